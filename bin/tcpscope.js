@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The CLI entry: runs the built engine in plain Node, no Electron.
+const { existsSync } = require('node:fs')
+const { join } = require('node:path')
+const built = join(__dirname, '..', 'out', 'cli', 'index.cjs')
+if (!existsSync(built)) {
+  process.stderr.write('tcpscope: the CLI is not built yet; run `npm run build` (or `npm run build:cli`) first\n')
+  process.exit(2)
+}
+require(built).main(process.argv.slice(2)).then(
+  (code) => { if (typeof code === 'number') process.exitCode = code },
+  (err) => { process.stderr.write(`tcpscope: ${err && err.message ? err.message : err}\n`); process.exitCode = 1 }
+)

@@ -1,0 +1,124 @@
+// Random access into a capture file through its index: a byte range of one direction of a
+// connection, or a slice of its ordered events, reading only the records involved.
+
+import { read } from 'node:fs'
+import type { CaptureEvent, CaptureEventKind, Direction } from '../../shared/capture-types'
+import type { CaptureIndex, IndexedConnection } from './capture-index'
+import { RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader } from './format'
+
+/** Chunks closer than this in the file are fetched with one read. */
+const MERGE_GAP = 64 * 1024
+/** Bytes read past a record header in the hope of catching its JSON payload in one read. */
+const EVENT_READ_AHEAD = 512
+
+export class UnknownConnectionError extends Error {}
+
+const KIND_OF: Record<number, CaptureEventKind> = {
+  [RecordType.Open]: 'open',
+  [RecordType.Connecting]: 'connecting',
+  [RecordType.Connected]: 'connected',
+  [RecordType.ConnectFailed]: 'connect-failed',
+  [RecordType.Data]: 'data',
+  [RecordType.Fin]: 'fin',
+  [RecordType.Reset]: 'reset',
+  [RecordType.Error]: 'error',
+  [RecordType.Close]: 'close'
+}
+
+export function pread(fd: number, length: number, position: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length)
+  return new Promise((resolve, reject) => {
+    const step = (done: number): void => {
+      read(fd, buf, done, length - done, position + done, (err, n) => {
+        if (err) return reject(err)
+        if (n === 0) return resolve(buf.subarray(0, done))
+        if (done + n === length) return resolve(buf)
+        step(done + n)
+      })
+    }
+    if (length === 0) resolve(buf)
+    else step(0)
+  })
+}
+
+export class CaptureReader {
+  constructor(
+    private readonly fd: number,
+    private readonly index: CaptureIndex,
+    /** Resolves once the file holds everything up to this offset (a live capture may lag). */
+    private readonly ensureWritten: (end: number) => Promise<void>
+  ) {}
+
+  connection(connId: number): IndexedConnection {
+    const c = this.index.conns.get(connId)
+    if (!c) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
+    return c
+  }
+
+  /** Bytes [offset, offset + length) of what `dir` sent on the connection, clipped to what exists. */
+  async readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
+    const c = this.connection(connId)
+    const total = c.summary.bytes[dir]
+    const end = Math.min(total, offset + length)
+    if (offset >= end) return Buffer.alloc(0)
+    const { file, stream } = c.chunks[dir]
+    const chunkLen = (i: number): number => (i + 1 < stream.length ? stream.at(i + 1) : total) - stream.at(i)
+    const out = Buffer.allocUnsafe(end - offset)
+    let i = stream.lastAtOrBelow(offset)
+    // Walk the chunks in groups that sit close together in the file: one read per group.
+    while (i < stream.length && stream.at(i) < end) {
+      let j = i
+      while (
+        j + 1 < stream.length &&
+        stream.at(j + 1) < end &&
+        file.at(j + 1) - (file.at(j) + chunkLen(j)) <= MERGE_GAP
+      ) {
+        j++
+      }
+      const spanStart = file.at(i)
+      const spanEnd = file.at(j) + chunkLen(j)
+      await this.ensureWritten(spanEnd)
+      const span = await pread(this.fd, spanEnd - spanStart, spanStart)
+      for (let k = i; k <= j; k++) {
+        const s0 = stream.at(k)
+        const from = Math.max(offset, s0)
+        const to = Math.min(end, s0 + chunkLen(k))
+        const inSpan = file.at(k) - spanStart + (from - s0)
+        span.copy(out, from - offset, inSpan, inSpan + (to - from))
+      }
+      i = j + 1
+    }
+    return out
+  }
+
+  /** Events `from`..`from + limit` of the connection, in order. */
+  async readEvents(connId: number, from = 0, limit = 1000): Promise<CaptureEvent[]> {
+    const c = this.connection(connId)
+    const last = Math.min(c.records.length, from + limit)
+    const reads: Promise<CaptureEvent>[] = []
+    for (let i = from; i < last; i++) reads.push(this.readEvent(c, c.records.at(i)))
+    return Promise.all(reads)
+  }
+
+  private async readEvent(c: IndexedConnection, at: number): Promise<CaptureEvent> {
+    await this.ensureWritten(at + RECORD_HEADER_SIZE)
+    let buf = await pread(this.fd, RECORD_HEADER_SIZE + EVENT_READ_AHEAD, at)
+    const h = readRecordHeader(buf, 0)
+    if (!h) throw new Error(`capture record at byte ${at} is damaged`)
+    const dir = dirName(h.dir)
+    const event: CaptureEvent = { seq: h.seq, kind: KIND_OF[h.type], time: h.time, mono: h.mono }
+    if (dir) event.dir = dir
+    if (h.type === RecordType.Data) {
+      const chunks = c.chunks[dir ?? 'client']
+      event.offset = chunks.stream.at(chunks.file.lastAtOrBelow(at + RECORD_HEADER_SIZE))
+      event.length = h.length
+    } else if (h.length > 0) {
+      if (buf.length < RECORD_HEADER_SIZE + h.length) {
+        await this.ensureWritten(at + RECORD_HEADER_SIZE + h.length)
+        buf = await pread(this.fd, RECORD_HEADER_SIZE + h.length, at)
+      }
+      event.info = JSON.parse(buf.toString('utf8', RECORD_HEADER_SIZE, RECORD_HEADER_SIZE + h.length))
+    }
+    return event
+  }
+}

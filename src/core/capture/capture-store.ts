@@ -1,0 +1,322 @@
+// A capture: one file on disk plus its index. `createCapture` records live (the engine's
+// sink for every connection); `openCapture` reads an existing file. Both answer the same
+// queries. Memory holds only the index; every byte lives in the file.
+
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
+import { crc32 } from 'node:zlib'
+import type {
+  CaptureEvent,
+  CaptureEventKind,
+  CaptureInfo,
+  ConnectionSummary,
+  Direction
+} from '../../shared/capture-types'
+import { CaptureIndex, type OpenInfo, type OwnerInfo } from './capture-index'
+import { CaptureReader } from './capture-reader'
+import { scanCapture } from './capture-scan'
+import {
+  FILE_HEADER_SIZE,
+  FORMAT_VERSION,
+  RECORD_HEADER_SIZE,
+  RecordType,
+  checkFileHeader,
+  dirCode,
+  encodeFileHeader,
+  writeRecordHeader
+} from './format'
+import { CaptureWriter, type WriterOptions } from './writer'
+
+/** What a live capture tells the engine as records are appended. */
+export interface CaptureListener {
+  data(conn: ConnectionSummary, dir: Direction, offset: number, chunk: Buffer): void
+  event(conn: ConnectionSummary, event: CaptureEvent): void
+  pressure(paused: boolean): void
+  error(message: string): void
+}
+
+export interface CaptureOptions extends WriterOptions {
+  /** CRC-32 of every data payload too (costs CPU; headers are always checked). */
+  checksumPayloads?: boolean
+}
+
+export interface CaptureView {
+  readonly path: string
+  info(): CaptureInfo
+  connections(): ConnectionSummary[]
+  readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer>
+  readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]>
+  close(): Promise<void>
+}
+
+const SLAB_SIZE = 64 * 1024
+const NO_LISTENER: CaptureListener = { data() {}, event() {}, pressure() {}, error() {} }
+
+/** A connection being recorded: the hot path appends through this handle. */
+export class RecordedConnection {
+  /** Seq 0 is the open record. */
+  private seq = 1
+  constructor(
+    private readonly capture: LiveCapture,
+    readonly summary: ConnectionSummary
+  ) {}
+
+  get id(): number {
+    return this.summary.id
+  }
+
+  data(dir: Direction, chunk: Buffer): void {
+    this.capture.appendData(this, this.seq++, dir, chunk)
+  }
+
+  event(kind: Exclude<CaptureEventKind, 'data' | 'open'>, dir?: Direction, info?: Record<string, unknown>): void {
+    this.capture.appendEvent(this, this.seq++, kind, dir, info)
+  }
+}
+
+const TYPE_OF: Record<Exclude<CaptureEventKind, 'data'>, RecordType> = {
+  open: RecordType.Open,
+  connecting: RecordType.Connecting,
+  connected: RecordType.Connected,
+  'connect-failed': RecordType.ConnectFailed,
+  fin: RecordType.Fin,
+  reset: RecordType.Reset,
+  error: RecordType.Error,
+  close: RecordType.Close
+}
+
+export class LiveCapture implements CaptureView {
+  private readonly index = new CaptureIndex()
+  private readonly writer: CaptureWriter
+  private readonly reader: CaptureReader
+  private readonly origin = performance.now()
+  private readonly checksumPayloads: boolean
+  private slab = Buffer.allocUnsafe(SLAB_SIZE)
+  private slabUsed = 0
+  private nextConnId = 1
+  private listener: CaptureListener = NO_LISTENER
+  private closing: Promise<void> | undefined
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+    private readonly readFd: number,
+    opts: CaptureOptions
+  ) {
+    this.checksumPayloads = opts.checksumPayloads ?? false
+    this.writer = new CaptureWriter(
+      fd,
+      FILE_HEADER_SIZE,
+      {
+        onPressure: (paused) => this.listener.pressure(paused),
+        onError: (err) =>
+          this.listener.error(
+            `capture stopped: cannot write ${path} (${err.code ?? 'EIO'}: ${err.message}); traffic is still forwarded but no longer recorded`
+          )
+      },
+      opts
+    )
+    this.reader = new CaptureReader(readFd, this.index, (end) => this.writer.waitWritten(end))
+  }
+
+  /** Creates (or truncates) the capture file; the file header is on disk when this returns. */
+  static create(path: string, opts: CaptureOptions = {}): LiveCapture {
+    const fd = openSync(path, 'w')
+    let readFd: number
+    try {
+      writeSync(fd, encodeFileHeader(), 0, FILE_HEADER_SIZE, 0)
+      readFd = openSync(path, 'r')
+    } catch (err) {
+      closeSync(fd)
+      throw err
+    }
+    const capture = new LiveCapture(path, fd, readFd, opts)
+    capture.appendMeta({ format: FORMAT_VERSION, tool: 'tcpscope', createdAt: new Date().toISOString() })
+    return capture
+  }
+
+  setListener(listener: CaptureListener): void {
+    this.listener = listener
+  }
+
+  get recording(): boolean {
+    return this.writer.error === undefined && this.closing === undefined
+  }
+
+  private header(): { buf: Buffer; at: number } {
+    if (this.slabUsed + RECORD_HEADER_SIZE > SLAB_SIZE) {
+      // The old slab stays alive until the writer has written the headers it holds.
+      this.slab = Buffer.allocUnsafe(SLAB_SIZE)
+      this.slabUsed = 0
+    }
+    const at = this.slabUsed
+    this.slabUsed += RECORD_HEADER_SIZE
+    return { buf: this.slab, at }
+  }
+
+  private appendRecord(
+    type: RecordType,
+    dir: Direction | undefined,
+    connId: number,
+    seq: number,
+    payload: Buffer | undefined,
+    time: number,
+    mono: number,
+    payloadCrc?: number
+  ): number {
+    const offset = this.writer.end
+    const { buf, at } = this.header()
+    writeRecordHeader(buf, at, type, dirCode(dir), connId, seq, payload?.length ?? 0, time, mono, payloadCrc)
+    this.writer.append(buf.subarray(at, at + RECORD_HEADER_SIZE), payload)
+    return offset
+  }
+
+  private appendMeta(info: Record<string, unknown>): void {
+    this.appendRecord(RecordType.Meta, undefined, 0, 0, Buffer.from(JSON.stringify(info)), Date.now(), 0)
+  }
+
+  /** Records a proxy or session starting or stopping (it owns connections). */
+  owner(info: OwnerInfo): void {
+    if (!this.recording) return
+    const time = Date.now()
+    const offset = this.appendRecord(RecordType.Owner, undefined, 0, 0, Buffer.from(JSON.stringify(info)), time, this.now())
+    this.index.add(RecordType.Owner, 0, 0, offset, 0, time, info as unknown as Record<string, unknown>)
+  }
+
+  private now(): number {
+    return performance.now() - this.origin
+  }
+
+  /** Starts recording a new connection (always indexed, even when recording has stopped). */
+  openConnection(open: OpenInfo): RecordedConnection {
+    const id = this.nextConnId++
+    const time = Date.now()
+    const mono = this.now()
+    const info = open as unknown as Record<string, unknown>
+    const offset = this.recording
+      ? this.appendRecord(RecordType.Open, undefined, id, 0, Buffer.from(JSON.stringify(info)), time, mono)
+      : -1
+    const indexed = this.index.add(RecordType.Open, 0, id, offset, 0, time, info)!
+    const conn = new RecordedConnection(this, indexed.summary)
+    this.listener.event(indexed.summary, { seq: 0, kind: 'open', time, mono, info })
+    return conn
+  }
+
+  appendData(conn: RecordedConnection, seq: number, dir: Direction, chunk: Buffer): void {
+    if (!this.recording) return
+    const time = Date.now()
+    const mono = this.now()
+    const crc = this.checksumPayloads ? crc32(chunk) : undefined
+    const offset = this.appendRecord(RecordType.Data, dir, conn.id, seq, chunk, time, mono, crc)
+    const streamOffset = conn.summary.bytes[dir]
+    this.index.add(RecordType.Data, dirCode(dir), conn.id, offset, chunk.length, time, undefined)
+    this.listener.data(conn.summary, dir, streamOffset, chunk)
+  }
+
+  appendEvent(
+    conn: RecordedConnection,
+    seq: number,
+    kind: Exclude<CaptureEventKind, 'data'>,
+    dir: Direction | undefined,
+    info: Record<string, unknown> | undefined
+  ): void {
+    const time = Date.now()
+    const mono = this.now()
+    const type = TYPE_OF[kind]
+    // After a write error the summary still follows the connection, so front ends stay right.
+    const offset = this.recording
+      ? this.appendRecord(type, dir, conn.id, seq, info ? Buffer.from(JSON.stringify(info)) : undefined, time, mono)
+      : -1
+    this.index.add(type, dirCode(dir), conn.id, offset, 0, time, info)
+    const event: CaptureEvent = { seq, kind, time, mono }
+    if (dir) event.dir = dir
+    if (info) event.info = info
+    this.listener.event(conn.summary, event)
+  }
+
+  info(): CaptureInfo {
+    const err = this.writer.error
+    return {
+      path: this.path,
+      size: this.writer.end,
+      connections: this.index.conns.size,
+      live: this.closing === undefined,
+      ...(err ? { error: `${err.code ?? 'EIO'}: ${err.message}` } : {})
+    }
+  }
+
+  connections(): ConnectionSummary[] {
+    return this.index.summaries()
+  }
+
+  readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
+    return this.reader.readBytes(connId, dir, offset, length)
+  }
+
+  readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]> {
+    return this.reader.readEvents(connId, from, limit)
+  }
+
+  /** Flushes, fsyncs and closes the file. */
+  close(): Promise<void> {
+    this.closing ??= this.writer.close().finally(() => closeSync(this.readFd))
+    return this.closing
+  }
+}
+
+/** A finished (or crashed) capture file, opened for reading. */
+export class FileCapture implements CaptureView {
+  private constructor(
+    readonly path: string,
+    private readonly fd: number,
+    private readonly index: CaptureIndex,
+    private readonly size: number,
+    private readonly cutAt: number | undefined,
+    private readonly reader: CaptureReader
+  ) {}
+
+  static async open(path: string): Promise<FileCapture> {
+    const fd = openSync(path, 'r')
+    try {
+      const size = fstatSync(fd).size
+      const head = Buffer.alloc(FILE_HEADER_SIZE)
+      readSync(fd, head, 0, FILE_HEADER_SIZE, 0)
+      checkFileHeader(head, path)
+      const index = new CaptureIndex()
+      const { cutAt } = await scanCapture(fd, size, index)
+      // A connection with no close record was still open when the file stopped.
+      for (const s of index.summaries()) if (s.end === 'open') s.end = 'cut'
+      const reader = new CaptureReader(fd, index, () => Promise.resolve())
+      return new FileCapture(path, fd, index, size, cutAt, reader)
+    } catch (err) {
+      closeSync(fd)
+      throw err
+    }
+  }
+
+  info(): CaptureInfo {
+    return {
+      path: this.path,
+      size: this.size,
+      connections: this.index.conns.size,
+      live: false,
+      ...(this.cutAt !== undefined ? { cutAt: this.cutAt } : {})
+    }
+  }
+
+  connections(): ConnectionSummary[] {
+    return this.index.summaries()
+  }
+
+  readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
+    return this.reader.readBytes(connId, dir, offset, length)
+  }
+
+  readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]> {
+    return this.reader.readEvents(connId, from, limit)
+  }
+
+  async close(): Promise<void> {
+    closeSync(this.fd)
+  }
+}

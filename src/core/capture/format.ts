@@ -1,0 +1,120 @@
+// The capture file's byte layout (docs/capture-format.md): a 16-byte file header, then
+// records, each a 40-byte header and a payload. Little-endian throughout.
+
+import { crc32 } from 'node:zlib'
+import type { Direction } from '../../shared/capture-types'
+
+export const MAGIC = Buffer.from('TCPSCAP\0', 'latin1')
+export const FORMAT_VERSION = 1
+export const FILE_HEADER_SIZE = 16
+export const RECORD_HEADER_SIZE = 40
+/** Largest payload a reader accepts; anything bigger is a corrupt length, not a record. */
+export const MAX_PAYLOAD = 64 * 1024 * 1024
+
+export const RecordType = {
+  Meta: 1,
+  Owner: 2,
+  Open: 3,
+  Connecting: 4,
+  Connected: 5,
+  ConnectFailed: 6,
+  Data: 7,
+  Fin: 8,
+  Reset: 9,
+  Error: 10,
+  Close: 11
+} as const
+export type RecordType = (typeof RecordType)[keyof typeof RecordType]
+const RECORD_TYPES = new Set<number>(Object.values(RecordType))
+
+export const FLAG_PAYLOAD_CRC = 1
+
+export const DIR_NONE = 0
+export const DIR_CLIENT = 1
+export const DIR_SERVER = 2
+export type DirCode = typeof DIR_NONE | typeof DIR_CLIENT | typeof DIR_SERVER
+export const dirCode = (dir: Direction | undefined): DirCode =>
+  dir === 'client' ? DIR_CLIENT : dir === 'server' ? DIR_SERVER : DIR_NONE
+export const dirName = (code: number): Direction | undefined =>
+  code === DIR_CLIENT ? 'client' : code === DIR_SERVER ? 'server' : undefined
+
+export interface RecordHeader {
+  type: RecordType
+  flags: number
+  dir: number
+  connId: number
+  seq: number
+  length: number
+  payloadCrc: number
+  time: number
+  mono: number
+}
+
+export function encodeFileHeader(): Buffer {
+  const b = Buffer.alloc(FILE_HEADER_SIZE)
+  MAGIC.copy(b, 0)
+  b.writeUInt16LE(FORMAT_VERSION, 8)
+  b.writeUInt16LE(RECORD_HEADER_SIZE, 10)
+  return b
+}
+
+export class NotACaptureError extends Error {}
+
+export function checkFileHeader(b: Buffer, path: string): void {
+  if (b.length < FILE_HEADER_SIZE || !b.subarray(0, 8).equals(MAGIC)) {
+    throw new NotACaptureError(`${path} is not a tcpscope capture file (no TCPSCAP header)`)
+  }
+  const version = b.readUInt16LE(8)
+  if (version !== FORMAT_VERSION) {
+    throw new NotACaptureError(`${path} is capture format v${version}; this tcpscope reads v${FORMAT_VERSION}: upgrade tcpscope`)
+  }
+}
+
+/** Writes a record header into `b` at `at`; the header CRC covers bytes 4..40. */
+export function writeRecordHeader(
+  b: Buffer,
+  at: number,
+  type: RecordType,
+  dir: DirCode,
+  connId: number,
+  seq: number,
+  length: number,
+  time: number,
+  mono: number,
+  payloadCrc?: number
+): void {
+  b[at + 4] = type
+  b[at + 5] = payloadCrc === undefined ? 0 : FLAG_PAYLOAD_CRC
+  b[at + 6] = dir
+  b[at + 7] = 0
+  b.writeUInt32LE(connId, at + 8)
+  b.writeUInt32LE(seq, at + 12)
+  b.writeUInt32LE(length, at + 16)
+  b.writeUInt32LE(payloadCrc ?? 0, at + 20)
+  b.writeDoubleLE(time, at + 24)
+  b.writeDoubleLE(mono, at + 32)
+  b.writeUInt32LE(crc32(b.subarray(at + 4, at + RECORD_HEADER_SIZE)), at)
+}
+
+/** Decodes a record header, or returns undefined when it fails its CRC or makes no sense. */
+export function readRecordHeader(b: Buffer, at: number): RecordHeader | undefined {
+  if (b.readUInt32LE(at) !== crc32(b.subarray(at + 4, at + RECORD_HEADER_SIZE))) return undefined
+  const type = b[at + 4]
+  const length = b.readUInt32LE(at + 16)
+  if (!RECORD_TYPES.has(type) || length > MAX_PAYLOAD || b[at + 6] > DIR_SERVER) return undefined
+  return {
+    type: type as RecordType,
+    flags: b[at + 5],
+    dir: b[at + 6],
+    connId: b.readUInt32LE(at + 8),
+    seq: b.readUInt32LE(at + 12),
+    length,
+    payloadCrc: b.readUInt32LE(at + 20),
+    time: b.readDoubleLE(at + 24),
+    mono: b.readDoubleLE(at + 32)
+  }
+}
+
+export function payloadCrcOk(h: RecordHeader, payload: Buffer): boolean {
+  return (h.flags & FLAG_PAYLOAD_CRC) === 0 || crc32(payload) === h.payloadCrc
+}

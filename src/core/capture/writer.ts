@@ -1,0 +1,182 @@
+// Appends records to the capture file in batches: header buffers plus references to the
+// received chunks go to fs.writev together (no copies), one batch in flight at a time.
+// Above a pending limit it asks its producers to pause (backpressure) instead of buffering
+// without bound; on a write error it stops for good and says why.
+
+import { close, fsync, writev } from 'node:fs'
+
+export interface WriterOptions {
+  /** Write as soon as this much is queued (and nothing is in flight). */
+  batchBytes?: number
+  /** Otherwise write what is queued after at most this long. */
+  maxDelayMs?: number
+  /** Ask producers to pause above this many pending bytes, resume below lowWater. */
+  highWater?: number
+  lowWater?: number
+}
+
+export interface WriterHooks {
+  onPressure(paused: boolean): void
+  onError(err: NodeJS.ErrnoException): void
+}
+
+interface Waiter {
+  offset: number
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+export class CaptureWriter {
+  private queue: Buffer[] = []
+  private queuedBytes = 0
+  private inFlightBytes = 0
+  private writing = false
+  private timer: NodeJS.Timeout | undefined
+  private enqueuedEnd: number
+  private writtenEnd: number
+  private paused = false
+  private waiters: Waiter[] = []
+  private failure: NodeJS.ErrnoException | undefined
+  private closed = false
+  private readonly batchBytes: number
+  private readonly maxDelayMs: number
+  private readonly highWater: number
+  private readonly lowWater: number
+
+  constructor(
+    private readonly fd: number,
+    startOffset: number,
+    private readonly hooks: WriterHooks,
+    opts: WriterOptions = {}
+  ) {
+    this.enqueuedEnd = this.writtenEnd = startOffset
+    this.batchBytes = opts.batchBytes ?? 1024 * 1024
+    this.maxDelayMs = opts.maxDelayMs ?? 4
+    this.highWater = opts.highWater ?? 16 * 1024 * 1024
+    this.lowWater = opts.lowWater ?? 4 * 1024 * 1024
+  }
+
+  /** File offset just past the last enqueued record. */
+  get end(): number {
+    return this.enqueuedEnd
+  }
+  /** File offset up to which everything is on disk (in the page cache). */
+  get written(): number {
+    return this.writtenEnd
+  }
+  get error(): NodeJS.ErrnoException | undefined {
+    return this.failure
+  }
+
+  /** Queues buffers to be written in order; they must not be modified afterwards. */
+  append(a: Buffer, b?: Buffer): void {
+    if (this.failure || this.closed) return
+    this.queue.push(a)
+    let n = a.length
+    if (b !== undefined && b.length > 0) {
+      this.queue.push(b)
+      n += b.length
+    }
+    this.queuedBytes += n
+    this.enqueuedEnd += n
+    if (!this.paused && this.queuedBytes + this.inFlightBytes > this.highWater) {
+      this.paused = true
+      this.hooks.onPressure(true)
+    }
+    if (this.writing) return
+    if (this.queuedBytes >= this.batchBytes) this.writeNow()
+    else if (this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined
+    if (!this.writing) this.writeNow()
+  }
+
+  private writeNow(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
+    if (this.queue.length === 0 || this.failure) return
+    const batch = this.queue
+    const bytes = this.queuedBytes
+    const position = this.enqueuedEnd - bytes
+    this.queue = []
+    this.queuedBytes = 0
+    this.inFlightBytes = bytes
+    this.writing = true
+    writev(this.fd, batch, position, (err, written) => {
+      this.writing = false
+      this.inFlightBytes = 0
+      if (!err && written !== bytes) {
+        err = Object.assign(new Error(`short write: ${written} of ${bytes} bytes`), { code: 'EIO' })
+      }
+      if (err) return this.fail(err)
+      this.writtenEnd = position + bytes
+      this.settleWaiters()
+      if (this.paused && this.queuedBytes < this.lowWater) {
+        this.paused = false
+        this.hooks.onPressure(false)
+      }
+      // Keep the disk busy while there is a backlog; otherwise let the next batch gather.
+      if (this.queuedBytes >= this.batchBytes || (this.queuedBytes > 0 && this.flushRequested())) this.writeNow()
+      else if (this.queuedBytes > 0 && this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
+    })
+  }
+
+  private flushRequested(): boolean {
+    return this.closed || this.waiters.length > 0
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return
+    const still: Waiter[] = []
+    for (const w of this.waiters) {
+      if (w.offset <= this.writtenEnd) w.resolve()
+      else still.push(w)
+    }
+    this.waiters = still
+  }
+
+  private fail(err: NodeJS.ErrnoException): void {
+    this.failure = err
+    this.queue = []
+    this.queuedBytes = 0
+    for (const w of this.waiters) w.reject(err)
+    this.waiters = []
+    // Release paused producers: with recording stopped there is nothing left to wait for.
+    if (this.paused) {
+      this.paused = false
+      this.hooks.onPressure(false)
+    }
+    this.hooks.onError(err)
+  }
+
+  /** Resolves once everything up to `offset` is written (writing pending data now). */
+  waitWritten(offset: number): Promise<void> {
+    if (offset <= this.writtenEnd) return Promise.resolve()
+    if (this.failure) return Promise.reject(this.failure)
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ offset, resolve, reject })
+      if (!this.writing) this.writeNow()
+    })
+  }
+
+  /** Writes everything pending, fsyncs and closes the file. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    const end = this.enqueuedEnd
+    this.closed = true
+    try {
+      if (!this.failure) {
+        if (!this.writing) this.writeNow()
+        await this.waitWritten(end).catch(() => undefined)
+      }
+      if (this.timer !== undefined) clearTimeout(this.timer)
+      if (!this.failure) await new Promise<void>((res, rej) => fsync(this.fd, (e) => (e ? rej(e) : res())))
+    } finally {
+      await new Promise<void>((res) => close(this.fd, () => res()))
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// Opening a listening socket on a parsed endpoint, with one-line errors and recovery of a
+// stale Unix socket file left behind by a program that died.
+
+import { lstatSync, unlinkSync } from 'node:fs'
+import { connect, type Server } from 'node:net'
+import type { Endpoint } from '../../shared/endpoint'
+import { formatEndpoint } from '../../shared/endpoint'
+import { UserError, describeNetError } from './net-errors'
+
+export interface ListenOptions {
+  backlog?: number
+}
+
+function listenOnce(server: Server, ep: Endpoint, opts: ListenOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => {
+      server.off('listening', onListening)
+      reject(err)
+    }
+    const onListening = (): void => {
+      server.off('error', onError)
+      resolve()
+    }
+    server.once('error', onError)
+    server.once('listening', onListening)
+    if (ep.kind === 'unix') server.listen({ path: ep.path, backlog: opts.backlog })
+    else server.listen({ host: ep.host, port: ep.port, backlog: opts.backlog })
+  })
+}
+
+/** True when nothing answers on the socket file (its owner is gone). */
+function nobodyAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect({ path })
+    probe.once('connect', () => {
+      probe.destroy()
+      resolve(false)
+    })
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'))
+  })
+}
+
+function toUserError(err: unknown, where: string): UserError {
+  const e = err as NodeJS.ErrnoException
+  return new UserError(describeNetError(e, { op: 'listen', where }), e.code)
+}
+
+export async function listenOn(server: Server, ep: Endpoint, opts: ListenOptions = {}): Promise<void> {
+  const where = formatEndpoint(ep)
+  try {
+    await listenOnce(server, ep, opts)
+    return
+  } catch (err) {
+    if (ep.kind !== 'unix' || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw toUserError(err, where)
+  }
+  // A Unix socket path is taken: reuse it only if it is a socket whose owner is gone.
+  const path = (ep as { path: string }).path
+  let isSocket = true
+  try {
+    isSocket = lstatSync(path).isSocket()
+  } catch {
+    /* vanished meanwhile: just retry */
+  }
+  if (!isSocket) {
+    throw new UserError(`cannot listen on ${where}: a file that is not a socket is there; remove it or pick another path`, 'EEXIST')
+  }
+  if (!(await nobodyAnswers(path))) {
+    throw new UserError(`cannot listen on ${where}: another program is listening on that socket; stop it or pick another path`, 'EADDRINUSE')
+  }
+  unlinkSync(path)
+  try {
+    await listenOnce(server, ep, opts)
+  } catch (err) {
+    throw toUserError(err, where)
+  }
+}
+
+/** The address a server really listens on (port 0 resolved), as `HOST:PORT` or its path. */
+export function boundAddress(server: Server, ep: Endpoint): string {
+  const a = server.address()
+  if (a === null || typeof a === 'string') return ep.kind === 'unix' ? ep.path : String(a)
+  return formatEndpoint({ kind: 'tcp', host: a.address, port: a.port })
+}

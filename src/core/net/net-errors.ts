@@ -1,0 +1,58 @@
+// Turns socket errors into one line that says what went wrong and what to do about it.
+
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string
+  ) {
+    super(message)
+  }
+}
+
+export type NetErrorContext = { op: 'listen' | 'connect'; where: string }
+
+export function describeNetError(err: NodeJS.ErrnoException, { op, where }: NetErrorContext): string {
+  const code = err.code ?? ''
+  switch (code) {
+    case 'EADDRINUSE':
+      return where.includes('/')
+        ? `cannot listen on ${where}: the socket path is in use by a running program; pick another path`
+        : `cannot listen on ${where}: the port is already in use; stop the other program or pick another port (0 = any free port)`
+    case 'EACCES':
+    case 'EPERM':
+      return op === 'listen'
+        ? `cannot listen on ${where}: permission denied; ports below 1024 need root, so use a port from 1024 up (or a writable socket path)`
+        : `cannot connect to ${where}: permission denied`
+    case 'EADDRNOTAVAIL':
+      return `cannot ${op === 'listen' ? 'listen on' : 'connect from'} ${where}: that address is not on this machine; use 127.0.0.1, 0.0.0.0 or one of its addresses`
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+    case 'EAI_FAIL':
+      return `unknown host in ${where}: the name does not resolve; check the spelling or use an IP address`
+    case 'ECONNREFUSED':
+      return `connection refused by ${where}: nothing is listening there; is the server running?`
+    case 'ETIMEDOUT':
+      return `timed out connecting to ${where}: the host did not answer`
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `cannot reach ${where}: no route to that host`
+    case 'ENOENT':
+      return op === 'listen'
+        ? `cannot listen on ${where}: its folder does not exist`
+        : `cannot connect to ${where}: no such socket file; is the server running?`
+    case 'ENOTSOCK':
+      return `cannot connect to ${where}: that path is not a socket`
+    case 'ENAMETOOLONG':
+      return `socket path ${where} is too long; use a shorter path (about 100 characters at most)`
+    case 'ECONNRESET':
+      return `${where} reset the connection`
+    default:
+      return `cannot ${op} ${op === 'listen' ? 'on' : 'to'} ${where}: ${err.message}`
+  }
+}
+
+/** The error's code, or a stand-in, for recording. */
+export function errorInfo(err: NodeJS.ErrnoException): { code: string; message: string } {
+  return { code: err.code ?? 'ERROR', message: err.message }
+}

@@ -1,0 +1,145 @@
+// One proxied connection: the accepted client socket, its upstream socket, and the rules
+// that keep them honest. Every byte is recorded before it is forwarded; a slow side pauses
+// the other (as pipe() would), and so does a capture writer that falls behind. FIN is
+// forwarded as FIN and RST as RST, so each side sees what the other really did.
+
+import { connect, type Socket } from 'node:net'
+import type { ConnectionEnd, Direction } from '../../shared/capture-types'
+import type { Endpoint } from '../../shared/endpoint'
+import { formatEndpoint } from '../../shared/endpoint'
+import type { RecordedConnection } from '../capture/capture-store'
+import { describeNetError, errorInfo } from '../net/net-errors'
+import { isResetError, localPeer, remotePeer, resetSocket } from '../net/sockets'
+
+export interface UpstreamOptions {
+  target: Endpoint
+  connectTimeoutMs: number
+  noDelay: boolean
+}
+
+export class ProxyConnection {
+  private readonly upstream: Socket
+  private connected = false
+  private captureHeld: boolean
+  /** `held[dir]`: reading what `dir` sends is paused because the other side's buffer is full. */
+  private readonly held: Record<Direction, boolean> = { client: false, server: false }
+  private end: ConnectionEnd | undefined
+  private openSockets = 2
+  private connectTimer: NodeJS.Timeout | undefined
+  private finished!: () => void
+  readonly done = new Promise<void>((resolve) => (this.finished = resolve))
+
+  constructor(
+    private readonly client: Socket,
+    private readonly rec: RecordedConnection,
+    opts: UpstreamOptions,
+    captureHeld: boolean
+  ) {
+    this.captureHeld = captureHeld
+    const { target } = opts
+    const where = formatEndpoint(target)
+    client.setNoDelay(opts.noDelay)
+    rec.event('connecting', undefined, { target: where })
+    this.upstream =
+      target.kind === 'unix'
+        ? connect({ path: target.path, allowHalfOpen: true })
+        : connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: opts.noDelay })
+    const up = this.upstream
+    this.connectTimer = setTimeout(() => {
+      const err = Object.assign(new Error(`connect timed out after ${opts.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' })
+      up.destroy(err)
+    }, opts.connectTimeoutMs)
+    up.once('connect', () => {
+      clearTimeout(this.connectTimer)
+      this.connected = true
+      const path = target.kind === 'unix' ? target.path : undefined
+      rec.event('connected', undefined, { local: localPeer(up, path), remote: remotePeer(up, path) })
+    })
+    up.on('error', (err: NodeJS.ErrnoException) => {
+      if (this.connected) return this.onError('server', err)
+      clearTimeout(this.connectTimer)
+      rec.event('connect-failed', 'server', { code: err.code ?? 'ERROR', message: describeNetError(err, { op: 'connect', where }) })
+      this.end ??= 'connect-failed'
+      resetSocket(client)
+    })
+    client.on('error', (err: NodeJS.ErrnoException) => this.onError('client', err))
+    client.on('data', (chunk: Buffer) => this.forward('client', chunk, up))
+    up.on('data', (chunk: Buffer) => this.forward('server', chunk, client))
+    up.on('drain', () => this.release('client'))
+    client.on('drain', () => this.release('server'))
+    client.on('end', () => this.onFin('client', up))
+    up.on('end', () => this.onFin('server', client))
+    client.on('close', this.onSocketClosed)
+    up.on('close', this.onSocketClosed)
+    if (captureHeld) this.setCaptureHeld(true, true)
+  }
+
+  get id(): number {
+    return this.rec.id
+  }
+
+  private forward(dir: Direction, chunk: Buffer, to: Socket): void {
+    this.rec.data(dir, chunk)
+    if (!to.write(chunk) && !this.held[dir]) {
+      this.held[dir] = true
+      this.applyFlow(dir)
+    }
+  }
+
+  private release(dir: Direction): void {
+    if (!this.held[dir]) return
+    this.held[dir] = false
+    this.applyFlow(dir)
+  }
+
+  /** The socket that reads what `dir` sends. */
+  private reader(dir: Direction): Socket {
+    return dir === 'client' ? this.client : this.upstream
+  }
+
+  private applyFlow(dir: Direction): void {
+    const s = this.reader(dir)
+    if (this.held[dir] || this.captureHeld) s.pause()
+    else s.resume()
+  }
+
+  setCaptureHeld(held: boolean, force = false): void {
+    if (this.captureHeld === held && !force) return
+    this.captureHeld = held
+    this.applyFlow('client')
+    this.applyFlow('server')
+  }
+
+  private onFin(dir: Direction, to: Socket): void {
+    this.rec.event('fin', dir)
+    if (!to.destroyed) to.end()
+  }
+
+  private onError(side: Direction, err: NodeJS.ErrnoException): void {
+    const other = side === 'client' ? this.upstream : this.client
+    if (isResetError(err)) {
+      // RST, not FIN: one side reset, so the other must see a reset too.
+      this.rec.event('reset', side, errorInfo(err))
+      this.end ??= side === 'client' ? 'client-reset' : 'server-reset'
+    } else {
+      this.rec.event('error', side, errorInfo(err))
+      this.end ??= 'error'
+    }
+    resetSocket(other)
+  }
+
+  private readonly onSocketClosed = (): void => {
+    if (--this.openSockets > 0) return
+    clearTimeout(this.connectTimer)
+    const s = this.rec.summary
+    this.rec.event('close', undefined, { end: this.end ?? 'closed', bytes: { ...s.bytes } })
+    this.finished()
+  }
+
+  /** Closes both sides now (the proxy is stopping). */
+  kill(): void {
+    this.end ??= 'stopped'
+    this.client.destroy()
+    this.upstream.destroy()
+  }
+}

@@ -1,0 +1,97 @@
+// A listening proxy: accepts connections and hands each to a ProxyConnection that forwards
+// it to the target and records it into the engine's capture.
+
+import { createServer, type Server, type Socket } from 'node:net'
+import type { ProxyInfo } from '../../shared/events'
+import type { Endpoint } from '../../shared/endpoint'
+import { formatEndpoint } from '../../shared/endpoint'
+import type { LiveCapture } from '../capture/capture-store'
+import { boundAddress, listenOn } from '../net/listen'
+import { remotePeer } from '../net/sockets'
+import { ProxyConnection, type UpstreamOptions } from './proxy-connection'
+
+export interface ProxyOptions extends UpstreamOptions {
+  id: string
+  listen: Endpoint
+}
+
+export class Proxy {
+  private readonly server: Server
+  private readonly live = new Set<ProxyConnection>()
+  private accepted = 0
+  private listening = ''
+  private stopped = false
+  private closed: Promise<void> | undefined
+  private captureHeld = false
+
+  private constructor(
+    private readonly opts: ProxyOptions,
+    private readonly capture: LiveCapture
+  ) {
+    this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket))
+  }
+
+  static async start(opts: ProxyOptions, capture: LiveCapture): Promise<Proxy> {
+    const proxy = new Proxy(opts, capture)
+    await listenOn(proxy.server, opts.listen)
+    proxy.listening = boundAddress(proxy.server, opts.listen)
+    capture.owner({ event: 'start', id: opts.id, listen: proxy.listening, target: formatEndpoint(opts.target) })
+    return proxy
+  }
+
+  get id(): string {
+    return this.opts.id
+  }
+
+  info(): ProxyInfo {
+    return {
+      id: this.opts.id,
+      listen: this.listening,
+      target: formatEndpoint(this.opts.target),
+      state: this.stopped ? 'stopped' : 'listening',
+      accepted: this.accepted,
+      active: this.live.size
+    }
+  }
+
+  private accept(socket: Socket): void {
+    this.accepted++
+    const listen = this.opts.listen
+    const rec = this.capture.openConnection({
+      kind: 'proxy',
+      ownerId: this.opts.id,
+      client: remotePeer(socket, listen.kind === 'unix' ? listen.path : undefined),
+      target: formatEndpoint(this.opts.target)
+    })
+    const conn = new ProxyConnection(socket, rec, this.opts, this.captureHeld)
+    this.live.add(conn)
+    void conn.done.then(() => this.live.delete(conn))
+  }
+
+  /** Pauses (or resumes) reading on every connection while the capture writer catches up. */
+  setCaptureHeld(held: boolean): void {
+    this.captureHeld = held
+    for (const c of this.live) c.setCaptureHeld(held)
+  }
+
+  /**
+   * Stops listening. With `closeConnections` it also closes the live connections and
+   * resolves once they are gone; otherwise they run on to their natural end.
+   */
+  async stop(closeConnections = false): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true
+      this.closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+      this.capture.owner({ event: 'stop', id: this.opts.id, listen: this.listening, target: formatEndpoint(this.opts.target) })
+    }
+    if (!closeConnections) return
+    const live = [...this.live]
+    for (const c of live) c.kill()
+    await Promise.all([this.closed, ...live.map((c) => c.done)])
+  }
+
+  /** Resolves when every connection has ended (after stop). */
+  drained(): Promise<void> {
+    return this.closed ?? Promise.resolve()
+  }
+}

@@ -1,0 +1,84 @@
+// What a capture holds, as front ends see it: connections, their events and byte counts.
+// The on-disk encoding of these lives in src/core/capture; see docs/capture-format.md.
+
+/** Who sent the bytes: `client` = bytes the client sent toward the server. */
+export type Direction = 'client' | 'server'
+export const DIRECTIONS: readonly Direction[] = ['client', 'server']
+
+export type ConnectionKind = 'proxy' | 'server' | 'client'
+
+/** A socket address as Node reports it, or a Unix socket path. */
+export type PeerAddress = { address: string; port: number; family: string } | { path: string }
+
+export interface ErrorInfo {
+  code: string
+  message: string
+}
+
+/** How a connection ended; `open` while it has not. */
+export type ConnectionEnd =
+  | 'open'
+  | 'closed' // both sides finished normally (FIN both ways, or a local close)
+  | 'client-reset' // the client sent RST (or vanished mid-write)
+  | 'server-reset' // the server sent RST (or vanished mid-write)
+  | 'connect-failed' // the upstream connect was refused, unreachable or timed out
+  | 'error' // another socket error ended it
+  | 'stopped' // tcpscope closed it (proxy stopped with its connections)
+  | 'cut' // the capture file ends before the connection did
+
+export interface ConnectionSummary {
+  id: number
+  kind: ConnectionKind
+  /** The proxy or session that owns the connection. */
+  ownerId: string
+  client?: PeerAddress
+  /** Where the connection goes, as typed (`HOST:PORT` or a path). */
+  target: string
+  upstream?: { local?: PeerAddress; remote?: PeerAddress }
+  openedAt: number
+  closedAt?: number
+  bytes: Record<Direction, number>
+  fin: Record<Direction, boolean>
+  end: ConnectionEnd
+  error?: ErrorInfo
+}
+
+/** One recorded event of a connection, in order (`seq` orders both directions). */
+export type CaptureEventKind =
+  | 'open'
+  | 'connecting'
+  | 'connected'
+  | 'connect-failed'
+  | 'data'
+  | 'fin'
+  | 'reset'
+  | 'error'
+  | 'close'
+
+export interface CaptureEvent {
+  seq: number
+  kind: CaptureEventKind
+  /** Which side the event belongs to (data: who sent; fin/reset/error: who did it). */
+  dir?: Direction
+  /** Wall-clock time, ms since the epoch. */
+  time: number
+  /** Monotonic time, ms since the capture started (sub-millisecond resolution). */
+  mono: number
+  /** For data: where the chunk starts in its direction's byte stream, and its length. */
+  offset?: number
+  length?: number
+  /** Event details (addresses, error code, totals), as recorded. */
+  info?: Record<string, unknown>
+}
+
+export interface CaptureInfo {
+  path: string
+  /** Bytes in the file (written so far, for a live capture). */
+  size: number
+  connections: number
+  /** Set when the file ends in an incomplete record (e.g. the writer was killed mid-write). */
+  cutAt?: number
+  /** Set when recording stopped on a write error; traffic may still be forwarded. */
+  error?: string
+  live: boolean
+}

@@ -1,0 +1,81 @@
+// The one contract between the engine and every front end (Electron IPC, web mode, CLI).
+// Command names are the channel names; nothing else may spell them.
+
+import type { CaptureEvent, CaptureInfo, ConnectionSummary, Direction } from './capture-types'
+import type { EngineEvent, ProxyInfo } from './events'
+import { bool, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
+
+const MAX_READ = 16 * 1024 * 1024
+
+export const proxyStartArgs = obj({
+  listen: str({ nonEmpty: true, max: 4096 }),
+  target: str({ nonEmpty: true, max: 4096 }),
+  /** Give up on the upstream connect after this long (default 10 s). */
+  connectTimeoutMs: optional(int({ min: 1, max: 3_600_000 })),
+  /** TCP_NODELAY on both legs (default true: the proxy adds no Nagle delay). */
+  noDelay: optional(bool())
+})
+export type ProxyStartArgs = Infer<typeof proxyStartArgs>
+
+const proxyStopArgs = obj({
+  proxyId: str({ nonEmpty: true, max: 64 }),
+  /** Also close (destroy) the proxy's live connections; otherwise they run to their end. */
+  closeConnections: optional(bool())
+})
+
+const readBytesArgs = obj({
+  connId: int({ min: 1 }),
+  dir: oneOf(['client', 'server'] as const),
+  offset: int({ min: 0 }),
+  length: int({ min: 0, max: MAX_READ })
+})
+
+const readEventsArgs = obj({
+  connId: int({ min: 1 }),
+  from: optional(int({ min: 0 })),
+  limit: optional(int({ min: 1, max: 100_000 }))
+})
+
+interface CommandSpec<A, R> {
+  args: Schema<A>
+  /** Phantom: the result type, carried for the derived API type only. */
+  result?: R
+}
+const command = <A, R>(args: Schema<A>): CommandSpec<A, R> => ({ args })
+
+export const commands = {
+  'proxy.start': command<ProxyStartArgs, ProxyInfo>(proxyStartArgs),
+  'proxy.stop': command<Infer<typeof proxyStopArgs>, void>(proxyStopArgs),
+  'proxy.list': command<void, ProxyInfo[]>(none()),
+  'capture.info': command<void, CaptureInfo>(none()),
+  'conn.list': command<void, ConnectionSummary[]>(none()),
+  'conn.read': command<Infer<typeof readBytesArgs>, Uint8Array>(readBytesArgs),
+  'conn.events': command<Infer<typeof readEventsArgs>, CaptureEvent[]>(readEventsArgs)
+} as const
+
+export type Commands = typeof commands
+export type CommandName = keyof Commands
+export type CommandArgs<K extends CommandName> = Commands[K] extends CommandSpec<infer A, unknown> ? A : never
+export type CommandResult<K extends CommandName> = Commands[K] extends CommandSpec<unknown, infer R> ? R : never
+
+/** The engine as every front end sees it: one async function per command. */
+export type EngineApi = {
+  [K in CommandName]: CommandArgs<K> extends void
+    ? () => Promise<CommandResult<K>>
+    : (args: CommandArgs<K>) => Promise<CommandResult<K>>
+}
+
+export const commandNames = Object.keys(commands) as CommandName[]
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name)
+}
+
+/** Checks untrusted arguments against the contract; throws ValidationError with a one-line reason. */
+export function validateArgs<K extends CommandName>(name: K, args: unknown): CommandArgs<K> {
+  return (commands[name].args as Schema<CommandArgs<K>>).parse(args, '')
+}
+
+/** The single event channel engine -> front end. */
+export const EVENT_CHANNEL = 'engine.event'
+export type { EngineEvent, Direction }

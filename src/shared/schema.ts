@@ -1,0 +1,76 @@
+// A tiny runtime schema: each command's arguments are described once, giving both the
+// TypeScript type and the check that IPC and WebSocket handlers run on untrusted input.
+
+export class ValidationError extends Error {}
+
+export interface Schema<T> {
+  readonly parse: (value: unknown, path: string) => T
+  readonly optional?: boolean
+}
+export type Infer<S> = S extends Schema<infer T> ? T : never
+
+const fail = (path: string, want: string, got: unknown): never => {
+  const shown = got === null ? 'null' : Array.isArray(got) ? 'an array' : typeof got
+  throw new ValidationError(`${path || 'argument'}: expected ${want}, got ${shown}`)
+}
+
+export const str = (opts: { max?: number; nonEmpty?: boolean } = {}): Schema<string> => ({
+  parse: (v, path) => {
+    if (typeof v !== 'string') return fail(path, 'a string', v)
+    if (opts.nonEmpty && v.length === 0) return fail(path, 'a non-empty string', v)
+    if (opts.max !== undefined && v.length > opts.max) return fail(path, `at most ${opts.max} characters`, v)
+    return v
+  }
+})
+
+export const int = (opts: { min?: number; max?: number } = {}): Schema<number> => ({
+  parse: (v, path) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return fail(path, 'a whole number', v)
+    if (opts.min !== undefined && v < opts.min) return fail(path, `a number >= ${opts.min}`, v)
+    if (opts.max !== undefined && v > opts.max) return fail(path, `a number <= ${opts.max}`, v)
+    return v
+  }
+})
+
+export const bool = (): Schema<boolean> => ({
+  parse: (v, path) => (typeof v === 'boolean' ? v : fail(path, 'true or false', v))
+})
+
+export const oneOf = <const T extends readonly string[]>(values: T): Schema<T[number]> => ({
+  parse: (v, path) =>
+    typeof v === 'string' && (values as readonly string[]).includes(v)
+      ? (v as T[number])
+      : fail(path, `one of ${values.join(', ')}`, v)
+})
+
+export const optional = <T>(inner: Schema<T>): Schema<T | undefined> => ({
+  optional: true,
+  parse: (v, path) => (v === undefined ? undefined : inner.parse(v, path))
+})
+
+type Shape = Record<string, Schema<unknown>>
+type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K]['optional'] extends true ? K : never }[keyof S]
+export type ObjectOf<S extends Shape> = { [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & {
+  [K in OptionalKeys<S>]?: Infer<S[K]>
+}
+
+export const obj = <S extends Shape>(shape: S): Schema<ObjectOf<S>> => ({
+  parse: (v, path) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, 'an object', v)
+    const input = v as Record<string, unknown>
+    for (const key of Object.keys(input)) {
+      if (!(key in shape)) throw new ValidationError(`${path ? path + '.' : ''}${key}: unknown field`)
+    }
+    const out: Record<string, unknown> = {}
+    for (const [key, schema] of Object.entries(shape)) {
+      const parsed = schema.parse(input[key], path ? `${path}.${key}` : key)
+      if (parsed !== undefined) out[key] = parsed
+    }
+    return out as ObjectOf<S>
+  }
+})
+
+export const none = (): Schema<void> => ({
+  optional: true,
+  parse: (v, path) => (v === undefined || v === null ? undefined : fail(path, 'no argument', v))
+})

@@ -1,0 +1,73 @@
+// Real-socket helpers for tests: servers on port 0, clients, and waiting on events.
+import { createHash, randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export function tempDir(prefix = 'tcpscope-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+export async function listen(server: Server, host = '127.0.0.1'): Promise<number> {
+  server.listen(0, host)
+  await once(server, 'listening')
+  return (server.address() as AddressInfo).port
+}
+
+/** A server that runs `handle` for each connection; allowHalfOpen so FIN semantics are visible. */
+export async function startServer(handle: (s: Socket) => void, host = '127.0.0.1'): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>()
+  const server = createServer({ allowHalfOpen: true }, (s) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+    handle(s)
+  })
+  const port = await listen(server, host)
+  return {
+    server,
+    port,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((r) => server.close(() => r()))
+    }
+  }
+}
+
+export async function connectTo(port: number, host = '127.0.0.1'): Promise<Socket> {
+  const s = connect({ port, host, allowHalfOpen: true })
+  await once(s, 'connect')
+  return s
+}
+
+/** Collects everything a socket reads until it ends (or closes). */
+export function collect(s: Socket): Promise<Buffer> {
+  const parts: Buffer[] = []
+  s.on('data', (c: Buffer) => parts.push(c))
+  return new Promise((resolve) => {
+    let done = false
+    const finish = (): void => {
+      if (!done) {
+        done = true
+        resolve(Buffer.concat(parts))
+      }
+    }
+    s.once('end', finish)
+    s.once('close', finish)
+  })
+}
+
+export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
+export const randomPayload = (n: number): Buffer => randomBytes(n)
+
+export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+  const start = Date.now()
+  for (;;) {
+    const v = check()
+    if (v) return v
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
