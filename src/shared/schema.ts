@@ -43,13 +43,15 @@ export const oneOf = <const T extends readonly string[]>(values: T): Schema<T[nu
       : fail(path, `one of ${values.join(', ')}`, v)
 })
 
-export const optional = <T>(inner: Schema<T>): Schema<T | undefined> => ({
+export type OptionalSchema<T> = Schema<T | undefined> & { readonly optional: true }
+
+export const optional = <T>(inner: Schema<T>): OptionalSchema<T> => ({
   optional: true,
   parse: (v, path) => (v === undefined ? undefined : inner.parse(v, path))
 })
 
 type Shape = Record<string, Schema<unknown>>
-type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K]['optional'] extends true ? K : never }[keyof S]
+type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends { readonly optional: true } ? K : never }[keyof S]
 export type ObjectOf<S extends Shape> = { [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & {
   [K in OptionalKeys<S>]?: Infer<S[K]>
 }
@@ -70,7 +72,7 @@ export const obj = <S extends Shape>(shape: S): Schema<ObjectOf<S>> => ({
   }
 })
 
-export const none = (): Schema<void> => ({
+export const none = (): Schema<void> & { readonly optional: true } => ({
   optional: true,
   parse: (v, path) => (v === undefined || v === null ? undefined : fail(path, 'no argument', v))
 })

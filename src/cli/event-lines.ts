@@ -1,0 +1,60 @@
+// How engine events read on a terminal (one line each) and as JSON lines.
+
+import type { ConnectionSummary } from '../shared/capture-types'
+import type { EngineEvent } from '../shared/events'
+import { escapePreview, toHex } from '../shared/hexdump'
+import { formatBytes, formatDuration, formatPeer, formatTimestamp } from '../shared/format'
+
+const ARROW: Record<string, string> = { client: 'client ->', server: 'server <-' }
+
+function connLine(conn: ConnectionSummary, text: string, time: number): string {
+  return `${formatTimestamp(time, false)} #${conn.id} ${text}`
+}
+
+/** The terminal line for an event, or undefined for events that print nothing. */
+export function eventText(e: EngineEvent, now = Date.now()): string | undefined {
+  switch (e.type) {
+    case 'conn-opened':
+      return connLine(e.conn, `open ${formatPeer(e.conn.client)} -> ${e.conn.target}`, e.conn.openedAt)
+    case 'conn-data': {
+      const preview = escapePreview(e.preview)
+      const more = e.length > e.preview.length ? '...' : ''
+      return `${formatTimestamp(now, false)} #${e.connId} ${ARROW[e.dir]} ${formatBytes(e.length)} (at ${e.offset}) "${preview}"${more}`
+    }
+    case 'conn-event': {
+      const { event, conn } = e
+      const info = event.info ?? {}
+      switch (event.kind) {
+        case 'connecting':
+          return undefined
+        case 'connected':
+          return connLine(conn, `connected ${formatPeer(conn.upstream?.local)} -> ${formatPeer(conn.upstream?.remote)}`, event.time)
+        case 'connect-failed':
+          return connLine(conn, `connect failed: ${String(info.message ?? info.code)}`, event.time)
+        case 'fin':
+          return connLine(conn, `${event.dir} sent FIN`, event.time)
+        case 'reset':
+          return connLine(conn, `${event.dir} reset the connection (${String(info.code)})`, event.time)
+        case 'error':
+          return connLine(conn, `${event.dir} error ${String(info.code)}: ${String(info.message)}`, event.time)
+        case 'close':
+          return connLine(
+            conn,
+            `closed (${conn.end}): ${formatBytes(conn.bytes.client)} from client, ${formatBytes(conn.bytes.server)} from server, ${formatDuration(event.time - conn.openedAt)}`,
+            event.time
+          )
+        default:
+          return undefined
+      }
+    }
+    case 'capture-error':
+      return `tcpscope: ${e.message}`
+    default:
+      return undefined
+  }
+}
+
+/** JSON for one event; bytes become hex strings. */
+export function eventJson(e: EngineEvent): string {
+  return JSON.stringify(e, (_key, value: unknown) => (value instanceof Uint8Array ? toHex(value) : value))
+}
