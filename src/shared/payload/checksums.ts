@@ -1,0 +1,66 @@
+// Checksums appended to a payload, as serial and industrial protocols expect them.
+
+export type ChecksumKind = 'none' | 'sum8' | 'xor8' | 'crc16-modbus' | 'crc32'
+export const CHECKSUM_KINDS: readonly ChecksumKind[] = ['none', 'sum8', 'xor8', 'crc16-modbus', 'crc32']
+
+export function sum8(data: Uint8Array): number {
+  let s = 0
+  for (let i = 0; i < data.length; i++) s = (s + data[i]) & 0xff
+  return s
+}
+
+export function xor8(data: Uint8Array): number {
+  let x = 0
+  for (let i = 0; i < data.length; i++) x ^= data[i]
+  return x
+}
+
+/** CRC-16/MODBUS: poly 0x8005 reflected (0xA001), init 0xFFFF. */
+export function crc16Modbus(data: Uint8Array): number {
+  let crc = 0xffff
+  for (let i = 0; i < data.length; i++) {
+    crc ^= data[i]
+    for (let b = 0; b < 8; b++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1
+  }
+  return crc
+}
+
+const CRC32_TABLE = (() => {
+  const t = new Uint32Array(256)
+  for (let n = 0; n < 256; n++) {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    t[n] = c >>> 0
+  }
+  return t
+})()
+
+/** CRC-32 (IEEE 802.3, as zlib and Ethernet). */
+export function crc32(data: Uint8Array): number {
+  let c = 0xffffffff
+  for (let i = 0; i < data.length; i++) c = CRC32_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8)
+  return (c ^ 0xffffffff) >>> 0
+}
+
+/**
+ * The bytes to append: sum8/xor8 one byte; CRC-16/MODBUS low byte first, as Modbus RTU
+ * sends it; CRC-32 most significant byte first (network order).
+ */
+export function checksumBytes(kind: ChecksumKind, data: Uint8Array): Uint8Array {
+  switch (kind) {
+    case 'none':
+      return new Uint8Array(0)
+    case 'sum8':
+      return Uint8Array.of(sum8(data))
+    case 'xor8':
+      return Uint8Array.of(xor8(data))
+    case 'crc16-modbus': {
+      const c = crc16Modbus(data)
+      return Uint8Array.of(c & 0xff, c >>> 8)
+    }
+    case 'crc32': {
+      const c = crc32(data)
+      return Uint8Array.of(c >>> 24, (c >>> 16) & 0xff, (c >>> 8) & 0xff, c & 0xff)
+    }
+  }
+}
