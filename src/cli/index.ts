@@ -2,6 +2,7 @@
 // non-zero exit code (2 for usage errors, 1 for everything else).
 
 import { ValidationError } from '../shared/schema'
+import { PayloadError } from '../shared/payload/parse-hex'
 import { NotACaptureError } from '../core/capture/format'
 import { UnknownConnectionError } from '../core/capture/capture-reader'
 import { UserError } from '../core/net/net-errors'
@@ -9,12 +10,16 @@ import { UsageError } from './args'
 import { EXPORT_USAGE, exportCommand } from './commands/export'
 import { LS_USAGE, lsCommand } from './commands/ls'
 import { PROXY_USAGE, proxyCommand } from './commands/proxy'
+import { SERVE_USAGE, serveCommand } from './commands/serve'
+import { CONNECT_USAGE, connectCommand } from './commands/connect'
 import { processIo, watchOutput, type Io } from './output'
 
 type Command = (argv: string[], io: Io) => Promise<number>
 
 const COMMANDS: Record<string, { run: Command; usage: string; about: string }> = {
   proxy: { run: proxyCommand, usage: PROXY_USAGE, about: 'forward a local port to a target and record every byte' },
+  serve: { run: serveCommand, usage: SERVE_USAGE, about: 'open a TCP server by hand: see what connects, answer by echo, rules, HTTP or a timer' },
+  connect: { run: connectCommand, usage: CONNECT_USAGE, about: 'open a TCP client by hand: send text, hex or a file and print the reply' },
   ls: { run: lsCommand, usage: LS_USAGE, about: 'list the connections in a capture file' },
   export: { run: exportCommand, usage: EXPORT_USAGE, about: 'write one direction of a connection (raw, hex) or its events (jsonl)' }
 }
@@ -30,7 +35,8 @@ const isUserFacing = (err: unknown): err is Error =>
   err instanceof UsageError ||
   err instanceof ValidationError ||
   err instanceof NotACaptureError ||
-  err instanceof UnknownConnectionError
+  err instanceof UnknownConnectionError ||
+  err instanceof PayloadError
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   watchOutput(io.out)

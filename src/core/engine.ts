@@ -1,13 +1,22 @@
-// The engine: one live capture, any number of proxies recording into it, and the command
-// API of src/shared/contract.ts. Front ends (Electron IPC, web mode, CLI) only call this.
+// The engine: one live capture, any number of proxies and ad-hoc sessions recording into
+// it, and the command API of src/shared/contract.ts. Front ends (Electron IPC, web mode, CLI) only call this.
 
 import type { CaptureEvent, CaptureInfo, ConnectionSummary } from '../shared/capture-types'
 import type { CommandArgs, EngineApi } from '../shared/contract'
-import { EndpointError, parseEndpoint } from '../shared/endpoint'
 import type { EngineEvent, ProxyInfo } from '../shared/events'
+import type {
+  ClientSessionInfo,
+  ExpectResult,
+  SequenceResult,
+  ServerSessionInfo,
+  SessionInfo
+} from '../shared/session-types'
 import { LiveCapture, type CaptureOptions } from './capture/capture-store'
 import { EventHub, type EventListener } from './events/event-hub'
 import { UserError } from './net/net-errors'
+import { parseUserEndpoint } from './net/user-endpoint'
+import { Sessions } from './session/sessions'
+import { buildPayload } from './payload/build-payload'
 import { Proxy } from './proxy/proxy'
 
 export interface EngineOptions extends CaptureOptions {
@@ -17,18 +26,10 @@ export interface EngineOptions extends CaptureOptions {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
-function endpoint(text: string, what: string, defaultHost?: string) {
-  try {
-    return parseEndpoint(text, defaultHost)
-  } catch (err) {
-    if (err instanceof EndpointError) throw new UserError(`${what}: ${err.message}`)
-    throw err
-  }
-}
-
 export class Engine implements EngineApi {
   private readonly hub = new EventHub()
   private readonly proxies = new Map<string, Proxy>()
+  private readonly sessions: Sessions
   private nextProxy = 1
   private closing: Promise<void> | undefined
 
@@ -40,6 +41,10 @@ export class Engine implements EngineApi {
         for (const p of this.proxies.values()) p.setCaptureHeld(held)
       },
       error: (message) => this.hub.emit({ type: 'capture-error', message })
+    })
+    this.sessions = new Sessions(capture, {
+      updated: (session) => this.hub.emit({ type: 'session-updated', session }),
+      warn: (message) => this.hub.emit({ type: 'warning', message })
     })
   }
 
@@ -63,15 +68,16 @@ export class Engine implements EngineApi {
     return {
       type: 'snapshot',
       proxies: [...this.proxies.values()].map((p) => p.info()),
+      sessions: this.sessions.list(),
       connections: this.capture.connections().map((c) => ({ ...c, bytes: { ...c.bytes }, fin: { ...c.fin } })),
       capture: this.capture.info()
     }
   }
 
   async 'proxy.start'(args: CommandArgs<'proxy.start'>): Promise<ProxyInfo> {
-    if (this.closing) throw new UserError('the engine is shutting down')
-    const listen = endpoint(args.listen, '--listen', '127.0.0.1')
-    const target = endpoint(args.target, '--target')
+    this.checkOpen()
+    const listen = parseUserEndpoint(args.listen, '--listen', '127.0.0.1')
+    const target = parseUserEndpoint(args.target, '--target')
     const id = `p${this.nextProxy++}`
     const proxy = await Proxy.start(
       {
@@ -116,10 +122,70 @@ export class Engine implements EngineApi {
     return this.capture.readEvents(args.connId, args.from, args.limit)
   }
 
-  /** Stops every proxy and its connections, then completes and closes the capture file. */
+  'server.start'(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {
+    this.checkOpen()
+    return this.sessions.startServer(args)
+  }
+  'server.stop'(args: CommandArgs<'server.stop'>): Promise<void> {
+    return this.sessions.stopServer(args)
+  }
+  'server.behaviour'(args: CommandArgs<'server.behaviour'>): Promise<ServerSessionInfo> {
+    return this.sessions.setBehaviour(args)
+  }
+  'server.broadcast'(args: CommandArgs<'server.broadcast'>): Promise<{ clients: number; bytes: number }> {
+    return this.sessions.broadcast(args)
+  }
+  'client.connect'(args: CommandArgs<'client.connect'>): Promise<ClientSessionInfo> {
+    this.checkOpen()
+    return this.sessions.connectClient(args)
+  }
+  'client.reconnect'(args: CommandArgs<'client.reconnect'>): Promise<ClientSessionInfo> {
+    this.checkOpen()
+    return this.sessions.reconnect(args)
+  }
+  'client.close'(args: CommandArgs<'client.close'>): Promise<void> {
+    return this.sessions.closeClient(args)
+  }
+  async 'session.list'(): Promise<SessionInfo[]> {
+    return this.sessions.list()
+  }
+  'payload.preview'(args: CommandArgs<'payload.preview'>): Promise<Uint8Array> {
+    return buildPayload(args.payload)
+  }
+  'conn.send'(args: CommandArgs<'conn.send'>): Promise<{ bytes: number }> {
+    return this.sessions.send(args)
+  }
+  async 'conn.end'(args: CommandArgs<'conn.end'>): Promise<void> {
+    this.sessions.conn(args.connId).endOutput()
+  }
+  async 'conn.reset'(args: CommandArgs<'conn.reset'>): Promise<void> {
+    this.sessions.conn(args.connId).reset()
+  }
+  async 'conn.destroy'(args: CommandArgs<'conn.destroy'>): Promise<void> {
+    this.sessions.conn(args.connId).destroy()
+  }
+  async 'conn.resume'(args: CommandArgs<'conn.resume'>): Promise<void> {
+    this.sessions.conn(args.connId).resume()
+  }
+  'conn.interval'(args: CommandArgs<'conn.interval'>): Promise<void> {
+    return this.sessions.interval(args)
+  }
+  'conn.expect'(args: CommandArgs<'conn.expect'>): Promise<ExpectResult> {
+    return this.sessions.expect(args)
+  }
+  'conn.sequence'(args: CommandArgs<'conn.sequence'>): Promise<SequenceResult> {
+    return this.sessions.sequence(args)
+  }
+
+  private checkOpen(): void {
+    if (this.closing) throw new UserError('the engine is shutting down')
+  }
+
+  /** Stops every proxy, session and connection, then completes and closes the capture file. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all([...this.proxies.values()].map((p) => p.stop(true)))
+      await this.sessions.closeAll()
       this.hub.flushAll()
       await this.capture.close()
     })()

@@ -54,6 +54,8 @@ export type CaptureEventKind =
   | 'reset'
   | 'error'
   | 'close'
+  | 'lookup'
+  | 'timeout'
 
 export interface CaptureEvent {
   seq: number

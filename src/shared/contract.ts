@@ -4,6 +4,22 @@
 import type { CaptureEvent, CaptureInfo, ConnectionSummary, Direction } from './capture-types'
 import type { EngineEvent, ProxyInfo } from './events'
 import { bool, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
+import { payloadSpec } from './payload/payload-spec'
+import {
+  clientConnectArgs,
+  expectArgs,
+  sequenceArgs,
+  serverBehaviour,
+  serverStartArgs,
+  type ClientConnectArgs,
+  type ClientSessionInfo,
+  type ExpectArgs,
+  type ExpectResult,
+  type SequenceResult,
+  type ServerSessionInfo,
+  type ServerStartArgs,
+  type SessionInfo
+} from './session-types'
 
 const MAX_READ = 16 * 1024 * 1024
 
@@ -36,6 +52,22 @@ const readEventsArgs = obj({
   limit: optional(int({ min: 1, max: 100_000 }))
 })
 
+const sessionId = str({ nonEmpty: true, max: 64 })
+const connRef = obj({ connId: int({ min: 1 }) })
+const serverStopArgs = obj({ serverId: sessionId, closeClients: optional(bool()) })
+const behaviourArgs = obj({ serverId: sessionId, behaviour: serverBehaviour })
+const broadcastArgs = obj({ serverId: sessionId, payload: payloadSpec })
+const clientRef = obj({ clientId: sessionId })
+const payloadPreviewArgs = obj({ payload: payloadSpec })
+const sendArgs = obj({ connId: int({ min: 1 }), payload: payloadSpec })
+const intervalArgs = obj({
+  connId: int({ min: 1 }),
+  /** Omit to stop the connection's interval send. */
+  everyMs: optional(int({ min: 1, max: 86_400_000 })),
+  count: optional(int({ min: 1 })),
+  payload: optional(payloadSpec)
+})
+
 interface CommandSpec<A, R> {
   args: Schema<A>
   /** Phantom: the result type, carried for the derived API type only. */
@@ -50,7 +82,29 @@ export const commands = {
   'capture.info': command<void, CaptureInfo>(none()),
   'conn.list': command<void, ConnectionSummary[]>(none()),
   'conn.read': command<Infer<typeof readBytesArgs>, Uint8Array>(readBytesArgs),
-  'conn.events': command<Infer<typeof readEventsArgs>, CaptureEvent[]>(readEventsArgs)
+  'conn.events': command<Infer<typeof readEventsArgs>, CaptureEvent[]>(readEventsArgs),
+
+  'server.start': command<ServerStartArgs, ServerSessionInfo>(serverStartArgs),
+  'server.stop': command<Infer<typeof serverStopArgs>, void>(serverStopArgs),
+  'server.behaviour': command<Infer<typeof behaviourArgs>, ServerSessionInfo>(behaviourArgs),
+  /** Sends to every client of the server; returns how many got it. */
+  'server.broadcast': command<Infer<typeof broadcastArgs>, { clients: number; bytes: number }>(broadcastArgs),
+  'client.connect': command<ClientConnectArgs, ClientSessionInfo>(clientConnectArgs),
+  'client.reconnect': command<Infer<typeof clientRef>, ClientSessionInfo>(clientRef),
+  'client.close': command<Infer<typeof clientRef>, void>(clientRef),
+  'session.list': command<void, SessionInfo[]>(none()),
+  /** The exact bytes a payload makes (to preview it, or to check it before connecting). */
+  'payload.preview': command<Infer<typeof payloadPreviewArgs>, Uint8Array>(payloadPreviewArgs),
+
+  /** Commands on one live session connection (a server's client, or a client session). */
+  'conn.send': command<Infer<typeof sendArgs>, { bytes: number }>(sendArgs),
+  'conn.end': command<Infer<typeof connRef>, void>(connRef),
+  'conn.reset': command<Infer<typeof connRef>, void>(connRef),
+  'conn.destroy': command<Infer<typeof connRef>, void>(connRef),
+  'conn.resume': command<Infer<typeof connRef>, void>(connRef),
+  'conn.interval': command<Infer<typeof intervalArgs>, void>(intervalArgs),
+  'conn.expect': command<ExpectArgs, ExpectResult>(expectArgs),
+  'conn.sequence': command<Infer<typeof sequenceArgs>, SequenceResult>(sequenceArgs)
 } as const
 
 export type Commands = typeof commands

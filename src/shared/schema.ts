@@ -72,6 +72,14 @@ export const obj = <S extends Shape>(shape: S): Schema<ObjectOf<S>> => ({
   }
 })
 
+export const arr = <T>(item: Schema<T>, opts: { max?: number } = {}): Schema<T[]> => ({
+  parse: (v, path) => {
+    if (!Array.isArray(v)) return fail(path, 'an array', v)
+    if (opts.max !== undefined && v.length > opts.max) return fail(path, `at most ${opts.max} items`, v)
+    return v.map((x, i) => item.parse(x, `${path}[${i}]`))
+  }
+})
+
 export const none = (): Schema<void> & { readonly optional: true } => ({
   optional: true,
   parse: (v, path) => (v === undefined || v === null ? undefined : fail(path, 'no argument', v))

@@ -22,7 +22,9 @@ const KIND_OF: Record<number, CaptureEventKind> = {
   [RecordType.Fin]: 'fin',
   [RecordType.Reset]: 'reset',
   [RecordType.Error]: 'error',
-  [RecordType.Close]: 'close'
+  [RecordType.Close]: 'close',
+  [RecordType.Lookup]: 'lookup',
+  [RecordType.Timeout]: 'timeout'
 }
 
 export function pread(fd: number, length: number, position: number): Promise<Buffer> {

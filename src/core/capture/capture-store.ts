@@ -82,7 +82,9 @@ const TYPE_OF: Record<Exclude<CaptureEventKind, 'data'>, RecordType> = {
   fin: RecordType.Fin,
   reset: RecordType.Reset,
   error: RecordType.Error,
-  close: RecordType.Close
+  close: RecordType.Close,
+  lookup: RecordType.Lookup,
+  timeout: RecordType.Timeout
 }
 
 export class LiveCapture implements CaptureView {

@@ -22,7 +22,9 @@ export const RecordType = {
   Fin: 8,
   Reset: 9,
   Error: 10,
-  Close: 11
+  Close: 11,
+  Lookup: 12,
+  Timeout: 13
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 const RECORD_TYPES = new Set<number>(Object.values(RecordType))

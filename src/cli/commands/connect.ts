@@ -1,0 +1,118 @@
+// `tcpscope connect`: a TCP client opened by hand. Sends what you give it (or stdin),
+// prints what comes back, and with --expect exits 0 when a matching reply arrived and 1
+// when it did not, so scripts can use it.
+
+import type { EngineEvent } from '../../shared/events'
+import { hexDump } from '../../shared/hexdump'
+import type { PayloadSpec } from '../../shared/payload/payload-spec'
+import { createStreamDecoder } from '../../core/payload/decode-text'
+import { oneOfFlag, parseCommandArgs, parseWhole, UsageError } from '../args'
+import { printEvents, startEngine, untilStopSignal } from '../engine-run'
+import { line, writeAll, type Io } from '../output'
+import { PAYLOAD_OPTIONS, payloadFrom } from '../payload-args'
+
+export const CONNECT_USAGE =
+  'tcpscope connect HOST:PORT|PATH [--send TEXT | --send-hex HEX | --send-file FILE] [--encoding ENC] [--eol none|lf|crlf] [--checksum sum8|xor8|crc16-modbus|crc32] [--interval MS [--count N]] [--expect REGEX] [--timeout MS] [--hex] [--local-address ADDR] [--local-port PORT] [--family 4|6] [--connect-timeout MS] [--keepalive MS] [--capture FILE] [--json]'
+
+const DEFAULT_EXPECT_TIMEOUT_MS = 5000
+
+export async function connectCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs('connect', argv, {
+    ...PAYLOAD_OPTIONS,
+    interval: { type: 'string' },
+    count: { type: 'string' },
+    expect: { type: 'string' },
+    timeout: { type: 'string' },
+    hex: { type: 'boolean' },
+    'local-address': { type: 'string' },
+    'local-port': { type: 'string' },
+    family: { type: 'string' },
+    'connect-timeout': { type: 'string' },
+    keepalive: { type: 'string' },
+    capture: { type: 'string' },
+    json: { type: 'boolean' }
+  })
+  if (positionals.length !== 1) throw new UsageError(`connect: give one target, HOST:PORT or a socket path; usage: ${CONNECT_USAGE}`)
+  const payload = payloadFrom('connect', values)
+  const everyMs = parseWhole('connect', values.interval, '--interval', 1)
+  const count = parseWhole('connect', values.count, '--count', 1)
+  if (everyMs !== undefined && !payload) throw new UsageError('connect: --interval needs --send, --send-hex or --send-file')
+  const timeoutMs = parseWhole('connect', values.timeout, '--timeout', 1)
+  const keepalive = parseWhole('connect', values.keepalive, '--keepalive', 0)
+  const encoding = values.encoding === 'base64' ? 'utf8' : ((values.encoding ?? 'utf8') as Exclude<PayloadSpec['encoding'], 'base64' | undefined>)
+  const json = values.json === true
+
+  const run = startEngine(values.capture)
+  const { engine } = run
+  let connId = -1
+  // What the server sends is printed in full, in order, read back from the capture.
+  const decoder = createStreamDecoder(encoding)
+  let printing = Promise.resolve()
+  const printReceived = (e: Extract<EngineEvent, { type: 'conn-data' }>): void => {
+    printing = printing.then(async () => {
+      const bytes = Buffer.from(await engine['conn.read']({ connId: e.connId, dir: 'server', offset: e.offset, length: e.length }))
+      await writeAll(io.out, values.hex ? hexDump(bytes, e.offset).join('\n') + '\n' : decoder.write(bytes))
+    })
+  }
+  let closed!: () => void
+  const connClosed = new Promise<void>((r) => (closed = r))
+  engine.subscribe((e) => {
+    if (e.type === 'conn-data' && e.connId === connId && e.dir === 'server' && !json) printReceived(e)
+    if (e.type === 'conn-event' && e.conn.id === connId && e.event.kind === 'close') closed()
+  })
+  // Without --json, only problems are reported (on stderr); the data itself goes to stdout.
+  printEvents(engine, io, { json, quiet: !json })
+
+  const stop = untilStopSignal()
+  try {
+    // A bad payload (hex digit, missing file) is reported before anything connects.
+    if (payload) await engine['payload.preview']({ payload })
+    const info = await engine['client.connect']({
+      target: positionals[0],
+      localAddress: values['local-address'],
+      localPort: parseWhole('connect', values['local-port'], '--local-port', 0),
+      family: oneOfFlag('connect', values.family, '--family', ['4', '6'] as const),
+      connectTimeoutMs: parseWhole('connect', values['connect-timeout'], '--connect-timeout', 1),
+      keepAlive: keepalive !== undefined ? true : undefined,
+      keepAliveInitialDelayMs: keepalive
+    })
+    connId = info.connId!
+    const expecting =
+      values.expect !== undefined
+        ? engine['conn.expect']({ connId, pattern: values.expect, encoding, fromOffset: 0, timeoutMs: timeoutMs ?? DEFAULT_EXPECT_TIMEOUT_MS })
+        : undefined
+    if (payload && everyMs !== undefined) await engine['conn.interval']({ connId, everyMs, count, payload })
+    else if (payload) await engine['conn.send']({ connId, payload })
+    else await sendStdin(connId)
+
+    let code = 0
+    if (expecting) {
+      const r = await Promise.race([expecting, stop.signal.then(() => ({ matched: false }))])
+      code = r.matched ? 0 : 1
+      if (!r.matched) line(io.err, `tcpscope: no reply matching /${values.expect}/ within ${timeoutMs ?? DEFAULT_EXPECT_TIMEOUT_MS} ms`)
+    } else {
+      const waits: Promise<unknown>[] = [connClosed, stop.signal]
+      if (timeoutMs !== undefined) waits.push(new Promise((r) => setTimeout(r, timeoutMs)))
+      await Promise.race(waits)
+    }
+    await printing
+    if (!json && !values.hex) await writeAll(io.out, decoder.end())
+    return code
+  } finally {
+    stop.dispose()
+    await run.finish()
+  }
+
+  async function sendStdin(id: number): Promise<void> {
+    if (process.stdin.isTTY) {
+      process.stdin.setEncoding('utf8')
+      process.stdin.on('data', (text: string) => void engine['conn.send']({ connId: id, payload: { kind: 'text', data: text, escapes: false, encoding } }))
+      return
+    }
+    // Piped input is sent as it comes, byte for byte; its end becomes our FIN.
+    process.stdin.on('data', (chunk: Buffer) => {
+      void engine['conn.send']({ connId: id, payload: { kind: 'text', encoding: 'base64', data: chunk.toString('base64') } }).catch(() => undefined)
+    })
+    process.stdin.once('end', () => void engine['conn.end']({ connId: id }).catch(() => undefined))
+  }
+}

@@ -1,0 +1,77 @@
+// `tcpscope serve`: a TCP server opened by hand that shows what connects and what it sends,
+// and can answer by itself (echo, reply rules, a canned HTTP response, interval sends).
+
+import type { ServerBehaviour } from '../../shared/session-types'
+import { parseCommandArgs, parseWhole, requireString, UsageError } from '../args'
+import { printEvents, startEngine, untilStopSignal } from '../engine-run'
+import { line, type Io } from '../output'
+import { PAYLOAD_OPTIONS, parseReplyRule, payloadFrom, payloadWord, textEncoding } from '../payload-args'
+
+export const SERVE_USAGE =
+  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--max-connections N] [--idle-timeout MS] [--capture FILE] [--json]"
+
+export async function serveCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs('serve', argv, {
+    listen: { type: 'string' },
+    echo: { type: 'boolean' },
+    reply: { type: 'string', multiple: true },
+    'http-status': { type: 'string' },
+    'http-header': { type: 'string', multiple: true },
+    'http-body': { type: 'string' },
+    interval: { type: 'string' },
+    count: { type: 'string' },
+    'max-connections': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+    capture: { type: 'string' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    ...PAYLOAD_OPTIONS
+  })
+  if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}"; usage: ${SERVE_USAGE}`)
+  const listen = requireString('serve', values.listen, '--listen', 'e.g. --listen 9000')
+  const encoding = textEncoding('serve', values.encoding)
+  const behaviour: ServerBehaviour = {}
+  if (values.echo) behaviour.echo = true
+  if (values.reply) behaviour.rules = values.reply.map((r) => parseReplyRule(r, encoding))
+  const status = parseWhole('serve', values['http-status'], '--http-status', 100)
+  if (status !== undefined) {
+    behaviour.http = { status, headers: values['http-header'] ?? [] }
+    if (values['http-body'] !== undefined) behaviour.http.body = payloadWord(values['http-body'], encoding)
+  } else if (values['http-header'] || values['http-body'] !== undefined) {
+    throw new UsageError('serve: --http-header and --http-body go with --http-status CODE')
+  }
+  const everyMs = parseWhole('serve', values.interval, '--interval', 1)
+  const payload = payloadFrom('serve', values)
+  if (everyMs !== undefined) {
+    if (!payload) throw new UsageError('serve: --interval needs something to send: --send, --send-hex or --send-file')
+    behaviour.interval = { everyMs, count: parseWhole('serve', values.count, '--count', 1), payload }
+  } else if (payload) {
+    throw new UsageError('serve: --send* goes with --interval MS (sends to each client every MS)')
+  }
+
+  const json = values.json === true
+  const run = startEngine(values.capture)
+  const { engine, shownCapture } = run
+  let info
+  try {
+    info = await engine['server.start']({
+      listen,
+      behaviour,
+      maxConnections: parseWhole('serve', values['max-connections'], '--max-connections', 1),
+      idleTimeoutMs: parseWhole('serve', values['idle-timeout'], '--idle-timeout', 1)
+    })
+  } catch (err) {
+    await run.finish()
+    throw err
+  }
+  if (json) line(io.out, JSON.stringify({ type: 'listening', server: info.id, listen: info.listen, capture: shownCapture }))
+  else line(io.out, `tcpscope: serving on ${info.listen}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops)`)
+  printEvents(engine, io, { json, quiet: values.quiet, skip: (e) => e.type === 'session-updated' && !json })
+
+  const signal = await untilStopSignal().signal
+  const conns = engine.capture.connections().length
+  await run.finish()
+  if (json) line(io.out, JSON.stringify({ type: 'summary', connections: conns, capture: shownCapture, signal }))
+  else line(io.out, `tcpscope: stopped (${signal}): ${conns} connection(s)`)
+  return 0
+}

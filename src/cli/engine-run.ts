@@ -1,0 +1,73 @@
+// What the long-running commands (proxy, serve, connect) share: an engine on a capture
+// file (a temporary one unless --capture is given), event printing, and stopping cleanly
+// on SIGINT/SIGTERM.
+
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Engine } from '../core/engine'
+import type { EngineEvent } from '../shared/events'
+import { eventJson, eventText } from './event-lines'
+import { line, type Io } from './output'
+
+export interface EngineRun {
+  engine: Engine
+  /** The capture path to show the user, or null for a temporary capture. */
+  shownCapture: string | null
+  /** Closes the engine (completing the capture) and removes a temporary capture. */
+  finish(): Promise<void>
+}
+
+export function startEngine(capture: string | undefined, checksumPayloads?: boolean): EngineRun {
+  const capturePath = capture ?? join(tmpdir(), `tcpscope-${process.pid}-${Date.now()}.tcap`)
+  const engine = Engine.create({ capturePath, checksumPayloads })
+  return {
+    engine,
+    shownCapture: capture ?? null,
+    finish: async () => {
+      await engine.close()
+      if (capture === undefined) rmSync(capturePath, { force: true })
+    }
+  }
+}
+
+export interface PrintOptions {
+  json: boolean
+  quiet?: boolean
+  /** Events to leave out (e.g. data that the command prints in full itself). */
+  skip?: (e: EngineEvent) => boolean
+}
+
+/** Prints engine events as lines (or JSON lines); errors and warnings always go to stderr. */
+export function printEvents(engine: Engine, io: Io, opts: PrintOptions): () => void {
+  return engine.subscribe((event) => {
+    if (event.type === 'snapshot' || opts.skip?.(event)) return
+    if (event.type === 'capture-error' || event.type === 'warning') {
+      line(io.err, opts.json ? eventJson(event) : `tcpscope: ${event.message}`)
+      return
+    }
+    if (opts.quiet) return
+    const text = opts.json ? eventJson(event) : eventText(event)
+    if (text !== undefined) line(io.out, text)
+  })
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+export function untilStopSignal(): { signal: Promise<NodeJS.Signals>; dispose: () => void } {
+  let stop: (signal: NodeJS.Signals) => void = () => {}
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    stop = (s: NodeJS.Signals): void => {
+      dispose()
+      process.once('SIGINT', () => process.exit(130))
+      process.once('SIGTERM', () => process.exit(143))
+      resolve(s)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+  const dispose = (): void => {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
+  return { signal, dispose }
+}

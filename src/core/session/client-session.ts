@@ -1,0 +1,138 @@
+// A TCP client opened by hand: connects with the options of net.createConnection, records
+// the attempt (lookup, connect, failure, timeout) and the conversation, and can reconnect
+// with the same settings.
+
+import { createConnection, type Socket } from 'node:net'
+import type { ClientConnectArgs, ClientSessionInfo } from '../../shared/session-types'
+import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
+import type { LiveCapture } from '../capture/capture-store'
+import { UserError, describeNetError, errorInfo } from '../net/net-errors'
+import { localPeer, remotePeer } from '../net/sockets'
+import type { SessionHooks } from './server-session'
+import { SessionConnection } from './session-connection'
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+
+export class ClientSession {
+  private conn: SessionConnection | undefined
+  private connId: number | undefined
+  private state: ClientSessionInfo['state'] = 'closed'
+  private error: string | undefined
+
+  constructor(
+    readonly id: string,
+    private readonly target: Endpoint,
+    private readonly args: ClientConnectArgs,
+    private readonly capture: LiveCapture,
+    private readonly hooks: SessionHooks
+  ) {}
+
+  info(): ClientSessionInfo {
+    return {
+      id: this.id,
+      kind: 'client',
+      target: formatEndpoint(this.target),
+      state: this.state,
+      ...(this.connId !== undefined ? { connId: this.connId } : {}),
+      ...(this.error !== undefined ? { error: this.error } : {})
+    }
+  }
+
+  get connection(): SessionConnection | undefined {
+    return this.conn
+  }
+
+  private open(): Socket {
+    const t = this.target
+    const a = this.args
+    if (t.kind === 'unix') return createConnection({ path: t.path, allowHalfOpen: true })
+    return createConnection({
+      host: t.host,
+      port: t.port,
+      allowHalfOpen: true,
+      localAddress: a.localAddress,
+      localPort: a.localPort,
+      family: a.family === undefined ? undefined : Number(a.family),
+      noDelay: a.noDelay ?? true,
+      keepAlive: a.keepAlive,
+      keepAliveInitialDelay: a.keepAliveInitialDelayMs
+    })
+  }
+
+  /** Connects; resolves once connected, rejects with a one-line reason when it fails. */
+  connect(): Promise<void> {
+    const where = formatEndpoint(this.target)
+    const rec = this.capture.openConnection({ kind: 'client', ownerId: this.id, target: where })
+    this.connId = rec.id
+    this.state = 'connecting'
+    this.error = undefined
+    this.hooks.updated()
+    rec.event('connecting', undefined, { target: where })
+    const socket = this.open()
+    const timeoutMs = this.args.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+    const timer = setTimeout(() => {
+      rec.event('timeout', undefined, { ms: timeoutMs, what: 'connect' })
+      socket.destroy(Object.assign(new Error(`connect timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }))
+    }, timeoutMs)
+    socket.on('lookup', (err, address, family, host) => {
+      if (!err) rec.event('lookup', undefined, { host, address, family })
+    })
+    return new Promise((resolve, reject) => {
+      const onFail = (err: NodeJS.ErrnoException): void => {
+        clearTimeout(timer)
+        const message = describeNetError(err, { op: 'connect', where })
+        rec.event('connect-failed', 'server', { ...errorInfo(err), message })
+        socket.once('close', () => {
+          rec.event('close', undefined, { end: 'connect-failed', bytes: { client: 0, server: 0 } })
+          this.state = 'closed'
+          this.error = message
+          this.hooks.updated()
+          reject(new UserError(message, err.code))
+        })
+      }
+      socket.once('error', onFail)
+      socket.once('connect', () => {
+        clearTimeout(timer)
+        socket.off('error', onFail)
+        const path = this.target.kind === 'unix' ? this.target.path : undefined
+        rec.event('connected', undefined, { local: localPeer(socket, path), remote: remotePeer(socket, path) })
+        this.conn = new SessionConnection(
+          socket,
+          rec,
+          this.capture,
+          'client',
+          {
+            onClosed: (c) => {
+              this.state = 'closed'
+              this.hooks.connClosed(c)
+              this.hooks.updated()
+            }
+          },
+          { idleTimeoutMs: this.args.idleTimeoutMs }
+        )
+        this.state = 'open'
+        this.hooks.connOpened(this.conn)
+        this.hooks.updated()
+        if (this.args.interval) {
+          this.conn.startInterval(this.args.interval).catch((e: Error) => this.hooks.warn(`${this.id}: interval send: ${e.message}`))
+        }
+        resolve()
+      })
+    })
+  }
+
+  /** Closes the current connection (if any) and connects again with the same settings. */
+  async reconnect(): Promise<void> {
+    await this.close()
+    await this.connect()
+  }
+
+  async close(): Promise<void> {
+    const c = this.conn
+    this.conn = undefined
+    if (!c || c.closed) return
+    const closed = new Promise<void>((r) => c.socket.once('close', () => r()))
+    c.destroy()
+    await closed
+  }
+}

@@ -1,0 +1,77 @@
+// Auto-reply rules of a server session: match a received chunk (exact / contains /
+// starts-with / ends-with / regex, as text or hex) and build the reply, with regex groups
+// substituted into text replies. The first matching rule wins.
+
+import type { PayloadSpec } from '../../shared/payload/payload-spec'
+import { parseHex } from '../../shared/payload/parse-hex'
+import type { ReplyRule } from '../../shared/session-types'
+import { toHex } from '../../shared/hexdump'
+import { buildPayload, encodeText } from '../payload/build-payload'
+import { decodeText } from '../payload/decode-text'
+import { parseEscapes } from '../../shared/payload/escapes'
+import { UserError } from '../net/net-errors'
+
+interface CompiledRule {
+  rule: ReplyRule
+  /** The pattern as bytes (byte modes) or a RegExp (regex mode). */
+  bytes?: Buffer
+  regex?: RegExp
+  /** Prebuilt reply when it does not depend on the match. */
+  fixed?: Buffer
+}
+
+const usesGroups = (p: PayloadSpec): boolean => p.kind === 'text' && /\$(\d|&)/.test(p.data)
+
+function patternBytes(rule: ReplyRule): Buffer {
+  if (rule.format === 'hex') return Buffer.from(parseHex(rule.pattern))
+  const encoding = rule.encoding ?? 'utf8'
+  return Buffer.concat(parseEscapes(rule.pattern).map((p) => ('byte' in p ? Buffer.of(p.byte) : encodeText(p.text, encoding))))
+}
+
+export async function compileRules(rules: ReplyRule[]): Promise<CompiledRule[]> {
+  return Promise.all(
+    rules.map(async (rule, i) => {
+      const c: CompiledRule = { rule }
+      try {
+        if (rule.match === 'regex') c.regex = new RegExp(rule.pattern)
+        else c.bytes = patternBytes(rule)
+      } catch (err) {
+        throw new UserError(`reply rule ${i + 1}: ${(err as Error).message}`)
+      }
+      if (!usesGroups(rule.reply)) c.fixed = await buildPayload(rule.reply)
+      else await buildPayload(rule.reply) // validate once up front
+      return c
+    })
+  )
+}
+
+function substitute(template: string, m: RegExpExecArray): string {
+  return template.replace(/\$(\d|&)/g, (_, g: string) => (g === '&' ? m[0] : (m[Number(g)] ?? '')))
+}
+
+/** The reply to a received chunk, or undefined when no rule matches. */
+export async function replyFor(rules: CompiledRule[], chunk: Buffer): Promise<Buffer | undefined> {
+  for (const c of rules) {
+    const { rule } = c
+    if (c.regex) {
+      const subject = rule.format === 'hex' ? toHex(chunk) : decodeText(chunk, rule.encoding ?? 'utf8')
+      c.regex.lastIndex = 0
+      const m = c.regex.exec(subject)
+      if (!m) continue
+      return c.fixed ?? buildPayload({ ...rule.reply, data: substitute(rule.reply.data, m) })
+    }
+    const p = c.bytes!
+    const hit =
+      rule.match === 'exact'
+        ? chunk.equals(p)
+        : rule.match === 'contains'
+          ? chunk.includes(p)
+          : rule.match === 'starts'
+            ? chunk.subarray(0, p.length).equals(p)
+            : chunk.length >= p.length && chunk.subarray(chunk.length - p.length).equals(p)
+    if (hit) return c.fixed ?? buildPayload(rule.reply)
+  }
+  return undefined
+}
+
+export type { CompiledRule }

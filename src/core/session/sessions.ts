@@ -1,0 +1,161 @@
+// The engine's ad-hoc sessions: servers and clients by id, and their live connections by
+// capture connection id, so `conn.*` commands reach any of them.
+
+import type { CommandArgs } from '../../shared/contract'
+import { parseUserEndpoint } from '../net/user-endpoint'
+import type {
+  ClientSessionInfo,
+  ExpectResult,
+  SequenceResult,
+  ServerSessionInfo,
+  SessionInfo
+} from '../../shared/session-types'
+import type { LiveCapture } from '../capture/capture-store'
+import { UserError } from '../net/net-errors'
+import { buildPayload } from '../payload/build-payload'
+import { ClientSession } from './client-session'
+import { ServerSession, type SessionHooks } from './server-session'
+import type { SessionConnection } from './session-connection'
+
+export interface SessionEvents {
+  updated(info: SessionInfo): void
+  warn(message: string): void
+}
+
+export class Sessions {
+  private readonly servers = new Map<string, ServerSession>()
+  private readonly clients = new Map<string, ClientSession>()
+  private readonly live = new Map<number, SessionConnection>()
+  private nextServer = 1
+  private nextClient = 1
+
+  constructor(
+    private readonly capture: LiveCapture,
+    private readonly events: SessionEvents
+  ) {}
+
+  private hooks(info: () => SessionInfo): SessionHooks {
+    return {
+      updated: () => this.events.updated(info()),
+      connOpened: (c) => this.live.set(c.id, c),
+      connClosed: (c) => this.live.delete(c.id),
+      warn: (m) => this.events.warn(m)
+    }
+  }
+
+  list(): SessionInfo[] {
+    return [...[...this.servers.values()].map((s) => s.info()), ...[...this.clients.values()].map((c) => c.info())]
+  }
+
+  private server(id: string): ServerSession {
+    const s = this.servers.get(id)
+    if (!s) throw new UserError(`no server session "${id}"; list them with session.list`)
+    return s
+  }
+
+  private client(id: string): ClientSession {
+    const c = this.clients.get(id)
+    if (!c) throw new UserError(`no client session "${id}"; list them with session.list`)
+    return c
+  }
+
+  /** A live session connection; proxy connections are watched, not driven by hand. */
+  conn(connId: number): SessionConnection {
+    const c = this.live.get(connId)
+    if (!c) throw new UserError(`connection #${connId} is not an open session connection (only server and client sessions can be driven by hand)`)
+    return c
+  }
+
+  async startServer(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {
+    const listen = parseUserEndpoint(args.listen, '--listen', '127.0.0.1')
+    const id = `s${this.nextServer++}`
+    let session: ServerSession | undefined
+    session = await ServerSession.start(id, listen, args, this.capture, this.hooks(() => session!.info()))
+    this.servers.set(id, session)
+    const info = session.info()
+    this.events.updated(info)
+    return info
+  }
+
+  async stopServer(args: CommandArgs<'server.stop'>): Promise<void> {
+    await this.server(args.serverId).stop(args.closeClients ?? false)
+  }
+
+  async setBehaviour(args: CommandArgs<'server.behaviour'>): Promise<ServerSessionInfo> {
+    const s = this.server(args.serverId)
+    await s.setBehaviour(args.behaviour)
+    return s.info()
+  }
+
+  async broadcast(args: CommandArgs<'server.broadcast'>): Promise<{ clients: number; bytes: number }> {
+    const s = this.server(args.serverId)
+    const bytes = await buildPayload(args.payload)
+    const targets = s.openClients()
+    for (const c of targets) c.sendBytes(bytes)
+    return { clients: targets.length, bytes: bytes.length }
+  }
+
+  /** Opens a client session and connects it; a failed connect leaves the session to reconnect. */
+  async connectClient(args: CommandArgs<'client.connect'>): Promise<ClientSessionInfo> {
+    const target = parseUserEndpoint(args.target, 'target')
+    const id = `c${this.nextClient++}`
+    let session: ClientSession | undefined
+    session = new ClientSession(id, target, args, this.capture, this.hooks(() => session!.info()))
+    this.clients.set(id, session)
+    await session.connect()
+    return session.info()
+  }
+
+  async reconnect(args: CommandArgs<'client.reconnect'>): Promise<ClientSessionInfo> {
+    const c = this.client(args.clientId)
+    await c.reconnect()
+    return c.info()
+  }
+
+  async closeClient(args: CommandArgs<'client.close'>): Promise<void> {
+    const c = this.client(args.clientId)
+    await c.close()
+    this.clients.delete(args.clientId)
+  }
+
+  async send(args: CommandArgs<'conn.send'>): Promise<{ bytes: number }> {
+    const c = this.conn(args.connId)
+    return { bytes: c.sendBytes(await buildPayload(args.payload)) }
+  }
+
+  async interval(args: CommandArgs<'conn.interval'>): Promise<void> {
+    const c = this.conn(args.connId)
+    if (args.everyMs === undefined) return c.stopInterval()
+    if (!args.payload) throw new UserError('conn.interval: give a payload to send every interval')
+    await c.startInterval({ everyMs: args.everyMs, count: args.count, payload: args.payload })
+  }
+
+  expect(args: CommandArgs<'conn.expect'>): Promise<ExpectResult> {
+    return this.conn(args.connId).expect(args.pattern, args.timeoutMs, args.encoding, args.fromOffset)
+  }
+
+  async sequence(args: CommandArgs<'conn.sequence'>): Promise<SequenceResult> {
+    const c = this.conn(args.connId)
+    const steps: SequenceResult['steps'] = []
+    for (const step of args.steps) {
+      const bytes = await buildPayload(step.payload)
+      const before = c.rec.summary.bytes[c.peer]
+      const sent = c.sendBytes(bytes)
+      if (step.expect === undefined) {
+        steps.push({ sent })
+        continue
+      }
+      const r = await c.expect(step.expect, step.timeoutMs ?? 5000, 'utf8', before)
+      steps.push({ sent, matched: r.matched, ...(r.match !== undefined ? { match: r.match } : {}) })
+      if (!r.matched) return { steps, completed: false }
+    }
+    return { steps, completed: true }
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([
+      ...[...this.servers.values()].map((s) => s.stop(true)),
+      ...[...this.clients.values()].map((c) => c.close())
+    ])
+  }
+}

@@ -1,0 +1,63 @@
+// Runs the built CLI (out/cli/index.cjs, built by the global setup) as a real child process.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { once } from 'node:events'
+import { resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+
+export const CLI = resolve(__dirname, '../../bin/tcpscope.js')
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export async function runCli(args: string[], input?: Buffer): Promise<CliResult & { stdoutBytes: Buffer }> {
+  const child = spawn(process.execPath, [CLI, ...args])
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  child.stdout.on('data', (c: Buffer) => out.push(c))
+  child.stderr.on('data', (c: Buffer) => err.push(c))
+  child.stdin.end(input)
+  const [code] = (await once(child, 'close')) as [number | null]
+  const stdoutBytes = Buffer.concat(out)
+  return { code, stdout: stdoutBytes.toString(), stdoutBytes, stderr: Buffer.concat(err).toString() }
+}
+
+/** A long-running CLI command whose stdout is read line by line. */
+export class CliProcess {
+  readonly child: ChildProcessWithoutNullStreams
+  readonly lines: string[] = []
+  private waiters: Array<() => void> = []
+  stderr = ''
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [CLI, ...args])
+    createInterface({ input: this.child.stdout }).on('line', (l) => {
+      this.lines.push(l)
+      for (const w of this.waiters.splice(0)) w()
+    })
+    this.child.stderr.on('data', (c: Buffer) => (this.stderr += c.toString()))
+  }
+
+  async waitLine(match: (l: string) => boolean, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const found = this.lines.find(match)
+      if (found !== undefined) return found
+      if (this.child.exitCode !== null) throw new Error(`CLI exited (${this.child.exitCode}): ${this.stderr}`)
+      if (Date.now() > deadline) throw new Error(`no matching line; got:\n${this.lines.join('\n')}\n${this.stderr}`)
+      await new Promise<void>((r) => {
+        this.waiters.push(r)
+        setTimeout(r, 50)
+      })
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
+    if (this.child.exitCode !== null) return this.child.exitCode
+    this.child.kill(signal)
+    const [code] = (await once(this.child, 'close')) as [number | null]
+    return code
+  }
+}
