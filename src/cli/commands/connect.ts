@@ -1,4 +1,5 @@
-// `tcpscope connect`: a TCP client opened by hand. Sends what you give it (or stdin),
+// `tcpscope connect`: a TCP client opened by hand. Sends what you give it (or stdin, when
+// there is neither --send nor --expect),
 // prints what comes back, and with --expect exits 0 when a matching reply arrived and 1
 // when it did not, so scripts can use it.
 
@@ -83,7 +84,8 @@ export async function connectCommand(argv: string[], io: Io): Promise<number> {
         : undefined
     if (payload && everyMs !== undefined) await engine['conn.interval']({ connId, everyMs, count, payload })
     else if (payload) await engine['conn.send']({ connId, payload })
-    else await sendStdin(connId)
+    // With --expect and nothing to send, just wait for what the server says (a banner, a tick).
+    else if (!expecting) await sendStdin(connId)
 
     let code = 0
     if (expecting) {
