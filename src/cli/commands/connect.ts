@@ -1,7 +1,6 @@
 // `tcpscope connect`: a TCP client opened by hand. Sends what you give it (or stdin, when
-// there is neither --send nor --expect),
-// prints what comes back, and with --expect exits 0 when a matching reply arrived and 1
-// when it did not, so scripts can use it.
+// there is neither --send nor --expect), prints what comes back, and with --expect exits
+// 0 when a matching reply arrived and 1 when it did not, so scripts can use it.
 
 import type { EngineEvent } from '../../shared/events'
 import { hexDump } from '../../shared/hexdump'
