@@ -69,8 +69,7 @@ export class Sessions {
   async startServer(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {
     const listen = parseUserEndpoint(args.listen, '--listen', '127.0.0.1')
     const id = `s${this.nextServer++}`
-    let session: ServerSession | undefined
-    session = await ServerSession.start(id, listen, args, this.capture, this.hooks(() => session!.info()))
+    const session: ServerSession = await ServerSession.start(id, listen, args, this.capture, this.hooks(() => session.info()))
     this.servers.set(id, session)
     const info = session.info()
     this.events.updated(info)
@@ -99,8 +98,7 @@ export class Sessions {
   async connectClient(args: CommandArgs<'client.connect'>): Promise<ClientSessionInfo> {
     const target = parseUserEndpoint(args.target, 'target')
     const id = `c${this.nextClient++}`
-    let session: ClientSession | undefined
-    session = new ClientSession(id, target, args, this.capture, this.hooks(() => session!.info()))
+    const session: ClientSession = new ClientSession(id, target, args, this.capture, this.hooks(() => session.info()))
     this.clients.set(id, session)
     await session.connect()
     return session.info()
