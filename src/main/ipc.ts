@@ -6,7 +6,7 @@
 import { UserError } from '../core/net/net-errors'
 import { commandNames, EVENT_CHANNEL, validateArgs, type CommandName, type EngineApi, type EngineEvent } from '../shared/contract'
 import { ValidationError } from '../shared/schema'
-import type { IpcReply } from './ipc-reply'
+import type { CommandReply } from '../shared/contract'
 
 /** The parts of Electron's WebFrameMain the sender check reads. */
 export interface SenderFrame {
@@ -19,7 +19,7 @@ export interface InvokeEvent {
   readonly senderFrame: SenderFrame | null
 }
 
-export type CommandHandler = (event: InvokeEvent, arg: unknown) => Promise<IpcReply<unknown>>
+export type CommandHandler = (event: InvokeEvent, arg: unknown) => Promise<CommandReply<unknown>>
 
 /** The parts of Electron's ipcMain we use. */
 export interface IpcRegistry {
@@ -45,7 +45,7 @@ async function handleCommand(
   event: InvokeEvent,
   arg: unknown,
   isTrustedSender: SenderCheck
-): Promise<IpcReply<unknown>> {
+): Promise<CommandReply<unknown>> {
   const refusal = checkSender(event, isTrustedSender)
   if (refusal !== undefined) {
     console.warn(`tcpscope: refused ${name}: ${refusal}`)

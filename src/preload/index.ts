@@ -3,12 +3,12 @@
 // and neither does Electron's event object.
 
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import type { IpcReply } from '../main/ipc-reply'
+import type { CommandReply } from '../shared/contract'
 import { commandNames, EVENT_CHANNEL, type CommandName, type EngineApi, type EngineEvent } from '../shared/contract'
 import type { TcpscopeBridge } from './bridge'
 
 async function invoke(name: CommandName, arg: unknown): Promise<unknown> {
-  const reply = (await ipcRenderer.invoke(name, arg)) as IpcReply<unknown>
+  const reply = (await ipcRenderer.invoke(name, arg)) as CommandReply<unknown>
   if (reply.ok) return reply.value
   throw new Error(reply.error)
 }

@@ -133,3 +133,9 @@ export function validateArgs<K extends CommandName>(name: K, args: unknown): Com
 /** The single event channel engine -> front end. */
 export const EVENT_CHANNEL = 'engine.event'
 export type { EngineEvent, Direction }
+
+/**
+ * What a transport answers for a command. Errors travel as data (a one-line message) so
+ * no transport wraps or decorates them; the front end rethrows `error` as is.
+ */
+export type CommandReply<T> = { ok: true; value: T } | { ok: false; error: string }

@@ -2,7 +2,7 @@
 // back (one-line errors, bytes as bytes), and events forwarded per page load.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fileLocation } from '../../src/main/app-location'
-import type { IpcReply } from '../../src/main/ipc-reply'
+import type { CommandReply } from '../../src/shared/contract'
 import { forwardEngineEvents, registerEngineIpc, type CommandHandler, type IpcRegistry, type PageContents, type SenderFrame } from '../../src/main/ipc'
 import { commandNames, EVENT_CHANNEL, type CommandName, type EngineApi, type EngineEvent } from '../../src/shared/contract'
 import { testEngine, type TestEngine, portOf } from '../helpers/engine'
@@ -22,7 +22,7 @@ class FakeIpcMain implements IpcRegistry {
   removeHandler(channel: string): void {
     this.handlers.delete(channel)
   }
-  call(channel: CommandName, arg?: unknown, frame: SenderFrame | null = mainFrame): Promise<IpcReply<unknown>> {
+  call(channel: CommandName, arg?: unknown, frame: SenderFrame | null = mainFrame): Promise<CommandReply<unknown>> {
     const handler = this.handlers.get(channel)
     if (!handler) throw new Error(`no handler for ${channel}`)
     return handler({ senderFrame: frame }, arg)
