@@ -1,0 +1,615 @@
+#!/usr/bin/env node
+// tcpscope's performance bench: what recording costs, measured against a direct connection,
+// a bare Node forwarder and a plain disk writer, interleaved round by round.
+//   npm run bench                  (builds the CLI first)
+//   node bench/run.mjs [--rounds N] [--quick] [--only bulk,latency,churn] [--cli FILE] [--dir DIR] [--out FILE]
+// See bench/README.md.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { bulk, churn, latency } from './lib/load.mjs'
+import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, killAll, liveChildren, memory } from './lib/proc.mjs'
+import { fmt, fmtBytes, median, percentile, spread, table } from './lib/stats.mjs'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const ROOT = dirname(HERE)
+const KiB = 1024
+const MiB = 1024 * KiB
+const GiB = 1024 * MiB
+const HOST = '127.0.0.1'
+const round3 = (x) => Math.round(x * 1000) / 1000
+const GROUPS = ['bulk', 'latency', 'churn']
+const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', tcpscope: 'tcpscope', writer: 'writer' }
+
+// ---------------------------------------------------------------------------------------
+// Options
+
+const USAGE = `usage: node bench/run.mjs [options]
+  --rounds N          rounds of interleaved cases (default 3)
+  --quick             small volumes for a smoke test (128 MiB, 8 x 16 MiB, 2000 echoes, 1000 connections)
+  --only LIST         comma-separated subset of: ${GROUPS.join(',')}
+  --cli FILE          the tcpscope CLI script run as \`node FILE proxy ...\` (default bin/tcpscope.js)
+  --dir DIR           where the temp folder for the capture and the writer's file goes (default: the OS temp dir)
+  --out FILE          raw results as JSON (default bench/results/latest.json)
+  --stall-seconds N   fail a case that makes no progress for N seconds (default 30)
+  --stop-seconds N    how long a proxy may take to exit after SIGTERM before it is killed (default 120)`
+
+function parseArgs(argv) {
+  const o = { rounds: 3, quick: false, only: [...GROUPS], cli: join(ROOT, 'bin', 'tcpscope.js'), dir: tmpdir(), out: join(HERE, 'results', 'latest.json'), stallMs: 30_000, stopMs: 120_000 }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    const value = () => {
+      if (i + 1 >= argv.length) usage(`${a} needs a value`)
+      return argv[++i]
+    }
+    if (a === '--rounds') {
+      o.rounds = Number(value())
+      if (!Number.isInteger(o.rounds) || o.rounds < 1) usage('--rounds must be a whole number >= 1')
+    } else if (a === '--quick') o.quick = true
+    else if (a === '--only') {
+      o.only = value().split(',').map((s) => s.trim()).filter(Boolean)
+      const bad = o.only.filter((g) => !GROUPS.includes(g))
+      if (bad.length || o.only.length === 0) usage(`--only takes some of ${GROUPS.join(',')}; got "${bad.join(',')}"`)
+    } else if (a === '--cli') o.cli = resolve(value())
+    else if (a === '--dir') o.dir = resolve(value())
+    else if (a === '--out') o.out = resolve(value())
+    else if (a === '--stall-seconds') {
+      o.stallMs = Number(value()) * 1000
+      if (!(o.stallMs > 0)) usage('--stall-seconds must be a positive number')
+    } else if (a === '--stop-seconds') {
+      o.stopMs = Number(value()) * 1000
+      if (!(o.stopMs > 0)) usage('--stop-seconds must be a positive number')
+    }
+    else if (a === '--help' || a === '-h') {
+      console.log(USAGE)
+      process.exit(0)
+    } else usage(`unknown option ${a}`)
+  }
+  return o
+}
+
+function usage(msg) {
+  console.error(`bench: ${msg}\n${USAGE}`)
+  process.exit(2)
+}
+
+const opts = parseArgs(process.argv.slice(2))
+const V = opts.quick
+  ? { bulk1: 128 * MiB, bulk8Each: 16 * MiB, echoes: 2000, churn: 1000 }
+  : { bulk1: 1 * GiB, bulk8Each: 128 * MiB, echoes: 10_000, churn: 5000 }
+V.bulk8Conns = 8
+V.churnConcurrency = 50
+V.churnSize = 1 * KiB
+V.echoSize = 64
+V.echoWarmup = 200
+V.writer = V.bulk1
+
+const PHASES = [
+  { id: 'bulk1', group: 'bulk', title: `Bulk 1 x ${fmtBytes(V.bulk1)}, client -> sink`, cases: ['direct', 'bare', 'tcpscope', 'writer'] },
+  { id: 'bulk8', group: 'bulk', title: `Bulk ${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}, client -> sink`, cases: ['direct', 'bare', 'tcpscope'] },
+  { id: 'latency', group: 'latency', title: `Latency: ${V.echoes.toLocaleString('en-US')} sequential ${V.echoSize}-byte echoes, 1 connection`, cases: ['direct', 'bare', 'tcpscope'] },
+  {
+    id: 'churn',
+    group: 'churn',
+    title: `Churn: ${V.churn.toLocaleString('en-US')} connections x ${fmtBytes(V.churnSize)} echo, ${V.churnConcurrency} at a time`,
+    cases: ['direct', 'bare', 'tcpscope']
+  }
+].filter((p) => opts.only.includes(p.group))
+
+// ---------------------------------------------------------------------------------------
+// Cleanup: every child dies with the bench, whatever happens.
+
+let tmpRoot
+function cleanupSync() {
+  killAll()
+  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true })
+  tmpRoot = undefined
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    console.error(`\nbench: ${sig}: killing child processes and removing temp files`)
+    cleanupSync()
+    process.exit(130)
+  })
+}
+process.on('exit', () => killAll())
+
+// ---------------------------------------------------------------------------------------
+// Failures are collected, printed loudly as they happen, and make the exit code non-zero.
+
+const failures = []
+function fail(rec, message) {
+  rec.ok = false
+  rec.errors.push(message)
+  const where = rec.phase ? `round ${rec.round} ${rec.phase} ${rec.case}` : 'setup'
+  failures.push({ where, message })
+  console.error(`\n!!! ERROR [${where}]: ${message}\n`)
+}
+
+function progress(rec, text) {
+  console.error(`  [round ${rec.round}] ${rec.phase.padEnd(7)} ${CASE_TITLE[rec.case].padEnd(8)}  ${rec.ok ? text : 'FAILED: ' + rec.errors[0]}`)
+}
+
+// ---------------------------------------------------------------------------------------
+// Cases
+
+let server // the sink/echo server helper
+let captureDir
+let writerDir
+
+async function serverStats() {
+  return (await server.request({ cmd: 'stats' }, 'stats', 10_000)).totals
+}
+
+async function startProxy(kind, target, capturePath) {
+  if (kind === 'bare') {
+    return ProxyProcess.start('bare forwarder', [join(HERE, 'bare-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', target])
+  }
+  return ProxyProcess.start('tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet'])
+}
+
+async function runNetworkCase(phase, kase, round) {
+  const rec = { round, phase: phase.id, case: kase, ok: true, errors: [] }
+  const target = phase.group === 'bulk' ? server.sink : server.echo
+  let proxy
+  let capturePath
+  try {
+    let port = Number(target.slice(target.lastIndexOf(':') + 1))
+    let host = HOST
+    if (kase !== 'direct') {
+      if (kase === 'tcpscope') capturePath = join(captureDir, `round${round}-${phase.id}.tcap`)
+      proxy = await startProxy(kase, target, capturePath)
+      host = proxy.host
+      port = proxy.port
+      rec.proxy = { pid: proxy.pid, listening: proxy.info, rssAtStart: proxy.startMemory.rss }
+    }
+    await server.request({ cmd: 'reset' }, 'reset', 10_000)
+    const cpu0 = proxy ? cpuTimes(proxy.pid) : undefined
+    const serverCpu0 = cpuSeconds(server.pid)
+    const clientCpu0 = process.cpuUsage()
+
+    // What went through: {client, server, connections}; the capture must hold at least the bytes.
+    let traffic
+    if (phase.group === 'bulk') traffic = await bulkCase(rec, phase, host, port)
+    else if (phase.group === 'latency') traffic = await latencyCase(rec, host, port)
+    else traffic = await churnCase(rec, host, port)
+    const payload = traffic.client + traffic.server
+
+    if (proxy && proxy.child.exitCode === null && proxy.child.signalCode === null) {
+      try {
+        const cpu1 = cpuTimes(proxy.pid)
+        rec.proxyCpuUserS = round3(cpu1.user - cpu0.user)
+        rec.proxyCpuSysS = round3(cpu1.sys - cpu0.sys)
+        rec.proxyCpuS = rec.proxyCpuUserS + rec.proxyCpuSysS
+        const mem = memory(proxy.pid)
+        rec.proxy.peakRss = mem.hwm
+        rec.proxy.rssAtEnd = mem.rss
+        rec.proxy.rssGrowth = mem.hwm - rec.proxy.rssAtStart
+      } catch {} // it is gone: reported just below
+    }
+    if (proxy && (proxy.child.exitCode !== null || proxy.child.signalCode !== null || rec.proxyCpuS === undefined)) {
+      const p = proxy
+      proxy = undefined
+      if (p.child.exitCode === null && p.child.signalCode === null) p.kill() // unreadable /proc: gone or going
+      const { code, signal } = await p.exit
+      throw new Error(`${p.name} DIED during the case (exit code ${code}, signal ${signal}); stderr: ${p.stderr.trim().slice(0, 500) || '(empty)'}`)
+    }
+    const clientCpu = process.cpuUsage(clientCpu0)
+    rec.clientCpuS = (clientCpu.user + clientCpu.system) / 1e6
+    rec.serverCpuS = cpuSeconds(server.pid) - serverCpu0
+    if (proxy) {
+      if (rec.bytes) rec.proxyCpuPerGiB = rec.proxyCpuS / (rec.bytes / GiB)
+      if (rec.connections) rec.proxyCpuPerConnMs = (rec.proxyCpuS / rec.connections) * 1000
+      if (rec.echoes) rec.proxyCpuPerEchoUs = (rec.proxyCpuS / rec.echoes) * 1e6
+
+      const p = proxy
+      proxy = undefined
+      const stop = await p.stop(opts.stopMs)
+      rec.proxy.stop = { code: stop.code, signal: stop.signal, ms: stop.ms, output: stop.lines.slice(-5), stderr: stop.stderr.slice(0, 2000) }
+      if (stop.timedOut) fail(rec, `${p.name} did not exit within ${opts.stopMs / 1000} s of SIGTERM (killed)`)
+      else if (stop.code !== 0) fail(rec, `${p.name} exited with code ${stop.code}${stop.signal ? ` (signal ${stop.signal})` : ''}, expected 0 after SIGTERM; stderr: ${stop.stderr.trim().slice(0, 500) || '(empty)'}`)
+      if (kase === 'tcpscope') checkSummary(rec, stop.lines, traffic, capturePath)
+      if (capturePath) {
+        if (!existsSync(capturePath)) fail(rec, `capture file ${capturePath} does not exist after the proxy stopped`)
+        else {
+          rec.captureBytes = statSync(capturePath).size
+          rec.capturePayload = payload
+          if (rec.captureBytes < payload) {
+            fail(rec, `CAPTURE TOO SMALL: ${rec.captureBytes} bytes for ${payload} bytes of payload forwarded (${payload - rec.captureBytes} bytes missing at least)`)
+          }
+        }
+      }
+    }
+  } catch (err) {
+    fail(rec, err.message)
+  } finally {
+    if (proxy) {
+      proxy.kill()
+      await proxy.exit
+    }
+    if (capturePath) {
+      rmSync(captureDir, { recursive: true, force: true })
+      mkdirSync(captureDir, { recursive: true })
+    }
+  }
+  return rec
+}
+
+/** Cross-checks the summary tcpscope prints on exit against what the bench sent and received. */
+function checkSummary(rec, lines, traffic, capturePath) {
+  let summary
+  for (const line of lines) {
+    try {
+      const m = JSON.parse(line)
+      if (m && m.type === 'summary') summary = m
+    } catch {}
+  }
+  if (!summary) return fail(rec, `tcpscope printed no {"type":"summary"} line on exit; its last output: ${lines.slice(-3).join(' | ').slice(0, 300) || '(none)'}`)
+  rec.proxy.summary = summary
+  const say = (what, theirs, ours) => fail(rec, `tcpscope's summary says ${what} ${theirs}, the bench counted ${ours}`)
+  if (typeof summary.bytes?.client === 'number' && traffic.exact) {
+    if (summary.bytes.client !== traffic.client) say('client bytes', summary.bytes.client, traffic.client)
+    if (summary.bytes.server !== traffic.server) say('server bytes', summary.bytes.server, traffic.server)
+  }
+  if (typeof summary.connections === 'number' && summary.connections !== traffic.connections) say('connections', summary.connections, traffic.connections)
+  if (typeof summary.captureBytes === 'number' && existsSync(capturePath)) {
+    const size = statSync(capturePath).size
+    if (summary.captureBytes !== size) say('captureBytes', summary.captureBytes, `a file of ${size} bytes`)
+  }
+}
+
+async function bulkCase(rec, phase, host, port) {
+  const conns = phase.id === 'bulk1' ? 1 : V.bulk8Conns
+  const each = phase.id === 'bulk1' ? V.bulk1 : V.bulk8Each
+  const total = conns * each
+  const r = await bulk({ host, port, conns, bytesPerConn: each, stallMs: opts.stallMs })
+  rec.connections = conns
+  rec.bytes = total
+  rec.ms = r.ms
+  if (r.stalled) fail(rec, r.stalled)
+  r.perConn.forEach((c, i) => {
+    if (c.error) return fail(rec, `connection ${i + 1}/${conns}: ${c.error} (${c.sent ?? '?'} of ${each} bytes handed to the socket)`)
+    if (c.ack.bytes !== each) fail(rec, `BYTE COUNT MISMATCH on connection ${i + 1}/${conns}: sent ${each}, the sink received ${c.ack.bytes} (${c.ack.bytes - each > 0 ? '+' : ''}${c.ack.bytes - each})`)
+    if (c.ack.bad) fail(rec, `CONTENT MISMATCH on connection ${i + 1}/${conns}: ${c.ack.bad} chunks differ from what was sent, the first at byte ${c.ack.firstBadAt}`)
+    if (c.extra) fail(rec, `connection ${i + 1}/${conns}: ${c.extra} unexpected bytes after the sink's answer`)
+  })
+  const st = await serverStats()
+  rec.sink = st
+  if (st.sinkBytes !== total) fail(rec, `BYTE COUNT MISMATCH: sent ${total} bytes in all, the sink counted ${st.sinkBytes} (${st.sinkBytes - total > 0 ? '+' : ''}${st.sinkBytes - total})`)
+  if (st.sinkConns !== conns) fail(rec, `the sink saw ${st.sinkConns} connections, expected ${conns}`)
+  if (st.sinkBadChunks) fail(rec, `CONTENT MISMATCH: the sink found ${st.sinkBadChunks} chunks that differ from what was sent`)
+  if (st.errors) fail(rec, `the sink saw ${st.errors} socket errors: ${JSON.stringify(st.errorCodes)}`)
+  rec.mibps = total / MiB / (r.ms / 1000)
+  progress(rec, `${fmt(rec.mibps)} MiB/s  (${fmtBytes(total)} in ${fmt(r.ms / 1000, 2)} s, sink counted ${st.sinkBytes} bytes)`)
+  const answers = r.perConn.reduce((a, c) => a + (c.answerBytes ?? 0), 0)
+  return { client: total, server: answers, connections: conns, exact: r.perConn.every((c) => !c.error) }
+}
+
+async function latencyCase(rec, host, port) {
+  const r = await latency({ host, port, count: V.echoes, warmup: V.echoWarmup, size: V.echoSize, stallMs: opts.stallMs }).catch((err) => {
+    throw new Error(`${err.message.startsWith('latency') ? '' : 'latency: '}${err.message} (after ${err.done ?? '?'} echoes)`)
+  })
+  const sorted = r.samples.slice().sort()
+  rec.echoes = V.echoes + V.echoWarmup
+  rec.ms = r.ms
+  rec.us = {
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p99: percentile(sorted, 0.99),
+    p999: percentile(sorted, 0.999),
+    max: sorted[sorted.length - 1],
+    mean: sorted.reduce((a, b) => a + b, 0) / sorted.length
+  }
+  if (r.mismatches) fail(rec, `CONTENT MISMATCH: ${r.mismatches} echoes came back different from what was sent`)
+  const st = await serverStats()
+  rec.sink = st
+  if (st.echoBytes !== r.bytesEachWay) fail(rec, `BYTE COUNT MISMATCH: sent ${r.bytesEachWay} bytes, the echo server counted ${st.echoBytes}`)
+  if (st.errors) fail(rec, `the echo server saw ${st.errors} socket errors: ${JSON.stringify(st.errorCodes)}`)
+  progress(rec, `p50 ${fmt(rec.us.p50)} µs  p99 ${fmt(rec.us.p99)} µs`)
+  return { client: r.bytesEachWay, server: r.bytesEachWay, connections: 1, exact: true }
+}
+
+async function churnCase(rec, host, port) {
+  const r = await churn({ host, port, total: V.churn, concurrency: V.churnConcurrency, size: V.churnSize, stallMs: opts.stallMs })
+  rec.ms = r.ms
+  rec.connections = r.ok
+  rec.churn = { attempted: r.attempted, ok: r.ok, errors: r.errorCount, errorCodes: r.errors, mismatches: r.mismatches }
+  rec.connsPerSec = r.ok / (r.ms / 1000)
+  if (r.stalled) fail(rec, r.stalled)
+  if (r.mismatches) fail(rec, `CONTENT MISMATCH: ${r.mismatches} connections got back a different echo`)
+  if (r.errorCount) fail(rec, `${r.errorCount} of ${r.attempted} connections failed: ${JSON.stringify(r.errors)}`)
+  const st = await serverStats()
+  rec.sink = st
+  if (!r.errorCount && st.echoBytes !== r.bytesSent) fail(rec, `BYTE COUNT MISMATCH: sent ${r.bytesSent} bytes, the echo server counted ${st.echoBytes}`)
+  if (!r.errorCount && st.echoConns !== r.attempted) fail(rec, `the echo server saw ${st.echoConns} connections, expected ${r.attempted}`)
+  progress(rec, `${fmt(rec.connsPerSec)} connections/s  (${r.ok}/${r.attempted} ok, ${r.errorCount} errors)`)
+  const echoed = r.ok * V.churnSize
+  return { client: echoed, server: echoed, connections: r.attempted, exact: r.errorCount === 0 }
+}
+
+async function runWriterCase(round) {
+  const rec = { round, phase: 'bulk1', case: 'writer', ok: true, errors: [] }
+  let w
+  try {
+    w = new Helper(join(HERE, 'disk-writer.mjs'), [], 'plain writer')
+    await w.wait('ready', 20_000)
+    const file = join(writerDir, `round${round}.bin`)
+    const bytes = V.writer
+    const rssAtStart = memory(w.pid).rss
+    const t0 = cpuTimes(w.pid)
+    const c0 = t0.user + t0.sys
+    const written = await w.request({ cmd: 'write', file, bytes }, 'written', 600_000)
+    const t1 = cpuTimes(w.pid)
+    const c1 = t1.user + t1.sys
+    rec.cpuUserS = round3(t1.user - t0.user)
+    rec.cpuSysS = round3(t1.sys - t0.sys)
+    const synced = await w.request({ cmd: 'fsync' }, 'synced', 600_000)
+    const c2 = cpuSeconds(w.pid)
+    const mem = memory(w.pid)
+    await w.request({ cmd: 'remove' }, 'removed', 60_000)
+    rec.bytes = bytes
+    rec.ms = written.ms
+    rec.fsyncMs = synced.ms
+    rec.mibps = bytes / MiB / (written.ms / 1000)
+    rec.mibpsWithFsync = bytes / MiB / ((written.ms + synced.ms) / 1000)
+    rec.cpuS = c1 - c0
+    rec.cpuPerGiB = (c1 - c0) / (bytes / GiB)
+    rec.cpuPerGiBWithFsync = (c2 - c0) / (bytes / GiB)
+    rec.peakRss = mem.hwm
+    rec.rssGrowth = mem.hwm - rssAtStart
+    rec.fileBytes = synced.size
+    if (synced.size !== bytes) fail(rec, `BYTE COUNT MISMATCH: the plain writer's file holds ${synced.size} bytes, expected ${bytes}`)
+    progress(rec, `${fmt(rec.mibps)} MiB/s writev, ${fmt(rec.mibpsWithFsync)} MiB/s with fsync, ${fmt(rec.cpuPerGiB, 2)} CPU s/GiB`)
+  } catch (err) {
+    fail(rec, err.message)
+  } finally {
+    if (w) await w.close()
+    rmSync(writerDir, { recursive: true, force: true })
+    mkdirSync(writerDir, { recursive: true })
+  }
+  return rec
+}
+
+// ---------------------------------------------------------------------------------------
+// Summary
+
+function summarize(records) {
+  const pick = (phase, kase, get) => records.filter((r) => r.phase === phase && r.case === kase && r.ok).map(get)
+  const stat = (phase, kase, get) => {
+    const all = records.filter((r) => r.phase === phase && r.case === kase)
+    const v = pick(phase, kase, get).filter((x) => Number.isFinite(x))
+    return { median: median(v), spreadPct: spread(v), values: v, okRounds: all.filter((r) => r.ok).length, rounds: all.length }
+  }
+  const M = {}
+  const want = {
+    bulk1: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB ?? r.cpuPerGiB, peakRssMiB: (r) => (r.proxy?.peakRss ?? r.peakRss) / MiB, rssGrowthMiB: (r) => (r.proxy?.rssGrowth ?? r.rssGrowth) / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, mibpsWithFsync: (r) => r.mibpsWithFsync, cpuPerGiBWithFsync: (r) => r.cpuPerGiBWithFsync, fsyncS: (r) => r.fsyncMs / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
+    bulk8: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
+    latency: { p50: (r) => r.us.p50, p90: (r) => r.us.p90, p99: (r) => r.us.p99, p999: (r) => r.us.p999, max: (r) => r.us.max, proxyCpuPerEchoUs: (r) => r.proxyCpuPerEchoUs, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB },
+    churn: { connsPerSec: (r) => r.connsPerSec, errors: (r) => r.churn.errors, proxyCpuPerConnMs: (r) => r.proxyCpuPerConnMs, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB, stopS: (r) => r.proxy?.stop?.ms / 1000 }
+  }
+  for (const p of PHASES) {
+    M[p.id] = {}
+    for (const kase of p.cases) {
+      M[p.id][kase] = {}
+      for (const [k, get] of Object.entries(want[p.id])) M[p.id][kase][k] = stat(p.id, kase, (r) => get(r))
+    }
+  }
+  // Churn errors must count failed rounds too.
+  if (M.churn) for (const kase of Object.keys(M.churn)) M.churn[kase].errors.values = records.filter((r) => r.phase === 'churn' && r.case === kase).map((r) => r.churn?.errors ?? NaN)
+
+  const m = (phase, kase, key) => M[phase]?.[kase]?.[key]?.median ?? NaN
+  const ratios = {}
+  for (const b of ['bulk1', 'bulk8']) {
+    if (!M[b]) continue
+    const writerMibps = m('bulk1', 'writer', 'mibps')
+    const writerMibpsFsync = m('bulk1', 'writer', 'mibpsWithFsync')
+    const cpuBaseline = m(b, 'bare', 'proxyCpuPerGiB') + m('bulk1', 'writer', 'proxyCpuPerGiB')
+    ratios[b] = {
+      throughputVsBare: m(b, 'tcpscope', 'mibps') / m(b, 'bare', 'mibps'),
+      throughputVsDirect: m(b, 'tcpscope', 'mibps') / m(b, 'direct', 'mibps'),
+      throughputVsWriter: m(b, 'tcpscope', 'mibps') / writerMibps,
+      throughputVsWriterWithFsync: m(b, 'tcpscope', 'mibps') / writerMibpsFsync,
+      cpuPerGiBTcpscope: m(b, 'tcpscope', 'proxyCpuPerGiB'),
+      cpuPerGiBBarePlusWriter: cpuBaseline,
+      cpuVsBarePlusWriter: m(b, 'tcpscope', 'proxyCpuPerGiB') / cpuBaseline,
+      cpuTarget: 1.15
+    }
+  }
+  if (M.bulk1) {
+    ratios.rssGrowthMiB = m('bulk1', 'tcpscope', 'rssGrowthMiB')
+    ratios.rssGrowthCapturedBytes = V.bulk1
+    ratios.rssTargetMiB = 100
+    const caps = records.filter((r) => r.phase === 'bulk1' && r.case === 'tcpscope').map((r) => r.captureBytes)
+    ratios.captureBytesAfterBulk1 = caps
+  }
+  if (M.latency) {
+    ratios.latency = {
+      p50DiffUs: m('latency', 'tcpscope', 'p50') - m('latency', 'bare', 'p50'),
+      p99DiffUs: m('latency', 'tcpscope', 'p99') - m('latency', 'bare', 'p99'),
+      p50DiffVsDirectUs: m('latency', 'tcpscope', 'p50') - m('latency', 'direct', 'p50'),
+      p99DiffVsDirectUs: m('latency', 'tcpscope', 'p99') - m('latency', 'direct', 'p99')
+    }
+  }
+  if (M.churn) {
+    ratios.churn = {
+      connsPerSecVsBare: m('churn', 'tcpscope', 'connsPerSec') / m('churn', 'bare', 'connsPerSec'),
+      cpuPerConnVsBare: m('churn', 'tcpscope', 'proxyCpuPerConnMs') / m('churn', 'bare', 'proxyCpuPerConnMs')
+    }
+  }
+  return { medians: M, ratios }
+}
+
+function printReport(meta, summary) {
+  const { medians: M, ratios: R } = summary
+  const out = []
+  const cell = (s, digits = 1) => {
+    if (!s || s.okRounds === 0) return s && s.rounds ? 'FAILED' : '-'
+    let t = fmt(s.median, digits)
+    if (Number.isFinite(s.spreadPct)) t += ` ±${fmt(s.spreadPct / 2, 0)}%`
+    if (s.okRounds < s.rounds) t += ` (${s.okRounds}/${s.rounds} ok)`
+    return t
+  }
+  out.push('')
+  out.push(`tcpscope bench — ${meta.rounds} round(s), ${meta.quick ? 'QUICK volumes (smoke test)' : 'full volumes'}, interleaved ${PHASES.map((p) => p.cases.length).join('/')} cases per phase`)
+  out.push(`node ${meta.node}, ${meta.cpus} CPU(s), CLK_TCK ${meta.clkTck}, commit ${meta.commit.slice(0, 10)}, ${meta.date}`)
+  out.push(`capture and writer files under ${meta.tmp} (same filesystem: ${meta.sameDisk ? 'yes' : 'NO'}); values are medians over rounds, ±half the spread`)
+  for (const p of PHASES) {
+    const cases = p.cases
+    const head = ['', ...cases.map((c) => CASE_TITLE[c])]
+    const row = (label, key, digits, only) => [label, ...cases.map((c) => (only && !only.includes(c) ? '' : cell(M[p.id][c][key], digits)))]
+    const rows = [head]
+    if (p.group === 'bulk') {
+      rows.push(row('throughput MiB/s', 'mibps', 1))
+      if (p.cases.includes('writer')) rows.push(row('  writer incl. fsync MiB/s', 'mibpsWithFsync', 1, ['writer']))
+      rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'tcpscope', 'writer']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'tcpscope', 'writer']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'tcpscope', 'writer']))
+      rows.push(['capture file MiB', ...cases.map((c) => (c === 'tcpscope' ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])
+      rows.push(row('stop (flush+fsync) s', 'stopS', 2, ['tcpscope']))
+      if (p.cases.includes('writer')) rows.push(row('writer fsync s', 'fsyncS', 2, ['writer']))
+      rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'tcpscope']))
+      rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'tcpscope']))
+    } else if (p.group === 'latency') {
+      rows.push(row('p50 µs', 'p50', 1))
+      rows.push(row('p90 µs', 'p90', 1))
+      rows.push(row('p99 µs', 'p99', 1))
+      rows.push(row('p99.9 µs', 'p999', 1))
+      rows.push(row('max µs', 'max', 0))
+      rows.push(row('proxy CPU µs/echo', 'proxyCpuPerEchoUs', 1, ['bare', 'tcpscope']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'tcpscope']))
+    } else {
+      rows.push(row('connections/s', 'connsPerSec', 0))
+      rows.push(['errors (all rounds)', ...cases.map((c) => String(M[p.id][c].errors.values.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0)))])
+      rows.push(row('proxy CPU ms/connection', 'proxyCpuPerConnMs', 3, ['bare', 'tcpscope']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'tcpscope']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'tcpscope']))
+    }
+    out.push('')
+    out.push(p.title)
+    out.push(table(rows))
+  }
+
+  out.push('')
+  out.push('Ratios (from the medians)')
+  const rows = []
+  const mark = (ok) => (ok === undefined ? '' : ok ? 'ok' : 'MISSED')
+  const r2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '-')
+  for (const b of ['bulk1', 'bulk8']) {
+    const x = R[b]
+    if (!x) continue
+    const name = b === 'bulk1' ? `1 x ${fmtBytes(V.bulk1)}` : `${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}`
+    rows.push([`bulk ${name}: throughput tcpscope / bare`, r2(x.throughputVsBare), ''])
+    rows.push([`bulk ${name}: throughput tcpscope / direct`, r2(x.throughputVsDirect), ''])
+    rows.push([`bulk ${name}: throughput tcpscope / plain writer (writev)`, r2(x.throughputVsWriter), ''])
+    rows.push([`bulk ${name}: throughput tcpscope / plain writer (incl. fsync)`, r2(x.throughputVsWriterWithFsync), ''])
+    rows.push([
+      `bulk ${name}: CPU/GiB tcpscope / (bare + writer) = ${fmt(x.cpuPerGiBTcpscope, 2)} / ${fmt(x.cpuPerGiBBarePlusWriter, 2)}`,
+      r2(x.cpuVsBarePlusWriter),
+      Number.isFinite(x.cpuVsBarePlusWriter) ? `target <= ${x.cpuTarget}: ${mark(x.cpuVsBarePlusWriter <= x.cpuTarget)}` : ''
+    ])
+  }
+  if (R.latency) {
+    rows.push(['latency p50 tcpscope - bare, µs', fmt(R.latency.p50DiffUs, 1), `(vs direct: ${fmt(R.latency.p50DiffVsDirectUs, 1)})`])
+    rows.push(['latency p99 tcpscope - bare, µs', fmt(R.latency.p99DiffUs, 1), `(vs direct: ${fmt(R.latency.p99DiffVsDirectUs, 1)})`])
+  }
+  if (R.churn) {
+    rows.push(['churn connections/s tcpscope / bare', r2(R.churn.connsPerSecVsBare), ''])
+    rows.push(['churn CPU per connection tcpscope / bare', r2(R.churn.cpuPerConnVsBare), ''])
+  }
+  if (R.rssGrowthMiB !== undefined) {
+    rows.push([
+      `RSS growth for ${fmtBytes(V.bulk1)} captured, MiB`,
+      fmt(R.rssGrowthMiB, 1),
+      Number.isFinite(R.rssGrowthMiB) ? `target < ${R.rssTargetMiB}: ${mark(R.rssGrowthMiB < R.rssTargetMiB)}${V.bulk1 < GiB ? ' (quick volume, not 1 GiB)' : ''}` : ''
+    ])
+    const caps = R.captureBytesAfterBulk1.map((b) => (b === undefined ? 'none' : `${b.toLocaleString('en-US')}`))
+    const allOk = R.captureBytesAfterBulk1.length > 0 && R.captureBytesAfterBulk1.every((b) => b >= V.bulk1)
+    rows.push([`capture file >= ${fmtBytes(V.bulk1)} after the ${fmtBytes(V.bulk1)} run`, allOk ? 'ok' : 'NO', `bytes per round: ${caps.join(', ')}`])
+  }
+  out.push(table(rows))
+  out.push('')
+  if (failures.length) {
+    out.push(`FAILED: ${failures.length} error(s) — these results are not valid:`)
+    for (const f of failures) out.push(`  [${f.where}] ${f.message}`)
+  } else out.push('All byte counts and contents verified: no mismatches, no errors.')
+  out.push(`Raw results: ${relative(process.cwd(), opts.out) || opts.out}`)
+  console.log(out.join('\n'))
+}
+
+// ---------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const records = []
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memBytes: totalmem(),
+    clkTck: CLK_TCK,
+    rounds: opts.rounds,
+    quick: opts.quick,
+    only: opts.only,
+    cli: opts.cli,
+    volumes: V,
+    commit: (() => {
+      try {
+        return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+      } catch {
+        return 'unknown'
+      }
+    })()
+  }
+  const setup = { round: 0, phase: '', case: '', ok: true, errors: [] }
+  try {
+    if (!existsSync(opts.cli)) throw new Error(`the tcpscope CLI ${opts.cli} does not exist`)
+    if (opts.cli === join(ROOT, 'bin', 'tcpscope.js') && !existsSync(join(ROOT, 'out', 'cli', 'index.cjs'))) {
+      throw new Error('the CLI is not built (out/cli/index.cjs is missing): run `npm run build:cli`, or use `npm run bench`')
+    }
+    tmpRoot = mkdtempSync(join(opts.dir, 'tcpscope-bench-'))
+    captureDir = join(tmpRoot, 'capture')
+    writerDir = join(tmpRoot, 'writer')
+    mkdirSync(captureDir)
+    mkdirSync(writerDir)
+    meta.tmp = tmpRoot
+    meta.sameDisk = statSync(captureDir).dev === statSync(writerDir).dev
+
+    server = new Helper(join(HERE, 'sink-server.mjs'), [], 'sink/echo server')
+    const ready = await server.wait('ready', 20_000)
+    server.sink = ready.sink
+    server.echo = ready.echo
+    meta.server = { pid: server.pid, sink: ready.sink, echo: ready.echo }
+
+    console.error(`bench: ${opts.rounds} round(s) of ${PHASES.map((p) => p.id).join(', ')}${opts.quick ? ' (quick)' : ''}; temp files in ${tmpRoot}`)
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const phase of PHASES) {
+        for (const kase of phase.cases) {
+          const rec = kase === 'writer' ? await runWriterCase(round) : await runNetworkCase(phase, kase, round)
+          records.push(rec)
+        }
+      }
+    }
+  } catch (err) {
+    fail(setup, err.message)
+  } finally {
+    if (server) await server.close()
+    const left = liveChildren()
+    if (left.length) fail(setup, `child processes still running at the end (killed now): ${left.join(', ')}`)
+    cleanupSync()
+  }
+
+  const summary = summarize(records)
+  mkdirSync(dirname(opts.out), { recursive: true })
+  writeFileSync(opts.out, JSON.stringify({ meta, ...summary, records, failures }, null, 2) + '\n')
+  printReport(meta, summary)
+  return failures.length ? 1 : 0
+}
+
+process.exitCode = await main().catch((err) => {
+  console.error(`bench: ${err.stack ?? err}`)
+  cleanupSync()
+  return 1
+})
