@@ -122,7 +122,7 @@ export class Engine implements EngineApi {
     return this.capture.readEvents(args.connId, args.from, args.limit)
   }
 
-  'server.start'(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {
+  async 'server.start'(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {
     this.checkOpen()
     return this.sessions.startServer(args)
   }
@@ -135,11 +135,11 @@ export class Engine implements EngineApi {
   'server.broadcast'(args: CommandArgs<'server.broadcast'>): Promise<{ clients: number; bytes: number }> {
     return this.sessions.broadcast(args)
   }
-  'client.connect'(args: CommandArgs<'client.connect'>): Promise<ClientSessionInfo> {
+  async 'client.connect'(args: CommandArgs<'client.connect'>): Promise<ClientSessionInfo> {
     this.checkOpen()
     return this.sessions.connectClient(args)
   }
-  'client.reconnect'(args: CommandArgs<'client.reconnect'>): Promise<ClientSessionInfo> {
+  async 'client.reconnect'(args: CommandArgs<'client.reconnect'>): Promise<ClientSessionInfo> {
     this.checkOpen()
     return this.sessions.reconnect(args)
   }

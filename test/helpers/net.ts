@@ -71,3 +71,25 @@ export async function waitFor<T>(check: () => T | undefined | false, what: strin
     await new Promise((r) => setTimeout(r, 5))
   }
 }
+
+export interface SocketOutcome {
+  /** The peer's FIN arrived (a clean end of its data). */
+  ended: boolean
+  /** The error that ended the socket (e.g. ECONNRESET), if any. */
+  error?: string
+}
+
+/**
+ * How a socket's life ended, once it has closed. Consumes its data. A half-open socket
+ * stays open after the peer's FIN until it ends too: `endOnFin` does that at once.
+ */
+export function outcomeOf(s: Socket, { endOnFin = false } = {}): Promise<SocketOutcome> {
+  const outcome: SocketOutcome = { ended: false }
+  s.on('end', () => {
+    outcome.ended = true
+    if (endOnFin) s.end()
+  })
+  s.on('error', (err: NodeJS.ErrnoException) => (outcome.error ??= err.code ?? err.message))
+  s.resume()
+  return new Promise((resolve) => s.once('close', () => resolve(outcome)))
+}

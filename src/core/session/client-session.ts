@@ -13,6 +13,18 @@ import { SessionConnection } from './session-connection'
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
+/** A failed connect in one line; a bad local address or port is named as such, not as the target. */
+function describeConnectError(err: NodeJS.ErrnoException, where: string, args: ClientConnectArgs): string {
+  const pinned = args.localAddress !== undefined || (args.localPort !== undefined && args.localPort !== 0)
+  if (!pinned || (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL')) return describeNetError(err, { op: 'connect', where })
+  const from = [args.localAddress, args.localPort ? `port ${args.localPort}` : undefined].filter(Boolean).join(' ')
+  const why =
+    err.code === 'EADDRINUSE'
+      ? 'that local port is in use'
+      : 'that local address is not on this machine, or a connection from that port to the same server is still closing'
+  return `cannot connect to ${where} from ${from}: ${why}; pick another local address or port, or leave them out`
+}
+
 export class ClientSession {
   private conn: SessionConnection | undefined
   private connId: number | undefined
@@ -80,7 +92,7 @@ export class ClientSession {
     return new Promise((resolve, reject) => {
       const onFail = (err: NodeJS.ErrnoException): void => {
         clearTimeout(timer)
-        const message = describeNetError(err, { op: 'connect', where })
+        const message = describeConnectError(err, where, this.args)
         rec.event('connect-failed', 'server', { ...errorInfo(err), message })
         socket.once('close', () => {
           rec.event('close', undefined, { end: 'connect-failed', bytes: { client: 0, server: 0 } })
@@ -123,16 +135,19 @@ export class ClientSession {
 
   /** Closes the current connection (if any) and connects again with the same settings. */
   async reconnect(): Promise<void> {
-    await this.close()
+    // RST, not FIN, when the local port is pinned: a FIN-closed connection holds that port
+    // until its close handshake is over, so connecting from it again would fail.
+    await this.close(this.args.localPort !== undefined && this.args.localPort !== 0)
     await this.connect()
   }
 
-  async close(): Promise<void> {
+  async close(reset = false): Promise<void> {
     const c = this.conn
     this.conn = undefined
     if (!c || c.closed) return
     const closed = new Promise<void>((r) => c.socket.once('close', () => r()))
-    c.destroy()
+    if (reset) c.reset()
+    else c.destroy()
     await closed
   }
 }

@@ -35,11 +35,12 @@ export async function compileRules(rules: ReplyRule[]): Promise<CompiledRule[]> 
       try {
         if (rule.match === 'regex') c.regex = new RegExp(rule.pattern)
         else c.bytes = patternBytes(rule)
+        // A reply with groups is built per match; building it once here still validates it.
+        const built = await buildPayload(rule.reply)
+        if (!usesGroups(rule.reply)) c.fixed = built
       } catch (err) {
         throw new UserError(`reply rule ${i + 1}: ${(err as Error).message}`)
       }
-      if (!usesGroups(rule.reply)) c.fixed = await buildPayload(rule.reply)
-      else await buildPayload(rule.reply) // validate once up front
       return c
     })
   )

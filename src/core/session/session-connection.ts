@@ -19,6 +19,8 @@ interface Waiter {
   encoding: DecodeEncoding
   parts: Buffer[]
   bytes: number
+  /** False while the bytes from before the call are still being read from the capture. */
+  ready: boolean
   resolve: (r: ExpectResult) => void
 }
 
@@ -36,6 +38,7 @@ export class SessionConnection {
   private interval: NodeJS.Timeout | undefined
   private waiters = new Set<Waiter>()
   private closedFlag = false
+  private peerEnded = false
   paused: boolean
 
   constructor(
@@ -51,6 +54,9 @@ export class SessionConnection {
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('end', () => {
       rec.event('fin', this.peer)
+      // After the peer's FIN nothing more can arrive, so a reply not yet matched never will be.
+      this.peerEnded = true
+      this.failWaiters()
       hooks.onPeerFin?.(this)
     })
     // 'finish' fires once our FIN is sent, whether we ended by hand or Node ended for us.
@@ -76,8 +82,7 @@ export class SessionConnection {
     socket.on('close', () => {
       this.closedFlag = true
       this.stopInterval()
-      for (const w of this.waiters) w.resolve({ matched: false })
-      this.waiters.clear()
+      this.failWaiters()
       rec.event('close', undefined, { end: this.end ?? 'closed', bytes: { ...rec.summary.bytes } })
       hooks.onClosed?.(this)
     })
@@ -164,7 +169,7 @@ export class SessionConnection {
     }
     const received = this.rec.summary.bytes[this.peer]
     const start = Math.max(fromOffset ?? received, received - EXPECT_WINDOW, 0)
-    const waiter: Waiter = { regex, encoding, parts: [], bytes: 0, resolve: () => {} }
+    const waiter: Waiter = { regex, encoding, parts: [], bytes: 0, ready: false, resolve: () => {} }
     const result = new Promise<ExpectResult>((resolve) => (waiter.resolve = resolve))
     // Register before reading the past, so nothing arriving meanwhile is missed.
     this.waiters.add(waiter)
@@ -173,8 +178,9 @@ export class SessionConnection {
       waiter.parts.unshift(past)
       waiter.bytes += past.length
     }
+    waiter.ready = true
     this.feed(waiter)
-    if (this.closedFlag) waiter.resolve({ matched: false })
+    if (this.closedFlag || this.peerEnded) waiter.resolve({ matched: false })
     const timer = setTimeout(() => waiter.resolve({ matched: false }), timeoutMs)
     try {
       return await result
@@ -182,6 +188,11 @@ export class SessionConnection {
       clearTimeout(timer)
       this.waiters.delete(waiter)
     }
+  }
+
+  /** Resolves unmatched every waiter that has seen all there is (the rest check when ready). */
+  private failWaiters(): void {
+    for (const w of this.waiters) if (w.ready) w.resolve({ matched: false })
   }
 
   private feed(w: Waiter, chunk?: Buffer): void {

@@ -128,7 +128,7 @@ export class Sessions {
     await c.startInterval({ everyMs: args.everyMs, count: args.count, payload: args.payload })
   }
 
-  expect(args: CommandArgs<'conn.expect'>): Promise<ExpectResult> {
+  async expect(args: CommandArgs<'conn.expect'>): Promise<ExpectResult> {
     return this.conn(args.connId).expect(args.pattern, args.timeoutMs, args.encoding, args.fromOffset)
   }
 

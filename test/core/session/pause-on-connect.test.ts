@@ -1,0 +1,51 @@
+// pauseOnConnect: a client is accepted and recorded, but nothing it sends is read (so
+// nothing is answered) until `conn.resume`.
+import { afterEach, describe, expect, it } from 'vitest'
+import { connectTo } from '../../helpers/net'
+import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import { captured, connIdOf, serverInfo, settle, SocketReader, summaryOf } from '../../helpers/sessions'
+
+let t: TestEngine
+afterEach(async () => t?.dispose())
+
+describe('server session: pauseOnConnect', () => {
+  it('reads and echoes nothing until conn.resume, then everything that was waiting', async () => {
+    t = testEngine()
+    const server = await t.engine['server.start']({ listen: '127.0.0.1:0', pauseOnConnect: true, behaviour: { echo: true } })
+    const client = new SocketReader(await connectTo(portOf(server.listen)))
+    const connId = await connIdOf(t.engine, client.socket)
+    expect(await serverInfo(t.engine, server.id)).toMatchObject({ clients: [connId], paused: [connId] })
+
+    client.socket.write('waiting')
+    await settle(150)
+    expect(summaryOf(t.engine, connId).bytes).toEqual({ client: 0, server: 0 })
+    expect(client.bytes.length).toBe(0)
+
+    await t.engine['conn.resume']({ connId })
+    expect(await serverInfo(t.engine, server.id)).toMatchObject({ clients: [connId], paused: [] })
+    await client.contains('waiting')
+    expect((await captured(t.engine, connId, 'client')).toString()).toBe('waiting')
+
+    // Resumed for good: later data is echoed as usual, and a second resume changes nothing.
+    await t.engine['conn.resume']({ connId })
+    client.socket.write(' more')
+    await client.contains('waiting more')
+  })
+
+  it('pauses each new client on its own', async () => {
+    t = testEngine()
+    const server = await t.engine['server.start']({ listen: '127.0.0.1:0', pauseOnConnect: true, behaviour: { echo: true } })
+    const a = new SocketReader(await connectTo(portOf(server.listen)))
+    const b = new SocketReader(await connectTo(portOf(server.listen)))
+    const aId = await connIdOf(t.engine, a.socket)
+    const bId = await connIdOf(t.engine, b.socket)
+    await t.engine['conn.resume']({ connId: bId })
+    expect((await serverInfo(t.engine, server.id)).paused).toEqual([aId])
+    a.socket.write('from a')
+    b.socket.write('from b')
+    await b.contains('from b')
+    await settle(50)
+    expect(a.bytes.length).toBe(0)
+    expect(summaryOf(t.engine, aId).bytes.client).toBe(0)
+  })
+})
