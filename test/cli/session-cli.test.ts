@@ -29,6 +29,15 @@ describe('tcpscope serve / connect', () => {
     expect(miss.stderr).toMatch(/^tcpscope: no reply matching \/goodbye\/ within 300 ms\n$/)
   })
 
+  it('connect --expect fails at once, saying so, when the server closes without a match', async () => {
+    const server = await startServer((s) => s.end('bye\n'))
+    cleanups.push(() => server.close())
+    const r = await runCli(['connect', `127.0.0.1:${server.port}`, '--expect', 'welcome', '--timeout', '60000'])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('bye\n')
+    expect(r.stderr).toBe('tcpscope: the server finished sending before a reply matched /welcome/\n')
+  })
+
   it('answers by reply rules with regex captures, hex rules, and prints hex with --hex', async () => {
     const { port } = await serve(['--reply', 're:^PING (\\w+)=>PONG $1\\r\\n', '--reply', 'hex:0102=>hex:0a0b0c'])
     const pong = await runCli(['connect', `127.0.0.1:${port}`, '--send', 'PING abc', '--expect', 'PONG abc\\r\\n'])

@@ -56,9 +56,12 @@ export async function connectCommand(argv: string[], io: Io): Promise<number> {
   }
   let closed!: () => void
   const connClosed = new Promise<void>((r) => (closed = r))
+  let serverFinished = false
   engine.subscribe((e) => {
     if (e.type === 'conn-data' && e.connId === connId && e.dir === 'server' && !json) printReceived(e)
-    if (e.type === 'conn-event' && e.conn.id === connId && e.event.kind === 'close') closed()
+    if (e.type !== 'conn-event' || e.conn.id !== connId) return
+    if (e.event.kind === 'close') closed()
+    if (e.event.kind === 'close' || (e.event.kind === 'fin' && e.event.dir === 'server')) serverFinished = true
   })
   // Without --json, only problems are reported (on stderr); the data itself goes to stdout.
   printEvents(engine, io, { json, quiet: !json })
@@ -90,7 +93,14 @@ export async function connectCommand(argv: string[], io: Io): Promise<number> {
     if (expecting) {
       const r = await Promise.race([expecting, stop.signal.then(() => ({ matched: false }))])
       code = r.matched ? 0 : 1
-      if (!r.matched) line(io.err, `tcpscope: no reply matching /${values.expect}/ within ${timeoutMs ?? DEFAULT_EXPECT_TIMEOUT_MS} ms`)
+      if (!r.matched) {
+        line(
+          io.err,
+          serverFinished
+            ? `tcpscope: the server finished sending before a reply matched /${values.expect}/`
+            : `tcpscope: no reply matching /${values.expect}/ within ${timeoutMs ?? DEFAULT_EXPECT_TIMEOUT_MS} ms`
+        )
+      }
     } else {
       const waits: Promise<unknown>[] = [connClosed, stop.signal]
       if (timeoutMs !== undefined) waits.push(new Promise((r) => setTimeout(r, timeoutMs)))
