@@ -25,7 +25,8 @@ import {
   encodeFileHeader,
   writeRecordHeader
 } from './format'
-import { CaptureWriter, type WriterOptions } from './writer'
+import { CaptureWriter, type RecordWriter, type WriterHooks, type WriterOptions } from './writer'
+import { DirectWriter, directIoAvailable } from './direct-writer'
 
 /** What a live capture tells the engine as records are appended. */
 export interface CaptureListener {
@@ -38,6 +39,8 @@ export interface CaptureListener {
 export interface CaptureOptions extends WriterOptions {
   /** CRC-32 of every data payload too (costs CPU; headers are always checked). */
   checksumPayloads?: boolean
+  /** `auto` (default): O_DIRECT where the OS and file system allow it, else buffered writes. */
+  writeMode?: 'auto' | 'buffered'
 }
 
 export interface CaptureView {
@@ -50,6 +53,27 @@ export interface CaptureView {
 }
 
 const SLAB_SIZE = 64 * 1024
+
+/** O_DIRECT where it works (Linux, a file system that supports it), else page-cache writes. */
+function openWriter(path: string, hooks: WriterHooks, opts: CaptureOptions): RecordWriter {
+  const head = encodeFileHeader()
+  if ((opts.writeMode ?? 'auto') === 'auto' && directIoAvailable()) {
+    try {
+      return new DirectWriter(path, head, hooks, opts)
+    } catch (err) {
+      // EINVAL: this file system (tmpfs, some network and FUSE ones) has no O_DIRECT.
+      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err
+    }
+  }
+  const fd = openSync(path, 'w')
+  try {
+    writeSync(fd, head, 0, FILE_HEADER_SIZE, 0)
+  } catch (err) {
+    closeSync(fd)
+    throw err
+  }
+  return new CaptureWriter(fd, FILE_HEADER_SIZE, hooks, opts)
+}
 const NO_LISTENER: CaptureListener = { data() {}, event() {}, pressure() {}, error() {} }
 
 /** A connection being recorded: the hot path appends through this handle. */
@@ -89,7 +113,7 @@ const TYPE_OF: Record<Exclude<CaptureEventKind, 'data'>, RecordType> = {
 
 export class LiveCapture implements CaptureView {
   private readonly index = new CaptureIndex()
-  private readonly writer: CaptureWriter
+  private readonly writer: RecordWriter
   private readonly reader: CaptureReader
   private readonly origin = performance.now()
   private readonly checksumPayloads: boolean
@@ -101,40 +125,37 @@ export class LiveCapture implements CaptureView {
 
   private constructor(
     readonly path: string,
-    fd: number,
-    private readonly readFd: number,
     opts: CaptureOptions
   ) {
     this.checksumPayloads = opts.checksumPayloads ?? false
-    this.writer = new CaptureWriter(
-      fd,
-      FILE_HEADER_SIZE,
-      {
-        onPressure: (paused) => this.listener.pressure(paused),
-        onError: (err) =>
-          this.listener.error(
-            `capture stopped: cannot write ${path} (${err.code ?? 'EIO'}: ${err.message}); traffic is still forwarded but no longer recorded`
-          )
-      },
-      opts
-    )
-    this.reader = new CaptureReader(readFd, this.index, (end) => this.writer.waitWritten(end))
+    const hooks: WriterHooks = {
+      onPressure: (paused) => this.listener.pressure(paused),
+      onError: (err) =>
+        this.listener.error(
+          `capture stopped: cannot write ${path} (${err.code ?? 'EIO'}: ${err.message}); traffic is still forwarded but no longer recorded`
+        )
+    }
+    this.writer = openWriter(path, hooks, opts)
+    try {
+      this.readFd = openSync(path, 'r')
+    } catch (err) {
+      void this.writer.close()
+      throw err
+    }
+    this.reader = new CaptureReader(this.readFd, this.index, (end) => this.writer.waitWritten(end))
   }
+
+  private readonly readFd: number
 
   /** Creates (or truncates) the capture file; the file header is on disk when this returns. */
   static create(path: string, opts: CaptureOptions = {}): LiveCapture {
-    const fd = openSync(path, 'w')
-    let readFd: number
-    try {
-      writeSync(fd, encodeFileHeader(), 0, FILE_HEADER_SIZE, 0)
-      readFd = openSync(path, 'r')
-    } catch (err) {
-      closeSync(fd)
-      throw err
-    }
-    const capture = new LiveCapture(path, fd, readFd, opts)
-    capture.appendMeta({ format: FORMAT_VERSION, tool: 'tcpscope', createdAt: new Date().toISOString() })
+    const capture = new LiveCapture(path, opts)
+    capture.appendMeta({ format: FORMAT_VERSION, tool: 'tcpscope', createdAt: new Date().toISOString(), writer: capture.writerKind })
     return capture
+  }
+
+  get writerKind(): 'direct' | 'buffered' {
+    return this.writer instanceof DirectWriter ? 'direct' : 'buffered'
   }
 
   setListener(listener: CaptureListener): void {

@@ -1,5 +1,6 @@
-// Appends records to the capture file in batches: header buffers plus references to the
-// received chunks go to fs.writev together (no copies), one batch in flight at a time.
+// Appends records to the capture file through the page cache, in batches: header buffers
+// plus references to the received chunks go to fs.writev together (no copies), one batch
+// in flight at a time. Used where O_DIRECT is not available (see direct-writer.ts).
 // Above a pending limit it asks its producers to pause (backpressure) instead of buffering
 // without bound; on a write error it stops for good and says why.
 
@@ -20,13 +21,28 @@ export interface WriterHooks {
   onError(err: NodeJS.ErrnoException): void
 }
 
+/** What a capture needs of its file writer (buffered writev, or O_DIRECT). */
+export interface RecordWriter {
+  /** File offset just past the last appended byte. */
+  readonly end: number
+  /** File offset up to which everything is written. */
+  readonly written: number
+  readonly error: NodeJS.ErrnoException | undefined
+  /** Queues bytes to be written in order; they must not be modified afterwards. */
+  append(a: Buffer, b?: Buffer): void
+  /** Resolves once everything up to `offset` is written (writing pending data now). */
+  waitWritten(offset: number): Promise<void>
+  /** Writes everything pending, fsyncs and closes the file. Safe to call twice. */
+  close(): Promise<void>
+}
+
 interface Waiter {
   offset: number
   resolve: () => void
   reject: (err: Error) => void
 }
 
-export class CaptureWriter {
+export class CaptureWriter implements RecordWriter {
   private queue: Buffer[] = []
   private queuedBytes = 0
   private inFlightBytes = 0

@@ -1,0 +1,273 @@
+// Appends records with O_DIRECT (Linux): records are copied into block-aligned staging
+// buffers and written a buffer at a time, bypassing the page cache. That costs a memcpy
+// but saves most of the kernel's per-byte work (measured here: about 0.15 s of CPU per
+// GiB against 0.4-2.7 s for page-cache writes), which is what a recording proxy spends.
+//
+// O_DIRECT wants the memory, the file offset and the length aligned to the device's block.
+// Lengths and offsets are kept to multiples of BLOCK; memory alignment is found by probing
+// (JavaScript cannot see an address): a scratch O_DIRECT file accepts the write only from
+// an aligned offset into the buffer. The last, partial block is padded with zeros when it
+// must be written early (a timer, a reader waiting, close), then written again when it
+// fills; close truncates the padding away.
+
+import { closeSync, constants, fsync, ftruncate, openSync, unlinkSync, write, writeSync, close } from 'node:fs'
+import type { RecordWriter, WriterHooks, WriterOptions } from './writer'
+
+const BLOCK = 4096
+const BUFFER_SIZE = 1024 * 1024
+const BUFFERS_PER_ARENA = 8
+
+export const directIoAvailable = (): boolean => process.platform === 'linux' && typeof constants.O_DIRECT === 'number'
+
+/** Block-aligned staging buffers, carved from arenas whose alignment was probed. */
+class AlignedPool {
+  private readonly free: Buffer[] = []
+  constructor(private readonly probePath: string) {}
+
+  take(): Buffer {
+    if (this.free.length === 0) this.grow()
+    return this.free.pop()!
+  }
+
+  give(b: Buffer): void {
+    if (this.free.length < BUFFERS_PER_ARENA * 2) this.free.push(b)
+  }
+
+  private grow(): void {
+    const arena = Buffer.allocUnsafeSlow(BUFFERS_PER_ARENA * BUFFER_SIZE + BLOCK)
+    const offset = probeAlignment(this.probePath, arena)
+    for (let i = BUFFERS_PER_ARENA - 1; i >= 0; i--) {
+      this.free.push(arena.subarray(offset + i * BUFFER_SIZE, offset + (i + 1) * BUFFER_SIZE))
+    }
+  }
+}
+
+/** The first offset into `arena` from which an O_DIRECT write is accepted. */
+function probeAlignment(probePath: string, arena: Buffer): number {
+  const fd = openSync(probePath, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o600)
+  try {
+    for (let off = 0; off < BLOCK; off += 8) {
+      try {
+        writeSync(fd, arena, off, BLOCK, 0)
+        return off
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err
+      }
+    }
+    throw Object.assign(new Error('no aligned offset accepted by O_DIRECT'), { code: 'EINVAL' })
+  } finally {
+    closeSync(fd)
+    unlinkSync(probePath)
+  }
+}
+
+interface Job {
+  buf: Buffer
+  /** Bytes to write (a multiple of BLOCK) at file offset `file`. */
+  len: number
+  file: number
+  /** Logical end of the capture once this job is on disk. */
+  logicalEnd: number
+}
+
+interface Waiter {
+  offset: number
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+const roundUp = (n: number): number => Math.ceil(n / BLOCK) * BLOCK
+
+export class DirectWriter implements RecordWriter {
+  private cur!: Buffer
+  private curLen = 0
+  /** File offset of cur[0]; always a multiple of BLOCK. */
+  private curFile = 0
+  private readonly ready: Job[] = []
+  private writing = false
+  private inFlightBytes = 0
+  private writtenEnd = 0
+  private timer: NodeJS.Timeout | undefined
+  private paused = false
+  private waiters: Waiter[] = []
+  private failure: NodeJS.ErrnoException | undefined
+  private closed = false
+  private readonly maxDelayMs: number
+  private readonly highWater: number
+  private readonly lowWater: number
+  private readonly pool: AlignedPool
+  private readonly fd: number
+
+  /**
+   * Opens `path` for direct I/O (truncating it) and writes `head` synchronously, so the
+   * file is a valid capture when this returns. Throws when the file system refuses O_DIRECT.
+   */
+  constructor(
+    path: string,
+    head: Buffer,
+    private readonly hooks: WriterHooks,
+    opts: WriterOptions = {}
+  ) {
+    this.maxDelayMs = opts.maxDelayMs ?? 4
+    this.highWater = opts.highWater ?? 16 * 1024 * 1024
+    this.lowWater = opts.lowWater ?? 4 * 1024 * 1024
+    this.pool = new AlignedPool(`${path}.direct-probe`)
+    this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644)
+    try {
+      this.cur = this.pool.take()
+      this.copyIn(head)
+      const job = this.sealPartial()!
+      writeSync(this.fd, job.buf, 0, job.len, job.file)
+      this.writtenEnd = job.logicalEnd
+      this.pool.give(job.buf)
+    } catch (err) {
+      closeSync(this.fd)
+      throw err
+    }
+  }
+
+  get end(): number {
+    return this.curFile + this.curLen
+  }
+  get written(): number {
+    return this.writtenEnd
+  }
+  get error(): NodeJS.ErrnoException | undefined {
+    return this.failure
+  }
+
+  append(a: Buffer, b?: Buffer): void {
+    if (this.failure || this.closed) return
+    this.copyIn(a)
+    if (b !== undefined && b.length > 0) this.copyIn(b)
+    if (!this.paused && this.pending() > this.highWater) {
+      this.paused = true
+      this.hooks.onPressure(true)
+    }
+    if (this.writing) return
+    if (this.ready.length > 0) this.writeNext(false)
+    else if (this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
+  }
+
+  private pending(): number {
+    return this.ready.length * BUFFER_SIZE + this.curLen + this.inFlightBytes
+  }
+
+  private copyIn(src: Buffer): void {
+    let off = 0
+    while (off < src.length) {
+      const n = Math.min(src.length - off, BUFFER_SIZE - this.curLen)
+      src.copy(this.cur, this.curLen, off, off + n)
+      this.curLen += n
+      off += n
+      if (this.curLen === BUFFER_SIZE) {
+        this.ready.push({ buf: this.cur, len: BUFFER_SIZE, file: this.curFile, logicalEnd: this.curFile + BUFFER_SIZE })
+        this.curFile += BUFFER_SIZE
+        this.cur = this.pool.take()
+        this.curLen = 0
+      }
+    }
+  }
+
+  /** Turns the partial buffer into a job (zero-padded to a block); its last block carries on. */
+  private sealPartial(): Job | undefined {
+    if (this.curLen === 0) return undefined
+    const buf = this.cur
+    const len = roundUp(this.curLen)
+    buf.fill(0, this.curLen, len)
+    const job: Job = { buf, len, file: this.curFile, logicalEnd: this.curFile + this.curLen }
+    const whole = this.curLen - (this.curLen % BLOCK)
+    this.cur = this.pool.take()
+    buf.copy(this.cur, 0, whole, this.curLen)
+    this.curLen -= whole
+    this.curFile += whole
+    return job
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined
+    if (!this.writing) this.writeNext(true)
+  }
+
+  private writeNext(includePartial: boolean): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
+    if (this.failure) return
+    let job = this.ready.shift()
+    if (job === undefined && includePartial && this.end > this.writtenEnd) job = this.sealPartial()
+    if (job === undefined) return
+    const j = job
+    this.writing = true
+    this.inFlightBytes = j.len
+    write(this.fd, j.buf, 0, j.len, j.file, (err, n) => {
+      this.writing = false
+      this.inFlightBytes = 0
+      if (!err && n !== j.len) err = Object.assign(new Error(`short write: ${n} of ${j.len} bytes`), { code: 'EIO' })
+      if (err) return this.fail(err)
+      this.pool.give(j.buf)
+      this.writtenEnd = Math.max(this.writtenEnd, j.logicalEnd)
+      this.settleWaiters()
+      if (this.paused && this.pending() < this.lowWater) {
+        this.paused = false
+        this.hooks.onPressure(false)
+      }
+      const wanted = this.closed || this.waiters.length > 0
+      if (this.ready.length > 0 || (wanted && this.end > this.writtenEnd)) this.writeNext(wanted)
+      else if (this.end > this.writtenEnd && this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
+    })
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return
+    const still: Waiter[] = []
+    for (const w of this.waiters) {
+      if (w.offset <= this.writtenEnd) w.resolve()
+      else still.push(w)
+    }
+    this.waiters = still
+  }
+
+  private fail(err: NodeJS.ErrnoException): void {
+    this.failure = err
+    this.ready.length = 0
+    this.curLen = 0
+    for (const w of this.waiters) w.reject(err)
+    this.waiters = []
+    if (this.paused) {
+      this.paused = false
+      this.hooks.onPressure(false)
+    }
+    this.hooks.onError(err)
+  }
+
+  waitWritten(offset: number): Promise<void> {
+    if (offset <= this.writtenEnd) return Promise.resolve()
+    if (this.failure) return Promise.reject(this.failure)
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ offset, resolve, reject })
+      if (!this.writing) this.writeNext(true)
+    })
+  }
+
+  /** Writes everything, cuts the zero padding off, fsyncs and closes. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    const end = this.end
+    this.closed = true
+    try {
+      if (!this.failure) {
+        if (!this.writing) this.writeNext(true)
+        await this.waitWritten(end).catch(() => undefined)
+      }
+      if (this.timer !== undefined) clearTimeout(this.timer)
+      if (!this.failure) {
+        await new Promise<void>((res, rej) => ftruncate(this.fd, end, (e) => (e ? rej(e) : res())))
+        await new Promise<void>((res, rej) => fsync(this.fd, (e) => (e ? rej(e) : res())))
+      }
+    } finally {
+      await new Promise<void>((res) => close(this.fd, () => res()))
+    }
+  }
+}
