@@ -40,7 +40,7 @@ export interface PrintOptions {
 
 /** Prints engine events as lines (or JSON lines); errors and warnings always go to stderr. */
 export function printEvents(engine: Engine, io: Io, opts: PrintOptions): () => void {
-  return engine.subscribe((event) => {
+  const print = (event: EngineEvent): void => {
     if (event.type === 'snapshot' || opts.skip?.(event)) return
     if (event.type === 'capture-error' || event.type === 'warning') {
       line(io.err, opts.json ? eventJson(event) : `tcpscope: ${event.message}`)
@@ -49,9 +49,9 @@ export function printEvents(engine: Engine, io: Io, opts: PrintOptions): () => v
     if (opts.quiet) return
     const text = opts.json ? eventJson(event) : eventText(event)
     if (text !== undefined) line(io.out, text)
-  })
+  }
+  return engine.subscribe(print, { connections: !opts.quiet })
 }
-
 /** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
 export function untilStopSignal(): { signal: Promise<NodeJS.Signals>; dispose: () => void } {
   let stop: (signal: NodeJS.Signals) => void = () => {}

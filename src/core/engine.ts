@@ -12,7 +12,7 @@ import type {
   SessionInfo
 } from '../shared/session-types'
 import { LiveCapture, type CaptureOptions } from './capture/capture-store'
-import { EventHub, type EventListener } from './events/event-hub'
+import { EventHub, type EventListener, type SubscribeOptions } from './events/event-hub'
 import { UserError } from './net/net-errors'
 import { parseUserEndpoint } from './net/user-endpoint'
 import { Sessions } from './session/sessions'
@@ -34,7 +34,11 @@ export class Engine implements EngineApi {
   private closing: Promise<void> | undefined
 
   private constructor(readonly capture: LiveCapture) {
+    const hub = this.hub
     capture.setListener({
+      get detailed() {
+        return hub.detailed
+      },
       data: (conn, dir, offset, chunk) => this.hub.data(conn, dir, offset, chunk),
       event: (conn, event) => this.hub.connEvent(conn, event),
       pressure: (held) => {
@@ -60,8 +64,8 @@ export class Engine implements EngineApi {
   }
 
   /** Subscribes to engine events; the first event is a snapshot of the current state. */
-  subscribe(listener: EventListener): () => void {
-    return this.hub.subscribe(listener, () => this.snapshot())
+  subscribe(listener: EventListener, opts?: SubscribeOptions): () => void {
+    return this.hub.subscribe(listener, () => this.snapshot(), opts)
   }
 
   private snapshot(): EngineEvent {

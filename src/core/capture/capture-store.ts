@@ -30,6 +30,8 @@ import { DirectWriter, directIoAvailable } from './direct-writer'
 
 /** What a live capture tells the engine as records are appended. */
 export interface CaptureListener {
+  /** False while nobody wants per-connection events: the capture then builds none. */
+  readonly detailed: boolean
   data(conn: ConnectionSummary, dir: Direction, offset: number, chunk: Buffer): void
   event(conn: ConnectionSummary, event: CaptureEvent): void
   pressure(paused: boolean): void
@@ -53,6 +55,8 @@ export interface CaptureView {
 }
 
 const SLAB_SIZE = 64 * 1024
+/** JSON payloads up to this size are encoded into the slab rather than a Buffer of their own. */
+const MAX_INLINE_JSON = 4096
 
 /** O_DIRECT where it works (Linux, a file system that supports it), else page-cache writes. */
 function openWriter(path: string, hooks: WriterHooks, opts: CaptureOptions): RecordWriter {
@@ -74,7 +78,7 @@ function openWriter(path: string, hooks: WriterHooks, opts: CaptureOptions): Rec
   }
   return new CaptureWriter(fd, FILE_HEADER_SIZE, hooks, opts)
 }
-const NO_LISTENER: CaptureListener = { data() {}, event() {}, pressure() {}, error() {} }
+const NO_LISTENER: CaptureListener = { detailed: false, data() {}, event() {}, pressure() {}, error() {} }
 
 /** A connection being recorded: the hot path appends through this handle. */
 export class RecordedConnection {
@@ -166,43 +170,59 @@ export class LiveCapture implements CaptureView {
     return this.writer.error === undefined && this.closing === undefined
   }
 
-  private header(): { buf: Buffer; at: number } {
-    if (this.slabUsed + RECORD_HEADER_SIZE > SLAB_SIZE) {
-      // The old slab stays alive until the writer has written the headers it holds.
+  /** Reserves `n` bytes of the slab (headers and small JSON payloads live there). */
+  private reserve(n: number): number {
+    if (this.slabUsed + n > SLAB_SIZE) {
+      // The old slab stays alive until the writer has written what it holds.
       this.slab = Buffer.allocUnsafe(SLAB_SIZE)
       this.slabUsed = 0
     }
     const at = this.slabUsed
-    this.slabUsed += RECORD_HEADER_SIZE
-    return { buf: this.slab, at }
+    this.slabUsed += n
+    return at
   }
 
+  /**
+   * Appends one record and returns its file offset. A string payload is JSON, encoded
+   * straight into the slab behind its header; a Buffer payload (data) is passed by reference.
+   */
   private appendRecord(
     type: RecordType,
     dir: Direction | undefined,
     connId: number,
     seq: number,
-    payload: Buffer | undefined,
+    payload: Buffer | string | undefined,
     time: number,
     mono: number,
     payloadCrc?: number
   ): number {
     const offset = this.writer.end
-    const { buf, at } = this.header()
-    writeRecordHeader(buf, at, type, dirCode(dir), connId, seq, payload?.length ?? 0, time, mono, payloadCrc)
-    this.writer.append(buf.subarray(at, at + RECORD_HEADER_SIZE), payload)
+    if (typeof payload === 'string') {
+      const length = Buffer.byteLength(payload)
+      if (length <= MAX_INLINE_JSON) {
+        const at = this.reserve(RECORD_HEADER_SIZE + length)
+        this.slab.write(payload, at + RECORD_HEADER_SIZE)
+        writeRecordHeader(this.slab, at, type, dirCode(dir), connId, seq, length, time, mono)
+        this.writer.append(this.slab.subarray(at, at + RECORD_HEADER_SIZE + length))
+        return offset
+      }
+      payload = Buffer.from(payload)
+    }
+    const at = this.reserve(RECORD_HEADER_SIZE)
+    writeRecordHeader(this.slab, at, type, dirCode(dir), connId, seq, payload?.length ?? 0, time, mono, payloadCrc)
+    this.writer.append(this.slab.subarray(at, at + RECORD_HEADER_SIZE), payload)
     return offset
   }
 
   private appendMeta(info: Record<string, unknown>): void {
-    this.appendRecord(RecordType.Meta, undefined, 0, 0, Buffer.from(JSON.stringify(info)), Date.now(), 0)
+    this.appendRecord(RecordType.Meta, undefined, 0, 0, JSON.stringify(info), Date.now(), 0)
   }
 
   /** Records a proxy or session starting or stopping (it owns connections). */
   owner(info: OwnerInfo): void {
     if (!this.recording) return
     const time = Date.now()
-    const offset = this.appendRecord(RecordType.Owner, undefined, 0, 0, Buffer.from(JSON.stringify(info)), time, this.now())
+    const offset = this.appendRecord(RecordType.Owner, undefined, 0, 0, JSON.stringify(info), time, this.now())
     this.index.add(RecordType.Owner, 0, 0, offset, 0, time, info as unknown as Record<string, unknown>)
   }
 
@@ -217,11 +237,11 @@ export class LiveCapture implements CaptureView {
     const mono = this.now()
     const info = open as unknown as Record<string, unknown>
     const offset = this.recording
-      ? this.appendRecord(RecordType.Open, undefined, id, 0, Buffer.from(JSON.stringify(info)), time, mono)
+      ? this.appendRecord(RecordType.Open, undefined, id, 0, JSON.stringify(info), time, mono)
       : -1
     const indexed = this.index.add(RecordType.Open, 0, id, offset, 0, time, info)!
     const conn = new RecordedConnection(this, indexed.summary)
-    this.listener.event(indexed.summary, { seq: 0, kind: 'open', time, mono, info })
+    if (this.listener.detailed) this.listener.event(indexed.summary, { seq: 0, kind: 'open', time, mono, info })
     return conn
   }
 
@@ -233,7 +253,7 @@ export class LiveCapture implements CaptureView {
     const offset = this.appendRecord(RecordType.Data, dir, conn.id, seq, chunk, time, mono, crc)
     const streamOffset = conn.summary.bytes[dir]
     this.index.add(RecordType.Data, dirCode(dir), conn.id, offset, chunk.length, time, undefined)
-    this.listener.data(conn.summary, dir, streamOffset, chunk)
+    if (this.listener.detailed) this.listener.data(conn.summary, dir, streamOffset, chunk)
   }
 
   appendEvent(
@@ -248,9 +268,10 @@ export class LiveCapture implements CaptureView {
     const type = TYPE_OF[kind]
     // After a write error the summary still follows the connection, so front ends stay right.
     const offset = this.recording
-      ? this.appendRecord(type, dir, conn.id, seq, info ? Buffer.from(JSON.stringify(info)) : undefined, time, mono)
+      ? this.appendRecord(type, dir, conn.id, seq, info ? JSON.stringify(info) : undefined, time, mono)
       : -1
     this.index.add(type, dirCode(dir), conn.id, offset, 0, time, info)
+    if (!this.listener.detailed) return
     const event: CaptureEvent = { seq, kind, time, mono }
     if (dir) event.dir = dir
     if (info) event.info = info
@@ -303,8 +324,8 @@ export class FileCapture implements CaptureView {
     try {
       const size = fstatSync(fd).size
       const head = Buffer.alloc(FILE_HEADER_SIZE)
-      readSync(fd, head, 0, FILE_HEADER_SIZE, 0)
-      checkFileHeader(head, path)
+      // Only the bytes really read: a file cut inside its header is no capture.
+      checkFileHeader(head.subarray(0, readSync(fd, head, 0, FILE_HEADER_SIZE, 0)), path)
       const index = new CaptureIndex()
       const { cutAt } = await scanCapture(fd, size, index)
       // A connection with no close record was still open when the file stopped.

@@ -7,6 +7,15 @@ import { DATA_FLUSH_BYTES, DATA_FLUSH_MS, DATA_PREVIEW_BYTES, type EngineEvent }
 
 export type EventListener = (event: EngineEvent) => void
 
+export interface SubscribeOptions {
+  /**
+   * Whether the listener wants per-connection events (open, data, FIN, close...). A
+   * listener that only reports problems says false, and the engine then spends nothing
+   * on per-connection events while it is the only one listening.
+   */
+  connections?: boolean
+}
+
 interface PendingData {
   connId: number
   dir: Direction
@@ -18,23 +27,34 @@ interface PendingData {
 
 export class EventHub {
   private readonly listeners = new Set<EventListener>()
+  /** Listeners that get per-connection events. */
+  private readonly detailedListeners = new Set<EventListener>()
   private readonly pending = new Map<number, PendingData>()
   private timer: NodeJS.Timeout | undefined
 
-  get hasListeners(): boolean {
-    return this.listeners.size > 0
+  /** Whether anyone listens to per-connection events. */
+  get detailed(): boolean {
+    return this.detailedListeners.size > 0
   }
 
   /** Adds a listener; it first receives `snapshot()`, the state as it is now. */
-  subscribe(listener: EventListener, snapshot: () => EngineEvent): () => void {
+  subscribe(listener: EventListener, snapshot: () => EngineEvent, opts: SubscribeOptions = {}): () => void {
     this.flushAll()
     listener(snapshot())
     this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    if (opts.connections !== false) this.detailedListeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+      this.detailedListeners.delete(listener)
+    }
   }
 
   emit(event: EngineEvent): void {
-    for (const l of this.listeners) {
+    this.deliver(this.listeners, event)
+  }
+
+  private deliver(to: Set<EventListener>, event: EngineEvent): void {
+    for (const l of to) {
       try {
         l(event)
       } catch {
@@ -44,7 +64,7 @@ export class EventHub {
   }
 
   data(conn: ConnectionSummary, dir: Direction, offset: number, chunk: Buffer): void {
-    if (this.listeners.size === 0) return
+    if (this.detailedListeners.size === 0) return
     const key = conn.id * 2 + (dir === 'client' ? 0 : 1)
     let p = this.pending.get(key)
     if (p === undefined) {
@@ -60,15 +80,15 @@ export class EventHub {
   }
 
   connEvent(conn: ConnectionSummary, event: CaptureEvent): void {
-    if (this.listeners.size === 0) return
+    if (this.detailedListeners.size === 0) return
     this.flushConn(conn.id)
-    if (event.kind === 'open') this.emit({ type: 'conn-opened', conn: { ...conn } })
-    else this.emit({ type: 'conn-event', event, conn: { ...conn, bytes: { ...conn.bytes }, fin: { ...conn.fin } } })
+    const copy = { ...conn, bytes: { ...conn.bytes }, fin: { ...conn.fin } }
+    this.deliver(this.detailedListeners, event.kind === 'open' ? { type: 'conn-opened', conn: copy } : { type: 'conn-event', event, conn: copy })
   }
 
   private flush(key: number, p: PendingData): void {
     this.pending.delete(key)
-    this.emit({
+    this.deliver(this.detailedListeners, {
       type: 'conn-data',
       connId: p.connId,
       dir: p.dir,

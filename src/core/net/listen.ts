@@ -1,8 +1,9 @@
 // Opening a listening socket on a parsed endpoint, with one-line errors and recovery of a
 // stale Unix socket file left behind by a program that died.
 
-import { lstatSync, unlinkSync } from 'node:fs'
+import { existsSync, lstatSync, unlinkSync } from 'node:fs'
 import { connect, type Server } from 'node:net'
+import { dirname } from 'node:path'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatEndpoint } from '../../shared/endpoint'
 import { UserError, describeNetError } from './net-errors'
@@ -40,18 +41,31 @@ function nobodyAnswers(path: string): Promise<boolean> {
   })
 }
 
-function toUserError(err: unknown, where: string): UserError {
-  const e = err as NodeJS.ErrnoException
-  return new UserError(describeNetError(e, { op: 'listen', where }), e.code)
+function toUserError(err: unknown, ep: Endpoint): UserError {
+  let e = err as NodeJS.ErrnoException
+  // libuv reports a Unix socket path whose folder is missing as EACCES (as Windows would).
+  if (ep.kind === 'unix' && e.code === 'EACCES' && !existsSync(dirname(ep.path))) e = { ...e, code: 'ENOENT' }
+  return new UserError(describeNetError(e, { op: 'listen', where: formatEndpoint(ep) }), e.code)
+}
+
+/** Bytes of a Unix socket path the OS keeps (sun_path less its NUL); longer ones are cut short. */
+const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103
+
+/** Throws for a socket path the OS would silently shorten: it would listen or connect elsewhere. */
+export function checkSocketPath(ep: Endpoint): void {
+  if (ep.kind === 'unix' && !ep.path.startsWith('\\\\') && Buffer.byteLength(ep.path) > MAX_SOCKET_PATH) {
+    throw new UserError(describeNetError({ name: 'Error', message: '', code: 'ENAMETOOLONG' }, { op: 'listen', where: ep.path }), 'ENAMETOOLONG')
+  }
 }
 
 export async function listenOn(server: Server, ep: Endpoint, opts: ListenOptions = {}): Promise<void> {
   const where = formatEndpoint(ep)
+  checkSocketPath(ep)
   try {
     await listenOnce(server, ep, opts)
     return
   } catch (err) {
-    if (ep.kind !== 'unix' || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw toUserError(err, where)
+    if (ep.kind !== 'unix' || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw toUserError(err, ep)
   }
   // A Unix socket path is taken: reuse it only if it is a socket whose owner is gone.
   const path = (ep as { path: string }).path
@@ -71,7 +85,7 @@ export async function listenOn(server: Server, ep: Endpoint, opts: ListenOptions
   try {
     await listenOnce(server, ep, opts)
   } catch (err) {
-    throw toUserError(err, where)
+    throw toUserError(err, ep)
   }
 }
 

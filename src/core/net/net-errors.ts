@@ -20,9 +20,10 @@ export function describeNetError(err: NodeJS.ErrnoException, { op, where }: NetE
         : `cannot listen on ${where}: the port is already in use; stop the other program or pick another port (0 = any free port)`
     case 'EACCES':
     case 'EPERM':
-      return op === 'listen'
-        ? `cannot listen on ${where}: permission denied; ports below 1024 need root, so use a port from 1024 up (or a writable socket path)`
-        : `cannot connect to ${where}: permission denied`
+      if (op === 'connect') return `cannot connect to ${where}: permission denied`
+      return where.includes('/')
+        ? `cannot listen on ${where}: permission denied; pick a socket path in a folder you can write to`
+        : `cannot listen on ${where}: permission denied; ports below 1024 need root, so use a port from 1024 up (or a writable socket path)`
     case 'EADDRNOTAVAIL':
       return `cannot ${op === 'listen' ? 'listen on' : 'connect from'} ${where}: that address is not on this machine; use 127.0.0.1, 0.0.0.0 or one of its addresses`
     case 'ENOTFOUND':

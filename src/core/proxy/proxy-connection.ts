@@ -3,8 +3,8 @@
 // the other (as pipe() would), and so does a capture writer that falls behind. FIN is
 // forwarded as FIN and RST as RST, so each side sees what the other really did.
 
-import { connect, type Socket } from 'node:net'
-import type { ConnectionEnd, Direction } from '../../shared/capture-types'
+import { connect, isIP, type Socket } from 'node:net'
+import type { ConnectionEnd, Direction, PeerAddress } from '../../shared/capture-types'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatEndpoint } from '../../shared/endpoint'
 import type { RecordedConnection } from '../capture/capture-store'
@@ -15,6 +15,13 @@ export interface UpstreamOptions {
   target: Endpoint
   connectTimeoutMs: number
   noDelay: boolean
+}
+
+/** The upstream's address when the target names it exactly: no getpeername() needed. */
+function knownRemote(target: Endpoint): PeerAddress | undefined {
+  if (target.kind !== 'tcp') return undefined
+  const v = isIP(target.host)
+  return v === 0 ? undefined : { address: target.host, port: target.port, family: v === 6 ? 'IPv6' : 'IPv4' }
 }
 
 export class ProxyConnection {
@@ -37,9 +44,9 @@ export class ProxyConnection {
   ) {
     this.captureHeld = captureHeld
     const { target } = opts
-    const where = formatEndpoint(target)
     client.setNoDelay(opts.noDelay)
-    rec.event('connecting', undefined, { target: where })
+    // The target is in the open record already; `connecting` only marks the moment.
+    rec.event('connecting')
     this.upstream =
       target.kind === 'unix'
         ? connect({ path: target.path, allowHalfOpen: true })
@@ -53,12 +60,12 @@ export class ProxyConnection {
       clearTimeout(this.connectTimer)
       this.connected = true
       const path = target.kind === 'unix' ? target.path : undefined
-      rec.event('connected', undefined, { local: localPeer(up, path), remote: remotePeer(up, path) })
+      rec.event('connected', undefined, { local: localPeer(up, path), remote: knownRemote(target) ?? remotePeer(up, path) })
     })
     up.on('error', (err: NodeJS.ErrnoException) => {
       if (this.connected) return this.onError('server', err)
       clearTimeout(this.connectTimer)
-      rec.event('connect-failed', 'server', { code: err.code ?? 'ERROR', message: describeNetError(err, { op: 'connect', where }) })
+      rec.event('connect-failed', 'server', { code: err.code ?? 'ERROR', message: describeNetError(err, { op: 'connect', where: formatEndpoint(target) }) })
       this.end ??= 'connect-failed'
       resetSocket(client)
     })

@@ -6,7 +6,7 @@ import type { ProxyInfo } from '../../shared/events'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatEndpoint } from '../../shared/endpoint'
 import type { LiveCapture } from '../capture/capture-store'
-import { boundAddress, listenOn } from '../net/listen'
+import { boundAddress, checkSocketPath, listenOn } from '../net/listen'
 import { remotePeer } from '../net/sockets'
 import { ProxyConnection, type UpstreamOptions } from './proxy-connection'
 
@@ -32,6 +32,7 @@ export class Proxy {
   }
 
   static async start(opts: ProxyOptions, capture: LiveCapture): Promise<Proxy> {
+    checkSocketPath(opts.target)
     const proxy = new Proxy(opts, capture)
     await listenOn(proxy.server, opts.listen)
     proxy.listening = boundAddress(proxy.server, opts.listen)

@@ -20,6 +20,7 @@ afterEach(async () => {
 })
 
 const quietListener = (onPressure?: (p: boolean) => void): CaptureListener => ({
+  detailed: false,
   data() {},
   event() {},
   pressure: (p) => onPressure?.(p),
