@@ -55,8 +55,8 @@ export async function proxyCommand(argv: string[], io: Io): Promise<number> {
 
   const signal = await untilStopSignal().signal
   await engine.close()
-  const s = summarize(engine.capture.connections())
-  const captureBytes = engine.capture.info().size
+  const s = summarize(await engine['conn.list']())
+  const captureBytes = (await engine['capture.info']()).size
   if (json) line(io.out, JSON.stringify({ type: 'summary', ...s, capture: shownCapture, captureBytes, signal }))
   else {
     line(

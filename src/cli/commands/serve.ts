@@ -69,7 +69,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   printEvents(engine, io, { json, quiet: values.quiet, skip: (e) => e.type === 'session-updated' && !json })
 
   const signal = await untilStopSignal().signal
-  const conns = engine.capture.connections().length
+  const conns = (await engine['conn.list']()).length
   await run.finish()
   if (json) line(io.out, JSON.stringify({ type: 'summary', connections: conns, capture: shownCapture, signal }))
   else line(io.out, `tcpscope: stopped (${signal}): ${conns} connection(s)`)
