@@ -3,21 +3,14 @@
 // and when a file is reopened, so both give the same answers.
 
 import type { ConnectionEnd, ConnectionSummary, Direction, ErrorInfo, PeerAddress } from '../../shared/capture-types'
-import { NumberColumn } from './growable'
+import { ChunkIndex, NumberColumn } from './growable'
 import { RECORD_HEADER_SIZE, RecordType, dirName } from './format'
-
-export interface ChunkColumns {
-  /** File offset of each chunk's payload. */
-  file: NumberColumn
-  /** Offset of each chunk in its direction's byte stream. */
-  stream: NumberColumn
-}
 
 export interface IndexedConnection {
   summary: ConnectionSummary
   /** File offset of each of the connection's records, in seq order. */
   records: NumberColumn
-  chunks: Record<Direction, ChunkColumns>
+  chunks: Record<Direction, ChunkIndex>
 }
 
 export interface OpenInfo {
@@ -34,7 +27,6 @@ export interface OwnerInfo {
   target: string
 }
 
-const newChunks = (): ChunkColumns => ({ file: new NumberColumn(), stream: new NumberColumn() })
 
 export class CaptureIndex {
   readonly conns = new Map<number, IndexedConnection>()
@@ -76,7 +68,7 @@ export class CaptureIndex {
           end: 'open'
         },
         records: new NumberColumn(),
-        chunks: { client: newChunks(), server: newChunks() }
+        chunks: { client: new ChunkIndex(), server: new ChunkIndex() }
       }
       this.conns.set(connId, c)
     }
@@ -87,9 +79,7 @@ export class CaptureIndex {
     switch (type) {
       case RecordType.Data:
         if (dir) {
-          const chunks = c.chunks[dir]
-          chunks.file.push(recordOffset + RECORD_HEADER_SIZE)
-          chunks.stream.push(s.bytes[dir])
+          c.chunks[dir].push(recordOffset + RECORD_HEADER_SIZE, s.bytes[dir])
           s.bytes[dir] += length
         }
         break

@@ -63,29 +63,24 @@ export class CaptureReader {
     const total = c.summary.bytes[dir]
     const end = Math.min(total, offset + length)
     if (offset >= end) return Buffer.alloc(0)
-    const { file, stream } = c.chunks[dir]
-    const chunkLen = (i: number): number => (i + 1 < stream.length ? stream.at(i + 1) : total) - stream.at(i)
+    const chunks = c.chunks[dir]
+    const n = chunks.length
+    const chunkLen = (i: number): number => (i + 1 < n ? chunks.stream(i + 1) : total) - chunks.stream(i)
     const out = Buffer.allocUnsafe(end - offset)
-    let i = stream.lastAtOrBelow(offset)
+    let i = chunks.byStreamOffset(offset)
     // Walk the chunks in groups that sit close together in the file: one read per group.
-    while (i < stream.length && stream.at(i) < end) {
+    while (i < n && chunks.stream(i) < end) {
       let j = i
-      while (
-        j + 1 < stream.length &&
-        stream.at(j + 1) < end &&
-        file.at(j + 1) - (file.at(j) + chunkLen(j)) <= MERGE_GAP
-      ) {
-        j++
-      }
-      const spanStart = file.at(i)
-      const spanEnd = file.at(j) + chunkLen(j)
+      while (j + 1 < n && chunks.stream(j + 1) < end && chunks.file(j + 1) - (chunks.file(j) + chunkLen(j)) <= MERGE_GAP) j++
+      const spanStart = chunks.file(i)
+      const spanEnd = chunks.file(j) + chunkLen(j)
       await this.ensureWritten(spanEnd)
       const span = await pread(this.fd, spanEnd - spanStart, spanStart)
       for (let k = i; k <= j; k++) {
-        const s0 = stream.at(k)
+        const s0 = chunks.stream(k)
         const from = Math.max(offset, s0)
         const to = Math.min(end, s0 + chunkLen(k))
-        const inSpan = file.at(k) - spanStart + (from - s0)
+        const inSpan = chunks.file(k) - spanStart + (from - s0)
         span.copy(out, from - offset, inSpan, inSpan + (to - from))
       }
       i = j + 1
@@ -112,7 +107,7 @@ export class CaptureReader {
     if (dir) event.dir = dir
     if (h.type === RecordType.Data) {
       const chunks = c.chunks[dir ?? 'client']
-      event.offset = chunks.stream.at(chunks.file.lastAtOrBelow(at + RECORD_HEADER_SIZE))
+      event.offset = chunks.stream(chunks.byFileOffset(at + RECORD_HEADER_SIZE))
       event.length = h.length
     } else if (h.length > 0) {
       if (buf.length < RECORD_HEADER_SIZE + h.length) {

@@ -1,6 +1,21 @@
-// A growable column of numbers (file offsets, stream offsets). A plain array of doubles:
-// V8 stores it unboxed (8 bytes an entry), and a connection with few records allocates
-// no ArrayBuffer, which matters when thousands of short connections come and go.
+// Growable columns of numbers for the capture index. Plain arrays of doubles: V8 stores
+// them unboxed (8 bytes an entry), and a connection with few records allocates no
+// ArrayBuffer, which matters when thousands of short connections come and go.
+
+/** Index of the last i in [0, n) with get(i) <= v (get ascending), or -1. */
+function lastAtOrBelow(n: number, get: (i: number) => number, v: number): number {
+  let lo = 0
+  let hi = n - 1
+  let found = -1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    if (get(mid) <= v) {
+      found = mid
+      lo = mid + 1
+    } else hi = mid - 1
+  }
+  return found
+}
 
 export class NumberColumn {
   private readonly data: number[] = []
@@ -16,19 +31,38 @@ export class NumberColumn {
   at(i: number): number {
     return this.data[i]
   }
+}
 
-  /** Index of the last entry <= v (entries ascending), or -1. */
-  lastAtOrBelow(v: number): number {
-    let lo = 0
-    let hi = this.data.length - 1
-    let found = -1
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1
-      if (this.data[mid] <= v) {
-        found = mid
-        lo = mid + 1
-      } else hi = mid - 1
-    }
-    return found
+/**
+ * Where each data chunk of one direction lies: its payload's file offset and its offset in
+ * the direction's byte stream, interleaved in one array (both ascend).
+ */
+export class ChunkIndex {
+  private readonly data: number[] = []
+
+  get length(): number {
+    return this.data.length >>> 1
+  }
+
+  push(fileOffset: number, streamOffset: number): void {
+    this.data.push(fileOffset, streamOffset)
+  }
+
+  file(i: number): number {
+    return this.data[2 * i]
+  }
+
+  stream(i: number): number {
+    return this.data[2 * i + 1]
+  }
+
+  /** The chunk holding stream offset `v` (the last starting at or before it), or -1. */
+  byStreamOffset(v: number): number {
+    return lastAtOrBelow(this.length, (i) => this.data[2 * i + 1], v)
+  }
+
+  /** The chunk whose payload starts at (or last before) file offset `v`, or -1. */
+  byFileOffset(v: number): number {
+    return lastAtOrBelow(this.length, (i) => this.data[2 * i], v)
   }
 }

@@ -20,16 +20,28 @@ export function resetSocket(s: Socket): void {
   }
 }
 
+/**
+ * One copy of each address string: every getpeername() returns a fresh "127.0.0.1", and a
+ * capture index keeps one per connection, for as long as it lives.
+ */
+const addresses = new Map<string, string>()
+function intern(address: string): string {
+  const known = addresses.get(address)
+  if (known !== undefined) return known
+  if (addresses.size < 4096) addresses.set(address, address)
+  return address
+}
+
 export function remotePeer(s: Socket, path?: string): PeerAddress | undefined {
   if (s.remoteAddress !== undefined && s.remotePort !== undefined) {
-    return { address: s.remoteAddress, port: s.remotePort, family: s.remoteFamily ?? '' }
+    return { address: intern(s.remoteAddress), port: s.remotePort, family: s.remoteFamily ?? '' }
   }
   return path !== undefined ? { path } : undefined
 }
 
 export function localPeer(s: Socket, path?: string): PeerAddress | undefined {
   if (s.localAddress !== undefined && s.localPort !== undefined) {
-    return { address: s.localAddress, port: s.localPort, family: s.localFamily ?? '' }
+    return { address: intern(s.localAddress), port: s.localPort, family: s.localFamily ?? '' }
   }
   return path !== undefined ? { path } : undefined
 }
