@@ -78,6 +78,19 @@ interface Waiter {
 
 const roundUp = (n: number): number => Math.ceil(n / BLOCK) * BLOCK
 
+/**
+ * Writes buf[from, len) at `file`, carrying on after a short write of whole blocks (all
+ * O_DIRECT allows), so a full disk shows as ENOSPC (a size limit as EFBIG), not a short count.
+ */
+function writeFully(fd: number, buf: Buffer, len: number, file: number, cb: (err: NodeJS.ErrnoException | null) => void, from = 0): void {
+  write(fd, buf, from, len - from, file, (err, n) => {
+    if (err) return cb(err)
+    if (from + n === len) return cb(null)
+    if (n === 0 || n % BLOCK !== 0) return cb(Object.assign(new Error(`short write: ${n} of ${len - from} bytes`), { code: 'EIO' }))
+    writeFully(fd, buf, len, file + n, cb, from + n)
+  })
+}
+
 export class DirectWriter implements RecordWriter {
   private cur!: Buffer
   private curLen = 0
@@ -201,10 +214,9 @@ export class DirectWriter implements RecordWriter {
     const j = job
     this.writing = true
     this.inFlightBytes = j.len
-    write(this.fd, j.buf, 0, j.len, j.file, (err, n) => {
+    writeFully(this.fd, j.buf, j.len, j.file, (err) => {
       this.writing = false
       this.inFlightBytes = 0
-      if (!err && n !== j.len) err = Object.assign(new Error(`short write: ${n} of ${j.len} bytes`), { code: 'EIO' })
       if (err) return this.fail(err)
       this.pool.give(j.buf)
       this.writtenEnd = Math.max(this.writtenEnd, j.logicalEnd)

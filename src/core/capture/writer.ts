@@ -42,6 +42,22 @@ interface Waiter {
   reject: (err: Error) => void
 }
 
+/**
+ * writev that carries on after a short write: a full disk or a file size limit then shows
+ * as its real error (ENOSPC, EFBIG) on the next call, not as a bare short count.
+ */
+function writevFully(fd: number, buffers: Buffer[], position: number, cb: (err: NodeJS.ErrnoException | null) => void): void {
+  writev(fd, buffers, position, (err, written) => {
+    if (err) return cb(err)
+    let i = 0
+    let skip = written
+    while (i < buffers.length && skip >= buffers[i].length) skip -= buffers[i++].length
+    if (i === buffers.length) return cb(null)
+    if (written === 0) return cb(Object.assign(new Error('write accepted no bytes'), { code: 'EIO' }))
+    writevFully(fd, [buffers[i].subarray(skip), ...buffers.slice(i + 1)], position + written, cb)
+  })
+}
+
 export class CaptureWriter implements RecordWriter {
   private queue: Buffer[] = []
   private queuedBytes = 0
@@ -122,12 +138,9 @@ export class CaptureWriter implements RecordWriter {
     this.queuedBytes = 0
     this.inFlightBytes = bytes
     this.writing = true
-    writev(this.fd, batch, position, (err, written) => {
+    writevFully(this.fd, batch, position, (err) => {
       this.writing = false
       this.inFlightBytes = 0
-      if (!err && written !== bytes) {
-        err = Object.assign(new Error(`short write: ${written} of ${bytes} bytes`), { code: 'EIO' })
-      }
       if (err) return this.fail(err)
       this.writtenEnd = position + bytes
       this.settleWaiters()
