@@ -1,6 +1,7 @@
 // Bad input to proxy.start fails with one line that says what is wrong and what to do
 // (no newline, no stack), and leaves nothing behind: no proxy, no listener, no file.
-import { afterEach, describe, expect, it } from 'vitest'
+import { failInvalidNamesLocally } from '../helpers/local-dns'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -35,6 +36,8 @@ describe('proxy: bad input', () => {
   })
 
   it('says a listen host does not resolve', async () => {
+    const restoreDns = failInvalidNamesLocally()
+    onTestFinished(restoreDns)
     t = testEngine()
     expect(await startFails('nonexistent.invalid:0')).toBe(
       'unknown host in nonexistent.invalid:0: the name does not resolve; check the spelling or use an IP address'

@@ -1,7 +1,8 @@
 // When the upstream connect fails (refused, unknown host, no answer in time, no socket
 // file), the client is reset and the capture records why: the error code, a one-line
 // message, and `end = connect-failed`.
-import { afterEach, describe, expect, it } from 'vitest'
+import { failInvalidNamesLocally } from '../helpers/local-dns'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import type { EngineEvent } from '../../src/shared/events'
@@ -57,6 +58,8 @@ describe('proxy: upstream connect errors', () => {
   })
 
   it('resets the client and records ENOTFOUND (or EAI_AGAIN) for a host that does not resolve', async () => {
+    const restoreDns = failInvalidNamesLocally()
+    onTestFinished(restoreDns)
     t = testEngine()
     const { clientSaw, conn } = await connectThrough('nonexistent.invalid:80')
     expect(clientSaw.ended).toBe(false)
