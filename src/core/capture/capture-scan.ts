@@ -21,7 +21,7 @@ export async function scanCapture(fd: number, size: number, index: CaptureIndex)
   let winStart = 0
   const view = async (at: number, n: number): Promise<Buffer> => {
     if (at < winStart || at + n > winStart + win.length) {
-      win = await pread(fd, Math.max(n, WINDOW), at)
+      win = await pread(fd, Math.max(n, Math.min(WINDOW, size - at)), at)
       winStart = at
     }
     return win.subarray(at - winStart, at - winStart + n)

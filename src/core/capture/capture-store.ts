@@ -58,6 +58,12 @@ const SLAB_SIZE = 64 * 1024
 /** JSON payloads up to this size are encoded into the slab rather than a Buffer of their own. */
 const MAX_INLINE_JSON = 4096
 
+/** `ENOSPC: no space left on device`, without repeating the code Node already puts in front. */
+function describeWriteError(err: NodeJS.ErrnoException): string {
+  const code = err.code ?? 'EIO'
+  return err.message.startsWith(code) ? err.message : `${code}: ${err.message}`
+}
+
 /** O_DIRECT where it works (Linux, a file system that supports it), else page-cache writes. */
 function openWriter(path: string, hooks: WriterHooks, opts: CaptureOptions): RecordWriter {
   const head = encodeFileHeader()
@@ -136,7 +142,7 @@ export class LiveCapture implements CaptureView {
       onPressure: (paused) => this.listener.pressure(paused),
       onError: (err) =>
         this.listener.error(
-          `capture stopped: cannot write ${path} (${err.code ?? 'EIO'}: ${err.message}); traffic is still forwarded but no longer recorded`
+          `capture stopped: cannot write ${path} (${describeWriteError(err)}); traffic is still forwarded but no longer recorded`
         )
     }
     this.writer = openWriter(path, hooks, opts)
@@ -285,7 +291,7 @@ export class LiveCapture implements CaptureView {
       size: this.writer.end,
       connections: this.index.conns.size,
       live: this.closing === undefined,
-      ...(err ? { error: `${err.code ?? 'EIO'}: ${err.message}` } : {})
+      ...(err ? { error: describeWriteError(err) } : {})
     }
   }
 
