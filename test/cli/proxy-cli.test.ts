@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CliProcess, runCli } from '../helpers/cli-run'
+import { CliProcess, runCli } from '../helpers/cli'
 import { collect, connectTo, startServer, tempDir } from '../helpers/net'
 import { needPeer } from '../helpers/peers'
 

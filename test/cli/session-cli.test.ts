@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { CliProcess, runCli } from '../helpers/cli-run'
+import { CliProcess, runCli } from '../helpers/cli'
 import { startServer, tempDir } from '../helpers/net'
 import { needPeer } from '../helpers/peers'
 

@@ -1,6 +1,6 @@
 // Opens a capture file for the read-only commands, with one-line errors.
 
-import { FileCapture } from '../../core/capture/capture-store'
+import { FileCapture } from '../../core/capture/file-capture'
 import { NotACaptureError } from '../../core/capture/format'
 import { UserError } from '../../core/net/net-errors'
 

@@ -2,7 +2,7 @@
 // sink for every connection); `openCapture` reads an existing file. Both answer the same
 // queries. Memory holds only the index; every byte lives in the file.
 
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
+import { closeSync, openSync, writeSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { crc32 } from 'node:zlib'
 import type {
@@ -14,13 +14,12 @@ import type {
 } from '../../shared/capture-types'
 import { CaptureIndex, type OpenInfo, type OwnerInfo } from './capture-index'
 import { CaptureReader } from './capture-reader'
-import { scanCapture } from './capture-scan'
+import { CaptureQueries, type CaptureView } from './capture-view'
 import {
   FILE_HEADER_SIZE,
   FORMAT_VERSION,
   RECORD_HEADER_SIZE,
   RecordType,
-  checkFileHeader,
   dirCode,
   encodeFileHeader,
   writeRecordHeader
@@ -45,14 +44,6 @@ export interface CaptureOptions extends WriterOptions {
   writeMode?: 'auto' | 'buffered'
 }
 
-export interface CaptureView {
-  readonly path: string
-  info(): CaptureInfo
-  connections(): ConnectionSummary[]
-  readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer>
-  readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]>
-  close(): Promise<void>
-}
 
 const SLAB_SIZE = 64 * 1024
 /** JSON payloads up to this size are encoded into the slab rather than a Buffer of their own. */
@@ -121,10 +112,8 @@ const TYPE_OF: Record<Exclude<CaptureEventKind, 'data'>, RecordType> = {
   timeout: RecordType.Timeout
 }
 
-export class LiveCapture implements CaptureView {
-  private readonly index = new CaptureIndex()
+export class LiveCapture extends CaptureQueries implements CaptureView {
   private readonly writer: RecordWriter
-  private readonly reader: CaptureReader
   private readonly origin = performance.now()
   private readonly checksumPayloads: boolean
   private slab = Buffer.allocUnsafe(SLAB_SIZE)
@@ -137,6 +126,7 @@ export class LiveCapture implements CaptureView {
     readonly path: string,
     opts: CaptureOptions
   ) {
+    super(new CaptureIndex())
     this.checksumPayloads = opts.checksumPayloads ?? false
     const hooks: WriterHooks = {
       onPressure: (paused) => this.listener.pressure(paused),
@@ -155,6 +145,7 @@ export class LiveCapture implements CaptureView {
     this.reader = new CaptureReader(this.readFd, this.index, (end) => this.writer.waitWritten(end))
   }
 
+  protected readonly reader: CaptureReader
   private readonly readFd: number
 
   /** Creates (or truncates) the capture file; the file header is on disk when this returns. */
@@ -295,78 +286,9 @@ export class LiveCapture implements CaptureView {
     }
   }
 
-  connections(): ConnectionSummary[] {
-    return this.index.summaries()
-  }
-
-  readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
-    return this.reader.readBytes(connId, dir, offset, length)
-  }
-
-  readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]> {
-    return this.reader.readEvents(connId, from, limit)
-  }
-
   /** Flushes, fsyncs and closes the file. */
   close(): Promise<void> {
     this.closing ??= this.writer.close().finally(() => closeSync(this.readFd))
     return this.closing
-  }
-}
-
-/** A finished (or crashed) capture file, opened for reading. */
-export class FileCapture implements CaptureView {
-  private constructor(
-    readonly path: string,
-    private readonly fd: number,
-    private readonly index: CaptureIndex,
-    private readonly size: number,
-    private readonly cutAt: number | undefined,
-    private readonly reader: CaptureReader
-  ) {}
-
-  static async open(path: string): Promise<FileCapture> {
-    const fd = openSync(path, 'r')
-    try {
-      const size = fstatSync(fd).size
-      const head = Buffer.alloc(FILE_HEADER_SIZE)
-      // Only the bytes really read: a file cut inside its header is no capture.
-      checkFileHeader(head.subarray(0, readSync(fd, head, 0, FILE_HEADER_SIZE, 0)), path)
-      const index = new CaptureIndex()
-      const { cutAt } = await scanCapture(fd, size, index)
-      // A connection with no close record was still open when the file stopped.
-      for (const s of index.summaries()) if (s.end === 'open') s.end = 'cut'
-      const reader = new CaptureReader(fd, index, () => Promise.resolve())
-      return new FileCapture(path, fd, index, size, cutAt, reader)
-    } catch (err) {
-      closeSync(fd)
-      throw err
-    }
-  }
-
-  info(): CaptureInfo {
-    return {
-      path: this.path,
-      size: this.size,
-      connections: this.index.conns.size,
-      live: false,
-      ...(this.cutAt !== undefined ? { cutAt: this.cutAt } : {})
-    }
-  }
-
-  connections(): ConnectionSummary[] {
-    return this.index.summaries()
-  }
-
-  readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
-    return this.reader.readBytes(connId, dir, offset, length)
-  }
-
-  readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]> {
-    return this.reader.readEvents(connId, from, limit)
-  }
-
-  async close(): Promise<void> {
-    closeSync(this.fd)
   }
 }

@@ -11,7 +11,8 @@
 // fills; close truncates the padding away.
 
 import { closeSync, constants, fsync, ftruncate, openSync, unlinkSync, write, writeSync, close } from 'node:fs'
-import type { RecordWriter, WriterHooks, WriterOptions } from './writer'
+import { HIGH_WATER, LOW_WATER, type RecordWriter, type WriterHooks, type WriterOptions } from './writer'
+import { WriteProgress } from './write-progress'
 
 const BLOCK = 4096
 const BUFFER_SIZE = 1024 * 1024
@@ -70,11 +71,6 @@ interface Job {
   logicalEnd: number
 }
 
-interface Waiter {
-  offset: number
-  resolve: () => void
-  reject: (err: Error) => void
-}
 
 const roundUp = (n: number): number => Math.ceil(n / BLOCK) * BLOCK
 
@@ -99,15 +95,10 @@ export class DirectWriter implements RecordWriter {
   private readonly ready: Job[] = []
   private writing = false
   private inFlightBytes = 0
-  private writtenEnd = 0
   private timer: NodeJS.Timeout | undefined
-  private paused = false
-  private waiters: Waiter[] = []
-  private failure: NodeJS.ErrnoException | undefined
   private closed = false
+  private readonly progress: WriteProgress
   private readonly maxDelayMs: number
-  private readonly highWater: number
-  private readonly lowWater: number
   private readonly pool: AlignedPool
   private readonly fd: number
 
@@ -118,12 +109,11 @@ export class DirectWriter implements RecordWriter {
   constructor(
     path: string,
     head: Buffer,
-    private readonly hooks: WriterHooks,
+    hooks: WriterHooks,
     opts: WriterOptions = {}
   ) {
     this.maxDelayMs = opts.maxDelayMs ?? 4
-    this.highWater = opts.highWater ?? 16 * 1024 * 1024
-    this.lowWater = opts.lowWater ?? 4 * 1024 * 1024
+    this.progress = new WriteProgress(0, hooks, opts.highWater ?? HIGH_WATER, opts.lowWater ?? LOW_WATER)
     this.pool = new AlignedPool(`${path}.direct-probe`)
     this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644)
     try {
@@ -131,7 +121,7 @@ export class DirectWriter implements RecordWriter {
       this.copyIn(head)
       const job = this.sealPartial()!
       writeSync(this.fd, job.buf, 0, job.len, job.file)
-      this.writtenEnd = job.logicalEnd
+      this.progress.advance(job.logicalEnd)
       this.pool.give(job.buf)
     } catch (err) {
       closeSync(this.fd)
@@ -143,20 +133,17 @@ export class DirectWriter implements RecordWriter {
     return this.curFile + this.curLen
   }
   get written(): number {
-    return this.writtenEnd
+    return this.progress.written
   }
   get error(): NodeJS.ErrnoException | undefined {
-    return this.failure
+    return this.progress.failure
   }
 
   append(a: Buffer, b?: Buffer): void {
-    if (this.failure || this.closed) return
+    if (this.progress.failure || this.closed) return
     this.copyIn(a)
     if (b !== undefined && b.length > 0) this.copyIn(b)
-    if (!this.paused && this.pending() > this.highWater) {
-      this.paused = true
-      this.hooks.onPressure(true)
-    }
+    this.progress.checkPressure(this.pending())
     if (this.writing) return
     if (this.ready.length > 0) this.writeNext(false)
     else if (this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
@@ -207,9 +194,9 @@ export class DirectWriter implements RecordWriter {
       clearTimeout(this.timer)
       this.timer = undefined
     }
-    if (this.failure) return
+    if (this.progress.failure) return
     let job = this.ready.shift()
-    if (job === undefined && includePartial && this.end > this.writtenEnd) job = this.sealPartial()
+    if (job === undefined && includePartial && this.end > this.written) job = this.sealPartial()
     if (job === undefined) return
     const j = job
     this.writing = true
@@ -219,46 +206,22 @@ export class DirectWriter implements RecordWriter {
       this.inFlightBytes = 0
       if (err) return this.fail(err)
       this.pool.give(j.buf)
-      this.writtenEnd = Math.max(this.writtenEnd, j.logicalEnd)
-      this.settleWaiters()
-      if (this.paused && this.pending() < this.lowWater) {
-        this.paused = false
-        this.hooks.onPressure(false)
-      }
-      const wanted = this.closed || this.waiters.length > 0
-      if (this.ready.length > 0 || (wanted && this.end > this.writtenEnd)) this.writeNext(wanted)
-      else if (this.end > this.writtenEnd && this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
+      this.progress.advance(j.logicalEnd)
+      this.progress.checkPressure(this.pending())
+      const wanted = this.closed || this.progress.waiting
+      if (this.ready.length > 0 || (wanted && this.end > this.written)) this.writeNext(wanted)
+      else if (this.end > this.written && this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
     })
   }
 
-  private settleWaiters(): void {
-    if (this.waiters.length === 0) return
-    const still: Waiter[] = []
-    for (const w of this.waiters) {
-      if (w.offset <= this.writtenEnd) w.resolve()
-      else still.push(w)
-    }
-    this.waiters = still
-  }
-
   private fail(err: NodeJS.ErrnoException): void {
-    this.failure = err
     this.ready.length = 0
     this.curLen = 0
-    for (const w of this.waiters) w.reject(err)
-    this.waiters = []
-    if (this.paused) {
-      this.paused = false
-      this.hooks.onPressure(false)
-    }
-    this.hooks.onError(err)
+    this.progress.fail(err)
   }
 
   waitWritten(offset: number): Promise<void> {
-    if (offset <= this.writtenEnd) return Promise.resolve()
-    if (this.failure) return Promise.reject(this.failure)
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ offset, resolve, reject })
+    return this.progress.wait(offset, () => {
       if (!this.writing) this.writeNext(true)
     })
   }
@@ -269,12 +232,12 @@ export class DirectWriter implements RecordWriter {
     const end = this.end
     this.closed = true
     try {
-      if (!this.failure) {
+      if (!this.progress.failure) {
         if (!this.writing) this.writeNext(true)
         await this.waitWritten(end).catch(() => undefined)
       }
       if (this.timer !== undefined) clearTimeout(this.timer)
-      if (!this.failure) {
+      if (!this.progress.failure) {
         await new Promise<void>((res, rej) => ftruncate(this.fd, end, (e) => (e ? rej(e) : res())))
         await new Promise<void>((res, rej) => fsync(this.fd, (e) => (e ? rej(e) : res())))
       }

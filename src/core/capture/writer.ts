@@ -5,6 +5,7 @@
 // without bound; on a write error it stops for good and says why.
 
 import { close, fsync, writev } from 'node:fs'
+import { WriteProgress } from './write-progress'
 
 export interface WriterOptions {
   /** Write as soon as this much is queued (and nothing is in flight). */
@@ -36,11 +37,6 @@ export interface RecordWriter {
   close(): Promise<void>
 }
 
-interface Waiter {
-  offset: number
-  resolve: () => void
-  reject: (err: Error) => void
-}
 
 /**
  * writev that carries on after a short write: a full disk or a file size limit then shows
@@ -58,6 +54,10 @@ function writevFully(fd: number, buffers: Buffer[], position: number, cb: (err: 
   })
 }
 
+/** Producers pause above HIGH_WATER pending bytes and resume below LOW_WATER. */
+export const HIGH_WATER = 16 * 1024 * 1024
+export const LOW_WATER = 4 * 1024 * 1024
+
 export class CaptureWriter implements RecordWriter {
   private queue: Buffer[] = []
   private queuedBytes = 0
@@ -65,27 +65,21 @@ export class CaptureWriter implements RecordWriter {
   private writing = false
   private timer: NodeJS.Timeout | undefined
   private enqueuedEnd: number
-  private writtenEnd: number
-  private paused = false
-  private waiters: Waiter[] = []
-  private failure: NodeJS.ErrnoException | undefined
+  private readonly progress: WriteProgress
   private closed = false
   private readonly batchBytes: number
   private readonly maxDelayMs: number
-  private readonly highWater: number
-  private readonly lowWater: number
 
   constructor(
     private readonly fd: number,
     startOffset: number,
-    private readonly hooks: WriterHooks,
+    hooks: WriterHooks,
     opts: WriterOptions = {}
   ) {
-    this.enqueuedEnd = this.writtenEnd = startOffset
+    this.enqueuedEnd = startOffset
     this.batchBytes = opts.batchBytes ?? 1024 * 1024
     this.maxDelayMs = opts.maxDelayMs ?? 4
-    this.highWater = opts.highWater ?? 16 * 1024 * 1024
-    this.lowWater = opts.lowWater ?? 4 * 1024 * 1024
+    this.progress = new WriteProgress(startOffset, hooks, opts.highWater ?? HIGH_WATER, opts.lowWater ?? LOW_WATER)
   }
 
   /** File offset just past the last enqueued record. */
@@ -94,15 +88,15 @@ export class CaptureWriter implements RecordWriter {
   }
   /** File offset up to which everything is on disk (in the page cache). */
   get written(): number {
-    return this.writtenEnd
+    return this.progress.written
   }
   get error(): NodeJS.ErrnoException | undefined {
-    return this.failure
+    return this.progress.failure
   }
 
   /** Queues buffers to be written in order; they must not be modified afterwards. */
   append(a: Buffer, b?: Buffer): void {
-    if (this.failure || this.closed) return
+    if (this.progress.failure || this.closed) return
     this.queue.push(a)
     let n = a.length
     if (b !== undefined && b.length > 0) {
@@ -111,10 +105,7 @@ export class CaptureWriter implements RecordWriter {
     }
     this.queuedBytes += n
     this.enqueuedEnd += n
-    if (!this.paused && this.queuedBytes + this.inFlightBytes > this.highWater) {
-      this.paused = true
-      this.hooks.onPressure(true)
-    }
+    this.progress.checkPressure(this.queuedBytes + this.inFlightBytes)
     if (this.writing) return
     if (this.queuedBytes >= this.batchBytes) this.writeNow()
     else if (this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
@@ -130,7 +121,7 @@ export class CaptureWriter implements RecordWriter {
       clearTimeout(this.timer)
       this.timer = undefined
     }
-    if (this.queue.length === 0 || this.failure) return
+    if (this.queue.length === 0 || this.progress.failure) return
     const batch = this.queue
     const bytes = this.queuedBytes
     const position = this.enqueuedEnd - bytes
@@ -142,12 +133,8 @@ export class CaptureWriter implements RecordWriter {
       this.writing = false
       this.inFlightBytes = 0
       if (err) return this.fail(err)
-      this.writtenEnd = position + bytes
-      this.settleWaiters()
-      if (this.paused && this.queuedBytes < this.lowWater) {
-        this.paused = false
-        this.hooks.onPressure(false)
-      }
+      this.progress.advance(position + bytes)
+      this.progress.checkPressure(this.queuedBytes)
       // Keep the disk busy while there is a backlog; otherwise let the next batch gather.
       if (this.queuedBytes >= this.batchBytes || (this.queuedBytes > 0 && this.flushRequested())) this.writeNow()
       else if (this.queuedBytes > 0 && this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
@@ -155,39 +142,17 @@ export class CaptureWriter implements RecordWriter {
   }
 
   private flushRequested(): boolean {
-    return this.closed || this.waiters.length > 0
-  }
-
-  private settleWaiters(): void {
-    if (this.waiters.length === 0) return
-    const still: Waiter[] = []
-    for (const w of this.waiters) {
-      if (w.offset <= this.writtenEnd) w.resolve()
-      else still.push(w)
-    }
-    this.waiters = still
+    return this.closed || this.progress.waiting
   }
 
   private fail(err: NodeJS.ErrnoException): void {
-    this.failure = err
     this.queue = []
     this.queuedBytes = 0
-    for (const w of this.waiters) w.reject(err)
-    this.waiters = []
-    // Release paused producers: with recording stopped there is nothing left to wait for.
-    if (this.paused) {
-      this.paused = false
-      this.hooks.onPressure(false)
-    }
-    this.hooks.onError(err)
+    this.progress.fail(err)
   }
 
-  /** Resolves once everything up to `offset` is written (writing pending data now). */
   waitWritten(offset: number): Promise<void> {
-    if (offset <= this.writtenEnd) return Promise.resolve()
-    if (this.failure) return Promise.reject(this.failure)
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ offset, resolve, reject })
+    return this.progress.wait(offset, () => {
       if (!this.writing) this.writeNow()
     })
   }
@@ -198,12 +163,12 @@ export class CaptureWriter implements RecordWriter {
     const end = this.enqueuedEnd
     this.closed = true
     try {
-      if (!this.failure) {
+      if (!this.progress.failure) {
         if (!this.writing) this.writeNow()
         await this.waitWritten(end).catch(() => undefined)
       }
       if (this.timer !== undefined) clearTimeout(this.timer)
-      if (!this.failure) await new Promise<void>((res, rej) => fsync(this.fd, (e) => (e ? rej(e) : res())))
+      if (!this.progress.failure) await new Promise<void>((res, rej) => fsync(this.fd, (e) => (e ? rej(e) : res())))
     } finally {
       await new Promise<void>((res) => close(this.fd, () => res()))
     }

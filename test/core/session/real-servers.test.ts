@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { connectTo, startServer, waitFor } from '../../helpers/net'
 import { testEngine, type TestEngine } from '../../helpers/engine'
-import { runCli } from '../../helpers/cli-run'
+import { runCli } from '../../helpers/cli'
 import { needPeer } from '../../helpers/peers'
 import { closedSummary, summaryOf } from '../../helpers/sessions'
 

@@ -1,0 +1,72 @@
+// What both capture writers track the same way: how far the file is written (and who
+// waits for that), the first write error, and when to ask producers to pause.
+
+import type { WriterHooks } from './writer'
+
+interface Waiter {
+  offset: number
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+export class WriteProgress {
+  private waiters: Waiter[] = []
+  private paused = false
+  failure: NodeJS.ErrnoException | undefined
+
+  constructor(
+    /** File offset up to which everything is written. */
+    public written: number,
+    private readonly hooks: WriterHooks,
+    private readonly highWater: number,
+    private readonly lowWater: number
+  ) {}
+
+  get waiting(): boolean {
+    return this.waiters.length > 0
+  }
+
+  /** Pauses producers above high water, resumes them below low water. */
+  checkPressure(pending: number): void {
+    if (!this.paused && pending > this.highWater) {
+      this.paused = true
+      this.hooks.onPressure(true)
+    } else if (this.paused && pending < this.lowWater) {
+      this.paused = false
+      this.hooks.onPressure(false)
+    }
+  }
+
+  advance(to: number): void {
+    if (to <= this.written) return
+    this.written = to
+    if (this.waiters.length === 0) return
+    this.waiters = this.waiters.filter((w) => {
+      if (w.offset > this.written) return true
+      w.resolve()
+      return false
+    })
+  }
+
+  /** Recording stops for good: waiters fail, paused producers are released. */
+  fail(err: NodeJS.ErrnoException): void {
+    this.failure = err
+    for (const w of this.waiters) w.reject(err)
+    this.waiters = []
+    if (this.paused) {
+      this.paused = false
+      this.hooks.onPressure(false)
+    }
+    this.hooks.onError(err)
+  }
+
+  /** Resolves once `offset` is written; `kick` starts a write if none is running. */
+  wait(offset: number, kick: () => void): Promise<void> {
+    if (offset <= this.written) return Promise.resolve()
+    if (this.failure) return Promise.reject(this.failure)
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ offset, resolve, reject })
+      kick()
+    })
+  }
+}
