@@ -5,11 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import type { Socket } from 'node:net'
 import type { Direction } from '../../src/shared/capture-types'
 import { FileCapture } from '../../src/core/capture/file-capture'
 import { collect, connectTo, randomPayload, sha256, startServer, tempDir, waitFor } from '../helpers/net'
-import { portOf, testEngine, type TestEngine } from '../helpers/engine'
+import { proxiedPair, portOf, testEngine, type TestEngine } from '../helpers/engine'
 import { closedConnections } from '../helpers/capture-checks'
 import { procStatusKiB, startCliProxy, type CliProxy } from '../helpers/cli-proxy'
 
@@ -46,13 +45,8 @@ describe('proxy: backpressure', () => {
     async (sender) => {
       t = testEngine()
       const payload = randomPayload(64 * MiB)
-      let accepted!: (s: Socket) => void
-      const serverSide = new Promise<Socket>((r) => (accepted = r))
-      const server = await startServer(accepted)
-      cleanups.push(server.close)
-      const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
-      const client = await connectTo(portOf(proxy.listen))
-      const s = await serverSide
+      const { client, serverSide: s, close } = await proxiedPair(t.engine)
+      cleanups.push(close)
       const [from, to] = sender === 'client' ? [client, s] : [s, client]
       to.pause()
       from.end(payload)

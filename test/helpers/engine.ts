@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { Engine } from '../../src/core/engine'
 import type { CaptureOptions } from '../../src/core/capture/capture-store'
 import type { EngineEvent } from '../../src/shared/events'
-import { tempDir } from './net'
+import type { Socket } from 'node:net'
+import { connectTo, startServer, tempDir } from './net'
 
 export interface TestEngine {
   engine: Engine
@@ -32,3 +33,24 @@ export function testEngine(opts: CaptureOptions = {}): TestEngine {
 }
 
 export const portOf = (listen: string): number => Number(listen.slice(listen.lastIndexOf(':') + 1))
+
+export interface ProxiedPair {
+  /** The test's client, connected to the proxy. */
+  client: Socket
+  /** The server's side of that connection. */
+  serverSide: Socket
+  proxyListen: string
+}
+
+/**
+ * A real server behind a proxy of `engine`, and one client connected through it. The
+ * server is closed by the returned `close` (push it onto the test's cleanups).
+ */
+export async function proxiedPair(engine: Engine): Promise<ProxiedPair & { close: () => Promise<void> }> {
+  let accepted!: (s: Socket) => void
+  const serverSide = new Promise<Socket>((r) => (accepted = r))
+  const server = await startServer(accepted)
+  const proxy = await engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+  const client = await connectTo(portOf(proxy.listen))
+  return { client, serverSide: await serverSide, proxyListen: proxy.listen, close: server.close }
+}

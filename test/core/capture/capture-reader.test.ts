@@ -8,8 +8,7 @@ import type { Socket } from 'node:net'
 import type { Direction } from '../../../src/shared/capture-types'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { UnknownConnectionError } from '../../../src/core/capture/capture-reader'
-import { connectTo, startServer } from '../../helpers/net'
-import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import { proxiedPair, testEngine, type TestEngine } from '../../helpers/engine'
 import { allEvents, closedConnections, expectDataTiles, expectSeqInOrder } from '../../helpers/capture-checks'
 import type { CaptureOptions } from '../../../src/core/capture/capture-store'
 
@@ -64,13 +63,8 @@ async function recordConversation(opts: CaptureOptions = {}): Promise<{ connId: 
   t = testEngine(opts)
   const rand = prng(7)
   const replies: Buffer[] = []
-  let accepted!: (s: Socket) => void
-  const serverSide = new Promise<Socket>((r) => (accepted = r))
-  const server = await startServer(accepted)
-  cleanups.push(server.close)
-  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
-  const client = await connectTo(portOf(proxy.listen))
-  const s = await serverSide
+  const { client, serverSide: s, close } = await proxiedPair(t.engine)
+  cleanups.push(close)
   const requests: Buffer[] = []
   for (let round = 0; round < 40; round++) {
     const request = bytes(rand, 1 + rand(3000))

@@ -3,12 +3,11 @@
 // its FIN or close, and a snapshot of the current state first for every new subscriber.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { once } from 'node:events'
-import type { Socket } from 'node:net'
 import type { CaptureEvent, ConnectionSummary, Direction } from '../../../src/shared/capture-types'
 import { DATA_FLUSH_BYTES, DATA_FLUSH_MS, DATA_PREVIEW_BYTES, type EngineEvent } from '../../../src/shared/events'
 import { EventHub } from '../../../src/core/events/event-hub'
 import { collect, connectTo, startServer, waitFor } from '../../helpers/net'
-import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import { proxiedPair, portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { allEvents, closedConnections } from '../../helpers/capture-checks'
 
 let t: TestEngine | undefined
@@ -142,13 +141,8 @@ describe('event hub', () => {
 
   it('through a real proxy: many tiny writes become few data events that tile each stream, each before its FIN', async () => {
     t = testEngine()
-    let accepted!: (s: Socket) => void
-    const serverSide = new Promise<Socket>((r) => (accepted = r))
-    const server = await startServer(accepted)
-    cleanups.push(server.close)
-    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
-    const client = await connectTo(portOf(proxy.listen))
-    const s = await serverSide
+    const { client, serverSide: s, close } = await proxiedPair(t.engine)
+    cleanups.push(close)
     const serverGot = collect(s)
     // Each tiny write waits for the last to reach the server, so the proxy reads (and records) them one by one.
     let sent = Buffer.alloc(0)
