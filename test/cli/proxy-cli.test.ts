@@ -20,7 +20,7 @@ function tmp(): string {
 
 async function startProxyCli(args: string[]): Promise<{ cli: CliProcess; port: number; first: Record<string, unknown> }> {
   const cli = new CliProcess(['proxy', ...args, '--json'])
-  cleanups.push(() => cli.stop('SIGKILL'))
+  cleanups.push(() => cli.stop('SIGTERM')) // graceful, so a temporary capture is removed
   const first = JSON.parse(await cli.waitLine(() => true)) as Record<string, unknown>
   const listen = String(first.listen)
   return { cli, port: Number(listen.slice(listen.lastIndexOf(':') + 1)), first }
@@ -91,7 +91,7 @@ describe('tcpscope proxy / ls / export', () => {
     })
     cleanups.push(() => server.close())
     const cli = new CliProcess(['proxy', '--listen', '0', '--target', `127.0.0.1:${server.port}`])
-    cleanups.push(() => cli.stop('SIGKILL'))
+    cleanups.push(() => cli.stop('SIGTERM')) // graceful, so a temporary capture is removed
     const first = await cli.waitLine(() => true)
     expect(first).toMatch(/^tcpscope: listening on 127\.0\.0\.1:(\d+) -> 127\.0\.0\.1:\d+/)
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(first)![1])

@@ -13,7 +13,7 @@ afterEach(async () => {
 
 async function serve(args: string[]): Promise<{ cli: CliProcess; port: number }> {
   const cli = new CliProcess(['serve', '--listen', '127.0.0.1:0', '--json', ...args])
-  cleanups.push(() => cli.stop('SIGKILL'))
+  cleanups.push(() => cli.stop('SIGTERM')) // graceful, so a temporary capture is removed
   const first = JSON.parse(await cli.waitLine(() => true)) as { listen: string }
   return { cli, port: Number(first.listen.split(':')[1]) }
 }
