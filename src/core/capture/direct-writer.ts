@@ -11,7 +11,7 @@
 // fills; close truncates the padding away.
 
 import { closeSync, constants, fsync, ftruncate, openSync, unlinkSync, write, writeSync, close } from 'node:fs'
-import { HIGH_WATER, LOW_WATER, type RecordWriter, type WriterHooks, type WriterOptions } from './writer'
+import { FLUSH_DELAY_MS, HIGH_WATER, LOW_WATER, type RecordWriter, type WriterHooks, type WriterOptions } from './writer'
 import { WriteProgress } from './write-progress'
 
 const BLOCK = 4096
@@ -112,7 +112,7 @@ export class DirectWriter implements RecordWriter {
     hooks: WriterHooks,
     opts: WriterOptions = {}
   ) {
-    this.maxDelayMs = opts.maxDelayMs ?? 4
+    this.maxDelayMs = opts.maxDelayMs ?? FLUSH_DELAY_MS
     this.progress = new WriteProgress(0, hooks, opts.highWater ?? HIGH_WATER, opts.lowWater ?? LOW_WATER)
     this.pool = new AlignedPool(`${path}.direct-probe`)
     this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644)

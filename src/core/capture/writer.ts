@@ -54,6 +54,14 @@ function writevFully(fd: number, buffers: Buffer[], position: number, cb: (err: 
   })
 }
 
+/**
+ * Quiet traffic reaches the file at most this long after it was recorded. Each write costs
+ * a system call that, measured here, also slows the forwarding thread: flushing every 4 ms
+ * added about 35 µs to a round trip through the proxy, every 50 ms about 7 µs. A reader
+ * waiting for recent bytes, a full batch and closing all write at once regardless.
+ */
+export const FLUSH_DELAY_MS = 50
+
 /** Producers pause above HIGH_WATER pending bytes and resume below LOW_WATER. */
 export const HIGH_WATER = 16 * 1024 * 1024
 export const LOW_WATER = 4 * 1024 * 1024
@@ -78,7 +86,7 @@ export class CaptureWriter implements RecordWriter {
   ) {
     this.enqueuedEnd = startOffset
     this.batchBytes = opts.batchBytes ?? 1024 * 1024
-    this.maxDelayMs = opts.maxDelayMs ?? 4
+    this.maxDelayMs = opts.maxDelayMs ?? FLUSH_DELAY_MS
     this.progress = new WriteProgress(startOffset, hooks, opts.highWater ?? HIGH_WATER, opts.lowWater ?? LOW_WATER)
   }
 
