@@ -5,7 +5,7 @@ import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import { connectTo, startServer, waitFor } from '../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../helpers/engine'
-import { needProgram } from '../helpers/programs'
+import { needProgram } from '../helpers/peers'
 import { canReadSockopts, tcpNoDelay } from '../helpers/sockopt'
 
 let t: TestEngine

@@ -3,7 +3,7 @@
 // and asks the kernel. Sockets are found by their ports in /proc/self/net/tcp{,6}.
 import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
-import { programWorks } from './programs'
+import { programWorks } from './peers'
 
 const GETSOCKOPT = `
 import ctypes, json, os, socket, sys

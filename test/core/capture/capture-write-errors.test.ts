@@ -15,7 +15,7 @@ import { collect, connectTo, randomPayload, sha256, startServer, waitFor } from 
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { closedConnections } from '../../helpers/capture-checks'
 import { expectOneLine } from '../../helpers/errors'
-import { needProgram, programWorks } from '../../helpers/programs'
+import { needProgram, programWorks } from '../../helpers/peers'
 
 let t: TestEngine | undefined
 const cleanups: Array<() => unknown> = []
