@@ -23,11 +23,14 @@ export class Proxy {
   private stopped = false
   private closed: Promise<void> | undefined
   private captureHeld = false
+  /** The target as typed back to people; every connection record names it. */
+  private readonly targetText: string
 
   private constructor(
     private readonly opts: ProxyOptions,
     private readonly capture: LiveCapture
   ) {
+    this.targetText = formatEndpoint(opts.target)
     this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket))
   }
 
@@ -48,7 +51,7 @@ export class Proxy {
     return {
       id: this.opts.id,
       listen: this.listening,
-      target: formatEndpoint(this.opts.target),
+      target: this.targetText,
       state: this.stopped ? 'stopped' : 'listening',
       accepted: this.accepted,
       active: this.live.size
@@ -62,7 +65,7 @@ export class Proxy {
       kind: 'proxy',
       ownerId: this.opts.id,
       client: remotePeer(socket, listen.kind === 'unix' ? listen.path : undefined),
-      target: formatEndpoint(this.opts.target)
+      target: this.targetText
     })
     const conn = new ProxyConnection(socket, rec, this.opts, this.captureHeld)
     this.live.add(conn)
@@ -83,7 +86,7 @@ export class Proxy {
     if (!this.stopped) {
       this.stopped = true
       this.closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
-      this.capture.owner({ event: 'stop', id: this.opts.id, listen: this.listening, target: formatEndpoint(this.opts.target) })
+      this.capture.owner({ event: 'stop', id: this.opts.id, listen: this.listening, target: this.targetText })
     }
     if (!closeConnections) return
     const live = [...this.live]
