@@ -54,7 +54,8 @@ export async function proxyCommand(argv: string[], io: Io): Promise<number> {
   printEvents(engine, io, { json, quiet: values.quiet })
 
   const signal = await untilStopSignal().signal
-  await engine.close()
+  // The summary comes from the index, which outlives the closed (and maybe removed) file.
+  await run.finish()
   const s = summarize(await engine['conn.list']())
   const captureBytes = (await engine['capture.info']()).size
   if (json) line(io.out, JSON.stringify({ type: 'summary', ...s, capture: shownCapture, captureBytes, signal }))
@@ -65,6 +66,5 @@ export async function proxyCommand(argv: string[], io: Io): Promise<number> {
         (shownCapture ? `; capture ${shownCapture} (${formatBytes(captureBytes)}) is complete` : '')
     )
   }
-  await run.finish()
   return 0
 }

@@ -78,7 +78,10 @@ export class ProxyConnection {
     up.on('end', () => this.onFin('server', client))
     client.on('close', this.onSocketClosed)
     up.on('close', this.onSocketClosed)
-    if (captureHeld) this.setCaptureHeld(true, true)
+    if (captureHeld) {
+      client.pause()
+      up.pause()
+    }
   }
 
   get id(): number {
@@ -110,8 +113,8 @@ export class ProxyConnection {
     else s.resume()
   }
 
-  setCaptureHeld(held: boolean, force = false): void {
-    if (this.captureHeld === held && !force) return
+  setCaptureHeld(held: boolean): void {
+    if (this.captureHeld === held) return
     this.captureHeld = held
     this.applyFlow('client')
     this.applyFlow('server')
