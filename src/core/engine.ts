@@ -73,7 +73,7 @@ export class Engine implements EngineApi {
       type: 'snapshot',
       proxies: [...this.proxies.values()].map((p) => p.info()),
       sessions: this.sessions.list(),
-      connections: this.capture.connections().map((c) => ({ ...c, bytes: { ...c.bytes }, fin: { ...c.fin } })),
+      connections: this.capture.connections(),
       capture: this.capture.info()
     }
   }

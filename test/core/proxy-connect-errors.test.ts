@@ -49,9 +49,9 @@ describe('proxy: upstream connect errors', () => {
     expect(conn.error?.message).toMatch(/connection refused by 127\.0\.0\.1:\d+: nothing is listening there/)
     expectOneLine(conn.error!.message)
     expectSeqInOrder(events)
-    expect(events.map((e) => e.kind)).toEqual(['open', 'connecting', 'connect-failed', 'close'])
-    expect(events[2]).toMatchObject({ dir: 'server', info: { code: 'ECONNREFUSED' } })
-    expect(events[3].info).toMatchObject({ end: 'connect-failed' })
+    expect(events.map((e) => e.kind)).toEqual(['open', 'connect-failed', 'close'])
+    expect(events[1]).toMatchObject({ dir: 'server', info: { code: 'ECONNREFUSED' } })
+    expect(events[2].info).toMatchObject({ end: 'connect-failed' })
     // The failure reaches front ends as it happens.
     const failed = t.events.find((e): e is Extract<EngineEvent, { type: 'conn-event' }> => e.type === 'conn-event' && e.event.kind === 'connect-failed')
     expect(failed?.conn.error?.code).toBe('ECONNREFUSED')
@@ -78,7 +78,7 @@ describe('proxy: upstream connect errors', () => {
     expect(conn.end).toBe('connect-failed')
     expect(conn.error?.code).toBe('ETIMEDOUT')
     expect(conn.error?.message).toBe(`timed out connecting to 127.0.0.1:${hanging.port}: the host did not answer`)
-    expect(events.map((e) => e.kind)).toEqual(['open', 'connecting', 'connect-failed', 'close'])
+    expect(events.map((e) => e.kind)).toEqual(['open', 'connect-failed', 'close'])
   })
 
   it('closes the client and records ENOENT when the target socket file does not exist', async () => {
@@ -103,7 +103,7 @@ describe('proxy: upstream connect errors', () => {
     expect(conn).toMatchObject({ end: 'connect-failed', bytes: { client: 10, server: 0 }, error: { code: 'ETIMEDOUT' } })
     expect(conn.upstream).toBeUndefined()
     const events = await allEvents(t.engine.capture, conn.id)
-    expect(events.map((e) => e.kind)).toEqual(['open', 'connecting', 'data', 'connect-failed', 'close'])
+    expect(events.map((e) => e.kind)).toEqual(['open', 'data', 'connect-failed', 'close'])
     expect(Buffer.from(await t.engine['conn.read']({ connId: conn.id, dir: 'client', offset: 0, length: 100 })).toString()).toBe('early bird')
   })
 })

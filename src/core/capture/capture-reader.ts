@@ -60,10 +60,10 @@ export class CaptureReader {
   /** Bytes [offset, offset + length) of what `dir` sent on the connection, clipped to what exists. */
   async readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
     const c = this.connection(connId)
-    const total = c.summary.bytes[dir]
+    const total = c.bytes(dir)
     const end = Math.min(total, offset + length)
     if (offset >= end) return Buffer.alloc(0)
-    const chunks = c.chunks[dir]
+    const chunks = c.chunks(dir)
     const n = chunks.length
     const chunkLen = (i: number): number => (i + 1 < n ? chunks.stream(i + 1) : total) - chunks.stream(i)
     const out = Buffer.allocUnsafe(end - offset)
@@ -91,13 +91,14 @@ export class CaptureReader {
   /** Events `from`..`from + limit` of the connection, in order. */
   async readEvents(connId: number, from = 0, limit = 1000): Promise<CaptureEvent[]> {
     const c = this.connection(connId)
-    const last = Math.min(c.records.length, from + limit)
+    const last = Math.min(c.recordCount, from + limit)
     const reads: Promise<CaptureEvent>[] = []
-    for (let i = from; i < last; i++) reads.push(this.readEvent(c, c.records.at(i)))
+    for (let i = from; i < last; i++) reads.push(this.readEvent(c.recordOffset(i), c.streamOffset(i)))
     return Promise.all(reads)
   }
 
-  private async readEvent(c: IndexedConnection, at: number): Promise<CaptureEvent> {
+  /** The record at file offset `at`; `streamOffset` is where a data record's chunk starts. */
+  private async readEvent(at: number, streamOffset: number): Promise<CaptureEvent> {
     await this.ensureWritten(at + RECORD_HEADER_SIZE)
     let buf = await pread(this.fd, RECORD_HEADER_SIZE + EVENT_READ_AHEAD, at)
     const h = readRecordHeader(buf, 0)
@@ -106,8 +107,7 @@ export class CaptureReader {
     const event: CaptureEvent = { seq: h.seq, kind: KIND_OF[h.type], time: h.time, mono: h.mono }
     if (dir) event.dir = dir
     if (h.type === RecordType.Data) {
-      const chunks = c.chunks[dir ?? 'client']
-      event.offset = chunks.stream(chunks.byFileOffset(at + RECORD_HEADER_SIZE))
+      event.offset = streamOffset
       event.length = h.length
     } else if (h.length > 0) {
       if (buf.length < RECORD_HEADER_SIZE + h.length) {

@@ -12,7 +12,7 @@ import type {
   ConnectionSummary,
   Direction
 } from '../../shared/capture-types'
-import { CaptureIndex, type OpenInfo, type OwnerInfo } from './capture-index'
+import { CaptureIndex, type IndexedConnection, type OpenInfo, type OwnerInfo } from './capture-index'
 import { CaptureReader } from './capture-reader'
 import { CaptureQueries, type CaptureView } from './capture-view'
 import {
@@ -31,7 +31,8 @@ import { DirectWriter, directIoAvailable } from './direct-writer'
 export interface CaptureListener {
   /** False while nobody wants per-connection events: the capture then builds none. */
   readonly detailed: boolean
-  data(conn: ConnectionSummary, dir: Direction, offset: number, chunk: Buffer): void
+  data(connId: number, dir: Direction, offset: number, chunk: Buffer): void
+  /** `conn` is the connection as it is after the event. */
   event(conn: ConnectionSummary, event: CaptureEvent): void
   pressure(paused: boolean): void
   error(message: string): void
@@ -83,11 +84,17 @@ export class RecordedConnection {
   private seq = 1
   constructor(
     private readonly capture: LiveCapture,
-    readonly summary: ConnectionSummary
+    /** Its entry in the capture's index, updated as records are appended. */
+    readonly indexed: IndexedConnection
   ) {}
 
   get id(): number {
-    return this.summary.id
+    return this.indexed.id
+  }
+
+  /** Bytes recorded from `dir` so far. */
+  bytes(dir: Direction): number {
+    return this.indexed.bytes(dir)
   }
 
   data(dir: Direction, chunk: Buffer): void {
@@ -200,14 +207,14 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
         const at = this.reserve(RECORD_HEADER_SIZE + length)
         this.slab.write(payload, at + RECORD_HEADER_SIZE)
         writeRecordHeader(this.slab, at, type, dirCode(dir), connId, seq, length, time, mono)
-        this.writer.append(this.slab.subarray(at, at + RECORD_HEADER_SIZE + length))
+        this.writer.append(this.slab, at, at + RECORD_HEADER_SIZE + length)
         return offset
       }
       payload = Buffer.from(payload)
     }
     const at = this.reserve(RECORD_HEADER_SIZE)
     writeRecordHeader(this.slab, at, type, dirCode(dir), connId, seq, payload?.length ?? 0, time, mono, payloadCrc)
-    this.writer.append(this.slab.subarray(at, at + RECORD_HEADER_SIZE), payload)
+    this.writer.append(this.slab, at, at + RECORD_HEADER_SIZE, payload)
     return offset
   }
 
@@ -236,9 +243,9 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     const offset = this.recording
       ? this.appendRecord(RecordType.Open, undefined, id, 0, JSON.stringify(info), time, mono)
       : -1
-    const indexed = this.index.add(RecordType.Open, 0, id, offset, 0, time, info)!
-    const conn = new RecordedConnection(this, indexed.summary)
-    if (this.listener.detailed) this.listener.event(indexed.summary, { seq: 0, kind: 'open', time, mono, info })
+    const indexed = this.index.open(id, offset, time, open)
+    const conn = new RecordedConnection(this, indexed)
+    if (this.listener.detailed) this.listener.event(indexed.summary(), { seq: 0, kind: 'open', time, mono, info })
     return conn
   }
 
@@ -247,10 +254,11 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     const time = Date.now()
     const mono = this.now()
     const crc = this.checksumPayloads ? crc32(chunk) : undefined
-    const offset = this.appendRecord(RecordType.Data, dir, conn.id, seq, chunk, time, mono, crc)
-    const streamOffset = conn.summary.bytes[dir]
-    this.index.add(RecordType.Data, dirCode(dir), conn.id, offset, chunk.length, time, undefined)
-    if (this.listener.detailed) this.listener.data(conn.summary, dir, streamOffset, chunk)
+    const c = conn.indexed
+    const offset = this.appendRecord(RecordType.Data, dir, c.id, seq, chunk, time, mono, crc)
+    const streamOffset = c.bytes(dir)
+    c.addData(dir, offset, chunk.length)
+    if (this.listener.detailed) this.listener.data(c.id, dir, streamOffset, chunk)
   }
 
   appendEvent(
@@ -267,12 +275,12 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     const offset = this.recording
       ? this.appendRecord(type, dir, conn.id, seq, info ? JSON.stringify(info) : undefined, time, mono)
       : -1
-    this.index.add(type, dirCode(dir), conn.id, offset, 0, time, info)
+    this.index.event(conn.indexed, type, dir, offset, time, info)
     if (!this.listener.detailed) return
     const event: CaptureEvent = { seq, kind, time, mono }
     if (dir) event.dir = dir
     if (info) event.info = info
-    this.listener.event(conn.summary, event)
+    this.listener.event(conn.indexed.summary(), event)
   }
 
   info(): CaptureInfo {

@@ -118,7 +118,7 @@ export class DirectWriter implements RecordWriter {
     this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644)
     try {
       this.cur = this.pool.take()
-      this.copyIn(head)
+      this.copyIn(head, 0, head.length)
       const job = this.sealPartial()!
       writeSync(this.fd, job.buf, 0, job.len, job.file)
       this.progress.advance(job.logicalEnd)
@@ -139,10 +139,10 @@ export class DirectWriter implements RecordWriter {
     return this.progress.failure
   }
 
-  append(a: Buffer, b?: Buffer): void {
+  append(buf: Buffer, start: number, end: number, payload?: Buffer): void {
     if (this.progress.failure || this.closed) return
-    this.copyIn(a)
-    if (b !== undefined && b.length > 0) this.copyIn(b)
+    this.copyIn(buf, start, end)
+    if (payload !== undefined && payload.length > 0) this.copyIn(payload, 0, payload.length)
     this.progress.checkPressure(this.pending())
     if (this.writing) return
     if (this.ready.length > 0) this.writeNext(false)
@@ -153,10 +153,10 @@ export class DirectWriter implements RecordWriter {
     return this.ready.length * BUFFER_SIZE + this.curLen + this.inFlightBytes
   }
 
-  private copyIn(src: Buffer): void {
-    let off = 0
-    while (off < src.length) {
-      const n = Math.min(src.length - off, BUFFER_SIZE - this.curLen)
+  private copyIn(src: Buffer, start: number, end: number): void {
+    let off = start
+    while (off < end) {
+      const n = Math.min(end - off, BUFFER_SIZE - this.curLen)
       src.copy(this.cur, this.curLen, off, off + n)
       this.curLen += n
       off += n

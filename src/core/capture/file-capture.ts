@@ -33,7 +33,7 @@ export class FileCapture extends CaptureQueries implements CaptureView {
       const index = new CaptureIndex()
       const { cutAt } = await scanCapture(fd, size, index)
       // A connection with no close record was still open when the file stopped.
-      for (const s of index.summaries()) if (s.end === 'open') s.end = 'cut'
+      for (const c of index.conns.values()) if (c.end === 'open') c.end = 'cut'
       return new FileCapture(path, fd, index, size, cutAt)
     } catch (err) {
       closeSync(fd)

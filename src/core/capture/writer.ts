@@ -29,8 +29,11 @@ export interface RecordWriter {
   /** File offset up to which everything is written. */
   readonly written: number
   readonly error: NodeJS.ErrnoException | undefined
-  /** Queues bytes to be written in order; they must not be modified afterwards. */
-  append(a: Buffer, b?: Buffer): void
+  /**
+   * Queues `buf[start, end)` and then `payload` to be written in order. A writer may keep
+   * references to both: neither may be modified afterwards.
+   */
+  append(buf: Buffer, start: number, end: number, payload?: Buffer): void
   /** Resolves once everything up to `offset` is written (writing pending data now). */
   waitWritten(offset: number): Promise<void>
   /** Writes everything pending, fsyncs and closes the file. Safe to call twice. */
@@ -102,14 +105,13 @@ export class CaptureWriter implements RecordWriter {
     return this.progress.failure
   }
 
-  /** Queues buffers to be written in order; they must not be modified afterwards. */
-  append(a: Buffer, b?: Buffer): void {
+  append(buf: Buffer, start: number, end: number, payload?: Buffer): void {
     if (this.progress.failure || this.closed) return
-    this.queue.push(a)
-    let n = a.length
-    if (b !== undefined && b.length > 0) {
-      this.queue.push(b)
-      n += b.length
+    this.queue.push(buf.subarray(start, end))
+    let n = end - start
+    if (payload !== undefined && payload.length > 0) {
+      this.queue.push(payload)
+      n += payload.length
     }
     this.queuedBytes += n
     this.enqueuedEnd += n

@@ -63,12 +63,12 @@ export class EventHub {
     }
   }
 
-  data(conn: ConnectionSummary, dir: Direction, offset: number, chunk: Buffer): void {
+  data(connId: number, dir: Direction, offset: number, chunk: Buffer): void {
     if (this.detailedListeners.size === 0) return
-    const key = conn.id * 2 + (dir === 'client' ? 0 : 1)
+    const key = connId * 2 + (dir === 'client' ? 0 : 1)
     let p = this.pending.get(key)
     if (p === undefined) {
-      p = { connId: conn.id, dir, offset, length: 0, preview: Buffer.allocUnsafe(DATA_PREVIEW_BYTES), previewLength: 0 }
+      p = { connId, dir, offset, length: 0, preview: Buffer.allocUnsafe(DATA_PREVIEW_BYTES), previewLength: 0 }
       this.pending.set(key, p)
     }
     if (p.previewLength < DATA_PREVIEW_BYTES) {
@@ -79,11 +79,11 @@ export class EventHub {
     else this.timer ??= setTimeout(() => this.flushAll(), DATA_FLUSH_MS)
   }
 
+  /** `conn` must be the listeners' own: it goes out as it is. */
   connEvent(conn: ConnectionSummary, event: CaptureEvent): void {
     if (this.detailedListeners.size === 0) return
     this.flushConn(conn.id)
-    const copy = { ...conn, bytes: { ...conn.bytes }, fin: { ...conn.fin } }
-    this.deliver(this.detailedListeners, event.kind === 'open' ? { type: 'conn-opened', conn: copy } : { type: 'conn-event', event, conn: copy })
+    this.deliver(this.detailedListeners, event.kind === 'open' ? { type: 'conn-opened', conn } : { type: 'conn-event', event, conn })
   }
 
   private flush(key: number, p: PendingData): void {

@@ -33,20 +33,23 @@ export class ProxyConnection {
   private end: ConnectionEnd | undefined
   private openSockets = 2
   private connectTimer: NodeJS.Timeout | undefined
-  private finished!: () => void
-  readonly done = new Promise<void>((resolve) => (this.finished = resolve))
 
+  /**
+   * Starts the upstream connect at once. The open record (written by the caller an instant
+   * ago, with the target) marks that moment, so there is no separate `connecting` record:
+   * at thousands of short connections a second, every record counts.
+   */
   constructor(
     private readonly client: Socket,
     private readonly rec: RecordedConnection,
     opts: UpstreamOptions,
-    captureHeld: boolean
+    captureHeld: boolean,
+    /** Called once, when both sockets have closed and the close is recorded. */
+    private readonly onDone: (conn: ProxyConnection) => void
   ) {
     this.captureHeld = captureHeld
     const { target } = opts
     client.setNoDelay(opts.noDelay)
-    // The target is in the open record already; `connecting` only marks the moment.
-    rec.event('connecting')
     this.upstream =
       target.kind === 'unix'
         ? connect({ path: target.path, allowHalfOpen: true })
@@ -141,9 +144,9 @@ export class ProxyConnection {
   private readonly onSocketClosed = (): void => {
     if (--this.openSockets > 0) return
     clearTimeout(this.connectTimer)
-    const s = this.rec.summary
-    this.rec.event('close', undefined, { end: this.end ?? 'closed', bytes: { ...s.bytes } })
-    this.finished()
+    const rec = this.rec
+    rec.event('close', undefined, { end: this.end ?? 'closed', bytes: { client: rec.bytes('client'), server: rec.bytes('server') } })
+    this.onDone(this)
   }
 
   /** Closes both sides now (the proxy is stopping). */

@@ -23,6 +23,8 @@ export class Proxy {
   private stopped = false
   private closed: Promise<void> | undefined
   private captureHeld = false
+  /** Waiting for the last live connection to end. */
+  private whenEmpty: (() => void)[] = []
   /** The target as typed back to people; every connection record names it. */
   private readonly targetText: string
 
@@ -67,9 +69,15 @@ export class Proxy {
       client: remotePeer(socket, listen.kind === 'unix' ? listen.path : undefined),
       target: this.targetText
     })
-    const conn = new ProxyConnection(socket, rec, this.opts, this.captureHeld)
-    this.live.add(conn)
-    void conn.done.then(() => this.live.delete(conn))
+    this.live.add(new ProxyConnection(socket, rec, this.opts, this.captureHeld, this.connectionDone))
+  }
+
+  private readonly connectionDone = (conn: ProxyConnection): void => {
+    this.live.delete(conn)
+    if (this.live.size > 0 || this.whenEmpty.length === 0) return
+    const waiting = this.whenEmpty
+    this.whenEmpty = []
+    for (const resolve of waiting) resolve()
   }
 
   /** Pauses (or resumes) reading on every connection while the capture writer catches up. */
@@ -89,9 +97,9 @@ export class Proxy {
       this.capture.owner({ event: 'stop', id: this.opts.id, listen: this.listening, target: this.targetText })
     }
     if (!closeConnections) return
-    const live = [...this.live]
-    for (const c of live) c.kill()
-    await Promise.all([this.closed, ...live.map((c) => c.done)])
+    const allEnded = this.live.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.whenEmpty.push(resolve))
+    for (const c of [...this.live]) c.kill()
+    await Promise.all([this.closed, allEnded])
   }
 
   /** Resolves when every connection has ended (after stop). */

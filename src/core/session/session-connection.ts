@@ -83,7 +83,7 @@ export class SessionConnection {
       this.closedFlag = true
       this.stopInterval()
       this.failWaiters()
-      rec.event('close', undefined, { end: this.end ?? 'closed', bytes: { ...rec.summary.bytes } })
+      rec.event('close', undefined, { end: this.end ?? 'closed', bytes: { client: rec.bytes('client'), server: rec.bytes('server') } })
       hooks.onClosed?.(this)
     })
   }
@@ -167,7 +167,7 @@ export class SessionConnection {
     } catch (err) {
       throw new UserError(`bad regular expression /${pattern}/: ${(err as Error).message}`)
     }
-    const received = this.rec.summary.bytes[this.peer]
+    const received = this.rec.bytes(this.peer)
     const start = Math.max(fromOffset ?? received, received - EXPECT_WINDOW, 0)
     const waiter: Waiter = { regex, encoding, parts: [], bytes: 0, ready: false, resolve: () => {} }
     const result = new Promise<ExpectResult>((resolve) => (waiter.resolve = resolve))

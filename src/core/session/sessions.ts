@@ -137,7 +137,7 @@ export class Sessions {
     const steps: SequenceResult['steps'] = []
     for (const step of args.steps) {
       const bytes = await buildPayload(step.payload)
-      const before = c.rec.summary.bytes[c.peer]
+      const before = c.rec.bytes(c.peer)
       const sent = c.sendBytes(bytes)
       if (step.expect === undefined) {
         steps.push({ sent })

@@ -35,10 +35,10 @@ const CRC32_TABLE = (() => {
   return t
 })()
 
-/** CRC-32 (IEEE 802.3, as zlib and Ethernet). */
-export function crc32(data: Uint8Array): number {
+/** CRC-32 (IEEE 802.3, as zlib and Ethernet) of data[start, end). */
+export function crc32(data: Uint8Array, start = 0, end = data.length): number {
   let c = 0xffffffff
-  for (let i = 0; i < data.length; i++) c = CRC32_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8)
+  for (let i = start; i < end; i++) c = CRC32_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8)
   return (c ^ 0xffffffff) >>> 0
 }
 

@@ -66,8 +66,8 @@ describe('capture write errors', () => {
     const errors: NodeJS.ErrnoException[] = []
     const pressure: boolean[] = []
     const w = new CaptureWriter(fd, 16, { onPressure: (p) => pressure.push(p), onError: (e) => errors.push(e) }, { highWater: 1000, lowWater: 100 })
-    w.append(Buffer.alloc(600, 1))
-    w.append(Buffer.alloc(600, 2))
+    w.append(Buffer.alloc(600, 1), 0, 600)
+    w.append(Buffer.alloc(100, 3), 0, 40, Buffer.alloc(560, 2))
     expect(pressure).toEqual([true])
     await expect(w.waitWritten(w.end)).rejects.toMatchObject({ code: 'ENOSPC' })
     expect(errors.map((e) => e.code)).toEqual(['ENOSPC'])
@@ -75,7 +75,7 @@ describe('capture write errors', () => {
     // Paused producers are let go: with recording stopped there is nothing to wait for.
     expect(pressure).toEqual([true, false])
     const end = w.end
-    w.append(Buffer.alloc(5000))
+    w.append(Buffer.alloc(5000), 0, 5000)
     expect(w.end).toBe(end)
     await expect(w.waitWritten(end)).rejects.toMatchObject({ code: 'ENOSPC' })
     expect(errors).toHaveLength(1)

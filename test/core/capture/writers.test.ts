@@ -53,12 +53,12 @@ describe.each(['auto', 'buffered'] as const)('capture writer (%s)', (mode) => {
       sent[dir].push(chunk)
       // A read of what was just appended forces a flush of the partial block, which the
       // next appends then extend and rewrite.
-      const total = conn.summary.bytes[dir]
+      const total = conn.bytes(dir)
       const tail = await capture.readBytes(conn.id, dir, total - Math.min(size, 100), 100)
       same(tail, chunk.subarray(chunk.length - Math.min(size, 100)))
     }
     conn.event('fin', 'client')
-    conn.event('close', undefined, { end: 'closed', bytes: { ...conn.summary.bytes } })
+    conn.event('close', undefined, { end: 'closed', bytes: { client: conn.bytes('client'), server: conn.bytes('server') } })
     const whole = { client: Buffer.concat(sent.client), server: Buffer.concat(sent.server) }
     same(await capture.readBytes(conn.id, 'client', 0, whole.client.length), whole.client)
     const expectedSize = capture.info().size

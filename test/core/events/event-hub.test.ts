@@ -37,12 +37,13 @@ function hubWithListener() {
     const c = conns.get(id) ?? conns.set(id, summary(id)).get(id)!
     const offset = c.bytes[dir]
     c.bytes[dir] += chunk.length
-    hub.data(c, dir, offset, chunk)
+    hub.data(id, dir, offset, chunk)
   }
   const event = (id: number, kind: CaptureEvent['kind'], dir?: Direction): void => {
     const c = conns.get(id) ?? conns.set(id, summary(id)).get(id)!
     if (kind === 'fin' && dir) c.fin[dir] = true
-    hub.connEvent(c, { seq: 0, kind, dir, time: 0, mono: 0 })
+    // A live capture hands the hub a fresh summary per event.
+    hub.connEvent({ ...c, bytes: { ...c.bytes }, fin: { ...c.fin } }, { seq: 0, kind, dir, time: 0, mono: 0 })
   }
   return { hub, events, send, event }
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { crc32 as zlibCrc32 } from 'node:zlib'
 import { buildPayload } from '../../../src/core/payload/build-payload'
 import { checksumBytes, crc16Modbus, crc32, sum8, xor8 } from '../../../src/shared/payload/checksums'
 import { parseHex } from '../../../src/shared/payload/parse-hex'
@@ -74,5 +76,12 @@ describe('payload builder', () => {
     expect(xor8(check)).toBe(0x31)
     expect(Buffer.from(checksumBytes('crc16-modbus', check)).toString('hex')).toBe('374b')
     expect(Buffer.from(checksumBytes('crc32', check)).toString('hex')).toBe('cbf43926')
+  })
+
+  it('CRC-32 of a range equals zlib\'s over the same bytes (capture record headers use it)', () => {
+    const data = randomBytes(4096)
+    for (const [start, end] of [[0, 0], [0, 4096], [4, 40], [1000, 1036], [4095, 4096], [17, 3001]]) {
+      expect(crc32(data, start, end)).toBe(zlibCrc32(data.subarray(start, end)))
+    }
   })
 })

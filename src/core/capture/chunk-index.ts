@@ -1,6 +1,5 @@
-// Growable columns of numbers for the capture index. Plain arrays of doubles: V8 stores
-// them unboxed (8 bytes an entry), and a connection with few records allocates no
-// ArrayBuffer, which matters when thousands of short connections come and go.
+// A growable list of a direction's data chunks, for byte-range reads. A plain array of
+// doubles: V8 stores it unboxed (8 bytes an entry).
 
 /** Index of the last i in [0, n) with get(i) <= v (get ascending), or -1. */
 function lastAtOrBelow(n: number, get: (i: number) => number, v: number): number {
@@ -15,22 +14,6 @@ function lastAtOrBelow(n: number, get: (i: number) => number, v: number): number
     } else hi = mid - 1
   }
   return found
-}
-
-export class NumberColumn {
-  private readonly data: number[] = []
-
-  get length(): number {
-    return this.data.length
-  }
-
-  push(v: number): void {
-    this.data.push(v)
-  }
-
-  at(i: number): number {
-    return this.data[i]
-  }
 }
 
 /**
@@ -59,10 +42,5 @@ export class ChunkIndex {
   /** The chunk holding stream offset `v` (the last starting at or before it), or -1. */
   byStreamOffset(v: number): number {
     return lastAtOrBelow(this.length, (i) => this.data[2 * i + 1], v)
-  }
-
-  /** The chunk whose payload starts at (or last before) file offset `v`, or -1. */
-  byFileOffset(v: number): number {
-    return lastAtOrBelow(this.length, (i) => this.data[2 * i], v)
   }
 }
