@@ -9,8 +9,10 @@ import type {
   CaptureEvent,
   CaptureEventKind,
   CaptureInfo,
+  ConnectionEnd,
   ConnectionSummary,
-  Direction
+  Direction,
+  PeerAddress
 } from '../../shared/capture-types'
 import { CaptureIndex, type IndexedConnection, type OpenInfo, type OwnerInfo } from './capture-index'
 import { CaptureReader } from './capture-reader'
@@ -101,8 +103,18 @@ export class RecordedConnection {
     this.capture.appendData(this, this.seq++, dir, chunk)
   }
 
-  event(kind: Exclude<CaptureEventKind, 'data' | 'open'>, dir?: Direction, info?: Record<string, unknown>): void {
+  event(kind: Exclude<CaptureEventKind, 'data' | 'open' | 'connected' | 'close'>, dir?: Direction, info?: Record<string, unknown>): void {
     this.capture.appendEvent(this, this.seq++, kind, dir, info)
+  }
+
+  /** The connection (or its upstream leg) is established between these addresses. */
+  connected(local: PeerAddress | undefined, remote: PeerAddress | undefined): void {
+    this.capture.appendEvent(this, this.seq++, 'connected', undefined, { local, remote })
+  }
+
+  /** The connection's last record: how it ended, with the byte totals each way. */
+  close(end: ConnectionEnd): void {
+    this.capture.appendEvent(this, this.seq++, 'close', undefined, { end, bytes: { client: this.bytes('client'), server: this.bytes('server') } })
   }
 }
 
@@ -241,7 +253,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     const mono = this.now()
     const info = open as unknown as Record<string, unknown>
     const offset = this.recording
-      ? this.appendRecord(RecordType.Open, undefined, id, 0, JSON.stringify(info), time, mono)
+      ? this.appendRecord(RecordType.Open, undefined, id, 0, JSON.stringify(open), time, mono)
       : -1
     const indexed = this.index.open(id, offset, time, open)
     const conn = new RecordedConnection(this, indexed)

@@ -63,7 +63,7 @@ export class ProxyConnection {
       clearTimeout(this.connectTimer)
       this.connected = true
       const path = target.kind === 'unix' ? target.path : undefined
-      rec.event('connected', undefined, { local: localPeer(up, path), remote: knownRemote(target) ?? remotePeer(up, path) })
+      rec.connected(localPeer(up, path), knownRemote(target) ?? remotePeer(up, path))
     })
     up.on('error', (err: NodeJS.ErrnoException) => {
       if (this.connected) return this.onError('server', err)
@@ -144,8 +144,7 @@ export class ProxyConnection {
   private readonly onSocketClosed = (): void => {
     if (--this.openSockets > 0) return
     clearTimeout(this.connectTimer)
-    const rec = this.rec
-    rec.event('close', undefined, { end: this.end ?? 'closed', bytes: { client: rec.bytes('client'), server: rec.bytes('server') } })
+    this.rec.close(this.end ?? 'closed')
     this.onDone(this)
   }
 

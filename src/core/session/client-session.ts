@@ -95,7 +95,7 @@ export class ClientSession {
         const message = describeConnectError(err, where, this.args)
         rec.event('connect-failed', 'server', { ...errorInfo(err), message })
         socket.once('close', () => {
-          rec.event('close', undefined, { end: 'connect-failed', bytes: { client: 0, server: 0 } })
+          rec.close('connect-failed')
           this.state = 'closed'
           this.error = message
           this.hooks.updated()
@@ -107,7 +107,7 @@ export class ClientSession {
         clearTimeout(timer)
         socket.off('error', onFail)
         const path = this.target.kind === 'unix' ? this.target.path : undefined
-        rec.event('connected', undefined, { local: localPeer(socket, path), remote: remotePeer(socket, path) })
+        rec.connected(localPeer(socket, path), remotePeer(socket, path))
         this.conn = new SessionConnection(
           socket,
           rec,

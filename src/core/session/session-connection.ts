@@ -83,7 +83,7 @@ export class SessionConnection {
       this.closedFlag = true
       this.stopInterval()
       this.failWaiters()
-      rec.event('close', undefined, { end: this.end ?? 'closed', bytes: { client: rec.bytes('client'), server: rec.bytes('server') } })
+      rec.close(this.end ?? 'closed')
       hooks.onClosed?.(this)
     })
   }

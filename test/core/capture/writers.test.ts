@@ -58,7 +58,7 @@ describe.each(['auto', 'buffered'] as const)('capture writer (%s)', (mode) => {
       same(tail, chunk.subarray(chunk.length - Math.min(size, 100)))
     }
     conn.event('fin', 'client')
-    conn.event('close', undefined, { end: 'closed', bytes: { client: conn.bytes('client'), server: conn.bytes('server') } })
+    conn.close('closed')
     const whole = { client: Buffer.concat(sent.client), server: Buffer.concat(sent.server) }
     same(await capture.readBytes(conn.id, 'client', 0, whole.client.length), whole.client)
     const expectedSize = capture.info().size
