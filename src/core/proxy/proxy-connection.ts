@@ -9,6 +9,7 @@ import type { Endpoint } from '../../shared/endpoint'
 import { formatEndpoint } from '../../shared/endpoint'
 import type { RecordedConnection } from '../capture/capture-store'
 import { describeNetError, errorInfo } from '../net/net-errors'
+import { DeadlineQueue, type Expiring } from '../net/deadline-queue'
 import { isResetError, localPeer, remotePeer, resetSocket } from '../net/sockets'
 
 export interface UpstreamOptions {
@@ -17,14 +18,26 @@ export interface UpstreamOptions {
   noDelay: boolean
 }
 
-/** The upstream's address when the target names it exactly: no getpeername() needed. */
+/** What all connections of one proxy share. */
+export interface ProxyContext extends UpstreamOptions {
+  /** The upstream's address when the target names it exactly: no getpeername() needed. */
+  knownRemote: PeerAddress | undefined
+  connectDeadlines: DeadlineQueue
+  /** Called once per connection, when both sockets have closed and the close is recorded. */
+  done(conn: ProxyConnection): void
+}
+
+export function proxyContext(opts: UpstreamOptions, done: (conn: ProxyConnection) => void): ProxyContext {
+  return { ...opts, knownRemote: knownRemote(opts.target), connectDeadlines: new DeadlineQueue(opts.connectTimeoutMs), done }
+}
+
 function knownRemote(target: Endpoint): PeerAddress | undefined {
   if (target.kind !== 'tcp') return undefined
   const v = isIP(target.host)
   return v === 0 ? undefined : { address: target.host, port: target.port, family: v === 6 ? 'IPv6' : 'IPv4' }
 }
 
-export class ProxyConnection {
+export class ProxyConnection implements Expiring {
   private readonly upstream: Socket
   private connected = false
   private captureHeld: boolean
@@ -32,7 +45,7 @@ export class ProxyConnection {
   private readonly held: Record<Direction, boolean> = { client: false, server: false }
   private end: ConnectionEnd | undefined
   private openSockets = 2
-  private connectTimer: NodeJS.Timeout | undefined
+  private readonly connectDeadline: number
 
   /**
    * Starts the upstream connect at once. The open record (written by the caller an instant
@@ -42,32 +55,27 @@ export class ProxyConnection {
   constructor(
     private readonly client: Socket,
     private readonly rec: RecordedConnection,
-    opts: UpstreamOptions,
-    captureHeld: boolean,
-    /** Called once, when both sockets have closed and the close is recorded. */
-    private readonly onDone: (conn: ProxyConnection) => void
+    private readonly ctx: ProxyContext,
+    captureHeld: boolean
   ) {
     this.captureHeld = captureHeld
-    const { target } = opts
-    client.setNoDelay(opts.noDelay)
+    const { target } = ctx
+    client.setNoDelay(ctx.noDelay)
     this.upstream =
       target.kind === 'unix'
         ? connect({ path: target.path, allowHalfOpen: true })
-        : connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: opts.noDelay })
+        : connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: ctx.noDelay })
     const up = this.upstream
-    this.connectTimer = setTimeout(() => {
-      const err = Object.assign(new Error(`connect timed out after ${opts.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' })
-      up.destroy(err)
-    }, opts.connectTimeoutMs)
+    this.connectDeadline = ctx.connectDeadlines.add(this)
     up.once('connect', () => {
-      clearTimeout(this.connectTimer)
+      ctx.connectDeadlines.cancel(this.connectDeadline)
       this.connected = true
       const path = target.kind === 'unix' ? target.path : undefined
-      rec.connected(localPeer(up, path), knownRemote(target) ?? remotePeer(up, path))
+      rec.connected(localPeer(up, path), ctx.knownRemote ?? remotePeer(up, path))
     })
     up.on('error', (err: NodeJS.ErrnoException) => {
       if (this.connected) return this.onError('server', err)
-      clearTimeout(this.connectTimer)
+      ctx.connectDeadlines.cancel(this.connectDeadline)
       rec.event('connect-failed', 'server', { code: err.code ?? 'ERROR', message: describeNetError(err, { op: 'connect', where: formatEndpoint(target) }) })
       this.end ??= 'connect-failed'
       resetSocket(client)
@@ -89,6 +97,13 @@ export class ProxyConnection {
 
   get id(): number {
     return this.rec.id
+  }
+
+  /** The upstream connect took too long. */
+  expired(): void {
+    if (this.connected || this.upstream.destroyed) return
+    const err = Object.assign(new Error(`connect timed out after ${this.ctx.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' })
+    this.upstream.destroy(err)
   }
 
   private forward(dir: Direction, chunk: Buffer, to: Socket): void {
@@ -143,9 +158,9 @@ export class ProxyConnection {
 
   private readonly onSocketClosed = (): void => {
     if (--this.openSockets > 0) return
-    clearTimeout(this.connectTimer)
+    this.ctx.connectDeadlines.cancel(this.connectDeadline)
     this.rec.close(this.end ?? 'closed')
-    this.onDone(this)
+    this.ctx.done(this)
   }
 
   /** Closes both sides now (the proxy is stopping). */

@@ -8,7 +8,7 @@ import { formatEndpoint } from '../../shared/endpoint'
 import type { LiveCapture } from '../capture/capture-store'
 import { boundAddress, checkSocketPath, listenOn } from '../net/listen'
 import { remotePeer } from '../net/sockets'
-import { ProxyConnection, type UpstreamOptions } from './proxy-connection'
+import { ProxyConnection, proxyContext, type ProxyContext, type UpstreamOptions } from './proxy-connection'
 
 export interface ProxyOptions extends UpstreamOptions {
   id: string
@@ -27,12 +27,14 @@ export class Proxy {
   private whenEmpty: (() => void)[] = []
   /** The target as typed back to people; every connection record names it. */
   private readonly targetText: string
+  private readonly ctx: ProxyContext
 
   private constructor(
     private readonly opts: ProxyOptions,
     private readonly capture: LiveCapture
   ) {
     this.targetText = formatEndpoint(opts.target)
+    this.ctx = proxyContext(opts, this.connectionDone)
     this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket))
   }
 
@@ -69,7 +71,7 @@ export class Proxy {
       client: remotePeer(socket, listen.kind === 'unix' ? listen.path : undefined),
       target: this.targetText
     })
-    this.live.add(new ProxyConnection(socket, rec, this.opts, this.captureHeld, this.connectionDone))
+    this.live.add(new ProxyConnection(socket, rec, this.ctx, this.captureHeld))
   }
 
   private readonly connectionDone = (conn: ProxyConnection): void => {
