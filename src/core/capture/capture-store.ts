@@ -94,13 +94,21 @@ export class RecordedConnection {
     return this.indexed.id
   }
 
+  monoNow(): number {
+    return this.capture.monoNow()
+  }
+
   /** Bytes recorded from `dir` so far. */
   bytes(dir: Direction): number {
     return this.indexed.bytes(dir)
   }
 
-  data(dir: Direction, chunk: Buffer): void {
-    this.capture.appendData(this, this.seq++, dir, chunk)
+  /**
+   * Records a chunk `dir` sent. `time` and `mono` say when it arrived, for a caller that
+   * forwards it before recording it; they default to now.
+   */
+  data(dir: Direction, chunk: Buffer, time = Date.now(), mono = this.capture.monoNow()): void {
+    this.capture.appendData(this, this.seq++, dir, chunk, time, mono)
   }
 
   event(kind: Exclude<CaptureEventKind, 'data' | 'open' | 'connected' | 'close'>, dir?: Direction, info?: Record<string, unknown>): void {
@@ -238,11 +246,12 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
   owner(info: OwnerInfo): void {
     if (!this.recording) return
     const time = Date.now()
-    const offset = this.appendRecord(RecordType.Owner, undefined, 0, 0, JSON.stringify(info), time, this.now())
+    const offset = this.appendRecord(RecordType.Owner, undefined, 0, 0, JSON.stringify(info), time, this.monoNow())
     this.index.add(RecordType.Owner, 0, 0, offset, 0, time, info as unknown as Record<string, unknown>)
   }
 
-  private now(): number {
+  /** The capture's monotonic clock: ms since it started. */
+  monoNow(): number {
     return performance.now() - this.origin
   }
 
@@ -250,7 +259,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
   openConnection(open: OpenInfo): RecordedConnection {
     const id = this.nextConnId++
     const time = Date.now()
-    const mono = this.now()
+    const mono = this.monoNow()
     const info = open as unknown as Record<string, unknown>
     const offset = this.recording
       ? this.appendRecord(RecordType.Open, undefined, id, 0, JSON.stringify(open), time, mono)
@@ -261,10 +270,8 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     return conn
   }
 
-  appendData(conn: RecordedConnection, seq: number, dir: Direction, chunk: Buffer): void {
+  appendData(conn: RecordedConnection, seq: number, dir: Direction, chunk: Buffer, time: number, mono: number): void {
     if (!this.recording) return
-    const time = Date.now()
-    const mono = this.now()
     const crc = this.checksumPayloads ? crc32(chunk) : undefined
     const c = conn.indexed
     const offset = this.appendRecord(RecordType.Data, dir, c.id, seq, chunk, time, mono, crc)
@@ -281,7 +288,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     info: Record<string, unknown> | undefined
   ): void {
     const time = Date.now()
-    const mono = this.now()
+    const mono = this.monoNow()
     const type = TYPE_OF[kind]
     // After a write error the summary still follows the connection, so front ends stay right.
     const offset = this.recording

@@ -1,7 +1,8 @@
 // One proxied connection: the accepted client socket, its upstream socket, and the rules
-// that keep them honest. Every byte is recorded before it is forwarded; a slow side pauses
-// the other (as pipe() would), and so does a capture writer that falls behind. FIN is
-// forwarded as FIN and RST as RST, so each side sees what the other really did.
+// that keep them honest. Every byte is forwarded, then recorded with the time it arrived
+// (recording after the write keeps it off the round trip); a slow side pauses the other
+// (as pipe() would), and so does a capture writer that falls behind. FIN is forwarded as
+// FIN and RST as RST, so each side sees what the other really did.
 
 import { connect, isIP, type Socket } from 'node:net'
 import type { ConnectionEnd, Direction, PeerAddress } from '../../shared/capture-types'
@@ -107,8 +108,13 @@ export class ProxyConnection implements Expiring {
   }
 
   private forward(dir: Direction, chunk: Buffer, to: Socket): void {
-    this.rec.data(dir, chunk)
-    if (!to.write(chunk) && !this.held[dir]) {
+    const time = Date.now()
+    const mono = this.rec.monoNow()
+    // Nothing the write does reaches the capture before this chunk's record: the other
+    // side's answer and any socket events come in later turns of the event loop.
+    const flowing = to.write(chunk)
+    this.rec.data(dir, chunk, time, mono)
+    if (!flowing && !this.held[dir]) {
       this.held[dir] = true
       this.applyFlow(dir)
     }
