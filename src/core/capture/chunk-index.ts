@@ -1,21 +1,6 @@
 // A growable list of a direction's data chunks, for byte-range reads. A plain array of
 // doubles: V8 stores it unboxed (8 bytes an entry).
 
-/** Index of the last i in [0, n) with get(i) <= v (get ascending), or -1. */
-function lastAtOrBelow(n: number, get: (i: number) => number, v: number): number {
-  let lo = 0
-  let hi = n - 1
-  let found = -1
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1
-    if (get(mid) <= v) {
-      found = mid
-      lo = mid + 1
-    } else hi = mid - 1
-  }
-  return found
-}
-
 /**
  * Where each data chunk of one direction lies: its payload's file offset and its offset in
  * the direction's byte stream, interleaved in one array (both ascend).
@@ -41,6 +26,16 @@ export class ChunkIndex {
 
   /** The chunk holding stream offset `v` (the last starting at or before it), or -1. */
   byStreamOffset(v: number): number {
-    return lastAtOrBelow(this.length, (i) => this.data[2 * i + 1], v)
+    let lo = 0
+    let hi = this.length - 1
+    let found = -1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.stream(mid) <= v) {
+        found = mid
+        lo = mid + 1
+      } else hi = mid - 1
+    }
+    return found
   }
 }
