@@ -52,7 +52,7 @@ export class CaptureReader {
   ) {}
 
   connection(connId: number): IndexedConnection {
-    const c = this.index.conns.get(connId)
+    const c = this.index.get(connId)
     if (!c) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
     return c
   }

@@ -14,7 +14,7 @@ import type {
   Direction,
   PeerAddress
 } from '../../shared/capture-types'
-import { CaptureIndex, type IndexedConnection, type OpenInfo, type OwnerInfo } from './capture-index'
+import { CaptureIndex, type OpenInfo, type OwnerInfo } from './capture-index'
 import { CaptureReader } from './capture-reader'
 import { CaptureQueries, type CaptureView } from './capture-view'
 import {
@@ -86,13 +86,10 @@ export class RecordedConnection {
   private seq = 1
   constructor(
     private readonly capture: LiveCapture,
-    /** Its entry in the capture's index, updated as records are appended. */
-    readonly indexed: IndexedConnection
+    readonly id: number,
+    /** Its row in the capture's index. */
+    readonly row: number
   ) {}
-
-  get id(): number {
-    return this.indexed.id
-  }
 
   monoNow(): number {
     return this.capture.monoNow()
@@ -100,7 +97,7 @@ export class RecordedConnection {
 
   /** Bytes recorded from `dir` so far. */
   bytes(dir: Direction): number {
-    return this.indexed.bytes(dir)
+    return this.capture.bytesOf(this.row, dir)
   }
 
   /**
@@ -250,6 +247,11 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     this.index.add(RecordType.Owner, 0, 0, offset, 0, time, info as unknown as Record<string, unknown>)
   }
 
+  /** Bytes recorded from `dir` of the connection in index row `row`. */
+  bytesOf(row: number, dir: Direction): number {
+    return this.index.bytes(row, dir)
+  }
+
   /** The capture's monotonic clock: ms since it started. */
   monoNow(): number {
     return performance.now() - this.origin
@@ -264,20 +266,19 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     const offset = this.recording
       ? this.appendRecord(RecordType.Open, undefined, id, 0, JSON.stringify(open), time, mono)
       : -1
-    const indexed = this.index.open(id, offset, time, open)
-    const conn = new RecordedConnection(this, indexed)
-    if (this.listener.detailed) this.listener.event(indexed.summary(), { seq: 0, kind: 'open', time, mono, info })
+    const row = this.index.open(id, offset, time, open)
+    const conn = new RecordedConnection(this, id, row)
+    if (this.listener.detailed) this.listener.event(this.index.summary(row), { seq: 0, kind: 'open', time, mono, info })
     return conn
   }
 
   appendData(conn: RecordedConnection, seq: number, dir: Direction, chunk: Buffer, time: number, mono: number): void {
     if (!this.recording) return
     const crc = this.checksumPayloads ? crc32(chunk) : undefined
-    const c = conn.indexed
-    const offset = this.appendRecord(RecordType.Data, dir, c.id, seq, chunk, time, mono, crc)
-    const streamOffset = c.bytes(dir)
-    c.addData(dir, offset, chunk.length)
-    if (this.listener.detailed) this.listener.data(c.id, dir, streamOffset, chunk)
+    const offset = this.appendRecord(RecordType.Data, dir, conn.id, seq, chunk, time, mono, crc)
+    const streamOffset = this.index.bytes(conn.row, dir)
+    this.index.addData(conn.row, dir, offset, chunk.length)
+    if (this.listener.detailed) this.listener.data(conn.id, dir, streamOffset, chunk)
   }
 
   appendEvent(
@@ -294,12 +295,12 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     const offset = this.recording
       ? this.appendRecord(type, dir, conn.id, seq, info ? JSON.stringify(info) : undefined, time, mono)
       : -1
-    this.index.event(conn.indexed, type, dir, offset, time, info)
+    this.index.event(conn.row, type, dir, offset, time, info)
     if (!this.listener.detailed) return
     const event: CaptureEvent = { seq, kind, time, mono }
     if (dir) event.dir = dir
     if (info) event.info = info
-    this.listener.event(conn.indexed.summary(), event)
+    this.listener.event(this.index.summary(conn.row), event)
   }
 
   info(): CaptureInfo {
@@ -307,7 +308,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     return {
       path: this.path,
       size: this.writer.end,
-      connections: this.index.conns.size,
+      connections: this.index.size,
       live: this.closing === undefined,
       ...(err ? { error: describeWriteError(err) } : {})
     }

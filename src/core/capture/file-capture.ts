@@ -33,7 +33,7 @@ export class FileCapture extends CaptureQueries implements CaptureView {
       const index = new CaptureIndex()
       const { cutAt } = await scanCapture(fd, size, index)
       // A connection with no close record was still open when the file stopped.
-      for (const c of index.conns.values()) if (c.end === 'open') c.end = 'cut'
+      index.cutOpen()
       return new FileCapture(path, fd, index, size, cutAt)
     } catch (err) {
       closeSync(fd)
@@ -45,7 +45,7 @@ export class FileCapture extends CaptureQueries implements CaptureView {
     return {
       path: this.path,
       size: this.size,
-      connections: this.index.conns.size,
+      connections: this.index.size,
       live: false,
       ...(this.cutAt !== undefined ? { cutAt: this.cutAt } : {})
     }
