@@ -5,10 +5,11 @@
 // It is kept in columns. A busy proxy indexes thousands of connections a second and keeps
 // every one; measured here (bench/paired.mjs), keeping a few small objects per connection
 // (about 8, forever) cost the garbage collector about as much as writing the connection's
-// seven records, and these columns win back most of it. So a connection is a row: its numbers live in number arrays, its strings are
-// shared ones (addresses are interned), and its first records sit in a fixed slot. Only a
-// connection with more records than the slot holds gets an array of its own. Summaries
-// and the chunk lists that byte-range reads search are built when asked for.
+// seven records, and these columns win back most of it. So a connection is a row: its
+// numbers live in number arrays, its strings are shared ones (addresses are interned), and
+// its first records sit in a fixed slot. Only a connection with more records than the slot
+// holds gets an array of its own. Summaries and the chunk lists that byte-range reads
+// search are built when asked for.
 
 import type {
   ConnectionEnd,
