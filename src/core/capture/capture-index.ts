@@ -79,43 +79,49 @@ const FIN_CLIENT = 1
 const FIN_SERVER = 2
 const HAS_UPSTREAM = 4
 
+// A row's numbers, side by side so that recording a connection touches a few cache lines:
+// the fields, then the slot of its first SLOT records (file offset, tag).
+const ID = 0
+const OPENED_AT = 1
+/** NaN while open. */
+const CLOSED_AT = 2
+const BYTES_CLIENT = 3
+const BYTES_SERVER = 4
+const FLAGS = 5
+const KIND = 6
+const END = 7
+const RECORDS = 8
+const SLOT_AT = 10
+const STRIDE = SLOT_AT + SLOT * 2
+
 export class CaptureIndex {
   readonly owners = new Map<string, OwnerInfo>()
+  private rows = 0
+  private cells = new Float64Array(STRIDE * 1024)
   /** Rows of connections whose id is not their row + 1 (ids as tcpscope assigns them). */
   private readonly oddRows = new Map<number, number>()
-  private readonly ids: number[] = []
-  private readonly kinds: number[] = []
   private readonly ownerIds: string[] = []
   private readonly targets: string[] = []
-  private readonly openedAt: number[] = []
-  /** NaN while open. */
-  private readonly closedAt: number[] = []
-  private readonly bytesClient: number[] = []
-  private readonly bytesServer: number[] = []
-  private readonly flags: number[] = []
-  private readonly ends: number[] = []
   private readonly client = new PeerColumn()
   private readonly local = new PeerColumn()
   private readonly remote = new PeerColumn()
   private readonly errors = new Map<number, ErrorInfo>()
-  private readonly recordCounts: number[] = []
   /**
-   * Each row's first SLOT records, two numbers each: the record's file offset, and its tag:
-   * for data, where the chunk starts in its direction's stream, times 2, plus 1 for the
-   * server direction; else NOT_DATA.
+   * All records of a row with more than SLOT of them, as in the slot: two numbers each, the
+   * record's file offset and its tag (for data, where the chunk starts in its direction's
+   * stream, times 2, plus 1 for the server direction; else NOT_DATA).
    */
-  private slots = new Float64Array(SLOT * 2 * 256)
-  /** All records of a row with more than SLOT of them, in the same two-number form. */
   private readonly overflow = new Map<number, number[]>()
   /** Chunk lists built for byte-range reads, and how many records they cover. */
   private readonly chunkLists = new Map<number, { lists: Record<Direction, ChunkIndex>; cover: number }>()
 
   get size(): number {
-    return this.ids.length
+    return this.rows
   }
 
   private rowOf(connId: number): number | undefined {
-    return this.ids[connId - 1] === connId ? connId - 1 : this.oddRows.get(connId)
+    const row = connId - 1
+    return row >= 0 && row < this.rows && this.cells[row * STRIDE + ID] === connId ? row : this.oddRows.get(connId)
   }
 
   /** The connection with this id, or undefined. */
@@ -158,44 +164,43 @@ export class CaptureIndex {
    * (recording stopped on an error).
    */
   open(connId: number, recordOffset: number, time: number, open: Partial<OpenInfo>): number {
-    const row = this.ids.length
     // A file may repeat an id or number connections its own way; the first open wins.
-    if (this.rowOf(connId) !== undefined) return this.rowOf(connId)!
+    const known = this.rowOf(connId)
+    if (known !== undefined) return known
+    const row = this.rows++
     if (connId !== row + 1) this.oddRows.set(connId, row)
-    this.ids.push(connId)
-    this.kinds.push(Math.max(0, KINDS.indexOf(open.kind ?? 'proxy')))
+    if (this.rows * STRIDE > this.cells.length) {
+      const grown = new Float64Array(this.cells.length * 2)
+      grown.set(this.cells)
+      this.cells = grown
+    }
+    const at = row * STRIDE
+    const c = this.cells
+    c[at + ID] = connId
+    c[at + OPENED_AT] = time
+    c[at + CLOSED_AT] = NaN
+    c[at + KIND] = Math.max(0, KINDS.indexOf(open.kind ?? 'proxy'))
     this.ownerIds.push(String(open.ownerId ?? ''))
     this.targets.push(String(open.target ?? ''))
-    this.openedAt.push(time)
-    this.closedAt.push(NaN)
-    this.bytesClient.push(0)
-    this.bytesServer.push(0)
-    this.flags.push(0)
-    this.ends.push(0)
     this.client.set(row, open.client)
     this.local.set(row, undefined)
     this.remote.set(row, undefined)
-    this.recordCounts.push(0)
-    if ((row + 1) * SLOT * 2 > this.slots.length) {
-      const grown = new Float64Array(this.slots.length * 2)
-      grown.set(this.slots)
-      this.slots = grown
-    }
     this.addRecord(row, recordOffset, NOT_DATA)
     return row
   }
 
   private addRecord(row: number, recordOffset: number, tag: number): void {
     if (recordOffset < 0) return
-    const n = this.recordCounts[row]++
+    const at = row * STRIDE
+    const n = this.cells[at + RECORDS]++
     if (n < SLOT) {
-      this.slots[(row * SLOT + n) * 2] = recordOffset
-      this.slots[(row * SLOT + n) * 2 + 1] = tag
+      this.cells[at + SLOT_AT + 2 * n] = recordOffset
+      this.cells[at + SLOT_AT + 2 * n + 1] = tag
       return
     }
     let all = this.overflow.get(row)
     if (all === undefined) {
-      all = Array.from(this.slots.subarray(row * SLOT * 2, (row + 1) * SLOT * 2))
+      all = Array.from(this.cells.subarray(at + SLOT_AT, at + STRIDE))
       this.overflow.set(row, all)
     }
     all.push(recordOffset, tag)
@@ -203,13 +208,9 @@ export class CaptureIndex {
 
   /** A data record: the hot path of live recording. */
   addData(row: number, dir: Direction, recordOffset: number, length: number): void {
-    if (dir === 'client') {
-      this.addRecord(row, recordOffset, this.bytesClient[row] * 2)
-      this.bytesClient[row] += length
-    } else {
-      this.addRecord(row, recordOffset, this.bytesServer[row] * 2 + 1)
-      this.bytesServer[row] += length
-    }
+    const field = row * STRIDE + (dir === 'client' ? BYTES_CLIENT : BYTES_SERVER)
+    this.addRecord(row, recordOffset, this.cells[field] * 2 + (dir === 'client' ? 0 : 1))
+    this.cells[field] += length
   }
 
   /** Any record of a connection but open and data. */
@@ -222,47 +223,48 @@ export class CaptureIndex {
     info: Record<string, unknown> | undefined
   ): void {
     this.addRecord(row, recordOffset, NOT_DATA)
+    const at = row * STRIDE
     switch (type) {
       case RecordType.Connected:
         this.local.set(row, info?.local as PeerAddress | undefined)
         this.remote.set(row, info?.remote as PeerAddress | undefined)
-        this.flags[row] |= HAS_UPSTREAM
+        this.cells[at + FLAGS] |= HAS_UPSTREAM
         break
       case RecordType.ConnectFailed:
       case RecordType.Error:
         this.errors.set(row, { code: String(info?.code ?? 'ERROR'), message: String(info?.message ?? '') })
         break
       case RecordType.Fin:
-        if (dir) this.flags[row] |= dir === 'client' ? FIN_CLIENT : FIN_SERVER
+        if (dir) this.cells[at + FLAGS] |= dir === 'client' ? FIN_CLIENT : FIN_SERVER
         break
       case RecordType.Close:
         this.setEnd(row, (info?.end as ConnectionEnd | undefined) ?? 'closed')
-        this.closedAt[row] = time
+        this.cells[at + CLOSED_AT] = time
         break
     }
   }
 
-  setEnd(row: number, end: ConnectionEnd): void {
+  private setEnd(row: number, end: ConnectionEnd): void {
     const code = ENDS.indexOf(end)
-    this.ends[row] = code < 0 ? ENDS.indexOf('closed') : code
+    this.cells[row * STRIDE + END] = code < 0 ? ENDS.indexOf('closed') : code
   }
 
   /** Marks every connection still open as cut: the file ended before they did. */
   cutOpen(): void {
-    for (let row = 0; row < this.ends.length; row++) if (this.ends[row] === 0) this.setEnd(row, 'cut')
+    for (let row = 0; row < this.rows; row++) if (this.cells[row * STRIDE + END] === 0) this.setEnd(row, 'cut')
   }
 
   bytes(row: number, dir: Direction): number {
-    return dir === 'client' ? this.bytesClient[row] : this.bytesServer[row]
+    return this.cells[row * STRIDE + (dir === 'client' ? BYTES_CLIENT : BYTES_SERVER)]
   }
 
   recordCount(row: number): number {
-    return this.recordCounts[row]
+    return this.cells[row * STRIDE + RECORDS]
   }
 
   private record(row: number, i: number, part: 0 | 1): number {
     const all = this.overflow.get(row)
-    return all !== undefined ? all[2 * i + part] : this.slots[(row * SLOT + i) * 2 + part]
+    return all !== undefined ? all[2 * i + part] : this.cells[row * STRIDE + SLOT_AT + 2 * i + part]
   }
 
   recordOffset(row: number, i: number): number {
@@ -282,7 +284,7 @@ export class CaptureIndex {
       built = { lists: { client: new ChunkIndex(), server: new ChunkIndex() }, cover: 0 }
       this.chunkLists.set(row, built)
     }
-    const n = this.recordCounts[row]
+    const n = this.recordCount(row)
     for (let i = built.cover; i < n; i++) {
       const tag = this.record(row, i, 1)
       if (tag === NOT_DATA) continue
@@ -294,28 +296,30 @@ export class CaptureIndex {
 
   /** The connection as front ends see it: a fresh object, safe to keep or send. */
   summary(row: number): ConnectionSummary {
-    const flags = this.flags[row]
+    const c = this.cells
+    const at = row * STRIDE
+    const flags = c[at + FLAGS]
     const s: ConnectionSummary = {
-      id: this.ids[row],
-      kind: KINDS[this.kinds[row]],
+      id: c[at + ID],
+      kind: KINDS[c[at + KIND]],
       ownerId: this.ownerIds[row],
       target: this.targets[row],
-      openedAt: this.openedAt[row],
-      bytes: { client: this.bytesClient[row], server: this.bytesServer[row] },
+      openedAt: c[at + OPENED_AT],
+      bytes: { client: c[at + BYTES_CLIENT], server: c[at + BYTES_SERVER] },
       fin: { client: (flags & FIN_CLIENT) !== 0, server: (flags & FIN_SERVER) !== 0 },
-      end: ENDS[this.ends[row]]
+      end: ENDS[c[at + END]]
     }
     const client = this.client.get(row)
     if (client !== undefined) s.client = client
     if (flags & HAS_UPSTREAM) s.upstream = { local: this.local.get(row), remote: this.remote.get(row) }
-    if (!Number.isNaN(this.closedAt[row])) s.closedAt = this.closedAt[row]
+    if (!Number.isNaN(c[at + CLOSED_AT])) s.closedAt = c[at + CLOSED_AT]
     const error = this.errors.get(row)
     if (error !== undefined) s.error = error
     return s
   }
 
   summaries(): ConnectionSummary[] {
-    return this.ids.map((_, row) => this.summary(row))
+    return Array.from({ length: this.rows }, (_, row) => this.summary(row))
   }
 }
 
