@@ -78,6 +78,8 @@ function openWriter(path: string, hooks: WriterHooks, opts: CaptureOptions): Rec
   }
   return new CaptureWriter(fd, FILE_HEADER_SIZE, hooks, opts)
 }
+const viewOf = (b: Buffer): DataView => new DataView(b.buffer, b.byteOffset, b.length)
+
 const NO_LISTENER: CaptureListener = { detailed: false, data() {}, event() {}, pressure() {}, error() {} }
 
 /** A connection being recorded: the hot path appends through this handle. */
@@ -141,6 +143,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
   private readonly origin = performance.now()
   private readonly checksumPayloads: boolean
   private slab = Buffer.allocUnsafe(SLAB_SIZE)
+  private slabView = viewOf(this.slab)
   private slabUsed = 0
   private nextConnId = 1
   private listener: CaptureListener = NO_LISTENER
@@ -196,6 +199,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     if (this.slabUsed + n > SLAB_SIZE) {
       // The old slab stays alive until the writer has written what it holds.
       this.slab = Buffer.allocUnsafe(SLAB_SIZE)
+      this.slabView = viewOf(this.slab)
       this.slabUsed = 0
     }
     const at = this.slabUsed
@@ -223,14 +227,14 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
       if (length <= MAX_INLINE_JSON) {
         const at = this.reserve(RECORD_HEADER_SIZE + length)
         this.slab.write(payload, at + RECORD_HEADER_SIZE)
-        writeRecordHeader(this.slab, at, type, dirCode(dir), connId, seq, length, time, mono)
+        writeRecordHeader(this.slab, this.slabView, at, type, dirCode(dir), connId, seq, length, time, mono)
         this.writer.append(this.slab, at, at + RECORD_HEADER_SIZE + length)
         return offset
       }
       payload = Buffer.from(payload)
     }
     const at = this.reserve(RECORD_HEADER_SIZE)
-    writeRecordHeader(this.slab, at, type, dirCode(dir), connId, seq, payload?.length ?? 0, time, mono, payloadCrc)
+    writeRecordHeader(this.slab, this.slabView, at, type, dirCode(dir), connId, seq, payload?.length ?? 0, time, mono, payloadCrc)
     this.writer.append(this.slab, at, at + RECORD_HEADER_SIZE, payload)
     return offset
   }

@@ -74,12 +74,14 @@ export function checkFileHeader(b: Buffer, path: string): void {
 }
 
 /**
- * Writes a record header into `b` at `at`; the header CRC covers bytes 4..40. It is
- * computed in JavaScript: for 36 bytes that is about 3x faster than a call into zlib,
- * and every record pays it.
+ * Writes a record header into `b` at `at`; the header CRC covers bytes 4..40. Every record
+ * pays this, so it avoids calls out of JavaScript: the CRC of 36 bytes in JS is several
+ * times faster than a call into zlib, and DataView setters than Buffer's writeXxxLE.
  */
 export function writeRecordHeader(
   b: Buffer,
+  /** A DataView over the same bytes as `b`: its setters are several times faster. */
+  view: DataView,
   at: number,
   type: RecordType,
   dir: DirCode,
@@ -94,13 +96,13 @@ export function writeRecordHeader(
   b[at + 5] = payloadCrc === undefined ? 0 : FLAG_PAYLOAD_CRC
   b[at + 6] = dir
   b[at + 7] = 0
-  b.writeUInt32LE(connId, at + 8)
-  b.writeUInt32LE(seq, at + 12)
-  b.writeUInt32LE(length, at + 16)
-  b.writeUInt32LE(payloadCrc ?? 0, at + 20)
-  b.writeDoubleLE(time, at + 24)
-  b.writeDoubleLE(mono, at + 32)
-  b.writeUInt32LE(crc32Range(b, at + 4, at + RECORD_HEADER_SIZE), at)
+  view.setUint32(at + 8, connId, true)
+  view.setUint32(at + 12, seq, true)
+  view.setUint32(at + 16, length, true)
+  view.setUint32(at + 20, payloadCrc ?? 0, true)
+  view.setFloat64(at + 24, time, true)
+  view.setFloat64(at + 32, mono, true)
+  view.setUint32(at, crc32Range(b, at + 4, at + RECORD_HEADER_SIZE), true)
 }
 
 /** Decodes a record header, or returns undefined when it fails its CRC or makes no sense. */
