@@ -79,8 +79,8 @@ const FIN_CLIENT = 1
 const FIN_SERVER = 2
 const HAS_UPSTREAM = 4
 
-// A row's numbers, side by side so that recording a connection touches a few cache lines:
-// the fields, then the slot of its first SLOT records (file offset, tag).
+// A row's numbers, side by side in one array that grows as a whole: the fields, then the
+// slot of its first SLOT records (file offset, tag).
 const ID = 0
 const OPENED_AT = 1
 /** NaN while open. */
@@ -119,15 +119,10 @@ export class CaptureIndex {
     return this.rows
   }
 
-  private rowOf(connId: number): number | undefined {
+  /** The row of the connection with this id, or undefined. */
+  rowOf(connId: number): number | undefined {
     const row = connId - 1
     return row >= 0 && row < this.rows && this.cells[row * STRIDE + ID] === connId ? row : this.oddRows.get(connId)
-  }
-
-  /** The connection with this id, or undefined. */
-  get(connId: number): IndexedConnection | undefined {
-    const row = this.rowOf(connId)
-    return row === undefined ? undefined : new IndexedConnection(this, row)
   }
 
   /**
@@ -320,37 +315,5 @@ export class CaptureIndex {
 
   summaries(): ConnectionSummary[] {
     return Array.from({ length: this.rows }, (_, row) => this.summary(row))
-  }
-}
-
-/** One connection of an index, for the code that records or reads it. */
-export class IndexedConnection {
-  constructor(
-    private readonly index: CaptureIndex,
-    readonly row: number
-  ) {}
-
-  bytes(dir: Direction): number {
-    return this.index.bytes(this.row, dir)
-  }
-
-  get recordCount(): number {
-    return this.index.recordCount(this.row)
-  }
-
-  recordOffset(i: number): number {
-    return this.index.recordOffset(this.row, i)
-  }
-
-  streamOffset(i: number): number {
-    return this.index.streamOffset(this.row, i)
-  }
-
-  chunks(dir: Direction): ChunkIndex {
-    return this.index.chunks(this.row, dir)
-  }
-
-  summary(): ConnectionSummary {
-    return this.index.summary(this.row)
   }
 }

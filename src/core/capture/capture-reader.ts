@@ -3,7 +3,7 @@
 
 import { read } from 'node:fs'
 import type { CaptureEvent, CaptureEventKind, Direction } from '../../shared/capture-types'
-import type { CaptureIndex, IndexedConnection } from './capture-index'
+import type { CaptureIndex } from './capture-index'
 import { RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader } from './format'
 
 /** Chunks closer than this in the file are fetched with one read. */
@@ -51,19 +51,20 @@ export class CaptureReader {
     private readonly ensureWritten: (end: number) => Promise<void>
   ) {}
 
-  connection(connId: number): IndexedConnection {
-    const c = this.index.get(connId)
-    if (!c) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
-    return c
+  /** The index row of a connection; throws for an unknown id. */
+  private row(connId: number): number {
+    const row = this.index.rowOf(connId)
+    if (row === undefined) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
+    return row
   }
 
   /** Bytes [offset, offset + length) of what `dir` sent on the connection, clipped to what exists. */
   async readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
-    const c = this.connection(connId)
-    const total = c.bytes(dir)
+    const row = this.row(connId)
+    const total = this.index.bytes(row, dir)
     const end = Math.min(total, offset + length)
     if (offset >= end) return Buffer.alloc(0)
-    const chunks = c.chunks(dir)
+    const chunks = this.index.chunks(row, dir)
     const n = chunks.length
     const chunkLen = (i: number): number => (i + 1 < n ? chunks.stream(i + 1) : total) - chunks.stream(i)
     const out = Buffer.allocUnsafe(end - offset)
@@ -90,10 +91,10 @@ export class CaptureReader {
 
   /** Events `from`..`from + limit` of the connection, in order. */
   async readEvents(connId: number, from = 0, limit = 1000): Promise<CaptureEvent[]> {
-    const c = this.connection(connId)
-    const last = Math.min(c.recordCount, from + limit)
+    const row = this.row(connId)
+    const last = Math.min(this.index.recordCount(row), from + limit)
     const reads: Promise<CaptureEvent>[] = []
-    for (let i = from; i < last; i++) reads.push(this.readEvent(c.recordOffset(i), c.streamOffset(i)))
+    for (let i = from; i < last; i++) reads.push(this.readEvent(this.index.recordOffset(row, i), this.index.streamOffset(row, i)))
     return Promise.all(reads)
   }
 

@@ -57,15 +57,15 @@ describe('capture index', () => {
         streams[dir] += i + 1
       }
       // Asking for chunks midway must not lose later ones.
-      if (i === 5 || i === 20) ix.get(1)!.chunks('client')
+      if (i === 5 || i === 20) ix.chunks(ix.rowOf(1)!, 'client')
     }
-    const c = ix.get(1)!
-    expect(c.recordCount).toBe(records.length)
-    expect(records.map((_, i) => ({ offset: c.recordOffset(i), stream: c.streamOffset(i) }))).toEqual(records)
+    const row = ix.rowOf(1)!
+    expect(ix.recordCount(row)).toBe(records.length)
+    expect(records.map((_, i) => ({ offset: ix.recordOffset(row, i), stream: ix.streamOffset(row, i) }))).toEqual(records)
     for (const dir of ['client', 'server'] as const) {
-      const list = c.chunks(dir)
+      const list = ix.chunks(row, dir)
       expect(Array.from({ length: list.length }, (_, k) => [list.file(k), list.stream(k)])).toEqual(chunks[dir])
-      expect(c.bytes(dir)).toBe(streams[dir])
+      expect(ix.bytes(row, dir)).toBe(streams[dir])
     }
   })
 
@@ -82,7 +82,7 @@ describe('capture index', () => {
       [2, 't2', 3],
       [9000, 't9000', 0]
     ])
-    expect(ix.get(9000)?.recordOffset(0)).toBe(90000)
-    expect(ix.get(3)).toBeUndefined()
+    expect(ix.recordOffset(ix.rowOf(9000)!, 0)).toBe(90000)
+    expect(ix.rowOf(3)).toBeUndefined()
   })
 })
