@@ -1,0 +1,60 @@
+// Reading both ends' addresses of real loopback sockets, without leaving Node's address
+// caches behind on the socket (that is why sockets.ts asks the handle).
+import { afterEach, describe, expect, it } from 'vitest'
+import { once } from 'node:events'
+import { connect, createServer, Socket, type Server } from 'node:net'
+import { localPeer, remotePeer } from '../../../src/core/net/sockets'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+/** A connected pair on `host`: the client socket and the server's accepted socket. */
+async function pair(host: string): Promise<{ client: Socket; accepted: Socket; server: Server }> {
+  const server = createServer()
+  const acceptedP = once(server, 'connection') as Promise<[Socket]>
+  server.listen(0, host)
+  await once(server, 'listening')
+  const port = (server.address() as { port: number }).port
+  const client = connect({ host, port })
+  await once(client, 'connect')
+  const [accepted] = await acceptedP
+  cleanups.push(() => {
+    client.destroy()
+    accepted.destroy()
+    return new Promise<void>((r) => server.close(() => r()))
+  })
+  return { client, accepted, server }
+}
+
+describe('socket addresses', () => {
+  it('reads both ends of an IPv4 connection, as Node reports them, without caching them on the socket', async () => {
+    const { client, accepted } = await pair('127.0.0.1')
+    const peer = remotePeer(accepted)
+    const local = localPeer(client)
+    expect(Object.hasOwn(accepted, '_peername')).toBe(false)
+    expect(peer).toEqual({ address: client.localAddress, port: client.localPort, family: 'IPv4' })
+    expect(local).toEqual(peer)
+    expect(remotePeer(client)).toEqual({ address: '127.0.0.1', port: accepted.localPort, family: 'IPv4' })
+  })
+
+  it('reads IPv6 addresses', async () => {
+    const { client, accepted } = await pair('::1')
+    expect(remotePeer(accepted)).toEqual({ address: '::1', port: client.localPort, family: 'IPv6' })
+    expect(localPeer(client)).toEqual({ address: '::1', port: client.localPort, family: 'IPv6' })
+  })
+
+  it('names the path of a Unix socket', () => {
+    expect(remotePeer(new Socket(), '/tmp/x.sock')).toEqual({ path: '/tmp/x.sock' })
+    expect(localPeer(new Socket(), '/tmp/x.sock')).toEqual({ path: '/tmp/x.sock' })
+  })
+
+  it('gives undefined for a socket that has no connection', async () => {
+    expect(remotePeer(new Socket())).toBeUndefined()
+    const { client } = await pair('127.0.0.1')
+    client.destroy()
+    await once(client, 'close')
+    expect(localPeer(client)).toBeUndefined()
+  })
+})
