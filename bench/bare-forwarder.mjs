@@ -1,9 +1,12 @@
 // The baseline: the barest Node TCP forwarder, `c.pipe(u); u.pipe(c)`, in its own process.
+// It gets the one runtime tuning tcpscope does, warming Node's Socket constructor (see
+// src/core/net/socket-warmup.ts; on Node 20 it saves each side about 10 µs of CPU per
+// connection), so the comparison measures what tcpscope adds, not a V8 quirk.
 // Speaks the same start/stop protocol as `tcpscope proxy --json` so run.mjs treats both
 // alike: the first stdout line is {"type":"listening","listen":"HOST:PORT",...}; SIGINT or
 // SIGTERM stops it and it exits 0. Half-close is forwarded (allowHalfOpen), like tcpscope.
 //   node bench/bare-forwarder.mjs --listen 127.0.0.1:0 --target 127.0.0.1:5000
-import { connect, createServer } from 'node:net'
+import { Socket, connect, createServer } from 'node:net'
 
 function arg(name) {
   const i = process.argv.indexOf(name)
@@ -16,12 +19,13 @@ function hostPort(text) {
 }
 const listen = hostPort(arg('--listen'))
 const target = hostPort(arg('--target'))
+for (let round = 0; round < 4; round++) for (let k = 0; k < 8; k++) new Socket({ [`warmup${k}`]: true }).destroy()
 const live = new Set()
 let accepted = 0
 
 const server = createServer({ allowHalfOpen: true, noDelay: true }, (c) => {
   accepted++
-  const u = connect({ ...target, allowHalfOpen: true, noDelay: true })
+  const u = connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true })
   c.setNoDelay(true)
   live.add(c)
   c.on('close', () => live.delete(c))

@@ -19,7 +19,8 @@ const HOST = '127.0.0.1'
 const ECHOES = 10_000
 const ECHO_WARMUP = 200
 const CHURN = 10_000
-const CHURN_WARMUP = 2_000
+// 5,000 per proxy: before that V8 is still optimizing tcpscope (see V.churnWarmup in run.mjs).
+const CHURN_WARMUP = 10_000
 
 function parseArgs(argv) {
   const o = { rounds: 5, cli: join(dirname(HERE), 'bin', 'tcpscope.js') }
