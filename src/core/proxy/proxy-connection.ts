@@ -11,6 +11,7 @@ import { formatEndpoint } from '../../shared/endpoint'
 import type { RecordedConnection } from '../capture/capture-store'
 import { describeNetError, errorInfo } from '../net/net-errors'
 import { DeadlineQueue, type Expiring } from '../net/deadline-queue'
+import type { LiveSetMember } from '../net/live-set'
 import { isResetError, localPeer, remotePeer, resetSocket } from '../net/sockets'
 
 export interface UpstreamOptions {
@@ -38,7 +39,8 @@ function knownRemote(target: Endpoint): PeerAddress | undefined {
   return v === 0 ? undefined : { address: target.host, port: target.port, family: v === 6 ? 'IPv6' : 'IPv4' }
 }
 
-export class ProxyConnection implements Expiring {
+export class ProxyConnection implements Expiring, LiveSetMember {
+  liveSlot = -1
   private readonly upstream: Socket
   private connected = false
   private captureHeld: boolean

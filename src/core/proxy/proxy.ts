@@ -9,6 +9,7 @@ import type { LiveCapture } from '../capture/capture-store'
 import { boundAddress, checkSocketPath, listenOn } from '../net/listen'
 import { remotePeer } from '../net/sockets'
 import { warmSocketConstructor } from '../net/socket-warmup'
+import { LiveSet } from '../net/live-set'
 import { ProxyConnection, proxyContext, type ProxyContext, type UpstreamOptions } from './proxy-connection'
 
 export interface ProxyOptions extends UpstreamOptions {
@@ -18,7 +19,7 @@ export interface ProxyOptions extends UpstreamOptions {
 
 export class Proxy {
   private readonly server: Server
-  private readonly live = new Set<ProxyConnection>()
+  private readonly live = new LiveSet<ProxyConnection>()
   private accepted = 0
   private listening = ''
   private stopped = false
@@ -88,7 +89,7 @@ export class Proxy {
   /** Pauses (or resumes) reading on every connection while the capture writer catches up. */
   setCaptureHeld(held: boolean): void {
     this.captureHeld = held
-    for (const c of this.live) c.setCaptureHeld(held)
+    for (const c of this.live.snapshot()) c.setCaptureHeld(held)
   }
 
   /**
@@ -103,7 +104,7 @@ export class Proxy {
     }
     if (!closeConnections) return
     const allEnded = this.live.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.whenEmpty.push(resolve))
-    for (const c of [...this.live]) c.kill()
+    for (const c of this.live.snapshot()) c.kill()
     await Promise.all([this.closed, allEnded])
   }
 
