@@ -17,7 +17,8 @@ import { fmt, median, percentile, table } from './lib/stats.mjs'
 const HERE = dirname(fileURLToPath(import.meta.url))
 const HOST = '127.0.0.1'
 const ECHOES = 10_000
-const ECHO_WARMUP = 200
+// As in run.mjs: the JIT settles first.
+const ECHO_WARMUP = 5_000
 const CHURN = 10_000
 // 5,000 per proxy: before that V8 is still optimizing tcpscope (see V.churnWarmup in run.mjs).
 const CHURN_WARMUP = 10_000
