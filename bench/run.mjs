@@ -57,7 +57,10 @@ function parseArgs(argv) {
     } else if (a === '--cli') o.cli = resolve(value())
     else if (a === '--dir') o.dir = resolve(value())
     else if (a === '--out') o.out = resolve(value())
-    else if (a === '--stall-seconds') {
+    else if (a === '--churn-warmup') {
+      o.churnWarmup = Number(value())
+      if (!Number.isInteger(o.churnWarmup) || o.churnWarmup < 0) usage('--churn-warmup must be a whole number >= 0')
+    } else if (a === '--stall-seconds') {
       o.stallMs = Number(value()) * 1000
       if (!(o.stallMs > 0)) usage('--stall-seconds must be a positive number')
     } else if (a === '--stop-seconds') {
