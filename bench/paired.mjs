@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { alternatingEchoes, spreadChurn } from './lib/paired-load.mjs'
+import { spreadChurn, takingTurnsLatency } from './lib/paired-load.mjs'
 import { Helper, ProxyProcess, cpuSeconds, killAll } from './lib/proc.mjs'
-import { fmt, median, percentile, table } from './lib/stats.mjs'
+import { fmt, median, table } from './lib/stats.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const HOST = '127.0.0.1'
@@ -48,24 +48,15 @@ async function round(n, echoTarget) {
   const bare = await ProxyProcess.start('bare forwarder', [join(HERE, 'bare-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', echoTarget])
   const capture = join(dir, `round${n}.tcap`)
   const scope = await ProxyProcess.start('tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', echoTarget, '--capture', capture, '--json', '--quiet'])
-  const [host, port] = [echoTarget.slice(0, echoTarget.lastIndexOf(':')), Number(echoTarget.slice(echoTarget.lastIndexOf(':') + 1))]
   const proxies = [bare, scope]
   const cpu = () => proxies.map((p) => cpuSeconds(p.pid))
 
-  let c0 = cpu()
-  const lat = await alternatingEchoes([{ host, port }, bare, scope], { count: ECHOES, warmup: ECHO_WARMUP })
-  let c1 = cpu()
-  const p = (samples, q) => percentile(samples.slice().sort(), q)
-  const r = {
-    p50: lat.map((s) => p(s, 0.5)),
-    p99: lat.map((s) => p(s, 0.99)),
-    cpuPerEchoUs: proxies.map((_, i) => ((c1[i] - c0[i]) / (ECHOES + ECHO_WARMUP)) * 1e6)
-  }
+  const r = await takingTurnsLatency(echoTarget, proxies, { count: ECHOES, warmup: ECHO_WARMUP })
 
   await spreadChurn(proxies, { total: CHURN_WARMUP })
-  c0 = cpu()
+  const c0 = cpu()
   await spreadChurn(proxies, { total: CHURN })
-  c1 = cpu()
+  const c1 = cpu()
   r.cpuPerConnMs = proxies.map((_, i) => ((c1[i] - c0[i]) / (CHURN / 2)) * 1000)
 
   for (const proxy of proxies) {

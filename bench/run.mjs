@@ -10,7 +10,7 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bulk, churn, latency } from './lib/load.mjs'
-import { alternatingEchoes } from './lib/paired-load.mjs'
+import { takingTurnsLatency } from './lib/paired-load.mjs'
 import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, killAll, liveChildren, memory } from './lib/proc.mjs'
 import { fmt, fmtBytes, median, percentile, spread, table } from './lib/stats.mjs'
 
@@ -271,18 +271,11 @@ async function runTakingTurnsLatency(round) {
     proxies.push(await startProxy('bare', target, undefined))
     proxies.push(await startProxy('tcpscope', target, capturePath))
     await server.request({ cmd: 'reset' }, 'reset', 10_000)
-    const host = target.slice(0, target.lastIndexOf(':'))
-    const port = Number(target.slice(target.lastIndexOf(':') + 1))
-    const cpu0 = proxies.map((p) => cpuSeconds(p.pid))
-    const samples = await alternatingEchoes([{ host, port }, ...proxies], { count: V.echoes, warmup: V.echoWarmup, size: V.echoSize })
-    const cpu1 = proxies.map((p) => cpuSeconds(p.pid))
+    const t = await takingTurnsLatency(target, proxies, { count: V.echoes, warmup: V.echoWarmup, size: V.echoSize })
+    const us = (k) => ({ p50: t.p50[k], p99: t.p99[k] })
+    rec.us = { direct: us(0), bare: us(1), tcpscope: us(2) }
+    rec.proxyCpuPerEchoUs = { bare: t.cpuPerEchoUs[0], tcpscope: t.cpuPerEchoUs[1] }
     const echoes = V.echoes + V.echoWarmup
-    const stats = (xs) => {
-      const sorted = xs.slice().sort()
-      return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) }
-    }
-    rec.us = { direct: stats(samples[0]), bare: stats(samples[1]), tcpscope: stats(samples[2]) }
-    rec.proxyCpuPerEchoUs = { bare: ((cpu1[0] - cpu0[0]) / echoes) * 1e6, tcpscope: ((cpu1[1] - cpu0[1]) / echoes) * 1e6 }
     const st = await serverStats()
     const bytesEachWay = echoes * V.echoSize
     if (st.echoBytes !== 3 * bytesEachWay) fail(rec, `BYTE COUNT MISMATCH: sent ${3 * bytesEachWay} bytes, the echo server counted ${st.echoBytes}`)

@@ -3,6 +3,8 @@
 // the targets in turn. Echoed bytes are checked, as in load.mjs.
 import { connect } from 'node:net'
 import { slice } from './pattern.mjs'
+import { cpuSeconds } from './proc.mjs'
+import { percentile } from './stats.mjs'
 
 const now = () => performance.now()
 
@@ -63,6 +65,21 @@ export async function alternatingEchoes(targets, { count, warmup = 200, size = 6
     for (const s of socks) s.destroy()
   }
   return samples
+}
+
+/**
+ * Latency with a direct connection (`direct`, "HOST:PORT") and one through each proxy taking
+ * turns (alternatingEchoes). Returns p50 and p99 in µs per target (direct first, then the
+ * proxies in order) and each proxy process's CPU µs per echo, warm-up included.
+ */
+export async function takingTurnsLatency(direct, proxies, { count, warmup, size = 64 }) {
+  const i = direct.lastIndexOf(':')
+  const cpu = () => proxies.map((p) => cpuSeconds(p.pid))
+  const c0 = cpu()
+  const samples = await alternatingEchoes([{ host: direct.slice(0, i), port: Number(direct.slice(i + 1)) }, ...proxies], { count, warmup, size })
+  const c1 = cpu()
+  const at = (q) => samples.map((xs) => percentile(xs.slice().sort(), q))
+  return { p50: at(0.5), p99: at(0.99), cpuPerEchoUs: proxies.map((_, k) => ((c1[k] - c0[k]) / (count + warmup)) * 1e6) }
 }
 
 /**
