@@ -1,6 +1,7 @@
 // Argument parsing for the CLI on node:util parseArgs, with one-line usage errors.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { MAX_TIMER_MS } from '../shared/limits'
 
 type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>
 
@@ -8,9 +9,23 @@ export class UsageError extends Error {}
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
+/**
+ * `--conn -1` as `--conn=-1`: parseArgs would take `-1` for an option and call the value
+ * missing; the value's own check then says what is wrong with it.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') && !argv[i].includes('=') ? argv[i].slice(2) : undefined
+    if (name !== undefined && options[name]?.type === 'string' && /^-\d/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`)
+    else out.push(argv[i])
+  }
+  return out
+}
+
 export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O): Parsed<O> {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+    return parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true })
   } catch (err) {
     const e = err as Error & { code?: string }
     const first = e.message.split(/\.\s|\n/)[0].replace(/^Unknown option/, 'unknown option')
@@ -23,10 +38,18 @@ export function requireString(command: string, value: string | undefined, flag: 
   return value
 }
 
-export function parseWhole(command: string, value: string | undefined, flag: string, min = 0): number | undefined {
+export function parseWhole(command: string, value: string | undefined, flag: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${command}: ${flag} wants a whole number >= ${min}, got "${value}"`)
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`
+    throw new UsageError(`${command}: ${flag} wants a whole number ${range}, got "${value}"`)
+  }
   return Number(value)
+}
+
+/** A duration in milliseconds, within what a timer can hold. */
+export function parseMs(command: string, value: string | undefined, flag: string, min = 1, max = MAX_TIMER_MS): number | undefined {
+  return parseWhole(command, value, flag, min, max)
 }
 
 export function oneOfFlag<T extends string>(command: string, value: string | undefined, flag: string, allowed: readonly T[]): T | undefined {

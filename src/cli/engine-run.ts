@@ -18,9 +18,17 @@ export interface EngineRun {
   finish(): Promise<void>
 }
 
-export function startEngine(capture: string | undefined, checksumPayloads?: boolean): EngineRun {
+export interface EngineRunOptions {
+  /** --capture: where to record; a temporary file (deleted at exit) when not given. */
+  capture?: string
+  /** --force: replace an existing file at --capture. */
+  force?: boolean
+  checksumPayloads?: boolean
+}
+
+export async function startEngine({ capture, force, checksumPayloads }: EngineRunOptions): Promise<EngineRun> {
   const capturePath = capture ?? join(tmpdir(), `tcpscope-${process.pid}-${Date.now()}.tcap`)
-  const engine = Engine.create({ capturePath, checksumPayloads })
+  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false })
   return {
     engine,
     shownCapture: capture ?? null,
@@ -52,7 +60,10 @@ export function printEvents(engine: Engine, io: Io, opts: PrintOptions): () => v
   }
   return engine.subscribe(print, { connections: !opts.quiet })
 }
-/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+/**
+ * Resolves on the first SIGINT or SIGTERM; a second one exits at once. Call it before
+ * anything starts, so a signal that comes at any moment after is a clean stop.
+ */
 export function untilStopSignal(): { signal: Promise<NodeJS.Signals>; dispose: () => void } {
   let stop: (signal: NodeJS.Signals) => void = () => {}
   const signal = new Promise<NodeJS.Signals>((resolve) => {

@@ -1,7 +1,6 @@
 // Writing to stdout/stderr with backpressure, and without dying when the reader goes away
 // (`tcpscope export ... | head`).
 
-import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 
 export interface Io {
@@ -22,9 +21,19 @@ export function watchOutput(out: Writable): void {
   })
 }
 
+/** Writes and, when the stream is full, waits for it to drain (or close); leaves no listener behind. */
 export async function writeAll(out: Writable, chunk: string | Uint8Array): Promise<void> {
   if (closedReader) return
-  if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')])
+  if (out.write(chunk)) return
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      out.off('drain', done)
+      out.off('close', done)
+      resolve()
+    }
+    out.on('drain', done)
+    out.on('close', done)
+  })
 }
 
 export function line(out: Writable, text: string): void {

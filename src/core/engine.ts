@@ -20,7 +20,7 @@ import { buildPayload } from './payload/build-payload'
 import { Proxy } from './proxy/proxy'
 
 export interface EngineOptions extends CaptureOptions {
-  /** Where the capture is written (created or truncated). */
+  /** Where the capture is written: a new file, or an existing one with `overwrite`. */
   capturePath: string
 }
 
@@ -52,15 +52,9 @@ export class Engine implements EngineApi {
     })
   }
 
-  static create(opts: EngineOptions): Engine {
-    let capture: LiveCapture
-    try {
-      capture = LiveCapture.create(opts.capturePath, opts)
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException
-      throw new UserError(`cannot create capture file ${opts.capturePath}: ${e.code === 'ENOENT' ? 'its folder does not exist' : e.code === 'EACCES' ? 'permission denied' : e.message}`)
-    }
-    return new Engine(capture)
+  /** Creates the capture file and the engine recording into it; errors are one-line UserErrors. */
+  static async create(opts: EngineOptions): Promise<Engine> {
+    return new Engine(await LiveCapture.create(opts.capturePath, opts))
   }
 
   /** Subscribes to engine events; the first event is a snapshot of the current state. */

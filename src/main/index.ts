@@ -19,26 +19,28 @@ let mainWindow: BrowserWindow | undefined
 /** Quitting waits once for the engine: `closing` holds further quits, `closed` lets them through. */
 let engineState: 'open' | 'closing' | 'closed' = 'open'
 
-function start(): void {
+async function start(): Promise<void> {
   const dev = !app.isPackaged
   const location = resolveAppLocation({
     packaged: app.isPackaged,
     devServerUrl: process.env.ELECTRON_RENDERER_URL,
     indexHtmlPath: join(__dirname, '../renderer/index.html')
   })
+  let created: Engine
   try {
-    engine = Engine.create({ capturePath: newCapturePath(app.getPath('userData')) })
+    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')) })
   } catch (err) {
     dialog.showErrorBox('tcpscope cannot start', err instanceof Error ? err.message : String(err))
     app.exit(1)
     return
   }
-  registerEngineIpc(ipcMain, engine, (frame) => location.isAppUrl(frame.url))
+  engine = created
+  registerEngineIpc(ipcMain, created, (frame) => location.isAppUrl(frame.url))
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ dev, platform: process.platform })))
   app.setAboutPanelOptions({ applicationName: 'tcpscope', applicationVersion: app.getVersion() })
 
   mainWindow = createWindow({ location, preloadPath: join(__dirname, '../preload/index.js') })
-  forwardEngineEvents(engine, mainWindow.webContents)
+  forwardEngineEvents(created, mainWindow.webContents)
   mainWindow.on('closed', () => {
     mainWindow = undefined
   })

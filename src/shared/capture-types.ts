@@ -38,6 +38,11 @@ export interface ConnectionSummary {
   openedAt: number
   closedAt?: number
   bytes: Record<Direction, number>
+  /**
+   * Bytes of each direction that are in the capture file, where fewer than `bytes`: the
+   * capture stopped on a write error, and the rest was forwarded but not recorded.
+   */
+  recorded?: Record<Direction, number>
   fin: Record<Direction, boolean>
   end: ConnectionEnd
   error?: ErrorInfo
@@ -78,9 +83,19 @@ export interface CaptureInfo {
   /** Bytes in the file (written so far, for a live capture). */
   size: number
   connections: number
-  /** Set when the file ends in an incomplete record (e.g. the writer was killed mid-write). */
+  /** Set when reading stopped before the file's end: at an incomplete record or a damaged one. */
   cutAt?: number
+  /**
+   * `incomplete`: the file ends inside a record (its writer stopped mid-write);
+   * `damaged`: the record at `cutAt` is corrupt, and what follows it cannot be read.
+   */
+  cutKind?: 'incomplete' | 'damaged'
+  /** The process recording into the file, for a file opened while another tcpscope writes it. */
+  writerPid?: number
+  /** Set when the index stored in the file was damaged and was rebuilt from the records. */
+  indexProblem?: string
   /** Set when recording stopped on a write error; traffic may still be forwarded. */
   error?: string
+  /** Still being recorded (by this engine, or by the process `writerPid`). */
   live: boolean
 }

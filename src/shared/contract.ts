@@ -5,6 +5,7 @@ import type { CaptureEvent, CaptureInfo, ConnectionSummary, Direction } from './
 import type { EngineEvent, ProxyInfo } from './events'
 import { bool, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
 import { payloadSpec } from './payload/payload-spec'
+import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
 import {
   clientConnectArgs,
   expectArgs,
@@ -27,7 +28,7 @@ export const proxyStartArgs = obj({
   listen: str({ nonEmpty: true, max: 4096 }),
   target: str({ nonEmpty: true, max: 4096 }),
   /** Give up on the upstream connect after this long (default 10 s). */
-  connectTimeoutMs: optional(int({ min: 1, max: 3_600_000 })),
+  connectTimeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** TCP_NODELAY on both legs (default true: the proxy adds no Nagle delay). */
   noDelay: optional(bool())
 })
@@ -40,31 +41,31 @@ const proxyStopArgs = obj({
 })
 
 const readBytesArgs = obj({
-  connId: int({ min: 1 }),
+  connId: int({ min: 1, max: MAX_CONN_ID }),
   dir: oneOf(['client', 'server'] as const),
   offset: int({ min: 0 }),
   length: int({ min: 0, max: MAX_READ })
 })
 
 const readEventsArgs = obj({
-  connId: int({ min: 1 }),
+  connId: int({ min: 1, max: MAX_CONN_ID }),
   from: optional(int({ min: 0 })),
   limit: optional(int({ min: 1, max: 100_000 }))
 })
 
 const sessionId = str({ nonEmpty: true, max: 64 })
-const connRef = obj({ connId: int({ min: 1 }) })
+const connRef = obj({ connId: int({ min: 1, max: MAX_CONN_ID }) })
 const serverStopArgs = obj({ serverId: sessionId, closeClients: optional(bool()) })
 const behaviourArgs = obj({ serverId: sessionId, behaviour: serverBehaviour })
 const broadcastArgs = obj({ serverId: sessionId, payload: payloadSpec })
 const clientRef = obj({ clientId: sessionId })
 const payloadPreviewArgs = obj({ payload: payloadSpec })
-const sendArgs = obj({ connId: int({ min: 1 }), payload: payloadSpec })
+const sendArgs = obj({ connId: int({ min: 1, max: MAX_CONN_ID }), payload: payloadSpec })
 const intervalArgs = obj({
-  connId: int({ min: 1 }),
+  connId: int({ min: 1, max: MAX_CONN_ID }),
   /** Omit to stop the connection's interval send. */
-  everyMs: optional(int({ min: 1, max: 86_400_000 })),
-  count: optional(int({ min: 1 })),
+  everyMs: optional(int({ min: 1, max: MAX_INTERVAL_MS })),
+  count: optional(int({ min: 1, max: MAX_CONN_ID })),
   payload: optional(payloadSpec)
 })
 

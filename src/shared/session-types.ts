@@ -4,6 +4,7 @@
 
 import { arr, bool, int, obj, oneOf, optional, str, type Infer } from './schema'
 import { payloadSpec } from './payload/payload-spec'
+import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS, MAX_TIMER_MS } from './limits'
 
 export const MATCH_MODES = ['exact', 'contains', 'starts', 'ends', 'regex'] as const
 export type MatchMode = (typeof MATCH_MODES)[number]
@@ -29,7 +30,7 @@ export const httpResponse = obj({
 export type HttpResponseSpec = Infer<typeof httpResponse>
 
 export const intervalSend = obj({
-  everyMs: int({ min: 1, max: 86_400_000 }),
+  everyMs: int({ min: 1, max: MAX_INTERVAL_MS }),
   /** Stop after this many sends (default: until the connection closes). */
   count: optional(int({ min: 1 })),
   payload: payloadSpec
@@ -56,7 +57,7 @@ export const serverStartArgs = obj({
   pauseOnConnect: optional(bool()),
   maxConnections: optional(int({ min: 1 })),
   /** Close a client that has been idle this long. */
-  idleTimeoutMs: optional(int({ min: 1 })),
+  idleTimeoutMs: optional(int({ min: 1, max: MAX_TIMER_MS })),
   backlog: optional(int({ min: 1, max: 65535 })),
   behaviour: optional(serverBehaviour)
 })
@@ -67,24 +68,24 @@ export const clientConnectArgs = obj({
   localAddress: optional(str({ max: 256 })),
   localPort: optional(int({ min: 0, max: 65535 })),
   family: optional(oneOf(['4', '6'] as const)),
-  connectTimeoutMs: optional(int({ min: 1 })),
+  connectTimeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   keepAlive: optional(bool()),
-  keepAliveInitialDelayMs: optional(int({ min: 0 })),
+  keepAliveInitialDelayMs: optional(int({ min: 0, max: MAX_TIMER_MS })),
   noDelay: optional(bool()),
   /** Close when nothing was sent or received for this long (a `timeout` event is recorded). */
-  idleTimeoutMs: optional(int({ min: 1 })),
+  idleTimeoutMs: optional(int({ min: 1, max: MAX_TIMER_MS })),
   interval: optional(intervalSend)
 })
 export type ClientConnectArgs = Infer<typeof clientConnectArgs>
 
 export const expectArgs = obj({
-  connId: int({ min: 1 }),
+  connId: int({ min: 1, max: MAX_CONN_ID }),
   /** A regular expression matched against what the peer sent, decoded as `encoding`. */
   pattern: str({ max: 65536 }),
   encoding: optional(oneOf(['utf8', 'latin1', 'ascii', 'utf16le', 'gbk', 'gb18030'] as const)),
   /** Where in the peer's byte stream to start looking (default: what arrives from now on). */
   fromOffset: optional(int({ min: 0 })),
-  timeoutMs: int({ min: 1, max: 86_400_000 })
+  timeoutMs: int({ min: 1, max: MAX_INTERVAL_MS })
 })
 export type ExpectArgs = Infer<typeof expectArgs>
 
@@ -96,13 +97,13 @@ export interface ExpectResult {
 }
 
 export const sequenceArgs = obj({
-  connId: int({ min: 1 }),
+  connId: int({ min: 1, max: MAX_CONN_ID }),
   steps: arr(
     obj({
       payload: payloadSpec,
       /** Wait for a reply matching this regex before the next step. */
       expect: optional(str({ max: 65536 })),
-      timeoutMs: optional(int({ min: 1 }))
+      timeoutMs: optional(int({ min: 1, max: MAX_INTERVAL_MS }))
     }),
     { max: 10_000 }
   )

@@ -52,7 +52,7 @@ async function staleSocketFile(path: string): Promise<void> {
 
 describe('proxy: addresses', () => {
   it('listens on [::1]:0 and forwards to an IPv6 target', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await echoServer({ port: 0, host: '::1' })
     const port = (server.address() as { port: number }).port
     const proxy = await t.engine['proxy.start']({ listen: '[::1]:0', target: `[::1]:${port}` })
@@ -66,7 +66,7 @@ describe('proxy: addresses', () => {
   })
 
   it('listens on a Unix socket path and forwards to a Unix socket target', async () => {
-    t = testEngine()
+    t = await testEngine()
     const targetPath = join(t.dir, 'target.sock')
     const listenPath = join(t.dir, 'proxy.sock')
     await echoServer({ path: targetPath })
@@ -84,7 +84,7 @@ describe('proxy: addresses', () => {
   })
 
   it('bridges TCP clients to a Unix socket target and Unix clients to a TCP target', async () => {
-    t = testEngine()
+    t = await testEngine()
     const unixTarget = join(t.dir, 'u.sock')
     await echoServer({ path: unixTarget })
     const tcp = await echoServer({ port: 0, host: '127.0.0.1' })
@@ -97,7 +97,7 @@ describe('proxy: addresses', () => {
   })
 
   it('reuses a socket file left behind by a program that died', async () => {
-    t = testEngine()
+    t = await testEngine()
     const listenPath = join(t.dir, 'stale.sock')
     await staleSocketFile(listenPath)
     expect(lstatSync(listenPath).isSocket()).toBe(true)
@@ -108,7 +108,7 @@ describe('proxy: addresses', () => {
   })
 
   it('refuses a socket path another program is listening on, and leaves it alone', async () => {
-    t = testEngine()
+    t = await testEngine()
     const busyPath = join(t.dir, 'busy.sock')
     await echoServer({ path: busyPath })
     const message = await oneLineRejection(t.engine['proxy.start']({ listen: busyPath, target: '127.0.0.1:1' }))
@@ -117,7 +117,7 @@ describe('proxy: addresses', () => {
   })
 
   it('refuses a listen path that holds a file that is not a socket, and leaves the file alone', async () => {
-    t = testEngine()
+    t = await testEngine()
     const path = join(t.dir, 'notes.txt')
     writeFileSync(path, 'precious')
     const message = await oneLineRejection(t.engine['proxy.start']({ listen: path, target: '127.0.0.1:1' }))

@@ -43,7 +43,7 @@ describe('proxy: backpressure', () => {
   it.each<[Direction]>([['client'], ['server']])(
     'stops reading from the %s while the other peer reads nothing, then delivers every byte once it reads',
     async (sender) => {
-      t = testEngine()
+      t = await testEngine()
       const payload = randomPayload(64 * MiB)
       const { client, serverSide: s, close } = await proxiedPair(t.engine)
       cleanups.push(close)
@@ -70,7 +70,7 @@ describe('proxy: backpressure', () => {
 
   it('keeps flowing, byte-exact, when the capture writer pushes back', async () => {
     // A tiny writer high-water mark makes the capture, not the peers, the slow side.
-    t = testEngine({ highWater: 256 * 1024, lowWater: 64 * 1024, batchBytes: 64 * 1024 })
+    t = await testEngine({ highWater: 256 * 1024, lowWater: 64 * 1024, batchBytes: 64 * 1024 })
     const server = await startServer((s) => s.pipe(s))
     cleanups.push(server.close)
     const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
@@ -150,7 +150,7 @@ describe('proxy: backpressure', () => {
     const file = await FileCapture.open(capture)
     cleanups.push(() => file.close())
     expect(file.info().cutAt).toBeUndefined()
-    const [conn] = file.connections()
+    const [conn] = await file.listConnections()
     expect(conn).toMatchObject({ end: 'closed', bytes: { client: GiB, server: 0 } })
     for (const i of [0, 1, 511, BLOCKS - 1]) {
       const expected = Buffer.from(base)

@@ -10,7 +10,7 @@ import { describeNetError, UserError } from '../../src/core/net/net-errors'
 import { startServer, tempDir } from '../helpers/net'
 import { testEngine, type TestEngine } from '../helpers/engine'
 import { expectOneLine, oneLineRejection } from '../helpers/errors'
-import { CLI } from '../helpers/cli-proxy'
+import { portableCli } from '../helpers/cli'
 
 let t: TestEngine
 const cleanups: Array<() => unknown> = []
@@ -27,7 +27,7 @@ async function startFails(listen: string, target = '127.0.0.1:1'): Promise<strin
 
 describe('proxy: bad input', () => {
   it('says the port is in use, and how to pick another', async () => {
-    t = testEngine()
+    t = await testEngine()
     const busy = await startServer(() => {})
     cleanups.push(busy.close)
     expect(await startFails(`127.0.0.1:${busy.port}`)).toBe(
@@ -38,14 +38,14 @@ describe('proxy: bad input', () => {
   it('says a listen host does not resolve', async () => {
     const restoreDns = failInvalidNamesLocally()
     onTestFinished(restoreDns)
-    t = testEngine()
+    t = await testEngine()
     expect(await startFails('nonexistent.invalid:0')).toBe(
       'unknown host in nonexistent.invalid:0: the name does not resolve; check the spelling or use an IP address'
     )
   })
 
   it('says a listen address is not on this machine', async () => {
-    t = testEngine()
+    t = await testEngine()
     // TEST-NET-1 is never a local address; binding to it fails locally, nothing is sent.
     expect(await startFails('192.0.2.1:0')).toMatch(/^cannot listen on 192\.0\.2\.1:0: that address is not on this machine/)
   })
@@ -57,7 +57,7 @@ describe('proxy: bad input', () => {
     ['[::1', '--listen: bad address "[::1": write IPv6 as [ADDR]:PORT'],
     ['', '--listen: empty address: give HOST:PORT or a socket path']
   ])('rejects the listen address %j', async (listen, message) => {
-    t = testEngine()
+    t = await testEngine()
     expect(await startFails(listen)).toBe(message)
   })
 
@@ -66,18 +66,18 @@ describe('proxy: bad input', () => {
     ['localhost', '--target: bad address "localhost": give HOST:PORT (e.g. 127.0.0.1:6379) or a socket path'],
     [':80', '--target: bad address ":80": the host is missing before ":"']
   ])('rejects the target %j before listening', async (target, message) => {
-    t = testEngine()
+    t = await testEngine()
     expect(await startFails('127.0.0.1:0', target)).toBe(message)
   })
 
   it('says when the folder of a socket path does not exist', async () => {
-    t = testEngine()
+    t = await testEngine()
     const path = join(t.dir, 'no', 'such', 'dir', 'x.sock')
     expect(await startFails(path)).toBe(`cannot listen on ${path}: its folder does not exist`)
   })
 
   it('refuses a socket path too long for the OS instead of listening on a shortened one', async () => {
-    t = testEngine()
+    t = await testEngine()
     const path = join(t.dir, 'x'.repeat(120) + '.sock')
     expect(await startFails(path)).toMatch(/^socket path .+ is too long; use a shorter path/)
     expect(readdirSync(t.dir).filter((f) => f.startsWith('xxx'))).toEqual([])
@@ -85,13 +85,13 @@ describe('proxy: bad input', () => {
     expect(target).toMatch(/^socket path .+ is too long/)
   })
 
-  it('says when the capture file cannot be created, and why', () => {
+  it('says when the capture file cannot be created, and why', async () => {
     const { dir, cleanup } = tempDir()
     cleanups.push(cleanup)
     const path = join(dir, 'missing', 'c.tcap')
     let err: unknown
     try {
-      Engine.create({ capturePath: path })
+      await Engine.create({ capturePath: path })
     } catch (e) {
       err = e
     }
@@ -108,12 +108,13 @@ describe('proxy: bad input', () => {
     const path = join(locked, 'x.sock')
     let message: string
     if (process.getuid?.() !== 0) {
-      t = testEngine()
+      t = await testEngine()
       message = await startFails(path)
     } else {
-      // Root passes every permission check, so ask as nobody, through the CLI in a child.
+      // Root passes every permission check, so ask as nobody, through the CLI in a child:
+      // a copy of the built CLI, since nobody may not be able to read the checkout.
       chmodSync(dir, 0o777)
-      const r = spawnSync(process.execPath, [CLI, 'proxy', '--listen', path, '--target', '127.0.0.1:1', '--capture', join(dir, 'c.tcap')], {
+      const r = spawnSync(process.execPath, [portableCli(dir), 'proxy', '--listen', path, '--target', '127.0.0.1:1', '--capture', join(dir, 'c.tcap')], {
         uid: 65534,
         gid: 65534,
         encoding: 'utf8',

@@ -9,7 +9,7 @@ afterEach(async () => t?.dispose())
 
 describe('proxy: byte-exact forwarding', () => {
   it('forwards random binary both ways over 100 concurrent connections and records it exactly', async () => {
-    t = testEngine()
+    t = await testEngine()
     // The server answers each connection with its own random payload, then reads the client's.
     const serverReceived = new Map<number, string>()
     const sent = new Map<number, Buffer>()
@@ -55,7 +55,7 @@ describe('proxy: byte-exact forwarding', () => {
     await t.engine.close()
     const file = await FileCapture.open(t.capturePath)
     expect(file.info().cutAt).toBeUndefined()
-    const reopened = file.connections()
+    const reopened = await file.listConnections()
     expect(reopened.length).toBe(100)
     const one = reopened[17]
     const bytes = await file.readBytes(one.id, 'client', 0, one.bytes.client)
@@ -64,7 +64,7 @@ describe('proxy: byte-exact forwarding', () => {
   })
 
   it('reports the real port and a clear error when the port is in use', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await startServer((s) => {
       s.resume()
       s.on('end', () => s.end())

@@ -40,7 +40,7 @@ async function connectThrough(target: string, connectTimeoutMs?: number) {
 
 describe('proxy: upstream connect errors', () => {
   it('resets the client and records ECONNREFUSED when nothing listens at the target', async () => {
-    t = testEngine()
+    t = await testEngine()
     const port = await closedPort()
     const { clientSaw, conn, events } = await connectThrough(`127.0.0.1:${port}`)
     expect(clientSaw).toEqual({ ended: false, error: 'ECONNRESET' })
@@ -60,7 +60,7 @@ describe('proxy: upstream connect errors', () => {
   it('resets the client and records ENOTFOUND (or EAI_AGAIN) for a host that does not resolve', async () => {
     const restoreDns = failInvalidNamesLocally()
     onTestFinished(restoreDns)
-    t = testEngine()
+    t = await testEngine()
     const { clientSaw, conn } = await connectThrough('nonexistent.invalid:80')
     expect(clientSaw.ended).toBe(false)
     expect(clientSaw.error).toBe('ECONNRESET')
@@ -71,7 +71,7 @@ describe('proxy: upstream connect errors', () => {
   })
 
   it('gives up after connectTimeoutMs on a target that never answers, and records ETIMEDOUT', async () => {
-    t = testEngine()
+    t = await testEngine()
     hanging = await startHangingListener()
     const { clientSaw, conn, events } = await connectThrough(`127.0.0.1:${hanging.port}`, 300)
     expect(clientSaw).toEqual({ ended: false, error: 'ECONNRESET' })
@@ -82,7 +82,7 @@ describe('proxy: upstream connect errors', () => {
   })
 
   it('closes the client and records ENOENT when the target socket file does not exist', async () => {
-    t = testEngine()
+    t = await testEngine()
     const path = join(t.dir, 'nobody-here.sock')
     const { clientSaw, conn } = await connectThrough(path)
     expect(clientSaw.ended).toBe(false)
@@ -91,7 +91,7 @@ describe('proxy: upstream connect errors', () => {
   })
 
   it('records what the client sent while the connect was pending, and the failure after it', async () => {
-    t = testEngine()
+    t = await testEngine()
     hanging = await startHangingListener()
     const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${hanging.port}`, connectTimeoutMs: 2000 })
     const client = await connectTo(portOf(proxy.listen))

@@ -13,7 +13,7 @@ const MiB = 1024 * 1024
 
 describe('proxy: half-close', () => {
   it("forwards the client's FIN, then carries the server's later data to the client in full", async () => {
-    t = testEngine()
+    t = await testEngine()
     const request = randomPayload(20_000)
     const reply = randomPayload(MiB)
     let serverGot!: Promise<Buffer>
@@ -56,7 +56,7 @@ describe('proxy: half-close', () => {
   })
 
   it("forwards the server's FIN, then carries the client's later data to the server in full", async () => {
-    t = testEngine()
+    t = await testEngine()
     const greeting = Buffer.from('220 ready, send your data then close\r\n')
     const upload = randomPayload(MiB)
     let serverGot!: Promise<Buffer>

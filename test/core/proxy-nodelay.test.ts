@@ -40,7 +40,7 @@ async function proxyLegsNoDelay(noDelay: boolean | undefined): Promise<{ legs: b
 describe('proxy: TCP_NODELAY', () => {
   it('sets TCP_NODELAY on both legs by default', async (ctx) => {
     needProgram(ctx, 'python3 with os.pidfd_open on Linux (to read socket options)', canReadSockopts())
-    t = testEngine()
+    t = await testEngine()
     const { legs, peers } = await proxyLegsNoDelay(undefined)
     expect(legs).toEqual([true, true])
     expect(peers).toEqual([false, false])
@@ -48,7 +48,7 @@ describe('proxy: TCP_NODELAY', () => {
 
   it('leaves Nagle on both legs when started with noDelay: false', async (ctx) => {
     needProgram(ctx, 'python3 with os.pidfd_open on Linux (to read socket options)', canReadSockopts())
-    t = testEngine()
+    t = await testEngine()
     const { legs } = await proxyLegsNoDelay(false)
     expect(legs).toEqual([false, false])
   })

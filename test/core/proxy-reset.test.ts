@@ -32,7 +32,7 @@ describe('proxy: reset', () => {
     ['client', 'server'],
     ['server', 'client']
   ])('forwards an RST from the %s to the %s and records it as a reset', async (resetter, victim) => {
-    t = testEngine()
+    t = await testEngine()
     const pair = await establishedPair()
     const victimOutcome = outcomeOf(pair[victim])
     const resetterClosed = once(pair[resetter], 'close')
@@ -60,7 +60,7 @@ describe('proxy: reset', () => {
   })
 
   it('forwards an RST that follows a half-close as an RST, not a second FIN', async () => {
-    t = testEngine()
+    t = await testEngine()
     const pair = await establishedPair()
     const serverOutcome = outcomeOf(pair.server)
     pair.client.end()

@@ -41,7 +41,7 @@ function connectError(port: number): Promise<string> {
 
 describe('proxy: stop', () => {
   it('closes the listener: a new connect is refused and the proxy lists as stopped', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await echoServer()
     const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
     await t.engine['proxy.stop']({ proxyId: proxy.id })
@@ -52,7 +52,7 @@ describe('proxy: stop', () => {
   })
 
   it('with closeConnections, closes the live connections and records them as stopped', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await echoServer()
     const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
     const clients = await Promise.all([1, 2, 3].map(() => connectTo(portOf(proxy.listen))))
@@ -71,7 +71,7 @@ describe('proxy: stop', () => {
   })
 
   it('without closeConnections, lets live connections keep working to their natural end', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await echoServer()
     const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
     const client = await connectTo(portOf(proxy.listen))
@@ -107,7 +107,7 @@ describe('proxy: stop', () => {
     const resources = (): string[] => process.getActiveResourcesInfo().sort()
 
     const cycle = async (): Promise<void> => {
-      const e = testEngine()
+      const e = await testEngine()
       const server = await echoServer()
       const a = await e.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
       const b = await e.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })

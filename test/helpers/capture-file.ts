@@ -4,7 +4,7 @@
 
 export const FILE_HEADER = 16
 export const RECORD_HEADER = 40
-export const TYPE = { Open: 3, Data: 7, Close: 11 } as const
+export const TYPE = { Open: 3, Data: 7, Close: 11, Index: 14, Trailer: 15 } as const
 export const DIR = { client: 1, server: 2 } as const
 
 export interface RawRecord {
@@ -15,6 +15,12 @@ export interface RawRecord {
   connId: number
   seq: number
   length: number
+}
+
+/** The file without the index stored at its end: what a writer that died just before closing leaves. */
+export function withoutStoredIndex(file: Buffer): Buffer {
+  const first = walkRecords(file).find((r) => r.type === TYPE.Index)
+  return first === undefined ? file : file.subarray(0, first.start)
 }
 
 export function walkRecords(file: Buffer): RawRecord[] {

@@ -1,7 +1,8 @@
 // Runs the built CLI (out/cli/index.cjs, built by the global setup) as a real child process.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
-import { resolve } from 'node:path'
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 
 export const CLI = resolve(__dirname, '../../bin/tcpscope.js')
@@ -60,4 +61,19 @@ export class CliProcess {
     const [code] = (await once(this.child, 'close')) as [number | null]
     return code
   }
+}
+
+/**
+ * A copy of the built CLI (its entry and its one bundled file) under `dir`, for running it
+ * as another user who may not be able to read the checkout (say, a clone in a private
+ * temporary folder). Returns the copied entry.
+ */
+export function portableCli(dir: string): string {
+  const root = join(dir, 'tcpscope-cli')
+  mkdirSync(join(root, 'bin'), { recursive: true })
+  mkdirSync(join(root, 'out', 'cli'), { recursive: true })
+  copyFileSync(CLI, join(root, 'bin', 'tcpscope.js'))
+  copyFileSync(resolve(__dirname, '../../out/cli/index.cjs'), join(root, 'out', 'cli', 'index.cjs'))
+  for (const d of [root, join(root, 'bin'), join(root, 'out'), join(root, 'out', 'cli')]) chmodSync(d, 0o755)
+  return join(root, 'bin', 'tcpscope.js')
 }

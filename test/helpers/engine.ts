@@ -14,10 +14,10 @@ export interface TestEngine {
   dispose: () => Promise<void>
 }
 
-export function testEngine(opts: CaptureOptions = {}): TestEngine {
+export async function testEngine(opts: CaptureOptions = {}): Promise<TestEngine> {
   const { dir, cleanup } = tempDir()
   const capturePath = join(dir, 'test.tcap')
-  const engine = Engine.create({ capturePath, ...opts })
+  const engine = await Engine.create({ capturePath, ...opts })
   const events: EngineEvent[] = []
   engine.subscribe((e) => events.push(e))
   return {

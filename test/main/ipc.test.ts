@@ -39,8 +39,8 @@ let t: TestEngine
 let ipc: FakeIpcMain
 let unregister: () => void
 
-beforeEach(() => {
-  t = testEngine()
+beforeEach(async () => {
+  t = await testEngine()
   ipc = new FakeIpcMain()
   unregister = registerEngineIpc(ipc, t.engine, (frame) => app.isAppUrl(frame.url))
 })

@@ -6,13 +6,14 @@ import type { EngineEvent } from '../../shared/events'
 import { hexDump } from '../../shared/hexdump'
 import type { PayloadSpec } from '../../shared/payload/payload-spec'
 import { createStreamDecoder } from '../../core/payload/decode-text'
-import { oneOfFlag, parseCommandArgs, parseWhole, UsageError } from '../args'
+import { MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from '../../shared/limits'
+import { oneOfFlag, parseCommandArgs, parseMs, parseWhole, UsageError } from '../args'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { line, writeAll, type Io } from '../output'
 import { PAYLOAD_OPTIONS, payloadFrom } from '../payload-args'
 
 export const CONNECT_USAGE =
-  'tcpscope connect HOST:PORT|PATH [--send TEXT | --send-hex HEX | --send-file FILE] [--encoding ENC] [--eol none|lf|crlf] [--checksum sum8|xor8|crc16-modbus|crc32] [--interval MS [--count N]] [--expect REGEX] [--timeout MS] [--hex] [--local-address ADDR] [--local-port PORT] [--family 4|6] [--connect-timeout MS] [--keepalive MS] [--capture FILE] [--json]'
+  'tcpscope connect HOST:PORT|PATH [--send TEXT | --send-hex HEX | --send-file FILE] [--encoding ENC] [--eol none|lf|crlf] [--checksum sum8|xor8|crc16-modbus|crc32] [--interval MS [--count N]] [--expect REGEX] [--timeout MS] [--hex] [--local-address ADDR] [--local-port PORT] [--family 4|6] [--connect-timeout MS] [--keepalive MS] [--capture FILE [--force]] [--json]'
 
 const DEFAULT_EXPECT_TIMEOUT_MS = 5000
 
@@ -30,19 +31,24 @@ export async function connectCommand(argv: string[], io: Io): Promise<number> {
     'connect-timeout': { type: 'string' },
     keepalive: { type: 'string' },
     capture: { type: 'string' },
+    force: { type: 'boolean' },
     json: { type: 'boolean' }
   })
   if (positionals.length !== 1) throw new UsageError(`connect: give one target, HOST:PORT or a socket path; usage: ${CONNECT_USAGE}`)
   const payload = payloadFrom('connect', values)
-  const everyMs = parseWhole('connect', values.interval, '--interval', 1)
+  const everyMs = parseMs('connect', values.interval, '--interval', 1, MAX_INTERVAL_MS)
   const count = parseWhole('connect', values.count, '--count', 1)
   if (everyMs !== undefined && !payload) throw new UsageError('connect: --interval needs --send, --send-hex or --send-file')
-  const timeoutMs = parseWhole('connect', values.timeout, '--timeout', 1)
-  const keepalive = parseWhole('connect', values.keepalive, '--keepalive', 0)
+  const timeoutMs = parseMs('connect', values.timeout, '--timeout')
+  const keepalive = parseMs('connect', values.keepalive, '--keepalive', 0)
   const encoding = values.encoding === 'base64' ? 'utf8' : ((values.encoding ?? 'utf8') as Exclude<PayloadSpec['encoding'], 'base64' | undefined>)
   const json = values.json === true
 
-  const run = startEngine(values.capture)
+  const stop = untilStopSignal()
+  const run = await startEngine({ capture: values.capture, force: values.force }).catch((err: unknown) => {
+    stop.dispose()
+    throw err
+  })
   const { engine } = run
   let connId = -1
   // What the server sends is printed in full, in order, read back from the capture.
@@ -66,16 +72,15 @@ export async function connectCommand(argv: string[], io: Io): Promise<number> {
   // Without --json, only problems are reported (on stderr); the data itself goes to stdout.
   printEvents(engine, io, { json, quiet: !json })
 
-  const stop = untilStopSignal()
   try {
     // A bad payload (hex digit, missing file) is reported before anything connects.
     if (payload) await engine['payload.preview']({ payload })
     const info = await engine['client.connect']({
       target: positionals[0],
       localAddress: values['local-address'],
-      localPort: parseWhole('connect', values['local-port'], '--local-port', 0),
+      localPort: parseWhole('connect', values['local-port'], '--local-port', 0, 65535),
       family: oneOfFlag('connect', values.family, '--family', ['4', '6'] as const),
-      connectTimeoutMs: parseWhole('connect', values['connect-timeout'], '--connect-timeout', 1),
+      connectTimeoutMs: parseMs('connect', values['connect-timeout'], '--connect-timeout', 1, MAX_CONNECT_TIMEOUT_MS),
       keepAlive: keepalive !== undefined ? true : undefined,
       keepAliveInitialDelayMs: keepalive
     })

@@ -1,19 +1,22 @@
 // `tcpscope export FILE --conn ID ...`: one direction's bytes exactly as captured (raw),
-// as an xxd-style hex dump, or the connection's events as JSON lines.
+// as an xxd-style hex dump, or the connection's events as JSON lines. It reads the
+// connection's own records and bytes, not the file, and never writes over a capture.
 
-import { createWriteStream } from 'node:fs'
+import { closeSync, createWriteStream, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import type { Writable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import type { Direction } from '../../shared/capture-types'
 import { hexDump, toHex } from '../../shared/hexdump'
+import { MAX_CONN_ID } from '../../shared/limits'
 import type { FileCapture } from '../../core/capture/file-capture'
+import { MAGIC } from '../../core/capture/format'
 import { UserError } from '../../core/net/net-errors'
 import { oneOfFlag, parseCommandArgs, parseWhole, requireString, UsageError } from '../args'
 import { outputClosed, writeAll, type Io } from '../output'
-import { cutNote, openCaptureFile } from './open-capture'
+import { captureNotes, openCaptureFile } from './open-capture'
 
 export const EXPORT_USAGE =
-  'tcpscope export FILE --conn ID --direction client|server --format raw|hex|jsonl [-o OUT]'
+  'tcpscope export FILE --conn ID --direction client|server --format raw|hex|jsonl [-o OUT [--force]]'
 
 const READ_STEP = 1024 * 1024
 const EVENT_STEP = 1000
@@ -40,17 +43,61 @@ async function exportEvents(capture: FileCapture, id: number, dir: Direction | u
   }
 }
 
+const isCapture = (fd: number): boolean => {
+  const head = Buffer.alloc(MAGIC.length)
+  return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(MAGIC)
+}
+
+/**
+ * Opens `-o OUT` for writing, with one-line errors. It refuses the capture being read
+ * (writing would destroy what it reads), and any other capture file unless --force.
+ */
+function openOutput(target: string, capturePath: string, force: boolean): number {
+  const source = statSync(capturePath)
+  let existing: number | undefined
+  try {
+    existing = openSync(target, 'r')
+  } catch {
+    // Nothing readable there yet: the open for writing below says why, if it fails.
+  }
+  if (existing !== undefined) {
+    try {
+      const st = fstatSync(existing)
+      if (st.isDirectory()) throw new UserError(`cannot write ${target}: it is a folder; give a file name, e.g. ${target.replace(/\/$/, '')}/out.bin`, 'EISDIR')
+      if (st.dev === source.dev && st.ino === source.ino) throw new UserError(`cannot write ${target}: it is the capture being exported; pick another output file`, 'EEXIST')
+      if (!force && isCapture(existing)) throw new UserError(`${target} is a tcpscope capture; pass --force to overwrite it, or pick another output file`, 'EEXIST')
+    } finally {
+      closeSync(existing)
+    }
+  }
+  try {
+    return openSync(target, 'w')
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    const why: Record<string, string> = {
+      ENOENT: 'its folder does not exist',
+      EACCES: 'permission denied',
+      EPERM: 'permission denied',
+      EISDIR: 'it is a folder; give a file name',
+      EROFS: 'the file system is read-only',
+      ENOTDIR: 'a part of the path is not a folder'
+    }
+    throw new UserError(`cannot write ${target}: ${why[e.code ?? ''] ?? e.message}`, e.code)
+  }
+}
+
 export async function exportCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('export', argv, {
     conn: { type: 'string' },
     direction: { type: 'string' },
     format: { type: 'string' },
     o: { type: 'string', short: 'o' },
-    output: { type: 'string' }
+    output: { type: 'string' },
+    force: { type: 'boolean' }
   })
   if (positionals.length !== 1) throw new UsageError(`export: give exactly one capture file; usage: ${EXPORT_USAGE}`)
   const path = positionals[0]
-  const id = parseWhole('export', requireString('export', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1)!
+  const id = parseWhole('export', requireString('export', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
   const format = oneOfFlag('export', values.format ?? 'raw', '--format', ['raw', 'hex', 'jsonl'] as const)!
   const dir = oneOfFlag('export', values.direction, '--direction', ['client', 'server'] as const)
   if (format !== 'jsonl' && dir === undefined) {
@@ -58,18 +105,17 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   }
   const capture = await openCaptureFile(path)
   try {
-    const conn = capture.connections().find((c) => c.id === id)
+    const conn = await capture.connection(id)
     if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
     const target = values.o ?? values.output
-    const out: Writable = target !== undefined ? createWriteStream(target) : io.out
+    const out: Writable = target !== undefined ? createWriteStream('', { fd: openOutput(target, path, values.force === true) }) : io.out
     if (format === 'jsonl') await exportEvents(capture, id, dir, out)
-    else await exportBytes(capture, id, dir!, conn.bytes[dir!], out, format === 'hex')
+    else await exportBytes(capture, id, dir!, conn.recorded?.[dir!] ?? conn.bytes[dir!], out, format === 'hex')
     if (target !== undefined) {
       out.end()
       await finished(out)
     }
-    const note = cutNote(path, capture.info().cutAt)
-    if (note) io.err.write(note + '\n')
+    for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
   } finally {
     await capture.close()
   }

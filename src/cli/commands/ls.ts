@@ -4,7 +4,7 @@ import type { ConnectionSummary } from '../../shared/capture-types'
 import { formatDuration, formatPeer, formatTimestamp } from '../../shared/format'
 import { parseCommandArgs, UsageError } from '../args'
 import { line, type Io } from '../output'
-import { cutNote, openCaptureFile } from './open-capture'
+import { captureNotes, openCaptureFile } from './open-capture'
 
 export const LS_USAGE = 'tcpscope ls FILE [--json]'
 
@@ -27,16 +27,16 @@ export async function lsCommand(argv: string[], io: Io): Promise<number> {
   const path = positionals[0]
   const capture = await openCaptureFile(path)
   try {
-    const conns = capture.connections()
+    const conns = await capture.listConnections()
     const info = capture.info()
     if (values.json) {
       for (const c of conns) line(io.out, JSON.stringify(c))
-      if (info.cutAt !== undefined) line(io.err, JSON.stringify({ type: 'cut', cutAt: info.cutAt }))
+      if (info.cutAt !== undefined) line(io.err, JSON.stringify({ type: 'cut', cutAt: info.cutAt, cutKind: info.cutKind }))
+      if (info.live) line(io.err, JSON.stringify({ type: 'live', writerPid: info.writerPid }))
     } else {
       if (conns.length === 0) line(io.out, `${path}: no connections`)
       else for (const l of table([[...COLUMNS], ...conns.map(row)])) line(io.out, l)
-      const note = cutNote(path, info.cutAt)
-      if (note) line(io.err, note)
+      for (const note of captureNotes(info)) line(io.err, note)
     }
   } finally {
     await capture.close()

@@ -1,5 +1,7 @@
-// Opens a capture file for the read-only commands, with one-line errors.
+// Opens a capture file for the read-only commands, with one-line errors, and says on
+// stderr what a reader should know about it (still recorded, cut, damaged).
 
+import type { CaptureInfo } from '../../shared/capture-types'
 import { FileCapture } from '../../core/capture/file-capture'
 import { NotACaptureError } from '../../core/capture/format'
 import { UserError } from '../../core/net/net-errors'
@@ -17,8 +19,16 @@ export async function openCaptureFile(path: string): Promise<FileCapture> {
   }
 }
 
-export function cutNote(path: string, cutAt: number | undefined): string | undefined {
-  return cutAt === undefined
-    ? undefined
-    : `note: ${path} ends in an incomplete record at byte ${cutAt} (the writer stopped mid-write); everything before it is shown`
+/** What a reader of the file should know, one line each; none for a complete, closed file. */
+export function captureNotes(info: CaptureInfo): string[] {
+  const notes: string[] = []
+  const { path } = info
+  if (info.live) notes.push(`note: ${path} is still being recorded${info.writerPid !== undefined ? ` (by pid ${info.writerPid})` : ''}; this is what it held a moment ago`)
+  if (info.cutAt !== undefined && info.cutKind === 'damaged') {
+    notes.push(`note: ${path} has a damaged record at byte ${info.cutAt}; the ${info.size - info.cutAt} bytes from there on cannot be read, everything before is shown`)
+  } else if (info.cutAt !== undefined) {
+    notes.push(`note: ${path} ends in an incomplete record at byte ${info.cutAt} (its writer stopped mid-write); everything before it is shown`)
+  }
+  if (info.indexProblem !== undefined) notes.push(`note: ${path}: ${info.indexProblem}`)
+  return notes
 }

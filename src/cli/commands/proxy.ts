@@ -2,12 +2,13 @@
 
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { formatBytes } from '../../shared/format'
-import { parseCommandArgs, parseWhole, requireString, UsageError } from '../args'
+import { MAX_CONNECT_TIMEOUT_MS } from '../../shared/limits'
+import { parseCommandArgs, parseMs, requireString, UsageError } from '../args'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
 
 export const PROXY_USAGE =
-  'tcpscope proxy --listen [HOST:]PORT|PATH --target HOST:PORT|PATH [--capture FILE] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads]'
+  'tcpscope proxy --listen [HOST:]PORT|PATH --target HOST:PORT|PATH [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads]'
 
 export function summarize(conns: ConnectionSummary[]): {
   connections: number
@@ -30,6 +31,7 @@ export async function proxyCommand(argv: string[], io: Io): Promise<number> {
     listen: { type: 'string' },
     target: { type: 'string' },
     capture: { type: 'string' },
+    force: { type: 'boolean' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
     'connect-timeout': { type: 'string' },
@@ -38,14 +40,19 @@ export async function proxyCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`proxy: unexpected argument "${positionals[0]}"; usage: ${PROXY_USAGE}`)
   const listen = requireString('proxy', values.listen, '--listen', 'e.g. --listen 8080')
   const target = requireString('proxy', values.target, '--target', 'e.g. --target 127.0.0.1:6379')
-  const connectTimeoutMs = parseWhole('proxy', values['connect-timeout'], '--connect-timeout', 1)
+  const connectTimeoutMs = parseMs('proxy', values['connect-timeout'], '--connect-timeout', 1, MAX_CONNECT_TIMEOUT_MS)
   const json = values.json === true
-  const run = startEngine(values.capture, values['checksum-payloads'])
+  const stop = untilStopSignal()
+  const run = await startEngine({ capture: values.capture, force: values.force, checksumPayloads: values['checksum-payloads'] }).catch((err: unknown) => {
+    stop.dispose()
+    throw err
+  })
   const { engine, shownCapture } = run
   let proxy
   try {
     proxy = await engine['proxy.start']({ listen, target, connectTimeoutMs })
   } catch (err) {
+    stop.dispose()
     await run.finish()
     throw err
   }
@@ -53,7 +60,7 @@ export async function proxyCommand(argv: string[], io: Io): Promise<number> {
   else line(io.out, `tcpscope: listening on ${proxy.listen} -> ${proxy.target}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops)`)
   printEvents(engine, io, { json, quiet: values.quiet })
 
-  const signal = await untilStopSignal().signal
+  const signal = await stop.signal
   // The summary comes from the index, which outlives the closed (and maybe removed) file.
   await run.finish()
   const s = summarize(await engine['conn.list']())

@@ -2,13 +2,14 @@
 // and can answer by itself (echo, reply rules, a canned HTTP response, interval sends).
 
 import type { ServerBehaviour } from '../../shared/session-types'
-import { parseCommandArgs, parseWhole, requireString, UsageError } from '../args'
+import { MAX_INTERVAL_MS } from '../../shared/limits'
+import { parseCommandArgs, parseMs, parseWhole, requireString, UsageError } from '../args'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
 import { PAYLOAD_OPTIONS, parseReplyRule, payloadFrom, payloadWord, textEncoding } from '../payload-args'
 
 export const SERVE_USAGE =
-  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--max-connections N] [--idle-timeout MS] [--capture FILE] [--json]"
+  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--max-connections N] [--idle-timeout MS] [--capture FILE [--force]] [--json]"
 
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('serve', argv, {
@@ -23,6 +24,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     'max-connections': { type: 'string' },
     'idle-timeout': { type: 'string' },
     capture: { type: 'string' },
+    force: { type: 'boolean' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
     ...PAYLOAD_OPTIONS
@@ -33,14 +35,14 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const behaviour: ServerBehaviour = {}
   if (values.echo) behaviour.echo = true
   if (values.reply) behaviour.rules = values.reply.map((r) => parseReplyRule(r, encoding))
-  const status = parseWhole('serve', values['http-status'], '--http-status', 100)
+  const status = parseWhole('serve', values['http-status'], '--http-status', 100, 999)
   if (status !== undefined) {
     behaviour.http = { status, headers: values['http-header'] ?? [] }
     if (values['http-body'] !== undefined) behaviour.http.body = payloadWord(values['http-body'], encoding)
   } else if (values['http-header'] || values['http-body'] !== undefined) {
     throw new UsageError('serve: --http-header and --http-body go with --http-status CODE')
   }
-  const everyMs = parseWhole('serve', values.interval, '--interval', 1)
+  const everyMs = parseMs('serve', values.interval, '--interval', 1, MAX_INTERVAL_MS)
   const payload = payloadFrom('serve', values)
   if (everyMs !== undefined) {
     if (!payload) throw new UsageError('serve: --interval needs something to send: --send, --send-hex or --send-file')
@@ -50,7 +52,11 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   }
 
   const json = values.json === true
-  const run = startEngine(values.capture)
+  const stop = untilStopSignal()
+  const run = await startEngine({ capture: values.capture, force: values.force }).catch((err: unknown) => {
+    stop.dispose()
+    throw err
+  })
   const { engine, shownCapture } = run
   let info
   try {
@@ -58,9 +64,10 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       listen,
       behaviour,
       maxConnections: parseWhole('serve', values['max-connections'], '--max-connections', 1),
-      idleTimeoutMs: parseWhole('serve', values['idle-timeout'], '--idle-timeout', 1)
+      idleTimeoutMs: parseMs('serve', values['idle-timeout'], '--idle-timeout')
     })
   } catch (err) {
+    stop.dispose()
     await run.finish()
     throw err
   }
@@ -68,7 +75,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   else line(io.out, `tcpscope: serving on ${info.listen}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops)`)
   printEvents(engine, io, { json, quiet: values.quiet, skip: (e) => e.type === 'session-updated' && !json })
 
-  const signal = await untilStopSignal().signal
+  const signal = await stop.signal
   const conns = (await engine['conn.list']()).length
   await run.finish()
   if (json) line(io.out, JSON.stringify({ type: 'summary', connections: conns, capture: shownCapture, signal }))

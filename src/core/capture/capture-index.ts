@@ -10,6 +10,9 @@
 // its first records sit in a fixed slot. Only a connection with more records than the slot
 // holds gets an array of its own. Summaries and the chunk lists that byte-range reads
 // search are built when asked for.
+//
+// It also serves as the form every index takes in memory: a capture reopened from its
+// stored index (stored-index.ts) answers the same IndexView from the file instead.
 
 import type {
   ConnectionEnd,
@@ -21,6 +24,7 @@ import type {
 } from '../../shared/capture-types'
 import { ChunkIndex } from './chunk-index'
 import { RECORD_HEADER_SIZE, RecordType, dirName } from './format'
+import type { IndexView } from './index-view'
 
 export interface OpenInfo {
   kind: ConnectionKind
@@ -73,11 +77,11 @@ class PeerColumn {
   }
 }
 
-const KINDS: readonly ConnectionKind[] = ['proxy', 'server', 'client']
-const ENDS: readonly ConnectionEnd[] = ['open', 'closed', 'client-reset', 'server-reset', 'connect-failed', 'error', 'stopped', 'cut']
-const FIN_CLIENT = 1
-const FIN_SERVER = 2
-const HAS_UPSTREAM = 4
+export const KINDS: readonly ConnectionKind[] = ['proxy', 'server', 'client']
+export const ENDS: readonly ConnectionEnd[] = ['open', 'closed', 'client-reset', 'server-reset', 'connect-failed', 'error', 'stopped', 'cut']
+export const FIN_CLIENT = 1
+export const FIN_SERVER = 2
+export const HAS_UPSTREAM = 4
 
 // A row's numbers, side by side in one array that grows as a whole: the fields, then the
 // slot of its first SLOT records (file offset, tag).
@@ -91,11 +95,17 @@ const FLAGS = 5
 const KIND = 6
 const END = 7
 const RECORDS = 8
-const SLOT_AT = 10
+/**
+ * Where each direction's recorded bytes end: the same as BYTES_* unless recording stopped
+ * on a write error, after which bytes are still counted (they were forwarded) but no
+ * longer recorded.
+ */
+const REC_END_CLIENT = 9
+const REC_END_SERVER = 10
+const SLOT_AT = 12
 const STRIDE = SLOT_AT + SLOT * 2
 
-export class CaptureIndex {
-  readonly owners = new Map<string, OwnerInfo>()
+export class CaptureIndex implements IndexView {
   private rows = 0
   private cells = new Float64Array(STRIDE * 1024)
   /** Rows of connections whose id is not their row + 1 (ids as tcpscope assigns them). */
@@ -125,9 +135,21 @@ export class CaptureIndex {
     return row >= 0 && row < this.rows && this.cells[row * STRIDE + ID] === connId ? row : this.oddRows.get(connId)
   }
 
+  locate(connId: number): Promise<number | undefined> {
+    return Promise.resolve(this.rowOf(connId))
+  }
+
+  /** Everything is in memory already. */
+  loadAll(): Promise<void> {
+    return Promise.resolve()
+  }
+  loadRow(_row: number): Promise<void> {
+    return Promise.resolve()
+  }
+
   /**
    * Adds one record as read from a file. `info` is the record's JSON payload (non-data
-   * records). Records of unknown connections are ignored.
+   * records). Records of unknown connections (and records that belong to none) are ignored.
    */
   add(
     type: RecordType,
@@ -138,12 +160,9 @@ export class CaptureIndex {
     time: number,
     info: Record<string, unknown> | undefined
   ): void {
-    if (type === RecordType.Owner) {
-      const owner = info as unknown as OwnerInfo
-      if (owner && typeof owner.id === 'string') this.owners.set(owner.id, owner)
-    } else if (type === RecordType.Open) {
+    if (type === RecordType.Open) {
       this.open(connId, recordOffset, time, (info ?? {}) as Partial<OpenInfo>)
-    } else if (type !== RecordType.Meta) {
+    } else if (connId !== 0) {
       const row = this.rowOf(connId)
       const dir = dirName(dirCode)
       if (row === undefined) return
@@ -204,8 +223,35 @@ export class CaptureIndex {
   /** A data record: the hot path of live recording. */
   addData(row: number, dir: Direction, recordOffset: number, length: number): void {
     const field = row * STRIDE + (dir === 'client' ? BYTES_CLIENT : BYTES_SERVER)
-    this.addRecord(row, recordOffset, this.cells[field] * 2 + (dir === 'client' ? 0 : 1))
-    this.cells[field] += length
+    const end = this.cells[field] + length
+    if (recordOffset >= 0) {
+      this.addRecord(row, recordOffset, this.cells[field] * 2 + (dir === 'client' ? 0 : 1))
+      this.cells[row * STRIDE + (dir === 'client' ? REC_END_CLIENT : REC_END_SERVER)] = end
+    }
+    this.cells[field] = end
+  }
+
+  /**
+   * Forgets every record from file offset `end` on: the writer failed, and what it had
+   * not written by then is not in the file. Summaries keep what happened (bytes, FIN,
+   * the end); only what can be read shrinks.
+   */
+  truncateAt(end: number): void {
+    for (let row = 0; row < this.rows; row++) {
+      const at = row * STRIDE
+      let n = this.cells[at + RECORDS]
+      if (n === 0 || this.record(row, n - 1, 0) < end) continue
+      while (n > 0 && this.record(row, n - 1, 0) >= end) {
+        n--
+        const tag = this.record(row, n, 1)
+        // Chunks of a direction are contiguous: the first one lost is where its recording ends.
+        if (tag !== NOT_DATA) this.cells[at + (tag % 2 === 1 ? REC_END_SERVER : REC_END_CLIENT)] = Math.floor(tag / 2)
+      }
+      this.cells[at + RECORDS] = n
+      const all = this.overflow.get(row)
+      if (all !== undefined) all.length = 2 * n
+      this.chunkLists.delete(row)
+    }
   }
 
   /** Any record of a connection but open and data. */
@@ -253,6 +299,11 @@ export class CaptureIndex {
     return this.cells[row * STRIDE + (dir === 'client' ? BYTES_CLIENT : BYTES_SERVER)]
   }
 
+  /** Bytes of `dir` whose records are in the file (or on their way there). */
+  recordedBytes(row: number, dir: Direction): number {
+    return this.cells[row * STRIDE + (dir === 'client' ? REC_END_CLIENT : REC_END_SERVER)]
+  }
+
   recordCount(row: number): number {
     return this.cells[row * STRIDE + RECORDS]
   }
@@ -270,6 +321,11 @@ export class CaptureIndex {
   streamOffset(row: number, i: number): number {
     const tag = this.record(row, i, 1)
     return tag === NOT_DATA ? -1 : Math.floor(tag / 2)
+  }
+
+  /** Record `i` as stored: for data, its stream offset times 2 plus 1 for the server; else -1. */
+  recordTag(row: number, i: number): number {
+    return this.record(row, i, 1)
   }
 
   /** Where each data chunk of `dir` lies (payload file offset, stream offset), up to date. */
@@ -310,6 +366,9 @@ export class CaptureIndex {
     if (!Number.isNaN(c[at + CLOSED_AT])) s.closedAt = c[at + CLOSED_AT]
     const error = this.errors.get(row)
     if (error !== undefined) s.error = error
+    const recClient = c[at + REC_END_CLIENT]
+    const recServer = c[at + REC_END_SERVER]
+    if (recClient !== s.bytes.client || recServer !== s.bytes.server) s.recorded = { client: recClient, server: recServer }
     return s
   }
 

@@ -3,7 +3,7 @@
 
 import { read } from 'node:fs'
 import type { CaptureEvent, CaptureEventKind, Direction } from '../../shared/capture-types'
-import type { CaptureIndex } from './capture-index'
+import type { IndexView } from './index-view'
 import { RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader } from './format'
 
 /** Chunks closer than this in the file are fetched with one read. */
@@ -46,22 +46,23 @@ export function pread(fd: number, length: number, position: number): Promise<Buf
 export class CaptureReader {
   constructor(
     private readonly fd: number,
-    private readonly index: CaptureIndex,
+    private readonly index: IndexView,
     /** Resolves once the file holds everything up to this offset (a live capture may lag). */
     private readonly ensureWritten: (end: number) => Promise<void>
   ) {}
 
-  /** The index row of a connection; throws for an unknown id. */
-  private row(connId: number): number {
-    const row = this.index.rowOf(connId)
+  /** The index row of a connection, with its records loaded; throws for an unknown id. */
+  private async row(connId: number): Promise<number> {
+    const row = await this.index.locate(connId)
     if (row === undefined) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
+    await this.index.loadRow(row)
     return row
   }
 
-  /** Bytes [offset, offset + length) of what `dir` sent on the connection, clipped to what exists. */
+  /** Bytes [offset, offset + length) of what `dir` sent on the connection, clipped to what is recorded. */
   async readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
-    const row = this.row(connId)
-    const total = this.index.bytes(row, dir)
+    const row = await this.row(connId)
+    const total = this.index.recordedBytes(row, dir)
     const end = Math.min(total, offset + length)
     if (offset >= end) return Buffer.alloc(0)
     const chunks = this.index.chunks(row, dir)
@@ -77,6 +78,7 @@ export class CaptureReader {
       const spanEnd = chunks.file(j) + chunkLen(j)
       await this.ensureWritten(spanEnd)
       const span = await pread(this.fd, spanEnd - spanStart, spanStart)
+      if (span.length < spanEnd - spanStart) throw new Error(`capture file ends at byte ${spanStart + span.length}, inside a record its index lists`)
       for (let k = i; k <= j; k++) {
         const s0 = chunks.stream(k)
         const from = Math.max(offset, s0)
@@ -91,7 +93,7 @@ export class CaptureReader {
 
   /** Events `from`..`from + limit` of the connection, in order. */
   async readEvents(connId: number, from = 0, limit = 1000): Promise<CaptureEvent[]> {
-    const row = this.row(connId)
+    const row = await this.row(connId)
     const last = Math.min(this.index.recordCount(row), from + limit)
     const reads: Promise<CaptureEvent>[] = []
     for (let i = from; i < last; i++) reads.push(this.readEvent(this.index.recordOffset(row, i), this.index.streamOffset(row, i)))

@@ -1,19 +1,30 @@
-// Rebuilds the index of an existing capture file by walking its record headers. Data
-// payloads are skipped, not read (unless they carry a CRC to check), so a large capture
-// opens quickly. The walk stops at the first incomplete or damaged record: everything
-// before it is kept, and the cut is reported.
+// Rebuilds the index of a capture file by walking its record headers: for a file whose
+// writer died before storing its index, or one still being written. Data payloads are
+// skipped, not read (unless they carry a CRC to check), so a large capture opens quickly.
+// The walk stops at the first incomplete or damaged record: everything before it is kept,
+// and where and why it stopped is reported.
 
 import type { CaptureIndex } from './capture-index'
 import { pread } from './capture-reader'
 import { FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from './format'
 
 const WINDOW = 1024 * 1024
+/** An O_DIRECT writer pads its last block with zeros; a file killed then ends in at most this many. */
+const MAX_ZERO_TAIL = 8 * 1024
+
+/** Records whose payload is not JSON. */
+const BINARY = new Set<number>([RecordType.Data, RecordType.Index, RecordType.Trailer])
 
 export interface ScanResult {
   /** Offset just past the last complete record. */
   end: number
-  /** Where the file stops making sense, if it does before its end. */
+  /** Where the file stops making sense, if it does before `size`. */
   cutAt?: number
+  /**
+   * `incomplete`: the file ends inside a record (the writer stopped mid-write);
+   * `damaged`: a record there is corrupt, and what follows it cannot be read.
+   */
+  cutKind?: 'incomplete' | 'damaged'
 }
 
 export async function scanCapture(fd: number, size: number, index: CaptureIndex): Promise<ScanResult> {
@@ -26,26 +37,34 @@ export async function scanCapture(fd: number, size: number, index: CaptureIndex)
     }
     return win.subarray(at - winStart, at - winStart + n)
   }
+  const stop = async (pos: number, lastRecordTorn: boolean): Promise<ScanResult> => {
+    if (lastRecordTorn || pos + RECORD_HEADER_SIZE > size) return { end: pos, cutAt: pos, cutKind: 'incomplete' }
+    if (size - pos <= MAX_ZERO_TAIL && (await pread(fd, size - pos, pos)).every((b) => b === 0)) return { end: pos, cutAt: pos, cutKind: 'incomplete' }
+    return { end: pos, cutAt: pos, cutKind: 'damaged' }
+  }
 
   let pos = FILE_HEADER_SIZE
-  while (pos + RECORD_HEADER_SIZE <= size) {
+  while (pos < size) {
+    if (pos + RECORD_HEADER_SIZE > size) return stop(pos, true)
     const h = readRecordHeader(await view(pos, RECORD_HEADER_SIZE), 0)
-    if (!h || pos + RECORD_HEADER_SIZE + h.length > size) return { end: pos, cutAt: pos }
+    if (!h) return stop(pos, false)
+    const next = pos + RECORD_HEADER_SIZE + h.length
+    if (next > size) return stop(pos, true)
     let info: Record<string, unknown> | undefined
-    const checkPayload = h.flags !== 0
-    if (h.type !== RecordType.Data || checkPayload) {
+    if (!BINARY.has(h.type) || h.flags !== 0) {
       const payload = await view(pos + RECORD_HEADER_SIZE, h.length)
-      if (!payloadCrcOk(h, payload)) return { end: pos, cutAt: pos }
-      if (h.type !== RecordType.Data && h.length > 0) {
+      // A bad payload in the last record is a torn write; anywhere else it is damage.
+      if (!payloadCrcOk(h, payload)) return stop(pos, next === size)
+      if (!BINARY.has(h.type) && h.length > 0) {
         try {
           info = JSON.parse(payload.toString('utf8'))
         } catch {
-          return { end: pos, cutAt: pos }
+          return stop(pos, next === size)
         }
       }
     }
     index.add(h.type, h.dir, h.connId, pos, h.length, h.time, info)
-    pos += RECORD_HEADER_SIZE + h.length
+    pos = next
   }
-  return pos < size ? { end: pos, cutAt: pos } : { end: pos }
+  return { end: pos }
 }

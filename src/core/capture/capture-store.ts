@@ -1,8 +1,9 @@
-// A capture: one file on disk plus its index. `createCapture` records live (the engine's
-// sink for every connection); `openCapture` reads an existing file. Both answer the same
-// queries. Memory holds only the index; every byte lives in the file.
+// The live capture: one file on disk being recorded, plus its index; the engine's sink for
+// every connection. It owns its file (capture-lock.ts) from before the file is truncated
+// until the index is stored at its end and the file is closed. Memory holds only the
+// index; every byte lives in the file. FileCapture (file-capture.ts) reads a file back.
 
-import { closeSync, openSync, writeSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { crc32 } from 'node:zlib'
 import type {
@@ -14,7 +15,9 @@ import type {
   Direction,
   PeerAddress
 } from '../../shared/capture-types'
+import { UserError } from '../net/net-errors'
 import { CaptureIndex, type OpenInfo, type OwnerInfo } from './capture-index'
+import { CaptureLockedError, lockCapture, probeWriter, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
 import { CaptureReader } from './capture-reader'
 import { CaptureQueries, type CaptureView } from './capture-view'
 import {
@@ -26,6 +29,7 @@ import {
   encodeFileHeader,
   writeRecordHeader
 } from './format'
+import { BLOCK_SIZE, PART_SIZE, encodeIndex, encodeTrailer } from './index-codec'
 import { CaptureWriter, type RecordWriter, type WriterHooks, type WriterOptions } from './writer'
 import { DirectWriter, directIoAvailable } from './direct-writer'
 
@@ -45,6 +49,10 @@ export interface CaptureOptions extends WriterOptions {
   checksumPayloads?: boolean
   /** `auto` (default): O_DIRECT where the OS and file system allow it, else buffered writes. */
   writeMode?: 'auto' | 'buffered'
+  /** Replace a file that exists (default: refuse). A capture another tcpscope is writing is never replaced. */
+  overwrite?: boolean
+  /** Where the lock's name lives (tests exercise every kind on one OS). */
+  lockNamespace?: LockNamespace
 }
 
 
@@ -56,6 +64,56 @@ const MAX_INLINE_JSON = 4096
 function describeWriteError(err: NodeJS.ErrnoException): string {
   const code = err.code ?? 'EIO'
   return err.message.startsWith(code) ? err.message : `${code}: ${err.message}`
+}
+
+/** Why a capture file cannot be created, in one line. */
+function createError(path: string, err: NodeJS.ErrnoException): UserError {
+  const why: Record<string, string> = {
+    ENOENT: 'its folder does not exist',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'that is a folder; give a file path such as FOLDER/capture.tcap',
+    EROFS: 'the file system is read-only',
+    ENOTDIR: 'a part of the path is not a folder'
+  }
+  return new UserError(`cannot create capture file ${path}: ${why[err.code ?? ''] ?? describeWriteError(err)}`, err.code)
+}
+
+/**
+ * Opens the path to record to without truncating it: the lock comes first, so a capture
+ * another process is writing is never cut. A new file is created exclusively.
+ */
+function openTarget(path: string, overwrite: boolean): { fd: number; created: boolean } {
+  try {
+    if (!overwrite) return { fd: openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644), created: true }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw createError(path, err as NodeJS.ErrnoException)
+    return { fd: -1, created: false }
+  }
+  try {
+    return { fd: openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o644), created: false }
+  } catch (err) {
+    throw createError(path, err as NodeJS.ErrnoException)
+  }
+}
+
+/** An existing file we may not replace: say what it is and what to do. */
+async function existingFileError(path: string, ns: LockNamespace | undefined): Promise<UserError> {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (err) {
+    return createError(path, err as NodeJS.ErrnoException)
+  }
+  try {
+    const st = fstatSync(fd)
+    if (st.isDirectory()) return createError(path, { code: 'EISDIR' } as NodeJS.ErrnoException)
+    const writer = await probeWriter(st, ns)
+    if (writer) return new UserError(new CaptureLockedError(path, writer.pid).message, 'ELOCKED')
+  } finally {
+    closeSync(fd)
+  }
+  return new UserError(`${path} already exists; overwrite it (--force) or pick another name`, 'EEXIST')
 }
 
 /** O_DIRECT where it works (Linux, a file system that supports it), else page-cache writes. */
@@ -149,18 +207,24 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
   private listener: CaptureListener = NO_LISTENER
   private closing: Promise<void> | undefined
 
+  protected declare readonly index: CaptureIndex
+
   private constructor(
     readonly path: string,
-    opts: CaptureOptions
+    opts: CaptureOptions,
+    private readonly lock: CaptureLock
   ) {
     super(new CaptureIndex())
     this.checksumPayloads = opts.checksumPayloads ?? false
     const hooks: WriterHooks = {
       onPressure: (paused) => this.listener.pressure(paused),
-      onError: (err) =>
+      onError: (err) => {
+        // What the writer had not written is not in the file: the index must not claim it.
+        this.index.truncateAt(this.writer.written)
         this.listener.error(
           `capture stopped: cannot write ${path} (${describeWriteError(err)}); traffic is still forwarded but no longer recorded`
         )
+      }
     }
     this.writer = openWriter(path, hooks, opts)
     try {
@@ -175,11 +239,38 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
   protected readonly reader: CaptureReader
   private readonly readFd: number
 
-  /** Creates (or truncates) the capture file; the file header is on disk when this returns. */
-  static create(path: string, opts: CaptureOptions = {}): LiveCapture {
-    const capture = new LiveCapture(path, opts)
+  /**
+   * Creates the capture file (replacing one only with `overwrite`) and takes its lock; the
+   * file header is on disk when this resolves. Errors are one-line UserErrors.
+   */
+  static async create(path: string, opts: CaptureOptions = {}): Promise<LiveCapture> {
+    const { fd, created } = openTarget(path, opts.overwrite ?? false)
+    if (fd < 0) throw await existingFileError(path, opts.lockNamespace)
+    let capture: LiveCapture | undefined
+    let lock: CaptureLock | undefined
+    try {
+      const st = fstatSync(fd)
+      if (st.isDirectory()) throw createError(path, { code: 'EISDIR' } as NodeJS.ErrnoException)
+      lock = await lockCapture(path, st, () => capture?.status() ?? Promise.resolve({ pid: process.pid, written: 0 }), opts.lockNamespace)
+      capture = new LiveCapture(path, opts, lock)
+    } catch (err) {
+      await lock?.release()
+      if (created) unlinkSync(path)
+      if (err instanceof CaptureLockedError) throw new UserError(err.message, 'ELOCKED')
+      if (err instanceof UserError) throw err
+      throw createError(path, err as NodeJS.ErrnoException)
+    } finally {
+      closeSync(fd)
+    }
     capture.appendMeta({ format: FORMAT_VERSION, tool: 'tcpscope', createdAt: new Date().toISOString(), writer: capture.writerKind })
     return capture
+  }
+
+  /** For a reader of the file: everything recorded so far is written, up to here. */
+  private async status(): Promise<WriterStatus> {
+    const end = this.writer.end
+    await this.writer.waitWritten(end).catch(() => undefined)
+    return { pid: process.pid, written: Math.min(end, this.writer.written) }
   }
 
   get writerKind(): 'direct' | 'buffered' {
@@ -246,9 +337,12 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
   /** Records a proxy or session starting or stopping (it owns connections). */
   owner(info: OwnerInfo): void {
     if (!this.recording) return
-    const time = Date.now()
-    const offset = this.appendRecord(RecordType.Owner, undefined, 0, 0, JSON.stringify(info), time, this.monoNow())
-    this.index.add(RecordType.Owner, 0, 0, offset, 0, time, info as unknown as Record<string, unknown>)
+    this.appendRecord(RecordType.Owner, undefined, 0, 0, JSON.stringify(info), Date.now(), this.monoNow())
+  }
+
+  /** Every connection as it is now (the index is all in memory). */
+  connections(): ConnectionSummary[] {
+    return this.index.summaries()
   }
 
   /** Bytes recorded from `dir` of the connection in index row `row`. */
@@ -277,9 +371,8 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
   }
 
   appendData(conn: RecordedConnection, seq: number, dir: Direction, chunk: Buffer, time: number, mono: number): void {
-    if (!this.recording) return
-    const crc = this.checksumPayloads ? crc32(chunk) : undefined
-    const offset = this.appendRecord(RecordType.Data, dir, conn.id, seq, chunk, time, mono, crc)
+    // After a write error the bytes are still counted: they were forwarded, just not recorded.
+    const offset = this.recording ? this.appendRecord(RecordType.Data, dir, conn.id, seq, chunk, time, mono, this.checksumPayloads ? crc32(chunk) : undefined) : -1
     const streamOffset = this.index.bytes(conn.row, dir)
     this.index.addData(conn.row, dir, offset, chunk.length)
     if (this.listener.detailed) this.listener.data(conn.id, dir, streamOffset, chunk)
@@ -318,9 +411,28 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     }
   }
 
-  /** Flushes, fsyncs and closes the file. */
+  /** Stores the index at the end of the file, flushes, fsyncs and closes it, and lets it go. */
   close(): Promise<void> {
-    this.closing ??= this.writer.close().finally(() => closeSync(this.readFd))
+    if (this.closing === undefined) {
+      if (this.writer.error === undefined) this.appendStoredIndex()
+      this.closing = this.writer
+        .close()
+        .finally(() => closeSync(this.readFd))
+        .finally(() => this.lock.release())
+    }
     return this.closing
+  }
+
+  /** The index records and the trailer that points at them (index-codec.ts). */
+  private appendStoredIndex(): void {
+    const { stream, crcTableOffset, crcTableCrc } = encodeIndex(this.index)
+    const firstPart = this.writer.end
+    const time = Date.now()
+    const mono = this.monoNow()
+    for (let at = 0; at < stream.length; at += PART_SIZE) {
+      this.appendRecord(RecordType.Index, undefined, 0, 0, stream.subarray(at, Math.min(stream.length, at + PART_SIZE)), time, mono)
+    }
+    const trailer = encodeTrailer({ streamLength: stream.length, firstPart, partSize: PART_SIZE, blockSize: BLOCK_SIZE, crcTableOffset, crcTableCrc })
+    this.appendRecord(RecordType.Trailer, undefined, 0, 0, trailer, time, mono, crc32(trailer))
   }
 }

@@ -2,13 +2,16 @@
 // range of one direction, and a connection's events in order.
 
 import type { CaptureEvent, CaptureInfo, ConnectionSummary, Direction } from '../../shared/capture-types'
-import type { CaptureIndex } from './capture-index'
 import type { CaptureReader } from './capture-reader'
+import type { IndexView } from './index-view'
 
 export interface CaptureView {
   readonly path: string
   info(): CaptureInfo
-  connections(): ConnectionSummary[]
+  /** Every connection, in the order they opened. */
+  listConnections(): Promise<ConnectionSummary[]>
+  /** One connection, or undefined when the capture has none with that id. */
+  connection(connId: number): Promise<ConnectionSummary | undefined>
   readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer>
   readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]>
   close(): Promise<void>
@@ -18,10 +21,18 @@ export interface CaptureView {
 export abstract class CaptureQueries {
   protected abstract readonly reader: CaptureReader
 
-  constructor(protected readonly index: CaptureIndex) {}
+  constructor(protected readonly index: IndexView) {}
 
-  connections(): ConnectionSummary[] {
-    return this.index.summaries()
+  async listConnections(): Promise<ConnectionSummary[]> {
+    await this.index.loadAll()
+    return Array.from({ length: this.index.size }, (_, row) => this.index.summary(row))
+  }
+
+  async connection(connId: number): Promise<ConnectionSummary | undefined> {
+    const row = await this.index.locate(connId)
+    if (row === undefined) return undefined
+    await this.index.loadRow(row)
+    return this.index.summary(row)
   }
 
   readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {

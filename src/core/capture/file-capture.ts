@@ -1,13 +1,34 @@
-// A finished (or crashed) capture file, opened for reading: the index is rebuilt by one
-// walk over the record headers, then queries read only the records they need.
+// A capture file opened for reading. A file closed normally is read through the index it
+// stored at its end (stored-index.ts), so opening costs the same for 10 connections or a
+// million. A file without one is walked record by record (capture-scan.ts): one whose
+// writer died (it ends in a cut), or one still being written, which reads as live up to
+// what its writer has flushed, as the writer's lock tells (capture-lock.ts).
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import type { CaptureInfo } from '../../shared/capture-types'
 import { CaptureIndex } from './capture-index'
+import { probeWriter, type LockNamespace } from './capture-lock'
 import { CaptureReader } from './capture-reader'
-import { scanCapture } from './capture-scan'
+import { scanCapture, type ScanResult } from './capture-scan'
 import { CaptureQueries, type CaptureView } from './capture-view'
-import { FILE_HEADER_SIZE, checkFileHeader } from './format'
+import { FILE_HEADER_SIZE, NotACaptureError, checkFileHeader } from './format'
+import type { IndexView } from './index-view'
+import { DamagedIndexError, StoredIndex, readTrailer } from './stored-index'
+
+export interface OpenOptions {
+  lockNamespace?: LockNamespace
+}
+
+interface Opened {
+  index: IndexView
+  /** How far the file is read: its size, or what a live writer has flushed. */
+  size: number
+  scan?: ScanResult
+  writerPid?: number
+  live: boolean
+  /** Why the stored index was not used, when the file has one that is damaged. */
+  indexProblem?: string
+}
 
 export class FileCapture extends CaptureQueries implements CaptureView {
   protected readonly reader: CaptureReader
@@ -15,26 +36,21 @@ export class FileCapture extends CaptureQueries implements CaptureView {
   private constructor(
     readonly path: string,
     private readonly fd: number,
-    index: CaptureIndex,
-    private readonly size: number,
-    private readonly cutAt: number | undefined
+    private readonly opened: Opened
   ) {
-    super(index)
-    this.reader = new CaptureReader(fd, index, () => Promise.resolve())
+    super(opened.index)
+    this.reader = new CaptureReader(fd, opened.index, () => Promise.resolve())
   }
 
-  static async open(path: string): Promise<FileCapture> {
+  static async open(path: string, opts: OpenOptions = {}): Promise<FileCapture> {
     const fd = openSync(path, 'r')
     try {
-      const size = fstatSync(fd).size
+      const st = fstatSync(fd)
+      if (st.isDirectory()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' })
       const head = Buffer.alloc(FILE_HEADER_SIZE)
       // Only the bytes really read: a file cut inside its header is no capture.
       checkFileHeader(head.subarray(0, readSync(fd, head, 0, FILE_HEADER_SIZE, 0)), path)
-      const index = new CaptureIndex()
-      const { cutAt } = await scanCapture(fd, size, index)
-      // A connection with no close record was still open when the file stopped.
-      index.cutOpen()
-      return new FileCapture(path, fd, index, size, cutAt)
+      return new FileCapture(path, fd, await openIndex(fd, st.size, st, opts))
     } catch (err) {
       closeSync(fd)
       throw err
@@ -42,12 +58,15 @@ export class FileCapture extends CaptureQueries implements CaptureView {
   }
 
   info(): CaptureInfo {
+    const { size, scan, live, writerPid } = this.opened
     return {
       path: this.path,
-      size: this.size,
-      connections: this.index.size,
-      live: false,
-      ...(this.cutAt !== undefined ? { cutAt: this.cutAt } : {})
+      size,
+      connections: this.opened.index.size,
+      live,
+      ...(writerPid !== undefined ? { writerPid } : {}),
+      ...(scan?.cutAt !== undefined ? { cutAt: scan.cutAt, cutKind: scan.cutKind } : {}),
+      ...(this.opened.indexProblem !== undefined ? { indexProblem: this.opened.indexProblem } : {})
     }
   }
 
@@ -55,3 +74,32 @@ export class FileCapture extends CaptureQueries implements CaptureView {
     closeSync(this.fd)
   }
 }
+
+async function openIndex(fd: number, fileSize: number, id: { dev: number; ino: number }, opts: OpenOptions): Promise<Opened> {
+  const writer = await probeWriter(id, opts.lockNamespace)
+  if (writer !== undefined) {
+    // Being written: read what the writer has flushed; the rest is on its way, not cut.
+    const size = Math.min(fileSize, writer.written ?? fileSize)
+    const index = new CaptureIndex()
+    const scan = await scanCapture(fd, size, index)
+    const cut = scan.cutKind === 'damaged' ? scan : { end: scan.end }
+    return { index, size, scan: cut, live: true, writerPid: writer.pid }
+  }
+  let indexProblem: string | undefined
+  const trailer = await readTrailer(fd, fileSize, FILE_HEADER_SIZE)
+  if (trailer !== undefined) {
+    try {
+      return { index: await StoredIndex.open(fd, trailer), size: fileSize, live: false }
+    } catch (err) {
+      if (!(err instanceof DamagedIndexError)) throw err
+      indexProblem = `${err.message}; the index was rebuilt from the records`
+    }
+  }
+  const index = new CaptureIndex()
+  const scan = await scanCapture(fd, fileSize, index)
+  // A connection with no close record was still open when the file stopped.
+  index.cutOpen()
+  return { index, size: fileSize, scan, live: false, ...(indexProblem !== undefined ? { indexProblem } : {}) }
+}
+
+export { NotACaptureError }

@@ -6,7 +6,9 @@ import { crc32 as crc32Range } from '../../shared/payload/checksums'
 import type { Direction } from '../../shared/capture-types'
 
 export const MAGIC = Buffer.from('TCPSCAP\0', 'latin1')
-export const FORMAT_VERSION = 1
+/** Version 2 adds the index stored at close (index and trailer records); v1 files still read. */
+export const FORMAT_VERSION = 2
+const OLDEST_READABLE_VERSION = 1
 export const FILE_HEADER_SIZE = 16
 export const RECORD_HEADER_SIZE = 40
 /** Largest payload a reader accepts; anything bigger is a corrupt length, not a record. */
@@ -25,7 +27,11 @@ export const RecordType = {
   Error: 10,
   Close: 11,
   Lookup: 12,
-  Timeout: 13
+  Timeout: 13,
+  /** A part of the index written at close (stored-index.ts). */
+  Index: 14,
+  /** The file's last record: where the stored index is. */
+  Trailer: 15
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 const RECORD_TYPES = new Set<number>(Object.values(RecordType))
@@ -63,13 +69,22 @@ export function encodeFileHeader(): Buffer {
 
 export class NotACaptureError extends Error {}
 
+/** Checks the first bytes of a file (as many as it has, up to FILE_HEADER_SIZE). */
 export function checkFileHeader(b: Buffer, path: string): void {
-  if (b.length < FILE_HEADER_SIZE || !b.subarray(0, 8).equals(MAGIC)) {
+  if (b.length < MAGIC.length || !b.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new NotACaptureError(`${path} is not a tcpscope capture file (no TCPSCAP header)`)
   }
+  if (b.length < FILE_HEADER_SIZE) {
+    throw new NotACaptureError(
+      `${path} is a tcpscope capture cut inside its file header (${b.length} of ${FILE_HEADER_SIZE} bytes): the writer stopped before recording anything`
+    )
+  }
   const version = b.readUInt16LE(8)
-  if (version !== FORMAT_VERSION) {
-    throw new NotACaptureError(`${path} is capture format v${version}; this tcpscope reads v${FORMAT_VERSION}: upgrade tcpscope`)
+  if (version > FORMAT_VERSION) {
+    throw new NotACaptureError(`${path} is capture format v${version}; this tcpscope reads up to v${FORMAT_VERSION}: upgrade tcpscope`)
+  }
+  if (version < OLDEST_READABLE_VERSION || b.readUInt16LE(10) !== RECORD_HEADER_SIZE) {
+    throw new NotACaptureError(`${path} has a damaged file header (version ${version}, record header size ${b.readUInt16LE(10)})`)
   }
 }
 

@@ -60,7 +60,7 @@ function readFully(s: Socket, n: number): Promise<void> {
  * directions. Returns both streams as sent.
  */
 async function recordConversation(opts: CaptureOptions = {}): Promise<{ connId: number; sent: Record<Direction, Buffer> }> {
-  t = testEngine(opts)
+  t = await testEngine(opts)
   const rand = prng(7)
   const replies: Buffer[] = []
   const { client, serverSide: s, close } = await proxiedPair(t.engine)
@@ -167,7 +167,7 @@ describe('capture reader', () => {
   })
 
   it('names a connection that is not in the capture', async () => {
-    t = testEngine()
+    t = await testEngine()
     await expect(t.engine['conn.read']({ connId: 99, dir: 'client', offset: 0, length: 1 })).rejects.toThrow(UnknownConnectionError)
     await expect(t.engine['conn.events']({ connId: 99 })).rejects.toThrow('no connection #99 in this capture')
   })

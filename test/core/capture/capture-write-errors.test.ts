@@ -47,11 +47,11 @@ async function echoOnce(c: Socket, text: string): Promise<void> {
 }
 
 describe('capture write errors', () => {
-  it.skipIf(!hasDevFull)('refuses to start on a capture file that cannot take its header, in one line', () => {
+  it.skipIf(!hasDevFull)('refuses to start on a capture file that cannot take its header, in one line', async () => {
     for (const writeMode of ['auto', 'buffered'] as const) {
       let err: unknown
       try {
-        Engine.create({ capturePath: '/dev/full', writeMode })
+        await Engine.create({ capturePath: '/dev/full', writeMode, overwrite: true })
       } catch (e) {
         err = e
       }
@@ -87,7 +87,7 @@ describe('capture write errors', () => {
     'with a %s writer, a write error stops recording with one capture-error event while traffic flows on',
     async (writeMode, ctx) => {
       needProgram(ctx, 'prlimit (util-linux) on Linux', process.platform === 'linux' && programWorks('prlimit', ['--version']))
-      t = testEngine({ writeMode })
+      t = await testEngine({ writeMode })
       const server = await startServer((s) => {
         s.on('error', () => {})
         s.pipe(s)
@@ -132,7 +132,7 @@ describe('capture write errors', () => {
       await t.engine.close()
       const file = await FileCapture.open(t.capturePath)
       cleanups.push(() => file.close())
-      const reopened = file.connections().find((c) => c.id === first.id)
+      const reopened = (await file.listConnections()).find((c) => c.id === first.id)
       expect(reopened).toMatchObject({ end: 'closed', bytes: { client: 34, server: 34 } })
       expect((await file.readBytes(first.id, 'client', 0, 100)).toString()).toBe('recorded before the disk filled up')
     }

@@ -1,8 +1,9 @@
 // Both capture writers (O_DIRECT and buffered writev) must put the same bytes on disk,
 // serve live reads of data still being written, and leave an exact file on close.
+import { TYPE, walkRecords } from '../../helpers/capture-file'
 import { afterEach, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
-import { statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { LiveCapture, type CaptureListener } from '../../../src/core/capture/capture-store'
 import { FileCapture } from '../../../src/core/capture/file-capture'
@@ -28,11 +29,11 @@ const quietListener = (onPressure?: (p: boolean) => void): CaptureListener => ({
   error() {}
 })
 
-function newCapture(mode: 'auto' | 'buffered', opts: { highWater?: number; lowWater?: number } = {}): { capture: LiveCapture; path: string } {
+async function newCapture(mode: 'auto' | 'buffered', opts: { highWater?: number; lowWater?: number } = {}): Promise<{ capture: LiveCapture; path: string }> {
   const { dir, cleanup } = tempDir()
   cleanups.push(cleanup)
   const path = join(dir, 'w.tcap')
-  return { capture: LiveCapture.create(path, { writeMode: mode, ...opts }), path }
+  return { capture: await LiveCapture.create(path, { writeMode: mode, ...opts }), path }
 }
 
 // Sizes around the 4 KiB block and the 1 MiB staging buffer, where the direct writer splits.
@@ -40,7 +41,7 @@ const SIZES = [1, 39, 40, 41, 4055, 4056, 4095, 4096, 4097, 65536, 1048535, 1048
 
 describe.each(['auto', 'buffered'] as const)('capture writer (%s)', (mode) => {
   it('writes every record exactly, serves live reads mid-write, and closes to an exact file', async () => {
-    const { capture, path } = newCapture(mode)
+    const { capture, path } = await newCapture(mode)
     capture.setListener(quietListener())
     if (mode === 'auto' && directIoAvailable()) expect(['direct', 'buffered']).toContain(capture.writerKind)
     if (mode === 'buffered') expect(capture.writerKind).toBe('buffered')
@@ -61,14 +62,16 @@ describe.each(['auto', 'buffered'] as const)('capture writer (%s)', (mode) => {
     conn.close('closed')
     const whole = { client: Buffer.concat(sent.client), server: Buffer.concat(sent.server) }
     same(await capture.readBytes(conn.id, 'client', 0, whole.client.length), whole.client)
-    const expectedSize = capture.info().size
     await capture.close()
-    expect(statSync(path).size).toBe(expectedSize) // no zero padding left behind
+    // Exactly the records, the stored index and its trailer: no zero padding left behind.
+    expect(statSync(path).size).toBe(capture.info().size)
+    const records = walkRecords(readFileSync(path))
+    expect(records.slice(-2).map((r) => r.type)).toEqual([TYPE.Index, TYPE.Trailer])
 
     const file = await FileCapture.open(path)
     cleanups.push(() => file.close())
     expect(file.info().cutAt).toBeUndefined()
-    const [summary] = file.connections()
+    const [summary] = await file.listConnections()
     expect(summary.end).toBe('closed')
     expect(summary.bytes).toEqual({ client: whole.client.length, server: whole.server.length })
     same(await file.readBytes(summary.id, 'client', 0, whole.client.length), whole.client)
@@ -78,7 +81,7 @@ describe.each(['auto', 'buffered'] as const)('capture writer (%s)', (mode) => {
   })
 
   it('asks producers to pause above the high-water mark, resumes below low water, and loses nothing', async () => {
-    const { capture, path } = newCapture(mode, { highWater: 2 * 1048576, lowWater: 512 * 1024 })
+    const { capture, path } = await newCapture(mode, { highWater: 2 * 1048576, lowWater: 512 * 1024 })
     const pressure: boolean[] = []
     capture.setListener(quietListener((p) => pressure.push(p)))
     const conn = capture.openConnection({ kind: 'proxy', ownerId: 't', target: 'x:1' })

@@ -141,7 +141,7 @@ describe('event hub', () => {
   })
 
   it('through a real proxy: many tiny writes become few data events that tile each stream, each before its FIN', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { client, serverSide: s, close } = await proxiedPair(t.engine)
     cleanups.push(close)
     const serverGot = collect(s)
@@ -188,7 +188,7 @@ describe('event hub', () => {
   })
 
   it('gives a late subscriber a snapshot of proxies, connections and the capture, then live events', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await startServer((s) => s.pipe(s))
     cleanups.push(server.close)
     const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })

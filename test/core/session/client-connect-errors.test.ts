@@ -32,7 +32,7 @@ function onlyConnection(): number {
 
 describe('client session: failed connects', () => {
   it('rejects a refused connect with one line and records connect-failed ECONNREFUSED', async () => {
-    t = testEngine()
+    t = await testEngine()
     const port = await freePort()
     const message = await oneLineRejection(t.engine['client.connect']({ target: `127.0.0.1:${port}` }))
     expect(message).toBe(`connection refused by 127.0.0.1:${port}: nothing is listening there; is the server running?`)
@@ -56,7 +56,7 @@ describe('client session: failed connects', () => {
   })
 
   it('gives up after connectTimeoutMs: records timeout, then connect-failed ETIMEDOUT', async () => {
-    t = testEngine()
+    t = await testEngine()
     hanging = await startHangingListener()
     const target = `127.0.0.1:${hanging.port}`
     const message = await oneLineRejection(t.engine['client.connect']({ target, connectTimeoutMs: 300 }))
@@ -70,7 +70,7 @@ describe('client session: failed connects', () => {
   })
 
   it('names a local address that is not on this machine as the problem', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await startServer((s) => s.resume())
     const message = await oneLineRejection(t.engine['client.connect']({ target: `127.0.0.1:${server.port}`, localAddress: '192.0.2.1' }))
     expect(message).toBe(
@@ -81,7 +81,7 @@ describe('client session: failed connects', () => {
   })
 
   it('names a local port that is in use as the problem', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await startServer((s) => s.resume())
     const busy = await startServer(() => {})
     const message = await oneLineRejection(
@@ -95,7 +95,7 @@ describe('client session: failed connects', () => {
   })
 
   it('rejects a bad target before connecting', async () => {
-    t = testEngine()
+    t = await testEngine()
     expect(await oneLineRejection(t.engine['client.connect']({ target: 'no-port-here' }))).toBe(
       'target: bad address "no-port-here": give HOST:PORT (e.g. 127.0.0.1:6379) or a socket path'
     )

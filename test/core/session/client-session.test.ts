@@ -37,7 +37,7 @@ async function freePort(): Promise<number> {
 
 describe('client session: connecting and talking', () => {
   it('records connecting, connected (with addresses), data both ways, FIN both ways and close', async () => {
-    t = testEngine()
+    t = await testEngine()
     const remote = await remoteServer()
     const session = await t.engine['client.connect']({ target: `127.0.0.1:${remote.port}` })
     expect(session).toMatchObject({ id: 'c1', kind: 'client', target: `127.0.0.1:${remote.port}`, state: 'open' })
@@ -76,7 +76,7 @@ describe('client session: connecting and talking', () => {
   })
 
   it('records the name lookup when connecting by host name', async () => {
-    t = testEngine()
+    t = await testEngine()
     const remote = await remoteServer()
     const session = await t.engine['client.connect']({ target: `localhost:${remote.port}`, family: '4' })
     const lookup = await recordedEvent(t.engine, session.connId!, 'lookup')
@@ -87,7 +87,7 @@ describe('client session: connecting and talking', () => {
   })
 
   it('keeps reading after our FIN: the server can still answer and it is recorded', async () => {
-    t = testEngine()
+    t = await testEngine()
     const remote = await remoteServer()
     const { connId } = await t.engine['client.connect']({ target: `127.0.0.1:${remote.port}` })
     const peer = await remote.next()
@@ -104,7 +104,7 @@ describe('client session: connecting and talking', () => {
   })
 
   it('closes at once with conn.destroy and records it as stopped', async () => {
-    t = testEngine()
+    t = await testEngine()
     const remote = await remoteServer()
     const { connId } = await t.engine['client.connect']({ target: `127.0.0.1:${remote.port}` })
     const peer = await remote.next()
@@ -118,7 +118,7 @@ describe('client session: connecting and talking', () => {
   })
 
   it('reconnects as a new capture connection, closing the old one', async () => {
-    t = testEngine()
+    t = await testEngine()
     const remote = await remoteServer()
     const first = await t.engine['client.connect']({ target: `127.0.0.1:${remote.port}` })
     const firstPeer = await remote.next()
@@ -139,7 +139,7 @@ describe('client session: connecting and talking', () => {
   })
 
   it('reconnects from the same pinned local port, resetting the old connection to free it', async () => {
-    t = testEngine()
+    t = await testEngine()
     const remote = await remoteServer()
     const localPort = await freePort()
     const first = await t.engine['client.connect']({ target: `127.0.0.1:${remote.port}`, localPort })
@@ -155,7 +155,7 @@ describe('client session: connecting and talking', () => {
   })
 
   it('closes the session with client.close, after which it is gone', async () => {
-    t = testEngine()
+    t = await testEngine()
     const remote = await remoteServer()
     const session = await t.engine['client.connect']({ target: `127.0.0.1:${remote.port}` })
     await remote.next()
@@ -170,7 +170,7 @@ describe('client session: connecting and talking', () => {
 
 describe('client session: where it connects from and to', () => {
   it('connects from the given localAddress and localPort', async () => {
-    t = testEngine()
+    t = await testEngine()
     const remote = await remoteServer()
     const localPort = await freePort()
     const { connId } = await t.engine['client.connect']({ target: `127.0.0.1:${remote.port}`, localAddress: '127.0.0.1', localPort })
@@ -181,7 +181,7 @@ describe('client session: where it connects from and to', () => {
   })
 
   it('connects over IPv6 to [::1] with family 6', async () => {
-    t = testEngine()
+    t = await testEngine()
     const remote = await remoteServer('::1')
     const { connId } = await t.engine['client.connect']({ target: `[::1]:${remote.port}`, family: '6' })
     const peer = await remote.next()
@@ -192,7 +192,7 @@ describe('client session: where it connects from and to', () => {
   })
 
   it('connects to a Unix socket path', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { dir, cleanup } = tempDir()
     cleanups.push(cleanup)
     const path = join(dir, 'echo.sock')

@@ -17,7 +17,7 @@ afterEach(async () => t?.dispose())
 
 describe('payload.preview', () => {
   it('returns the exact bytes of text with escapes, encodings, checksums and line endings', async () => {
-    t = testEngine()
+    t = await testEngine()
     const preview = async (payload: Parameters<TestEngine['engine']['payload.preview']>[0]['payload']): Promise<Buffer> =>
       Buffer.from(await t.engine['payload.preview']({ payload }))
     expect(await preview({ kind: 'text', data: 'A\\x00\\r\\n' })).toEqual(Buffer.from([0x41, 0x00, 0x0d, 0x0a]))
@@ -31,7 +31,7 @@ describe('payload.preview', () => {
   })
 
   it('refuses a bad payload with a one-line error', async () => {
-    t = testEngine()
+    t = await testEngine()
     expect(await oneLineRejection(t.engine['payload.preview']({ payload: { kind: 'hex', data: '0g' } }))).toMatch(/bad hex digit "g"/)
     expect(await oneLineRejection(t.engine['payload.preview']({ payload: { kind: 'text', data: 'x\\q' } }))).toMatch(/bad escape "\\q"/)
     expect(await oneLineRejection(t.engine['payload.preview']({ payload: { kind: 'file', data: join(t.dir, 'missing') } }))).toBe(
@@ -42,7 +42,7 @@ describe('payload.preview', () => {
 
 describe('conn.send and friends', () => {
   it('sends exactly the previewed bytes and records them', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)
@@ -54,7 +54,7 @@ describe('conn.send and friends', () => {
   })
 
   it('sends nothing when the payload is bad', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)
@@ -64,7 +64,7 @@ describe('conn.send and friends', () => {
   })
 
   it('refuses to drive a proxy connection', async () => {
-    t = testEngine()
+    t = await testEngine()
     const upstream = await startServer((s) => s.resume())
     const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${upstream.port}` })
     const client = await connectTo(portOf(proxy.listen))
@@ -80,7 +80,7 @@ describe('conn.send and friends', () => {
   })
 
   it('refuses an unknown connection id', async () => {
-    t = testEngine()
+    t = await testEngine()
     const expected = 'connection #42 is not an open session connection (only server and client sessions can be driven by hand)'
     expect(await oneLineRejection(t.engine['conn.send']({ connId: 42, payload: { kind: 'text', data: 'x' } }))).toBe(expected)
     expect(await oneLineRejection(t.engine['conn.end']({ connId: 42 }))).toBe(expected)
@@ -90,7 +90,7 @@ describe('conn.send and friends', () => {
   })
 
   it('refuses sends and interval sends after our FIN on a client session', async () => {
-    t = testEngine()
+    t = await testEngine()
     let accepted!: (s: Socket) => void
     const remoteSide = new Promise<Socket>((r) => (accepted = r))
     const server = await startServer((s) => accepted(s))
@@ -110,7 +110,7 @@ describe('conn.send and friends', () => {
   })
 
   it('refuses new sessions once the engine is shutting down, as a rejected promise', async () => {
-    t = testEngine()
+    t = await testEngine()
     const session = await t.engine['client.connect']({ target: `127.0.0.1:${portOf((await t.engine['server.start']({ listen: '127.0.0.1:0' })).listen)}` })
     await t.engine.close()
     // A front end awaits every command: a refusal must come as a rejection, never a throw.

@@ -48,7 +48,7 @@ function calculator(s: Socket): void {
 
 describe('conn.expect', () => {
   it('resolves with the match and its groups when the reply comes', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { connId } = await sessionTo(calculator)
     const waiting = t.engine['conn.expect']({ connId, pattern: '= (\\d+)(x)?\\n', timeoutMs: 10_000 })
     await t.engine['conn.send']({ connId, payload: { kind: 'text', data: 'ADD 2 40\\n' } })
@@ -56,7 +56,7 @@ describe('conn.expect', () => {
   })
 
   it('finds a reply that came before the call when asked to look from offset 0', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { connId } = await sessionTo(calculator)
     await t.engine['conn.send']({ connId, payload: { kind: 'text', data: 'ADD 1 1\\n' } })
     await waitFor(() => summaryOf(t.engine, connId).bytes.server === 4, 'the reply to arrive')
@@ -70,7 +70,7 @@ describe('conn.expect', () => {
   })
 
   it('matches across chunks, and decodes GBK when asked', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { connId, remote } = await sessionTo(() => {})
     const waiting = t.engine['conn.expect']({ connId, pattern: '你好，(\\S+)!', encoding: 'gbk', timeoutMs: 10_000 })
     const bytes = iconv.encode('你好，世界!', 'gbk')
@@ -82,14 +82,14 @@ describe('conn.expect', () => {
   })
 
   it('resolves unmatched when the timeout passes', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { connId } = await sessionTo(calculator)
     await t.engine['conn.send']({ connId, payload: { kind: 'text', data: 'ADD 1 2\\n' } })
     expect(await t.engine['conn.expect']({ connId, pattern: '= 4', fromOffset: 0, timeoutMs: 200 })).toEqual({ matched: false })
   })
 
   it('resolves unmatched when the connection closes while waiting', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { connId, remote } = await sessionTo(() => {})
     const waiting = t.engine['conn.expect']({ connId, pattern: 'never', timeoutMs: 30_000 })
     remote.resetAndDestroy()
@@ -97,7 +97,7 @@ describe('conn.expect', () => {
   })
 
   it('resolves unmatched when the peer ends its side, since nothing more can come', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { connId, remote } = await sessionTo(() => {})
     const waiting = t.engine['conn.expect']({ connId, pattern: 'never', timeoutMs: 30_000 })
     remote.end('last words')
@@ -112,7 +112,7 @@ describe('conn.expect', () => {
   })
 
   it('refuses a bad regex with a one-line error', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { connId } = await sessionTo(() => {})
     expect(await oneLineRejection(t.engine['conn.expect']({ connId, pattern: '([a-', timeoutMs: 100 }))).toMatch(
       /^bad regular expression \/\(\[a-\/: Invalid regular expression/
@@ -122,7 +122,7 @@ describe('conn.expect', () => {
 
 describe('conn.sequence', () => {
   it('runs the steps in order, each waiting for its reply', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { connId, remote } = await sessionTo(calculator)
     const received: string[] = []
     remote.on('data', (d: string) => received.push(d))
@@ -147,7 +147,7 @@ describe('conn.sequence', () => {
   })
 
   it('stops at the first step whose reply does not come', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { connId, remote } = await sessionTo(calculator)
     const received: string[] = []
     remote.on('data', (d: string) => received.push(d))
@@ -165,7 +165,7 @@ describe('conn.sequence', () => {
   })
 
   it('sends steps without expect back to back', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { connId, remote } = await sessionTo(() => {})
     let received = ''
     remote.on('data', (d: Buffer) => (received += d.toString('hex')))

@@ -56,7 +56,7 @@ describe('server session: canned HTTP response', () => {
 
   it('answers curl twice on one keep-alive connection', async (ctx) => {
     if (!needPeer('curl')) return ctx.skip()
-    t = testEngine()
+    t = await testEngine()
     const { port, serverId } = await httpServer()
     const { stdout, stderr } = await promisify(execFile)('curl', ['-sS', '-v', `http://127.0.0.1:${port}/a`, `http://127.0.0.1:${port}/b`], {
       encoding: 'utf8',
@@ -78,7 +78,7 @@ describe('server session: canned HTTP response', () => {
   })
 
   it('answers two pipelined requests written in one chunk with two responses', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { port } = await httpServer()
     const client = new SocketReader(await connectTo(port))
     client.socket.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n')
@@ -89,7 +89,7 @@ describe('server session: canned HTTP response', () => {
   })
 
   it('answers a request that arrives one byte at a time exactly once, after its last byte', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { port } = await httpServer()
     const client = new SocketReader(await connectTo(port))
     const connId = await connIdOf(t.engine, client.socket)
@@ -111,7 +111,7 @@ describe('server session: canned HTTP response', () => {
       ['5\r\nhello\r\n', '6;ext=1\r\n world\r\n', '0\r\n', 'X-Trailer: 1\r\n', '\r\n']
     ]
   ])('answers a POST with %s exactly once, when the body is complete', async (_, head, bodyParts) => {
-    t = testEngine()
+    t = await testEngine()
     const { port } = await httpServer()
     const client = new SocketReader(await connectTo(port))
     const connId = await connIdOf(t.engine, client.socket)
@@ -127,7 +127,7 @@ describe('server session: canned HTTP response', () => {
   })
 
   it('answers HEAD with the headers only, and the next request with the whole response', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { port } = await httpServer()
     const client = new SocketReader(await connectTo(port))
     client.socket.write('HEAD /x HTTP/1.1\r\nHost: x\r\n\r\nGET /x HTTP/1.1\r\nHost: x\r\n\r\n')
@@ -136,7 +136,7 @@ describe('server session: canned HTTP response', () => {
   })
 
   it('sends Connection: close and then FIN when the request asks to close', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { port } = await httpServer()
     const client = new SocketReader(await connectTo(port))
     const connId = await connIdOf(t.engine, client.socket)
@@ -151,7 +151,7 @@ describe('server session: canned HTTP response', () => {
   })
 
   it('closes an HTTP/1.0 request without keep-alive after one response', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { port } = await httpServer()
     const client = new SocketReader(await connectTo(port))
     client.socket.write('GET / HTTP/1.0\r\n\r\n')
@@ -161,7 +161,7 @@ describe('server session: canned HTTP response', () => {
   })
 
   it('answers garbage with 400 Bad Request, closes, and warns', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { port, serverId } = await httpServer()
     const client = new SocketReader(await connectTo(port))
     const connId = await connIdOf(t.engine, client.socket)
@@ -176,7 +176,7 @@ describe('server session: canned HTTP response', () => {
   })
 
   it('answers requests that follow a 400 with nothing', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { port } = await httpServer()
     const client = new SocketReader(await connectTo(port))
     client.socket.write('GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n')

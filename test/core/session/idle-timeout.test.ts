@@ -10,7 +10,7 @@ afterEach(async () => t?.dispose())
 
 describe('server session: idleTimeoutMs', () => {
   it('sends FIN to an idle client and records a timeout', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', idleTimeoutMs: 100, behaviour: { echo: true } })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)
@@ -26,7 +26,7 @@ describe('server session: idleTimeoutMs', () => {
   })
 
   it('closes for good a client that ignores the FIN', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', idleTimeoutMs: 50 })
     // connectTo allows half-open, so this client never answers the FIN by itself.
     const client = new SocketReader(await connectTo(portOf(server.listen)))
@@ -43,7 +43,7 @@ describe('server session: idleTimeoutMs', () => {
   })
 
   it('keeps a client that keeps talking', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', idleTimeoutMs: 400, behaviour: { echo: true } })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)
@@ -58,7 +58,7 @@ describe('server session: idleTimeoutMs', () => {
   })
 
   it('closes an idle client session too, recording the timeout', async () => {
-    t = testEngine()
+    t = await testEngine()
     const remote = await startServer((s) => {
       s.resume()
       s.on('end', () => s.end())

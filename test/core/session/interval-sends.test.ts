@@ -14,7 +14,7 @@ const TICK = { kind: 'text' as const, data: 'tick\\n' }
 
 describe('interval sends', () => {
   it('sends a server session interval payload exactly `count` times to a client', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', behaviour: { interval: { everyMs: 20, count: 5, payload: TICK } } })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)
@@ -28,7 +28,7 @@ describe('interval sends', () => {
   })
 
   it('sends on a client session with conn.interval, `count` times, and stops by hand', async () => {
-    t = testEngine()
+    t = await testEngine()
     let accepted!: (s: Socket) => void
     const remoteSide = new Promise<Socket>((r) => (accepted = r))
     const server = await startServer((s) => accepted(s))
@@ -55,7 +55,7 @@ describe('interval sends', () => {
   })
 
   it('starts an interval on a client session given at connect time', async () => {
-    t = testEngine()
+    t = await testEngine()
     let accepted!: (s: Socket) => void
     const remoteSide = new Promise<Socket>((r) => (accepted = r))
     const server = await startServer((s) => accepted(s))
@@ -68,7 +68,7 @@ describe('interval sends', () => {
   })
 
   it('switches a running server between interval, echo and rules with server.behaviour', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', behaviour: { echo: true } })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)
@@ -116,7 +116,7 @@ describe('interval sends', () => {
   })
 
   it('gives clients that connect later the interval of the current behaviour', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
     await t.engine['server.behaviour']({ serverId: server.id, behaviour: { interval: { everyMs: 10, count: 2, payload: TICK } } })
     const client = new SocketReader(await connectTo(portOf(server.listen)))

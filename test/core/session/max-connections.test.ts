@@ -10,7 +10,7 @@ afterEach(async () => t?.dispose())
 
 describe('server session: maxConnections', () => {
   it('closes the client over the limit right away and counts it as refused', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', maxConnections: 1, behaviour: { echo: true } })
     const port = portOf(server.listen)
     const first = new SocketReader(await connectTo(port))
@@ -37,7 +37,7 @@ describe('server session: maxConnections', () => {
   })
 
   it('accepts a new client once the one before it has gone', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', maxConnections: 1, behaviour: { echo: true } })
     const port = portOf(server.listen)
     const first = new SocketReader(await connectTo(port))

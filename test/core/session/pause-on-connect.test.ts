@@ -10,7 +10,7 @@ afterEach(async () => t?.dispose())
 
 describe('server session: pauseOnConnect', () => {
   it('reads and echoes nothing until conn.resume, then everything that was waiting', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', pauseOnConnect: true, behaviour: { echo: true } })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)
@@ -33,7 +33,7 @@ describe('server session: pauseOnConnect', () => {
   })
 
   it('pauses each new client on its own', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', pauseOnConnect: true, behaviour: { echo: true } })
     const a = new SocketReader(await connectTo(portOf(server.listen)))
     const b = new SocketReader(await connectTo(portOf(server.listen)))

@@ -59,7 +59,7 @@ async function exported(connId: number, dir: 'client' | 'server'): Promise<Buffe
 describe('client session against real servers', () => {
   it('talks RESP to redis-server: PING gets +PONG, exported byte-exact', async (ctx) => {
     if (!needPeer('redis-server')) return ctx.skip()
-    t = testEngine()
+    t = await testEngine()
     const port = await freePort()
     await startProgram('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', t.dir], port)
 
@@ -93,7 +93,7 @@ describe('client session against real servers', () => {
 
   it('sends a PING alone and exports exactly it and +PONG', async (ctx) => {
     if (!needPeer('redis-server')) return ctx.skip()
-    t = testEngine()
+    t = await testEngine()
     const port = await freePort()
     await startProgram('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', t.dir], port)
     const { connId } = await t.engine['client.connect']({ target: `127.0.0.1:${port}` })
@@ -106,7 +106,7 @@ describe('client session against real servers', () => {
 
   it('sends an HTTP request to nginx and records its response until nginx closes', async (ctx) => {
     if (!needPeer('nginx')) return ctx.skip()
-    t = testEngine()
+    t = await testEngine()
     const port = await freePort()
     const dir = t.dir
     writeFileSync(

@@ -44,7 +44,7 @@ async function ruleClient(behaviour: { rules: ReplyRule[]; echo?: boolean }): Pr
 
 describe('server session: reply rules', () => {
   it('answers each match mode with its reply and echoes what no rule matches', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { ask, connId } = await ruleClient({ echo: true, rules: RULES })
     const gbkHello = iconv.encode('我说你好啊', 'gbk')
     const gbkGot = iconv.encode('收到', 'gbk')
@@ -70,7 +70,7 @@ describe('server session: reply rules', () => {
   })
 
   it('answers with the first matching rule only, so the order of rules matters', async () => {
-    t = testEngine()
+    t = await testEngine()
     const hello = { match: 'starts', pattern: 'hello', reply: { kind: 'text', data: 'first' } } as const
     const anyH = { match: 'contains', pattern: 'h', reply: { kind: 'text', data: 'second' } } as const
     const a = await ruleClient({ rules: [hello, anyH] })
@@ -81,7 +81,7 @@ describe('server session: reply rules', () => {
   })
 
   it('substitutes $& and several groups, and an unmatched group as nothing', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { ask } = await ruleClient({
       rules: [{ match: 'regex', pattern: '^SET (\\w+)=(\\w+)(!)?', reply: { kind: 'text', data: '[$&] $1 is $2$3\\n' } }]
     })
@@ -90,7 +90,7 @@ describe('server session: reply rules', () => {
   })
 
   it('sends nothing for unmatched data when echo is off', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { ask, reader, connId } = await ruleClient({ rules: [{ match: 'exact', pattern: 'ping', reply: { kind: 'text', data: 'pong' } }] })
     reader.socket.write('nothing matches this')
     await waitFor(() => summaryOf(t.engine, connId).bytes.client === 20, 'the session to read it')
@@ -100,7 +100,7 @@ describe('server session: reply rules', () => {
   })
 
   it('refuses a bad regex at server.start with a one-line error and takes no port', async () => {
-    t = testEngine()
+    t = await testEngine()
     // A port known to be free; the refused start must leave it free.
     const probe = await startServer(() => {})
     const port = probe.port
@@ -121,7 +121,7 @@ describe('server session: reply rules', () => {
   })
 
   it('refuses bad hex patterns and bad replies with a one-line error naming the rule', async () => {
-    t = testEngine()
+    t = await testEngine()
     const badHex = await oneLineRejection(
       t.engine['server.start']({ listen: '127.0.0.1:0', behaviour: { rules: [{ match: 'exact', format: 'hex', pattern: '01 0z', reply: { kind: 'text', data: 'x' } }] } })
     )

@@ -13,7 +13,7 @@ afterEach(async () => t?.dispose())
 
 describe('server session: several clients', () => {
   it('sends to one client by its connection id, and to every client by broadcast', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
     expect(server).toMatchObject({ kind: 'server', state: 'listening', clients: [], accepted: 0 })
     const port = portOf(server.listen)
@@ -56,7 +56,7 @@ describe('server session: several clients', () => {
   })
 
   it('broadcasts to nobody when no client is connected, and skips clients that already ended', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', allowHalfOpen: true })
     expect(await t.engine['server.broadcast']({ serverId: server.id, payload: { kind: 'hex', data: '00ff' } })).toEqual({ clients: 0, bytes: 2 })
     const port = portOf(server.listen)
@@ -73,14 +73,14 @@ describe('server session: several clients', () => {
   })
 
   it('rejects a broadcast to an unknown server with a one-line error', async () => {
-    t = testEngine()
+    t = await testEngine()
     await expect(t.engine['server.broadcast']({ serverId: 's99', payload: { kind: 'text', data: 'x' } })).rejects.toThrow(
       /^no server session "s99"; list them with session\.list$/
     )
   })
 
   it('stops listening with server.stop but keeps its clients, unless asked to close them', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', behaviour: { echo: true } })
     const port = portOf(server.listen)
     const alice = new SocketReader(await connectTo(port))
@@ -100,7 +100,7 @@ describe('server session: several clients', () => {
   })
 
   it('listens on a Unix socket path and records its clients by that path', async () => {
-    t = testEngine()
+    t = await testEngine()
     const path = join(t.dir, 'server.sock')
     const server = await t.engine['server.start']({ listen: path, behaviour: { echo: true } })
     expect(server.listen).toBe(path)

@@ -11,7 +11,7 @@ afterEach(async () => t?.dispose())
 
 describe('server session: half-close', () => {
   it('keeps sending after the client FIN when allowHalfOpen is on, until conn.end sends ours', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', allowHalfOpen: true })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)
@@ -43,7 +43,7 @@ describe('server session: half-close', () => {
   })
 
   it('answers the client FIN with its own FIN by default', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)
@@ -56,7 +56,7 @@ describe('server session: half-close', () => {
   })
 
   it('refuses to send after our own FIN, with a one-line error, but still reads the client', async () => {
-    t = testEngine()
+    t = await testEngine()
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0', allowHalfOpen: true })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)

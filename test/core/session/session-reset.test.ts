@@ -35,7 +35,7 @@ async function clientSession(): Promise<{ remote: Socket; connId: number; close:
 
 describe('session connections: reset', () => {
   it('records a reset by the remote client of a server session as client-reset', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { client, connId } = await echoClient()
     client.resetAndDestroy()
     const conn = await closedSummary(t.engine, connId)
@@ -46,7 +46,7 @@ describe('session connections: reset', () => {
   })
 
   it('resets the remote client with conn.reset on a server session: it sees ECONNRESET', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { client, connId } = await echoClient()
     const outcome = outcomeOf(client)
     await t.engine['conn.reset']({ connId })
@@ -59,7 +59,7 @@ describe('session connections: reset', () => {
   })
 
   it('records a reset by the remote server of a client session as server-reset', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { remote, connId, close } = await clientSession()
     remote.resetAndDestroy()
     const conn = await closedSummary(t.engine, connId)
@@ -71,7 +71,7 @@ describe('session connections: reset', () => {
   })
 
   it('resets the remote server with conn.reset on a client session: it sees ECONNRESET', async () => {
-    t = testEngine()
+    t = await testEngine()
     const { remote, connId, close } = await clientSession()
     const outcome = outcomeOf(remote)
     await t.engine['conn.reset']({ connId })

@@ -1,0 +1,27 @@
+// What a capture's index answers, whether it lives in memory (built while recording, or
+// by scanning a file) or is read from the index stored at the end of a closed file.
+// Reading from the file is lazy, so the async load methods come first: after `loadRow`,
+// the accessors of that row answer; after `loadAll`, every row's summary does.
+
+import type { ConnectionSummary, Direction } from '../../shared/capture-types'
+import type { ChunkIndex } from './chunk-index'
+
+export interface IndexView {
+  /** Connections in the index. */
+  readonly size: number
+  /** The row of a connection id, or undefined when the capture has no such connection. */
+  locate(connId: number): Promise<number | undefined>
+  loadRow(row: number): Promise<void>
+  loadAll(): Promise<void>
+
+  summary(row: number): ConnectionSummary
+  /** Bytes `dir` sent (forwarded), and how many of them are recorded in the file. */
+  bytes(row: number, dir: Direction): number
+  recordedBytes(row: number, dir: Direction): number
+  recordCount(row: number): number
+  recordOffset(row: number, i: number): number
+  /** For data record `i`, where its chunk starts in its direction's stream; else -1. */
+  streamOffset(row: number, i: number): number
+  /** The data chunks of `dir` (payload file offset, stream offset), for byte-range reads. */
+  chunks(row: number, dir: Direction): ChunkIndex
+}
