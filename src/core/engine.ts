@@ -14,7 +14,7 @@ import type {
 import { LiveCapture, type CaptureOptions } from './capture/capture-store'
 import { EventHub, type EventListener, type SubscribeOptions } from './events/event-hub'
 import { UserError } from './net/net-errors'
-import { parseUserEndpoint } from './net/user-endpoint'
+import { parseTargetEndpoint, parseUserEndpoint } from './net/user-endpoint'
 import { Sessions } from './session/sessions'
 import { buildPayload } from './payload/build-payload'
 import { Proxy } from './proxy/proxy'
@@ -75,7 +75,7 @@ export class Engine implements EngineApi {
   async 'proxy.start'(args: CommandArgs<'proxy.start'>): Promise<ProxyInfo> {
     this.checkOpen()
     const listen = parseUserEndpoint(args.listen, '--listen', '127.0.0.1')
-    const target = parseUserEndpoint(args.target, '--target')
+    const target = parseTargetEndpoint(args.target, '--target')
     const id = `p${this.nextProxy++}`
     const proxy = await Proxy.start(
       {

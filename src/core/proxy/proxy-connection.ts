@@ -2,7 +2,8 @@
 // that keep them honest. Every byte is forwarded, then recorded with the time it arrived
 // (recording after the write keeps it off the round trip); a slow side pauses the other
 // (as pipe() would), and so does a capture writer that falls behind. FIN is forwarded as
-// FIN and RST as RST, so each side sees what the other really did.
+// FIN and RST as RST, so each side sees what the other really did: an 'end' is checked to
+// be a FIN (node-internals.ts), and a reset is passed on after the bytes that came before it.
 
 import { connect, isIP, type Socket } from 'node:net'
 import type { ConnectionEnd, Direction, PeerAddress } from '../../shared/capture-types'
@@ -12,7 +13,8 @@ import type { RecordedConnection } from '../capture/capture-store'
 import { describeNetError, errorInfo } from '../net/net-errors'
 import { DeadlineQueue, type Expiring } from '../net/deadline-queue'
 import type { LiveSetMember } from '../net/live-set'
-import { isResetError, localPeer, remotePeer, resetSocket } from '../net/sockets'
+import { confirmFin } from '../net/node-internals'
+import { isResetError, localPeer, remotePeer, resetSocket, resetWhenFlushed } from '../net/sockets'
 
 export interface UpstreamOptions {
   target: Endpoint
@@ -79,8 +81,15 @@ export class ProxyConnection implements Expiring, LiveSetMember {
     up.on('error', (err: NodeJS.ErrnoException) => {
       if (this.connected) return this.onError('server', err)
       ctx.connectDeadlines.cancel(this.connectDeadline)
-      rec.event('connect-failed', 'server', { code: err.code ?? 'ERROR', message: describeNetError(err, { op: 'connect', where: formatEndpoint(target) }) })
-      this.end ??= 'connect-failed'
+      if (isResetError(err)) {
+        // The server accepted and reset before Node saw the connect complete: Node reads the
+        // reset as the connect's error, and any bytes sent before it are gone with the socket.
+        rec.event('reset', 'server', { code: err.code, message: `${formatEndpoint(target)} reset the connection as it was accepted; bytes it sent before the reset could not be read` })
+        this.end ??= 'server-reset'
+      } else {
+        rec.event('connect-failed', 'server', { code: err.code ?? 'ERROR', message: describeNetError(err, { op: 'connect', where: formatEndpoint(target) }) })
+        this.end ??= 'connect-failed'
+      }
       resetSocket(client)
     })
     client.on('error', (err: NodeJS.ErrnoException) => this.onError('client', err))
@@ -88,8 +97,8 @@ export class ProxyConnection implements Expiring, LiveSetMember {
     up.on('data', (chunk: Buffer) => this.forward('server', chunk, client))
     up.on('drain', () => this.release('client'))
     client.on('drain', () => this.release('server'))
-    client.on('end', () => this.onFin('client', up))
-    up.on('end', () => this.onFin('server', client))
+    client.on('end', () => confirmFin(client, () => this.onFin('client', up)))
+    up.on('end', () => confirmFin(up, () => this.onFin('server', client)))
     client.on('close', this.onSocketClosed)
     up.on('close', this.onSocketClosed)
     if (captureHeld) {
@@ -161,7 +170,8 @@ export class ProxyConnection implements Expiring, LiveSetMember {
       this.rec.event('error', side, errorInfo(err))
       this.end ??= 'error'
     }
-    resetSocket(other)
+    // Still connecting upstream: it is reset as soon as it connects (and recorded so).
+    resetWhenFlushed(other)
   }
 
   private readonly onSocketClosed = (): void => {

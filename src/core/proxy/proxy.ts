@@ -8,7 +8,7 @@ import { formatEndpoint } from '../../shared/endpoint'
 import type { LiveCapture } from '../capture/capture-store'
 import { boundAddress, checkSocketPath, listenOn } from '../net/listen'
 import { remotePeer } from '../net/sockets'
-import { warmSocketConstructor } from '../net/socket-warmup'
+import { warmSocketConstructor } from '../net/node-internals'
 import { LiveSet } from '../net/live-set'
 import { ProxyConnection, proxyContext, type ProxyContext, type UpstreamOptions } from './proxy-connection'
 
@@ -42,7 +42,7 @@ export class Proxy {
 
   static async start(opts: ProxyOptions, capture: LiveCapture): Promise<Proxy> {
     checkSocketPath(opts.target)
-    // Every connection builds two sockets; see socket-warmup.ts for why this saves CPU.
+    // Every connection builds two sockets; see node-internals.ts for why this saves CPU.
     warmSocketConstructor()
     const proxy = new Proxy(opts, capture)
     await listenOn(proxy.server, opts.listen)

@@ -9,6 +9,7 @@ import type { LiveCapture, RecordedConnection } from '../capture/capture-store'
 import { buildPayload } from '../payload/build-payload'
 import { decodeText, type DecodeEncoding } from '../payload/decode-text'
 import { UserError, errorInfo } from '../net/net-errors'
+import { confirmFin } from '../net/node-internals'
 import { isResetError, resetSocket } from '../net/sockets'
 
 /** Most bytes a reply matcher looks back over. */
@@ -52,13 +53,16 @@ export class SessionConnection {
     this.peer = local === 'server' ? 'client' : 'server'
     this.paused = opts.paused ?? false
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('end', () => {
-      rec.event('fin', this.peer)
-      // After the peer's FIN nothing more can arrive, so a reply not yet matched never will be.
-      this.peerEnded = true
-      this.failWaiters()
-      hooks.onPeerFin?.(this)
-    })
+    socket.on('end', () =>
+      // A reset that came with the last data reads as an end: see confirmFin.
+      confirmFin(socket, () => {
+        rec.event('fin', this.peer)
+        // After the peer's FIN nothing more can arrive, so a reply not yet matched never will be.
+        this.peerEnded = true
+        this.failWaiters()
+        hooks.onPeerFin?.(this)
+      })
+    )
     // 'finish' fires once our FIN is sent, whether we ended by hand or Node ended for us.
     socket.on('finish', () => rec.event('fin', this.local))
     socket.on('error', (err: NodeJS.ErrnoException) => {

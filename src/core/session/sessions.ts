@@ -2,7 +2,7 @@
 // capture connection id, so `conn.*` commands reach any of them.
 
 import type { CommandArgs } from '../../shared/contract'
-import { parseUserEndpoint } from '../net/user-endpoint'
+import { parseTargetEndpoint, parseUserEndpoint } from '../net/user-endpoint'
 import type {
   ClientSessionInfo,
   ExpectResult,
@@ -96,7 +96,7 @@ export class Sessions {
 
   /** Opens a client session and connects it; a failed connect leaves the session to reconnect. */
   async connectClient(args: CommandArgs<'client.connect'>): Promise<ClientSessionInfo> {
-    const target = parseUserEndpoint(args.target, 'target')
+    const target = parseTargetEndpoint(args.target, 'target')
     const id = `c${this.nextClient++}`
     const session: ClientSession = new ClientSession(id, target, args, this.capture, this.hooks(() => session.info()))
     this.clients.set(id, session)

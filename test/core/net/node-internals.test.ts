@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { existsSync, readdirSync } from 'node:fs'
 import { setImmediate as tick } from 'node:timers/promises'
-import { warmSocketConstructor } from '../../../src/core/net/socket-warmup'
+import { warmSocketConstructor } from '../../../src/core/net/node-internals'
 
 /** Linux shows them in /proc; elsewhere the handle count below has to do. */
 const openFds = (): number => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0)

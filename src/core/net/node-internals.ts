@@ -1,0 +1,152 @@
+// The few places where tcpscope reaches under Node's public socket API, all here, each
+// guarded: where the internal is missing or behaves differently (another Node version,
+// Electron's Node), the public way is used instead and `internalsStatus` says so. Each
+// one is measured or needed for correctness, as its comment says; test/core/net/
+// node-internals.test.ts fails when a fast path silently stops working.
+
+import { Socket } from 'node:net'
+import type { PeerAddress } from '../../shared/capture-types'
+
+/** Which internals work in this process (tests and diagnostics read it). */
+export const internalsStatus = {
+  /** Addresses read from the handle, not Node's caching getters. */
+  handleAddresses: 'untried' as 'untried' | 'yes' | 'fallback',
+  /** A FIN told from a reset that libuv reported as EOF. */
+  finCheck: 'untried' as 'untried' | 'yes' | 'fallback'
+}
+
+/** What is used of the libuv handle under a net.Socket (Node's own `_handle`). */
+interface StreamHandle {
+  getpeername?(out: Record<string, unknown>): number
+  getsockname?(out: Record<string, unknown>): number
+  readStart?(): number
+  onread?: (...args: unknown[]) => unknown
+}
+
+const handleOf = (s: Socket): StreamHandle | undefined => (s as unknown as { _handle?: StreamHandle | null })._handle ?? undefined
+
+/**
+ * One copy of each address string: every getpeername() returns a fresh "127.0.0.1", and a
+ * capture index keeps one per connection, for as long as it lives.
+ */
+const addresses = new Map<string, string>()
+export function intern(address: string): string {
+  const known = addresses.get(address)
+  if (known !== undefined) return known
+  if (addresses.size < 4096) addresses.set(address, address)
+  return address
+}
+
+/**
+ * A socket's address asked of its handle, not of Node's getters (remoteAddress,
+ * localPort, ...): those cache the answer in a new property on the socket, which gives it
+ * another hidden class, and measured here that slows every later stream operation on it:
+ * about 11 µs per proxied connection, three times what the two system calls cost.
+ * Undefined where the handle cannot say; the caller then uses the getters.
+ */
+export function handleAddress(s: Socket, which: 'getpeername' | 'getsockname'): PeerAddress | undefined {
+  const handle = handleOf(s)
+  const ask = handle?.[which]
+  if (typeof ask !== 'function') {
+    if (handle !== undefined) internalsStatus.handleAddresses = 'fallback'
+    return undefined
+  }
+  try {
+    const out: Record<string, unknown> = {}
+    if (ask.call(handle, out) !== 0 || typeof out.address !== 'string' || typeof out.port !== 'number') return undefined
+    internalsStatus.handleAddresses = 'yes'
+    const family = out.family === 6 || out.family === 'IPv6' ? 'IPv6' : 'IPv4'
+    return { address: intern(out.address), port: out.port, family }
+  } catch {
+    internalsStatus.handleAddresses = 'fallback'
+    return undefined
+  }
+}
+
+/**
+ * Calls `fin` when the 'end' a TCP socket just emitted was really the peer's FIN; when it
+ * was a reset, Node destroys the socket with ECONNRESET instead (its 'error' listener
+ * sees it) and `fin` is not called.
+ *
+ * Why: when a RST arrives together with data (or while the socket is paused, so the data
+ * waits in the kernel), epoll reports the socket readable and hung up at once; libuv reads
+ * the data and, seeing the hang-up, reports EOF without reading again, so the reset's
+ * ECONNRESET stays pending in the kernel and Node emits 'end' as for a FIN. Measured here:
+ * 20 of 20 tries of "5 bytes, then SO_LINGER 0 close" ended that way.
+ *
+ * So: after a FIN the socket is still connected (CLOSE_WAIT), and getpeername() works; if
+ * it fails, the socket is closed, by a reset or by a close after our own FIN. Then reading
+ * once more tells them apart: the pending ECONNRESET comes out as a read error (Node then
+ * destroys the socket with it), a FIN as a second EOF, which Node ignores.
+ */
+export function confirmFin(s: Socket, fin: () => void): void {
+  const handle = handleOf(s)
+  if (handle === undefined || typeof handle.getpeername !== 'function' || typeof handle.readStart !== 'function') {
+    // A Unix socket (no reset to tell) or a handle this Node does not have: take it as a FIN.
+    return fin()
+  }
+  try {
+    if (handle.getpeername({}) === 0) return fin()
+  } catch {
+    internalsStatus.finCheck = 'fallback'
+    return fin()
+  }
+  const original = handle.onread
+  // Once both directions are done Node destroys the socket right after 'end', which would
+  // close it before the second read; it is held open until that read is in.
+  const state = (s as unknown as { _readableState?: { autoDestroy?: boolean } })._readableState
+  if (typeof original !== 'function' || state === undefined || typeof state.autoDestroy !== 'boolean') {
+    internalsStatus.finCheck = 'fallback'
+    return fin()
+  }
+  const autoDestroy = state.autoDestroy
+  const settle = (): void => {
+    state.autoDestroy = autoDestroy
+    if (s.destroyed) return // the read said ECONNRESET: Node destroyed it with that error
+    fin()
+    if (autoDestroy && s.readableEnded && s.writableFinished) s.destroy()
+  }
+  state.autoDestroy = false
+  handle.onread = function (this: unknown, ...args: unknown[]): unknown {
+    handle.onread = original
+    const result = original.apply(this, args)
+    internalsStatus.finCheck = 'yes'
+    settle()
+    return result
+  }
+  let started: number
+  try {
+    started = handle.readStart()
+  } catch {
+    started = -1
+  }
+  if (started !== 0) {
+    handle.onread = original
+    internalsStatus.finCheck = 'fallback'
+    settle()
+  }
+}
+
+// Node's Socket constructor copies its options with `{ ...options }` and then adds three
+// properties to the copy. On the V8 of Node 20 (11.3) a spread copy made while that site
+// has seen few shapes gets a hidden class outside V8's transition tree, so each added
+// property builds a brand-new hidden class, for every socket, and every later read of those
+// options misses its inline cache. Measured here: about 14 µs of CPU per proxied connection
+// (two sockets), a tenth of what a whole proxied connection costs.
+//
+// Once that site has seen many shapes, V8 copies through its generic path, whose objects
+// share hidden classes, and the cost is gone. So before accepting traffic, build (and at
+// once destroy) a few handle-less sockets from options of distinct shapes. They open no
+// file descriptor; where V8 does not need this it costs a few microseconds once.
+
+/** Distinct shapes, more than V8 keeps apart at one site (4), and calls enough to count. */
+const SHAPES = 8
+const ROUNDS = 4
+
+export function warmSocketConstructor(): void {
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < SHAPES; k++) {
+      new Socket({ [`tcpscopeWarmup${k}`]: true } as object).destroy()
+    }
+  }
+}
