@@ -13,7 +13,8 @@ import type {
 } from '../shared/session-types'
 import { LiveCapture, type CaptureOptions } from './capture/capture-store'
 import { EventHub, type EventListener, type SubscribeOptions } from './events/event-hub'
-import { UserError } from './net/net-errors'
+import { FdBudget } from './net/fd-budget'
+import { UserError, outOfDescriptors } from './net/net-errors'
 import { parseTargetEndpoint, parseUserEndpoint } from './net/user-endpoint'
 import { Sessions } from './session/sessions'
 import { buildPayload } from './payload/build-payload'
@@ -25,6 +26,8 @@ export interface EngineOptions extends CaptureOptions {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+/** Clients turned away for lack of descriptors come in storms: one warning a second says how many. */
+const FD_WARNING_EVERY_MS = 1000
 
 export class Engine implements EngineApi {
   private readonly hub = new EventHub()
@@ -32,6 +35,8 @@ export class Engine implements EngineApi {
   private readonly sessions: Sessions
   private nextProxy = 1
   private closing: Promise<void> | undefined
+  private readonly budget = FdBudget.forProcess()
+  private fdWarning = { last: -Infinity, unsaid: 0, timer: undefined as NodeJS.Timeout | undefined }
 
   private constructor(readonly capture: LiveCapture) {
     const hub = this.hub
@@ -48,11 +53,32 @@ export class Engine implements EngineApi {
     })
     this.sessions = new Sessions(capture, {
       updated: (session) => this.hub.emit({ type: 'session-updated', session }),
-      warn: (message) => this.hub.emit({ type: 'warning', message })
+      warn: (message) => this.hub.emit({ type: 'warning', message }),
+      budget: this.budget,
+      fdExhausted: this.fdExhausted
     })
   }
 
-  /** Creates the capture file and the engine recording into it; errors are one-line UserErrors. */
+  /** Says (at most once a second, with a count) that clients are being turned away. */
+  private readonly fdExhausted = (): void => {
+    const w = this.fdWarning
+    w.unsaid++
+    const wait = w.last + FD_WARNING_EVERY_MS - performance.now()
+    if (wait <= 0) this.sayFdWarning()
+    else w.timer ??= setTimeout(() => this.sayFdWarning(), wait)
+  }
+
+  private sayFdWarning(): void {
+    const w = this.fdWarning
+    if (w.timer !== undefined) clearTimeout(w.timer)
+    w.timer = undefined
+    if (w.unsaid === 0) return
+    w.last = performance.now()
+    const message = outOfDescriptors(this.budget.limit)
+    this.hub.emit({ type: 'warning', message: w.unsaid === 1 ? message : message.replace('this connection was', `${w.unsaid} connections were`) })
+    w.unsaid = 0
+  }
+
   static async create(opts: EngineOptions): Promise<Engine> {
     return new Engine(await LiveCapture.create(opts.capturePath, opts))
   }
@@ -85,7 +111,7 @@ export class Engine implements EngineApi {
         connectTimeoutMs: args.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         noDelay: args.noDelay ?? true
       },
-      this.capture
+      { capture: this.capture, budget: this.budget, fdExhausted: this.fdExhausted }
     )
     this.proxies.set(id, proxy)
     const info = proxy.info()
@@ -184,6 +210,7 @@ export class Engine implements EngineApi {
     this.closing ??= (async () => {
       await Promise.all([...this.proxies.values()].map((p) => p.stop(true)))
       await this.sessions.closeAll()
+      this.sayFdWarning()
       this.hub.flushAll()
       await this.capture.close()
     })()

@@ -124,7 +124,7 @@ export interface ServerSessionInfo {
   clients: number[]
   paused: number[]
   accepted: number
-  /** Clients turned away because maxConnections was reached. */
+  /** Clients turned away: over maxConnections, or with the process out of file descriptors. */
   refused: number
   behaviour: ServerBehaviour
 }

@@ -32,8 +32,9 @@ export class CliProcess {
   private waiters: Array<() => void> = []
   stderr = ''
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [CLI, ...args])
+  /** Runs `tcpscope ARGS`, or adopts `child` (a CLI started some other way, e.g. under a shell). */
+  constructor(args: string[], child?: ChildProcessWithoutNullStreams) {
+    this.child = child ?? spawn(process.execPath, [CLI, ...args])
     createInterface({ input: this.child.stdout }).on('line', (l) => {
       this.lines.push(l)
       for (const w of this.waiters.splice(0)) w()

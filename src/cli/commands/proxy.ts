@@ -12,18 +12,23 @@ export const PROXY_USAGE =
 
 export function summarize(conns: ConnectionSummary[]): {
   connections: number
+  /** Forwarded each way. */
   bytes: { client: number; server: number }
+  /** Of those, in the capture file (less only when recording stopped on a write error). */
+  recorded: { client: number; server: number }
   ends: Record<string, number>
 } {
   const ends: Record<string, number> = {}
-  let client = 0
-  let server = 0
+  const bytes = { client: 0, server: 0 }
+  const recorded = { client: 0, server: 0 }
   for (const c of conns) {
     ends[c.end] = (ends[c.end] ?? 0) + 1
-    client += c.bytes.client
-    server += c.bytes.server
+    bytes.client += c.bytes.client
+    bytes.server += c.bytes.server
+    recorded.client += c.recorded?.client ?? c.bytes.client
+    recorded.server += c.recorded?.server ?? c.bytes.server
   }
-  return { connections: conns.length, bytes: { client, server }, ends }
+  return { connections: conns.length, bytes, recorded, ends }
 }
 
 export async function proxyCommand(argv: string[], io: Io): Promise<number> {
@@ -64,14 +69,17 @@ export async function proxyCommand(argv: string[], io: Io): Promise<number> {
   // The summary comes from the index, which outlives the closed (and maybe removed) file.
   await run.finish()
   const s = summarize(await engine['conn.list']())
-  const captureBytes = (await engine['capture.info']()).size
-  if (json) line(io.out, JSON.stringify({ type: 'summary', ...s, capture: shownCapture, captureBytes, signal }))
+  const info = await engine['capture.info']()
+  const captureBytes = info.size
+  if (json) line(io.out, JSON.stringify({ type: 'summary', ...s, capture: shownCapture, captureBytes, ...(info.error ? { captureError: info.error } : {}), signal }))
   else {
-    line(
-      io.out,
-      `tcpscope: stopped (${signal}): ${s.connections} connection(s), ${formatBytes(s.bytes.client)} from clients, ${formatBytes(s.bytes.server)} from servers` +
-        (shownCapture ? `; capture ${shownCapture} (${formatBytes(captureBytes)}) is complete` : '')
-    )
+    const traffic = `${s.connections} connection(s), ${formatBytes(s.bytes.client)} from clients, ${formatBytes(s.bytes.server)} from servers`
+    const file = info.error
+      ? `; recording stopped early (${info.error}): ${shownCapture ?? 'the capture'} holds ${formatBytes(s.recorded.client)} from clients, ${formatBytes(s.recorded.server)} from servers`
+      : shownCapture
+        ? `; capture ${shownCapture} (${formatBytes(captureBytes)}) is complete`
+        : ''
+    line(io.out, `tcpscope: stopped (${signal}): ${traffic}${file}`)
   }
   return 0
 }

@@ -67,8 +67,12 @@ interface Job {
   /** Bytes to write (a multiple of BLOCK) at file offset `file`. */
   len: number
   file: number
-  /** Logical end of the capture once this job is on disk. */
-  logicalEnd: number
+  /**
+   * The end of the last whole record in the file once this job is on disk. A full buffer
+   * may end inside a record; reporting only whole records as written means that, after a
+   * write error, what is called written is exactly what a reader finds in the file.
+   */
+  recordEnd: number
 }
 
 
@@ -92,6 +96,8 @@ export class DirectWriter implements RecordWriter {
   private curLen = 0
   /** File offset of cur[0]; always a multiple of BLOCK. */
   private curFile = 0
+  /** Where the last record appended in full ends. */
+  private recordEnd = 0
   private readonly ready: Job[] = []
   private writing = false
   private inFlightBytes = 0
@@ -119,9 +125,10 @@ export class DirectWriter implements RecordWriter {
     try {
       this.cur = this.pool.take()
       this.copyIn(head, 0, head.length)
+      this.recordEnd = head.length
       const job = this.sealPartial()!
       writeSync(this.fd, job.buf, 0, job.len, job.file)
-      this.progress.advance(job.logicalEnd)
+      this.progress.advance(job.recordEnd)
       this.pool.give(job.buf)
     } catch (err) {
       closeSync(this.fd)
@@ -143,6 +150,7 @@ export class DirectWriter implements RecordWriter {
     if (this.progress.failure || this.closed) return
     this.copyIn(buf, start, end)
     if (payload !== undefined && payload.length > 0) this.copyIn(payload, 0, payload.length)
+    this.recordEnd = this.end
     this.progress.checkPressure(this.pending())
     if (this.writing) return
     if (this.ready.length > 0) this.writeNext(false)
@@ -161,7 +169,7 @@ export class DirectWriter implements RecordWriter {
       this.curLen += n
       off += n
       if (this.curLen === BUFFER_SIZE) {
-        this.ready.push({ buf: this.cur, len: BUFFER_SIZE, file: this.curFile, logicalEnd: this.curFile + BUFFER_SIZE })
+        this.ready.push({ buf: this.cur, len: BUFFER_SIZE, file: this.curFile, recordEnd: Math.min(this.recordEnd, this.curFile + BUFFER_SIZE) })
         this.curFile += BUFFER_SIZE
         this.cur = this.pool.take()
         this.curLen = 0
@@ -175,7 +183,8 @@ export class DirectWriter implements RecordWriter {
     const buf = this.cur
     const len = roundUp(this.curLen)
     buf.fill(0, this.curLen, len)
-    const job: Job = { buf, len, file: this.curFile, logicalEnd: this.curFile + this.curLen }
+    // Sealed between appends: every record appended so far is whole.
+    const job: Job = { buf, len, file: this.curFile, recordEnd: this.curFile + this.curLen }
     const whole = this.curLen - (this.curLen % BLOCK)
     this.cur = this.pool.take()
     buf.copy(this.cur, 0, whole, this.curLen)
@@ -206,7 +215,7 @@ export class DirectWriter implements RecordWriter {
       this.inFlightBytes = 0
       if (err) return this.fail(err)
       this.pool.give(j.buf)
-      this.progress.advance(j.logicalEnd)
+      this.progress.advance(j.recordEnd)
       this.progress.checkPressure(this.pending())
       const wanted = this.closed || this.progress.waiting
       if (this.ready.length > 0 || (wanted && this.end > this.written)) this.writeNext(wanted)

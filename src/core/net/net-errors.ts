@@ -11,6 +11,12 @@ export class UserError extends Error {
 
 export type NetErrorContext = { op: 'listen' | 'connect'; where: string }
 
+/** Why a client was turned away, or a connect failed, for lack of file descriptors. */
+export function outOfDescriptors(limit: number | undefined): string {
+  const at = limit !== undefined ? ` (limit ${limit})` : ''
+  return `tcpscope is out of file descriptors${at}, so this connection was turned away; raise the limit (ulimit -n) or close connections`
+}
+
 export function describeNetError(err: NodeJS.ErrnoException, { op, where }: NetErrorContext): string {
   const code = err.code ?? ''
   switch (code) {
@@ -48,6 +54,9 @@ export function describeNetError(err: NodeJS.ErrnoException, { op, where }: NetE
       return `socket path ${where} is too long; use a shorter path (about 100 characters at most)`
     case 'ECONNRESET':
       return `${where} reset the connection`
+    case 'EMFILE':
+    case 'ENFILE':
+      return `cannot ${op} ${op === 'listen' ? 'on' : 'to'} ${where}: tcpscope is out of file descriptors; raise the limit (ulimit -n) or close connections`
     default:
       return `cannot ${op} ${op === 'listen' ? 'on' : 'to'} ${where}: ${err.message}`
   }

@@ -6,8 +6,10 @@ import type { ProxyInfo } from '../../shared/events'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatEndpoint } from '../../shared/endpoint'
 import type { LiveCapture } from '../capture/capture-store'
+import type { FdBudget } from '../net/fd-budget'
 import { boundAddress, checkSocketPath, listenOn } from '../net/listen'
-import { remotePeer } from '../net/sockets'
+import { outOfDescriptors } from '../net/net-errors'
+import { remotePeer, resetSocket } from '../net/sockets'
 import { warmSocketConstructor } from '../net/node-internals'
 import { LiveSet } from '../net/live-set'
 import { ProxyConnection, proxyContext, type ProxyContext, type UpstreamOptions } from './proxy-connection'
@@ -15,6 +17,14 @@ import { ProxyConnection, proxyContext, type ProxyContext, type UpstreamOptions 
 export interface ProxyOptions extends UpstreamOptions {
   id: string
   listen: Endpoint
+}
+
+/** What a proxy shares with the engine. */
+export interface ProxyDeps {
+  capture: LiveCapture
+  budget: FdBudget
+  /** A client was turned away because the process is out of file descriptors. */
+  fdExhausted(): void
 }
 
 export class Proxy {
@@ -31,20 +41,24 @@ export class Proxy {
   private readonly targetText: string
   private readonly ctx: ProxyContext
 
+  private readonly capture: LiveCapture
+
   private constructor(
     private readonly opts: ProxyOptions,
-    private readonly capture: LiveCapture
+    private readonly deps: ProxyDeps
   ) {
+    this.capture = deps.capture
     this.targetText = formatEndpoint(opts.target)
     this.ctx = proxyContext(opts, this.connectionDone)
     this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket))
   }
 
-  static async start(opts: ProxyOptions, capture: LiveCapture): Promise<Proxy> {
+  static async start(opts: ProxyOptions, deps: ProxyDeps): Promise<Proxy> {
     checkSocketPath(opts.target)
     // Every connection builds two sockets; see node-internals.ts for why this saves CPU.
     warmSocketConstructor()
-    const proxy = new Proxy(opts, capture)
+    const proxy = new Proxy(opts, deps)
+    const capture = deps.capture
     await listenOn(proxy.server, opts.listen)
     proxy.listening = boundAddress(proxy.server, opts.listen)
     capture.owner({ event: 'start', id: opts.id, listen: proxy.listening, target: formatEndpoint(opts.target) })
@@ -75,10 +89,28 @@ export class Proxy {
       client: remotePeer(socket, listen.kind === 'unix' ? listen.path : undefined),
       target: this.targetText
     })
+    const budget = this.deps.budget
+    budget.opened(1)
+    // The upstream needs one more descriptor; see fd-budget.ts for why this is checked here.
+    if (!budget.room(1)) return this.turnAway(socket, rec)
+    budget.opened(1)
     this.live.add(new ProxyConnection(socket, rec, this.ctx, this.captureHeld))
   }
 
+  /** Out of descriptors: the client is recorded, told with an RST, and the user with a warning. */
+  private turnAway(socket: Socket, rec: ReturnType<LiveCapture['openConnection']>): void {
+    socket.on('error', () => {})
+    socket.once('close', () => {
+      this.deps.budget.closed(1)
+      rec.close('connect-failed')
+    })
+    rec.event('connect-failed', 'server', { code: 'EMFILE', message: outOfDescriptors(this.deps.budget.limit) })
+    resetSocket(socket)
+    this.deps.fdExhausted()
+  }
+
   private readonly connectionDone = (conn: ProxyConnection): void => {
+    this.deps.budget.closed(2)
     this.live.delete(conn)
     if (this.live.size > 0 || this.whenEmpty.length === 0) return
     const waiting = this.whenEmpty

@@ -81,6 +81,8 @@ export class ClientSession {
     this.hooks.updated()
     rec.event('connecting', undefined, { target: where })
     const socket = this.open()
+    this.hooks.budget.opened(1)
+    socket.once('close', () => this.hooks.budget.closed(1))
     const timeoutMs = this.args.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
     const timer = setTimeout(() => {
       rec.event('timeout', undefined, { ms: timeoutMs, what: 'connect' })

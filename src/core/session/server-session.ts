@@ -7,8 +7,10 @@ import type { Endpoint } from '../../shared/endpoint'
 import type { ServerBehaviour, ServerSessionInfo, ServerStartArgs } from '../../shared/session-types'
 import type { LiveCapture } from '../capture/capture-store'
 import { HttpFramingError, HttpRequestFramer } from '../http/request-framer'
+import type { FdBudget } from '../net/fd-budget'
 import { boundAddress, listenOn } from '../net/listen'
-import { remotePeer } from '../net/sockets'
+import { outOfDescriptors } from '../net/net-errors'
+import { remotePeer, resetSocket } from '../net/sockets'
 import { BAD_REQUEST, buildCannedResponse, responseFor, type CannedResponse } from './http-responder'
 import { compileRules, replyFor, type CompiledRule } from './reply-rules'
 import { SessionConnection } from './session-connection'
@@ -20,6 +22,9 @@ export interface SessionHooks {
   connClosed(conn: SessionConnection): void
   /** An automatic reply failed (e.g. a file vanished); the session keeps running. */
   warn(message: string): void
+  /** The engine's count of open descriptors (fd-budget.ts). */
+  budget: FdBudget
+  fdExhausted(): void
 }
 
 interface Answering {
@@ -100,6 +105,20 @@ export class ServerSession {
       client: remotePeer(socket, this.listen.kind === 'unix' ? this.listen.path : undefined),
       target: this.listening
     })
+    const budget = this.hooks.budget
+    budget.opened(1)
+    socket.once('close', () => budget.closed(1))
+    if (!budget.room(0)) {
+      // Out of descriptors: turned away in plain sight rather than dropped by libuv unseen.
+      socket.on('error', () => {})
+      socket.once('close', () => rec.close('error'))
+      rec.event('error', 'server', { code: 'EMFILE', message: outOfDescriptors(budget.limit) })
+      resetSocket(socket)
+      this.refused++
+      this.hooks.fdExhausted()
+      this.hooks.updated()
+      return
+    }
     const conn = new SessionConnection(
       socket,
       rec,

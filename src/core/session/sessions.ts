@@ -11,6 +11,7 @@ import type {
   SessionInfo
 } from '../../shared/session-types'
 import type { LiveCapture } from '../capture/capture-store'
+import type { FdBudget } from '../net/fd-budget'
 import { UserError } from '../net/net-errors'
 import { buildPayload } from '../payload/build-payload'
 import { ClientSession } from './client-session'
@@ -20,6 +21,9 @@ import type { SessionConnection } from './session-connection'
 export interface SessionEvents {
   updated(info: SessionInfo): void
   warn(message: string): void
+  budget: FdBudget
+  /** A client was turned away because the process is out of file descriptors. */
+  fdExhausted(): void
 }
 
 export class Sessions {
@@ -39,7 +43,9 @@ export class Sessions {
       updated: () => this.events.updated(info()),
       connOpened: (c) => this.live.set(c.id, c),
       connClosed: (c) => this.live.delete(c.id),
-      warn: (m) => this.events.warn(m)
+      warn: (m) => this.events.warn(m),
+      budget: this.events.budget,
+      fdExhausted: () => this.events.fdExhausted()
     }
   }
 
