@@ -27,12 +27,16 @@ const KIND_OF: Record<number, CaptureEventKind> = {
   [RecordType.Timeout]: 'timeout'
 }
 
+/** Bytes read from capture files by this process, for the bench and tests ("reads about what it writes"). */
+export const readStats = { bytes: 0 }
+
 export function pread(fd: number, length: number, position: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(length)
   return new Promise((resolve, reject) => {
     const step = (done: number): void => {
       read(fd, buf, done, length - done, position + done, (err, n) => {
         if (err) return reject(err)
+        readStats.bytes += n
         if (n === 0) return resolve(buf.subarray(0, done))
         if (done + n === length) return resolve(buf)
         step(done + n)
