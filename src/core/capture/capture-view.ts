@@ -10,6 +10,11 @@ export interface CaptureView {
   info(): CaptureInfo
   /** Every connection, in the order they opened. */
   listConnections(): Promise<ConnectionSummary[]>
+  /**
+   * The same, one summary at a time, as often as iterated: for a caller going over a
+   * hundred thousand rows, which should not keep them all alive.
+   */
+  eachConnection(): Promise<Iterable<ConnectionSummary>>
   /** One connection, or undefined when the capture has none with that id. */
   connection(connId: number): Promise<ConnectionSummary | undefined>
   readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer>
@@ -24,8 +29,17 @@ export abstract class CaptureQueries {
   constructor(protected readonly index: IndexView) {}
 
   async listConnections(): Promise<ConnectionSummary[]> {
+    return [...(await this.eachConnection())]
+  }
+
+  async eachConnection(): Promise<Iterable<ConnectionSummary>> {
     await this.index.loadAll()
-    return Array.from({ length: this.index.size }, (_, row) => this.index.summary(row))
+    const index = this.index
+    return {
+      *[Symbol.iterator]() {
+        for (let row = 0; row < index.size; row++) yield index.summary(row)
+      }
+    }
   }
 
   async connection(connId: number): Promise<ConnectionSummary | undefined> {

@@ -10,12 +10,13 @@
 // carry a CRC-32, listed in a table at its end; the trailer checks the table.
 
 import type { ConnectionSummary, Direction, PeerAddress } from '../../shared/capture-types'
-import { crc32 } from '../../shared/payload/checksums'
+import { crc32 } from 'node:zlib'
 import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, type CaptureIndex } from './capture-index'
 
 export const INDEX_MAGIC = Buffer.from('TSCIDX01', 'latin1')
 export const TRAILER_MAGIC = Buffer.from('TSCTRL01', 'latin1')
-export const BLOCK_SIZE = 64 * 1024
+/** Small enough that reading one connection's row and records reads little beyond them. */
+export const BLOCK_SIZE = 16 * 1024
 /** Index record payloads; a multiple of BLOCK_SIZE, well below the 64 MiB record limit. */
 export const PART_SIZE = 16 * 1024 * 1024
 export const TRAILER_PAYLOAD_SIZE = 48
@@ -166,9 +167,9 @@ export function encodeIndex(index: CaptureIndex): { stream: Buffer; crcTableOffs
   header.copy(stream, 0)
   SECTIONS.forEach((name, i) => parts[name].copy(stream, header.readDoubleLE(16 + i * 16)))
   for (let b = 0; b < blocks; b++) {
-    stream.writeUInt32LE(crc32(stream, b * BLOCK_SIZE, Math.min((b + 1) * BLOCK_SIZE, crcTableOffset)), crcTableOffset + b * 4)
+    stream.writeUInt32LE(crc32(stream.subarray(b * BLOCK_SIZE, Math.min((b + 1) * BLOCK_SIZE, crcTableOffset))), crcTableOffset + b * 4)
   }
-  return { stream, crcTableOffset, crcTableCrc: crc32(stream, crcTableOffset, stream.length) }
+  return { stream, crcTableOffset, crcTableCrc: crc32(stream.subarray(crcTableOffset)) }
 }
 
 export function encodeTrailer(t: Trailer): Buffer {

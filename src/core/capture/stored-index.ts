@@ -4,7 +4,7 @@
 // read is checked against its CRC; a damaged one is an error that names it.
 
 import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '../../shared/capture-types'
-import { crc32 } from '../../shared/payload/checksums'
+import { crc32 } from 'node:zlib'
 import { pread } from './capture-reader'
 import { ChunkIndex } from './chunk-index'
 import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS } from './capture-index'
@@ -27,6 +27,7 @@ import {
 import type { IndexView } from './index-view'
 
 export const TRAILER_RECORD_SIZE = RECORD_HEADER_SIZE + TRAILER_PAYLOAD_SIZE
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
 
 export class DamagedIndexError extends Error {}
 
@@ -80,7 +81,8 @@ class IndexBlocks {
   async range(from: number, to: number): Promise<Buffer> {
     await this.ensure(from, to)
     const B = this.t.blockSize
-    const out = Buffer.allocUnsafe(to - from)
+    // Never from the shared pool: loadAll views the result as typed arrays, which need alignment.
+    const out = Buffer.allocUnsafeSlow(to - from)
     for (let at = from; at < to; ) {
       const k = Math.floor(at / B)
       const n = Math.min(to - at, (k + 1) * B - at)
@@ -132,12 +134,18 @@ export class StoredIndex implements IndexView {
     return new StoredIndex(blocks, await blocks.range(0, HEADER_SIZE))
   }
 
+  /** Every row's numbers and string references, once all are loaded (little-endian machines). */
+  private allNumbers: Float64Array | undefined
+  private allRefs: Int32Array | undefined
+
   private num(row: number, field: number): number {
+    if (this.allNumbers !== undefined) return this.allNumbers[row * F_COUNT + field]
     const { b, at } = this.blocks.at(this.sections.numbers.offset + (row * F_COUNT + field) * 8)
     return b.readDoubleLE(at)
   }
 
   private ref(row: number, field: number): number {
+    if (this.allRefs !== undefined) return this.allRefs[row * S_COUNT + field]
     const { b, at } = this.blocks.at(this.sections.strings.offset + (row * S_COUNT + field) * 4)
     return b.readInt32LE(at)
   }
@@ -185,10 +193,16 @@ export class StoredIndex implements IndexView {
   }
 
   async loadAll(): Promise<void> {
+    if (this.allNumbers !== undefined) return
     const { numbers, strings } = this.sections
-    await this.blocks.ensure(numbers.offset, numbers.offset + numbers.length)
-    await this.blocks.ensure(strings.offset, strings.offset + strings.length)
+    const n = await this.blocks.range(numbers.offset, numbers.offset + numbers.length)
+    const r = await this.blocks.range(strings.offset, strings.offset + strings.length)
     await this.loadStrings()
+    // Listing every row reads every field: plain typed arrays beat a block lookup per field.
+    if (LITTLE_ENDIAN) {
+      this.allNumbers = new Float64Array(n.buffer, n.byteOffset, n.length / 8)
+      this.allRefs = new Int32Array(r.buffer, r.byteOffset, r.length / 4)
+    }
   }
 
   private peer(row: number, first: number): PeerAddress | undefined {
