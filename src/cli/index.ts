@@ -12,6 +12,7 @@ import { LS_USAGE, lsCommand } from './commands/ls'
 import { PROXY_USAGE, proxyCommand } from './commands/proxy'
 import { SERVE_USAGE, serveCommand } from './commands/serve'
 import { CONNECT_USAGE, connectCommand } from './commands/connect'
+import { WEB_USAGE, webCommand } from './commands/web'
 import { processIo, watchOutput, type Io } from './output'
 
 type Command = (argv: string[], io: Io) => Promise<number>
@@ -21,7 +22,8 @@ const COMMANDS: Record<string, { run: Command; usage: string; about: string }> =
   serve: { run: serveCommand, usage: SERVE_USAGE, about: 'open a TCP server by hand: see what connects, answer by echo, rules, HTTP or a timer' },
   connect: { run: connectCommand, usage: CONNECT_USAGE, about: 'open a TCP client by hand: send text, hex or a file and print the reply' },
   ls: { run: lsCommand, usage: LS_USAGE, about: 'list the connections in a capture file' },
-  export: { run: exportCommand, usage: EXPORT_USAGE, about: 'write one direction of a connection (raw, hex) or its events (jsonl)' }
+  export: { run: exportCommand, usage: EXPORT_USAGE, about: 'write one direction of a connection (raw, hex) or its events (jsonl)' },
+  web: { run: webCommand, usage: WEB_USAGE, about: 'the UI in a browser: the engine served over a WebSocket, behind a token' }
 }
 
 function help(): string {

@@ -1,20 +1,19 @@
-// The engine: one live capture, any number of proxies and ad-hoc sessions recording into
-// it, and the command API of src/shared/contract.ts. Front ends (Electron IPC, web mode, CLI) only call this.
+// The engine: its live capture (and capture files opened beside it), any number of proxies
+// and ad-hoc sessions recording into the live one, and the command API of
+// src/shared/contract.ts. Front ends (Electron IPC, web mode, the CLI) only call this.
 
-import type { CaptureEvent, CaptureInfo, ConnectionSummary } from '../shared/capture-types'
-import type { CommandArgs, EngineApi } from '../shared/contract'
-import type { EngineEvent, ProxyInfo } from '../shared/events'
-import type {
-  ClientSessionInfo,
-  ExpectResult,
-  SequenceResult,
-  ServerSessionInfo,
-  SessionInfo
-} from '../shared/session-types'
+import type { CaptureInfo, ConnectionPage, ConnectionSummary, EventPage, SavedCapture, SearchResult } from '../shared/capture-types'
+import type { CallContext, CommandArgs, EngineApi } from '../shared/contract'
+import { ERROR_CODES } from '../shared/errors'
+import type { EngineEvent, ProxyInfo, Snapshot } from '../shared/events'
+import type { ClientSessionInfo, ExpectResult, SequenceResult, ServerSessionInfo, SessionInfo } from '../shared/session-types'
 import { LiveCapture, type CaptureOptions } from './capture/capture-store'
+import { HoldState } from './capture/hold-state'
+import { Captures } from './captures'
 import { EventHub, type EventListener, type SubscribeOptions } from './events/event-hub'
 import { FdBudget } from './net/fd-budget'
-import { UserError, outOfDescriptors } from './net/net-errors'
+import { FdWarnings } from './net/fd-warnings'
+import { UserError } from './net/net-errors'
 import { parseTargetEndpoint, parseUserEndpoint } from './net/user-endpoint'
 import { Sessions } from './session/sessions'
 import { buildPayload } from './payload/build-payload'
@@ -26,17 +25,17 @@ export interface EngineOptions extends CaptureOptions {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
-/** Clients turned away for lack of descriptors come in storms: one warning a second says how many. */
-const FD_WARNING_EVERY_MS = 1000
 
 export class Engine implements EngineApi {
   private readonly hub = new EventHub()
   private readonly proxies = new Map<string, Proxy>()
   private readonly sessions: Sessions
+  private readonly captures: Captures
+  private readonly hold = new HoldState()
   private nextProxy = 1
   private closing: Promise<void> | undefined
   private readonly budget = FdBudget.forProcess()
-  private fdWarning = { last: -Infinity, unsaid: 0, timer: undefined as NodeJS.Timeout | undefined }
+  private readonly fdWarnings: FdWarnings
 
   private constructor(readonly capture: LiveCapture) {
     const hub = this.hub
@@ -46,39 +45,21 @@ export class Engine implements EngineApi {
       },
       data: (conn, dir, offset, chunk) => this.hub.data(conn, dir, offset, chunk),
       event: (conn, event) => this.hub.connEvent(conn, event),
-      pressure: (held) => {
-        for (const p of this.proxies.values()) p.setCaptureHeld(held)
-      },
+      pressure: (held) => this.hold.set(held),
       error: (message) => this.hub.emit({ type: 'capture-error', message })
     })
+    this.captures = new Captures(capture, () => this.hub.emit({ type: 'captures-updated', captures: this.captures.list() }))
+    this.fdWarnings = new FdWarnings(this.budget.limit, (message) => this.hub.emit({ type: 'warning', message }))
     this.sessions = new Sessions(capture, {
       updated: (session) => this.hub.emit({ type: 'session-updated', session }),
       warn: (message) => this.hub.emit({ type: 'warning', message }),
       budget: this.budget,
-      fdExhausted: this.fdExhausted
+      fdExhausted: this.fdWarnings.note,
+      hold: this.hold
     })
   }
 
-  /** Says (at most once a second, with a count) that clients are being turned away. */
-  private readonly fdExhausted = (): void => {
-    const w = this.fdWarning
-    w.unsaid++
-    const wait = w.last + FD_WARNING_EVERY_MS - performance.now()
-    if (wait <= 0) this.sayFdWarning()
-    else w.timer ??= setTimeout(() => this.sayFdWarning(), wait)
-  }
-
-  private sayFdWarning(): void {
-    const w = this.fdWarning
-    if (w.timer !== undefined) clearTimeout(w.timer)
-    w.timer = undefined
-    if (w.unsaid === 0) return
-    w.last = performance.now()
-    const message = outOfDescriptors(this.budget.limit)
-    this.hub.emit({ type: 'warning', message: w.unsaid === 1 ? message : message.replace('this connection was', `${w.unsaid} connections were`) })
-    w.unsaid = 0
-  }
-
+  /** Creates the capture file and the engine recording into it; errors are one-line UserErrors. */
   static async create(opts: EngineOptions): Promise<Engine> {
     return new Engine(await LiveCapture.create(opts.capturePath, opts))
   }
@@ -88,14 +69,18 @@ export class Engine implements EngineApi {
     return this.hub.subscribe(listener, () => this.snapshot(), opts)
   }
 
-  private snapshot(): EngineEvent {
+  snapshot(): Snapshot {
     return {
       type: 'snapshot',
       proxies: [...this.proxies.values()].map((p) => p.info()),
       sessions: this.sessions.list(),
-      connections: this.capture.connections(),
-      capture: this.capture.info()
+      captures: this.captures.list()
     }
+  }
+
+  /** Every open capture as it is now: the live one first. */
+  captureList(): CaptureInfo[] {
+    return this.captures.list()
   }
 
   async 'proxy.start'(args: CommandArgs<'proxy.start'>): Promise<ProxyInfo> {
@@ -111,7 +96,7 @@ export class Engine implements EngineApi {
         connectTimeoutMs: args.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         noDelay: args.noDelay ?? true
       },
-      { capture: this.capture, budget: this.budget, fdExhausted: this.fdExhausted }
+      { capture: this.capture, budget: this.budget, fdExhausted: this.fdWarnings.note, hold: this.hold }
     )
     this.proxies.set(id, proxy)
     const info = proxy.info()
@@ -121,7 +106,7 @@ export class Engine implements EngineApi {
 
   async 'proxy.stop'(args: CommandArgs<'proxy.stop'>): Promise<void> {
     const proxy = this.proxies.get(args.proxyId)
-    if (!proxy) throw new UserError(`no proxy "${args.proxyId}"; list them with proxy.list`)
+    if (!proxy) throw new UserError(`no proxy "${args.proxyId}"; list them with proxy.list`, 'ENOENT')
     await proxy.stop(args.closeConnections ?? false)
     this.hub.emit({ type: 'proxy-stopped', proxy: proxy.info() })
   }
@@ -130,20 +115,41 @@ export class Engine implements EngineApi {
     return [...this.proxies.values()].map((p) => p.info())
   }
 
-  async 'capture.info'(): Promise<CaptureInfo> {
-    return this.capture.info()
+  async 'capture.list'(): Promise<CaptureInfo[]> {
+    return this.captures.list()
+  }
+  async 'capture.info'(args: CommandArgs<'capture.info'>): Promise<CaptureInfo> {
+    return this.captures.get(args.capture).info()
+  }
+  'capture.open'(args: CommandArgs<'capture.open'>, ctx?: CallContext): Promise<CaptureInfo> {
+    return this.captures.open(args.path, ctx?.signal)
+  }
+  'capture.close'(args: CommandArgs<'capture.close'>): Promise<void> {
+    return this.captures.close(args.capture)
+  }
+  'capture.save'(args: CommandArgs<'capture.save'>, ctx?: CallContext): Promise<SavedCapture> {
+    return this.captures.save(args.path, args.overwrite ?? false, ctx?.signal)
   }
 
-  async 'conn.list'(): Promise<ConnectionSummary[]> {
-    return this.capture.connections()
+  'conn.page'(args: CommandArgs<'conn.page'>): Promise<ConnectionPage> {
+    return this.captures.get(args.capture).page(args)
   }
-
-  async 'conn.read'(args: CommandArgs<'conn.read'>): Promise<Uint8Array> {
-    return this.capture.readBytes(args.connId, args.dir, args.offset, args.length)
+  async 'conn.get'(args: CommandArgs<'conn.get'>): Promise<ConnectionSummary[]> {
+    const view = this.captures.get(args.capture)
+    const found = await Promise.all(args.ids.map((id) => view.connection(id)))
+    return found.filter((c): c is ConnectionSummary => c !== undefined)
   }
-
-  async 'conn.events'(args: CommandArgs<'conn.events'>): Promise<CaptureEvent[]> {
-    return this.capture.readEvents(args.connId, args.from, args.limit)
+  'conn.read'(args: CommandArgs<'conn.read'>): Promise<Uint8Array> {
+    return this.captures.get(args.capture).readBytes(args.connId, args.dir, args.offset, args.length)
+  }
+  'conn.events'(args: CommandArgs<'conn.events'>): Promise<EventPage> {
+    return this.captures.get(args.capture).eventPage(args.connId, args.from, args.limit)
+  }
+  async 'conn.locate'(args: CommandArgs<'conn.locate'>): Promise<{ index: number }> {
+    return { index: await this.captures.get(args.capture).locate(args.connId, args.dir, args.offset) }
+  }
+  'conn.search'(args: CommandArgs<'conn.search'>, ctx?: CallContext): Promise<SearchResult> {
+    return this.captures.get(args.capture).search(args.connId, args.dir, args.pattern, { from: args.from, backward: args.backward, signal: ctx?.signal })
   }
 
   async 'server.start'(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {
@@ -194,26 +200,29 @@ export class Engine implements EngineApi {
   'conn.interval'(args: CommandArgs<'conn.interval'>): Promise<void> {
     return this.sessions.interval(args)
   }
-  'conn.expect'(args: CommandArgs<'conn.expect'>): Promise<ExpectResult> {
-    return this.sessions.expect(args)
+  'conn.expect'(args: CommandArgs<'conn.expect'>, ctx?: CallContext): Promise<ExpectResult> {
+    return this.sessions.expect(args, ctx?.signal)
   }
-  'conn.sequence'(args: CommandArgs<'conn.sequence'>): Promise<SequenceResult> {
-    return this.sessions.sequence(args)
+  'conn.sequence'(args: CommandArgs<'conn.sequence'>, ctx?: CallContext): Promise<SequenceResult> {
+    return this.sessions.sequence(args, ctx?.signal)
   }
 
   private checkOpen(): void {
-    if (this.closing) throw new UserError('the engine is shutting down')
+    if (this.closing) throw new UserError('the engine is shutting down', ERROR_CODES.ESTATE)
   }
 
-  /** Stops every proxy, session and connection, then completes and closes the capture file. */
+  /** Stops every proxy, session and connection, closes opened files, then completes the capture file. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all([...this.proxies.values()].map((p) => p.stop(true)))
       await this.sessions.closeAll()
-      this.sayFdWarning()
+      await this.captures.closeAll()
+      this.fdWarnings.flush()
       this.hub.flushAll()
       await this.capture.close()
     })()
     return this.closing
   }
 }
+
+export type { EngineEvent }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { Engine } from '../core/engine'
 import { resolveAppLocation } from './app-location'
 import { newCapturePath } from './capture-path'
-import { forwardEngineEvents, registerEngineIpc } from './ipc'
+import { serveEngineOverIpc } from './ipc'
 import { appMenuTemplate } from './menu'
 import { createWindow } from './window'
 
@@ -35,12 +35,13 @@ async function start(): Promise<void> {
     return
   }
   engine = created
-  registerEngineIpc(ipcMain, created, (frame) => location.isAppUrl(frame.url))
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ dev, platform: process.platform })))
   app.setAboutPanelOptions({ applicationName: 'tcpscope', applicationVersion: app.getVersion() })
 
   mainWindow = createWindow({ location, preloadPath: join(__dirname, '../preload/index.js') })
-  forwardEngineEvents(created, mainWindow.webContents)
+  serveEngineOverIpc(ipcMain, created, mainWindow.webContents, (frame) => location.isAppUrl(frame.url), (message, err) =>
+    err === undefined ? console.warn(message) : console.error(message, err)
+  )
   mainWindow.on('closed', () => {
     mainWindow = undefined
   })

@@ -1,32 +1,28 @@
-// The page's only door to the engine: one function per contract command, each an invoke on
-// the channel of the same name, and onEvent. ipcRenderer itself never crosses the bridge,
-// and neither does Electron's event object.
+// The page's only door to the engine: a frame port on one channel. Calls, replies,
+// cancellation and events all travel as envelope frames (src/shared/wire.ts), so the page
+// can cancel a long command and gets its events in batches; the main process checks who
+// sends every frame and validates every call against the contract. ipcRenderer itself
+// never crosses the bridge, and neither does Electron's event object.
 
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import type { CommandReply } from '../shared/contract'
-import { commandNames, EVENT_CHANNEL, type CommandName, type EngineApi, type EngineEvent } from '../shared/contract'
+import { FRAME_CHANNEL } from '../shared/transport'
 import type { TcpscopeBridge } from './bridge'
 
-async function invoke(name: CommandName, arg: unknown): Promise<unknown> {
-  const reply = (await ipcRenderer.invoke(name, arg)) as CommandReply<unknown>
-  if (reply.ok) return reply.value
-  throw new Error(reply.error)
-}
-
-function onEvent(listener: (event: EngineEvent) => void): () => void {
-  if (typeof listener !== 'function') throw new TypeError('onEvent needs a function')
-  const relay = (_event: IpcRendererEvent, engineEvent: EngineEvent): void => listener(engineEvent)
-  ipcRenderer.on(EVENT_CHANNEL, relay)
-  return () => {
-    ipcRenderer.removeListener(EVENT_CHANNEL, relay)
+const bridge: TcpscopeBridge = {
+  send(frame: Uint8Array): void {
+    if (!(frame instanceof Uint8Array)) throw new TypeError('tcpscope.send takes a Uint8Array frame')
+    ipcRenderer.send(FRAME_CHANNEL, frame)
+  },
+  onFrame(listener: (frame: Uint8Array) => void): () => void {
+    if (typeof listener !== 'function') throw new TypeError('tcpscope.onFrame needs a function')
+    const relay = (_event: IpcRendererEvent, frame: unknown): void => {
+      if (frame instanceof Uint8Array) listener(frame)
+    }
+    ipcRenderer.on(FRAME_CHANNEL, relay)
+    return () => {
+      ipcRenderer.removeListener(FRAME_CHANNEL, relay)
+    }
   }
 }
 
-function buildBridge(): TcpscopeBridge {
-  // Only the first argument is forwarded: every command takes at most one, and the main
-  // process validates it against the contract anyway.
-  const commands = Object.fromEntries(commandNames.map((name) => [name, (arg?: unknown) => invoke(name, arg)]))
-  return { ...(commands as EngineApi), onEvent }
-}
-
-contextBridge.exposeInMainWorld('tcpscope', buildBridge())
+contextBridge.exposeInMainWorld('tcpscope', bridge)

@@ -78,7 +78,14 @@ export interface CaptureEvent {
   info?: Record<string, unknown>
 }
 
+/** The id of the engine's own capture, the one it records into. */
+export const LIVE_CAPTURE = 'live'
+
 export interface CaptureInfo {
+  /** `live` for the engine's own capture; opened files get ids of their own. */
+  id: string
+  /** The file's name, for tabs and titles. */
+  name: string
   path: string
   /** Bytes in the file (written so far, for a live capture). */
   size: number
@@ -98,4 +105,34 @@ export interface CaptureInfo {
   error?: string
   /** Still being recorded (by this engine, or by the process `writerPid`). */
   live: boolean
+}
+
+/** A page of a capture's connection list, as filtered and sorted by the engine. */
+export interface ConnectionPage {
+  /** Connections that pass the filter, in all. */
+  total: number
+  offset: number
+  rows: ConnectionSummary[]
+}
+
+/** What a connection list can be sorted by. */
+export const SORT_KEYS = ['id', 'start', 'duration', 'client', 'target', 'sent', 'received', 'bytes', 'state', 'kind', 'owner'] as const
+export type SortKey = (typeof SORT_KEYS)[number]
+
+/** A slice of one connection's events, and how many it has. */
+export interface EventPage {
+  from: number
+  /** Events the connection has recorded so far. */
+  total: number
+  events: CaptureEvent[]
+}
+
+/** Where a search found its pattern in one direction's byte stream. */
+export type SearchResult = { found: false } | { found: true; offset: number; length: number }
+
+/** A copy of the live capture, written as a complete capture file. */
+export interface SavedCapture {
+  path: string
+  size: number
+  connections: number
 }

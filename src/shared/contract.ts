@@ -1,9 +1,20 @@
-// The one contract between the engine and every front end (Electron IPC, web mode, CLI).
-// Command names are the channel names; nothing else may spell them.
+// The one contract between the engine and every front end (Electron IPC, web mode, CLI):
+// each command's name, argument schema (the type and the runtime check) and result type.
+// Command names travel in the envelope (wire.ts); nothing else may spell them.
 
-import type { CaptureEvent, CaptureInfo, ConnectionSummary, Direction } from './capture-types'
-import type { EngineEvent, ProxyInfo } from './events'
-import { bool, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
+import type {
+  CaptureEvent,
+  CaptureInfo,
+  ConnectionPage,
+  ConnectionSummary,
+  Direction,
+  EventPage,
+  SavedCapture,
+  SearchResult
+} from './capture-types'
+import { SORT_KEYS } from './capture-types'
+import type { FrontEvent, ProxyInfo } from './events'
+import { arr, bool, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
 import { payloadSpec } from './payload/payload-spec'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
 import {
@@ -23,6 +34,8 @@ import {
 } from './session-types'
 
 const MAX_READ = 16 * 1024 * 1024
+/** A page of the connection list, or of a connection's events, holds at most this many. */
+export const MAX_PAGE = 10_000
 
 export const proxyStartArgs = obj({
   listen: str({ nonEmpty: true, max: 4096 }),
@@ -40,29 +53,82 @@ const proxyStopArgs = obj({
   closeConnections: optional(bool())
 })
 
+/** Which capture a read command reads: `live`, or the id `capture.open` gave a file. */
+const captureId = str({ nonEmpty: true, max: 64 })
+const connId = int({ min: 1, max: MAX_CONN_ID })
+const direction = oneOf(['client', 'server'] as const)
+const path = str({ nonEmpty: true, max: 4096 })
+
+const captureRef = obj({ capture: captureId })
+const openArgs = obj({ path })
+const saveArgs = obj({
+  path,
+  /** Replace a file that is there (never the live capture itself). */
+  overwrite: optional(bool())
+})
+
+const pageArgs = obj({
+  capture: captureId,
+  offset: int({ min: 0 }),
+  limit: int({ min: 0, max: MAX_PAGE }),
+  /**
+   * Words that must all match: `key:value` for port, state, kind, owner, id, client,
+   * target; a leading `-` negates one; a bare word matches the endpoints and the owner.
+   * E.g. `port:6379 state:reset -kind:client 10.0.0.5`.
+   */
+  filter: optional(str({ max: 1024 })),
+  sort: optional(oneOf(SORT_KEYS)),
+  descending: optional(bool())
+})
+
+const getArgs = obj({ capture: captureId, ids: arr(connId, { max: MAX_PAGE }) })
+
 const readBytesArgs = obj({
-  connId: int({ min: 1, max: MAX_CONN_ID }),
-  dir: oneOf(['client', 'server'] as const),
+  capture: captureId,
+  connId,
+  dir: direction,
   offset: int({ min: 0 }),
   length: int({ min: 0, max: MAX_READ })
 })
 
 const readEventsArgs = obj({
-  connId: int({ min: 1, max: MAX_CONN_ID }),
+  capture: captureId,
+  connId,
   from: optional(int({ min: 0 })),
-  limit: optional(int({ min: 1, max: 100_000 }))
+  limit: optional(int({ min: 1, max: MAX_PAGE }))
+})
+
+const locateArgs = obj({ capture: captureId, connId, dir: direction, offset: int({ min: 0 }) })
+
+export const searchPattern = obj({
+  /** `text`: in `encoding` (escapes allowed); `hex`: bytes; `regex`: over the bytes as Latin-1 text, or `encoding` text. */
+  kind: oneOf(['text', 'hex', 'regex'] as const),
+  value: str({ nonEmpty: true, max: 4096 }),
+  encoding: optional(oneOf(['utf8', 'latin1', 'ascii', 'utf16le', 'gbk', 'gb18030'] as const)),
+  caseInsensitive: optional(bool())
+})
+export type SearchPattern = Infer<typeof searchPattern>
+
+const searchArgs = obj({
+  capture: captureId,
+  connId,
+  dir: direction,
+  pattern: searchPattern,
+  /** Where to start: the first byte looked at going forward, or the byte after the last one going backward. */
+  from: optional(int({ min: 0 })),
+  backward: optional(bool())
 })
 
 const sessionId = str({ nonEmpty: true, max: 64 })
-const connRef = obj({ connId: int({ min: 1, max: MAX_CONN_ID }) })
+const connRef = obj({ connId })
 const serverStopArgs = obj({ serverId: sessionId, closeClients: optional(bool()) })
 const behaviourArgs = obj({ serverId: sessionId, behaviour: serverBehaviour })
 const broadcastArgs = obj({ serverId: sessionId, payload: payloadSpec })
 const clientRef = obj({ clientId: sessionId })
 const payloadPreviewArgs = obj({ payload: payloadSpec })
-const sendArgs = obj({ connId: int({ min: 1, max: MAX_CONN_ID }), payload: payloadSpec })
+const sendArgs = obj({ connId, payload: payloadSpec })
 const intervalArgs = obj({
-  connId: int({ min: 1, max: MAX_CONN_ID }),
+  connId,
   /** Omit to stop the connection's interval send. */
   everyMs: optional(int({ min: 1, max: MAX_INTERVAL_MS })),
   count: optional(int({ min: 1, max: MAX_CONN_ID })),
@@ -73,17 +139,35 @@ interface CommandSpec<A, R> {
   args: Schema<A>
   /** Phantom: the result type, carried for the derived API type only. */
   result?: R
+  /** Long commands a caller may cancel. */
+  cancellable?: boolean
 }
-const command = <A, R>(args: Schema<A>): CommandSpec<A, R> => ({ args })
+const command = <A, R>(args: Schema<A>, opts: { cancellable?: boolean } = {}): CommandSpec<A, R> => ({ args, ...opts })
 
 export const commands = {
   'proxy.start': command<ProxyStartArgs, ProxyInfo>(proxyStartArgs),
   'proxy.stop': command<Infer<typeof proxyStopArgs>, void>(proxyStopArgs),
   'proxy.list': command<void, ProxyInfo[]>(none()),
-  'capture.info': command<void, CaptureInfo>(none()),
-  'conn.list': command<void, ConnectionSummary[]>(none()),
+
+  /** The live capture and every capture file opened read-only. */
+  'capture.list': command<void, CaptureInfo[]>(none()),
+  'capture.info': command<Infer<typeof captureRef>, CaptureInfo>(captureRef),
+  /** Opens a capture file read-only, beside the live one; a big file without a stored index takes a while. */
+  'capture.open': command<Infer<typeof openArgs>, CaptureInfo>(openArgs, { cancellable: true }),
+  'capture.close': command<Infer<typeof captureRef>, void>(captureRef),
+  /** Writes a consistent copy of the live capture, as it is now, as a complete capture file. */
+  'capture.save': command<Infer<typeof saveArgs>, SavedCapture>(saveArgs, { cancellable: true }),
+
+  /** A page of a capture's connections, filtered and sorted. */
+  'conn.page': command<Infer<typeof pageArgs>, ConnectionPage>(pageArgs),
+  /** Summaries by id; ids the capture does not have are left out. */
+  'conn.get': command<Infer<typeof getArgs>, ConnectionSummary[]>(getArgs),
   'conn.read': command<Infer<typeof readBytesArgs>, Uint8Array>(readBytesArgs),
-  'conn.events': command<Infer<typeof readEventsArgs>, CaptureEvent[]>(readEventsArgs),
+  'conn.events': command<Infer<typeof readEventsArgs>, EventPage>(readEventsArgs),
+  /** The index of the event holding byte `offset` of `dir`, to show it in the event list. */
+  'conn.locate': command<Infer<typeof locateArgs>, { index: number }>(locateArgs),
+  /** Finds a pattern in one direction's bytes, from `from` forward or backward. */
+  'conn.search': command<Infer<typeof searchArgs>, SearchResult>(searchArgs, { cancellable: true }),
 
   'server.start': command<ServerStartArgs, ServerSessionInfo>(serverStartArgs),
   'server.stop': command<Infer<typeof serverStopArgs>, void>(serverStopArgs),
@@ -104,8 +188,8 @@ export const commands = {
   'conn.destroy': command<Infer<typeof connRef>, void>(connRef),
   'conn.resume': command<Infer<typeof connRef>, void>(connRef),
   'conn.interval': command<Infer<typeof intervalArgs>, void>(intervalArgs),
-  'conn.expect': command<ExpectArgs, ExpectResult>(expectArgs),
-  'conn.sequence': command<Infer<typeof sequenceArgs>, SequenceResult>(sequenceArgs)
+  'conn.expect': command<ExpectArgs, ExpectResult>(expectArgs, { cancellable: true }),
+  'conn.sequence': command<Infer<typeof sequenceArgs>, SequenceResult>(sequenceArgs, { cancellable: true })
 } as const
 
 export type Commands = typeof commands
@@ -113,17 +197,24 @@ export type CommandName = keyof Commands
 export type CommandArgs<K extends CommandName> = Commands[K] extends CommandSpec<infer A, unknown> ? A : never
 export type CommandResult<K extends CommandName> = Commands[K] extends CommandSpec<unknown, infer R> ? R : never
 
+/** What a command gets besides its arguments. */
+export interface CallContext {
+  /** Aborted when the caller cancels (long commands check it). */
+  signal?: AbortSignal
+}
+
 /** The engine as every front end sees it: one async function per command. */
 export type EngineApi = {
   [K in CommandName]: CommandArgs<K> extends void
-    ? () => Promise<CommandResult<K>>
-    : (args: CommandArgs<K>) => Promise<CommandResult<K>>
+    ? (args?: undefined, ctx?: CallContext) => Promise<CommandResult<K>>
+    : (args: CommandArgs<K>, ctx?: CallContext) => Promise<CommandResult<K>>
 }
 
 export const commandNames = Object.keys(commands) as CommandName[]
 
-export function isCommandName(name: unknown): name is CommandName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name)
+/** Looks a command up by a name that came off the wire. */
+export function commandNamed(name: unknown): CommandName | undefined {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name) ? (name as CommandName) : undefined
 }
 
 /** Checks untrusted arguments against the contract; throws ValidationError with a one-line reason. */
@@ -131,12 +222,4 @@ export function validateArgs<K extends CommandName>(name: K, args: unknown): Com
   return (commands[name].args as Schema<CommandArgs<K>>).parse(args, '')
 }
 
-/** The single event channel engine -> front end. */
-export const EVENT_CHANNEL = 'engine.event'
-export type { EngineEvent, Direction }
-
-/**
- * What a transport answers for a command. Errors travel as data (a one-line message) so
- * no transport wraps or decorates them; the front end rethrows `error` as is.
- */
-export type CommandReply<T> = { ok: true; value: T } | { ok: false; error: string }
+export type { CaptureEvent, Direction, FrontEvent }

@@ -5,7 +5,13 @@ export type Endpoint =
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'unix'; path: string }
 
-export class EndpointError extends Error {}
+import { ERROR_CODES, UserError } from './errors'
+
+export class EndpointError extends UserError {
+  constructor(message: string) {
+    super(message, ERROR_CODES.EINVAL)
+  }
+}
 
 const PORT_RE = /^\d{1,5}$/
 

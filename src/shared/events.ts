@@ -1,6 +1,9 @@
-// Events the engine pushes to front ends. Data is announced, not shipped: a `conn-data`
-// event says which bytes exist (offset, length, a short preview); the front end reads
-// ranges with `conn.read` when it shows them.
+// What the engine tells its listeners. In-process listeners (the CLI) get EngineEvents one
+// by one as they happen. Front ends behind a transport get FrontEvents: a snapshot first,
+// then at most one batch per frame interval carrying every change since the last, so
+// a busy proxy costs a front end one message per frame, not one per chunk. Data is
+// announced, not shipped: a data range says which bytes exist (offset, length, a short
+// preview); the front end reads what it shows with `conn.read`.
 
 import type { CaptureEvent, CaptureInfo, ConnectionSummary, Direction } from './capture-types'
 import type { SessionInfo } from './session-types'
@@ -16,29 +19,70 @@ export interface ProxyInfo {
   active: number
 }
 
+/** The state as it is now: counts and state, never every connection. */
+export interface Snapshot {
+  type: 'snapshot'
+  proxies: ProxyInfo[]
+  sessions: SessionInfo[]
+  /** The live capture first, then every capture file opened. */
+  captures: CaptureInfo[]
+}
+
+/** Bytes of one direction recorded since the last announcement: [offset, offset + length). */
+export interface DataRange {
+  connId: number
+  dir: Direction
+  offset: number
+  length: number
+  /** The first bytes of the range, at most DATA_PREVIEW_BYTES. */
+  preview: Uint8Array
+}
+
 export type EngineEvent =
-  /** First event for every subscriber: the state as it is now. */
-  | {
-      type: 'snapshot'
-      proxies: ProxyInfo[]
-      sessions: SessionInfo[]
-      connections: ConnectionSummary[]
-      capture: CaptureInfo
-    }
+  /** First event for every listener. */
+  | Snapshot
   | { type: 'proxy-started'; proxy: ProxyInfo }
   | { type: 'proxy-stopped'; proxy: ProxyInfo }
   /** A session started, changed (clients, behaviour, state) or stopped. */
   | { type: 'session-updated'; session: SessionInfo }
+  /** A capture file was opened or closed, or the live capture was saved. */
+  | { type: 'captures-updated'; captures: CaptureInfo[] }
   | { type: 'conn-opened'; conn: ConnectionSummary }
-  /** Coalesced data of one direction: bytes [offset, offset + length) of that stream. */
-  | { type: 'conn-data'; connId: number; dir: Direction; offset: number; length: number; preview: Uint8Array }
+  /** Coalesced data of one direction of a live connection. */
+  | ({ type: 'conn-data' } & DataRange)
   /** A non-data event (connect, FIN, reset, error, close) and the connection's state after it. */
   | { type: 'conn-event'; event: CaptureEvent; conn: ConnectionSummary }
   | { type: 'capture-error'; message: string }
   /** Something went wrong that the user should hear about, but nothing stopped. */
   | { type: 'warning'; message: string }
 
+/** Every change since the previous batch. Absent fields: nothing of that kind changed. */
+export interface Batch {
+  type: 'batch'
+  /** Every open capture, whenever any of them changed (the live one grows all the time). */
+  captures?: CaptureInfo[]
+  proxies?: ProxyInfo[]
+  sessions?: SessionInfo[]
+  /** Live connections opened or changed: their state now, in id order. */
+  conns?: ConnectionSummary[]
+  /** Bytes recorded, one range per connection and direction. */
+  data?: DataRange[]
+  /** Non-data events of live connections, in the order they happened. */
+  events?: Array<{ connId: number; event: CaptureEvent }>
+  warnings?: string[]
+  captureErrors?: string[]
+  /**
+   * This front end fell behind and details were dropped to keep memory bounded: counts and
+   * states in this batch are current, but refetch what is on screen.
+   */
+  resync?: true
+}
+
+export type FrontEvent = Snapshot | Batch
+
 /** Coalescing limits: a data event per direction at most every FLUSH_MS or FLUSH_BYTES. */
 export const DATA_FLUSH_MS = 16
 export const DATA_FLUSH_BYTES = 64 * 1024
 export const DATA_PREVIEW_BYTES = 64
+/** A front end gets at most one batch per this many ms (a display frame). */
+export const BATCH_INTERVAL_MS = 16

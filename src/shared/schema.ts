@@ -1,7 +1,14 @@
 // A tiny runtime schema: each command's arguments are described once, giving both the
 // TypeScript type and the check that IPC and WebSocket handlers run on untrusted input.
 
-export class ValidationError extends Error {}
+import { ERROR_CODES, UserError } from './errors'
+
+/** Arguments that do not fit a command's schema. */
+export class ValidationError extends UserError {
+  constructor(message: string) {
+    super(message, ERROR_CODES.EINVAL)
+  }
+}
 
 export interface Schema<T> {
   readonly parse: (value: unknown, path: string) => T

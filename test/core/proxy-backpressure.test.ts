@@ -63,7 +63,7 @@ describe('proxy: backpressure', () => {
       to.end()
       const [conn] = await closedConnections(t.engine, 1)
       expect(conn.bytes[sender]).toBe(payload.length)
-      const recorded = await t.engine['conn.read']({ connId: conn.id, dir: sender, offset: 0, length: payload.length })
+      const recorded = await t.engine['conn.read']({ capture: 'live', connId: conn.id, dir: sender, offset: 0, length: payload.length })
       expect(sha256(Buffer.from(recorded))).toBe(sha256(payload))
     }
   )
@@ -88,7 +88,7 @@ describe('proxy: backpressure', () => {
     const hashes = new Set(payloads.map(sha256))
     for (const c of conns) {
       expect(c.end).toBe('closed')
-      const down = await t.engine['conn.read']({ connId: c.id, dir: 'server', offset: 0, length: c.bytes.server })
+      const down = await t.engine['conn.read']({ capture: 'live', connId: c.id, dir: 'server', offset: 0, length: c.bytes.server })
       expect(hashes.has(sha256(Buffer.from(down)))).toBe(true)
     }
   })

@@ -41,12 +41,12 @@ describe('proxy: byte-exact forwarding', () => {
     }
     await waitFor(() => t.engine.capture.connections().every((c) => c.end !== 'open') && t.engine.capture.connections().length === 100, 'all closed')
     // The capture holds exactly what went over the wire, both directions.
-    const conns = await t.engine['conn.list']()
+    const conns = t.engine.capture.connections()
     const clientHashes = new Set(results.map((r) => sha256(r.payload)))
     for (const c of conns) {
       expect(c.end).toBe('closed')
-      const up = await t.engine['conn.read']({ connId: c.id, dir: 'client', offset: 0, length: c.bytes.client })
-      const down = await t.engine['conn.read']({ connId: c.id, dir: 'server', offset: 0, length: c.bytes.server })
+      const up = await t.engine['conn.read']({ capture: 'live', connId: c.id, dir: 'client', offset: 0, length: c.bytes.client })
+      const down = await t.engine['conn.read']({ capture: 'live', connId: c.id, dir: 'server', offset: 0, length: c.bytes.server })
       expect(clientHashes.has(sha256(Buffer.from(up)))).toBe(true)
       expect(sentHashes.has(sha256(Buffer.from(down)))).toBe(true)
     }

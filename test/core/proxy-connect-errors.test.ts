@@ -104,6 +104,6 @@ describe('proxy: upstream connect errors', () => {
     expect(conn.upstream).toBeUndefined()
     const events = await allEvents(t.engine.capture, conn.id)
     expect(events.map((e) => e.kind)).toEqual(['open', 'data', 'connect-failed', 'close'])
-    expect(Buffer.from(await t.engine['conn.read']({ connId: conn.id, dir: 'client', offset: 0, length: 100 })).toString()).toBe('early bird')
+    expect(Buffer.from(await t.engine['conn.read']({ capture: 'live', connId: conn.id, dir: 'client', offset: 0, length: 100 })).toString()).toBe('early bird')
   })
 })

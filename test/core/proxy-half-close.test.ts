@@ -50,7 +50,7 @@ describe('proxy: half-close', () => {
     // The capture tells the story in order: the client's FIN, then every byte of the reply, then the server's FIN.
     expect(serverData.every((e) => e.seq > clientFin.seq && e.seq < serverFin.seq)).toBe(true)
     expect(events.at(-1)).toMatchObject({ kind: 'close', info: { end: 'closed' } })
-    const recorded = await t.engine['conn.read']({ connId: conn.id, dir: 'server', offset: 0, length: reply.length })
+    const recorded = await t.engine['conn.read']({ capture: 'live', connId: conn.id, dir: 'server', offset: 0, length: reply.length })
     expect(sha256(Buffer.from(recorded))).toBe(sha256(reply))
     await server.close()
   })

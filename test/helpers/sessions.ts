@@ -46,11 +46,11 @@ export function closedSummary(engine: Engine, connId: number): Promise<Connectio
 /** Everything the capture holds for one direction of a connection. */
 export async function captured(engine: Engine, connId: number, dir: Direction): Promise<Buffer> {
   const c = summaryOf(engine, connId)
-  return Buffer.from(await engine['conn.read']({ connId, dir, offset: 0, length: c.bytes[dir] }))
+  return Buffer.from(await engine['conn.read']({ capture: 'live', connId, dir, offset: 0, length: c.bytes[dir] }))
 }
 
-export function eventsOf(engine: Engine, connId: number): Promise<CaptureEvent[]> {
-  return engine['conn.events']({ connId, from: 0, limit: 100_000 })
+export async function eventsOf(engine: Engine, connId: number): Promise<CaptureEvent[]> {
+  return (await engine['conn.events']({ capture: 'live', connId, from: 0, limit: 10_000 })).events
 }
 
 /** Waits until the capture has recorded an event of this kind (and direction). */

@@ -1,7 +1,7 @@
-// What the page gets from the preload: exactly the contract commands and onEvent, invokes on
-// the command's own channel, events without Electron's event object, and no ipcRenderer.
-import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { commandNames, EVENT_CHANNEL, type EngineEvent } from '../../src/shared/contract'
+// What the page gets from the preload: a frame port (send, onFrame) on the one frame
+// channel, frames without Electron's event object, and no ipcRenderer.
+import { describe, expect, it, vi } from 'vitest'
+import { FRAME_CHANNEL } from '../../src/shared/transport'
 import type { TcpscopeBridge } from '../../src/preload/bridge'
 
 type Listener = (...args: unknown[]) => void
@@ -9,7 +9,7 @@ type Listener = (...args: unknown[]) => void
 const electron = vi.hoisted(() => {
   const listeners = new Map<string, Listener[]>()
   const ipcRenderer = {
-    invoke: vi.fn<(channel: string, arg?: unknown) => Promise<unknown>>(),
+    invoke: vi.fn(),
     send: vi.fn(),
     sendSync: vi.fn(),
     on(channel: string, listener: Listener) {
@@ -35,66 +35,36 @@ await import('../../src/preload/index')
 const [exposedKey, exposed] = electron.contextBridge.exposeInMainWorld.mock.calls[0]
 const api = exposed as TcpscopeBridge
 
-beforeEach(() => electron.ipcRenderer.invoke.mockReset())
-
 describe('preload bridge', () => {
-  it('exposes one object, window.tcpscope, with exactly the commands and onEvent', () => {
+  it('exposes one object, window.tcpscope, with exactly send and onFrame', () => {
     expect(electron.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1)
     expect(exposedKey).toBe('tcpscope')
-    expect(Object.keys(api).sort()).toEqual([...commandNames, 'onEvent'].sort())
+    expect(Object.keys(api).sort()).toEqual(['onFrame', 'send'])
     for (const value of Object.values(api)) expect(typeof value).toBe('function')
   })
 
-  it('never exposes ipcRenderer or its send functions', () => {
+  it('never exposes ipcRenderer or its functions', () => {
     const values = Object.values(api) as unknown[]
     expect(values).not.toContain(electron.ipcRenderer)
     expect(values).not.toContain(electron.ipcRenderer.send)
-    expect(values).not.toContain(electron.ipcRenderer.sendSync)
     expect(values).not.toContain(electron.ipcRenderer.invoke)
-    expect(api).not.toHaveProperty('send')
-    expect(api).not.toHaveProperty('invoke')
   })
 
-  it("invokes each command on the channel of its name with the page's argument", async () => {
-    electron.ipcRenderer.invoke.mockResolvedValue({ ok: true, value: 'result' })
-    await api['proxy.start']({ listen: '127.0.0.1:0', target: 'example.com:80' })
-    await api['conn.list']()
-    expect(electron.ipcRenderer.invoke.mock.calls).toEqual([
-      ['proxy.start', { listen: '127.0.0.1:0', target: 'example.com:80' }],
-      ['conn.list', undefined]
-    ])
-    for (const name of commandNames) {
-      electron.ipcRenderer.invoke.mockClear()
-      await (api[name] as (arg?: unknown) => Promise<unknown>)()
-      expect(electron.ipcRenderer.invoke).toHaveBeenCalledWith(name, undefined)
-    }
+  it('sends frames of bytes on the frame channel, and nothing else', () => {
+    const frame = new Uint8Array([1, 2, 3, 4])
+    api.send(frame)
+    expect(electron.ipcRenderer.send).toHaveBeenCalledWith(FRAME_CHANNEL, frame)
+    expect(() => api.send('{"t":"call"}' as unknown as Uint8Array)).toThrow(TypeError)
+    expect(electron.ipcRenderer.send).toHaveBeenCalledTimes(1)
   })
 
-  it('resolves with the value, bytes as bytes', async () => {
-    const bytes = new Uint8Array([0, 1, 255])
-    electron.ipcRenderer.invoke.mockResolvedValue({ ok: true, value: bytes })
-    expect(await api['conn.read']({ connId: 1, dir: 'client', offset: 0, length: 3 })).toBe(bytes)
-  })
-
-  it("rejects with the main process's one-line message as is", async () => {
-    electron.ipcRenderer.invoke.mockResolvedValue({ ok: false, error: 'no proxy "p9"; list them with proxy.list' })
-    await expect(api['proxy.stop']({ proxyId: 'p9' })).rejects.toThrow(new Error('no proxy "p9"; list them with proxy.list'))
-  })
-
-  it('passes only the engine event to onEvent listeners, until they unsubscribe', () => {
+  it('hands the page frames without the event object, drops anything that is not bytes, and unsubscribes', () => {
     const got: unknown[][] = []
-    const unsubscribe = api.onEvent((...args: unknown[]) => got.push(args))
-    const event: EngineEvent = { type: 'capture-error', message: 'disk full' }
-    electron.ipcRenderer.deliver(EVENT_CHANNEL, event)
-    expect(got).toEqual([[event]])
-
-    unsubscribe()
-    electron.ipcRenderer.deliver(EVENT_CHANNEL, event)
-    expect(got).toHaveLength(1)
-    expect(electron.ipcRenderer.listenerCount(EVENT_CHANNEL)).toBe(0)
-  })
-
-  it('refuses a listener that is not a function', () => {
-    expect(() => api.onEvent('alert(1)' as unknown as () => void)).toThrow(TypeError)
+    const off = api.onFrame((...args: unknown[]) => got.push(args))
+    electron.ipcRenderer.deliver(FRAME_CHANNEL, new Uint8Array([9]))
+    electron.ipcRenderer.deliver(FRAME_CHANNEL, { not: 'bytes' })
+    expect(got).toEqual([[new Uint8Array([9])]])
+    off()
+    expect(electron.ipcRenderer.listenerCount(FRAME_CHANNEL)).toBe(0)
   })
 })

@@ -1,11 +1,12 @@
 // @vitest-environment jsdom
-// The placeholder view shows what the engine store holds, or says that there is no engine.
+// The placeholder view: what the engine store holds, and a page of the selected capture.
 import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { nextTick } from 'vue'
 import { beforeEach, describe, expect, it } from 'vitest'
 import App from '../../src/renderer/src/App.vue'
 import { useEngineStore } from '../../src/renderer/src/stores/engine'
+import { fakeTransport } from './fake-transport'
 
 let pinia: Pinia
 beforeEach(() => {
@@ -13,46 +14,32 @@ beforeEach(() => {
   setActivePinia(pinia)
 })
 
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0))
+  await nextTick()
+}
+
 describe('App', () => {
-  it('says there is no engine outside the desktop app', () => {
+  it('says when it is not connected to the engine', () => {
     const wrapper = mount(App, { global: { plugins: [pinia] } })
     expect(wrapper.find('h1').text()).toBe('tcpscope')
-    expect(wrapper.text()).toContain('Not connected to an engine')
+    expect(wrapper.text()).toContain('Not connected to the engine')
   })
 
-  it('lists proxies and connections as they arrive', async () => {
-    const store = useEngineStore()
-    store.attach({ onEvent: () => () => {} } as never)
+  it('lists proxies and a page of connections', async () => {
+    const t = fakeTransport({
+      'conn.page': ({ offset }) => ({
+        total: 1,
+        offset,
+        rows: [{ id: 1, kind: 'proxy', ownerId: 'p1', client: { address: '127.0.0.1', port: 5000, family: 'IPv4' }, target: '127.0.0.1:6379', openedAt: 0, bytes: { client: 5, server: 7 }, fin: { client: true, server: true }, end: 'closed' }]
+      })
+    })
+    useEngineStore().attach(t.transport)
     const wrapper = mount(App, { global: { plugins: [pinia] } })
-    expect(wrapper.text()).toContain('No proxies yet.')
-
-    store.applyEvent({
-      type: 'snapshot',
-      proxies: [{ id: 'p1', listen: '127.0.0.1:4000', target: 'example.com:80', state: 'listening', accepted: 1, active: 1 }],
-      sessions: [],
-      connections: [],
-      capture: { path: '/tmp/run.tcap', size: 0, connections: 0, live: true }
-    })
-    store.applyEvent({
-      type: 'conn-opened',
-      conn: {
-        id: 1,
-        kind: 'proxy',
-        ownerId: 'p1',
-        client: { address: '127.0.0.1', port: 50123, family: 'IPv4' },
-        target: 'example.com:80',
-        openedAt: 0,
-        bytes: { client: 0, server: 0 },
-        fin: { client: false, server: false },
-        end: 'open'
-      }
-    })
-    store.applyEvent({ type: 'conn-data', connId: 1, dir: 'server', offset: 0, length: 2048, preview: new Uint8Array(4) })
-    await nextTick()
-
-    expect(wrapper.find('.proxies').text()).toContain('127.0.0.1:4000 → example.com:80')
-    const row = wrapper.find('.connections tbody tr').findAll('td').map((td) => td.text())
-    expect(row).toEqual(['1', '127.0.0.1:50123', 'example.com:80', '0 B', '2.00 KiB', 'open'])
-    expect(wrapper.text()).toContain('recording to /tmp/run.tcap')
+    t.emit({ type: 'snapshot', proxies: [{ id: 'p1', listen: '127.0.0.1:6380', target: '127.0.0.1:6379', state: 'listening', accepted: 1, active: 0 }], sessions: [], captures: [{ id: 'live', name: 'c.tcap', path: '/tmp/c.tcap', size: 100, connections: 1, live: true }] })
+    await settle()
+    expect(wrapper.text()).toContain('127.0.0.1:6380')
+    expect(wrapper.text()).toContain('Connections (1)')
+    expect(wrapper.find('tbody').text()).toContain('127.0.0.1:5000')
   })
 })

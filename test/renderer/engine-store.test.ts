@@ -1,167 +1,81 @@
 // @vitest-environment jsdom
-// The engine store follows the engine: a snapshot sets the state, later events update it.
+// The engine store follows the engine: a snapshot sets the state, batches update it, all
+// batches that arrive within a frame applied together, and it says when the engine is gone.
 import { createPinia, setActivePinia } from 'pinia'
-import { isReactive } from 'vue'
-import { beforeEach, describe, expect, it } from 'vitest'
-import type { ConnectionSummary } from '../../src/shared/capture-types'
-import { commandNames, type EngineApi, type EngineEvent } from '../../src/shared/contract'
-import type { ProxyInfo } from '../../src/shared/events'
-import type { SessionInfo } from '../../src/shared/session-types'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { CaptureInfo } from '../../src/shared/capture-types'
+import type { ProxyInfo, Snapshot } from '../../src/shared/events'
 import { useEngineStore } from '../../src/renderer/src/stores/engine'
-import type { Transport } from '../../src/renderer/src/transport'
+import { fakeTransport } from './fake-transport'
 
-/** A transport whose events the test pushes; commands are not used by this store. */
-function fakeTransport() {
-  const listeners = new Set<(event: EngineEvent) => void>()
-  const commands = Object.fromEntries(commandNames.map((name) => [name, () => Promise.reject(new Error(`${name} not faked`))]))
-  const transport: Transport = {
-    ...(commands as unknown as EngineApi),
-    onEvent(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    }
-  }
-  return { transport, listeners, emit: (event: EngineEvent) => listeners.forEach((l) => l(event)) }
-}
+const proxy = (over: Partial<ProxyInfo> = {}): ProxyInfo => ({ id: 'p1', listen: '127.0.0.1:4000', target: 'example.com:80', state: 'listening', accepted: 0, active: 0, ...over })
+const live = (over: Partial<CaptureInfo> = {}): CaptureInfo => ({ id: 'live', name: 'c.tcap', path: '/tmp/c.tcap', size: 16, connections: 0, live: true, ...over })
+const snapshot = (over: Partial<Snapshot> = {}): Snapshot => ({ type: 'snapshot', proxies: [], sessions: [], captures: [live()], ...over })
 
-const proxy = (over: Partial<ProxyInfo> = {}): ProxyInfo => ({
-  id: 'p1',
-  listen: '127.0.0.1:4000',
-  target: 'example.com:80',
-  state: 'listening',
-  accepted: 0,
-  active: 0,
-  ...over
-})
-
-const conn = (id: number, over: Partial<ConnectionSummary> = {}): ConnectionSummary => ({
-  id,
-  kind: 'proxy',
-  ownerId: 'p1',
-  client: { address: '127.0.0.1', port: 50000 + id, family: 'IPv4' },
-  target: 'example.com:80',
-  openedAt: 1_700_000_000_000,
-  bytes: { client: 0, server: 0 },
-  fin: { client: false, server: false },
-  end: 'open',
-  ...over
-})
-
-const server = (over: Partial<Extract<SessionInfo, { kind: 'server' }>> = {}): SessionInfo => ({
-  id: 's1',
-  kind: 'server',
-  listen: '127.0.0.1:5000',
-  state: 'listening',
-  clients: [],
-  paused: [],
-  accepted: 0,
-  refused: 0,
-  behaviour: {},
-  ...over
-})
-
-const capture = { path: '/tmp/c.tcap', size: 0, connections: 0, live: true }
+/** Lets the store's next animation frame run. */
+const frame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))
 
 beforeEach(() => setActivePinia(createPinia()))
 
 describe('engine store', () => {
-  it('starts empty and unattached', () => {
+  it('starts unattached, and takes its whole state from a snapshot', () => {
     const store = useEngineStore()
     expect(store.connected).toBe(false)
-    expect(store.proxyList).toEqual([])
-    expect(store.connectionList).toEqual([])
-    expect(store.capture).toBeUndefined()
-  })
-
-  it('takes its whole state from a snapshot, replacing what it had', () => {
-    const store = useEngineStore()
-    const { transport, emit } = fakeTransport()
-    store.attach(transport)
+    const t = fakeTransport()
+    store.attach(t.transport)
     expect(store.connected).toBe(true)
-    emit({ type: 'snapshot', proxies: [proxy({ id: 'old' })], sessions: [], connections: [conn(9)], capture })
-    emit({ type: 'snapshot', proxies: [proxy()], sessions: [server()], connections: [conn(1), conn(2)], capture: { ...capture, connections: 2 } })
-    expect(store.proxyList.map((p) => p.id)).toEqual(['p1'])
-    expect(store.sessionList.map((s) => s.id)).toEqual(['s1'])
-    expect(store.connectionList.map((c) => c.id)).toEqual([1, 2])
-    expect(store.capture?.connections).toBe(2)
+    t.emit(snapshot({ proxies: [proxy()], captures: [live({ connections: 3 }), { ...live(), id: 'f1', name: 'old.tcap', live: false }] }))
+    expect(store.proxyList).toEqual([proxy()])
+    expect(store.captures.map((c) => c.id)).toEqual(['live', 'f1'])
+    expect(store.liveCapture?.connections).toBe(3)
   })
 
-  it('applies proxy and connection events after the snapshot', () => {
+  it('applies every batch that arrived within a frame once, on the frame', async () => {
     const store = useEngineStore()
-    const { transport, emit } = fakeTransport()
-    store.attach(transport)
-    emit({ type: 'snapshot', proxies: [], sessions: [], connections: [], capture })
-
-    emit({ type: 'proxy-started', proxy: proxy() })
-    emit({ type: 'conn-opened', conn: conn(1) })
-    emit({ type: 'conn-data', connId: 1, dir: 'client', offset: 0, length: 100, preview: new Uint8Array([1, 2]) })
-    emit({ type: 'conn-data', connId: 1, dir: 'client', offset: 100, length: 50, preview: new Uint8Array([3]) })
-    emit({ type: 'conn-data', connId: 1, dir: 'server', offset: 0, length: 7, preview: new Uint8Array([4]) })
-    // A late, already counted chunk must not take the total back.
-    emit({ type: 'conn-data', connId: 1, dir: 'client', offset: 0, length: 10, preview: new Uint8Array([1]) })
-    expect(store.connections.get(1)?.bytes).toEqual({ client: 150, server: 7 })
-
-    const closed = conn(1, { bytes: { client: 150, server: 7 }, fin: { client: true, server: true }, end: 'closed', closedAt: 1_700_000_000_500 })
-    emit({ type: 'conn-event', event: { seq: 5, kind: 'close', time: 1_700_000_000_500, mono: 500 }, conn: closed })
-    expect(store.connections.get(1)).toEqual(closed)
-
-    emit({ type: 'proxy-stopped', proxy: proxy({ state: 'stopped', accepted: 1 }) })
-    expect(store.proxyList).toEqual([proxy({ state: 'stopped', accepted: 1 })])
-
-    emit({ type: 'session-updated', session: server() })
-    emit({ type: 'session-updated', session: server({ clients: [2], accepted: 1 }) })
-    expect(store.sessionList).toEqual([server({ clients: [2], accepted: 1 })])
+    const t = fakeTransport()
+    store.attach(t.transport)
+    t.emit(snapshot())
+    const before = store.liveChanges
+    t.emit({ type: 'batch', proxies: [proxy({ accepted: 1 })], conns: [] })
+    t.emit({ type: 'batch', proxies: [proxy({ accepted: 2 })], data: [{ connId: 4, dir: 'client', offset: 0, length: 5, preview: new Uint8Array(5) }] })
+    expect(store.proxyList).toEqual([])
+    await frame()
+    expect(store.proxyList).toEqual([proxy({ accepted: 2 })])
+    expect(store.liveChanges).toBe(before + 1)
+    expect([...store.changedConns]).toEqual([4])
   })
 
-  it('ignores data for a connection it does not know', () => {
+  it('keeps the latest 20 warnings, and recording errors', async () => {
     const store = useEngineStore()
-    store.applyEvent({ type: 'snapshot', proxies: [], sessions: [], connections: [], capture })
-    store.applyEvent({ type: 'conn-data', connId: 42, dir: 'client', offset: 0, length: 1, preview: new Uint8Array(1) })
-    expect(store.connectionList).toEqual([])
-  })
-
-  it('reports recording errors', () => {
-    const store = useEngineStore()
-    store.applyEvent({ type: 'snapshot', proxies: [], sessions: [], connections: [], capture: { ...capture, error: 'ENOSPC' } })
-    expect(store.captureError).toBe('ENOSPC')
-    store.applyEvent({ type: 'capture-error', message: 'disk full' })
-    expect(store.captureError).toBe('disk full')
-  })
-
-  it('keeps the latest warnings, newest last', () => {
-    const store = useEngineStore()
-    for (let i = 1; i <= 25; i++) store.applyEvent({ type: 'warning', message: `warning ${i}` })
+    const t = fakeTransport()
+    store.attach(t.transport)
+    t.emit(snapshot({ captures: [live({ error: 'ENOSPC: no space left on device' })] }))
+    expect(store.captureErrors).toEqual(['ENOSPC: no space left on device'])
+    t.emit({ type: 'batch', warnings: Array.from({ length: 25 }, (_, i) => `w${i}`) })
+    await frame()
     expect(store.warnings).toHaveLength(20)
-    expect(store.warnings[0]).toBe('warning 6')
-    expect(store.warnings.at(-1)).toBe('warning 25')
+    expect(store.warnings.at(-1)).toBe('w24')
   })
 
-  it('updates computed lists as events arrive', () => {
+  it('says when the engine goes away, and stops following when detached', () => {
     const store = useEngineStore()
-    store.applyEvent({ type: 'snapshot', proxies: [], sessions: [], connections: [], capture })
-    expect(store.connectionList).toHaveLength(0)
-    store.applyEvent({ type: 'conn-opened', conn: conn(1) })
-    expect(store.connectionList).toHaveLength(1)
-    store.applyEvent({ type: 'conn-data', connId: 1, dir: 'server', offset: 0, length: 3, preview: new Uint8Array(3) })
-    expect(store.connectionList[0].bytes.server).toBe(3)
-  })
-
-  it('keeps summaries out of deep reactivity', () => {
-    const store = useEngineStore()
-    store.applyEvent({ type: 'snapshot', proxies: [proxy()], sessions: [], connections: [conn(1)], capture })
-    expect(isReactive(store.connections)).toBe(true)
-    expect(isReactive(store.connections.get(1))).toBe(false)
-    expect(isReactive(store.proxies.get('p1'))).toBe(false)
-  })
-
-  it('stops following the engine when detached', () => {
-    const store = useEngineStore()
-    const { transport, emit, listeners } = fakeTransport()
-    const detach = store.attach(transport)
-    detach()
-    expect(listeners.size).toBe(0)
+    const t = fakeTransport()
+    const detach = store.attach(t.transport)
+    t.close('the connection to tcpscope was lost')
     expect(store.connected).toBe(false)
-    emit({ type: 'conn-opened', conn: conn(1) })
-    expect(store.connectionList).toEqual([])
+    expect(store.closedReason).toBe('the connection to tcpscope was lost')
+    detach()
+    expect(t.listeners.size).toBe(0)
+  })
+
+  it('drops batches queued before a new snapshot', async () => {
+    vi.useRealTimers()
+    const store = useEngineStore()
+    const t = fakeTransport()
+    store.attach(t.transport)
+    t.emit({ type: 'batch', proxies: [proxy({ id: 'p9' })] })
+    t.emit(snapshot({ proxies: [proxy()] }))
+    await frame()
+    expect(store.proxyList.map((p) => p.id)).toEqual(['p1'])
   })
 })

@@ -56,7 +56,7 @@ export async function connectCommand(argv: string[], io: Io): Promise<number> {
   let printing = Promise.resolve()
   const printReceived = (e: Extract<EngineEvent, { type: 'conn-data' }>): void => {
     printing = printing.then(async () => {
-      const bytes = Buffer.from(await engine['conn.read']({ connId: e.connId, dir: 'server', offset: e.offset, length: e.length }))
+      const bytes = Buffer.from(await engine['conn.read']({ capture: 'live', connId: e.connId, dir: 'server', offset: e.offset, length: e.length }))
       await writeAll(io.out, values.hex ? hexDump(bytes, e.offset).join('\n') + '\n' : decoder.write(bytes))
     })
   }

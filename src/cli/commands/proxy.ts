@@ -68,8 +68,8 @@ export async function proxyCommand(argv: string[], io: Io): Promise<number> {
   const signal = await stop.signal
   // The summary comes from the index, which outlives the closed (and maybe removed) file.
   await run.finish()
-  const s = summarize(await engine['conn.list']())
-  const info = await engine['capture.info']()
+  const s = summarize(engine.capture.connections())
+  const info = await engine['capture.info']({ capture: 'live' })
   const captureBytes = info.size
   if (json) line(io.out, JSON.stringify({ type: 'summary', ...s, capture: shownCapture, captureBytes, ...(info.error ? { captureError: info.error } : {}), signal }))
   else {

@@ -76,7 +76,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   printEvents(engine, io, { json, quiet: values.quiet, skip: (e) => e.type === 'session-updated' && !json })
 
   const signal = await stop.signal
-  const conns = (await engine['conn.list']()).length
+  const conns = engine.capture.connections().length
   await run.finish()
   if (json) line(io.out, JSON.stringify({ type: 'summary', connections: conns, capture: shownCapture, signal }))
   else line(io.out, `tcpscope: stopped (${signal}): ${conns} connection(s)`)

@@ -106,6 +106,8 @@ const SLOT_AT = 12
 const STRIDE = SLOT_AT + SLOT * 2
 
 export class CaptureIndex implements IndexView {
+  /** Counts every change, so a cached view of the list knows when it is stale. */
+  changes = 0
   private rows = 0
   private cells = new Float64Array(STRIDE * 1024)
   /** Rows of connections whose id is not their row + 1 (ids as tcpscope assigns them). */
@@ -182,6 +184,7 @@ export class CaptureIndex implements IndexView {
     const known = this.rowOf(connId)
     if (known !== undefined) return known
     const row = this.rows++
+    this.changes++
     if (connId !== row + 1) this.oddRows.set(connId, row)
     if (this.rows * STRIDE > this.cells.length) {
       const grown = new Float64Array(this.cells.length * 2)
@@ -224,6 +227,7 @@ export class CaptureIndex implements IndexView {
   addData(row: number, dir: Direction, recordOffset: number, length: number): void {
     const field = row * STRIDE + (dir === 'client' ? BYTES_CLIENT : BYTES_SERVER)
     const end = this.cells[field] + length
+    this.changes++
     if (recordOffset >= 0) {
       this.addRecord(row, recordOffset, this.cells[field] * 2 + (dir === 'client' ? 0 : 1))
       this.cells[row * STRIDE + (dir === 'client' ? REC_END_CLIENT : REC_END_SERVER)] = end
@@ -264,6 +268,7 @@ export class CaptureIndex implements IndexView {
     info: Record<string, unknown> | undefined
   ): void {
     this.addRecord(row, recordOffset, NOT_DATA)
+    this.changes++
     const at = row * STRIDE
     switch (type) {
       case RecordType.Connected:
@@ -321,6 +326,11 @@ export class CaptureIndex implements IndexView {
   streamOffset(row: number, i: number): number {
     const tag = this.record(row, i, 1)
     return tag === NOT_DATA ? -1 : Math.floor(tag / 2)
+  }
+
+  recordDirection(row: number, i: number): Direction | undefined {
+    const tag = this.record(row, i, 1)
+    return tag === NOT_DATA ? undefined : tag % 2 === 1 ? 'server' : 'client'
   }
 
   /** Record `i` as stored: for data, its stream offset times 2 plus 1 for the server; else -1. */

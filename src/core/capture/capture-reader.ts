@@ -2,6 +2,7 @@
 // connection, or a slice of its ordered events, reading only the records involved.
 
 import { read } from 'node:fs'
+import { ERROR_CODES, UserError } from '../../shared/errors'
 import type { CaptureEvent, CaptureEventKind, Direction } from '../../shared/capture-types'
 import type { IndexView } from './index-view'
 import { RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader } from './format'
@@ -11,7 +12,11 @@ const MERGE_GAP = 64 * 1024
 /** Bytes read past a record header in the hope of catching its JSON payload in one read. */
 const EVENT_READ_AHEAD = 512
 
-export class UnknownConnectionError extends Error {}
+export class UnknownConnectionError extends UserError {
+  constructor(message: string) {
+    super(message, ERROR_CODES.ENOCONN)
+  }
+}
 
 const KIND_OF: Record<number, CaptureEventKind> = {
   [RecordType.Open]: 'open',

@@ -4,9 +4,12 @@
 // index; every byte lives in the file. FileCapture (file-capture.ts) reads a file back.
 
 import { closeSync, constants, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs'
+import { basename } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { crc32 } from 'node:zlib'
+import { LIVE_CAPTURE } from '../../shared/capture-types'
 import type {
+  SavedCapture,
   CaptureEvent,
   CaptureEventKind,
   CaptureInfo,
@@ -29,7 +32,8 @@ import {
   encodeFileHeader,
   writeRecordHeader
 } from './format'
-import { BLOCK_SIZE, PART_SIZE, encodeIndex, encodeTrailer } from './index-codec'
+import { storedIndexRecords } from './index-codec'
+import { copyCapture } from './capture-copy'
 import { CaptureWriter, type RecordWriter, type WriterHooks, type WriterOptions } from './writer'
 import { DirectWriter, directIoAvailable } from './direct-writer'
 
@@ -340,6 +344,10 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     this.appendRecord(RecordType.Owner, undefined, 0, 0, JSON.stringify(info), Date.now(), this.monoNow())
   }
 
+  protected override version(): number {
+    return this.index.changes
+  }
+
   /** Every connection as it is now (the index is all in memory). */
   connections(): ConnectionSummary[] {
     return this.index.summaries()
@@ -400,9 +408,13 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     this.listener.event(this.index.summary(conn.row), event)
   }
 
+  readonly id = LIVE_CAPTURE
+
   info(): CaptureInfo {
     const err = this.writer.error
     return {
+      id: this.id,
+      name: basename(this.path),
       path: this.path,
       size: this.writer.end,
       connections: this.index.size,
@@ -425,14 +437,19 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
 
   /** The index records and the trailer that points at them (index-codec.ts). */
   private appendStoredIndex(): void {
-    const { stream, crcTableOffset, crcTableCrc } = encodeIndex(this.index)
-    const firstPart = this.writer.end
-    const time = Date.now()
-    const mono = this.monoNow()
-    for (let at = 0; at < stream.length; at += PART_SIZE) {
-      this.appendRecord(RecordType.Index, undefined, 0, 0, stream.subarray(at, Math.min(stream.length, at + PART_SIZE)), time, mono)
-    }
-    const trailer = encodeTrailer({ streamLength: stream.length, firstPart, partSize: PART_SIZE, blockSize: BLOCK_SIZE, crcTableOffset, crcTableCrc })
-    this.appendRecord(RecordType.Trailer, undefined, 0, 0, trailer, time, mono, crc32(trailer))
+    for (const r of storedIndexRecords(this.index, this.writer.end, Date.now(), this.monoNow())) this.writer.append(r, 0, r.length)
+  }
+
+  /**
+   * A consistent copy of the capture as it is now, complete with its stored index, while
+   * recording goes on: the index and the file's end are taken at one instant.
+   */
+  async saveCopy(path: string, overwrite: boolean, signal?: AbortSignal): Promise<SavedCapture> {
+    const end = this.writer.error ? this.writer.written : this.writer.end
+    const footer = storedIndexRecords(this.index, end, Date.now(), this.monoNow())
+    const connections = this.index.size
+    await this.writer.waitWritten(end).catch(() => undefined)
+    const size = await copyCapture(this.readFd, this.path, end, footer, path, overwrite, signal)
+    return { path, size, connections }
   }
 }

@@ -1,11 +1,16 @@
 // What every capture answers, live or reopened from a file: its connections, any byte
 // range of one direction, and a connection's events in order.
 
-import type { CaptureEvent, CaptureInfo, ConnectionSummary, Direction } from '../../shared/capture-types'
-import type { CaptureReader } from './capture-reader'
+import type { CaptureEvent, CaptureInfo, ConnectionPage, ConnectionSummary, Direction, EventPage, SearchResult } from '../../shared/capture-types'
+import type { SearchPattern } from '../../shared/contract'
+import { UnknownConnectionError, type CaptureReader } from './capture-reader'
+import { ConnectionQuery, type PageQuery } from './connection-query'
 import type { IndexView } from './index-view'
+import { compilePattern, searchStream } from './stream-search'
 
 export interface CaptureView {
+  /** `live`, or the id the engine gave an opened file. */
+  readonly id: string
   readonly path: string
   info(): CaptureInfo
   /** Every connection, in the order they opened. */
@@ -19,6 +24,13 @@ export interface CaptureView {
   connection(connId: number): Promise<ConnectionSummary | undefined>
   readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer>
   readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]>
+  /** A page of the connection list, filtered and sorted. */
+  page(q: PageQuery): Promise<ConnectionPage>
+  /** A slice of a connection's events, with how many it has. */
+  eventPage(connId: number, from?: number, limit?: number): Promise<EventPage>
+  /** The index of the event whose data holds byte `offset` of `dir`; -1 past the end. */
+  locate(connId: number, dir: Direction, offset: number): Promise<number>
+  search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult>
   close(): Promise<void>
 }
 
@@ -26,7 +38,50 @@ export interface CaptureView {
 export abstract class CaptureQueries {
   protected abstract readonly reader: CaptureReader
 
+  private query: ConnectionQuery | undefined
+
   constructor(protected readonly index: IndexView) {}
+
+  /** Changes whenever the connections do; a closed file never changes. */
+  protected version(): number {
+    return 0
+  }
+
+  page(q: PageQuery): Promise<ConnectionPage> {
+    this.query ??= new ConnectionQuery(this.index, () => this.version())
+    return this.query.page(q)
+  }
+
+  private async row(connId: number): Promise<number> {
+    const row = await this.index.locate(connId)
+    if (row === undefined) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
+    await this.index.loadRow(row)
+    return row
+  }
+
+  async eventPage(connId: number, from = 0, limit = 1000): Promise<EventPage> {
+    const events = await this.reader.readEvents(connId, from, limit)
+    return { from, total: this.index.recordCount(await this.row(connId)), events }
+  }
+
+  async locate(connId: number, dir: Direction, offset: number): Promise<number> {
+    const row = await this.row(connId)
+    if (offset >= this.index.recordedBytes(row, dir)) return -1
+    let found = -1
+    for (let i = 0, n = this.index.recordCount(row); i < n; i++) {
+      if (this.index.recordDirection(row, i) !== dir) continue
+      if (this.index.streamOffset(row, i) > offset) break
+      found = i
+    }
+    return found
+  }
+
+  async search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult> {
+    const compiled = compilePattern(pattern)
+    const row = await this.row(connId)
+    const total = this.index.recordedBytes(row, dir)
+    return searchStream((offset, length) => this.reader.readBytes(connId, dir, offset, length), total, compiled, opts)
+  }
 
   async listConnections(): Promise<ConnectionSummary[]> {
     return [...(await this.eachConnection())]

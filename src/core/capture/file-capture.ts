@@ -5,6 +5,7 @@
 // what its writer has flushed, as the writer's lock tells (capture-lock.ts).
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { basename } from 'node:path'
 import type { CaptureInfo } from '../../shared/capture-types'
 import { CaptureIndex } from './capture-index'
 import { probeWriter, type LockNamespace } from './capture-lock'
@@ -17,6 +18,8 @@ import { DamagedIndexError, StoredIndex, readTrailer } from './stored-index'
 
 export interface OpenOptions {
   lockNamespace?: LockNamespace
+  /** The id front ends know it by (the engine numbers the captures it opens). */
+  id?: string
 }
 
 interface Opened {
@@ -35,6 +38,7 @@ export class FileCapture extends CaptureQueries implements CaptureView {
 
   private constructor(
     readonly path: string,
+    readonly id: string,
     private readonly fd: number,
     private readonly opened: Opened
   ) {
@@ -50,7 +54,7 @@ export class FileCapture extends CaptureQueries implements CaptureView {
       const head = Buffer.alloc(FILE_HEADER_SIZE)
       // Only the bytes really read: a file cut inside its header is no capture.
       checkFileHeader(head.subarray(0, readSync(fd, head, 0, FILE_HEADER_SIZE, 0)), path)
-      return new FileCapture(path, fd, await openIndex(fd, st.size, st, opts))
+      return new FileCapture(path, opts.id ?? 'file', fd, await openIndex(fd, st.size, st, opts))
     } catch (err) {
       closeSync(fd)
       throw err
@@ -60,6 +64,8 @@ export class FileCapture extends CaptureQueries implements CaptureView {
   info(): CaptureInfo {
     const { size, scan, live, writerPid } = this.opened
     return {
+      id: this.id,
+      name: basename(this.path),
       path: this.path,
       size,
       connections: this.opened.index.size,

@@ -2,6 +2,7 @@
 // records, each a 40-byte header and a payload. Little-endian throughout.
 
 import { crc32 } from 'node:zlib'
+import { ERROR_CODES, UserError } from '../../shared/errors'
 import { crc32 as crc32Range } from '../../shared/payload/checksums'
 import type { Direction } from '../../shared/capture-types'
 
@@ -67,7 +68,12 @@ export function encodeFileHeader(): Buffer {
   return b
 }
 
-export class NotACaptureError extends Error {}
+/** Not a tcpscope capture, or not one this version reads. */
+export class NotACaptureError extends UserError {
+  constructor(message: string) {
+    super(message, ERROR_CODES.ENOTCAPTURE)
+  }
+}
 
 /** Checks the first bytes of a file (as many as it has, up to FILE_HEADER_SIZE). */
 export function checkFileHeader(b: Buffer, path: string): void {

@@ -12,6 +12,7 @@
 import type { ConnectionSummary, Direction, PeerAddress } from '../../shared/capture-types'
 import { crc32 } from 'node:zlib'
 import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, type CaptureIndex } from './capture-index'
+import { DIR_NONE, RECORD_HEADER_SIZE, RecordType, writeRecordHeader } from './format'
 
 export const INDEX_MAGIC = Buffer.from('TSCIDX01', 'latin1')
 export const TRAILER_MAGIC = Buffer.from('TSCTRL01', 'latin1')
@@ -170,6 +171,29 @@ export function encodeIndex(index: CaptureIndex): { stream: Buffer; crcTableOffs
     stream.writeUInt32LE(crc32(stream.subarray(b * BLOCK_SIZE, Math.min((b + 1) * BLOCK_SIZE, crcTableOffset))), crcTableOffset + b * 4)
   }
   return { stream, crcTableOffset, crcTableCrc: crc32(stream.subarray(crcTableOffset)) }
+}
+
+/**
+ * The records that end a closed capture: the index in parts, then the trailer. `firstPart`
+ * is the file offset the first of them is written at.
+ */
+export function storedIndexRecords(index: CaptureIndex, firstPart: number, time: number, mono: number): Buffer[] {
+  const { stream, crcTableOffset, crcTableCrc } = encodeIndex(index)
+  const records: Buffer[] = []
+  for (let at = 0; at < stream.length; at += PART_SIZE) {
+    records.push(standaloneRecord(RecordType.Index, stream.subarray(at, Math.min(stream.length, at + PART_SIZE)), time, mono))
+  }
+  const trailer = encodeTrailer({ streamLength: stream.length, firstPart, partSize: PART_SIZE, blockSize: BLOCK_SIZE, crcTableOffset, crcTableCrc })
+  records.push(standaloneRecord(RecordType.Trailer, trailer, time, mono, crc32(trailer)))
+  return records
+}
+
+/** A whole record (header and payload) that belongs to no connection. */
+function standaloneRecord(type: RecordType, payload: Buffer, time: number, mono: number, payloadCrc?: number): Buffer {
+  const b = Buffer.allocUnsafe(RECORD_HEADER_SIZE + payload.length)
+  writeRecordHeader(b, new DataView(b.buffer, b.byteOffset, b.length), 0, type, DIR_NONE, 0, 0, payload.length, time, mono, payloadCrc)
+  payload.copy(b, RECORD_HEADER_SIZE)
+  return b
 }
 
 export function encodeTrailer(t: Trailer): Buffer {

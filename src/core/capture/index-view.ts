@@ -22,6 +22,8 @@ export interface IndexView {
   recordOffset(row: number, i: number): number
   /** For data record `i`, where its chunk starts in its direction's stream; else -1. */
   streamOffset(row: number, i: number): number
+  /** For data record `i`, the direction it belongs to; undefined for other records. */
+  recordDirection(row: number, i: number): Direction | undefined
   /** The data chunks of `dir` (payload file offset, stream offset), for byte-range reads. */
   chunks(row: number, dir: Direction): ChunkIndex
 }

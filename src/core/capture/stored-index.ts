@@ -5,6 +5,7 @@
 
 import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '../../shared/capture-types'
 import { crc32 } from 'node:zlib'
+import { ERROR_CODES, UserError } from '../../shared/errors'
 import { pread } from './capture-reader'
 import { ChunkIndex } from './chunk-index'
 import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS } from './capture-index'
@@ -29,7 +30,12 @@ import type { IndexView } from './index-view'
 export const TRAILER_RECORD_SIZE = RECORD_HEADER_SIZE + TRAILER_PAYLOAD_SIZE
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
 
-export class DamagedIndexError extends Error {}
+/** The stored index fails a check: not trusted (opening falls back to the records). */
+export class DamagedIndexError extends UserError {
+  constructor(message: string) {
+    super(message, ERROR_CODES.ENOTCAPTURE)
+  }
+}
 
 /** The trailer at the end of a file of `size` bytes, when the file ends in a sound one. */
 export async function readTrailer(fd: number, size: number, dataStart: number): Promise<Trailer | undefined> {
@@ -260,6 +266,11 @@ export class StoredIndex implements IndexView {
   streamOffset(row: number, i: number): number {
     const tag = this.record(row, i, 1)
     return tag < 0 ? -1 : Math.floor(tag / 2)
+  }
+
+  recordDirection(row: number, i: number): Direction | undefined {
+    const tag = this.record(row, i, 1)
+    return tag < 0 ? undefined : tag % 2 === 1 ? 'server' : 'client'
   }
 
   chunks(row: number, dir: Direction): ChunkIndex {

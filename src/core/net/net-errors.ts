@@ -1,13 +1,6 @@
 // Turns socket errors into one line that says what went wrong and what to do about it.
 
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly code?: string
-  ) {
-    super(message)
-  }
-}
+export { UserError } from '../../shared/errors'
 
 export type NetErrorContext = { op: 'listen' | 'connect'; where: string }
 

@@ -6,6 +6,7 @@ import type { ProxyInfo } from '../../shared/events'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatEndpoint } from '../../shared/endpoint'
 import type { LiveCapture } from '../capture/capture-store'
+import type { HoldState } from '../capture/hold-state'
 import type { FdBudget } from '../net/fd-budget'
 import { boundAddress, checkSocketPath, listenOn } from '../net/listen'
 import { outOfDescriptors } from '../net/net-errors'
@@ -25,6 +26,8 @@ export interface ProxyDeps {
   budget: FdBudget
   /** A client was turned away because the process is out of file descriptors. */
   fdExhausted(): void
+  /** Whether the capture writer wants its producers paused. */
+  hold: HoldState
 }
 
 export class Proxy {
@@ -34,7 +37,6 @@ export class Proxy {
   private listening = ''
   private stopped = false
   private closed: Promise<void> | undefined
-  private captureHeld = false
   /** Waiting for the last live connection to end. */
   private whenEmpty: (() => void)[] = []
   /** The target as typed back to people; every connection record names it. */
@@ -60,6 +62,8 @@ export class Proxy {
     const proxy = new Proxy(opts, deps)
     const capture = deps.capture
     await listenOn(proxy.server, opts.listen)
+    // Connections that outlive a stop still obey the capture's hold: watched for the engine's life.
+    deps.hold.watch(proxy.setCaptureHeld)
     proxy.listening = boundAddress(proxy.server, opts.listen)
     capture.owner({ event: 'start', id: opts.id, listen: proxy.listening, target: formatEndpoint(opts.target) })
     return proxy
@@ -94,7 +98,7 @@ export class Proxy {
     // The upstream needs one more descriptor; see fd-budget.ts for why this is checked here.
     if (!budget.room(1)) return this.turnAway(socket, rec)
     budget.opened(1)
-    this.live.add(new ProxyConnection(socket, rec, this.ctx, this.captureHeld))
+    this.live.add(new ProxyConnection(socket, rec, this.ctx, this.deps.hold.held))
   }
 
   /** Out of descriptors: the client is recorded, told with an RST, and the user with a warning. */
@@ -119,8 +123,7 @@ export class Proxy {
   }
 
   /** Pauses (or resumes) reading on every connection while the capture writer catches up. */
-  setCaptureHeld(held: boolean): void {
-    this.captureHeld = held
+  private readonly setCaptureHeld = (held: boolean): void => {
     for (const c of this.live.snapshot()) c.setCaptureHeld(held)
   }
 

@@ -101,7 +101,7 @@ export class ClientSession {
           this.state = 'closed'
           this.error = message
           this.hooks.updated()
-          reject(new UserError(message, err.code))
+          reject(new UserError(message, err.code ?? 'ECONNREFUSED'))
         })
       }
       socket.once('error', onFail)

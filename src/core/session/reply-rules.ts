@@ -9,6 +9,7 @@ import { toHex } from '../../shared/hexdump'
 import { buildPayload, encodeText } from '../payload/build-payload'
 import { decodeText } from '../payload/decode-text'
 import { parseEscapes } from '../../shared/payload/escapes'
+import { ERROR_CODES } from '../../shared/errors'
 import { UserError } from '../net/net-errors'
 
 interface CompiledRule {
@@ -39,7 +40,7 @@ export async function compileRules(rules: ReplyRule[]): Promise<CompiledRule[]> 
         const built = await buildPayload(rule.reply)
         if (!usesGroups(rule.reply)) c.fixed = built
       } catch (err) {
-        throw new UserError(`reply rule ${i + 1}: ${(err as Error).message}`)
+        throw new UserError(`reply rule ${i + 1}: ${(err as Error).message}`, err instanceof UserError ? err.code : ERROR_CODES.EINVAL)
       }
       return c
     })

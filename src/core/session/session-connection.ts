@@ -8,7 +8,10 @@ import type { ExpectResult, IntervalSend } from '../../shared/session-types'
 import type { LiveCapture, RecordedConnection } from '../capture/capture-store'
 import { buildPayload } from '../payload/build-payload'
 import { decodeText, type DecodeEncoding } from '../payload/decode-text'
+import { ERROR_CODES } from '../../shared/errors'
 import { UserError, errorInfo } from '../net/net-errors'
+
+export const cancelled = (): UserError => new UserError('cancelled', ERROR_CODES.ECANCELED)
 import { confirmFin } from '../net/node-internals'
 import { isResetError, resetSocket } from '../net/sockets'
 
@@ -106,8 +109,8 @@ export class SessionConnection {
   }
 
   private writable(): void {
-    if (this.closedFlag || this.socket.destroyed) throw new UserError(`connection #${this.id} is closed`)
-    if (this.socket.writableEnded) throw new UserError(`connection #${this.id}: you already sent FIN, so nothing more can be sent`)
+    if (this.closedFlag || this.socket.destroyed) throw new UserError(`connection #${this.id} is closed`, ERROR_CODES.ESTATE)
+    if (this.socket.writableEnded) throw new UserError(`connection #${this.id}: you already sent FIN, so nothing more can be sent`, ERROR_CODES.ESTATE)
   }
 
   /** Sends bytes now (recorded as sent by us). */
@@ -120,13 +123,13 @@ export class SessionConnection {
 
   /** FIN: we send nothing more, but keep reading. */
   endOutput(): void {
-    if (this.closedFlag) throw new UserError(`connection #${this.id} is closed`)
+    if (this.closedFlag) throw new UserError(`connection #${this.id} is closed`, ERROR_CODES.ESTATE)
     this.socket.end()
   }
 
   /** RST. */
   reset(): void {
-    if (this.closedFlag) throw new UserError(`connection #${this.id} is closed`)
+    if (this.closedFlag) throw new UserError(`connection #${this.id} is closed`, ERROR_CODES.ESTATE)
     this.rec.event('reset', this.local, { code: 'RESET', message: 'reset by hand' })
     this.end ??= this.local === 'client' ? 'client-reset' : 'server-reset'
     resetSocket(this.socket)
@@ -141,7 +144,21 @@ export class SessionConnection {
   resume(): void {
     if (!this.paused) return
     this.paused = false
-    this.socket.resume()
+    this.applyFlow()
+  }
+
+  private captureHeld = false
+
+  /** Reading pauses while the capture writer catches up, as a proxy's does. */
+  setCaptureHeld(held: boolean): void {
+    if (held === this.captureHeld) return
+    this.captureHeld = held
+    this.applyFlow()
+  }
+
+  private applyFlow(): void {
+    if (this.paused || this.captureHeld) this.socket.pause()
+    else this.socket.resume()
   }
 
   /** Sends `spec` every `everyMs` (at most `count` times); replaces any running interval. */
@@ -164,7 +181,8 @@ export class SessionConnection {
   }
 
   /** Waits until what the peer sent (from `fromOffset` on) matches `pattern`, or times out. */
-  async expect(pattern: string, timeoutMs: number, encoding: DecodeEncoding = 'utf8', fromOffset?: number): Promise<ExpectResult> {
+  async expect(pattern: string, timeoutMs: number, encoding: DecodeEncoding = 'utf8', fromOffset?: number, signal?: AbortSignal): Promise<ExpectResult> {
+    if (signal?.aborted) throw cancelled()
     let regex: RegExp
     try {
       regex = new RegExp(pattern)
@@ -186,10 +204,16 @@ export class SessionConnection {
     this.feed(waiter)
     if (this.closedFlag || this.peerEnded) waiter.resolve({ matched: false })
     const timer = setTimeout(() => waiter.resolve({ matched: false }), timeoutMs)
+    let onAbort: (() => void) | undefined
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(cancelled())
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
     try {
-      return await result
+      return await Promise.race([result, aborted])
     } finally {
       clearTimeout(timer)
+      if (onAbort) signal?.removeEventListener('abort', onAbort)
       this.waiters.delete(waiter)
     }
   }

@@ -11,8 +11,11 @@ import type {
   SessionInfo
 } from '../../shared/session-types'
 import type { LiveCapture } from '../capture/capture-store'
+import type { HoldState } from '../capture/hold-state'
 import type { FdBudget } from '../net/fd-budget'
+import { ERROR_CODES } from '../../shared/errors'
 import { UserError } from '../net/net-errors'
+import { cancelled } from './session-connection'
 import { buildPayload } from '../payload/build-payload'
 import { ClientSession } from './client-session'
 import { ServerSession, type SessionHooks } from './server-session'
@@ -24,6 +27,8 @@ export interface SessionEvents {
   budget: FdBudget
   /** A client was turned away because the process is out of file descriptors. */
   fdExhausted(): void
+  /** Whether the capture writer wants its producers paused. */
+  hold: HoldState
 }
 
 export class Sessions {
@@ -36,12 +41,19 @@ export class Sessions {
   constructor(
     private readonly capture: LiveCapture,
     private readonly events: SessionEvents
-  ) {}
+  ) {
+    events.hold.watch((held) => {
+      for (const c of this.live.values()) c.setCaptureHeld(held)
+    })
+  }
 
   private hooks(info: () => SessionInfo): SessionHooks {
     return {
       updated: () => this.events.updated(info()),
-      connOpened: (c) => this.live.set(c.id, c),
+      connOpened: (c) => {
+        this.live.set(c.id, c)
+        c.setCaptureHeld(this.events.hold.held)
+      },
       connClosed: (c) => this.live.delete(c.id),
       warn: (m) => this.events.warn(m),
       budget: this.events.budget,
@@ -55,20 +67,20 @@ export class Sessions {
 
   private server(id: string): ServerSession {
     const s = this.servers.get(id)
-    if (!s) throw new UserError(`no server session "${id}"; list them with session.list`)
+    if (!s) throw new UserError(`no server session "${id}"; list them with session.list`, 'ENOENT')
     return s
   }
 
   private client(id: string): ClientSession {
     const c = this.clients.get(id)
-    if (!c) throw new UserError(`no client session "${id}"; list them with session.list`)
+    if (!c) throw new UserError(`no client session "${id}"; list them with session.list`, 'ENOENT')
     return c
   }
 
   /** A live session connection; proxy connections are watched, not driven by hand. */
   conn(connId: number): SessionConnection {
     const c = this.live.get(connId)
-    if (!c) throw new UserError(`connection #${connId} is not an open session connection (only server and client sessions can be driven by hand)`)
+    if (!c) throw new UserError(`connection #${connId} is not an open session connection (only server and client sessions can be driven by hand)`, ERROR_CODES.ENOCONN)
     return c
   }
 
@@ -134,14 +146,15 @@ export class Sessions {
     await c.startInterval({ everyMs: args.everyMs, count: args.count, payload: args.payload })
   }
 
-  async expect(args: CommandArgs<'conn.expect'>): Promise<ExpectResult> {
-    return this.conn(args.connId).expect(args.pattern, args.timeoutMs, args.encoding, args.fromOffset)
+  async expect(args: CommandArgs<'conn.expect'>, signal?: AbortSignal): Promise<ExpectResult> {
+    return this.conn(args.connId).expect(args.pattern, args.timeoutMs, args.encoding, args.fromOffset, signal)
   }
 
-  async sequence(args: CommandArgs<'conn.sequence'>): Promise<SequenceResult> {
+  async sequence(args: CommandArgs<'conn.sequence'>, signal?: AbortSignal): Promise<SequenceResult> {
     const c = this.conn(args.connId)
     const steps: SequenceResult['steps'] = []
     for (const step of args.steps) {
+      if (signal?.aborted) throw cancelled()
       const bytes = await buildPayload(step.payload)
       const before = c.rec.bytes(c.peer)
       const sent = c.sendBytes(bytes)
@@ -149,7 +162,7 @@ export class Sessions {
         steps.push({ sent })
         continue
       }
-      const r = await c.expect(step.expect, step.timeoutMs ?? 5000, 'utf8', before)
+      const r = await c.expect(step.expect, step.timeoutMs ?? 5000, 'utf8', before, signal)
       steps.push({ sent, matched: r.matched, ...(r.match !== undefined ? { match: r.match } : {}) })
       if (!r.matched) return { steps, completed: false }
     }

@@ -4,12 +4,10 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import { useEngineStore } from './stores/engine'
-import { ipcTransport } from './transport'
+import { connectTransport } from './transport'
 
 const pinia = createPinia()
 const app = createApp(App).use(pinia)
-const transport = ipcTransport()
-// Before mounting: the main process sends the snapshot once the page has loaded, and a
-// message that finds no listener is lost.
-if (transport) useEngineStore(pinia).attach(transport)
+// Before mounting: the snapshot comes as soon as the transport is up.
+useEngineStore(pinia).attach(connectTransport())
 app.mount('#app')

@@ -1,7 +1,14 @@
 // Hex as people paste it: "48 65 6c", "0x48,0x65", "48656C". Whitespace, commas and 0x
 // prefixes are tolerated; anything else is an error that names its position.
 
-export class PayloadError extends Error {}
+import { ERROR_CODES, UserError } from '../errors'
+
+/** A payload that makes no bytes (a bad hex digit, escape, encoding, a missing file). */
+export class PayloadError extends UserError {
+  constructor(message: string) {
+    super(message, ERROR_CODES.EPAYLOAD)
+  }
+}
 
 const DIGIT: Record<string, number> = {}
 for (let i = 0; i < 16; i++) {

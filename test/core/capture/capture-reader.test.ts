@@ -88,7 +88,7 @@ describe('capture reader', () => {
   it('returns any byte range of either direction exactly as sent, clipped at the end', async () => {
     const { connId, sent } = await recordConversation()
     const read = async (dir: Direction, offset: number, length: number): Promise<Buffer> =>
-      Buffer.from(await t!.engine['conn.read']({ connId, dir, offset, length }))
+      Buffer.from(await t!.engine['conn.read']({ capture: 'live', connId, dir, offset, length }))
     const events = await allEvents(t!.engine.capture, connId)
     const rand = prng(42)
     const wrong: string[] = []
@@ -129,10 +129,10 @@ describe('capture reader', () => {
     // Pages of any size put together are the whole list.
     for (const limit of [1, 7, 50]) {
       const pages = []
-      for (let from = 0; from < events.length; from += limit) pages.push(...(await t!.engine['conn.events']({ connId, from, limit })))
+      for (let from = 0; from < events.length; from += limit) pages.push(...(await t!.engine['conn.events']({ capture: 'live', connId, from, limit })).events)
       expect(pages).toEqual(events)
     }
-    expect(await t!.engine['conn.events']({ connId, from: events.length + 5 })).toEqual([])
+    expect((await t!.engine['conn.events']({ capture: 'live', connId, from: events.length + 5 })).events).toEqual([])
   })
 
   it('reads the same bytes and events from the file after it is closed', async () => {
@@ -159,7 +159,7 @@ describe('capture reader', () => {
     const { connId, sent } = await recordConversation({ writeMode, maxDelayMs: 600_000, batchBytes: 1 << 30 })
     const onDisk = statSync(t!.capturePath).size
     expect(onDisk).toBeLessThan(t!.engine.capture.info().size)
-    const got = Buffer.from(await t!.engine['conn.read']({ connId, dir: 'server', offset: 0, length: sent.server.length }))
+    const got = Buffer.from(await t!.engine['conn.read']({ capture: 'live', connId, dir: 'server', offset: 0, length: sent.server.length }))
     expect(got.equals(sent.server)).toBe(true)
     const events = await allEvents(t!.engine.capture, connId)
     expect(events.at(-1)?.kind).toBe('close')
@@ -168,7 +168,7 @@ describe('capture reader', () => {
 
   it('names a connection that is not in the capture', async () => {
     t = await testEngine()
-    await expect(t.engine['conn.read']({ connId: 99, dir: 'client', offset: 0, length: 1 })).rejects.toThrow(UnknownConnectionError)
-    await expect(t.engine['conn.events']({ connId: 99 })).rejects.toThrow('no connection #99 in this capture')
+    await expect(t.engine['conn.read']({ capture: 'live', connId: 99, dir: 'client', offset: 0, length: 1 })).rejects.toThrow(UnknownConnectionError)
+    await expect(t.engine['conn.events']({ capture: 'live', connId: 99 })).rejects.toThrow('no connection #99 in this capture')
   })
 })

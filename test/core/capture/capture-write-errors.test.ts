@@ -100,7 +100,7 @@ describe('capture write errors', () => {
       await echoOnce(before, 'recorded before the disk filled up')
       before.end()
       const [first] = await closedConnections(t.engine, 1)
-      await t.engine['conn.events']({ connId: first.id }) // reading the events waits until they are on disk
+      await t.engine['conn.events']({ capture: 'live', connId: first.id }) // reading the events waits until they are on disk
 
       // One block more than is on disk: the next writes get partly through (a short write)
       // and then fail, as on a disk that fills up mid-write.
@@ -126,7 +126,7 @@ describe('capture write errors', () => {
       third.end()
       await closedConnections(t.engine, 3)
       // What was on disk before stays readable, live and after reopening.
-      const live = await t.engine['conn.read']({ connId: first.id, dir: 'server', offset: 0, length: 1000 })
+      const live = await t.engine['conn.read']({ capture: 'live', connId: first.id, dir: 'server', offset: 0, length: 1000 })
       expect(Buffer.from(live).toString()).toBe('recorded before the disk filled up')
       restore()
       await t.engine.close()

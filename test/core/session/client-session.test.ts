@@ -135,7 +135,7 @@ describe('client session: connecting and talking', () => {
     await secondPeer.contains('two')
     expect((await captured(t.engine, first.connId!, 'client')).toString()).toBe('one')
     expect((await captured(t.engine, again.connId!, 'client')).toString()).toBe('two')
-    expect((await t.engine['conn.list']()).filter((c) => c.ownerId === first.id).map((c) => c.id)).toEqual([first.connId, again.connId])
+    expect((t.engine.capture.connections()).filter((c) => c.ownerId === first.id).map((c) => c.id)).toEqual([first.connId, again.connId])
   })
 
   it('reconnects from the same pinned local port, resetting the old connection to free it', async () => {

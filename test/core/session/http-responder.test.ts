@@ -67,7 +67,7 @@ describe('server session: canned HTTP response', () => {
     expect(stderr.match(/^< Content-Length: (\d+)\r?$/gm)).toEqual(['< Content-Length: 12\r', '< Content-Length: 12\r'])
     expect(stderr).toMatch(/^< X-Test: 1\r?$/m)
 
-    const conns = (await t.engine['conn.list']()).filter((c) => c.kind === 'server')
+    const conns = (t.engine.capture.connections()).filter((c) => c.kind === 'server')
     expect(conns).toHaveLength(1)
     expect((await t.engine['session.list']())[0]).toMatchObject({ id: serverId, accepted: 1 })
     const conn = await closedSummary(t.engine, conns[0].id)

@@ -22,7 +22,7 @@ describe('interval sends', () => {
     // Ten more periods without a sixth tick: the count is what stopped it.
     await settle(200)
     expect(client.text).toBe('tick\n'.repeat(5))
-    const sends = (await t.engine['conn.events']({ connId })).filter((e) => e.kind === 'data' && e.dir === 'server')
+    const sends = (await t.engine['conn.events']({ capture: 'live', connId })).events.filter((e) => e.kind === 'data' && e.dir === 'server')
     expect(sends.map((e) => [e.offset, e.length])).toEqual([0, 5, 10, 15, 20].map((o) => [o, 5]))
     expect(summaryOf(t.engine, connId).end).toBe('open')
   })

@@ -29,7 +29,7 @@ describe('server session: maxConnections', () => {
 
     const info = await serverInfo(t.engine, server.id)
     expect(info).toMatchObject({ accepted: 1, refused: 1, clients: [firstId] })
-    const conns = (await t.engine['conn.list']()).filter((c) => c.kind === 'server')
+    const conns = (t.engine.capture.connections()).filter((c) => c.kind === 'server')
     expect(conns.map((c) => c.id)).toEqual([firstId])
     // The first client is unaffected.
     first.socket.write(' again')

@@ -27,7 +27,7 @@ describe('server session: several clients', () => {
     const info = await serverInfo(t.engine, server.id)
     expect(info.clients.sort()).toEqual([aliceId, bobId].sort())
     expect(info.accepted).toBe(2)
-    const conns = (await t.engine['conn.list']()).filter((c) => c.kind === 'server')
+    const conns = (t.engine.capture.connections()).filter((c) => c.kind === 'server')
     expect(conns.map((c) => c.id).sort()).toEqual([aliceId, bobId].sort())
     expect(conns.every((c) => c.ownerId === server.id && c.target === server.listen)).toBe(true)
 
@@ -109,7 +109,7 @@ describe('server session: several clients', () => {
     const client = new SocketReader(socket)
     client.socket.write('over unix')
     await client.contains('over unix')
-    const [conn] = (await t.engine['conn.list']()).filter((c) => c.kind === 'server')
+    const [conn] = (t.engine.capture.connections()).filter((c) => c.kind === 'server')
     expect(conn).toMatchObject({ client: { path }, target: path, bytes: { client: 9, server: 9 } })
     client.socket.end()
     expect((await closedSummary(t.engine, conn.id)).end).toBe('closed')

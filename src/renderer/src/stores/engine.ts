@@ -1,87 +1,100 @@
-// The engine's live state as the views see it: proxies, sessions, connections and the
-// capture, set by the snapshot event and kept current by the events after it. Summaries
-// only: bytes stay in the capture and are read when shown.
+// The engine as the views see it: whether it is there, its proxies, sessions and open
+// captures, and what went wrong, set by the snapshot and kept current by batches, each
+// applied once per animation frame however many arrived. Connections are not here: the
+// list is paged from the engine (stores/connections.ts), and bytes are read when shown.
 
 import { defineStore } from 'pinia'
 import { computed, ref, shallowReactive, shallowRef } from 'vue'
-import type { CaptureInfo, ConnectionSummary } from '../../../shared/capture-types'
-import type { EngineEvent, ProxyInfo } from '../../../shared/events'
+import type { CaptureInfo } from '../../../shared/capture-types'
+import type { Batch, FrontEvent, ProxyInfo } from '../../../shared/events'
 import type { SessionInfo } from '../../../shared/session-types'
 import type { Transport } from '../transport'
 
 const MAX_WARNINGS = 20
 
+/** Runs `fn` on the next animation frame (or soon, where there are no frames: tests). */
+const nextFrame = (fn: () => void): void => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(fn)
+  else setTimeout(fn, 16)
+}
+
 export const useEngineStore = defineStore('engine', () => {
-  // Shallow: a summary is replaced whole on change, never mutated, so deep proxies would
-  // only cost time on every event.
+  // Shallow: infos are replaced whole on change, never mutated.
   const proxies = shallowReactive(new Map<string, ProxyInfo>())
   const sessions = shallowReactive(new Map<string, SessionInfo>())
-  const connections = shallowReactive(new Map<number, ConnectionSummary>())
-  const capture = shallowRef<CaptureInfo>()
-  const captureError = ref<string>()
-  /** The latest warnings, newest last; older ones are dropped. */
+  const captures = shallowRef<CaptureInfo[]>([])
+  const captureErrors = ref<string[]>([])
   const warnings = ref<string[]>([])
+  const transport = shallowRef<Transport>()
   const connected = ref(false)
+  const closedReason = ref<string>()
+  /** Counts applied batches that touched live connections; lists refetch when it moves. */
+  const liveChanges = ref(0)
+  /** Connection ids that changed in the latest batches (for views showing one of them). */
+  const changedConns = shallowRef<ReadonlySet<number>>(new Set())
 
   const proxyList = computed(() => [...proxies.values()])
   const sessionList = computed(() => [...sessions.values()])
-  const connectionList = computed(() => [...connections.values()])
+  const liveCapture = computed(() => captures.value.find((c) => c.id === 'live'))
 
-  function applyEvent(event: EngineEvent): void {
-    switch (event.type) {
-      case 'snapshot':
-        proxies.clear()
-        for (const p of event.proxies) proxies.set(p.id, p)
-        sessions.clear()
-        for (const s of event.sessions) sessions.set(s.id, s)
-        connections.clear()
-        for (const c of event.connections) connections.set(c.id, c)
-        capture.value = event.capture
-        captureError.value = event.capture.error
-        break
-      case 'proxy-started':
-      case 'proxy-stopped':
-        proxies.set(event.proxy.id, event.proxy)
-        break
-      case 'session-updated':
-        sessions.set(event.session.id, event.session)
-        break
-      case 'conn-opened':
-        connections.set(event.conn.id, event.conn)
-        break
-      case 'conn-data': {
-        const conn = connections.get(event.connId)
-        const end = event.offset + event.length
-        // Coalesced data can trail a newer summary; a count never goes down.
-        if (conn && end > conn.bytes[event.dir]) {
-          connections.set(conn.id, { ...conn, bytes: { ...conn.bytes, [event.dir]: end } })
-        }
-        break
-      }
-      case 'conn-event':
-        connections.set(event.conn.id, event.conn)
-        break
-      case 'capture-error':
-        captureError.value = event.message
-        break
-      case 'warning':
-        warnings.value = [...warnings.value.slice(-(MAX_WARNINGS - 1)), event.message]
-        break
-      default: {
-        // A compile error here means the contract grew an event this store does not handle;
-        // at run time an unknown event (a newer engine) is ignored.
-        const unhandled: never = event
-        void unhandled
-      }
+  let queued: Batch[] = []
+
+  function applySnapshot(event: Extract<FrontEvent, { type: 'snapshot' }>): void {
+    proxies.clear()
+    for (const p of event.proxies) proxies.set(p.id, p)
+    sessions.clear()
+    for (const s of event.sessions) sessions.set(s.id, s)
+    captures.value = event.captures
+    captureErrors.value = event.captures.flatMap((c) => (c.error ? [c.error] : []))
+    liveChanges.value++
+  }
+
+  function applyBatches(batches: Batch[]): void {
+    let touched = false
+    const changed = new Set<number>()
+    for (const b of batches) {
+      if (b.captures) captures.value = b.captures
+      for (const p of b.proxies ?? []) proxies.set(p.id, p)
+      for (const s of b.sessions ?? []) sessions.set(s.id, s)
+      if (b.warnings) warnings.value = [...warnings.value, ...b.warnings].slice(-MAX_WARNINGS)
+      if (b.captureErrors) captureErrors.value = [...captureErrors.value, ...b.captureErrors].slice(-MAX_WARNINGS)
+      for (const c of b.conns ?? []) changed.add(c.id)
+      for (const d of b.data ?? []) changed.add(d.connId)
+      if (b.conns || b.data || b.events || b.resync) touched = true
+    }
+    if (touched) liveChanges.value++
+    if (changed.size) changedConns.value = changed
+  }
+
+  /** Applies an event; batches wait for the next animation frame and are applied together. */
+  function applyEvent(event: FrontEvent): void {
+    if (event.type === 'snapshot') {
+      queued = []
+      applySnapshot(event)
+      return
+    }
+    queued.push(event)
+    if (queued.length === 1) {
+      nextFrame(() => {
+        const batches = queued
+        queued = []
+        applyBatches(batches)
+      })
     }
   }
 
-  /** Starts following the engine behind `transport`; returns the stop function. */
-  function attach(transport: Transport): () => void {
-    const unsubscribe = transport.onEvent(applyEvent)
+  /** Starts following the engine behind `t`; returns the stop function. */
+  function attach(t: Transport): () => void {
+    transport.value = t
     connected.value = true
+    const offEvent = t.onEvent(applyEvent)
+    const offClose = t.onClose((reason) => {
+      connected.value = false
+      closedReason.value = reason
+    })
     return () => {
-      unsubscribe()
+      offEvent()
+      offClose()
       connected.value = false
     }
   }
@@ -89,15 +102,19 @@ export const useEngineStore = defineStore('engine', () => {
   return {
     proxies,
     sessions,
-    connections,
-    capture,
-    captureError,
+    captures,
+    captureErrors,
     warnings,
+    transport,
     connected,
+    closedReason,
+    liveChanges,
+    changedConns,
     proxyList,
     sessionList,
-    connectionList,
+    liveCapture,
     applyEvent,
+    applyBatches,
     attach
   }
 })

@@ -1,0 +1,141 @@
+// Turns the engine's event stream into what one front end receives: a snapshot, then at
+// most one batch per BATCH_INTERVAL_MS with every change since the last. While the front
+// end's transport is congested nothing is sent and changes keep coalescing (a connection's
+// latest state replaces its earlier one, data ranges grow); if even that grows past the
+// limits below, the details are dropped and the next batch says `resync`, so memory stays
+// bounded however slow the reader is. Within a batch a connection's data comes before its
+// FIN: the batch is applied whole, and events keep the order they happened in.
+
+import type { CaptureEvent, CaptureInfo, ConnectionSummary } from '../../shared/capture-types'
+import { BATCH_INTERVAL_MS, DATA_PREVIEW_BYTES, type Batch, type DataRange, type EngineEvent, type FrontEvent, type ProxyInfo, type Snapshot } from '../../shared/events'
+import type { SessionInfo } from '../../shared/session-types'
+
+export interface BatchSink {
+  /** False while the transport is congested: the batch waits and keeps coalescing. */
+  ready(): boolean
+  send(event: FrontEvent): void
+}
+
+export interface EventSource {
+  subscribe(listener: (e: EngineEvent) => void): () => void
+  /** Every open capture as it is now (the live one changes with every record). */
+  captureList(): CaptureInfo[]
+}
+
+/** Past these, a batch's details are dropped for `resync`. */
+export const BATCH_LIMITS = { conns: 10_000, data: 10_000, events: 10_000, messages: 100 }
+
+export class EventBatcher {
+  private conns = new Map<number, ConnectionSummary>()
+  private data = new Map<number, DataRange>()
+  private events: Array<{ connId: number; event: CaptureEvent }> = []
+  private proxies = new Map<string, ProxyInfo>()
+  private sessions = new Map<string, SessionInfo>()
+  private warnings: string[] = []
+  private captureErrors: string[] = []
+  private capturesChanged = false
+  private resync = false
+  private timer: NodeJS.Timeout | undefined
+  private unsubscribe: (() => void) | undefined
+
+  constructor(
+    private readonly source: EventSource,
+    private readonly sink: BatchSink,
+    private readonly intervalMs = BATCH_INTERVAL_MS
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.source.subscribe((e) => this.add(e))
+  }
+
+  stop(): void {
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private add(e: EngineEvent): void {
+    switch (e.type) {
+      case 'snapshot':
+        // The first event of a subscription goes out at once, ahead of any batch.
+        this.sink.send(e satisfies Snapshot)
+        return
+      case 'proxy-started':
+      case 'proxy-stopped':
+        this.proxies.set(e.proxy.id, e.proxy)
+        break
+      case 'session-updated':
+        this.sessions.set(e.session.id, e.session)
+        break
+      case 'captures-updated':
+        this.capturesChanged = true
+        break
+      case 'conn-opened':
+        this.conns.set(e.conn.id, e.conn)
+        this.capturesChanged = true
+        break
+      case 'conn-data': {
+        const key = e.connId * 2 + (e.dir === 'client' ? 0 : 1)
+        const known = this.data.get(key)
+        if (known === undefined) this.data.set(key, { connId: e.connId, dir: e.dir, offset: e.offset, length: e.length, preview: e.preview.slice(0, DATA_PREVIEW_BYTES) })
+        else known.length = e.offset + e.length - known.offset
+        this.capturesChanged = true
+        break
+      }
+      case 'conn-event':
+        this.conns.set(e.conn.id, e.conn)
+        this.events.push({ connId: e.conn.id, event: e.event })
+        break
+      case 'capture-error':
+        this.captureErrors.push(e.message)
+        this.capturesChanged = true
+        break
+      case 'warning':
+        this.warnings.push(e.message)
+        break
+    }
+    this.bound()
+    this.timer ??= setTimeout(this.flush, this.intervalMs)
+  }
+
+  /** Keeps what a slow front end waits for bounded: details give way to `resync`. */
+  private bound(): void {
+    if (this.conns.size > BATCH_LIMITS.conns || this.data.size > BATCH_LIMITS.data || this.events.length > BATCH_LIMITS.events) {
+      this.conns.clear()
+      this.data.clear()
+      this.events = []
+      this.resync = true
+    }
+    if (this.warnings.length > BATCH_LIMITS.messages) this.warnings = this.warnings.slice(-BATCH_LIMITS.messages)
+    if (this.captureErrors.length > BATCH_LIMITS.messages) this.captureErrors = this.captureErrors.slice(-BATCH_LIMITS.messages)
+  }
+
+  private readonly flush = (): void => {
+    this.timer = undefined
+    if (!this.sink.ready()) {
+      this.timer = setTimeout(this.flush, this.intervalMs)
+      return
+    }
+    const batch: Batch = { type: 'batch' }
+    if (this.capturesChanged) batch.captures = this.source.captureList()
+    if (this.proxies.size) batch.proxies = [...this.proxies.values()]
+    if (this.sessions.size) batch.sessions = [...this.sessions.values()]
+    if (this.conns.size) batch.conns = [...this.conns.values()].sort((a, b) => a.id - b.id)
+    if (this.data.size) batch.data = [...this.data.values()]
+    if (this.events.length) batch.events = this.events
+    if (this.warnings.length) batch.warnings = this.warnings
+    if (this.captureErrors.length) batch.captureErrors = this.captureErrors
+    if (this.resync) batch.resync = true
+    this.conns = new Map()
+    this.data = new Map()
+    this.events = []
+    this.proxies = new Map()
+    this.sessions = new Map()
+    this.warnings = []
+    this.captureErrors = []
+    this.capturesChanged = false
+    this.resync = false
+    this.sink.send(batch)
+  }
+}

@@ -1,0 +1,60 @@
+// Web mode in tests: `tcpscope web` as a real child process, and engine clients over a real
+// WebSocket (the ws package), speaking the same envelope as the page does.
+import { once } from 'node:events'
+import WebSocket from 'ws'
+import { EngineClient } from '../../src/shared/engine-client'
+import type { FramePort } from '../../src/shared/transport'
+import { CliProcess } from './cli'
+
+export interface WebMode {
+  cli: CliProcess
+  /** The URL tcpscope printed, with its token. */
+  url: string
+  origin: string
+  token: string
+  /** A fresh engine client over its own WebSocket. */
+  client(): Promise<EngineClient>
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/** A WebSocket to web mode as a frame port; `headers` override the page-like defaults. */
+export async function webSocketPort(origin: string, token: string | undefined, headers: Record<string, string> = {}): Promise<{ port: FramePort; ws: WebSocket }> {
+  const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws${token ? `?token=${token}` : ''}`, { headers: { Origin: origin, ...headers } })
+  await once(ws, 'open')
+  const port: FramePort = {
+    send: (frame) => ws.send(frame),
+    onFrame: (listener) => {
+      const on = (data: Buffer): void => listener(new Uint8Array(data.buffer, data.byteOffset, data.length))
+      ws.on('message', on)
+      return () => ws.off('message', on)
+    },
+    onClose: (listener) => {
+      ws.on('close', (_code, reason) => listener(reason.toString() || 'closed'))
+      return () => {}
+    }
+  }
+  return { port, ws }
+}
+
+export async function startWeb(args: string[] = []): Promise<WebMode> {
+  const cli = new CliProcess(['web', '--json', ...args])
+  const first = JSON.parse(await cli.waitLine(() => true)) as { url: string }
+  const url = new URL(first.url)
+  const token = url.searchParams.get('token')!
+  const sockets: WebSocket[] = []
+  return {
+    cli,
+    url: first.url,
+    origin: url.origin,
+    token,
+    client: async () => {
+      const { port, ws } = await webSocketPort(url.origin, token)
+      sockets.push(ws)
+      return new EngineClient(port)
+    },
+    stop: async (signal = 'SIGINT') => {
+      for (const ws of sockets) ws.close()
+      return cli.stop(signal)
+    }
+  }
+}

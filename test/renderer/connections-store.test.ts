@@ -1,0 +1,77 @@
+// @vitest-environment jsdom
+// The connection list asks the engine for pages: the ones on screen, with the filter and
+// sort, refetched when the query changes or a live batch says connections changed.
+import { createPinia, setActivePinia } from 'pinia'
+import { nextTick } from 'vue'
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { ConnectionSummary } from '../../src/shared/capture-types'
+import { PAGE_SIZE, useConnectionsStore } from '../../src/renderer/src/stores/connections'
+import { useEngineStore } from '../../src/renderer/src/stores/engine'
+import { fakeTransport } from './fake-transport'
+
+const conn = (id: number): ConnectionSummary => ({
+  id,
+  kind: 'proxy',
+  ownerId: 'p1',
+  target: 'example.com:80',
+  openedAt: 0,
+  bytes: { client: id, server: 0 },
+  fin: { client: false, server: false },
+  end: 'open'
+})
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0))
+  await nextTick()
+}
+
+beforeEach(() => setActivePinia(createPinia()))
+
+function setup(total = 1000) {
+  const t = fakeTransport({
+    'conn.page': ({ offset, limit, filter }) => {
+      const all = Array.from({ length: filter ? 10 : total }, (_, i) => conn(i + 1))
+      return { total: all.length, offset, rows: all.slice(offset, offset + limit) }
+    }
+  })
+  useEngineStore().attach(t.transport)
+  return { t, list: useConnectionsStore() }
+}
+
+describe('connections store', () => {
+  it('fetches only the pages on screen, and knows the total', async () => {
+    const { t, list } = setup()
+    list.show(0, 30)
+    await settle()
+    expect(list.total).toBe(1000)
+    expect(list.row(0)?.id).toBe(1)
+    expect(list.row(PAGE_SIZE)).toBeUndefined()
+    list.show(PAGE_SIZE * 3 + 5, PAGE_SIZE * 3 + 40)
+    await settle()
+    expect(list.row(PAGE_SIZE * 3 + 5)?.id).toBe(PAGE_SIZE * 3 + 6)
+    expect(t.calls.map((c) => (c.args as { offset: number }).offset)).toEqual([0, PAGE_SIZE * 3])
+  })
+
+  it('asks again with the filter and sort when they change', async () => {
+    const { t, list } = setup()
+    list.show(0, 30)
+    await settle()
+    list.filter = 'port:6379'
+    list.sort = 'bytes'
+    list.descending = true
+    await settle()
+    expect(list.total).toBe(10)
+    expect(t.calls.at(-1)?.args).toMatchObject({ capture: 'live', filter: 'port:6379', sort: 'bytes', descending: true })
+  })
+
+  it('refetches the visible pages of the live capture after a batch that touched connections', async () => {
+    const { t, list } = setup()
+    list.show(0, 30)
+    await settle()
+    const before = t.calls.length
+    t.emit({ type: 'batch', conns: [conn(1)] })
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))
+    await settle()
+    expect(t.calls.length).toBe(before + 1)
+  })
+})
