@@ -30,7 +30,8 @@ import {
   writeRecordHeader
 } from './format'
 import { BLOCK_SIZE, PART_SIZE, encodeIndex, encodeTrailer } from './index-codec'
-import { CaptureWriter, type RecordWriter, type WriterHooks, type WriterOptions } from './writer'
+import { BufferedWriter } from './buffered-writer'
+import type { RecordWriter, WriterHooks, WriterOptions } from './record-writer'
 import { DirectWriter, directIoAvailable } from './direct-writer'
 
 /** What a live capture tells the engine as records are appended. */
@@ -134,7 +135,7 @@ function openWriter(path: string, hooks: WriterHooks, opts: CaptureOptions): Rec
     closeSync(fd)
     throw err
   }
-  return new CaptureWriter(fd, FILE_HEADER_SIZE, hooks, opts)
+  return new BufferedWriter(fd, FILE_HEADER_SIZE, hooks, opts)
 }
 const viewOf = (b: Buffer): DataView => new DataView(b.buffer, b.byteOffset, b.length)
 
