@@ -17,29 +17,31 @@ async function mayImport(path: string, spec: string): Promise<boolean> {
   return refusals.length === 0
 }
 
+// [file, import, allowed]
+const cases: Array<[string, string, boolean]> = [
+  // The engine knows none of its front ends, and no Electron.
+  ['src/core/capture/x.ts', '../../shared/capture-types', true],
+  ['src/core/capture/x.ts', 'node:fs', true],
+  ['src/core/capture/x.ts', 'electron', false],
+  ['src/core/capture/x.ts', '../../cli/args', false],
+  ['src/core/x.ts', '../main/window', false],
+  ['src/core/x.ts', '../renderer/src/App.vue', false],
+  ['src/core/x.ts', '../preload/bridge', false],
+  // The Electron shell uses electron, Node and the engine; not the UI or the CLI.
+  ['src/main/x.ts', 'electron', true],
+  ['src/main/x.ts', 'node:path', true],
+  ['src/main/x.ts', '../core/engine', true],
+  ['src/main/x.ts', '../shared/contract', true],
+  ['src/main/x.ts', '../renderer/src/transport', false],
+  ['src/main/x.ts', '../cli/args', false],
+  // The CLI stays off Electron and the shell.
+  ['src/cli/x.ts', '../core/engine', true],
+  ['src/cli/x.ts', 'electron', false],
+  ['src/cli/x.ts', '../main/window', false]
+]
+
 describe('layering', () => {
-  it('keeps the engine free of its front ends and of Electron', async () => {
-    expect(await mayImport('src/core/capture/x.ts', '../../shared/capture-types')).toBe(true)
-    expect(await mayImport('src/core/capture/x.ts', 'node:fs')).toBe(true)
-    expect(await mayImport('src/core/capture/x.ts', 'electron')).toBe(false)
-    expect(await mayImport('src/core/capture/x.ts', '../../cli/args')).toBe(false)
-    expect(await mayImport('src/core/x.ts', '../main/window')).toBe(false)
-    expect(await mayImport('src/core/x.ts', '../renderer/src/App.vue')).toBe(false)
-    expect(await mayImport('src/core/x.ts', '../preload/bridge')).toBe(false)
-  })
-
-  it('lets the Electron shell use electron, Node and the engine, not the UI or the CLI', async () => {
-    expect(await mayImport('src/main/x.ts', 'electron')).toBe(true)
-    expect(await mayImport('src/main/x.ts', 'node:path')).toBe(true)
-    expect(await mayImport('src/main/x.ts', '../core/engine')).toBe(true)
-    expect(await mayImport('src/main/x.ts', '../shared/contract')).toBe(true)
-    expect(await mayImport('src/main/x.ts', '../renderer/src/transport')).toBe(false)
-    expect(await mayImport('src/main/x.ts', '../cli/args')).toBe(false)
-  })
-
-  it('keeps the CLI off Electron and the shell', async () => {
-    expect(await mayImport('src/cli/x.ts', '../core/engine')).toBe(true)
-    expect(await mayImport('src/cli/x.ts', 'electron')).toBe(false)
-    expect(await mayImport('src/cli/x.ts', '../main/window')).toBe(false)
+  it.each(cases)('%s importing %s: allowed %s', async (path, spec, allowed) => {
+    expect(await mayImport(path, spec)).toBe(allowed)
   })
 })
