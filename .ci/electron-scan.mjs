@@ -1,10 +1,12 @@
 // Doyensec's electronegativity over src/, as CI's Electron security gate: prints every
-// finding and exits non-zero on any HIGH or MEDIUM one, or on a file it could not parse
-// (a file it cannot read is a file it did not check; parser warnings only print). A reviewed false positive is
-// silenced where it stands, with `// eng-disable CHECK_ID` and a comment saying why.
+// finding and exits non-zero on any HIGH or MEDIUM one, or on a file it could not parse (a
+// file it cannot read is a file it did not check; parser warnings only print). A reviewed
+// false positive is silenced where it stands, with `// eng-disable CHECK_ID` on its line
+// and a comment saying why.
 //
-// It runs the scanner's library, not its CLI: the CLI needs commander 5 but loads whichever
-// commander npm hoists (here 14, for another package), and fails on start.
+// It runs the scanner's library, not its CLI: the CLI needs commander 5 but does not
+// declare it, loads whichever commander npm hoists (14 here, for @vue/test-utils' tools),
+// and fails on start.
 
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
@@ -14,9 +16,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(join(root, 'package.json'))
 const runnerPath = require.resolve('@doyensec/electronegativity')
 
-// The scanner fetches translations over the network at start (and falls back to English
-// when that fails). CI reaches nothing but the package registries, so it gets an offline
-// `got` instead: the English text, and no connection attempt.
+// The scanner fetches translations over the network at start, and falls back to English
+// when that fails. CI reaches nothing but the package registries, so it gets an offline
+// `got` instead: no connection is attempted, and it still says it could not get them.
 const gotPath = createRequire(runnerPath).resolve('got')
 const offline = () => Promise.reject(new Error('offline'))
 offline.head = offline
