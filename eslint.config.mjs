@@ -1,6 +1,8 @@
 // Lint rules for the whole repo, and the layering they enforce: shared is pure TypeScript,
-// core and cli are Node without Electron, the renderer is DOM only, and the sandboxed
-// preload can load nothing but electron and the few modules Electron gives it.
+// core and cli are Node without Electron and core imports none of its front ends (main,
+// renderer, cli), main imports neither the renderer nor the CLI, the renderer is DOM only,
+// and the sandboxed preload can load nothing but electron and the few modules Electron
+// gives it.
 
 import { builtinModules } from 'node:module'
 import { defineConfig } from 'eslint/config'
@@ -103,14 +105,41 @@ export default defineConfig(
   },
 
   {
-    files: ['src/core/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         restrict({
           names: ['electron'],
-          message: () => 'The engine and the CLI run in plain Node; only src/main may use Electron.',
-          regexes: [[into('main', 'renderer', 'preload'), 'The engine and the CLI know nothing of the Electron shell or the UI.']]
+          message: () => 'The engine runs in plain Node; only src/main may use Electron.',
+          regexes: [[into('main', 'renderer', 'preload', 'cli'), 'The engine knows none of its front ends (the Electron shell, the UI, the CLI); they depend on it.']]
+        })
+      ]
+    }
+  },
+
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        restrict({
+          names: ['electron'],
+          message: () => 'The CLI runs in plain Node; only src/main may use Electron.',
+          regexes: [[into('main', 'renderer', 'preload'), 'The CLI knows nothing of the Electron shell or the UI.']]
+        })
+      ]
+    }
+  },
+
+  {
+    // The Electron shell may use electron and Node; it is one front end of the engine, like the CLI.
+    files: ['src/main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        restrict({
+          regexes: [[into('renderer', 'cli'), 'src/main reaches the page only through IPC, and shares no code with the CLI; common code goes in core or shared.']]
         })
       ]
     }

@@ -27,11 +27,29 @@ export function walkRecords(file: Buffer): RawRecord[] {
   const out: RawRecord[] = []
   let pos = FILE_HEADER
   while (pos < file.length) {
-    const length = file.readUInt32LE(pos + 16)
-    const end = pos + RECORD_HEADER + length
-    if (end > file.length) throw new Error(`record at ${pos} runs past the end of the file`)
-    out.push({ start: pos, end, type: file[pos + 4], dir: file[pos + 6], connId: file.readUInt32LE(pos + 8), seq: file.readUInt32LE(pos + 12), length })
-    pos = end
+    const r = recordAt(file, pos)
+    if (r.end > file.length) throw new Error(`record at ${pos} runs past the end of the file`)
+    out.push(r)
+    pos = r.end
   }
   return out
+}
+
+/**
+ * Where the whole records of a file whose writer was killed end: before a torn last record,
+ * or before the zeros an O_DIRECT writer pads its last block with (no record header is zero).
+ */
+export function wholeRecordsEnd(file: Buffer): number {
+  let pos = FILE_HEADER
+  while (pos + RECORD_HEADER <= file.length && !file.subarray(pos, pos + RECORD_HEADER).every((b) => b === 0)) {
+    const { end } = recordAt(file, pos)
+    if (end > file.length) break
+    pos = end
+  }
+  return pos
+}
+
+function recordAt(file: Buffer, pos: number): RawRecord {
+  const length = file.readUInt32LE(pos + 16)
+  return { start: pos, end: pos + RECORD_HEADER + length, type: file[pos + 4], dir: file[pos + 6], connId: file.readUInt32LE(pos + 8), seq: file.readUInt32LE(pos + 12), length }
 }

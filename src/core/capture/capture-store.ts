@@ -34,7 +34,8 @@ import {
 } from './format'
 import { storedIndexRecords } from './index-codec'
 import { copyCapture } from './capture-copy'
-import { CaptureWriter, type RecordWriter, type WriterHooks, type WriterOptions } from './writer'
+import { BufferedWriter } from './buffered-writer'
+import type { RecordWriter, WriterHooks, WriterOptions } from './record-writer'
 import { DirectWriter, directIoAvailable } from './direct-writer'
 
 /** What a live capture tells the engine as records are appended. */
@@ -138,7 +139,7 @@ function openWriter(path: string, hooks: WriterHooks, opts: CaptureOptions): Rec
     closeSync(fd)
     throw err
   }
-  return new CaptureWriter(fd, FILE_HEADER_SIZE, hooks, opts)
+  return new BufferedWriter(fd, FILE_HEADER_SIZE, hooks, opts)
 }
 const viewOf = (b: Buffer): DataView => new DataView(b.buffer, b.byteOffset, b.length)
 

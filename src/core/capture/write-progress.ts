@@ -1,7 +1,7 @@
 // What both capture writers track the same way: how far the file is written (and who
 // waits for that), the first write error, and when to ask producers to pause.
 
-import type { WriterHooks } from './writer'
+import type { WriterHooks } from './record-writer'
 
 interface Waiter {
   offset: number

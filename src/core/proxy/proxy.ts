@@ -142,9 +142,4 @@ export class Proxy {
     for (const c of this.live.snapshot()) c.kill()
     await Promise.all([this.closed, allEnded])
   }
-
-  /** Resolves when every connection has ended (after stop). */
-  drained(): Promise<void> {
-    return this.closed ?? Promise.resolve()
-  }
 }

@@ -50,10 +50,6 @@ export class ClientSession {
     }
   }
 
-  get connection(): SessionConnection | undefined {
-    return this.conn
-  }
-
   private open(): Socket {
     const t = this.target
     const a = this.args

@@ -9,7 +9,7 @@ import { once } from 'node:events'
 import type { EngineEvent } from '../../../src/shared/events'
 import { Engine } from '../../../src/core/engine'
 import { UserError } from '../../../src/core/net/net-errors'
-import { CaptureWriter } from '../../../src/core/capture/writer'
+import { BufferedWriter } from '../../../src/core/capture/buffered-writer'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { collect, connectTo, randomPayload, sha256, startServer, waitFor } from '../../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
@@ -65,7 +65,7 @@ describe('capture write errors', () => {
     const fd = openSync('/dev/full', 'w')
     const errors: NodeJS.ErrnoException[] = []
     const pressure: boolean[] = []
-    const w = new CaptureWriter(fd, 16, { onPressure: (p) => pressure.push(p), onError: (e) => errors.push(e) }, { highWater: 1000, lowWater: 100 })
+    const w = new BufferedWriter(fd, 16, { onPressure: (p) => pressure.push(p), onError: (e) => errors.push(e) }, { highWater: 1000, lowWater: 100 })
     w.append(Buffer.alloc(600, 1), 0, 600)
     w.append(Buffer.alloc(100, 3), 0, 40, Buffer.alloc(560, 2))
     expect(pressure).toEqual([true])
