@@ -1,9 +1,14 @@
-// How fast a big capture opens: records 100,000 connections carrying 1 GiB in all through
-// the real CLI proxy, then times `tcpscope ls` and a first read of one connection
-// (`tcpscope export` of it), each a fresh process, against a process that only starts
-// (`tcpscope help`); and counts what an export reads against what it writes.
-// Targets (issue 8): ls and the first read under 200 ms each; an export reads about the
-// bytes it writes.
+// How fast a big capture opens and pages: records 100,000 connections carrying 1 GiB in
+// all through the real CLI proxy, then
+//  - times `tcpscope ls` and a first read of one connection (`tcpscope export` of it),
+//    each a fresh process, against a process that only starts (`tcpscope help`), and
+//    counts what an export reads against what it writes (issue 8: ls and the first read
+//    under 200 ms each; an export reads about the bytes it writes);
+//  - opens it in `tcpscope web` and times pages of the connection list, filtered and
+//    sorted by the engine, over the WebSocket (issue 9: a page of the filtered list of
+//    100,000 connections under 50 ms);
+//  - records one 1 GiB connection and times a search for a 4-byte pattern near its end
+//    (issue 9: scan 1 GiB in under 2 s).
 //
 //   node bench/open-capture.mjs [--connections N] [--bytes N] [--runs N] [--dir DIR] [--keep]
 import { spawn, spawnSync } from 'node:child_process'
@@ -14,6 +19,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
+import { connectEngine } from './lib/ws-engine.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +41,7 @@ const dir = mkdtempSync(join(values.dir ?? tmpdir(), 'tcpscope-open-bench-'))
 const capture = join(dir, 'big.tcap')
 const log = (s) => process.stderr.write(s + '\n')
 
-async function record() {
+async function record(connections = CONNECTIONS, total = TOTAL, file = capture, marker) {
   const sink = createServer({ allowHalfOpen: true }, (s) => {
     s.resume()
     s.on('end', () => s.end())
@@ -43,7 +49,7 @@ async function record() {
   })
   sink.listen(0, '127.0.0.1')
   await once(sink, 'listening')
-  const proxy = spawn(process.execPath, [CLI, 'proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${sink.address().port}`, '--capture', capture, '--json', '--quiet'], {
+  const proxy = spawn(process.execPath, [CLI, 'proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${sink.address().port}`, '--capture', file, '--json', '--quiet'], {
     stdio: ['ignore', 'pipe', 'inherit']
   })
   let out = ''
@@ -52,28 +58,43 @@ async function record() {
   const listen = JSON.parse(out.slice(0, out.indexOf('\n'))).listen
   const port = Number(listen.slice(listen.lastIndexOf(':') + 1))
 
-  const per = Math.floor(TOTAL / CONNECTIONS)
-  const payload = Buffer.alloc(per, 'tcpscope bench payload ')
-  let started = 0
-  let done = 0
+  const per = Math.floor(total / connections)
   const t0 = performance.now()
-  await new Promise((resolveAll, reject) => {
-    const next = () => {
-      if (started >= CONNECTIONS) return
-      started++
-      const c = connect({ port, host: '127.0.0.1' })
-      c.on('error', reject)
-      c.on('connect', () => c.end(payload))
-      c.resume()
-      c.on('close', () => {
-        done++
-        if (done % 10000 === 0) log(`  ${done} connections recorded`)
-        if (done === CONNECTIONS) resolveAll()
-        else next()
-      })
+  if (connections === 1) {
+    // One long connection, in 1 MiB writes; the marker goes in just before its end.
+    const chunk = Buffer.alloc(1024 * 1024, 'tcpscope bench payload ')
+    const c = connect({ port, host: '127.0.0.1' })
+    await once(c, 'connect')
+    c.resume()
+    for (let sent = 0; sent < total; sent += chunk.length) {
+      const last = sent + chunk.length >= total
+      const piece = last && marker ? Buffer.concat([chunk.subarray(0, chunk.length - 4096), marker, chunk.subarray(0, 4096 - marker.length)]) : chunk
+      if (!c.write(piece)) await once(c, 'drain')
     }
-    for (let i = 0; i < CONCURRENCY; i++) next()
-  })
+    c.end()
+    await once(c, 'close')
+  } else {
+    const payload = Buffer.alloc(per, 'tcpscope bench payload ')
+    let started = 0
+    let done = 0
+    await new Promise((resolveAll, reject) => {
+      const next = () => {
+        if (started >= connections) return
+        started++
+        const c = connect({ port, host: '127.0.0.1' })
+        c.on('error', reject)
+        c.on('connect', () => c.end(payload))
+        c.resume()
+        c.on('close', () => {
+          done++
+          if (done % 10000 === 0) log(`  ${done} connections recorded`)
+          if (done === connections) resolveAll()
+          else next()
+        })
+      }
+      for (let i = 0; i < CONCURRENCY; i++) next()
+    })
+  }
   const seconds = (performance.now() - t0) / 1000
   proxy.kill('SIGINT')
   await once(proxy, 'exit')
@@ -92,6 +113,36 @@ function timed(args, preload = false) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+/** `tcpscope web` with `files` opened; its URL, a client, and the process to stop. */
+async function web(files) {
+  const child = spawn(process.execPath, [CLI, 'web', '--json', ...files.flatMap((f) => ['--open', f])], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (d) => (out += d))
+  while (!out.includes('\n')) await once(child.stdout, 'data')
+  const url = JSON.parse(out.slice(0, out.indexOf('\n'))).url
+  const engine = await connectEngine(url)
+  return {
+    engine,
+    stop: async () => {
+      engine.close()
+      child.kill('SIGINT')
+      await once(child, 'exit')
+    }
+  }
+}
+
+/** Median ms of `runs` calls, each a full round trip over the WebSocket. */
+async function timedCall(engine, cmd, args, runs = RUNS) {
+  const ms = []
+  let value
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    value = await engine.call(cmd, args)
+    ms.push(performance.now() - t0)
+  }
+  return { ms: median(ms), first: ms[0], value }
+}
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })
 
 try {
@@ -116,6 +167,49 @@ try {
   row(`first read: export of one connection (#${id}, ${fmt(rec.perConnection)} B), ms`, fmt(exportMs, 1), `beyond start ${fmt(exportMs - startOnly, 1)}  target < 200: ${exportMs < 200 ? 'ok' : 'MISSED'}`)
   row('first read: export --format hex of #1, ms', fmt(firstRead, 1), `beyond start ${fmt(firstRead - startOnly, 1)}`)
   row('export: bytes read from the capture', fmt(read), `for ${fmt(written)} B written: ${fmt(read / written, 2)}x`)
+
+  log('opening it in tcpscope web ...')
+  const w = await web([capture])
+  try {
+    const page = (args) => timedCall(w.engine, 'conn.page', { capture: 'f1', offset: 0, limit: 100, ...args })
+    const open = await page({})
+    console.log(`\nPaging the list of ${fmt(CONNECTIONS)} connections in tcpscope web (conn.page over the WebSocket, 100 rows; median of ${RUNS}, first call in brackets)`)
+    row('first page, id order', fmt(open.ms, 1), `(first ${fmt(open.first, 1)})`)
+    const deep = await timedCall(w.engine, 'conn.page', { capture: 'f1', offset: Math.floor(CONNECTIONS / 2), limit: 100 })
+    row('a page from the middle, id order', fmt(deep.ms, 1))
+    for (const [label, args] of [
+      ['filter "state:closed", sorted by bytes sent', { filter: 'state:closed', sort: 'sent', descending: true }],
+      ['filter "port:9" (no match)', { filter: 'port:9' }],
+      ['filter text "127.0.0.1:4" (client ports 4xxxx)', { filter: '127.0.0.1:4' }],
+      ['sort by duration, descending', { sort: 'duration', descending: true }]
+    ]) {
+      // The first call filters and sorts all rows; later pages of the same query come from its cache.
+      const fresh = await timedCall(w.engine, 'conn.page', { capture: 'f1', offset: 0, limit: 100, ...args }, 1)
+      const next = await timedCall(w.engine, 'conn.page', { capture: 'f1', offset: 100, limit: 100, ...args })
+      row(`${label}: new query, ms`, fmt(fresh.ms, 1), `total ${fmt(fresh.value.total)}  target < 50: ${fresh.ms < 50 ? 'ok' : 'MISSED'}`)
+      row(`${label}: next page, ms`, fmt(next.ms, 1))
+    }
+  } finally {
+    await w.stop()
+  }
+
+  rmSync(capture, { force: true })
+  const big = join(dir, 'one-gib.tcap')
+  const marker = Buffer.from('\xfe\xed\xfa\xce', 'latin1')
+  log('recording one connection of 1 GiB ...')
+  const one = await record(1, 1024 * 1024 * 1024, big, marker)
+  const w2 = await web([big])
+  try {
+    const fwd = await timedCall(w2.engine, 'conn.search', { capture: 'f1', connId: 1, dir: 'client', pattern: { kind: 'hex', value: 'feedface' } }, 3)
+    const back = await timedCall(w2.engine, 'conn.search', { capture: 'f1', connId: 1, dir: 'client', pattern: { kind: 'hex', value: 'feedface' }, backward: true }, 3)
+    const re = await timedCall(w2.engine, 'conn.search', { capture: 'f1', connId: 1, dir: 'client', pattern: { kind: 'regex', value: 'bench \\w{3}load\\xfe' } }, 1)
+    console.log(`\nSearching one connection of 1 GiB (recorded in ${fmt(one.seconds, 1)} s) for a 4-byte pattern 4 KiB before its end (conn.search over the WebSocket)`)
+    row('forward from the start (scans 1 GiB), ms', fmt(fwd.ms, 1), `found at ${fwd.value.offset}  target < 2000: ${fwd.ms < 2000 ? 'ok' : 'MISSED'}`)
+    row('backward from the end, ms', fmt(back.ms, 1), `found at ${back.value.offset}`)
+    row('regular expression forward, no match (scans 1 GiB), ms', fmt(re.ms, 1), `found: ${re.value.found}`)
+  } finally {
+    await w2.stop()
+  }
 } finally {
   if (!values.keep) rmSync(dir, { recursive: true, force: true })
   else log(`kept ${capture}`)

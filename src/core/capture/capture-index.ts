@@ -24,7 +24,7 @@ import type {
 } from '../../shared/capture-types'
 import { ChunkIndex } from './chunk-index'
 import { RECORD_HEADER_SIZE, RecordType, dirName } from './format'
-import type { IndexView } from './index-view'
+import type { IndexView, PeerRole, RowFields } from './index-view'
 
 export interface OpenInfo {
   kind: ConnectionKind
@@ -74,6 +74,20 @@ class PeerColumn {
     if (address === undefined) return undefined
     const port = this.port[row]
     return port === -1 ? { path: address } : { address, port, family: this.family[row] }
+  }
+
+  /** formatPeer of the row's peer, without building the object. */
+  text(row: number): string {
+    const address = this.address[row]
+    if (address === undefined) return '-'
+    const port = this.port[row]
+    if (port === -1) return address
+    return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+  }
+
+  portOf(row: number): number | undefined {
+    const port = this.port[row]
+    return this.address[row] === undefined || port === -1 ? undefined : port
   }
 }
 
@@ -353,6 +367,23 @@ export class CaptureIndex implements IndexView {
     }
     built.cover = n
     return built.lists[dir]
+  }
+
+  readonly fields: RowFields = {
+    id: (row) => this.cells[row * STRIDE + ID],
+    kind: (row) => KINDS[this.cells[row * STRIDE + KIND]],
+    end: (row) => ENDS[this.cells[row * STRIDE + END]],
+    fin: (row, dir) => (this.cells[row * STRIDE + FLAGS] & (dir === 'client' ? FIN_CLIENT : FIN_SERVER)) !== 0,
+    ownerId: (row) => this.ownerIds[row],
+    target: (row) => this.targets[row],
+    openedAt: (row) => this.cells[row * STRIDE + OPENED_AT],
+    closedAt: (row) => this.cells[row * STRIDE + CLOSED_AT],
+    peerText: (row, role) => this.peerColumn(role).text(row),
+    peerPort: (row, role) => this.peerColumn(role).portOf(row)
+  }
+
+  private peerColumn(role: PeerRole): PeerColumn {
+    return role === 'client' ? this.client : role === 'local' ? this.local : this.remote
   }
 
   /** The connection as front ends see it: a fresh object, safe to keep or send. */

@@ -3,7 +3,7 @@
 // Reading from the file is lazy, so the async load methods come first: after `loadRow`,
 // the accessors of that row answer; after `loadAll`, every row's summary does.
 
-import type { ConnectionSummary, Direction } from '../../shared/capture-types'
+import type { ConnectionEnd, ConnectionKind, ConnectionSummary, Direction } from '../../shared/capture-types'
 import type { ChunkIndex } from './chunk-index'
 
 export interface IndexView {
@@ -15,6 +15,8 @@ export interface IndexView {
   loadAll(): Promise<void>
 
   summary(row: number): ConnectionSummary
+  /** The fields of a summary one at a time, for going over every row without building any. */
+  fields: RowFields
   /** Bytes `dir` sent (forwarded), and how many of them are recorded in the file. */
   bytes(row: number, dir: Direction): number
   recordedBytes(row: number, dir: Direction): number
@@ -26,4 +28,23 @@ export interface IndexView {
   recordDirection(row: number, i: number): Direction | undefined
   /** The data chunks of `dir` (payload file offset, stream offset), for byte-range reads. */
   chunks(row: number, dir: Direction): ChunkIndex
+}
+
+export type PeerRole = 'client' | 'local' | 'remote'
+
+/** One field of one row; after `loadAll` (or `loadRow` for that row). */
+export interface RowFields {
+  id(row: number): number
+  kind(row: number): ConnectionKind
+  end(row: number): ConnectionEnd
+  fin(row: number, dir: Direction): boolean
+  ownerId(row: number): string
+  target(row: number): string
+  openedAt(row: number): number
+  /** NaN while open. */
+  closedAt(row: number): number
+  /** A peer as formatPeer writes it ('-' when there is none). */
+  peerText(row: number, role: PeerRole): string
+  /** A peer's port; undefined for none, or for a Unix socket path. */
+  peerPort(row: number, role: PeerRole): number | undefined
 }

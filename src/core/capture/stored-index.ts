@@ -25,7 +25,7 @@ import {
   type SectionName,
   type Trailer
 } from './index-codec'
-import type { IndexView } from './index-view'
+import type { IndexView, PeerRole, RowFields } from './index-view'
 
 export const TRAILER_RECORD_SIZE = RECORD_HEADER_SIZE + TRAILER_PAYLOAD_SIZE
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
@@ -208,6 +208,32 @@ export class StoredIndex implements IndexView {
     if (LITTLE_ENDIAN) {
       this.allNumbers = new Float64Array(n.buffer, n.byteOffset, n.length / 8)
       this.allRefs = new Int32Array(r.buffer, r.byteOffset, r.length / 4)
+    }
+  }
+
+  private static readonly PEER_AT: Record<PeerRole, number> = { client: S.PEERS, local: S.PEERS + 3, remote: S.PEERS + 6 }
+
+  readonly fields: RowFields = {
+    id: (row) => this.num(row, F.ID),
+    kind: (row) => KINDS[this.num(row, F.KIND)] ?? 'proxy',
+    end: (row) => (ENDS[this.num(row, F.END)] ?? 'closed') as ConnectionEnd,
+    fin: (row, dir) => (this.num(row, F.FLAGS) & (dir === 'client' ? FIN_CLIENT : FIN_SERVER)) !== 0,
+    ownerId: (row) => this.str(row, S.OWNER) ?? '',
+    target: (row) => this.str(row, S.TARGET) ?? '',
+    openedAt: (row) => this.num(row, F.OPENED_AT),
+    closedAt: (row) => this.num(row, F.CLOSED_AT),
+    peerText: (row, role) => {
+      const first = StoredIndex.PEER_AT[role]
+      const address = this.str(row, first)
+      if (address === undefined) return '-'
+      const port = this.ref(row, first + 1)
+      if (port === PATH_PORT) return address
+      return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+    },
+    peerPort: (row, role) => {
+      const first = StoredIndex.PEER_AT[role]
+      const port = this.ref(row, first + 1)
+      return this.ref(row, first) < 0 || port === PATH_PORT ? undefined : port
     }
   }
 

@@ -1,14 +1,78 @@
-// The warm-up builds sockets only to teach V8 about them: it must leave nothing open.
-import { describe, expect, it } from 'vitest'
+// The few places tcpscope reaches under Node's public socket API (node-internals.ts) must
+// really take their fast path on the Node running them; these tests fail if one silently
+// falls back. Each names the Node it measured: .ci/run also runs this file on Node 22,
+// the generation Electron's own Node belongs to.
+import { afterEach, describe, expect, it } from 'vitest'
 import { existsSync, readdirSync } from 'node:fs'
+import { once } from 'node:events'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 import { setImmediate as tick } from 'node:timers/promises'
-import { warmSocketConstructor } from '../../../src/core/net/node-internals'
+import { confirmFin, handleAddress, internalsStatus, warmSocketConstructor } from '../../../src/core/net/node-internals'
+
+const NODE = `Node ${process.version}`
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
 
 /** Linux shows them in /proc; elsewhere the handle count below has to do. */
 const openFds = (): number => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0)
 
-describe('socket constructor warm-up', () => {
-  it('opens no file descriptor and leaves no handle behind', async () => {
+async function pair(opts: { allowHalfOpen?: boolean } = {}): Promise<{ client: Socket; accepted: Socket }> {
+  const server: Server = createServer({ allowHalfOpen: opts.allowHalfOpen ?? true })
+  const acceptedP = once(server, 'connection') as Promise<[Socket]>
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const client = connect({ host: '127.0.0.1', port: (server.address() as { port: number }).port, allowHalfOpen: true })
+  await once(client, 'connect')
+  const [accepted] = await acceptedP
+  cleanups.push(() => {
+    client.destroy()
+    accepted.destroy()
+    return new Promise<void>((r) => server.close(() => r()))
+  })
+  return { client, accepted }
+}
+
+describe(`node internals on ${NODE}`, () => {
+  it(`${NODE}: reads addresses from the socket's handle, the same ones Node's getters give`, async () => {
+    const { client, accepted } = await pair()
+    internalsStatus.handleAddresses = 'untried'
+    const peer = handleAddress(accepted, 'getpeername')
+    expect(internalsStatus.handleAddresses).toBe('yes')
+    expect(peer).toEqual({ address: accepted.remoteAddress, port: accepted.remotePort, family: accepted.remoteFamily })
+    expect(handleAddress(client, 'getsockname')).toEqual(peer)
+  })
+
+  it(`${NODE}: tells a reset that came with data from a FIN (the pending ECONNRESET is read)`, async () => {
+    const { client, accepted } = await pair()
+    internalsStatus.finCheck = 'untried'
+    const outcome = new Promise<string>((resolve) => {
+      accepted.on('data', () => {})
+      accepted.on('end', () => confirmFin(accepted, () => resolve('fin')))
+      accepted.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'))
+    })
+    client.write('data then reset')
+    client.resetAndDestroy()
+    expect(await outcome).toBe('ECONNRESET')
+  })
+
+  it(`${NODE}: takes a FIN after our own FIN for a FIN, by the second read (the slow path)`, async () => {
+    const { client, accepted } = await pair()
+    internalsStatus.finCheck = 'untried'
+    accepted.resume()
+    accepted.end()
+    await once(client, 'end')
+    const confirmed = new Promise<string>((resolve) => {
+      accepted.on('end', () => confirmFin(accepted, () => resolve('fin')))
+      accepted.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'))
+    })
+    client.end('bye')
+    expect(await confirmed).toBe('fin')
+    expect(internalsStatus.finCheck).toBe('yes')
+  })
+
+  it(`${NODE}: the socket warm-up opens no file descriptor and leaves no handle behind`, async () => {
     const fds = openFds()
     const resources = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length
     warmSocketConstructor()
