@@ -7,33 +7,35 @@ import { hexDump } from '../../shared/hexdump'
 import type { PayloadSpec } from '../../shared/payload/payload-spec'
 import { createStreamDecoder } from '../../core/payload/decode-text'
 import { MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from '../../shared/limits'
-import { oneOfFlag, parseCommandArgs, parseMs, parseWhole, UsageError } from '../args'
+import { oneOfFlag, parseMs, parseWhole, UsageError, type Parsed } from '../args'
+import { defineCommand, type OptionTable } from '../command-spec'
+import { CAPTURE_OPTIONS } from '../common-options'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { line, writeAll, type Io } from '../output'
 import { PAYLOAD_OPTIONS, payloadFrom } from '../payload-args'
 
-export const CONNECT_USAGE =
+const CONNECT_USAGE =
   'tcpscope connect HOST:PORT|PATH [--send TEXT | --send-hex HEX | --send-file FILE] [--encoding ENC] [--eol none|lf|crlf] [--checksum sum8|xor8|crc16-modbus|crc32] [--interval MS [--count N]] [--expect REGEX] [--timeout MS] [--hex] [--local-address ADDR] [--local-port PORT] [--family 4|6] [--connect-timeout MS] [--keepalive MS] [--capture FILE [--force]] [--json]'
 
 const DEFAULT_EXPECT_TIMEOUT_MS = 5000
 
-export async function connectCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs('connect', argv, {
-    ...PAYLOAD_OPTIONS,
-    interval: { type: 'string' },
-    count: { type: 'string' },
-    expect: { type: 'string' },
-    timeout: { type: 'string' },
-    hex: { type: 'boolean' },
-    'local-address': { type: 'string' },
-    'local-port': { type: 'string' },
-    family: { type: 'string' },
-    'connect-timeout': { type: 'string' },
-    keepalive: { type: 'string' },
-    capture: { type: 'string' },
-    force: { type: 'boolean' },
-    json: { type: 'boolean' }
-  })
+const OPTIONS = {
+  ...PAYLOAD_OPTIONS,
+  interval: { type: 'string', arg: 'MS', about: 'send the payload every MS instead of once' },
+  count: { type: 'string', arg: 'N', about: 'with --interval: stop after N sends' },
+  expect: { type: 'string', arg: 'REGEX', about: 'exit 0 as soon as what the server sent (decoded in --encoding) matches, 1 if it does not in time' },
+  timeout: { type: 'string', arg: 'MS', about: `stop after MS (with --expect: give up after MS, default ${DEFAULT_EXPECT_TIMEOUT_MS})` },
+  hex: { type: 'boolean', about: 'print what the server sends as an xxd-style hex dump' },
+  'local-address': { type: 'string', arg: 'ADDR', about: 'connect from this local address' },
+  'local-port': { type: 'string', arg: 'PORT', about: 'connect from this local port' },
+  family: { type: 'string', arg: '4|6', about: 'resolve the host to IPv4 or IPv6 only' },
+  'connect-timeout': { type: 'string', arg: 'MS', about: 'give up connecting after MS (default 10000)' },
+  keepalive: { type: 'string', arg: 'MS', about: 'turn on TCP keep-alive, first probe after MS idle' },
+  ...CAPTURE_OPTIONS,
+  json: { type: 'boolean', about: 'print the connection events as JSON lines (bytes as hex) instead of the data' }
+} as const satisfies OptionTable
+
+async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`connect: give one target, HOST:PORT or a socket path; usage: ${CONNECT_USAGE}`)
   const payload = payloadFrom('connect', values)
   const everyMs = parseMs('connect', values.interval, '--interval', 1, MAX_INTERVAL_MS)
@@ -132,3 +134,14 @@ export async function connectCommand(argv: string[], io: Io): Promise<number> {
     process.stdin.once('end', () => void engine['conn.end']({ connId: id }).catch(() => undefined))
   }
 }
+
+export const connectCommand = defineCommand({
+  name: 'connect',
+  about: 'open a TCP client by hand: send text, hex or a file and print the reply',
+  usage: CONNECT_USAGE,
+  options: OPTIONS,
+  notes: [
+    'Without --send* or --expect it sends what arrives on stdin (its end as FIN). It prints what the server sends until the server closes, --timeout passes, or Ctrl-C.'
+  ],
+  run: runConnect
+})

@@ -3,32 +3,40 @@
 
 import type { ServerBehaviour } from '../../shared/session-types'
 import { MAX_INTERVAL_MS } from '../../shared/limits'
-import { parseCommandArgs, parseMs, parseWhole, requireString, UsageError } from '../args'
+import { parseMs, parseWhole, requireString, UsageError, type Parsed } from '../args'
+import { defineCommand, type OptionTable } from '../command-spec'
+import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
 import { PAYLOAD_OPTIONS, parseReplyRule, payloadFrom, payloadWord, textEncoding } from '../payload-args'
 
-export const SERVE_USAGE =
-  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--max-connections N] [--idle-timeout MS] [--capture FILE [--force]] [--json]"
+const SERVE_USAGE =
+  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--eol none|lf|crlf] [--checksum KIND] [--encoding ENC] [--max-connections N] [--idle-timeout MS] [--capture FILE [--force]] [--json] [--quiet]"
 
-export async function serveCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs('serve', argv, {
-    listen: { type: 'string' },
-    echo: { type: 'boolean' },
-    reply: { type: 'string', multiple: true },
-    'http-status': { type: 'string' },
-    'http-header': { type: 'string', multiple: true },
-    'http-body': { type: 'string' },
-    interval: { type: 'string' },
-    count: { type: 'string' },
-    'max-connections': { type: 'string' },
-    'idle-timeout': { type: 'string' },
-    capture: { type: 'string' },
-    force: { type: 'boolean' },
-    json: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-    ...PAYLOAD_OPTIONS
-  })
+const OPTIONS = {
+  ...LISTEN_OPTION,
+  echo: { type: 'boolean', about: 'send every received chunk back' },
+  reply: {
+    type: 'string',
+    multiple: true,
+    arg: 'MATCH=>REPLY',
+    about:
+      'answer a received chunk that matches; the first matching rule wins. MATCH may start with contains: (default), exact:, starts:, ends: or re:, then hex:; REPLY is text with escapes ($1..$9 from re:), hex:HEX or @FILE'
+  },
+  'http-status': { type: 'string', arg: 'CODE', about: 'answer each HTTP request with this status (keep-alive and pipelining aware)' },
+  'http-header': { type: 'string', multiple: true, arg: "'K: V'", about: 'a header of the --http-status response' },
+  'http-body': { type: 'string', arg: 'TEXT|@FILE', about: 'the body of the --http-status response; Content-Length is computed' },
+  interval: { type: 'string', arg: 'MS', about: 'send --send, --send-hex or --send-file to each client every MS' },
+  count: { type: 'string', arg: 'N', about: 'with --interval: stop after N sends' },
+  ...PAYLOAD_OPTIONS,
+  'max-connections': { type: 'string', arg: 'N', about: 'turn away clients beyond N at a time' },
+  'idle-timeout': { type: 'string', arg: 'MS', about: 'close a client that sent and received nothing for MS' },
+  ...CAPTURE_OPTIONS,
+  ...jsonOption('{"type":"listening",...}'),
+  ...QUIET_OPTION
+} as const satisfies OptionTable
+
+async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}"; usage: ${SERVE_USAGE}`)
   const listen = requireString('serve', values.listen, '--listen', 'e.g. --listen 9000')
   const encoding = textEncoding('serve', values.encoding)
@@ -82,3 +90,12 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   else line(io.out, `tcpscope: stopped (${signal}): ${conns} connection(s)`)
   return 0
 }
+
+export const serveCommand = defineCommand({
+  name: 'serve',
+  about: 'open a TCP server by hand: see what connects, answer by echo, rules, HTTP or a timer',
+  usage: SERVE_USAGE,
+  options: OPTIONS,
+  notes: ['Records everything like proxy traffic; Ctrl-C (SIGINT) or SIGTERM stops it and prints a summary.'],
+  run: runServe
+})
