@@ -44,11 +44,14 @@ export interface PrintOptions {
   quiet?: boolean
   /** Events to leave out (e.g. data that the command prints in full itself). */
   skip?: (e: EngineEvent) => boolean
+  /** Sees every event, printed or not (the one subscription a command needs). */
+  watch?: (e: EngineEvent) => void
 }
 
 /** Prints engine events as lines (or JSON lines); errors and warnings always go to stderr. */
 export function printEvents(engine: Engine, io: Io, opts: PrintOptions): () => void {
   const print = (event: EngineEvent): void => {
+    opts.watch?.(event)
     if (event.type === 'snapshot' || opts.skip?.(event)) return
     if (event.type === 'capture-error' || event.type === 'warning') {
       line(io.err, opts.json ? eventJson(event) : `tcpscope: ${event.message}`)
@@ -58,7 +61,7 @@ export function printEvents(engine: Engine, io: Io, opts: PrintOptions): () => v
     const text = opts.json ? eventJson(event) : eventText(event)
     if (text !== undefined) line(io.out, text)
   }
-  return engine.subscribe(print, { connections: !opts.quiet })
+  return engine.subscribe(print, { connections: !opts.quiet || opts.watch !== undefined })
 }
 /**
  * Resolves on the first SIGINT or SIGTERM; a second one exits at once. Call it before

@@ -1,5 +1,5 @@
 // The tcpscope CLI: dispatches to a command; every failure is one line on stderr and a
-// non-zero exit code (2 for usage errors, 1 for everything else).
+// non-zero exit code (2 for usage errors, 1 for most others; see exit-codes.ts).
 
 import { version } from '../../package.json'
 import { ValidationError } from '../shared/schema'
@@ -14,6 +14,7 @@ import { lsCommand } from './commands/ls'
 import { proxyCommand } from './commands/proxy'
 import { serveCommand } from './commands/serve'
 import { connectCommand } from './commands/connect'
+import { EXIT, ExitError } from './exit-codes'
 import { wrapUsage } from './help-text'
 import { processIo, watchOutput, type Io } from './output'
 
@@ -31,6 +32,7 @@ function help(): string {
 const isUserFacing = (err: unknown): err is Error =>
   err instanceof UserError ||
   err instanceof UsageError ||
+  err instanceof ExitError ||
   err instanceof ValidationError ||
   err instanceof NotACaptureError ||
   err instanceof UnknownConnectionError ||
@@ -41,30 +43,30 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const [name, ...rest] = argv
   if (name === '--version' || name === '-V') {
     io.out.write(`tcpscope ${version}\n`)
-    return 0
+    return EXIT.ok
   }
   if (name === 'help' && rest.length > 0 && COMMANDS[rest[0]]) {
     io.out.write(COMMANDS[rest[0]].help() + '\n')
-    return 0
+    return EXIT.ok
   }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.out.write(help() + '\n')
-    return name === undefined ? 2 : 0
+    return name === undefined ? EXIT.usage : EXIT.ok
   }
   const command = COMMANDS[name]
   if (!command) {
     io.err.write(`tcpscope: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (see \`tcpscope help\`)\n`)
-    return 2
+    return EXIT.usage
   }
   try {
     return await command.run(rest, io)
   } catch (err) {
     if (isUserFacing(err)) {
       io.err.write(`tcpscope: ${err.message}\n`)
-      return err instanceof UsageError ? 2 : 1
+      return err instanceof UsageError ? EXIT.usage : err instanceof ExitError ? err.exitCode : EXIT.failed
     }
     const e = err as NodeJS.ErrnoException
     io.err.write(`tcpscope: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`)
-    return 1
+    return EXIT.failed
   }
 }
