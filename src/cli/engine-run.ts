@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Engine } from '../core/engine'
 import type { EngineEvent } from '../shared/events'
+import { readRange } from './capture-reads'
+import type { ChunkView, DataEvent } from './chunk-view'
 import { eventJson, eventText } from './event-lines'
+import { OrderedLines, type Pending } from './ordered-lines'
 import { line, type Io } from './output'
 
 export interface EngineRun {
@@ -46,10 +49,28 @@ export interface PrintOptions {
   skip?: (e: EngineEvent) => boolean
   /** Sees every event, printed or not (the one subscription a command needs). */
   watch?: (e: EngineEvent) => void
+  /** Shows data events with their bytes, read back from the capture, instead of a preview. */
+  chunks?: ChunkView
+}
+
+export interface EventPrinter {
+  unsubscribe: () => void
+  /** Resolves once every event so far is printed; call it before the capture closes. */
+  drained: () => Promise<void>
 }
 
 /** Prints engine events as lines (or JSON lines); errors and warnings always go to stderr. */
-export function printEvents(engine: Engine, io: Io, opts: PrintOptions): () => void {
+export function printEvents(engine: Engine, io: Io, opts: PrintOptions): EventPrinter {
+  const out = new OrderedLines(io.out)
+  const { chunks } = opts
+  const showChunk = (e: DataEvent): Pending => {
+    const time = Date.now()
+    return async () => {
+      // A read that fails (the capture closing under it) still shows what the event carried.
+      const bytes = await readRange(engine, { ...e, length: chunks!.shownLength(e) }).catch(() => Buffer.from(e.preview))
+      return opts.json ? chunks!.json(e, bytes) + '\n' : chunks!.text(e, bytes, time)
+    }
+  }
   const print = (event: EngineEvent): void => {
     opts.watch?.(event)
     if (event.type === 'snapshot' || opts.skip?.(event)) return
@@ -58,10 +79,19 @@ export function printEvents(engine: Engine, io: Io, opts: PrintOptions): () => v
       return
     }
     if (opts.quiet) return
+    if (event.type === 'conn-data' && chunks) return out.push(showChunk(event))
     const text = opts.json ? eventJson(event) : eventText(event)
-    if (text !== undefined) line(io.out, text)
+    if (text !== undefined) out.push(text + '\n')
+    if (chunks && event.type === 'conn-event' && event.event.kind === 'close') {
+      const id = event.conn.id
+      out.push(() => {
+        chunks.forget(id)
+        return ''
+      })
+    }
   }
-  return engine.subscribe(print, { connections: !opts.quiet || opts.watch !== undefined })
+  const unsubscribe = engine.subscribe(print, { connections: !opts.quiet || opts.watch !== undefined })
+  return { unsubscribe, drained: () => out.drained() }
 }
 /**
  * Resolves on the first SIGINT or SIGTERM; a second one exits at once. Call it before

@@ -4,7 +4,6 @@
 
 import type { EngineEvent } from '../../shared/events'
 import { hexDump } from '../../shared/hexdump'
-import type { PayloadSpec } from '../../shared/payload/payload-spec'
 import { createStreamDecoder } from '../../core/payload/decode-text'
 import { MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from '../../shared/limits'
 import { oneOfFlag, parseMs, parseWhole, UsageError, type Parsed } from '../args'
@@ -12,10 +11,11 @@ import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS } from '../common-options'
 import { readRange } from '../capture-reads'
 import { ConnectionEnding, type Ending } from '../connection-ending'
+import { ChunkView, shownEncoding } from '../chunk-view'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { EXIT } from '../exit-codes'
 import { line, writeAll, type Io } from '../output'
-import { PAYLOAD_OPTIONS, payloadFrom } from '../payload-args'
+import { PAYLOAD_OPTIONS, payloadFrom, textEncoding } from '../payload-args'
 
 const CONNECT_USAGE =
   'tcpscope connect HOST:PORT|PATH [--send TEXT | --send-hex HEX | --send-file FILE] [--encoding ENC] [--eol none|lf|crlf] [--checksum sum8|xor8|crc16-modbus|crc32] [--interval MS [--count N]] [--expect REGEX] [--timeout MS] [--hex] [--local-address ADDR] [--local-port PORT] [--family 4|6] [--connect-timeout MS] [--keepalive MS] [--capture FILE [--force]] [--json]'
@@ -46,7 +46,7 @@ async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: I
   if (everyMs !== undefined && !payload) throw new UsageError('connect: --interval needs --send, --send-hex or --send-file')
   const timeoutMs = parseMs('connect', values.timeout, '--timeout')
   const keepalive = parseMs('connect', values.keepalive, '--keepalive', 0)
-  const encoding = values.encoding === 'base64' ? 'utf8' : ((values.encoding ?? 'utf8') as Exclude<PayloadSpec['encoding'], 'base64' | undefined>)
+  const encoding = shownEncoding(textEncoding('connect', values.encoding))
   const json = values.json === true
 
   const stop = untilStopSignal()
@@ -69,6 +69,7 @@ async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: I
   printEvents(engine, io, {
     json,
     quiet: !json,
+    chunks: json ? new ChunkView({ arrows: { client: '->', server: '<-' }, hex: false, encoding }) : undefined,
     watch: (e) => {
       if (e.type === 'conn-data' && e.dir === 'server' && !json) printReceived(e)
       ending.see(e)

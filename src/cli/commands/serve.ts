@@ -6,12 +6,13 @@ import { MAX_INTERVAL_MS } from '../../shared/limits'
 import { parseMs, parseWhole, requireString, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
+import { ChunkView, shownEncoding } from '../chunk-view'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
 import { PAYLOAD_OPTIONS, parseReplyRule, payloadFrom, payloadWord, textEncoding } from '../payload-args'
 
 const SERVE_USAGE =
-  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--eol none|lf|crlf] [--checksum KIND] [--encoding ENC] [--max-connections N] [--idle-timeout MS] [--capture FILE [--force]] [--json] [--quiet]"
+  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--eol none|lf|crlf] [--checksum KIND] [--encoding ENC] [--hex] [--max-bytes N] [--max-connections N] [--idle-timeout MS] [--capture FILE [--force]] [--json] [--quiet]"
 
 const OPTIONS = {
   ...LISTEN_OPTION,
@@ -31,6 +32,8 @@ const OPTIONS = {
   ...PAYLOAD_OPTIONS,
   'max-connections': { type: 'string', arg: 'N', about: 'turn away clients beyond N at a time' },
   'idle-timeout': { type: 'string', arg: 'MS', about: 'close a client that sent and received nothing for MS' },
+  hex: { type: 'boolean', about: 'show each chunk as an xxd-style hex dump instead of text' },
+  'max-bytes': { type: 'string', arg: 'N', about: 'show at most the first N bytes of each chunk (default: all of it)' },
   ...CAPTURE_OPTIONS,
   ...jsonOption('{"type":"listening",...}'),
   ...QUIET_OPTION
@@ -60,6 +63,12 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   }
 
   const json = values.json === true
+  const chunks = new ChunkView({
+    arrows: { client: '<-', server: '->' },
+    hex: values.hex === true,
+    encoding: shownEncoding(encoding),
+    maxBytes: parseWhole('serve', values['max-bytes'], '--max-bytes', 1)
+  })
   const stop = untilStopSignal()
   const run = await startEngine({ capture: values.capture, force: values.force }).catch((err: unknown) => {
     stop.dispose()
@@ -81,9 +90,12 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   }
   if (json) line(io.out, JSON.stringify({ type: 'listening', server: info.id, listen: info.listen, capture: shownCapture }))
   else line(io.out, `tcpscope: serving on ${info.listen}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops)`)
-  printEvents(engine, io, { json, quiet: values.quiet, skip: (e) => e.type === 'session-updated' && !json })
+  const printer = printEvents(engine, io, { json, quiet: values.quiet, skip: (e) => e.type === 'session-updated' && !json, chunks })
 
   const signal = await stop.signal
+  // The last chunks are read from the capture, so they are printed before it closes.
+  await engine['server.stop']({ serverId: info.id, closeClients: true })
+  await printer.drained()
   const conns = (await engine['conn.list']()).length
   await run.finish()
   if (json) line(io.out, JSON.stringify({ type: 'summary', connections: conns, capture: shownCapture, signal }))
@@ -96,6 +108,9 @@ export const serveCommand = defineCommand({
   about: 'open a TCP server by hand: see what connects, answer by echo, rules, HTTP or a timer',
   usage: SERVE_USAGE,
   options: OPTIONS,
-  notes: ['Records everything like proxy traffic; Ctrl-C (SIGINT) or SIGTERM stops it and prints a summary.'],
+  notes: [
+    'Prints each client that connects and each chunk of traffic whole: a header line, `#3 <- 12 B` for what client #3 sent and `#3 -> 5 B` for what was sent to it, then the bytes as text in --encoding (or a hex dump with --hex). With --json a data line carries the bytes as hex.',
+    'Records everything like proxy traffic; Ctrl-C (SIGINT) or SIGTERM stops it and prints a summary.'
+  ],
   run: runServe
 })
