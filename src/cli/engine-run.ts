@@ -57,6 +57,8 @@ export interface EventPrinter {
   unsubscribe: () => void
   /** Resolves once every event so far is printed; call it before the capture closes. */
   drained: () => Promise<void>
+  /** A line of the command's own, in order with the event lines (none with --quiet). */
+  say: (text: string) => void
 }
 
 /** Prints engine events as lines (or JSON lines); errors and warnings always go to stderr. */
@@ -72,7 +74,11 @@ export function printEvents(engine: Engine, io: Io, opts: PrintOptions): EventPr
     }
   }
   const print = (event: EngineEvent): void => {
+    printEvent(event)
+    // After printing, so that a line the watcher says about an event comes after the event's.
     opts.watch?.(event)
+  }
+  const printEvent = (event: EngineEvent): void => {
     if (event.type === 'snapshot' || opts.skip?.(event)) return
     if (event.type === 'capture-error' || event.type === 'warning') {
       line(io.err, opts.json ? eventJson(event) : `tcpscope: ${event.message}`)
@@ -91,7 +97,13 @@ export function printEvents(engine: Engine, io: Io, opts: PrintOptions): EventPr
     }
   }
   const unsubscribe = engine.subscribe(print, { connections: !opts.quiet || opts.watch !== undefined })
-  return { unsubscribe, drained: () => out.drained() }
+  return {
+    unsubscribe,
+    drained: () => out.drained(),
+    say: (text) => {
+      if (!opts.quiet) out.push(text + '\n')
+    }
+  }
 }
 /**
  * Resolves on the first SIGINT or SIGTERM; a second one exits at once. Call it before

@@ -41,7 +41,7 @@ describe('tcpscope --help and --version', () => {
   it('every option the README and the issue name is in its usage line', async () => {
     const expected: Record<string, string[]> = {
       proxy: ['--listen', '--target', '--capture', '--force', '--json', '--quiet', '--connect-timeout', '--checksum-payloads'],
-      serve: ['--listen', '--echo', '--reply', '--encoding', '--quiet', '--json', '--hex', '--max-bytes', '--capture', '--force', '--eol', '--checksum'],
+      serve: ['--listen', '--echo', '--reply', '--encoding', '--quiet', '--json', '--hex', '--max-bytes', '--pause-on-connect', '--capture', '--force', '--eol', '--checksum'],
       connect: ['--send', '--send-hex', '--send-file', '--encoding', '--expect', '--timeout', '--hex', '--capture', '--force', '--json', '--keepalive'],
       ls: ['--json'],
       export: ['--conn', '--direction', '--format', '-o', '--force']

@@ -142,3 +142,43 @@ describe('tcpscope serve shows the traffic', () => {
     expect(cli.stderr).toBe('tcpscope: serve: --max-bytes wants a whole number >= 1, got "0"\n')
   })
 })
+
+describe('tcpscope serve --pause-on-connect', () => {
+  it('holds each client unread and says so; SIGUSR2 resumes those held, and a later client is held again', async () => {
+    const { cli, port } = await serve(['--pause-on-connect', '--echo'])
+    expect(cli.lines[0]).toContain(`clients are held unread until SIGUSR2: kill -USR2 ${cli.child.pid}`)
+    const a = await client(port)
+    const echoed: Buffer[] = []
+    a.on('data', (d: Buffer) => echoed.push(d))
+    a.write('hello')
+    await cli.waitLine((l) => l.includes('#1 held: nothing is read from it until SIGUSR2'))
+    await settle(300)
+    expect(echoed).toEqual([])
+    expect(cli.lines.some((l) => l.includes('#1 <-'))).toBe(false)
+
+    cli.child.kill('SIGUSR2')
+    await cli.waitLine((l) => l.includes('#1 resumed'))
+    await waitFor(() => Buffer.concat(echoed).toString() === 'hello', 'the echo after resuming')
+    const after = (): string[] => shown(cli).slice(shown(cli).indexOf('#1 resumed'))
+    await waitFor(() => after().length >= 5, 'the chunks after resuming')
+    expect(after()).toEqual(['#1 resumed', '#1 <- 5 B', 'hello', '#1 -> 5 B', 'hello'])
+
+    const b = await client(port)
+    b.write('later')
+    await cli.waitLine((l) => l.includes('#2 held'))
+    await settle(200)
+    expect(shown(cli).includes('#2 <- 5 B')).toBe(false)
+    expect(await cli.stop('SIGINT')).toBe(0)
+  })
+
+  it('--json says held and resumed as lines of their own, and the listening line gives the pid', async () => {
+    const { cli, port } = await serve(['--pause-on-connect', '--json'])
+    expect(JSON.parse(cli.lines[0])).toMatchObject({ type: 'listening', pid: cli.child.pid })
+    const c = await client(port)
+    c.write('x')
+    await cli.waitLine((l) => l === '{"type":"conn-held","connId":1}')
+    cli.child.kill('SIGUSR2')
+    await cli.waitLine((l) => l === '{"type":"conn-resumed","connId":1}')
+    await cli.waitLine((l) => l.includes('"type":"conn-data"') && l.includes('"hex":"78"'))
+  })
+})

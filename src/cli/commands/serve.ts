@@ -8,11 +8,12 @@ import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
 import { ChunkView, shownEncoding } from '../chunk-view'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
+import { HeldClients, HOLD_NOTE } from '../held-clients'
 import { line, type Io } from '../output'
 import { PAYLOAD_OPTIONS, parseReplyRule, payloadFrom, payloadWord, textEncoding } from '../payload-args'
 
 const SERVE_USAGE =
-  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--eol none|lf|crlf] [--checksum KIND] [--encoding ENC] [--hex] [--max-bytes N] [--max-connections N] [--idle-timeout MS] [--capture FILE [--force]] [--json] [--quiet]"
+  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--eol none|lf|crlf] [--checksum KIND] [--encoding ENC] [--hex] [--max-bytes N] [--max-connections N] [--idle-timeout MS] [--pause-on-connect] [--capture FILE [--force]] [--json] [--quiet]"
 
 const OPTIONS = {
   ...LISTEN_OPTION,
@@ -32,6 +33,10 @@ const OPTIONS = {
   ...PAYLOAD_OPTIONS,
   'max-connections': { type: 'string', arg: 'N', about: 'turn away clients beyond N at a time' },
   'idle-timeout': { type: 'string', arg: 'MS', about: 'close a client that sent and received nothing for MS' },
+  'pause-on-connect': {
+    type: 'boolean',
+    about: 'accept clients but read nothing from them until SIGUSR2 (kill -USR2 PID) resumes every client held so far; later clients are held too'
+  },
   hex: { type: 'boolean', about: 'show each chunk as an xxd-style hex dump instead of text' },
   'max-bytes': { type: 'string', arg: 'N', about: 'show at most the first N bytes of each chunk (default: all of it)' },
   ...CAPTURE_OPTIONS,
@@ -63,6 +68,7 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   }
 
   const json = values.json === true
+  const pauseOnConnect = values['pause-on-connect'] === true
   const chunks = new ChunkView({
     arrows: { client: '<-', server: '->' },
     hex: values.hex === true,
@@ -80,6 +86,7 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     info = await engine['server.start']({
       listen,
       behaviour,
+      pauseOnConnect,
       maxConnections: parseWhole('serve', values['max-connections'], '--max-connections', 1),
       idleTimeoutMs: parseMs('serve', values['idle-timeout'], '--idle-timeout')
     })
@@ -88,11 +95,20 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     await run.finish()
     throw err
   }
-  if (json) line(io.out, JSON.stringify({ type: 'listening', server: info.id, listen: info.listen, capture: shownCapture }))
-  else line(io.out, `tcpscope: serving on ${info.listen}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops)`)
-  const printer = printEvents(engine, io, { json, quiet: values.quiet, skip: (e) => e.type === 'session-updated' && !json, chunks })
+  if (json) line(io.out, JSON.stringify({ type: 'listening', server: info.id, listen: info.listen, capture: shownCapture, ...(pauseOnConnect ? { pid: process.pid } : {}) }))
+  else line(io.out, `tcpscope: serving on ${info.listen}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops${pauseOnConnect ? `; ${HOLD_NOTE}` : ''})`)
+  let held: HeldClients | undefined
+  const printer = printEvents(engine, io, {
+    json,
+    quiet: values.quiet,
+    skip: (e) => e.type === 'session-updated' && !json,
+    chunks,
+    watch: (e) => held?.see(e)
+  })
+  if (pauseOnConnect) held = new HeldClients(engine, info.id, printer, json)
 
   const signal = await stop.signal
+  held?.dispose()
   // The last chunks are read from the capture, so they are printed before it closes.
   await engine['server.stop']({ serverId: info.id, closeClients: true })
   await printer.drained()
