@@ -25,9 +25,22 @@ export class HeldClients {
     if (process.platform !== 'win32') process.on(RESUME_SIGNAL, this.resume)
   }
 
-  /** Says so when a client connects (and is held). */
+  /** Clients said to be held and not yet resumed or closed. */
+  private readonly announced = new Set<number>()
+
+  /**
+   * Says so when a client is held. Told from the session's list of paused clients, not
+   * from each connection that opens: a client turned away (out of descriptors) opens too.
+   */
   see(e: EngineEvent): void {
-    if (e.type === 'conn-opened') this.say(e.conn.id, 'held', `held: nothing is read from it until ${RESUME_SIGNAL} (kill -USR2 ${process.pid})`)
+    if (e.type !== 'session-updated' || e.session.id !== this.serverId || e.session.kind !== 'server') return
+    const paused = new Set(e.session.paused)
+    for (const id of this.announced) if (!paused.has(id)) this.announced.delete(id)
+    for (const id of paused) {
+      if (this.announced.has(id)) continue
+      this.announced.add(id)
+      this.say(id, 'held', `held: nothing is read from it until ${RESUME_SIGNAL} (kill -USR2 ${process.pid})`)
+    }
   }
 
   private async resumeAll(): Promise<void> {

@@ -109,11 +109,15 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
 
   const signal = await stop.signal
   held?.dispose()
-  // The last chunks are read from the capture, so they are printed before it closes.
-  await engine['server.stop']({ serverId: info.id, closeClients: true })
-  await printer.drained()
-  const conns = (await engine['conn.list']()).length
-  await run.finish()
+  let conns: number
+  try {
+    // The last chunks are read from the capture, so they are printed before it closes.
+    await engine['server.stop']({ serverId: info.id, closeClients: true })
+    await printer.drained()
+    conns = (await engine['conn.list']()).length
+  } finally {
+    await run.finish()
+  }
   if (json) line(io.out, JSON.stringify({ type: 'summary', connections: conns, capture: shownCapture, signal }))
   else line(io.out, `tcpscope: stopped (${signal}): ${conns} connection(s)`)
   return 0
