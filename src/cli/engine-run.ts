@@ -65,12 +65,12 @@ export interface EventPrinter {
 export function printEvents(engine: Engine, io: Io, opts: PrintOptions): EventPrinter {
   const out = new OrderedLines(io.out)
   const { chunks } = opts
-  const showChunk = (e: DataEvent): Pending => {
+  const showChunk = (view: ChunkView, e: DataEvent): Pending => {
     const time = Date.now()
     return async () => {
       // A read that fails (the capture closing under it) still shows what the event carried.
-      const bytes = await readRange(engine, { ...e, length: chunks!.shownLength(e) }).catch(() => Buffer.from(e.preview))
-      return opts.json ? chunks!.json(e, bytes) + '\n' : chunks!.text(e, bytes, time)
+      const bytes = await readRange(engine, { ...e, length: view.shownLength(e) }).catch(() => Buffer.from(e.preview))
+      return opts.json ? view.json(e, bytes) + '\n' : view.text(e, bytes, time)
     }
   }
   const print = (event: EngineEvent): void => {
@@ -85,7 +85,7 @@ export function printEvents(engine: Engine, io: Io, opts: PrintOptions): EventPr
       return
     }
     if (opts.quiet) return
-    if (event.type === 'conn-data' && chunks) return out.push(showChunk(event))
+    if (event.type === 'conn-data' && chunks) return out.push(showChunk(chunks, event))
     const text = opts.json ? eventJson(event) : eventText(event)
     if (text !== undefined) out.push(text + '\n')
     if (chunks && event.type === 'conn-event' && event.event.kind === 'close') {

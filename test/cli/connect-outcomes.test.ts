@@ -89,6 +89,19 @@ describe('tcpscope connect says how it ended', () => {
     expect(r).toEqual({ code: 3, stdout: '', stderr: `tcpscope: timed out connecting to 127.0.0.1:${hanging.port}: the host did not answer\n`, leftovers: [] })
   })
 
+  it('--json: every byte the server sent, as hex, before the capture closes', async () => {
+    const reply = Buffer.alloc(300, 0x5a)
+    const port = await server((s) => s.on('data', () => s.end(reply)))
+    const r = await connect([`127.0.0.1:${port}`, '--send', 'x', '--json'])
+    expect(r.code).toBe(0)
+    const data = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; dir?: string; hex?: string })
+      .filter((e) => e.type === 'conn-data' && e.dir === 'server')
+    expect(data.map((e) => e.hex).join('')).toBe(reply.toString('hex'))
+  })
+
   it('--timeout passing while the server stays quiet is a normal end: exit 0, nothing on stderr', async () => {
     const port = await server(() => {})
     const r = await connect([`127.0.0.1:${port}`, '--send', 'x', '--timeout', '200'])

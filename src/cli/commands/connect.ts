@@ -66,7 +66,7 @@ async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: I
     })
   }
   // Without --json, only problems are reported (on stderr); the data itself goes to stdout.
-  printEvents(engine, io, {
+  const printer = printEvents(engine, io, {
     json,
     quiet: !json,
     chunks: json ? new ChunkView({ arrows: { client: '->', server: '<-' }, hex: false, encoding }) : undefined,
@@ -117,7 +117,10 @@ async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: I
       await Promise.race(waits)
       end = ending.ending()
     }
+    // Closing flushes the data events still being gathered, so they print before the capture closes.
+    await engine['client.close']({ clientId: info.id })
     await printing
+    await printer.drained()
     if (!json && !values.hex) await writeAll(io.out, decoder.end())
     if (end.message !== undefined) line(io.err, `tcpscope: ${end.message}`)
     return end.exitCode
