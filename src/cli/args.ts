@@ -3,11 +3,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { MAX_TIMER_MS } from '../shared/limits'
 
-type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>
+export type Options = NonNullable<ParseArgsConfig['options']>
+
+export type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>
 
 export class UsageError extends Error {}
-
-type Options = NonNullable<ParseArgsConfig['options']>
 
 /**
  * `--conn -1` as `--conn=-1`: parseArgs would take `-1` for an option and call the value
@@ -29,7 +29,7 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
   } catch (err) {
     const e = err as Error & { code?: string }
     const first = e.message.split(/\.\s|\n/)[0].replace(/^Unknown option/, 'unknown option')
-    throw new UsageError(`${command}: ${first} (see \`tcpscope help\`)`)
+    throw new UsageError(`${command}: ${first} (see \`tcpscope ${command} --help\`)`)
   }
 }
 

@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Engine } from '../core/engine'
 import type { EngineEvent } from '../shared/events'
+import { readRange } from './capture-reads'
+import type { ChunkView, DataEvent } from './chunk-view'
 import { eventJson, eventText } from './event-lines'
+import { OrderedLines, type Pending } from './ordered-lines'
 import { line, type Io } from './output'
 
 export interface EngineRun {
@@ -44,21 +47,63 @@ export interface PrintOptions {
   quiet?: boolean
   /** Events to leave out (e.g. data that the command prints in full itself). */
   skip?: (e: EngineEvent) => boolean
+  /** Sees every event, printed or not (the one subscription a command needs). */
+  watch?: (e: EngineEvent) => void
+  /** Shows data events with their bytes, read back from the capture, instead of a preview. */
+  chunks?: ChunkView
+}
+
+export interface EventPrinter {
+  unsubscribe: () => void
+  /** Resolves once every event so far is printed; call it before the capture closes. */
+  drained: () => Promise<void>
+  /** A line of the command's own, in order with the event lines (none with --quiet). */
+  say: (text: string) => void
 }
 
 /** Prints engine events as lines (or JSON lines); errors and warnings always go to stderr. */
-export function printEvents(engine: Engine, io: Io, opts: PrintOptions): () => void {
+export function printEvents(engine: Engine, io: Io, opts: PrintOptions): EventPrinter {
+  const out = new OrderedLines(io.out)
+  const { chunks } = opts
+  const showChunk = (view: ChunkView, e: DataEvent): Pending => {
+    const time = Date.now()
+    return async () => {
+      // A read that fails (the capture closing under it) still shows what the event carried.
+      const bytes = await readRange(engine, { ...e, length: view.shownLength(e) }).catch(() => Buffer.from(e.preview))
+      return opts.json ? view.json(e, bytes) + '\n' : view.text(e, bytes, time)
+    }
+  }
   const print = (event: EngineEvent): void => {
+    printEvent(event)
+    // After printing, so that a line the watcher says about an event comes after the event's.
+    opts.watch?.(event)
+  }
+  const printEvent = (event: EngineEvent): void => {
     if (event.type === 'snapshot' || opts.skip?.(event)) return
     if (event.type === 'capture-error' || event.type === 'warning') {
       line(io.err, opts.json ? eventJson(event) : `tcpscope: ${event.message}`)
       return
     }
     if (opts.quiet) return
+    if (event.type === 'conn-data' && chunks) return out.push(showChunk(chunks, event))
     const text = opts.json ? eventJson(event) : eventText(event)
-    if (text !== undefined) line(io.out, text)
+    if (text !== undefined) out.push(text + '\n')
+    if (chunks && event.type === 'conn-event' && event.event.kind === 'close') {
+      const id = event.conn.id
+      out.push(() => {
+        chunks.forget(id)
+        return ''
+      })
+    }
   }
-  return engine.subscribe(print, { connections: !opts.quiet })
+  const unsubscribe = engine.subscribe(print, { connections: !opts.quiet || opts.watch !== undefined })
+  return {
+    unsubscribe,
+    drained: () => out.drained(),
+    say: (text) => {
+      if (!opts.quiet) out.push(text + '\n')
+    }
+  }
 }
 /**
  * Resolves on the first SIGINT or SIGTERM; a second one exits at once. Call it before

@@ -54,7 +54,7 @@ export function eventText(e: EngineEvent, now = Date.now()): string | undefined 
   }
 }
 
-/** JSON for one event; bytes become hex strings. */
-export function eventJson(e: EngineEvent): string {
+/** JSON for one event (or one with more fields); bytes become hex strings. */
+export function eventJson(e: EngineEvent | (EngineEvent & Record<string, unknown>)): string {
   return JSON.stringify(e, (_key, value: unknown) => (value instanceof Uint8Array ? toHex(value) : value))
 }

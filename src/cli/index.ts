@@ -1,40 +1,39 @@
 // The tcpscope CLI: dispatches to a command; every failure is one line on stderr and a
-// non-zero exit code (2 for usage errors, 1 for everything else).
+// non-zero exit code (2 for usage errors, 1 for most others; see exit-codes.ts).
 
+import { version } from '../../package.json'
 import { ValidationError } from '../shared/schema'
 import { PayloadError } from '../shared/payload/parse-hex'
 import { NotACaptureError } from '../core/capture/format'
 import { UnknownConnectionError } from '../core/capture/capture-reader'
 import { UserError } from '../core/net/net-errors'
 import { UsageError } from './args'
-import { EXPORT_USAGE, exportCommand } from './commands/export'
-import { LS_USAGE, lsCommand } from './commands/ls'
-import { PROXY_USAGE, proxyCommand } from './commands/proxy'
-import { SERVE_USAGE, serveCommand } from './commands/serve'
-import { CONNECT_USAGE, connectCommand } from './commands/connect'
-import { WEB_USAGE, webCommand } from './commands/web'
+import type { Command } from './command-spec'
+import { exportCommand } from './commands/export'
+import { lsCommand } from './commands/ls'
+import { proxyCommand } from './commands/proxy'
+import { serveCommand } from './commands/serve'
+import { connectCommand } from './commands/connect'
+import { webCommand } from './commands/web'
+import { EXIT, ExitError } from './exit-codes'
+import { wrapUsage } from './help-text'
 import { processIo, watchOutput, type Io } from './output'
 
-type Command = (argv: string[], io: Io) => Promise<number>
-
-const COMMANDS: Record<string, { run: Command; usage: string; about: string }> = {
-  proxy: { run: proxyCommand, usage: PROXY_USAGE, about: 'forward a local port to a target and record every byte' },
-  serve: { run: serveCommand, usage: SERVE_USAGE, about: 'open a TCP server by hand: see what connects, answer by echo, rules, HTTP or a timer' },
-  connect: { run: connectCommand, usage: CONNECT_USAGE, about: 'open a TCP client by hand: send text, hex or a file and print the reply' },
-  ls: { run: lsCommand, usage: LS_USAGE, about: 'list the connections in a capture file' },
-  export: { run: exportCommand, usage: EXPORT_USAGE, about: 'write one direction of a connection (raw, hex) or its events (jsonl)' },
-  web: { run: webCommand, usage: WEB_USAGE, about: 'the UI in a browser: the engine served over a WebSocket, behind a token' }
-}
+const COMMANDS: Record<string, Command> = Object.fromEntries(
+  [proxyCommand, serveCommand, connectCommand, lsCommand, exportCommand, webCommand].map((c) => [c.name, c])
+)
 
 function help(): string {
   const lines = ['usage: tcpscope <command> [options]', '', 'commands:']
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${c.about}`, `           ${c.usage}`)
+  for (const c of Object.values(COMMANDS)) lines.push(`  ${c.name.padEnd(8)} ${c.about}`, ...wrapUsage(c.usage, '           '), '')
+  lines.push('`tcpscope COMMAND --help` describes each option; `tcpscope --version` prints the version.')
   return lines.join('\n')
 }
 
 const isUserFacing = (err: unknown): err is Error =>
   err instanceof UserError ||
   err instanceof UsageError ||
+  err instanceof ExitError ||
   err instanceof ValidationError ||
   err instanceof NotACaptureError ||
   err instanceof UnknownConnectionError ||
@@ -43,24 +42,32 @@ const isUserFacing = (err: unknown): err is Error =>
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   watchOutput(io.out)
   const [name, ...rest] = argv
+  if (name === '--version' || name === '-V') {
+    io.out.write(`tcpscope ${version}\n`)
+    return EXIT.ok
+  }
+  if (name === 'help' && rest.length > 0 && COMMANDS[rest[0]]) {
+    io.out.write(COMMANDS[rest[0]].help() + '\n')
+    return EXIT.ok
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.out.write(help() + '\n')
-    return name === undefined ? 2 : 0
+    return name === undefined ? EXIT.usage : EXIT.ok
   }
   const command = COMMANDS[name]
   if (!command) {
     io.err.write(`tcpscope: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (see \`tcpscope help\`)\n`)
-    return 2
+    return EXIT.usage
   }
   try {
     return await command.run(rest, io)
   } catch (err) {
     if (isUserFacing(err)) {
       io.err.write(`tcpscope: ${err.message}\n`)
-      return err instanceof UsageError ? 2 : 1
+      return err instanceof UsageError ? EXIT.usage : err instanceof ExitError ? err.exitCode : EXIT.failed
     }
     const e = err as NodeJS.ErrnoException
     io.err.write(`tcpscope: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`)
-    return 1
+    return EXIT.failed
   }
 }

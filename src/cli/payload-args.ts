@@ -7,12 +7,16 @@ import { MATCH_MODES, type MatchMode, type ReplyRule } from '../shared/session-t
 import { oneOfFlag, UsageError } from './args'
 
 export const PAYLOAD_OPTIONS = {
-  send: { type: 'string' },
-  'send-hex': { type: 'string' },
-  'send-file': { type: 'string' },
-  encoding: { type: 'string' },
-  eol: { type: 'string' },
-  checksum: { type: 'string' }
+  send: { type: 'string', arg: 'TEXT', about: 'text to send, in --encoding, with escapes \\r \\n \\t \\0 \\xHH \\\\' },
+  'send-hex': { type: 'string', arg: 'HEX', about: 'bytes to send as hex; spaces, commas and 0x are allowed' },
+  'send-file': { type: 'string', arg: 'FILE', about: "a file's bytes to send" },
+  encoding: {
+    type: 'string',
+    arg: 'ENC',
+    about: 'utf8 (default), latin1, ascii, utf16le, gbk or gb18030: how text is sent and how received bytes are shown; base64 for what is sent only'
+  },
+  eol: { type: 'string', arg: 'none|lf|crlf', about: 'a line ending added after each payload (default none)' },
+  checksum: { type: 'string', arg: 'sum8|xor8|crc16-modbus|crc32', about: "the payload's checksum, added after it (before the line ending)" }
 } as const
 
 export interface PayloadValues {

@@ -107,7 +107,7 @@ describe('tcpscope serve / connect', () => {
       [['connect', `127.0.0.1:${port}`, '--send', 'a', '--send-hex', '01'], /give one of --send, --send-hex, --send-file/, 2],
       [['connect', `127.0.0.1:${port}`, '--send', 'x', '--checksum', 'md5'], /--checksum must be one of/, 2],
       [['connect', `127.0.0.1:${port}`, '--send-file', '/no/such/file'], /no such file: \/no\/such\/file/, 1],
-      [['connect', '127.0.0.1:1', '--send', 'x'], /connection refused by 127\.0\.0\.1:1/, 1],
+      [['connect', '127.0.0.1:1', '--send', 'x'], /connection refused by 127\.0\.0\.1:1/, 3],
       [['connect'], /give one target/, 2],
       [['serve', '--listen', `127.0.0.1:${port}`], /already in use/, 1],
       [['serve', '--listen', '0', '--reply', 'nothing'], /needs MATCH=>REPLY/, 2],

@@ -13,8 +13,9 @@ export interface CliResult {
   stderr: string
 }
 
-export async function runCli(args: string[], input?: Buffer): Promise<CliResult & { stdoutBytes: Buffer }> {
-  const child = spawn(process.execPath, [CLI, ...args])
+/** Runs `tcpscope ARGS` to its end; `env` is added to this process's environment. */
+export async function runCli(args: string[], input?: Buffer, env: NodeJS.ProcessEnv = {}): Promise<CliResult & { stdoutBytes: Buffer }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } })
   const out: Buffer[] = []
   const err: Buffer[] = []
   child.stdout.on('data', (c: Buffer) => out.push(c))

@@ -4,36 +4,41 @@
 
 import type { EngineEvent } from '../../shared/events'
 import { hexDump } from '../../shared/hexdump'
-import type { PayloadSpec } from '../../shared/payload/payload-spec'
 import { createStreamDecoder } from '../../core/payload/decode-text'
 import { MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from '../../shared/limits'
-import { oneOfFlag, parseCommandArgs, parseMs, parseWhole, UsageError } from '../args'
+import { oneOfFlag, parseMs, parseWhole, UsageError, type Parsed } from '../args'
+import { defineCommand, type OptionTable } from '../command-spec'
+import { CAPTURE_OPTIONS } from '../common-options'
+import { readRange } from '../capture-reads'
+import { ConnectionEnding, type Ending } from '../connection-ending'
+import { ChunkView, shownEncoding } from '../chunk-view'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
+import { EXIT } from '../exit-codes'
 import { line, writeAll, type Io } from '../output'
-import { PAYLOAD_OPTIONS, payloadFrom } from '../payload-args'
+import { PAYLOAD_OPTIONS, payloadFrom, textEncoding } from '../payload-args'
 
-export const CONNECT_USAGE =
+const CONNECT_USAGE =
   'tcpscope connect HOST:PORT|PATH [--send TEXT | --send-hex HEX | --send-file FILE] [--encoding ENC] [--eol none|lf|crlf] [--checksum sum8|xor8|crc16-modbus|crc32] [--interval MS [--count N]] [--expect REGEX] [--timeout MS] [--hex] [--local-address ADDR] [--local-port PORT] [--family 4|6] [--connect-timeout MS] [--keepalive MS] [--capture FILE [--force]] [--json]'
 
 const DEFAULT_EXPECT_TIMEOUT_MS = 5000
 
-export async function connectCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs('connect', argv, {
-    ...PAYLOAD_OPTIONS,
-    interval: { type: 'string' },
-    count: { type: 'string' },
-    expect: { type: 'string' },
-    timeout: { type: 'string' },
-    hex: { type: 'boolean' },
-    'local-address': { type: 'string' },
-    'local-port': { type: 'string' },
-    family: { type: 'string' },
-    'connect-timeout': { type: 'string' },
-    keepalive: { type: 'string' },
-    capture: { type: 'string' },
-    force: { type: 'boolean' },
-    json: { type: 'boolean' }
-  })
+const OPTIONS = {
+  ...PAYLOAD_OPTIONS,
+  interval: { type: 'string', arg: 'MS', about: 'send the payload every MS instead of once' },
+  count: { type: 'string', arg: 'N', about: 'with --interval: stop after N sends' },
+  expect: { type: 'string', arg: 'REGEX', about: 'exit 0 as soon as what the server sent (decoded in --encoding) matches, 1 if it does not in time' },
+  timeout: { type: 'string', arg: 'MS', about: `stop after MS (with --expect: give up after MS, default ${DEFAULT_EXPECT_TIMEOUT_MS})` },
+  hex: { type: 'boolean', about: 'print what the server sends as an xxd-style hex dump' },
+  'local-address': { type: 'string', arg: 'ADDR', about: 'connect from this local address' },
+  'local-port': { type: 'string', arg: 'PORT', about: 'connect from this local port' },
+  family: { type: 'string', arg: '4|6', about: 'resolve the host to IPv4 or IPv6 only' },
+  'connect-timeout': { type: 'string', arg: 'MS', about: 'give up connecting after MS (default 10000)' },
+  keepalive: { type: 'string', arg: 'MS', about: 'turn on TCP keep-alive, first probe after MS idle' },
+  ...CAPTURE_OPTIONS,
+  json: { type: 'boolean', about: 'print the connection events as JSON lines (bytes as hex) instead of the data' }
+} as const satisfies OptionTable
+
+async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`connect: give one target, HOST:PORT or a socket path; usage: ${CONNECT_USAGE}`)
   const payload = payloadFrom('connect', values)
   const everyMs = parseMs('connect', values.interval, '--interval', 1, MAX_INTERVAL_MS)
@@ -41,7 +46,7 @@ export async function connectCommand(argv: string[], io: Io): Promise<number> {
   if (everyMs !== undefined && !payload) throw new UsageError('connect: --interval needs --send, --send-hex or --send-file')
   const timeoutMs = parseMs('connect', values.timeout, '--timeout')
   const keepalive = parseMs('connect', values.keepalive, '--keepalive', 0)
-  const encoding = values.encoding === 'base64' ? 'utf8' : ((values.encoding ?? 'utf8') as Exclude<PayloadSpec['encoding'], 'base64' | undefined>)
+  const encoding = shownEncoding(textEncoding('connect', values.encoding))
   const json = values.json === true
 
   const stop = untilStopSignal()
@@ -50,27 +55,28 @@ export async function connectCommand(argv: string[], io: Io): Promise<number> {
     throw err
   })
   const { engine } = run
-  let connId = -1
+  const ending = new ConnectionEnding()
   // What the server sends is printed in full, in order, read back from the capture.
   const decoder = createStreamDecoder(encoding)
   let printing = Promise.resolve()
   const printReceived = (e: Extract<EngineEvent, { type: 'conn-data' }>): void => {
     printing = printing.then(async () => {
-      const bytes = Buffer.from(await engine['conn.read']({ capture: 'live', connId: e.connId, dir: 'server', offset: e.offset, length: e.length }))
+      const bytes = await readRange(engine, e)
       await writeAll(io.out, values.hex ? hexDump(bytes, e.offset).join('\n') + '\n' : decoder.write(bytes))
     })
   }
-  let closed!: () => void
-  const connClosed = new Promise<void>((r) => (closed = r))
-  let serverFinished = false
-  engine.subscribe((e) => {
-    if (e.type === 'conn-data' && e.connId === connId && e.dir === 'server' && !json) printReceived(e)
-    if (e.type !== 'conn-event' || e.conn.id !== connId) return
-    if (e.event.kind === 'close') closed()
-    if (e.event.kind === 'close' || (e.event.kind === 'fin' && e.event.dir === 'server')) serverFinished = true
-  })
   // Without --json, only problems are reported (on stderr); the data itself goes to stdout.
-  printEvents(engine, io, { json, quiet: !json })
+  const printer = printEvents(engine, io, {
+    json,
+    quiet: !json,
+    chunks: json ? new ChunkView({ arrows: { client: '->', server: '<-' }, hex: false, encoding }) : undefined,
+    watch: (e) => {
+      if (e.type === 'conn-data' && e.dir === 'server' && !json) printReceived(e)
+      ending.see(e)
+    }
+  })
+  const input = stdinSender()
+  let timer: NodeJS.Timeout | undefined
 
   try {
     // A bad payload (hex digit, missing file) is reported before anything connects.
@@ -83,8 +89,10 @@ export async function connectCommand(argv: string[], io: Io): Promise<number> {
       connectTimeoutMs: parseMs('connect', values['connect-timeout'], '--connect-timeout', 1, MAX_CONNECT_TIMEOUT_MS),
       keepAlive: keepalive !== undefined ? true : undefined,
       keepAliveInitialDelayMs: keepalive
+    }).catch((err: unknown) => {
+      throw ending.connectError(err)
     })
-    connId = info.connId!
+    const connId = info.connId!
     const expecting =
       values.expect !== undefined
         ? engine['conn.expect']({ connId, pattern: values.expect, encoding, fromOffset: 0, timeoutMs: timeoutMs ?? DEFAULT_EXPECT_TIMEOUT_MS })
@@ -92,43 +100,70 @@ export async function connectCommand(argv: string[], io: Io): Promise<number> {
     if (payload && everyMs !== undefined) await engine['conn.interval']({ connId, everyMs, count, payload })
     else if (payload) await engine['conn.send']({ connId, payload })
     // With --expect and nothing to send, just wait for what the server says (a banner, a tick).
-    else if (!expecting) await sendStdin(connId)
+    else if (!expecting) input.start(connId)
 
-    let code = 0
+    let end: Ending
     if (expecting) {
       const r = await Promise.race([expecting, stop.signal.then(() => ({ matched: false }))])
-      code = r.matched ? 0 : 1
-      if (!r.matched) {
-        line(
-          io.err,
-          serverFinished
-            ? `tcpscope: the server finished sending before a reply matched /${values.expect}/`
-            : `tcpscope: no reply matching /${values.expect}/ within ${timeoutMs ?? DEFAULT_EXPECT_TIMEOUT_MS} ms`
-        )
-      }
+      end = r.matched
+        ? { exitCode: EXIT.ok }
+        : (ending.expectEnding(values.expect!) ?? {
+            message: `no reply matching /${values.expect}/ within ${timeoutMs ?? DEFAULT_EXPECT_TIMEOUT_MS} ms`,
+            exitCode: EXIT.failed
+          })
     } else {
-      const waits: Promise<unknown>[] = [connClosed, stop.signal]
-      if (timeoutMs !== undefined) waits.push(new Promise((r) => setTimeout(r, timeoutMs)))
+      const waits: Promise<unknown>[] = [ending.over, stop.signal]
+      if (timeoutMs !== undefined) waits.push(new Promise((r) => (timer = setTimeout(r, timeoutMs))))
       await Promise.race(waits)
+      end = ending.ending()
     }
+    // Closing flushes the data events still being gathered, so they print before the capture closes.
+    await engine['client.close']({ clientId: info.id })
     await printing
+    await printer.drained()
     if (!json && !values.hex) await writeAll(io.out, decoder.end())
-    return code
+    if (end.message !== undefined) line(io.err, `tcpscope: ${end.message}`)
+    return end.exitCode
   } finally {
+    // Nothing of ours may keep the process alive once the conversation is over.
+    clearTimeout(timer)
+    input.stop()
     stop.dispose()
     await run.finish()
   }
 
-  async function sendStdin(id: number): Promise<void> {
-    if (process.stdin.isTTY) {
-      process.stdin.setEncoding('utf8')
-      process.stdin.on('data', (text: string) => void engine['conn.send']({ connId: id, payload: { kind: 'text', data: text, escapes: false, encoding } }))
-      return
+  /** What arrives on stdin, sent as it comes; its end becomes our FIN. */
+  function stdinSender(): { start: (connId: number) => void; stop: () => void } {
+    let started = false
+    return {
+      start: (connId) => {
+        started = true
+        if (process.stdin.isTTY) {
+          process.stdin.setEncoding('utf8')
+          process.stdin.on('data', (text: string) => void engine['conn.send']({ connId, payload: { kind: 'text', data: text, escapes: false, encoding } }).catch(() => undefined))
+          return
+        }
+        // Piped input is sent byte for byte.
+        process.stdin.on('data', (chunk: Buffer) => {
+          void engine['conn.send']({ connId, payload: { kind: 'text', encoding: 'base64', data: chunk.toString('base64') } }).catch(() => undefined)
+        })
+        process.stdin.once('end', () => void engine['conn.end']({ connId }).catch(() => undefined))
+      },
+      stop: () => {
+        if (started) process.stdin.destroy()
+      }
     }
-    // Piped input is sent as it comes, byte for byte; its end becomes our FIN.
-    process.stdin.on('data', (chunk: Buffer) => {
-      void engine['conn.send']({ connId: id, payload: { kind: 'text', encoding: 'base64', data: chunk.toString('base64') } }).catch(() => undefined)
-    })
-    process.stdin.once('end', () => void engine['conn.end']({ connId: id }).catch(() => undefined))
   }
 }
+
+export const connectCommand = defineCommand({
+  name: 'connect',
+  about: 'open a TCP client by hand: send text, hex or a file and print the reply',
+  usage: CONNECT_USAGE,
+  options: OPTIONS,
+  notes: [
+    'Without --send* or --expect it sends what arrives on stdin (its end as FIN). It prints what the server sends until the server closes, --timeout passes, or Ctrl-C; how the connection ended is one line on stderr.',
+    'Exit codes: 0 the server closed (FIN), --timeout passed or Ctrl-C, or --expect matched; 1 --expect did not match (timed out, or the server finished first), or another failure; 2 a usage error; 3 no connection was made (refused, timed out, unreachable, unknown host); 4 the server reset the connection (with or without --expect).'
+  ],
+  run: runConnect
+})

@@ -11,12 +11,12 @@ import { MAX_CONN_ID } from '../../shared/limits'
 import type { FileCapture } from '../../core/capture/file-capture'
 import { MAGIC } from '../../core/capture/format'
 import { UserError } from '../../core/net/net-errors'
-import { oneOfFlag, parseCommandArgs, parseWhole, requireString, UsageError } from '../args'
+import { oneOfFlag, parseWhole, requireString, UsageError, type Parsed } from '../args'
+import { defineCommand, type OptionTable } from '../command-spec'
 import { outputClosed, writeAll, type Io } from '../output'
 import { captureNotes, openCaptureFile } from './open-capture'
 
-export const EXPORT_USAGE =
-  'tcpscope export FILE --conn ID --direction client|server --format raw|hex|jsonl [-o OUT [--force]]'
+const EXPORT_USAGE = 'tcpscope export FILE --conn ID --direction client|server [--format raw|hex|jsonl] [-o|--output OUT [--force]]'
 
 const READ_STEP = 1024 * 1024
 const EVENT_STEP = 1000
@@ -86,15 +86,15 @@ function openOutput(target: string, capturePath: string, force: boolean): number
   }
 }
 
-export async function exportCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs('export', argv, {
-    conn: { type: 'string' },
-    direction: { type: 'string' },
-    format: { type: 'string' },
-    o: { type: 'string', short: 'o' },
-    output: { type: 'string' },
-    force: { type: 'boolean' }
-  })
+const OPTIONS = {
+  conn: { type: 'string', arg: 'ID', about: 'the connection, by its id in `tcpscope ls`' },
+  direction: { type: 'string', arg: 'client|server', about: 'whose bytes: client = what the client sent (required for raw and hex; with jsonl, only that side\'s events)' },
+  format: { type: 'string', arg: 'raw|hex|jsonl', about: 'raw bytes (default), an xxd-style hex dump, or the events as JSON lines' },
+  output: { type: 'string', short: 'o', arg: 'OUT', about: 'write to OUT instead of stdout; never over the capture being read, nor over another capture unless --force' },
+  force: { type: 'boolean', about: 'let -o replace another capture file' }
+} as const satisfies OptionTable
+
+async function runExport({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`export: give exactly one capture file; usage: ${EXPORT_USAGE}`)
   const path = positionals[0]
   const id = parseWhole('export', requireString('export', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
@@ -107,7 +107,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   try {
     const conn = await capture.connection(id)
     if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
-    const target = values.o ?? values.output
+    const target = values.output
     const out: Writable = target !== undefined ? createWriteStream('', { fd: openOutput(target, path, values.force === true) }) : io.out
     if (format === 'jsonl') await exportEvents(capture, id, dir, out)
     else await exportBytes(capture, id, dir!, conn.recorded?.[dir!] ?? conn.bytes[dir!], out, format === 'hex')
@@ -121,3 +121,11 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   }
   return 0
 }
+
+export const exportCommand = defineCommand({
+  name: 'export',
+  about: 'write one direction of a connection (raw, hex) or its events (jsonl)',
+  usage: EXPORT_USAGE,
+  options: OPTIONS,
+  run: runExport
+})

@@ -4,11 +4,12 @@
 
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { formatDuration, formatPeer, formatTimestamp } from '../../shared/format'
-import { parseCommandArgs, UsageError } from '../args'
+import { UsageError, type Parsed } from '../args'
+import { defineCommand, type OptionTable } from '../command-spec'
 import { line, writeAll, type Io } from '../output'
 import { captureNotes, openCaptureFile } from './open-capture'
 
-export const LS_USAGE = 'tcpscope ls FILE [--json]'
+const LS_USAGE = 'tcpscope ls FILE [--json]'
 
 const COLUMNS = ['ID', 'KIND', 'CLIENT', 'TARGET', 'START', 'DURATION', 'CLIENT BYTES', 'SERVER BYTES', 'END'] as const
 
@@ -84,8 +85,11 @@ async function printTable(io: Io, conns: Iterable<ConnectionSummary>): Promise<v
   await out.flush()
 }
 
-export async function lsCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs('ls', argv, { json: { type: 'boolean' } })
+const OPTIONS = {
+  json: { type: 'boolean', about: 'one JSON object per connection instead of the table' }
+} as const satisfies OptionTable
+
+async function runLs({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`ls: give exactly one capture file; usage: ${LS_USAGE}`)
   const path = positionals[0]
   const capture = await openCaptureFile(path)
@@ -108,3 +112,14 @@ export async function lsCommand(argv: string[], io: Io): Promise<number> {
   }
   return 0
 }
+
+export const lsCommand = defineCommand({
+  name: 'ls',
+  about: 'list the connections in a capture file',
+  usage: LS_USAGE,
+  options: OPTIONS,
+  notes: [
+    'Columns: id, kind (proxy, server, client), client, target, start, duration, bytes each way and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, cut).'
+  ],
+  run: runLs
+})

@@ -3,14 +3,16 @@
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { formatBytes } from '../../shared/format'
 import { MAX_CONNECT_TIMEOUT_MS } from '../../shared/limits'
-import { parseCommandArgs, parseMs, requireString, UsageError } from '../args'
+import { parseMs, requireString, UsageError, type Parsed } from '../args'
+import { defineCommand, type OptionTable } from '../command-spec'
+import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
 
-export const PROXY_USAGE =
+const PROXY_USAGE =
   'tcpscope proxy --listen [HOST:]PORT|PATH --target HOST:PORT|PATH [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads]'
 
-export function summarize(conns: ConnectionSummary[]): {
+function summarize(conns: ConnectionSummary[]): {
   connections: number
   /** Forwarded each way. */
   bytes: { client: number; server: number }
@@ -31,17 +33,17 @@ export function summarize(conns: ConnectionSummary[]): {
   return { connections: conns.length, bytes, recorded, ends }
 }
 
-export async function proxyCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs('proxy', argv, {
-    listen: { type: 'string' },
-    target: { type: 'string' },
-    capture: { type: 'string' },
-    force: { type: 'boolean' },
-    json: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-    'connect-timeout': { type: 'string' },
-    'checksum-payloads': { type: 'boolean' }
-  })
+const OPTIONS = {
+  ...LISTEN_OPTION,
+  target: { type: 'string', arg: 'HOST:PORT|PATH', about: 'where to forward each connection' },
+  ...CAPTURE_OPTIONS,
+  ...jsonOption('{"type":"listening",...}'),
+  ...QUIET_OPTION,
+  'connect-timeout': { type: 'string', arg: 'MS', about: 'give up on the target after MS (default 10000); the client is then reset' },
+  'checksum-payloads': { type: 'boolean', about: 'also CRC-32 every data payload in the capture (costs CPU)' }
+} as const satisfies OptionTable
+
+async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`proxy: unexpected argument "${positionals[0]}"; usage: ${PROXY_USAGE}`)
   const listen = requireString('proxy', values.listen, '--listen', 'e.g. --listen 8080')
   const target = requireString('proxy', values.target, '--target', 'e.g. --target 127.0.0.1:6379')
@@ -83,3 +85,12 @@ export async function proxyCommand(argv: string[], io: Io): Promise<number> {
   }
   return 0
 }
+
+export const proxyCommand = defineCommand({
+  name: 'proxy',
+  about: 'forward a local port to a target and record every byte',
+  usage: PROXY_USAGE,
+  options: OPTIONS,
+  notes: ['Prints a line per connection event; Ctrl-C (SIGINT) or SIGTERM stops it, completes the capture and prints a summary.'],
+  run: runProxy
+})

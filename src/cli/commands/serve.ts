@@ -3,32 +3,48 @@
 
 import type { ServerBehaviour } from '../../shared/session-types'
 import { MAX_INTERVAL_MS } from '../../shared/limits'
-import { parseCommandArgs, parseMs, parseWhole, requireString, UsageError } from '../args'
+import { parseMs, parseWhole, requireString, UsageError, type Parsed } from '../args'
+import { defineCommand, type OptionTable } from '../command-spec'
+import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
+import { ChunkView, shownEncoding } from '../chunk-view'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
+import { HeldClients, HOLD_NOTE } from '../held-clients'
 import { line, type Io } from '../output'
 import { PAYLOAD_OPTIONS, parseReplyRule, payloadFrom, payloadWord, textEncoding } from '../payload-args'
 
-export const SERVE_USAGE =
-  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--max-connections N] [--idle-timeout MS] [--capture FILE [--force]] [--json]"
+const SERVE_USAGE =
+  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--eol none|lf|crlf] [--checksum KIND] [--encoding ENC] [--hex] [--max-bytes N] [--max-connections N] [--idle-timeout MS] [--pause-on-connect] [--capture FILE [--force]] [--json] [--quiet]"
 
-export async function serveCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs('serve', argv, {
-    listen: { type: 'string' },
-    echo: { type: 'boolean' },
-    reply: { type: 'string', multiple: true },
-    'http-status': { type: 'string' },
-    'http-header': { type: 'string', multiple: true },
-    'http-body': { type: 'string' },
-    interval: { type: 'string' },
-    count: { type: 'string' },
-    'max-connections': { type: 'string' },
-    'idle-timeout': { type: 'string' },
-    capture: { type: 'string' },
-    force: { type: 'boolean' },
-    json: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-    ...PAYLOAD_OPTIONS
-  })
+const OPTIONS = {
+  ...LISTEN_OPTION,
+  echo: { type: 'boolean', about: 'send every received chunk back' },
+  reply: {
+    type: 'string',
+    multiple: true,
+    arg: 'MATCH=>REPLY',
+    about:
+      'answer a received chunk that matches; the first matching rule wins. MATCH may start with contains: (default), exact:, starts:, ends: or re:, then hex:; REPLY is text with escapes ($1..$9 from re:), hex:HEX or @FILE'
+  },
+  'http-status': { type: 'string', arg: 'CODE', about: 'answer each HTTP request with this status (keep-alive and pipelining aware)' },
+  'http-header': { type: 'string', multiple: true, arg: "'K: V'", about: 'a header of the --http-status response' },
+  'http-body': { type: 'string', arg: 'TEXT|@FILE', about: 'the body of the --http-status response; Content-Length is computed' },
+  interval: { type: 'string', arg: 'MS', about: 'send --send, --send-hex or --send-file to each client every MS' },
+  count: { type: 'string', arg: 'N', about: 'with --interval: stop after N sends' },
+  ...PAYLOAD_OPTIONS,
+  'max-connections': { type: 'string', arg: 'N', about: 'turn away clients beyond N at a time' },
+  'idle-timeout': { type: 'string', arg: 'MS', about: 'close a client that sent and received nothing for MS' },
+  'pause-on-connect': {
+    type: 'boolean',
+    about: 'accept clients but read nothing from them until SIGUSR2 (kill -USR2 PID) resumes every client held so far; later clients are held too'
+  },
+  hex: { type: 'boolean', about: 'show each chunk as an xxd-style hex dump instead of text' },
+  'max-bytes': { type: 'string', arg: 'N', about: 'show at most the first N bytes of each chunk (default: all of it)' },
+  ...CAPTURE_OPTIONS,
+  ...jsonOption('{"type":"listening",...}'),
+  ...QUIET_OPTION
+} as const satisfies OptionTable
+
+async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`serve: unexpected argument "${positionals[0]}"; usage: ${SERVE_USAGE}`)
   const listen = requireString('serve', values.listen, '--listen', 'e.g. --listen 9000')
   const encoding = textEncoding('serve', values.encoding)
@@ -52,6 +68,13 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   }
 
   const json = values.json === true
+  const pauseOnConnect = values['pause-on-connect'] === true
+  const chunks = new ChunkView({
+    arrows: { client: '<-', server: '->' },
+    hex: values.hex === true,
+    encoding: shownEncoding(encoding),
+    maxBytes: parseWhole('serve', values['max-bytes'], '--max-bytes', 1)
+  })
   const stop = untilStopSignal()
   const run = await startEngine({ capture: values.capture, force: values.force }).catch((err: unknown) => {
     stop.dispose()
@@ -63,6 +86,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     info = await engine['server.start']({
       listen,
       behaviour,
+      pauseOnConnect,
       maxConnections: parseWhole('serve', values['max-connections'], '--max-connections', 1),
       idleTimeoutMs: parseMs('serve', values['idle-timeout'], '--idle-timeout')
     })
@@ -71,14 +95,42 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     await run.finish()
     throw err
   }
-  if (json) line(io.out, JSON.stringify({ type: 'listening', server: info.id, listen: info.listen, capture: shownCapture }))
-  else line(io.out, `tcpscope: serving on ${info.listen}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops)`)
-  printEvents(engine, io, { json, quiet: values.quiet, skip: (e) => e.type === 'session-updated' && !json })
+  if (json) line(io.out, JSON.stringify({ type: 'listening', server: info.id, listen: info.listen, capture: shownCapture, ...(pauseOnConnect ? { pid: process.pid } : {}) }))
+  else line(io.out, `tcpscope: serving on ${info.listen}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops${pauseOnConnect ? `; ${HOLD_NOTE}` : ''})`)
+  let held: HeldClients | undefined
+  const printer = printEvents(engine, io, {
+    json,
+    quiet: values.quiet,
+    skip: (e) => e.type === 'session-updated' && !json,
+    chunks,
+    watch: (e) => held?.see(e)
+  })
+  if (pauseOnConnect) held = new HeldClients(engine, info.id, printer, json)
 
   const signal = await stop.signal
-  const conns = engine.capture.connections().length
-  await run.finish()
+  held?.dispose()
+  let conns: number
+  try {
+    // The last chunks are read from the capture, so they are printed before it closes.
+    await engine['server.stop']({ serverId: info.id, closeClients: true })
+    await printer.drained()
+    conns = engine.capture.connections().length
+  } finally {
+    await run.finish()
+  }
   if (json) line(io.out, JSON.stringify({ type: 'summary', connections: conns, capture: shownCapture, signal }))
   else line(io.out, `tcpscope: stopped (${signal}): ${conns} connection(s)`)
   return 0
 }
+
+export const serveCommand = defineCommand({
+  name: 'serve',
+  about: 'open a TCP server by hand: see what connects, answer by echo, rules, HTTP or a timer',
+  usage: SERVE_USAGE,
+  options: OPTIONS,
+  notes: [
+    'Prints each client that connects and each chunk of traffic whole: a header line, `#3 <- 12 B` for what client #3 sent and `#3 -> 5 B` for what was sent to it, then the bytes as text in --encoding (or a hex dump with --hex). With --json a data line carries the bytes as hex.',
+    'Records everything like proxy traffic; Ctrl-C (SIGINT) or SIGTERM stops it and prints a summary.'
+  ],
+  run: runServe
+})

@@ -7,28 +7,29 @@ import { join, resolve } from 'node:path'
 import { UserError } from '../../shared/errors'
 import { WebServer, isLoopback } from '../../core/front/web-server'
 import { parseUserEndpoint } from '../../core/net/user-endpoint'
-import { parseCommandArgs, UsageError } from '../args'
+import { UsageError, type Parsed } from '../args'
+import { defineCommand, type OptionTable } from '../command-spec'
+import { CAPTURE_OPTIONS } from '../common-options'
 import { startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
 
-export const WEB_USAGE =
-  'tcpscope web [--listen [HOST:]PORT] [--capture FILE [--force]] [--open FILE ...] [--allow-files] [--ui DIR] [--json]'
+const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--capture FILE [--force]] [--open FILE ...] [--allow-files] [--ui DIR] [--json]'
+
+const OPTIONS = {
+  listen: { type: 'string', arg: '[HOST:]PORT', about: 'where to serve the UI (default 127.0.0.1:0, a free port on this machine only)' },
+  ...CAPTURE_OPTIONS,
+  open: { type: 'string', multiple: true, arg: 'FILE', about: 'open a capture file read-only beside the live one (repeatable)' },
+  'allow-files': { type: 'boolean', about: "let the page send files' contents (payloads of kind file read this machine's files)" },
+  ui: { type: 'string', arg: 'DIR', about: 'serve the built UI from DIR (default: out/renderer next to this CLI)' },
+  json: { type: 'boolean', about: 'JSON lines: the first is {"type":"listening","url":...}' }
+} as const satisfies OptionTable
 
 /** The renderer built next to this CLI bundle (out/cli/index.cjs -> out/renderer). */
 function defaultUiDir(): string {
   return resolve(__dirname, '..', 'renderer')
 }
 
-export async function webCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs('web', argv, {
-    listen: { type: 'string' },
-    capture: { type: 'string' },
-    force: { type: 'boolean' },
-    open: { type: 'string', multiple: true },
-    'allow-files': { type: 'boolean' },
-    ui: { type: 'string' },
-    json: { type: 'boolean' }
-  })
+async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`web: unexpected argument "${positionals[0]}"; usage: ${WEB_USAGE}`)
   const listen = parseUserEndpoint(values.listen ?? '127.0.0.1:0', '--listen', '127.0.0.1')
   if (listen.kind === 'unix') throw new UsageError('web: --listen takes [HOST:]PORT; a browser cannot open a socket path')
@@ -69,3 +70,15 @@ export async function webCommand(argv: string[], io: Io): Promise<number> {
   else line(io.out, `tcpscope: stopped (${signal})`)
   return 0
 }
+
+export const webCommand = defineCommand({
+  name: 'web',
+  about: 'the UI in a browser: the engine served over a WebSocket, behind a token',
+  usage: WEB_USAGE,
+  options: OPTIONS,
+  notes: [
+    'Prints one URL with a random token; every request and WebSocket without it is refused. It binds 127.0.0.1 unless --listen says otherwise: anyone who has the URL controls the engine.',
+    'Ctrl-C (SIGINT) or SIGTERM stops it and completes the capture.'
+  ],
+  run: runWeb
+})
