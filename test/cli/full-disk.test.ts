@@ -3,42 +3,22 @@
 // to the byte. Run on a small tmpfs (page-cache writer) and on a loop-mounted ext4 image
 // (O_DIRECT writer), each mounted for the test.
 import { afterEach, describe, expect, it } from 'vitest'
-import { execFileSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { CliProcess, runCli } from '../helpers/cli'
 import { collect, connectTo, randomPayload, sha256, startServer, tempDir } from '../helpers/net'
 import { needProgram } from '../helpers/peers'
+import { mountSmall } from '../helpers/small-fs'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-/** Mounts a small file system of `kind` at a fresh folder, or says why it cannot. */
-function mountSmall(kind: 'tmpfs' | 'ext4', dir: string): string | { why: string } {
-  const at = join(dir, 'mnt')
-  mkdirSync(at)
-  try {
-    if (kind === 'tmpfs') execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', at], { stdio: 'pipe' })
-    else {
-      const image = join(dir, 'disk.img')
-      execFileSync('dd', ['if=/dev/zero', `of=${image}`, 'bs=1M', 'count=6', 'status=none'], { stdio: 'pipe' })
-      execFileSync('mkfs.ext4', ['-q', image], { stdio: 'pipe' })
-      execFileSync('mount', ['-o', 'loop', image, at], { stdio: 'pipe' })
-    }
-  } catch (err) {
-    return { why: `cannot mount a ${kind} here (${String((err as { stderr?: Buffer }).stderr ?? err).trim().split('\n')[0]}); run as root on Linux` }
-  }
-  cleanups.push(() => execFileSync('umount', ['-l', at], { stdio: 'pipe' }))
-  return at
-}
-
 describe('a full disk while recording', () => {
   it.for(['tmpfs', 'ext4'] as const)('on a full %s: traffic flows on; the summary gives forwarded and recorded bytes, and recorded agrees with the file', async (kind, ctx) => {
     const { dir, cleanup } = tempDir()
     cleanups.push(cleanup)
-    const mounted = mountSmall(kind, dir)
+    const mounted = mountSmall(kind, dir, cleanups)
     needProgram(ctx, `a ${kind} mount`, typeof mounted === 'string')
     const capture = join(mounted as string, 'c.tcap')
     const server = await startServer((s) => {

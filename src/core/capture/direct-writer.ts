@@ -148,8 +148,15 @@ export class DirectWriter implements RecordWriter {
 
   append(buf: Buffer, start: number, end: number, payload?: Buffer): void {
     if (this.progress.failure || this.closed) return
-    this.copyIn(buf, start, end)
-    if (payload !== undefined && payload.length > 0) this.copyIn(payload, 0, payload.length)
+    try {
+      this.copyIn(buf, start, end)
+      if (payload !== undefined && payload.length > 0) this.copyIn(payload, 0, payload.length)
+    } catch (err) {
+      // A new staging arena probes its alignment by writing a scratch file beside the
+      // capture; on a full disk that write fails like any other: recording stops, traffic
+      // goes on (it used to throw out of the proxy's data handler and end the process).
+      return this.fail(err as NodeJS.ErrnoException)
+    }
     this.recordEnd = this.end
     this.progress.checkPressure(this.pending())
     if (this.writing) return

@@ -1,0 +1,44 @@
+// The O_DIRECT writer on a disk that is already full when it needs more staging buffers:
+// a new arena probes its alignment with a scratch write, which fails there. That failure
+// stops recording like any write error; it must not throw out of append() (which runs in
+// a proxy's data handler, where it ended the whole process).
+import { afterEach, describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { DirectWriter, directIoAvailable } from '../../../src/core/capture/direct-writer'
+import { tempDir } from '../../helpers/net'
+import { needProgram } from '../../helpers/peers'
+import { mountSmall } from '../../helpers/small-fs'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+describe('direct writer on a full disk', () => {
+  it('a staging arena that cannot be probed stops recording with ENOSPC, without throwing', async (ctx) => {
+    needProgram(ctx, 'O_DIRECT on Linux', directIoAvailable())
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const mounted = mountSmall('ext4', dir, cleanups, 16)
+    needProgram(ctx, 'an ext4 loop mount (root on Linux)', typeof mounted === 'string')
+    const at = mounted as string
+    const errors: NodeJS.ErrnoException[] = []
+    const w = new DirectWriter(join(at, 'c.tcap'), Buffer.alloc(16), { onPressure: () => {}, onError: (e) => errors.push(e) })
+    // Fill what is left, so the next arena's scratch write has nowhere to go. ext4 holds
+    // space back for delayed allocation, so fill again after a sync, in small blocks.
+    for (const [name, bs] of [['filler', '1M'], ['filler2', '4k']]) {
+      try {
+        execFileSync('dd', ['if=/dev/zero', `of=${join(at, name)}`, `bs=${bs}`, 'count=100000', 'status=none'], { stdio: 'pipe' })
+      } catch {
+        // dd stops at "no space left": exactly what is wanted.
+      }
+      execFileSync('sync')
+    }
+    // 12 MiB at once needs more than the first arena's 8 staging buffers.
+    expect(() => w.append(Buffer.alloc(40), 0, 40, Buffer.alloc(12 * 1024 * 1024, 7))).not.toThrow()
+    expect(errors.map((e) => e.code)).toEqual(['ENOSPC'])
+    expect(w.error?.code).toBe('ENOSPC')
+    await w.close()
+  })
+})
