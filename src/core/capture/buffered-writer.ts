@@ -5,7 +5,7 @@
 // without bound; on a write error it stops for good and says why.
 
 import { close, fsync, writev } from 'node:fs'
-import { FLUSH_DELAY_MS, HIGH_WATER, LOW_WATER, type RecordWriter, type WriterHooks, type WriterOptions } from './record-writer'
+import { FLUSH_DELAY_MS, HIGH_WATER, LOW_WATER, cutFailedTail, type RecordWriter, type WriterHooks, type WriterOptions } from './record-writer'
 import { WriteProgress } from './write-progress'
 
 /**
@@ -113,6 +113,7 @@ export class BufferedWriter implements RecordWriter {
   private fail(err: NodeJS.ErrnoException): void {
     this.queue = []
     this.queuedBytes = 0
+    cutFailedTail(this.fd, this.progress.written)
     this.progress.fail(err)
   }
 

@@ -11,7 +11,7 @@
 // fills; close truncates the padding away.
 
 import { closeSync, constants, fsync, ftruncate, openSync, unlinkSync, write, writeSync, close } from 'node:fs'
-import { FLUSH_DELAY_MS, HIGH_WATER, LOW_WATER, type RecordWriter, type WriterHooks, type WriterOptions } from './record-writer'
+import { FLUSH_DELAY_MS, HIGH_WATER, LOW_WATER, cutFailedTail, type RecordWriter, type WriterHooks, type WriterOptions } from './record-writer'
 import { WriteProgress } from './write-progress'
 
 const BLOCK = 4096
@@ -233,6 +233,7 @@ export class DirectWriter implements RecordWriter {
   private fail(err: NodeJS.ErrnoException): void {
     this.ready.length = 0
     this.curLen = 0
+    cutFailedTail(this.fd, this.progress.written)
     this.progress.fail(err)
   }
 

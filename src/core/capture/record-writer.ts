@@ -2,6 +2,8 @@
 // through the page cache; direct-writer.ts: O_DIRECT), and the timing and memory limits
 // both keep.
 
+import { ftruncateSync } from 'node:fs'
+
 export interface WriterOptions {
   /** Write as soon as this much is queued (and nothing is in flight). */
   batchBytes?: number
@@ -46,3 +48,17 @@ export const FLUSH_DELAY_MS = 50
 /** Producers pause above HIGH_WATER pending bytes and resume below LOW_WATER. */
 export const HIGH_WATER = 16 * 1024 * 1024
 export const LOW_WATER = 4 * 1024 * 1024
+
+/**
+ * After a failed write, part of it may have reached the file (a short write before the
+ * error): cut the file back to the last whole record counted as written, so the file holds
+ * exactly what the capture says it recorded. Best effort: if this fails too, the file still
+ * reads up to its last complete record.
+ */
+export function cutFailedTail(fd: number, written: number): void {
+  try {
+    ftruncateSync(fd, written)
+  } catch {
+    // A file system that refuses even this: the reader's cut detection covers it.
+  }
+}
