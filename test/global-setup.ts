@@ -1,13 +1,22 @@
 // Builds the CLI and the renderer once before the suite: CLI tests run the real `tcpscope`
-// in plain Node, and web mode serves the real built page to Chromium.
+// in plain Node, and web mode serves the real built page to Chromium. Every test, and every
+// process a test starts, gets one temporary folder of its own (TMPDIR), removed at the
+// end: a CLI killed on purpose cannot leave its temporary capture behind in /tmp.
 import { execFileSync } from 'node:child_process'
-import { resolve } from 'node:path'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 
-export default function setup(): void {
+export default function setup(): () => void {
   const root = resolve(__dirname, '..')
   const run = (script: string, args: string[]): void => {
     execFileSync(process.execPath, [resolve(root, script), ...args], { cwd: root, stdio: 'inherit' })
   }
   run('node_modules/vite/bin/vite.js', ['build', '--config', 'vite.cli.config.ts', '--logLevel', 'error'])
   run('node_modules/vite/bin/vite.js', ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'error'])
+  const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-tests-'))
+  // Traversable: one test runs the CLI as another user from a folder inside it.
+  chmodSync(tmp, 0o755)
+  process.env.TMPDIR = tmp
+  return () => rmSync(tmp, { recursive: true, force: true })
 }
