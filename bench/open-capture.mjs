@@ -193,7 +193,7 @@ try {
     await w.stop()
   }
 
-  rmSync(capture, { force: true })
+  if (!values.keep) rmSync(capture, { force: true })
   const big = join(dir, 'one-gib.tcap')
   const marker = Buffer.from('\xfe\xed\xfa\xce', 'latin1')
   log('recording one connection of 1 GiB ...')

@@ -1,9 +1,9 @@
 // `tcpscope ls FILE`: the connections in a capture, one line each. A capture can hold
 // hundreds of thousands of connections, so the table is built in two passes over the
-// summaries (widths, then lines) straight into large output batches, with no array per row.
+// index's fields (widths, then lines) straight into large output batches.
 
-import type { ConnectionSummary } from '../../shared/capture-types'
-import { formatDuration, formatPeer, formatTimestamp } from '../../shared/format'
+import type { FileCapture } from '../../core/capture/file-capture'
+import { formatDuration, formatTimestamp } from '../../shared/format'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { line, writeAll, type Io } from '../output'
@@ -27,9 +27,6 @@ function timestamps(): (ms: number) => string {
   }
 }
 
-const durationOf = (c: ConnectionSummary): string => (c.closedAt !== undefined ? formatDuration(c.closedAt - c.openedAt) : '-')
-const endOf = (c: ConnectionSummary): string => (c.error && c.end !== 'closed' ? `${c.end} (${c.error.code})` : c.end)
-
 /** Writes text a large batch at a time: one write per line costs more than the rest of ls. */
 class Batches {
   private text = ''
@@ -46,40 +43,51 @@ class Batches {
 
 const SPACES = ' '.repeat(256)
 const pad = (s: string, w: number): string => (s.length >= w ? s : s + SPACES.slice(0, w - s.length))
-
 const digits = (n: number): number => String(n).length
-/** formatPeer(p).length, without building the string. */
-const peerWidth = (p: ConnectionSummary['client']): number =>
-  p === undefined ? 1 : 'path' in p ? p.path.length : p.address.length + 1 + digits(p.port) + (p.address.includes(':') ? 2 : 0)
 /** formatDuration stays within 8 characters below a minute ("999.9 ms", "59.99 s"). */
 const SHORT_DURATION_MS = 60_000
 
-async function printTable(io: Io, conns: Iterable<ConnectionSummary>): Promise<void> {
-  // Two passes, widths then lines, each making its summaries as it goes: keeping 100,000
-  // rows alive between the passes cost more in garbage collection than making them twice.
-  // The first pass measures without building strings.
+type Rows = Awaited<ReturnType<FileCapture['allRows']>>
+
+const durationOf = (r: Rows, row: number): string => {
+  const closed = r.fields.closedAt(row)
+  return Number.isNaN(closed) ? '-' : formatDuration(closed - r.fields.openedAt(row))
+}
+const endOf = (r: Rows, row: number): string => {
+  const end = r.fields.end(row)
+  const code = r.fields.errorCode(row)
+  return code !== undefined && end !== 'closed' ? `${end} (${code})` : end
+}
+
+/**
+ * Two passes over the rows' fields, widths then lines, building no summary per row: over
+ * 100,000 connections the objects cost more (in garbage collection) than the rest of ls.
+ */
+async function printTable(io: Io, r: Rows): Promise<void> {
+  const f = r.fields
   const w = COLUMNS.map((h) => h.length)
   const widest = (i: number, n: number): void => {
     if (n > w[i]) w[i] = n
   }
   widest(5, 8)
-  for (const c of conns) {
-    widest(0, digits(c.id))
-    widest(1, c.kind.length)
-    widest(2, peerWidth(c.client))
-    widest(3, c.target.length)
-    if (c.closedAt !== undefined && c.closedAt - c.openedAt >= SHORT_DURATION_MS) widest(5, durationOf(c).length)
-    widest(6, digits(c.bytes.client))
-    widest(7, digits(c.bytes.server))
+  for (let row = 0; row < r.size; row++) {
+    widest(0, digits(f.id(row)))
+    widest(1, f.kind(row).length)
+    widest(2, f.peerText(row, 'client').length)
+    widest(3, f.target(row).length)
+    const closed = f.closedAt(row)
+    if (!Number.isNaN(closed) && closed - f.openedAt(row) >= SHORT_DURATION_MS) widest(5, durationOf(r, row).length)
+    widest(6, digits(r.bytes(row, 'client')))
+    widest(7, digits(r.bytes(row, 'server')))
   }
   w[4] = 'YYYY-MM-DD hh:mm:ss.mmm'.length
   const time = timestamps()
   const out = new Batches(io)
   await out.add(COLUMNS.map((h, i) => (i === COLUMNS.length - 1 ? h : pad(h, w[i]))).join('  '))
-  for (const c of conns) {
+  for (let row = 0; row < r.size; row++) {
     await out.add(
-      `${pad(String(c.id), w[0])}  ${pad(c.kind, w[1])}  ${pad(formatPeer(c.client), w[2])}  ${pad(c.target, w[3])}  ${time(c.openedAt)}  ` +
-        `${pad(durationOf(c), w[5])}  ${pad(String(c.bytes.client), w[6])}  ${pad(String(c.bytes.server), w[7])}  ${endOf(c)}`
+      `${pad(String(f.id(row)), w[0])}  ${pad(f.kind(row), w[1])}  ${pad(f.peerText(row, 'client'), w[2])}  ${pad(f.target(row), w[3])}  ${time(f.openedAt(row))}  ` +
+        `${pad(durationOf(r, row), w[5])}  ${pad(String(r.bytes(row, 'client')), w[6])}  ${pad(String(r.bytes(row, 'server')), w[7])}  ${endOf(r, row)}`
     )
   }
   await out.flush()
@@ -94,17 +102,18 @@ async function runLs({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): P
   const path = positionals[0]
   const capture = await openCaptureFile(path)
   try {
-    const conns = await capture.eachConnection()
     const info = capture.info()
     if (values.json) {
       const out = new Batches(io)
-      for (const c of conns) await out.add(JSON.stringify(c))
+      const r = await capture.allRows()
+      // A summary at a time, dropped at once: keeping 100,000 alive costs more than making them.
+      for (let row = 0; row < r.size; row++) await out.add(JSON.stringify(r.summary(row)))
       await out.flush()
       if (info.cutAt !== undefined) line(io.err, JSON.stringify({ type: 'cut', cutAt: info.cutAt, cutKind: info.cutKind }))
       if (info.live) line(io.err, JSON.stringify({ type: 'live', writerPid: info.writerPid }))
     } else {
       if (info.connections === 0) line(io.out, `${path}: no connections`)
-      else await printTable(io, conns)
+      else await printTable(io, await capture.allRows())
       for (const note of captureNotes(info)) line(io.err, note)
     }
   } finally {

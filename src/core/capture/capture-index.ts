@@ -379,7 +379,8 @@ export class CaptureIndex implements IndexView {
     openedAt: (row) => this.cells[row * STRIDE + OPENED_AT],
     closedAt: (row) => this.cells[row * STRIDE + CLOSED_AT],
     peerText: (row, role) => this.peerColumn(role).text(row),
-    peerPort: (row, role) => this.peerColumn(role).portOf(row)
+    peerPort: (row, role) => this.peerColumn(role).portOf(row),
+    errorCode: (row) => this.errors.get(row)?.code
   }
 
   private peerColumn(role: PeerRole): PeerColumn {

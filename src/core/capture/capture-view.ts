@@ -16,10 +16,10 @@ export interface CaptureView {
   /** Every connection, in the order they opened. */
   listConnections(): Promise<ConnectionSummary[]>
   /**
-   * The same, one summary at a time, as often as iterated: for a caller going over a
-   * hundred thousand rows, which should not keep them all alive.
+   * Every row's fields, read one at a time without building a summary per row: for a
+   * caller going over a hundred thousand rows (ls).
    */
-  eachConnection(): Promise<Iterable<ConnectionSummary>>
+  allRows(): Promise<Pick<IndexView, 'size' | 'fields' | 'bytes' | 'summary'>>
   /** One connection, or undefined when the capture has none with that id. */
   connection(connId: number): Promise<ConnectionSummary | undefined>
   readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer>
@@ -84,17 +84,13 @@ export abstract class CaptureQueries {
   }
 
   async listConnections(): Promise<ConnectionSummary[]> {
-    return [...(await this.eachConnection())]
+    await this.index.loadAll()
+    return Array.from({ length: this.index.size }, (_, row) => this.index.summary(row))
   }
 
-  async eachConnection(): Promise<Iterable<ConnectionSummary>> {
+  async allRows(): Promise<Pick<IndexView, 'size' | 'fields' | 'bytes' | 'summary'>> {
     await this.index.loadAll()
-    const index = this.index
-    return {
-      *[Symbol.iterator]() {
-        for (let row = 0; row < index.size; row++) yield index.summary(row)
-      }
-    }
+    return this.index
   }
 
   async connection(connId: number): Promise<ConnectionSummary | undefined> {

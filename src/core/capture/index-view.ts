@@ -47,4 +47,6 @@ export interface RowFields {
   peerText(row: number, role: PeerRole): string
   /** A peer's port; undefined for none, or for a Unix socket path. */
   peerPort(row: number, role: PeerRole): number | undefined
+  /** The code of the error that ended it, if one did. */
+  errorCode(row: number): string | undefined
 }

@@ -234,7 +234,8 @@ export class StoredIndex implements IndexView {
       const first = StoredIndex.PEER_AT[role]
       const port = this.ref(row, first + 1)
       return this.ref(row, first) < 0 || port === PATH_PORT ? undefined : port
-    }
+    },
+    errorCode: (row) => this.str(row, S.ERROR_CODE)
   }
 
   private peer(row: number, first: number): PeerAddress | undefined {
