@@ -93,3 +93,25 @@ export function outcomeOf(s: Socket, { endOnFin = false } = {}): Promise<SocketO
   s.resume()
   return new Promise((resolve) => s.once('close', () => resolve(outcome)))
 }
+
+/**
+ * A connected loopback pair on `host`: the client socket and the server's accepted one;
+ * `close` destroys both and closes the server.
+ */
+export async function loopbackPair(host = '127.0.0.1', opts: { allowHalfOpen?: boolean } = {}): Promise<{ client: Socket; accepted: Socket; close: () => Promise<void> }> {
+  const server = createServer({ allowHalfOpen: opts.allowHalfOpen ?? false })
+  const acceptedP = once(server, 'connection') as Promise<[Socket]>
+  const port = await listen(server, host)
+  const client = connect({ host, port, allowHalfOpen: opts.allowHalfOpen ?? false })
+  await once(client, 'connect')
+  const [accepted] = await acceptedP
+  return {
+    client,
+    accepted,
+    close: () => {
+      client.destroy()
+      accepted.destroy()
+      return new Promise<void>((r) => server.close(() => r()))
+    }
+  }
+}

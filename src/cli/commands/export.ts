@@ -11,6 +11,7 @@ import { MAX_CONN_ID } from '../../shared/limits'
 import type { FileCapture } from '../../core/capture/file-capture'
 import { MAGIC } from '../../core/capture/format'
 import { UserError } from '../../core/net/net-errors'
+import { fileWriteError } from '../../core/file-errors'
 import { oneOfFlag, parseWhole, requireString, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { outputClosed, writeAll, type Io } from '../output'
@@ -73,16 +74,7 @@ function openOutput(target: string, capturePath: string, force: boolean): number
   try {
     return openSync(target, 'w')
   } catch (err) {
-    const e = err as NodeJS.ErrnoException
-    const why: Record<string, string> = {
-      ENOENT: 'its folder does not exist',
-      EACCES: 'permission denied',
-      EPERM: 'permission denied',
-      EISDIR: 'it is a folder; give a file name',
-      EROFS: 'the file system is read-only',
-      ENOTDIR: 'a part of the path is not a folder'
-    }
-    throw new UserError(`cannot write ${target}: ${why[e.code ?? ''] ?? e.message}`, e.code)
+    throw fileWriteError(`cannot write ${target}`, err as NodeJS.ErrnoException, { EISDIR: 'it is a folder; give a file name' })
   }
 }
 

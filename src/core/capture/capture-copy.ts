@@ -6,6 +6,7 @@
 import { close, fstatSync, fsync, open, constants, statSync, unlinkSync, write } from 'node:fs'
 import { promisify } from 'node:util'
 import { ERROR_CODES, UserError } from '../../shared/errors'
+import { fileWriteError } from '../file-errors'
 import { pread } from './capture-reader'
 
 const STEP = 4 * 1024 * 1024
@@ -18,17 +19,7 @@ async function writeAll(fd: number, b: Buffer, at: number): Promise<void> {
   for (let done = 0; done < b.length; ) done += (await writeAsync(fd, b, done, b.length - done, at + done)).bytesWritten
 }
 
-function saveError(path: string, err: NodeJS.ErrnoException): UserError {
-  const why: Record<string, string> = {
-    EEXIST: 'the file exists; overwrite it or pick another name',
-    ENOENT: 'its folder does not exist',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EISDIR: 'that is a folder; give a file path',
-    ENOSPC: 'no space left on the device'
-  }
-  return new UserError(`cannot save to ${path}: ${why[err.code ?? ''] ?? err.message}`, err.code)
-}
+const saveError = (path: string, err: NodeJS.ErrnoException): UserError => fileWriteError(`cannot save to ${path}`, err)
 
 export async function copyCapture(
   sourceFd: number,

@@ -19,6 +19,7 @@ import type {
   PeerAddress
 } from '../../shared/capture-types'
 import { UserError } from '../net/net-errors'
+import { fileWriteError } from '../file-errors'
 import { CaptureIndex, type OpenInfo, type OwnerInfo } from './capture-index'
 import { CaptureLockedError, lockCapture, probeWriter, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
 import { CaptureReader } from './capture-reader'
@@ -72,17 +73,8 @@ function describeWriteError(err: NodeJS.ErrnoException): string {
 }
 
 /** Why a capture file cannot be created, in one line. */
-function createError(path: string, err: NodeJS.ErrnoException): UserError {
-  const why: Record<string, string> = {
-    ENOENT: 'its folder does not exist',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EISDIR: 'that is a folder; give a file path such as FOLDER/capture.tcap',
-    EROFS: 'the file system is read-only',
-    ENOTDIR: 'a part of the path is not a folder'
-  }
-  return new UserError(`cannot create capture file ${path}: ${why[err.code ?? ''] ?? describeWriteError(err)}`, err.code)
-}
+const createError = (path: string, err: NodeJS.ErrnoException): UserError =>
+  fileWriteError(`cannot create capture file ${path}`, err, { EISDIR: 'that is a folder; give a file path such as FOLDER/capture.tcap' })
 
 /**
  * Opens the path to record to without truncating it: the lock comes first, so a capture

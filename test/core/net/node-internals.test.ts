@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { existsSync, readdirSync } from 'node:fs'
 import { once } from 'node:events'
-import { connect, createServer, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
+import { loopbackPair } from '../../helpers/net'
 import { setImmediate as tick } from 'node:timers/promises'
 import { confirmFin, handleAddress, internalsStatus, warmSocketConstructor } from '../../../src/core/net/node-internals'
 
@@ -18,20 +19,10 @@ afterEach(async () => {
 /** Linux shows them in /proc; elsewhere the handle count below has to do. */
 const openFds = (): number => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0)
 
-async function pair(opts: { allowHalfOpen?: boolean } = {}): Promise<{ client: Socket; accepted: Socket }> {
-  const server: Server = createServer({ allowHalfOpen: opts.allowHalfOpen ?? true })
-  const acceptedP = once(server, 'connection') as Promise<[Socket]>
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const client = connect({ host: '127.0.0.1', port: (server.address() as { port: number }).port, allowHalfOpen: true })
-  await once(client, 'connect')
-  const [accepted] = await acceptedP
-  cleanups.push(() => {
-    client.destroy()
-    accepted.destroy()
-    return new Promise<void>((r) => server.close(() => r()))
-  })
-  return { client, accepted }
+async function pair(): Promise<{ client: Socket; accepted: Socket }> {
+  const p = await loopbackPair('127.0.0.1', { allowHalfOpen: true })
+  cleanups.push(p.close)
+  return p
 }
 
 describe(`node internals on ${NODE}`, () => {

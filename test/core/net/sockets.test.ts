@@ -2,7 +2,8 @@
 // caches behind on the socket (that is why sockets.ts asks the handle).
 import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
-import { connect, createServer, Socket, type Server } from 'node:net'
+import { Socket } from 'node:net'
+import { loopbackPair } from '../../helpers/net'
 import { localPeer, remotePeer } from '../../../src/core/net/sockets'
 
 const cleanups: Array<() => unknown> = []
@@ -10,22 +11,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-/** A connected pair on `host`: the client socket and the server's accepted socket. */
-async function pair(host: string): Promise<{ client: Socket; accepted: Socket; server: Server }> {
-  const server = createServer()
-  const acceptedP = once(server, 'connection') as Promise<[Socket]>
-  server.listen(0, host)
-  await once(server, 'listening')
-  const port = (server.address() as { port: number }).port
-  const client = connect({ host, port })
-  await once(client, 'connect')
-  const [accepted] = await acceptedP
-  cleanups.push(() => {
-    client.destroy()
-    accepted.destroy()
-    return new Promise<void>((r) => server.close(() => r()))
-  })
-  return { client, accepted, server }
+/** A connected pair on `host`, closed after the test. */
+async function pair(host: string): Promise<{ client: Socket; accepted: Socket }> {
+  const p = await loopbackPair(host)
+  cleanups.push(p.close)
+  return p
 }
 
 /**
