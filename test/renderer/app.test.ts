@@ -1,10 +1,11 @@
 // @vitest-environment jsdom
-// The placeholder view: what the engine store holds, and a page of the selected capture.
+// The window: says when the engine is away, lists proxies and a page of the selected capture.
 import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { nextTick } from 'vue'
 import { beforeEach, describe, expect, it } from 'vitest'
 import App from '../../src/renderer/src/App.vue'
+import { createAppI18n } from '../../src/renderer/src/i18n'
 import { useEngineStore } from '../../src/renderer/src/stores/engine'
 import { fakeTransport } from './fake-transport'
 
@@ -21,9 +22,8 @@ const settle = async (): Promise<void> => {
 
 describe('App', () => {
   it('says when it is not connected to the engine', () => {
-    const wrapper = mount(App, { global: { plugins: [pinia] } })
-    expect(wrapper.find('h1').text()).toBe('tcpscope')
-    expect(wrapper.text()).toContain('Not connected to the engine')
+    const wrapper = mount(App, { global: { plugins: [pinia, createAppI18n('en')] } })
+    expect(wrapper.find('[role=alert]').text()).toContain('Not connected to the engine')
   })
 
   it('lists proxies and a page of connections', async () => {
@@ -35,11 +35,10 @@ describe('App', () => {
       })
     })
     useEngineStore().attach(t.transport)
-    const wrapper = mount(App, { global: { plugins: [pinia] } })
+    const wrapper = mount(App, { global: { plugins: [pinia, createAppI18n('en')] } })
     t.emit({ type: 'snapshot', proxies: [{ id: 'p1', listen: '127.0.0.1:6380', target: '127.0.0.1:6379', state: 'listening', accepted: 1, active: 0 }], sessions: [], captures: [{ id: 'live', name: 'c.tcap', path: '/tmp/c.tcap', size: 100, connections: 1, live: true }] })
     await settle()
     expect(wrapper.text()).toContain('127.0.0.1:6380')
-    expect(wrapper.text()).toContain('Connections (1)')
-    expect(wrapper.find('tbody').text()).toContain('127.0.0.1:5000')
+    expect(wrapper.find('[role=grid]').attributes('aria-rowcount')).toBe('2')
   })
 })

@@ -1,13 +1,17 @@
-// The renderer's composition root: one Pinia, the engine store on the transport, the app.
+// The renderer's composition root: one Pinia, i18n in the user's language, the engine
+// store on the transport, the app.
 
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
+import { createAppI18n } from './i18n'
 import { useEngineStore } from './stores/engine'
+import { useSettingsStore } from './stores/settings'
 import { connectTransport } from './transport'
 
 const pinia = createPinia()
 const app = createApp(App).use(pinia)
+app.use(createAppI18n(useSettingsStore(pinia).language))
 // Before mounting: the snapshot comes as soon as the transport is up.
 useEngineStore(pinia).attach(connectTransport())
 app.mount('#app')

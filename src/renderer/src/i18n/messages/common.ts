@@ -1,0 +1,143 @@
+// The shell: toolbar, status bar, help, themes, languages, connection state.
+export default {
+  en: {
+    app: {
+      name: 'tcpscope',
+      disconnected: 'Not connected to the engine: {reason}',
+      starting: 'starting'
+    },
+    toolbar: {
+      label: 'Toolbar',
+      newProxy: 'New proxy',
+      newServer: 'Server',
+      newClient: 'Client',
+      captures: 'Open captures',
+      live: 'live',
+      closeCapture: 'Close {name}',
+      filter: 'Filter connections',
+      filterPlaceholder: 'filter: port:6379 state:reset kind:proxy text',
+      language: 'Language',
+      theme: 'Theme',
+      themeSystem: 'Theme: system',
+      themeLight: 'Theme: light',
+      themeDark: 'Theme: dark',
+      help: 'Keyboard shortcuts',
+      open: 'Open capture…',
+      save: 'Save capture as…'
+    },
+    status: {
+      label: 'Status',
+      recording: 'recording to {path}',
+      reading: 'reading {path}',
+      connections: '{n} connection | {n} connections',
+      errors: '{n} error | {n} errors',
+      cut: 'cut at byte {at}',
+      damaged: 'damaged at byte {at}',
+      liveWriter: 'still recorded by pid {pid}',
+      recordingStopped: 'recording stopped: {error}'
+    },
+    help: {
+      title: 'Keyboard shortcuts',
+      close: 'Close',
+      filter: 'Focus the filter',
+      move: 'Move in the connection list',
+      open: 'Open the selected connection',
+      tabs: 'Switch detail tab (conversation, hex, text, flow)',
+      find: 'Find in the stream',
+      next: 'Next match',
+      prev: 'Previous match',
+      send: 'Send from the composer',
+      help: 'This list',
+      escape: 'Close a dialog or the find bar'
+    },
+    files: {
+      openTitle: 'Open a capture file',
+      saveTitle: 'Save the live capture as',
+      path: 'Path on the engine host',
+      overwrite: 'Replace the file if it exists',
+      open: 'Open',
+      save: 'Save',
+      opening: 'Opening…',
+      saving: 'Saving…',
+      saved: 'Saved {n} connections to {path}'
+    },
+    common: {
+      cancel: 'Cancel',
+      close: 'Close',
+      start: 'Start',
+      stop: 'Stop',
+      loading: 'loading…',
+      none: 'none'
+    }
+  },
+  'zh-CN': {
+    app: {
+      name: 'tcpscope',
+      disconnected: '未连接到引擎：{reason}',
+      starting: '正在启动'
+    },
+    toolbar: {
+      label: '工具栏',
+      newProxy: '新建代理',
+      newServer: '服务器',
+      newClient: '客户端',
+      captures: '已打开的抓包',
+      live: '实时',
+      closeCapture: '关闭 {name}',
+      filter: '过滤连接',
+      filterPlaceholder: '过滤：port:6379 state:reset kind:proxy 文本',
+      language: '语言',
+      theme: '主题',
+      themeSystem: '主题：跟随系统',
+      themeLight: '主题：浅色',
+      themeDark: '主题：深色',
+      help: '快捷键',
+      open: '打开抓包…',
+      save: '抓包另存为…'
+    },
+    status: {
+      label: '状态',
+      recording: '正在记录到 {path}',
+      reading: '正在查看 {path}',
+      connections: '{n} 个连接',
+      errors: '{n} 个错误',
+      cut: '在第 {at} 字节处截断',
+      damaged: '在第 {at} 字节处损坏',
+      liveWriter: '仍在由进程 {pid} 记录',
+      recordingStopped: '记录已停止：{error}'
+    },
+    help: {
+      title: '快捷键',
+      close: '关闭',
+      filter: '聚焦过滤框',
+      move: '在连接列表中移动',
+      open: '打开所选连接',
+      tabs: '切换详情页（会话、十六进制、文本、流程）',
+      find: '在数据流中查找',
+      next: '下一个匹配',
+      prev: '上一个匹配',
+      send: '从发送区发送',
+      help: '本列表',
+      escape: '关闭对话框或查找栏'
+    },
+    files: {
+      openTitle: '打开抓包文件',
+      saveTitle: '将实时抓包另存为',
+      path: '引擎主机上的路径',
+      overwrite: '文件已存在时替换',
+      open: '打开',
+      save: '保存',
+      opening: '正在打开…',
+      saving: '正在保存…',
+      saved: '已将 {n} 个连接保存到 {path}'
+    },
+    common: {
+      cancel: '取消',
+      close: '关闭',
+      start: '启动',
+      stop: '停止',
+      loading: '加载中…',
+      none: '无'
+    }
+  }
+}

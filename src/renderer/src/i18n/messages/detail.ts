@@ -1,0 +1,27 @@
+// The selected connection: tabs and the views inside them.
+export default {
+  en: {
+    detail: {
+      label: 'Selected connection',
+      none: 'Select a connection to see its bytes.',
+      tabs: 'Views',
+      tab: { conversation: 'Conversation', hex: 'Hex', text: 'Text', flow: 'Flow' },
+      direction: 'Direction',
+      dir: { client: 'client → server', server: 'server → client' },
+      bytes: '{n} B',
+      summary: '#{id} {client} → {target}'
+    }
+  },
+  'zh-CN': {
+    detail: {
+      label: '所选连接',
+      none: '选择一个连接以查看其数据。',
+      tabs: '视图',
+      tab: { conversation: '会话', hex: '十六进制', text: '文本', flow: '流程' },
+      direction: '方向',
+      dir: { client: '客户端 → 服务器', server: '服务器 → 客户端' },
+      bytes: '{n} 字节',
+      summary: '#{id} {client} → {target}'
+    }
+  }
+}

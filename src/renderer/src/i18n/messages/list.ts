@@ -1,0 +1,51 @@
+// The connection list: columns, kinds, states.
+export default {
+  en: {
+    list: {
+      label: 'Connections',
+      empty: 'No connections yet. Start a proxy (New proxy) or a session, then connect through it.',
+      emptyFiltered: 'No connection matches the filter.',
+      count: '{shown} of {total}',
+      col: { id: '#', kind: 'kind', owner: 'owner', client: 'client', target: 'target', state: 'state', sent: '↑ sent', received: '↓ received', start: 'start', duration: 'duration' },
+      sortBy: 'Sort by {column}',
+      follow: 'Follow new connections',
+      kind: { proxy: 'proxy', server: 'server', client: 'client' },
+      state: {
+        open: 'open',
+        closed: 'closed',
+        'client-reset': 'client RST',
+        'server-reset': 'server RST',
+        'connect-failed': 'connect failed',
+        error: 'error',
+        stopped: 'stopped',
+        cut: 'cut',
+        'half-client': 'half-closed (client FIN)',
+        'half-server': 'half-closed (server FIN)'
+      }
+    }
+  },
+  'zh-CN': {
+    list: {
+      label: '连接',
+      empty: '还没有连接。先新建代理或会话，再通过它连接。',
+      emptyFiltered: '没有匹配过滤条件的连接。',
+      count: '{shown} / {total}',
+      col: { id: '#', kind: '类型', owner: '所属', client: '客户端', target: '目标', state: '状态', sent: '↑ 发送', received: '↓ 接收', start: '开始', duration: '时长' },
+      sortBy: '按{column}排序',
+      follow: '跟随新连接',
+      kind: { proxy: '代理', server: '服务器', client: '客户端' },
+      state: {
+        open: '打开',
+        closed: '已关闭',
+        'client-reset': '客户端 RST',
+        'server-reset': '服务器 RST',
+        'connect-failed': '连接失败',
+        error: '错误',
+        stopped: '已停止',
+        cut: '截断',
+        'half-client': '半关闭（客户端 FIN）',
+        'half-server': '半关闭（服务器 FIN）'
+      }
+    }
+  }
+}

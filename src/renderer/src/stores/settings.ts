@@ -1,0 +1,63 @@
+// What the user chose and expects to find again: language, theme, pane sizes, the text
+// encoding per connection, recently opened captures. Kept in the page's localStorage.
+
+import { defineStore } from 'pinia'
+import { ref, watch } from 'vue'
+import { LANGUAGES, systemLanguage, type Language } from '../i18n'
+
+export type ThemeChoice = 'system' | 'light' | 'dark'
+export const TEXT_ENCODINGS = ['utf-8', 'latin1', 'gbk', 'gb18030', 'utf-16le', 'shift_jis'] as const
+export type TextEncodingName = (typeof TEXT_ENCODINGS)[number]
+
+const KEY = 'tcpscope.settings'
+const MAX_RECENT = 10
+
+interface Saved {
+  language?: Language
+  theme?: ThemeChoice
+  panes?: Record<string, number[]>
+  encodings?: Record<string, TextEncodingName>
+  lastEncoding?: TextEncodingName
+  recent?: string[]
+}
+
+function load(): Saved {
+  try {
+    return JSON.parse(localStorage.getItem(KEY) ?? '{}') as Saved
+  } catch {
+    return {}
+  }
+}
+
+export const useSettingsStore = defineStore('settings', () => {
+  const saved = load()
+  const language = ref<Language>(saved.language && LANGUAGES.includes(saved.language) ? saved.language : systemLanguage())
+  const theme = ref<ThemeChoice>(saved.theme ?? 'system')
+  const panes = ref<Record<string, number[]>>(saved.panes ?? {})
+  const encodings = ref<Record<string, TextEncodingName>>(saved.encodings ?? {})
+  const lastEncoding = ref<TextEncodingName>(saved.lastEncoding ?? 'utf-8')
+  const recent = ref<string[]>(saved.recent ?? [])
+
+  /** The encoding a connection's text is shown in: its own, else the last one chosen. */
+  function encodingFor(key: string): TextEncodingName {
+    return encodings.value[key] ?? lastEncoding.value
+  }
+  function setEncoding(key: string, enc: TextEncodingName): void {
+    encodings.value = { ...encodings.value, [key]: enc }
+    lastEncoding.value = enc
+  }
+  function rememberFile(path: string): void {
+    recent.value = [path, ...recent.value.filter((p) => p !== path)].slice(0, MAX_RECENT)
+  }
+
+  watch([language, theme, panes, encodings, lastEncoding, recent], () => {
+    try {
+      const data: Saved = { language: language.value, theme: theme.value, panes: panes.value, encodings: encodings.value, lastEncoding: lastEncoding.value, recent: recent.value }
+      localStorage.setItem(KEY, JSON.stringify(data))
+    } catch {
+      // Private windows may refuse storage: settings then last the session.
+    }
+  }, { deep: true })
+
+  return { language, theme, panes, encodings, lastEncoding, recent, encodingFor, setEncoding, rememberFile }
+})
