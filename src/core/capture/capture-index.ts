@@ -76,6 +76,10 @@ class PeerColumn {
     return port === -1 ? { path: address } : { address, port, family: this.family[row] }
   }
 
+  addressOf(row: number): string | undefined {
+    return this.address[row]
+  }
+
   /** formatPeer of the row's peer, without building the object. */
   text(row: number): string {
     const address = this.address[row]
@@ -379,6 +383,7 @@ export class CaptureIndex implements IndexView {
     openedAt: (row) => this.cells[row * STRIDE + OPENED_AT],
     closedAt: (row) => this.cells[row * STRIDE + CLOSED_AT],
     peerText: (row, role) => this.peerColumn(role).text(row),
+    peerAddress: (row, role) => this.peerColumn(role).addressOf(row),
     peerPort: (row, role) => this.peerColumn(role).portOf(row),
     errorCode: (row) => this.errors.get(row)?.code
   }

@@ -8,7 +8,7 @@
 
 import type { ConnectionEnd, ConnectionSummary, SortKey } from '../../shared/capture-types'
 import { UserError } from '../../shared/errors'
-import type { IndexView, RowFields } from './index-view'
+import type { IndexView, PeerRole, RowFields } from './index-view'
 
 type Predicate = (f: RowFields, row: number) => boolean
 
@@ -61,14 +61,46 @@ function lower(s: string): string {
   return l
 }
 
+const portTexts: string[] = []
+const portText = (port: number): string => (portTexts[port] ??= String(port))
+
+/** A text to find in peers as formatPeer writes them ("10.0.0.5:50001", "[::1]:80", a path). */
+interface PeerText {
+  text: string
+  /** No brackets: the text cannot hold an IPv6 peer's "[" or "]". */
+  plain: boolean
+  /** With one colon: what must end the address and start the port. */
+  split?: [string, string]
+  /** More than one colon: only an IPv6 peer can hold it. */
+  colons: boolean
+}
+
+function peerText(text: string): PeerText {
+  const colon = text.indexOf(':')
+  const one = colon >= 0 && text.indexOf(':', colon + 1) < 0
+  return { text, plain: !/[[\]]/.test(text), split: one ? [text.slice(0, colon), text.slice(colon + 1)] : undefined, colons: colon >= 0 && !one }
+}
+
+/**
+ * Whether a peer holds the text, without writing the peer out for the common IPv4 and name
+ * peers: a text with no colon lies in the address or in the port; one with one colon is an
+ * address's end and a port's start.
+ */
+function peerHolds(f: RowFields, row: number, role: PeerRole, t: PeerText): boolean {
+  const address = f.peerAddress(row, role)
+  if (address === undefined) return '-'.includes(t.text)
+  const port = f.peerPort(row, role)
+  if (port === undefined) return address.includes(t.text)
+  if (!t.plain || address.includes(':')) return f.peerText(row, role).includes(t.text)
+  if (t.split) return address.endsWith(t.split[0]) && portText(port).startsWith(t.split[1])
+  return !t.colons && (address.includes(t.text) || portText(port).includes(t.text))
+}
+
 /** Whether any endpoint text of the row holds `text` (lower case). */
-const endpointsInclude =
-  (text: string): Predicate =>
-  (f, row) =>
-    lower(f.target(row)).includes(text) ||
-    f.peerText(row, 'client').includes(text) ||
-    f.peerText(row, 'remote').includes(text) ||
-    f.peerText(row, 'local').includes(text)
+function endpointsInclude(text: string): Predicate {
+  const t = peerText(text)
+  return (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
+}
 
 const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target'] as const
 
@@ -101,10 +133,14 @@ function term(key: string, value: string): Predicate {
       const n = wholeNumber(key, value)
       return (f, row) => f.id(row) === n
     }
-    case 'client':
-      return (f, row) => f.peerText(row, 'client').includes(v)
-    case 'target':
-      return (f, row) => lower(f.target(row)).includes(v) || f.peerText(row, 'remote').includes(v)
+    case 'client': {
+      const t = peerText(v)
+      return (f, row) => peerHolds(f, row, 'client', t)
+    }
+    case 'target': {
+      const t = peerText(v)
+      return (f, row) => lower(f.target(row)).includes(v) || peerHolds(f, row, 'remote', t)
+    }
     default:
       throw new UserError(`unknown filter word "${key}:": use ${KEYS.map((k) => `${k}:`).join(' ')} or plain text`)
   }
@@ -211,7 +247,10 @@ export class ConnectionQuery {
     for (let row = 0; row < ix.size; row++) if (predicate === undefined || predicate(f, row)) picked[n++] = row
     const rows = picked.subarray(0, n)
     const keyOf = sortKey(sort, ix, Date.now())
-    return sortRows(rows, Array.from(rows, keyOf), descending)
+    // Loops, not Array.from with a mapper: that is several times slower over 100,000 rows.
+    const keys = new Array<number | string>(n)
+    for (let i = 0; i < n; i++) keys[i] = keyOf(rows[i])
+    return sortRows(rows, keys, descending)
   }
 }
 
@@ -239,7 +278,9 @@ function sortRows(rows: Uint32Array, keys: Array<number | string>, descending: b
     const packed = new Float64Array(n)
     for (let i = 0; i < n; i++) packed[i] = ((descending ? max - (keys[i] as number) : (keys[i] as number) - min) * scale) + i
     packed.sort()
-    return Uint32Array.from(packed, (p) => rows[p % scale])
+    const sorted = new Uint32Array(n)
+    for (let i = 0; i < n; i++) sorted[i] = rows[packed[i] % scale]
+    return sorted
   }
   const dir = descending ? -1 : 1
   const order = new Uint32Array(n)
@@ -250,5 +291,7 @@ function sortRows(rows: Uint32Array, keys: Array<number | string>, descending: b
     const c = typeof ka === 'number' ? ka - (kb as number) : ka < kb ? -1 : ka > kb ? 1 : 0
     return c !== 0 ? c * dir : a - b
   })
-  return Uint32Array.from(order, (i) => rows[i])
+  const sorted = new Uint32Array(n)
+  for (let i = 0; i < n; i++) sorted[i] = rows[order[i]]
+  return sorted
 }

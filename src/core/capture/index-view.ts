@@ -45,6 +45,8 @@ export interface RowFields {
   closedAt(row: number): number
   /** A peer as formatPeer writes it ('-' when there is none). */
   peerText(row: number, role: PeerRole): string
+  /** A peer's address, or its Unix socket path; undefined for none. */
+  peerAddress(row: number, role: PeerRole): string | undefined
   /** A peer's port; undefined for none, or for a Unix socket path. */
   peerPort(row: number, role: PeerRole): number | undefined
   /** The code of the error that ended it, if one did. */

@@ -230,6 +230,7 @@ export class StoredIndex implements IndexView {
       if (port === PATH_PORT) return address
       return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
     },
+    peerAddress: (row, role) => this.str(row, StoredIndex.PEER_AT[role]),
     peerPort: (row, role) => {
       const first = StoredIndex.PEER_AT[role]
       const port = this.ref(row, first + 1)

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { CaptureIndex } from '../../../src/core/capture/capture-index'
 import { ConnectionQuery, parseFilter } from '../../../src/core/capture/connection-query'
 import { DIR_CLIENT, DIR_NONE, DIR_SERVER, RecordType } from '../../../src/core/capture/format'
-import type { SortKey } from '../../../src/shared/capture-types'
+import type { PeerAddress, SortKey } from '../../../src/shared/capture-types'
+import { formatPeer } from '../../../src/shared/format'
 
 /** Five connections: kinds, owners, ports, states and byte counts that tell them apart. */
 function sample(): CaptureIndex {
@@ -69,5 +70,27 @@ describe('connection query', () => {
   it('pages the sorted list, with the total', async () => {
     const page = await q.page({ offset: 1, limit: 2, sort: 'sent', descending: true })
     expect({ total: page.total, ids: page.rows.map((r) => r.id) }).toEqual({ total: 5, ids: [3, 2] })
+  })
+})
+
+describe('text over endpoints', () => {
+  // The filter finds text in peers without writing each one out; it must find exactly what
+  // a search of the written-out peer finds.
+  const peers: Array<PeerAddress | undefined> = [
+    { address: '127.0.0.1', port: 50001, family: 'IPv4' },
+    { address: '10.20.30.4', port: 80, family: 'IPv4' },
+    { address: '::1', port: 6379, family: 'IPv6' },
+    { address: 'fe80::1:2', port: 443, family: 'IPv6' },
+    { path: '/tmp/redis.sock' },
+    undefined
+  ]
+  const ix = new CaptureIndex()
+  peers.forEach((client, i) => ix.add(RecordType.Open, DIR_NONE, i + 1, i * 100, 0, i, { kind: 'proxy', ownerId: 'p', client, target: 't' }))
+  const q = new ConnectionQuery(ix, () => 0)
+  const texts = ['127', '.0.1:5', '1:50001', ':80', '80', '4:8', '0.1:', '[::1]', '::1', ':1]:63', ']:443', '1:2', 'redis', '/tmp/r', '-', '1:2:3', 'x']
+
+  it.each(texts)('client:%j finds what a search of the written peer finds', async (text) => {
+    const want = peers.flatMap((p, i) => (formatPeer(p).includes(text) ? [i + 1] : []))
+    expect(await ids(q, `client:"${text}"`)).toEqual(want)
   })
 })
