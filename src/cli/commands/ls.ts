@@ -27,17 +27,24 @@ function timestamps(): (ms: number) => string {
   }
 }
 
-/** Writes text a large batch at a time: one write per line costs more than the rest of ls. */
+/**
+ * Writes lines a large batch at a time: one write per line costs more than the rest of ls,
+ * and so does awaiting per line; only a full batch waits for the output.
+ */
 class Batches {
-  private text = ''
+  private lines: string[] = []
+  private size = 0
   constructor(private readonly io: Io) {}
-  async add(l: string): Promise<void> {
-    this.text += l + '\n'
-    if (this.text.length >= 64 * 1024) await this.flush()
+  /** Whether the batch is full: then flush() before adding more. */
+  add(l: string): boolean {
+    this.lines.push(l)
+    this.size += l.length + 1
+    return this.size >= 256 * 1024
   }
   async flush(): Promise<void> {
-    if (this.text) await writeAll(this.io.out, this.text)
-    this.text = ''
+    if (this.lines.length) await writeAll(this.io.out, this.lines.join('\n') + '\n')
+    this.lines = []
+    this.size = 0
   }
 }
 
@@ -83,12 +90,13 @@ async function printTable(io: Io, r: Rows): Promise<void> {
   w[4] = 'YYYY-MM-DD hh:mm:ss.mmm'.length
   const time = timestamps()
   const out = new Batches(io)
-  await out.add(COLUMNS.map((h, i) => (i === COLUMNS.length - 1 ? h : pad(h, w[i]))).join('  '))
+  out.add(COLUMNS.map((h, i) => (i === COLUMNS.length - 1 ? h : pad(h, w[i]))).join('  '))
   for (let row = 0; row < r.size; row++) {
-    await out.add(
+    const full = out.add(
       `${pad(String(f.id(row)), w[0])}  ${pad(f.kind(row), w[1])}  ${pad(f.peerText(row, 'client'), w[2])}  ${pad(f.target(row), w[3])}  ${time(f.openedAt(row))}  ` +
         `${pad(durationOf(r, row), w[5])}  ${pad(String(r.bytes(row, 'client')), w[6])}  ${pad(String(r.bytes(row, 'server')), w[7])}  ${endOf(r, row)}`
     )
+    if (full) await out.flush()
   }
   await out.flush()
 }
@@ -107,7 +115,7 @@ async function runLs({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): P
       const out = new Batches(io)
       const r = await capture.allRows()
       // A summary at a time, dropped at once: keeping 100,000 alive costs more than making them.
-      for (let row = 0; row < r.size; row++) await out.add(JSON.stringify(r.summary(row)))
+      for (let row = 0; row < r.size; row++) if (out.add(JSON.stringify(r.summary(row)))) await out.flush()
       await out.flush()
       if (info.cutAt !== undefined) line(io.err, JSON.stringify({ type: 'cut', cutAt: info.cutAt, cutKind: info.cutKind }))
       if (info.live) line(io.err, JSON.stringify({ type: 'live', writerPid: info.writerPid }))
