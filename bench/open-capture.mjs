@@ -14,12 +14,12 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { connectEngine } from './lib/ws-engine.mjs'
+import { firstJsonLine, recordCapture } from './lib/record-capture.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -41,66 +41,7 @@ const dir = mkdtempSync(join(values.dir ?? tmpdir(), 'tcpscope-open-bench-'))
 const capture = join(dir, 'big.tcap')
 const log = (s) => process.stderr.write(s + '\n')
 
-async function record(connections = CONNECTIONS, total = TOTAL, file = capture, marker) {
-  const sink = createServer({ allowHalfOpen: true }, (s) => {
-    s.resume()
-    s.on('end', () => s.end())
-    s.on('error', () => {})
-  })
-  sink.listen(0, '127.0.0.1')
-  await once(sink, 'listening')
-  const proxy = spawn(process.execPath, [CLI, 'proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${sink.address().port}`, '--capture', file, '--json', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  let out = ''
-  proxy.stdout.setEncoding('utf8').on('data', (d) => (out += d))
-  while (!out.includes('\n')) await once(proxy.stdout, 'data')
-  const listen = JSON.parse(out.slice(0, out.indexOf('\n'))).listen
-  const port = Number(listen.slice(listen.lastIndexOf(':') + 1))
-
-  const per = Math.floor(total / connections)
-  const t0 = performance.now()
-  if (connections === 1) {
-    // One long connection, in 1 MiB writes; the marker goes in just before its end.
-    const chunk = Buffer.alloc(1024 * 1024, 'tcpscope bench payload ')
-    const c = connect({ port, host: '127.0.0.1' })
-    await once(c, 'connect')
-    c.resume()
-    for (let sent = 0; sent < total; sent += chunk.length) {
-      const last = sent + chunk.length >= total
-      const piece = last && marker ? Buffer.concat([chunk.subarray(0, chunk.length - 4096), marker, chunk.subarray(0, 4096 - marker.length)]) : chunk
-      if (!c.write(piece)) await once(c, 'drain')
-    }
-    c.end()
-    await once(c, 'close')
-  } else {
-    const payload = Buffer.alloc(per, 'tcpscope bench payload ')
-    let started = 0
-    let done = 0
-    await new Promise((resolveAll, reject) => {
-      const next = () => {
-        if (started >= connections) return
-        started++
-        const c = connect({ port, host: '127.0.0.1' })
-        c.on('error', reject)
-        c.on('connect', () => c.end(payload))
-        c.resume()
-        c.on('close', () => {
-          done++
-          if (done % 10000 === 0) log(`  ${done} connections recorded`)
-          if (done === connections) resolveAll()
-          else next()
-        })
-      }
-      for (let i = 0; i < CONCURRENCY; i++) next()
-    })
-  }
-  const seconds = (performance.now() - t0) / 1000
-  proxy.kill('SIGINT')
-  await once(proxy, 'exit')
-  sink.close()
-  return { seconds, perConnection: per }
-}
+const record = (connections = CONNECTIONS, total = TOTAL, file = capture, marker) => recordCapture({ cli: CLI, file, connections, total, marker, concurrency: CONCURRENCY, log })
 
 /** Wall time of a fresh CLI process, in ms; its stdout goes nowhere. */
 function timed(args, preload = false) {
@@ -117,10 +58,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 /** `tcpscope web` with `files` opened; its URL, a client, and the process to stop. */
 async function web(files) {
   const child = spawn(process.execPath, [CLI, 'web', '--json', ...files.flatMap((f) => ['--open', f])], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let out = ''
-  child.stdout.setEncoding('utf8').on('data', (d) => (out += d))
-  while (!out.includes('\n')) await once(child.stdout, 'data')
-  const url = JSON.parse(out.slice(0, out.indexOf('\n'))).url
+  const { url } = await firstJsonLine(child)
   const engine = await connectEngine(url)
   return {
     engine,

@@ -1,0 +1,79 @@
+// Records a capture through the real CLI proxy in front of a sink: many short connections
+// sharing `total` bytes, or one long connection of `total` bytes (with an optional marker
+// just before its end, for searches). Used by the open-capture and UI benches.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { connect, createServer } from 'node:net'
+import { performance } from 'node:perf_hooks'
+
+/** A server that reads everything and closes each connection after its client's FIN. */
+export async function startSink() {
+  const sink = createServer({ allowHalfOpen: true }, (s) => {
+    s.resume()
+    s.on('end', () => s.end())
+    s.on('error', () => {})
+  })
+  sink.listen(0, '127.0.0.1')
+  await once(sink, 'listening')
+  return sink
+}
+
+/** The first JSON line a CLI child prints. */
+export async function firstJsonLine(child) {
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (d) => (out += d))
+  while (!out.includes('\n')) await once(child.stdout, 'data')
+  return JSON.parse(out.slice(0, out.indexOf('\n')))
+}
+
+export async function recordCapture({ cli, file, connections, total, marker, concurrency = 64, log = () => {} }) {
+  const sink = await startSink()
+  const proxy = spawn(process.execPath, [cli, 'proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${sink.address().port}`, '--capture', file, '--json', '--quiet'], {
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
+  const { listen } = await firstJsonLine(proxy)
+  const port = Number(listen.slice(listen.lastIndexOf(':') + 1))
+
+  const per = Math.floor(total / connections)
+  const t0 = performance.now()
+  if (connections === 1) {
+    // One long connection, in 1 MiB writes; the marker goes in just before its end.
+    const chunk = Buffer.alloc(1024 * 1024, 'tcpscope bench payload ')
+    const c = connect({ port, host: '127.0.0.1' })
+    await once(c, 'connect')
+    c.resume()
+    for (let sent = 0; sent < total; sent += chunk.length) {
+      const last = sent + chunk.length >= total
+      const piece = last && marker ? Buffer.concat([chunk.subarray(0, chunk.length - 4096), marker, chunk.subarray(0, 4096 - marker.length)]) : chunk
+      if (!c.write(piece)) await once(c, 'drain')
+    }
+    c.end()
+    await once(c, 'close')
+  } else {
+    const payload = Buffer.alloc(per, 'tcpscope bench payload ')
+    let started = 0
+    let done = 0
+    await new Promise((resolveAll, reject) => {
+      const next = () => {
+        if (started >= connections) return
+        started++
+        const c = connect({ port, host: '127.0.0.1' })
+        c.on('error', reject)
+        c.on('connect', () => c.end(payload))
+        c.resume()
+        c.on('close', () => {
+          done++
+          if (done % 10000 === 0) log(`  ${done} connections recorded`)
+          if (done === connections) resolveAll()
+          else next()
+        })
+      }
+      for (let i = 0; i < concurrency; i++) next()
+    })
+  }
+  const seconds = (performance.now() - t0) / 1000
+  proxy.kill('SIGINT')
+  await once(proxy, 'exit')
+  sink.close()
+  return { seconds, perConnection: per }
+}
