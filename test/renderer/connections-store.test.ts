@@ -74,4 +74,50 @@ describe('connections store', () => {
     await settle()
     expect(t.calls.length).toBe(before + 1)
   })
+
+  const frame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))
+  const liveInfo = (connections: number) => [{ id: 'live', name: 'c.tcap', path: '/tmp/c.tcap', size: 1, connections, live: true }]
+
+  it('patches the rows it holds from batches, and in capture order fetches only an unfilled last page', async () => {
+    const { t, list } = setup(1000)
+    t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: liveInfo(1000) })
+    list.show(0, 30)
+    await settle()
+    const before = t.calls.length
+    // Connection 2 closes and connection 3 carries more bytes; a connection 1001 opens.
+    t.emit({ type: 'batch', conns: [{ ...conn(2), end: 'closed' }], data: [{ connId: 3, dir: 'server', offset: 0, length: 70, preview: new Uint8Array() }], captures: liveInfo(1001) })
+    await frame()
+    await settle()
+    expect(list.row(1)?.end).toBe('closed')
+    expect(list.row(2)?.bytes).toEqual({ client: 3, server: 70 })
+    expect(list.total).toBe(1001)
+    expect(t.calls.length).toBe(before)
+    list.show(990, 1001)
+    await settle()
+    expect(t.calls.slice(before).map((c) => (c.args as { offset: number }).offset)).toEqual([800, 1000])
+  })
+
+  it('sends one query per page at a time, and one more for the changes that came meanwhile', async () => {
+    let answer: () => void = () => {}
+    const t = fakeTransport({
+      'conn.page': ({ offset }) => new Promise((resolve) => (answer = () => resolve({ total: 5, offset, rows: [conn(1), conn(2)] })))
+    })
+    useEngineStore().attach(t.transport)
+    const list = useConnectionsStore()
+    list.sort = 'bytes'
+    await settle()
+    const first = t.calls.length
+    for (let i = 0; i < 5; i++) {
+      t.emit({ type: 'batch', conns: [conn(1)] })
+      await frame()
+    }
+    expect(t.calls.length).toBe(first)
+    answer()
+    await settle()
+    expect(t.calls.length).toBe(first + 1)
+    answer()
+    await settle()
+    expect(t.calls.length).toBe(first + 1)
+    expect(list.total).toBe(5)
+  })
 })

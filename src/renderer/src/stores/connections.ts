@@ -1,11 +1,15 @@
 // One capture's connection list as a view shows it: a filter and a sort, the total the
 // engine counts, and the rows of the pages on screen, fetched from the engine by page
-// (conn.page) and kept in a small cache. The list never holds every connection; a live
-// capture's visible pages are refetched when batches say connections changed.
+// (conn.page) and kept in a small cache. The list never holds every connection.
+// A live capture changes all the time, so its list is kept current cheaply: rows it holds
+// are patched from each batch (states, byte counts); in capture order new connections only
+// add rows at the end, so only an unfilled last page is fetched again; any other order or a
+// filter refetches the pages on screen, one query at a time however fast batches come.
 
 import { defineStore } from 'pinia'
-import { computed, ref, shallowReactive, watch } from 'vue'
+import { ref, shallowReactive, watch } from 'vue'
 import type { ConnectionSummary, SortKey } from '../../../shared/capture-types'
+import type { Batch } from '../../../shared/events'
 import { useEngineStore } from './engine'
 
 export const PAGE_SIZE = 200
@@ -27,13 +31,24 @@ export const useConnectionsStore = defineStore('connections', () => {
 
   function reset(): void {
     pages.clear()
+    fetching.clear()
     generation++
     void refresh()
   }
 
+  /** Pages being fetched, and whether each must be fetched again when its answer comes. */
+  const fetching = new Map<number, { again: boolean }>()
+
   async function fetchPage(page: number, gen: number): Promise<void> {
     const t = engine.transport
     if (!t) return
+    const busy = fetching.get(page)
+    if (busy) {
+      busy.again = true
+      return
+    }
+    const state = { again: false }
+    fetching.set(page, state)
     try {
       const r = await t.call('conn.page', {
         capture: capture.value,
@@ -50,6 +65,9 @@ export const useConnectionsStore = defineStore('connections', () => {
       while (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value!)
     } catch (err) {
       if (gen === generation) error.value = (err as Error).message
+    } finally {
+      if (fetching.get(page) === state) fetching.delete(page)
+      if (state.again && gen === generation) void fetchPage(page, generation)
     }
   }
 
@@ -57,6 +75,43 @@ export const useConnectionsStore = defineStore('connections', () => {
   async function refresh(): Promise<void> {
     const gen = generation
     await Promise.all([...wanted].map((p) => fetchPage(p, gen)))
+  }
+
+  const inCaptureOrder = (): boolean => sort.value === 'id' && !descending.value && !filter.value.trim()
+
+  /** Replaces held rows with their newer state from batches: no query needed. */
+  function patch(batches: readonly Batch[]): void {
+    const latest = new Map<number, ConnectionSummary>()
+    const ends = new Map<number, { client?: number; server?: number }>()
+    for (const b of batches) {
+      for (const c of b.conns ?? []) latest.set(c.id, c)
+      for (const d of b.data ?? []) ends.set(d.connId, { ...ends.get(d.connId), [d.dir]: d.offset + d.length })
+    }
+    if (latest.size === 0 && ends.size === 0) return
+    for (const [p, rows] of pages) {
+      let copy: ConnectionSummary[] | undefined
+      rows.forEach((r, i) => {
+        const c = latest.get(r.id) ?? r
+        const end = ends.get(r.id)
+        if (c === r && end === undefined) return
+        copy ??= [...rows]
+        copy[i] = end ? { ...c, bytes: { client: Math.max(c.bytes.client, end.client ?? 0), server: Math.max(c.bytes.server, end.server ?? 0) } } : c
+      })
+      if (copy) pages.set(p, copy)
+    }
+  }
+
+  function followLive(batches: readonly Batch[]): void {
+    patch(batches)
+    const count = engine.liveCapture?.connections
+    if (inCaptureOrder() && count !== undefined && !batches.some((b) => b.resync)) {
+      // New connections only add rows at the end: fetch the unfilled wanted pages.
+      total.value = count
+      for (const p of wanted) {
+        const rows = pages.get(p)
+        if (rows === undefined || (rows.length < PAGE_SIZE && p * PAGE_SIZE + rows.length < count)) void fetchPage(p, generation)
+      }
+    } else void refresh()
   }
 
   /** The view shows rows [from, to): their pages are fetched if missing. */
@@ -73,15 +128,13 @@ export const useConnectionsStore = defineStore('connections', () => {
   }
 
   watch([capture, filter, sort, descending], reset)
-  // A live list follows the engine: one refetch per applied batch that touched connections.
+  // A live list follows the engine, once per applied set of batches.
   watch(
     () => engine.liveChanges,
     () => {
-      if (capture.value === 'live') void refresh()
+      if (capture.value === 'live') followLive(engine.applied)
     }
   )
 
-  const rows = computed(() => [...pages.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, r]) => r))
-
-  return { capture, filter, sort, descending, total, error, pages, rows, show, row, refresh, reset }
+  return { capture, filter, sort, descending, total, error, pages, show, row, refresh, reset }
 })

@@ -32,6 +32,8 @@ export const useEngineStore = defineStore('engine', () => {
   const liveChanges = ref(0)
   /** Connection ids that changed in the latest batches (for views showing one of them). */
   const changedConns = shallowRef<ReadonlySet<number>>(new Set())
+  /** The batches applied last (lists patch the rows they hold from them). */
+  const applied = shallowRef<readonly Batch[]>([])
 
   const proxyList = computed(() => [...proxies.values()])
   const sessionList = computed(() => [...sessions.values()])
@@ -46,6 +48,7 @@ export const useEngineStore = defineStore('engine', () => {
     for (const s of event.sessions) sessions.set(s.id, s)
     captures.value = event.captures
     captureErrors.value = event.captures.flatMap((c) => (c.error ? [c.error] : []))
+    applied.value = []
     liveChanges.value++
   }
 
@@ -62,6 +65,7 @@ export const useEngineStore = defineStore('engine', () => {
       for (const d of b.data ?? []) changed.add(d.connId)
       if (b.conns || b.data || b.events || b.resync) touched = true
     }
+    applied.value = batches
     if (touched) liveChanges.value++
     if (changed.size) changedConns.value = changed
   }
@@ -110,6 +114,7 @@ export const useEngineStore = defineStore('engine', () => {
     closedReason,
     liveChanges,
     changedConns,
+    applied,
     proxyList,
     sessionList,
     liveCapture,

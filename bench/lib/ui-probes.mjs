@@ -1,0 +1,113 @@
+// Measurements taken inside the page (installed with page.addInitScript, so this function
+// must stand alone): what the page painted and when, frame times, long tasks, the engine
+// queries it sent. The bench drives the page with real input and reads these back.
+export function installProbes() {
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r(performance.now())))
+  /** The frame after `ready()` first holds: when the result has been painted. */
+  async function until(ready, timeoutMs = 30000) {
+    const t0 = performance.now()
+    while (!ready()) {
+      if (performance.now() - t0 > timeoutMs) throw new Error('timed out waiting for the page')
+      await frame()
+    }
+    await frame()
+    return performance.now()
+  }
+  const grid = () => document.querySelector('[role=grid]')
+  const panelText = () => document.querySelector('[role=tabpanel]')?.innerText ?? ''
+
+  // The last list query sent to the engine, seen at the WebSocket.
+  let lastPageQuery = { at: NaN, text: '' }
+  const send = WebSocket.prototype.send
+  const peek = new TextDecoder()
+  WebSocket.prototype.send = function (data) {
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined
+    const head = bytes ? peek.decode(bytes.subarray(0, 600)) : String(data)
+    if (head.includes('"conn.page"')) lastPageQuery = { at: performance.now(), text: head }
+    return send.call(this, data)
+  }
+
+  let longTasks = []
+  let taskObserver
+  const observeLongTasks = () => {
+    longTasks = []
+    taskObserver?.disconnect()
+    taskObserver = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)))
+    taskObserver.observe({ type: 'longtask' })
+  }
+  const takeLongTasks = () => {
+    taskObserver?.disconnect()
+    return { count: longTasks.length, longest: longTasks.length ? Math.max(...longTasks) : 0 }
+  }
+
+  let armed
+  const newRows = {}
+  window.__probes = {
+    async timeToRows(action, firstId) {
+      const t0 = performance.now()
+      action()
+      const t1 = await until(() => [...(grid()?.querySelectorAll('[role=row]') ?? [])].some((r) => r.querySelector('[role=gridcell]')?.textContent.trim() === firstId))
+      return t1 - t0
+    },
+    /** Arms a watch: from the next key pressed to the frame after the panel's text matches. */
+    armText(source) {
+      const re = new RegExp(source, 'm')
+      armed = new Promise((resolve) => {
+        window.addEventListener('keydown', () => {
+          const t0 = performance.now()
+          until(() => re.test(panelText())).then((t1) => resolve(t1 - t0), () => resolve(NaN))
+        }, { capture: true, once: true })
+      })
+    },
+    armed: () => armed,
+    async timeToText(action, source) {
+      const re = new RegExp(source, 'm')
+      const t0 = performance.now()
+      action()
+      return (await until(() => re.test(panelText()))) - t0
+    },
+    async scrollGrid(frames) {
+      const g = grid()
+      const scroller = [g, ...g.querySelectorAll('*')].find((e) => e.scrollHeight > e.clientHeight + 10 && /auto|scroll/.test(getComputedStyle(e).overflowY))
+      observeLongTasks()
+      const times = []
+      let last = await frame()
+      for (let i = 1; i <= frames; i++) {
+        scroller.scrollTop = (i / frames) * (scroller.scrollHeight - scroller.clientHeight)
+        const t = await frame()
+        times.push(t - last)
+        last = t
+      }
+      // Let the last pages arrive, then count rows still waiting for theirs.
+      for (let i = 0; i < 30; i++) await frame()
+      const blank = [...g.querySelectorAll('[role=row]')].filter((r) => r.getAttribute('aria-busy') === 'true' || r.querySelector('[role=gridcell]')?.textContent.trim() === '').length
+      const sorted = [...times].sort((a, b) => a - b)
+      const tasks = takeLongTasks()
+      return { frames, p50: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.floor(sorted.length * 0.95)], max: sorted[sorted.length - 1], longTasks: tasks.count, longestTask: tasks.longest, blankAtEnd: blank }
+    },
+    async filterList(text) {
+      const input = document.querySelector('input[type=search]')
+      const g = grid()
+      const before = g.getAttribute('aria-rowcount')
+      const sent = lastPageQuery.at
+      const t0 = performance.now()
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(input, text)
+      input.dispatchEvent(new Event('input', { bubbles: true }))
+      const t1 = await until(() => lastPageQuery.at !== sent && g.getAttribute('aria-rowcount') !== before)
+      return { typedToPaint: t1 - t0, queryToPaint: t1 - lastPageQuery.at, rows: Number(g.getAttribute('aria-rowcount')) - 1 }
+    },
+    /** Notes when each client port first shows in the list (wall clock, to match the driver's). */
+    watchNewRows() {
+      const seen = (root) => {
+        for (const cell of root.querySelectorAll('[role=gridcell]')) {
+          const m = /^127\.0\.0\.1:(\d+)$/.exec(cell.textContent.trim())
+          if (m && newRows[m[1]] === undefined) newRows[m[1]] = Date.now()
+        }
+      }
+      new MutationObserver(() => seen(grid())).observe(grid(), { subtree: true, childList: true, characterData: true })
+    },
+    takeNewRows: () => newRows,
+    startLongTasks: observeLongTasks,
+    stopLongTasks: takeLongTasks
+  }
+}

@@ -1,0 +1,346 @@
+// The UI under load, in real Chromium against `tcpscope web` (issue 10):
+//  - a capture of 100,000 connections: the list's first paint, scrolling it top to bottom
+//    (frame times), and a filter over all of it;
+//  - one connection of 1 GiB: the hex view's first paint, a jump to its end, and a find of a
+//    4-byte pattern near its end (from the UI's find bar);
+//  - live: a proxy carrying a steady 50 MiB/s plus 200 new connections a second while the
+//    page shows the list and the busy connection's hex view: the longest main-thread task,
+//    event-to-screen delay, and the page's JS heap;
+//  - the proxy's bulk throughput and churn with that page attached against without it.
+// Figures are printed beside their targets; nothing is asserted.
+//
+//   node bench/ui.mjs [--connections N] [--parts list,hex,live,load] [--dir DIR] [--seconds N] [--profile]
+// --profile prints where the page's main thread spent its time during the live part.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import { chromium } from 'playwright-core'
+import { firstJsonLine, recordCapture, startSink } from './lib/record-capture.mjs'
+import { connectEngine } from './lib/ws-engine.mjs'
+import { installProbes } from './lib/ui-probes.mjs'
+
+const { values } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '100000' },
+    parts: { type: 'string', default: 'list,hex,live,load' },
+    seconds: { type: 'string', default: '20' },
+    dir: { type: 'string' },
+    chromium: { type: 'string', default: '/usr/bin/chromium' },
+    profile: { type: 'boolean' }
+  }
+})
+const CONNECTIONS = Number(values.connections)
+const PARTS = new Set(values.parts.split(','))
+const LIVE_SECONDS = Number(values.seconds)
+const root = resolve(import.meta.dirname, '..')
+const CLI = join(root, 'bin', 'tcpscope.js')
+const dir = mkdtempSync(join(values.dir ?? tmpdir(), 'tcpscope-ui-bench-'))
+const log = (s) => process.stderr.write(s + '\n')
+const fmt = (n, d = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }))
+const row = (label, value, note = '') => console.log(`  ${label.padEnd(60)} ${value.padStart(10)}  ${note}`)
+const verdict = (v, target) => `target < ${target}: ${v < target ? 'ok' : 'MISSED'}`
+const pct = (xs, p) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] : NaN)
+
+async function startWeb(args) {
+  const child = spawn(process.execPath, [CLI, 'web', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const { url } = await firstJsonLine(child)
+  const engine = await connectEngine(url)
+  return {
+    url,
+    engine,
+    pid: child.pid,
+    stop: async () => {
+      engine.close()
+      child.kill('SIGINT')
+      await once(child, 'exit')
+    }
+  }
+}
+
+async function openPage(url) {
+  const profile = mkdtempSync(join(dir, 'profile-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: values.chromium,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--enable-precise-memory-info', '--disable-background-timer-throttling', '--disable-renderer-backgrounding']
+  })
+  const page = context.pages()[0] ?? (await context.newPage())
+  await page.addInitScript(installProbes)
+  await page.goto(url)
+  await page.getByRole('grid', { name: 'Connections' }).waitFor()
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('Performance.enable')
+  const heapMiB = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics')
+    return metrics.find((m) => m.name === 'JSHeapUsedSize').value / 2 ** 20
+  }
+  return { page, context, heapMiB, cdp, close: () => context.close() }
+}
+
+const captureTab = (page, name) => page.getByRole('navigation', { name: 'Open captures' }).getByRole('button', { name: new RegExp(`^${name.replace('.', '\\.')} \\d+$`) })
+
+async function listPart() {
+  const file = join(dir, 'list.tcap')
+  log(`recording ${fmt(CONNECTIONS)} connections through tcpscope proxy ...`)
+  await recordCapture({ cli: CLI, file, connections: CONNECTIONS, total: CONNECTIONS * 1024, log })
+  const w = await startWeb(['--open', file])
+  const p = await openPage(w.url)
+  try {
+    const { page } = p
+    console.log(`\nThe list of ${fmt(CONNECTIONS)} connections (Chromium ${p.context.browser()?.version() ?? ''}, tcpscope web)`)
+    // First paint: from the click on the capture's tab to the frame after its first rows show.
+    const tab = await captureTab(page, 'list.tcap').elementHandle()
+    const firstPaint = await page.evaluate((el) => window.__probes.timeToRows(() => el.click(), '1'), tab).catch(async (e) => {
+      await page.screenshot({ path: '/tmp/shots/bench-fail.png' })
+      throw e
+    })
+    row('list first paint (click -> first rows painted), ms', fmt(firstPaint, 1), verdict(firstPaint, 300))
+    const scroll = await page.evaluate(() => window.__probes.scrollGrid(600))
+    row(`scroll top to bottom in ${scroll.frames} frames: frame time p50, ms`, fmt(scroll.p50, 1))
+    row('  frame time p95, ms', fmt(scroll.p95, 1), verdict(scroll.p95, 16.7))
+    row('  longest frame, ms; long tasks (> 50 ms)', fmt(scroll.max, 1), `${scroll.longTasks} long tasks, longest ${fmt(scroll.longestTask, 0)} ms`)
+    row('  rows shown blank (not yet fetched) at the end of the scroll', String(scroll.blankAtEnd))
+    const filter = await page.evaluate(() => window.__probes.filterList('127.0.0.1:4'))
+    row('filter "127.0.0.1:4" over all: query sent -> painted, ms', fmt(filter.queryToPaint, 1), `${verdict(filter.queryToPaint, 100)} (rows: ${fmt(filter.rows)})`)
+    row('  typed -> painted, ms (includes the 150 ms typing pause)', fmt(filter.typedToPaint, 1))
+    const clear = await page.evaluate(() => window.__probes.filterList(''))
+    row('clear the filter: query sent -> painted, ms', fmt(clear.queryToPaint, 1))
+    row('page JS heap after, MiB', fmt(await p.heapMiB(), 1))
+  } finally {
+    await p.close()
+    await w.stop()
+    rmSync(file, { force: true })
+  }
+}
+
+async function hexPart() {
+  const file = join(dir, 'one-gib.tcap')
+  log('recording one connection of 1 GiB ...')
+  const marker = Buffer.from('\xfe\xed\xfa\xce', 'latin1')
+  await recordCapture({ cli: CLI, file, connections: 1, total: 1024 ** 3, marker })
+  const w = await startWeb(['--open', file])
+  const p = await openPage(w.url)
+  try {
+    const { page } = p
+    console.log('\nOne connection of 1 GiB: the hex view')
+    await captureTab(page, 'one-gib.tcap').click()
+    await page.getByRole('grid', { name: 'Connections' }).getByRole('row').nth(1).click()
+    const hexTab = await page.getByRole('tab', { name: 'Hex' }).elementHandle()
+    const first = await page.evaluate((el) => window.__probes.timeToText(() => el.click(), '^0*00000000\\b'), hexTab)
+    row('hex view first paint (tab click -> first row painted), ms', fmt(first, 1), verdict(first, 200))
+    // Real key presses; the page times from the key's arrival to the frame that shows it.
+    const timeKeys = async (keys, source) => {
+      await page.evaluate((src) => window.__probes.armText(src), source)
+      await page.keyboard.press(keys)
+      return page.evaluate(() => window.__probes.armed())
+    }
+    await page.getByRole('grid', { name: /hex/i }).focus()
+    const end = await timeKeys('Control+End', '^0*3ffffff0\\b')
+    row('jump to the end (Ctrl+End -> last row painted), ms', fmt(end, 1), verdict(end, 100))
+    await page.keyboard.press('Control+Home')
+    await page.keyboard.press('Control+f')
+    const find = page.getByRole('search')
+    await find.getByRole('radio', { name: 'Hex' }).check()
+    await find.getByRole('textbox').first().fill('fe ed fa ce')
+    const found = await timeKeys('Enter', '^0*3ffff000\\b')
+    row('find 4 bytes 4 KiB before the end (Enter -> match shown), ms', fmt(found, 1), verdict(found, 2000))
+    row('page JS heap after, MiB', fmt(await p.heapMiB(), 1))
+  } finally {
+    await p.close()
+    await w.stop()
+    rmSync(file, { force: true })
+  }
+}
+
+/** The functions the page spent most time in (self time), from a CDP CPU profile. */
+function printProfile(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const self = new Map()
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id).callFrame
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`
+    self.set(key, (self.get(key) ?? 0) + profile.timeDeltas[i] / 1000)
+  })
+  console.log('  page main thread, self time by function (ms):')
+  for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`    ${fmt(ms, 1).padStart(8)}  ${k}`)
+}
+
+/** Bulk bytes at a steady rate on one connection until `stopAt`; resolves to the bytes sent. */
+function bulkAtRate(port, mibPerSecond, stopAt) {
+  return new Promise((done) => {
+    let sent = 0
+    const c = connect({ port, host: '127.0.0.1' })
+    c.resume()
+    c.on('error', () => {})
+    const chunk = Buffer.alloc(256 * 1024, 'live bench ')
+    const t0 = performance.now()
+    c.on('connect', function pump() {
+      while (performance.now() < stopAt()) {
+        const due = ((performance.now() - t0) / 1000) * mibPerSecond * 2 ** 20
+        if (sent >= due) return setTimeout(pump, 5)
+        sent += chunk.length
+        if (!c.write(chunk)) return c.once('drain', pump)
+      }
+      c.end()
+      c.on('close', () => done(sent))
+    })
+  })
+}
+
+/** New short connections (1 KiB each) at a steady rate for `seconds`; resolves to how many. */
+function churnAtRate(port, perSecond, seconds, onConnect) {
+  return new Promise((done) => {
+    const t0 = performance.now()
+    const stopAt = t0 + seconds * 1000
+    let made = 0
+    let open = 0
+    const tick = () => {
+      const due = Math.floor(((performance.now() - t0) / 1000) * perSecond)
+      while (made < due && performance.now() < stopAt) {
+        made++
+        open++
+        const c = connect({ port, host: '127.0.0.1' })
+        c.on('connect', () => {
+          onConnect(c.localPort, Date.now())
+          c.end(Buffer.alloc(1024, 'x'))
+        })
+        c.resume()
+        c.on('error', () => {})
+        c.on('close', () => {
+          open--
+          if (performance.now() >= stopAt && open === 0) done(made)
+        })
+      }
+      if (performance.now() < stopAt) setTimeout(tick, 5)
+      else if (open === 0) done(made)
+    }
+    tick()
+  })
+}
+
+async function livePart() {
+  const w = await startWeb(['--capture', join(dir, 'live.tcap')])
+  const sink = await startSink()
+  const p = await openPage(w.url)
+  try {
+    const { page } = p
+    const proxy = await w.engine.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${sink.address().port}` })
+    const port = Number(proxy.listen.split(':').pop())
+    // The busy connection first, so it is #1: select it and open its hex view; then the churn.
+    let stopAt = Infinity
+    const bulk = bulkAtRate(port, 50, () => stopAt)
+    await page.getByRole('grid', { name: 'Connections' }).getByRole('gridcell', { name: '1', exact: true }).click()
+    await page.getByRole('tab', { name: 'Hex' }).click()
+    const connected = new Map()
+    await page.evaluate(() => window.__probes.watchNewRows())
+    await page.evaluate(() => window.__probes.startLongTasks())
+    if (values.profile) await p.cdp.send('Profiler.enable').then(() => p.cdp.send('Profiler.start'))
+    const t0 = performance.now()
+    const made = await churnAtRate(port, 200, LIVE_SECONDS, (localPort, at) => connected.set(localPort, at))
+    stopAt = 0
+    const bulkBytes = await bulk
+    const seconds = (performance.now() - t0) / 1000
+    if (values.profile) printProfile((await p.cdp.send('Profiler.stop')).profile)
+    await new Promise((r) => setTimeout(r, 1000))
+    const seen = await page.evaluate(() => window.__probes.takeNewRows())
+    const tasks = await page.evaluate(() => window.__probes.stopLongTasks())
+    const delays = []
+    for (const [localPort, at] of Object.entries(seen)) {
+      const t = connected.get(Number(localPort))
+      if (t !== undefined) delays.push(at - t)
+    }
+    const heap = await p.heapMiB()
+    await p.cdp.send('HeapProfiler.collectGarbage')
+    const heapAfterGc = await p.heapMiB()
+    console.log(`\nLive: ${fmt(bulkBytes / 2 ** 20)} MiB on one connection (${fmt(bulkBytes / 2 ** 20 / seconds, 1)} MiB/s while measured) plus ${fmt(made)} new connections in ${fmt(seconds, 1)} s (${fmt(made / seconds)}/s); the list and the busy connection's hex view on screen`)
+    row('longest main-thread task, ms', fmt(tasks.longest, 1), `${verdict(tasks.longest, 50)} (${tasks.count} tasks over 50 ms)`)
+    row(`event to screen (connected -> row on screen), p95 of ${delays.length}, ms`, fmt(pct(delays, 95), 0), `${verdict(pct(delays, 95), 100)} (p50 ${fmt(pct(delays, 50), 0)})`)
+    row('page JS heap, MiB (after a forced GC)', fmt(heap, 1), `${verdict(heapAfterGc, 200)} (${fmt(heapAfterGc, 1)} after GC)`)
+  } finally {
+    await p.close()
+    await w.stop()
+    sink.close()
+  }
+}
+
+/** Bulk MiB/s through the proxy (1 GiB as fast as it goes) and churn (connections a second). */
+async function proxyLoad(port) {
+  const total = 1024 ** 3
+  const chunk = Buffer.alloc(1024 * 1024, 'load ')
+  const c = connect({ port, host: '127.0.0.1' })
+  await once(c, 'connect')
+  c.resume()
+  const t0 = performance.now()
+  for (let sent = 0; sent < total; sent += chunk.length) if (!c.write(chunk)) await once(c, 'drain')
+  c.end()
+  await once(c, 'close')
+  const bulk = total / 2 ** 20 / ((performance.now() - t0) / 1000)
+  const n = 5000
+  let started = 0
+  const t1 = performance.now()
+  await new Promise((done) => {
+    let closed = 0
+    const next = () => {
+      if (started >= n) return
+      started++
+      const s = connect({ port, host: '127.0.0.1' }, () => s.end(Buffer.alloc(1024)))
+      s.resume()
+      s.on('error', () => {})
+      s.on('close', () => (++closed === n ? done() : next()))
+    }
+    for (let i = 0; i < 50; i++) next()
+  })
+  return { bulk, churn: n / ((performance.now() - t1) / 1000) }
+}
+
+async function loadPart() {
+  console.log('\nThe proxy with and without the UI attached (1 GiB bulk, then 5,000 connections 50 at a time; alternating, 2 rounds each)')
+  const results = { without: [], with: [] }
+  for (let round = 0; round < 2; round++) {
+    for (const attached of [false, true]) {
+      const w = await startWeb(['--capture', join(dir, `load-${round}-${attached}.tcap`)])
+      const sink = await startSink()
+      const p = attached ? await openPage(w.url) : undefined
+      try {
+        const proxy = await w.engine.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${sink.address().port}` })
+        const port = Number(proxy.listen.split(':').pop())
+        if (p) {
+          // Something to show while it runs: one connection selected, its hex view open.
+          const warm = connect({ port, host: '127.0.0.1' }, () => warm.end('warm'))
+          warm.resume()
+          await once(warm, 'close')
+          await p.page.getByRole('grid', { name: 'Connections' }).getByRole('row').nth(1).click()
+          await p.page.getByRole('tab', { name: 'Hex' }).click()
+        }
+        results[attached ? 'with' : 'without'].push(await proxyLoad(port))
+      } finally {
+        await p?.close()
+        await w.stop()
+        sink.close()
+        rmSync(join(dir, `load-${round}-${attached}.tcap`), { force: true })
+      }
+    }
+  }
+  const med = (xs, k) => pct(xs.map((x) => x[k]), 50)
+  const ratio = (k) => med(results.with, k) / med(results.without, k)
+  row('bulk without the UI, MiB/s', fmt(med(results.without, 'bulk')))
+  row('bulk with the UI, MiB/s', fmt(med(results.with, 'bulk')), `${fmt(ratio('bulk'), 2)}x  target >= 0.90x: ${ratio('bulk') >= 0.9 ? 'ok' : 'MISSED'}`)
+  row('churn without the UI, conn/s', fmt(med(results.without, 'churn')))
+  row('churn with the UI, conn/s', fmt(med(results.with, 'churn')), `${fmt(ratio('churn'), 2)}x  target >= 0.90x: ${ratio('churn') >= 0.9 ? 'ok' : 'MISSED'}`)
+}
+
+mkdirSync(dir, { recursive: true })
+try {
+  if (PARTS.has('list')) await listPart()
+  if (PARTS.has('hex')) await hexPart()
+  if (PARTS.has('live')) await livePart()
+  if (PARTS.has('load')) await loadPart()
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
