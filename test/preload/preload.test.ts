@@ -3,7 +3,7 @@
 // path of a dropped file), never Electron's event object, and no ipcRenderer.
 import { describe, expect, it, vi } from 'vitest'
 import { FRAME_CHANNEL } from '../../src/shared/transport'
-import { SHELL_COMMAND_CHANNEL, SHELL_DIALOG_CHANNEL, SHELL_STATE_CHANNEL } from '../../src/shared/shell'
+import { SHELL_COMMAND_CHANNEL, SHELL_DIALOG_CHANNEL, SHELL_STATE_CHANNEL, type ShellState } from '../../src/shared/shell'
 import type { TcpscopeBridge } from '../../src/preload/bridge'
 
 type Listener = (...args: unknown[]) => void
@@ -82,7 +82,7 @@ describe('preload bridge', () => {
   })
 
   it('sends the menu state and asks for a dialog on their own channels', async () => {
-    const state = { recent: [], language: 'en', theme: 'dark', canClose: false } as const
+    const state: ShellState = { recent: [], language: 'en', theme: 'dark', canClose: false }
     api.setShellState(state)
     expect(electron.ipcRenderer.send).toHaveBeenLastCalledWith(SHELL_STATE_CHANNEL, state)
     electron.ipcRenderer.invoke.mockResolvedValueOnce('/data/picked.tcap')
