@@ -26,7 +26,6 @@ export async function uploadCapture(t: Transport, file: Blob & { readonly name: 
   const { upload } = await t.call('capture.upload.begin', { name: file.name, size: file.size })
   try {
     let offset = 0
-    onProgress?.(0, file.size)
     while (offset < file.size) {
       if (signal?.aborted) throw cancelled()
       const data = new Uint8Array(await file.slice(offset, offset + chunkBytes).arrayBuffer())

@@ -90,14 +90,13 @@ export const useDocumentsStore = defineStore('documents', () => {
 
   /** Sends a file from this machine to the engine and opens it there. */
   async function upload(file: File): Promise<CaptureInfo | undefined> {
-    const info = await run('upload', file.name, (t, signal) =>
-      uploadCapture(t, file, {
-        signal,
-        onProgress: (done, total) => {
-          if (operation.value) operation.value = { ...operation.value, done, total }
-        }
-      })
-    )
+    const progress = (done: number, total: number): void => {
+      if (operation.value) operation.value = { ...operation.value, done, total }
+    }
+    const info = await run('upload', file.name, (t, signal) => {
+      progress(0, file.size)
+      return uploadCapture(t, file, { signal, onProgress: progress })
+    })
     if (info) show(info)
     return info
   }

@@ -26,7 +26,7 @@ export default {
         save: 'Saving to {name} was cancelled.',
         upload: 'Uploading {name} was cancelled.'
       },
-      saved: 'Saved {n} connections to {path}',
+      saved: 'Saved {n} connection to {path} | Saved {n} connections to {path}',
       busy: 'Wait for {name} to finish, or cancel it.',
       dismiss: 'Dismiss',
       activity: 'Capture files',
