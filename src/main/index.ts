@@ -5,7 +5,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme } from 'electron'
 import { join } from 'node:path'
 import { Engine } from '../core/engine'
-import type { ShellCommand, ShellState } from '../shared/shell'
+import type { FileDialogRequest, ShellCommand, ShellState } from '../shared/shell'
 import { resolveAppLocation } from './app-location'
 import { capturePathsFromArgv } from './argv'
 import { newCapturePath } from './capture-path'
@@ -39,7 +39,7 @@ function openInPage(paths: readonly string[]): void {
   }
 }
 
-function chooseFile(request: Parameters<typeof chooseFileNatively>[2]): Promise<string | undefined> {
+function chooseFile(request: FileDialogRequest): Promise<string | undefined> {
   if (!mainWindow) return Promise.resolve(undefined)
   return chooseFileNatively(dialog, mainWindow, request, shellState.language)
 }
