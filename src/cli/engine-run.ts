@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Engine } from '../core/engine'
+import type { UploadOptions } from '../core/uploads'
 import type { EngineEvent } from '../shared/events'
 import { readRange } from './capture-reads'
 import type { ChunkView, DataEvent } from './chunk-view'
@@ -27,11 +28,13 @@ export interface EngineRunOptions {
   /** --force: replace an existing file at --capture. */
   force?: boolean
   checksumPayloads?: boolean
+  /** Capture files the page may upload (web mode). */
+  uploads?: UploadOptions
 }
 
-export async function startEngine({ capture, force, checksumPayloads }: EngineRunOptions): Promise<EngineRun> {
+export async function startEngine({ capture, force, checksumPayloads, uploads }: EngineRunOptions): Promise<EngineRun> {
   const capturePath = capture ?? join(tmpdir(), `tcpscope-${process.pid}-${Date.now()}.tcap`)
-  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false })
+  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false, uploads })
   return {
     engine,
     shownCapture: capture ?? null,

@@ -65,16 +65,18 @@ export class Captures {
     const id = identity(path)
     if (id !== undefined && id === identity(this.live.path)) return this.live.info()
     for (const f of this.files.values()) if (id !== undefined && f.identity === id) return f.capture.info()
+    const cancelled = (): UserError => new UserError(`opening ${path} was cancelled`, ERROR_CODES.ECANCELED)
     let capture: FileCapture
     try {
-      capture = await FileCapture.open(path, { id: `f${this.nextId++}` })
+      capture = await FileCapture.open(path, { id: `f${this.nextId++}`, signal })
     } catch (err) {
+      if (signal?.aborted) throw cancelled()
       if (err instanceof NotACaptureError) throw err
       throw openError(path, err)
     }
     if (signal?.aborted) {
       await capture.close()
-      throw new UserError(`opening ${path} was cancelled`, ERROR_CODES.ECANCELED)
+      throw cancelled()
     }
     this.files.set(capture.id, { capture, identity: id })
     this.changed()

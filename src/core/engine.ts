@@ -18,10 +18,13 @@ import { parseTargetEndpoint, parseUserEndpoint } from './net/user-endpoint'
 import { Sessions } from './session/sessions'
 import { buildPayload } from './payload/build-payload'
 import { Proxy } from './proxy/proxy'
+import { Uploads, type StoredUpload, type UploadOptions } from './uploads'
 
 export interface EngineOptions extends CaptureOptions {
   /** Where the capture is written: a new file, or an existing one with `overwrite`. */
   capturePath: string
+  /** Capture files a front end uploads (capture.upload.*): how big, and where they are kept. */
+  uploads?: UploadOptions
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
@@ -31,13 +34,18 @@ export class Engine implements EngineApi {
   private readonly proxies = new Map<string, Proxy>()
   private readonly sessions: Sessions
   private readonly captures: Captures
+  private readonly uploads: Uploads
   private readonly hold = new HoldState()
   private nextProxy = 1
   private closing: Promise<void> | undefined
   private readonly budget = FdBudget.forProcess()
   private readonly fdWarnings: FdWarnings
 
-  private constructor(readonly capture: LiveCapture) {
+  private constructor(
+    readonly capture: LiveCapture,
+    uploads: UploadOptions = {}
+  ) {
+    this.uploads = new Uploads(uploads)
     const hub = this.hub
     capture.setListener({
       get detailed() {
@@ -61,7 +69,7 @@ export class Engine implements EngineApi {
 
   /** Creates the capture file and the engine recording into it; errors are one-line UserErrors. */
   static async create(opts: EngineOptions): Promise<Engine> {
-    return new Engine(await LiveCapture.create(opts.capturePath, opts))
+    return new Engine(await LiveCapture.create(opts.capturePath, opts), opts.uploads)
   }
 
   /** Subscribes to engine events; the first event is a snapshot of the current state. */
@@ -124,11 +132,33 @@ export class Engine implements EngineApi {
   'capture.open'(args: CommandArgs<'capture.open'>, ctx?: CallContext): Promise<CaptureInfo> {
     return this.captures.open(args.path, ctx?.signal)
   }
-  'capture.close'(args: CommandArgs<'capture.close'>): Promise<void> {
-    return this.captures.close(args.capture)
+  async 'capture.close'(args: CommandArgs<'capture.close'>): Promise<void> {
+    const { path } = this.captures.get(args.capture).info()
+    await this.captures.close(args.capture)
+    await this.uploads.discard(path)
   }
   'capture.save'(args: CommandArgs<'capture.save'>, ctx?: CallContext): Promise<SavedCapture> {
     return this.captures.save(args.path, args.overwrite ?? false, ctx?.signal)
+  }
+
+  'capture.upload.begin'(args: CommandArgs<'capture.upload.begin'>): Promise<{ upload: string }> {
+    this.checkOpen()
+    return this.uploads.begin(args.name, args.size)
+  }
+  'capture.upload.chunk'(args: CommandArgs<'capture.upload.chunk'>): Promise<{ received: number }> {
+    return this.uploads.chunk(args.upload, args.offset, args.data)
+  }
+  async 'capture.upload.end'(args: CommandArgs<'capture.upload.end'>, ctx?: CallContext): Promise<CaptureInfo> {
+    const stored = await this.uploads.finish(args.upload)
+    try {
+      return await this.captures.open(stored.path, ctx?.signal)
+    } catch (err) {
+      await this.uploads.discard(stored.path)
+      throw namedAfterUpload(err, stored)
+    }
+  }
+  'capture.upload.cancel'(args: CommandArgs<'capture.upload.cancel'>): Promise<void> {
+    return this.uploads.cancel(args.upload)
   }
 
   'conn.page'(args: CommandArgs<'conn.page'>): Promise<ConnectionPage> {
@@ -217,12 +247,19 @@ export class Engine implements EngineApi {
       await Promise.all([...this.proxies.values()].map((p) => p.stop(true)))
       await this.sessions.closeAll()
       await this.captures.closeAll()
+      await this.uploads.close()
       this.fdWarnings.flush()
       this.hub.flushAll()
       await this.capture.close()
     })()
     return this.closing
   }
+}
+
+/** An error about an uploaded file speaks of the name the user knows, not the engine's copy. */
+function namedAfterUpload(err: unknown, stored: StoredUpload): unknown {
+  if (!(err instanceof UserError) || !err.message.includes(stored.path)) return err
+  return new UserError(err.message.split(stored.path).join(stored.name), err.code)
 }
 
 export type { EngineEvent }

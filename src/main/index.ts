@@ -1,14 +1,18 @@
 // The composition root of the desktop app: one engine per run, recording to a new capture
-// file, its IPC, the menu and the window; and a quit path that lets the engine finish the
-// capture before the process goes.
+// file, its IPC, the shell's menu, dialogs and command line, and the window; and a quit
+// path that lets the engine finish the capture before the process goes.
 
-import { app, BrowserWindow, dialog, ipcMain, Menu } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme } from 'electron'
 import { join } from 'node:path'
 import { Engine } from '../core/engine'
+import type { FileDialogRequest, ShellCommand, ShellState } from '../shared/shell'
 import { resolveAppLocation } from './app-location'
+import { capturePathsFromArgv } from './argv'
 import { newCapturePath } from './capture-path'
+import { chooseFileNatively } from './file-dialogs'
 import { serveEngineOverIpc } from './ipc'
-import { appMenuTemplate } from './menu'
+import { appMenuTemplate, runMenuAction, type MenuAction } from './menu'
+import { serveShell, ShellPort } from './shell'
 import { createWindow } from './window'
 
 /** Past this, quit anyway: the capture format survives a cut, a hung quit helps nobody. */
@@ -16,8 +20,36 @@ const ENGINE_CLOSE_TIMEOUT_MS = 5_000
 
 let engine: Engine | undefined
 let mainWindow: BrowserWindow | undefined
+let shellPort: ShellPort | undefined
 /** Quitting waits once for the engine: `closing` holds further quits, `closed` lets them through. */
 let engineState: 'open' | 'closing' | 'closed' = 'open'
+/** Files macOS asked to open before the window was there. */
+const earlyFiles: string[] = []
+
+/** What the menu shows until the page says (it keeps recent files and the user's choices). */
+let shellState: ShellState = { recent: [], language: 'en', theme: 'system', canClose: false }
+
+const log = (message: string, err?: unknown): void => (err === undefined ? console.warn(message) : console.error(message, err))
+
+function openInPage(paths: readonly string[]): void {
+  for (const path of paths) {
+    const command: ShellCommand = { kind: 'open', path }
+    if (shellPort) shellPort.send(command)
+    else earlyFiles.push(path)
+  }
+}
+
+function chooseFile(request: FileDialogRequest): Promise<string | undefined> {
+  if (!mainWindow) return Promise.resolve(undefined)
+  return chooseFileNatively(dialog, mainWindow, request, shellState.language)
+}
+
+function rebuildMenu(dev: boolean): void {
+  const act = (action: MenuAction): void => {
+    runMenuAction(action, { choose: chooseFile, send: (command) => shellPort?.send(command) }).catch((err: unknown) => log('tcpscope: a menu action failed:', err))
+  }
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ dev, platform: process.platform, state: shellState, act })))
+}
 
 async function start(): Promise<void> {
   const dev = !app.isPackaged
@@ -35,15 +67,35 @@ async function start(): Promise<void> {
     return
   }
   engine = created
-  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ dev, platform: process.platform })))
+  // The page follows the system's language until the user picks one; so does the menu.
+  if (app.getLocale().toLowerCase().startsWith('zh')) shellState = { ...shellState, language: 'zh-CN' }
+  rebuildMenu(dev)
   app.setAboutPanelOptions({ applicationName: 'tcpscope', applicationVersion: app.getVersion() })
 
-  mainWindow = createWindow({ location, preloadPath: join(__dirname, '../preload/index.js') })
-  serveEngineOverIpc(ipcMain, created, mainWindow.webContents, (frame) => location.isAppUrl(frame.url), (message, err) =>
-    err === undefined ? console.warn(message) : console.error(message, err)
+  const win = createWindow({ location, preloadPath: join(__dirname, '../preload/index.js') })
+  mainWindow = win
+  const trusted = (frame: { url: string }): boolean => location.isAppUrl(frame.url)
+  serveEngineOverIpc(ipcMain, created, win.webContents, trusted, log)
+  shellPort = new ShellPort(win.webContents)
+  serveShell(
+    ipcMain,
+    win.webContents,
+    trusted,
+    {
+      state: (state) => {
+        shellState = state
+        // Native dialogs and the title bar follow the page's theme.
+        nativeTheme.themeSource = state.theme
+        rebuildMenu(dev)
+      },
+      choose: chooseFile
+    },
+    log
   )
-  mainWindow.on('closed', () => {
+  openInPage([...earlyFiles.splice(0), ...capturePathsFromArgv(process.argv, { packaged: app.isPackaged, cwd: process.cwd() })])
+  win.on('closed', () => {
     mainWindow = undefined
+    shellPort = undefined
   })
 }
 
@@ -65,14 +117,22 @@ async function closeEngine(): Promise<void> {
   }
 }
 
-// A second launch would record into a second capture beside the first; show this one instead.
+// A second launch would record into a second capture beside the first; show this one
+// instead, and open the files it was given here.
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  app.on('second-instance', () => {
+  app.on('second-instance', (_event, argv, workingDirectory) => {
     if (!mainWindow) return
     if (mainWindow.isMinimized()) mainWindow.restore()
     mainWindow.focus()
+    openInPage(capturePathsFromArgv(argv, { packaged: app.isPackaged, cwd: workingDirectory }))
+  })
+
+  // macOS hands files opened from Finder or the Dock here, maybe before the app is ready.
+  app.on('open-file', (event, path) => {
+    event.preventDefault()
+    openInPage([path])
   })
 
   app.on('before-quit', (event) => {

@@ -14,7 +14,7 @@ import type {
 } from './capture-types'
 import { SORT_KEYS } from './capture-types'
 import type { FrontEvent, ProxyInfo } from './events'
-import { arr, bool, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
+import { arr, bool, bytes, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
 import { payloadSpec } from './payload/payload-spec'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
 import {
@@ -66,6 +66,23 @@ const saveArgs = obj({
   /** Replace a file that is there (never the live capture itself). */
   overwrite: optional(bool())
 })
+
+/** The most one upload chunk carries: well inside a frame (wire.ts MAX_FRAME_BYTES). */
+export const MAX_UPLOAD_CHUNK = 8 * 1024 * 1024
+const uploadId = str({ nonEmpty: true, max: 64 })
+const uploadBeginArgs = obj({
+  /** The file's name on the front end's machine; the engine keeps only its last part. */
+  name: str({ nonEmpty: true, max: 1024 }),
+  /** Bytes that will come; the upload is refused at once if that is over the engine's limit. */
+  size: int({ min: 0 })
+})
+const uploadChunkArgs = obj({
+  upload: uploadId,
+  /** Where `data` goes: chunks come in order, each at the end of the ones before. */
+  offset: int({ min: 0 }),
+  data: bytes({ max: MAX_UPLOAD_CHUNK })
+})
+const uploadRef = obj({ upload: uploadId })
 
 const pageArgs = obj({
   capture: captureId,
@@ -157,6 +174,17 @@ export const commands = {
   'capture.close': command<Infer<typeof captureRef>, void>(captureRef),
   /** Writes a consistent copy of the live capture, as it is now, as a complete capture file. */
   'capture.save': command<Infer<typeof saveArgs>, SavedCapture>(saveArgs, { cancellable: true }),
+
+  /**
+   * Uploads a capture file from a front end that cannot name a path on the engine's host
+   * (a browser): begin, the bytes in chunks, then end, which opens it like capture.open.
+   * The engine keeps uploads in a folder of its own and removes each when its capture closes.
+   */
+  'capture.upload.begin': command<Infer<typeof uploadBeginArgs>, { upload: string }>(uploadBeginArgs),
+  'capture.upload.chunk': command<Infer<typeof uploadChunkArgs>, { received: number }>(uploadChunkArgs),
+  'capture.upload.end': command<Infer<typeof uploadRef>, CaptureInfo>(uploadRef, { cancellable: true }),
+  /** Drops an unfinished upload and its bytes. */
+  'capture.upload.cancel': command<Infer<typeof uploadRef>, void>(uploadRef),
 
   /** A page of a capture's connections, filtered and sorted. */
   'conn.page': command<Infer<typeof pageArgs>, ConnectionPage>(pageArgs),

@@ -91,3 +91,12 @@ export const none = (): Schema<void> & { readonly optional: true } => ({
   optional: true,
   parse: (v, path) => (v === undefined || v === null ? undefined : fail(path, 'no argument', v))
 })
+
+/** Raw bytes: a Uint8Array, which the envelope carries as an attachment (wire.ts). */
+export const bytes = (opts: { max?: number } = {}): Schema<Uint8Array> => ({
+  parse: (v, path) => {
+    if (!(v instanceof Uint8Array)) return fail(path, 'bytes', v)
+    if (opts.max !== undefined && v.length > opts.max) throw new ValidationError(`${path || 'argument'}: expected at most ${opts.max} bytes, got ${v.length}`)
+    return v
+  }
+})

@@ -1,6 +1,6 @@
 // An engine on a fresh temp capture, closed and cleaned up by the returned dispose().
 import { join } from 'node:path'
-import { Engine } from '../../src/core/engine'
+import { Engine, type EngineOptions } from '../../src/core/engine'
 import type { CaptureOptions } from '../../src/core/capture/capture-store'
 import type { EngineEvent } from '../../src/shared/events'
 import type { Socket } from 'node:net'
@@ -14,7 +14,7 @@ export interface TestEngine {
   dispose: () => Promise<void>
 }
 
-export async function testEngine(opts: CaptureOptions = {}): Promise<TestEngine> {
+export async function testEngine(opts: CaptureOptions & Pick<EngineOptions, 'uploads'> = {}): Promise<TestEngine> {
   const { dir, cleanup } = tempDir()
   const capturePath = join(dir, 'test.tcap')
   const engine = await Engine.create({ capturePath, ...opts })

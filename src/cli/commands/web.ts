@@ -7,19 +7,27 @@ import { join, resolve } from 'node:path'
 import { UserError } from '../../shared/errors'
 import { WebServer, isLoopback } from '../../core/front/web-server'
 import { parseUserEndpoint } from '../../core/net/user-endpoint'
-import { UsageError, type Parsed } from '../args'
+import { DEFAULT_MAX_UPLOAD_BYTES } from '../../core/uploads'
+import { UsageError, parseWhole, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS } from '../common-options'
 import { startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
 
-const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--capture FILE [--force]] [--open FILE ...] [--allow-files] [--ui DIR] [--json]'
+const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--capture FILE [--force]] [--open FILE ...] [--allow-files] [--max-upload-mib N] [--ui DIR] [--json]'
+
+const MIB = 1024 * 1024
 
 const OPTIONS = {
   listen: { type: 'string', arg: '[HOST:]PORT', about: 'where to serve the UI (default 127.0.0.1:0, a free port on this machine only)' },
   ...CAPTURE_OPTIONS,
   open: { type: 'string', multiple: true, arg: 'FILE', about: 'open a capture file read-only beside the live one (repeatable)' },
   'allow-files': { type: 'boolean', about: "let the page send files' contents (payloads of kind file read this machine's files)" },
+  'max-upload-mib': {
+    type: 'string',
+    arg: 'N',
+    about: `the largest capture file the page may upload (dropped on the window, or chosen in Open), in MiB (default ${DEFAULT_MAX_UPLOAD_BYTES / MIB}; 0 turns uploads off)`
+  },
   ui: { type: 'string', arg: 'DIR', about: 'serve the built UI from DIR (default: out/renderer next to this CLI)' },
   json: { type: 'boolean', about: 'JSON lines: the first is {"type":"listening","url":...}' }
 } as const satisfies OptionTable
@@ -37,8 +45,9 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
   if (!existsSync(join(uiDir, 'index.html'))) {
     throw new UserError(`web: the UI is not built (no ${join(uiDir, 'index.html')}); run \`npm run build\` first, or give --ui DIR`)
   }
+  const maxUploadMib = parseWhole('web', values['max-upload-mib'], '--max-upload-mib', 0, 1024 * 1024)
   const stop = untilStopSignal()
-  const run = await startEngine({ capture: values.capture, force: values.force }).catch((err: unknown) => {
+  const run = await startEngine({ capture: values.capture, force: values.force, uploads: { maxBytes: maxUploadMib === undefined ? undefined : maxUploadMib * MIB } }).catch((err: unknown) => {
     stop.dispose()
     throw err
   })

@@ -27,11 +27,13 @@ export interface ScanResult {
   cutKind?: 'incomplete' | 'damaged'
 }
 
-export async function scanCapture(fd: number, size: number, index: CaptureIndex): Promise<ScanResult> {
+/** `signal` stops a long walk between windows (it throws the signal's reason). */
+export async function scanCapture(fd: number, size: number, index: CaptureIndex, signal?: AbortSignal): Promise<ScanResult> {
   let win: Buffer = Buffer.alloc(0)
   let winStart = 0
   const view = async (at: number, n: number): Promise<Buffer> => {
     if (at < winStart || at + n > winStart + win.length) {
+      signal?.throwIfAborted()
       win = await pread(fd, Math.max(n, Math.min(WINDOW, size - at)), at)
       winStart = at
     }

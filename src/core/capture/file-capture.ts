@@ -20,6 +20,8 @@ export interface OpenOptions {
   lockNamespace?: LockNamespace
   /** The id front ends know it by (the engine numbers the captures it opens). */
   id?: string
+  /** Stops rebuilding a big file's index (it throws the signal's reason). */
+  signal?: AbortSignal
 }
 
 interface Opened {
@@ -87,7 +89,7 @@ async function openIndex(fd: number, fileSize: number, id: { dev: number; ino: n
     // Being written: read what the writer has flushed; the rest is on its way, not cut.
     const size = Math.min(fileSize, writer.written ?? fileSize)
     const index = new CaptureIndex()
-    const scan = await scanCapture(fd, size, index)
+    const scan = await scanCapture(fd, size, index, opts.signal)
     const cut = scan.cutKind === 'damaged' ? scan : { end: scan.end }
     return { index, size, scan: cut, live: true, writerPid: writer.pid }
   }
@@ -102,7 +104,7 @@ async function openIndex(fd: number, fileSize: number, id: { dev: number; ino: n
     }
   }
   const index = new CaptureIndex()
-  const scan = await scanCapture(fd, fileSize, index)
+  const scan = await scanCapture(fd, fileSize, index, opts.signal)
   // A connection with no close record was still open when the file stopped.
   index.cutOpen()
   return { index, size: fileSize, scan, live: false, ...(indexProblem !== undefined ? { indexProblem } : {}) }

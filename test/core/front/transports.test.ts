@@ -6,13 +6,14 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vit
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { commandNames, type CommandName } from '../../../src/shared/contract'
 import { EngineError } from '../../../src/shared/errors'
 import { LIVE_CAPTURE } from '../../../src/shared/capture-types'
 import { collect, connectTo, listen, startServer, waitFor } from '../../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { overIpc, overWeb, type FrontEnd } from '../../helpers/front-ends'
+import { writeSampleCapture } from '../../helpers/sample-capture'
 
 let t: TestEngine
 const cleanups: Array<() => unknown> = []
@@ -88,7 +89,11 @@ describe.each(['ipc', 'web'] as const)('over %s', (kind) => {
       ['client.connect', { target: `127.0.0.1:${await closedPort()}` }, 'ECONNREFUSED', /^connection refused by 127\.0\.0\.1:\d+/],
       ['conn.search', { capture: LIVE_CAPTURE, connId: 1, dir: 'client', pattern: { kind: 'hex', value: 'zz' } }, 'EPAYLOAD', /^bad hex digit "z"/],
       ['conn.search', { capture: LIVE_CAPTURE, connId: 1, dir: 'client', pattern: { kind: 'regex', value: '(' } }, 'EINVAL', /^search: bad regular expression/],
-      ['conn.search', { capture: LIVE_CAPTURE, connId: 99, dir: 'client', pattern: { kind: 'text', value: 'x' } }, 'ENOCONN', /no connection #99/]
+      ['conn.search', { capture: LIVE_CAPTURE, connId: 99, dir: 'client', pattern: { kind: 'text', value: 'x' } }, 'ENOCONN', /no connection #99/],
+      ['capture.upload.begin', { name: 'huge.tcap', size: 2 ** 40 }, 'EFBIG', /^huge\.tcap is 1\.00 TiB; uploads here take at most 4\.00 GiB/],
+      ['capture.upload.chunk', { upload: 'u9', offset: 0, data: new Uint8Array(4) }, 'ESTATE', /^no upload "u9" under way/],
+      ['capture.upload.chunk', { upload: 'u9', offset: 0, data: [1, 2, 3] }, 'EINVAL', /^invalid arguments for capture\.upload\.chunk: data: expected bytes, got an array$/],
+      ['capture.upload.end', { upload: 'u9' }, 'ESTATE', /^no upload "u9" under way/]
     ]
     for (const [cmd, args, code, message] of cases) {
       const e = await error(fe, cmd, args)
@@ -159,6 +164,31 @@ describe.each(['ipc', 'web'] as const)('over %s', (kind) => {
     await fe.client.call('capture.close', { capture: opened.id })
     expect((await fe.client.call('capture.list')).map((x) => x.id)).toEqual(['live'])
     c.destroy()
+  })
+})
+
+describe.each(['ipc', 'web'] as const)('uploads over %s', (kind) => {
+  it('carry a capture as bytes in chunks and open it; a file that is not a capture is refused at its first chunk', async () => {
+    const fe = await frontEnd(kind)
+    const source = join(t.dir, 'source.tcap')
+    await writeSampleCapture(source, { connections: 2, chunks: 3 })
+    const bytes = readFileSync(source)
+    const { upload } = await fe.client.call('capture.upload.begin', { name: 'sent.tcap', size: bytes.length })
+    for (let at = 0; at < bytes.length; at += 256) {
+      const { received } = await fe.client.call('capture.upload.chunk', { upload, offset: at, data: bytes.subarray(at, at + 256) })
+      expect(received).toBe(Math.min(at + 256, bytes.length))
+    }
+    const info = await fe.client.call('capture.upload.end', { upload })
+    expect(info).toMatchObject({ name: 'sent.tcap', connections: 2 })
+    expect((await fe.client.call('conn.page', { capture: info.id, offset: 0, limit: 10 })).total).toBe(2)
+
+    const text = new TextEncoder().encode('not a capture at all')
+    const other = await fe.client.call('capture.upload.begin', { name: 'notes.txt', size: text.length })
+    expect(await error(fe, 'capture.upload.chunk', { upload: other.upload, offset: 0, data: text })).toEqual({
+      code: 'ENOTCAPTURE',
+      message: 'notes.txt is not a tcpscope capture file (no TCPSCAP header)'
+    })
+    expect(fe.logged).toEqual([])
   })
 })
 

@@ -11,6 +11,8 @@ export interface ShortcutActions {
   help(): void
   open(): void
   save(): void
+  /** The previous (-1) or next (+1) open capture. */
+  switchCapture(step: 1 | -1): void
 }
 
 const inField = (e: KeyboardEvent): boolean => {
@@ -42,6 +44,10 @@ export function useShortcuts(actions: ShortcutActions): void {
     } else if (e.key === '?') {
       e.preventDefault()
       actions.help()
+    } else if (e.key === '[' || e.key === ']') {
+      // Plain brackets: Ctrl+Tab, Ctrl+PageUp/Down and Alt+digits belong to the browser's tabs.
+      e.preventDefault()
+      actions.switchCapture(e.key === ']' ? 1 : -1)
     } else if (/^[1-4]$/.test(e.key)) {
       actions.setTab(Number(e.key) - 1)
     }

@@ -3,6 +3,7 @@
 
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
+import { withoutRecent, withRecent } from '../files/recent-files'
 import { LANGUAGES, systemLanguage, type Language } from '../i18n'
 
 export type ThemeChoice = 'system' | 'light' | 'dark'
@@ -10,7 +11,6 @@ export const TEXT_ENCODINGS = ['utf-8', 'latin1', 'gbk', 'gb18030', 'utf-16le', 
 export type TextEncodingName = (typeof TEXT_ENCODINGS)[number]
 
 const KEY = 'tcpscope.settings'
-const MAX_RECENT = 10
 
 interface Saved {
   language?: Language
@@ -47,7 +47,10 @@ export const useSettingsStore = defineStore('settings', () => {
     lastEncoding.value = enc
   }
   function rememberFile(path: string): void {
-    recent.value = [path, ...recent.value.filter((p) => p !== path)].slice(0, MAX_RECENT)
+    recent.value = withRecent(recent.value, path)
+  }
+  function forgetFile(path: string): void {
+    recent.value = withoutRecent(recent.value, path)
   }
 
   watch([language, theme, panes, encodings, lastEncoding, recent], () => {
@@ -59,5 +62,5 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }, { deep: true })
 
-  return { language, theme, panes, encodings, lastEncoding, recent, encodingFor, setEncoding, rememberFile }
+  return { language, theme, panes, encodings, lastEncoding, recent, encodingFor, setEncoding, rememberFile, forgetFile }
 })

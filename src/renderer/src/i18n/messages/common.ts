@@ -56,10 +56,7 @@ export default {
       path: 'Path on the engine host',
       overwrite: 'Replace the file if it exists',
       open: 'Open',
-      save: 'Save',
-      opening: 'Opening…',
-      saving: 'Saving…',
-      saved: 'Saved {n} connections to {path}'
+      save: 'Save'
     },
     common: {
       cancel: 'Cancel',
@@ -126,10 +123,7 @@ export default {
       path: '引擎主机上的路径',
       overwrite: '文件已存在时替换',
       open: '打开',
-      save: '保存',
-      opening: '正在打开…',
-      saving: '正在保存…',
-      saved: '已将 {n} 个连接保存到 {path}'
+      save: '保存'
     },
     common: {
       cancel: '取消',

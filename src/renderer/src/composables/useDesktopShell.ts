@@ -1,0 +1,51 @@
+// The desktop app's menu and command line, as the page sees them: their commands run through
+// the same store actions as the page's own buttons (so progress, cancel, errors and recent
+// files behave the same), and the menu is kept showing what the page shows. Nothing in web mode.
+
+import { onBeforeUnmount, watch } from 'vue'
+import { LIVE_CAPTURE } from '../../../shared/capture-types'
+import type { ShellCommand, ShellState } from '../../../shared/shell'
+import { desktopShell } from '../files/desktop-shell'
+import { useConnectionsStore } from '../stores/connections'
+import { useDocumentsStore } from '../stores/documents'
+import { useSettingsStore } from '../stores/settings'
+
+export function useDesktopShell(actions: { showShortcuts(): void }): void {
+  const shell = desktopShell()
+  if (!shell) return
+  const docs = useDocumentsStore()
+  const settings = useSettingsStore()
+  const list = useConnectionsStore()
+
+  const run = (command: ShellCommand): void => {
+    switch (command.kind) {
+      case 'open':
+        void docs.open(command.path)
+        break
+      case 'save':
+        // The native save dialog has already asked before replacing a file.
+        void docs.save(command.path, true)
+        break
+      case 'close-capture':
+        void docs.close(list.capture)
+        break
+      case 'language':
+        settings.language = command.language
+        break
+      case 'theme':
+        settings.theme = command.theme
+        break
+      case 'shortcuts':
+        actions.showShortcuts()
+        break
+    }
+  }
+  const off = shell.onShellCommand(run)
+  onBeforeUnmount(off)
+
+  watch(
+    (): ShellState => ({ recent: [...settings.recent], language: settings.language, theme: settings.theme, canClose: list.capture !== LIVE_CAPTURE }),
+    (state) => shell.setShellState(state),
+    { immediate: true, deep: true }
+  )
+}

@@ -1,0 +1,160 @@
+// Captures as documents: opening one by path, uploading or dropping a file, saving the live
+// capture under a name, closing and switching between open captures, and recent files. One
+// long operation runs at a time, with its progress (bytes for an upload; for open and save
+// the engine says nothing, so only the time it has taken) and a cancel; how it ended is
+// kept as one line for the views to show.
+
+import { defineStore } from 'pinia'
+import { computed, shallowRef } from 'vue'
+import type { CaptureInfo, SavedCapture } from '../../../shared/capture-types'
+import { LIVE_CAPTURE } from '../../../shared/capture-types'
+import type { Transport } from '../../../shared/transport'
+import { desktopShell } from '../files/desktop-shell'
+import { splitPath } from '../files/recent-files'
+import { uploadCapture } from '../files/upload-capture'
+import { useConnectionsStore } from './connections'
+import { useEngineStore } from './engine'
+import { useSettingsStore } from './settings'
+
+export type OperationKind = 'open' | 'save' | 'upload'
+
+export interface Operation {
+  kind: OperationKind
+  /** The file's name, as the user knows it. */
+  name: string
+  startedAt: number
+  /** Bytes the engine has taken, of `total` (uploads only). */
+  done?: number
+  total?: number
+  /** Cancel was asked for; the engine has not answered yet. */
+  cancelling?: boolean
+}
+
+/** How the latest operation ended, when there is something to say. */
+export type Outcome =
+  | { kind: 'error'; code?: string; message: string; forgotten?: boolean }
+  | { kind: 'cancelled'; operation: OperationKind; name: string }
+  | { kind: 'saved'; path: string; connections: number }
+  | { kind: 'busy'; name: string }
+
+export const useDocumentsStore = defineStore('documents', () => {
+  const engine = useEngineStore()
+  const list = useConnectionsStore()
+  const settings = useSettingsStore()
+  const operation = shallowRef<Operation>()
+  const outcome = shallowRef<Outcome>()
+  let abort: AbortController | undefined
+
+  const busy = computed(() => operation.value !== undefined)
+
+  /** Runs one long operation; undefined when it failed or was cancelled (the outcome says which). */
+  async function run<T>(kind: OperationKind, name: string, work: (t: Transport, signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    const t = engine.transport
+    if (!t) return undefined
+    if (operation.value) {
+      outcome.value = { kind: 'busy', name: operation.value.name }
+      return undefined
+    }
+    const controller = new AbortController()
+    abort = controller
+    operation.value = { kind, name, startedAt: Date.now() }
+    outcome.value = undefined
+    try {
+      return await work(t, controller.signal)
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      outcome.value = code === 'ECANCELED' || controller.signal.aborted ? { kind: 'cancelled', operation: kind, name } : { kind: 'error', code, message: (err as Error).message }
+      return undefined
+    } finally {
+      operation.value = undefined
+      abort = undefined
+    }
+  }
+
+  function show(info: CaptureInfo): void {
+    list.capture = info.id
+  }
+
+  /** Opens a capture file on the engine's host; a recent one that has gone is taken off the list. */
+  async function open(path: string): Promise<CaptureInfo | undefined> {
+    const info = await run('open', splitPath(path).name, (t, signal) => t.call('capture.open', { path }, { signal }))
+    if (info) {
+      settings.rememberFile(info.path)
+      show(info)
+    } else if (outcome.value?.kind === 'error' && outcome.value.code === 'ENOENT' && settings.recent.includes(path)) {
+      settings.forgetFile(path)
+      outcome.value = { ...outcome.value, forgotten: true }
+    }
+    return info
+  }
+
+  /** Sends a file from this machine to the engine and opens it there. */
+  async function upload(file: File): Promise<CaptureInfo | undefined> {
+    const progress = (done: number, total: number): void => {
+      if (operation.value) operation.value = { ...operation.value, done, total }
+    }
+    const info = await run('upload', file.name, (t, signal) => {
+      progress(0, file.size)
+      return uploadCapture(t, file, { signal, onProgress: progress })
+    })
+    if (info) show(info)
+    return info
+  }
+
+  /**
+   * Files dropped on the window or chosen in a file input: the desktop app knows where they
+   * are and opens them there; a browser can only send their bytes.
+   */
+  async function openFiles(files: readonly File[]): Promise<void> {
+    const shell = desktopShell()
+    for (const file of files) {
+      const path = shell?.pathForFile(file)
+      const info = path ? await open(path) : await upload(file)
+      if (!info) return
+    }
+  }
+
+  async function save(path: string, overwrite: boolean): Promise<SavedCapture | undefined> {
+    const saved = await run('save', splitPath(path).name, (t, signal) => t.call('capture.save', { path, overwrite }, { signal }))
+    if (saved) {
+      settings.rememberFile(saved.path)
+      outcome.value = { kind: 'saved', path: saved.path, connections: saved.connections }
+    }
+    return saved
+  }
+
+  function cancel(): void {
+    if (!abort || !operation.value) return
+    operation.value = { ...operation.value, cancelling: true }
+    abort.abort()
+  }
+
+  function dismiss(): void {
+    outcome.value = undefined
+  }
+
+  /** Closes an opened capture file; the one on screen gives way to its neighbour. */
+  async function close(id: string): Promise<void> {
+    if (id === LIVE_CAPTURE) return
+    const ids = engine.captures.map((c) => c.id)
+    if (list.capture === id) {
+      const at = ids.indexOf(id)
+      list.capture = ids[at - 1] ?? ids[at + 1] ?? LIVE_CAPTURE
+    }
+    try {
+      await engine.transport?.call('capture.close', { capture: id })
+    } catch (err) {
+      outcome.value = { kind: 'error', message: (err as Error).message }
+    }
+  }
+
+  /** The previous (-1) or next (+1) open capture, round the end. */
+  function switchCapture(step: 1 | -1): void {
+    const ids = engine.captures.map((c) => c.id)
+    if (ids.length < 2) return
+    const at = Math.max(0, ids.indexOf(list.capture))
+    list.capture = ids[(at + step + ids.length) % ids.length]
+  }
+
+  return { operation, outcome, busy, open, upload, openFiles, save, cancel, dismiss, close, switchCapture }
+})
