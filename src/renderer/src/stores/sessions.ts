@@ -1,0 +1,85 @@
+// Proxies and sessions as the UI drives them: starting and stopping them, a server's
+// behaviour, a client's reconnect, and the commands on one live session connection. The
+// infos themselves arrive with the engine's events (stores/engine.ts); this store only
+// hides clients closed here, which the engine forgets without an event saying so.
+
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { CommandArgs, CommandName, CommandResult, ProxyStartArgs } from '../../../shared/contract'
+import { EngineError } from '../../../shared/errors'
+import type { PayloadSpec } from '../../../shared/payload/payload-spec'
+import type { ClientConnectArgs, ClientSessionInfo, ServerBehaviour, ServerSessionInfo, ServerStartArgs } from '../../../shared/session-types'
+import { useEngineStore } from './engine'
+import { useSelectionStore } from './selection'
+
+/** Commands on one live session connection that need nothing but its id. */
+export type ConnCommand = 'conn.end' | 'conn.reset' | 'conn.destroy' | 'conn.resume'
+
+export const useSessionsStore = defineStore('sessions', () => {
+  const engine = useEngineStore()
+  const forgotten = ref(new Set<string>())
+
+  const servers = computed(() => engine.sessionList.filter((s): s is ServerSessionInfo => s.kind === 'server'))
+  const clients = computed(() => engine.sessionList.filter((s): s is ClientSessionInfo => s.kind === 'client' && !forgotten.value.has(s.id)))
+  const sessions = computed(() => [...servers.value, ...clients.value])
+
+  function call<K extends CommandName>(cmd: K, args: CommandArgs<K>, signal?: AbortSignal): Promise<CommandResult<K>> {
+    const t = engine.transport
+    if (!t) return Promise.reject(new EngineError('ESTATE', 'not connected to the engine'))
+    return (t.call as (c: K, a: CommandArgs<K>, o?: { signal?: AbortSignal }) => Promise<CommandResult<K>>)(cmd, args, signal ? { signal } : undefined)
+  }
+
+  const startProxy = (args: ProxyStartArgs) => call('proxy.start', args)
+  const stopProxy = (proxyId: string) => call('proxy.stop', { proxyId })
+  const startServer = (args: ServerStartArgs) => call('server.start', args)
+  const stopServer = (serverId: string) => call('server.stop', { serverId, closeClients: true })
+  const setBehaviour = (serverId: string, behaviour: ServerBehaviour) => call('server.behaviour', { serverId, behaviour })
+  const preview = (payload: PayloadSpec, signal?: AbortSignal) => call('payload.preview', { payload }, signal)
+
+  /** Connects a client session and selects its connection, ready for the composer. */
+  async function connectClient(args: ClientConnectArgs): Promise<ClientSessionInfo> {
+    const info = await call('client.connect', args)
+    if (info.connId !== undefined) useSelectionStore().select(info.connId)
+    return info
+  }
+
+  /** Connects again; the new connection becomes the selection. */
+  async function reconnect(clientId: string): Promise<ClientSessionInfo> {
+    const info = await call('client.reconnect', { clientId })
+    if (info.connId !== undefined) useSelectionStore().select(info.connId)
+    return info
+  }
+
+  async function closeClient(clientId: string): Promise<void> {
+    await call('client.close', { clientId })
+    forgotten.value = new Set(forgotten.value).add(clientId)
+  }
+
+  const connCommand = (cmd: ConnCommand, connId: number) => call(cmd, { connId })
+  const send = (connId: number, payload: PayloadSpec) => call('conn.send', { connId, payload })
+  const broadcast = (serverId: string, payload: PayloadSpec) => call('server.broadcast', { serverId, payload })
+  const startInterval = (connId: number, everyMs: number, payload: PayloadSpec, count?: number) =>
+    call('conn.interval', { connId, everyMs, payload, ...(count !== undefined ? { count } : {}) })
+  const stopInterval = (connId: number) => call('conn.interval', { connId })
+
+  return {
+    servers,
+    clients,
+    sessions,
+    call,
+    startProxy,
+    stopProxy,
+    startServer,
+    stopServer,
+    setBehaviour,
+    preview,
+    connectClient,
+    reconnect,
+    closeClient,
+    connCommand,
+    send,
+    broadcast,
+    startInterval,
+    stopInterval
+  }
+})
