@@ -1,14 +1,14 @@
-// Engine errors go next to the field they concern. The errors are the real engine's,
-// through the real envelope (test/helpers/front-ends.ts), so a change of its wording
-// that would send one to the wrong field fails here.
+// Each engine error names the argument it is about (shared/error-subject.ts), so a front
+// end can show it next to that field. The errors are the real engine's, through the real
+// envelope (test/helpers/front-ends.ts): a change of wording that would lose an error's
+// subject fails here, beside the engine that words it.
 import { afterEach, describe, expect, it } from 'vitest'
 import { EngineError } from '../../../src/shared/errors'
-import { routeEngineError, type ErrorRoute } from '../../../src/renderer/src/forms/engine-error-fields'
-import { BEHAVIOUR_ROUTES, clientDraft, clientRoutes, PROXY_ROUTES, SERVER_ROUTES } from '../../../src/renderer/src/forms/start-forms'
+import { errorSubject } from '../../../src/shared/error-subject'
+import type { EngineClient } from '../../../src/shared/engine-client'
 import { testEngine } from '../../helpers/engine'
 import { overIpc } from '../../helpers/front-ends'
 import { startServer } from '../../helpers/net'
-import type { EngineClient } from '../../../src/shared/engine-client'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -23,14 +23,15 @@ async function engineClient(): Promise<EngineClient> {
   return front.client
 }
 
-/** The field the engine's refusal of `call` lands on. */
-async function fieldOf(call: Promise<unknown>, routes: readonly ErrorRoute[]): Promise<{ field: string; text: string }> {
+/** The subject of the engine's refusal of `call`, and its message. */
+async function subjectOf(call: Promise<unknown>): Promise<{ subject: string | undefined; message: string }> {
   const err = await call.then(
     () => undefined,
     (e: unknown) => e
   )
   expect(err).toBeInstanceOf(EngineError)
-  return routeEngineError(err, routes)
+  const e = err as EngineError
+  return { subject: errorSubject(e), message: e.message }
 }
 
 /** A port something listens on. */
@@ -40,82 +41,85 @@ async function busyPort(): Promise<number> {
   return s.port
 }
 
-describe('engine errors in the proxy form', () => {
-  it('puts a port in use, a bad listen address and a permission refusal under Listen', async () => {
+describe('subjects of proxy errors', () => {
+  it('a port in use, a bad listen address and a missing socket folder are about listen', async () => {
     const c = await engineClient()
     const port = await busyPort()
-    const inUse = await fieldOf(c.call('proxy.start', { listen: `127.0.0.1:${port}`, target: '127.0.0.1:1' }), PROXY_ROUTES)
-    expect(inUse).toEqual({ field: 'listen', text: expect.stringContaining('already in use') })
-    expect((await fieldOf(c.call('proxy.start', { listen: 'x:y', target: '127.0.0.1:1' }), PROXY_ROUTES)).field).toBe('listen')
-    expect((await fieldOf(c.call('proxy.start', { listen: '/nonexistent-dir/p.sock', target: '127.0.0.1:1' }), PROXY_ROUTES)).field).toBe('listen')
+    expect(await subjectOf(c.call('proxy.start', { listen: `127.0.0.1:${port}`, target: '127.0.0.1:1' }))).toEqual({
+      subject: 'listen',
+      message: expect.stringContaining('the port is already in use')
+    })
+    expect((await subjectOf(c.call('proxy.start', { listen: 'x:y', target: '127.0.0.1:1' }))).subject).toBe('listen')
+    expect((await subjectOf(c.call('proxy.start', { listen: '/nonexistent-dir/p.sock', target: '127.0.0.1:1' }))).subject).toBe('listen')
   })
 
-  it('puts a bad target under Target and an out-of-range timeout under its field', async () => {
+  it('a bad target is about target, an out-of-range timeout about connectTimeoutMs', async () => {
     const c = await engineClient()
-    expect(await fieldOf(c.call('proxy.start', { listen: '127.0.0.1:0', target: 'redis' }), PROXY_ROUTES)).toEqual({ field: 'target', text: expect.stringMatching(/^--target: /) })
-    expect((await fieldOf(c.call('proxy.start', { listen: '127.0.0.1:0', target: '127.0.0.1:0' }), PROXY_ROUTES)).field).toBe('target')
-    const late = await fieldOf(c.call('proxy.start', { listen: '127.0.0.1:0', target: '127.0.0.1:1', connectTimeoutMs: 3_600_001 }), PROXY_ROUTES)
-    expect(late).toEqual({ field: 'connectTimeoutMs', text: expect.stringContaining('connectTimeoutMs') })
+    expect(await subjectOf(c.call('proxy.start', { listen: '127.0.0.1:0', target: 'redis' }))).toEqual({ subject: 'target', message: expect.stringMatching(/^--target: /) })
+    expect((await subjectOf(c.call('proxy.start', { listen: '127.0.0.1:0', target: '127.0.0.1:0' }))).subject).toBe('target')
+    expect((await subjectOf(c.call('proxy.start', { listen: '127.0.0.1:0', target: '127.0.0.1:1', connectTimeoutMs: 3_600_001 }))).subject).toBe('connectTimeoutMs')
   })
 
-  it('shows what no field claims for the form as a whole', () => {
-    expect(routeEngineError(new EngineError('EINTERNAL', 'proxy.start failed: internal error'), PROXY_ROUTES)).toEqual({ field: 'form', text: 'proxy.start failed: internal error' })
-    expect(routeEngineError(new Error('socket gone'), PROXY_ROUTES)).toEqual({ field: 'form', text: 'socket gone' })
+  it('an error about the command as a whole has no subject', async () => {
+    const c = await engineClient()
+    expect((await subjectOf(c.call('proxy.stop', { proxyId: 'p9' }))).subject).toBeUndefined()
   })
 })
 
-describe('engine errors in the server form and the behaviour form', () => {
-  it('puts a port in use under Listen, a bad reply rule on its row, a bad header under Headers', async () => {
+describe('subjects of server errors', () => {
+  it('names the listen address, the reply rule by its place, the HTTP header list and each limit', async () => {
     const c = await engineClient()
     const port = await busyPort()
-    expect((await fieldOf(c.call('server.start', { listen: String(port) }), SERVER_ROUTES)).field).toBe('listen')
+    expect((await subjectOf(c.call('server.start', { listen: String(port) }))).subject).toBe('listen')
     const rules = [
       { match: 'contains' as const, pattern: 'a', reply: { kind: 'text' as const, data: 'ok' } },
       { match: 'contains' as const, pattern: 'zz', format: 'hex' as const, reply: { kind: 'text' as const, data: 'ok' } }
     ]
-    const badHex = await fieldOf(c.call('server.start', { listen: '127.0.0.1:0', behaviour: { rules } }), SERVER_ROUTES)
-    expect(badHex).toEqual({ field: 'rule.1', text: expect.stringMatching(/^reply rule 2: bad hex digit/) })
-    const badRegex = await fieldOf(c.call('server.start', { listen: '127.0.0.1:0', behaviour: { rules: [{ match: 'regex', pattern: '(', reply: { kind: 'text', data: '' } }] } }), SERVER_ROUTES)
-    expect(badRegex.field).toBe('rule.0')
-    const header = await fieldOf(c.call('server.start', { listen: '127.0.0.1:0', behaviour: { http: { status: 200, headers: ['no colon'] } } }), SERVER_ROUTES)
-    expect(header.field).toBe('http.headers')
-    const idle = await fieldOf(c.call('server.start', { listen: '127.0.0.1:0', idleTimeoutMs: 0 }), SERVER_ROUTES)
-    expect(idle.field).toBe('idleTimeoutMs')
-    const mode = await fieldOf(c.call('server.start', { listen: '127.0.0.1:0', behaviour: { rules: [{ match: 'like' as 'exact', pattern: '', reply: { kind: 'text', data: '' } }] } }), SERVER_ROUTES)
-    expect(mode.field).toBe('rule.0')
+    expect(await subjectOf(c.call('server.start', { listen: '127.0.0.1:0', behaviour: { rules } }))).toEqual({
+      subject: 'behaviour.rules[1]',
+      message: expect.stringMatching(/^reply rule 2: bad hex digit/)
+    })
+    const badRegex = await subjectOf(c.call('server.start', { listen: '127.0.0.1:0', behaviour: { rules: [{ match: 'regex', pattern: '(', reply: { kind: 'text', data: '' } }] } }))
+    expect(badRegex.subject).toBe('behaviour.rules[0]')
+    const badReply = await subjectOf(c.call('server.start', { listen: '127.0.0.1:0', behaviour: { rules: [{ match: 'exact', pattern: 'a', reply: { kind: 'hex', data: 'x' } }] } }))
+    expect(badReply.subject).toBe('behaviour.rules[0]')
+    expect((await subjectOf(c.call('server.start', { listen: '127.0.0.1:0', behaviour: { http: { status: 200, headers: ['no colon'] } } }))).subject).toBe('behaviour.http.headers')
+    expect((await subjectOf(c.call('server.start', { listen: '127.0.0.1:0', behaviour: { http: { status: 42 } } }))).subject).toBe('behaviour.http.status')
+    expect((await subjectOf(c.call('server.start', { listen: '127.0.0.1:0', idleTimeoutMs: 0 }))).subject).toBe('idleTimeoutMs')
+    const mode = await subjectOf(c.call('server.start', { listen: '127.0.0.1:0', behaviour: { rules: [{ match: 'like' as 'exact', pattern: '', reply: { kind: 'text', data: '' } }] } }))
+    expect(mode.subject).toBe('behaviour.rules[0].match')
   })
 
-  it('routes the same errors of a running server to the same fields', async () => {
+  it('names the same arguments when a running server changes its behaviour', async () => {
     const c = await engineClient()
     const s = await c.call('server.start', { listen: '127.0.0.1:0' })
-    const r = await fieldOf(c.call('server.behaviour', { serverId: s.id, behaviour: { rules: [{ match: 'exact', pattern: '0g', format: 'hex', reply: { kind: 'text', data: '' } }] } }), BEHAVIOUR_ROUTES)
-    expect(r.field).toBe('rule.0')
-    const status = await fieldOf(c.call('server.behaviour', { serverId: s.id, behaviour: { http: { status: 42 } } }), BEHAVIOUR_ROUTES)
-    expect(status.field).toBe('http.status')
+    const bad = await subjectOf(c.call('server.behaviour', { serverId: s.id, behaviour: { rules: [{ match: 'exact', pattern: '0g', format: 'hex', reply: { kind: 'text', data: '' } }] } }))
+    expect(bad.subject).toBe('behaviour.rules[0]')
+    expect((await subjectOf(c.call('server.behaviour', { serverId: s.id, behaviour: { interval: { everyMs: 0, payload: { kind: 'text', data: '' } } } }))).subject).toBe('behaviour.interval.everyMs')
   })
 })
 
-describe('engine errors in the client form', () => {
-  it('puts a refused connect and a bad address under Target', async () => {
+describe('subjects of client errors', () => {
+  it('a refused connect and a bad address are about target', async () => {
     const c = await engineClient()
     const closed = await startServer(() => {})
     const port = closed.port
     await closed.close()
-    const draft = { ...clientDraft(), target: `127.0.0.1:${port}` }
-    expect(await fieldOf(c.call('client.connect', { target: draft.target }), clientRoutes(draft))).toEqual({ field: 'target', text: expect.stringContaining('connection refused by') })
-    expect((await fieldOf(c.call('client.connect', { target: 'nohost' }), clientRoutes(draft))).field).toBe('target')
+    expect(await subjectOf(c.call('client.connect', { target: `127.0.0.1:${port}` }))).toEqual({ subject: 'target', message: expect.stringContaining('connection refused by') })
+    expect((await subjectOf(c.call('client.connect', { target: 'nohost' }))).subject).toBe('target')
   })
 
-  it('puts a pinned local port in use under Local port, and an address not on this machine under Local address', async () => {
+  it('a pinned local port in use is about localPort, an address not on this machine about localAddress', async () => {
     const c = await engineClient()
     const server = await startServer(() => {})
     cleanups.push(server.close)
     const port = await busyPort()
-    const pinned = { ...clientDraft(), target: `127.0.0.1:${server.port}`, localPort: String(port) }
-    const inUse = await fieldOf(c.call('client.connect', { target: pinned.target, localAddress: '127.0.0.1', localPort: port }), clientRoutes({ ...pinned, localAddress: '127.0.0.1' }))
-    expect(inUse).toEqual({ field: 'localPort', text: expect.stringContaining('that local port is in use') })
-    const away = { ...clientDraft(), target: pinned.target, localAddress: '192.0.2.1' }
-    const notHere = await fieldOf(c.call('client.connect', { target: away.target, localAddress: '192.0.2.1' }), clientRoutes(away))
-    expect(notHere.field).toBe('localAddress')
+    const target = `127.0.0.1:${server.port}`
+    expect(await subjectOf(c.call('client.connect', { target, localAddress: '127.0.0.1', localPort: port }))).toEqual({
+      subject: 'localPort',
+      message: expect.stringContaining('that local port is in use')
+    })
+    expect((await subjectOf(c.call('client.connect', { target, localAddress: '192.0.2.1' }))).subject).toBe('localAddress')
+    expect((await subjectOf(c.call('client.connect', { target, localPort: 70000 }))).subject).toBe('localPort')
   })
 })

@@ -5,7 +5,7 @@
 import { nextTick, ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import type { PayloadSpec } from '../../../shared/payload/payload-spec'
-import { routeEngineError, type ErrorRoute } from '../forms/engine-error-fields'
+import { routeEngineError, type FieldRoute } from '../forms/engine-error-fields'
 import type { Checked, FieldProblems } from '../forms/field-problems'
 
 /** An error already known to concern one field (a payload checked before starting). */
@@ -49,7 +49,7 @@ export function useFormProblems() {
   }
 
   /** Runs the form's command with checked arguments; true when it succeeded. */
-  async function submit<T>(check: Checked<T>, run: (args: T) => Promise<unknown>, routes: readonly ErrorRoute[]): Promise<boolean> {
+  async function submit<T>(check: Checked<T>, run: (args: T) => Promise<unknown>, routes: readonly FieldRoute[]): Promise<boolean> {
     if (busy.value) return false
     if (!check.ok) {
       await showProblems(check.problems)

@@ -6,7 +6,7 @@ import type { ProxyStartArgs } from '../../../shared/contract'
 import { MAX_CONNECT_TIMEOUT_MS, MAX_TIMER_MS } from '../../../shared/limits'
 import type { ClientConnectArgs, ServerStartArgs } from '../../../shared/session-types'
 import { behaviourDraft, behaviourFromDraft, behaviourPayloads, intervalDraft, intervalFromDraft, type BehaviourDraft, type IntervalDraft } from './behaviour-draft'
-import { behaviourRoutes, LISTEN_ROUTES, pathRoutes, TARGET_ROUTES, type ErrorRoute } from './engine-error-fields'
+import { behaviourRoutes, intervalRoutes, sameNames, type FieldRoute } from './engine-error-fields'
 import { checked, endpointText, optionalWhole, type Checked, type FieldProblems } from './field-problems'
 
 export interface ProxyDraft {
@@ -35,7 +35,7 @@ export function proxyArgs(d: ProxyDraft): Checked<ProxyStartArgs> {
   )
 }
 
-export const PROXY_ROUTES: readonly ErrorRoute[] = [...LISTEN_ROUTES, ...TARGET_ROUTES, ...pathRoutes({ connectTimeoutMs: 'connectTimeoutMs', noDelay: 'noDelay' })]
+export const PROXY_ROUTES: readonly FieldRoute[] = sameNames('listen', 'target', 'connectTimeoutMs')
 
 export interface ServerDraft {
   listen: string
@@ -78,13 +78,9 @@ export function serverArgs(d: ServerDraft): Checked<ServerStartArgs> {
   )
 }
 
-export const SERVER_ROUTES: readonly ErrorRoute[] = [
-  ...LISTEN_ROUTES,
-  ...behaviourRoutes('behaviour.'),
-  ...pathRoutes({ maxConnections: 'maxConnections', idleTimeoutMs: 'idleTimeoutMs', backlog: 'backlog' })
-]
+export const SERVER_ROUTES: readonly FieldRoute[] = [...sameNames('listen', 'maxConnections', 'idleTimeoutMs', 'backlog'), ...behaviourRoutes('behaviour.')]
 
-export const BEHAVIOUR_ROUTES: readonly ErrorRoute[] = behaviourRoutes('behaviour.')
+export const BEHAVIOUR_ROUTES: readonly FieldRoute[] = behaviourRoutes('behaviour.')
 
 export { behaviourPayloads }
 
@@ -140,26 +136,7 @@ export function clientArgs(d: ClientDraft): Checked<ClientConnectArgs> {
   )
 }
 
-/**
- * A connect from a pinned local address or port that fails is about that address or port,
- * not the target (client-session.ts says which); which one depends on what was pinned.
- */
-export function clientRoutes(d: ClientDraft): ErrorRoute[] {
-  const local = d.localAddress.trim() !== '' ? 'localAddress' : 'localPort'
-  return [
-    { field: 'localPort', message: /^cannot connect to .* from .*: that local port is in use/ },
-    { field: local, message: /^cannot connect to .* from .*: that local address/ },
-    ...TARGET_ROUTES,
-    ...pathRoutes({
-      connectTimeoutMs: 'connectTimeoutMs',
-      localAddress: 'localAddress',
-      localPort: 'localPort',
-      family: 'family',
-      keepAliveInitialDelayMs: 'keepAliveInitialDelayMs',
-      idleTimeoutMs: 'idleTimeoutMs',
-      'interval.everyMs': 'interval.everyMs',
-      'interval.count': 'interval.count',
-      'interval.payload': 'interval.data'
-    })
-  ]
-}
+export const CLIENT_ROUTES: readonly FieldRoute[] = [
+  ...sameNames('target', 'connectTimeoutMs', 'localAddress', 'localPort', 'family', 'keepAliveInitialDelayMs', 'idleTimeoutMs'),
+  ...intervalRoutes('')
+]
