@@ -1,13 +1,17 @@
 // @vitest-environment jsdom
-// The composer as a person uses it: the preview is the engine's (payload.preview, here the
-// engine's own builder) a moment after typing, errors show where they are, Ctrl+Enter
-// sends to the connection or to every client of the server, and what was sent is
-// remembered across reloads.
+// The composer as a person uses it: the preview is the engine's (payload.preview) a
+// moment after typing, errors show where they are, Ctrl+Enter sends to the connection or
+// to every client of the server, and what was sent is remembered across reloads. The
+// engine here builds UTF-8 text and hex from the shared parsers; the real one is behind
+// test/e2e/sessions.e2e.test.ts.
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { nextTick } from 'vue'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { buildPayload } from '../../../src/core/payload/build-payload'
+import { checksumBytes } from '../../../src/shared/payload/checksums'
+import { parseEscapes } from '../../../src/shared/payload/escapes'
+import { parseHex } from '../../../src/shared/payload/parse-hex'
+import { EOL_BYTES } from '../../../src/shared/payload/payload-spec'
 import { EngineError } from '../../../src/shared/errors'
 import type { ConnectionSummary } from '../../../src/shared/capture-types'
 import type { PayloadSpec } from '../../../src/shared/payload/payload-spec'
@@ -42,6 +46,25 @@ const conn: ConnectionSummary = {
 }
 const server: ServerSessionInfo = { id: 's1', kind: 'server', listen: '127.0.0.1:9000', state: 'listening', clients: [7, 9], paused: [], accepted: 2, refused: 0, behaviour: {} }
 
+const concat = (parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+/** The bytes of a UTF-8 text or hex payload, as the engine makes them (src/core/payload/build-payload.ts). */
+function buildPayload(p: PayloadSpec): Uint8Array {
+  try {
+    const data = p.kind === 'hex' ? parseHex(p.data) : concat(parseEscapes(p.data).map((x) => ('byte' in x ? Uint8Array.of(x.byte) : new TextEncoder().encode(x.text))))
+    return concat([data, checksumBytes(p.checksum ?? 'none', data), EOL_BYTES[p.eol ?? 'none']])
+  } catch (err) {
+    throw new EngineError('EPAYLOAD', (err as Error).message)
+  }
+}
+
 /** Waits past the preview's debounce and lets the engine's reply land. */
 const settle = async (): Promise<void> => {
   await new Promise((r) => setTimeout(r, PREVIEW_DELAY_MS + 20))
@@ -52,20 +75,14 @@ const settle = async (): Promise<void> => {
 function setup(c: ConnectionSummary = conn) {
   const sent: Array<{ cmd: string; args: unknown }> = []
   const t = fakeTransport({
-    'payload.preview': async ({ payload }) => {
-      try {
-        return new Uint8Array(await buildPayload(payload))
-      } catch (err) {
-        throw new EngineError('EPAYLOAD', (err as Error).message)
-      }
-    },
-    'conn.send': async ({ connId, payload }) => {
+    'payload.preview': ({ payload }) => buildPayload(payload),
+    'conn.send': ({ connId, payload }) => {
       sent.push({ cmd: 'conn.send', args: { connId, payload } })
-      return { bytes: (await buildPayload(payload)).length }
+      return { bytes: buildPayload(payload).length }
     },
-    'server.broadcast': async ({ serverId, payload }) => {
+    'server.broadcast': ({ serverId, payload }) => {
       sent.push({ cmd: 'server.broadcast', args: { serverId, payload } })
-      return { clients: 2, bytes: (await buildPayload(payload)).length }
+      return { clients: 2, bytes: buildPayload(payload).length }
     },
     'conn.end': ({ connId }) => {
       sent.push({ cmd: 'conn.end', args: { connId } })

@@ -62,11 +62,19 @@ export const useComposerStore = defineStore('composer', () => {
   function use(entry: HistoryEntry): void {
     draft.value = reuse(draft.value, entry)
   }
-  function setInterval(key: IntervalKey, running: boolean): void {
+  const ends = new Map<IntervalKey, ReturnType<typeof setTimeout>>()
+  /**
+   * Marks an interval send started or stopped. The engine does not say when a counted one
+   * has sent its last, so it counts as stopped once that send is due.
+   */
+  function setInterval(key: IntervalKey, running: boolean, endsAfterMs?: number): void {
+    clearTimeout(ends.get(key))
+    ends.delete(key)
     const next = new Set(intervals.value)
     if (running) next.add(key)
     else next.delete(key)
     intervals.value = next
+    if (running && endsAfterMs !== undefined) ends.set(key, setTimeout(() => setInterval(key, false), endsAfterMs))
   }
 
   watch(

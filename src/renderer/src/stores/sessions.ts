@@ -1,16 +1,21 @@
 // Proxies and sessions as the UI drives them: starting and stopping them, a server's
 // behaviour, a client's reconnect, and the commands on one live session connection. The
-// infos themselves arrive with the engine's events (stores/engine.ts); this store only
-// hides clients closed here, which the engine forgets without an event saying so.
+// infos themselves arrive with the engine's events (stores/engine.ts), with two gaps
+// filled here: clients closed here, which the engine forgets without an event saying so,
+// are hidden; and a proxy's counts, which the engine announces only when the proxy starts
+// and stops, are asked for again (proxy.list) a moment after live connections change.
 
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, watch } from 'vue'
 import type { CommandArgs, CommandName, CommandResult, ProxyStartArgs } from '../../../shared/contract'
 import { EngineError } from '../../../shared/errors'
 import type { PayloadSpec } from '../../../shared/payload/payload-spec'
 import type { ClientConnectArgs, ClientSessionInfo, ServerBehaviour, ServerSessionInfo, ServerStartArgs } from '../../../shared/session-types'
 import { useEngineStore } from './engine'
 import { useSelectionStore } from './selection'
+
+/** How stale a proxy's counts may get while its connections come and go. */
+export const PROXY_COUNTS_MS = 300
 
 /** Commands on one live session connection that need nothing but its id. */
 export type ConnCommand = 'conn.end' | 'conn.reset' | 'conn.destroy' | 'conn.resume'
@@ -28,6 +33,23 @@ export const useSessionsStore = defineStore('sessions', () => {
     if (!t) return Promise.reject(new EngineError('ESTATE', 'not connected to the engine'))
     return (t.call as (c: K, a: CommandArgs<K>, o?: { signal?: AbortSignal }) => Promise<CommandResult<K>>)(cmd, args, signal ? { signal } : undefined)
   }
+
+  // At most one proxy.list per PROXY_COUNTS_MS however busy the proxies are, and none
+  // while no proxy listens.
+  let countsTimer: ReturnType<typeof setTimeout> | undefined
+  watch(
+    () => engine.liveChanges,
+    () => {
+      if (countsTimer !== undefined || !engine.proxyList.some((p) => p.state === 'listening')) return
+      countsTimer = setTimeout(() => {
+        countsTimer = undefined
+        call('proxy.list', undefined).then(
+          (proxies) => engine.applyBatches([{ type: 'batch', proxies }]),
+          () => undefined
+        )
+      }, PROXY_COUNTS_MS)
+    }
+  )
 
   const startProxy = (args: ProxyStartArgs) => call('proxy.start', args)
   const stopProxy = (proxyId: string) => call('proxy.stop', { proxyId })

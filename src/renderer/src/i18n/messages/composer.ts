@@ -23,7 +23,7 @@ export default {
       textPlaceholder: 'text to send; Ctrl+Enter sends',
       send: 'Send',
       sendAll: 'Send to all',
-      every: 'every ms',
+      every: 'every (ms)',
       count: 'times',
       startInterval: 'Start interval',
       stopInterval: 'Stop interval',
