@@ -7,7 +7,8 @@
 
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import type { CommandArgs, CommandName, CommandResult, ProxyStartArgs } from '../../../shared/contract'
+import type { CommandName, CommandResult, ProxyStartArgs } from '../../../shared/contract'
+import type { CallParams } from '../../../shared/transport'
 import { EngineError } from '../../../shared/errors'
 import type { PayloadSpec } from '../../../shared/payload/payload-spec'
 import type { ClientConnectArgs, ClientSessionInfo, ServerBehaviour, ServerSessionInfo, ServerStartArgs } from '../../../shared/session-types'
@@ -28,10 +29,10 @@ export const useSessionsStore = defineStore('sessions', () => {
   const clients = computed(() => engine.sessionList.filter((s): s is ClientSessionInfo => s.kind === 'client' && !forgotten.value.has(s.id)))
   const sessions = computed(() => [...servers.value, ...clients.value])
 
-  function call<K extends CommandName>(cmd: K, args: CommandArgs<K>, signal?: AbortSignal): Promise<CommandResult<K>> {
+  function call<K extends CommandName>(cmd: K, ...params: CallParams<K>): Promise<CommandResult<K>> {
     const t = engine.transport
     if (!t) return Promise.reject(new EngineError('ESTATE', 'not connected to the engine'))
-    return (t.call as (c: K, a: CommandArgs<K>, o?: { signal?: AbortSignal }) => Promise<CommandResult<K>>)(cmd, args, signal ? { signal } : undefined)
+    return t.call(cmd, ...params)
   }
 
   // At most one proxy.list per PROXY_COUNTS_MS however busy the proxies are, and none
@@ -43,7 +44,7 @@ export const useSessionsStore = defineStore('sessions', () => {
       if (countsTimer !== undefined || !engine.proxyList.some((p) => p.state === 'listening')) return
       countsTimer = setTimeout(() => {
         countsTimer = undefined
-        call('proxy.list', undefined).then(
+        call('proxy.list').then(
           (proxies) => engine.applyBatches([{ type: 'batch', proxies }]),
           () => undefined
         )
@@ -56,7 +57,7 @@ export const useSessionsStore = defineStore('sessions', () => {
   const startServer = (args: ServerStartArgs) => call('server.start', args)
   const stopServer = (serverId: string) => call('server.stop', { serverId, closeClients: true })
   const setBehaviour = (serverId: string, behaviour: ServerBehaviour) => call('server.behaviour', { serverId, behaviour })
-  const preview = (payload: PayloadSpec, signal?: AbortSignal) => call('payload.preview', { payload }, signal)
+  const preview = (payload: PayloadSpec) => call('payload.preview', { payload })
 
   /** Connects a client session and selects its connection, ready for the composer. */
   async function connectClient(args: ClientConnectArgs): Promise<ClientSessionInfo> {
