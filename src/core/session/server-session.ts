@@ -126,6 +126,7 @@ export class ServerSession {
       'server',
       {
         onData: (c, chunk) => this.answer(c, chunk),
+        onResumed: () => this.hooks.updated(),
         onClosed: (c) => {
           this.clients.delete(c.id)
           this.hooks.connClosed(c)

@@ -33,6 +33,8 @@ export interface SessionConnectionHooks {
   onData?(conn: SessionConnection, chunk: Buffer): void
   onPeerFin?(conn: SessionConnection): void
   onClosed?(conn: SessionConnection): void
+  /** A connection held on connect was resumed (its session's `paused` list changed). */
+  onResumed?(conn: SessionConnection): void
 }
 
 export class SessionConnection {
@@ -145,6 +147,7 @@ export class SessionConnection {
     if (!this.paused) return
     this.paused = false
     this.applyFlow()
+    this.hooks.onResumed?.(this)
   }
 
   private captureHeld = false

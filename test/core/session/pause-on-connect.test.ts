@@ -23,6 +23,9 @@ describe('server session: pauseOnConnect', () => {
 
     await t.engine['conn.resume']({ connId })
     expect(await serverInfo(t.engine, server.id)).toMatchObject({ clients: [connId], paused: [] })
+    // Front ends hear of it too: the server's latest announced state holds no paused client.
+    const updates = t.events.filter((e) => e.type === 'session-updated' && e.session.id === server.id)
+    expect(updates.at(-1)).toMatchObject({ session: { paused: [] } })
     await client.contains('waiting')
     expect((await captured(t.engine, connId, 'client')).toString()).toBe('waiting')
 
