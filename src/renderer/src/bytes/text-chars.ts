@@ -1,8 +1,9 @@
 // Bytes as characters to show, each knowing the bytes it came from, so a byte range
 // selected anywhere can be shown in the text and back. Nothing is dropped: control
-// characters become their Control Pictures (␀ ␁ … ␡), CR and LF show as ␍ ␊, C1 controls
-// and invisible format characters as a dim ·, and every byte that is not part of a
-// character in the encoding as ⟨xx⟩.
+// characters show as their ASCII names (NUL, ESC, CR, LF, DEL: the view draws them as small
+// labels, as Notepad++ does; Unicode's Control Pictures ␀ ␛ are missing from many fonts),
+// C1 controls as their hex code, invisible format characters as a dim ·, and every byte
+// that is not part of a character in the encoding as ⟨xx⟩.
 //
 // Characters are found by hand (the WHATWG Encoding Standard's byte ranges for each
 // encoding), which gives byte positions TextDecoder does not; UTF-8, UTF-16LE and Latin-1
@@ -143,11 +144,15 @@ function isWide(cp: number): boolean {
 
 const INVISIBLE = new Set([0xad, 0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029, 0x2060, 0xfeff])
 
+/** ASCII's names of its control characters (ECMA-48), drawn as small labels. */
+const C0_NAMES = 'NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US'.split(' ')
+
 function shown(cp: number, offset: number, length: number): TextChar {
-  if (cp === 0x0a || cp === 0x0d) return { text: cp === 0x0a ? '␊' : '␍', kind: 'eol', width: 1, offset, length }
-  if (cp < 0x20) return { text: String.fromCharCode(0x2400 + cp), kind: 'ctrl', width: 1, offset, length }
-  if (cp === 0x7f) return { text: '␡', kind: 'ctrl', width: 1, offset, length }
-  if ((cp >= 0x80 && cp <= 0x9f) || INVISIBLE.has(cp)) return { text: '·', kind: 'ctrl', width: 1, offset, length }
+  if (cp === 0x0a || cp === 0x0d) return { text: C0_NAMES[cp], kind: 'eol', width: 2, offset, length }
+  if (cp < 0x20) return { text: C0_NAMES[cp], kind: 'ctrl', width: C0_NAMES[cp].length, offset, length }
+  if (cp === 0x7f) return { text: 'DEL', kind: 'ctrl', width: 3, offset, length }
+  if (cp >= 0x80 && cp <= 0x9f) return { text: HEX[cp], kind: 'ctrl', width: 2, offset, length }
+  if (INVISIBLE.has(cp)) return { text: '·', kind: 'ctrl', width: 1, offset, length }
   return { text: String.fromCodePoint(cp), kind: 'text', width: isWide(cp) ? 2 : 1, offset, length }
 }
 
