@@ -34,20 +34,20 @@ describe('Latin-1', () => {
 })
 
 describe('characters of the text view', () => {
-  it('shows control characters as Control Pictures and line ends as ␍ ␊', () => {
-    expect(chars('utf-8', [0x00, 0x01, 0x09, 0x1b, 0x0d, 0x0a, 0x7f, 0x41]).map((c) => [c.text, c.kind])).toEqual([
-      ['␀', 'ctrl'],
-      ['␁', 'ctrl'],
-      ['␉', 'ctrl'],
-      ['␛', 'ctrl'],
-      ['␍', 'eol'],
-      ['␊', 'eol'],
-      ['␡', 'ctrl'],
-      ['A', 'text']
+  it('shows control characters and line ends by their ASCII names', () => {
+    expect(chars('utf-8', [0x00, 0x01, 0x09, 0x1b, 0x0d, 0x0a, 0x7f, 0x41]).map((c) => [c.text, c.kind, c.width])).toEqual([
+      ['NUL', 'ctrl', 3],
+      ['SOH', 'ctrl', 3],
+      ['HT', 'ctrl', 2],
+      ['ESC', 'ctrl', 3],
+      ['CR', 'eol', 2],
+      ['LF', 'eol', 2],
+      ['DEL', 'ctrl', 3],
+      ['A', 'text', 1]
     ])
-    // C1 controls (Latin-1 0x85) and invisible characters (a BOM) are a dim dot.
+    // C1 controls (Latin-1 0x85) by their code; invisible characters (a BOM) as a dim dot.
     expect(chars('latin1', [0x85, 0xe9]).map((c) => [c.text, c.kind])).toEqual([
-      ['·', 'ctrl'],
+      ['85', 'ctrl'],
       ['é', 'text']
     ])
     expect(texts('utf-8', [0xef, 0xbb, 0xbf])).toEqual(['·'])
@@ -79,7 +79,7 @@ describe('characters of the text view', () => {
     for (const [enc, iconvName, text] of cases) {
       const bytes = iconv.encode(text, iconvName)
       const cs = chars(enc, bytes)
-      expect(cs.map((c) => (c.kind === 'eol' ? (c.text === '␍' ? '\r' : '\n') : c.text)).join(''), enc).toBe(text)
+      expect(cs.map((c) => (c.kind === 'eol' ? (c.text === 'CR' ? '\r' : '\n') : c.text)).join(''), enc).toBe(text)
       // Every byte belongs to exactly one character, in order.
       let at = 100
       for (const c of cs) {
@@ -121,10 +121,10 @@ describe('lines and rows of the text view', () => {
     const s = src(new TextEncoder().encode('one\ntwo\r\nthree\n\nfour'))
     const layout = { encoding: 'utf-8' as const }
     const rowText = (r: { chars: Array<{ text: string }> }) => r.chars.map((c) => c.text).join('')
-    expect(rowsFrom(s, layout, 0, 10).map(rowText)).toEqual(['one␊', 'two␍␊', 'three␊', '␊', 'four'])
-    expect(rowsFrom(s, layout, 5, 2).map(rowText)).toEqual(['two␍␊', 'three␊'])
-    expect(rowsBefore(s, layout, 9, 5).map(rowText)).toEqual(['one␊', 'two␍␊'])
-    expect(rowsBefore(s, layout, s.total, 2).map(rowText)).toEqual(['␊', 'four'])
+    expect(rowsFrom(s, layout, 0, 10).map(rowText)).toEqual(['oneLF', 'twoCRLF', 'threeLF', 'LF', 'four'])
+    expect(rowsFrom(s, layout, 5, 2).map(rowText)).toEqual(['twoCRLF', 'threeLF'])
+    expect(rowsBefore(s, layout, 9, 5).map(rowText)).toEqual(['oneLF', 'twoCRLF'])
+    expect(rowsBefore(s, layout, s.total, 2).map(rowText)).toEqual(['LF', 'four'])
     expect(rowAt(s, layout, 15)).toMatchObject({ offset: 15, end: 16 })
     expect(rowAt(s, layout, 17)).toMatchObject({ offset: 16, end: 20 })
   })
@@ -132,7 +132,7 @@ describe('lines and rows of the text view', () => {
   it('wraps rows at a number of columns, a wide character taking two', () => {
     const s = src(iconv.encode('你好世界ab\n', 'gbk'))
     const rows = rowsFrom(s, { encoding: 'gbk', cols: 5 }, 0, 10)
-    expect(rows.map((r) => r.chars.map((c) => c.text).join(''))).toEqual(['你好', '世界a', 'b␊'])
+    expect(rows.map((r) => r.chars.map((c) => c.text).join(''))).toEqual(['你好', '世界a', 'bLF'])
     expect(rows.map((r) => [r.offset, r.end])).toEqual([
       [0, 4],
       [4, 9],
