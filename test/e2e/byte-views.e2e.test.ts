@@ -51,7 +51,10 @@ function payload(): { bytes: Buffer; marker: number; needle: number } {
 const hex8 = (n: number): string => n.toString(16).padStart(8, '0')
 const flat = async (l: Locator): Promise<string> => ((await l.textContent()) ?? '').replace(/\s+/g, ' ').trim()
 
-async function openConnection(w: WebMode, page: Page): Promise<{ marker: number; needle: number }> {
+/** The connection list's name and the state its row shows, in the page's language. */
+const LIST = { en: { grid: 'Connections', closed: 'closed' }, zh: { grid: '连接', closed: '已关闭' } }
+
+async function openConnection(w: WebMode, page: Page, names = LIST.en): Promise<{ marker: number; needle: number }> {
   const server = await startServer((s) => {
     s.resume()
     s.on('end', () => s.end('+OK\r\n'))
@@ -65,8 +68,8 @@ async function openConnection(w: WebMode, page: Page): Promise<{ marker: number;
   c.resume()
   c.end(bytes)
   await done
-  const grid = page.getByRole('grid', { name: 'Connections' })
-  await grid.getByRole('gridcell', { name: 'closed' }).waitFor()
+  const grid = page.getByRole('grid', { name: names.grid })
+  await grid.getByRole('gridcell', { name: names.closed }).waitFor()
   await grid.getByRole('gridcell', { name: `127.0.0.1:${server.port}` }).click()
   return { marker, needle }
 }
@@ -75,6 +78,7 @@ describe('the byte views in Chromium', () => {
   let b: Browser
   beforeEach(async () => {
     b = await openBrowser({ width: 1280, height: 860 })
+    b.page.setDefaultTimeout(10_000)
     cleanups.push(() => b.close())
   })
 
@@ -164,5 +168,88 @@ describe('the byte views in Chromium', () => {
     await expect.poll(() => flat(row(TOTAL - 16))).toBe(`${hex8(TOTAL - 16)} ${'2e '.repeat(16).trim()} ${'.'.repeat(16)}`)
     await page.keyboard.press('Control+Home')
     await row(0).waitFor()
+  })
+
+  it('share one selection between hex and text, made with the mouse in either, and follow a live stream at its end', async () => {
+    const w = await startWeb()
+    cleanups.push(() => w.stop('SIGINT'))
+    const { page } = b
+    await page.goto(w.url)
+    const server = await startServer((s) => s.resume())
+    cleanups.push(server.close)
+    const driver = await w.client()
+    const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+    const c = await connectTo(portOf(proxy.listen))
+    cleanups.push(() => c.destroy())
+    c.write(Buffer.concat([Buffer.from('hello world\n'), iconv.encode('中文\n', 'gbk')]))
+    const grid = page.getByRole('grid', { name: 'Connections' })
+    await grid.getByRole('gridcell', { name: `127.0.0.1:${server.port}` }).click()
+    const detail = page.getByRole('region', { name: 'Selected connection' })
+    const status = detail.getByRole('status').filter({ hasText: 'in all' })
+
+    // Drag over "hello" in the hex column: the same five bytes are selected in the text view.
+    await detail.getByRole('tab', { name: 'Hex' }).click()
+    await expect.poll(() => flat(status)).toBe('17 B in all')
+    const hex = detail.getByRole('grid', { name: 'Hex bytes' })
+    const hexCell = hex.getByRole('row').first().getByRole('gridcell').nth(1)
+    const cellBox = (await hexCell.boundingBox())!
+    // Three columns a byte, one more after the eighth: the middle of byte i's two digits.
+    const ch = cellBox.width / ((await hexCell.textContent()) ?? '').length
+    const byteX = (i: number): number => cellBox.x + ch * (3 * i + (i >= 8 ? 1 : 0) + 1)
+    await page.mouse.move(byteX(0), cellBox.y + cellBox.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(byteX(4), cellBox.y + cellBox.height / 2, { steps: 4 })
+    await page.mouse.up()
+    await expect.poll(() => flat(status)).toBe('Offset 0x00000004 (4) 5 bytes selected, 0x00000000–0x00000004 17 B in all')
+    await detail.getByRole('tab', { name: 'Text' }).click()
+    await expect.poll(() => flat(status)).toBe('Offset 0x00000000 (0) 5 bytes selected, 0x00000000–0x00000004 17 B in all')
+
+    // Drag over "world" in the text: the hex view selects its bytes.
+    const text = detail.getByRole('textbox', { name: 'Stream text' })
+    const world = text.getByText(/world/)
+    const box = (await world.boundingBox())!
+    const chars = ((await world.textContent()) ?? '').length
+    const at = (i: number): number => box.x + (box.width * (i + 0.5)) / chars
+    const from = ((await world.textContent()) ?? '').indexOf('world')
+    await page.mouse.move(at(from), box.y + box.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(at(from + 4), box.y + box.height / 2, { steps: 4 })
+    await page.mouse.up()
+    await expect.poll(() => flat(status)).toContain('5 bytes selected, 0x00000006–0x0000000a')
+    await detail.getByRole('tab', { name: 'Hex' }).click()
+    await expect.poll(() => flat(status)).toContain('5 bytes selected, 0x00000006–0x0000000a')
+
+    // At the end of a live stream, the hex view follows it as it grows.
+    await hex.focus()
+    await page.keyboard.press('Control+End')
+    await expect.poll(() => flat(status)).toContain('Offset 0x00000010 (16)')
+    c.write(Buffer.alloc(4000, 0x41))
+    const lastRow = (4017 - 1) & ~15
+    await expect.poll(() => flat(hex.getByRole('row').last())).toBe(`${hex8(lastRow)} 41 A`)
+    await expect.poll(() => flat(status)).toContain('3.92 KiB in all')
+  })
+
+  it('reads in Chinese, in the dark theme', async () => {
+    const zh = await openBrowser({ locale: 'zh-CN', colorScheme: 'dark', width: 1280, height: 860 })
+    cleanups.push(() => zh.close())
+    const w = await startWeb()
+    cleanups.push(() => w.stop('SIGINT'))
+    const { page } = zh
+    page.setDefaultTimeout(10_000)
+    await page.goto(w.url)
+    await openConnection(w, page, LIST.zh)
+    const detail = page.getByRole('region', { name: '所选连接' })
+    await detail.getByRole('tab', { name: '文本' }).click()
+    await detail.getByLabel('编码').selectOption('gbk')
+    await expect.poll(() => detail.getByRole('textbox', { name: '流文本' }).textContent()).toContain('你好，世界CRLF')
+    await page.keyboard.press('Control+f')
+    const find = detail.getByRole('search', { name: '在流中查找' })
+    await find.getByRole('textbox', { name: '查找', exact: true }).fill('目标文本')
+    await find.getByRole('textbox', { name: '查找', exact: true }).press('Enter')
+    await expect.poll(() => flat(find.getByRole('status'))).toMatch(/^在 0x[0-9a-f]{8} 处匹配，8 字节。$/)
+    await page.screenshot({ path: screenshotPath('byte-views-text-zh-dark') })
+    await detail.getByRole('tab', { name: '十六进制', exact: true }).click()
+    await expect.poll(() => flat(detail.getByRole('status').filter({ hasText: '已选' }))).toContain('已选 8 字节')
+    await page.screenshot({ path: screenshotPath('byte-views-hex-zh-dark') })
   })
 })

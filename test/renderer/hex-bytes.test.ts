@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import iconv from 'iconv-lite'
 import { moveByKey, rangeOf, caretOf } from '../../src/renderer/src/bytes/byte-selection'
+import { byteAtHexColumn, hexRow } from '../../src/renderer/src/bytes/hex-rows'
 import { copyFormatter, formatCopy, COPY_FORMATS } from '../../src/renderer/src/bytes/copy-formats'
 import { hexOffset, offsetDigits, parseOffset } from '../../src/renderer/src/bytes/offset'
 import { MAX_SCROLL_PX, posFromScrollTop, scrollPxFor, scrollTopFromPos } from '../../src/renderer/src/bytes/scaled-scroll'
@@ -27,6 +28,46 @@ describe('offsets', () => {
     expect(hexOffset(0x1f, offsetDigits(100))).toBe('0000001f')
     expect(offsetDigits(2 ** 32)).toBe(8)
     expect(offsetDigits(2 ** 32 + 1)).toBe(9)
+  })
+})
+
+describe('hex rows', () => {
+  const bytes = Uint8Array.from([0x48, 0x69, 0x00, 0x0a, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x7f])
+  const text = (runs: Array<{ text: string }>) => runs.map((r) => r.text).join('')
+
+  it('shows 16 bytes as hex with a wider gap after the eighth, and as ASCII with dots', () => {
+    const row = hexRow(0, '00000000', 0, 16, bytes, undefined, undefined)
+    expect(text(row.hex)).toBe('48 69 00 0a 41 42 43 44  45 46 47 48 49 4a 4b 7f ')
+    expect(text(row.ascii)).toBe('Hi..ABCDEFGHIJK.')
+    // Bytes that do not print are a run of their own, to be drawn dim.
+    expect(row.ascii.map((r) => r.look)).toEqual(['', 'np', '', 'np'])
+  })
+
+  it('cuts runs where the selection and the caret are, the gaps inside the selection selected too', () => {
+    const row = hexRow(1, '00000010', 16, 16, bytes, { offset: 17, length: 3 }, 19)
+    expect(row.hex.map((r) => [r.text, r.look])).toEqual([
+      ['48 ', ''],
+      ['69 00 ', 'sel'],
+      ['0a', 'caret'],
+      [' 41 42 43 44  45 46 47 48 49 4a 4b 7f ', '']
+    ])
+    expect(row.ascii.map((r) => [r.text, r.look])).toEqual([
+      ['H', ''],
+      ['i', 'sel'],
+      ['.', 'sel np'],
+      ['.', 'caret np'],
+      ['ABCDEFGHIJK', ''],
+      ['.', 'np']
+    ])
+  })
+
+  it('leaves the cells of bytes still loading blank, and a short last row short', () => {
+    expect(text(hexRow(0, '0', 0, 4, bytes.subarray(0, 2), undefined, undefined).hex)).toBe('48 69 ' + ' '.repeat(6))
+    expect(text(hexRow(0, '0', 0, 2, bytes.subarray(0, 2), undefined, undefined).ascii)).toBe('Hi')
+  })
+
+  it('finds the byte under a column of the hex cell', () => {
+    expect([0, 1, 2, 3, 23, 24, 25, 26, 27, 47, 60].map(byteAtHexColumn)).toEqual([0, 0, 0, 1, 7, 7, 8, 8, 8, 15, 15])
   })
 })
 
