@@ -68,9 +68,15 @@ export function useTextRows(stream: Ref<Stream | undefined>, layout: Ref<Layout>
 
   const span = (n: number): number => screenBytes(layout.value, n) + BACK_BYTES
 
-  /** The first row of the last screen. */
-  const endTop = (): Promise<number | undefined> =>
-    withBytes(total.value - span(pageRows.value), total.value, (src) => rowsBefore(src, layout.value, src.total, pageRows.value)[0]?.offset ?? 0)
+  /** The first row of the last screen, kept until the stream, the layout or the height changes. */
+  let lastScreen: { key: string; top: number } | undefined
+  async function endTop(): Promise<number | undefined> {
+    const key = `${total.value} ${layout.value.encoding} ${layout.value.cols} ${pageRows.value}`
+    if (lastScreen?.key === key) return lastScreen.top
+    const top = await withBytes(total.value - span(pageRows.value), total.value, (src) => rowsBefore(src, layout.value, src.total, pageRows.value)[0]?.offset ?? 0)
+    if (top !== undefined) lastScreen = { key, top }
+    return top
+  }
 
   let queue: Promise<unknown> = Promise.resolve()
   /** Moves run in order, each from where the one before left the screen. */
