@@ -27,7 +27,13 @@ export default {
       selected: '{n} bytes selected, {from}–{to}',
       length: '{size} in all',
       encoding: 'Encoding',
-      wrap: 'Wrap lines'
+      wrap: 'Wrap lines',
+      keys: {
+        goTo: 'Go to an offset (hex and text views)',
+        select: 'Select bytes (hex view)',
+        ends: 'Start and end of the stream',
+        copy: 'Copy the selected bytes'
+      }
     },
     find: {
       label: 'Find in the stream',
@@ -80,7 +86,13 @@ export default {
       selected: '已选 {n} 字节，{from}–{to}',
       length: '共 {size}',
       encoding: '编码',
-      wrap: '自动换行'
+      wrap: '自动换行',
+      keys: {
+        goTo: '跳转到偏移（十六进制和文本视图）',
+        select: '选择字节（十六进制视图）',
+        ends: '流的开头和末尾',
+        copy: '复制所选字节'
+      }
     },
     find: {
       label: '在流中查找',
