@@ -28,7 +28,7 @@ export function useCopyBytes() {
     const tr = engine.transport
     if (!tr || busy.value || range.length <= 0) return
     if (range.length > MAX_COPY) {
-      message.value = { text: t('bytes.copyTooBig', { size: formatBytes(range.length), max: formatBytes(MAX_COPY) }), error: true }
+      message.value = { text: t('bytes.copyTooBig', { n: range.length, max: MAX_COPY, size: formatBytes(MAX_COPY) }), error: true }
       return
     }
     busy.value = true
