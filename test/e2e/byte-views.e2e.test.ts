@@ -129,8 +129,12 @@ describe('the byte views in Chromium', () => {
     await row(marker - (marker % 16)).waitFor()
     await page.screenshot({ path: screenshotPath('byte-views-find-hex') })
 
-    // Find GBK text: typed in Chinese, encoded as the text view's encoding.
+    // The text view opens where the hex view's selection is, 16 MiB in.
     await detail.getByRole('tab', { name: 'Text' }).click()
+    await expect.poll(() => flat(status)).toContain(`4 bytes selected, 0x${hex8(marker)}–0x${hex8(marker + 3)}`)
+    await expect.poll(() => text.textContent()).toContain('目标文本CRLF')
+
+    // Find GBK text: typed in Chinese, encoded as the text view's encoding.
     await find.getByRole('radio', { name: 'Text' }).click()
     await query.fill('目标文本')
     await query.press('Enter')

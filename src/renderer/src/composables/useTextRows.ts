@@ -109,12 +109,13 @@ export function useTextRows(stream: Ref<Stream | undefined>, layout: Ref<Layout>
   const toStart = (): Promise<void> => move(async () => 0)
   const toEnd = (): Promise<void> => move(async () => Number.MAX_SAFE_INTEGER)
 
-  /** Shows the row holding byte `p`: at the top, or a third of the way down. */
-  function toOffset(p: number, where: 'top' | 'third' = 'top'): Promise<void> {
+  /** Shows the row holding byte `p` (or `p()`, read when the move runs): at the top, or a third of the way down. */
+  function toOffset(p: number | (() => number), where: 'top' | 'third' = 'top'): Promise<void> {
     return move(async () => {
+      const at = typeof p === 'number' ? p : p()
       const back = where === 'third' ? Math.floor(pageRows.value / 3) : 0
-      return withBytes(p - span(back) - BACK_BYTES, p + span(1), (src) => {
-        const row = rowAt(src, layout.value, p)
+      return withBytes(at - span(back) - BACK_BYTES, at + span(1), (src) => {
+        const row = rowAt(src, layout.value, at)
         if (!row) return 0
         return back ? (rowsBefore(src, layout.value, row.offset, back)[0]?.offset ?? row.offset) : row.offset
       })
@@ -129,7 +130,8 @@ export function useTextRows(stream: Ref<Stream | undefined>, layout: Ref<Layout>
   }
 
   // A new layout (encoding, wrapping, width) keeps the row that held the old top.
-  watch(layout, () => void toOffset(top.value))
+  // (Where the top is when the move runs: a move queued before this one may change it.)
+  watch(layout, () => void toOffset(() => top.value))
   watch(total, (n, before) => {
     if (n > before && atEnd.value) void toEnd()
   })
