@@ -51,11 +51,6 @@ export const useBytePagesStore = defineStore('bytePages', () => {
     return cache.peek(s, offset, length, s.total)
   }
 
-  function has(s: Stream, offset: number, length: number): boolean {
-    void version.value
-    return cache.has(s, offset, length, s.total)
-  }
-
   /** Loads the range; failures are kept in `error` for the views to show. */
   async function load(s: Stream, offset: number, length: number): Promise<void> {
     try {
@@ -66,5 +61,5 @@ export const useBytePagesStore = defineStore('bytePages', () => {
     }
   }
 
-  return { version, error, stream, peek, has, load, pageSize: cache.pageSize, maxPages: cache.maxPages }
+  return { version, error, stream, peek, load }
 })
