@@ -121,7 +121,7 @@ export const searchPattern = obj({
   /** `text`: in `encoding` (escapes allowed); `hex`: bytes; `regex`: over the bytes as Latin-1 text, or `encoding` text. */
   kind: oneOf(['text', 'hex', 'regex'] as const),
   value: str({ nonEmpty: true, max: 4096 }),
-  encoding: optional(oneOf(['utf8', 'latin1', 'ascii', 'utf16le', 'gbk', 'gb18030'] as const)),
+  encoding: optional(oneOf(['utf8', 'latin1', 'ascii', 'utf16le', 'gbk', 'gb18030', 'shift_jis'] as const)),
   caseInsensitive: optional(bool())
 })
 export type SearchPattern = Infer<typeof searchPattern>

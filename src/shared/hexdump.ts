@@ -1,8 +1,10 @@
 // xxd-style hex dump lines (`00000010: 2a31 0d0a ...  *1..`), built from lookup tables so
 // dumping megabytes stays cheap. Shared by the CLI's export and the UI's hex view.
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-const PRINTABLE = Array.from({ length: 256 }, (_, i) => (i >= 0x20 && i < 0x7f ? String.fromCharCode(i) : '.'))
+/** Two lower-case hex digits of each byte value. */
+export const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+/** Each byte as one character of xxd's text column: printable ASCII as is, the rest `.`. */
+export const PRINTABLE = Array.from({ length: 256 }, (_, i) => (i >= 0x20 && i < 0x7f ? String.fromCharCode(i) : '.'))
 
 /** One xxd line for `bytes` (at most `width`, default 16) that start at stream offset `offset`. */
 export function hexLine(bytes: Uint8Array, offset: number, width = 16): string {

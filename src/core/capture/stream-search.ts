@@ -4,6 +4,7 @@
 // search; a regular expression runs over the bytes as Latin-1 (one character per byte,
 // so positions map back exactly) or as UTF-8 text.
 
+import iconv from 'iconv-lite'
 import type { SearchPattern } from '../../shared/contract'
 import type { SearchResult } from '../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
@@ -22,7 +23,9 @@ export function compilePattern(p: SearchPattern): Compiled {
   const encoding = p.encoding ?? 'utf8'
   if (p.kind === 'hex') return { bytes: Buffer.from(parseHex(p.value)) }
   if (p.kind === 'text' && !p.caseInsensitive) {
-    const bytes = Buffer.concat(parseEscapes(p.value).map((piece) => ('byte' in piece ? Buffer.of(piece.byte) : encodeText(piece.text, encoding))))
+    // Shift_JIS is for finding text the views show in it; payloads are not sent in it.
+    const encode = (text: string): Buffer => (encoding === 'shift_jis' ? iconv.encode(text, 'shift_jis') : encodeText(text, encoding))
+    const bytes = Buffer.concat(parseEscapes(p.value).map((piece) => ('byte' in piece ? Buffer.of(piece.byte) : encode(piece.text))))
     if (bytes.length === 0) throw new UserError('search: the pattern makes no bytes')
     return { bytes }
   }
