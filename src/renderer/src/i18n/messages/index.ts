@@ -4,10 +4,11 @@ import common from './common'
 import list from './list'
 import detail from './detail'
 import sessions from './sessions'
+import pictures from './pictures'
 
 export interface MessagePart {
   en: Record<string, unknown>
   'zh-CN': Record<string, unknown>
 }
 
-export const messageParts = [common, list, detail, sessions] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
+export const messageParts = [common, list, detail, sessions, pictures] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
