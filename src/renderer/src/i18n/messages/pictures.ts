@@ -38,7 +38,11 @@ export default {
         open: 'open'
       },
       empty: 'No events yet.',
-      loading: 'loading…'
+      loading: 'loading…',
+      count: '{n} event | {n} events',
+      window: 'events {from}–{to} of {total}',
+      earlier: 'Earlier events',
+      later: 'Later events'
     },
     flow: {
       label: 'Turns',
@@ -58,7 +62,10 @@ export default {
       },
       short: { fin: 'FIN', reset: 'RST', 'connect-failed': 'connect failed', error: 'error', close: 'closed' },
       shortWhy: '{short}: {why}',
-      empty: 'No turns yet.'
+      empty: 'No turns yet.',
+      window: 'turns {from}–{to} of {total}',
+      earlier: 'Earlier turns',
+      later: 'Later turns'
     },
     timeline: {
       label: 'Connection timeline',
@@ -114,7 +121,11 @@ export default {
         open: '打开'
       },
       empty: '还没有事件。',
-      loading: '加载中…'
+      loading: '加载中…',
+      count: '{n} 个事件',
+      window: '第 {from}–{to} 个事件，共 {total} 个',
+      earlier: '更早的事件',
+      later: '更晚的事件'
     },
     flow: {
       label: '往来',
@@ -134,7 +145,10 @@ export default {
       },
       short: { fin: 'FIN', reset: 'RST', 'connect-failed': '连接失败', error: '错误', close: '已关闭' },
       shortWhy: '{short}：{why}',
-      empty: '还没有往来。'
+      empty: '还没有往来。',
+      window: '第 {from}–{to} 轮，共 {total} 轮',
+      earlier: '更早的往来',
+      later: '更晚的往来'
     },
     timeline: {
       label: '连接时间线',
