@@ -35,8 +35,11 @@ describe('timeline bars', () => {
     expect(barSpan(conn({ openedAt: 1100, closedAt: 1600 }), view, 1000, 0)).toEqual({ x: 100, w: 500 })
     expect(barSpan(conn({ openedAt: 1100, end: 'open' }), view, 1000, 1900)).toEqual({ x: 100, w: 800 })
     expect(barSpan(conn({ openedAt: 1500, closedAt: 1500.1 }), view, 1000, 0)).toEqual({ x: 500, w: 3 })
-    // Far outside the view, a bar stops just past the edge instead of running for miles.
+    // Running past both edges, a bar stops just past them instead of running for miles.
     expect(barSpan(conn({ openedAt: 0, closedAt: 1e9 }), view, 1000, 0)).toEqual({ x: -3, w: 1006 })
+    // Wholly before or after the view, there is nothing to draw.
+    expect(barSpan(conn({ openedAt: 0, closedAt: 900 }), view, 1000, 0)).toBeUndefined()
+    expect(barSpan(conn({ openedAt: 2100, closedAt: 2200 }), view, 1000, 0)).toBeUndefined()
   })
 
   it('draws each slice with bytes as a bar on the middle line, up for the client, down for the server, clipped to the bar', () => {

@@ -18,13 +18,16 @@ export function barState(c: ConnectionSummary): BarState {
 /** The narrowest bar drawn: a connection of a microsecond is still something to click. */
 const MIN_BAR = 3
 
-/** Where the bar lies across a chart `width` wide; `end` stands in for a connection not closed. */
-export function barSpan(c: ConnectionSummary, v: TimeView, width: number, end: number): { x: number; w: number } {
+/**
+ * Where the bar lies across a chart `width` wide (`end` stands in for a connection not
+ * closed), clipped just past the chart's edges; undefined when it lies wholly outside.
+ */
+export function barSpan(c: ConnectionSummary, v: TimeView, width: number, end: number): { x: number; w: number } | undefined {
   const x0 = xOf(v, width, c.openedAt)
-  const x1 = xOf(v, width, c.closedAt ?? Math.max(end, c.openedAt))
-  const x = Math.max(-MIN_BAR, Math.min(width + MIN_BAR, x0))
-  const right = Math.max(-MIN_BAR, Math.min(width + MIN_BAR, x1))
-  return { x, w: Math.max(MIN_BAR, right - x) }
+  const x1 = Math.max(x0 + MIN_BAR, xOf(v, width, c.closedAt ?? Math.max(end, c.openedAt)))
+  if (x1 < 0 || x0 > width) return undefined
+  const x = Math.max(-MIN_BAR, x0)
+  return { x, w: Math.min(width + MIN_BAR, x1) - x }
 }
 
 /** The largest slice on screen, for the shared scale. */
