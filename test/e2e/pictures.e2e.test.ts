@@ -58,7 +58,7 @@ const LONG = Array.from({ length: 120 }, (_, i) => `line ${String(i).padStart(3,
  * closes with FIN both ways, #2 is reset by its client, #3 goes through a second proxy
  * whose target refuses.
  */
-async function recordConnections(w: WebMode): Promise<void> {
+async function recordConnections(w: WebMode): Promise<{ proxyPort: number }> {
   const server = await startServer((s) => {
     s.on('error', () => {})
     s.pipe(s)
@@ -87,6 +87,7 @@ async function recordConnections(w: WebMode): Promise<void> {
   const doomed = connect({ port: portOf(refused.listen), host: '127.0.0.1' })
   doomed.on('error', () => {})
   await new Promise((resolve) => doomed.on('close', resolve))
+  return { proxyPort: portOf(proxy.listen) }
 }
 
 async function selectConnection(page: Page, id: number): Promise<void> {
@@ -94,11 +95,11 @@ async function selectConnection(page: Page, id: number): Promise<void> {
   await grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: String(id), exact: true }) }).click()
 }
 
-async function waitForEnds(w: WebMode): Promise<void> {
+async function waitForEnds(w: WebMode, ended = 3): Promise<void> {
   const driver = await w.client()
   for (let i = 0; i < 200; i++) {
     const page = await driver.call('conn.page', { capture: 'live', offset: 0, limit: 10 })
-    if (page.total === 3 && page.rows.every((r) => r.end !== 'open')) return
+    if (page.rows.filter((r) => r.end !== 'open').length === ended) return
     await new Promise((r) => setTimeout(r, 50))
   }
   throw new Error('the three connections did not end')
@@ -110,7 +111,7 @@ describe('pictures of a capture in Chromium', () => {
   it('shows the conversation with both directions, FIN and RST in place, and unfolds a long chunk', async () => {
     const w = await startWeb()
     cleanups.push(() => w.stop('SIGINT'))
-    await recordConnections(w)
+    const { proxyPort } = await recordConnections(w)
     await waitForEnds(w)
     const { page } = await browser()
     await page.goto(w.url)
@@ -139,6 +140,17 @@ describe('pictures of a capture in Chromium', () => {
     await selectConnection(page, 3)
     await feed(page).getByRole('article', { name: /^connect failed: connection refused/ }).waitFor()
     await page.screenshot({ path: screenshotPath('pictures-conversation-refused') })
+
+    // A live connection: what it says next appears at the end, where the view follows it.
+    const live = await connectTo(proxyPort)
+    cleanups.push(() => live.destroy())
+    await exchange(live, 'first words\r\n')
+    await selectConnection(page, 4)
+    await feed(page).getByRole('article', { name: /^server → client 13 B at / }).waitFor()
+    await exchange(live, 'and then some more\r\n')
+    await feed(page).getByRole('article', { name: /^server → client 20 B at / }).waitFor()
+    live.end()
+    await feed(page).getByRole('article', { name: /^client sent FIN at / }).waitFor()
   })
 
   it('draws the turns as a flow diagram whose arrows move the selection', async () => {
