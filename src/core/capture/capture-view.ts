@@ -80,13 +80,14 @@ export abstract class CaptureQueries {
 
   async activity(ids: readonly number[], window: ActivityWindow): Promise<ActivityPage> {
     if (window.to <= window.from) throw new UserError(`activity: the window must end after it starts (from ${window.from}, to ${window.to})`)
-    const rows: number[] = []
-    for (const id of ids) {
-      const row = await this.index.locate(id)
-      if (row === undefined) continue
-      await this.index.loadRow(row)
-      rows.push(row)
-    }
+    const found = await Promise.all(
+      ids.map(async (id) => {
+        const row = await this.index.locate(id)
+        if (row !== undefined) await this.index.loadRow(row)
+        return row
+      })
+    )
+    const rows = found.filter((row): row is number => row !== undefined)
     const conns = await connectionActivity(this.index, this.reader, rows, window)
     return { from: window.from, to: window.to, buckets: window.buckets, conns }
   }

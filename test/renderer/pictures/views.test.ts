@@ -142,6 +142,18 @@ describe('conversation view', () => {
     expect(w.findAll('article')[3].find('pre').text()).toContain('row 499')
   })
 
+  it('brings the chunk holding a range another view chose on screen, and marks it', async () => {
+    const t = engineWith(handlers)
+    useSelectionStore().showRange({ dir: 'server', offset: 100, length: 4 })
+    const w = mountView(ConversationView, { conn, capture: 'live' })
+    await settle()
+    expect(t.calls.filter((c) => c.cmd === 'conn.locate').map((c) => c.args)).toEqual([{ capture: 'live', connId: 7, dir: 'server', offset: 100 }])
+    const reply = w.findAll('article')[3]
+    expect(reply.attributes('tabindex')).toBe('0')
+    expect(reply.classes()).toContain('current')
+    expect(w.findAll('article.current')).toHaveLength(1)
+  })
+
   it('follows a live connection as it grows', async () => {
     let total = 4
     const t = engineWith({ ...handlers, 'conn.events': ({ from = 0, limit = 1000 }) => ({ from, total, events: EVENTS.slice(from, Math.min(total, from + limit)) }) })
