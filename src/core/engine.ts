@@ -2,7 +2,7 @@
 // and ad-hoc sessions recording into the live one, and the command API of
 // src/shared/contract.ts. Front ends (Electron IPC, web mode, the CLI) only call this.
 
-import type { CaptureInfo, ConnectionPage, ConnectionSummary, EventPage, SavedCapture, SearchResult } from '../shared/capture-types'
+import type { ActivityPage, CaptureInfo, ConnectionPage, ConnectionSummary, EventPage, SavedCapture, SearchResult, TurnPage } from '../shared/capture-types'
 import type { CallContext, CommandArgs, EngineApi } from '../shared/contract'
 import { ERROR_CODES } from '../shared/errors'
 import type { EngineEvent, ProxyInfo, Snapshot } from '../shared/events'
@@ -174,6 +174,12 @@ export class Engine implements EngineApi {
   }
   'conn.events'(args: CommandArgs<'conn.events'>): Promise<EventPage> {
     return this.captures.get(args.capture).eventPage(args.connId, args.from, args.limit)
+  }
+  'conn.turns'(args: CommandArgs<'conn.turns'>): Promise<TurnPage> {
+    return this.captures.get(args.capture).turns(args.connId, args.from, args.limit)
+  }
+  'conn.activity'(args: CommandArgs<'conn.activity'>): Promise<ActivityPage> {
+    return this.captures.get(args.capture).activity(args.ids, args)
   }
   async 'conn.locate'(args: CommandArgs<'conn.locate'>): Promise<{ index: number }> {
     return { index: await this.captures.get(args.capture).locate(args.connId, args.dir, args.offset) }

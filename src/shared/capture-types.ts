@@ -136,3 +136,59 @@ export interface SavedCapture {
   size: number
   connections: number
 }
+
+/** How a connection's bytes were spread over time: each direction counted in equal slices. */
+export interface ConnectionActivity {
+  id: number
+  /** Bytes the client sent in each slice of the window, first slice first. */
+  client: number[]
+  server: number[]
+  /**
+   * False when the connection had more chunks than one call reads: the counts between the
+   * chunks read were spread evenly over the time between them.
+   */
+  exact: boolean
+}
+
+/** Activity of some connections over one window [from, to) cut into `buckets` slices. */
+export interface ActivityPage {
+  from: number
+  to: number
+  buckets: number
+  conns: ConnectionActivity[]
+}
+
+/**
+ * One step of a conversation as a flow diagram draws it: a turn (the data one side sent
+ * before the other spoke, or before a mark), or a mark (a FIN, a reset, a failed connect,
+ * an error, the close).
+ */
+export type TurnKind = 'data' | 'fin' | 'reset' | 'connect-failed' | 'error' | 'close'
+
+export interface Turn {
+  kind: TurnKind
+  /** Data: who sent it; a mark: who did it (none for the close). */
+  dir?: Direction
+  /** The index of its first event (as conn.events counts them). */
+  event: number
+  /** Wall-clock time of its first event, ms since the epoch. */
+  time: number
+  /** Ms from the connection's open to the turn's first event. */
+  at: number
+  /** Ms from the end of the previous turn to the start of this one; absent for the first. */
+  gap?: number
+  /** Data: the turn's range of its direction's stream, its chunks, and ms from first to last chunk. */
+  offset?: number
+  length?: number
+  chunks?: number
+  duration?: number
+  /** A mark's details as recorded (an error's code and message, the close's end). */
+  info?: Record<string, unknown>
+}
+
+/** A slice of a connection's turns, and how many it has. */
+export interface TurnPage {
+  from: number
+  total: number
+  turns: Turn[]
+}

@@ -3,6 +3,7 @@
 // Command names travel in the envelope (wire.ts); nothing else may spell them.
 
 import type {
+  ActivityPage,
   CaptureEvent,
   CaptureInfo,
   ConnectionPage,
@@ -10,7 +11,8 @@ import type {
   Direction,
   EventPage,
   SavedCapture,
-  SearchResult
+  SearchResult,
+  TurnPage
 } from './capture-types'
 import { SORT_KEYS } from './capture-types'
 import type { FrontEvent, ProxyInfo } from './events'
@@ -115,6 +117,26 @@ const readEventsArgs = obj({
   limit: optional(int({ min: 1, max: MAX_PAGE }))
 })
 
+/** conn.activity answers for at most this many connections (a screenful of timeline rows, and then some). */
+export const MAX_ACTIVITY_IDS = 500
+export const MAX_ACTIVITY_BUCKETS = 2048
+
+const activityArgs = obj({
+  capture: captureId,
+  ids: arr(connId, { max: MAX_ACTIVITY_IDS }),
+  /** The window, wall-clock ms since the epoch: [from, to). */
+  from: int({ min: 0 }),
+  to: int({ min: 1 }),
+  buckets: int({ min: 1, max: MAX_ACTIVITY_BUCKETS })
+})
+
+const turnsArgs = obj({
+  capture: captureId,
+  connId,
+  from: optional(int({ min: 0 })),
+  limit: optional(int({ min: 1, max: MAX_PAGE }))
+})
+
 const locateArgs = obj({ capture: captureId, connId, dir: direction, offset: int({ min: 0 }) })
 
 export const searchPattern = obj({
@@ -192,6 +214,14 @@ export const commands = {
   'conn.get': command<Infer<typeof getArgs>, ConnectionSummary[]>(getArgs),
   'conn.read': command<Infer<typeof readBytesArgs>, Uint8Array>(readBytesArgs),
   'conn.events': command<Infer<typeof readEventsArgs>, EventPage>(readEventsArgs),
+  /**
+   * Bytes each way over time of some connections, counted in `buckets` slices of a window
+   * (the timeline's bars); ids the capture does not have are left out. Its cost is bounded:
+   * a long connection is sampled, and says so (`exact: false`).
+   */
+  'conn.activity': command<Infer<typeof activityArgs>, ActivityPage>(activityArgs),
+  /** A slice of a connection's turns: consecutive data of one side merged, marks (FIN, RST, close) between. */
+  'conn.turns': command<Infer<typeof turnsArgs>, TurnPage>(turnsArgs),
   /** The index of the event holding byte `offset` of `dir`, to show it in the event list. */
   'conn.locate': command<Infer<typeof locateArgs>, { index: number }>(locateArgs),
   /** Finds a pattern in one direction's bytes, from `from` forward or backward. */

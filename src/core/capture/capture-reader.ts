@@ -5,10 +5,16 @@ import { read } from 'node:fs'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import type { CaptureEvent, CaptureEventKind, Direction } from '../../shared/capture-types'
 import type { IndexView } from './index-view'
-import { RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader } from './format'
+import { RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader, type RecordHeader } from './format'
 
 /** Chunks closer than this in the file are fetched with one read. */
 const MERGE_GAP = 64 * 1024
+/**
+ * Record headers less than HEADER_GAP apart are read together, payloads between them and
+ * all, in reads of at most HEADER_SPAN: a few kilobytes more cost less than another read.
+ */
+const HEADER_GAP = 4096
+const HEADER_SPAN = 64 * 1024
 /** Bytes read past a record header in the hope of catching its JSON payload in one read. */
 const EVENT_READ_AHEAD = 512
 
@@ -33,7 +39,7 @@ const KIND_OF: Record<number, CaptureEventKind> = {
 }
 
 /** Bytes read from capture files by this process, for the bench and tests ("reads about what it writes"). */
-export const readStats = { bytes: 0 }
+export const readStats = { bytes: 0, headers: 0 }
 
 export function pread(fd: number, length: number, position: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(length)
@@ -129,5 +135,41 @@ export class CaptureReader {
       event.info = JSON.parse(buf.toString('utf8', RECORD_HEADER_SIZE, RECORD_HEADER_SIZE + h.length))
     }
     return event
+  }
+
+  /**
+   * The headers of the records at these file offsets (each a record's start, in any order),
+   * by offset. Records lying close together in the file are read with one read.
+   */
+  async readHeaders(offsets: readonly number[]): Promise<Map<number, RecordHeader>> {
+    const sorted = [...new Set(offsets)].sort((a, b) => a - b)
+    const out = new Map<number, RecordHeader>()
+    const reads: Promise<void>[] = []
+    for (let i = 0; i < sorted.length; ) {
+      let j = i
+      while (
+        j + 1 < sorted.length &&
+        sorted[j + 1] - (sorted[j] + RECORD_HEADER_SIZE) <= HEADER_GAP &&
+        sorted[j + 1] + RECORD_HEADER_SIZE - sorted[i] <= HEADER_SPAN
+      ) j++
+      const group = sorted.slice(i, j + 1)
+      reads.push(this.readHeaderGroup(group, out))
+      i = j + 1
+    }
+    await Promise.all(reads)
+    return out
+  }
+
+  private async readHeaderGroup(group: number[], out: Map<number, RecordHeader>): Promise<void> {
+    const start = group[0]
+    const end = group[group.length - 1] + RECORD_HEADER_SIZE
+    await this.ensureWritten(end)
+    const span = await pread(this.fd, end - start, start)
+    readStats.headers += group.length
+    for (const at of group) {
+      const h = at + RECORD_HEADER_SIZE - start <= span.length ? readRecordHeader(span, at - start) : undefined
+      if (!h) throw new Error(`capture record at byte ${at} is damaged`)
+      out.set(at, h)
+    }
   }
 }

@@ -1,10 +1,13 @@
 // What every capture answers, live or reopened from a file: its connections, any byte
 // range of one direction, and a connection's events in order.
 
-import type { CaptureEvent, CaptureInfo, ConnectionPage, ConnectionSummary, Direction, EventPage, SearchResult } from '../../shared/capture-types'
+import type { ActivityPage, CaptureEvent, CaptureInfo, ConnectionPage, ConnectionSummary, Direction, EventPage, SearchResult, TurnPage } from '../../shared/capture-types'
+import { UserError } from '../../shared/errors'
 import type { SearchPattern } from '../../shared/contract'
 import { UnknownConnectionError, type CaptureReader } from './capture-reader'
+import { connectionActivity, type ActivityWindow } from './connection-activity'
 import { ConnectionQuery, type PageQuery } from './connection-query'
+import { ConnectionTurns } from './connection-turns'
 import type { IndexView } from './index-view'
 import { compilePattern, searchStream } from './stream-search'
 
@@ -28,6 +31,10 @@ export interface CaptureView {
   page(q: PageQuery): Promise<ConnectionPage>
   /** A slice of a connection's events, with how many it has. */
   eventPage(connId: number, from?: number, limit?: number): Promise<EventPage>
+  /** A slice of a connection's turns (consecutive data of one side merged; marks between). */
+  turns(connId: number, from?: number, limit?: number): Promise<TurnPage>
+  /** Bytes each way over a window of time, for these connections (unknown ids left out). */
+  activity(ids: readonly number[], window: ActivityWindow): Promise<ActivityPage>
   /** The index of the event whose data holds byte `offset` of `dir`; -1 past the end. */
   locate(connId: number, dir: Direction, offset: number): Promise<number>
   search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult>
@@ -39,6 +46,7 @@ export abstract class CaptureQueries {
   protected abstract readonly reader: CaptureReader
 
   private query: ConnectionQuery | undefined
+  private turnLists: ConnectionTurns | undefined
 
   constructor(protected readonly index: IndexView) {}
 
@@ -62,6 +70,26 @@ export abstract class CaptureQueries {
   async eventPage(connId: number, from = 0, limit = 1000): Promise<EventPage> {
     const events = await this.reader.readEvents(connId, from, limit)
     return { from, total: this.index.recordCount(await this.row(connId)), events }
+  }
+
+  async turns(connId: number, from = 0, limit = 500): Promise<TurnPage> {
+    const row = await this.row(connId)
+    this.turnLists ??= new ConnectionTurns(this.index, this.reader)
+    return this.turnLists.page(row, from, limit)
+  }
+
+  async activity(ids: readonly number[], window: ActivityWindow): Promise<ActivityPage> {
+    if (window.to <= window.from) throw new UserError(`activity: the window must end after it starts (from ${window.from}, to ${window.to})`)
+    const found = await Promise.all(
+      ids.map(async (id) => {
+        const row = await this.index.locate(id)
+        if (row !== undefined) await this.index.loadRow(row)
+        return row
+      })
+    )
+    const rows = found.filter((row): row is number => row !== undefined)
+    const conns = await connectionActivity(this.index, this.reader, rows, window)
+    return { from: window.from, to: window.to, buckets: window.buckets, conns }
   }
 
   async locate(connId: number, dir: Direction, offset: number): Promise<number> {

@@ -72,6 +72,9 @@ describe.each(['ipc', 'web'] as const)('over %s', (kind) => {
       ['payload.preview', { payload: { kind: 'text', data: 'a\\q' } }, 'EPAYLOAD', /^bad escape "\\q" at position 2/],
       ['conn.read', { capture: LIVE_CAPTURE, connId: 7, dir: 'client', offset: 0, length: 10 }, 'ENOCONN', /^no connection #7 in this capture$/],
       ['conn.events', { capture: LIVE_CAPTURE, connId: 7 }, 'ENOCONN', /^no connection #7/],
+      ['conn.turns', { capture: LIVE_CAPTURE, connId: 7 }, 'ENOCONN', /^no connection #7/],
+      ['conn.activity', { capture: LIVE_CAPTURE, ids: [1], from: 10, to: 5, buckets: 4 }, 'EINVAL', /^activity: the window must end after it starts/],
+      ['conn.activity', { capture: LIVE_CAPTURE, ids: [1], from: 0, to: 5, buckets: 0 }, 'EINVAL', /^invalid arguments for conn\.activity: buckets: expected a number >= 1/],
       ['conn.read', { capture: 'f9', connId: 1, dir: 'client', offset: 0, length: 10 }, 'ENOCAPTURE', /^no open capture "f9"/],
       ['conn.page', { capture: LIVE_CAPTURE, offset: 0, limit: 10, filter: 'state:sleeping' }, 'EINVAL', /^filter state:sleeping: use one of open, closed/],
       ['conn.page', { capture: LIVE_CAPTURE, offset: 0, limit: 10, filter: 'colour:red' }, 'EINVAL', /^unknown filter word "colour:"/],
@@ -131,6 +134,15 @@ describe.each(['ipc', 'web'] as const)('over %s', (kind) => {
     const events = await fe.client.call('conn.events', { capture: LIVE_CAPTURE, connId: 2, from: index, limit: 1 })
     expect(events.events[0]).toMatchObject({ kind: 'data', dir: 'client', offset: 0 })
     expect(events.total).toBeGreaterThan(4)
+
+    const turns = await fe.client.call('conn.turns', { capture: LIVE_CAPTURE, connId: 2 })
+    expect(turns.turns.filter((tn) => tn.kind === 'data')).toMatchObject([
+      { dir: 'client', offset: 0, length: 27 },
+      { dir: 'server', offset: 0, length: 27 }
+    ])
+    const [conn] = await fe.client.call('conn.get', { capture: LIVE_CAPTURE, ids: [2] })
+    const activity = await fe.client.call('conn.activity', { capture: LIVE_CAPTURE, ids: [2], from: conn.openedAt, to: conn.closedAt! + 1, buckets: 1 })
+    expect(activity.conns).toEqual([{ id: 2, client: [27], server: [27], exact: true }])
   })
 
   it('cancels a long command: a conn.expect that would wait a minute ends at once with ECANCELED', async () => {

@@ -1,0 +1,83 @@
+// The text of the chunks a conversation shows: the first kilobyte of a chunk on screen,
+// folded to a few lines; "show more" reads more of that chunk each time, up to a cap; a
+// fold keeps what was read; reads fail visibly.
+import { describe, expect, it } from 'vitest'
+import type { Direction } from '../../../src/shared/capture-types'
+import { chunkPreviews, FOLD_BYTES, FOLD_LINES, SHOW_MAX, type ShownChunk } from '../../../src/renderer/src/composables/chunk-previews'
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
+
+/** A stream of numbered lines, and the reads asked of it. */
+function stream(size: number) {
+  const text = Array.from({ length: Math.ceil(size / 9) + 1 }, (_, i) => `line ${String(i).padStart(4, '0')}\n`).join('').slice(0, size)
+  const bytes = new TextEncoder().encode(text)
+  const reads: Array<{ dir: Direction; offset: number; length: number }> = []
+  const read = async (dir: Direction, offset: number, length: number): Promise<Uint8Array> => {
+    reads.push({ dir, offset, length })
+    return bytes.subarray(offset, offset + length)
+  }
+  return { bytes, reads, read }
+}
+
+const shownText = (s: ReturnType<ReturnType<typeof chunkPreviews>['text']>): string => (s as ShownChunk).view.runs.filter((r) => !r.control).map((r) => r.text).join('')
+
+describe('chunk previews', () => {
+  it('reads the first bytes of a chunk once, and folds them to a few lines', async () => {
+    const s = stream(600_000)
+    const p = chunkPreviews(s.read)
+    const chunk = { dir: 'server' as const, offset: 0, length: 600_000 }
+    expect(p.text(chunk, 'utf-8')).toBeUndefined()
+    p.ensure(chunk)
+    p.ensure(chunk)
+    await settle()
+    expect(s.reads).toEqual([{ dir: 'server', offset: 0, length: FOLD_BYTES }])
+    const folded = p.text(chunk, 'utf-8') as ShownChunk
+    expect(folded).toMatchObject({ more: true, expanded: false, bytes: FOLD_BYTES })
+    expect(folded.view.lines).toBe(FOLD_LINES)
+    expect(shownText(folded)).toBe('line 0000\nline 0001\nline 0002\nline 0003\nline 0004\nline 0005\nline 0006\nline 0007')
+  })
+
+  it('shows more of one chunk each time, up to the cap, and folds back', async () => {
+    const s = stream(600_000)
+    const p = chunkPreviews(s.read)
+    const chunk = { dir: 'client' as const, offset: 0, length: 600_000 }
+    p.ensure(chunk)
+    await settle()
+    const wants: number[] = []
+    for (let i = 0; i < 4; i++) {
+      p.more(chunk)
+      await settle()
+      wants.push((p.text(chunk, 'utf-8') as ShownChunk).bytes)
+    }
+    expect(wants).toEqual([16 * 1024, 256 * 1024, SHOW_MAX, SHOW_MAX])
+    const all = p.text(chunk, 'utf-8') as ShownChunk
+    expect(all).toMatchObject({ expanded: true, more: false })
+    expect(shownText(all).endsWith(new TextDecoder().decode(s.bytes.subarray(SHOW_MAX - 8, SHOW_MAX)))).toBe(true)
+    p.fold(chunk)
+    expect(p.text(chunk, 'utf-8')).toMatchObject({ expanded: false, more: true, bytes: FOLD_BYTES })
+  })
+
+  it('unfolds a short chunk of many lines without reading again', async () => {
+    const s = stream(200)
+    const p = chunkPreviews(s.read)
+    const chunk = { dir: 'client' as const, offset: 0, length: 200 }
+    p.ensure(chunk)
+    await settle()
+    expect(p.text(chunk, 'utf-8')).toMatchObject({ more: true })
+    p.more(chunk)
+    await settle()
+    expect(s.reads).toHaveLength(1)
+    expect(p.text(chunk, 'utf-8')).toMatchObject({ more: false, expanded: true })
+    expect((p.text(chunk, 'utf-8') as ShownChunk).view.lines).toBe(20)
+  })
+
+  it('says why a read failed', async () => {
+    const p = chunkPreviews(async () => {
+      throw new Error('no connection #9 in this capture')
+    })
+    const chunk = { dir: 'client' as const, offset: 0, length: 10 }
+    p.ensure(chunk)
+    await settle()
+    expect(p.text(chunk, 'utf-8')).toEqual({ error: 'no connection #9 in this capture' })
+  })
+})
