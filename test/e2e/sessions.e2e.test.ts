@@ -105,9 +105,10 @@ describe('sessions from the UI, in Chromium', () => {
     // The server's side: what arrived is in its conversation; it answers in text and hex.
     await serverRow.click()
     const detail = page.getByRole('tabpanel')
-    await detail.getByText('hello server\\r\\n').waitFor()
-    await detail.getByText('\\xde\\xad\\xbe\\xef').waitFor()
-    await detail.getByText('\\x00\\xff\\\\\\r').waitFor()
+    // Control characters by name, bytes that are no UTF-8 as ⟨xx⟩ (de ad is U+07AD).
+    await detail.getByText('hello serverCRLF').waitFor()
+    await detail.getByText('\u07ad⟨be⟩⟨ef⟩').waitFor()
+    await detail.getByText('NUL⟨ff⟩\\CR').waitFor()
     await composer.getByRole('group', { name: 'Payload as' }).getByRole('button', { name: 'Text' }).click()
     await composer.getByRole('textbox', { name: 'Text to send' }).fill('hi client')
     await composer.getByRole('button', { name: 'Send', exact: true }).click()

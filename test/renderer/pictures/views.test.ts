@@ -98,7 +98,7 @@ describe('conversation view', () => {
       expect.stringMatching(/^closed: reset by the server at /)
     ])
     const articles = w.findAll('article')
-    expect(articles[1].find('pre').text()).toBe('PING\\r\\n')
+    expect(articles[1].find('pre').text()).toBe('PINGCRLF')
     expect(articles[2].find('pre').text()).toBe('<b>hi</b>')
     expect(articles[2].find('b').exists()).toBe(false)
   })

@@ -4,7 +4,8 @@
 
 import { markRaw, shallowReactive } from 'vue'
 import type { Direction } from '../../../shared/capture-types'
-import { decodeBytes, visibleRuns, type VisibleText } from './visible-text'
+import type { TextEncodingName } from '../bytes/encodings'
+import { visibleText, type VisibleText } from './visible-text'
 
 /** What a folded chunk shows at most. */
 export const FOLD_BYTES = 1024
@@ -30,7 +31,7 @@ export interface ChunkPreview {
   expanded: boolean
   error?: string
   /** The text made of `bytes`, for `encoding`. */
-  text?: { encoding: string; view: VisibleText; from: Uint8Array }
+  text?: { encoding: TextEncodingName; view: VisibleText; from: Uint8Array }
 }
 
 export interface ShownChunk {
@@ -78,13 +79,13 @@ export function chunkPreviews(read: ReadRange) {
    * The chunk's text as shown (folded, or as much as was read), how many bytes it was made
    * of, and whether there is more to show; undefined until its bytes are here.
    */
-  function text(c: ChunkRef, encoding: string): ShownChunk | { error: string } | undefined {
+  function text(c: ChunkRef, encoding: TextEncodingName): ShownChunk | { error: string } | undefined {
     const p = entries.get(chunkKey(c))
     if (p?.error !== undefined) return { error: p.error }
     if (!p?.bytes) return undefined
     const shown = p.expanded ? p.bytes : p.bytes.subarray(0, FOLD_BYTES)
     if (p.text?.encoding !== encoding || p.text.from !== p.bytes) {
-      p.text = { encoding, view: visibleRuns(decodeBytes(shown, encoding), p.expanded ? Infinity : FOLD_LINES), from: p.bytes }
+      p.text = { encoding, view: visibleText(shown, encoding, p.expanded ? Infinity : FOLD_LINES), from: p.bytes }
     }
     const view = p.text.view
     const more = p.expanded ? p.bytes.length < Math.min(c.length, SHOW_MAX) : view.cut || c.length > shown.length

@@ -1,12 +1,15 @@
-// Bytes off the wire as text a person can read: decoded in an encoding, with every control
-// character shown as an escape (\r \n \t \0, \x1b, \x85 for C1 controls) rather than dropped
-// or acted on, and invalid bytes left as the decoder's visible U+FFFD. Escapes, not the
-// Unicode control pictures (␍ ␊): common monospace fonts lack those and show boxes. The result is plain strings
-// in runs (text, or a control shown dimmed), for templates to render as text, never HTML.
+// Bytes off the wire as text a person can read, for views that show chunks (the
+// conversation): the byte views' own characters (bytes/text-chars.ts), so every view shows
+// a stream the same way: control characters by their names (CR, LF, NUL, ESC), bytes that
+// are no character in the encoding as ⟨xx⟩, dimmed, never dropped or acted on. The result
+// is plain strings in runs, for templates to render as text, never HTML.
+
+import type { TextEncodingName } from '../bytes/encodings'
+import { decodeChars } from '../bytes/text-chars'
 
 export interface TextRun {
   text: string
-  /** A control character's escape, to show dimmed. */
+  /** A control character's name or a byte that is no character: shown dimmed. */
   control: boolean
 }
 
@@ -18,59 +21,29 @@ export interface VisibleText {
   cut: boolean
 }
 
-const decoders = new Map<string, TextDecoder>()
-
-/** Decodes with a decoder kept per encoding; an encoding the browser lacks falls back to UTF-8. */
-export function decodeBytes(bytes: Uint8Array, encoding: string): string {
-  let d = decoders.get(encoding)
-  if (!d) {
-    try {
-      d = new TextDecoder(encoding)
-    } catch {
-      d = new TextDecoder('utf-8')
-    }
-    decoders.set(encoding, d)
-  }
-  return d.decode(bytes)
-}
-
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
-
-const NAMED: Record<string, string> = { '\r': '\\r', '\n': '\\n', '\t': '\\t', '\0': '\\0' }
-
-function escapeOf(c: string): string {
-  return NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
-}
-
-/** `text` as runs with its controls made visible, up to `maxLines` lines (a line feed still breaks the line). */
-export function visibleRuns(text: string, maxLines = Infinity): VisibleText {
+/** `bytes` as runs, up to `maxLines` lines (a line feed is shown and still breaks the line). */
+export function visibleText(bytes: Uint8Array, encoding: TextEncodingName, maxLines = Infinity): VisibleText {
   const runs: TextRun[] = []
   let lines = 1
-  let at = 0
   const plain = (s: string): void => {
-    if (s === '') return
     const last = runs[runs.length - 1]
     if (last && !last.control) last.text += s
     else runs.push({ text: s, control: false })
   }
-  CONTROL.lastIndex = 0
-  for (let m = CONTROL.exec(text); m !== null; m = CONTROL.exec(text)) {
-    plain(text.slice(at, m.index))
-    runs.push({ text: escapeOf(m[0]), control: true })
-    at = m.index + 1
-    if (m[0] === '\n') {
-      if (lines >= maxLines && at < text.length) return { runs, lines, cut: true }
+  const chars = decodeChars(encoding, bytes, 0, 0, bytes.length)
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]
+    if (c.kind === 'text') {
+      plain(c.text)
+      continue
+    }
+    runs.push({ text: c.text, control: true })
+    // A final line feed ends the last line rather than starting an empty one.
+    if (c.kind === 'eol' && c.text === 'LF' && i < chars.length - 1) {
+      if (lines >= maxLines) return { runs, lines, cut: true }
       plain('\n')
       lines++
     }
-  }
-  plain(text.slice(at))
-  // A final line feed ends the last line rather than starting an empty one.
-  if (text.endsWith('\n')) {
-    lines--
-    const last = runs[runs.length - 1]
-    if (last && !last.control && last.text === '\n') runs.pop()
-    else if (last && !last.control) last.text = last.text.slice(0, -1)
   }
   return { runs, lines, cut: false }
 }
