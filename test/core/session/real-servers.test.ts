@@ -3,12 +3,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { connectTo, startServer, waitFor } from '../../helpers/net'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { runCli } from '../../helpers/cli'
 import { needPeer } from '../../helpers/peers'
+import { startNginx } from '../../helpers/nginx'
 import { closedSummary, summaryOf } from '../../helpers/sessions'
 
 let t: TestEngine
@@ -107,27 +106,12 @@ describe('client session against real servers', () => {
   it('sends an HTTP request to nginx and records its response until nginx closes', async (ctx) => {
     if (!needPeer('nginx')) return ctx.skip()
     t = await testEngine()
-    const port = await freePort()
-    const dir = t.dir
-    writeFileSync(
-      join(dir, 'nginx.conf'),
-      [
-        'worker_processes 1;',
-        `pid ${dir}/nginx.pid;`,
-        `error_log ${dir}/error.log;`,
-        'events { worker_connections 64; }',
-        'http {',
-        '  access_log off;',
-        `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
-        `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
-        `  server { listen 127.0.0.1:${port}; location / { default_type text/plain; return 200 "hello from nginx\\n"; } }`,
-        '}'
-      ].join('\n')
-    )
-    await startProgram('nginx', ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`, '-g', 'daemon off;'], port)
+    const nginx = await startNginx(t.dir)
+    cleanups.push(nginx.stop)
+    const port = nginx.port
 
     const { connId } = await t.engine['client.connect']({ target: `127.0.0.1:${port}` })
-    const request = 'GET /hi HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
+    const request = 'GET /hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
     await t.engine['conn.send']({ connId: connId!, payload: { kind: 'text', data: request, escapes: false } })
     expect(await t.engine['conn.expect']({ connId: connId!, pattern: '^HTTP/1\\.1 (\\d+)', fromOffset: 0, timeoutMs: 10_000 })).toMatchObject({
       matched: true,
