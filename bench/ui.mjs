@@ -10,7 +10,7 @@
 // Figures are printed beside their targets; nothing is asserted.
 //
 //   node bench/ui.mjs [--connections N] [--parts list,hex,live,load] [--dir DIR] [--seconds N] [--profile]
-// --profile prints where the page's main thread spent its time during the live part.
+// --profile prints where the page's main thread spent its time while scrolling and during the live part.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -101,13 +101,15 @@ async function listPart() {
       throw e
     })
     row('list first paint (click -> first rows painted), ms', fmt(firstPaint, 1), verdict(firstPaint, 300))
+    if (values.profile) await p.cdp.send('Profiler.enable').then(() => p.cdp.send('Profiler.start'))
     const scroll = await page.evaluate(() => window.__probes.scrollGrid(600))
+    if (values.profile) printProfile((await p.cdp.send('Profiler.stop')).profile)
     row(`scroll top to bottom in ${scroll.frames} frames: frame time p50, ms`, fmt(scroll.p50, 1))
     row('  frame time p95, ms', fmt(scroll.p95, 1), verdict(scroll.p95, 16.7))
     row('  longest frame, ms; long tasks (> 50 ms)', fmt(scroll.max, 1), `${scroll.longTasks} long tasks, longest ${fmt(scroll.longestTask, 0)} ms`)
     row('  rows shown blank (not yet fetched) at the end of the scroll', String(scroll.blankAtEnd))
-    const filter = await page.evaluate(() => window.__probes.filterList('127.0.0.1:4'))
-    row('filter "127.0.0.1:4" over all: query sent -> painted, ms', fmt(filter.queryToPaint, 1), `${verdict(filter.queryToPaint, 100)} (rows: ${fmt(filter.rows)})`)
+    const filter = await page.evaluate(() => window.__probes.filterList('client:127.0.0.1:4'))
+    row('filter "client:127.0.0.1:4" over all: query sent -> painted, ms', fmt(filter.queryToPaint, 1), `${verdict(filter.queryToPaint, 100)} (rows: ${fmt(filter.rows)})`)
     row('  typed -> painted, ms (includes the 150 ms typing pause)', fmt(filter.typedToPaint, 1))
     const clear = await page.evaluate(() => window.__probes.filterList(''))
     row('clear the filter: query sent -> painted, ms', fmt(clear.queryToPaint, 1))
@@ -140,14 +142,14 @@ async function hexPart() {
       await page.keyboard.press(keys)
       return page.evaluate(() => window.__probes.armed())
     }
-    await page.getByRole('grid', { name: /hex/i }).focus()
+    await page.getByRole('grid', { name: 'Hex bytes' }).focus()
     const end = await timeKeys('Control+End', '^0*3ffffff0\\b')
     row('jump to the end (Ctrl+End -> last row painted), ms', fmt(end, 1), verdict(end, 100))
     await page.keyboard.press('Control+Home')
     await page.keyboard.press('Control+f')
-    const find = page.getByRole('search')
-    await find.getByRole('radio', { name: 'Hex' }).check()
-    await find.getByRole('textbox').first().fill('fe ed fa ce')
+    const find = page.getByRole('search', { name: 'Find in the stream' })
+    await find.getByRole('radio', { name: 'Hex' }).click()
+    await find.getByRole('textbox', { name: 'Find', exact: true }).fill('fe ed fa ce')
     const found = await timeKeys('Enter', '^0*3ffff000\\b')
     row('find 4 bytes 4 KiB before the end (Enter -> match shown), ms', fmt(found, 1), verdict(found, 2000))
     row('page JS heap after, MiB', fmt(await p.heapMiB(), 1))

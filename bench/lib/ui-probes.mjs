@@ -16,15 +16,28 @@ export function installProbes() {
   const grid = () => document.querySelector('[role=grid]')
   const panelText = () => document.querySelector('[role=tabpanel]')?.innerText ?? ''
 
-  // The last list query sent to the engine, seen at the WebSocket.
-  let lastPageQuery = { at: NaN, text: '' }
-  const send = WebSocket.prototype.send
+  // The last list query sent to the engine and when its reply came, seen at the WebSocket.
+  let lastPageQuery = { at: NaN, id: -1, answeredAt: NaN }
   const peek = new TextDecoder()
-  WebSocket.prototype.send = function (data) {
+  const head = (data) => {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined
-    const head = bytes ? peek.decode(bytes.subarray(0, 600)) : String(data)
-    if (head.includes('"conn.page"')) lastPageQuery = { at: performance.now(), text: head }
+    return bytes ? peek.decode(bytes.subarray(4, 600)) : String(data)
+  }
+  const send = WebSocket.prototype.send
+  WebSocket.prototype.send = function (data) {
+    const h = head(data)
+    if (h.includes('"conn.page"')) lastPageQuery = { at: performance.now(), id: Number(/"id":(\d+)/.exec(h)?.[1]), answeredAt: NaN }
     return send.call(this, data)
+  }
+  const Native = window.WebSocket
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args)
+      this.addEventListener('message', (e) => {
+        const h = head(e.data)
+        if (h.startsWith('{"t":"reply"') && Number(/"id":(\d+)/.exec(h)?.[1]) === lastPageQuery.id) lastPageQuery.answeredAt = performance.now()
+      })
+    }
   }
 
   let longTasks = []
@@ -88,12 +101,12 @@ export function installProbes() {
     async filterList(text) {
       const input = document.querySelector('input[type=search]')
       const g = grid()
-      const before = g.getAttribute('aria-rowcount')
       const sent = lastPageQuery.at
       const t0 = performance.now()
       Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(input, text)
       input.dispatchEvent(new Event('input', { bubbles: true }))
-      const t1 = await until(() => lastPageQuery.at !== sent && g.getAttribute('aria-rowcount') !== before)
+      // Painted: the frame after the answer to the query the filter sent.
+      const t1 = await until(() => lastPageQuery.at !== sent && lastPageQuery.answeredAt >= lastPageQuery.at)
       return { typedToPaint: t1 - t0, queryToPaint: t1 - lastPageQuery.at, rows: Number(g.getAttribute('aria-rowcount')) - 1 }
     },
     /** Notes when each client port first shows in the list (wall clock, to match the driver's). */
