@@ -23,14 +23,20 @@ export function useScaledScroll(el: Ref<HTMLElement | undefined | null>, content
   const spacerPx = computed(() => Math.max(0, scrollPxFor(contentPx.value) - viewPx.value))
   /** The scrollTop this code set last, so the scroll event it causes is not taken for the user's. */
   let expected: number | undefined
+  /**
+   * The element's scrollTop as last set here or seen in a scroll event: reading the element
+   * between frames would force a layout, and a live stream moves the view many times a second.
+   */
+  let known = 0
 
   async function syncScrollTop(): Promise<void> {
     await nextTick()
     const e = el.value
     if (!e) return
     const top = scrollTopFromPos(pos.value, frame.value)
-    if (Math.abs(e.scrollTop - top) < 0.5) return
+    if (Math.abs(known - top) < 0.5) return
     expected = top
+    known = top
     e.scrollTop = top
   }
 
@@ -43,7 +49,8 @@ export function useScaledScroll(el: Ref<HTMLElement | undefined | null>, content
   function onScroll(): void {
     const e = el.value
     if (!e) return
-    const mine = expected !== undefined && Math.abs(e.scrollTop - expected) <= 1
+    known = e.scrollTop
+    const mine = expected !== undefined && Math.abs(known - expected) <= 1
     expected = undefined
     if (mine) return
     pos.value = posFromScrollTop(e.scrollTop, frame.value)
