@@ -45,6 +45,35 @@ describe('engine store', () => {
     expect([...store.changedConns]).toEqual([4])
   })
 
+  it('applies batches without animation frames too (a page in a background tab gets none), once each', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'requestAnimationFrame'] })
+    try {
+      const store = useEngineStore()
+      const t = fakeTransport()
+      store.attach(t.transport)
+      t.emit(snapshot())
+      const before = store.liveChanges
+      // Frames stop, as in a background tab.
+      vi.spyOn(window, 'requestAnimationFrame').mockImplementation(() => 0)
+      t.emit({ type: 'batch', proxies: [proxy({ accepted: 1 })], conns: [] })
+      await vi.advanceTimersByTimeAsync(100)
+      expect(store.proxyList).toEqual([])
+      await vi.advanceTimersByTimeAsync(500)
+      expect(store.proxyList).toEqual([proxy({ accepted: 1 })])
+      expect(store.liveChanges).toBe(before + 1)
+      // With frames back, a batch is applied on the frame and not again by the timer.
+      vi.mocked(window.requestAnimationFrame).mockRestore()
+      t.emit({ type: 'batch', proxies: [proxy({ accepted: 2 })], conns: [] })
+      await vi.advanceTimersByTimeAsync(20)
+      expect(store.proxyList).toEqual([proxy({ accepted: 2 })])
+      expect(store.liveChanges).toBe(before + 2)
+      await vi.advanceTimersByTimeAsync(600)
+      expect(store.liveChanges).toBe(before + 2)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('keeps the latest 20 warnings, and recording errors', async () => {
     const store = useEngineStore()
     const t = fakeTransport()

@@ -12,10 +12,23 @@ import type { Transport } from '../transport'
 
 const MAX_WARNINGS = 20
 
-/** Runs `fn` on the next animation frame (or soon, where there are no frames: tests). */
-const nextFrame = (fn: () => void): void => {
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(fn)
-  else setTimeout(fn, 16)
+/** A hidden page gets no animation frames: its batches are applied this often instead. */
+const HIDDEN_APPLY_MS = 500
+
+/**
+ * Runs `fn` once, on the next animation frame or after HIDDEN_APPLY_MS, whichever comes
+ * first: a page in a background tab has no frames, and the batches waiting for one would
+ * pile up for as long as it stays there.
+ */
+function nextFrameOrSoon(fn: () => void): void {
+  let ran = false
+  const once = (): void => {
+    if (ran) return
+    ran = true
+    fn()
+  }
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(once)
+  setTimeout(once, typeof requestAnimationFrame === 'function' ? HIDDEN_APPLY_MS : 16)
 }
 
 export const useEngineStore = defineStore('engine', () => {
@@ -79,7 +92,7 @@ export const useEngineStore = defineStore('engine', () => {
     }
     queued.push(event)
     if (queued.length === 1) {
-      nextFrame(() => {
+      nextFrameOrSoon(() => {
         const batches = queued
         queued = []
         applyBatches(batches)
