@@ -39,7 +39,7 @@ function setup(total = 1000) {
 }
 
 describe('connections store', () => {
-  it('fetches only the pages on screen, and knows the total', async () => {
+  it('fetches only the pages on screen and those either side, and knows the total', async () => {
     const { t, list } = setup()
     list.show(0, 30)
     await settle()
@@ -49,7 +49,7 @@ describe('connections store', () => {
     list.show(PAGE_SIZE * 3 + 5, PAGE_SIZE * 3 + 40)
     await settle()
     expect(list.row(PAGE_SIZE * 3 + 5)?.id).toBe(PAGE_SIZE * 3 + 6)
-    expect(t.calls.map((c) => (c.args as { offset: number }).offset)).toEqual([0, PAGE_SIZE * 3])
+    expect(t.calls.map((c) => (c.args as { offset: number }).offset)).toEqual([0, PAGE_SIZE * 2, PAGE_SIZE * 3, PAGE_SIZE * 4])
   })
 
   it('asks again with the filter and sort when they change', async () => {
@@ -94,7 +94,31 @@ describe('connections store', () => {
     expect(t.calls.length).toBe(before)
     list.show(990, 1001)
     await settle()
-    expect(t.calls.slice(before).map((c) => (c.args as { offset: number }).offset)).toEqual([800, 1000])
+    expect(t.calls.slice(before).map((c) => (c.args as { offset: number }).offset)).toEqual([600, 800, 1000])
+  })
+
+  it('in capture order adds new connections from the batches that announce them, and fetches only what they missed', async () => {
+    const { t, list } = setup(950)
+    t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: liveInfo(950) })
+    list.show(940, 950)
+    await settle()
+    const before = t.calls.length
+    // 951 opens and changes again in the next batch; 952 opens; both arrive in one frame.
+    t.emit({ type: 'batch', conns: [conn(951)], captures: liveInfo(951) })
+    t.emit({ type: 'batch', conns: [{ ...conn(951), end: 'closed' }, conn(952)], data: [{ connId: 952, dir: 'client', offset: 0, length: 9000, preview: new Uint8Array() }], captures: liveInfo(952) })
+    await frame()
+    await settle()
+    expect(list.total).toBe(952)
+    expect(list.row(950)).toMatchObject({ id: 951, end: 'closed' })
+    expect(list.row(951)).toMatchObject({ id: 952, bytes: { client: 9000, server: 0 } })
+    expect(t.calls.length).toBe(before)
+    // A batch that does not carry 953 (the engine counted it, its summary is elsewhere): fetched.
+    list.show(940, 954)
+    t.emit({ type: 'batch', conns: [conn(954)], captures: liveInfo(954) })
+    await frame()
+    await settle()
+    expect(list.row(952)).toBeUndefined()
+    expect(t.calls.slice(before).map((c) => (c.args as { offset: number }).offset)).toEqual([600, 800])
   })
 
   it('sends one query per page at a time, and one more for the changes that came meanwhile', async () => {

@@ -3,8 +3,9 @@
 // (conn.page) and kept in a small cache. The list never holds every connection.
 // A live capture changes all the time, so its list is kept current cheaply: rows it holds
 // are patched from each batch (states, byte counts); in capture order new connections only
-// add rows at the end, so only an unfilled last page is fetched again; any other order or a
-// filter refetches the pages on screen, one query at a time however fast batches come.
+// add rows at the end, which the batches carry, so a page is fetched only when they did not;
+// any other order or a filter refetches the pages on screen, one query at a time however fast
+// batches come.
 
 import { defineStore } from 'pinia'
 import { ref, shallowReactive, watch } from 'vue'
@@ -79,14 +80,23 @@ export const useConnectionsStore = defineStore('connections', () => {
 
   const inCaptureOrder = (): boolean => sort.value === 'id' && !descending.value && !filter.value.trim()
 
-  /** Replaces held rows with their newer state from batches: no query needed. */
-  function patch(batches: readonly Batch[]): void {
+  /** What batches say of live connections: each one's latest summary, and where its data ends. */
+  interface Changes {
+    latest: Map<number, ConnectionSummary>
+    ends: Map<number, { client?: number; server?: number }>
+  }
+  function changesOf(batches: readonly Batch[]): Changes {
     const latest = new Map<number, ConnectionSummary>()
     const ends = new Map<number, { client?: number; server?: number }>()
     for (const b of batches) {
       for (const c of b.conns ?? []) latest.set(c.id, c)
       for (const d of b.data ?? []) ends.set(d.connId, { ...ends.get(d.connId), [d.dir]: d.offset + d.length })
     }
+    return { latest, ends }
+  }
+
+  /** Replaces held rows with their newer state from batches: no query needed. */
+  function patch({ latest, ends }: Changes): void {
     if (latest.size === 0 && ends.size === 0) return
     for (const [p, rows] of pages) {
       let copy: ConnectionSummary[] | undefined
@@ -101,25 +111,52 @@ export const useConnectionsStore = defineStore('connections', () => {
     }
   }
 
+  /**
+   * In capture order the live list is every connection by id, ids counting from 1: a new
+   * connection's row is its id - 1, and the batch that announced it carries its summary, so
+   * it is added to a held page that ends just before it, with no query. A new page is
+   * started when it or the page before it is on screen: the view following the end gets
+   * there a frame later.
+   */
+  function append({ latest }: Changes): void {
+    for (const c of [...latest.values()].sort((a, b) => a.id - b.id)) {
+      const p = Math.floor((c.id - 1) / PAGE_SIZE)
+      const at = (c.id - 1) % PAGE_SIZE
+      const rows = pages.get(p) ?? (at === 0 && (wanted.has(p) || wanted.has(p - 1)) ? [] : undefined)
+      if (rows?.length === at) pages.set(p, [...rows, c])
+    }
+  }
+
   function followLive(batches: readonly Batch[]): void {
-    patch(batches)
+    const changes = changesOf(batches)
     const count = engine.liveCapture?.connections
     if (inCaptureOrder() && count !== undefined && !batches.some((b) => b.resync)) {
-      // New connections only add rows at the end: fetch the unfilled wanted pages.
+      // New connections only add rows at the end: what the batches did not bring is fetched.
+      append(changes)
+      patch(changes)
       total.value = count
       for (const p of wanted) {
         const rows = pages.get(p)
         if (rows === undefined || (rows.length < PAGE_SIZE && p * PAGE_SIZE + rows.length < count)) void fetchPage(p, generation)
       }
-    } else void refresh()
+    } else {
+      patch(changes)
+      void refresh()
+    }
   }
 
-  /** The view shows rows [from, to): their pages are fetched if missing. */
+  /**
+   * The view shows rows [from, to): their pages are fetched if missing, and so are the pages
+   * either side, so that a scroll finds its rows there rather than drawing them twice (empty,
+   * then filled).
+   */
   function show(from: number, to: number): void {
     wanted.clear()
-    for (let p = Math.floor(from / PAGE_SIZE); p <= Math.floor(Math.max(from, to - 1) / PAGE_SIZE); p++) {
-      wanted.add(p)
-      if (!pages.has(p)) void fetchPage(p, generation)
+    const first = Math.floor(from / PAGE_SIZE)
+    const last = Math.floor(Math.max(from, to - 1) / PAGE_SIZE)
+    for (let p = first; p <= last; p++) wanted.add(p)
+    for (let p = first - 1; p <= last + 1; p++) {
+      if (p >= 0 && (wanted.has(p) || p * PAGE_SIZE < total.value) && !pages.has(p)) void fetchPage(p, generation)
     }
   }
 
