@@ -101,9 +101,9 @@ async function listPart() {
       throw e
     })
     row('list first paint (click -> first rows painted), ms', fmt(firstPaint, 1), verdict(firstPaint, 300))
-    if (values.profile) await p.cdp.send('Profiler.enable').then(() => p.cdp.send('Profiler.start'))
+    if (values.profile) await startProfile(p.cdp)
     const scroll = await page.evaluate(() => window.__probes.scrollGrid(600))
-    if (values.profile) printProfile((await p.cdp.send('Profiler.stop')).profile)
+    if (values.profile) await stopProfile(p.cdp)
     row(`scroll top to bottom in ${scroll.frames} frames: frame time p50, ms`, fmt(scroll.p50, 1))
     row('  frame time p95, ms', fmt(scroll.p95, 1), verdict(scroll.p95, 16.7))
     row('  longest frame, ms; long tasks (> 50 ms)', fmt(scroll.max, 1), `${scroll.longTasks} long tasks, longest ${fmt(scroll.longestTask, 0)} ms`)
@@ -158,6 +158,35 @@ async function hexPart() {
     await w.stop()
     rmSync(file, { force: true })
   }
+}
+
+/** Starts a CPU profile of the page and a trace of its rendering. */
+async function startProfile(cdp) {
+  const events = []
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value))
+  cdp.traceEvents = events
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' })
+  await cdp.send('Profiler.enable')
+  await cdp.send('Profiler.start')
+}
+
+/** Prints where the page's main thread spent its time: by function, and by kind of work. */
+async function stopProfile(cdp) {
+  printProfile((await cdp.send('Profiler.stop')).profile)
+  const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r))
+  await cdp.send('Tracing.end')
+  await done
+  // Thread time (not wall time: the machine is busy) of the kinds of work, outermost only.
+  const kinds = new Map()
+  for (const e of cdp.traceEvents) {
+    if (e.ph !== 'X' || !/^(Layout|UpdateLayoutTree|Paint|PrePaint|Layerize|Commit|FunctionCall|EventDispatch|FireAnimationFrame|TimerFire|RunMicrotasks|V8\.GC_[A-Z_]+|MajorGC|MinorGC|ParseHTML|HitTest)$/.test(e.name)) continue
+    const k = kinds.get(e.name) ?? { n: 0, ms: 0 }
+    k.n++
+    k.ms += (e.tdur ?? e.dur ?? 0) / 1000
+    kinds.set(e.name, k)
+  }
+  console.log('  page main thread, thread time by kind of work (ms; nested kinds counted again inside their parent):')
+  for (const [name, k] of [...kinds].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`    ${fmt(k.ms, 1).padStart(8)}  ${name} x${k.n}`)
 }
 
 /** The functions the page spent most time in (self time), from a CDP CPU profile. */
@@ -242,13 +271,13 @@ async function livePart() {
     const connected = new Map()
     await page.evaluate(() => window.__probes.watchNewRows())
     await page.evaluate(() => window.__probes.startLongTasks())
-    if (values.profile) await p.cdp.send('Profiler.enable').then(() => p.cdp.send('Profiler.start'))
+    if (values.profile) await startProfile(p.cdp)
     const t0 = performance.now()
     const made = await churnAtRate(port, 200, LIVE_SECONDS, (localPort, at) => connected.set(localPort, at))
     stopAt = 0
     const bulkBytes = await bulk
     const seconds = (performance.now() - t0) / 1000
-    if (values.profile) printProfile((await p.cdp.send('Profiler.stop')).profile)
+    if (values.profile) await stopProfile(p.cdp)
     await new Promise((r) => setTimeout(r, 1000))
     const seen = await page.evaluate(() => window.__probes.takeNewRows())
     const tasks = await page.evaluate(() => window.__probes.stopLongTasks())

@@ -84,9 +84,11 @@ export function installProbes() {
       const scroller = [g, ...g.querySelectorAll('*')].find((e) => e.scrollHeight > e.clientHeight + 10 && /auto|scroll/.test(getComputedStyle(e).overflowY))
       observeLongTasks()
       const times = []
+      // Read once: reading it in every frame would force a layout of its own there.
+      const range = scroller.scrollHeight - scroller.clientHeight
       let last = await frame()
       for (let i = 1; i <= frames; i++) {
-        scroller.scrollTop = (i / frames) * (scroller.scrollHeight - scroller.clientHeight)
+        scroller.scrollTop = (i / frames) * range
         const t = await frame()
         times.push(t - last)
         last = t
