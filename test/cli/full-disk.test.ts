@@ -1,7 +1,8 @@
 // A disk that fills up while the proxy records: traffic keeps flowing, and the summary
 // says both what was forwarded and what was recorded, the latter agreeing with the file
-// to the byte. Run on a small tmpfs (page-cache writer) and on a loop-mounted ext4 image
-// (O_DIRECT writer), each mounted for the test.
+// to the byte. Run on a small tmpfs (the page-cache writer, or O_DIRECT where the kernel's
+// tmpfs takes it: Linux 6.6 on) and on a loop-mounted ext4 image (O_DIRECT writer), each
+// mounted for the test.
 import { afterEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { CliProcess, runCli } from '../helpers/cli'

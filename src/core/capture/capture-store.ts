@@ -317,14 +317,23 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
         this.slab.write(payload, at + RECORD_HEADER_SIZE)
         writeRecordHeader(this.slab, this.slabView, at, type, dirCode(dir), connId, seq, length, time, mono)
         this.writer.append(this.slab, at, at + RECORD_HEADER_SIZE + length)
-        return offset
+        return this.tookIt(offset)
       }
       payload = Buffer.from(payload)
     }
     const at = this.reserve(RECORD_HEADER_SIZE)
     writeRecordHeader(this.slab, this.slabView, at, type, dirCode(dir), connId, seq, payload?.length ?? 0, time, mono, payloadCrc)
     this.writer.append(this.slab, at, at + RECORD_HEADER_SIZE, payload)
-    return offset
+    return this.tookIt(offset)
+  }
+
+  /**
+   * The offset of a record just appended, or -1 if the writer failed on it: a writer can
+   * fail while taking a record (a new staging buffer it cannot set up on a full disk), and
+   * by then its failure has cut the index back, so the record must not be counted again.
+   */
+  private tookIt(offset: number): number {
+    return this.writer.error === undefined ? offset : -1
   }
 
   private appendMeta(info: Record<string, unknown>): void {
