@@ -12,24 +12,17 @@ import type { Transport } from '../transport'
 
 const MAX_WARNINGS = 20
 
-/** A hidden page gets no animation frames: its batches are applied this often instead. */
-const HIDDEN_APPLY_MS = 500
+/** Runs `fn` on the next animation frame (or soon, where there are no frames: tests). */
+const nextFrame = (fn: () => void): void => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(fn)
+  else setTimeout(fn, 16)
+}
 
 /**
- * Runs `fn` once, on the next animation frame or after HIDDEN_APPLY_MS, whichever comes
- * first: a page in a background tab has no frames, and the batches waiting for one would
- * pile up for as long as it stays there.
+ * A page in a background tab gets no animation frames (and its timers are slowed to one a
+ * minute): batches waiting for a frame would pile up for as long as it stays there.
  */
-function nextFrameOrSoon(fn: () => void): void {
-  let ran = false
-  const once = (): void => {
-    if (ran) return
-    ran = true
-    fn()
-  }
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(once)
-  setTimeout(once, typeof requestAnimationFrame === 'function' ? HIDDEN_APPLY_MS : 16)
-}
+const pageHidden = (): boolean => typeof document !== 'undefined' && document.visibilityState === 'hidden'
 
 export const useEngineStore = defineStore('engine', () => {
   // Shallow: infos are replaced whole on change, never mutated.
@@ -91,14 +84,19 @@ export const useEngineStore = defineStore('engine', () => {
       return
     }
     queued.push(event)
-    if (queued.length === 1) {
-      nextFrameOrSoon(() => {
-        const batches = queued
-        queued = []
-        applyBatches(batches)
-      })
-    }
+    // Hidden, nothing is drawn: each batch is applied as it comes, and kept no longer.
+    if (pageHidden()) applyQueued()
+    else if (queued.length === 1) nextFrame(applyQueued)
   }
+
+  function applyQueued(): void {
+    if (queued.length === 0) return
+    const batches = queued
+    queued = []
+    applyBatches(batches)
+  }
+  // Batches that were waiting for a frame when the page was hidden.
+  if (typeof document !== 'undefined') document.addEventListener('visibilitychange', () => pageHidden() && applyQueued())
 
   /** Starts following the engine behind `t`; returns the stop function. */
   function attach(t: Transport): () => void {
