@@ -24,7 +24,8 @@ export type ConnectionEnd =
   | 'connect-failed' // the upstream connect was refused, unreachable or timed out
   | 'error' // another socket error ended it
   | 'stopped' // tcpscope closed it (proxy stopped with its connections)
-  | 'cut' // the capture file ends before the connection did
+  | 'cut' // the capture file ends before the connection did (its writer stopped: a crash, a kill)
+  | 'saved-open' // still open when the capture was saved (or closed) whole: complete up to that moment
 
 export interface ConnectionSummary {
   id: number

@@ -136,7 +136,7 @@ export const lsCommand = defineCommand({
   usage: LS_USAGE,
   options: OPTIONS,
   notes: [
-    'Columns: id, kind (proxy, server, client), client, target, start, duration, bytes each way and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, cut).'
+    'Columns: id, kind (proxy, server, client), client, target, start, duration, bytes each way and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
   ],
   run: runLs
 })

@@ -96,7 +96,7 @@ class PeerColumn {
 }
 
 export const KINDS: readonly ConnectionKind[] = ['proxy', 'server', 'client']
-export const ENDS: readonly ConnectionEnd[] = ['open', 'closed', 'client-reset', 'server-reset', 'connect-failed', 'error', 'stopped', 'cut']
+export const ENDS: readonly ConnectionEnd[] = ['open', 'closed', 'client-reset', 'server-reset', 'connect-failed', 'error', 'stopped', 'cut', 'saved-open']
 export const FIN_CLIENT = 1
 export const FIN_SERVER = 2
 export const HAS_UPSTREAM = 4

@@ -29,6 +29,7 @@ const STATES: Record<string, Predicate> = {
   error: endIs('error'),
   stopped: endIs('stopped'),
   cut: endIs('cut'),
+  'saved-open': endIs('saved-open'),
   /** One side sent FIN, the connection is still up. */
   'half-closed': (f, row) => isOpen(f, row) && f.fin(row, 'client') !== f.fin(row, 'server')
 }
@@ -169,7 +170,7 @@ export function parseFilter(filter: string): Predicate | undefined {
   return (f, row) => preds.every((p) => p(f, row))
 }
 
-const END_ORDER: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7 }
+const END_ORDER: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
 
 /** The sort key of each row: numbers, or strings compared as text. */
 function sortKey(sort: SortKey, ix: IndexView, now: number): (row: number) => number | string {

@@ -100,8 +100,9 @@ function putPeer(refs: Int32Array, at: number, p: PeerAddress | undefined, strin
 
 function numbersOf(s: ConnectionSummary, records: number, recorded: Record<Direction, number>, recordsStart: number): number[] {
   const flags = (s.fin.client ? FIN_CLIENT : 0) | (s.fin.server ? FIN_SERVER : 0) | (s.upstream ? HAS_UPSTREAM : 0)
-  // A connection still open when its capture closed is one the file ends before.
-  const end = s.end === 'open' ? 'cut' : s.end
+  // A stored index is written only by a writer that completed its file on purpose (a save,
+  // or the capture closing): a connection still open then was open when saved, not cut by a crash.
+  const end = s.end === 'open' ? 'saved-open' : s.end
   return [
     s.id,
     s.openedAt,

@@ -171,7 +171,7 @@ describe.each(['ipc', 'web'] as const)('over %s', (kind) => {
     expect(opened).toMatchObject({ id: 'f1', name: 'copy.tcap', live: false, connections: 1 })
     expect(opened.cutAt).toBeUndefined()
     const [row] = (await fe.client.call('conn.page', { capture: opened.id, offset: 0, limit: 10 })).rows
-    expect(row).toMatchObject({ id: 1, end: 'cut', bytes: { client: 9, server: 9 } })
+    expect(row).toMatchObject({ id: 1, end: 'saved-open', bytes: { client: 9, server: 9 } })
     expect((await fe.client.call('capture.list')).map((x) => x.id)).toEqual(['live', 'f1'])
     await fe.client.call('capture.close', { capture: opened.id })
     expect((await fe.client.call('capture.list')).map((x) => x.id)).toEqual(['live'])

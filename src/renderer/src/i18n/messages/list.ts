@@ -19,6 +19,7 @@ export default {
         error: 'error',
         stopped: 'stopped',
         cut: 'cut',
+        'saved-open': 'open when saved',
         'half-client': 'half-closed (client FIN)',
         'half-server': 'half-closed (server FIN)'
       }
@@ -43,6 +44,7 @@ export default {
         error: '错误',
         stopped: '已停止',
         cut: '截断',
+        'saved-open': '保存时仍打开',
         'half-client': '半关闭（客户端 FIN）',
         'half-server': '半关闭（服务器 FIN）'
       }

@@ -35,6 +35,7 @@ export default {
         error: 'ended by an error',
         stopped: 'stopped by tcpscope',
         cut: 'the capture ends here',
+        'saved-open': 'still open when the capture was saved',
         open: 'open'
       },
       empty: 'No events yet.',
@@ -118,6 +119,7 @@ export default {
         error: '因错误结束',
         stopped: '被 tcpscope 停止',
         cut: '捕获文件在此结束',
+        'saved-open': '保存抓包时仍处于打开状态',
         open: '打开'
       },
       empty: '还没有事件。',
