@@ -8,6 +8,7 @@ import type { LiveCapture } from './capture/capture-store'
 import type { CaptureView } from './capture/capture-view'
 import { FileCapture } from './capture/file-capture'
 import { NotACaptureError } from './capture/format'
+import { SaveFolder } from './save-folder'
 
 /** How an opened file is told from another: its device and inode. */
 function identity(path: string): string | undefined {
@@ -42,12 +43,38 @@ function openError(path: string, err: unknown): UserError {
 export class Captures {
   private readonly files = new Map<string, { capture: FileCapture; identity: string | undefined }>()
   private nextId = 1
+  /** LiveCapture.changes when a save or download last copied all of it; -1: never. */
+  private savedChanges = -1
+  private savedTo: string | undefined
 
   constructor(
     readonly live: LiveCapture,
     /** The set of captures, or the live capture's saved state, changed. */
-    private readonly changed: () => void
+    private readonly changed: () => void,
+    readonly folder = new SaveFolder()
   ) {}
+
+  /** The live capture's info, with what a front end asks before it closes: is it saved, and where do saves go. */
+  private liveInfo(): CaptureInfo {
+    const info = this.live.info()
+    return {
+      ...info,
+      unsaved: info.connections > 0 && this.live.changes !== this.savedChanges,
+      ...(this.savedTo !== undefined ? { savedTo: this.savedTo } : {}),
+      saveFolder: this.folder.current
+    }
+  }
+
+  info(id: string): CaptureInfo {
+    return id === LIVE_CAPTURE ? this.liveInfo() : this.get(id).info()
+  }
+
+  /** A copy taken when the live capture had `changes` reached the user whole (saved at `path`, or downloaded). */
+  markSaved(changes: number, path?: string): void {
+    this.savedChanges = changes
+    if (path !== undefined) this.savedTo = path
+    this.changed()
+  }
 
   get(id: string): CaptureView {
     if (id === LIVE_CAPTURE) return this.live
@@ -57,13 +84,14 @@ export class Captures {
   }
 
   list(): CaptureInfo[] {
-    return [this.live.info(), ...[...this.files.values()].map((f) => f.capture.info())]
+    return [this.liveInfo(), ...[...this.files.values()].map((f) => f.capture.info())]
   }
 
   /** Opens a capture file read-only; opening one already open (or the live one) gives that one. */
   async open(path: string, signal?: AbortSignal): Promise<CaptureInfo> {
+    path = this.folder.resolve(path)
     const id = identity(path)
-    if (id !== undefined && id === identity(this.live.path)) return this.live.info()
+    if (id !== undefined && id === identity(this.live.path)) return this.liveInfo()
     for (const f of this.files.values()) if (id !== undefined && f.identity === id) return f.capture.info()
     const cancelled = (): UserError => new UserError(`opening ${path} was cancelled`, ERROR_CODES.ECANCELED)
     let capture: FileCapture
@@ -93,8 +121,12 @@ export class Captures {
   }
 
   async save(path: string, overwrite: boolean, signal?: AbortSignal): Promise<SavedCapture> {
+    path = this.folder.resolve(path)
+    // saveCopy takes its copy before its first await: the count now is the copy's.
+    const changes = this.live.changes
     const saved = await this.live.saveCopy(path, overwrite, signal)
-    this.changed()
+    this.folder.remember(saved.path)
+    this.markSaved(changes, saved.path)
     return saved
   }
 

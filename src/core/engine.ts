@@ -19,12 +19,17 @@ import { Sessions } from './session/sessions'
 import { buildPayload } from './payload/build-payload'
 import { Proxy } from './proxy/proxy'
 import { Uploads, type StoredUpload, type UploadOptions } from './uploads'
+import { Downloads } from './downloads'
+import { SaveFolder } from './save-folder'
+import type { DownloadStart } from '../shared/contract'
 
 export interface EngineOptions extends CaptureOptions {
   /** Where the capture is written: a new file, or an existing one with `overwrite`. */
   capturePath: string
   /** Capture files a front end uploads (capture.upload.*): how big, and where they are kept. */
   uploads?: UploadOptions
+  /** Where a save by a relative name goes until the first save (default: the user's home). */
+  saveFolder?: string
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
@@ -35,6 +40,7 @@ export class Engine implements EngineApi {
   private readonly sessions: Sessions
   private readonly captures: Captures
   private readonly uploads: Uploads
+  private readonly downloads = new Downloads()
   private readonly hold = new HoldState()
   private nextProxy = 1
   private closing: Promise<void> | undefined
@@ -43,7 +49,8 @@ export class Engine implements EngineApi {
 
   private constructor(
     readonly capture: LiveCapture,
-    uploads: UploadOptions = {}
+    uploads: UploadOptions = {},
+    saveFolder?: string
   ) {
     this.uploads = new Uploads(uploads)
     const hub = this.hub
@@ -56,7 +63,7 @@ export class Engine implements EngineApi {
       pressure: (held) => this.hold.set(held),
       error: (message) => this.hub.emit({ type: 'capture-error', message })
     })
-    this.captures = new Captures(capture, () => this.hub.emit({ type: 'captures-updated', captures: this.captures.list() }))
+    this.captures = new Captures(capture, () => this.hub.emit({ type: 'captures-updated', captures: this.captures.list() }), new SaveFolder(saveFolder))
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => this.hub.emit({ type: 'warning', message }))
     this.sessions = new Sessions(capture, {
       updated: (session) => this.hub.emit({ type: 'session-updated', session }),
@@ -69,7 +76,7 @@ export class Engine implements EngineApi {
 
   /** Creates the capture file and the engine recording into it; errors are one-line UserErrors. */
   static async create(opts: EngineOptions): Promise<Engine> {
-    return new Engine(await LiveCapture.create(opts.capturePath, opts), opts.uploads)
+    return new Engine(await LiveCapture.create(opts.capturePath, opts), opts.uploads, opts.saveFolder)
   }
 
   /** Subscribes to engine events; the first event is a snapshot of the current state. */
@@ -127,7 +134,7 @@ export class Engine implements EngineApi {
     return this.captures.list()
   }
   async 'capture.info'(args: CommandArgs<'capture.info'>): Promise<CaptureInfo> {
-    return this.captures.get(args.capture).info()
+    return this.captures.info(args.capture)
   }
   'capture.open'(args: CommandArgs<'capture.open'>, ctx?: CallContext): Promise<CaptureInfo> {
     return this.captures.open(args.path, ctx?.signal)
@@ -159,6 +166,17 @@ export class Engine implements EngineApi {
   }
   'capture.upload.cancel'(args: CommandArgs<'capture.upload.cancel'>): Promise<void> {
     return this.uploads.cancel(args.upload)
+  }
+  async 'capture.download.begin'(): Promise<DownloadStart> {
+    this.checkOpen()
+    return this.downloads.begin(await this.capture.snapshot())
+  }
+  'capture.download.read'(args: CommandArgs<'capture.download.read'>): Promise<Uint8Array> {
+    return this.downloads.read(args.download, args.offset, args.length)
+  }
+  async 'capture.download.end'(args: CommandArgs<'capture.download.end'>): Promise<void> {
+    const whole = this.downloads.end(args.download)
+    if (whole) this.captures.markSaved(whole.changes)
   }
 
   'conn.page'(args: CommandArgs<'conn.page'>): Promise<ConnectionPage> {
@@ -254,6 +272,7 @@ export class Engine implements EngineApi {
       await this.sessions.closeAll()
       await this.captures.closeAll()
       await this.uploads.close()
+      this.downloads.close()
       this.fdWarnings.flush()
       this.hub.flushAll()
       await this.capture.close()

@@ -106,6 +106,12 @@ export interface CaptureInfo {
   error?: string
   /** Still being recorded (by this engine, or by the process `writerPid`). */
   live: boolean
+  /** The live capture only: it holds connections that no save or download has copied since they changed. */
+  unsaved?: boolean
+  /** The live capture only: where its last save went. */
+  savedTo?: string
+  /** The live capture only: where a save by a relative name goes (the engine resolves it there, never in its working directory). */
+  saveFolder?: string
 }
 
 /** A page of a capture's connection list, as filtered and sorted by the engine. */

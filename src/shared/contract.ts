@@ -86,6 +86,21 @@ const uploadChunkArgs = obj({
 })
 const uploadRef = obj({ upload: uploadId })
 
+const downloadId = str({ nonEmpty: true, max: 64 })
+const downloadReadArgs = obj({
+  download: downloadId,
+  offset: int({ min: 0 }),
+  length: int({ min: 1, max: MAX_UPLOAD_CHUNK })
+})
+const downloadRef = obj({ download: downloadId })
+/** A copy of the live capture being read by a front end: its name, size and connections. */
+export interface DownloadStart {
+  download: string
+  name: string
+  size: number
+  connections: number
+}
+
 const pageArgs = obj({
   capture: captureId,
   offset: int({ min: 0 }),
@@ -207,6 +222,14 @@ export const commands = {
   'capture.upload.end': command<Infer<typeof uploadRef>, CaptureInfo>(uploadRef, { cancellable: true }),
   /** Drops an unfinished upload and its bytes. */
   'capture.upload.cancel': command<Infer<typeof uploadRef>, void>(uploadRef),
+  /**
+   * Downloads a copy of the live capture to a front end that cannot name a path on the
+   * engine's host (a browser): begin fixes a consistent copy of that moment (as capture.save
+   * writes), read takes it in pieces, end lets it go (and counts as a save once every byte was read).
+   */
+  'capture.download.begin': command<void, DownloadStart>(none()),
+  'capture.download.read': command<Infer<typeof downloadReadArgs>, Uint8Array>(downloadReadArgs),
+  'capture.download.end': command<Infer<typeof downloadRef>, void>(downloadRef),
 
   /** A page of a capture's connections, filtered and sorted. */
   'conn.page': command<Infer<typeof pageArgs>, ConnectionPage>(pageArgs),

@@ -22,7 +22,7 @@ import { UserError } from '../net/net-errors'
 import { fileWriteError } from '../file-errors'
 import { CaptureIndex, type OpenInfo, type OwnerInfo } from './capture-index'
 import { CaptureLockedError, lockCapture, probeWriter, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
-import { CaptureReader } from './capture-reader'
+import { CaptureReader, pread } from './capture-reader'
 import { CaptureQueries, type CaptureView } from './capture-view'
 import {
   FILE_HEADER_SIZE,
@@ -454,4 +454,47 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     const size = await copyCapture(this.readFd, this.path, end, footer, path, overwrite, signal)
     return { path, size, connections }
   }
+
+  /** Counts every change to what the capture holds: a copy taken at one count holds all of it until the next. */
+  get changes(): number {
+    return this.index.changes
+  }
+
+  /**
+   * The same consistent copy as saveCopy, read in pieces by whoever takes it (a browser
+   * download): the recorded bytes stay in the file and are read on demand; only the stored
+   * index (a few dozen bytes a connection) is held.
+   */
+  async snapshot(): Promise<CaptureSnapshot> {
+    const end = this.writer.error ? this.writer.written : this.writer.end
+    const footer = Buffer.concat(storedIndexRecords(this.index, end, Date.now(), this.monoNow()))
+    const connections = this.index.size
+    const changes = this.index.changes
+    await this.writer.waitWritten(end).catch(() => undefined)
+    const fd = this.readFd
+    return {
+      name: basename(this.path),
+      size: end + footer.length,
+      connections,
+      changes,
+      read: async (offset, length) => {
+        const stop = Math.min(offset + length, end + footer.length)
+        const parts: Buffer[] = []
+        if (offset < end) parts.push(await pread(fd, Math.min(stop, end) - offset, offset))
+        if (stop > end) parts.push(footer.subarray(Math.max(offset, end) - end, stop - end))
+        return parts.length === 1 ? parts[0] : Buffer.concat(parts)
+      }
+    }
+  }
+}
+
+/** A copy of the live capture as it was at one instant, to be read in pieces. */
+export interface CaptureSnapshot {
+  name: string
+  size: number
+  connections: number
+  /** LiveCapture.changes at that instant. */
+  changes: number
+  /** Bytes [offset, offset + length) of the copy, fewer at its end. */
+  read(offset: number, length: number): Promise<Buffer>
 }
