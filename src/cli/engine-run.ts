@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { Engine } from '../core/engine'
 import type { UploadOptions } from '../core/uploads'
 import type { EngineEvent } from '../shared/events'
+import { formatBytes } from '../shared/format'
 import { readRange } from './capture-reads'
 import type { ChunkView, DataEvent } from './chunk-view'
 import { eventJson, eventText } from './event-lines'
@@ -18,8 +19,21 @@ export interface EngineRun {
   engine: Engine
   /** The capture path to show the user, or null for a temporary capture. */
   shownCapture: string | null
-  /** Closes the engine (completing the capture) and removes a temporary capture. */
-  finish(): Promise<void>
+  /** Closes the engine (completing the capture) and removes a temporary capture; says what became of it. */
+  finish(): Promise<FinishedCapture>
+}
+
+/** What became of the live capture when the engine closed. */
+export interface FinishedCapture {
+  path: string
+  /** False for a temporary capture: it is deleted. */
+  kept: boolean
+  connections: number
+  /** Bytes of the completed file. */
+  size: number
+  /** Connections changed since the last save (or none was made). */
+  unsaved: boolean
+  savedTo?: string
 }
 
 export interface EngineRunOptions {
@@ -39,10 +53,32 @@ export async function startEngine({ capture, force, checksumPayloads, uploads }:
     engine,
     shownCapture: capture ?? null,
     finish: async () => {
+      const before = engine.captureList()[0]
       await engine.close()
+      const size = engine.captureList()[0].size
       if (capture === undefined) rmSync(capturePath, { force: true })
+      return {
+        path: capturePath,
+        kept: capture !== undefined,
+        connections: before.connections,
+        size,
+        unsaved: before.unsaved === true,
+        ...(before.savedTo !== undefined ? { savedTo: before.savedTo } : {})
+      }
     }
   }
+}
+
+const connectionCount = (n: number): string => `${n} connection${n === 1 ? '' : 's'}`
+
+/** One line on what became of the live capture, for a user who may not know a temporary file was there. */
+export function describeFinished(f: FinishedCapture): string {
+  const what = `the live capture (${connectionCount(f.connections)}, ${formatBytes(f.size)})`
+  if (f.kept) return `tcpscope: ${what} is kept at ${f.path}`
+  if (f.connections === 0) return `tcpscope: the live capture held no connections; its temporary file is deleted: ${f.path}`
+  if (!f.unsaved && f.savedTo !== undefined) return `tcpscope: ${what} was saved to ${f.savedTo}; its temporary file is deleted: ${f.path}`
+  const last = f.savedTo !== undefined ? ` since its last save to ${f.savedTo}` : ''
+  return `tcpscope: ${what} was not saved${last} and is deleted: ${f.path}`
 }
 
 export interface PrintOptions {

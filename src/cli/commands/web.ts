@@ -11,7 +11,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES } from '../../core/uploads'
 import { UsageError, parseWhole, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS } from '../common-options'
-import { startEngine, untilStopSignal } from '../engine-run'
+import { describeFinished, startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
 
 const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--capture FILE [--force]] [--open FILE ...] [--allow-files] [--max-upload-mib N] [--ui DIR] [--json]'
@@ -54,7 +54,8 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
   const { engine } = run
   let server: WebServer
   try {
-    for (const path of values.open ?? []) await engine['capture.open']({ path })
+    // The engine resolves a relative name in its save folder; on the command line it means the working directory.
+    for (const path of values.open ?? []) await engine['capture.open']({ path: resolve(path) })
     server = await WebServer.start(engine, {
       listen,
       uiDir,
@@ -74,7 +75,8 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
 
   const signal = await stop.signal
   await server.stop()
-  await run.finish()
+  // The page asked before it closed; the terminal gets told where the capture went.
+  line(io.err, describeFinished(await run.finish()))
   if (values.json) line(io.out, JSON.stringify({ type: 'stopped', signal }))
   else line(io.out, `tcpscope: stopped (${signal})`)
   return 0
