@@ -9,6 +9,7 @@ import type { FileDialogRequest, ShellCommand, ShellState } from '../shared/shel
 import { resolveAppLocation } from './app-location'
 import { capturePathsFromArgv } from './argv'
 import { newCapturePath } from './capture-path'
+import { guardClose, closeLabels, type CloseChoice, type CloseGuard } from './close-guard'
 import { chooseFileNatively } from './file-dialogs'
 import { serveEngineOverIpc } from './ipc'
 import { appMenuTemplate, runMenuAction, type MenuAction } from './menu'
@@ -21,6 +22,7 @@ const ENGINE_CLOSE_TIMEOUT_MS = 5_000
 let engine: Engine | undefined
 let mainWindow: BrowserWindow | undefined
 let shellPort: ShellPort | undefined
+let closeGuard: CloseGuard | undefined
 /** Quitting waits once for the engine: `closing` holds further quits, `closed` lets them through. */
 let engineState: 'open' | 'closing' | 'closed' = 'open'
 /** Files macOS asked to open before the window was there. */
@@ -60,7 +62,7 @@ async function start(): Promise<void> {
   })
   let created: Engine
   try {
-    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')) })
+    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')), saveFolder: app.getPath('documents') })
   } catch (err) {
     dialog.showErrorBox('tcpscope cannot start', err instanceof Error ? err.message : String(err))
     app.exit(1)
@@ -93,10 +95,42 @@ async function start(): Promise<void> {
     log
   )
   openInPage([...earlyFiles.splice(0), ...capturePathsFromArgv(process.argv, { packaged: app.isPackaged, cwd: process.cwd() })])
+  closeGuard = guardClose(win, closeDeps(created, win), log)
   win.on('closed', () => {
     mainWindow = undefined
     shellPort = undefined
+    closeGuard = undefined
   })
+}
+
+/** The close question in the page's language, through the native dialogs the menu uses. */
+function closeDeps(created: Engine, win: BrowserWindow): Parameters<typeof guardClose>[1] {
+  const choices: CloseChoice[] = ['save', 'discard', 'cancel']
+  return {
+    unsaved: () => {
+      const live = created.captureList()[0]
+      return live.unsaved ? live.connections : undefined
+    },
+    ask: async (connections) => {
+      const l = closeLabels(shellState.language)
+      const r = await dialog.showMessageBox(win, {
+        type: 'question',
+        message: l.message(connections),
+        detail: l.detail,
+        buttons: [l.save, l.discard, l.cancel],
+        defaultId: 0,
+        cancelId: 2,
+        noLink: true
+      })
+      return choices[r.response] ?? 'cancel'
+    },
+    choosePath: () => chooseFile({ mode: 'save', defaultPath: created.captureList()[0].saveFolder }),
+    // The native save dialog has already asked before replacing a file.
+    save: async (path) => {
+      await created['capture.save']({ path, overwrite: true })
+    },
+    failed: (message) => dialog.showErrorBox(closeLabels(shellState.language).saveFailed, message)
+  }
 }
 
 async function closeEngine(): Promise<void> {
@@ -137,6 +171,12 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('before-quit', (event) => {
     if (engineState === 'closed' || !engine) return
+    // Unsaved connections: the window asks first; when it closes, the quit comes again.
+    if (mainWindow && closeGuard?.wouldAsk()) {
+      event.preventDefault()
+      mainWindow.close()
+      return
+    }
     // Hold the quit until the capture is complete on disk, then quit for real.
     event.preventDefault()
     if (engineState === 'closing') return
