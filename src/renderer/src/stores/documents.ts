@@ -1,29 +1,31 @@
 // Captures as documents: opening one by path, uploading or dropping a file, saving the live
-// capture under a name, closing and switching between open captures, and recent files. One
-// long operation runs at a time, with its progress (bytes for an upload; for open and save
-// the engine says nothing, so only the time it has taken) and a cancel; how it ended is
-// kept as one line for the views to show.
+// capture under a name (or downloading it to the browser's machine), whether it is saved,
+// closing and switching between open captures, and recent files. One long operation runs at
+// a time, with its progress (bytes for an upload or a download; for open and save the
+// engine says nothing, so only the time it has taken) and a cancel; how it ended is kept as
+// one line for the views to show.
 
 import { defineStore } from 'pinia'
-import { computed, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import type { CaptureInfo, SavedCapture } from '../../../shared/capture-types'
 import { LIVE_CAPTURE } from '../../../shared/capture-types'
 import type { Transport } from '../../../shared/transport'
 import { desktopShell } from '../files/desktop-shell'
 import { splitPath } from '../files/recent-files'
 import { uploadCapture } from '../files/upload-capture'
+import { downloadCapture, downloadName, offerDownload } from '../files/download-capture'
 import { useConnectionsStore } from './connections'
 import { useEngineStore } from './engine'
 import { useSettingsStore } from './settings'
 
-export type OperationKind = 'open' | 'save' | 'upload'
+export type OperationKind = 'open' | 'save' | 'upload' | 'download'
 
 export interface Operation {
   kind: OperationKind
   /** The file's name, as the user knows it. */
   name: string
   startedAt: number
-  /** Bytes the engine has taken, of `total` (uploads only). */
+  /** Bytes the engine has taken (an upload) or given (a download), of `total`. */
   done?: number
   total?: number
   /** Cancel was asked for; the engine has not answered yet. */
@@ -35,6 +37,7 @@ export type Outcome =
   | { kind: 'error'; code?: string; message: string; forgotten?: boolean }
   | { kind: 'cancelled'; operation: OperationKind; name: string }
   | { kind: 'saved'; path: string; connections: number }
+  | { kind: 'downloaded'; name: string; connections: number }
   | { kind: 'busy'; name: string }
 
 export const useDocumentsStore = defineStore('documents', () => {
@@ -46,6 +49,30 @@ export const useDocumentsStore = defineStore('documents', () => {
   let abort: AbortController | undefined
 
   const busy = computed(() => operation.value !== undefined)
+
+  // The engine says whether the live capture is saved in each capture list it sends, as of
+  // that moment; live connections that changed in a batch without one (a close, a FIN) make
+  // it unsaved until the next list says otherwise.
+  const changedSinceList = ref(false)
+  watch(
+    () => engine.captures,
+    () => (changedSinceList.value = false),
+    { flush: 'sync' }
+  )
+  watch(
+    () => engine.applied,
+    (batches) => {
+      for (const b of batches) {
+        if (b.captures) changedSinceList.value = false
+        else if (b.conns || b.events || b.data || b.resync) changedSinceList.value = true
+      }
+    },
+    { flush: 'sync' }
+  )
+  /** The live capture holds connections no save or download has copied: closing would lose them. */
+  const liveUnsaved = computed(() => engine.liveCapture?.unsaved === true || (changedSinceList.value && (engine.liveCapture?.connections ?? 0) > 0))
+  /** Where the engine puts a save by a relative name. */
+  const saveFolder = computed(() => engine.liveCapture?.saveFolder)
 
   /** Runs one long operation; undefined when it failed or was cancelled (the outcome says which). */
   async function run<T>(kind: OperationKind, name: string, work: (t: Transport, signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
@@ -123,6 +150,19 @@ export const useDocumentsStore = defineStore('documents', () => {
     return saved
   }
 
+  /** A copy of the live capture, as it is now, into the browser's downloads. */
+  async function download(): Promise<boolean> {
+    const name = downloadName()
+    const progress = (done: number, total: number): void => {
+      if (operation.value) operation.value = { ...operation.value, done, total }
+    }
+    const got = await run('download', name, (t, signal) => downloadCapture(t, { signal, onProgress: progress }))
+    if (!got) return false
+    offerDownload(got.blob, name)
+    outcome.value = { kind: 'downloaded', name, connections: got.connections }
+    return true
+  }
+
   function cancel(): void {
     if (!abort || !operation.value) return
     operation.value = { ...operation.value, cancelling: true }
@@ -156,5 +196,5 @@ export const useDocumentsStore = defineStore('documents', () => {
     list.capture = ids[(at + step + ids.length) % ids.length]
   }
 
-  return { operation, outcome, busy, open, upload, openFiles, save, cancel, dismiss, close, switchCapture }
+  return { operation, outcome, busy, liveUnsaved, saveFolder, open, upload, openFiles, save, download, cancel, dismiss, close, switchCapture }
 })

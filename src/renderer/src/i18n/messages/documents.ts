@@ -11,12 +11,17 @@ export default {
       openRecent: 'Open {path}',
       forget: 'Remove {path} from recent files',
       forgotten: '{message} (removed from recent files)',
-      savePlaceholder: '/path/on/the/engine/host/copy.tcap',
+      savePlaceholder: 'copy.tcap, or a full path',
+      saveFolder: 'Folder',
+      savesAs: 'Saves as {path}',
+      download: 'Download',
+      downloadHint: 'or download a copy to this computer',
       openPlaceholder: '/path/on/the/engine/host/capture.tcap',
       progress: {
         open: 'Opening {name}',
         save: 'Saving to {name}',
-        upload: 'Uploading {name}'
+        upload: 'Uploading {name}',
+        download: 'Downloading {name}'
       },
       uploaded: '{done} of {total}',
       elapsed: '{seconds} s',
@@ -24,9 +29,11 @@ export default {
       cancelled: {
         open: 'Opening {name} was cancelled.',
         save: 'Saving to {name} was cancelled.',
-        upload: 'Uploading {name} was cancelled.'
+        upload: 'Uploading {name} was cancelled.',
+        download: 'Downloading {name} was cancelled.'
       },
       saved: 'Saved {n} connection to {path} | Saved {n} connections to {path}',
+      downloaded: 'Downloaded {n} connection as {name} | Downloaded {n} connections as {name}',
       busy: 'Wait for {name} to finish, or cancel it.',
       dismiss: 'Dismiss',
       activity: 'Capture files',
@@ -45,12 +52,17 @@ export default {
       openRecent: '打开 {path}',
       forget: '从最近的文件中移除 {path}',
       forgotten: '{message}（已从最近的文件中移除）',
-      savePlaceholder: '/引擎主机上的/路径/copy.tcap',
+      savePlaceholder: 'copy.tcap，或完整路径',
+      saveFolder: '文件夹',
+      savesAs: '将保存为 {path}',
+      download: '下载',
+      downloadHint: '或将副本下载到这台电脑',
       openPlaceholder: '/引擎主机上的/路径/capture.tcap',
       progress: {
         open: '正在打开 {name}',
         save: '正在保存到 {name}',
-        upload: '正在上传 {name}'
+        upload: '正在上传 {name}',
+        download: '正在下载 {name}'
       },
       uploaded: '{done} / {total}',
       elapsed: '{seconds} 秒',
@@ -58,9 +70,11 @@ export default {
       cancelled: {
         open: '已取消打开 {name}。',
         save: '已取消保存到 {name}。',
-        upload: '已取消上传 {name}。'
+        upload: '已取消上传 {name}。',
+        download: '已取消下载 {name}。'
       },
       saved: '已将 {n} 个连接保存到 {path}',
+      downloaded: '已将 {n} 个连接下载为 {name}',
       busy: '请等待 {name} 完成，或将其取消。',
       dismiss: '关闭提示',
       activity: '抓包文件',
