@@ -77,6 +77,8 @@ export function describeFinished(f: FinishedCapture): string {
   if (f.kept) return `tcpscope: ${what} is kept at ${f.path}`
   if (f.connections === 0) return `tcpscope: the live capture held no connections; its temporary file is deleted: ${f.path}`
   if (!f.unsaved && f.savedTo !== undefined) return `tcpscope: ${what} was saved to ${f.savedTo}; its temporary file is deleted: ${f.path}`
+  // Saved with nothing since, but by no path: the page downloaded it.
+  if (!f.unsaved) return `tcpscope: ${what} was downloaded from the page; its temporary file is deleted: ${f.path}`
   const last = f.savedTo !== undefined ? ` since its last save to ${f.savedTo}` : ''
   return `tcpscope: ${what} was not saved${last} and is deleted: ${f.path}`
 }

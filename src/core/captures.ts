@@ -69,10 +69,10 @@ export class Captures {
     return id === LIVE_CAPTURE ? this.liveInfo() : this.get(id).info()
   }
 
-  /** A copy taken when the live capture had `changes` reached the user whole (saved at `path`, or downloaded). */
+  /** A copy taken when the live capture had `changes` reached the user whole: saved at `path`, or downloaded (no path). */
   markSaved(changes: number, path?: string): void {
     this.savedChanges = changes
-    if (path !== undefined) this.savedTo = path
+    this.savedTo = path
     this.changed()
   }
 

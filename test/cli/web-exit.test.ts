@@ -54,6 +54,17 @@ describe('tcpscope web: Ctrl-C says what became of the live capture', () => {
     expect(existsSync(copy)).toBe(true)
   })
 
+  it('a temporary capture downloaded by the page since its last change: the line says so', async () => {
+    const w = await web()
+    await oneConnection(w)
+    const client = await w.client()
+    const { download, size } = await client.call('capture.download.begin', undefined)
+    await client.call('capture.download.read', { download, offset: 0, length: size })
+    await client.call('capture.download.end', { download })
+    expect(await w.stop('SIGINT')).toBe(0)
+    expect(w.cli.stderr).toMatch(/^tcpscope: the live capture \(1 connection, .+\) was downloaded from the page; its temporary file is deleted: \S+\.tcap$/m)
+  })
+
   it('--capture FILE: kept there, and the line says so', async () => {
     const { dir, cleanup } = tempDir()
     cleanups.push(cleanup)

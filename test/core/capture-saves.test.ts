@@ -150,6 +150,8 @@ describe('downloading the live capture', () => {
     await engine['capture.download.read']({ download: whole.download, offset: 0, length: whole.size })
     await engine['capture.download.end']({ download: whole.download })
     expect((await live(engine)).unsaved).toBe(false)
+    // No path to show: the copy is where the browser put it.
+    expect((await live(engine)).savedTo).toBeUndefined()
     await expect(engine['capture.download.read']({ download: whole.download, offset: 0, length: 1 })).rejects.toThrow(/no download "d2" under way/)
   })
 })
