@@ -202,7 +202,7 @@ describe('captures as documents, in Chromium', () => {
     await dialog.waitFor({ state: 'detached' })
     await expect.poll(() => tabs(page).getByRole('button', { name: /^saved copy\.tcap 2$/ }).getAttribute('aria-pressed')).toBe('true')
     await expect.poll(() => grid(page).getByRole('row').count()).toBe(liveClients.length)
-    // The same rows but for the state: a connection the save caught open is "cut" in the copy; these had closed.
+    // The same rows but for the state: a connection the save caught open is "open when saved" in the copy; these had closed.
     expect(await grid(page).getByRole('row').allTextContents()).toEqual(liveClients)
   })
 

@@ -34,7 +34,9 @@ export default {
       cut: 'cut at byte {at}',
       damaged: 'damaged at byte {at}',
       liveWriter: 'still recorded by pid {pid}',
-      recordingStopped: 'recording stopped: {error}'
+      recordingStopped: 'recording stopped: {error}',
+      unsaved: 'not saved',
+      savedTo: 'saved to {path}'
     },
     help: {
       title: 'Keyboard shortcuts',
@@ -101,7 +103,9 @@ export default {
       cut: '在第 {at} 字节处截断',
       damaged: '在第 {at} 字节处损坏',
       liveWriter: '仍在由进程 {pid} 记录',
-      recordingStopped: '记录已停止：{error}'
+      recordingStopped: '记录已停止：{error}',
+      unsaved: '未保存',
+      savedTo: '已保存到 {path}'
     },
     help: {
       title: '快捷键',
