@@ -53,6 +53,15 @@ function rebuildMenu(dev: boolean): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ dev, platform: process.platform, state: shellState, act })))
 }
 
+/** Where a save by a bare name goes at first: Documents, or the home folder where there is none. */
+function documentsFolder(): string {
+  try {
+    return app.getPath('documents')
+  } catch {
+    return app.getPath('home')
+  }
+}
+
 async function start(): Promise<void> {
   const dev = !app.isPackaged
   const location = resolveAppLocation({
@@ -62,7 +71,7 @@ async function start(): Promise<void> {
   })
   let created: Engine
   try {
-    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')), saveFolder: app.getPath('documents') })
+    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')), saveFolder: documentsFolder() })
   } catch (err) {
     dialog.showErrorBox('tcpscope cannot start', err instanceof Error ? err.message : String(err))
     app.exit(1)
