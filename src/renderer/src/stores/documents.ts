@@ -5,7 +5,7 @@
 // kept as one line for the views to show.
 
 import { defineStore } from 'pinia'
-import { computed, shallowRef } from 'vue'
+import { computed, shallowRef, watch } from 'vue'
 import type { CaptureInfo, SavedCapture } from '../../../shared/capture-types'
 import { LIVE_CAPTURE } from '../../../shared/capture-types'
 import type { Transport } from '../../../shared/transport'
@@ -74,6 +74,20 @@ export const useDocumentsStore = defineStore('documents', () => {
   function show(info: CaptureInfo): void {
     list.capture = info.id
   }
+
+  // A page that starts with files already open (`tcpscope web --open FILE`, or a reload) shows
+  // the one opened last: it was opened to be looked at, unlike the live capture, empty at start.
+  let started = false
+  watch(
+    () => engine.captures,
+    (captures) => {
+      if (started || captures.length === 0) return
+      started = true
+      const last = captures.at(-1)
+      if (last && last.id !== LIVE_CAPTURE && list.capture === LIVE_CAPTURE) show(last)
+    },
+    { immediate: true }
+  )
 
   /** Opens a capture file on the engine's host; a recent one that has gone is taken off the list. */
   async function open(path: string): Promise<CaptureInfo | undefined> {
