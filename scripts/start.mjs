@@ -20,11 +20,19 @@ const require = createRequire(import.meta.url)
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const env = process.env
 const args = process.argv.slice(2)
-const electronDir = dirname(require.resolve('electron/package.json'))
+/** Where the electron package is; undefined where it is not installed (npm ci --omit=dev). */
+const electronDir = (() => {
+  try {
+    return dirname(require.resolve('electron/package.json'))
+  } catch {
+    return undefined
+  }
+})()
 const installTimeoutS = Number(env.TCPSCOPE_ELECTRON_INSTALL_TIMEOUT_S) > 0 ? Number(env.TCPSCOPE_ELECTRON_INSTALL_TIMEOUT_S) : 300
 
 /** Where require('electron') would find the binary (path.txt names it inside dist/), if it is there. */
 function electronBinary() {
+  if (!electronDir) return undefined
   let rel
   try {
     rel = readFileSync(join(electronDir, 'path.txt'), 'utf8').trim()
@@ -73,6 +81,7 @@ function launch(argv) {
 /** Why the app cannot open in Electron here, or undefined when it can. */
 function whyNotElectron() {
   if (electronBinary()) return undefined
+  if (!electronDir) return 'the electron package is not installed; run npm ci'
   if (env.ELECTRON_SKIP_BINARY_DOWNLOAD) return 'ELECTRON_SKIP_BINARY_DOWNLOAD is set, so its binary is not downloaded'
   const failed = installElectron()
   return failed && `its binary could not be downloaded: ${failed}`
