@@ -86,7 +86,8 @@ export const useDocumentsStore = defineStore('documents', () => {
       const last = captures.at(-1)
       if (last && last.id !== LIVE_CAPTURE && list.capture === LIVE_CAPTURE) show(last)
     },
-    { immediate: true }
+    // At the snapshot itself, so the live capture is never drawn in front first.
+    { immediate: true, flush: 'sync' }
   )
 
   /** Opens a capture file on the engine's host; a recent one that has gone is taken off the list. */
