@@ -24,7 +24,7 @@ interface Setup {
 }
 
 /** Stub installer (exits with `installExit`, printing a stack trace when it fails) and launcher; no binary unless `binary`. */
-function setup({ installExit = 0, binary = false }: { installExit?: number; binary?: boolean } = {}): Setup {
+function setup({ installExit = 0, binary = false, hang = false }: { installExit?: number; binary?: boolean; hang?: boolean } = {}): Setup {
   const { dir, cleanup } = tempDir()
   cleanups.push(cleanup)
   const marks = join(dir, 'marks')
@@ -33,7 +33,9 @@ function setup({ installExit = 0, binary = false }: { installExit?: number; bina
   writeFileSync(
     join(dir, 'installer.mjs'),
     note('installer') +
-      (installExit === 0
+      (hang
+        ? 'setInterval(() => {}, 60_000)\n'
+        : installExit === 0
         ? ''
         : `console.error('Error: getaddrinfo ENOTFOUND github.com\\n    at GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:120:26)')\nprocess.exit(${installExit})\n`)
   )
@@ -141,6 +143,16 @@ describe('npm start (scripts/start.mjs)', () => {
     ])
     // The installer's stack trace is summed up, not shown.
     expect(s.stderr()).not.toContain('GetAddrInfoReqWrap')
+  })
+
+  it('gives up on a download that outlasts its time limit, and falls back to web mode saying so', async () => {
+    const t = setup({ hang: true })
+    const s = start({ ...t.env, TCPSCOPE_ELECTRON_INSTALL_TIMEOUT_S: '1' })
+    await expectWebMode(s)
+    expect(t.marks()).toEqual([['installer']])
+    expect(saidLines(s.stderr()).filter((l) => l.startsWith('tcpscope: no Electron'))).toEqual([
+      'tcpscope: no Electron (its binary could not be downloaded: the download took longer than 1 s); the app opens in your browser instead (web mode): open the URL below'
+    ])
   })
 
   it('falls back to web mode without trying to download when ELECTRON_SKIP_BINARY_DOWNLOAD is set', async () => {
