@@ -1,29 +1,17 @@
-// Lint rules for the whole repo, and the layering they enforce: shared is pure TypeScript,
-// core and cli are Node without Electron and core imports none of its front ends (main,
-// renderer, cli), main imports neither the renderer nor the CLI, the renderer is DOM only,
-// and the sandboxed preload can load nothing but electron and the few modules Electron
-// gives it.
+// Lint rules for the whole repo, and the layering they enforce (eslint-rules/layering.mjs
+// has each folder's allow-list): shared is pure TypeScript, core and cli are Node without
+// Electron and core imports none of its front ends (main, renderer, cli), main imports
+// neither the renderer nor the CLI, the renderer is DOM only, and the sandboxed preload can
+// load nothing but electron and the few modules Electron gives it.
 
-import { builtinModules } from 'node:module'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'eslint/config'
 import tseslint from 'typescript-eslint'
 import pluginVue from 'eslint-plugin-vue'
+import { layeringPlugin } from './eslint-rules/layering.mjs'
 
-const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('_'))
-
-/** no-restricted-imports options: these bare names, anything `node:`, and these regexes. */
-function restrict({ names = [], message, nodeMessage, regexes = [] }) {
-  return {
-    paths: names.map((name) => ({ name, message: message(name) })),
-    patterns: [
-      ...(nodeMessage ? [{ regex: '^node:', message: nodeMessage }] : []),
-      ...regexes.map(([regex, message]) => ({ regex, message }))
-    ]
-  }
-}
-
-/** Relative imports that climb into one of these top-level source folders. */
-const into = (...folders) => `^(\\.\\./)+(src/)?(${folders.join('|')})(/|$)`
+const root = dirname(fileURLToPath(import.meta.url))
 
 export default defineConfig(
   {
@@ -59,88 +47,26 @@ export default defineConfig(
   },
 
   {
+    // Who may import whom: an allow-list per folder of src/, in eslint-rules/layering.mjs.
+    files: ['src/**/*.ts', 'src/**/*.mts', 'src/**/*.vue', 'src/**/*.js', 'src/**/*.mjs'],
+    plugins: { layering: layeringPlugin(root) },
+    rules: { 'layering/imports': 'error' }
+  },
+
+  {
+    // The contract runs in Node, in the page and in the preload: it may not lean on what only one of them has.
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      'no-restricted-globals': [
         'error',
-        restrict({
-          names: ['electron', ...nodeBuiltins],
-          message: (name) => `src/shared is pure TypeScript for every runtime; '${name}' belongs in core (Node) or main (Electron).`,
-          nodeMessage: 'src/shared is pure TypeScript for every runtime; Node modules belong in core.',
-          regexes: [[into('core', 'main', 'renderer', 'preload', 'cli'), 'src/shared imports only src/shared; the others depend on it, not the reverse.']]
-        })
-      ]
-    }
-  },
-
-  {
-    files: ['src/renderer/**/*.ts', 'src/renderer/**/*.vue'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        restrict({
-          names: ['electron', ...nodeBuiltins],
-          message: (name) => `The renderer is a web page: '${name}' is not there. Go through the transport.`,
-          nodeMessage: 'The renderer is a web page: Node modules are not there. Go through the transport.',
-          regexes: [[into('core', 'main'), 'The renderer reaches the engine only through the transport (src/renderer/src/transport.ts).']]
-        })
-      ]
-    }
-  },
-
-  {
-    files: ['src/preload/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        restrict({
-          // A sandboxed preload may require only electron, events, timers and url.
-          names: nodeBuiltins.filter((name) => !['events', 'timers', 'url'].includes(name)),
-          message: (name) => `The preload is sandboxed: '${name}' cannot be loaded there.`,
-          nodeMessage: 'The preload is sandboxed: Node modules cannot be loaded there.',
-          regexes: [[into('core', 'renderer', 'cli'), 'The preload only relays the contract; it holds no engine or UI code.']]
-        })
-      ]
-    }
-  },
-
-  {
-    files: ['src/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        restrict({
-          names: ['electron'],
-          message: () => 'The engine runs in plain Node; only src/main may use Electron.',
-          regexes: [[into('main', 'renderer', 'preload', 'cli'), 'The engine knows none of its front ends (the Electron shell, the UI, the CLI); they depend on it.']]
-        })
-      ]
-    }
-  },
-
-  {
-    files: ['src/cli/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        restrict({
-          names: ['electron'],
-          message: () => 'The CLI runs in plain Node; only src/main may use Electron.',
-          regexes: [[into('main', 'renderer', 'preload'), 'The CLI knows nothing of the Electron shell or the UI.']]
-        })
-      ]
-    }
-  },
-
-  {
-    // The Electron shell may use electron and Node; it is one front end of the engine, like the CLI.
-    files: ['src/main/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        restrict({
-          regexes: [[into('renderer', 'cli'), 'src/main reaches the page only through IPC, and shares no code with the CLI; common code goes in core or shared.']]
-        })
+        ...['process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'global', 'setImmediate', 'clearImmediate'].map((name) => ({
+          name,
+          message: `src/shared is pure TypeScript for every runtime; '${name}' is Node's, and belongs in core.`
+        })),
+        ...['window', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage', 'HTMLElement', 'requestAnimationFrame'].map((name) => ({
+          name,
+          message: `src/shared is pure TypeScript for every runtime; '${name}' is the DOM's, and belongs in the renderer.`
+        }))
       ]
     }
   }

@@ -1,32 +1,51 @@
-// The layering eslint.config.mjs enforces, checked by linting one import as if it were in
-// each folder: who may import whom, and who may load electron or Node.
+// The layering eslint.config.mjs enforces (an allow-list per folder, eslint-rules/layering.mjs),
+// checked by linting made-up files in each folder of src/: who may import whom, and who may
+// load electron or Node, whatever the form of the import (static, type-only, re-export,
+// dynamic import(), require) and however the path is spelled (an alias, a climb out of the
+// folder).
 import { ESLint } from 'eslint'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const root = join(__dirname, '..')
 const eslint = new ESLint({ cwd: root })
 
-/** Whether `import ... from spec` is allowed in a (made-up) file at `path`, from the repo root. */
-async function mayImport(path: string, spec: string): Promise<boolean> {
-  const code = `import * as m from '${spec}'\nexport const x = m\n`
+/** The layering refusals (and the rules that guard src/shared's globals) for `code` in a file at `path`. */
+async function refusals(path: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, path) })
-  const refusals = result.messages.filter((m) => m.ruleId === 'no-restricted-imports')
-  const other = result.messages.filter((m) => m.ruleId !== 'no-restricted-imports')
+  const ours = ['layering/imports', 'no-restricted-globals']
+  const other = result.messages.filter((m) => !ours.includes(m.ruleId ?? ''))
   expect(other).toEqual([])
-  return refusals.length === 0
+  return result.messages.filter((m) => ours.includes(m.ruleId ?? '')).map((m) => m.message)
 }
+
+/** Whether `import ... from spec` is allowed in a (made-up) file at `path`, from the repo root. */
+const mayImport = async (path: string, spec: string): Promise<boolean> => (await refusals(path, `import * as m from '${spec}'\nexport const x = m\n`)).length === 0
 
 // [file, import, allowed]
 const cases: Array<[string, string, boolean]> = [
+  // The contract is pure TypeScript: no Node, DOM, Electron, or any other folder.
+  ['src/shared/x.ts', './errors', true],
+  ['src/shared/payload/x.ts', '../errors', true],
+  ['src/shared/x.ts', 'node:fs', false],
+  ['src/shared/x.ts', 'fs', false],
+  ['src/shared/x.ts', 'electron', false],
+  ['src/shared/x.ts', 'ws', false],
+  ['src/shared/x.ts', '../core/engine', false],
+  ['src/shared/x.ts', '../renderer/src/transport', false],
   // The engine knows none of its front ends, and no Electron.
   ['src/core/capture/x.ts', '../../shared/capture-types', true],
   ['src/core/capture/x.ts', 'node:fs', true],
+  ['src/core/capture/x.ts', 'ws', true],
   ['src/core/capture/x.ts', 'electron', false],
   ['src/core/capture/x.ts', '../../cli/args', false],
   ['src/core/x.ts', '../main/window', false],
   ['src/core/x.ts', '../renderer/src/App.vue', false],
   ['src/core/x.ts', '../preload/bridge', false],
+  // A path that climbs out of src/ and back in lands where it lands.
+  ['src/core/x.ts', '../../src/cli/args', false],
+  ['src/core/x.ts', '../../package.json', false],
   // The Electron shell uses electron, Node and the engine; not the UI or the CLI.
   ['src/main/x.ts', 'electron', true],
   ['src/main/x.ts', 'node:path', true],
@@ -34,14 +53,93 @@ const cases: Array<[string, string, boolean]> = [
   ['src/main/x.ts', '../shared/contract', true],
   ['src/main/x.ts', '../renderer/src/transport', false],
   ['src/main/x.ts', '../cli/args', false],
-  // The CLI stays off Electron and the shell.
+  ['src/main/x.ts', '../preload/bridge', false],
+  // The sandboxed preload: electron, the few built-ins Electron gives it, the contract.
+  ['src/preload/x.ts', 'electron', true],
+  ['src/preload/x.ts', 'events', true],
+  ['src/preload/x.ts', 'node:url', true],
+  ['src/preload/x.ts', '../shared/contract', true],
+  ['src/preload/x.ts', 'node:fs', false],
+  ['src/preload/x.ts', 'ws', false],
+  ['src/preload/x.ts', '../core/engine', false],
+  ['src/preload/x.ts', '../renderer/src/transport', false],
+  // The page: the contract, its own modules and packages; no Node, Electron or engine.
+  ['src/renderer/src/stores/x.ts', '../../../shared/contract', true],
+  ['src/renderer/src/stores/x.ts', './engine', true],
+  ['src/renderer/src/stores/x.ts', '@renderer/stores/engine', true],
+  ['src/renderer/src/stores/x.ts', 'vue', true],
+  ['src/renderer/src/stores/x.ts', '@tanstack/vue-virtual', true],
+  ['src/renderer/src/stores/x.ts', 'node:fs', false],
+  ['src/renderer/src/stores/x.ts', 'path', false],
+  ['src/renderer/src/stores/x.ts', 'fs/promises', false],
+  ['src/renderer/src/stores/x.ts', 'electron', false],
+  ['src/renderer/src/stores/x.ts', '../../../core/engine', false],
+  ['src/renderer/src/stores/x.ts', '../../../main/window', false],
+  ['src/renderer/src/stores/x.ts', '../../../preload/bridge', false],
+  // Aliases: one that climbs out of the page into the engine, and one the build does not define.
+  ['src/renderer/src/stores/x.ts', '@renderer/../../../core/engine', false],
+  ['src/renderer/src/stores/x.ts', '@/core/engine', false],
+  ['src/renderer/src/stores/x.ts', '~/core/engine', false],
+  // The CLI stays off Electron, the shell and the page; it reads its own version.
   ['src/cli/x.ts', '../core/engine', true],
+  ['src/cli/x.ts', 'node:stream', true],
+  ['src/cli/x.ts', '../../package.json', true],
   ['src/cli/x.ts', 'electron', false],
-  ['src/cli/x.ts', '../main/window', false]
+  ['src/cli/x.ts', '../main/window', false],
+  ['src/cli/x.ts', '../renderer/src/transport', false],
+  ['src/cli/x.ts', '../preload/bridge', false]
 ]
 
 describe('layering', () => {
   it.each(cases)('%s importing %s: allowed %s', async (path, spec, allowed) => {
     expect(await mayImport(path, spec)).toBe(allowed)
+  })
+
+  it('covers every folder of src/', async () => {
+    const folders = readdirSync(join(root, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+    const checked = new Set(cases.map(([path]) => path.split('/')[1]))
+    expect([...checked].sort()).toEqual(folders.sort())
+    // A folder with no allow-list is refused whole, whatever it imports.
+    expect(await refusals('src/plugins/x.ts', 'export const x = 1\n')).toEqual(['src/plugins is not a known layer; give it its allow-list in eslint-rules/layering.mjs.'])
+  })
+
+  it('checks every form of import, not only the static one', async () => {
+    const core = 'src/core/x.ts'
+    expect(await refusals(core, "export const load = () => import('electron')\n")).toHaveLength(1)
+    expect(await refusals(core, 'export const load = () => import(`../main/window`)\n')).toHaveLength(1)
+    expect(await refusals(core, "export * from '../cli/args'\n")).toHaveLength(1)
+    expect(await refusals(core, "export { runWeb } from '../cli/commands/web'\n")).toHaveLength(1)
+    expect(await refusals(core, "import type { Io } from '../cli/output'\nexport type X = Io\n")).toHaveLength(1)
+    expect(await refusals(core, "export type X = import('../renderer/src/transport').Transport\n")).toHaveLength(1)
+    expect(await refusals(core, 'export const load = (name: string) => import(`./${name}`)\n')).toEqual([
+      'A module named by a computed expression cannot be checked against the layering; name it with a string.'
+    ])
+    expect(await refusals('src/renderer/src/x.ts', "// eslint-disable-next-line @typescript-eslint/no-require-imports\nexport const fs = require('fs')\n")).toHaveLength(1)
+    // The dynamic form of an allowed import is allowed.
+    expect(await refusals(core, "export const load = () => import('node:fs')\n")).toEqual([])
+  })
+
+  it("the page may take the preload bridge's type, not its code", async () => {
+    const page = 'src/renderer/src/files/x.ts'
+    expect(await refusals(page, "import type { TcpscopeBridge } from '../../../preload/bridge'\nexport type B = TcpscopeBridge\n")).toEqual([])
+    expect(await refusals(page, "import { type TcpscopeBridge } from '../../../preload/bridge'\nexport type B = TcpscopeBridge\n")).toEqual([])
+    expect(await refusals(page, "import { exposeBridge } from '../../../preload/bridge'\nexport const b = exposeBridge\n")).toEqual([
+      expect.stringContaining("'../../../preload/bridge' reaches into src/preload for code (only its types may be imported)")
+    ])
+  })
+
+  it('a refusal says which layer refused and why', async () => {
+    expect(await refusals('src/shared/x.ts', "import { readFile } from 'node:fs'\nexport const r = readFile\n")).toEqual([
+      "src/shared is the contract, pure TypeScript for every runtime (no Node, DOM or Electron); 'node:fs' is Node's fs, which src/shared may not load."
+    ])
+  })
+
+  it('src/shared uses no Node or DOM globals', async () => {
+    expect(await refusals('src/shared/x.ts', 'export const home = process.env.HOME\n')).toHaveLength(1)
+    expect(await refusals('src/shared/x.ts', "export const b = Buffer.from('x')\n")).toHaveLength(1)
+    expect(await refusals('src/shared/x.ts', 'export const w = window.innerWidth\n')).toHaveLength(1)
+    expect(await refusals('src/shared/x.ts', 'export const d = document.title\n')).toHaveLength(1)
+    // What every runtime has is fine.
+    expect(await refusals('src/shared/x.ts', "export const bytes = new TextEncoder().encode('x')\n")).toEqual([])
   })
 })

@@ -72,8 +72,9 @@ export function createWindow({ location, preloadPath }: WindowOptions): BrowserW
     show: false,
     // Written out here, not built elsewhere, so a scanner (electronegativity, in .ci/run) sees them.
     webPreferences: {
-      // Reviewed (the scanner asks for it): the sandboxed preload gives the page one function
-      // per contract command and onEvent, never ipcRenderer.
+      // Reviewed (the scanner asks for it): the sandboxed preload gives the page a frame port
+      // for the engine's envelope and the shell's few typed messages (src/preload/bridge.ts),
+      // never ipcRenderer.
       preload: preloadPath, // eng-disable PRELOAD_JS_CHECK
       contextIsolation: true,
       sandbox: true,

@@ -50,8 +50,6 @@ export class UserError extends Error {
   }
 }
 
-export const isUserError = (err: unknown): err is UserError => err instanceof UserError
-
 /** What the caller sees of any error: a user error as it is, anything else as internal. */
 export function toWireError(err: unknown, what: string): ErrorInfoWire {
   if (err instanceof UserError) return { code: err.code, message: oneLine(err.message) }

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CliProcess, runCli } from '../helpers/cli'
-import { collect, connectTo, startServer, tempDir } from '../helpers/net'
+import { collect, connectTo, startServer, tempDir, waitFor } from '../helpers/net'
 import { needPeer } from '../helpers/peers'
+import { startRedis } from '../helpers/redis'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -41,8 +42,11 @@ describe('tcpscope proxy / ls / export', () => {
 
     const c = await connectTo(port)
     const got = collect(c)
+    let answered = 0
+    c.on('data', (d: Buffer) => (answered += d.length))
     c.write(every)
-    await new Promise((r) => setTimeout(r, 50))
+    // The whole answer comes back before the client half-closes, as in a conversation.
+    await waitFor(() => answered === 'got:'.length + every.length, 'the answer')
     c.end()
     const reply = await got
     expect(reply).toEqual(Buffer.concat([Buffer.from('got:'), every]))
@@ -111,20 +115,9 @@ describe('tcpscope proxy / ls / export', () => {
     const dir = tmp()
     const capture = join(dir, 'redis.tcap')
     // Ask the kernel for a free port, then give it to redis (which cannot listen on 0 and report).
-    const probe = await startServer(() => {})
-    const redisPort = probe.port
-    await probe.close()
-    const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir])
-    cleanups.push(() => redis.kill('SIGKILL'))
-    for (let i = 0; ; i++) {
-      try {
-        ;(await connectTo(redisPort)).destroy()
-        break
-      } catch (err) {
-        if (i > 100) throw err
-        await new Promise((r) => setTimeout(r, 50))
-      }
-    }
+    const redis = await startRedis(dir)
+    cleanups.push(() => redis.stop())
+    const redisPort = redis.port
     const { cli, port } = await startProxyCli(['--listen', '127.0.0.1:0', '--target', `127.0.0.1:${redisPort}`, '--capture', capture])
     const redisCli = (...args: string[]): string => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]).toString()
     expect(redisCli('SET', 'greeting', 'ni hao')).toBe('OK\n')

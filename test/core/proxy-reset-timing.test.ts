@@ -76,7 +76,15 @@ describe('proxy: a reset that comes with data, or while paused', () => {
     const payload = randomPayload(4 * 1024 * 1024)
     client.on('error', () => {})
     client.write(payload)
-    await new Promise((r) => setTimeout(r, 200))
+    // Paused: what the proxy has read of the payload stops growing short of its end (the
+    // rest waits in the kernel's buffers, which the proxy no longer reads).
+    let read = -1
+    await waitFor(() => {
+      const now = t.engine.capture.connections()[0]?.bytes.client ?? 0
+      const stalled = now > 0 && now < payload.length && now === read
+      read = now
+      return stalled
+    }, 'the proxy to pause reading the client')
     client.resetAndDestroy()
     const seen = await server.next()
     const [conn] = await closedConnections(t.engine, 1)

@@ -118,7 +118,7 @@ describe('captures as documents, in Chromium', () => {
     await dialog.getByLabel('Upload capture…').setInputFiles(uploaded)
     await dialog.waitFor({ state: 'detached' })
     await tabs(page).getByRole('button', { name: /^uploaded\.tcap 3$/ }).waitFor()
-    await grid(page).getByRole('gridcell', { name: `10.0.0.7:${sampleClientPort(2)}` }).waitFor()
+    await grid(page).getByRole('gridcell', { name: `10.0.0.7:${sampleClientPort(1)}` }).waitFor()
 
     // A capture dropped on the window: the hint while dragging, then uploaded and opened.
     const dataTransfer = await filesToDrop(page, 'dropped.tcap', readFileSync(uploaded))
@@ -266,6 +266,24 @@ describe('captures as documents, in Chromium', () => {
     expect((await driver.call('capture.list')).map((c) => c.name)).toEqual([expect.stringMatching(/\.tcap$/), 'big.tcap'])
   })
 
+  it('web --open FILE shows FILE: its tab is the one selected, with its connections listed', async () => {
+    const dir = folder()
+    const first = join(dir, 'first.tcap')
+    await writeSampleCapture(first, { connections: 1 })
+    const asked = join(dir, 'asked-for.tcap')
+    await writeSampleCapture(asked, { connections: 2 })
+    const w = await web(['--open', first, '--open', asked])
+    const { page } = await browser()
+    await page.goto(w.url)
+    const nav = tabs(page)
+    // The last file given is in front, not the empty live capture.
+    await expect.poll(() => nav.getByRole('button', { pressed: true }).textContent()).toMatch(/^asked-for\.tcap 2$/)
+    expect(await nav.getByRole('button', { name: /^live 0$/ }).getAttribute('aria-pressed')).toBe('false')
+    await grid(page).getByRole('gridcell', { name: `10.0.0.7:${sampleClientPort(1)}` }).waitFor()
+    expect(await grid(page).getAttribute('aria-rowcount')).toBe('3')
+    await page.screenshot({ path: screenshotPath('documents-web-open') })
+  })
+
   it('many open captures: the tabs scroll, a menu lists them all, [ and ] step through them, × closes', async () => {
     const dir = folder()
     const files: string[] = []
@@ -284,20 +302,21 @@ describe('captures as documents, in Chromium', () => {
     await more.click()
     const menu = page.getByRole('menu', { name: 'All open captures (10)' })
     expect(await menu.getByRole('menuitemradio').count()).toBe(10)
-    expect(await menu.getByRole('menuitemradio', { name: /^live/ }).getAttribute('aria-checked')).toBe('true')
+    // The file opened last is on screen.
+    expect(await menu.getByRole('menuitemradio', { name: /^session-9/ }).getAttribute('aria-checked')).toBe('true')
     await page.screenshot({ path: screenshotPath('documents-tabs-overflow') })
-    // Keys in the menu: down twice from the one on screen, Enter.
+    // Keys in the menu: down twice from the one on screen (round the end, past live), Enter.
     await page.keyboard.press('ArrowDown')
     await page.keyboard.press('ArrowDown')
     await page.keyboard.press('Enter')
     await menu.waitFor({ state: 'detached' })
     const pressed = () => nav.getByRole('button', { pressed: true }).textContent()
-    await expect.poll(pressed).toMatch(/^session-2-with-a-longer-name\.tcap 2$/)
+    await expect.poll(pressed).toMatch(/^session-1-with-a-longer-name\.tcap 1$/)
 
     // [ and ] step, round the ends.
     await page.keyboard.press(']')
-    await expect.poll(pressed).toMatch(/^session-3/)
-    for (let i = 0; i < 4; i++) await page.keyboard.press('[')
+    await expect.poll(pressed).toMatch(/^session-2/)
+    for (let i = 0; i < 3; i++) await page.keyboard.press('[')
     await expect.poll(pressed).toMatch(/^session-9/)
     // The one on screen is scrolled into view.
     expect(await nav.getByRole('button', { name: /^session-9/ }).isVisible()).toBe(true)

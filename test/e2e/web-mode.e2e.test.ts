@@ -42,7 +42,9 @@ describe('web mode in Chromium', () => {
     await page.goto(w.url)
     const grid = page.getByRole('grid', { name: 'Connections' })
     const captures = page.getByRole('navigation', { name: 'Open captures' })
-    await captures.getByRole('button', { name: /live 0/ }).waitFor()
+    // The opened file is in front at first; the live capture is a click away.
+    await expect.poll(() => captures.getByRole('button', { name: /^earlier\.tcap \d+$/ }).getAttribute('aria-pressed')).toBe('true')
+    await captures.getByRole('button', { name: /live 0/ }).click()
 
     const server = await startServer((s) => s.pipe(s))
     cleanups.push(server.close)

@@ -8,6 +8,8 @@ import { connectTo, startServer } from './net'
 
 export interface Nginx {
   port: number
+  /** The master's pid, which is also its process group's id. */
+  pid: number
   stop(): Promise<void>
 }
 
@@ -38,20 +40,34 @@ export async function startNginx(dir: string, files: Record<string, string | Buf
       '}'
     ].join('\n')
   )
-  const child = spawn('nginx', ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] })
+  // Its own process group (detached), so stopping it takes the workers too: killed alone, the
+  // master leaves its workers serving, orphaned, after the tests are done.
+  const child = spawn('nginx', ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`, '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true
+  })
   let stderr = ''
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+  const group = child.pid!
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = once(child, 'exit')
-    child.kill('SIGKILL')
-    await exited
+    if (child.exitCode === null && child.signalCode === null) {
+      // Fast shutdown: the master stops its workers and reaps them before it exits.
+      const exited = once(child, 'exit')
+      child.kill('SIGTERM')
+      await exited
+    }
+    // Whatever of the group outlived it (a worker the master could not reap) goes too.
+    try {
+      process.kill(-group, 'SIGKILL')
+    } catch {
+      // ESRCH: the group is gone already.
+    }
   }
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${stderr}`)
     try {
       ;(await connectTo(port)).destroy()
-      return { port, stop }
+      return { port, pid: group, stop }
     } catch (err) {
       if (i > 200) {
         await stop()

@@ -203,8 +203,24 @@ describe('open captures', () => {
     expect(t.calls.filter((c) => c.cmd === 'capture.close')).toHaveLength(2)
   })
 
+  it('a page that starts with files open shows the one opened last; later ones do not take the screen', () => {
+    const { list, t } = withCaptures()
+    expect(list.capture).toBe('f3')
+    list.capture = 'f1'
+    t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: [info('live', '/tmp/l.tcap'), info('f1', '/d/a.tcap'), info('f4', '/d/d.tcap')] })
+    expect(list.capture).toBe('f1')
+  })
+
+  it('a page that starts with the live capture alone shows it', () => {
+    const { list, t } = setup()
+    t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: [info('live', '/tmp/l.tcap')] })
+    t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: [info('live', '/tmp/l.tcap'), info('f1', '/d/a.tcap')] })
+    expect(list.capture).toBe('live')
+  })
+
   it('steps to the next and previous capture, round the ends', () => {
     const { docs, list } = withCaptures()
+    list.capture = 'live'
     docs.switchCapture(-1)
     expect(list.capture).toBe('f3')
     docs.switchCapture(1)

@@ -21,7 +21,7 @@ const MIB = 1024 * 1024
 const OPTIONS = {
   listen: { type: 'string', arg: '[HOST:]PORT', about: 'where to serve the UI (default 127.0.0.1:0, a free port on this machine only)' },
   ...CAPTURE_OPTIONS,
-  open: { type: 'string', multiple: true, arg: 'FILE', about: 'open a capture file read-only beside the live one (repeatable)' },
+  open: { type: 'string', multiple: true, arg: 'FILE', about: 'open a capture file read-only beside the live one; the page shows it (repeatable: the last one given is in front)' },
   'allow-files': { type: 'boolean', about: "let the page send files' contents (payloads of kind file read this machine's files)" },
   'max-upload-mib': {
     type: 'string',

@@ -1,7 +1,7 @@
 // A capture file belongs to the one writer recording it: nothing is silently overwritten,
 // a second writer is refused while the first lives, the lock goes with the process (even
 // killed with SIGKILL), and a reader sees a file being written as live, not cut.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, fstatSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs'
@@ -97,8 +97,15 @@ describe('capture ownership', () => {
     const c = await connectTo(cli.port)
     c.write('before the kill')
     await once(c, 'data')
-    // The CLI writes quiet traffic within 50 ms; then it dies without a word.
-    await new Promise((r) => setTimeout(r, 200))
+    // The CLI writes quiet traffic out within 50 ms: once the file holds the exchange, it dies without a word.
+    await vi.waitFor(async () => {
+      const seen = await FileCapture.open(path)
+      try {
+        expect((await seen.listConnections())[0]?.bytes).toEqual({ client: 15, server: 15 })
+      } finally {
+        await seen.close()
+      }
+    }, { timeout: 10_000, interval: 20 })
     const st = fstatSync(openSync(path, 'r'))
     expect(await probeWriter(st)).toMatchObject({ pid: cli.pid })
     cli.child.kill('SIGKILL')

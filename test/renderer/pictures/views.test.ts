@@ -6,7 +6,7 @@
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { nextTick } from 'vue'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { CaptureEvent, ConnectionSummary, Turn } from '../../../src/shared/capture-types'
 import ConversationView from '../../../src/renderer/src/components/views/ConversationView.vue'
 import FlowView from '../../../src/renderer/src/components/views/FlowView.vue'
@@ -162,9 +162,8 @@ describe('conversation view', () => {
     expect(w.findAll('article')).toHaveLength(4)
     total = 7
     t.emit({ type: 'batch', events: [{ connId: 7, event: EVENTS[6] }], conns: [conn] })
-    await new Promise((r) => setTimeout(r, 40))
-    await settle()
-    expect(w.findAll('article')).toHaveLength(7)
+    // The batch is applied at the next frame; the view then reads the new events.
+    await vi.waitFor(() => expect(w.findAll('article')).toHaveLength(7), { timeout: 5000 })
   })
 })
 
@@ -239,8 +238,8 @@ describe('timeline view', () => {
 
   it('fills the bars with activity for the stretch on screen', async () => {
     const { w, t } = await timeline()
-    await new Promise((r) => setTimeout(r, 200))
-    await settle()
+    // Activity is asked for once the view has been still for a moment; the bars fill when it comes.
+    await vi.waitFor(() => expect(w.findAll('path.act.client')[0]?.attributes('d')).toMatch(/^M/), { timeout: 5000 })
     const asked = t.calls.filter((c) => c.cmd === 'conn.activity').at(-1)!.args as { ids: number[]; from: number; to: number }
     expect(asked.ids).toEqual([7, 8, 9])
     expect(asked.from).toBeLessThanOrEqual(T)
@@ -281,8 +280,10 @@ describe('timeline view', () => {
     expect(span()).toBe(whole)
     await box.trigger('wheel', { ctrlKey: true, deltaY: -300, clientX: 600 })
     expect(span()).not.toBe(whole)
-    await new Promise((r) => setTimeout(r, 0))
-    await w.findAll('[role=option]')[1].trigger('click')
-    expect(useSelectionStore().connId).toBe(8)
+    // The drag is over once its own click has gone by; a click then selects.
+    await vi.waitFor(async () => {
+      await w.findAll('[role=option]')[1].trigger('click')
+      expect(useSelectionStore().connId).toBe(8)
+    }, { timeout: 5000 })
   })
 })

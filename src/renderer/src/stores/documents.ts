@@ -102,6 +102,21 @@ export const useDocumentsStore = defineStore('documents', () => {
     list.capture = info.id
   }
 
+  // A page that starts with files already open (`tcpscope web --open FILE`, or a reload) shows
+  // the one opened last: it was opened to be looked at, unlike the live capture, empty at start.
+  let started = false
+  watch(
+    () => engine.captures,
+    (captures) => {
+      if (started || captures.length === 0) return
+      started = true
+      const last = captures.at(-1)
+      if (last && last.id !== LIVE_CAPTURE && list.capture === LIVE_CAPTURE) show(last)
+    },
+    // At the snapshot itself, so the live capture is never drawn in front first.
+    { immediate: true, flush: 'sync' }
+  )
+
   /** Opens a capture file on the engine's host; a recent one that has gone is taken off the list. */
   async function open(path: string): Promise<CaptureInfo | undefined> {
     const info = await run('open', splitPath(path).name, (t, signal) => t.call('capture.open', { path }, { signal }))

@@ -9,9 +9,4 @@ import composer from './composer'
 import bytes from './bytes'
 import pictures from './pictures'
 
-export interface MessagePart {
-  en: Record<string, unknown>
-  'zh-CN': Record<string, unknown>
-}
-
 export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
