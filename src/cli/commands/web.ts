@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { UserError } from '../../shared/errors'
-import { WebServer, isLoopback } from '../../core/front/web-server'
+import { WEB_FILE_ACCESS, WebServer, isLoopback } from '../../core/front/web-server'
+import { ALL_FILE_ACCESS } from '../../core/front/engine-endpoint'
 import { parseUserEndpoint } from '../../core/net/user-endpoint'
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../core/uploads'
 import { UsageError, parseWhole, type Parsed } from '../args'
@@ -58,7 +59,7 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
     server = await WebServer.start(engine, {
       listen,
       uiDir,
-      policy: { files: values['allow-files'] === true, filesHint: 'start tcpscope web with --allow-files to allow it' },
+      policy: { files: values['allow-files'] === true ? ALL_FILE_ACCESS : WEB_FILE_ACCESS, filesHint: 'start tcpscope web with --allow-files to allow it' },
       log: (message, err) => line(io.err, err === undefined ? message : `${message} ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
     })
   } catch (err) {
