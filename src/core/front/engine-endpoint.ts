@@ -126,6 +126,8 @@ export class EngineEndpoint {
 
   /** Sends waiting replies, then lets waiting calls start, as far as there is room. */
   private readonly pump = (): void => {
+    // Called directly when a call ends, too: the look-again that was due is this one.
+    if (this.poll !== undefined) clearTimeout(this.poll)
     this.poll = undefined
     if (this.closed) return
     while (this.waitingReplies.length > 0 && !this.out.congested()) this.out.send(this.waitingReplies.shift()!)
