@@ -8,7 +8,7 @@ import { isIP } from 'node:net'
 
 export const isWildcard = (host: string): boolean => host === '0.0.0.0' || host === '::'
 
-const isLoopbackAddress = (host: string): boolean => host === '::1' || host === 'localhost' || host.startsWith('127.')
+export const isLoopbackHost = (host: string): boolean => host === '::1' || host === 'localhost' || host.startsWith('127.')
 
 /** `host:port`, IPv6 in brackets, lower case: as a Host header names it. */
 function hostHeader(host: string, port: number): string {
@@ -24,6 +24,6 @@ export function allowedHosts(asked: string, bound: string, port: number): Set<st
   if (isWildcard(asked) || isWildcard(bound)) {
     for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) hosts.push(i.address)
   }
-  if (hosts.some((h) => isWildcard(h) || isLoopbackAddress(h))) hosts.push('localhost', '127.0.0.1', '::1')
+  if (hosts.some((h) => isWildcard(h) || isLoopbackHost(h))) hosts.push('localhost', '127.0.0.1', '::1')
   return new Set(hosts.map((h) => hostHeader(h, port)))
 }

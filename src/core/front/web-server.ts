@@ -24,7 +24,7 @@ import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import { boundAddress, listenOn } from '../net/listen'
 import { EngineEndpoint, type EndpointEngine, type EndpointPolicy, type Logger } from './engine-endpoint'
 import { targetPath } from './request-target'
-import { allowedHosts, isWildcard } from './web-hosts'
+import { allowedHosts, isLoopbackHost, isWildcard } from './web-hosts'
 
 /** A socket with this much unsent is congested: events and replies wait. */
 const CONGESTED_BYTES = 4 * 1024 * 1024
@@ -232,5 +232,5 @@ export class WebServer {
 }
 
 export function isLoopback(ep: Endpoint): boolean {
-  return ep.kind === 'unix' || ep.host === '127.0.0.1' || ep.host === '::1' || ep.host === 'localhost' || ep.host.startsWith('127.')
+  return ep.kind === 'unix' || isLoopbackHost(ep.host)
 }
