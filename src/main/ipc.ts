@@ -4,7 +4,7 @@
 // endpoint (and so a fresh snapshot). Only types come from electron, so this runs, and is
 // tested, in plain Node.
 
-import { EngineEndpoint, type EndpointEngine, type Logger } from '../core/front/engine-endpoint'
+import { ALL_FILE_ACCESS, EngineEndpoint, type EndpointEngine, type Logger } from '../core/front/engine-endpoint'
 import { FRAME_CHANNEL } from '../shared/transport'
 
 /** The parts of Electron's WebFrameMain the sender check reads. */
@@ -63,7 +63,7 @@ export function serveEngineOverIpc(ipc: IpcFrames, engine: EndpointEngine, conte
     endpoint?.close()
     endpoint = new EngineEndpoint(
       engine,
-      { files: true, filesHint: '' },
+      { files: ALL_FILE_ACCESS, filesHint: '' },
       {
         send: (frame) => {
           if (!contents.isDestroyed()) contents.send(FRAME_CHANNEL, frame)

@@ -17,7 +17,7 @@ import type {
 import { SORT_KEYS } from './capture-types'
 import type { FrontEvent, ProxyInfo } from './events'
 import { arr, bool, bytes, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
-import { payloadSpec } from './payload/payload-spec'
+import { payloadSpec, type PayloadSpec } from './payload/payload-spec'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
 import {
   clientConnectArgs,
@@ -189,14 +189,46 @@ const intervalArgs = obj({
   payload: optional(payloadSpec)
 })
 
+/**
+ * How a command may touch the engine host's files, so a front end's policy can allow or
+ * refuse it by name (a browser's page may not read the host's files unless asked for):
+ * - `none`: never;
+ * - `payload-files`: a payload of kind `file` in its arguments is read and sent;
+ * - `reads-path`: it opens the file its arguments name;
+ * - `writes-path`: it writes the file its arguments name.
+ */
+export type FileAccess = 'none' | 'payload-files' | 'reads-path' | 'writes-path'
+
 interface CommandSpec<A, R> {
   args: Schema<A>
   /** Phantom: the result type, carried for the derived API type only. */
   result?: R
   /** Long commands a caller may cancel. */
   cancellable?: boolean
+  /** Absent: `none`. */
+  files?: FileAccess
 }
-const command = <A, R>(args: Schema<A>, opts: { cancellable?: boolean } = {}): CommandSpec<A, R> => ({ args, ...opts })
+
+/** True when a value of type T can hold a PayloadSpec anywhere inside. */
+type CarriesPayload<T> = [T] extends [PayloadSpec]
+  ? true
+  : T extends readonly (infer E)[]
+    ? CarriesPayload<E>
+    : T extends Uint8Array
+      ? false
+      : T extends object
+        ? true extends { [K in keyof T]-?: CarriesPayload<NonNullable<T[K]>> }[keyof T]
+          ? true
+          : false
+        : false
+
+interface CommandOptions {
+  cancellable?: boolean
+  files?: FileAccess
+}
+/** A command whose arguments can carry a payload must say so: forgetting would let a file payload past a policy. */
+type OptionsFor<A> = true extends CarriesPayload<A> ? [opts: CommandOptions & { files: 'payload-files' }] : [opts?: CommandOptions & { files?: Exclude<FileAccess, 'payload-files'> }]
+const command = <A, R>(args: Schema<A>, ...[opts]: OptionsFor<A>): CommandSpec<A, R> => ({ args, ...opts })
 
 export const commands = {
   'proxy.start': command<ProxyStartArgs, ProxyInfo>(proxyStartArgs),
@@ -207,10 +239,10 @@ export const commands = {
   'capture.list': command<void, CaptureInfo[]>(none()),
   'capture.info': command<Infer<typeof captureRef>, CaptureInfo>(captureRef),
   /** Opens a capture file read-only, beside the live one; a big file without a stored index takes a while. */
-  'capture.open': command<Infer<typeof openArgs>, CaptureInfo>(openArgs, { cancellable: true }),
+  'capture.open': command<Infer<typeof openArgs>, CaptureInfo>(openArgs, { cancellable: true, files: 'reads-path' }),
   'capture.close': command<Infer<typeof captureRef>, void>(captureRef),
   /** Writes a consistent copy of the live capture, as it is now, as a complete capture file. */
-  'capture.save': command<Infer<typeof saveArgs>, SavedCapture>(saveArgs, { cancellable: true }),
+  'capture.save': command<Infer<typeof saveArgs>, SavedCapture>(saveArgs, { cancellable: true, files: 'writes-path' }),
 
   /**
    * Uploads a capture file from a front end that cannot name a path on the engine's host
@@ -250,27 +282,27 @@ export const commands = {
   /** Finds a pattern in one direction's bytes, from `from` forward or backward. */
   'conn.search': command<Infer<typeof searchArgs>, SearchResult>(searchArgs, { cancellable: true }),
 
-  'server.start': command<ServerStartArgs, ServerSessionInfo>(serverStartArgs),
+  'server.start': command<ServerStartArgs, ServerSessionInfo>(serverStartArgs, { files: 'payload-files' }),
   'server.stop': command<Infer<typeof serverStopArgs>, void>(serverStopArgs),
-  'server.behaviour': command<Infer<typeof behaviourArgs>, ServerSessionInfo>(behaviourArgs),
+  'server.behaviour': command<Infer<typeof behaviourArgs>, ServerSessionInfo>(behaviourArgs, { files: 'payload-files' }),
   /** Sends to every client of the server; returns how many got it. */
-  'server.broadcast': command<Infer<typeof broadcastArgs>, { clients: number; bytes: number }>(broadcastArgs),
-  'client.connect': command<ClientConnectArgs, ClientSessionInfo>(clientConnectArgs),
+  'server.broadcast': command<Infer<typeof broadcastArgs>, { clients: number; bytes: number }>(broadcastArgs, { files: 'payload-files' }),
+  'client.connect': command<ClientConnectArgs, ClientSessionInfo>(clientConnectArgs, { files: 'payload-files' }),
   'client.reconnect': command<Infer<typeof clientRef>, ClientSessionInfo>(clientRef),
   'client.close': command<Infer<typeof clientRef>, void>(clientRef),
   'session.list': command<void, SessionInfo[]>(none()),
   /** The exact bytes a payload makes (to preview it, or to check it before connecting). */
-  'payload.preview': command<Infer<typeof payloadPreviewArgs>, Uint8Array>(payloadPreviewArgs),
+  'payload.preview': command<Infer<typeof payloadPreviewArgs>, Uint8Array>(payloadPreviewArgs, { files: 'payload-files' }),
 
   /** Commands on one live session connection (a server's client, or a client session). */
-  'conn.send': command<Infer<typeof sendArgs>, { bytes: number }>(sendArgs),
+  'conn.send': command<Infer<typeof sendArgs>, { bytes: number }>(sendArgs, { files: 'payload-files' }),
   'conn.end': command<Infer<typeof connRef>, void>(connRef),
   'conn.reset': command<Infer<typeof connRef>, void>(connRef),
   'conn.destroy': command<Infer<typeof connRef>, void>(connRef),
   'conn.resume': command<Infer<typeof connRef>, void>(connRef),
-  'conn.interval': command<Infer<typeof intervalArgs>, void>(intervalArgs),
+  'conn.interval': command<Infer<typeof intervalArgs>, void>(intervalArgs, { files: 'payload-files' }),
   'conn.expect': command<ExpectArgs, ExpectResult>(expectArgs, { cancellable: true }),
-  'conn.sequence': command<Infer<typeof sequenceArgs>, SequenceResult>(sequenceArgs, { cancellable: true })
+  'conn.sequence': command<Infer<typeof sequenceArgs>, SequenceResult>(sequenceArgs, { cancellable: true, files: 'payload-files' })
 } as const
 
 export type Commands = typeof commands
@@ -296,6 +328,11 @@ export const commandNames = Object.keys(commands) as CommandName[]
 /** Looks a command up by a name that came off the wire. */
 export function commandNamed(name: unknown): CommandName | undefined {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name) ? (name as CommandName) : undefined
+}
+
+/** How `name` may touch the engine host's files (CommandSpec.files). */
+export function fileAccessOf(name: CommandName): FileAccess {
+  return (commands[name] as { files?: FileAccess }).files ?? 'none'
 }
 
 /** Checks untrusted arguments against the contract; throws ValidationError with a one-line reason. */

@@ -1,9 +1,12 @@
 // The page served by `tcpscope web`, in real Chromium: opened with its token, it follows a
 // live proxy (a connection made through it appears) and an opened capture file, through
-// the paged and batched contract. Selects by role and name only.
+// the paged and batched contract; the token never reaches another local server, and a
+// reload keeps the page connected. Selects by role and name only.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
-import { collect, connectTo, startServer, tempDir } from '../helpers/net'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { collect, connectTo, startServer, tempDir, waitFor } from '../helpers/net'
 import { portOf } from '../helpers/engine'
 import { startWeb } from '../helpers/web'
 import { chromiumAvailable, openBrowser, screenshotPath, type Browser } from '../helpers/browser'
@@ -65,5 +68,53 @@ describe('web mode in Chromium', () => {
     await grid.getByRole('gridcell', { name: '10.0.0.7:41002' }).waitFor()
     expect(await grid.getAttribute('aria-rowcount')).toBe('3')
     await page.screenshot({ path: screenshotPath('web-mode-file') })
+  })
+
+  it('keeps the token to itself: other local servers never get it, a reload still works, a page without it says what to open', async () => {
+    // Another local server, as a developer has running: it records every request it gets.
+    const seen: string[] = []
+    const other = createServer((req, res) => {
+      seen.push([`${req.method} ${req.url}`, ...Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`)].join('\n'))
+      res.writeHead(200, { 'Content-Type': 'text/html' })
+      res.end(req.url === '/' ? '<!doctype html><title>other</title><img src="/pixel.png"><script>fetch("/api", { credentials: "include" })</script>' : '')
+    })
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise<void>((r) => other.close(() => r())))
+    const otherPort = (other.address() as AddressInfo).port
+
+    const w = await startWeb()
+    cleanups.push(() => w.stop('SIGINT'))
+    const { page, context } = await browser()
+    const captures = page.getByRole('navigation', { name: 'Open captures' })
+    await page.goto(w.url)
+    await captures.getByRole('button', { name: /^live/ }).waitFor()
+    // Out of the address bar (history, bookmarks, Referer), and in no cookie.
+    expect(page.url()).toBe(`${w.origin}/`)
+    expect(await context.cookies()).toEqual([])
+
+    // From the page itself, then typed, on both names of this machine.
+    await page.evaluate((u) => (location.href = u), `http://127.0.0.1:${otherPort}/`)
+    await page.waitForURL(`http://127.0.0.1:${otherPort}/`)
+    await page.goto(`http://localhost:${otherPort}/`)
+    await waitFor(() => seen.filter((r) => r.startsWith('GET /api')).length >= 2 && seen.some((r) => r.startsWith('GET /pixel.png')), 'the other server to be visited twice')
+    expect(seen.length).toBeGreaterThanOrEqual(6)
+    for (const request of seen) expect(request).not.toContain(w.token)
+
+    // Back in the same tab without the token in the URL, and reloaded: still connected.
+    await page.goto(`${w.origin}/`)
+    await captures.getByRole('button', { name: /^live/ }).waitFor()
+    await page.reload()
+    await captures.getByRole('button', { name: /^live/ }).waitFor()
+    expect(await page.getByRole('alert').count()).toBe(0)
+
+    // A fresh tab on the bare address has no token: it says what to open.
+    const bare = await context.newPage()
+    await bare.goto(`${w.origin}/`)
+    await bare.getByRole('alert').filter({ hasText: 'Open the URL tcpscope printed when it started' }).waitFor()
+    await bare.screenshot({ path: screenshotPath('web-mode-no-token') })
+    const zh = await openBrowser({ locale: 'zh-CN' })
+    cleanups.push(() => zh.close())
+    await zh.page.goto(`${w.origin}/`)
+    await zh.page.getByRole('alert').filter({ hasText: '请打开 tcpscope 启动时打印的网址' }).waitFor()
   })
 })

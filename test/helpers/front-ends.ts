@@ -6,11 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serveEngineOverIpc, type FrameEvent, type FrameListener, type IpcFrames, type PageContents, type SenderFrame } from '../../src/main/ipc'
-import { WebServer } from '../../src/core/front/web-server'
+import { WEB_FILE_ACCESS, WebServer } from '../../src/core/front/web-server'
 import type { Engine } from '../../src/core/engine'
 import { EngineClient } from '../../src/shared/engine-client'
 import { FRAME_CHANNEL, type FramePort } from '../../src/shared/transport'
 import { parseEndpoint } from '../../src/shared/endpoint'
+import type { FileAccess } from '../../src/shared/contract'
 import { webSocketPort } from './web'
 
 export const APP_FRAME: SenderFrame = { url: 'file:///opt/tcpscope/out/renderer/index.html', parent: null }
@@ -79,14 +80,14 @@ export function overIpc(engine: Engine, frame: SenderFrame | null = APP_FRAME): 
 }
 
 /** The engine over web mode's WebSocket, served from this process. */
-export async function overWeb(engine: Engine, opts: { files?: boolean } = {}): Promise<FrontEnd & { server: WebServer }> {
+export async function overWeb(engine: Engine, opts: { files?: readonly FileAccess[] } = {}): Promise<FrontEnd & { server: WebServer }> {
   const ui = mkdtempSync(join(tmpdir(), 'tcpscope-ui-'))
   writeFileSync(join(ui, 'index.html'), '<!doctype html><title>tcpscope</title>')
   const logged: string[] = []
   const server = await WebServer.start(engine, {
     listen: parseEndpoint('127.0.0.1:0'),
     uiDir: ui,
-    policy: { files: opts.files ?? false, filesHint: 'start tcpscope web with --allow-files to allow it' },
+    policy: { files: opts.files ?? WEB_FILE_ACCESS, filesHint: 'start tcpscope web with --allow-files to allow it' },
     log: (m, err) => logged.push(err === undefined ? m : `${m} ${String(err)}`)
   })
   const origin = `http://${server.listening}`

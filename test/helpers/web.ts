@@ -5,6 +5,7 @@ import WebSocket from 'ws'
 import { EngineClient } from '../../src/shared/engine-client'
 import type { FramePort } from '../../src/shared/transport'
 import { CliProcess } from './cli'
+import { WS_PATH, WS_PROTOCOL, webSocketProtocols } from '../../src/shared/web-mode'
 
 export interface WebMode {
   cli: CliProcess
@@ -17,9 +18,14 @@ export interface WebMode {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** A WebSocket to web mode as a frame port; `headers` override the page-like defaults. */
+/** A WebSocket to web mode, offering the token as the page does (a subprotocol); `headers` override the page-like defaults. */
+export function openWebSocket(origin: string, token: string | undefined, headers: Record<string, string> = {}): WebSocket {
+  return new WebSocket(`${origin.replace(/^http/, 'ws')}${WS_PATH}`, token === undefined ? [WS_PROTOCOL] : webSocketProtocols(token), { headers: { Origin: origin, ...headers } })
+}
+
+/** A WebSocket to web mode as a frame port. */
 export async function webSocketPort(origin: string, token: string | undefined, headers: Record<string, string> = {}): Promise<{ port: FramePort; ws: WebSocket }> {
-  const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws${token ? `?token=${token}` : ''}`, { headers: { Origin: origin, ...headers } })
+  const ws = openWebSocket(origin, token, headers)
   await once(ws, 'open')
   const port: FramePort = {
     send: (frame) => ws.send(frame),

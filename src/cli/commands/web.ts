@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { UserError } from '../../shared/errors'
-import { WebServer, isLoopback } from '../../core/front/web-server'
+import { WEB_FILE_ACCESS, WebServer, isLoopback } from '../../core/front/web-server'
+import { ALL_FILE_ACCESS } from '../../core/front/engine-endpoint'
 import { parseUserEndpoint } from '../../core/net/user-endpoint'
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../core/uploads'
 import { UsageError, parseWhole, type Parsed } from '../args'
@@ -19,7 +20,11 @@ const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--capture FILE [--force]
 const MIB = 1024 * 1024
 
 const OPTIONS = {
-  listen: { type: 'string', arg: '[HOST:]PORT', about: 'where to serve the UI (default 127.0.0.1:0, a free port on this machine only)' },
+  listen: {
+    type: 'string',
+    arg: '[HOST:]PORT',
+    about: 'where to serve the UI (default 127.0.0.1:0, a free port on this machine only); 0.0.0.0 or a LAN address lets other machines in: see the note below'
+  },
   ...CAPTURE_OPTIONS,
   open: { type: 'string', multiple: true, arg: 'FILE', about: 'open a capture file read-only beside the live one; the page shows it (repeatable: the last one given is in front)' },
   'allow-files': { type: 'boolean', about: "let the page send files' contents (payloads of kind file read this machine's files)" },
@@ -59,7 +64,7 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
     server = await WebServer.start(engine, {
       listen,
       uiDir,
-      policy: { files: values['allow-files'] === true, filesHint: 'start tcpscope web with --allow-files to allow it' },
+      policy: { files: values['allow-files'] === true ? ALL_FILE_ACCESS : WEB_FILE_ACCESS, filesHint: 'start tcpscope web with --allow-files to allow it' },
       log: (message, err) => line(io.err, err === undefined ? message : `${message} ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
     })
   } catch (err) {
@@ -88,7 +93,8 @@ export const webCommand = defineCommand({
   usage: WEB_USAGE,
   options: OPTIONS,
   notes: [
-    'Prints one URL with a random token; every request and WebSocket without it is refused. It binds 127.0.0.1 unless --listen says otherwise: anyone who has the URL controls the engine.',
+    "Prints one URL with a random token. The page keeps the token for its tab (a reload keeps working), takes it out of the address bar, and sends it only on its own WebSocket; no cookie carries it. The engine's WebSocket is refused without it, from another origin, or under a host name this server does not listen as.",
+    "It binds 127.0.0.1 unless --listen says otherwise. With --listen 0.0.0.0 (or ::) it answers to every address of this machine, with a LAN address to that address: anyone on the network who gets the URL (from a screen, a shell history, a proxy log) controls the engine, which connects, listens and sends where the page asks, and traffic is plain HTTP that anyone on the path can read, token included. Use it on a network you trust, or reach 127.0.0.1 through an SSH tunnel instead.",
     'Ctrl-C (SIGINT) or SIGTERM stops it and completes the capture.'
   ],
   run: runWeb

@@ -3,22 +3,31 @@
 // call against the contract and the front end's policy, runs it (cancellable ones with an
 // AbortSignal), replies with the value or a coded one-line error, and pushes the batched
 // event stream. Only a bug is "internal": it is logged here with its stack.
+//
+// What it holds for a front end is bounded however slowly that front end reads: replies
+// wait while the transport is congested, and while they wait no new call starts. Calls
+// that are not long waits run at most MAX_RUNNING at once, so a burst of reads (each up
+// to 16 MiB) cannot all be answered into memory before the first one has gone out.
 
-import { commandNamed, commands, validateArgs, type CommandName, type EngineApi } from '../../shared/contract'
+import { commandNamed, commands, fileAccessOf, validateArgs, type CommandName, type EngineApi, type FileAccess } from '../../shared/contract'
 import { ERROR_CODES, UserError, toWireError } from '../../shared/errors'
 import type { EngineEvent, FrontEvent } from '../../shared/events'
 import type { CaptureInfo } from '../../shared/capture-types'
 import { ValidationError } from '../../shared/schema'
 import { decodeFrame, encodeFrame, FrameError, type ClientMessage, type ServerMessage } from '../../shared/wire'
 import { EventBatcher } from './event-batcher'
+import { RateLimitedLog } from './rate-limited-log'
 
 /** What a front end may do beyond the contract itself. */
 export interface EndpointPolicy {
-  /** Payloads of kind `file` read the host's files: off in web mode unless asked for. */
-  files: boolean
-  /** Says how to turn files on, for the refusal message. */
+  /** The file accesses (contract.ts, CommandSpec.files) this front end may make besides `none`. */
+  files: readonly FileAccess[]
+  /** Says how to allow what is refused, for the refusal message. */
   filesHint: string
 }
+
+/** Every file access: the desktop app's user is the one at the keyboard. */
+export const ALL_FILE_ACCESS: readonly FileAccess[] = ['payload-files', 'reads-path', 'writes-path']
 
 export interface EndpointEngine extends EngineApi {
   subscribe(listener: (e: EngineEvent) => void): () => void
@@ -28,24 +37,53 @@ export interface EndpointEngine extends EngineApi {
 
 export interface FrameOut {
   send(frame: Uint8Array): void
-  /** True while frames already sent have not gone out yet (events then wait and coalesce). */
+  /** True while frames already sent have not gone out yet (events and replies then wait). */
   congested(): boolean
 }
 
 export type Logger = (message: string, err?: unknown) => void
 
-/** A payload of kind `file` anywhere in the arguments. */
-function readsFiles(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false
-  if (Array.isArray(value)) return value.some(readsFiles)
+/**
+ * Calls that are not long waits running at once for one front end. Long waits (conn.expect,
+ * search, open, save: the cancellable ones) do not count, so they never hold up a read.
+ */
+export const MAX_RUNNING = 4
+/** How often a congested transport is looked at again (a WebSocket tells no drain). */
+const ROOM_POLL_MS = 10
+
+/** What each refused file access is, for the refusal message. */
+const ACCESS_TEXT: Record<Exclude<FileAccess, 'none'>, string> = {
+  'payload-files': "sending a file's contents reads the engine host's files",
+  'reads-path': "opening a file by its path reads the engine host's files",
+  'writes-path': "saving to a path writes the engine host's files"
+}
+
+/** A payload of kind `file` in the arguments of a command declared `payload-files`. */
+function namesFilePayload(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return false
+  if (Array.isArray(value)) return value.some(namesFilePayload)
   const o = value as Record<string, unknown>
   if (o.kind === 'file' && typeof o.data === 'string') return true
-  return Object.values(o).some(readsFiles)
+  return Object.values(o).some(namesFilePayload)
+}
+
+/** True when this call of `name` makes the file access its command declares. */
+function touchesFiles(name: CommandName, args: unknown): boolean {
+  const access = fileAccessOf(name)
+  return access === 'payload-files' ? namesFilePayload(args) : access !== 'none'
 }
 
 export class EngineEndpoint {
   private readonly inflight = new Map<number, AbortController>()
   private readonly batcher: EventBatcher
+  private readonly dropped: RateLimitedLog
+  /** Calls counted against MAX_RUNNING that have not finished. */
+  private running = 0
+  /** Calls waiting for a turn: each is told true to go, false when the front end is gone. */
+  private readonly waitingCalls: Array<(go: boolean) => void> = []
+  /** Encoded replies waiting for the transport to drain. */
+  private readonly waitingReplies: Uint8Array[] = []
+  private poll: NodeJS.Timeout | undefined
   private closed = false
 
   constructor(
@@ -54,10 +92,8 @@ export class EngineEndpoint {
     private readonly out: FrameOut,
     private readonly log: Logger
   ) {
-    this.batcher = new EventBatcher(
-      engine,
-      { ready: () => !out.congested(), send: (event) => this.push(event) }
-    )
+    this.batcher = new EventBatcher(engine, { ready: () => this.hasRoom(), send: (event) => this.push(event) })
+    this.dropped = new RateLimitedLog(log, (n) => `tcpscope: dropped ${n} more bad frame${n === 1 ? '' : 's'} from a front end (not logged one by one)`)
   }
 
   /** Sends the snapshot and starts the batched events. */
@@ -67,12 +103,56 @@ export class EngineEndpoint {
 
   private push(event: FrontEvent): void {
     if (this.closed) return
-    this.send({ t: 'event', event })
+    this.out.send(encodeFrame({ t: 'event', event }))
   }
 
-  private send(message: ServerMessage): void {
+  private hasRoom(): boolean {
+    return this.waitingReplies.length === 0 && !this.out.congested()
+  }
+
+  private reply(message: ServerMessage): void {
     if (this.closed) return
-    this.out.send(encodeFrame(message))
+    const frame = encodeFrame(message)
+    if (this.hasRoom()) this.out.send(frame)
+    else {
+      this.waitingReplies.push(frame)
+      this.watch()
+    }
+  }
+
+  private watch(): void {
+    if (this.poll === undefined && !this.closed) this.poll = setTimeout(this.pump, ROOM_POLL_MS)
+  }
+
+  /** Sends waiting replies, then lets waiting calls start, as far as there is room. */
+  private readonly pump = (): void => {
+    // Called directly when a call ends, too: the look-again that was due is this one.
+    if (this.poll !== undefined) clearTimeout(this.poll)
+    this.poll = undefined
+    if (this.closed) return
+    while (this.waitingReplies.length > 0 && !this.out.congested()) this.out.send(this.waitingReplies.shift()!)
+    while (this.waitingCalls.length > 0 && this.running < MAX_RUNNING && this.hasRoom()) {
+      this.running++
+      this.waitingCalls.shift()!(true)
+    }
+    if (this.waitingReplies.length > 0 || (this.waitingCalls.length > 0 && this.running < MAX_RUNNING)) this.watch()
+  }
+
+  /** Resolves true when the call may run (a turn is taken), false if the front end went away. */
+  private turn(): Promise<boolean> {
+    if (this.waitingCalls.length === 0 && this.running < MAX_RUNNING && this.hasRoom()) {
+      this.running++
+      return Promise.resolve(true)
+    }
+    return new Promise((resolve) => {
+      this.waitingCalls.push(resolve)
+      this.watch()
+    })
+  }
+
+  private endTurn(): void {
+    this.running--
+    this.pump()
   }
 
   receive(frame: Uint8Array): void {
@@ -81,11 +161,11 @@ export class EngineEndpoint {
     try {
       message = decodeFrame(frame) as ClientMessage
     } catch (err) {
-      this.log(`tcpscope: dropped a malformed frame from a front end (${err instanceof FrameError ? err.message : String(err)})`)
+      this.dropped.write(`tcpscope: dropped a malformed frame from a front end (${err instanceof FrameError ? err.message : String(err)})`)
       return
     }
     if (typeof message !== 'object' || message === null || typeof message.id !== 'number' || !Number.isSafeInteger(message.id)) {
-      this.log('tcpscope: dropped a frame that is not a call or a cancel')
+      this.dropped.write('tcpscope: dropped a frame that is not a call or a cancel')
       return
     }
     if (message.t === 'cancel') {
@@ -96,18 +176,21 @@ export class EngineEndpoint {
       const { id, t } = message as { id: number; t?: unknown }
       return this.fail(id, new UserError(`unknown message type "${String(t)}"`))
     }
-    void this.call(message.id, message.cmd, message.args)
+    const { id, cmd, args } = message
+    this.call(id, cmd, args).catch((err: unknown) => this.log(`tcpscope: a call could not be answered:`, err))
   }
 
   private fail(id: number, err: UserError): void {
-    this.send({ t: 'reply', id, ok: false, error: err.toWire() })
+    this.reply({ t: 'reply', id, ok: false, error: err.toWire() })
   }
 
   private async call(id: number, cmd: unknown, rawArgs: unknown): Promise<void> {
     const name = commandNamed(cmd)
     if (name === undefined) return this.fail(id, new UserError(`unknown command "${String(cmd).slice(0, 64)}"`))
-    const controller = (commands[name] as { cancellable?: boolean }).cancellable ? new AbortController() : undefined
+    const cancellable = (commands[name] as { cancellable?: boolean }).cancellable === true
+    const controller = cancellable ? new AbortController() : undefined
     if (controller) this.inflight.set(id, controller)
+    let counted = false
     try {
       let args: unknown
       try {
@@ -116,24 +199,35 @@ export class EngineEndpoint {
         if (err instanceof ValidationError) throw new UserError(`invalid arguments for ${name}: ${err.message}`, err.code)
         throw err
       }
-      if (!this.policy.files && readsFiles(args)) {
-        throw new UserError(`${name}: sending a file's contents reads the engine host's files, which is off here; ${this.policy.filesHint}`, ERROR_CODES.EFORBIDDEN)
+      const access = fileAccessOf(name)
+      if (access !== 'none' && !this.policy.files.includes(access) && touchesFiles(name, args)) {
+        throw new UserError(`${name}: ${ACCESS_TEXT[access]}, which is off here; ${this.policy.filesHint}`, ERROR_CODES.EFORBIDDEN)
+      }
+      if (!cancellable) {
+        if (!(await this.turn())) return
+        counted = true
       }
       const value = await invoke(this.engine, name, args, controller?.signal)
-      this.send({ t: 'reply', id, ok: true, value: value ?? null })
+      this.reply({ t: 'reply', id, ok: true, value: value ?? null })
     } catch (err) {
       if (!(err instanceof UserError)) this.log(`tcpscope: ${name} failed:`, err)
-      this.send({ t: 'reply', id, ok: false, error: toWireError(err, name) })
+      this.reply({ t: 'reply', id, ok: false, error: toWireError(err, name) })
     } finally {
       this.inflight.delete(id)
+      if (counted) this.endTurn()
     }
   }
 
-  /** The front end went away: stop its events and cancel what it was waiting for. */
+  /** The front end went away: stop its events, drop what waits for it, cancel what it was waiting for. */
   close(): void {
     if (this.closed) return
     this.closed = true
     this.batcher.stop()
+    this.dropped.close()
+    if (this.poll !== undefined) clearTimeout(this.poll)
+    this.poll = undefined
+    this.waitingReplies.length = 0
+    for (const go of this.waitingCalls.splice(0)) go(false)
     for (const c of this.inflight.values()) c.abort()
     this.inflight.clear()
   }

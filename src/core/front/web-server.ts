@@ -1,9 +1,15 @@
 // Web mode: the built renderer over HTTP and the engine over one WebSocket, for a browser.
-// The page's commands can make the engine connect, listen and send anywhere, so everything
-// is behind a random token: the page is opened with `?token=...`, which sets a cookie for
-// its assets; a request or a WebSocket upgrade without the token is refused (401, or 403
-// for a wrong one), and so is an upgrade from another origin or for another host name
-// (DNS rebinding). Each WebSocket is one EngineEndpoint with the web policy.
+// The page's commands can make the engine connect, listen and send anywhere, so the
+// WebSocket is behind a random token, which never goes where a browser would send it on
+// its own: no cookie (one for 127.0.0.1 reaches every port of it, every local dev server).
+// The printed URL carries it once; the page keeps it for the tab and offers it as a
+// WebSocket subprotocol (shared/web-mode.ts). An upgrade without it is refused (401, or 403
+// for a wrong one), and so is one from another origin. The page's files are the public
+// built UI and hold no data, so they are served without the token. Every request must name
+// a host this server listens as (web-hosts.ts: no DNS rebinding). Everything about a
+// request is hostile until checked: a target, escape or header that does not parse is a
+// 4xx, with or without the token, and a handler that fails anyway costs one log line, never
+// the process. Each WebSocket is one EngineEndpoint with the web policy.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
@@ -11,14 +17,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, normalize, resolve, sep } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
+import type { FileAccess } from '../../shared/contract'
 import { MAX_FRAME_BYTES } from '../../shared/wire'
-import type { Endpoint } from '../../shared/endpoint'
+import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../shared/web-mode'
+import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import { boundAddress, listenOn } from '../net/listen'
 import { EngineEndpoint, type EndpointEngine, type EndpointPolicy, type Logger } from './engine-endpoint'
+import { targetPath } from './request-target'
+import { allowedHosts, isLoopbackHost, isWildcard } from './web-hosts'
 
-/** A socket with this much unsent is congested: events wait and coalesce. */
+/** A socket with this much unsent is congested: events and replies wait. */
 const CONGESTED_BYTES = 4 * 1024 * 1024
-export const WS_PATH = '/ws'
+/** Request line and headers together; more is answered 431 (the page sends well under 2 KiB). */
+const MAX_HEADER_BYTES = 16 * 1024
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -34,6 +45,13 @@ const TYPES: Record<string, string> = {
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
+/**
+ * What the page may do with the host's files unless told otherwise: open and save captures
+ * by path (its Open and Save dialogs). A payload of kind file, which sends any file of the
+ * host, waits for --allow-files.
+ */
+export const WEB_FILE_ACCESS: readonly FileAccess[] = ['reads-path', 'writes-path']
+
 export interface WebServerOptions {
   listen: Endpoint
   /** The built renderer (index.html and its assets). */
@@ -42,62 +60,89 @@ export interface WebServerOptions {
   log: Logger
 }
 
+/** One line for a log, whatever was thrown. */
+const oneLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]
+
 export class WebServer {
   readonly token = randomBytes(24).toString('base64url')
   private readonly http: Server
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+    // Never the token's entry: a reply header carries only the protocol's name.
+    handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false)
+  })
   private readonly endpoints = new Set<EngineEndpoint>()
   private address = ''
+  private port = 0
 
   private constructor(
     private readonly engine: EndpointEngine,
     private readonly opts: WebServerOptions
   ) {
-    this.http = createServer((req, res) => void this.serve(req, res))
-    this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head))
+    this.http = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+      this.serve(req, res).catch((err: unknown) => {
+        this.opts.log(`tcpscope: web: a request for the page failed: ${oneLine(err)}`)
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('tcpscope web: internal error\n')
+        else res.destroy()
+      })
+    })
+    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head))
+    // What Node cannot parse (NUL in a target, headers over the limit, garbage): answered
+    // here, so the socket ends with a status instead of silence.
+    this.http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    })
+    this.http.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+      socket.on('error', () => {})
+      socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    })
   }
 
   static async start(engine: EndpointEngine, opts: WebServerOptions): Promise<WebServer> {
     const server = new WebServer(engine, opts)
     await listenOn(server.http, opts.listen)
     server.address = boundAddress(server.http, opts.listen)
+    server.port = (server.http.address() as { port: number }).port
     return server
   }
 
-  /** `http://127.0.0.1:PORT/?token=...`: the one URL that opens the UI. */
+  /**
+   * `http://127.0.0.1:PORT/?token=...`: the one URL that opens the UI. Listening on every
+   * address, it names loopback: a browser may refuse 0.0.0.0, and this machine's own
+   * browser always reaches loopback.
+   */
   get url(): string {
-    return `http://${this.address}/?token=${this.token}`
+    const host = this.opts.listen.kind === 'tcp' ? this.opts.listen.host : ''
+    const shown = isWildcard(host) ? formatEndpoint({ kind: 'tcp', host: host === '::' ? '::1' : '127.0.0.1', port: this.port }) : this.address
+    return `http://${shown}/?token=${this.token}`
   }
 
   get listening(): string {
     return this.address
   }
 
-  private cookieName(): string {
-    // Cookies are shared between ports of one host: each web mode keeps its own.
-    return `tcpscope_token_${this.address.slice(this.address.lastIndexOf(':') + 1)}`
-  }
-
-  /** 'ok', or why not: no token at all (401) or a wrong one (403). */
+  /** 'ok', or why not: no token offered (401) or a wrong one (403). */
   private authorize(req: IncomingMessage): 'ok' | 401 | 403 {
-    const url = new URL(req.url ?? '/', 'http://x')
-    const given =
-      url.searchParams.get('token') ??
-      (req.headers.cookie ?? '')
-        .split(';')
-        .map((c) => c.trim().split('='))
-        .find(([k]) => k === this.cookieName())?.[1]
+    const header = req.headers['sec-websocket-protocol']
+    const offered = typeof header === 'string' ? header.split(',').map((p) => p.trim()) : []
+    const given = offered.find((p) => p.startsWith(WS_TOKEN_PREFIX))?.slice(WS_TOKEN_PREFIX.length)
     if (given === undefined || given === '') return 401
     const a = Buffer.from(given)
     const b = Buffer.from(this.token)
     return a.length === b.length && timingSafeEqual(a, b) ? 'ok' : 403
   }
 
-  /** The Host header names this server: a page reached through another name is refused. */
+  /** The Host header names this server as it was asked to listen: any other name is refused. */
   private hostAllowed(req: IncomingMessage): boolean {
-    const host = req.headers.host ?? ''
-    const port = this.address.slice(this.address.lastIndexOf(':') + 1)
-    return host === this.address || host === `localhost:${port}` || host === `127.0.0.1:${port}` || host === `[::1]:${port}`
+    const host = req.headers.host
+    if (host === undefined) return false
+    const asked = this.opts.listen.kind === 'tcp' ? this.opts.listen.host : ''
+    const bound = this.address.slice(0, this.address.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1')
+    return allowedHosts(asked, bound, this.port).has(host.toLowerCase())
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -105,14 +150,12 @@ export class WebServer {
       res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
       res.end(text + '\n')
     }
+    const path = targetPath(req.url)
+    if (path === undefined) return deny(400, 'tcpscope web: bad request target')
     if (!this.hostAllowed(req)) return deny(403, 'tcpscope web: unknown host name')
-    const auth = this.authorize(req)
-    if (auth === 401) return deny(401, 'tcpscope web: open the URL tcpscope printed when it started; it carries the token')
-    if (auth === 403) return deny(403, 'tcpscope web: wrong token; open the URL tcpscope printed when it started')
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(405, 'tcpscope web: only GET')
-    const url = new URL(req.url ?? '/', 'http://x')
     const root = resolve(this.opts.uiDir)
-    const file = resolve(root, '.' + normalize(decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)))
+    const file = resolve(root, '.' + normalize(path === '/' ? '/index.html' : path))
     if (file !== root && !file.startsWith(root + sep)) return deny(404, 'not found')
     let body: Buffer
     try {
@@ -121,16 +164,14 @@ export class WebServer {
     } catch {
       return deny(404, 'not found')
     }
-    const headers: Record<string, string> = {
+    res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       'Content-Length': String(body.length),
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Content-Security-Policy': CSP
-    }
-    if (url.searchParams.has('token')) headers['Set-Cookie'] = `${this.cookieName()}=${this.token}; HttpOnly; SameSite=Strict; Path=/`
-    res.writeHead(200, headers)
+    })
     res.end(req.method === 'HEAD' ? undefined : body)
   }
 
@@ -139,13 +180,20 @@ export class WebServer {
       socket.end(`HTTP/1.1 ${code} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
     }
     socket.on('error', () => {})
-    if (new URL(req.url ?? '/', 'http://x').pathname !== WS_PATH) return refuse(404, 'Not Found')
-    if (!this.hostAllowed(req)) return refuse(403, 'Forbidden')
-    const auth = this.authorize(req)
-    if (auth !== 'ok') return refuse(auth, auth === 401 ? 'Unauthorized' : 'Forbidden')
-    // Only the page itself may talk to the engine: a page elsewhere cannot, even with the cookie.
-    if (req.headers.origin !== `http://${req.headers.host}`) return refuse(403, 'Forbidden')
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws))
+    try {
+      const path = targetPath(req.url)
+      if (path === undefined) return refuse(400, 'Bad Request')
+      if (path !== WS_PATH) return refuse(404, 'Not Found')
+      if (!this.hostAllowed(req)) return refuse(403, 'Forbidden')
+      const auth = this.authorize(req)
+      if (auth !== 'ok') return refuse(auth, auth === 401 ? 'Unauthorized' : 'Forbidden')
+      // Only the page itself may talk to the engine: a page elsewhere cannot, even with the token.
+      if (req.headers.origin !== `http://${req.headers.host}`) return refuse(403, 'Forbidden')
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws))
+    } catch (err) {
+      this.opts.log(`tcpscope: web: a WebSocket upgrade failed: ${oneLine(err)}`)
+      socket.destroy()
+    }
   }
 
   private attach(ws: WebSocket): void {
@@ -161,7 +209,8 @@ export class WebServer {
     this.endpoints.add(endpoint)
     ws.on('message', (data, isBinary) => {
       if (!isBinary) return ws.close(1003, 'binary frames only')
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
+      // ws hands over a Buffer of its own: no copy of a frame of up to 17 MiB.
+      const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
       endpoint.receive(new Uint8Array(buf.buffer, buf.byteOffset, buf.length))
     })
     ws.on('close', () => {
@@ -183,5 +232,5 @@ export class WebServer {
 }
 
 export function isLoopback(ep: Endpoint): boolean {
-  return ep.kind === 'unix' || ep.host === '127.0.0.1' || ep.host === '::1' || ep.host === 'localhost' || ep.host.startsWith('127.')
+  return ep.kind === 'unix' || isLoopbackHost(ep.host)
 }

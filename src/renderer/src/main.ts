@@ -13,5 +13,7 @@ const pinia = createPinia()
 const app = createApp(App).use(pinia)
 app.use(createAppI18n(useSettingsStore(pinia).language))
 // Before mounting: the snapshot comes as soon as the transport is up.
-useEngineStore(pinia).attach(connectTransport())
+const transport = connectTransport()
+if (transport) useEngineStore(pinia).attach(transport)
+else useEngineStore(pinia).missingToken = true
 app.mount('#app')

@@ -13,6 +13,7 @@ import { LIVE_CAPTURE } from '../../../src/shared/capture-types'
 import { collect, connectTo, listen, startServer, waitFor } from '../../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { overIpc, overWeb, type FrontEnd } from '../../helpers/front-ends'
+import { ALL_FILE_ACCESS } from '../../../src/core/front/engine-endpoint'
 import { writeSampleCapture } from '../../helpers/sample-capture'
 
 let t: TestEngine
@@ -213,7 +214,7 @@ describe('what a front end may do', () => {
     cleanups.push(() => web.close())
     const e = await error(web, 'payload.preview', { payload: { kind: 'file', data: file } })
     expect(e).toEqual({ code: 'EFORBIDDEN', message: "payload.preview: sending a file's contents reads the engine host's files, which is off here; start tcpscope web with --allow-files to allow it" })
-    const allowed = await overWeb(t.engine, { files: true })
+    const allowed = await overWeb(t.engine, { files: ALL_FILE_ACCESS })
     cleanups.push(() => allowed.close())
     expect(Buffer.from(await allowed.client.call('payload.preview', { payload: { kind: 'file', data: file } })).toString()).toBe('from a file')
     const ipc = overIpc(t.engine)

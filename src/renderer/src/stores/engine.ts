@@ -34,6 +34,8 @@ export const useEngineStore = defineStore('engine', () => {
   const transport = shallowRef<Transport>()
   const connected = ref(false)
   const closedReason = ref<string>()
+  /** Web mode opened without its token (not the URL tcpscope printed): nothing to connect with. */
+  const missingToken = ref(false)
   /** Counts applied batches that touched live connections; lists refetch when it moves. */
   const liveChanges = ref(0)
   /** Connection ids that changed in the latest batches (for views showing one of them). */
@@ -123,6 +125,7 @@ export const useEngineStore = defineStore('engine', () => {
     transport,
     connected,
     closedReason,
+    missingToken,
     liveChanges,
     changedConns,
     applied,

@@ -4,7 +4,8 @@ export default {
     app: {
       name: 'tcpscope',
       disconnected: 'Not connected to the engine: {reason}',
-      starting: 'starting'
+      starting: 'starting',
+      missingToken: 'This page has no access token. Open the URL tcpscope printed when it started (http://…/?token=…); the token is kept for this tab only.'
     },
     toolbar: {
       label: 'Toolbar',
@@ -73,7 +74,8 @@ export default {
     app: {
       name: 'tcpscope',
       disconnected: '未连接到引擎：{reason}',
-      starting: '正在启动'
+      starting: '正在启动',
+      missingToken: '此页面没有访问令牌。请打开 tcpscope 启动时打印的网址（http://…/?token=…）；令牌只保存在当前标签页中。'
     },
     toolbar: {
       label: '工具栏',

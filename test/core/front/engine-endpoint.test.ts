@@ -1,0 +1,181 @@
+// The engine's side of the envelope on its own, with a stand-in engine and transport: what
+// it holds for a front end that does not read is bounded (replies wait for the transport,
+// calls wait for their turn), a flood of bad frames is a line a second, and which calls may
+// touch files follows what the contract declares for each command.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ALL_FILE_ACCESS, EngineEndpoint, MAX_RUNNING, type EndpointEngine, type EndpointPolicy } from '../../../src/core/front/engine-endpoint'
+import { commandNames, fileAccessOf, type FileAccess } from '../../../src/shared/contract'
+import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire'
+
+interface Deferred {
+  args: unknown
+  resolve(v: unknown): void
+}
+
+/** An engine whose reads and expects wait until the test answers them. */
+function standInEngine(): { engine: EndpointEngine; reads: Deferred[]; expects: Deferred[]; calls: string[] } {
+  const reads: Deferred[] = []
+  const expects: Deferred[] = []
+  const calls: string[] = []
+  const waiting = (list: Deferred[]) => (args: unknown) => new Promise((resolve) => list.push({ args, resolve }))
+  const engine = {
+    subscribe: () => () => {},
+    captureList: () => [],
+    'conn.read': waiting(reads),
+    'conn.expect': waiting(expects),
+    'payload.preview': async () => {
+      calls.push('payload.preview')
+      return new Uint8Array(1)
+    },
+    'capture.save': async () => {
+      calls.push('capture.save')
+      return {}
+    },
+    'capture.open': async () => {
+      calls.push('capture.open')
+      return {}
+    }
+  }
+  return { engine: engine as unknown as EndpointEngine, reads, expects, calls }
+}
+
+/** A transport the test congests at will; it keeps what was sent, decoded. */
+function standInOut(): { congested: boolean; sent: ServerMessage[]; send(f: Uint8Array): void } {
+  const out = {
+    congested: false,
+    sent: [] as ServerMessage[],
+    send: (f: Uint8Array) => out.sent.push(decodeFrame(f) as ServerMessage)
+  }
+  return out
+}
+
+const replies = (sent: ServerMessage[]): Array<Extract<ServerMessage, { t: 'reply' }>> => sent.filter((m): m is Extract<ServerMessage, { t: 'reply' }> => m.t === 'reply')
+const read = (id: number): Uint8Array => encodeFrame({ t: 'call', id, cmd: 'conn.read', args: { capture: 'live', connId: 1, dir: 'client', offset: 0, length: 10 } })
+const settle = async (): Promise<void> => {
+  await vi.advanceTimersByTimeAsync(0)
+}
+
+function endpoint(policy: EndpointPolicy = { files: ALL_FILE_ACCESS, filesHint: 'ask for it' }) {
+  const e = standInEngine()
+  const out = standInOut()
+  const logged: string[] = []
+  const ep = new EngineEndpoint(e.engine, policy, { send: (f) => out.send(f), congested: () => out.congested }, (m) => logged.push(m))
+  ep.start()
+  return { ...e, out, logged, ep }
+}
+
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('a front end that does not read', () => {
+  it('gets at most MAX_RUNNING reads running; while its transport is congested replies wait and no new call starts', async () => {
+    const { reads, expects, out, ep } = endpoint()
+    for (let id = 1; id <= 10; id++) ep.receive(read(id))
+    await settle()
+    expect(reads).toHaveLength(MAX_RUNNING)
+
+    // A long wait does not take a read's turn, nor wait for one.
+    ep.receive(encodeFrame({ t: 'call', id: 99, cmd: 'conn.expect', args: { connId: 1, pattern: 'x', timeoutMs: 1000 } }))
+    await settle()
+    expect(expects).toHaveLength(1)
+
+    out.congested = true
+    reads[0].resolve(new Uint8Array(10))
+    reads[1].resolve(new Uint8Array(10))
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(replies(out.sent)).toEqual([])
+    expect(reads).toHaveLength(MAX_RUNNING)
+
+    // Drained: the waiting replies go, in order, and the next reads start.
+    out.congested = false
+    await vi.advanceTimersByTimeAsync(50)
+    expect(replies(out.sent).map((r) => r.id)).toEqual([1, 2])
+    expect(reads).toHaveLength(MAX_RUNNING + 2)
+
+    for (let i = 2; i < 10; i++) {
+      reads[i].resolve(new Uint8Array(10))
+      await vi.advanceTimersByTimeAsync(50)
+    }
+    expect(replies(out.sent).map((r) => r.id).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    expect(reads).toHaveLength(10)
+  })
+
+  it('drops what waits for a front end that goes away: its waiting calls never run', async () => {
+    const { reads, out, ep } = endpoint()
+    out.congested = true
+    for (let id = 1; id <= 10; id++) ep.receive(read(id))
+    await settle()
+    expect(reads).toHaveLength(0)
+    ep.close()
+    out.congested = false
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(reads).toHaveLength(0)
+    expect(replies(out.sent)).toEqual([])
+  })
+})
+
+describe('bad frames', () => {
+  it('are logged at most once a second, with a count of the ones held back', async () => {
+    const { logged, ep } = endpoint()
+    for (let i = 0; i < 100; i++) ep.receive(new Uint8Array(2))
+    for (let i = 0; i < 10; i++) ep.receive(encodeFrame({ t: 'call' } as never))
+    expect(logged).toEqual(['tcpscope: dropped a malformed frame from a front end (bad frame size 2)'])
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(logged.slice(1)).toEqual(['tcpscope: dropped 109 more bad frames from a front end (not logged one by one)'])
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(logged).toHaveLength(2)
+    ep.receive(new Uint8Array(3))
+    ep.receive(new Uint8Array(3))
+    expect(logged.slice(2)).toEqual(['tcpscope: dropped a malformed frame from a front end (bad frame size 3)'])
+    // A front end that goes away says what it still held back.
+    ep.close()
+    expect(logged.slice(3)).toEqual(['tcpscope: dropped 1 more bad frame from a front end (not logged one by one)'])
+  })
+})
+
+describe('file access, as the contract declares it', () => {
+  it('is declared for exactly the commands that open, save or send files', () => {
+    const declared = Object.fromEntries(commandNames.filter((n) => fileAccessOf(n) !== 'none').map((n) => [n, fileAccessOf(n)]))
+    expect(declared).toEqual({
+      'capture.open': 'reads-path',
+      'capture.save': 'writes-path',
+      'server.start': 'payload-files',
+      'server.behaviour': 'payload-files',
+      'server.broadcast': 'payload-files',
+      'client.connect': 'payload-files',
+      'payload.preview': 'payload-files',
+      'conn.send': 'payload-files',
+      'conn.interval': 'payload-files',
+      'conn.sequence': 'payload-files'
+    })
+  })
+
+  it('refuses a call whose access the policy leaves out, with how to allow it, and never runs it', async () => {
+    const cases: Array<[FileAccess[], string, unknown, string | undefined]> = [
+      [['reads-path', 'writes-path'], 'payload.preview', { payload: { kind: 'file', data: '/etc/hostname' } }, "payload.preview: sending a file's contents reads the engine host's files, which is off here; ask for it"],
+      // A payload that names no file reads none: allowed whatever the policy.
+      [[], 'payload.preview', { payload: { kind: 'hex', data: '41' } }, undefined],
+      [['payload-files', 'writes-path'], 'capture.open', { path: '/tmp/x.tcap' }, "capture.open: opening a file by its path reads the engine host's files, which is off here; ask for it"],
+      [['payload-files', 'reads-path'], 'capture.save', { path: '/tmp/x.tcap' }, "capture.save: saving to a path writes the engine host's files, which is off here; ask for it"],
+      [['reads-path'], 'capture.open', { path: '/tmp/x.tcap' }, undefined]
+    ]
+    for (const [files, cmd, args, refusal] of cases) {
+      const { out, calls, ep } = endpoint({ files, filesHint: 'ask for it' })
+      ep.receive(encodeFrame({ t: 'call', id: 1, cmd, args }))
+      await settle()
+      const [reply] = replies(out.sent)
+      if (refusal === undefined) {
+        expect(reply, cmd).toMatchObject({ ok: true })
+        expect(calls).toEqual([cmd])
+      } else {
+        expect(reply, cmd).toMatchObject({ ok: false, error: { code: 'EFORBIDDEN', message: refusal } })
+        expect(calls).toEqual([])
+      }
+      ep.close()
+    }
+  })
+})
