@@ -161,8 +161,8 @@ export class Engine implements EngineApi {
     return this.uploads.cancel(args.upload)
   }
 
-  'conn.page'(args: CommandArgs<'conn.page'>): Promise<ConnectionPage> {
-    return this.captures.get(args.capture).page(args)
+  'conn.page'(args: CommandArgs<'conn.page'>, ctx?: CallContext): Promise<ConnectionPage> {
+    return this.captures.get(args.capture).page(args, ctx?.signal)
   }
   async 'conn.get'(args: CommandArgs<'conn.get'>): Promise<ConnectionSummary[]> {
     const view = this.captures.get(args.capture)

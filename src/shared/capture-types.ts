@@ -109,10 +109,17 @@ export interface CaptureInfo {
 
 /** A page of a capture's connection list, as filtered and sorted by the engine. */
 export interface ConnectionPage {
-  /** Connections that pass the filter, in all. */
+  /** Connections that pass the filter, in all (so far, while `scan` says a payload search goes on). */
   total: number
+  /** Connections in the capture (the engine always says; older fakes may not). */
+  of?: number
   offset: number
   rows: ConnectionSummary[]
+  /**
+   * A `text:` filter reads payloads in slices: present while unfinished, saying how many of
+   * the connections the other words pass have been searched. Ask again to go on.
+   */
+  scan?: { done: number; of: number }
 }
 
 /** What a connection list can be sorted by. */

@@ -92,8 +92,9 @@ const pageArgs = obj({
   limit: int({ min: 0, max: MAX_PAGE }),
   /**
    * Words that must all match: `key:value` for port, state, kind, owner, id, client,
-   * target; a leading `-` negates one; a bare word matches the endpoints and the owner.
-   * E.g. `port:6379 state:reset -kind:client 10.0.0.5`.
+   * target; `text:` for text in either direction's payload (UTF-8, case ignored); a leading
+   * `-` negates one; a bare word matches the endpoints and the owner.
+   * E.g. `port:6379 state:reset -kind:client 10.0.0.5 text:"HTTP/1.1 500"`.
    */
   filter: optional(str({ max: 1024 })),
   sort: optional(oneOf(SORT_KEYS)),
@@ -208,8 +209,11 @@ export const commands = {
   /** Drops an unfinished upload and its bytes. */
   'capture.upload.cancel': command<Infer<typeof uploadRef>, void>(uploadRef),
 
-  /** A page of a capture's connections, filtered and sorted. */
-  'conn.page': command<Infer<typeof pageArgs>, ConnectionPage>(pageArgs),
+  /**
+   * A page of a capture's connections, filtered and sorted. A `text:` word reads payloads a
+   * slice per call: the answer's `scan` says how far it got, and the caller asks again.
+   */
+  'conn.page': command<Infer<typeof pageArgs>, ConnectionPage>(pageArgs, { cancellable: true }),
   /** Summaries by id; ids the capture does not have are left out. */
   'conn.get': command<Infer<typeof getArgs>, ConnectionSummary[]>(getArgs),
   'conn.read': command<Infer<typeof readBytesArgs>, Uint8Array>(readBytesArgs),

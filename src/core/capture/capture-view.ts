@@ -27,8 +27,8 @@ export interface CaptureView {
   connection(connId: number): Promise<ConnectionSummary | undefined>
   readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer>
   readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]>
-  /** A page of the connection list, filtered and sorted. */
-  page(q: PageQuery): Promise<ConnectionPage>
+  /** A page of the connection list, filtered and sorted (a `text:` word searches payloads, in slices). */
+  page(q: PageQuery, signal?: AbortSignal): Promise<ConnectionPage>
   /** A slice of a connection's events, with how many it has. */
   eventPage(connId: number, from?: number, limit?: number): Promise<EventPage>
   /** A slice of a connection's turns (consecutive data of one side merged; marks between). */
@@ -55,9 +55,9 @@ export abstract class CaptureQueries {
     return 0
   }
 
-  page(q: PageQuery): Promise<ConnectionPage> {
-    this.query ??= new ConnectionQuery(this.index, () => this.version())
-    return this.query.page(q)
+  page(q: PageQuery, signal?: AbortSignal): Promise<ConnectionPage> {
+    this.query ??= new ConnectionQuery(this.index, () => this.version(), (connId, dir, offset, length) => this.reader.readBytes(connId, dir, offset, length))
+    return this.query.page(q, signal)
   }
 
   private async row(connId: number): Promise<number> {
