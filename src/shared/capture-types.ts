@@ -108,6 +108,15 @@ export interface CaptureInfo {
 }
 
 /** A page of a capture's connection list, as filtered and sorted by the engine. */
+/** Where a find pattern matches in one direction, in order (find's "k of N"). */
+export interface MatchList {
+  offsets: number[]
+  /** False when the engine stopped counting (too many matches, or too long): N is at least `offsets.length`. */
+  complete: boolean
+  /** The stream's length when counted: a live stream that grew since needs a new count. */
+  total: number
+}
+
 export interface ConnectionPage {
   /** Connections that pass the filter, in all (so far, while `scan` says a payload search goes on). */
   total: number

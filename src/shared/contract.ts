@@ -9,6 +9,7 @@ import type {
   ConnectionPage,
   ConnectionSummary,
   Direction,
+  MatchList,
   EventPage,
   SavedCapture,
   SearchResult,
@@ -159,6 +160,8 @@ const searchArgs = obj({
   backward: optional(bool())
 })
 
+const matchesArgs = obj({ capture: captureId, connId, dir: direction, pattern: searchPattern })
+
 const sessionId = str({ nonEmpty: true, max: 64 })
 const connRef = obj({ connId })
 const serverStopArgs = obj({ serverId: sessionId, closeClients: optional(bool()) })
@@ -230,6 +233,8 @@ export const commands = {
   'conn.locate': command<Infer<typeof locateArgs>, { index: number }>(locateArgs),
   /** Finds a pattern in one direction's bytes, from `from` forward or backward. */
   'conn.search': command<Infer<typeof searchArgs>, SearchResult>(searchArgs, { cancellable: true }),
+  /** Every match of a pattern in one direction, as find-next would find them one by one (at most 10,000). */
+  'conn.matches': command<Infer<typeof matchesArgs>, MatchList>(matchesArgs, { cancellable: true }),
 
   'server.start': command<ServerStartArgs, ServerSessionInfo>(serverStartArgs),
   'server.stop': command<Infer<typeof serverStopArgs>, void>(serverStopArgs),
