@@ -19,6 +19,7 @@ import { SORT_KEYS } from './capture-types'
 import type { FrontEvent, ProxyInfo } from './events'
 import { arr, bool, bytes, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
 import { payloadSpec } from './payload/payload-spec'
+import { ENCODINGS } from './text-encodings'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
 import {
   clientConnectArgs,
@@ -145,7 +146,7 @@ export const searchPattern = obj({
   /** `text`: in `encoding` (escapes allowed); `hex`: bytes; `regex`: over the bytes as Latin-1 text, or `encoding` text. */
   kind: oneOf(['text', 'hex', 'regex'] as const),
   value: str({ nonEmpty: true, max: 4096 }),
-  encoding: optional(oneOf(['utf8', 'latin1', 'ascii', 'utf16le', 'gbk', 'gb18030', 'shift_jis'] as const)),
+  encoding: optional(oneOf(ENCODINGS)),
   caseInsensitive: optional(bool())
 })
 export type SearchPattern = Infer<typeof searchPattern>

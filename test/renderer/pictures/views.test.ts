@@ -228,7 +228,7 @@ describe('timeline view', () => {
     expect(names(w, '[role=option]')).toEqual([
       '#7 127.0.0.1:5000 → 127.0.0.1:6379, closed, 40.0 ms, 15 B sent, 4.88 KiB received',
       '#8 127.0.0.1:5000 → 127.0.0.1:6379, open, still open, 15 B sent, 4.88 KiB received',
-      '#9 127.0.0.1:5000 → 127.0.0.1:6379, connect failed, 1.00 ms, 15 B sent, 4.88 KiB received'
+      '#9 127.0.0.1:5000 → 127.0.0.1:6379, connect failed, 1 ms, 15 B sent, 4.88 KiB received'
     ])
     expect(w.findAll('rect.bar-rect').map((r) => r.classes()[1])).toEqual(['closed', 'open', 'failed'])
     await w.findAll('[role=option]')[2].trigger('click')

@@ -103,12 +103,14 @@ function shiftJis(b: Uint8Array, i: number, end: number): Segment {
 }
 
 const latin1 = (b: Uint8Array, i: number): Segment => ({ length: 1, cp: b[i] })
+const ascii = (b: Uint8Array, i: number): Segment => (b[i] < 0x80 ? { length: 1, cp: b[i] } : BAD())
 
 type Segmenter = (b: Uint8Array, i: number, end: number) => Segment
 
 const SEGMENTERS: Record<TextEncodingName, Segmenter> = {
   'utf-8': utf8,
   latin1,
+  ascii,
   gbk: gb18030,
   gb18030,
   'utf-16le': utf16le,
