@@ -16,7 +16,7 @@ export default {
       closeCapture: 'Close {name}',
       filter: 'Filter connections',
       filterPlaceholder: 'filter: port:6379 state:reset kind:proxy text:GET',
-      filterError: 'Filter: {error}',
+      filterError: '{error}',
       scanning: 'Searching payloads: {done} of {of} connections',
       scanStopped: 'Payload search stopped after {done} of {of} connections',
       stopScan: 'Stop search',
