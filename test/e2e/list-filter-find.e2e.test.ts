@@ -33,7 +33,10 @@ const WORDS = {
     find: 'Find in the stream',
     input: 'Find',
     first: /^1 of 3: Match at 0x0000000a, 6 bytes\.$/,
-    second: /^2 of 3: Match at 0x00000012, 6 bytes\.$/
+    second: /^2 of 3: Match at 0x00000012, 6 bytes\.$/,
+    text: 'Text',
+    stream: 'Stream text',
+    encoding: 'Encoding'
   },
   zh: {
     grid: '连接',
@@ -47,7 +50,10 @@ const WORDS = {
     find: '在流中查找',
     input: '查找',
     first: /^第 1 \/ 3 个：在 0x0000000a 处匹配，6 字节。$/,
-    second: /^第 2 \/ 3 个：在 0x00000012 处匹配，6 字节。$/
+    second: /^第 2 \/ 3 个：在 0x00000012 处匹配，6 字节。$/,
+    text: '文本',
+    stream: '流文本',
+    encoding: '编码'
   }
 }
 
@@ -63,7 +69,8 @@ describe('the connection list filter and find, as a new user meets them', () => 
     const driver = await w.client()
     const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
     // Three connections; only the second carries "needle", three times.
-    for (const text of ['GET /alpha HTTP/1.1\r\n\r\n', 'PING with needle, needle and needle\r\n', 'QUIT\r\n']) {
+    // The third hides a right-to-left override (U+202E) that would show "evil" reversed.
+    for (const text of ['GET /alpha HTTP/1.1\r\n\r\n', 'PING with needle, needle and needle\r\n', 'QUIT \u202eevil\r\n']) {
       const c = await connectTo(portOf(proxy.listen))
       const closed = new Promise((r) => c.on('close', r))
       c.resume()
@@ -122,6 +129,15 @@ describe('the connection list filter and find, as a new user meets them', () => 
       await rows.first().click()
       await expect.poll(() => flat(find.getByRole('status'))).toBe('')
       await shot('find-cleared')
+
+      // Durations in the clock's whole milliseconds: never "8.00 ms" or "0 µs".
+      for (const cells of await rows.allTextContents()) expect(cells).toMatch(/(< 1|\d+) ms$/)
+      // The text view names the bidirectional control rather than obeying it, and offers the one list of encodings.
+      await rows.last().click()
+      await detail.getByRole('tab', { name: words.text }).click()
+      await expect.poll(() => detail.getByRole('textbox', { name: words.stream }).textContent()).toContain('QUIT RLOevilCRLF')
+      expect(await detail.getByLabel(words.encoding, { exact: true }).locator('option').allTextContents()).toEqual(['UTF-8', 'Latin-1', 'ASCII', 'UTF-16LE', 'GBK', 'GB18030', 'Shift_JIS'])
+      await shot('bidi')
     }
   })
 })
