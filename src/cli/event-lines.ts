@@ -3,7 +3,7 @@
 import type { ConnectionSummary } from '../shared/capture-types'
 import type { EngineEvent } from '../shared/events'
 import { escapePreview, toHex } from '../shared/hexdump'
-import { formatBytes, formatDuration, formatPeer, formatTimestamp } from '../shared/format'
+import { formatBytes, formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../shared/format'
 
 const ARROW: Record<string, string> = { client: 'client ->', server: 'server <-' }
 
@@ -40,7 +40,7 @@ export function eventText(e: EngineEvent, now = Date.now()): string | undefined 
         case 'close':
           return connLine(
             conn,
-            `closed (${conn.end}): ${formatBytes(conn.bytes.client)} from client, ${formatBytes(conn.bytes.server)} from server, ${formatDuration(event.time - conn.openedAt)}`,
+            `closed (${conn.end}): ${formatBytes(conn.bytes.client)} from client, ${formatBytes(conn.bytes.server)} from server, ${formatDuration(event.time - conn.openedAt, WALL_CLOCK_MS)}`,
             event.time
           )
         default:

@@ -4,6 +4,7 @@
 import { CHECKSUM_KINDS } from '../shared/payload/checksums'
 import { LINE_ENDINGS, TEXT_ENCODINGS, type PayloadSpec } from '../shared/payload/payload-spec'
 import { MATCH_MODES, type MatchMode, type ReplyRule } from '../shared/session-types'
+import { ENCODINGS } from '../shared/text-encodings'
 import { oneOfFlag, UsageError } from './args'
 
 export const PAYLOAD_OPTIONS = {
@@ -13,7 +14,7 @@ export const PAYLOAD_OPTIONS = {
   encoding: {
     type: 'string',
     arg: 'ENC',
-    about: 'utf8 (default), latin1, ascii, utf16le, gbk or gb18030: how text is sent and how received bytes are shown; base64 for what is sent only'
+    about: `${ENCODINGS.join(', ')} (utf8 by default): how text is sent and how received bytes are shown; base64 for what is sent only`
   },
   eol: { type: 'string', arg: 'none|lf|crlf', about: 'a line ending added after each payload (default none)' },
   checksum: { type: 'string', arg: 'sum8|xor8|crc16-modbus|crc32', about: "the payload's checksum, added after it (before the line ending)" }

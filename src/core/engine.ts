@@ -2,7 +2,7 @@
 // and ad-hoc sessions recording into the live one, and the command API of
 // src/shared/contract.ts. Front ends (Electron IPC, web mode, the CLI) only call this.
 
-import type { ActivityPage, CaptureInfo, ConnectionPage, ConnectionSummary, EventPage, SavedCapture, SearchResult, TurnPage } from '../shared/capture-types'
+import type { ActivityPage, CaptureInfo, ConnectionPage, ConnectionSummary, EventPage, MatchList, SavedCapture, SearchResult, TurnPage } from '../shared/capture-types'
 import type { CallContext, CommandArgs, EngineApi } from '../shared/contract'
 import { ERROR_CODES } from '../shared/errors'
 import type { EngineEvent, ProxyInfo, Snapshot } from '../shared/events'
@@ -179,8 +179,8 @@ export class Engine implements EngineApi {
     if (whole) this.captures.markSaved(whole.changes)
   }
 
-  'conn.page'(args: CommandArgs<'conn.page'>): Promise<ConnectionPage> {
-    return this.captures.get(args.capture).page(args)
+  'conn.page'(args: CommandArgs<'conn.page'>, ctx?: CallContext): Promise<ConnectionPage> {
+    return this.captures.get(args.capture).page(args, ctx?.signal)
   }
   async 'conn.get'(args: CommandArgs<'conn.get'>): Promise<ConnectionSummary[]> {
     const view = this.captures.get(args.capture)
@@ -204,6 +204,10 @@ export class Engine implements EngineApi {
   }
   'conn.search'(args: CommandArgs<'conn.search'>, ctx?: CallContext): Promise<SearchResult> {
     return this.captures.get(args.capture).search(args.connId, args.dir, args.pattern, { from: args.from, backward: args.backward, signal: ctx?.signal })
+  }
+
+  'conn.matches'(args: CommandArgs<'conn.matches'>, ctx?: CallContext): Promise<MatchList> {
+    return this.captures.get(args.capture).matches(args.connId, args.dir, args.pattern, ctx?.signal)
   }
 
   async 'server.start'(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {

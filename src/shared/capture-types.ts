@@ -115,11 +115,27 @@ export interface CaptureInfo {
 }
 
 /** A page of a capture's connection list, as filtered and sorted by the engine. */
-export interface ConnectionPage {
-  /** Connections that pass the filter, in all. */
+/** Where a find pattern matches in one direction, in order (find's "k of N"). */
+export interface MatchList {
+  offsets: number[]
+  /** False when the engine stopped counting (too many matches, or too long): N is at least `offsets.length`. */
+  complete: boolean
+  /** The stream's length when counted: a live stream that grew since needs a new count. */
   total: number
+}
+
+export interface ConnectionPage {
+  /** Connections that pass the filter, in all (so far, while `scan` says a payload search goes on). */
+  total: number
+  /** Connections in the capture (the engine always says; older fakes may not). */
+  of?: number
   offset: number
   rows: ConnectionSummary[]
+  /**
+   * A `text:` filter reads payloads in slices: present while unfinished, saying how many of
+   * the connections the other words pass have been searched. Ask again to go on.
+   */
+  scan?: { done: number; of: number }
 }
 
 /** What a connection list can be sorted by. */

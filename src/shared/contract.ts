@@ -9,6 +9,7 @@ import type {
   ConnectionPage,
   ConnectionSummary,
   Direction,
+  MatchList,
   EventPage,
   SavedCapture,
   SearchResult,
@@ -18,6 +19,7 @@ import { SORT_KEYS } from './capture-types'
 import type { FrontEvent, ProxyInfo } from './events'
 import { arr, bool, bytes, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
 import { payloadSpec, type PayloadSpec } from './payload/payload-spec'
+import { ENCODINGS } from './text-encodings'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
 import {
   clientConnectArgs,
@@ -107,8 +109,9 @@ const pageArgs = obj({
   limit: int({ min: 0, max: MAX_PAGE }),
   /**
    * Words that must all match: `key:value` for port, state, kind, owner, id, client,
-   * target; a leading `-` negates one; a bare word matches the endpoints and the owner.
-   * E.g. `port:6379 state:reset -kind:client 10.0.0.5`.
+   * target; `text:` for text in either direction's payload (UTF-8, case ignored); a leading
+   * `-` negates one; a bare word matches the endpoints and the owner.
+   * E.g. `port:6379 state:reset -kind:client 10.0.0.5 text:"HTTP/1.1 500"`.
    */
   filter: optional(str({ max: 1024 })),
   sort: optional(oneOf(SORT_KEYS)),
@@ -158,7 +161,7 @@ export const searchPattern = obj({
   /** `text`: in `encoding` (escapes allowed); `hex`: bytes; `regex`: over the bytes as Latin-1 text, or `encoding` text. */
   kind: oneOf(['text', 'hex', 'regex'] as const),
   value: str({ nonEmpty: true, max: 4096 }),
-  encoding: optional(oneOf(['utf8', 'latin1', 'ascii', 'utf16le', 'gbk', 'gb18030', 'shift_jis'] as const)),
+  encoding: optional(oneOf(ENCODINGS)),
   caseInsensitive: optional(bool())
 })
 export type SearchPattern = Infer<typeof searchPattern>
@@ -172,6 +175,8 @@ const searchArgs = obj({
   from: optional(int({ min: 0 })),
   backward: optional(bool())
 })
+
+const matchesArgs = obj({ capture: captureId, connId, dir: direction, pattern: searchPattern })
 
 const sessionId = str({ nonEmpty: true, max: 64 })
 const connRef = obj({ connId })
@@ -263,8 +268,11 @@ export const commands = {
   'capture.download.read': command<Infer<typeof downloadReadArgs>, Uint8Array>(downloadReadArgs),
   'capture.download.end': command<Infer<typeof downloadRef>, void>(downloadRef),
 
-  /** A page of a capture's connections, filtered and sorted. */
-  'conn.page': command<Infer<typeof pageArgs>, ConnectionPage>(pageArgs),
+  /**
+   * A page of a capture's connections, filtered and sorted. A `text:` word reads payloads a
+   * slice per call: the answer's `scan` says how far it got, and the caller asks again.
+   */
+  'conn.page': command<Infer<typeof pageArgs>, ConnectionPage>(pageArgs, { cancellable: true }),
   /** Summaries by id; ids the capture does not have are left out. */
   'conn.get': command<Infer<typeof getArgs>, ConnectionSummary[]>(getArgs),
   'conn.read': command<Infer<typeof readBytesArgs>, Uint8Array>(readBytesArgs),
@@ -281,6 +289,8 @@ export const commands = {
   'conn.locate': command<Infer<typeof locateArgs>, { index: number }>(locateArgs),
   /** Finds a pattern in one direction's bytes, from `from` forward or backward. */
   'conn.search': command<Infer<typeof searchArgs>, SearchResult>(searchArgs, { cancellable: true }),
+  /** Every match of a pattern in one direction, as find-next would find them one by one (at most 10,000). */
+  'conn.matches': command<Infer<typeof matchesArgs>, MatchList>(matchesArgs, { cancellable: true }),
 
   'server.start': command<ServerStartArgs, ServerSessionInfo>(serverStartArgs, { files: 'payload-files' }),
   'server.stop': command<Infer<typeof serverStopArgs>, void>(serverStopArgs),

@@ -14,12 +14,35 @@ export function formatBytes(n: number): string {
   return `${v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)} ${units[u]}`
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`
-  if (ms < 1000) return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`
+/**
+ * What the capture's two clocks can tell apart, in ms: wall-clock times (a connection's
+ * opened and closed) are whole milliseconds; the monotonic times of records (gaps between
+ * turns, times since the open) are finer than a microsecond, shown to the microsecond.
+ */
+export const WALL_CLOCK_MS = 1
+export const MONO_CLOCK_MS = 0.001
+
+/**
+ * A duration in the unit that suits it, with no more digits than `resolution` (ms) can
+ * tell: a wall-clock duration of 8 ms reads "8 ms", never "8.00 ms"; one too short for the
+ * clock reads "< 1 ms", never "0 µs".
+ */
+export function formatDuration(ms: number, resolution = MONO_CLOCK_MS): string {
+  if (ms < resolution) return resolution >= 1 ? `< ${resolution} ms` : `< ${Math.round(resolution * 1000)} µs`
+  if (ms < 1) return `${Math.round(ms * 1000)} µs`
+  if (ms < 1000) {
+    if (resolution >= 1) return `${Math.round(ms)} ms`
+    // Three significant digits, at most the clock's.
+    const decimals = Math.min(ms < 10 ? 2 : ms < 100 ? 1 : 0, Math.max(0, -Math.floor(Math.log10(resolution))))
+    return `${ms.toFixed(decimals)} ms`
+  }
   if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`
-  const m = Math.floor(ms / 60_000)
-  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`
+  if (ms < 3_600_000) {
+    const m = Math.floor(ms / 60_000)
+    return `${m} min ${Math.floor((ms % 60_000) / 1000)} s`
+  }
+  const h = Math.floor(ms / 3_600_000)
+  return `${h} h ${Math.floor((ms % 3_600_000) / 60_000)} min`
 }
 
 export function formatPeer(p: PeerAddress | undefined): string {

@@ -4,6 +4,7 @@
 
 import { arr, bool, int, obj, oneOf, optional, str, type Infer } from './schema'
 import { payloadSpec } from './payload/payload-spec'
+import { ENCODINGS } from './text-encodings'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS, MAX_TIMER_MS } from './limits'
 
 export const MATCH_MODES = ['exact', 'contains', 'starts', 'ends', 'regex'] as const
@@ -15,7 +16,7 @@ export const replyRule = obj({
   pattern: str({ max: 65536 }),
   format: optional(oneOf(['text', 'hex'] as const)),
   /** How received bytes are decoded for text and regex matching (default utf8). */
-  encoding: optional(oneOf(['utf8', 'latin1', 'ascii', 'utf16le', 'gbk', 'gb18030'] as const)),
+  encoding: optional(oneOf(ENCODINGS)),
   /** The reply; for text replies, `$1`.. `$9` and `$&` take the regex match's groups. */
   reply: payloadSpec
 })
@@ -82,7 +83,7 @@ export const expectArgs = obj({
   connId: int({ min: 1, max: MAX_CONN_ID }),
   /** A regular expression matched against what the peer sent, decoded as `encoding`. */
   pattern: str({ max: 65536 }),
-  encoding: optional(oneOf(['utf8', 'latin1', 'ascii', 'utf16le', 'gbk', 'gb18030'] as const)),
+  encoding: optional(oneOf(ENCODINGS)),
   /** Where in the peer's byte stream to start looking (default: what arrives from now on). */
   fromOffset: optional(int({ min: 0 })),
   timeoutMs: int({ min: 1, max: MAX_INTERVAL_MS })

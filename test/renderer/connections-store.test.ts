@@ -2,11 +2,12 @@
 // The connection list asks the engine for pages: the ones on screen, with the filter and
 // sort, refetched when the query changes or a live batch says connections changed.
 import { createPinia, setActivePinia } from 'pinia'
-import { nextTick } from 'vue'
+import { nextTick, watch } from 'vue'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { ConnectionSummary } from '../../src/shared/capture-types'
 import { PAGE_SIZE, useConnectionsStore } from '../../src/renderer/src/stores/connections'
 import { useEngineStore } from '../../src/renderer/src/stores/engine'
+import { EngineError } from '../../src/shared/errors'
 import { fakeTransport } from './fake-transport'
 
 const conn = (id: number): ConnectionSummary => ({
@@ -143,5 +144,75 @@ describe('connections store', () => {
     await settle()
     expect(t.calls.length).toBe(first + 1)
     expect(list.total).toBe(5)
+  })
+})
+
+describe('connections store: a filter the engine refuses, and a payload search', () => {
+  it('shows why a filter word was refused, with an empty list, and forgets it when the filter is fixed', async () => {
+    const t = fakeTransport({
+      'conn.page': ({ filter, offset, limit }) => {
+        if (filter === 'state:bogus') throw new EngineError('EINVAL', 'filter state:bogus: use one of open, closed')
+        const all = Array.from({ length: filter ? 3 : 5 }, (_, i) => conn(i + 1))
+        return { total: all.length, of: 5, offset, rows: all.slice(offset, offset + limit) }
+      }
+    })
+    useEngineStore().attach(t.transport)
+    const list = useConnectionsStore()
+    list.show(0, 30)
+    await settle()
+    expect([list.total, list.of]).toEqual([5, 5])
+    list.filter = 'state:bogus'
+    await settle()
+    expect(list.error).toBe('filter state:bogus: use one of open, closed')
+    // Not the old rows left waiting as "…": an empty list.
+    expect([list.total, list.row(0)]).toEqual([0, undefined])
+    list.filter = 'state:open'
+    await settle()
+    expect([list.error, list.total, list.of]).toEqual([undefined, 3, 5])
+  })
+
+  it('asks again while the engine says its payload search is unfinished, and shows how far it got', async () => {
+    let done = 0
+    const t = fakeTransport({
+      'conn.page': ({ offset, limit }) => {
+        done = Math.min(done + 1, 3)
+        const rows = Array.from({ length: done - 1 }, (_, i) => conn(i + 1))
+        return { total: rows.length, of: 9, offset, rows: rows.slice(offset, offset + limit), ...(done < 3 ? { scan: { done, of: 3 } } : {}) }
+      }
+    })
+    useEngineStore().attach(t.transport)
+    const list = useConnectionsStore()
+    const seen: Array<number | undefined> = []
+    watch(() => list.scan?.done, (d) => seen.push(d), { flush: 'sync' })
+    list.filter = 'text:GET'
+    await settle()
+    await settle()
+    expect(list.scan).toBeUndefined()
+    expect([list.total, list.of]).toEqual([2, 9])
+    expect(seen).toEqual([1, 2, undefined])
+    expect(t.calls.filter((c) => (c.args as { filter?: string }).filter === 'text:GET').length).toBe(3)
+  })
+
+  it('stops a payload search when asked: the engine call is cancelled and nothing more is asked', async () => {
+    const signals: AbortSignal[] = []
+    const t = fakeTransport({
+      'conn.page': ({ offset }, ctx) => {
+        if (ctx.signal) signals.push(ctx.signal)
+        return { total: 1, of: 100, offset, rows: [conn(1)], scan: { done: 10, of: 100 } }
+      }
+    })
+    useEngineStore().attach(t.transport)
+    const list = useConnectionsStore()
+    list.show(0, 30)
+    list.filter = 'text:x'
+    await settle()
+    expect(list.scan).toMatchObject({ of: 100 })
+    list.stopScan()
+    const asked = t.calls.length
+    await settle()
+    expect(list.scan).toMatchObject({ stopped: true, of: 100 })
+    expect(signals.at(-1)?.aborted).toBe(true)
+    expect(t.calls.length).toBe(asked)
+    expect(list.row(0)?.id).toBe(1)
   })
 })

@@ -105,3 +105,45 @@ describe('find', () => {
     void running
   })
 })
+
+describe('find: which match of how many', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    setActivePinia(createPinia())
+  })
+
+  it('says "k of N" from one count per pattern, and forgets the message when another connection is selected', async () => {
+    const counts: unknown[] = []
+    const offsets = [10, 700, 900]
+    const t = fakeTransport({
+      'conn.get': ({ ids }) => ids.map((id) => ({ ...conn, id })),
+      'conn.search': ({ from = 0 }) => {
+        const at = offsets.find((o) => o >= from)
+        return at === undefined ? { found: false } : { found: true, offset: at, length: 4 }
+      },
+      'conn.matches': (args) => {
+        counts.push(args)
+        return { offsets, complete: true, total: 1000 }
+      }
+    })
+    useEngineStore().attach(t.transport)
+    const selection = useSelectionStore()
+    selection.select(5)
+    await new Promise((r) => setTimeout(r, 0))
+    const find = useFindStore()
+    find.show()
+    find.query = 'PING'
+    selection.range = { dir: 'client', offset: 100, length: 2 }
+    await find.next()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(find.state).toEqual({ kind: 'found', offset: 700, length: 4, wrapped: false, index: 2, count: 3, complete: true })
+    await find.next()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(find.state).toMatchObject({ offset: 900, index: 3, count: 3 })
+    expect(counts).toEqual([{ capture: 'live', connId: 5, dir: 'client', pattern: { kind: 'text', value: 'PING', encoding: 'utf8' } }])
+
+    selection.select(6)
+    await new Promise((r) => setTimeout(r, 0))
+    expect(find.state).toEqual({ kind: 'idle' })
+  })
+})

@@ -53,6 +53,19 @@ describe('characters of the text view', () => {
     expect(texts('utf-8', [0xef, 0xbb, 0xbf])).toEqual(['·'])
   })
 
+  it('names bidirectional controls, so they cannot reorder what the view shows', () => {
+    const bidi = [0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x061c, 0x200e, 0x200f]
+    const utf8 = new TextEncoder().encode(`a${String.fromCodePoint(...bidi)}b`)
+    expect(chars('utf-8', utf8).map((c) => [c.text, c.kind, c.width])).toEqual([
+      ['a', 'text', 1],
+      ...['LRE', 'RLE', 'PDF', 'LRO', 'RLO', 'LRI', 'RLI', 'FSI', 'PDI', 'ALM', 'LRM', 'RLM'].map((n) => [n, 'ctrl', 3]),
+      ['b', 'text', 1]
+    ])
+    // The same in UTF-16LE and GB18030 (where RLO is a four-byte sequence the decoder names).
+    expect(texts('utf-16le', [0x2e, 0x20, 0x61, 0, 0x62, 0])).toEqual(['RLO', 'a', 'b'])
+    expect(texts('gb18030', iconv.encode('\u2067x', 'gb18030'))).toEqual(['RLI', 'x'])
+  })
+
   it('shows each byte that is no character as ⟨xx⟩, a character cut at the end too', () => {
     expect(chars('utf-8', [0xff, 0x41, 0xc3, 0x28, 0xe4, 0xbd]).map((c) => [c.text, c.kind, c.offset])).toEqual([
       ['⟨ff⟩', 'bad', 100],

@@ -3,7 +3,7 @@
 // index's fields (widths, then lines) straight into large output batches.
 
 import type { FileCapture } from '../../core/capture/file-capture'
-import { formatDuration, formatTimestamp } from '../../shared/format'
+import { formatDuration, formatTimestamp, WALL_CLOCK_MS } from '../../shared/format'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { line, writeAll, type Io } from '../output'
@@ -58,7 +58,7 @@ type Rows = Awaited<ReturnType<FileCapture['allRows']>>
 
 const durationOf = (r: Rows, row: number): string => {
   const closed = r.fields.closedAt(row)
-  return Number.isNaN(closed) ? '-' : formatDuration(closed - r.fields.openedAt(row))
+  return Number.isNaN(closed) ? '-' : formatDuration(closed - r.fields.openedAt(row), WALL_CLOCK_MS)
 }
 const endOf = (r: Rows, row: number): string => {
   const end = r.fields.end(row)

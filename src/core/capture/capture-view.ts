@@ -1,7 +1,7 @@
 // What every capture answers, live or reopened from a file: its connections, any byte
 // range of one direction, and a connection's events in order.
 
-import type { ActivityPage, CaptureEvent, CaptureInfo, ConnectionPage, ConnectionSummary, Direction, EventPage, SearchResult, TurnPage } from '../../shared/capture-types'
+import type { ActivityPage, CaptureEvent, CaptureInfo, ConnectionPage, ConnectionSummary, Direction, EventPage, MatchList, SearchResult, TurnPage } from '../../shared/capture-types'
 import { UserError } from '../../shared/errors'
 import type { SearchPattern } from '../../shared/contract'
 import { UnknownConnectionError, type CaptureReader } from './capture-reader'
@@ -9,6 +9,7 @@ import { connectionActivity, type ActivityWindow } from './connection-activity'
 import { ConnectionQuery, type PageQuery } from './connection-query'
 import { ConnectionTurns } from './connection-turns'
 import type { IndexView } from './index-view'
+import { listMatches } from './match-count'
 import { compilePattern, searchStream } from './stream-search'
 
 export interface CaptureView {
@@ -27,8 +28,8 @@ export interface CaptureView {
   connection(connId: number): Promise<ConnectionSummary | undefined>
   readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer>
   readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]>
-  /** A page of the connection list, filtered and sorted. */
-  page(q: PageQuery): Promise<ConnectionPage>
+  /** A page of the connection list, filtered and sorted (a `text:` word searches payloads, in slices). */
+  page(q: PageQuery, signal?: AbortSignal): Promise<ConnectionPage>
   /** A slice of a connection's events, with how many it has. */
   eventPage(connId: number, from?: number, limit?: number): Promise<EventPage>
   /** A slice of a connection's turns (consecutive data of one side merged; marks between). */
@@ -38,6 +39,8 @@ export interface CaptureView {
   /** The index of the event whose data holds byte `offset` of `dir`; -1 past the end. */
   locate(connId: number, dir: Direction, offset: number): Promise<number>
   search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult>
+  /** Every match of the pattern in one direction (bounded: see match-count.ts). */
+  matches(connId: number, dir: Direction, pattern: SearchPattern, signal?: AbortSignal): Promise<MatchList>
   close(): Promise<void>
 }
 
@@ -55,9 +58,9 @@ export abstract class CaptureQueries {
     return 0
   }
 
-  page(q: PageQuery): Promise<ConnectionPage> {
-    this.query ??= new ConnectionQuery(this.index, () => this.version())
-    return this.query.page(q)
+  page(q: PageQuery, signal?: AbortSignal): Promise<ConnectionPage> {
+    this.query ??= new ConnectionQuery(this.index, () => this.version(), (connId, dir, offset, length) => this.reader.readBytes(connId, dir, offset, length))
+    return this.query.page(q, signal)
   }
 
   private async row(connId: number): Promise<number> {
@@ -109,6 +112,11 @@ export abstract class CaptureQueries {
     const row = await this.row(connId)
     const total = this.index.recordedBytes(row, dir)
     return searchStream((offset, length) => this.reader.readBytes(connId, dir, offset, length), total, compiled, opts)
+  }
+
+  async matches(connId: number, dir: Direction, pattern: SearchPattern, signal?: AbortSignal): Promise<MatchList> {
+    const row = await this.row(connId)
+    return listMatches((id, d, offset, length) => this.reader.readBytes(id, d, offset, length), connId, dir, this.index.recordedBytes(row, dir), pattern, signal)
   }
 
   async listConnections(): Promise<ConnectionSummary[]> {

@@ -4,11 +4,12 @@
 // fields, without building a summary per row (only the page's rows become summaries):
 // 100,000 connections are filtered in tens of milliseconds. The matching rows are kept
 // until the capture changes or another query comes, so paging through one list costs one
-// filter and sort.
+// filter and sort. A `text:` word reads payloads (payload-filter.ts), a slice per call.
 
-import type { ConnectionEnd, ConnectionSummary, SortKey } from '../../shared/capture-types'
+import type { ConnectionEnd, ConnectionPage, ConnectionSummary, SortKey } from '../../shared/capture-types'
 import { UserError } from '../../shared/errors'
 import type { IndexView, PeerRole, RowFields } from './index-view'
+import { PayloadFilter, type Read, type Slice } from './payload-filter'
 
 type Predicate = (f: RowFields, row: number) => boolean
 
@@ -103,10 +104,10 @@ function endpointsInclude(text: string): Predicate {
   return (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
 }
 
-const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target'] as const
+const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target', 'text'] as const
 
 function wholeNumber(key: string, v: string): number {
-  if (!/^\d{1,15}$/.test(v)) throw new UserError(`filter ${key}:${v}: ${key} wants a whole number`)
+  if (!/^\d{1,15}$/.test(v)) throw new UserError(`filter ${key}:${v}: ${key} wants a whole number, e.g. ${key === 'port' ? 'port:6379' : 'id:12 or id:10-20'}`)
   return Number(v)
 }
 
@@ -147,15 +148,32 @@ function term(key: string, value: string): Predicate {
   }
 }
 
-/** The filter's words as one predicate; words may be quoted to hold spaces. */
-export function parseFilter(filter: string): Predicate | undefined {
+/** A filter: the words over the index's fields as one predicate, and the texts to find in payloads. */
+export interface ParsedFilter {
+  predicate: Predicate | undefined
+  /** `text:` words, each to be present (or, negated, absent) in a direction's bytes. */
+  texts: string[]
+  negated: boolean[]
+}
+
+/** The filter's words; words may be quoted to hold spaces. */
+export function parseQuery(filter: string): ParsedFilter {
   const words = filter.match(/-?(?:[a-z]+:)?(?:"[^"]*"|\S+)/gi) ?? []
   const preds: Predicate[] = []
+  const texts: string[] = []
+  const negated: boolean[] = []
   for (let word of words) {
     const negate = word.startsWith('-') && word.length > 1
     if (negate) word = word.slice(1)
     const colon = /^([a-z]+):(.*)$/i.exec(word)
     let p: Predicate
+    if (colon?.[1].toLowerCase() === 'text') {
+      const text = colon[2].replace(/^"|"$/g, '')
+      if (text === '') throw new UserError('filter text: wants the text to find in the payload, e.g. text:GET or text:"HTTP/1.1 500"')
+      texts.push(text)
+      negated.push(negate)
+      continue
+    }
     if (colon && (KEYS as readonly string[]).includes(colon[1].toLowerCase())) p = term(colon[1].toLowerCase(), colon[2].replace(/^"|"$/g, ''))
     // `host:80` is an endpoint, not a filter word; `colour:red` is a mistake worth saying.
     else if (colon && colon[2] !== '' && !/^\d+$/.test(colon[2])) p = term(colon[1].toLowerCase(), colon[2])
@@ -166,8 +184,13 @@ export function parseFilter(filter: string): Predicate | undefined {
     }
     preds.push(negate ? (f, row) => !p(f, row) : p)
   }
-  if (preds.length === 0) return undefined
-  return (f, row) => preds.every((p) => p(f, row))
+  const predicate: Predicate | undefined = preds.length === 0 ? undefined : (f, row) => preds.every((p) => p(f, row))
+  return { predicate, texts, negated }
+}
+
+/** The filter's field words as one predicate (its `text:` words aside). */
+export function parseFilter(filter: string): Predicate | undefined {
+  return parseQuery(filter).predicate
 }
 
 const END_ORDER: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
@@ -212,32 +235,54 @@ export interface PageQuery {
 /** Pages of one capture's list; remembers the last query's matching rows. */
 export class ConnectionQuery {
   private cached: { key: string; version: number; rows: Uint32Array } | undefined
+  private readonly payloads: PayloadFilter | undefined
+  /** Payload scans run one at a time: two pages asked at once must not read the same rows twice. */
+  private scanning: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly index: IndexView,
     /** Changes whenever the capture's connections do (a live capture); constant for a file. */
-    private readonly version: () => number
-  ) {}
+    private readonly version: () => number,
+    /** Reads payload bytes, for `text:` words; without it they are refused. */
+    read?: Read,
+    slice?: Slice
+  ) {
+    this.payloads = read ? new PayloadFilter(index, read, slice) : undefined
+  }
 
-  async page(q: PageQuery): Promise<{ total: number; offset: number; rows: ConnectionSummary[] }> {
+  async page(q: PageQuery, signal?: AbortSignal): Promise<ConnectionPage> {
     await this.index.loadAll()
-    const predicate = q.filter ? parseFilter(q.filter) : undefined
+    const { predicate, texts, negated } = q.filter ? parseQuery(q.filter) : { predicate: undefined, texts: [], negated: [] }
     const sort = q.sort ?? 'id'
     const ix = this.index
+    const of = ix.size
     // The common case, the list in id order unfiltered: rows are already in that order.
-    if (predicate === undefined && sort === 'id') {
-      const total = ix.size
+    if (predicate === undefined && texts.length === 0 && sort === 'id') {
       const rows: ConnectionSummary[] = []
-      for (let k = q.offset; k < Math.min(total, q.offset + q.limit); k++) rows.push(ix.summary(q.descending ? total - 1 - k : k))
-      return { total, offset: q.offset, rows }
+      for (let k = q.offset; k < Math.min(of, q.offset + q.limit); k++) rows.push(ix.summary(q.descending ? of - 1 - k : k))
+      return { total: of, of, offset: q.offset, rows }
     }
-    const key = JSON.stringify([q.filter ?? '', sort, q.descending === true])
+    // The rows the field words pass, sorted; `text:` words then pick among them.
+    const key = JSON.stringify([predicate ? q.filter : '', sort, q.descending === true])
     const version = this.version()
     if (this.cached?.key !== key || this.cached.version !== version) {
       this.cached = { key, version, rows: this.matching(predicate, sort, q.descending === true) }
     }
-    const rows = this.cached.rows
-    return { total: rows.length, offset: q.offset, rows: Array.from(rows.subarray(q.offset, q.offset + q.limit), (row) => ix.summary(row)) }
+    let rows = this.cached.rows
+    let scan: ConnectionPage['scan']
+    if (texts.length > 0) {
+      const payloads = this.payloads
+      if (!payloads) throw new UserError('filter text: this capture cannot be searched')
+      const candidates = rows
+      const run = this.scanning.then(() => payloads.filter(candidates, texts, negated, signal))
+      this.scanning = run.catch(() => undefined)
+      const found = await run
+      rows = found.rows
+      if (found.progress.done < found.progress.of) scan = found.progress
+    }
+    const page: ConnectionPage = { total: rows.length, of, offset: q.offset, rows: Array.from(rows.subarray(q.offset, q.offset + q.limit), (row) => ix.summary(row)) }
+    if (scan) page.scan = scan
+    return page
   }
 
   private matching(predicate: Predicate | undefined, sort: SortKey, descending: boolean): Uint32Array {

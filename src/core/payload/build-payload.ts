@@ -1,5 +1,5 @@
 // Turns a PayloadSpec into the exact bytes to send. The one place where text encodings
-// (including GBK/GB18030), hex, escapes, files, checksums and line endings are applied.
+// (including GBK, GB18030 and Shift_JIS), hex, escapes, files, checksums and line endings are applied.
 
 import { readFile, stat } from 'node:fs/promises'
 import iconv from 'iconv-lite'
@@ -12,7 +12,7 @@ import { EOL_BYTES, type PayloadSpec, type TextEncoding } from '../../shared/pay
 export const MAX_FILE_PAYLOAD = 256 * 1024 * 1024
 
 export function encodeText(text: string, encoding: TextEncoding): Buffer {
-  if (encoding === 'gbk' || encoding === 'gb18030') return iconv.encode(text, encoding)
+  if (encoding === 'gbk' || encoding === 'gb18030' || encoding === 'shift_jis') return iconv.encode(text, encoding)
   if (encoding === 'base64') {
     const clean = text.replace(/\s+/g, '')
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1) {

@@ -1,11 +1,12 @@
-// Bytes to text in the encodings people debug with (GBK/GB18030 via iconv-lite).
+// Bytes to text in the encodings people debug with (GBK, GB18030, Shift_JIS via iconv-lite).
 
 import iconv from 'iconv-lite'
+import type { Encoding } from '../../shared/text-encodings'
 
-export type DecodeEncoding = 'utf8' | 'latin1' | 'ascii' | 'utf16le' | 'gbk' | 'gb18030'
+export type DecodeEncoding = Encoding
 
 export function decodeText(bytes: Buffer, encoding: DecodeEncoding = 'utf8'): string {
-  return encoding === 'gbk' || encoding === 'gb18030' ? iconv.decode(bytes, encoding) : bytes.toString(encoding)
+  return encoding === 'gbk' || encoding === 'gb18030' || encoding === 'shift_jis' ? iconv.decode(bytes, encoding) : bytes.toString(encoding)
 }
 
 export interface StreamDecoder {

@@ -3,10 +3,14 @@
 // into bytes.
 
 import { bool, obj, oneOf, optional, str, type Infer } from '../schema'
+import { ENCODING_LABELS, ENCODINGS } from '../text-encodings'
 import { CHECKSUM_KINDS } from './checksums'
 
-export const TEXT_ENCODINGS = ['utf8', 'latin1', 'ascii', 'utf16le', 'base64', 'gbk', 'gb18030'] as const
+/** Text is written in one of the encodings (text-encodings.ts), or as base64 (only for what is sent). */
+export const TEXT_ENCODINGS = [...ENCODINGS, 'base64'] as const
 export type TextEncoding = (typeof TEXT_ENCODINGS)[number]
+/** The name to show, the same in every language (and as the views show it). */
+export const textEncodingLabel = (e: TextEncoding): string => (e === 'base64' ? 'Base64' : ENCODING_LABELS[e])
 export const LINE_ENDINGS = ['none', 'lf', 'crlf'] as const
 export type LineEnding = (typeof LINE_ENDINGS)[number]
 

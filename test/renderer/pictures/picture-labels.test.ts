@@ -45,8 +45,9 @@ describe('picture labels', () => {
   })
 
   it('writes times since something with a plus sign', () => {
-    expect(since(0)).toBe('+0 µs')
+    expect(since(0)).toBe('+0')
     expect(since(3.2)).toBe('+3.20 ms')
-    expect(since(-1)).toBe('+0 µs')
+    expect(since(0.0004)).toBe('+< 1 µs')
+    expect(since(-1)).toBe('+0')
   })
 })

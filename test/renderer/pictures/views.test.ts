@@ -225,9 +225,9 @@ describe('timeline view', () => {
   it('draws a bar per connection of the list, named by what it did, and a click selects it', async () => {
     const { w } = await timeline()
     expect(names(w, '[role=option]')).toEqual([
-      '#7 127.0.0.1:5000 → 127.0.0.1:6379, closed, 40.0 ms, 15 B sent, 4.88 KiB received',
+      '#7 127.0.0.1:5000 → 127.0.0.1:6379, closed, 40 ms, 15 B sent, 4.88 KiB received',
       '#8 127.0.0.1:5000 → 127.0.0.1:6379, open, still open, 15 B sent, 4.88 KiB received',
-      '#9 127.0.0.1:5000 → 127.0.0.1:6379, connect failed, 1.00 ms, 15 B sent, 4.88 KiB received'
+      '#9 127.0.0.1:5000 → 127.0.0.1:6379, connect failed, 1 ms, 15 B sent, 4.88 KiB received'
     ])
     expect(w.findAll('rect.bar-rect').map((r) => r.classes()[1])).toEqual(['closed', 'open', 'failed'])
     await w.findAll('[role=option]')[2].trigger('click')

@@ -1,33 +1,21 @@
-// The text encodings the byte views offer, as the browser's TextDecoder and the engine's
-// search know them. Latin-1 is decoded by hand: TextDecoder('latin1') is windows-1252 in
-// every browser (0x80 → €), and Latin-1 here means each byte is the code point U+00XX.
+// The text encodings the byte views offer (the one list, shared/text-encodings.ts, by the
+// names the browser's TextDecoder knows), and decoding them. Latin-1 and ASCII are decoded
+// by hand: TextDecoder('latin1') and ('ascii') are windows-1252 in every browser (0x80 → €),
+// and Latin-1 here means each byte is the code point U+00XX.
 
 import type { SearchPattern } from '../../../shared/contract'
+import { ENCODING_LABELS as LABELS, ENCODING_OF_WEB_NAME } from '../../../shared/text-encodings'
 import type { TextEncodingName } from '../stores/settings'
 
 export type { TextEncodingName }
 
 /** Names to show, the same in every language. */
-export const ENCODING_LABELS: Record<TextEncodingName, string> = {
-  'utf-8': 'UTF-8',
-  latin1: 'Latin-1',
-  gbk: 'GBK',
-  gb18030: 'GB18030',
-  'utf-16le': 'UTF-16LE',
-  shift_jis: 'Shift_JIS'
-}
+export const ENCODING_LABELS = Object.fromEntries(Object.entries(ENCODING_OF_WEB_NAME).map(([web, e]) => [web, LABELS[e]])) as Record<TextEncodingName, string>
 
 type SearchEncoding = NonNullable<SearchPattern['encoding']>
 
 /** The engine's name for the encoding, for text search. */
-export const SEARCH_ENCODING: Record<TextEncodingName, SearchEncoding> = {
-  'utf-8': 'utf8',
-  latin1: 'latin1',
-  gbk: 'gbk',
-  gb18030: 'gb18030',
-  'utf-16le': 'utf16le',
-  shift_jis: 'shift_jis'
-}
+export const SEARCH_ENCODING: Record<TextEncodingName, SearchEncoding> = ENCODING_OF_WEB_NAME
 
 /** Each byte as U+0000..U+00FF. */
 export function decodeLatin1(bytes: Uint8Array): string {
@@ -42,8 +30,12 @@ export interface StreamDecoder {
   decode(bytes: Uint8Array, last: boolean): string
 }
 
+/** ASCII: bytes past 0x7f are no character. */
+const decodeAscii = (bytes: Uint8Array): string => decodeLatin1(bytes).replace(/[\x80-\xff]/g, '\ufffd')
+
 export function streamDecoder(encoding: TextEncodingName): StreamDecoder {
   if (encoding === 'latin1') return { decode: (bytes) => decodeLatin1(bytes) }
+  if (encoding === 'ascii') return { decode: (bytes) => decodeAscii(bytes) }
   const d = new TextDecoder(encoding)
   return { decode: (bytes, last) => d.decode(bytes, { stream: !last }) }
 }

@@ -2,7 +2,8 @@
 // selected anywhere can be shown in the text and back. Nothing is dropped: control
 // characters show as their ASCII names (NUL, ESC, CR, LF, DEL: the view draws them as small
 // labels, as Notepad++ does; Unicode's Control Pictures ␀ ␛ are missing from many fonts),
-// C1 controls as their hex code, invisible format characters as a dim ·, and every byte
+// C1 controls as their hex code, bidirectional controls by their names (RLO, LRI), other
+// invisible format characters as a dim ·, and every byte
 // that is not part of a character in the encoding as ⟨xx⟩.
 //
 // Characters are found by hand (the WHATWG Encoding Standard's byte ranges for each
@@ -102,12 +103,14 @@ function shiftJis(b: Uint8Array, i: number, end: number): Segment {
 }
 
 const latin1 = (b: Uint8Array, i: number): Segment => ({ length: 1, cp: b[i] })
+const ascii = (b: Uint8Array, i: number): Segment => (b[i] < 0x80 ? { length: 1, cp: b[i] } : BAD())
 
 type Segmenter = (b: Uint8Array, i: number, end: number) => Segment
 
 const SEGMENTERS: Record<TextEncodingName, Segmenter> = {
   'utf-8': utf8,
   latin1,
+  ascii,
   gbk: gb18030,
   gb18030,
   'utf-16le': utf16le,
@@ -142,7 +145,27 @@ function isWide(cp: number): boolean {
   )
 }
 
-const INVISIBLE = new Set([0xad, 0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029, 0x2060, 0xfeff])
+const INVISIBLE = new Set([0xad, 0x200b, 0x200c, 0x200d, 0x2028, 0x2029, 0x2060, 0xfeff])
+
+/**
+ * Bidirectional controls by their Unicode abbreviations: drawn as characters they would
+ * reorder what follows them on screen (a "Trojan Source" RLO makes `admin` read `nimda`),
+ * so the view names them and shows the bytes in their order.
+ */
+const BIDI_NAMES = new Map<number, string>([
+  [0x061c, 'ALM'],
+  [0x200e, 'LRM'],
+  [0x200f, 'RLM'],
+  [0x202a, 'LRE'],
+  [0x202b, 'RLE'],
+  [0x202c, 'PDF'],
+  [0x202d, 'LRO'],
+  [0x202e, 'RLO'],
+  [0x2066, 'LRI'],
+  [0x2067, 'RLI'],
+  [0x2068, 'FSI'],
+  [0x2069, 'PDI']
+])
 
 /** ASCII's names of its control characters (ECMA-48), drawn as small labels. */
 const C0_NAMES = 'NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US'.split(' ')
@@ -153,6 +176,8 @@ function shown(cp: number, offset: number, length: number): TextChar {
   if (cp === 0x7f) return { text: 'DEL', kind: 'ctrl', width: 3, offset, length }
   if (cp >= 0x80 && cp <= 0x9f) return { text: HEX[cp], kind: 'ctrl', width: 2, offset, length }
   if (INVISIBLE.has(cp)) return { text: '·', kind: 'ctrl', width: 1, offset, length }
+  const bidi = BIDI_NAMES.get(cp)
+  if (bidi) return { text: bidi, kind: 'ctrl', width: bidi.length, offset, length }
   return { text: String.fromCodePoint(cp), kind: 'text', width: isWide(cp) ? 2 : 1, offset, length }
 }
 

@@ -3,7 +3,7 @@
 import type { ConnectionSummary } from '../../../shared/capture-types'
 import { formatTimestamp } from '../../../shared/format'
 
-export { formatBytes, formatDuration, formatPeer } from '../../../shared/format'
+export { formatBytes, formatDuration, formatPeer, WALL_CLOCK_MS } from '../../../shared/format'
 
 /** `12:01:03.120` */
 export const clock = (ms: number): string => formatTimestamp(ms, false)

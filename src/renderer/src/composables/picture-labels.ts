@@ -8,8 +8,8 @@ import { formatBytes, formatDuration } from '../../../shared/format'
 /** vue-i18n's `t`, as these helpers use it. */
 export type Translate = (key: string, values?: Record<string, unknown>, plural?: number) => string
 
-/** `+3.20 ms`: a time since something, signed so it reads as an offset. */
-export const since = (ms: number): string => `+${formatDuration(Math.max(0, ms))}`
+/** `+3.20 ms`: a time since something, signed so it reads as an offset; the moment itself is `+0`. */
+export const since = (ms: number): string => (ms > 0 ? `+${formatDuration(ms)}` : '+0')
 
 /** What a non-data event says, e.g. "server reset the connection (RST)" or "connect failed: ECONNREFUSED …". */
 export function eventWhat(t: Translate, e: CaptureEvent): string {

@@ -4,12 +4,13 @@
 // unchanged, including payload options the form does not show.
 
 import { MAX_INTERVAL_MS } from '../../../shared/limits'
+import { ENCODINGS, type Encoding } from '../../../shared/text-encodings'
 import type { PayloadSpec } from '../../../shared/payload/payload-spec'
 import type { HttpResponseSpec, IntervalSend, MatchMode, ReplyRule, ServerBehaviour } from '../../../shared/session-types'
 import { optionalWhole, requiredText, type FieldProblems } from './field-problems'
 
-export const RULE_ENCODINGS = ['utf8', 'latin1', 'ascii', 'utf16le', 'gbk', 'gb18030'] as const
-export type RuleEncoding = (typeof RULE_ENCODINGS)[number]
+export const RULE_ENCODINGS = ENCODINGS
+export type RuleEncoding = Encoding
 
 /** A payload typed in one field: text (escapes allowed) or hex; `file` only when read from the engine. */
 export interface PayloadDraft {

@@ -24,7 +24,13 @@ export const useConnectionsStore = defineStore('connections', () => {
   const sort = ref<SortKey>('id')
   const descending = ref(false)
   const total = ref(0)
+  /** Connections in the capture, filtered or not: the list shows `total` of them. */
+  const of = ref(0)
   const error = ref<string>()
+  /** A `text:` filter's payload search while it goes on (or after it was stopped). */
+  const scan = ref<{ done: number; of: number; stopped?: boolean }>()
+  /** Cancels the engine's payload search of this query (a new query gets a new one). */
+  let controller = new AbortController()
   const pages = shallowReactive(new Map<number, ConnectionSummary[]>())
   /** Pages the view wants (on screen or near it). */
   const wanted = new Set<number>([0])
@@ -34,7 +40,17 @@ export const useConnectionsStore = defineStore('connections', () => {
     pages.clear()
     fetching.clear()
     generation++
+    controller.abort()
+    controller = new AbortController()
+    scan.value = undefined
     void refresh()
+  }
+
+  /** Stops a payload search: what it found so far stays listed. */
+  function stopScan(): void {
+    if (!scan.value || scan.value.stopped) return
+    scan.value = { ...scan.value, stopped: true }
+    controller.abort()
   }
 
   /** Pages being fetched, and whether each must be fetched again when its answer comes. */
@@ -58,14 +74,24 @@ export const useConnectionsStore = defineStore('connections', () => {
         ...(filter.value.trim() ? { filter: filter.value } : {}),
         sort: sort.value,
         descending: descending.value
-      })
-      if (gen !== generation) return
+      }, { signal: controller.signal })
+      if (gen !== generation || scan.value?.stopped) return
       error.value = undefined
       total.value = r.total
+      of.value = r.of ?? r.total
+      scan.value = r.scan
       pages.set(page, r.rows)
       while (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value!)
+      // The engine searched one slice of the payloads: ask for the next, from the first page on
+      // screen, on the next turn (so that a fast engine cannot starve the page's own work).
+      if (r.scan && page === Math.min(...wanted)) setTimeout(() => gen === generation && !scan.value?.stopped && void refresh(), 0)
     } catch (err) {
-      if (gen === generation) error.value = (err as Error).message
+      if (gen === generation && !scan.value?.stopped) {
+        // A bad word: an empty list and why, never the old rows left waiting.
+        error.value = (err as Error).message
+        total.value = 0
+        pages.clear()
+      }
     } finally {
       if (fetching.get(page) === state) fetching.delete(page)
       if (state.again && gen === generation) void fetchPage(page, generation)
@@ -135,6 +161,7 @@ export const useConnectionsStore = defineStore('connections', () => {
       append(changes)
       patch(changes)
       total.value = count
+      of.value = count
       for (const p of wanted) {
         const rows = pages.get(p)
         if (rows === undefined || (rows.length < PAGE_SIZE && p * PAGE_SIZE + rows.length < count)) void fetchPage(p, generation)
@@ -173,5 +200,5 @@ export const useConnectionsStore = defineStore('connections', () => {
     }
   )
 
-  return { capture, filter, sort, descending, total, error, pages, show, row, refresh, reset }
+  return { capture, filter, sort, descending, total, of, error, scan, pages, show, row, refresh, reset, stopScan }
 })

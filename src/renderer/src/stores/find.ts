@@ -4,10 +4,11 @@
 // other end once; a match becomes the shared selection, which every view shows.
 
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import type { SearchPattern } from '../../../shared/contract'
-import type { Direction } from '../../../shared/capture-types'
+import type { Direction, MatchList } from '../../../shared/capture-types'
 import { parseHex } from '../../../shared/payload/parse-hex'
+import type { Transport } from '../transport'
 import { SEARCH_ENCODING } from '../bytes/encodings'
 import { useStreamEncoding } from '../composables/useStreamEncoding'
 import { streamLength } from './byte-pages'
@@ -20,7 +21,17 @@ export type FindMode = (typeof FIND_MODES)[number]
 export type FindState =
   | { kind: 'idle' }
   | { kind: 'searching'; dir: Direction }
-  | { kind: 'found'; offset: number; length: number; wrapped: boolean }
+  | {
+      kind: 'found'
+      offset: number
+      length: number
+      wrapped: boolean
+      /** Which match this is (1-based) of how many, once the engine has counted them. */
+      index?: number
+      count?: number
+      /** False: there are at least `count` (the engine stopped counting). */
+      complete?: boolean
+    }
   | { kind: 'not-found'; dir: Direction }
   | { kind: 'cancelled' }
   | { kind: 'no-connection' }
@@ -38,6 +49,9 @@ export const useFindStore = defineStore('find', () => {
   /** Moves each time the bar is asked for, so it takes the focus even when already open. */
   const focusRequest = ref(0)
   let running: AbortController | undefined
+  /** The matches of the last pattern counted, to say "k of N" without counting again. */
+  let counted: { key: string; list: Promise<MatchList> } | undefined
+  let counting: AbortController | undefined
 
   /** Why the hex pattern is not hex, as the engine would say it. */
   const hexError = computed(() => {
@@ -107,8 +121,10 @@ export const useFindStore = defineStore('find', () => {
       if (running !== abort) return
       if (!r.found) state.value = { kind: 'not-found', dir }
       else {
-        state.value = { kind: 'found', offset: r.offset, length: r.length, wrapped }
+        const found: FindState = { kind: 'found', offset: r.offset, length: r.length, wrapped }
+        state.value = found
         selection.showRange({ dir, offset: r.offset, length: r.length })
+        void sayWhichMatch(t, found, args, total)
       }
     } catch (err) {
       if (running !== abort) return
@@ -117,6 +133,43 @@ export const useFindStore = defineStore('find', () => {
       if (running === abort) running = undefined
     }
   }
+
+  /**
+   * Adds "k of N" to a match once the engine has counted every match of the pattern in the
+   * direction (once per pattern and stream length); a count that fails leaves the match as it is.
+   */
+  async function sayWhichMatch(t: Transport, found: FindState & { kind: 'found' }, args: { capture: string; connId: number; dir: Direction; pattern: SearchPattern }, total: number): Promise<void> {
+    const key = JSON.stringify([args.capture, args.connId, args.dir, args.pattern, total])
+    if (counted?.key !== key) {
+      counting?.abort()
+      counting = new AbortController()
+      const { capture, connId, dir, pattern } = args
+      counted = { key, list: t.call('conn.matches', { capture, connId, dir, pattern }, { signal: counting.signal }) }
+    }
+    const mine = counted
+    try {
+      const list = await mine.list
+      const index = list.offsets.indexOf(found.offset)
+      if (state.value === found && index >= 0) state.value = { ...found, index: index + 1, count: list.offsets.length, complete: list.complete }
+    } catch {
+      // Not kept: the next find counts again.
+      if (counted === mine) counted = undefined
+    }
+  }
+
+  // Another connection (or capture): what the bar said was about the one before.
+  watch(
+    () => [selection.capture, selection.conn?.id],
+    () => {
+      if (running) {
+        running.abort()
+        running = undefined
+      }
+      counting?.abort()
+      counted = undefined
+      state.value = { kind: 'idle' }
+    }
+  )
 
   return { open, mode, query, state, focusRequest, hexError, show, hide, cancel, next }
 })

@@ -5,10 +5,12 @@ import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import { withoutRecent, withRecent } from '../files/recent-files'
 import { LANGUAGES, systemLanguage, type Language } from '../i18n'
+import { WEB_ENCODINGS, type WebEncodingName } from '../../../shared/text-encodings'
 
 export type ThemeChoice = 'system' | 'light' | 'dark'
-export const TEXT_ENCODINGS = ['utf-8', 'latin1', 'gbk', 'gb18030', 'utf-16le', 'shift_jis'] as const
-export type TextEncodingName = (typeof TEXT_ENCODINGS)[number]
+/** The views' encodings: the one list (shared/text-encodings.ts), by their WHATWG names. */
+export const TEXT_ENCODINGS = WEB_ENCODINGS
+export type TextEncodingName = WebEncodingName
 
 const KEY = 'tcpscope.settings'
 

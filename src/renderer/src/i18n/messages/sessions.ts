@@ -100,7 +100,6 @@ export default {
         whole: 'A whole number from {min} to {max}',
         portZero: 'Port 0 only means "any free port" when listening: give the port to connect to'
       },
-      enc: { utf8: 'UTF-8', latin1: 'Latin-1', ascii: 'ASCII', utf16le: 'UTF-16LE', base64: 'Base64', gbk: 'GBK', gb18030: 'GB18030' },
       eol: { none: 'none', lf: 'LF', crlf: 'CRLF' },
       checksum: { none: 'none', sum8: 'Sum-8', xor8: 'XOR-8', 'crc16-modbus': 'CRC-16 Modbus', crc32: 'CRC-32' }
     }
@@ -205,7 +204,6 @@ export default {
         whole: '请输入 {min} 到 {max} 之间的整数',
         portZero: '端口 0 只在监听时表示“任意空闲端口”：请填写要连接的端口'
       },
-      enc: { utf8: 'UTF-8', latin1: 'Latin-1', ascii: 'ASCII', utf16le: 'UTF-16LE', base64: 'Base64', gbk: 'GBK', gb18030: 'GB18030' },
       eol: { none: '无', lf: 'LF', crlf: 'CRLF' },
       checksum: { none: '无', sum8: '累加和', xor8: '异或校验', 'crc16-modbus': 'CRC-16 Modbus', crc32: 'CRC-32' }
     }

@@ -1,0 +1,23 @@
+// Durations as people read them: the unit that suits, and no digit the clock cannot tell.
+import { describe, expect, it } from 'vitest'
+import { formatDuration, MONO_CLOCK_MS, WALL_CLOCK_MS } from '../../src/shared/format'
+
+describe('formatDuration', () => {
+  it('writes wall-clock durations in whole milliseconds, the clock they come from', () => {
+    expect(formatDuration(8, WALL_CLOCK_MS)).toBe('8 ms')
+    expect(formatDuration(0, WALL_CLOCK_MS)).toBe('< 1 ms')
+    expect(formatDuration(999, WALL_CLOCK_MS)).toBe('999 ms')
+    expect(formatDuration(1234, WALL_CLOCK_MS)).toBe('1.23 s')
+    expect(formatDuration(125_000, WALL_CLOCK_MS)).toBe('2 min 5 s')
+    expect(formatDuration(2 * 3_600_000 + 5 * 60_000 + 30_000, WALL_CLOCK_MS)).toBe('2 h 5 min')
+  })
+
+  it('writes monotonic durations to the microsecond, never "0 µs"', () => {
+    expect(formatDuration(0, MONO_CLOCK_MS)).toBe('< 1 µs')
+    expect(formatDuration(0.0004)).toBe('< 1 µs')
+    expect(formatDuration(0.35)).toBe('350 µs')
+    expect(formatDuration(8.123)).toBe('8.12 ms')
+    expect(formatDuration(26.54)).toBe('26.5 ms')
+    expect(formatDuration(512.4)).toBe('512 ms')
+  })
+})
