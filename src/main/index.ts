@@ -60,7 +60,8 @@ async function start(): Promise<void> {
   })
   let created: Engine
   try {
-    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')) })
+    // What crossed the proxies is the user's alone: readable by its owner only.
+    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')), mode: 0o600 })
   } catch (err) {
     dialog.showErrorBox('tcpscope cannot start', err instanceof Error ? err.message : String(err))
     app.exit(1)
