@@ -31,7 +31,7 @@ export const sameFile = (a: { dev: number; ino: number }, b: { dev: number; ino:
 export const unchanged = (a: FileIdentity, b: FileIdentity): boolean => sameFile(a, b) && a.size === b.size && a.mtimeMs === b.mtimeMs
 
 /** What a path is when it is not a file or a folder, in words. */
-function specialKind(st: Stats): string | undefined {
+export function specialKind(st: Stats): string | undefined {
   if (st.isFIFO()) return 'a FIFO (named pipe)'
   if (st.isCharacterDevice()) return 'a character device'
   if (st.isBlockDevice()) return 'a block device'

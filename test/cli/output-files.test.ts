@@ -5,7 +5,7 @@
 // temporary capture is its owner's alone.
 import { afterEach, describe, expect, it } from 'vitest'
 import { execFile, execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { CLI, CliProcess, runCli } from '../helpers/cli'
@@ -137,13 +137,19 @@ describe('--capture', () => {
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true)
   })
 
-  it('--force replaces a capture through a new file renamed over it, leaving nothing beside it', async () => {
+  it('--force replaces a capture with a new file renamed over it: the old one is never truncated, nothing is left beside it', async () => {
     const dir = tmp()
     const capture = join(dir, 'c.tcap')
     await recordOne(capture)
+    // A reader that has the old capture open keeps reading all of it.
+    const old = openSync(capture, 'r')
+    cleanups.push(() => closeSync(old))
+    const size = fstatSync(old).size
     const cli = new CliProcess(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--capture', capture, '--force', '--json'])
     cleanups.push(() => cli.stop('SIGKILL'))
     await cli.waitLine(() => true)
+    expect(fstatSync(old).size).toBe(size)
+    expect(statSync(capture).ino).not.toBe(fstatSync(old).ino)
     expect(litter(dir)).toEqual([])
     expect(await cli.stop('SIGINT')).toBe(0)
     expect((await runCli(['ls', capture])).stdout).toMatch(/no connections/)

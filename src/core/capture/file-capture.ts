@@ -10,6 +10,7 @@ import { promisify } from 'node:util'
 import { basename } from 'node:path'
 import type { CaptureInfo } from '../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
+import { specialKind } from '../file-target'
 import { CaptureIndex } from './capture-index'
 import { probeWriter, type LockNamespace } from './capture-lock'
 import { CaptureReader } from './capture-reader'
@@ -43,8 +44,7 @@ const openAsync = promisify(open)
 /** A capture is a regular file: anything else is refused by name, never read. */
 function refuseToRead(path: string, st: Stats): void {
   if (st.isFile()) return
-  const kind = st.isFIFO() ? 'a FIFO (named pipe)' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file'
-  throw new UserError(`${path} is ${kind}, not a capture file`, ERROR_CODES.ENOTFILE)
+  throw new UserError(`${path} is ${specialKind(st) ?? 'not a regular file'}, not a capture file`, ERROR_CODES.ENOTFILE)
 }
 
 export class FileCapture extends CaptureQueries implements CaptureView {
