@@ -48,7 +48,8 @@ export interface EngineRunOptions {
 
 export async function startEngine({ capture, force, checksumPayloads, uploads }: EngineRunOptions): Promise<EngineRun> {
   const capturePath = capture ?? join(tmpdir(), `tcpscope-${process.pid}-${Date.now()}.tcap`)
-  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false, uploads })
+  // A temporary capture holds whatever crossed the proxy: readable by its owner only.
+  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false, uploads, ...(capture === undefined ? { mode: 0o600 } : {}) })
   return {
     engine,
     shownCapture: capture ?? null,

@@ -1,29 +1,23 @@
 // Captures as documents: the engine's live capture and any number of capture files opened
 // read-only beside it, each known by an id that every read command names.
 
-import { fstatSync, openSync, closeSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { LIVE_CAPTURE, type CaptureInfo, type SavedCapture } from '../shared/capture-types'
 import { ERROR_CODES, UserError } from '../shared/errors'
 import type { LiveCapture } from './capture/capture-store'
 import type { CaptureView } from './capture/capture-view'
 import { FileCapture } from './capture/file-capture'
+import { checkCaptureTarget, refuseLocked } from './capture/capture-target'
 import { NotACaptureError } from './capture/format'
 import { SaveFolder } from './save-folder'
+import { inspectTarget } from './file-target'
+import { OverwriteConfirmations } from './overwrite-confirmations'
+import { formatBytes } from '../shared/format'
 
-/** How an opened file is told from another: its device and inode. */
-function identity(path: string): string | undefined {
-  let fd: number
-  try {
-    fd = openSync(path, 'r')
-  } catch {
-    return undefined
-  }
-  try {
-    const st = fstatSync(fd)
-    return `${st.dev}:${st.ino}`
-  } finally {
-    closeSync(fd)
-  }
+/** How an opened file is told from another: its device and inode (a stat, which never blocks on a FIFO). */
+async function identity(path: string): Promise<string | undefined> {
+  const st = await stat(path).catch(() => undefined)
+  return st === undefined ? undefined : `${st.dev}:${st.ino}`
 }
 
 function openError(path: string, err: unknown): UserError {
@@ -46,6 +40,7 @@ export class Captures {
   /** LiveCapture.changes when a save or download last copied all of it; -1: never. */
   private savedChanges = -1
   private savedTo: string | undefined
+  private readonly confirmations = new OverwriteConfirmations()
 
   constructor(
     readonly live: LiveCapture,
@@ -90,8 +85,8 @@ export class Captures {
   /** Opens a capture file read-only; opening one already open (or the live one) gives that one. */
   async open(path: string, signal?: AbortSignal): Promise<CaptureInfo> {
     path = this.folder.resolve(path)
-    const id = identity(path)
-    if (id !== undefined && id === identity(this.live.path)) return this.liveInfo()
+    const id = await identity(path)
+    if (id !== undefined && id === `${this.live.identity.dev}:${this.live.identity.ino}`) return this.liveInfo()
     for (const f of this.files.values()) if (id !== undefined && f.identity === id) return f.capture.info()
     const cancelled = (): UserError => new UserError(`opening ${path} was cancelled`, ERROR_CODES.ECANCELED)
     let capture: FileCapture
@@ -120,11 +115,25 @@ export class Captures {
     this.changed()
   }
 
-  async save(path: string, overwrite: boolean, signal?: AbortSignal): Promise<SavedCapture> {
+  /**
+   * Saves a copy of the live capture at `path`. An existing capture there is replaced only
+   * with the token of a confirmation: without one (or with a stale one) the save fails with
+   * EEXIST and a fresh token for the front end to send back once the user has said yes.
+   */
+  async save(path: string, confirm: string | undefined, signal?: AbortSignal): Promise<SavedCapture> {
     path = this.folder.resolve(path)
+    const doing = `cannot save to ${path}`
+    const target = await inspectTarget(path, doing)
+    const source = { ...this.live.identity, path: this.live.path }
+    await checkCaptureTarget(target, { doing, source })
+    if (target.kind === 'file' && !this.confirmations.take(confirm, target.path, target.identity)) {
+      const token = this.confirmations.issue(target.path, target.identity)
+      throw new UserError(`${path} already exists (a tcpscope capture, ${formatBytes(target.identity.size)}); replace it?`, ERROR_CODES.EEXIST, token)
+    }
     // saveCopy takes its copy before its first await: the count now is the copy's.
     const changes = this.live.changes
-    const saved = await this.live.saveCopy(path, overwrite, signal)
+    // Another tcpscope may have started recording it while the copy was written.
+    const saved = await this.live.saveCopy(path, target, { signal, beforeCommit: () => refuseLocked(target) })
     this.folder.remember(saved.path)
     this.markSaved(changes, saved.path)
     return saved

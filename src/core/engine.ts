@@ -145,7 +145,7 @@ export class Engine implements EngineApi {
     await this.uploads.discard(path)
   }
   'capture.save'(args: CommandArgs<'capture.save'>, ctx?: CallContext): Promise<SavedCapture> {
-    return this.captures.save(args.path, args.overwrite ?? false, ctx?.signal)
+    return this.captures.save(args.path, args.confirm, ctx?.signal)
   }
 
   'capture.upload.begin'(args: CommandArgs<'capture.upload.begin'>): Promise<{ upload: string }> {

@@ -3,7 +3,8 @@
 // then handed back to be opened like any capture file; its file goes when its capture
 // closes, and the folder when the engine closes. What can be refused is refused before the
 // bytes are stored: the size against the limit and the free space at the start, the
-// capture header with the first chunk (a 2 GiB video is turned away after 8 MiB, not 2 GiB).
+// capture header as soon as its bytes are in (a 2 GiB video is turned away after 8 MiB, not
+// 2 GiB), and the free space counts what the other uploads under way will still write.
 
 import { mkdtempSync } from 'node:fs'
 import { mkdir, open, rm, statfs, type FileHandle } from 'node:fs/promises'
@@ -39,6 +40,8 @@ interface Pending {
   file: FileHandle
   /** Bytes accepted so far (written, or being written). */
   received: number
+  /** The first bytes, kept until the file header can be checked (set to undefined once it is). */
+  head: Buffer | undefined
   /** Every accepted write, chained: finishing waits for them all. */
   writes: Promise<void>
   idle: NodeJS.Timeout
@@ -90,7 +93,8 @@ export class Uploads {
     let file: FileHandle
     try {
       const fs = await statfs(this.folder())
-      const free = fs.bavail * fs.bsize
+      // What uploads under way will still write is spoken for already.
+      const free = Math.max(0, fs.bavail * fs.bsize - this.reserved())
       if (size > free) throw new UserError(`no room for ${name} (${formatBytes(size)}) in ${this.folder()}: ${formatBytes(free)} free`, 'ENOSPC')
       await mkdir(dir)
       file = await open(path, 'wx', 0o600)
@@ -99,9 +103,16 @@ export class Uploads {
       if (err instanceof UserError) throw err
       throw fileWriteError(`cannot store the upload ${name}`, err as NodeJS.ErrnoException)
     }
-    const p: Pending = { id, name, size, dir, path, file, received: 0, writes: Promise.resolve(), idle: this.idleTimer(id) }
+    const p: Pending = { id, name, size, dir, path, file, received: 0, head: Buffer.alloc(0), writes: Promise.resolve(), idle: this.idleTimer(id) }
     this.pending.set(id, p)
     return { upload: id }
+  }
+
+  /** Bytes the unfinished uploads have announced but not yet sent. */
+  private reserved(): number {
+    let n = 0
+    for (const p of this.pending.values()) n += p.size - p.received
+    return n
   }
 
   private idleTimer(id: string): NodeJS.Timeout {
@@ -123,13 +134,18 @@ export class Uploads {
       await this.drop(id)
       throw new UserError(`${p.name}: more bytes than the ${p.size} announced; the upload was dropped`)
     }
-    // The header is checked as soon as it is here; a smaller first chunk leaves it to the open.
-    if (offset === 0 && (data.length >= FILE_HEADER_SIZE || data.length === p.size)) {
-      try {
-        checkFileHeader(Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, FILE_HEADER_SIZE)), p.name)
-      } catch (err) {
-        await this.drop(id)
-        throw err
+    // The header is checked as soon as it is all here, however small the chunks that bring it.
+    if (p.head !== undefined) {
+      const head = Buffer.concat([p.head, Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, FILE_HEADER_SIZE - p.head.length))])
+      p.head = head
+      if (head.length >= FILE_HEADER_SIZE || offset + data.length === p.size) {
+        p.head = undefined
+        try {
+          checkFileHeader(head, p.name)
+        } catch (err) {
+          await this.drop(id)
+          throw err
+        }
       }
     }
     p.received += data.length

@@ -22,7 +22,8 @@ export async function chooseFileNatively(dialogs: NativeDialogs, window: Browser
     const r = await dialogs.showOpenDialog(window, { title: l.open, properties: ['openFile'], filters, ...(defaultPath ? { defaultPath } : {}) })
     return r.canceled ? undefined : r.filePaths[0]
   }
-  // The save dialog asks before replacing a file itself, so the page saves with overwrite.
+  // The save dialog asks before replacing a file itself, so the page sends the engine's
+  // confirmation token straight back instead of asking again.
   const r = await dialogs.showSaveDialog(window, { title: l.save, filters, properties: ['createDirectory', 'showOverwriteConfirmation'], ...(defaultPath ? { defaultPath } : {}) })
   return r.canceled || !r.filePath ? undefined : r.filePath
 }

@@ -71,7 +71,8 @@ async function start(): Promise<void> {
   })
   let created: Engine
   try {
-    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')), saveFolder: documentsFolder() })
+    // What crossed the proxies is the user's alone: readable by its owner only.
+    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')), mode: 0o600, saveFolder: documentsFolder() })
   } catch (err) {
     dialog.showErrorBox('tcpscope cannot start', err instanceof Error ? err.message : String(err))
     app.exit(1)
@@ -136,7 +137,14 @@ function closeDeps(created: Engine, win: BrowserWindow): Parameters<typeof guard
     choosePath: () => chooseFile({ mode: 'save', defaultPath: created.captureList()[0].saveFolder }),
     // The native save dialog has already asked before replacing a file.
     save: async (path) => {
-      await created['capture.save']({ path, overwrite: true })
+      try {
+        await created['capture.save']({ path })
+      } catch (err) {
+        // The native save dialog asked already: its yes answers the engine's question.
+        const confirm = (err as { confirm?: unknown }).confirm
+        if (typeof confirm !== 'string') throw err
+        await created['capture.save']({ path, confirm })
+      }
     },
     failed: (message) => dialog.showErrorBox(closeLabels(shellState.language).saveFailed, message)
   }

@@ -67,8 +67,11 @@ const captureRef = obj({ capture: captureId })
 const openArgs = obj({ path })
 const saveArgs = obj({
   path,
-  /** Replace a file that is there (never the live capture itself). */
-  overwrite: optional(bool())
+  /**
+   * Replaces the capture that is there: the token an EEXIST answer carried (error.confirm),
+   * sent back only once the user has confirmed. Good once, for that file as it was.
+   */
+  confirm: optional(str({ nonEmpty: true, max: 64 }))
 })
 
 /** The most one upload chunk carries: well inside a frame (wire.ts MAX_FRAME_BYTES). */

@@ -73,7 +73,11 @@ export class EngineClient implements Transport {
       if (!p) return
       this.pending.delete(message.id)
       if (message.ok) p.resolve(message.value)
-      else p.reject(new EngineError(message.error.code, message.error.message))
+      else {
+        const { code, message: text, confirm } = message.error
+        // Only a string token is kept: a reply is data from another process.
+        p.reject(new EngineError(code, text, typeof confirm === 'string' ? confirm : undefined))
+      }
     } else if (message.t === 'event') {
       const event = message.event as FrontEvent
       if (this.listeners.size === 0) {

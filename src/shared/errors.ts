@@ -21,6 +21,10 @@ export const ERROR_CODES = {
   EEXIST: 'EEXIST',
   /** Another tcpscope is recording that capture. */
   ELOCKED: 'ELOCKED',
+  /** A FIFO, device or socket where a file was expected (it is never opened). */
+  ENOTFILE: 'ENOTFILE',
+  /** A record of a capture file fails its check (header CRC, type, length): the file is damaged there. */
+  EDAMAGED: 'EDAMAGED',
   /** Not allowed through this front end (e.g. reading the host's files from a browser). */
   EFORBIDDEN: 'EFORBIDDEN',
   /** The caller cancelled the command. */
@@ -34,25 +38,31 @@ export const ERROR_CODES = {
 export interface ErrorInfoWire {
   code: string
   message: string
+  /**
+   * With EEXIST from capture.save: a one-time token that replaces exactly that file, sent
+   * back only once the user has confirmed (the page cannot overwrite on its own).
+   */
+  confirm?: string
 }
 
 export class UserError extends Error {
   constructor(
     message: string,
-    readonly code: string = ERROR_CODES.EINVAL
+    readonly code: string = ERROR_CODES.EINVAL,
+    readonly confirm?: string
   ) {
     super(message)
     this.name = 'UserError'
   }
 
   toWire(): ErrorInfoWire {
-    return { code: this.code, message: this.message }
+    return { code: this.code, message: this.message, ...(this.confirm !== undefined ? { confirm: this.confirm } : {}) }
   }
 }
 
 /** What the caller sees of any error: a user error as it is, anything else as internal. */
 export function toWireError(err: unknown, what: string): ErrorInfoWire {
-  if (err instanceof UserError) return { code: err.code, message: oneLine(err.message) }
+  if (err instanceof UserError) return { ...err.toWire(), message: oneLine(err.message) }
   return { code: ERROR_CODES.EINTERNAL, message: `${what} failed: internal error (details are in tcpscope's log)` }
 }
 
@@ -64,7 +74,9 @@ export function oneLine(text: string): string {
 export class EngineError extends Error {
   constructor(
     readonly code: string,
-    message: string
+    message: string,
+    /** See ErrorInfoWire.confirm. */
+    readonly confirm?: string
   ) {
     super(message)
     this.name = 'EngineError'

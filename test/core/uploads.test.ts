@@ -3,7 +3,9 @@
 // not a capture, or comes out of order; its bytes gone when it is cancelled, left waiting,
 // closed, or when the engine closes.
 import { afterEach, describe, expect, it } from 'vitest'
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readdirSync, readFileSync, statfsSync } from 'node:fs'
+import { mountSmall } from '../helpers/small-fs'
+import { needProgram } from '../helpers/peers'
 import { join } from 'node:path'
 import { LIVE_CAPTURE } from '../../src/shared/capture-types'
 import { uploadFileName } from '../../src/core/uploads'
@@ -109,6 +111,39 @@ describe('uploading a capture', () => {
     // A header and nothing else is a capture with no records: it opens, empty.
     const { info } = await upload(te, 'empty.tcap', header)
     expect(info).toMatchObject({ name: 'empty.tcap', connections: 0 })
+  })
+
+  it('checks the header however small the chunks that bring it: 1-byte chunks are refused at the 16th', async () => {
+    const te = await engine()
+    const text = Buffer.from('just some notes, not a capture\n')
+    const { upload: id } = await te.engine['capture.upload.begin']({ name: 'notes.txt', size: text.length })
+    for (let at = 0; at < 15; at++) await te.engine['capture.upload.chunk']({ upload: id, offset: at, data: text.subarray(at, at + 1) })
+    expect(await rejection(te.engine['capture.upload.chunk']({ upload: id, offset: 15, data: text.subarray(15, 16) }))).toEqual({
+      code: 'ENOTCAPTURE',
+      message: 'notes.txt is not a tcpscope capture file (no TCPSCAP header)'
+    })
+    expect(uploadsHeld(process.env.TMPDIR!)).toEqual([])
+  })
+
+  it('counts the space the uploads under way will still need before taking another', async (ctx) => {
+    const cleanups: Array<() => unknown> = []
+    ctx.onTestFinished(async () => {
+      await t?.dispose()
+      t = undefined
+      for (const c of cleanups.reverse()) c()
+    })
+    const at = mountSmall('tmpfs', mkdtempSync(join(process.env.TMPDIR!, 'small-')), cleanups, 3)
+    needProgram(ctx, typeof at === 'string' ? 'a small tmpfs' : at.why, typeof at === 'string')
+    t = await testEngine({ uploads: { parentDir: at as string } })
+    const free = ((s) => s.bavail * s.bsize)(statfsSync(at as string))
+    const size = Math.floor(free * 0.6)
+    await t.engine['capture.upload.begin']({ name: 'a.tcap', size })
+    const second = await rejection(t.engine['capture.upload.begin']({ name: 'b.tcap', size }))
+    expect(second.code).toBe('ENOSPC')
+    expect(second.message).toMatch(/^no room for b\.tcap \(.+\) in .+: .+ free$/)
+    // The first one's space is free again once it is cancelled.
+    await t.engine['capture.upload.cancel']({ upload: 'u1' })
+    await t.engine['capture.upload.begin']({ name: 'b.tcap', size })
   })
 
   it('refuses chunks out of order and more bytes than announced', async () => {

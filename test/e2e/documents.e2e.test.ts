@@ -1,6 +1,7 @@
 // Captures as documents in real Chromium against `tcpscope web`: open a file by its path,
 // upload one with the Open dialog's file input and by dropping it on the window, see a file
-// that is not a capture refused in one line, save the live capture and open the copy again
+// that is not a capture refused in one line, save the live capture (asked before replacing
+// a capture, refused over a file that is not one) and open the copy again
 // from the recent files, cancel an open and an upload under way, and switch between many
 // open captures. Selects by role and name only.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -170,9 +171,31 @@ describe('captures as documents, in Chromium', () => {
     await save.getByRole('button', { name: 'Save', exact: true }).click()
     await expect.poll(() => save.getByRole('status').textContent()).toBe(`Saved 2 connections to ${copy}`)
     expect(statSync(copy).size).toBeGreaterThan(0)
-    // Saving again without "replace" says why not, in one line.
+    // Saving again asks first, with the safe answer focused: "Keep it" writes nothing.
+    const before = readFileSync(copy)
     await save.getByRole('button', { name: 'Save', exact: true }).click()
-    await expect.poll(() => save.getByRole('alert').textContent()).toMatch(/the file exists; overwrite it or pick another name$/)
+    const ask = save.getByRole('alertdialog', { name: 'Replace the existing capture?' })
+    await expect.poll(() => ask.textContent()).toContain(`A capture file already exists at ${copy}. Replace it with the live capture?`)
+    await expect.poll(() => ask.getByRole('button', { name: 'Keep it' }).evaluate((b) => b === document.activeElement)).toBe(true)
+    expect(await save.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true)
+    await page.screenshot({ path: screenshotPath('documents-replace-question') })
+    await page.keyboard.press('Enter')
+    await ask.waitFor({ state: 'detached' })
+    expect(readFileSync(copy).equals(before)).toBe(true)
+
+    // A file that is not a capture is refused in one line, and kept as it was.
+    const notes = join(dir, 'notes.txt')
+    writeFileSync(notes, 'precious')
+    await save.getByLabel('Path on the engine host').fill(notes)
+    await save.getByRole('button', { name: 'Save', exact: true }).click()
+    await expect.poll(() => save.getByRole('alert').textContent()).toMatch(/notes\.txt is not a tcpscope capture, and only captures are ever replaced; pick another name$/)
+    expect(readFileSync(notes, 'utf8')).toBe('precious')
+
+    // Asked again, "Replace" replaces the capture.
+    await save.getByLabel('Path on the engine host').fill(copy)
+    await save.getByRole('button', { name: 'Save', exact: true }).click()
+    await ask.getByRole('button', { name: 'Replace' }).click()
+    await expect.poll(() => save.getByRole('status').textContent()).toBe(`Saved 2 connections to ${copy}`)
     await save.getByRole('button', { name: 'Close' }).click()
 
     // A recent file that has gone since, beside the copy: both listed.
@@ -342,6 +365,13 @@ describe('captures as documents, in Chromium', () => {
     const save = page.getByRole('dialog', { name: '将实时抓包另存为' })
     await save.getByLabel('引擎主机上的路径').fill(copy)
     await save.getByRole('button', { name: '保存', exact: true }).click()
+    await expect.poll(() => save.getByRole('status').textContent()).toBe(`已将 0 个连接保存到 ${copy}`)
+    // Replacing it is asked in Chinese too.
+    await save.getByRole('button', { name: '保存', exact: true }).click()
+    const ask = save.getByRole('alertdialog', { name: '替换已有的抓包？' })
+    await expect.poll(() => ask.textContent()).toContain(`${copy} 处已有一个抓包文件。`)
+    await page.screenshot({ path: screenshotPath('documents-replace-question-zh-dark') })
+    await ask.getByRole('button', { name: '替换' }).click()
     await expect.poll(() => save.getByRole('status').textContent()).toBe(`已将 0 个连接保存到 ${copy}`)
     await save.getByRole('button', { name: '关闭' }).click()
     const dialog = page.getByRole('dialog', { name: '打开抓包文件' })

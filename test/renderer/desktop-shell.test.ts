@@ -7,6 +7,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { defineComponent, h, nextTick } from 'vue'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { CaptureInfo } from '../../src/shared/capture-types'
+import { EngineError } from '../../src/shared/errors'
 import type { ShellCommand, ShellState } from '../../src/shared/shell'
 import type { TcpscopeBridge } from '../../src/preload/bridge'
 import { useDesktopShell } from '../../src/renderer/src/composables/useDesktopShell'
@@ -49,7 +50,11 @@ function setup() {
   const t = fakeTransport({
     'conn.page': ({ offset }) => ({ total: 0, offset, rows: [] }),
     'capture.open': ({ path }) => info('f1', path),
-    'capture.save': ({ path }) => ({ path, size: 1, connections: 4 }),
+    // A capture is there already: the engine wants the token it hands out.
+    'capture.save': ({ path, confirm }) => {
+      if (confirm !== 'tok') throw new EngineError('EEXIST', `${path} already exists (a tcpscope capture, 1 B); replace it?`, 'tok')
+      return { path, size: 1, connections: 4 }
+    },
     'capture.close': () => undefined
   })
   useEngineStore().attach(t.transport)
@@ -80,7 +85,9 @@ describe('the desktop shell in the page', () => {
     const s = setup()
     s.command({ kind: 'save', path: '/data/copy.tcap' })
     await settle()
-    expect(s.t.calls.filter((c) => c.cmd === 'capture.save').map((c) => c.args)).toEqual([{ path: '/data/copy.tcap', overwrite: true }])
+    // The native dialog asked: the page sends the engine's token straight back, asking nothing more.
+    expect(s.t.calls.filter((c) => c.cmd === 'capture.save').map((c) => c.args)).toEqual([{ path: '/data/copy.tcap' }, { path: '/data/copy.tcap', confirm: 'tok' }])
+    expect(useDocumentsStore().question).toBeUndefined()
     expect(useDocumentsStore().outcome).toEqual({ kind: 'saved', path: '/data/copy.tcap', connections: 4 })
   })
 

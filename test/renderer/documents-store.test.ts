@@ -177,10 +177,55 @@ describe('uploading', () => {
 describe('saving', () => {
   it('says where it went and remembers the file', async () => {
     const { docs, settings, t } = setup({ 'capture.save': ({ path }) => ({ path, size: 10, connections: 3 }) })
-    await docs.save('/data/copy.tcap', true)
-    expect(t.calls.at(-1)).toEqual({ cmd: 'capture.save', args: { path: '/data/copy.tcap', overwrite: true } })
+    await docs.save('/data/copy.tcap')
+    expect(t.calls.at(-1)).toEqual({ cmd: 'capture.save', args: { path: '/data/copy.tcap' } })
     expect(docs.outcome).toEqual({ kind: 'saved', path: '/data/copy.tcap', connections: 3 })
     expect(settings.recent).toEqual(['/data/copy.tcap'])
+  })
+
+  /** An engine that refuses to replace /data/copy.tcap without the token it hands out. */
+  const asking = () =>
+    setup({
+      'capture.save': ({ path, confirm }) => {
+        if (confirm !== 'tok') throw new EngineError('EEXIST', `${path} already exists (a tcpscope capture, 1.0 KiB); replace it?`, 'tok')
+        return { path, size: 10, connections: 3 }
+      }
+    })
+
+  it('never replaces a capture on its own: the engine asks, the page asks the user, and only a yes sends the token', async () => {
+    const { docs, t } = asking()
+    expect(await docs.save('/data/copy.tcap')).toBeUndefined()
+    expect(t.calls.map((c) => c.args)).toEqual([{ path: '/data/copy.tcap' }])
+    expect(docs.question).toEqual({ path: '/data/copy.tcap', message: '/data/copy.tcap already exists (a tcpscope capture, 1.0 KiB); replace it?', confirm: 'tok' })
+    expect(docs.outcome).toBeUndefined()
+
+    docs.keep()
+    expect(docs.question).toBeUndefined()
+    expect(t.calls).toHaveLength(1)
+
+    await docs.save('/data/copy.tcap')
+    expect(await docs.replace()).toMatchObject({ path: '/data/copy.tcap' })
+    expect(t.calls.map((c) => c.args)).toEqual([{ path: '/data/copy.tcap' }, { path: '/data/copy.tcap' }, { path: '/data/copy.tcap', confirm: 'tok' }])
+    expect(docs.question).toBeUndefined()
+    expect(docs.outcome).toEqual({ kind: 'saved', path: '/data/copy.tcap', connections: 3 })
+  })
+
+  it('after a native save dialog has asked, the token goes straight back', async () => {
+    const { docs, t } = asking()
+    expect(await docs.save('/data/copy.tcap', { confirmed: true })).toMatchObject({ path: '/data/copy.tcap' })
+    expect(t.calls.map((c) => c.args)).toEqual([{ path: '/data/copy.tcap' }, { path: '/data/copy.tcap', confirm: 'tok' }])
+    expect(docs.question).toBeUndefined()
+  })
+
+  it('any other refusal is shown as it is, with nothing to confirm', async () => {
+    const { docs } = setup({
+      'capture.save': ({ path }) => {
+        throw new EngineError('ENOTCAPTURE', `cannot save to ${path}: ${path} is not a tcpscope capture, and only captures are ever replaced; pick another name`)
+      }
+    })
+    await docs.save('/data/notes.txt', { confirmed: true })
+    expect(docs.question).toBeUndefined()
+    expect(docs.outcome).toMatchObject({ kind: 'error', code: 'ENOTCAPTURE' })
   })
 })
 

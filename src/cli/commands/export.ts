@@ -1,17 +1,17 @@
 // `tcpscope export FILE --conn ID ...`: one direction's bytes exactly as captured (raw),
 // as an xxd-style hex dump, or the connection's events as JSON lines. It reads the
-// connection's own records and bytes, not the file, and never writes over a capture.
+// connection's own records and bytes, not the file, and never writes over a capture by accident.
 
-import { closeSync, createWriteStream, fstatSync, openSync, readSync, statSync } from 'node:fs'
-import type { Writable } from 'node:stream'
-import { finished } from 'node:stream/promises'
+import { stat } from 'node:fs/promises'
+import { Writable } from 'node:stream'
 import type { Direction } from '../../shared/capture-types'
 import { hexDump, toHex } from '../../shared/hexdump'
 import { MAX_CONN_ID } from '../../shared/limits'
 import type { FileCapture } from '../../core/capture/file-capture'
-import { MAGIC } from '../../core/capture/format'
+import { refuseLocked } from '../../core/capture/capture-target'
+import { inspectTarget, sameFile } from '../../core/file-target'
 import { UserError } from '../../core/net/net-errors'
-import { fileWriteError } from '../../core/file-errors'
+import { writeReplacing } from '../../core/replace-file'
 import { oneOfFlag, parseWhole, requireString, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { outputClosed, writeAll, type Io } from '../output'
@@ -44,46 +44,55 @@ async function exportEvents(capture: FileCapture, id: number, dir: Direction | u
   }
 }
 
-const isCapture = (fd: number): boolean => {
-  const head = Buffer.alloc(MAGIC.length)
-  return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(MAGIC)
-}
+/** Output paths that mean this process's standard output: written in order, never positioned or replaced. */
+const STDOUT_NAMES = new Set(['-', '/dev/stdout'])
 
 /**
- * Opens `-o OUT` for writing, with one-line errors. It refuses the capture being read
- * (writing would destroy what it reads), and any other capture file unless --force.
+ * Writes `-o OUT` through `write`, with one-line errors. It refuses the capture being read
+ * (writing would destroy what it reads), a capture another tcpscope is recording (even with
+ * --force), any other existing file unless --force, and a folder, FIFO, device or socket.
+ * The output goes to a temporary file renamed over OUT once whole: a failed export leaves
+ * what was there.
  */
-function openOutput(target: string, capturePath: string, force: boolean): number {
-  const source = statSync(capturePath)
-  let existing: number | undefined
-  try {
-    existing = openSync(target, 'r')
-  } catch {
-    // Nothing readable there yet: the open for writing below says why, if it fails.
+async function writeOutput(target: string, capturePath: string, force: boolean, write: (out: Writable) => Promise<void>): Promise<void> {
+  const doing = `cannot write ${target}`
+  const found = await inspectTarget(target, doing, { EISDIR: `it is a folder; give a file name, e.g. ${target.replace(/\/$/, '')}/out.bin` })
+  if (found.kind === 'file') {
+    if (sameFile(found.identity, await stat(capturePath))) throw new UserError(`${doing}: it is the capture being exported; pick another output file`, 'EEXIST')
+    await refuseLocked(found)
+    if (!force && found.isCapture) throw new UserError(`${target} is a tcpscope capture; pass --force to overwrite it, or pick another output file`, 'EEXIST')
+    if (!force) throw new UserError(`${target} already exists; pass --force to replace it, or pick another output file`, 'EEXIST')
   }
-  if (existing !== undefined) {
-    try {
-      const st = fstatSync(existing)
-      if (st.isDirectory()) throw new UserError(`cannot write ${target}: it is a folder; give a file name, e.g. ${target.replace(/\/$/, '')}/out.bin`, 'EISDIR')
-      if (st.dev === source.dev && st.ino === source.ino) throw new UserError(`cannot write ${target}: it is the capture being exported; pick another output file`, 'EEXIST')
-      if (!force && isCapture(existing)) throw new UserError(`${target} is a tcpscope capture; pass --force to overwrite it, or pick another output file`, 'EEXIST')
-    } finally {
-      closeSync(existing)
-    }
-  }
-  try {
-    return openSync(target, 'w')
-  } catch (err) {
-    throw fileWriteError(`cannot write ${target}`, err as NodeJS.ErrnoException, { EISDIR: 'it is a folder; give a file name' })
-  }
+  await writeReplacing(found, { doing, mode: 0o644, beforeCommit: () => refuseLocked(found) }, async (file) => {
+    // A plain Writable over the handle: a FileHandle's own stream holds the handle, so
+    // writeReplacing's fsync and close would wait for it forever.
+    let at = 0
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        const step = (from: number): void => {
+          file.write(chunk, from, chunk.length - from, at + from).then(({ bytesWritten }) => {
+            if (from + bytesWritten < chunk.length) return step(from + bytesWritten)
+            at += chunk.length
+            done()
+          }, done)
+        }
+        step(0)
+      }
+    })
+    await write(out)
+    await new Promise<void>((resolve, reject) => {
+      out.once('error', reject)
+      out.end(() => resolve())
+    })
+  })
 }
 
 const OPTIONS = {
   conn: { type: 'string', arg: 'ID', about: 'the connection, by its id in `tcpscope ls`' },
   direction: { type: 'string', arg: 'client|server', about: 'whose bytes: client = what the client sent (required for raw and hex; with jsonl, only that side\'s events)' },
   format: { type: 'string', arg: 'raw|hex|jsonl', about: 'raw bytes (default), an xxd-style hex dump, or the events as JSON lines' },
-  output: { type: 'string', short: 'o', arg: 'OUT', about: 'write to OUT instead of stdout; never over the capture being read, nor over another capture unless --force' },
-  force: { type: 'boolean', about: 'let -o replace another capture file' }
+  output: { type: 'string', short: 'o', arg: 'OUT', about: 'write to OUT instead of stdout (- or /dev/stdout: stdout); an existing file only with --force, never the capture being read' },
+  force: { type: 'boolean', about: 'let -o replace an existing file (never a capture another tcpscope is recording)' }
 } as const satisfies OptionTable
 
 async function runExport({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
@@ -99,14 +108,11 @@ async function runExport({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
   try {
     const conn = await capture.connection(id)
     if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
+    const write = (out: Writable): Promise<void> =>
+      format === 'jsonl' ? exportEvents(capture, id, dir, out) : exportBytes(capture, id, dir!, conn.recorded?.[dir!] ?? conn.bytes[dir!], out, format === 'hex')
     const target = values.output
-    const out: Writable = target !== undefined ? createWriteStream('', { fd: openOutput(target, path, values.force === true) }) : io.out
-    if (format === 'jsonl') await exportEvents(capture, id, dir, out)
-    else await exportBytes(capture, id, dir!, conn.recorded?.[dir!] ?? conn.bytes[dir!], out, format === 'hex')
-    if (target !== undefined) {
-      out.end()
-      await finished(out)
-    }
+    if (target === undefined || STDOUT_NAMES.has(target)) await write(io.out)
+    else await writeOutput(target, path, values.force === true, write)
     for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
   } finally {
     await capture.close()

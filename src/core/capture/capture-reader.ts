@@ -24,6 +24,13 @@ export class UnknownConnectionError extends UserError {
   }
 }
 
+/** A record the index points at fails its check: one line with where, never an internal error. */
+export class DamagedRecordError extends UserError {
+  constructor(at: number, why: string) {
+    super(`the capture file is damaged at byte ${at}: ${why}; what lies before it can still be read`, ERROR_CODES.EDAMAGED)
+  }
+}
+
 const KIND_OF: Record<number, CaptureEventKind> = {
   [RecordType.Open]: 'open',
   [RecordType.Connecting]: 'connecting',
@@ -58,6 +65,18 @@ export function pread(fd: number, length: number, position: number): Promise<Buf
   })
 }
 
+/**
+ * The header of the data record at span[at] must pass its CRC and be the chunk the index
+ * says: that connection, that direction, at least that long (docs/capture-format.md).
+ */
+function checkDataHeader(span: Buffer, at: number, spanStart: number, connId: number, dir: Direction, length: number): void {
+  const h = readRecordHeader(span, at)
+  if (!h) throw new DamagedRecordError(spanStart + at, 'a record header fails its CRC')
+  if (h.type !== RecordType.Data || h.connId !== connId || dirName(h.dir) !== dir || h.length < length) {
+    throw new DamagedRecordError(spanStart + at, `the record there is not the data of connection #${connId} its index lists`)
+  }
+}
+
 export class CaptureReader {
   constructor(
     private readonly fd: number,
@@ -89,12 +108,14 @@ export class CaptureReader {
     while (i < n && chunks.stream(i) < end) {
       let j = i
       while (j + 1 < n && chunks.stream(j + 1) < end && chunks.file(j + 1) - (chunks.file(j) + chunkLen(j)) <= MERGE_GAP) j++
-      const spanStart = chunks.file(i)
+      // From the first record's header: each chunk's header is read with it and checked.
+      const spanStart = chunks.file(i) - RECORD_HEADER_SIZE
       const spanEnd = chunks.file(j) + chunkLen(j)
       await this.ensureWritten(spanEnd)
       const span = await pread(this.fd, spanEnd - spanStart, spanStart)
-      if (span.length < spanEnd - spanStart) throw new Error(`capture file ends at byte ${spanStart + span.length}, inside a record its index lists`)
+      if (span.length < spanEnd - spanStart) throw new DamagedRecordError(spanStart + span.length, 'the file ends inside a record its index lists')
       for (let k = i; k <= j; k++) {
+        checkDataHeader(span, chunks.file(k) - RECORD_HEADER_SIZE - spanStart, spanStart, connId, dir, chunkLen(k))
         const s0 = chunks.stream(k)
         const from = Math.max(offset, s0)
         const to = Math.min(end, s0 + chunkLen(k))
@@ -119,8 +140,8 @@ export class CaptureReader {
   private async readEvent(at: number, streamOffset: number): Promise<CaptureEvent> {
     await this.ensureWritten(at + RECORD_HEADER_SIZE)
     let buf = await pread(this.fd, RECORD_HEADER_SIZE + EVENT_READ_AHEAD, at)
-    const h = readRecordHeader(buf, 0)
-    if (!h) throw new Error(`capture record at byte ${at} is damaged`)
+    const h = buf.length >= RECORD_HEADER_SIZE ? readRecordHeader(buf, 0) : undefined
+    if (!h) throw new DamagedRecordError(at, 'a record header fails its CRC')
     const dir = dirName(h.dir)
     const event: CaptureEvent = { seq: h.seq, kind: KIND_OF[h.type], time: h.time, mono: h.mono }
     if (dir) event.dir = dir
@@ -132,7 +153,11 @@ export class CaptureReader {
         await this.ensureWritten(at + RECORD_HEADER_SIZE + h.length)
         buf = await pread(this.fd, RECORD_HEADER_SIZE + h.length, at)
       }
-      event.info = JSON.parse(buf.toString('utf8', RECORD_HEADER_SIZE, RECORD_HEADER_SIZE + h.length))
+      try {
+        event.info = JSON.parse(buf.toString('utf8', RECORD_HEADER_SIZE, RECORD_HEADER_SIZE + h.length))
+      } catch {
+        throw new DamagedRecordError(at, 'a record\'s details do not parse')
+      }
     }
     return event
   }
@@ -168,7 +193,7 @@ export class CaptureReader {
     readStats.headers += group.length
     for (const at of group) {
       const h = at + RECORD_HEADER_SIZE - start <= span.length ? readRecordHeader(span, at - start) : undefined
-      if (!h) throw new Error(`capture record at byte ${at} is damaged`)
+      if (!h) throw new DamagedRecordError(at, 'a record header fails its CRC')
       out.set(at, h)
     }
   }

@@ -3,7 +3,8 @@
 // until the index is stored at its end and the file is closed. Memory holds only the
 // index; every byte lives in the file. FileCapture (file-capture.ts) reads a file back.
 
-import { closeSync, constants, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, constants, openSync, writeSync } from 'node:fs'
+import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { crc32 } from 'node:zlib'
@@ -20,8 +21,11 @@ import type {
 } from '../../shared/capture-types'
 import { UserError } from '../net/net-errors'
 import { fileWriteError } from '../file-errors'
+import { identityOf, inspectTarget, unchanged, type WriteTarget } from '../file-target'
+import { temporarySibling, writeReplacing } from '../replace-file'
+import { checkCaptureTarget, refuseLocked } from './capture-target'
 import { CaptureIndex, type OpenInfo, type OwnerInfo } from './capture-index'
-import { CaptureLockedError, lockCapture, probeWriter, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
+import { CaptureLockedError, lockCapture, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
 import { CaptureReader, pread } from './capture-reader'
 import { CaptureQueries, type CaptureView } from './capture-view'
 import {
@@ -59,6 +63,8 @@ export interface CaptureOptions extends WriterOptions {
   overwrite?: boolean
   /** Where the lock's name lives (tests exercise every kind on one OS). */
   lockNamespace?: LockNamespace
+  /** The mode a new capture file is created with, less the umask (default 0644; 0600 for a temporary one). */
+  mode?: number
 }
 
 
@@ -73,44 +79,23 @@ function describeWriteError(err: NodeJS.ErrnoException): string {
 }
 
 /** Why a capture file cannot be created, in one line. */
-const createError = (path: string, err: NodeJS.ErrnoException): UserError =>
-  fileWriteError(`cannot create capture file ${path}`, err, { EISDIR: 'that is a folder; give a file path such as FOLDER/capture.tcap' })
+const CREATE_REASONS = { EISDIR: 'that is a folder; give a file path such as FOLDER/capture.tcap' }
+const createError = (path: string, err: NodeJS.ErrnoException): UserError => fileWriteError(`cannot create capture file ${path}`, err, CREATE_REASONS)
 
 /**
- * Opens the path to record to without truncating it: the lock comes first, so a capture
- * another process is writing is never cut. A new file is created exclusively.
+ * What recording to `path` may write: nothing there, or (with `overwrite`) a capture that
+ * no other tcpscope is recording. A folder, FIFO, device or socket is refused unopened.
  */
-function openTarget(path: string, overwrite: boolean): { fd: number; created: boolean } {
-  try {
-    if (!overwrite) return { fd: openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644), created: true }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw createError(path, err as NodeJS.ErrnoException)
-    return { fd: -1, created: false }
+async function recordingTarget(path: string, opts: CaptureOptions): Promise<WriteTarget> {
+  const doing = `cannot create capture file ${path}`
+  const target = await inspectTarget(path, doing, CREATE_REASONS)
+  if (target.kind === 'absent') return target
+  if (!(opts.overwrite ?? false)) {
+    await refuseLocked(target, opts.lockNamespace)
+    throw new UserError(`${path} already exists; overwrite it (--force) or pick another name`, 'EEXIST')
   }
-  try {
-    return { fd: openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o644), created: false }
-  } catch (err) {
-    throw createError(path, err as NodeJS.ErrnoException)
-  }
-}
-
-/** An existing file we may not replace: say what it is and what to do. */
-async function existingFileError(path: string, ns: LockNamespace | undefined): Promise<UserError> {
-  let fd: number
-  try {
-    fd = openSync(path, 'r')
-  } catch (err) {
-    return createError(path, err as NodeJS.ErrnoException)
-  }
-  try {
-    const st = fstatSync(fd)
-    if (st.isDirectory()) return createError(path, { code: 'EISDIR' } as NodeJS.ErrnoException)
-    const writer = await probeWriter(st, ns)
-    if (writer) return new UserError(new CaptureLockedError(path, writer.pid).message, 'ELOCKED')
-  } finally {
-    closeSync(fd)
-  }
-  return new UserError(`${path} already exists; overwrite it (--force) or pick another name`, 'EEXIST')
+  await checkCaptureTarget(target, { doing, lockNamespace: opts.lockNamespace })
+  return target
 }
 
 /** O_DIRECT where it works (Linux, a file system that supports it), else page-cache writes. */
@@ -208,8 +193,12 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
 
   private constructor(
     readonly path: string,
+    /** The file as created: `path` itself, or a temporary sibling renamed over it once recording has begun. */
+    filePath: string,
     opts: CaptureOptions,
-    private readonly lock: CaptureLock
+    private readonly lock: CaptureLock,
+    /** Which file this is, so that nothing copies or records onto it. */
+    readonly identity: { dev: number; ino: number }
   ) {
     super(new CaptureIndex())
     this.checksumPayloads = opts.checksumPayloads ?? false
@@ -223,9 +212,9 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
         )
       }
     }
-    this.writer = openWriter(path, hooks, opts)
+    this.writer = openWriter(filePath, hooks, opts)
     try {
-      this.readFd = openSync(path, 'r')
+      this.readFd = openSync(filePath, 'r')
     } catch (err) {
       void this.writer.close()
       throw err
@@ -237,27 +226,38 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
   private readonly readFd: number
 
   /**
-   * Creates the capture file (replacing one only with `overwrite`) and takes its lock; the
-   * file header is on disk when this resolves. Errors are one-line UserErrors.
+   * Creates the capture file (replacing a capture only with `overwrite`) and takes its lock;
+   * the file header is on disk when this resolves. A capture it replaces stays whole until
+   * then: recording starts in a new file beside it, renamed over it once locked and begun.
+   * Errors are one-line UserErrors.
    */
   static async create(path: string, opts: CaptureOptions = {}): Promise<LiveCapture> {
-    const { fd, created } = openTarget(path, opts.overwrite ?? false)
-    if (fd < 0) throw await existingFileError(path, opts.lockNamespace)
+    const target = await recordingTarget(path, opts)
+    const filePath = target.kind === 'absent' ? path : temporarySibling(target.path)
+    let file: FileHandle
+    try {
+      // Exclusive: whatever appeared at the path since it was looked at is not opened, let alone truncated.
+      file = await open(filePath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, opts.mode ?? 0o644)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return LiveCapture.create(path, opts)
+      throw createError(path, err as NodeJS.ErrnoException)
+    }
     let capture: LiveCapture | undefined
     let lock: CaptureLock | undefined
     try {
-      const st = fstatSync(fd)
-      if (st.isDirectory()) throw createError(path, { code: 'EISDIR' } as NodeJS.ErrnoException)
+      const st = await file.stat()
       lock = await lockCapture(path, st, () => capture?.status() ?? Promise.resolve({ pid: process.pid, written: 0 }), opts.lockNamespace)
-      capture = new LiveCapture(path, opts, lock)
+      capture = new LiveCapture(path, filePath, opts, lock, { dev: st.dev, ino: st.ino })
+      if (target.kind === 'file') await putInPlace(filePath, target, opts)
     } catch (err) {
-      await lock?.release()
-      if (created) unlinkSync(path)
+      if (capture !== undefined) await capture.close().catch(() => undefined)
+      else await lock?.release()
+      await unlink(filePath).catch(() => undefined)
       if (err instanceof CaptureLockedError) throw new UserError(err.message, 'ELOCKED')
       if (err instanceof UserError) throw err
       throw createError(path, err as NodeJS.ErrnoException)
     } finally {
-      closeSync(fd)
+      await file.close()
     }
     capture.appendMeta({ format: FORMAT_VERSION, tool: 'tcpscope', createdAt: new Date().toISOString(), writer: capture.writerKind })
     return capture
@@ -418,7 +418,8 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
       id: this.id,
       name: basename(this.path),
       path: this.path,
-      size: this.writer.end,
+      // After a write error the file holds what was written (the failed tail is cut off), not what was appended.
+      size: err ? this.writer.written : this.writer.end,
       connections: this.index.size,
       live: this.closing === undefined,
       ...(err ? { error: describeWriteError(err) } : {})
@@ -444,14 +445,18 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
 
   /**
    * A consistent copy of the capture as it is now, complete with its stored index, while
-   * recording goes on: the index and the file's end are taken at one instant.
+   * recording goes on: the index and the file's end are taken at one instant. `target` is
+   * where it goes, as checked (captures.ts); what was there is kept if the copy fails.
    */
-  async saveCopy(path: string, overwrite: boolean, signal?: AbortSignal): Promise<SavedCapture> {
+  async saveCopy(path: string, target: WriteTarget, opts: { signal?: AbortSignal; beforeCommit?: () => Promise<void> } = {}): Promise<SavedCapture> {
     const end = this.writer.error ? this.writer.written : this.writer.end
     const footer = storedIndexRecords(this.index, end, Date.now(), this.monoNow())
     const connections = this.index.size
     await this.writer.waitWritten(end).catch(() => undefined)
-    const size = await copyCapture(this.readFd, this.path, end, footer, path, overwrite, signal)
+    const doing = `cannot save to ${path}`
+    const size = await writeReplacing(target, { doing, mode: 0o644, beforeCommit: opts.beforeCommit }, (file) =>
+      copyCapture(this.readFd, end, footer, file, opts.signal)
+    )
     return { path, size, connections }
   }
 
@@ -497,4 +502,14 @@ export interface CaptureSnapshot {
   changes: number
   /** Bytes [offset, offset + length) of the copy, fewer at its end. */
   read(offset: number, length: number): Promise<Buffer>
+}
+
+/** The new capture replaces the old one, if that is still the capture that was checked and nobody records it. */
+async function putInPlace(filePath: string, target: WriteTarget & { kind: 'file' }, opts: CaptureOptions): Promise<void> {
+  const now = await lstat(target.path).catch(() => undefined)
+  if (now === undefined || !unchanged(identityOf(now), target.identity)) {
+    throw new UserError(`cannot create capture file ${target.path}: it changed while recording was starting; nothing was replaced, try again`, 'EEXIST')
+  }
+  await refuseLocked(target, opts.lockNamespace)
+  await rename(filePath, target.path)
 }

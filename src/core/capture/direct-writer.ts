@@ -10,6 +10,7 @@
 // must be written early (a timer, a reader waiting, close), then written again when it
 // fills; close truncates the padding away.
 
+import { randomBytes } from 'node:crypto'
 import { closeSync, constants, fsync, ftruncate, openSync, unlinkSync, write, writeSync, close } from 'node:fs'
 import { FLUSH_DELAY_MS, HIGH_WATER, LOW_WATER, cutFailedTail, type RecordWriter, type WriterHooks, type WriterOptions } from './record-writer'
 import { WriteProgress } from './write-progress'
@@ -43,9 +44,14 @@ class AlignedPool {
   }
 }
 
-/** The first offset into `arena` from which an O_DIRECT write is accepted. */
-function probeAlignment(probePath: string, arena: Buffer): number {
-  const fd = openSync(probePath, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o600)
+/**
+ * The first offset into `arena` from which an O_DIRECT write is accepted. The scratch file
+ * is new (O_EXCL, a name of its own): a user's file beside the capture is never truncated
+ * or removed, and a FIFO there is never opened.
+ */
+function probeAlignment(probeBase: string, arena: Buffer): number {
+  const probePath = `${probeBase}-${process.pid}-${randomBytes(4).toString('hex')}`
+  const fd = openSync(probePath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DIRECT, 0o600)
   try {
     for (let off = 0; off < BLOCK; off += 8) {
       try {

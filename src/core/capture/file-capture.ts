@@ -4,9 +4,13 @@
 // writer died (it ends in a cut), or one still being written, which reads as live up to
 // what its writer has flushed, as the writer's lock tells (capture-lock.ts).
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, constants, fstatSync, open, readSync, type Stats } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { basename } from 'node:path'
 import type { CaptureInfo } from '../../shared/capture-types'
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import { specialKind } from '../file-target'
 import { CaptureIndex } from './capture-index'
 import { probeWriter, type LockNamespace } from './capture-lock'
 import { CaptureReader } from './capture-reader'
@@ -35,6 +39,14 @@ interface Opened {
   indexProblem?: string
 }
 
+const openAsync = promisify(open)
+
+/** A capture is a regular file: anything else is refused by name, never read. */
+function refuseToRead(path: string, st: Stats): void {
+  if (st.isFile()) return
+  throw new UserError(`${path} is ${specialKind(st) ?? 'not a regular file'}, not a capture file`, ERROR_CODES.ENOTFILE)
+}
+
 export class FileCapture extends CaptureQueries implements CaptureView {
   protected readonly reader: CaptureReader
 
@@ -49,10 +61,15 @@ export class FileCapture extends CaptureQueries implements CaptureView {
   }
 
   static async open(path: string, opts: OpenOptions = {}): Promise<FileCapture> {
-    const fd = openSync(path, 'r')
+    // Looked at before it is opened: a FIFO or a device would block the open, or never end.
+    const before = await stat(path)
+    if (before.isDirectory()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' })
+    refuseToRead(path, before)
+    const fd = await openAsync(path, constants.O_RDONLY | constants.O_NONBLOCK)
     try {
       const st = fstatSync(fd)
       if (st.isDirectory()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' })
+      refuseToRead(path, st)
       const head = Buffer.alloc(FILE_HEADER_SIZE)
       // Only the bytes really read: a file cut inside its header is no capture.
       checkFileHeader(head.subarray(0, readSync(fd, head, 0, FILE_HEADER_SIZE, 0)), path)

@@ -41,6 +41,8 @@ async function fileBytes(path: string): Promise<Buffer> {
   try {
     const info = await stat(path)
     if (info.isDirectory()) throw new PayloadError(`${path} is a folder: pick a file to send`)
+    // A FIFO would hold a reader forever, /dev/zero would never end: only regular files are read.
+    if (!info.isFile()) throw new PayloadError(`${path} is not a regular file (a FIFO, device or socket): pick a file to send`)
     if (info.size > MAX_FILE_PAYLOAD) {
       throw new PayloadError(`${path} is ${info.size} bytes; files up to ${MAX_FILE_PAYLOAD} bytes can be sent as one payload`)
     }

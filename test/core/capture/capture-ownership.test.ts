@@ -44,17 +44,23 @@ async function engineOn(path: string, overwrite = false): Promise<Engine> {
 }
 
 describe('capture ownership', () => {
-  it('refuses to record over any existing file unless told to overwrite, and leaves it untouched', async () => {
+  it('refuses to record over any existing file unless told to overwrite, and over a file that is not a capture even then', async () => {
     const path = join(dir(), 'notes.txt')
     writeFileSync(path, 'my notes\n')
     const err = await refusal(Engine.create({ capturePath: path }))
     expect(err.message).toBe(`${path} already exists; overwrite it (--force) or pick another name`)
     expect(err.code).toBe('EEXIST')
     expect(readFileSync(path, 'utf8')).toBe('my notes\n')
+    const forced = await refusal(Engine.create({ capturePath: path, overwrite: true }))
+    expect(forced.message).toBe(`cannot create capture file ${path}: ${path} is not a tcpscope capture, and only captures are ever replaced; pick another name`)
+    expect(forced.code).toBe('ENOTCAPTURE')
+    expect(readFileSync(path, 'utf8')).toBe('my notes\n')
 
-    const engine = await engineOn(path, true)
+    const capture = join(dir(), 'old.tcap')
+    await (await engineOn(capture)).close()
+    const engine = await engineOn(capture, true)
     await engine.close()
-    expect(readFileSync(path).subarray(0, 8).toString('latin1')).toBe('TCPSCAP\0')
+    expect(readFileSync(capture).subarray(0, 8).toString('latin1')).toBe('TCPSCAP\0')
   })
 
   it('refuses a second writer on a capture being written, even with overwrite, naming the writer; the first keeps its file', async () => {

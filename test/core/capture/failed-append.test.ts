@@ -4,7 +4,7 @@
 // after it. Before, the connection's recorded bytes jumped back to nearly all it had sent,
 // and the summary disagreed with the file.
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdirSync } from 'node:fs'
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { LiveCapture } from '../../../src/core/capture/capture-store'
 import { directIoAvailable } from '../../../src/core/capture/direct-writer'
@@ -23,6 +23,8 @@ describe('a record the writer fails on as it takes it', () => {
     const { dir, cleanup } = tempDir()
     cleanups.push(cleanup)
     const path = join(dir, 'c.tcap')
+    // A user's file named like the alignment probe is neither truncated nor removed.
+    writeFileSync(`${path}.direct-probe`, 'not ours')
     const capture = await LiveCapture.create(path)
     needProgram(ctx, 'a file system that takes O_DIRECT', capture.writerKind === 'direct')
     const conn = capture.openConnection({ kind: 'proxy', ownerId: 'p1', target: 'example.com:80' })
@@ -31,12 +33,16 @@ describe('a record the writer fails on as it takes it', () => {
     conn.data('server', chunk)
     // Reading waits until the file holds what is read: these two chunks are on disk.
     await capture.readBytes(conn.id, 'server', 0, 1)
-    // The next staging arena's probe file cannot be created: a folder stands in its place.
-    mkdirSync(`${path}.direct-probe`)
+    // The next staging arena's probe file cannot be created beside the capture: its folder
+    // has moved away (the open capture file goes on being written through its descriptor).
+    const moved = `${dir}-moved`
+    renameSync(dir, moved)
+    cleanups.push(() => rmSync(moved, { recursive: true, force: true }))
     // 12 MiB at once: more than the first arena's 8 staging buffers of 1 MiB.
     for (let i = 0; i < 48; i++) conn.data(i % 2 ? 'server' : 'client', chunk)
-    expect(capture.info().error).toMatch(/EISDIR/)
+    expect(capture.info().error).toMatch(/ENOENT/)
     await capture.close()
+    renameSync(moved, dir)
     const [live] = capture.connections()
     expect(live.bytes).toEqual({ client: 25 * chunk.length, server: 25 * chunk.length })
     expect(live.recorded).toEqual({ client: chunk.length, server: chunk.length })
@@ -48,5 +54,7 @@ describe('a record the writer fails on as it takes it', () => {
     // And every byte counted as recorded reads back.
     const got = await file.readBytes(read.id, 'client', 0, live.recorded!.client)
     expect(got.equals(Buffer.alloc(live.recorded!.client, 1))).toBe(true)
+    expect(readFileSync(`${path}.direct-probe`, 'utf8')).toBe('not ours')
+    expect(readdirSync(dir).sort()).toEqual(['c.tcap', 'c.tcap.direct-probe'])
   })
 })

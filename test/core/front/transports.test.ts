@@ -86,7 +86,8 @@ describe.each(['ipc', 'web'] as const)('over %s', (kind) => {
       ['capture.open', { path: join(t.dir, 'missing.tcap') }, 'ENOENT', /^no such file: /],
       ['capture.close', { capture: LIVE_CAPTURE }, 'ESTATE', /^the live capture closes with the engine/],
       ['capture.save', { path: t.capturePath }, 'EEXIST', /that is the live capture itself/],
-      ['capture.save', { path: notCapture }, 'EEXIST', /the file exists; overwrite it or pick another name/],
+      ['capture.save', { path: notCapture }, 'ENOTCAPTURE', /is not a tcpscope capture, and only captures are ever replaced; pick another name$/],
+      ['capture.save', { path: notCapture, confirm: 'made-up' }, 'ENOTCAPTURE', /is not a tcpscope capture/],
       ['conn.send', { connId: 3, payload: { kind: 'text', data: 'x' } }, 'ENOCONN', /^connection #3 is not an open session connection/],
       ['server.stop', { serverId: 's9' }, 'ENOENT', /^no server session "s9"/],
       ['client.connect', { target: 'unknown.invalid:80' }, 'ENOTFOUND', /^unknown host in unknown\.invalid:80/],
@@ -168,6 +169,12 @@ describe.each(['ipc', 'web'] as const)('over %s', (kind) => {
     const copy = join(t.dir, 'copy.tcap')
     const saved = await fe.client.call('capture.save', { path: copy })
     expect(saved).toMatchObject({ path: copy, connections: 1 })
+    // Saving again asks first: the refusal carries the token a confirmed retry sends back.
+    const asked = await fe.client.call('capture.save', { path: copy }).catch((e: unknown) => e as EngineError)
+    expect(asked).toBeInstanceOf(EngineError)
+    expect(asked).toMatchObject({ code: 'EEXIST', message: expect.stringMatching(/^.+copy\.tcap already exists \(a tcpscope capture, .+\); replace it\?$/) })
+    expect((asked as EngineError).confirm).toMatch(/^[0-9a-f]{32}$/)
+    expect(await fe.client.call('capture.save', { path: copy, confirm: (asked as EngineError).confirm })).toMatchObject({ path: copy, connections: 1 })
     const opened = await fe.client.call('capture.open', { path: copy })
     expect(opened).toMatchObject({ id: 'f1', name: 'copy.tcap', live: false, connections: 1 })
     expect(opened.cutAt).toBeUndefined()

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -55,6 +56,12 @@ describe('payload builder', () => {
       expect(await buildPayload({ kind: 'file', data: path })).toEqual(blob)
       await expect(buildPayload({ kind: 'file', data: join(dir, 'nope') })).rejects.toThrow(/no such file/)
       await expect(buildPayload({ kind: 'file', data: dir })).rejects.toThrow(/is a folder/)
+      // Neither a FIFO (no writer: the read would wait forever) nor an endless device is read.
+      const fifo = join(dir, 'pipe')
+      execFileSync('mkfifo', [fifo])
+      for (const special of [fifo, '/dev/zero']) {
+        await expect(buildPayload({ kind: 'file', data: special })).rejects.toThrow(`${special} is not a regular file (a FIFO, device or socket): pick a file to send`)
+      }
     } finally {
       cleanup()
     }

@@ -24,7 +24,7 @@ export function useDesktopShell(actions: { showShortcuts(): void }): void {
         break
       case 'save':
         // The native save dialog has already asked before replacing a file.
-        void docs.save(command.path, true)
+        void docs.save(command.path, { confirmed: true })
         break
       case 'close-capture':
         void docs.close(list.capture)

@@ -40,12 +40,21 @@ export type Outcome =
   | { kind: 'downloaded'; name: string; connections: number }
   | { kind: 'busy'; name: string }
 
+/** A save that would replace a capture: what the user is asked, and the token a yes sends back. */
+export interface ReplaceQuestion {
+  path: string
+  /** The engine's own words: the file and its size. */
+  message: string
+  confirm: string
+}
+
 export const useDocumentsStore = defineStore('documents', () => {
   const engine = useEngineStore()
   const list = useConnectionsStore()
   const settings = useSettingsStore()
   const operation = shallowRef<Operation>()
   const outcome = shallowRef<Outcome>()
+  const question = shallowRef<ReplaceQuestion>()
   let abort: AbortController | undefined
 
   const busy = computed(() => operation.value !== undefined)
@@ -73,9 +82,12 @@ export const useDocumentsStore = defineStore('documents', () => {
   const liveUnsaved = computed(() => engine.liveCapture?.unsaved === true || (changedSinceList.value && (engine.liveCapture?.connections ?? 0) > 0))
   /** Where the engine puts a save by a relative name. */
   const saveFolder = computed(() => engine.liveCapture?.saveFolder)
+  /** The token of the last failure, when the engine asked to be asked (see save). */
+  let lastConfirm: string | undefined
 
   /** Runs one long operation; undefined when it failed or was cancelled (the outcome says which). */
   async function run<T>(kind: OperationKind, name: string, work: (t: Transport, signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    lastConfirm = undefined
     const t = engine.transport
     if (!t) return undefined
     if (operation.value) {
@@ -90,6 +102,7 @@ export const useDocumentsStore = defineStore('documents', () => {
       return await work(t, controller.signal)
     } catch (err) {
       const code = (err as { code?: string }).code
+      lastConfirm = (err as { confirm?: string }).confirm
       outcome.value = code === 'ECANCELED' || controller.signal.aborted ? { kind: 'cancelled', operation: kind, name } : { kind: 'error', code, message: (err as Error).message }
       return undefined
     } finally {
@@ -156,11 +169,24 @@ export const useDocumentsStore = defineStore('documents', () => {
     }
   }
 
-  async function save(path: string, overwrite: boolean): Promise<SavedCapture | undefined> {
-    const saved = await run('save', splitPath(path).name, (t, signal) => t.call('capture.save', { path, overwrite }, { signal }))
+  /**
+   * Saves the live capture at `path`. A capture already there is replaced only once the user
+   * has said yes: the engine refuses with a token, and `question` asks (answered with
+   * replace() or keep()). `confirmed`: the user has already said yes in a native save
+   * dialog, so the token goes straight back.
+   */
+  async function save(path: string, opts: { confirmed?: boolean; confirm?: string } = {}): Promise<SavedCapture | undefined> {
+    question.value = undefined
+    const args = { path, ...(opts.confirm !== undefined ? { confirm: opts.confirm } : {}) }
+    const saved = await run('save', splitPath(path).name, (t, signal) => t.call('capture.save', args, { signal }))
     if (saved) {
       settings.rememberFile(saved.path)
       outcome.value = { kind: 'saved', path: saved.path, connections: saved.connections }
+    } else if (outcome.value?.kind === 'error' && outcome.value.code === 'EEXIST' && lastConfirm !== undefined) {
+      const confirm = lastConfirm
+      if (opts.confirmed && opts.confirm === undefined) return save(path, { confirm })
+      question.value = { path, message: outcome.value.message, confirm }
+      outcome.value = undefined
     }
     return saved
   }
@@ -178,6 +204,18 @@ export const useDocumentsStore = defineStore('documents', () => {
     return true
   }
 
+  /** The user said yes to replacing the capture the question names. */
+  function replace(): Promise<SavedCapture | undefined> {
+    const q = question.value
+    if (!q) return Promise.resolve(undefined)
+    return save(q.path, { confirm: q.confirm })
+  }
+
+  /** The user said no: nothing is written. */
+  function keep(): void {
+    question.value = undefined
+  }
+
   function cancel(): void {
     if (!abort || !operation.value) return
     operation.value = { ...operation.value, cancelling: true }
@@ -186,6 +224,7 @@ export const useDocumentsStore = defineStore('documents', () => {
 
   function dismiss(): void {
     outcome.value = undefined
+    question.value = undefined
   }
 
   /** Closes an opened capture file; the one on screen gives way to its neighbour. */
@@ -211,5 +250,5 @@ export const useDocumentsStore = defineStore('documents', () => {
     list.capture = ids[(at + step + ids.length) % ids.length]
   }
 
-  return { operation, outcome, busy, liveUnsaved, saveFolder, open, upload, openFiles, save, download, cancel, dismiss, close, switchCapture }
+  return { operation, outcome, question, busy, liveUnsaved, saveFolder, open, upload, openFiles, save, download, replace, keep, cancel, dismiss, close, switchCapture }
 })

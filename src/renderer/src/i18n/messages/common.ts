@@ -62,7 +62,6 @@ export default {
       openTitle: 'Open a capture file',
       saveTitle: 'Save the live capture as',
       path: 'Path on the engine host',
-      overwrite: 'Replace the file if it exists',
       open: 'Open',
       save: 'Save'
     },
@@ -137,7 +136,6 @@ export default {
       openTitle: '打开抓包文件',
       saveTitle: '将实时抓包另存为',
       path: '引擎主机上的路径',
-      overwrite: '文件已存在时替换',
       open: '打开',
       save: '保存'
     },

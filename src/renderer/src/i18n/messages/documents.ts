@@ -39,7 +39,11 @@ export default {
       activity: 'Capture files',
       drop: 'Drop a capture file to open it',
       more: 'All open captures ({n})',
-      switchCapture: 'Previous / next open capture'
+      switchCapture: 'Previous / next open capture',
+      replaceTitle: 'Replace the existing capture?',
+      replaceText: 'A capture file already exists at {path}. Replace it with the live capture? Its contents will be lost.',
+      replace: 'Replace',
+      keep: 'Keep it'
     }
   },
   'zh-CN': {
@@ -80,7 +84,11 @@ export default {
       activity: '抓包文件',
       drop: '拖放抓包文件以打开',
       more: '全部已打开的抓包（{n}）',
-      switchCapture: '上一个 / 下一个已打开的抓包'
+      switchCapture: '上一个 / 下一个已打开的抓包',
+      replaceTitle: '替换已有的抓包？',
+      replaceText: '{path} 处已有一个抓包文件。要用实时抓包替换它吗？它原有的内容将会丢失。',
+      replace: '替换',
+      keep: '保留'
     }
   }
 }
