@@ -84,6 +84,10 @@ export const useSessionsStore = defineStore('sessions', () => {
   const startInterval = (connId: number, everyMs: number, payload: PayloadSpec, count?: number) =>
     call('conn.interval', { connId, everyMs, payload, ...(count !== undefined ? { count } : {}) })
   const stopInterval = (connId: number) => call('conn.interval', { connId })
+  /** The composer's interval send to every client of a server; its behaviour's interval is apart. */
+  const startIntervalAll = (serverId: string, everyMs: number, payload: PayloadSpec, count?: number) =>
+    call('server.interval', { serverId, everyMs, payload, ...(count !== undefined ? { count } : {}) })
+  const stopIntervalAll = (serverId: string) => call('server.interval', { serverId })
 
   return {
     servers,
@@ -103,6 +107,8 @@ export const useSessionsStore = defineStore('sessions', () => {
     send,
     broadcast,
     startInterval,
-    stopInterval
+    stopInterval,
+    startIntervalAll,
+    stopIntervalAll
   }
 })

@@ -26,6 +26,7 @@ export default {
         timeout: 'timed out'
       },
       whatWhy: '{what}: {why}',
+      closedNormally: 'closed normally',
       side: { client: 'client', server: 'server' },
       end: {
         closed: 'closed',
@@ -58,7 +59,8 @@ export default {
         reset: '{side} RST at +{at}',
         'connect-failed': 'connect failed at +{at}: {why}',
         error: 'error at +{at}: {why}',
-        close: 'closed at +{at}: {why}'
+        close: 'closed at +{at}: {why}',
+        closedNormally: 'closed normally at +{at}'
       },
       short: { fin: 'FIN', reset: 'RST', 'connect-failed': 'connect failed', error: 'error', close: 'closed' },
       shortWhy: '{short}: {why}',
@@ -109,6 +111,7 @@ export default {
         timeout: '超时'
       },
       whatWhy: '{what}：{why}',
+      closedNormally: '正常关闭',
       side: { client: '客户端', server: '服务器' },
       end: {
         closed: '正常关闭',
@@ -141,7 +144,8 @@ export default {
         reset: '{side} RST，+{at}',
         'connect-failed': '连接失败，+{at}：{why}',
         error: '错误，+{at}：{why}',
-        close: '已关闭，+{at}：{why}'
+        close: '已关闭，+{at}：{why}',
+        closedNormally: '正常关闭，+{at}'
       },
       short: { fin: 'FIN', reset: 'RST', 'connect-failed': '连接失败', error: '错误', close: '已关闭' },
       shortWhy: '{short}：{why}',
