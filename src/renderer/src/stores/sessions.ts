@@ -53,9 +53,11 @@ export const useSessionsStore = defineStore('sessions', () => {
   )
 
   const startProxy = (args: ProxyStartArgs) => call('proxy.start', args)
-  const stopProxy = (proxyId: string) => call('proxy.stop', { proxyId })
+  const stopProxy = (proxyId: string, closeConnections = false) => call('proxy.stop', { proxyId, closeConnections })
+  const restartProxy = (proxyId: string) => call('proxy.restart', { proxyId })
   const startServer = (args: ServerStartArgs) => call('server.start', args)
-  const stopServer = (serverId: string) => call('server.stop', { serverId, closeClients: true })
+  const stopServer = (serverId: string, closeClients = true) => call('server.stop', { serverId, closeClients })
+  const restartServer = (serverId: string) => call('server.restart', { serverId })
   const setBehaviour = (serverId: string, behaviour: ServerBehaviour) => call('server.behaviour', { serverId, behaviour })
   const preview = (payload: PayloadSpec) => call('payload.preview', { payload })
 
@@ -96,8 +98,10 @@ export const useSessionsStore = defineStore('sessions', () => {
     call,
     startProxy,
     stopProxy,
+    restartProxy,
     startServer,
     stopServer,
+    restartServer,
     setBehaviour,
     preview,
     connectClient,
