@@ -1,6 +1,6 @@
-// The composer's state: the payload being typed, its options and a history of what was
-// sent (both kept in localStorage). Which interval sends run is the engine's to say (in
-// each session's info), not kept here.
+// The composer's state: the payload being typed, its options, a history of what was sent
+// and whether it is folded away (kept in localStorage). Which interval sends run is the
+// engine's to say (in each session's info), not kept here.
 
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
@@ -22,6 +22,7 @@ const KEY = 'tcpscope.composer'
 interface Saved {
   options?: Partial<ComposerOptions>
   history?: unknown
+  collapsed?: unknown
 }
 
 function load(): Saved {
@@ -50,6 +51,8 @@ export const useComposerStore = defineStore('composer', () => {
   const target = ref<'one' | 'all'>('one')
   const everyMs = ref('1000')
   const count = ref('')
+  /** Folded to one row, to give the byte views the room (kept across reloads). */
+  const collapsed = ref(saved.collapsed === true)
 
   function rememberSent(): void {
     const entry = historyEntry(draft.value)
@@ -59,16 +62,16 @@ export const useComposerStore = defineStore('composer', () => {
     draft.value = reuse(draft.value, entry)
   }
   watch(
-    [() => [draft.value.encoding, draft.value.escapes, draft.value.eol, draft.value.checksum], history],
+    [() => [draft.value.encoding, draft.value.escapes, draft.value.eol, draft.value.checksum], history, collapsed],
     () => {
       const { encoding, escapes, eol, checksum } = draft.value
       try {
-        localStorage.setItem(KEY, JSON.stringify({ options: { encoding, escapes, eol, checksum }, history: history.value }))
+        localStorage.setItem(KEY, JSON.stringify({ options: { encoding, escapes, eol, checksum }, history: history.value, collapsed: collapsed.value }))
       } catch {
         // Storage refused (a private window): the history lasts the session.
       }
     }
   )
 
-  return { draft, history, target, everyMs, count, rememberSent, use }
+  return { draft, history, target, everyMs, count, collapsed, rememberSent, use }
 })
