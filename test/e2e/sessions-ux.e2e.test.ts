@@ -3,13 +3,16 @@
 // stopping one with open connections asks first (English and Chinese); at 1100×700 with the
 // composer open the byte views keep at least 12 rows, and the composer folds away.
 // Screenshots in English and Chinese, light and dark. Selects by role and name only.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { LiveCapture } from '../../src/core/capture/capture-store'
 import type { Locator, Page } from 'playwright-core'
-import { connectTo, startServer } from '../helpers/net'
+import { connectTo, startServer, tempDir } from '../helpers/net'
 import { portOf } from '../helpers/engine'
 import { startWeb, type WebMode } from '../helpers/web'
 import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
+import { writeSampleCapture } from '../helpers/sample-capture'
 
 const cleanups: Array<() => unknown> = []
 beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
@@ -146,5 +149,103 @@ describe('sessions, as new users met them, in Chromium', () => {
     await page.screenshot({ path: screenshotPath('sessions-layout-zh-dark') })
     await servers.getByRole('button', { name: /^重新启动服务器 127\.0\.0\.1:\d+$/ }).click()
     await stop.waitFor()
+  })
+
+  it('gives the reply-rule editor room for a pattern and a reply, at 1100×700', async () => {
+    const { page } = await open({ width: 1100, height: 700 })
+    await page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: 'Server', exact: true }).click()
+    const form = page.getByRole('dialog', { name: 'New server' })
+    await form.getByRole('button', { name: 'Auto-reply rules' }).click()
+    await form.getByRole('button', { name: 'Add rule' }).click()
+    await form.getByRole('button', { name: 'Add rule' }).click()
+    const rule = form.getByRole('group', { name: 'Rule 1' })
+    await rule.getByLabel('Pattern', { exact: true }).fill('^GET /api/v1/devices/(\\d+)/status HTTP/1\\.1')
+    await rule.getByRole('textbox', { name: 'Reply' }).fill('HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\n')
+    const pattern = (await rule.getByLabel('Pattern', { exact: true }).boundingBox())!
+    const reply = (await rule.getByRole('textbox', { name: 'Reply' }).boundingBox())!
+    await page.screenshot({ path: screenshotPath('sessions-rule-editor-1100x700') })
+    // Room for some 40 characters of each (a monospace character is about 7 px).
+    expect(pattern.width).toBeGreaterThanOrEqual(300)
+    expect(reply.width).toBeGreaterThanOrEqual(300)
+    // And the dialog is inside the window.
+    const dialog = (await form.boundingBox())!
+    expect(dialog.x).toBeGreaterThanOrEqual(0)
+    expect(dialog.x + dialog.width).toBeLessThanOrEqual(1100)
+  })
+
+  it('fits a long duration in its column', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const file = join(dir, 'long.tcap')
+    // A connection that lasted 100 hours, written with a clock moved on.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-20T08:00:00Z') })
+    try {
+      const capture = await LiveCapture.create(file, { overwrite: true })
+      const c = capture.openConnection({ kind: 'proxy', ownerId: 'p1', client: { address: '10.0.0.7', port: 41001, family: 'IPv4' }, target: '10.0.0.1:6379' })
+      vi.setSystemTime(new Date('2026-11-24T12:00:00.250Z'))
+      c.close('closed')
+      await capture.close()
+    } finally {
+      vi.useRealTimers()
+    }
+    const web = await startWeb(['--open', file])
+    cleanups.push(() => web.stop('SIGINT'))
+    const b = await openBrowser({ width: 1100, height: 700 })
+    cleanups.push(() => b.close())
+    await b.page.goto(web.url)
+    await b.page.getByRole('navigation', { name: 'Open captures' }).getByRole('button', { name: /^long\.tcap/ }).click()
+    const row = b.page.getByRole('grid', { name: 'Connections' }).getByRole('row').filter({ hasText: '10.0.0.7:41001' })
+    const duration = row.getByRole('gridcell').last()
+    await expect.poll(() => duration.textContent()).toMatch(/\d/)
+    await b.page.screenshot({ path: screenshotPath('sessions-long-duration') })
+    const clipped = await duration.evaluate((el) => el.scrollWidth > el.clientWidth)
+    expect(clipped, `"${await duration.textContent()}" is clipped`).toBe(false)
+  })
+
+  it('shows whole capture tabs only, never a clipped sliver of the next, as the window narrows', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const files: string[] = []
+    for (let i = 1; i <= 6; i++) {
+      const f = join(dir, `capture-${i}-of-a-long-day.tcap`)
+      await writeSampleCapture(f, { connections: i })
+      files.push(f)
+    }
+    const web = await startWeb(files.flatMap((f) => ['--open', f]))
+    cleanups.push(() => web.stop('SIGINT'))
+    const b = await openBrowser({ width: 1100, height: 700 })
+    cleanups.push(() => b.close())
+    const page = b.page
+    await page.goto(web.url)
+    const nav = page.getByRole('navigation', { name: 'Open captures' })
+    const more = nav.getByRole('button', { name: 'All open captures (7)' })
+    await more.waitFor()
+    /** Tabs partly shown: crossing the strip's end (4 px before the menu button) or its start. */
+    const cut = async (): Promise<string[]> => {
+      const end = (await more.boundingBox())!.x - 4
+      const start = (await nav.boundingBox())!.x
+      const out: string[] = []
+      for (const tab of await nav.getByRole('button', { name: /^(live|capture-\d)/ }).all()) {
+        const box = await tab.boundingBox()
+        if (!box) continue
+        const crosses = (edge: number): boolean => box.x < edge - 0.5 && box.x + box.width > edge + 0.5
+        if (crosses(end) || crosses(start)) out.push((await tab.textContent()) ?? '')
+      }
+      return out
+    }
+    await page.screenshot({ path: screenshotPath('sessions-capture-tabs-1100') })
+    expect(await cut()).toEqual([])
+    // The one chosen from the menu is among the whole tabs shown.
+    await more.click()
+    await page.getByRole('menu').getByRole('menuitemradio', { name: /^capture-6/ }).click()
+    const chosen = nav.getByRole('button', { name: /^capture-6/ })
+    const box = (await chosen.boundingBox())!
+    expect(box.x + box.width).toBeLessThanOrEqual((await more.boundingBox())!.x)
+    expect(await cut()).toEqual([])
+    for (const width of [1000, 900]) {
+      await page.setViewportSize({ width, height: 700 })
+      await expect.poll(cut).toEqual([])
+    }
+    await page.screenshot({ path: screenshotPath('sessions-capture-tabs-900') })
   })
 })
