@@ -94,6 +94,20 @@ describe('sessions, as new users met them, in Chromium', () => {
     await page.screenshot({ path: screenshotPath('sessions-layout-1100x700-folded') })
     await composer.getByRole('button', { name: 'Show the composer' }).click()
     await composer.getByRole('textbox', { name: 'Text to send' }).waitFor()
+
+    // The conversation's hex look in the dark theme, in English and in Chinese.
+    await detail.getByRole('tab', { name: 'Conversation' }).click()
+    await showAs.getByRole('radio', { name: 'Hex' }).click()
+    await page.getByRole('button', { name: 'Theme: system' }).click()
+    await page.getByRole('button', { name: 'Theme: light' }).click()
+    await page.getByRole('button', { name: 'Theme: dark' }).waitFor()
+    await first.getByText(/^0000 {2}00 25 4a/).waitFor()
+    await page.screenshot({ path: screenshotPath('sessions-conversation-hex-dark') })
+    await page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: 'Language' }).click()
+    const zhShowAs = page.getByRole('radiogroup', { name: '数据显示为' })
+    expect(await zhShowAs.getByRole('radio', { name: '十六进制' }).getAttribute('aria-checked')).toBe('true')
+    await page.getByRole('region', { name: '发送' }).getByRole('button', { name: '收起发送面板' }).waitFor()
+    await page.screenshot({ path: screenshotPath('sessions-conversation-hex-zh-dark') })
   })
 
   it('restarts a stopped proxy, and asks before stopping one with open connections (English, light)', async () => {
@@ -129,6 +143,17 @@ describe('sessions, as new users met them, in Chromium', () => {
     cleanups.push(() => again.destroy())
     await rowsOf(page, 'proxy').nth(1).waitFor()
     expect((await driver.call('proxy.list')).map((p) => [p.id, p.listen, p.state])).toEqual([['p1', proxy.listen, 'listening']])
+
+    // In Chinese (light): the same names, the same id.
+    await page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: 'Language' }).click()
+    const zh = page.getByRole('region', { name: '代理' })
+    await zh.getByText('活动 1 · 已接受 2').waitFor()
+    await zh.getByRole('button', { name: `停止代理 ${proxy.listen}` }).click()
+    const zhAsk = page.getByRole('dialog', { name: `停止代理 ${proxy.listen}？` })
+    await zhAsk.getByText(/^它还有 1 个打开的连接/).waitFor()
+    await zhAsk.getByRole('button', { name: '停止并关闭连接' }).click()
+    await zh.getByRole('button', { name: `重新启动代理 ${proxy.listen}` }).waitFor()
+    await page.screenshot({ path: screenshotPath('sessions-proxy-stopped-zh') })
   })
 
   it('asks in Chinese before stopping a server with clients, and restarts it (dark)', async () => {
