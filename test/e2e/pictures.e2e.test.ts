@@ -170,7 +170,7 @@ describe('pictures of a capture in Chromium', () => {
     await turns.getByRole('button', { name: new RegExp(`^client → server ${size} at `) }).waitFor()
     await turns.getByRole('button', { name: /^client FIN at / }).waitFor()
     await turns.getByRole('button', { name: /^server FIN at / }).waitFor()
-    await turns.getByRole('button', { name: /^closed at .*: closed$/ }).waitFor()
+    await turns.getByRole('button', { name: /^closed normally at / }).waitFor()
     expect(await turns.getByRole('listitem').count()).toBe(9)
 
     const range = page.getByRole('status', { name: 'Selected range' })
