@@ -40,7 +40,7 @@ export function eventText(e: EngineEvent, now = Date.now()): string | undefined 
         case 'close':
           return connLine(
             conn,
-            `closed (${conn.end}): ${formatBytes(conn.bytes.client)} from client, ${formatBytes(conn.bytes.server)} from server, ${formatDuration(event.time - conn.openedAt, WALL_CLOCK_MS)}`,
+            `${conn.end === 'closed' ? 'closed' : `closed (${conn.end})`}: ${formatBytes(conn.bytes.client)} from client, ${formatBytes(conn.bytes.server)} from server, ${formatDuration(event.time - conn.openedAt, WALL_CLOCK_MS)}`,
             event.time
           )
         default:

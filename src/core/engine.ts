@@ -102,7 +102,8 @@ export class Engine implements EngineApi {
     this.checkOpen()
     const listen = parseUserEndpoint(args.listen, '--listen', '127.0.0.1')
     const target = parseTargetEndpoint(args.target, '--target')
-    const id = `p${this.nextProxy++}`
+    // The id is taken only once the proxy listens: a failed start leaves p1 for the next try.
+    const id = `p${this.nextProxy}`
     const proxy = await Proxy.start(
       {
         id,
@@ -113,15 +114,31 @@ export class Engine implements EngineApi {
       },
       { capture: this.capture, budget: this.budget, fdExhausted: this.fdWarnings.note, hold: this.hold }
     )
+    this.nextProxy++
     this.proxies.set(id, proxy)
     const info = proxy.info()
     this.hub.emit({ type: 'proxy-started', proxy: info })
     return info
   }
 
+  /** Listens again, with the same id and settings, after a stop. */
+  async 'proxy.restart'(args: CommandArgs<'proxy.restart'>): Promise<ProxyInfo> {
+    this.checkOpen()
+    const proxy = this.proxy(args.proxyId)
+    await proxy.restart()
+    const info = proxy.info()
+    this.hub.emit({ type: 'proxy-started', proxy: info })
+    return info
+  }
+
+  private proxy(id: string): Proxy {
+    const proxy = this.proxies.get(id)
+    if (!proxy) throw new UserError(`no proxy "${id}"; list them with proxy.list`, 'ENOENT')
+    return proxy
+  }
+
   async 'proxy.stop'(args: CommandArgs<'proxy.stop'>): Promise<void> {
-    const proxy = this.proxies.get(args.proxyId)
-    if (!proxy) throw new UserError(`no proxy "${args.proxyId}"; list them with proxy.list`, 'ENOENT')
+    const proxy = this.proxy(args.proxyId)
     await proxy.stop(args.closeConnections ?? false)
     this.hub.emit({ type: 'proxy-stopped', proxy: proxy.info() })
   }
@@ -217,6 +234,13 @@ export class Engine implements EngineApi {
   'server.stop'(args: CommandArgs<'server.stop'>): Promise<void> {
     return this.sessions.stopServer(args)
   }
+  async 'server.restart'(args: CommandArgs<'server.restart'>): Promise<ServerSessionInfo> {
+    this.checkOpen()
+    return this.sessions.restartServer(args)
+  }
+  'server.interval'(args: CommandArgs<'server.interval'>): Promise<ServerSessionInfo> {
+    return this.sessions.serverInterval(args)
+  }
   'server.behaviour'(args: CommandArgs<'server.behaviour'>): Promise<ServerSessionInfo> {
     return this.sessions.setBehaviour(args)
   }
@@ -250,7 +274,7 @@ export class Engine implements EngineApi {
     this.sessions.conn(args.connId).reset()
   }
   async 'conn.destroy'(args: CommandArgs<'conn.destroy'>): Promise<void> {
-    this.sessions.conn(args.connId).destroy()
+    this.sessions.conn(args.connId).close()
   }
   async 'conn.resume'(args: CommandArgs<'conn.resume'>): Promise<void> {
     this.sessions.conn(args.connId).resume()

@@ -51,6 +51,7 @@ export const proxyStartArgs = obj({
 })
 export type ProxyStartArgs = Infer<typeof proxyStartArgs>
 
+const proxyRef = obj({ proxyId: str({ nonEmpty: true, max: 64 }) })
 const proxyStopArgs = obj({
   proxyId: str({ nonEmpty: true, max: 64 }),
   /** Also close (destroy) the proxy's live connections; otherwise they run to their end. */
@@ -184,6 +185,14 @@ const matchesArgs = obj({ capture: captureId, connId, dir: direction, pattern: s
 const sessionId = str({ nonEmpty: true, max: 64 })
 const connRef = obj({ connId })
 const serverStopArgs = obj({ serverId: sessionId, closeClients: optional(bool()) })
+const serverRef = obj({ serverId: sessionId })
+const serverIntervalArgs = obj({
+  serverId: sessionId,
+  /** Omit to stop it. */
+  everyMs: optional(int({ min: 1, max: MAX_INTERVAL_MS })),
+  count: optional(int({ min: 1, max: MAX_CONN_ID })),
+  payload: optional(payloadSpec)
+})
 const behaviourArgs = obj({ serverId: sessionId, behaviour: serverBehaviour })
 const broadcastArgs = obj({ serverId: sessionId, payload: payloadSpec })
 const clientRef = obj({ clientId: sessionId })
@@ -241,6 +250,8 @@ const command = <A, R>(args: Schema<A>, ...[opts]: OptionsFor<A>): CommandSpec<A
 export const commands = {
   'proxy.start': command<ProxyStartArgs, ProxyInfo>(proxyStartArgs),
   'proxy.stop': command<Infer<typeof proxyStopArgs>, void>(proxyStopArgs),
+  /** Listens again after a stop, with the same id, address and target. */
+  'proxy.restart': command<Infer<typeof proxyRef>, ProxyInfo>(proxyRef),
   'proxy.list': command<void, ProxyInfo[]>(none()),
 
   /** The live capture and every capture file opened read-only. */
@@ -297,6 +308,10 @@ export const commands = {
 
   'server.start': command<ServerStartArgs, ServerSessionInfo>(serverStartArgs, { files: 'payload-files' }),
   'server.stop': command<Infer<typeof serverStopArgs>, void>(serverStopArgs),
+  /** Listens again after a stop, with the same id, address, settings and behaviour. */
+  'server.restart': command<Infer<typeof serverRef>, ServerSessionInfo>(serverRef),
+  /** Sends to every open client on a timer (the composer's), apart from the behaviour's interval; omit everyMs to stop it. */
+  'server.interval': command<Infer<typeof serverIntervalArgs>, ServerSessionInfo>(serverIntervalArgs, { files: 'payload-files' }),
   'server.behaviour': command<Infer<typeof behaviourArgs>, ServerSessionInfo>(behaviourArgs, { files: 'payload-files' }),
   /** Sends to every client of the server; returns how many got it. */
   'server.broadcast': command<Infer<typeof broadcastArgs>, { clients: number; bytes: number }>(broadcastArgs, { files: 'payload-files' }),

@@ -128,6 +128,10 @@ export interface ServerSessionInfo {
   /** Clients turned away: over maxConnections, or with the process out of file descriptors. */
   refused: number
   behaviour: ServerBehaviour
+  /** Clients with an interval send started by hand on that one connection (conn.interval). */
+  intervals: number[]
+  /** The interval send to every client started by hand (server.interval), apart from the behaviour's. */
+  intervalAll?: { everyMs: number; count?: number }
 }
 
 export interface ClientSessionInfo {
@@ -137,6 +141,8 @@ export interface ClientSessionInfo {
   state: 'connecting' | 'open' | 'closed'
   /** The capture connection of the current (or last) attempt. */
   connId?: number
+  /** The connection, while an interval send started by hand on it runs (conn.interval). */
+  intervals: number[]
   error?: string
 }
 

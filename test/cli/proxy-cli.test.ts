@@ -103,7 +103,7 @@ describe('tcpscope proxy / ls / export', () => {
     const got = collect(c)
     c.end('hello')
     expect((await got).toString()).toBe('bye')
-    await cli.waitLine((l) => /#1 closed \(closed\)/.test(l))
+    await cli.waitLine((l) => /#1 closed: 5 B from client, 3 B from server/.test(l))
     expect(cli.lines.some((l) => /#1 client -> 5 B \(at 0\) "hello"/.test(l))).toBe(true)
     expect(cli.lines.some((l) => /#1 client sent FIN/.test(l))).toBe(true)
     expect(await cli.stop('SIGTERM')).toBe(0)

@@ -58,7 +58,7 @@ describe('a session with tcpscope, in Chromium', () => {
     await form.getByLabel('Target', { exact: true }).fill(`127.0.0.1:${nginx.port}`)
     await form.getByRole('button', { name: 'Start' }).click()
     await form.waitFor({ state: 'detached' })
-    const proxyItem = page.getByRole('region', { name: 'Proxies' }).getByRole('button', { name: /^127\.0\.0\.1:\d+/ })
+    const proxyItem = page.getByRole('region', { name: 'Proxies' }).getByRole('button', { name: /^[psc]\d+ 127\.0\.0\.1:\d+/ })
     const port = Number(/127\.0\.0\.1:(\d+)/.exec((await proxyItem.textContent()) ?? '')![1])
 
     // curl through it, twice; each is a connection that closes.

@@ -122,7 +122,7 @@ describe('pictures of a capture in Chromium', () => {
     await conv.getByRole('article', { name: /^server → client 12 B at / }).waitFor()
     await conv.getByRole('article', { name: /^client sent FIN at / }).waitFor()
     await conv.getByRole('article', { name: /^server sent FIN at / }).waitFor()
-    await conv.getByRole('article', { name: /^closed: closed at / }).waitFor()
+    await conv.getByRole('article', { name: /^closed normally at / }).waitFor()
 
     const long = conv.getByRole('article', { name: new RegExp(`^client → server ${(LONG.length / 1024).toFixed(2)} KiB at `) })
     await expect.poll(() => long.textContent()).toContain('line 000 of the long chunk')
@@ -170,7 +170,7 @@ describe('pictures of a capture in Chromium', () => {
     await turns.getByRole('button', { name: new RegExp(`^client → server ${size} at `) }).waitFor()
     await turns.getByRole('button', { name: /^client FIN at / }).waitFor()
     await turns.getByRole('button', { name: /^server FIN at / }).waitFor()
-    await turns.getByRole('button', { name: /^closed at .*: closed$/ }).waitFor()
+    await turns.getByRole('button', { name: /^closed normally at / }).waitFor()
     expect(await turns.getByRole('listitem').count()).toBe(9)
 
     const range = page.getByRole('status', { name: 'Selected range' })

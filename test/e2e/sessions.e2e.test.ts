@@ -57,7 +57,7 @@ describe('sessions from the UI, in Chromium', () => {
     expect(await serverForm.getByRole('checkbox', { name: 'Echo' }).isChecked()).toBe(false)
     await serverForm.getByRole('button', { name: 'Start' }).click()
     await serverForm.waitFor({ state: 'detached' })
-    const serverItem = page.getByRole('region', { name: 'Servers' }).getByRole('button', { name: /^127\.0\.0\.1:\d+/ })
+    const serverItem = page.getByRole('region', { name: 'Servers' }).getByRole('button', { name: /^[psc]\d+ 127\.0\.0\.1:\d+/ })
     await serverItem.waitFor()
     const port = await listenPort(serverItem)
 
@@ -176,7 +176,7 @@ describe('sessions from the UI, in Chromium', () => {
     await serverForm.getByRole('checkbox', { name: 'Hold clients on connect' }).check()
     await serverForm.getByRole('button', { name: 'Start' }).click()
     const servers = page.getByRole('region', { name: 'Servers' })
-    const serverItem = servers.getByRole('button', { name: /^127\.0\.0\.1:\d+/ })
+    const serverItem = servers.getByRole('button', { name: /^[psc]\d+ 127\.0\.0\.1:\d+/ })
     await serverItem.waitFor()
     const port = await listenPort(serverItem)
 

@@ -13,7 +13,7 @@ import { PROXY_COUNTS_MS, useSessionsStore } from '../../src/renderer/src/stores
 import { fakeTransport } from './fake-transport'
 
 const proxy = (over: Partial<ProxyInfo> = {}): ProxyInfo => ({ id: 'p1', listen: '127.0.0.1:4000', target: '127.0.0.1:6379', state: 'listening', accepted: 0, active: 0, ...over })
-const client = (over: Partial<ClientSessionInfo> = {}): ClientSessionInfo => ({ id: 'c1', kind: 'client', target: '127.0.0.1:9000', state: 'open', connId: 3, ...over })
+const client = (over: Partial<ClientSessionInfo> = {}): ClientSessionInfo => ({ id: 'c1', kind: 'client', target: '127.0.0.1:9000', state: 'open', connId: 3, intervals: [], ...over })
 const connBatch = { type: 'batch' as const, conns: [] }
 
 beforeEach(() => {

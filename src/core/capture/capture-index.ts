@@ -293,6 +293,8 @@ export class CaptureIndex implements IndexView {
         this.local.set(row, info?.local as PeerAddress | undefined)
         this.remote.set(row, info?.remote as PeerAddress | undefined)
         this.cells[at + FLAGS] |= HAS_UPSTREAM
+        // A client session is the client: its local address is what the client column shows.
+        if (KINDS[this.cells[at + KIND]] === 'client') this.client.set(row, info?.local as PeerAddress | undefined)
         break
       case RecordType.ConnectFailed:
       case RecordType.Error:

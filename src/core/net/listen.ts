@@ -95,3 +95,10 @@ export function boundAddress(server: Server, ep: Endpoint): string {
   if (a === null || typeof a === 'string') return ep.kind === 'unix' ? ep.path : String(a)
   return formatEndpoint({ kind: 'tcp', host: a.address, port: a.port })
 }
+
+/** Where to listen again after a stop: the port it had, so its clients find it where it was. */
+export function listenAgain(first: Endpoint, server: Server): Endpoint {
+  const a = server.address()
+  if (first.kind !== 'tcp' || first.port !== 0 || a === null || typeof a === 'string') return first
+  return { ...first, port: a.port }
+}

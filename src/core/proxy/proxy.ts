@@ -8,8 +8,8 @@ import { formatEndpoint } from '../../shared/endpoint'
 import type { LiveCapture } from '../capture/capture-store'
 import type { HoldState } from '../capture/hold-state'
 import type { FdBudget } from '../net/fd-budget'
-import { boundAddress, checkSocketPath, listenOn } from '../net/listen'
-import { outOfDescriptors } from '../net/net-errors'
+import { boundAddress, checkSocketPath, listenAgain, listenOn } from '../net/listen'
+import { outOfDescriptors, UserError } from '../net/net-errors'
 import { remotePeer, resetSocket } from '../net/sockets'
 import { warmSocketConstructor } from '../net/node-internals'
 import { LiveSet } from '../net/live-set'
@@ -31,10 +31,12 @@ export interface ProxyDeps {
 }
 
 export class Proxy {
-  private readonly server: Server
+  private server: Server
   private readonly live = new LiveSet<ProxyConnection>()
   private accepted = 0
   private listening = ''
+  /** Where a restart listens (the first listen with its port resolved). */
+  private relisten: Endpoint
   private stopped = false
   private closed: Promise<void> | undefined
   /** Waiting for the last live connection to end. */
@@ -50,9 +52,14 @@ export class Proxy {
     private readonly deps: ProxyDeps
   ) {
     this.capture = deps.capture
+    this.relisten = opts.listen
     this.targetText = formatEndpoint(opts.target)
     this.ctx = proxyContext(opts, this.connectionDone)
-    this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket))
+    this.server = this.newServer()
+  }
+
+  private newServer(): Server {
+    return createServer({ allowHalfOpen: true }, (socket) => this.accept(socket))
   }
 
   static async start(opts: ProxyOptions, deps: ProxyDeps): Promise<Proxy> {
@@ -65,6 +72,7 @@ export class Proxy {
     // Connections that outlive a stop still obey the capture's hold: watched for the engine's life.
     deps.hold.watch(proxy.setCaptureHeld)
     proxy.listening = boundAddress(proxy.server, opts.listen)
+    proxy.relisten = listenAgain(opts.listen, proxy.server)
     capture.owner({ event: 'start', id: opts.id, listen: proxy.listening, target: formatEndpoint(opts.target) })
     return proxy
   }
@@ -125,6 +133,21 @@ export class Proxy {
   /** Pauses (or resumes) reading on every connection while the capture writer catches up. */
   private readonly setCaptureHeld = (held: boolean): void => {
     for (const c of this.live.snapshot()) c.setCaptureHeld(held)
+  }
+
+  /**
+   * Listens again after a stop, on the same address and with the same settings; connections
+   * that outlived the stop go on. A new server, because the old one may still be closing.
+   */
+  async restart(): Promise<void> {
+    if (!this.stopped) throw new UserError(`proxy ${this.opts.id} is already listening on ${this.listening}`, 'ESTATE')
+    const server = this.newServer()
+    await listenOn(server, this.relisten)
+    this.server = server
+    this.stopped = false
+    this.closed = undefined
+    this.listening = boundAddress(server, this.relisten)
+    this.capture.owner({ event: 'start', id: this.opts.id, listen: this.listening, target: this.targetText })
   }
 
   /**

@@ -45,6 +45,7 @@ export class ClientSession {
       kind: 'client',
       target: formatEndpoint(this.target),
       state: this.state,
+      intervals: this.conn?.sendingByHand ? [this.conn.id] : [],
       ...(this.connId !== undefined ? { connId: this.connId } : {}),
       ...(this.error !== undefined ? { error: this.error } : {})
     }
@@ -116,7 +117,8 @@ export class ClientSession {
               this.state = 'closed'
               this.hooks.connClosed(c)
               this.hooks.updated()
-            }
+            },
+            onIntervalChanged: () => this.hooks.updated()
           },
           { idleTimeoutMs: this.args.idleTimeoutMs }
         )
@@ -124,7 +126,7 @@ export class ClientSession {
         this.hooks.connOpened(this.conn)
         this.hooks.updated()
         if (this.args.interval) {
-          this.conn.startInterval(this.args.interval).catch((e: Error) => this.hooks.warn(`${this.id}: interval send: ${e.message}`))
+          this.conn.startInterval(this.args.interval, 'session').catch((e: Error) => this.hooks.warn(`${this.id}: interval send: ${e.message}`))
         }
         resolve()
       })

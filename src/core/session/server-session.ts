@@ -8,8 +8,9 @@ import type { ServerBehaviour, ServerSessionInfo, ServerStartArgs } from '../../
 import type { LiveCapture } from '../capture/capture-store'
 import { HttpFramingError, HttpRequestFramer } from '../http/request-framer'
 import type { FdBudget } from '../net/fd-budget'
-import { boundAddress, listenOn } from '../net/listen'
-import { outOfDescriptors } from '../net/net-errors'
+import { boundAddress, listenAgain, listenOn } from '../net/listen'
+import { outOfDescriptors, UserError } from '../net/net-errors'
+import { ERROR_CODES } from '../../shared/errors'
 import { remotePeer, resetSocket } from '../net/sockets'
 import { BAD_REQUEST, buildCannedResponse, responseFor, type CannedResponse } from './http-responder'
 import { compileRules, replyFor, type CompiledRule } from './reply-rules'
@@ -41,8 +42,14 @@ async function compileBehaviour(behaviour: ServerBehaviour): Promise<Answering> 
   }
 }
 
+/** The composer's interval send to every client of a server, apart from its behaviour's. */
+interface AllClientsInterval {
+  timer: NodeJS.Timeout
+  spec: { everyMs: number; count?: number }
+}
+
 export class ServerSession {
-  private readonly server: Server
+  private server: Server
   private readonly clients = new Map<number, SessionConnection>()
   private readonly framers = new WeakMap<SessionConnection, HttpRequestFramer>()
   /** Replies of one connection go out in the order their requests came in. */
@@ -52,6 +59,9 @@ export class ServerSession {
   private accepted = 0
   private refused = 0
   private stopped = false
+  /** Where a restart listens (the first listen with its port resolved). */
+  private relisten: Endpoint
+  private toAll: AllClientsInterval | undefined
 
   private constructor(
     readonly id: string,
@@ -60,15 +70,20 @@ export class ServerSession {
     private readonly capture: LiveCapture,
     private readonly hooks: SessionHooks
   ) {
-    this.server = createServer({ allowHalfOpen: args.allowHalfOpen ?? false, pauseOnConnect: args.pauseOnConnect ?? false }, (s) =>
-      this.accept(s)
-    )
-    if (args.maxConnections !== undefined) this.server.maxConnections = args.maxConnections
+    this.relisten = listen
+    this.server = this.newServer()
+  }
+
+  private newServer(): Server {
+    const args = this.args
+    const server = createServer({ allowHalfOpen: args.allowHalfOpen ?? false, pauseOnConnect: args.pauseOnConnect ?? false }, (s) => this.accept(s))
+    if (args.maxConnections !== undefined) server.maxConnections = args.maxConnections
     // Node closes a client over maxConnections at once; count it so the refusal is visible.
-    this.server.on('drop', () => {
+    server.on('drop', () => {
       this.refused++
       this.hooks.updated()
     })
+    return server
   }
 
   static async start(id: string, listen: Endpoint, args: ServerStartArgs, capture: LiveCapture, hooks: SessionHooks): Promise<ServerSession> {
@@ -77,6 +92,7 @@ export class ServerSession {
     session.answering = await compileBehaviour(args.behaviour ?? {})
     await listenOn(session.server, listen, { backlog: args.backlog })
     session.listening = boundAddress(session.server, listen)
+    session.relisten = listenAgain(listen, session.server)
     capture.owner({ event: 'start', id, listen: session.listening, target: session.listening })
     return session
   }
@@ -92,7 +108,9 @@ export class ServerSession {
       paused: clients.filter((c) => c.paused).map((c) => c.id),
       accepted: this.accepted,
       refused: this.refused,
-      behaviour: this.answering.behaviour
+      behaviour: this.answering.behaviour,
+      intervals: clients.filter((c) => c.sendingByHand).map((c) => c.id),
+      ...(this.toAll ? { intervalAll: this.toAll.spec } : {})
     }
   }
 
@@ -127,6 +145,7 @@ export class ServerSession {
       {
         onData: (c, chunk) => this.answer(c, chunk),
         onResumed: () => this.hooks.updated(),
+        onIntervalChanged: () => this.hooks.updated(),
         onClosed: (c) => {
           this.clients.delete(c.id)
           this.hooks.connClosed(c)
@@ -143,8 +162,8 @@ export class ServerSession {
 
   private startInterval(conn: SessionConnection): void {
     const interval = this.answering.behaviour.interval
-    if (interval) conn.startInterval(interval).catch((err: Error) => this.hooks.warn(`${this.id}: interval send: ${err.message}`))
-    else conn.stopInterval()
+    if (interval) conn.startInterval(interval, 'session').catch((err: Error) => this.hooks.warn(`${this.id}: interval send: ${err.message}`))
+    else conn.stopInterval('session')
   }
 
   private answer(conn: SessionConnection, chunk: Buffer): void {
@@ -194,7 +213,39 @@ export class ServerSession {
     return [...this.clients.values()].filter((c) => !c.closed && !c.socket.writableEnded)
   }
 
+  /**
+   * Sends `bytes` to every open client every `everyMs` (at most `count` times), or stops
+   * that when `send` is undefined. It is the composer's, apart from the behaviour's interval,
+   * so stopping one never stops the other.
+   */
+  intervalToAll(send: { everyMs: number; count?: number; bytes: Buffer } | undefined): void {
+    if (this.toAll) clearInterval(this.toAll.timer)
+    this.toAll = undefined
+    if (send) {
+      let left = send.count ?? Infinity
+      const timer = setInterval(() => {
+        for (const c of this.openClients()) c.sendBytes(send.bytes)
+        if (--left <= 0) this.intervalToAll(undefined)
+      }, send.everyMs)
+      this.toAll = { timer, spec: { everyMs: send.everyMs, ...(send.count !== undefined ? { count: send.count } : {}) } }
+    }
+    this.hooks.updated()
+  }
+
+  /** Listens again after a stop, on the same address, with the same settings and behaviour. */
+  async restart(): Promise<void> {
+    if (!this.stopped) throw new UserError(`server ${this.id} is already listening on ${this.listening}`, ERROR_CODES.ESTATE)
+    const server = this.newServer()
+    await listenOn(server, this.relisten, { backlog: this.args.backlog })
+    this.server = server
+    this.stopped = false
+    this.listening = boundAddress(server, this.relisten)
+    this.capture.owner({ event: 'start', id: this.id, listen: this.listening, target: this.listening })
+    this.hooks.updated()
+  }
+
   async stop(closeClients: boolean): Promise<void> {
+    if (this.toAll) this.intervalToAll(undefined)
     if (!this.stopped) {
       this.stopped = true
       this.server.close()

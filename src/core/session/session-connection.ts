@@ -35,13 +35,22 @@ export interface SessionConnectionHooks {
   onClosed?(conn: SessionConnection): void
   /** A connection held on connect was resumed (its session's `paused` list changed). */
   onResumed?(conn: SessionConnection): void
+  /** An interval send started or stopped (by hand, by its count, or because the connection closed). */
+  onIntervalChanged?(conn: SessionConnection): void
 }
+
+/**
+ * Who runs an interval send: the user on this one connection (`conn.interval`, the
+ * composer), or the session's own settings (a server's behaviour, a client's connect
+ * options). Each stops only its own.
+ */
+export type IntervalOwner = 'hand' | 'session'
 
 export class SessionConnection {
   /** Who we are in this connection's directions; the peer is the other one. */
   readonly peer: Direction
   private end: ConnectionEnd | undefined
-  private interval: NodeJS.Timeout | undefined
+  private readonly intervals = new Map<IntervalOwner, NodeJS.Timeout>()
   private waiters = new Set<Waiter>()
   private closedFlag = false
   private peerEnded = false
@@ -90,7 +99,8 @@ export class SessionConnection {
     }
     socket.on('close', () => {
       this.closedFlag = true
-      this.stopInterval()
+      this.stopInterval('hand')
+      this.stopInterval('session')
       this.failWaiters()
       rec.close(this.end ?? 'closed')
       hooks.onClosed?.(this)
@@ -137,9 +147,22 @@ export class SessionConnection {
     resetSocket(this.socket)
   }
 
+  /** Closed by its session (stopped with its clients): tcpscope ended it, not the user. */
   destroy(): void {
     if (this.closedFlag) return
     this.end ??= 'stopped'
+    this.socket.destroy()
+  }
+
+  /**
+   * Closed by hand (the composer's Close): recorded as what it does, our FIN unless one was
+   * sent already, then the close. While reading is held, bytes left unread make the kernel
+   * send an RST instead of that FIN, so no FIN is recorded then.
+   */
+  close(): void {
+    if (this.closedFlag) throw new UserError(`connection #${this.id} is closed`, ERROR_CODES.ESTATE)
+    if (!this.socket.writableEnded && !this.paused && !this.captureHeld) this.rec.event('fin', this.local, { by: 'close' })
+    this.end ??= 'closed'
     this.socket.destroy()
   }
 
@@ -164,23 +187,32 @@ export class SessionConnection {
     else this.socket.resume()
   }
 
-  /** Sends `spec` every `everyMs` (at most `count` times); replaces any running interval. */
-  async startInterval(send: IntervalSend): Promise<void> {
+  /** Sends `spec` every `everyMs` (at most `count` times); replaces `owner`'s running interval. */
+  async startInterval(send: IntervalSend, owner: IntervalOwner = 'hand'): Promise<void> {
     const bytes = await buildPayload(send.payload)
     this.writable()
-    this.stopInterval()
+    this.stopInterval(owner, false)
     let left = send.count ?? Infinity
     const tick = (): void => {
-      if (this.closedFlag || this.socket.writableEnded) return this.stopInterval()
+      if (this.closedFlag || this.socket.writableEnded) return this.stopInterval(owner)
       this.sendBytes(bytes)
-      if (--left <= 0) this.stopInterval()
+      if (--left <= 0) this.stopInterval(owner)
     }
-    this.interval = setInterval(tick, send.everyMs)
+    this.intervals.set(owner, setInterval(tick, send.everyMs))
+    this.hooks.onIntervalChanged?.(this)
   }
 
-  stopInterval(): void {
-    if (this.interval !== undefined) clearInterval(this.interval)
-    this.interval = undefined
+  stopInterval(owner: IntervalOwner = 'hand', announce = true): void {
+    const timer = this.intervals.get(owner)
+    if (timer === undefined) return
+    clearInterval(timer)
+    this.intervals.delete(owner)
+    if (announce) this.hooks.onIntervalChanged?.(this)
+  }
+
+  /** Whether an interval send started by hand is running. */
+  get sendingByHand(): boolean {
+    return this.intervals.has('hand')
   }
 
   /** Waits until what the peer sent (from `fromOffset` on) matches `pattern`, or times out. */

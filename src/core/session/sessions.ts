@@ -86,8 +86,10 @@ export class Sessions {
 
   async startServer(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {
     const listen = parseUserEndpoint(args.listen, '--listen', '127.0.0.1')
-    const id = `s${this.nextServer++}`
+    // The id is taken only once the server listens: a failed start leaves it for the next try.
+    const id = `s${this.nextServer}`
     const session: ServerSession = await ServerSession.start(id, listen, args, this.capture, this.hooks(() => session.info()))
+    this.nextServer++
     this.servers.set(id, session)
     const info = session.info()
     this.events.updated(info)
@@ -96,6 +98,23 @@ export class Sessions {
 
   async stopServer(args: CommandArgs<'server.stop'>): Promise<void> {
     await this.server(args.serverId).stop(args.closeClients ?? false)
+  }
+
+  async restartServer(args: CommandArgs<'server.restart'>): Promise<ServerSessionInfo> {
+    const s = this.server(args.serverId)
+    await s.restart()
+    return s.info()
+  }
+
+  /** The composer's interval send to every client of a server (not its behaviour's). */
+  async serverInterval(args: CommandArgs<'server.interval'>): Promise<ServerSessionInfo> {
+    const s = this.server(args.serverId)
+    if (args.everyMs === undefined) s.intervalToAll(undefined)
+    else {
+      if (!args.payload) throw new UserError('server.interval: give a payload to send every interval')
+      s.intervalToAll({ everyMs: args.everyMs, count: args.count, bytes: await buildPayload(args.payload) })
+    }
+    return s.info()
   }
 
   async setBehaviour(args: CommandArgs<'server.behaviour'>): Promise<ServerSessionInfo> {

@@ -103,14 +103,14 @@ describe('client session: connecting and talking', () => {
     expect((await captured(t.engine, connId!, 'server')).toString()).toBe('late answer')
   })
 
-  it('closes at once with conn.destroy and records it as stopped', async () => {
+  it('closes at once with conn.destroy and records it as closed by hand, not stopped', async () => {
     t = await testEngine()
     const remote = await remoteServer()
     const { connId } = await t.engine['client.connect']({ target: `127.0.0.1:${remote.port}` })
     const peer = await remote.next()
     await t.engine['conn.destroy']({ connId: connId! })
     const conn = await closedSummary(t.engine, connId!)
-    expect(conn.end).toBe('stopped')
+    expect(conn.end).toBe('closed')
     await waitFor(() => peer.ended || peer.error !== undefined, 'the server to see the close')
     expect(await oneLineRejection(t.engine['conn.send']({ connId: connId!, payload: { kind: 'text', data: 'x' } }))).toBe(
       `connection #${connId} is not an open session connection (only server and client sessions can be driven by hand)`

@@ -98,9 +98,10 @@ describe('connection buttons', () => {
     accepted: 1,
     refused: 0,
     behaviour: {},
+    intervals: [],
     ...over
   })
-  const client = (over: Partial<ClientSessionInfo> = {}): ClientSessionInfo => ({ id: 'c1', kind: 'client', target: '127.0.0.1:9000', state: 'open', connId: 8, ...over })
+  const client = (over: Partial<ClientSessionInfo> = {}): ClientSessionInfo => ({ id: 'c1', kind: 'client', target: '127.0.0.1:9000', state: 'open', connId: 8, intervals: [], ...over })
 
   it('drives an open server client: send, FIN, RST, close, all clients; resume only when held', () => {
     const a = connectionActions(conn({}), [server()], true)

@@ -44,7 +44,7 @@ const conn: ConnectionSummary = {
   fin: { client: false, server: false },
   end: 'open'
 }
-const server: ServerSessionInfo = { id: 's1', kind: 'server', listen: '127.0.0.1:9000', state: 'listening', clients: [7, 9], paused: [], accepted: 2, refused: 0, behaviour: {} }
+const server: ServerSessionInfo = { id: 's1', kind: 'server', listen: '127.0.0.1:9000', state: 'listening', clients: [7, 9], paused: [], accepted: 2, refused: 0, behaviour: {}, intervals: [] }
 
 const concat = (parts: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
@@ -86,6 +86,13 @@ function setup(c: ConnectionSummary = conn) {
     },
     'conn.end': ({ connId }) => {
       sent.push({ cmd: 'conn.end', args: { connId } })
+    },
+    'conn.interval': (args) => {
+      sent.push({ cmd: 'conn.interval', args })
+    },
+    'server.interval': (args) => {
+      sent.push({ cmd: 'server.interval', args })
+      return server
     }
   })
   useEngineStore().attach(t.transport)
@@ -156,5 +163,42 @@ describe('composer', () => {
     await w.setProps({ conn: after, actions: connectionActions(after, [server], true) })
     expect(w.findAll('button').find((b) => b.text() === 'FIN')!.attributes('disabled')).toBeDefined()
     expect(w.find('button.primary').attributes('disabled')).toBeDefined()
+  })
+
+  it("shows an interval send as running exactly while the engine says it runs, and stops all clients' without touching the behaviour", async () => {
+    const { w, sent } = setup()
+    await w.find('textarea').setValue('tick')
+    await settle()
+    const intervalButton = () => w.findAll('button').find((b) => /interval/i.test(b.text()))!
+    await intervalButton().trigger('click')
+    await settle()
+    expect(sent).toEqual([{ cmd: 'conn.interval', args: { connId: 7, everyMs: 1000, payload: { kind: 'text', data: 'tick' } } }])
+    // Asked for, but not running until the engine says so.
+    expect(intervalButton().text()).toBe('Start interval')
+    const running = { ...server, intervals: [7] }
+    await w.setProps({ actions: connectionActions(conn, [running], true) })
+    expect(intervalButton().text()).toBe('Stop interval')
+    expect(intervalButton().attributes('aria-pressed')).toBe('true')
+    // Its count ran out (or anything else stopped it): the engine's next info says so.
+    await w.setProps({ actions: connectionActions(conn, [server], true) })
+    expect(intervalButton().text()).toBe('Start interval')
+
+    // To all clients: its own command, apart from the behaviour's interval.
+    const behaviourInterval = { ...server, behaviour: { interval: { everyMs: 50, payload: { kind: 'text' as const, data: 'b' } } } }
+    await w.setProps({ actions: connectionActions(conn, [behaviourInterval], true) })
+    const to = w.findAll('select').find((s) => s.find('option[value=all]').exists())!
+    await to.setValue('all')
+    // The behaviour's interval is not the composer's: nothing to stop here yet.
+    expect(intervalButton().text()).toBe('Start interval')
+    sent.length = 0
+    await intervalButton().trigger('click')
+    await settle()
+    expect(sent).toEqual([{ cmd: 'server.interval', args: { serverId: 's1', everyMs: 1000, payload: { kind: 'text', data: 'tick' } } }])
+    await w.setProps({ actions: connectionActions(conn, [{ ...behaviourInterval, intervalAll: { everyMs: 1000 } }], true) })
+    expect(intervalButton().text()).toBe('Stop interval')
+    sent.length = 0
+    await intervalButton().trigger('click')
+    await settle()
+    expect(sent).toEqual([{ cmd: 'server.interval', args: { serverId: 's1' } }])
   })
 })

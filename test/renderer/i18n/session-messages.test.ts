@@ -9,7 +9,7 @@ type Tree = { [key: string]: string | Tree }
 const keys = (tree: Tree, prefix = ''): string[] =>
   Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [`${prefix}${k}`] : keys(v, `${prefix}${k}.`)))
 
-const SOURCES = import.meta.glob(['../../../src/renderer/src/components/forms/*.vue', '../../../src/renderer/src/components/composer/*.vue', '../../../src/renderer/src/components/SessionsSidebar.vue'], {
+const SOURCES = import.meta.glob(['../../../src/renderer/src/components/forms/*.vue', '../../../src/renderer/src/components/composer/*.vue', '../../../src/renderer/src/components/SessionsSidebar.vue', '../../../src/renderer/src/components/StopConfirm.vue'], {
   query: '?raw',
   import: 'default',
   eager: true

@@ -80,4 +80,30 @@ describe('chunk previews', () => {
     await settle()
     expect(p.text(chunk, 'utf-8')).toEqual({ error: 'no connection #9 in this capture' })
   })
+
+  it('shows a chunk as hex rows (offset, hex, ASCII) when asked, folded to the same few rows', async () => {
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => i % 256)
+    const p = chunkPreviews(async (_dir, offset, length) => bytes.subarray(offset, offset + length))
+    const chunk = { dir: 'client' as const, offset: 0, length: bytes.length }
+    p.ensure(chunk)
+    await settle()
+    const hex = p.text(chunk, 'hex') as ShownChunk
+    expect(hex).toMatchObject({ more: true, expanded: false })
+    expect(hex.view.lines).toBe(FOLD_LINES)
+    const lines = hex.view.runs.map((r) => r.text).join('').split('\n')
+    expect(lines).toHaveLength(FOLD_LINES)
+    expect(lines[0]).toBe('0000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  ................')
+    expect(lines[2]).toBe('0020  20 21 22 23 24 25 26 27  28 29 2a 2b 2c 2d 2e 2f   !"#$%&\'()*+,-./')
+    // Offsets and bytes that do not print are dim; the rest is plain.
+    expect(hex.view.runs[0]).toEqual({ text: '0000', control: true })
+    // Unfolded, the short last row keeps its ASCII column in line.
+    p.more(chunk)
+    await settle()
+    const all = (p.text(chunk, 'hex') as ShownChunk).view.runs.map((r) => r.text).join('').split('\n')
+    expect(all).toHaveLength(19)
+    expect(all[18]).toBe(`0120  20 21 22 23 24 25 26 27  28 29 2a 2b${' '.repeat(14)} !"#$%&'()*+`)
+    expect(all[18].indexOf('!')).toBe(all[2].indexOf('!'))
+    // The text look of the same chunk is still there, made anew.
+    expect((p.text(chunk, 'utf-8') as ShownChunk).view.runs.some((r) => r.text === 'NUL')).toBe(true)
+  })
 })

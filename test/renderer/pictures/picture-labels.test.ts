@@ -23,7 +23,9 @@ describe('picture labels', () => {
     expect(eventWhat(en, ev({ kind: 'close', info: { end: 'server-reset' } }))).toBe('closed: reset by the server')
     expect(eventWhat(en, ev({ kind: 'connect-failed', info: { code: 'ECONNREFUSED', message: 'connection refused by 127.0.0.1:9' } }))).toBe('connect failed: connection refused by 127.0.0.1:9')
     expect(eventWhat(zh, ev({ kind: 'reset', dir: 'server' }))).toBe('服务器重置了连接（RST）')
-    expect(eventWhat(zh, ev({ kind: 'close', info: { end: 'closed' } }))).toBe('已关闭：正常关闭')
+    // A plain close in one phrase, never "closed: closed".
+    expect(eventWhat(en, ev({ kind: 'close', info: { end: 'closed' } }))).toBe('closed normally')
+    expect(eventWhat(zh, ev({ kind: 'close', info: { end: 'closed' } }))).toBe('正常关闭')
     expect(eventName(en, ev({ kind: 'open' }), '12:00:00.000')).toBe('opened at 12:00:00.000')
   })
 
@@ -33,6 +35,8 @@ describe('picture labels', () => {
     expect(turnName(en, turn({ kind: 'connect-failed', info: { code: 'ECONNREFUSED', message: 'connection refused' } }))).toBe('connect failed at +3.20 ms: connection refused')
     expect(turnName(en, turn({ kind: 'close', info: { end: 'client-reset' } }))).toBe('closed at +3.20 ms: reset by the client')
     expect(turnName(zh, turn({ kind: 'fin', dir: 'client' }))).toBe('客户端 FIN，+3.20 ms')
+    expect(turnName(en, turn({ kind: 'close', info: { end: 'closed' } }))).toBe('closed normally at +3.20 ms')
+    expect(turnName(zh, turn({ kind: 'close', info: { end: 'closed' } }))).toBe('正常关闭，+3.20 ms')
   })
 
   it('labels an arrow with its size and its chunks when there are several, a mark with its short name', () => {
@@ -41,7 +45,8 @@ describe('picture labels', () => {
     expect(turnLabel(zh, turn({ dir: 'client', length: 512, chunks: 3 }))).toBe('512 B · 3 个数据块')
     expect(turnLabel(en, turn({ kind: 'fin', dir: 'client' }))).toBe('FIN')
     expect(turnLabel(en, turn({ kind: 'connect-failed', info: { code: 'ECONNREFUSED' } }))).toBe('connect failed: ECONNREFUSED')
-    expect(turnLabel(zh, turn({ kind: 'close', info: { end: 'closed' } }))).toBe('已关闭：正常关闭')
+    expect(turnLabel(en, turn({ kind: 'close', info: { end: 'closed' } }))).toBe('closed')
+    expect(turnLabel(zh, turn({ kind: 'close', info: { end: 'closed' } }))).toBe('已关闭')
   })
 
   it('writes times since something with a plus sign', () => {

@@ -5,7 +5,11 @@
 import { markRaw, shallowReactive } from 'vue'
 import type { Direction } from '../../../shared/capture-types'
 import type { TextEncodingName } from '../bytes/encodings'
+import { visibleHex } from './visible-hex'
 import { visibleText, type VisibleText } from './visible-text'
+
+/** How a chunk is shown: as text in an encoding, or as hex rows. */
+export type ChunkLook = TextEncodingName | 'hex'
 
 /** What a folded chunk shows at most. */
 export const FOLD_BYTES = 1024
@@ -30,8 +34,8 @@ export interface ChunkPreview {
   want: number
   expanded: boolean
   error?: string
-  /** The text made of `bytes`, for `encoding`. */
-  text?: { encoding: TextEncodingName; view: VisibleText; from: Uint8Array }
+  /** The text made of `bytes`, for `look`. */
+  text?: { look: ChunkLook; view: VisibleText; from: Uint8Array }
 }
 
 export interface ShownChunk {
@@ -79,13 +83,14 @@ export function chunkPreviews(read: ReadRange) {
    * The chunk's text as shown (folded, or as much as was read), how many bytes it was made
    * of, and whether there is more to show; undefined until its bytes are here.
    */
-  function text(c: ChunkRef, encoding: TextEncodingName): ShownChunk | { error: string } | undefined {
+  function text(c: ChunkRef, look: ChunkLook): ShownChunk | { error: string } | undefined {
     const p = entries.get(chunkKey(c))
     if (p?.error !== undefined) return { error: p.error }
     if (!p?.bytes) return undefined
     const shown = p.expanded ? p.bytes : p.bytes.subarray(0, FOLD_BYTES)
-    if (p.text?.encoding !== encoding || p.text.from !== p.bytes) {
-      p.text = { encoding, view: visibleText(shown, encoding, p.expanded ? Infinity : FOLD_LINES), from: p.bytes }
+    if (p.text?.look !== look || p.text.from !== p.bytes) {
+      const lines = p.expanded ? Infinity : FOLD_LINES
+      p.text = { look, view: look === 'hex' ? visibleHex(shown, lines) : visibleText(shown, look, lines), from: p.bytes }
     }
     const view = p.text.view
     const more = p.expanded ? p.bytes.length < Math.min(c.length, SHOW_MAX) : view.cut || c.length > shown.length

@@ -16,6 +16,8 @@ export function eventWhat(t: Translate, e: CaptureEvent): string {
   const side = e.dir ? t(`conv.side.${e.dir}`) : ''
   const what = t(`conv.what.${e.kind}`, { side })
   const info = e.info ?? {}
+  // A plain close is said once ("closed normally"), not as "closed: closed".
+  if (e.kind === 'close' && info.end === 'closed') return t('conv.closedNormally')
   if (e.kind === 'close' && typeof info.end === 'string') return t('conv.whatWhy', { what, why: t(`conv.end.${info.end}`) })
   if ((e.kind === 'connect-failed' || e.kind === 'error') && typeof info.message === 'string') return t('conv.whatWhy', { what, why: info.message })
   return what
@@ -30,6 +32,7 @@ export function eventName(t: Translate, e: CaptureEvent, time: string): string {
 /** Why a mark happened, from what the engine recorded (an error's message, the close's end). */
 function markWhy(t: Translate, turn: Turn): string {
   const info = turn.info ?? {}
+  if (turn.kind === 'close' && info.end === 'closed') return ''
   if (turn.kind === 'close' && typeof info.end === 'string') return t(`conv.end.${info.end}`)
   if (typeof info.message === 'string' && info.message) return info.message
   if (typeof info.code === 'string') return info.code
@@ -41,7 +44,9 @@ export function turnName(t: Translate, turn: Turn): string {
   const at = formatDuration(Math.max(0, turn.at))
   if (turn.kind === 'data') return t('flow.turn', { dir: t(`conv.dir.${turn.dir}`), size: formatBytes(turn.length ?? 0), at })
   const side = turn.dir ? t(`flow.${turn.dir}`) : ''
-  return t(`flow.mark.${turn.kind}`, { side, at, why: markWhy(t, turn) })
+  const why = markWhy(t, turn)
+  if (turn.kind === 'close' && !why) return t('flow.mark.closedNormally', { at })
+  return t(`flow.mark.${turn.kind}`, { side, at, why })
 }
 
 /** The label drawn on a turn's arrow: its size, and its chunks when it has more than one. */

@@ -1,20 +1,19 @@
-// The composer's interval send: on one connection (conn.interval), or to every client of
-// a server through its behaviour, which the engine reports, so that state is the engine's.
-// The engine does not report a connection's own interval, so the composer store keeps it.
+// The composer's interval send: on one connection (conn.interval), or to every client of a
+// server (server.interval, apart from the server's behaviour). Whether it runs is what the
+// engine last reported in the session's info, so a count that ran out, a closed connection
+// or another window's stop shows here as it happens.
 
 import { computed, ref, type ComputedRef } from 'vue'
 import { useI18n } from 'vue-i18n'
 import type { ConnectionSummary } from '../../../shared/capture-types'
 import { MAX_INTERVAL_MS } from '../../../shared/limits'
 import type { PayloadSpec } from '../../../shared/payload/payload-spec'
-import type { ServerSessionInfo } from '../../../shared/session-types'
+import type { ServerSessionInfo, SessionInfo } from '../../../shared/session-types'
 import type { ConnectionActions } from '../composer/connection-actions'
 import { optionalWhole, type FieldProblems } from '../forms/field-problems'
-import { useComposerStore, type IntervalKey } from '../stores/composer'
+import { useComposerStore } from '../stores/composer'
 import { useSessionsStore } from '../stores/sessions'
 
-/** A counted interval send is shown as running until a moment after its last send is due. */
-const LAST_SEND_SLACK_MS = 100
 const MAX_COUNT = 1_000_000_000
 
 export interface IntervalTarget {
@@ -29,8 +28,11 @@ export function useIntervalSend({ conn, actions, allOf, payload }: IntervalTarge
   const { t } = useI18n()
   const composer = useComposerStore()
   const sessions = useSessionsStore()
-  const key = computed<IntervalKey>(() => (allOf.value ? `server:${allOf.value.id}` : `conn:${conn.value.id}`))
-  const running = computed(() => (allOf.value ? allOf.value.behaviour.interval !== undefined : actions.value.live && composer.intervals.has(key.value)))
+  const running = computed(() => {
+    if (allOf.value) return allOf.value.intervalAll !== undefined
+    const s: SessionInfo | undefined = actions.value.session
+    return actions.value.live && s !== undefined && s.intervals.includes(conn.value.id)
+  })
   const problems = ref<FieldProblems>({})
   const problem = computed(() => {
     const p = problems.value.everyMs ?? problems.value.count
@@ -39,11 +41,8 @@ export function useIntervalSend({ conn, actions, allOf, payload }: IntervalTarge
 
   async function stop(): Promise<void> {
     const s = allOf.value
-    if (s) {
-      const { interval: _stopped, ...rest } = s.behaviour
-      await sessions.setBehaviour(s.id, rest)
-    } else await sessions.stopInterval(conn.value.id)
-    composer.setInterval(key.value, false)
+    if (s) await sessions.stopIntervalAll(s.id)
+    else await sessions.stopInterval(conn.value.id)
   }
 
   /** Starts it with the composer's period, count and payload; false when they do not fit. */
@@ -56,9 +55,8 @@ export function useIntervalSend({ conn, actions, allOf, payload }: IntervalTarge
     const p = payload.value
     if (Object.keys(found).length || !p || everyMs === undefined) return undefined
     const s = allOf.value
-    if (s) await sessions.setBehaviour(s.id, { ...s.behaviour, interval: { everyMs, payload: p, ...(count !== undefined ? { count } : {}) } })
+    if (s) await sessions.startIntervalAll(s.id, everyMs, p, count)
     else await sessions.startInterval(conn.value.id, everyMs, p, count)
-    composer.setInterval(key.value, true, count !== undefined ? everyMs * count + LAST_SEND_SLACK_MS : undefined)
     return everyMs
   }
 

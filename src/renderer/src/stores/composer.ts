@@ -1,6 +1,6 @@
-// The composer's state: the payload being typed, its options and a history of what was
-// sent (both kept in localStorage), and which interval sends this page started, since the
-// engine does not report them.
+// The composer's state: the payload being typed, its options, a history of what was sent
+// and whether it is folded away (kept in localStorage). Which interval sends run is the
+// engine's to say (in each session's info), not kept here.
 
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
@@ -22,6 +22,7 @@ const KEY = 'tcpscope.composer'
 interface Saved {
   options?: Partial<ComposerOptions>
   history?: unknown
+  collapsed?: unknown
 }
 
 function load(): Saved {
@@ -42,9 +43,6 @@ function validOptions(o: Partial<ComposerOptions> | undefined): Partial<Composer
   return out
 }
 
-/** Where an interval send runs: one connection, or every client of a server (its behaviour). */
-export type IntervalKey = `conn:${number}` | `server:${string}`
-
 export const useComposerStore = defineStore('composer', () => {
   const saved = load()
   const draft = ref<ComposerDraft>(composerDraft(validOptions(saved.options)))
@@ -53,7 +51,8 @@ export const useComposerStore = defineStore('composer', () => {
   const target = ref<'one' | 'all'>('one')
   const everyMs = ref('1000')
   const count = ref('')
-  const intervals = ref(new Set<IntervalKey>())
+  /** Folded to one row, to give the byte views the room (kept across reloads). */
+  const collapsed = ref(saved.collapsed === true)
 
   function rememberSent(): void {
     const entry = historyEntry(draft.value)
@@ -62,32 +61,17 @@ export const useComposerStore = defineStore('composer', () => {
   function use(entry: HistoryEntry): void {
     draft.value = reuse(draft.value, entry)
   }
-  const ends = new Map<IntervalKey, ReturnType<typeof setTimeout>>()
-  /**
-   * Marks an interval send started or stopped. The engine does not say when a counted one
-   * has sent its last, so it counts as stopped once that send is due.
-   */
-  function setInterval(key: IntervalKey, running: boolean, endsAfterMs?: number): void {
-    clearTimeout(ends.get(key))
-    ends.delete(key)
-    const next = new Set(intervals.value)
-    if (running) next.add(key)
-    else next.delete(key)
-    intervals.value = next
-    if (running && endsAfterMs !== undefined) ends.set(key, setTimeout(() => setInterval(key, false), endsAfterMs))
-  }
-
   watch(
-    [() => [draft.value.encoding, draft.value.escapes, draft.value.eol, draft.value.checksum], history],
+    [() => [draft.value.encoding, draft.value.escapes, draft.value.eol, draft.value.checksum], history, collapsed],
     () => {
       const { encoding, escapes, eol, checksum } = draft.value
       try {
-        localStorage.setItem(KEY, JSON.stringify({ options: { encoding, escapes, eol, checksum }, history: history.value }))
+        localStorage.setItem(KEY, JSON.stringify({ options: { encoding, escapes, eol, checksum }, history: history.value, collapsed: collapsed.value }))
       } catch {
         // Storage refused (a private window): the history lasts the session.
       }
     }
   )
 
-  return { draft, history, target, everyMs, count, intervals, rememberSent, use, setInterval }
+  return { draft, history, target, everyMs, count, collapsed, rememberSent, use }
 })

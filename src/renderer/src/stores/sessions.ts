@@ -53,9 +53,11 @@ export const useSessionsStore = defineStore('sessions', () => {
   )
 
   const startProxy = (args: ProxyStartArgs) => call('proxy.start', args)
-  const stopProxy = (proxyId: string) => call('proxy.stop', { proxyId })
+  const stopProxy = (proxyId: string, closeConnections = false) => call('proxy.stop', { proxyId, closeConnections })
+  const restartProxy = (proxyId: string) => call('proxy.restart', { proxyId })
   const startServer = (args: ServerStartArgs) => call('server.start', args)
-  const stopServer = (serverId: string) => call('server.stop', { serverId, closeClients: true })
+  const stopServer = (serverId: string, closeClients = true) => call('server.stop', { serverId, closeClients })
+  const restartServer = (serverId: string) => call('server.restart', { serverId })
   const setBehaviour = (serverId: string, behaviour: ServerBehaviour) => call('server.behaviour', { serverId, behaviour })
   const preview = (payload: PayloadSpec) => call('payload.preview', { payload })
 
@@ -84,6 +86,10 @@ export const useSessionsStore = defineStore('sessions', () => {
   const startInterval = (connId: number, everyMs: number, payload: PayloadSpec, count?: number) =>
     call('conn.interval', { connId, everyMs, payload, ...(count !== undefined ? { count } : {}) })
   const stopInterval = (connId: number) => call('conn.interval', { connId })
+  /** The composer's interval send to every client of a server; its behaviour's interval is apart. */
+  const startIntervalAll = (serverId: string, everyMs: number, payload: PayloadSpec, count?: number) =>
+    call('server.interval', { serverId, everyMs, payload, ...(count !== undefined ? { count } : {}) })
+  const stopIntervalAll = (serverId: string) => call('server.interval', { serverId })
 
   return {
     servers,
@@ -92,8 +98,10 @@ export const useSessionsStore = defineStore('sessions', () => {
     call,
     startProxy,
     stopProxy,
+    restartProxy,
     startServer,
     stopServer,
+    restartServer,
     setBehaviour,
     preview,
     connectClient,
@@ -103,6 +111,8 @@ export const useSessionsStore = defineStore('sessions', () => {
     send,
     broadcast,
     startInterval,
-    stopInterval
+    stopInterval,
+    startIntervalAll,
+    stopIntervalAll
   }
 })

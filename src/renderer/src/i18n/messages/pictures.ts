@@ -6,6 +6,8 @@ export default {
       times: 'Times',
       time: { clock: 'Time of day', delta: 'Since previous' },
       encoding: 'Text encoding',
+      chunksAs: 'Show data as',
+      as: { text: 'Text', hex: 'Hex' },
       dir: { client: 'client → server', server: 'server → client' },
       chunk: '{dir} {size} at {time}',
       event: '{what} at {time}',
@@ -26,6 +28,7 @@ export default {
         timeout: 'timed out'
       },
       whatWhy: '{what}: {why}',
+      closedNormally: 'closed normally',
       side: { client: 'client', server: 'server' },
       end: {
         closed: 'closed',
@@ -59,7 +62,8 @@ export default {
         reset: '{side} RST at +{at}',
         'connect-failed': 'connect failed at +{at}: {why}',
         error: 'error at +{at}: {why}',
-        close: 'closed at +{at}: {why}'
+        close: 'closed at +{at}: {why}',
+        closedNormally: 'closed normally at +{at}'
       },
       short: { fin: 'FIN', reset: 'RST', 'connect-failed': 'connect failed', error: 'error', close: 'closed' },
       shortWhy: '{short}: {why}',
@@ -90,6 +94,8 @@ export default {
       times: '时间',
       time: { clock: '时刻', delta: '距上一条' },
       encoding: '文本编码',
+      chunksAs: '数据显示为',
+      as: { text: '文本', hex: '十六进制' },
       dir: { client: '客户端 → 服务器', server: '服务器 → 客户端' },
       chunk: '{dir} {size}，{time}',
       event: '{what}，{time}',
@@ -110,6 +116,7 @@ export default {
         timeout: '超时'
       },
       whatWhy: '{what}：{why}',
+      closedNormally: '正常关闭',
       side: { client: '客户端', server: '服务器' },
       end: {
         closed: '正常关闭',
@@ -143,7 +150,8 @@ export default {
         reset: '{side} RST，+{at}',
         'connect-failed': '连接失败，+{at}：{why}',
         error: '错误，+{at}：{why}',
-        close: '已关闭，+{at}：{why}'
+        close: '已关闭，+{at}：{why}',
+        closedNormally: '正常关闭，+{at}'
       },
       short: { fin: 'FIN', reset: 'RST', 'connect-failed': '连接失败', error: '错误', close: '已关闭' },
       shortWhy: '{short}：{why}',

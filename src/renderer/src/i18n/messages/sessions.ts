@@ -11,6 +11,15 @@ export default {
       noClients: 'No client yet',
       stopProxy: 'Stop proxy {listen}',
       stopServer: 'Stop server {listen}',
+      restartProxy: 'Restart proxy {listen}',
+      restartServer: 'Restart server {listen}',
+      stopAsk: {
+        proxy: 'Stop proxy {listen}?',
+        server: 'Stop server {listen}?',
+        open: 'It has {n} open connection: close it too, or let it run to its end? | It has {n} open connections: close them too, or let them run to their end?',
+        close: 'Stop and close them',
+        keep: 'Stop, keep them open'
+      },
       closeClient: 'Close client {target}',
       reconnectClient: 'Reconnect client {target}',
       editBehaviour: 'Behaviour of server {listen}',
@@ -115,6 +124,15 @@ export default {
       noClients: '暂无客户端',
       stopProxy: '停止代理 {listen}',
       stopServer: '停止服务器 {listen}',
+      restartProxy: '重新启动代理 {listen}',
+      restartServer: '重新启动服务器 {listen}',
+      stopAsk: {
+        proxy: '停止代理 {listen}？',
+        server: '停止服务器 {listen}？',
+        open: '它还有 {n} 个打开的连接：一并关闭，还是让它们自然结束？',
+        close: '停止并关闭连接',
+        keep: '停止，保留连接'
+      },
       closeClient: '关闭客户端 {target}',
       reconnectClient: '重新连接客户端 {target}',
       editBehaviour: '服务器 {listen} 的应答设置',
