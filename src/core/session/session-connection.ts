@@ -14,17 +14,23 @@ import { UserError, errorInfo } from '../net/net-errors'
 export const cancelled = (): UserError => new UserError('cancelled', ERROR_CODES.ECANCELED)
 import { confirmFin } from '../net/node-internals'
 import { isResetError, resetSocket } from '../net/sockets'
+import { compileUserRegex, type UserRegex } from '../regex/user-regex'
 
 /** Most bytes a reply matcher looks back over. */
 const EXPECT_WINDOW = 1024 * 1024
 
 interface Waiter {
-  regex: RegExp
+  regex: UserRegex
   encoding: DecodeEncoding
   parts: Buffer[]
   bytes: number
   /** False while the bytes from before the call are still being read from the capture. */
   ready: boolean
+  /**
+   * A match run waiting for this turn's reads to end: chunks that arrive together are matched
+   * once, not once each (each run scans up to EXPECT_WINDOW bytes).
+   */
+  pending: NodeJS.Immediate | undefined
   resolve: (r: ExpectResult) => void
 }
 
@@ -186,15 +192,10 @@ export class SessionConnection {
   /** Waits until what the peer sent (from `fromOffset` on) matches `pattern`, or times out. */
   async expect(pattern: string, timeoutMs: number, encoding: DecodeEncoding = 'utf8', fromOffset?: number, signal?: AbortSignal): Promise<ExpectResult> {
     if (signal?.aborted) throw cancelled()
-    let regex: RegExp
-    try {
-      regex = new RegExp(pattern)
-    } catch (err) {
-      throw new UserError(`bad regular expression /${pattern}/: ${(err as Error).message}`)
-    }
+    const regex = compileUserRegex(pattern)
     const received = this.rec.bytes(this.peer)
     const start = Math.max(fromOffset ?? received, received - EXPECT_WINDOW, 0)
-    const waiter: Waiter = { regex, encoding, parts: [], bytes: 0, ready: false, resolve: () => {} }
+    const waiter: Waiter = { regex, encoding, parts: [], bytes: 0, ready: false, pending: undefined, resolve: () => {} }
     const result = new Promise<ExpectResult>((resolve) => (waiter.resolve = resolve))
     // Register before reading the past, so nothing arriving meanwhile is missed.
     this.waiters.add(waiter)
@@ -204,7 +205,7 @@ export class SessionConnection {
       waiter.bytes += past.length
     }
     waiter.ready = true
-    this.feed(waiter)
+    this.match(waiter)
     if (this.closedFlag || this.peerEnded) waiter.resolve({ matched: false })
     const timer = setTimeout(() => waiter.resolve({ matched: false }), timeoutMs)
     let onAbort: (() => void) | undefined
@@ -216,6 +217,7 @@ export class SessionConnection {
       return await Promise.race([result, aborted])
     } finally {
       clearTimeout(timer)
+      clearImmediate(waiter.pending)
       if (onAbort) signal?.removeEventListener('abort', onAbort)
       this.waiters.delete(waiter)
     }
@@ -223,20 +225,31 @@ export class SessionConnection {
 
   /** Resolves unmatched every waiter that has seen all there is (the rest check when ready). */
   private failWaiters(): void {
-    for (const w of this.waiters) if (w.ready) w.resolve({ matched: false })
+    for (const w of this.waiters) {
+      if (!w.ready) continue
+      // The last bytes before a FIN still count.
+      if (w.pending) this.match(w)
+      w.resolve({ matched: false })
+    }
   }
 
-  private feed(w: Waiter, chunk?: Buffer): void {
-    if (chunk) {
-      w.parts.push(chunk)
-      w.bytes += chunk.length
-    }
-    if (w.bytes > EXPECT_WINDOW) {
+  private feed(w: Waiter, chunk: Buffer): void {
+    w.parts.push(chunk)
+    w.bytes += chunk.length
+    // Trimmed when twice over, so a stream of small chunks is not copied once per chunk.
+    if (w.bytes > 2 * EXPECT_WINDOW) {
       const all = Buffer.concat(w.parts)
       w.parts = [all.subarray(all.length - EXPECT_WINDOW)]
       w.bytes = EXPECT_WINDOW
     }
-    const m = w.regex.exec(decodeText(Buffer.concat(w.parts), w.encoding))
-    if (m) w.resolve({ matched: true, match: m[0], groups: m.slice(1).map((g) => g ?? '') })
+    if (w.ready) w.pending ??= setImmediate(() => this.match(w))
+  }
+
+  private match(w: Waiter): void {
+    clearImmediate(w.pending)
+    w.pending = undefined
+    const all = Buffer.concat(w.parts)
+    const m = w.regex.first(decodeText(all.subarray(Math.max(0, all.length - EXPECT_WINDOW)), w.encoding))
+    if (m) w.resolve({ matched: true, match: m.text, groups: m.groups })
   }
 }
