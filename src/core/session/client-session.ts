@@ -116,7 +116,8 @@ export class ClientSession {
               this.state = 'closed'
               this.hooks.connClosed(c)
               this.hooks.updated()
-            }
+            },
+            warn: (m) => this.hooks.warn(`${this.id}: ${m}`)
           },
           { idleTimeoutMs: this.args.idleTimeoutMs }
         )

@@ -52,8 +52,11 @@ function substitute(template: string, m: RegexMatch): string {
   return template.replace(/\$(\d|&)/g, (_, g: string) => (g === '&' || g === '0' ? m.text : (m.groups[Number(g) - 1] ?? '')))
 }
 
-/** The reply to a received chunk, or undefined when no rule matches. */
-export async function replyFor(rules: CompiledRule[], chunk: Buffer): Promise<Buffer | undefined> {
+/**
+ * The reply to a received chunk, or undefined when no rule matches: at once when it is fixed,
+ * a promise when it is built from the match (so fixed replies keep their order with echo).
+ */
+export function replyFor(rules: CompiledRule[], chunk: Buffer): Buffer | Promise<Buffer> | undefined {
   for (const c of rules) {
     const { rule } = c
     if (c.regex) {

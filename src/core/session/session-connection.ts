@@ -41,7 +41,12 @@ export interface SessionConnectionHooks {
   onClosed?(conn: SessionConnection): void
   /** A connection held on connect was resumed (its session's `paused` list changed). */
   onResumed?(conn: SessionConnection): void
+  /** Something the user should know that is no error (interval sends skipped). */
+  warn?(message: string): void
 }
+
+/** Why reading from the peer is held, besides the user's own pause. */
+type Hold = 'capture' | 'replies'
 
 export class SessionConnection {
   /** Who we are in this connection's directions; the peer is the other one. */
@@ -51,6 +56,10 @@ export class SessionConnection {
   private waiters = new Set<Waiter>()
   private closedFlag = false
   private peerEnded = false
+  /** Sends by hand, in order, each written once the peer has read what went before. */
+  private sendChain: Promise<unknown> = Promise.resolve()
+  private waitingSends = 0
+  private readonly holds = new Set<Hold>()
   paused: boolean
 
   constructor(
@@ -121,7 +130,30 @@ export class SessionConnection {
     if (this.socket.writableEnded) throw new UserError(`connection #${this.id}: you already sent FIN, so nothing more can be sent`, ERROR_CODES.ESTATE)
   }
 
-  /** Sends bytes now (recorded as sent by us). */
+  /**
+   * True while what we sent is not yet taken by the peer: the socket's buffer is over its
+   * high-water mark and 'drain' has not come. Whatever writes checks this first, so a peer
+   * that never reads holds at most one more write's bytes in our memory.
+   */
+  get congested(): boolean {
+    return this.socket.writableNeedDrain
+  }
+
+  /** Resolves once the peer has taken what we sent (at once if it has), or the connection closed. */
+  drained(): Promise<void> {
+    if (!this.congested || this.closedFlag) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done)
+        this.socket.off('close', done)
+        resolve()
+      }
+      this.socket.on('drain', done)
+      this.socket.on('close', done)
+    })
+  }
+
+  /** Writes bytes now (recorded as sent by us); callers check `congested` first. */
   sendBytes(bytes: Buffer): number {
     this.writable()
     this.rec.data(this.local, bytes)
@@ -129,10 +161,37 @@ export class SessionConnection {
     return bytes.length
   }
 
-  /** FIN: we send nothing more, but keep reading. */
+  /**
+   * Sends bytes by hand (conn.send, sequences): after the sends before it, once the peer has
+   * taken what went before. A send to a peer that does not read waits until it does, or
+   * fails when the connection closes; it never piles up in memory.
+   */
+  send(bytes: Buffer): Promise<number> {
+    this.writable()
+    this.waitingSends++
+    const sent = this.sendChain
+      .then(async () => {
+        await this.drained()
+        return this.sendBytes(bytes)
+      })
+      .finally(() => this.waitingSends--)
+    this.sendChain = sent.catch(() => undefined)
+    return sent
+  }
+
+  /** FIN: we send nothing more, but keep reading. Sends still waiting go first. */
   endOutput(): void {
     if (this.closedFlag) throw new UserError(`connection #${this.id} is closed`, ERROR_CODES.ESTATE)
-    this.socket.end()
+    if (this.waitingSends === 0) this.socket.end()
+    else this.sendChain = this.sendChain.then(() => this.socket.end()).catch(() => undefined)
+  }
+
+  /** Holds reading from the peer (or lets it go) for a reason of the engine's own. */
+  hold(reason: Hold, on: boolean): void {
+    if (on === this.holds.has(reason)) return
+    if (on) this.holds.add(reason)
+    else this.holds.delete(reason)
+    this.applyFlow()
   }
 
   /** RST. */
@@ -156,28 +215,36 @@ export class SessionConnection {
     this.hooks.onResumed?.(this)
   }
 
-  private captureHeld = false
-
   /** Reading pauses while the capture writer catches up, as a proxy's does. */
   setCaptureHeld(held: boolean): void {
-    if (held === this.captureHeld) return
-    this.captureHeld = held
-    this.applyFlow()
+    this.hold('capture', held)
   }
 
   private applyFlow(): void {
-    if (this.paused || this.captureHeld) this.socket.pause()
+    if (this.paused || this.holds.size > 0) this.socket.pause()
     else this.socket.resume()
   }
 
-  /** Sends `spec` every `everyMs` (at most `count` times); replaces any running interval. */
+  /**
+   * Sends `spec` every `everyMs` (at most `count` times); replaces any running interval.
+   * A tick while the peer has not taken the last send is skipped, not queued: a peer that
+   * never reads would otherwise grow our memory by one payload per tick. The first skip and
+   * the recovery are each said once (a warning), with the number skipped.
+   */
   async startInterval(send: IntervalSend): Promise<void> {
     const bytes = await buildPayload(send.payload)
     this.writable()
     this.stopInterval()
     let left = send.count ?? Infinity
+    let skipped = 0
     const tick = (): void => {
       if (this.closedFlag || this.socket.writableEnded) return this.stopInterval()
+      if (this.congested) {
+        if (skipped++ === 0) this.hooks.warn?.(`interval send to #${this.id} skipped: the peer is not reading what was sent; sends resume when it does`)
+        return
+      }
+      if (skipped > 0) this.hooks.warn?.(`interval sends to #${this.id} resumed: the peer read again after ${skipped} skipped ${skipped === 1 ? 'send' : 'sends'}`)
+      skipped = 0
       this.sendBytes(bytes)
       if (--left <= 0) this.stopInterval()
     }
