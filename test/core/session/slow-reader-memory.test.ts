@@ -27,7 +27,7 @@ function rssOf(pid: number): number {
 }
 
 /** `tcpscope serve` on a Unix socket in a temp dir (no port to learn with --quiet). */
-async function serve(args: string[]): Promise<{ cli: CliProcess; path: string; dir: string }> {
+async function serve(args: (dir: string) => string[]): Promise<{ cli: CliProcess; path: string; dir: string }> {
   const { dir, cleanup } = tempDir()
   const path = join(dir, 'serve.sock')
   const cli = new CliProcess(['serve', '--listen', path, '--quiet', '--capture', join(dir, 'c.tcap'), ...args(dir)])
@@ -67,7 +67,8 @@ async function offer(client: Socket, chunk: Buffer, serverPid: number): Promise<
   // Done when all went out, or nothing more went for a while (the server stopped reading).
   let last = -1
   let still = 0
-  for (;;) {
+  // At most a minute of watching, so a starved machine ends the test with an answer, not a timeout.
+  for (let poll = 0; poll < 1200; poll++) {
     growth = Math.max(growth, rssOf(serverPid) - base)
     if (growth > BOUND) break
     const taken = client.bytesWritten - client.writableLength
