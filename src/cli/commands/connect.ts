@@ -4,6 +4,7 @@
 
 import type { EngineEvent } from '../../shared/events'
 import { hexDump } from '../../shared/hexdump'
+import type { PayloadSpec } from '../../shared/payload/payload-spec'
 import { createStreamDecoder } from '../../core/payload/decode-text'
 import { MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from '../../shared/limits'
 import { oneOfFlag, parseMs, parseWhole, UsageError, type Parsed } from '../args'
@@ -138,15 +139,21 @@ async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: I
     return {
       start: (connId) => {
         started = true
+        // stdin is not read while a send waits for the server to take the one before, so a
+        // server that does not read holds stdin back instead of filling our memory.
+        const send = (payload: PayloadSpec): void => {
+          process.stdin.pause()
+          void engine['conn.send']({ connId, payload })
+            .catch(() => undefined)
+            .then(() => process.stdin.resume())
+        }
         if (process.stdin.isTTY) {
           process.stdin.setEncoding('utf8')
-          process.stdin.on('data', (text: string) => void engine['conn.send']({ connId, payload: { kind: 'text', data: text, escapes: false, encoding } }).catch(() => undefined))
+          process.stdin.on('data', (text: string) => send({ kind: 'text', data: text, escapes: false, encoding }))
           return
         }
         // Piped input is sent byte for byte.
-        process.stdin.on('data', (chunk: Buffer) => {
-          void engine['conn.send']({ connId, payload: { kind: 'text', encoding: 'base64', data: chunk.toString('base64') } }).catch(() => undefined)
-        })
+        process.stdin.on('data', (chunk: Buffer) => send({ kind: 'text', encoding: 'base64', data: chunk.toString('base64') }))
         process.stdin.once('end', () => void engine['conn.end']({ connId }).catch(() => undefined))
       },
       stop: () => {

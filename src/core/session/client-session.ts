@@ -118,7 +118,8 @@ export class ClientSession {
               this.hooks.connClosed(c)
               this.hooks.updated()
             },
-            onIntervalChanged: () => this.hooks.updated()
+            onIntervalChanged: () => this.hooks.updated(),
+            warn: (m) => this.hooks.warn(`${this.id}: ${m}`)
           },
           { idleTimeoutMs: this.args.idleTimeoutMs }
         )

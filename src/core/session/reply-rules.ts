@@ -11,12 +11,13 @@ import { decodeText } from '../payload/decode-text'
 import { parseEscapes } from '../../shared/payload/escapes'
 import { ERROR_CODES } from '../../shared/errors'
 import { UserError } from '../net/net-errors'
+import { compileUserRegex, type RegexMatch, type UserRegex } from '../regex/user-regex'
 
 interface CompiledRule {
   rule: ReplyRule
-  /** The pattern as bytes (byte modes) or a RegExp (regex mode). */
+  /** The pattern as bytes (byte modes) or a regex (regex mode). */
   bytes?: Buffer
-  regex?: RegExp
+  regex?: UserRegex
   /** Prebuilt reply when it does not depend on the match. */
   fixed?: Buffer
 }
@@ -34,7 +35,7 @@ export async function compileRules(rules: ReplyRule[]): Promise<CompiledRule[]> 
     rules.map(async (rule, i) => {
       const c: CompiledRule = { rule }
       try {
-        if (rule.match === 'regex') c.regex = new RegExp(rule.pattern)
+        if (rule.match === 'regex') c.regex = compileUserRegex(rule.pattern)
         else c.bytes = patternBytes(rule)
         // A reply with groups is built per match; building it once here still validates it.
         const built = await buildPayload(rule.reply)
@@ -47,18 +48,20 @@ export async function compileRules(rules: ReplyRule[]): Promise<CompiledRule[]> 
   )
 }
 
-function substitute(template: string, m: RegExpExecArray): string {
-  return template.replace(/\$(\d|&)/g, (_, g: string) => (g === '&' ? m[0] : (m[Number(g)] ?? '')))
+function substitute(template: string, m: RegexMatch): string {
+  return template.replace(/\$(\d|&)/g, (_, g: string) => (g === '&' || g === '0' ? m.text : (m.groups[Number(g) - 1] ?? '')))
 }
 
-/** The reply to a received chunk, or undefined when no rule matches. */
-export async function replyFor(rules: CompiledRule[], chunk: Buffer): Promise<Buffer | undefined> {
+/**
+ * The reply to a received chunk, or undefined when no rule matches: at once when it is fixed,
+ * a promise when it is built from the match (so fixed replies keep their order with echo).
+ */
+export function replyFor(rules: CompiledRule[], chunk: Buffer): Buffer | Promise<Buffer> | undefined {
   for (const c of rules) {
     const { rule } = c
     if (c.regex) {
       const subject = rule.format === 'hex' ? toHex(chunk) : decodeText(chunk, rule.encoding ?? 'utf8')
-      c.regex.lastIndex = 0
-      const m = c.regex.exec(subject)
+      const m = c.regex.first(subject)
       if (!m) continue
       return c.fixed ?? buildPayload({ ...rule.reply, data: substitute(rule.reply.data, m) })
     }

@@ -13,6 +13,7 @@ import { outOfDescriptors, UserError } from '../net/net-errors'
 import { ERROR_CODES } from '../../shared/errors'
 import { remotePeer, resetSocket } from '../net/sockets'
 import { BAD_REQUEST, buildCannedResponse, responseFor, type CannedResponse } from './http-responder'
+import { ReplyQueue } from './reply-queue'
 import { compileRules, replyFor, type CompiledRule } from './reply-rules'
 import { SessionConnection } from './session-connection'
 
@@ -52,8 +53,8 @@ export class ServerSession {
   private server: Server
   private readonly clients = new Map<number, SessionConnection>()
   private readonly framers = new WeakMap<SessionConnection, HttpRequestFramer>()
-  /** Replies of one connection go out in the order their requests came in. */
-  private readonly replyChains = new WeakMap<SessionConnection, Promise<void>>()
+  /** Replies of one connection go out in the order their requests came in, as it reads them. */
+  private readonly replies = new WeakMap<SessionConnection, ReplyQueue>()
   private answering: Answering = { behaviour: {}, rules: [], canned: undefined }
   private listening = ''
   private accepted = 0
@@ -143,9 +144,10 @@ export class ServerSession {
       this.capture,
       'server',
       {
-        onData: (c, chunk) => this.answer(c, chunk),
+        onData: (c, chunk) => this.replies.get(c)?.push(chunk),
         onResumed: () => this.hooks.updated(),
         onIntervalChanged: () => this.hooks.updated(),
+        warn: (m) => this.hooks.warn(`${this.id}: ${m}`),
         onClosed: (c) => {
           this.clients.delete(c.id)
           this.hooks.connClosed(c)
@@ -153,6 +155,14 @@ export class ServerSession {
         }
       },
       { paused: this.args.pauseOnConnect, idleTimeoutMs: this.args.idleTimeoutMs }
+    )
+    this.replies.set(
+      conn,
+      new ReplyQueue(
+        conn,
+        (chunk) => this.answer(conn, chunk),
+        (err) => this.hooks.warn(`${this.id}: reply to #${conn.id}: ${err.message}`)
+      )
     )
     this.clients.set(conn.id, conn)
     this.hooks.connOpened(conn)
@@ -166,39 +176,44 @@ export class ServerSession {
     else conn.stopInterval('session')
   }
 
-  private answer(conn: SessionConnection, chunk: Buffer): void {
+  /** Answers one received chunk as the behaviour says (the ReplyQueue calls it in order). */
+  private answer(conn: SessionConnection, chunk: Buffer): void | Promise<void> {
     const { canned, rules, behaviour } = this.answering
     if (canned) return this.answerHttp(conn, chunk, canned)
-    if (rules.length > 0) {
-      const prev = this.replyChains.get(conn) ?? Promise.resolve()
-      const next = prev.then(async () => {
-        const reply = await replyFor(rules, chunk)
-        const out = reply ?? (behaviour.echo ? chunk : undefined)
-        if (out && !conn.closed && !conn.socket.writableEnded) conn.sendBytes(out)
-      })
-      this.replyChains.set(
-        conn,
-        next.catch((err: Error) => this.hooks.warn(`${this.id}: reply to #${conn.id}: ${err.message}`))
-      )
-      return
+    const reply = rules.length > 0 ? replyFor(rules, chunk) : undefined
+    const send = (out: Buffer | undefined): void => {
+      const bytes = out ?? (behaviour.echo ? chunk : undefined)
+      if (bytes && !conn.closed && !conn.socket.writableEnded) conn.sendBytes(bytes)
     }
-    if (behaviour.echo && !conn.socket.writableEnded) conn.sendBytes(chunk)
+    if (reply instanceof Promise) return reply.then(send)
+    send(reply)
   }
 
-  private answerHttp(conn: SessionConnection, chunk: Buffer, canned: CannedResponse): void {
+  private answerHttp(conn: SessionConnection, chunk: Buffer, canned: CannedResponse): void | Promise<void> {
     let framer = this.framers.get(conn)
     if (!framer) this.framers.set(conn, (framer = new HttpRequestFramer()))
     if (conn.socket.writableEnded) return
     try {
-      for (const req of framer.push(chunk)) {
-        conn.sendBytes(responseFor(canned, req.method, req.keepAlive))
-        if (!req.keepAlive) return conn.endOutput()
-      }
+      return this.respond(conn, framer.push(chunk), canned)
     } catch (err) {
       if (!(err instanceof HttpFramingError)) throw err
       this.hooks.warn(`${this.id}: #${conn.id} sent garbage HTTP (${err.message}); answered 400 and closed`)
       conn.sendBytes(BAD_REQUEST)
       conn.endOutput()
+    }
+  }
+
+  /**
+   * Answers requests in order; pipelined requests wait while the client has not taken the
+   * previous response (one chunk of tiny requests would otherwise make thousands of responses).
+   */
+  private respond(conn: SessionConnection, requests: Array<{ method: string; keepAlive: boolean }>, canned: CannedResponse): void | Promise<void> {
+    for (let i = 0; i < requests.length; i++) {
+      if (conn.closed || conn.socket.writableEnded) return
+      if (conn.congested) return conn.drained().then(() => this.respond(conn, requests.slice(i), canned))
+      const req = requests[i]
+      conn.sendBytes(responseFor(canned, req.method, req.keepAlive))
+      if (!req.keepAlive) return conn.endOutput()
     }
   }
 

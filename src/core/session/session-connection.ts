@@ -14,17 +14,23 @@ import { UserError, errorInfo } from '../net/net-errors'
 export const cancelled = (): UserError => new UserError('cancelled', ERROR_CODES.ECANCELED)
 import { confirmFin } from '../net/node-internals'
 import { isResetError, resetSocket } from '../net/sockets'
+import { compileUserRegex, type UserRegex } from '../regex/user-regex'
 
 /** Most bytes a reply matcher looks back over. */
 const EXPECT_WINDOW = 1024 * 1024
 
 interface Waiter {
-  regex: RegExp
+  regex: UserRegex
   encoding: DecodeEncoding
   parts: Buffer[]
   bytes: number
   /** False while the bytes from before the call are still being read from the capture. */
   ready: boolean
+  /**
+   * A match run waiting for this turn's reads to end: chunks that arrive together are matched
+   * once, not once each (each run scans up to EXPECT_WINDOW bytes).
+   */
+  pending: NodeJS.Immediate | undefined
   resolve: (r: ExpectResult) => void
 }
 
@@ -37,6 +43,8 @@ export interface SessionConnectionHooks {
   onResumed?(conn: SessionConnection): void
   /** An interval send started or stopped (by hand, by its count, or because the connection closed). */
   onIntervalChanged?(conn: SessionConnection): void
+  /** Something the user should know that is no error (interval sends skipped). */
+  warn?(message: string): void
 }
 
 /**
@@ -46,6 +54,9 @@ export interface SessionConnectionHooks {
  */
 export type IntervalOwner = 'hand' | 'session'
 
+/** Why reading from the peer is held, besides the user's own pause. */
+type Hold = 'capture' | 'replies'
+
 export class SessionConnection {
   /** Who we are in this connection's directions; the peer is the other one. */
   readonly peer: Direction
@@ -54,6 +65,10 @@ export class SessionConnection {
   private waiters = new Set<Waiter>()
   private closedFlag = false
   private peerEnded = false
+  /** Sends by hand, in order, each written once the peer has read what went before. */
+  private sendChain: Promise<unknown> = Promise.resolve()
+  private waitingSends = 0
+  private readonly holds = new Set<Hold>()
   paused: boolean
 
   constructor(
@@ -125,7 +140,30 @@ export class SessionConnection {
     if (this.socket.writableEnded) throw new UserError(`connection #${this.id}: you already sent FIN, so nothing more can be sent`, ERROR_CODES.ESTATE)
   }
 
-  /** Sends bytes now (recorded as sent by us). */
+  /**
+   * True while what we sent is not yet taken by the peer: the socket's buffer is over its
+   * high-water mark and 'drain' has not come. Whatever writes checks this first, so a peer
+   * that never reads holds at most one more write's bytes in our memory.
+   */
+  get congested(): boolean {
+    return this.socket.writableNeedDrain
+  }
+
+  /** Resolves once the peer has taken what we sent (at once if it has), or the connection closed. */
+  drained(): Promise<void> {
+    if (!this.congested || this.closedFlag) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done)
+        this.socket.off('close', done)
+        resolve()
+      }
+      this.socket.on('drain', done)
+      this.socket.on('close', done)
+    })
+  }
+
+  /** Writes bytes now (recorded as sent by us); callers check `congested` first. */
   sendBytes(bytes: Buffer): number {
     this.writable()
     this.rec.data(this.local, bytes)
@@ -133,10 +171,37 @@ export class SessionConnection {
     return bytes.length
   }
 
-  /** FIN: we send nothing more, but keep reading. */
+  /**
+   * Sends bytes by hand (conn.send, sequences): after the sends before it, once the peer has
+   * taken what went before. A send to a peer that does not read waits until it does, or
+   * fails when the connection closes; it never piles up in memory.
+   */
+  send(bytes: Buffer): Promise<number> {
+    this.writable()
+    this.waitingSends++
+    const sent = this.sendChain
+      .then(async () => {
+        await this.drained()
+        return this.sendBytes(bytes)
+      })
+      .finally(() => this.waitingSends--)
+    this.sendChain = sent.catch(() => undefined)
+    return sent
+  }
+
+  /** FIN: we send nothing more, but keep reading. Sends still waiting go first. */
   endOutput(): void {
     if (this.closedFlag) throw new UserError(`connection #${this.id} is closed`, ERROR_CODES.ESTATE)
-    this.socket.end()
+    if (this.waitingSends === 0) this.socket.end()
+    else this.sendChain = this.sendChain.then(() => this.socket.end()).catch(() => undefined)
+  }
+
+  /** Holds reading from the peer (or lets it go) for a reason of the engine's own. */
+  hold(reason: Hold, on: boolean): void {
+    if (on === this.holds.has(reason)) return
+    if (on) this.holds.add(reason)
+    else this.holds.delete(reason)
+    this.applyFlow()
   }
 
   /** RST. */
@@ -161,7 +226,7 @@ export class SessionConnection {
    */
   close(): void {
     if (this.closedFlag) throw new UserError(`connection #${this.id} is closed`, ERROR_CODES.ESTATE)
-    if (!this.socket.writableEnded && !this.paused && !this.captureHeld) this.rec.event('fin', this.local, { by: 'close' })
+    if (!this.socket.writableEnded && !this.paused && this.holds.size === 0) this.rec.event('fin', this.local, { by: 'close' })
     this.end ??= 'closed'
     this.socket.destroy()
   }
@@ -173,28 +238,36 @@ export class SessionConnection {
     this.hooks.onResumed?.(this)
   }
 
-  private captureHeld = false
-
   /** Reading pauses while the capture writer catches up, as a proxy's does. */
   setCaptureHeld(held: boolean): void {
-    if (held === this.captureHeld) return
-    this.captureHeld = held
-    this.applyFlow()
+    this.hold('capture', held)
   }
 
   private applyFlow(): void {
-    if (this.paused || this.captureHeld) this.socket.pause()
+    if (this.paused || this.holds.size > 0) this.socket.pause()
     else this.socket.resume()
   }
 
-  /** Sends `spec` every `everyMs` (at most `count` times); replaces `owner`'s running interval. */
+  /**
+   * Sends `spec` every `everyMs` (at most `count` times); replaces `owner`'s running interval.
+   * A tick while the peer has not taken the last send is skipped, not queued: a peer that
+   * never reads would otherwise grow our memory by one payload per tick. The first skip and
+   * the recovery are each said once (a warning), with the number skipped.
+   */
   async startInterval(send: IntervalSend, owner: IntervalOwner = 'hand'): Promise<void> {
     const bytes = await buildPayload(send.payload)
     this.writable()
     this.stopInterval(owner, false)
     let left = send.count ?? Infinity
+    let skipped = 0
     const tick = (): void => {
       if (this.closedFlag || this.socket.writableEnded) return this.stopInterval(owner)
+      if (this.congested) {
+        if (skipped++ === 0) this.hooks.warn?.(`interval send to #${this.id} skipped: the peer is not reading what was sent; sends resume when it does`)
+        return
+      }
+      if (skipped > 0) this.hooks.warn?.(`interval sends to #${this.id} resumed: the peer read again after ${skipped} skipped ${skipped === 1 ? 'send' : 'sends'}`)
+      skipped = 0
       this.sendBytes(bytes)
       if (--left <= 0) this.stopInterval(owner)
     }
@@ -218,15 +291,10 @@ export class SessionConnection {
   /** Waits until what the peer sent (from `fromOffset` on) matches `pattern`, or times out. */
   async expect(pattern: string, timeoutMs: number, encoding: DecodeEncoding = 'utf8', fromOffset?: number, signal?: AbortSignal): Promise<ExpectResult> {
     if (signal?.aborted) throw cancelled()
-    let regex: RegExp
-    try {
-      regex = new RegExp(pattern)
-    } catch (err) {
-      throw new UserError(`bad regular expression /${pattern}/: ${(err as Error).message}`)
-    }
+    const regex = compileUserRegex(pattern)
     const received = this.rec.bytes(this.peer)
     const start = Math.max(fromOffset ?? received, received - EXPECT_WINDOW, 0)
-    const waiter: Waiter = { regex, encoding, parts: [], bytes: 0, ready: false, resolve: () => {} }
+    const waiter: Waiter = { regex, encoding, parts: [], bytes: 0, ready: false, pending: undefined, resolve: () => {} }
     const result = new Promise<ExpectResult>((resolve) => (waiter.resolve = resolve))
     // Register before reading the past, so nothing arriving meanwhile is missed.
     this.waiters.add(waiter)
@@ -236,7 +304,7 @@ export class SessionConnection {
       waiter.bytes += past.length
     }
     waiter.ready = true
-    this.feed(waiter)
+    this.match(waiter)
     if (this.closedFlag || this.peerEnded) waiter.resolve({ matched: false })
     const timer = setTimeout(() => waiter.resolve({ matched: false }), timeoutMs)
     let onAbort: (() => void) | undefined
@@ -248,6 +316,7 @@ export class SessionConnection {
       return await Promise.race([result, aborted])
     } finally {
       clearTimeout(timer)
+      clearImmediate(waiter.pending)
       if (onAbort) signal?.removeEventListener('abort', onAbort)
       this.waiters.delete(waiter)
     }
@@ -255,20 +324,31 @@ export class SessionConnection {
 
   /** Resolves unmatched every waiter that has seen all there is (the rest check when ready). */
   private failWaiters(): void {
-    for (const w of this.waiters) if (w.ready) w.resolve({ matched: false })
+    for (const w of this.waiters) {
+      if (!w.ready) continue
+      // The last bytes before a FIN still count.
+      if (w.pending) this.match(w)
+      w.resolve({ matched: false })
+    }
   }
 
-  private feed(w: Waiter, chunk?: Buffer): void {
-    if (chunk) {
-      w.parts.push(chunk)
-      w.bytes += chunk.length
-    }
-    if (w.bytes > EXPECT_WINDOW) {
+  private feed(w: Waiter, chunk: Buffer): void {
+    w.parts.push(chunk)
+    w.bytes += chunk.length
+    // Trimmed when twice over, so a stream of small chunks is not copied once per chunk.
+    if (w.bytes > 2 * EXPECT_WINDOW) {
       const all = Buffer.concat(w.parts)
       w.parts = [all.subarray(all.length - EXPECT_WINDOW)]
       w.bytes = EXPECT_WINDOW
     }
-    const m = w.regex.exec(decodeText(Buffer.concat(w.parts), w.encoding))
-    if (m) w.resolve({ matched: true, match: m[0], groups: m.slice(1).map((g) => g ?? '') })
+    if (w.ready) w.pending ??= setImmediate(() => this.match(w))
+  }
+
+  private match(w: Waiter): void {
+    clearImmediate(w.pending)
+    w.pending = undefined
+    const all = Buffer.concat(w.parts)
+    const m = w.regex.first(decodeText(all.subarray(Math.max(0, all.length - EXPECT_WINDOW)), w.encoding))
+    if (m) w.resolve({ matched: true, match: m.text, groups: m.groups })
   }
 }

@@ -123,11 +123,21 @@ export class Sessions {
     return s.info()
   }
 
+  /**
+   * Sends to every open client that takes what it is sent; one that has not taken the last
+   * send is skipped (and named in a warning), so one stuck client neither holds up the rest
+   * nor grows memory. `clients` counts those that got it.
+   */
   async broadcast(args: CommandArgs<'server.broadcast'>): Promise<{ clients: number; bytes: number }> {
     const s = this.server(args.serverId)
     const bytes = await buildPayload(args.payload)
-    const targets = s.openClients()
+    const open = s.openClients()
+    const stuck = open.filter((c) => c.congested)
+    const targets = open.filter((c) => !c.congested)
     for (const c of targets) c.sendBytes(bytes)
+    if (stuck.length > 0) {
+      this.events.warn(`${s.id}: broadcast skipped ${stuck.map((c) => `#${c.id}`).join(', ')}: not reading what was sent`)
+    }
     return { clients: targets.length, bytes: bytes.length }
   }
 
@@ -155,7 +165,7 @@ export class Sessions {
 
   async send(args: CommandArgs<'conn.send'>): Promise<{ bytes: number }> {
     const c = this.conn(args.connId)
-    return { bytes: c.sendBytes(await buildPayload(args.payload)) }
+    return { bytes: await c.send(await buildPayload(args.payload)) }
   }
 
   async interval(args: CommandArgs<'conn.interval'>): Promise<void> {
@@ -176,7 +186,7 @@ export class Sessions {
       if (signal?.aborted) throw cancelled()
       const bytes = await buildPayload(step.payload)
       const before = c.rec.bytes(c.peer)
-      const sent = c.sendBytes(bytes)
+      const sent = await c.send(bytes)
       if (step.expect === undefined) {
         steps.push({ sent })
         continue

@@ -27,3 +27,38 @@ describe('text search in an encoding', () => {
     expect(() => compilePattern({ kind: 'regex', value: 'x', encoding: 'shift_jis' })).toThrow(/UTF-8 or Latin-1/)
   })
 })
+
+describe('regex search over a long stream', () => {
+  const mib = 1024 * 1024
+  const aThenB = Buffer.concat([Buffer.alloc(mib, 'a'), Buffer.from('b')])
+
+  it('runs a pattern that backtracks forever in V8 and answers correctly, with ^ and $ only at the stream ends', async () => {
+    const catastrophic = { kind: 'regex', value: '^(a+)+$', encoding: 'latin1' } as const
+    expect(await search(aThenB, catastrophic)).toEqual({ found: false })
+    expect(await search(aThenB, catastrophic, { backward: true })).toEqual({ found: false })
+    expect(await search(aThenB.subarray(0, mib), catastrophic)).toEqual({ found: true, offset: 0, length: mib })
+    // Longer than a step, the match is found from a later start, but it ends at the b.
+    const tail = await search(aThenB, { ...catastrophic, value: '(a+)+b$', encoding: 'utf8' })
+    expect(tail.found && tail.offset + tail.length).toBe(mib + 1)
+  })
+
+  it('finds matches across its steps, forward and backward, and a whole match that runs past a step', async () => {
+    const stream = Buffer.alloc(3 * mib, '.')
+    stream.write('id=12345;', mib - 4)
+    stream.write('id=777;', 2 * mib + 10)
+    const ids = { kind: 'regex', value: 'id=(\\d+);', encoding: 'latin1' } as const
+    expect(await search(stream, ids)).toEqual({ found: true, offset: mib - 4, length: 9 })
+    expect(await search(stream, ids, { from: mib })).toEqual({ found: true, offset: 2 * mib + 10, length: 7 })
+    expect(await search(stream, ids, { backward: true })).toEqual({ found: true, offset: 2 * mib + 10, length: 7 })
+    expect(await search(stream, ids, { backward: true, from: 2 * mib + 16 })).toEqual({ found: true, offset: mib - 4, length: 9 })
+    // Adjacent matches going backward: the one that ends where the search starts counts.
+    expect(await search(Buffer.from('xaaay'), { kind: 'regex', value: 'a', encoding: 'latin1' }, { backward: true, from: 3 })).toEqual({ found: true, offset: 2, length: 1 })
+    const run = Buffer.concat([Buffer.from('b'), Buffer.alloc(600 * 1024, 'a'), Buffer.from('b')])
+    expect(await search(run, { kind: 'regex', value: 'a+', encoding: 'latin1' })).toEqual({ found: true, offset: 1, length: 600 * 1024 })
+  })
+
+  it('refuses backreferences and lookahead in one line, saying why', () => {
+    expect(() => compilePattern({ kind: 'regex', value: '(\\w)\\1' })).toThrow(/^search: \/\(\\w\)\\1\/ uses a backreference \(\\1\), which tcpscope's regular expressions do not support: they run on RE2, which takes time linear in the input/)
+    expect(() => compilePattern({ kind: 'regex', value: 'a(?=b)' })).toThrow(/^search: \/a\(\?=b\)\/ uses a lookahead/)
+  })
+})

@@ -115,7 +115,7 @@ describe('conn.expect', () => {
     t = await testEngine()
     const { connId } = await sessionTo(() => {})
     expect(await oneLineRejection(t.engine['conn.expect']({ connId, pattern: '([a-', timeoutMs: 100 }))).toMatch(
-      /^bad regular expression \/\(\[a-\/: Invalid regular expression/
+      /^bad regular expression \/\(\[a-\/: missing closing \]: \[a-$/
     )
   })
 })

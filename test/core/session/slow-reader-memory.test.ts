@@ -1,0 +1,127 @@
+// A client that sends a lot and never reads, against `tcpscope serve` answering by echo, a
+// reply rule, a canned HTTP response and an interval: the server's memory stays bounded.
+// Before, every answer went into the socket's buffer: 1 GiB sent to `serve --echo` grew the
+// server by 1.1 GiB. The server runs as a child process so its VmRSS is its own.
+import { afterEach, describe, expect, it } from 'vitest'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { createConnection, type Socket } from 'node:net'
+import { join } from 'node:path'
+import { CliProcess } from '../../helpers/cli'
+import { tempDir, waitFor } from '../../helpers/net'
+
+const MIB = 1024 * 1024
+/** What a client offers to send; unbounded answering would hold at least as much. */
+const OFFERED = 256 * MIB
+/** Growth the test allows the server: the kernel's and Node's buffers, the capture's writer. */
+const BOUND = 200 * MIB
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+function rssOf(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  if (!m) throw new Error(`no VmRSS for ${pid}`)
+  return Number(m[1]) * 1024
+}
+
+/** `tcpscope serve` on a Unix socket in a temp dir (no port to learn with --quiet). */
+async function serve(args: (dir: string) => string[]): Promise<{ cli: CliProcess; path: string; dir: string }> {
+  const { dir, cleanup } = tempDir()
+  const path = join(dir, 'serve.sock')
+  const cli = new CliProcess(['serve', '--listen', path, '--quiet', '--capture', join(dir, 'c.tcap'), ...args(dir)])
+  cleanups.push(cleanup, () => cli.stop('SIGKILL'))
+  await waitFor(() => existsSync(path), 'the server to listen')
+  return { cli, path, dir }
+}
+
+/** A client that connects and never reads what it is sent (its own buffer fills, then the kernel's). */
+async function nonReader(path: string): Promise<Socket> {
+  const s = createConnection(path)
+  s.on('error', () => {})
+  cleanups.push(() => s.destroy())
+  await new Promise((r) => s.once('connect', r))
+  s.pause()
+  return s
+}
+
+/**
+ * Sends `chunk` over and over (the same buffer, so the client holds no copies) until OFFERED
+ * bytes went out or the server stops taking them, watching the server's memory meanwhile.
+ * Stops early once the growth is over BOUND, so an unbounded server is not left to eat the
+ * machine. Returns the largest growth seen and how much the server took.
+ */
+async function offer(client: Socket, chunk: Buffer, serverPid: number): Promise<{ growth: number; taken: number }> {
+  const base = rssOf(serverPid)
+  let growth = 0
+  let queued = 0
+  const pump = (): void => {
+    while (queued < OFFERED && client.write(chunk)) queued += chunk.length
+  }
+  client.on('drain', () => {
+    queued += chunk.length
+    pump()
+  })
+  pump()
+  // Done when all went out, or nothing more went for a while (the server stopped reading).
+  let last = -1
+  let still = 0
+  // At most a minute of watching, so a starved machine ends the test with an answer, not a timeout.
+  for (let poll = 0; poll < 1200; poll++) {
+    growth = Math.max(growth, rssOf(serverPid) - base)
+    if (growth > BOUND) break
+    const taken = client.bytesWritten - client.writableLength
+    if (taken >= OFFERED) break
+    still = taken === last ? still + 1 : 0
+    last = taken
+    if (still >= 40) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return { growth, taken: client.bytesWritten - client.writableLength }
+}
+
+describe('a session answering a client that never reads', () => {
+  it('echo: stops reading from the client, so memory stays bounded', async () => {
+    const { cli, path } = await serve(() => ['--echo'])
+    const client = await nonReader(path)
+    const { growth, taken } = await offer(client, Buffer.alloc(MIB, 'e'), cli.child.pid!)
+    expect(growth).toBeLessThan(BOUND)
+    expect(taken).toBeLessThan(OFFERED)
+  }, 120_000)
+
+  it('a reply rule that answers each chunk eightfold: stops reading, memory stays bounded', async () => {
+    const { cli, path } = await serve(() => ['--reply', 're:(q+)=>$1$1$1$1$1$1$1$1'])
+    const client = await nonReader(path)
+    const { growth, taken } = await offer(client, Buffer.alloc(64 * 1024, 'q'), cli.child.pid!)
+    expect(growth).toBeLessThan(BOUND)
+    expect(taken).toBeLessThan(OFFERED)
+  }, 120_000)
+
+  it('canned HTTP to pipelined requests: each response waits for the one before, memory stays bounded', async () => {
+    // A small body: the cost is per response (each is recorded), so many tiny requests grow it fastest.
+    const { cli, path } = await serve(() => ['--http-status', '200', '--http-body', 'ok'])
+    const client = await nonReader(path)
+    const { growth, taken } = await offer(client, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(4096)), cli.child.pid!)
+    expect(growth).toBeLessThan(BOUND)
+    expect(taken).toBeLessThan(OFFERED)
+  }, 120_000)
+
+  it('an interval: sends to a client that does not read are skipped, said once, and memory stays bounded', async () => {
+    const { cli, path } = await serve((dir) => {
+      writeFileSync(join(dir, 'tick.bin'), Buffer.alloc(MIB, 't'))
+      return ['--interval', '1', '--send-file', join(dir, 'tick.bin')]
+    })
+    const base = rssOf(cli.child.pid!)
+    const client = await nonReader(path)
+    await waitFor(() => cli.stderr.includes('skipped: the peer is not reading'), 'the server to say it skips', 60_000)
+    // Watched for two seconds more (2000 ticks of 1 MiB, were they queued), it stays where it is.
+    const filled = Date.now()
+    while (Date.now() - filled < 2000) {
+      expect(rssOf(cli.child.pid!) - base).toBeLessThan(BOUND)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(cli.stderr.match(/skipped: the peer is not reading/g)).toHaveLength(1)
+    client.destroy()
+  }, 120_000)
+})
