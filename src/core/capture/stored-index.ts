@@ -7,7 +7,7 @@ import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '.
 import { crc32 } from 'node:zlib'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { pread } from './capture-reader'
-import { ChunkIndex } from './chunk-index'
+import type { ChunkIndex } from './chunk-index'
 import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS } from './capture-index'
 import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from './format'
 import {
@@ -26,6 +26,7 @@ import {
   type Trailer
 } from './index-codec'
 import type { IndexView, PeerRole, RowFields } from './index-view'
+import { addChunks, emptyChunkLists, tagDirection, tagStreamOffset, type ChunkLists } from './record-tag'
 
 export const TRAILER_RECORD_SIZE = RECORD_HEADER_SIZE + TRAILER_PAYLOAD_SIZE
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
@@ -112,7 +113,7 @@ export class StoredIndex implements IndexView {
   readonly size: number
   private strings: string[] | undefined
   private ids: Map<number, number> | undefined
-  private readonly chunkLists = new Map<number, Record<Direction, ChunkIndex>>()
+  private readonly chunkLists = new Map<number, ChunkLists>()
 
   private constructor(
     private readonly blocks: IndexBlocks,
@@ -292,24 +293,18 @@ export class StoredIndex implements IndexView {
   }
 
   streamOffset(row: number, i: number): number {
-    const tag = this.record(row, i, 1)
-    return tag < 0 ? -1 : Math.floor(tag / 2)
+    return tagStreamOffset(this.record(row, i, 1))
   }
 
   recordDirection(row: number, i: number): Direction | undefined {
-    const tag = this.record(row, i, 1)
-    return tag < 0 ? undefined : tag % 2 === 1 ? 'server' : 'client'
+    return tagDirection(this.record(row, i, 1))
   }
 
   chunks(row: number, dir: Direction): ChunkIndex {
     let lists = this.chunkLists.get(row)
     if (lists === undefined) {
-      lists = { client: new ChunkIndex(), server: new ChunkIndex() }
-      const n = this.recordCount(row)
-      for (let i = 0; i < n; i++) {
-        const tag = this.record(row, i, 1)
-        if (tag >= 0) lists[tag % 2 === 1 ? 'server' : 'client'].push(this.record(row, i, 0) + RECORD_HEADER_SIZE, Math.floor(tag / 2))
-      }
+      lists = emptyChunkLists()
+      addChunks(lists, 0, this.recordCount(row), (i, part) => this.record(row, i, part))
       this.chunkLists.set(row, lists)
     }
     return lists[dir]
