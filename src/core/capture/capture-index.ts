@@ -22,10 +22,9 @@ import type {
   ErrorInfo,
   PeerAddress
 } from '../../shared/capture-types'
-import type { ChunkIndex } from './chunk-index'
 import { RecordType, dirName } from './format'
 import type { IndexView, PeerRole, RowFields } from './index-view'
-import { addChunks, dataTag, emptyChunkLists, NOT_DATA, tagDirection, tagStreamOffset, type ChunkLists } from './record-tag'
+import { dataTag, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from './record-tag'
 
 export interface OpenInfo {
   kind: ConnectionKind
@@ -122,7 +121,7 @@ const REC_END_SERVER = 10
 const SLOT_AT = 12
 const STRIDE = SLOT_AT + SLOT * 2
 
-export class CaptureIndex implements IndexView {
+export class CaptureIndex extends TaggedRecords implements IndexView {
   /** Counts every change, so a cached view of the list knows when it is stale. */
   changes = 0
   private rows = 0
@@ -141,7 +140,6 @@ export class CaptureIndex implements IndexView {
    */
   private readonly overflow = new Map<number, number[]>()
   /** Chunk lists built for byte-range reads, and how many records they cover. */
-  private readonly chunkLists = new Map<number, { lists: ChunkLists; cover: number }>()
 
   get size(): number {
     return this.rows
@@ -271,7 +269,7 @@ export class CaptureIndex implements IndexView {
       this.cells[at + RECORDS] = n
       const all = this.overflow.get(row)
       if (all !== undefined) all.length = 2 * n
-      this.chunkLists.delete(row)
+      this.forgetChunks(row)
     }
   }
 
@@ -330,40 +328,14 @@ export class CaptureIndex implements IndexView {
     return this.cells[row * STRIDE + RECORDS]
   }
 
-  private record(row: number, i: number, part: 0 | 1): number {
+  protected record(row: number, i: number, part: 0 | 1): number {
     const all = this.overflow.get(row)
     return all !== undefined ? all[2 * i + part] : this.cells[row * STRIDE + SLOT_AT + 2 * i + part]
-  }
-
-  recordOffset(row: number, i: number): number {
-    return this.record(row, i, 0)
-  }
-
-  /** For data record `i`, where its chunk starts in its direction's stream; else -1. */
-  streamOffset(row: number, i: number): number {
-    return tagStreamOffset(this.record(row, i, 1))
-  }
-
-  recordDirection(row: number, i: number): Direction | undefined {
-    return tagDirection(this.record(row, i, 1))
   }
 
   /** Record `i`'s tag (record-tag.ts), as the stored index keeps it. */
   recordTag(row: number, i: number): number {
     return this.record(row, i, 1)
-  }
-
-  /** Where each data chunk of `dir` lies (payload file offset, stream offset), up to date. */
-  chunks(row: number, dir: Direction): ChunkIndex {
-    let built = this.chunkLists.get(row)
-    if (built === undefined) {
-      built = { lists: emptyChunkLists(), cover: 0 }
-      this.chunkLists.set(row, built)
-    }
-    const n = this.recordCount(row)
-    addChunks(built.lists, built.cover, n, (i, part) => this.record(row, i, part))
-    built.cover = n
-    return built.lists[dir]
   }
 
   readonly fields: RowFields = {

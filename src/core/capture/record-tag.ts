@@ -33,3 +33,48 @@ export function addChunks(lists: ChunkLists, from: number, to: number, record: (
     if (dir !== undefined) lists[dir].push(record(i, 0) + RECORD_HEADER_SIZE, tagStreamOffset(tag))
   }
 }
+
+/**
+ * What both indexes answer from a connection's records kept as (file offset, tag) pairs,
+ * however they keep them: the record's place, its direction and stream offset, and the
+ * chunk lists byte-range reads search, built when first asked for and kept up to date as
+ * records are added.
+ */
+export abstract class TaggedRecords {
+  private readonly chunkLists = new Map<number, { lists: ChunkLists; cover: number }>()
+
+  /** Record `i` of connection row `row`: its file offset (part 0) or its tag (part 1). */
+  protected abstract record(row: number, i: number, part: 0 | 1): number
+  abstract recordCount(row: number): number
+
+  recordOffset(row: number, i: number): number {
+    return this.record(row, i, 0)
+  }
+
+  /** For data record `i`, where its chunk starts in its direction's stream; else -1. */
+  streamOffset(row: number, i: number): number {
+    return tagStreamOffset(this.record(row, i, 1))
+  }
+
+  recordDirection(row: number, i: number): Direction | undefined {
+    return tagDirection(this.record(row, i, 1))
+  }
+
+  /** Where each data chunk of `dir` lies (payload file offset, stream offset), up to date. */
+  chunks(row: number, dir: Direction): ChunkIndex {
+    let built = this.chunkLists.get(row)
+    if (built === undefined) {
+      built = { lists: emptyChunkLists(), cover: 0 }
+      this.chunkLists.set(row, built)
+    }
+    const n = this.recordCount(row)
+    addChunks(built.lists, built.cover, n, (i, part) => this.record(row, i, part))
+    built.cover = n
+    return built.lists[dir]
+  }
+
+  /** Drops a row's chunk lists: its records were cut short, and they are built again when asked for. */
+  protected forgetChunks(row: number): void {
+    this.chunkLists.delete(row)
+  }
+}

@@ -2,7 +2,7 @@
 // starts in its stream; both indexes (in memory and stored) read chunks from tags the same way.
 import { describe, expect, it } from 'vitest'
 import { RECORD_HEADER_SIZE } from '../../../src/core/capture/format'
-import { addChunks, dataTag, emptyChunkLists, NOT_DATA, tagDirection, tagStreamOffset } from '../../../src/core/capture/record-tag'
+import { addChunks, dataTag, emptyChunkLists, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from '../../../src/core/capture/record-tag'
 
 describe('record tags', () => {
   it('carry a data record\'s direction and stream offset, and nothing for other records', () => {
@@ -23,5 +23,34 @@ describe('record tags', () => {
     const chunks = (dir: 'client' | 'server') => Array.from({ length: lists[dir].length }, (_, i) => [lists[dir].file(i), lists[dir].stream(i)])
     expect(chunks('client')).toEqual([[56 + RECORD_HEADER_SIZE, 0], [184 + RECORD_HEADER_SIZE, 5]])
     expect(chunks('server')).toEqual([[101 + RECORD_HEADER_SIZE, 0]])
+  })
+})
+
+/** One connection's records as an index keeps them, growing, and cut short when asked. */
+class Records extends TaggedRecords {
+  readonly pairs: Array<[number, number]> = []
+  protected record(_row: number, i: number, part: 0 | 1): number {
+    return this.pairs[i][part]
+  }
+  recordCount(): number {
+    return this.pairs.length
+  }
+  cut(n: number): void {
+    this.pairs.length = n
+    this.forgetChunks(0)
+  }
+}
+
+describe('tagged records', () => {
+  it('answer each record\'s place, direction and stream offset, and keep chunk lists up to date as records come and go', () => {
+    const r = new Records()
+    r.pairs.push([16, NOT_DATA], [56, dataTag('server', 0)])
+    expect([r.recordOffset(0, 1), r.recordDirection(0, 1), r.streamOffset(0, 1), r.recordDirection(0, 0), r.streamOffset(0, 0)]).toEqual([56, 'server', 0, undefined, -1])
+    expect(r.chunks(0, 'server').length).toBe(1)
+    r.pairs.push([100, dataTag('server', 7)])
+    expect(r.chunks(0, 'server').length).toBe(2)
+    expect(r.chunks(0, 'server').stream(1)).toBe(7)
+    r.cut(1)
+    expect(r.chunks(0, 'server').length).toBe(0)
   })
 })
