@@ -13,7 +13,7 @@ import { fitView, panBy, zoomAt, type TimeView } from './time-scale'
 /** A live capture's extent is refetched at most this often. */
 const LIVE_EVERY = 1000
 
-export function useTimeView(rowConns: Ref<ConnectionSummary[]>) {
+export function useTimelineZoom(rowConns: Ref<ConnectionSummary[]>) {
   const engine = useEngineStore()
   const list = useConnectionsStore()
   const selection = useSelectionStore()
