@@ -7,7 +7,7 @@ import { ERROR_CODES, UserError } from '../shared/errors'
 import type { LiveCapture } from './capture/live-capture'
 import type { CaptureView } from './capture/capture-view'
 import { FileCapture } from './capture/file-capture'
-import { NotACaptureError } from './capture/format'
+import { NotACaptureError } from './capture/capture-format'
 
 /** How an opened file is told from another: its device and inode. */
 function identity(path: string): string | undefined {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ERROR_CODES, UserError } from '../shared/errors'
 import { formatBytes } from '../shared/format'
-import { FILE_HEADER_SIZE, checkFileHeader } from './capture/format'
+import { FILE_HEADER_SIZE, checkFileHeader } from './capture/capture-format'
 import { fileWriteError } from './file-errors'
 
 export interface UploadOptions {

@@ -22,7 +22,7 @@ import type {
   ErrorInfo,
   PeerAddress
 } from '../../shared/capture-types'
-import { RecordType, dirName } from './format'
+import { RecordType, dirName } from './capture-format'
 import type { IndexView, PeerRole, RowFields } from './index-view'
 import { dataTag, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from './record-tag'
 

@@ -8,7 +8,7 @@
 import { DIRECTIONS, type ConnectionActivity, type Direction } from '../../shared/capture-types'
 import type { CaptureReader } from './capture-reader'
 import type { ChunkIndex } from './chunk-index'
-import { RECORD_HEADER_SIZE } from './format'
+import { RECORD_HEADER_SIZE } from './capture-format'
 import type { IndexView } from './index-view'
 
 /**

@@ -10,7 +10,7 @@
 
 import type { TurnKind, TurnPage } from '../../shared/capture-types'
 import type { CaptureReader } from './capture-reader'
-import { RecordType, dirName, type RecordHeader } from './format'
+import { RecordType, dirName, type RecordHeader } from './capture-format'
 import type { IndexView } from './index-view'
 
 const MARKS: Partial<Record<number, TurnKind>> = {

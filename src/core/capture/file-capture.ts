@@ -12,7 +12,7 @@ import { probeWriter, type LockNamespace } from './capture-lock'
 import { CaptureReader } from './capture-reader'
 import { scanCapture, type ScanResult } from './capture-scan'
 import { CaptureQueries, type CaptureView } from './capture-view'
-import { FILE_HEADER_SIZE, NotACaptureError, checkFileHeader } from './format'
+import { FILE_HEADER_SIZE, NotACaptureError, checkFileHeader } from './capture-format'
 import type { IndexView } from './index-view'
 import { DamagedIndexError, StoredIndex, readTrailer } from './stored-index'
 

@@ -32,7 +32,7 @@ import {
   dirCode,
   encodeFileHeader,
   writeRecordHeader
-} from './format'
+} from './capture-format'
 import { storedIndexRecords } from './index-codec'
 import { copyCapture } from './capture-copy'
 import { BufferedWriter } from './buffered-writer'

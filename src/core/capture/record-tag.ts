@@ -5,7 +5,7 @@
 
 import type { Direction } from '../../shared/capture-types'
 import { ChunkIndex } from './chunk-index'
-import { RECORD_HEADER_SIZE } from './format'
+import { RECORD_HEADER_SIZE } from './capture-format'
 
 /** The tag of a record that is not data. */
 export const NOT_DATA = -1

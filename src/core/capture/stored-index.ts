@@ -8,7 +8,7 @@ import { crc32 } from 'node:zlib'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { pread } from './capture-reader'
 import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS } from './capture-index'
-import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from './format'
+import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from './capture-format'
 import {
   F,
   F_COUNT,

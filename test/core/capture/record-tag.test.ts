@@ -1,7 +1,7 @@
 // A record's tag says, in one number, whether it is data, which way and where its chunk
 // starts in its stream; both indexes (in memory and stored) read chunks from tags the same way.
 import { describe, expect, it } from 'vitest'
-import { RECORD_HEADER_SIZE } from '../../../src/core/capture/format'
+import { RECORD_HEADER_SIZE } from '../../../src/core/capture/capture-format'
 import { addChunks, dataTag, emptyChunkLists, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from '../../../src/core/capture/record-tag'
 
 describe('record tags', () => {
