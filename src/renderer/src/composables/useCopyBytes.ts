@@ -7,7 +7,7 @@ import { ref, shallowRef } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { copyFormatter, type CopyFormat } from '../bytes/copy-formats'
 import type { TextEncodingName } from '../bytes/encodings'
-import { formatBytes } from './format'
+import { formatBytes } from './ui-readable'
 import type { Stream } from '../stores/byte-pages'
 import { useEngineStore } from '../stores/engine'
 
