@@ -5,7 +5,7 @@ import { fstatSync, openSync, closeSync } from 'node:fs'
 import { LIVE_CAPTURE, type CaptureInfo, type SavedCapture } from '../shared/capture-types'
 import { ERROR_CODES, UserError } from '../shared/errors'
 import type { LiveCapture } from './capture/live-capture'
-import type { CaptureView } from './capture/capture-view'
+import type { CaptureView } from './capture/capture-queries'
 import { FileCapture } from './capture/file-capture'
 import { NotACaptureError } from './capture/capture-format'
 

@@ -23,7 +23,7 @@ import { fileWriteError } from '../file-errors'
 import { CaptureIndex, type OpenInfo, type OwnerInfo } from './capture-index'
 import { CaptureLockedError, lockCapture, probeWriter, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
 import { CaptureReader } from './capture-reader'
-import { CaptureQueries, type CaptureView } from './capture-view'
+import { CaptureQueries, type CaptureView } from './capture-queries'
 import {
   FILE_HEADER_SIZE,
   FORMAT_VERSION,
