@@ -23,7 +23,7 @@ import type {
   PeerAddress
 } from '../../shared/capture-types'
 import { RecordType, dirName } from './capture-format'
-import type { IndexView, PeerRole, RowFields } from './index-view'
+import type { IndexView, PeerRole, RowFields } from './index-queries'
 import { dataTag, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from './record-tag'
 
 export interface OpenInfo {

@@ -9,7 +9,7 @@ import { DIRECTIONS, type ConnectionActivity, type Direction } from '../../share
 import type { CaptureReader } from './capture-reader'
 import type { ChunkIndex } from './chunk-index'
 import { RECORD_HEADER_SIZE } from './capture-format'
-import type { IndexView } from './index-view'
+import type { IndexView } from './index-queries'
 
 /**
  * Record headers one call samples at most, besides a few binary-search steps per

@@ -8,7 +8,7 @@
 
 import type { ConnectionEnd, ConnectionSummary, SortKey } from '../../shared/capture-types'
 import { UserError } from '../../shared/errors'
-import type { IndexView, PeerRole, RowFields } from './index-view'
+import type { IndexView, PeerRole, RowFields } from './index-queries'
 
 type Predicate = (f: RowFields, row: number) => boolean
 

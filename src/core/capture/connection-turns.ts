@@ -11,7 +11,7 @@
 import type { TurnKind, TurnPage } from '../../shared/capture-types'
 import type { CaptureReader } from './capture-reader'
 import { RecordType, dirName, type RecordHeader } from './capture-format'
-import type { IndexView } from './index-view'
+import type { IndexView } from './index-queries'
 
 const MARKS: Partial<Record<number, TurnKind>> = {
   [RecordType.Fin]: 'fin',

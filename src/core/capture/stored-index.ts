@@ -24,7 +24,7 @@ import {
   type SectionName,
   type Trailer
 } from './index-codec'
-import type { IndexView, PeerRole, RowFields } from './index-view'
+import type { IndexView, PeerRole, RowFields } from './index-queries'
 import { TaggedRecords } from './record-tag'
 
 export const TRAILER_RECORD_SIZE = RECORD_HEADER_SIZE + TRAILER_PAYLOAD_SIZE
