@@ -2,12 +2,12 @@
 // read-only beside it, each known by an id that every read command names.
 
 import { fstatSync, openSync, closeSync } from 'node:fs'
-import { LIVE_CAPTURE, type CaptureInfo, type SavedCapture } from '../shared/capture-types'
-import { ERROR_CODES, UserError } from '../shared/errors'
-import type { LiveCapture } from './capture/live-capture'
-import type { CaptureView } from './capture/capture-queries'
-import { FileCapture } from './capture/file-capture'
-import { NotACaptureError } from './capture/capture-format'
+import { LIVE_CAPTURE, type CaptureInfo, type SavedCapture } from '../../shared/capture-types'
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import type { LiveCapture } from './live-capture'
+import type { CaptureView } from './capture-queries'
+import { FileCapture } from './file-capture'
+import { NotACaptureError } from './capture-format'
 
 /** How an opened file is told from another: its device and inode. */
 function identity(path: string): string | undefined {
