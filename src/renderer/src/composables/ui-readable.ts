@@ -1,4 +1,4 @@
-// How values read in the UI, built on the formats the CLI shares (src/shared/format.ts).
+// How values read in the UI, built on the formats the CLI shares (src/shared/human-readable.ts).
 
 import type { ConnectionSummary } from '../../../shared/capture-types'
 import { formatTimestamp } from '../../../shared/human-readable'
