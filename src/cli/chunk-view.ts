@@ -4,7 +4,7 @@
 
 import type { Direction } from '../shared/capture-types'
 import type { EngineEvent } from '../shared/events'
-import { formatTimestamp } from '../shared/format'
+import { formatTimestamp } from '../shared/human-readable'
 import { hexDump, toHex } from '../shared/hexdump'
 import type { TextEncoding } from '../shared/payload/payload-spec'
 import { eventJson } from './event-lines'

@@ -3,7 +3,7 @@
 import type { ConnectionSummary } from '../shared/capture-types'
 import type { EngineEvent } from '../shared/events'
 import { escapePreview, toHex } from '../shared/hexdump'
-import { formatBytes, formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../shared/format'
+import { formatBytes, formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../shared/human-readable'
 
 const ARROW: Record<string, string> = { client: 'client ->', server: 'server <-' }
 

@@ -5,7 +5,7 @@
 
 import type { Engine } from '../core/engine'
 import type { EngineEvent } from '../shared/events'
-import { formatTimestamp } from '../shared/format'
+import { formatTimestamp } from '../shared/human-readable'
 import type { EventPrinter } from './engine-run'
 
 const RESUME_SIGNAL = 'SIGUSR2'

@@ -4,7 +4,7 @@
 import { version } from '../../package.json'
 import { ValidationError } from '../shared/schema'
 import { PayloadError } from '../shared/payload/parse-hex'
-import { NotACaptureError } from '../core/capture/format'
+import { NotACaptureError } from '../core/capture/capture-format'
 import { UnknownConnectionError } from '../core/capture/capture-reader'
 import { UserError } from '../core/net/net-errors'
 import { UsageError } from './args'

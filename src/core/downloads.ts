@@ -5,7 +5,7 @@
 
 import { ERROR_CODES, UserError } from '../shared/errors'
 import type { DownloadStart } from '../shared/contract'
-import type { CaptureSnapshot } from './capture/capture-store'
+import type { CaptureSnapshot } from './capture/live-capture'
 
 /** Downloads at once: each holds its stored index in memory. */
 const MAX_DOWNLOADS = 4

@@ -11,8 +11,8 @@ import { mkdir, open, rm, statfs, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ERROR_CODES, UserError } from '../shared/errors'
-import { formatBytes } from '../shared/format'
-import { FILE_HEADER_SIZE, checkFileHeader } from './capture/format'
+import { formatBytes } from '../shared/human-readable'
+import { FILE_HEADER_SIZE, checkFileHeader } from './capture/capture-format'
 import { fileWriteError } from './file-errors'
 
 export interface UploadOptions {

@@ -3,7 +3,7 @@
 // index's fields (widths, then lines) straight into large output batches.
 
 import type { FileCapture } from '../../core/capture/file-capture'
-import { formatDuration, formatTimestamp, WALL_CLOCK_MS } from '../../shared/format'
+import { formatDuration, formatTimestamp, WALL_CLOCK_MS } from '../../shared/human-readable'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { line, writeAll, type Io } from '../output'

@@ -3,7 +3,7 @@
 
 import type { CaptureInfo } from '../../shared/capture-types'
 import { FileCapture } from '../../core/capture/file-capture'
-import { NotACaptureError } from '../../core/capture/format'
+import { NotACaptureError } from '../../core/capture/capture-format'
 import { UserError } from '../../core/net/net-errors'
 
 export async function openCaptureFile(path: string): Promise<FileCapture> {

@@ -1,7 +1,7 @@
 // `tcpscope proxy`: run one recording proxy until SIGINT/SIGTERM, printing its events.
 
 import type { ConnectionSummary } from '../../shared/capture-types'
-import { formatBytes } from '../../shared/format'
+import { formatBytes } from '../../shared/human-readable'
 import { MAX_CONNECT_TIMEOUT_MS } from '../../shared/limits'
 import { parseMs, requireString, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'

@@ -22,9 +22,9 @@ import type {
   ErrorInfo,
   PeerAddress
 } from '../../shared/capture-types'
-import { ChunkIndex } from './chunk-index'
-import { RECORD_HEADER_SIZE, RecordType, dirName } from './format'
-import type { IndexView, PeerRole, RowFields } from './index-view'
+import { RecordType, dirName } from './capture-format'
+import type { IndexView, PeerRole, RowFields } from './index-queries'
+import { dataTag, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from './record-tag'
 
 export interface OpenInfo {
   kind: ConnectionKind
@@ -40,8 +40,6 @@ export interface OwnerInfo {
   target: string
 }
 
-/** `tag` of a record that is not data. */
-const NOT_DATA = -1
 /** Records (two numbers each) kept in a connection's fixed slot. */
 const SLOT = 8
 
@@ -123,7 +121,7 @@ const REC_END_SERVER = 10
 const SLOT_AT = 12
 const STRIDE = SLOT_AT + SLOT * 2
 
-export class CaptureIndex implements IndexView {
+export class CaptureIndex extends TaggedRecords implements IndexView {
   /** Counts every change, so a cached view of the list knows when it is stale. */
   changes = 0
   private rows = 0
@@ -138,12 +136,10 @@ export class CaptureIndex implements IndexView {
   private readonly errors = new Map<number, ErrorInfo>()
   /**
    * All records of a row with more than SLOT of them, as in the slot: two numbers each, the
-   * record's file offset and its tag (for data, where the chunk starts in its direction's
-   * stream, times 2, plus 1 for the server direction; else NOT_DATA).
+   * record's file offset and its tag (record-tag.ts).
    */
   private readonly overflow = new Map<number, number[]>()
   /** Chunk lists built for byte-range reads, and how many records they cover. */
-  private readonly chunkLists = new Map<number, { lists: Record<Direction, ChunkIndex>; cover: number }>()
 
   get size(): number {
     return this.rows
@@ -247,7 +243,7 @@ export class CaptureIndex implements IndexView {
     const end = this.cells[field] + length
     this.changes++
     if (recordOffset >= 0) {
-      this.addRecord(row, recordOffset, this.cells[field] * 2 + (dir === 'client' ? 0 : 1))
+      this.addRecord(row, recordOffset, dataTag(dir, this.cells[field]))
       this.cells[row * STRIDE + (dir === 'client' ? REC_END_CLIENT : REC_END_SERVER)] = end
     }
     this.cells[field] = end
@@ -266,13 +262,14 @@ export class CaptureIndex implements IndexView {
       while (n > 0 && this.record(row, n - 1, 0) >= end) {
         n--
         const tag = this.record(row, n, 1)
+        const dir = tagDirection(tag)
         // Chunks of a direction are contiguous: the first one lost is where its recording ends.
-        if (tag !== NOT_DATA) this.cells[at + (tag % 2 === 1 ? REC_END_SERVER : REC_END_CLIENT)] = Math.floor(tag / 2)
+        if (dir !== undefined) this.cells[at + (dir === 'server' ? REC_END_SERVER : REC_END_CLIENT)] = tagStreamOffset(tag)
       }
       this.cells[at + RECORDS] = n
       const all = this.overflow.get(row)
       if (all !== undefined) all.length = 2 * n
-      this.chunkLists.delete(row)
+      this.forgetChunks(row)
     }
   }
 
@@ -333,46 +330,14 @@ export class CaptureIndex implements IndexView {
     return this.cells[row * STRIDE + RECORDS]
   }
 
-  private record(row: number, i: number, part: 0 | 1): number {
+  protected record(row: number, i: number, part: 0 | 1): number {
     const all = this.overflow.get(row)
     return all !== undefined ? all[2 * i + part] : this.cells[row * STRIDE + SLOT_AT + 2 * i + part]
   }
 
-  recordOffset(row: number, i: number): number {
-    return this.record(row, i, 0)
-  }
-
-  /** For data record `i`, where its chunk starts in its direction's stream; else -1. */
-  streamOffset(row: number, i: number): number {
-    const tag = this.record(row, i, 1)
-    return tag === NOT_DATA ? -1 : Math.floor(tag / 2)
-  }
-
-  recordDirection(row: number, i: number): Direction | undefined {
-    const tag = this.record(row, i, 1)
-    return tag === NOT_DATA ? undefined : tag % 2 === 1 ? 'server' : 'client'
-  }
-
-  /** Record `i` as stored: for data, its stream offset times 2 plus 1 for the server; else -1. */
+  /** Record `i`'s tag (record-tag.ts), as the stored index keeps it. */
   recordTag(row: number, i: number): number {
     return this.record(row, i, 1)
-  }
-
-  /** Where each data chunk of `dir` lies (payload file offset, stream offset), up to date. */
-  chunks(row: number, dir: Direction): ChunkIndex {
-    let built = this.chunkLists.get(row)
-    if (built === undefined) {
-      built = { lists: { client: new ChunkIndex(), server: new ChunkIndex() }, cover: 0 }
-      this.chunkLists.set(row, built)
-    }
-    const n = this.recordCount(row)
-    for (let i = built.cover; i < n; i++) {
-      const tag = this.record(row, i, 1)
-      if (tag === NOT_DATA) continue
-      built.lists[tag % 2 === 1 ? 'server' : 'client'].push(this.record(row, i, 0) + RECORD_HEADER_SIZE, Math.floor(tag / 2))
-    }
-    built.cover = n
-    return built.lists[dir]
   }
 
   readonly fields: RowFields = {

@@ -4,8 +4,8 @@
 import { read } from 'node:fs'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import type { CaptureEvent, CaptureEventKind, Direction } from '../../shared/capture-types'
-import type { IndexView } from './index-view'
-import { RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader, type RecordHeader } from './format'
+import type { IndexView } from './index-queries'
+import { RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader, type RecordHeader } from './capture-format'
 
 /** Chunks closer than this in the file are fetched with one read. */
 const MERGE_GAP = 64 * 1024

@@ -6,7 +6,7 @@
 
 import type { CaptureIndex } from './capture-index'
 import { pread } from './capture-reader'
-import { FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from './format'
+import { FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from './capture-format'
 
 const WINDOW = 1024 * 1024
 /** An O_DIRECT writer pads its last block with zeros; a file killed then ends in at most this many. */

@@ -8,8 +8,8 @@
 import { DIRECTIONS, type ConnectionActivity, type Direction } from '../../shared/capture-types'
 import type { CaptureReader } from './capture-reader'
 import type { ChunkIndex } from './chunk-index'
-import { RECORD_HEADER_SIZE } from './format'
-import type { IndexView } from './index-view'
+import { RECORD_HEADER_SIZE } from './capture-format'
+import type { IndexView } from './index-queries'
 
 /**
  * Record headers one call samples at most, besides a few binary-search steps per

@@ -8,7 +8,7 @@
 
 import type { ConnectionEnd, ConnectionPage, ConnectionSummary, SortKey } from '../../shared/capture-types'
 import { UserError } from '../../shared/errors'
-import type { IndexView, PeerRole, RowFields } from './index-view'
+import type { IndexView, PeerRole, RowFields } from './index-queries'
 import { PayloadFilter, type Read, type Slice } from './payload-filter'
 
 type Predicate = (f: RowFields, row: number) => boolean

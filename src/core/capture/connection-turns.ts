@@ -10,8 +10,8 @@
 
 import type { TurnKind, TurnPage } from '../../shared/capture-types'
 import type { CaptureReader } from './capture-reader'
-import { RecordType, dirName, type RecordHeader } from './format'
-import type { IndexView } from './index-view'
+import { RecordType, dirName, type RecordHeader } from './capture-format'
+import type { IndexView } from './index-queries'
 
 const MARKS: Partial<Record<number, TurnKind>> = {
   [RecordType.Fin]: 'fin',

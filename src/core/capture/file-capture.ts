@@ -15,9 +15,9 @@ import { CaptureIndex } from './capture-index'
 import { probeWriter, type LockNamespace } from './capture-lock'
 import { CaptureReader } from './capture-reader'
 import { scanCapture, type ScanResult } from './capture-scan'
-import { CaptureQueries, type CaptureView } from './capture-view'
-import { FILE_HEADER_SIZE, NotACaptureError, checkFileHeader } from './format'
-import type { IndexView } from './index-view'
+import { CaptureQueries, type CaptureView } from './capture-queries'
+import { FILE_HEADER_SIZE, NotACaptureError, checkFileHeader } from './capture-format'
+import type { IndexView } from './index-queries'
 import { DamagedIndexError, StoredIndex, readTrailer } from './stored-index'
 
 export interface OpenOptions {

@@ -12,7 +12,7 @@
 import type { ConnectionSummary, Direction, PeerAddress } from '../../shared/capture-types'
 import { crc32 } from 'node:zlib'
 import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, type CaptureIndex } from './capture-index'
-import { DIR_NONE, RECORD_HEADER_SIZE, RecordType, writeRecordHeader } from './format'
+import { DIR_NONE, RECORD_HEADER_SIZE, RecordType, writeRecordHeader } from './capture-format'
 
 export const INDEX_MAGIC = Buffer.from('TSCIDX01', 'latin1')
 export const TRAILER_MAGIC = Buffer.from('TSCTRL01', 'latin1')

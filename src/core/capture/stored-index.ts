@@ -7,9 +7,8 @@ import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '.
 import { crc32 } from 'node:zlib'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { pread } from './capture-reader'
-import { ChunkIndex } from './chunk-index'
 import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS } from './capture-index'
-import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from './format'
+import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from './capture-format'
 import {
   F,
   F_COUNT,
@@ -25,7 +24,8 @@ import {
   type SectionName,
   type Trailer
 } from './index-codec'
-import type { IndexView, PeerRole, RowFields } from './index-view'
+import type { IndexView, PeerRole, RowFields } from './index-queries'
+import { TaggedRecords } from './record-tag'
 
 export const TRAILER_RECORD_SIZE = RECORD_HEADER_SIZE + TRAILER_PAYLOAD_SIZE
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
@@ -107,17 +107,17 @@ class IndexBlocks {
   }
 }
 
-export class StoredIndex implements IndexView {
+export class StoredIndex extends TaggedRecords implements IndexView {
   private readonly sections: Record<SectionName, Section>
   readonly size: number
   private strings: string[] | undefined
   private ids: Map<number, number> | undefined
-  private readonly chunkLists = new Map<number, Record<Direction, ChunkIndex>>()
 
   private constructor(
     private readonly blocks: IndexBlocks,
     header: Buffer
   ) {
+    super()
     if (!header.subarray(0, 8).equals(INDEX_MAGIC)) throw new DamagedIndexError('the stored index has an unknown layout')
     this.size = header.readUInt32LE(8)
     const sections = {} as Record<SectionName, Section>
@@ -282,37 +282,9 @@ export class StoredIndex implements IndexView {
     return this.num(row, F.RECORDS)
   }
 
-  private record(row: number, i: number, part: 0 | 1): number {
+  protected record(row: number, i: number, part: 0 | 1): number {
     const { b, at } = this.blocks.at(this.sections.records.offset + ((this.num(row, F.RECORDS_START) + i) * 2 + part) * 8)
     return b.readDoubleLE(at)
-  }
-
-  recordOffset(row: number, i: number): number {
-    return this.record(row, i, 0)
-  }
-
-  streamOffset(row: number, i: number): number {
-    const tag = this.record(row, i, 1)
-    return tag < 0 ? -1 : Math.floor(tag / 2)
-  }
-
-  recordDirection(row: number, i: number): Direction | undefined {
-    const tag = this.record(row, i, 1)
-    return tag < 0 ? undefined : tag % 2 === 1 ? 'server' : 'client'
-  }
-
-  chunks(row: number, dir: Direction): ChunkIndex {
-    let lists = this.chunkLists.get(row)
-    if (lists === undefined) {
-      lists = { client: new ChunkIndex(), server: new ChunkIndex() }
-      const n = this.recordCount(row)
-      for (let i = 0; i < n; i++) {
-        const tag = this.record(row, i, 1)
-        if (tag >= 0) lists[tag % 2 === 1 ? 'server' : 'client'].push(this.record(row, i, 0) + RECORD_HEADER_SIZE, Math.floor(tag / 2))
-      }
-      this.chunkLists.set(row, lists)
-    }
-    return lists[dir]
   }
 }
 

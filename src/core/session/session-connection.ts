@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net'
 import type { ConnectionEnd, Direction } from '../../shared/capture-types'
 import type { ExpectResult, IntervalSend } from '../../shared/session-types'
-import type { LiveCapture, RecordedConnection } from '../capture/capture-store'
+import type { LiveCapture, RecordedConnection } from '../capture/live-capture'
 import { buildPayload } from '../payload/build-payload'
 import { decodeText, type DecodeEncoding } from '../payload/decode-text'
 import { ERROR_CODES } from '../../shared/errors'

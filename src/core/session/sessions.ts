@@ -10,7 +10,7 @@ import type {
   ServerSessionInfo,
   SessionInfo
 } from '../../shared/session-types'
-import type { LiveCapture } from '../capture/capture-store'
+import type { LiveCapture } from '../capture/live-capture'
 import type { HoldState } from '../capture/hold-state'
 import type { FdBudget } from '../net/fd-budget'
 import { ERROR_CODES } from '../../shared/errors'

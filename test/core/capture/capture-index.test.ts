@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest'
 import { CaptureIndex } from '../../../src/core/capture/capture-index'
-import { DIR_CLIENT, DIR_NONE, DIR_SERVER, RECORD_HEADER_SIZE, RecordType } from '../../../src/core/capture/format'
+import { DIR_CLIENT, DIR_NONE, DIR_SERVER, RECORD_HEADER_SIZE, RecordType } from '../../../src/core/capture/capture-format'
 
 describe('capture index', () => {
   it('rebuilds summaries with every field a connection can have', () => {

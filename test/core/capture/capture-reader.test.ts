@@ -10,7 +10,7 @@ import { FileCapture } from '../../../src/core/capture/file-capture'
 import { UnknownConnectionError } from '../../../src/core/capture/capture-reader'
 import { proxiedPair, testEngine, type TestEngine } from '../../helpers/engine'
 import { allEvents, closedConnections, expectDataTiles, expectSeqInOrder } from '../../helpers/capture-checks'
-import type { CaptureOptions } from '../../../src/core/capture/capture-store'
+import type { CaptureOptions } from '../../../src/core/capture/live-capture'
 
 let t: TestEngine | undefined
 const cleanups: Array<() => unknown> = []

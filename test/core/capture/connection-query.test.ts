@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest'
 import { CaptureIndex } from '../../../src/core/capture/capture-index'
 import { ConnectionQuery, parseFilter } from '../../../src/core/capture/connection-query'
-import { DIR_CLIENT, DIR_NONE, DIR_SERVER, RecordType } from '../../../src/core/capture/format'
+import { DIR_CLIENT, DIR_NONE, DIR_SERVER, RecordType } from '../../../src/core/capture/capture-format'
 import type { PeerAddress, SortKey } from '../../../src/shared/capture-types'
-import { formatPeer } from '../../../src/shared/format'
+import { formatPeer } from '../../../src/shared/human-readable'
 
 /** Five connections: kinds, owners, ports, states and byte counts that tell them apart. */
 function sample(): CaptureIndex {

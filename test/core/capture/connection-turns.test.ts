@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import type { CaptureEvent, Turn } from '../../../src/shared/capture-types'
-import { LiveCapture, type RecordedConnection } from '../../../src/core/capture/capture-store'
+import { LiveCapture, type RecordedConnection } from '../../../src/core/capture/live-capture'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { readStats } from '../../../src/core/capture/capture-reader'
 import { tempDir } from '../../helpers/net'

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { LiveCapture } from '../../../src/core/capture/capture-store'
+import { LiveCapture } from '../../../src/core/capture/live-capture'
 import { directIoAvailable } from '../../../src/core/capture/direct-writer'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { tempDir } from '../../helpers/net'

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { closeSync, constants, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { LiveCapture, type CaptureListener } from '../../../src/core/capture/capture-store'
+import { LiveCapture, type CaptureListener } from '../../../src/core/capture/live-capture'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { tempDir } from '../../helpers/net'
 

@@ -3,7 +3,7 @@
 // place, so the conversation and the flow never describe the same thing two ways.
 
 import type { CaptureEvent, Turn } from '../../../shared/capture-types'
-import { formatBytes, formatDuration } from '../../../shared/format'
+import { formatBytes, formatDuration } from '../../../shared/human-readable'
 
 /** vue-i18n's `t`, as these helpers use it. */
 export type Translate = (key: string, values?: Record<string, unknown>, plural?: number) => string

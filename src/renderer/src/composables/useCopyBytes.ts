@@ -7,7 +7,7 @@ import { ref, shallowRef } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { copyFormatter, type CopyFormat } from '../bytes/copy-formats'
 import type { TextEncodingName } from '../bytes/encodings'
-import { formatBytes } from './format'
+import { formatBytes } from './ui-readable'
 import type { Stream } from '../stores/byte-pages'
 import { useEngineStore } from '../stores/engine'
 
@@ -25,8 +25,7 @@ export function useCopyBytes() {
   const message = shallowRef<{ text: string; error: boolean }>()
 
   async function copy(s: Stream, range: { offset: number; length: number }, format: CopyFormat, encoding: TextEncodingName): Promise<void> {
-    const tr = engine.transport
-    if (!tr || busy.value || range.length <= 0) return
+    if (busy.value || range.length <= 0) return
     if (range.length > MAX_COPY) {
       message.value = { text: t('bytes.copyTooBig', { n: range.length, max: MAX_COPY, size: formatBytes(MAX_COPY) }), error: true }
       return
@@ -37,7 +36,7 @@ export function useCopyBytes() {
       const f = copyFormatter(format, encoding)
       const end = range.offset + range.length
       for (let at = range.offset; at < end; at += PIECE) {
-        const bytes = await tr.call('conn.read', { capture: s.capture, connId: s.connId, dir: s.dir, offset: at, length: Math.min(PIECE, end - at) })
+        const bytes = await engine.call('conn.read', { capture: s.capture, connId: s.connId, dir: s.dir, offset: at, length: Math.min(PIECE, end - at) })
         f.push(bytes)
         if (at + PIECE < end) await nextTask()
       }

@@ -6,8 +6,11 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowReactive, shallowRef } from 'vue'
 import type { CaptureInfo } from '../../../shared/capture-types'
+import type { CommandName, CommandResult } from '../../../shared/contract'
+import { EngineError } from '../../../shared/errors'
 import type { Batch, FrontEvent, ProxyInfo } from '../../../shared/events'
 import type { SessionInfo } from '../../../shared/session-types'
+import type { CallParams } from '../../../shared/transport'
 import type { Transport } from '../transport'
 
 const MAX_WARNINGS = 20
@@ -100,6 +103,16 @@ export const useEngineStore = defineStore('engine', () => {
   // Batches that were waiting for a frame when the page was hidden.
   if (typeof document !== 'undefined') document.addEventListener('visibilitychange', () => pageHidden() && applyQueued())
 
+  /**
+   * Runs a command on the engine: how views and composables reach it, so that only the
+   * stores know the transport (and a page not yet connected gets an error, not a crash).
+   */
+  function call<K extends CommandName>(cmd: K, ...params: CallParams<K>): Promise<CommandResult<K>> {
+    const t = transport.value
+    if (!t) return Promise.reject(new EngineError('ESTATE', 'not connected to the engine yet'))
+    return t.call(cmd, ...params)
+  }
+
   /** Starts following the engine behind `t`; returns the stop function. */
   function attach(t: Transport): () => void {
     transport.value = t
@@ -134,6 +147,7 @@ export const useEngineStore = defineStore('engine', () => {
     liveCapture,
     applyEvent,
     applyBatches,
+    call,
     attach
   }
 })

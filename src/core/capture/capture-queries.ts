@@ -8,7 +8,7 @@ import { UnknownConnectionError, type CaptureReader } from './capture-reader'
 import { connectionActivity, type ActivityWindow } from './connection-activity'
 import { ConnectionQuery, type PageQuery } from './connection-query'
 import { ConnectionTurns } from './connection-turns'
-import type { IndexView } from './index-view'
+import type { IndexView } from './index-queries'
 import { listMatches } from './match-count'
 import { compilePattern, searchStream } from './stream-search'
 

@@ -1,6 +1,6 @@
 // Durations as people read them: the unit that suits, and no digit the clock cannot tell.
 import { describe, expect, it } from 'vitest'
-import { formatDuration, MONO_CLOCK_MS, WALL_CLOCK_MS } from '../../src/shared/format'
+import { formatDuration, MONO_CLOCK_MS, WALL_CLOCK_MS } from '../../src/shared/human-readable'
 
 describe('formatDuration', () => {
   it('writes wall-clock durations in whole milliseconds, the clock they come from', () => {

@@ -27,7 +27,7 @@ import { checkCaptureTarget, refuseLocked } from './capture-target'
 import { CaptureIndex, type OpenInfo, type OwnerInfo } from './capture-index'
 import { CaptureLockedError, lockCapture, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
 import { CaptureReader, pread } from './capture-reader'
-import { CaptureQueries, type CaptureView } from './capture-view'
+import { CaptureQueries, type CaptureView } from './capture-queries'
 import {
   FILE_HEADER_SIZE,
   FORMAT_VERSION,
@@ -36,7 +36,7 @@ import {
   dirCode,
   encodeFileHeader,
   writeRecordHeader
-} from './format'
+} from './capture-format'
 import { storedIndexRecords } from './index-codec'
 import { copyCapture } from './capture-copy'
 import { BufferedWriter } from './buffered-writer'

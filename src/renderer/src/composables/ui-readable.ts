@@ -1,9 +1,9 @@
-// How values read in the UI, built on the formats the CLI shares (src/shared/format.ts).
+// How values read in the UI, built on the formats the CLI shares (src/shared/human-readable.ts).
 
 import type { ConnectionSummary } from '../../../shared/capture-types'
-import { formatTimestamp } from '../../../shared/format'
+import { formatTimestamp } from '../../../shared/human-readable'
 
-export { formatBytes, formatDuration, formatPeer, WALL_CLOCK_MS } from '../../../shared/format'
+export { formatBytes, formatDuration, formatPeer, WALL_CLOCK_MS } from '../../../shared/human-readable'
 
 /** `12:01:03.120` */
 export const clock = (ms: number): string => formatTimestamp(ms, false)

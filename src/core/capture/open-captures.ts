@@ -2,17 +2,17 @@
 // read-only beside it, each known by an id that every read command names.
 
 import { stat } from 'node:fs/promises'
-import { LIVE_CAPTURE, type CaptureInfo, type SavedCapture } from '../shared/capture-types'
-import { ERROR_CODES, UserError } from '../shared/errors'
-import type { LiveCapture } from './capture/capture-store'
-import type { CaptureView } from './capture/capture-view'
-import { FileCapture } from './capture/file-capture'
-import { checkCaptureTarget, refuseLocked } from './capture/capture-target'
-import { NotACaptureError } from './capture/format'
-import { SaveFolder } from './save-folder'
-import { inspectTarget } from './file-target'
-import { OverwriteConfirmations } from './overwrite-confirmations'
-import { formatBytes } from '../shared/format'
+import { LIVE_CAPTURE, type CaptureInfo, type SavedCapture } from '../../shared/capture-types'
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import type { LiveCapture } from './live-capture'
+import type { CaptureView } from './capture-queries'
+import { FileCapture } from './file-capture'
+import { checkCaptureTarget, refuseLocked } from './capture-target'
+import { NotACaptureError } from './capture-format'
+import { SaveFolder } from '../save-folder'
+import { inspectTarget } from '../file-target'
+import { OverwriteConfirmations } from '../overwrite-confirmations'
+import { formatBytes } from '../../shared/human-readable'
 
 /** How an opened file is told from another: its device and inode (a stat, which never blocks on a FIFO). */
 async function identity(path: string): Promise<string | undefined> {
