@@ -107,7 +107,7 @@ describe('a session with tcpscope, in Chromium', () => {
     const query = find.getByRole('textbox', { name: 'Find', exact: true })
     await query.fill('编码')
     await query.press('Enter')
-    await expect.poll(() => flat(find.getByRole('status'))).toMatch(/^Match at 0x[0-9a-f]{8}, 4 bytes\.$/)
+    await expect.poll(() => flat(find.getByRole('status'))).toMatch(/^(1 of 1: )?Match at 0x[0-9a-f]{8}, 4 bytes\.$/)
     await page.screenshot({ path: screenshotPath('journey-text-gbk-find') })
     await query.fill('not in this stream')
     await query.press('Enter')

@@ -146,6 +146,7 @@ describe('file access, as the contract declares it', () => {
       'server.start': 'payload-files',
       'server.behaviour': 'payload-files',
       'server.broadcast': 'payload-files',
+      'server.interval': 'payload-files',
       'client.connect': 'payload-files',
       'payload.preview': 'payload-files',
       'conn.send': 'payload-files',
