@@ -69,21 +69,29 @@ describe('proxy: a reset that comes with data, or while paused', () => {
 
   it('a client that resets while the proxy is paused by backpressure: the server reads a prefix of what was recorded, then a reset', async () => {
     t = await testEngine()
-    // The server reads nothing for a while, so the proxy's buffers fill and it pauses.
-    const server = await pyServer({ read: 400 })
+    // The server reads nothing for a while, so the proxy's buffers fill and it pauses. The
+    // while is long enough for a loaded machine to see the pause before the server reads.
+    const server = await pyServer({ read: 2000 })
     const port = await proxyTo(server)
     const client = await connectTo(port)
-    const payload = randomPayload(4 * 1024 * 1024)
+    // More than loopback's socket buffers on both legs take (several MiB each, autotuned),
+    // so the proxy surely has to pause.
+    const payload = randomPayload(32 * 1024 * 1024)
     client.on('error', () => {})
     client.write(payload)
     // Paused: what the proxy has read of the payload stops growing short of its end (the
     // rest waits in the kernel's buffers, which the proxy no longer reads).
+    // Unchanged for 50 ms, longer than the engine takes to count a chunk it read.
     let read = -1
+    let since = Date.now()
     await waitFor(() => {
       const now = t.engine.capture.connections()[0]?.bytes.client ?? 0
-      const stalled = now > 0 && now < payload.length && now === read
-      read = now
-      return stalled
+      if (now !== read) {
+        read = now
+        since = Date.now()
+        return false
+      }
+      return now > 0 && now < payload.length && Date.now() - since >= 50
     }, 'the proxy to pause reading the client')
     client.resetAndDestroy()
     const seen = await server.next()
@@ -92,7 +100,7 @@ describe('proxy: a reset that comes with data, or while paused', () => {
     expect(seen.end).toBe('reset')
     // What the client sent, as far as the proxy read it; the server gets those bytes in
     // order, up to what the kernel still held for it when the RST went out (an RST discards
-    // the sender's unsent bytes, as the client's own RST discarded the rest of its 4 MiB).
+    // the sender's unsent bytes, as the client's own RST discarded the rest of its 32 MiB).
     expect(conn.bytes.client).toBeGreaterThan(0)
     expect(seen.data.length).toBeGreaterThan(0)
     expect(seen.data.length).toBeLessThanOrEqual(conn.bytes.client)
