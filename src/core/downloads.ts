@@ -5,7 +5,7 @@
 
 import { ERROR_CODES, UserError } from '../shared/errors'
 import type { DownloadStart } from '../shared/contract'
-import type { CaptureSnapshot } from './capture/live-capture'
+import type { CaptureSnapshot } from './capture/capture-snapshot'
 
 /** Downloads at once: each holds its stored index in memory. */
 const MAX_DOWNLOADS = 4

@@ -26,7 +26,8 @@ import { temporarySibling, writeReplacing } from '../replace-file'
 import { checkCaptureTarget, refuseLocked } from './capture-target'
 import { CaptureIndex, type OpenInfo, type OwnerInfo } from './capture-index'
 import { CaptureLockedError, lockCapture, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
-import { CaptureReader, pread } from './capture-reader'
+import { CaptureReader } from './capture-reader'
+import { snapshotOf, type CaptureSnapshot } from './capture-snapshot'
 import { CaptureQueries, type CaptureView } from './capture-queries'
 import {
   FILE_HEADER_SIZE,
@@ -449,15 +450,24 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
    * where it goes, as checked (captures.ts); what was there is kept if the copy fails.
    */
   async saveCopy(path: string, target: WriteTarget, opts: { signal?: AbortSignal; beforeCommit?: () => Promise<void> } = {}): Promise<SavedCapture> {
-    const end = this.writer.error ? this.writer.written : this.writer.end
-    const footer = storedIndexRecords(this.index, end, Date.now(), this.monoNow())
-    const connections = this.index.size
-    await this.writer.waitWritten(end).catch(() => undefined)
+    const { end, footer, connections } = await this.consistentCopy()
     const doing = `cannot save to ${path}`
     const size = await writeReplacing(target, { doing, mode: 0o644, beforeCommit: opts.beforeCommit }, (file) =>
       copyCapture(this.readFd, end, footer, file, opts.signal)
     )
     return { path, size, connections }
+  }
+
+  /**
+   * The capture as it is now, as a complete file: its records up to `end` (once written)
+   * and a stored index of that moment. The moment is taken before the first await, so a
+   * caller that counts `changes` just before calling has the copy's count.
+   */
+  private async consistentCopy(): Promise<{ end: number; footer: Buffer[]; connections: number; changes: number }> {
+    const end = this.writer.error ? this.writer.written : this.writer.end
+    const copy = { end, footer: storedIndexRecords(this.index, end, Date.now(), this.monoNow()), connections: this.index.size, changes: this.index.changes }
+    await this.writer.waitWritten(end).catch(() => undefined)
+    return copy
   }
 
   /** Counts every change to what the capture holds: a copy taken at one count holds all of it until the next. */
@@ -467,41 +477,12 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
 
   /**
    * The same consistent copy as saveCopy, read in pieces by whoever takes it (a browser
-   * download): the recorded bytes stay in the file and are read on demand; only the stored
-   * index (a few dozen bytes a connection) is held.
+   * download).
    */
   async snapshot(): Promise<CaptureSnapshot> {
-    const end = this.writer.error ? this.writer.written : this.writer.end
-    const footer = Buffer.concat(storedIndexRecords(this.index, end, Date.now(), this.monoNow()))
-    const connections = this.index.size
-    const changes = this.index.changes
-    await this.writer.waitWritten(end).catch(() => undefined)
-    const fd = this.readFd
-    return {
-      name: basename(this.path),
-      size: end + footer.length,
-      connections,
-      changes,
-      read: async (offset, length) => {
-        const stop = Math.min(offset + length, end + footer.length)
-        const parts: Buffer[] = []
-        if (offset < end) parts.push(await pread(fd, Math.min(stop, end) - offset, offset))
-        if (stop > end) parts.push(footer.subarray(Math.max(offset, end) - end, stop - end))
-        return parts.length === 1 ? parts[0] : Buffer.concat(parts)
-      }
-    }
+    const { end, footer, connections, changes } = await this.consistentCopy()
+    return snapshotOf(this.readFd, { name: basename(this.path), end, footer: Buffer.concat(footer), connections, changes })
   }
-}
-
-/** A copy of the live capture as it was at one instant, to be read in pieces. */
-export interface CaptureSnapshot {
-  name: string
-  size: number
-  connections: number
-  /** LiveCapture.changes at that instant. */
-  changes: number
-  /** Bytes [offset, offset + length) of the copy, fewer at its end. */
-  read(offset: number, length: number): Promise<Buffer>
 }
 
 /** The new capture replaces the old one, if that is still the capture that was checked and nobody records it. */
