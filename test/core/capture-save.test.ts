@@ -6,13 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ERROR_CODES, UserError } from '../../src/shared/errors'
+import { ERROR_CODES } from '../../src/shared/errors'
 import { FileCapture } from '../../src/core/capture/file-capture'
 import { testEngine, type TestEngine } from '../helpers/engine'
 import { connectTo, startServer } from '../helpers/net'
 import { portOf } from '../helpers/engine'
 import { closedConnections } from '../helpers/capture-checks'
-import { expectOneLine } from '../helpers/errors'
+import { userRefusal } from '../helpers/errors'
 import { startCliProxy } from '../helpers/cli-proxy'
 import { writeSampleCapture } from '../helpers/sample-capture'
 
@@ -23,18 +23,6 @@ afterEach(async () => {
   await t?.dispose()
   t = undefined
 })
-
-async function refusal(p: Promise<unknown>): Promise<UserError> {
-  const err = await p.then(
-    () => {
-      throw new Error('it succeeded')
-    },
-    (e: unknown) => e
-  )
-  expect(err).toBeInstanceOf(UserError)
-  expectOneLine((err as Error).message)
-  return err as UserError
-}
 
 /** An engine that has recorded `n` closed connections. */
 async function recording(n: number): Promise<TestEngine> {
@@ -62,10 +50,10 @@ describe('capture.save', () => {
     const te = await recording(1)
     const notes = join(te.dir, 'notes.txt')
     writeFileSync(notes, 'precious')
-    const err = await refusal(save(te, notes))
+    const err = await userRefusal(save(te, notes))
     expect(err.code).toBe(ERROR_CODES.ENOTCAPTURE)
     expect(err.message).toBe(`cannot save to ${notes}: ${notes} is not a tcpscope capture, and only captures are ever replaced; pick another name`)
-    expect((await refusal(save(te, notes, 'a'.repeat(32)))).code).toBe(ERROR_CODES.ENOTCAPTURE)
+    expect((await userRefusal(save(te, notes, 'a'.repeat(32)))).code).toBe(ERROR_CODES.ENOTCAPTURE)
     expect(readFileSync(notes, 'utf8')).toBe('precious')
     expect(litter(te.dir)).toEqual([])
   })
@@ -76,7 +64,7 @@ describe('capture.save', () => {
     await writeSampleCapture(copy, { connections: 5 })
     const before = readFileSync(copy)
 
-    const asked = await refusal(save(te, copy))
+    const asked = await userRefusal(save(te, copy))
     expect(asked.code).toBe(ERROR_CODES.EEXIST)
     expect(asked.message).toMatch(new RegExp(`^${copy.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} already exists \\(a tcpscope capture, .+\\); replace it\\?$`))
     expect(asked.confirm).toMatch(/^[0-9a-f]{32}$/)
@@ -85,22 +73,22 @@ describe('capture.save', () => {
     // A token for one path does not replace another, and is spent by trying.
     const other = join(te.dir, 'other.tcap')
     await writeSampleCapture(other)
-    const otherAsked = await refusal(save(te, other, asked.confirm))
+    const otherAsked = await userRefusal(save(te, other, asked.confirm))
     expect(otherAsked.code).toBe(ERROR_CODES.EEXIST)
-    expect((await refusal(save(te, copy, asked.confirm))).code).toBe(ERROR_CODES.EEXIST)
+    expect((await userRefusal(save(te, copy, asked.confirm))).code).toBe(ERROR_CODES.EEXIST)
 
     // A file that changed after the question is asked about again.
-    const fresh = (await refusal(save(te, copy))).confirm!
+    const fresh = (await userRefusal(save(te, copy))).confirm!
     appendFileSync(copy, 'x')
-    expect((await refusal(save(te, copy, fresh))).code).toBe(ERROR_CODES.EEXIST)
+    expect((await userRefusal(save(te, copy, fresh))).code).toBe(ERROR_CODES.EEXIST)
     writeFileSync(copy, before)
 
-    const confirmed = (await refusal(save(te, copy))).confirm!
+    const confirmed = (await userRefusal(save(te, copy))).confirm!
     expect(await save(te, copy, confirmed)).toMatchObject({ path: copy, connections: 2 })
     const file = await FileCapture.open(copy)
     cleanups.push(() => file.close())
     expect(file.info().connections).toBe(2)
-    expect((await refusal(save(te, copy, confirmed))).code).toBe(ERROR_CODES.EEXIST)
+    expect((await userRefusal(save(te, copy, confirmed))).code).toBe(ERROR_CODES.EEXIST)
     expect(litter(te.dir)).toEqual([])
   })
 
@@ -117,7 +105,7 @@ describe('capture.save', () => {
     await new Promise((r) => c.once('close', r))
     const inode = statSync(theirs).ino
 
-    const err = await refusal(save(te, theirs))
+    const err = await userRefusal(save(te, theirs))
     expect(err.code).toBe(ERROR_CODES.ELOCKED)
     expect(err.message).toBe(`${theirs} is being written by another tcpscope (pid ${other.pid}); stop it first, or record to another file`)
     expect(err.confirm).toBeUndefined()
@@ -134,19 +122,19 @@ describe('capture.save', () => {
     const te = await recording(1)
     const fifo = join(te.dir, 'pipe')
     execFileSync('mkfifo', [fifo])
-    const err = await refusal(save(te, fifo))
+    const err = await userRefusal(save(te, fifo))
     expect(err).toMatchObject({ code: ERROR_CODES.ENOTFILE, message: `cannot save to ${fifo}: ${fifo} is a FIFO (named pipe), not a file; give a file path` })
     expect(statSync(fifo).isFIFO()).toBe(true)
 
-    expect(await refusal(save(te, '/dev/null'))).toMatchObject({
+    expect(await userRefusal(save(te, '/dev/null'))).toMatchObject({
       code: ERROR_CODES.ENOTFILE,
       message: 'cannot save to /dev/null: /dev/null is a character device, not a file; give a file path'
     })
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true)
-    expect(await refusal(save(te, te.dir))).toMatchObject({ code: 'EISDIR', message: `cannot save to ${te.dir}: that is a folder; give a file path` })
+    expect(await userRefusal(save(te, te.dir))).toMatchObject({ code: 'EISDIR', message: `cannot save to ${te.dir}: that is a folder; give a file path` })
 
     // Opening one as a capture is refused the same way, unopened.
-    expect(await refusal(te.engine['capture.open']({ path: fifo }))).toMatchObject({ code: ERROR_CODES.ENOTFILE, message: `${fifo} is a FIFO (named pipe), not a capture file` })
+    expect(await userRefusal(te.engine['capture.open']({ path: fifo }))).toMatchObject({ code: ERROR_CODES.ENOTFILE, message: `${fifo} is a FIFO (named pipe), not a capture file` })
     expect((await te.engine['capture.list']()).map((c) => c.id)).toEqual(['live'])
     expect(litter(te.dir)).toEqual([])
   })
@@ -156,16 +144,16 @@ describe('capture.save', () => {
     const copy = join(te.dir, 'copy.tcap')
     await writeSampleCapture(copy, { connections: 5 })
     const before = readFileSync(copy)
-    const token = (await refusal(save(te, copy))).confirm!
+    const token = (await userRefusal(save(te, copy))).confirm!
     const abort = new AbortController()
     abort.abort()
-    expect((await refusal(save(te, copy, token, abort.signal))).code).toBe(ERROR_CODES.ECANCELED)
+    expect((await userRefusal(save(te, copy, token, abort.signal))).code).toBe(ERROR_CODES.ECANCELED)
     expect(readFileSync(copy).equals(before)).toBe(true)
     expect(litter(te.dir)).toEqual([])
 
     // A folder it cannot write into: the new file is never made, nothing else is touched.
     const missing = join(te.dir, 'no such folder', 'copy.tcap')
-    expect(await refusal(save(te, missing))).toMatchObject({ code: 'ENOENT', message: `cannot save to ${missing}: its folder does not exist` })
+    expect(await userRefusal(save(te, missing))).toMatchObject({ code: 'ENOENT', message: `cannot save to ${missing}: its folder does not exist` })
     expect(existsSync(join(te.dir, 'no such folder'))).toBe(false)
   })
 })

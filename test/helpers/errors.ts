@@ -1,5 +1,6 @@
 // What every error a person sees must be: one line, no stack trace.
 import { expect } from 'vitest'
+import { UserError } from '../../src/shared/errors'
 
 export function expectOneLine(message: string): void {
   expect(message).not.toMatch(/\n|\r/)
@@ -16,4 +17,17 @@ export async function oneLineRejection(p: Promise<unknown>): Promise<string> {
   if (!(err instanceof Error)) throw new Error('expected a rejection with an Error')
   expectOneLine(err.message)
   return err.message
+}
+
+/** Awaits a rejection that must be a one-line UserError (what a person is told), and returns it. */
+export async function userRefusal(p: Promise<unknown>): Promise<UserError> {
+  const err = await p.then(
+    () => {
+      throw new Error('it succeeded')
+    },
+    (e: unknown) => e
+  )
+  expect(err).toBeInstanceOf(UserError)
+  expectOneLine((err as Error).message)
+  return err as UserError
 }

@@ -7,13 +7,12 @@ import { once } from 'node:events'
 import { existsSync, fstatSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Engine } from '../../../src/core/engine'
-import { UserError } from '../../../src/core/net/net-errors'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { lockAddress, lockCapture, probeWriter } from '../../../src/core/capture/capture-lock'
 import { connectTo, startServer, tempDir, waitFor } from '../../helpers/net'
 import { portOf } from '../../helpers/engine'
 import { closedConnections } from '../../helpers/capture-checks'
-import { expectOneLine } from '../../helpers/errors'
+import { userRefusal } from '../../helpers/errors'
 import { startCliProxy } from '../../helpers/cli-proxy'
 
 const cleanups: Array<() => unknown> = []
@@ -27,16 +26,6 @@ function dir(): string {
   return dir
 }
 
-async function refusal(p: Promise<unknown>): Promise<UserError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  expect(err).toBeInstanceOf(UserError)
-  expectOneLine((err as Error).message)
-  return err as UserError
-}
-
 async function engineOn(path: string, overwrite = false): Promise<Engine> {
   const engine = await Engine.create({ capturePath: path, overwrite })
   cleanups.push(() => engine.close())
@@ -47,11 +36,11 @@ describe('capture ownership', () => {
   it('refuses to record over any existing file unless told to overwrite, and over a file that is not a capture even then', async () => {
     const path = join(dir(), 'notes.txt')
     writeFileSync(path, 'my notes\n')
-    const err = await refusal(Engine.create({ capturePath: path }))
+    const err = await userRefusal(Engine.create({ capturePath: path }))
     expect(err.message).toBe(`${path} already exists; overwrite it (--force) or pick another name`)
     expect(err.code).toBe('EEXIST')
     expect(readFileSync(path, 'utf8')).toBe('my notes\n')
-    const forced = await refusal(Engine.create({ capturePath: path, overwrite: true }))
+    const forced = await userRefusal(Engine.create({ capturePath: path, overwrite: true }))
     expect(forced.message).toBe(`cannot create capture file ${path}: ${path} is not a tcpscope capture, and only captures are ever replaced; pick another name`)
     expect(forced.code).toBe('ENOTCAPTURE')
     expect(readFileSync(path, 'utf8')).toBe('my notes\n')
@@ -73,7 +62,7 @@ describe('capture ownership', () => {
     c.end('first')
     await closedConnections(first, 1)
 
-    const err = await refusal(Engine.create({ capturePath: path, overwrite: true }))
+    const err = await userRefusal(Engine.create({ capturePath: path, overwrite: true }))
     expect(err.message).toBe(`${path} is being written by another tcpscope (pid ${process.pid}); stop it first, or record to another file`)
     expect(err.code).toBe('ELOCKED')
 
@@ -90,7 +79,7 @@ describe('capture ownership', () => {
     const folder = join(dir(), 'captures')
     mkdirSync(folder)
     for (const overwrite of [false, true]) {
-      const err = await refusal(Engine.create({ capturePath: folder, overwrite }))
+      const err = await userRefusal(Engine.create({ capturePath: folder, overwrite }))
       expect(err.message).toBe(`cannot create capture file ${folder}: that is a folder; give a file path such as FOLDER/capture.tcap`)
     }
   })

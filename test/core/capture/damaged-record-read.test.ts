@@ -4,29 +4,17 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ERROR_CODES, UserError } from '../../../src/shared/errors'
+import { ERROR_CODES } from '../../../src/shared/errors'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { writeSampleCapture } from '../../helpers/sample-capture'
 import { TYPE, walkRecords } from '../../helpers/capture-file'
-import { expectOneLine } from '../../helpers/errors'
+import { userRefusal } from '../../helpers/errors'
 
 let t: TestEngine | undefined
 afterEach(async () => {
   await t?.dispose()
   t = undefined
 })
-
-async function refusal(p: Promise<unknown>): Promise<UserError> {
-  const err = await p.then(
-    () => {
-      throw new Error('it succeeded')
-    },
-    (e: unknown) => e
-  )
-  expect(err).toBeInstanceOf(UserError)
-  expectOneLine((err as Error).message)
-  return err as UserError
-}
 
 describe('reading a damaged record of a closed capture', () => {
   it.for([
@@ -44,10 +32,10 @@ describe('reading a damaged record of a closed capture', () => {
 
     const opened = await t.engine['capture.open']({ path })
     expect(opened.connections).toBe(2)
-    const read = await refusal(t.engine['conn.read']({ capture: opened.id, connId: 2, dir: 'server', offset: 0, length: 100 }))
+    const read = await userRefusal(t.engine['conn.read']({ capture: opened.id, connId: 2, dir: 'server', offset: 0, length: 100 }))
     expect(read.code).toBe(ERROR_CODES.EDAMAGED)
     expect(read.message).toBe(`the capture file is damaged at byte ${data.start}: a record header fails its CRC; what lies before it can still be read`)
-    const events = await refusal(t.engine['conn.events']({ capture: opened.id, connId: 2 }))
+    const events = await userRefusal(t.engine['conn.events']({ capture: opened.id, connId: 2 }))
     expect(events).toMatchObject({ code: ERROR_CODES.EDAMAGED, message: read.message })
 
     // The rest of the file still reads.
