@@ -22,6 +22,9 @@ import { Uploads, type StoredUpload, type UploadOptions } from './uploads'
 import { Downloads } from './downloads'
 import { SaveFolder } from './save-folder'
 import type { DownloadStart } from '../shared/contract'
+import type { BodyPiece, ExchangeListPage, ExchangePage, ExportResult, WsMessagePage } from '../shared/protocol-types'
+import { Decoding } from './decode/decoding'
+import { Exports } from './export/exports'
 
 export interface EngineOptions extends CaptureOptions {
   /** Where the capture is written: a new file, or an existing one with `overwrite`. */
@@ -41,6 +44,8 @@ export class Engine implements EngineApi {
   private readonly captures: Captures
   private readonly uploads: Uploads
   private readonly downloads = new Downloads()
+  private readonly decoding = new Decoding()
+  private readonly exports: Exports
   private readonly hold = new HoldState()
   private nextProxy = 1
   private closing: Promise<void> | undefined
@@ -64,6 +69,7 @@ export class Engine implements EngineApi {
       error: (message) => this.hub.emit({ type: 'capture-error', message })
     })
     this.captures = new Captures(capture, () => this.hub.emit({ type: 'captures-updated', captures: this.captures.list() }), new SaveFolder(saveFolder))
+    this.exports = new Exports({ decoding: this.decoding, downloads: this.downloads, progress: (p) => this.hub.emit({ type: 'progress', ...p }) })
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => this.hub.emit({ type: 'warning', message }))
     this.sessions = new Sessions(capture, {
       updated: (session) => this.hub.emit({ type: 'session-updated', session }),
@@ -225,6 +231,25 @@ export class Engine implements EngineApi {
 
   'conn.matches'(args: CommandArgs<'conn.matches'>, ctx?: CallContext): Promise<MatchList> {
     return this.captures.get(args.capture).matches(args.connId, args.dir, args.pattern, ctx?.signal)
+  }
+
+  'http.exchanges'(args: CommandArgs<'http.exchanges'>): Promise<ExchangePage> {
+    return this.decoding.exchanges(this.captures.get(args.capture), args.connId, args.from, args.limit)
+  }
+  'ws.messages'(args: CommandArgs<'ws.messages'>): Promise<WsMessagePage> {
+    return this.decoding.messages(this.captures.get(args.capture), args.connId, args.from, args.limit)
+  }
+  'http.body'(args: CommandArgs<'http.body'>, ctx?: CallContext): Promise<BodyPiece> {
+    return this.decoding.body(this.captures.get(args.capture), args, ctx?.signal)
+  }
+  'ws.payload'(args: CommandArgs<'ws.payload'>): Promise<BodyPiece> {
+    return this.decoding.wsPayload(this.captures.get(args.capture), args)
+  }
+  'exchange.page'(args: CommandArgs<'exchange.page'>, ctx?: CallContext): Promise<ExchangeListPage> {
+    return this.decoding.exchangePage(this.captures.get(args.capture), args, ctx?.signal)
+  }
+  'capture.export'(args: CommandArgs<'capture.export'>, ctx?: CallContext): Promise<ExportResult> {
+    return this.exports.run(this.captures.get(args.capture), args, ctx?.signal)
   }
 
   async 'server.start'(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {

@@ -1,6 +1,8 @@
 // What a capture holds, as front ends see it: connections, their events and byte counts.
 // The on-disk encoding of these lives in src/core/capture; see docs/capture-format.md.
 
+import type { ProtocolSummary } from './protocol-types'
+
 /** Who sent the bytes: `client` = bytes the client sent toward the server. */
 export type Direction = 'client' | 'server'
 export const DIRECTIONS: readonly Direction[] = ['client', 'server']
@@ -47,6 +49,8 @@ export interface ConnectionSummary {
   fin: Record<Direction, boolean>
   end: ConnectionEnd
   error?: ErrorInfo
+  /** What its bytes were decoded as so far (absent until the engine has looked). */
+  protocol?: ProtocolSummary
 }
 
 /** One recorded event of a connection, in order (`seq` orders both directions). */

@@ -16,6 +16,7 @@ import type {
   TurnPage
 } from './capture-types'
 import { SORT_KEYS } from './capture-types'
+import { EXCHANGE_SORT_KEYS, EXPORT_FORMATS, type BodyPiece, type ExchangeListPage, type ExchangePage, type ExportResult, type WsMessagePage } from './protocol-types'
 import type { FrontEvent, ProxyInfo } from './events'
 import { arr, bool, bytes, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
 import { payloadSpec, type PayloadSpec } from './payload/payload-spec'
@@ -182,6 +183,66 @@ const searchArgs = obj({
 
 const matchesArgs = obj({ capture: captureId, connId, dir: direction, pattern: searchPattern })
 
+/** A page of a connection's decoded exchanges or messages holds at most this many. */
+export const MAX_DECODED_PAGE = 1000
+
+const decodedPageArgs = obj({
+  capture: captureId,
+  connId,
+  from: optional(int({ min: 0 })),
+  limit: optional(int({ min: 1, max: MAX_DECODED_PAGE }))
+})
+
+const bodyArgs = obj({
+  capture: captureId,
+  connId,
+  /** The exchange's index on the connection (ExchangePage). */
+  exchange: int({ min: 0 }),
+  part: oneOf(['request', 'response'] as const),
+  /** Undo the content coding (gzip, deflate, br, ...); default true. False: the content as framed (chunks joined). */
+  decode: optional(bool()),
+  offset: int({ min: 0 }),
+  length: int({ min: 0, max: MAX_READ })
+})
+
+const wsPayloadArgs = obj({
+  capture: captureId,
+  connId,
+  /** The message's index on the connection (WsMessagePage). */
+  message: int({ min: 0 }),
+  offset: int({ min: 0 }),
+  length: int({ min: 0, max: MAX_READ })
+})
+
+const exchangePageArgs = obj({
+  capture: captureId,
+  offset: int({ min: 0 }),
+  limit: int({ min: 0, max: MAX_PAGE }),
+  /**
+   * Words that must all match: `method:GET`, `host:example.com`, `path:/api`, `status:404`
+   * (or `4xx`, `200-299`), `type:json` (content type), `conn:12`; a leading `-` negates one;
+   * a bare word matches the host and path.
+   */
+  filter: optional(str({ max: 1024 })),
+  sort: optional(oneOf(EXCHANGE_SORT_KEYS)),
+  descending: optional(bool())
+})
+
+const exportArgs = obj({
+  capture: captureId,
+  format: oneOf(EXPORT_FORMATS),
+  /** Only these connections (default: all; for curl, exactly one). */
+  connIds: optional(arr(connId, { max: MAX_PAGE })),
+  /** curl: the exchange's index on the connection. */
+  exchange: optional(int({ min: 0 })),
+  /** Write here on the engine's host; without it the result is kept as a download (capture.download.read). */
+  path: optional(path),
+  /** Replaces what is at `path`: the token an EEXIST answer carried, as capture.save takes it. */
+  confirm: optional(str({ nonEmpty: true, max: 64 })),
+  /** Names this export in `progress` events, so a front end can show how far it got. */
+  progress: optional(str({ nonEmpty: true, max: 64 }))
+})
+
 const sessionId = str({ nonEmpty: true, max: 64 })
 const connRef = obj({ connId })
 const serverStopArgs = obj({ serverId: sessionId, closeClients: optional(bool()) })
@@ -305,6 +366,19 @@ export const commands = {
   'conn.search': command<Infer<typeof searchArgs>, SearchResult>(searchArgs, { cancellable: true }),
   /** Every match of a pattern in one direction, as find-next would find them one by one (at most 10,000). */
   'conn.matches': command<Infer<typeof matchesArgs>, MatchList>(matchesArgs, { cancellable: true }),
+
+  /** A slice of a connection's HTTP/1.x exchanges as decoded from its bytes (decoding catches up first). */
+  'http.exchanges': command<Infer<typeof decodedPageArgs>, ExchangePage>(decodedPageArgs),
+  /** A slice of a connection's WebSocket messages, after its upgrade. */
+  'ws.messages': command<Infer<typeof decodedPageArgs>, WsMessagePage>(decodedPageArgs),
+  /** A piece of a request's or response's body as content: de-chunked, and decoded unless `decode: false`. */
+  'http.body': command<Infer<typeof bodyArgs>, BodyPiece>(bodyArgs, { cancellable: true }),
+  /** A piece of a WebSocket message's payload: unmasked, joined across frames, inflated. */
+  'ws.payload': command<Infer<typeof wsPayloadArgs>, BodyPiece>(wsPayloadArgs),
+  /** A page of every HTTP exchange in a capture, filtered and sorted; `scan` says while decoding goes on. */
+  'exchange.page': command<Infer<typeof exchangePageArgs>, ExchangeListPage>(exchangePageArgs, { cancellable: true }),
+  /** HAR, pcapng or a curl command of a capture (or some of its connections), to a path or as a download. */
+  'capture.export': command<Infer<typeof exportArgs>, ExportResult>(exportArgs, { cancellable: true, files: 'writes-path' }),
 
   'server.start': command<ServerStartArgs, ServerSessionInfo>(serverStartArgs, { files: 'payload-files' }),
   'server.stop': command<Infer<typeof serverStopArgs>, void>(serverStopArgs),

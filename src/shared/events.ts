@@ -55,6 +55,8 @@ export type EngineEvent =
   | { type: 'capture-error'; message: string }
   /** Something went wrong that the user should hear about, but nothing stopped. */
   | { type: 'warning'; message: string }
+  /** How far a long command named by its `progress` argument (capture.export) got. */
+  | ({ type: 'progress' } & OperationProgress)
 
 /** Every change since the previous batch. Absent fields: nothing of that kind changed. */
 export interface Batch {
@@ -71,11 +73,20 @@ export interface Batch {
   events?: Array<{ connId: number; event: CaptureEvent }>
   warnings?: string[]
   captureErrors?: string[]
+  /** The latest progress of each operation that reported some since the last batch. */
+  progress?: OperationProgress[]
   /**
    * This front end fell behind and details were dropped to keep memory bounded: counts and
    * states in this batch are current, but refetch what is on screen.
    */
   resync?: true
+}
+
+/** How far a long operation got: `done` of `of` units (bytes or connections, as the operation counts). */
+export interface OperationProgress {
+  operation: string
+  done: number
+  of: number
 }
 
 export type FrontEvent = Snapshot | Batch

@@ -1,0 +1,46 @@
+// What every protocol decoder is to the engine: fed one connection's bytes in capture order
+// (both directions interleaved, as the records say), it finds exchanges or messages and
+// the byte ranges they came from. Decoders work over Uint8Array only: no Node, no I/O, no
+// throw (bad input becomes a DecodeProblem at its offset), and bounded memory (what they
+// buffer is capped; what they found is handed over with takeSettled and forgotten).
+
+import type { Direction } from '../../shared/capture-types'
+import type { DecodeProblem, HttpExchange, Protocol, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
+
+/** Raw DEFLATE inflation with a preset dictionary (the previous output: permessage-deflate's context takeover), injected so decoders stay free of Node. */
+export type InflateRaw = (data: Uint8Array, dictionary: Uint8Array | undefined, maxOutput: number) => { output: Uint8Array; error?: string }
+
+export interface DecoderOptions {
+  /** Where each direction's decoding starts (default 0): re-decoding one exchange starts at its request and response. */
+  start?: Partial<Record<Direction, number>>
+  /** Decode as this protocol from the start instead of recognising it (re-decoding a known connection). */
+  protocol?: Protocol
+  /** permessage-deflate needs it; without it compressed messages are reported, not inflated. */
+  inflateRaw?: InflateRaw
+}
+
+export interface ConnectionDecoder {
+  readonly protocol: Protocol
+  /**
+   * Bytes of `dir` starting at stream offset `offset`, sent at wall-clock `time` (ms). Offsets
+   * must not go back; bytes before wantFrom(dir) may be left out (a gap up to it is skipped).
+   */
+  push(dir: Direction, bytes: Uint8Array, offset: number, time: number): void
+  /** `dir` will send nothing more (its FIN, a reset, the close): a body delimited by close ends; what is unfinished is incomplete. */
+  end(dir: Direction, time: number): void
+  /** The first stream offset of `dir` the decoder still needs: the bytes of a Content-Length body (or a frame payload) it does not look at may be skipped. */
+  wantFrom(dir: Direction): number
+  /**
+   * Exchanges and messages that changed since the last call, in order of index: an entry
+   * may come again, updated, until it is final (an exchange no longer `pending`, a message
+   * `complete`), after which the decoder forgets it: callers upsert by index.
+   */
+  takeChanges(): DecoderChanges
+  summary(): ProtocolSummary
+}
+
+export interface DecoderChanges {
+  exchanges: HttpExchange[]
+  messages: WsMessage[]
+  problems: DecodeProblem[]
+}
