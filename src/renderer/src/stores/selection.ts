@@ -8,7 +8,7 @@ import type { ConnectionSummary, Direction } from '../../../shared/capture-types
 import { useConnectionsStore } from './connections'
 import { useEngineStore } from './engine'
 
-export const DETAIL_TABS = ['conversation', 'hex', 'text', 'flow'] as const
+export const DETAIL_TABS = ['conversation', 'hex', 'text', 'http', 'websocket', 'flow'] as const
 export type DetailTab = (typeof DETAIL_TABS)[number]
 
 /** A range of one direction's byte stream. */
@@ -27,6 +27,8 @@ export const useSelectionStore = defineStore('selection', () => {
   /** Which direction the byte views show. */
   const dir = ref<Direction>('client')
   const range = ref<StreamRange>()
+  /** The HTTP exchange (its index on the connection) the HTTP view shows; undefined: the first. */
+  const exchange = ref<number>()
 
   const capture = computed(() => list.capture)
   const captureInfo = computed(() => engine.captures.find((c) => c.id === list.capture))
@@ -48,7 +50,15 @@ export const useSelectionStore = defineStore('selection', () => {
     connId.value = id
     conn.value = undefined
     range.value = undefined
+    exchange.value = undefined
     void refreshConn()
+  }
+
+  /** Selects a connection and one of its HTTP exchanges, and shows it in the HTTP view. */
+  function selectExchange(id: number, index: number): void {
+    select(id)
+    exchange.value = index
+    tab.value = 'http'
   }
 
   /** Shows a byte range in every view (and switches the views to its direction). */
@@ -69,5 +79,5 @@ export const useSelectionStore = defineStore('selection', () => {
     }
   )
 
-  return { connId, conn, tab, dir, range, capture, captureInfo, select, showRange, refreshConn }
+  return { connId, conn, tab, dir, range, exchange, capture, captureInfo, select, selectExchange, showRange, refreshConn }
 })

@@ -6,11 +6,15 @@ import type { DetailTab } from '../../stores/selection'
 import ConversationView from './ConversationView.vue'
 import FlowView from './FlowView.vue'
 import HexView from './HexView.vue'
+import HttpView from './HttpView.vue'
 import TextView from './TextView.vue'
+import WebSocketView from './WebSocketView.vue'
 
 export const VIEWS: Record<DetailTab, Component> = {
   conversation: ConversationView,
   hex: HexView,
   text: TextView,
+  http: HttpView,
+  websocket: WebSocketView,
   flow: FlowView
 }
