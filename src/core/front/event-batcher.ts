@@ -7,7 +7,17 @@
 // FIN: the batch is applied whole, and events keep the order they happened in.
 
 import type { CaptureEvent, CaptureInfo, ConnectionSummary } from '../../shared/capture-types'
-import { BATCH_INTERVAL_MS, DATA_PREVIEW_BYTES, type Batch, type DataRange, type EngineEvent, type FrontEvent, type ProxyInfo, type Snapshot } from '../../shared/events'
+import {
+  BATCH_INTERVAL_MS,
+  DATA_PREVIEW_BYTES,
+  type Batch,
+  type DataRange,
+  type EngineEvent,
+  type FrontEvent,
+  type OperationProgress,
+  type ProxyInfo,
+  type Snapshot
+} from '../../shared/events'
 import type { SessionInfo } from '../../shared/session-types'
 
 export interface BatchSink {
@@ -22,8 +32,8 @@ export interface EventSource {
   captureList(): CaptureInfo[]
 }
 
-/** Past these, a batch's details are dropped for `resync`. */
-export const BATCH_LIMITS = { conns: 10_000, data: 10_000, events: 10_000, messages: 100 }
+/** Past these, a batch's details are dropped for `resync` (progress: the operations longest quiet go first). */
+export const BATCH_LIMITS = { conns: 10_000, data: 10_000, events: 10_000, messages: 100, progress: 100 }
 
 export class EventBatcher {
   private conns = new Map<number, ConnectionSummary>()
@@ -33,6 +43,8 @@ export class EventBatcher {
   private sessions = new Map<string, SessionInfo>()
   private warnings: string[] = []
   private captureErrors: string[] = []
+  /** Only the latest report of each operation matters to a progress bar. */
+  private progress = new Map<string, OperationProgress>()
   private capturesChanged = false
   private resync = false
   private timer: NodeJS.Timeout | undefined
@@ -94,6 +106,11 @@ export class EventBatcher {
       case 'warning':
         this.warnings.push(e.message)
         break
+      case 'progress':
+        // Re-inserted so the map's order is oldest report first, which bound() drops first.
+        this.progress.delete(e.operation)
+        this.progress.set(e.operation, { operation: e.operation, done: e.done, of: e.of })
+        break
     }
     this.bound()
     this.timer ??= setTimeout(this.flush, this.intervalMs)
@@ -109,6 +126,7 @@ export class EventBatcher {
     }
     if (this.warnings.length > BATCH_LIMITS.messages) this.warnings = this.warnings.slice(-BATCH_LIMITS.messages)
     if (this.captureErrors.length > BATCH_LIMITS.messages) this.captureErrors = this.captureErrors.slice(-BATCH_LIMITS.messages)
+    while (this.progress.size > BATCH_LIMITS.progress) this.progress.delete(this.progress.keys().next().value!)
   }
 
   private readonly flush = (): void => {
@@ -126,6 +144,7 @@ export class EventBatcher {
     if (this.events.length) batch.events = this.events
     if (this.warnings.length) batch.warnings = this.warnings
     if (this.captureErrors.length) batch.captureErrors = this.captureErrors
+    if (this.progress.size) batch.progress = [...this.progress.values()]
     if (this.resync) batch.resync = true
     this.conns = new Map()
     this.data = new Map()
@@ -134,6 +153,7 @@ export class EventBatcher {
     this.sessions = new Map()
     this.warnings = []
     this.captureErrors = []
+    this.progress = new Map()
     this.capturesChanged = false
     this.resync = false
     this.sink.send(batch)
