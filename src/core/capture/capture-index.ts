@@ -40,6 +40,36 @@ export interface OwnerInfo {
   target: string
 }
 
+/** A proxy or session that owned connections, as its owner records tell: where it listened, and when. */
+export interface OwnerRecord {
+  id: string
+  /** The real listening address (`HOST:PORT`, `[V6]:PORT` or a path). */
+  listen: string
+  target: string
+  startedAt: number
+  stoppedAt?: number
+}
+
+/** Keeps the latest owner record of each id: a proxy restarted under its id listens where it last said. */
+export class OwnerTable {
+  private readonly byId = new Map<string, OwnerRecord>()
+
+  note(info: Partial<OwnerInfo>, time: number): void {
+    if (typeof info.id !== 'string' || typeof info.listen !== 'string') return
+    const known = this.byId.get(info.id)
+    if (info.event === 'stop') {
+      if (known !== undefined) known.stoppedAt = time
+      else this.byId.set(info.id, { id: info.id, listen: info.listen, target: String(info.target ?? ''), startedAt: NaN, stoppedAt: time })
+      return
+    }
+    this.byId.set(info.id, { id: info.id, listen: info.listen, target: String(info.target ?? ''), startedAt: time })
+  }
+
+  list(): OwnerRecord[] {
+    return [...this.byId.values()].map((o) => ({ ...o }))
+  }
+}
+
 /** Records (two numbers each) kept in a connection's fixed slot. */
 const SLOT = 8
 
@@ -134,6 +164,7 @@ export class CaptureIndex extends TaggedRecords implements IndexView {
   private readonly local = new PeerColumn()
   private readonly remote = new PeerColumn()
   private readonly errors = new Map<number, ErrorInfo>()
+  private readonly ownerTable = new OwnerTable()
   /**
    * All records of a row with more than SLOT of them, as in the slot: two numbers each, the
    * record's file offset and its tag (record-tag.ts).
@@ -178,6 +209,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView {
   ): void {
     if (type === RecordType.Open) {
       this.open(connId, recordOffset, time, (info ?? {}) as Partial<OpenInfo>)
+    } else if (type === RecordType.Owner) {
+      this.owner((info ?? {}) as Partial<OwnerInfo>, time)
     } else if (connId !== 0) {
       const row = this.rowOf(connId)
       const dir = dirName(dirCode)
@@ -186,6 +219,20 @@ export class CaptureIndex extends TaggedRecords implements IndexView {
         if (dir) this.addData(row, dir, recordOffset, length)
       } else this.event(row, type, dir, recordOffset, time, info)
     }
+  }
+
+  /** A proxy or session started or stopped (an owner record). */
+  owner(info: Partial<OwnerInfo>, time: number): void {
+    this.ownerTable.note(info, time)
+  }
+
+  /** Every proxy and session the capture has owner records of. */
+  ownerList(): OwnerRecord[] {
+    return this.ownerTable.list()
+  }
+
+  owners(): Promise<OwnerRecord[]> {
+    return Promise.resolve(this.ownerList())
   }
 
   /**

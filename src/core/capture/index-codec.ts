@@ -54,6 +54,11 @@ export const S_COUNT = 13
 export const PATH_PORT = -1
 
 export const HEADER_SIZE = 16 + 4 * 16
+/**
+ * Where the header keeps its owners reference: the string table entry holding the owner
+ * records as JSON, plus one (0, as files before it wrote there, means none).
+ */
+export const OWNERS_REF_AT = 12
 export type SectionName = 'numbers' | 'strings' | 'records' | 'table'
 export const SECTIONS: readonly SectionName[] = ['numbers', 'strings', 'records', 'table']
 
@@ -148,6 +153,8 @@ export function encodeIndex(index: CaptureIndex): { stream: Buffer; crcTableOffs
       next++
     }
   }
+  const owners = index.ownerList()
+  const ownersRef = owners.length > 0 ? strings.ref(JSON.stringify(owners)) + 1 : 0
   const parts: Record<SectionName, Buffer> = {
     numbers: le(Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength), 8),
     strings: le(Buffer.from(refs.buffer, refs.byteOffset, refs.byteLength), 4),
@@ -157,6 +164,7 @@ export function encodeIndex(index: CaptureIndex): { stream: Buffer; crcTableOffs
   const header = Buffer.alloc(HEADER_SIZE)
   INDEX_MAGIC.copy(header, 0)
   header.writeUInt32LE(rows, 8)
+  header.writeUInt32LE(ownersRef, OWNERS_REF_AT)
   let offset = HEADER_SIZE
   SECTIONS.forEach((name, i) => {
     header.writeDoubleLE(offset, 16 + i * 16)

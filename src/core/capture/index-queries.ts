@@ -5,6 +5,7 @@
 
 import type { ConnectionEnd, ConnectionKind, ConnectionSummary, Direction } from '../../shared/capture-types'
 import type { ChunkIndex } from './chunk-index'
+import type { OwnerRecord } from './capture-index'
 
 export interface IndexView {
   /** Connections in the index. */
@@ -28,6 +29,8 @@ export interface IndexView {
   recordDirection(row: number, i: number): Direction | undefined
   /** The data chunks of `dir` (payload file offset, stream offset), for byte-range reads. */
   chunks(row: number, dir: Direction): ChunkIndex
+  /** The proxies and sessions that owned connections (their owner records): where they listened. */
+  owners(): Promise<OwnerRecord[]>
 }
 
 export type PeerRole = 'client' | 'local' | 'remote'

@@ -344,7 +344,10 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
   /** Records a proxy or session starting or stopping (it owns connections). */
   owner(info: OwnerInfo): void {
     if (!this.recording) return
-    this.appendRecord(RecordType.Owner, undefined, 0, 0, JSON.stringify(info), Date.now(), this.monoNow())
+    const time = Date.now()
+    this.appendRecord(RecordType.Owner, undefined, 0, 0, JSON.stringify(info), time, this.monoNow())
+    // Exports need where a proxy listened (pcapng's client leg), live as well as from the file.
+    this.index.owner(info, time)
   }
 
   protected override version(): number {

@@ -7,13 +7,14 @@ import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '.
 import { crc32 } from 'node:zlib'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { pread } from './capture-reader'
-import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS } from './capture-index'
+import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, OwnerTable, type OwnerInfo, type OwnerRecord } from './capture-index'
 import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from './capture-format'
 import {
   F,
   F_COUNT,
   HEADER_SIZE,
   INDEX_MAGIC,
+  OWNERS_REF_AT,
   PATH_PORT,
   S,
   SECTIONS,
@@ -112,6 +113,8 @@ export class StoredIndex extends TaggedRecords implements IndexView {
   readonly size: number
   private strings: string[] | undefined
   private ids: Map<number, number> | undefined
+  /** The string table entry of the owner records, plus one; 0: none (as every file before them). */
+  private readonly ownersRef: number
 
   private constructor(
     private readonly blocks: IndexBlocks,
@@ -120,6 +123,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     super()
     if (!header.subarray(0, 8).equals(INDEX_MAGIC)) throw new DamagedIndexError('the stored index has an unknown layout')
     this.size = header.readUInt32LE(8)
+    this.ownersRef = header.readUInt32LE(OWNERS_REF_AT)
     const sections = {} as Record<SectionName, Section>
     SECTIONS.forEach((name, i) => (sections[name] = { offset: header.readDoubleLE(16 + i * 16), length: header.readDoubleLE(24 + i * 16) }))
     for (const s of Object.values(sections)) {
@@ -170,6 +174,28 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     } catch {
       throw new DamagedIndexError('the stored index has a damaged string table')
     }
+  }
+
+  async owners(): Promise<OwnerRecord[]> {
+    if (this.ownersRef === 0) return []
+    await this.loadStrings()
+    const text = this.strings![this.ownersRef - 1]
+    let list: unknown
+    try {
+      list = JSON.parse(text ?? '')
+    } catch {
+      throw new DamagedIndexError('the stored index has damaged owner records')
+    }
+    if (!Array.isArray(list)) throw new DamagedIndexError('the stored index has damaged owner records')
+    // Through the same table a walk of the records fills, so a hostile entry is dropped the same way.
+    const table = new OwnerTable()
+    for (const o of list as Array<Partial<OwnerRecord> | null>) {
+      if (o === null || typeof o !== 'object') continue
+      const start = typeof o.startedAt === 'number' ? o.startedAt : NaN
+      table.note({ event: 'start', id: o.id, listen: o.listen, target: o.target } as Partial<OwnerInfo>, start)
+      if (typeof o.stoppedAt === 'number') table.note({ event: 'stop', id: o.id, listen: o.listen, target: o.target } as Partial<OwnerInfo>, o.stoppedAt)
+    }
+    return table.list()
   }
 
   async locate(connId: number): Promise<number | undefined> {
