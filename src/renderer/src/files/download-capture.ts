@@ -24,10 +24,19 @@ export interface DownloadedCapture {
 const cancelled = (): EngineError => new EngineError('ECANCELED', 'cancelled')
 
 export async function downloadCapture(t: Transport, opts: DownloadOptions = {}): Promise<DownloadedCapture> {
+  if (opts.signal?.aborted) throw cancelled()
+  const { download, size, connections } = await t.call('capture.download.begin')
+  return { blob: await readDownload(t, download, size, opts), connections }
+}
+
+/**
+ * Reads a download the engine keeps (a capture's copy, an export) in pieces, into a Blob.
+ * However it ends, the engine lets it go: after every byte was read, that tells it the copy
+ * is saved; before, it only frees it.
+ */
+export async function readDownload(t: Transport, download: string, size: number, opts: DownloadOptions = {}): Promise<Blob> {
   const { signal, onProgress } = opts
   const chunkBytes = opts.chunkBytes ?? DOWNLOAD_CHUNK_BYTES
-  if (signal?.aborted) throw cancelled()
-  const { download, size, connections } = await t.call('capture.download.begin')
   try {
     const parts: Uint8Array[] = []
     for (let offset = 0; offset < size; ) {
@@ -38,9 +47,8 @@ export async function downloadCapture(t: Transport, opts: DownloadOptions = {}):
       offset += piece.length
       onProgress?.(offset, size)
     }
-    return { blob: new Blob(parts as BlobPart[], { type: 'application/octet-stream' }), connections }
+    return new Blob(parts as BlobPart[], { type: 'application/octet-stream' })
   } finally {
-    // After every byte was read this tells the engine the copy is saved; before, it only lets it go.
     await t.call('capture.download.end', { download }).catch(() => undefined)
   }
 }

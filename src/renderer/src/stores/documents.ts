@@ -18,7 +18,7 @@ import { useConnectionsStore } from './connections'
 import { useEngineStore } from './engine'
 import { useSettingsStore } from './settings'
 
-export type OperationKind = 'open' | 'save' | 'upload' | 'download'
+export type OperationKind = 'open' | 'save' | 'upload' | 'download' | 'export'
 
 export interface Operation {
   kind: OperationKind
@@ -28,6 +28,8 @@ export interface Operation {
   /** Bytes the engine has taken (an upload) or given (a download), of `total`. */
   done?: number
   total?: number
+  /** What `done` counts when not bytes: an export's progress in the engine's own units. */
+  unit?: 'bytes' | 'steps'
   /** Cancel was asked for; the engine has not answered yet. */
   cancelling?: boolean
 }
@@ -38,6 +40,10 @@ export type Outcome =
   | { kind: 'cancelled'; operation: OperationKind; name: string }
   | { kind: 'saved'; path: string; connections: number }
   | { kind: 'downloaded'; name: string; connections: number }
+  /** An export handed to the browser's downloads (stores/exports.ts). */
+  | { kind: 'exported'; name: string; size: number }
+  /** A curl command put on the clipboard. */
+  | { kind: 'copied'; connId: number; exchange: number }
   | { kind: 'busy'; name: string }
 
 /** A save that would replace a capture: what the user is asked, and the token a yes sends back. */
@@ -145,12 +151,9 @@ export const useDocumentsStore = defineStore('documents', () => {
 
   /** Sends a file from this machine to the engine and opens it there. */
   async function upload(file: File): Promise<CaptureInfo | undefined> {
-    const progress = (done: number, total: number): void => {
-      if (operation.value) operation.value = { ...operation.value, done, total }
-    }
     const info = await run('upload', file.name, (t, signal) => {
       progress(0, file.size)
-      return uploadCapture(t, file, { signal, onProgress: progress })
+      return uploadCapture(t, file, { signal, onProgress: (done, total) => progress(done, total) })
     })
     if (info) show(info)
     return info
@@ -194,10 +197,7 @@ export const useDocumentsStore = defineStore('documents', () => {
   /** A copy of the live capture, as it is now, into the browser's downloads. */
   async function download(): Promise<boolean> {
     const name = downloadName()
-    const progress = (done: number, total: number): void => {
-      if (operation.value) operation.value = { ...operation.value, done, total }
-    }
-    const got = await run('download', name, (t, signal) => downloadCapture(t, { signal, onProgress: progress }))
+    const got = await run('download', name, (t, signal) => downloadCapture(t, { signal, onProgress: (done, total) => progress(done, total) }))
     if (!got) return false
     offerDownload(got.blob, name)
     outcome.value = { kind: 'downloaded', name, connections: got.connections }
@@ -214,6 +214,11 @@ export const useDocumentsStore = defineStore('documents', () => {
   /** The user said no: nothing is written. */
   function keep(): void {
     question.value = undefined
+  }
+
+  /** How far the operation under way got. */
+  function progress(done: number, total: number, unit: Operation['unit'] = 'bytes'): void {
+    if (operation.value) operation.value = { ...operation.value, done, total, unit }
   }
 
   function cancel(): void {
@@ -250,5 +255,5 @@ export const useDocumentsStore = defineStore('documents', () => {
     list.capture = ids[(at + step + ids.length) % ids.length]
   }
 
-  return { operation, outcome, question, busy, liveUnsaved, saveFolder, open, upload, openFiles, save, download, replace, keep, cancel, dismiss, close, switchCapture }
+  return { operation, outcome, question, busy, liveUnsaved, saveFolder, run, progress, open, upload, openFiles, save, download, replace, keep, cancel, dismiss, close, switchCapture }
 })

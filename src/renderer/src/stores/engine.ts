@@ -8,7 +8,7 @@ import { computed, ref, shallowReactive, shallowRef } from 'vue'
 import type { CaptureInfo } from '../../../shared/capture-types'
 import type { CommandName, CommandResult } from '../../../shared/contract'
 import { EngineError } from '../../../shared/errors'
-import type { Batch, FrontEvent, ProxyInfo } from '../../../shared/events'
+import type { Batch, FrontEvent, OperationProgress, ProxyInfo } from '../../../shared/events'
 import type { SessionInfo } from '../../../shared/session-types'
 import type { CallParams } from '../../../shared/transport'
 import type { Transport } from '../transport'
@@ -45,6 +45,8 @@ export const useEngineStore = defineStore('engine', () => {
   const changedConns = shallowRef<ReadonlySet<number>>(new Set())
   /** The batches applied last (lists patch the rows they hold from them). */
   const applied = shallowRef<readonly Batch[]>([])
+  /** How far each long command named by its `progress` argument got; its caller forgets it when done. */
+  const progress = shallowReactive(new Map<string, OperationProgress>())
 
   const proxyList = computed(() => [...proxies.values()])
   const sessionList = computed(() => [...sessions.values()])
@@ -74,6 +76,9 @@ export const useEngineStore = defineStore('engine', () => {
       if (b.captureErrors) captureErrors.value = [...captureErrors.value, ...b.captureErrors].slice(-MAX_WARNINGS)
       for (const c of b.conns ?? []) changed.add(c.id)
       for (const d of b.data ?? []) changed.add(d.connId)
+      for (const p of b.progress ?? []) progress.set(p.operation, p)
+      // A report that came after its caller finished is never read: keep only the newest few.
+      while (progress.size > MAX_WARNINGS) progress.delete(progress.keys().next().value!)
       if (b.conns || b.data || b.events || b.resync) touched = true
     }
     applied.value = batches
@@ -113,6 +118,10 @@ export const useEngineStore = defineStore('engine', () => {
     return t.call(cmd, ...params)
   }
 
+  function forgetProgress(operation: string): void {
+    progress.delete(operation)
+  }
+
   /** Starts following the engine behind `t`; returns the stop function. */
   function attach(t: Transport): () => void {
     transport.value = t
@@ -142,12 +151,14 @@ export const useEngineStore = defineStore('engine', () => {
     liveChanges,
     changedConns,
     applied,
+    progress,
     proxyList,
     sessionList,
     liveCapture,
     applyEvent,
     applyBatches,
     call,
+    forgetProgress,
     attach
   }
 })

@@ -21,7 +21,8 @@ export default {
         open: 'Opening {name}',
         save: 'Saving to {name}',
         upload: 'Uploading {name}',
-        download: 'Downloading {name}'
+        download: 'Downloading {name}',
+        export: 'Exporting {name}'
       },
       uploaded: '{done} of {total}',
       elapsed: '{seconds} s',
@@ -30,10 +31,13 @@ export default {
         open: 'Opening {name} was cancelled.',
         save: 'Saving to {name} was cancelled.',
         upload: 'Uploading {name} was cancelled.',
-        download: 'Downloading {name} was cancelled.'
+        download: 'Downloading {name} was cancelled.',
+        export: 'Exporting {name} was cancelled.'
       },
       saved: 'Saved {n} connection to {path} | Saved {n} connections to {path}',
       downloaded: 'Downloaded {n} connection as {name} | Downloaded {n} connections as {name}',
+      exported: 'Exported {name} ({size})',
+      copied: 'Copied exchange {exchange} of connection #{conn} as a curl command',
       busy: 'Wait for {name} to finish, or cancel it.',
       dismiss: 'Dismiss',
       activity: 'Capture files',
@@ -66,7 +70,8 @@ export default {
         open: '正在打开 {name}',
         save: '正在保存到 {name}',
         upload: '正在上传 {name}',
-        download: '正在下载 {name}'
+        download: '正在下载 {name}',
+        export: '正在导出 {name}'
       },
       uploaded: '{done} / {total}',
       elapsed: '{seconds} 秒',
@@ -75,10 +80,13 @@ export default {
         open: '已取消打开 {name}。',
         save: '已取消保存到 {name}。',
         upload: '已取消上传 {name}。',
-        download: '已取消下载 {name}。'
+        download: '已取消下载 {name}。',
+        export: '已取消导出 {name}。'
       },
       saved: '已将 {n} 个连接保存到 {path}',
       downloaded: '已将 {n} 个连接下载为 {name}',
+      exported: '已导出 {name}（{size}）',
+      copied: '已将连接 #{conn} 的第 {exchange} 个交换复制为 curl 命令',
       busy: '请等待 {name} 完成，或将其取消。',
       dismiss: '关闭提示',
       activity: '抓包文件',

@@ -8,5 +8,6 @@ import documents from './documents'
 import composer from './composer'
 import bytes from './bytes'
 import pictures from './pictures'
+import exchanges from './exchanges'
 
-export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
+export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>

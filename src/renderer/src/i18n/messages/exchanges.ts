@@ -1,0 +1,96 @@
+// The exchange list across a capture, the connection list's protocol and Info cells, and the
+// context actions (copy as curl, export HAR and pcapng).
+export default {
+  en: {
+    exchanges: {
+      view: 'Exchanges',
+      label: 'HTTP exchanges',
+      filter: 'Filter exchanges',
+      filterPlaceholder: 'method:GET host:api status:4xx path:/items type:json conn:12',
+      filterError: '{error}',
+      decoding: 'Decoding connections: {done} of {of}',
+      count: '{shown} of {total} exchanges',
+      empty: 'No HTTP exchanges in this capture yet.',
+      emptyFiltered: 'No exchange matches the filter.',
+      col: {
+        method: 'method',
+        host: 'host',
+        path: 'path',
+        status: 'status',
+        type: 'type',
+        requestSize: '↑ request',
+        responseSize: '↓ response',
+        start: 'start',
+        duration: 'duration',
+        conn: 'conn'
+      },
+      sortBy: 'Sort by {column}',
+      state: { pending: 'pending', incomplete: 'incomplete', upgraded: 'upgraded', complete: '' },
+      proto: { http1: 'HTTP', websocket: 'WS', tls: 'TLS', http2: 'H2', raw: 'raw', unknown: '' },
+      info: {
+        websocket: 'WebSocket {n} message | WebSocket {n} messages',
+        more: '+{n} more',
+        tls: 'encrypted',
+        http2: 'HTTP/2 prior knowledge',
+        problem: '(decoding stopped at a problem)'
+      },
+      actions: {
+        menu: 'Actions',
+        open: 'Actions… (Shift+F10)',
+        curl: 'Copy as curl',
+        harConn: 'Export HAR of connection #{id}…',
+        harListed: 'Export HAR of the {n} connections listed…',
+        harAll: 'Export HAR of the whole capture…',
+        pcapConn: 'Export pcapng of connection #{id}…',
+        pcapListed: 'Export pcapng of the {n} connections listed…',
+        pcapAll: 'Export pcapng of the whole capture…'
+      }
+    }
+  },
+  'zh-CN': {
+    exchanges: {
+      view: '交换',
+      label: 'HTTP 交换',
+      filter: '过滤交换',
+      filterPlaceholder: 'method:GET host:api status:4xx path:/items type:json conn:12',
+      filterError: '过滤条件有误：{error}',
+      decoding: '正在解码连接：{done} / {of}',
+      count: '{shown} / {total} 个交换',
+      empty: '此抓包中还没有 HTTP 交换。',
+      emptyFiltered: '没有匹配过滤条件的交换。',
+      col: {
+        method: '方法',
+        host: '主机',
+        path: '路径',
+        status: '状态',
+        type: '类型',
+        requestSize: '↑ 请求',
+        responseSize: '↓ 响应',
+        start: '开始',
+        duration: '时长',
+        conn: '连接'
+      },
+      sortBy: '按{column}排序',
+      state: { pending: '等待中', incomplete: '不完整', upgraded: '已升级', complete: '' },
+      proto: { http1: 'HTTP', websocket: 'WS', tls: 'TLS', http2: 'H2', raw: '原始', unknown: '' },
+      info: {
+        websocket: 'WebSocket {n} 条消息',
+        more: '另有 {n} 个',
+        tls: '已加密',
+        http2: 'HTTP/2（先验知识）',
+        problem: '（解码在问题处停止）'
+      },
+      actions: {
+        menu: '操作',
+        open: '操作…（Shift+F10）',
+        curl: '复制为 curl',
+        harConn: '将连接 #{id} 导出为 HAR…',
+        harListed: '将列出的 {n} 个连接导出为 HAR…',
+        harAll: '将整个抓包导出为 HAR…',
+        pcapConn: '将连接 #{id} 导出为 pcapng…',
+        pcapListed: '将列出的 {n} 个连接导出为 pcapng…',
+        pcapAll: '将整个抓包导出为 pcapng…'
+      }
+    }
+  }
+}
