@@ -1,0 +1,560 @@
+// A WebSocket conversation after its upgrade (RFC 6455), decoded from both directions'
+// bytes as they come: frames joined into messages (control frames may come between a
+// message's fragments), payloads unmasked and, with permessage-deflate (RFC 7692),
+// inflated. A message is indexed when its first frame's first byte is fed, across both
+// directions in the order they are fed (capture order); a control frame sent between the
+// fragments of a message therefore has a later index than that message though it completes
+// first. Payloads are not kept: a message keeps its first WS_PREVIEW_BYTES, and a replay
+// with `keepPayload` keeps one window of one message, for ws.payload. Bad input becomes a
+// DecodeProblem at its offset; nothing throws, and what is held is bounded (a frame header,
+// a preview, a compressed message up to MAX_COMPRESSED_MESSAGE).
+
+import type { Direction } from '../../../shared/capture-types'
+import { WS_PREVIEW_BYTES, type DecodeProblem, type WsMessage, type WsOpcode } from '../../../shared/protocol-types'
+import type { InflateRaw } from '../stream-decoder'
+import { readClosePayload } from './ws-close'
+import type { WsDeflateParams } from './ws-extensions'
+import { MAX_COMPRESSED_MESSAGE, WsInflateContext } from './ws-inflate'
+
+export { parseWsExtensions, type WsDeflateParams } from './ws-extensions'
+
+export interface WsDecoderOptions {
+  /** Where each direction's frames start: the first byte after the upgrade's head. */
+  start: Record<Direction, number>
+  /** What the 101 agreed (parseWsExtensions); absent: no permessage-deflate. */
+  deflate?: WsDeflateParams
+  /** Without it compressed messages are found but not inflated (a problem says so). */
+  inflateRaw?: InflateRaw
+  /** The index of the first message (default 0). */
+  firstIndex?: number
+  /**
+   * Keep bytes [from, from + length) of message `index`'s payload (unmasked, joined,
+   * inflated), for ws.payload. The replay must feed both directions from the same start as
+   * the original decoding, so that indexes match (and, with deflate, contexts too).
+   */
+  keepPayload?: { index: number; from: number; length: number }
+}
+
+export interface KeptPayload {
+  bytes: Uint8Array
+  /** The payload's whole size, once known. */
+  total?: number
+  /** `bytes` reaches the payload's end. */
+  end: boolean
+  problem?: { message: string; offset: number }
+}
+
+/** wantFrom's answer for a direction the decoder reads no more of. */
+export const NOTHING_MORE = Number.MAX_SAFE_INTEGER
+
+const OPCODES: Partial<Record<number, WsOpcode>> = { 0: 'continuation', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' }
+const MAX_CONTROL_PAYLOAD = 125
+/** 2 bytes, 8 of extended length, 4 of mask. */
+const MAX_HEADER = 14
+/** Past this many problems a direction is garbage, not WebSocket: its decoding stops there. */
+const MAX_PROBLEMS = 100
+const EMPTY = new Uint8Array(0)
+
+interface Kept {
+  from: number
+  length: number
+  dir?: Direction
+  chunks: Uint8Array[]
+  have: number
+  total?: number
+  end: boolean
+  problem?: { message: string; offset: number }
+  /** Nothing more will come into it: filled, or its message ended. */
+  settled: boolean
+}
+
+interface Message {
+  wire: WsMessage
+  control: boolean
+  preview: Uint8Array
+  previewLength: number
+  /** Stream offset of its first frame's payload. */
+  payloadAt: number
+  /** A compressed message's payload so far, to inflate at its last frame (absent: not inflated). */
+  deflated?: { chunks: Uint8Array[]; size: number }
+  kept?: Kept
+}
+
+interface Frame {
+  start: number
+  fin: boolean
+  opcode: number
+  masked: boolean
+  mask: Uint8Array
+  headerLength: number
+  length: number
+  done: number
+  /** Absent for a continuation frame with nothing to continue: its payload is passed over. */
+  msg?: Message
+}
+
+interface Side {
+  dir: Direction
+  /** The next stream offset expected. */
+  pos: number
+  phase: 'frames' | 'stopped'
+  header: Uint8Array
+  headerHave: number
+  /** The frame being read; its header while `inHeader`. */
+  frame?: Frame
+  inHeader: boolean
+  /** A data message whose last frame has not come. */
+  fragmented?: Message
+  inflate?: WsInflateContext
+  closed: boolean
+  /** Problems said once per direction, by name. */
+  said: Set<string>
+  problems: number
+}
+
+export class WebSocketDecoder {
+  private readonly sides: Record<Direction, Side>
+  private readonly deflate: WsDeflateParams | undefined
+  private nextIndex: number
+  private readonly keep: { index: number; kept: Kept } | undefined
+  private readonly changed = new Map<number, Message>()
+  private problems: DecodeProblem[] = []
+
+  constructor(opts: WsDecoderOptions) {
+    this.deflate = opts.deflate
+    this.nextIndex = opts.firstIndex ?? 0
+    const side = (dir: Direction, noTakeover: boolean | undefined): Side => ({
+      dir,
+      pos: opts.start[dir],
+      phase: 'frames',
+      header: new Uint8Array(MAX_HEADER),
+      headerHave: 0,
+      inHeader: false,
+      inflate: opts.deflate && opts.inflateRaw ? new WsInflateContext(!noTakeover, opts.inflateRaw) : undefined,
+      closed: false,
+      said: new Set(),
+      problems: 0
+    })
+    this.sides = {
+      client: side('client', opts.deflate?.clientNoContextTakeover),
+      server: side('server', opts.deflate?.serverNoContextTakeover)
+    }
+    const k = opts.keepPayload
+    if (k) {
+      const kept: Kept = { from: Math.max(0, k.from), length: Math.max(0, k.length), chunks: [], have: 0, end: false, settled: false }
+      this.keep = { index: k.index, kept }
+    }
+  }
+
+  /** The index the next message gets: messages found so far, with firstIndex. */
+  get count(): number {
+    return this.nextIndex
+  }
+
+  push(dir: Direction, bytes: Uint8Array, offset: number, time: number): void {
+    const side = this.sides[dir]
+    if (side.phase !== 'frames' || this.ignores(dir)) return
+    let i = 0
+    if (offset < side.pos) {
+      i = side.pos - offset
+      if (i >= bytes.length) return
+    } else if (offset > side.pos) {
+      if (offset > this.wantFrom(dir)) {
+        this.stop(side, side.pos, `bytes ${side.pos} to ${offset} are missing: decoding stops there`)
+        return
+      }
+      this.skip(side, offset - side.pos, time)
+    }
+    while (i < bytes.length && side.phase === 'frames') {
+      i += side.frame === undefined || side.inHeader ? this.readHeader(side, bytes, i, time) : this.readPayload(side, bytes, i, time)
+      if (side.problems >= MAX_PROBLEMS) this.stop(side, side.pos, `more than ${MAX_PROBLEMS} problems: this is not WebSocket, decoding stops`)
+    }
+    const msg = side.frame?.msg
+    if (msg) this.extend(msg, side.pos)
+  }
+
+  end(dir: Direction, _time: number): void {
+    const side = this.sides[dir]
+    if (side.phase !== 'frames') return
+    const frame = side.frame
+    if (frame && side.inHeader) this.stop(side, side.pos, 'the stream ended inside a frame header')
+    else if (frame) this.stop(side, side.pos, `the stream ended inside a frame: ${frame.done} of its ${frame.length} payload bytes came`)
+    else if (side.fragmented) this.stop(side, side.pos, "the stream ended before the fragmented message's last frame")
+    else side.phase = 'stopped'
+  }
+
+  wantFrom(dir: Direction): number {
+    const side = this.sides[dir]
+    if (side.phase !== 'frames' || this.ignores(dir)) return NOTHING_MORE
+    const frame = side.frame
+    if (frame === undefined || side.inHeader) return side.pos
+    const rest = frame.length - frame.done
+    const msg = frame.msg
+    if (!msg) return side.pos + rest
+    // A compressed message is inflated whole, and with context takeover every one shapes the next.
+    if (msg.deflated) return side.pos
+    if (msg.wire.compressed) return side.pos + rest
+    const at = msg.wire.size
+    if (at < WS_PREVIEW_BYTES) return side.pos
+    const kept = msg.kept
+    if (kept && !kept.settled) return kept.from <= at ? side.pos : side.pos + Math.min(rest, kept.from - at)
+    return side.pos + rest
+  }
+
+  takeChanges(): { messages: WsMessage[]; problems: DecodeProblem[] } {
+    const messages = [...this.changed.values()]
+      .sort((a, b) => a.wire.index - b.wire.index)
+      .map((m) => ({ ...m.wire, range: { ...m.wire.range }, preview: m.preview.slice(0, m.previewLength) }))
+    this.changed.clear()
+    const problems = this.problems
+    this.problems = []
+    return { messages, problems }
+  }
+
+  /**
+   * With keepPayload: the kept window of that message's payload (unmasked, joined, inflated),
+   * once the message is reached; it grows while the message arrives. Once it is filled or
+   * its message ended, the decoder wants nothing more (wantFrom says NOTHING_MORE).
+   */
+  keptPayload(): KeptPayload | undefined {
+    const kept = this.keep?.kept
+    if (!kept || kept.dir === undefined) return undefined
+    if (kept.chunks.length > 1) kept.chunks = [concat(kept.chunks, kept.have)]
+    // A window filled to the payload's known end reaches it before the message completes.
+    const end = kept.end || (kept.problem === undefined && kept.total !== undefined && kept.from + kept.have >= kept.total)
+    const piece: KeptPayload = { bytes: kept.chunks[0] ?? EMPTY, end }
+    if (kept.total !== undefined) piece.total = kept.total
+    if (kept.problem) piece.problem = kept.problem
+    return piece
+  }
+
+  // With keepPayload, once the message is found only its direction matters, and once its window is settled nothing does.
+  private ignores(dir: Direction): boolean {
+    const kept = this.keep?.kept
+    return kept !== undefined && kept.dir !== undefined && (kept.settled || kept.dir !== dir)
+  }
+
+  private readHeader(side: Side, bytes: Uint8Array, i: number, time: number): number {
+    if (side.frame === undefined) {
+      side.header[0] = bytes[i]
+      side.headerHave = 1
+      this.beginFrame(side, bytes[i], time)
+      side.pos += 1
+      return 1
+    }
+    const want = side.headerHave < 2 ? 2 : headerLength(side.header[1])
+    const n = Math.min(want - side.headerHave, bytes.length - i)
+    side.header.set(bytes.subarray(i, i + n), side.headerHave)
+    side.headerHave += n
+    side.pos += n
+    if (side.headerHave >= 2 && side.headerHave === headerLength(side.header[1])) this.endHeader(side, time)
+    return n
+  }
+
+  private beginFrame(side: Side, b0: number, time: number): void {
+    const start = side.pos
+    const fin = (b0 & 0x80) !== 0
+    const rsv1 = (b0 & 0x40) !== 0
+    const opcode = b0 & 0x0f
+    const frame: Frame = { start, fin, opcode, masked: false, mask: EMPTY, headerLength: 0, length: 0, done: 0 }
+    side.frame = frame
+    side.inHeader = true
+    if (side.closed) this.sayOnce(side, 'after-close', start, 'a frame after this side sent its close frame')
+    if (b0 & 0x30) this.problem(side, start, 'RSV2 or RSV3 set: no extension that uses them was agreed')
+    if (opcode === 0) {
+      frame.msg = side.fragmented
+      if (frame.msg) frame.msg.wire.frames += 1
+      else this.problem(side, start, 'a continuation frame with no fragmented message to continue')
+      if (rsv1) this.problem(side, start, "RSV1 set on a continuation frame: only a message's first frame says it is compressed")
+      return
+    }
+    const control = opcode >= 8
+    if (!control && side.fragmented) {
+      this.problem(side, start, 'a new message began before the fragmented one had its last frame')
+      this.abandon(side, side.fragmented)
+      side.fragmented = undefined
+    }
+    const name = OPCODES[opcode] ?? 'reserved'
+    if (name === 'reserved') this.problem(side, start, `reserved opcode 0x${opcode.toString(16)}`)
+    if (control && !fin) this.problem(side, start, 'a fragmented control frame: control frames cannot be fragmented')
+    if (rsv1 && control) this.problem(side, start, 'RSV1 set on a control frame: control frames are never compressed')
+    else if (rsv1 && !this.deflate) this.problem(side, start, 'RSV1 set, but permessage-deflate was not agreed')
+    const compressed = rsv1 && !control && this.deflate !== undefined
+    const msg = this.newMessage(side, name as WsMessage['opcode'], control, compressed, start, time)
+    frame.msg = msg
+    if (!control && !fin) side.fragmented = msg
+  }
+
+  private newMessage(side: Side, opcode: WsMessage['opcode'], control: boolean, compressed: boolean, start: number, time: number): Message {
+    const index = this.nextIndex++
+    const wire: WsMessage = {
+      index,
+      dir: side.dir,
+      opcode,
+      frames: 1,
+      range: { dir: side.dir, offset: start, length: 1 },
+      size: 0,
+      compressed,
+      masked: false,
+      preview: EMPTY,
+      complete: false,
+      startedAt: time
+    }
+    const msg: Message = { wire, control, preview: EMPTY, previewLength: 0, payloadAt: start }
+    if (compressed) {
+      if (side.inflate) msg.deflated = { chunks: [], size: 0 }
+      else this.sayOnce(side, 'no-inflater', start, 'compressed messages are not inflated here (no inflater)')
+    }
+    if (this.keep && this.keep.index === index) {
+      msg.kept = this.keep.kept
+      msg.kept.dir = side.dir
+    }
+    this.changed.set(index, msg)
+    return msg
+  }
+
+  private endHeader(side: Side, time: number): void {
+    const frame = side.frame as Frame
+    const h = side.header
+    const len7 = h[1] & 0x7f
+    let length = len7
+    let at = 2
+    if (len7 === 126) {
+      length = (h[2] << 8) | h[3]
+      at = 4
+    } else if (len7 === 127) {
+      const high = readUint32(h, 2)
+      // Past 2^53 a length is no exact number here, and no capture holds that much anyway.
+      if (high >= 0x200000) {
+        this.stop(side, frame.start + 2, 'a frame length of 2^53 bytes or more: decoding stops')
+        return
+      }
+      length = high * 2 ** 32 + readUint32(h, 6)
+      at = 10
+    }
+    frame.masked = (h[1] & 0x80) !== 0
+    if (frame.masked) frame.mask = h.slice(at, at + 4)
+    frame.length = length
+    frame.headerLength = side.headerHave
+    side.inHeader = false
+    side.headerHave = 0
+    const msg = frame.msg
+    if (msg) {
+      if (msg.wire.frames === 1) {
+        msg.wire.masked = frame.masked
+        msg.payloadAt = frame.start + frame.headerLength
+      }
+      if (msg.control && length > MAX_CONTROL_PAYLOAD) {
+        this.problem(side, frame.start + 1, `a control frame of ${length} bytes: at most ${MAX_CONTROL_PAYLOAD} are allowed`)
+      }
+      if (msg.kept && !msg.wire.compressed && frame.fin) msg.kept.total = msg.wire.size + length
+    }
+    if (length === 0) this.endFrame(side, time)
+  }
+
+  private readPayload(side: Side, bytes: Uint8Array, i: number, time: number): number {
+    const frame = side.frame as Frame
+    const n = Math.min(frame.length - frame.done, bytes.length - i)
+    if (frame.msg) this.takePayload(side, frame, frame.msg, bytes.subarray(i, i + n))
+    frame.done += n
+    side.pos += n
+    if (frame.done === frame.length) this.endFrame(side, time)
+    return n
+  }
+
+  private takePayload(side: Side, frame: Frame, msg: Message, chunk: Uint8Array): void {
+    const plain = (from: number, to: number): Uint8Array => unmask(chunk, from, to, frame)
+    const deflated = msg.deflated
+    if (deflated) {
+      if (deflated.size + chunk.length > MAX_COMPRESSED_MESSAGE) {
+        this.problem(side, side.pos, `a compressed message over ${MAX_COMPRESSED_MESSAGE} bytes is not inflated`)
+        msg.deflated = undefined
+        side.inflate?.loseContext()
+        return
+      }
+      deflated.chunks.push(plain(0, chunk.length))
+      deflated.size += chunk.length
+      return
+    }
+    if (msg.wire.compressed) return
+    const at = msg.wire.size
+    const previewTo = Math.max(0, Math.min(chunk.length, WS_PREVIEW_BYTES - at))
+    if (previewTo > 0) fillPreview(msg, plain(0, previewTo))
+    const kept = msg.kept
+    if (kept && !kept.settled) {
+      const from = clamp(kept.from - at, 0, chunk.length)
+      const to = clamp(kept.from + kept.length - at, 0, chunk.length)
+      if (from < to) keepBytes(kept, plain(from, to))
+    }
+    msg.wire.size += chunk.length
+  }
+
+  // Bytes wantFrom let go: the current frame's payload, which nothing looks at.
+  private skip(side: Side, gap: number, time: number): void {
+    const frame = side.frame as Frame
+    frame.done += gap
+    side.pos += gap
+    const msg = frame.msg
+    if (msg && !msg.wire.compressed) msg.wire.size += gap
+    if (frame.done === frame.length) this.endFrame(side, time)
+  }
+
+  private endFrame(side: Side, time: number): void {
+    const frame = side.frame as Frame
+    side.frame = undefined
+    side.inHeader = false
+    const msg = frame.msg
+    if (!msg) return
+    this.extend(msg, side.pos)
+    if (msg.control) {
+      if (msg.wire.opcode === 'close') this.readClose(side, msg, frame)
+      this.complete(msg, time)
+      return
+    }
+    if (!frame.fin) return
+    if (side.fragmented === msg) side.fragmented = undefined
+    if (msg.deflated) this.inflateMessage(side, msg)
+    this.complete(msg, time)
+  }
+
+  private readClose(side: Side, msg: Message, frame: Frame): void {
+    side.closed = true
+    const close = readClosePayload(msg.preview.subarray(0, Math.min(msg.previewLength, MAX_CONTROL_PAYLOAD)))
+    if (close.code !== undefined) msg.wire.closeCode = close.code
+    if (close.reason !== undefined) msg.wire.closeReason = close.reason
+    if (close.problem && frame.length <= MAX_CONTROL_PAYLOAD) this.problem(side, frame.start + frame.headerLength + close.problem.at, close.problem.message)
+  }
+
+  private inflateMessage(side: Side, msg: Message): void {
+    const deflated = msg.deflated
+    const inflate = side.inflate
+    if (!deflated || !inflate) return
+    msg.deflated = undefined
+    if (inflate.isLost) {
+      this.sayOnce(side, 'context-lost', msg.payloadAt, 'compressed messages after a lost one are not inflated: they may refer back into it')
+      if (msg.kept) msg.kept.problem = { message: 'not inflated: an earlier compressed message was lost', offset: 0 }
+      return
+    }
+    const { output, error } = inflate.inflateMessage(concat(deflated.chunks, deflated.size))
+    if (error !== undefined) {
+      this.problem(side, msg.payloadAt, `permessage-deflate: ${error}`)
+      if (msg.kept) msg.kept.problem = { message: error, offset: 0 }
+      return
+    }
+    this.takeInflated(msg, output, true)
+  }
+
+  private takeInflated(msg: Message, output: Uint8Array, whole: boolean): void {
+    fillPreview(msg, output.subarray(0, WS_PREVIEW_BYTES))
+    msg.wire.size = output.length
+    const kept = msg.kept
+    if (!kept) return
+    const window = output.subarray(Math.min(kept.from, output.length), Math.min(kept.from + kept.length, output.length))
+    keepBytes(kept, window.slice())
+    if (whole) kept.total = output.length
+  }
+
+  private complete(msg: Message, time: number): void {
+    msg.wire.complete = true
+    msg.wire.endedAt = time
+    this.changed.set(msg.wire.index, msg)
+    const kept = msg.kept
+    if (kept) {
+      kept.total = msg.wire.size
+      kept.end = kept.problem === undefined && kept.from + kept.have >= kept.total
+      kept.settled = true
+    }
+  }
+
+  /** A message that will not complete: what came of it stays, and a compressed one takes its side's context with it. */
+  private abandon(side: Side, msg: Message): void {
+    this.changed.set(msg.wire.index, msg)
+    const deflated = msg.deflated
+    if (deflated && side.inflate) {
+      msg.deflated = undefined
+      const output = side.inflate.inflatePart(concat(deflated.chunks, deflated.size))
+      this.takeInflated(msg, output, false)
+    }
+    if (msg.wire.compressed) side.inflate?.loseContext()
+    if (msg.kept) msg.kept.settled = true
+  }
+
+  private stop(side: Side, at: number, message: string): void {
+    this.problems.push({ dir: side.dir, offset: at, message })
+    const current = side.frame?.msg
+    if (current) {
+      this.extend(current, side.pos)
+      this.abandon(side, current)
+    }
+    if (side.fragmented && side.fragmented !== current) this.abandon(side, side.fragmented)
+    side.frame = undefined
+    side.fragmented = undefined
+    side.phase = 'stopped'
+  }
+
+  private extend(msg: Message, to: number): void {
+    msg.wire.range.length = to - msg.wire.range.offset
+    this.changed.set(msg.wire.index, msg)
+  }
+
+  private problem(side: Side, offset: number, message: string): void {
+    side.problems += 1
+    if (side.problems <= MAX_PROBLEMS) this.problems.push({ dir: side.dir, offset, message })
+  }
+
+  private sayOnce(side: Side, key: string, offset: number, message: string): void {
+    if (side.said.has(key)) return
+    side.said.add(key)
+    this.problem(side, offset, message)
+  }
+}
+
+function headerLength(b1: number): number {
+  const len7 = b1 & 0x7f
+  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0)
+}
+
+function readUint32(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0
+}
+
+/** chunk[from, to) unmasked, as a copy (the caller's buffer is not ours to keep). */
+function unmask(chunk: Uint8Array, from: number, to: number, frame: Frame): Uint8Array {
+  const out = chunk.slice(from, to)
+  if (!frame.masked) return out
+  const mask = frame.mask
+  const base = frame.done + from
+  for (let j = 0; j < out.length; j++) out[j] ^= mask[(base + j) & 3]
+  return out
+}
+
+function fillPreview(msg: Message, bytes: Uint8Array): void {
+  const room = WS_PREVIEW_BYTES - msg.previewLength
+  if (room <= 0 || bytes.length === 0) return
+  if (msg.preview.length === 0) msg.preview = new Uint8Array(WS_PREVIEW_BYTES)
+  const n = Math.min(room, bytes.length)
+  msg.preview.set(bytes.subarray(0, n), msg.previewLength)
+  msg.previewLength += n
+}
+
+function keepBytes(kept: Kept, bytes: Uint8Array): void {
+  if (bytes.length === 0) return
+  kept.chunks.push(bytes)
+  kept.have += bytes.length
+  if (kept.have >= kept.length) kept.settled = true
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n))
+}
