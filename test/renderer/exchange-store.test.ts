@@ -1,0 +1,138 @@
+// @vitest-environment jsdom
+// The exchange list asks the engine for pages of exchanges only while a view shows it: the
+// pages on screen, with its filter and order, never every row; it asks again while the
+// engine is still decoding, and when a live capture changes.
+import { createPinia, setActivePinia } from 'pinia'
+import { nextTick } from 'vue'
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { ExchangeRow } from '../../src/shared/protocol-types'
+import type { CommandArgs } from '../../src/shared/contract'
+import { EXCHANGE_PAGE_SIZE, SCAN_RETRY_MS, useExchangesStore } from '../../src/renderer/src/stores/exchanges'
+import { useConnectionsStore } from '../../src/renderer/src/stores/connections'
+import { useEngineStore } from '../../src/renderer/src/stores/engine'
+import { EngineError } from '../../src/shared/errors'
+import { fakeTransport } from './fake-transport'
+
+const exchange = (i: number): ExchangeRow => ({
+  connId: Math.floor(i / 3) + 1,
+  index: i % 3,
+  method: 'GET',
+  host: 'example.com',
+  path: `/items/${i}`,
+  status: i % 10 === 0 ? 404 : 200,
+  contentType: 'application/json',
+  requestSize: 0,
+  responseSize: 100 + i,
+  startedAt: 1_700_000_000_000 + i,
+  duration: 3,
+  state: 'complete'
+})
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0))
+  await nextTick()
+}
+
+beforeEach(() => setActivePinia(createPinia()))
+
+function setup(opts: { total?: number; scanUntil?: number } = {}) {
+  const total = opts.total ?? 100_000
+  let asked = 0
+  const t = fakeTransport({
+    'exchange.page': (args: CommandArgs<'exchange.page'>) => {
+      asked++
+      if (args.filter === 'bogus:1') throw new EngineError('EINVAL', 'filter bogus:1: unknown word')
+      const n = args.filter ? Math.floor(total / 10) : total
+      const rows = Array.from({ length: Math.max(0, Math.min(args.limit, n - args.offset)) }, (_, k) => exchange((args.offset + k) * (args.filter ? 10 : 1)))
+      const scanning = opts.scanUntil !== undefined && asked < opts.scanUntil
+      return { total: n, of: total, offset: args.offset, rows, ...(scanning ? { scan: { done: asked, of: opts.scanUntil! } } : {}) }
+    }
+  })
+  useEngineStore().attach(t.transport)
+  const pages = () => t.calls.filter((c) => c.cmd === 'exchange.page').map((c) => c.args as CommandArgs<'exchange.page'>)
+  return { t, pages, list: useExchangesStore() }
+}
+
+describe('exchanges store', () => {
+  it('asks nothing until a view shows the list, then only the pages on screen', async () => {
+    const { pages, list } = setup()
+    await settle()
+    expect(pages()).toEqual([])
+    const detach = list.attach()
+    list.show(0, 30)
+    await settle()
+    expect(list.total).toBe(100_000)
+    expect(list.of).toBe(100_000)
+    expect(list.row(0)?.path).toBe('/items/0')
+    list.show(99_990, 100_000)
+    await settle()
+    expect(list.row(99_999)?.path).toBe('/items/99999')
+    // The first page, then the last one; never all.
+    expect(pages().map((p) => p.offset)).toEqual([0, 100_000 - EXCHANGE_PAGE_SIZE])
+    expect(pages().every((p) => p.limit === EXCHANGE_PAGE_SIZE && p.capture === 'live')).toBe(true)
+    detach()
+  })
+
+  it('asks again with its filter and order, and says why a bad word gave no rows', async () => {
+    const { pages, list } = setup()
+    const detach = list.attach()
+    list.show(0, 30)
+    await settle()
+    list.filter = 'status:404'
+    list.sort = 'status'
+    list.descending = true
+    await settle()
+    expect(pages().at(-1)).toMatchObject({ filter: 'status:404', sort: 'status', descending: true, offset: 0 })
+    expect(list.total).toBe(10_000)
+    expect(list.row(1)?.status).toBe(404)
+    list.filter = 'bogus:1'
+    await settle()
+    expect(list.error).toBe('filter bogus:1: unknown word')
+    expect(list.total).toBe(0)
+    detach()
+  })
+
+  it('follows the capture on screen', async () => {
+    const { pages, list } = setup()
+    const detach = list.attach()
+    await settle()
+    useConnectionsStore().capture = 'c2'
+    await settle()
+    expect(pages().at(-1)?.capture).toBe('c2')
+    detach()
+  })
+
+  it('asks again while the engine says it is still decoding, and stops when it is done', async () => {
+    const { pages, list } = setup({ total: 50, scanUntil: 3 })
+    const detach = list.attach()
+    list.show(0, 30)
+    await settle()
+    expect(list.scan).toEqual({ done: 1, of: 3 })
+    await new Promise((r) => setTimeout(r, SCAN_RETRY_MS * 4))
+    await settle()
+    expect(list.scan).toBeUndefined()
+    const asked = pages().length
+    expect(asked).toBeGreaterThanOrEqual(3)
+    await new Promise((r) => setTimeout(r, SCAN_RETRY_MS * 2))
+    expect(pages().length).toBe(asked)
+    detach()
+  })
+
+  it('refreshes a live list when batches change live connections, and forgets it when no view shows it', async () => {
+    const { t, pages, list } = setup({ total: 10 })
+    const detach = list.attach()
+    await settle()
+    const before = pages().length
+    t.emit({ type: 'batch', data: [{ connId: 1, dir: 'client', offset: 0, length: 10, preview: new Uint8Array() }] })
+    await new Promise((r) => setTimeout(r, 40))
+    await settle()
+    expect(pages().length).toBeGreaterThan(before)
+    detach()
+    const after = pages().length
+    t.emit({ type: 'batch', data: [{ connId: 1, dir: 'client', offset: 10, length: 10, preview: new Uint8Array() }] })
+    await new Promise((r) => setTimeout(r, 40))
+    await settle()
+    expect(pages().length).toBe(after)
+    expect(list.total).toBe(0)
+  })
+})
