@@ -8,6 +8,7 @@ import documents from './documents'
 import composer from './composer'
 import bytes from './bytes'
 import pictures from './pictures'
+import http from './http'
 import exchanges from './exchanges'
 
-export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
+export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
