@@ -43,7 +43,7 @@ const TYPES: Record<string, string> = {
 
 /** The page's own policy, as a header too (the page has it in a meta tag). */
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 /**
  * What the page may do with the host's files unless told otherwise: open and save captures
