@@ -1,6 +1,8 @@
 // The UI under load, in real Chromium against `tcpscope web` (issue 10):
 //  - a capture of 100,000 connections: the list's first paint, scrolling it top to bottom
 //    (frame times), and a filter over all of it;
+//  - a capture of 100,000 HTTP exchanges (one per connection, through the real proxy): the
+//    exchange list's first rows, its scroll and a filter, against the same targets (issue 16);
 //  - one connection of 1 GiB: the hex view's first paint, a jump to its end, and a find of a
 //    4-byte pattern near its end (from the UI's find bar);
 //  - live: a proxy carrying a steady 50 MiB/s plus 200 new connections a second while the
@@ -9,7 +11,7 @@
 //  - the proxy's bulk throughput and churn with that page attached against without it.
 // Figures are printed beside their targets; nothing is asserted.
 //
-//   node bench/ui.mjs [--connections N] [--parts list,hex,live,load] [--dir DIR] [--seconds N] [--profile]
+//   node bench/ui.mjs [--connections N] [--parts list,exchanges,hex,live,load] [--dir DIR] [--seconds N] [--profile]
 // --profile prints where the page's main thread spent its time while scrolling and during the live part.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -27,7 +29,7 @@ import { installProbes } from './lib/ui-probes.mjs'
 const { values } = parseArgs({
   options: {
     connections: { type: 'string', default: '100000' },
-    parts: { type: 'string', default: 'list,hex,live,load' },
+    parts: { type: 'string', default: 'list,exchanges,hex,live,load' },
     seconds: { type: 'string', default: '20' },
     dir: { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
@@ -112,6 +114,47 @@ async function listPart() {
     row('filter "client:127.0.0.1:4" over all: query sent -> painted, ms', fmt(filter.queryToPaint, 1), `${verdict(filter.queryToPaint, 100)} (rows: ${fmt(filter.rows)})`)
     row('  typed -> painted, ms (includes the 150 ms typing pause)', fmt(filter.typedToPaint, 1))
     const clear = await page.evaluate(() => window.__probes.filterList(''))
+    row('clear the filter: query sent -> painted, ms', fmt(clear.queryToPaint, 1))
+    row('page JS heap after, MiB', fmt(await p.heapMiB(), 1))
+  } finally {
+    await p.close()
+    await w.stop()
+    rmSync(file, { force: true })
+  }
+}
+
+async function exchangesPart() {
+  const file = join(dir, 'exchanges.tcap')
+  log(`recording ${fmt(CONNECTIONS)} HTTP exchanges through tcpscope proxy ...`)
+  await recordCapture({ cli: CLI, file, connections: CONNECTIONS, total: CONNECTIONS, http: true, log })
+  const w = await startWeb(['--open', file])
+  const p = await openPage(w.url)
+  try {
+    const { page } = p
+    console.log(`\nThe exchange list of ${fmt(CONNECTIONS)} HTTP exchanges (as the connection list's figures above)`)
+    await captureTab(page, 'exchanges.tcap').click()
+    await page.getByRole('grid', { name: 'Connections' }).getByRole('row').nth(1).waitFor()
+    await page.evaluate(() => window.__probes.useList('HTTP exchanges', 'exchange.page'))
+    // First rows: from the click on the view's switch to the frame after its first rows show;
+    // the engine decodes the capture's connections on the way (its `scan`).
+    const radio = await page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'Exchanges' }).elementHandle()
+    const t0 = performance.now()
+    const firstPaint = await page.evaluate((el) => window.__probes.timeToRows(() => el.click(), 'GET'), radio)
+    row('exchange list first rows (click -> first rows painted), ms', fmt(firstPaint, 1), verdict(firstPaint, 300))
+    const status = page.getByRole('status').filter({ hasText: / exchanges$/ })
+    await status.filter({ hasText: new RegExp(`^${fmt(CONNECTIONS)} of ${fmt(CONNECTIONS)} exchanges$`) }).waitFor({ timeout: 600_000 })
+    row('  every exchange decoded and counted (click -> count shown), ms', fmt(performance.now() - t0, 0))
+    if (values.profile) await startProfile(p.cdp)
+    const scroll = await page.evaluate(() => window.__probes.scrollGrid(600))
+    if (values.profile) await stopProfile(p.cdp)
+    row(`scroll top to bottom in ${scroll.frames} frames: frame time p50, ms`, fmt(scroll.p50, 1))
+    row('  frame time p95, ms', fmt(scroll.p95, 1), verdict(scroll.p95, 16.7))
+    row('  longest frame, ms; long tasks (> 50 ms)', fmt(scroll.max, 1), `${scroll.longTasks} long tasks, longest ${fmt(scroll.longestTask, 0)} ms`)
+    row('  rows shown blank (not yet fetched) at the end of the scroll', String(scroll.blankAtEnd))
+    const filter = await page.evaluate(() => window.__probes.filterList('path:/items/4', 'Filter exchanges'))
+    row('filter "path:/items/4" over all: query sent -> painted, ms', fmt(filter.queryToPaint, 1), `${verdict(filter.queryToPaint, 100)} (rows: ${fmt(filter.rows)})`)
+    row('  typed -> painted, ms (includes the 150 ms typing pause)', fmt(filter.typedToPaint, 1))
+    const clear = await page.evaluate(() => window.__probes.filterList('', 'Filter exchanges'))
     row('clear the filter: query sent -> painted, ms', fmt(clear.queryToPaint, 1))
     row('page JS heap after, MiB', fmt(await p.heapMiB(), 1))
   } finally {
@@ -369,6 +412,7 @@ async function loadPart() {
 mkdirSync(dir, { recursive: true })
 try {
   if (PARTS.has('list')) await listPart()
+  if (PARTS.has('exchanges')) await exchangesPart()
   if (PARTS.has('hex')) await hexPart()
   if (PARTS.has('live')) await livePart()
   if (PARTS.has('load')) await loadPart()

@@ -6,11 +6,11 @@ import { once } from 'node:events'
 import { connect, createServer } from 'node:net'
 import { performance } from 'node:perf_hooks'
 
-/** A server that reads everything and closes each connection after its client's FIN. */
-export async function startSink() {
+/** A server that reads everything and closes each connection after its client's FIN; `reply` is sent first. */
+export async function startSink(reply) {
   const sink = createServer({ allowHalfOpen: true }, (s) => {
     s.resume()
-    s.on('end', () => s.end())
+    s.on('end', () => s.end(reply))
     s.on('error', () => {})
   })
   sink.listen(0, '127.0.0.1')
@@ -26,8 +26,12 @@ export async function firstJsonLine(child) {
   return JSON.parse(out.slice(0, out.indexOf('\n')))
 }
 
-export async function recordCapture({ cli, file, connections, total, marker, concurrency = 64, log = () => {} }) {
-  const sink = await startSink()
+/** One HTTP exchange per connection (`http`): what the exchange list bench lists. */
+const HTTP_REPLY = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\nConnection: close\r\n\r\n{"bench":"item"}')
+const httpRequest = (n) => Buffer.from(`GET /items/${n} HTTP/1.1\r\nHost: bench.example\r\nConnection: close\r\n\r\n`)
+
+export async function recordCapture({ cli, file, connections, total, marker, http = false, concurrency = 64, log = () => {} }) {
+  const sink = await startSink(http ? HTTP_REPLY : undefined)
   const proxy = spawn(process.execPath, [cli, 'proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${sink.address().port}`, '--capture', file, '--json', '--quiet'], {
     stdio: ['ignore', 'pipe', 'inherit']
   })
@@ -59,7 +63,8 @@ export async function recordCapture({ cli, file, connections, total, marker, con
         started++
         const c = connect({ port, host: '127.0.0.1' })
         c.on('error', reject)
-        c.on('connect', () => c.end(payload))
+        const n = started
+        c.on('connect', () => c.end(http ? httpRequest(n) : payload))
         c.resume()
         c.on('close', () => {
           done++

@@ -13,7 +13,10 @@ export function installProbes() {
     await frame()
     return performance.now()
   }
-  const grid = () => document.querySelector('[role=grid]')
+  // The list measured: the first grid unless told (the exchange list is the second kind).
+  let gridSelector = '[role=grid]'
+  let pageCommand = '"conn.page"'
+  const grid = () => document.querySelector(gridSelector)
   const panelText = () => document.querySelector('[role=tabpanel]')?.innerText ?? ''
 
   // The last list query sent to the engine and when its reply came, seen at the WebSocket.
@@ -26,7 +29,7 @@ export function installProbes() {
   const send = WebSocket.prototype.send
   WebSocket.prototype.send = function (data) {
     const h = head(data)
-    if (h.includes('"conn.page"')) lastPageQuery = { at: performance.now(), id: Number(/"id":(\d+)/.exec(h)?.[1]), answeredAt: NaN }
+    if (h.includes(pageCommand)) lastPageQuery = { at: performance.now(), id: Number(/"id":(\d+)/.exec(h)?.[1]), answeredAt: NaN }
     return send.call(this, data)
   }
   const Native = window.WebSocket
@@ -56,6 +59,11 @@ export function installProbes() {
   let armed
   const newRows = {}
   window.__probes = {
+    /** Measures the grid named `label`, whose pages come from `command`. */
+    useList(label, command) {
+      gridSelector = `[role=grid][aria-label="${label}"]`
+      pageCommand = `"${command}"`
+    },
     async timeToRows(action, firstId) {
       const t0 = performance.now()
       action()
@@ -100,8 +108,8 @@ export function installProbes() {
       const tasks = takeLongTasks()
       return { frames, p50: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.floor(sorted.length * 0.95)], max: sorted[sorted.length - 1], longTasks: tasks.count, longestTask: tasks.longest, blankAtEnd: blank }
     },
-    async filterList(text) {
-      const input = document.querySelector('input[type=search]')
+    async filterList(text, inputLabel) {
+      const input = document.querySelector(inputLabel ? `input[aria-label="${inputLabel}"]` : 'input[type=search]')
       const g = grid()
       const sent = lastPageQuery.at
       const t0 = performance.now()

@@ -1,0 +1,182 @@
+// The exchange list and the context actions in real Chromium against `tcpscope web`:
+// - a capture of 100,000 HTTP exchanges (10,000 keep-alive connections of 10, written by the
+//   real capture writer) scrolls to its end, filters by status and path through the engine,
+//   and a chosen exchange opens in the HTTP view;
+// - a real HTTP exchange through the proxy reads in the connection list's Info column as
+//   Wireshark writes it, "Export HAR" arrives as a browser download and "Copy as curl" puts
+//   the command on the clipboard, in English and in Chinese.
+// Screenshots of each. Selects by role and name only.
+import { once } from 'node:events'
+import { createServer, request } from 'node:http'
+import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { LiveCapture } from '../../src/core/capture/live-capture'
+import { listen, tempDir } from '../helpers/net'
+import { portOf } from '../helpers/engine'
+import { startWeb } from '../helpers/web'
+import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { needProgram } from '../helpers/peers'
+
+const cleanups: Array<() => unknown> = []
+beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+const CONNECTIONS = 10_000
+const PER_CONNECTION = 10
+const EXCHANGES = CONNECTIONS * PER_CONNECTION
+/** Every 50th exchange is a 404. */
+const isMissing = (n: number): boolean => n % 50 === 49
+
+/** 100,000 exchanges as clients and servers send them: requests and responses alternating on keep-alive connections. */
+async function writeHttpCapture(path: string): Promise<void> {
+  const capture = await LiveCapture.create(path, { overwrite: true })
+  const t0 = Date.now() - EXCHANGES
+  for (let c = 0; c < CONNECTIONS; c++) {
+    const conn = capture.openConnection({ kind: 'proxy', ownerId: 'p1', client: { address: '10.0.0.7', port: 10000 + (c % 50000), family: 'IPv4' }, target: `10.0.0.${1 + (c % 5)}:80` })
+    for (let k = 0; k < PER_CONNECTION; k++) {
+      const n = c * PER_CONNECTION + k
+      const at = t0 + n
+      conn.data('client', Buffer.from(`GET /items/${n} HTTP/1.1\r\nHost: api${c % 5}.example.com\r\nAccept: application/json\r\n\r\n`), at)
+      const body = isMissing(n) ? '{"error":"not found"}' : `{"id":${n},"name":"item ${n}"}`
+      const status = isMissing(n) ? '404 Not Found' : '200 OK'
+      conn.data('server', Buffer.from(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`), at)
+    }
+    conn.close('closed')
+  }
+  await capture.close()
+}
+
+/** The list's "N of M exchanges" line, once the engine has decoded them all. */
+async function countLine(page: Page): Promise<string> {
+  return ((await page.getByRole('status').filter({ hasText: /exchanges$|个交换$/ }).textContent()) ?? '').trim()
+}
+
+describe('the exchange list', () => {
+  it('with 100,000 exchanges scrolls and filters', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const file = join(dir, 'http-100k.tcap')
+    await writeHttpCapture(file)
+    const web = await startWeb(['--open', file])
+    cleanups.push(() => web.stop('SIGINT'))
+    const b = await openBrowser({ width: 1100, height: 700 })
+    cleanups.push(() => b.close())
+    const page = b.page
+    page.setDefaultTimeout(20_000)
+    await page.goto(web.url)
+    await page.getByRole('navigation', { name: 'Open captures' }).getByRole('button', { name: /^http-100k\.tcap/ }).click()
+    await page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'Exchanges' }).click()
+    const grid = page.getByRole('grid', { name: 'HTTP exchanges' })
+    await expect.poll(() => countLine(page), { timeout: 60_000 }).toBe('100,000 of 100,000 exchanges')
+    await expect.poll(() => grid.getByRole('row').nth(1).textContent()).toContain('/items/0')
+
+    // To the end, by key and by the scroll bar: the last rows are drawn, with their cells.
+    await grid.focus()
+    await page.keyboard.press('End')
+    const last = grid.locator('[aria-rowindex="100001"]')
+    await expect.poll(() => last.textContent()).toContain(`/items/${EXCHANGES - 1}`)
+    await page.keyboard.press('Home')
+    await expect.poll(() => grid.locator('[aria-rowindex="2"]').textContent()).toContain('/items/0')
+    await grid.locator('.scroller').evaluate((el) => (el.scrollTop = el.scrollHeight))
+    await expect.poll(() => last.textContent()).toContain(`/items/${EXCHANGES - 1}`)
+    await page.screenshot({ path: screenshotPath('exchange-list-end') })
+
+    // Filtered by the engine: every 50th is a 404.
+    const filter = page.getByRole('searchbox', { name: 'Filter exchanges' })
+    await filter.fill('status:404')
+    await expect.poll(() => countLine(page)).toBe(`${(EXCHANGES / 50).toLocaleString('en-US')} of 100,000 exchanges`)
+    // The status cells of the rows drawn (the class names the column: a role cannot).
+    const statuses = await grid.locator('[role=row] [role=gridcell].status').allTextContents()
+    expect(statuses.length).toBeGreaterThan(5)
+    expect(new Set(statuses.map((s) => s.trim()))).toEqual(new Set(['404']))
+    await page.screenshot({ path: screenshotPath('exchange-list-404') })
+
+    // One exchange by its path: choosing it opens its connection in the HTTP view.
+    await filter.fill('path:/items/77777')
+    await expect.poll(() => countLine(page)).toBe('1 of 100,000 exchanges')
+    await grid.getByRole('row').filter({ hasText: '/items/77777' }).click()
+    await expect.poll(() => page.getByRole('tab', { name: 'HTTP' }).getAttribute('aria-selected')).toBe('true')
+    await expect.poll(() => grid.getByRole('row', { selected: true }).getByRole('gridcell').last().textContent()).toContain(String(Math.floor(77777 / PER_CONNECTION) + 1))
+    await page.screenshot({ path: screenshotPath('exchange-list-chosen') })
+  })
+})
+
+/** What each language calls what the test reads. */
+const WORDS = {
+  en: { locale: 'en-US', grid: 'Connections', menu: 'Actions', curl: 'Copy as curl', har: /^Export HAR of connection #1…$/, copied: /^Copied exchange 1 of connection #1 as a curl command$/, exported: /^Exported /, view: 'Connection view', exchanges: 'Exchanges' },
+  zh: { locale: 'zh-CN', grid: '连接', menu: '操作', curl: '复制为 curl', har: /^将连接 #1 导出为 HAR…$/, copied: /^已将连接 #1 的第 1 个交换复制为 curl 命令$/, exported: /^已导出 /, view: '连接视图', exchanges: '交换' }
+}
+
+describe('context actions on a real proxied HTTP exchange', () => {
+  for (const [lang, w] of Object.entries(WORDS)) {
+    it(`shows it in the Info column, exports HAR as a download and copies it as curl (${lang})`, async () => {
+      const server = createServer((req, res) => {
+        req.resume()
+        req.on('end', () => {
+          const body = JSON.stringify({ items: [1, 2, 3], lang })
+          res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
+          res.end(body)
+        })
+      })
+      const port = await listen(server)
+      cleanups.push(() => new Promise((r) => server.close(r)))
+      const web = await startWeb()
+      cleanups.push(() => web.stop('SIGINT'))
+      const driver = await web.client()
+      const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${port}` })
+      const b = await openBrowser({ locale: w.locale, width: 1100, height: 700 })
+      cleanups.push(() => b.close())
+      const page = b.page
+      page.setDefaultTimeout(20_000)
+      await b.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.origin })
+      await page.goto(web.url)
+
+      // One real exchange through the proxy, on a connection that then closes.
+      const req = request({ port: portOf(proxy.listen), host: '127.0.0.1', path: '/api/items?page=2', method: 'GET', headers: { 'X-Trace': 'e2e', Connection: 'close' } })
+      req.end()
+      const [res] = (await once(req, 'response')) as [import('node:http').IncomingMessage]
+      res.resume()
+      await once(res, 'end')
+
+      const grid = page.getByRole('grid', { name: w.grid, exact: true })
+      const row = grid.getByRole('row').nth(1)
+      await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/GET \/api\/items\?page=2 → 200 application\/json \d+ B/)
+      await expect.poll(() => row.getByRole('gridcell', { name: 'HTTP', exact: true }).count()).toBe(1)
+      await page.screenshot({ path: screenshotPath(`exchange-info-${lang}`) })
+
+      // Export HAR from the context menu (the keyboard's way: Shift+F10 on the chosen row).
+      await row.click()
+      await grid.focus()
+      await page.keyboard.press('Shift+F10')
+      const menu = page.getByRole('menu', { name: w.menu })
+      await menu.waitFor()
+      await page.screenshot({ path: screenshotPath(`exchange-menu-${lang}`) })
+      const downloaded = page.waitForEvent('download')
+      await menu.getByRole('menuitem', { name: w.har }).click()
+      const download = await downloaded
+      expect(download.suggestedFilename()).toMatch(/\.har$/)
+      const har = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { log: { version: string; entries: Array<{ request: { url: string; method: string }; response: { status: number } }> } }
+      expect(har.log.version).toBe('1.2')
+      expect(har.log.entries.map((e) => [e.request.method, new URL(e.request.url).pathname, e.response.status])).toEqual([['GET', '/api/items', 200]])
+      await expect.poll(() => page.getByRole('status').filter({ hasText: w.exported }).count()).toBe(1)
+
+      // Copy as curl: the command on the clipboard names the request's target and its header.
+      await row.click({ button: 'right' })
+      await menu.getByRole('menuitem', { name: w.curl }).click()
+      await expect.poll(() => page.getByRole('status').filter({ hasText: w.copied }).count()).toBe(1)
+      const curl = await page.evaluate(() => navigator.clipboard.readText())
+      expect(curl).toMatch(/^curl /)
+      expect(curl).toContain('/api/items?page=2')
+      expect(curl).toContain('X-Trace: e2e')
+
+      // The same exchange in the exchange list.
+      await page.getByRole('radiogroup', { name: w.view }).getByRole('radio', { name: w.exchanges }).click()
+      await expect.poll(() => page.getByRole('grid', { name: /HTTP/ }).getByRole('row').nth(1).textContent()).toContain('/api/items?page=2')
+      await page.screenshot({ path: screenshotPath(`exchange-list-live-${lang}`) })
+    })
+  }
+})
