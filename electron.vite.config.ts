@@ -4,7 +4,8 @@ import vue from '@vitejs/plugin-vue'
 
 export default defineConfig({
   main: {
-    build: { outDir: 'out/main' }
+    // The decode worker is an entry of its own beside index.js (src/core/decode/decoder-host.ts finds it there).
+    build: { outDir: 'out/main', rollupOptions: { input: { index: resolve('src/main/index.ts'), 'decode-worker': resolve('src/core/decode/decode-worker.ts') } } }
   },
   preload: {
     // A sandboxed preload cannot require() anything but electron: bundle it whole.

@@ -1,20 +1,33 @@
 // Builds the headless CLI for plain Node (no Electron): `node out/cli/index.cjs`. Its
 // packages are bundled in, so the built file runs from any folder, without node_modules.
+// The decode worker (src/core/decode/decode-worker.ts) is built beside it, as a bundle of its
+// own (out/cli/decode-worker.cjs): index.cjs stays one file, and the engine finds the worker
+// next to itself (decoder-host.ts).
 import { builtinModules } from 'node:module'
-import { defineConfig } from 'vite'
+import { build, defineConfig, type Plugin, type UserConfig } from 'vite'
 
-export default defineConfig({
+// ws loads these optional native helpers only if they are installed; they are not.
+const external = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'bufferutil', 'utf-8-validate']
+
+const bundle = (entry: string, file: string, emptyOutDir: boolean): UserConfig => ({
   ssr: { noExternal: true },
   build: {
-    ssr: 'src/cli/index.ts',
+    ssr: entry,
     outDir: 'out/cli',
     target: 'node20',
-    emptyOutDir: true,
+    emptyOutDir,
     minify: false,
-    rollupOptions: {
-      // ws loads these optional native helpers only if they are installed; they are not.
-      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'bufferutil', 'utf-8-validate'],
-      output: { format: 'cjs', entryFileNames: 'index.cjs' }
-    }
+    rollupOptions: { external, output: { format: 'cjs', entryFileNames: file } }
   }
 })
+
+/** Builds the decode worker once the CLI's own bundle is written. */
+const decodeWorker = (): Plugin => ({
+  name: 'tcpscope-decode-worker',
+  apply: 'build',
+  async closeBundle() {
+    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/decode/decode-worker.ts', 'decode-worker.cjs', false) })
+  }
+})
+
+export default defineConfig({ ...bundle('src/cli/index.ts', 'index.cjs', true), plugins: [decodeWorker()] })

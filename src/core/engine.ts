@@ -44,7 +44,8 @@ export class Engine implements EngineApi {
   private readonly captures: Captures
   private readonly uploads: Uploads
   private readonly downloads = new Downloads()
-  private readonly decoding = new Decoding()
+  /** Protocol decoding of every open capture, in the decode worker when the build has one. */
+  readonly decoding = new Decoding()
   private readonly exports: Exports
   private readonly hold = new HoldState()
   private nextProxy = 1
@@ -63,11 +64,19 @@ export class Engine implements EngineApi {
       get detailed() {
         return hub.detailed
       },
-      data: (conn, dir, offset, chunk) => this.hub.data(conn, dir, offset, chunk),
-      event: (conn, event) => this.hub.connEvent(conn, event),
+      data: (conn, dir, offset, chunk) => {
+        this.hub.data(conn, dir, offset, chunk)
+        this.decoding.changed(capture, conn)
+      },
+      event: (conn, event) => {
+        this.hub.connEvent(conn, event)
+        this.decoding.changed(capture, conn.id)
+      },
       pressure: (held) => this.hold.set(held),
       error: (message) => this.hub.emit({ type: 'capture-error', message })
     })
+    // Live decoding starts with the engine: every exchange is there when a front end asks.
+    this.decoding.watch(capture)
     this.captures = new Captures(capture, () => this.hub.emit({ type: 'captures-updated', captures: this.captures.list() }), new SaveFolder(saveFolder))
     this.exports = new Exports({ decoding: this.decoding, downloads: this.downloads, progress: (p) => this.hub.emit({ type: 'progress', ...p }) })
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => this.hub.emit({ type: 'warning', message }))
@@ -164,6 +173,7 @@ export class Engine implements EngineApi {
   }
   async 'capture.close'(args: CommandArgs<'capture.close'>): Promise<void> {
     const { path } = this.captures.get(args.capture).info()
+    this.decoding.forget(args.capture)
     await this.captures.close(args.capture)
     await this.uploads.discard(path)
   }
@@ -202,13 +212,19 @@ export class Engine implements EngineApi {
     if (whole) this.captures.markSaved(whole.changes)
   }
 
-  'conn.page'(args: CommandArgs<'conn.page'>, ctx?: CallContext): Promise<ConnectionPage> {
-    return this.captures.get(args.capture).page(args, ctx?.signal)
+  async 'conn.page'(args: CommandArgs<'conn.page'>, ctx?: CallContext): Promise<ConnectionPage> {
+    const view = this.captures.get(args.capture)
+    const page = await view.page(args, ctx?.signal, this.decoding.facts(view))
+    this.decoding.annotate(view, page.rows)
+    return page
   }
   async 'conn.get'(args: CommandArgs<'conn.get'>): Promise<ConnectionSummary[]> {
     const view = this.captures.get(args.capture)
     const found = await Promise.all(args.ids.map((id) => view.connection(id)))
-    return found.filter((c): c is ConnectionSummary => c !== undefined)
+    return this.decoding.annotate(
+      view,
+      found.filter((c): c is ConnectionSummary => c !== undefined)
+    )
   }
   'conn.read'(args: CommandArgs<'conn.read'>): Promise<Uint8Array> {
     return this.captures.get(args.capture).readBytes(args.connId, args.dir, args.offset, args.length)
@@ -328,6 +344,7 @@ export class Engine implements EngineApi {
       this.downloads.close()
       this.fdWarnings.flush()
       this.hub.flushAll()
+      await this.decoding.close()
       await this.capture.close()
     })()
     return this.closing

@@ -31,7 +31,7 @@ export class DamagedRecordError extends UserError {
   }
 }
 
-const KIND_OF: Record<number, CaptureEventKind> = {
+export const KIND_OF: Record<number, CaptureEventKind> = {
   [RecordType.Open]: 'open',
   [RecordType.Connecting]: 'connecting',
   [RecordType.Connected]: 'connected',

@@ -7,9 +7,25 @@
 // filter and sort. A `text:` word reads payloads (payload-filter.ts), a slice per call.
 
 import type { ConnectionEnd, ConnectionPage, ConnectionSummary, SortKey } from '../../shared/capture-types'
-import { UserError } from '../../shared/errors'
+import { ERROR_CODES, UserError } from '../../shared/errors'
 import type { IndexView, PeerRole, RowFields } from './index-queries'
 import { PayloadFilter, type Read, type Slice } from './payload-filter'
+import type { Protocol } from '../../shared/protocol-types'
+import { EXCHANGE_WORDS, exchangeWord, protoWord, type ExchangeTest } from '../decode/exchange-words'
+
+/**
+ * What the protocol words (`proto:`, `method:`, `host:`, `path:`, `status:`, `type:`) ask
+ * of the capture's decoding (src/core/decode): connections not decoded yet pass none of them.
+ */
+export interface ProtocolFacts {
+  /** Lets decoding catch up for a bounded time; how many connections are decoded. */
+  catchUp(signal?: AbortSignal): Promise<{ done: number; of: number }>
+  protocol(connId: number): Protocol | undefined
+  /** Whether one of the connection's exchanges passes. */
+  anyExchange(connId: number, test: ExchangeTest): boolean
+  /** Changes whenever what is decoded does. */
+  version(): number
+}
 
 type Predicate = (f: RowFields, row: number) => boolean
 
@@ -104,15 +120,26 @@ function endpointsInclude(text: string): Predicate {
   return (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
 }
 
-const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target', 'text'] as const
+const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target', 'text', 'proto', ...EXCHANGE_WORDS] as const
+/** Words answered by decoding, not by the index. */
+const DECODED: readonly string[] = ['proto', ...EXCHANGE_WORDS]
 
 function wholeNumber(key: string, v: string): number {
   if (!/^\d{1,15}$/.test(v)) throw new UserError(`filter ${key}:${v}: ${key} wants a whole number, e.g. ${key === 'port' ? 'port:6379' : 'id:12 or id:10-20'}`)
   return Number(v)
 }
 
-function term(key: string, value: string): Predicate {
+function term(key: string, value: string, facts?: ProtocolFacts): Predicate {
   const v = value.toLowerCase()
+  if (DECODED.includes(key)) {
+    if (!facts) throw new UserError(`filter ${key}: this capture's connections are not decoded`)
+    if (key === 'proto') {
+      const test = protoWord(value)
+      return (f, row) => test(facts.protocol(f.id(row)))
+    }
+    const test = exchangeWord(key, value)
+    return (f, row) => facts.anyExchange(f.id(row), test)
+  }
   switch (key) {
     case 'port':
       return hasPort(wholeNumber(key, value))
@@ -154,14 +181,17 @@ export interface ParsedFilter {
   /** `text:` words, each to be present (or, negated, absent) in a direction's bytes. */
   texts: string[]
   negated: boolean[]
+  /** Some word needs the connections decoded. */
+  decoded: boolean
 }
 
 /** The filter's words; words may be quoted to hold spaces. */
-export function parseQuery(filter: string): ParsedFilter {
+export function parseQuery(filter: string, facts?: ProtocolFacts): ParsedFilter {
   const words = filter.match(/-?(?:[a-z]+:)?(?:"[^"]*"|\S+)/gi) ?? []
   const preds: Predicate[] = []
   const texts: string[] = []
   const negated: boolean[] = []
+  let decoded = false
   for (let word of words) {
     const negate = word.startsWith('-') && word.length > 1
     if (negate) word = word.slice(1)
@@ -174,7 +204,11 @@ export function parseQuery(filter: string): ParsedFilter {
       negated.push(negate)
       continue
     }
-    if (colon && (KEYS as readonly string[]).includes(colon[1].toLowerCase())) p = term(colon[1].toLowerCase(), colon[2].replace(/^"|"$/g, ''))
+    if (colon && (KEYS as readonly string[]).includes(colon[1].toLowerCase())) {
+      const key = colon[1].toLowerCase()
+      decoded ||= DECODED.includes(key)
+      p = term(key, colon[2].replace(/^"|"$/g, ''), facts)
+    }
     // `host:80` is an endpoint, not a filter word; `colour:red` is a mistake worth saying.
     else if (colon && colon[2] !== '' && !/^\d+$/.test(colon[2])) p = term(colon[1].toLowerCase(), colon[2])
     else {
@@ -185,7 +219,7 @@ export function parseQuery(filter: string): ParsedFilter {
     preds.push(negate ? (f, row) => !p(f, row) : p)
   }
   const predicate: Predicate | undefined = preds.length === 0 ? undefined : (f, row) => preds.every((p) => p(f, row))
-  return { predicate, texts, negated }
+  return { predicate, texts, negated, decoded }
 }
 
 /** The filter's field words as one predicate (its `text:` words aside). */
@@ -250,9 +284,16 @@ export class ConnectionQuery {
     this.payloads = read ? new PayloadFilter(index, read, slice) : undefined
   }
 
-  async page(q: PageQuery, signal?: AbortSignal): Promise<ConnectionPage> {
+  async page(q: PageQuery, signal?: AbortSignal, facts?: ProtocolFacts): Promise<ConnectionPage> {
     await this.index.loadAll()
-    const { predicate, texts, negated } = q.filter ? parseQuery(q.filter) : { predicate: undefined, texts: [], negated: [] }
+    const { predicate, texts, negated, decoded } = q.filter ? parseQuery(q.filter, facts) : { predicate: undefined, texts: [], negated: [], decoded: false }
+    // Protocol words look at what is decoded: decoding catches up for a while first, and the answer says how far it got.
+    let scan: ConnectionPage['scan']
+    if (decoded && facts) {
+      const progress = await facts.catchUp(signal)
+      if (signal?.aborted) throw new UserError('connection list cancelled', ERROR_CODES.ECANCELED)
+      if (progress.done < progress.of) scan = progress
+    }
     const sort = q.sort ?? 'id'
     const ix = this.index
     const of = ix.size
@@ -263,13 +304,12 @@ export class ConnectionQuery {
       return { total: of, of, offset: q.offset, rows }
     }
     // The rows the field words pass, sorted; `text:` words then pick among them.
-    const key = JSON.stringify([predicate ? q.filter : '', sort, q.descending === true])
+    const key = JSON.stringify([predicate ? q.filter : '', sort, q.descending === true, decoded && facts ? facts.version() : 0])
     const version = this.version()
     if (this.cached?.key !== key || this.cached.version !== version) {
       this.cached = { key, version, rows: this.matching(predicate, sort, q.descending === true) }
     }
     let rows = this.cached.rows
-    let scan: ConnectionPage['scan']
     if (texts.length > 0) {
       const payloads = this.payloads
       if (!payloads) throw new UserError('filter text: this capture cannot be searched')
@@ -305,7 +345,7 @@ export class ConnectionQuery {
  * as it grows). Whole-number keys, the common case, are packed with their row into one
  * double and sorted natively, three times faster than a comparator over 100,000 rows.
  */
-function sortRows(rows: Uint32Array, keys: Array<number | string>, descending: boolean): Uint32Array {
+export function sortRows(rows: Uint32Array, keys: Array<number | string>, descending: boolean): Uint32Array {
   const n = rows.length
   const rowBits = Math.max(1, Math.ceil(Math.log2(n + 1)))
   let min = Infinity

@@ -1,10 +1,20 @@
 // Protocol decoding of every open capture, kept next to it: per connection, what it
-// carries and its exchanges and messages, found as bytes arrive (live) or when a file is
-// opened, and paged like the connection list. STUB: to be built (issue 16).
+// carries and its exchanges and messages, found as bytes arrive (live, in the background)
+// or when a file is first asked about, and paged like the connection list. Details
+// (headers, byte ranges, bodies, payloads) are decoded again from the file when asked.
 
-import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeSortKey, WsMessagePage } from '../../shared/protocol-types'
-import { UserError } from '../../shared/errors'
+import type { ConnectionSummary } from '../../shared/capture-types'
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeSortKey, Protocol, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/capture-queries'
+import type { ProtocolFacts } from '../capture/connection-query'
+import { readBody } from './body-content'
+import { CaptureDecoding, type ConnDecoding } from './capture-decoding'
+import { createDecoderHost, type DecoderHost } from './decoder-host'
+import { decodeExchanges } from './exchange-detail'
+import { ExchangeList } from './exchange-query'
+import type { ExchangeTest } from './exchange-words'
+import { readWsPayload } from './ws-payload'
 
 export interface ExchangeQuery {
   offset: number
@@ -30,29 +40,140 @@ export interface WsPayloadQuery {
   length: number
 }
 
-const notYet = (): never => {
-  throw new UserError('protocol decoding is not built yet')
+/** How long a list query lets decoding catch up before it answers with what there is (and `scan`). */
+const LIST_SLICE_MS = 250
+const DEFAULT_PAGE = 100
+
+interface Entry {
+  view: CaptureView
+  decoding: CaptureDecoding
+  list: ExchangeList
 }
 
 export class Decoding {
-  exchanges(_view: CaptureView, _connId: number, _from?: number, _limit?: number): Promise<ExchangePage> {
-    return Promise.resolve().then(notYet)
+  private readonly captures = new Map<string, Entry>()
+  private hostMade: DecoderHost | undefined
+
+  constructor(private readonly opts: { worker?: boolean } = {}) {}
+
+  /** Where decoders run: `worker` (the built decode worker) or `in-thread` (run from source, or no worker file). */
+  get mode(): 'worker' | 'in-thread' {
+    return this.host().mode
   }
-  messages(_view: CaptureView, _connId: number, _from?: number, _limit?: number): Promise<WsMessagePage> {
-    return Promise.resolve().then(notYet)
+
+  private host(): DecoderHost {
+    this.hostMade ??= createDecoderHost(this.opts)
+    return this.hostMade
   }
-  body(_view: CaptureView, _q: BodyQuery, _signal?: AbortSignal): Promise<BodyPiece> {
-    return Promise.resolve().then(notYet)
+
+  private entry(view: CaptureView): Entry {
+    let e = this.captures.get(view.id)
+    if (!e || e.view !== view) {
+      e?.decoding.close()
+      const decoding = new CaptureDecoding(view, this.host())
+      e = { view, decoding, list: new ExchangeList(decoding.table) }
+      this.captures.set(view.id, e)
+      // Everything recorded so far is decoded in the background from now on.
+      void decoding.sweep().catch(() => undefined)
+    }
+    return e
   }
-  wsPayload(_view: CaptureView, _q: WsPayloadQuery): Promise<BodyPiece> {
-    return Promise.resolve().then(notYet)
+
+  /** Decodes what the capture holds and, live, what it records from now on. */
+  watch(view: CaptureView): void {
+    this.entry(view)
   }
-  exchangePage(_view: CaptureView, _q: ExchangeQuery, _signal?: AbortSignal): Promise<ExchangeListPage> {
-    return Promise.resolve().then(notYet)
+
+  /** A live connection grew or ended: decode it in the background (cheap: a set and a flag). */
+  changed(view: CaptureView, connId: number): void {
+    this.captures.get(view.id)?.decoding.changed(connId)
   }
+
+  /** What a connection was decoded as so far; undefined before decoding looked at it. */
+  summary(view: CaptureView, connId: number): ProtocolSummary | undefined {
+    return this.entry(view).decoding.conn(connId)?.summary
+  }
+
+  /** Sets each row's `protocol` from what is decoded so far. */
+  annotate(view: CaptureView, rows: ConnectionSummary[]): ConnectionSummary[] {
+    const d = this.entry(view).decoding
+    for (const row of rows) {
+      const s = d.conn(row.id)?.summary
+      if (s) row.protocol = s
+    }
+    return rows
+  }
+
+  /** What the connection list's protocol words ask of a capture. */
+  facts(view: CaptureView): ProtocolFacts {
+    const d = this.entry(view).decoding
+    return {
+      catchUp: async (signal) => {
+        const of = await d.sweep()
+        await d.catchUp(LIST_SLICE_MS, signal)
+        return d.progress(of)
+      },
+      protocol: (connId): Protocol | undefined => d.conn(connId)?.summary?.protocol,
+      anyExchange: (connId: number, test: ExchangeTest): boolean => {
+        const c = d.conn(connId)
+        return c !== undefined && c.exchanges.some((row) => test(d.table, row))
+      },
+      version: () => d.table.version
+    }
+  }
+
+  private async decoded(view: CaptureView, connId: number): Promise<ConnDecoding> {
+    if ((await view.connection(connId)) === undefined) throw new UserError(`no connection #${connId} in this capture`, ERROR_CODES.ENOCONN)
+    return this.entry(view).decoding.catchUpConn(connId)
+  }
+
+  async exchanges(view: CaptureView, connId: number, from = 0, limit = DEFAULT_PAGE): Promise<ExchangePage> {
+    const c = await this.decoded(view, connId)
+    const exchanges = await decodeExchanges(view, c, this.entry(view).decoding.table, from, limit)
+    return { protocol: c.summary?.protocol ?? 'unknown', from, total: c.exchanges.length, exchanges, problems: [...c.problems] }
+  }
+
+  async messages(view: CaptureView, connId: number, from = 0, limit = DEFAULT_PAGE): Promise<WsMessagePage> {
+    const c = await this.decoded(view, connId)
+    return { from, total: c.messages.length, messages: c.messages.slice(from, from + limit), problems: [...c.problems] }
+  }
+
+  async body(view: CaptureView, q: BodyQuery, signal?: AbortSignal): Promise<BodyPiece> {
+    const c = await this.decoded(view, q.connId)
+    if (q.exchange >= c.exchanges.length) throw new UserError(`connection #${q.connId} has no exchange ${q.exchange} (it has ${c.exchanges.length})`)
+    const [ex] = await decodeExchanges(view, c, this.entry(view).decoding.table, q.exchange, 1)
+    const msg = q.part === 'request' ? ex.request : ex.response
+    if (!msg) throw new UserError(`exchange ${q.exchange} of connection #${q.connId} has no ${q.part} yet`)
+    return readBody(view, q.connId, msg, { decode: q.decode ?? true, offset: q.offset, length: q.length }, signal)
+  }
+
+  async wsPayload(view: CaptureView, q: WsPayloadQuery): Promise<BodyPiece> {
+    const c = await this.decoded(view, q.connId)
+    const m = c.messages[q.message]
+    if (!m || !c.ws) throw new UserError(`connection #${q.connId} has no WebSocket message ${q.message} (it has ${c.messages.length})`)
+    return readWsPayload(view, q.connId, c.ws, m, q)
+  }
+
+  async exchangePage(view: CaptureView, q: ExchangeQuery, signal?: AbortSignal): Promise<ExchangeListPage> {
+    const e = this.entry(view)
+    const of = await e.decoding.sweep()
+    const done = await e.decoding.catchUp(LIST_SLICE_MS, signal)
+    if (signal?.aborted) throw new UserError('exchange list cancelled', ERROR_CODES.ECANCELED)
+    const rows = e.list.rows(q.filter, q.sort ?? 'start', q.descending === true)
+    const t = e.decoding.table
+    const page: ExchangeListPage = { total: rows.length, of: t.size, offset: q.offset, rows: Array.from(rows.subarray(q.offset, q.offset + q.limit), (row) => t.row(row)) }
+    if (!done) page.scan = e.decoding.progress(of)
+    return page
+  }
+
   /** A capture closed: its decodings go. */
-  forget(_captureId: string): void {}
-  close(): Promise<void> {
-    return Promise.resolve()
+  forget(captureId: string): void {
+    this.captures.get(captureId)?.decoding.close()
+    this.captures.delete(captureId)
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.captures.keys()]) this.forget(id)
+    await this.hostMade?.close()
   }
 }

@@ -1,0 +1,233 @@
+// One capture's decoding: per connection, a decoder fed its records in capture order, and
+// what it found kept in short (exchanges in the capture's ExchangeTable, WebSocket messages,
+// problems, the protocol summary). Connections that grew are decoded in the background, a
+// few milliseconds at a time, never on the path that records bytes; a query that needs a
+// connection (or all of them) decoded catches up first, for a bounded time.
+
+import type { ConnectionEnd, Direction } from '../../shared/capture-types'
+import type { DecodeProblem, HttpExchange, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
+import type { CaptureView } from '../capture/capture-queries'
+import type { DecoderHost, FeedResult } from './decoder-host'
+import { readBatch } from './decode-feed'
+import { ExchangeTable, headerValue } from './exchange-table'
+
+/** A background run works at most this long before it lets other work in. */
+const SLICE_MS = 5
+/** Problems kept per connection. */
+const MAX_PROBLEMS = 100
+const END_CODE: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
+
+/** Where a WebSocket's frames begin after its upgrade, and whether it negotiated permessage-deflate. */
+export interface WsStart {
+  client: number
+  server: number
+  /** The response's Sec-WebSocket-Extensions value, when it has one. */
+  extensions?: string
+}
+
+export class ConnDecoding {
+  /** The next record to feed. */
+  cursor = 0
+  want: Record<Direction, number> = { client: 0, server: 0 }
+  ended: Record<Direction, boolean> = { client: false, server: false }
+  summary: ProtocolSummary | undefined
+  /** Table rows of its exchanges, by exchange index. */
+  readonly exchanges: number[] = []
+  readonly messages: WsMessage[] = []
+  readonly problems: DecodeProblem[] = []
+  ws: WsStart | undefined
+  /** The connection's bytes and end as last caught up with: a change means more to decode. */
+  seen = { client: -1, server: -1, flags: -1 }
+  /** Its decoder is gone: the connection ended and every record was fed. */
+  finished = false
+  busy: Promise<void> | undefined
+
+  constructor(
+    readonly connId: number,
+    /** The decoder host's key. */
+    readonly key: number
+  ) {}
+}
+
+let nextKey = 1
+
+export class CaptureDecoding {
+  readonly table = new ExchangeTable()
+  private readonly conns = new Map<number, ConnDecoding>()
+  /** Connections with more to decode, in the order they were noticed. */
+  private readonly dirty = new Set<number>()
+  private running: Promise<void> | undefined
+  private readonly idleWaiters: (() => void)[] = []
+  private closed = false
+
+  constructor(
+    readonly view: CaptureView,
+    private readonly host: DecoderHost
+  ) {}
+
+  conn(connId: number): ConnDecoding | undefined {
+    return this.conns.get(connId)
+  }
+
+  /** Its connections in the order they opened (those looked at so far). */
+  connections(): IterableIterator<ConnDecoding> {
+    return this.conns.values()
+  }
+
+  /** A connection grew or ended (live): decode it soon, in the background. */
+  changed(connId: number): void {
+    if (this.closed) return
+    this.dirty.add(connId)
+    this.schedule()
+  }
+
+  /**
+   * Every connection whose bytes or end differ from what was decoded is queued; returns how
+   * many connections the capture has. Costs a pass over the index's fields, no reads.
+   */
+  async sweep(): Promise<number> {
+    const rows = await this.view.allRows()
+    const f = rows.fields
+    for (let row = 0; row < rows.size; row++) {
+      const id = f.id(row)
+      const c = this.conns.get(id)
+      if (c && (c.finished || (c.seen.client === rows.bytes(row, 'client') && c.seen.server === rows.bytes(row, 'server') && c.seen.flags === flagsOf(f.end(row), f.fin(row, 'client'), f.fin(row, 'server'))))) continue
+      this.dirty.add(id)
+    }
+    if (this.dirty.size > 0) this.schedule()
+    return rows.size
+  }
+
+  /** How many of the capture's connections are decoded as far as they go now. */
+  progress(of: number): { done: number; of: number } {
+    return { done: Math.max(0, of - this.dirty.size), of }
+  }
+
+  /** Decodes whatever is queued for at most `ms` (or until done); true when nothing is left. */
+  async catchUp(ms: number, signal?: AbortSignal): Promise<boolean> {
+    await this.sweep()
+    if (this.dirty.size === 0 && !this.running) return true
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))
+    const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }))
+    await Promise.race([idle, timeout, aborted])
+    clearTimeout(timer)
+    return this.dirty.size === 0 && !this.running
+  }
+
+  /** Decodes one connection as far as its records go now. */
+  async catchUpConn(connId: number): Promise<ConnDecoding> {
+    const c = this.ensure(connId)
+    // A live connection may grow while this runs: what was there when asked is enough.
+    for (let i = 0; i < 3; i++) {
+      await this.decode(c, Infinity)
+      if (!(await this.behind(c))) break
+    }
+    return c
+  }
+
+  private ensure(connId: number): ConnDecoding {
+    let c = this.conns.get(connId)
+    if (!c) {
+      c = new ConnDecoding(connId, nextKey++)
+      this.conns.set(connId, c)
+    }
+    return c
+  }
+
+  private async behind(c: ConnDecoding): Promise<boolean> {
+    if (c.finished) return false
+    const s = await this.view.connection(c.connId)
+    if (!s) return false
+    return c.seen.client !== s.bytes.client || c.seen.server !== s.bytes.server || c.seen.flags !== flagsOf(s.end, s.fin.client, s.fin.server)
+  }
+
+  private schedule(): void {
+    if (this.running || this.closed) return
+    this.running = this.runQueue().finally(() => {
+      this.running = undefined
+      if (this.dirty.size > 0 && !this.closed) this.schedule()
+      else for (const w of this.idleWaiters.splice(0)) w()
+    })
+  }
+
+  private async runQueue(): Promise<void> {
+    let sliceStart = performance.now()
+    while (this.dirty.size > 0 && !this.closed) {
+      const connId = this.dirty.values().next().value as number
+      this.dirty.delete(connId)
+      const c = this.ensure(connId)
+      try {
+        await this.decode(c, SLICE_MS, sliceStart)
+      } catch {
+        // The connection's records could not be read (a damaged file): it stays as decoded so far.
+        c.finished = true
+      }
+      if (this.closed) return
+      if (!c.finished && (await this.behind(c).catch(() => false))) this.dirty.add(connId)
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        sliceStart = performance.now()
+      }
+    }
+  }
+
+  /** Feeds a connection's records, batch after batch, until caught up (or `ms` after `since`). */
+  private decode(c: ConnDecoding, ms: number, since = performance.now()): Promise<void> {
+    const run = (c.busy ?? Promise.resolve()).then(async () => {
+      while (!c.finished && !this.closed) {
+        const s = await this.view.connection(c.connId)
+        if (!s) return
+        const seen = { client: s.bytes.client, server: s.bytes.server, flags: flagsOf(s.end, s.fin.client, s.fin.server) }
+        const batch = await readBatch(this.view, c.connId, c.cursor, c.want, c.ended)
+        if (batch.ops.length > 0 || c.summary === undefined) this.apply(c, await this.host.feed(c.key, batch.ops, batch.bytes))
+        for (const dir of batch.ended) c.ended[dir] = true
+        c.cursor = batch.next
+        if (batch.next >= batch.total) {
+          c.seen = seen
+          if (s.end !== 'open') {
+            c.finished = true
+            this.host.drop(c.key)
+          }
+          return
+        }
+        if (performance.now() - since >= ms) return
+      }
+    })
+    c.busy = run.catch(() => undefined)
+    return run
+  }
+
+  private apply(c: ConnDecoding, r: FeedResult): void {
+    c.want = r.want
+    c.summary = r.summary
+    for (const ex of r.changes.exchanges) {
+      c.exchanges[ex.index] = this.table.put(c.connId, ex, c.exchanges[ex.index])
+      if (ex.upgrade === 'websocket' && ex.state === 'upgraded') c.ws = wsStartOf(ex)
+    }
+    for (const m of r.changes.messages) c.messages[m.index] = m
+    for (const p of r.changes.problems) if (c.problems.length < MAX_PROBLEMS) c.problems.push(p)
+  }
+
+  close(): void {
+    this.closed = true
+    for (const c of this.conns.values()) if (!c.finished) this.host.drop(c.key)
+    for (const w of this.idleWaiters.splice(0)) w()
+  }
+}
+
+function flagsOf(end: ConnectionEnd, finClient: boolean, finServer: boolean): number {
+  return (END_CODE[end] << 2) | (finClient ? 1 : 0) | (finServer ? 2 : 0)
+}
+
+function wsStartOf(ex: HttpExchange): WsStart | undefined {
+  const req = ex.request
+  const res = ex.response
+  if (!req || !res) return undefined
+  const reqEnd = req.body.framing === 'none' ? req.headRange.offset + req.headRange.length : req.body.range.offset + req.body.range.length
+  const ws: WsStart = { client: reqEnd, server: res.headRange.offset + res.headRange.length }
+  const ext = headerValue(res, 'sec-websocket-extensions')
+  if (ext !== undefined) ws.extensions = ext
+  return ws
+}

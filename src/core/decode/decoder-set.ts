@@ -1,0 +1,43 @@
+// The decoders of one host (this thread, or the decode worker), by key: each fed its
+// batches and asked what changed. Never throws out: a decoder that fails is reported as a
+// problem and dropped, and the connection reads as undecodable past it.
+
+import type { Direction } from '../../shared/capture-types'
+import type { DecodeProblem } from '../../shared/protocol-types'
+import { createConnectionDecoder } from './decoders'
+import type { ConnectionDecoder } from '../protocols/stream-decoder'
+import { inflateRaw } from '../http/inflate-raw'
+import type { FeedOp, FeedOptions, FeedResult } from './decoder-host'
+
+export class DecoderSet {
+  private readonly decoders = new Map<number, ConnectionDecoder>()
+
+  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions): FeedResult {
+    let d = this.decoders.get(key)
+    try {
+      if (!d) {
+        d = createConnectionDecoder({ ...opts, inflateRaw })
+        this.decoders.set(key, d)
+      }
+      for (const op of ops) {
+        if (op.len < 0) d.end(op.dir, op.time)
+        else d.push(op.dir, bytes.subarray(op.at, op.at + op.len), op.offset, op.time)
+      }
+      return { changes: d.takeChanges(), want: { client: d.wantFrom('client'), server: d.wantFrom('server') }, summary: d.summary() }
+    } catch (err) {
+      this.decoders.delete(key)
+      const dir: Direction = ops[0]?.dir ?? 'client'
+      const problem: DecodeProblem = { dir, offset: ops[0]?.offset ?? 0, message: `decoding failed: ${(err as Error).message}` }
+      const never = Number.MAX_SAFE_INTEGER
+      return { changes: { exchanges: [], messages: [], problems: [problem] }, want: { client: never, server: never }, summary: { protocol: d?.protocol ?? 'raw', problem: true } }
+    }
+  }
+
+  drop(key: number): void {
+    this.decoders.delete(key)
+  }
+
+  clear(): void {
+    this.decoders.clear()
+  }
+}

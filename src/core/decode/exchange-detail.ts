@@ -1,0 +1,51 @@
+// Exchanges in full (headers, byte ranges), decoded again when asked: the background
+// decoding keeps only their short form, and where each request and response starts. A
+// fresh decoder starts at the first asked exchange's request and response and runs until
+// it has them all, skipping what it does not need (big bodies) as the background one does.
+
+import type { Direction } from '../../shared/capture-types'
+import type { HttpExchange } from '../../shared/protocol-types'
+import type { CaptureView } from '../capture/capture-queries'
+import type { ConnDecoding } from './capture-decoding'
+import { createConnectionDecoder } from './decoders'
+import { inflateRaw } from '../http/inflate-raw'
+import { replay } from './replay'
+import type { ExchangeTable } from './exchange-table'
+
+/** Exchanges `from`..`from + limit` of a decoded connection, in full. */
+export async function decodeExchanges(view: CaptureView, c: ConnDecoding, table: ExchangeTable, from: number, limit: number): Promise<HttpExchange[]> {
+  const rows = c.exchanges.slice(from, from + limit)
+  if (rows.length === 0) return []
+  const s = await view.connection(c.connId)
+  if (!s) return []
+  const recorded = s.recorded ?? s.bytes
+  const starts = table.starts(rows[0])
+  // No request (a response with none) or no response yet: that direction has nothing for these exchanges before its end.
+  const start: Record<Direction, number> = {
+    client: Number.isNaN(starts.client) ? recorded.client : starts.client,
+    server: Number.isNaN(starts.server) ? recorded.server : starts.server
+  }
+  const d = createConnectionDecoder({ start, protocol: 'http1', inflateRaw })
+  const found = new Map<number, HttpExchange>()
+  await replay(view, c.connId, start, d, () => {
+    for (const ex of d.takeChanges().exchanges) if (ex.index < rows.length) found.set(ex.index, ex)
+    for (let i = 0; i < rows.length; i++) {
+      const ex = found.get(i)
+      if (!ex || ex.state === 'pending') return false
+    }
+    return true
+  })
+  for (const ex of d.takeChanges().exchanges) if (ex.index < rows.length) found.set(ex.index, ex)
+  const out: HttpExchange[] = []
+  for (let i = 0; i < rows.length; i++) {
+    const ex = found.get(i)
+    if (ex) out.push({ ...ex, index: from + i })
+    else out.push(skeleton(table, rows[i], from + i))
+  }
+  return out
+}
+
+/** What is known of an exchange the second decoding did not find again (its bytes are gone from the file). */
+function skeleton(table: ExchangeTable, row: number, index: number): HttpExchange {
+  return { index, informational: [], state: table.state(row) === 'pending' ? 'pending' : 'incomplete' }
+}

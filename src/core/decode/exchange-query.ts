@@ -1,0 +1,97 @@
+// exchange.page: every decoded exchange of a capture, filtered by the exchange words and
+// sorted, as the connection list does it (connection-query.ts): tests and sort keys read
+// the ExchangeTable's columns, only the page's rows become objects, and the last query's
+// matching rows are kept until the table changes. String sort keys sort by the rank of each
+// distinct string, so every key is a whole number and sorts natively.
+
+import { UserError } from '../../shared/errors'
+import type { ExchangeSortKey } from '../../shared/protocol-types'
+import { sortRows } from '../capture/connection-query'
+import type { ExchangeTable } from './exchange-table'
+import { EXCHANGE_WORDS, exchangeWord, hostOrPath, type ExchangeTest } from './exchange-words'
+
+const KEYS = [...EXCHANGE_WORDS, 'conn'] as const
+
+export function parseExchangeFilter(filter: string): ExchangeTest | undefined {
+  const words = filter.match(/-?(?:[a-z]+:)?(?:"[^"]*"|\S+)/gi) ?? []
+  const tests: ExchangeTest[] = []
+  for (let word of words) {
+    const negate = word.startsWith('-') && word.length > 1
+    if (negate) word = word.slice(1)
+    const colon = /^([a-z]+):(.*)$/i.exec(word)
+    let test: ExchangeTest
+    if (colon) {
+      const key = colon[1].toLowerCase()
+      const value = colon[2].replace(/^"|"$/g, '')
+      if (key === 'conn') {
+        if (!/^\d{1,15}$/.test(value)) throw new UserError(`filter conn:${value}: conn wants a connection id, e.g. conn:12`)
+        const id = Number(value)
+        test = (t, row) => t.conn(row) === id
+      } else if ((EXCHANGE_WORDS as readonly string[]).includes(key)) test = exchangeWord(key, value)
+      else throw new UserError(`unknown filter word "${key}:": use ${KEYS.map((k) => `${k}:`).join(' ')} or plain text`)
+    } else test = hostOrPath(word.replace(/^"|"$/g, '').toLowerCase())
+    tests.push(negate ? (t, row) => !test(t, row) : test)
+  }
+  return tests.length === 0 ? undefined : (t, row) => tests.every((x) => x(t, row))
+}
+
+/** Each distinct string of a column by its place in sorted order (none first). */
+function ranks(t: ExchangeTable): Uint32Array {
+  const values = t.strings.values
+  const order = Array.from(values.keys()).sort((a, b) => {
+    const x = values[a] ?? ''
+    const y = values[b] ?? ''
+    return a === 0 ? -1 : b === 0 ? 1 : x < y ? -1 : x > y ? 1 : 0
+  })
+  const rank = new Uint32Array(values.length)
+  order.forEach((id, i) => (rank[id] = i))
+  return rank
+}
+
+function sortKey(t: ExchangeTable, sort: ExchangeSortKey): (row: number) => number {
+  switch (sort) {
+    case 'start':
+      return (row) => t.startedAt(row)
+    case 'status':
+      return (row) => t.status(row)
+    case 'size':
+      return (row) => t.responseSize(row)
+    case 'duration':
+      return (row) => (Number.isNaN(t.duration(row)) ? -1 : t.duration(row))
+    case 'conn':
+      // Connection ids and exchange indexes are below 2^26 each in any capture that fits a disk.
+      return (row) => t.conn(row) * 2 ** 26 + t.index(row)
+    case 'method':
+    case 'host':
+    case 'path':
+    case 'type': {
+      const rank = ranks(t)
+      const column = sort
+      return (row) => rank[t.ids(row)[column]]
+    }
+  }
+}
+
+export class ExchangeList {
+  private cached: { key: string; version: number; rows: Uint32Array } | undefined
+
+  constructor(private readonly table: ExchangeTable) {}
+
+  /** The rows that pass `filter`, in order. */
+  rows(filter: string | undefined, sort: ExchangeSortKey, descending: boolean): Uint32Array {
+    const key = JSON.stringify([filter ?? '', sort, descending])
+    const t = this.table
+    if (this.cached?.key === key && this.cached.version === t.version) return this.cached.rows
+    const test = filter ? parseExchangeFilter(filter) : undefined
+    const picked = new Uint32Array(t.size)
+    let n = 0
+    for (let row = 0; row < t.size; row++) if (test === undefined || test(t, row)) picked[n++] = row
+    const rows = picked.subarray(0, n)
+    const keyOf = sortKey(t, sort)
+    const keys = new Array<number>(n)
+    for (let i = 0; i < n; i++) keys[i] = keyOf(rows[i])
+    const sorted = sortRows(rows, keys, descending)
+    this.cached = { key, version: t.version, rows: sorted }
+    return sorted
+  }
+}

@@ -1,0 +1,193 @@
+// Every HTTP exchange a capture's decoding found, in short, as columns: what the exchange
+// list shows, filters and sorts by, and where each exchange's request and response start
+// (to decode it again in full when asked). Typed arrays and interned strings, not an object
+// per exchange: 100,000 exchanges take a few megabytes (test/core/decode/decode-memory.test.ts).
+
+import type { ExchangeRow, ExchangeState, HttpExchange, HttpMessage } from '../../shared/protocol-types'
+
+const STATES: ExchangeState[] = ['pending', 'complete', 'incomplete', 'upgraded']
+const STATE_CODE = new Map(STATES.map((s, i) => [s, i]))
+
+/** Strings that repeat (methods, hosts, paths, content types) stored once, by number; 0 is none. */
+export class StringPool {
+  private readonly ids = new Map<string, number>()
+  readonly values: (string | undefined)[] = [undefined]
+
+  id(s: string | undefined): number {
+    if (s === undefined) return 0
+    let id = this.ids.get(s)
+    if (id === undefined) {
+      // A copy of its own: a slice of a decoded head would keep the whole head alive.
+      const own = (' ' + s).slice(1)
+      id = this.values.length
+      this.values.push(own)
+      this.ids.set(own, id)
+    }
+    return id
+  }
+}
+
+class Column<T extends Float64Array | Uint32Array | Uint8Array | Uint16Array> {
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T
+  ) {}
+  grow(n: number): void {
+    if (n <= this.data.length) return
+    const next = this.make(Math.max(n, this.data.length * 2))
+    next.set(this.data)
+    this.data = next
+  }
+}
+
+const f64 = (n: number): Float64Array => new Float64Array(n)
+const u32 = (n: number): Uint32Array => new Uint32Array(n)
+const u8 = (n: number): Uint8Array => new Uint8Array(n)
+
+/** The authority a request names: its Host header, else the target's. */
+function hostOf(req: HttpMessage | undefined): string | undefined {
+  if (!req) return undefined
+  for (const h of req.headers) if (h.name.length === 4 && h.name.toLowerCase() === 'host') return h.value.toLowerCase()
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(req.target ?? '')
+  if (m) return m[1].toLowerCase()
+  return req.method === 'CONNECT' ? req.target?.toLowerCase() : undefined
+}
+
+/** The target's path and query (an absolute-form target loses its scheme and authority). */
+function pathOf(req: HttpMessage | undefined): string | undefined {
+  const t = req?.target
+  if (t === undefined) return undefined
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(t)
+  return m ? m[1] || '/' : t
+}
+
+export function headerValue(msg: HttpMessage | undefined, name: string): string | undefined {
+  if (!msg) return undefined
+  for (const h of msg.headers) if (h.name.toLowerCase() === name) return h.value
+  return undefined
+}
+
+export class ExchangeTable {
+  size = 0
+  /** Bumped on every change: cached filter results know when they are stale. */
+  version = 0
+  readonly strings = new StringPool()
+  private readonly cols = {
+    conn: new Column(u32(64), u32),
+    index: new Column(u32(64), u32),
+    method: new Column(u32(64), u32),
+    host: new Column(u32(64), u32),
+    path: new Column(u32(64), u32),
+    type: new Column(u32(64), u32),
+    upgrade: new Column(u32(64), u32),
+    status: new Column(u32(64), u32),
+    state: new Column(u8(64), u8),
+    reqSize: new Column(f64(64), f64),
+    resSize: new Column(f64(64), f64),
+    startedAt: new Column(f64(64), f64),
+    duration: new Column(f64(64), f64),
+    /** Where the request's and the response's first bytes are (NaN: none yet). */
+    reqAt: new Column(f64(64), f64),
+    resAt: new Column(f64(64), f64)
+  }
+
+  /** Adds an exchange (or updates row `row`); returns its row. */
+  put(connId: number, ex: HttpExchange, row = this.size): number {
+    if (row === this.size) {
+      this.size++
+      for (const c of Object.values(this.cols)) c.grow(this.size)
+    }
+    const c = this.cols
+    const req = ex.request
+    const res = ex.response
+    const first = req ?? ex.informational[0] ?? res
+    c.conn.data[row] = connId
+    c.index.data[row] = ex.index
+    c.method.data[row] = this.strings.id(req?.method)
+    c.host.data[row] = this.strings.id(hostOf(req))
+    c.path.data[row] = this.strings.id(pathOf(req))
+    c.type.data[row] = this.strings.id(headerValue(res, 'content-type')?.toLowerCase())
+    c.upgrade.data[row] = this.strings.id(ex.upgrade)
+    c.status.data[row] = res?.status ?? 0
+    c.state.data[row] = STATE_CODE.get(ex.state) ?? 0
+    c.reqSize.data[row] = req?.body.size ?? 0
+    c.resSize.data[row] = res?.body.size ?? 0
+    c.startedAt.data[row] = first?.startedAt ?? NaN
+    c.duration.data[row] = req && res?.endedAt !== undefined ? res.endedAt - req.startedAt : NaN
+    c.reqAt.data[row] = req?.startRange.offset ?? NaN
+    c.resAt.data[row] = (ex.informational[0] ?? res)?.startRange.offset ?? NaN
+    this.version++
+    return row
+  }
+
+  conn(row: number): number {
+    return this.cols.conn.data[row]
+  }
+  index(row: number): number {
+    return this.cols.index.data[row]
+  }
+  method(row: number): string | undefined {
+    return this.strings.values[this.cols.method.data[row]]
+  }
+  host(row: number): string | undefined {
+    return this.strings.values[this.cols.host.data[row]]
+  }
+  path(row: number): string | undefined {
+    return this.strings.values[this.cols.path.data[row]]
+  }
+  contentType(row: number): string | undefined {
+    return this.strings.values[this.cols.type.data[row]]
+  }
+  /** 0 while there is no response. */
+  status(row: number): number {
+    return this.cols.status.data[row]
+  }
+  state(row: number): ExchangeState {
+    return STATES[this.cols.state.data[row]]
+  }
+  responseSize(row: number): number {
+    return this.cols.resSize.data[row]
+  }
+  startedAt(row: number): number {
+    return this.cols.startedAt.data[row]
+  }
+  /** NaN until complete. */
+  duration(row: number): number {
+    return this.cols.duration.data[row]
+  }
+  /** The stream offsets where the exchange's request and its response (first informational one included) start; NaN for none. */
+  starts(row: number): { client: number; server: number } {
+    return { client: this.cols.reqAt.data[row], server: this.cols.resAt.data[row] }
+  }
+
+  /** The method, host, path, status and type ids, for filters that compare numbers. */
+  ids(row: number): { method: number; host: number; path: number; type: number } {
+    const c = this.cols
+    return { method: c.method.data[row], host: c.host.data[row], path: c.path.data[row], type: c.type.data[row] }
+  }
+
+  row(row: number): ExchangeRow {
+    const c = this.cols
+    const out: ExchangeRow = {
+      connId: c.conn.data[row],
+      index: c.index.data[row],
+      requestSize: c.reqSize.data[row],
+      responseSize: c.resSize.data[row],
+      startedAt: c.startedAt.data[row],
+      state: this.state(row)
+    }
+    const method = this.method(row)
+    if (method !== undefined) out.method = method
+    const host = this.host(row)
+    if (host !== undefined) out.host = host
+    const path = this.path(row)
+    if (path !== undefined) out.path = path
+    if (c.status.data[row] !== 0) out.status = c.status.data[row]
+    const type = this.contentType(row)
+    if (type !== undefined) out.contentType = type
+    if (!Number.isNaN(c.duration.data[row])) out.duration = c.duration.data[row]
+    const upgrade = this.strings.values[c.upgrade.data[row]]
+    if (upgrade !== undefined) out.upgrade = upgrade
+    return out
+  }
+}

@@ -1,0 +1,82 @@
+// The filter words about HTTP exchanges, shared by the exchange list (exchange.page) and the
+// connection list (a connection passes when one of its exchanges does): `method:GET`,
+// `host:example`, `path:/api`, `status:404|4xx|200-299`, `type:json`, and `proto:` for a
+// connection's protocol. Each compiles to a test over the ExchangeTable's columns; a string
+// column's answer is kept per interned string, so 100,000 rows cost one test per distinct value.
+
+import { UserError } from '../../shared/errors'
+import type { Protocol } from '../../shared/protocol-types'
+import type { ExchangeTable } from './exchange-table'
+
+export type ExchangeTest = (t: ExchangeTable, row: number) => boolean
+
+export const EXCHANGE_WORDS = ['method', 'host', 'path', 'status', 'type'] as const
+
+/** A test of one string column by its interned id, each id's answer computed once. */
+function byString(column: 'method' | 'host' | 'path' | 'type', test: (s: string) => boolean): ExchangeTest {
+  const known = new Map<number, boolean>()
+  return (t, row) => {
+    const id = t.ids(row)[column]
+    let hit = known.get(id)
+    if (hit === undefined) {
+      const s = t.strings.values[id]
+      hit = s !== undefined && test(s)
+      known.set(id, hit)
+    }
+    return hit
+  }
+}
+
+function statusTest(value: string): ExchangeTest {
+  const v = value.toLowerCase()
+  let lo: number
+  let hi: number
+  const range = /^(\d{3})-(\d{3})$/.exec(v)
+  if (/^\d{3}$/.test(v)) lo = hi = Number(v)
+  else if (/^[1-5]xx$/.test(v)) {
+    lo = Number(v[0]) * 100
+    hi = lo + 99
+  } else if (range) [lo, hi] = [Number(range[1]), Number(range[2])]
+  else throw new UserError(`filter status:${value}: use a status code, a class or a range, e.g. status:404, status:4xx or status:200-299`)
+  return (t, row) => {
+    const s = t.status(row)
+    return s !== 0 && s >= lo && s <= hi
+  }
+}
+
+/** The test of `key:value` for one exchange; a bad value is a one-line UserError. */
+export function exchangeWord(key: string, value: string): ExchangeTest {
+  const v = value.toLowerCase()
+  if (v === '' && key !== 'status') throw new UserError(`filter ${key}: wants a value, e.g. ${key === 'method' ? 'method:GET' : key === 'host' ? 'host:example.com' : key === 'path' ? 'path:/api' : 'type:json'}`)
+  switch (key) {
+    case 'method':
+      if (!/^[a-z!#$%&'*+.^_`|~0-9-]+$/i.test(value)) throw new UserError(`filter method:${value}: a method is a word such as GET or POST`)
+      return byString('method', (s) => s.toLowerCase() === v)
+    case 'host':
+      return byString('host', (s) => s.includes(v))
+    case 'path':
+      return byString('path', (s) => s.toLowerCase().includes(v))
+    case 'type':
+      return byString('type', (s) => s.includes(v))
+    case 'status':
+      return statusTest(value)
+    default:
+      throw new UserError(`unknown filter word "${key}:"`)
+  }
+}
+
+/** A bare word: in the host or the path. */
+export function hostOrPath(text: string): ExchangeTest {
+  const host = byString('host', (s) => s.includes(text))
+  const path = byString('path', (s) => s.toLowerCase().includes(text))
+  return (t, row) => host(t, row) || path(t, row)
+}
+
+const PROTOS: Record<string, Protocol[]> = { http: ['http1'], http1: ['http1'], ws: ['websocket'], websocket: ['websocket'], tls: ['tls'], h2: ['http2'], http2: ['http2'], raw: ['raw'] }
+
+/** `proto:` over a connection's protocol (undefined: not decoded yet, which passes no word). */
+export function protoWord(value: string): (p: Protocol | undefined) => boolean {
+  const wanted = PROTOS[value.toLowerCase()]
+  if (!wanted) throw new UserError(`filter proto:${value}: use http, ws, tls, h2 or raw`)
+  return (p) => p !== undefined && wanted.includes(p)
+}

@@ -1,0 +1,33 @@
+// Decoding a part of a connection again, on this thread, for a detail a front end asked for
+// (an exchange in full, a WebSocket payload): a fresh decoder started at given stream
+// offsets is fed the records from there on, skipping what it does not want, until it has
+// what was asked or the records run out.
+
+import type { Direction } from '../../shared/capture-types'
+import type { CaptureView } from '../capture/capture-queries'
+import { readBatch } from './decode-feed'
+
+export interface Replayable {
+  push(dir: Direction, bytes: Uint8Array, offset: number, time: number): void
+  end(dir: Direction, time: number): void
+  wantFrom(dir: Direction): number
+}
+
+/** Feeds `d` from `start` until `done()` (asked after every batch) or the connection's records end. */
+export async function replay(view: CaptureView, connId: number, start: Record<Direction, number>, d: Replayable, done: () => boolean): Promise<void> {
+  const at = await Promise.all((['client', 'server'] as const).map((dir) => view.locate(connId, dir, start[dir])))
+  const valid = at.filter((i) => i >= 0)
+  if (valid.length === 0) return
+  let cursor = Math.min(...valid)
+  const ended = { client: false, server: false }
+  for (;;) {
+    const batch = await readBatch(view, connId, cursor, { client: d.wantFrom('client'), server: d.wantFrom('server') }, ended)
+    for (const dir of batch.ended) ended[dir] = true
+    for (const op of batch.ops) {
+      if (op.len < 0) d.end(op.dir, op.time)
+      else d.push(op.dir, batch.bytes.subarray(op.at, op.at + op.len), op.offset, op.time)
+    }
+    cursor = batch.next
+    if (done() || batch.next >= batch.total) return
+  }
+}

@@ -1,0 +1,26 @@
+// ws.payload: a window of one WebSocket message's payload, unmasked, joined across frames
+// and inflated, found by replaying the conversation from its upgrade (permessage-deflate's
+// context takeover makes every earlier message shape the next).
+
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import type { BodyPiece, WsMessage } from '../../shared/protocol-types'
+import type { CaptureView } from '../capture/capture-queries'
+import { inflateRaw } from '../http/inflate-raw'
+import { NOTHING_MORE, WebSocketDecoder, parseWsExtensions } from '../protocols/websocket/ws-decoder'
+import type { WsStart } from './capture-decoding'
+import { replay } from './replay'
+
+export async function readWsPayload(view: CaptureView, connId: number, ws: WsStart, m: WsMessage, w: { offset: number; length: number }, signal?: AbortSignal): Promise<BodyPiece> {
+  const start = { client: ws.client, server: ws.server }
+  const d = new WebSocketDecoder({ start, deflate: parseWsExtensions(ws.extensions), inflateRaw, keepPayload: { index: m.index, from: w.offset, length: w.length } })
+  await replay(view, connId, start, d, () => {
+    if (signal?.aborted) throw new UserError('reading the payload was cancelled', ERROR_CODES.ECANCELED)
+    return d.wantFrom('client') === NOTHING_MORE && d.wantFrom('server') === NOTHING_MORE
+  })
+  const kept = d.keptPayload()
+  const piece: BodyPiece = { bytes: kept?.bytes ?? new Uint8Array(0), offset: w.offset, end: kept?.end ?? false, decoded: m.compressed ? ['permessage-deflate'] : [] }
+  if (kept?.total !== undefined) piece.total = kept.total
+  if (kept?.problem) piece.problem = kept.problem
+  else if (!kept) piece.problem = { message: 'the message could not be found again in the capture', offset: w.offset }
+  return piece
+}
