@@ -92,7 +92,6 @@ async function mountView(component: unknown, c: FakeConnection, language: 'en' |
   return { w, selection, t }
 }
 
-const text = (w: VueWrapper, selector: string): string[] => w.findAll(selector).map((e) => e.text())
 const byLabel = (w: VueWrapper, label: string) => w.find(`[aria-label="${label}"]`)
 
 describe('the HTTP view', () => {
