@@ -11,16 +11,17 @@ import type { InflateRaw } from '../protocols/stream-decoder'
 const MAX_BUFFER = 2 ** 31 - 1
 
 export const inflateRaw: InflateRaw = (data, dictionary, maxOutput) => {
+  const limit = Math.max(1, Math.min(MAX_BUFFER, Math.floor(maxOutput) || 1))
   try {
     const out = inflateRawSync(data, {
       dictionary: dictionary && dictionary.length > 0 ? dictionary : undefined,
       finishFlush: constants.Z_SYNC_FLUSH,
-      maxOutputLength: Math.max(1, Math.min(MAX_BUFFER, Math.floor(maxOutput)))
+      maxOutputLength: limit
     })
     return { output: new Uint8Array(out.buffer, out.byteOffset, out.byteLength) }
   } catch (e) {
     const code = (e as { code?: unknown }).code
-    if (code === 'ERR_BUFFER_TOO_LARGE') return { output: new Uint8Array(0), error: `inflates to more than ${maxOutput} bytes` }
+    if (code === 'ERR_BUFFER_TOO_LARGE') return { output: new Uint8Array(0), error: `inflates to more than ${limit} bytes` }
     return { output: new Uint8Array(0), error: e instanceof Error ? e.message : String(e) }
   }
 }

@@ -367,7 +367,8 @@ export class WebSocketDecoder {
     const deflated = msg.deflated
     if (deflated) {
       if (deflated.size + chunk.length > MAX_COMPRESSED_MESSAGE) {
-        this.problem(side, side.pos, `a compressed message over ${MAX_COMPRESSED_MESSAGE} bytes is not inflated`)
+        const at = side.pos + MAX_COMPRESSED_MESSAGE - deflated.size
+        this.problem(side, at, `a compressed message over ${MAX_COMPRESSED_MESSAGE} bytes is not inflated`)
         msg.deflated = undefined
         side.inflate?.loseContext()
         return
