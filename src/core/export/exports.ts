@@ -1,25 +1,91 @@
 // capture.export: HAR, pcapng or curl of a capture or some of its connections, written to
-// a path or kept as a download for a front end. STUB: to be built (issue 16).
+// a path on the engine's host or kept as a download for a front end (web mode). A path
+// that exists is replaced only with the user's yes, as capture.save asks it (a one-time
+// token, overwrite-confirmations.ts); the file is written beside it and renamed into place
+// once whole (replace-file.ts), so a failed or cancelled export leaves what was there.
 
+import { isAbsolute } from 'node:path'
 import type { CommandArgs } from '../../shared/contract'
 import type { OperationProgress } from '../../shared/events'
 import type { ExportResult } from '../../shared/protocol-types'
-import { UserError } from '../../shared/errors'
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import { formatBytes } from '../../shared/human-readable'
 import type { CaptureView } from '../capture/capture-queries'
+import { refuseLocked } from '../capture/capture-target'
 import type { Decoding } from '../decode/decoding'
 import type { Downloads } from '../downloads'
+import { inspectTarget } from '../file-target'
+import { OverwriteConfirmations } from '../overwrite-confirmations'
+import { writeReplacing } from '../replace-file'
+import type { SaveFolder } from '../save-folder'
+import { planExport, type ExportPlan } from './export-plan'
+import { ExportProgress } from './export-progress'
+import { BatchedSink, fileSink } from './export-sink'
+import { createTempExport, tempDownload } from './temp-export'
 
 export interface ExportDeps {
   decoding: Decoding
   downloads: Downloads
   progress: (p: OperationProgress) => void
+  /** Where a relative path lands (the save folder); without it only absolute paths are taken. */
+  folder?: SaveFolder
 }
 
 export class Exports {
+  private readonly confirmations = new OverwriteConfirmations()
+
   constructor(private readonly deps: ExportDeps) {}
 
-  run(_view: CaptureView, _args: CommandArgs<'capture.export'>, _signal?: AbortSignal): Promise<ExportResult> {
-    void this.deps
-    return Promise.reject(new UserError('export is not built yet'))
+  async run(view: CaptureView, args: CommandArgs<'capture.export'>, signal?: AbortSignal): Promise<ExportResult> {
+    const plan = await planExport(view, this.deps.decoding, args)
+    const operation = args.progress
+    const progress = new ExportProgress(plan.of, operation === undefined ? undefined : (p) => this.deps.progress({ operation, ...p }), signal)
+    const result = args.path === undefined ? await this.toDownload(plan, progress) : await this.toPath(this.resolve(args.path), args.confirm, plan, progress)
+    progress.finish()
+    return plan.text === undefined ? result : { ...result, text: plan.text }
+  }
+
+  private resolve(path: string): string {
+    if (this.deps.folder !== undefined) return this.deps.folder.resolve(path)
+    if (!isAbsolute(path)) throw new UserError(`export to ${path}: give an absolute path`, ERROR_CODES.EINVAL)
+    return path
+  }
+
+  private async toPath(path: string, confirm: string | undefined, plan: ExportPlan, progress: ExportProgress): Promise<ExportResult> {
+    const doing = `cannot export to ${path}`
+    const target = await inspectTarget(path, doing, { EISDIR: `it is a folder; give a file name, e.g. ${path.replace(/\/$/, '')}/${plan.name}` })
+    if (target.kind === 'file') {
+      // A capture another tcpscope records is never replaced, yes or no.
+      await refuseLocked(target)
+      if (!this.confirmations.take(confirm, target.path, target.identity)) {
+        const token = this.confirmations.issue(target.path, target.identity)
+        const what = target.isCapture ? 'a tcpscope capture' : 'a file'
+        throw new UserError(`${path} already exists (${what}, ${formatBytes(target.identity.size)}); replace it?`, ERROR_CODES.EEXIST, token)
+      }
+    }
+    const size = await writeReplacing(target, { doing, mode: 0o644, beforeCommit: () => refuseLocked(target) }, async (file) => {
+      const sink = new BatchedSink(fileSink(file))
+      await plan.write(sink, progress)
+      await sink.flush()
+      progress.checkCancelled()
+      return sink.written
+    })
+    return { path: target.path, name: plan.name, size }
+  }
+
+  private async toDownload(plan: ExportPlan, progress: ExportProgress): Promise<ExportResult> {
+    const temp = await createTempExport(plan.name)
+    let kept = false
+    try {
+      const sink = new BatchedSink(fileSink(temp.file))
+      await plan.write(sink, progress)
+      await sink.flush()
+      progress.checkCancelled()
+      const download = this.deps.downloads.keep(tempDownload(temp, plan.name, sink.written))
+      kept = true
+      return { download, name: plan.name, size: sink.written }
+    } finally {
+      if (!kept) await temp.discard()
+    }
   }
 }

@@ -1,0 +1,144 @@
+// A captured HTTP request as a shell command that sends it again with curl: the same
+// method, request target (--request-target, --path-as-is), version, header lines as they
+// were on the wire (their case, order and exact bytes, read from the capture by range),
+// and the body byte for byte through printf (a builtin, so no argument limit; octal
+// escapes carry any byte, NUL too). curl's own headers the request did not have are
+// suppressed. What curl cannot do is said in a comment above the command: it always sends
+// Host first, and it frames a chunked body its own way.
+
+import type { ConnectionSummary } from '../../shared/capture-types'
+import { parseEndpoint } from '../../shared/endpoint'
+import { UserError } from '../../shared/errors'
+import { formatBytes } from '../../shared/human-readable'
+import type { HttpMessage } from '../../shared/protocol-types'
+import type { CaptureView } from '../capture/capture-queries'
+import type { Decoding } from '../decode/decoding'
+
+/** The command goes on a clipboard and into a shell: a body beyond this is refused, not pasted. */
+export const MAX_CURL_BODY = 4 * 1024 * 1024
+
+/** Headers curl adds on its own unless told not to (lower case). */
+const CURL_DEFAULTS = ['host', 'user-agent', 'accept']
+/** Added when it sends a body. */
+const CURL_BODY_DEFAULTS = ['content-type', 'content-length', 'expect']
+
+const PRINTABLE = (b: number): boolean => b >= 0x20 && b <= 0x7e
+
+/** A shell word for these bytes: single-quoted when plain ASCII, else $'...' with \xHH escapes. */
+export function shellWord(bytes: Uint8Array | string): string {
+  const b = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes
+  if (b.every(PRINTABLE)) return `'${Buffer.from(b).toString('latin1').replace(/'/g, `'\\''`)}'`
+  let out = "$'"
+  for (const c of b) {
+    if (c === 0x27 || c === 0x5c) out += '\\' + String.fromCharCode(c)
+    else out += PRINTABLE(c) ? String.fromCharCode(c) : '\\x' + c.toString(16).padStart(2, '0')
+  }
+  return out + "'"
+}
+
+/** A printf format that prints exactly these bytes (octal escapes: POSIX printf, any shell). */
+export function printfFormat(bytes: Uint8Array): string {
+  let out = "'"
+  for (const c of bytes) {
+    out += PRINTABLE(c) && c !== 0x27 && c !== 0x5c && c !== 0x25 ? String.fromCharCode(c) : '\\' + c.toString(8).padStart(3, '0')
+  }
+  return out + "'"
+}
+
+const stripCrlf = (b: Buffer): Buffer => {
+  let end = b.length
+  while (end > 0 && (b[end - 1] === 0x0a || b[end - 1] === 0x0d)) end--
+  return b.subarray(0, end)
+}
+
+/** Where curl should connect: the server the request went to (the connection's target), as a URL and maybe a socket path. */
+function destination(conn: ConnectionSummary): { url: string; unixSocket?: string } {
+  const remote = conn.upstream?.remote
+  if (remote !== undefined && 'address' in remote) {
+    const host = remote.address.includes(':') ? `[${remote.address}]` : remote.address
+    return { url: `http://${host}:${remote.port}/` }
+  }
+  try {
+    const e = parseEndpoint(conn.target)
+    if (e.kind === 'unix') return { url: 'http://localhost/', unixSocket: e.path }
+    return { url: `http://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}/` }
+  } catch {
+    return { url: 'http://localhost/', unixSocket: conn.target }
+  }
+}
+
+async function headerLines(view: CaptureView, connId: number, req: HttpMessage): Promise<Buffer[]> {
+  return Promise.all(req.headers.map(async (h) => stripCrlf(await view.readBytes(connId, 'client', h.range.offset, h.range.length))))
+}
+
+/** What -H takes for one header line: `Name: value` as sent; an empty value needs curl's `Name;`. */
+function headerArg(line: Buffer, name: string, value: string): Uint8Array {
+  // A folded (obs-fold) line cannot be one argument; its joined value stands in.
+  const folded = line.includes(0x0a)
+  if (value === '') return Buffer.from(`${name};`, 'latin1')
+  return folded ? Buffer.from(`${name}: ${value}`, 'latin1') : line
+}
+
+async function requestBody(view: CaptureView, decoding: Decoding, connId: number, exchange: number, req: HttpMessage): Promise<Buffer> {
+  if (req.body.framing === 'none' || req.body.size === 0) return Buffer.alloc(0)
+  if (req.body.size > MAX_CURL_BODY) {
+    throw new UserError(`the request body is ${formatBytes(req.body.size)}; a curl command carries at most ${formatBytes(MAX_CURL_BODY)} (export HAR or the raw bytes instead)`)
+  }
+  const parts: Uint8Array[] = []
+  for (let offset = 0; offset <= MAX_CURL_BODY; ) {
+    const p = await decoding.body(view, { connId, exchange, part: 'request', decode: false, offset, length: MAX_CURL_BODY + 1 - offset })
+    parts.push(p.bytes)
+    offset += p.bytes.length
+    if (p.end || p.bytes.length === 0) break
+  }
+  return Buffer.concat(parts)
+}
+
+/** The curl command for request `exchange` of connection `connId`. */
+export async function curlCommand(view: CaptureView, decoding: Decoding, connId: number, exchange: number): Promise<string> {
+  const conn = await view.connection(connId)
+  if (conn === undefined) throw new UserError(`no connection #${connId} in this capture`)
+  const page = await decoding.exchanges(view, connId, exchange, 1)
+  const ex = page.exchanges[0]
+  if (ex === undefined) throw new UserError(`connection #${connId} has no HTTP exchange ${exchange} (it has ${page.total})`)
+  const req = ex.request
+  if (req === undefined || req.method === undefined) throw new UserError(`exchange ${exchange} of connection #${connId} has no request`)
+  const lines = await headerLines(view, connId, req)
+  const body = await requestBody(view, decoding, connId, exchange, req)
+  const names = req.headers.map((h) => h.name.toLowerCase())
+  const notes: string[] = []
+  const args: string[] = []
+  const version = req.version.toUpperCase()
+  args.push(version === 'HTTP/1.0' ? '--http1.0' : '--http1.1', '--path-as-is')
+  const target = req.target ?? '/'
+  args.push('--request-target', shellWord(target))
+  if (req.method === 'HEAD') args.push('--head')
+  else args.push('--request', shellWord(req.method))
+  const dest = destination(conn)
+  if (dest.unixSocket !== undefined) args.push('--unix-socket', shellWord(dest.unixSocket))
+  const hostAt = names.indexOf('host')
+  if (hostAt > 0) notes.push(`# curl sends Host first; this request had it as header ${hostAt + 1} of ${names.length}.`)
+  if (names.includes('transfer-encoding') && req.body.framing === 'chunked') notes.push('# curl cuts the body into chunks its own way (the content is the same; chunk sizes, extensions and trailers are not).')
+  req.headers.forEach((h, i) => args.push('-H', shellWord(headerArg(lines[i], h.name, h.value))))
+  const defaults = body.length > 0 ? [...CURL_DEFAULTS, ...CURL_BODY_DEFAULTS] : CURL_DEFAULTS
+  for (const d of defaults) {
+    if (names.includes(d)) continue
+    // `Name:` takes curl's own header away.
+    args.push('-H', shellWord(`${d.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())}:`))
+  }
+  if (body.length > 0) args.push('--data-binary', '@-')
+  args.push(shellWord(dest.url))
+  const curl = ['curl', ...pairUp(args)].join(' \\\n  ')
+  const command = body.length > 0 ? `printf ${printfFormat(body)} | ${curl}` : curl
+  return [...notes, command].join('\n') + '\n'
+}
+
+/** Options with their values on one line each, for a readable command. */
+function pairUp(args: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const takesValue = ['--request-target', '--request', '--unix-socket', '-H', '--data-binary'].includes(args[i])
+    out.push(takesValue ? `${args[i]} ${args[++i]}` : args[i])
+  }
+  return out
+}

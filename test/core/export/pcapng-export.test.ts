@@ -1,0 +1,129 @@
+// pcapng export, checked by tshark: every leg of every connection reassembles to exactly
+// the captured bytes, addresses are the real ones (the client's leg goes to the proxy's
+// listening address), and tshark's HTTP dissector finds the requests our decoder found.
+import { afterEach, describe, expect, it } from 'vitest'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ConnectionSummary, Direction } from '../../../src/shared/capture-types'
+import type { CaptureView } from '../../../src/core/capture/capture-queries'
+import { FileCapture } from '../../../src/core/capture/file-capture'
+import { testEngine, type TestEngine } from '../../helpers/engine'
+import { closedConnections } from '../../helpers/capture-checks'
+import { needPeer } from '../../helpers/peers'
+import { waitFor } from '../../helpers/net'
+import { curl, exportTarget, followAll, run } from './export-traffic'
+
+let t: TestEngine
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+  await t?.dispose()
+})
+
+async function stream(view: CaptureView, c: ConnectionSummary, dir: Direction): Promise<Buffer> {
+  return view.readBytes(c.id, dir, 0, (c.recorded ?? c.bytes)[dir])
+}
+
+/** A peer as tshark names a node: `127.0.0.1:80`, `[::1]:80`. */
+function hostOf(p: ConnectionSummary['client']): string {
+  if (p === undefined || !('address' in p)) return ''
+  const address = p.address.replace(/^::ffff:/, '')
+  return address.includes(':') ? `[${address}]:${p.port}` : `${address}:${p.port}`
+}
+
+describe('pcapng export', () => {
+  it('gives tshark both legs of every proxied connection, byte for byte, with the real addresses', async (ctx) => {
+    if (!needPeer('tshark', 'curl')) return ctx.skip()
+    t = await testEngine()
+    const target = await exportTarget()
+    cleanups.push(target.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target.port}` })
+    const v6 = await t.engine['proxy.start']({ listen: '[::1]:0', target: `127.0.0.1:${target.port}` })
+    const sock = join(t.dir, 'proxy.sock')
+    await t.engine['proxy.start']({ listen: sock, target: `127.0.0.1:${target.port}` })
+    const base = `http://${proxy.listen}`
+    // Keep-alive: three requests on one connection; a body bigger than one segment each way.
+    await curl([`${base}/json`, `${base}/bin`, `${base}/big`])
+    const upload = join(t.dir, 'upload.bin')
+    await writeFile(upload, Buffer.alloc(200_000, 'x'))
+    await curl(['--data-binary', `@${upload}`, '-H', 'Content-Type: application/octet-stream', `${base}/echo`])
+    await curl([`http://${v6.listen}/json`])
+    await curl(['--unix-socket', sock, 'http://localhost/bin'])
+    const conns = await closedConnections(t.engine, 4)
+
+    const out = join(t.dir, 'out.pcapng')
+    const result = await t.engine['capture.export']({ capture: 'live', format: 'pcapng', path: out })
+    expect(result.path).toBe(out)
+    expect(result.size).toBe((await readFile(out)).length)
+
+    const followed = await followAll(out, conns.length * 2)
+    expect(followed).toHaveLength(conns.length * 2)
+    const view = t.engine.capture
+    const owners = await view.owners()
+    for (const c of conns) {
+      const client = await stream(view, c, 'client')
+      const server = await stream(view, c, 'server')
+      const legs = followed.filter((f) => f.sent[0].equals(client) && f.sent[1].equals(server))
+      expect(legs, `connection #${c.id}: both legs carry its bytes`).toHaveLength(2)
+      const upstream = c.upstream!
+      expect(legs.map((l) => l.nodes.join(' -> '))).toContain(`${hostOf(upstream.local)} -> ${hostOf(upstream.remote)}`)
+      const listen = owners.find((o) => o.id === c.ownerId)!.listen
+      if (c.client !== undefined && 'address' in c.client) {
+        expect(legs.map((l) => l.nodes.join(' -> '))).toContain(`${hostOf(c.client)} -> ${listen}`)
+      } else {
+        // The Unix socket's leg on made-up loopback addresses.
+        expect(legs.map((l) => l.nodes[1])).toContainEqual(expect.stringMatching(/^127\.0\.0\.2:\d+$/))
+      }
+    }
+
+    // The checksums are right (tshark checks them when asked), and the HTTP dissector sees our requests.
+    const bad = await run('tshark', ['-r', out, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-Y', 'tcp.checksum.status == 0 || ip.checksum.status == 0 || tcp.analysis.flags && !tcp.analysis.window_update'])
+    expect(bad.stdout.trim()).toBe('')
+    const { stdout } = await run('tshark', ['-r', out, '-Y', 'http.request', '-T', 'fields', '-e', 'http.request.method', '-e', 'http.request.uri'])
+    const dissected = stdout.trim().split('\n').sort()
+    const decoded: string[] = []
+    for (const c of conns) {
+      const page = await t.engine['http.exchanges']({ capture: 'live', connId: c.id })
+      // Each request twice: once on the client's leg, once on the upstream leg.
+      for (const ex of page.exchanges) decoded.push(`${ex.request!.method}\t${ex.request!.target}`, `${ex.request!.method}\t${ex.request!.target}`)
+    }
+    expect(dissected).toEqual(decoded.sort())
+  })
+
+  it('is the same from the saved file, whose stored index keeps where each proxy listened', async (ctx) => {
+    if (!needPeer('tshark', 'curl')) return ctx.skip()
+    t = await testEngine()
+    const target = await exportTarget()
+    cleanups.push(target.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target.port}` })
+    await curl([`http://${proxy.listen}/json`])
+    await closedConnections(t.engine, 1)
+    const saved = join(t.dir, 'saved.tcap')
+    await t.engine['capture.save']({ path: saved })
+    const file = await FileCapture.open(saved)
+    cleanups.push(() => file.close())
+    const owners = await file.owners()
+    expect(owners.map((o) => [o.id, o.listen])).toEqual([[proxy.id, proxy.listen]])
+    const opened = await t.engine['capture.open']({ path: saved })
+    const out = join(t.dir, 'saved.pcapng')
+    await t.engine['capture.export']({ capture: opened.id, format: 'pcapng', path: out })
+    const [client, upstream] = await followAll(out, 2)
+    expect(client.nodes[1]).toBe(proxy.listen)
+    expect(upstream.sent).toEqual(client.sent)
+  })
+
+  it('cuts a cancelled export short and leaves nothing at the path', async () => {
+    t = await testEngine()
+    const target = await exportTarget()
+    cleanups.push(target.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target.port}` })
+    if (!needPeer('curl')) return
+    await curl([`http://${proxy.listen}/big`])
+    await waitFor(() => t.engine.capture.connections().every((c) => c.end !== 'open'), 'the connection to close')
+    const out = join(t.dir, 'cancelled.pcapng')
+    const abort = new AbortController()
+    abort.abort()
+    await expect(t.engine['capture.export']({ capture: 'live', format: 'pcapng', path: out }, { signal: abort.signal })).rejects.toThrow(/cancelled/)
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/)
+  })
+})
