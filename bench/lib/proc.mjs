@@ -127,8 +127,8 @@ export class Helper {
  * stops it. Everything it prints is kept.
  */
 export class ProxyProcess {
-  static async start(name, argv, { startTimeoutMs = 20_000 } = {}) {
-    const p = new ProxyProcess(name, argv)
+  static async start(name, argv, { startTimeoutMs = 20_000, env } = {}) {
+    const p = new ProxyProcess(name, argv, env)
     await withTimeout(p.ready, startTimeoutMs, `${name} start`).catch((err) => {
       p.kill()
       throw err
@@ -136,12 +136,13 @@ export class ProxyProcess {
     return p
   }
 
-  constructor(name, argv) {
+  /** `env`: variables added to the bench's own environment. */
+  constructor(name, argv, env) {
     this.name = name
     this.argv = argv
     this.lines = []
     this.stderr = ''
-    this.child = track(spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] }), name)
+    this.child = track(spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : undefined }), name)
     this.pid = this.child.pid
     this.exit = exited(this.child)
     this.closed = new Promise((resolve) => this.child.once('close', resolve))

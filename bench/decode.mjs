@@ -1,0 +1,449 @@
+#!/usr/bin/env node
+// What HTTP decoding costs (issue 16's figures):
+//  - decoder: typical exchanges through the connection decoder alone, in memory;
+//  - chunked: chunked bodies through the decoder alone (16 KiB, 8 KiB and 1-byte chunks);
+//  - engine: a capture of typical exchanges recorded through the CLI proxy, decoded by the
+//    engine (exchange.page until its scan is done), and a 1 GiB Content-Length download,
+//    whose body must not be read (the capture reader's byte count says what was);
+//  - proxy: `tcpscope proxy` with live decoding against the same with TCPSCOPE_DECODE=off,
+//    case after case in each round, on keep-alive exchanges and downloads.
+//   npm run bench:decode            (builds the CLI first)
+//   node bench/decode.mjs [--parts decoder,chunked,engine,proxy] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE]
+// See bench/README.md.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { dirname, join, relative, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { FILE_BATCH, chunkedBatches, feedAll, keepAliveBatches, skipDownload } from './lib/decoder-runs.mjs'
+import { download, keepAlive } from './lib/http-client.mjs'
+import { chunkedDownload, contentLengthDownload } from './lib/http-traffic.mjs'
+import { Helper, ProxyProcess, cpuTimes, killAll, liveChildren } from './lib/proc.mjs'
+import { fmt, median, table } from './lib/stats.mjs'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const ROOT = dirname(HERE)
+const CLI = join(ROOT, 'bin', 'tcpscope.js')
+const BUNDLE_DIR = join(ROOT, 'out', 'bench')
+const KiB = 1024
+const MiB = 1024 * KiB
+const GiB = 1024 * MiB
+const PARTS = ['decoder', 'chunked', 'engine', 'proxy']
+
+const { values: args } = parseArgs({
+  options: {
+    parts: { type: 'string', default: PARTS.join(',') },
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    exchanges: { type: 'string' },
+    dir: { type: 'string', default: tmpdir() },
+    out: { type: 'string', default: join(HERE, 'results', 'decode.json') },
+    'no-build': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false }
+  }
+})
+if (args.help) {
+  console.log('usage: node bench/decode.mjs [--parts decoder,chunked,engine,proxy] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE] [--no-build]')
+  process.exit(0)
+}
+const parts = args.parts.split(',').map((s) => s.trim())
+const badPart = parts.find((p) => !PARTS.includes(p))
+if (badPart) {
+  console.error(`bench: --parts takes some of ${PARTS.join(',')}; got "${badPart}"`)
+  process.exit(2)
+}
+const Q = args.quick
+const V = {
+  exchanges: Number(args.exchanges ?? (Q ? 20_000 : 100_000)),
+  connections: 100,
+  runs: Q ? 2 : 3,
+  chunkedBody: Q ? 64 * MiB : 256 * MiB,
+  tinyChunkBody: Q ? 1 * MiB : 4 * MiB,
+  download: 1 * GiB,
+  rounds: Number(args.rounds ?? (Q ? 1 : 3)),
+  proxyExchanges: Q ? 20_000 : 60_000,
+  proxyConnections: 32,
+  proxyDownload: Q ? 256 * MiB : 1 * GiB,
+  proxyChunked: Q ? 128 * MiB : 512 * MiB,
+  proxyChunkSize: 16 * KiB
+}
+if (!(V.exchanges >= V.connections) || !(V.rounds >= 1)) {
+  console.error('bench: --exchanges must be at least 100 and --rounds at least 1')
+  process.exit(2)
+}
+
+const log = (s) => process.stderr.write(s + '\n')
+const failures = []
+function fail(where, message) {
+  failures.push({ where, message })
+  log(`\n!!! ERROR [${where}]: ${message}\n`)
+}
+
+let tmpRoot
+function cleanupSync() {
+  killAll()
+  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true })
+  tmpRoot = undefined
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    log(`\nbench: ${sig}: killing child processes and removing temp files`)
+    cleanupSync()
+    process.exit(130)
+  })
+}
+process.on('exit', () => killAll())
+
+// ---------------------------------------------------------------------------------------
+// The engine's internals, bundled like the CLI (its bundle exports none of them)
+
+async function buildInternals() {
+  const { build } = await import('vite')
+  const { builtinModules } = await import('node:module')
+  const external = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'bufferutil', 'utf-8-validate']
+  // Two bundles, as vite.cli.config.ts makes them: the engine finds the decode worker beside itself.
+  const bundle = (entry, file, emptyOutDir) =>
+    build({
+      root: ROOT,
+      configFile: false,
+      logLevel: 'warn',
+      ssr: { noExternal: true },
+      build: { ssr: entry, outDir: BUNDLE_DIR, target: 'node20', emptyOutDir, minify: false, rollupOptions: { external, output: { format: 'cjs', entryFileNames: file } } }
+    })
+  await bundle(join(HERE, 'lib', 'decode-internals.mjs'), 'decode-internals.cjs', true)
+  await bundle(join(ROOT, 'src', 'core', 'decode', 'decode-worker.ts'), 'decode-worker.cjs', false)
+}
+
+function loadInternals() {
+  return createRequire(import.meta.url)(join(BUNDLE_DIR, 'decode-internals.cjs'))
+}
+
+// ---------------------------------------------------------------------------------------
+// Parts
+
+const rate = (n, ms) => n / (ms / 1000)
+const medianRun = (runs, get) => median(runs.map(get))
+
+/** Typical exchanges through DecoderSet.feed, batched as a file is read and one record at a time (live). */
+function decoderPart(I) {
+  log(`decoder: ${V.exchanges.toLocaleString('en-US')} exchanges over ${V.connections} connections, in memory ...`)
+  const out = {}
+  for (const [label, batch] of [
+    ['file', FILE_BATCH],
+    ['live', { records: 1, bytes: Infinity }]
+  ]) {
+    const conns = keepAliveBatches(V.exchanges, V.connections, batch)
+    const bytes = conns.reduce((a, c) => a + c.reduce((b, x) => b + x.bytes.length, 0), 0)
+    feedAll(I.DecoderSet, conns.slice(0, Math.ceil(conns.length / 4))) // warm-up: the JIT, unmeasured
+    const runs = Array.from({ length: V.runs }, () => feedAll(I.DecoderSet, conns))
+    for (const r of runs) if (r.exchanges !== V.exchanges) fail(`decoder ${label}`, `the decoder finished ${r.exchanges} exchanges of ${V.exchanges}`)
+    const ms = medianRun(runs, (r) => r.ms)
+    out[label] = { ms, exchangesPerSec: rate(V.exchanges, ms), mibPerSec: rate(bytes / MiB, ms), bytes, problems: runs[0].problems, runsMs: runs.map((r) => r.ms) }
+    log(`  ${label}: ${fmt(out[label].exchangesPerSec, 0)} exchanges/s`)
+  }
+  return out
+}
+
+/** Chunked bodies through the decoder alone, pushed as 64 KiB reads. */
+function chunkedPart(I) {
+  const out = {}
+  for (const [label, size, body] of [
+    ['16 KiB chunks', 16 * KiB, V.chunkedBody],
+    ['8 KiB chunks', 8 * KiB, V.chunkedBody],
+    ['1-byte chunks', 1, V.tinyChunkBody]
+  ]) {
+    log(`chunked: ${label}, ${fmt(body / MiB, 0)} MiB of body ...`)
+    const c = chunkedBatches(body, size)
+    feedAll(I.DecoderSet, [c.conns[0].slice(0, 64)]) // warm-up
+    const runs = Array.from({ length: V.runs }, () => feedAll(I.DecoderSet, c.conns))
+    for (const r of runs) if (r.exchanges !== 1 || r.problems !== 0) fail(`chunked ${label}`, `${r.exchanges} exchange(s) finished, ${r.problems} problem(s); expected 1 and none`)
+    const ms = medianRun(runs, (r) => r.ms)
+    out[label] = { ms, body: c.body, wire: c.wire, chunks: c.chunks, bodyMiBps: rate(c.body / MiB, ms), wireMiBps: rate(c.wire / MiB, ms), chunksPerSec: rate(c.chunks, ms) }
+  }
+  return out
+}
+
+let server
+async function httpServer() {
+  if (!server) {
+    server = new Helper(join(HERE, 'http-server.mjs'), [], 'http server')
+    const ready = await server.wait('ready', 20_000)
+    server.addr = ready.http
+  }
+  return server.addr
+}
+
+async function startProxy(capture, env = {}) {
+  const target = await httpServer()
+  const p = await ProxyProcess.start('tcpscope proxy', [CLI, 'proxy', '--listen', '127.0.0.1:0', '--target', target, '--capture', capture, '--json', '--quiet'], { env })
+  return p
+}
+
+async function stopProxy(p, where) {
+  const stop = await p.stop(120_000)
+  if (stop.timedOut || stop.code !== 0) fail(where, `tcpscope proxy exited with code ${stop.code}${stop.timedOut ? ' (killed: no exit after SIGTERM)' : ''}; stderr: ${stop.stderr.trim().slice(0, 300) || '(empty)'}`)
+  return stop
+}
+
+/** Records typical exchanges and a 1 GiB download through the CLI proxy, then times the engine decoding each file. */
+async function enginePart(I) {
+  const out = {}
+  const many = join(tmpRoot, 'exchanges.tcap')
+  log(`engine: recording ${V.exchanges.toLocaleString('en-US')} exchanges over ${V.connections} keep-alive connections through tcpscope proxy ...`)
+  let p = await startProxy(many)
+  const rec = await keepAlive({ host: p.host, port: p.port, exchanges: V.exchanges, connections: V.connections })
+  await stopProxy(p, 'engine: recording exchanges')
+  out.recorded = { exchanges: V.exchanges, seconds: rec.ms / 1000, fileBytes: statSync(many).size }
+
+  const big = join(tmpRoot, 'download.tcap')
+  const dl = contentLengthDownload(V.download)
+  log(`engine: recording one ${fmt(V.download / MiB, 0)} MiB Content-Length download through tcpscope proxy ...`)
+  p = await startProxy(big)
+  const got = await download({ host: p.host, port: p.port, path: dl.path, wire: dl.wire })
+  await stopProxy(p, 'engine: recording the download')
+  out.recordedDownload = { bytes: got.bytes, seconds: got.ms / 1000, fileBytes: statSync(big).size }
+
+  const engine = await I.Engine.create({ capturePath: join(tmpRoot, 'engine-live.tcap') })
+  try {
+    out.decodingMode = engine.decoding?.mode
+    const decodeFile = async (file) => {
+      const read0 = I.readStats.bytes
+      const t0 = performance.now()
+      const info = await engine['capture.open']({ path: file })
+      const t1 = performance.now()
+      let page
+      let calls = 0
+      do {
+        page = await engine['exchange.page']({ capture: info.id, offset: 0, limit: 100 })
+        calls++
+      } while (page.scan)
+      const t2 = performance.now()
+      const read = I.readStats.bytes - read0
+      await engine['capture.close']({ capture: info.id })
+      return { openMs: t1 - t0, decodeMs: t2 - t1, exchanges: page.of, calls, bytesRead: read, first: page.rows[0] }
+    }
+    log('engine: decoding the exchanges capture (exchange.page until its scan is done), twice ...')
+    const runs = [await decodeFile(many), await decodeFile(many)]
+    for (const r of runs) if (r.exchanges !== V.exchanges) fail('engine exchanges', `the engine decoded ${r.exchanges} exchanges of ${V.exchanges}`)
+    out.exchanges = runs.map((r) => ({ ...r, exchangesPerSec: rate(r.exchanges, r.decodeMs), withOpenPerSec: rate(r.exchanges, r.decodeMs + r.openMs), first: undefined }))
+    log('engine: decoding the download capture ...')
+    const d = await decodeFile(big)
+    if (d.exchanges !== 1) fail('engine download', `the engine decoded ${d.exchanges} exchanges, expected 1`)
+    else if (d.first?.state !== 'complete' || d.first?.responseSize !== V.download) fail('engine download', `the exchange reads ${d.first?.state}, response ${d.first?.responseSize} bytes; expected complete, ${V.download}`)
+    out.download = d
+  } finally {
+    await engine.close()
+  }
+  out.skipAlone = skipDownload(I.createConnectionDecoder, V.download)
+  rmSync(many, { force: true })
+  rmSync(big, { force: true })
+  return out
+}
+
+/**
+ * `tcpscope proxy` with live decoding (the default) and with TCPSCOPE_DECODE=off, fresh
+ * processes case after case, the order swapped every round so drift does not favour one.
+ */
+async function proxyPart() {
+  const target = await httpServer()
+  void target
+  const kinds = [
+    { id: 'exchanges', title: `keep-alive exchanges: ${V.proxyExchanges.toLocaleString('en-US')} over ${V.proxyConnections} connections, one at a time each`, unit: 'exchanges/s' },
+    { id: 'download', title: `Content-Length download of ${fmt(V.proxyDownload / MiB, 0)} MiB, 1 connection`, unit: 'MiB/s', dl: contentLengthDownload(V.proxyDownload) },
+    { id: 'chunked', title: `chunked download of ${fmt(V.proxyChunked / MiB, 0)} MiB in ${V.proxyChunkSize / KiB} KiB chunks, 1 connection`, unit: 'MiB/s', dl: chunkedDownload(V.proxyChunked, V.proxyChunkSize) }
+  ]
+  const records = []
+  for (let round = 1; round <= V.rounds; round++) {
+    for (const kind of kinds) {
+      const modes = round % 2 ? ['off', 'on'] : ['on', 'off']
+      for (const mode of modes) {
+        const where = `proxy round ${round} ${kind.id} decoding ${mode}`
+        const capture = join(tmpRoot, `proxy-${round}-${kind.id}-${mode}.tcap`)
+        const rec = { round, kind: kind.id, mode }
+        let p
+        try {
+          p = await startProxy(capture, mode === 'off' ? { TCPSCOPE_DECODE: 'off' } : {})
+          const cpu0 = cpuTimes(p.pid)
+          if (kind.id === 'exchanges') {
+            const r = await keepAlive({ host: p.host, port: p.port, exchanges: V.proxyExchanges, connections: V.proxyConnections })
+            rec.value = rate(V.proxyExchanges, r.ms)
+            rec.cpuPerUnit = undefined
+            const cpu1 = cpuTimes(p.pid)
+            rec.proxyCpuS = cpu1.user + cpu1.sys - cpu0.user - cpu0.sys
+            rec.cpuUsPerExchange = (rec.proxyCpuS / V.proxyExchanges) * 1e6
+          } else {
+            const r = await download({ host: p.host, port: p.port, path: kind.dl.path, wire: kind.dl.wire })
+            rec.value = rate(r.bytes / MiB, r.ms)
+            const cpu1 = cpuTimes(p.pid)
+            rec.proxyCpuS = cpu1.user + cpu1.sys - cpu0.user - cpu0.sys
+            rec.cpuSPerGiB = rec.proxyCpuS / (r.bytes / GiB)
+          }
+          const stop = await stopProxy(p, where)
+          p = undefined
+          rec.stopMs = stop.ms
+          log(`  [round ${round}] ${kind.id.padEnd(9)} decoding ${mode.padEnd(3)}  ${fmt(rec.value, 0)} ${kind.unit}, proxy CPU ${fmt(rec.proxyCpuS, 2)} s`)
+        } catch (err) {
+          fail(where, err.message)
+        } finally {
+          if (p) {
+            p.kill()
+            await p.exit
+          }
+          rmSync(capture, { force: true })
+        }
+        records.push(rec)
+      }
+    }
+  }
+  const summary = {}
+  for (const kind of kinds) {
+    const of = (mode) => records.filter((r) => r.kind === kind.id && r.mode === mode && Number.isFinite(r.value))
+    const ratios = []
+    for (let round = 1; round <= V.rounds; round++) {
+      const on = records.find((r) => r.kind === kind.id && r.mode === 'on' && r.round === round)
+      const off = records.find((r) => r.kind === kind.id && r.mode === 'off' && r.round === round)
+      if (on?.value && off?.value) ratios.push(on.value / off.value)
+    }
+    const cpuKey = kind.id === 'exchanges' ? 'cpuUsPerExchange' : 'cpuSPerGiB'
+    summary[kind.id] = {
+      title: kind.title,
+      unit: kind.unit,
+      cpuUnit: kind.id === 'exchanges' ? 'proxy CPU µs/exchange' : 'proxy CPU s/GiB',
+      off: median(of('off').map((r) => r.value)),
+      on: median(of('on').map((r) => r.value)),
+      cpuOff: median(of('off').map((r) => r[cpuKey])),
+      cpuOn: median(of('on').map((r) => r[cpuKey])),
+      ratio: median(ratios),
+      ratios
+    }
+  }
+  return { records, summary }
+}
+
+// ---------------------------------------------------------------------------------------
+// Report
+
+function report(meta, R) {
+  const out = []
+  const mark = (ok) => (ok ? 'ok' : 'MISSED')
+  out.push('')
+  out.push(`tcpscope decoding bench — ${Q ? 'QUICK volumes (smoke test)' : 'full volumes'}; node ${meta.node}, ${meta.cpus} CPU(s), load average at start ${meta.load.map((x) => x.toFixed(2)).join(' ')}, commit ${meta.commit.slice(0, 10)}, ${meta.date}`)
+  if (R.decoder) {
+    const d = R.decoder
+    out.push('')
+    out.push(`Decoder alone (DecoderSet.feed, in memory): ${V.exchanges.toLocaleString('en-US')} typical exchanges (requests ~430 B, response heads ~310 B, bodies 0-1.9 KiB) over ${V.connections} connections; median of ${V.runs} runs after a warm-up`)
+    out.push(
+      table([
+        ['', 'exchanges/s', 'MiB/s', 'ms', ''],
+        ['batches as a file is read (<= 1,024 records / 256 KiB)', fmt(d.file.exchangesPerSec, 0), fmt(d.file.mibPerSec, 1), fmt(d.file.ms, 1), `target >= 100,000: ${mark(d.file.exchangesPerSec >= 100_000)}`],
+        ['one record per batch (live, takeChanges after every read)', fmt(d.live.exchangesPerSec, 0), fmt(d.live.mibPerSec, 1), fmt(d.live.ms, 1), `target >= 100,000: ${mark(d.live.exchangesPerSec >= 100_000)}`]
+      ])
+    )
+  }
+  if (R.chunked) {
+    out.push('')
+    out.push(`Chunked bodies, decoder alone, pushed as 64 KiB reads (every byte pushed; median of ${V.runs} runs)`)
+    const rows = [['', 'body MiB/s', 'wire MiB/s', 'chunks/s', 'body MiB', '']]
+    for (const [label, c] of Object.entries(R.chunked)) rows.push([label, fmt(c.bodyMiBps, 1), fmt(c.wireMiBps, 1), fmt(c.chunksPerSec, 0), fmt(c.body / MiB, 1), label === '1-byte chunks' ? '(no target: 6 wire bytes per body byte)' : `target >= 500: ${mark(c.bodyMiBps >= 500)}`])
+    out.push(table(rows))
+  }
+  if (R.engine) {
+    const e = R.engine
+    out.push('')
+    out.push(`Engine (in-process, decoders ${e.decodingMode === 'worker' ? 'in the decode worker' : 'on the engine thread'}): a capture of ${V.exchanges.toLocaleString('en-US')} exchanges recorded through tcpscope proxy (${fmt(e.recorded.fileBytes / MiB, 1)} MiB file, recorded in ${fmt(e.recorded.seconds, 1)} s), capture.open then exchange.page until its scan is done`)
+    const rows = [['', 'open ms', 'decode ms', 'exchanges/s', 'incl. open', 'MiB read', '']]
+    e.exchanges.forEach((r, i) => rows.push([i === 0 ? 'first decode (cold)' : 'again, reopened (warm)', fmt(r.openMs, 1), fmt(r.decodeMs, 0), fmt(r.exchangesPerSec, 0), fmt(r.withOpenPerSec, 0), fmt(r.bytesRead / MiB, 1), `target >= 100,000: ${mark(r.exchangesPerSec >= 100_000)}`]))
+    out.push(table(rows))
+    const d = e.download
+    out.push('')
+    out.push(`A ${fmt(V.download / MiB, 0)} MiB Content-Length download (${fmt(e.recordedDownload.fileBytes / MiB, 1)} MiB capture file)`)
+    out.push(
+      table([
+        ['', 'ms', 'bytes read', ''],
+        ['engine: capture.open', fmt(d.openMs, 1), '', ''],
+        ['engine: exchange.page until decoded (head parse + skip)', fmt(d.decodeMs, 1), `${d.bytesRead.toLocaleString('en-US')} (open + decode)`, `target < 50: ${mark(d.decodeMs < 50)}; ${d.first ? `${d.first.state}, ${d.first.status}, response ${d.first.responseSize.toLocaleString('en-US')} B` : 'no exchange'}`],
+        ['decoder alone: head, then what wantFrom asks for', fmt(e.skipAlone.ms, 2), `${e.skipAlone.pushed.toLocaleString('en-US')} pushed`, `wantFrom after the head: ${e.skipAlone.want.toLocaleString('en-US')} of ${e.skipAlone.total.toLocaleString('en-US')}; ${e.skipAlone.state}`]
+      ])
+    )
+  }
+  if (R.proxy) {
+    out.push('')
+    out.push(`tcpscope proxy with live decoding (default) against TCPSCOPE_DECODE=off: fresh processes case after case, the order swapped each round; medians over ${V.rounds} round(s)`)
+    const rows = [['', 'decoding off', 'decoding on', 'on / off (range)', '', 'CPU off', 'CPU on', '']]
+    for (const s of Object.values(R.proxy.summary)) {
+      const range = s.ratios.length > 1 ? `(${Math.min(...s.ratios).toFixed(2)}-${Math.max(...s.ratios).toFixed(2)})` : ''
+      rows.push([`${s.title}, ${s.unit}`, fmt(s.off, 0), fmt(s.on, 0), `${Number.isFinite(s.ratio) ? s.ratio.toFixed(2) : '-'} ${range}`, `target >= 0.90: ${mark(s.ratio >= 0.9)}`, fmt(s.cpuOff, 2), fmt(s.cpuOn, 2), s.cpuUnit])
+    }
+    out.push(table(rows))
+  }
+  out.push('')
+  if (failures.length) {
+    out.push(`FAILED: ${failures.length} error(s) — these results are not valid:`)
+    for (const f of failures) out.push(`  [${f.where}] ${f.message}`)
+  } else out.push('Every answer checked byte for byte, every exchange counted: no errors.')
+  out.push(`Raw results: ${relative(process.cwd(), args.out) || args.out}`)
+  console.log(out.join('\n'))
+}
+
+// ---------------------------------------------------------------------------------------
+
+async function main() {
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    load: loadavg(),
+    parts,
+    volumes: V,
+    commit: (() => {
+      try {
+        return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+      } catch {
+        return 'unknown'
+      }
+    })()
+  }
+  const R = {}
+  try {
+    if (!existsSync(join(ROOT, 'out', 'cli', 'index.cjs'))) throw new Error('the CLI is not built (out/cli/index.cjs is missing): run `npm run build:cli`, or use `npm run bench:decode`')
+    if (!args['no-build']) {
+      log('bench: bundling the decoders and the engine (out/bench) ...')
+      await buildInternals()
+    }
+    const I = loadInternals()
+    tmpRoot = mkdtempSync(join(resolve(args.dir), 'tcpscope-decode-bench-'))
+    // A part that fails is reported and the others still run.
+    const run = async (name, f) => {
+      if (!parts.includes(name)) return
+      try {
+        R[name] = await f()
+      } catch (err) {
+        fail(name, err.stack ?? err.message)
+      }
+    }
+    await run('decoder', () => decoderPart(I))
+    await run('chunked', () => chunkedPart(I))
+    await run('engine', () => enginePart(I))
+    await run('proxy', () => proxyPart())
+  } catch (err) {
+    fail('bench', err.stack ?? err.message)
+  } finally {
+    if (server) await server.close()
+    const left = liveChildren()
+    if (left.length) fail('bench', `child processes still running at the end (killed now): ${left.join(', ')}`)
+    cleanupSync()
+  }
+  mkdirSync(dirname(args.out), { recursive: true })
+  writeFileSync(args.out, JSON.stringify({ meta, results: R, failures }, null, 2) + '\n')
+  report(meta, R)
+  return failures.length ? 1 : 0
+}
+
+process.exitCode = await main().catch((err) => {
+  log(`bench: ${err.stack ?? err}`)
+  cleanupSync()
+  return 1
+})
