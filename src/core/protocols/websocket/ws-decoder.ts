@@ -12,6 +12,7 @@
 import type { Direction } from '../../../shared/capture-types'
 import { WS_PREVIEW_BYTES, type DecodeProblem, type WsMessage, type WsOpcode } from '../../../shared/protocol-types'
 import type { InflateRaw } from '../stream-decoder'
+import { AppendBuffer } from './append-buffer'
 import { readClosePayload } from './ws-close'
 import type { WsDeflateParams } from './ws-extensions'
 import { MAX_COMPRESSED_MESSAGE, WsInflateContext } from './ws-inflate'
@@ -59,8 +60,7 @@ interface Kept {
   from: number
   length: number
   dir?: Direction
-  chunks: Uint8Array[]
-  have: number
+  bytes: AppendBuffer
   total?: number
   end: boolean
   problem?: { message: string; offset: number }
@@ -76,7 +76,7 @@ interface Message {
   /** Stream offset of its first frame's payload. */
   payloadAt: number
   /** A compressed message's payload so far, to inflate at its last frame (absent: not inflated). */
-  deflated?: { chunks: Uint8Array[]; size: number }
+  deflated?: AppendBuffer
   kept?: Kept
 }
 
@@ -141,7 +141,7 @@ export class WebSocketDecoder {
     }
     const k = opts.keepPayload
     if (k) {
-      const kept: Kept = { from: Math.max(0, k.from), length: Math.max(0, k.length), chunks: [], have: 0, end: false, settled: false }
+      const kept: Kept = { from: Math.max(0, k.from), length: Math.max(0, k.length), bytes: new AppendBuffer(), end: false, settled: false }
       this.keep = { index: k.index, kept }
     }
   }
@@ -219,10 +219,9 @@ export class WebSocketDecoder {
   keptPayload(): KeptPayload | undefined {
     const kept = this.keep?.kept
     if (!kept || kept.dir === undefined) return undefined
-    if (kept.chunks.length > 1) kept.chunks = [concat(kept.chunks, kept.have)]
     // A window filled to the payload's known end reaches it before the message completes.
-    const end = kept.end || (kept.problem === undefined && kept.total !== undefined && kept.from + kept.have >= kept.total)
-    const piece: KeptPayload = { bytes: kept.chunks[0] ?? EMPTY, end }
+    const end = kept.end || (kept.problem === undefined && kept.total !== undefined && kept.from + kept.bytes.length >= kept.total)
+    const piece: KeptPayload = { bytes: kept.bytes.view().slice(), end }
     if (kept.total !== undefined) piece.total = kept.total
     if (kept.problem) piece.problem = kept.problem
     return piece
@@ -302,7 +301,7 @@ export class WebSocketDecoder {
     }
     const msg: Message = { wire, control, preview: EMPTY, previewLength: 0, payloadAt: start }
     if (compressed) {
-      if (side.inflate) msg.deflated = { chunks: [], size: 0 }
+      if (side.inflate) msg.deflated = new AppendBuffer()
       else this.sayOnce(side, 'no-inflater', start, 'compressed messages are not inflated here (no inflater)')
     }
     if (this.keep && this.keep.index === index) {
@@ -334,6 +333,10 @@ export class WebSocketDecoder {
     }
     frame.masked = (h[1] & 0x80) !== 0
     if (frame.masked) frame.mask = h.slice(at, at + 4)
+    if (frame.masked !== (side.dir === 'client')) {
+      const rule = side.dir === 'client' ? 'a client frame without a mask: a client masks every frame' : 'a masked server frame: a server never masks'
+      this.sayOnce(side, 'mask', frame.start + 1, rule)
+    }
     frame.length = length
     frame.headerLength = side.headerHave
     side.inHeader = false
@@ -363,29 +366,34 @@ export class WebSocketDecoder {
   }
 
   private takePayload(side: Side, frame: Frame, msg: Message, chunk: Uint8Array): void {
-    const plain = (from: number, to: number): Uint8Array => unmask(chunk, from, to, frame)
     const deflated = msg.deflated
     if (deflated) {
-      if (deflated.size + chunk.length > MAX_COMPRESSED_MESSAGE) {
-        const at = side.pos + MAX_COMPRESSED_MESSAGE - deflated.size
+      if (deflated.length + chunk.length > MAX_COMPRESSED_MESSAGE) {
+        const at = side.pos + MAX_COMPRESSED_MESSAGE - deflated.length
         this.problem(side, at, `a compressed message over ${MAX_COMPRESSED_MESSAGE} bytes is not inflated`)
         msg.deflated = undefined
         side.inflate?.loseContext()
         return
       }
-      deflated.chunks.push(plain(0, chunk.length))
-      deflated.size += chunk.length
+      unmaskInto(deflated.reserve(chunk.length), chunk, 0, frame)
       return
     }
     if (msg.wire.compressed) return
     const at = msg.wire.size
     const previewTo = Math.max(0, Math.min(chunk.length, WS_PREVIEW_BYTES - at))
-    if (previewTo > 0) fillPreview(msg, plain(0, previewTo))
+    if (previewTo > 0) {
+      if (msg.preview.length === 0) msg.preview = new Uint8Array(WS_PREVIEW_BYTES)
+      unmaskInto(msg.preview.subarray(msg.previewLength, msg.previewLength + previewTo), chunk, 0, frame)
+      msg.previewLength += previewTo
+    }
     const kept = msg.kept
     if (kept && !kept.settled) {
       const from = clamp(kept.from - at, 0, chunk.length)
       const to = clamp(kept.from + kept.length - at, 0, chunk.length)
-      if (from < to) keepBytes(kept, plain(from, to))
+      if (from < to) {
+        unmaskInto(kept.bytes.reserve(to - from), chunk, from, frame)
+        if (kept.bytes.length >= kept.length) kept.settled = true
+      }
     }
     msg.wire.size += chunk.length
   }
@@ -436,7 +444,7 @@ export class WebSocketDecoder {
       if (msg.kept) msg.kept.problem = { message: 'not inflated: an earlier compressed message was lost', offset: 0 }
       return
     }
-    const { output, error } = inflate.inflateMessage(concat(deflated.chunks, deflated.size))
+    const { output, error } = inflate.inflateMessage(deflated.view())
     if (error !== undefined) {
       this.problem(side, msg.payloadAt, `permessage-deflate: ${error}`)
       if (msg.kept) msg.kept.problem = { message: error, offset: 0 }
@@ -450,8 +458,7 @@ export class WebSocketDecoder {
     msg.wire.size = output.length
     const kept = msg.kept
     if (!kept) return
-    const window = output.subarray(Math.min(kept.from, output.length), Math.min(kept.from + kept.length, output.length))
-    keepBytes(kept, window.slice())
+    kept.bytes.append(output.subarray(Math.min(kept.from, output.length), Math.min(kept.from + kept.length, output.length)))
     if (whole) kept.total = output.length
   }
 
@@ -462,7 +469,7 @@ export class WebSocketDecoder {
     const kept = msg.kept
     if (kept) {
       kept.total = msg.wire.size
-      kept.end = kept.problem === undefined && kept.from + kept.have >= kept.total
+      kept.end = kept.problem === undefined && kept.from + kept.bytes.length >= kept.total
       kept.settled = true
     }
   }
@@ -473,7 +480,7 @@ export class WebSocketDecoder {
     const deflated = msg.deflated
     if (deflated && side.inflate) {
       msg.deflated = undefined
-      const output = side.inflate.inflatePart(concat(deflated.chunks, deflated.size))
+      const output = side.inflate.inflatePart(deflated.view())
       this.takeInflated(msg, output, false)
     }
     if (msg.wire.compressed) side.inflate?.loseContext()
@@ -519,14 +526,13 @@ function readUint32(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0
 }
 
-/** chunk[from, to) unmasked, as a copy (the caller's buffer is not ours to keep). */
-function unmask(chunk: Uint8Array, from: number, to: number, frame: Frame): Uint8Array {
-  const out = chunk.slice(from, to)
-  if (!frame.masked) return out
+/** chunk[from, from + out.length) unmasked into `out` (a copy: the caller's buffer is not ours to keep). */
+function unmaskInto(out: Uint8Array, chunk: Uint8Array, from: number, frame: Frame): void {
+  out.set(chunk.subarray(from, from + out.length))
+  if (!frame.masked) return
   const mask = frame.mask
   const base = frame.done + from
   for (let j = 0; j < out.length; j++) out[j] ^= mask[(base + j) & 3]
-  return out
 }
 
 function fillPreview(msg: Message, bytes: Uint8Array): void {
@@ -536,24 +542,6 @@ function fillPreview(msg: Message, bytes: Uint8Array): void {
   const n = Math.min(room, bytes.length)
   msg.preview.set(bytes.subarray(0, n), msg.previewLength)
   msg.previewLength += n
-}
-
-function keepBytes(kept: Kept, bytes: Uint8Array): void {
-  if (bytes.length === 0) return
-  kept.chunks.push(bytes)
-  kept.have += bytes.length
-  if (kept.have >= kept.length) kept.settled = true
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
 }
 
 function clamp(n: number, lo: number, hi: number): number {

@@ -19,7 +19,7 @@ describe('WebSocketDecoder frames', () => {
     const payload = 'ab'.repeat(200)
     const stream = join(frame(OP.text, 'hi', { mask: MASK }), frame(OP.text, payload, { mask: MASK }), frame(OP.binary, payload, { lengthBytes: 8 }))
     const { messages, problems } = feed('client', stream)
-    expect(problems).toEqual([])
+    expect(problems).toEqual([{ dir: 'client', offset: 417, message: 'a client frame without a mask: a client masks every frame' }])
     expect(messages.map((m) => [m.opcode, m.size, m.masked, m.complete])).toEqual([
       ['text', 2, true, true],
       ['text', 400, true, true],
@@ -78,6 +78,16 @@ describe('WebSocketDecoder frames', () => {
 })
 
 describe('WebSocketDecoder problems', () => {
+  it('names a client frame without a mask and a server frame with one, once a side', () => {
+    const decoder = new WebSocketDecoder({ start: { client: 0, server: 0 } })
+    decoder.push('client', join(frame(OP.text, 'a'), frame(OP.text, 'b')), 0, 1)
+    decoder.push('server', frame(OP.text, 'c', { mask: MASK }), 0, 2)
+    expect(decoder.takeChanges().problems).toEqual([
+      { dir: 'client', offset: 1, message: 'a client frame without a mask: a client masks every frame' },
+      { dir: 'server', offset: 1, message: 'a masked server frame: a server never masks' }
+    ])
+  })
+
   const after = frame(OP.text, 'still here')
   const decodesOn = (messages: { opcode: string; preview: Uint8Array; complete: boolean }[]): void => {
     const last = messages.at(-1)
@@ -176,8 +186,8 @@ describe('WebSocketDecoder problems', () => {
     const cut = feed('client', whole.subarray(0, 8))
     expect(cut.problems).toEqual([{ dir: 'client', offset: 8, message: 'the stream ended inside a frame: 2 of its 5 payload bytes came' }])
     expect(cut.messages.map((m) => [text(m), m.complete, m.range.length])).toEqual([['he', false, 8]])
-    expect(feed('client', frame(OP.text, 'a', { fin: false })).problems).toEqual([
-      { dir: 'client', offset: 3, message: "the stream ended before the fragmented message's last frame" }
+    expect(feed('server', frame(OP.text, 'a', { fin: false })).problems).toEqual([
+      { dir: 'server', offset: 3, message: "the stream ended before the fragmented message's last frame" }
     ])
   })
 
@@ -262,6 +272,18 @@ describe('WebSocketDecoder with permessage-deflate', () => {
       ['text', true, first, first.length],
       ['text', false, 'plain', 5]
     ])
+  })
+
+  it('inflates a message sent a byte a frame', () => {
+    const message = 'one byte a frame, '.repeat(40)
+    const body = deflateMessage(message)
+    const frames = Array.from(body, (b, i) =>
+      frame(i === 0 ? OP.text : OP.continuation, Uint8Array.of(b), { rsv: i === 0 ? 0b100 : 0, fin: i === body.length - 1, mask: MASK })
+    )
+    const { messages, problems } = feed('client', join(...frames), withDeflate)
+    expect(problems).toEqual([])
+    expect(messages.map((m) => [m.frames, m.size, m.complete])).toEqual([[body.length, message.length, true]])
+    expect(text(messages[0])).toBe(message.slice(0, WS_PREVIEW_BYTES))
   })
 
   it('names corrupt deflate data at its message\'s payload, and the messages that shared its context', () => {
