@@ -10,6 +10,9 @@ import type { DecodeProblem, HttpExchange, Protocol, ProtocolSummary, WsMessage 
 /** Raw DEFLATE inflation with a preset dictionary (the previous output: permessage-deflate's context takeover), injected so decoders stay free of Node. */
 export type InflateRaw = (data: Uint8Array, dictionary: Uint8Array | undefined, maxOutput: number) => { output: Uint8Array; error?: string }
 
+/** wantFrom's answer for a direction a decoder reads no more of. */
+export const NOTHING_MORE = Number.MAX_SAFE_INTEGER
+
 export interface DecoderOptions {
   /** Where each direction's decoding starts (default 0): re-decoding one exchange starts at its request and response. */
   start?: Partial<Record<Direction, number>>
@@ -28,7 +31,11 @@ export interface ConnectionDecoder {
   push(dir: Direction, bytes: Uint8Array, offset: number, time: number): void
   /** `dir` will send nothing more (its FIN, a reset, the close): a body delimited by close ends; what is unfinished is incomplete. */
   end(dir: Direction, time: number): void
-  /** The first stream offset of `dir` the decoder still needs: the bytes of a Content-Length body (or a frame payload) it does not look at may be skipped. */
+  /**
+   * The first stream offset of `dir` the decoder still needs: the bytes of a Content-Length
+   * body (or a frame payload) it does not look at may be skipped. NOTHING_MORE when it reads
+   * no more of `dir` (not HTTP, a problem stopped it, a tunnel).
+   */
   wantFrom(dir: Direction): number
   /**
    * Exchanges and messages that changed since the last call, in order of index: an entry

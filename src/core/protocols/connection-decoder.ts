@@ -1,0 +1,155 @@
+// One connection's decoding, as the engine runs it: recognise what the connection carries
+// (detect.ts) from the client's first bytes, decode HTTP/1.x exchanges, and after a 101 with
+// Upgrade: websocket hand the rest of both streams to the WebSocket decoder. A connection
+// that is not HTTP (TLS, HTTP/2, raw) produces nothing, and its bytes may all be skipped.
+
+import type { Direction } from '../../shared/capture-types'
+import type { DecodeProblem, Protocol, ProtocolSummary } from '../../shared/protocol-types'
+import { detectProtocol, MAX_DETECT_BYTES } from './detect'
+import { headerValues } from './http1/head-parser'
+import { Http1Decoder } from './http1/http1-decoder'
+import { NOTHING_MORE, type ConnectionDecoder, type DecoderChanges, type DecoderOptions } from './stream-decoder'
+import { parseWsExtensions, WebSocketDecoder } from './websocket/ws-decoder'
+
+interface Held {
+  dir: Direction
+  bytes: Uint8Array
+  offset: number
+  time: number
+}
+
+/**
+ * A decoder for one connection. `opts.protocol` skips recognition: 'http1' (or 'websocket',
+ * which begins as HTTP and switches at its 101) decodes HTTP from `opts.start`; 'tls',
+ * 'http2' and 'raw' decode nothing.
+ */
+export function createConnectionDecoder(opts: DecoderOptions = {}): ConnectionDecoder {
+  return new Decoder(opts)
+}
+
+class Decoder implements ConnectionDecoder {
+  private known: Protocol
+  private http: Http1Decoder | undefined
+  private ws: WebSocketDecoder | undefined
+  /** What came before the protocol was known, to replay into its decoder. */
+  private held: Held[] = []
+  private heldBytes: Record<Direction, number> = { client: 0, server: 0 }
+  private endedEarly: Partial<Record<Direction, number>> = {}
+  private problems: DecodeProblem[] = []
+  private readonly start: Record<Direction, number>
+
+  constructor(private readonly opts: DecoderOptions) {
+    this.start = { client: opts.start?.client ?? 0, server: opts.start?.server ?? 0 }
+    this.known = 'unknown'
+    if (opts.protocol && opts.protocol !== 'unknown') this.decide(opts.protocol === 'websocket' ? 'http1' : opts.protocol)
+  }
+
+  get protocol(): Protocol {
+    return this.ws ? 'websocket' : this.known
+  }
+
+  push(dir: Direction, bytes: Uint8Array, offset: number, time: number): void {
+    if (this.ws) return this.ws.push(dir, bytes, offset, time)
+    if (this.http) {
+      this.http.push(dir, bytes, offset, time)
+      return this.afterHttp()
+    }
+    if (this.known !== 'unknown') return
+    // Offsets before the start are not this decoding's.
+    const skip = Math.max(0, this.start[dir] - offset)
+    if (skip >= bytes.length) return
+    this.held.push({ dir, bytes: bytes.slice(skip), offset: offset + skip, time })
+    this.heldBytes[dir] += bytes.length - skip
+    this.recognise()
+  }
+
+  end(dir: Direction, time: number): void {
+    if (this.ws) return this.ws.end(dir, time)
+    if (this.http) {
+      this.http.end(dir, time)
+      return this.afterHttp()
+    }
+    if (this.known !== 'unknown') return
+    this.endedEarly[dir] = time
+    this.recognise()
+  }
+
+  wantFrom(dir: Direction): number {
+    if (this.ws) return this.ws.wantFrom(dir)
+    if (this.http) return this.http.switched ? NOTHING_MORE : this.http.wantFrom(dir)
+    if (this.known !== 'unknown') return NOTHING_MORE
+    return this.start[dir] + this.heldBytes[dir]
+  }
+
+  takeChanges(): DecoderChanges {
+    const http = this.http?.takeChanges()
+    const ws = this.ws?.takeChanges()
+    const problems = [...this.problems, ...(http?.problems ?? []), ...(ws?.problems ?? [])]
+    this.problems = []
+    return { exchanges: http?.exchanges ?? [], messages: ws?.messages ?? [], problems }
+  }
+
+  summary(): ProtocolSummary {
+    return { protocol: this.protocol, ...(this.http?.summary() ?? {}), ...(this.ws ? { messages: this.ws.count } : {}) }
+  }
+
+  /** Decides the protocol once the client's first bytes (or the server speaking first) tell. */
+  private recognise(): void {
+    const client = this.held.filter((h) => h.dir === 'client')
+    // Servers of HTTP, TLS and HTTP/2 never speak first: a server that does is something else.
+    const serverFirst = client.length === 0 && this.heldBytes.server > 0
+    const final = serverFirst || this.endedEarly.client !== undefined || this.heldBytes.client >= MAX_DETECT_BYTES || this.heldBytes.server >= MAX_DETECT_BYTES
+    const first = concat(client.map((h) => h.bytes), MAX_DETECT_BYTES)
+    const protocol = serverFirst ? 'raw' : detectProtocol(first, final)
+    if (protocol !== 'unknown') this.decide(protocol)
+  }
+
+  private decide(protocol: Protocol): void {
+    this.known = protocol
+    const held = this.held
+    this.held = []
+    this.heldBytes = { client: 0, server: 0 }
+    if (protocol !== 'http1') return
+    this.http = new Http1Decoder({ start: this.start })
+    for (const h of held) this.http.push(h.dir, h.bytes, h.offset, h.time)
+    for (const dir of ['client', 'server'] as const) {
+      const at = this.endedEarly[dir]
+      if (at !== undefined) this.http.end(dir, at)
+    }
+    this.afterHttp()
+  }
+
+  /** After HTTP switched to WebSocket, its decoder takes what HTTP left of both streams. */
+  private afterHttp(): void {
+    const http = this.http!
+    if (!http.switched || this.ws || http.switched.upgrade !== 'websocket') return
+    const client = http.remainder('client')
+    const server = http.remainder('server')
+    const extensions = headerValues(http.switched.response.headers, 'sec-websocket-extensions')
+    this.ws = new WebSocketDecoder({
+      start: { client: client.offset, server: server.offset },
+      deflate: parseWsExtensions(extensions.length > 0 ? extensions.join(', ') : undefined),
+      ...(this.opts.inflateRaw ? { inflateRaw: this.opts.inflateRaw } : {})
+    })
+    // Both directions' leftovers in the order they came (by time, as the capture has them), so message indexes follow capture order.
+    const pieces = [
+      ...client.pieces.map((p) => ({ dir: 'client' as const, ...p })),
+      ...server.pieces.map((p) => ({ dir: 'server' as const, ...p }))
+    ].sort((a, b) => a.time - b.time)
+    for (const p of pieces) this.ws.push(p.dir, p.bytes, p.offset, p.time)
+    if (client.ended !== undefined) this.ws.end('client', client.ended)
+    if (server.ended !== undefined) this.ws.end('server', server.ended)
+  }
+}
+
+function concat(pieces: Uint8Array[], max: number): Uint8Array {
+  const total = Math.min(max, pieces.reduce((n, p) => n + p.length, 0))
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const p of pieces) {
+    if (at >= total) break
+    out.set(p.subarray(0, total - at), at)
+    at += Math.min(p.length, total - at)
+  }
+  return out
+}

@@ -1,0 +1,269 @@
+// Decodes both directions of an HTTP/1.x connection into exchanges: requests paired with
+// responses in order (keep-alive and pipelining), 1xx interim responses kept apart from the
+// final one, and the switch away from HTTP after 101 Switching Protocols or a 2xx to
+// CONNECT, where each direction's remaining bytes are handed over (remainder) to whatever
+// the connection speaks next. Exchanges are kept only until they are final.
+
+import type { Direction } from '../../../shared/capture-types'
+import type { DecodeProblem, HttpExchange, HttpMessage, ProtocolSummary } from '../../../shared/protocol-types'
+import { requestFraming, responseFraming, type Framing } from './body-framing'
+import { headerTokens, headerValues } from './head-parser'
+import { MessageReader } from './message-reader'
+
+/** Requests that may wait for their responses at once: past this a client is not speaking HTTP to a server that answers, and holding them all would be unbounded. */
+export const MAX_AWAITING_RESPONSES = 1024
+
+interface Entry {
+  ex: HttpExchange
+  /** Its final response has not begun. */
+  awaiting: boolean
+  /** Its request asked to switch protocols (Upgrade, CONNECT): the client's next bytes wait for the answer. */
+  asksSwitch: boolean
+}
+
+export interface Http1DecoderOptions {
+  start?: Partial<Record<Direction, number>>
+  /** The index of the first exchange (default 0). */
+  firstIndex?: number
+}
+
+/** Where HTTP ended on the connection and what took over. */
+export interface Http1Switch {
+  /** `websocket`, `tunnel` (a 2xx to CONNECT), or the Upgrade token. */
+  upgrade: string
+  response: HttpMessage
+}
+
+export class Http1Decoder {
+  private readonly client: MessageReader
+  private readonly server: MessageReader
+  private nextIndex: number
+  private readonly awaiting: Entry[] = []
+  private clientEntry: Entry | undefined
+  private serverEntry: Entry | undefined
+  /** The entry the paused client waits on. */
+  private pausedFor: Entry | undefined
+  private changed = new Set<Entry>()
+  private problems: DecodeProblem[] = []
+  private first: HttpExchange | undefined
+  private hadProblem = false
+  /** Set once HTTP is over on this connection: both readers are detached. */
+  switched: Http1Switch | undefined
+
+  constructor(opts: Http1DecoderOptions = {}) {
+    this.nextIndex = opts.firstIndex ?? 0
+    this.client = new MessageReader(
+      'client',
+      'request',
+      {
+        head: (msg) => this.requestHead(msg),
+        progress: () => this.clientEntry && this.changed.add(this.clientEntry),
+        complete: () => this.requestComplete(),
+        problem: (p) => this.problem(p),
+        finished: () => this.settleAll()
+      },
+      opts.start?.client ?? 0
+    )
+    this.server = new MessageReader(
+      'server',
+      'response',
+      {
+        head: (msg) => this.responseHead(msg),
+        progress: () => this.serverEntry && this.changed.add(this.serverEntry),
+        complete: () => this.responseComplete(),
+        problem: (p) => this.problem(p),
+        finished: () => this.settleAll()
+      },
+      opts.start?.server ?? 0
+    )
+  }
+
+  private reader(dir: Direction): MessageReader {
+    return dir === 'client' ? this.client : this.server
+  }
+
+  push(dir: Direction, bytes: Uint8Array, offset: number, time: number): void {
+    this.reader(dir).push(bytes, offset, time)
+  }
+
+  end(dir: Direction, time: number): void {
+    this.reader(dir).end(time)
+  }
+
+  wantFrom(dir: Direction): number {
+    return this.reader(dir).wantFrom()
+  }
+
+  /** Once switched: where `dir`'s bytes after HTTP start, those received so far (as they were pushed), and when it ended if it has. */
+  remainder(dir: Direction): { offset: number; pieces: Array<{ offset: number; bytes: Uint8Array; time: number }>; ended?: number } {
+    const reader = this.reader(dir)
+    const offset = reader.position - reader.queued
+    return { offset, pieces: reader.remainder(), ...(reader.hasEnded ? { ended: reader.endedAt } : {}) }
+  }
+
+  /** Exchanges decoded so far. */
+  get count(): number {
+    return this.nextIndex
+  }
+
+  takeChanges(): { exchanges: HttpExchange[]; problems: DecodeProblem[] } {
+    const exchanges = [...this.changed].sort((a, b) => a.ex.index - b.ex.index).map((e) => snapshot(e.ex))
+    this.changed.clear()
+    const problems = this.problems
+    this.problems = []
+    return { exchanges, problems }
+  }
+
+  summary(): Omit<ProtocolSummary, 'protocol'> {
+    const ex = this.first
+    const res = ex?.response
+    const contentType = res ? headerValues(res.headers, 'content-type')[0] : undefined
+    return {
+      exchanges: this.nextIndex,
+      ...(ex
+        ? {
+            first: {
+              ...(ex.request ? { method: ex.request.method, target: ex.request.target } : {}),
+              ...(res ? { status: res.status, size: res.body.size } : {}),
+              ...(contentType !== undefined ? { contentType } : {})
+            }
+          }
+        : {}),
+      ...(this.hadProblem ? { problem: true } : {})
+    }
+  }
+
+  private newEntry(request: HttpMessage | undefined): Entry {
+    const ex: HttpExchange = { index: this.nextIndex++, ...(request ? { request } : {}), informational: [], state: 'pending' }
+    this.first ??= ex
+    return { ex, awaiting: true, asksSwitch: false }
+  }
+
+  private requestHead(msg: HttpMessage): Framing {
+    if (this.awaiting.length >= MAX_AWAITING_RESPONSES) return { problem: `more than ${MAX_AWAITING_RESPONSES} requests wait for a response` }
+    const entry = this.newEntry(msg)
+    entry.asksSwitch = msg.method === 'CONNECT' || headerValues(msg.headers, 'upgrade').length > 0
+    this.awaiting.push(entry)
+    this.clientEntry = entry
+    this.changed.add(entry)
+    return requestFraming(msg.headers)
+  }
+
+  private requestComplete(): void {
+    const entry = this.clientEntry
+    this.clientEntry = undefined
+    if (!entry) return
+    if (entry.ex.upgrade !== undefined) this.client.detach()
+    else if (entry.asksSwitch && entry.awaiting) {
+      this.pausedFor = entry
+      this.client.pause()
+    }
+    this.settle(entry)
+  }
+
+  private responseHead(msg: HttpMessage): Framing {
+    let entry = this.awaiting[0]
+    if (!entry) {
+      // A response nobody asked for (the capture began mid-connection, or the server spoke first).
+      entry = this.newEntry(undefined)
+      this.awaiting.push(entry)
+    }
+    this.serverEntry = entry
+    this.changed.add(entry)
+    const ex = entry.ex
+    const status = msg.status ?? 0
+    const method = ex.request?.method
+    if (status >= 100 && status < 200 && status !== 101) {
+      ex.informational = [...ex.informational, msg]
+      return { kind: 'none' }
+    }
+    ex.response = msg
+    entry.awaiting = false
+    this.awaiting.shift()
+    if (status === 101) {
+      const tokens = headerTokens(msg.headers, 'upgrade')
+      ex.upgrade = tokens.includes('websocket') ? 'websocket' : (headerValues(msg.headers, 'upgrade')[0] ?? '')
+    } else if (method === 'CONNECT' && status >= 200 && status < 300) {
+      ex.upgrade = 'tunnel'
+    } else if (this.pausedFor === entry) {
+      // The server did not switch: what the client sent next is HTTP again.
+      this.pausedFor = undefined
+      this.client.resume()
+    }
+    return responseFraming(status, msg.headers, method)
+  }
+
+  private responseComplete(): void {
+    const entry = this.serverEntry
+    this.serverEntry = undefined
+    if (!entry) return
+    const ex = entry.ex
+    if (ex.upgrade !== undefined && ex.response) {
+      this.switched = { upgrade: ex.upgrade, response: ex.response }
+      this.server.detach()
+      // A client still sending its request body would leave it unfinished; it has been answered.
+      this.client.detach()
+      this.pausedFor = undefined
+      if (this.clientEntry === entry) this.clientEntry = undefined
+    }
+    this.settle(entry)
+  }
+
+  private problem(p: DecodeProblem): void {
+    this.problems.push(p)
+    this.hadProblem = true
+  }
+
+  /** Gives an exchange its state, and forgets it once nothing more can change it. */
+  private settle(entry: Entry): void {
+    const ex = entry.ex
+    const requestLive = this.clientEntry === entry && !this.client.finished
+    const responseLive = ex.upgrade === undefined && (entry.awaiting || this.serverEntry === entry) && !this.server.finished
+    const requestDone = !ex.request || ex.request.body.complete
+    const responseDone = ex.response?.body.complete === true
+    const state = ex.upgrade !== undefined ? 'upgraded' : requestDone && responseDone ? 'complete' : requestLive || responseLive ? 'pending' : 'incomplete'
+    if (state !== ex.state) {
+      ex.state = state
+      this.changed.add(entry)
+    }
+  }
+
+  /** A reader finished: whatever waited on it is settled now. */
+  private settleAll(): void {
+    for (const e of this.awaiting) this.settle(e)
+    if (this.clientEntry) {
+      if (this.client.finished) {
+        const e = this.clientEntry
+        this.clientEntry = undefined
+        this.settle(e)
+      } else this.settle(this.clientEntry)
+    }
+    if (this.serverEntry) {
+      if (this.server.finished) {
+        const e = this.serverEntry
+        this.serverEntry = undefined
+        this.settle(e)
+      } else this.settle(this.serverEntry)
+    }
+    if (this.server.finished) this.awaiting.length = 0
+    if (this.pausedFor && this.server.finished) {
+      this.pausedFor = undefined
+      this.client.resume()
+    }
+  }
+}
+
+/** A copy the caller may keep: what the decoder goes on changing (body progress, state) is copied; finished parts are shared. */
+function snapshot(ex: HttpExchange): HttpExchange {
+  return {
+    ...ex,
+    ...(ex.request ? { request: copyMessage(ex.request) } : {}),
+    informational: ex.informational.slice(),
+    ...(ex.response ? { response: copyMessage(ex.response) } : {})
+  }
+}
+
+function copyMessage(msg: HttpMessage): HttpMessage {
+  if (msg.body.complete) return { ...msg, body: { ...msg.body } }
+  return { ...msg, body: { ...msg.body, ...(msg.body.chunks ? { chunks: msg.body.chunks.slice() } : {}) } }
+}

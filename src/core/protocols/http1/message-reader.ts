@@ -1,0 +1,494 @@
+// Reads one direction of an HTTP/1 connection as a sequence of messages, incrementally:
+// a head, then a body framed as its head (and, for a response, its request) says. It keeps
+// only the bytes it has not consumed yet (a head in progress, at most MAX_HEAD_BYTES), never
+// a body, and lets the caller skip what it does not look at: the data of a Content-Length
+// body or a chunk (wantFrom). Problems stop the direction at their offset; nothing throws.
+
+import type { Direction } from '../../../shared/capture-types'
+import { MAX_CHUNK_RANGES, type DecodeProblem, type HttpMessage } from '../../../shared/protocol-types'
+import { ByteQueue, CR, LF, latin1 } from './bytes'
+import type { Framing } from './body-framing'
+import { NOTHING_MORE } from '../stream-decoder'
+import { parseHead, parseHeaderLines, parseStartLine, type MessageKind } from './head-parser'
+
+/** A head (or a trailer section, or a chunk-size line) longer than this is a problem, not a reason to buffer more. */
+export const MAX_HEAD_BYTES = 64 * 1024
+/** Bytes a paused direction (a request awaiting the answer to its Upgrade or CONNECT) may hold. */
+const MAX_PAUSED_BYTES = 4 * MAX_HEAD_BYTES
+
+export interface ReaderHooks {
+  /** A message's head arrived: how is its body framed? */
+  head(msg: HttpMessage): Framing
+  /** Its body grew. */
+  progress(msg: HttpMessage): void
+  /** It is whole. The hook may pause or detach the reader. */
+  complete(msg: HttpMessage): void
+  problem(problem: DecodeProblem): void
+  /** The reader will read nothing more (ended, stopped at a problem). */
+  finished(): void
+}
+
+type State = 'start' | 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' | 'paused' | 'detached' | 'stopped' | 'ended'
+
+const CHUNK_SIZE_LINE = /^([0-9A-Fa-f]{1,13})[ \t]*(;.*)?$/
+const TCHAR = /[!#$%&'*+.^_`|~0-9A-Za-z-]/
+const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]
+
+/**
+ * Where the empty line that ends a header section is, searching from `j` (just after the
+ * previous LF when `atLineStart`): the index just past it, or -(resume index + 1) when
+ * `data` ends first.
+ */
+function findBlankLine(data: Uint8Array, j: number, atLineStart: boolean): number {
+  const len = data.length
+  if (atLineStart) {
+    if (j >= len) return -(j + 1)
+    if (data[j] === LF) return j + 1
+    if (data[j] === CR) {
+      if (j + 1 >= len) return -(j + 1)
+      if (data[j + 1] === LF) return j + 2
+    }
+  }
+  for (; j < len; j++) {
+    if (data[j] !== LF) continue
+    if (j + 1 >= len) return -(j + 1)
+    if (data[j + 1] === LF) return j + 2
+    if (data[j + 1] === CR) {
+      if (j + 2 >= len) return -(j + 1)
+      if (data[j + 2] === LF) return j + 3
+    }
+  }
+  return -(j + 1)
+}
+
+export class MessageReader {
+  private state: State = 'start'
+  /** The stream offset just past the last byte received. */
+  private received: number
+  private readonly queue = new ByteQueue()
+  /** [stream offset, time] of each push whose bytes sit in the queue, oldest first. */
+  private times: Array<[number, number]> = []
+  private now = { offset: 0, time: 0 }
+  private ended = false
+  private endTime = 0
+
+  private msg: HttpMessage | undefined
+  private msgStart = 0
+  private msgTime = 0
+  /** Where the search for the end of a head (or trailer section) resumes. */
+  private scan = 0
+  /** The search resumes at the start of a line (a trailer section may be empty). */
+  private scanAtLineStart = false
+  private firstLineChecked = false
+  private remaining = 0
+  private trailerStart = 0
+
+  // The bytes being read by run(): `data[i]` is at stream offset `base + i`.
+  private data: Uint8Array = new Uint8Array(0)
+  private i = 0
+  private base = 0
+
+  constructor(
+    readonly dir: Direction,
+    private readonly kind: MessageKind,
+    private readonly hooks: ReaderHooks,
+    start = 0
+  ) {
+    this.received = start
+  }
+
+  /** No more messages will come from this reader. */
+  get finished(): boolean {
+    return this.state === 'stopped' || this.state === 'ended' || this.state === 'detached'
+  }
+
+  /** The message being read, if any. */
+  get current(): HttpMessage | undefined {
+    return this.msg
+  }
+
+  /** The direction's end came (possibly while paused, or after detaching). */
+  get hasEnded(): boolean {
+    return this.ended
+  }
+
+  get endedAt(): number {
+    return this.endTime
+  }
+
+  wantFrom(): number {
+    if (this.finished) return NOTHING_MORE
+    if (this.queue.length === 0) {
+      // One byte of a length body is kept so the message's end time is that byte's chunk's.
+      if (this.state === 'length' && this.remaining > 1) return this.received + this.remaining - 1
+      if (this.state === 'chunk-data') return this.received + this.remaining
+    }
+    return this.received
+  }
+
+  push(bytes: Uint8Array, offset: number, time: number): void {
+    if (this.finished || this.ended) return
+    let fresh = bytes
+    if (offset < this.received) {
+      if (offset + bytes.length <= this.received) return
+      fresh = bytes.subarray(this.received - offset)
+    } else if (offset > this.received) {
+      this.now = { offset: this.received, time }
+      if (!this.skipTo(offset)) return
+    }
+    if (fresh.length === 0) return
+    this.now = { offset: this.received, time }
+    this.received += fresh.length
+    if (this.state === 'paused') {
+      this.enqueue(fresh, this.now.offset, time)
+      if (this.queue.length > MAX_PAUSED_BYTES) {
+        this.stop(this.received - this.queue.length, `more than ${MAX_PAUSED_BYTES} bytes sent before the upgrade was answered`)
+      }
+      return
+    }
+    this.run(fresh)
+  }
+
+  /** The direction will send nothing more. */
+  end(time: number): void {
+    if (this.ended) return
+    this.ended = true
+    this.endTime = time
+    if (this.state !== 'paused' && this.state !== 'detached') this.finishEnd()
+  }
+
+  /** Holds what comes next (until resume or detach): the request before it asked to switch protocols, whose answer decides what the rest is. */
+  pause(): void {
+    if (this.state === 'start') this.state = 'paused'
+  }
+
+  resume(): void {
+    if (this.state !== 'paused') return
+    this.state = 'start'
+    this.now = { offset: this.received, time: this.now.time }
+    this.run(new Uint8Array(0))
+    if (this.ended) this.finishEnd()
+  }
+
+  /** Stops reading HTTP where the reader is: the rest of the stream is another protocol's (see remainder). */
+  detach(): void {
+    if (this.state === 'stopped' || this.state === 'ended') return
+    if (this.msg) {
+      this.hooks.problem({ dir: this.dir, offset: this.received - this.queue.length, message: 'the protocol switched before this message was whole' })
+      this.msg = undefined
+    }
+    this.state = 'detached'
+  }
+
+  /** After detach: the bytes received but not read as HTTP, as the pushes brought them (offset, time); handed over once. */
+  remainder(): Array<{ offset: number; bytes: Uint8Array; time: number }> {
+    const data = this.queue.view()
+    const from = this.received - data.length
+    const pieces: Array<{ offset: number; bytes: Uint8Array; time: number }> = []
+    for (let k = 0; k < this.times.length; k++) {
+      const [at, time] = this.times[k]
+      const stop = k + 1 < this.times.length ? this.times[k + 1][0] : this.received
+      const start = Math.max(at, from)
+      if (stop > start) pieces.push({ offset: start, bytes: data.slice(start - from, stop - from), time })
+    }
+    this.queue.clear()
+    this.times = []
+    return pieces
+  }
+
+  /** Bytes received and not yet read. */
+  get queued(): number {
+    return this.queue.length
+  }
+
+  /** The next stream offset after what was received. */
+  get position(): number {
+    return this.received
+  }
+
+  private enqueue(bytes: Uint8Array, offset: number, time: number): void {
+    if (bytes.length === 0) return
+    this.queue.append(bytes)
+    this.times.push([offset, time])
+  }
+
+  /** The time of the push that brought the byte at `offset`. */
+  private timeAt(offset: number): number {
+    if (offset >= this.now.offset) return this.now.time
+    for (let k = this.times.length - 1; k >= 0; k--) if (this.times[k][0] <= offset) return this.times[k][1]
+    return this.now.time
+  }
+
+  /** A gap in what was pushed: fine over bytes the reader said it does not need, a problem anywhere else. */
+  private skipTo(offset: number): boolean {
+    const gap = offset - this.received
+    if (offset > this.wantFrom()) {
+      this.stop(this.received, `${gap} bytes of the stream are missing`)
+      return false
+    }
+    this.received = offset
+    this.remaining -= gap
+    this.grow(gap, gap)
+    if (this.remaining === 0) {
+      if (this.state === 'chunk-data') this.state = 'chunk-end'
+      else this.completeAt(offset - 1, this.now.time)
+    }
+    return true
+  }
+
+  private run(fresh: Uint8Array): void {
+    const queued = this.queue.length > 0
+    if (queued) this.enqueue(fresh, this.now.offset, this.now.time)
+    this.data = queued ? this.queue.view() : fresh
+    this.base = this.received - this.data.length
+    this.i = 0
+    while (this.step());
+    const data = this.data
+    const consumed = this.i
+    this.data = new Uint8Array(0)
+    if (queued) {
+      this.queue.consume(consumed)
+      const from = this.received - this.queue.length
+      let drop = 0
+      while (drop + 1 < this.times.length && this.times[drop + 1][0] <= from) drop++
+      if (this.queue.length === 0) this.times = []
+      else if (drop > 0) this.times.splice(0, drop)
+    } else if (consumed < data.length) {
+      this.enqueue(data.subarray(consumed), this.base + consumed, this.now.time)
+    }
+  }
+
+  /** One step of the state machine over data[i..]; false when it needs more bytes or must stop. */
+  private step(): boolean {
+    switch (this.state) {
+      case 'start':
+        return this.startMessage()
+      case 'head':
+        return this.readHead()
+      case 'length':
+      case 'chunk-data':
+      case 'close':
+        return this.readData()
+      case 'chunk-size':
+        return this.readChunkSize()
+      case 'chunk-end':
+        return this.readChunkEnd()
+      case 'trailers':
+        return this.readTrailers()
+      default:
+        return false
+    }
+  }
+
+  private startMessage(): boolean {
+    const data = this.data
+    // Empty lines between messages are tolerated (RFC 9112 2.2).
+    while (this.i < data.length && (data[this.i] === CR || data[this.i] === LF)) this.i++
+    if (this.i >= data.length) return false
+    // What cannot begin a start line is a problem now, not after MAX_HEAD_BYTES of buffering.
+    const fits =
+      this.kind === 'request'
+        ? TCHAR.test(String.fromCharCode(data[this.i]))
+        : HTTP_SLASH.every((b, k) => this.i + k >= data.length || data[this.i + k] === b)
+    if (!fits) {
+      this.stop(this.base + this.i, `not the start of an HTTP/1 ${this.kind}: "${latin1(data, this.i, Math.min(data.length, this.i + 20))}"`)
+      return false
+    }
+    this.msgStart = this.scan = this.base + this.i
+    this.msgTime = this.timeAt(this.msgStart)
+    this.firstLineChecked = false
+    this.state = 'head'
+    return true
+  }
+
+  private readHead(): boolean {
+    const data = this.data
+    const from = this.msgStart - this.base
+    if (!this.firstLineChecked) {
+      let lf = this.scan - this.base
+      while (lf < data.length && data[lf] !== LF) lf++
+      if (lf < data.length) {
+        let to = lf
+        if (to > from && data[to - 1] === CR) to--
+        const line = latin1(data, from, to)
+        if (!parseStartLine(this.kind, line)) {
+          this.stop(this.msgStart, `not an HTTP/1 ${this.kind === 'request' ? 'request' : 'status'} line: "${line.slice(0, 60)}"`)
+          return false
+        }
+        this.firstLineChecked = true
+      }
+    }
+    const found = findBlankLine(data, this.scan - this.base, false)
+    if (found < 0) {
+      this.scan = this.base + -found - 1
+      if (this.base + data.length - this.msgStart > MAX_HEAD_BYTES) this.stop(this.msgStart, `a head longer than ${MAX_HEAD_BYTES} bytes`)
+      return false
+    }
+    const head = parseHead(data, from, found, this.base, this.dir, this.kind)
+    if (typeof head === 'string') {
+      this.stop(this.msgStart, head)
+      return false
+    }
+    const bodyAt = this.base + found
+    const msg: HttpMessage = {
+      dir: this.dir,
+      startLine: head.startLine,
+      startRange: head.startRange,
+      version: head.version,
+      ...(head.method !== undefined ? { method: head.method, target: head.target } : {}),
+      ...(head.status !== undefined ? { status: head.status, reason: head.reason } : {}),
+      headers: head.headers,
+      headRange: { dir: this.dir, offset: this.msgStart, length: bodyAt - this.msgStart },
+      body: { framing: 'none', range: { dir: this.dir, offset: bodyAt, length: 0 }, size: 0, complete: false },
+      startedAt: this.msgTime
+    }
+    for (const p of head.problems) this.hooks.problem(p)
+    this.i = found
+    this.msg = msg
+    const framing = this.hooks.head(msg)
+    if ('problem' in framing) {
+      this.stop(bodyAt, framing.problem)
+      return false
+    }
+    msg.body.framing = framing.kind === 'length' ? 'length' : framing.kind
+    if (framing.kind === 'none' || (framing.kind === 'length' && framing.length === 0)) {
+      this.completeAt(bodyAt - 1, this.timeAt(bodyAt - 1))
+      return true
+    }
+    if (framing.kind === 'length') this.remaining = framing.length
+    if (framing.kind === 'chunked') msg.body.chunks = []
+    this.state = framing.kind === 'chunked' ? 'chunk-size' : framing.kind
+    return true
+  }
+
+  /** Body bytes read as they are: a length body, a chunk's data, a body to the close. */
+  private readData(): boolean {
+    const avail = this.data.length - this.i
+    const n = this.state === 'close' ? avail : Math.min(this.remaining, avail)
+    if (n === 0) return false
+    this.i += n
+    this.remaining -= n
+    this.grow(n, n)
+    if (this.state === 'close' || this.remaining > 0) return this.i < this.data.length
+    if (this.state === 'chunk-data') this.state = 'chunk-end'
+    else this.completeAt(this.base + this.i - 1, this.now.time)
+    return true
+  }
+
+  private readChunkSize(): boolean {
+    const data = this.data
+    let lf = this.i
+    while (lf < data.length && data[lf] !== LF) lf++
+    if (lf >= data.length) {
+      if (data.length - this.i > MAX_HEAD_BYTES) this.stop(this.base + this.i, `a chunk-size line longer than ${MAX_HEAD_BYTES} bytes`)
+      return false
+    }
+    const line = latin1(data, this.i, lf > this.i && data[lf - 1] === CR ? lf - 1 : lf)
+    const m = CHUNK_SIZE_LINE.exec(line)
+    if (!m) {
+      this.stop(this.base + this.i, `bad chunk-size line "${line.slice(0, 40)}"`)
+      return false
+    }
+    const size = parseInt(m[1], 16)
+    const lineLength = lf + 1 - this.i
+    this.i = lf + 1
+    this.grow(lineLength, 0)
+    if (size === 0) {
+      this.trailerStart = this.scan = this.base + this.i
+      this.scanAtLineStart = true
+      this.state = 'trailers'
+      return true
+    }
+    this.remaining = size
+    const body = this.msg!.body
+    if (body.chunks!.length < MAX_CHUNK_RANGES) body.chunks!.push({ dir: this.dir, offset: this.base + this.i, length: 0 })
+    else body.chunksOmitted = (body.chunksOmitted ?? 0) + 1
+    this.state = 'chunk-data'
+    return true
+  }
+
+  private readChunkEnd(): boolean {
+    const data = this.data
+    if (this.i >= data.length) return false
+    const crlf = data[this.i] === LF ? 1 : data[this.i] === CR ? (this.i + 1 >= data.length ? 0 : data[this.i + 1] === LF ? 2 : -1) : -1
+    if (crlf === 0) return false
+    if (crlf < 0) {
+      this.stop(this.base + this.i, 'chunk data not followed by CRLF')
+      return false
+    }
+    this.i += crlf
+    this.grow(crlf, 0)
+    this.state = 'chunk-size'
+    return true
+  }
+
+  private readTrailers(): boolean {
+    const data = this.data
+    const from = this.trailerStart - this.base
+    const resumeFrom = this.scan - this.base
+    const found = findBlankLine(data, resumeFrom, this.scanAtLineStart)
+    if (found < 0) {
+      this.scanAtLineStart &&= -found - 1 === resumeFrom
+      this.scan = this.base + -found - 1
+      if (this.base + data.length - this.trailerStart > MAX_HEAD_BYTES) this.stop(this.trailerStart, `a trailer section longer than ${MAX_HEAD_BYTES} bytes`)
+      return false
+    }
+    const body = this.msg!.body
+    if (found - from > 2 || (found - from === 2 && data[from] !== CR)) {
+      const { headers, problems } = parseHeaderLines(data, from, found, this.base, this.dir)
+      for (const p of problems) this.hooks.problem(p)
+      body.trailers = headers
+    }
+    this.i = found
+    this.grow(found - from, 0)
+    this.completeAt(this.base + found - 1, this.now.time)
+    return true
+  }
+
+  /** The current body took `wire` more bytes of the stream, `content` of them its content. */
+  private grow(wire: number, content: number): void {
+    const msg = this.msg
+    if (!msg || wire === 0) return
+    const body = msg.body
+    body.range = { dir: this.dir, offset: body.range.offset, length: body.range.length + wire }
+    body.size += content
+    if (this.state === 'chunk-data' && content > 0 && body.chunksOmitted === undefined) {
+      const last = body.chunks![body.chunks!.length - 1]
+      body.chunks![body.chunks!.length - 1] = { dir: this.dir, offset: last.offset, length: last.length + content }
+    }
+    this.hooks.progress(msg)
+  }
+
+  private completeAt(lastOffset: number, time: number): void {
+    const msg = this.msg!
+    msg.body.complete = true
+    msg.endedAt = lastOffset >= this.now.offset ? time : this.timeAt(lastOffset)
+    this.msg = undefined
+    this.state = 'start'
+    this.hooks.complete(msg)
+  }
+
+  private finishEnd(): void {
+    if (this.finished) return
+    if (this.state === 'close' && this.msg) {
+      this.completeAt(this.received, this.endTime)
+    } else if (this.state !== 'start' && this.state !== 'paused') {
+      const what = this.state === 'head' ? 'head' : this.state === 'trailers' ? 'trailer section' : 'body'
+      this.hooks.problem({ dir: this.dir, offset: this.received, message: `the stream ended inside a message's ${what}` })
+    }
+    this.msg = undefined
+    this.state = 'ended'
+    this.queue.clear()
+    this.times = []
+    this.hooks.finished()
+  }
+
+  private stop(offset: number, message: string): void {
+    this.hooks.problem({ dir: this.dir, offset, message })
+    this.msg = undefined
+    this.state = 'stopped'
+    this.queue.clear()
+    this.times = []
+    this.hooks.finished()
+  }
+}
