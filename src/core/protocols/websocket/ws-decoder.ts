@@ -77,6 +77,8 @@ interface Message {
   payloadAt: number
   /** A compressed message's payload so far, to inflate at its last frame (absent: not inflated). */
   deflated?: AppendBuffer
+  /** Why a compressed message's payload could not be had. */
+  notInflated?: string
   kept?: Kept
 }
 
@@ -302,7 +304,10 @@ export class WebSocketDecoder {
     const msg: Message = { wire, control, preview: EMPTY, previewLength: 0, payloadAt: start }
     if (compressed) {
       if (side.inflate) msg.deflated = new AppendBuffer()
-      else this.sayOnce(side, 'no-inflater', start, 'compressed messages are not inflated here (no inflater)')
+      else {
+        msg.notInflated = 'not inflated: no inflater'
+        this.sayOnce(side, 'no-inflater', start, 'compressed messages are not inflated here (no inflater)')
+      }
     }
     if (this.keep && this.keep.index === index) {
       msg.kept = this.keep.kept
@@ -370,7 +375,8 @@ export class WebSocketDecoder {
     if (deflated) {
       if (deflated.length + chunk.length > MAX_COMPRESSED_MESSAGE) {
         const at = side.pos + MAX_COMPRESSED_MESSAGE - deflated.length
-        this.problem(side, at, `a compressed message over ${MAX_COMPRESSED_MESSAGE} bytes is not inflated`)
+        msg.notInflated = `a compressed message over ${MAX_COMPRESSED_MESSAGE} bytes is not inflated`
+        this.problem(side, at, msg.notInflated)
         msg.deflated = undefined
         side.inflate?.loseContext()
         return
@@ -441,13 +447,13 @@ export class WebSocketDecoder {
     msg.deflated = undefined
     if (inflate.isLost) {
       this.sayOnce(side, 'context-lost', msg.payloadAt, 'compressed messages after a lost one are not inflated: they may refer back into it')
-      if (msg.kept) msg.kept.problem = { message: 'not inflated: an earlier compressed message was lost', offset: 0 }
+      msg.notInflated = 'not inflated: an earlier compressed message was lost'
       return
     }
     const { output, error } = inflate.inflateMessage(deflated.view())
     if (error !== undefined) {
-      this.problem(side, msg.payloadAt, `permessage-deflate: ${error}`)
-      if (msg.kept) msg.kept.problem = { message: error, offset: 0 }
+      msg.notInflated = `permessage-deflate: ${error}`
+      this.problem(side, msg.payloadAt, msg.notInflated)
       return
     }
     this.takeInflated(msg, output, true)
@@ -467,11 +473,15 @@ export class WebSocketDecoder {
     msg.wire.endedAt = time
     this.changed.set(msg.wire.index, msg)
     const kept = msg.kept
-    if (kept) {
-      kept.total = msg.wire.size
-      kept.end = kept.problem === undefined && kept.from + kept.bytes.length >= kept.total
-      kept.settled = true
+    if (!kept) return
+    kept.settled = true
+    if (msg.notInflated !== undefined) {
+      kept.problem = { message: msg.notInflated, offset: 0 }
+      kept.total = undefined
+      return
     }
+    kept.total = msg.wire.size
+    kept.end = kept.from + kept.bytes.length >= kept.total
   }
 
   /** A message that will not complete: what came of it stays, and a compressed one takes its side's context with it. */
@@ -484,7 +494,10 @@ export class WebSocketDecoder {
       this.takeInflated(msg, output, false)
     }
     if (msg.wire.compressed) side.inflate?.loseContext()
-    if (msg.kept) msg.kept.settled = true
+    if (msg.kept) {
+      msg.kept.settled = true
+      if (msg.notInflated !== undefined) msg.kept.problem = { message: msg.notInflated, offset: 0 }
+    }
   }
 
   private stop(side: Side, at: number, message: string): void {

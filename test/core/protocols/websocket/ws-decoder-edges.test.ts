@@ -299,6 +299,14 @@ describe('WebSocketDecoder with permessage-deflate', () => {
       [true, 0],
       [true, 0]
     ])
+    // ws.payload says so too, for the message at fault and the ones after it.
+    const read = (index: number): unknown => {
+      const replay = new WebSocketDecoder({ start: { client: 0, server: 0 }, ...withDeflate, keepPayload: { index, from: 0, length: 100 } })
+      replay.push('server', stream, 0, 1)
+      return replay.keptPayload()
+    }
+    expect(read(0)).toEqual({ bytes: new Uint8Array(0), end: false, problem: { message: 'permessage-deflate: invalid block type', offset: 0 } })
+    expect(read(2)).toEqual({ bytes: new Uint8Array(0), end: false, problem: { message: 'not inflated: an earlier compressed message was lost', offset: 0 } })
     // Without context takeover each message stands alone.
     const alone = feed('server', stream, { ...withDeflate, deflate: { ...DEFLATE, serverNoContextTakeover: true } })
     expect(alone.problems).toEqual([{ dir: 'server', offset: 2, message: 'permessage-deflate: invalid block type' }])
