@@ -74,16 +74,20 @@ export async function recordConversation(
 
   const serverSide = new Promise<WebSocket>((resolve) => wss.once('connection', resolve))
   const client = new WebSocket(`ws://127.0.0.1:${relayPort}/chat`, options.client)
-  await new Promise<void>((resolve, reject) => {
-    client.once('open', resolve)
-    client.once('error', reject)
-  })
-  const server = await serverSide
-  const inbox = { client: queue(client), server: queue(server) }
-  await script({ client, server, received: (side) => inbox[side].next() })
-  await relayClosed
-  relay.close()
-  wss.close()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('open', resolve)
+      client.once('error', reject)
+    })
+    const server = await serverSide
+    const inbox = { client: queue(client), server: queue(server) }
+    await script({ client, server, received: (side) => inbox[side].next() })
+    await relayClosed
+  } finally {
+    client.terminate()
+    relay.close()
+    wss.close()
+  }
 
   const text = (dir: Direction): string => Buffer.concat(chunks.filter((c) => c.dir === dir).map((c) => c.bytes)).toString('latin1')
   const response = text('server')
