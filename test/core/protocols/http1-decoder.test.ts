@@ -226,7 +226,7 @@ describe('HTTP/1 decoder', () => {
     it('garbage where HTTP was expected, after a good exchange', () => {
       const d = decode([req('GET / HTTP/1.1\r\n\r\n\x00\x01binary'), res('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')])
       expect(d.exchanges[0].state).toBe('complete')
-      expect(d.problems).toEqual([{ dir: 'client', offset: 18, message: expect.stringContaining('not the start of an HTTP/1 request') }])
+      expect(d.problems).toEqual([{ dir: 'client', offset: 18, message: expect.stringContaining('not the start of an HTTP/1.x request') }])
       expect(d.decoder.wantFrom('client')).toBe(NOTHING_MORE)
     })
 

@@ -105,7 +105,7 @@ export function parseHead(bytes: Uint8Array, from: number, to: number, base: num
   if (firstEnd < to) firstEnd++
   const text = lineText(bytes, from, firstEnd)
   const start = parseStartLine(kind, text)
-  if (!start) return `not an HTTP/1 ${kind === 'request' ? 'request' : 'status'} line: "${text.slice(0, 60)}"`
+  if (!start) return `not an HTTP/1.x ${kind === 'request' ? 'request' : 'status'} line: "${text.slice(0, 60)}"`
   const { headers, problems } = parseHeaderLines(bytes, firstEnd, to, base, dir)
   // The range takes the line's CRLF, as a header's does, so the head's ranges tile it.
   return { ...start, startRange: { dir, offset: base + from, length: firstEnd - from }, headers, problems }

@@ -291,7 +291,7 @@ export class MessageReader {
         ? TCHAR.test(String.fromCharCode(data[this.i]))
         : HTTP_SLASH.every((b, k) => this.i + k >= data.length || data[this.i + k] === b)
     if (!fits) {
-      this.stop(this.base + this.i, `not the start of an HTTP/1 ${this.kind}: "${latin1(data, this.i, Math.min(data.length, this.i + 20))}"`)
+      this.stop(this.base + this.i, `not the start of an HTTP/1.x ${this.kind}: "${latin1(data, this.i, Math.min(data.length, this.i + 20))}"`)
       return false
     }
     this.msgStart = this.scan = this.base + this.i
@@ -312,7 +312,7 @@ export class MessageReader {
         if (to > from && data[to - 1] === CR) to--
         const line = latin1(data, from, to)
         if (!parseStartLine(this.kind, line)) {
-          this.stop(this.msgStart, `not an HTTP/1 ${this.kind === 'request' ? 'request' : 'status'} line: "${line.slice(0, 60)}"`)
+          this.stop(this.msgStart, `not an HTTP/1.x ${this.kind === 'request' ? 'request' : 'status'} line: "${line.slice(0, 60)}"`)
           return false
         }
         this.firstLineChecked = true
