@@ -339,12 +339,12 @@ export class Engine implements EngineApi {
     this.closing ??= (async () => {
       await Promise.all([...this.proxies.values()].map((p) => p.stop(true)))
       await this.sessions.closeAll()
+      await this.decoding.close()
       await this.captures.closeAll()
       await this.uploads.close()
       this.downloads.close()
       this.fdWarnings.flush()
       this.hub.flushAll()
-      await this.decoding.close()
       await this.capture.close()
     })()
     return this.closing

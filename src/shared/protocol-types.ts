@@ -215,6 +215,8 @@ export interface ExchangeListPage {
   rows: ExchangeRow[]
   /** Present while the engine is still decoding connections: how many of how many are done. Ask again. */
   scan?: { done: number; of: number }
+  /** Where the engine decodes: its decode worker, or its own thread (a build without the worker, or run from source). */
+  decoder?: 'worker' | 'in-thread'
 }
 
 export const EXCHANGE_SORT_KEYS = ['start', 'method', 'host', 'path', 'status', 'type', 'size', 'duration', 'conn'] as const

@@ -25,6 +25,7 @@ export interface WsStart {
   extensions?: string
 }
 
+/** A connection's decoding: plain fields, arrays made only when needed (100,000 connections keep this each). */
 export class ConnDecoding {
   /** The next record to feed. */
   cursor = 0
@@ -32,12 +33,14 @@ export class ConnDecoding {
   ended: Record<Direction, boolean> = { client: false, server: false }
   summary: ProtocolSummary | undefined
   /** Table rows of its exchanges, by exchange index. */
-  readonly exchanges: number[] = []
-  readonly messages: WsMessage[] = []
-  readonly problems: DecodeProblem[] = []
+  exchanges: number[] = NONE
+  messages: WsMessage[] = NONE_WS
+  problems: DecodeProblem[] = NONE_PROBLEMS
   ws: WsStart | undefined
   /** The connection's bytes and end as last caught up with: a change means more to decode. */
-  seen = { client: -1, server: -1, flags: -1 }
+  seenClient = -1
+  seenServer = -1
+  seenFlags = -1
   /** Its decoder is gone: the connection ended and every record was fed. */
   finished = false
   busy: Promise<void> | undefined
@@ -47,7 +50,17 @@ export class ConnDecoding {
     /** The decoder host's key. */
     readonly key: number
   ) {}
+
+  /** Whether the connection is as it was when last caught up with. */
+  saw(client: number, server: number, flags: number): boolean {
+    return this.seenClient === client && this.seenServer === server && this.seenFlags === flags
+  }
 }
+
+// Shared empty lists: a connection gets its own on its first exchange, message or problem.
+const NONE: number[] = []
+const NONE_WS: WsMessage[] = []
+const NONE_PROBLEMS: DecodeProblem[] = []
 
 let nextKey = 1
 
@@ -91,7 +104,7 @@ export class CaptureDecoding {
     for (let row = 0; row < rows.size; row++) {
       const id = f.id(row)
       const c = this.conns.get(id)
-      if (c && (c.finished || (c.seen.client === rows.bytes(row, 'client') && c.seen.server === rows.bytes(row, 'server') && c.seen.flags === flagsOf(f.end(row), f.fin(row, 'client'), f.fin(row, 'server'))))) continue
+      if (c && (c.finished || c.saw(rows.bytes(row, 'client'), rows.bytes(row, 'server'), flagsOf(f.end(row), f.fin(row, 'client'), f.fin(row, 'server'))))) continue
       this.dirty.add(id)
     }
     if (this.dirty.size > 0) this.schedule()
@@ -140,7 +153,7 @@ export class CaptureDecoding {
     if (c.finished) return false
     const s = await this.view.connection(c.connId)
     if (!s) return false
-    return c.seen.client !== s.bytes.client || c.seen.server !== s.bytes.server || c.seen.flags !== flagsOf(s.end, s.fin.client, s.fin.server)
+    return !c.saw(s.bytes.client, s.bytes.server, flagsOf(s.end, s.fin.client, s.fin.server))
   }
 
   private schedule(): void {
@@ -162,7 +175,7 @@ export class CaptureDecoding {
         await this.decode(c, SLICE_MS, sliceStart)
       } catch {
         // The connection's records could not be read (a damaged file): it stays as decoded so far.
-        c.finished = true
+        this.finish(c)
       }
       if (this.closed) return
       if (!c.finished && (await this.behind(c).catch(() => false))) this.dirty.add(connId)
@@ -179,35 +192,48 @@ export class CaptureDecoding {
       while (!c.finished && !this.closed) {
         const s = await this.view.connection(c.connId)
         if (!s) return
-        const seen = { client: s.bytes.client, server: s.bytes.server, flags: flagsOf(s.end, s.fin.client, s.fin.server) }
+        const flags = flagsOf(s.end, s.fin.client, s.fin.server)
         const batch = await readBatch(this.view, c.connId, c.cursor, c.want, c.ended)
         if (batch.ops.length > 0 || c.summary === undefined) this.apply(c, await this.host.feed(c.key, batch.ops, batch.bytes))
         for (const dir of batch.ended) c.ended[dir] = true
         c.cursor = batch.next
         if (batch.next >= batch.total) {
-          c.seen = seen
-          if (s.end !== 'open') {
-            c.finished = true
-            this.host.drop(c.key)
-          }
+          c.seenClient = s.bytes.client
+          c.seenServer = s.bytes.server
+          c.seenFlags = flags
+          if (s.end !== 'open') this.finish(c)
           return
         }
         if (performance.now() - since >= ms) return
       }
     })
-    c.busy = run.catch(() => undefined)
+    const settled = run.catch(() => undefined)
+    c.busy = settled
+    void settled.then(() => {
+      if (c.busy === settled) c.busy = undefined
+    })
     return run
+  }
+
+  /** Every record is fed and nothing more will come: the decoder and the feed's state go. */
+  private finish(c: ConnDecoding): void {
+    c.finished = true
+    this.host.drop(c.key)
   }
 
   private apply(c: ConnDecoding, r: FeedResult): void {
     c.want = r.want
     c.summary = r.summary
-    for (const ex of r.changes.exchanges) {
+    const { exchanges, messages, problems } = r.changes
+    if (exchanges.length > 0 && c.exchanges === NONE) c.exchanges = []
+    if (messages.length > 0 && c.messages === NONE_WS) c.messages = []
+    if (problems.length > 0 && c.problems === NONE_PROBLEMS) c.problems = []
+    for (const ex of exchanges) {
       c.exchanges[ex.index] = this.table.put(c.connId, ex, c.exchanges[ex.index])
       if (ex.upgrade === 'websocket' && ex.state === 'upgraded') c.ws = wsStartOf(ex)
     }
-    for (const m of r.changes.messages) c.messages[m.index] = m
-    for (const p of r.changes.problems) if (c.problems.length < MAX_PROBLEMS) c.problems.push(p)
+    for (const m of messages) c.messages[m.index] = m
+    for (const p of problems) if (c.problems.length < MAX_PROBLEMS) c.problems.push(p)
   }
 
   close(): void {

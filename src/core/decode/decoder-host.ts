@@ -84,6 +84,7 @@ export class WorkerHost implements DecoderHost {
       const w = this.waiting.get(reply.id)
       if (!w) return
       this.waiting.delete(reply.id)
+      if (this.waiting.size === 0) worker.unref()
       if (reply.result) w.resolve(reply.result)
       else w.reject(new Error(reply.error ?? 'the decode worker failed'))
     })
@@ -94,7 +95,7 @@ export class WorkerHost implements DecoderHost {
     }
     worker.on('error', fail)
     worker.on('exit', (code) => fail(new Error(`the decode worker exited (${code})`)))
-    // Idle, it must not keep the process alive.
+    // Idle, it must not keep the process alive; while it owes an answer it must (feed refs it).
     worker.unref()
   }
 
@@ -103,6 +104,7 @@ export class WorkerHost implements DecoderHost {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
+      if (this.waiting.size === 1) this.worker.ref()
       // The batch's bytes are a buffer of their own (decode-feed.ts): moved, not copied.
       const transfer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.byteLength > 0 ? [bytes.buffer as ArrayBuffer] : []
       this.worker.postMessage({ id, key, ops, bytes, opts }, transfer)

@@ -1,12 +1,8 @@
 // The protocol layer's entry points the decoding service uses, in one place.
-// TEMPORARY: src/core/protocols/connection-decoder.ts and src/core/http/content-coding.ts are
-// being written; until they land these stand in, so the engine still loads and builds.
+// TEMPORARY: src/core/http/content-coding.ts is being written; until it lands decodeContent
+// stands in, so the engine still loads and builds.
 
-import type { ConnectionDecoder, DecoderOptions } from '../protocols/stream-decoder'
-
-export function createConnectionDecoder(_opts: DecoderOptions): ConnectionDecoder {
-  throw new Error('the connection decoder is not built yet')
-}
+export { createConnectionDecoder } from '../protocols/connection-decoder'
 
 export interface DecodedWindow {
   bytes: Uint8Array

@@ -163,6 +163,7 @@ export class Decoding {
     const t = e.decoding.table
     const page: ExchangeListPage = { total: rows.length, of: t.size, offset: q.offset, rows: Array.from(rows.subarray(q.offset, q.offset + q.limit), (row) => t.row(row)) }
     if (!done) page.scan = e.decoding.progress(of)
+    page.decoder = this.mode
     return page
   }
 
