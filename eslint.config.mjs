@@ -69,5 +69,19 @@ export default defineConfig(
         }))
       ]
     }
+  },
+
+  {
+    // The decoders work over Uint8Array so they run in any thread or runtime (their imports: layering.mjs).
+    files: ['src/core/protocols/**/*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'global', 'setImmediate', 'clearImmediate'].map((name) => ({
+          name,
+          message: `src/core/protocols decode Uint8Array in any runtime; '${name}' is Node's, and belongs in the engine around them.`
+        }))
+      ]
+    }
   }
 )

@@ -30,6 +30,14 @@ export const LAYERS = {
     electron: false,
     packages: true
   },
+  // A sub-layer is stricter than its folder: the longest key that holds a file is its layer.
+  'core/protocols': {
+    why: 'src/core/protocols are decoders over Uint8Array, runnable anywhere (a worker, the page): no Node, I/O or packages',
+    folders: ['shared'],
+    node: false,
+    electron: false,
+    packages: false
+  },
   cli: {
     why: 'src/cli runs the engine in plain Node: no Electron, shell or UI',
     folders: ['core', 'shared'],
@@ -80,9 +88,17 @@ function classify(spec, fromFile, root) {
   return { kind: 'alias', name: first }
 }
 
+/** The layer holding `path` (relative to src/, '/'-separated): the longest key of LAYERS it is in, else its top folder. */
+function layerOf(path) {
+  const keys = Object.keys(LAYERS).sort((a, b) => b.length - a.length)
+  return keys.find((k) => path === k || path.startsWith(k + '/')) ?? path.split('/')[0]
+}
+
+const within = (path, folder) => path === folder || path.startsWith(folder + '/')
+
 /** Why `spec` may not be imported from `file` (in `layer`), or undefined when it may. */
 export function refusal(spec, file, root, typeOnly = false) {
-  const layerName = relative(join(root, 'src'), file).split(sep)[0]
+  const layerName = layerOf(relative(join(root, 'src'), file).split(sep).join('/'))
   const layer = LAYERS[layerName]
   if (!layer) return `src/${layerName} is not a known layer; give it its allow-list in eslint-rules/layering.mjs`
   const target = classify(spec, file, root)
@@ -106,10 +122,11 @@ export function refusal(spec, file, root, typeOnly = false) {
       if (parts[0] !== 'src') {
         return parts[0] === '..' || !(layer.rootFiles ?? []).includes(fromRoot) ? refuse('is outside src/') : undefined
       }
-      const into = parts[1]
-      if (into === layerName || layer.folders.includes(into)) return undefined
-      if (typeOnly && (layer.typeFolders ?? []).includes(into)) return undefined
-      return refuse(`reaches into src/${into}${(layer.typeFolders ?? []).includes(into) ? ' for code (only its types may be imported)' : ''}`)
+      const path = parts.slice(1).join('/')
+      const types = (layer.typeFolders ?? []).some((f) => within(path, f))
+      if (within(path, layerName) || layer.folders.some((f) => within(path, f))) return undefined
+      if (typeOnly && types) return undefined
+      return refuse(`reaches into src/${layerOf(path)}${types ? ' for code (only its types may be imported)' : ''}`)
     }
   }
 }
@@ -125,7 +142,7 @@ function importsRule(root) {
     create(context) {
       const file = context.filename
       if (!file.startsWith(join(root, 'src') + sep)) return {}
-      const layerName = relative(join(root, 'src'), file).split(sep)[0]
+      const layerName = layerOf(relative(join(root, 'src'), file).split(sep).join('/'))
       if (!LAYERS[layerName]) {
         return { Program: (node) => context.report({ node, message: `src/${layerName} is not a known layer; give it its allow-list in eslint-rules/layering.mjs.` }) }
       }

@@ -43,6 +43,15 @@ const cases: Array<[string, string, boolean]> = [
   ['src/core/x.ts', '../main/window', false],
   ['src/core/x.ts', '../renderer/src/App.vue', false],
   ['src/core/x.ts', '../preload/bridge', false],
+  // The decoders are a stricter sub-layer of the engine: Uint8Array, no Node, no packages,
+  // nothing of the engine outside them; the engine may use them.
+  ['src/core/protocols/http1/x.ts', '../stream-decoder', true],
+  ['src/core/protocols/x.ts', '../../shared/protocol-types', true],
+  ['src/core/protocols/http1/x.ts', 'node:zlib', false],
+  ['src/core/protocols/x.ts', 'buffer', false],
+  ['src/core/protocols/x.ts', 'ws', false],
+  ['src/core/protocols/x.ts', '../net/addresses', false],
+  ['src/core/http/x.ts', '../protocols/http1/message-reader', true],
   // A path that climbs out of src/ and back in lands where it lands.
   ['src/core/x.ts', '../../src/cli/args', false],
   ['src/core/x.ts', '../../package.json', false],
@@ -131,6 +140,14 @@ describe('layering', () => {
   it('a refusal says which layer refused and why', async () => {
     expect(await refusals('src/shared/x.ts', "import { readFile } from 'node:fs'\nexport const r = readFile\n")).toEqual([
       "src/shared is the contract, pure TypeScript for every runtime (no Node, DOM or Electron); 'node:fs' is Node's fs, which src/shared may not load."
+    ])
+  })
+
+  it('the decoders use no Node globals either', async () => {
+    expect(await refusals('src/core/protocols/http1/x.ts', "export const b = Buffer.from('x')\n")).toHaveLength(1)
+    expect(await refusals('src/core/protocols/x.ts', 'export const e = process.env\n')).toHaveLength(1)
+    expect(await refusals('src/core/protocols/x.ts', "import { inflateRawSync } from 'node:zlib'\nexport const i = inflateRawSync\n")).toEqual([
+      "src/core/protocols are decoders over Uint8Array, runnable anywhere (a worker, the page): no Node, I/O or packages; 'node:zlib' is Node's zlib, which src/core/protocols may not load."
     ])
   })
 
