@@ -7,10 +7,10 @@ import { join } from 'node:path'
 import type { ConnectionSummary, Direction } from '../../../src/shared/capture-types'
 import type { CaptureView } from '../../../src/core/capture/capture-queries'
 import { FileCapture } from '../../../src/core/capture/file-capture'
-import { testEngine, type TestEngine } from '../../helpers/engine'
+import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { closedConnections } from '../../helpers/capture-checks'
 import { needPeer } from '../../helpers/peers'
-import { waitFor } from '../../helpers/net'
+import { connectTo, startServer, waitFor } from '../../helpers/net'
 import { curl, exportTarget, followAll, run } from './export-traffic'
 
 let t: TestEngine
@@ -110,6 +110,35 @@ describe('pcapng export', () => {
     const [client, upstream] = await followAll(out, 2)
     expect(client.nodes[1]).toBe(proxy.listen)
     expect(upstream.sent).toEqual(client.sent)
+  })
+
+  it('shows a reset as a reset on both legs, and a server session\'s connections at its listening address', async (ctx) => {
+    if (!needPeer('tshark')) return ctx.skip()
+    t = await testEngine()
+    const server = await startServer((s) => s.on('data', () => undefined).on('error', () => undefined))
+    cleanups.push(server.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+    const viaProxy = await connectTo(portOf(proxy.listen))
+    viaProxy.write('before the reset')
+    await waitFor(() => t.engine.capture.connections()[0]?.bytes.client === 16, 'the bytes to be recorded')
+    viaProxy.resetAndDestroy()
+    const session = await t.engine['server.start']({ listen: '127.0.0.1:0' })
+    const toSession = await connectTo(portOf(session.listen))
+    toSession.end('to the session')
+    const conns = await closedConnections(t.engine, 2)
+    expect(conns.map((c) => c.end)).toEqual(['client-reset', expect.any(String)])
+
+    const out = join(t.dir, 'reset.pcapng')
+    await t.engine['capture.export']({ capture: 'live', format: 'pcapng', path: out })
+    const resets = await run('tshark', ['-r', out, '-Y', 'tcp.flags.reset == 1', '-T', 'fields', '-e', 'tcp.srcport', '-e', 'tcp.dstport'])
+    const upstream = conns[0].upstream!
+    const local = upstream.local as { port: number }
+    expect(resets.stdout.trim().split('\n').sort()).toEqual([`${(conns[0].client as { port: number }).port}\t${portOf(proxy.listen)}`, `${local.port}\t${server.port}`].sort())
+    const [clientLeg, upstreamLeg, sessionLeg] = await followAll(out, 3)
+    expect(clientLeg.sent[0].toString()).toBe('before the reset')
+    expect(upstreamLeg.sent[0].toString()).toBe('before the reset')
+    expect(sessionLeg.sent[0].toString()).toBe('to the session')
+    expect(sessionLeg.nodes[1]).toBe(session.listen)
   })
 
   it('cuts a cancelled export short and leaves nothing at the path', async () => {
