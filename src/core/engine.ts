@@ -76,7 +76,8 @@ export class Engine implements EngineApi {
       error: (message) => this.hub.emit({ type: 'capture-error', message })
     })
     // Live decoding starts with the engine: every exchange is there when a front end asks.
-    this.decoding.watch(capture)
+    // TCPSCOPE_DECODE=off leaves it to the first query (the bench's baseline).
+    if (process.env.TCPSCOPE_DECODE !== 'off') this.decoding.watch(capture)
     this.captures = new Captures(capture, () => this.hub.emit({ type: 'captures-updated', captures: this.captures.list() }), new SaveFolder(saveFolder))
     this.exports = new Exports({ decoding: this.decoding, downloads: this.downloads, progress: (p) => this.hub.emit({ type: 'progress', ...p }) })
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => this.hub.emit({ type: 'warning', message }))

@@ -13,6 +13,10 @@ import { ExchangeTable, headerValue } from './exchange-table'
 
 /** A background run works at most this long before it lets other work in. */
 const SLICE_MS = 5
+/** How long a query about one connection waits for its decoding to catch up. */
+const CATCH_UP_MS = 5000
+/** How often a live capture is checked for connections that grew. */
+const POLL_MS = 200
 /** Problems kept per connection. */
 const MAX_PROBLEMS = 100
 const END_CODE: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
@@ -72,6 +76,7 @@ export class CaptureDecoding {
   private running: Promise<void> | undefined
   private readonly idleWaiters: (() => void)[] = []
   private closed = false
+  private poll: NodeJS.Timeout | undefined
 
   constructor(
     readonly view: CaptureView,
@@ -85,6 +90,22 @@ export class CaptureDecoding {
   /** Its connections in the order they opened (those looked at so far). */
   connections(): IterableIterator<ConnDecoding> {
     return this.conns.values()
+  }
+
+  /**
+   * A live capture is looked at every POLL_MS too: connections are told of (changed) only
+   * while a front end listens for their events, and decoding must keep up without one.
+   */
+  follow(): void {
+    if (this.poll || this.closed) return
+    let size = -1
+    this.poll = setInterval(() => {
+      const now = this.view.info().size
+      if (now === size || this.running) return
+      size = now
+      void this.sweep().catch(() => undefined)
+    }, POLL_MS)
+    this.poll.unref()
   }
 
   /** A connection grew or ended (live): decode it soon, in the background. */
@@ -129,14 +150,13 @@ export class CaptureDecoding {
     return this.dirty.size === 0 && !this.running
   }
 
-  /** Decodes one connection as far as its records go now. */
+  /**
+   * Decodes one connection as far as its records go now, for at most CATCH_UP_MS: a live
+   * connection that grows faster than it decodes is answered with what is decoded by then.
+   */
   async catchUpConn(connId: number): Promise<ConnDecoding> {
     const c = this.ensure(connId)
-    // A live connection may grow while this runs: what was there when asked is enough.
-    for (let i = 0; i < 3; i++) {
-      await this.decode(c, Infinity)
-      if (!(await this.behind(c))) break
-    }
+    await this.decode(c, CATCH_UP_MS)
     return c
   }
 
@@ -238,6 +258,7 @@ export class CaptureDecoding {
 
   close(): void {
     this.closed = true
+    clearInterval(this.poll)
     for (const c of this.conns.values()) if (!c.finished) this.host.drop(c.key)
     for (const w of this.idleWaiters.splice(0)) w()
   }

@@ -81,7 +81,8 @@ export class Decoding {
 
   /** Decodes what the capture holds and, live, what it records from now on. */
   watch(view: CaptureView): void {
-    this.entry(view)
+    const d = this.entry(view).decoding
+    if (view.info().live) d.follow()
   }
 
   /** A live connection grew or ended: decode it in the background (cheap: a set and a flag). */
