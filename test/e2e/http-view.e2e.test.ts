@@ -1,0 +1,250 @@
+// The HTTP and WebSocket views in real Chromium against `tcpscope web`, over real traffic
+// through the proxy:
+// - a Node http server answering a gzip JSON body: the HTTP view of that exchange shows the
+//   status, the headers as sent and the JSON pretty-printed; choosing a header highlights
+//   its bytes in the hex view;
+// - an HTML body with a <script> on the same keep-alive connection shows as text and runs
+//   nothing: the page's title and globals stay as they were, and the request the script
+//   would make never reaches the server;
+// - a WebSocket conversation (the ws package) shows its messages by direction, and one whole;
+// - in Chinese, the same view by its Chinese names.
+// Screenshots of each. Selects by role and name only.
+import { once } from 'node:events'
+import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http'
+import { gzipSync } from 'node:zlib'
+import WebSocket, { WebSocketServer } from 'ws'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { listen } from '../helpers/net'
+import { portOf } from '../helpers/engine'
+import { startWeb, type WebMode } from '../helpers/web'
+import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { needProgram } from '../helpers/peers'
+
+const cleanups: Array<() => unknown> = []
+beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+const ITEMS = { items: [{ id: 1, name: 'alpha' }, { id: 2, name: 'beta' }], total: 2 }
+
+/** The origin server: a gzip JSON answer, an HTML page whose script would call back, and what it was asked. */
+async function originServer(): Promise<{ server: Server; port: number; paths: string[] }> {
+  const paths: string[] = []
+  let port = 0
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? '')
+    req.resume()
+    if (req.url === '/api/items') {
+      const body = gzipSync(JSON.stringify(ITEMS))
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Encoding': 'gzip', 'X-Served-By': 'node', 'Content-Length': body.length })
+      res.end(body)
+    } else if (req.url === '/page') {
+      const html = `<!doctype html><title>captured</title><script>document.title = "ran"; window.ran = 1; fetch("http://127.0.0.1:${port}/script-ran")</script>`
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) })
+      res.end(html)
+    } else {
+      res.writeHead(404).end()
+    }
+  })
+  const wss = new WebSocketServer({ server })
+  wss.on('connection', (ws) => {
+    ws.on('message', (data, binary) => ws.send(binary ? data : JSON.stringify({ echo: String(data) })))
+  })
+  port = await listen(server)
+  cleanups.push(() => new Promise((r) => server.close(r)))
+  cleanups.push(() => wss.close())
+  return { server, port, paths }
+}
+
+/** Two requests on one keep-alive connection through the proxy, then the connection closes. */
+async function twoExchanges(proxyPort: number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  for (const path of ['/api/items', '/page']) {
+    const req = request({ port: proxyPort, host: '127.0.0.1', path, agent, headers: { 'Accept-Encoding': 'gzip', 'X-Trace': 'e2e' } })
+    req.end()
+    const [res] = (await once(req, 'response')) as [IncomingMessage]
+    res.resume()
+    await once(res, 'end')
+  }
+  agent.destroy()
+}
+
+/** A WebSocket conversation through the proxy: text, binary, a ping, and a close with a reason. */
+async function conversation(proxyPort: number): Promise<void> {
+  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/chat`, { perMessageDeflate: false })
+  await once(ws, 'open')
+  const replies = (n: number): Promise<void> =>
+    new Promise((resolve) => {
+      let left = n
+      ws.on('message', () => --left === 0 && resolve())
+    })
+  const got = replies(2)
+  ws.send('hello tcpscope')
+  ws.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]))
+  await got
+  ws.ping('are you there')
+  await once(ws, 'pong')
+  ws.close(1000, 'bye for now')
+  await once(ws, 'close')
+}
+
+async function startProxy(w: WebMode, port: number): Promise<number> {
+  const driver = await w.client()
+  const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${port}` })
+  return portOf(proxy.listen)
+}
+
+const WORDS = {
+  en: {
+    grid: 'Connections',
+    detail: 'Selected connection',
+    http: 'HTTP',
+    ws: 'WebSocket',
+    hex: 'Hex',
+    exchanges: /^HTTP exchanges \(2\)$/,
+    response: 'Response',
+    resHeaders: 'Response headers',
+    json: 'JSON body',
+    messages: /^WebSocket messages \(\d+\)$/,
+    payload: 'Message payload'
+  },
+  zh: {
+    grid: '连接',
+    detail: '所选连接',
+    http: 'HTTP',
+    ws: 'WebSocket',
+    hex: '十六进制',
+    exchanges: /^HTTP 交换（2）$/,
+    response: '响应',
+    resHeaders: '响应标头',
+    json: 'JSON 正文',
+    messages: /^WebSocket 消息（\d+）$/,
+    payload: '消息载荷'
+  }
+}
+
+/** Chooses the connection to `target` once its Info column says what it carries (decoding runs beside the proxy). */
+async function chooseConnection(page: Page, words: (typeof WORDS)['en'], target: string, info: RegExp): Promise<void> {
+  const grid = page.getByRole('grid', { name: words.grid, exact: true })
+  const row = grid.getByRole('row').filter({ hasText: target })
+  await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(info)
+  await row.getByRole('gridcell', { name: target }).click()
+}
+
+describe('the HTTP and WebSocket views in Chromium', () => {
+  it('show a gzip JSON exchange decoded, an HTML body as inert text, and a WebSocket conversation', async () => {
+    const origin = await originServer()
+    const wsOrigin = await originServer()
+    const w = await startWeb()
+    cleanups.push(() => w.stop('SIGINT'))
+    const b = await openBrowser({ width: 1280, height: 860 })
+    cleanups.push(() => b.close())
+    const page = b.page
+    page.setDefaultTimeout(20_000)
+    await page.goto(w.url)
+    const titleBefore = await page.title()
+
+    await twoExchanges(await startProxy(w, origin.port))
+    const words = WORDS.en
+    await chooseConnection(page, words, `127.0.0.1:${origin.port}`, /GET \/api\/items → 200/)
+    const detail = page.getByRole('region', { name: words.detail })
+    await detail.getByRole('tab', { name: words.http, exact: true }).click()
+
+    // The exchanges, and the first one's response: status, headers as sent, JSON pretty-printed.
+    const list = detail.getByRole('listbox', { name: words.exchanges })
+    await expect.poll(() => list.getByRole('option').count()).toBe(2)
+    expect(await list.getByRole('option').first().getAttribute('aria-label')).toBe('1: GET /api/items, 200')
+    const response = detail.getByRole('region', { name: words.response })
+    await response.getByRole('button', { name: 'Start line HTTP/1.1 200 OK: show its bytes' }).waitFor()
+    const headers = response.getByRole('table', { name: words.resHeaders })
+    for (const name of ['Content-Type application/json; charset=utf-8', 'Content-Encoding gzip', 'X-Served-By node']) await headers.getByRole('row', { name, exact: true }).waitFor()
+    // In the order sent, in their case.
+    const fieldNames = await headers.getByRole('row').evaluateAll((rows) => rows.map((r) => (r as HTMLTableRowElement).cells[0]?.textContent?.trim()))
+    expect(fieldNames.slice(1, 5)).toEqual(['Content-Type', 'Content-Encoding', 'X-Served-By', 'Content-Length'])
+    const json = response.getByRole('tree', { name: words.json })
+    await expect.poll(() => json.getByRole('treeitem').allTextContents()).toEqual([
+      '▾{',
+      '  ▾"items": [',
+      '    ▾{',
+      '      "id": 1,',
+      '      "name": "alpha"',
+      '    },',
+      '    ▾{',
+      '      "id": 2,',
+      '      "name": "beta"',
+      '    }',
+      '  ],',
+      '  "total": 2',
+      '}'
+    ])
+    expect(await response.textContent()).toMatch(/gzip decoded: \d+ B/)
+    await page.screenshot({ path: screenshotPath('http-view-json') })
+
+    // Folding from the keyboard.
+    await json.getByRole('treeitem').nth(1).click()
+    await page.keyboard.press('ArrowLeft')
+    await expect.poll(() => json.getByRole('treeitem').count()).toBe(4)
+    await page.keyboard.press('Enter')
+    await expect.poll(() => json.getByRole('treeitem').count()).toBe(13)
+
+    // A header chosen is highlighted in the hex view.
+    await headers.getByRole('row').filter({ hasText: 'X-Served-By' }).click()
+    await detail.getByRole('tab', { name: words.hex }).click()
+    await page.screenshot({ path: screenshotPath('http-view-header-in-hex') })
+    await detail.getByRole('tab', { name: words.http, exact: true }).click()
+
+    // The HTML page: its source as text, and its script ran nowhere.
+    await list.getByRole('option').nth(1).click()
+    await expect.poll(() => response.textContent()).toContain('<script>document.title = "ran"; window.ran = 1;')
+    await page.screenshot({ path: screenshotPath('http-view-html') })
+    expect(await page.title()).toBe(titleBefore)
+    expect(await page.evaluate(() => (window as unknown as { ran?: number }).ran)).toBeUndefined()
+    expect(await page.locator('script:not([src])').count()).toBe(0)
+    expect(origin.paths).toEqual(['/api/items', '/page'])
+
+    // The WebSocket conversation through another proxy.
+    await conversation(await startProxy(w, wsOrigin.port))
+    await chooseConnection(page, words, `127.0.0.1:${wsOrigin.port}`, /WebSocket/)
+    await detail.getByRole('tab', { name: words.ws, exact: true }).click()
+    const messages = detail.getByRole('listbox', { name: words.messages })
+    await expect.poll(() => messages.getByRole('option').count()).toBeGreaterThanOrEqual(6)
+    const names = await messages.getByRole('option').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))
+    expect(names).toEqual(
+      expect.arrayContaining([
+        '1: client → server, text, 14 B hello tcpscope',
+        expect.stringMatching(/^\d+: server → client, text, \d+ B \{"echo":"hello tcpscope"\}$/),
+        expect.stringMatching(/^\d+: client → server, binary, 4 B de ad be ef$/),
+        expect.stringMatching(/^\d+: client → server, ping, 13 B are you there$/),
+        expect.stringMatching(/^\d+: server → client, pong, 13 B are you there$/),
+        expect.stringMatching(/^\d+: client → server, close, \d+ B 1000 bye for now$/)
+      ])
+    )
+    await messages.getByRole('option').nth(1).click()
+    const payload = detail.getByRole('region', { name: words.payload })
+    await expect.poll(() => payload.textContent()).toContain('{"echo":"hello tcpscope"}')
+    await page.screenshot({ path: screenshotPath('websocket-view') })
+  })
+
+  it('reads in Chinese', async () => {
+    const origin = await originServer()
+    const w = await startWeb()
+    cleanups.push(() => w.stop('SIGINT'))
+    const b = await openBrowser({ locale: 'zh-CN', width: 1100, height: 700 })
+    cleanups.push(() => b.close())
+    const page = b.page
+    page.setDefaultTimeout(20_000)
+    await page.goto(w.url)
+    await twoExchanges(await startProxy(w, origin.port))
+    const words = WORDS.zh
+    await chooseConnection(page, words, `127.0.0.1:${origin.port}`, /GET \/api\/items → 200/)
+    const detail = page.getByRole('region', { name: words.detail })
+    await detail.getByRole('tab', { name: words.http, exact: true }).click()
+    await detail.getByRole('listbox', { name: words.exchanges }).waitFor()
+    const response = detail.getByRole('region', { name: words.response })
+    await response.getByRole('table', { name: words.resHeaders }).getByRole('row', { name: /Content-Encoding/ }).waitFor()
+    await expect.poll(() => response.getByRole('tree', { name: words.json }).getByRole('treeitem').count()).toBe(13)
+    await page.screenshot({ path: screenshotPath('http-view-zh') })
+  })
+})
