@@ -5,11 +5,12 @@
 // connection (or all of them) decoded catches up first, for a bounded time.
 
 import type { ConnectionEnd, Direction } from '../../shared/capture-types'
-import type { DecodeProblem, HttpExchange, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
+import type { DecodeProblem, HttpExchange, ProtocolSummary } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/capture-queries'
 import type { DecoderHost, FeedResult } from './decoder-host'
 import { readBatch } from './decode-feed'
 import { ExchangeTable, headerValue } from './exchange-table'
+import { MessageList } from './message-list'
 
 /** A background run works at most this long before it lets other work in. */
 const SLICE_MS = 5
@@ -38,7 +39,7 @@ export class ConnDecoding {
   summary: ProtocolSummary | undefined
   /** Table rows of its exchanges, by exchange index. */
   exchanges: number[] = NONE
-  messages: WsMessage[] = NONE_WS
+  messages: MessageList | undefined
   problems: DecodeProblem[] = NONE_PROBLEMS
   ws: WsStart | undefined
   /** The connection's bytes and end as last caught up with: a change means more to decode. */
@@ -63,7 +64,6 @@ export class ConnDecoding {
 
 // Shared empty lists: a connection gets its own on its first exchange, message or problem.
 const NONE: number[] = []
-const NONE_WS: WsMessage[] = []
 const NONE_PROBLEMS: DecodeProblem[] = []
 
 let nextKey = 1
@@ -246,13 +246,13 @@ export class CaptureDecoding {
     c.summary = r.summary
     const { exchanges, messages, problems } = r.changes
     if (exchanges.length > 0 && c.exchanges === NONE) c.exchanges = []
-    if (messages.length > 0 && c.messages === NONE_WS) c.messages = []
+    if (messages.length > 0) c.messages ??= new MessageList()
     if (problems.length > 0 && c.problems === NONE_PROBLEMS) c.problems = []
     for (const ex of exchanges) {
       c.exchanges[ex.index] = this.table.put(c.connId, ex, c.exchanges[ex.index])
       if (ex.upgrade === 'websocket' && ex.state === 'upgraded') c.ws = wsStartOf(ex)
     }
-    for (const m of messages) c.messages[m.index] = m
+    for (const m of messages) c.messages!.put(m)
     for (const p of problems) if (c.problems.length < MAX_PROBLEMS) c.problems.push(p)
   }
 

@@ -136,7 +136,7 @@ export class Decoding {
 
   async messages(view: CaptureView, connId: number, from = 0, limit = DEFAULT_PAGE): Promise<WsMessagePage> {
     const c = await this.decoded(view, connId)
-    return { from, total: c.messages.length, messages: c.messages.slice(from, from + limit), problems: [...c.problems] }
+    return { from, total: c.messages?.size ?? 0, messages: c.messages?.page(from, limit) ?? [], problems: [...c.problems] }
   }
 
   async body(view: CaptureView, q: BodyQuery, signal?: AbortSignal): Promise<BodyPiece> {
@@ -150,8 +150,9 @@ export class Decoding {
 
   async wsPayload(view: CaptureView, q: WsPayloadQuery): Promise<BodyPiece> {
     const c = await this.decoded(view, q.connId)
-    const m = c.messages[q.message]
-    if (!m || !c.ws) throw new UserError(`connection #${q.connId} has no WebSocket message ${q.message} (it has ${c.messages.length})`)
+    const count = c.messages?.size ?? 0
+    if (!c.messages || !c.ws || q.message >= count) throw new UserError(`connection #${q.connId} has no WebSocket message ${q.message} (it has ${count})`)
+    const m = c.messages.get(q.message)
     return readWsPayload(view, q.connId, c.ws, m, q)
   }
 

@@ -68,6 +68,8 @@ describe('WebSocket decoding through the proxy', () => {
       expect(shown).toEqual(expected)
       expect(page.messages.filter((m) => m.opcode === 'text' || m.opcode === 'binary').every((m) => m.compressed === deflate)).toBe(true)
       expect(page.messages.filter((m) => m.dir === 'client').every((m) => m.masked)).toBe(true)
+      expect(Buffer.from(page.messages.find((m) => m.dir === 'client' && m.size === 5)!.preview).toString()).toBe('hello')
+      expect(page.messages.find((m) => m.dir === 'server' && m.size === 3000)!.preview.length).toBe(256)
       const close = page.messages.find((m) => m.opcode === 'close' && m.dir === 'client')
       expect([close?.closeCode, close?.closeReason]).toEqual([1000, 'bye'])
 
