@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import iconv from 'iconv-lite'
 import type { ConnectionSummary } from '../../shared/capture-types'
 import type { BodyPiece, HttpExchange, HttpMessage, WsMessage } from '../../shared/protocol-types'
+import { ERROR_CODES } from '../../shared/errors'
 import type { CaptureView } from '../capture/capture-queries'
 import type { Decoding } from '../decode/decoding'
 import type { ExportProgress } from './export-progress'
@@ -121,9 +122,30 @@ interface BodySlot {
   form: BodyForm
 }
 
-async function bodySlot(read: PieceReader, mime: string | undefined): Promise<BodySlot> {
-  const first = await read(0, WINDOW)
-  return { read, first, form: await formOf(mime, read, first) }
+/**
+ * The body's content, its content coding undone; where undoing it fails outright (not a
+ * problem the decoder reports, which keeps what came before), the content as sent, in base64.
+ */
+async function bodySlot(reader: (decode: boolean) => PieceReader, mime: string | undefined): Promise<BodySlot & { undecoded?: string }> {
+  const decoded = reader(true)
+  let first: BodyPiece
+  try {
+    first = await decoded(0, WINDOW)
+  } catch (err) {
+    if ((err as { code?: string }).code === ERROR_CODES.ECANCELED) throw err
+    const raw = reader(false)
+    return { read: raw, first: await raw(0, WINDOW), form: { text: false }, undecoded: (err as Error).message }
+  }
+  return { read: decoded, first, form: await formOf(mime, decoded, first) }
+}
+
+/** What a reader of the HAR should know about a body: the codings undone, or why one was not. */
+function bodyComment(b: BodySlot & { undecoded?: string }): { comment?: string } {
+  const notes: string[] = []
+  if (b.first.decoded.length > 0) notes.push(`decoded from ${b.first.decoded.join(', ')}`)
+  if (b.first.problem) notes.push(`${b.first.problem.message} (at content byte ${b.first.problem.offset}); what came before it is here`)
+  if (b.undecoded !== undefined) notes.push(`its content coding was not undone (${b.undecoded}); this is the content as sent`)
+  return notes.length > 0 ? { comment: notes.join('; ') } : {}
 }
 
 const hasBody = (msg: HttpMessage | undefined): msg is HttpMessage => msg !== undefined && msg.body.framing !== 'none' && msg.body.size > 0
@@ -168,8 +190,11 @@ class HarWriter {
 
   private async entry(conn: ConnectionSummary, ex: HttpExchange, req: HttpMessage): Promise<void> {
     const res = ex.response
-    const reader = (part: 'request' | 'response'): PieceReader => (offset, length) =>
-      this.decoding.body(this.view, { connId: conn.id, exchange: ex.index, part, decode: true, offset, length })
+    const reader =
+      (part: 'request' | 'response') =>
+      (decode: boolean): PieceReader =>
+      (offset, length) =>
+        this.decoding.body(this.view, { connId: conn.id, exchange: ex.index, part, decode, offset, length })
     const reqMime = contentType(req)
     const resMime = contentType(res)
     const reqBody = hasBody(req) ? await bodySlot(reader('request'), reqMime) : undefined
@@ -182,7 +207,7 @@ class HarWriter {
         : {}),
       text: this.mark('request'),
       ...(reqBody.form.text ? {} : { encoding: 'base64' }),
-      ...(reqBody.first.problem ? { comment: reqBody.first.problem.message } : {})
+      ...bodyComment(reqBody)
     }
     const server = serverAddress(conn)
     const entry = {
@@ -210,7 +235,7 @@ class HarWriter {
           ...(resBody ? { text: this.mark('response') } : {}),
           ...(resBody && !resBody.form.text ? { encoding: 'base64' } : {}),
           size: this.mark('size'),
-          ...(resBody?.first.decoded.length ? { comment: `decoded from ${resBody.first.decoded.join(', ')}` } : {})
+          ...(resBody ? bodyComment(resBody) : {})
         },
         redirectURL: res?.headers.find((h) => h.name.toLowerCase() === 'location')?.value ?? '',
         headersSize: res ? res.headRange.length : -1,

@@ -22,13 +22,14 @@ export async function exportTarget(): Promise<{ server: Server; port: number; cl
     const body: Buffer[] = []
     req.on('data', (c: Buffer) => body.push(c))
     req.on('end', () => {
-      if (req.url === '/json') {
+      const path = new URL(req.url ?? '/', 'http://x').pathname
+      if (path === '/json') {
         res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Encoding': 'gzip', 'Set-Cookie': 'session=abc; Path=/; HttpOnly' })
         res.end(gzipSync(JSON.stringify(JSON_BODY)))
-      } else if (req.url === '/bin') {
+      } else if (path === '/bin') {
         res.writeHead(200, { 'Content-Type': 'application/octet-stream' })
         res.end(BINARY_BODY)
-      } else if (req.url === '/big') {
+      } else if (path === '/big') {
         res.writeHead(200, { 'Content-Type': 'text/plain' })
         res.end(BIG_TEXT)
       } else {

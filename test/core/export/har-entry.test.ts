@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { HttpExchange, HttpMessage } from '../../../src/shared/protocol-types'
 import { harTimings, requestCookies, requestQuery, requestUrl, responseCookies, totalTime, wireBodySize } from '../../../src/core/export/har-entry'
 
-function message(over: Partial<HttpMessage> & { headers?: Array<[string, string]> }): HttpMessage {
+function message(over: Omit<Partial<HttpMessage>, 'headers'> & { headers?: Array<[string, string]> }): HttpMessage {
   const { headers = [], ...rest } = over
   return {
     dir: 'client',

@@ -70,7 +70,7 @@ describe('HAR export', () => {
     await t.engine['capture.download.end']({ download: result.download! })
     const har = JSON.parse(Buffer.concat(pieces).toString('utf8')) as { log: { entries: HarEntry[] } }
     await expect(validateHar(har)).resolves.toBeDefined()
-    expect(progress.at(-1)).toEqual({ type: 'progress', operation: 'har-1', done: 6, of: 6 })
+    expect(progress.at(-1)).toEqual({ type: 'progress', operation: 'har-1', done: 5, of: 5 })
 
     const entries = har.log.entries
     expect(entries.map((e) => `${e.request.method} ${new URL(e.request.url).pathname}`)).toEqual(['GET /json', 'GET /bin', 'GET /big', 'POST /echo', 'GET /ws'])
