@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { CommandArgs } from '../../../src/shared/contract'
 import type { HttpExchange } from '../../../src/shared/protocol-types'
 import { useEngineStore } from '../../../src/renderer/src/stores/engine'
-import { FIRST_PIECE, MORE_PIECE, useHttpStore } from '../../../src/renderer/src/stores/http'
+import { FIRST_PIECE, MORE_PIECE, SHOWN_MAX, useHttpStore } from '../../../src/renderer/src/stores/http'
 import { useSelectionStore } from '../../../src/renderer/src/stores/selection'
 import { fakeDecodingEngine, messageOf, settle, type FakeConnection } from './http-fixtures'
 
@@ -69,6 +69,17 @@ describe('the http store', () => {
     // Asked again, it is not read again.
     await http.loadBody(0, 'response')
     expect(bodyCalls()).toHaveLength(4)
+  })
+
+  it('keeps at most SHOWN_MAX of a body, and says the rest is for the hex view', async () => {
+    const { http, bodyCalls } = setUp({ exchanges: [exchange(0)], bodies: { '0:response': { content: new Uint8Array(SHOWN_MAX + 5000) } } })
+    await http.loadBody(0, 'response')
+    for (let i = 0; i < 6; i++) await http.loadBody(0, 'response', { more: true })
+    expect(http.body(0, 'response')).toMatchObject({ end: false, capped: true, total: SHOWN_MAX + 5000 })
+    expect(http.body(0, 'response')!.bytes.length).toBe(SHOWN_MAX)
+    const calls = bodyCalls().length
+    await http.loadBody(0, 'response', { more: true })
+    expect(bodyCalls()).toHaveLength(calls)
   })
 
   it('reads a body that must be whole to its end at once, and keeps a problem with what came before it', async () => {

@@ -188,6 +188,9 @@ describe('the HTTP view', () => {
     await w.get('[role="listbox"]').trigger('keydown', { key: 'ArrowDown' })
     await settle()
     expect(selection.exchange).toBe(1)
+    // Enter goes to the exchange: its response's first line.
+    await w.get('[role="listbox"]').trigger('keydown', { key: 'Enter' })
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('Start line HTTP/1.1 200 OK: show its bytes')
     expect(w.text()).toContain('<html><script>document.title = "ran"; window.ran = 1</script></html>')
     expect(document.querySelectorAll('script')).toHaveLength(0)
     expect(document.title).toBe('tcpscope')
@@ -270,7 +273,7 @@ describe('the WebSocket view', () => {
     const options = w.findAll('[role="option"]')
     expect(options.map((o) => o.attributes('aria-label'))).toEqual([
       '1: client → server, text, 5 B hello',
-      '2: server → client, text, 7 B {"n":1}',
+      '2: server → client, text deflate, 7 B {"n":1}',
       '3: client → server, binary, 2 B de ad',
       '4: client → server, ping, 0 B ',
       '5: server → client, close, 5 B 1000 bye'

@@ -18,9 +18,13 @@ const PAGES_KEPT = 6
 export const FIRST_PIECE = 64 * 1024
 export const MORE_PIECE = 1024 * 1024
 /** A body that must be whole to be shown (JSON, an image, a form) is read whole up to this. */
-export const WHOLE_MAX = 8 * 1024 * 1024
-/** A body's bytes kept at most, however often "load more" is asked. */
-export const SHOWN_MAX = 32 * 1024 * 1024
+export const WHOLE_MAX = 4 * 1024 * 1024
+/**
+ * A body's bytes kept (and drawn as text) at most, however often "load more" is asked: text is
+ * made a character at a time, and 4 MiB of it is about as much as a view draws without a
+ * pause; the hex view pages through any length.
+ */
+export const SHOWN_MAX = 4 * 1024 * 1024
 /** A raw head read at most (heads of more are cut; the hex view has the rest). */
 export const HEAD_MAX = 64 * 1024
 /** Bodies, payloads and heads kept; the least recently used go first. */
@@ -35,6 +39,8 @@ export interface BodyState {
   total?: number
   /** Every byte of the content is in `bytes`. */
   end: boolean
+  /** `bytes` stopped at SHOWN_MAX before the end: the rest is for the hex view. */
+  capped?: boolean
   decoded: string[]
   problem?: { message: string; offset: number }
   loading: boolean
@@ -139,7 +145,7 @@ export const useHttpStore = defineStore('http', () => {
 
   async function readMore(k: string, read: ReadPiece, length: number, whole: boolean): Promise<void> {
     const before = bodies.get(k) ?? { bytes: new Uint8Array(0), end: false, decoded: [], loading: false }
-    if (before.loading || before.end) return
+    if (before.loading || before.end || before.capped) return
     bodies.set(k, { ...before, loading: true, error: undefined })
     let state = before
     try {
@@ -151,10 +157,11 @@ export const useHttpStore = defineStore('http', () => {
         const bytes = joined(state.bytes, piece.bytes)
         // A piece that brings nothing and says no end: the rest has not arrived yet (live).
         const stalled = piece.bytes.length === 0 && !piece.end
-        state = { bytes, total: piece.total, end: piece.end || bytes.length >= SHOWN_MAX, decoded: piece.decoded, problem: piece.problem, loading: false }
+        const capped = !piece.end && bytes.length >= SHOWN_MAX
+        state = { bytes, total: piece.total, end: piece.end, capped, decoded: piece.decoded, problem: piece.problem, loading: false }
         want -= piece.bytes.length
         if (stalled || piece.problem) break
-      } while (!state.end && (want > 0 || (whole && state.bytes.length < WHOLE_MAX)))
+      } while (!state.end && !state.capped && (want > 0 || (whole && state.bytes.length < WHOLE_MAX)))
       if (bodies.get(k)) bodies.set(k, state)
     } catch (err) {
       if (bodies.get(k)) bodies.set(k, { ...state, loading: false, error: (err as Error).message })
@@ -231,7 +238,7 @@ export const useHttpStore = defineStore('http', () => {
       void messages.value?.refresh()
       for (const k of bodies.keys()) {
         const b = bodies.get(k)
-        if (b && !b.end && !b.loading && !b.problem) {
+        if (b && !b.end && !b.capped && !b.loading && !b.problem) {
           void refreshBody(k, b)
         }
       }

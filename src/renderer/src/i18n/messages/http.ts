@@ -24,6 +24,7 @@ export default {
         problem: 'Decoding stopped at content offset {offset}: {message}',
         loading: 'Loading…',
         shown: '{shown} of {total} shown.',
+        capped: 'The first {shown} of {total} shown; the hex view has all of it.',
         more: 'Load more',
         image: 'Image ({type})',
         badImage: 'The browser could not read this image.',
@@ -49,6 +50,7 @@ export default {
     },
     wsView: {
       row: '{n}: {dir}, {type}, {size} {preview}',
+      deflate: 'deflate',
       op: { text: 'text', binary: 'binary', close: 'close', ping: 'ping', pong: 'pong', reserved: 'reserved' },
       col: { time: 'Time', type: 'Type', size: 'Size', data: 'Data' },
       messages: 'WebSocket messages ({n})',
@@ -89,6 +91,7 @@ export default {
         problem: '解码在内容偏移 {offset} 处停止：{message}',
         loading: '正在加载…',
         shown: '已显示 {shown}，共 {total}。',
+        capped: '仅显示前 {shown}，共 {total}；十六进制视图可查看全部。',
         more: '加载更多',
         image: '图片（{type}）',
         badImage: '浏览器无法读取此图片。',
@@ -114,6 +117,7 @@ export default {
     },
     wsView: {
       row: '{n}：{dir}，{type}，{size} {preview}',
+      deflate: '压缩',
       op: { text: '文本', binary: '二进制', close: '关闭', ping: 'ping', pong: 'pong', reserved: '保留' },
       col: { time: '时间', type: '类型', size: '大小', data: '数据' },
       messages: 'WebSocket 消息（{n}）',
