@@ -151,7 +151,9 @@ async function runEngineExport(path: string, job: ExportJob, values: Parsed<type
           else await writeAll(out, bytes)
         }
       }
-      await plan.write(new BatchedSink(sink), progress)
+      const batched = new BatchedSink(sink)
+      await plan.write(batched, progress)
+      await batched.flush()
     }
     const target = values.output
     try {
