@@ -7,7 +7,7 @@
 import type { ConnectionEnd, Direction } from '../../shared/capture-types'
 import type { DecodeProblem, HttpExchange, ProtocolSummary } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/capture-queries'
-import type { DecoderHost, FeedResult } from './decoder-host'
+import { DecoderLostError, type DecoderHost, type FeedResult } from './decoder-host'
 import { readBatch } from './decode-feed'
 import { ExchangeTable, headerValue } from './exchange-table'
 import { MessageList } from './message-list'
@@ -52,9 +52,19 @@ export class ConnDecoding {
 
   constructor(
     readonly connId: number,
-    /** The decoder host's key. */
-    readonly key: number
+    /** The decoder host's key (a new one when decoding starts over). */
+    public key: number
   ) {}
+
+  /** Its decoder was lost: decoding starts over from its first record (exchanges and messages are upserted again by index). */
+  restart(key: number): void {
+    this.key = key
+    this.cursor = 0
+    this.want = { client: 0, server: 0 }
+    this.ended = { client: false, server: false }
+    this.problems = NONE_PROBLEMS
+    this.seenClient = this.seenServer = this.seenFlags = -1
+  }
 
   /** Whether the connection is as it was when last caught up with. */
   saw(client: number, server: number, flags: number): boolean {
@@ -156,7 +166,10 @@ export class CaptureDecoding {
    */
   async catchUpConn(connId: number): Promise<ConnDecoding> {
     const c = this.ensure(connId)
-    await this.decode(c, CATCH_UP_MS)
+    await this.decode(c, CATCH_UP_MS).catch(async (err: unknown) => {
+      if (!(err instanceof DecoderLostError)) throw err
+      await this.decode(c, CATCH_UP_MS)
+    })
     return c
   }
 
@@ -193,9 +206,9 @@ export class CaptureDecoding {
       const c = this.ensure(connId)
       try {
         await this.decode(c, SLICE_MS, sliceStart)
-      } catch {
+      } catch (err) {
         // The connection's records could not be read (a damaged file): it stays as decoded so far.
-        this.finish(c)
+        if (!(err instanceof DecoderLostError)) this.finish(c)
       }
       if (this.closed) return
       if (!c.finished && (await this.behind(c).catch(() => false))) this.dirty.add(connId)
@@ -214,7 +227,19 @@ export class CaptureDecoding {
         if (!s) return
         const flags = flagsOf(s.end, s.fin.client, s.fin.server)
         const batch = await readBatch(this.view, c.connId, c.cursor, c.want, c.ended)
-        if (batch.ops.length > 0 || c.summary === undefined) this.apply(c, await this.host.feed(c.key, batch.ops, batch.bytes))
+        if (batch.ops.length > 0 || c.summary === undefined) {
+          let result: FeedResult
+          try {
+            result = await this.host.feed(c.key, batch.ops, batch.bytes)
+          } catch (err) {
+            if (err instanceof DecoderLostError) {
+              c.restart(nextKey++)
+              this.dirty.add(c.connId)
+            }
+            throw err
+          }
+          this.apply(c, result)
+        }
         for (const dir of batch.ended) c.ended[dir] = true
         c.cursor = batch.next
         if (batch.next >= batch.total) {

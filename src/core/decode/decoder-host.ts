@@ -73,11 +73,24 @@ function workerFile(): string | undefined {
 
 type Reply = { id: number; result?: FeedResult; error?: string }
 
+/** The decoder of a key was in a worker that failed: the caller starts that decoding over (with a new key). */
+export class DecoderLostError extends Error {
+  constructor(why: string) {
+    super(`the decode worker failed (${why}); decoding goes on on the engine's thread`)
+  }
+}
+
+/**
+ * Decoders in the decode worker. Should the worker fail (an exit, an error), decoding goes
+ * on on this thread: what the worker held is lost, and a feed of a key it held says so
+ * (DecoderLostError) once, so the caller starts that connection over.
+ */
 export class WorkerHost implements DecoderHost {
-  readonly mode = 'worker'
   private nextId = 1
   private readonly waiting = new Map<number, { resolve: (r: FeedResult) => void; reject: (e: Error) => void }>()
-  private failed: Error | undefined
+  private readonly onWorker = new Set<number>()
+  private fallback: InThreadHost | undefined
+  private closed = false
 
   constructor(private readonly worker: Worker) {
     worker.on('message', (reply: Reply) => {
@@ -88,19 +101,31 @@ export class WorkerHost implements DecoderHost {
       if (reply.result) w.resolve(reply.result)
       else w.reject(new Error(reply.error ?? 'the decode worker failed'))
     })
-    const fail = (err: Error): void => {
-      this.failed = err
-      for (const w of this.waiting.values()) w.reject(err)
-      this.waiting.clear()
-    }
-    worker.on('error', fail)
-    worker.on('exit', (code) => fail(new Error(`the decode worker exited (${code})`)))
+    worker.on('error', (err) => this.fail(err.message))
+    worker.on('exit', (code) => this.fail(`it exited with code ${code}`))
     // Idle, it must not keep the process alive; while it owes an answer it must (feed refs it).
     worker.unref()
   }
 
+  get mode(): 'worker' | 'in-thread' {
+    return this.fallback ? 'in-thread' : 'worker'
+  }
+
+  private fail(why: string): void {
+    if (this.fallback) return
+    this.fallback = new InThreadHost()
+    const lost = new DecoderLostError(why)
+    for (const w of this.waiting.values()) w.reject(lost)
+    this.waiting.clear()
+  }
+
   feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions): Promise<FeedResult> {
-    if (this.failed) return Promise.reject(this.failed)
+    if (this.closed) return Promise.reject(new Error('decoding closed'))
+    if (this.fallback) {
+      if (this.onWorker.delete(key)) return Promise.reject(new DecoderLostError('earlier'))
+      return this.fallback.feed(key, ops, bytes, opts)
+    }
+    this.onWorker.add(key)
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
@@ -111,18 +136,33 @@ export class WorkerHost implements DecoderHost {
     })
   }
   drop(key: number): void {
-    if (!this.failed) this.worker.postMessage({ id: 0, key, drop: true })
+    this.onWorker.delete(key)
+    if (this.fallback) this.fallback.drop(key)
+    else this.worker.postMessage({ id: 0, key, drop: true })
   }
   async close(): Promise<void> {
-    this.failed ??= new Error('decoding closed')
+    this.closed = true
+    this.fallback ??= new InThreadHost()
     await this.worker.terminate()
+  }
+
+  /** Ends the worker as a crash would (tests). */
+  crashForTest(): Promise<number> {
+    return this.worker.terminate()
   }
 }
 
+export interface HostOptions {
+  /** false: decode on this thread even where the worker is built. */
+  worker?: boolean
+  /** The worker's file, instead of the one beside this bundle (tests running from source name the built one). */
+  workerFile?: string
+}
+
 /** A worker when the built one is there, else this thread. */
-export function createDecoderHost(opts: { worker?: boolean } = {}): DecoderHost {
-  const file = opts.worker === false ? undefined : workerFile()
-  if (file === undefined) return new InThreadHost()
+export function createDecoderHost(opts: HostOptions = {}): DecoderHost {
+  const file = opts.worker === false ? undefined : (opts.workerFile ?? workerFile())
+  if (file === undefined || !existsSync(file)) return new InThreadHost()
   try {
     return new WorkerHost(new Worker(file))
   } catch {

@@ -10,7 +10,7 @@ import type { CaptureView } from '../capture/capture-queries'
 import type { ProtocolFacts } from '../capture/connection-query'
 import { readBody } from './body-content'
 import { CaptureDecoding, type ConnDecoding } from './capture-decoding'
-import { createDecoderHost, type DecoderHost } from './decoder-host'
+import { createDecoderHost, type DecoderHost, type HostOptions } from './decoder-host'
 import { decodeExchanges } from './exchange-detail'
 import { ExchangeList } from './exchange-query'
 import type { ExchangeTest } from './exchange-words'
@@ -44,6 +44,12 @@ export interface WsPayloadQuery {
 const LIST_SLICE_MS = 250
 const DEFAULT_PAGE = 100
 
+/**
+ * TCPSCOPE_DECODE=off: nothing is decoded until something asks (an exchange list, a
+ * protocol word); the bench's baseline for what live decoding costs the proxy.
+ */
+const liveDecoding = (): boolean => process.env.TCPSCOPE_DECODE !== 'off'
+
 interface Entry {
   view: CaptureView
   decoding: CaptureDecoding
@@ -54,14 +60,15 @@ export class Decoding {
   private readonly captures = new Map<string, Entry>()
   private hostMade: DecoderHost | undefined
 
-  constructor(private readonly opts: { worker?: boolean } = {}) {}
+  constructor(private readonly opts: HostOptions = {}) {}
 
   /** Where decoders run: `worker` (the built decode worker) or `in-thread` (run from source, or no worker file). */
   get mode(): 'worker' | 'in-thread' {
     return this.host().mode
   }
 
-  private host(): DecoderHost {
+  /** The host itself (tests end its worker). */
+  host(): DecoderHost {
     this.hostMade ??= createDecoderHost(this.opts)
     return this.hostMade
   }
@@ -81,6 +88,7 @@ export class Decoding {
 
   /** Decodes what the capture holds and, live, what it records from now on. */
   watch(view: CaptureView): void {
+    if (!liveDecoding()) return
     const d = this.entry(view).decoding
     if (view.info().live) d.follow()
   }

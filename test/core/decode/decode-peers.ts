@@ -40,6 +40,11 @@ export async function startHttpServer(): Promise<{ port: number; server: Server;
       res.writeHead(200, { 'Content-Type': 'text/plain' })
       for (let i = 0; i < MANY_CHUNKS; i++) res.write(`${i},`)
       res.end()
+    } else if (url === '/large-chunked') {
+      // 2 MiB in 64 KiB chunks: decoding it takes several batches.
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' })
+      for (let i = 0; i < 32; i++) res.write(Buffer.alloc(64 * 1024, i))
+      res.end()
     } else if (url === '/upload') {
       const parts: Buffer[] = []
       req.on('data', (c: Buffer) => parts.push(c))

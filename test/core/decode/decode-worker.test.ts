@@ -1,0 +1,71 @@
+// The decode worker as built (out/cli/decode-worker.cjs, built by the global setup) decodes
+// what decoding on the engine's thread does; should it die, decoding goes on on the thread
+// and starts over the connections it held.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { resolve } from 'node:path'
+import { FileCapture } from '../../../src/core/capture/file-capture'
+import { Decoding } from '../../../src/core/decode/decoding'
+import type { WorkerHost } from '../../../src/core/decode/decoder-host'
+import type { ExchangeListPage } from '../../../src/shared/protocol-types'
+import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import { hasProgram, needPeer } from '../../helpers/peers'
+import { allClosed, curl, startHttpServer } from './decode-peers'
+
+const WORKER = resolve(__dirname, '../../../out/cli/decode-worker.cjs')
+
+let t: TestEngine
+let file: FileCapture
+
+beforeAll(async () => {
+  if (!hasProgram('curl')) return
+  t = await testEngine()
+  const server = await startHttpServer()
+  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+  const base = `http://127.0.0.1:${portOf(proxy.listen)}`
+  // The first connection starts with a body that takes several batches to decode.
+  for (let k = 0; k < 8; k++) await curl(['-o', '/dev/null', `${base}/large-chunked`, ...Array.from({ length: 24 }, (_, i) => `${base}/items/${k}-${i}`), `${base}/many-chunks`, `${base}/json`, `${base}/chunked`])
+  await allClosed(t.engine, 8)
+  await server.close()
+  await t.engine.close()
+  file = await FileCapture.open(t.capturePath)
+})
+afterAll(async () => {
+  await file?.close()
+  await t?.dispose()
+})
+
+async function everything(d: Decoding): Promise<ExchangeListPage> {
+  let page = await d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
+  while (page.scan) page = await d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
+  return page
+}
+
+describe('the decode worker', () => {
+  it('decodes what the engine thread decodes', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    const here = new Decoding({ worker: false })
+    const there = new Decoding({ workerFile: WORKER })
+    expect([here.mode, there.mode]).toEqual(['in-thread', 'worker'])
+    const [a, b] = [await everything(here), await everything(there)]
+    expect(b.total).toBe(8 * 28)
+    expect({ ...b, decoder: undefined }).toEqual({ ...a, decoder: undefined })
+    const conn = a.rows[30].connId
+    expect(await there.exchanges(file, conn, 0, 100)).toEqual(await here.exchanges(file, conn, 0, 100))
+    await Promise.all([here.close(), there.close()])
+  })
+
+  it('goes on on the engine thread when the worker dies mid-way, and starts its connections over', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    const reference = await everything(new Decoding({ worker: false }))
+    const d = new Decoding({ workerFile: WORKER })
+    const first = d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
+    // Once some connection has been fed to the worker, it dies.
+    while (file.info().connections > 0 && d.summary(file, reference.rows[0].connId) === undefined) await new Promise((r) => setImmediate(r))
+    await (d.host() as WorkerHost).crashForTest()
+    await first
+    const after = await everything(d)
+    expect(d.mode).toBe('in-thread')
+    expect({ ...after, decoder: undefined }).toEqual({ ...reference, decoder: undefined })
+    await d.close()
+  })
+})
