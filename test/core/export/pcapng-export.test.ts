@@ -141,6 +141,35 @@ describe('pcapng export', () => {
     expect(sessionLeg.nodes[1]).toBe(session.listen)
   })
 
+  it('interleaves concurrent connections in time order, as a sniffer would have seen them', async (ctx) => {
+    if (!needPeer('tshark')) return ctx.skip()
+    t = await testEngine()
+    const server = await startServer((s) => s.resume().on('end', () => s.end()).on('error', () => undefined))
+    cleanups.push(server.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+    const one = await connectTo(portOf(proxy.listen))
+    const two = await connectTo(portOf(proxy.listen))
+    const recorded = (n: number): Promise<unknown> => waitFor(() => t.engine.capture.connections().reduce((sum, c) => sum + c.bytes.client, 0) === n, `${n} bytes recorded`)
+    one.write('first')
+    await recorded(5)
+    two.write('second')
+    await recorded(11)
+    one.end('third')
+    await recorded(16)
+    two.end()
+    await closedConnections(t.engine, 2)
+
+    const out = join(t.dir, 'interleaved.pcapng')
+    await t.engine['capture.export']({ capture: 'live', format: 'pcapng', path: out })
+    const { stdout } = await run('tshark', ['-r', out, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'tcp.payload'])
+    const rows = stdout.trim().split('\n').map((l) => l.split('\t'))
+    const times = rows.map(([time]) => Number(time))
+    expect(times).toEqual([...times].sort((a, b) => a - b))
+    const payloads = rows.filter(([, hex]) => hex).map(([, hex]) => Buffer.from(hex, 'hex').toString())
+    // Each on the client's leg, then on the upstream leg.
+    expect(payloads).toEqual(['first', 'first', 'second', 'second', 'third', 'third'])
+  })
+
   it('cuts a cancelled export short and leaves nothing at the path', async () => {
     t = await testEngine()
     const target = await exportTarget()

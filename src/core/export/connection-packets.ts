@@ -1,0 +1,109 @@
+// One connection's packets, an event at a time, so the pcapng writer can interleave many
+// connections in time order as a sniffer saw them. A cursor holds a page of the
+// connection's events and, while it writes a data event, one segment's bytes.
+
+import type { CaptureEvent, ConnectionSummary, Direction } from '../../shared/capture-types'
+import type { CaptureView } from '../capture/capture-queries'
+import type { ExportProgress } from './export-progress'
+import type { ExportSink } from './export-sink'
+import { legsOf, type Addressing, type Leg } from './flow-legs'
+import type { Micros } from './tcp-synth'
+
+/** Events a cursor reads at once: small, since every open connection holds a page. */
+const EVENT_PAGE = 256
+
+export class ConnectionPackets {
+  private readonly legs: Leg[]
+  private readonly pending: Buffer[] = []
+  private events: CaptureEvent[] = []
+  private at = 0
+  private from = 0
+  private done = false
+  /** Client bytes the capture holds so far: the upstream leg sends those that came before it connected. */
+  private clientBytes = 0
+
+  constructor(
+    private readonly view: CaptureView,
+    private readonly conn: ConnectionSummary,
+    addressing: Addressing,
+    /** Wall time in ms of monotonic time 0 (the capture's start): one clock for every connection. */
+    private readonly base: number
+  ) {
+    this.legs = legsOf(conn, addressing, (b) => this.pending.push(b))
+  }
+
+  /** The time of the next event, or undefined when the connection has no more. */
+  async next(): Promise<Micros | undefined> {
+    if (this.legs.length === 0) return undefined
+    if (this.at >= this.events.length && !this.done) {
+      this.events = await this.view.readEvents(this.conn.id, this.from, EVENT_PAGE)
+      this.from += this.events.length
+      this.at = 0
+      this.done = this.events.length < EVENT_PAGE
+    }
+    const e = this.events[this.at]
+    return e === undefined ? undefined : this.micros(e)
+  }
+
+  private micros(e: CaptureEvent): Micros {
+    return Math.max(0, Math.round((this.base + e.mono) * 1000))
+  }
+
+  /** Writes the packets of the next event (after next() said there is one). */
+  async write(sink: ExportSink, progress: ExportProgress): Promise<void> {
+    const e = this.events[this.at++]
+    const at = this.micros(e)
+    const side = e.dir === 'server' ? 1 : 0
+    const legs = this.legs
+    switch (e.kind) {
+      case 'open':
+      case 'connected':
+        for (const leg of legs) {
+          if (leg.opensAt !== e.kind || leg.open) continue
+          leg.flow.handshake(at)
+          leg.open = true
+          if (leg.sent < this.clientBytes) await this.send(sink, leg, 'client', leg.sent, this.clientBytes, at)
+          leg.sent = this.clientBytes
+        }
+        break
+      case 'data': {
+        const dir = e.dir ?? 'client'
+        const start = e.offset ?? 0
+        const end = start + (e.length ?? 0)
+        // The proxy passes bytes on after it got them: the sender's leg comes first.
+        for (const leg of dir === 'client' ? legs : [...legs].reverse()) {
+          if (!leg.open) continue
+          if (dir === 'client') {
+            await this.send(sink, leg, dir, Math.max(leg.sent, start), end, at)
+            leg.sent = Math.max(leg.sent, end)
+          } else await this.send(sink, leg, dir, start, end, at)
+        }
+        if (dir === 'client') this.clientBytes = Math.max(this.clientBytes, end)
+        progress.step(end - start)
+        break
+      }
+      case 'fin':
+        for (const leg of side === 0 ? legs : [...legs].reverse()) leg.fin(side, at)
+        break
+      case 'reset':
+        for (const leg of side === 0 ? legs : [...legs].reverse()) leg.reset(side, at)
+        break
+    }
+    await this.drain(sink)
+  }
+
+  private async drain(sink: ExportSink): Promise<void> {
+    for (const b of this.pending.splice(0)) await sink.write(b)
+  }
+
+  /** Bytes [from, to) of `dir` onto a leg, a segment at a time. */
+  private async send(sink: ExportSink, leg: Leg, dir: Direction, from: number, to: number, at: Micros): Promise<void> {
+    const step = leg.flow.maxPayload
+    for (let pos = from; pos < to; pos += step) {
+      const bytes = await this.view.readBytes(this.conn.id, dir, pos, Math.min(step, to - pos))
+      if (bytes.length === 0) break
+      leg.flow.data(dir === 'client' ? 0 : 1, at, bytes)
+      await this.drain(sink)
+    }
+  }
+}
