@@ -85,7 +85,7 @@ export class Leg {
     if (!this.open || this.closed || this.finished[side]) return
     this.flow.fin(side, at)
     this.finished[side] = true
-    // The stack answering a FIN: after the second one, its sender's FIN is acknowledged too.
+    // The other end's stack acknowledges a FIN at once, as a sniffer would see it do.
     this.flow.ack(side === 0 ? 1 : 0, at)
   }
 
