@@ -27,6 +27,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
+/** A 1×1 PNG. */
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
+
 const ITEMS = { items: [{ id: 1, name: 'alpha' }, { id: 2, name: 'beta' }], total: 2 }
 
 /** The origin server: a gzip JSON answer, an HTML page whose script would call back, and what it was asked. */
@@ -44,6 +47,20 @@ async function originServer(): Promise<{ server: Server; port: number; paths: st
       const html = `<!doctype html><title>captured</title><script>document.title = "ran"; window.ran = 1; fetch("http://127.0.0.1:${port}/script-ran")</script>`
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) })
       res.end(html)
+    } else if (req.url === '/pixel.png') {
+      res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': PIXEL.length })
+      res.end(PIXEL)
+    } else if (req.url === '/broken') {
+      // A gzip body cut short: what decoded shows, and where it stopped.
+      const whole = gzipSync('x'.repeat(5000) + 'the end')
+      const cut = whole.subarray(0, whole.length - 12)
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip', 'Content-Length': cut.length })
+      res.end(cut)
+    } else if (req.url === '/log') {
+      // Chunked, long: read by pieces.
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' })
+      for (let i = 0; i < 4000; i++) res.write(`line ${String(i).padStart(5, '0')} ${'-'.repeat(40)}\n`)
+      res.end()
     } else {
       res.writeHead(404).end()
     }
@@ -58,12 +75,14 @@ async function originServer(): Promise<{ server: Server; port: number; paths: st
   return { server, port, paths }
 }
 
-/** Two requests on one keep-alive connection through the proxy, then the connection closes. */
-async function twoExchanges(proxyPort: number): Promise<void> {
+/** Requests on one keep-alive connection through the proxy (a body for a POST), then the connection closes. */
+async function twoExchanges(proxyPort: number, paths = ['/api/items', '/page']): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 })
-  for (const path of ['/api/items', '/page']) {
-    const req = request({ port: proxyPort, host: '127.0.0.1', path, agent, headers: { 'Accept-Encoding': 'gzip', 'X-Trace': 'e2e' } })
-    req.end()
+  for (const path of paths) {
+    const form = path === '/form' ? 'name=Zo%C3%AB&tags=a+b&tags=c' : undefined
+    const headers = { 'Accept-Encoding': 'gzip', 'X-Trace': 'e2e', ...(form ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(form.length) } : {}) }
+    const req = request({ port: proxyPort, host: '127.0.0.1', path, agent, method: form ? 'POST' : 'GET', headers })
+    req.end(form)
     const [res] = (await once(req, 'response')) as [IncomingMessage]
     res.resume()
     await once(res, 'end')
@@ -246,5 +265,51 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     await response.getByRole('table', { name: words.resHeaders }).getByRole('row', { name: /Content-Encoding/ }).waitFor()
     await expect.poll(() => response.getByRole('tree', { name: words.json }).getByRole('treeitem').count()).toBe(13)
     await page.screenshot({ path: screenshotPath('http-view-zh') })
+  })
+
+  it('previews an image, shows a form as fields, says where a cut gzip stopped, and loads more of a long body (dark)', async () => {
+    const origin = await originServer()
+    const w = await startWeb()
+    cleanups.push(() => w.stop('SIGINT'))
+    const b = await openBrowser({ colorScheme: 'dark', width: 1280, height: 860 })
+    cleanups.push(() => b.close())
+    const page = b.page
+    page.setDefaultTimeout(20_000)
+    const blocked: string[] = []
+    page.on('console', (m) => m.text().includes('Content Security Policy') && blocked.push(m.text()))
+    await page.goto(w.url)
+    await twoExchanges(await startProxy(w, origin.port), ['/pixel.png', '/form', '/broken', '/log'])
+    const words = WORDS.en
+    await chooseConnection(page, words, `127.0.0.1:${origin.port}`)
+    const detail = page.getByRole('region', { name: words.detail })
+    await detail.getByRole('tab', { name: words.http, exact: true }).click()
+    const list = detail.getByRole('listbox', { name: /^HTTP exchanges \(4\)$/ })
+    const response = detail.getByRole('region', { name: words.response })
+
+    // The image, from a blob: URL the page's CSP allows, decoded by the browser.
+    const img = response.getByRole('img', { name: 'Image (image/png)' })
+    await expect.poll(() => img.evaluate((e) => (e as HTMLImageElement).naturalWidth)).toBe(1)
+    expect(await img.getAttribute('src')).toMatch(/^blob:/)
+    await page.screenshot({ path: screenshotPath('http-view-image') })
+
+    // The form the request sent, as its fields.
+    await list.getByRole('option', { name: '2: POST /form, 404' }).click()
+    const fields = detail.getByRole('region', { name: 'Request' }).getByRole('table', { name: 'Form fields' })
+    for (const name of ['name Zoë', 'tags a b', 'tags c']) await fields.getByRole('row', { name, exact: true }).waitFor()
+
+    // The cut gzip: what decoded, and the problem at its offset.
+    await list.getByRole('option', { name: '3: GET /broken, 200' }).click()
+    await expect.poll(() => response.getByRole('status').textContent()).toMatch(/^\s*Decoding stopped at content offset \d+: .+$/)
+    await expect.poll(() => response.textContent()).toContain('xxxxxxxxxx')
+    await page.screenshot({ path: screenshotPath('http-view-broken-gzip') })
+
+    // The long chunked body: its first piece, then more.
+    await list.getByRole('option', { name: '4: GET /log, 200' }).click()
+    await expect.poll(() => response.textContent()).toMatch(/64(\.0)? KiB of \d+(\.\d+)? KiB shown\./)
+    await response.getByRole('button', { name: 'Load more' }).click()
+    await expect.poll(() => response.textContent()).toContain('line 03999')
+    expect(await response.getByRole('button', { name: 'Load more' }).count()).toBe(0)
+    await page.screenshot({ path: screenshotPath('http-view-long-body') })
+    expect(blocked).toEqual([])
   })
 })

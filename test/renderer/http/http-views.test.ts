@@ -7,6 +7,7 @@
 // body shows its bytes in every view. The WebSocket view lists messages and shows one whole.
 // The detail tabs offer the protocol views only to connections that carry the protocol.
 import { mount, type VueWrapper } from '@vue/test-utils'
+import iconv from 'iconv-lite'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { nextTick } from 'vue'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -233,6 +234,16 @@ describe('the HTTP view', () => {
     expect(show[0].attributes('aria-expanded')).toBe('true')
     expect(w.text()).toContain('POST /api/items?x=1 HTTP/1.1CRLF')
     expect(byLabel(w, '请求标头').exists()).toBe(true)
+  })
+
+  it('reads a text body in the charset its Content-Type names (GBK here)', async () => {
+    const head = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=GBK\r\nContent-Length: 10\r\n\r\n'
+    const gbk = Uint8Array.from(iconv.encode('你好，世界', 'gbk'))
+    const { w } = await mountView(HttpView, {
+      exchanges: [{ index: 0, request: messageOf('client', REQ2, 0, 0), informational: [], response: messageOf('server', head, 0, gbk.length), state: 'complete' }],
+      bodies: { '0:response': { content: gbk } }
+    })
+    expect(w.text()).toContain('你好，世界')
   })
 
   it('says so when the connection carries no HTTP', async () => {
