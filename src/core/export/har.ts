@@ -1,18 +1,18 @@
 // HAR 1.2 of a capture's HTTP exchanges (of some connections, or all), for browsers'
-// devtools and HTTP Toolkit. Each entry comes from the decoder's exchange (har-entry.ts);
-// bodies are streamed into it a window at a time, as text in their charset when they are
-// text, as base64 otherwise, and a WebSocket's messages follow in `_webSocketMessages` as
+// devtools and HTTP Toolkit: entries in the order their requests began across
+// connections, each from the decoder's exchange (har-entry.ts), bodies streamed into it a
+// window at a time (har-bodies.ts), and a WebSocket's messages in `_webSocketMessages` as
 // Chromium's devtools write them. No export holds more than one window of one body.
 
 import { randomBytes } from 'node:crypto'
-import iconv from 'iconv-lite'
 import type { ConnectionSummary } from '../../shared/capture-types'
-import type { BodyPiece, HttpExchange, HttpMessage, WsMessage } from '../../shared/protocol-types'
-import { ERROR_CODES } from '../../shared/errors'
+import type { HttpExchange, HttpMessage, WsMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/capture-queries'
 import type { Decoding } from '../decode/decoding'
 import type { ExportProgress } from './export-progress'
 import type { BatchedSink } from './export-sink'
+import { bodyComment, bodySlot, hasBody, WINDOW, writeBody, type PieceReader } from './har-bodies'
+import { MinHeap } from './min-heap'
 import {
   contentType,
   harHeaders,
@@ -28,127 +28,9 @@ import {
   wireBodySize
 } from './har-entry'
 
-/** A body is read this much at a time (the most http.body gives at once). */
-const WINDOW = 16 * 1024 * 1024
 const EXCHANGE_PAGE = 100
 const MESSAGE_PAGE = 500
 const VERSION = '0.1.0'
-
-type PieceReader = (offset: number, length: number) => Promise<BodyPiece>
-
-/** A body's content from the start, window after window. */
-async function* pieces(read: PieceReader, first?: BodyPiece): AsyncGenerator<BodyPiece> {
-  let p = first ?? (await read(0, WINDOW))
-  for (;;) {
-    yield p
-    if (p.end || p.bytes.length === 0) return
-    p = await read(p.offset + p.bytes.length, WINDOW)
-  }
-}
-
-/** How a body goes into the HAR: as text (in this charset) or as base64. */
-type BodyForm = { text: true; charset: string } | { text: false }
-
-const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|ecmascript|x-www-form-urlencoded|graphql|x-ndjson|yaml|x-yaml|csv)\b)|[+/](json|xml)\b/i
-const UTF8_NAMES = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii'])
-
-function charsetOf(mime: string): string | undefined {
-  return /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(mime)?.[1]?.toLowerCase()
-}
-
-/** Whether every window is UTF-8 (and, for an unlabelled body, free of NULs, which only binary has). */
-async function isUtf8Text(all: AsyncGenerator<BodyPiece>, labelled: boolean): Promise<boolean> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-  try {
-    for await (const p of all) {
-      if (!labelled && p.bytes.includes(0)) return false
-      decoder.decode(p.bytes, { stream: true })
-    }
-    decoder.decode()
-    return true
-  } catch {
-    return false
-  }
-}
-
-/**
- * Text when its type says text (or it has none) and its bytes are text in its charset; a
- * body of more than one window is read once more to tell, rather than held.
- */
-async function formOf(mime: string | undefined, read: PieceReader, first: BodyPiece): Promise<BodyForm> {
-  const labelled = mime !== undefined && TEXT_TYPES.test(mime)
-  const unknown = mime === undefined || /^application\/octet-stream\b/i.test(mime) || mime.trim() === ''
-  if (!labelled && !unknown) return { text: false }
-  const charset = mime === undefined ? undefined : charsetOf(mime)
-  if (labelled && charset !== undefined && !UTF8_NAMES.has(charset) && iconv.encodingExists(charset)) return { text: true, charset }
-  return (await isUtf8Text(pieces(read, first), labelled)) ? { text: true, charset: 'utf8' } : { text: false }
-}
-
-/** JSON string content (no quotes) for `s`. */
-const jsonInner = (s: string): string => JSON.stringify(s).slice(1, -1)
-
-/** Streams the body into the open JSON string; returns its content size. */
-async function writeBody(sink: BatchedSink, form: BodyForm, read: PieceReader, first: BodyPiece): Promise<{ size: number; problem?: string }> {
-  let size = 0
-  let problem: string | undefined
-  if (form.text) {
-    const decoder = iconv.getDecoder(form.charset === 'utf8' ? 'utf8' : form.charset, { stripBOM: false })
-    for await (const p of pieces(read, first)) {
-      size += p.bytes.length
-      if (p.problem) problem = `${p.problem.message} (at content byte ${p.problem.offset})`
-      await sink.text(jsonInner(decoder.write(Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.length))))
-    }
-    await sink.text(jsonInner(decoder.end() ?? ''))
-    return { size, problem }
-  }
-  let carry = Buffer.alloc(0)
-  for await (const p of pieces(read, first)) {
-    size += p.bytes.length
-    if (p.problem) problem = `${p.problem.message} (at content byte ${p.problem.offset})`
-    const all = Buffer.concat([carry, p.bytes])
-    // Base64 in groups of three bytes, so windows join into one valid string.
-    const whole = all.length - (all.length % 3)
-    await sink.text(all.subarray(0, whole).toString('base64'))
-    carry = all.subarray(whole)
-  }
-  await sink.text(carry.toString('base64'))
-  return { size, problem }
-}
-
-/** One body to stream: where it is read, how it goes, and what is known before. */
-interface BodySlot {
-  read: PieceReader
-  first: BodyPiece
-  form: BodyForm
-}
-
-/**
- * The body's content, its content coding undone; where undoing it fails outright (not a
- * problem the decoder reports, which keeps what came before), the content as sent, in base64.
- */
-async function bodySlot(reader: (decode: boolean) => PieceReader, mime: string | undefined): Promise<BodySlot & { undecoded?: string }> {
-  const decoded = reader(true)
-  let first: BodyPiece
-  try {
-    first = await decoded(0, WINDOW)
-  } catch (err) {
-    if ((err as { code?: string }).code === ERROR_CODES.ECANCELED) throw err
-    const raw = reader(false)
-    return { read: raw, first: await raw(0, WINDOW), form: { text: false }, undecoded: (err as Error).message }
-  }
-  return { read: decoded, first, form: await formOf(mime, decoded, first) }
-}
-
-/** What a reader of the HAR should know about a body: the codings undone, or why one was not. */
-function bodyComment(b: BodySlot & { undecoded?: string }): { comment?: string } {
-  const notes: string[] = []
-  if (b.first.decoded.length > 0) notes.push(`decoded from ${b.first.decoded.join(', ')}`)
-  if (b.first.problem) notes.push(`${b.first.problem.message} (at content byte ${b.first.problem.offset}); what came before it is here`)
-  if (b.undecoded !== undefined) notes.push(`its content coding was not undone (${b.undecoded}); this is the content as sent`)
-  return notes.length > 0 ? { comment: notes.join('; ') } : {}
-}
-
-const hasBody = (msg: HttpMessage | undefined): msg is HttpMessage => msg !== undefined && msg.body.framing !== 'none' && msg.body.size > 0
 
 const OPCODES: Record<WsMessage['opcode'], number | undefined> = { text: 1, binary: 2, close: 8, ping: 9, pong: 10, reserved: undefined }
 
@@ -176,16 +58,11 @@ class HarWriter {
     await this.sink.text(']}}\n')
   }
 
-  async connection(conn: ConnectionSummary): Promise<void> {
-    for (let from = 0; ; from += EXCHANGE_PAGE) {
-      const page = await this.decoding.exchanges(this.view, conn.id, from, EXCHANGE_PAGE)
-      for (const ex of page.exchanges) {
-        this.progress.checkCancelled()
-        if (ex.request !== undefined) await this.entry(conn, ex, ex.request)
-        this.progress.step(1)
-      }
-      if (page.exchanges.length === 0 || from + EXCHANGE_PAGE >= page.total) break
-    }
+  /** One exchange's entry (its progress counted even when it has no request to show). */
+  async exchange(conn: ConnectionSummary, ex: HttpExchange): Promise<void> {
+    this.progress.checkCancelled()
+    if (ex.request !== undefined) await this.entry(conn, ex, ex.request)
+    this.progress.step(1)
   }
 
   private async entry(conn: ConnectionSummary, ex: HttpExchange, req: HttpMessage): Promise<void> {
@@ -300,10 +177,66 @@ export async function harExchangeCount(view: CaptureView, decoding: Decoding, id
   return n
 }
 
+/** One connection's exchanges in order, a page at a time. */
+class ExchangeCursor {
+  private page: HttpExchange[] = []
+  private at = 0
+  private from = 0
+  private done = false
+
+  constructor(
+    private readonly view: CaptureView,
+    private readonly decoding: Decoding,
+    readonly conn: ConnectionSummary
+  ) {}
+
+  async peek(): Promise<HttpExchange | undefined> {
+    if (this.at >= this.page.length && !this.done) {
+      const got = await this.decoding.exchanges(this.view, this.conn.id, this.from, EXCHANGE_PAGE)
+      this.page = got.exchanges
+      this.at = 0
+      this.from += got.exchanges.length
+      this.done = got.exchanges.length === 0 || this.from >= got.total
+    }
+    return this.page[this.at]
+  }
+
+  take(): void {
+    this.at++
+  }
+}
+
+/** When an exchange began, for the order of entries (one with no request goes at once). */
+const startOf = (ex: HttpExchange): number => ex.request?.startedAt ?? ex.response?.startedAt ?? 0
+
+/**
+ * Entries in the order their requests began across connections, as devtools list them:
+ * a heap of the open connections' next exchanges; a connection joins once the earliest
+ * pending exchange began after it opened.
+ */
 export async function writeHar(view: CaptureView, decoding: Decoding, ids: readonly number[] | undefined, sink: BatchedSink, progress: ExportProgress): Promise<void> {
   const w = new HarWriter(view, decoding, sink, progress)
   await w.head()
-  for (const c of await connectionsOf(view, ids)) await w.connection(c)
+  const conns = (await connectionsOf(view, ids)).sort((a, b) => a.openedAt - b.openedAt || a.id - b.id)
+  const open = new MinHeap<{ at: number; seq: number; cursor: ExchangeCursor }>((x, y) => x.at - y.at || x.seq - y.seq)
+  let seq = 0
+  let next = 0
+  const enter = async (cursor: ExchangeCursor): Promise<void> => {
+    const ex = await cursor.peek()
+    if (ex !== undefined) open.push({ at: startOf(ex), seq: seq++, cursor })
+  }
+  while (next < conns.length || open.size > 0) {
+    const head = open.peek()
+    if (next < conns.length && (head === undefined || conns[next].openedAt <= head.at)) {
+      await enter(new ExchangeCursor(view, decoding, conns[next++]))
+      continue
+    }
+    const { cursor } = open.pop()!
+    const ex = (await cursor.peek())!
+    cursor.take()
+    await w.exchange(cursor.conn, ex)
+    await enter(cursor)
+  }
   await w.tail()
   await sink.flush()
 }

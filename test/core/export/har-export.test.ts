@@ -10,7 +10,9 @@ import { join } from 'node:path'
 import { har as validateHar } from 'har-validator'
 import WebSocket from 'ws'
 import type { EngineEvent } from '../../../src/shared/events'
-import { testEngine, type TestEngine } from '../../helpers/engine'
+import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import { connectTo } from '../../helpers/net'
+import type { Socket } from 'node:net'
 import { closedConnections } from '../../helpers/capture-checks'
 import { needPeer } from '../../helpers/peers'
 import { BINARY_BODY, BIG_TEXT, JSON_BODY, curl, exportTarget } from './export-traffic'
@@ -102,6 +104,30 @@ describe('HAR export', () => {
     expect(texts).toEqual(expect.arrayContaining(['hello over ws', 'x'.repeat(5000)]))
     expect(messages.filter((m) => m.opcode === 2).map((m) => m.data)).toEqual([Buffer.from([0, 1, 2, 255]).toString('base64'), Buffer.from([0, 1, 2, 255]).toString('base64')])
     for (const m of messages) expect(m.time * 1000).toBeGreaterThanOrEqual(conns[2].openedAt)
+  })
+
+  it('lists entries in the order their requests began, across connections', async () => {
+    t = await testEngine()
+    const target = await exportTarget()
+    cleanups.push(target.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target.port}` })
+    const one = await connectTo(portOf(proxy.listen))
+    const two = await connectTo(portOf(proxy.listen))
+    const ask = async (s: Socket, path: string): Promise<void> => {
+      const got = new Promise<void>((resolve) => s.once('data', () => resolve()))
+      s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`)
+      await got
+    }
+    await ask(one, '/bin?1')
+    await ask(two, '/bin?2')
+    await ask(one, '/bin?3')
+    one.end()
+    two.end()
+    await closedConnections(t.engine, 2)
+    const result = await t.engine['capture.export']({ capture: 'live', format: 'har' })
+    const text = Buffer.from(await t.engine['capture.download.read']({ download: result.download!, offset: 0, length: result.size })).toString()
+    const har = JSON.parse(text) as { log: { entries: HarEntry[] } }
+    expect(har.log.entries.map((e) => new URL(e.request.url).search)).toEqual(['?1', '?2', '?3'])
   })
 
   it('covers only the connections named, writes to a path, and asks before replacing a file', async (ctx) => {
