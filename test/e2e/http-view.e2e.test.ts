@@ -33,8 +33,9 @@ const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQ
 const ITEMS = { items: [{ id: 1, name: 'alpha' }, { id: 2, name: 'beta' }], total: 2 }
 
 /** The origin server: a gzip JSON answer, an HTML page whose script would call back, and what it was asked. */
-async function originServer(): Promise<{ server: Server; port: number; paths: string[] }> {
+async function originServer(): Promise<{ server: Server; port: number; paths: string[]; release: () => void }> {
   const paths: string[] = []
+  const held: Array<() => void> = []
   let port = 0
   const server = createServer((req, res) => {
     paths.push(req.url ?? '')
@@ -47,6 +48,9 @@ async function originServer(): Promise<{ server: Server; port: number; paths: st
       const html = `<!doctype html><title>captured</title><script>document.title = "ran"; window.ran = 1; fetch("http://127.0.0.1:${port}/script-ran")</script>`
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) })
       res.end(html)
+    } else if (req.url === '/slow') {
+      // Answered when the test says so: the exchange is pending until then.
+      held.push(() => res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 4 }).end('done'))
     } else if (req.url === '/pixel.png') {
       res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': PIXEL.length })
       res.end(PIXEL)
@@ -72,7 +76,7 @@ async function originServer(): Promise<{ server: Server; port: number; paths: st
   port = await listen(server)
   cleanups.push(() => new Promise((r) => server.close(r)))
   cleanups.push(() => wss.close())
-  return { server, port, paths }
+  return { server, port, paths, release: () => held.splice(0).forEach((answer) => answer()) }
 }
 
 /** Requests on one keep-alive connection through the proxy (a body for a POST), then the connection closes. */
@@ -311,5 +315,30 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     expect(await response.getByRole('button', { name: 'Load more' }).count()).toBe(0)
     await page.screenshot({ path: screenshotPath('http-view-long-body') })
     expect(blocked).toEqual([])
+  })
+
+  it('shows an exchange as it happens: pending, then answered', async () => {
+    const origin = await originServer()
+    const w = await startWeb()
+    cleanups.push(() => w.stop('SIGINT'))
+    const b = await openBrowser({ width: 1280, height: 860 })
+    cleanups.push(() => b.close())
+    const page = b.page
+    page.setDefaultTimeout(20_000)
+    await page.goto(w.url)
+    const proxyPort = await startProxy(w, origin.port)
+    const req = request({ port: proxyPort, host: '127.0.0.1', path: '/slow', headers: { Connection: 'close' } })
+    req.end()
+    cleanups.push(() => req.destroy())
+    await expect.poll(() => origin.paths).toEqual(['/slow'])
+    const words = WORDS.en
+    await chooseConnection(page, words, `127.0.0.1:${origin.port}`)
+    const detail = page.getByRole('region', { name: words.detail })
+    await detail.getByRole('tab', { name: words.http, exact: true }).click()
+    await detail.getByRole('option', { name: '1: GET /slow, pending' }).waitFor()
+    await detail.getByRole('region', { name: words.response }).getByText('Pending: no response yet.').waitFor()
+    origin.release()
+    await detail.getByRole('option', { name: '1: GET /slow, 200' }).waitFor()
+    await expect.poll(() => detail.getByRole('region', { name: words.response }).textContent()).toContain('done')
   })
 })
