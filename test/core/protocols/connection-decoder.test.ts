@@ -1,0 +1,133 @@
+// Every connection gets a protocol: recognised from the client's first bytes (HTTP/1, TLS,
+// HTTP/2 prior knowledge, raw), 'unknown' until they tell; HTTP that upgrades to WebSocket
+// is handed to the WebSocket decoder, and what is not HTTP produces nothing.
+import { describe, expect, it } from 'vitest'
+import { inflateRaw } from '../../../src/core/http/inflate-raw'
+import { detectProtocol } from '../../../src/core/protocols/detect'
+import { createConnectionDecoder } from '../../../src/core/protocols/connection-decoder'
+import { NOTHING_MORE } from '../../../src/core/protocols/stream-decoder'
+import { bytes, decode, type Piece } from './feed'
+
+const TLS_HELLO = '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03'
+const H2_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'
+
+/** A masked client frame (RFC 6455 5.2), small payloads only. */
+function clientFrame(opcode: number, payload: string, fin = true): string {
+  const mask = [1, 2, 3, 4]
+  const masked = [...payload].map((c, i) => String.fromCharCode(c.charCodeAt(0) ^ mask[i % 4])).join('')
+  return String.fromCharCode((fin ? 0x80 : 0) | opcode, 0x80 | payload.length, ...mask) + masked
+}
+const serverFrame = (opcode: number, payload: string): string => String.fromCharCode(0x80 | opcode, payload.length) + payload
+
+describe('detectProtocol', () => {
+  it.each([
+    ['GET / HTTP/1.1\r\n', false, 'http1'],
+    ['OPTIONS * HTTP/1.0\r\n', false, 'http1'],
+    ['\r\nPOST /x HTTP/1.1\r\n', false, 'http1'],
+    ['GET /', false, 'unknown'],
+    ['GET /', true, 'http1'],
+    ['G', false, 'unknown'],
+    ['get / HTTP/1.1\r\n', false, 'raw'],
+    ['GET / HTTP/2.0\r\n', false, 'raw'],
+    ['HELLO THERE\r\n', false, 'raw'],
+    ['*1\r\n$4\r\nPING\r\n', false, 'raw'],
+    [TLS_HELLO, false, 'tls'],
+    ['\x16', false, 'unknown'],
+    ['\x16\x03', false, 'unknown'],
+    ['\x16\x04\x01', false, 'raw'],
+    [H2_PREFACE, false, 'http2'],
+    [H2_PREFACE.slice(0, 10), false, 'unknown'],
+    ['PRI * HTTP/2.0\r\n\r\nXX', false, 'raw'],
+    ['', false, 'unknown'],
+    ['', true, 'raw'],
+    ['\x00\x01\x02', false, 'raw']
+  ])('%j (final: %s) is %s', (first, final, protocol) => {
+    expect(detectProtocol(bytes(first), final)).toBe(protocol)
+  })
+
+  it('decides a long request line with a known method before its end, anything else is raw', () => {
+    expect(detectProtocol(bytes('GET /' + 'a'.repeat(9000)))).toBe('http1')
+    expect(detectProtocol(bytes('FROB /' + 'a'.repeat(9000)))).toBe('raw')
+  })
+})
+
+describe('createConnectionDecoder', () => {
+  it('is unknown until the client tells, then decodes HTTP fed a byte at a time', () => {
+    const decoder = createConnectionDecoder()
+    expect(decoder.protocol).toBe('unknown')
+    const request = bytes('GET /x HTTP/1.1\r\nHost: h\r\n\r\n')
+    for (let i = 0; i < request.length; i++) decoder.push('client', request.subarray(i, i + 1), i, 1)
+    expect(decoder.protocol).toBe('http1')
+    expect(decoder.takeChanges().exchanges).toMatchObject([{ index: 0, state: 'pending', request: { target: '/x', headers: [{ name: 'Host' }] } }])
+  })
+
+  it.each([
+    ['tls', [{ dir: 'client', bytes: TLS_HELLO }, { dir: 'server', bytes: '\x16\x03\x03\x00\x10' }]],
+    ['http2', [{ dir: 'client', bytes: H2_PREFACE + '\x00\x00\x00\x04\x00\x00\x00\x00\x00' }]],
+    ['raw', [{ dir: 'client', bytes: '*1\r\n$4\r\nPING\r\n' }, { dir: 'server', bytes: '+PONG\r\n' }]],
+    // A server that speaks first (SMTP, MySQL) is not HTTP, whatever the client says next.
+    ['raw', [{ dir: 'server', bytes: '220 mail.test ESMTP\r\n' }, { dir: 'client', bytes: 'GET / HTTP/1.1\r\n\r\n' }]],
+    ['raw', [{ dir: 'client', bytes: 'GE' }, { dir: 'client', end: true }]]
+  ] as Array<[string, Piece[]]>)('a %s connection produces nothing and needs none of its bytes', (protocol, pieces) => {
+    const d = decode(pieces)
+    expect(d.decoder.protocol).toBe(protocol)
+    expect(d.exchanges).toEqual([])
+    expect(d.problems).toEqual([])
+    expect(d.decoder.wantFrom('client')).toBe(NOTHING_MORE)
+    expect(d.decoder.wantFrom('server')).toBe(NOTHING_MORE)
+    expect(d.decoder.summary()).toEqual({ protocol })
+  })
+
+  it('decodes as it is told to, from where it is told to start', () => {
+    const d = decode([{ dir: 'client', bytes: 'GET /2 HTTP/1.1\r\n\r\n' }, { dir: 'server', bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n' }], {
+      protocol: 'http1',
+      start: { client: 500, server: 700 }
+    })
+    expect(d.exchanges[0]).toMatchObject({ state: 'complete', request: { startRange: { offset: 500 } }, response: { startRange: { offset: 700 } } })
+  })
+
+  const UPGRADE = 'GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
+  const SWITCHED = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n'
+
+  it('hands the rest of both streams to the WebSocket decoder after a 101, the upgrade exchange kept', () => {
+    const d = decode([
+      { dir: 'client', bytes: UPGRADE },
+      // Frames in the same segment as the 101 are the WebSocket's.
+      { dir: 'server', bytes: SWITCHED + '\r\n' + serverFrame(1, 'welcome') },
+      { dir: 'client', bytes: clientFrame(1, 'hel', false) + clientFrame(0, 'lo') },
+      { dir: 'server', bytes: serverFrame(1, 'hello back') + serverFrame(8, '\x03\xe8bye') },
+      { dir: 'client', bytes: clientFrame(8, '\x03\xe8') },
+      { dir: 'client', end: true },
+      { dir: 'server', end: true }
+    ])
+    expect(d.problems).toEqual([])
+    expect(d.decoder.protocol).toBe('websocket')
+    expect(d.exchanges).toMatchObject([{ index: 0, state: 'upgraded', upgrade: 'websocket', response: { status: 101 } }])
+    expect(d.messages.map((m) => [m.dir, m.opcode, Buffer.from(m.preview).toString('latin1'), m.frames])).toEqual([
+      ['server', 'text', 'welcome', 1],
+      ['client', 'text', 'hello', 2],
+      ['server', 'text', 'hello back', 1],
+      ['server', 'close', '\x03\xe8bye', 1],
+      ['client', 'close', '\x03\xe8', 1]
+    ])
+    expect(d.messages[3]).toMatchObject({ closeCode: 1000, closeReason: 'bye' })
+    expect(d.decoder.summary()).toMatchObject({ protocol: 'websocket', exchanges: 1, messages: 5, first: { method: 'GET', status: 101 } })
+    // The first frame starts right after the 101's head.
+    expect(d.messages[0].range.offset).toBe(SWITCHED.length + 2)
+  })
+
+  it('inflates permessage-deflate messages when the 101 agreed to it', () => {
+    // "Hello" compressed, as RFC 7692 7.2.3.1 shows it.
+    const compressed = '\xc1\x07\xf2\x48\xcd\xc9\xc9\x07\x00'
+    const d = decode(
+      [
+        { dir: 'client', bytes: UPGRADE.replace('\r\n\r\n', '\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n') },
+        { dir: 'server', bytes: SWITCHED + 'Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n' + compressed }
+      ],
+      { inflateRaw }
+    )
+    expect(d.problems).toEqual([])
+    expect(d.messages).toMatchObject([{ opcode: 'text', compressed: true, size: 5 }])
+    expect(Buffer.from(d.messages[0].preview).toString()).toBe('Hello')
+  })
+})
