@@ -19,7 +19,8 @@ function unframe(buf) {
 
 export async function connectEngine(url) {
   const u = new URL(url)
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { headers: { Origin: u.origin } })
+  // The token goes as a subprotocol, as the page offers it (src/shared/web-mode.ts).
+  const ws = new WebSocket(`ws://${u.host}/ws`, ['tcpscope', `tcpscope.token.${u.searchParams.get('token')}`], { headers: { Origin: u.origin } })
   await once(ws, 'open')
   let next = 1
   const pending = new Map()
