@@ -67,10 +67,15 @@ function namesFilePayload(value: unknown): boolean {
   return Object.values(o).some(namesFilePayload)
 }
 
+/** A `path` in the arguments: capture.export without one keeps its file as a download, on no path of the host. */
+const namesPath = (args: unknown): boolean => typeof args === 'object' && args !== null && (args as { path?: unknown }).path !== undefined
+
 /** True when this call of `name` makes the file access its command declares. */
 function touchesFiles(name: CommandName, args: unknown): boolean {
   const access = fileAccessOf(name)
-  return access === 'payload-files' ? namesFilePayload(args) : access !== 'none'
+  if (access === 'payload-files') return namesFilePayload(args)
+  if (access === 'writes-path') return namesPath(args)
+  return access !== 'none'
 }
 
 export class EngineEndpoint {

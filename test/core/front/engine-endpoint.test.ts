@@ -34,6 +34,10 @@ function standInEngine(): { engine: EndpointEngine; reads: Deferred[]; expects: 
     'capture.open': async () => {
       calls.push('capture.open')
       return {}
+    },
+    'capture.export': async () => {
+      calls.push('capture.export')
+      return {}
     }
   }
   return { engine: engine as unknown as EndpointEngine, reads, expects, calls }
@@ -143,6 +147,7 @@ describe('file access, as the contract declares it', () => {
     expect(declared).toEqual({
       'capture.open': 'reads-path',
       'capture.save': 'writes-path',
+      'capture.export': 'writes-path',
       'server.start': 'payload-files',
       'server.behaviour': 'payload-files',
       'server.broadcast': 'payload-files',
@@ -162,7 +167,10 @@ describe('file access, as the contract declares it', () => {
       [[], 'payload.preview', { payload: { kind: 'hex', data: '41' } }, undefined],
       [['payload-files', 'writes-path'], 'capture.open', { path: '/tmp/x.tcap' }, "capture.open: opening a file by its path reads the engine host's files, which is off here; ask for it"],
       [['payload-files', 'reads-path'], 'capture.save', { path: '/tmp/x.tcap' }, "capture.save: saving to a path writes the engine host's files, which is off here; ask for it"],
-      [['reads-path'], 'capture.open', { path: '/tmp/x.tcap' }, undefined]
+      [['reads-path'], 'capture.open', { path: '/tmp/x.tcap' }, undefined],
+      [[], 'capture.export', { capture: 'live', format: 'har', path: '/tmp/x.har' }, "capture.export: saving to a path writes the engine host's files, which is off here; ask for it"],
+      // Without a path the export is kept as a download: no file of the host is written.
+      [[], 'capture.export', { capture: 'live', format: 'har' }, undefined]
     ]
     for (const [files, cmd, args, refusal] of cases) {
       const { out, calls, ep } = endpoint({ files, filesHint: 'ask for it' })
