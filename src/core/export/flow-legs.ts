@@ -20,6 +20,8 @@ export interface Addressing {
   unixPorts: Map<string, number>
   unix: boolean
   unknownListen: boolean
+  /** A client leg goes to a wildcard listening address (the one that answered is not recorded). */
+  wildcardListen: boolean
 }
 
 const flowEnd = (ip: Buffer, port: number, mac: Buffer): FlowEnd => ({ ip, port, mac })
@@ -46,6 +48,19 @@ function peerEnd(p: PeerAddress | undefined, mac: Buffer): FlowEnd | undefined {
   return ip === undefined ? undefined : flowEnd(ip, p.port & 0xffff, mac)
 }
 
+/**
+ * The address that answered on a wildcard listener (0.0.0.0, ::): the recording does not
+ * say, but a loopback client reached it on loopback. Otherwise the wildcard stays, and the
+ * file says why.
+ */
+function answeringAddress(c: ConnectionSummary, wildcard: Buffer, a: Addressing): Buffer {
+  const client = c.client !== undefined && 'address' in c.client ? c.client.address.replace(/^::ffff:/, '') : ''
+  if (client.startsWith('127.')) return ipBytes('127.0.0.1')!
+  if (client === '::1') return ipBytes('::1')!
+  a.wildcardListen = true
+  return wildcard
+}
+
 /** Where the connection's owner listened, as a flow end. */
 function listenEnd(c: ConnectionSummary, a: Addressing): FlowEnd {
   const listen = a.owners.get(c.ownerId)?.listen ?? (c.kind === 'server' ? c.target : undefined)
@@ -57,7 +72,7 @@ function listenEnd(c: ConnectionSummary, a: Addressing): FlowEnd {
     const e = parseEndpoint(listen)
     if (e.kind === 'unix') return unixServerEnd(e.path, a)
     const ip = ipBytes(e.host)
-    if (ip !== undefined) return flowEnd(ip, e.port, MAC_B)
+    if (ip !== undefined) return flowEnd(ip.every((b) => b === 0) ? answeringAddress(c, ip, a) : ip, e.port, MAC_B)
   } catch {
     // Not HOST:PORT: a Unix socket path of another form.
   }

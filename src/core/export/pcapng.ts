@@ -53,9 +53,10 @@ export function pcapngHead(comments: string[]): Buffer {
 }
 
 /** What the file says about how it was made, and about any address made up. */
-function headComments(unix: boolean, unknownListen: boolean): string[] {
+function headComments({ unix, unknownListen, wildcardListen }: Addressing): string[] {
   const c = ['Made by tcpscope from a capture: each TCP packet is synthesized from the recorded bytes, with the recorded addresses, ports and times; sequence numbers, MAC addresses and packet boundaries are made up.']
   if (unix) c.push(`Unix-socket connections are shown on made-up loopback addresses: ${UNIX_SERVER_IP} for the listening socket, ${UNIX_CLIENT_IP} for its clients.`)
+  if (wildcardListen) c.push('A proxy listening on every address (0.0.0.0 or ::) shows as that address where the capture does not say which one a client reached.')
   if (unknownListen) c.push(`Where the capture does not say where a proxy listened (a file saved before tcpscope kept its owner records), ${UNIX_SERVER_IP} port 1 stands in for it.`)
   return c
 }
@@ -82,10 +83,10 @@ export async function pcapngSize(view: CaptureView, ids: readonly number[] | und
 export async function writePcapng(view: CaptureView, ids: readonly number[] | undefined, sink: BatchedSink, progress: ExportProgress): Promise<void> {
   const { conns } = await selected(view, ids)
   conns.sort((a, b) => a.openedAt - b.openedAt || a.id - b.id)
-  const a: Addressing = { owners: new Map((await view.owners()).map((o) => [o.id, o])), unixPorts: new Map(), unix: false, unknownListen: false }
+  const a: Addressing = { owners: new Map((await view.owners()).map((o) => [o.id, o])), unixPorts: new Map(), unix: false, unknownListen: false, wildcardListen: false }
   // The head's comments must say whether any address was made up, before the first packet.
   for (const c of conns) legsOf(c, a, () => undefined)
-  await sink.write(pcapngHead(headComments(a.unix, a.unknownListen)))
+  await sink.write(pcapngHead(headComments(a)))
   if (conns.length === 0) return sink.flush()
   const base = await clockBase(view, conns[0])
   // Connections interleaved by time, as a sniffer saw them: the next packet is always the

@@ -33,7 +33,7 @@ function hostOf(p: ConnectionSummary['client']): string {
 
 describe('pcapng export', () => {
   it('gives tshark both legs of every proxied connection, byte for byte, with the real addresses', async (ctx) => {
-    if (!needPeer('tshark', 'curl')) return ctx.skip()
+    if (!needPeer('tshark', 'capinfos', 'curl')) return ctx.skip()
     t = await testEngine()
     const target = await exportTarget()
     cleanups.push(target.close)
@@ -49,7 +49,9 @@ describe('pcapng export', () => {
     await curl(['--data-binary', `@${upload}`, '-H', 'Content-Type: application/octet-stream', `${base}/echo`])
     await curl([`http://${v6.listen}/json`])
     await curl(['--unix-socket', sock, 'http://localhost/bin'])
-    const conns = await closedConnections(t.engine, 4)
+    const wildcard = await t.engine['proxy.start']({ listen: '0.0.0.0:0', target: `127.0.0.1:${target.port}` })
+    await curl([`http://127.0.0.1:${portOf(wildcard.listen)}/bin`])
+    const conns = await closedConnections(t.engine, 5)
 
     const out = join(t.dir, 'out.pcapng')
     const result = await t.engine['capture.export']({ capture: 'live', format: 'pcapng', path: out })
@@ -67,7 +69,8 @@ describe('pcapng export', () => {
       expect(legs, `connection #${c.id}: both legs carry its bytes`).toHaveLength(2)
       const upstream = c.upstream!
       expect(legs.map((l) => l.nodes.join(' -> '))).toContain(`${hostOf(upstream.local)} -> ${hostOf(upstream.remote)}`)
-      const listen = owners.find((o) => o.id === c.ownerId)!.listen
+      // A loopback client reached a wildcard listener on loopback.
+      const listen = owners.find((o) => o.id === c.ownerId)!.listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:')
       if (c.client !== undefined && 'address' in c.client) {
         expect(legs.map((l) => l.nodes.join(' -> '))).toContain(`${hostOf(c.client)} -> ${listen}`)
       } else {
@@ -75,6 +78,10 @@ describe('pcapng export', () => {
         expect(legs.map((l) => l.nodes[1])).toContainEqual(expect.stringMatching(/^127\.0\.0\.2:\d+$/))
       }
     }
+
+    // The file says which addresses are made up.
+    const info = await run('capinfos', ['-k', out])
+    expect(info.stdout).toMatch(/Unix-socket connections are shown on made-up loopback addresses: 127\.0\.0\.2 for the listening socket/)
 
     // The checksums are right (tshark checks them when asked), and the HTTP dissector sees our requests.
     const bad = await run('tshark', ['-r', out, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-Y', 'tcp.checksum.status == 0 || ip.checksum.status == 0 || tcp.analysis.flags && !tcp.analysis.window_update'])
