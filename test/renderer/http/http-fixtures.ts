@@ -54,6 +54,8 @@ export interface FakeBody {
   decoded?: string[]
   /** Content stops here with this problem. */
   problem?: { message: string; offset: number }
+  /** Still arriving: what is here is not the end. */
+  arriving?: boolean
 }
 
 export interface FakeConnection {
@@ -68,7 +70,7 @@ export interface FakeConnection {
 const piece = (b: FakeBody, offset: number, length: number): BodyPiece => {
   const end = b.problem ? b.problem.offset : b.content.length
   const bytes = b.content.slice(offset, Math.min(end, offset + length))
-  return { bytes, offset, total: b.problem ? undefined : b.content.length, end: offset + bytes.length >= b.content.length, decoded: b.decoded ?? [], ...(b.problem && offset + bytes.length >= end ? { problem: b.problem } : {}) }
+  return { bytes, offset, total: b.problem || b.arriving ? undefined : b.content.length, end: !b.arriving && offset + bytes.length >= b.content.length, decoded: b.decoded ?? [], ...(b.problem && offset + bytes.length >= end ? { problem: b.problem } : {}) }
 }
 
 /** A fake engine serving `c` (the selected connection is `id`), and what it was asked. */

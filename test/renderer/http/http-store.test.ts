@@ -113,6 +113,19 @@ describe('the http store', () => {
     expect(list.item(0)).toBe(before)
   })
 
+  it('reads on a body that is still arriving when the engine says its connection changed', async () => {
+    const body = { content: new TextEncoder().encode('first '), arriving: true }
+    const { http } = setUp({ exchanges: [exchange(0)], bodies: { '0:response': body } })
+    await http.loadBody(0, 'response')
+    expect(http.body(0, 'response')).toMatchObject({ end: false })
+    body.content = new TextEncoder().encode('first second')
+    body.arriving = false
+    useEngineStore().applyBatches([{ type: 'batch', data: [{ connId: 5, dir: 'server', offset: 0, length: 6 }] } as never])
+    await settle()
+    expect(http.body(0, 'response')).toMatchObject({ end: true })
+    expect(new TextDecoder().decode(http.body(0, 'response')!.bytes)).toBe('first second')
+  })
+
   it('pages WebSocket messages and reads a payload; another connection starts afresh', async () => {
     const payload = new TextEncoder().encode('hello')
     const { http, selection } = setUp({

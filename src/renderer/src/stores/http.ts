@@ -49,17 +49,24 @@ export interface BodyState {
 
 type ReadPiece = (offset: number, length: number) => Promise<BodyPiece>
 
-/** A small LRU of what was read, reactive by key. */
-function keptMap<V>() {
+/** A small LRU of what was read, reactive by key; `onDrop` hears of each key it lets go. */
+function keptMap<V>(onDrop: (key: string) => void = () => {}) {
   const map = shallowReactive(new Map<string, V>())
   return {
     get: (key: string): V | undefined => map.get(key),
     set(key: string, value: V): void {
       map.delete(key)
       map.set(key, markRaw(value as object) as V)
-      while (map.size > KEPT) map.delete(map.keys().next().value!)
+      while (map.size > KEPT) {
+        const oldest = map.keys().next().value!
+        map.delete(oldest)
+        onDrop(oldest)
+      }
     },
-    clear: (): void => map.clear(),
+    clear(): void {
+      for (const key of map.keys()) onDrop(key)
+      map.clear()
+    },
     keys: (): string[] => [...map.keys()]
   }
 }
@@ -89,7 +96,9 @@ export const useHttpStore = defineStore('http', () => {
   /** The WebSocket message the view shows (its index on the connection). */
   const message = ref<number>()
 
-  const bodies = keptMap<BodyState>()
+  /** How each body kept is read, so a live one can be read on from where it stopped. */
+  const readers = new Map<string, ReadPiece>()
+  const bodies = keptMap<BodyState>((k) => readers.delete(k))
   const heads = keptMap<{ bytes?: Uint8Array; error?: string }>()
 
   function openExchanges(): PagedList<HttpExchange> | undefined {
@@ -144,6 +153,7 @@ export const useHttpStore = defineStore('http', () => {
   const payloadKey = (index: number): string => `${key.value}:m${index}`
 
   async function readMore(k: string, read: ReadPiece, length: number, whole: boolean): Promise<void> {
+    readers.set(k, read)
     const before = bodies.get(k) ?? { bytes: new Uint8Array(0), end: false, decoded: [], loading: false }
     if (before.loading || before.end || before.capped) return
     bodies.set(k, { ...before, loading: true, error: undefined })
@@ -228,8 +238,8 @@ export const useHttpStore = defineStore('http', () => {
   }
   watch(key, reset)
 
-  // A live connection grows: its lists are read again, and what was read of a body that had
-  // not ended is forgotten, so the view asks for it anew.
+  // A live connection grows: its lists are read again, and a body that had not ended is read
+  // on from where it stopped.
   watch(
     () => engine.changedConns,
     (changed) => {
@@ -239,23 +249,11 @@ export const useHttpStore = defineStore('http', () => {
       for (const k of bodies.keys()) {
         const b = bodies.get(k)
         if (b && !b.end && !b.capped && !b.loading && !b.problem) {
-          void refreshBody(k, b)
+          void readMore(k, readers.get(k)!, MORE_PIECE, false)
         }
       }
     }
   )
-
-  /** Reads on from where an unfinished body stopped. */
-  function refreshBody(k: string, b: BodyState): Promise<void> {
-    const m = /:x(\d+):(request|response):([dr])$/.exec(k)
-    const p = /:m(\d+)$/.exec(k)
-    if (m) {
-      const [index, part, decode] = [Number(m[1]), m[2] as BodyPart, m[3] === 'd']
-      return readMore(k, (offset, length) => engine.call('http.body', { ...ids(), exchange: index, part, decode, offset, length }), Math.max(FIRST_PIECE - b.bytes.length, MORE_PIECE), false)
-    }
-    if (p) return readMore(k, (offset, length) => engine.call('ws.payload', { ...ids(), message: Number(p[1]), offset, length }), MORE_PIECE, false)
-    return Promise.resolve()
-  }
 
   return {
     exchanges,
