@@ -22,11 +22,16 @@ afterEach(async () => {
 })
 
 /** An HTTP server that answers every request with `ok` and keeps each connection's raw bytes. */
-async function rawRecorder(): Promise<{ server: Server; port: number; received: Buffer[][] }> {
+async function rawRecorder(): Promise<{ server: Server; port: number; received: Buffer[][]; bodies: Buffer[] }> {
   const received: Buffer[][] = []
+  const bodies: Buffer[] = []
   const server = createServer((req, res) => {
-    req.resume()
-    req.on('end', () => res.end('ok'))
+    const body: Buffer[] = []
+    req.on('data', (c: Buffer) => body.push(c))
+    req.on('end', () => {
+      bodies.push(Buffer.concat(body))
+      res.end('ok')
+    })
   })
   server.on('connection', (s: Socket) => {
     const chunks: Buffer[] = []
@@ -36,7 +41,7 @@ async function rawRecorder(): Promise<{ server: Server; port: number; received: 
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   cleanups.push(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))))
-  return { server, port: (server.address() as { port: number }).port, received }
+  return { server, port: (server.address() as { port: number }).port, received, bodies }
 }
 
 /** The bytes of the captured request: its head and its body, as the client sent them. */
@@ -93,6 +98,23 @@ describe('curl export', () => {
       expect(got.toString('latin1'), command).toBe(hostFirst(captured).toString('latin1'))
       if (!hostFirst(captured).equals(captured)) expect(command).toMatch(/^# curl sends Host first/)
     }
+  })
+
+  it('sends a chunked body as curl chunks it: the same head and the same content', async (ctx) => {
+    if (!needPeer('curl', 'bash')) return ctx.skip()
+    t = await testEngine()
+    const recorder = await rawRecorder()
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${recorder.port}` })
+    const body = join(t.dir, 'body.bin')
+    await writeFile(body, BINARY_BODY)
+    await curl(['-H', 'Transfer-Encoding: chunked', '--data-binary', `@${body}`, `http://${proxy.listen}/chunked`])
+    const [conn] = await closedConnections(t.engine, 1)
+    const { command, got } = await replay(recorder, conn.id, 0)
+    expect(command).toMatch(/^# curl cuts the body into chunks its own way/m)
+    const captured = await capturedRequest(conn.id, 0)
+    const head = (b: Buffer): string => b.toString('latin1').slice(0, b.indexOf('\r\n\r\n') + 4)
+    expect(head(got)).toBe(head(captured))
+    expect(recorder.bodies.at(-1)).toEqual(BINARY_BODY)
   })
 
   it('refuses what it cannot export as one curl command, in one line', async () => {
