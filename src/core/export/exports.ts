@@ -40,7 +40,11 @@ export class Exports {
     const plan = await planExport(view, this.deps.decoding, args)
     const operation = args.progress
     const progress = new ExportProgress(plan.of, operation === undefined ? undefined : (p) => this.deps.progress({ operation, ...p }), signal)
-    const result = args.path === undefined ? await this.toDownload(plan, progress) : await this.toPath(this.resolve(args.path), args.confirm, plan, progress)
+    let result: ExportResult
+    if (args.path !== undefined) result = await this.toPath(this.resolve(args.path), args.confirm, plan, progress)
+    // A curl command is its text: kept as a download too, it would hold one of the few download slots for nothing.
+    else if (plan.text !== undefined) result = { name: plan.name, size: Buffer.byteLength(plan.text) }
+    else result = await this.toDownload(plan, progress)
     progress.finish()
     return plan.text === undefined ? result : { ...result, text: plan.text }
   }
