@@ -246,6 +246,17 @@ describe('the HTTP view', () => {
     expect(w.text()).toContain('你好，世界')
   })
 
+  it('sends an upgraded exchange\'s reader on to the WebSocket view', async () => {
+    const up = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'
+    const { w, selection } = await mountView(HttpView, {
+      protocol: 'websocket',
+      exchanges: [{ index: 0, request: messageOf('client', REQ2, 0, 0), informational: [], response: messageOf('server', up, 0, 0), state: 'upgraded', upgrade: 'websocket' }]
+    })
+    expect(w.get('[role="option"]').attributes('aria-label')).toBe('1: GET /page, 101 → websocket')
+    await w.findAll('button').find((b) => b.text() === 'Its messages are in the WebSocket view')!.trigger('click')
+    expect(selection.tab).toBe('websocket')
+  })
+
   it('says so when the connection carries no HTTP', async () => {
     const { w } = await mountView(HttpView, { protocol: 'raw', exchanges: [] })
     expect(w.text()).toContain('This connection carries no HTTP (raw bytes).')
@@ -298,6 +309,8 @@ describe('the WebSocket view', () => {
     await w.get('[role="listbox"]').trigger('keydown', { key: 'End' })
     await settle()
     expect(byLabel(w, 'Message payload').text()).toContain('Close code 1000, reason: bye')
+    await w.get('[role="listbox"]').trigger('keydown', { key: 'Enter' })
+    expect(document.activeElement?.textContent?.trim()).toBe('Show its frames in hex')
   })
 })
 

@@ -13,6 +13,7 @@ export default {
       headers: { request: 'Request headers', response: 'Response headers' },
       header: { name: 'Name', value: 'Value' },
       trailers: 'Trailers',
+      toWebSocket: 'Its messages are in the WebSocket view',
       raw: { show: 'Show raw head ({size})', hide: 'Hide raw head ({size})', cut: 'Only the first {size} shown; the hex view has the rest.' },
       body: {
         title: 'Body',
@@ -80,6 +81,7 @@ export default {
       headers: { request: '请求标头', response: '响应标头' },
       header: { name: '名称', value: '值' },
       trailers: '尾部标头',
+      toWebSocket: '其消息见 WebSocket 视图',
       raw: { show: '显示原始头部（{size}）', hide: '隐藏原始头部（{size}）', cut: '仅显示前 {size}；其余见十六进制视图。' },
       body: {
         title: '正文',
