@@ -69,7 +69,8 @@ async function originServer(): Promise<{ server: Server; port: number; paths: st
       res.writeHead(404).end()
     }
   })
-  const wss = new WebSocketServer({ server })
+  // permessage-deflate on every message, as browsers negotiate it (ws compresses only above 1 KiB by default).
+  const wss = new WebSocketServer({ server, perMessageDeflate: { threshold: 0 } })
   wss.on('connection', (ws) => {
     ws.on('message', (data, binary) => ws.send(binary ? data : JSON.stringify({ echo: String(data) })))
   })
@@ -94,9 +95,9 @@ async function twoExchanges(proxyPort: number, paths = ['/api/items', '/page']):
   agent.destroy()
 }
 
-/** A WebSocket conversation through the proxy: text, binary, a ping, and a close with a reason. */
+/** A WebSocket conversation through the proxy, compressed: text, binary, a ping, and a close with a reason. */
 async function conversation(proxyPort: number): Promise<void> {
-  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/chat`, { perMessageDeflate: false })
+  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/chat`, { perMessageDeflate: { threshold: 0 } })
   await once(ws, 'open')
   const replies = (n: number): Promise<void> =>
     new Promise((resolve) => {
@@ -236,17 +237,18 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     const names = await messages.getByRole('option').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))
     expect(names).toEqual(
       expect.arrayContaining([
-        '1: client → server, text, 14 B hello tcpscope',
-        expect.stringMatching(/^\d+: server → client, text, \d+ B \{"echo":"hello tcpscope"\}$/),
-        expect.stringMatching(/^\d+: client → server, binary, 4 B de ad be ef$/),
+        '1: client → server, text deflate, 14 B hello tcpscope',
+        expect.stringMatching(/^\d+: server → client, text deflate, \d+ B \{"echo":"hello tcpscope"\}$/),
+        expect.stringMatching(/^\d+: client → server, binary deflate, 4 B de ad be ef$/),
         expect.stringMatching(/^\d+: client → server, ping, 13 B are you there$/),
         expect.stringMatching(/^\d+: server → client, pong, 13 B are you there$/),
         expect.stringMatching(/^\d+: client → server, close, \d+ B 1000 bye for now$/)
       ])
     )
-    await messages.getByRole('option', { name: /server → client, text, \d+ B \{"echo":"hello tcpscope"\}$/ }).click()
+    await messages.getByRole('option', { name: /server → client, text deflate, \d+ B \{"echo":"hello tcpscope"\}$/ }).click()
     const payload = detail.getByRole('region', { name: words.payload })
     await expect.poll(() => payload.textContent()).toContain('{"echo":"hello tcpscope"}')
+    expect(await payload.textContent()).toContain('compressed (permessage-deflate)')
     await page.screenshot({ path: screenshotPath('websocket-view') })
   })
 
