@@ -257,6 +257,26 @@ describe('the HTTP view', () => {
     expect(selection.tab).toBe('websocket')
   })
 
+  it('says why a body could not be read, and offers to try again', async () => {
+    const c = http1()
+    const t = fakeDecodingEngine(5, c, {
+      'http.body': () => {
+        throw new Error('capture closed')
+      }
+    })
+    setActivePinia(pinia)
+    useEngineStore().attach(t.transport)
+    const selection = useSelectionStore()
+    selection.select(5)
+    await settle()
+    const w = mount(HttpView, { props: { conn: selection.conn!, capture: 'live' }, global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
+    mounted.push(w)
+    await settle()
+    expect(w.text()).toContain('capture closed')
+    expect(w.text()).not.toContain('Loading…')
+    expect(w.findAll('button').filter((b) => b.text() === 'Load more').length).toBeGreaterThan(0)
+  })
+
   it('says so when the connection carries no HTTP', async () => {
     const { w } = await mountView(HttpView, { protocol: 'raw', exchanges: [] })
     expect(w.text()).toContain('This connection carries no HTTP (raw bytes).')
