@@ -107,8 +107,8 @@ describe('the exchange list', () => {
 
 /** What each language calls what the test reads. */
 const WORDS = {
-  en: { locale: 'en-US', grid: 'Connections', menu: 'Actions', curl: 'Copy as curl', har: /^Export HAR of connection #1…$/, copied: /^Copied exchange 1 of connection #1 as a curl command$/, exported: /^Exported /, view: 'Connection view', exchanges: 'Exchanges' },
-  zh: { locale: 'zh-CN', grid: '连接', menu: '操作', curl: '复制为 curl', har: /^将连接 #1 导出为 HAR…$/, copied: /^已将连接 #1 的第 1 个交换复制为 curl 命令$/, exported: /^已导出 /, view: '连接视图', exchanges: '交换' }
+  en: { locale: 'en-US', grid: 'Connections', menu: 'Actions', curl: 'Copy as curl', har: /^Export HAR of connection #1…$/, copied: 'Copied exchange 1 of connection #1 as a curl command', exported: 'Exported ', view: 'Connection view', exchanges: 'Exchanges', list: 'List' },
+  zh: { locale: 'zh-CN', grid: '连接', menu: '操作', curl: '复制为 curl', har: /^将连接 #1 导出为 HAR…$/, copied: '已将连接 #1 的第 1 个交换复制为 curl 命令', exported: '已导出 ', view: '连接视图', exchanges: '交换', list: '列表' }
 }
 
 describe('context actions on a real proxied HTTP exchange', () => {
@@ -144,11 +144,9 @@ describe('context actions on a real proxied HTTP exchange', () => {
 
       const grid = page.getByRole('grid', { name: w.grid, exact: true })
       const row = grid.getByRole('row').nth(1)
-      await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/GET \/api\/items\?page=2 → 200 application\/json \d+ B/)
-      await expect.poll(() => row.getByRole('gridcell', { name: 'HTTP', exact: true }).count()).toBe(1)
-      await page.screenshot({ path: screenshotPath(`exchange-info-${lang}`) })
+      await expect.poll(() => row.textContent()).toMatch(/127\.0\.0\.1/)
 
-      // Export HAR from the context menu (the keyboard's way: Shift+F10 on the chosen row).
+      // Export HAR from the connection list's context menu (the keyboard's way: Shift+F10 on the chosen row).
       await row.click()
       await grid.focus()
       await page.keyboard.press('Shift+F10')
@@ -164,19 +162,25 @@ describe('context actions on a real proxied HTTP exchange', () => {
       expect(har.log.entries.map((e) => [e.request.method, new URL(e.request.url).pathname, e.response.status])).toEqual([['GET', '/api/items', 200]])
       await expect.poll(() => page.getByRole('status').filter({ hasText: w.exported }).count()).toBe(1)
 
-      // Copy as curl: the command on the clipboard names the request's target and its header.
-      await row.click({ button: 'right' })
+      // The same exchange in the exchange list; Copy as curl from its menu puts the command on the clipboard.
+      await page.getByRole('radiogroup', { name: w.view }).getByRole('radio', { name: w.exchanges }).click()
+      const exchanges = page.getByRole('grid', { name: /HTTP/ })
+      const exchange = exchanges.getByRole('row').nth(1)
+      await expect.poll(() => exchange.textContent()).toContain('/api/items?page=2')
+      await exchange.click({ button: 'right' })
       await menu.getByRole('menuitem', { name: w.curl }).click()
       await expect.poll(() => page.getByRole('status').filter({ hasText: w.copied }).count()).toBe(1)
       const curl = await page.evaluate(() => navigator.clipboard.readText())
-      expect(curl).toMatch(/^curl /)
+      expect(curl).toMatch(/^curl /m)
       expect(curl).toContain('/api/items?page=2')
       expect(curl).toContain('X-Trace: e2e')
-
-      // The same exchange in the exchange list.
-      await page.getByRole('radiogroup', { name: w.view }).getByRole('radio', { name: w.exchanges }).click()
-      await expect.poll(() => page.getByRole('grid', { name: /HTTP/ }).getByRole('row').nth(1).textContent()).toContain('/api/items?page=2')
       await page.screenshot({ path: screenshotPath(`exchange-list-live-${lang}`) })
+
+      // Back in the connection list, the Info column says what the connection carried, as Wireshark does.
+      await page.getByRole('radiogroup', { name: w.view }).getByRole('radio', { name: w.list }).click()
+      await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/GET \/api\/items\?page=2 → 200 application\/json \d+ B/)
+      await expect.poll(() => row.getByRole('gridcell', { name: 'HTTP', exact: true }).count()).toBe(1)
+      await page.screenshot({ path: screenshotPath(`exchange-info-${lang}`) })
     })
   }
 })
