@@ -90,7 +90,8 @@ describe('tcpscope export --format har|pcapng|curl', () => {
 
   it('names the new formats in its help', async () => {
     const r = await runCli(['export', '--help'])
-    expect(r.stdout).toMatch(/--format har\|pcapng \[--conn ID \.\.\.\]/)
+    expect(r.stdout).toMatch(/--format raw\|hex\|jsonl\|har\|pcapng\|curl/)
+    expect(r.stdout).toMatch(/har and pcapng cover every\s+connection, or those named/)
     expect(r.stdout).toMatch(/--exchange N/)
     expect(r.stdout).toMatch(/--quiet/)
   })

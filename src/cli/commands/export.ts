@@ -25,8 +25,12 @@ import { defineCommand, type OptionTable } from '../command-spec'
 import { outputClosed, writeAll, type Io } from '../output'
 import { captureNotes, openCaptureFile } from './open-capture'
 
-const EXPORT_USAGE =
-  'tcpscope export FILE (--conn ID --direction client|server [--format raw|hex|jsonl] | --format har|pcapng [--conn ID ...] | --format curl --conn ID --exchange N) [-o|--output OUT [--force]] [--quiet]'
+const EXPORT_USAGE = 'tcpscope export FILE [--conn ID ...] [--direction client|server] [--format raw|hex|jsonl|har|pcapng|curl] [--exchange N] [-o|--output OUT [--force]] [--quiet]'
+
+const EXPORT_NOTES = [
+  'raw and hex take one --conn and a --direction; jsonl one --conn. har and pcapng cover every connection, or those named. curl takes one --conn and its --exchange.',
+  'On a terminal, a long export shows how far it got on stderr (never with --quiet, or when stderr is not a terminal).'
+]
 
 const BYTE_FORMATS = ['raw', 'hex', 'jsonl'] as const
 const FORMATS = [...BYTE_FORMATS, 'har', 'pcapng', 'curl'] as const
@@ -104,7 +108,7 @@ const OPTIONS = {
     type: 'string',
     multiple: true,
     arg: 'ID',
-    about: 'the connection, by its id in `tcpscope ls`; for har and pcapng, repeat it or give IDs with commas (default: every connection)'
+    about: 'the connection, by its id in `tcpscope ls`; har and pcapng take several (or IDs with commas) and default to every connection'
   },
   direction: { type: 'string', arg: 'client|server', about: 'whose bytes: client = what the client sent (required for raw and hex; with jsonl, only that side\'s events)' },
   format: {
@@ -214,5 +218,6 @@ export const exportCommand = defineCommand({
   about: 'write a connection\'s bytes (raw, hex) or events (jsonl), HAR or pcapng of a capture, or a request as a curl command',
   usage: EXPORT_USAGE,
   options: OPTIONS,
+  notes: EXPORT_NOTES,
   run: runExport
 })
