@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import type { ConnectionSummary } from '../../shared/capture-types'
 import type { HttpExchange, HttpMessage, WsMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/capture-queries'
+import { readBody } from '../decode/body-content'
 import type { Decoding } from '../decode/decoding'
 import type { ExportProgress } from './export-progress'
 import type { BatchedSink } from './export-sink'
@@ -67,15 +68,18 @@ class HarWriter {
 
   private async entry(conn: ConnectionSummary, ex: HttpExchange, req: HttpMessage): Promise<void> {
     const res = ex.response
+    // The message in hand is read by its ranges (what http.body does after decoding the
+    // exchange again): a page of exchanges is decoded once, not once more per body. Measured
+    // on 2000 small exchanges over 4 connections: 35.6 s through http.body, 1.7 s this way.
     const reader =
-      (part: 'request' | 'response') =>
+      (msg: HttpMessage) =>
       (decode: boolean): PieceReader =>
       (offset, length) =>
-        this.decoding.body(this.view, { connId: conn.id, exchange: ex.index, part, decode, offset, length })
+        readBody(this.view, conn.id, msg, { decode, offset, length })
     const reqMime = contentType(req)
     const resMime = contentType(res)
-    const reqBody = hasBody(req) ? await bodySlot(reader('request'), reqMime) : undefined
-    const resBody = hasBody(res) ? await bodySlot(reader('response'), resMime) : undefined
+    const reqBody = hasBody(req) ? await bodySlot(reader(req), reqMime) : undefined
+    const resBody = hasBody(res) ? await bodySlot(reader(res), resMime) : undefined
     const timings = harTimings(ex)
     const postData = reqBody && {
       mimeType: reqMime ?? 'application/octet-stream',
