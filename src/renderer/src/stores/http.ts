@@ -85,6 +85,7 @@ export const useHttpStore = defineStore('http', () => {
 
   /** The connection the lists belong to (`capture:id`), so an answer for another is dropped. */
   const key = computed(() => (selection.connId === undefined ? undefined : `${selection.capture}:${selection.connId}`))
+  /** The selected connection as commands name it; taken once per reader, so a late answer asks about the connection it was for. */
   const ids = (): { capture: string; connId: number } => ({ capture: selection.capture, connId: selection.connId! })
 
   const exchanges = shallowRef<PagedList<HttpExchange>>()
@@ -105,9 +106,10 @@ export const useHttpStore = defineStore('http', () => {
     if (key.value === undefined) return undefined
     if (!exchanges.value) {
       const at = key.value
+      const where = ids()
       exchanges.value = pagedList<HttpExchange>(
         async (from, limit) => {
-          const page = await engine.call('http.exchanges', { ...ids(), from, limit })
+          const page = await engine.call('http.exchanges', { ...where, from, limit })
           if (key.value === at) {
             protocol.value = page.protocol
             problems.value = page.problems
@@ -124,9 +126,10 @@ export const useHttpStore = defineStore('http', () => {
     if (key.value === undefined) return undefined
     if (!messages.value) {
       const at = key.value
+      const where = ids()
       messages.value = pagedList<WsMessage>(
         async (from, limit) => {
-          const page = await engine.call('ws.messages', { ...ids(), from, limit })
+          const page = await engine.call('ws.messages', { ...where, from, limit })
           if (key.value === at) wsProblems.value = page.problems
           return { total: page.total, items: page.messages }
         },
@@ -190,7 +193,8 @@ export const useHttpStore = defineStore('http', () => {
     const k = bodyKey(index, part, decode)
     const had = bodies.get(k)
     if (had && !opts.more && !(opts.whole && !had.end && had.bytes.length < WHOLE_MAX)) return Promise.resolve()
-    const read: ReadPiece = (offset, length) => engine.call('http.body', { ...ids(), exchange: index, part, decode, offset, length })
+    const where = ids()
+    const read: ReadPiece = (offset, length) => engine.call('http.body', { ...where, exchange: index, part, decode, offset, length })
     return readMore(k, read, had ? MORE_PIECE : FIRST_PIECE, !!opts.whole)
   }
 
@@ -200,7 +204,8 @@ export const useHttpStore = defineStore('http', () => {
     const k = payloadKey(index)
     const had = bodies.get(k)
     if (had && !opts.more) return Promise.resolve()
-    const read: ReadPiece = (offset, length) => engine.call('ws.payload', { ...ids(), message: index, offset, length })
+    const where = ids()
+    const read: ReadPiece = (offset, length) => engine.call('ws.payload', { ...where, message: index, offset, length })
     return readMore(k, read, had ? MORE_PIECE : FIRST_PIECE, false)
   }
 
