@@ -9,6 +9,7 @@ import type { DecodeProblem, HttpExchange, HttpMessage, ProtocolSummary } from '
 import { requestFraming, responseFraming, type Framing } from './body-framing'
 import { headerTokens, headerValues } from './head-parser'
 import { MessageReader } from './message-reader'
+import { NOTHING_MORE } from '../stream-decoder'
 
 /** Requests that may wait for their responses at once: past this a client is not speaking HTTP to a server that answers, and holding them all would be unbounded. */
 export const MAX_AWAITING_RESPONSES = 1024
@@ -97,6 +98,8 @@ export class Http1Decoder {
   /** Once switched: where `dir`'s bytes after HTTP start, those received so far (as they were pushed), and when it ended if it has. */
   remainder(dir: Direction): { offset: number; pieces: Array<{ offset: number; bytes: Uint8Array; time: number }>; ended?: number } {
     const reader = this.reader(dir)
+    // A direction that stopped at a problem has no place where its new protocol begins.
+    if (reader.stopped) return { offset: NOTHING_MORE, pieces: [] }
     const offset = reader.position - reader.queued
     return { offset, pieces: reader.remainder(), ...(reader.hasEnded ? { ended: reader.endedAt } : {}) }
   }

@@ -102,6 +102,11 @@ export class MessageReader {
     return this.state === 'stopped' || this.state === 'ended' || this.state === 'detached'
   }
 
+  /** It stopped at a problem: what follows in its stream cannot be placed. */
+  get stopped(): boolean {
+    return this.state === 'stopped'
+  }
+
   /** The message being read, if any. */
   get current(): HttpMessage | undefined {
     return this.msg
@@ -286,14 +291,7 @@ export class MessageReader {
     while (this.i < data.length && (data[this.i] === CR || data[this.i] === LF)) this.i++
     if (this.i >= data.length) return false
     // What cannot begin a start line is a problem now, not after MAX_HEAD_BYTES of buffering.
-    const fits =
-      this.kind === 'request'
-        ? TCHAR.test(String.fromCharCode(data[this.i]))
-        : HTTP_SLASH.every((b, k) => this.i + k >= data.length || data[this.i + k] === b)
-    if (!fits) {
-      this.stop(this.base + this.i, `not the start of an HTTP/1.x ${this.kind}: "${latin1(data, this.i, Math.min(data.length, this.i + 20))}"`)
-      return false
-    }
+    if (this.badStart(this.i)) return false
     this.msgStart = this.scan = this.base + this.i
     this.msgTime = this.timeAt(this.msgStart)
     this.firstLineChecked = false
@@ -301,10 +299,25 @@ export class MessageReader {
     return true
   }
 
+  /** Stops at `i` when the bytes there (as many as have come) cannot begin a start line; the same answer however the bytes were split. */
+  private badStart(i: number): boolean {
+    const data = this.data
+    // The bytes quoted are those up to the first that does not fit, so the problem reads the same however they were split.
+    const expected = this.kind === 'request' ? 1 : HTTP_SLASH.length
+    for (let k = 0; k < expected && i + k < data.length; k++) {
+      const fits = this.kind === 'request' ? TCHAR.test(String.fromCharCode(data[i])) : data[i + k] === HTTP_SLASH[k]
+      if (fits) continue
+      this.stop(this.base + i, `not the start of an HTTP/1.x ${this.kind}: ${JSON.stringify(latin1(data, i, i + k + 1))}`)
+      return true
+    }
+    return false
+  }
+
   private readHead(): boolean {
     const data = this.data
     const from = this.msgStart - this.base
     if (!this.firstLineChecked) {
+      if (this.badStart(from)) return false
       let lf = this.scan - this.base
       while (lf < data.length && data[lf] !== LF) lf++
       if (lf < data.length) {
@@ -322,6 +335,11 @@ export class MessageReader {
     if (found < 0) {
       this.scan = this.base + -found - 1
       if (this.base + data.length - this.msgStart > MAX_HEAD_BYTES) this.stop(this.msgStart, `a head longer than ${MAX_HEAD_BYTES} bytes`)
+      return false
+    }
+    // Checked here too, so a long head is refused whether it came whole or in pieces.
+    if (found - from > MAX_HEAD_BYTES) {
+      this.stop(this.msgStart, `a head longer than ${MAX_HEAD_BYTES} bytes`)
       return false
     }
     const head = parseHead(data, from, found, this.base, this.dir, this.kind)
@@ -379,7 +397,7 @@ export class MessageReader {
     const data = this.data
     let lf = this.i
     while (lf < data.length && data[lf] !== LF) lf++
-    if (lf >= data.length) {
+    if (lf >= data.length || lf - this.i >= MAX_HEAD_BYTES) {
       if (data.length - this.i > MAX_HEAD_BYTES) this.stop(this.base + this.i, `a chunk-size line longer than ${MAX_HEAD_BYTES} bytes`)
       return false
     }
@@ -431,6 +449,10 @@ export class MessageReader {
       this.scanAtLineStart &&= -found - 1 === resumeFrom
       this.scan = this.base + -found - 1
       if (this.base + data.length - this.trailerStart > MAX_HEAD_BYTES) this.stop(this.trailerStart, `a trailer section longer than ${MAX_HEAD_BYTES} bytes`)
+      return false
+    }
+    if (found - from > MAX_HEAD_BYTES) {
+      this.stop(this.trailerStart, `a trailer section longer than ${MAX_HEAD_BYTES} bytes`)
       return false
     }
     const body = this.msg!.body
