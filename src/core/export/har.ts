@@ -159,7 +159,12 @@ class HarWriter {
         this.progress.checkCancelled()
         await this.sink.text(`${first ? '' : ','}{"type":"${m.dir === 'client' ? 'send' : 'receive'}","time":${m.startedAt / 1000},"opcode":${opcode},"data":"`)
         first = false
-        const read: PieceReader = (offset, length) => this.decoding.wsPayload(this.view, { connId, message: m.index, offset, length })
+        // A small message's preview is all of it; finding a payload again replays the
+        // conversation from the upgrade (deflate's context), so only big ones pay for that.
+        const whole = m.complete && m.preview.length === m.size
+        const read: PieceReader = whole
+          ? (offset) => Promise.resolve({ bytes: m.preview.subarray(offset), offset, total: m.size, end: true, decoded: [] })
+          : (offset, length) => this.decoding.wsPayload(this.view, { connId, message: m.index, offset, length })
         await writeBody(this.sink, m.opcode === 'text' ? { text: true, charset: 'utf8' } : { text: false }, read, await read(0, WINDOW))
         await this.sink.text('"}')
       }
