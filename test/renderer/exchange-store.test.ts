@@ -92,6 +92,31 @@ describe('exchanges store', () => {
     detach()
   })
 
+  it('stops asking for pages a fast scroll went past, so the engine answers those on screen first', async () => {
+    const asked: Array<{ offset: number; signal?: AbortSignal }> = []
+    const t = fakeTransport({
+      'exchange.page': async (args: CommandArgs<'exchange.page'>, ctx) => {
+        asked.push({ offset: args.offset, signal: ctx.signal })
+        // The first page answers at once; the rest wait, as behind a busy engine.
+        if (args.offset > 0) await new Promise((r) => ctx.signal?.addEventListener('abort', r))
+        return { total: 100_000, of: 100_000, offset: args.offset, rows: [] }
+      }
+    })
+    useEngineStore().attach(t.transport)
+    const list = useExchangesStore()
+    const detach = list.attach()
+    await settle()
+    list.show(5000, 5030)
+    list.show(50_000, 50_030)
+    await settle()
+    const by = (offset: number) => asked.find((a) => a.offset === offset)!
+    expect(by(5000).signal?.aborted).toBe(true)
+    expect(by(50_000).signal?.aborted).toBe(false)
+    detach()
+    // A list no view shows asks for nothing more.
+    expect(by(50_000).signal?.aborted).toBe(true)
+  })
+
   it('follows the capture on screen', async () => {
     const { pages, list } = setup()
     const detach = list.attach()

@@ -10,7 +10,8 @@ export interface Slice<T> {
   items: T[]
 }
 
-export type FetchSlice<T> = (from: number, limit: number) => Promise<Slice<T>>
+/** `signal` aborts when the page is no longer wanted (a fast scroll went past it). */
+export type FetchSlice<T> = (from: number, limit: number, signal: AbortSignal) => Promise<Slice<T>>
 
 export interface PagedList<T> {
   readonly total: ShallowRef<number>
@@ -31,7 +32,7 @@ export function pagedList<T>(fetch: FetchSlice<T>, opts: { pageSize: number; max
   const loaded = shallowRef(false)
   const error = shallowRef<string>()
   const pages = shallowReactive(new Map<number, T[]>())
-  const inflight = new Map<number, Promise<void>>()
+  const inflight = new Map<number, { done: Promise<void>; controller: AbortController }>()
   let wanted: number[] = [0]
 
   function keep(page: number, items: T[]): void {
@@ -46,19 +47,21 @@ export function pagedList<T>(fetch: FetchSlice<T>, opts: { pageSize: number; max
 
   function fetchPage(page: number): Promise<void> {
     const running = inflight.get(page)
-    if (running) return running
-    const done = fetch(page * pageSize, pageSize)
+    if (running) return running.done
+    const controller = new AbortController()
+    const done = fetch(page * pageSize, pageSize, controller.signal)
       .then((slice) => {
+        if (controller.signal.aborted) return
         error.value = undefined
         total.value = slice.total
         loaded.value = true
         keep(page, slice.items)
       })
       .catch((err: unknown) => {
-        error.value = (err as Error).message
+        if (!controller.signal.aborted) error.value = (err as Error).message
       })
-      .finally(() => inflight.delete(page))
-    inflight.set(page, done)
+      .finally(() => inflight.get(page)?.controller === controller && inflight.delete(page))
+    inflight.set(page, { done, controller })
     return done
   }
 
@@ -66,10 +69,18 @@ export function pagedList<T>(fetch: FetchSlice<T>, opts: { pageSize: number; max
     const first = Math.max(0, Math.floor((from - 1) / pageSize))
     const last = Math.floor(Math.max(from, to - 1) / pageSize)
     wanted = []
-    for (let p = first; p <= last; p++) {
-      wanted.push(p)
-      if (!pages.has(p)) void fetchPage(p)
+    for (let p = first; p <= last; p++) wanted.push(p)
+    // Pages a fast scroll went past: the engine answers one query after another, so their
+    // answers would hold up those of the pages now on screen. The last page stays: it is the
+    // one a refresh asks for.
+    const lastPage = Math.max(0, Math.floor((total.value - 1) / pageSize))
+    for (const [p, f] of inflight) {
+      if (!wanted.includes(p) && p !== lastPage) {
+        f.controller.abort()
+        inflight.delete(p)
+      }
     }
+    for (const p of wanted) if (!pages.has(p)) void fetchPage(p)
   }
 
   let refreshing: Promise<void> | undefined
@@ -92,7 +103,7 @@ export function pagedList<T>(fetch: FetchSlice<T>, opts: { pageSize: number; max
   async function refreshOnce(): Promise<void> {
     const lastPage = Math.max(0, Math.floor((total.value - 1) / pageSize))
     // A page in flight may predate the change: fetch again once it is back.
-    await Promise.all([...inflight.values()])
+    await Promise.all([...inflight.values()].map((f) => f.done))
     await Promise.all([...new Set([lastPage, ...wanted])].map(fetchPage))
     // Pages the list has grown into while the view waits at its end.
     await Promise.all(wanted.filter((p) => !pages.has(p) && p * pageSize < total.value).map(fetchPage))

@@ -1,9 +1,9 @@
 // Captures as documents: opening one by path, uploading or dropping a file, saving the live
 // capture under a name (or downloading it to the browser's machine), whether it is saved,
 // closing and switching between open captures, and recent files. One long operation runs at
-// a time, with its progress (bytes for an upload or a download; for open and save the
-// engine says nothing, so only the time it has taken) and a cancel; how it ended is kept as
-// one line for the views to show.
+// a time (exports too: stores/exports.ts runs them here), with its progress (bytes for an
+// upload or a download; for open and save the engine says nothing, so only the time it has
+// taken) and a cancel; how it ended is kept as one line for the views to show.
 
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'

@@ -57,8 +57,17 @@ export const useExchangesStore = defineStore('exchanges', () => {
       descending: descending.value
     }
     const fresh = pagedList<ExchangeRow>(
-      async (offset, limit) => {
-        const r = await engine.call('exchange.page', { ...query, offset, limit }, { signal: c.signal })
+      async (offset, limit, signal) => {
+        // Stopped by a new query, or by the list when a scroll has left the page behind.
+        const both = new AbortController()
+        const stop = (): void => both.abort()
+        c.signal.addEventListener('abort', stop)
+        signal.addEventListener('abort', stop)
+        if (c.signal.aborted || signal.aborted) stop()
+        const r = await engine.call('exchange.page', { ...query, offset, limit }, { signal: both.signal }).finally(() => {
+          c.signal.removeEventListener('abort', stop)
+          signal.removeEventListener('abort', stop)
+        })
         if (!c.signal.aborted) {
           of.value = r.of
           scan.value = r.scan
