@@ -4,6 +4,7 @@
 // token, overwrite-confirmations.ts); the file is written beside it and renamed into place
 // once whole (replace-file.ts), so a failed or cancelled export leaves what was there.
 
+import { stat } from 'node:fs/promises'
 import { isAbsolute } from 'node:path'
 import type { CommandArgs } from '../../shared/contract'
 import type { OperationProgress } from '../../shared/events'
@@ -14,7 +15,7 @@ import type { CaptureView } from '../capture/capture-queries'
 import { refuseLocked } from '../capture/capture-target'
 import type { Decoding } from '../decode/decoding'
 import type { Downloads } from '../downloads'
-import { inspectTarget } from '../file-target'
+import { inspectTarget, sameFile } from '../file-target'
 import { OverwriteConfirmations } from '../overwrite-confirmations'
 import { writeReplacing } from '../replace-file'
 import type { SaveFolder } from '../save-folder'
@@ -41,7 +42,7 @@ export class Exports {
     const operation = args.progress
     const progress = new ExportProgress(plan.of, operation === undefined ? undefined : (p) => this.deps.progress({ operation, ...p }), signal)
     let result: ExportResult
-    if (args.path !== undefined) result = await this.toPath(this.resolve(args.path), args.confirm, plan, progress)
+    if (args.path !== undefined) result = await this.toPath(view, this.resolve(args.path), args.confirm, plan, progress)
     // A curl command is its text: kept as a download too, it would hold one of the few download slots for nothing.
     else if (plan.text !== undefined) result = { name: plan.name, size: Buffer.byteLength(plan.text) }
     else result = await this.toDownload(plan, progress)
@@ -55,10 +56,12 @@ export class Exports {
     return path
   }
 
-  private async toPath(path: string, confirm: string | undefined, plan: ExportPlan, progress: ExportProgress): Promise<ExportResult> {
+  private async toPath(view: CaptureView, path: string, confirm: string | undefined, plan: ExportPlan, progress: ExportProgress): Promise<ExportResult> {
     const doing = `cannot export to ${path}`
     const target = await inspectTarget(path, doing, { EISDIR: `it is a folder; give a file name, e.g. ${path.replace(/\/$/, '')}/${plan.name}` })
     if (target.kind === 'file') {
+      const source = await stat(view.path).catch(() => undefined)
+      if (source !== undefined && sameFile(target.identity, source)) throw new UserError(`${doing}: it is the capture being exported; pick another file`, ERROR_CODES.EEXIST)
       // A capture another tcpscope records is never replaced, yes or no.
       await refuseLocked(target)
       if (!this.confirmations.take(confirm, target.path, target.identity)) {

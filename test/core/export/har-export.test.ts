@@ -151,6 +151,8 @@ describe('HAR export', () => {
     expect(token).toBeTruthy()
     await t.engine['capture.export']({ capture: 'live', format: 'har', path: out, confirm: token })
     expect((JSON.parse(await readFile(out, 'utf8')) as { log: { entries: unknown[] } }).log.entries).toHaveLength(2)
+    // Never over the capture being exported, yes or no.
+    await expect(t.engine['capture.export']({ capture: 'live', format: 'har', path: t.capturePath })).rejects.toThrow(`cannot export to ${t.capturePath}: it is the capture being exported; pick another file`)
     expect(existsSync(out)).toBe(true)
   })
 })
