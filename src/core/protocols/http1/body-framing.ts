@@ -10,6 +10,7 @@ export type Framing = { kind: 'none' } | { kind: 'length'; length: number } | { 
 function contentLength(headers: readonly HttpHeader[]): number | undefined | { problem: string } {
   const values = headerValues(headers, 'content-length')
   if (values.length === 0) return undefined
+  if (values.length === 1 && /^\d{1,15}$/.test(values[0])) return Number(values[0])
   const all = new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()))
   const [only] = all
   if (all.size !== 1 || !/^\d+$/.test(only)) return { problem: `bad Content-Length "${values.join(', ').slice(0, 60)}"` }

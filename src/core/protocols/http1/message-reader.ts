@@ -49,16 +49,17 @@ function findBlankLine(data: Uint8Array, j: number, atLineStart: boolean): numbe
       if (data[j + 1] === LF) return j + 2
     }
   }
-  for (; j < len; j++) {
-    if (data[j] !== LF) continue
+  for (;;) {
+    j = data.indexOf(LF, j)
+    if (j < 0) return -(len + 1)
     if (j + 1 >= len) return -(j + 1)
     if (data[j + 1] === LF) return j + 2
     if (data[j + 1] === CR) {
       if (j + 2 >= len) return -(j + 1)
       if (data[j + 2] === LF) return j + 3
     }
+    j++
   }
-  return -(j + 1)
 }
 
 export class MessageReader {
@@ -68,7 +69,9 @@ export class MessageReader {
   private readonly queue = new ByteQueue()
   /** [stream offset, time] of each push whose bytes sit in the queue, oldest first. */
   private times: Array<[number, number]> = []
-  private now = { offset: 0, time: 0 }
+  /** Where the push being read starts, and its time. */
+  private nowOffset = 0
+  private nowTime = 0
   private ended = false
   private endTime = 0
 
@@ -138,14 +141,14 @@ export class MessageReader {
       if (offset + bytes.length <= this.received) return
       fresh = bytes.subarray(this.received - offset)
     } else if (offset > this.received) {
-      this.now = { offset: this.received, time }
+      this.setNow(this.received, time)
       if (!this.skipTo(offset)) return
     }
     if (fresh.length === 0) return
-    this.now = { offset: this.received, time }
+    this.setNow(this.received, time)
     this.received += fresh.length
     if (this.state === 'paused') {
-      this.enqueue(fresh, this.now.offset, time)
+      this.enqueue(fresh, this.nowOffset, time)
       if (this.queue.length > MAX_PAUSED_BYTES) {
         this.stop(this.received - this.queue.length, `more than ${MAX_PAUSED_BYTES} bytes sent before the upgrade was answered`)
       }
@@ -170,7 +173,7 @@ export class MessageReader {
   resume(): void {
     if (this.state !== 'paused') return
     this.state = 'start'
-    this.now = { offset: this.received, time: this.now.time }
+    this.nowOffset = this.received
     this.run(new Uint8Array(0))
     if (this.ended) this.finishEnd()
   }
@@ -211,6 +214,11 @@ export class MessageReader {
     return this.received
   }
 
+  private setNow(offset: number, time: number): void {
+    this.nowOffset = offset
+    this.nowTime = time
+  }
+
   private enqueue(bytes: Uint8Array, offset: number, time: number): void {
     if (bytes.length === 0) return
     this.queue.append(bytes)
@@ -219,9 +227,9 @@ export class MessageReader {
 
   /** The time of the push that brought the byte at `offset`. */
   private timeAt(offset: number): number {
-    if (offset >= this.now.offset) return this.now.time
+    if (offset >= this.nowOffset) return this.nowTime
     for (let k = this.times.length - 1; k >= 0; k--) if (this.times[k][0] <= offset) return this.times[k][1]
-    return this.now.time
+    return this.nowTime
   }
 
   /** A gap in what was pushed: fine over bytes the reader said it does not need, a problem anywhere else. */
@@ -236,14 +244,14 @@ export class MessageReader {
     this.grow(gap, gap)
     if (this.remaining === 0) {
       if (this.state === 'chunk-data') this.state = 'chunk-end'
-      else this.completeAt(offset - 1, this.now.time)
+      else this.completeAt(offset - 1, this.nowTime)
     }
     return true
   }
 
   private run(fresh: Uint8Array): void {
     const queued = this.queue.length > 0
-    if (queued) this.enqueue(fresh, this.now.offset, this.now.time)
+    if (queued) this.enqueue(fresh, this.nowOffset, this.nowTime)
     this.data = queued ? this.queue.view() : fresh
     this.base = this.received - this.data.length
     this.i = 0
@@ -259,7 +267,7 @@ export class MessageReader {
       if (this.queue.length === 0) this.times = []
       else if (drop > 0) this.times.splice(0, drop)
     } else if (consumed < data.length) {
-      this.enqueue(data.subarray(consumed), this.base + consumed, this.now.time)
+      this.enqueue(data.subarray(consumed), this.base + consumed, this.nowTime)
     }
   }
 
@@ -316,33 +324,32 @@ export class MessageReader {
   private readHead(): boolean {
     const data = this.data
     const from = this.msgStart - this.base
-    if (!this.firstLineChecked) {
-      if (this.badStart(from)) return false
-      let lf = this.scan - this.base
-      while (lf < data.length && data[lf] !== LF) lf++
-      if (lf < data.length) {
-        let to = lf
-        if (to > from && data[to - 1] === CR) to--
-        const line = latin1(data, from, to)
-        if (!parseStartLine(this.kind, line)) {
-          this.stop(this.msgStart, `not an HTTP/1.x ${this.kind === 'request' ? 'request' : 'status'} line: "${line.slice(0, 60)}"`)
-          return false
-        }
-        this.firstLineChecked = true
-      }
-    }
     const found = findBlankLine(data, this.scan - this.base, false)
     if (found < 0) {
+      if (!this.firstLineChecked) {
+        // A start line that is not one is a problem as soon as it is whole, not when the head is.
+        if (this.badStart(from)) return false
+        const lf = data.indexOf(LF, from)
+        if (lf >= 0) {
+          const line = latin1(data, from, lf > from && data[lf - 1] === CR ? lf - 1 : lf)
+          if (!parseStartLine(this.kind, line)) {
+            this.stop(this.msgStart, `not an HTTP/1.x ${this.kind === 'request' ? 'request' : 'status'} line: "${line.slice(0, 60)}"`)
+            return false
+          }
+          this.firstLineChecked = true
+        }
+      }
       this.scan = this.base + -found - 1
       if (this.base + data.length - this.msgStart > MAX_HEAD_BYTES) this.stop(this.msgStart, `a head longer than ${MAX_HEAD_BYTES} bytes`)
       return false
     }
+    if (!this.firstLineChecked && this.badStart(from)) return false
     // Checked here too, so a long head is refused whether it came whole or in pieces.
     if (found - from > MAX_HEAD_BYTES) {
       this.stop(this.msgStart, `a head longer than ${MAX_HEAD_BYTES} bytes`)
       return false
     }
-    const head = parseHead(data, from, found, this.base, this.dir, this.kind)
+    const head = parseHead(latin1(data, from, found), this.msgStart, this.dir, this.kind)
     if (typeof head === 'string') {
       this.stop(this.msgStart, head)
       return false
@@ -353,12 +360,17 @@ export class MessageReader {
       startLine: head.startLine,
       startRange: head.startRange,
       version: head.version,
-      ...(head.method !== undefined ? { method: head.method, target: head.target } : {}),
-      ...(head.status !== undefined ? { status: head.status, reason: head.reason } : {}),
       headers: head.headers,
       headRange: { dir: this.dir, offset: this.msgStart, length: bodyAt - this.msgStart },
       body: { framing: 'none', range: { dir: this.dir, offset: bodyAt, length: 0 }, size: 0, complete: false },
       startedAt: this.msgTime
+    }
+    if (head.method !== undefined) {
+      msg.method = head.method
+      msg.target = head.target
+    } else {
+      msg.status = head.status
+      msg.reason = head.reason
     }
     for (const p of head.problems) this.hooks.problem(p)
     this.i = found
@@ -389,14 +401,14 @@ export class MessageReader {
     this.grow(n, n)
     if (this.state === 'close' || this.remaining > 0) return this.i < this.data.length
     if (this.state === 'chunk-data') this.state = 'chunk-end'
-    else this.completeAt(this.base + this.i - 1, this.now.time)
+    else this.completeAt(this.base + this.i - 1, this.nowTime)
     return true
   }
 
   private readChunkSize(): boolean {
     const data = this.data
-    let lf = this.i
-    while (lf < data.length && data[lf] !== LF) lf++
+    let lf = data.indexOf(LF, this.i)
+    if (lf < 0) lf = data.length
     if (lf >= data.length || lf - this.i >= MAX_HEAD_BYTES) {
       if (data.length - this.i > MAX_HEAD_BYTES) this.stop(this.base + this.i, `a chunk-size line longer than ${MAX_HEAD_BYTES} bytes`)
       return false
@@ -457,13 +469,13 @@ export class MessageReader {
     }
     const body = this.msg!.body
     if (found - from > 2 || (found - from === 2 && data[from] !== CR)) {
-      const { headers, problems } = parseHeaderLines(data, from, found, this.base, this.dir)
+      const { headers, problems } = parseHeaderLines(latin1(data, from, found), 0, this.trailerStart, this.dir)
       for (const p of problems) this.hooks.problem(p)
       body.trailers = headers
     }
     this.i = found
     this.grow(found - from, 0)
-    this.completeAt(this.base + found - 1, this.now.time)
+    this.completeAt(this.base + found - 1, this.nowTime)
     return true
   }
 
@@ -484,7 +496,7 @@ export class MessageReader {
   private completeAt(lastOffset: number, time: number): void {
     const msg = this.msg!
     msg.body.complete = true
-    msg.endedAt = lastOffset >= this.now.offset ? time : this.timeAt(lastOffset)
+    msg.endedAt = lastOffset >= this.nowOffset ? time : this.timeAt(lastOffset)
     this.msg = undefined
     this.state = 'start'
     this.hooks.complete(msg)
