@@ -135,6 +135,11 @@ describe('HTTP/1 decoder', () => {
     expect(parts(d, r).headers).toEqual(['X-Folded: first\r\n  second\r\n\tthird\r\n', 'Host: h\r\n'])
   })
 
+  it('reads a head as Latin-1: every octet one char, 0x80-0x9F too (which windows-1252 would remap)', () => {
+    const d = decode([req('GET /caf\xe9 HTTP/1.1\r\nX-Bytes: \x80\x85\x9f\xe9\xff\r\n\r\n')])
+    expect(d.exchanges[0].request).toMatchObject({ target: '/caf\xe9', headers: [{ name: 'X-Bytes', value: '\x80\x85\x9f\xe9\xff' }] })
+  })
+
   it('accepts bare LF line ends and empty lines between messages', () => {
     const d = decode([req('\r\nGET /a HTTP/1.1\nHost: h\n\n'), res('HTTP/1.1 200 OK\nContent-Length: 1\n\nx\r\n')])
     expect(d.problems).toEqual([])
