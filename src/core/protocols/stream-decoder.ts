@@ -16,7 +16,11 @@ export const NOTHING_MORE = Number.MAX_SAFE_INTEGER
 export interface DecoderOptions {
   /** Where each direction's decoding starts (default 0): re-decoding one exchange starts at its request and response. */
   start?: Partial<Record<Direction, number>>
-  /** Decode as this protocol from the start instead of recognising it (re-decoding a known connection). */
+  /**
+   * Decode as this protocol from the start instead of recognising it (re-decoding a known
+   * connection). 'websocket' decodes as 'http1' (a WebSocket begins as HTTP and switches at
+   * its 101); 'tls', 'http2' and 'raw' decode nothing. Exchange indexes start at 0 whatever `start` is.
+   */
   protocol?: Protocol
   /** permessage-deflate needs it; without it compressed messages are reported, not inflated. */
   inflateRaw?: InflateRaw
