@@ -4,15 +4,14 @@
 import type { ActivityPage, CaptureEvent, CaptureEventKind, CaptureInfo, ConnectionPage, ConnectionSummary, Direction, EventPage, MatchList, SearchResult, TurnPage } from '../../shared/capture-types'
 import { UserError } from '../../shared/errors'
 import type { SearchPattern } from '../../shared/contract'
-import { UnknownConnectionError, type CaptureReader } from './capture-reader'
 import { connectionActivity, type ActivityWindow } from './connection-activity'
 import { ConnectionQuery, type PageQuery, type ProtocolFacts } from './connection-query'
 import { ConnectionTurns } from './connection-turns'
 import type { IndexView } from './index-queries'
 import type { OwnerRecord } from './capture-index'
 import type { ChunkIndex } from './chunk-index'
-import { RECORD_HEADER_SIZE, dirName } from './capture-format'
-import { KIND_OF } from './capture-reader'
+import { RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader } from './capture-format'
+import { DamagedRecordError, KIND_OF, UnknownConnectionError, type CaptureReader } from './capture-reader'
 import { listMatches } from './match-count'
 import { compilePattern, searchStream } from './stream-search'
 
@@ -48,18 +47,24 @@ export interface CaptureView {
   /** Every match of the pattern in one direction (bounded: see match-count.ts). */
   matches(connId: number, dir: Direction, pattern: SearchPattern, signal?: AbortSignal): Promise<MatchList>
   /** Records as a decoder takes them (see CaptureQueries.decodeRecords). */
-  decodeRecords(connId: number, from: number, limit: number, wanted: (dir: Direction, end: number) => boolean): Promise<{ total: number; records: DecodeRecord[] }>
+  decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number): Promise<{ total: number; records: DecodeRecord[] }>
   close(): Promise<void>
 }
 
-/** A record as a decoder takes it; `time` is NaN for a data record whose header was not read. */
+/** A record as a decoder takes it; `time` is NaN for a data record that was not read (below what its decoder wants). */
 export interface DecodeRecord {
   kind: CaptureEventKind
   dir?: Direction
   offset: number
   length: number
   time: number
+  /** A data record's bytes from where its direction's decoding wants them. */
+  bytes?: Buffer
 }
+
+/** Records this close in the file are read together, in reads of at most MAX_SPAN. */
+const SPAN_GAP = 64 * 1024
+const MAX_SPAN = 4 * 1024 * 1024
 
 /** The chunk whose payload starts at file offset `at` (chunks lie in file order), or -1. */
 function chunkAt(chunks: ChunkIndex, at: number): number {
@@ -149,45 +154,66 @@ export abstract class CaptureQueries {
   }
 
   /**
-   * Records `from`..`from + limit` of a connection as a decoder takes them: a data record's
-   * direction, stream offset and length come from the index, and its header (for its time)
-   * is read only when `wanted` says its bytes are: a 1 GiB body a decoder skips costs no reads.
+   * Records `from`..`from + limit` of a connection as a decoder takes them, with the bytes of
+   * each data record from where its direction's decoding wants them (`want`): records and
+   * payloads lying close together in the file are read with one read, whatever their
+   * direction, and a data record wholly below `want` (a body the decoder skips) is not read
+   * at all. Stops early once `maxBytes` of payload are taken.
    */
-  async decodeRecords(connId: number, from: number, limit: number, wanted: (dir: Direction, end: number) => boolean): Promise<{ total: number; records: DecodeRecord[] }> {
+  async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number): Promise<{ total: number; records: DecodeRecord[] }> {
     const row = await this.row(connId)
     const ix = this.index
     const total = ix.recordCount(row)
     const last = Math.min(total, from + limit)
     const records: DecodeRecord[] = []
-    const headers: number[] = []
-    for (let i = from; i < last; i++) {
+    /** Per record: the file range to read ([at, end)), or none. */
+    const reads: { at: number; end: number; record: DecodeRecord; payloadFrom: number }[] = []
+    let taken = 0
+    for (let i = from; i < last && taken < maxBytes; i++) {
+      const at = ix.recordOffset(row, i)
       const dir = ix.recordDirection(row, i)
       if (dir === undefined) {
-        records.push({ kind: 'open', offset: -1, length: 0, time: NaN })
-        headers.push(ix.recordOffset(row, i))
+        const record: DecodeRecord = { kind: 'open', offset: -1, length: 0, time: NaN }
+        records.push(record)
+        reads.push({ at, end: at + RECORD_HEADER_SIZE, record, payloadFrom: 0 })
         continue
       }
       const offset = ix.streamOffset(row, i)
       const chunks = ix.chunks(row, dir)
-      const k = chunkAt(chunks, ix.recordOffset(row, i) + RECORD_HEADER_SIZE)
+      const k = chunkAt(chunks, at + RECORD_HEADER_SIZE)
       const end = k >= 0 && k + 1 < chunks.length ? chunks.stream(k + 1) : ix.recordedBytes(row, dir)
       const record: DecodeRecord = { kind: 'data', dir, offset, length: Math.max(0, end - offset), time: NaN }
       records.push(record)
-      if (wanted(dir, end)) headers.push(ix.recordOffset(row, i))
+      if (end < want[dir]) continue
+      const skip = Math.max(0, want[dir] - offset)
+      reads.push({ at, end: at + RECORD_HEADER_SIZE + record.length, record, payloadFrom: skip })
+      taken += record.length - skip
     }
-    if (headers.length > 0) {
-      const read = await this.reader.readHeaders(headers)
-      for (let i = from; i < last; i++) {
-        const h = read.get(ix.recordOffset(row, i))
-        if (!h) continue
-        const r = records[i - from]
-        r.time = h.time
-        if (r.kind !== 'data') {
-          r.kind = KIND_OF[h.type] ?? 'error'
-          const dir = dirName(h.dir)
-          if (dir) r.dir = dir
-        } else if (h.length < r.length) r.length = h.length
+    // Reads grouped by nearness in the file (records are listed in file order).
+    for (let g = 0; g < reads.length; ) {
+      let h = g
+      while (h + 1 < reads.length && reads[h + 1].at - reads[h].end <= SPAN_GAP && reads[h + 1].end - reads[g].at <= MAX_SPAN) h++
+      const start = reads[g].at
+      const span = await this.reader.readSpan(start, reads[h].end)
+      for (let k = g; k <= h; k++) {
+        const r = reads[k]
+        const header = readRecordHeader(span, r.at - start)
+        if (!header) throw new DamagedRecordError(r.at, 'a record header fails its CRC')
+        const rec = r.record
+        rec.time = header.time
+        if (rec.kind === 'data') {
+          if (header.type !== RecordType.Data || header.connId !== connId || dirName(header.dir) !== rec.dir || header.length < rec.length) {
+            throw new DamagedRecordError(r.at, `the record there is not the data of connection #${connId} its index lists`)
+          }
+          const payload = r.at - start + RECORD_HEADER_SIZE
+          rec.bytes = span.subarray(payload + r.payloadFrom, payload + rec.length)
+        } else {
+          rec.kind = KIND_OF[header.type] ?? 'error'
+          const dir = dirName(header.dir)
+          if (dir) rec.dir = dir
+        }
       }
+      g = h + 1
     }
     return { total, records }
   }

@@ -127,6 +127,14 @@ export class CaptureReader {
     return out
   }
 
+  /** The file's bytes [start, end), once written (decoding reads records and payloads of many records in one read). */
+  async readSpan(start: number, end: number): Promise<Buffer> {
+    await this.ensureWritten(end)
+    const span = await pread(this.fd, end - start, start)
+    if (span.length < end - start) throw new DamagedRecordError(start + span.length, 'the file ends inside a record its index lists')
+    return span
+  }
+
   /** Events `from`..`from + limit` of the connection, in order. */
   async readEvents(connId: number, from = 0, limit = 1000): Promise<CaptureEvent[]> {
     const row = await this.row(connId)

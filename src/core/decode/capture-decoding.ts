@@ -5,30 +5,24 @@
 // connection (or all of them) decoded catches up first, for a bounded time.
 
 import type { ConnectionEnd, Direction } from '../../shared/capture-types'
-import type { DecodeProblem, HttpExchange, ProtocolSummary } from '../../shared/protocol-types'
+import type { DecodeProblem, ProtocolSummary } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/capture-queries'
 import { DecoderLostError, type DecoderHost, type FeedResult } from './decoder-host'
 import { readBatch } from './decode-feed'
-import { ExchangeTable, headerValue } from './exchange-table'
+import { ExchangeTable, type WsStart } from './exchange-table'
 import { MessageList } from './message-list'
 
 /** A background run works at most this long before it lets other work in. */
 const SLICE_MS = 5
 /** How long a query about one connection waits for its decoding to catch up. */
 const CATCH_UP_MS = 5000
+/** How long live growth waits before it is decoded (see scheduleLater). */
+const LIVE_DELAY_MS = 100
 /** How often a live capture is checked for connections that grew. */
 const POLL_MS = 200
 /** Problems kept per connection. */
 const MAX_PROBLEMS = 100
 const END_CODE: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
-
-/** Where a WebSocket's frames begin after its upgrade, and whether it negotiated permessage-deflate. */
-export interface WsStart {
-  client: number
-  server: number
-  /** The response's Sec-WebSocket-Extensions value, when it has one. */
-  extensions?: string
-}
 
 /** A connection's decoding: plain fields, arrays made only when needed (100,000 connections keep this each). */
 export class ConnDecoding {
@@ -87,6 +81,9 @@ export class CaptureDecoding {
   private readonly idleWaiters: (() => void)[] = []
   private closed = false
   private poll: NodeJS.Timeout | undefined
+  private later: NodeJS.Timeout | undefined
+  /** Some connection stopped for its time slice, not because it was caught up: go on at once. */
+  private unfinished = false
 
   constructor(
     readonly view: CaptureView,
@@ -122,7 +119,21 @@ export class CaptureDecoding {
   changed(connId: number): void {
     if (this.closed) return
     this.dirty.add(connId)
-    this.schedule()
+    this.scheduleLater()
+  }
+
+  /**
+   * Live growth is decoded LIVE_DELAY_MS after it is noticed, not at once: a connection then
+   * comes with many records to decode in one batch (one read, one message to the worker)
+   * instead of one each, which is what kept forwarding at full speed (issue 16's bench).
+   */
+  private scheduleLater(): void {
+    if (this.running || this.later || this.closed) return
+    this.later = setTimeout(() => {
+      this.later = undefined
+      this.schedule()
+    }, LIVE_DELAY_MS)
+    this.later.unref()
   }
 
   /**
@@ -182,19 +193,14 @@ export class CaptureDecoding {
     return c
   }
 
-  private async behind(c: ConnDecoding): Promise<boolean> {
-    if (c.finished) return false
-    const s = await this.view.connection(c.connId)
-    if (!s) return false
-    return !c.saw(s.bytes.client, s.bytes.server, flagsOf(s.end, s.fin.client, s.fin.server))
-  }
-
   private schedule(): void {
     if (this.running || this.closed) return
+    this.unfinished = false
     this.running = this.runQueue().finally(() => {
       this.running = undefined
-      if (this.dirty.size > 0 && !this.closed) this.schedule()
-      else for (const w of this.idleWaiters.splice(0)) w()
+      if (this.dirty.size === 0 || this.closed) for (const w of this.idleWaiters.splice(0)) w()
+      else if (this.unfinished || this.idleWaiters.length > 0) this.schedule()
+      else this.scheduleLater()
     })
   }
 
@@ -205,13 +211,15 @@ export class CaptureDecoding {
       this.dirty.delete(connId)
       const c = this.ensure(connId)
       try {
-        await this.decode(c, SLICE_MS, sliceStart)
+        if (!(await this.decode(c, SLICE_MS, sliceStart))) {
+          this.dirty.add(connId)
+          this.unfinished = true
+        }
       } catch (err) {
         // The connection's records could not be read (a damaged file): it stays as decoded so far.
         if (!(err instanceof DecoderLostError)) this.finish(c)
       }
       if (this.closed) return
-      if (!c.finished && (await this.behind(c).catch(() => false))) this.dirty.add(connId)
       if (performance.now() - sliceStart >= SLICE_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve))
         sliceStart = performance.now()
@@ -219,12 +227,16 @@ export class CaptureDecoding {
     }
   }
 
-  /** Feeds a connection's records, batch after batch, until caught up (or `ms` after `since`). */
-  private decode(c: ConnDecoding, ms: number, since = performance.now()): Promise<void> {
-    const run = (c.busy ?? Promise.resolve()).then(async () => {
+  /**
+   * Feeds a connection's records, batch after batch, until caught up with what it had
+   * recorded (true) or `ms` after `since` (false). Live growth after that is told apart
+   * (changed, or the poll's sweep).
+   */
+  private decode(c: ConnDecoding, ms: number, since = performance.now()): Promise<boolean> {
+    const run = (c.busy ?? Promise.resolve()).then(async (): Promise<boolean> => {
       while (!c.finished && !this.closed) {
         const s = await this.view.connection(c.connId)
-        if (!s) return
+        if (!s) return true
         const flags = flagsOf(s.end, s.fin.client, s.fin.server)
         const batch = await readBatch(this.view, c.connId, c.cursor, c.want, c.ended)
         if (batch.ops.length > 0 || c.summary === undefined) {
@@ -247,12 +259,16 @@ export class CaptureDecoding {
           c.seenServer = s.bytes.server
           c.seenFlags = flags
           if (s.end !== 'open') this.finish(c)
-          return
+          return true
         }
-        if (performance.now() - since >= ms) return
+        if (performance.now() - since >= ms) return false
       }
+      return true
     })
-    const settled = run.catch(() => undefined)
+    const settled = run.then(
+      () => undefined,
+      () => undefined
+    )
     c.busy = settled
     void settled.then(() => {
       if (c.busy === settled) c.busy = undefined
@@ -275,7 +291,7 @@ export class CaptureDecoding {
     if (problems.length > 0 && c.problems === NONE_PROBLEMS) c.problems = []
     for (const ex of exchanges) {
       c.exchanges[ex.index] = this.table.put(c.connId, ex, c.exchanges[ex.index])
-      if (ex.upgrade === 'websocket' && ex.state === 'upgraded') c.ws = wsStartOf(ex)
+      if (ex.ws) c.ws = ex.ws
     }
     for (const m of messages) c.messages!.put(m)
     for (const p of problems) if (c.problems.length < MAX_PROBLEMS) c.problems.push(p)
@@ -284,6 +300,7 @@ export class CaptureDecoding {
   close(): void {
     this.closed = true
     clearInterval(this.poll)
+    clearTimeout(this.later)
     for (const c of this.conns.values()) if (!c.finished) this.host.drop(c.key)
     for (const w of this.idleWaiters.splice(0)) w()
   }
@@ -291,15 +308,4 @@ export class CaptureDecoding {
 
 function flagsOf(end: ConnectionEnd, finClient: boolean, finServer: boolean): number {
   return (END_CODE[end] << 2) | (finClient ? 1 : 0) | (finServer ? 2 : 0)
-}
-
-function wsStartOf(ex: HttpExchange): WsStart | undefined {
-  const req = ex.request
-  const res = ex.response
-  if (!req || !res) return undefined
-  const reqEnd = req.body.framing === 'none' ? req.headRange.offset + req.headRange.length : req.body.range.offset + req.body.range.length
-  const ws: WsStart = { client: reqEnd, server: res.headRange.offset + res.headRange.length }
-  const ext = headerValue(res, 'sec-websocket-extensions')
-  if (ext !== undefined) ws.extensions = ext
-  return ws
 }

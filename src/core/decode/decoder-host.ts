@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { Direction } from '../../shared/capture-types'
-import type { Protocol, ProtocolSummary } from '../../shared/protocol-types'
-import type { DecoderChanges } from '../protocols/stream-decoder'
+import type { DecodeProblem, Protocol, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
+import type { ExchangeFacts } from './exchange-table'
 import { DecoderSet } from './decoder-set'
 
 /** A push of `len` bytes at `at` in the batch's buffer, or (len -1) the end of `dir`. */
@@ -23,14 +23,38 @@ export interface FeedOp {
   time: number
 }
 
+const OP_FIELDS = 5
+
+/** Ops as numbers, to cross to the worker in one moved buffer rather than as objects to clone. */
+export function packOps(ops: FeedOp[]): Float64Array {
+  const out = new Float64Array(ops.length * OP_FIELDS)
+  ops.forEach((op, i) => out.set([op.dir === 'client' ? 0 : 1, op.at, op.len, op.offset, op.time], i * OP_FIELDS))
+  return out
+}
+
+export function unpackOps(packed: Float64Array): FeedOp[] {
+  const ops: FeedOp[] = []
+  for (let i = 0; i < packed.length; i += OP_FIELDS) {
+    ops.push({ dir: packed[i] === 0 ? 'client' : 'server', at: packed[i + 1], len: packed[i + 2], offset: packed[i + 3], time: packed[i + 4] })
+  }
+  return ops
+}
+
 /** Options that can cross to a worker (the inflater is the host's own). */
 export interface FeedOptions {
   start?: Partial<Record<Direction, number>>
   protocol?: Protocol
 }
 
+/** What changed, in short: exchanges as the table keeps them (their details are decoded again when asked). */
+export interface FeedChanges {
+  exchanges: ExchangeFacts[]
+  messages: WsMessage[]
+  problems: DecodeProblem[]
+}
+
 export interface FeedResult {
-  changes: DecoderChanges
+  changes: FeedChanges
   want: Record<Direction, number>
   summary: ProtocolSummary
 }
@@ -131,8 +155,10 @@ export class WorkerHost implements DecoderHost {
       this.waiting.set(id, { resolve, reject })
       if (this.waiting.size === 1) this.worker.ref()
       // The batch's bytes are a buffer of their own (decode-feed.ts): moved, not copied.
-      const transfer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.byteLength > 0 ? [bytes.buffer as ArrayBuffer] : []
-      this.worker.postMessage({ id, key, ops, bytes, opts }, transfer)
+      const transfer: ArrayBuffer[] = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.byteLength > 0 ? [bytes.buffer as ArrayBuffer] : []
+      const packed = packOps(ops)
+      transfer.push(packed.buffer as ArrayBuffer)
+      this.worker.postMessage({ id, key, ops: packed, bytes, opts }, transfer)
     })
   }
   drop(key: number): void {

@@ -8,6 +8,7 @@ import { createConnectionDecoder } from './decoders'
 import type { ConnectionDecoder } from '../protocols/stream-decoder'
 import { inflateRaw } from '../http/inflate-raw'
 import type { FeedOp, FeedOptions, FeedResult } from './decoder-host'
+import { factsOf } from './exchange-table'
 
 export class DecoderSet {
   private readonly decoders = new Map<number, ConnectionDecoder>()
@@ -23,7 +24,8 @@ export class DecoderSet {
         if (op.len < 0) d.end(op.dir, op.time)
         else d.push(op.dir, bytes.subarray(op.at, op.at + op.len), op.offset, op.time)
       }
-      return { changes: d.takeChanges(), want: { client: d.wantFrom('client'), server: d.wantFrom('server') }, summary: d.summary() }
+      const changes = d.takeChanges()
+      return { changes: { exchanges: changes.exchanges.map(factsOf), messages: changes.messages, problems: changes.problems }, want: { client: d.wantFrom('client'), server: d.wantFrom('server') }, summary: d.summary() }
     } catch (err) {
       this.decoders.delete(key)
       const dir: Direction = ops[0]?.dir ?? 'client'

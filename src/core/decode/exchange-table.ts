@@ -67,6 +67,73 @@ export function headerValue(msg: HttpMessage | undefined, name: string): string 
   return undefined
 }
 
+/** Where a WebSocket's frames begin after its upgrade, and what it agreed for permessage-deflate. */
+export interface WsStart {
+  client: number
+  server: number
+  /** The response's Sec-WebSocket-Extensions value, when it has one. */
+  extensions?: string
+}
+
+/**
+ * An exchange in short: what the table keeps of it. Decoders' hosts (the worker) send these,
+ * not exchanges: a few numbers and strings cross instead of every header and range.
+ */
+export interface ExchangeFacts {
+  index: number
+  method?: string
+  host?: string
+  path?: string
+  type?: string
+  upgrade?: string
+  /** 0 while there is no response. */
+  status: number
+  state: ExchangeState
+  reqSize: number
+  resSize: number
+  startedAt: number
+  /** NaN until complete. */
+  duration: number
+  /** Where the request and the response (its first informational one) start; NaN for none. */
+  reqAt: number
+  resAt: number
+  /** An exchange that switched to WebSocket: where its frames start. */
+  ws?: WsStart
+}
+
+export function factsOf(ex: HttpExchange): ExchangeFacts {
+  const req = ex.request
+  const res = ex.response
+  const first = req ?? ex.informational[0] ?? res
+  const f: ExchangeFacts = {
+    index: ex.index,
+    status: res?.status ?? 0,
+    state: ex.state,
+    reqSize: req?.body.size ?? 0,
+    resSize: res?.body.size ?? 0,
+    startedAt: first?.startedAt ?? NaN,
+    duration: req && res?.endedAt !== undefined ? res.endedAt - req.startedAt : NaN,
+    reqAt: req?.startRange.offset ?? NaN,
+    resAt: (ex.informational[0] ?? res)?.startRange.offset ?? NaN
+  }
+  const method = req?.method
+  if (method !== undefined) f.method = method
+  const host = hostOf(req)
+  if (host !== undefined) f.host = host
+  const path = pathOf(req)
+  if (path !== undefined) f.path = path
+  const type = headerValue(res, 'content-type')?.toLowerCase()
+  if (type !== undefined) f.type = type
+  if (ex.upgrade !== undefined) f.upgrade = ex.upgrade
+  if (ex.upgrade === 'websocket' && ex.state === 'upgraded' && req && res) {
+    const reqEnd = req.body.framing === 'none' ? req.headRange.offset + req.headRange.length : req.body.range.offset + req.body.range.length
+    f.ws = { client: reqEnd, server: res.headRange.offset + res.headRange.length }
+    const ext = headerValue(res, 'sec-websocket-extensions')
+    if (ext !== undefined) f.ws.extensions = ext
+  }
+  return f
+}
+
 export class ExchangeTable {
   size = 0
   /** Bumped on every change: cached filter results know when they are stale. */
@@ -92,30 +159,27 @@ export class ExchangeTable {
   }
 
   /** Adds an exchange (or updates row `row`); returns its row. */
-  put(connId: number, ex: HttpExchange, row = this.size): number {
+  put(connId: number, ex: ExchangeFacts, row = this.size): number {
     if (row === this.size) {
       this.size++
       for (const c of Object.values(this.cols)) c.grow(this.size)
     }
     const c = this.cols
-    const req = ex.request
-    const res = ex.response
-    const first = req ?? ex.informational[0] ?? res
     c.conn.data[row] = connId
     c.index.data[row] = ex.index
-    c.method.data[row] = this.strings.id(req?.method)
-    c.host.data[row] = this.strings.id(hostOf(req))
-    c.path.data[row] = this.strings.id(pathOf(req))
-    c.type.data[row] = this.strings.id(headerValue(res, 'content-type')?.toLowerCase())
+    c.method.data[row] = this.strings.id(ex.method)
+    c.host.data[row] = this.strings.id(ex.host)
+    c.path.data[row] = this.strings.id(ex.path)
+    c.type.data[row] = this.strings.id(ex.type)
     c.upgrade.data[row] = this.strings.id(ex.upgrade)
-    c.status.data[row] = res?.status ?? 0
+    c.status.data[row] = ex.status
     c.state.data[row] = STATE_CODE.get(ex.state) ?? 0
-    c.reqSize.data[row] = req?.body.size ?? 0
-    c.resSize.data[row] = res?.body.size ?? 0
-    c.startedAt.data[row] = first?.startedAt ?? NaN
-    c.duration.data[row] = req && res?.endedAt !== undefined ? res.endedAt - req.startedAt : NaN
-    c.reqAt.data[row] = req?.startRange.offset ?? NaN
-    c.resAt.data[row] = (ex.informational[0] ?? res)?.startRange.offset ?? NaN
+    c.reqSize.data[row] = ex.reqSize
+    c.resSize.data[row] = ex.resSize
+    c.startedAt.data[row] = ex.startedAt
+    c.duration.data[row] = ex.duration
+    c.reqAt.data[row] = ex.reqAt
+    c.resAt.data[row] = ex.resAt
     this.version++
     return row
   }
