@@ -69,7 +69,9 @@ export class Engine implements EngineApi {
         this.decoding.changed(capture, conn)
       },
       event: (conn, event) => {
-        this.hub.connEvent(conn, event)
+        // What is decoded so far rides along (a lookup): a connection's close shows its protocol.
+        const protocol = this.decoding.summary(capture, conn.id)
+        this.hub.connEvent(protocol ? { ...conn, protocol } : conn, event)
         this.decoding.changed(capture, conn.id)
       },
       pressure: (held) => this.hold.set(held),

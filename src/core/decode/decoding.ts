@@ -98,9 +98,9 @@ export class Decoding {
     this.captures.get(view.id)?.decoding.changed(connId)
   }
 
-  /** What a connection was decoded as so far; undefined before decoding looked at it. */
+  /** What a connection was decoded as so far; undefined before decoding looked at it (this starts no decoding). */
   summary(view: CaptureView, connId: number): ProtocolSummary | undefined {
-    return this.entry(view).decoding.conn(connId)?.summary
+    return this.captures.get(view.id)?.decoding.conn(connId)?.summary
   }
 
   /** Sets each row's `protocol` from what is decoded so far. */
