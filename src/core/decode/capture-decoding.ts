@@ -5,7 +5,7 @@
 // connection (or all of them) decoded catches up first, for a bounded time.
 
 import type { ConnectionEnd, Direction } from '../../shared/capture-types'
-import type { DecodeProblem, ProtocolSummary } from '../../shared/protocol-types'
+import { PROTOCOLS, type DecodeProblem, type Protocol, type ProtocolSummary } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/capture-queries'
 import { DecoderLostError, type DecoderHost, type FeedResult } from './decoder-host'
 import { readBatch } from './decode-feed'
@@ -19,20 +19,33 @@ const CATCH_UP_MS = 5000
 /** How long live growth waits before it is decoded (see scheduleLater). */
 const LIVE_DELAY_MS = 100
 /** How often a live capture is checked for connections that grew. */
-const POLL_MS = 200
+const POLL_MS = 500
 /** Problems kept per connection. */
 const MAX_PROBLEMS = 100
 const END_CODE: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
 
-/** A connection's decoding: plain fields, arrays made only when needed (100,000 connections keep this each). */
+const PROTOCOL_CODES: Protocol[] = [...PROTOCOLS]
+
+/**
+ * A connection's decoding, in plain fields: 100,000 connections keep one each, so lists and
+ * objects are made only when needed (its exchanges' table rows are a range while they are
+ * consecutive, as they are unless live connections interleave; its summary is rebuilt from
+ * the table when asked).
+ */
 export class ConnDecoding {
   /** The next record to feed. */
   cursor = 0
-  want: Record<Direction, number> = { client: 0, server: 0 }
-  ended: Record<Direction, boolean> = { client: false, server: false }
-  summary: ProtocolSummary | undefined
-  /** Table rows of its exchanges, by exchange index. */
-  exchanges: number[] = NONE
+  wantClient = 0
+  wantServer = 0
+  endedClient = false
+  endedServer = false
+  /** PROTOCOLS index; -1 until decoding looked. */
+  protocolCode = -1
+  problem = false
+  /** Table rows of its exchanges by index: rowStart + i, or `rows[i]` once they are not consecutive. */
+  exchangeCount = 0
+  rowStart = -1
+  rows: number[] | undefined
   messages: MessageList | undefined
   problems: DecodeProblem[] = NONE_PROBLEMS
   ws: WsStart | undefined
@@ -50,12 +63,52 @@ export class ConnDecoding {
     public key: number
   ) {}
 
+  get protocol(): Protocol | undefined {
+    return this.protocolCode < 0 ? undefined : PROTOCOL_CODES[this.protocolCode]
+  }
+
+  want(): Record<Direction, number> {
+    return { client: this.wantClient, server: this.wantServer }
+  }
+  ended(): Record<Direction, boolean> {
+    return { client: this.endedClient, server: this.endedServer }
+  }
+
+  /** The table row of exchange `i`. */
+  row(i: number): number {
+    return this.rows ? this.rows[i] : this.rowStart + i
+  }
+
+  /** Table rows of exchanges from..from + limit. */
+  rowsOf(from: number, limit: number): number[] {
+    const out: number[] = []
+    for (let i = from; i < Math.min(this.exchangeCount, from + limit); i++) out.push(this.row(i))
+    return out
+  }
+
+  /** Exchange `index` now lives at table row `row`. */
+  setRow(index: number, row: number): void {
+    if (index < this.exchangeCount && this.row(index) === row) return
+    if (!this.rows && index === this.exchangeCount && (index === 0 || row === this.rowStart + index)) {
+      if (index === 0) this.rowStart = row
+    } else {
+      this.rows ??= this.rowsOf(0, this.exchangeCount)
+      this.rows[index] = row
+    }
+    this.exchangeCount = Math.max(this.exchangeCount, index + 1)
+  }
+
+  /** The row exchange `index` has, or undefined for a new one. */
+  rowOf(index: number): number | undefined {
+    return index < this.exchangeCount ? this.row(index) : undefined
+  }
+
   /** Its decoder was lost: decoding starts over from its first record (exchanges and messages are upserted again by index). */
   restart(key: number): void {
     this.key = key
     this.cursor = 0
-    this.want = { client: 0, server: 0 }
-    this.ended = { client: false, server: false }
+    this.wantClient = this.wantServer = 0
+    this.endedClient = this.endedServer = false
     this.problems = NONE_PROBLEMS
     this.seenClient = this.seenServer = this.seenFlags = -1
   }
@@ -66,8 +119,7 @@ export class ConnDecoding {
   }
 }
 
-// Shared empty lists: a connection gets its own on its first exchange, message or problem.
-const NONE: number[] = []
+// A shared empty list: a connection gets its own on its first problem.
 const NONE_PROBLEMS: DecodeProblem[] = []
 
 let nextKey = 1
@@ -82,6 +134,8 @@ export class CaptureDecoding {
   private closed = false
   private poll: NodeJS.Timeout | undefined
   private later: NodeJS.Timeout | undefined
+  /** changed() was called since the poll last looked. */
+  private told = false
   /** Some connection stopped for its time slice, not because it was caught up: go on at once. */
   private unfinished = false
 
@@ -107,6 +161,11 @@ export class CaptureDecoding {
     if (this.poll || this.closed) return
     let size = -1
     this.poll = setInterval(() => {
+      // Told of every change (a front end listens): no pass over every connection is needed.
+      if (this.told) {
+        this.told = false
+        return
+      }
       const now = this.view.info().size
       if (now === size || this.running) return
       size = now
@@ -118,6 +177,7 @@ export class CaptureDecoding {
   /** A connection grew or ended (live): decode it soon, in the background. */
   changed(connId: number): void {
     if (this.closed) return
+    this.told = true
     this.dirty.add(connId)
     this.scheduleLater()
   }
@@ -238,8 +298,8 @@ export class CaptureDecoding {
         const s = await this.view.connection(c.connId)
         if (!s) return true
         const flags = flagsOf(s.end, s.fin.client, s.fin.server)
-        const batch = await readBatch(this.view, c.connId, c.cursor, c.want, c.ended)
-        if (batch.ops.length > 0 || c.summary === undefined) {
+        const batch = await readBatch(this.view, c.connId, c.cursor, c.want(), c.ended())
+        if (batch.ops.length > 0 || c.protocolCode < 0) {
           let result: FeedResult
           try {
             result = await this.host.feed(c.key, batch.ops, batch.bytes)
@@ -252,7 +312,10 @@ export class CaptureDecoding {
           }
           this.apply(c, result)
         }
-        for (const dir of batch.ended) c.ended[dir] = true
+        for (const dir of batch.ended) {
+          if (dir === 'client') c.endedClient = true
+          else c.endedServer = true
+        }
         c.cursor = batch.next
         if (batch.next >= batch.total) {
           c.seenClient = s.bytes.client
@@ -283,18 +346,49 @@ export class CaptureDecoding {
   }
 
   private apply(c: ConnDecoding, r: FeedResult): void {
-    c.want = r.want
-    c.summary = r.summary
+    c.wantClient = r.want.client
+    c.wantServer = r.want.server
+    c.protocolCode = PROTOCOL_CODES.indexOf(r.summary.protocol)
+    c.problem ||= r.summary.problem === true
     const { exchanges, messages, problems } = r.changes
-    if (exchanges.length > 0 && c.exchanges === NONE) c.exchanges = []
     if (messages.length > 0) c.messages ??= new MessageList()
     if (problems.length > 0 && c.problems === NONE_PROBLEMS) c.problems = []
     for (const ex of exchanges) {
-      c.exchanges[ex.index] = this.table.put(c.connId, ex, c.exchanges[ex.index])
+      c.setRow(ex.index, this.table.put(c.connId, ex, c.rowOf(ex.index)))
       if (ex.ws) c.ws = ex.ws
     }
     for (const m of messages) c.messages!.put(m)
     for (const p of problems) if (c.problems.length < MAX_PROBLEMS) c.problems.push(p)
+  }
+
+  /** What a connection was decoded as so far, in short (the connection list's columns); undefined before decoding looked. */
+  summary(c: ConnDecoding): ProtocolSummary | undefined {
+    const protocol = c.protocol
+    if (protocol === undefined) return undefined
+    const s: ProtocolSummary = { protocol }
+    if (c.exchangeCount > 0 || protocol === 'http1' || protocol === 'websocket') {
+      s.exchanges = c.exchangeCount
+      if (c.exchangeCount > 0) {
+        const t = this.table
+        const row = c.row(0)
+        const first: NonNullable<ProtocolSummary['first']> = {}
+        const method = t.method(row)
+        if (method !== undefined) first.method = method
+        const target = t.path(row)
+        if (target !== undefined) first.target = target
+        if (t.status(row) !== 0) {
+          first.status = t.status(row)
+          first.size = t.responseSize(row)
+        }
+        const type = t.contentType(row)
+        if (type !== undefined) first.contentType = type
+        s.first = first
+      }
+    }
+    if (c.messages) s.messages = c.messages.size
+    else if (protocol === 'websocket') s.messages = 0
+    if (c.problem || c.problems.length > 0) s.problem = true
+    return s
   }
 
   close(): void {

@@ -100,14 +100,17 @@ export class Decoding {
 
   /** What a connection was decoded as so far; undefined before decoding looked at it (this starts no decoding). */
   summary(view: CaptureView, connId: number): ProtocolSummary | undefined {
-    return this.captures.get(view.id)?.decoding.conn(connId)?.summary
+    const d = this.captures.get(view.id)?.decoding
+    const c = d?.conn(connId)
+    return c && d?.summary(c)
   }
 
   /** Sets each row's `protocol` from what is decoded so far. */
   annotate(view: CaptureView, rows: ConnectionSummary[]): ConnectionSummary[] {
     const d = this.entry(view).decoding
     for (const row of rows) {
-      const s = d.conn(row.id)?.summary
+      const c = d.conn(row.id)
+      const s = c && d.summary(c)
       if (s) row.protocol = s
     }
     return rows
@@ -122,10 +125,12 @@ export class Decoding {
         await d.catchUp(LIST_SLICE_MS, signal)
         return d.progress(of)
       },
-      protocol: (connId): Protocol | undefined => d.conn(connId)?.summary?.protocol,
+      protocol: (connId): Protocol | undefined => d.conn(connId)?.protocol,
       anyExchange: (connId: number, test: ExchangeTest): boolean => {
         const c = d.conn(connId)
-        return c !== undefined && c.exchanges.some((row) => test(d.table, row))
+        if (c === undefined) return false
+        for (let i = 0; i < c.exchangeCount; i++) if (test(d.table, c.row(i))) return true
+        return false
       },
       version: () => d.table.version
     }
@@ -139,7 +144,7 @@ export class Decoding {
   async exchanges(view: CaptureView, connId: number, from = 0, limit = DEFAULT_PAGE): Promise<ExchangePage> {
     const c = await this.decoded(view, connId)
     const exchanges = await decodeExchanges(view, c, this.entry(view).decoding.table, from, limit)
-    return { protocol: c.summary?.protocol ?? 'unknown', from, total: c.exchanges.length, exchanges, problems: [...c.problems] }
+    return { protocol: c.protocol ?? 'unknown', from, total: c.exchangeCount, exchanges, problems: [...c.problems] }
   }
 
   async messages(view: CaptureView, connId: number, from = 0, limit = DEFAULT_PAGE): Promise<WsMessagePage> {
@@ -149,7 +154,7 @@ export class Decoding {
 
   async body(view: CaptureView, q: BodyQuery, signal?: AbortSignal): Promise<BodyPiece> {
     const c = await this.decoded(view, q.connId)
-    if (q.exchange >= c.exchanges.length) throw new UserError(`connection #${q.connId} has no exchange ${q.exchange} (it has ${c.exchanges.length})`)
+    if (q.exchange >= c.exchangeCount) throw new UserError(`connection #${q.connId} has no exchange ${q.exchange} (it has ${c.exchangeCount})`)
     const [ex] = await decodeExchanges(view, c, this.entry(view).decoding.table, q.exchange, 1)
     const msg = q.part === 'request' ? ex.request : ex.response
     if (!msg) throw new UserError(`exchange ${q.exchange} of connection #${q.connId} has no ${q.part} yet`)

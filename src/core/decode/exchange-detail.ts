@@ -14,7 +14,7 @@ import type { ExchangeTable } from './exchange-table'
 
 /** Exchanges `from`..`from + limit` of a decoded connection, in full. */
 export async function decodeExchanges(view: CaptureView, c: ConnDecoding, table: ExchangeTable, from: number, limit: number): Promise<HttpExchange[]> {
-  const rows = c.exchanges.slice(from, from + limit)
+  const rows = c.rowsOf(from, limit)
   if (rows.length === 0) return []
   const s = await view.connection(c.connId)
   if (!s) return []
