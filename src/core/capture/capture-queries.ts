@@ -46,8 +46,10 @@ export interface CaptureView {
   search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult>
   /** Every match of the pattern in one direction (bounded: see match-count.ts). */
   matches(connId: number, dir: Direction, pattern: SearchPattern, signal?: AbortSignal): Promise<MatchList>
+  /** Reads [start, end) of the file once for the decodeRecords calls that follow (see CaptureQueries.keepRecent). */
+  keepRecent(start: number, end: number): Promise<void>
   /** Records as a decoder takes them (see CaptureQueries.decodeRecords). */
-  decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number): Promise<{ total: number; records: DecodeRecord[] }>
+  decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until?: number): Promise<{ total: number; records: DecodeRecord[]; stopped: boolean }>
   close(): Promise<void>
 }
 
@@ -153,17 +155,51 @@ export abstract class CaptureQueries {
     return -1
   }
 
+  private recent: { start: number; buf: Buffer } | undefined
+
+  /**
+   * Reads the file's [start, end) once and keeps it for decodeRecords until the next call:
+   * live decoding reads what was written since it last looked in one read, and the many
+   * connections it decodes then take their records from it, instead of each reading a span
+   * that holds every other connection's records too (20 interleaved connections read 20
+   * times what was written).
+   */
+  async keepRecent(start: number, end: number): Promise<void> {
+    this.recent = undefined
+    if (end > start) this.recent = { start, buf: await this.reader.readSpan(start, end) }
+  }
+
+  private fromRecent(start: number, end: number): Buffer | undefined {
+    const r = this.recent
+    if (!r || start < r.start || end > r.start + r.buf.length) return undefined
+    return r.buf.subarray(start - r.start, end - r.start)
+  }
+
   /**
    * Records `from`..`from + limit` of a connection as a decoder takes them, with the bytes of
    * each data record from where its direction's decoding wants them (`want`): records and
    * payloads lying close together in the file are read with one read, whatever their
    * direction, and a data record wholly below `want` (a body the decoder skips) is not read
-   * at all. Stops early once `maxBytes` of payload are taken.
+   * at all. Stops early once `maxBytes` of payload are taken, and before the first record at
+   * file offset `until` or later (`total` then counts the records before it, and `stopped` says so).
    */
-  async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number): Promise<{ total: number; records: DecodeRecord[] }> {
+  async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until = Infinity): Promise<{ total: number; records: DecodeRecord[]; stopped: boolean }> {
     const row = await this.row(connId)
     const ix = this.index
-    const total = ix.recordCount(row)
+    let total = ix.recordCount(row)
+    let stopped = false
+    // Records from file offset `until` on are not this call's (live decoding takes what the file held when its run began).
+    if (total > from && ix.recordOffset(row, total - 1) >= until) {
+      let lo = from
+      let hi = total - 1
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (ix.recordOffset(row, mid) >= until) hi = mid
+        else lo = mid + 1
+      }
+      total = lo
+      stopped = true
+    }
     const last = Math.min(total, from + limit)
     const records: DecodeRecord[] = []
     /** Per record: the file range to read ([at, end)), or none. */
@@ -194,7 +230,7 @@ export abstract class CaptureQueries {
       let h = g
       while (h + 1 < reads.length && reads[h + 1].at - reads[h].end <= SPAN_GAP && reads[h + 1].end - reads[g].at <= MAX_SPAN) h++
       const start = reads[g].at
-      const span = await this.reader.readSpan(start, reads[h].end)
+      const span = this.fromRecent(start, reads[h].end) ?? (await this.reader.readSpan(start, reads[h].end))
       for (let k = g; k <= h; k++) {
         const r = reads[k]
         const header = readRecordHeader(span, r.at - start)
@@ -215,7 +251,7 @@ export abstract class CaptureQueries {
       }
       g = h + 1
     }
-    return { total, records }
+    return { total, records, stopped }
   }
 
   async search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult> {

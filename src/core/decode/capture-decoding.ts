@@ -18,6 +18,10 @@ const SLICE_MS = 5
 const CATCH_UP_MS = 5000
 /** How long live growth waits before it is decoded (see scheduleLater). */
 const LIVE_DELAY_MS = 100
+/** The most of a live capture's new bytes read at once for a run (see readRecent). */
+const RECENT_MAX = 4 * 1024 * 1024
+/** A window this small is read whatever the last run used of its own. */
+const SMALL_WINDOW = 256 * 1024
 /** How often a live capture is checked for connections that grew. */
 const POLL_MS = 500
 /** Problems kept per connection. */
@@ -122,6 +126,9 @@ export class ConnDecoding {
 // A shared empty list: a connection gets its own on its first problem.
 const NONE_PROBLEMS: DecodeProblem[] = []
 
+/** How a decode call ended: caught up, out of time, or at the end of its run's window. */
+type Outcome = 'done' | 'slice' | 'until'
+
 let nextKey = 1
 
 export class CaptureDecoding {
@@ -134,10 +141,17 @@ export class CaptureDecoding {
   private closed = false
   private poll: NodeJS.Timeout | undefined
   private later: NodeJS.Timeout | undefined
+  /** The last live run's window, and how many of its bytes decoders took. */
+  private lastWindow = 0
+  private lastUsed = 0
+  /** The run left records it had not the window for: the next one starts at once. */
+  private more = false
+  /** Connections of the current run not decoded yet. */
+  private queued = 0
+  /** Where the last live run's window ended (see readRecent). */
+  private recentEnd = 0
   /** changed() was called since the poll last looked. */
   private told = false
-  /** Some connection stopped for its time slice, not because it was caught up: go on at once. */
-  private unfinished = false
 
   constructor(
     readonly view: CaptureView,
@@ -159,6 +173,7 @@ export class CaptureDecoding {
    */
   follow(): void {
     if (this.poll || this.closed) return
+    this.recentEnd = this.view.info().size
     let size = -1
     this.poll = setInterval(() => {
       // Told of every change (a front end listens): no pass over every connection is needed.
@@ -215,7 +230,7 @@ export class CaptureDecoding {
 
   /** How many of the capture's connections are decoded as far as they go now. */
   progress(of: number): { done: number; of: number } {
-    return { done: Math.max(0, of - this.dirty.size), of }
+    return { done: Math.max(0, of - this.dirty.size - this.queued), of }
   }
 
   /** Decodes whatever is queued for at most `ms` (or until done); true when nothing is left. */
@@ -255,31 +270,48 @@ export class CaptureDecoding {
 
   private schedule(): void {
     if (this.running || this.closed) return
-    this.unfinished = false
     this.running = this.runQueue().finally(() => {
       this.running = undefined
+      this.queued = 0
+      const more = this.more
+      this.more = false
       if (this.dirty.size === 0 || this.closed) for (const w of this.idleWaiters.splice(0)) w()
-      else if (this.unfinished || this.idleWaiters.length > 0) this.schedule()
+      else if (more || this.idleWaiters.length > 0) this.schedule()
       else this.scheduleLater()
     })
   }
 
+  /**
+   * One run over the connections queued when it began: what is queued while it runs waits
+   * for the next run (LIVE_DELAY_MS later), so a connection that keeps growing is decoded in
+   * batches of many records, not one record at a time as fast as they come.
+   */
   private async runQueue(): Promise<void> {
+    const until = await this.readRecent()
+    const queue = [...this.dirty]
+    this.dirty.clear()
     let sliceStart = performance.now()
-    while (this.dirty.size > 0 && !this.closed) {
-      const connId = this.dirty.values().next().value as number
-      this.dirty.delete(connId)
+    this.queued = queue.length
+    for (const connId of queue) {
+      if (this.closed) return
       const c = this.ensure(connId)
       try {
-        if (!(await this.decode(c, SLICE_MS, sliceStart))) {
+        // A connection is taken as far as the run goes before the next: time slices only let other work in.
+        let outcome: Outcome
+        while ((outcome = await this.decode(c, SLICE_MS, sliceStart, until)) === 'slice' && !this.closed) {
+          await new Promise<void>((resolve) => setImmediate(resolve))
+          sliceStart = performance.now()
+        }
+        // Records past this run's window were there already: the next run takes them at once.
+        if (outcome === 'until' && until !== undefined && until < this.view.info().size) {
           this.dirty.add(connId)
-          this.unfinished = true
+          this.more = true
         }
       } catch (err) {
         // The connection's records could not be read (a damaged file): it stays as decoded so far.
         if (!(err instanceof DecoderLostError)) this.finish(c)
       }
-      if (this.closed) return
+      this.queued--
       if (performance.now() - sliceStart >= SLICE_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve))
         sliceStart = performance.now()
@@ -292,13 +324,14 @@ export class CaptureDecoding {
    * recorded (true) or `ms` after `since` (false). Live growth after that is told apart
    * (changed, or the poll's sweep).
    */
-  private decode(c: ConnDecoding, ms: number, since = performance.now()): Promise<boolean> {
-    const run = (c.busy ?? Promise.resolve()).then(async (): Promise<boolean> => {
+  private decode(c: ConnDecoding, ms: number, since = performance.now(), until?: number): Promise<Outcome> {
+    const run = (c.busy ?? Promise.resolve()).then(async (): Promise<Outcome> => {
       while (!c.finished && !this.closed) {
         const s = await this.view.connection(c.connId)
-        if (!s) return true
+        if (!s) return 'done'
         const flags = flagsOf(s.end, s.fin.client, s.fin.server)
-        const batch = await readBatch(this.view, c.connId, c.cursor, c.want(), c.ended())
+        const batch = await readBatch(this.view, c.connId, c.cursor, c.want(), c.ended(), until)
+        this.lastUsed += batch.bytes.length
         if (batch.ops.length > 0 || c.protocolCode < 0) {
           let result: FeedResult
           try {
@@ -317,16 +350,17 @@ export class CaptureDecoding {
           else c.endedServer = true
         }
         c.cursor = batch.next
+        if (batch.next >= batch.total && batch.stopped) return 'until'
         if (batch.next >= batch.total) {
           c.seenClient = s.bytes.client
           c.seenServer = s.bytes.server
           c.seenFlags = flags
           if (s.end !== 'open') this.finish(c)
-          return true
+          return 'done'
         }
-        if (performance.now() - since >= ms) return false
+        if (performance.now() - since >= ms) return 'slice'
       }
-      return true
+      return 'done'
     })
     const settled = run.then(
       () => undefined,
@@ -337,6 +371,27 @@ export class CaptureDecoding {
       if (c.busy === settled) c.busy = undefined
     })
     return run
+  }
+
+  /**
+   * A live capture's bytes written since the last run's window, at most RECENT_MAX of them,
+   * read once for every connection this run decodes (CaptureQueries.keepRecent). Returns
+   * where the window ends: the run decodes records before it only, so the next run's window
+   * is exactly what came after (and, when more was written, it starts at once).
+   */
+  private async readRecent(): Promise<number | undefined> {
+    if (!this.poll) return undefined
+    const start = this.recentEnd
+    const end = Math.min(this.view.info().size, start + RECENT_MAX)
+    this.recentEnd = end
+    // Worth it only while decoders want what was written: when the last run used little of its
+    // window (a download whose body is skipped), each connection reads just what it wants.
+    const useful = end - start <= SMALL_WINDOW || (this.lastWindow > 0 && this.lastUsed * 4 >= this.lastWindow)
+    this.lastWindow = end - start
+    this.lastUsed = 0
+    if (useful) await this.view.keepRecent(start, end).catch(() => undefined)
+    else await this.view.keepRecent(0, 0)
+    return end
   }
 
   /** Every record is fed and nothing more will come: the decoder and the feed's state go. */

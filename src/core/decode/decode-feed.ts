@@ -21,6 +21,8 @@ export interface Batch {
   total: number
   /** Directions whose end (FIN, reset, close) the batch passes on. */
   ended: Direction[]
+  /** The connection has records from file offset `until` on, left for later. */
+  stopped: boolean
 }
 
 const DIRS: Direction[] = ['client', 'server']
@@ -29,8 +31,8 @@ const DIRS: Direction[] = ['client', 'server']
  * The batch from record `from`; `want` is where each direction's decoding needs bytes from,
  * `ended` which directions have been ended already (an end is passed on once).
  */
-export async function readBatch(view: CaptureView, connId: number, from: number, want: Record<Direction, number>, ended: Record<Direction, boolean>): Promise<Batch> {
-  const { total, records } = await view.decodeRecords(connId, from, BATCH_RECORDS, want, BATCH_BYTES)
+export async function readBatch(view: CaptureView, connId: number, from: number, want: Record<Direction, number>, ended: Record<Direction, boolean>, until?: number): Promise<Batch> {
+  const { total, records, stopped } = await view.decodeRecords(connId, from, BATCH_RECORDS, want, BATCH_BYTES, until)
   const ops: FeedOp[] = []
   const endedNow: Direction[] = []
   const done = { ...ended }
@@ -54,5 +56,5 @@ export async function readBatch(view: CaptureView, connId: number, from: number,
       ops.push({ dir, at: 0, len: -1, offset: 0, time: r.time })
     }
   }
-  return { ops, bytes, next: from + records.length, total, ended: endedNow }
+  return { ops, bytes, next: from + records.length, total, ended: endedNow, stopped }
 }
