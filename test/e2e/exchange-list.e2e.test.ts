@@ -2,9 +2,9 @@
 // - a capture of 100,000 HTTP exchanges (10,000 keep-alive connections of 10, written by the
 //   real capture writer) scrolls to its end, filters by status and path through the engine,
 //   and a chosen exchange opens in the HTTP view;
-// - a real HTTP exchange through the proxy reads in the connection list's Info column as
-//   Wireshark writes it, "Export HAR" arrives as a browser download and "Copy as curl" puts
-//   the command on the clipboard, in English and in Chinese.
+// - on a real HTTP exchange through the proxy, "Export HAR" and "Export pcapng" arrive as
+//   browser downloads, "Copy as curl" puts the command on the clipboard, and the connection
+//   list's Info column reads as Wireshark writes it, in English and in Chinese.
 // Screenshots of each. Selects by role and name only.
 import { once } from 'node:events'
 import { createServer, request } from 'node:http'
@@ -107,8 +107,8 @@ describe('the exchange list', () => {
 
 /** What each language calls what the test reads. */
 const WORDS = {
-  en: { locale: 'en-US', grid: 'Connections', menu: 'Actions', curl: 'Copy as curl', har: /^Export HAR of connection #1…$/, copied: 'Copied exchange 1 of connection #1 as a curl command', exported: 'Exported ', view: 'Connection view', exchanges: 'Exchanges', list: 'List' },
-  zh: { locale: 'zh-CN', grid: '连接', menu: '操作', curl: '复制为 curl', har: /^将连接 #1 导出为 HAR…$/, copied: '已将连接 #1 的第 1 个交换复制为 curl 命令', exported: '已导出 ', view: '连接视图', exchanges: '交换', list: '列表' }
+  en: { locale: 'en-US', grid: 'Connections', menu: 'Actions', curl: 'Copy as curl', har: /^Export HAR of connection #1…$/, pcapAll: 'Export pcapng of the whole capture…', copied: 'Copied exchange 1 of connection #1 as a curl command', exported: 'Exported ', view: 'Connection view', exchanges: 'Exchanges', list: 'List' },
+  zh: { locale: 'zh-CN', grid: '连接', menu: '操作', curl: '复制为 curl', har: /^将连接 #1 导出为 HAR…$/, pcapAll: '将整个抓包导出为 pcapng…', copied: '已将连接 #1 的第 1 个交换复制为 curl 命令', exported: '已导出 ', view: '连接视图', exchanges: '交换', list: '列表' }
 }
 
 describe('context actions on a real proxied HTTP exchange', () => {
@@ -161,6 +161,14 @@ describe('context actions on a real proxied HTTP exchange', () => {
       expect(har.log.version).toBe('1.2')
       expect(har.log.entries.map((e) => [e.request.method, new URL(e.request.url).pathname, e.response.status])).toEqual([['GET', '/api/items', 200]])
       await expect.poll(() => page.getByRole('status').filter({ hasText: w.exported }).count()).toBe(1)
+
+      // pcapng of the whole capture: a file Wireshark reads (its Section Header Block first).
+      await row.click({ button: 'right' })
+      const pcapDownload = page.waitForEvent('download')
+      await menu.getByRole('menuitem', { name: w.pcapAll }).click()
+      const pcap = await pcapDownload
+      expect(pcap.suggestedFilename()).toMatch(/\.pcapng$/)
+      expect(readFileSync((await pcap.path())!).readUInt32LE(0)).toBe(0x0a0d0d0a)
 
       // The same exchange in the exchange list; Copy as curl from its menu puts the command on the clipboard.
       await page.getByRole('radiogroup', { name: w.view }).getByRole('radio', { name: w.exchanges }).click()

@@ -127,7 +127,10 @@ export const useConnectionsStore = defineStore('connections', () => {
     for (const [p, rows] of pages) {
       let copy: ConnectionSummary[] | undefined
       rows.forEach((r, i) => {
-        const c = latest.get(r.id) ?? r
+        const next = latest.get(r.id)
+        // A batch's summary comes from the recorder, which knows nothing of decoding: the
+        // protocol a query found stays until a newer one says otherwise.
+        const c = next && next.protocol === undefined && r.protocol !== undefined ? { ...next, protocol: r.protocol } : next ?? r
         const end = ends.get(r.id)
         if (c === r && end === undefined) return
         copy ??= [...rows]
