@@ -81,7 +81,7 @@ export class Engine implements EngineApi {
     // TCPSCOPE_DECODE=off leaves it to the first query (the bench's baseline).
     if (process.env.TCPSCOPE_DECODE !== 'off') this.decoding.watch(capture)
     this.captures = new Captures(capture, () => this.hub.emit({ type: 'captures-updated', captures: this.captures.list() }), new SaveFolder(saveFolder))
-    this.exports = new Exports({ decoding: this.decoding, downloads: this.downloads, progress: (p) => this.hub.emit({ type: 'progress', ...p }) })
+    this.exports = new Exports({ decoding: this.decoding, downloads: this.downloads, folder: this.captures.folder, progress: (p) => this.hub.emit({ type: 'progress', ...p }) })
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => this.hub.emit({ type: 'warning', message }))
     this.sessions = new Sessions(capture, {
       updated: (session) => this.hub.emit({ type: 'session-updated', session }),
