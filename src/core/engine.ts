@@ -45,7 +45,7 @@ export class Engine implements EngineApi {
   private readonly uploads: Uploads
   private readonly downloads = new Downloads()
   /** Protocol decoding of every open capture, in the decode worker when the build has one. */
-  readonly decoding = new Decoding()
+  readonly decoding = new Decoding({}, () => this.hub.emit({ type: 'captures-updated', captures: this.captureList() }))
   private readonly exports: Exports
   private readonly hold = new HoldState()
   private nextProxy = 1
@@ -80,7 +80,7 @@ export class Engine implements EngineApi {
     // Live decoding starts with the engine: every exchange is there when a front end asks.
     // TCPSCOPE_DECODE=off leaves it to the first query (the bench's baseline).
     if (process.env.TCPSCOPE_DECODE !== 'off') this.decoding.watch(capture)
-    this.captures = new Captures(capture, () => this.hub.emit({ type: 'captures-updated', captures: this.captures.list() }), new SaveFolder(saveFolder))
+    this.captures = new Captures(capture, () => this.hub.emit({ type: 'captures-updated', captures: this.captureList() }), new SaveFolder(saveFolder))
     this.exports = new Exports({ decoding: this.decoding, downloads: this.downloads, folder: this.captures.folder, progress: (p) => this.hub.emit({ type: 'progress', ...p }) })
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => this.hub.emit({ type: 'warning', message }))
     this.sessions = new Sessions(capture, {
@@ -107,13 +107,16 @@ export class Engine implements EngineApi {
       type: 'snapshot',
       proxies: [...this.proxies.values()].map((p) => p.info()),
       sessions: this.sessions.list(),
-      captures: this.captures.list()
+      captures: this.captureList()
     }
   }
 
   /** Every open capture as it is now: the live one first. */
   captureList(): CaptureInfo[] {
-    return this.captures.list()
+    return this.captures.list().map((c) => {
+      const decoded = this.decoding.version(c.id)
+      return decoded === undefined ? c : { ...c, decoded }
+    })
   }
 
   async 'proxy.start'(args: CommandArgs<'proxy.start'>): Promise<ProxyInfo> {
@@ -166,7 +169,7 @@ export class Engine implements EngineApi {
   }
 
   async 'capture.list'(): Promise<CaptureInfo[]> {
-    return this.captures.list()
+    return this.captureList()
   }
   async 'capture.info'(args: CommandArgs<'capture.info'>): Promise<CaptureInfo> {
     return this.captures.info(args.capture)

@@ -110,6 +110,11 @@ export interface CaptureInfo {
   error?: string
   /** Still being recorded (by this engine, or by the process `writerPid`). */
   live: boolean
+  /**
+   * Moves when decoding changed what lists show of its connections (a protocol found, an
+   * exchange added or answered): rows on screen are asked for again. Absent before decoding started.
+   */
+  decoded?: number
   /** The live capture only: it holds connections that no save or download has copied since they changed. */
   unsaved?: boolean
   /** The live capture only: where its last save went. */

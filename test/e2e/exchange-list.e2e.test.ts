@@ -184,8 +184,10 @@ describe('context actions on a real proxied HTTP exchange', () => {
       expect(curl).toContain('X-Trace: e2e')
       await page.screenshot({ path: screenshotPath(`exchange-list-live-${lang}`) })
 
-      // Not checked yet: the live list's Info column needs the engine to send a connection again
-      // when background decoding changes its protocol summary (issue 16 note); conn.page rows carry it.
+      // Back in the connection list, the Info column says what the connection carried, as Wireshark does.
+      await page.getByRole('radiogroup', { name: w.view }).getByRole('radio', { name: w.list }).click()
+      await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/GET \/api\/items\?page=2 → 200 application\/json \d+ B/)
+      await expect.poll(() => row.getByRole('gridcell', { name: 'HTTP', exact: true }).count()).toBe(1)
       await page.screenshot({ path: screenshotPath(`exchange-info-${lang}`) })
     })
   }

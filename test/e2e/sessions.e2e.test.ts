@@ -29,7 +29,7 @@ async function open(opts: Parameters<typeof openBrowser>[0] = {}): Promise<{ pag
 }
 
 /** The list's columns, by their place in a row. */
-const COLUMN = { kind: 1, owner: 2, target: 4, state: 5, sent: 6, received: 7 } as const
+const COLUMN = { kind: 1, owner: 2, target: 4, protocol: 5, info: 6, state: 7, sent: 8, received: 9 } as const
 const cell = (row: Locator, col: keyof typeof COLUMN): Locator => row.getByRole('gridcell').nth(COLUMN[col])
 /** Waits until a cell says exactly `text` (the list follows the engine live). */
 const cellSays = (row: Locator, col: keyof typeof COLUMN, text: string): Promise<void> =>

@@ -152,10 +152,18 @@ export class CaptureDecoding {
   private recentEnd = 0
   /** changed() was called since the poll last looked. */
   private told = false
+  /**
+   * Counts changes to what the connection list shows of decoding (a protocol found, an
+   * exchange or message added or answered, a problem): a front end refetches the rows on
+   * screen when it moves, since nothing else would tell it.
+   */
+  version = 0
 
   constructor(
     readonly view: CaptureView,
-    private readonly host: DecoderHost
+    private readonly host: DecoderHost,
+    /** Told when `version` moved. */
+    private readonly onSummaries: () => void = () => undefined
   ) {}
 
   conn(connId: number): ConnDecoding | undefined {
@@ -403,9 +411,15 @@ export class CaptureDecoding {
   private apply(c: ConnDecoding, r: FeedResult): void {
     c.wantClient = r.want.client
     c.wantServer = r.want.server
-    c.protocolCode = PROTOCOL_CODES.indexOf(r.summary.protocol)
-    c.problem ||= r.summary.problem === true
+    const code = PROTOCOL_CODES.indexOf(r.summary.protocol)
+    const problem = r.summary.problem === true && !c.problem
     const { exchanges, messages, problems } = r.changes
+    if (code !== c.protocolCode || problem || exchanges.length > 0 || messages.length > 0 || problems.length > 0) {
+      this.version++
+      this.onSummaries()
+    }
+    c.protocolCode = code
+    c.problem ||= problem
     if (messages.length > 0) c.messages ??= new MessageList()
     if (problems.length > 0 && c.problems === NONE_PROBLEMS) c.problems = []
     for (const ex of exchanges) {

@@ -43,6 +43,8 @@ export interface WsPayloadQuery {
 /** How long a list query lets decoding catch up before it answers with what there is (and `scan`). */
 const LIST_SLICE_MS = 250
 const DEFAULT_PAGE = 100
+/** Front ends hear of decoding's changes to a capture's summaries at most this often. */
+const SUMMARIES_MS = 250
 
 /**
  * TCPSCOPE_DECODE=off: nothing is decoded until something asks (an exchange list, a
@@ -60,7 +62,11 @@ export class Decoding {
   private readonly captures = new Map<string, Entry>()
   private hostMade: DecoderHost | undefined
 
-  constructor(private readonly opts: HostOptions = {}) {}
+  constructor(
+    private readonly opts: HostOptions = {},
+    /** Told (at most every SUMMARIES_MS per capture) that a capture's `version` moved. */
+    private readonly onSummaries: (captureId: string) => void = () => undefined
+  ) {}
 
   /** Where decoders run: `worker` (the built decode worker) or `in-thread` (run from source, or no worker file). */
   get mode(): 'worker' | 'in-thread' {
@@ -77,7 +83,7 @@ export class Decoding {
     let e = this.captures.get(view.id)
     if (!e || e.view !== view) {
       e?.decoding.close()
-      const decoding = new CaptureDecoding(view, this.host())
+      const decoding = new CaptureDecoding(view, this.host(), () => this.summariesMoved(view.id))
       e = { view, decoding, list: new ExchangeList(decoding.table) }
       this.captures.set(view.id, e)
       // Everything recorded so far is decoded in the background from now on.
@@ -91,6 +97,23 @@ export class Decoding {
     if (!liveDecoding()) return
     const d = this.entry(view).decoding
     if (view.info().live) d.follow()
+  }
+
+  private readonly summaryTimers = new Map<string, NodeJS.Timeout>()
+
+  private summariesMoved(captureId: string): void {
+    if (this.summaryTimers.has(captureId)) return
+    const t = setTimeout(() => {
+      this.summaryTimers.delete(captureId)
+      this.onSummaries(captureId)
+    }, SUMMARIES_MS)
+    t.unref()
+    this.summaryTimers.set(captureId, t)
+  }
+
+  /** Moves whenever what the connection list shows of a capture's decoding changed; undefined before decoding started. */
+  version(captureId: string): number | undefined {
+    return this.captures.get(captureId)?.decoding.version
   }
 
   /** A live connection grew or ended: decode it in the background (cheap: a set and a flag). */
@@ -184,6 +207,8 @@ export class Decoding {
 
   /** A capture closed: its decodings go. */
   forget(captureId: string): void {
+    clearTimeout(this.summaryTimers.get(captureId))
+    this.summaryTimers.delete(captureId)
     this.captures.get(captureId)?.decoding.close()
     this.captures.delete(captureId)
   }

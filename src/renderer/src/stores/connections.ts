@@ -195,6 +195,14 @@ export const useConnectionsStore = defineStore('connections', () => {
   }
 
   watch([capture, filter, sort, descending], reset)
+  // Decoding found protocols or exchanges after the rows on screen were fetched: nothing in
+  // a batch says so (its summaries come from the recorder), so the rows are asked for again.
+  watch(
+    () => engine.captures.find((c) => c.id === capture.value)?.decoded,
+    (now) => {
+      if (now !== undefined) void refresh()
+    }
+  )
   // A live list follows the engine, once per applied set of batches.
   watch(
     () => engine.liveChanges,

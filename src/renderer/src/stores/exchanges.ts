@@ -116,6 +116,13 @@ export const useExchangesStore = defineStore('exchanges', () => {
       if (capture.value === 'live') void list.value?.refresh()
     }
   )
+  // Decoding of what is on screen went on after it was asked for (it runs a little behind a live capture).
+  watch(
+    () => engine.captures.find((c) => c.id === capture.value)?.decoded,
+    (now) => {
+      if (now !== undefined) void list.value?.refresh()
+    }
+  )
 
   return { capture, filter, sort, descending, of, scan, total, loaded, error, attach, show, row }
 })
