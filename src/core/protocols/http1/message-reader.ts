@@ -6,10 +6,12 @@
 
 import type { Direction } from '../../../shared/capture-types'
 import { MAX_CHUNK_RANGES, type DecodeProblem, type HttpMessage } from '../../../shared/protocol-types'
-import { ByteQueue, CR, LF, latin1 } from './bytes'
+import { CR, LF, latin1 } from './bytes'
 import type { Framing } from './body-framing'
 import { NOTHING_MORE } from '../stream-decoder'
+import { findBlankLine, notAStart } from './head-boundary'
 import { parseHead, parseHeaderLines, parseStartLine, type MessageKind } from './head-parser'
+import { TimedByteQueue, type TimedPiece } from './timed-queue'
 
 /** A head (or a trailer section, or a chunk-size line) longer than this is a problem, not a reason to buffer more. */
 export const MAX_HEAD_BYTES = 64 * 1024
@@ -31,44 +33,11 @@ export interface ReaderHooks {
 type State = 'start' | 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' | 'paused' | 'detached' | 'stopped' | 'ended'
 
 const CHUNK_SIZE_LINE = /^([0-9A-Fa-f]{1,13})[ \t]*(;.*)?$/
-const TCHAR = /[!#$%&'*+.^_`|~0-9A-Za-z-]/
-const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]
-
-/**
- * Where the empty line that ends a header section is, searching from `j` (just after the
- * previous LF when `atLineStart`): the index just past it, or -(resume index + 1) when
- * `data` ends first.
- */
-function findBlankLine(data: Uint8Array, j: number, atLineStart: boolean): number {
-  const len = data.length
-  if (atLineStart) {
-    if (j >= len) return -(j + 1)
-    if (data[j] === LF) return j + 1
-    if (data[j] === CR) {
-      if (j + 1 >= len) return -(j + 1)
-      if (data[j + 1] === LF) return j + 2
-    }
-  }
-  for (;;) {
-    j = data.indexOf(LF, j)
-    if (j < 0) return -(len + 1)
-    if (j + 1 >= len) return -(j + 1)
-    if (data[j + 1] === LF) return j + 2
-    if (data[j + 1] === CR) {
-      if (j + 2 >= len) return -(j + 1)
-      if (data[j + 2] === LF) return j + 3
-    }
-    j++
-  }
-}
-
 export class MessageReader {
   private state: State = 'start'
   /** The stream offset just past the last byte received. */
   private received: number
-  private readonly queue = new ByteQueue()
-  /** [stream offset, time] of each push whose bytes sit in the queue, oldest first. */
-  private times: Array<[number, number]> = []
+  private readonly queue = new TimedByteQueue()
   /** Where the push being read starts, and its time. */
   private nowOffset = 0
   private nowTime = 0
@@ -148,7 +117,7 @@ export class MessageReader {
     this.setNow(this.received, time)
     this.received += fresh.length
     if (this.state === 'paused') {
-      this.enqueue(fresh, this.nowOffset, time)
+      this.queue.append(fresh, this.nowOffset, time)
       if (this.queue.length > MAX_PAUSED_BYTES) {
         this.stop(this.received - this.queue.length, `more than ${MAX_PAUSED_BYTES} bytes sent before the upgrade was answered`)
       }
@@ -189,19 +158,8 @@ export class MessageReader {
   }
 
   /** After detach: the bytes received but not read as HTTP, as the pushes brought them (offset, time); handed over once. */
-  remainder(): Array<{ offset: number; bytes: Uint8Array; time: number }> {
-    const data = this.queue.view()
-    const from = this.received - data.length
-    const pieces: Array<{ offset: number; bytes: Uint8Array; time: number }> = []
-    for (let k = 0; k < this.times.length; k++) {
-      const [at, time] = this.times[k]
-      const stop = k + 1 < this.times.length ? this.times[k + 1][0] : this.received
-      const start = Math.max(at, from)
-      if (stop > start) pieces.push({ offset: start, bytes: data.slice(start - from, stop - from), time })
-    }
-    this.queue.clear()
-    this.times = []
-    return pieces
+  remainder(): TimedPiece[] {
+    return this.queue.takeAll()
   }
 
   /** Bytes received and not yet read. */
@@ -219,17 +177,10 @@ export class MessageReader {
     this.nowTime = time
   }
 
-  private enqueue(bytes: Uint8Array, offset: number, time: number): void {
-    if (bytes.length === 0) return
-    this.queue.append(bytes)
-    this.times.push([offset, time])
-  }
-
   /** The time of the push that brought the byte at `offset`. */
   private timeAt(offset: number): number {
     if (offset >= this.nowOffset) return this.nowTime
-    for (let k = this.times.length - 1; k >= 0; k--) if (this.times[k][0] <= offset) return this.times[k][1]
-    return this.nowTime
+    return this.queue.timeAt(offset) ?? this.nowTime
   }
 
   /** A gap in what was pushed: fine over bytes the reader said it does not need, a problem anywhere else. */
@@ -251,7 +202,7 @@ export class MessageReader {
 
   private run(fresh: Uint8Array): void {
     const queued = this.queue.length > 0
-    if (queued) this.enqueue(fresh, this.nowOffset, this.nowTime)
+    if (queued) this.queue.append(fresh, this.nowOffset, this.nowTime)
     this.data = queued ? this.queue.view() : fresh
     this.base = this.received - this.data.length
     this.i = 0
@@ -261,13 +212,8 @@ export class MessageReader {
     this.data = new Uint8Array(0)
     if (queued) {
       this.queue.consume(consumed)
-      const from = this.received - this.queue.length
-      let drop = 0
-      while (drop + 1 < this.times.length && this.times[drop + 1][0] <= from) drop++
-      if (this.queue.length === 0) this.times = []
-      else if (drop > 0) this.times.splice(0, drop)
     } else if (consumed < data.length) {
-      this.enqueue(data.subarray(consumed), this.base + consumed, this.nowTime)
+      this.queue.append(data.subarray(consumed), this.base + consumed, this.nowTime)
     }
   }
 
@@ -307,18 +253,12 @@ export class MessageReader {
     return true
   }
 
-  /** Stops at `i` when the bytes there (as many as have come) cannot begin a start line; the same answer however the bytes were split. */
+  /** Stops at `i` when the bytes there (as many as have come) cannot begin a start line. */
   private badStart(i: number): boolean {
-    const data = this.data
-    // The bytes quoted are those up to the first that does not fit, so the problem reads the same however they were split.
-    const expected = this.kind === 'request' ? 1 : HTTP_SLASH.length
-    for (let k = 0; k < expected && i + k < data.length; k++) {
-      const fits = this.kind === 'request' ? TCHAR.test(String.fromCharCode(data[i])) : data[i + k] === HTTP_SLASH[k]
-      if (fits) continue
-      this.stop(this.base + i, `not the start of an HTTP/1.x ${this.kind}: ${JSON.stringify(latin1(data, i, i + k + 1))}`)
-      return true
-    }
-    return false
+    const problem = notAStart(this.kind, this.data, i)
+    if (problem === undefined) return false
+    this.stop(this.base + i, problem)
+    return true
   }
 
   private readHead(): boolean {
@@ -513,7 +453,6 @@ export class MessageReader {
     this.msg = undefined
     this.state = 'ended'
     this.queue.clear()
-    this.times = []
     this.hooks.finished()
   }
 
@@ -522,7 +461,6 @@ export class MessageReader {
     this.msg = undefined
     this.state = 'stopped'
     this.queue.clear()
-    this.times = []
     this.hooks.finished()
   }
 }

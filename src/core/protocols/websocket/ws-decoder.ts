@@ -10,14 +10,18 @@
 // a preview, a compressed message up to MAX_COMPRESSED_MESSAGE).
 
 import type { Direction } from '../../../shared/capture-types'
-import { WS_PREVIEW_BYTES, type DecodeProblem, type WsMessage, type WsOpcode } from '../../../shared/protocol-types'
-import type { InflateRaw } from '../stream-decoder'
+import { WS_PREVIEW_BYTES, type DecodeProblem, type WsMessage } from '../../../shared/protocol-types'
+import { NOTHING_MORE, type InflateRaw } from '../stream-decoder'
 import { AppendBuffer } from './append-buffer'
 import { readClosePayload } from './ws-close'
 import type { WsDeflateParams } from './ws-extensions'
+import { MAX_CONTROL_PAYLOAD, MAX_HEADER, OPCODES, headerLength, readPayloadLength, unmaskInto, type FrameHeader } from './ws-frame'
 import { MAX_COMPRESSED_MESSAGE, WsInflateContext } from './ws-inflate'
+import { abandonKept, keepInflated, keepUnmasked, keptPiece, newKept, settleKept, type Kept, type KeptPayload } from './ws-kept-payload'
 
+export { NOTHING_MORE } from '../stream-decoder'
 export { parseWsExtensions, type WsDeflateParams } from './ws-extensions'
+export type { KeptPayload } from './ws-kept-payload'
 
 export interface WsDecoderOptions {
   /** Where each direction's frames start: the first byte after the upgrade's head. */
@@ -36,37 +40,9 @@ export interface WsDecoderOptions {
   keepPayload?: { index: number; from: number; length: number }
 }
 
-export interface KeptPayload {
-  bytes: Uint8Array
-  /** The payload's whole size, once known. */
-  total?: number
-  /** `bytes` reaches the payload's end. */
-  end: boolean
-  problem?: { message: string; offset: number }
-}
-
-/** wantFrom's answer for a direction the decoder reads no more of. */
-export const NOTHING_MORE = Number.MAX_SAFE_INTEGER
-
-const OPCODES: Partial<Record<number, WsOpcode>> = { 0: 'continuation', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' }
-const MAX_CONTROL_PAYLOAD = 125
-/** 2 bytes, 8 of extended length, 4 of mask. */
-const MAX_HEADER = 14
 /** Past this many problems a direction is garbage, not WebSocket: its decoding stops there. */
 const MAX_PROBLEMS = 100
 const EMPTY = new Uint8Array(0)
-
-interface Kept {
-  from: number
-  length: number
-  dir?: Direction
-  bytes: AppendBuffer
-  total?: number
-  end: boolean
-  problem?: { message: string; offset: number }
-  /** Nothing more will come into it: filled, or its message ended. */
-  settled: boolean
-}
 
 interface Message {
   wire: WsMessage
@@ -82,15 +58,7 @@ interface Message {
   kept?: Kept
 }
 
-interface Frame {
-  start: number
-  fin: boolean
-  opcode: number
-  masked: boolean
-  mask: Uint8Array
-  headerLength: number
-  length: number
-  done: number
+interface Frame extends FrameHeader {
   /** Absent for a continuation frame with nothing to continue: its payload is passed over. */
   msg?: Message
 }
@@ -142,10 +110,7 @@ export class WebSocketDecoder {
       server: side('server', opts.deflate?.serverNoContextTakeover)
     }
     const k = opts.keepPayload
-    if (k) {
-      const kept: Kept = { from: Math.max(0, k.from), length: Math.max(0, k.length), bytes: new AppendBuffer(), end: false, settled: false }
-      this.keep = { index: k.index, kept }
-    }
+    if (k) this.keep = { index: k.index, kept: newKept(k.from, k.length) }
   }
 
   /** The index the next message gets: messages found so far, with firstIndex. */
@@ -219,14 +184,7 @@ export class WebSocketDecoder {
    * its message ended, the decoder wants nothing more (wantFrom says NOTHING_MORE).
    */
   keptPayload(): KeptPayload | undefined {
-    const kept = this.keep?.kept
-    if (!kept || kept.dir === undefined) return undefined
-    // A window filled to the payload's known end reaches it before the message completes.
-    const end = kept.end || (kept.problem === undefined && kept.total !== undefined && kept.from + kept.bytes.length >= kept.total)
-    const piece: KeptPayload = { bytes: kept.bytes.view().slice(), end }
-    if (kept.total !== undefined) piece.total = kept.total
-    if (kept.problem) piece.problem = kept.problem
-    return piece
+    return this.keep ? keptPiece(this.keep.kept) : undefined
   }
 
   // With keepPayload, once the message is found only its direction matters, and once its window is settled nothing does.
@@ -320,24 +278,14 @@ export class WebSocketDecoder {
   private endHeader(side: Side, time: number): void {
     const frame = side.frame as Frame
     const h = side.header
-    const len7 = h[1] & 0x7f
-    let length = len7
-    let at = 2
-    if (len7 === 126) {
-      length = (h[2] << 8) | h[3]
-      at = 4
-    } else if (len7 === 127) {
-      const high = readUint32(h, 2)
-      // Past 2^53 a length is no exact number here, and no capture holds that much anyway.
-      if (high >= 0x200000) {
-        this.stop(side, frame.start + 2, 'a frame length of 2^53 bytes or more: decoding stops')
-        return
-      }
-      length = high * 2 ** 32 + readUint32(h, 6)
-      at = 10
+    const read = readPayloadLength(h)
+    if (!read) {
+      this.stop(side, frame.start + 2, 'a frame length of 2^53 bytes or more: decoding stops')
+      return
     }
+    const { length, maskAt } = read
     frame.masked = (h[1] & 0x80) !== 0
-    if (frame.masked) frame.mask = h.slice(at, at + 4)
+    if (frame.masked) frame.mask = h.slice(maskAt, maskAt + 4)
     if (frame.masked !== (side.dir === 'client')) {
       const rule = side.dir === 'client' ? 'a client frame without a mask: a client masks every frame' : 'a masked server frame: a server never masks'
       this.sayOnce(side, 'mask', frame.start + 1, rule)
@@ -392,15 +340,7 @@ export class WebSocketDecoder {
       unmaskInto(msg.preview.subarray(msg.previewLength, msg.previewLength + previewTo), chunk, 0, frame)
       msg.previewLength += previewTo
     }
-    const kept = msg.kept
-    if (kept && !kept.settled) {
-      const from = clamp(kept.from - at, 0, chunk.length)
-      const to = clamp(kept.from + kept.length - at, 0, chunk.length)
-      if (from < to) {
-        unmaskInto(kept.bytes.reserve(to - from), chunk, from, frame)
-        if (kept.bytes.length >= kept.length) kept.settled = true
-      }
-    }
+    if (msg.kept) keepUnmasked(msg.kept, chunk, at, frame)
     msg.wire.size += chunk.length
   }
 
@@ -462,26 +402,14 @@ export class WebSocketDecoder {
   private takeInflated(msg: Message, output: Uint8Array, whole: boolean): void {
     fillPreview(msg, output.subarray(0, WS_PREVIEW_BYTES))
     msg.wire.size = output.length
-    const kept = msg.kept
-    if (!kept) return
-    kept.bytes.append(output.subarray(Math.min(kept.from, output.length), Math.min(kept.from + kept.length, output.length)))
-    if (whole) kept.total = output.length
+    if (msg.kept) keepInflated(msg.kept, output, whole)
   }
 
   private complete(msg: Message, time: number): void {
     msg.wire.complete = true
     msg.wire.endedAt = time
     this.changed.set(msg.wire.index, msg)
-    const kept = msg.kept
-    if (!kept) return
-    kept.settled = true
-    if (msg.notInflated !== undefined) {
-      kept.problem = { message: msg.notInflated, offset: 0 }
-      kept.total = undefined
-      return
-    }
-    kept.total = msg.wire.size
-    kept.end = kept.from + kept.bytes.length >= kept.total
+    if (msg.kept) settleKept(msg.kept, msg.wire.size, msg.notInflated)
   }
 
   /** A message that will not complete: what came of it stays, and a compressed one takes its side's context with it. */
@@ -494,10 +422,7 @@ export class WebSocketDecoder {
       this.takeInflated(msg, output, false)
     }
     if (msg.wire.compressed) side.inflate?.loseContext()
-    if (msg.kept) {
-      msg.kept.settled = true
-      if (msg.notInflated !== undefined) msg.kept.problem = { message: msg.notInflated, offset: 0 }
-    }
+    if (msg.kept) abandonKept(msg.kept, msg.notInflated)
   }
 
   private stop(side: Side, at: number, message: string): void {
@@ -530,24 +455,6 @@ export class WebSocketDecoder {
   }
 }
 
-function headerLength(b1: number): number {
-  const len7 = b1 & 0x7f
-  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0)
-}
-
-function readUint32(b: Uint8Array, at: number): number {
-  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0
-}
-
-/** chunk[from, from + out.length) unmasked into `out` (a copy: the caller's buffer is not ours to keep). */
-function unmaskInto(out: Uint8Array, chunk: Uint8Array, from: number, frame: Frame): void {
-  out.set(chunk.subarray(from, from + out.length))
-  if (!frame.masked) return
-  const mask = frame.mask
-  const base = frame.done + from
-  for (let j = 0; j < out.length; j++) out[j] ^= mask[(base + j) & 3]
-}
-
 function fillPreview(msg: Message, bytes: Uint8Array): void {
   const room = WS_PREVIEW_BYTES - msg.previewLength
   if (room <= 0 || bytes.length === 0) return
@@ -555,8 +462,4 @@ function fillPreview(msg: Message, bytes: Uint8Array): void {
   const n = Math.min(room, bytes.length)
   msg.preview.set(bytes.subarray(0, n), msg.previewLength)
   msg.previewLength += n
-}
-
-function clamp(n: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, n))
 }
