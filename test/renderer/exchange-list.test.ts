@@ -4,41 +4,20 @@
 // a chosen row opening its exchange in the HTTP view, the arrow keys; the connection list's
 // protocol and Info cells as Wireshark writes them; the context menu from the keyboard, with
 // every item named, in English and in Chinese.
-import { mount, type VueWrapper } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { nextTick } from 'vue'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { VueWrapper } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
 import type { ConnectionSummary } from '../../src/shared/capture-types'
 import type { CommandArgs } from '../../src/shared/contract'
 import type { ExchangeRow, ProtocolSummary } from '../../src/shared/protocol-types'
 import ConnectionList from '../../src/renderer/src/components/ConnectionList.vue'
 import ExchangeList from '../../src/renderer/src/components/exchanges/ExchangeList.vue'
 import { protocolInfo, protocolLabel } from '../../src/renderer/src/components/exchanges/protocol-info'
-import { createAppI18n } from '../../src/renderer/src/i18n'
 import { useEngineStore } from '../../src/renderer/src/stores/engine'
 import { useSelectionStore } from '../../src/renderer/src/stores/selection'
 import { fakeTransport } from './fake-transport'
+import { settle, useViewport } from './viewport'
 
-let pinia: Pinia
-const mounted: VueWrapper[] = []
-// jsdom lays nothing out: the virtualized lists need a viewport to put rows in.
-const sizes = { clientHeight: 400, clientWidth: 1000 }
-const original = Object.fromEntries(Object.keys(sizes).map((k) => [k, Object.getOwnPropertyDescriptor(Element.prototype, k)!]))
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  for (const [k, v] of Object.entries(sizes)) Object.defineProperty(Element.prototype, k, { configurable: true, get: () => v })
-})
-afterEach(() => {
-  mounted.splice(0).forEach((w) => w.unmount())
-  for (const [k, d] of Object.entries(original)) Object.defineProperty(Element.prototype, k, d)
-  document.body.innerHTML = ''
-})
-
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
-}
+const { mountView } = useViewport({ clientHeight: 400, clientWidth: 1000 })
 
 const T = Date.UTC(2026, 0, 1, 12, 0, 0)
 const row = (i: number): ExchangeRow => ({
@@ -89,15 +68,9 @@ function engineWith(total = 500) {
   return t
 }
 
-function mountView(component: unknown, locale: 'en' | 'zh-CN' = 'en'): VueWrapper {
-  const w = mount(component as Parameters<typeof mount>[0], { global: { plugins: [pinia, createAppI18n(locale)] }, attachTo: document.body } as never)
-  mounted.push(w)
-  return w
-}
-
 const text = (w: { text(): string }): string => w.text().replace(/\s+/g, ' ').trim()
 const cells = (w: VueWrapper, n: number): string[] =>
-  w.findAll('.space [role=row]')[n].findAll('[role=gridcell]').map((c) => text(c))
+  w.findAll('[role=rowgroup] [role=row]')[n].findAll('[role=gridcell]').map((c) => text(c))
 
 describe('the exchange list', () => {
   it('shows each exchange as devtools do, and a chosen row opens its exchange in the HTTP view', async () => {
@@ -112,10 +85,10 @@ describe('the exchange list', () => {
     // Never more than a page or two asked for.
     expect(t.calls.filter((c) => c.cmd === 'exchange.page').length).toBeLessThanOrEqual(2)
 
-    await w.findAll('.space [role=row]')[3].trigger('click')
+    await w.findAll('[role=rowgroup] [role=row]')[3].trigger('click')
     const selection = useSelectionStore()
     expect([selection.connId, selection.exchange, selection.tab]).toEqual([11, 1, 'http'])
-    expect(w.findAll('.space [role=row]')[3].attributes('aria-selected')).toBe('true')
+    expect(w.findAll('[role=rowgroup] [role=row]')[3].attributes('aria-selected')).toBe('true')
     const grid = w.get('[role=grid]')
     await grid.trigger('keydown', { key: 'ArrowDown' })
     await settle()
@@ -148,10 +121,10 @@ describe('the exchange list', () => {
 
   it('opens the context menu from the keyboard, every action named, in Chinese too', async () => {
     engineWith()
-    const w = mountView(ExchangeList, 'zh-CN')
+    const w = mountView(ExchangeList, { locale: 'zh-CN' })
     await settle()
     expect(w.get('[role=grid]').attributes('aria-label')).toBe('HTTP 交换')
-    await w.findAll('.space [role=row]')[0].trigger('click')
+    await w.findAll('[role=rowgroup] [role=row]')[0].trigger('click')
     const grid = w.get('[role=grid]')
     ;(grid.element as HTMLElement).focus()
     await grid.trigger('keydown', { key: 'F10', shiftKey: true })
@@ -185,7 +158,7 @@ describe('the connection list', () => {
     expect(cells(w, 1).slice(5, 7)).toEqual(['WS', 'WebSocket 42 messages'])
     expect(cells(w, 2).slice(5, 7)).toEqual(['', ''])
 
-    await w.findAll('.space [role=row]')[2].trigger('contextmenu')
+    await w.findAll('[role=rowgroup] [role=row]')[2].trigger('contextmenu')
     await settle()
     const items = [...document.querySelectorAll('[role=menuitem]')]
     expect(items.map((i) => i.textContent!.trim())).toEqual([

@@ -2,34 +2,15 @@
 // A connection's feed (here the flow's turns): the keys move the focus between rows, End
 // reaches the last of 150,000 turns by moving the window there, the window bar moves it
 // back, and the engine is reached through the engine store, which says when it is not there.
-import { mount, type VueWrapper } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { nextTick } from 'vue'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { VueWrapper } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
 import type { ConnectionSummary, Turn } from '../../../src/shared/capture-types'
 import FlowView from '../../../src/renderer/src/components/detail-tabs/FlowView.vue'
-import { createAppI18n } from '../../../src/renderer/src/i18n'
 import { useEngineStore } from '../../../src/renderer/src/stores/engine'
 import { fakeTransport } from '../fake-transport'
+import { settle, useViewport } from '../viewport'
 
-let pinia: Pinia
-const mounted: VueWrapper[] = []
-// jsdom lays nothing out: the virtualized feed needs a viewport to put rows in.
-const sizes = { clientHeight: 400, clientWidth: 800 }
-const original = Object.fromEntries(Object.keys(sizes).map((k) => [k, Object.getOwnPropertyDescriptor(Element.prototype, k)!]))
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  for (const [k, v] of Object.entries(sizes)) Object.defineProperty(Element.prototype, k, { configurable: true, get: () => v })
-})
-afterEach(() => {
-  mounted.splice(0).forEach((w) => w.unmount())
-  for (const [k, d] of Object.entries(original)) Object.defineProperty(Element.prototype, k, d)
-})
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
-}
+const { mountView } = useViewport({ clientHeight: 400, clientWidth: 800 })
 
 const TOTAL = 150_000
 const conn: ConnectionSummary = {
@@ -48,9 +29,7 @@ const turn = (i: number): Turn => ({ kind: 'data', dir: 'client', event: i, time
 function flow(): VueWrapper {
   const t = fakeTransport({ 'conn.turns': ({ from = 0, limit = 200 }) => ({ from, total: TOTAL, turns: Array.from({ length: Math.min(limit, TOTAL - from) }, (_, k) => turn(from + k)) }) })
   useEngineStore().attach(t.transport)
-  const w = mount(FlowView, { props: { conn, capture: 'c1' }, global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
-  mounted.push(w)
-  return w
+  return mountView(FlowView, { props: { conn, capture: 'c1' } })
 }
 const focusedName = (): string | null => (document.activeElement as HTMLElement | null)?.getAttribute('aria-label') ?? null
 

@@ -3,38 +3,18 @@
 // unfolds a chunk by reading more of it and points the selection at a clicked chunk; the
 // flow names its arrows and a click moves the selection; the timeline lists the list's
 // rows as options, a click selects one, and the keys zoom and fit.
-import { mount, type VueWrapper } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { nextTick } from 'vue'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { VueWrapper } from '@vue/test-utils'
+import { describe, expect, it, vi } from 'vitest'
 import type { CaptureEvent, ConnectionSummary, Turn } from '../../../src/shared/capture-types'
 import ConversationView from '../../../src/renderer/src/components/detail-tabs/ConversationView.vue'
 import FlowView from '../../../src/renderer/src/components/detail-tabs/FlowView.vue'
 import TimelineView from '../../../src/renderer/src/components/TimelineView.vue'
-import { createAppI18n } from '../../../src/renderer/src/i18n'
 import { useEngineStore } from '../../../src/renderer/src/stores/engine'
 import { useSelectionStore } from '../../../src/renderer/src/stores/selection'
 import { fakeTransport, type Handlers } from '../fake-transport'
+import { settle, useViewport } from '../viewport'
 
-let pinia: Pinia
-const mounted: VueWrapper[] = []
-// jsdom lays nothing out: the virtualized views need a viewport to put rows in.
-const sizes = { clientHeight: 400, clientWidth: 800 }
-const original = Object.fromEntries(Object.keys(sizes).map((k) => [k, Object.getOwnPropertyDescriptor(Element.prototype, k)!]))
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  for (const [k, v] of Object.entries(sizes)) Object.defineProperty(Element.prototype, k, { configurable: true, get: () => v })
-})
-afterEach(() => {
-  mounted.splice(0).forEach((w) => w.unmount())
-  for (const [k, d] of Object.entries(original)) Object.defineProperty(Element.prototype, k, d)
-})
-
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
-}
+const viewport = useViewport({ clientHeight: 400, clientWidth: 800 })
 
 const T = Date.UTC(2026, 0, 1, 12, 0, 0)
 const conn: ConnectionSummary = {
@@ -70,11 +50,7 @@ function engineWith(handlers: Handlers) {
   return t
 }
 
-function mountView(component: unknown, props: Record<string, unknown> = {}): VueWrapper {
-  const w = mount(component as Parameters<typeof mount>[0], { props, global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body } as never)
-  mounted.push(w)
-  return w
-}
+const mountView = (component: unknown, props: Record<string, unknown> = {}): VueWrapper => viewport.mountView(component, { props })
 
 const names = (w: VueWrapper, selector: string): string[] => w.findAll(selector).map((e) => e.attributes('aria-label') ?? '')
 

@@ -9,6 +9,7 @@ export default {
       count: '{shown} of {total}',
       col: { id: '#', kind: 'kind', owner: 'owner', client: 'client', target: 'target', protocol: 'proto', info: 'info', state: 'state', sent: '↑ sent', received: '↓ received', start: 'start', duration: 'duration' },
       sortBy: 'Sort by {column}',
+      rows: 'Rows',
       follow: 'Follow new connections',
       kind: { proxy: 'proxy', server: 'server', client: 'client' },
       state: {
@@ -35,6 +36,7 @@ export default {
       count: '{shown} / {total}',
       col: { id: '#', kind: '类型', owner: '所属', client: '客户端', target: '目标', protocol: '协议', info: '信息', state: '状态', sent: '↑ 发送', received: '↓ 接收', start: '开始', duration: '时长' },
       sortBy: '按{column}排序',
+      rows: '行',
       follow: '跟随新连接',
       kind: { proxy: '代理', server: '服务器', client: '客户端' },
       state: {
