@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
-// The window: says when the engine is away, lists proxies and a page of the selected capture.
+// The window: says when the engine is away, lists proxies and a page of the selected capture,
+// and the number keys choose only the detail tabs the selected connection offers.
 import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { nextTick } from 'vue'
@@ -7,6 +8,8 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import App from '../../src/renderer/src/App.vue'
 import { createAppI18n } from '../../src/renderer/src/i18n'
 import { useEngineStore } from '../../src/renderer/src/stores/engine'
+import { useSelectionStore } from '../../src/renderer/src/stores/selection'
+import type { ConnectionSummary } from '../../src/shared/capture-types'
 import { fakeTransport } from './fake-transport'
 
 let pinia: Pinia
@@ -40,5 +43,39 @@ describe('App', () => {
     await settle()
     expect(wrapper.text()).toContain('127.0.0.1:6380')
     expect(wrapper.find('[role=grid]').attributes('aria-rowcount')).toBe('2')
+  })
+
+  it('keeps a disabled tab unchosen by its number key', async () => {
+    // A TLS connection: no HTTP, no WebSocket.
+    const conn: ConnectionSummary = { id: 1, kind: 'proxy', ownerId: 'p1', client: { address: '127.0.0.1', port: 5000, family: 'IPv4' }, target: '127.0.0.1:443', openedAt: 0, bytes: { client: 5, server: 7 }, fin: { client: true, server: true }, end: 'closed', protocol: { protocol: 'tls' } }
+    const t = fakeTransport({
+      'conn.page': ({ offset }) => ({ total: 1, offset, rows: [conn] }),
+      'conn.get': () => [conn]
+    })
+    useEngineStore().attach(t.transport)
+    const wrapper = mount(App, { global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
+    t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: [{ id: 'live', name: 'c.tcap', path: '/tmp/c.tcap', size: 100, connections: 1, live: true }] })
+    await settle()
+    const selection = useSelectionStore()
+    selection.select(1)
+    await settle()
+    const tab = (name: string) => wrapper.get(`[role=tab]#tab-${name}`)
+    expect(tab('http').attributes('aria-disabled')).toBe('true')
+    expect(tab('websocket').attributes('aria-disabled')).toBe('true')
+
+    const press = async (key: string): Promise<void> => {
+      window.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }))
+      await settle()
+    }
+    await press('4')
+    expect(selection.tab).toBe('conversation')
+    await press('5')
+    expect(selection.tab).toBe('conversation')
+    await press('2')
+    expect(selection.tab).toBe('hex')
+    await press('4')
+    expect(selection.tab).toBe('hex')
+    expect(tab('hex').attributes('aria-selected')).toBe('true')
+    wrapper.unmount()
   })
 })
