@@ -15,8 +15,8 @@ import type { Page } from 'playwright-core'
 import { LiveCapture } from '../../src/core/capture/live-capture'
 import { listen, tempDir } from '../helpers/net'
 import { portOf } from '../helpers/engine'
-import { startWeb } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { openWebPage } from '../helpers/web-page'
+import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -61,13 +61,7 @@ describe('the exchange list', () => {
     cleanups.push(cleanup)
     const file = join(dir, 'http-100k.tcap')
     await writeHttpCapture(file)
-    const web = await startWeb(['--open', file])
-    cleanups.push(() => web.stop('SIGINT'))
-    const b = await openBrowser({ width: 1100, height: 700 })
-    cleanups.push(() => b.close())
-    const page = b.page
-    page.setDefaultTimeout(20_000)
-    await page.goto(web.url)
+    const { page } = await openWebPage(cleanups, { args: ['--open', file], browser: { width: 1100, height: 700 } })
     await page.getByRole('navigation', { name: 'Open captures' }).getByRole('button', { name: /^http-100k\.tcap/ }).click()
     await page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'Exchanges' }).click()
     const grid = page.getByRole('grid', { name: 'HTTP exchanges' })
@@ -81,7 +75,8 @@ describe('the exchange list', () => {
     await expect.poll(() => last.textContent()).toContain(`/items/${EXCHANGES - 1}`)
     await page.keyboard.press('Home')
     await expect.poll(() => grid.locator('[aria-rowindex="2"]').textContent()).toContain('/items/0')
-    await grid.locator('.scroller').evaluate((el) => (el.scrollTop = el.scrollHeight))
+    const rows = grid.getByRole('rowgroup', { name: 'Rows' })
+    await rows.evaluate((el) => (el.scrollTop = el.scrollHeight))
     await expect.poll(() => last.textContent()).toContain(`/items/${EXCHANGES - 1}`)
     await page.screenshot({ path: screenshotPath('exchange-list-end') })
 
@@ -89,10 +84,12 @@ describe('the exchange list', () => {
     const filter = page.getByRole('searchbox', { name: 'Filter exchanges' })
     await filter.fill('status:404')
     await expect.poll(() => countLine(page)).toBe(`${(EXCHANGES / 50).toLocaleString('en-US')} of 100,000 exchanges`)
-    // The status cells of the rows drawn (the class names the column: a role cannot).
-    const statuses = await grid.locator('[role=row] [role=gridcell].status').allTextContents()
+    // The status cells of the rows drawn: each row's cell under the "status" column header.
+    const column = (await grid.getByRole('columnheader').allTextContents()).findIndex((h) => h.trim().startsWith('status'))
+    expect(column).toBeGreaterThan(0)
+    const statuses = await Promise.all((await rows.getByRole('row').all()).map((r) => r.getByRole('gridcell').nth(column).textContent()))
     expect(statuses.length).toBeGreaterThan(5)
-    expect(new Set(statuses.map((s) => s.trim()))).toEqual(new Set(['404']))
+    expect(new Set(statuses.map((s) => s?.trim()))).toEqual(new Set(['404']))
     await page.screenshot({ path: screenshotPath('exchange-list-404') })
 
     // One exchange by its path: choosing it opens its connection in the HTTP view.
@@ -124,16 +121,12 @@ describe('context actions on a real proxied HTTP exchange', () => {
       })
       const port = await listen(server)
       cleanups.push(() => new Promise((r) => server.close(r)))
-      const web = await startWeb()
-      cleanups.push(() => web.stop('SIGINT'))
+      const { web, page } = await openWebPage(cleanups, {
+        browser: { locale: w.locale, width: 1100, height: 700 },
+        beforeLoad: (b, started) => b.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: started.origin })
+      })
       const driver = await web.client()
       const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${port}` })
-      const b = await openBrowser({ locale: w.locale, width: 1100, height: 700 })
-      cleanups.push(() => b.close())
-      const page = b.page
-      page.setDefaultTimeout(20_000)
-      await b.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.origin })
-      await page.goto(web.url)
 
       // One real exchange through the proxy, on a connection that then closes.
       const req = request({ port: portOf(proxy.listen), host: '127.0.0.1', path: '/api/items?page=2', method: 'GET', headers: { 'X-Trace': 'e2e', Connection: 'close' } })

@@ -17,8 +17,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { listen } from '../helpers/net'
 import { portOf } from '../helpers/engine'
-import { startWeb, type WebMode } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import type { WebMode } from '../helpers/web'
+import { openWebPage } from '../helpers/web-page'
+import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -158,13 +159,7 @@ describe('the HTTP and WebSocket views in Chromium', () => {
   it('show a gzip JSON exchange decoded, an HTML body as inert text, and a WebSocket conversation', async () => {
     const origin = await originServer()
     const wsOrigin = await originServer()
-    const w = await startWeb()
-    cleanups.push(() => w.stop('SIGINT'))
-    const b = await openBrowser({ width: 1280, height: 860 })
-    cleanups.push(() => b.close())
-    const page = b.page
-    page.setDefaultTimeout(20_000)
-    await page.goto(w.url)
+    const { web: w, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 860 } })
     const titleBefore = await page.title()
 
     await twoExchanges(await startProxy(w, origin.port))
@@ -254,13 +249,7 @@ describe('the HTTP and WebSocket views in Chromium', () => {
 
   it('reads in Chinese', async () => {
     const origin = await originServer()
-    const w = await startWeb()
-    cleanups.push(() => w.stop('SIGINT'))
-    const b = await openBrowser({ locale: 'zh-CN', width: 1100, height: 700 })
-    cleanups.push(() => b.close())
-    const page = b.page
-    page.setDefaultTimeout(20_000)
-    await page.goto(w.url)
+    const { web: w, page } = await openWebPage(cleanups, { browser: { locale: 'zh-CN', width: 1100, height: 700 } })
     await twoExchanges(await startProxy(w, origin.port))
     const words = WORDS.zh
     await chooseConnection(page, words, `127.0.0.1:${origin.port}`)
@@ -275,15 +264,11 @@ describe('the HTTP and WebSocket views in Chromium', () => {
 
   it('previews an image, shows a form as fields, says where a cut gzip stopped, and loads more of a long body (dark)', async () => {
     const origin = await originServer()
-    const w = await startWeb()
-    cleanups.push(() => w.stop('SIGINT'))
-    const b = await openBrowser({ colorScheme: 'dark', width: 1280, height: 860 })
-    cleanups.push(() => b.close())
-    const page = b.page
-    page.setDefaultTimeout(20_000)
     const blocked: string[] = []
-    page.on('console', (m) => m.text().includes('Content Security Policy') && blocked.push(m.text()))
-    await page.goto(w.url)
+    const { web: w, page } = await openWebPage(cleanups, {
+      browser: { colorScheme: 'dark', width: 1280, height: 860 },
+      beforeLoad: ({ page }) => page.on('console', (m) => m.text().includes('Content Security Policy') && blocked.push(m.text()))
+    })
     await twoExchanges(await startProxy(w, origin.port), ['/pixel.png', '/form', '/broken', '/log'])
     const words = WORDS.en
     await chooseConnection(page, words, `127.0.0.1:${origin.port}`)
@@ -321,13 +306,7 @@ describe('the HTTP and WebSocket views in Chromium', () => {
 
   it('shows an exchange as it happens: pending, then answered', async () => {
     const origin = await originServer()
-    const w = await startWeb()
-    cleanups.push(() => w.stop('SIGINT'))
-    const b = await openBrowser({ width: 1280, height: 860 })
-    cleanups.push(() => b.close())
-    const page = b.page
-    page.setDefaultTimeout(20_000)
-    await page.goto(w.url)
+    const { web: w, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 860 } })
     const proxyPort = await startProxy(w, origin.port)
     const req = request({ port: proxyPort, host: '127.0.0.1', path: '/slow', headers: { Connection: 'close' } })
     req.end()
