@@ -10,6 +10,10 @@ export interface GridColumn<K extends string> {
   /** The engine's order this column's header chooses; none: not sortable. */
   sort?: K
   num?: boolean
+  /** The classes of the column's cells in the rows (`mono`, `dim`, a direction's colour). */
+  cellClass?: string
+  /** Its cells carry their text as a tooltip: long text the column cuts. */
+  titled?: boolean
 }
 
 /** A column with its header's words, as the grid shows it. */

@@ -8,16 +8,16 @@ import type { GridColumn } from '../../composables/useSortColumns'
 import { mediaType } from './protocol-info'
 
 export const EXCHANGE_COLUMNS: Array<GridColumn<ExchangeSortKey>> = [
-  { key: 'method', sort: 'method' },
-  { key: 'host', sort: 'host' },
-  { key: 'path', sort: 'path' },
-  { key: 'status', sort: 'status', num: true },
-  { key: 'type', sort: 'type' },
-  { key: 'requestSize', num: true },
-  { key: 'responseSize', sort: 'size', num: true },
-  { key: 'start', sort: 'start' },
-  { key: 'duration', sort: 'duration', num: true },
-  { key: 'conn', sort: 'conn', num: true }
+  { key: 'method', sort: 'method', cellClass: 'mono' },
+  { key: 'host', sort: 'host', cellClass: 'mono' },
+  { key: 'path', sort: 'path', cellClass: 'mono', titled: true },
+  { key: 'status', sort: 'status', num: true, cellClass: 'mono' },
+  { key: 'type', sort: 'type', cellClass: 'dim' },
+  { key: 'requestSize', num: true, cellClass: 'mono dir-client' },
+  { key: 'responseSize', sort: 'size', num: true, cellClass: 'mono dir-server' },
+  { key: 'start', sort: 'start', cellClass: 'mono dim' },
+  { key: 'duration', sort: 'duration', num: true, cellClass: 'mono dim' },
+  { key: 'conn', sort: 'conn', num: true, cellClass: 'mono dim' }
 ]
 /** The orders that start with the largest. */
 export const EXCHANGE_DESCENDS_FIRST: readonly ExchangeSortKey[] = ['size', 'duration']
