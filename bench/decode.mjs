@@ -10,7 +10,7 @@
 //   npm run bench:decode            (builds the CLI first)
 //   node bench/decode.mjs [--parts decoder,chunked,engine,proxy] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE]
 // See bench/README.md.
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -21,12 +21,11 @@ import { parseArgs } from 'node:util'
 import { FILE_BATCH, chunkedBatches, feedAll, keepAliveBatches, skipDownload } from './lib/decoder-runs.mjs'
 import { download, keepAlive } from './lib/http-client.mjs'
 import { chunkedDownload, contentLengthDownload } from './lib/http-traffic.mjs'
-import { Helper, ProxyProcess, cpuTimes, killAll, liveChildren } from './lib/proc.mjs'
+import { Helper, cpuTimes, gitCommit, killAll, liveChildren } from './lib/proc.mjs'
 import { fmt, median, table } from './lib/stats.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = dirname(HERE)
-const CLI = join(ROOT, 'bin', 'tcpscope.js')
 const BUNDLE_DIR = join(ROOT, 'out', 'bench')
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -68,7 +67,8 @@ const V = {
   proxyConnections: 32,
   proxyDownload: Q ? 256 * MiB : 1 * GiB,
   proxyChunked: Q ? 128 * MiB : 512 * MiB,
-  proxyChunkSize: 16 * KiB
+  proxyChunkSize: 16 * KiB,
+  wrkSeconds: Q ? 3 : 5
 }
 if (!(V.exchanges >= V.connections) || !(V.rounds >= 1)) {
   console.error('bench: --exchanges must be at least 100 and --rounds at least 1')
@@ -176,16 +176,24 @@ async function httpServer() {
   return server.addr
 }
 
+/**
+ * The proxy under test: the engine as `tcpscope proxy` runs it, from this bench's bundle
+ * (bench/live-proxy.mjs), which says how many exchanges live decoding has listed.
+ */
 async function startProxy(capture, env = {}) {
   const target = await httpServer()
-  const p = await ProxyProcess.start('tcpscope proxy', [CLI, 'proxy', '--listen', '127.0.0.1:0', '--target', target, '--capture', capture, '--json', '--quiet'], { env })
+  const p = new Helper(join(HERE, 'live-proxy.mjs'), [capture, target], 'proxy under test', { env })
+  const ready = await p.wait('ready', 20_000)
+  p.host = ready.host
+  p.port = ready.port
   return p
 }
 
-async function stopProxy(p, where) {
-  const stop = await p.stop(120_000)
-  if (stop.timedOut || stop.code !== 0) fail(where, `tcpscope proxy exited with code ${stop.code}${stop.timedOut ? ' (killed: no exit after SIGTERM)' : ''}; stderr: ${stop.stderr.trim().slice(0, 300) || '(empty)'}`)
-  return stop
+const progressOf = (p) => p.request({ type: 'progress' }, 'progress', 10_000)
+
+async function stopProxy(p) {
+  await p.request({ type: 'stop' }, 'stopped', 120_000)
+  await p.close()
 }
 
 /** Records typical exchanges and a 1 GiB download through the CLI proxy, then times the engine decoding each file. */
@@ -193,17 +201,17 @@ async function enginePart(I) {
   const out = {}
   const many = join(tmpRoot, 'exchanges.tcap')
   log(`engine: recording ${V.exchanges.toLocaleString('en-US')} exchanges over ${V.connections} keep-alive connections through tcpscope proxy ...`)
-  let p = await startProxy(many)
+  let p = await startProxy(many, { TCPSCOPE_DECODE: 'off' })
   const rec = await keepAlive({ host: p.host, port: p.port, exchanges: V.exchanges, connections: V.connections })
-  await stopProxy(p, 'engine: recording exchanges')
+  await stopProxy(p)
   out.recorded = { exchanges: V.exchanges, seconds: rec.ms / 1000, fileBytes: statSync(many).size }
 
   const big = join(tmpRoot, 'download.tcap')
   const dl = contentLengthDownload(V.download)
   log(`engine: recording one ${fmt(V.download / MiB, 0)} MiB Content-Length download through tcpscope proxy ...`)
-  p = await startProxy(big)
+  p = await startProxy(big, { TCPSCOPE_DECODE: 'off' })
   const got = await download({ host: p.host, port: p.port, path: dl.path, wire: dl.wire })
-  await stopProxy(p, 'engine: recording the download')
+  await stopProxy(p)
   out.recordedDownload = { bytes: got.bytes, seconds: got.ms / 1000, fileBytes: statSync(big).size }
 
   const engine = await I.Engine.create({ capturePath: join(tmpRoot, 'engine-live.tcap') })
@@ -243,18 +251,68 @@ async function enginePart(I) {
   return out
 }
 
+/** wrk's figures from its output: requests done, and errors of any kind (a socket error, a non-2xx/3xx answer). */
+function wrkFigures(out) {
+  const done = /(\d+) requests in ([\d.]+)(m?s)/.exec(out)
+  if (!done) throw new Error(`wrk printed no request count: ${out.trim().slice(0, 300)}`)
+  const errors = [...out.matchAll(/(?:connect|read|write|timeout) (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0) + Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0)
+  return { requests: Number(done[1]), seconds: Number(done[2]) / (done[3] === 'ms' ? 1000 : 1), errors }
+}
+
+function runWrk(p) {
+  return new Promise((resolve, reject) => {
+    execFile('wrk', ['-t1', `-c${V.proxyConnections}`, `-d${V.wrkSeconds}s`, `http://${p.host}:${p.port}/api/items/7`], { timeout: (V.wrkSeconds + 30) * 1000 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`wrk failed: ${err.message} ${stderr.trim().slice(0, 200)}`))
+      try {
+        resolve(wrkFigures(stdout))
+      } catch (e) {
+        reject(e)
+      }
+    })
+  })
+}
+
 /**
- * `tcpscope proxy` with live decoding (the default) and with TCPSCOPE_DECODE=off, fresh
- * processes case after case, the order swapped every round so drift does not favour one.
+ * After the load: how many exchanges live decoding had listed when it ended, and how long it
+ * took to list `want` of them, complete (a run that leaves decoding behind is not cheaper,
+ * only later). Gives up after LIST_WAIT_MS.
+ */
+const LIST_WAIT_MS = 60_000
+async function listed(p, want, wantMax = want) {
+  const atEnd = await progressOf(p)
+  const t0 = performance.now()
+  let now = atEnd
+  while ((now.exchanges < want || now.complete < want) && performance.now() - t0 < LIST_WAIT_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    now = await progressOf(p)
+  }
+  const lagMs = performance.now() - t0
+  const ok = now.exchanges >= want && now.complete >= want && now.exchanges <= wantMax
+  return { atEnd: atEnd.exchanges, exchanges: now.exchanges, complete: now.complete, lagMs, ok, mode: now.mode }
+}
+
+/**
+ * The proxy (the engine as `tcpscope proxy` runs it) with live decoding, the default, and
+ * with TCPSCOPE_DECODE=off: fresh processes case after case, the order swapped every round so
+ * drift does not favour one. With decoding on, every exchange proxied must be listed after.
  */
 async function proxyPart() {
-  const target = await httpServer()
-  void target
+  const hasWrk = (() => {
+    try {
+      execFileSync('wrk', ['--version'], { stdio: 'ignore' })
+      return true
+    } catch (err) {
+      // wrk --version exits 1 after printing its version.
+      return err.status === 1
+    }
+  })()
   const kinds = [
-    { id: 'exchanges', title: `keep-alive exchanges: ${V.proxyExchanges.toLocaleString('en-US')} over ${V.proxyConnections} connections, one at a time each`, unit: 'exchanges/s' },
+    { id: 'exchanges', title: `keep-alive exchanges, Node client checking every byte: ${V.proxyExchanges.toLocaleString('en-US')} over ${V.proxyConnections} connections`, unit: 'exchanges/s' },
+    ...(hasWrk ? [{ id: 'wrk', title: `wrk -c${V.proxyConnections} -t1 -d${V.wrkSeconds}s, keep-alive GETs of one ~1 KiB answer`, unit: 'requests/s' }] : []),
     { id: 'download', title: `Content-Length download of ${fmt(V.proxyDownload / MiB, 0)} MiB, 1 connection`, unit: 'MiB/s', dl: contentLengthDownload(V.proxyDownload) },
     { id: 'chunked', title: `chunked download of ${fmt(V.proxyChunked / MiB, 0)} MiB in ${V.proxyChunkSize / KiB} KiB chunks, 1 connection`, unit: 'MiB/s', dl: chunkedDownload(V.proxyChunked, V.proxyChunkSize) }
   ]
+  if (!hasWrk) log('proxy: wrk is not installed: its case is left out')
   const records = []
   for (let round = 1; round <= V.rounds; round++) {
     for (const kind of kinds) {
@@ -267,31 +325,40 @@ async function proxyPart() {
         try {
           p = await startProxy(capture, mode === 'off' ? { TCPSCOPE_DECODE: 'off' } : {})
           const cpu0 = cpuTimes(p.pid)
+          let count
           if (kind.id === 'exchanges') {
             const r = await keepAlive({ host: p.host, port: p.port, exchanges: V.proxyExchanges, connections: V.proxyConnections })
             rec.value = rate(V.proxyExchanges, r.ms)
-            rec.cpuPerUnit = undefined
-            const cpu1 = cpuTimes(p.pid)
-            rec.proxyCpuS = cpu1.user + cpu1.sys - cpu0.user - cpu0.sys
-            rec.cpuUsPerExchange = (rec.proxyCpuS / V.proxyExchanges) * 1e6
+            count = V.proxyExchanges
+          } else if (kind.id === 'wrk') {
+            const r = await runWrk(p)
+            if (r.errors > 0) throw new Error(`wrk counted ${r.errors} error(s)`)
+            rec.value = rate(r.requests, r.seconds * 1000)
+            count = r.requests
           } else {
             const r = await download({ host: p.host, port: p.port, path: kind.dl.path, wire: kind.dl.wire })
             rec.value = rate(r.bytes / MiB, r.ms)
-            const cpu1 = cpuTimes(p.pid)
-            rec.proxyCpuS = cpu1.user + cpu1.sys - cpu0.user - cpu0.sys
-            rec.cpuSPerGiB = rec.proxyCpuS / (r.bytes / GiB)
+            rec.bytes = r.bytes
+            count = 1
           }
-          const stop = await stopProxy(p, where)
+          const cpu1 = cpuTimes(p.pid)
+          rec.proxyCpuS = cpu1.user + cpu1.sys - cpu0.user - cpu0.sys
+          if (kind.dl) rec.cpuSPerGiB = rec.proxyCpuS / (rec.bytes / GiB)
+          else rec.cpuUsPerExchange = (rec.proxyCpuS / count) * 1e6
+          if (mode === 'on') {
+            // wrk stops with requests in flight: up to one a connection more may be listed (and not complete).
+            const l = await listed(p, count, kind.id === 'wrk' ? count + V.proxyConnections : count)
+            rec.listed = l
+            if (!l.ok) fail(where, `live decoding listed ${l.exchanges} exchange(s), ${l.complete} complete, ${fmt(l.lagMs / 1000, 1)} s after the load; expected ${count}`)
+          }
+          await stopProxy(p)
           p = undefined
-          rec.stopMs = stop.ms
-          log(`  [round ${round}] ${kind.id.padEnd(9)} decoding ${mode.padEnd(3)}  ${fmt(rec.value, 0)} ${kind.unit}, proxy CPU ${fmt(rec.proxyCpuS, 2)} s`)
+          const lag = rec.listed ? `; listed ${rec.listed.atEnd.toLocaleString('en-US')} at the end, all ${fmt(rec.listed.lagMs, 0)} ms later` : ''
+          log(`  [round ${round}] ${kind.id.padEnd(9)} decoding ${mode.padEnd(3)}  ${fmt(rec.value, 0)} ${kind.unit}, proxy CPU ${fmt(rec.proxyCpuS, 2)} s${lag}`)
         } catch (err) {
           fail(where, err.message)
         } finally {
-          if (p) {
-            p.kill()
-            await p.exit
-          }
+          if (p) p.kill()
           rmSync(capture, { force: true })
         }
         records.push(rec)
@@ -307,15 +374,16 @@ async function proxyPart() {
       const off = records.find((r) => r.kind === kind.id && r.mode === 'off' && r.round === round)
       if (on?.value && off?.value) ratios.push(on.value / off.value)
     }
-    const cpuKey = kind.id === 'exchanges' ? 'cpuUsPerExchange' : 'cpuSPerGiB'
+    const cpuKey = kind.dl ? 'cpuSPerGiB' : 'cpuUsPerExchange'
     summary[kind.id] = {
       title: kind.title,
       unit: kind.unit,
-      cpuUnit: kind.id === 'exchanges' ? 'proxy CPU µs/exchange' : 'proxy CPU s/GiB',
+      cpuUnit: kind.dl ? 'proxy CPU s/GiB' : 'proxy CPU µs/exchange',
       off: median(of('off').map((r) => r.value)),
       on: median(of('on').map((r) => r.value)),
       cpuOff: median(of('off').map((r) => r[cpuKey])),
       cpuOn: median(of('on').map((r) => r[cpuKey])),
+      lagMs: median(of('on').map((r) => r.listed?.lagMs)),
       ratio: median(ratios),
       ratios
     }
@@ -371,11 +439,11 @@ function report(meta, R) {
   }
   if (R.proxy) {
     out.push('')
-    out.push(`tcpscope proxy with live decoding (default) against TCPSCOPE_DECODE=off: fresh processes case after case, the order swapped each round; medians over ${V.rounds} round(s)`)
-    const rows = [['', 'decoding off', 'decoding on', 'on / off (range)', '', 'CPU off', 'CPU on', '']]
+    out.push(`The proxy (the engine as tcpscope proxy runs it) with live decoding, the default, against TCPSCOPE_DECODE=off: fresh processes case after case, the order swapped each round; medians over ${V.rounds} round(s). CPU: the proxy process, all threads (the decode worker's included). "All listed": how long after the load live decoding had every exchange listed (checked: none missing)`)
+    const rows = [['', 'decoding off', 'decoding on', 'on / off (range)', '', 'CPU off', 'CPU on', '', 'all listed']]
     for (const s of Object.values(R.proxy.summary)) {
       const range = s.ratios.length > 1 ? `(${Math.min(...s.ratios).toFixed(2)}-${Math.max(...s.ratios).toFixed(2)})` : ''
-      rows.push([`${s.title}, ${s.unit}`, fmt(s.off, 0), fmt(s.on, 0), `${Number.isFinite(s.ratio) ? s.ratio.toFixed(2) : '-'} ${range}`, `target >= 0.90: ${mark(s.ratio >= 0.9)}`, fmt(s.cpuOff, 2), fmt(s.cpuOn, 2), s.cpuUnit])
+      rows.push([`${s.title}, ${s.unit}`, fmt(s.off, 0), fmt(s.on, 0), `${Number.isFinite(s.ratio) ? s.ratio.toFixed(2) : '-'} ${range}`, `target >= 0.90: ${mark(s.ratio >= 0.9)}`, fmt(s.cpuOff, 2), fmt(s.cpuOn, 2), s.cpuUnit, `${fmt(s.lagMs, 0)} ms after`])
     }
     out.push(table(rows))
   }
@@ -398,17 +466,11 @@ async function main() {
     load: loadavg(),
     parts,
     volumes: V,
-    commit: (() => {
-      try {
-        return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
-      } catch {
-        return 'unknown'
-      }
-    })()
+    commit: gitCommit(ROOT)
   }
   const R = {}
   try {
-    if (!existsSync(join(ROOT, 'out', 'cli', 'index.cjs'))) throw new Error('the CLI is not built (out/cli/index.cjs is missing): run `npm run build:cli`, or use `npm run bench:decode`')
+    if (args['no-build'] && !existsSync(join(BUNDLE_DIR, 'decode-internals.cjs'))) throw new Error('--no-build, but out/bench/decode-internals.cjs is not there: run once without it')
     if (!args['no-build']) {
       log('bench: bundling the decoders and the engine (out/bench) ...')
       await buildInternals()

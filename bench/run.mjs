@@ -4,14 +4,13 @@
 //   npm run bench                  (builds the CLI first)
 //   node bench/run.mjs [--rounds N] [--quick] [--only bulk,latency,churn] [--cli FILE] [--dir DIR] [--out FILE]
 // See bench/README.md.
-import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bulk, churn, latency } from './lib/load.mjs'
 import { takingTurnsLatency } from './lib/paired-load.mjs'
-import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, killAll, liveChildren, memory } from './lib/proc.mjs'
+import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, gitCommit, killAll, liveChildren, memory } from './lib/proc.mjs'
 import { fmt, fmtBytes, median, percentile, spread, table } from './lib/stats.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -681,13 +680,7 @@ async function main() {
     only: opts.only,
     cli: opts.cli,
     volumes: V,
-    commit: (() => {
-      try {
-        return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
-      } catch {
-        return 'unknown'
-      }
-    })()
+    commit: gitCommit(ROOT)
   }
   const setup = { round: 0, phase: '', case: '', ok: true, errors: [] }
   try {

@@ -13,6 +13,15 @@ export const CLK_TCK = (() => {
   return 100
 })()
 
+/** The checkout's commit, for a bench's raw results ('unknown' outside git). */
+export function gitCommit(root) {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return 'unknown'
+  }
+}
+
 /** utime and stime of a live process, in seconds (all its threads). */
 export function cpuTimes(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -78,9 +87,10 @@ function withTimeout(promise, ms, what) {
  * for the next reply of that type; a {type:'error'} reply or the child's exit rejects.
  */
 export class Helper {
-  constructor(script, args, name) {
+  /** `env`: variables added to the bench's own environment. */
+  constructor(script, args, name, { env } = {}) {
     this.name = name
-    this.child = track(fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), name)
+    this.child = track(fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: env ? { ...process.env, ...env } : undefined }), name)
     this.pid = this.child.pid
     this.exit = exited(this.child)
     this.waiters = []

@@ -116,6 +116,18 @@ export class Decoding {
     return this.captures.get(captureId)?.decoding.version
   }
 
+  /**
+   * How far background decoding of a capture got, as it stands (nothing is caught up first):
+   * the bench checks with it that live decoding listed every exchange it proxied.
+   */
+  progressNow(captureId: string): { exchanges: number; complete: number } | undefined {
+    const t = this.captures.get(captureId)?.decoding.table
+    if (!t) return undefined
+    let complete = 0
+    for (let row = 0; row < t.size; row++) if (t.state(row) === 'complete') complete++
+    return { exchanges: t.size, complete }
+  }
+
   /** A live connection grew or ended: decode it in the background (cheap: a set and a flag). */
   changed(view: CaptureView, connId: number): void {
     this.captures.get(view.id)?.decoding.changed(connId)
