@@ -160,8 +160,12 @@ export class CaptureDecoding {
   private grewDuringRun = false
   /** Connections of the current run not decoded yet. */
   private queued = 0
-  /** Where the last live run's window ended (see readRecent). */
+  /** Where the last run's window ended (see readRecent). */
   private recentEnd = 0
+  /** How much the next window may hold (see readRecent). */
+  private windowSize = SMALL_WINDOW
+  /** A file's windows went unused: the rest of it is decoded without them. */
+  private windowless = false
   /** changed() was called since the poll last looked. */
   private told = false
   /**
@@ -399,24 +403,37 @@ export class CaptureDecoding {
   }
 
   /**
-   * A live capture's bytes written since the last run's window, at most RECENT_MAX of them,
-   * read once for every connection this run decodes (CaptureQueries.keepRecent). Returns
-   * where the window ends: the run decodes records before it only, so the next run's window
-   * is exactly what came after (and, when more was written, it starts at once).
+   * The next window of the file, at most RECENT_MAX bytes from where the last one ended, read
+   * once for every connection this run decodes (CaptureQueries.keepRecent). Returns where the
+   * window ends: the run decodes records before it only, so the next run's window is exactly
+   * what came after (and, when more was written, it starts at once). A live capture's windows
+   * hold what was written since decoding began following it; a file's go through it from its
+   * start (100 interleaved connections, each reading the spans its records lie in, read a
+   * 126 MiB capture 44 times over). Windows are read only while decoders use them: when the
+   * last run used little of its window (a download whose body is skipped), each connection
+   * reads just what it wants, and a file is then decoded to its end without windows.
    */
   private async readRecent(): Promise<number | undefined> {
-    if (!this.poll) return undefined
+    const live = this.poll !== undefined
+    if (!live && this.windowless) return undefined
     const start = this.recentEnd
-    const end = Math.min(this.view.info().size, start + RECENT_MAX)
+    const size = this.view.info().size
+    if (!live && start >= size) return undefined
+    const end = Math.min(size, start + this.windowSize)
     this.recentEnd = end
-    // Worth it only while decoders want what was written: when the last run used little of its
-    // window (a download whose body is skipped), each connection reads just what it wants.
-    const useful = end - start <= SMALL_WINDOW || (this.lastWindow > 0 && this.lastUsed * 4 >= this.lastWindow)
+    const useful = end - start <= SMALL_WINDOW || this.lastUsed * 4 >= this.lastWindow
     this.lastWindow = end - start
     this.lastUsed = 0
-    if (useful) await this.view.keepRecent(start, end).catch(() => undefined)
-    else await this.view.keepRecent(0, 0)
-    return end
+    // Windows start small and double while used, so a download whose body is skipped costs little of one.
+    this.windowSize = useful ? Math.min(RECENT_MAX, this.windowSize * 2) : RECENT_MAX
+    if (useful) {
+      await this.view.keepRecent(start, end).catch(() => undefined)
+      return end
+    }
+    await this.view.keepRecent(0, 0)
+    if (live) return end
+    this.windowless = true
+    return undefined
   }
 
   /** Every record is fed and nothing more will come: the decoder and the feed's state go. */
