@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util'
 import { FILE_BATCH, chunkedBatches, feedAll, keepAliveBatches, skipDownload } from './lib/decoder-runs.mjs'
 import { download, keepAlive } from './lib/http-client.mjs'
 import { chunkedDownload, contentLengthDownload } from './lib/http-traffic.mjs'
-import { Helper, cpuTimes, gitCommit, killAll, liveChildren } from './lib/proc.mjs'
+import { Helper, cpuTimes, gitCommit, cleanUpOnExit, liveChildren } from './lib/proc.mjs'
 import { fmt, median, table } from './lib/stats.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -83,19 +83,7 @@ function fail(where, message) {
 }
 
 let tmpRoot
-function cleanupSync() {
-  killAll()
-  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true })
-  tmpRoot = undefined
-}
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    log(`\nbench: ${sig}: killing child processes and removing temp files`)
-    cleanupSync()
-    process.exit(130)
-  })
-}
-process.on('exit', () => killAll())
+const cleanupSync = cleanUpOnExit(() => tmpRoot)
 
 // ---------------------------------------------------------------------------------------
 // The engine's internals, bundled like the CLI (its bundle exports none of them)

@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bulk, churn, latency } from './lib/load.mjs'
 import { takingTurnsLatency } from './lib/paired-load.mjs'
-import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, gitCommit, killAll, liveChildren, memory } from './lib/proc.mjs'
+import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, gitCommit, cleanUpOnExit, liveChildren, memory } from './lib/proc.mjs'
 import { fmt, fmtBytes, median, percentile, spread, table } from './lib/stats.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -115,19 +115,7 @@ const PHASES = [
 // Cleanup: every child dies with the bench, whatever happens.
 
 let tmpRoot
-function cleanupSync() {
-  killAll()
-  if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true })
-  tmpRoot = undefined
-}
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    console.error(`\nbench: ${sig}: killing child processes and removing temp files`)
-    cleanupSync()
-    process.exit(130)
-  })
-}
-process.on('exit', () => killAll())
+const cleanupSync = cleanUpOnExit(() => tmpRoot)
 
 // ---------------------------------------------------------------------------------------
 // Failures are collected, printed loudly as they happen, and make the exit code non-zero.

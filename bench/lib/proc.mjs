@@ -2,7 +2,7 @@
 // (normal end, error, or the bench itself being interrupted), plus /proc readers for the
 // per-process CPU time and memory that the bench reports.
 import { execFileSync, fork, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 
 /** Clock ticks per second for /proc/<pid>/stat utime and stime (usually 100). */
 export const CLK_TCK = (() => {
@@ -63,6 +63,28 @@ export function killAll(signal = 'SIGKILL') {
       process.kill(c.pid, signal)
     } catch {}
   }
+}
+
+/**
+ * A bench's way out, normal or by a signal: its child processes are killed and its temp
+ * folder (`tempDir()`, when there is one) removed. Returns the cleanup, to call on the way
+ * out of a failure too.
+ */
+export function cleanUpOnExit(tempDir) {
+  const cleanup = () => {
+    killAll()
+    const dir = tempDir()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  }
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      process.stderr.write(`\nbench: ${sig}: killing child processes and removing temp files\n`)
+      cleanup()
+      process.exit(130)
+    })
+  }
+  process.on('exit', () => killAll())
+  return cleanup
 }
 
 export function liveChildren() {
