@@ -415,9 +415,11 @@ export class CaptureDecoding {
    */
   private async readRecent(): Promise<number | undefined> {
     const live = this.poll !== undefined
-    if (!live && this.windowless) return undefined
+    const info = this.view.info()
+    // A file of one connection holds nothing but its records: its own reads are windows already.
+    if (!live && (this.windowless || info.connections <= 1)) return undefined
     const start = this.recentEnd
-    const size = this.view.info().size
+    const size = info.size
     if (!live && start >= size) return undefined
     const end = Math.min(size, start + this.windowSize)
     this.recentEnd = end
