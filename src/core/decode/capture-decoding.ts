@@ -27,6 +27,8 @@ const LIVE_DELAY_MS = 100
  * it stops or a query waits.
  */
 const BUSY_PAUSE = 9
+/** ... but never longer than this: under a load that starves decoding, what is listed still moves every second or so. */
+const MAX_PAUSE_MS = 1000
 /** The most of a live capture's new bytes read at once for a run (see readRecent). */
 const RECENT_MAX = 4 * 1024 * 1024
 /** A window this small is read whatever the last run used of its own. */
@@ -208,7 +210,12 @@ export class CaptureDecoding {
       const now = this.view.info().size
       if (now === size || this.running) return
       size = now
-      void this.sweep().catch(() => undefined)
+      // Paced as growth that was told of is (scheduleLater): while traffic goes on, decoding keeps its share.
+      void this.sweep(false)
+        .then(() => {
+          if (this.dirty.size > 0) this.scheduleLater()
+        })
+        .catch(() => undefined)
     }, POLL_MS)
     this.poll.unref()
   }
@@ -228,7 +235,7 @@ export class CaptureDecoding {
    */
   private scheduleLater(): void {
     if (this.running || this.later || this.closed) return
-    const delay = this.grewDuringRun ? Math.max(LIVE_DELAY_MS, this.lastRunMs * BUSY_PAUSE) : LIVE_DELAY_MS
+    const delay = this.grewDuringRun ? Math.min(MAX_PAUSE_MS, Math.max(LIVE_DELAY_MS, this.lastRunMs * BUSY_PAUSE)) : LIVE_DELAY_MS
     this.later = setTimeout(() => {
       this.later = undefined
       this.schedule()
@@ -237,10 +244,11 @@ export class CaptureDecoding {
   }
 
   /**
-   * Every connection whose bytes or end differ from what was decoded is queued; returns how
-   * many connections the capture has. Costs a pass over the index's fields, no reads.
+   * Every connection whose bytes or end differ from what was decoded is queued (and, with
+   * `start`, decoded at once); returns how many connections the capture has. Costs a pass
+   * over the index's fields, no reads.
    */
-  async sweep(): Promise<number> {
+  async sweep(start = true): Promise<number> {
     const rows = await this.view.allRows()
     const f = rows.fields
     for (let row = 0; row < rows.size; row++) {
@@ -249,7 +257,7 @@ export class CaptureDecoding {
       if (c && (c.finished || c.saw(rows.bytes(row, 'client'), rows.bytes(row, 'server'), flagsOf(f.end(row), f.fin(row, 'client'), f.fin(row, 'server'))))) continue
       this.dirty.add(id)
     }
-    if (this.dirty.size > 0) this.schedule()
+    if (start && this.dirty.size > 0) this.schedule()
     return rows.size
   }
 
