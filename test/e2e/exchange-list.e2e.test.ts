@@ -145,6 +145,8 @@ describe('context actions on a real proxied HTTP exchange', () => {
       await page.keyboard.press('Shift+F10')
       const menu = page.getByRole('menu', { name: w.menu })
       await menu.waitFor()
+      // Right after the exchange, whether decoding has reached it or not, curl is offered.
+      expect(await menu.getByRole('menuitem', { name: w.curl }).getAttribute('aria-disabled')).toBeNull()
       await page.screenshot({ path: screenshotPath(`exchange-menu-${lang}`) })
       const downloaded = page.waitForEvent('download')
       await menu.getByRole('menuitem', { name: w.har }).click()

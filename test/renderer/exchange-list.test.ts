@@ -58,9 +58,9 @@ function engineWith(total = 500) {
       rows: Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, k) => row(offset + k))
     }),
     'conn.page': ({ offset }) => ({
-      total: 3,
+      total: 4,
       offset,
-      rows: [conn(1, http), conn(2, { protocol: 'websocket', exchanges: 1, messages: 42 }), conn(3)]
+      rows: [conn(1, http), conn(2, { protocol: 'websocket', exchanges: 1, messages: 42 }), conn(3), conn(4, { protocol: 'raw' })]
     }),
     'conn.get': ({ ids }) => ids.map((id) => conn(id, http))
   })
@@ -147,7 +147,7 @@ describe('the exchange list', () => {
 })
 
 describe('the connection list', () => {
-  it('shows the protocol and an Info column as Wireshark does, and offers curl only for HTTP', async () => {
+  it('shows the protocol and an Info column as Wireshark does, and offers curl but for what is known not to be HTTP', async () => {
     const t = engineWith()
     const w = mountView(ConnectionList)
     t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: [] })
@@ -157,19 +157,27 @@ describe('the connection list', () => {
     expect(cells(w, 0).slice(5, 7)).toEqual(['HTTP', 'GET /api/items → 200 application/json 3.10 KiB +3 more'])
     expect(cells(w, 1).slice(5, 7)).toEqual(['WS', 'WebSocket 42 messages'])
     expect(cells(w, 2).slice(5, 7)).toEqual(['', ''])
+    expect(cells(w, 3).slice(5, 7)).toEqual(['raw', ''])
 
+    // Not decoded yet (decoding runs a moment behind): curl is offered, the engine decides.
     await w.findAll('[role=rowgroup] [role=row]')[2].trigger('contextmenu')
+    await settle()
+    expect(document.querySelector('[role=menuitem]')!.getAttribute('aria-disabled')).toBeNull()
+    document.querySelector('[role=menu]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
+    await settle()
+
+    await w.findAll('[role=rowgroup] [role=row]')[3].trigger('contextmenu')
     await settle()
     const items = [...document.querySelectorAll('[role=menuitem]')]
     expect(items.map((i) => i.textContent!.trim())).toEqual([
       'Copy as curl',
-      'Export HAR of connection #3…',
+      'Export HAR of connection #4…',
       'Export HAR of the whole capture…',
-      'Export pcapng of connection #3…',
+      'Export pcapng of connection #4…',
       'Export pcapng of the whole capture…'
     ])
     expect(items[0].getAttribute('aria-disabled')).toBe('true')
-    expect(useSelectionStore().connId).toBe(3)
+    expect(useSelectionStore().connId).toBe(4)
   })
 })
 

@@ -100,6 +100,7 @@ export async function curlCommand(view: CaptureView, decoding: Decoding, connId:
   if (conn === undefined) throw new UserError(`no connection #${connId} in this capture`)
   const page = await decoding.exchanges(view, connId, exchange, 1)
   const ex = page.exchanges[0]
+  if (ex === undefined && page.total === 0) throw new UserError(`connection #${connId} carries no HTTP request (it reads as ${page.protocol === 'unknown' ? 'nothing yet' : page.protocol}); curl is for HTTP connections`)
   if (ex === undefined) throw new UserError(`connection #${connId} has no HTTP exchange ${exchange} (it has ${page.total})`)
   const req = ex.request
   if (req === undefined || req.method === undefined) throw new UserError(`exchange ${exchange} of connection #${connId} has no request`)

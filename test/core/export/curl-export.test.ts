@@ -8,7 +8,7 @@ import { request, createServer, type Server } from 'node:http'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Socket } from 'node:net'
-import { testEngine, type TestEngine } from '../../helpers/engine'
+import { proxiedPair, testEngine, type TestEngine } from '../../helpers/engine'
 import { closedConnections } from '../../helpers/capture-checks'
 import { needPeer } from '../../helpers/peers'
 import { waitFor } from '../../helpers/net'
@@ -122,5 +122,14 @@ describe('curl export', () => {
     t = await testEngine()
     await expect(t.engine['capture.export']({ capture: 'live', format: 'curl', exchange: 0 })).rejects.toThrow(/name exactly one connection/)
     await expect(t.engine['capture.export']({ capture: 'live', format: 'curl', connIds: [7], exchange: 0 })).rejects.toThrow(/no connection #7/)
+    // A connection that is not HTTP (a menu offers curl before decoding has looked at it).
+    const pair = await proxiedPair(t.engine)
+    pair.client.end('PING hello\r\n')
+    pair.serverSide.end()
+    const [conn] = await closedConnections(t.engine, 1)
+    await pair.close()
+    await expect(t.engine['capture.export']({ capture: 'live', format: 'curl', connIds: [conn.id], exchange: 0 })).rejects.toThrow(
+      /^connection #1 carries no HTTP request \(it reads as raw\); curl is for HTTP connections$/
+    )
   })
 })
