@@ -198,7 +198,9 @@ function scavengeOnCollectingThread(): void {
   try {
     setFlagsFromString('--no-parallel-scavenge')
   } catch {
-    // A runtime whose flags are frozen: its helpers go on collecting.
+    // A runtime that refuses: its helpers go on collecting. (Node and Electron both start V8
+    // with --no-freeze-flags-after-init, so a late flag is taken rather than fatal; see
+    // electron/electron#42414, where a frozen flag set crashed the app.)
   }
 }
 
