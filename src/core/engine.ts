@@ -25,6 +25,8 @@ import type { DownloadStart } from '../shared/contract'
 import type { BodyPiece, ExchangeListPage, ExchangePage, ExportResult, WsMessagePage } from '../shared/protocol-types'
 import { Decoding } from './decode/decoding'
 import { Exports } from './export/exports'
+import { replayRaw } from './replay/raw-replay'
+import type { RawReplayResult } from '../shared/replay-types'
 
 export interface EngineOptions extends CaptureOptions {
   /** Where the capture is written: a new file, or an existing one with `overwrite`. */
@@ -272,6 +274,21 @@ export class Engine implements EngineApi {
   }
   'capture.export'(args: CommandArgs<'capture.export'>, ctx?: CallContext): Promise<ExportResult> {
     return this.exports.run(this.captures.get(args.capture), args, ctx?.signal)
+  }
+
+  async 'replay.raw'(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
+    this.checkOpen()
+    const view = this.captures.get(args.capture)
+    const conn = await view.connection(args.connId)
+    if (!conn) throw new UserError(`no connection #${args.connId} in this capture`, 'ENOENT')
+    const target = parseTargetEndpoint(args.target ?? conn.target, 'target')
+    return replayRaw(view, args.connId, {
+      target,
+      strategy: args.strategy,
+      timeoutMs: args.timeoutMs,
+      signal: ctx?.signal,
+      record: { capture: this.capture, hold: this.hold, budget: this.budget }
+    })
   }
 
   async 'server.start'(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {

@@ -21,6 +21,7 @@ import type { FrontEvent, ProxyInfo } from './events'
 import { arr, bool, bytes, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
 import { payloadSpec, type PayloadSpec } from './payload/payload-spec'
 import { ENCODINGS } from './text-encodings'
+import { REPLAY_STRATEGIES, type RawReplayResult } from './replay-types'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
 import {
   clientConnectArgs,
@@ -243,6 +244,16 @@ const exportArgs = obj({
   progress: optional(str({ nonEmpty: true, max: 64 }))
 })
 
+const replayRawArgs = obj({
+  capture: captureId,
+  connId,
+  /** `HOST:PORT` or a Unix socket path; default: the connection's own target. */
+  target: optional(str({ nonEmpty: true, max: 4096 })),
+  strategy: oneOf(REPLAY_STRATEGIES),
+  /** How long to wait for each answer (`turns`) and for the last one (default 2 s). */
+  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS }))
+})
+
 const sessionId = str({ nonEmpty: true, max: 64 })
 const connRef = obj({ connId })
 const serverStopArgs = obj({ serverId: sessionId, closeClients: optional(bool()) })
@@ -379,6 +390,8 @@ export const commands = {
   'exchange.page': command<Infer<typeof exchangePageArgs>, ExchangeListPage>(exchangePageArgs, { cancellable: true }),
   /** HAR, pcapng or a curl command of a capture (or some of its connections), to a path or as a download. */
   'capture.export': command<Infer<typeof exportArgs>, ExportResult>(exportArgs, { cancellable: true, files: 'writes-path' }),
+  /** Sends a captured connection's client side again (recorded in the live capture) and compares the answers turn by turn. */
+  'replay.raw': command<Infer<typeof replayRawArgs>, RawReplayResult>(replayRawArgs, { cancellable: true }),
 
   'server.start': command<ServerStartArgs, ServerSessionInfo>(serverStartArgs, { files: 'payload-files' }),
   'server.stop': command<Infer<typeof serverStopArgs>, void>(serverStopArgs),

@@ -1,0 +1,63 @@
+// The server's answers during a replay, turn by turn: each turn's total length, its first
+// bytes (bounded), and a running hash to compare with the recorded answer byte for byte
+// without keeping it whole.
+
+import { createHash, type Hash } from 'node:crypto'
+import { REPLAY_KEPT_PER_TURN, REPLAY_KEPT_TOTAL } from '../../shared/replay-types'
+
+export interface Answer {
+  received: number
+  kept: Buffer[]
+  keptBytes: number
+  hash: Hash
+}
+
+export class Answers {
+  readonly list: Answer[]
+  /** The turn that bytes arriving now belong to (time attribution). */
+  current = 0
+  private keptTotal = 0
+
+  /**
+   * `expected`: each turn's recorded answer length. `byPosition`: bytes are split over the
+   * turns by those lengths (the last takes any surplus), for strategies that send before the
+   * answers come; otherwise they go to `current`, the turn last sent.
+   */
+  constructor(
+    private readonly expected: number[],
+    private readonly byPosition: boolean
+  ) {
+    this.list = expected.map(() => ({ received: 0, kept: [], keptBytes: 0, hash: createHash('sha256') }))
+  }
+
+  get total(): number {
+    return this.list.reduce((n, a) => n + a.received, 0)
+  }
+
+  feed(chunk: Buffer): void {
+    let rest = chunk
+    while (rest.length > 0) {
+      let i = this.current
+      if (this.byPosition) {
+        while (i < this.list.length - 1 && this.list[i].received >= this.expected[i]) i++
+        this.current = i
+      }
+      const room = this.byPosition && i < this.list.length - 1 ? this.expected[i] - this.list[i].received : rest.length
+      const part = rest.subarray(0, room)
+      rest = rest.subarray(part.length)
+      this.take(this.list[i], part)
+    }
+  }
+
+  private take(a: Answer, part: Buffer): void {
+    a.received += part.length
+    a.hash.update(part)
+    const keep = Math.min(part.length, REPLAY_KEPT_PER_TURN - a.keptBytes, REPLAY_KEPT_TOTAL - this.keptTotal)
+    if (keep > 0) {
+      // A copy: the socket's chunk may share a pool with other reads.
+      a.kept.push(Buffer.from(part.subarray(0, keep)))
+      a.keptBytes += keep
+      this.keptTotal += keep
+    }
+  }
+}

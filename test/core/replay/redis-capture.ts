@@ -1,0 +1,29 @@
+// A real redis-cli session captured through a proxy in front of a real redis-server: the
+// material raw replay is tested on (here and in the CLI's tests).
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import type { Engine } from '../../../src/core/engine'
+import { portOf } from '../../helpers/engine'
+import { waitFor } from '../../helpers/net'
+
+/** Runs redis-cli with these commands (one a line) on stdin; resolves with its output. */
+export async function redisCli(port: number, commands: string[]): Promise<string> {
+  const child = spawn('redis-cli', ['-h', '127.0.0.1', '-p', String(port)], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()))
+  child.stdin.end(commands.join('\n') + '\n')
+  const [code] = (await once(child, 'exit')) as [number | null]
+  if (code !== 0) throw new Error(`redis-cli exited ${code}: ${out}`)
+  return out
+}
+
+/** Sends the commands through a new proxy of `engine` to redis on `redisPort`; returns the captured connection's id once it closed. */
+export async function captureRedisSession(engine: Engine, redisPort: number, commands: string[]): Promise<number> {
+  const proxy = await engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${redisPort}` })
+  const before = new Set(engine.capture.connections().map((c) => c.id))
+  await redisCli(portOf(proxy.listen), commands)
+  const conn = await waitFor(() => engine.capture.connections().find((c) => !before.has(c.id) && c.end !== 'open'), 'the redis-cli connection to close')
+  await engine['proxy.stop']({ proxyId: proxy.id })
+  return conn.id
+}
