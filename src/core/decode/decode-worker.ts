@@ -5,16 +5,7 @@ import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import { DecoderSet } from './decoder-set'
-import { unpackOps, type FeedOptions } from './decoder-host'
-
-interface Request {
-  id: number
-  key: number
-  drop?: boolean
-  ops?: Float64Array
-  bytes?: Uint8Array
-  opts?: FeedOptions
-}
+import { unpackOps, type WorkerRequest } from './decoder-host'
 
 /**
  * The worker's own thread at the lowest CPU priority (Linux: a thread's id is a pid to
@@ -33,8 +24,11 @@ function yieldToForwarding(): void {
 
 yieldToForwarding()
 const set = new DecoderSet()
-parentPort?.on('message', (m: Request) => {
-  if (m.drop) return set.drop(m.key)
-  const result = set.feed(m.key, unpackOps(m.ops ?? new Float64Array(0)), m.bytes ?? new Uint8Array(0), m.opts)
-  parentPort?.postMessage({ id: m.id, result })
+parentPort?.on('message', (requests: WorkerRequest[]) => {
+  const replies = []
+  for (const m of requests) {
+    if (m.drop) set.drop(m.key)
+    else replies.push({ id: m.id, result: set.feed(m.key, unpackOps(m.ops ?? new Float64Array(0)), m.bytes ?? new Uint8Array(0), m.opts) })
+  }
+  if (replies.length > 0) parentPort?.postMessage(replies)
 })
