@@ -9,7 +9,9 @@ export const EXIT = {
   /** connect: no connection was made (refused, timed out, unreachable, unknown host). */
   notConnected: 3,
   /** connect: the server reset the connection. */
-  reset: 4
+  reset: 4,
+  /** replay: the target answered, but some turn's answer differed from the recording. */
+  differed: 5
 } as const
 
 /** A one-line failure that ends the command with a chosen exit code. */

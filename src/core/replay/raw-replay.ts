@@ -25,6 +25,9 @@ const PIECE = 1024 * 1024
 /** The owner id of replay connections in the live capture. */
 export const REPLAY_OWNER = 'replay'
 
+/** The target could not be reached: front ends tell it apart from other failures (the CLI's exit code). */
+export class ReplayConnectError extends UserError {}
+
 /** Where a replay's own connection is recorded (the engine's live capture). */
 export interface ReplayRecording {
   capture: LiveCapture
@@ -138,7 +141,7 @@ function connect(opts: RawReplayOptions, where: string, rec: RecordedConnection 
       rec?.event('connect-failed', 'server', { ...errorInfo(err), message })
       socket.once('close', () => {
         rec?.close('connect-failed')
-        reject(aborted ? cancelled() : new UserError(message, err.code ?? 'ECONNREFUSED'))
+        reject(aborted ? cancelled() : new ReplayConnectError(message, err.code ?? 'ECONNREFUSED'))
       })
     }
     socket.once('error', onFail)

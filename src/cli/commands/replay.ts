@@ -1,0 +1,94 @@
+// `tcpscope replay FILE --conn ID`: sends a captured connection's client side again to its
+// target (or another), turn by turn as --strategy says, prints what came back for each turn
+// and whether it is the recorded answer, and exits non-zero when it could not connect (3)
+// or any answer differed (5). Nothing is recorded: the CLI has no live capture here.
+
+import { toHex, hexDump } from '../../shared/hexdump'
+import { MAX_CONN_ID } from '../../shared/limits'
+import { REPLAY_STRATEGIES, type RawReplayResult, type ReplayTurn } from '../../shared/replay-types'
+import { formatBytes } from '../../shared/human-readable'
+import { UserError } from '../../core/net/net-errors'
+import { parseTargetEndpoint } from '../../core/net/user-endpoint'
+import { createStreamDecoder } from '../../core/payload/decode-text'
+import { DEFAULT_TURN_TIMEOUT_MS, ReplayConnectError, replayRaw } from '../../core/replay/raw-replay'
+import { oneOfFlag, parseMs, parseWhole, requireString, UsageError, type Parsed } from '../args'
+import { terminalSafe } from '../chunk-view'
+import { defineCommand, type OptionTable } from '../command-spec'
+import { EXIT, ExitError } from '../exit-codes'
+import { writeAll, type Io } from '../output'
+import { captureNotes, openCaptureFile } from './open-capture'
+
+const REPLAY_USAGE = 'tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--timeout MS] [--hex] [--json]'
+
+const REPLAY_NOTES = [
+  'A turn is what the client sent before the server answered, with that answer; a server greeting sent before the client spoke is a turn with nothing sent.',
+  'Exit codes: 0 every answer matched the recording, 3 the target could not be reached, 5 some answer differed, 1 another failure.'
+]
+
+const OPTIONS = {
+  conn: { type: 'string', arg: 'ID', about: 'the connection to replay, by its id in `tcpscope ls`' },
+  target: { type: 'string', arg: 'HOST:PORT|PATH', about: "where to send it (default: the connection's own target)" },
+  strategy: {
+    type: 'string',
+    arg: 'turns|timing|burst',
+    about: "turns (default): each client turn once the server's answer to the last has fully arrived (or --timeout passed); timing: the recorded gaps between client turns; burst: everything at once"
+  },
+  timeout: { type: 'string', arg: 'MS', about: `how long to wait for an answer with turns, and for the last answer with every strategy (default ${DEFAULT_TURN_TIMEOUT_MS})` },
+  hex: { type: 'boolean', about: 'print the answers as an xxd-style hex dump instead of text' },
+  json: { type: 'boolean', about: 'print the result as one JSON object (answers as hex)' }
+} as const satisfies OptionTable
+
+function turnText(t: ReplayTurn, hex: boolean): string {
+  const verdict = t.matched ? 'matched' : `differs (recorded ${formatBytes(t.expected)})`
+  const cut = t.bytes.length < t.received ? `, first ${formatBytes(t.bytes.length)} shown` : ''
+  const header = `turn ${t.index + 1}: sent ${formatBytes(t.sent)}, got ${formatBytes(t.received)}${cut}: ${verdict}\n`
+  const bytes = Buffer.from(t.bytes)
+  if (bytes.length === 0) return header
+  if (hex) return header + hexDump(bytes, 0).join('\n') + '\n'
+  const decoder = createStreamDecoder('utf8')
+  const body = terminalSafe(decoder.write(bytes) + decoder.end())
+  return header + body + (body.endsWith('\n') ? '' : '\n')
+}
+
+function resultJson(r: RawReplayResult): string {
+  return JSON.stringify({ ...r, turns: r.turns.map(({ bytes, ...t }) => ({ ...t, hex: toHex(Buffer.from(bytes)) })) })
+}
+
+async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError(`replay: give exactly one capture file; usage: ${REPLAY_USAGE}`)
+  const path = positionals[0]
+  const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
+  const strategy = oneOfFlag('replay', values.strategy ?? 'turns', '--strategy', REPLAY_STRATEGIES)!
+  const timeoutMs = parseMs('replay', values.timeout, '--timeout')
+  const capture = await openCaptureFile(path)
+  let result: RawReplayResult
+  try {
+    const conn = await capture.connection(id)
+    if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
+    const target = parseTargetEndpoint(values.target ?? conn.target, '--target')
+    try {
+      result = await replayRaw(capture, id, { target, strategy, timeoutMs })
+    } catch (err) {
+      if (err instanceof ReplayConnectError) throw new ExitError(err.message, EXIT.notConnected)
+      throw err
+    }
+    for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
+  } finally {
+    await capture.close()
+  }
+  if (values.json) await writeAll(io.out, resultJson(result) + '\n')
+  else {
+    for (const t of result.turns) await writeAll(io.out, turnText(t, values.hex === true))
+    await writeAll(io.out, `${result.matched} of ${result.of} server turns matched\n`)
+  }
+  return result.matched === result.of ? EXIT.ok : EXIT.differed
+}
+
+export const replayCommand = defineCommand({
+  name: 'replay',
+  about: "send a captured connection's client side again and compare the answers with the recording",
+  usage: REPLAY_USAGE,
+  options: OPTIONS,
+  notes: REPLAY_NOTES,
+  run: runReplay
+})
