@@ -3,11 +3,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { testEngine, type TestEngine } from '../helpers/engine'
 import { needPeer } from '../helpers/peers'
-import { startRedis, type Redis } from '../helpers/redis'
+import type { Redis } from '../helpers/redis'
 import { startServer } from '../helpers/net'
 import { runCli } from '../helpers/cli'
 import { expectOneLine } from '../helpers/errors'
-import { captureRedisSession, redisCli } from '../core/replay/redis-capture'
+import { captureRedisSession, redisCli, startReplayRedis } from '../core/replay/redis-capture'
 
 let t: TestEngine | undefined
 let redis: Redis | undefined
@@ -21,7 +21,7 @@ afterEach(async () => {
 /** A capture file holding one redis-cli session of `commands`, closed; and its connection id. */
 async function capturedSession(commands: (key: string) => string[]): Promise<{ file: string; connId: number; key: string; redis: Redis }> {
   t = await testEngine()
-  redis = await startRedis(t.dir)
+  redis = await startReplayRedis(t.dir)
   const key = `tcpscope-cli-replay-${process.pid}-${Date.now()}`
   await redisCli(redis.port, [`SET ${key} one`])
   const connId = await captureRedisSession(t.engine, redis.port, commands(key))

@@ -8,12 +8,13 @@ export interface Redis {
   stop(): void
 }
 
-export async function startRedis(dir: string): Promise<Redis> {
+/** `extra`: more redis-server options (e.g. `--rename-command COMMAND ""`). */
+export async function startRedis(dir: string, extra: string[] = []): Promise<Redis> {
   // Ask the kernel for a free port, then give it to redis (which cannot listen on 0 and report).
   const probe = await startServer(() => {})
   const port = probe.port
   await probe.close()
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' })
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], { stdio: 'ignore' })
   const stop = (): void => void redis.kill('SIGKILL')
   for (let i = 0; ; i++) {
     try {

@@ -4,10 +4,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { needPeer } from '../../helpers/peers'
-import { startRedis, type Redis } from '../../helpers/redis'
+import type { Redis } from '../../helpers/redis'
 import { startServer } from '../../helpers/net'
 import { userRefusal } from '../../helpers/errors'
-import { captureRedisSession, redisCli } from './redis-capture'
+import { captureRedisSession, redisCli, startReplayRedis } from './redis-capture'
 
 let t: TestEngine | undefined
 let redis: Redis | undefined
@@ -22,7 +22,7 @@ const key = (what: string): string => `tcpscope-replay-${what}-${process.pid}-${
 
 async function setup(): Promise<{ t: TestEngine; redis: Redis }> {
   t = await testEngine()
-  redis = await startRedis(t.dir)
+  redis = await startReplayRedis(t.dir)
   return { t, redis }
 }
 
@@ -34,9 +34,9 @@ describe('raw replay against redis-server', () => {
       const k = key(strategy)
       const connId = await captureRedisSession(t.engine, redis!.port, [`SET ${k} hello`, `GET ${k}`, 'PING', `DEL ${k}`, `GET ${k}`])
       const r = await t.engine['replay.raw']({ capture: 'live', connId, strategy })
-      // redis-cli may ask the server about its commands first (COMMAND DOCS): one turn more.
+      // redis-cli asks the server about its commands first (COMMAND DOCS): one turn more.
       expect(r.of).toBeGreaterThanOrEqual(5)
-      expect(r.turns.every((x) => x.matched)).toBe(true)
+      expect(r.turns.filter((x) => !x.matched).map((x) => ({ ...x, bytes: Buffer.from(x.bytes).subarray(0, 200).toString() }))).toEqual([])
       expect(r.matched).toBe(r.of)
       const answers = r.turns.slice(-5).map((x) => Buffer.from(x.bytes).toString())
       expect(answers).toEqual(['+OK\r\n', '$5\r\nhello\r\n', '+PONG\r\n', ':1\r\n', '$-1\r\n'])

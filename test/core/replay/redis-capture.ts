@@ -5,6 +5,14 @@ import { once } from 'node:events'
 import type { Engine } from '../../../src/core/engine'
 import { portOf } from '../../helpers/engine'
 import { waitFor } from '../../helpers/net'
+import { startRedis, type Redis } from '../../helpers/redis'
+
+/**
+ * A redis-server for replay: redis-cli asks it for COMMAND DOCS first, whose answer lists the
+ * commands in hash-table order, which changes between calls; with COMMAND gone that turn
+ * gets the same error every time, and every answer of a session can be compared.
+ */
+export const startReplayRedis = (dir: string): Promise<Redis> => startRedis(dir, ['--rename-command', 'COMMAND', ''])
 
 /** Runs redis-cli with these commands (one a line) on stdin; resolves with its output. */
 export async function redisCli(port: number, commands: string[]): Promise<string> {

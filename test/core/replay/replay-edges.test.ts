@@ -1,0 +1,85 @@
+// Raw replay beyond request-reply: a server that speaks first and closes after the
+// client's FIN, and a replay cancelled while the target is not reading what it sends.
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Socket } from 'node:net'
+import { testEngine, portOf, type TestEngine } from '../../helpers/engine'
+import { collect, connectTo, startServer, waitFor } from '../../helpers/net'
+
+let t: TestEngine | undefined
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+  await t?.dispose()
+  t = undefined
+})
+
+/** A greeting, then each line echoed upper-cased; FIN after the client's. */
+function greeter(s: Socket): void {
+  s.write('hi\n')
+  s.on('data', (c: Buffer) => s.write(c.toString().toUpperCase()))
+  s.on('end', () => s.end())
+}
+
+/** Waits until `text` has arrived (`seen` is what the socket read so far). */
+async function until(seen: { text: string }, text: string): Promise<void> {
+  await waitFor(() => seen.text.includes(text), `"${text.trim()}"`)
+}
+
+async function capturedThroughProxy(engine: TestEngine['engine'], serverPort: number, talk: (c: Socket) => Promise<void>): Promise<number> {
+  const proxy = await engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${serverPort}` })
+  const client = await connectTo(portOf(proxy.listen))
+  await talk(client)
+  const conn = await waitFor(() => engine.capture.connections().find((c) => c.kind === 'proxy' && c.end !== 'open'), 'the captured connection to close')
+  await engine['proxy.stop']({ proxyId: proxy.id })
+  return conn.id
+}
+
+describe('raw replay edges', () => {
+  it('waits for a greeting before the first client turn and half-closes as the client did', async () => {
+    t = await testEngine()
+    const server = await startServer(greeter)
+    cleanups.push(server.close)
+    const connId = await capturedThroughProxy(t.engine, server.port, async (c) => {
+      const seen = { text: '' }
+      c.on('data', (b: Buffer) => (seen.text += b.toString()))
+      await until(seen, 'hi\n')
+      c.write('a\n')
+      await until(seen, 'A\n')
+      c.write('b\n')
+      await until(seen, 'B\n')
+      c.end()
+      await new Promise((r) => c.once('close', r))
+    })
+    for (const strategy of ['turns', 'timing', 'burst'] as const) {
+      const r = await t.engine['replay.raw']({ capture: 'live', connId, strategy })
+      expect(r.turns.map((x) => [x.sent, Buffer.from(x.bytes).toString(), x.matched])).toEqual([
+        [0, 'hi\n', true],
+        [2, 'A\n', true],
+        [2, 'B\n', true]
+      ])
+      expect(r.end).toBe('closed')
+      const [replayed] = await t.engine['conn.get']({ capture: 'live', ids: [r.connId!] })
+      expect(replayed.fin).toEqual({ client: true, server: true })
+    }
+  })
+
+  it('is cancelled while the target does not read, and records the replay as stopped', async () => {
+    t = await testEngine()
+    const sink = await startServer((s) => void collect(s).then(() => s.end()))
+    cleanups.push(sink.close)
+    const big = Buffer.alloc(32 * 1024 * 1024, 7)
+    const connId = await capturedThroughProxy(t.engine, sink.port, async (c) => {
+      c.end(big)
+      await new Promise((r) => c.once('close', r))
+    })
+    const stop = new AbortController()
+    // Takes one chunk, then reads no more: the replay's writes must wait, not pile up.
+    const stuck = await startServer((s) => s.once('data', () => (s.pause(), stop.abort())))
+    cleanups.push(stuck.close)
+    const replaying = t.engine['replay.raw']({ capture: 'live', connId, strategy: 'burst', target: `127.0.0.1:${stuck.port}` }, { signal: stop.signal })
+    await expect(replaying).rejects.toMatchObject({ code: 'ECANCELED', message: 'cancelled' })
+    const replay = t.engine.capture.connections().at(-1)!
+    expect(replay.end).toBe('stopped')
+    expect(replay.bytes.client).toBeLessThan(big.length)
+  })
+})
