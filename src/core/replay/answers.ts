@@ -17,6 +17,8 @@ export class Answers {
   /** The turn that bytes arriving now belong to (time attribution). */
   current = 0
   private keptTotal = 0
+  /** Bytes received in all. */
+  total = 0
 
   /**
    * `expected`: each turn's recorded answer length. `byPosition`: bytes are split over the
@@ -28,10 +30,6 @@ export class Answers {
     private readonly byPosition: boolean
   ) {
     this.list = expected.map(() => ({ received: 0, kept: [], keptBytes: 0, hash: createHash('sha256') }))
-  }
-
-  get total(): number {
-    return this.list.reduce((n, a) => n + a.received, 0)
   }
 
   feed(chunk: Buffer): void {
@@ -51,6 +49,7 @@ export class Answers {
 
   private take(a: Answer, part: Buffer): void {
     a.received += part.length
+    this.total += part.length
     a.hash.update(part)
     const keep = Math.min(part.length, REPLAY_KEPT_PER_TURN - a.keptBytes, REPLAY_KEPT_TOTAL - this.keptTotal)
     if (keep > 0) {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import { createConnection, type Socket } from 'node:net'
 import type { ConnectionEnd } from '../../shared/capture-types'
+import { MAX_TIMER_MS } from '../../shared/limits'
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import type { RawReplayResult, ReplayStrategy, ReplayTurn } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/capture-queries'
@@ -233,7 +234,7 @@ class ReplayLink {
       const check = (): void => {
         if (done() || !this.open) finish()
       }
-      const timer = setTimeout(finish, ms)
+      const timer = setTimeout(finish, Math.min(ms, MAX_TIMER_MS)) // a longer one would fire at once
       this.wakers.add(check)
     })
   }
