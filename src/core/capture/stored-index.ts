@@ -56,6 +56,8 @@ export async function readTrailer(fd: number, size: number, dataStart: number): 
 /** Verified blocks of the index stream, read on demand and kept. */
 class IndexBlocks {
   readonly cache = new Map<number, Buffer>()
+  /** Blocks being read: a caller that needs one waits for that read (decoding asks for the same block from many connections at once). */
+  private readonly loading = new Map<number, Promise<void>>()
   constructor(
     private readonly fd: number,
     readonly t: Trailer,
@@ -72,16 +74,32 @@ class IndexBlocks {
         k++
         continue
       }
+      const pending = this.loading.get(k)
+      if (pending) {
+        await pending
+        continue
+      }
       // One read for each run of missing blocks.
       let end = k
-      while (end + 1 <= last && !this.cache.has(end + 1)) end++
-      const bytes = await readLogical(this.fd, this.t, k * B, Math.min((end + 1) * B, this.t.crcTableOffset))
-      for (let j = k; j <= end; j++) {
-        const block = bytes.subarray((j - k) * B, (j - k + 1) * B)
-        if (crc32(block) !== this.crcs.readUInt32LE(j * 4)) throw new DamagedIndexError(`the stored index is damaged (block ${j} fails its CRC)`)
-        this.cache.set(j, block)
+      while (end + 1 <= last && !this.cache.has(end + 1) && !this.loading.has(end + 1)) end++
+      const read = this.load(k, end)
+      for (let j = k; j <= end; j++) this.loading.set(j, read)
+      try {
+        await read
+      } finally {
+        for (let j = k; j <= end; j++) this.loading.delete(j)
       }
       k = end + 1
+    }
+  }
+
+  private async load(k: number, end: number): Promise<void> {
+    const B = this.t.blockSize
+    const bytes = await readLogical(this.fd, this.t, k * B, Math.min((end + 1) * B, this.t.crcTableOffset))
+    for (let j = k; j <= end; j++) {
+      const block = bytes.subarray((j - k) * B, (j - k + 1) * B)
+      if (crc32(block) !== this.crcs.readUInt32LE(j * 4)) throw new DamagedIndexError(`the stored index is damaged (block ${j} fails its CRC)`)
+      this.cache.set(j, block)
     }
   }
 
