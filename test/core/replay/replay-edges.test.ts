@@ -1,7 +1,8 @@
 // Raw replay beyond request-reply: a server that speaks first and closes after the
 // client's FIN, and a replay cancelled while the target is not reading what it sends.
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Socket } from 'node:net'
+import { createServer, type Socket } from 'node:net'
+import { join } from 'node:path'
 import { testEngine, portOf, type TestEngine } from '../../helpers/engine'
 import { collect, connectTo, startServer, waitFor } from '../../helpers/net'
 
@@ -81,5 +82,37 @@ describe('raw replay edges', () => {
     const replay = t.engine.capture.connections().at(-1)!
     expect(replay.end).toBe('stopped')
     expect(replay.bytes.client).toBeLessThan(big.length)
+  })
+
+  it('replays to a Unix socket, and past a server that stays silent once the timeout passes', async () => {
+    t = await testEngine()
+    const server = await startServer(greeter)
+    cleanups.push(server.close)
+    const connId = await capturedThroughProxy(t.engine, server.port, async (c) => {
+      const seen = { text: '' }
+      c.on('data', (b: Buffer) => (seen.text += b.toString()))
+      await until(seen, 'hi\n')
+      c.write('a\n')
+      await until(seen, 'A\n')
+      c.end()
+      await new Promise((r) => c.once('close', r))
+    })
+    const path = join(t.dir, 'greeter.sock')
+    const unix = createServer({ allowHalfOpen: true }, greeter)
+    await new Promise<void>((r) => unix.listen(path, r))
+    cleanups.push(() => new Promise<void>((r) => unix.close(() => r())))
+    const r = await t.engine['replay.raw']({ capture: 'live', connId, strategy: 'turns', target: path })
+    expect(r).toMatchObject({ target: path, matched: 2, of: 2 })
+
+    const silent = createServer({ allowHalfOpen: true }, (s) => s.resume().on('end', () => s.end()))
+    const silentPath = join(t.dir, 'silent.sock')
+    await new Promise<void>((r) => silent.listen(silentPath, r))
+    cleanups.push(() => new Promise<void>((r) => silent.close(() => r())))
+    const quiet = await t.engine['replay.raw']({ capture: 'live', connId, strategy: 'turns', target: silentPath, timeoutMs: 50 })
+    expect(quiet.turns.map((x) => [x.sent, x.received, x.matched])).toEqual([
+      [0, 0, false],
+      [2, 0, false]
+    ])
+    expect(quiet.matched).toBe(0)
   })
 })
