@@ -40,8 +40,8 @@ export interface WsPayloadQuery {
   length: number
 }
 
-/** How long a list query lets decoding catch up before it answers with what there is (and `scan`). */
-const LIST_SLICE_MS = 250
+/** How long a list query lets decoding catch up before it answers with what there is (and `scan`): the first rows of a file just opened wait this long. */
+const LIST_SLICE_MS = 120
 const DEFAULT_PAGE = 100
 /** Front ends hear of decoding's changes to a capture's summaries at most this often. */
 const SUMMARIES_MS = 250
