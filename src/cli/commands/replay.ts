@@ -10,13 +10,16 @@ import { formatBytes } from '../../shared/human-readable'
 import { UserError } from '../../core/net/net-errors'
 import { parseTargetEndpoint } from '../../core/net/user-endpoint'
 import { createStreamDecoder } from '../../core/payload/decode-text'
-import { DEFAULT_TURN_TIMEOUT_MS, ReplayConnectError, replayRaw } from '../../core/replay/raw-replay'
+import { ReplayConnectError, replayRaw } from '../../core/replay/raw-replay'
 import { oneOfFlag, parseMs, parseWhole, requireString, UsageError, type Parsed } from '../args'
 import { terminalSafe } from '../chunk-view'
-import { defineCommand, type OptionTable } from '../command-spec'
+import { defineCommand } from '../command-spec'
 import { EXIT, ExitError } from '../exit-codes'
 import { writeAll, type Io } from '../output'
 import { captureNotes, openCaptureFile } from './open-capture'
+import { REPLAY_OPTIONS as OPTIONS } from './replay-options'
+import { runHttpReplay } from './replay-http'
+import { runRecordedServer } from './replay-server'
 
 const REPLAY_USAGE = 'tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--timeout MS] [--hex] [--json]'
 
@@ -25,18 +28,7 @@ const REPLAY_NOTES = [
   'Exit codes: 0 every answer matched the recording, 3 the target could not be reached, 5 some answer differed, 1 another failure.'
 ]
 
-const OPTIONS = {
-  conn: { type: 'string', arg: 'ID', about: 'the connection to replay, by its id in `tcpscope ls`' },
-  target: { type: 'string', arg: 'HOST:PORT|PATH', about: "where to send it (default: the connection's own target)" },
-  strategy: {
-    type: 'string',
-    arg: 'turns|timing|burst',
-    about: "turns (default): each client turn once the server's answer to the last has fully arrived (or --timeout passed); timing: the recorded gaps between client turns; burst: everything at once"
-  },
-  timeout: { type: 'string', arg: 'MS', about: `how long to wait for an answer with turns, and for the last answer with every strategy (default ${DEFAULT_TURN_TIMEOUT_MS})` },
-  hex: { type: 'boolean', about: 'print the answers as an xxd-style hex dump instead of text' },
-  json: { type: 'boolean', about: 'print the result as one JSON object (answers as hex)' }
-} as const satisfies OptionTable
+
 
 function turnText(t: ReplayTurn, hex: boolean): string {
   const verdict = t.matched ? 'matched' : `differs (recorded ${formatBytes(t.expected)})`
@@ -57,6 +49,8 @@ function resultJson(r: RawReplayResult): string {
 async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`replay: give exactly one capture file; usage: ${REPLAY_USAGE}`)
   const path = positionals[0]
+  if (values['as-server'] === true) return runRecordedServer(values, path, io)
+  if (values.exchange !== undefined) return runHttpReplay(values, path, io)
   const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
   const strategy = oneOfFlag('replay', values.strategy ?? 'turns', '--strategy', REPLAY_STRATEGIES)!
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')

@@ -1,0 +1,27 @@
+// The options of `tcpscope replay`, shared by its modes: raw TCP (replay.ts), one HTTP
+// request (replay-http.ts) and a recorded server (replay-server.ts).
+
+import type { Parsed } from '../args'
+import type { OptionTable } from '../command-spec'
+import { DEFAULT_TURN_TIMEOUT_MS } from '../../core/replay/raw-replay'
+
+export const REPLAY_OPTIONS = {
+  conn: { type: 'string', arg: 'ID', about: 'the connection to replay, by its id in `tcpscope ls`' },
+  target: { type: 'string', arg: 'HOST:PORT|PATH', about: "where to send it (default: the connection's own target)" },
+  strategy: {
+    type: 'string',
+    arg: 'turns|timing|burst',
+    about: "turns (default): each client turn once the server's answer to the last has fully arrived (or --timeout passed); timing: the recorded gaps between client turns; burst: everything at once"
+  },
+  timeout: { type: 'string', arg: 'MS', about: `how long to wait for an answer with turns, and for the last answer with every strategy (default ${DEFAULT_TURN_TIMEOUT_MS})` },
+  hex: { type: 'boolean', about: 'print the answers as an xxd-style hex dump instead of text' },
+  json: { type: 'boolean', about: 'print the result as one JSON object (answers as hex)' },
+  exchange: { type: 'string', arg: 'N', about: 'HTTP: replay the request of exchange N (from 1) of the connection' },
+  'fix-length': { type: 'boolean', about: 'HTTP: set Content-Length (and Host, to the target) to fit the request sent; off for byte-exact replay' },
+  count: { type: 'string', arg: 'N', about: 'HTTP: send the request N times and print a summary (status counts, latency p50 and p99)' },
+  concurrency: { type: 'string', arg: 'M', about: 'HTTP, with --count: at most M requests at a time (default 1)' },
+  'as-server': { type: 'boolean', about: "listen and play the connection's server turns to whatever client connects" },
+  listen: { type: 'string', arg: '[HOST:]PORT|PATH', about: 'with --as-server: where to listen' }
+} as const satisfies OptionTable
+
+export type ReplayValues = Parsed<typeof REPLAY_OPTIONS>['values']
