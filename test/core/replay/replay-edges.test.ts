@@ -26,6 +26,21 @@ async function until(seen: { text: string }, text: string): Promise<void> {
   await waitFor(() => seen.text.includes(text), `"${text.trim()}"`)
 }
 
+/** A client of `greeter`: waits for its greeting, then sends each line once the one before came back upper-cased, then FIN. */
+function conversation(lines: string[]): (c: Socket) => Promise<void> {
+  return async (c) => {
+    const seen = { text: '' }
+    c.on('data', (b: Buffer) => (seen.text += b.toString()))
+    await until(seen, 'hi\n')
+    for (const line of lines) {
+      c.write(line)
+      await until(seen, line.toUpperCase())
+    }
+    c.end()
+    await new Promise((r) => c.once('close', r))
+  }
+}
+
 async function capturedThroughProxy(engine: TestEngine['engine'], serverPort: number, talk: (c: Socket) => Promise<void>): Promise<number> {
   const proxy = await engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${serverPort}` })
   const client = await connectTo(portOf(proxy.listen))
@@ -40,17 +55,7 @@ describe('raw replay edges', () => {
     t = await testEngine()
     const server = await startServer(greeter)
     cleanups.push(server.close)
-    const connId = await capturedThroughProxy(t.engine, server.port, async (c) => {
-      const seen = { text: '' }
-      c.on('data', (b: Buffer) => (seen.text += b.toString()))
-      await until(seen, 'hi\n')
-      c.write('a\n')
-      await until(seen, 'A\n')
-      c.write('b\n')
-      await until(seen, 'B\n')
-      c.end()
-      await new Promise((r) => c.once('close', r))
-    })
+    const connId = await capturedThroughProxy(t.engine, server.port, conversation(['a\n', 'b\n']))
     for (const strategy of ['turns', 'timing', 'burst'] as const) {
       const r = await t.engine['replay.raw']({ capture: 'live', connId, strategy })
       expect(r.turns.map((x) => [x.sent, Buffer.from(x.bytes).toString(), x.matched])).toEqual([
@@ -88,15 +93,7 @@ describe('raw replay edges', () => {
     t = await testEngine()
     const server = await startServer(greeter)
     cleanups.push(server.close)
-    const connId = await capturedThroughProxy(t.engine, server.port, async (c) => {
-      const seen = { text: '' }
-      c.on('data', (b: Buffer) => (seen.text += b.toString()))
-      await until(seen, 'hi\n')
-      c.write('a\n')
-      await until(seen, 'A\n')
-      c.end()
-      await new Promise((r) => c.once('close', r))
-    })
+    const connId = await capturedThroughProxy(t.engine, server.port, conversation(['a\n']))
     const path = join(t.dir, 'greeter.sock')
     const unix = createServer({ allowHalfOpen: true }, greeter)
     await new Promise<void>((r) => unix.listen(path, r))
