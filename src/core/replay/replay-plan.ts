@@ -26,6 +26,8 @@ export interface ReplayPlan {
   /** The client half-closed: right after its last bytes, or once their answer had arrived. */
   clientFin?: 'after-send' | 'after-answer'
   serverFin: boolean
+  /** Which side sent its FIN first (a recorded server waits for the client's when it came first). */
+  firstFin?: 'client' | 'server'
 }
 
 const PAGE = 500
@@ -47,6 +49,7 @@ export async function planReplay(view: CaptureView, connId: number): Promise<Rep
 function add(plan: ReplayPlan, t: Turn): void {
   const last = plan.turns.at(-1)
   if (t.kind === 'fin') {
+    if (t.dir === 'client' || t.dir === 'server') plan.firstFin ??= t.dir
     if (t.dir === 'server') plan.serverFin = true
     else if (t.dir === 'client') plan.clientFin = last && last.server.length > 0 ? 'after-answer' : 'after-send'
     return

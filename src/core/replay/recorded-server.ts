@@ -1,0 +1,281 @@
+// A recorded server: listens, and plays a captured connection's server side to every client
+// that connects, turn by turn, so a client can be tested against a server that is not there.
+// Each turn's answer goes out once the client has sent as many bytes as the recorded client
+// did (or the turn timeout passed); what the client sent is compared with the recording by
+// length and hash. Every client is played on its own: a failing one never touches another.
+
+import { createHash, type Hash } from 'node:crypto'
+import { createServer, type Server, type Socket } from 'node:net'
+import type { Direction } from '../../shared/capture-types'
+import type { Endpoint } from '../../shared/endpoint'
+import { formatPeer } from '../../shared/human-readable'
+import { MAX_TIMER_MS } from '../../shared/limits'
+import type { CaptureView } from '../capture/capture-queries'
+import { boundAddress, listenOn } from '../net/listen'
+import { UserError } from '../net/net-errors'
+import { remotePeer, resetWhenFlushed } from '../net/sockets'
+import { DEFAULT_TURN_TIMEOUT_MS } from './raw-replay'
+import { planReplay, type ReplayPlan, type StreamRange } from './replay-plan'
+
+/** Server bytes are read from the capture and written in pieces of this size. */
+const PIECE = 1024 * 1024
+
+/** What one client did against the recorded server, once it is gone. */
+export interface RecordedClientReport {
+  /** The client's address (`HOST:PORT`; the socket path for a Unix socket). */
+  client: string
+  /** Turns whose recorded server bytes were written whole. */
+  played: number
+  of: number
+  /** Per turn, the client bytes the recording has and those this client sent. */
+  turns: { index: number; expected: number; received: number; matched: boolean }[]
+  /** Every client turn was the recorded one, byte for byte. */
+  matched: boolean
+  /** Why playing stopped early (a read of the capture failed), when it did. */
+  error?: string
+}
+
+export interface RecordedServerOptions {
+  listen: Endpoint
+  /** How long to wait for a client turn before answering anyway (default DEFAULT_TURN_TIMEOUT_MS). */
+  timeoutMs?: number
+  /** Called once per client, after it is gone; must not throw. */
+  onClient?: (report: RecordedClientReport) => void
+}
+
+export class RecordedServer {
+  /** Where it listens, port resolved (`HOST:PORT` or a path). */
+  listen = ''
+  private readonly clients = new Set<Promise<void>>()
+  private readonly sockets = new Set<Socket>()
+  private readonly hashes = new Map<number, Promise<string>>()
+  private stopped = false
+
+  private constructor(
+    private readonly view: CaptureView,
+    private readonly connId: number,
+    private readonly plan: ReplayPlan,
+    private readonly reset: boolean,
+    private readonly opts: RecordedServerOptions,
+    private readonly server: Server
+  ) {}
+
+  static async start(view: CaptureView, connId: number, opts: RecordedServerOptions): Promise<RecordedServer> {
+    const conn = await view.connection(connId)
+    if (!conn) throw new UserError(`no connection #${connId} in this capture`, 'ENOENT')
+    const plan = await planReplay(view, connId)
+    const server = createServer({ allowHalfOpen: true, noDelay: true })
+    const rs = new RecordedServer(view, connId, plan, conn.end === 'server-reset', opts, server)
+    server.on('connection', (socket) => rs.accept(socket))
+    server.on('error', () => {}) // after listening, an accept error must not crash the process
+    await listenOn(server, opts.listen)
+    rs.listen = boundAddress(server, opts.listen)
+    return rs
+  }
+
+  /** Turns of the recorded conversation. */
+  get turns(): number {
+    return this.plan.turns.length
+  }
+
+  private accept(socket: Socket): void {
+    if (this.stopped) return void socket.destroy()
+    this.sockets.add(socket)
+    const name = formatPeer(remotePeer(socket, this.opts.listen.kind === 'unix' ? this.listen : undefined))
+    const client = new PlayedClient(socket, this.plan.turns.map((t) => t.client.length))
+    const done = this.play(client, name)
+      .catch(() => {}) // play reports its own failures; nothing escapes a client
+      .finally(() => {
+        this.sockets.delete(socket)
+        this.clients.delete(done)
+      })
+    this.clients.add(done)
+  }
+
+  private async play(c: PlayedClient, name: string): Promise<void> {
+    const timeoutMs = this.opts.timeoutMs ?? DEFAULT_TURN_TIMEOUT_MS
+    const turns = this.plan.turns
+    let played = 0
+    let error: string | undefined
+    try {
+      for (let i = 0; i < turns.length && c.open; i++) {
+        c.turn = Math.max(c.turn, i)
+        const want = turns[i].client.length
+        await c.wait(() => c.got[i].received >= want || c.clientEnded, timeoutMs)
+        if (!(await this.send(c, turns[i].server))) break
+        played++
+      }
+      if (played === turns.length && c.open) {
+        if (this.reset) resetWhenFlushed(c.socket)
+        else {
+          // A recorded server that closed first closes now; one that closed after the client
+          // (or never did) waits for the client's FIN, so the socket does not stay half-open.
+          if (!this.plan.serverFin || this.plan.firstFin === 'client') await c.wait(() => c.clientEnded, Infinity)
+          c.end()
+        }
+      }
+    } catch (err) {
+      error = (err as Error).message
+      c.socket.destroy()
+    }
+    await c.closed
+    const report = await this.report(c, name, played, error)
+    try {
+      this.opts.onClient?.(report)
+    } catch {
+      /* a caller's callback must not break the server */
+    }
+  }
+
+  /** Writes a recorded server range in pieces, each once the client took the last; false once it cannot. */
+  private async send(c: PlayedClient, range: StreamRange): Promise<boolean> {
+    for (let off = 0; off < range.length; off += PIECE) {
+      if (!c.open) return false
+      const bytes = await this.view.readBytes(this.connId, 'server', range.offset + off, Math.min(PIECE, range.length - off))
+      if (!(await c.write(bytes))) return false
+    }
+    return c.open
+  }
+
+  private async report(c: PlayedClient, client: string, played: number, error: string | undefined): Promise<RecordedClientReport> {
+    const turns = await Promise.all(
+      this.plan.turns.map(async (t, index) => {
+        const got = c.got[index]
+        const expected = t.client.length
+        let matched = got.received === expected
+        if (matched && expected > 0) matched = (await this.recordedHash(index, t.client).catch(() => '')) === got.hash.digest('hex')
+        return { index, expected, received: got.received, matched }
+      })
+    )
+    const r: RecordedClientReport = { client, played, of: turns.length, turns, matched: turns.every((t) => t.matched) }
+    if (error !== undefined) r.error = error
+    return r
+  }
+
+  /** The recorded client turn's hash, read once for all clients. */
+  private recordedHash(index: number, range: StreamRange): Promise<string> {
+    let h = this.hashes.get(index)
+    if (!h) {
+      h = rangeHash(this.view, this.connId, 'client', range)
+      this.hashes.set(index, h)
+    }
+    return h
+  }
+
+  /** Stops listening and closes every client (their reports still come). */
+  async stop(): Promise<void> {
+    this.stopped = true
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    for (const s of this.sockets) s.destroy()
+    await Promise.all([closed, ...this.clients])
+  }
+}
+
+/** The SHA-256 of a recorded range of one direction's stream, read in pieces. */
+async function rangeHash(view: CaptureView, connId: number, dir: Direction, range: StreamRange): Promise<string> {
+  const hash = createHash('sha256')
+  for (let off = 0; off < range.length; off += PIECE) hash.update(await view.readBytes(connId, dir, range.offset + off, Math.min(PIECE, range.length - off)))
+  return hash.digest('hex')
+}
+
+interface ClientTurn {
+  received: number
+  hash: Hash
+}
+
+/**
+ * One connected client: what it sent per turn, and waits that end on its bytes, its close
+ * or a timeout. Bytes go to the turn being played until it has its recorded length, then
+ * on to the next turns (a client may send ahead); the last turn takes any surplus.
+ */
+class PlayedClient {
+  readonly got: ClientTurn[]
+  /** The turn being played. */
+  turn = 0
+  clientEnded = false
+  private closed_ = false
+  private readonly wakers = new Set<() => void>()
+  readonly closed: Promise<void>
+
+  constructor(
+    readonly socket: Socket,
+    private readonly expected: number[]
+  ) {
+    this.got = expected.map(() => ({ received: 0, hash: createHash('sha256') }))
+    socket.on('data', (chunk: Buffer) => {
+      this.feed(chunk)
+      this.wake()
+    })
+    socket.on('end', () => {
+      this.clientEnded = true
+      this.wake()
+    })
+    socket.on('error', () => {}) // a reset or a broken pipe: 'close' follows and ends the play
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.closed_ = true
+        resolve()
+        this.wake()
+      })
+    )
+  }
+
+  get open(): boolean {
+    return !this.closed_ && !this.socket.destroyed
+  }
+
+  private feed(chunk: Buffer): void {
+    let rest = chunk
+    const last = this.got.length - 1
+    while (rest.length > 0) {
+      while (this.turn < last && this.got[this.turn].received >= this.expected[this.turn]) this.turn++
+      const t = this.got[this.turn]
+      const part = this.turn < last ? rest.subarray(0, this.expected[this.turn] - t.received) : rest
+      t.received += part.length
+      t.hash.update(part)
+      rest = rest.subarray(part.length)
+    }
+  }
+
+  private wake(): void {
+    for (const w of this.wakers) w()
+  }
+
+  /** Resolves once `done()` holds, the socket closed, or `ms` passed. */
+  wait(done: () => boolean, ms: number): Promise<void> {
+    if (done() || !this.open) return Promise.resolve()
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer)
+        this.wakers.delete(check)
+        resolve()
+      }
+      const check = (): void => {
+        if (done() || !this.open) finish()
+      }
+      const timer = Number.isFinite(ms) ? setTimeout(finish, Math.min(ms, MAX_TIMER_MS)) : undefined
+      this.wakers.add(check)
+    })
+  }
+
+  /** Writes, then waits until the socket takes more; false once it cannot. */
+  async write(bytes: Buffer): Promise<boolean> {
+    if (!this.open || this.socket.writableEnded) return false
+    if (this.socket.write(bytes)) return true
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done)
+        this.socket.off('close', done)
+        resolve()
+      }
+      this.socket.on('drain', done)
+      this.socket.on('close', done)
+    })
+    return this.open
+  }
+
+  /** The server's FIN; the socket closes once the client's comes too. */
+  end(): void {
+    if (this.open && !this.socket.writableEnded) this.socket.end()
+  }
+}

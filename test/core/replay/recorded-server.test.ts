@@ -1,0 +1,117 @@
+// A recorded server played to real clients: redis-cli gets the output the real redis-server
+// gave it, once redis is gone; curl gets the recorded body; clients at once each get the
+// whole conversation; a client that sends something else is told apart; a port in use is
+// one line.
+import { afterEach, describe, expect, it } from 'vitest'
+import { FileCapture } from '../../../src/core/capture/file-capture'
+import { RecordedServer, type RecordedClientReport } from '../../../src/core/replay/recorded-server'
+import { parseEndpoint } from '../../../src/shared/endpoint'
+import { testEngine, type TestEngine } from '../../helpers/engine'
+import { userRefusal } from '../../helpers/errors'
+import { connectTo, startServer, waitFor } from '../../helpers/net'
+import { needPeer } from '../../helpers/peers'
+import type { Redis } from '../../helpers/redis'
+import { curl } from '../decode/decode-peers'
+import { captureCurlExchange, RECORDED_BODY } from './recorded-server-captures'
+import { captureRedisSession, redisCli, startReplayRedis } from './redis-capture'
+
+let t: TestEngine | undefined
+let redis: Redis | undefined
+let capture: FileCapture | undefined
+let server: RecordedServer | undefined
+afterEach(async () => {
+  await server?.stop()
+  await capture?.close()
+  redis?.stop()
+  await t?.dispose()
+  t = undefined
+  redis = undefined
+  capture = undefined
+  server = undefined
+})
+
+const LOOPBACK = parseEndpoint('127.0.0.1:0')
+
+/** Plays connection `connId` of the engine's capture (closed first, opened as a file). */
+async function play(connId: number, reports: RecordedClientReport[], timeoutMs?: number): Promise<RecordedServer> {
+  await t!.engine.close()
+  capture = await FileCapture.open(t!.capturePath)
+  server = await RecordedServer.start(capture, connId, { listen: LOOPBACK, timeoutMs, onClient: (r) => reports.push(r) })
+  return server
+}
+
+const portOf = (s: RecordedServer): number => Number(s.listen.split(':').at(-1))
+
+describe('a recorded server', () => {
+  it('answers redis-cli as the real redis-server did, once redis is gone; two clients at once each get it all', async (ctx) => {
+    if (!needPeer('redis-server', 'redis-cli')) return ctx.skip()
+    t = await testEngine()
+    redis = await startReplayRedis(t.dir)
+    const k = `tcpscope-recorded-${process.pid}-${Date.now()}`
+    const commands = [`SET ${k} hello`, `GET ${k}`, 'PING', `DEL ${k}`, `GET ${k}`]
+    const real = await redisCli(redis.port, commands)
+    const connId = await captureRedisSession(t.engine, redis.port, commands)
+    redis.stop()
+    const reports: RecordedClientReport[] = []
+    const s = await play(connId, reports)
+    expect(s.turns).toBeGreaterThanOrEqual(5)
+
+    expect(await redisCli(portOf(s), commands)).toBe(real)
+    await waitFor(() => reports.length === 1, 'the first client report')
+    expect(reports[0]).toMatchObject({ played: s.turns, of: s.turns, matched: true })
+    expect(reports[0].client).toMatch(/^127\.0\.0\.1:\d+$/)
+
+    const both = await Promise.all([redisCli(portOf(s), commands), redisCli(portOf(s), commands)])
+    expect(both).toEqual([real, real])
+    await waitFor(() => reports.length === 3, 'both client reports')
+    expect(reports.slice(1).map((r) => [r.played, r.matched])).toEqual([
+      [s.turns, true],
+      [s.turns, true]
+    ])
+  })
+
+  it('serves curl the recorded HTTP response', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    t = await testEngine()
+    const connId = await captureCurlExchange(t.engine)
+    const reports: RecordedClientReport[] = []
+    const s = await play(connId, reports)
+    expect(await curl([`http://127.0.0.1:${portOf(s)}/items`])).toBe(RECORDED_BODY)
+    await waitFor(() => reports.length === 1, 'the curl client report')
+    // The request differs only in its Host port: same length, other bytes.
+    expect(reports[0]).toMatchObject({ played: 1, of: 1 })
+    expect(reports[0].turns[0].received).toBe(reports[0].turns[0].expected)
+  })
+
+  it('answers a client that sends something else after the timeout, and says which turn differed', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    t = await testEngine()
+    const connId = await captureCurlExchange(t.engine)
+    const reports: RecordedClientReport[] = []
+    const s = await play(connId, reports, 50)
+    const c = await connectTo(portOf(s))
+    const got: Buffer[] = []
+    c.on('data', (b: Buffer) => got.push(b))
+    c.write('GET / HTTP/1.1\r\n\r\n')
+    await waitFor(() => Buffer.concat(got).toString().endsWith(RECORDED_BODY), 'the recorded answer')
+    c.end()
+    await waitFor(() => reports.length === 1, 'the client report')
+    expect(reports[0]).toMatchObject({ played: 1, of: 1, matched: false, turns: [{ index: 0, received: 18 }] })
+    c.destroy()
+  })
+
+  it('refuses a port in use in one line', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    t = await testEngine()
+    const taken = await startServer(() => {})
+    try {
+      const connId = await captureCurlExchange(t.engine)
+      await t.engine.close()
+      capture = await FileCapture.open(t.capturePath)
+      const err = await userRefusal(RecordedServer.start(capture, connId, { listen: parseEndpoint(`127.0.0.1:${taken.port}`) }))
+      expect(err.message).toContain(`127.0.0.1:${taken.port}`)
+    } finally {
+      await taken.close()
+    }
+  })
+})
