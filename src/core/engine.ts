@@ -26,7 +26,8 @@ import type { BodyPiece, ExchangeListPage, ExchangePage, ExportResult, WsMessage
 import { Decoding } from './decode/decoding'
 import { Exports } from './export/exports'
 import { replayRaw } from './replay/raw-replay'
-import type { RawReplayResult } from '../shared/replay-types'
+import { replayHttp } from './replay/http-replay'
+import type { HttpReplayOutcome, RawReplayResult } from '../shared/replay-types'
 
 export interface EngineOptions extends CaptureOptions {
   /** Where the capture is written: a new file, or an existing one with `overwrite`. */
@@ -285,6 +286,23 @@ export class Engine implements EngineApi {
     return replayRaw(view, args.connId, {
       target,
       strategy: args.strategy,
+      timeoutMs: args.timeoutMs,
+      signal: ctx?.signal,
+      record: { capture: this.capture, hold: this.hold, budget: this.budget }
+    })
+  }
+
+  async 'replay.http'(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
+    this.checkOpen()
+    const view = this.captures.get(args.capture)
+    const conn = await view.connection(args.connId)
+    if (!conn) throw new UserError(`no connection #${args.connId} in this capture`, 'ENOENT')
+    const target = parseTargetEndpoint(args.target ?? conn.target, 'target')
+    return replayHttp(view, this.decoding, args.connId, args.exchange, {
+      target,
+      fixLength: args.fixLength,
+      count: args.count,
+      concurrency: args.concurrency,
       timeoutMs: args.timeoutMs,
       signal: ctx?.signal,
       record: { capture: this.capture, hold: this.hold, budget: this.budget }

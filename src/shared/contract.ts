@@ -21,7 +21,7 @@ import type { FrontEvent, ProxyInfo } from './events'
 import { arr, bool, bytes, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
 import { payloadSpec, type PayloadSpec } from './payload/payload-spec'
 import { ENCODINGS } from './text-encodings'
-import { REPLAY_STRATEGIES, type RawReplayResult } from './replay-types'
+import { REPLAY_STRATEGIES, type HttpReplayOutcome, type RawReplayResult } from './replay-types'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
 import {
   clientConnectArgs,
@@ -254,6 +254,27 @@ const replayRawArgs = obj({
   timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS }))
 })
 
+/** The most times one HTTP request is sent by one replay.http, and at once. */
+export const MAX_HTTP_REPLAY_COUNT = 1_000_000
+export const MAX_HTTP_REPLAY_CONCURRENCY = 1024
+
+const replayHttpArgs = obj({
+  capture: captureId,
+  connId,
+  /** The exchange's index on the connection, from 0. */
+  exchange: int({ min: 0 }),
+  /** `HOST:PORT` or a Unix socket path; default: the connection's own target. */
+  target: optional(str({ nonEmpty: true, max: 4096 })),
+  /** Set Content-Length to the body's length and Host to the target; off: the request byte for byte. */
+  fixLength: optional(bool()),
+  /** Send it this many times and sum up (status counts, latency percentiles). */
+  count: optional(int({ min: 1, max: MAX_HTTP_REPLAY_COUNT })),
+  /** With count: at most this many at once (default 1). */
+  concurrency: optional(int({ min: 1, max: MAX_HTTP_REPLAY_CONCURRENCY })),
+  /** How long to wait for the whole response (default 2 s). */
+  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS }))
+})
+
 const sessionId = str({ nonEmpty: true, max: 64 })
 const connRef = obj({ connId })
 const serverStopArgs = obj({ serverId: sessionId, closeClients: optional(bool()) })
@@ -392,6 +413,8 @@ export const commands = {
   'capture.export': command<Infer<typeof exportArgs>, ExportResult>(exportArgs, { cancellable: true, files: 'writes-path' }),
   /** Sends a captured connection's client side again (recorded in the live capture) and compares the answers turn by turn. */
   'replay.raw': command<Infer<typeof replayRawArgs>, RawReplayResult>(replayRawArgs, { cancellable: true }),
+  /** Sends a captured HTTP request again (recorded in the live capture), maybe many times, and compares each response with the recorded one. */
+  'replay.http': command<Infer<typeof replayHttpArgs>, HttpReplayOutcome>(replayHttpArgs, { cancellable: true }),
 
   'server.start': command<ServerStartArgs, ServerSessionInfo>(serverStartArgs, { files: 'payload-files' }),
   'server.stop': command<Infer<typeof serverStopArgs>, void>(serverStopArgs),

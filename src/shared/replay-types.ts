@@ -43,3 +43,64 @@ export interface RawReplayResult {
   /** How the replay's connection ended, as the capture words it (closed, server-reset, ...). */
   end: string
 }
+
+/** The most of a replayed HTTP response's body a result carries (its size is always told whole). */
+export const HTTP_REPLAY_PREVIEW = 64 * 1024
+
+/** The response a replayed HTTP request got. */
+export interface HttpReplayResponse {
+  version: string
+  status: number
+  reason: string
+  /** In the order sent, duplicates kept. */
+  headers: Array<{ name: string; value: string }>
+  /** Bytes of content (chunk framing removed). */
+  bodySize: number
+  /** Its first HTTP_REPLAY_PREVIEW bytes of content. */
+  body: Uint8Array
+  /** It arrived whole (else the server closed, or the timeout passed, first). */
+  complete: boolean
+}
+
+/** One replay of a captured HTTP request. */
+export interface HttpReplayResult {
+  /** Where it went, as formatted from the target. */
+  target: string
+  /** The replay's own connection in the live capture, when it was recorded. */
+  connId?: number
+  /** Request bytes sent. */
+  sent: number
+  /** Headers set by fixLength (lower case), when they changed. */
+  fixed: string[]
+  response?: HttpReplayResponse
+  /** Ms from the first byte sent to the response complete. */
+  ms?: number
+  /** Status, headers (but for ones that change on every answer, like Date) and body bytes are the recorded ones. */
+  matched: boolean
+  /** What differs, one phrase each: `status 200 (recorded 404)`, `header Content-Type`, `body`, `no response`. */
+  differences: string[]
+}
+
+/** A request sent `count` times, at most `concurrency` at once. */
+export interface HttpReplaySummary {
+  count: number
+  concurrency: number
+  /** Responses per status code. */
+  statuses: Record<string, number>
+  /** Runs that got the recorded response. */
+  matched: number
+  /** Runs that failed (could not connect, no whole response); the first few of their messages. */
+  errors: number
+  unreachable: number
+  errorSamples: string[]
+  p50Ms?: number
+  p99Ms?: number
+  /** Completed requests a second, over the whole run. */
+  perSecond: number
+}
+
+export interface HttpReplayOutcome {
+  /** The first run (the only one without count; absent when it failed, with count). */
+  first?: HttpReplayResult
+  summary?: HttpReplaySummary
+}

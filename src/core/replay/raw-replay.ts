@@ -116,7 +116,7 @@ async function recordedHash(view: CaptureView, connId: number, range: StreamRang
 }
 
 /** Connects (recorded, when recording); a failure is one line, as client sessions word it. */
-function connect(opts: RawReplayOptions, where: string, rec: RecordedConnection | undefined): Promise<Socket> {
+export function connect(opts: Pick<RawReplayOptions, 'target' | 'connectTimeoutMs' | 'signal' | 'record'>, where: string, rec: RecordedConnection | undefined): Promise<Socket> {
   const t = opts.target
   rec?.event('connecting', undefined, { target: where })
   const socket = t.kind === 'unix' ? createConnection({ path: t.path, allowHalfOpen: true }) : createConnection({ host: t.host, port: t.port, allowHalfOpen: true, noDelay: true })
@@ -158,7 +158,7 @@ function connect(opts: RawReplayOptions, where: string, rec: RecordedConnection 
 }
 
 /** The connected socket: what it received, how it ended, and waits that end on close or abort. */
-class ReplayLink {
+export class ReplayLink {
   onData: (chunk: Buffer) => void = () => {}
   serverEnded = false
   private closed = false

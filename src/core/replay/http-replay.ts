@@ -1,0 +1,179 @@
+// HTTP replay: one captured request sent again on a fresh connection (byte-exact, or with
+// Content-Length and Host fitted), its response read with the HTTP/1 decoder and compared
+// with the recorded one: status, headers (but those that change on every answer) and body
+// bytes. With `count` it is sent N times, at most `concurrency` at once, and summed up.
+
+import { createHash } from 'node:crypto'
+import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
+import { UserError } from '../../shared/errors'
+import type { HttpMessage } from '../../shared/protocol-types'
+import type { HttpReplayOutcome, HttpReplayResult, HttpReplaySummary } from '../../shared/replay-types'
+import type { CaptureView } from '../capture/capture-queries'
+import type { Decoding } from '../decode/decoding'
+import { cancelled } from '../session/session-connection'
+import { capturedRequest, requestBytes, type RequestBytes } from './http-replay-request'
+import { ResponseReader } from './http-replay-response'
+import { connect, DEFAULT_TURN_TIMEOUT_MS, REPLAY_OWNER, ReplayConnectError, ReplayLink, type ReplayRecording } from './raw-replay'
+
+/** Request bytes are read from the capture and written in pieces of this size. */
+const PIECE = 1024 * 1024
+/** Headers that differ on every answer of the same server: not a difference. */
+const VOLATILE_HEADERS = new Set(['date', 'age', 'expires'])
+/** Error messages a summary keeps. */
+const ERROR_SAMPLES = 5
+
+export interface HttpReplayOptions {
+  target: Endpoint
+  /** Set Content-Length to the body's length and Host to the target; off: byte-exact. */
+  fixLength?: boolean
+  /** How long to wait for the whole response (default 2 s). */
+  timeoutMs?: number
+  connectTimeoutMs?: number
+  /** Send it this many times (default 1), at most `concurrency` at once (default 1). */
+  count?: number
+  concurrency?: number
+  signal?: AbortSignal
+  record?: ReplayRecording
+}
+
+interface Prepared {
+  view: CaptureView
+  connId: number
+  bytes: RequestBytes
+  recorded?: HttpMessage
+  recordedHash?: string
+}
+
+/** Sends request `exchange` (from 0) of connection `connId`, `count` times. */
+export async function replayHttp(view: CaptureView, decoding: Decoding, connId: number, exchange: number, opts: HttpReplayOptions): Promise<HttpReplayOutcome> {
+  const { request, response } = await capturedRequest(view, decoding, connId, exchange)
+  const bytes = await requestBytes(view, connId, request, opts.fixLength === true ? { target: opts.target } : undefined)
+  const prepared: Prepared = { view, connId, bytes, recorded: response }
+  if (response?.status !== undefined) prepared.recordedHash = await wireHash(view, connId, response)
+  if (opts.signal?.aborted) throw cancelled()
+  const count = opts.count ?? 1
+  if (count === 1 && opts.count === undefined) return { first: await sendOnce(prepared, opts) }
+  return repeat(prepared, opts, count, Math.max(1, Math.min(opts.concurrency ?? 1, count)))
+}
+
+async function repeat(p: Prepared, opts: HttpReplayOptions, count: number, concurrency: number): Promise<HttpReplayOutcome> {
+  const summary: HttpReplaySummary = { count, concurrency, statuses: {}, matched: 0, errors: 0, unreachable: 0, errorSamples: [], perSecond: 0 }
+  const latencies: number[] = []
+  let first: HttpReplayResult | undefined
+  let next = 0
+  const started = performance.now()
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++
+      try {
+        const r = await sendOnce(p, opts)
+        if (i === 0) first = r
+        if (r.response === undefined || !r.response.complete || r.ms === undefined) throw new UserError(r.differences.join(', '))
+        summary.statuses[r.response.status] = (summary.statuses[r.response.status] ?? 0) + 1
+        if (r.matched) summary.matched++
+        latencies.push(r.ms)
+      } catch (err) {
+        if (opts.signal?.aborted) throw cancelled()
+        summary.errors++
+        if (err instanceof ReplayConnectError) summary.unreachable++
+        const message = err instanceof Error ? err.message : String(err)
+        if (summary.errorSamples.length < ERROR_SAMPLES && !summary.errorSamples.includes(message)) summary.errorSamples.push(message)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  const seconds = (performance.now() - started) / 1000
+  latencies.sort((a, b) => a - b)
+  if (latencies.length > 0) {
+    summary.p50Ms = percentile(latencies, 0.5)
+    summary.p99Ms = percentile(latencies, 0.99)
+  }
+  summary.perSecond = seconds > 0 ? latencies.length / seconds : 0
+  return first === undefined ? { summary } : { first, summary }
+}
+
+/** The nearest-rank percentile of sorted values. */
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
+}
+
+async function sendOnce(p: Prepared, opts: HttpReplayOptions): Promise<HttpReplayResult> {
+  const signal = opts.signal
+  const where = formatEndpoint(opts.target)
+  const rec = opts.record?.capture.openConnection({ kind: 'client', ownerId: REPLAY_OWNER, target: where })
+  const socket = await connect(opts, where, rec)
+  const link = new ReplayLink(socket, rec, opts.record?.hold, signal)
+  const reader = new ResponseReader()
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TURN_TIMEOUT_MS
+  let doneAt: number | undefined
+  link.onData = (chunk) => {
+    reader.received(chunk)
+    if (doneAt === undefined && reader.complete) doneAt = performance.now()
+  }
+  let sent = 0
+  let start = 0
+  try {
+    start = performance.now()
+    const write = async (bytes: Buffer): Promise<boolean> => {
+      reader.sent(bytes)
+      if (!(await link.write(bytes))) return false
+      sent += bytes.length
+      return true
+    }
+    const { head, body } = p.bytes
+    let open = await write(head)
+    for (let off = 0; open && off < body.length; off += PIECE) {
+      open = await write(await p.view.readBytes(p.connId, 'client', body.offset + off, Math.min(PIECE, body.length - off)))
+    }
+    await link.wait(() => reader.complete || link.serverEnded, timeoutMs)
+    if (link.serverEnded) reader.serverEnded()
+    if (doneAt === undefined && reader.complete) doneAt = performance.now()
+    if (signal?.aborted) throw cancelled()
+  } finally {
+    await link.close(signal?.aborted ? 'stopped' : 'closed')
+  }
+  const response = reader.result()
+  const result: HttpReplayResult = { target: where, sent, fixed: p.bytes.fixed, matched: false, differences: [] }
+  if (rec) result.connId = rec.id
+  if (response === undefined) {
+    result.differences.push(link.serverEnded ? `${where} closed the connection without a response` : `no response from ${where} within ${timeoutMs} ms`)
+    return result
+  }
+  result.response = response
+  if (doneAt !== undefined) result.ms = doneAt - start
+  if (!response.complete) result.differences.push(`incomplete response (${link.serverEnded ? 'the server closed first' : `not whole within ${timeoutMs} ms`})`)
+  result.differences.push(...differences(p, reader.response!, reader.bodyHash()))
+  result.matched = result.differences.length === 0
+  return result
+}
+
+/** What differs from the recorded response, one phrase each. */
+function differences(p: Prepared, got: HttpMessage, hash: string): string[] {
+  const want = p.recorded
+  if (want?.status === undefined) return ['the capture has no response to compare with']
+  const out: string[] = []
+  if (got.status !== want.status) out.push(`status ${got.status} (recorded ${want.status})`)
+  const stable = (m: HttpMessage): Array<{ name: string; value: string }> => m.headers.filter((h) => !VOLATILE_HEADERS.has(h.name.toLowerCase()))
+  const a = stable(got)
+  const b = stable(want)
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i]
+    const y = b[i]
+    if (x !== undefined && y !== undefined && x.name.toLowerCase() === y.name.toLowerCase() && x.value === y.value) continue
+    if (x === undefined) out.push(`header ${y.name} missing`)
+    else if (y === undefined || x.name.toLowerCase() !== y.name.toLowerCase()) out.push(`header ${x.name}${b.some((h) => h.name.toLowerCase() === x.name.toLowerCase()) ? ' moved' : ' added'}`)
+    else out.push(`header ${x.name}: ${JSON.stringify(x.value)} (recorded ${JSON.stringify(y.value)})`)
+    break // the first is named; the rest follow from it
+  }
+  if (got.body.size !== want.body.size) out.push(`body ${got.body.size} bytes (recorded ${want.body.size})`)
+  else if (hash !== p.recordedHash) out.push('body bytes')
+  return out
+}
+
+/** SHA-256 of a recorded response's body as it was on the wire, read in pieces. */
+async function wireHash(view: CaptureView, connId: number, m: HttpMessage): Promise<string> {
+  const hash = createHash('sha256')
+  const { offset, length } = m.body.range
+  for (let off = 0; off < length; off += PIECE) hash.update(await view.readBytes(connId, 'server', offset + off, Math.min(PIECE, length - off)))
+  return hash.digest('hex')
+}
