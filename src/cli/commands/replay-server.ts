@@ -1,10 +1,50 @@
-// `tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT`: a recorded server.
-// TODO(helper): being built now; replaced before this session ends or removed.
+// `tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT|PATH`: a recorded server.
+// Listens and plays the connection's server turns to every client that connects, prints a
+// line per client once it is gone (turns played, whether it sent what the recorded client
+// did), and runs until SIGINT or SIGTERM.
 
-import { UsageError } from '../args'
-import type { Io } from '../output'
+import { formatBytes } from '../../shared/human-readable'
+import { MAX_CONN_ID } from '../../shared/limits'
+import { UserError } from '../../core/net/net-errors'
+import { parseUserEndpoint } from '../../core/net/user-endpoint'
+import { RecordedServer, type RecordedClientReport } from '../../core/replay/recorded-server'
+import { parseMs, parseWhole, requireString, UsageError } from '../args'
+import { untilStopSignal } from '../engine-run'
+import { line, type Io } from '../output'
+import { openCaptureFile } from './open-capture'
 import type { ReplayValues } from './replay-options'
 
-export async function runRecordedServer(_values: ReplayValues, _path: string, _io: Io): Promise<number> {
-  throw new UsageError('replay --as-server: not built yet')
+/** Options of the other modes that mean nothing to a recorded server. */
+const NOT_HERE = ['target', 'strategy', 'hex', 'json', 'exchange', 'fix-length', 'count', 'concurrency'] as const
+
+export function clientLine(r: RecordedClientReport): string {
+  const differs = r.turns.find((t) => !t.matched)
+  const verdict = differs
+    ? `client turn ${differs.index + 1} differs (recorded ${formatBytes(differs.expected)}, got ${formatBytes(differs.received)})`
+    : 'client matched the recording'
+  return `client ${r.client}: ${r.played} of ${r.of} turns played, ${verdict}${r.error !== undefined ? `; stopped: ${r.error}` : ''}`
+}
+
+export async function runRecordedServer(values: ReplayValues, path: string, io: Io): Promise<number> {
+  const extra = NOT_HERE.find((k) => values[k] !== undefined)
+  if (extra) throw new UsageError(`replay --as-server: --${extra} does not go with --as-server`)
+  const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
+  const listen = parseUserEndpoint(requireString('replay', values.listen, '--listen', 'with --as-server, e.g. --listen 9000'), '--listen', '127.0.0.1')
+  const timeoutMs = parseMs('replay', values.timeout, '--timeout')
+  const stop = untilStopSignal()
+  try {
+    const capture = await openCaptureFile(path)
+    try {
+      if (!(await capture.connection(id))) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
+      const server = await RecordedServer.start(capture, id, { listen, timeoutMs, onClient: (r) => line(io.out, clientLine(r)) })
+      line(io.out, `playing connection #${id} (${server.turns} turn${server.turns === 1 ? '' : 's'}) on ${server.listen}`)
+      await stop.signal
+      await server.stop()
+    } finally {
+      await capture.close()
+    }
+  } finally {
+    stop.dispose()
+  }
+  return 0
 }
