@@ -1,10 +1,106 @@
-// `tcpscope replay FILE --conn ID --exchange N`: one captured HTTP request sent again.
-// TODO(helper): being built now; replaced before this session ends or removed.
+// `tcpscope replay FILE --conn ID --exchange N`: one captured HTTP request sent again
+// (byte-exact, or with --fix-length), the response's head and a preview of its body
+// printed, and whether it is the recorded response; with --count, sent N times and summed
+// up. Exit codes: 0 matched (every one, with --count), 3 the target could not be reached,
+// 5 a response differed or failed, 1 another failure. Nothing is recorded.
 
-import { UsageError } from '../args'
-import type { Io } from '../output'
+import { toHex, hexDump } from '../../shared/hexdump'
+import { MAX_CONN_ID } from '../../shared/limits'
+import { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from '../../shared/contract'
+import type { HttpReplayOutcome, HttpReplayResult, HttpReplaySummary } from '../../shared/replay-types'
+import { formatBytes } from '../../shared/human-readable'
+import { UserError } from '../../core/net/net-errors'
+import { parseTargetEndpoint } from '../../core/net/user-endpoint'
+import { createStreamDecoder } from '../../core/payload/decode-text'
+import { Decoding } from '../../core/decode/decoding'
+import { replayHttp } from '../../core/replay/http-replay'
+import { ReplayConnectError } from '../../core/replay/raw-replay'
+import { parseMs, parseWhole, requireString } from '../args'
+import { terminalSafe } from '../chunk-view'
+import { EXIT, ExitError } from '../exit-codes'
+import { writeAll, type Io } from '../output'
+import { captureNotes, openCaptureFile } from './open-capture'
 import type { ReplayValues } from './replay-options'
 
-export async function runHttpReplay(_values: ReplayValues, _path: string, _io: Io): Promise<number> {
-  throw new UsageError('replay --exchange: not built yet')
+export async function runHttpReplay(values: ReplayValues, path: string, io: Io): Promise<number> {
+  const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
+  const exchange = parseWhole('replay', values.exchange, '--exchange', 1, MAX_CONN_ID)!
+  const count = parseWhole('replay', values.count, '--count', 1, MAX_HTTP_REPLAY_COUNT)
+  const concurrency = parseWhole('replay', values.concurrency, '--concurrency', 1, MAX_HTTP_REPLAY_CONCURRENCY)
+  const timeoutMs = parseMs('replay', values.timeout, '--timeout')
+  const capture = await openCaptureFile(path)
+  const decoding = new Decoding()
+  let outcome: HttpReplayOutcome
+  try {
+    const conn = await capture.connection(id)
+    if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
+    const target = parseTargetEndpoint(values.target ?? conn.target, '--target')
+    try {
+      outcome = await replayHttp(capture, decoding, id, exchange - 1, { target, fixLength: values['fix-length'] === true, count, concurrency, timeoutMs })
+    } catch (err) {
+      if (err instanceof ReplayConnectError) throw new ExitError(err.message, EXIT.notConnected)
+      throw err
+    }
+    for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
+  } finally {
+    await decoding.close()
+    await capture.close()
+  }
+  const { first, summary } = outcome
+  if (values.json === true) {
+    const json = first === undefined ? outcome : { ...outcome, first: withHexBody(first) }
+    await writeAll(io.out, JSON.stringify(json) + '\n')
+  } else if (summary !== undefined) {
+    await writeAll(io.out, summaryText(summary))
+  } else if (first !== undefined) {
+    await writeAll(io.out, responseText(first, values.hex === true))
+  }
+  if (summary !== undefined) {
+    if (summary.errors === summary.count && summary.unreachable === summary.count) throw new ExitError(summary.errorSamples[0] ?? 'the target could not be reached', EXIT.notConnected)
+    return summary.errors === 0 && summary.matched === summary.count ? EXIT.ok : EXIT.differed
+  }
+  return first?.matched === true ? EXIT.ok : EXIT.differed
 }
+
+function withHexBody(r: HttpReplayResult): object {
+  if (r.response === undefined) return r
+  const { body, ...response } = r.response
+  return { ...r, response: { ...response, bodyHex: toHex(Buffer.from(body)) } }
+}
+
+/** The response head as it came, a preview of the body, and the verdict last. */
+function responseText(r: HttpReplayResult, hex: boolean): string {
+  const lines: string[] = []
+  const res = r.response
+  if (res !== undefined) {
+    lines.push(terminalSafe(`${res.version} ${res.status}${res.reason === '' ? '' : ' ' + res.reason}`))
+    for (const h of res.headers) lines.push(terminalSafe(`${h.name}: ${h.value}`))
+    lines.push('')
+    const body = Buffer.from(res.body)
+    if (body.length > 0) {
+      if (hex) lines.push(...hexDump(body, 0))
+      else {
+        const decoder = createStreamDecoder('utf8')
+        lines.push(terminalSafe(decoder.write(body) + decoder.end()).replace(/\n$/, ''))
+      }
+      if (body.length < res.bodySize) lines.push(`(first ${formatBytes(body.length)} of ${formatBytes(res.bodySize)} shown)`)
+    }
+  }
+  const took = r.ms === undefined ? '' : ` in ${formatMs(r.ms)}`
+  lines.push(r.matched ? `response matched the recording${took}` : `response differs: ${r.differences.join(', ')}`)
+  return lines.join('\n') + '\n'
+}
+
+/** `200: 98, 503: 2; p50 3.1 ms, p99 9.8 ms; 4,210 req/s`, the errors, and how many matched. */
+function summaryText(s: HttpReplaySummary): string {
+  const statuses = Object.entries(s.statuses).map(([status, n]) => `${status}: ${n}`)
+  if (s.errors > 0) statuses.push(`failed: ${s.errors}`)
+  const latency = s.p50Ms === undefined || s.p99Ms === undefined ? 'no latency' : `p50 ${formatMs(s.p50Ms)}, p99 ${formatMs(s.p99Ms)}`
+  const rate = `${Math.round(s.perSecond).toLocaleString('en-US')} req/s`
+  const lines = [`${statuses.join(', ')}; ${latency}; ${rate}`]
+  for (const e of s.errorSamples) lines.push(`error: ${e}`)
+  lines.push(`${s.matched} of ${s.count} responses matched the recording`)
+  return lines.join('\n') + '\n'
+}
+
+const formatMs = (ms: number): string => `${ms < 10 ? ms.toFixed(1) : Math.round(ms).toLocaleString('en-US')} ms`
