@@ -112,6 +112,7 @@ async function sendOnce(p: Prepared, opts: HttpReplayOptions): Promise<HttpRepla
   }
   let sent = 0
   let start = 0
+  let timedOut = false
   try {
     start = performance.now()
     const write = async (bytes: Buffer): Promise<boolean> => {
@@ -126,6 +127,7 @@ async function sendOnce(p: Prepared, opts: HttpReplayOptions): Promise<HttpRepla
       open = await write(await p.view.readBytes(p.connId, 'client', body.offset + off, Math.min(PIECE, body.length - off)))
     }
     await link.wait(() => reader.complete || link.serverEnded, timeoutMs)
+    timedOut = link.open && !reader.complete && !link.serverEnded
     if (link.serverEnded) reader.serverEnded()
     if (doneAt === undefined && reader.complete) doneAt = performance.now()
     if (signal?.aborted) throw cancelled()
@@ -136,12 +138,12 @@ async function sendOnce(p: Prepared, opts: HttpReplayOptions): Promise<HttpRepla
   const result: HttpReplayResult = { target: where, sent, fixed: p.bytes.fixed, matched: false, differences: [] }
   if (rec) result.connId = rec.id
   if (response === undefined) {
-    result.differences.push(link.serverEnded ? `${where} closed the connection without a response` : `no response from ${where} within ${timeoutMs} ms`)
+    result.differences.push(timedOut ? `no response from ${where} within ${timeoutMs} ms` : `${where} closed the connection without a response`)
     return result
   }
   result.response = response
   if (doneAt !== undefined) result.ms = doneAt - start
-  if (!response.complete) result.differences.push(`incomplete response (${link.serverEnded ? 'the server closed first' : `not whole within ${timeoutMs} ms`})`)
+  if (!response.complete) result.differences.push(`incomplete response (${timedOut ? `not whole within ${timeoutMs} ms` : 'the server closed first'})`)
   result.differences.push(...differences(p, reader.response!, reader.bodyHash()))
   result.matched = result.differences.length === 0
   return result

@@ -137,6 +137,22 @@ describe('HTTP replay', () => {
     expect(await refusal({ connId: cutId })).toBe(`the request of exchange 1 of connection #${cutId} is incomplete in the capture: it cannot be sent again as it was`)
   })
 
+  it('says when no response came: the server closed, or the timeout passed', async () => {
+    const { t, listen } = await setup()
+    await nodeRequest(listen, '/quiet')
+    const [conn] = await closedConnections(t.engine, 1)
+    const closing = await startServer((s) => s.once('data', () => s.end()))
+    const silent = await startServer(() => {})
+    const closed = await t.engine['replay.http']({ capture: 'live', connId: conn.id, exchange: 0, target: `127.0.0.1:${closing.port}` })
+    expect(closed.first).toMatchObject({ matched: false, differences: [`127.0.0.1:${closing.port} closed the connection without a response`] })
+    const quiet = await t.engine['replay.http']({ capture: 'live', connId: conn.id, exchange: 0, target: `127.0.0.1:${silent.port}`, timeoutMs: 50 })
+    expect(quiet.first).toMatchObject({ matched: false, differences: [`no response from 127.0.0.1:${silent.port} within 50 ms`] })
+    const many = await t.engine['replay.http']({ capture: 'live', connId: conn.id, exchange: 0, target: `127.0.0.1:${closing.port}`, count: 3, concurrency: 2 })
+    expect(many.summary).toMatchObject({ count: 3, errors: 3, unreachable: 0, statuses: {}, errorSamples: [`127.0.0.1:${closing.port} closed the connection without a response`] })
+    await closing.close()
+    await silent.close()
+  })
+
   it('stops when cancelled', async () => {
     const { t, listen } = await setup()
     await nodeRequest(listen, '/stuck')
