@@ -6,9 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { RecordedServer, type RecordedClientReport } from '../../../src/core/replay/recorded-server'
 import { parseEndpoint } from '../../../src/shared/endpoint'
-import { testEngine, type TestEngine } from '../../helpers/engine'
+import { proxiedPair, testEngine, type TestEngine } from '../../helpers/engine'
 import { userRefusal } from '../../helpers/errors'
-import { connectTo, startServer, waitFor } from '../../helpers/net'
+import type { Socket } from 'node:net'
+import { connectTo, outcomeOf, startServer, waitFor } from '../../helpers/net'
 import { needPeer } from '../../helpers/peers'
 import type { Redis } from '../../helpers/redis'
 import { curl } from '../decode/decode-peers'
@@ -41,6 +42,13 @@ async function play(connId: number, reports: RecordedClientReport[], timeoutMs?:
 }
 
 const portOf = (s: RecordedServer): number => Number(s.listen.split(':').at(-1))
+
+/** What `s` received so far, as text. */
+function received(s: Socket): () => string {
+  let text = ''
+  s.on('data', (b: Buffer) => (text += b.toString()))
+  return () => text
+}
 
 describe('a recorded server', () => {
   it('answers redis-cli as the real redis-server did, once redis is gone; two clients at once each get it all', async (ctx) => {
@@ -113,5 +121,45 @@ describe('a recorded server', () => {
     } finally {
       await taken.close()
     }
+  })
+
+  it('sends a greeting before the client speaks, answers turn by turn, and resets where the recorded server did', async () => {
+    t = await testEngine()
+    const pair = await proxiedPair(t.engine)
+    try {
+      const { client, serverSide } = pair
+      const clientGot = received(client)
+      const serverGot = received(serverSide)
+      const clientEnd = outcomeOf(client)
+      serverSide.write('220 ready\r\n')
+      await waitFor(() => clientGot() === '220 ready\r\n', 'the greeting')
+      client.write('HELO a\r\n')
+      await waitFor(() => serverGot() === 'HELO a\r\n', 'the client turn')
+      serverSide.write('250 hi\r\n')
+      await waitFor(() => clientGot().endsWith('250 hi\r\n'), 'the answer')
+      client.write('QUIT\r\n')
+      await waitFor(() => serverGot().endsWith('QUIT\r\n'), 'the last client turn')
+      // Reset with nothing in flight: a reset right behind data may reach the client as a plain EOF.
+      serverSide.resetAndDestroy()
+      expect((await clientEnd).error).toBe('ECONNRESET')
+    } finally {
+      await pair.close()
+    }
+    const conn = await waitFor(() => t!.engine.capture.connections().find((c) => c.end !== 'open'), 'the connection to end')
+    expect(conn.end).toBe('server-reset')
+    const reports: RecordedClientReport[] = []
+    const s = await play(conn.id, reports)
+    expect(s.turns).toBe(3)
+
+    const c = await connectTo(portOf(s))
+    const got = received(c)
+    const end = outcomeOf(c)
+    await waitFor(() => got() === '220 ready\r\n', 'the played greeting')
+    c.write('HELO a\r\n')
+    await waitFor(() => got() === '220 ready\r\n250 hi\r\n', 'the played answer')
+    c.write('QUIT\r\n')
+    expect(await end).toEqual({ ended: false, error: 'ECONNRESET' })
+    await waitFor(() => reports.length === 1, 'the client report')
+    expect(reports[0]).toMatchObject({ played: 3, of: 3, matched: true })
   })
 })
