@@ -27,7 +27,8 @@ import { Decoding } from './decode/decoding'
 import { Exports } from './export/exports'
 import { replayRaw } from './replay/raw-replay'
 import { replayHttp } from './replay/http-replay'
-import type { HttpReplayOutcome, RawReplayResult } from '../shared/replay-types'
+import { RecordedServer } from './replay/recorded-server'
+import type { HttpReplayOutcome, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../shared/replay-types'
 
 export interface EngineOptions extends CaptureOptions {
   /** Where the capture is written: a new file, or an existing one with `overwrite`. */
@@ -43,6 +44,9 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 export class Engine implements EngineApi {
   private readonly hub = new EventHub()
   private readonly proxies = new Map<string, Proxy>()
+  /** Recorded servers (replay.serve), with the reports of their last clients. */
+  private readonly recordedServers = new Map<string, { server: RecordedServer; reports: RecordedClientReport[] }>()
+  private nextRecordedServer = 1
   private readonly sessions: Sessions
   private readonly captures: Captures
   private readonly uploads: Uploads
@@ -292,6 +296,31 @@ export class Engine implements EngineApi {
     })
   }
 
+  async 'replay.serve'(args: CommandArgs<'replay.serve'>): Promise<RecordedServerInfo> {
+    this.checkOpen()
+    const listen = parseUserEndpoint(args.listen, 'listen', '127.0.0.1')
+    const reports: RecordedClientReport[] = []
+    const server = await RecordedServer.start(this.captures.get(args.capture), args.connId, {
+      listen,
+      timeoutMs: args.timeoutMs,
+      onClient: (r) => {
+        if (reports.push(r) > MAX_RECORDED_CLIENT_REPORTS) reports.shift()
+      }
+    })
+    // The id is taken only once it listens, as proxy.start does.
+    const id = `r${this.nextRecordedServer++}`
+    this.recordedServers.set(id, { server, reports })
+    return { id, listen: server.listen, connId: args.connId, turns: server.turns }
+  }
+
+  async 'replay.stop'(args: CommandArgs<'replay.stop'>): Promise<RecordedClientReport[]> {
+    const served = this.recordedServers.get(args.id)
+    if (!served) throw new UserError(`no recorded server "${args.id}"`, 'ENOENT')
+    this.recordedServers.delete(args.id)
+    await served.server.stop()
+    return served.reports
+  }
+
   async 'replay.http'(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
     this.checkOpen()
     const view = this.captures.get(args.capture)
@@ -380,6 +409,7 @@ export class Engine implements EngineApi {
     this.closing ??= (async () => {
       await Promise.all([...this.proxies.values()].map((p) => p.stop(true)))
       await this.sessions.closeAll()
+      await Promise.all([...this.recordedServers.values()].map((r) => r.server.stop()))
       await this.decoding.close()
       await this.captures.closeAll()
       await this.uploads.close()
@@ -391,6 +421,9 @@ export class Engine implements EngineApi {
     return this.closing
   }
 }
+
+/** Client reports a recorded server keeps for replay.stop: its last clients. */
+const MAX_RECORDED_CLIENT_REPORTS = 1000
 
 /** An error about an uploaded file speaks of the name the user knows, not the engine's copy. */
 function namedAfterUpload(err: unknown, stored: StoredUpload): unknown {

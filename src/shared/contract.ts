@@ -21,7 +21,7 @@ import type { FrontEvent, ProxyInfo } from './events'
 import { arr, bool, bytes, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
 import { payloadSpec, type PayloadSpec } from './payload/payload-spec'
 import { ENCODINGS } from './text-encodings'
-import { REPLAY_STRATEGIES, type HttpReplayOutcome, type RawReplayResult } from './replay-types'
+import { REPLAY_STRATEGIES, type HttpReplayOutcome, type RawReplayResult, type RecordedClientReport, type RecordedServerInfo } from './replay-types'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
 import {
   clientConnectArgs,
@@ -254,6 +254,17 @@ const replayRawArgs = obj({
   timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS }))
 })
 
+const replayServeArgs = obj({
+  capture: captureId,
+  connId,
+  /** `[HOST:]PORT` or a Unix socket path to listen on; the recorded server plays the connection to every client. */
+  listen: str({ nonEmpty: true, max: 4096 }),
+  /** How long to wait for a client turn before answering anyway (default 2 s). */
+  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS }))
+})
+
+const replayStopArgs = obj({ id: str({ nonEmpty: true, max: 64 }) })
+
 /** The most times one HTTP request is sent by one replay.http, and at once. */
 export const MAX_HTTP_REPLAY_COUNT = 1_000_000
 export const MAX_HTTP_REPLAY_CONCURRENCY = 1024
@@ -415,6 +426,10 @@ export const commands = {
   'replay.raw': command<Infer<typeof replayRawArgs>, RawReplayResult>(replayRawArgs, { cancellable: true }),
   /** Sends a captured HTTP request again (recorded in the live capture), maybe many times, and compares each response with the recorded one. */
   'replay.http': command<Infer<typeof replayHttpArgs>, HttpReplayOutcome>(replayHttpArgs, { cancellable: true }),
+  /** Listens and plays a connection's server turns to every client that connects. */
+  'replay.serve': command<Infer<typeof replayServeArgs>, RecordedServerInfo>(replayServeArgs),
+  /** Stops a recorded server and closes its clients; the reports of its last clients (at most 1000). */
+  'replay.stop': command<Infer<typeof replayStopArgs>, RecordedClientReport[]>(replayStopArgs),
 
   'server.start': command<ServerStartArgs, ServerSessionInfo>(serverStartArgs, { files: 'payload-files' }),
   'server.stop': command<Infer<typeof serverStopArgs>, void>(serverStopArgs),

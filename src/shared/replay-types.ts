@@ -104,3 +104,27 @@ export interface HttpReplayOutcome {
   first?: HttpReplayResult
   summary?: HttpReplaySummary
 }
+
+/** What one client did against a recorded server (replay.serve), once it is gone. */
+export interface RecordedClientReport {
+  /** The client's address (`HOST:PORT`; the socket path for a Unix socket). */
+  client: string
+  /** Turns whose recorded server bytes were written whole. */
+  played: number
+  of: number
+  /** Per turn, the client bytes the recording has and those this client sent. */
+  turns: { index: number; expected: number; received: number; matched: boolean }[]
+  /** Every client turn was the recorded one, byte for byte. */
+  matched: boolean
+  /** Why playing stopped early (a read of the capture failed), when it did. */
+  error?: string
+}
+
+/** A recorded server the engine runs (replay.serve). */
+export interface RecordedServerInfo {
+  id: string
+  /** Where it listens, port resolved. */
+  listen: string
+  connId: number
+  turns: number
+}

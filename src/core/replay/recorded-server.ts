@@ -10,6 +10,7 @@ import type { Direction } from '../../shared/capture-types'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatPeer } from '../../shared/human-readable'
 import { MAX_TIMER_MS } from '../../shared/limits'
+import type { RecordedClientReport } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/capture-queries'
 import { boundAddress, listenOn } from '../net/listen'
 import { UserError } from '../net/net-errors'
@@ -17,23 +18,10 @@ import { remotePeer, resetWhenFlushed } from '../net/sockets'
 import { DEFAULT_TURN_TIMEOUT_MS } from './raw-replay'
 import { planReplay, type ReplayPlan, type StreamRange } from './replay-plan'
 
+export type { RecordedClientReport }
+
 /** Server bytes are read from the capture and written in pieces of this size. */
 const PIECE = 1024 * 1024
-
-/** What one client did against the recorded server, once it is gone. */
-export interface RecordedClientReport {
-  /** The client's address (`HOST:PORT`; the socket path for a Unix socket). */
-  client: string
-  /** Turns whose recorded server bytes were written whole. */
-  played: number
-  of: number
-  /** Per turn, the client bytes the recording has and those this client sent. */
-  turns: { index: number; expected: number; received: number; matched: boolean }[]
-  /** Every client turn was the recorded one, byte for byte. */
-  matched: boolean
-  /** Why playing stopped early (a read of the capture failed), when it did. */
-  error?: string
-}
 
 export interface RecordedServerOptions {
   listen: Endpoint

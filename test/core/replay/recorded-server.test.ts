@@ -162,4 +162,22 @@ describe('a recorded server', () => {
     await waitFor(() => reports.length === 1, 'the client report')
     expect(reports[0]).toMatchObject({ played: 3, of: 3, matched: true })
   })
+
+  it('runs in the engine: replay.serve plays the live capture, replay.stop says what each client did, close() stops the rest', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    t = await testEngine()
+    const connId = await captureCurlExchange(t.engine)
+    const served = await t.engine['replay.serve']({ capture: 'live', connId, listen: '127.0.0.1:0' })
+    expect(served).toMatchObject({ id: 'r1', connId, turns: 1 })
+    const port = Number(served.listen.split(':').at(-1))
+    expect(await curl([`http://127.0.0.1:${port}/items`])).toBe(RECORDED_BODY)
+    const stopped = await t.engine['replay.stop']({ id: served.id })
+    expect(stopped.map((r) => [r.played, r.of])).toEqual([[1, 1]])
+    expect((await userRefusal(t.engine['replay.stop']({ id: served.id }))).message).toBe('no recorded server "r1"')
+    const again = await t.engine['replay.serve']({ capture: 'live', connId, listen: '127.0.0.1:0' })
+    const open = await connectTo(Number(again.listen.split(':').at(-1)))
+    const end = outcomeOf(open, { endOnFin: true })
+    await t.engine.close()
+    await end
+  })
 })
