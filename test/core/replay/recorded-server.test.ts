@@ -9,7 +9,7 @@ import { parseEndpoint } from '../../../src/shared/endpoint'
 import { proxiedPair, testEngine, type TestEngine } from '../../helpers/engine'
 import { userRefusal } from '../../helpers/errors'
 import type { Socket } from 'node:net'
-import { connectTo, outcomeOf, startServer, waitFor } from '../../helpers/net'
+import { collect, connectTo, outcomeOf, randomPayload, sha256, startServer, waitFor } from '../../helpers/net'
 import { needPeer } from '../../helpers/peers'
 import type { Redis } from '../../helpers/redis'
 import { curl } from '../decode/decode-peers'
@@ -179,5 +179,29 @@ describe('a recorded server', () => {
     const end = outcomeOf(open, { endOnFin: true })
     await t.engine.close()
     await end
+  })
+
+  it('plays an answer of many pieces whole, as the client takes it', async () => {
+    t = await testEngine()
+    const big = randomPayload(5 * 1024 * 1024 + 17)
+    const pair = await proxiedPair(t.engine)
+    try {
+      const { client, serverSide } = pair
+      const whole = collect(client)
+      serverSide.once('data', () => serverSide.end(big))
+      client.end('send it\n')
+      expect(sha256(await whole)).toBe(sha256(big))
+    } finally {
+      await pair.close()
+    }
+    const conn = await waitFor(() => t!.engine.capture.connections().find((c) => c.end !== 'open'), 'the connection to end')
+    const reports: RecordedClientReport[] = []
+    const s = await play(conn.id, reports)
+    const c = await connectTo(portOf(s))
+    const whole = collect(c)
+    c.end('send it\n')
+    expect(sha256(await whole)).toBe(sha256(big))
+    await waitFor(() => reports.length === 1, 'the client report')
+    expect(reports[0]).toMatchObject({ played: 1, of: 1, matched: true })
   })
 })
