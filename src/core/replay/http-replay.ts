@@ -3,7 +3,6 @@
 // with the recorded one: status, headers (but those that change on every answer) and body
 // bytes. With `count` it is sent N times, at most `concurrency` at once, and summed up.
 
-import { createHash } from 'node:crypto'
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
 import type { HttpMessage } from '../../shared/protocol-types'
@@ -13,10 +12,10 @@ import type { Decoding } from '../decode/decoding'
 import { cancelled } from '../session/session-connection'
 import { capturedRequest, requestBytes, type RequestBytes } from './http-replay-request'
 import { ResponseReader } from './http-replay-response'
+import { rangeHash, recordedPieces } from './recorded-bytes'
 import { connect, DEFAULT_TURN_TIMEOUT_MS, REPLAY_OWNER, ReplayConnectError, ReplayLink, type ReplayRecording } from './raw-replay'
 
 /** Request bytes are read from the capture and written in pieces of this size. */
-const PIECE = 1024 * 1024
 /** Headers that differ on every answer of the same server: not a difference. */
 const VOLATILE_HEADERS = new Set(['date', 'age', 'expires'])
 /** Error messages a summary keeps. */
@@ -123,8 +122,9 @@ async function sendOnce(p: Prepared, opts: HttpReplayOptions): Promise<HttpRepla
     }
     const { head, body } = p.bytes
     let open = await write(head)
-    for (let off = 0; open && off < body.length; off += PIECE) {
-      open = await write(await p.view.readBytes(p.connId, 'client', body.offset + off, Math.min(PIECE, body.length - off)))
+    for await (const piece of recordedPieces(p.view, p.connId, 'client', body)) {
+      if (!open) break
+      open = await write(piece)
     }
     await link.wait(() => reader.complete || link.serverEnded, timeoutMs)
     timedOut = link.open && !reader.complete && !link.serverEnded
@@ -172,10 +172,5 @@ function differences(p: Prepared, got: HttpMessage, hash: string): string[] {
   return out
 }
 
-/** SHA-256 of a recorded response's body as it was on the wire, read in pieces. */
-async function wireHash(view: CaptureView, connId: number, m: HttpMessage): Promise<string> {
-  const hash = createHash('sha256')
-  const { offset, length } = m.body.range
-  for (let off = 0; off < length; off += PIECE) hash.update(await view.readBytes(connId, 'server', offset + off, Math.min(PIECE, length - off)))
-  return hash.digest('hex')
-}
+/** SHA-256 of a recorded response's body as it was on the wire. */
+const wireHash = (view: CaptureView, connId: number, m: HttpMessage): Promise<string> => rangeHash(view, connId, 'server', m.body.range)

@@ -3,7 +3,6 @@
 // Every write waits for the socket to drain, and every wait ends on close, abort or its
 // timeout, so neither a silent nor a flooding server holds it up or grows its memory.
 
-import { createHash } from 'node:crypto'
 import { createConnection, type Socket } from 'node:net'
 import type { ConnectionEnd } from '../../shared/capture-types'
 import { MAX_TIMER_MS } from '../../shared/limits'
@@ -17,12 +16,12 @@ import { UserError, describeNetError, errorInfo } from '../net/net-errors'
 import { isResetError, localPeer, remotePeer } from '../net/sockets'
 import { cancelled } from '../session/session-connection'
 import { Answers } from './answers'
+import { rangeHash, recordedPieces } from './recorded-bytes'
 import { planReplay, type StreamRange } from './replay-plan'
 
 export const DEFAULT_TURN_TIMEOUT_MS = 2000
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 /** Client bytes are read from the capture and written in pieces of this size. */
-const PIECE = 1024 * 1024
 /** The owner id of replay connections in the live capture. */
 export const REPLAY_OWNER = 'replay'
 
@@ -62,9 +61,8 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
   const sent = plan.turns.map(() => 0)
 
   const sendRange = async (i: number, range: StreamRange): Promise<void> => {
-    for (let off = 0; off < range.length && link.open; off += PIECE) {
-      const bytes = await view.readBytes(connId, 'client', range.offset + off, Math.min(PIECE, range.length - off))
-      if (!(await link.write(bytes))) return
+    for await (const bytes of recordedPieces(view, connId, 'client', range)) {
+      if (!link.open || !(await link.write(bytes))) return
       sent[i] += bytes.length
     }
   }
@@ -99,7 +97,7 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
   const turns: ReplayTurn[] = await Promise.all(
     plan.turns.map(async (t, index) => {
       const a = answers.list[index]
-      const matched = a.received === t.server.length && (t.server.length === 0 || (await recordedHash(view, connId, t.server)) === a.hash.digest('hex'))
+      const matched = a.received === t.server.length && (t.server.length === 0 || (await rangeHash(view, connId, 'server', t.server)) === a.hash.digest('hex'))
       return { index, sent: sent[index], recordedSent: t.client.length, expected: t.server.length, received: a.received, bytes: Buffer.concat(a.kept), matched }
     })
   )
@@ -108,12 +106,6 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
   return result
 }
 
-/** The SHA-256 of a recorded range of the server's stream, read in pieces. */
-async function recordedHash(view: CaptureView, connId: number, range: StreamRange): Promise<string> {
-  const hash = createHash('sha256')
-  for (let off = 0; off < range.length; off += PIECE) hash.update(await view.readBytes(connId, 'server', range.offset + off, Math.min(PIECE, range.length - off)))
-  return hash.digest('hex')
-}
 
 /** Connects (recorded, when recording); a failure is one line, as client sessions word it. */
 export function connect(opts: Pick<RawReplayOptions, 'target' | 'connectTimeoutMs' | 'signal' | 'record'>, where: string, rec: RecordedConnection | undefined): Promise<Socket> {

@@ -6,7 +6,6 @@
 
 import { createHash, type Hash } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
-import type { Direction } from '../../shared/capture-types'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatPeer } from '../../shared/human-readable'
 import { MAX_TIMER_MS } from '../../shared/limits'
@@ -17,11 +16,11 @@ import { UserError } from '../net/net-errors'
 import { remotePeer, resetWhenFlushed } from '../net/sockets'
 import { DEFAULT_TURN_TIMEOUT_MS } from './raw-replay'
 import { planReplay, type ReplayPlan, type StreamRange } from './replay-plan'
+import { rangeHash, recordedPieces } from './recorded-bytes'
 
 export type { RecordedClientReport }
 
 /** Server bytes are read from the capture and written in pieces of this size. */
-const PIECE = 1024 * 1024
 
 export interface RecordedServerOptions {
   listen: Endpoint
@@ -117,10 +116,8 @@ export class RecordedServer {
 
   /** Writes a recorded server range in pieces, each once the client took the last; false once it cannot. */
   private async send(c: PlayedClient, range: StreamRange): Promise<boolean> {
-    for (let off = 0; off < range.length; off += PIECE) {
-      if (!c.open) return false
-      const bytes = await this.view.readBytes(this.connId, 'server', range.offset + off, Math.min(PIECE, range.length - off))
-      if (!(await c.write(bytes))) return false
+    for await (const bytes of recordedPieces(this.view, this.connId, 'server', range)) {
+      if (!c.open || !(await c.write(bytes))) return false
     }
     return c.open
   }
@@ -159,12 +156,6 @@ export class RecordedServer {
   }
 }
 
-/** The SHA-256 of a recorded range of one direction's stream, read in pieces. */
-async function rangeHash(view: CaptureView, connId: number, dir: Direction, range: StreamRange): Promise<string> {
-  const hash = createHash('sha256')
-  for (let off = 0; off < range.length; off += PIECE) hash.update(await view.readBytes(connId, dir, range.offset + off, Math.min(PIECE, range.length - off)))
-  return hash.digest('hex')
-}
 
 interface ClientTurn {
   received: number

@@ -1,0 +1,22 @@
+// A recorded range of a connection's stream, read back in pieces: a turn or a body of a
+// GiB is never held whole, whether it is sent again or hashed to compare with an answer.
+
+import { createHash } from 'node:crypto'
+import type { Direction } from '../../shared/capture-types'
+import type { CaptureView } from '../capture/capture-queries'
+import type { StreamRange } from './replay-plan'
+
+/** The most read from the capture at once. */
+export const PIECE = 1024 * 1024
+
+/** The pieces of `range` of one direction, in order. */
+export async function* recordedPieces(view: CaptureView, connId: number, dir: Direction, range: StreamRange): AsyncGenerator<Buffer> {
+  for (let off = 0; off < range.length; off += PIECE) yield await view.readBytes(connId, dir, range.offset + off, Math.min(PIECE, range.length - off))
+}
+
+/** The SHA-256 of a recorded range, read in pieces. */
+export async function rangeHash(view: CaptureView, connId: number, dir: Direction, range: StreamRange): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const piece of recordedPieces(view, connId, dir, range)) hash.update(piece)
+  return hash.digest('hex')
+}
