@@ -72,5 +72,9 @@ describe('tcpscope replay', () => {
     const unknown = await runCli(['replay', file, '--conn', '999'])
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toBe(`tcpscope: no connection #999 in ${file}; list them with \`tcpscope ls ${file}\`\n`)
+    // Another mode's option is refused, not ignored.
+    const count = await runCli(['replay', file, '--conn', String(connId), '--count', '3'])
+    expect(count.code).toBe(2)
+    expect(count.stderr).toBe('tcpscope: replay: --count is for an HTTP request (with --exchange N)\n')
   })
 })

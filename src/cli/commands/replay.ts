@@ -23,7 +23,12 @@ import { runRecordedServer } from './replay-server'
 
 const REPLAY_USAGE = 'tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--timeout MS] [--hex] [--json]'
 
+/** Options of the other modes, refused in a raw replay rather than ignored. */
+const HTTP_OR_SERVER = ['fix-length', 'count', 'concurrency', 'listen'] as const
+
 const REPLAY_NOTES = [
+  'One HTTP request: tcpscope replay FILE --conn ID --exchange N [--target HOST:PORT|PATH] [--fix-length] [--count N [--concurrency M]] [--timeout MS] [--hex] [--json]',
+  'A recorded server: tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT|PATH [--timeout MS]',
   'A turn is what the client sent before the server answered, with that answer; a server greeting sent before the client spoke is a turn with nothing sent.',
   'Exit codes: 0 every answer matched the recording, 3 the target could not be reached, 5 some answer differed, 1 another failure.'
 ]
@@ -51,6 +56,8 @@ async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
   const path = positionals[0]
   if (values['as-server'] === true) return runRecordedServer(values, path, io)
   if (values.exchange !== undefined) return runHttpReplay(values, path, io)
+  const other = HTTP_OR_SERVER.find((k) => values[k] !== undefined)
+  if (other) throw new UsageError(`replay: --${other} is for ${other === 'listen' ? 'a recorded server (with --as-server)' : 'an HTTP request (with --exchange N)'}`)
   const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
   const strategy = oneOfFlag('replay', values.strategy ?? 'turns', '--strategy', REPLAY_STRATEGIES)!
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
