@@ -20,6 +20,7 @@ import { captureNotes, openCaptureFile } from './open-capture'
 import { REPLAY_OPTIONS as OPTIONS } from './replay-options'
 import { runHttpReplay } from './replay-http'
 import { runRecordedServer } from './replay-server'
+import { ALL_ONLY, runCaptureReplay } from './replay-all'
 
 const REPLAY_USAGE = 'tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--timeout MS] [--hex] [--json]'
 
@@ -29,6 +30,7 @@ const HTTP_OR_SERVER = ['fix-length', 'count', 'concurrency', 'listen'] as const
 const REPLAY_NOTES = [
   'One HTTP request: tcpscope replay FILE --conn ID --exchange N [--target HOST:PORT|PATH] [--fix-length] [--count N [--concurrency M]] [--timeout MS] [--hex] [--json]',
   'A recorded server: tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT|PATH [--timeout MS]',
+  'A whole capture: tcpscope replay FILE --all [--filter WORDS] [--target HOST:PORT|PATH] [--speed X] [--ignore-header NAME]... [--ignore-body REGEX] [--timeout MS] [--json]; each connection turn by turn, to --target (default: its own recorded target); HTTP answers are compared without their Date header.',
   'A turn is what the client sent before the server answered, with that answer; a server greeting sent before the client spoke is a turn with nothing sent.',
   'Exit codes: 0 every answer matched the recording, 3 the target could not be reached, 5 some answer differed, 1 another failure.'
 ]
@@ -54,6 +56,9 @@ function resultJson(r: RawReplayResult): string {
 async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`replay: give exactly one capture file; usage: ${REPLAY_USAGE}`)
   const path = positionals[0]
+  if (values.all === true) return runCaptureReplay(values, path, io)
+  const allOnly = ALL_ONLY.find((k) => values[k] !== undefined)
+  if (allOnly) throw new UsageError(`replay: --${allOnly} is for a whole capture (with --all)`)
   if (values['as-server'] === true) return runRecordedServer(values, path, io)
   if (values.exchange !== undefined) return runHttpReplay(values, path, io)
   const other = HTTP_OR_SERVER.find((k) => values[k] !== undefined)

@@ -1,0 +1,82 @@
+// `tcpscope replay FILE --all [--filter WORDS] [--target HOST:PORT|PATH]`: every connection of
+// a capture (or those the filter picks) replayed against one target (or each against its
+// own recorded one) at its recorded pace (or --speed), one line per connection whose
+// answers differed, and how many matched. Exit codes: 0 all matched, 5 some differed, 3 the target could not be reached at all.
+
+import { formatBytes } from '../../shared/human-readable'
+import { parseTargetEndpoint } from '../../core/net/user-endpoint'
+import { Decoding } from '../../core/decode/decoding'
+import { compileUserRegex } from '../../core/regex/user-regex'
+import { replayCapture, type CaptureReplaySummary, type ConnectionReplayOutcome } from '../../core/replay/capture-replay'
+import { parseMs, UsageError } from '../args'
+import { terminalSafe } from '../chunk-view'
+import { untilStopSignal } from '../engine-run'
+import { EXIT, ExitError } from '../exit-codes'
+import { writeAll, type Io } from '../output'
+import { captureNotes, openCaptureFile } from './open-capture'
+import type { ReplayValues } from './replay-options'
+
+/** Options of the one-connection modes, refused with --all rather than ignored. */
+const NOT_WITH_ALL = ['conn', 'exchange', 'strategy', 'hex', 'fix-length', 'count', 'concurrency', 'as-server', 'listen'] as const
+/** Options only --all takes. */
+export const ALL_ONLY = ['filter', 'speed', 'ignore-header', 'ignore-body'] as const
+
+function parseSpeed(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const speed = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN
+  if (!Number.isFinite(speed)) throw new UsageError(`replay: --speed wants a number >= 0 (2: twice as fast, 0: all at once), got "${value}"`)
+  return speed
+}
+
+/** `#12 127.0.0.1:6379: turn 3 differs (recorded 5 B, got 7 B)`, and how many more turns did. */
+export function outcomeLine(o: ConnectionReplayOutcome): string {
+  const head = `#${o.connId} ${terminalSafe(o.target)}: `
+  if (o.error !== undefined) return head + `failed: ${o.error}`
+  const first = o.differing[0]
+  if (first === undefined) return head + 'differs'
+  const more = o.differingTurns > 1 ? ` and ${o.differingTurns - 1} more turn${o.differingTurns === 2 ? '' : 's'}` : ''
+  return head + `turn ${first.index + 1} differs (recorded ${formatBytes(first.expected)}, got ${formatBytes(first.received)})${more}`
+}
+
+function summaryText(s: CaptureReplaySummary): string {
+  const lines = s.differed.map(outcomeLine)
+  lines.push(`${s.matched} of ${s.connections} connections matched the recording`)
+  return lines.join('\n') + '\n'
+}
+
+export async function runCaptureReplay(values: ReplayValues, path: string, io: Io): Promise<number> {
+  const other = NOT_WITH_ALL.find((k) => values[k] !== undefined)
+  if (other) throw new UsageError(`replay: --${other} does not go with --all`)
+  const target = values.target === undefined ? undefined : parseTargetEndpoint(values.target, '--target')
+  const speed = parseSpeed(values.speed)
+  const timeoutMs = parseMs('replay', values.timeout, '--timeout')
+  const ignoreBody = values['ignore-body'] === undefined ? undefined : compileUserRegex(values['ignore-body'])
+  const progress = (io.err as { isTTY?: boolean }).isTTY === true
+  const stop = untilStopSignal()
+  const cancel = new AbortController()
+  void stop.signal.then(() => cancel.abort())
+  const capture = await openCaptureFile(path)
+  const decoding = new Decoding()
+  let summary: CaptureReplaySummary
+  try {
+    summary = await replayCapture(capture, decoding, {
+      target,
+      filter: values.filter,
+      speed,
+      timeoutMs,
+      ignoreHeaders: values['ignore-header'],
+      ignoreBody,
+      signal: cancel.signal,
+      onProgress: progress ? ({ done, of }) => io.err.write(`\rreplaying: ${done} of ${of} connections\x1b[K`) : undefined
+    })
+    if (progress) io.err.write('\r\x1b[K')
+    for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
+  } finally {
+    stop.dispose()
+    await decoding.close()
+    await capture.close()
+  }
+  if (summary.unreachable) throw new ExitError(summary.differed[0]?.error ?? 'the target could not be reached', EXIT.notConnected)
+  await writeAll(io.out, values.json === true ? JSON.stringify(summary) + '\n' : summaryText(summary))
+  return summary.differed.length === 0 ? EXIT.ok : EXIT.differed
+}

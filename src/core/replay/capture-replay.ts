@@ -1,0 +1,206 @@
+// A whole capture (or the connections a filter picks) replayed against one target, as a
+// regression check of a new server build against recorded traffic: each connection's client
+// side sent again turn by turn (raw replay's `turns` strategy: every answer is compared with
+// the one it got in the recording), started at its original time relative to the first,
+// scaled by `speed`. At most `concurrency` run at once, so sockets and memory stay bounded
+// however many connections the capture holds; a connection due while all slots are taken
+// starts late rather than at once.
+
+import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
+import { MAX_TIMER_MS } from '../../shared/limits'
+import type { CaptureView } from '../capture/capture-queries'
+import type { Decoding } from '../decode/decoding'
+import type { UserRegex } from '../regex/user-regex'
+import { UserError } from '../net/net-errors'
+import { parseTargetEndpoint } from '../net/user-endpoint'
+import { cancelled } from '../session/session-connection'
+import { ReplayConnectError, replayRaw } from './raw-replay'
+import { httpAnswersMatch } from './capture-replay-ignore'
+import { planReplay } from './replay-plan'
+
+export const DEFAULT_CAPTURE_REPLAY_CONCURRENCY = 64
+/** Differing turns listed per connection; the count says how many there were in all. */
+const MAX_LISTED_TURNS = 20
+const PAGE = 1000
+
+export interface CaptureReplayOptions {
+  /** Where every connection goes; without it, each goes to its own recorded target. */
+  target?: Endpoint
+  /** The connection list's filter words (as `tcpscope ls` and the UI take them); every connection without. */
+  filter?: string
+  /** 1 (default): the original pace; 2: twice as fast; 0 or Infinity: every connection at once (within `concurrency`). */
+  speed?: number
+  concurrency?: number
+  /** HTTP answers: headers whose values may differ (Date always). */
+  ignoreHeaders?: string[]
+  /** HTTP answers: body text that may differ (a timestamp, an id). */
+  ignoreBody?: UserRegex
+  /** Per turn, as raw replay takes it. */
+  timeoutMs?: number
+  connectTimeoutMs?: number
+  signal?: AbortSignal
+  onProgress?: (p: { done: number; of: number }) => void
+}
+
+export interface DifferingTurn {
+  /** From 0. */
+  index: number
+  expected: number
+  received: number
+}
+
+export interface ConnectionReplayOutcome {
+  connId: number
+  /** The connection's original target. */
+  target: string
+  /** Turns whose answer matched (after the ignore rules), of how many. */
+  matched: number
+  of: number
+  /** The first differing turns (at most MAX_LISTED_TURNS; `differingTurns` counts them all). */
+  differing: DifferingTurn[]
+  differingTurns: number
+  /** The replay failed (the target refused, ...): then nothing matched. */
+  error?: string
+  unreachable?: boolean
+}
+
+export interface CaptureReplaySummary {
+  target: string
+  /** Connections replayed; `matched` of them got every answer as recorded. */
+  connections: number
+  matched: number
+  /** Connections the filter picked that had no client bytes to send. */
+  skipped: number
+  /** Every connection that did not match, in id order. */
+  differed: ConnectionReplayOutcome[]
+  /** Every replayed connection failed to reach the target. */
+  unreachable: boolean
+}
+
+interface Picked {
+  id: number
+  target: string
+  openedAt: number
+}
+
+/** The connections the filter picks (all without one), in start order. */
+async function pick(view: CaptureView, decoding: Decoding, filter: string | undefined, signal: AbortSignal | undefined): Promise<Picked[]> {
+  const facts = decoding.facts(view)
+  const q = { filter: filter?.trim() === '' ? undefined : filter, sort: 'start' as const }
+  // A `text:` or protocol word answers in slices while it searches or decodes: ask until it is done.
+  for (;;) {
+    const first = await view.page({ ...q, offset: 0, limit: 0 }, signal, facts)
+    if (signal?.aborted) throw cancelled()
+    if (first.scan === undefined) break
+  }
+  const picked: Picked[] = []
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await view.page({ ...q, offset, limit: PAGE }, signal, facts)
+    for (const r of page.rows) picked.push({ id: r.id, target: r.target, openedAt: r.openedAt })
+    if (page.rows.length < PAGE) break
+  }
+  return picked.sort((a, b) => a.openedAt - b.openedAt || a.id - b.id)
+}
+
+/** Resolves after `ms`, or at once on abort. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS))
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+export async function replayCapture(view: CaptureView, decoding: Decoding, opts: CaptureReplayOptions): Promise<CaptureReplaySummary> {
+  const signal = opts.signal
+  const speed = opts.speed ?? 1
+  if (!(speed >= 0)) throw new UserError(`replay speed must be 0 or more, not ${speed}`, 'EINVAL')
+  const limit = Math.max(1, opts.concurrency ?? DEFAULT_CAPTURE_REPLAY_CONCURRENCY)
+  const conns = await pick(view, decoding, opts.filter, signal)
+  const of = conns.length
+  const outcomes: ConnectionReplayOutcome[] = []
+  let skipped = 0
+  let done = 0
+  const running = new Set<Promise<void>>()
+
+  const one = async (c: Picked): Promise<void> => {
+    try {
+      const outcome = await replayOne(view, decoding, c, opts)
+      if (outcome === undefined) skipped++
+      else outcomes.push(outcome)
+    } finally {
+      done++
+      opts.onProgress?.({ done, of })
+    }
+  }
+
+  const start = performance.now()
+  const firstAt = conns[0]?.openedAt ?? 0
+  const paced = speed > 0 && Number.isFinite(speed)
+  for (const c of conns) {
+    if (signal?.aborted) break
+    if (paced) await sleep(start + (c.openedAt - firstAt) / speed - performance.now(), signal)
+    while (running.size >= limit) await Promise.race(running)
+    if (signal?.aborted) break
+    const run: Promise<void> = one(c).finally(() => running.delete(run))
+    running.add(run)
+  }
+  // Every run ends (its waits end on abort); the first failure is rethrown once all did.
+  const settled = await Promise.allSettled([...running])
+  if (signal?.aborted) throw cancelled()
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+  if (failed) throw failed.reason
+  outcomes.sort((a, b) => a.connId - b.connId)
+  const differed = outcomes.filter((o) => o.error !== undefined || o.matched < o.of)
+  return {
+    target: opts.target === undefined ? 'recorded targets' : formatEndpoint(opts.target),
+    connections: outcomes.length,
+    matched: outcomes.length - differed.length,
+    skipped,
+    differed,
+    unreachable: outcomes.length > 0 && outcomes.every((o) => o.unreachable === true)
+  }
+}
+
+/** One connection's replay and verdict; undefined when it had nothing to send. */
+async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts: CaptureReplayOptions): Promise<ConnectionReplayOutcome | undefined> {
+  let plan
+  try {
+    plan = await planReplay(view, c.id)
+  } catch (err) {
+    if (err instanceof UserError && (err.code === 'EINVAL' || err.code === 'E2BIG')) return undefined
+    throw err
+  }
+  const base = { connId: c.id, target: c.target }
+  let result
+  try {
+    const target = opts.target ?? parseTargetEndpoint(c.target, 'the recorded target')
+    result = await replayRaw(view, c.id, { target, strategy: 'turns', timeoutMs: opts.timeoutMs, connectTimeoutMs: opts.connectTimeoutMs, signal: opts.signal })
+  } catch (err) {
+    if (opts.signal?.aborted) throw cancelled()
+    if (!(err instanceof UserError)) throw err
+    return { ...base, matched: 0, of: 0, differing: [], differingTurns: 0, error: err.message, unreachable: err instanceof ReplayConnectError }
+  }
+  const differs = result.turns.filter((t) => !t.matched)
+  let stillDiffer = differs
+  // Date always differs in HTTP, so the ignore rules are always checked there.
+  if (differs.length > 0 && (await decoding.exchanges(view, c.id, 0, 0)).protocol === 'http1') {
+    stillDiffer = []
+    for (const t of differs) {
+      const range = plan.turns[t.index]?.server
+      if (range === undefined || !(await httpAnswersMatch(view, c.id, range, t, opts))) stillDiffer.push(t)
+    }
+  }
+  return {
+    ...base,
+    matched: result.of - stillDiffer.length,
+    of: result.of,
+    differing: stillDiffer.slice(0, MAX_LISTED_TURNS).map((t) => ({ index: t.index, expected: t.expected, received: t.received })),
+    differingTurns: stillDiffer.length
+  }
+}
