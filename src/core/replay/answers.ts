@@ -27,7 +27,9 @@ export class Answers {
    */
   constructor(
     private readonly expected: number[],
-    private readonly byPosition: boolean
+    private readonly byPosition: boolean,
+    /** The most kept of all turns' answers together. */
+    private readonly keepTotal = REPLAY_KEPT_TOTAL
   ) {
     this.list = expected.map(() => ({ received: 0, kept: [], keptBytes: 0, hash: createHash('sha256') }))
   }
@@ -51,7 +53,7 @@ export class Answers {
     a.received += part.length
     this.total += part.length
     a.hash.update(part)
-    const keep = Math.min(part.length, REPLAY_KEPT_PER_TURN - a.keptBytes, REPLAY_KEPT_TOTAL - this.keptTotal)
+    const keep = Math.min(part.length, REPLAY_KEPT_PER_TURN - a.keptBytes, this.keepTotal - this.keptTotal)
     if (keep > 0) {
       // A copy: the socket's chunk may share a pool with other reads.
       a.kept.push(Buffer.from(part.subarray(0, keep)))

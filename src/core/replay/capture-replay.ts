@@ -19,6 +19,12 @@ import { httpAnswersMatch } from './capture-replay-ignore'
 import { planReplay } from './replay-plan'
 
 export const DEFAULT_CAPTURE_REPLAY_CONCURRENCY = 64
+/**
+ * What each running replay keeps of its answers (for the HTTP ignore rules): with
+ * DEFAULT_CAPTURE_REPLAY_CONCURRENCY at once, 64 MiB in all. A differing answer past it stays "differs".
+ */
+const KEEP_PER_CONNECTION = 1024 * 1024
+
 /** Differing turns listed per connection; the count says how many there were in all. */
 const MAX_LISTED_TURNS = 20
 const PAGE = 1000
@@ -180,7 +186,7 @@ async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts:
   let result
   try {
     const target = opts.target ?? parseTargetEndpoint(c.target, 'the recorded target')
-    result = await replayRaw(view, c.id, { target, strategy: 'turns', timeoutMs: opts.timeoutMs, connectTimeoutMs: opts.connectTimeoutMs, signal: opts.signal })
+    result = await replayRaw(view, c.id, { target, strategy: 'turns', timeoutMs: opts.timeoutMs, connectTimeoutMs: opts.connectTimeoutMs, signal: opts.signal, keepTotal: KEEP_PER_CONNECTION })
   } catch (err) {
     if (opts.signal?.aborted) throw cancelled()
     if (!(err instanceof UserError)) throw err

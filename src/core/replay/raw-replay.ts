@@ -44,6 +44,8 @@ export interface RawReplayOptions {
   connectTimeoutMs?: number
   signal?: AbortSignal
   record?: ReplayRecording
+  /** The most of the answers kept for the result (REPLAY_KEPT_TOTAL unless said): many replays at once keep less each. */
+  keepTotal?: number
 }
 
 export async function replayRaw(view: CaptureView, connId: number, opts: RawReplayOptions): Promise<RawReplayResult> {
@@ -56,7 +58,7 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
   const link = new ReplayLink(socket, rec, opts.record?.hold, signal)
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TURN_TIMEOUT_MS
   const expected = plan.turns.map((t) => t.server.length)
-  const answers = new Answers(expected, opts.strategy !== 'turns')
+  const answers = new Answers(expected, opts.strategy !== 'turns', opts.keepTotal)
   link.onData = (chunk) => answers.feed(chunk)
   const sent = plan.turns.map(() => 0)
 
