@@ -10,7 +10,6 @@
 //   npm run bench:decode            (builds the CLI first)
 //   node bench/decode.mjs [--parts decoder,chunked,engine,proxy] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE]
 // See bench/README.md.
-import { execFile, execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -24,6 +23,7 @@ import { chunkedDownload, contentLengthDownload } from './lib/http-traffic.mjs'
 import { Helper, cpuTimes, gitCommit, cleanUpOnExit, liveChildren } from './lib/proc.mjs'
 import { recordCapture } from './lib/record-capture.mjs'
 import { fmt, median, table } from './lib/stats.mjs'
+import { hasWrk, runWrk } from './lib/wrk.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = dirname(HERE)
@@ -251,27 +251,6 @@ async function enginePart(I) {
   return out
 }
 
-/** wrk's figures from its output: requests done, and errors of any kind (a socket error, a non-2xx/3xx answer). */
-function wrkFigures(out) {
-  const done = /(\d+) requests in ([\d.]+)(m?s)/.exec(out)
-  if (!done) throw new Error(`wrk printed no request count: ${out.trim().slice(0, 300)}`)
-  const errors = [...out.matchAll(/(?:connect|read|write|timeout) (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0) + Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0)
-  return { requests: Number(done[1]), seconds: Number(done[2]) / (done[3] === 'ms' ? 1000 : 1), errors }
-}
-
-function runWrk(p) {
-  return new Promise((resolve, reject) => {
-    execFile('wrk', ['-t1', `-c${V.proxyConnections}`, `-d${V.wrkSeconds}s`, `http://${p.host}:${p.port}/api/items/7`], { timeout: (V.wrkSeconds + 30) * 1000 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`wrk failed: ${err.message} ${stderr.trim().slice(0, 200)}`))
-      try {
-        resolve(wrkFigures(stdout))
-      } catch (e) {
-        reject(e)
-      }
-    })
-  })
-}
-
 /**
  * After the load: how many exchanges live decoding had listed when it ended, and how long it
  * took to list `want` of them, complete (a run that leaves decoding behind is not cheaper,
@@ -297,22 +276,14 @@ async function listed(p, want, wantMax = want) {
  * drift does not favour one. With decoding on, every exchange proxied must be listed after.
  */
 async function proxyPart() {
-  const hasWrk = (() => {
-    try {
-      execFileSync('wrk', ['--version'], { stdio: 'ignore' })
-      return true
-    } catch (err) {
-      // wrk --version exits 1 after printing its version.
-      return err.status === 1
-    }
-  })()
+  const wrk = hasWrk()
   const kinds = [
     { id: 'exchanges', title: `keep-alive exchanges, Node client checking every byte: ${V.proxyExchanges.toLocaleString('en-US')} over ${V.proxyConnections} connections`, unit: 'exchanges/s' },
-    ...(hasWrk ? [{ id: 'wrk', title: `wrk -c${V.proxyConnections} -t1 -d${V.wrkSeconds}s, keep-alive GETs of one ~1 KiB answer`, unit: 'requests/s' }] : []),
+    ...(wrk ? [{ id: 'wrk', title: `wrk -c${V.proxyConnections} -t1 -d${V.wrkSeconds}s, keep-alive GETs of one ~1 KiB answer`, unit: 'requests/s' }] : []),
     { id: 'download', title: `Content-Length download of ${fmt(V.proxyDownload / MiB, 0)} MiB, 1 connection`, unit: 'MiB/s', dl: contentLengthDownload(V.proxyDownload) },
     { id: 'chunked', title: `chunked download of ${fmt(V.proxyChunked / MiB, 0)} MiB in ${V.proxyChunkSize / KiB} KiB chunks, 1 connection`, unit: 'MiB/s', dl: chunkedDownload(V.proxyChunked, V.proxyChunkSize) }
   ]
-  if (!hasWrk) log('proxy: wrk is not installed: its case is left out')
+  if (!wrk) log('proxy: wrk is not installed: its case is left out')
   const records = []
   for (let round = 1; round <= V.rounds; round++) {
     for (const kind of kinds) {
@@ -331,7 +302,7 @@ async function proxyPart() {
             rec.value = rate(V.proxyExchanges, r.ms)
             count = V.proxyExchanges
           } else if (kind.id === 'wrk') {
-            const r = await runWrk(p)
+            const r = await runWrk({ url: `http://${p.host}:${p.port}/api/items/7`, connections: V.proxyConnections, seconds: V.wrkSeconds })
             if (r.errors > 0) throw new Error(`wrk counted ${r.errors} error(s)`)
             rec.value = rate(r.requests, r.seconds * 1000)
             count = r.requests
