@@ -69,3 +69,18 @@ export function localPeer(s: Socket, path?: string): PeerAddress | undefined {
 export function isResetError(err: NodeJS.ErrnoException): boolean {
   return err.code === 'ECONNRESET' || err.code === 'EPIPE'
 }
+
+/** Resolves once `s` takes more writes ('drain'), closes, or `signal` aborts. */
+export function drainedOrClosed(s: Socket, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      s.off('drain', done)
+      s.off('close', done)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    s.on('drain', done)
+    s.on('close', done)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}

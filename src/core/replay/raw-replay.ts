@@ -5,7 +5,6 @@
 
 import { createConnection, type Socket } from 'node:net'
 import type { ConnectionEnd } from '../../shared/capture-types'
-import { MAX_TIMER_MS } from '../../shared/limits'
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import type { RawReplayResult, ReplayStrategy, ReplayTurn } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/capture-queries'
@@ -13,10 +12,11 @@ import type { HoldState } from '../capture/hold-state'
 import type { LiveCapture, RecordedConnection } from '../capture/live-capture'
 import type { FdBudget } from '../net/fd-budget'
 import { UserError, describeNetError, errorInfo } from '../net/net-errors'
-import { isResetError, localPeer, remotePeer } from '../net/sockets'
+import { drainedOrClosed, isResetError, localPeer, remotePeer } from '../net/sockets'
 import { cancelled } from '../session/session-connection'
 import { Answers } from './answers'
 import { rangeHash, recordedPieces } from './recorded-bytes'
+import { Waits } from './waits'
 import { planReplay, type StreamRange } from './replay-plan'
 
 export const DEFAULT_TURN_TIMEOUT_MS = 2000
@@ -157,7 +157,7 @@ export class ReplayLink {
   serverEnded = false
   private closed = false
   private end_: ConnectionEnd | undefined
-  private readonly wakers = new Set<() => void>()
+  private readonly waits = new Waits(() => this.open)
   private readonly unwatch: (() => void) | undefined
   private readonly closedPromise: Promise<void>
 
@@ -213,24 +213,12 @@ export class ReplayLink {
   }
 
   private wake(): void {
-    for (const w of this.wakers) w()
+    this.waits.wake()
   }
 
   /** Resolves once `done()` holds, the socket closed, the caller cancelled, or `ms` passed. */
   wait(done: () => boolean, ms: number): Promise<void> {
-    if (done() || !this.open) return Promise.resolve()
-    return new Promise((resolve) => {
-      const finish = (): void => {
-        clearTimeout(timer)
-        this.wakers.delete(check)
-        resolve()
-      }
-      const check = (): void => {
-        if (done() || !this.open) finish()
-      }
-      const timer = setTimeout(finish, Math.min(ms, MAX_TIMER_MS)) // a longer one would fire at once
-      this.wakers.add(check)
-    })
+    return this.waits.until(done, ms)
   }
 
   /** Writes (recorded as the client's), then waits until the socket takes more; false once it cannot. */
@@ -238,17 +226,7 @@ export class ReplayLink {
     if (!this.open || this.socket.writableEnded) return false
     this.rec?.data('client', bytes)
     if (this.socket.write(bytes)) return true
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.socket.off('drain', done)
-        this.socket.off('close', done)
-        this.signal?.removeEventListener('abort', done)
-        resolve()
-      }
-      this.socket.on('drain', done)
-      this.socket.on('close', done)
-      this.signal?.addEventListener('abort', done, { once: true })
-    })
+    await drainedOrClosed(this.socket, this.signal)
     return this.open
   }
 

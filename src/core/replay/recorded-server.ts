@@ -8,15 +8,15 @@ import { createHash, type Hash } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatPeer } from '../../shared/human-readable'
-import { MAX_TIMER_MS } from '../../shared/limits'
 import type { RecordedClientReport } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/capture-queries'
 import { boundAddress, listenOn } from '../net/listen'
 import { UserError } from '../net/net-errors'
-import { remotePeer, resetWhenFlushed } from '../net/sockets'
+import { drainedOrClosed, remotePeer, resetWhenFlushed } from '../net/sockets'
 import { DEFAULT_TURN_TIMEOUT_MS } from './raw-replay'
 import { planReplay, type ReplayPlan, type StreamRange } from './replay-plan'
 import { rangeHash, recordedPieces } from './recorded-bytes'
+import { Waits } from './waits'
 
 export type { RecordedClientReport }
 
@@ -174,7 +174,7 @@ class PlayedClient {
   turn = 0
   clientEnded = false
   private closed_ = false
-  private readonly wakers = new Set<() => void>()
+  private readonly waits = new Waits(() => this.open)
   readonly closed: Promise<void>
 
   constructor(
@@ -219,39 +219,19 @@ class PlayedClient {
   }
 
   private wake(): void {
-    for (const w of this.wakers) w()
+    this.waits.wake()
   }
 
   /** Resolves once `done()` holds, the socket closed, or `ms` passed. */
   wait(done: () => boolean, ms: number): Promise<void> {
-    if (done() || !this.open) return Promise.resolve()
-    return new Promise((resolve) => {
-      const finish = (): void => {
-        clearTimeout(timer)
-        this.wakers.delete(check)
-        resolve()
-      }
-      const check = (): void => {
-        if (done() || !this.open) finish()
-      }
-      const timer = Number.isFinite(ms) ? setTimeout(finish, Math.min(ms, MAX_TIMER_MS)) : undefined
-      this.wakers.add(check)
-    })
+    return this.waits.until(done, ms)
   }
 
   /** Writes, then waits until the socket takes more; false once it cannot. */
   async write(bytes: Buffer): Promise<boolean> {
     if (!this.open || this.socket.writableEnded) return false
     if (this.socket.write(bytes)) return true
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.socket.off('drain', done)
-        this.socket.off('close', done)
-        resolve()
-      }
-      this.socket.on('drain', done)
-      this.socket.on('close', done)
-    })
+    await drainedOrClosed(this.socket)
     return this.open
   }
 

@@ -13,7 +13,7 @@ import { UserError, errorInfo } from '../net/net-errors'
 
 export const cancelled = (): UserError => new UserError('cancelled', ERROR_CODES.ECANCELED)
 import { confirmFin } from '../net/node-internals'
-import { isResetError, resetSocket } from '../net/sockets'
+import { drainedOrClosed, isResetError, resetSocket } from '../net/sockets'
 import { compileUserRegex, type UserRegex } from '../regex/user-regex'
 
 /** Most bytes a reply matcher looks back over. */
@@ -152,15 +152,7 @@ export class SessionConnection {
   /** Resolves once the peer has taken what we sent (at once if it has), or the connection closed. */
   drained(): Promise<void> {
     if (!this.congested || this.closedFlag) return Promise.resolve()
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.socket.off('drain', done)
-        this.socket.off('close', done)
-        resolve()
-      }
-      this.socket.on('drain', done)
-      this.socket.on('close', done)
-    })
+    return drainedOrClosed(this.socket)
   }
 
   /** Writes bytes now (recorded as sent by us); callers check `congested` first. */
