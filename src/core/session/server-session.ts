@@ -183,7 +183,7 @@ export class ServerSession {
     const reply = rules.length > 0 ? replyFor(rules, chunk) : undefined
     const send = (out: Buffer | undefined): void => {
       const bytes = out ?? (behaviour.echo ? chunk : undefined)
-      if (bytes && !conn.closed && !conn.socket.writableEnded) conn.sendBytes(bytes)
+      if (bytes && conn.canSend) conn.sendBytes(bytes)
     }
     if (reply instanceof Promise) return reply.then(send)
     send(reply)
@@ -192,7 +192,7 @@ export class ServerSession {
   private answerHttp(conn: SessionConnection, chunk: Buffer, canned: CannedResponse): void | Promise<void> {
     let framer = this.framers.get(conn)
     if (!framer) this.framers.set(conn, (framer = new HttpRequestFramer()))
-    if (conn.socket.writableEnded) return
+    if (!conn.canSend) return
     try {
       return this.respond(conn, framer.push(chunk), canned)
     } catch (err) {
@@ -209,7 +209,7 @@ export class ServerSession {
    */
   private respond(conn: SessionConnection, requests: Array<{ method: string; keepAlive: boolean }>, canned: CannedResponse): void | Promise<void> {
     for (let i = 0; i < requests.length; i++) {
-      if (conn.closed || conn.socket.writableEnded) return
+      if (!conn.canSend) return
       if (conn.congested) return conn.drained().then(() => this.respond(conn, requests.slice(i), canned))
       const req = requests[i]
       conn.sendBytes(responseFor(canned, req.method, req.keepAlive))
@@ -225,7 +225,7 @@ export class ServerSession {
   }
 
   openClients(): SessionConnection[] {
-    return [...this.clients.values()].filter((c) => !c.closed && !c.socket.writableEnded)
+    return [...this.clients.values()].filter((c) => c.canSend)
   }
 
   /**

@@ -128,6 +128,13 @@ export class SessionConnection {
   get closed(): boolean {
     return this.closedFlag
   }
+  /**
+   * Whether a send may go now: not closed, not destroyed (a socket is destroyed before its
+   * 'close' comes, and a send then throws) and no FIN sent. Timers and replies check it.
+   */
+  get canSend(): boolean {
+    return !this.closedFlag && !this.socket.destroyed && !this.socket.writableEnded
+  }
 
   private onData(chunk: Buffer): void {
     this.rec.data(this.peer, chunk)
@@ -253,7 +260,7 @@ export class SessionConnection {
     let left = send.count ?? Infinity
     let skipped = 0
     const tick = (): void => {
-      if (this.closedFlag || this.socket.writableEnded) return this.stopInterval(owner)
+      if (!this.canSend) return this.stopInterval(owner)
       if (this.congested) {
         if (skipped++ === 0) this.hooks.warn?.(`interval send to #${this.id} skipped: the peer is not reading what was sent; sends resume when it does`)
         return
