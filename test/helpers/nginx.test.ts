@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startNginx, type Nginx } from './nginx'
-import { tempDir } from './net'
+import { tempDir, waitFor } from './net'
 import { needPeer } from './peers'
 
 const cleanups: Array<() => unknown> = []
@@ -33,7 +33,11 @@ describe('startNginx', () => {
     cleanups.push(cleanup)
     const nginx: Nginx = await startNginx(dir)
     cleanups.push(nginx.stop)
-    const workers = childrenOf(nginx.pid)
+    // The master forks its workers after it answers: on a busy machine, a moment later.
+    const workers = await waitFor(() => {
+      const w = childrenOf(nginx.pid)
+      return w.length > 0 && w
+    }, "nginx's workers")
     expect(workers.length).toBeGreaterThan(0)
 
     await nginx.stop()
