@@ -1,0 +1,160 @@
+// One connection's decoding, in plain fields, and what it found (exchanges as rows of the
+// capture's ExchangeTable, WebSocket messages, problems), from which its summary (the
+// connection list's protocol and Info columns) is made when asked.
+
+import type { Direction } from '../../shared/capture-types'
+import { PROTOCOLS, type DecodeProblem, type Protocol, type ProtocolSummary } from '../../shared/protocol-types'
+import type { FeedResult } from './decoder-host'
+import type { ExchangeTable, WsStart } from './exchange-table'
+import { MessageList } from './message-list'
+
+/** Problems kept per connection. */
+const MAX_PROBLEMS = 100
+
+const PROTOCOL_CODES: Protocol[] = [...PROTOCOLS]
+
+// A shared empty list: a connection gets its own on its first problem.
+const NONE_PROBLEMS: DecodeProblem[] = []
+
+/**
+ * A connection's decoding, in plain fields: 100,000 connections keep one each, so lists and
+ * objects are made only when needed (its exchanges' table rows are a range while they are
+ * consecutive, as they are unless live connections interleave; its summary is rebuilt from
+ * the table when asked).
+ */
+export class ConnDecoding {
+  /** The next record to feed. */
+  cursor = 0
+  wantClient = 0
+  wantServer = 0
+  endedClient = false
+  endedServer = false
+  /** PROTOCOLS index; -1 until decoding looked. */
+  protocolCode = -1
+  problem = false
+  /** Table rows of its exchanges by index: rowStart + i, or `rows[i]` once they are not consecutive. */
+  exchangeCount = 0
+  rowStart = -1
+  rows: number[] | undefined
+  messages: MessageList | undefined
+  problems: DecodeProblem[] = NONE_PROBLEMS
+  ws: WsStart | undefined
+  /** The connection's bytes and end as last caught up with: a change means more to decode. */
+  seenClient = -1
+  seenServer = -1
+  seenFlags = -1
+  /** Its decoder is gone: the connection ended and every record was fed. */
+  finished = false
+  busy: Promise<void> | undefined
+
+  constructor(
+    readonly connId: number,
+    /** The decoder host's key (a new one when decoding starts over). */
+    public key: number
+  ) {}
+
+  get protocol(): Protocol | undefined {
+    return this.protocolCode < 0 ? undefined : PROTOCOL_CODES[this.protocolCode]
+  }
+
+  want(): Record<Direction, number> {
+    return { client: this.wantClient, server: this.wantServer }
+  }
+  ended(): Record<Direction, boolean> {
+    return { client: this.endedClient, server: this.endedServer }
+  }
+
+  /** The table row of exchange `i`. */
+  row(i: number): number {
+    return this.rows ? this.rows[i] : this.rowStart + i
+  }
+
+  /** Table rows of exchanges from..from + limit. */
+  rowsOf(from: number, limit: number): number[] {
+    const out: number[] = []
+    for (let i = from; i < Math.min(this.exchangeCount, from + limit); i++) out.push(this.row(i))
+    return out
+  }
+
+  /** Exchange `index` now lives at table row `row`. */
+  setRow(index: number, row: number): void {
+    if (index < this.exchangeCount && this.row(index) === row) return
+    if (!this.rows && index === this.exchangeCount && (index === 0 || row === this.rowStart + index)) {
+      if (index === 0) this.rowStart = row
+    } else {
+      this.rows ??= this.rowsOf(0, this.exchangeCount)
+      this.rows[index] = row
+    }
+    this.exchangeCount = Math.max(this.exchangeCount, index + 1)
+  }
+
+  /** The row exchange `index` has, or undefined for a new one. */
+  rowOf(index: number): number | undefined {
+    return index < this.exchangeCount ? this.row(index) : undefined
+  }
+
+  /** Its decoder was lost: decoding starts over from its first record (exchanges and messages are upserted again by index). */
+  restart(key: number): void {
+    this.key = key
+    this.cursor = 0
+    this.wantClient = this.wantServer = 0
+    this.endedClient = this.endedServer = false
+    this.problems = NONE_PROBLEMS
+    this.seenClient = this.seenServer = this.seenFlags = -1
+  }
+
+  /** Whether the connection is as it was when last caught up with. */
+  saw(client: number, server: number, flags: number): boolean {
+    return this.seenClient === client && this.seenServer === server && this.seenFlags === flags
+  }
+
+  /** Takes what its decoder found since the last feed into `table`; true when what lists show of it changed. */
+  take(r: FeedResult, table: ExchangeTable): boolean {
+    this.wantClient = r.want.client
+    this.wantServer = r.want.server
+    const code = PROTOCOL_CODES.indexOf(r.summary.protocol)
+    const problem = r.summary.problem === true && !this.problem
+    const { exchanges, messages, problems } = r.changes
+    const changed = code !== this.protocolCode || problem || exchanges.length > 0 || messages.length > 0 || problems.length > 0
+    this.protocolCode = code
+    this.problem ||= problem
+    if (messages.length > 0) this.messages ??= new MessageList()
+    if (problems.length > 0 && this.problems === NONE_PROBLEMS) this.problems = []
+    for (const ex of exchanges) {
+      this.setRow(ex.index, table.put(this.connId, ex, this.rowOf(ex.index)))
+      if (ex.ws) this.ws = ex.ws
+    }
+    for (const m of messages) this.messages!.put(m)
+    for (const p of problems) if (this.problems.length < MAX_PROBLEMS) this.problems.push(p)
+    return changed
+  }
+
+  /** What it was decoded as so far, in short (the connection list's columns); undefined before decoding looked. */
+  summary(t: ExchangeTable): ProtocolSummary | undefined {
+    const protocol = this.protocol
+    if (protocol === undefined) return undefined
+    const s: ProtocolSummary = { protocol }
+    if (this.exchangeCount > 0 || protocol === 'http1' || protocol === 'websocket') {
+      s.exchanges = this.exchangeCount
+      if (this.exchangeCount > 0) {
+        const row = this.row(0)
+        const first: NonNullable<ProtocolSummary['first']> = {}
+        const method = t.method(row)
+        if (method !== undefined) first.method = method
+        const target = t.path(row)
+        if (target !== undefined) first.target = target
+        if (t.status(row) !== 0) {
+          first.status = t.status(row)
+          first.size = t.responseSize(row)
+        }
+        const type = t.contentType(row)
+        if (type !== undefined) first.contentType = type
+        s.first = first
+      }
+    }
+    if (this.messages) s.messages = this.messages.size
+    else if (protocol === 'websocket') s.messages = 0
+    if (this.problem || this.problems.length > 0) s.problem = true
+    return s
+  }
+}
