@@ -1,29 +1,19 @@
 // `tcpscope replay FILE --conn ID --exchange N` against a real server recorded through the
 // proxy: the response and "response matched the recording" (exit 0), what differs (exit 5),
 // an unreachable target (exit 3), and a --count summary.
-import { afterEach, describe, expect, it } from 'vitest'
-import { testEngine, type TestEngine } from '../helpers/engine'
+import { describe, expect, it } from 'vitest'
 import { closedConnections } from '../helpers/capture-checks'
 import { startServer } from '../helpers/net'
 import { runCli } from '../helpers/cli'
 import { expectOneLine } from '../helpers/errors'
-import { nodeRequest, rawRecorder, type RawRecorder } from '../core/replay/http-replay-peers'
+import { nodeRequest, recorderBehindProxy, type RawRecorder } from '../core/replay/http-replay-peers'
 
-let t: TestEngine | undefined
-let recorder: RawRecorder | undefined
-afterEach(async () => {
-  await recorder?.close()
-  recorder = undefined
-  await t?.dispose()
-  t = undefined
-})
+const setup = recorderBehindProxy()
 
 /** A capture file with one request from Node's http client to the recorder, closed. */
 async function capturedRequest(): Promise<{ file: string; connId: number; recorder: RawRecorder }> {
-  t = await testEngine()
-  recorder = await rawRecorder()
-  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${recorder.port}` })
-  await nodeRequest(proxy.listen, '/hello', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hi' })
+  const { t, recorder, listen } = await setup()
+  await nodeRequest(listen, '/hello', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hi' })
   const [conn] = await closedConnections(t.engine, 1)
   await t.engine.close()
   return { file: t.capturePath, connId: conn.id, recorder }

@@ -4,7 +4,9 @@
 import { once } from 'node:events'
 import { createServer, request, type Server } from 'node:http'
 import type { Socket } from 'node:net'
+import { afterEach } from 'vitest'
 import type { Engine } from '../../../src/core/engine'
+import { testEngine, type TestEngine } from '../../helpers/engine'
 
 export interface RawRecorder {
   server: Server
@@ -69,4 +71,25 @@ export async function capturedRequestBytes(engine: Engine, connId: number, excha
   const req = page.exchanges[0].request!
   const end = req.body.framing === 'none' ? req.headRange.offset + req.headRange.length : req.body.range.offset + req.body.range.length
   return engine.capture.readBytes(connId, 'client', req.startRange.offset, end - req.startRange.offset)
+}
+
+/**
+ * A file's way to get a fresh test engine with a proxy in front of a raw recorder: both are
+ * disposed of after each test (call it at the file's top level, where afterEach may be set).
+ */
+export function recorderBehindProxy(): () => Promise<{ t: TestEngine; recorder: RawRecorder; listen: string }> {
+  let t: TestEngine | undefined
+  let recorder: RawRecorder | undefined
+  afterEach(async () => {
+    await recorder?.close()
+    recorder = undefined
+    await t?.dispose()
+    t = undefined
+  })
+  return async () => {
+    t = await testEngine()
+    recorder = await rawRecorder()
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${recorder.port}` })
+    return { t, recorder, listen: proxy.listen }
+  }
 }

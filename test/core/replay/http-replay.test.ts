@@ -2,30 +2,16 @@
 // server that keeps the raw bytes it gets: byte-exact replay sends exactly the captured
 // request again (a chunked body with its chunks), fixLength fits Host and Content-Length,
 // repeats stay within their concurrency, and bad input is refused in one line.
-import { afterEach, describe, expect, it } from 'vitest'
-import { testEngine, proxiedPair, type TestEngine } from '../../helpers/engine'
+import { describe, expect, it } from 'vitest'
+import { proxiedPair, type TestEngine } from '../../helpers/engine'
 import { closedConnections } from '../../helpers/capture-checks'
 import { needPeer } from '../../helpers/peers'
 import { startServer, waitFor } from '../../helpers/net'
 import { expectOneLine, userRefusal } from '../../helpers/errors'
 import { curl } from '../export/export-traffic'
-import { capturedRequestBytes, nodeRequest, rawRecorder, type RawRecorder } from './http-replay-peers'
+import { capturedRequestBytes, nodeRequest, recorderBehindProxy, type RawRecorder } from './http-replay-peers'
 
-let t: TestEngine | undefined
-let recorder: RawRecorder | undefined
-afterEach(async () => {
-  await recorder?.close()
-  recorder = undefined
-  await t?.dispose()
-  t = undefined
-})
-
-async function setup(): Promise<{ t: TestEngine; recorder: RawRecorder; listen: string }> {
-  t = await testEngine()
-  recorder = await rawRecorder()
-  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${recorder.port}` })
-  return { t, recorder, listen: proxy.listen }
-}
+const setup = recorderBehindProxy()
 
 /** What the recorder got on the connection after the first `before`. */
 const receivedAfter = async (r: RawRecorder, before: number): Promise<Buffer> => Buffer.concat(await waitFor(() => r.received[before], 'the replayed connection'))
