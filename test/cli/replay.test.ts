@@ -1,27 +1,18 @@
 // `tcpscope replay` on a capture file of a real redis-cli session, against a real
 // redis-server: what it prints, and exit codes a script can tell apart.
-import { afterEach, describe, expect, it } from 'vitest'
-import { testEngine, type TestEngine } from '../helpers/engine'
+import { describe, expect, it } from 'vitest'
 import { needPeer } from '../helpers/peers'
 import type { Redis } from '../helpers/redis'
 import { startServer } from '../helpers/net'
 import { runCli } from '../helpers/cli'
 import { expectOneLine } from '../helpers/errors'
-import { captureRedisSession, redisCli, startReplayRedis } from '../core/replay/redis-capture'
+import { captureRedisSession, engineWithRedis, redisCli } from '../core/replay/redis-capture'
 
-let t: TestEngine | undefined
-let redis: Redis | undefined
-afterEach(async () => {
-  redis?.stop()
-  redis = undefined
-  await t?.dispose()
-  t = undefined
-})
+const setup = engineWithRedis()
 
 /** A capture file holding one redis-cli session of `commands`, closed; and its connection id. */
 async function capturedSession(commands: (key: string) => string[]): Promise<{ file: string; connId: number; key: string; redis: Redis }> {
-  t = await testEngine()
-  redis = await startReplayRedis(t.dir)
+  const { t, redis } = await setup()
   const key = `tcpscope-cli-replay-${process.pid}-${Date.now()}`
   await redisCli(redis.port, [`SET ${key} one`])
   const connId = await captureRedisSession(t.engine, redis.port, commands(key))

@@ -1,38 +1,23 @@
 // Raw replay of a real redis-cli session against a real redis-server: each strategy gets
 // the recorded answers back; a server whose data changed is reported turn by turn; and
 // bad input is refused in one line.
-import { afterEach, describe, expect, it } from 'vitest'
-import { testEngine, type TestEngine } from '../../helpers/engine'
+import { describe, expect, it } from 'vitest'
 import { needPeer } from '../../helpers/peers'
-import type { Redis } from '../../helpers/redis'
 import { startServer } from '../../helpers/net'
 import { userRefusal } from '../../helpers/errors'
-import { captureRedisSession, redisCli, startReplayRedis } from './redis-capture'
+import { captureRedisSession, engineWithRedis, redisCli } from './redis-capture'
 
-let t: TestEngine | undefined
-let redis: Redis | undefined
-afterEach(async () => {
-  redis?.stop()
-  redis = undefined
-  await t?.dispose()
-  t = undefined
-})
+const setup = engineWithRedis()
 
 const key = (what: string): string => `tcpscope-replay-${what}-${process.pid}-${Date.now()}`
-
-async function setup(): Promise<{ t: TestEngine; redis: Redis }> {
-  t = await testEngine()
-  redis = await startReplayRedis(t.dir)
-  return { t, redis }
-}
 
 describe('raw replay against redis-server', () => {
   for (const strategy of ['turns', 'timing', 'burst'] as const) {
     it(`${strategy}: every turn of a redis-cli session gets its recorded answer`, async (ctx) => {
       if (!needPeer('redis-server', 'redis-cli')) return ctx.skip()
-      const { t } = await setup()
+      const { t, redis } = await setup()
       const k = key(strategy)
-      const connId = await captureRedisSession(t.engine, redis!.port, [`SET ${k} hello`, `GET ${k}`, 'PING', `DEL ${k}`, `GET ${k}`])
+      const connId = await captureRedisSession(t.engine, redis.port, [`SET ${k} hello`, `GET ${k}`, 'PING', `DEL ${k}`, `GET ${k}`])
       const r = await t.engine['replay.raw']({ capture: 'live', connId, strategy })
       // redis-cli asks the server about its commands first (COMMAND DOCS): one turn more.
       expect(r.of).toBeGreaterThanOrEqual(5)

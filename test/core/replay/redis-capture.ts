@@ -2,8 +2,9 @@
 // material raw replay is tested on (here and in the CLI's tests).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { afterEach } from 'vitest'
 import type { Engine } from '../../../src/core/engine'
-import { portOf } from '../../helpers/engine'
+import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { waitFor } from '../../helpers/net'
 import { startRedis, type Redis } from '../../helpers/redis'
 
@@ -34,4 +35,24 @@ export async function captureRedisSession(engine: Engine, redisPort: number, com
   const conn = await waitFor(() => engine.capture.connections().find((c) => !before.has(c.id) && c.end !== 'open'), 'the redis-cli connection to close')
   await engine['proxy.stop']({ proxyId: proxy.id })
   return conn.id
+}
+
+/**
+ * A file's way to get a fresh test engine and a redis-server for replays (startReplayRedis),
+ * both stopped after each test (call it at the file's top level, where afterEach may be set).
+ */
+export function engineWithRedis(): () => Promise<{ t: TestEngine; redis: Redis }> {
+  let t: TestEngine | undefined
+  let redis: Redis | undefined
+  afterEach(async () => {
+    redis?.stop()
+    redis = undefined
+    await t?.dispose()
+    t = undefined
+  })
+  return async () => {
+    t = await testEngine()
+    redis = await startReplayRedis(t.dir)
+    return { t, redis }
+  }
 }
