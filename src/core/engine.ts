@@ -25,10 +25,8 @@ import type { DownloadStart } from '../shared/contract'
 import type { BodyPiece, ExchangeListPage, ExchangePage, ExportResult, WsMessagePage } from '../shared/protocol-types'
 import { Decoding } from './decode/decoding'
 import { Exports } from './export/exports'
-import { replayRaw } from './replay/raw-replay'
-import { replayHttp } from './replay/http-replay'
-import { RecordedServer } from './replay/recorded-server'
-import type { HttpReplayOutcome, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../shared/replay-types'
+import { ReplayCommands } from './replay/replay-commands'
+import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../shared/replay-types'
 
 export interface EngineOptions extends CaptureOptions {
   /** Where the capture is written: a new file, or an existing one with `overwrite`. */
@@ -44,9 +42,7 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 export class Engine implements EngineApi {
   private readonly hub = new EventHub()
   private readonly proxies = new Map<string, Proxy>()
-  /** Recorded servers (replay.serve), with the reports of their last clients. */
-  private readonly recordedServers = new Map<string, { server: RecordedServer; reports: RecordedClientReport[] }>()
-  private nextRecordedServer = 1
+  private readonly replay: ReplayCommands
   private readonly sessions: Sessions
   private readonly captures: Captures
   private readonly uploads: Uploads
@@ -97,6 +93,7 @@ export class Engine implements EngineApi {
       fdExhausted: this.fdWarnings.note,
       hold: this.hold
     })
+    this.replay = new ReplayCommands({ capture, captures: this.captures, decoding: this.decoding, hold: this.hold, budget: this.budget, checkOpen: () => this.checkOpen() })
   }
 
   /** Creates the capture file and the engine recording into it; errors are one-line UserErrors. */
@@ -281,61 +278,26 @@ export class Engine implements EngineApi {
     return this.exports.run(this.captures.get(args.capture), args, ctx?.signal)
   }
 
-  async 'replay.raw'(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
-    this.checkOpen()
-    const view = this.captures.get(args.capture)
-    const conn = await view.connection(args.connId)
-    if (!conn) throw new UserError(`no connection #${args.connId} in this capture`, 'ENOENT')
-    const target = parseTargetEndpoint(args.target ?? conn.target, 'target')
-    return replayRaw(view, args.connId, {
-      target,
-      strategy: args.strategy,
-      timeoutMs: args.timeoutMs,
-      signal: ctx?.signal,
-      record: { capture: this.capture, hold: this.hold, budget: this.budget }
-    })
+  'replay.raw'(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
+    return this.replay.raw(args, ctx)
   }
-
-  async 'replay.serve'(args: CommandArgs<'replay.serve'>): Promise<RecordedServerInfo> {
-    this.checkOpen()
-    const listen = parseUserEndpoint(args.listen, 'listen', '127.0.0.1')
-    const reports: RecordedClientReport[] = []
-    const server = await RecordedServer.start(this.captures.get(args.capture), args.connId, {
-      listen,
-      timeoutMs: args.timeoutMs,
-      onClient: (r) => {
-        if (reports.push(r) > MAX_RECORDED_CLIENT_REPORTS) reports.shift()
-      }
-    })
-    // The id is taken only once it listens, as proxy.start does.
-    const id = `r${this.nextRecordedServer++}`
-    this.recordedServers.set(id, { server, reports })
-    return { id, listen: server.listen, connId: args.connId, turns: server.turns }
+  'replay.http'(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
+    return this.replay.http(args, ctx)
   }
-
-  async 'replay.stop'(args: CommandArgs<'replay.stop'>): Promise<RecordedClientReport[]> {
-    const served = this.recordedServers.get(args.id)
-    if (!served) throw new UserError(`no recorded server "${args.id}"`, 'ENOENT')
-    this.recordedServers.delete(args.id)
-    await served.server.stop()
-    return served.reports
+  'replay.sequence'(args: CommandArgs<'replay.sequence'>, ctx?: CallContext): Promise<HttpSequenceResult> {
+    return this.replay.sequence(args, ctx)
   }
-
-  async 'replay.http'(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
-    this.checkOpen()
-    const view = this.captures.get(args.capture)
-    const conn = await view.connection(args.connId)
-    if (!conn) throw new UserError(`no connection #${args.connId} in this capture`, 'ENOENT')
-    const target = parseTargetEndpoint(args.target ?? conn.target, 'target')
-    return replayHttp(view, this.decoding, args.connId, args.exchange, {
-      target,
-      fixLength: args.fixLength,
-      count: args.count,
-      concurrency: args.concurrency,
-      timeoutMs: args.timeoutMs,
-      signal: ctx?.signal,
-      record: { capture: this.capture, hold: this.hold, budget: this.budget }
-    })
+  'replay.capture'(args: CommandArgs<'replay.capture'>, ctx?: CallContext): Promise<CaptureReplaySummary> {
+    return this.replay.capture(args, ctx)
+  }
+  'replay.serve'(args: CommandArgs<'replay.serve'>): Promise<RecordedServerInfo> {
+    return this.replay.serve(args)
+  }
+  'replay.servers'(): Promise<RecordedServerInfo[]> {
+    return this.replay.servers()
+  }
+  'replay.stop'(args: CommandArgs<'replay.stop'>): Promise<RecordedClientReport[]> {
+    return this.replay.stop(args)
   }
 
   async 'server.start'(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {
@@ -409,7 +371,7 @@ export class Engine implements EngineApi {
     this.closing ??= (async () => {
       await Promise.all([...this.proxies.values()].map((p) => p.stop(true)))
       await this.sessions.closeAll()
-      await Promise.all([...this.recordedServers.values()].map((r) => r.server.stop()))
+      await this.replay.close()
       await this.decoding.close()
       await this.captures.closeAll()
       await this.uploads.close()
@@ -421,9 +383,6 @@ export class Engine implements EngineApi {
     return this.closing
   }
 }
-
-/** Client reports a recorded server keeps for replay.stop: its last clients. */
-const MAX_RECORDED_CLIENT_REPORTS = 1000
 
 /** An error about an uploaded file speaks of the name the user knows, not the engine's copy. */
 function namedAfterUpload(err: unknown, stored: StoredUpload): unknown {

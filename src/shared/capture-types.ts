@@ -51,6 +51,19 @@ export interface ConnectionSummary {
   error?: ErrorInfo
   /** What its bytes were decoded as so far (absent until the engine has looked). */
   protocol?: ProtocolSummary
+  /** A replay's connection: what it replayed. */
+  replayOf?: ReplaySource
+}
+
+/** The captured connection (and HTTP exchange) a replay's connection replayed. */
+export interface ReplaySource {
+  /** The capture's id in the engine that ran the replay (`live`, or a file's). */
+  capture: string
+  /** The capture's file name, when it was a file: ids do not outlive the engine. */
+  file?: string
+  connId: number
+  /** An HTTP replay's exchange on that connection, from 0. */
+  exchange?: number
 }
 
 /** One recorded event of a connection, in order (`seq` orders both directions). */

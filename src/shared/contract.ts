@@ -18,10 +18,10 @@ import type {
 import { SORT_KEYS } from './capture-types'
 import { EXCHANGE_SORT_KEYS, EXPORT_FORMATS, type BodyPiece, type ExchangeListPage, type ExchangePage, type ExportResult, type WsMessagePage } from './protocol-types'
 import type { FrontEvent, ProxyInfo } from './events'
-import { arr, bool, bytes, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
+import { arr, bool, bytes, int, none, num, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
 import { payloadSpec, type PayloadSpec } from './payload/payload-spec'
 import { ENCODINGS } from './text-encodings'
-import { REPLAY_STRATEGIES, type HttpReplayOutcome, type RawReplayResult, type RecordedClientReport, type RecordedServerInfo } from './replay-types'
+import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, MAX_SEQUENCE_REQUESTS, REPLAY_STRATEGIES, type CaptureReplaySummary, type HttpReplayOutcome, type HttpSequenceResult, type RawReplayResult, type RecordedClientReport, type RecordedServerInfo } from './replay-types'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
 import {
   clientConnectArgs,
@@ -251,7 +251,9 @@ const replayRawArgs = obj({
   target: optional(str({ nonEmpty: true, max: 4096 })),
   strategy: oneOf(REPLAY_STRATEGIES),
   /** How long to wait for each answer (`turns`) and for the last one (default 2 s). */
-  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS }))
+  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
+  /** Client turns to send differently: turn `turn` (its index in RawReplayResult.turns) sends `bytes` instead of what was recorded. */
+  edits: optional(arr(obj({ turn: int({ min: 0 }), bytes: bytes({ max: MAX_EDITED_REQUEST }) }), { max: MAX_EDITED_TURNS }))
 })
 
 const replayServeArgs = obj({
@@ -283,7 +285,39 @@ const replayHttpArgs = obj({
   /** With count: at most this many at once (default 1). */
   concurrency: optional(int({ min: 1, max: MAX_HTTP_REPLAY_CONCURRENCY })),
   /** How long to wait for the whole response (default 2 s). */
+  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
+  /** Send these bytes instead of the captured request (an edited copy); fixLength applies to them too. */
+  request: optional(bytes({ max: MAX_EDITED_REQUEST }))
+})
+
+const replaySequenceArgs = obj({
+  capture: captureId,
+  /** Captured requests, sent in this order on one keep-alive connection, each once the previous response is whole. */
+  requests: arr(obj({ connId, exchange: int({ min: 0 }) }), { max: MAX_SEQUENCE_REQUESTS }),
+  /** `HOST:PORT` or a Unix socket path; default: the first request's connection's own target. */
+  target: optional(str({ nonEmpty: true, max: 4096 })),
+  fixLength: optional(bool()),
+  /** How long to wait for each whole response (default 2 s). */
   timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS }))
+})
+
+const replayCaptureArgs = obj({
+  capture: captureId,
+  /** `HOST:PORT` or a Unix socket path for every connection; default: each to its own recorded target. */
+  target: optional(str({ nonEmpty: true, max: 4096 })),
+  /** The connection list's filter words; default: every connection. */
+  filter: optional(str({ max: 4096 })),
+  /** 1 (default): the original pace between connection starts; 2: twice as fast; 0: all at once. */
+  speed: optional(num({ min: 0, max: 1_000_000 })),
+  concurrency: optional(int({ min: 1, max: MAX_HTTP_REPLAY_CONCURRENCY })),
+  /** HTTP answers: header names whose values may differ (Date, Age and Expires always may). */
+  ignoreHeaders: optional(arr(str({ nonEmpty: true, max: 256 }), { max: 256 })),
+  /** HTTP answers: a regular expression (RE2 syntax) for body text that may differ. */
+  ignoreBody: optional(str({ nonEmpty: true, max: 4096 })),
+  /** Per turn, how long to wait for an answer (default 2 s). */
+  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
+  /** Names this run in `progress` events (done/of in connections), so a front end can show how far it got. */
+  progress: optional(str({ nonEmpty: true, max: 64 }))
 })
 
 const sessionId = str({ nonEmpty: true, max: 64 })
@@ -426,6 +460,12 @@ export const commands = {
   'replay.raw': command<Infer<typeof replayRawArgs>, RawReplayResult>(replayRawArgs, { cancellable: true }),
   /** Sends a captured HTTP request again (recorded in the live capture), maybe many times, and compares each response with the recorded one. */
   'replay.http': command<Infer<typeof replayHttpArgs>, HttpReplayOutcome>(replayHttpArgs, { cancellable: true }),
+  /** Sends several captured HTTP requests in order on one keep-alive connection (recorded in the live capture), each compared with its recorded response. */
+  'replay.sequence': command<Infer<typeof replaySequenceArgs>, HttpSequenceResult>(replaySequenceArgs, { cancellable: true }),
+  /** Replays every connection of a capture (or those a filter picks) against a target, as a regression check: which answers differ from the recording. */
+  'replay.capture': command<Infer<typeof replayCaptureArgs>, CaptureReplaySummary>(replayCaptureArgs, { cancellable: true }),
+  /** The recorded servers running (replay.serve), with how many clients each has had. */
+  'replay.servers': command<void, RecordedServerInfo[]>(none()),
   /** Listens and plays a connection's server turns to every client that connects. */
   'replay.serve': command<Infer<typeof replayServeArgs>, RecordedServerInfo>(replayServeArgs),
   /** Stops a recorded server and closes its clients; the reports of its last clients (at most 1000). */

@@ -13,6 +13,12 @@ export type ReplayStrategy = (typeof REPLAY_STRATEGIES)[number]
 export const REPLAY_KEPT_PER_TURN = 64 * 1024
 /** The most of all the answers a result carries (later turns keep none past it). */
 export const REPLAY_KEPT_TOTAL = 8 * 1024 * 1024
+/** The largest edited request or client turn a replay takes (the editors hold it whole). */
+export const MAX_EDITED_REQUEST = 8 * 1024 * 1024
+/** The most client turns one raw replay edits. */
+export const MAX_EDITED_TURNS = 1000
+/** The most captured requests one keep-alive sequence sends. */
+export const MAX_SEQUENCE_REQUESTS = 1000
 
 export interface ReplayTurn {
   /** Its index among the replayed turns (a server greeting before any client bytes is a turn with nothing sent). */
@@ -27,6 +33,10 @@ export interface ReplayTurn {
   received: number
   /** The first of them (at most REPLAY_KEPT_PER_TURN). */
   bytes: Uint8Array
+  /** The first of the recorded answer's bytes, as many as `bytes` may hold, for a per-turn diff. */
+  recordedBytes: Uint8Array
+  /** This turn sent edited bytes instead of the recorded ones. */
+  edited?: boolean
   /** The answer is the recorded one, byte for byte (same length, same bytes). */
   matched: boolean
 }
@@ -66,6 +76,12 @@ export interface HttpReplayResponse {
 export interface HttpReplayResult {
   /** Where it went, as formatted from the target. */
   target: string
+  /** The captured request it replayed. */
+  source: { connId: number; exchange: number }
+  /** It sent an edited request (replay.http's `request`), not the captured bytes. */
+  edited?: boolean
+  /** The recorded response, in the same shape, to show beside this one (absent when the capture has none). */
+  recorded?: HttpReplayResponse
   /** The replay's own connection in the live capture, when it was recorded. */
   connId?: number
   /** Request bytes sent. */
@@ -125,6 +141,63 @@ export interface RecordedServerInfo {
   id: string
   /** Where it listens, port resolved. */
   listen: string
+  /** The capture and connection it plays. */
+  capture: string
   connId: number
   turns: number
+  /** Clients that connected so far, and those that are still connected. */
+  clients: number
+  open: number
+}
+
+/** Captured requests sent in order on one keep-alive connection (replay.sequence). */
+export interface HttpSequenceResult {
+  target: string
+  /** The replay's own connection in the live capture, when it was recorded. */
+  connId?: number
+  /** One per request sent, in order; a request after one that got no whole response (or after the server closed) is not sent. */
+  results: HttpReplayResult[]
+  /** Requests not sent, and why (`the server closed the connection after request 2`). */
+  notSent: number
+  stopped?: string
+  matched: number
+}
+
+/** One turn of a whole-capture replay that did not get its recorded answer. */
+export interface DifferingTurn {
+  /** From 0. */
+  index: number
+  expected: number
+  received: number
+}
+
+export interface ConnectionReplayOutcome {
+  connId: number
+  /** The connection's original target. */
+  target: string
+  /** The replay's own connection in the live capture, when it was recorded. */
+  replayConnId?: number
+  /** Turns whose answer matched (after the ignore rules), of how many. */
+  matched: number
+  of: number
+  /** The first differing turns (at most 20; `differingTurns` counts them all). */
+  differing: DifferingTurn[]
+  differingTurns: number
+  /** The replay failed (the target refused, ...): then nothing matched. */
+  error?: string
+  unreachable?: boolean
+}
+
+/** What replaying a whole capture (replay.capture) found. */
+export interface CaptureReplaySummary {
+  target: string
+  /** Connections replayed; `matched` of them got every answer as recorded. */
+  connections: number
+  matched: number
+  /** Connections the filter picked that had no client bytes to send. */
+  skipped: number
+  /** Every connection that did not match, in id order. */
+  differed: ConnectionReplayOutcome[]
+  /** Every replayed connection failed to reach the target. */
+  unreachable: boolean
 }

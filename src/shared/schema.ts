@@ -39,6 +39,16 @@ export const int = (opts: { min?: number; max?: number } = {}): Schema<number> =
   }
 })
 
+/** A finite number (a fraction allowed). */
+export const num = (opts: { min?: number; max?: number } = {}): Schema<number> => ({
+  parse: (v, path) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return fail(path, 'a number', v)
+    if (opts.min !== undefined && v < opts.min) return fail(path, `a number >= ${opts.min}`, v)
+    if (opts.max !== undefined && v > opts.max) return fail(path, `a number <= ${opts.max}`, v)
+    return v
+  }
+})
+
 export const bool = (): Schema<boolean> => ({
   parse: (v, path) => (typeof v === 'boolean' ? v : fail(path, 'true or false', v))
 })

@@ -38,6 +38,7 @@ export interface HttpReplayOptions {
 interface Prepared {
   view: CaptureView
   connId: number
+  exchange: number
   bytes: RequestBytes
   recorded?: HttpMessage
   recordedHash?: string
@@ -47,7 +48,7 @@ interface Prepared {
 export async function replayHttp(view: CaptureView, decoding: Decoding, connId: number, exchange: number, opts: HttpReplayOptions): Promise<HttpReplayOutcome> {
   const { request, response } = await capturedRequest(view, decoding, connId, exchange)
   const bytes = await requestBytes(view, connId, request, opts.fixLength === true ? { target: opts.target } : undefined)
-  const prepared: Prepared = { view, connId, bytes, recorded: response }
+  const prepared: Prepared = { view, connId, exchange, bytes, recorded: response }
   if (response?.status !== undefined) prepared.recordedHash = await wireHash(view, connId, response)
   if (opts.signal?.aborted) throw cancelled()
   const count = opts.count ?? 1
@@ -135,7 +136,7 @@ async function sendOnce(p: Prepared, opts: HttpReplayOptions): Promise<HttpRepla
     await link.close(signal?.aborted ? 'stopped' : 'closed')
   }
   const response = reader.result()
-  const result: HttpReplayResult = { target: where, sent, fixed: p.bytes.fixed, matched: false, differences: [] }
+  const result: HttpReplayResult = { target: where, source: { connId: p.connId, exchange: p.exchange }, sent, fixed: p.bytes.fixed, matched: false, differences: [] }
   if (rec) result.connId = rec.id
   if (response === undefined) {
     result.differences.push(timedOut ? `no response from ${where} within ${timeoutMs} ms` : `${where} closed the connection without a response`)

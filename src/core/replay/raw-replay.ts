@@ -100,7 +100,7 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
     plan.turns.map(async (t, index) => {
       const a = answers.list[index]
       const matched = a.received === t.server.length && (t.server.length === 0 || (await rangeHash(view, connId, 'server', t.server)) === a.hash.digest('hex'))
-      return { index, sent: sent[index], recordedSent: t.client.length, expected: t.server.length, received: a.received, bytes: Buffer.concat(a.kept), matched }
+      return { index, sent: sent[index], recordedSent: t.client.length, expected: t.server.length, received: a.received, bytes: Buffer.concat(a.kept), recordedBytes: new Uint8Array(0), matched }
     })
   )
   const result: RawReplayResult = { target: where, strategy: opts.strategy, turns, matched: turns.filter((t) => t.matched).length, of: turns.length, end: link.ending }

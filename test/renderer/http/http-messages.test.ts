@@ -1,6 +1,7 @@
 /// <reference types="vite/client" />
 // The HTTP and WebSocket views' messages exist in both languages, key for key, and every
 // key their components use is there (a missing one would show as its key).
+import { DETAIL_TABS } from '../../../src/renderer/src/stores/selection'
 import { describe, expect, it } from 'vitest'
 import http from '../../../src/renderer/src/i18n/messages/http'
 import detail from '../../../src/renderer/src/i18n/messages/detail'
@@ -25,6 +26,6 @@ describe('HTTP and WebSocket view messages', () => {
     const used = Object.values(SOURCES).flatMap((source) => [...source.matchAll(/\bt\('((?:httpView|wsView|detail)\.[\w.-]+)'/g)].map((m) => m[1]))
     expect(used.length).toBeGreaterThan(40)
     expect(used.filter((k) => !known.has(k))).toEqual([])
-    for (const lang of ['en', 'zh-CN'] as const) expect(Object.keys(detail[lang].detail.tab)).toEqual(['conversation', 'hex', 'text', 'http', 'websocket', 'flow'])
+    for (const lang of ['en', 'zh-CN'] as const) expect(Object.keys(detail[lang].detail.tab)).toEqual([...DETAIL_TABS])
   })
 })

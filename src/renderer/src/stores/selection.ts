@@ -8,7 +8,7 @@ import type { ConnectionSummary, Direction } from '../../../shared/capture-types
 import { useConnectionsStore } from './connections'
 import { useEngineStore } from './engine'
 
-export const DETAIL_TABS = ['conversation', 'hex', 'text', 'http', 'websocket', 'flow'] as const
+export const DETAIL_TABS = ['conversation', 'hex', 'text', 'http', 'websocket', 'flow', 'replay'] as const
 export type DetailTab = (typeof DETAIL_TABS)[number]
 
 /** A range of one direction's byte stream. */

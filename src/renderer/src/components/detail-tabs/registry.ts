@@ -9,6 +9,7 @@ import HexView from './HexView.vue'
 import HttpView from './HttpView.vue'
 import TextView from './TextView.vue'
 import WebSocketView from './WebSocketView.vue'
+import ReplayView from '../replay/ReplayView.vue'
 
 export const VIEWS: Record<DetailTab, Component> = {
   conversation: ConversationView,
@@ -16,5 +17,6 @@ export const VIEWS: Record<DetailTab, Component> = {
   text: TextView,
   http: HttpView,
   websocket: WebSocketView,
-  flow: FlowView
+  flow: FlowView,
+  replay: ReplayView
 }

@@ -10,5 +10,9 @@ import bytes from './bytes'
 import pictures from './pictures'
 import http from './http'
 import exchanges from './exchanges'
+import replay from './replay'
+import replayHttp from './replay-http'
+import replayRaw from './replay-raw'
+import replayCapture from './replay-capture'
 
-export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
+export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, replay, replayHttp, replayRaw, replayCapture] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>

@@ -1,0 +1,115 @@
+// The engine's replay commands (replay.*): each looks up what it replays in the engine's
+// open captures, sends it, and records the replay in the live capture beside the traffic
+// it came from. Recorded servers live here until replay.stop or the engine's close.
+
+import type { CallContext, CommandArgs } from '../../shared/contract'
+import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../../shared/replay-types'
+import type { HoldState } from '../capture/hold-state'
+import type { LiveCapture } from '../capture/live-capture'
+import type { Captures } from '../capture/open-captures'
+import type { Decoding } from '../decode/decoding'
+import type { FdBudget } from '../net/fd-budget'
+import { UserError } from '../net/net-errors'
+import { parseTargetEndpoint, parseUserEndpoint } from '../net/user-endpoint'
+import { replayHttp } from './http-replay'
+import { replayRaw, type ReplayRecording } from './raw-replay'
+import { RecordedServer } from './recorded-server'
+
+/** Client reports a recorded server keeps for replay.stop: its last clients. */
+const MAX_RECORDED_CLIENT_REPORTS = 1000
+
+export interface ReplayDeps {
+  capture: LiveCapture
+  captures: Captures
+  decoding: Decoding
+  hold: HoldState
+  budget: FdBudget
+  /** Throws when the engine is shutting down. */
+  checkOpen: () => void
+}
+
+export class ReplayCommands {
+  /** Recorded servers (replay.serve), with the reports of their last clients. */
+  private readonly recordedServers = new Map<string, { server: RecordedServer; reports: RecordedClientReport[]; capture: string; connId: number }>()
+  private nextRecordedServer = 1
+
+  constructor(private readonly deps: ReplayDeps) {}
+
+  private get record(): ReplayRecording {
+    return { capture: this.deps.capture, hold: this.deps.hold, budget: this.deps.budget }
+  }
+
+  async raw(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
+    this.deps.checkOpen()
+    const view = this.deps.captures.get(args.capture)
+    const conn = await view.connection(args.connId)
+    if (!conn) throw new UserError(`no connection #${args.connId} in this capture`, 'ENOENT')
+    const target = parseTargetEndpoint(args.target ?? conn.target, 'target')
+    return replayRaw(view, args.connId, {
+      target,
+      strategy: args.strategy,
+      timeoutMs: args.timeoutMs,
+      signal: ctx?.signal,
+      record: this.record
+    })
+  }
+
+  async serve(args: CommandArgs<'replay.serve'>): Promise<RecordedServerInfo> {
+    this.deps.checkOpen()
+    const listen = parseUserEndpoint(args.listen, 'listen', '127.0.0.1')
+    const reports: RecordedClientReport[] = []
+    const server = await RecordedServer.start(this.deps.captures.get(args.capture), args.connId, {
+      listen,
+      timeoutMs: args.timeoutMs,
+      onClient: (r) => {
+        if (reports.push(r) > MAX_RECORDED_CLIENT_REPORTS) reports.shift()
+      }
+    })
+    // The id is taken only once it listens, as proxy.start does.
+    const id = `r${this.nextRecordedServer++}`
+    this.recordedServers.set(id, { server, reports, capture: args.capture, connId: args.connId })
+    return { id, listen: server.listen, capture: args.capture, connId: args.connId, turns: server.turns, clients: 0, open: 0 }
+  }
+
+  servers(): Promise<RecordedServerInfo[]> {
+    return Promise.reject(new UserError('replay.servers is not built yet', 'ENOTSUP'))
+  }
+
+  async stop(args: CommandArgs<'replay.stop'>): Promise<RecordedClientReport[]> {
+    const served = this.recordedServers.get(args.id)
+    if (!served) throw new UserError(`no recorded server "${args.id}"`, 'ENOENT')
+    this.recordedServers.delete(args.id)
+    await served.server.stop()
+    return served.reports
+  }
+
+  async http(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
+    this.deps.checkOpen()
+    const view = this.deps.captures.get(args.capture)
+    const conn = await view.connection(args.connId)
+    if (!conn) throw new UserError(`no connection #${args.connId} in this capture`, 'ENOENT')
+    const target = parseTargetEndpoint(args.target ?? conn.target, 'target')
+    return replayHttp(view, this.deps.decoding, args.connId, args.exchange, {
+      target,
+      fixLength: args.fixLength,
+      count: args.count,
+      concurrency: args.concurrency,
+      timeoutMs: args.timeoutMs,
+      signal: ctx?.signal,
+      record: this.record
+    })
+  }
+
+  sequence(_args: CommandArgs<'replay.sequence'>, _ctx?: CallContext): Promise<HttpSequenceResult> {
+    return Promise.reject(new UserError('replay.sequence is not built yet', 'ENOTSUP'))
+  }
+
+  capture(_args: CommandArgs<'replay.capture'>, _ctx?: CallContext): Promise<CaptureReplaySummary> {
+    return Promise.reject(new UserError('replay.capture is not built yet', 'ENOTSUP'))
+  }
+
+  /** Stops every recorded server (the engine's close). */
+  async close(): Promise<void> {
+    await Promise.all([...this.recordedServers.values()].map((r) => r.server.stop()))
+  }
+}
