@@ -1,0 +1,51 @@
+// Where a replay's connection came from (ConnectionSummary.replayOf), and the way back to it:
+// the source is selected when its capture is open here, found by the file it was read from
+// (capture ids do not outlive the engine that gave them) or else by its id. The replay
+// panel and the detail header both show it.
+
+import { computed, nextTick, type ComputedRef, type Ref } from 'vue'
+import type { CaptureInfo, ConnectionSummary, ReplaySource } from '../../../shared/capture-types'
+import { useConnectionsStore } from '../stores/connections'
+import { useEngineStore } from '../stores/engine'
+import { useSelectionStore } from '../stores/selection'
+
+const baseName = (p: string): string => p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1)
+
+/** The open capture that holds `source`, if any. */
+export function sourceCapture(source: ReplaySource, captures: readonly CaptureInfo[]): CaptureInfo | undefined {
+  const file = source.file
+  if (file !== undefined) {
+    const named = baseName(file)
+    return captures.find((c) => c.path === file) ?? captures.find((c) => c.name === named || baseName(c.path) === named)
+  }
+  return captures.find((c) => c.id === source.capture)
+}
+
+export function useReplaySource(conn: Ref<ConnectionSummary | undefined>): {
+  source: ComputedRef<ReplaySource | undefined>
+  canGo: ComputedRef<boolean>
+  go: () => Promise<void>
+} {
+  const engine = useEngineStore()
+  const list = useConnectionsStore()
+  const selection = useSelectionStore()
+
+  const source = computed(() => conn.value?.replayOf)
+  const capture = computed(() => (source.value ? sourceCapture(source.value, engine.captures) : undefined))
+  const canGo = computed(() => capture.value !== undefined)
+
+  async function go(): Promise<void> {
+    const s = source.value
+    const c = capture.value
+    if (!s || !c) return
+    if (list.capture !== c.id) {
+      list.capture = c.id
+      // The selection is cleared when the capture on screen changes: select after that.
+      await nextTick()
+    }
+    selection.select(s.connId)
+    if (s.exchange !== undefined) selection.exchange = s.exchange
+  }
+
+  return { source, canGo, go }
+}
