@@ -1,6 +1,7 @@
 // The server's answers during a replay, turn by turn: each turn's total length, its first
 // bytes (bounded), and a running hash to compare with the recorded answer byte for byte
-// without keeping it whole.
+// without keeping it whole. The result also carries the first bytes of each recorded answer;
+// they come out of the same budget, so a result stays within it whatever the capture holds.
 
 import { createHash, type Hash } from 'node:crypto'
 import { REPLAY_KEPT_PER_TURN, REPLAY_KEPT_TOTAL } from '../../shared/replay-types'
@@ -14,9 +15,13 @@ export interface Answer {
 
 export class Answers {
   readonly list: Answer[]
+  /** Per turn, how many of the recorded answer's first bytes the result carries. */
+  readonly recordedKeep: number[]
   /** The turn that bytes arriving now belong to (time attribution). */
   current = 0
   private keptTotal = 0
+  /** The most of this run's answers kept, all turns together. */
+  private readonly keepTotal: number
   /** Bytes received in all. */
   total = 0
 
@@ -29,10 +34,20 @@ export class Answers {
     private readonly expected: number[],
     private readonly byPosition: boolean,
     /** The most kept of all turns' answers together. */
-    private readonly keepTotal = REPLAY_KEPT_TOTAL
+    keepTotal = REPLAY_KEPT_TOTAL
   ) {
     this.list = expected.map(() => ({ received: 0, kept: [], keptBytes: 0, hash: createHash('sha256') }))
+    // Recorded answers take at most half, turn by turn from the first, so the turns that
+    // carry one carry this run's answer beside it; answers get the rest.
+    let recordedRoom = Math.floor(keepTotal / 2)
+    this.recordedKeep = expected.map((length) => {
+      const keep = Math.min(length, REPLAY_KEPT_PER_TURN, recordedRoom)
+      recordedRoom -= keep
+      return keep
+    })
+    this.keepTotal = keepTotal - this.recordedKeep.reduce((a, b) => a + b, 0)
   }
+
 
   feed(chunk: Buffer): void {
     let rest = chunk

@@ -17,11 +17,10 @@ import { cancelled } from '../session/session-connection'
 import { Answers } from './answers'
 import { rangeHash, recordedPieces } from './recorded-bytes'
 import { Waits } from './waits'
-import { planReplay, type StreamRange } from './replay-plan'
+import { planReplay, type ReplayPlan, type StreamRange } from './replay-plan'
 
 export const DEFAULT_TURN_TIMEOUT_MS = 2000
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
-/** Client bytes are read from the capture and written in pieces of this size. */
 /** The owner id of replay connections in the live capture. */
 export const REPLAY_OWNER = 'replay'
 
@@ -44,12 +43,33 @@ export interface RawReplayOptions {
   connectTimeoutMs?: number
   signal?: AbortSignal
   record?: ReplayRecording
-  /** The most of the answers kept for the result (REPLAY_KEPT_TOTAL unless said): many replays at once keep less each. */
+  /** The most of the answers (and recorded answers) kept for the result (REPLAY_KEPT_TOTAL unless said): many replays at once keep less each. */
   keepTotal?: number
+  /** Client turns sent differently: turn `turn` (its index in the result's turns) sends `bytes` instead of what was recorded. */
+  edits?: readonly TurnEdit[]
+}
+
+export interface TurnEdit {
+  turn: number
+  bytes: Uint8Array
+}
+
+/** The edits by turn; an edit of a turn that does not exist or sends nothing is refused (turns counted from 1, as front ends show them). */
+function editsByTurn(plan: ReplayPlan, connId: number, edits: readonly TurnEdit[] | undefined): Map<number, Uint8Array> {
+  const byTurn = new Map<number, Uint8Array>()
+  for (const e of edits ?? []) {
+    const t = plan.turns[e.turn]
+    if (t === undefined) throw new UserError(`cannot edit turn ${e.turn + 1}: connection #${connId} has ${plan.turns.length} turn${plan.turns.length === 1 ? '' : 's'}`, 'EINVAL')
+    if (t.client.length === 0) throw new UserError(`cannot edit turn ${e.turn + 1} of connection #${connId}: the client sent nothing in it (the server spoke first)`, 'EINVAL')
+    if (byTurn.has(e.turn)) throw new UserError(`turn ${e.turn + 1} is edited twice`, 'EINVAL')
+    byTurn.set(e.turn, e.bytes)
+  }
+  return byTurn
 }
 
 export async function replayRaw(view: CaptureView, connId: number, opts: RawReplayOptions): Promise<RawReplayResult> {
   const plan = await planReplay(view, connId)
+  const edits = editsByTurn(plan, connId, opts.edits)
   const signal = opts.signal
   if (signal?.aborted) throw cancelled()
   const where = formatEndpoint(opts.target)
@@ -62,7 +82,13 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
   link.onData = (chunk) => answers.feed(chunk)
   const sent = plan.turns.map(() => 0)
 
-  const sendRange = async (i: number, range: StreamRange): Promise<void> => {
+  const sendTurn = async (i: number, range: StreamRange): Promise<void> => {
+    const edited = edits.get(i)
+    if (edited !== undefined) {
+      const bytes = Buffer.from(edited.buffer, edited.byteOffset, edited.byteLength)
+      if (link.open && (await link.write(bytes))) sent[i] += bytes.length
+      return
+    }
     for await (const bytes of recordedPieces(view, connId, 'client', range)) {
       if (!link.open || !(await link.write(bytes))) return
       sent[i] += bytes.length
@@ -80,7 +106,7 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
         if (due > 0) await link.wait(() => false, due)
       }
       if (opts.strategy === 'turns') answers.current = i
-      await sendRange(i, t.client)
+      await sendTurn(i, t.client)
       if (i === last && plan.clientFin === 'after-send') link.end()
       if (opts.strategy === 'turns' && expected[i] > 0) await link.wait(() => answers.list[i].received >= expected[i] || link.serverEnded, timeoutMs)
     }
@@ -96,18 +122,27 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
     await link.close(signal?.aborted ? 'stopped' : 'closed')
   }
 
-  const turns: ReplayTurn[] = await Promise.all(
-    plan.turns.map(async (t, index) => {
-      const a = answers.list[index]
-      const matched = a.received === t.server.length && (t.server.length === 0 || (await rangeHash(view, connId, 'server', t.server)) === a.hash.digest('hex'))
-      return { index, sent: sent[index], recordedSent: t.client.length, expected: t.server.length, received: a.received, bytes: Buffer.concat(a.kept), recordedBytes: new Uint8Array(0), matched }
-    })
-  )
+  // One turn at a time: each reads its recorded answer in pieces, so a capture of many large turns is never read all at once.
+  const turns: ReplayTurn[] = []
+  for (const [index, t] of plan.turns.entries()) {
+    const a = answers.list[index]
+    const matched = a.received === t.server.length && (t.server.length === 0 || (await rangeHash(view, connId, 'server', t.server)) === a.hash.digest('hex'))
+    const recordedBytes = await recordedStart(view, connId, t.server, answers.recordedKeep[index])
+    const turn: ReplayTurn = { index, sent: sent[index], recordedSent: t.client.length, expected: t.server.length, received: a.received, bytes: Buffer.concat(a.kept), recordedBytes, matched }
+    if (edits.has(index)) turn.edited = true
+    turns.push(turn)
+  }
   const result: RawReplayResult = { target: where, strategy: opts.strategy, turns, matched: turns.filter((t) => t.matched).length, of: turns.length, end: link.ending }
   if (rec) result.connId = rec.id
   return result
 }
 
+/** The first `keep` bytes of a recorded answer. */
+async function recordedStart(view: CaptureView, connId: number, range: StreamRange, keep: number): Promise<Buffer> {
+  const pieces: Buffer[] = []
+  for await (const piece of recordedPieces(view, connId, 'server', { offset: range.offset, length: Math.min(keep, range.length) })) pieces.push(piece)
+  return Buffer.concat(pieces)
+}
 
 /** Connects (recorded, when recording); a failure is one line, as client sessions word it. */
 export function connect(opts: Pick<RawReplayOptions, 'target' | 'connectTimeoutMs' | 'signal' | 'record'>, where: string, rec: RecordedConnection | undefined): Promise<Socket> {

@@ -49,6 +49,7 @@ export class ReplayCommands {
       target,
       strategy: args.strategy,
       timeoutMs: args.timeoutMs,
+      edits: args.edits,
       signal: ctx?.signal,
       record: this.record
     })
