@@ -1,0 +1,186 @@
+// An HTTP/1 request as the structured request editor shows it (method, target, version,
+// headers, body), and back to bytes. The promise is exactness: whatever parseRequest
+// accepts, serializeRequest writes back byte for byte, so opening the structured editor on a
+// captured request and sending it untouched is still a byte-exact replay. What the structure
+// cannot hold exactly (folded lines, mixed line endings, odd request-line spacing) is
+// refused with one line saying where, rather than silently normalized.
+
+export interface RequestHeader {
+  name: string
+  value: string
+  /** Bytes between name and value as written; ': ' when absent. */
+  sep?: string
+}
+
+export interface EditableRequest {
+  method: string
+  target: string
+  /** As written, e.g. 'HTTP/1.1'. */
+  version: string
+  headers: RequestHeader[]
+  /** The head's line ending as written. */
+  eol: '\r\n' | '\n'
+  /** Everything after the head's blank line, as on the wire (chunk framing kept). */
+  body: Uint8Array
+}
+
+const LF = 0x0a
+const CR = 0x0d
+const DEFAULT_SEP = ': '
+/** Spaces and tabs around the colon are kept in `sep`; anything else is the name's or the value's. */
+const SEP = /^[ \t]*:[ \t]*$/
+const VERSION = /^HTTP\/\d+(\.\d+)?$/
+
+/** Each byte as U+0000..U+00FF: every head byte survives the trip to text and back. */
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  let out = ''
+  // fromCharCode takes its arguments on the stack: a few thousand at a time is safe.
+  for (let i = from; i < to; i += 4096) out += String.fromCharCode(...bytes.subarray(i, Math.min(i + 4096, to)))
+  return out
+}
+
+export function parseRequest(bytes: Uint8Array): { request: EditableRequest } | { error: string } {
+  if (bytes.length === 0) return { error: 'the request is empty' }
+  const firstLf = bytes.indexOf(LF)
+  if (firstLf < 0) return { error: 'the head has no blank line after its headers' }
+  const eol: '\r\n' | '\n' = firstLf > 0 && bytes[firstLf - 1] === CR ? '\r\n' : '\n'
+  const lines: string[] = []
+  let at = 0
+  for (;;) {
+    const lf = bytes.indexOf(LF, at)
+    if (lf < 0) return { error: 'the head has no blank line after its headers' }
+    const lineNo = lines.length + 1
+    const endsWithCr = lf > at && bytes[lf - 1] === CR
+    if (endsWithCr !== (eol === '\r\n')) {
+      return { error: `line ${lineNo} ends with ${endsWithCr ? 'CRLF' : 'a bare LF'} but line 1 with ${eol === '\r\n' ? 'CRLF' : 'a bare LF'}: mixed line endings cannot be kept exactly` }
+    }
+    const end = endsWithCr ? lf - 1 : lf
+    const cr = bytes.subarray(at, end).indexOf(CR)
+    if (cr >= 0) return { error: `line ${lineNo} has a CR that does not end it (at column ${cr + 1})` }
+    if (end === at && lineNo > 1) {
+      const parsed = parseHeadLines(lines)
+      if ('error' in parsed) return parsed
+      return { request: { ...parsed, eol, body: bytes.slice(lf + 1) } }
+    }
+    lines.push(latin1(bytes, at, end))
+    at = lf + 1
+  }
+}
+
+function parseHeadLines(lines: string[]): Omit<EditableRequest, 'eol' | 'body'> | { error: string } {
+  const parts = lines[0].split(' ')
+  if (parts.length !== 3 || parts.some((p) => p === '') || !VERSION.test(parts[2])) {
+    return { error: 'line 1 is not METHOD TARGET VERSION (single spaces between them, a version like HTTP/1.1)' }
+  }
+  const [method, target, version] = parts
+  const headers: RequestHeader[] = []
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]
+    const lineNo = i + 1
+    if (line[0] === ' ' || line[0] === '\t') {
+      return { error: `line ${lineNo} starts with white space: it continues the line before it (obs-fold), which the editor cannot keep` }
+    }
+    const colon = line.indexOf(':')
+    if (colon < 0) return { error: `line ${lineNo} has no colon: it is not a header` }
+    let nameEnd = colon
+    while (nameEnd > 0 && (line[nameEnd - 1] === ' ' || line[nameEnd - 1] === '\t')) nameEnd--
+    if (nameEnd === 0) return { error: `line ${lineNo} has no header name before its colon` }
+    let valueStart = colon + 1
+    while (valueStart < line.length && (line[valueStart] === ' ' || line[valueStart] === '\t')) valueStart++
+    const sep = line.slice(nameEnd, valueStart)
+    const header: RequestHeader = { name: line.slice(0, nameEnd), value: line.slice(valueStart) }
+    if (sep !== DEFAULT_SEP) header.sep = sep
+    headers.push(header)
+  }
+  return { method, target, version, headers }
+}
+
+/** Latin-1 when every character is one byte (as parseRequest read it); UTF-8 for text typed beyond it. */
+function encodeField(text: string): Uint8Array {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return new TextEncoder().encode(text)
+  const out = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i)
+  return out
+}
+
+export function serializeRequest(r: EditableRequest): Uint8Array {
+  const fields: string[] = [r.method, ' ', r.target, ' ', r.version, r.eol]
+  for (const h of r.headers) fields.push(h.name, h.sep ?? DEFAULT_SEP, h.value, r.eol)
+  fields.push(r.eol)
+  const parts = fields.map(encodeField)
+  let size = r.body.length
+  for (const p of parts) size += p.length
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  out.set(r.body, at)
+  return out
+}
+
+/** What keeps this header from being written as one line the parser reads back the same; undefined when nothing. */
+export function headerProblem(h: RequestHeader): string | undefined {
+  if (h.name === '') return 'the name is empty'
+  if (/[\r\n]/.test(h.name)) return 'the name has a line break'
+  if (h.name.includes(':')) return 'the name has a colon'
+  if (h.name[0] === ' ' || h.name[0] === '\t') return 'the name starts with white space (it would read as a continuation of the line before)'
+  if (/[\r\n]/.test(h.value)) return 'the value has a line break'
+  if (h.sep !== undefined && !SEP.test(h.sep)) return 'the separator is not a colon with optional spaces or tabs around it'
+  return undefined
+}
+
+/** What keeps this request from being written as a head the parser reads back; undefined when nothing. */
+export function requestProblem(r: EditableRequest): string | undefined {
+  const line: Array<[string, string]> = [
+    ['method', r.method],
+    ['target', r.target],
+    ['version', r.version]
+  ]
+  for (const [what, text] of line) {
+    if (text === '') return `the ${what} is empty`
+    if (/[ \r\n]/.test(text)) return `the ${what} has a space or a line break`
+  }
+  if (!VERSION.test(r.version)) return 'the version is not like HTTP/1.1'
+  for (let i = 0; i < r.headers.length; i++) {
+    const problem = headerProblem(r.headers[i])
+    if (problem !== undefined) return `header ${i + 1}${r.headers[i].name === '' ? '' : ` (${r.headers[i].name})`}: ${problem}`
+  }
+  return undefined
+}
+
+/** Content codings of Transfer-Encoding, in order over every such header (lower case). */
+function transferCodings(headers: RequestHeader[]): string[] {
+  return headers
+    .filter((h) => h.name.toLowerCase() === 'transfer-encoding')
+    .flatMap((h) => h.value.split(','))
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '')
+}
+
+/** Methods whose requests carry a Content-Length even when empty (RFC 9110 §8.6: user agents send one when the method defines content). */
+const METHODS_WITH_CONTENT = new Set(['POST', 'PUT', 'PATCH'])
+
+/**
+ * Sets (or adds) Content-Length to body.length unless Transfer-Encoding is chunked; returns a new request.
+ * Every Content-Length header present gets the length (differing duplicates are how requests get
+ * smuggled); one is added, last, only when there is a body or the method defines one, and in the
+ * case the other names use (all lower case, as HTTP/2-minded clients write, or Content-Length).
+ */
+export function withFittedLength(r: EditableRequest): EditableRequest {
+  const headers = r.headers.map((h) => ({ ...h }))
+  const out = { ...r, headers }
+  if (transferCodings(headers).at(-1) === 'chunked') return out
+  const length = String(r.body.length)
+  let found = false
+  for (const h of headers) {
+    if (h.name.toLowerCase() !== 'content-length') continue
+    h.value = length
+    found = true
+  }
+  if (found || (r.body.length === 0 && !METHODS_WITH_CONTENT.has(r.method.toUpperCase()))) return out
+  const lowerCase = headers.length > 0 && headers.every((h) => h.name === h.name.toLowerCase())
+  headers.push({ name: lowerCase ? 'content-length' : 'Content-Length', value: length })
+  return out
+}
