@@ -8,13 +8,14 @@
 
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import { MAX_TIMER_MS } from '../../shared/limits'
+import type { CaptureReplaySummary, ConnectionReplayOutcome } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/capture-queries'
 import type { Decoding } from '../decode/decoding'
 import type { UserRegex } from '../regex/user-regex'
 import { UserError } from '../net/net-errors'
 import { parseTargetEndpoint } from '../net/user-endpoint'
 import { cancelled } from '../session/session-connection'
-import { ReplayConnectError, replayRaw } from './raw-replay'
+import { ReplayConnectError, replayRaw, type ReplayRecording } from './raw-replay'
 import { httpAnswersMatch } from './capture-replay-ignore'
 import { planReplay } from './replay-plan'
 
@@ -45,42 +46,10 @@ export interface CaptureReplayOptions {
   timeoutMs?: number
   connectTimeoutMs?: number
   signal?: AbortSignal
+  /** Where the replay of connection `connId` is recorded (the engine's live capture); not recorded without. */
+  record?: (connId: number) => ReplayRecording
+  /** Connections done of those picked: once they are picked (done 0), then after each. */
   onProgress?: (p: { done: number; of: number }) => void
-}
-
-export interface DifferingTurn {
-  /** From 0. */
-  index: number
-  expected: number
-  received: number
-}
-
-export interface ConnectionReplayOutcome {
-  connId: number
-  /** The connection's original target. */
-  target: string
-  /** Turns whose answer matched (after the ignore rules), of how many. */
-  matched: number
-  of: number
-  /** The first differing turns (at most MAX_LISTED_TURNS; `differingTurns` counts them all). */
-  differing: DifferingTurn[]
-  differingTurns: number
-  /** The replay failed (the target refused, ...): then nothing matched. */
-  error?: string
-  unreachable?: boolean
-}
-
-export interface CaptureReplaySummary {
-  target: string
-  /** Connections replayed; `matched` of them got every answer as recorded. */
-  connections: number
-  matched: number
-  /** Connections the filter picked that had no client bytes to send. */
-  skipped: number
-  /** Every connection that did not match, in id order. */
-  differed: ConnectionReplayOutcome[]
-  /** Every replayed connection failed to reach the target. */
-  unreachable: boolean
 }
 
 interface Picked {
@@ -129,6 +98,7 @@ export async function replayCapture(view: CaptureView, decoding: Decoding, opts:
   const limit = Math.max(1, opts.concurrency ?? DEFAULT_CAPTURE_REPLAY_CONCURRENCY)
   const conns = await pick(view, decoding, opts.filter, signal)
   const of = conns.length
+  opts.onProgress?.({ done: 0, of })
   const outcomes: ConnectionReplayOutcome[] = []
   let skipped = 0
   let done = 0
@@ -186,7 +156,15 @@ async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts:
   let result
   try {
     const target = opts.target ?? parseTargetEndpoint(c.target, 'the recorded target')
-    result = await replayRaw(view, c.id, { target, strategy: 'turns', timeoutMs: opts.timeoutMs, connectTimeoutMs: opts.connectTimeoutMs, signal: opts.signal, keepTotal: KEEP_PER_CONNECTION })
+    result = await replayRaw(view, c.id, {
+      target,
+      strategy: 'turns',
+      timeoutMs: opts.timeoutMs,
+      connectTimeoutMs: opts.connectTimeoutMs,
+      signal: opts.signal,
+      keepTotal: KEEP_PER_CONNECTION,
+      record: opts.record?.(c.id)
+    })
   } catch (err) {
     if (opts.signal?.aborted) throw cancelled()
     if (!(err instanceof UserError)) throw err
@@ -202,11 +180,13 @@ async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts:
       if (range === undefined || !(await httpAnswersMatch(view, c.id, range, t, opts))) stillDiffer.push(t)
     }
   }
-  return {
+  const outcome: ConnectionReplayOutcome = {
     ...base,
     matched: result.of - stillDiffer.length,
     of: result.of,
     differing: stillDiffer.slice(0, MAX_LISTED_TURNS).map((t) => ({ index: t.index, expected: t.expected, received: t.received })),
     differingTurns: stillDiffer.length
   }
+  if (result.connId !== undefined) outcome.replayConnId = result.connId
+  return outcome
 }

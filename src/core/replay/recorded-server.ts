@@ -20,8 +20,6 @@ import { Waits } from './waits'
 
 export type { RecordedClientReport }
 
-/** Server bytes are read from the capture and written in pieces of this size. */
-
 export interface RecordedServerOptions {
   listen: Endpoint
   /** How long to wait for a client turn before answering anyway (default DEFAULT_TURN_TIMEOUT_MS). */
@@ -33,6 +31,8 @@ export interface RecordedServerOptions {
 export class RecordedServer {
   /** Where it listens, port resolved (`HOST:PORT` or a path). */
   listen = ''
+  /** Clients that connected so far. */
+  accepted = 0
   private readonly clients = new Set<Promise<void>>()
   private readonly sockets = new Set<Socket>()
   private readonly hashes = new Map<number, Promise<string>>()
@@ -60,6 +60,11 @@ export class RecordedServer {
     return rs
   }
 
+  /** Clients connected now. */
+  get open(): number {
+    return this.sockets.size
+  }
+
   /** Turns of the recorded conversation. */
   get turns(): number {
     return this.plan.turns.length
@@ -67,6 +72,7 @@ export class RecordedServer {
 
   private accept(socket: Socket): void {
     if (this.stopped) return void socket.destroy()
+    this.accepted++
     this.sockets.add(socket)
     const name = formatPeer(remotePeer(socket, this.opts.listen.kind === 'unix' ? this.listen : undefined))
     const client = new PlayedClient(socket, this.plan.turns.map((t) => t.client.length))

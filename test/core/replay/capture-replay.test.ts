@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { Decoding } from '../../../src/core/decode/decoding'
 import { compileUserRegex } from '../../../src/core/regex/user-regex'
-import { replayCapture, type CaptureReplayOptions, type CaptureReplaySummary } from '../../../src/core/replay/capture-replay'
+import { replayCapture, type CaptureReplayOptions } from '../../../src/core/replay/capture-replay'
+import type { CaptureReplaySummary } from '../../../src/shared/replay-types'
 import { needPeer } from '../../helpers/peers'
 import { startServer } from '../../helpers/net'
 import { redisCli } from './redis-capture'
@@ -40,7 +41,7 @@ describe('whole-capture replay', () => {
     expect(s.differed).toEqual([])
     expect([s.matched, s.connections, s.skipped]).toEqual([3, 3, 0])
     expect(s.unreachable).toBe(false)
-    expect(s.progress).toEqual([1, 2, 3])
+    expect(s.progress).toEqual([0, 1, 2, 3])
   })
 
   it('lists the connections whose answers changed, turn by turn', async (ctx) => {
