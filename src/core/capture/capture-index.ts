@@ -20,7 +20,8 @@ import type {
   ConnectionSummary,
   Direction,
   ErrorInfo,
-  PeerAddress
+  PeerAddress,
+  ReplaySource
 } from '../../shared/capture-types'
 import { RecordType, dirName } from './capture-format'
 import type { IndexView, PeerRole, RowFields } from './index-queries'
@@ -31,6 +32,8 @@ export interface OpenInfo {
   ownerId: string
   client?: PeerAddress
   target: string
+  /** A replay's connection: what it replayed. */
+  replayOf?: ReplaySource
 }
 
 export interface OwnerInfo {
@@ -38,6 +41,18 @@ export interface OwnerInfo {
   id: string
   listen: string
   target: string
+}
+
+/** A replay source as a file or stored index gives it (hostile input): undefined unless well formed. */
+export function replaySourceOf(v: unknown): ReplaySource | undefined {
+  if (v === null || typeof v !== 'object') return undefined
+  const o = v as Partial<Record<keyof ReplaySource, unknown>>
+  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+  if (typeof o.capture !== 'string' || !whole(o.connId)) return undefined
+  const source: ReplaySource = { capture: o.capture.slice(0, 256), connId: o.connId }
+  if (typeof o.file === 'string') source.file = o.file.slice(0, 4096)
+  if (whole(o.exchange)) source.exchange = o.exchange
+  return source
 }
 
 /** A proxy or session that owned connections, as its owner records tell: where it listened, and when. */
@@ -164,6 +179,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView {
   private readonly local = new PeerColumn()
   private readonly remote = new PeerColumn()
   private readonly errors = new Map<number, ErrorInfo>()
+  /** Rows of replays, with what each replayed (few rows have one). */
+  private readonly replays = new Map<number, ReplaySource>()
   private readonly ownerTable = new OwnerTable()
   /**
    * All records of a row with more than SLOT of them, as in the slot: two numbers each, the
@@ -261,6 +278,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView {
     this.ownerIds.push(String(open.ownerId ?? ''))
     this.targets.push(String(open.target ?? ''))
     this.client.set(row, open.client)
+    const source = replaySourceOf(open.replayOf)
+    if (source !== undefined) this.replays.set(row, source)
     this.local.set(row, undefined)
     this.remote.set(row, undefined)
     this.addRecord(row, recordOffset, NOT_DATA)
@@ -427,6 +446,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView {
     if (!Number.isNaN(c[at + CLOSED_AT])) s.closedAt = c[at + CLOSED_AT]
     const error = this.errors.get(row)
     if (error !== undefined) s.error = error
+    const replayOf = this.replays.get(row)
+    if (replayOf !== undefined) s.replayOf = { ...replayOf }
     const recClient = c[at + REC_END_CLIENT]
     const recServer = c[at + REC_END_SERVER]
     if (recClient !== s.bytes.client || recServer !== s.bytes.server) s.recorded = { client: recClient, server: recServer }

@@ -47,9 +47,13 @@ export const S = {
   /** Three peers (client, upstream local, upstream remote), three fields each. */
   PEERS: 2,
   ERROR_CODE: 11,
-  ERROR_MESSAGE: 12
+  ERROR_MESSAGE: 12,
+  /** A replay's source (ConnectionSummary.replayOf) as JSON. */
+  REPLAY_OF: 13
 } as const
-export const S_COUNT = 13
+export const S_COUNT = 14
+/** References per connection in files written before replays had a source: read, never written. */
+export const S_COUNT_BEFORE_REPLAY_OF = 13
 /** A peer's port field for a Unix socket path. */
 export const PATH_PORT = -1
 
@@ -147,6 +151,7 @@ export function encodeIndex(index: CaptureIndex): { stream: Buffer; crcTableOffs
     putPeer(refs, at + S.PEERS + 6, s.upstream?.remote, strings)
     refs[at + S.ERROR_CODE] = strings.ref(s.error?.code)
     refs[at + S.ERROR_MESSAGE] = strings.ref(s.error?.message)
+    refs[at + S.REPLAY_OF] = strings.ref(s.replayOf === undefined ? undefined : JSON.stringify(s.replayOf))
     for (let i = 0; i < n; i++) {
       records[2 * next] = index.recordOffset(row, i)
       records[2 * next + 1] = index.recordTag(row, i)

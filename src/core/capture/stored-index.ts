@@ -7,7 +7,7 @@ import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '.
 import { crc32 } from 'node:zlib'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { pread } from './capture-reader'
-import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, OwnerTable, type OwnerInfo, type OwnerRecord } from './capture-index'
+import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, OwnerTable, replaySourceOf, type OwnerInfo, type OwnerRecord } from './capture-index'
 import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from './capture-format'
 import {
   F,
@@ -19,6 +19,7 @@ import {
   S,
   SECTIONS,
   S_COUNT,
+  S_COUNT_BEFORE_REPLAY_OF,
   TRAILER_PAYLOAD_SIZE,
   decodeTrailer,
   type Section,
@@ -133,6 +134,8 @@ export class StoredIndex extends TaggedRecords implements IndexView {
   private ids: Map<number, number> | undefined
   /** The string table entry of the owner records, plus one; 0: none (as every file before them). */
   private readonly ownersRef: number
+  /** String references per row: S_COUNT, or fewer in a file written before the last ones existed. */
+  private readonly refsPerRow: number
 
   private constructor(
     private readonly blocks: IndexBlocks,
@@ -149,9 +152,11 @@ export class StoredIndex extends TaggedRecords implements IndexView {
         throw new DamagedIndexError('the stored index has a damaged section table')
       }
     }
-    if (sections.numbers.length !== this.size * F_COUNT * 8 || sections.strings.length !== this.size * S_COUNT * 4) {
+    const refsPerRow = this.size === 0 ? S_COUNT : sections.strings.length / (this.size * 4)
+    if (sections.numbers.length !== this.size * F_COUNT * 8 || (refsPerRow !== S_COUNT && refsPerRow !== S_COUNT_BEFORE_REPLAY_OF)) {
       throw new DamagedIndexError('the stored index does not match its connection count')
     }
+    this.refsPerRow = refsPerRow
     this.sections = sections
   }
 
@@ -173,8 +178,9 @@ export class StoredIndex extends TaggedRecords implements IndexView {
   }
 
   private ref(row: number, field: number): number {
-    if (this.allRefs !== undefined) return this.allRefs[row * S_COUNT + field]
-    const { b, at } = this.blocks.at(this.sections.strings.offset + (row * S_COUNT + field) * 4)
+    if (field >= this.refsPerRow) return -1
+    if (this.allRefs !== undefined) return this.allRefs[row * this.refsPerRow + field]
+    const { b, at } = this.blocks.at(this.sections.strings.offset + (row * this.refsPerRow + field) * 4)
     return b.readInt32LE(at)
   }
 
@@ -234,7 +240,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
   async loadRow(row: number): Promise<void> {
     const { numbers, strings, records } = this.sections
     await this.blocks.ensure(numbers.offset + row * F_COUNT * 8, numbers.offset + (row + 1) * F_COUNT * 8)
-    await this.blocks.ensure(strings.offset + row * S_COUNT * 4, strings.offset + (row + 1) * S_COUNT * 4)
+    await this.blocks.ensure(strings.offset + row * this.refsPerRow * 4, strings.offset + (row + 1) * this.refsPerRow * 4)
     const start = this.num(row, F.RECORDS_START)
     const n = this.num(row, F.RECORDS)
     if ((start + n) * 16 > records.length) throw new DamagedIndexError(`the stored index has a damaged record list for row ${row}`)
@@ -309,12 +315,24 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     if (!Number.isNaN(closedAt)) s.closedAt = closedAt
     const code = this.str(row, S.ERROR_CODE)
     if (code !== undefined) s.error = { code, message: this.str(row, S.ERROR_MESSAGE) ?? '' }
+    const replayOf = this.replayOf(row)
+    if (replayOf !== undefined) s.replayOf = replayOf
     const recorded = { client: this.recordedBytes(row, 'client'), server: this.recordedBytes(row, 'server') }
     if (recorded.client !== s.bytes.client || recorded.server !== s.bytes.server) s.recorded = recorded
     return s
   }
 
-  bytes(row: number, dir: Direction): number {
+  private replayOf(row: number): ConnectionSummary['replayOf'] {
+    const text = this.str(row, S.REPLAY_OF)
+    if (text === undefined) return undefined
+    try {
+      return replaySourceOf(JSON.parse(text))
+    } catch {
+      return undefined // a damaged source loses the link, not the connection
+    }
+  }
+
+    bytes(row: number, dir: Direction): number {
     return this.num(row, dir === 'client' ? F.BYTES_CLIENT : F.BYTES_SERVER)
   }
 

@@ -1,21 +1,24 @@
-// HTTP replay: one captured request sent again on a fresh connection (byte-exact, or with
-// Content-Length and Host fitted), its response read with the HTTP/1 decoder and compared
-// with the recorded one: status, headers (but those that change on every answer) and body
-// bytes. With `count` it is sent N times, at most `concurrency` at once, and summed up.
+// HTTP replay: one captured request (or an edited copy of it) sent again on a fresh
+// connection (byte-exact, or with Content-Length and Host fitted), its response read with
+// the HTTP/1 decoder and compared with the recorded one: status, headers (but those that
+// change on every answer) and body bytes. With `count` it is sent N times, at most
+// `concurrency` at once, and summed up. A keep-alive sequence (http-replay-sequence.ts)
+// sends several on one connection with the same pieces: prepareRequest and exchangeOn.
 
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
 import type { HttpMessage } from '../../shared/protocol-types'
-import type { HttpReplayOutcome, HttpReplayResult, HttpReplaySummary } from '../../shared/replay-types'
+import { HTTP_REPLAY_PREVIEW, type HttpReplayOutcome, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/capture-queries'
+import type { RecordedConnection } from '../capture/live-capture'
+import { readBody } from '../decode/body-content'
 import type { Decoding } from '../decode/decoding'
 import { cancelled } from '../session/session-connection'
-import { capturedRequest, requestBytes, type RequestBytes } from './http-replay-request'
+import { capturedRequest, editedRequestBytes, requestBytes, type CapturedRequest, type RequestBytes } from './http-replay-request'
 import { ResponseReader } from './http-replay-response'
 import { rangeHash, recordedPieces } from './recorded-bytes'
 import { connect, DEFAULT_TURN_TIMEOUT_MS, REPLAY_OWNER, ReplayConnectError, ReplayLink, type ReplayRecording } from './raw-replay'
 
-/** Request bytes are read from the capture and written in pieces of this size. */
 /** Headers that differ on every answer of the same server: not a difference. */
 const VOLATILE_HEADERS = new Set(['date', 'age', 'expires'])
 /** Error messages a summary keeps. */
@@ -31,32 +34,53 @@ export interface HttpReplayOptions {
   /** Send it this many times (default 1), at most `concurrency` at once (default 1). */
   count?: number
   concurrency?: number
+  /** Send these bytes (an edited copy) instead of the captured request. */
+  request?: Uint8Array
   signal?: AbortSignal
   record?: ReplayRecording
 }
 
-interface Prepared {
+/** A request ready to send, with what its response is compared to. */
+export interface PreparedRequest {
   view: CaptureView
   connId: number
   exchange: number
   bytes: RequestBytes
+  edited: boolean
   recorded?: HttpMessage
   recordedHash?: string
+  /** The recorded response as results show it. */
+  recordedResponse?: HttpReplayResponse
 }
 
 /** Sends request `exchange` (from 0) of connection `connId`, `count` times. */
 export async function replayHttp(view: CaptureView, decoding: Decoding, connId: number, exchange: number, opts: HttpReplayOptions): Promise<HttpReplayOutcome> {
-  const { request, response } = await capturedRequest(view, decoding, connId, exchange)
-  const bytes = await requestBytes(view, connId, request, opts.fixLength === true ? { target: opts.target } : undefined)
-  const prepared: Prepared = { view, connId, exchange, bytes, recorded: response }
-  if (response?.status !== undefined) prepared.recordedHash = await wireHash(view, connId, response)
+  const captured = await capturedRequest(view, decoding, connId, exchange)
+  const prepared = await prepareRequest(view, connId, exchange, captured, opts)
   if (opts.signal?.aborted) throw cancelled()
   const count = opts.count ?? 1
   if (count === 1 && opts.count === undefined) return { first: await sendOnce(prepared, opts) }
   return repeat(prepared, opts, count, Math.max(1, Math.min(opts.concurrency ?? 1, count)))
 }
 
-async function repeat(p: Prepared, opts: HttpReplayOptions, count: number, concurrency: number): Promise<HttpReplayOutcome> {
+/** The bytes to send (captured or edited, fitted when asked) and the recorded response to compare with. */
+export async function prepareRequest(view: CaptureView, connId: number, exchange: number, captured: CapturedRequest, opts: Pick<HttpReplayOptions, 'fixLength' | 'target' | 'request' | 'signal'>): Promise<PreparedRequest> {
+  const fix = opts.fixLength === true ? { target: opts.target } : undefined
+  const edited = opts.request !== undefined
+  const bytes = edited ? editedRequestBytes(Buffer.from(opts.request!.buffer, opts.request!.byteOffset, opts.request!.byteLength), fix) : await requestBytes(view, connId, captured.request, fix)
+  const p: PreparedRequest = { view, connId, exchange, bytes, edited, recorded: captured.response }
+  const r = captured.response
+  if (r?.status !== undefined) {
+    p.recordedHash = await rangeHash(view, connId, 'server', r.body.range)
+    // Content as the replayed body is kept: chunk framing removed, content coding left on.
+    const body = await readBody(view, connId, r, { decode: false, offset: 0, length: HTTP_REPLAY_PREVIEW }, opts.signal)
+    const size = r.body.framing === 'none' ? 0 : r.body.size
+    p.recordedResponse = { version: r.version, status: r.status, reason: r.reason ?? '', headers: r.headers.map((h) => ({ name: h.name, value: h.value })), bodySize: size, body: body.bytes, complete: r.body.complete }
+  }
+  return p
+}
+
+async function repeat(p: PreparedRequest, opts: HttpReplayOptions, count: number, concurrency: number): Promise<HttpReplayOutcome> {
   const summary: HttpReplaySummary = { count, concurrency, statuses: {}, matched: 0, errors: 0, unreachable: 0, errorSamples: [], perSecond: 0 }
   const latencies: number[] = []
   let first: HttpReplayResult | undefined
@@ -97,12 +121,37 @@ function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
 }
 
-async function sendOnce(p: Prepared, opts: HttpReplayOptions): Promise<HttpReplayResult> {
-  const signal = opts.signal
+/** A replay's own connection in the live capture (when recording), linked to what it replays. */
+export function recordReplay(opts: Pick<HttpReplayOptions, 'record'>, where: string): RecordedConnection | undefined {
+  return opts.record?.capture.openConnection({ kind: 'client', ownerId: REPLAY_OWNER, target: where, replayOf: opts.record?.source })
+}
+
+async function sendOnce(p: PreparedRequest, opts: HttpReplayOptions): Promise<HttpReplayResult> {
   const where = formatEndpoint(opts.target)
-  const rec = opts.record?.capture.openConnection({ kind: 'client', ownerId: REPLAY_OWNER, target: where })
+  const rec = recordReplay(opts, where)
   const socket = await connect(opts, where, rec)
-  const link = new ReplayLink(socket, rec, opts.record?.hold, signal)
+  const link = new ReplayLink(socket, rec, opts.record?.hold, opts.signal)
+  try {
+    const { result } = await exchangeOn(link, p, opts, where)
+    if (rec) result.connId = rec.id
+    return result
+  } finally {
+    await link.close(opts.signal?.aborted ? 'stopped' : 'closed')
+  }
+}
+
+export interface ExchangeOutcome {
+  result: HttpReplayResult
+  /** The response read whole and the server did not close: the connection can carry another request. */
+  reusable: boolean
+}
+
+/**
+ * Sends one prepared request on an open link and reads its response (until whole, the
+ * server's FIN or the timeout), then compares it with the recorded one. The link stays
+ * open; the caller closes it.
+ */
+export async function exchangeOn(link: ReplayLink, p: PreparedRequest, opts: Pick<HttpReplayOptions, 'timeoutMs' | 'signal'>, where: string): Promise<ExchangeOutcome> {
   const reader = new ResponseReader()
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TURN_TIMEOUT_MS
   let doneAt: number | undefined
@@ -111,47 +160,44 @@ async function sendOnce(p: Prepared, opts: HttpReplayOptions): Promise<HttpRepla
     if (doneAt === undefined && reader.complete) doneAt = performance.now()
   }
   let sent = 0
-  let start = 0
-  let timedOut = false
-  try {
-    start = performance.now()
-    const write = async (bytes: Buffer): Promise<boolean> => {
-      reader.sent(bytes)
-      if (!(await link.write(bytes))) return false
-      sent += bytes.length
-      return true
-    }
-    const { head, body } = p.bytes
-    let open = await write(head)
-    for await (const piece of recordedPieces(p.view, p.connId, 'client', body)) {
+  const start = performance.now()
+  const write = async (bytes: Buffer): Promise<boolean> => {
+    reader.sent(bytes)
+    if (!(await link.write(bytes))) return false
+    sent += bytes.length
+    return true
+  }
+  let open = await write(p.bytes.head)
+  if (p.bytes.body !== undefined) {
+    for await (const piece of recordedPieces(p.view, p.connId, 'client', p.bytes.body)) {
       if (!open) break
       open = await write(piece)
     }
-    await link.wait(() => reader.complete || link.serverEnded, timeoutMs)
-    timedOut = link.open && !reader.complete && !link.serverEnded
-    if (link.serverEnded) reader.serverEnded()
-    if (doneAt === undefined && reader.complete) doneAt = performance.now()
-    if (signal?.aborted) throw cancelled()
-  } finally {
-    await link.close(signal?.aborted ? 'stopped' : 'closed')
   }
+  await link.wait(() => reader.complete || link.serverEnded, timeoutMs)
+  const timedOut = link.open && !reader.complete && !link.serverEnded
+  if (link.serverEnded) reader.serverEnded()
+  if (doneAt === undefined && reader.complete) doneAt = performance.now()
+  if (opts.signal?.aborted) throw cancelled()
+
   const response = reader.result()
   const result: HttpReplayResult = { target: where, source: { connId: p.connId, exchange: p.exchange }, sent, fixed: p.bytes.fixed, matched: false, differences: [] }
-  if (rec) result.connId = rec.id
+  if (p.edited) result.edited = true
+  if (p.recordedResponse !== undefined) result.recorded = p.recordedResponse
   if (response === undefined) {
     result.differences.push(timedOut ? `no response from ${where} within ${timeoutMs} ms` : `${where} closed the connection without a response`)
-    return result
+    return { result, reusable: false }
   }
   result.response = response
   if (doneAt !== undefined) result.ms = doneAt - start
   if (!response.complete) result.differences.push(`incomplete response (${timedOut ? `not whole within ${timeoutMs} ms` : 'the server closed first'})`)
   result.differences.push(...differences(p, reader.response!, reader.bodyHash()))
   result.matched = result.differences.length === 0
-  return result
+  return { result, reusable: response.complete && link.open && !link.serverEnded }
 }
 
 /** What differs from the recorded response, one phrase each. */
-function differences(p: Prepared, got: HttpMessage, hash: string): string[] {
+function differences(p: PreparedRequest, got: HttpMessage, hash: string): string[] {
   const want = p.recorded
   if (want?.status === undefined) return ['the capture has no response to compare with']
   const out: string[] = []
@@ -172,6 +218,3 @@ function differences(p: Prepared, got: HttpMessage, hash: string): string[] {
   else if (hash !== p.recordedHash) out.push('body bytes')
   return out
 }
-
-/** SHA-256 of a recorded response's body as it was on the wire. */
-const wireHash = (view: CaptureView, connId: number, m: HttpMessage): Promise<string> => rangeHash(view, connId, 'server', m.body.range)

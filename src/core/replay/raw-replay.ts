@@ -4,7 +4,7 @@
 // timeout, so neither a silent nor a flooding server holds it up or grows its memory.
 
 import { createConnection, type Socket } from 'node:net'
-import type { ConnectionEnd } from '../../shared/capture-types'
+import type { ConnectionEnd, ReplaySource } from '../../shared/capture-types'
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import type { RawReplayResult, ReplayStrategy, ReplayTurn } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/capture-queries'
@@ -33,6 +33,8 @@ export interface ReplayRecording {
   /** The capture writer's request to pause reading, obeyed as proxies obey it. */
   hold?: HoldState
   budget?: FdBudget
+  /** What the replay replays, kept on its connection (ConnectionSummary.replayOf). */
+  source?: ReplaySource
 }
 
 export interface RawReplayOptions {
@@ -73,7 +75,7 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
   const signal = opts.signal
   if (signal?.aborted) throw cancelled()
   const where = formatEndpoint(opts.target)
-  const rec = opts.record?.capture.openConnection({ kind: 'client', ownerId: REPLAY_OWNER, target: where })
+  const rec = opts.record?.capture.openConnection({ kind: 'client', ownerId: REPLAY_OWNER, target: where, replayOf: opts.record?.source })
   const socket = await connect(opts, where, rec)
   const link = new ReplayLink(socket, rec, opts.record?.hold, signal)
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TURN_TIMEOUT_MS

@@ -2,6 +2,7 @@
 // open captures, sends it, and records the replay in the live capture beside the traffic
 // it came from. Recorded servers live here until replay.stop or the engine's close.
 
+import { LIVE_CAPTURE, type ReplaySource } from '../../shared/capture-types'
 import type { CallContext, CommandArgs } from '../../shared/contract'
 import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../../shared/replay-types'
 import type { HoldState } from '../capture/hold-state'
@@ -39,6 +40,14 @@ export class ReplayCommands {
     return { capture: this.deps.capture, hold: this.deps.hold, budget: this.deps.budget }
   }
 
+  /** Recording of a replay of `connId` (and `exchange`) of capture `capture`, linked to it; a file is named, as its id does not outlive the engine. */
+  private recordOf(capture: string, connId: number, exchange?: number): ReplayRecording {
+    const source: ReplaySource = { capture, connId }
+    if (capture !== LIVE_CAPTURE) source.file = this.deps.captures.info(capture).name
+    if (exchange !== undefined) source.exchange = exchange
+    return { ...this.record, source }
+  }
+
   async raw(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
     this.deps.checkOpen()
     const view = this.deps.captures.get(args.capture)
@@ -51,7 +60,7 @@ export class ReplayCommands {
       timeoutMs: args.timeoutMs,
       edits: args.edits,
       signal: ctx?.signal,
-      record: this.record
+      record: this.recordOf(args.capture, args.connId)
     })
   }
 
@@ -96,8 +105,9 @@ export class ReplayCommands {
       count: args.count,
       concurrency: args.concurrency,
       timeoutMs: args.timeoutMs,
+      request: args.request,
       signal: ctx?.signal,
-      record: this.record
+      record: this.recordOf(args.capture, args.connId, args.exchange)
     })
   }
 
