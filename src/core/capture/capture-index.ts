@@ -418,7 +418,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView {
     peerText: (row, role) => this.peerColumn(role).text(row),
     peerAddress: (row, role) => this.peerColumn(role).addressOf(row),
     peerPort: (row, role) => this.peerColumn(role).portOf(row),
-    errorCode: (row) => this.errors.get(row)?.code
+    errorCode: (row) => this.errors.get(row)?.code,
+    replayOfConn: (row) => this.replays.get(row)?.connId
   }
 
   private peerColumn(role: PeerRole): PeerColumn {

@@ -120,12 +120,12 @@ function endpointsInclude(text: string): Predicate {
   return (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
 }
 
-const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target', 'text', 'proto', ...EXCHANGE_WORDS] as const
+const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target', 'replay', 'text', 'proto', ...EXCHANGE_WORDS] as const
 /** Words answered by decoding, not by the index. */
 const DECODED: readonly string[] = ['proto', ...EXCHANGE_WORDS]
 
 function wholeNumber(key: string, v: string): number {
-  if (!/^\d{1,15}$/.test(v)) throw new UserError(`filter ${key}:${v}: ${key} wants a whole number, e.g. ${key === 'port' ? 'port:6379' : 'id:12 or id:10-20'}`)
+  if (!/^\d{1,15}$/.test(v)) throw new UserError(`filter ${key}:${v}: ${key} wants a whole number, e.g. ${key === 'port' ? 'port:6379' : key === 'replay' ? 'replay:12' : 'id:12 or id:10-20'}`)
   return Number(v)
 }
 
@@ -161,6 +161,10 @@ function term(key: string, value: string, facts?: ProtocolFacts): Predicate {
       }
       const n = wholeNumber(key, value)
       return (f, row) => f.id(row) === n
+    }
+    case 'replay': {
+      const n = wholeNumber(key, value)
+      return (f, row) => f.replayOfConn(row) === n
     }
     case 'client': {
       const t = peerText(v)

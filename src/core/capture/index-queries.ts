@@ -54,4 +54,6 @@ export interface RowFields {
   peerPort(row: number, role: PeerRole): number | undefined
   /** The code of the error that ended it, if one did. */
   errorCode(row: number): string | undefined
+  /** For a replay's connection, the id of the connection it replayed. */
+  replayOfConn(row: number): number | undefined
 }

@@ -286,7 +286,8 @@ export class StoredIndex extends TaggedRecords implements IndexView {
       const port = this.ref(row, first + 1)
       return this.ref(row, first) < 0 || port === PATH_PORT ? undefined : port
     },
-    errorCode: (row) => this.str(row, S.ERROR_CODE)
+    errorCode: (row) => this.str(row, S.ERROR_CODE),
+    replayOfConn: (row) => this.replayOf(row)?.connId
   }
 
   private peer(row: number, first: number): PeerAddress | undefined {

@@ -148,6 +148,9 @@ describe("a replay's link to its source", () => {
     expect(byId(stored, first!.connId!)!.replayOf).toEqual({ capture: 'live', connId: conn.id, exchange: 0 })
     expect(byId(stored, raw.connId!)!.replayOf).toEqual({ capture: 'live', connId: conn.id })
     expect(byId(stored, conn.id)!.replayOf).toBeUndefined()
+    const replaying = async (capture: string): Promise<number[]> => (await t.engine['conn.page']({ capture, offset: 0, limit: 100, filter: `replay:${conn.id}` })).rows.map((c) => c.id)
+    expect(await replaying('live')).toEqual([first!.connId, raw.connId])
+    expect(await replaying(reopened.id)).toEqual([first!.connId, raw.connId])
 
     // The live file has no stored index yet: opening a copy of it walks its records.
     const walked = join(t.dir, 'walked.tcap')
