@@ -14,5 +14,6 @@ import replay from './replay'
 import replayHttp from './replay-http'
 import replayRaw from './replay-raw'
 import replayCapture from './replay-capture'
+import replayParts from './replay-parts'
 
-export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, replay, replayHttp, replayRaw, replayCapture] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
+export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, replay, replayHttp, replayRaw, replayCapture, replayParts] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>

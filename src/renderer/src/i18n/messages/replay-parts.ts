@@ -1,0 +1,85 @@
+// The replay editors and comparisons: the byte editor, the body diff and the headers diff.
+export default {
+  en: {
+    replayParts: {
+      editor: {
+        encoding: { 'utf-8': 'UTF-8 text', latin1: 'Latin-1 text (not valid UTF-8): one character per byte', hex: 'hex, 16 bytes a line' },
+        size: '{n} bytes',
+        tooLarge: 'Larger than {limit} bytes: shown read-only.',
+        hexDigit: 'Line {line}, column {col}: “{char}” is not a hex digit (use 0-9 and a-f; spaces and 0x are allowed).',
+        hexOdd: 'Line {line}, column {col}: this byte has one hex digit; every byte needs two.',
+        notLatin1: 'Line {line}, column {col}: “{char}” is not a Latin-1 character, and this text is Latin-1 because its bytes are not UTF-8; edit it in hex.',
+        cr: 'CR, byte 0d',
+        lf: 'LF, byte 0a',
+        byte: 'byte {hex}'
+      },
+      diff: {
+        identical: 'Identical to the recorded body ({n} bytes).',
+        recorded: 'recorded',
+        replayed: 'replayed',
+        recordedSign: 'recorded only',
+        replayedSign: 'replayed only',
+        unchanged: '{n} unchanged lines',
+        showUnchanged: 'Show {n} unchanged lines',
+        hideUnchanged: 'Hide unchanged lines',
+        showBytes: 'Show as bytes',
+        firstDifference: 'First difference at byte {offset} (0x{hex}).',
+        sameUpTo: 'No byte differs in the part compared; the lengths differ.',
+        truncated: 'Only the first part is compared.',
+        kept: '{kept} of {total} bytes kept',
+        offset: 'offset',
+        absent: 'none'
+      },
+      headers: {
+        name: 'Header',
+        recorded: 'Recorded',
+        replayed: 'Replayed',
+        change: 'Change',
+        changes: { same: 'same', changed: 'changed', added: 'added', removed: 'removed' },
+        volatile: 'differs on every run (dates, ids, cookies): not counted',
+        none: 'No headers.'
+      }
+    }
+  },
+  'zh-CN': {
+    replayParts: {
+      editor: {
+        encoding: { 'utf-8': 'UTF-8 文本', latin1: 'Latin-1 文本（不是有效的 UTF-8）：每个字符一个字节', hex: '十六进制，每行 16 字节' },
+        size: '{n} 字节',
+        tooLarge: '超过 {limit} 字节：只读显示。',
+        hexDigit: '第 {line} 行第 {col} 列：“{char}”不是十六进制数字（请用 0-9 和 a-f；可以有空格和 0x）。',
+        hexOdd: '第 {line} 行第 {col} 列：这个字节只有一位十六进制数字，每个字节需要两位。',
+        notLatin1: '第 {line} 行第 {col} 列：“{char}”不是 Latin-1 字符；这些字节不是 UTF-8，因此按 Latin-1 显示，请在十六进制模式下编辑。',
+        cr: 'CR，字节 0d',
+        lf: 'LF，字节 0a',
+        byte: '字节 {hex}'
+      },
+      diff: {
+        identical: '与录制的正文相同（{n} 字节）。',
+        recorded: '录制',
+        replayed: '重放',
+        recordedSign: '仅录制中有',
+        replayedSign: '仅重放中有',
+        unchanged: '{n} 行未变',
+        showUnchanged: '显示 {n} 行未变的内容',
+        hideUnchanged: '隐藏未变的行',
+        showBytes: '按字节显示',
+        firstDifference: '第一个不同在字节 {offset}（0x{hex}）。',
+        sameUpTo: '比较的部分没有不同的字节；长度不同。',
+        truncated: '只比较了开头部分。',
+        kept: '保留了 {total} 字节中的 {kept} 字节',
+        offset: '偏移',
+        absent: '无'
+      },
+      headers: {
+        name: '头部',
+        recorded: '录制',
+        replayed: '重放',
+        change: '变化',
+        changes: { same: '相同', changed: '已变', added: '新增', removed: '缺少' },
+        volatile: '每次运行都会不同（日期、ID、Cookie）：不计为差异',
+        none: '没有头部。'
+      }
+    }
+  }
+}
