@@ -60,7 +60,9 @@ export function parseRequest(bytes: Uint8Array): { request: EditableRequest } | 
     if (end === at && lineNo > 1) {
       const parsed = parseHeadLines(lines)
       if ('error' in parsed) return parsed
-      return { request: { ...parsed, eol, body: bytes.slice(lf + 1) } }
+      // A copy and a plain Uint8Array even from a Node Buffer (whose slice is a view, and any slice keeps its class): edits
+      // of the body never reach the caller's bytes, and it crosses IPC as bytes.
+      return { request: { ...parsed, eol, body: new Uint8Array(bytes.subarray(lf + 1)) } }
     }
     lines.push(latin1(bytes, at, end))
     at = lf + 1
