@@ -13,6 +13,7 @@ import type { CaptureView } from '../capture/capture-queries'
 import type { RecordedConnection } from '../capture/live-capture'
 import { readBody } from '../decode/body-content'
 import type { Decoding } from '../decode/decoding'
+import { headerTokens } from '../protocols/http1/head-parser'
 import { cancelled } from '../session/session-connection'
 import { capturedRequest, editedRequestBytes, requestBytes, type CapturedRequest, type RequestBytes } from './http-replay-request'
 import { ResponseReader } from './http-replay-response'
@@ -142,8 +143,8 @@ async function sendOnce(p: PreparedRequest, opts: HttpReplayOptions): Promise<Ht
 
 export interface ExchangeOutcome {
   result: HttpReplayResult
-  /** The response read whole and the server did not close: the connection can carry another request. */
-  reusable: boolean
+  /** The server closed the connection, or its response says it will (RFC 9112 9.3): it carries no other request. */
+  serverCloses: boolean
 }
 
 /**
@@ -186,14 +187,20 @@ export async function exchangeOn(link: ReplayLink, p: PreparedRequest, opts: Pic
   if (p.recordedResponse !== undefined) result.recorded = p.recordedResponse
   if (response === undefined) {
     result.differences.push(timedOut ? `no response from ${where} within ${timeoutMs} ms` : `${where} closed the connection without a response`)
-    return { result, reusable: false }
+    return { result, serverCloses: link.serverEnded || !link.open }
   }
   result.response = response
   if (doneAt !== undefined) result.ms = doneAt - start
   if (!response.complete) result.differences.push(`incomplete response (${timedOut ? `not whole within ${timeoutMs} ms` : 'the server closed first'})`)
   result.differences.push(...differences(p, reader.response!, reader.bodyHash()))
   result.matched = result.differences.length === 0
-  return { result, reusable: response.complete && link.open && !link.serverEnded }
+  return { result, serverCloses: link.serverEnded || !link.open || closesAfter(reader.response!) }
+}
+
+/** A response after which its server closes: `Connection: close`, or HTTP/1.0 without keep-alive. */
+function closesAfter(r: HttpMessage): boolean {
+  const tokens = headerTokens(r.headers, 'connection')
+  return tokens.includes('close') || (r.version === 'HTTP/1.0' && !tokens.includes('keep-alive'))
 }
 
 /** What differs from the recorded response, one phrase each. */

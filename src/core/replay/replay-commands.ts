@@ -13,6 +13,7 @@ import type { FdBudget } from '../net/fd-budget'
 import { UserError } from '../net/net-errors'
 import { parseTargetEndpoint, parseUserEndpoint } from '../net/user-endpoint'
 import { replayHttp } from './http-replay'
+import { replaySequence } from './http-replay-sequence'
 import { replayRaw, type ReplayRecording } from './raw-replay'
 import { RecordedServer } from './recorded-server'
 
@@ -111,8 +112,21 @@ export class ReplayCommands {
     })
   }
 
-  sequence(_args: CommandArgs<'replay.sequence'>, _ctx?: CallContext): Promise<HttpSequenceResult> {
-    return Promise.reject(new UserError('replay.sequence is not built yet', 'ENOTSUP'))
+  async sequence(args: CommandArgs<'replay.sequence'>, ctx?: CallContext): Promise<HttpSequenceResult> {
+    this.deps.checkOpen()
+    const view = this.deps.captures.get(args.capture)
+    const first = args.requests[0]
+    if (first === undefined) throw new UserError('a keep-alive sequence needs at least one captured request', 'EINVAL')
+    const conn = await view.connection(first.connId)
+    if (!conn) throw new UserError(`no connection #${first.connId} in this capture`, 'ENOENT')
+    const target = parseTargetEndpoint(args.target ?? conn.target, 'target')
+    return replaySequence(view, this.deps.decoding, args.requests, {
+      target,
+      fixLength: args.fixLength,
+      timeoutMs: args.timeoutMs,
+      signal: ctx?.signal,
+      record: this.recordOf(args.capture, first.connId, first.exchange)
+    })
   }
 
   capture(_args: CommandArgs<'replay.capture'>, _ctx?: CallContext): Promise<CaptureReplaySummary> {

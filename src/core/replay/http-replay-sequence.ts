@@ -1,0 +1,68 @@
+// A keep-alive sequence: captured HTTP requests sent in order on one connection, each once
+// the response to the one before has arrived whole, each compared with its own recorded
+// response. It stops at the first request that gets no whole response, or once the server
+// closes (or says it will): the requests after it are counted as not sent, with why.
+// Sending, reading and comparing are single replay's own (exchangeOn in http-replay.ts).
+
+import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
+import { UserError } from '../../shared/errors'
+import type { HttpReplayResult, HttpSequenceResult } from '../../shared/replay-types'
+import type { CaptureView } from '../capture/capture-queries'
+import type { Decoding } from '../decode/decoding'
+import { cancelled } from '../session/session-connection'
+import { exchangeOn, prepareRequest, recordReplay } from './http-replay'
+import { capturedRequest, type CapturedRequest } from './http-replay-request'
+import { connect, ReplayLink, type ReplayRecording } from './raw-replay'
+
+export interface HttpSequenceOptions {
+  target: Endpoint
+  /** Set each request's Content-Length to its body and Host to the target; off: byte-exact. */
+  fixLength?: boolean
+  /** How long to wait for each whole response (default 2 s). */
+  timeoutMs?: number
+  connectTimeoutMs?: number
+  signal?: AbortSignal
+  /** Where the sequence's one connection is recorded; its source is the first request's. */
+  record?: ReplayRecording
+}
+
+export interface SequenceRequest {
+  connId: number
+  /** From 0. */
+  exchange: number
+}
+
+/** Sends `requests` in order on one connection to the target. */
+export async function replaySequence(view: CaptureView, decoding: Decoding, requests: readonly SequenceRequest[], opts: HttpSequenceOptions): Promise<HttpSequenceResult> {
+  if (requests.length === 0) throw new UserError('a keep-alive sequence needs at least one captured request', 'EINVAL')
+  // Every request is checked before anything is sent: a bad one later in the list is refused, not half replayed.
+  const captured: CapturedRequest[] = []
+  for (const r of requests) captured.push(await capturedRequest(view, decoding, r.connId, r.exchange))
+  if (opts.signal?.aborted) throw cancelled()
+  const where = formatEndpoint(opts.target)
+  const rec = recordReplay(opts, where)
+  const socket = await connect(opts, where, rec)
+  const link = new ReplayLink(socket, rec, opts.record?.hold, opts.signal)
+  const results: HttpReplayResult[] = []
+  let stopped: string | undefined
+  try {
+    for (let i = 0; i < requests.length; i++) {
+      // Prepared one at a time: a thousand requests never hold a thousand heads and recorded previews at once.
+      const p = await prepareRequest(view, requests[i].connId, requests[i].exchange, captured[i], opts)
+      if (opts.signal?.aborted) throw cancelled()
+      const { result, serverCloses } = await exchangeOn(link, p, opts, where)
+      if (rec) result.connId = rec.id
+      results.push(result)
+      if (i === requests.length - 1) break
+      if (result.response?.complete !== true) stopped = `no whole response to request ${i + 1}: ${result.differences[0]}`
+      else if (serverCloses) stopped = `the server closed the connection after request ${i + 1}`
+      if (stopped !== undefined) break
+    }
+  } finally {
+    await link.close(opts.signal?.aborted ? 'stopped' : 'closed')
+  }
+  const out: HttpSequenceResult = { target: where, results, notSent: requests.length - results.length, matched: results.filter((r) => r.matched).length }
+  if (rec) out.connId = rec.id
+  if (stopped !== undefined) out.stopped = stopped
+  return out
+}
