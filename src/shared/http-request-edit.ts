@@ -161,6 +161,11 @@ function transferCodings(headers: RequestHeader[]): string[] {
     .filter((c) => c !== '')
 }
 
+/** Its body is framed in chunks (Transfer-Encoding's last coding is chunked): its length is in the framing, not in Content-Length. */
+export function isChunked(r: EditableRequest): boolean {
+  return transferCodings(r.headers).at(-1) === 'chunked'
+}
+
 /** Methods whose requests carry a Content-Length even when empty (RFC 9110 §8.6: user agents send one when the method defines content). */
 const METHODS_WITH_CONTENT = new Set(['POST', 'PUT', 'PATCH'])
 
@@ -173,7 +178,7 @@ const METHODS_WITH_CONTENT = new Set(['POST', 'PUT', 'PATCH'])
 export function withFittedLength(r: EditableRequest): EditableRequest {
   const headers = r.headers.map((h) => ({ ...h }))
   const out = { ...r, headers }
-  if (transferCodings(headers).at(-1) === 'chunked') return out
+  if (isChunked(r)) return out
   const length = String(r.body.length)
   let found = false
   for (const h of headers) {

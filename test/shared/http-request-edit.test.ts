@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { headerProblem, parseRequest, requestProblem, serializeRequest, withFittedLength, type EditableRequest } from '../../src/shared/http-request-edit'
+import { headerProblem, isChunked, parseRequest, requestProblem, serializeRequest, withFittedLength, type EditableRequest } from '../../src/shared/http-request-edit'
 import { curl } from '../core/decode/decode-peers'
 import { rawRecorder, type RawRecorder } from '../core/replay/http-replay-peers'
 import { expectOneLine } from '../helpers/errors'
@@ -169,6 +169,8 @@ describe('edits serialize as the structure says', () => {
     const get = parsed(bytes('GET / HTTP/1.1\r\nHost: a\r\n\r\n'))
     expect(serializeRequest(withFittedLength(get))).toEqual(serializeRequest(get))
     const chunked = parsed(bytes('POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'))
+    expect(isChunked(chunked)).toBe(true)
+    expect(isChunked(parsed(bytes('POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n')))).toBe(false)
     const same = withFittedLength(chunked)
     expect(same).not.toBe(chunked)
     expect(serializeRequest(same)).toEqual(serializeRequest(chunked))

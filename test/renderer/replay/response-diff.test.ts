@@ -66,6 +66,24 @@ describe('diffHeaders', () => {
     ])
   })
 
+  it('300 seeded random header lists: every replayed header in its order, every recorded one once, in its order among its name', () => {
+    let seed = 5
+    const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
+    const NAMES = ['A', 'a', 'B', 'Date', 'C']
+    const list = (): Array<{ name: string; value: string }> => Array.from({ length: Math.floor(random() * 7) }, () => h(NAMES[Math.floor(random() * NAMES.length)], String(Math.floor(random() * 3))))
+    for (let i = 0; i < 300; i++) {
+      const recorded = list()
+      const replayed = list()
+      const rows = diffHeaders(recorded, replayed)
+      expect(rows.filter((r) => r.change !== 'removed').map((r) => h(r.name, r.replayed!))).toEqual(replayed)
+      for (const name of ['a', 'b', 'date', 'c']) {
+        const of = (r: { name: string }): boolean => r.name.toLowerCase() === name
+        expect(rows.filter((r) => of(r) && r.change !== 'added').map((r) => r.recorded)).toEqual(recorded.filter(of).map((x) => x.value))
+      }
+      expect(rows.every((r) => r.volatile === (r.name.toLowerCase() === 'date'))).toBe(true)
+    }
+  })
+
   it('nothing on either side is no rows', () => {
     expect(diffHeaders([], [])).toEqual([])
   })
@@ -167,6 +185,27 @@ describe('diffBodies', () => {
     const d = textDiff(diffBodies(utf8(text()), utf8(text())))
     expect(d.lines.length).toBeLessThanOrEqual(MAX_DIFF_LINES)
     expect(d.truncated).toBe(true)
+  })
+
+  it('500 seeded random text pairs: the kept and removed lines are the recorded body, the kept and added the replayed one', () => {
+    let seed = 11
+    const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
+    const LINES = ['a', 'b', '{', '}', '', ' x', 'a\r']
+    const text = (): string => Array.from({ length: Math.floor(random() * 12) }, () => LINES[Math.floor(random() * LINES.length)] + (random() < 0.9 ? '\n' : '')).join('')
+    // A line is up to and with its LF; shown without LF or CRLF (a CR not before an LF is text).
+    const linesOf = (t: string): string[] => (t.match(/[^\n]*\n|[^\n]+$/g) ?? []).map((l) => l.replace(/\r?\n$/, ''))
+    for (let i = 0; i < 500; i++) {
+      const a = text()
+      const b = text()
+      const d = diffBodies(utf8(a), utf8(b))
+      if (a === b) {
+        expect(d).toEqual({ kind: 'same' })
+        continue
+      }
+      const t = textDiff(d)
+      expect(t.lines.filter((l) => l.change !== 'added').map((l) => l.text), JSON.stringify([a, b])).toEqual(linesOf(a))
+      expect(t.lines.filter((l) => l.change !== 'removed').map((l) => l.text), JSON.stringify([a, b])).toEqual(linesOf(b))
+    }
   })
 
   it('one changed line in a large body costs only that line (common ends are kept whole)', () => {

@@ -35,7 +35,8 @@ export function diffHeaders(recorded: Header[], replayed: Header[]): HeaderDiffR
   })
   const partnerOfReplayed = new Map<number, number>()
   const seen = new Map<string, number>()
-  // Removed headers follow the replayed partner of the paired recorded header before them (-1: first).
+  // A removed header follows the last replayed row whose recorded header came before it (-1:
+  // first): when the server reordered, it still comes after every header it followed.
   const removedAfter = new Map<number, number[]>()
   let anchor = -1
   recorded.forEach((h, i) => {
@@ -45,7 +46,7 @@ export function diffHeaders(recorded: Header[], replayed: Header[]): HeaderDiffR
     const partner = replayedByName.get(key)?.[k]
     if (partner !== undefined) {
       partnerOfReplayed.set(partner, i)
-      anchor = partner
+      anchor = Math.max(anchor, partner)
       return
     }
     const list = removedAfter.get(anchor)
