@@ -1,19 +1,16 @@
 // @vitest-environment jsdom
 // Replaying a whole capture from the UI: the dialog's fields checked into replay.capture's
 // arguments; a run names itself in the engine's progress events and shows how far it got;
-// Cancel aborts the command; an engine error lands under its field; the summary is kept, and
-// a connection of it is shown in its own capture.
+// Cancel aborts the command; an engine error lands under its field; the summary is kept.
 import { createPinia, setActivePinia } from 'pinia'
 import { nextTick } from 'vue'
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { ConnectionSummary } from '../../../src/shared/capture-types'
 import type { CommandArgs } from '../../../src/shared/contract'
 import { EngineError } from '../../../src/shared/errors'
 import type { CaptureReplaySummary } from '../../../src/shared/replay-types'
 import { useConnectionsStore } from '../../../src/renderer/src/stores/connections'
 import { useEngineStore } from '../../../src/renderer/src/stores/engine'
 import { captureReplayArgs, captureReplayDraft, useReplayCaptureStore } from '../../../src/renderer/src/stores/replay-capture'
-import { useSelectionStore } from '../../../src/renderer/src/stores/selection'
 import { fakeTransport } from '../fake-transport'
 
 beforeEach(() => setActivePinia(createPinia()))
@@ -32,12 +29,9 @@ const SUMMARY: CaptureReplaySummary = {
   differed: [{ connId: 2, target: '127.0.0.1:80', replayConnId: 41, matched: 1, of: 2, differing: [{ index: 1, expected: 7, received: 5 }], differingTurns: 1 }]
 }
 
-const conn = (id: number): ConnectionSummary => ({ id, kind: 'proxy', ownerId: 'p1', target: 'x:1', openedAt: 0, bytes: { client: 1, server: 1 }, fin: { client: false, server: false }, end: 'open' })
-
 function setup(answer: (args: CommandArgs<'replay.capture'>, signal?: AbortSignal) => Promise<CaptureReplaySummary>) {
   const t = fakeTransport({
     'replay.capture': (args, ctx) => answer(args, ctx.signal),
-    'conn.get': ({ ids }) => ids.map(conn),
     'conn.page': () => ({ total: 0, of: 0, offset: 0, rows: [] })
   })
   useEngineStore().attach(t.transport)
@@ -143,18 +137,5 @@ describe('a whole-capture replay run', () => {
     const refused = setup(() => Promise.reject(new EngineError('ECONNREFUSED', 'connection refused by 127.0.0.1:9')))
     await refused.store.start({ capture: 'live', target: '127.0.0.1:9' })
     expect(refused.store.failure?.field).toBe('target')
-  })
-
-  it('shows a connection of the summary in its own capture', async () => {
-    const { store } = setup(() => Promise.resolve(SUMMARY))
-    const list = useConnectionsStore()
-    const selection = useSelectionStore()
-    list.capture = 'f1'
-    await settle()
-    await store.show('live', 41)
-    await settle()
-    expect(list.capture).toBe('live')
-    expect(selection.connId).toBe(41)
-    expect(selection.conn?.id).toBe(41)
   })
 })

@@ -4,7 +4,7 @@
 // with, kept until the next run so the dialog can be closed and opened again to read it.
 
 import { defineStore } from 'pinia'
-import { computed, nextTick, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
 import { MAX_HTTP_REPLAY_CONCURRENCY, type CommandArgs } from '../../../shared/contract'
 import { EngineError } from '../../../shared/errors'
 import { MAX_CONNECT_TIMEOUT_MS } from '../../../shared/limits'
@@ -13,7 +13,6 @@ import { routeEngineError, sameNames, type RoutedError } from '../forms/engine-e
 import { checked, endpointText, optionalWhole, type Checked, type FieldProblems } from '../forms/field-problems'
 import { useConnectionsStore } from './connections'
 import { useEngineStore } from './engine'
-import { useSelectionStore } from './selection'
 
 export type CaptureReplayArgs = CommandArgs<'replay.capture'>
 
@@ -82,7 +81,6 @@ interface Run {
 export const useReplayCaptureStore = defineStore('replay-capture', () => {
   const engine = useEngineStore()
   const list = useConnectionsStore()
-  const selection = useSelectionStore()
   /** Tells this page's runs apart in the engine's progress events (other pages may run some too). */
   const page = Math.random().toString(36).slice(2, 10)
   let made = 0
@@ -162,15 +160,5 @@ export const useReplayCaptureStore = defineStore('replay-capture', () => {
     r.abort.abort()
   }
 
-  /** Shows connection `connId` of capture `capture` (a replayed one, or a replay in the live capture). */
-  async function show(capture: string, connId: number): Promise<void> {
-    if (list.capture !== capture) {
-      list.capture = capture
-      // The selection forgets its connection when the capture changes: select after that.
-      await nextTick()
-    }
-    selection.select(connId)
-  }
-
-  return { draft, shown, stage, run, result, failure, cancelled, running, progress, open, openResult, close, again, start, cancel, show }
+  return { draft, shown, stage, run, result, failure, cancelled, running, progress, open, openResult, close, again, start, cancel }
 })
