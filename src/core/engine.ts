@@ -93,7 +93,7 @@ export class Engine implements EngineApi {
       fdExhausted: this.fdWarnings.note,
       hold: this.hold
     })
-    this.replay = new ReplayCommands({ capture, captures: this.captures, decoding: this.decoding, hold: this.hold, budget: this.budget, checkOpen: () => this.checkOpen() })
+    this.replay = new ReplayCommands({ capture, captures: this.captures, decoding: this.decoding, hold: this.hold, budget: this.budget, checkOpen: () => this.checkOpen(), progress: (p) => this.hub.emit({ type: 'progress', ...p }) })
   }
 
   /** Creates the capture file and the engine recording into it; errors are one-line UserErrors. */

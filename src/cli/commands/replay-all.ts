@@ -1,13 +1,16 @@
 // `tcpscope replay FILE --all [--filter WORDS] [--target HOST:PORT|PATH]`: every connection of
 // a capture (or those the filter picks) replayed against one target (or each against its
 // own recorded one) at its recorded pace (or --speed), one line per connection whose
-// answers differed, and how many matched. Exit codes: 0 all matched, 5 some differed, 3 the target could not be reached at all.
+// answers differed, and how many matched. On a terminal, stderr shows how many are done;
+// Ctrl+C (or SIGTERM) stops it, closing the replays under way. Exit codes: 0 all matched,
+// 5 some differed, 3 the target could not be reached at all, 130 (143) stopped by SIGINT (SIGTERM).
 
+import { constants } from 'node:os'
 import { formatBytes } from '../../shared/human-readable'
 import { parseTargetEndpoint } from '../../core/net/user-endpoint'
 import { Decoding } from '../../core/decode/decoding'
 import { compileUserRegex } from '../../core/regex/user-regex'
-import { replayCapture } from '../../core/replay/capture-replay'
+import { replayCapture, throttledProgress } from '../../core/replay/capture-replay'
 import type { CaptureReplaySummary, ConnectionReplayOutcome } from '../../shared/replay-types'
 import { parseMs, UsageError } from '../args'
 import { terminalSafe } from '../chunk-view'
@@ -52,12 +55,19 @@ export async function runCaptureReplay(values: ReplayValues, path: string, io: I
   const speed = parseSpeed(values.speed)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const ignoreBody = values['ignore-body'] === undefined ? undefined : compileUserRegex(values['ignore-body'])
-  const progress = (io.err as { isTTY?: boolean }).isTTY === true
+  // One line redrawn in place on a terminal; nothing when stderr is a file or a pipe.
+  const tty = (io.err as { isTTY?: boolean }).isTTY === true
+  const counts = { done: 0, of: 0 }
   const stop = untilStopSignal()
   const cancel = new AbortController()
-  void stop.signal.then(() => cancel.abort())
+  let stopped: { done: number; signal: NodeJS.Signals } | undefined
+  void stop.signal.then((signal) => {
+    stopped = { done: counts.done, signal }
+    cancel.abort()
+  })
   const capture = await openCaptureFile(path)
   const decoding = new Decoding()
+  const show = throttledProgress(({ done, of }) => io.err.write(`\rreplayed ${done}/${of} connections\x1b[K`))
   let summary: CaptureReplaySummary
   try {
     summary = await replayCapture(capture, decoding, {
@@ -68,10 +78,18 @@ export async function runCaptureReplay(values: ReplayValues, path: string, io: I
       ignoreHeaders: values['ignore-header'],
       ignoreBody,
       signal: cancel.signal,
-      onProgress: progress ? ({ done, of }) => io.err.write(`\rreplaying: ${done} of ${of} connections\x1b[K`) : undefined
+      onProgress: (p) => {
+        Object.assign(counts, p)
+        if (tty) show(p)
+      }
     })
-    if (progress) io.err.write('\r\x1b[K')
+    if (tty) io.err.write('\r\x1b[K')
     for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
+  } catch (err) {
+    if (tty) io.err.write('\r\x1b[K')
+    // 128 + the signal's number, as a shell reports a command a signal stopped (130 for Ctrl+C).
+    if (stopped !== undefined) throw new ExitError(`cancelled after ${stopped.done} of ${counts.of} connections`, 128 + constants.signals[stopped.signal])
+    throw err
   } finally {
     stop.dispose()
     await decoding.close()

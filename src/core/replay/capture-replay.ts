@@ -12,6 +12,7 @@ import type { CaptureReplaySummary, ConnectionReplayOutcome } from '../../shared
 import type { CaptureView } from '../capture/capture-queries'
 import type { Decoding } from '../decode/decoding'
 import type { UserRegex } from '../regex/user-regex'
+import { PROGRESS_INTERVAL_MS } from '../export/export-progress'
 import { UserError } from '../net/net-errors'
 import { parseTargetEndpoint } from '../net/user-endpoint'
 import { cancelled } from '../session/session-connection'
@@ -29,6 +30,17 @@ const KEEP_PER_CONNECTION = 1024 * 1024
 /** Differing turns listed per connection; the count says how many there were in all. */
 const MAX_LISTED_TURNS = 20
 const PAGE = 1000
+
+/** Reports at most every PROGRESS_INTERVAL_MS (a front end redraws a bar, not a log), the first and the last always. */
+export function throttledProgress(report: (p: { done: number; of: number }) => void): (p: { done: number; of: number }) => void {
+  let last = -Infinity
+  return (p) => {
+    const now = performance.now()
+    if (p.done > 0 && p.done < p.of && now - last < PROGRESS_INTERVAL_MS) return
+    last = now
+    report(p)
+  }
+}
 
 export interface CaptureReplayOptions {
   /** Where every connection goes; without it, each goes to its own recorded target. */

@@ -4,6 +4,7 @@
 
 import { LIVE_CAPTURE, type ReplaySource } from '../../shared/capture-types'
 import type { CallContext, CommandArgs } from '../../shared/contract'
+import type { OperationProgress } from '../../shared/events'
 import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../../shared/replay-types'
 import type { HoldState } from '../capture/hold-state'
 import type { LiveCapture } from '../capture/live-capture'
@@ -12,6 +13,8 @@ import type { Decoding } from '../decode/decoding'
 import type { FdBudget } from '../net/fd-budget'
 import { UserError } from '../net/net-errors'
 import { parseTargetEndpoint, parseUserEndpoint } from '../net/user-endpoint'
+import { compileUserRegex } from '../regex/user-regex'
+import { replayCapture, throttledProgress } from './capture-replay'
 import { replayHttp } from './http-replay'
 import { replaySequence } from './http-replay-sequence'
 import { replayRaw, type ReplayRecording } from './raw-replay'
@@ -28,6 +31,8 @@ export interface ReplayDeps {
   budget: FdBudget
   /** Throws when the engine is shutting down. */
   checkOpen: () => void
+  /** How far a long command named by its `progress` argument (replay.capture) got. */
+  progress: (p: OperationProgress) => void
 }
 
 export class ReplayCommands {
@@ -79,11 +84,16 @@ export class ReplayCommands {
     // The id is taken only once it listens, as proxy.start does.
     const id = `r${this.nextRecordedServer++}`
     this.recordedServers.set(id, { server, reports, capture: args.capture, connId: args.connId })
-    return { id, listen: server.listen, capture: args.capture, connId: args.connId, turns: server.turns, clients: 0, open: 0 }
+    return this.info(id)
   }
 
   servers(): Promise<RecordedServerInfo[]> {
-    return Promise.reject(new UserError('replay.servers is not built yet', 'ENOTSUP'))
+    return Promise.resolve([...this.recordedServers.keys()].map((id) => this.info(id)))
+  }
+
+  private info(id: string): RecordedServerInfo {
+    const { server, capture, connId } = this.recordedServers.get(id)!
+    return { id, listen: server.listen, capture, connId, turns: server.turns, clients: server.accepted, open: server.open }
   }
 
   async stop(args: CommandArgs<'replay.stop'>): Promise<RecordedClientReport[]> {
@@ -129,8 +139,22 @@ export class ReplayCommands {
     })
   }
 
-  capture(_args: CommandArgs<'replay.capture'>, _ctx?: CallContext): Promise<CaptureReplaySummary> {
-    return Promise.reject(new UserError('replay.capture is not built yet', 'ENOTSUP'))
+  async capture(args: CommandArgs<'replay.capture'>, ctx?: CallContext): Promise<CaptureReplaySummary> {
+    this.deps.checkOpen()
+    const view = this.deps.captures.get(args.capture)
+    const operation = args.progress
+    return replayCapture(view, this.deps.decoding, {
+      target: args.target === undefined ? undefined : parseTargetEndpoint(args.target, 'target'),
+      filter: args.filter,
+      speed: args.speed,
+      concurrency: args.concurrency,
+      ignoreHeaders: args.ignoreHeaders,
+      ignoreBody: args.ignoreBody === undefined ? undefined : compileUserRegex(args.ignoreBody),
+      timeoutMs: args.timeoutMs,
+      signal: ctx?.signal,
+      record: (connId) => this.recordOf(args.capture, connId),
+      onProgress: operation === undefined ? undefined : throttledProgress((p) => this.deps.progress({ operation, ...p }))
+    })
   }
 
   /** Stops every recorded server (the engine's close). */
