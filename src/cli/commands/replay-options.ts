@@ -4,6 +4,7 @@
 import type { Parsed } from '../args'
 import type { OptionTable } from '../command-spec'
 import { DEFAULT_TURN_TIMEOUT_MS } from '../../core/replay/raw-replay'
+import { EDIT_OPTIONS } from './replay-edits'
 
 export const REPLAY_OPTIONS = {
   conn: { type: 'string', arg: 'ID', about: 'the connection to replay, by its id in `tcpscope ls`' },
@@ -15,6 +16,7 @@ export const REPLAY_OPTIONS = {
   },
   timeout: { type: 'string', arg: 'MS', about: `how long to wait for an answer with turns, and for the last answer with every strategy (default ${DEFAULT_TURN_TIMEOUT_MS})` },
   hex: { type: 'boolean', about: 'print the answers as an xxd-style hex dump instead of text' },
+  ...EDIT_OPTIONS,
   json: { type: 'boolean', about: 'print the result as one JSON object (answers as hex)' },
   exchange: { type: 'string', arg: 'N', about: 'HTTP: replay the request of exchange N (from 1) of the connection' },
   'fix-length': { type: 'boolean', about: 'HTTP: set Content-Length (and Host, to the target) to fit the request sent; off for byte-exact replay' },

@@ -21,8 +21,9 @@ import { REPLAY_OPTIONS as OPTIONS } from './replay-options'
 import { runHttpReplay } from './replay-http'
 import { runRecordedServer } from './replay-server'
 import { ALL_ONLY, runCaptureReplay } from './replay-all'
+import { turnEditsFrom } from './replay-edits'
 
-const REPLAY_USAGE = 'tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--timeout MS] [--hex] [--json]'
+const REPLAY_USAGE = 'tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... [--timeout MS] [--hex] [--json]'
 
 /** Options of the other modes, refused in a raw replay rather than ignored. */
 const HTTP_OR_SERVER = ['fix-length', 'count', 'concurrency', 'listen'] as const
@@ -40,7 +41,7 @@ const REPLAY_NOTES = [
 function turnText(t: ReplayTurn, hex: boolean): string {
   const verdict = t.matched ? 'matched' : `differs (recorded ${formatBytes(t.expected)})`
   const cut = t.bytes.length < t.received ? `, first ${formatBytes(t.bytes.length)} shown` : ''
-  const header = `turn ${t.index + 1}: sent ${formatBytes(t.sent)}, got ${formatBytes(t.received)}${cut}: ${verdict}\n`
+  const header = `turn ${t.index + 1}${t.edited === true ? ' (edited)' : ''}: sent ${formatBytes(t.sent)}, got ${formatBytes(t.received)}${cut}: ${verdict}\n`
   const bytes = Buffer.from(t.bytes)
   if (bytes.length === 0) return header
   if (hex) return header + hexDump(bytes, 0).join('\n') + '\n'
@@ -50,12 +51,16 @@ function turnText(t: ReplayTurn, hex: boolean): string {
 }
 
 function resultJson(r: RawReplayResult): string {
-  return JSON.stringify({ ...r, turns: r.turns.map(({ bytes, ...t }) => ({ ...t, hex: toHex(Buffer.from(bytes)) })) })
+  return JSON.stringify({ ...r, turns: r.turns.map(({ bytes, recordedBytes, ...t }) => ({ ...t, hex: toHex(Buffer.from(bytes)), recordedHex: toHex(Buffer.from(recordedBytes)) })) })
 }
 
 async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`replay: give exactly one capture file; usage: ${REPLAY_USAGE}`)
   const path = positionals[0]
+  const edited = (['edit-turn', 'edit-turn-hex'] as const).find((k) => values[k] !== undefined)
+  if (edited && (values.all === true || values['as-server'] === true || values.exchange !== undefined)) {
+    throw new UsageError(`replay: --${edited} is for a raw replay of one connection (--conn ID without --exchange, --all or --as-server)`)
+  }
   if (values.all === true) return runCaptureReplay(values, path, io)
   const allOnly = ALL_ONLY.find((k) => values[k] !== undefined)
   if (allOnly) throw new UsageError(`replay: --${allOnly} is for a whole capture (with --all)`)
@@ -66,6 +71,7 @@ async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
   const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
   const strategy = oneOfFlag('replay', values.strategy ?? 'turns', '--strategy', REPLAY_STRATEGIES)!
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
+  const edits = await turnEditsFrom(values)
   const capture = await openCaptureFile(path)
   let result: RawReplayResult
   try {
@@ -73,7 +79,7 @@ async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
     if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
     const target = parseTargetEndpoint(values.target ?? conn.target, '--target')
     try {
-      result = await replayRaw(capture, id, { target, strategy, timeoutMs })
+      result = await replayRaw(capture, id, { target, strategy, timeoutMs, edits })
     } catch (err) {
       if (err instanceof ReplayConnectError) throw new ExitError(err.message, EXIT.notConnected)
       throw err
