@@ -10,7 +10,7 @@ export interface HeaderDiffRow {
   recorded?: string
   replayed?: string
   change: 'same' | 'changed' | 'added' | 'removed'
-  /** Date, Age, Expires, Set-Cookie? — headers that differ on every answer: shown, not counted. */
+  /** Date, Age, Expires (VOLATILE_HEADERS): headers that differ on every answer, shown but not counted. */
   volatile: boolean
 }
 
