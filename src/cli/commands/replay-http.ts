@@ -1,33 +1,40 @@
 // `tcpscope replay FILE --conn ID --exchange N`: one captured HTTP request sent again
-// (byte-exact, or with --fix-length), the response's head and a preview of its body
-// printed, and whether it is the recorded response; with --count, sent N times and summed
-// up. Exit codes: 0 matched (every one, with --count), 3 the target could not be reached,
-// 5 a response differed or failed, 1 another failure. Nothing is recorded.
+// (byte-exact, or with --fix-length; or the edited request --request gives), the
+// response's head and a preview of its body printed, and whether it is the recorded
+// response; with --count, sent N times and summed up. `--exchange 1-3` (or 1,2,3) sends
+// several in order on one keep-alive connection and prints each response. Exit codes: 0
+// matched (every one), 3 the target could not be reached, 5 a response differed or
+// failed, 1 another failure. Nothing is recorded.
 
 import { toHex, hexDump } from '../../shared/hexdump'
 import { MAX_CONN_ID } from '../../shared/limits'
 import { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from '../../shared/contract'
-import type { HttpReplayOutcome, HttpReplayResult, HttpReplaySummary } from '../../shared/replay-types'
+import type { HttpReplayOutcome, HttpReplayResult, HttpReplaySummary, HttpSequenceResult } from '../../shared/replay-types'
 import { formatBytes } from '../../shared/human-readable'
 import { UserError } from '../../core/net/net-errors'
 import { parseTargetEndpoint } from '../../core/net/user-endpoint'
 import { createStreamDecoder } from '../../core/payload/decode-text'
 import { Decoding } from '../../core/decode/decoding'
 import { replayHttp } from '../../core/replay/http-replay'
+import { replaySequence } from '../../core/replay/http-replay-sequence'
 import { ReplayConnectError } from '../../core/replay/raw-replay'
-import { parseMs, parseWhole, requireString } from '../args'
+import { parseMs, parseWhole, requireString, UsageError } from '../args'
 import { terminalSafe } from '../chunk-view'
 import { EXIT, ExitError } from '../exit-codes'
 import { writeAll, type Io } from '../output'
 import { captureNotes, openCaptureFile } from './open-capture'
+import { parseExchanges, readEditedRequest } from './replay-http-input'
 import type { ReplayValues } from './replay-options'
 
 export async function runHttpReplay(values: ReplayValues, path: string, io: Io): Promise<number> {
   const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
-  const exchange = parseWhole('replay', values.exchange, '--exchange', 1, MAX_CONN_ID)!
+  const exchanges = parseExchanges(values.exchange ?? '')
+  if (exchanges.length > 1) return runSequence(values, path, id, exchanges, io)
+  const exchange = exchanges[0]
   const count = parseWhole('replay', values.count, '--count', 1, MAX_HTTP_REPLAY_COUNT)
   const concurrency = parseWhole('replay', values.concurrency, '--concurrency', 1, MAX_HTTP_REPLAY_CONCURRENCY)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
+  const request = values.request === undefined ? undefined : await readEditedRequest(values.request)
   const capture = await openCaptureFile(path)
   const decoding = new Decoding()
   let outcome: HttpReplayOutcome
@@ -36,7 +43,7 @@ export async function runHttpReplay(values: ReplayValues, path: string, io: Io):
     if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
     const target = parseTargetEndpoint(values.target ?? conn.target, '--target')
     try {
-      outcome = await replayHttp(capture, decoding, id, exchange - 1, { target, fixLength: values['fix-length'] === true, count, concurrency, timeoutMs })
+      outcome = await replayHttp(capture, decoding, id, exchange - 1, { target, fixLength: values['fix-length'] === true, count, concurrency, timeoutMs, request })
     } catch (err) {
       if (err instanceof ReplayConnectError) throw new ExitError(err.message, EXIT.notConnected)
       throw err
@@ -62,10 +69,46 @@ export async function runHttpReplay(values: ReplayValues, path: string, io: Io):
   return first?.matched === true ? EXIT.ok : EXIT.differed
 }
 
+/** `--exchange 1-3`: the requests in order on one keep-alive connection, each response printed, then how many matched. */
+async function runSequence(values: ReplayValues, path: string, id: number, exchanges: number[], io: Io): Promise<number> {
+  const single = (['count', 'concurrency', 'request'] as const).find((k) => values[k] !== undefined)
+  if (single) throw new UsageError(`replay: --${single} is for one request (--exchange N), not a keep-alive sequence`)
+  const timeoutMs = parseMs('replay', values.timeout, '--timeout')
+  const capture = await openCaptureFile(path)
+  const decoding = new Decoding()
+  let result: HttpSequenceResult
+  try {
+    const conn = await capture.connection(id)
+    if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
+    const target = parseTargetEndpoint(values.target ?? conn.target, '--target')
+    const requests = exchanges.map((n) => ({ connId: id, exchange: n - 1 }))
+    try {
+      result = await replaySequence(capture, decoding, requests, { target, fixLength: values['fix-length'] === true, timeoutMs })
+    } catch (err) {
+      if (err instanceof ReplayConnectError) throw new ExitError(err.message, EXIT.notConnected)
+      throw err
+    }
+    for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
+  } finally {
+    await decoding.close()
+    await capture.close()
+  }
+  if (values.json === true) await writeAll(io.out, JSON.stringify({ ...result, results: result.results.map(withHexBody) }) + '\n')
+  else {
+    for (const r of result.results) await writeAll(io.out, `exchange ${r.source.exchange + 1}:\n` + responseText(r, values.hex === true))
+    const notSent = result.stopped === undefined ? '' : `; ${result.notSent} not sent: ${result.stopped}`
+    await writeAll(io.out, `${result.matched} of ${exchanges.length} responses matched the recording${notSent}\n`)
+  }
+  return result.matched === exchanges.length ? EXIT.ok : EXIT.differed
+}
+
 function withHexBody(r: HttpReplayResult): object {
-  if (r.response === undefined) return r
-  const { body, ...response } = r.response
-  return { ...r, response: { ...response, bodyHex: toHex(Buffer.from(body)) } }
+  const hex = (m: { body: Uint8Array } | undefined): object | undefined => {
+    if (m === undefined) return undefined
+    const { body, ...rest } = m
+    return { ...rest, bodyHex: toHex(Buffer.from(body)) }
+  }
+  return { ...r, response: hex(r.response), recorded: hex(r.recorded) }
 }
 
 /** The response head as it came, a preview of the body, and the verdict last. */

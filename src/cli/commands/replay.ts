@@ -26,10 +26,11 @@ import { turnEditsFrom } from './replay-edits'
 const REPLAY_USAGE = 'tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... [--timeout MS] [--hex] [--json]'
 
 /** Options of the other modes, refused in a raw replay rather than ignored. */
-const HTTP_OR_SERVER = ['fix-length', 'count', 'concurrency', 'listen'] as const
+const HTTP_OR_SERVER = ['fix-length', 'count', 'concurrency', 'request', 'listen'] as const
 
 const REPLAY_NOTES = [
-  'One HTTP request: tcpscope replay FILE --conn ID --exchange N [--target HOST:PORT|PATH] [--fix-length] [--count N [--concurrency M]] [--timeout MS] [--hex] [--json]',
+  'One HTTP request: tcpscope replay FILE --conn ID --exchange N [--request FILE|-] [--target HOST:PORT|PATH] [--fix-length] [--count N [--concurrency M]] [--timeout MS] [--hex] [--json]',
+  'A keep-alive sequence: tcpscope replay FILE --conn ID --exchange 1-3 (or 1,2,3) [--target HOST:PORT|PATH] [--fix-length] [--timeout MS]; each request once the response before it is whole, stopping when the server closes.',
   'A recorded server: tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT|PATH [--timeout MS]',
   'A whole capture: tcpscope replay FILE --all [--filter WORDS] [--target HOST:PORT|PATH] [--speed X] [--ignore-header NAME]... [--ignore-body REGEX] [--timeout MS] [--json]; each connection turn by turn, to --target (default: its own recorded target); HTTP answers are compared without their Date header.',
   'A turn is what the client sent before the server answered, with that answer; a server greeting sent before the client spoke is a turn with nothing sent.',
