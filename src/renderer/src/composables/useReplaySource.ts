@@ -3,11 +3,10 @@
 // (capture ids do not outlive the engine that gave them) or else by its id. The replay
 // panel and the detail header both show it.
 
-import { computed, nextTick, type ComputedRef, type Ref } from 'vue'
+import { computed, type ComputedRef, type Ref } from 'vue'
 import type { CaptureInfo, ConnectionSummary, ReplaySource } from '../../../shared/capture-types'
-import { useConnectionsStore } from '../stores/connections'
 import { useEngineStore } from '../stores/engine'
-import { useSelectionStore } from '../stores/selection'
+import { useShowConnection } from './useShowConnection'
 
 const baseName = (p: string): string => p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1)
 
@@ -27,8 +26,7 @@ export function useReplaySource(conn: Ref<ConnectionSummary | undefined>): {
   go: () => Promise<void>
 } {
   const engine = useEngineStore()
-  const list = useConnectionsStore()
-  const selection = useSelectionStore()
+  const show = useShowConnection()
 
   const source = computed(() => conn.value?.replayOf)
   const capture = computed(() => (source.value ? sourceCapture(source.value, engine.captures) : undefined))
@@ -37,14 +35,7 @@ export function useReplaySource(conn: Ref<ConnectionSummary | undefined>): {
   async function go(): Promise<void> {
     const s = source.value
     const c = capture.value
-    if (!s || !c) return
-    if (list.capture !== c.id) {
-      list.capture = c.id
-      // The selection is cleared when the capture on screen changes: select after that.
-      await nextTick()
-    }
-    selection.select(s.connId)
-    if (s.exchange !== undefined) selection.exchange = s.exchange
+    if (s && c) await show(c.id, s.connId, s.exchange)
   }
 
   return { source, canGo, go }
