@@ -3,11 +3,14 @@
 // ignore regex is refused in one line, and a cancelled run stops at once, leaving no socket open.
 import { describe, expect, it } from 'vitest'
 import type { Socket } from 'node:net'
+import { basename } from 'node:path'
 import type { OperationProgress } from '../../../src/shared/events'
 import { needPeer } from '../../helpers/peers'
 import { startServer, waitFor } from '../../helpers/net'
 import { userRefusal } from '../../helpers/errors'
+import { testEngine } from '../../helpers/engine'
 import { captureRedisSession, engineWithRedis, redisCli } from './redis-capture'
+import { recordTraffic } from './capture-replay-peers'
 
 const setup = engineWithRedis()
 
@@ -37,6 +40,28 @@ describe('replay.capture', () => {
     const [replayed] = await t.engine['conn.get']({ capture: 'live', ids: [replayId] })
     expect(replayed.replayOf).toEqual({ capture: 'live', connId: changed })
     expect(replayed.end).not.toBe('open')
+  })
+
+  it('replays a capture file, each replay linked to the file and the connection it replayed', async (ctx) => {
+    if (!needPeer('curl', 'redis-server', 'redis-cli')) return ctx.skip()
+    const rec = await recordTraffic()
+    try {
+      const t = await testEngine()
+      try {
+        const opened = await t.engine['capture.open']({ path: rec.file })
+        const s = await t.engine['replay.capture']({ capture: opened.id, speed: 0 })
+        expect([s.connections, s.matched]).toEqual([3, 3])
+        const sources = t.engine.capture
+          .connections()
+          .map((c) => c.replayOf)
+          .sort((a, b) => (a?.connId ?? 0) - (b?.connId ?? 0))
+        expect(sources).toEqual([...rec.httpIds, rec.redisId].sort((a, b) => a - b).map((connId) => ({ capture: opened.id, file: basename(rec.file), connId })))
+      } finally {
+        await t.dispose()
+      }
+    } finally {
+      await rec.dispose()
+    }
   })
 
   it('refuses an ignore-body regex it cannot run, in one line', async () => {
