@@ -49,7 +49,13 @@ export async function replaySequence(view: CaptureView, decoding: Decoding, requ
     for (let i = 0; i < requests.length; i++) {
       // Prepared one at a time: a thousand requests never hold a thousand heads and recorded previews at once.
       const p = await prepareRequest(view, requests[i].connId, requests[i].exchange, captured[i], opts)
+      // A FIN that came with the last response's bytes is told ('end') a tick after them: it lands here, before a send into a closing connection.
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve))
       if (opts.signal?.aborted) throw cancelled()
+      if (i > 0 && (link.serverEnded || !link.open)) {
+        stopped = `the server closed the connection after request ${i}`
+        break
+      }
       const { result, serverCloses } = await exchangeOn(link, p, opts, where)
       if (rec) result.connId = rec.id
       results.push(result)
