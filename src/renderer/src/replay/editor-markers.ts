@@ -1,7 +1,8 @@
-// What the byte editor's text mode draws for bytes a text would hide: CR as ␍, the line break
-// at the end of each line as ␊, other control and invisible characters as \xNN (a byte of a
-// Latin-1 text or an ASCII control) or U+XXXX (a UTF-8 character), dim. Control Pictures are
-// used only for CR and LF: the rest are missing from many monospace fonts.
+// What the byte editor's text mode draws for bytes a text would hide: CR, and the line break
+// at the end of each line, as small CR and LF labels (as the text view draws them: Unicode's
+// ␍ ␊ Control Pictures are missing from many monospace fonts: Chromium on Linux drew them
+// as empty boxes); other control and invisible characters as \xNN (a byte of a
+// Latin-1 text or an ASCII control) or U+XXXX (a UTF-8 character), dim.
 
 import { RangeSetBuilder, type Extension } from '@codemirror/state'
 import { Decoration, EditorView, ViewPlugin, WidgetType, highlightSpecialChars, type DecorationSet, type ViewUpdate } from '@codemirror/view'
@@ -24,7 +25,7 @@ function marker(text: string, title: string, cls: string): HTMLElement {
 
 /** How a special character is written: one byte as \xNN, a UTF-8 character by its code point. */
 export function specialCharText(code: number, encoding: EditorEncoding): string {
-  if (code === 0x0d) return '␍'
+  if (code === 0x0d) return 'CR'
   if (code < 0x80 || (encoding === 'latin1' && code <= 0xff)) return `\\x${HEX[code]}`
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`
 }
@@ -37,13 +38,13 @@ class LineEnd extends WidgetType {
     return other.title === this.title
   }
   toDOM(): HTMLElement {
-    const el = marker('␊', this.title, 'cm-byte-eol')
+    const el = marker('LF', this.title, 'cm-byte-eol')
     el.setAttribute('aria-hidden', 'true')
     return el
   }
 }
 
-/** A ␊ after every line but the last (the last has no line break after it), in the visible part only. */
+/** An LF label after every line but the last (the last has no line break after it), in the visible part only. */
 function lineEnds(title: string): Extension {
   const widget = Decoration.widget({ widget: new LineEnd(title), side: 1 })
   const build = (view: EditorView): DecorationSet => {
@@ -80,7 +81,7 @@ export function textModeMarkers(titles: MarkerTitles, encoding: EditorEncoding):
       addSpecialChars: /[\u00a0\u200c\u200d\u202a-\u202c\u2060\u2068]/,
       render: (code) =>
         code === 0x0d
-          ? marker('␍', titles.cr, 'cm-byte-eol')
+          ? marker('CR', titles.cr, 'cm-byte-eol')
           : marker(specialCharText(code, encoding), titles.byte(code <= 0xff ? HEX[code] : `U+${code.toString(16).toUpperCase()}`), 'cm-byte-special')
     }),
     lineEnds(titles.lf)
@@ -96,6 +97,7 @@ export const byteEditorTheme = EditorView.theme({
   '.cm-line': { padding: '0 8px' },
   '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--fg)' },
   '.cm-content ::selection, &.cm-focused .cm-content ::selection': { backgroundColor: 'var(--select-bg)', color: 'var(--select-fg)' },
-  '.cm-byte-eol': { color: 'var(--fg-dim)', opacity: '0.7' },
-  '.cm-byte-special': { color: 'var(--fg-dim)', backgroundColor: 'var(--bg-raised)', borderRadius: '2px', fontSize: '0.9em' }
+  // The text view's look for CR/LF and control labels (TextView.vue's .k-eol and .k-ctrl).
+  '.cm-byte-eol': { color: 'var(--fg-dim)', fontSize: '0.78em', verticalAlign: '1px', margin: '0 1px', padding: '0 1px', userSelect: 'none' },
+  '.cm-byte-special': { color: 'var(--fg-dim)', backgroundColor: 'var(--bg-raised)', borderRadius: '3px', fontSize: '0.78em', verticalAlign: '1px', margin: '0 1px', padding: '0 2px' }
 })
