@@ -21,8 +21,11 @@ export interface CapturedRequest {
   response?: HttpMessage
 }
 
-/** Exchange `exchange` (from 0) of connection `connId`, with a whole request. */
-export async function capturedRequest(view: CaptureView, decoding: Decoding, connId: number, exchange: number): Promise<CapturedRequest> {
+/**
+ * Exchange `exchange` (from 0) of connection `connId`, with a whole request unless it is to
+ * be replaced by an edited one (`edited`: then only its recorded response is used).
+ */
+export async function capturedRequest(view: CaptureView, decoding: Decoding, connId: number, exchange: number, edited = false): Promise<CapturedRequest> {
   const conn = await view.connection(connId)
   if (conn === undefined) throw new UserError(`no connection #${connId} in this capture`, 'ENOENT')
   const page = await decoding.exchanges(view, connId, exchange, 1)
@@ -33,7 +36,7 @@ export async function capturedRequest(view: CaptureView, decoding: Decoding, con
   if (ex === undefined) throw new UserError(`connection #${connId} has no HTTP exchange ${exchange + 1} (it has ${page.total})`)
   const request = ex.request
   if (request === undefined || request.method === undefined) throw new UserError(`exchange ${exchange + 1} of connection #${connId} has no request`)
-  if (!request.body.complete) throw new UserError(`the request of exchange ${exchange + 1} of connection #${connId} is incomplete in the capture: it cannot be sent again as it was`)
+  if (!request.body.complete && !edited) throw new UserError(`the request of exchange ${exchange + 1} of connection #${connId} is incomplete in the capture: it cannot be sent again as it was`)
   return { request, response: ex.response }
 }
 

@@ -56,7 +56,7 @@ export interface PreparedRequest {
 
 /** Sends request `exchange` (from 0) of connection `connId`, `count` times. */
 export async function replayHttp(view: CaptureView, decoding: Decoding, connId: number, exchange: number, opts: HttpReplayOptions): Promise<HttpReplayOutcome> {
-  const captured = await capturedRequest(view, decoding, connId, exchange)
+  const captured = await capturedRequest(view, decoding, connId, exchange, opts.request !== undefined)
   const prepared = await prepareRequest(view, connId, exchange, captured, opts)
   if (opts.signal?.aborted) throw cancelled()
   const count = opts.count ?? 1

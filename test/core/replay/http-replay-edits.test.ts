@@ -8,6 +8,7 @@ import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { closedConnections } from '../../helpers/capture-checks'
+import { proxiedPair } from '../../helpers/engine'
 import { waitFor } from '../../helpers/net'
 import { userRefusal } from '../../helpers/errors'
 import type { Engine } from '../../../src/core/engine'
@@ -83,6 +84,21 @@ describe('HTTP replay of an edited request', () => {
     expect(first).toMatchObject({ edited: true, matched: false })
     const err = await userRefusal(t.engine['replay.http']({ capture: 'live', connId: conn.id, exchange: 0, request: unfinished, fixLength: true }))
     expect(err.message).toMatch(/^the edited request has no blank line ending its head/)
+  })
+
+  it('takes an edited copy of a request the capture has only part of', async () => {
+    const { t, recorder } = await setup()
+    const cut = await proxiedPair(t.engine)
+    cut.client.end('POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
+    cut.serverSide.end()
+    const [conn] = await closedConnections(t.engine, 1)
+    await cut.close()
+    const whole = Buffer.from('POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc')
+    const before = recorder.received.length
+    const { first } = await t.engine['replay.http']({ capture: 'live', connId: conn.id, exchange: 0, request: whole, target: `127.0.0.1:${recorder.port}` })
+    expect((await receivedAfter(recorder, before)).equals(whole)).toBe(true)
+    expect(first).toMatchObject({ edited: true, matched: false, differences: ['the capture has no response to compare with'], response: { status: 200 } })
+    expect(first!.recorded).toBeUndefined()
   })
 
   it('repeats an edited request count times', async () => {
