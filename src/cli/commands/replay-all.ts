@@ -21,7 +21,7 @@ import { captureNotes, openCaptureFile } from './open-capture'
 import type { ReplayValues } from './replay-options'
 
 /** Options of the one-connection modes, refused with --all rather than ignored. */
-const NOT_WITH_ALL = ['conn', 'exchange', 'strategy', 'hex', 'fix-length', 'count', 'concurrency', 'as-server', 'listen'] as const
+const NOT_WITH_ALL = ['conn', 'exchange', 'request', 'strategy', 'hex', 'fix-length', 'count', 'concurrency', 'as-server', 'listen'] as const
 /** Options only --all takes. */
 export const ALL_ONLY = ['filter', 'speed', 'ignore-header', 'ignore-body'] as const
 

@@ -15,7 +15,7 @@ import { openCaptureFile } from './open-capture'
 import type { ReplayValues } from './replay-options'
 
 /** Options of the other modes that mean nothing to a recorded server. */
-const NOT_HERE = ['target', 'strategy', 'hex', 'json', 'exchange', 'fix-length', 'count', 'concurrency'] as const
+const NOT_HERE = ['target', 'strategy', 'hex', 'json', 'exchange', 'request', 'fix-length', 'count', 'concurrency'] as const
 
 export function clientLine(r: RecordedClientReport): string {
   const differs = r.turns.find((t) => !t.matched)
