@@ -104,6 +104,7 @@ describe('a whole-capture replay run', () => {
     h.release(SUMMARY)
     expect(await done).toEqual(SUMMARY)
     expect(store.stage).toBe('summary')
+    // No target given: each connection went to its own (whatever the engine calls that).
     expect(store.result).toEqual({ capture: 'live', summary: SUMMARY })
     expect(store.running).toBe(false)
     expect(useEngineStore().progress.has(args.progress!)).toBe(false)
@@ -113,6 +114,12 @@ describe('a whole-capture replay run', () => {
     store.close()
     store.openResult()
     expect(store.stage).toBe('summary')
+  })
+
+  it('keeps the target a run was given, as the engine formatted it', async () => {
+    const { store } = setup(() => Promise.resolve(SUMMARY))
+    await store.start({ capture: 'f1', target: 'localhost:8080' })
+    expect(store.result).toEqual({ capture: 'f1', target: '127.0.0.1:8080', summary: SUMMARY })
   })
 
   it('Cancel aborts the engine command and says it was cancelled', async () => {

@@ -89,8 +89,8 @@ export const useReplayCaptureStore = defineStore('replay-capture', () => {
   const shown = ref(false)
   const stage = ref<CaptureReplayStage>('form')
   const run = shallowRef<Run>()
-  /** The last run's summary, and the capture it replayed. */
-  const result = shallowRef<{ capture: string; summary: CaptureReplaySummary }>()
+  /** The last run's summary, the capture it replayed, and the target it was given (none: each connection's own). */
+  const result = shallowRef<{ capture: string; target?: string; summary: CaptureReplaySummary }>()
   /** Why the last run ended without a summary: an engine error (under its field), or cancelled. */
   const failure = shallowRef<RoutedError>()
   const cancelled = ref(false)
@@ -139,7 +139,7 @@ export const useReplayCaptureStore = defineStore('replay-capture', () => {
     stage.value = 'running'
     try {
       const summary = await engine.call('replay.capture', { ...args, progress: r.operation }, { signal: r.abort.signal })
-      result.value = { capture: args.capture, summary }
+      result.value = { capture: args.capture, ...(args.target !== undefined ? { target: summary.target } : {}), summary }
       stage.value = 'summary'
       return summary
     } catch (err) {

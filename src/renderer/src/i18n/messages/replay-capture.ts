@@ -10,6 +10,7 @@ export default {
         listed: 'Replay the {n} listed connections…',
         serve: 'Serve as recorded server…'
       },
+      infoMark: '↻ #{id}',
       button: 'Replay…',
       buttonTitle: 'Replay the connections of this capture against a target, and see which answers differ',
       buttonRunning: 'Replaying {done}/{of}…',
@@ -94,6 +95,7 @@ export default {
         listed: '重放列出的 {n} 个连接…',
         serve: '作为录制服务器提供…'
       },
+      infoMark: '↻ #{id}',
       button: '重放…',
       buttonTitle: '将本抓包的连接重放到目标，查看哪些应答不同',
       buttonRunning: '正在重放 {done}/{of}…',
