@@ -17,7 +17,7 @@ import { headerTokens } from '../protocols/http1/head-parser'
 import { cancelled } from '../session/session-connection'
 import { capturedRequest, editedRequestBytes, requestBytes, type CapturedRequest, type RequestBytes } from './http-replay-request'
 import { ResponseReader } from './http-replay-response'
-import { rangeHash, recordedPieces } from './recorded-bytes'
+import { PIECE, rangeHash, recordedPieces } from './recorded-bytes'
 import { connect, DEFAULT_TURN_TIMEOUT_MS, REPLAY_OWNER, ReplayConnectError, ReplayLink, type ReplayRecording } from './raw-replay'
 
 /** Headers that differ on every answer of the same server: not a difference. */
@@ -168,7 +168,9 @@ export async function exchangeOn(link: ReplayLink, p: PreparedRequest, opts: Pic
     sent += bytes.length
     return true
   }
-  let open = await write(p.bytes.head)
+  // An edited request is all head here, up to MAX_EDITED_REQUEST: it goes in pieces as a recorded body does.
+  let open = true
+  for (let at = 0; open && at < p.bytes.head.length; at += PIECE) open = await write(p.bytes.head.subarray(at, at + PIECE))
   if (p.bytes.body !== undefined) {
     for await (const piece of recordedPieces(p.view, p.connId, 'client', p.bytes.body)) {
       if (!open) break

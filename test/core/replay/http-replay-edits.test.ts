@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { closedConnections } from '../../helpers/capture-checks'
 import { proxiedPair } from '../../helpers/engine'
-import { waitFor } from '../../helpers/net'
+import { randomPayload, waitFor } from '../../helpers/net'
 import { userRefusal } from '../../helpers/errors'
 import type { Engine } from '../../../src/core/engine'
 import type { ConnectionSummary } from '../../../src/shared/capture-types'
@@ -56,6 +56,20 @@ describe('HTTP replay of an edited request', () => {
     expect(got).toBe(`POST /fix HTTP/1.1\r\nHost: ${target}\r\nContent-Length: 13\r\nX-Keep:  as is \r\nConnection: close\r\n\r\nhello, longer`)
     expect(first).toMatchObject({ edited: true, matched: true })
     expect(first!.fixed.sort()).toEqual(['content-length', 'host'])
+  })
+
+  it('sends a large edited body whole, its length fitted', async () => {
+    const { t, recorder, listen } = await setup()
+    await nodeRequest(listen, '/big', { method: 'POST', headers: { 'Content-Length': '1' }, body: 'x' })
+    const [conn] = await closedConnections(t.engine, 1)
+    const body = randomPayload(3 * 1024 * 1024 + 7)
+    const head = `POST /big HTTP/1.1\r\nHost: 127.0.0.1:${recorder.port}\r\nContent-Length: 1\r\nConnection: close\r\n\r\n`
+    const before = recorder.received.length
+    const { first } = await t.engine['replay.http']({ capture: 'live', connId: conn.id, exchange: 0, fixLength: true, request: Buffer.concat([Buffer.from(head), body]) })
+    const got = await waitFor(() => Buffer.concat(recorder.received[before] ?? []).length >= head.length + body.length && Buffer.concat(recorder.received[before]), 'the large request')
+    expect(got.subarray(0, got.indexOf('\r\n\r\n') + 4).toString()).toBe(head.replace('Content-Length: 1', `Content-Length: ${body.length}`))
+    expect(got.subarray(got.indexOf('\r\n\r\n') + 4).equals(body)).toBe(true)
+    expect(first).toMatchObject({ matched: true, fixed: ['content-length'], sent: got.length })
   })
 
   it('adds a Content-Length to an edited body that has none, and leaves a chunked one alone', async () => {
