@@ -10,6 +10,7 @@ export interface MenuLabels {
   recent: string
   noRecent: string
   close: string
+  replay: string
   view: string
   language: string
   theme: string
@@ -30,6 +31,7 @@ const LABELS: Record<UiLanguage, MenuLabels> = {
     recent: 'Open recent',
     noRecent: 'No recent files',
     close: 'Close capture',
+    replay: 'Replay capture…',
     view: '&View',
     language: 'Language',
     theme: 'Theme',
@@ -48,6 +50,7 @@ const LABELS: Record<UiLanguage, MenuLabels> = {
     recent: '最近打开',
     noRecent: '没有最近的文件',
     close: '关闭抓包',
+    replay: '重放抓包…',
     view: '视图(&V)',
     language: '语言',
     theme: '主题',

@@ -1,5 +1,5 @@
 // The application menu, built from what the page says it shows (ShellState): File (open,
-// save as, recent, close), View (language, theme; reload and devtools while developing
+// save as, recent, replay, close), View (language, theme; reload and devtools while developing
 // only), Help (shortcuts, About). A pure function of its inputs: every click becomes a
 // MenuAction for the caller to run, so the template is tested without Electron.
 
@@ -30,6 +30,7 @@ export function appMenuTemplate({ dev, platform, state, act }: MenuOptions): Men
     { label: l.open, accelerator: 'CmdOrCtrl+O', click: () => act({ kind: 'open-dialog' }) },
     { label: l.recent, submenu: recent },
     { label: l.save, accelerator: 'CmdOrCtrl+S', click: () => act({ kind: 'save-dialog' }) },
+    { label: l.replay, click: () => act({ kind: 'replay-capture' }) },
     { type: 'separator' },
     { label: l.close, accelerator: 'CmdOrCtrl+W', enabled: state.canClose, click: () => act({ kind: 'close-capture' }) },
     // macOS puts Quit in the app menu.

@@ -29,6 +29,8 @@ export type ShellCommand =
   | { kind: 'save'; path: string }
   /** Close the capture file on screen. */
   | { kind: 'close-capture' }
+  /** Open the dialog that replays the capture on screen against a target. */
+  | { kind: 'replay-capture' }
   | { kind: 'language'; language: UiLanguage }
   | { kind: 'theme'; theme: ThemeChoice }
   | { kind: 'shortcuts' }

@@ -84,6 +84,13 @@ describe('application menu', () => {
     expect(acted).toEqual([{ kind: 'close-capture' }])
   })
 
+  it('File: Replay capture asks the page for its replay dialog', () => {
+    const { template, acted } = build()
+    click(find(template, 'File', 'Replay capture…'))
+    expect(acted).toEqual([{ kind: 'replay-capture' }])
+    expect(() => find(build({ state: { language: 'zh-CN' } }).template, '文件(F)', '重放抓包…')).not.toThrow()
+  })
+
   it('View: language and theme as radio items, checked as the page says', () => {
     const { template, acted } = build({ state: { language: 'zh-CN', theme: 'dark' } })
     // Labels follow the page's language; each language keeps its own name.

@@ -14,6 +14,7 @@ import { useDesktopShell } from '../../src/renderer/src/composables/useDesktopSh
 import { useConnectionsStore } from '../../src/renderer/src/stores/connections'
 import { useDocumentsStore } from '../../src/renderer/src/stores/documents'
 import { useEngineStore } from '../../src/renderer/src/stores/engine'
+import { useReplayCaptureStore } from '../../src/renderer/src/stores/replay-capture'
 import { useSettingsStore } from '../../src/renderer/src/stores/settings'
 import { fakeTransport } from './fake-transport'
 
@@ -97,6 +98,13 @@ describe('the desktop shell in the page', () => {
     s.command({ kind: 'theme', theme: 'dark' })
     s.command({ kind: 'shortcuts' })
     expect([useSettingsStore().language, useSettingsStore().theme, shortcuts]).toEqual(['zh-CN', 'dark', 1])
+  })
+
+  it('Replay capture from the menu opens the replay dialog on the list filter', () => {
+    const s = setup()
+    useConnectionsStore().filter = 'port:80'
+    s.command({ kind: 'replay-capture' })
+    expect([useReplayCaptureStore().shown, useReplayCaptureStore().stage, useReplayCaptureStore().draft.filter]).toEqual([true, 'form', 'port:80'])
   })
 
   it('tells the menu the recent files, language, theme, and whether a capture can be closed', async () => {

@@ -8,6 +8,7 @@ import type { ShellCommand, ShellState } from '../../../shared/shell'
 import { desktopShell } from '../files/desktop-shell'
 import { useConnectionsStore } from '../stores/connections'
 import { useDocumentsStore } from '../stores/documents'
+import { useReplayCaptureStore } from '../stores/replay-capture'
 import { useSettingsStore } from '../stores/settings'
 
 export function useDesktopShell(actions: { showShortcuts(): void }): void {
@@ -16,6 +17,7 @@ export function useDesktopShell(actions: { showShortcuts(): void }): void {
   const docs = useDocumentsStore()
   const settings = useSettingsStore()
   const list = useConnectionsStore()
+  const replayCapture = useReplayCaptureStore()
 
   const run = (command: ShellCommand): void => {
     switch (command.kind) {
@@ -28,6 +30,9 @@ export function useDesktopShell(actions: { showShortcuts(): void }): void {
         break
       case 'close-capture':
         void docs.close(list.capture)
+        break
+      case 'replay-capture':
+        replayCapture.open()
         break
       case 'language':
         settings.language = command.language
