@@ -118,6 +118,25 @@ describe('ByteEditor', () => {
     expect(view.state.doc.toString()).toBe('6e 65 77 0d 0a 62 6f 64 79')
   })
 
+  it('takes a small change from outside as that change: the caret and undo survive it', async () => {
+    const { w, view, type } = setup({ modelValue: enc('POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nab'), mode: 'text' })
+    type('c', view.state.doc.length)
+    await nextTick()
+    // The panel fits Content-Length to the body typed.
+    await w.setProps({ modelValue: enc('POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc') })
+    expect(view.state.doc.toString()).toBe('POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc')
+    expect(view.state.selection.main.head).toBe(view.state.doc.length)
+    undo(view)
+    expect(view.state.doc.toString()).toBe('POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab')
+    // The same bytes in a new array (a parent that re-parses) change nothing.
+    const before = w.emitted('update:modelValue')!.length
+    view.dispatch({ selection: { anchor: 20 } })
+    const state = view.state
+    await w.setProps({ modelValue: enc('POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab') })
+    expect(w.emitted('update:modelValue')!.length).toBe(before)
+    expect(view.state).toBe(state)
+  })
+
   it('is read-only when asked, and past a MiB with a note', async () => {
     const ro = setup({ modelValue: enc('abc'), mode: 'text', readonly: true })
     expect(ro.view.state.readOnly).toBe(true)
