@@ -64,7 +64,11 @@ export default {
         recorded: 'Recorded',
         replayed: 'Replayed',
         none: '(none)',
-        incomplete: 'incomplete: the server closed or the timeout passed first'
+        incomplete: 'incomplete: the server closed or the timeout passed first',
+        headers: 'Headers',
+        headersDiff: 'Response headers, recorded and replayed',
+        body: 'Body',
+        bodyDiff: 'Response body, recorded and replayed'
       },
       repeat: {
         count: 'Count',
@@ -171,7 +175,11 @@ export default {
         recorded: '录制',
         replayed: '重放',
         none: '（无）',
-        incomplete: '不完整：服务器先关闭了连接或已超时'
+        incomplete: '不完整：服务器先关闭了连接或已超时',
+        headers: '头部',
+        headersDiff: '响应头部：录制与重放',
+        body: '正文',
+        bodyDiff: '响应正文：录制与重放'
       },
       repeat: {
         count: '次数',
