@@ -192,9 +192,11 @@ describe('whole-capture replay in the UI', () => {
 describe('recorded servers in the UI', () => {
   for (const [lang, w, scheme] of [
     ['en', WORDS.en, 'light'],
+    ['en', WORDS.en, 'dark'],
+    ['zh', WORDS.zh, 'light'],
     ['zh', WORDS.zh, 'dark']
   ] as const) {
-    it(`serves a captured conversation to a real client, counts it, and reports it on Stop (${lang})`, async () => {
+    it(`serves a captured conversation to a real client, counts it, and reports it on Stop (${lang}, ${scheme})`, async () => {
       // A line server: +PONG to PING, as redis would.
       const pong = await startServer((s: Socket) => {
         s.on('data', () => s.write('+PONG\r\n'))
@@ -216,7 +218,7 @@ describe('recorded servers in the UI', () => {
       await expect.poll(() => row.textContent()).toMatch(/127\.0\.0\.1/)
       await row.click({ button: 'right' })
       const menu = page.getByRole('menu', { name: w.menu })
-      await page.screenshot({ path: screenshotPath(`replay-menu-${lang}`) })
+      await page.screenshot({ path: screenshotPath(`replay-menu-${lang}-${scheme}`) })
       await menu.getByRole('menuitem', { name: w.serve }).click()
       const form = page.getByRole('dialog', { name: /#1/ })
       expect(await form.getByRole('textbox', { name: w.listen }).inputValue()).toBe('127.0.0.1:0')
@@ -234,12 +236,12 @@ describe('recorded servers in the UI', () => {
       player.end()
       expect((await got).toString()).toBe('+PONG\r\n')
       await expect.poll(() => section.textContent(), { timeout: 10_000 }).toMatch(lang === 'en' ? /1 client\b/ : /1 个客户端/)
-      await page.screenshot({ path: screenshotPath(`recorded-server-running-${lang}`) })
+      await page.screenshot({ path: screenshotPath(`recorded-server-running-${lang}-${scheme}`) })
 
       await section.getByRole('button', { name: lang === 'en' ? `Stop the recorded server on ${listen}` : `停止 ${listen} 上的录制服务器` }).click()
       const report = section.getByRole('group', { name: lang === 'en' ? `What the clients of ${listen} did` : `${listen} 的客户端情况` })
       await expect.poll(() => report.textContent()).toMatch(lang === 'en' ? /✓ 127\.0\.0\.1:\d+ 1 of 1 turns played; 1 as recorded/ : /✓ 127\.0\.0\.1:\d+ 已播放 1 个回合中的 1 个；1 个与录制一致/)
-      await page.screenshot({ path: screenshotPath(`recorded-server-stopped-${lang}`) })
+      await page.screenshot({ path: screenshotPath(`recorded-server-stopped-${lang}-${scheme}`) })
 
       // The same capture replayed against its own targets: a summary in this language.
       await row.click({ button: 'right' })
