@@ -161,6 +161,12 @@ describe('HTTP replay store', () => {
     replay.setOption(d, 'concurrency', 50)
     await replay.repeat(d)
     expect(argsOf('replay.http')[1]).toMatchObject({ count: 2, concurrency: 2 })
+    // Fields left empty or typed out of bounds are read as the engine takes them.
+    replay.setOption(d, 'count', '' as unknown as number)
+    replay.setOption(d, 'concurrency', 1e9)
+    replay.setOption(d, 'timeoutMs', 2.5)
+    await replay.repeat(d)
+    expect(argsOf('replay.http')[2]).toMatchObject({ count: 20, concurrency: 20, timeoutMs: 2 })
 
     hold = true
     const running = replay.repeat(d)

@@ -7,6 +7,7 @@
 import { defineStore } from 'pinia'
 import { nextTick, ref, shallowReactive, shallowRef } from 'vue'
 import { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from '../../../shared/contract'
+import { MAX_CONNECT_TIMEOUT_MS } from '../../../shared/limits'
 import type { HttpExchange } from '../../../shared/protocol-types'
 import { MAX_SEQUENCE_REQUESTS, type HttpReplayResult, type HttpReplaySummary, type HttpSequenceResult } from '../../../shared/replay-types'
 import { EDITABLE_BYTES } from '../replay/editor-text'
@@ -19,6 +20,8 @@ export const SHOWN_OF_LARGE_REQUEST = 64 * 1024
 /** Requests whose drafts are kept. */
 const KEPT_DRAFTS = 8
 export const DEFAULT_TIMEOUT_MS = 2000
+export const DEFAULT_COUNT = 20
+export const DEFAULT_CONCURRENCY = 4
 
 /** The editor's views of the one request being edited. */
 export const EDITOR_MODES = ['raw', 'hex', 'structured'] as const
@@ -88,6 +91,10 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
   return true
 }
 
+/** A number field as the engine takes it: a whole number within bounds; an empty or unreadable field is its default. */
+const wholeIn = (v: unknown, min: number, max: number, fallback: number): number =>
+  typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : fallback
+
 const draftKey = (s: ReplaySourceRef): string => `${s.capture}:${s.connId}:${s.exchange}`
 const cancelled = (err: unknown, signal: AbortSignal): boolean => signal.aborted || (err as { code?: string }).code === 'ECANCELED'
 const message = (err: unknown): string => (err as Error).message
@@ -140,8 +147,8 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
         ownTarget,
         fixLength: false,
         timeoutMs: DEFAULT_TIMEOUT_MS,
-        count: 20,
-        concurrency: 4
+        count: DEFAULT_COUNT,
+        concurrency: DEFAULT_CONCURRENCY
       })
       void load(d)
     }
@@ -191,7 +198,7 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
       exchange,
       ...(target && target !== d.ownTarget ? { target } : {}),
       ...(d.fixLength ? { fixLength: true } : {}),
-      timeoutMs: d.timeoutMs,
+      timeoutMs: wholeIn(d.timeoutMs, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
       ...(edited(d) ? { request: d.bytes! } : {})
     }
   }
@@ -227,8 +234,8 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
   async function repeat(d: HttpReplayDraft): Promise<void> {
     if (d.repeat || !d.captured) return
     Object.assign(d, { repeatError: undefined, repeatCancelled: undefined, summary: undefined })
-    const count = Math.min(MAX_HTTP_REPLAY_COUNT, Math.max(1, Math.floor(d.count)))
-    const concurrency = Math.min(MAX_HTTP_REPLAY_CONCURRENCY, count, Math.max(1, Math.floor(d.concurrency)))
+    const count = wholeIn(d.count, 1, MAX_HTTP_REPLAY_COUNT, DEFAULT_COUNT)
+    const concurrency = Math.min(count, wholeIn(d.concurrency, 1, MAX_HTTP_REPLAY_CONCURRENCY, DEFAULT_CONCURRENCY))
     const args = { ...requestArgs(d), count, concurrency }
     const out = await run(d, 'repeat', (signal) => engine.call('replay.http', args, { signal }))
     if (out.cancelled) d.repeatCancelled = true
@@ -251,7 +258,7 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
       requests: Array.from({ length }, (_, exchange) => ({ connId, exchange })),
       ...(target && target !== d.ownTarget ? { target } : {}),
       ...(d.fixLength ? { fixLength: true } : {}),
-      timeoutMs: d.timeoutMs
+      timeoutMs: wholeIn(d.timeoutMs, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS)
     }
     const out = await run(d, 'sequenceRun', (signal) => engine.call('replay.sequence', args, { signal }))
     if (out.cancelled) d.sequenceCancelled = true
