@@ -2,7 +2,10 @@
 // the response to the one before has arrived whole, each compared with its own recorded
 // response. It stops at the first request that gets no whole response, or once the server
 // closes (or says it will): the requests after it are counted as not sent, with why.
-// Sending, reading and comparing are single replay's own (exchangeOn in http-replay.ts).
+// Sending, reading and comparing are single replay's own (exchangeOn in http-replay.ts);
+// each response is read by a reader of its own, so bytes a server sends past a whole
+// response, before the next request, answer nothing and are not compared (the capture
+// keeps them).
 
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
