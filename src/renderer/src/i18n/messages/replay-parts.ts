@@ -34,7 +34,7 @@ export default {
         replayed: 'Replayed',
         change: 'Change',
         changes: { same: 'same', changed: 'changed', added: 'added', removed: 'removed' },
-        volatile: 'differs on every run (dates, ids, cookies): not counted',
+        volatile: 'differs on every answer (Date, Age, Expires): not counted as a difference',
         none: 'No headers.'
       }
     }
@@ -73,7 +73,7 @@ export default {
         replayed: '重放',
         change: '变化',
         changes: { same: '相同', changed: '已变', added: '新增', removed: '缺少' },
-        volatile: '每次运行都会不同（日期、ID、Cookie）：不计为差异',
+        volatile: '每次应答都会不同（Date、Age、Expires）：不计为差异',
         none: '没有头部。'
       }
     }
