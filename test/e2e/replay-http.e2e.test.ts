@@ -7,7 +7,8 @@
 // - the Structured editor changes the header's value, and the server receives that;
 // - a repeat of 20 at 4 at a time sums up as 20 × 200;
 // - both requests of the keep-alive connection go again on one connection;
-// - "Open replay #N" shows the replay's own connection.
+// - "Open replay #N" shows the replay's own connection;
+// - a target that refuses shows the engine's one line next to Send.
 // Screenshots in English and Chinese, light and dark. Selects by role and name only.
 import { once } from 'node:events'
 import { Agent, createServer, request, type IncomingMessage } from 'node:http'
@@ -182,6 +183,19 @@ describe('HTTP replay in Chromium', () => {
     await capturedRequests(await startProxy(w, origin.port))
     const { panel } = await openReplay(page, WORDS.en, `127.0.0.1:${origin.port}`)
     await expect.poll(() => panel.getByRole('textbox', { name: 'Request bytes as text' }).textContent()).toContain('X-Echo: captured')
+
+    // A target that refuses: the engine's one line, next to Send.
+    const options = panel.getByRole('group', { name: 'Send options' })
+    const target = options.getByRole('textbox', { name: 'Target' })
+    await target.fill('127.0.0.1:1')
+    await options.getByRole('button', { name: 'Send', exact: true }).click()
+    const error = options.getByRole('alert')
+    await expect.poll(() => error.textContent()).toMatch(/127\.0\.0\.1:1/)
+    expect((await error.textContent())!.trim()).not.toContain('\n')
+    await page.screenshot({ path: screenshotPath('replay-http-unreachable') })
+    // Left empty, the target is the connection's own.
+    await target.fill('')
+
     await panel.getByRole('tab', { name: 'Structured' }).click()
     await panel.getByRole('textbox', { name: 'Header 2 value (X-Echo)' }).fill('dark')
     await page.keyboard.press('Control+Enter')
