@@ -136,7 +136,10 @@ describe('the exchange list', () => {
       '将连接 #10 导出为 HAR…',
       '将整个抓包导出为 HAR…',
       '将连接 #10 导出为 pcapng…',
-      '将整个抓包导出为 pcapng…'
+      '将整个抓包导出为 pcapng…',
+      '重放…',
+      '作为录制服务器提供…',
+      '重放全部连接…'
     ])
     expect(document.activeElement?.textContent?.trim()).toBe('复制为 curl')
     menu.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
@@ -174,7 +177,10 @@ describe('the connection list', () => {
       'Export HAR of connection #4…',
       'Export HAR of the whole capture…',
       'Export pcapng of connection #4…',
-      'Export pcapng of the whole capture…'
+      'Export pcapng of the whole capture…',
+      'Replay…',
+      'Serve as recorded server…',
+      'Replay all connections…'
     ])
     expect(items[0].getAttribute('aria-disabled')).toBe('true')
     expect(useSelectionStore().connId).toBe(4)
