@@ -40,6 +40,8 @@ const result = (over: Partial<HttpReplayResult> = {}): HttpReplayResult => ({
   ...over
 })
 
+const okResponse = { version: 'HTTP/1.1', status: 200, reason: 'OK', headers: [], bodySize: 5, body: latin1('hello'), complete: true }
+
 const settle = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0))
   await nextTick()
@@ -181,11 +183,17 @@ describe('HTTP replay store', () => {
   })
 
   it('sends the connection’s requests in order as one keep-alive sequence, at most MAX_SEQUENCE_REQUESTS', async () => {
-    const { replay, argsOf } = setup({ 'replay.sequence': (a) => ({ target: 't', connId: 50, results: a.requests.map((r) => result({ source: r })), notSent: 0, matched: a.requests.length }) })
+    const { replay, argsOf } = setup({ 'replay.sequence': (a) => ({ target: 't', connId: 50, results: a.requests.map((r) => result({ source: r, response: okResponse })), notSent: 0, matched: a.requests.length }) })
     const d = await opened(replay)
     await replay.sequence(d)
     expect(argsOf('replay.sequence')[0]).toEqual({ capture: 'live', requests: [0, 1, 2].map((exchange) => ({ connId: 3, exchange })), timeoutMs: 2000 })
     expect(d.sequence?.matched).toBe(3)
+    // The table shows statuses and differences: the bodies are not kept.
+    expect(d.sequence?.results.map((r) => [r.response?.status, r.response?.body.length])).toEqual([
+      [200, 0],
+      [200, 0],
+      [200, 0]
+    ])
     await replay.sequence(d, 5000)
     expect(argsOf('replay.sequence')[1].requests).toHaveLength(MAX_SEQUENCE_REQUESTS)
   })

@@ -9,7 +9,7 @@ import { nextTick, ref, shallowReactive, shallowRef } from 'vue'
 import { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from '../../../shared/contract'
 import { MAX_CONNECT_TIMEOUT_MS } from '../../../shared/limits'
 import type { HttpExchange } from '../../../shared/protocol-types'
-import { MAX_SEQUENCE_REQUESTS, type HttpReplayResult, type HttpReplaySummary, type HttpSequenceResult } from '../../../shared/replay-types'
+import { MAX_SEQUENCE_REQUESTS, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary, type HttpSequenceResult } from '../../../shared/replay-types'
 import { EDITABLE_BYTES } from '../replay/editor-text'
 import { useConnectionsStore } from './connections'
 import { useEngineStore } from './engine'
@@ -94,6 +94,18 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
 /** A number field as the engine takes it: a whole number within bounds; an empty or unreadable field is its default. */
 const wholeIn = (v: unknown, min: number, max: number, fallback: number): number =>
   typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : fallback
+
+const NO_BYTES = new Uint8Array(0)
+const bodiless = (r: HttpReplayResponse | undefined): HttpReplayResponse | undefined => r && { ...r, body: NO_BYTES }
+/**
+ * A sequence's results as its table shows them: up to a thousand responses with 64 KiB of
+ * body each, twice (recorded and replayed), would be 128 MiB kept per draft for a table
+ * that shows none of it.
+ */
+const withoutBodies = (s: HttpSequenceResult): HttpSequenceResult => ({
+  ...s,
+  results: s.results.map((r) => ({ ...r, response: bodiless(r.response), recorded: bodiless(r.recorded) }))
+})
 
 const draftKey = (s: ReplaySourceRef): string => `${s.capture}:${s.connId}:${s.exchange}`
 const cancelled = (err: unknown, signal: AbortSignal): boolean => signal.aborted || (err as { code?: string }).code === 'ECANCELED'
@@ -263,7 +275,7 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
     const out = await run(d, 'sequenceRun', (signal) => engine.call('replay.sequence', args, { signal }))
     if (out.cancelled) d.sequenceCancelled = true
     else if (out.error) d.sequenceError = out.error
-    else d.sequence = out.value
+    else if (out.value) d.sequence = withoutBodies(out.value)
   }
 
   function cancel(d: HttpReplayDraft, slot: 'send' | 'repeat' | 'sequenceRun'): void {
