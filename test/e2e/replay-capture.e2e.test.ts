@@ -186,6 +186,13 @@ describe('whole-capture replay in the UI', () => {
     await progress.getByRole('button', { name: w.cancel }).click()
     await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 20_000 }).toContain(w.cancelled)
     expect(await page.getByRole('button', { name: 'Replay…', exact: true }).count()).toBe(1)
+
+    // Replay… on a row: that connection, in the Replay tab.
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click()
+    await grid.getByRole('row').nth(3).click({ button: 'right' })
+    await page.getByRole('menu', { name: w.menu }).getByRole('menuitem', { name: 'Replay…', exact: true }).click()
+    await expect.poll(() => page.getByRole('tab', { name: 'Replay' }).getAttribute('aria-selected')).toBe('true')
+    await expect.poll(() => detail.textContent()).toContain('#3 127.0.0.1:')
   })
 })
 
