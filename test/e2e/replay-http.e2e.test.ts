@@ -202,5 +202,8 @@ describe('HTTP replay in Chromium', () => {
     await expect.poll(() => origin.seen.at(-1)).toBe('dark')
     await expect.poll(() => panel.getByRole('region', { name: 'Replay results' }).textContent()).toContain('echo=dark')
     await page.screenshot({ path: screenshotPath('replay-http-dark') })
+    // A narrow window: the request above its response.
+    await page.setViewportSize({ width: 860, height: 900 })
+    await page.screenshot({ path: screenshotPath('replay-http-narrow') })
   })
 })
