@@ -54,6 +54,9 @@ export interface RawReplayResult {
   end: string
 }
 
+/** Response headers whose values differ on every answer of the same server (lower case): never a difference. */
+export const VOLATILE_RESPONSE_HEADERS: readonly string[] = ['date', 'age', 'expires']
+
 /** The most of a replayed HTTP response's body a result carries (its size is always told whole). */
 export const HTTP_REPLAY_PREVIEW = 64 * 1024
 

@@ -28,7 +28,7 @@ export const REPLAY_OPTIONS = {
   all: { type: 'boolean', about: 'replay every connection of the capture (or those --filter picks) against --target, turn by turn, and sum up which answers differed' },
   filter: { type: 'string', arg: 'WORDS', about: 'with --all: only the connections these filter words pick, as in the UI (e.g. "port:6379 -state:reset")' },
   speed: { type: 'string', arg: 'X', about: 'with --all: start connections at their recorded times, X times as fast (default 1; 0: all at once)' },
-  'ignore-header': { type: 'string', multiple: true, arg: 'NAME', about: 'with --all: an HTTP response header whose value may differ (Date always may)' },
+  'ignore-header': { type: 'string', multiple: true, arg: 'NAME', about: 'with --all: an HTTP response header whose value may differ (Date, Age and Expires always may)' },
   'ignore-body': { type: 'string', arg: 'REGEX', about: 'with --all: text in HTTP response bodies that may differ (a timestamp, an id)' }
 } as const satisfies OptionTable
 

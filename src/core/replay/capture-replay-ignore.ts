@@ -4,13 +4,11 @@
 // whole are compared this way (raw replay keeps REPLAY_KEPT_PER_TURN bytes of each): a
 // longer one that differs stays different.
 
-import { REPLAY_KEPT_PER_TURN, type ReplayTurn } from '../../shared/replay-types'
+import { REPLAY_KEPT_PER_TURN, VOLATILE_RESPONSE_HEADERS, type ReplayTurn } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/capture-queries'
 import type { UserRegex } from '../regex/user-regex'
 import type { StreamRange } from './replay-plan'
 
-/** Ignored in every HTTP answer. */
-export const ALWAYS_IGNORED_HEADERS = ['date']
 
 export interface IgnoreRules {
   ignoreHeaders?: string[]
@@ -76,6 +74,6 @@ export async function httpAnswersMatch(view: CaptureView, connId: number, record
   if (got.length < turn.received || recorded.length > REPLAY_KEPT_PER_TURN) return false
   // The result carries the recorded answer's start: read it again only when that is not all of it.
   const want = turn.recordedBytes.length === recorded.length ? Buffer.from(turn.recordedBytes) : await view.readBytes(connId, 'server', recorded.offset, recorded.length)
-  const headers = new Set([...ALWAYS_IGNORED_HEADERS, ...(rules.ignoreHeaders ?? []).map((h) => h.trim().toLowerCase())])
+  const headers = new Set([...VOLATILE_RESPONSE_HEADERS, ...(rules.ignoreHeaders ?? []).map((h) => h.trim().toLowerCase())])
   return normalizeAnswer(want, headers, rules.ignoreBody) === normalizeAnswer(got, headers, rules.ignoreBody)
 }

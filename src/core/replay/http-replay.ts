@@ -8,7 +8,7 @@
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
 import type { HttpMessage } from '../../shared/protocol-types'
-import { HTTP_REPLAY_PREVIEW, type HttpReplayOutcome, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary } from '../../shared/replay-types'
+import { HTTP_REPLAY_PREVIEW, VOLATILE_RESPONSE_HEADERS, type HttpReplayOutcome, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/capture-queries'
 import type { RecordedConnection } from '../capture/live-capture'
 import { readBody } from '../decode/body-content'
@@ -21,7 +21,7 @@ import { PIECE, rangeHash, recordedPieces } from './recorded-bytes'
 import { connect, DEFAULT_TURN_TIMEOUT_MS, REPLAY_OWNER, ReplayConnectError, ReplayLink, type ReplayRecording } from './raw-replay'
 
 /** Headers that differ on every answer of the same server: not a difference. */
-const VOLATILE_HEADERS = new Set(['date', 'age', 'expires'])
+const VOLATILE_HEADERS = new Set(VOLATILE_RESPONSE_HEADERS)
 /** Error messages a summary keeps. */
 const ERROR_SAMPLES = 5
 

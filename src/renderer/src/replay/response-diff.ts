@@ -3,6 +3,7 @@
 // rows side by side when either is binary. Every result is bounded (lines, rows, and the
 // diff library's own effort), so two very different 64 KiB bodies never freeze the page.
 
+import { VOLATILE_RESPONSE_HEADERS } from '../../../shared/replay-types'
 import { diffLines } from 'diff'
 
 export interface HeaderDiffRow {
@@ -19,7 +20,7 @@ export interface HeaderDiffRow {
  * `matched` (core/replay/http-replay.ts), so the view never counts a change the verdict
  * ignores or the other way round; Set-Cookie is counted there, so it is here.
  */
-export const VOLATILE_HEADERS: ReadonlySet<string> = new Set(['date', 'age', 'expires'])
+export const VOLATILE_HEADERS: ReadonlySet<string> = new Set(VOLATILE_RESPONSE_HEADERS)
 
 type Header = { name: string; value: string }
 
