@@ -75,6 +75,26 @@ describe('BodyDiffView', () => {
     expect(w.text()).not.toContain('First difference')
   })
 
+  it('draws the first lines of two unrelated bodies and the rest on request, each run of differing bytes one mark', async () => {
+    const noise = (seed: number): Uint8Array => {
+      let x = seed // xorshift32: two seeds, two unrelated bodies
+      return Uint8Array.from({ length: 16 * 1024 }, () => {
+        x ^= x << 13
+        x ^= x >>> 17
+        x ^= x << 5
+        return x & 0xff
+      })
+    }
+    const w = body({ recorded: noise(1), replayed: noise(7) })
+    const first = w.findAll('.line').length
+    expect(first).toBeLessThan(1000)
+    // A row whose bytes all differ is one marked run, not sixteen.
+    expect(w.findAll('.line')[0].findAll('.hex .differs').length).toBeLessThanOrEqual(2)
+    await w.get('button.more').trigger('click')
+    expect(w.findAll('.line').length).toBe(2 * 1024)
+    expect(w.find('button.more').exists()).toBe(false)
+  })
+
   it('speaks Chinese', () => {
     expect(body({ recorded: enc('a'), replayed: enc('a') }, 'zh-CN').text()).toContain('与录制的正文相同（1 字节）。')
   })

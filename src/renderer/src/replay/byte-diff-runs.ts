@@ -27,9 +27,12 @@ export function byteRowRuns(row: ByteDiffRow, side: 'recorded' | 'replayed'): { 
     const v = values[i]
     const differs = present && row.differs[i]
     const absent = present && v === undefined
-    // The gap goes with the byte before it, except after a marked byte: a mark ends at its digits.
     push(hex, !present ? '  ' : absent ? '··' : HEX[v!], differs, absent)
-    push(hex, i === BYTES_PER_ROW - 1 ? '' : i === 7 ? '  ' : ' ', false, false)
+    // A gap between two marked bytes is marked too, so a run of differing bytes is one span
+    // (two unrelated 64 KiB bodies made 320,000 elements and took 10 s when each byte was its own).
+    const next = i + 1
+    const joins = next < values.length && row.differs[next] && differs && (values[next] === undefined) === absent
+    push(hex, i === BYTES_PER_ROW - 1 ? '' : i === 7 ? '  ' : ' ', joins, joins && absent)
     push(ascii, !present || absent ? ' ' : PRINTABLE[v!], differs, absent)
   }
   return { hex, ascii }
