@@ -5,7 +5,7 @@
 //   header is edited in the Raw editor by typing, Ctrl+Enter sends it, and the comparison
 //   shows the answer's changed header and body beside the recorded ones; the server got it;
 // - the Structured editor changes the header's value, and the server receives that;
-// - a repeat of 20 at 4 at a time sums up as 20 × 200;
+// - a repeat of 20 at 4 at a time sums up as 20 × 200; a long one is cancelled;
 // - both requests of the keep-alive connection go again on one connection;
 // - "Open replay #N" shows the replay's own connection;
 // - a target that refuses shows the engine's one line next to Send.
@@ -143,6 +143,13 @@ describe('HTTP replay in Chromium', () => {
     expect(origin.seen.slice(before)).toEqual(Array(20).fill('captured'))
     expect(await summary.textContent()).toMatch(/Matched\s*20 of 20/)
     await page.screenshot({ path: screenshotPath('replay-http-repeat') })
+    // A long repeat, cancelled: the engine stops it, and Start comes back.
+    await results.getByRole('spinbutton', { name: 'Count' }).fill('1000000')
+    await results.getByRole('spinbutton', { name: 'At once' }).fill('1')
+    await results.getByRole('button', { name: 'Start' }).click()
+    await results.getByRole('button', { name: 'Cancel repeat' }).click()
+    await results.getByRole('status').filter({ hasText: /^Cancelled\.$/ }).waitFor()
+    await results.getByRole('button', { name: 'Start' }).waitFor()
 
     // Both captured requests again, in order, on one keep-alive connection.
     await results.getByRole('tab', { name: 'Keep-alive sequence' }).click()
