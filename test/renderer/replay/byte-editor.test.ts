@@ -98,10 +98,13 @@ describe('ByteEditor', () => {
     expect(w.emitted('update:modelValue')!.length).toBe(1)
   })
 
-  it('says what is wrong in Chinese', () => {
-    const { type, lastProblem } = setup({ modelValue: enc('a'), mode: 'hex' }, 'zh-CN')
+  it('says what is wrong in Chinese, and again when the language changes', async () => {
+    const { w, type, lastProblem } = setup({ modelValue: enc('a'), mode: 'hex' }, 'zh-CN')
     type('q', 0)
     expect(lastProblem()).toMatch(/^第 1 行第 1 列：“q”不是十六进制数字/)
+    ;(w.vm.$i18n as unknown as { locale: string }).locale = 'en'
+    await nextTick()
+    expect(lastProblem()).toMatch(/^Line 1, column 1: “q” is not a hex digit/)
   })
 
   it('replaces the text when the bytes change from outside, but not when its own edit comes back', async () => {
