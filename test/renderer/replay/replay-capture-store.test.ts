@@ -101,9 +101,12 @@ describe('a whole-capture replay run', () => {
     expect(store.stage).toBe('running')
     expect(store.draft.filter).toBe('')
 
+    store.close()
     h.release(SUMMARY)
     expect(await done).toEqual(SUMMARY)
     expect(store.stage).toBe('summary')
+    // It ended while hidden: not read yet, until its summary is opened.
+    expect(store.unseen).toBe(true)
     // No target given: each connection went to its own (whatever the engine calls that).
     expect(store.result).toEqual({ capture: 'live', summary: SUMMARY })
     expect(store.running).toBe(false)
@@ -114,6 +117,7 @@ describe('a whole-capture replay run', () => {
     store.close()
     store.openResult()
     expect(store.stage).toBe('summary')
+    expect(store.unseen).toBe(false)
   })
 
   it('keeps the target a run was given, as the engine formatted it', async () => {

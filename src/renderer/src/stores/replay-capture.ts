@@ -94,6 +94,8 @@ export const useReplayCaptureStore = defineStore('replay-capture', () => {
   /** Why the last run ended without a summary: an engine error (under its field), or cancelled. */
   const failure = shallowRef<RoutedError>()
   const cancelled = ref(false)
+  /** The last run ended while its dialog was hidden: its summary is not read yet. */
+  const unseen = ref(false)
 
   const running = computed(() => run.value !== undefined)
   /** Connections done of those picked, once the engine has said. */
@@ -102,6 +104,7 @@ export const useReplayCaptureStore = defineStore('replay-capture', () => {
   /** Opens the dialog: on the run under way if there is one, else on the fields, the filter set to `filter` (default: the list's). */
   function open(filter?: string): void {
     shown.value = true
+    unseen.value = false
     if (run.value) {
       stage.value = 'running'
       return
@@ -115,6 +118,7 @@ export const useReplayCaptureStore = defineStore('replay-capture', () => {
   /** Opens the dialog on the last summary (or the run under way). */
   function openResult(): void {
     shown.value = true
+    unseen.value = false
     stage.value = run.value ? 'running' : result.value ? 'summary' : 'form'
   }
 
@@ -141,6 +145,7 @@ export const useReplayCaptureStore = defineStore('replay-capture', () => {
       const summary = await engine.call('replay.capture', { ...args, progress: r.operation }, { signal: r.abort.signal })
       result.value = { capture: args.capture, ...(args.target !== undefined ? { target: summary.target } : {}), summary }
       stage.value = 'summary'
+      unseen.value = !shown.value
       return summary
     } catch (err) {
       if ((err instanceof EngineError && err.code === 'ECANCELED') || r.abort.signal.aborted) cancelled.value = true
@@ -160,5 +165,5 @@ export const useReplayCaptureStore = defineStore('replay-capture', () => {
     r.abort.abort()
   }
 
-  return { draft, shown, stage, run, result, failure, cancelled, running, progress, open, openResult, close, again, start, cancel }
+  return { draft, shown, stage, run, result, failure, cancelled, unseen, running, progress, open, openResult, close, again, start, cancel }
 })
