@@ -36,7 +36,7 @@ export default {
       },
       actions: {
         menu: 'Actions',
-        shortcut: 'Actions on the selected row: copy as curl, export HAR or pcapng',
+        shortcut: 'Actions on the selected row: copy as curl, export HAR or pcapng, replay, serve as a recorded server',
         curl: 'Copy as curl',
         harConn: 'Export HAR of connection #{id}…',
         harListed: 'Export HAR of the {n} connections listed…',
@@ -82,7 +82,7 @@ export default {
       },
       actions: {
         menu: '操作',
-        shortcut: '对所选行的操作：复制为 curl、导出 HAR 或 pcapng',
+        shortcut: '对所选行的操作：复制为 curl、导出 HAR 或 pcapng、重放、作为录制服务器提供',
         curl: '复制为 curl',
         harConn: '将连接 #{id} 导出为 HAR…',
         harListed: '将列出的 {n} 个连接导出为 HAR…',
