@@ -29,6 +29,8 @@ describe('BodyDiffView', () => {
     const cut = body({ recorded: enc('hello'), replayed: enc('hello'), recordedTotal: 900, replayedTotal: 1000 })
     expect(cut.text()).toContain('The 5 bytes kept are identical, but the whole bodies differ in length (recorded 900, replayed 1,000 bytes).')
     expect(cut.text()).toContain('recorded: 5 of 900 bytes kept')
+    const both = body({ recorded: enc('hello'), replayed: enc('hello'), recordedTotal: 900, replayedTotal: 900 })
+    expect(both.text()).toContain('The first 5 bytes are identical; both bodies are 900 bytes, and the rest was not kept to compare.')
   })
 
   it('diffs text by line, − recorded and + replayed, folding long unchanged runs', async () => {

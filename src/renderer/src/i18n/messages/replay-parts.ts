@@ -15,6 +15,7 @@ export default {
       },
       diff: {
         identical: 'Identical to the recorded body ({n} bytes).',
+        identicalKept: 'The first {n} bytes are identical; both bodies are {total} bytes, and the rest was not kept to compare.',
         recorded: 'recorded',
         replayed: 'replayed',
         recordedSign: 'recorded only',
@@ -55,6 +56,7 @@ export default {
       },
       diff: {
         identical: '与录制的正文相同（{n} 字节）。',
+        identicalKept: '前 {n} 字节相同；两个正文都是 {total} 字节，其余部分没有保留，无法比较。',
         recorded: '录制',
         replayed: '重放',
         recordedSign: '仅录制中有',
