@@ -39,6 +39,7 @@ function setup() {
       return info
     },
     'replay.stop': ({ id }) => {
+      if (!running.some((s) => s.id === id)) throw new EngineError('ENOENT', `no recorded server "${id}"`)
       running.splice(
         running.findIndex((s) => s.id === id),
         1
@@ -79,7 +80,7 @@ describe('recorded servers in the UI', () => {
   })
 
   it('hands the engine’s refusal to the form, and dismisses a report when asked', async () => {
-    const { store } = setup()
+    const { running, store } = setup()
     await expect(store.serve('live', 3, '127.0.0.1:1')).rejects.toThrow(/address in use/)
     expect(store.servers).toEqual([])
     await store.serve('live', 3, '127.0.0.1:0')
@@ -87,5 +88,12 @@ describe('recorded servers in the UI', () => {
     expect(store.stopped.length).toBe(1)
     store.dismiss('r1')
     expect(store.stopped).toEqual([])
+
+    // Stopped elsewhere first: the engine says so, and the list is fetched again.
+    await store.serve('live', 3, '127.0.0.1:0')
+    running.splice(0)
+    await expect(store.stop('r2')).rejects.toThrow(/no recorded server/)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(store.servers).toEqual([])
   })
 })

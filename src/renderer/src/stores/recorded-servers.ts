@@ -72,15 +72,19 @@ export const useRecordedServersStore = defineStore('recorded-servers', () => {
   /** Stops one; its last clients' reports are kept a while (STOPPED_SHOWN_MS) to read. */
   async function stop(id: string): Promise<RecordedClientReport[]> {
     const info = servers.value.find((s) => s.id === id)
-    const reports = await engine.call('replay.stop', { id })
-    servers.value = servers.value.filter((s) => s.id !== id)
-    if (info) {
-      const entry: StoppedRecordedServer = { info: { ...info, clients: Math.max(info.clients, reports.length), open: 0 }, reports }
-      stopped.value = [...stopped.value.filter((s) => s.info.id !== id), entry]
-      setTimeout(() => dismiss(id, entry), STOPPED_SHOWN_MS)
+    try {
+      const reports = await engine.call('replay.stop', { id })
+      servers.value = servers.value.filter((s) => s.id !== id)
+      if (info) {
+        const entry: StoppedRecordedServer = { info: { ...info, clients: Math.max(info.clients, reports.length), open: 0 }, reports }
+        stopped.value = [...stopped.value.filter((s) => s.info.id !== id), entry]
+        setTimeout(() => dismiss(id, entry), STOPPED_SHOWN_MS)
+      }
+      return reports
+    } finally {
+      // Also when it failed: another page may have stopped it first.
+      void refresh()
     }
-    void refresh()
-    return reports
   }
 
   /** Stops showing a stopped server's reports (only that entry, not a later one of the same id). */
