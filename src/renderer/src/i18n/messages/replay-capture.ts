@@ -7,7 +7,7 @@ export default {
       menu: {
         replay: 'Replay…',
         all: 'Replay all connections…',
-        listed: 'Replay the {n} listed connections…',
+        listed: 'Replay the listed connection… | Replay the {n} listed connections…',
         serve: 'Serve as recorded server…'
       },
       infoMark: '↻ #{id}',
