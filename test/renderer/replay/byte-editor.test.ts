@@ -143,8 +143,11 @@ describe('ByteEditor', () => {
   it('is read-only when asked, and past a MiB with a note', async () => {
     const ro = setup({ modelValue: enc('abc'), mode: 'text', readonly: true })
     expect(ro.view.state.readOnly).toBe(true)
+    expect(ro.view.contentDOM.getAttribute('aria-readonly')).toBe('true')
+    expect(runScopeHandlers(ro.view, key('Enter'), 'editor')).toBe(false)
     await ro.w.setProps({ readonly: false })
     expect(ro.view.state.readOnly).toBe(false)
+    expect(ro.view.contentDOM.getAttribute('aria-readonly')).toBe('false')
     const big = setup({ modelValue: new Uint8Array(1024 * 1024 + 1).fill(0x61), mode: 'text' })
     expect(big.view.state.readOnly).toBe(true)
     expect(big.w.text()).toContain('read-only')
