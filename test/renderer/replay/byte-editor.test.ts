@@ -47,6 +47,12 @@ describe('ByteEditor', () => {
     expect(w.text()).toContain('UTF-8')
   })
 
+  it('marks tabs, and names zero-width and other invisible characters', () => {
+    const { w } = setup({ modelValue: enc('X-A:\tb\u200bc\u202e'), mode: 'text' })
+    expect(w.findAll('.cm-highlightTab').length).toBe(1)
+    expect(w.findAll('.cm-byte-special').map((s) => s.text())).toEqual(['U+200B', 'U+202E'])
+  })
+
   it('emits the bytes typed; Enter inserts CRLF by default and LF when asked', () => {
     const { view, type, lastBytes } = setup({ modelValue: enc('GET / HTTP/1.1\r\n\r\n'), mode: 'text' })
     type('X-A: 1', view.state.doc.line(2).from)

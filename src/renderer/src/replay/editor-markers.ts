@@ -5,7 +5,7 @@
 // Latin-1 text or an ASCII control) or U+XXXX (a UTF-8 character), dim.
 
 import { RangeSetBuilder, type Extension } from '@codemirror/state'
-import { Decoration, EditorView, ViewPlugin, WidgetType, highlightSpecialChars, type DecorationSet, type ViewUpdate } from '@codemirror/view'
+import { Decoration, EditorView, MatchDecorator, ViewPlugin, WidgetType, highlightSpecialChars, type DecorationSet, type ViewUpdate } from '@codemirror/view'
 import { HEX } from '../../../shared/hexdump'
 import type { EditorEncoding } from './editor-text'
 
@@ -73,6 +73,24 @@ function lineEnds(title: string): Extension {
   )
 }
 
+/**
+ * Tabs with CodeMirror's own arrow (its cm-highlightTab style), keeping their width: a tab
+ * and spaces would otherwise look the same, and a server may well tell them apart.
+ */
+const tabMarks = new MatchDecorator({ regexp: /\t/g, decoration: Decoration.mark({ class: 'cm-highlightTab' }) })
+const visibleTabs = ViewPlugin.fromClass(
+  class {
+    decorations: DecorationSet
+    constructor(view: EditorView) {
+      this.decorations = tabMarks.createDeco(view)
+    }
+    update(u: ViewUpdate): void {
+      this.decorations = tabMarks.updateDeco(u, this.decorations)
+    }
+  },
+  { decorations: (p) => p.decorations }
+)
+
 export function textModeMarkers(titles: MarkerTitles, encoding: EditorEncoding): Extension {
   return [
     highlightSpecialChars({
@@ -84,7 +102,8 @@ export function textModeMarkers(titles: MarkerTitles, encoding: EditorEncoding):
           ? marker('CR', titles.cr, 'cm-byte-eol')
           : marker(specialCharText(code, encoding), titles.byte(code <= 0xff ? HEX[code] : `U+${code.toString(16).toUpperCase()}`), 'cm-byte-special')
     }),
-    lineEnds(titles.lf)
+    lineEnds(titles.lf),
+    visibleTabs
   ]
 }
 
