@@ -4,12 +4,14 @@
 // - the SET turn's value edited in the text editor, the GET turn's answer differs and its
 //   diff opens;
 // - "Open replay #N" selects the replay's own connection, which leads back to its source;
-// - the same in Chinese, in the dark theme.
+// - the same in Chinese, in the dark theme;
+// - a conversation of 1500 turns lists only the rows on screen, and the keys reach its end.
 // Screenshots of each. Selects by role and accessible name only.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { portOf } from '../helpers/engine'
-import { tempDir } from '../helpers/net'
+import { once } from 'node:events'
+import { connectTo, startServer, tempDir } from '../helpers/net'
 import { needPeer, needProgram } from '../helpers/peers'
 import type { WebMode } from '../helpers/web'
 import { openWebPage } from '../helpers/web-page'
@@ -183,5 +185,34 @@ describe('raw TCP replay in Chromium', () => {
     await page.screenshot({ path: screenshotPath('replay-raw-zh-dark') })
     await page.getByRole('button', { name: words.theme }).click()
     await page.screenshot({ path: screenshotPath('replay-raw-zh-light') })
+  })
+
+  it('lists a conversation of 1500 turns by the rows on screen; End reaches the last', async () => {
+    const echo = await startServer((sock) => sock.on('data', (d) => sock.write(d)).on('end', () => sock.end()))
+    cleanups.push(() => echo.close())
+    const { web: w, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 860 } })
+    const driver = await w.client()
+    const target = `127.0.0.1:${echo.port}`
+    const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target })
+    const sock = await connectTo(portOf(proxy.listen))
+    for (let i = 0; i < 1500; i++) {
+      sock.write(`message ${i}\n`)
+      await once(sock, 'data')
+    }
+    sock.end()
+    await once(sock, 'close')
+
+    const words = WORDS.en
+    const panel = await openRawReplay(page, words, target)
+    await expect.poll(() => turnCount(panel, words), { timeout: 20_000 }).toBe(1500)
+    const list = panel.getByRole('list', { name: words.turns })
+    expect(await list.getByRole('listitem').count()).toBeLessThan(100)
+    await list.getByRole('listitem', { name: /^Turn 0: sends 10 B, recorded answer 10 B$/ }).click()
+    await page.keyboard.press('End')
+    await list.getByRole('listitem', { name: /^Turn 1499: sends 13 B, recorded answer 13 B$/ }).waitFor()
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Turn 1499: sends 13 B, recorded answer 13 B')
+    await page.keyboard.press('Enter')
+    await panel.getByRole('textbox', { name: words.editor(1499) }).waitFor()
+    await page.screenshot({ path: screenshotPath('replay-raw-long') })
   })
 })
