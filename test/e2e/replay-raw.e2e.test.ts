@@ -3,7 +3,8 @@
 // - replayed by turns, every turn gets its recorded answer;
 // - the SET turn's value edited in the text editor, the GET turn's answer differs and its
 //   diff opens;
-// - "Open replay #N" selects the replay's own connection, which leads back to its source;
+// - "Open replay #N" selects the replay's own connection, which leads back to its source,
+//   where the edit and the result are as they were;
 // - the same in Chinese, in the dark theme;
 // - a conversation of 1500 turns lists only the rows on screen, and the keys reach its end.
 // Screenshots of each. Selects by role and accessible name only.
@@ -168,6 +169,9 @@ describe('raw TCP replay in Chromium', () => {
     await page.screenshot({ path: screenshotPath('replay-raw-replay-conn') })
     await back.click()
     await grid.getByRole('row', { selected: true }).getByRole('gridcell', { name: String(connId), exact: true }).waitFor()
+    // Back at the source, its edit and the replay's result are as they were.
+    await panel.getByRole('listitem', { name: words.edited(set) }).waitFor()
+    await result.getByRole('status').filter({ hasText: words.summary(n - 1, n) }).waitFor()
   })
 
   it('in Chinese, in the dark theme: the same replay, edit and diff by their Chinese names', async (ctx) => {

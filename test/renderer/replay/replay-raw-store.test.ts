@@ -98,7 +98,7 @@ describe('the raw replay store', () => {
     expect(t.calls.filter((c) => c.cmd === 'conn.turns').map((c) => (c.args as CommandArgs<'conn.turns'>).from)).toEqual([0, 1000, 2000])
   })
 
-  it('sends an edited turn by its number; bytes edited back to the recording are no edit', async () => {
+  it('sends an edited turn by its number; bytes edited back to the recording are no edit; edits outlast a visit elsewhere', async () => {
     let sent: CommandArgs<'replay.raw'> | undefined
     const { replay } = setUp(
       [
@@ -136,11 +136,16 @@ describe('the raw replay store', () => {
     await replay.replay()
     expect(sent?.target).toBe('127.0.0.1:7000')
 
-    // The same connection again (a tab switch) keeps the edits; another one starts afresh.
+    // The same connection again (a tab switch) keeps the edits; another one starts afresh, and
+    // coming back (from the replay's own connection, say) finds them and the result as they were.
     replay.open('live', conn(7))
     expect([...replay.edits.keys()]).toEqual([1])
     replay.open('live', conn(8))
     expect([replay.edits.size, replay.result, replay.editing, replay.target]).toEqual([0, undefined, undefined, ''])
+    replay.open('live', conn(7))
+    expect([[...replay.edits.keys()], replay.result?.connId, replay.target]).toEqual([[1], 9, '127.0.0.1:7000'])
+    await settle()
+    expect(replay.turns.length).toBe(3)
   })
 
   it('cancels a replay through its signal, and keeps a failure as the engine\'s one line', async () => {

@@ -1,9 +1,9 @@
 // Raw TCP replay of one captured connection: its turns as the engine replays them (folded
 // from conn.turns by the engine's own rule, shared/replay-turns.ts), a short preview of what
 // each sent, the turns the user edited, the options of a replay, and what the last replay
-// came back with. One connection at a time: opening another forgets the edits and results
-// of the one before (the panel says so by the turn list changing under them). Bytes are kept
-// raw (markRaw / shallow refs): only the turn in the editor is held whole.
+// came back with. One connection at a time; the edits and result of the last few left are
+// kept, so going to a replay's connection and back finds them as they were. Bytes are kept
+// raw (markRaw / shallow refs): of the recording, only the turn in the editor is held whole.
 
 import { defineStore } from 'pinia'
 import { markRaw, ref, shallowReactive, shallowRef, triggerRef } from 'vue'
@@ -23,6 +23,17 @@ export const DEFAULT_TIMEOUT_MS = 2000
 
 /** Why a turn cannot be edited, as a message key of `replayRaw`. */
 export type EditRefusal = 'nothingSent' | 'tooLarge' | 'tooManyEdits'
+
+/** Connections whose edits and last result are kept while others are shown. */
+const KEPT_CONNECTIONS = 8
+
+interface KeptReplay {
+  edits: Map<number, Uint8Array>
+  result?: RawReplayResult
+  target: string
+}
+
+const keyOf = (capture: string, connId: number): string => `${capture}#${connId}`
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
@@ -58,27 +69,43 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
   const cancelled = ref(false)
   let abort: AbortController | undefined
   let generation = 0
+  /** Connections left with edits or a result (going to a replay and back finds them as they were). */
+  const kept = new Map<string, KeptReplay>()
 
   /** Shows connection `c` of capture `cap`; the same one again keeps its edits and result. */
   function open(cap: string, c: ConnectionSummary): void {
     const same = capture.value === cap && conn.value?.id === c.id
     const grew = same && (conn.value!.bytes.client !== c.bytes.client || conn.value!.bytes.server !== c.bytes.server || conn.value!.end !== c.end)
-    conn.value = c
     if (same) {
+      conn.value = c
       if (grew) void loadTurns(false)
       return
     }
     abort?.abort()
+    keep()
+    conn.value = c
     capture.value = cap
-    target.value = ''
+    const back = kept.get(keyOf(cap, c.id))
+    kept.delete(keyOf(cap, c.id))
+    target.value = back?.target ?? ''
     turns.value = []
     edits.clear()
+    for (const [turn, bytes] of back?.edits ?? []) edits.set(turn, bytes)
     previews.clear()
     closeEditor()
-    result.value = undefined
+    result.value = back?.result
     runError.value = undefined
     cancelled.value = false
     void loadTurns(true)
+  }
+
+  /** Keeps the shown connection's edits, target and result, to be found again when it is opened again. */
+  function keep(): void {
+    const cap = capture.value
+    const c = conn.value
+    if (cap === undefined || !c || (edits.size === 0 && !result.value && !target.value)) return
+    kept.set(keyOf(cap, c.id), { edits: new Map(edits), result: result.value, target: target.value })
+    while (kept.size > KEPT_CONNECTIONS) kept.delete(kept.keys().next().value!)
   }
 
   /**
