@@ -62,6 +62,8 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
   const timeoutMs = ref(DEFAULT_TIMEOUT_MS)
 
   const running = ref(false)
+  /** When the replay under way started (Date.now()). */
+  const startedAt = ref(0)
   const cancelling = ref(false)
   const result = shallowRef<RawReplayResult>()
   /** The last replay failed (the engine's one line) or was cancelled. */
@@ -218,6 +220,7 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
     const controller = new AbortController()
     abort = controller
     running.value = true
+    startedAt.value = Date.now()
     cancelling.value = false
     cancelled.value = false
     runError.value = undefined
@@ -267,6 +270,7 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
     strategy,
     timeoutMs,
     running,
+    startedAt,
     cancelling,
     result,
     runError,

@@ -25,7 +25,6 @@ export default {
       replayName: 'Replay the connection (Ctrl+Enter)',
       cancel: 'Cancel',
       cancelName: 'Cancel the replay',
-      running: 'Replaying…',
       cancelling: 'Cancelling…',
       cancelled: 'The replay was cancelled.',
       turns: {
@@ -101,7 +100,6 @@ export default {
       replayName: '重放此连接（Ctrl+Enter）',
       cancel: '取消',
       cancelName: '取消重放',
-      running: '正在重放…',
       cancelling: '正在取消…',
       cancelled: '重放已取消。',
       turns: {
