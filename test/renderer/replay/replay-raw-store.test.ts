@@ -57,7 +57,7 @@ function setUp(parts: Parameters<typeof conversation>[0], replayRaw?: (args: Com
   useEngineStore().attach(t.transport)
   const replay = useRawReplayStore()
   replay.open('live', conn(7))
-  return { t, replay, streams }
+  return { t, replay, streams, turns }
 }
 
 const answered = (args: CommandArgs<'replay.raw'>): RawReplayResult => ({ target: args.target ?? '127.0.0.1:6379', strategy: args.strategy, connId: 9, turns: [], matched: 0, of: 0, end: 'closed' })
@@ -164,6 +164,25 @@ describe('the raw replay store', () => {
     fail = true
     await replay.replay()
     expect([replay.cancelled, replay.runError]).toEqual([false, 'connection refused by 127.0.0.1:1: nothing is listening there; is the server running?'])
+  })
+
+  it('folds a live connection again as it grows, and reads the preview of a turn that grew again', async () => {
+    const { replay, streams, turns } = setUp([['client', 'AB']])
+    replay.open('live', conn(7, { end: 'open', bytes: { client: 2, server: 0 } }))
+    await settle()
+    replay.ensurePreview(0)
+    await settle()
+    expect(dec(replay.previews.get(0) as Uint8Array)).toBe('AB')
+    streams.client += 'C'
+    turns[0].length = 3
+    streams.server += 'ok'
+    turns.push({ kind: 'data', dir: 'server', event: 1, time: 1, at: 1, offset: 0, length: 2, chunks: 1, duration: 0 })
+    replay.open('live', conn(7, { end: 'open', bytes: { client: 3, server: 2 } }))
+    await settle()
+    expect(replay.turns.map((x) => [x.client.length, x.server.length])).toEqual([[3, 2]])
+    replay.ensurePreview(0)
+    await settle()
+    expect(dec(replay.previews.get(0) as Uint8Array)).toBe('ABC')
   })
 
   it('refuses to edit a turn larger than an edit may be', async () => {

@@ -70,7 +70,11 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
   const runError = ref<string>()
   const cancelled = ref(false)
   let abort: AbortController | undefined
+  /** Moves with every fold of the turns (a newer one replaces an older one still under way). */
   let generation = 0
+  /** Moves when another connection is shown: reads for the one before are dropped. */
+  let shown = 0
+  let lastShown = -1
   /** Connections left with edits or a result (going to a replay and back finds them as they were). */
   const kept = new Map<string, KeptReplay>()
 
@@ -85,6 +89,8 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
     }
     abort?.abort()
     keep()
+    shown++
+    lastShown = -1
     conn.value = c
     capture.value = cap
     const back = kept.get(keyOf(cap, c.id))
@@ -138,8 +144,9 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
   }
 
   function publish(folded: PlannedTurn[]): void {
-    // The turn that was last may have grown: its preview is read again.
-    if (turns.value !== folded) previews.delete(turns.value.length - 1)
+    // The turn shown last may have grown since (a page ended inside it, or the connection is live): its preview is read again.
+    previews.delete(lastShown)
+    lastShown = folded.length - 1
     if (turns.value !== folded) turns.value = markRaw(folded)
     else triggerRef(turns)
   }
@@ -151,10 +158,10 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
     const c = conn.value
     if (!turn || turn.client.length === 0 || previews.has(i) || cap === undefined || !c) return
     previews.set(i, new Uint8Array(0))
-    const gen = generation
+    const at = shown
     engine.call('conn.read', { capture: cap, connId: c.id, dir: 'client', offset: turn.client.offset, length: Math.min(turn.client.length, PREVIEW_BYTES) }).then(
-      (b) => gen === generation && keepPreview(i, markRaw(b)),
-      (err: Error) => gen === generation && keepPreview(i, { error: err.message })
+      (b) => at === shown && keepPreview(i, markRaw(b)),
+      (err: Error) => at === shown && keepPreview(i, { error: err.message })
     )
   }
 
@@ -182,12 +189,12 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
     editing.value = i
     original.value = undefined
     editError.value = undefined
-    const gen = generation
+    const at = shown
     try {
       const bytes = await engine.call('conn.read', { capture: cap!, connId: c.id, dir: 'client', offset: turn.client.offset, length: turn.client.length })
-      if (gen === generation && editing.value === i) original.value = markRaw(bytes)
+      if (at === shown && editing.value === i) original.value = markRaw(bytes)
     } catch (err) {
-      if (gen === generation && editing.value === i) editError.value = (err as Error).message
+      if (at === shown && editing.value === i) editError.value = (err as Error).message
     }
   }
 
