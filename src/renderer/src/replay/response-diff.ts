@@ -5,6 +5,7 @@
 
 import { VOLATILE_RESPONSE_HEADERS } from '../../../shared/replay-types'
 import { diffLines } from 'diff'
+import { sameBytes } from '../bytes/same-bytes'
 
 export interface HeaderDiffRow {
   name: string
@@ -120,12 +121,6 @@ export function diffBodies(recorded: Uint8Array, replayed: Uint8Array, opts: { b
   if (sameBytes(recorded, replayed)) return { kind: 'same' }
   const binary = opts.binary ?? (looksBinary(recorded) || looksBinary(replayed))
   return binary ? diffByteRows(recorded, replayed) : diffTextLines(decodeUtf8(recorded), decodeUtf8(replayed))
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 // ignoreBOM keeps a byte-order mark as a character, so a body that differs only by one does not diff as all same.

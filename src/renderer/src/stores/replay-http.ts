@@ -11,6 +11,7 @@ import { MAX_CONNECT_TIMEOUT_MS } from '../../../shared/limits'
 import type { HttpExchange } from '../../../shared/protocol-types'
 import { MAX_SEQUENCE_REQUESTS, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary, type HttpSequenceResult } from '../../../shared/replay-types'
 import { EDITABLE_BYTES } from '../replay/editor-text'
+import { sameBytes } from '../bytes/same-bytes'
 import { useConnectionsStore } from './connections'
 import { useEngineStore } from './engine'
 import { useSelectionStore } from './selection'
@@ -83,12 +84,6 @@ export interface HttpReplayDraft {
   sequenceError?: string
   sequenceCancelled?: boolean
   sequence?: HttpSequenceResult
-}
-
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 /** A number field as the engine takes it: a whole number within bounds; an empty or unreadable field is its default. */

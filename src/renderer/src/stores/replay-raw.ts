@@ -12,6 +12,7 @@ import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, type RawReplayResult, type Replay
 import { addTurn, MAX_REPLAY_TURNS, type PlannedTurn, type ReplayPlan } from '../../../shared/replay-turns'
 import { MAX_CONNECT_TIMEOUT_MS } from '../../../shared/limits'
 import { useEngineStore } from './engine'
+import { sameBytes } from '../bytes/same-bytes'
 
 /** conn.turns asked for at a time while the turns are folded. */
 const TURN_PAGE = 1000
@@ -35,7 +36,6 @@ interface KeptReplay {
 
 const keyOf = (capture: string, connId: number): string => `${capture}#${connId}`
 
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
 export const useRawReplayStore = defineStore('replay-raw', () => {
   const engine = useEngineStore()
