@@ -1,9 +1,10 @@
 // Where a replay's connection came from (ConnectionSummary.replayOf), and the way back to it:
 // the source is selected when its capture is open here, found by the file it was read from
 // (capture ids do not outlive the engine that gave them) or else by its id. The replay
-// panel and the detail header both show it.
+// panel and the detail header both show it, in the same words; exchanges count from 1, as in the CLI.
 
 import { computed, type ComputedRef, type Ref } from 'vue'
+import { useI18n } from 'vue-i18n'
 import type { CaptureInfo, ConnectionSummary, ReplaySource } from '../../../shared/capture-types'
 import { useEngineStore } from '../stores/engine'
 import { useShowConnection } from './useShowConnection'
@@ -22,15 +23,23 @@ export function sourceCapture(source: ReplaySource, captures: readonly CaptureIn
 
 export function useReplaySource(conn: Ref<ConnectionSummary | undefined>): {
   source: ComputedRef<ReplaySource | undefined>
+  /** "replay of #3 exchange 2", or '' for a connection that is no replay. */
+  words: ComputedRef<string>
   canGo: ComputedRef<boolean>
   go: () => Promise<void>
 } {
+  const { t } = useI18n()
   const engine = useEngineStore()
   const show = useShowConnection()
 
   const source = computed(() => conn.value?.replayOf)
   const capture = computed(() => (source.value ? sourceCapture(source.value, engine.captures) : undefined))
   const canGo = computed(() => capture.value !== undefined)
+  const words = computed(() => {
+    const s = source.value
+    if (!s) return ''
+    return s.exchange === undefined ? t('replay.replayOf', { id: s.connId }) : t('replay.replayOfExchange', { id: s.connId, n: s.exchange + 1 })
+  })
 
   async function go(): Promise<void> {
     const s = source.value
@@ -38,5 +47,5 @@ export function useReplaySource(conn: Ref<ConnectionSummary | undefined>): {
     if (s && c) await show(c.id, s.connId, s.exchange)
   }
 
-  return { source, canGo, go }
+  return { source, words, canGo, go }
 }

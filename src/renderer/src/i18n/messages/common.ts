@@ -54,7 +54,7 @@ export default {
       find: 'Find in the stream',
       next: 'Next match',
       prev: 'Previous match',
-      send: 'Send from the composer',
+      send: 'Send from the composer; send or replay in the Replay tab',
       help: 'This list',
       escape: 'Close a dialog or the find bar'
     },
@@ -128,7 +128,7 @@ export default {
       find: '在数据流中查找',
       next: '下一个匹配',
       prev: '上一个匹配',
-      send: '从发送区发送',
+      send: '从发送区发送；在重放标签页中发送或重放',
       help: '本列表',
       escape: '关闭对话框或查找栏'
     },
