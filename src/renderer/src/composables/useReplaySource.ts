@@ -4,7 +4,6 @@
 // panel and the detail header both show it, in the same words; exchanges count from 1, as in the CLI.
 
 import { computed, type ComputedRef, type Ref } from 'vue'
-import { useI18n } from 'vue-i18n'
 import type { CaptureInfo, ConnectionSummary, ReplaySource } from '../../../shared/capture-types'
 import { useEngineStore } from '../stores/engine'
 import { useShowConnection } from './useShowConnection'
@@ -21,25 +20,25 @@ export function sourceCapture(source: ReplaySource, captures: readonly CaptureIn
   return captures.find((c) => c.id === source.capture)
 }
 
+type Translate = (key: string, named: Record<string, unknown>) => string
+
+/** "replay of #3 exchange 2", or '' for a connection that is no replay. */
+export function replaySourceWords(s: ReplaySource | undefined, t: Translate): string {
+  if (!s) return ''
+  return s.exchange === undefined ? t('replay.replayOf', { id: s.connId }) : t('replay.replayOfExchange', { id: s.connId, n: s.exchange + 1 })
+}
+
 export function useReplaySource(conn: Ref<ConnectionSummary | undefined>): {
   source: ComputedRef<ReplaySource | undefined>
-  /** "replay of #3 exchange 2", or '' for a connection that is no replay. */
-  words: ComputedRef<string>
   canGo: ComputedRef<boolean>
   go: () => Promise<void>
 } {
-  const { t } = useI18n()
   const engine = useEngineStore()
   const show = useShowConnection()
 
   const source = computed(() => conn.value?.replayOf)
   const capture = computed(() => (source.value ? sourceCapture(source.value, engine.captures) : undefined))
   const canGo = computed(() => capture.value !== undefined)
-  const words = computed(() => {
-    const s = source.value
-    if (!s) return ''
-    return s.exchange === undefined ? t('replay.replayOf', { id: s.connId }) : t('replay.replayOfExchange', { id: s.connId, n: s.exchange + 1 })
-  })
 
   async function go(): Promise<void> {
     const s = source.value
@@ -47,5 +46,5 @@ export function useReplaySource(conn: Ref<ConnectionSummary | undefined>): {
     if (s && c) await show(c.id, s.connId, s.exchange)
   }
 
-  return { source, words, canGo, go }
+  return { source, canGo, go }
 }
