@@ -12,6 +12,7 @@ import type { HttpExchange } from '../../../shared/protocol-types'
 import { MAX_SEQUENCE_REQUESTS, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary, type HttpSequenceResult } from '../../../shared/replay-types'
 import { EDITABLE_BYTES } from '../replay/editor-text'
 import { sameBytes } from '../bytes/same-bytes'
+import { DEFAULT_REPLAY_TIMEOUT_MS, wholeIn } from '../replay/replay-numbers'
 import { useConnectionsStore } from './connections'
 import { useEngineStore } from './engine'
 import { useSelectionStore } from './selection'
@@ -20,7 +21,6 @@ import { useSelectionStore } from './selection'
 export const SHOWN_OF_LARGE_REQUEST = 64 * 1024
 /** Requests whose drafts are kept. */
 const KEPT_DRAFTS = 8
-export const DEFAULT_TIMEOUT_MS = 2000
 export const DEFAULT_COUNT = 20
 export const DEFAULT_CONCURRENCY = 4
 
@@ -86,10 +86,6 @@ export interface HttpReplayDraft {
   sequence?: HttpSequenceResult
 }
 
-/** A number field as the engine takes it: a whole number within bounds; an empty or unreadable field is its default. */
-const wholeIn = (v: unknown, min: number, max: number, fallback: number): number =>
-  typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : fallback
-
 const NO_BYTES = new Uint8Array(0)
 const bodiless = (r: HttpReplayResponse | undefined): HttpReplayResponse | undefined => r && { ...r, body: NO_BYTES }
 /**
@@ -153,7 +149,7 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
         target: ownTarget,
         ownTarget,
         fixLength: false,
-        timeoutMs: DEFAULT_TIMEOUT_MS,
+        timeoutMs: DEFAULT_REPLAY_TIMEOUT_MS,
         count: DEFAULT_COUNT,
         concurrency: DEFAULT_CONCURRENCY
       })
@@ -205,7 +201,7 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
       exchange,
       ...(target && target !== d.ownTarget ? { target } : {}),
       ...(d.fixLength ? { fixLength: true } : {}),
-      timeoutMs: wholeIn(d.timeoutMs, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
+      timeoutMs: wholeIn(d.timeoutMs, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_REPLAY_TIMEOUT_MS),
       ...(edited(d) ? { request: d.bytes! } : {})
     }
   }
@@ -265,7 +261,7 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
       requests: Array.from({ length }, (_, exchange) => ({ connId, exchange })),
       ...(target && target !== d.ownTarget ? { target } : {}),
       ...(d.fixLength ? { fixLength: true } : {}),
-      timeoutMs: wholeIn(d.timeoutMs, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS)
+      timeoutMs: wholeIn(d.timeoutMs, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_REPLAY_TIMEOUT_MS)
     }
     const out = await run(d, 'sequenceRun', (signal) => engine.call('replay.sequence', args, { signal }))
     if (out.cancelled) d.sequenceCancelled = true

@@ -13,6 +13,7 @@ import { addTurn, MAX_REPLAY_TURNS, type PlannedTurn, type ReplayPlan } from '..
 import { MAX_CONNECT_TIMEOUT_MS } from '../../../shared/limits'
 import { useEngineStore } from './engine'
 import { sameBytes } from '../bytes/same-bytes'
+import { DEFAULT_REPLAY_TIMEOUT_MS, wholeIn } from '../replay/replay-numbers'
 
 /** conn.turns asked for at a time while the turns are folded. */
 const TURN_PAGE = 1000
@@ -20,7 +21,6 @@ const TURN_PAGE = 1000
 export const PREVIEW_BYTES = 64
 /** Previews kept; the least recently read go first. */
 const KEPT_PREVIEWS = 500
-export const DEFAULT_TIMEOUT_MS = 2000
 
 /** Why a turn cannot be edited, as a message key of `replayRaw`. */
 export type EditRefusal = 'nothingSent' | 'tooLarge' | 'tooManyEdits'
@@ -59,7 +59,7 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
   /** Where to replay; empty: the connection's own target. */
   const target = ref('')
   const strategy = ref<ReplayStrategy>('turns')
-  const timeoutMs = ref(DEFAULT_TIMEOUT_MS)
+  const timeoutMs = ref(DEFAULT_REPLAY_TIMEOUT_MS)
 
   const running = ref(false)
   /** When the replay under way started (Date.now()). */
@@ -237,7 +237,7 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
       connId: c.id,
       strategy: strategy.value,
       ...(to && to !== c.target ? { target: to } : {}),
-      ...(Number.isInteger(timeoutMs.value) && timeoutMs.value >= 1 ? { timeoutMs: Math.min(timeoutMs.value, MAX_CONNECT_TIMEOUT_MS) } : {}),
+      timeoutMs: wholeIn(timeoutMs.value, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_REPLAY_TIMEOUT_MS),
       ...(edits.size ? { edits: [...edits].sort(([a], [b]) => a - b).map(([turn, bytes]) => ({ turn, bytes })) } : {})
     }
     try {
