@@ -5,15 +5,16 @@
 // finds the edit and the results as they were; each long command is cancellable.
 
 import { defineStore } from 'pinia'
-import { nextTick, ref, shallowReactive, shallowRef } from 'vue'
+import { ref, shallowReactive, shallowRef } from 'vue'
 import { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from '../../../shared/contract'
 import { MAX_CONNECT_TIMEOUT_MS } from '../../../shared/limits'
 import type { HttpExchange } from '../../../shared/protocol-types'
 import { MAX_SEQUENCE_REQUESTS, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary, type HttpSequenceResult } from '../../../shared/replay-types'
+import { LIVE_CAPTURE } from '../../../shared/capture-types'
 import { EDITABLE_BYTES } from '../replay/editor-text'
 import { sameBytes } from '../bytes/same-bytes'
 import { DEFAULT_REPLAY_TIMEOUT_MS, wholeIn } from '../replay/replay-numbers'
-import { useConnectionsStore } from './connections'
+import { useShowConnection } from '../composables/useShowConnection'
 import { useEngineStore } from './engine'
 import { useSelectionStore } from './selection'
 
@@ -275,14 +276,8 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
 
   /** Shows a replay's own connection (it is in the live capture) in the HTTP view. */
   async function showReplay(connId: number): Promise<void> {
-    const list = useConnectionsStore()
-    const selection = useSelectionStore()
-    if (list.capture !== 'live') {
-      list.capture = 'live'
-      // The selection forgets its connection when the capture changes: after that, not before.
-      await nextTick()
-    }
-    selection.selectExchange(connId, 0)
+    await useShowConnection()(LIVE_CAPTURE, connId)
+    useSelectionStore().selectExchange(connId, 0)
   }
 
   return { current, editorMode, resultsView, open, edited, edit, revert, setOption, send, repeat, sequence, cancel, showReplay }
