@@ -45,7 +45,7 @@ export async function replaySequence(view: CaptureView, decoding: Decoding, requ
   const where = formatEndpoint(opts.target)
   const rec = recordReplay(opts, where)
   const socket = await connect(opts, where, rec)
-  const link = new ReplayLink(socket, rec, opts.record?.hold, opts.signal)
+  const link = new ReplayLink(socket, rec, opts.record?.hold, opts.signal, opts.timeoutMs)
   const results: HttpReplayResult[] = []
   let stopped: string | undefined
   try {

@@ -131,7 +131,7 @@ async function sendOnce(p: PreparedRequest, opts: HttpReplayOptions): Promise<Ht
   const where = formatEndpoint(opts.target)
   const rec = recordReplay(opts, where)
   const socket = await connect(opts, where, rec)
-  const link = new ReplayLink(socket, rec, opts.record?.hold, opts.signal)
+  const link = new ReplayLink(socket, rec, opts.record?.hold, opts.signal, opts.timeoutMs)
   try {
     const { result } = await exchangeOn(link, p, opts, where)
     if (rec) result.connId = rec.id

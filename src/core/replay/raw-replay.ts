@@ -12,7 +12,7 @@ import type { HoldState } from '../capture/hold-state'
 import type { LiveCapture, RecordedConnection } from '../capture/live-capture'
 import type { FdBudget } from '../net/fd-budget'
 import { UserError, describeNetError, errorInfo } from '../net/net-errors'
-import { drainedOrClosed, isResetError, localPeer, remotePeer } from '../net/sockets'
+import { isResetError, localPeer, remotePeer } from '../net/sockets'
 import { cancelled } from '../session/session-connection'
 import { Answers } from './answers'
 import { rangeHash, recordedPieces } from './recorded-bytes'
@@ -77,8 +77,8 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
   const where = formatEndpoint(opts.target)
   const rec = opts.record?.capture.openConnection({ kind: 'client', ownerId: REPLAY_OWNER, target: where, replayOf: opts.record?.source })
   const socket = await connect(opts, where, rec)
-  const link = new ReplayLink(socket, rec, opts.record?.hold, signal)
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TURN_TIMEOUT_MS
+  const link = new ReplayLink(socket, rec, opts.record?.hold, signal, timeoutMs)
   const expected = plan.turns.map((t) => t.server.length)
   const answers = new Answers(expected, opts.strategy !== 'turns', opts.keepTotal)
   link.onData = (chunk) => answers.feed(chunk)
@@ -101,7 +101,7 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
     const start = performance.now()
     const firstAt = plan.turns.find((t) => t.client.length > 0)?.at ?? 0
     const last = plan.turns.length - 1
-    for (let i = 0; i <= last && link.open; i++) {
+    for (let i = 0; i <= last && link.open && !link.stalled; i++) {
       const t = plan.turns[i]
       if (opts.strategy === 'timing' && t.client.length > 0) {
         const due = start + t.at - firstAt - performance.now()
@@ -192,6 +192,8 @@ export function connect(opts: Pick<RawReplayOptions, 'target' | 'connectTimeoutM
 export class ReplayLink {
   onData: (chunk: Buffer) => void = () => {}
   serverEnded = false
+  /** A write waited `stallMs` for the target to read: nothing more is written. */
+  stalled = false
   private closed = false
   private end_: ConnectionEnd | undefined
   private readonly waits = new Waits(() => this.open)
@@ -202,8 +204,11 @@ export class ReplayLink {
     private readonly socket: Socket,
     private readonly rec: RecordedConnection | undefined,
     hold: HoldState | undefined,
-    private readonly signal: AbortSignal | undefined
+    private readonly signal: AbortSignal | undefined,
+    /** How long a write waits for a target that takes nothing more (the replay's answer timeout). */
+    private readonly stallMs = DEFAULT_TURN_TIMEOUT_MS
   ) {
+    socket.on('drain', () => this.wake())
     socket.on('data', (chunk: Buffer) => {
       rec?.data('server', chunk)
       this.onData(chunk)
@@ -258,13 +263,21 @@ export class ReplayLink {
     return this.waits.until(done, ms)
   }
 
-  /** Writes (recorded as the client's), then waits until the socket takes more; false once it cannot. */
+  /**
+   * Writes (recorded as the client's), then waits until the socket takes more; false once it
+   * cannot. A target that reads nothing for `stallMs` is written to no more: without that, a
+   * server that accepts and never reads would hold the replay (and its socket) until cancelled.
+   */
   async write(bytes: Buffer): Promise<boolean> {
-    if (!this.open || this.socket.writableEnded) return false
+    if (!this.open || this.socket.writableEnded || this.stalled) return false
     this.rec?.data('client', bytes)
     if (this.socket.write(bytes)) return true
-    await drainedOrClosed(this.socket, this.signal)
-    return this.open
+    await this.wait(() => !this.socket.writableNeedDrain, this.stallMs)
+    if (this.open && this.socket.writableNeedDrain) {
+      this.stalled = true
+      this.rec?.event('timeout', undefined, { ms: this.stallMs, what: 'write' })
+    }
+    return this.open && !this.stalled
   }
 
   /** The client's FIN. */

@@ -5,6 +5,7 @@ import { createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { testEngine, portOf, type TestEngine } from '../../helpers/engine'
 import { collect, connectTo, startServer, waitFor } from '../../helpers/net'
+import { nodeRequest, rawRecorder } from './http-replay-peers'
 
 let t: TestEngine | undefined
 const cleanups: Array<() => Promise<void>> = []
@@ -111,5 +112,36 @@ describe('raw replay edges', () => {
       [2, 0, false]
     ])
     expect(quiet.matched).toBe(0)
+  })
+
+  it('gives up writing to a target that never reads once the timeout passes, raw and HTTP, edited up to 8 MiB', async () => {
+    t = await testEngine()
+    const server = await startServer(greeter)
+    cleanups.push(server.close)
+    const connId = await capturedThroughProxy(t.engine, server.port, conversation(['GET / HTTP/1.1\r\n\r\n']))
+    // A Unix socket's buffers are far smaller than 8 MiB: the replay's writes must wait for a drain that never comes.
+    const deafPath = join(t.dir, 'deaf.sock')
+    const held = new Set<Socket>()
+    const deaf = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (s) => held.add(s))
+    await new Promise<void>((r) => deaf.listen(deafPath, r))
+    // A socket that reads nothing never sees its peer close: it is destroyed here.
+    cleanups.push(() => new Promise<void>((r) => (deaf.close(() => r()), held.forEach((s) => s.destroy()))))
+    const big = new Uint8Array(8 * 1024 * 1024).fill(0x61)
+    const raw = await t.engine['replay.raw']({ capture: 'live', connId, strategy: 'turns', target: deafPath, timeoutMs: 100, edits: [{ turn: 1, bytes: big }] })
+    expect(raw.turns[1]).toMatchObject({ edited: true, matched: false })
+    expect(raw.turns[1].sent).toBeLessThan(big.length)
+
+    const recorder = await rawRecorder()
+    cleanups.push(recorder.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${recorder.port}` })
+    await nodeRequest(proxy.listen, '/small')
+    const httpConn = await waitFor(() => t!.engine.capture.connections().find((c) => c.kind === 'proxy' && c.id !== connId && c.end !== 'open'), 'the HTTP connection to close')
+    const head = Buffer.from(`POST / HTTP/1.1\r\nContent-Length: ${big.length - 64}\r\n\r\n`)
+    const request = Buffer.concat([head, Buffer.alloc(big.length - 64, 0x62)]).subarray(0, big.length)
+    const http = await t.engine['replay.http']({ capture: 'live', connId: httpConn.id, exchange: 0, target: deafPath, timeoutMs: 100, request })
+    expect(http.first!.sent).toBeLessThan(request.length)
+    expect(http.first!.matched).toBe(false)
+    const [replayed] = await t.engine['conn.get']({ capture: 'live', ids: [http.first!.connId!] })
+    expect(replayed.end).not.toBe('open')
   })
 })
