@@ -6,6 +6,8 @@ import { LIVE_CAPTURE, type ReplaySource } from '../../shared/capture-types'
 import type { CallContext, CommandArgs } from '../../shared/contract'
 import type { OperationProgress } from '../../shared/events'
 import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../../shared/replay-types'
+import type { Endpoint } from '../../shared/endpoint'
+import type { CaptureView } from '../capture/capture-queries'
 import type { HoldState } from '../capture/hold-state'
 import type { LiveCapture } from '../capture/live-capture'
 import type { Captures } from '../capture/open-captures'
@@ -54,12 +56,17 @@ export class ReplayCommands {
     return { ...this.record, source }
   }
 
-  async raw(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
+  /** The capture holding connection `connId`, and where its replay goes: `target`, or the connection's own. */
+  private async replayed(capture: string, connId: number, target: string | undefined): Promise<{ view: CaptureView; target: Endpoint }> {
     this.deps.checkOpen()
-    const view = this.deps.captures.get(args.capture)
-    const conn = await view.connection(args.connId)
-    if (!conn) throw new UserError(`no connection #${args.connId} in this capture`, 'ENOENT')
-    const target = parseTargetEndpoint(args.target ?? conn.target, 'target')
+    const view = this.deps.captures.get(capture)
+    const conn = await view.connection(connId)
+    if (!conn) throw new UserError(`no connection #${connId} in this capture`, 'ENOENT')
+    return { view, target: parseTargetEndpoint(target ?? conn.target, 'target') }
+  }
+
+  async raw(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
+    const { view, target } = await this.replayed(args.capture, args.connId, args.target)
     return replayRaw(view, args.connId, {
       target,
       strategy: args.strategy,
@@ -105,11 +112,7 @@ export class ReplayCommands {
   }
 
   async http(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
-    this.deps.checkOpen()
-    const view = this.deps.captures.get(args.capture)
-    const conn = await view.connection(args.connId)
-    if (!conn) throw new UserError(`no connection #${args.connId} in this capture`, 'ENOENT')
-    const target = parseTargetEndpoint(args.target ?? conn.target, 'target')
+    const { view, target } = await this.replayed(args.capture, args.connId, args.target)
     return replayHttp(view, this.deps.decoding, args.connId, args.exchange, {
       target,
       fixLength: args.fixLength,
@@ -123,13 +126,9 @@ export class ReplayCommands {
   }
 
   async sequence(args: CommandArgs<'replay.sequence'>, ctx?: CallContext): Promise<HttpSequenceResult> {
-    this.deps.checkOpen()
-    const view = this.deps.captures.get(args.capture)
     const first = args.requests[0]
     if (first === undefined) throw new UserError('a keep-alive sequence needs at least one captured request', 'EINVAL')
-    const conn = await view.connection(first.connId)
-    if (!conn) throw new UserError(`no connection #${first.connId} in this capture`, 'ENOENT')
-    const target = parseTargetEndpoint(args.target ?? conn.target, 'target')
+    const { view, target } = await this.replayed(args.capture, first.connId, args.target)
     return replaySequence(view, this.deps.decoding, args.requests, {
       target,
       fixLength: args.fixLength,

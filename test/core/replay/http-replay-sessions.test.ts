@@ -54,7 +54,7 @@ describe('HTTP replay of a session’s request', () => {
 
     const path = join(t.dir, 'http.sock')
     const got: Buffer[] = []
-    const unix = createServer((req, res) => res.end('ok'))
+    const unix = createServer((_req, res) => res.end('ok'))
     unix.on('connection', (s) => s.on('data', (c: Buffer) => got.push(c)))
     unix.listen(path)
     await once(unix, 'listening')
