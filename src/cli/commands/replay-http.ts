@@ -9,22 +9,19 @@
 import { toHex, hexDump } from '../../shared/hexdump'
 import { MAX_CONN_ID } from '../../shared/limits'
 import { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from '../../shared/contract'
-import type { HttpReplayOutcome, HttpReplayResult, HttpReplaySummary, HttpSequenceResult } from '../../shared/replay-types'
+import type { HttpReplayResult, HttpReplaySummary } from '../../shared/replay-types'
 import { formatBytes } from '../../shared/human-readable'
-import { UserError } from '../../core/net/net-errors'
-import { parseTargetEndpoint } from '../../core/net/user-endpoint'
 import { createStreamDecoder } from '../../core/payload/decode-text'
 import { Decoding } from '../../core/decode/decoding'
 import { replayHttp } from '../../core/replay/http-replay'
 import { replaySequence } from '../../core/replay/http-replay-sequence'
-import { ReplayConnectError } from '../../core/replay/raw-replay'
 import { parseMs, parseWhole, requireString, UsageError } from '../args'
 import { terminalSafe } from '../chunk-view'
 import { EXIT, ExitError } from '../exit-codes'
 import { writeAll, type Io } from '../output'
-import { captureNotes, openCaptureFile } from './open-capture'
 import { parseExchanges, readEditedRequest } from './replay-http-input'
 import type { ReplayValues } from './replay-options'
+import { replayConnection } from './replay-target'
 
 export async function runHttpReplay(values: ReplayValues, path: string, io: Io): Promise<number> {
   const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
@@ -35,24 +32,8 @@ export async function runHttpReplay(values: ReplayValues, path: string, io: Io):
   const concurrency = parseWhole('replay', values.concurrency, '--concurrency', 1, MAX_HTTP_REPLAY_CONCURRENCY)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const request = values.request === undefined ? undefined : await readEditedRequest(values.request)
-  const capture = await openCaptureFile(path)
-  const decoding = new Decoding()
-  let outcome: HttpReplayOutcome
-  try {
-    const conn = await capture.connection(id)
-    if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
-    const target = parseTargetEndpoint(values.target ?? conn.target, '--target')
-    try {
-      outcome = await replayHttp(capture, decoding, id, exchange - 1, { target, fixLength: values['fix-length'] === true, count, concurrency, timeoutMs, request })
-    } catch (err) {
-      if (err instanceof ReplayConnectError) throw new ExitError(err.message, EXIT.notConnected)
-      throw err
-    }
-    for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
-  } finally {
-    await decoding.close()
-    await capture.close()
-  }
+  const opts = { fixLength: values['fix-length'] === true, count, concurrency, timeoutMs, request }
+  const outcome = await replayConnection(path, id, values.target, io, (capture, target) => withDecoding((decoding) => replayHttp(capture, decoding, id, exchange - 1, { ...opts, target })))
   const { first, summary } = outcome
   if (values.json === true) {
     const json = first === undefined ? outcome : { ...outcome, first: withHexBody(first) }
@@ -74,25 +55,10 @@ async function runSequence(values: ReplayValues, path: string, id: number, excha
   const single = (['count', 'concurrency', 'request'] as const).find((k) => values[k] !== undefined)
   if (single) throw new UsageError(`replay: --${single} is for one request (--exchange N), not a keep-alive sequence`)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
-  const capture = await openCaptureFile(path)
-  const decoding = new Decoding()
-  let result: HttpSequenceResult
-  try {
-    const conn = await capture.connection(id)
-    if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
-    const target = parseTargetEndpoint(values.target ?? conn.target, '--target')
-    const requests = exchanges.map((n) => ({ connId: id, exchange: n - 1 }))
-    try {
-      result = await replaySequence(capture, decoding, requests, { target, fixLength: values['fix-length'] === true, timeoutMs })
-    } catch (err) {
-      if (err instanceof ReplayConnectError) throw new ExitError(err.message, EXIT.notConnected)
-      throw err
-    }
-    for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
-  } finally {
-    await decoding.close()
-    await capture.close()
-  }
+  const requests = exchanges.map((n) => ({ connId: id, exchange: n - 1 }))
+  const result = await replayConnection(path, id, values.target, io, (capture, target) =>
+    withDecoding((decoding) => replaySequence(capture, decoding, requests, { target, fixLength: values['fix-length'] === true, timeoutMs }))
+  )
   if (values.json === true) await writeAll(io.out, JSON.stringify({ ...result, results: result.results.map(withHexBody) }) + '\n')
   else {
     for (const r of result.results) await writeAll(io.out, `exchange ${r.source.exchange + 1}:\n` + responseText(r, values.hex === true))
@@ -100,6 +66,16 @@ async function runSequence(values: ReplayValues, path: string, id: number, excha
     await writeAll(io.out, `${result.matched} of ${exchanges.length} responses matched the recording${notSent}\n`)
   }
   return result.matched === exchanges.length ? EXIT.ok : EXIT.differed
+}
+
+/** Runs `use` with a decoder of its own, closed after. */
+async function withDecoding<T>(use: (decoding: Decoding) => Promise<T>): Promise<T> {
+  const decoding = new Decoding()
+  try {
+    return await use(decoding)
+  } finally {
+    await decoding.close()
+  }
 }
 
 function withHexBody(r: HttpReplayResult): object {

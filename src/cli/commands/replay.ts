@@ -7,21 +7,19 @@ import { toHex, hexDump } from '../../shared/hexdump'
 import { MAX_CONN_ID } from '../../shared/limits'
 import { REPLAY_STRATEGIES, type RawReplayResult, type ReplayTurn } from '../../shared/replay-types'
 import { formatBytes } from '../../shared/human-readable'
-import { UserError } from '../../core/net/net-errors'
-import { parseTargetEndpoint } from '../../core/net/user-endpoint'
 import { createStreamDecoder } from '../../core/payload/decode-text'
-import { ReplayConnectError, replayRaw } from '../../core/replay/raw-replay'
+import { replayRaw } from '../../core/replay/raw-replay'
 import { oneOfFlag, parseMs, parseWhole, requireString, UsageError, type Parsed } from '../args'
 import { terminalSafe } from '../chunk-view'
 import { defineCommand } from '../command-spec'
-import { EXIT, ExitError } from '../exit-codes'
+import { EXIT } from '../exit-codes'
 import { writeAll, type Io } from '../output'
-import { captureNotes, openCaptureFile } from './open-capture'
 import { REPLAY_OPTIONS as OPTIONS } from './replay-options'
 import { runHttpReplay } from './replay-http'
 import { runRecordedServer } from './replay-server'
 import { ALL_ONLY, runCaptureReplay } from './replay-all'
 import { turnEditsFrom } from './replay-edits'
+import { replayConnection } from './replay-target'
 
 const REPLAY_USAGE = 'tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... [--timeout MS] [--hex] [--json]'
 
@@ -36,8 +34,6 @@ const REPLAY_NOTES = [
   'A turn is what the client sent before the server answered, with that answer; a server greeting sent before the client spoke is a turn with nothing sent.',
   'Exit codes: 0 every answer matched the recording, 3 the target could not be reached, 5 some answer differed, 1 another failure.'
 ]
-
-
 
 function turnText(t: ReplayTurn, hex: boolean): string {
   const verdict = t.matched ? 'matched' : `differs (recorded ${formatBytes(t.expected)})`
@@ -73,22 +69,7 @@ async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
   const strategy = oneOfFlag('replay', values.strategy ?? 'turns', '--strategy', REPLAY_STRATEGIES)!
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const edits = await turnEditsFrom(values)
-  const capture = await openCaptureFile(path)
-  let result: RawReplayResult
-  try {
-    const conn = await capture.connection(id)
-    if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
-    const target = parseTargetEndpoint(values.target ?? conn.target, '--target')
-    try {
-      result = await replayRaw(capture, id, { target, strategy, timeoutMs, edits })
-    } catch (err) {
-      if (err instanceof ReplayConnectError) throw new ExitError(err.message, EXIT.notConnected)
-      throw err
-    }
-    for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
-  } finally {
-    await capture.close()
-  }
+  const result = await replayConnection(path, id, values.target, io, (capture, target) => replayRaw(capture, id, { target, strategy, timeoutMs, edits }))
   if (values.json) await writeAll(io.out, resultJson(result) + '\n')
   else {
     for (const t of result.turns) await writeAll(io.out, turnText(t, values.hex === true))
