@@ -35,12 +35,12 @@ const WORDS = {
     turns: 'Client turns',
     replay: 'Replay the connection (Ctrl+Enter)',
     result: 'Replay result',
-    edit: (n: number) => `Edit turn ${n}`,
-    editor: (n: number) => `Bytes of turn ${n}`,
-    edited: (n: number) => new RegExp(`^Turn ${n}: sends .* \\(edited,`),
+    edit: (n: number) => `Edit turn ${n + 1}`,
+    editor: (n: number) => `Bytes of turn ${n + 1}`,
+    edited: (n: number) => new RegExp(`^Turn ${n + 1}: sends .* \\(edited,`),
     summary: (m: number, of: number) => new RegExp(`^matched ${m} of ${of} · the connection ended closed`),
-    row: (n: number, verdict: 'matched ✓' | 'differs ✗') => new RegExp(`^turn ${n}: sent .* · ${verdict}$`),
-    diff: (n: number) => `Turn ${n}: the recorded answer and the replayed one`,
+    row: (n: number, verdict: 'matched ✓' | 'differs ✗') => new RegExp(`^turn ${n + 1}: sent .* · ${verdict}$`),
+    diff: (n: number) => `Turn ${n + 1}: the recorded answer and the replayed one`,
     openReplay: (id: number) => `Open the replay’s connection #${id} in the live capture`,
     goToSource: (id: number) => `Go to the source connection #${id}`,
     theme: 'Theme: system'
@@ -54,12 +54,12 @@ const WORDS = {
     turns: '客户端轮次',
     replay: '重放此连接（Ctrl+Enter）',
     result: '重放结果',
-    edit: (n: number) => `编辑第 ${n} 轮`,
-    editor: (n: number) => `第 ${n} 轮的字节`,
-    edited: (n: number) => new RegExp(`^第 ${n} 轮：发送 .*（已编辑，`),
+    edit: (n: number) => `编辑第 ${n + 1} 轮`,
+    editor: (n: number) => `第 ${n + 1} 轮的字节`,
+    edited: (n: number) => new RegExp(`^第 ${n + 1} 轮：发送 .*（已编辑，`),
     summary: (m: number, of: number) => new RegExp(`^${of} 轮中 ${m} 轮一致 · 连接结束：已关闭`),
-    row: (n: number, verdict: 'matched ✓' | 'differs ✗') => new RegExp(`^第 ${n} 轮：发送 .* · ${verdict === 'matched ✓' ? '一致 ✓' : '不同 ✗'}$`),
-    diff: (n: number) => `第 ${n} 轮：录制的应答与重放的应答`,
+    row: (n: number, verdict: 'matched ✓' | 'differs ✗') => new RegExp(`^第 ${n + 1} 轮：发送 .* · ${verdict === 'matched ✓' ? '一致 ✓' : '不同 ✗'}$`),
+    diff: (n: number) => `第 ${n + 1} 轮：录制的应答与重放的应答`,
     openReplay: (id: number) => `在实时抓包中打开重放的连接 #${id}`,
     goToSource: (id: number) => `转到源连接 #${id}`,
     theme: '主题：跟随系统'
@@ -211,10 +211,10 @@ describe('raw TCP replay in Chromium', () => {
     await expect.poll(() => turnCount(panel, words), { timeout: 20_000 }).toBe(1500)
     const list = panel.getByRole('list', { name: words.turns })
     expect(await list.getByRole('listitem').count()).toBeLessThan(100)
-    await list.getByRole('listitem', { name: /^Turn 0: sends 10 B, recorded answer 10 B$/ }).click()
+    await list.getByRole('listitem', { name: /^Turn 1: sends 10 B, recorded answer 10 B$/ }).click()
     await page.keyboard.press('End')
-    await list.getByRole('listitem', { name: /^Turn 1499: sends 13 B, recorded answer 13 B$/ }).waitFor()
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Turn 1499: sends 13 B, recorded answer 13 B')
+    await list.getByRole('listitem', { name: /^Turn 1500: sends 13 B, recorded answer 13 B$/ }).waitFor()
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Turn 1500: sends 13 B, recorded answer 13 B')
     await page.keyboard.press('Enter')
     await panel.getByRole('textbox', { name: words.editor(1499) }).waitFor()
     await page.screenshot({ path: screenshotPath('replay-raw-long') })
