@@ -41,8 +41,25 @@ export class ReplayCommands {
   /** Recorded servers (replay.serve), with the reports of their last clients. */
   private readonly recordedServers = new Map<string, { server: RecordedServer; reports: RecordedClientReport[]; capture: string; connId: number }>()
   private nextRecordedServer = 1
+  /** Aborted by close(): a replay under way stops with the engine, not after it, writing into a closed capture. */
+  private readonly closing = new AbortController()
+  /** Replays under way, which close() waits for once it has stopped them. */
+  private readonly running = new Set<Promise<unknown>>()
 
   constructor(private readonly deps: ReplayDeps) {}
+
+  /** Runs a replay with a signal that aborts on the caller's cancel or the engine's close. */
+  private async track<T>(ctx: CallContext | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    this.deps.checkOpen()
+    const signal = ctx?.signal === undefined ? this.closing.signal : AbortSignal.any([ctx.signal, this.closing.signal])
+    const p = work(signal)
+    this.running.add(p)
+    try {
+      return await p
+    } finally {
+      this.running.delete(p)
+    }
+  }
 
   private get record(): ReplayRecording {
     return { capture: this.deps.capture, hold: this.deps.hold, budget: this.deps.budget }
@@ -65,15 +82,17 @@ export class ReplayCommands {
     return { view, target: parseTargetEndpoint(target ?? conn.target, 'target') }
   }
 
-  async raw(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
-    const { view, target } = await this.replayed(args.capture, args.connId, args.target)
-    return replayRaw(view, args.connId, {
-      target,
-      strategy: args.strategy,
-      timeoutMs: args.timeoutMs,
-      edits: args.edits,
-      signal: ctx?.signal,
-      record: this.recordOf(args.capture, args.connId)
+  raw(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
+    return this.track(ctx, async (signal) => {
+      const { view, target } = await this.replayed(args.capture, args.connId, args.target)
+      return replayRaw(view, args.connId, {
+        target,
+        strategy: args.strategy,
+        timeoutMs: args.timeoutMs,
+        edits: args.edits,
+        signal,
+        record: this.recordOf(args.capture, args.connId)
+      })
     })
   }
 
@@ -88,6 +107,11 @@ export class ReplayCommands {
         if (reports.push(r) > MAX_RECORDED_CLIENT_REPORTS) reports.shift()
       }
     })
+    // The engine may have closed while it started: a server kept now would listen past the engine.
+    if (this.closing.signal.aborted) {
+      await server.stop()
+      this.deps.checkOpen()
+    }
     // The id is taken only once it listens, as proxy.start does.
     const id = `r${this.nextRecordedServer++}`
     this.recordedServers.set(id, { server, reports, capture: args.capture, connId: args.connId })
@@ -111,53 +135,60 @@ export class ReplayCommands {
     return served.reports
   }
 
-  async http(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
-    const { view, target } = await this.replayed(args.capture, args.connId, args.target)
-    return replayHttp(view, this.deps.decoding, args.connId, args.exchange, {
-      target,
-      fixLength: args.fixLength,
-      count: args.count,
-      concurrency: args.concurrency,
-      timeoutMs: args.timeoutMs,
-      request: args.request,
-      signal: ctx?.signal,
-      record: this.recordOf(args.capture, args.connId, args.exchange)
+  http(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
+    return this.track(ctx, async (signal) => {
+      const { view, target } = await this.replayed(args.capture, args.connId, args.target)
+      return replayHttp(view, this.deps.decoding, args.connId, args.exchange, {
+        target,
+        fixLength: args.fixLength,
+        count: args.count,
+        concurrency: args.concurrency,
+        timeoutMs: args.timeoutMs,
+        request: args.request,
+        signal,
+        record: this.recordOf(args.capture, args.connId, args.exchange)
+      })
     })
   }
 
-  async sequence(args: CommandArgs<'replay.sequence'>, ctx?: CallContext): Promise<HttpSequenceResult> {
-    const first = args.requests[0]
-    if (first === undefined) throw new UserError('a keep-alive sequence needs at least one captured request', 'EINVAL')
-    const { view, target } = await this.replayed(args.capture, first.connId, args.target)
-    return replaySequence(view, this.deps.decoding, args.requests, {
-      target,
-      fixLength: args.fixLength,
-      timeoutMs: args.timeoutMs,
-      signal: ctx?.signal,
-      record: this.recordOf(args.capture, first.connId, first.exchange)
+  sequence(args: CommandArgs<'replay.sequence'>, ctx?: CallContext): Promise<HttpSequenceResult> {
+    return this.track(ctx, async (signal) => {
+      const first = args.requests[0]
+      if (first === undefined) throw new UserError('a keep-alive sequence needs at least one captured request', 'EINVAL')
+      const { view, target } = await this.replayed(args.capture, first.connId, args.target)
+      return replaySequence(view, this.deps.decoding, args.requests, {
+        target,
+        fixLength: args.fixLength,
+        timeoutMs: args.timeoutMs,
+        signal,
+        record: this.recordOf(args.capture, first.connId, first.exchange)
+      })
     })
   }
 
-  async capture(args: CommandArgs<'replay.capture'>, ctx?: CallContext): Promise<CaptureReplaySummary> {
-    this.deps.checkOpen()
-    const view = this.deps.captures.get(args.capture)
-    const operation = args.progress
-    return replayCapture(view, this.deps.decoding, {
-      target: args.target === undefined ? undefined : parseTargetEndpoint(args.target, 'target'),
-      filter: args.filter,
-      speed: args.speed,
-      concurrency: args.concurrency,
-      ignoreHeaders: args.ignoreHeaders,
-      ignoreBody: args.ignoreBody === undefined ? undefined : compileUserRegex(args.ignoreBody),
-      timeoutMs: args.timeoutMs,
-      signal: ctx?.signal,
-      record: (connId) => this.recordOf(args.capture, connId),
-      onProgress: operation === undefined ? undefined : throttledProgress((p) => this.deps.progress({ operation, ...p }))
+  capture(args: CommandArgs<'replay.capture'>, ctx?: CallContext): Promise<CaptureReplaySummary> {
+    return this.track(ctx, async (signal) => {
+      const view = this.deps.captures.get(args.capture)
+      const operation = args.progress
+      return replayCapture(view, this.deps.decoding, {
+        target: args.target === undefined ? undefined : parseTargetEndpoint(args.target, 'target'),
+        filter: args.filter,
+        speed: args.speed,
+        concurrency: args.concurrency,
+        ignoreHeaders: args.ignoreHeaders,
+        ignoreBody: args.ignoreBody === undefined ? undefined : compileUserRegex(args.ignoreBody),
+        timeoutMs: args.timeoutMs,
+        signal,
+        record: (connId) => this.recordOf(args.capture, connId),
+        onProgress: operation === undefined ? undefined : throttledProgress((p) => this.deps.progress({ operation, ...p }))
+      })
     })
   }
 
-  /** Stops every recorded server (the engine's close). */
+  /** Stops every replay under way and every recorded server (the engine's close). */
   async close(): Promise<void> {
+    this.closing.abort()
+    await Promise.allSettled([...this.running])
     await Promise.all([...this.recordedServers.values()].map((r) => r.server.stop()))
   }
 }
