@@ -82,6 +82,7 @@ async function pick(view: CaptureView, decoding: Decoding, filter: string | unde
   }
   const picked: Picked[] = []
   for (let offset = 0; ; offset += PAGE) {
+    if (signal?.aborted) throw cancelled()
     const page = await view.page({ ...q, offset, limit: PAGE }, signal, facts)
     for (const r of page.rows) picked.push({ id: r.id, target: r.target, openedAt: r.openedAt })
     if (page.rows.length < PAGE) break
@@ -115,12 +116,17 @@ export async function replayCapture(view: CaptureView, decoding: Decoding, opts:
   let skipped = 0
   let done = 0
   const running = new Set<Promise<void>>()
+  // A run never rejects: its failure is kept here, so waiting for a free slot never ends the
+  // whole replay while other runs are still closing their sockets.
+  let failure: { err: unknown } | undefined
 
   const one = async (c: Picked): Promise<void> => {
     try {
       const outcome = await replayOne(view, decoding, c, opts)
       if (outcome === undefined) skipped++
       else outcomes.push(outcome)
+    } catch (err) {
+      failure ??= { err }
     } finally {
       done++
       opts.onProgress?.({ done, of })
@@ -131,18 +137,17 @@ export async function replayCapture(view: CaptureView, decoding: Decoding, opts:
   const firstAt = conns[0]?.openedAt ?? 0
   const paced = speed > 0 && Number.isFinite(speed)
   for (const c of conns) {
-    if (signal?.aborted) break
+    if (signal?.aborted || failure !== undefined) break
     if (paced) await sleep(start + (c.openedAt - firstAt) / speed - performance.now(), signal)
     while (running.size >= limit) await Promise.race(running)
-    if (signal?.aborted) break
+    if (signal?.aborted || failure !== undefined) break
     const run: Promise<void> = one(c).finally(() => running.delete(run))
     running.add(run)
   }
   // Every run ends (its waits end on abort); the first failure is rethrown once all did.
-  const settled = await Promise.allSettled([...running])
+  await Promise.all([...running])
   if (signal?.aborted) throw cancelled()
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
-  if (failed) throw failed.reason
+  if (failure !== undefined) throw failure.err
   outcomes.sort((a, b) => a.connId - b.connId)
   const differed = outcomes.filter((o) => o.error !== undefined || o.matched < o.of)
   return {

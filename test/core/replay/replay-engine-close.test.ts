@@ -27,7 +27,8 @@ describe("replays and the engine's close", () => {
     const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${recorder.port}` })
     await nodeRequest(proxy.listen, '/x')
     const conn = await waitFor(() => t!.engine.capture.connections().find((c) => c.kind === 'proxy' && c.end !== 'open'), 'the captured connection')
-    const silent = await startServer((s) => void s.resume())
+    let heard = 0
+    const silent = await startServer((s) => void s.once('data', () => heard++))
     cleanups.push(silent.close)
     const target = `127.0.0.1:${silent.port}`
     const replays = [
@@ -37,7 +38,7 @@ describe("replays and the engine's close", () => {
       t.engine['replay.capture']({ capture: 'live', filter: `id:${conn.id}`, target, timeoutMs: HOUR })
     ]
     const outcomes = replays.map((p) => p.then(() => 'resolved', (err: { code?: string }) => err.code))
-    await waitFor(() => t!.engine.capture.connections().filter((c) => c.ownerId === 'replay' && c.end === 'open').length === 4, 'four replays connected')
+    await waitFor(() => heard === 4, 'four replays sending')
     await t.engine.close()
     expect(await Promise.all(outcomes)).toEqual(['ECANCELED', 'ECANCELED', 'ECANCELED', 'ECANCELED'])
     expect(t.engine.capture.connections().filter((c) => c.ownerId === 'replay').map((c) => c.end)).toEqual(['stopped', 'stopped', 'stopped', 'stopped'])
@@ -61,5 +62,28 @@ describe("replays and the engine's close", () => {
       const [err] = (await once(s, 'error')) as [NodeJS.ErrnoException]
       expect(err.code).toBe('ECONNREFUSED')
     }
+  })
+
+  it('a cancelled whole-capture replay answers only once every replay under way has closed', async () => {
+    t = await testEngine()
+    const recorder = await rawRecorder()
+    cleanups.push(recorder.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${recorder.port}` })
+    for (let i = 0; i < 4; i++) await nodeRequest(proxy.listen, `/${i}`)
+    await waitFor(() => t!.engine.capture.connections().filter((c) => c.kind === 'proxy' && c.end !== 'open').length === 4, 'four captured connections')
+    let heard = 0
+    const silent = await startServer((s) => void s.once('data', () => heard++))
+    cleanups.push(silent.close)
+    const abort = new AbortController()
+    const run = t.engine['replay.capture']({ capture: 'live', filter: 'kind:proxy', target: `127.0.0.1:${silent.port}`, speed: 0, concurrency: 3, timeoutMs: HOUR }, { signal: abort.signal })
+    const replays = (): string[] => t!.engine.capture.connections().filter((c) => c.ownerId === 'replay').map((c) => c.end)
+    await waitFor(() => heard === 3, 'three replays sending')
+    abort.abort()
+    // Checked the moment it answers: a replay still closing then would be recorded after the command said it was done.
+    const ends = await run.then(
+      () => ['resolved'],
+      () => replays()
+    )
+    expect(ends).toEqual(['stopped', 'stopped', 'stopped'])
   })
 })
