@@ -14,7 +14,7 @@ import type { CaptureView } from '../capture/capture-queries'
 import type { Decoding } from '../decode/decoding'
 import { cancelled } from '../session/session-connection'
 import { exchangeOn, prepareRequest, recordReplay } from './http-replay'
-import { capturedRequest, type CapturedRequest } from './http-replay-request'
+import { capturedRequest } from './http-replay-request'
 import { connect, ReplayLink, type ReplayRecording } from './raw-replay'
 
 export interface HttpSequenceOptions {
@@ -38,9 +38,10 @@ export interface SequenceRequest {
 /** Sends `requests` in order on one connection to the target. */
 export async function replaySequence(view: CaptureView, decoding: Decoding, requests: readonly SequenceRequest[], opts: HttpSequenceOptions): Promise<HttpSequenceResult> {
   if (requests.length === 0) throw new UserError('a keep-alive sequence needs at least one captured request', 'EINVAL')
-  // Every request is checked before anything is sent: a bad one later in the list is refused, not half replayed.
-  const captured: CapturedRequest[] = []
-  for (const r of requests) captured.push(await capturedRequest(view, decoding, r.connId, r.exchange))
+  // Every request is checked before anything is sent: a bad one later in the list is refused,
+  // not half replayed. What the check found is not kept: a thousand parsed requests and
+  // responses (headers, up to 4096 chunk ranges each) are read again one at a time below.
+  for (const r of requests) await capturedRequest(view, decoding, r.connId, r.exchange)
   if (opts.signal?.aborted) throw cancelled()
   const where = formatEndpoint(opts.target)
   const rec = recordReplay(opts, where)
@@ -51,7 +52,8 @@ export async function replaySequence(view: CaptureView, decoding: Decoding, requ
   try {
     for (let i = 0; i < requests.length; i++) {
       // Prepared one at a time: a thousand requests never hold a thousand heads and recorded previews at once.
-      const p = await prepareRequest(view, requests[i].connId, requests[i].exchange, captured[i], opts)
+      const captured = await capturedRequest(view, decoding, requests[i].connId, requests[i].exchange)
+      const p = await prepareRequest(view, requests[i].connId, requests[i].exchange, captured, opts)
       // A FIN that came with the last response's bytes is told ('end') a tick after them: it lands here, before a send into a closing connection.
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve))
       if (opts.signal?.aborted) throw cancelled()

@@ -8,6 +8,7 @@ import { proxiedPair } from '../../helpers/engine'
 import { expectOneLine, userRefusal } from '../../helpers/errors'
 import { startServer, waitFor } from '../../helpers/net'
 import { needPeer } from '../../helpers/peers'
+import { MAX_SEQUENCE_REQUESTS } from '../../../src/shared/replay-types'
 import { curl } from '../export/export-traffic'
 import { capturedRequestBytes, nodeRequest, recorderBehindProxy } from './http-replay-peers'
 
@@ -35,6 +36,20 @@ describe('a keep-alive sequence', () => {
     const replay = await waitFor(() => t.engine.capture.connections().find((c) => c.id === r.connId && c.end !== 'open'), 'the replay connection to close')
     expect(replay.replayOf).toEqual({ capture: 'live', connId: conn.id, exchange: 0 })
     expect(replay.bytes.client).toBe(sent.length)
+  })
+
+  it('sends the most requests a sequence takes (1000) on one connection, each matched', async () => {
+    const { t, recorder, listen } = await setup()
+    await nodeRequest(listen, '/many', { method: 'POST', headers: { 'content-length': '4', connection: 'keep-alive' }, body: 'body' })
+    const [conn] = await closedConnections(t.engine, 1)
+    const before = recorder.received.length
+    const requests = Array.from({ length: MAX_SEQUENCE_REQUESTS }, () => ({ connId: conn.id, exchange: 0 }))
+    const r = await t.engine['replay.sequence']({ capture: 'live', requests })
+    expect(r).toMatchObject({ matched: MAX_SEQUENCE_REQUESTS, notSent: 0 })
+    expect(r.results).toHaveLength(MAX_SEQUENCE_REQUESTS)
+    expect(recorder.received.length - before).toBe(1)
+    const one = await capturedRequestBytes(t.engine, conn.id)
+    expect(Buffer.concat(recorder.received[before]).equals(Buffer.concat(Array.from({ length: MAX_SEQUENCE_REQUESTS }, () => one)))).toBe(true)
   })
 
   it('stops once the server says it closes, and once it closes without answering', async () => {
