@@ -22,10 +22,13 @@ import { planReplay } from './replay-plan'
 
 export const DEFAULT_CAPTURE_REPLAY_CONCURRENCY = 64
 /**
- * What each running replay keeps of its answers (for the HTTP ignore rules): with
- * DEFAULT_CAPTURE_REPLAY_CONCURRENCY at once, 64 MiB in all. A differing answer past it stays "differs".
+ * What the running replays keep of their answers in all (for the HTTP ignore rules), shared
+ * by as many as run at once: 1 MiB each at DEFAULT_CAPTURE_REPLAY_CONCURRENCY, 64 KiB each
+ * at the most a caller may ask (1024), where 1 MiB each would be a GiB. A differing answer
+ * past its share stays "differs".
  */
-const KEEP_PER_CONNECTION = 1024 * 1024
+const KEEP_ALL = 64 * 1024 * 1024
+const KEEP_MOST_PER_CONNECTION = 1024 * 1024
 
 /** Differing turns listed per connection; the count says how many there were in all. */
 const MAX_LISTED_TURNS = 20
@@ -122,7 +125,7 @@ export async function replayCapture(view: CaptureView, decoding: Decoding, opts:
 
   const one = async (c: Picked): Promise<void> => {
     try {
-      const outcome = await replayOne(view, decoding, c, opts)
+      const outcome = await replayOne(view, decoding, c, opts, Math.min(KEEP_MOST_PER_CONNECTION, Math.floor(KEEP_ALL / limit)))
       if (outcome === undefined) skipped++
       else outcomes.push(outcome)
     } catch (err) {
@@ -160,8 +163,8 @@ export async function replayCapture(view: CaptureView, decoding: Decoding, opts:
   }
 }
 
-/** One connection's replay and verdict; undefined when it had nothing to send. */
-async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts: CaptureReplayOptions): Promise<ConnectionReplayOutcome | undefined> {
+/** One connection's replay and verdict, keeping at most `keep` bytes of its answers; undefined when it had nothing to send. */
+async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts: CaptureReplayOptions, keep: number): Promise<ConnectionReplayOutcome | undefined> {
   let plan
   try {
     plan = await planReplay(view, c.id)
@@ -179,7 +182,7 @@ async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts:
       timeoutMs: opts.timeoutMs,
       connectTimeoutMs: opts.connectTimeoutMs,
       signal: opts.signal,
-      keepTotal: KEEP_PER_CONNECTION,
+      keepTotal: keep,
       record: opts.record?.(c.id)
     })
   } catch (err) {
