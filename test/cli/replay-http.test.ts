@@ -1,6 +1,8 @@
 // `tcpscope replay FILE --conn ID --exchange N` against a real server recorded through the
 // proxy: the response and "response matched the recording" (exit 0), what differs (exit 5),
 // an unreachable target (exit 3), and a --count summary.
+import { execFileSync } from 'node:child_process'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { closedConnections } from '../helpers/capture-checks'
 import { startServer } from '../helpers/net'
@@ -61,5 +63,14 @@ describe('tcpscope replay --exchange', () => {
     const missing = await runCli(['replay', file, '--conn', String(connId), '--exchange', '2'])
     expect(missing.code).toBe(1)
     expect(missing.stderr).toBe(`tcpscope: connection #${connId} has no HTTP exchange 2 (it has 1)\n`)
+  })
+
+  it('refuses a FIFO as --request in one line, exit 1, without waiting for a writer', async () => {
+    const { file, connId } = await capturedRequest()
+    const fifo = join(dirname(file), 'request.fifo')
+    execFileSync('mkfifo', [fifo])
+    const r = await runCli(['replay', file, '--conn', String(connId), '--exchange', '1', '--request', fifo])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(`tcpscope: ${fifo} is a FIFO (named pipe), not a file: --request wants a file holding the request (or - for stdin)\n`)
   })
 })

@@ -2,9 +2,11 @@
 // (from 1; more than one is a keep-alive sequence), and `--request FILE` (`-`: stdin), an
 // edited request read whole but never past MAX_EDITED_REQUEST.
 
+import { constants } from 'node:fs'
 import { open } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { MAX_EDITED_REQUEST, MAX_SEQUENCE_REQUESTS } from '../../shared/replay-types'
+import { specialKind } from '../../core/file-target'
 import { UserError } from '../../core/net/net-errors'
 import { parseWhole, UsageError } from '../args'
 
@@ -33,7 +35,8 @@ export async function readEditedRequest(path: string, stdin: Readable = process.
 async function readRequestFile(path: string): Promise<Buffer> {
   let file
   try {
-    file = await open(path, 'r')
+    // O_NONBLOCK: a FIFO's open would wait for a writer, forever; it opens at once and is refused below.
+    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     throw new UserError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code ?? String(err)}`)
@@ -41,7 +44,7 @@ async function readRequestFile(path: string): Promise<Buffer> {
   try {
     const info = await file.stat()
     // A FIFO or device may never end: only a regular file is read.
-    if (!info.isFile()) throw new UserError(`${path} is not a regular file: --request wants a file holding the request (or - for stdin)`)
+    if (!info.isFile()) throw new UserError(`${path} is ${specialKind(info) ?? 'not a regular file'}, not a file: --request wants a file holding the request (or - for stdin)`)
     if (info.size > MAX_EDITED_REQUEST) throw new UserError(tooLarge(path))
     return await readBounded(file.createReadStream({ autoClose: false }), path)
   } finally {
