@@ -63,4 +63,13 @@ describe('tcpscope replay --all', () => {
     expect(regex.code).toBe(1)
     expectOneLine(regex.stderr.trimEnd())
   })
+
+  it('exits 1 in one line when the filter picks no connection: a regression check that compared nothing did not pass', async (ctx) => {
+    if (!needPeer('curl', 'redis-server', 'redis-cli')) return ctx.skip()
+    rec = await recordTraffic()
+    const r = await runCli(['replay', rec.file, '--all', '--speed', '0', '--filter', 'port:1'])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toBe(`tcpscope: nothing was replayed: no connection in ${rec.file} matches the filter "port:1"\n`)
+  })
 })

@@ -3,10 +3,12 @@
 // own recorded one) at its recorded pace (or --speed), one line per connection whose
 // answers differed, and how many matched. On a terminal, stderr shows how many are done;
 // Ctrl+C (or SIGTERM) stops it, closing the replays under way. Exit codes: 0 all matched,
-// 5 some differed, 3 the target could not be reached at all, 130 (143) stopped by SIGINT (SIGTERM).
+// 5 some differed, 3 the target could not be reached at all, 1 nothing was replayed (the
+// filter picked nothing) or another failure, 130 (143) stopped by SIGINT (SIGTERM).
 
 import { constants } from 'node:os'
 import { formatBytes } from '../../shared/human-readable'
+import { UserError } from '../../core/net/net-errors'
 import { parseTargetEndpoint } from '../../core/net/user-endpoint'
 import { Decoding } from '../../core/decode/decoding'
 import { compileUserRegex } from '../../core/regex/user-regex'
@@ -94,6 +96,11 @@ export async function runCaptureReplay(values: ReplayValues, path: string, io: I
     stop.dispose()
     await decoding.close()
     await capture.close()
+  }
+  // Nothing compared is no regression check passed: a mistyped filter in CI must fail, not exit 0.
+  if (summary.connections === 0) {
+    const picked = values.filter === undefined ? `${path} has no connection` : `no connection in ${path} matches the filter "${values.filter}"`
+    throw new UserError(`nothing was replayed: ${summary.skipped > 0 ? `the ${summary.skipped} connection${summary.skipped === 1 ? '' : 's'} picked sent nothing` : picked}`)
   }
   if (summary.unreachable) throw new ExitError(summary.differed[0]?.error ?? 'the target could not be reached', EXIT.notConnected)
   await writeAll(io.out, values.json === true ? JSON.stringify(summary) + '\n' : summaryText(summary))
