@@ -148,6 +148,11 @@ async function recordedStart(view: CaptureView, connId: number, range: StreamRan
 
 /** Connects (recorded, when recording); a failure is one line, as client sessions word it. */
 export function connect(opts: Pick<RawReplayOptions, 'target' | 'connectTimeoutMs' | 'signal' | 'record'>, where: string, rec: RecordedConnection | undefined): Promise<Socket> {
+  // A signal aborted already never fires 'abort': without this, a cancelled caller would still connect (up to the connect timeout).
+  if (opts.signal?.aborted) {
+    rec?.close('stopped')
+    return Promise.reject(cancelled())
+  }
   const t = opts.target
   rec?.event('connecting', undefined, { target: where })
   const socket = t.kind === 'unix' ? createConnection({ path: t.path, allowHalfOpen: true }) : createConnection({ host: t.host, port: t.port, allowHalfOpen: true, noDelay: true })

@@ -64,10 +64,12 @@ describe('replay.capture', () => {
     }
   })
 
-  it('refuses an ignore-body regex it cannot run, in one line', async () => {
+  it('refuses an ignore-body regex it cannot run and a filter it cannot read, in one line', async () => {
     const { t } = await setup()
     const err = await userRefusal(t.engine['replay.capture']({ capture: 'live', ignoreBody: '(a' }))
     expect(err.message).toMatch(/\(a/)
+    const filter = await userRefusal(t.engine['replay.capture']({ capture: 'live', filter: 'colour:red', concurrency: 1024 }))
+    expect(filter.message).toMatch(/unknown filter word "colour:"/)
   })
 
   it('stops when cancelled: no connection started after, none left open', async (ctx) => {
