@@ -187,6 +187,7 @@ export async function exchangeOn(link: ReplayLink, p: PreparedRequest, opts: Pic
   const result: HttpReplayResult = { target: where, source: { connId: p.connId, exchange: p.exchange }, sent, fixed: p.bytes.fixed, matched: false, differences: [] }
   if (p.edited) result.edited = true
   if (p.recordedResponse !== undefined) result.recorded = p.recordedResponse
+  if (link.stalled) result.differences.push(`${where} took only ${sent} bytes of the request, then none for ${timeoutMs} ms`)
   if (response === undefined) {
     result.differences.push(timedOut ? `no response from ${where} within ${timeoutMs} ms` : `${where} closed the connection without a response`)
     return { result, serverCloses: link.serverEnded || !link.open }

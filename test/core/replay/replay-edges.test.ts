@@ -141,7 +141,7 @@ describe('raw replay edges', () => {
     const request = Buffer.concat([head, Buffer.alloc(big.length - 64, 0x62)]).subarray(0, big.length)
     const http = await t.engine['replay.http']({ capture: 'live', connId: httpConn.id, exchange: 0, target: deafPath, timeoutMs: 100, request })
     expect(http.first!.sent).toBeLessThan(request.length)
-    expect(http.first!.matched).toBe(false)
+    expect(http.first!.differences[0]).toBe(`${deafPath} took only ${http.first!.sent} bytes of the request, then none for 100 ms`)
     const [replayed] = await t.engine['conn.get']({ capture: 'live', ids: [http.first!.connId!] })
     expect(replayed.end).not.toBe('open')
   })
