@@ -24,6 +24,12 @@ import { RecordedServer } from './recorded-server'
 
 /** Client reports a recorded server keeps for replay.stop: its last clients. */
 const MAX_RECORDED_CLIENT_REPORTS = 1000
+/**
+ * Turns those reports hold in all: each report lists every turn, so a thousand clients of a
+ * connection of MAX_REPLAY_TURNS (100,000) would keep a hundred million; a long conversation
+ * keeps fewer clients' reports instead.
+ */
+const MAX_RECORDED_REPORT_TURNS = 1_000_000
 
 export interface ReplayDeps {
   capture: LiveCapture
@@ -104,7 +110,9 @@ export class ReplayCommands {
       listen,
       timeoutMs: args.timeoutMs,
       onClient: (r) => {
-        if (reports.push(r) > MAX_RECORDED_CLIENT_REPORTS) reports.shift()
+        const keep = Math.max(1, Math.min(MAX_RECORDED_CLIENT_REPORTS, Math.floor(MAX_RECORDED_REPORT_TURNS / Math.max(1, r.of))))
+        reports.push(r)
+        if (reports.length > keep) reports.splice(0, reports.length - keep)
       }
     })
     // The engine may have closed while it started: a server kept now would listen past the engine.
