@@ -11,8 +11,9 @@ import { formatPeer } from '../../shared/human-readable'
 import type { RecordedClientReport } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/capture-queries'
 import { boundAddress, listenOn } from '../net/listen'
-import { UserError } from '../net/net-errors'
-import { drainedOrClosed, remotePeer, resetWhenFlushed } from '../net/sockets'
+import type { FdBudget } from '../net/fd-budget'
+import { outOfDescriptors, UserError } from '../net/net-errors'
+import { drainedOrClosed, remotePeer, resetSocket, resetWhenFlushed } from '../net/sockets'
 import { DEFAULT_TURN_TIMEOUT_MS } from './raw-replay'
 import { planReplay, type ReplayPlan, type StreamRange } from './replay-plan'
 import { rangeHash, recordedPieces } from './recorded-bytes'
@@ -26,6 +27,8 @@ export interface RecordedServerOptions {
   timeoutMs?: number
   /** Called once per client, after it is gone; must not throw. */
   onClient?: (report: RecordedClientReport) => void
+  /** The engine's descriptors: a client that would take the process past them is reset, in plain sight. */
+  budget?: FdBudget
 }
 
 export class RecordedServer {
@@ -73,8 +76,18 @@ export class RecordedServer {
   private accept(socket: Socket): void {
     if (this.stopped) return void socket.destroy()
     this.accepted++
-    this.sockets.add(socket)
     const name = formatPeer(remotePeer(socket, this.opts.listen.kind === 'unix' ? this.listen : undefined))
+    const budget = this.opts.budget
+    budget?.opened(1)
+    socket.once('close', () => budget?.closed(1))
+    if (budget !== undefined && !budget.room(0)) {
+      // Reset and reported rather than left to libuv, which closes what it cannot accept unseen (fd-budget.ts).
+      socket.on('error', () => {})
+      resetSocket(socket)
+      this.tell({ client: name, played: 0, of: this.plan.turns.length, turns: [], matched: false, error: outOfDescriptors(budget.limit) })
+      return
+    }
+    this.sockets.add(socket)
     const client = new PlayedClient(socket, this.plan.turns.map((t) => t.client.length))
     const done = this.play(client, name)
       .catch(() => {}) // play reports its own failures; nothing escapes a client
@@ -112,7 +125,10 @@ export class RecordedServer {
       c.socket.destroy()
     }
     await c.closed
-    const report = await this.report(c, name, played, error)
+    this.tell(await this.report(c, name, played, error))
+  }
+
+  private tell(report: RecordedClientReport): void {
     try {
       this.opts.onClient?.(report)
     } catch {

@@ -109,6 +109,7 @@ export class ReplayCommands {
     const server = await RecordedServer.start(this.deps.captures.get(args.capture), args.connId, {
       listen,
       timeoutMs: args.timeoutMs,
+      budget: this.deps.budget,
       onClient: (r) => {
         const keep = Math.max(1, Math.min(MAX_RECORDED_CLIENT_REPORTS, Math.floor(MAX_RECORDED_REPORT_TURNS / Math.max(1, r.of))))
         reports.push(r)

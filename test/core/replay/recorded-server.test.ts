@@ -5,10 +5,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { RecordedServer, type RecordedClientReport } from '../../../src/core/replay/recorded-server'
+import { FdBudget } from '../../../src/core/net/fd-budget'
 import { parseEndpoint } from '../../../src/shared/endpoint'
 import { proxiedPair, testEngine, type TestEngine } from '../../helpers/engine'
 import { userRefusal } from '../../helpers/errors'
-import type { Socket } from 'node:net'
+import { connect, type Socket } from 'node:net'
 import { collect, connectTo, outcomeOf, randomPayload, sha256, startServer, waitFor } from '../../helpers/net'
 import { needPeer } from '../../helpers/peers'
 import type { Redis } from '../../helpers/redis'
@@ -89,6 +90,23 @@ describe('a recorded server', () => {
     // The request differs only in its Host port: same length, other bytes.
     expect(reports[0]).toMatchObject({ played: 1, of: 1 })
     expect(reports[0].turns[0].received).toBe(reports[0].turns[0].expected)
+  })
+
+  it('resets a client it has no file descriptor for, and reports it, rather than letting it vanish', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    t = await testEngine()
+    const connId = await captureCurlExchange(t.engine)
+    await t.engine.close()
+    capture = await FileCapture.open(t.capturePath)
+    const reports: RecordedClientReport[] = []
+    // A budget whose count says every descriptor is taken.
+    const full = new FdBudget(1000, () => 1000)
+    server = await RecordedServer.start(capture, connId, { listen: LOOPBACK, budget: full, onClient: (r) => reports.push(r) })
+    const outcome = await outcomeOf(connect({ host: '127.0.0.1', port: portOf(server) }))
+    expect(outcome.error).toBe('ECONNRESET')
+    await waitFor(() => reports.length === 1, 'the turned-away client report')
+    expect(reports[0]).toMatchObject({ played: 0, matched: false, error: expect.stringMatching(/out of file descriptors \(limit 1000\)/) })
+    expect(server.open).toBe(0)
   })
 
   it('answers a client that sends something else after the timeout, and says which turn differed', async (ctx) => {
