@@ -106,7 +106,10 @@ async function repeat(p: PreparedRequest, opts: HttpReplayOptions, count: number
       }
     }
   }
-  await Promise.all(Array.from({ length: concurrency }, worker))
+  // Settled, not all: one worker's cancel must not answer while the others' sockets are still closing.
+  const ended = await Promise.allSettled(Array.from({ length: concurrency }, worker))
+  const failed = ended.find((e): e is PromiseRejectedResult => e.status === 'rejected')
+  if (failed) throw failed.reason
   const seconds = (performance.now() - started) / 1000
   latencies.sort((a, b) => a - b)
   if (latencies.length > 0) {

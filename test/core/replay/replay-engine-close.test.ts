@@ -86,4 +86,25 @@ describe("replays and the engine's close", () => {
     )
     expect(ends).toEqual(['stopped', 'stopped', 'stopped'])
   })
+
+  it('a cancelled HTTP repeat answers only once every request under way has closed', async () => {
+    t = await testEngine()
+    const recorder = await rawRecorder()
+    cleanups.push(recorder.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${recorder.port}` })
+    await nodeRequest(proxy.listen, '/x')
+    const conn = await waitFor(() => t!.engine.capture.connections().find((c) => c.kind === 'proxy' && c.end !== 'open'), 'the captured connection')
+    let heard = 0
+    const silent = await startServer((s) => void s.once('data', () => heard++))
+    cleanups.push(silent.close)
+    const abort = new AbortController()
+    const run = t.engine['replay.http']({ capture: 'live', connId: conn.id, exchange: 0, target: `127.0.0.1:${silent.port}`, count: 3, concurrency: 3, timeoutMs: HOUR }, { signal: abort.signal })
+    await waitFor(() => heard === 3, 'three requests sent')
+    abort.abort()
+    const ends = await run.then(
+      () => ['resolved'],
+      () => t!.engine.capture.connections().filter((c) => c.ownerId === 'replay').map((c) => c.end)
+    )
+    expect(ends).toEqual(['stopped', 'stopped', 'stopped'])
+  })
 })
