@@ -36,17 +36,27 @@ async function serve(args: (dir: string) => string[]): Promise<{ cli: CliProcess
   return { cli, path, dir }
 }
 
-/** A client that connects and never reads what it is sent (its own buffer fills, then the kernel's). */
+/**
+ * A client that connects and never reads what it is sent (its own buffer fills, then the
+ * kernel's). The socket file appears at bind, a moment before listen: a refusal then is retried.
+ */
 async function nonReader(path: string): Promise<Socket> {
-  const s = createConnection(path)
-  cleanups.push(() => s.destroy())
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', resolve)
-    s.once('error', reject)
-  })
-  s.on('error', () => {})
-  s.pause()
-  return s
+  for (let attempt = 0; ; attempt++) {
+    const s = createConnection(path)
+    cleanups.push(() => s.destroy())
+    const err = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      s.once('connect', () => resolve(undefined))
+      s.once('error', resolve)
+    })
+    if (err === undefined) {
+      s.on('error', () => {})
+      s.pause()
+      return s
+    }
+    s.destroy()
+    if (err.code !== 'ECONNREFUSED' || attempt >= 100) throw err
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
 
 /**
