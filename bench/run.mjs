@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // tcpscope's performance bench: what recording costs, measured against a direct connection,
-// a bare Node forwarder and a plain disk writer, interleaved round by round.
+// a bare Node forwarder, haproxy and a plain disk writer, interleaved round by round.
 //   npm run bench                  (builds the CLI first)
-//   node bench/run.mjs [--rounds N] [--quick] [--only bulk,latency,churn] [--cli FILE] [--dir DIR] [--out FILE]
+//   node bench/run.mjs [--rounds N] [--quick] [--warm] [--only bulk,echo,latency,churn,redis] [--cli FILE] [--dir DIR] [--out FILE]
 // See bench/README.md.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { bulk, churn, latency } from './lib/load.mjs'
+import { bulk, churn, echoBulk, latency } from './lib/load.mjs'
+import { redisBenchmark, requireProgram, startHaproxy, startRedis } from './lib/peers.mjs'
 import { takingTurnsLatency } from './lib/paired-load.mjs'
 import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, gitCommit, cleanUpOnExit, liveChildren, memory } from './lib/proc.mjs'
 import { fmt, fmtBytes, median, percentile, spread, table } from './lib/stats.mjs'
@@ -20,8 +21,8 @@ const MiB = 1024 * KiB
 const GiB = 1024 * MiB
 const HOST = '127.0.0.1'
 const round3 = (x) => Math.round(x * 1000) / 1000
-const GROUPS = ['bulk', 'latency', 'churn']
-const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', tcpscope: 'tcpscope', writer: 'writer' }
+const GROUPS = ['bulk', 'echo', 'latency', 'churn', 'redis']
+const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', haproxy: 'haproxy', tcpscope: 'tcpscope', writer: 'writer' }
 
 // ---------------------------------------------------------------------------------------
 // Options
@@ -29,16 +30,18 @@ const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', tcpscope: 'tcpscope', w
 const USAGE = `usage: node bench/run.mjs [options]
   --rounds N          rounds of interleaved cases (default 3)
   --quick             small volumes for a smoke test (128 MiB, 8 x 16 MiB, 2000 echoes, 1000 connections)
+  --warm              unmeasured warm-up echoes and connections before latency and churn (default: none,
+                      every figure from a cold start, as issue 18's haproxy comparison asks)
   --only LIST         comma-separated subset of: ${GROUPS.join(',')}
   --cli FILE          the tcpscope CLI script run as \`node FILE proxy ...\` (default bin/tcpscope.js)
   --dir DIR           where the temp folder for the capture and the writer's file goes (default: the OS temp dir)
   --out FILE          raw results as JSON (default bench/results/latest.json)
-  --churn-warmup N    unmeasured connections per churn case first (default 5000; 500 with --quick)
+  --churn-warmup N    unmeasured connections per churn case first (default 0; with --warm 5000, 500 with --quick)
   --stall-seconds N   fail a case that makes no progress for N seconds (default 30)
   --stop-seconds N    how long a proxy may take to exit after SIGTERM before it is killed (default 120)`
 
 function parseArgs(argv) {
-  const o = { rounds: 3, quick: false, churnWarmup: undefined, only: [...GROUPS], cli: join(ROOT, 'bin', 'tcpscope.js'), dir: tmpdir(), out: join(HERE, 'results', 'latest.json'), stallMs: 30_000, stopMs: 120_000 }
+  const o = { rounds: 3, quick: false, warm: false, churnWarmup: undefined, only: [...GROUPS], cli: join(ROOT, 'bin', 'tcpscope.js'), dir: tmpdir(), out: join(HERE, 'results', 'latest.json'), stallMs: 30_000, stopMs: 120_000 }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const value = () => {
@@ -49,6 +52,7 @@ function parseArgs(argv) {
       o.rounds = Number(value())
       if (!Number.isInteger(o.rounds) || o.rounds < 1) usage('--rounds must be a whole number >= 1')
     } else if (a === '--quick') o.quick = true
+    else if (a === '--warm') o.warm = true
     else if (a === '--only') {
       o.only = value().split(',').map((s) => s.trim()).filter(Boolean)
       const bad = o.only.filter((g) => !GROUPS.includes(g))
@@ -81,8 +85,8 @@ function usage(msg) {
 
 const opts = parseArgs(process.argv.slice(2))
 const V = opts.quick
-  ? { bulk1: 128 * MiB, bulk8Each: 16 * MiB, echoes: 2000, churn: 1000 }
-  : { bulk1: 1 * GiB, bulk8Each: 128 * MiB, echoes: 10_000, churn: 5000 }
+  ? { bulk1: 128 * MiB, bulk8Each: 16 * MiB, echo1: 32 * MiB, echo8Each: 4 * MiB, echoes: 2000, churn: 1000, redisRequests: 20_000, redisPipelined: 100_000 }
+  : { bulk1: 1 * GiB, bulk8Each: 128 * MiB, echo1: 256 * MiB, echo8Each: 32 * MiB, echoes: 10_000, churn: 5000, redisRequests: 100_000, redisPipelined: 500_000 }
 V.bulk8Conns = 8
 V.churnConcurrency = 50
 // Connections each case gets before churn is measured, so neither process's warm-up counts:
@@ -91,23 +95,35 @@ V.churnConcurrency = 50
 // compiling (about 100 optimizations during the next 15,000 connections, against 2 after
 // 15,000), and its CPU per connection, against the bare forwarder's, fell from 1.2-1.3x
 // after 1,000 warm-up connections to 1.0-1.2x after 5,000.
-V.churnWarmup = opts.churnWarmup ?? (opts.quick ? 500 : 5000)
+// Issue 18 asks for every figure from a cold start (haproxy needs no warm-up), so none is
+// the default; --warm gives the steady state.
+V.churnWarmup = opts.churnWarmup ?? (!opts.warm ? 0 : opts.quick ? 500 : 5000)
 V.churnSize = 1 * KiB
 V.echoSize = 64
 // Unmeasured echoes first, for the same reason: after 200, tcpscope's p50 alone was still
 // about 12 µs behind the bare forwarder's in two of three runs; after 5,000, within 1-2 µs.
-V.echoWarmup = opts.quick ? 500 : 5000
+V.echoWarmup = !opts.warm ? 0 : opts.quick ? 500 : 5000
+V.redisClients = 50
+V.redisPipeline = 16
 V.writer = V.bulk1
 
 const PHASES = [
-  { id: 'bulk1', group: 'bulk', title: `Bulk 1 x ${fmtBytes(V.bulk1)}, client -> sink`, cases: ['direct', 'bare', 'tcpscope', 'writer'] },
-  { id: 'bulk8', group: 'bulk', title: `Bulk ${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}, client -> sink`, cases: ['direct', 'bare', 'tcpscope'] },
-  { id: 'latency', group: 'latency', title: `Latency: ${V.echoes.toLocaleString('en-US')} sequential ${V.echoSize}-byte echoes, 1 connection`, cases: ['direct', 'bare', 'tcpscope'] },
+  { id: 'bulk1', group: 'bulk', title: `Bulk 1 x ${fmtBytes(V.bulk1)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'writer'] },
+  { id: 'bulk8', group: 'bulk', title: `Bulk ${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
+  { id: 'echo1', group: 'echo', title: `Echo 1 x ${fmtBytes(V.echo1)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
+  { id: 'echo8', group: 'echo', title: `Echo ${V.bulk8Conns} x ${fmtBytes(V.echo8Each)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
+  { id: 'latency', group: 'latency', title: `Latency: ${V.echoes.toLocaleString('en-US')} sequential ${V.echoSize}-byte echoes, 1 connection${V.echoWarmup ? ` (after ${V.echoWarmup.toLocaleString('en-US')} warm-up echoes)` : ', cold start'}`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
   {
     id: 'churn',
     group: 'churn',
-    title: `Churn: ${V.churn.toLocaleString('en-US')} connections x ${fmtBytes(V.churnSize)} echo, ${V.churnConcurrency} at a time (after ${V.churnWarmup.toLocaleString('en-US')} warm-up connections)`,
-    cases: ['direct', 'bare', 'tcpscope']
+    title: `Churn: ${V.churn.toLocaleString('en-US')} connections x ${fmtBytes(V.churnSize)} echo, ${V.churnConcurrency} at a time (${V.churnWarmup ? `after ${V.churnWarmup.toLocaleString('en-US')} warm-up connections` : 'cold start'})`,
+    cases: ['direct', 'bare', 'haproxy', 'tcpscope']
+  },
+  {
+    id: 'redis',
+    group: 'redis',
+    title: `redis-benchmark -c ${V.redisClients} -t set,get: ${V.redisRequests.toLocaleString('en-US')} requests plain, ${V.redisPipelined.toLocaleString('en-US')} with -P ${V.redisPipeline}, one redis-server`,
+    cases: ['direct', 'bare', 'haproxy', 'tcpscope']
   }
 ].filter((p) => opts.only.includes(p.group))
 
@@ -137,6 +153,7 @@ function progress(rec, text) {
 // Cases
 
 let server // the sink/echo server helper
+let redis // the redis-server of the redis phase
 let captureDir
 let writerDir
 
@@ -148,12 +165,13 @@ async function startProxy(kind, target, capturePath) {
   if (kind === 'bare') {
     return ProxyProcess.start('bare forwarder', [join(HERE, 'bare-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', target])
   }
+  if (kind === 'haproxy') return startHaproxy(target, tmpRoot)
   return ProxyProcess.start('tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet'])
 }
 
 async function runNetworkCase(phase, kase, round) {
   const rec = { round, phase: phase.id, case: kase, ok: true, errors: [] }
-  const target = phase.group === 'bulk' ? server.sink : server.echo
+  const target = phase.group === 'bulk' ? server.sink : phase.group === 'redis' ? redis.target : server.echo
   let proxy
   let capturePath
   try {
@@ -175,6 +193,8 @@ async function runNetworkCase(phase, kase, round) {
     // What went through: {client, server, connections}; the capture must hold at least the bytes.
     let traffic
     if (phase.group === 'bulk') traffic = await bulkCase(rec, phase, host, port)
+    else if (phase.group === 'echo') traffic = await echoCase(rec, phase, host, port)
+    else if (phase.group === 'redis') traffic = await redisCase(rec, host, port)
     else if (phase.group === 'latency') traffic = await latencyCase(rec, host, port)
     else traffic = await churnCase(rec, host, port)
     const payload = traffic.client + traffic.server
@@ -205,6 +225,7 @@ async function runNetworkCase(phase, kase, round) {
       if (rec.bytes) rec.proxyCpuPerGiB = rec.proxyCpuS / (rec.bytes / GiB)
       if (rec.connections) rec.proxyCpuPerConnMs = (rec.proxyCpuS / rec.connections) * 1000
       if (rec.echoes) rec.proxyCpuPerEchoUs = (rec.proxyCpuS / rec.echoes) * 1e6
+      if (rec.requests) rec.proxyCpuPerRequestUs = (rec.proxyCpuS / rec.requests) * 1e6
 
       const p = proxy
       proxy = undefined
@@ -212,7 +233,7 @@ async function runNetworkCase(phase, kase, round) {
       rec.proxy.stop = { code: stop.code, signal: stop.signal, ms: stop.ms, output: stop.lines.slice(-5), stderr: stop.stderr.slice(0, 2000) }
       if (stop.timedOut) fail(rec, `${p.name} did not exit within ${opts.stopMs / 1000} s of SIGTERM (killed)`)
       else if (stop.code !== 0) fail(rec, `${p.name} exited with code ${stop.code}${stop.signal ? ` (signal ${stop.signal})` : ''}, expected 0 after SIGTERM; stderr: ${stop.stderr.trim().slice(0, 500) || '(empty)'}`)
-      if (kase === 'tcpscope') {
+      if (kase === 'tcpscope' && phase.group !== 'redis') {
         const all = { ...traffic, client: traffic.client + warm.bytes, server: traffic.server + warm.bytes, connections: traffic.connections + warm.connections }
         checkSummary(rec, stop.lines, all, capturePath)
       }
@@ -243,8 +264,8 @@ async function runNetworkCase(phase, kase, round) {
 }
 
 /**
- * The latency phase once more, with the three targets taking turns echo by echo on one
- * connection each (direct, bare forwarder, tcpscope; both proxies running). Case after case,
+ * The latency phase once more, with the four targets taking turns echo by echo on one
+ * connection each (direct, bare forwarder, tcpscope, haproxy; the proxies all running). Case after case,
  * a proxy's p50 here jumps between modes some 20-40 µs apart from one process start to the
  * next (tcpscope alone: 95-117 µs over six runs, with the same code), which swamps the few
  * µs recording adds; taking turns, both proxies meet the same machine state.
@@ -257,15 +278,16 @@ async function runTakingTurnsLatency(round) {
   try {
     proxies.push(await startProxy('bare', target, undefined))
     proxies.push(await startProxy('tcpscope', target, capturePath))
+    proxies.push(await startProxy('haproxy', target, undefined))
     await server.request({ cmd: 'reset' }, 'reset', 10_000)
     const t = await takingTurnsLatency(target, proxies, { count: V.echoes, warmup: V.echoWarmup, size: V.echoSize })
     const us = (k) => ({ p50: t.p50[k], p99: t.p99[k] })
-    rec.us = { direct: us(0), bare: us(1), tcpscope: us(2) }
-    rec.proxyCpuPerEchoUs = { bare: t.cpuPerEchoUs[0], tcpscope: t.cpuPerEchoUs[1] }
+    rec.us = { direct: us(0), bare: us(1), tcpscope: us(2), haproxy: us(3) }
+    rec.proxyCpuPerEchoUs = { bare: t.cpuPerEchoUs[0], tcpscope: t.cpuPerEchoUs[1], haproxy: t.cpuPerEchoUs[2] }
     const echoes = V.echoes + V.echoWarmup
     const st = await serverStats()
     const bytesEachWay = echoes * V.echoSize
-    if (st.echoBytes !== 3 * bytesEachWay) fail(rec, `BYTE COUNT MISMATCH: sent ${3 * bytesEachWay} bytes, the echo server counted ${st.echoBytes}`)
+    if (st.echoBytes !== 4 * bytesEachWay) fail(rec, `BYTE COUNT MISMATCH: sent ${4 * bytesEachWay} bytes, the echo server counted ${st.echoBytes}`)
     if (st.errors) fail(rec, `the echo server saw ${st.errors} socket errors: ${JSON.stringify(st.errorCodes)}`)
     for (const p of proxies.splice(0)) {
       const stop = await p.stop(opts.stopMs)
@@ -276,7 +298,7 @@ async function runTakingTurnsLatency(round) {
       }
     }
     const d = rec.us
-    console.error(`  [round ${round}] latency, taking turns: p50 µs direct ${fmt(d.direct.p50)} bare ${fmt(d.bare.p50)} tcpscope ${fmt(d.tcpscope.p50)}`)
+    console.error(`  [round ${round}] latency, taking turns: p50 µs direct ${fmt(d.direct.p50)} bare ${fmt(d.bare.p50)} haproxy ${fmt(d.haproxy.p50)} tcpscope ${fmt(d.tcpscope.p50)}`)
   } catch (err) {
     fail(rec, err.message)
   } finally {
@@ -338,6 +360,41 @@ async function bulkCase(rec, phase, host, port) {
   progress(rec, `${fmt(rec.mibps)} MiB/s  (${fmtBytes(total)} in ${fmt(r.ms / 1000, 2)} s, sink counted ${st.sinkBytes} bytes)`)
   const answers = r.perConn.reduce((a, c) => a + (c.answerBytes ?? 0), 0)
   return { client: total, server: answers, connections: conns, exact: r.perConn.every((c) => !c.error) }
+}
+
+async function echoCase(rec, phase, host, port) {
+  const conns = phase.id === 'echo1' ? 1 : V.bulk8Conns
+  const each = phase.id === 'echo1' ? V.echo1 : V.echo8Each
+  const total = conns * each
+  const r = await echoBulk({ host, port, conns, bytesPerConn: each, stallMs: opts.stallMs })
+  rec.connections = conns
+  rec.bytes = 2 * total // both ways go through the proxy: CPU per GiB counts both
+  rec.ms = r.ms
+  if (r.stalled) fail(rec, r.stalled)
+  r.perConn.forEach((c, i) => {
+    if (c.error) return fail(rec, `connection ${i + 1}/${conns}: ${c.error} (${c.sent ?? '?'} of ${each} bytes handed to the socket)`)
+    if (c.got !== each) fail(rec, `BYTE COUNT MISMATCH on connection ${i + 1}/${conns}: sent ${each}, ${c.got} came back`)
+    else if (!c.same) fail(rec, `CONTENT MISMATCH on connection ${i + 1}/${conns}: the echo's SHA-256 differs from what was sent`)
+  })
+  const st = await serverStats()
+  rec.sink = st
+  if (st.echoBytes !== total) fail(rec, `BYTE COUNT MISMATCH: sent ${total} bytes in all, the echo server counted ${st.echoBytes}`)
+  if (st.errors) fail(rec, `the echo server saw ${st.errors} socket errors: ${JSON.stringify(st.errorCodes)}`)
+  rec.mibps = total / MiB / (r.ms / 1000)
+  progress(rec, `${fmt(rec.mibps)} MiB/s each way  (${fmtBytes(total)} in ${fmt(r.ms / 1000, 2)} s, SHA-256 checked)`)
+  return { client: total, server: total, connections: conns, exact: r.perConn.every((c) => !c.error) }
+}
+
+/** redis-benchmark, plain then pipelined, through the case's proxy (or straight) to the one redis-server. */
+async function redisCase(rec, host, port) {
+  const t0 = performance.now()
+  const plain = redisBenchmark({ host, port, clients: V.redisClients, requests: V.redisRequests })
+  const pipelined = redisBenchmark({ host, port, clients: V.redisClients, requests: V.redisPipelined, pipeline: V.redisPipeline })
+  rec.ms = performance.now() - t0
+  rec.redis = { plain, pipelined }
+  rec.requests = 2 * (V.redisRequests + V.redisPipelined)
+  progress(rec, `SET ${fmt(plain.SET, 0)} GET ${fmt(plain.GET, 0)} requests/s; -P ${V.redisPipeline}: SET ${fmt(pipelined.SET, 0)} GET ${fmt(pipelined.GET, 0)}`)
+  return { client: 0, server: 0, connections: 0, exact: false }
 }
 
 async function latencyCase(rec, host, port) {
@@ -449,6 +506,9 @@ function summarize(records) {
     bulk1: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB ?? r.cpuPerGiB, peakRssMiB: (r) => (r.proxy?.peakRss ?? r.peakRss) / MiB, rssGrowthMiB: (r) => (r.proxy?.rssGrowth ?? r.rssGrowth) / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, mibpsWithFsync: (r) => r.mibpsWithFsync, cpuPerGiBWithFsync: (r) => r.cpuPerGiBWithFsync, fsyncS: (r) => r.fsyncMs / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
     bulk8: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
     latency: { p50: (r) => r.us.p50, p90: (r) => r.us.p90, p99: (r) => r.us.p99, p999: (r) => r.us.p999, max: (r) => r.us.max, proxyCpuPerEchoUs: (r) => r.proxyCpuPerEchoUs, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB },
+    echo1: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB },
+    echo8: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB },
+    redis: { setPlain: (r) => r.redis.plain.SET, getPlain: (r) => r.redis.plain.GET, setPiped: (r) => r.redis.pipelined.SET, getPiped: (r) => r.redis.pipelined.GET, proxyCpuPerRequestUs: (r) => r.proxyCpuPerRequestUs, peakRssMiB: (r) => r.proxy?.peakRss / MiB },
     churn: { connsPerSec: (r) => r.connsPerSec, errors: (r) => r.churn.errors, proxyCpuPerConnMs: (r) => r.proxyCpuPerConnMs, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB, stopS: (r) => r.proxy?.stop?.ms / 1000 }
   }
   for (const p of PHASES) {
@@ -465,12 +525,12 @@ function summarize(records) {
   // tcpscope against the bare forwarder round by round: the two cases of a round run back to
   // back, so this cancels the machine's drift between rounds (10-30% on a shared VM), which
   // a ratio of the two medians, taken from different rounds, does not.
-  const perRound = (phase, f) => {
+  const perRound = (phase, f, kase = 'tcpscope', ref = 'bare') => {
     const values = []
     for (let n = 1; n <= opts.rounds; n++) {
-      const of = (kase) => records.find((r) => r.phase === phase && r.case === kase && r.round === n && r.ok)
-      const t = of('tcpscope')
-      const b = of('bare')
+      const of = (k) => records.find((r) => r.phase === phase && r.case === k && r.round === n && r.ok)
+      const t = of(kase)
+      const b = of(ref)
       const v = t && b ? f(t, b) : NaN
       if (Number.isFinite(v)) values.push(v)
     }
@@ -509,9 +569,9 @@ function summarize(records) {
     }
     ratios.latencyTurns = {
       rounds: turns.length,
-      p50: { direct: med((r) => r.us.direct.p50), bare: med((r) => r.us.bare.p50), tcpscope: med((r) => r.us.tcpscope.p50) },
-      p99: { direct: med((r) => r.us.direct.p99), bare: med((r) => r.us.bare.p99), tcpscope: med((r) => r.us.tcpscope.p99) },
-      cpuPerEchoUs: { bare: med((r) => r.proxyCpuPerEchoUs.bare), tcpscope: med((r) => r.proxyCpuPerEchoUs.tcpscope) },
+      p50: { direct: med((r) => r.us.direct.p50), bare: med((r) => r.us.bare.p50), haproxy: med((r) => r.us.haproxy.p50), tcpscope: med((r) => r.us.tcpscope.p50) },
+      p99: { direct: med((r) => r.us.direct.p99), bare: med((r) => r.us.bare.p99), haproxy: med((r) => r.us.haproxy.p99), tcpscope: med((r) => r.us.tcpscope.p99) },
+      cpuPerEchoUs: { bare: med((r) => r.proxyCpuPerEchoUs.bare), haproxy: med((r) => r.proxyCpuPerEchoUs.haproxy), tcpscope: med((r) => r.proxyCpuPerEchoUs.tcpscope) },
       p50DiffUs: diffs('p50'),
       p99DiffUs: diffs('p99')
     }
@@ -530,7 +590,48 @@ function summarize(records) {
       connsPerSecTarget: 0.9
     }
   }
+  ratios.vsHaproxy = haproxyRatios(records, perRound)
   return { medians: M, ratios }
+}
+
+/**
+ * Issue 18's table: tcpscope ÷ haproxy (and the bare forwarder ÷ haproxy, for scale), each
+ * round's ratio of the two cases run back to back, median over rounds. `better` says which
+ * way is good: 'higher' for rates (target >= 1), 'lower' for latency and CPU (target <= 1).
+ */
+function haproxyRatios(records, perRound) {
+  const rows = []
+  const add = (label, phase, get, better) => {
+    if (!PHASES.some((p) => p.id === phase)) return
+    const f = (a, b) => get(a) / get(b)
+    rows.push({ label, better, tcpscope: perRound(phase, f, 'tcpscope', 'haproxy'), bare: perRound(phase, f, 'bare', 'haproxy') })
+  }
+  const mibps = (r) => r.mibps
+  add(`bulk, 1 connection (${fmtBytes(V.bulk1)}): throughput`, 'bulk1', mibps, 'higher')
+  add(`bulk, ${V.bulk8Conns} connections: throughput`, 'bulk8', mibps, 'higher')
+  add('echo with SHA checks, 1 connection: throughput', 'echo1', mibps, 'higher')
+  add(`echo with SHA checks, ${V.bulk8Conns} connections: throughput`, 'echo8', mibps, 'higher')
+  add('connections per second (churn)', 'churn', (r) => r.connsPerSec, 'higher')
+  add('redis-benchmark SET, 50 clients', 'redis', (r) => r.redis.plain.SET, 'higher')
+  add('redis-benchmark GET, 50 clients', 'redis', (r) => r.redis.plain.GET, 'higher')
+  add(`redis-benchmark SET, 50 clients, -P ${V.redisPipeline}`, 'redis', (r) => r.redis.pipelined.SET, 'higher')
+  add(`redis-benchmark GET, 50 clients, -P ${V.redisPipeline}`, 'redis', (r) => r.redis.pipelined.GET, 'higher')
+  add('p50 latency, case after case', 'latency', (r) => r.us.p50, 'lower')
+  if (PHASES.some((p) => p.id === 'latency')) {
+    const turns = records.filter((r) => r.phase === 'latency-turns' && r.ok)
+    const of = (k) => {
+      const values = turns.map((r) => r.us[k].p50 / r.us.haproxy.p50).filter(Number.isFinite)
+      return { median: median(values), min: Math.min(...values), max: Math.max(...values), values }
+    }
+    rows.push({ label: 'p50 latency, taking turns', better: 'lower', tcpscope: of('tcpscope'), bare: of('bare') })
+  }
+  add('proxy CPU per connection (churn)', 'churn', (r) => r.proxyCpuPerConnMs, 'lower')
+  add('proxy CPU per GiB, bulk 1 connection', 'bulk1', (r) => r.proxyCpuPerGiB, 'lower')
+  add(`proxy CPU per GiB, bulk ${V.bulk8Conns} connections`, 'bulk8', (r) => r.proxyCpuPerGiB, 'lower')
+  add('proxy CPU per GiB, echo 1 connection', 'echo1', (r) => r.proxyCpuPerGiB, 'lower')
+  add(`proxy CPU per GiB, echo ${V.bulk8Conns} connections`, 'echo8', (r) => r.proxyCpuPerGiB, 'lower')
+  add('proxy CPU per redis request', 'redis', (r) => r.proxyCpuPerRequestUs, 'lower')
+  return rows
 }
 
 function printReport(meta, summary) {
@@ -555,28 +656,39 @@ function printReport(meta, summary) {
     if (p.group === 'bulk') {
       rows.push(row('throughput MiB/s', 'mibps', 1))
       if (p.cases.includes('writer')) rows.push(row('  writer incl. fsync MiB/s', 'mibpsWithFsync', 1, ['writer']))
-      rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'tcpscope', 'writer']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'tcpscope', 'writer']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'tcpscope', 'writer']))
+      rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'writer']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'writer']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'writer']))
       rows.push(['capture file MiB', ...cases.map((c) => (c === 'tcpscope' ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])
       rows.push(row('stop (flush+fsync) s', 'stopS', 2, ['tcpscope']))
       if (p.cases.includes('writer')) rows.push(row('writer fsync s', 'fsyncS', 2, ['writer']))
-      rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'tcpscope']))
-      rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'tcpscope']))
+      rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope']))
+      rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope']))
     } else if (p.group === 'latency') {
       rows.push(row('p50 µs', 'p50', 1))
       rows.push(row('p90 µs', 'p90', 1))
       rows.push(row('p99 µs', 'p99', 1))
       rows.push(row('p99.9 µs', 'p999', 1))
       rows.push(row('max µs', 'max', 0))
-      rows.push(row('proxy CPU µs/echo', 'proxyCpuPerEchoUs', 1, ['bare', 'tcpscope']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'tcpscope']))
+      rows.push(row('proxy CPU µs/echo', 'proxyCpuPerEchoUs', 1, ['bare', 'haproxy', 'tcpscope']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope']))
+    } else if (p.group === 'echo') {
+      rows.push(row('throughput MiB/s each way', 'mibps', 1))
+      rows.push(row('proxy CPU s/GiB (both ways)', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope']))
+    } else if (p.group === 'redis') {
+      rows.push(row('SET requests/s', 'setPlain', 0))
+      rows.push(row('GET requests/s', 'getPlain', 0))
+      rows.push(row(`SET requests/s, -P ${V.redisPipeline}`, 'setPiped', 0))
+      rows.push(row(`GET requests/s, -P ${V.redisPipeline}`, 'getPiped', 0))
+      rows.push(row('proxy CPU µs/request', 'proxyCpuPerRequestUs', 2, ['bare', 'haproxy', 'tcpscope']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope']))
     } else {
       rows.push(row('connections/s', 'connsPerSec', 0))
       rows.push(['errors (all rounds)', ...cases.map((c) => String(M[p.id][c].errors.values.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0)))])
-      rows.push(row('proxy CPU ms/connection', 'proxyCpuPerConnMs', 3, ['bare', 'tcpscope']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'tcpscope']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'tcpscope']))
+      rows.push(row('proxy CPU ms/connection', 'proxyCpuPerConnMs', 3, ['bare', 'haproxy', 'tcpscope']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope']))
     }
     out.push('')
     out.push(p.title)
@@ -587,10 +699,10 @@ function printReport(meta, summary) {
       out.push(`The same, taking turns echo by echo, both proxies running (medians over ${T.rounds} round(s))`)
       out.push(
         table([
-          ['', 'direct', 'bare fwd', 'tcpscope'],
-          ['p50 µs', fmt(T.p50.direct, 1), fmt(T.p50.bare, 1), fmt(T.p50.tcpscope, 1)],
-          ['p99 µs', fmt(T.p99.direct, 1), fmt(T.p99.bare, 1), fmt(T.p99.tcpscope, 1)],
-          ['proxy CPU µs/echo', '', fmt(T.cpuPerEchoUs.bare, 1), fmt(T.cpuPerEchoUs.tcpscope, 1)]
+          ['', 'direct', 'bare fwd', 'haproxy', 'tcpscope'],
+          ['p50 µs', fmt(T.p50.direct, 1), fmt(T.p50.bare, 1), fmt(T.p50.haproxy, 1), fmt(T.p50.tcpscope, 1)],
+          ['p99 µs', fmt(T.p99.direct, 1), fmt(T.p99.bare, 1), fmt(T.p99.haproxy, 1), fmt(T.p99.tcpscope, 1)],
+          ['proxy CPU µs/echo', '', fmt(T.cpuPerEchoUs.bare, 1), fmt(T.cpuPerEchoUs.haproxy, 1), fmt(T.cpuPerEchoUs.tcpscope, 1)]
         ])
       )
     }
@@ -642,6 +754,17 @@ function printReport(meta, summary) {
     rows.push([`capture file >= ${fmtBytes(V.bulk1)} after the ${fmtBytes(V.bulk1)} run`, allOk ? 'ok' : 'NO', `bytes per round: ${caps.join(', ')}`])
   }
   out.push(table(rows))
+  if (R.vsHaproxy.length) {
+    out.push('')
+    out.push(`Against haproxy ${V.churnWarmup || V.echoWarmup ? '(with warm-up)' : '(every process from a cold start, no warm-up)'}: each round's ratio, median over rounds (range)`)
+    const hrows = [['', 'tcpscope ÷ haproxy', 'bare ÷ haproxy', 'goal']]
+    for (const x of R.vsHaproxy) {
+      const t = x.tcpscope.median
+      const met = !Number.isFinite(t) ? undefined : x.better === 'higher' ? t >= 1 : t <= 1
+      hrows.push([x.label, `${r2(t)} ${range(x.tcpscope, r2)}`, r2(x.bare.median), `${x.better === 'higher' ? '>= 1' : '<= 1'}: ${mark(met)}`])
+    }
+    out.push(table(hrows))
+  }
   out.push('')
   if (failures.length) {
     out.push(`FAILED: ${failures.length} error(s) — these results are not valid:`)
@@ -684,6 +807,13 @@ async function main() {
     meta.tmp = tmpRoot
     meta.sameDisk = statSync(captureDir).dev === statSync(writerDir).dev
 
+    requireProgram('haproxy', 'haproxy')
+    if (PHASES.some((p) => p.group === 'redis')) {
+      requireProgram('redis-server', 'redis-server')
+      requireProgram('redis-benchmark', 'redis-tools')
+      redis = await startRedis(HOST)
+      redis.target = `${redis.host}:${redis.port}`
+    }
     server = new Helper(join(HERE, 'sink-server.mjs'), [], 'sink/echo server')
     const ready = await server.wait('ready', 20_000)
     server.sink = ready.sink
@@ -704,6 +834,7 @@ async function main() {
     fail(setup, err.message)
   } finally {
     if (server) await server.close()
+    if (redis) await redis.stop(10_000)
     const left = liveChildren()
     if (left.length) fail(setup, `child processes still running at the end (killed now): ${left.join(', ')}`)
     cleanupSync()

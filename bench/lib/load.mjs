@@ -1,5 +1,6 @@
 // The client load generators (they run in the bench's main process, apart from the server
 // and the proxies, so each process's CPU time is its own).
+import { createHash } from 'node:crypto'
 import { connect } from 'node:net'
 import { BULK_CHUNK, slice } from './pattern.mjs'
 
@@ -221,4 +222,61 @@ export async function churn({ host, port, total, concurrency = 50, size = 1024, 
   dog.stop()
   const errorCount = Object.values(errors).reduce((a, b) => a + b, 0)
   return { ms, ok, attempted: next, errorCount, errors, mismatches, bytesSent, stalled: stalled?.message }
+}
+
+/**
+ * Bulk echo: `conns` connections at once, each sends `bytesPerConn` bytes of the bench
+ * pattern and half-closes while reading the echo back; the SHA-256 of what came back must
+ * equal the SHA-256 of what was sent. Time runs from the first byte (all connections
+ * already open) to the last echoed byte.
+ */
+export async function echoBulk({ host, port, conns, bytesPerConn, stallMs = 30_000 }) {
+  const sockets = await Promise.all(Array.from({ length: conns }, () => connectTo(host, port)))
+  const t0 = now()
+  let stalled
+  const dog = new Watchdog(stallMs, 'echo', (err) => {
+    stalled = err
+    for (const s of sockets) s.destroy(err)
+  })
+  const settled = await Promise.allSettled(sockets.map((s, i) => sendAndCheckEcho(s, bytesPerConn, i * 7919, dog, t0)))
+  dog.stop()
+  const ms = Math.max(...settled.map((r) => (r.status === 'fulfilled' ? r.value.ms : 0)))
+  const perConn = settled.map((r) => (r.status === 'fulfilled' ? r.value : { error: r.reason.message, sent: r.reason.sent }))
+  return { ms, perConn, stalled: stalled?.message }
+}
+
+function sendAndCheckEcho(s, bytes, start, dog, t0) {
+  return new Promise((resolve, reject) => {
+    const sentHash = createHash('sha256')
+    const gotHash = createHash('sha256')
+    let sent = 0
+    let got = 0
+    let ended = false
+    s.on('data', (d) => {
+      dog.poke()
+      got += d.length
+      gotHash.update(d)
+    })
+    s.on('end', () => (ended = true))
+    s.on('error', (err) => reject(Object.assign(err, { sent })))
+    s.on('close', () => {
+      const ms = now() - t0
+      if (!ended) return reject(Object.assign(new Error(`connection closed before the echo's end (${got} of ${bytes} bytes back)`), { sent }))
+      resolve({ sent, got, ms, same: got === bytes && sentHash.digest('hex') === gotHash.digest('hex') })
+    })
+    const pump = () => {
+      while (sent < bytes) {
+        const chunk = slice(start + sent, Math.min(BULK_CHUNK.length, bytes - sent))
+        sent += chunk.length
+        sentHash.update(chunk)
+        dog.poke()
+        if (!s.write(chunk)) {
+          s.once('drain', pump)
+          return
+        }
+      }
+      s.end()
+    }
+    pump()
+  })
 }

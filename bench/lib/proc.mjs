@@ -104,6 +104,28 @@ function withTimeout(promise, ms, what) {
   ]).finally(() => clearTimeout(timer))
 }
 
+/** Whether a TCP socket listens on `port` (IPv4, any address), from /proc/net/tcp. */
+function listensOn(port) {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .some((line) => {
+      const f = line.trim().split(/\s+/)
+      return f[1]?.endsWith(hex) && f[3] === '0A' // 0A: LISTEN
+    })
+}
+
+/** Resolves once `port` listens; gives up when `exit` settles first (the caller reports that). */
+async function waitListening(port, exit) {
+  let gone = false
+  void exit.then(() => (gone = true))
+  while (!gone) {
+    if (listensOn(port)) return
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  throw new Error(`exited before port ${port} listened`) // the exit handler has already rejected `ready`, with its output
+}
+
 /**
  * A Node helper forked with an IPC channel. `request(msg, type)` sends a message and waits
  * for the next reply of that type; a {type:'error'} reply or the child's exit rejects.
@@ -159,8 +181,8 @@ export class Helper {
  * stops it. Everything it prints is kept.
  */
 export class ProxyProcess {
-  static async start(name, argv, { startTimeoutMs = 20_000, env } = {}) {
-    const p = new ProxyProcess(name, argv, env)
+  static async start(name, argv, { startTimeoutMs = 20_000, env, command, listenAt } = {}) {
+    const p = new ProxyProcess(name, argv, env, command, listenAt)
     await withTimeout(p.ready, startTimeoutMs, `${name} start`).catch((err) => {
       p.kill()
       throw err
@@ -168,13 +190,18 @@ export class ProxyProcess {
     return p
   }
 
-  /** `env`: variables added to the bench's own environment. */
-  constructor(name, argv, env) {
+  /**
+   * `env`: variables added to the bench's own environment. `command`: run instead of node
+   * (haproxy, redis-server). `listenAt` ({host, port}): a program that prints no listening
+   * line is ready once that port listens (seen in /proc/net/tcp, so no probe connection
+   * reaches the target).
+   */
+  constructor(name, argv, env, command = process.execPath, listenAt) {
     this.name = name
     this.argv = argv
     this.lines = []
     this.stderr = ''
-    this.child = track(spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : undefined }), name)
+    this.child = track(spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : undefined }), name)
     this.pid = this.child.pid
     this.exit = exited(this.child)
     this.closed = new Promise((resolve) => this.child.once('close', resolve))
@@ -182,6 +209,16 @@ export class ProxyProcess {
     let resolveReady, rejectReady
     this.ready = new Promise((res, rej) => ((resolveReady = res), (rejectReady = rej)))
     this.child.on('error', (err) => rejectReady(new Error(`${name}: cannot start: ${err.message}`)))
+    if (listenAt) {
+      this.lines.push('') // no listening line to wait for: the rest of its stdout is kept from lines[1]
+      void waitListening(listenAt.port, this.exit).then(() => {
+        this.info = { type: 'listening', listen: `${listenAt.host}:${listenAt.port}` }
+        this.host = listenAt.host
+        this.port = listenAt.port
+        this.startMemory = memory(this.pid)
+        resolveReady(this)
+      }, rejectReady)
+    }
     this.child.stdout.setEncoding('utf8')
     this.child.stdout.on('data', (d) => {
       buf += d
@@ -233,11 +270,11 @@ export class ProxyProcess {
     resolve(this)
   }
 
-  /** SIGTERM, then waits for the exit (SIGKILL after `timeoutMs`). */
+  /** SIGTERM (or `stopSignal`), then waits for the exit (SIGKILL after `timeoutMs`). */
   async stop(timeoutMs = 120_000) {
     const t0 = performance.now()
     try {
-      process.kill(this.pid, 'SIGTERM')
+      process.kill(this.pid, this.stopSignal ?? 'SIGTERM')
     } catch {}
     let timedOut = false
     const t = setTimeout(() => {
