@@ -233,6 +233,11 @@ async function runNetworkCase(phase, kase, round) {
       rec.proxy.stop = { code: stop.code, signal: stop.signal, ms: stop.ms, output: stop.lines.slice(-5), stderr: stop.stderr.slice(0, 2000) }
       if (stop.timedOut) fail(rec, `${p.name} did not exit within ${opts.stopMs / 1000} s of SIGTERM (killed)`)
       else if (stop.code !== 0) fail(rec, `${p.name} exited with code ${stop.code}${stop.signal ? ` (signal ${stop.signal})` : ''}, expected 0 after SIGTERM; stderr: ${stop.stderr.trim().slice(0, 500) || '(empty)'}`)
+      if (kase === 'haproxy' && !rec.ok) {
+        // Its abnormal sessions, with haproxy's termination flags (peers.mjs logs only those).
+        const log = stop.stderr.split('\n').filter((l) => l.trim() && !/NOTICE|Proxy \S+ stopped/.test(l))
+        if (log.length) fail(rec, `haproxy logged: ${log.slice(0, 8).join(' | ')}`)
+      }
       if (kase === 'tcpscope' && phase.group !== 'redis') {
         const all = { ...traffic, client: traffic.client + warm.bytes, server: traffic.server + warm.bytes, connections: traffic.connections + warm.connections }
         checkSummary(rec, stop.lines, all, capturePath)
@@ -696,7 +701,7 @@ function printReport(meta, summary) {
     if (p.group === 'latency' && R.latencyTurns?.rounds) {
       const T = R.latencyTurns
       out.push('')
-      out.push(`The same, taking turns echo by echo, both proxies running (medians over ${T.rounds} round(s))`)
+      out.push(`The same, taking turns echo by echo, the three proxies running (medians over ${T.rounds} round(s))`)
       out.push(
         table([
           ['', 'direct', 'bare fwd', 'haproxy', 'tcpscope'],
