@@ -138,6 +138,16 @@ export class RecordedConnection {
     return this.capture.monoNow()
   }
 
+  /** Whether a chunk's buffer may be reused once `data` returns (LiveCapture.chunksReusable). */
+  get chunksReusable(): boolean {
+    return this.capture.chunksReusable
+  }
+
+  /** Whether the capture's writer copies what it records (LiveCapture.copiesChunks). */
+  get copiesChunks(): boolean {
+    return this.capture.copiesChunks
+  }
+
   /** Bytes recorded from `dir` so far. */
   bytes(dir: Direction): number {
     return this.capture.bytesOf(this.row, dir)
@@ -273,6 +283,20 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
 
   get writerKind(): 'direct' | 'buffered' {
     return this.writer instanceof DirectWriter ? 'direct' : 'buffered'
+  }
+
+  /**
+   * Whether nothing keeps a data chunk once appendData returns, so its buffer may take new
+   * bytes: the O_DIRECT writer copies every record, while the page-cache writer queues the
+   * chunk itself and a detailed listener passes it on.
+   */
+  get chunksReusable(): boolean {
+    return this.copiesChunks && !this.listener.detailed
+  }
+
+  /** Whether the writer copies each record (O_DIRECT), rather than queueing the chunk itself. */
+  get copiesChunks(): boolean {
+    return this.writer instanceof DirectWriter
   }
 
   setListener(listener: CaptureListener): void {

@@ -13,7 +13,8 @@ import type { RecordedConnection } from '../capture/live-capture'
 import { describeNetError, errorInfo } from '../net/net-errors'
 import { DeadlineQueue, type Expiring } from '../net/deadline-queue'
 import type { LiveSetMember } from '../net/live-set'
-import { confirmFin } from '../net/node-internals'
+import { confirmFin, readInto } from '../net/node-internals'
+import { ReadBuffers } from '../net/read-buffers'
 import { isResetError, localPeer, remotePeer, resetSocket, resetWhenFlushed } from '../net/sockets'
 
 export interface UpstreamOptions {
@@ -27,12 +28,16 @@ export interface ProxyContext extends UpstreamOptions {
   /** The upstream's address when the target names it exactly: no getpeername() needed. */
   knownRemote: PeerAddress | undefined
   connectDeadlines: DeadlineQueue
+  /** What the sockets read into (shared by every proxy of the process, bounded there). */
+  readBuffers: ReadBuffers
   /** Called once per connection, when both sockets have closed and the close is recorded. */
   done(conn: ProxyConnection): void
 }
 
+const readBuffers = new ReadBuffers()
+
 export function proxyContext(opts: UpstreamOptions, done: (conn: ProxyConnection) => void): ProxyContext {
-  return { ...opts, knownRemote: knownRemote(opts.target), connectDeadlines: new DeadlineQueue(opts.connectTimeoutMs), done }
+  return { ...opts, knownRemote: knownRemote(opts.target), connectDeadlines: new DeadlineQueue(opts.connectTimeoutMs), readBuffers, done }
 }
 
 function knownRemote(target: Endpoint): PeerAddress | undefined {
@@ -50,6 +55,8 @@ export class ProxyConnection implements Expiring, LiveSetMember {
   private readonly held: Record<Direction, boolean> = { client: false, server: false }
   private end: ConnectionEnd | undefined
   private openSockets = 2
+  /** The buffer each side's socket reads into (readDirect), if it has one. */
+  private readonly readBuf: Record<Direction, Buffer | undefined> = { client: undefined, server: undefined }
   private readonly connectDeadline: number
 
   /**
@@ -93,6 +100,8 @@ export class ProxyConnection implements Expiring, LiveSetMember {
       resetSocket(client)
     })
     client.on('error', (err: NodeJS.ErrnoException) => this.onError('client', err))
+    this.readDirect('client', client, up)
+    this.readDirect('server', up, client)
     client.on('data', (chunk: Buffer) => this.forward('client', chunk, up))
     up.on('data', (chunk: Buffer) => this.forward('server', chunk, client))
     up.on('drain', () => this.release('client'))
@@ -129,6 +138,29 @@ export class ProxyConnection implements Expiring, LiveSetMember {
       this.held[dir] = true
       this.applyFlow(dir)
     }
+  }
+
+  /**
+   * Lets `from` read into a buffer of its own instead of a new one per read (node-internals.ts
+   * readInto), where the capture copies what it records. A read whose bytes would be kept
+   * (queued behind earlier writes or a connect, or handed to a detailed listener) is
+   * forwarded as a copy of just those bytes; otherwise the buffer itself is written, and if
+   * the kernel took only part of it, the rest waits in it and the socket reads into a fresh
+   * one. Without a buffer to spare (or the internals) the socket emits 'data' as usual.
+   */
+  private readDirect(dir: Direction, from: Socket, to: Socket): void {
+    if (!this.rec.copiesChunks) return
+    const pool = this.ctx.readBuffers
+    const buf = pool.take()
+    if (buf === undefined) return
+    const onRead = (n: number, b: Buffer): void => {
+      const chunk = b.subarray(0, n)
+      if (to.writableLength > 0 || to.connecting || !this.rec.chunksReusable) return this.forward(dir, Buffer.from(chunk), to)
+      this.forward(dir, chunk, to)
+      if (to.writableLength > 0) this.readBuf[dir] = pool.fresh()
+    }
+    if (!readInto(from, buf, onRead, () => this.readBuf[dir]!)) return pool.give(buf)
+    this.readBuf[dir] = buf
   }
 
   private release(dir: Direction): void {
@@ -176,6 +208,8 @@ export class ProxyConnection implements Expiring, LiveSetMember {
 
   private readonly onSocketClosed = (): void => {
     if (--this.openSockets > 0) return
+    // Both sockets are closed: neither reads again, and no pending write holds a buffer still in readBuf.
+    for (const b of [this.readBuf.client, this.readBuf.server]) if (b !== undefined) this.ctx.readBuffers.give(b)
     this.ctx.connectDeadlines.cancel(this.connectDeadline)
     this.rec.close(this.end ?? 'closed')
     this.ctx.done(this)

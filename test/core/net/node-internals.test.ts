@@ -8,7 +8,7 @@ import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import { loopbackPair } from '../../helpers/net'
 import { setImmediate as tick } from 'node:timers/promises'
-import { confirmFin, handleAddress, internalsStatus, warmSocketConstructor } from '../../../src/core/net/node-internals'
+import { confirmFin, handleAddress, internalsStatus, readInto, warmSocketConstructor } from '../../../src/core/net/node-internals'
 
 const NODE = `Node ${process.version}`
 const cleanups: Array<() => unknown> = []
@@ -61,6 +61,54 @@ describe(`node internals on ${NODE}`, () => {
     client.end('bye')
     expect(await confirmed).toBe('fin')
     expect(internalsStatus.finCheck).toBe('yes')
+  })
+
+  it(`${NODE}: an accepted socket reads into the caller's buffers, every byte in order, and still ends, pauses and resumes`, async () => {
+    const { client, accepted } = await pair()
+    internalsStatus.userBuffer = 'untried'
+    const first = Buffer.alloc(16)
+    const used = new Set<Buffer>()
+    const got: Buffer[] = []
+    let current = first
+    let reads = 0
+    // Every other read swaps the buffer, as a proxy does when a write kept the bytes.
+    const ok = readInto(
+      accepted,
+      first,
+      (n, b) => {
+        used.add(b)
+        got.push(Buffer.from(b.subarray(0, n)))
+        if (++reads % 2 === 0) current = Buffer.alloc(16)
+      },
+      () => current
+    )
+    expect(ok).toBe(true)
+    expect(internalsStatus.userBuffer).toBe('yes')
+    accepted.on('data', () => expect.fail("a socket reading into the caller's buffer emitted 'data'"))
+    const ended = once(accepted, 'end')
+    accepted.pause()
+    const sent = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251))
+    client.write(sent.subarray(0, 500))
+    await tick()
+    accepted.resume()
+    client.end(sent.subarray(500))
+    await ended
+    expect(Buffer.concat(got).equals(sent)).toBe(true)
+    expect(used.has(first)).toBe(true)
+    expect(used.size).toBeGreaterThan(1)
+  })
+
+  it(`${NODE}: a socket reading into the caller's buffer still tells a reset that came with data from a FIN`, async () => {
+    const { client, accepted } = await pair()
+    const buf = Buffer.alloc(64)
+    expect(readInto(accepted, buf, () => {}, () => buf)).toBe(true)
+    const outcome = new Promise<string>((resolve) => {
+      accepted.on('end', () => confirmFin(accepted, () => resolve('fin')))
+      accepted.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'))
+    })
+    client.write('data then reset')
+    client.resetAndDestroy()
+    expect(await outcome).toBe('ECONNRESET')
   })
 
   it(`${NODE}: the socket warm-up opens no file descriptor and leaves no handle behind`, async () => {
