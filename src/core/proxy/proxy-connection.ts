@@ -14,7 +14,7 @@ import { describeNetError, errorInfo } from '../net/net-errors'
 import { DeadlineQueue, type Expiring } from '../net/deadline-queue'
 import type { LiveSetMember } from '../net/live-set'
 import { confirmFin, readInto } from '../net/node-internals'
-import { ReadBuffers } from '../net/read-buffers'
+import { READ_BUFFER_SIZE, ReadBuffers } from '../net/read-buffers'
 import { isResetError, localPeer, remotePeer, resetSocket, resetWhenFlushed } from '../net/sockets'
 
 export interface UpstreamOptions {
@@ -35,6 +35,8 @@ export interface ProxyContext extends UpstreamOptions {
 }
 
 const readBuffers = new ReadBuffers()
+/** Reads from this size up hand their buffer on when kept, smaller ones are copied (at most half a buffer is pinned for nothing). */
+const HAND_ON_BYTES = READ_BUFFER_SIZE / 2
 
 export function proxyContext(opts: UpstreamOptions, done: (conn: ProxyConnection) => void): ProxyContext {
   return { ...opts, knownRemote: knownRemote(opts.target), connectDeadlines: new DeadlineQueue(opts.connectTimeoutMs), readBuffers, done }
@@ -142,11 +144,12 @@ export class ProxyConnection implements Expiring, LiveSetMember {
 
   /**
    * Lets `from` read into a buffer of its own instead of a new one per read (node-internals.ts
-   * readInto), where the capture copies what it records. A read whose bytes would be kept
-   * (queued behind earlier writes or a connect, or handed to a detailed listener) is
-   * forwarded as a copy of just those bytes; otherwise the buffer itself is written, and if
-   * the kernel took only part of it, the rest waits in it and the socket reads into a fresh
-   * one. Without a buffer to spare (or the internals) the socket emits 'data' as usual.
+   * readInto), where the capture copies what it records. The buffer takes the next read
+   * unless something kept these bytes: a write queued behind earlier writes or a connect, a
+   * detailed listener, or a write the kernel took only in part. Then a large read leaves its
+   * buffer to them and the socket reads into a fresh one, and a small one is forwarded as a
+   * copy of just its bytes. Without a buffer to spare (or the internals) the socket emits
+   * 'data' as usual.
    */
   private readDirect(dir: Direction, from: Socket, to: Socket): void {
     if (!this.rec.copiesChunks) return
@@ -155,9 +158,11 @@ export class ProxyConnection implements Expiring, LiveSetMember {
     if (buf === undefined) return
     const onRead = (n: number, b: Buffer): void => {
       const chunk = b.subarray(0, n)
-      if (to.writableLength > 0 || to.connecting || !this.rec.chunksReusable) return this.forward(dir, Buffer.from(chunk), to)
+      const kept = to.writableLength > 0 || to.connecting || !this.rec.chunksReusable
+      // A few bytes are copied rather than pinning a whole buffer; a large read keeps its buffer.
+      if (kept && n < HAND_ON_BYTES) return this.forward(dir, Buffer.from(chunk), to)
       this.forward(dir, chunk, to)
-      if (to.writableLength > 0) this.readBuf[dir] = pool.fresh()
+      if (kept || to.writableLength > 0) this.readBuf[dir] = pool.fresh()
     }
     if (!readInto(from, buf, onRead, () => this.readBuf[dir]!)) return pool.give(buf)
     this.readBuf[dir] = buf
