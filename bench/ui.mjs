@@ -8,17 +8,21 @@
 //  - live: a proxy carrying a steady 50 MiB/s plus 200 new connections a second while the
 //    page shows the list and the busy connection's hex view: the longest main-thread task,
 //    event-to-screen delay, and the page's JS heap;
+//  - following: 2,000 new connections a second through the proxy while the list follows its
+//    end (nothing selected): the longest main-thread task and how many pass 50 ms;
 //  - the proxy's bulk throughput and churn with that page attached against without it.
 // Figures are printed beside their targets; nothing is asserted.
 //
-//   node bench/ui.mjs [--connections N] [--parts list,exchanges,hex,live,load] [--dir DIR] [--seconds N] [--profile]
-// --profile prints where the page's main thread spent its time while scrolling and during the live part.
+//   node bench/ui.mjs [--connections N] [--parts list,exchanges,hex,live,follow,load] [--rate N] [--dir DIR] [--seconds N] [--profile] [--trace FILE] [--ui DIR] [--list-capture FILE]
+// --profile prints where the page's main thread spent its time while scrolling and during the live
+// and follow parts, and what ran in its tasks over 50 ms; --trace FILE keeps that trace (DevTools).
+// --ui DIR serves another build of the renderer (to compare two builds in one session).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { chromium } from 'playwright-core'
@@ -29,11 +33,15 @@ import { installProbes } from './lib/ui-probes.mjs'
 const { values } = parseArgs({
   options: {
     connections: { type: 'string', default: '100000' },
-    parts: { type: 'string', default: 'list,exchanges,hex,live,load' },
+    parts: { type: 'string', default: 'list,exchanges,hex,live,follow,load' },
+    rate: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '20' },
     dir: { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
-    profile: { type: 'boolean' }
+    profile: { type: 'boolean' },
+    trace: { type: 'string' },
+    ui: { type: 'string' },
+    'list-capture': { type: 'string' }
   }
 })
 const CONNECTIONS = Number(values.connections)
@@ -49,7 +57,8 @@ const verdict = (v, target) => `target < ${target}: ${v < target ? 'ok' : 'MISSE
 const pct = (xs, p) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] : NaN)
 
 async function startWeb(args) {
-  const child = spawn(process.execPath, [CLI, 'web', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const ui = values.ui ? ['--ui', resolve(values.ui)] : []
+  const child = spawn(process.execPath, [CLI, 'web', '--json', ...ui, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   const { url } = await firstJsonLine(child)
   const engine = await connectEngine(url)
   return {
@@ -82,31 +91,46 @@ async function openPage(url) {
     const { metrics } = await cdp.send('Performance.getMetrics')
     return metrics.find((m) => m.name === 'JSHeapUsedSize').value / 2 ** 20
   }
-  return { page, context, heapMiB, cdp, close: () => context.close() }
+  // The page's main-thread CPU (and the script and layout inside it) over `work`: unlike frame
+  // times, these hardly move when other processes share the machine's cores.
+  const cpu = async (work) => {
+    const read = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]))
+    const a = await read()
+    const result = await work()
+    const b = await read()
+    const ms = (k) => (b[k] - a[k]) * 1000
+    return { result, thread: ms('ThreadTime'), script: ms('ScriptDuration'), layout: ms('LayoutDuration') + ms('RecalcStyleDuration') }
+  }
+  return { page, context, heapMiB, cdp, cpu, close: () => context.close() }
 }
 
 const captureTab = (page, name) => page.getByRole('navigation', { name: 'Open captures' }).getByRole('button', { name: new RegExp(`^${name.replace('.', '\\.')} \\d+$`) })
 
 async function listPart() {
-  const file = join(dir, 'list.tcap')
-  log(`recording ${fmt(CONNECTIONS)} connections through tcpscope proxy ...`)
-  await recordCapture({ cli: CLI, file, connections: CONNECTIONS, total: CONNECTIONS * 1024, log })
+  // --list-capture FILE: recorded there once and kept, so that runs compared skip the recording.
+  const kept = values['list-capture'] ? resolve(values['list-capture']) : undefined
+  const file = kept ?? join(dir, 'list.tcap')
+  if (!kept || !existsSync(kept)) {
+    log(`recording ${fmt(CONNECTIONS)} connections through tcpscope proxy ...`)
+    await recordCapture({ cli: CLI, file, connections: CONNECTIONS, total: CONNECTIONS * 1024, log })
+  }
   const w = await startWeb(['--open', file])
   const p = await openPage(w.url)
   try {
     const { page } = p
     console.log(`\nThe list of ${fmt(CONNECTIONS)} connections (Chromium ${p.context.browser()?.version() ?? ''}, tcpscope web)`)
     // First paint: from the click on the capture's tab to the frame after its first rows show.
-    const tab = await captureTab(page, 'list.tcap').elementHandle()
+    const tab = await captureTab(page, basename(file)).elementHandle()
     const firstPaint = await page.evaluate((el) => window.__probes.timeToRows(() => el.click(), '1'), tab).catch(async (e) => {
       await page.screenshot({ path: '/tmp/shots/bench-fail.png' })
       throw e
     })
     row('list first paint (click -> first rows painted), ms', fmt(firstPaint, 1), verdict(firstPaint, 300))
     if (values.profile) await startProfile(p.cdp)
-    const scroll = await page.evaluate(() => window.__probes.scrollGrid(600))
+    const { result: scroll, ...used } = await p.cpu(() => page.evaluate(() => window.__probes.scrollGrid(600)))
     if (values.profile) await stopProfile(p.cdp)
     row(`scroll top to bottom in ${scroll.frames} frames: frame time p50, ms`, fmt(scroll.p50, 1))
+    row('  page main-thread CPU per frame, ms', fmt(used.thread / scroll.frames, 2), `script ${fmt(used.script / scroll.frames, 2)}, style and layout ${fmt(used.layout / scroll.frames, 2)}`)
     row('  frame time p95, ms', fmt(scroll.p95, 1), verdict(scroll.p95, 16.7))
     row('  longest frame, ms; long tasks (> 50 ms)', fmt(scroll.max, 1), `${scroll.longTasks} long tasks, longest ${fmt(scroll.longestTask, 0)} ms`)
     row('  rows shown blank (not yet fetched) at the end of the scroll', String(scroll.blankAtEnd))
@@ -119,7 +143,7 @@ async function listPart() {
   } finally {
     await p.close()
     await w.stop()
-    rmSync(file, { force: true })
+    if (!kept) rmSync(file, { force: true })
   }
 }
 
@@ -145,9 +169,10 @@ async function exchangesPart() {
     await status.filter({ hasText: new RegExp(`^${fmt(CONNECTIONS)} of ${fmt(CONNECTIONS)} exchanges$`) }).waitFor({ timeout: 600_000 })
     row('  every exchange decoded and counted (click -> count shown), ms', fmt(performance.now() - t0, 0))
     if (values.profile) await startProfile(p.cdp)
-    const scroll = await page.evaluate(() => window.__probes.scrollGrid(600))
+    const { result: scroll, ...used } = await p.cpu(() => page.evaluate(() => window.__probes.scrollGrid(600)))
     if (values.profile) await stopProfile(p.cdp)
     row(`scroll top to bottom in ${scroll.frames} frames: frame time p50, ms`, fmt(scroll.p50, 1))
+    row('  page main-thread CPU per frame, ms', fmt(used.thread / scroll.frames, 2), `script ${fmt(used.script / scroll.frames, 2)}, style and layout ${fmt(used.layout / scroll.frames, 2)}`)
     row('  frame time p95, ms', fmt(scroll.p95, 1), verdict(scroll.p95, 16.7))
     row('  longest frame, ms; long tasks (> 50 ms)', fmt(scroll.max, 1), `${scroll.longTasks} long tasks, longest ${fmt(scroll.longestTask, 0)} ms`)
     row('  rows shown blank (not yet fetched) at the end of the scroll', String(scroll.blankAtEnd))
@@ -208,14 +233,16 @@ async function startProfile(cdp) {
   const events = []
   cdp.on('Tracing.dataCollected', (e) => events.push(...e.value))
   cdp.traceEvents = events
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' })
+  await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,v8.execute', transferMode: 'ReportEvents' })
   await cdp.send('Profiler.enable')
   await cdp.send('Profiler.start')
 }
 
 /** Prints where the page's main thread spent its time: by function, and by kind of work. */
 async function stopProfile(cdp) {
-  printProfile((await cdp.send('Profiler.stop')).profile)
+  const { profile } = await cdp.send('Profiler.stop')
+  printProfile(profile)
+  if (values.trace) writeFileSync(`${values.trace}.cpuprofile`, JSON.stringify(profile))
   const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r))
   await cdp.send('Tracing.end')
   await done
@@ -230,6 +257,17 @@ async function stopProfile(cdp) {
   }
   console.log('  page main thread, thread time by kind of work (ms; nested kinds counted again inside their parent):')
   for (const [name, k] of [...kinds].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`    ${fmt(k.ms, 1).padStart(8)}  ${name} x${k.n}`)
+  // The tasks over 50 ms (wall time, as the long-task observer counts them), by what ran inside.
+  const tasks = cdp.traceEvents.filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.dur > 50_000 && cdp.traceEvents.some((f) => f.tid === e.tid && f.name === 'FunctionCall'))
+  for (const task of tasks.slice(0, 8)) {
+    const inside = new Map()
+    for (const e of cdp.traceEvents) {
+      if (e.ph !== 'X' || e.tid !== task.tid || e.pid !== task.pid || e === task || e.ts < task.ts || e.ts + (e.dur ?? 0) > task.ts + task.dur) continue
+      inside.set(e.name, (inside.get(e.name) ?? 0) + (e.dur ?? 0) / 1000)
+    }
+    console.log(`  a task of ${fmt(task.dur / 1000, 1)} ms (thread ${fmt((task.tdur ?? 0) / 1000, 1)} ms): ${[...inside].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, ms]) => `${n} ${fmt(ms, 1)}`).join(', ')}`)
+  }
+  if (values.trace) writeFileSync(values.trace, JSON.stringify({ traceEvents: cdp.traceEvents }))
 }
 
 /** The functions the page spent most time in (self time), from a CDP CPU profile. */
@@ -296,6 +334,38 @@ function churnAtRate(port, perSecond, seconds, onConnect) {
     }
     tick()
   })
+}
+
+/** The list following the end of a live capture under `--rate` new connections a second. */
+async function followPart() {
+  const w = await startWeb(['--capture', join(dir, 'follow.tcap')])
+  const sink = await startSink()
+  const p = await openPage(w.url)
+  try {
+    const { page } = p
+    const proxy = await w.engine.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${sink.address().port}` })
+    const port = Number(proxy.listen.split(':').pop())
+    await page.evaluate(() => window.__probes.startLongTasks())
+    if (values.profile) await startProfile(p.cdp)
+    const t0 = performance.now()
+    const { result: made, ...used } = await p.cpu(() => churnAtRate(port, Number(values.rate), LIVE_SECONDS, () => {}))
+    const seconds = (performance.now() - t0) / 1000
+    if (values.profile) await stopProfile(p.cdp)
+    await new Promise((r) => setTimeout(r, 1000))
+    const tasks = await page.evaluate(() => window.__probes.stopLongTasks())
+    const shown = await page.getByRole('grid', { name: 'Connections' }).getAttribute('aria-rowcount')
+    // No event-to-screen figure here: at this rate client ports are reused within the run.
+    console.log(`\nFollowing: ${fmt(made)} new connections in ${fmt(seconds, 1)} s (${fmt(made / seconds)}/s), the list following its end (${fmt(Number(shown) - 1)} rows at the end)`)
+    row('longest main-thread task, ms', fmt(tasks.longest, 1), `${verdict(tasks.longest, 50)} (${tasks.count} tasks over 50 ms)`)
+    // Per row listed: a loaded machine's proxy lags the clients, and the page only sees what it recorded.
+    const listed = Number(shown) - 1
+    row('page main-thread CPU per 1,000 rows listed, ms', fmt((used.thread / listed) * 1000, 0), `script ${fmt((used.script / listed) * 1000, 0)}, style and layout ${fmt((used.layout / listed) * 1000, 0)}`)
+    row('page JS heap, MiB', fmt(await p.heapMiB(), 1))
+  } finally {
+    await p.close()
+    await w.stop()
+    sink.close()
+  }
 }
 
 async function livePart() {
@@ -415,6 +485,7 @@ try {
   if (PARTS.has('exchanges')) await exchangesPart()
   if (PARTS.has('hex')) await hexPart()
   if (PARTS.has('live')) await livePart()
+  if (PARTS.has('follow')) await followPart()
   if (PARTS.has('load')) await loadPart()
 } finally {
   rmSync(dir, { recursive: true, force: true })
