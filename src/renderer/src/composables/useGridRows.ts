@@ -39,6 +39,12 @@ export interface GridRowsOptions {
   query: () => unknown
   /** Whether a new list opens at its end and follows it. */
   opensAtEnd: () => boolean
+  /**
+   * What a row's cells depend on besides the row (the language): given, each row's cells are
+   * made once until this changes, and a row that did not change is not drawn again (the grid's
+   * `v-memo`); a live list redraws only its new and changed rows at each batch.
+   */
+  cellsDependOn?: () => unknown
 }
 
 export function useGridRows<R, C>(list: PagedRows<R>, cellsOf: (r: R) => C, loading: C, opts: GridRowsOptions) {
@@ -57,11 +63,25 @@ export function useGridRows<R, C>(list: PagedRows<R>, cellsOf: (r: R) => C, load
     if (its.length) list.show(its[0].index, its[its.length - 1].index + 1)
   })
   const keyRows = recycledKeys()
+  // Rows are replaced, never changed in place, when the engine says something new of them.
+  const cellsCache = computed(() => {
+    opts.cellsDependOn?.()
+    return new WeakMap<object, C>()
+  })
+  const cellsFor = (r: R, cache: WeakMap<object, C> | undefined): C => {
+    let cells = cache?.get(r as object)
+    if (cells === undefined) {
+      cells = cellsOf(r)
+      cache?.set(r as object, cells)
+    }
+    return cells
+  }
   const visible = computed(() => {
     const keys = keyRows(items.value.map((item) => item.index))
+    const cache = opts.cellsDependOn ? cellsCache.value : undefined
     return items.value.map((item, n): GridRow<R, C> => {
       const r = list.row(item.index)
-      return { index: item.index, start: item.start, r, cells: r ? cellsOf(r) : loading, key: keys[n] }
+      return { index: item.index, start: item.start, r, cells: r ? cellsFor(r, cache) : loading, key: keys[n] }
     })
   })
   const follow = useFollowEnd(virtualizer, () => list.total, { scroller, margin: 2 * GRID_ROW, opensAtEnd: opts.opensAtEnd })
