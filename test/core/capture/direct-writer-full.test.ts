@@ -4,6 +4,7 @@
 // a proxy's data handler, where it ended the whole process).
 import { afterEach, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DirectWriter, directIoAvailable } from '../../../src/core/capture/direct-writer'
 import { tempDir } from '../../helpers/net'
@@ -40,5 +41,34 @@ describe('direct writer on a full disk', () => {
     expect(errors.map((e) => e.code)).toEqual(['ENOSPC'])
     expect(w.error?.code).toBe('ENOSPC')
     await w.close()
+  })
+
+  it('a disk that fills with several writes in flight: the file ends exactly where written says, every byte as appended', async (ctx) => {
+    needProgram(ctx, 'O_DIRECT on Linux', directIoAvailable())
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const mounted = mountSmall('ext4', dir, cleanups, 16)
+    needProgram(ctx, 'an ext4 loop mount (root on Linux)', typeof mounted === 'string')
+    const path = join(mounted as string, 'c.tcap')
+    const errors: NodeJS.ErrnoException[] = []
+    const head = Buffer.from('HEAD')
+    const w = new DirectWriter(path, head, { onPressure: () => {}, onError: (e) => errors.push(e) })
+    // Records of odd sizes, each a header and a payload, appended in one go: far more than
+    // the file system holds, so full buffers are queued and written several at a time
+    // when the first write fails.
+    const sent: Buffer[] = [head]
+    for (let i = 0; i < 1500 && errors.length === 0; i++) {
+      const header = Buffer.alloc(12, i & 0xff)
+      const payload = Buffer.alloc(20_000 + ((i * 7919) % 30_000), (i * 31) & 0xff)
+      w.append(header, 0, header.length, payload)
+      sent.push(header, payload)
+      if (i % 100 === 99) await new Promise((r) => setImmediate(r))
+    }
+    await w.close()
+    expect(errors.map((e) => e.code)).toEqual(['ENOSPC'])
+    const file = readFileSync(path)
+    expect(file.length).toBe(w.written)
+    expect(w.written).toBeGreaterThan(head.length)
+    expect(file.equals(Buffer.concat(sent).subarray(0, file.length))).toBe(true)
   })
 })
