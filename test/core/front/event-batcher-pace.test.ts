@@ -1,0 +1,114 @@
+// A front end's batches slow down while the engine is busy: a burst of real connections
+// through a real proxy reaches the front end in a few batches, not one per frame, and the
+// changes they carry still account for every connection; once the engine is idle again
+// changes go out at the short interval.
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { connect } from 'node:net'
+import { performance } from 'node:perf_hooks'
+import { EventBatcher } from '../../../src/core/front/event-batcher'
+import type { ConnectionSummary } from '../../../src/shared/capture-types'
+import type { Batch, EngineEvent, FrontEvent } from '../../../src/shared/events'
+import { portOf, testEngine } from '../../helpers/engine'
+import { startServer, waitFor } from '../../helpers/net'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+/** Runs `n` connections through the proxy on `port`, `parallel` at a time, each sending 1 KiB then closing. */
+function burst(port: number, n: number, parallel: number): Promise<void> {
+  return new Promise((done) => {
+    let started = 0
+    let closed = 0
+    const next = (): void => {
+      if (started >= n) return
+      started++
+      const s = connect({ port, host: '127.0.0.1' }, () => s.end(Buffer.alloc(1024)))
+      s.resume()
+      s.on('error', () => {})
+      s.on('close', () => (++closed === n ? done() : next()))
+    }
+    for (let i = 0; i < parallel; i++) next()
+  })
+}
+
+async function pacedEngine(busyIntervalMs: number): Promise<{ port: number; sent: Array<{ at: number; event: FrontEvent }>; load: { busy: boolean } }> {
+  const t = await testEngine()
+  cleanups.push(t.dispose)
+  const server = await startServer((s) => s.resume().on('end', () => s.end()))
+  cleanups.push(server.close)
+  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+  const sent: Array<{ at: number; event: FrontEvent }> = []
+  const load = { busy: false }
+  const batcher = new EventBatcher(t.engine, { ready: () => true, send: (event) => sent.push({ at: performance.now(), event }) }, {
+    intervalMs: 5,
+    busyIntervalMs,
+    load: () => (load.busy ? 1 : 0)
+  })
+  batcher.start()
+  cleanups.push(() => batcher.stop())
+  return { port: portOf(proxy.listen), sent, load }
+}
+
+const batches = (sent: Array<{ event: FrontEvent }>): Batch[] => sent.flatMap(({ event }) => (event.type === 'batch' ? [event] : []))
+
+describe('batches while the engine is busy', () => {
+  it('a burst of 600 connections comes in batches at most one per busy interval, and they account for every connection', async () => {
+    const busyMs = 200
+    const { port, sent, load } = await pacedEngine(busyMs)
+    load.busy = true
+    const t0 = performance.now()
+    await burst(port, 600, 50)
+    const during = sent.filter((s) => s.at >= t0).length
+    const elapsed = performance.now() - t0
+    load.busy = false
+
+    // The first batch of the burst may go at the short interval; after it, each waits busyMs (a
+    // timer never fires early), so the count follows from the time the burst took.
+    expect(during).toBeLessThanOrEqual(2 + Math.floor(elapsed / busyMs))
+    // Each connection's latest state, merged from every batch, is the one the engine ends with.
+    const latest = new Map<number, ConnectionSummary>()
+    await waitFor(() => {
+      for (const b of batches(sent)) for (const c of b.conns ?? []) latest.set(c.id, c)
+      const closed = [...latest.values()].filter((c) => c.end === 'closed').length
+      return closed === 600 && batches(sent).at(-1)?.captures?.[0]?.connections === 600
+    }, 'every connection closed in the batches')
+    expect([...latest.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1))
+  })
+
+  it('chooses each wait from the load since the last batch: long while busy, short again once idle', () => {
+    vi.useFakeTimers()
+    cleanups.push(() => vi.useRealTimers())
+    let listener: (e: EngineEvent) => void = () => undefined
+    const sent: FrontEvent[] = []
+    let busy = true
+    const batcher = new EventBatcher(
+      { subscribe: (l) => ((listener = l), () => undefined), captureList: () => [] },
+      { ready: () => true, send: (e) => sent.push(e) },
+      { intervalMs: 16, busyIntervalMs: 250, load: () => (busy ? 1 : 0) }
+    )
+    batcher.start()
+    cleanups.push(() => batcher.stop())
+    const warn = (message: string): void => listener({ type: 'warning', message })
+
+    warn('a')
+    vi.advanceTimersByTime(16)
+    expect(sent).toHaveLength(1)
+    // That batch found the engine busy: the next change waits the long interval.
+    warn('b')
+    vi.advanceTimersByTime(249)
+    expect(sent).toHaveLength(1)
+    vi.advanceTimersByTime(1)
+    expect(sent).toHaveLength(2)
+    busy = false
+    // The batch just sent still saw a busy engine; the one after it sees it idle.
+    warn('c')
+    vi.advanceTimersByTime(250)
+    expect(sent).toHaveLength(3)
+    warn('d')
+    vi.advanceTimersByTime(16)
+    expect(sent).toHaveLength(4)
+    expect(sent.map((e) => (e as Batch).warnings)).toEqual([['a'], ['b'], ['c'], ['d']])
+  })
+})
