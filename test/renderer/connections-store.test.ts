@@ -122,6 +122,43 @@ describe('connections store', () => {
     expect(t.calls.slice(before).map((c) => (c.args as { offset: number }).offset)).toEqual([600, 800])
   })
 
+  it('following the end, starts the new last pages from a batch of many new connections, with no query', async () => {
+    const { t, list } = setup(400)
+    t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: liveInfo(400) })
+    list.show(390, 400)
+    await settle()
+    const before = t.calls.length
+    // A busy engine's batch: 600 connections opened since the last one.
+    t.emit({ type: 'batch', conns: Array.from({ length: 600 }, (_, i) => conn(401 + i)), captures: liveInfo(1000) })
+    await frame()
+    await settle()
+    expect(list.total).toBe(1000)
+    list.show(980, 1000)
+    await settle()
+    expect(list.row(800)?.id).toBe(801)
+    expect(list.row(999)?.id).toBe(1000)
+    expect(t.calls.length).toBe(before)
+  })
+
+  it('asks for each live page on screen once when a batch moved decoding and missed a connection', async () => {
+    const { t, list } = setup(950)
+    const decoded = (connections: number, n: number) => [{ ...liveInfo(connections)[0], decoded: n }]
+    t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: decoded(950, 1) })
+    list.show(940, 950)
+    await settle()
+    const before = t.calls.length
+    // 952 is announced but 951 is not: the last page must be fetched, and decoding moved too.
+    t.emit({ type: 'batch', conns: [conn(952)], captures: decoded(952, 2) })
+    await frame()
+    await settle()
+    expect(t.calls.slice(before).map((c) => (c.args as { offset: number }).offset)).toEqual([800])
+    // Decoding moved with no connection changed: the page on screen is asked for again.
+    t.emit({ type: 'batch', captures: decoded(952, 3) })
+    await frame()
+    await settle()
+    expect(t.calls.slice(before).map((c) => (c.args as { offset: number }).offset)).toEqual([800, 800])
+  })
+
   it('sends one query per page at a time, and one more for the changes that came meanwhile', async () => {
     let answer: () => void = () => {}
     const t = fakeTransport({

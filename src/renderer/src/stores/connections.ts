@@ -53,6 +53,10 @@ export const useConnectionsStore = defineStore('connections', () => {
     controller.abort()
   }
 
+  function keepFewPages(): void {
+    while (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value!)
+  }
+
   /** Pages being fetched, and whether each must be fetched again when its answer comes. */
   const fetching = new Map<number, { again: boolean }>()
 
@@ -81,7 +85,7 @@ export const useConnectionsStore = defineStore('connections', () => {
       of.value = r.of ?? r.total
       scan.value = r.scan
       pages.set(page, r.rows)
-      while (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value!)
+      keepFewPages()
       // The engine searched one slice of the payloads: ask for the next, from the first page on
       // screen, on the next turn (so that a fast engine cannot starve the page's own work).
       if (r.scan && page === Math.min(...wanted)) setTimeout(() => gen === generation && !scan.value?.stopped && void refresh(), 0)
@@ -145,29 +149,43 @@ export const useConnectionsStore = defineStore('connections', () => {
    * connection's row is its id - 1, and the batch that announced it carries its summary, so
    * it is added to a held page that ends just before it, with no query. A new page is
    * started when it or the page before it is on screen: the view following the end gets
-   * there a frame later.
+   * there a frame later. A busy engine's batch can carry pages of new connections at once
+   * (bench/ui.mjs: a thousand): if the view showed the end, the last two pages of the new end
+   * are started too, as the view follows there, rather than fetched after it did.
    */
-  function append({ latest }: Changes): void {
+  function append({ latest }: Changes, count: number): void {
+    const lastPage = (n: number): number => Math.floor(Math.max(n - 1, 0) / PAGE_SIZE)
+    const atEnd = wanted.has(lastPage(total.value))
+    const newEnd = lastPage(count)
+    // Each page grown is copied once, however many rows the batch adds to it.
+    const grown = new Map<number, ConnectionSummary[]>()
     for (const c of [...latest.values()].sort((a, b) => a.id - b.id)) {
       const p = Math.floor((c.id - 1) / PAGE_SIZE)
       const at = (c.id - 1) % PAGE_SIZE
-      const rows = pages.get(p) ?? (at === 0 && (wanted.has(p) || wanted.has(p - 1)) ? [] : undefined)
-      if (rows?.length === at) pages.set(p, [...rows, c])
+      const held = grown.get(p) ?? pages.get(p)
+      const rows = held ?? (at === 0 && (wanted.has(p) || wanted.has(p - 1) || (atEnd && p >= newEnd - 1)) ? [] : undefined)
+      if (rows?.length !== at) continue
+      if (grown.get(p) === rows) rows.push(c)
+      else grown.set(p, [...rows, c])
     }
+    for (const [p, rows] of grown) pages.set(p, rows)
+    keepFewPages()
   }
 
   function followLive(batches: readonly Batch[]): void {
     const changes = changesOf(batches)
     const count = engine.liveCapture?.connections
+    const decoded = takeDecodedMove()
     if (inCaptureOrder() && count !== undefined && !batches.some((b) => b.resync)) {
-      // New connections only add rows at the end: what the batches did not bring is fetched.
-      append(changes)
+      // New connections only add rows at the end: what the batches did not bring is fetched,
+      // and every page on screen if decoding moved (batches carry no protocols).
+      append(changes, count)
       patch(changes)
       total.value = count
       of.value = count
       for (const p of wanted) {
         const rows = pages.get(p)
-        if (rows === undefined || (rows.length < PAGE_SIZE && p * PAGE_SIZE + rows.length < count)) void fetchPage(p, generation)
+        if (decoded || rows === undefined || (rows.length < PAGE_SIZE && p * PAGE_SIZE + rows.length < count)) void fetchPage(p, generation)
       }
     } else {
       patch(changes)
@@ -197,10 +215,24 @@ export const useConnectionsStore = defineStore('connections', () => {
   watch([capture, filter, sort, descending], reset)
   // Decoding found protocols or exchanges after the rows on screen were fetched: nothing in
   // a batch says so (its summaries come from the recorder), so the rows are asked for again.
+  // A live capture's count moves with most batches that touch connections, and the list
+  // follows those batches in the same turn: one refetch serves both (it was two or three
+  // queries a page per batch, each drawn when it came, under bench/ui.mjs's load).
+  let decodedMoved = false
+  function takeDecodedMove(): boolean {
+    const moved = decodedMoved
+    decodedMoved = false
+    return moved
+  }
   watch(
     () => engine.captures.find((c) => c.id === capture.value)?.decoded,
     (now) => {
-      if (now !== undefined) void refresh()
+      if (now === undefined) return
+      if (capture.value !== 'live') return void refresh()
+      decodedMoved = true
+      // Watchers of one change run in one flush, this one first: a batch's followLive has
+      // taken the move by the time this runs, unless no connection changed.
+      void Promise.resolve().then(() => takeDecodedMove() && refresh())
     }
   )
   // A live list follows the engine, once per applied set of batches.
