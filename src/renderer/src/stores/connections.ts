@@ -232,7 +232,9 @@ export const useConnectionsStore = defineStore('connections', () => {
       decodedMoved = true
       // Watchers of one change run in one flush, this one first: a batch's followLive has
       // taken the move by the time this runs, unless no connection changed.
-      void Promise.resolve().then(() => takeDecodedMove() && refresh())
+      void Promise.resolve().then(async () => {
+        if (takeDecodedMove()) await refresh()
+      })
     }
   )
   // A live list follows the engine, once per applied set of batches.
