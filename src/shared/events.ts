@@ -71,6 +71,11 @@ export interface Batch {
   data?: DataRange[]
   /** Non-data events of live connections, in the order they happened. */
   events?: Array<{ connId: number; event: CaptureEvent }>
+  /**
+   * The engine was busy: some non-data events were left out of `events` (`conns` has each
+   * connection's state after them; `conn.events` reads them all).
+   */
+  eventsOmitted?: true
   warnings?: string[]
   captureErrors?: string[]
   /** The latest progress of each operation that reported some since the last batch. */

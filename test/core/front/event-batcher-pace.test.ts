@@ -1,7 +1,7 @@
 // A front end's batches slow down while the engine is busy: a burst of real connections
 // through a real proxy reaches the front end in a few batches, not one per frame, and the
-// changes they carry still account for every connection; once the engine is idle again
-// changes go out at the short interval.
+// changes they carry still account for every connection (their states, without the events
+// that led there); once the engine is idle again changes go out at the short interval.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { connect } from 'node:net'
 import { performance } from 'node:perf_hooks'
@@ -75,6 +75,10 @@ describe('batches while the engine is busy', () => {
       return closed === 600 && batches(sent).at(-1)?.captures?.[0]?.connections === 600
     }, 'every connection closed in the batches')
     expect([...latest.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1))
+    // Past the first batch, the busy engine's batches carry states, not every event.
+    const busyBatches = batches(sent).slice(1, during)
+    expect(busyBatches.some((b) => b.eventsOmitted)).toBe(true)
+    expect(busyBatches.filter((b) => b.events !== undefined)).toEqual([])
   })
 
   it('chooses each wait from the load since the last batch: long while busy, short again once idle', () => {
@@ -110,5 +114,38 @@ describe('batches while the engine is busy', () => {
     vi.advanceTimersByTime(16)
     expect(sent).toHaveLength(4)
     expect(sent.map((e) => (e as Batch).warnings)).toEqual([['a'], ['b'], ['c'], ['d']])
+  })
+
+  it('leaves connection events out while busy, says so, and carries them again once idle', () => {
+    vi.useFakeTimers()
+    cleanups.push(() => vi.useRealTimers())
+    let listener: (e: EngineEvent) => void = () => undefined
+    const sent: Batch[] = []
+    let busy = true
+    const batcher = new EventBatcher(
+      { subscribe: (l) => ((listener = l), () => undefined), captureList: () => [] },
+      { ready: () => true, send: (e) => sent.push(e as Batch) },
+      { intervalMs: 16, busyIntervalMs: 250, load: () => (busy ? 1 : 0) }
+    )
+    batcher.start()
+    cleanups.push(() => batcher.stop())
+    const conn: ConnectionSummary = { id: 1, kind: 'proxy', ownerId: 'p1', target: 'x:1', openedAt: 0, bytes: { client: 0, server: 0 }, fin: { client: false, server: false }, end: 'open' }
+    const fin = (seq: number, dir: 'client' | 'server'): void =>
+      listener({ type: 'conn-event', event: { seq, kind: 'fin', time: 0, mono: 0, dir }, conn: { ...conn, fin: { client: true, server: dir === 'server' } } })
+
+    fin(1, 'client')
+    vi.advanceTimersByTime(16)
+    expect(sent[0].events).toHaveLength(1)
+    fin(2, 'server')
+    vi.advanceTimersByTime(250)
+    expect(sent[1]).toMatchObject({ eventsOmitted: true, conns: [{ id: 1, fin: { client: true, server: true } }] })
+    expect(sent[1].events).toBeUndefined()
+    busy = false
+    fin(3, 'server')
+    vi.advanceTimersByTime(250)
+    fin(4, 'server')
+    vi.advanceTimersByTime(16)
+    expect(sent[3].events).toHaveLength(1)
+    expect(sent[3].eventsOmitted).toBeUndefined()
   })
 })
