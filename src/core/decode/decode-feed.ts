@@ -8,9 +8,17 @@
 import type { Direction } from '../../shared/capture-types'
 import type { CaptureView } from '../capture/capture-queries'
 import type { FeedOp } from './decoder-host'
+import { MAX_DETECT_BYTES } from '../protocols/detect'
 
 const BATCH_BYTES = 256 * 1024
 const BATCH_RECORDS = 1024
+/**
+ * While the protocol is not yet known, a batch holds what telling it needs. A full batch of
+ * a connection interleaved with many others spans megabytes of the file (under
+ * redis-benchmark's 50 clients, up to 4 MiB a connection, 64 connections at once), read
+ * for a few bytes: those spans outlived the young generation and held hundreds of MiB.
+ */
+const DETECT_RECORDS = 32
 
 export interface Batch {
   ops: FeedOp[]
@@ -29,10 +37,11 @@ const DIRS: Direction[] = ['client', 'server']
 
 /**
  * The batch from record `from`; `want` is where each direction's decoding needs bytes from,
- * `ended` which directions have been ended already (an end is passed on once).
+ * `ended` which directions have been ended already (an end is passed on once); `detecting`
+ * while the protocol is still to be told.
  */
-export async function readBatch(view: CaptureView, connId: number, from: number, want: Record<Direction, number>, ended: Record<Direction, boolean>, until?: number): Promise<Batch> {
-  const { total, records, stopped } = await view.decodeRecords(connId, from, BATCH_RECORDS, want, BATCH_BYTES, until)
+export async function readBatch(view: CaptureView, connId: number, from: number, want: Record<Direction, number>, ended: Record<Direction, boolean>, until?: number, detecting = false): Promise<Batch> {
+  const { total, records, stopped } = await view.decodeRecords(connId, from, detecting ? DETECT_RECORDS : BATCH_RECORDS, want, detecting ? MAX_DETECT_BYTES : BATCH_BYTES, until)
   const ops: FeedOp[] = []
   const endedNow: Direction[] = []
   const done = { ...ended }
