@@ -4,7 +4,8 @@
 // a live capture and from the file reopened.
 import { afterEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
-import { LiveCapture, type RecordedConnection } from '../../../src/core/capture/live-capture'
+import { LiveCapture } from '../../../src/core/capture/live-capture'
+import type { RecordedConnection } from '../../../src/core/capture/recorded-connection'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { readStats } from '../../../src/core/capture/capture-reader'
 import { ACTIVITY_READ_BUDGET, evenly } from '../../../src/core/capture/connection-activity'
