@@ -38,6 +38,9 @@ export interface DataRange {
   preview: Uint8Array
 }
 
+/** A batch's data range: a busy engine's batches leave the preview out (it kept their frames off the page's fast JSON path). */
+export type BatchDataRange = Omit<DataRange, 'preview'> & { preview?: Uint8Array }
+
 export type EngineEvent =
   /** First event for every listener. */
   | Snapshot
@@ -67,8 +70,8 @@ export interface Batch {
   sessions?: SessionInfo[]
   /** Live connections opened or changed: their state now, in id order. */
   conns?: ConnectionSummary[]
-  /** Bytes recorded, one range per connection and direction. */
-  data?: DataRange[]
+  /** Bytes recorded, one range per connection and direction (without a preview while the engine is busy). */
+  data?: BatchDataRange[]
   /** Non-data events of live connections, in the order they happened. */
   events?: Array<{ connId: number; event: CaptureEvent }>
   /**

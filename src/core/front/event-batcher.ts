@@ -13,6 +13,8 @@
 // batches 250 ms apart; the engine's own CPU hardly moved. A busy engine's batches also
 // leave out the connections' non-data events (they say `eventsOmitted`): each connection's
 // state after them is in `conns`, and they were 40% of a batch's bytes, which no view reads.
+// Their data ranges have no preview either: with no binary attachment the page parses a
+// frame without a reviver (wire.ts), 4x faster (3.9 ms against 0.9 for 500 connections).
 
 import { performance } from 'node:perf_hooks'
 import type { CaptureEvent, CaptureInfo, ConnectionSummary } from '../../shared/capture-types'
@@ -20,7 +22,7 @@ import {
   BATCH_INTERVAL_MS,
   DATA_PREVIEW_BYTES,
   type Batch,
-  type DataRange,
+  type BatchDataRange,
   type EngineEvent,
   type FrontEvent,
   type OperationProgress,
@@ -69,7 +71,7 @@ export function eventLoopLoad(): () => number {
 
 export class EventBatcher {
   private conns = new Map<number, ConnectionSummary>()
-  private data = new Map<number, DataRange>()
+  private data = new Map<number, BatchDataRange>()
   private events: Array<{ connId: number; event: CaptureEvent }> = []
   private proxies = new Map<string, ProxyInfo>()
   private sessions = new Map<string, SessionInfo>()
@@ -136,7 +138,8 @@ export class EventBatcher {
       case 'conn-data': {
         const key = e.connId * 2 + (e.dir === 'client' ? 0 : 1)
         const known = this.data.get(key)
-        if (known === undefined) this.data.set(key, { connId: e.connId, dir: e.dir, offset: e.offset, length: e.length, preview: e.preview.slice(0, DATA_PREVIEW_BYTES) })
+        if (known === undefined && this.busy) this.data.set(key, { connId: e.connId, dir: e.dir, offset: e.offset, length: e.length })
+        else if (known === undefined) this.data.set(key, { connId: e.connId, dir: e.dir, offset: e.offset, length: e.length, preview: e.preview.slice(0, DATA_PREVIEW_BYTES) })
         else known.length = e.offset + e.length - known.offset
         this.capturesChanged = true
         break

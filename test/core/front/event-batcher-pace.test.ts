@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks'
 import { EventBatcher } from '../../../src/core/front/event-batcher'
 import type { ConnectionSummary } from '../../../src/shared/capture-types'
 import type { Batch, EngineEvent, FrontEvent } from '../../../src/shared/events'
+import { encodeFrame } from '../../../src/shared/wire'
 import { portOf, testEngine } from '../../helpers/engine'
 import { startServer, waitFor } from '../../helpers/net'
 
@@ -116,7 +117,7 @@ describe('batches while the engine is busy', () => {
     expect(sent.map((e) => (e as Batch).warnings)).toEqual([['a'], ['b'], ['c'], ['d']])
   })
 
-  it('leaves connection events out while busy, says so, and carries them again once idle', () => {
+  it('leaves connection events and data previews out while busy, says so, and carries them again once idle', () => {
     vi.useFakeTimers()
     cleanups.push(() => vi.useRealTimers())
     let listener: (e: EngineEvent) => void = () => undefined
@@ -133,19 +134,29 @@ describe('batches while the engine is busy', () => {
     const fin = (seq: number, dir: 'client' | 'server'): void =>
       listener({ type: 'conn-event', event: { seq, kind: 'fin', time: 0, mono: 0, dir }, conn: { ...conn, fin: { client: true, server: dir === 'server' } } })
 
+    const data = (offset: number): void => listener({ type: 'conn-data', connId: 1, dir: 'server', offset, length: 5, preview: new TextEncoder().encode('hello') })
+
     fin(1, 'client')
+    data(0)
     vi.advanceTimersByTime(16)
     expect(sent[0].events).toHaveLength(1)
+    expect(sent[0].data).toEqual([{ connId: 1, dir: 'server', offset: 0, length: 5, preview: new TextEncoder().encode('hello') }])
+    // Busy: states and where the bytes end, no events and no previews (and so no attachment in the frame).
+    data(5)
     fin(2, 'server')
     vi.advanceTimersByTime(250)
     expect(sent[1]).toMatchObject({ eventsOmitted: true, conns: [{ id: 1, fin: { client: true, server: true } }] })
     expect(sent[1].events).toBeUndefined()
+    expect(sent[1].data).toEqual([{ connId: 1, dir: 'server', offset: 5, length: 5 }])
+    expect(encodeFrame({ t: 'event', event: sent[1] }).byteLength).toBe(4 + new TextEncoder().encode(JSON.stringify({ t: 'event', event: sent[1] })).byteLength)
     busy = false
     fin(3, 'server')
     vi.advanceTimersByTime(250)
     fin(4, 'server')
+    data(10)
     vi.advanceTimersByTime(16)
     expect(sent[3].events).toHaveLength(1)
     expect(sent[3].eventsOmitted).toBeUndefined()
+    expect(sent[3].data?.[0].preview).toEqual(new TextEncoder().encode('hello'))
   })
 })
