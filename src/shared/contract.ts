@@ -18,11 +18,15 @@ import type {
 import { SORT_KEYS } from './capture-types'
 import { EXCHANGE_SORT_KEYS, EXPORT_FORMATS, type BodyPiece, type ExchangeListPage, type ExchangePage, type ExportResult, type WsMessagePage } from './protocol-types'
 import type { FrontEvent, ProxyInfo } from './events'
-import { arr, bool, bytes, int, none, num, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
+import { arr, bool, bytes, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
 import { payloadSpec, type PayloadSpec } from './payload/payload-spec'
 import { ENCODINGS } from './text-encodings'
-import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, MAX_SEQUENCE_REQUESTS, REPLAY_STRATEGIES, type CaptureReplaySummary, type HttpReplayOutcome, type HttpSequenceResult, type RawReplayResult, type RecordedClientReport, type RecordedServerInfo } from './replay-types'
+import { type CaptureReplaySummary, type HttpReplayOutcome, type HttpSequenceResult, type RawReplayResult, type RecordedClientReport, type RecordedServerInfo } from './replay-types'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
+import { captureId, connId } from './arg-ids'
+import { replayCaptureArgs, replayHttpArgs, replayRawArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
+
+export { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from './replay-args'
 import {
   clientConnectArgs,
   expectArgs,
@@ -60,9 +64,6 @@ const proxyStopArgs = obj({
   closeConnections: optional(bool())
 })
 
-/** Which capture a read command reads: `live`, or the id `capture.open` gave a file. */
-const captureId = str({ nonEmpty: true, max: 64 })
-const connId = int({ min: 1, max: MAX_CONN_ID })
 const direction = oneOf(['client', 'server'] as const)
 const path = str({ nonEmpty: true, max: 4096 })
 
@@ -241,82 +242,6 @@ const exportArgs = obj({
   /** Replaces what is at `path`: the token an EEXIST answer carried, as capture.save takes it. */
   confirm: optional(str({ nonEmpty: true, max: 64 })),
   /** Names this export in `progress` events, so a front end can show how far it got. */
-  progress: optional(str({ nonEmpty: true, max: 64 }))
-})
-
-const replayRawArgs = obj({
-  capture: captureId,
-  connId,
-  /** `HOST:PORT` or a Unix socket path; default: the connection's own target. */
-  target: optional(str({ nonEmpty: true, max: 4096 })),
-  strategy: oneOf(REPLAY_STRATEGIES),
-  /** How long to wait for each answer (`turns`) and for the last one (default 2 s). */
-  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
-  /** Client turns to send differently: turn `turn` (its index in RawReplayResult.turns) sends `bytes` instead of what was recorded. */
-  edits: optional(arr(obj({ turn: int({ min: 0 }), bytes: bytes({ max: MAX_EDITED_REQUEST }) }), { max: MAX_EDITED_TURNS }))
-})
-
-const replayServeArgs = obj({
-  capture: captureId,
-  connId,
-  /** `[HOST:]PORT` or a Unix socket path to listen on; the recorded server plays the connection to every client. */
-  listen: str({ nonEmpty: true, max: 4096 }),
-  /** How long to wait for a client turn before answering anyway (default 2 s). */
-  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS }))
-})
-
-const replayStopArgs = obj({ id: str({ nonEmpty: true, max: 64 }) })
-
-/** The most times one HTTP request is sent by one replay.http, and at once. */
-export const MAX_HTTP_REPLAY_COUNT = 1_000_000
-export const MAX_HTTP_REPLAY_CONCURRENCY = 1024
-
-const replayHttpArgs = obj({
-  capture: captureId,
-  connId,
-  /** The exchange's index on the connection, from 0. */
-  exchange: int({ min: 0 }),
-  /** `HOST:PORT` or a Unix socket path; default: the connection's own target. */
-  target: optional(str({ nonEmpty: true, max: 4096 })),
-  /** Set Content-Length to the body's length and Host to the target; off: the request byte for byte. */
-  fixLength: optional(bool()),
-  /** Send it this many times and sum up (status counts, latency percentiles). */
-  count: optional(int({ min: 1, max: MAX_HTTP_REPLAY_COUNT })),
-  /** With count: at most this many at once (default 1). */
-  concurrency: optional(int({ min: 1, max: MAX_HTTP_REPLAY_CONCURRENCY })),
-  /** How long to wait for the whole response (default 2 s). */
-  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
-  /** Send these bytes instead of the captured request (an edited copy); fixLength applies to them too. */
-  request: optional(bytes({ max: MAX_EDITED_REQUEST }))
-})
-
-const replaySequenceArgs = obj({
-  capture: captureId,
-  /** Captured requests, sent in this order on one keep-alive connection, each once the previous response is whole. */
-  requests: arr(obj({ connId, exchange: int({ min: 0 }) }), { max: MAX_SEQUENCE_REQUESTS }),
-  /** `HOST:PORT` or a Unix socket path; default: the first request's connection's own target. */
-  target: optional(str({ nonEmpty: true, max: 4096 })),
-  fixLength: optional(bool()),
-  /** How long to wait for each whole response (default 2 s). */
-  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS }))
-})
-
-const replayCaptureArgs = obj({
-  capture: captureId,
-  /** `HOST:PORT` or a Unix socket path for every connection; default: each to its own recorded target. */
-  target: optional(str({ nonEmpty: true, max: 4096 })),
-  /** The connection list's filter words; default: every connection. */
-  filter: optional(str({ max: 4096 })),
-  /** 1 (default): the original pace between connection starts; 2: twice as fast; 0: all at once. */
-  speed: optional(num({ min: 0, max: 1_000_000 })),
-  concurrency: optional(int({ min: 1, max: MAX_HTTP_REPLAY_CONCURRENCY })),
-  /** HTTP answers: header names whose values may differ (Date, Age and Expires always may). */
-  ignoreHeaders: optional(arr(str({ nonEmpty: true, max: 256 }), { max: 256 })),
-  /** HTTP answers: a regular expression (RE2 syntax) for body text that may differ. */
-  ignoreBody: optional(str({ nonEmpty: true, max: 4096 })),
-  /** Per turn, how long to wait for an answer (default 2 s). */
-  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
-  /** Names this run in `progress` events (done/of in connections), so a front end can show how far it got. */
   progress: optional(str({ nonEmpty: true, max: 64 }))
 })
 
