@@ -633,6 +633,16 @@ function haproxyRatios(records, perRound) {
   add('proxy CPU per connection (churn)', 'churn', (r) => r.proxyCpuPerConnMs, 'lower')
   add('proxy CPU per GiB, bulk 1 connection', 'bulk1', (r) => r.proxyCpuPerGiB, 'lower')
   add(`proxy CPU per GiB, bulk ${V.bulk8Conns} connections`, 'bulk8', (r) => r.proxyCpuPerGiB, 'lower')
+  // The goal's allowance: haproxy's CPU plus what writing the bytes to disk costs, taken as
+  // the same round's plain writer (page-cache writev, no forwarding).
+  if (PHASES.some((p) => p.id === 'bulk1')) {
+    const writerOf = (round) => records.find((r) => r.phase === 'bulk1' && r.case === 'writer' && r.round === round && r.ok)?.cpuPerGiB
+    for (const [label, phase] of [['bulk 1 connection', 'bulk1'], [`bulk ${V.bulk8Conns} connections`, 'bulk8']]) {
+      if (!PHASES.some((p) => p.id === phase)) continue
+      const f = (a, b) => a.proxyCpuPerGiB / (b.proxyCpuPerGiB + writerOf(a.round))
+      rows.push({ label: `proxy CPU per GiB, ${label}, vs haproxy + plain writer`, better: 'lower', tcpscope: perRound(phase, f, 'tcpscope', 'haproxy'), bare: perRound(phase, f, 'bare', 'haproxy') })
+    }
+  }
   add('proxy CPU per GiB, echo 1 connection', 'echo1', (r) => r.proxyCpuPerGiB, 'lower')
   add(`proxy CPU per GiB, echo ${V.bulk8Conns} connections`, 'echo8', (r) => r.proxyCpuPerGiB, 'lower')
   add('proxy CPU per redis request', 'redis', (r) => r.proxyCpuPerRequestUs, 'lower')
