@@ -82,6 +82,7 @@ interface Job {
   /** A sealed partial buffer: its last block is written again by the job after it. */
   partial: boolean
   done: boolean
+  error?: NodeJS.ErrnoException
 }
 
 /**
@@ -250,17 +251,22 @@ export class DirectWriter implements RecordWriter {
     this.inFlightBytes += j.len
     writeFully(this.fd, j.buf, j.len, j.file, (err) => {
       j.done = true
+      if (err) j.error = err
       this.inFlightBytes -= j.len
-      if (err && !this.progress.failure) this.fail(err)
+      // Writes before a failed one still count once they land: what counts as written
+      // stops exactly where the first failed write begins.
+      while (!this.progress.failure && this.inFlight.length > 0 && this.inFlight[0]!.done) {
+        const head = this.inFlight.shift()!
+        if (head.error) this.fail(head.error)
+        else {
+          this.pool.give(head.buf)
+          this.progress.advance(head.recordEnd)
+        }
+      }
       if (this.progress.failure) {
         this.cutWhenSettled()
         if (this.inFlight.every((x) => x.done)) this.onIdle?.()
         return
-      }
-      while (this.inFlight.length > 0 && this.inFlight[0]!.done) {
-        const head = this.inFlight.shift()!
-        this.pool.give(head.buf)
-        this.progress.advance(head.recordEnd)
       }
       this.progress.checkPressure(this.pending())
       const wanted = this.closed || this.progress.waiting
@@ -272,7 +278,8 @@ export class DirectWriter implements RecordWriter {
   /**
    * Recording stops now (waiters fail, producers are released, nothing more is counted as
    * written); the file is cut back to what counts as written once no write is in flight,
-   * so a write still landing cannot leave bytes past the cut.
+   * so a write still landing cannot leave bytes past the cut. A write error stops it once
+   * the writes before the failed one have landed; an error taking a record, at once.
    */
   private fail(err: NodeJS.ErrnoException): void {
     this.ready.length = 0
