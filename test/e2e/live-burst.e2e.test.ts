@@ -3,8 +3,7 @@
 // counts and lists every connection once the burst is over, down to the last one, closed,
 // and the proxy's counts catch up.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { connect } from 'node:net'
-import { startServer } from '../helpers/net'
+import { burst, startServer } from '../helpers/net'
 import { portOf } from '../helpers/engine'
 import { startWeb } from '../helpers/web'
 import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
@@ -15,23 +14,6 @@ beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chro
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
-
-/** Runs `n` connections through `port`, `parallel` at a time, each sending 1 KiB then closing. */
-function burst(port: number, n: number, parallel: number): Promise<void> {
-  return new Promise((done) => {
-    let started = 0
-    let closed = 0
-    const next = (): void => {
-      if (started >= n) return
-      started++
-      const s = connect({ port, host: '127.0.0.1' }, () => s.end(Buffer.alloc(1024)))
-      s.resume()
-      s.on('error', () => {})
-      s.on('close', () => (++closed === n ? done() : next()))
-    }
-    for (let i = 0; i < parallel; i++) next()
-  })
-}
 
 describe('a live list under a burst of connections', () => {
   it('counts and lists all 3,000 connections of a burst, the last one closed', async () => {

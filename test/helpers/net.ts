@@ -115,3 +115,20 @@ export async function loopbackPair(host = '127.0.0.1', opts: { allowHalfOpen?: b
     }
   }
 }
+
+/** Runs `n` connections through `port`, `parallel` at a time, each sending 1 KiB then closing. */
+export function burst(port: number, n: number, parallel: number): Promise<void> {
+  return new Promise((done) => {
+    let started = 0
+    let closed = 0
+    const next = (): void => {
+      if (started >= n) return
+      started++
+      const s = connect({ port, host: '127.0.0.1' }, () => s.end(Buffer.alloc(1024)))
+      s.resume()
+      s.on('error', () => {})
+      s.on('close', () => (++closed === n ? done() : next()))
+    }
+    for (let i = 0; i < parallel; i++) next()
+  })
+}

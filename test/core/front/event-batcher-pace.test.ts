@@ -3,36 +3,18 @@
 // changes they carry still account for every connection (their states, without the events
 // that led there); once the engine is idle again changes go out at the short interval.
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { connect } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { EventBatcher } from '../../../src/core/front/event-batcher'
 import type { ConnectionSummary } from '../../../src/shared/capture-types'
 import type { Batch, EngineEvent, FrontEvent } from '../../../src/shared/events'
 import { encodeFrame } from '../../../src/shared/wire'
 import { portOf, testEngine } from '../../helpers/engine'
-import { startServer, waitFor } from '../../helpers/net'
+import { burst, startServer, waitFor } from '../../helpers/net'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
-
-/** Runs `n` connections through the proxy on `port`, `parallel` at a time, each sending 1 KiB then closing. */
-function burst(port: number, n: number, parallel: number): Promise<void> {
-  return new Promise((done) => {
-    let started = 0
-    let closed = 0
-    const next = (): void => {
-      if (started >= n) return
-      started++
-      const s = connect({ port, host: '127.0.0.1' }, () => s.end(Buffer.alloc(1024)))
-      s.resume()
-      s.on('error', () => {})
-      s.on('close', () => (++closed === n ? done() : next()))
-    }
-    for (let i = 0; i < parallel; i++) next()
-  })
-}
 
 async function pacedEngine(busyIntervalMs: number): Promise<{ port: number; sent: Array<{ at: number; event: FrontEvent }>; load: { busy: boolean } }> {
   const t = await testEngine()
