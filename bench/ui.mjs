@@ -423,13 +423,23 @@ async function followPart(exchanges = false) {
     if (values.profile) await stopProfile(p.cdp)
     await new Promise((r) => setTimeout(r, 1000))
     const tasks = await page.evaluate(() => window.__probes.stopLongTasks())
-    const shown = await page.getByRole('grid', { name: gridName }).getAttribute('aria-rowcount')
-    // Whether it still follows: the list's last row is among those drawn.
-    const atEnd = await page.evaluate((name) => {
+    // Whether it still follows: once the count has stopped growing (the engine may still be
+    // recording what the clients sent), the list's last row is among those drawn.
+    const atEnd = await page.evaluate(async (name) => {
       const g = document.querySelector(`[role=grid][aria-label="${name}"]`)
+      const count = () => g.getAttribute('aria-rowcount')
+      const frame = () => new Promise((r) => requestAnimationFrame(r))
+      for (let i = 0, last = count(); i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 300))
+        if (count() === last) break
+        last = count()
+      }
+      await frame()
+      await frame()
       const drawn = [...g.querySelectorAll('[role=row][aria-rowindex]')].map((r) => Number(r.getAttribute('aria-rowindex')))
-      return Math.max(...drawn) === Number(g.getAttribute('aria-rowcount'))
+      return Math.max(...drawn) === Number(count())
     }, gridName)
+    const shown = await page.getByRole('grid', { name: gridName }).getAttribute('aria-rowcount')
     const what = exchanges ? 'HTTP exchanges on keep-alive connections' : 'new connections'
     // No event-to-screen figure here: at this rate client ports are reused within the run.
     console.log(`\nFollowing: ${fmt(made)} ${what} in ${fmt(seconds, 1)} s (${fmt(made / seconds)}/s), the ${exchanges ? 'exchange ' : ''}list following its end (${fmt(Number(shown) - 1)} rows at the end, the last ${atEnd ? '' : 'NOT '}on screen)`)
