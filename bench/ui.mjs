@@ -263,7 +263,7 @@ async function stopProfile(cdp) {
     k.ms += (e.tdur ?? e.dur ?? 0) / 1000
     kinds.set(e.name, k)
   }
-  console.log('  page main thread, thread time by kind of work (ms; nested kinds counted again inside their parent):')
+  console.log('  page main thread (RasterTask: its raster workers), thread time by kind of work (ms; nested kinds counted again inside their parent):')
   for (const [name, k] of [...kinds].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`    ${fmt(k.ms, 1).padStart(8)}  ${name} x${k.n}`)
   // The tasks over 50 ms (wall time, as the long-task observer counts them), by what ran inside.
   const tasks = cdp.traceEvents.filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.dur > 50_000 && cdp.traceEvents.some((f) => f.tid === e.tid && f.name === 'FunctionCall'))
