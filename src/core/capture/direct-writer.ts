@@ -11,7 +11,7 @@
 // fills; close truncates the padding away.
 
 import { randomBytes } from 'node:crypto'
-import { closeSync, constants, fsync, ftruncate, openSync, unlinkSync, write, writeSync, close } from 'node:fs'
+import { closeSync, constants, fsync, ftruncate, openSync, statfs, unlinkSync, write, writeSync, close } from 'node:fs'
 import { FLUSH_DELAY_MS, HIGH_WATER, LOW_WATER, cutFailedTail, type RecordWriter, type WriterHooks, type WriterOptions } from './record-writer'
 import { WriteProgress } from './write-progress'
 
@@ -94,6 +94,15 @@ interface Job {
  */
 const MAX_IN_FLIGHT = 3
 
+/**
+ * Below this much free space, writes go one at a time. Writes in flight together can land
+ * in any order, so on a nearly full disk a later one may take the space an earlier one
+ * needed, and the capture would end before bytes that could have been kept. Free space is
+ * asked again every quarter of this written, so a disk filling at its own pace is met in
+ * serial mode.
+ */
+export const PARALLEL_FREE_BYTES = 256 * 1024 * 1024
+
 const roundUp = (n: number): number => Math.ceil(n / BLOCK) * BLOCK
 
 /**
@@ -130,6 +139,12 @@ export class DirectWriter implements RecordWriter {
   private readonly maxDelayMs: number
   private readonly pool: AlignedPool
   private readonly fd: number
+  private readonly path: string
+  /** Writes allowed in flight: one until free space is known to be ample. */
+  private parallel = 1
+  private readonly parallelFree: number
+  private roomAskedAt = 0
+  private askingRoom = false
 
   /**
    * Opens `path` for direct I/O (truncating it) and writes `head` synchronously, so the
@@ -144,6 +159,9 @@ export class DirectWriter implements RecordWriter {
     this.maxDelayMs = opts.maxDelayMs ?? FLUSH_DELAY_MS
     this.progress = new WriteProgress(0, hooks, opts.highWater ?? HIGH_WATER, opts.lowWater ?? LOW_WATER)
     this.pool = new AlignedPool(`${path}.direct-probe`)
+    this.parallelFree = opts.parallelFreeBytes ?? PARALLEL_FREE_BYTES
+    this.path = path
+    this.askRoom()
     this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644)
     try {
       this.cur = this.pool.take()
@@ -228,7 +246,7 @@ export class DirectWriter implements RecordWriter {
   }
 
   /**
-   * Issues queued full buffers up to MAX_IN_FLIGHT, and the partial buffer when asked and
+   * Issues queued full buffers up to `parallel`, and the partial buffer when asked and
    * nothing else is queued. A partial job is written alone, never beside the job that
    * rewrites its last block, so the two can never land out of order.
    */
@@ -238,7 +256,7 @@ export class DirectWriter implements RecordWriter {
       this.timer = undefined
     }
     if (this.progress.failure) return
-    while (this.inFlight.length < MAX_IN_FLIGHT && !this.inFlight.some((j) => j.partial)) {
+    while (this.inFlight.length < this.parallel && !this.inFlight.some((j) => j.partial)) {
       let job = this.ready.shift()
       if (job === undefined && includePartial && this.inFlight.length === 0 && this.end > this.written) job = this.sealPartial()
       if (job === undefined) return
@@ -268,10 +286,24 @@ export class DirectWriter implements RecordWriter {
         if (this.inFlight.every((x) => x.done)) this.onIdle?.()
         return
       }
+      if (this.written - this.roomAskedAt >= this.parallelFree / 4) this.askRoom()
       this.progress.checkPressure(this.pending())
       const wanted = this.closed || this.progress.waiting
       if (this.ready.length > 0 || (wanted && this.end > this.written)) this.writeNext(wanted)
       else if (this.inFlight.length === 0 && this.end > this.written && this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
+    })
+  }
+
+  /** Asks the file system how much room is left, and allows parallel writes only while there is plenty. */
+  private askRoom(): void {
+    if (this.askingRoom || this.closed) return
+    this.askingRoom = true
+    this.roomAskedAt = this.written
+    statfs(this.path, (err, st) => {
+      this.askingRoom = false
+      const free = err ? 0 : Number(st.bavail) * Number(st.bsize)
+      this.parallel = free > this.parallelFree ? MAX_IN_FLIGHT : 1
+      if (this.parallel > 1 && this.ready.length > 0) this.writeNext(false)
     })
   }
 

@@ -12,6 +12,8 @@ export interface WriterOptions {
   /** Ask producers to pause above this many pending bytes, resume below lowWater. */
   highWater?: number
   lowWater?: number
+  /** O_DIRECT writer: below this much free space on the file system, one write at a time (direct-writer.ts). */
+  parallelFreeBytes?: number
 }
 
 export interface WriterHooks {

@@ -52,7 +52,9 @@ describe('direct writer on a full disk', () => {
     const path = join(mounted as string, 'c.tcap')
     const errors: NodeJS.ErrnoException[] = []
     const head = Buffer.from('HEAD')
-    const w = new DirectWriter(path, head, { onPressure: () => {}, onError: (e) => errors.push(e) })
+    // Parallel writes even on this small file system (normally they wait for ample room).
+    const w = new DirectWriter(path, head, { onPressure: () => {}, onError: (e) => errors.push(e) }, { parallelFreeBytes: 0 })
+    await new Promise((r) => setTimeout(r, 50))
     // Records of odd sizes, each a header and a payload, appended in one go: far more than
     // the file system holds, so full buffers are queued and written several at a time
     // when the first write fails.
@@ -67,8 +69,8 @@ describe('direct writer on a full disk', () => {
     await w.close()
     expect(errors.map((e) => e.code)).toEqual(['ENOSPC'])
     const file = readFileSync(path)
+    // Which write met the full disk first is up to the file system: whatever counts as written is there, exactly.
     expect(file.length).toBe(w.written)
-    expect(w.written).toBeGreaterThan(head.length)
     expect(file.equals(Buffer.concat(sent).subarray(0, file.length))).toBe(true)
   })
 })
