@@ -2,7 +2,7 @@
 // the real servers: the summary line, a line per differing connection, --json, and exit codes.
 import { afterEach, describe, expect, it } from 'vitest'
 import { needPeer } from '../helpers/peers'
-import { startServer } from '../helpers/net'
+import { REFUSED_PORT } from '../helpers/net'
 import { runCli } from '../helpers/cli'
 import { expectOneLine } from '../helpers/errors'
 import { redisCli } from '../core/replay/redis-capture'
@@ -47,8 +47,7 @@ describe('tcpscope replay --all', () => {
   it('exits 3 in one line when the target refuses, and 2 for options of another mode', async (ctx) => {
     if (!needPeer('curl', 'redis-server', 'redis-cli')) return ctx.skip()
     rec = await recordTraffic()
-    const closed = await startServer(() => {})
-    await closed.close()
+    const closed = { port: REFUSED_PORT }
     const refused = await runCli(['replay', rec.file, '--all', '--speed', '0', '--target', `127.0.0.1:${closed.port}`])
     expect(refused.code).toBe(3)
     expectOneLine(refused.stderr.trimEnd())

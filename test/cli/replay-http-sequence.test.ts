@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { closedConnections } from '../helpers/capture-checks'
 import { runCli } from '../helpers/cli'
 import { expectOneLine } from '../helpers/errors'
-import { startServer, waitFor } from '../helpers/net'
+import { REFUSED_PORT, waitFor } from '../helpers/net'
 import { needPeer } from '../helpers/peers'
 import { curl } from '../core/export/export-traffic'
 import { capturedRequestBytes, nodeRequest, recorderBehindProxy } from '../core/replay/http-replay-peers'
@@ -55,8 +55,7 @@ describe('tcpscope replay --exchange 1-3', () => {
     const backwards = await runCli(['replay', t.capturePath, '--conn', String(conn.id), '--exchange', '3-1'])
     expect(backwards.code).toBe(2)
     expect(backwards.stderr).toContain('--exchange 3-1 runs backwards')
-    const closed = await startServer(() => {})
-    await closed.close()
+    const closed = { port: REFUSED_PORT }
     const refused = await runCli(['replay', t.capturePath, '--conn', String(conn.id), '--exchange', '1,1', '--target', `127.0.0.1:${closed.port}`])
     expect(refused.code).toBe(3)
     expect(refused.stderr).toBe(`tcpscope: connection refused by 127.0.0.1:${closed.port}: nothing is listening there; is the server running?\n`)

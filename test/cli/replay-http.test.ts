@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { closedConnections } from '../helpers/capture-checks'
-import { startServer } from '../helpers/net'
+import { REFUSED_PORT } from '../helpers/net'
 import { runCli } from '../helpers/cli'
 import { expectOneLine } from '../helpers/errors'
 import { nodeRequest, recorderBehindProxy, type RawRecorder } from '../core/replay/http-replay-peers'
@@ -52,8 +52,7 @@ describe('tcpscope replay --exchange', () => {
 
   it('exits 3 in one line when the target refuses, 1 for an exchange the connection lacks', async () => {
     const { file, connId } = await capturedRequest()
-    const closed = await startServer(() => {})
-    await closed.close()
+    const closed = { port: REFUSED_PORT }
     const refused = await runCli(['replay', file, '--conn', String(connId), '--exchange', '1', '--target', `127.0.0.1:${closed.port}`])
     expect(refused.code).toBe(3)
     expectOneLine(refused.stderr.trimEnd())

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { needPeer } from '../helpers/peers'
 import type { Redis } from '../helpers/redis'
-import { startServer } from '../helpers/net'
+import { REFUSED_PORT } from '../helpers/net'
 import { runCli } from '../helpers/cli'
 import { expectOneLine } from '../helpers/errors'
 import { captureRedisSession, engineWithRedis, redisCli } from '../core/replay/redis-capture'
@@ -54,8 +54,7 @@ describe('tcpscope replay', () => {
   it('exits 3 in one line when the target refuses, 1 for an unknown connection', async (ctx) => {
     if (!needPeer('redis-server', 'redis-cli')) return ctx.skip()
     const { file, connId } = await capturedSession(() => ['PING'])
-    const closed = await startServer(() => {})
-    await closed.close()
+    const closed = { port: REFUSED_PORT }
     const refused = await runCli(['replay', file, '--conn', String(connId), '--target', `127.0.0.1:${closed.port}`])
     expect(refused.code).toBe(3)
     expectOneLine(refused.stderr.trimEnd())

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
 import { connect, type Socket } from 'node:net'
 import type { Locator, Page } from 'playwright-core'
-import { connectTo, startServer } from '../helpers/net'
+import { connectTo, REFUSED_PORT, startServer } from '../helpers/net'
 import { portOf } from '../helpers/engine'
 import { startWeb, type WebMode } from '../helpers/web'
 import { chromiumAvailable, openBrowser, screenshotPath, type Browser } from '../helpers/browser'
@@ -80,8 +80,7 @@ async function recordConnections(w: WebMode): Promise<{ proxyPort: number }> {
   await exchange(rude, 'about to reset\r\n')
   rude.resetAndDestroy()
 
-  const closed = await startServer(() => {})
-  await closed.close()
+  const closed = { port: REFUSED_PORT }
   const refused = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${closed.port}` })
   // The proxy accepts, then resets its client when the target refuses.
   const doomed = connect({ port: portOf(refused.listen), host: '127.0.0.1' })

@@ -132,3 +132,10 @@ export function burst(port: number, n: number, parallel: number): Promise<void> 
     for (let i = 0; i < parallel; i++) next()
   })
 }
+
+/**
+ * A loopback port that refuses connections and goes on refusing. A port freed after a
+ * listen (port 0, then close) can be taken at once by a test running beside it; tests
+ * listen on port 0, which picks from the ephemeral range, and nothing listens on port 1.
+ */
+export const REFUSED_PORT = 1

@@ -8,7 +8,7 @@ import { errorSubject } from '../../../src/shared/error-subject'
 import type { EngineClient } from '../../../src/shared/engine-client'
 import { testEngine } from '../../helpers/engine'
 import { overIpc } from '../../helpers/front-ends'
-import { startServer } from '../../helpers/net'
+import { REFUSED_PORT, startServer } from '../../helpers/net'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -102,9 +102,7 @@ describe('subjects of server errors', () => {
 describe('subjects of client errors', () => {
   it('a refused connect and a bad address are about target', async () => {
     const c = await engineClient()
-    const closed = await startServer(() => {})
-    const port = closed.port
-    await closed.close()
+    const port = REFUSED_PORT
     expect(await subjectOf(c.call('client.connect', { target: `127.0.0.1:${port}` }))).toEqual({ subject: 'target', message: expect.stringContaining('connection refused by') })
     expect((await subjectOf(c.call('client.connect', { target: 'nohost' }))).subject).toBe('target')
   })

@@ -9,7 +9,7 @@ import { compileUserRegex } from '../../../src/core/regex/user-regex'
 import { replayCapture, type CaptureReplayOptions } from '../../../src/core/replay/capture-replay'
 import type { CaptureReplaySummary } from '../../../src/shared/replay-types'
 import { needPeer } from '../../helpers/peers'
-import { startServer } from '../../helpers/net'
+import { REFUSED_PORT } from '../../helpers/net'
 import { redisCli } from './redis-capture'
 import { recordTraffic, type RecordedTraffic } from './capture-replay-peers'
 
@@ -88,8 +88,7 @@ describe('whole-capture replay', () => {
   it('says the target was unreachable when no connection could connect', async (ctx) => {
     if (!needPeer('curl', 'redis-server', 'redis-cli')) return ctx.skip()
     rec = await recordTraffic()
-    const closed = await startServer(() => {})
-    await closed.close()
+    const closed = { port: REFUSED_PORT }
     const s = await replay(rec.file, { target: { kind: 'tcp', host: '127.0.0.1', port: closed.port } })
     expect(s.unreachable).toBe(true)
     expect(s.differed).toHaveLength(3)

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { proxiedPair, type TestEngine } from '../../helpers/engine'
 import { closedConnections } from '../../helpers/capture-checks'
 import { needPeer } from '../../helpers/peers'
-import { startServer, waitFor } from '../../helpers/net'
+import { REFUSED_PORT, startServer, waitFor } from '../../helpers/net'
 import { expectOneLine, userRefusal } from '../../helpers/errors'
 import { curl } from '../export/export-traffic'
 import { capturedRequestBytes, nodeRequest, recorderBehindProxy, type RawRecorder } from './http-replay-peers'
@@ -105,8 +105,7 @@ describe('HTTP replay', () => {
     }
     expect(await refusal({ connId: 999 })).toBe('no connection #999 in this capture')
     expect(await refusal({ exchange: 3 })).toBe(`connection #${http.id} has no HTTP exchange 4 (it has 1)`)
-    const closed = await startServer(() => {})
-    await closed.close()
+    const closed = { port: REFUSED_PORT }
     expect(await refusal({ target: `127.0.0.1:${closed.port}` })).toBe(`connection refused by 127.0.0.1:${closed.port}: nothing is listening there; is the server running?`)
     const raw = await proxiedPair(t.engine)
     raw.client.end('PING hello\r\n')

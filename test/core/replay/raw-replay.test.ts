@@ -3,7 +3,7 @@
 // bad input is refused in one line.
 import { describe, expect, it } from 'vitest'
 import { needPeer } from '../../helpers/peers'
-import { startServer } from '../../helpers/net'
+import { REFUSED_PORT, startServer } from '../../helpers/net'
 import { userRefusal } from '../../helpers/errors'
 import { captureRedisSession, engineWithRedis, redisCli } from './redis-capture'
 
@@ -53,8 +53,7 @@ describe('raw replay against redis-server', () => {
     const { t, redis } = await setup()
     const connId = await captureRedisSession(t.engine, redis.port, ['PING'])
     expect((await userRefusal(t.engine['replay.raw']({ capture: 'live', connId: 9999, strategy: 'turns' }))).message).toBe('no connection #9999 in this capture')
-    const closed = await startServer(() => {})
-    await closed.close()
+    const closed = { port: REFUSED_PORT }
     const err = await userRefusal(t.engine['replay.raw']({ capture: 'live', connId, strategy: 'burst', target: `127.0.0.1:${closed.port}` }))
     expect(err.message).toBe(`connection refused by 127.0.0.1:${closed.port}: nothing is listening there; is the server running?`)
   })
