@@ -161,7 +161,6 @@ export class DirectWriter implements RecordWriter {
     this.pool = new AlignedPool(`${path}.direct-probe`)
     this.parallelFree = opts.parallelFreeBytes ?? PARALLEL_FREE_BYTES
     this.path = path
-    this.askRoom()
     this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644)
     try {
       this.cur = this.pool.take()
@@ -175,6 +174,8 @@ export class DirectWriter implements RecordWriter {
       closeSync(this.fd)
       throw err
     }
+    // Once the file exists: asked before, statfs could race the open and find no file.
+    this.askRoom()
   }
 
   get end(): number {
