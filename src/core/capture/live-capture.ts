@@ -246,7 +246,6 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     return this.copiesChunks && !this.listener.detailed
   }
 
-
   setListener(listener: CaptureListener): void {
     this.listener = listener
   }

@@ -302,7 +302,7 @@ export class CaptureDecoding {
         const s = await this.view.connection(c.connId)
         if (!s) return 'done'
         const flags = flagsOf(s.end, s.fin.client, s.fin.server)
-        const batch = await readBatch(this.view, c.connId, c.cursor, c.want(), c.ended(), until, c.protocol === undefined || c.protocol === 'unknown')
+        const batch = await readBatch(this.view, c.connId, c.cursor, c.want(), c.ended(), until, c.detecting)
         // Each record read costs its header too: 100,000 one-exchange connections are mostly headers.
         this.lastUsed += batch.bytes.length + (batch.next - c.cursor) * RECORD_HEADER_SIZE
         // A connection whose records all lie past the run's window has nothing to tell its decoder yet.

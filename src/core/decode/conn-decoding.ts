@@ -57,6 +57,11 @@ export class ConnDecoding {
     return this.protocolCode < 0 ? undefined : PROTOCOL_CODES[this.protocolCode]
   }
 
+  /** Its decoder has yet to tell the protocol (never fed, or too few bytes so far). */
+  get detecting(): boolean {
+    return this.protocol === undefined || this.protocol === 'unknown'
+  }
+
   want(): Record<Direction, number> {
     return { client: this.wantClient, server: this.wantServer }
   }

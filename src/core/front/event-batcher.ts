@@ -138,9 +138,11 @@ export class EventBatcher {
       case 'conn-data': {
         const key = e.connId * 2 + (e.dir === 'client' ? 0 : 1)
         const known = this.data.get(key)
-        if (known === undefined && this.busy) this.data.set(key, { connId: e.connId, dir: e.dir, offset: e.offset, length: e.length })
-        else if (known === undefined) this.data.set(key, { connId: e.connId, dir: e.dir, offset: e.offset, length: e.length, preview: e.preview.slice(0, DATA_PREVIEW_BYTES) })
-        else known.length = e.offset + e.length - known.offset
+        if (known === undefined) {
+          const range: BatchDataRange = { connId: e.connId, dir: e.dir, offset: e.offset, length: e.length }
+          if (!this.busy) range.preview = e.preview.slice(0, DATA_PREVIEW_BYTES)
+          this.data.set(key, range)
+        } else known.length = e.offset + e.length - known.offset
         this.capturesChanged = true
         break
       }
