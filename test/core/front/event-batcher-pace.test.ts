@@ -4,7 +4,7 @@
 // that led there); once the engine is idle again changes go out at the short interval.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { performance } from 'node:perf_hooks'
-import { EventBatcher } from '../../../src/core/front/event-batcher'
+import { BUSY_LOAD, EventBatcher, eventLoopLoad } from '../../../src/core/front/event-batcher'
 import type { ConnectionSummary } from '../../../src/shared/capture-types'
 import type { Batch, EngineEvent, FrontEvent } from '../../../src/shared/events'
 import { encodeFrame } from '../../../src/shared/wire'
@@ -140,5 +140,24 @@ describe('batches while the engine is busy', () => {
     expect(sent[3].events).toHaveLength(1)
     expect(sent[3].eventsOmitted).toBeUndefined()
     expect(sent[3].data?.[0].preview).toEqual(new TextEncoder().encode('hello'))
+  })
+
+  it("averages the engine's load over time: a short burst of work is not busy, sustained work is, and idle time brings it down", async () => {
+    const spin = (ms: number): void => {
+      const end = performance.now() + ms
+      while (performance.now() < end);
+    }
+    const load = eventLoopLoad(200)
+    load()
+    // 30 ms of nothing but work: busy since the last call, not over the last 200 ms.
+    spin(30)
+    expect(load()).toBeLessThan(BUSY_LOAD)
+    for (let i = 0; i < 6; i++) {
+      spin(100)
+      load()
+    }
+    expect(load()).toBeGreaterThan(BUSY_LOAD)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(load()).toBeLessThan(BUSY_LOAD)
   })
 })
