@@ -91,22 +91,47 @@ export function installProbes() {
       const g = grid()
       const scroller = [g, ...g.querySelectorAll('*')].find((e) => e.scrollHeight > e.clientHeight + 10 && /auto|scroll/.test(getComputedStyle(e).overflowY))
       observeLongTasks()
+      // Two clocks per frame. The frame's own time (requestAnimationFrame's argument, when the
+      // frame began): a frame whose work ran late or long delays the next, so a missed one shows
+      // as an interval of two refreshes. And when this callback ran inside its frame
+      // (performance.now()), which moves with whatever ran before it in the frame: an interval of
+      // 19 ms there followed by one of 14 is one frame's work ending later than the one before,
+      // not a frame missed (what this bench reported as frame time up to issue 18's third round).
+      const stamps = []
       const times = []
+      const frameBoth = () => new Promise((r) => requestAnimationFrame((ts) => r([ts, performance.now()])))
       // Read once: reading it in every frame would force a layout of its own there.
       const range = scroller.scrollHeight - scroller.clientHeight
-      let last = await frame()
+      let [lastStamp, last] = await frameBoth()
       for (let i = 1; i <= frames; i++) {
         scroller.scrollTop = (i / frames) * range
-        const t = await frame()
+        const [stamp, t] = await frameBoth()
+        stamps.push(stamp - lastStamp)
         times.push(t - last)
+        lastStamp = stamp
         last = t
       }
       // Let the last pages arrive, then count rows still waiting for theirs.
       for (let i = 0; i < 30; i++) await frame()
       const blank = [...g.querySelectorAll('[role=row]')].filter((r) => r.getAttribute('aria-busy') === 'true' || r.querySelector('[role=gridcell]')?.textContent.trim() === '').length
-      const sorted = [...times].sort((a, b) => a - b)
+      const sorted = [...stamps].sort((a, b) => a - b)
+      const callbacks = [...times].sort((a, b) => a - b)
+      const at = (xs, q) => xs[Math.floor(xs.length * q)]
+      const refresh = at(sorted, 0.5)
       const tasks = takeLongTasks()
-      return { frames, p50: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.floor(sorted.length * 0.95)], max: sorted[sorted.length - 1], longTasks: tasks.count, longestTask: tasks.longest, blankAtEnd: blank }
+      return {
+        frames,
+        p50: refresh,
+        p95: at(sorted, 0.95),
+        max: sorted[sorted.length - 1],
+        // Frames that began more than half a refresh late: each is at least one frame the screen did not get.
+        missed: sorted.filter((d) => d > refresh * 1.5).length,
+        callbackP95: at(callbacks, 0.95),
+        callbackMax: callbacks[callbacks.length - 1],
+        longTasks: tasks.count,
+        longestTask: tasks.longest,
+        blankAtEnd: blank
+      }
     },
     async filterList(text, inputLabel) {
       const input = document.querySelector(inputLabel ? `input[aria-label="${inputLabel}"]` : 'input[type=search]')
