@@ -15,11 +15,13 @@
 // state after them is in `conns`, and they were 40% of a batch's bytes, which no view reads.
 // Their data ranges have no preview either: with no binary attachment the page parses a
 // frame without a reviver (wire.ts), 4x faster (3.9 ms against 0.9 for 500 connections).
-// "Busy" is the load averaged over LOAD_SMOOTHING_MS, not since the last batch alone: under a
-// steady 50 MiB/s plus 200 connections a second (load 0.1-0.3) a GC or a burst made one
-// batch in ten look busy, and the 250 ms waits that followed put a new connection's row on
-// screen at p95 234-248 ms; averaged, 37-40 ms, while the proxy's rate with the UI following
-// its full-speed load (0.8-1.0) stayed where it was (bench/ui.mjs, 3 runs each, interleaved).
+// "Busy" is the load averaged over the last few batches (eventLoopLoad), not since the last
+// one alone: under a steady 50 MiB/s plus 200 connections a second (load 0.1-0.3) a GC or a
+// burst made one batch in ten look busy, and the 250 ms waits that followed put a new
+// connection's row on screen at p95 222-248 ms; averaged, 44-70 ms. The proxy's rate with
+// the page attached under full-speed load (0.8-1.0) stayed within the runs' noise (bench/ui.mjs,
+// 3 runs each, interleaved). Averaged over 200 ms both ways instead, a 1 GiB transfer was
+// 200 ms in before its batches slowed, and the proxy lost 10% of its bulk rate to the page.
 
 import { performance } from 'node:perf_hooks'
 import type { CaptureEvent, CaptureInfo, ConnectionSummary } from '../../shared/capture-types'
@@ -63,22 +65,26 @@ export interface BatchPace {
   load(): number
 }
 
-/** How long the engine's load is averaged over: a GC or a burst of a few ms is not a busy engine. */
-export const LOAD_SMOOTHING_MS = 200
+/**
+ * How long the engine's load is averaged over, rising and falling: a GC or a burst of a few ms
+ * is not a busy engine, but the start of a full-speed transfer is one within a few batches.
+ */
+export const LOAD_RISE_MS = 50
+export const LOAD_FALL_MS = 200
 
 /**
- * The share of time the event loop worked, averaged over about `smoothingMs` (an exponential
- * average weighted by the time since the previous call).
+ * The share of time the event loop worked, averaged (exponentially, weighted by the time since
+ * the previous call) over about `riseMs` while it grows and `fallMs` while it shrinks.
  */
-export function eventLoopLoad(smoothingMs = LOAD_SMOOTHING_MS): () => number {
+export function eventLoopLoad(riseMs = LOAD_RISE_MS, fallMs = LOAD_FALL_MS): () => number {
   let last = performance.eventLoopUtilization()
   let smoothed = 0
   return () => {
     const now = performance.eventLoopUtilization()
     const { utilization, idle, active } = performance.eventLoopUtilization(now, last)
     last = now
-    const weight = smoothingMs > 0 ? 1 - Math.exp(-(idle + active) / smoothingMs) : 1
-    smoothed += (utilization - smoothed) * weight
+    const over = utilization > smoothed ? riseMs : fallMs
+    smoothed += (utilization - smoothed) * (1 - Math.exp(-(idle + active) / over))
     return smoothed
   }
 }
