@@ -5,7 +5,7 @@
 // limits below, the details are dropped and the next batch says `resync`, so memory stays
 // bounded however slow the reader is. Within a batch a connection's data comes before its
 // FIN: the batch is applied whole, and events keep the order they happened in.
-// While the engine is busy (its event loop mostly working since the last batch) batches
+// While the engine is busy (its event loop mostly working over the last few batches) batches
 // come BUSY_BATCH_INTERVAL_MS apart instead: the page's cost is mostly per batch (a render
 // of every view that follows the live capture), and on a machine it shares with the proxy
 // every millisecond it spends is one the proxy waits for. In bench/ui.mjs's load part (5,000
