@@ -58,7 +58,7 @@ export const BUSY_LOAD = 0.6
 /** A busy engine's batches: four a second still show a live list moving. */
 export const BUSY_BATCH_INTERVAL_MS = 250
 
-/** How the batcher paces itself: `load()` is the engine's busy share (0..1) since the previous call. */
+/** How the batcher paces itself: `load()` is the engine's busy share (0..1) as of each batch (eventLoopLoad's average). */
 export interface BatchPace {
   intervalMs: number
   busyIntervalMs: number

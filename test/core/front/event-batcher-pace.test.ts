@@ -36,6 +36,26 @@ async function pacedEngine(busyIntervalMs: number): Promise<{ port: number; sent
 
 const batches = (sent: Array<{ event: FrontEvent }>): Batch[] => sent.flatMap(({ event }) => (event.type === 'batch' ? [event] : []))
 
+/**
+ * A batcher on fake timers (16 ms, or 250 while busy) fed by hand: `emit` is the engine's
+ * event stream, `engine.busy` its load (busy at first).
+ */
+function fakeTimedBatcher(): { sent: Batch[]; emit: (e: EngineEvent) => void; engine: { busy: boolean } } {
+  vi.useFakeTimers()
+  cleanups.push(() => vi.useRealTimers())
+  let listener: (e: EngineEvent) => void = () => undefined
+  const sent: Batch[] = []
+  const engine = { busy: true }
+  const batcher = new EventBatcher(
+    { subscribe: (l) => ((listener = l), () => undefined), captureList: () => [] },
+    { ready: () => true, send: (e) => sent.push(e as Batch) },
+    { intervalMs: 16, busyIntervalMs: 250, load: () => (engine.busy ? 1 : 0) }
+  )
+  batcher.start()
+  cleanups.push(() => batcher.stop())
+  return { sent, emit: (e) => listener(e), engine }
+}
+
 describe('batches while the engine is busy', () => {
   it('a burst of 600 connections comes in batches at most one per busy interval, and they account for every connection', async () => {
     const busyMs = 200
@@ -65,19 +85,8 @@ describe('batches while the engine is busy', () => {
   })
 
   it('chooses each wait from the load since the last batch: long while busy, short again once idle', () => {
-    vi.useFakeTimers()
-    cleanups.push(() => vi.useRealTimers())
-    let listener: (e: EngineEvent) => void = () => undefined
-    const sent: FrontEvent[] = []
-    let busy = true
-    const batcher = new EventBatcher(
-      { subscribe: (l) => ((listener = l), () => undefined), captureList: () => [] },
-      { ready: () => true, send: (e) => sent.push(e) },
-      { intervalMs: 16, busyIntervalMs: 250, load: () => (busy ? 1 : 0) }
-    )
-    batcher.start()
-    cleanups.push(() => batcher.stop())
-    const warn = (message: string): void => listener({ type: 'warning', message })
+    const { sent, emit, engine } = fakeTimedBatcher()
+    const warn = (message: string): void => emit({ type: 'warning', message })
 
     warn('a')
     vi.advanceTimersByTime(16)
@@ -88,7 +97,7 @@ describe('batches while the engine is busy', () => {
     expect(sent).toHaveLength(1)
     vi.advanceTimersByTime(1)
     expect(sent).toHaveLength(2)
-    busy = false
+    engine.busy = false
     // The batch just sent still saw a busy engine; the one after it sees it idle.
     warn('c')
     vi.advanceTimersByTime(250)
@@ -96,22 +105,11 @@ describe('batches while the engine is busy', () => {
     warn('d')
     vi.advanceTimersByTime(16)
     expect(sent).toHaveLength(4)
-    expect(sent.map((e) => (e as Batch).warnings)).toEqual([['a'], ['b'], ['c'], ['d']])
+    expect(sent.map((e) => e.warnings)).toEqual([['a'], ['b'], ['c'], ['d']])
   })
 
   it('leaves connection events and data previews out while busy, says so, and carries them again once idle', () => {
-    vi.useFakeTimers()
-    cleanups.push(() => vi.useRealTimers())
-    let listener: (e: EngineEvent) => void = () => undefined
-    const sent: Batch[] = []
-    let busy = true
-    const batcher = new EventBatcher(
-      { subscribe: (l) => ((listener = l), () => undefined), captureList: () => [] },
-      { ready: () => true, send: (e) => sent.push(e as Batch) },
-      { intervalMs: 16, busyIntervalMs: 250, load: () => (busy ? 1 : 0) }
-    )
-    batcher.start()
-    cleanups.push(() => batcher.stop())
+    const { sent, emit: listener, engine } = fakeTimedBatcher()
     const conn: ConnectionSummary = { id: 1, kind: 'proxy', ownerId: 'p1', target: 'x:1', openedAt: 0, bytes: { client: 0, server: 0 }, fin: { client: false, server: false }, end: 'open' }
     const fin = (seq: number, dir: 'client' | 'server'): void =>
       listener({ type: 'conn-event', event: { seq, kind: 'fin', time: 0, mono: 0, dir }, conn: { ...conn, fin: { client: true, server: dir === 'server' } } })
@@ -131,7 +129,7 @@ describe('batches while the engine is busy', () => {
     expect(sent[1].events).toBeUndefined()
     expect(sent[1].data).toEqual([{ connId: 1, dir: 'server', offset: 5, length: 5 }])
     expect(encodeFrame({ t: 'event', event: sent[1] }).byteLength).toBe(4 + new TextEncoder().encode(JSON.stringify({ t: 'event', event: sent[1] })).byteLength)
-    busy = false
+    engine.busy = false
     fin(3, 'server')
     vi.advanceTimersByTime(250)
     fin(4, 'server')
