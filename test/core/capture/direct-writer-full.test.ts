@@ -2,7 +2,7 @@
 // a new arena probes its alignment with a scratch write, which fails there. That failure
 // stops recording like any write error; it must not throw out of append() (which runs in
 // a proxy's data handler, where it ended the whole process).
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, type TestContext } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -16,14 +16,19 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
+/** A 16 MiB ext4 file system mounted for this test (skips where O_DIRECT or a loop mount is not to be had). */
+function smallExt4(ctx: TestContext): string {
+  needProgram(ctx, 'O_DIRECT on Linux', directIoAvailable())
+  const { dir, cleanup } = tempDir()
+  cleanups.push(cleanup)
+  const mounted = mountSmall('ext4', dir, cleanups, 16)
+  needProgram(ctx, 'an ext4 loop mount (root on Linux)', typeof mounted === 'string')
+  return mounted as string
+}
+
 describe('direct writer on a full disk', () => {
   it('a staging arena that cannot be probed stops recording with ENOSPC, without throwing', async (ctx) => {
-    needProgram(ctx, 'O_DIRECT on Linux', directIoAvailable())
-    const { dir, cleanup } = tempDir()
-    cleanups.push(cleanup)
-    const mounted = mountSmall('ext4', dir, cleanups, 16)
-    needProgram(ctx, 'an ext4 loop mount (root on Linux)', typeof mounted === 'string')
-    const at = mounted as string
+    const at = smallExt4(ctx)
     const errors: NodeJS.ErrnoException[] = []
     const w = new DirectWriter(join(at, 'c.tcap'), Buffer.alloc(16), { onPressure: () => {}, onError: (e) => errors.push(e) })
     // Fill what is left, so the next arena's scratch write has nowhere to go. ext4 holds
@@ -36,7 +41,7 @@ describe('direct writer on a full disk', () => {
       }
       execFileSync('sync')
     }
-    // 12 MiB at once needs more than the first arena's 8 staging buffers.
+    // 12 MiB at once needs more than the first arena's 8 MiB of staging buffers.
     expect(() => w.append(Buffer.alloc(40), 0, 40, Buffer.alloc(12 * 1024 * 1024, 7))).not.toThrow()
     expect(errors.map((e) => e.code)).toEqual(['ENOSPC'])
     expect(w.error?.code).toBe('ENOSPC')
@@ -44,12 +49,7 @@ describe('direct writer on a full disk', () => {
   })
 
   it('a disk that fills with several writes in flight: the file ends exactly where written says, every byte as appended', async (ctx) => {
-    needProgram(ctx, 'O_DIRECT on Linux', directIoAvailable())
-    const { dir, cleanup } = tempDir()
-    cleanups.push(cleanup)
-    const mounted = mountSmall('ext4', dir, cleanups, 16)
-    needProgram(ctx, 'an ext4 loop mount (root on Linux)', typeof mounted === 'string')
-    const path = join(mounted as string, 'c.tcap')
+    const path = join(smallExt4(ctx), 'c.tcap')
     const errors: NodeJS.ErrnoException[] = []
     const head = Buffer.from('HEAD')
     // Parallel writes even on this small file system (normally they wait for ample room).
