@@ -5,4 +5,4 @@
 export { createConnectionDecoder } from '../../src/core/decode/decoders'
 export { DecoderSet } from '../../src/core/decode/decoder-set'
 export { Engine } from '../../src/core/engine'
-export { readStats } from '../../src/core/capture/capture-reader'
+export { readStats } from '../../src/core/capture/read/capture-reader'

@@ -7,7 +7,7 @@
 
 import { ERROR_CODES, UserError } from '../shared/errors'
 import type { DownloadStart } from '../shared/contract'
-import type { CaptureSnapshot } from './capture/capture-snapshot'
+import type { CaptureSnapshot } from './capture/read/capture-snapshot'
 
 /** Anything a front end can download: read in pieces, then released. */
 export interface DownloadFile {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ERROR_CODES, UserError } from '../shared/errors'
 import { formatBytes } from '../shared/human-readable'
-import { FILE_HEADER_SIZE, checkFileHeader } from './capture/capture-format'
+import { FILE_HEADER_SIZE, checkFileHeader } from './capture/format/capture-format'
 import { fileWriteError } from './file-errors'
 
 export interface UploadOptions {

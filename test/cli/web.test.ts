@@ -16,7 +16,7 @@ import { procStatusKiB } from '../helpers/cli-proxy'
 import { TYPE, walkRecords } from '../helpers/capture-file'
 import { portOf } from '../helpers/engine'
 import { LIVE_CAPTURE } from '../../src/shared/capture-types'
-import { LiveCapture } from '../../src/core/capture/live-capture'
+import { LiveCapture } from '../../src/core/capture/write/live-capture'
 import { encodeFrame } from '../../src/shared/wire'
 
 const cleanups: Array<() => unknown> = []

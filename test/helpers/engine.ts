@@ -1,7 +1,7 @@
 // An engine on a fresh temp capture, closed and cleaned up by the returned dispose().
 import { join } from 'node:path'
 import { Engine, type EngineOptions } from '../../src/core/engine'
-import type { CaptureOptions } from '../../src/core/capture/live-capture'
+import type { CaptureOptions } from '../../src/core/capture/write/live-capture'
 import type { EngineEvent } from '../../src/shared/events'
 import type { Socket } from 'node:net'
 import { connectTo, startServer, tempDir } from './net'

@@ -1,7 +1,7 @@
 // Capture files for tests that open, save and upload them: written by the real capture
 // writer, with connections from 10.0.0.7 to 10.0.0.1:6379 (client ports 41001, 41002, ...).
 import { readFileSync, writeFileSync } from 'node:fs'
-import { LiveCapture } from '../../src/core/capture/live-capture'
+import { LiveCapture } from '../../src/core/capture/write/live-capture'
 import { withoutStoredIndex } from './capture-file'
 
 export interface SampleOptions {

@@ -2,7 +2,7 @@
 // hundreds of thousands of connections, so the table is built in two passes over the
 // index's fields (widths, then lines) straight into large output batches.
 
-import type { FileCapture } from '../../core/capture/file-capture'
+import type { FileCapture } from '../../core/capture/read/file-capture'
 import { formatDuration, formatTimestamp, WALL_CLOCK_MS } from '../../shared/human-readable'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'

@@ -2,8 +2,8 @@
 // stderr what a reader should know about it (still recorded, cut, damaged).
 
 import type { CaptureInfo } from '../../shared/capture-types'
-import { FileCapture } from '../../core/capture/file-capture'
-import { NotACaptureError } from '../../core/capture/capture-format'
+import { FileCapture } from '../../core/capture/read/file-capture'
+import { NotACaptureError } from '../../core/capture/format/capture-format'
 import { UserError } from '../../core/net/net-errors'
 
 export async function openCaptureFile(path: string): Promise<FileCapture> {

@@ -4,7 +4,7 @@
 // any other failure. The capture's notes go to stderr once the replay is done.
 
 import type { Endpoint } from '../../shared/endpoint'
-import type { FileCapture } from '../../core/capture/file-capture'
+import type { FileCapture } from '../../core/capture/read/file-capture'
 import { UserError } from '../../core/net/net-errors'
 import { parseTargetEndpoint } from '../../core/net/user-endpoint'
 import { ReplayConnectError } from '../../core/replay/raw-replay'

@@ -5,7 +5,7 @@
 import type { Direction } from '../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import type { BodyPiece, ByteRange, HttpMessage } from '../../shared/protocol-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import { decodeContent } from './decoders'
 import { headerValue } from './exchange-table'
 

@@ -6,8 +6,8 @@
 
 import type { ConnectionEnd } from '../../shared/capture-types'
 import type { ProtocolSummary } from '../../shared/protocol-types'
-import type { CaptureView } from '../capture/capture-queries'
-import { RECORD_HEADER_SIZE } from '../capture/capture-format'
+import type { CaptureView } from '../capture/query/capture-queries'
+import { RECORD_HEADER_SIZE } from '../capture/format/capture-format'
 import { DecoderLostError, type DecoderHost, type FeedResult } from './decoder-host'
 import { readBatch } from './decode-feed'
 import { ConnDecoding } from './conn-decoding'

@@ -6,7 +6,7 @@
 // much is read: a 1 GiB Content-Length body costs one batch of reads, not a gigabyte.
 
 import type { Direction } from '../../shared/capture-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import type { FeedOp } from './decoder-host'
 import { MAX_DETECT_BYTES } from '../protocols/detect'
 

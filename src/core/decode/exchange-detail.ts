@@ -5,7 +5,7 @@
 
 import type { Direction } from '../../shared/capture-types'
 import type { HttpExchange } from '../../shared/protocol-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import type { ConnDecoding } from './conn-decoding'
 import { createConnectionDecoder } from './decoders'
 import { inflateRaw } from '../http/inflate-raw'

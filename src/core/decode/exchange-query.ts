@@ -6,7 +6,7 @@
 
 import { UserError } from '../../shared/errors'
 import type { ExchangeSortKey } from '../../shared/protocol-types'
-import { sortRows } from '../capture/connection-query'
+import { sortRows } from '../capture/query/connection-query'
 import type { ExchangeTable } from './exchange-table'
 import { EXCHANGE_WORDS, exchangeWord, hostOrPath, type ExchangeTest } from './exchange-words'
 

@@ -4,7 +4,7 @@
 // what was asked or the records run out.
 
 import type { Direction } from '../../shared/capture-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import { readBatch } from './decode-feed'
 
 export interface Replayable {

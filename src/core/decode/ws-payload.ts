@@ -5,7 +5,7 @@
 
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import type { BodyPiece, WsMessage } from '../../shared/protocol-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import { inflateRaw } from '../http/inflate-raw'
 import { NOTHING_MORE, WebSocketDecoder, parseWsExtensions } from '../protocols/websocket/ws-decoder'
 import type { WsStart } from './exchange-table'

@@ -3,7 +3,7 @@
 // connection's events and, while it writes a data event, one segment's bytes.
 
 import type { CaptureEvent, ConnectionSummary, Direction } from '../../shared/capture-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import type { ExportProgress } from './export-progress'
 import type { ExportSink } from './export-sink'
 import { legsOf, type Addressing, type Leg } from './flow-legs'

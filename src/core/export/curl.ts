@@ -11,7 +11,7 @@ import { parseEndpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
 import { formatBytes } from '../../shared/human-readable'
 import type { HttpMessage } from '../../shared/protocol-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
 
 /** The command goes on a clipboard and into a shell: a body beyond this is refused, not pasted. */

@@ -6,7 +6,7 @@
 import { basename, extname } from 'node:path'
 import type { ExportFormat } from '../../shared/protocol-types'
 import { UserError } from '../../shared/errors'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
 import { curlCommand } from './curl'
 import type { ExportProgress } from './export-progress'

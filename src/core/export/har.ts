@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ConnectionSummary } from '../../shared/capture-types'
 import type { HttpExchange, HttpMessage, WsMessage } from '../../shared/protocol-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import { readBody } from '../decode/body-content'
 import type { Decoding } from '../decode/decoding'
 import type { ExportProgress } from './export-progress'

@@ -7,7 +7,7 @@
 // one segment's bytes, never a stream.
 
 import type { ConnectionSummary } from '../../shared/capture-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import { ConnectionPackets } from './connection-packets'
 import type { ExportProgress } from './export-progress'
 import type { BatchedSink } from './export-sink'

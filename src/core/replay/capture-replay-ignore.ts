@@ -5,7 +5,7 @@
 // longer one that differs stays different.
 
 import { REPLAY_KEPT_PER_TURN, VOLATILE_RESPONSE_HEADERS, type ReplayTurn } from '../../shared/replay-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import type { UserRegex } from '../regex/user-regex'
 import type { StreamRange } from './replay-plan'
 

@@ -9,7 +9,7 @@
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import { MAX_TIMER_MS } from '../../shared/limits'
 import type { CaptureReplaySummary, ConnectionReplayOutcome } from '../../shared/replay-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
 import type { UserRegex } from '../regex/user-regex'
 import { PROGRESS_INTERVAL_MS } from '../export/export-progress'

@@ -10,7 +10,7 @@
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
 import type { HttpReplayResult, HttpSequenceResult } from '../../shared/replay-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
 import { cancelled } from '../session/session-connection'
 import { exchangeOn, prepareRequest, recordReplay } from './http-replay'

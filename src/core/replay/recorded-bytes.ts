@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto'
 import type { Direction } from '../../shared/capture-types'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import type { StreamRange } from './replay-plan'
 
 /** The most read from the capture at once. */

@@ -4,7 +4,7 @@
 // UI's list of turns to edit: shared/replay-turns.ts).
 
 import { addTurn, MAX_REPLAY_TURNS as MAX_TURNS, type ReplayPlan } from '../../shared/replay-turns'
-import type { CaptureView } from '../capture/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
 import { UserError } from '../net/net-errors'
 
 export type { PlannedTurn, ReplayPlan, StreamRange } from '../../shared/replay-turns'

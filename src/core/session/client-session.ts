@@ -5,7 +5,7 @@
 import { createConnection, type Socket } from 'node:net'
 import type { ClientConnectArgs, ClientSessionInfo } from '../../shared/session-types'
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
-import type { LiveCapture } from '../capture/live-capture'
+import type { LiveCapture } from '../capture/write/live-capture'
 import { UserError, describeNetError, errorInfo } from '../net/net-errors'
 import { localPeer, remotePeer } from '../net/sockets'
 import type { SessionHooks } from './server-session'

@@ -5,7 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import type { Endpoint } from '../../shared/endpoint'
 import type { ServerBehaviour, ServerSessionInfo, ServerStartArgs } from '../../shared/session-types'
-import type { LiveCapture } from '../capture/live-capture'
+import type { LiveCapture } from '../capture/write/live-capture'
 import { HttpFramingError, HttpRequestFramer } from '../http/request-framer'
 import type { FdBudget } from '../net/fd-budget'
 import { boundAddress, listenAgain, listenOn } from '../net/listen'

@@ -10,8 +10,8 @@ import type {
   ServerSessionInfo,
   SessionInfo
 } from '../../shared/session-types'
-import type { LiveCapture } from '../capture/live-capture'
-import type { HoldState } from '../capture/hold-state'
+import type { LiveCapture } from '../capture/write/live-capture'
+import type { HoldState } from '../capture/write/hold-state'
 import type { FdBudget } from '../net/fd-budget'
 import { ERROR_CODES } from '../../shared/errors'
 import { UserError } from '../net/net-errors'

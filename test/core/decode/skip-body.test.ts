@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
-import { readStats } from '../../../src/core/capture/capture-reader'
+import { readStats } from '../../../src/core/capture/read/capture-reader'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { needPeer } from '../../helpers/peers'
 import { allClosed, curl } from './decode-peers'

@@ -1,0 +1,80 @@
+// A record's tag, the one number every index keeps beside a record's file offset (in memory,
+// capture-index.ts; stored at the end of a closed file, index-codec.ts and stored-index.ts):
+// for data, where its chunk starts in its direction's stream, times 2, plus 1 for the
+// server; NOT_DATA for any other record. Two numbers a record keep an index small.
+
+import type { Direction } from '../../../shared/capture-types'
+import { ChunkIndex } from './chunk-index'
+import { RECORD_HEADER_SIZE } from './capture-format'
+
+/** The tag of a record that is not data. */
+export const NOT_DATA = -1
+
+export const dataTag = (dir: Direction, streamOffset: number): number => streamOffset * 2 + (dir === 'server' ? 1 : 0)
+
+/** Where a data record's chunk starts in its direction's stream; -1 for any other record. */
+export const tagStreamOffset = (tag: number): number => (tag === NOT_DATA ? -1 : Math.floor(tag / 2))
+
+export const tagDirection = (tag: number): Direction | undefined => (tag === NOT_DATA ? undefined : tag % 2 === 1 ? 'server' : 'client')
+
+/** A connection's data chunks, each direction's in stream order (payload file offset, stream offset). */
+export type ChunkLists = Record<Direction, ChunkIndex>
+
+export const emptyChunkLists = (): ChunkLists => ({ client: new ChunkIndex(), server: new ChunkIndex() })
+
+/**
+ * Adds the data chunks of a connection's records [from, to) to `lists`; `record(i, part)`
+ * is record i's file offset (part 0) or its tag (part 1).
+ */
+export function addChunks(lists: ChunkLists, from: number, to: number, record: (i: number, part: 0 | 1) => number): void {
+  for (let i = from; i < to; i++) {
+    const tag = record(i, 1)
+    const dir = tagDirection(tag)
+    if (dir !== undefined) lists[dir].push(record(i, 0) + RECORD_HEADER_SIZE, tagStreamOffset(tag))
+  }
+}
+
+/**
+ * What both indexes answer from a connection's records kept as (file offset, tag) pairs,
+ * however they keep them: the record's place, its direction and stream offset, and the
+ * chunk lists byte-range reads search, built when first asked for and kept up to date as
+ * records are added.
+ */
+export abstract class TaggedRecords {
+  private readonly chunkLists = new Map<number, { lists: ChunkLists; cover: number }>()
+
+  /** Record `i` of connection row `row`: its file offset (part 0) or its tag (part 1). */
+  protected abstract record(row: number, i: number, part: 0 | 1): number
+  abstract recordCount(row: number): number
+
+  recordOffset(row: number, i: number): number {
+    return this.record(row, i, 0)
+  }
+
+  /** For data record `i`, where its chunk starts in its direction's stream; else -1. */
+  streamOffset(row: number, i: number): number {
+    return tagStreamOffset(this.record(row, i, 1))
+  }
+
+  recordDirection(row: number, i: number): Direction | undefined {
+    return tagDirection(this.record(row, i, 1))
+  }
+
+  /** Where each data chunk of `dir` lies (payload file offset, stream offset), up to date. */
+  chunks(row: number, dir: Direction): ChunkIndex {
+    let built = this.chunkLists.get(row)
+    if (built === undefined) {
+      built = { lists: emptyChunkLists(), cover: 0 }
+      this.chunkLists.set(row, built)
+    }
+    const n = this.recordCount(row)
+    addChunks(built.lists, built.cover, n, (i, part) => this.record(row, i, part))
+    built.cover = n
+    return built.lists[dir]
+  }
+
+  /** Drops a row's chunk lists: its records were cut short, and they are built again when asked for. */
+  protected forgetChunks(row: number): void {
+    this.chunkLists.delete(row)
+  }
+}

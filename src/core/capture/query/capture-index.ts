@@ -1,0 +1,461 @@
+// The in-memory index of a capture: for each connection, its summary and where each of
+// its records starts in the file. Built the same way while recording and when a file is
+// reopened, so both give the same answers.
+//
+// It is kept in columns. A busy proxy indexes thousands of connections a second and keeps
+// every one; measured here (bench/paired.mjs), keeping a few small objects per connection
+// (about 8, forever) cost the garbage collector about as much as writing the connection's
+// seven records, and these columns win back most of it. So a connection is a row: its
+// numbers live in number arrays, its strings are shared ones (addresses are interned), and
+// its first records sit in a fixed slot. Only a connection with more records than the slot
+// holds gets an array of its own. Summaries and the chunk lists that byte-range reads
+// search are built when asked for.
+//
+// It also serves as the form every index takes in memory: a capture reopened from its
+// stored index (stored-index.ts) answers the same IndexView from the file instead.
+
+import type {
+  ConnectionEnd,
+  ConnectionKind,
+  ConnectionSummary,
+  Direction,
+  ErrorInfo,
+  PeerAddress,
+  ReplaySource
+} from '../../../shared/capture-types'
+import { RecordType, dirName } from '../format/capture-format'
+import type { IndexView, PeerRole, RowFields } from './index-queries'
+import { dataTag, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from '../format/record-tag'
+
+export interface OpenInfo {
+  kind: ConnectionKind
+  ownerId: string
+  client?: PeerAddress
+  target: string
+  /** A replay's connection: what it replayed. */
+  replayOf?: ReplaySource
+}
+
+export interface OwnerInfo {
+  event: 'start' | 'stop'
+  id: string
+  listen: string
+  target: string
+}
+
+/** A replay source as a file or stored index gives it (hostile input): undefined unless well formed. */
+export function replaySourceOf(v: unknown): ReplaySource | undefined {
+  if (v === null || typeof v !== 'object') return undefined
+  const o = v as Partial<Record<keyof ReplaySource, unknown>>
+  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+  if (typeof o.capture !== 'string' || !whole(o.connId)) return undefined
+  const source: ReplaySource = { capture: o.capture.slice(0, 256), connId: o.connId }
+  if (typeof o.file === 'string') source.file = o.file.slice(0, 4096)
+  if (whole(o.exchange)) source.exchange = o.exchange
+  return source
+}
+
+/** A proxy or session that owned connections, as its owner records tell: where it listened, and when. */
+export interface OwnerRecord {
+  id: string
+  /** The real listening address (`HOST:PORT`, `[V6]:PORT` or a path). */
+  listen: string
+  target: string
+  startedAt: number
+  stoppedAt?: number
+}
+
+/** Keeps the latest owner record of each id: a proxy restarted under its id listens where it last said. */
+export class OwnerTable {
+  private readonly byId = new Map<string, OwnerRecord>()
+
+  note(info: Partial<OwnerInfo>, time: number): void {
+    if (typeof info.id !== 'string' || typeof info.listen !== 'string') return
+    const known = this.byId.get(info.id)
+    if (info.event === 'stop') {
+      if (known !== undefined) known.stoppedAt = time
+      else this.byId.set(info.id, { id: info.id, listen: info.listen, target: String(info.target ?? ''), startedAt: NaN, stoppedAt: time })
+      return
+    }
+    this.byId.set(info.id, { id: info.id, listen: info.listen, target: String(info.target ?? ''), startedAt: time })
+  }
+
+  list(): OwnerRecord[] {
+    return [...this.byId.values()].map((o) => ({ ...o }))
+  }
+}
+
+/** Records (two numbers each) kept in a connection's fixed slot. */
+const SLOT = 8
+
+/** Peer addresses of one role (client, upstream local, upstream remote), flattened. */
+class PeerColumn {
+  /** The address, or the Unix socket path; undefined: no peer. */
+  private readonly address: (string | undefined)[] = []
+  /** The port; -1 for a path. */
+  private readonly port: number[] = []
+  private readonly family: string[] = []
+
+  set(row: number, p: PeerAddress | undefined): void {
+    if (p === undefined) {
+      this.address[row] = undefined
+      this.port[row] = 0
+      this.family[row] = ''
+    } else if ('path' in p) {
+      this.address[row] = String(p.path)
+      this.port[row] = -1
+      this.family[row] = ''
+    } else {
+      this.address[row] = String(p.address)
+      this.port[row] = Number(p.port)
+      this.family[row] = String(p.family)
+    }
+  }
+
+  get(row: number): PeerAddress | undefined {
+    const address = this.address[row]
+    if (address === undefined) return undefined
+    const port = this.port[row]
+    return port === -1 ? { path: address } : { address, port, family: this.family[row] }
+  }
+
+  addressOf(row: number): string | undefined {
+    return this.address[row]
+  }
+
+  /** formatPeer of the row's peer, without building the object. */
+  text(row: number): string {
+    const address = this.address[row]
+    if (address === undefined) return '-'
+    const port = this.port[row]
+    if (port === -1) return address
+    return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+  }
+
+  portOf(row: number): number | undefined {
+    const port = this.port[row]
+    return this.address[row] === undefined || port === -1 ? undefined : port
+  }
+}
+
+export const KINDS: readonly ConnectionKind[] = ['proxy', 'server', 'client']
+export const ENDS: readonly ConnectionEnd[] = ['open', 'closed', 'client-reset', 'server-reset', 'connect-failed', 'error', 'stopped', 'cut', 'saved-open']
+export const FIN_CLIENT = 1
+export const FIN_SERVER = 2
+export const HAS_UPSTREAM = 4
+
+// A row's numbers, side by side in one array that grows as a whole: the fields, then the
+// slot of its first SLOT records (file offset, tag).
+const ID = 0
+const OPENED_AT = 1
+/** NaN while open. */
+const CLOSED_AT = 2
+const BYTES_CLIENT = 3
+const BYTES_SERVER = 4
+const FLAGS = 5
+const KIND = 6
+const END = 7
+const RECORDS = 8
+/**
+ * Where each direction's recorded bytes end: the same as BYTES_* unless recording stopped
+ * on a write error, after which bytes are still counted (they were forwarded) but no
+ * longer recorded.
+ */
+const REC_END_CLIENT = 9
+const REC_END_SERVER = 10
+const SLOT_AT = 12
+const STRIDE = SLOT_AT + SLOT * 2
+
+export class CaptureIndex extends TaggedRecords implements IndexView {
+  /** Counts every change, so a cached view of the list knows when it is stale. */
+  changes = 0
+  private rows = 0
+  private cells = new Float64Array(STRIDE * 1024)
+  /** Rows of connections whose id is not their row + 1 (ids as tcpscope assigns them). */
+  private readonly oddRows = new Map<number, number>()
+  private readonly ownerIds: string[] = []
+  private readonly targets: string[] = []
+  private readonly client = new PeerColumn()
+  private readonly local = new PeerColumn()
+  private readonly remote = new PeerColumn()
+  private readonly errors = new Map<number, ErrorInfo>()
+  /** Rows of replays, with what each replayed (few rows have one). */
+  private readonly replays = new Map<number, ReplaySource>()
+  private readonly ownerTable = new OwnerTable()
+  /**
+   * All records of a row with more than SLOT of them, as in the slot: two numbers each, the
+   * record's file offset and its tag (record-tag.ts).
+   */
+  private readonly overflow = new Map<number, number[]>()
+  /** Chunk lists built for byte-range reads, and how many records they cover. */
+
+  get size(): number {
+    return this.rows
+  }
+
+  /** The row of the connection with this id, or undefined. */
+  rowOf(connId: number): number | undefined {
+    const row = connId - 1
+    return row >= 0 && row < this.rows && this.cells[row * STRIDE + ID] === connId ? row : this.oddRows.get(connId)
+  }
+
+  locate(connId: number): Promise<number | undefined> {
+    return Promise.resolve(this.rowOf(connId))
+  }
+
+  /** Everything is in memory already. */
+  loadAll(): Promise<void> {
+    return Promise.resolve()
+  }
+  loadRow(_row: number): Promise<void> {
+    return Promise.resolve()
+  }
+
+  /**
+   * Adds one record as read from a file. `info` is the record's JSON payload (non-data
+   * records). Records of unknown connections (and records that belong to none) are ignored.
+   */
+  add(
+    type: RecordType,
+    dirCode: number,
+    connId: number,
+    recordOffset: number,
+    length: number,
+    time: number,
+    info: Record<string, unknown> | undefined
+  ): void {
+    if (type === RecordType.Open) {
+      this.open(connId, recordOffset, time, (info ?? {}) as Partial<OpenInfo>)
+    } else if (type === RecordType.Owner) {
+      this.owner((info ?? {}) as Partial<OwnerInfo>, time)
+    } else if (connId !== 0) {
+      const row = this.rowOf(connId)
+      const dir = dirName(dirCode)
+      if (row === undefined) return
+      if (type === RecordType.Data) {
+        if (dir) this.addData(row, dir, recordOffset, length)
+      } else this.event(row, type, dir, recordOffset, time, info)
+    }
+  }
+
+  /** A proxy or session started or stopped (an owner record). */
+  owner(info: Partial<OwnerInfo>, time: number): void {
+    this.ownerTable.note(info, time)
+  }
+
+  /** Every proxy and session the capture has owner records of. */
+  ownerList(): OwnerRecord[] {
+    return this.ownerTable.list()
+  }
+
+  owners(): Promise<OwnerRecord[]> {
+    return Promise.resolve(this.ownerList())
+  }
+
+  /**
+   * A connection's open record (seq 0); returns its row. A negative `recordOffset` (here
+   * and below) updates the summary only: the event happened but was not written
+   * (recording stopped on an error).
+   */
+  open(connId: number, recordOffset: number, time: number, open: Partial<OpenInfo>): number {
+    // A file may repeat an id or number connections its own way; the first open wins.
+    const known = this.rowOf(connId)
+    if (known !== undefined) return known
+    const row = this.rows++
+    this.changes++
+    if (connId !== row + 1) this.oddRows.set(connId, row)
+    if (this.rows * STRIDE > this.cells.length) {
+      const grown = new Float64Array(this.cells.length * 2)
+      grown.set(this.cells)
+      this.cells = grown
+    }
+    const at = row * STRIDE
+    const c = this.cells
+    c[at + ID] = connId
+    c[at + OPENED_AT] = time
+    c[at + CLOSED_AT] = NaN
+    c[at + KIND] = Math.max(0, KINDS.indexOf(open.kind ?? 'proxy'))
+    this.ownerIds.push(String(open.ownerId ?? ''))
+    this.targets.push(String(open.target ?? ''))
+    this.client.set(row, open.client)
+    const source = replaySourceOf(open.replayOf)
+    if (source !== undefined) this.replays.set(row, source)
+    this.local.set(row, undefined)
+    this.remote.set(row, undefined)
+    this.addRecord(row, recordOffset, NOT_DATA)
+    return row
+  }
+
+  private addRecord(row: number, recordOffset: number, tag: number): void {
+    if (recordOffset < 0) return
+    const at = row * STRIDE
+    const n = this.cells[at + RECORDS]++
+    if (n < SLOT) {
+      this.cells[at + SLOT_AT + 2 * n] = recordOffset
+      this.cells[at + SLOT_AT + 2 * n + 1] = tag
+      return
+    }
+    let all = this.overflow.get(row)
+    if (all === undefined) {
+      all = Array.from(this.cells.subarray(at + SLOT_AT, at + STRIDE))
+      this.overflow.set(row, all)
+    }
+    all.push(recordOffset, tag)
+  }
+
+  /** A data record: the hot path of live recording. */
+  addData(row: number, dir: Direction, recordOffset: number, length: number): void {
+    const field = row * STRIDE + (dir === 'client' ? BYTES_CLIENT : BYTES_SERVER)
+    const end = this.cells[field] + length
+    this.changes++
+    if (recordOffset >= 0) {
+      this.addRecord(row, recordOffset, dataTag(dir, this.cells[field]))
+      this.cells[row * STRIDE + (dir === 'client' ? REC_END_CLIENT : REC_END_SERVER)] = end
+    }
+    this.cells[field] = end
+  }
+
+  /**
+   * Forgets every record from file offset `end` on: the writer failed, and what it had
+   * not written by then is not in the file. Summaries keep what happened (bytes, FIN,
+   * the end); only what can be read shrinks.
+   */
+  truncateAt(end: number): void {
+    for (let row = 0; row < this.rows; row++) {
+      const at = row * STRIDE
+      let n = this.cells[at + RECORDS]
+      if (n === 0 || this.record(row, n - 1, 0) < end) continue
+      while (n > 0 && this.record(row, n - 1, 0) >= end) {
+        n--
+        const tag = this.record(row, n, 1)
+        const dir = tagDirection(tag)
+        // Chunks of a direction are contiguous: the first one lost is where its recording ends.
+        if (dir !== undefined) this.cells[at + (dir === 'server' ? REC_END_SERVER : REC_END_CLIENT)] = tagStreamOffset(tag)
+      }
+      this.cells[at + RECORDS] = n
+      const all = this.overflow.get(row)
+      if (all !== undefined) all.length = 2 * n
+      this.forgetChunks(row)
+    }
+  }
+
+  /** Any record of a connection but open and data. */
+  event(
+    row: number,
+    type: RecordType,
+    dir: Direction | undefined,
+    recordOffset: number,
+    time: number,
+    info: Record<string, unknown> | undefined
+  ): void {
+    this.addRecord(row, recordOffset, NOT_DATA)
+    this.changes++
+    const at = row * STRIDE
+    switch (type) {
+      case RecordType.Connected:
+        this.local.set(row, info?.local as PeerAddress | undefined)
+        this.remote.set(row, info?.remote as PeerAddress | undefined)
+        this.cells[at + FLAGS] |= HAS_UPSTREAM
+        // A client session is the client: its local address is what the client column shows.
+        if (KINDS[this.cells[at + KIND]] === 'client') this.client.set(row, info?.local as PeerAddress | undefined)
+        break
+      case RecordType.ConnectFailed:
+      case RecordType.Error:
+        this.errors.set(row, { code: String(info?.code ?? 'ERROR'), message: String(info?.message ?? '') })
+        break
+      case RecordType.Fin:
+        if (dir) this.cells[at + FLAGS] |= dir === 'client' ? FIN_CLIENT : FIN_SERVER
+        break
+      case RecordType.Close:
+        this.setEnd(row, (info?.end as ConnectionEnd | undefined) ?? 'closed')
+        this.cells[at + CLOSED_AT] = time
+        break
+    }
+  }
+
+  private setEnd(row: number, end: ConnectionEnd): void {
+    const code = ENDS.indexOf(end)
+    this.cells[row * STRIDE + END] = code < 0 ? ENDS.indexOf('closed') : code
+  }
+
+  /** Marks every connection still open as cut: the file ended before they did. */
+  cutOpen(): void {
+    for (let row = 0; row < this.rows; row++) if (this.cells[row * STRIDE + END] === 0) this.setEnd(row, 'cut')
+  }
+
+  bytes(row: number, dir: Direction): number {
+    return this.cells[row * STRIDE + (dir === 'client' ? BYTES_CLIENT : BYTES_SERVER)]
+  }
+
+  /** Bytes of `dir` whose records are in the file (or on their way there). */
+  recordedBytes(row: number, dir: Direction): number {
+    return this.cells[row * STRIDE + (dir === 'client' ? REC_END_CLIENT : REC_END_SERVER)]
+  }
+
+  recordCount(row: number): number {
+    return this.cells[row * STRIDE + RECORDS]
+  }
+
+  protected record(row: number, i: number, part: 0 | 1): number {
+    const all = this.overflow.get(row)
+    return all !== undefined ? all[2 * i + part] : this.cells[row * STRIDE + SLOT_AT + 2 * i + part]
+  }
+
+  /** Record `i`'s tag (record-tag.ts), as the stored index keeps it. */
+  recordTag(row: number, i: number): number {
+    return this.record(row, i, 1)
+  }
+
+  readonly fields: RowFields = {
+    id: (row) => this.cells[row * STRIDE + ID],
+    kind: (row) => KINDS[this.cells[row * STRIDE + KIND]],
+    end: (row) => ENDS[this.cells[row * STRIDE + END]],
+    fin: (row, dir) => (this.cells[row * STRIDE + FLAGS] & (dir === 'client' ? FIN_CLIENT : FIN_SERVER)) !== 0,
+    ownerId: (row) => this.ownerIds[row],
+    target: (row) => this.targets[row],
+    openedAt: (row) => this.cells[row * STRIDE + OPENED_AT],
+    closedAt: (row) => this.cells[row * STRIDE + CLOSED_AT],
+    peerText: (row, role) => this.peerColumn(role).text(row),
+    peerAddress: (row, role) => this.peerColumn(role).addressOf(row),
+    peerPort: (row, role) => this.peerColumn(role).portOf(row),
+    errorCode: (row) => this.errors.get(row)?.code,
+    replayOfConn: (row) => this.replays.get(row)?.connId
+  }
+
+  private peerColumn(role: PeerRole): PeerColumn {
+    return role === 'client' ? this.client : role === 'local' ? this.local : this.remote
+  }
+
+  /** The connection as front ends see it: a fresh object, safe to keep or send. */
+  summary(row: number): ConnectionSummary {
+    const c = this.cells
+    const at = row * STRIDE
+    const flags = c[at + FLAGS]
+    const s: ConnectionSummary = {
+      id: c[at + ID],
+      kind: KINDS[c[at + KIND]],
+      ownerId: this.ownerIds[row],
+      target: this.targets[row],
+      openedAt: c[at + OPENED_AT],
+      bytes: { client: c[at + BYTES_CLIENT], server: c[at + BYTES_SERVER] },
+      fin: { client: (flags & FIN_CLIENT) !== 0, server: (flags & FIN_SERVER) !== 0 },
+      end: ENDS[c[at + END]]
+    }
+    const client = this.client.get(row)
+    if (client !== undefined) s.client = client
+    if (flags & HAS_UPSTREAM) s.upstream = { local: this.local.get(row), remote: this.remote.get(row) }
+    if (!Number.isNaN(c[at + CLOSED_AT])) s.closedAt = c[at + CLOSED_AT]
+    const error = this.errors.get(row)
+    if (error !== undefined) s.error = error
+    const replayOf = this.replays.get(row)
+    if (replayOf !== undefined) s.replayOf = { ...replayOf }
+    const recClient = c[at + REC_END_CLIENT]
+    const recServer = c[at + REC_END_SERVER]
+    if (recClient !== s.bytes.client || recServer !== s.bytes.server) s.recorded = { client: recClient, server: recServer }
+    return s
+  }
+
+  summaries(): ConnectionSummary[] {
+    return Array.from({ length: this.rows }, (_, row) => this.summary(row))
+  }
+}

@@ -1,0 +1,297 @@
+// What every capture answers, live or reopened from a file: its connections, any byte
+// range of one direction, and a connection's events in order.
+
+import type { ActivityPage, CaptureEvent, CaptureEventKind, CaptureInfo, ConnectionPage, ConnectionSummary, Direction, EventPage, MatchList, SearchResult, TurnPage } from '../../../shared/capture-types'
+import { UserError } from '../../../shared/errors'
+import type { SearchPattern } from '../../../shared/contract'
+import { connectionActivity, type ActivityWindow } from './connection-activity'
+import { ConnectionQuery, type PageQuery, type ProtocolFacts } from './connection-query'
+import { ConnectionTurns } from './connection-turns'
+import type { IndexView } from './index-queries'
+import type { OwnerRecord } from './capture-index'
+import type { ChunkIndex } from '../format/chunk-index'
+import { RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader } from '../format/capture-format'
+import { DamagedRecordError, KIND_OF, UnknownConnectionError, type CaptureReader } from '../read/capture-reader'
+import { listMatches } from './match-count'
+import { compilePattern, searchStream } from './stream-search'
+
+export interface CaptureView {
+  /** `live`, or the id the engine gave an opened file. */
+  readonly id: string
+  readonly path: string
+  info(): CaptureInfo
+  /** Every connection, in the order they opened. */
+  listConnections(): Promise<ConnectionSummary[]>
+  /**
+   * Every row's fields, read one at a time without building a summary per row: for a
+   * caller going over a hundred thousand rows (ls).
+   */
+  allRows(): Promise<Pick<IndexView, 'size' | 'fields' | 'bytes' | 'summary'>>
+  /** One connection, or undefined when the capture has none with that id. */
+  connection(connId: number): Promise<ConnectionSummary | undefined>
+  /** The proxies and sessions that owned its connections, from their owner records (pcapng needs where each listened). */
+  owners(): Promise<OwnerRecord[]>
+  readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer>
+  readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]>
+  /** A page of the connection list, filtered and sorted (a `text:` word searches payloads, in slices). */
+  page(q: PageQuery, signal?: AbortSignal, facts?: ProtocolFacts): Promise<ConnectionPage>
+  /** A slice of a connection's events, with how many it has. */
+  eventPage(connId: number, from?: number, limit?: number): Promise<EventPage>
+  /** A slice of a connection's turns (consecutive data of one side merged; marks between). */
+  turns(connId: number, from?: number, limit?: number): Promise<TurnPage>
+  /** Bytes each way over a window of time, for these connections (unknown ids left out). */
+  activity(ids: readonly number[], window: ActivityWindow): Promise<ActivityPage>
+  /** The index of the event whose data holds byte `offset` of `dir`; -1 past the end. */
+  locate(connId: number, dir: Direction, offset: number): Promise<number>
+  search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult>
+  /** Every match of the pattern in one direction (bounded: see match-count.ts). */
+  matches(connId: number, dir: Direction, pattern: SearchPattern, signal?: AbortSignal): Promise<MatchList>
+  /** Reads [start, end) of the file once for the decodeRecords calls that follow (see CaptureQueries.keepRecent). */
+  keepRecent(start: number, end: number): Promise<void>
+  /** Records as a decoder takes them (see CaptureQueries.decodeRecords). */
+  decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until?: number): Promise<{ total: number; records: DecodeRecord[]; stopped: boolean }>
+  close(): Promise<void>
+}
+
+/** A record as a decoder takes it; `time` is NaN for a data record that was not read (below what its decoder wants). */
+export interface DecodeRecord {
+  kind: CaptureEventKind
+  dir?: Direction
+  offset: number
+  length: number
+  time: number
+  /** A data record's bytes from where its direction's decoding wants them. */
+  bytes?: Buffer
+}
+
+/** Records this close in the file are read together, in reads of at most MAX_SPAN. */
+const SPAN_GAP = 64 * 1024
+const MAX_SPAN = 4 * 1024 * 1024
+
+/** The chunk whose payload starts at file offset `at` (chunks lie in file order), or -1. */
+function chunkAt(chunks: ChunkIndex, at: number): number {
+  let lo = 0
+  let hi = chunks.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const v = chunks.file(mid)
+    if (v === at) return mid
+    if (v < at) lo = mid + 1
+    else hi = mid - 1
+  }
+  return -1
+}
+
+/** The queries, answered from an index and a reader over the file. */
+export abstract class CaptureQueries {
+  protected abstract readonly reader: CaptureReader
+
+  private query: ConnectionQuery | undefined
+  private turnLists: ConnectionTurns | undefined
+
+  constructor(protected readonly index: IndexView) {}
+
+  /** Changes whenever the connections do; a closed file never changes. */
+  protected version(): number {
+    return 0
+  }
+
+  page(q: PageQuery, signal?: AbortSignal, facts?: ProtocolFacts): Promise<ConnectionPage> {
+    this.query ??= new ConnectionQuery(this.index, () => this.version(), (connId, dir, offset, length) => this.reader.readBytes(connId, dir, offset, length))
+    return this.query.page(q, signal, facts)
+  }
+
+  private async row(connId: number): Promise<number> {
+    const row = await this.index.locate(connId)
+    if (row === undefined) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
+    await this.index.loadRow(row)
+    return row
+  }
+
+  async eventPage(connId: number, from = 0, limit = 1000): Promise<EventPage> {
+    const events = await this.reader.readEvents(connId, from, limit)
+    return { from, total: this.index.recordCount(await this.row(connId)), events }
+  }
+
+  async turns(connId: number, from = 0, limit = 500): Promise<TurnPage> {
+    const row = await this.row(connId)
+    this.turnLists ??= new ConnectionTurns(this.index, this.reader)
+    return this.turnLists.page(row, from, limit)
+  }
+
+  async activity(ids: readonly number[], window: ActivityWindow): Promise<ActivityPage> {
+    if (window.to <= window.from) throw new UserError(`activity: the window must end after it starts (from ${window.from}, to ${window.to})`)
+    const found = await Promise.all(
+      ids.map(async (id) => {
+        const row = await this.index.locate(id)
+        if (row !== undefined) await this.index.loadRow(row)
+        return row
+      })
+    )
+    const rows = found.filter((row): row is number => row !== undefined)
+    const conns = await connectionActivity(this.index, this.reader, rows, window)
+    return { from: window.from, to: window.to, buckets: window.buckets, conns }
+  }
+
+  async locate(connId: number, dir: Direction, offset: number): Promise<number> {
+    const row = await this.row(connId)
+    if (offset >= this.index.recordedBytes(row, dir)) return -1
+    // The chunk by its stream offset, then its record by file offset: records lie in the
+    // file in the order they are listed, so both searches are binary (a 1 GiB stream has
+    // tens of thousands of records; the scan this replaces read them all).
+    const chunks = this.index.chunks(row, dir)
+    const k = chunks.byStreamOffset(offset)
+    if (k < 0) return -1
+    const at = chunks.file(k) - RECORD_HEADER_SIZE
+    let lo = 0
+    let hi = this.index.recordCount(row) - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const v = this.index.recordOffset(row, mid)
+      if (v === at) return mid
+      if (v < at) lo = mid + 1
+      else hi = mid - 1
+    }
+    return -1
+  }
+
+  private recent: { start: number; buf: Buffer } | undefined
+
+  /**
+   * Reads the file's [start, end) once and keeps it for decodeRecords until the next call:
+   * live decoding reads what was written since it last looked in one read, and the many
+   * connections it decodes then take their records from it, instead of each reading a span
+   * that holds every other connection's records too (20 interleaved connections read 20
+   * times what was written).
+   */
+  async keepRecent(start: number, end: number): Promise<void> {
+    this.recent = undefined
+    if (end > start) this.recent = { start, buf: await this.reader.readSpan(start, end) }
+  }
+
+  private fromRecent(start: number, end: number): Buffer | undefined {
+    const r = this.recent
+    if (!r || start < r.start || end > r.start + r.buf.length) return undefined
+    return r.buf.subarray(start - r.start, end - r.start)
+  }
+
+  /**
+   * Records `from`..`from + limit` of a connection as a decoder takes them, with the bytes of
+   * each data record from where its direction's decoding wants them (`want`): records and
+   * payloads lying close together in the file are read with one read, whatever their
+   * direction, and a data record wholly below `want` (a body the decoder skips) is not read
+   * at all. Stops early once `maxBytes` of payload are taken, and before the first record at
+   * file offset `until` or later (`total` then counts the records before it, and `stopped` says so).
+   */
+  async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until = Infinity): Promise<{ total: number; records: DecodeRecord[]; stopped: boolean }> {
+    const row = await this.row(connId)
+    const ix = this.index
+    let total = ix.recordCount(row)
+    let stopped = false
+    // Records from file offset `until` on are not this call's (live decoding takes what the file held when its run began).
+    if (total > from && ix.recordOffset(row, total - 1) >= until) {
+      let lo = from
+      let hi = total - 1
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (ix.recordOffset(row, mid) >= until) hi = mid
+        else lo = mid + 1
+      }
+      total = lo
+      stopped = true
+    }
+    const last = Math.min(total, from + limit)
+    const records: DecodeRecord[] = []
+    /** Per record: the file range to read ([at, end)), or none. */
+    const reads: { at: number; end: number; record: DecodeRecord; payloadFrom: number }[] = []
+    let taken = 0
+    for (let i = from; i < last && taken < maxBytes; i++) {
+      const at = ix.recordOffset(row, i)
+      const dir = ix.recordDirection(row, i)
+      if (dir === undefined) {
+        const record: DecodeRecord = { kind: 'open', offset: -1, length: 0, time: NaN }
+        records.push(record)
+        reads.push({ at, end: at + RECORD_HEADER_SIZE, record, payloadFrom: 0 })
+        continue
+      }
+      const offset = ix.streamOffset(row, i)
+      const chunks = ix.chunks(row, dir)
+      const k = chunkAt(chunks, at + RECORD_HEADER_SIZE)
+      const end = k >= 0 && k + 1 < chunks.length ? chunks.stream(k + 1) : ix.recordedBytes(row, dir)
+      const record: DecodeRecord = { kind: 'data', dir, offset, length: Math.max(0, end - offset), time: NaN }
+      records.push(record)
+      if (end < want[dir]) continue
+      const skip = Math.max(0, want[dir] - offset)
+      reads.push({ at, end: at + RECORD_HEADER_SIZE + record.length, record, payloadFrom: skip })
+      taken += record.length - skip
+    }
+    // Reads grouped by nearness in the file (records are listed in file order).
+    for (let g = 0; g < reads.length; ) {
+      let h = g
+      while (h + 1 < reads.length && reads[h + 1].at - reads[h].end <= SPAN_GAP && reads[h + 1].end - reads[g].at <= MAX_SPAN) h++
+      const start = reads[g].at
+      const span = this.fromRecent(start, reads[h].end) ?? (await this.reader.readSpan(start, reads[h].end))
+      for (let k = g; k <= h; k++) {
+        const r = reads[k]
+        const header = readRecordHeader(span, r.at - start)
+        if (!header) throw new DamagedRecordError(r.at, 'a record header fails its CRC')
+        const rec = r.record
+        rec.time = header.time
+        if (rec.kind === 'data') {
+          if (header.type !== RecordType.Data || header.connId !== connId || dirName(header.dir) !== rec.dir || header.length < rec.length) {
+            throw new DamagedRecordError(r.at, `the record there is not the data of connection #${connId} its index lists`)
+          }
+          const payload = r.at - start + RECORD_HEADER_SIZE
+          rec.bytes = span.subarray(payload + r.payloadFrom, payload + rec.length)
+        } else {
+          rec.kind = KIND_OF[header.type] ?? 'error'
+          const dir = dirName(header.dir)
+          if (dir) rec.dir = dir
+        }
+      }
+      g = h + 1
+    }
+    return { total, records, stopped }
+  }
+
+  async search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult> {
+    const compiled = compilePattern(pattern)
+    const row = await this.row(connId)
+    const total = this.index.recordedBytes(row, dir)
+    return searchStream((offset, length) => this.reader.readBytes(connId, dir, offset, length), total, compiled, opts)
+  }
+
+  async matches(connId: number, dir: Direction, pattern: SearchPattern, signal?: AbortSignal): Promise<MatchList> {
+    const row = await this.row(connId)
+    return listMatches((id, d, offset, length) => this.reader.readBytes(id, d, offset, length), connId, dir, this.index.recordedBytes(row, dir), pattern, signal)
+  }
+
+  async listConnections(): Promise<ConnectionSummary[]> {
+    await this.index.loadAll()
+    return Array.from({ length: this.index.size }, (_, row) => this.index.summary(row))
+  }
+
+  async allRows(): Promise<Pick<IndexView, 'size' | 'fields' | 'bytes' | 'summary'>> {
+    await this.index.loadAll()
+    return this.index
+  }
+
+  async connection(connId: number): Promise<ConnectionSummary | undefined> {
+    const row = await this.index.locate(connId)
+    if (row === undefined) return undefined
+    await this.index.loadRow(row)
+    return this.index.summary(row)
+  }
+
+  owners(): Promise<OwnerRecord[]> {
+    return this.index.owners()
+  }
+
+  readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
+    return this.reader.readBytes(connId, dir, offset, length)
+  }
+
+  readEvents(connId: number, from?: number, limit?: number): Promise<CaptureEvent[]> {
+    return this.reader.readEvents(connId, from, limit)
+  }
+}

@@ -1,0 +1,387 @@
+// A capture's connection list as front ends page through it: filtered by a small query
+// language (`port:6379 state:reset -kind:client 10.0.0.5`) and sorted, by the engine, so a
+// front end never holds the whole list. Rows are tested and sorted through the index's
+// fields, without building a summary per row (only the page's rows become summaries):
+// 100,000 connections are filtered in tens of milliseconds. The matching rows are kept
+// until the capture changes or another query comes, so paging through one list costs one
+// filter and sort. A `text:` word reads payloads (payload-filter.ts), a slice per call.
+
+import type { ConnectionEnd, ConnectionPage, ConnectionSummary, SortKey } from '../../../shared/capture-types'
+import { ERROR_CODES, UserError } from '../../../shared/errors'
+import type { IndexView, PeerRole, RowFields } from './index-queries'
+import { PayloadFilter, type Read, type Slice } from './payload-filter'
+import type { Protocol } from '../../../shared/protocol-types'
+import { EXCHANGE_WORDS, exchangeWord, protoWord, type ExchangeTest } from '../../decode/exchange-words'
+
+/**
+ * What the protocol words (`proto:`, `method:`, `host:`, `path:`, `status:`, `type:`) ask
+ * of the capture's decoding (src/core/decode): connections not decoded yet pass none of them.
+ */
+export interface ProtocolFacts {
+  /** Lets decoding catch up for a bounded time; how many connections are decoded. */
+  catchUp(signal?: AbortSignal): Promise<{ done: number; of: number }>
+  protocol(connId: number): Protocol | undefined
+  /** Whether one of the connection's exchanges passes. */
+  anyExchange(connId: number, test: ExchangeTest): boolean
+  /** Changes whenever what is decoded does. */
+  version(): number
+}
+
+type Predicate = (f: RowFields, row: number) => boolean
+
+const isOpen = (f: RowFields, row: number): boolean => f.end(row) === 'open'
+const endIs =
+  (...ends: ConnectionEnd[]): Predicate =>
+  (f, row) =>
+    ends.includes(f.end(row))
+
+const STATES: Record<string, Predicate> = {
+  open: isOpen,
+  closed: endIs('closed'),
+  reset: endIs('client-reset', 'server-reset'),
+  'client-reset': endIs('client-reset'),
+  'server-reset': endIs('server-reset'),
+  failed: endIs('connect-failed'),
+  'connect-failed': endIs('connect-failed'),
+  error: endIs('error'),
+  stopped: endIs('stopped'),
+  cut: endIs('cut'),
+  'saved-open': endIs('saved-open'),
+  /** One side sent FIN, the connection is still up. */
+  'half-closed': (f, row) => isOpen(f, row) && f.fin(row, 'client') !== f.fin(row, 'server')
+}
+
+/** Ports in typed targets, parsed once per distinct target. */
+const targetPorts = new Map<string, number | undefined>()
+function targetPort(target: string): number | undefined {
+  if (!targetPorts.has(target)) {
+    const m = /:(\d{1,5})$/.exec(target)
+    if (targetPorts.size > 10_000) targetPorts.clear()
+    targetPorts.set(target, m ? Number(m[1]) : undefined)
+  }
+  return targetPorts.get(target)
+}
+
+const hasPort =
+  (n: number): Predicate =>
+  (f, row) =>
+    f.peerPort(row, 'client') === n || targetPort(f.target(row)) === n || f.peerPort(row, 'remote') === n || f.peerPort(row, 'local') === n
+
+/** Lower case, once per distinct string (targets repeat; addresses come lower case from the OS). */
+const lowered = new Map<string, string>()
+function lower(s: string): string {
+  let l = lowered.get(s)
+  if (l === undefined) {
+    if (lowered.size > 100_000) lowered.clear()
+    l = s.toLowerCase()
+    lowered.set(s, l)
+  }
+  return l
+}
+
+const portTexts: string[] = []
+const portText = (port: number): string => (portTexts[port] ??= String(port))
+
+/** A text to find in peers as formatPeer writes them ("10.0.0.5:50001", "[::1]:80", a path). */
+interface PeerText {
+  text: string
+  /** No brackets: the text cannot hold an IPv6 peer's "[" or "]". */
+  plain: boolean
+  /** With one colon: what must end the address and start the port. */
+  split?: [string, string]
+  /** More than one colon: only an IPv6 peer can hold it. */
+  colons: boolean
+}
+
+function peerText(text: string): PeerText {
+  const colon = text.indexOf(':')
+  const one = colon >= 0 && text.indexOf(':', colon + 1) < 0
+  return { text, plain: !/[[\]]/.test(text), split: one ? [text.slice(0, colon), text.slice(colon + 1)] : undefined, colons: colon >= 0 && !one }
+}
+
+/**
+ * Whether a peer holds the text, without writing the peer out for the common IPv4 and name
+ * peers: a text with no colon lies in the address or in the port; one with one colon is an
+ * address's end and a port's start.
+ */
+function peerHolds(f: RowFields, row: number, role: PeerRole, t: PeerText): boolean {
+  const address = f.peerAddress(row, role)
+  if (address === undefined) return '-'.includes(t.text)
+  const port = f.peerPort(row, role)
+  if (port === undefined) return address.includes(t.text)
+  if (!t.plain || address.includes(':')) return f.peerText(row, role).includes(t.text)
+  if (t.split) return address.endsWith(t.split[0]) && portText(port).startsWith(t.split[1])
+  return !t.colons && (address.includes(t.text) || portText(port).includes(t.text))
+}
+
+/** Whether any endpoint text of the row holds `text` (lower case). */
+function endpointsInclude(text: string): Predicate {
+  const t = peerText(text)
+  return (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
+}
+
+const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target', 'replay', 'text', 'proto', ...EXCHANGE_WORDS] as const
+/** Words answered by decoding, not by the index. */
+const DECODED: readonly string[] = ['proto', ...EXCHANGE_WORDS]
+
+function wholeNumber(key: string, v: string): number {
+  if (!/^\d{1,15}$/.test(v)) throw new UserError(`filter ${key}:${v}: ${key} wants a whole number, e.g. ${key === 'port' ? 'port:6379' : key === 'replay' ? 'replay:12' : 'id:12 or id:10-20'}`)
+  return Number(v)
+}
+
+function term(key: string, value: string, facts?: ProtocolFacts): Predicate {
+  const v = value.toLowerCase()
+  if (DECODED.includes(key)) {
+    if (!facts) throw new UserError(`filter ${key}: this capture's connections are not decoded`)
+    if (key === 'proto') {
+      const test = protoWord(value)
+      return (f, row) => test(facts.protocol(f.id(row)))
+    }
+    const test = exchangeWord(key, value)
+    return (f, row) => facts.anyExchange(f.id(row), test)
+  }
+  switch (key) {
+    case 'port':
+      return hasPort(wholeNumber(key, value))
+    case 'state': {
+      const s = STATES[v]
+      if (!s) throw new UserError(`filter state:${value}: use one of ${Object.keys(STATES).join(', ')}`)
+      return s
+    }
+    case 'kind':
+      if (!['proxy', 'server', 'client'].includes(v)) throw new UserError(`filter kind:${value}: use proxy, server or client`)
+      return (f, row) => f.kind(row) === v
+    case 'owner':
+      return (f, row) => lower(f.ownerId(row)) === v
+    case 'id': {
+      const range = /^(\d+)-(\d+)$/.exec(value)
+      if (range) {
+        const [lo, hi] = [Number(range[1]), Number(range[2])]
+        return (f, row) => f.id(row) >= lo && f.id(row) <= hi
+      }
+      const n = wholeNumber(key, value)
+      return (f, row) => f.id(row) === n
+    }
+    case 'replay': {
+      const n = wholeNumber(key, value)
+      return (f, row) => f.replayOfConn(row) === n
+    }
+    case 'client': {
+      const t = peerText(v)
+      return (f, row) => peerHolds(f, row, 'client', t)
+    }
+    case 'target': {
+      const t = peerText(v)
+      return (f, row) => lower(f.target(row)).includes(v) || peerHolds(f, row, 'remote', t)
+    }
+    default:
+      throw new UserError(`unknown filter word "${key}:": use ${KEYS.map((k) => `${k}:`).join(' ')} or plain text`)
+  }
+}
+
+/** A filter: the words over the index's fields as one predicate, and the texts to find in payloads. */
+export interface ParsedFilter {
+  predicate: Predicate | undefined
+  /** `text:` words, each to be present (or, negated, absent) in a direction's bytes. */
+  texts: string[]
+  negated: boolean[]
+  /** Some word needs the connections decoded. */
+  decoded: boolean
+}
+
+/** The filter's words; words may be quoted to hold spaces. */
+export function parseQuery(filter: string, facts?: ProtocolFacts): ParsedFilter {
+  const words = filter.match(/-?(?:[a-z]+:)?(?:"[^"]*"|\S+)/gi) ?? []
+  const preds: Predicate[] = []
+  const texts: string[] = []
+  const negated: boolean[] = []
+  let decoded = false
+  for (let word of words) {
+    const negate = word.startsWith('-') && word.length > 1
+    if (negate) word = word.slice(1)
+    const colon = /^([a-z]+):(.*)$/i.exec(word)
+    let p: Predicate
+    if (colon?.[1].toLowerCase() === 'text') {
+      const text = colon[2].replace(/^"|"$/g, '')
+      if (text === '') throw new UserError('filter text: wants the text to find in the payload, e.g. text:GET or text:"HTTP/1.1 500"')
+      texts.push(text)
+      negated.push(negate)
+      continue
+    }
+    if (colon && (KEYS as readonly string[]).includes(colon[1].toLowerCase())) {
+      const key = colon[1].toLowerCase()
+      decoded ||= DECODED.includes(key)
+      p = term(key, colon[2].replace(/^"|"$/g, ''), facts)
+    }
+    // `host:80` is an endpoint, not a filter word; `colour:red` is a mistake worth saying.
+    else if (colon && colon[2] !== '' && !/^\d+$/.test(colon[2])) p = term(colon[1].toLowerCase(), colon[2])
+    else {
+      const text = word.replace(/^"|"$/g, '').toLowerCase()
+      const inEndpoints = endpointsInclude(text)
+      p = (f, row) => inEndpoints(f, row) || lower(f.ownerId(row)) === text
+    }
+    preds.push(negate ? (f, row) => !p(f, row) : p)
+  }
+  const predicate: Predicate | undefined = preds.length === 0 ? undefined : (f, row) => preds.every((p) => p(f, row))
+  return { predicate, texts, negated, decoded }
+}
+
+/** The filter's field words as one predicate (its `text:` words aside). */
+export function parseFilter(filter: string): Predicate | undefined {
+  return parseQuery(filter).predicate
+}
+
+const END_ORDER: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
+
+/** The sort key of each row: numbers, or strings compared as text. */
+function sortKey(sort: SortKey, ix: IndexView, now: number): (row: number) => number | string {
+  const f = ix.fields
+  switch (sort) {
+    case 'id':
+      return f.id
+    case 'start':
+      return f.openedAt
+    case 'duration':
+      return (row) => (Number.isNaN(f.closedAt(row)) ? now : f.closedAt(row)) - f.openedAt(row)
+    case 'client':
+      return (row) => f.peerText(row, 'client')
+    case 'target':
+      return f.target
+    case 'sent':
+      return (row) => ix.bytes(row, 'client')
+    case 'received':
+      return (row) => ix.bytes(row, 'server')
+    case 'bytes':
+      return (row) => ix.bytes(row, 'client') + ix.bytes(row, 'server')
+    case 'state':
+      return (row) => END_ORDER[f.end(row)]
+    case 'kind':
+      return f.kind
+    case 'owner':
+      return f.ownerId
+  }
+}
+
+export interface PageQuery {
+  offset: number
+  limit: number
+  filter?: string
+  sort?: SortKey
+  descending?: boolean
+}
+
+/** Pages of one capture's list; remembers the last query's matching rows. */
+export class ConnectionQuery {
+  private cached: { key: string; version: number; rows: Uint32Array } | undefined
+  private readonly payloads: PayloadFilter | undefined
+  /** Payload scans run one at a time: two pages asked at once must not read the same rows twice. */
+  private scanning: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    private readonly index: IndexView,
+    /** Changes whenever the capture's connections do (a live capture); constant for a file. */
+    private readonly version: () => number,
+    /** Reads payload bytes, for `text:` words; without it they are refused. */
+    read?: Read,
+    slice?: Slice
+  ) {
+    this.payloads = read ? new PayloadFilter(index, read, slice) : undefined
+  }
+
+  async page(q: PageQuery, signal?: AbortSignal, facts?: ProtocolFacts): Promise<ConnectionPage> {
+    await this.index.loadAll()
+    const { predicate, texts, negated, decoded } = q.filter ? parseQuery(q.filter, facts) : { predicate: undefined, texts: [], negated: [], decoded: false }
+    // Protocol words look at what is decoded: decoding catches up for a while first, and the answer says how far it got.
+    let scan: ConnectionPage['scan']
+    if (decoded && facts) {
+      const progress = await facts.catchUp(signal)
+      if (signal?.aborted) throw new UserError('connection list cancelled', ERROR_CODES.ECANCELED)
+      if (progress.done < progress.of) scan = progress
+    }
+    const sort = q.sort ?? 'id'
+    const ix = this.index
+    const of = ix.size
+    // The common case, the list in id order unfiltered: rows are already in that order.
+    if (predicate === undefined && texts.length === 0 && sort === 'id') {
+      const rows: ConnectionSummary[] = []
+      for (let k = q.offset; k < Math.min(of, q.offset + q.limit); k++) rows.push(ix.summary(q.descending ? of - 1 - k : k))
+      return { total: of, of, offset: q.offset, rows }
+    }
+    // The rows the field words pass, sorted; `text:` words then pick among them.
+    const key = JSON.stringify([predicate ? q.filter : '', sort, q.descending === true, decoded && facts ? facts.version() : 0])
+    const version = this.version()
+    if (this.cached?.key !== key || this.cached.version !== version) {
+      this.cached = { key, version, rows: this.matching(predicate, sort, q.descending === true) }
+    }
+    let rows = this.cached.rows
+    if (texts.length > 0) {
+      const payloads = this.payloads
+      if (!payloads) throw new UserError('filter text: this capture cannot be searched')
+      const candidates = rows
+      const run = this.scanning.then(() => payloads.filter(candidates, texts, negated, signal))
+      this.scanning = run.catch(() => undefined)
+      const found = await run
+      rows = found.rows
+      if (found.progress.done < found.progress.of) scan = found.progress
+    }
+    const page: ConnectionPage = { total: rows.length, of, offset: q.offset, rows: Array.from(rows.subarray(q.offset, q.offset + q.limit), (row) => ix.summary(row)) }
+    if (scan) page.scan = scan
+    return page
+  }
+
+  private matching(predicate: Predicate | undefined, sort: SortKey, descending: boolean): Uint32Array {
+    const ix = this.index
+    const f = ix.fields
+    const picked = new Uint32Array(ix.size)
+    let n = 0
+    for (let row = 0; row < ix.size; row++) if (predicate === undefined || predicate(f, row)) picked[n++] = row
+    const rows = picked.subarray(0, n)
+    const keyOf = sortKey(sort, ix, Date.now())
+    // Loops, not Array.from with a mapper: that is several times slower over 100,000 rows.
+    const keys = new Array<number | string>(n)
+    for (let i = 0; i < n; i++) keys[i] = keyOf(rows[i])
+    return sortRows(rows, keys, descending)
+  }
+}
+
+/**
+ * Rows ordered by their keys (ties in row order, whichever the direction: a stable list
+ * as it grows). Whole-number keys, the common case, are packed with their row into one
+ * double and sorted natively, three times faster than a comparator over 100,000 rows.
+ */
+export function sortRows(rows: Uint32Array, keys: Array<number | string>, descending: boolean): Uint32Array {
+  const n = rows.length
+  const rowBits = Math.max(1, Math.ceil(Math.log2(n + 1)))
+  let min = Infinity
+  let max = -Infinity
+  let packable = true
+  for (const k of keys) {
+    if (typeof k !== 'number' || !Number.isInteger(k)) {
+      packable = false
+      break
+    }
+    if (k < min) min = k
+    if (k > max) max = k
+  }
+  if (packable && n > 0 && (max - min + 1) * 2 ** rowBits < 2 ** 53) {
+    const scale = 2 ** rowBits
+    const packed = new Float64Array(n)
+    for (let i = 0; i < n; i++) packed[i] = ((descending ? max - (keys[i] as number) : (keys[i] as number) - min) * scale) + i
+    packed.sort()
+    const sorted = new Uint32Array(n)
+    for (let i = 0; i < n; i++) sorted[i] = rows[packed[i] % scale]
+    return sorted
+  }
+  const dir = descending ? -1 : 1
+  const order = new Uint32Array(n)
+  for (let i = 0; i < n; i++) order[i] = i
+  order.sort((a, b) => {
+    const ka = keys[a]
+    const kb = keys[b]
+    const c = typeof ka === 'number' ? ka - (kb as number) : ka < kb ? -1 : ka > kb ? 1 : 0
+    return c !== 0 ? c * dir : a - b
+  })
+  const sorted = new Uint32Array(n)
+  for (let i = 0; i < n; i++) sorted[i] = rows[order[i]]
+  return sorted
+}

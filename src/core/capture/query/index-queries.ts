@@ -1,0 +1,59 @@
+// What a capture's index answers, whether it lives in memory (built while recording, or
+// by scanning a file) or is read from the index stored at the end of a closed file.
+// Reading from the file is lazy, so the async load methods come first: after `loadRow`,
+// the accessors of that row answer; after `loadAll`, every row's summary does.
+
+import type { ConnectionEnd, ConnectionKind, ConnectionSummary, Direction } from '../../../shared/capture-types'
+import type { ChunkIndex } from '../format/chunk-index'
+import type { OwnerRecord } from './capture-index'
+
+export interface IndexView {
+  /** Connections in the index. */
+  readonly size: number
+  /** The row of a connection id, or undefined when the capture has no such connection. */
+  locate(connId: number): Promise<number | undefined>
+  loadRow(row: number): Promise<void>
+  loadAll(): Promise<void>
+
+  summary(row: number): ConnectionSummary
+  /** The fields of a summary one at a time, for going over every row without building any. */
+  fields: RowFields
+  /** Bytes `dir` sent (forwarded), and how many of them are recorded in the file. */
+  bytes(row: number, dir: Direction): number
+  recordedBytes(row: number, dir: Direction): number
+  recordCount(row: number): number
+  recordOffset(row: number, i: number): number
+  /** For data record `i`, where its chunk starts in its direction's stream; else -1. */
+  streamOffset(row: number, i: number): number
+  /** For data record `i`, the direction it belongs to; undefined for other records. */
+  recordDirection(row: number, i: number): Direction | undefined
+  /** The data chunks of `dir` (payload file offset, stream offset), for byte-range reads. */
+  chunks(row: number, dir: Direction): ChunkIndex
+  /** The proxies and sessions that owned connections (their owner records): where they listened. */
+  owners(): Promise<OwnerRecord[]>
+}
+
+export type PeerRole = 'client' | 'local' | 'remote'
+
+/** One field of one row; after `loadAll` (or `loadRow` for that row). */
+export interface RowFields {
+  id(row: number): number
+  kind(row: number): ConnectionKind
+  end(row: number): ConnectionEnd
+  fin(row: number, dir: Direction): boolean
+  ownerId(row: number): string
+  target(row: number): string
+  openedAt(row: number): number
+  /** NaN while open. */
+  closedAt(row: number): number
+  /** A peer as formatPeer writes it ('-' when there is none). */
+  peerText(row: number, role: PeerRole): string
+  /** A peer's address, or its Unix socket path; undefined for none. */
+  peerAddress(row: number, role: PeerRole): string | undefined
+  /** A peer's port; undefined for none, or for a Unix socket path. */
+  peerPort(row: number, role: PeerRole): number | undefined
+  /** The code of the error that ended it, if one did. */
+  errorCode(row: number): string | undefined
+  /** For a replay's connection, the id of the connection it replayed. */
+  replayOfConn(row: number): number | undefined
+}

@@ -1,0 +1,367 @@
+// Reads the index a closed capture stored at its end (index-codec.ts), lazily: opening
+// reads the trailer, the CRC table and the stream's header; a connection's row and
+// records are read when it is asked for, the whole list when it is listed. Every block
+// read is checked against its CRC; a damaged one is an error that names it.
+
+import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '../../../shared/capture-types'
+import { crc32 } from 'node:zlib'
+import { ERROR_CODES, UserError } from '../../../shared/errors'
+import { pread } from './capture-reader'
+import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, OwnerTable, replaySourceOf, type OwnerInfo, type OwnerRecord } from '../query/capture-index'
+import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from '../format/capture-format'
+import {
+  F,
+  F_COUNT,
+  HEADER_SIZE,
+  INDEX_MAGIC,
+  OWNERS_REF_AT,
+  PATH_PORT,
+  S,
+  SECTIONS,
+  S_COUNT,
+  S_COUNT_BEFORE_REPLAY_OF,
+  TRAILER_PAYLOAD_SIZE,
+  decodeTrailer,
+  type Section,
+  type SectionName,
+  type Trailer
+} from '../format/index-codec'
+import type { IndexView, PeerRole, RowFields } from '../query/index-queries'
+import { TaggedRecords } from '../format/record-tag'
+
+export const TRAILER_RECORD_SIZE = RECORD_HEADER_SIZE + TRAILER_PAYLOAD_SIZE
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
+
+/** The stored index fails a check: not trusted (opening falls back to the records). */
+export class DamagedIndexError extends UserError {
+  constructor(message: string) {
+    super(message, ERROR_CODES.ENOTCAPTURE)
+  }
+}
+
+/** The trailer at the end of a file of `size` bytes, when the file ends in a sound one. */
+export async function readTrailer(fd: number, size: number, dataStart: number): Promise<Trailer | undefined> {
+  if (size < dataStart + TRAILER_RECORD_SIZE) return undefined
+  const b = await pread(fd, TRAILER_RECORD_SIZE, size - TRAILER_RECORD_SIZE)
+  const h = b.length === TRAILER_RECORD_SIZE ? readRecordHeader(b, 0) : undefined
+  if (!h || h.type !== RecordType.Trailer || h.length !== TRAILER_PAYLOAD_SIZE || h.flags === 0) return undefined
+  const payload = b.subarray(RECORD_HEADER_SIZE)
+  if (!payloadCrcOk(h, payload)) return undefined
+  const t = decodeTrailer(payload)
+  if (!t) return undefined
+  // The parts sit back to back right before the trailer; anything else is not our layout.
+  const parts = Math.ceil(t.streamLength / t.partSize)
+  return t.firstPart + parts * RECORD_HEADER_SIZE + t.streamLength === size - TRAILER_RECORD_SIZE && t.firstPart >= dataStart ? t : undefined
+}
+
+/** Verified blocks of the index stream, read on demand and kept. */
+class IndexBlocks {
+  readonly cache = new Map<number, Buffer>()
+  /** Blocks being read: a caller that needs one waits for that read (decoding asks for the same block from many connections at once). */
+  private readonly loading = new Map<number, Promise<void>>()
+  constructor(
+    private readonly fd: number,
+    readonly t: Trailer,
+    private readonly crcs: Buffer
+  ) {}
+
+  /** Reads (once) every block that bytes [from, to) of the stream touch. */
+  async ensure(from: number, to: number): Promise<void> {
+    if (to <= from) return
+    const B = this.t.blockSize
+    const last = Math.floor((to - 1) / B)
+    for (let k = Math.floor(from / B); k <= last; ) {
+      if (this.cache.has(k)) {
+        k++
+        continue
+      }
+      const pending = this.loading.get(k)
+      if (pending) {
+        await pending
+        continue
+      }
+      // One read for each run of missing blocks.
+      let end = k
+      while (end + 1 <= last && !this.cache.has(end + 1) && !this.loading.has(end + 1)) end++
+      const read = this.load(k, end)
+      for (let j = k; j <= end; j++) this.loading.set(j, read)
+      try {
+        await read
+      } finally {
+        for (let j = k; j <= end; j++) this.loading.delete(j)
+      }
+      k = end + 1
+    }
+  }
+
+  private async load(k: number, end: number): Promise<void> {
+    const B = this.t.blockSize
+    const bytes = await readLogical(this.fd, this.t, k * B, Math.min((end + 1) * B, this.t.crcTableOffset))
+    for (let j = k; j <= end; j++) {
+      const block = bytes.subarray((j - k) * B, (j - k + 1) * B)
+      if (crc32(block) !== this.crcs.readUInt32LE(j * 4)) throw new DamagedIndexError(`the stored index is damaged (block ${j} fails its CRC)`)
+      this.cache.set(j, block)
+    }
+  }
+
+  async range(from: number, to: number): Promise<Buffer> {
+    await this.ensure(from, to)
+    const B = this.t.blockSize
+    // Never from the shared pool: loadAll views the result as typed arrays, which need alignment.
+    const out = Buffer.allocUnsafeSlow(to - from)
+    for (let at = from; at < to; ) {
+      const k = Math.floor(at / B)
+      const n = Math.min(to - at, (k + 1) * B - at)
+      this.cache.get(k)!.copy(out, at - from, at - k * B, at - k * B + n)
+      at += n
+    }
+    return out
+  }
+
+  /** The block holding stream offset `at` (already loaded) and where `at` is in it. */
+  at(at: number): { b: Buffer; at: number } {
+    const k = Math.floor(at / this.t.blockSize)
+    const b = this.cache.get(k)
+    if (b === undefined) throw new Error(`stored index block ${k} read before it was loaded`)
+    return { b, at: at - k * this.t.blockSize }
+  }
+}
+
+export class StoredIndex extends TaggedRecords implements IndexView {
+  private readonly sections: Record<SectionName, Section>
+  readonly size: number
+  private strings: string[] | undefined
+  private ids: Map<number, number> | undefined
+  /** The string table entry of the owner records, plus one; 0: none (as every file before them). */
+  private readonly ownersRef: number
+  /** String references per row: S_COUNT, or fewer in a file written before the last ones existed. */
+  private readonly refsPerRow: number
+
+  private constructor(
+    private readonly blocks: IndexBlocks,
+    header: Buffer
+  ) {
+    super()
+    if (!header.subarray(0, 8).equals(INDEX_MAGIC)) throw new DamagedIndexError('the stored index has an unknown layout')
+    this.size = header.readUInt32LE(8)
+    this.ownersRef = header.readUInt32LE(OWNERS_REF_AT)
+    const sections = {} as Record<SectionName, Section>
+    SECTIONS.forEach((name, i) => (sections[name] = { offset: header.readDoubleLE(16 + i * 16), length: header.readDoubleLE(24 + i * 16) }))
+    for (const s of Object.values(sections)) {
+      if (!Number.isSafeInteger(s.offset) || !Number.isSafeInteger(s.length) || s.offset + s.length > blocks.t.crcTableOffset) {
+        throw new DamagedIndexError('the stored index has a damaged section table')
+      }
+    }
+    const refsPerRow = this.size === 0 ? S_COUNT : sections.strings.length / (this.size * 4)
+    if (sections.numbers.length !== this.size * F_COUNT * 8 || (refsPerRow !== S_COUNT && refsPerRow !== S_COUNT_BEFORE_REPLAY_OF)) {
+      throw new DamagedIndexError('the stored index does not match its connection count')
+    }
+    this.refsPerRow = refsPerRow
+    this.sections = sections
+  }
+
+  static async open(fd: number, t: Trailer): Promise<StoredIndex> {
+    const crcs = await readLogical(fd, t, t.crcTableOffset, t.streamLength)
+    if (crc32(crcs) !== t.crcTableCrc) throw new DamagedIndexError('the stored index has a damaged CRC table')
+    const blocks = new IndexBlocks(fd, t, crcs)
+    return new StoredIndex(blocks, await blocks.range(0, HEADER_SIZE))
+  }
+
+  /** Every row's numbers and string references, once all are loaded (little-endian machines). */
+  private allNumbers: Float64Array | undefined
+  private allRefs: Int32Array | undefined
+
+  private num(row: number, field: number): number {
+    if (this.allNumbers !== undefined) return this.allNumbers[row * F_COUNT + field]
+    const { b, at } = this.blocks.at(this.sections.numbers.offset + (row * F_COUNT + field) * 8)
+    return b.readDoubleLE(at)
+  }
+
+  private ref(row: number, field: number): number {
+    if (field >= this.refsPerRow) return -1
+    if (this.allRefs !== undefined) return this.allRefs[row * this.refsPerRow + field]
+    const { b, at } = this.blocks.at(this.sections.strings.offset + (row * this.refsPerRow + field) * 4)
+    return b.readInt32LE(at)
+  }
+
+  private str(row: number, field: number): string | undefined {
+    const r = this.ref(row, field)
+    return r < 0 ? undefined : this.strings![r]
+  }
+
+  private async loadStrings(): Promise<void> {
+    if (this.strings) return
+    const t = this.sections.table
+    const text = (await this.blocks.range(t.offset, t.offset + t.length)).toString('utf8')
+    try {
+      this.strings = JSON.parse(text) as string[]
+    } catch {
+      throw new DamagedIndexError('the stored index has a damaged string table')
+    }
+  }
+
+  async owners(): Promise<OwnerRecord[]> {
+    if (this.ownersRef === 0) return []
+    await this.loadStrings()
+    const text = this.strings![this.ownersRef - 1]
+    let list: unknown
+    try {
+      list = JSON.parse(text ?? '')
+    } catch {
+      throw new DamagedIndexError('the stored index has damaged owner records')
+    }
+    if (!Array.isArray(list)) throw new DamagedIndexError('the stored index has damaged owner records')
+    // Through the same table a walk of the records fills, so a hostile entry is dropped the same way.
+    const table = new OwnerTable()
+    for (const o of list as Array<Partial<OwnerRecord> | null>) {
+      if (o === null || typeof o !== 'object') continue
+      const start = typeof o.startedAt === 'number' ? o.startedAt : NaN
+      table.note({ event: 'start', id: o.id, listen: o.listen, target: o.target } as Partial<OwnerInfo>, start)
+      if (typeof o.stoppedAt === 'number') table.note({ event: 'stop', id: o.id, listen: o.listen, target: o.target } as Partial<OwnerInfo>, o.stoppedAt)
+    }
+    return table.list()
+  }
+
+  async locate(connId: number): Promise<number | undefined> {
+    const row = connId - 1
+    if (row >= 0 && row < this.size) {
+      const at = this.sections.numbers.offset + row * F_COUNT * 8
+      await this.blocks.ensure(at, at + F_COUNT * 8)
+      if (this.num(row, F.ID) === connId) return row
+    }
+    if (this.ids === undefined) {
+      await this.loadAll()
+      this.ids = new Map()
+      for (let r = 0; r < this.size; r++) this.ids.set(this.num(r, F.ID), r)
+    }
+    return this.ids.get(connId)
+  }
+
+  async loadRow(row: number): Promise<void> {
+    const { numbers, strings, records } = this.sections
+    await this.blocks.ensure(numbers.offset + row * F_COUNT * 8, numbers.offset + (row + 1) * F_COUNT * 8)
+    await this.blocks.ensure(strings.offset + row * this.refsPerRow * 4, strings.offset + (row + 1) * this.refsPerRow * 4)
+    const start = this.num(row, F.RECORDS_START)
+    const n = this.num(row, F.RECORDS)
+    if ((start + n) * 16 > records.length) throw new DamagedIndexError(`the stored index has a damaged record list for row ${row}`)
+    await this.blocks.ensure(records.offset + start * 16, records.offset + (start + n) * 16)
+    await this.loadStrings()
+  }
+
+  async loadAll(): Promise<void> {
+    if (this.allNumbers !== undefined) return
+    const { numbers, strings } = this.sections
+    const n = await this.blocks.range(numbers.offset, numbers.offset + numbers.length)
+    const r = await this.blocks.range(strings.offset, strings.offset + strings.length)
+    await this.loadStrings()
+    // Listing every row reads every field: plain typed arrays beat a block lookup per field.
+    if (LITTLE_ENDIAN) {
+      this.allNumbers = new Float64Array(n.buffer, n.byteOffset, n.length / 8)
+      this.allRefs = new Int32Array(r.buffer, r.byteOffset, r.length / 4)
+    }
+  }
+
+  private static readonly PEER_AT: Record<PeerRole, number> = { client: S.PEERS, local: S.PEERS + 3, remote: S.PEERS + 6 }
+
+  readonly fields: RowFields = {
+    id: (row) => this.num(row, F.ID),
+    kind: (row) => KINDS[this.num(row, F.KIND)] ?? 'proxy',
+    end: (row) => (ENDS[this.num(row, F.END)] ?? 'closed') as ConnectionEnd,
+    fin: (row, dir) => (this.num(row, F.FLAGS) & (dir === 'client' ? FIN_CLIENT : FIN_SERVER)) !== 0,
+    ownerId: (row) => this.str(row, S.OWNER) ?? '',
+    target: (row) => this.str(row, S.TARGET) ?? '',
+    openedAt: (row) => this.num(row, F.OPENED_AT),
+    closedAt: (row) => this.num(row, F.CLOSED_AT),
+    peerText: (row, role) => {
+      const first = StoredIndex.PEER_AT[role]
+      const address = this.str(row, first)
+      if (address === undefined) return '-'
+      const port = this.ref(row, first + 1)
+      if (port === PATH_PORT) return address
+      return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+    },
+    peerAddress: (row, role) => this.str(row, StoredIndex.PEER_AT[role]),
+    peerPort: (row, role) => {
+      const first = StoredIndex.PEER_AT[role]
+      const port = this.ref(row, first + 1)
+      return this.ref(row, first) < 0 || port === PATH_PORT ? undefined : port
+    },
+    errorCode: (row) => this.str(row, S.ERROR_CODE),
+    replayOfConn: (row) => this.replayOf(row)?.connId
+  }
+
+  private peer(row: number, first: number): PeerAddress | undefined {
+    const address = this.str(row, first)
+    if (address === undefined) return undefined
+    const port = this.ref(row, first + 1)
+    return port === PATH_PORT ? { path: address } : { address, port, family: this.str(row, first + 2) ?? '' }
+  }
+
+  summary(row: number): ConnectionSummary {
+    const flags = this.num(row, F.FLAGS)
+    const s: ConnectionSummary = {
+      id: this.num(row, F.ID),
+      kind: KINDS[this.num(row, F.KIND)] ?? 'proxy',
+      ownerId: this.str(row, S.OWNER) ?? '',
+      target: this.str(row, S.TARGET) ?? '',
+      openedAt: this.num(row, F.OPENED_AT),
+      bytes: { client: this.num(row, F.BYTES_CLIENT), server: this.num(row, F.BYTES_SERVER) },
+      fin: { client: (flags & FIN_CLIENT) !== 0, server: (flags & FIN_SERVER) !== 0 },
+      end: (ENDS[this.num(row, F.END)] ?? 'closed') as ConnectionEnd
+    }
+    const client = this.peer(row, S.PEERS)
+    if (client !== undefined) s.client = client
+    if (flags & HAS_UPSTREAM) s.upstream = { local: this.peer(row, S.PEERS + 3), remote: this.peer(row, S.PEERS + 6) }
+    const closedAt = this.num(row, F.CLOSED_AT)
+    if (!Number.isNaN(closedAt)) s.closedAt = closedAt
+    const code = this.str(row, S.ERROR_CODE)
+    if (code !== undefined) s.error = { code, message: this.str(row, S.ERROR_MESSAGE) ?? '' }
+    const replayOf = this.replayOf(row)
+    if (replayOf !== undefined) s.replayOf = replayOf
+    const recorded = { client: this.recordedBytes(row, 'client'), server: this.recordedBytes(row, 'server') }
+    if (recorded.client !== s.bytes.client || recorded.server !== s.bytes.server) s.recorded = recorded
+    return s
+  }
+
+  private replayOf(row: number): ConnectionSummary['replayOf'] {
+    const text = this.str(row, S.REPLAY_OF)
+    if (text === undefined) return undefined
+    try {
+      return replaySourceOf(JSON.parse(text))
+    } catch {
+      return undefined // a damaged source loses the link, not the connection
+    }
+  }
+
+    bytes(row: number, dir: Direction): number {
+    return this.num(row, dir === 'client' ? F.BYTES_CLIENT : F.BYTES_SERVER)
+  }
+
+  recordedBytes(row: number, dir: Direction): number {
+    return this.num(row, dir === 'client' ? F.REC_END_CLIENT : F.REC_END_SERVER)
+  }
+
+  recordCount(row: number): number {
+    return this.num(row, F.RECORDS)
+  }
+
+  protected record(row: number, i: number, part: 0 | 1): number {
+    const { b, at } = this.blocks.at(this.sections.records.offset + ((this.num(row, F.RECORDS_START) + i) * 2 + part) * 8)
+    return b.readDoubleLE(at)
+  }
+}
+
+/** Bytes [from, to) of the index stream, from the index records they lie in. */
+async function readLogical(fd: number, t: Trailer, from: number, to: number): Promise<Buffer> {
+  const pieces: Buffer[] = []
+  for (let at = from; at < to; ) {
+    const part = Math.floor(at / t.partSize)
+    const n = Math.min(to - at, (part + 1) * t.partSize - at)
+    const file = t.firstPart + part * (RECORD_HEADER_SIZE + t.partSize) + RECORD_HEADER_SIZE + (at - part * t.partSize)
+    const got = await pread(fd, n, file)
+    if (got.length !== n) throw new DamagedIndexError('the stored index ends before its trailer says')
+    pieces.push(got)
+    at += n
+  }
+  return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces)
+}

@@ -1,0 +1,475 @@
+// The live capture: one file on disk being recorded, plus its index; the engine's sink for
+// every connection. It owns its file (capture-lock.ts) from before the file is truncated
+// until the index is stored at its end and the file is closed. Memory holds only the
+// index; every byte lives in the file. FileCapture (file-capture.ts) reads a file back.
+
+import { closeSync, constants, openSync, writeSync } from 'node:fs'
+import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { crc32 } from 'node:zlib'
+import { LIVE_CAPTURE } from '../../../shared/capture-types'
+import type {
+  SavedCapture,
+  CaptureEvent,
+  CaptureEventKind,
+  CaptureInfo,
+  ConnectionSummary,
+  Direction
+} from '../../../shared/capture-types'
+import { UserError } from '../../net/net-errors'
+import { fileWriteError } from '../../file-errors'
+import { identityOf, inspectTarget, unchanged, type WriteTarget } from '../../file-target'
+import { temporarySibling, writeReplacing } from '../../replace-file'
+import { checkCaptureTarget, refuseLocked } from './capture-target'
+import { CaptureIndex, type OpenInfo, type OwnerInfo } from '../query/capture-index'
+import { CaptureLockedError, lockCapture, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
+import { CaptureReader } from '../read/capture-reader'
+import { snapshotOf, type CaptureSnapshot } from '../read/capture-snapshot'
+import { CaptureQueries, type CaptureView } from '../query/capture-queries'
+import {
+  FILE_HEADER_SIZE,
+  FORMAT_VERSION,
+  RECORD_HEADER_SIZE,
+  RecordType,
+  dirCode,
+  encodeFileHeader,
+  writeRecordHeader
+} from '../format/capture-format'
+import { storedIndexRecords } from '../format/index-codec'
+import { copyCapture } from './capture-copy'
+import { BufferedWriter } from './buffered-writer'
+import type { RecordWriter, WriterHooks, WriterOptions } from './record-writer'
+import { DirectWriter, directIoAvailable } from './direct-writer'
+import { RecordedConnection } from './recorded-connection'
+
+/** What a live capture tells the engine as records are appended. */
+export interface CaptureListener {
+  /** False while nobody wants per-connection events: the capture then builds none. */
+  readonly detailed: boolean
+  data(connId: number, dir: Direction, offset: number, chunk: Buffer): void
+  /** `conn` is the connection as it is after the event. */
+  event(conn: ConnectionSummary, event: CaptureEvent): void
+  pressure(paused: boolean): void
+  error(message: string): void
+}
+
+export interface CaptureOptions extends WriterOptions {
+  /** CRC-32 of every data payload too (costs CPU; headers are always checked). */
+  checksumPayloads?: boolean
+  /** `auto` (default): O_DIRECT where the OS and file system allow it, else buffered writes. */
+  writeMode?: 'auto' | 'buffered'
+  /** Replace a file that exists (default: refuse). A capture another tcpscope is writing is never replaced. */
+  overwrite?: boolean
+  /** Where the lock's name lives (tests exercise every kind on one OS). */
+  lockNamespace?: LockNamespace
+  /** The mode a new capture file is created with, less the umask (default 0644; 0600 for a temporary one). */
+  mode?: number
+}
+
+
+const SLAB_SIZE = 64 * 1024
+/** JSON payloads up to this size are encoded into the slab rather than a Buffer of their own. */
+const MAX_INLINE_JSON = 4096
+
+/** `ENOSPC: no space left on device`, without repeating the code Node already puts in front. */
+function describeWriteError(err: NodeJS.ErrnoException): string {
+  const code = err.code ?? 'EIO'
+  return err.message.startsWith(code) ? err.message : `${code}: ${err.message}`
+}
+
+/** Why a capture file cannot be created, in one line. */
+const CREATE_REASONS = { EISDIR: 'that is a folder; give a file path such as FOLDER/capture.tcap' }
+const createError = (path: string, err: NodeJS.ErrnoException): UserError => fileWriteError(`cannot create capture file ${path}`, err, CREATE_REASONS)
+
+/**
+ * What recording to `path` may write: nothing there, or (with `overwrite`) a capture that
+ * no other tcpscope is recording. A folder, FIFO, device or socket is refused unopened.
+ */
+async function recordingTarget(path: string, opts: CaptureOptions): Promise<WriteTarget> {
+  const doing = `cannot create capture file ${path}`
+  const target = await inspectTarget(path, doing, CREATE_REASONS)
+  if (target.kind === 'absent') return target
+  if (!(opts.overwrite ?? false)) {
+    await refuseLocked(target, opts.lockNamespace)
+    throw new UserError(`${path} already exists; overwrite it (--force) or pick another name`, 'EEXIST')
+  }
+  await checkCaptureTarget(target, { doing, lockNamespace: opts.lockNamespace })
+  return target
+}
+
+/** O_DIRECT where it works (Linux, a file system that supports it), else page-cache writes. */
+function openWriter(path: string, hooks: WriterHooks, opts: CaptureOptions): RecordWriter {
+  const head = encodeFileHeader()
+  if ((opts.writeMode ?? 'auto') === 'auto' && directIoAvailable()) {
+    try {
+      return new DirectWriter(path, head, hooks, opts)
+    } catch (err) {
+      // EINVAL: this file system (tmpfs, some network and FUSE ones) has no O_DIRECT.
+      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err
+    }
+  }
+  const fd = openSync(path, 'w')
+  try {
+    writeSync(fd, head, 0, FILE_HEADER_SIZE, 0)
+  } catch (err) {
+    closeSync(fd)
+    throw err
+  }
+  return new BufferedWriter(fd, FILE_HEADER_SIZE, hooks, opts)
+}
+const viewOf = (b: Buffer): DataView => new DataView(b.buffer, b.byteOffset, b.length)
+
+const NO_LISTENER: CaptureListener = { detailed: false, data() {}, event() {}, pressure() {}, error() {} }
+
+const TYPE_OF: Record<Exclude<CaptureEventKind, 'data'>, RecordType> = {
+  open: RecordType.Open,
+  connecting: RecordType.Connecting,
+  connected: RecordType.Connected,
+  'connect-failed': RecordType.ConnectFailed,
+  fin: RecordType.Fin,
+  reset: RecordType.Reset,
+  error: RecordType.Error,
+  close: RecordType.Close,
+  lookup: RecordType.Lookup,
+  timeout: RecordType.Timeout
+}
+
+export class LiveCapture extends CaptureQueries implements CaptureView {
+  private readonly writer: RecordWriter
+  /**
+   * Whether the writer copies each record (O_DIRECT), rather than queueing the chunk itself.
+   * A field, not an instanceof per chunk: that showed as 6% of the proxy's busy time in bulk.
+   */
+  readonly copiesChunks: boolean
+  private readonly origin = performance.now()
+  private readonly checksumPayloads: boolean
+  private slab = Buffer.allocUnsafe(SLAB_SIZE)
+  private slabView = viewOf(this.slab)
+  private slabUsed = 0
+  private nextConnId = 1
+  private listener: CaptureListener = NO_LISTENER
+  private closing: Promise<void> | undefined
+
+  protected declare readonly index: CaptureIndex
+
+  private constructor(
+    readonly path: string,
+    /** The file as created: `path` itself, or a temporary sibling renamed over it once recording has begun. */
+    filePath: string,
+    opts: CaptureOptions,
+    private readonly lock: CaptureLock,
+    /** Which file this is, so that nothing copies or records onto it. */
+    readonly identity: { dev: number; ino: number }
+  ) {
+    super(new CaptureIndex())
+    this.checksumPayloads = opts.checksumPayloads ?? false
+    const hooks: WriterHooks = {
+      onPressure: (paused) => this.listener.pressure(paused),
+      onError: (err) => {
+        // What the writer had not written is not in the file: the index must not claim it.
+        this.index.truncateAt(this.writer.written)
+        this.listener.error(
+          `capture stopped: cannot write ${path} (${describeWriteError(err)}); traffic is still forwarded but no longer recorded`
+        )
+      }
+    }
+    this.writer = openWriter(filePath, hooks, opts)
+    this.copiesChunks = this.writer instanceof DirectWriter
+    try {
+      this.readFd = openSync(filePath, 'r')
+    } catch (err) {
+      void this.writer.close()
+      throw err
+    }
+    this.reader = new CaptureReader(this.readFd, this.index, (end) => this.writer.waitWritten(end))
+  }
+
+  protected readonly reader: CaptureReader
+  private readonly readFd: number
+
+  /**
+   * Creates the capture file (replacing a capture only with `overwrite`) and takes its lock;
+   * the file header is on disk when this resolves. A capture it replaces stays whole until
+   * then: recording starts in a new file beside it, renamed over it once locked and begun.
+   * Errors are one-line UserErrors.
+   */
+  static async create(path: string, opts: CaptureOptions = {}): Promise<LiveCapture> {
+    const target = await recordingTarget(path, opts)
+    const filePath = target.kind === 'absent' ? path : temporarySibling(target.path)
+    let file: FileHandle
+    try {
+      // Exclusive: whatever appeared at the path since it was looked at is not opened, let alone truncated.
+      file = await open(filePath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, opts.mode ?? 0o644)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return LiveCapture.create(path, opts)
+      throw createError(path, err as NodeJS.ErrnoException)
+    }
+    let capture: LiveCapture | undefined
+    let lock: CaptureLock | undefined
+    try {
+      const st = await file.stat()
+      lock = await lockCapture(path, st, () => capture?.status() ?? Promise.resolve({ pid: process.pid, written: 0 }), opts.lockNamespace)
+      capture = new LiveCapture(path, filePath, opts, lock, { dev: st.dev, ino: st.ino })
+      if (target.kind === 'file') await putInPlace(filePath, target, opts)
+    } catch (err) {
+      if (capture !== undefined) await capture.close().catch(() => undefined)
+      else await lock?.release()
+      await unlink(filePath).catch(() => undefined)
+      if (err instanceof CaptureLockedError) throw new UserError(err.message, 'ELOCKED')
+      if (err instanceof UserError) throw err
+      throw createError(path, err as NodeJS.ErrnoException)
+    } finally {
+      await file.close()
+    }
+    capture.appendMeta({ format: FORMAT_VERSION, tool: 'tcpscope', createdAt: new Date().toISOString(), writer: capture.writerKind })
+    return capture
+  }
+
+  /** For a reader of the file: everything recorded so far is written, up to here. */
+  private async status(): Promise<WriterStatus> {
+    const end = this.writer.end
+    await this.writer.waitWritten(end).catch(() => undefined)
+    return { pid: process.pid, written: Math.min(end, this.writer.written) }
+  }
+
+  get writerKind(): 'direct' | 'buffered' {
+    return this.writer instanceof DirectWriter ? 'direct' : 'buffered'
+  }
+
+  /**
+   * Whether nothing keeps a data chunk once appendData returns, so its buffer may take new
+   * bytes: the O_DIRECT writer copies every record, while the page-cache writer queues the
+   * chunk itself and a detailed listener passes it on.
+   */
+  get chunksReusable(): boolean {
+    return this.copiesChunks && !this.listener.detailed
+  }
+
+  setListener(listener: CaptureListener): void {
+    this.listener = listener
+  }
+
+  get recording(): boolean {
+    return this.writer.error === undefined && this.closing === undefined
+  }
+
+  /** Reserves `n` bytes of the slab (headers and small JSON payloads live there). */
+  private reserve(n: number): number {
+    if (this.slabUsed + n > SLAB_SIZE) {
+      this.slabUsed = 0
+      // The O_DIRECT writer copies each record as it takes it, so the slab is free again.
+      // The page-cache writer queues the slab itself: the old one stays alive until written.
+      // (A new slab each time made 64 KiB of garbage per ~1,600 records, which lived long
+      // enough to reach the old generation: about 100 MiB of RSS under redis-benchmark.)
+      if (!this.copiesChunks) {
+        this.slab = Buffer.allocUnsafe(SLAB_SIZE)
+        this.slabView = viewOf(this.slab)
+      }
+    }
+    const at = this.slabUsed
+    this.slabUsed += n
+    return at
+  }
+
+  /**
+   * Appends one record and returns its file offset. A string payload is JSON, encoded
+   * straight into the slab behind its header; a Buffer payload (data) is passed by reference.
+   */
+  private appendRecord(
+    type: RecordType,
+    dir: Direction | undefined,
+    connId: number,
+    seq: number,
+    payload: Buffer | string | undefined,
+    time: number,
+    mono: number,
+    payloadCrc?: number
+  ): number {
+    const offset = this.writer.end
+    if (typeof payload === 'string') {
+      const length = Buffer.byteLength(payload)
+      if (length <= MAX_INLINE_JSON) {
+        const at = this.reserve(RECORD_HEADER_SIZE + length)
+        this.slab.write(payload, at + RECORD_HEADER_SIZE)
+        writeRecordHeader(this.slab, this.slabView, at, type, dirCode(dir), connId, seq, length, time, mono)
+        this.writer.append(this.slab, at, at + RECORD_HEADER_SIZE + length)
+        return this.tookIt(offset)
+      }
+      payload = Buffer.from(payload)
+    }
+    const at = this.reserve(RECORD_HEADER_SIZE)
+    writeRecordHeader(this.slab, this.slabView, at, type, dirCode(dir), connId, seq, payload?.length ?? 0, time, mono, payloadCrc)
+    this.writer.append(this.slab, at, at + RECORD_HEADER_SIZE, payload)
+    return this.tookIt(offset)
+  }
+
+  /**
+   * The offset of a record just appended, or -1 if the writer failed on it: a writer can
+   * fail while taking a record (a new staging buffer it cannot set up on a full disk), and
+   * by then its failure has cut the index back, so the record must not be counted again.
+   */
+  private tookIt(offset: number): number {
+    return this.writer.error === undefined ? offset : -1
+  }
+
+  private appendMeta(info: Record<string, unknown>): void {
+    this.appendRecord(RecordType.Meta, undefined, 0, 0, JSON.stringify(info), Date.now(), 0)
+  }
+
+  /** Records a proxy or session starting or stopping (it owns connections). */
+  owner(info: OwnerInfo): void {
+    if (!this.recording) return
+    const time = Date.now()
+    this.appendRecord(RecordType.Owner, undefined, 0, 0, JSON.stringify(info), time, this.monoNow())
+    // Exports need where a proxy listened (pcapng's client leg), live as well as from the file.
+    this.index.owner(info, time)
+  }
+
+  protected override version(): number {
+    return this.index.changes
+  }
+
+  /** Every connection as it is now (the index is all in memory). */
+  connections(): ConnectionSummary[] {
+    return this.index.summaries()
+  }
+
+  /** Bytes recorded from `dir` of the connection in index row `row`. */
+  bytesOf(row: number, dir: Direction): number {
+    return this.index.bytes(row, dir)
+  }
+
+  /** The capture's monotonic clock: ms since it started. */
+  monoNow(): number {
+    return performance.now() - this.origin
+  }
+
+  /** Starts recording a new connection (always indexed, even when recording has stopped). */
+  openConnection(open: OpenInfo): RecordedConnection {
+    const id = this.nextConnId++
+    const time = Date.now()
+    const mono = this.monoNow()
+    const info = open as unknown as Record<string, unknown>
+    const offset = this.recording
+      ? this.appendRecord(RecordType.Open, undefined, id, 0, JSON.stringify(open), time, mono)
+      : -1
+    const row = this.index.open(id, offset, time, open)
+    const conn = new RecordedConnection(this, id, row)
+    if (this.listener.detailed) this.listener.event(this.index.summary(row), { seq: 0, kind: 'open', time, mono, info })
+    return conn
+  }
+
+  appendData(conn: RecordedConnection, seq: number, dir: Direction, chunk: Buffer, time: number, mono: number): void {
+    // After a write error the bytes are still counted: they were forwarded, just not recorded.
+    const offset = this.recording ? this.appendRecord(RecordType.Data, dir, conn.id, seq, chunk, time, mono, this.checksumPayloads ? crc32(chunk) : undefined) : -1
+    const streamOffset = this.index.bytes(conn.row, dir)
+    this.index.addData(conn.row, dir, offset, chunk.length)
+    if (this.listener.detailed) this.listener.data(conn.id, dir, streamOffset, chunk)
+  }
+
+  appendEvent(
+    conn: RecordedConnection,
+    seq: number,
+    kind: Exclude<CaptureEventKind, 'data'>,
+    dir: Direction | undefined,
+    info: Record<string, unknown> | undefined
+  ): void {
+    const time = Date.now()
+    const mono = this.monoNow()
+    const type = TYPE_OF[kind]
+    // After a write error the summary still follows the connection, so front ends stay right.
+    const offset = this.recording
+      ? this.appendRecord(type, dir, conn.id, seq, info ? JSON.stringify(info) : undefined, time, mono)
+      : -1
+    this.index.event(conn.row, type, dir, offset, time, info)
+    if (!this.listener.detailed) return
+    const event: CaptureEvent = { seq, kind, time, mono }
+    if (dir) event.dir = dir
+    if (info) event.info = info
+    this.listener.event(this.index.summary(conn.row), event)
+  }
+
+  readonly id = LIVE_CAPTURE
+
+  info(): CaptureInfo {
+    const err = this.writer.error
+    return {
+      id: this.id,
+      name: basename(this.path),
+      path: this.path,
+      // After a write error the file holds what was written (the failed tail is cut off), not what was appended.
+      size: err ? this.writer.written : this.writer.end,
+      connections: this.index.size,
+      live: this.closing === undefined,
+      ...(err ? { error: describeWriteError(err) } : {})
+    }
+  }
+
+  /** Stores the index at the end of the file, flushes, fsyncs and closes it, and lets it go. */
+  close(): Promise<void> {
+    if (this.closing === undefined) {
+      if (this.writer.error === undefined) this.appendStoredIndex()
+      this.closing = this.writer
+        .close()
+        .finally(() => closeSync(this.readFd))
+        .finally(() => this.lock.release())
+    }
+    return this.closing
+  }
+
+  /** The index records and the trailer that points at them (index-codec.ts). */
+  private appendStoredIndex(): void {
+    for (const r of storedIndexRecords(this.index, this.writer.end, Date.now(), this.monoNow())) this.writer.append(r, 0, r.length)
+  }
+
+  /**
+   * A consistent copy of the capture as it is now, complete with its stored index, while
+   * recording goes on: the index and the file's end are taken at one instant. `target` is
+   * where it goes, as checked (captures.ts); what was there is kept if the copy fails.
+   */
+  async saveCopy(path: string, target: WriteTarget, opts: { signal?: AbortSignal; beforeCommit?: () => Promise<void> } = {}): Promise<SavedCapture> {
+    const { end, footer, connections } = await this.consistentCopy()
+    const doing = `cannot save to ${path}`
+    const size = await writeReplacing(target, { doing, mode: 0o644, beforeCommit: opts.beforeCommit }, (file) =>
+      copyCapture(this.readFd, end, footer, file, opts.signal)
+    )
+    return { path, size, connections }
+  }
+
+  /**
+   * The capture as it is now, as a complete file: its records up to `end` (once written)
+   * and a stored index of that moment. The moment is taken before the first await, so a
+   * caller that counts `changes` just before calling has the copy's count.
+   */
+  private async consistentCopy(): Promise<{ end: number; footer: Buffer[]; connections: number; changes: number }> {
+    const end = this.writer.error ? this.writer.written : this.writer.end
+    const copy = { end, footer: storedIndexRecords(this.index, end, Date.now(), this.monoNow()), connections: this.index.size, changes: this.index.changes }
+    await this.writer.waitWritten(end).catch(() => undefined)
+    return copy
+  }
+
+  /** Counts every change to what the capture holds: a copy taken at one count holds all of it until the next. */
+  get changes(): number {
+    return this.index.changes
+  }
+
+  /**
+   * The same consistent copy as saveCopy, read in pieces by whoever takes it (a browser
+   * download).
+   */
+  async snapshot(): Promise<CaptureSnapshot> {
+    const { end, footer, connections, changes } = await this.consistentCopy()
+    return snapshotOf(this.readFd, { name: basename(this.path), end, footer: Buffer.concat(footer), connections, changes })
+  }
+}
+
+/** The new capture replaces the old one, if that is still the capture that was checked and nobody records it. */
+async function putInPlace(filePath: string, target: WriteTarget & { kind: 'file' }, opts: CaptureOptions): Promise<void> {
+  const now = await lstat(target.path).catch(() => undefined)
+  if (now === undefined || !unchanged(identityOf(now), target.identity)) {
+    throw new UserError(`cannot create capture file ${target.path}: it changed while recording was starting; nothing was replaced, try again`, 'EEXIST')
+  }
+  await refuseLocked(target, opts.lockNamespace)
+  await rename(filePath, target.path)
+}

@@ -1,0 +1,58 @@
+// The handle a proxy, session or replay records one connection through: it numbers the
+// connection's records and passes them to its LiveCapture.
+
+import type { CaptureEventKind, ConnectionEnd, Direction, PeerAddress } from '../../../shared/capture-types'
+import type { LiveCapture } from './live-capture'
+
+/** A connection being recorded: the hot path appends through this handle. */
+export class RecordedConnection {
+  /** Seq 0 is the open record. */
+  private seq = 1
+  constructor(
+    private readonly capture: LiveCapture,
+    readonly id: number,
+    /** Its row in the capture's index. */
+    readonly row: number
+  ) {}
+
+  monoNow(): number {
+    return this.capture.monoNow()
+  }
+
+  /** Whether a chunk's buffer may be reused once `data` returns (LiveCapture.chunksReusable). */
+  get chunksReusable(): boolean {
+    return this.capture.chunksReusable
+  }
+
+  /** Whether the capture's writer copies what it records (LiveCapture.copiesChunks). */
+  get copiesChunks(): boolean {
+    return this.capture.copiesChunks
+  }
+
+  /** Bytes recorded from `dir` so far. */
+  bytes(dir: Direction): number {
+    return this.capture.bytesOf(this.row, dir)
+  }
+
+  /**
+   * Records a chunk `dir` sent. `time` and `mono` say when it arrived, for a caller that
+   * forwards it before recording it; they default to now.
+   */
+  data(dir: Direction, chunk: Buffer, time = Date.now(), mono = this.capture.monoNow()): void {
+    this.capture.appendData(this, this.seq++, dir, chunk, time, mono)
+  }
+
+  event(kind: Exclude<CaptureEventKind, 'data' | 'open' | 'connected' | 'close'>, dir?: Direction, info?: Record<string, unknown>): void {
+    this.capture.appendEvent(this, this.seq++, kind, dir, info)
+  }
+
+  /** The connection (or its upstream leg) is established between these addresses. */
+  connected(local: PeerAddress | undefined, remote: PeerAddress | undefined): void {
+    this.capture.appendEvent(this, this.seq++, 'connected', undefined, { local, remote })
+  }
+
+  /** The connection's last record: how it ended, with the byte totals each way. */
+  close(end: ConnectionEnd): void {
+    this.capture.appendEvent(this, this.seq++, 'close', undefined, { end, bytes: { client: this.bytes('client'), server: this.bytes('server') } })
+  }
+}

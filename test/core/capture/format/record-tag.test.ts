@@ -1,0 +1,56 @@
+// A record's tag says, in one number, whether it is data, which way and where its chunk
+// starts in its stream; both indexes (in memory and stored) read chunks from tags the same way.
+import { describe, expect, it } from 'vitest'
+import { RECORD_HEADER_SIZE } from '../../../../src/core/capture/format/capture-format'
+import { addChunks, dataTag, emptyChunkLists, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from '../../../../src/core/capture/format/record-tag'
+
+describe('record tags', () => {
+  it('carry a data record\'s direction and stream offset, and nothing for other records', () => {
+    for (const [dir, offset] of [['client', 0], ['server', 0], ['client', 12345], ['server', 2 ** 40]] as const) {
+      const tag = dataTag(dir, offset)
+      expect([tagDirection(tag), tagStreamOffset(tag)]).toEqual([dir, offset])
+    }
+    expect([tagDirection(NOT_DATA), tagStreamOffset(NOT_DATA)]).toEqual([undefined, -1])
+  })
+
+  it('list each direction\'s chunks, their payloads past the record header, from any record on', () => {
+    // open, client 0..5, server 0..3, a FIN, client 5..
+    const records: Array<[number, number]> = [[16, NOT_DATA], [56, dataTag('client', 0)], [101, dataTag('server', 0)], [144, NOT_DATA], [184, dataTag('client', 5)]]
+    const lists = emptyChunkLists()
+    const record = (i: number, part: 0 | 1): number => records[i][part]
+    addChunks(lists, 0, 3, record)
+    addChunks(lists, 3, records.length, record)
+    const chunks = (dir: 'client' | 'server') => Array.from({ length: lists[dir].length }, (_, i) => [lists[dir].file(i), lists[dir].stream(i)])
+    expect(chunks('client')).toEqual([[56 + RECORD_HEADER_SIZE, 0], [184 + RECORD_HEADER_SIZE, 5]])
+    expect(chunks('server')).toEqual([[101 + RECORD_HEADER_SIZE, 0]])
+  })
+})
+
+/** One connection's records as an index keeps them, growing, and cut short when asked. */
+class Records extends TaggedRecords {
+  readonly pairs: Array<[number, number]> = []
+  protected record(_row: number, i: number, part: 0 | 1): number {
+    return this.pairs[i][part]
+  }
+  recordCount(): number {
+    return this.pairs.length
+  }
+  cut(n: number): void {
+    this.pairs.length = n
+    this.forgetChunks(0)
+  }
+}
+
+describe('tagged records', () => {
+  it('answer each record\'s place, direction and stream offset, and keep chunk lists up to date as records come and go', () => {
+    const r = new Records()
+    r.pairs.push([16, NOT_DATA], [56, dataTag('server', 0)])
+    expect([r.recordOffset(0, 1), r.recordDirection(0, 1), r.streamOffset(0, 1), r.recordDirection(0, 0), r.streamOffset(0, 0)]).toEqual([56, 'server', 0, undefined, -1])
+    expect(r.chunks(0, 'server').length).toBe(1)
+    r.pairs.push([100, dataTag('server', 7)])
+    expect(r.chunks(0, 'server').length).toBe(2)
+    expect(r.chunks(0, 'server').stream(1)).toBe(7)
+    r.cut(1)
+    expect(r.chunks(0, 'server').length).toBe(0)
+  })
+})

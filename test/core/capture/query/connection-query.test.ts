@@ -1,0 +1,101 @@
+// The connection list's filter words and sorts, over an index of hand-made connections.
+import { describe, expect, it } from 'vitest'
+import { CaptureIndex } from '../../../../src/core/capture/query/capture-index'
+import { ConnectionQuery, parseFilter } from '../../../../src/core/capture/query/connection-query'
+import { DIR_CLIENT, DIR_NONE, DIR_SERVER, RecordType } from '../../../../src/core/capture/format/capture-format'
+import type { PeerAddress, SortKey } from '../../../../src/shared/capture-types'
+import { formatPeer } from '../../../../src/shared/human-readable'
+
+/** Five connections: kinds, owners, ports, states and byte counts that tell them apart. */
+function sample(): CaptureIndex {
+  const ix = new CaptureIndex()
+  const open = (id: number, kind: string, owner: string, port: number, target: string, at: number): void =>
+    ix.add(RecordType.Open, DIR_NONE, id, id * 1000, 0, at, { kind, ownerId: owner, client: { address: '10.0.0.5', port, family: 'IPv4' }, target })
+  open(1, 'proxy', 'p1', 50001, '127.0.0.1:6379', 1000)
+  open(2, 'proxy', 'p1', 50002, '127.0.0.1:6379', 2000)
+  open(3, 'server', 's1', 40003, '0.0.0.0:9000', 3000)
+  open(4, 'client', 'c1', 40004, 'Example.COM:80', 4000)
+  open(5, 'proxy', 'p2', 50005, '127.0.0.1:8080', 5000)
+  ix.add(RecordType.Data, DIR_CLIENT, 1, 1100, 300, 1001, undefined)
+  ix.add(RecordType.Data, DIR_SERVER, 2, 2100, 20, 2001, undefined)
+  ix.add(RecordType.Data, DIR_CLIENT, 3, 3100, 300, 3001, undefined)
+  ix.add(RecordType.Fin, DIR_CLIENT, 5, 5100, 0, 5001, undefined)
+  ix.add(RecordType.Close, DIR_NONE, 1, 1200, 0, 1500, { end: 'closed' })
+  ix.add(RecordType.Close, DIR_NONE, 2, 2200, 0, 2100, { end: 'client-reset' })
+  ix.add(RecordType.Close, DIR_NONE, 3, 3200, 0, 9000, { end: 'server-reset' })
+  return ix
+}
+
+const ids = async (q: ConnectionQuery, filter?: string, sort?: SortKey, descending?: boolean): Promise<number[]> =>
+  (await q.page({ offset: 0, limit: 100, filter, sort, descending })).rows.map((r) => r.id)
+
+describe('connection query', () => {
+  const q = new ConnectionQuery(sample(), () => 0)
+
+  it.each<[string, number[]]>([
+    ['port:6379', [1, 2]],
+    ['port:50005', [5]],
+    ['state:reset', [2, 3]],
+    ['state:open', [4, 5]],
+    ['state:half-closed', [5]],
+    ['kind:proxy -state:closed', [2, 5]],
+    ['owner:P1', [1, 2]],
+    ['id:2-4', [2, 3, 4]],
+    ['client:40004', [4]],
+    ['target:example.com', [4]],
+    ['10.0.0.5:5000', [1, 2, 5]],
+    ['"127.0.0.1:6379" state:closed', [1]],
+    ['', [1, 2, 3, 4, 5]]
+  ])('filter %j matches %j', async (filter, want) => {
+    expect(await ids(q, filter || undefined)).toEqual(want)
+  })
+
+  it('says what is wrong with a filter word', () => {
+    expect(() => parseFilter('state:asleep')).toThrow(/^filter state:asleep: use one of open, closed/)
+    expect(() => parseFilter('port:http')).toThrow('filter port:http: port wants a whole number')
+    expect(() => parseFilter('colour:red')).toThrow(/^unknown filter word "colour:"/)
+    // Each says what is allowed: the states, an example number, every filter word.
+    expect(() => parseFilter('state:bogus')).toThrow('filter state:bogus: use one of open, closed, reset, client-reset, server-reset, failed, connect-failed, error, stopped, cut, saved-open, half-closed')
+    expect(() => parseFilter('port:abc')).toThrow('filter port:abc: port wants a whole number, e.g. port:6379')
+    expect(() => parseFilter('id:x')).toThrow('filter id:x: id wants a whole number, e.g. id:12 or id:10-20')
+    expect(() => parseFilter('colour:red')).toThrow('unknown filter word "colour:": use port: state: kind: owner: id: client: target: replay: text: proto: method: host: path: status: type: or plain text')
+  })
+
+  it.each<[SortKey, boolean, number[]]>([
+    ['sent', true, [1, 3, 2, 4, 5]],
+    ['sent', false, [2, 4, 5, 1, 3]],
+    ['duration', false, [2, 1, 3, 5, 4]],
+    ['state', false, [4, 5, 1, 2, 3]],
+    ['target', false, [3, 1, 2, 5, 4]],
+    ['owner', true, [3, 5, 1, 2, 4]]
+  ])('sorts by %s (descending %s), ties in id order', async (sort, descending, want) => {
+    expect(await ids(q, undefined, sort, descending)).toEqual(want)
+  })
+
+  it('pages the sorted list, with the total', async () => {
+    const page = await q.page({ offset: 1, limit: 2, sort: 'sent', descending: true })
+    expect({ total: page.total, ids: page.rows.map((r) => r.id) }).toEqual({ total: 5, ids: [3, 2] })
+  })
+})
+
+describe('text over endpoints', () => {
+  // The filter finds text in peers without writing each one out; it must find exactly what
+  // a search of the written-out peer finds.
+  const peers: Array<PeerAddress | undefined> = [
+    { address: '127.0.0.1', port: 50001, family: 'IPv4' },
+    { address: '10.20.30.4', port: 80, family: 'IPv4' },
+    { address: '::1', port: 6379, family: 'IPv6' },
+    { address: 'fe80::1:2', port: 443, family: 'IPv6' },
+    { path: '/tmp/redis.sock' },
+    undefined
+  ]
+  const ix = new CaptureIndex()
+  peers.forEach((client, i) => ix.add(RecordType.Open, DIR_NONE, i + 1, i * 100, 0, i, { kind: 'proxy', ownerId: 'p', client, target: 't' }))
+  const q = new ConnectionQuery(ix, () => 0)
+  const texts = ['127', '.0.1:5', '1:50001', ':80', '80', '4:8', '0.1:', '[::1]', '::1', ':1]:63', ']:443', '1:2', 'redis', '/tmp/r', '-', '1:2:3', 'x']
+
+  it.each(texts)('client:%j finds what a search of the written peer finds', async (text) => {
+    const want = peers.flatMap((p, i) => (formatPeer(p).includes(text) ? [i + 1] : []))
+    expect(await ids(q, `client:"${text}"`)).toEqual(want)
+  })
+})
