@@ -1,6 +1,6 @@
 // The baseline: the barest Node TCP forwarder, `c.pipe(u); u.pipe(c)`, in its own process.
 // It gets the one runtime tuning tcpscope does, warming Node's Socket constructor (see
-// src/core/net/node-internals.ts; on Node 20 it saves each side about 10 µs of CPU per
+// src/core/net/target/node-internals.ts; on Node 20 it saves each side about 10 µs of CPU per
 // connection), so the comparison measures what tcpscope adds, not a V8 quirk.
 // Speaks the same start/stop protocol as `tcpscope proxy --json` so run.mjs treats both
 // alike: the first stdout line is {"type":"listening","listen":"HOST:PORT",...}; SIGINT or

@@ -2,7 +2,8 @@
 // own folder and those below it, Node's built-ins or some of them, Electron, npm packages),
 // and anything else is refused, whatever form the import takes: static, type-only,
 // re-export, dynamic import(), require(), or a path that reaches the same place through an
-// alias ('@renderer/../../core/x') or by climbing out of its folder ('../../core/x').
+// alias ('@renderer/../../core/x') or by climbing out of its folder ('../../core/x'). A
+// folder inside one may be a stricter layer of its own, down to the rooms of core/capture.
 
 import { builtinModules } from 'node:module'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
@@ -14,6 +15,12 @@ const nodeBuiltins = new Set(builtinModules.filter((name) => !name.startsWith('_
  * allowed); `typeFolders`: folders it may take types from but no code; `node`: true for every
  * built-in, or a list; `electron`; `packages`: true for any npm package, or a list;
  * `rootFiles`: files at the repository's root. `why` is the folder's job, shown with a refusal.
+ *
+ * A sub-layer (a key inside another key's folder) is stricter than its parent: the longest
+ * key that holds a file is its layer. `siblings` names the folders and files beside it, in
+ * the folder that holds it, that it may import; the rest of that folder is refused. Beyond
+ * that folder a sub-layer without `folders` follows its parent, and a setting it does not
+ * name (node, electron, packages, ...) is its parent's.
  */
 export const LAYERS = {
   shared: {
@@ -37,6 +44,32 @@ export const LAYERS = {
     node: false,
     electron: false,
     packages: false
+  },
+  // The capture store is beneath the rest of the engine: decoding, export, replay, proxies
+  // and sessions read or record through it, and it imports none of them.
+  'core/capture': {
+    why: 'src/core/capture records and reads capture files, beneath decoding, export, replay, proxies and sessions: of the engine it uses only the file helpers, the payload and regex parsers, the downloads and the command table',
+    folders: ['shared'],
+    // The command table is how every domain hands the engine its commands.
+    siblings: ['file-target', 'file-errors', 'replace-file', 'save-folder', 'overwrite-confirmations', 'payload', 'regex', 'downloads', 'command-table']
+  },
+  // Its rooms, from the bottom up: format <- read <- query <- write. The files at the top of
+  // core/capture (open-captures.ts, file-capture.ts) put rooms together and may use them all.
+  'core/capture/format': {
+    why: 'src/core/capture/format is the byte layout of records and of the stored index: it uses no other room of the capture store',
+    siblings: []
+  },
+  'core/capture/read': {
+    why: 'src/core/capture/read reads a capture file through its index: of the capture store it uses only format',
+    siblings: ['format']
+  },
+  'core/capture/query': {
+    why: 'src/core/capture/query answers questions of a capture (its index, lists, filters, search): of the capture store it uses format and read, never write',
+    siblings: ['format', 'read']
+  },
+  'core/capture/write': {
+    why: 'src/core/capture/write records a live capture: of the capture store it uses format, read and query',
+    siblings: ['format', 'read', 'query']
   },
   cli: {
     why: 'src/cli runs the engine in plain Node: no Electron, shell or UI',
@@ -68,6 +101,12 @@ export const LAYERS = {
     node: false,
     electron: false,
     packages: true
+  },
+  // The page's generic widgets (grid, lists, form fields, radio groups): its features and its
+  // shell (renderer/src/features, renderer/src/app) use them, never the other way round.
+  'renderer/src/ui': {
+    why: 'src/renderer/src/ui holds generic widgets with no feature knowledge: it imports no feature, store or app shell of the page',
+    siblings: []
   }
 }
 
@@ -88,30 +127,62 @@ function classify(spec, fromFile, root) {
   return { kind: 'alias', name: first }
 }
 
+const within = (path, folder) => path === folder || path.startsWith(folder + '/')
+const longestFirst = () => Object.keys(LAYERS).sort((a, b) => b.length - a.length)
+
 /** The layer holding `path` (relative to src/, '/'-separated): the longest key of LAYERS it is in, else its top folder. */
 function layerOf(path) {
-  const keys = Object.keys(LAYERS).sort((a, b) => b.length - a.length)
-  return keys.find((k) => path === k || path.startsWith(k + '/')) ?? path.split('/')[0]
+  return longestFirst().find((k) => within(path, k)) ?? path.split('/')[0]
 }
 
-const within = (path, folder) => path === folder || path.startsWith(folder + '/')
+/** The layer a sub-layer sits in: the longest other key that holds it. */
+const parentOf = (name) => longestFirst().find((k) => k !== name && within(name, k))
+
+/** A layer's setting, or the nearest parent's that has it. */
+function setting(name, key) {
+  for (let n = name; n !== undefined; n = parentOf(n)) if (LAYERS[n]?.[key] !== undefined) return LAYERS[n][key]
+  return undefined
+}
+
+/** Whether layer `name` may import the src/ file at `path` (both relative to src/). */
+function mayUse(name, path) {
+  if (within(path, name)) return true
+  const layer = LAYERS[name]
+  const home = name.split('/').slice(0, -1).join('/')
+  if (layer.siblings !== undefined && home !== '' && within(path, home)) {
+    const bare = path.replace(/\.[cm]?[jt]s$/, '')
+    return layer.siblings.some((s) => within(bare, `${home}/${s}`))
+  }
+  if (layer.folders !== undefined) return layer.folders.some((f) => within(path, f))
+  const parent = parentOf(name)
+  return parent !== undefined && mayUse(parent, path)
+}
+
+/** What an import from `from` to `path` reaches into: the layer holding `path`, or, inside the importer's own layer, the folder or file it names. */
+function reached(from, path) {
+  const layer = layerOf(path)
+  return within(from, layer) ? path.split('/').slice(0, layer.split('/').length + 1).join('/') : layer
+}
 
 /** Why `spec` may not be imported from `file` (in `layer`), or undefined when it may. */
 export function refusal(spec, file, root, typeOnly = false) {
-  const layerName = layerOf(relative(join(root, 'src'), file).split(sep).join('/'))
+  const from = relative(join(root, 'src'), file).split(sep).join('/')
+  const layerName = layerOf(from)
   const layer = LAYERS[layerName]
   if (!layer) return `src/${layerName} is not a known layer; give it its allow-list in eslint-rules/layering.mjs`
   const target = classify(spec, file, root)
   const refuse = (what) => `${layer.why}; '${spec}' ${what}.`
   switch (target.kind) {
     case 'node': {
-      const ok = layer.node === true || (Array.isArray(layer.node) && layer.node.includes(target.name))
+      const node = setting(layerName, 'node')
+      const ok = node === true || (Array.isArray(node) && node.includes(target.name))
       return ok ? undefined : refuse(`is Node's ${target.name}, which src/${layerName} may not load`)
     }
     case 'electron':
-      return layer.electron ? undefined : refuse('is Electron, which only src/main and src/preload load')
+      return setting(layerName, 'electron') ? undefined : refuse('is Electron, which only src/main and src/preload load')
     case 'package': {
-      const ok = layer.packages === true || (Array.isArray(layer.packages) && layer.packages.includes(target.name))
+      const packages = setting(layerName, 'packages')
+      const ok = packages === true || (Array.isArray(packages) && packages.includes(target.name))
       return ok ? undefined : refuse(`is the package ${target.name}, which src/${layerName} may not use`)
     }
     case 'alias':
@@ -120,13 +191,13 @@ export function refusal(spec, file, root, typeOnly = false) {
       const fromRoot = relative(root, target.path)
       const parts = fromRoot.split(sep)
       if (parts[0] !== 'src') {
-        return parts[0] === '..' || !(layer.rootFiles ?? []).includes(fromRoot) ? refuse('is outside src/') : undefined
+        return parts[0] === '..' || !(setting(layerName, 'rootFiles') ?? []).includes(fromRoot) ? refuse('is outside src/') : undefined
       }
       const path = parts.slice(1).join('/')
-      const types = (layer.typeFolders ?? []).some((f) => within(path, f))
-      if (within(path, layerName) || layer.folders.some((f) => within(path, f))) return undefined
+      const types = (setting(layerName, 'typeFolders') ?? []).some((f) => within(path, f))
+      if (mayUse(layerName, path)) return undefined
       if (typeOnly && types) return undefined
-      return refuse(`reaches into src/${layerOf(path)}${types ? ' for code (only its types may be imported)' : ''}`)
+      return refuse(`reaches into src/${reached(from, path)}${types ? ' for code (only its types may be imported)' : ''}`)
     }
   }
 }

@@ -52,6 +52,35 @@ const cases: Array<[string, string, boolean]> = [
   ['src/core/protocols/x.ts', 'ws', false],
   ['src/core/protocols/x.ts', '../net/addresses', false],
   ['src/core/http/x.ts', '../protocols/http1/message-reader', true],
+  // The capture store is beneath the rest of the engine: decoding may use it, never the reverse.
+  ['src/core/capture/x.ts', '../file-target', true],
+  ['src/core/capture/query/x.ts', '../../regex/user-regex', true],
+  ['src/core/capture/query/x.ts', '../../../shared/errors', true],
+  ['src/core/capture/query/x.ts', 'node:fs', true],
+  ['src/core/capture/format/x.ts', 'electron', false],
+  ['src/core/capture/query/x.ts', '../../decode/exchange-words', false],
+  ['src/core/capture/x.ts', '../decode/decoding', false],
+  ['src/core/capture/write/x.ts', '../../proxy/proxy', false],
+  ['src/core/capture/x.ts', '../engine', false],
+  ['src/core/decode/x.ts', '../capture/query/capture-queries', true],
+  // Its rooms, from the bottom up: format <- read <- query <- write; the top puts them together.
+  ['src/core/capture/format/x.ts', './capture-format', true],
+  ['src/core/capture/format/x.ts', '../read/capture-reader', false],
+  ['src/core/capture/format/x.ts', '../query/capture-index', false],
+  ['src/core/capture/read/x.ts', '../format/index-codec', true],
+  ['src/core/capture/read/x.ts', '../query/capture-index', false],
+  ['src/core/capture/read/x.ts', '../write/capture-lock', false],
+  ['src/core/capture/read/x.ts', '../open-captures', false],
+  ['src/core/capture/read/x.ts', '../../capture/query/capture-index', false],
+  ['src/core/capture/query/x.ts', '../read/capture-reader', true],
+  ['src/core/capture/query/x.ts', '../format/capture-format', true],
+  ['src/core/capture/query/x.ts', '../write/live-capture', false],
+  ['src/core/capture/write/x.ts', '../query/capture-index', true],
+  ['src/core/capture/write/x.ts', '../read/capture-snapshot', true],
+  ['src/core/capture/write/x.ts', '../../replace-file', true],
+  ['src/core/capture/write/x.ts', '../file-capture', false],
+  ['src/core/capture/x.ts', './write/capture-lock', true],
+  ['src/core/capture/x.ts', './read/stored-index', true],
   // A path that climbs out of src/ and back in lands where it lands.
   ['src/core/x.ts', '../../src/cli/args', false],
   ['src/core/x.ts', '../../package.json', false],
@@ -73,22 +102,31 @@ const cases: Array<[string, string, boolean]> = [
   ['src/preload/x.ts', '../core/engine', false],
   ['src/preload/x.ts', '../renderer/src/transport', false],
   // The page: the contract, its own modules and packages; no Node, Electron or engine.
-  ['src/renderer/src/stores/x.ts', '../../../shared/contract', true],
-  ['src/renderer/src/stores/x.ts', './engine', true],
-  ['src/renderer/src/stores/x.ts', '@renderer/stores/engine', true],
-  ['src/renderer/src/stores/x.ts', 'vue', true],
-  ['src/renderer/src/stores/x.ts', '@tanstack/vue-virtual', true],
-  ['src/renderer/src/stores/x.ts', 'node:fs', false],
-  ['src/renderer/src/stores/x.ts', 'path', false],
-  ['src/renderer/src/stores/x.ts', 'fs/promises', false],
-  ['src/renderer/src/stores/x.ts', 'electron', false],
-  ['src/renderer/src/stores/x.ts', '../../../core/engine', false],
-  ['src/renderer/src/stores/x.ts', '../../../main/window', false],
-  ['src/renderer/src/stores/x.ts', '../../../preload/bridge', false],
+  ['src/renderer/src/app/x.ts', '../../../shared/contract', true],
+  ['src/renderer/src/app/x.ts', './engine-store', true],
+  ['src/renderer/src/app/x.ts', '@renderer/app/engine-store', true],
+  ['src/renderer/src/app/x.ts', 'vue', true],
+  ['src/renderer/src/app/x.ts', '@tanstack/vue-virtual', true],
+  ['src/renderer/src/app/x.ts', 'node:fs', false],
+  ['src/renderer/src/app/x.ts', 'path', false],
+  ['src/renderer/src/app/x.ts', 'fs/promises', false],
+  ['src/renderer/src/app/x.ts', 'electron', false],
+  ['src/renderer/src/app/x.ts', '../../../core/engine', false],
+  ['src/renderer/src/app/x.ts', '../../../main/window', false],
+  ['src/renderer/src/app/x.ts', '../../../preload/bridge', false],
   // Aliases: one that climbs out of the page into the engine, and one the build does not define.
-  ['src/renderer/src/stores/x.ts', '@renderer/../../../core/engine', false],
-  ['src/renderer/src/stores/x.ts', '@/core/engine', false],
-  ['src/renderer/src/stores/x.ts', '~/core/engine', false],
+  ['src/renderer/src/app/x.ts', '@renderer/../../../core/engine', false],
+  ['src/renderer/src/app/x.ts', '@/core/engine', false],
+  ['src/renderer/src/app/x.ts', '~/core/engine', false],
+  // The page's generic widgets know none of its features and not its shell; both use them.
+  ['src/renderer/src/ui/list/x.ts', '../grid/useGridRows', true],
+  ['src/renderer/src/ui/x.ts', '../../../shared/capture-types', true],
+  ['src/renderer/src/ui/x.ts', 'vue', true],
+  ['src/renderer/src/ui/x.ts', '../features/connections/selection-store', false],
+  ['src/renderer/src/ui/form/x.ts', '@renderer/app/engine-store', false],
+  ['src/renderer/src/ui/x.ts', 'node:fs', false],
+  ['src/renderer/src/features/x/x.ts', '../../ui/list/list-keys', true],
+  ['src/renderer/src/features/x/x.ts', '../../app/engine-store', true],
   // The CLI stays off Electron, the shell and the page; it reads its own version.
   ['src/cli/x.ts', '../core/engine', true],
   ['src/cli/x.ts', 'node:stream', true],
@@ -129,7 +167,7 @@ describe('layering', () => {
   })
 
   it("the page may take the preload bridge's type, not its code", async () => {
-    const page = 'src/renderer/src/files/x.ts'
+    const page = 'src/renderer/src/app/x.ts'
     expect(await refusals(page, "import type { TcpscopeBridge } from '../../../preload/bridge'\nexport type B = TcpscopeBridge\n")).toEqual([])
     expect(await refusals(page, "import { type TcpscopeBridge } from '../../../preload/bridge'\nexport type B = TcpscopeBridge\n")).toEqual([])
     expect(await refusals(page, "import { exposeBridge } from '../../../preload/bridge'\nexport const b = exposeBridge\n")).toEqual([
@@ -140,6 +178,16 @@ describe('layering', () => {
   it('a refusal says which layer refused and why', async () => {
     expect(await refusals('src/shared/x.ts', "import { readFile } from 'node:fs'\nexport const r = readFile\n")).toEqual([
       "src/shared is the contract, pure TypeScript for every runtime (no Node, DOM or Electron); 'node:fs' is Node's fs, which src/shared may not load."
+    ])
+  })
+
+  it("a room of the capture store names the room it may not use, for types too", async () => {
+    const read = 'src/core/capture/read/x.ts'
+    expect(await refusals(read, "import type { CaptureIndex } from '../query/capture-index'\nexport type I = CaptureIndex\n")).toEqual([
+      "src/core/capture/read reads a capture file through its index: of the capture store it uses only format; '../query/capture-index' reaches into src/core/capture/query."
+    ])
+    expect(await refusals('src/core/capture/query/x.ts', "export { exchangeWord } from '../../decode/exchange-words'\n")).toEqual([
+      expect.stringContaining("'../../decode/exchange-words' reaches into src/core/decode.")
     ])
   })
 

@@ -2,6 +2,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { MAX_TIMER_MS } from '../shared/limits'
+import { formatBytes, parseByteSize } from '../shared/human-readable'
 
 export type Options = NonNullable<ParseArgsConfig['options']>
 
@@ -45,6 +46,16 @@ export function parseWhole(command: string, value: string | undefined, flag: str
     throw new UsageError(`${command}: ${flag} wants a whole number ${range}, got "${value}"`)
   }
   return Number(value)
+}
+
+/** A byte size (`8MiB`, `512k`, `1048576`), from `min` to `max` bytes. */
+export function parseSize(command: string, value: string | undefined, flag: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined
+  const n = parseByteSize(value)
+  if (n === undefined || n < min || n > max) {
+    throw new UsageError(`${command}: ${flag} wants a size from ${formatBytes(min)} to ${formatBytes(max)}, e.g. 8MiB or 512KiB; got "${value}"`)
+  }
+  return n
 }
 
 /** A duration in milliseconds, within what a timer can hold. */

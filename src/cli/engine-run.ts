@@ -1,6 +1,7 @@
-// What the long-running commands (proxy, serve, connect) share: an engine on a capture
-// file (a temporary one unless --capture is given), event printing, and stopping cleanly
-// on SIGINT/SIGTERM.
+// What the commands share that run the engine in this process: an engine on a capture file
+// (a temporary one unless --capture is given), and for the long-running ones (proxy, serve,
+// connect, web) event printing and stopping cleanly on SIGINT/SIGTERM. The commands that
+// read a capture file (ls, export, replay) run theirs through open-capture.ts.
 
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -44,12 +45,19 @@ export interface EngineRunOptions {
   checksumPayloads?: boolean
   /** Capture files the page may upload (web mode). */
   uploads?: UploadOptions
+  /**
+   * For a command that reads a capture file (ls, export, replay): its live capture records
+   * little or nothing, so it is written without O_DIRECT (whose probe costs a write) and
+   * decoded only when asked.
+   */
+  readsFiles?: boolean
 }
 
-export async function startEngine({ capture, force, checksumPayloads, uploads }: EngineRunOptions): Promise<EngineRun> {
+export async function startEngine({ capture, force, checksumPayloads, uploads, readsFiles }: EngineRunOptions): Promise<EngineRun> {
   const capturePath = capture ?? join(tmpdir(), `tcpscope-${process.pid}-${Date.now()}.tcap`)
+  const light = readsFiles === true ? ({ writeMode: 'buffered', liveDecoding: false } as const) : {}
   // A temporary capture holds whatever crossed the proxy: readable by its owner only.
-  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false, uploads, ...(capture === undefined ? { mode: 0o600 } : {}) })
+  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false, uploads, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
   return {
     engine,
     shownCapture: capture ?? null,

@@ -4,9 +4,7 @@
 import { version } from '../../package.json'
 import { ValidationError } from '../shared/schema'
 import { PayloadError } from '../shared/payload/parse-hex'
-import { NotACaptureError } from '../core/capture/format/capture-format'
-import { UnknownConnectionError } from '../core/capture/read/capture-reader'
-import { UserError } from '../core/net/net-errors'
+import { UserError } from '../shared/errors'
 import { UsageError } from './args'
 import type { Command } from './command-spec'
 import { exportCommand } from './commands/export'
@@ -31,14 +29,9 @@ function help(): string {
   return lines.join('\n')
 }
 
+/** A user error of the engine's (a file that is not a capture, a connection it does not have, ...) is one of these too. */
 const isUserFacing = (err: unknown): err is Error =>
-  err instanceof UserError ||
-  err instanceof UsageError ||
-  err instanceof ExitError ||
-  err instanceof ValidationError ||
-  err instanceof NotACaptureError ||
-  err instanceof UnknownConnectionError ||
-  err instanceof PayloadError
+  err instanceof UserError || err instanceof UsageError || err instanceof ExitError || err instanceof ValidationError || err instanceof PayloadError
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   watchOutput(io.out)

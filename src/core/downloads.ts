@@ -6,6 +6,7 @@
 // index, an export's open temporary file); the bytes are read from disk as asked.
 
 import { ERROR_CODES, UserError } from '../shared/errors'
+import { TRANSFER_IDLE_MS } from '../shared/limits'
 import type { DownloadStart } from '../shared/contract'
 import type { CaptureSnapshot } from './capture/read/capture-snapshot'
 
@@ -21,8 +22,6 @@ export interface DownloadFile {
 
 /** Downloads at once: each holds its stored index or an open file. */
 const MAX_DOWNLOADS = 4
-/** A page that went away mid-download reads nothing more; its file should not stay. */
-const DEFAULT_IDLE_MS = 60_000
 
 interface Download {
   file: DownloadFile
@@ -37,7 +36,7 @@ export class Downloads {
   private readonly open = new Map<string, Download>()
   private nextId = 1
 
-  constructor(private readonly idleMs = DEFAULT_IDLE_MS) {}
+  constructor(private readonly idleMs = TRANSFER_IDLE_MS) {}
 
   /** A copy of the live capture, to be read whole. */
   begin(snapshot: CaptureSnapshot): DownloadStart {

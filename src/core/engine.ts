@@ -1,32 +1,35 @@
-// The engine: its live capture (and capture files opened beside it), any number of proxies
-// and ad-hoc sessions recording into the live one, and the command API of
-// src/shared/contract.ts. Front ends (Electron IPC, web mode, the CLI) only call this.
+// The engine, as a composition root: it builds the live capture's services (captures,
+// decoding, proxies, sessions, replay, exports, files), wires their events into one hub,
+// and takes each domain's part of the command table (src/shared/contract.ts) as its own
+// members. Front ends (Electron IPC, web mode, the CLI) only call those.
 
-import type { ActivityPage, CaptureInfo, ConnectionPage, ConnectionSummary, EventPage, MatchList, SavedCapture, SearchResult, TurnPage } from '../shared/capture-types'
-import type { CallContext, CommandArgs, EngineApi } from '../shared/contract'
+import type { CaptureInfo } from '../shared/capture-types'
+import type { EngineApi } from '../shared/contract'
 import { ERROR_CODES } from '../shared/errors'
-import type { EngineEvent, ProxyInfo, Snapshot } from '../shared/events'
-import type { ClientSessionInfo, ExpectResult, SequenceResult, ServerSessionInfo, SessionInfo } from '../shared/session-types'
+import type { EngineEvent, OperationProgress, Snapshot } from '../shared/events'
+import { mergeCommandTables } from './command-table'
 import { LiveCapture, type CaptureOptions } from './capture/write/live-capture'
 import { HoldState } from './capture/write/hold-state'
 import { Captures } from './capture/open-captures'
+import { captureCommands, listCaptures } from './capture/capture-commands'
+import { liveCaptureCommands } from './capture/live-capture-commands'
 import { EventHub, type EventListener, type SubscribeOptions } from './events/event-hub'
 import { FdBudget } from './net/fd-budget'
 import { FdWarnings } from './net/fd-warnings'
 import { UserError } from './net/net-errors'
-import { parseTargetEndpoint, parseUserEndpoint } from './net/user-endpoint'
 import { Sessions } from './session/sessions'
-import { buildPayload } from './payload/build-payload'
-import { Proxy } from './proxy/proxy'
-import { Uploads, type StoredUpload, type UploadOptions } from './uploads'
+import { sessionCommands } from './session/session-commands'
+import { Proxies } from './proxy/proxy-commands'
+import { Uploads, type UploadOptions } from './uploads'
 import { Downloads } from './downloads'
+import { fileCommands } from './file-commands'
 import { SaveFolder } from './save-folder'
-import type { DownloadStart } from '../shared/contract'
-import type { BodyPiece, ExchangeListPage, ExchangePage, ExportResult, WsMessagePage } from '../shared/protocol-types'
 import { Decoding } from './decode/decoding'
+import { decodeCommands } from './decode/decode-commands'
 import { Exports } from './export/exports'
-import { ReplayCommands } from './replay/replay-commands'
-import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../shared/replay-types'
+import { exportCommands } from './export/export-commands'
+import { ExportStreams } from './export/export-streams'
+import { ReplayCommands, replayCommands } from './replay/replay-commands'
 
 export interface EngineOptions extends CaptureOptions {
   /** Where the capture is written: a new file, or an existing one with `overwrite`. */
@@ -35,70 +38,119 @@ export interface EngineOptions extends CaptureOptions {
   uploads?: UploadOptions
   /** Where a save by a relative name goes until the first save (default: the user's home). */
   saveFolder?: string
+  /**
+   * Decode the live capture as it is recorded (default true). Off for an engine that only
+   * reads capture files (the CLI's ls, export and replay): its decoder starts when asked.
+   */
+  liveDecoding?: boolean
 }
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+/**
+ * The engine's commands as its own members (`engine['conn.read'](...)`), as every front end
+ * calls them: the constructor puts the domains' merged table there.
+ */
+const CommandMembers = class {} as unknown as new () => EngineApi
 
-export class Engine implements EngineApi {
+export class Engine extends CommandMembers {
   private readonly hub = new EventHub()
-  private readonly proxies = new Map<string, Proxy>()
-  private readonly replay: ReplayCommands
-  private readonly sessions: Sessions
+  /** Protocol decoding of every open capture, in the decode worker when the build has one. */
+  readonly decoding: Decoding
   private readonly captures: Captures
+  private readonly proxies: Proxies
+  private readonly sessions: Sessions
+  private readonly replay: ReplayCommands
   private readonly uploads: Uploads
   private readonly downloads = new Downloads()
-  /** Protocol decoding of every open capture, in the decode worker when the build has one. */
-  readonly decoding = new Decoding({}, () => this.hub.emit({ type: 'captures-updated', captures: this.captureList() }))
-  private readonly exports: Exports
+  private readonly exportStreams: ExportStreams
   private readonly hold = new HoldState()
-  private nextProxy = 1
-  private closing: Promise<void> | undefined
   private readonly budget = FdBudget.forProcess()
   private readonly fdWarnings: FdWarnings
+  private closing: Promise<void> | undefined
 
   private constructor(
     readonly capture: LiveCapture,
-    uploads: UploadOptions = {},
-    saveFolder?: string
+    opts: EngineOptions
   ) {
-    this.uploads = new Uploads(uploads)
+    super()
     const hub = this.hub
+    const emit = (e: EngineEvent): void => hub.emit(e)
+    const capturesChanged = (): void => emit({ type: 'captures-updated', captures: this.captureList() })
+    const checkOpen = (): void => this.checkOpen()
+    this.decoding = new Decoding({}, capturesChanged)
+    const decoding = this.decoding
+    this.uploads = new Uploads(opts.uploads)
     capture.setListener({
       get detailed() {
         return hub.detailed
       },
       data: (conn, dir, offset, chunk) => {
-        this.hub.data(conn, dir, offset, chunk)
-        this.decoding.changed(capture, conn)
+        hub.data(conn, dir, offset, chunk)
+        decoding.changed(capture, conn)
       },
       event: (conn, event) => {
         // What is decoded so far rides along (a lookup): a connection's close shows its protocol.
-        const protocol = this.decoding.summary(capture, conn.id)
-        this.hub.connEvent(protocol ? { ...conn, protocol } : conn, event)
-        this.decoding.changed(capture, conn.id)
+        const protocol = decoding.summary(capture, conn.id)
+        hub.connEvent(protocol ? { ...conn, protocol } : conn, event)
+        decoding.changed(capture, conn.id)
       },
       pressure: (held) => this.hold.set(held),
-      error: (message) => this.hub.emit({ type: 'capture-error', message })
+      error: (message) => emit({ type: 'capture-error', message })
     })
     // Live decoding starts with the engine: every exchange is there when a front end asks.
     // TCPSCOPE_DECODE=off leaves it to the first query (the bench's baseline).
-    if (process.env.TCPSCOPE_DECODE !== 'off') this.decoding.watch(capture)
-    this.captures = new Captures(capture, () => this.hub.emit({ type: 'captures-updated', captures: this.captureList() }), new SaveFolder(saveFolder))
-    this.exports = new Exports({ decoding: this.decoding, downloads: this.downloads, folder: this.captures.folder, progress: (p) => this.hub.emit({ type: 'progress', ...p }) })
-    this.fdWarnings = new FdWarnings(this.budget.limit, (message) => this.hub.emit({ type: 'warning', message }))
-    this.sessions = new Sessions(capture, {
-      updated: (session) => this.hub.emit({ type: 'session-updated', session }),
-      warn: (message) => this.hub.emit({ type: 'warning', message }),
-      budget: this.budget,
-      fdExhausted: this.fdWarnings.note,
-      hold: this.hold
+    if (opts.liveDecoding !== false && process.env.TCPSCOPE_DECODE !== 'off') decoding.watch(capture)
+    const captures = (this.captures = new Captures(capture, capturesChanged, new SaveFolder(opts.saveFolder)))
+    const progress = (p: OperationProgress): void => emit({ type: 'progress', ...p })
+    this.fdWarnings = new FdWarnings(this.budget.limit, (message) => emit({ type: 'warning', message }))
+    const producers = { budget: this.budget, fdExhausted: this.fdWarnings.note, hold: this.hold }
+    this.proxies = new Proxies({
+      proxy: { capture, ...producers },
+      checkOpen,
+      started: (proxy) => emit({ type: 'proxy-started', proxy }),
+      stopped: (proxy) => emit({ type: 'proxy-stopped', proxy })
     })
-    this.replay = new ReplayCommands({ capture, captures: this.captures, decoding: this.decoding, hold: this.hold, budget: this.budget, checkOpen: () => this.checkOpen(), progress: (p) => this.hub.emit({ type: 'progress', ...p }) })
+    this.sessions = new Sessions(capture, {
+      updated: (session) => emit({ type: 'session-updated', session }),
+      warn: (message) => emit({ type: 'warning', message }),
+      ...producers
+    })
+    this.replay = new ReplayCommands({
+      capture,
+      captures,
+      decoding,
+      hold: this.hold,
+      budget: this.budget,
+      checkOpen,
+      progress,
+      clientDone: (server, report) => emit({ type: 'recorded-client', server, report })
+    })
+    const exports = new Exports({ decoding, downloads: this.downloads, folder: captures.folder, progress })
+    this.exportStreams = new ExportStreams({ decoding, progress })
+    const captureTable = captureCommands({ captures, protocols: decoding, closed: (path) => this.uploads.discard(path) })
+    Object.assign(
+      this,
+      mergeCommandTables({
+        captures: captureTable,
+        'live capture': liveCaptureCommands({ live: capture, captures, downloads: this.downloads, checkOpen }),
+        files: fileCommands({
+          uploads: this.uploads,
+          downloads: this.downloads,
+          open: (path, ctx) => captureTable['capture.open']({ path }, ctx),
+          downloaded: (changes) => captures.markSaved(changes),
+          checkOpen
+        }),
+        proxies: this.proxies.commands,
+        sessions: sessionCommands(this.sessions, checkOpen),
+        decoding: decodeCommands(captures, decoding),
+        exports: exportCommands(captures, exports, this.exportStreams),
+        replay: replayCommands(this.replay)
+      })
+    )
   }
 
   /** Creates the capture file and the engine recording into it; errors are one-line UserErrors. */
   static async create(opts: EngineOptions): Promise<Engine> {
-    return new Engine(await LiveCapture.create(opts.capturePath, opts), opts.uploads, opts.saveFolder)
+    return new Engine(await LiveCapture.create(opts.capturePath, opts), opts)
   }
 
   /** Subscribes to engine events; the first event is a snapshot of the current state. */
@@ -107,259 +159,12 @@ export class Engine implements EngineApi {
   }
 
   snapshot(): Snapshot {
-    return {
-      type: 'snapshot',
-      proxies: [...this.proxies.values()].map((p) => p.info()),
-      sessions: this.sessions.list(),
-      captures: this.captureList()
-    }
+    return { type: 'snapshot', proxies: this.proxies.list(), sessions: this.sessions.list(), captures: this.captureList() }
   }
 
   /** Every open capture as it is now: the live one first. */
   captureList(): CaptureInfo[] {
-    return this.captures.list().map((c) => {
-      const decoded = this.decoding.version(c.id)
-      return decoded === undefined ? c : { ...c, decoded }
-    })
-  }
-
-  async 'proxy.start'(args: CommandArgs<'proxy.start'>): Promise<ProxyInfo> {
-    this.checkOpen()
-    const listen = parseUserEndpoint(args.listen, '--listen', '127.0.0.1')
-    const target = parseTargetEndpoint(args.target, '--target')
-    // The id is taken only once the proxy listens: a failed start leaves p1 for the next try.
-    const id = `p${this.nextProxy}`
-    const proxy = await Proxy.start(
-      {
-        id,
-        listen,
-        target,
-        connectTimeoutMs: args.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        noDelay: args.noDelay ?? true
-      },
-      { capture: this.capture, budget: this.budget, fdExhausted: this.fdWarnings.note, hold: this.hold }
-    )
-    this.nextProxy++
-    this.proxies.set(id, proxy)
-    const info = proxy.info()
-    this.hub.emit({ type: 'proxy-started', proxy: info })
-    return info
-  }
-
-  /** Listens again, with the same id and settings, after a stop. */
-  async 'proxy.restart'(args: CommandArgs<'proxy.restart'>): Promise<ProxyInfo> {
-    this.checkOpen()
-    const proxy = this.proxy(args.proxyId)
-    await proxy.restart()
-    const info = proxy.info()
-    this.hub.emit({ type: 'proxy-started', proxy: info })
-    return info
-  }
-
-  private proxy(id: string): Proxy {
-    const proxy = this.proxies.get(id)
-    if (!proxy) throw new UserError(`no proxy "${id}"; list them with proxy.list`, 'ENOENT')
-    return proxy
-  }
-
-  async 'proxy.stop'(args: CommandArgs<'proxy.stop'>): Promise<void> {
-    const proxy = this.proxy(args.proxyId)
-    await proxy.stop(args.closeConnections ?? false)
-    this.hub.emit({ type: 'proxy-stopped', proxy: proxy.info() })
-  }
-
-  async 'proxy.list'(): Promise<ProxyInfo[]> {
-    return [...this.proxies.values()].map((p) => p.info())
-  }
-
-  async 'capture.list'(): Promise<CaptureInfo[]> {
-    return this.captureList()
-  }
-  async 'capture.info'(args: CommandArgs<'capture.info'>): Promise<CaptureInfo> {
-    return this.captures.info(args.capture)
-  }
-  'capture.open'(args: CommandArgs<'capture.open'>, ctx?: CallContext): Promise<CaptureInfo> {
-    return this.captures.open(args.path, ctx?.signal)
-  }
-  async 'capture.close'(args: CommandArgs<'capture.close'>): Promise<void> {
-    const { path } = this.captures.get(args.capture).info()
-    this.decoding.forget(args.capture)
-    await this.captures.close(args.capture)
-    await this.uploads.discard(path)
-  }
-  'capture.save'(args: CommandArgs<'capture.save'>, ctx?: CallContext): Promise<SavedCapture> {
-    return this.captures.save(args.path, args.confirm, ctx?.signal)
-  }
-
-  'capture.upload.begin'(args: CommandArgs<'capture.upload.begin'>): Promise<{ upload: string }> {
-    this.checkOpen()
-    return this.uploads.begin(args.name, args.size)
-  }
-  'capture.upload.chunk'(args: CommandArgs<'capture.upload.chunk'>): Promise<{ received: number }> {
-    return this.uploads.chunk(args.upload, args.offset, args.data)
-  }
-  async 'capture.upload.end'(args: CommandArgs<'capture.upload.end'>, ctx?: CallContext): Promise<CaptureInfo> {
-    const stored = await this.uploads.finish(args.upload)
-    try {
-      return await this.captures.open(stored.path, ctx?.signal)
-    } catch (err) {
-      await this.uploads.discard(stored.path)
-      throw namedAfterUpload(err, stored)
-    }
-  }
-  'capture.upload.cancel'(args: CommandArgs<'capture.upload.cancel'>): Promise<void> {
-    return this.uploads.cancel(args.upload)
-  }
-  async 'capture.download.begin'(): Promise<DownloadStart> {
-    this.checkOpen()
-    return this.downloads.begin(await this.capture.snapshot())
-  }
-  'capture.download.read'(args: CommandArgs<'capture.download.read'>): Promise<Uint8Array> {
-    return this.downloads.read(args.download, args.offset, args.length)
-  }
-  async 'capture.download.end'(args: CommandArgs<'capture.download.end'>): Promise<void> {
-    const whole = this.downloads.end(args.download)
-    if (whole) this.captures.markSaved(whole.changes)
-  }
-
-  async 'conn.page'(args: CommandArgs<'conn.page'>, ctx?: CallContext): Promise<ConnectionPage> {
-    const view = this.captures.get(args.capture)
-    const page = await view.page(args, ctx?.signal, this.decoding.facts(view))
-    this.decoding.annotate(view, page.rows)
-    return page
-  }
-  async 'conn.get'(args: CommandArgs<'conn.get'>): Promise<ConnectionSummary[]> {
-    const view = this.captures.get(args.capture)
-    const found = await Promise.all(args.ids.map((id) => view.connection(id)))
-    return this.decoding.annotate(
-      view,
-      found.filter((c): c is ConnectionSummary => c !== undefined)
-    )
-  }
-  'conn.read'(args: CommandArgs<'conn.read'>): Promise<Uint8Array> {
-    return this.captures.get(args.capture).readBytes(args.connId, args.dir, args.offset, args.length)
-  }
-  'conn.events'(args: CommandArgs<'conn.events'>): Promise<EventPage> {
-    return this.captures.get(args.capture).eventPage(args.connId, args.from, args.limit)
-  }
-  'conn.turns'(args: CommandArgs<'conn.turns'>): Promise<TurnPage> {
-    return this.captures.get(args.capture).turns(args.connId, args.from, args.limit)
-  }
-  'conn.activity'(args: CommandArgs<'conn.activity'>): Promise<ActivityPage> {
-    return this.captures.get(args.capture).activity(args.ids, args)
-  }
-  async 'conn.locate'(args: CommandArgs<'conn.locate'>): Promise<{ index: number }> {
-    return { index: await this.captures.get(args.capture).locate(args.connId, args.dir, args.offset) }
-  }
-  'conn.search'(args: CommandArgs<'conn.search'>, ctx?: CallContext): Promise<SearchResult> {
-    return this.captures.get(args.capture).search(args.connId, args.dir, args.pattern, { from: args.from, backward: args.backward, signal: ctx?.signal })
-  }
-
-  'conn.matches'(args: CommandArgs<'conn.matches'>, ctx?: CallContext): Promise<MatchList> {
-    return this.captures.get(args.capture).matches(args.connId, args.dir, args.pattern, ctx?.signal)
-  }
-
-  'http.exchanges'(args: CommandArgs<'http.exchanges'>): Promise<ExchangePage> {
-    return this.decoding.exchanges(this.captures.get(args.capture), args.connId, args.from, args.limit)
-  }
-  'ws.messages'(args: CommandArgs<'ws.messages'>): Promise<WsMessagePage> {
-    return this.decoding.messages(this.captures.get(args.capture), args.connId, args.from, args.limit)
-  }
-  'http.body'(args: CommandArgs<'http.body'>, ctx?: CallContext): Promise<BodyPiece> {
-    return this.decoding.body(this.captures.get(args.capture), args, ctx?.signal)
-  }
-  'ws.payload'(args: CommandArgs<'ws.payload'>): Promise<BodyPiece> {
-    return this.decoding.wsPayload(this.captures.get(args.capture), args)
-  }
-  'exchange.page'(args: CommandArgs<'exchange.page'>, ctx?: CallContext): Promise<ExchangeListPage> {
-    return this.decoding.exchangePage(this.captures.get(args.capture), args, ctx?.signal)
-  }
-  'capture.export'(args: CommandArgs<'capture.export'>, ctx?: CallContext): Promise<ExportResult> {
-    return this.exports.run(this.captures.get(args.capture), args, ctx?.signal)
-  }
-
-  'replay.raw'(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
-    return this.replay.raw(args, ctx)
-  }
-  'replay.http'(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
-    return this.replay.http(args, ctx)
-  }
-  'replay.sequence'(args: CommandArgs<'replay.sequence'>, ctx?: CallContext): Promise<HttpSequenceResult> {
-    return this.replay.sequence(args, ctx)
-  }
-  'replay.capture'(args: CommandArgs<'replay.capture'>, ctx?: CallContext): Promise<CaptureReplaySummary> {
-    return this.replay.capture(args, ctx)
-  }
-  'replay.serve'(args: CommandArgs<'replay.serve'>): Promise<RecordedServerInfo> {
-    return this.replay.serve(args)
-  }
-  'replay.servers'(): Promise<RecordedServerInfo[]> {
-    return this.replay.servers()
-  }
-  'replay.stop'(args: CommandArgs<'replay.stop'>): Promise<RecordedClientReport[]> {
-    return this.replay.stop(args)
-  }
-
-  async 'server.start'(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {
-    this.checkOpen()
-    return this.sessions.startServer(args)
-  }
-  'server.stop'(args: CommandArgs<'server.stop'>): Promise<void> {
-    return this.sessions.stopServer(args)
-  }
-  async 'server.restart'(args: CommandArgs<'server.restart'>): Promise<ServerSessionInfo> {
-    this.checkOpen()
-    return this.sessions.restartServer(args)
-  }
-  'server.interval'(args: CommandArgs<'server.interval'>): Promise<ServerSessionInfo> {
-    return this.sessions.serverInterval(args)
-  }
-  'server.behaviour'(args: CommandArgs<'server.behaviour'>): Promise<ServerSessionInfo> {
-    return this.sessions.setBehaviour(args)
-  }
-  'server.broadcast'(args: CommandArgs<'server.broadcast'>): Promise<{ clients: number; bytes: number }> {
-    return this.sessions.broadcast(args)
-  }
-  async 'client.connect'(args: CommandArgs<'client.connect'>): Promise<ClientSessionInfo> {
-    this.checkOpen()
-    return this.sessions.connectClient(args)
-  }
-  async 'client.reconnect'(args: CommandArgs<'client.reconnect'>): Promise<ClientSessionInfo> {
-    this.checkOpen()
-    return this.sessions.reconnect(args)
-  }
-  'client.close'(args: CommandArgs<'client.close'>): Promise<void> {
-    return this.sessions.closeClient(args)
-  }
-  async 'session.list'(): Promise<SessionInfo[]> {
-    return this.sessions.list()
-  }
-  'payload.preview'(args: CommandArgs<'payload.preview'>): Promise<Uint8Array> {
-    return buildPayload(args.payload)
-  }
-  'conn.send'(args: CommandArgs<'conn.send'>): Promise<{ bytes: number }> {
-    return this.sessions.send(args)
-  }
-  async 'conn.end'(args: CommandArgs<'conn.end'>): Promise<void> {
-    this.sessions.conn(args.connId).endOutput()
-  }
-  async 'conn.reset'(args: CommandArgs<'conn.reset'>): Promise<void> {
-    this.sessions.conn(args.connId).reset()
-  }
-  async 'conn.destroy'(args: CommandArgs<'conn.destroy'>): Promise<void> {
-    this.sessions.conn(args.connId).close()
-  }
-  async 'conn.resume'(args: CommandArgs<'conn.resume'>): Promise<void> {
-    this.sessions.conn(args.connId).resume()
-  }
-  'conn.interval'(args: CommandArgs<'conn.interval'>): Promise<void> {
-    return this.sessions.interval(args)
-  }
-  'conn.expect'(args: CommandArgs<'conn.expect'>, ctx?: CallContext): Promise<ExpectResult> {
-    return this.sessions.expect(args, ctx?.signal)
-  }
-  'conn.sequence'(args: CommandArgs<'conn.sequence'>, ctx?: CallContext): Promise<SequenceResult> {
-    return this.sessions.sequence(args, ctx?.signal)
+    return listCaptures({ captures: this.captures, protocols: this.decoding })
   }
 
   private checkOpen(): void {
@@ -369,9 +174,10 @@ export class Engine implements EngineApi {
   /** Stops every proxy, session and connection, closes opened files, then completes the capture file. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await Promise.all([...this.proxies.values()].map((p) => p.stop(true)))
+      await this.proxies.close()
       await this.sessions.closeAll()
       await this.replay.close()
+      this.exportStreams.close()
       await this.decoding.close()
       await this.captures.closeAll()
       await this.uploads.close()
@@ -382,12 +188,6 @@ export class Engine implements EngineApi {
     })()
     return this.closing
   }
-}
-
-/** An error about an uploaded file speaks of the name the user knows, not the engine's copy. */
-function namedAfterUpload(err: unknown, stored: StoredUpload): unknown {
-  if (!(err instanceof UserError) || !err.message.includes(stored.path)) return err
-  return new UserError(err.message.split(stored.path).join(stored.name), err.code)
 }
 
 export type { EngineEvent }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ERROR_CODES, UserError } from '../shared/errors'
 import { formatBytes } from '../shared/human-readable'
+import { TRANSFER_IDLE_MS } from '../shared/limits'
 import { FILE_HEADER_SIZE, checkFileHeader } from './capture/format/capture-format'
 import { fileWriteError } from './file-errors'
 
@@ -28,8 +29,6 @@ export interface UploadOptions {
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3
 /** Unfinished uploads at once: each holds a file open and may fill the disk. */
 const MAX_PENDING = 4
-/** A page that went away mid-upload sends nothing more; its bytes should not stay. */
-const DEFAULT_IDLE_MS = 60_000
 
 interface Pending {
   id: string
@@ -72,7 +71,7 @@ export class Uploads {
 
   constructor(private readonly opts: UploadOptions = {}) {
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_UPLOAD_BYTES
-    this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS
+    this.idleMs = opts.idleMs ?? TRANSFER_IDLE_MS
   }
 
   private folder(): string {

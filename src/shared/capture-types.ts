@@ -1,11 +1,11 @@
 // What a capture holds, as front ends see it: connections, their events and byte counts.
 // The on-disk encoding of these lives in src/core/capture; see docs/capture-format.md.
 
+import type { Direction } from './direction'
 import type { ProtocolSummary } from './protocol-types'
 
-/** Who sent the bytes: `client` = bytes the client sent toward the server. */
-export type Direction = 'client' | 'server'
-export const DIRECTIONS: readonly Direction[] = ['client', 'server']
+// Direction is a capture's word first: its users find it here.
+export { DIRECTIONS, type Direction } from './direction'
 
 export type ConnectionKind = 'proxy' | 'server' | 'client'
 

@@ -2,36 +2,23 @@
 // each command's name, argument schema (the type and the runtime check) and result type.
 // Command names travel in the envelope (wire.ts); nothing else may spell them.
 
-import type {
-  ActivityPage,
-  CaptureEvent,
-  CaptureInfo,
-  ConnectionPage,
-  ConnectionSummary,
-  Direction,
-  MatchList,
-  EventPage,
-  SavedCapture,
-  SearchResult,
-  TurnPage
-} from './capture-types'
-import { SORT_KEYS } from './capture-types'
-import { EXCHANGE_SORT_KEYS, EXPORT_FORMATS, type BodyPiece, type ExchangeListPage, type ExchangePage, type ExportResult, type WsMessagePage } from './protocol-types'
+import type { ActivityPage, CaptureEvent, CaptureInfo, ConnectionPage, ConnectionSummary, Direction, MatchList, EventPage, SavedCapture, SearchResult, TurnPage } from './capture-types'
+import type { BodyPiece, ExchangeListPage, ExchangePage, ExportResult, WsMessagePage } from './protocol-types'
 import type { FrontEvent, ProxyInfo } from './events'
-import { arr, bool, bytes, int, none, obj, oneOf, optional, str, type Infer, type Schema } from './schema'
-import { payloadSpec, type PayloadSpec } from './payload/payload-spec'
-import { ENCODINGS } from './text-encodings'
-import { type CaptureReplaySummary, type HttpReplayOutcome, type HttpSequenceResult, type RawReplayResult, type RecordedClientReport, type RecordedServerInfo } from './replay-types'
-import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from './limits'
-import { captureId, connId } from './arg-ids'
+import { none, type Infer, type Schema } from './schema'
+import type { PayloadSpec } from './payload/payload-spec'
+import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from './replay-types'
+import { proxyRef, proxyStartArgs, proxyStopArgs, type ProxyStartArgs } from './proxy-args'
+import { captureRef, downloadReadArgs, downloadRef, openArgs, saveArgs, uploadBeginArgs, uploadChunkArgs, uploadRef, type DownloadStart } from './capture-args'
+import { activityArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
+import { bodyArgs, decodedPageArgs, exchangePageArgs, wsPayloadArgs } from './decode-args'
+import { exportArgs, exportReadArgs, exportStreamArgs, exportStreamRef, type ExportStreamStart } from './export-args'
 import { replayCaptureArgs, replayHttpArgs, replayRawArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
-
-export { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from './replay-args'
+import { behaviourArgs, broadcastArgs, clientRef, connRef, intervalArgs, payloadPreviewArgs, sendArgs, serverIntervalArgs, serverRef, serverStopArgs } from './session-args'
 import {
   clientConnectArgs,
   expectArgs,
   sequenceArgs,
-  serverBehaviour,
   serverStartArgs,
   type ClientConnectArgs,
   type ClientSessionInfo,
@@ -43,231 +30,13 @@ import {
   type SessionInfo
 } from './session-types'
 
-const MAX_READ = 16 * 1024 * 1024
-/** A page of the connection list, or of a connection's events, holds at most this many. */
-export const MAX_PAGE = 10_000
-
-export const proxyStartArgs = obj({
-  listen: str({ nonEmpty: true, max: 4096 }),
-  target: str({ nonEmpty: true, max: 4096 }),
-  /** Give up on the upstream connect after this long (default 10 s). */
-  connectTimeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
-  /** TCP_NODELAY on both legs (default true: the proxy adds no Nagle delay). */
-  noDelay: optional(bool())
-})
-export type ProxyStartArgs = Infer<typeof proxyStartArgs>
-
-const proxyRef = obj({ proxyId: str({ nonEmpty: true, max: 64 }) })
-const proxyStopArgs = obj({
-  proxyId: str({ nonEmpty: true, max: 64 }),
-  /** Also close (destroy) the proxy's live connections; otherwise they run to their end. */
-  closeConnections: optional(bool())
-})
-
-const direction = oneOf(['client', 'server'] as const)
-const path = str({ nonEmpty: true, max: 4096 })
-
-const captureRef = obj({ capture: captureId })
-const openArgs = obj({ path })
-const saveArgs = obj({
-  path,
-  /**
-   * Replaces the capture that is there: the token an EEXIST answer carried (error.confirm),
-   * sent back only once the user has confirmed. Good once, for that file as it was.
-   */
-  confirm: optional(str({ nonEmpty: true, max: 64 }))
-})
-
-/** The most one upload chunk carries: well inside a frame (wire.ts MAX_FRAME_BYTES). */
-export const MAX_UPLOAD_CHUNK = 8 * 1024 * 1024
-const uploadId = str({ nonEmpty: true, max: 64 })
-const uploadBeginArgs = obj({
-  /** The file's name on the front end's machine; the engine keeps only its last part. */
-  name: str({ nonEmpty: true, max: 1024 }),
-  /** Bytes that will come; the upload is refused at once if that is over the engine's limit. */
-  size: int({ min: 0 })
-})
-const uploadChunkArgs = obj({
-  upload: uploadId,
-  /** Where `data` goes: chunks come in order, each at the end of the ones before. */
-  offset: int({ min: 0 }),
-  data: bytes({ max: MAX_UPLOAD_CHUNK })
-})
-const uploadRef = obj({ upload: uploadId })
-
-const downloadId = str({ nonEmpty: true, max: 64 })
-const downloadReadArgs = obj({
-  download: downloadId,
-  offset: int({ min: 0 }),
-  length: int({ min: 1, max: MAX_UPLOAD_CHUNK })
-})
-const downloadRef = obj({ download: downloadId })
-/** A copy of the live capture being read by a front end: its name, size and connections. */
-export interface DownloadStart {
-  download: string
-  name: string
-  size: number
-  connections: number
-}
-
-const pageArgs = obj({
-  capture: captureId,
-  offset: int({ min: 0 }),
-  limit: int({ min: 0, max: MAX_PAGE }),
-  /**
-   * Words that must all match: `key:value` for port, state, kind, owner, id, client,
-   * target, replay (`replay:12`: the replays of connection 12); `text:` for text in either direction's payload (UTF-8, case ignored); a leading
-   * `-` negates one; a bare word matches the endpoints and the owner.
-   * E.g. `port:6379 state:reset -kind:client 10.0.0.5 text:"HTTP/1.1 500"`.
-   */
-  filter: optional(str({ max: 1024 })),
-  sort: optional(oneOf(SORT_KEYS)),
-  descending: optional(bool())
-})
-
-const getArgs = obj({ capture: captureId, ids: arr(connId, { max: MAX_PAGE }) })
-
-const readBytesArgs = obj({
-  capture: captureId,
-  connId,
-  dir: direction,
-  offset: int({ min: 0 }),
-  length: int({ min: 0, max: MAX_READ })
-})
-
-const readEventsArgs = obj({
-  capture: captureId,
-  connId,
-  from: optional(int({ min: 0 })),
-  limit: optional(int({ min: 1, max: MAX_PAGE }))
-})
-
-/** conn.activity answers for at most this many connections (a screenful of timeline rows, and then some). */
-export const MAX_ACTIVITY_IDS = 500
-export const MAX_ACTIVITY_BUCKETS = 2048
-
-const activityArgs = obj({
-  capture: captureId,
-  ids: arr(connId, { max: MAX_ACTIVITY_IDS }),
-  /** The window, wall-clock ms since the epoch: [from, to). */
-  from: int({ min: 0 }),
-  to: int({ min: 1 }),
-  buckets: int({ min: 1, max: MAX_ACTIVITY_BUCKETS })
-})
-
-const turnsArgs = obj({
-  capture: captureId,
-  connId,
-  from: optional(int({ min: 0 })),
-  limit: optional(int({ min: 1, max: MAX_PAGE }))
-})
-
-const locateArgs = obj({ capture: captureId, connId, dir: direction, offset: int({ min: 0 }) })
-
-export const searchPattern = obj({
-  /** `text`: in `encoding` (escapes allowed); `hex`: bytes; `regex`: over the bytes as Latin-1 text, or `encoding` text. */
-  kind: oneOf(['text', 'hex', 'regex'] as const),
-  value: str({ nonEmpty: true, max: 4096 }),
-  encoding: optional(oneOf(ENCODINGS)),
-  caseInsensitive: optional(bool())
-})
-export type SearchPattern = Infer<typeof searchPattern>
-
-const searchArgs = obj({
-  capture: captureId,
-  connId,
-  dir: direction,
-  pattern: searchPattern,
-  /** Where to start: the first byte looked at going forward, or the byte after the last one going backward. */
-  from: optional(int({ min: 0 })),
-  backward: optional(bool())
-})
-
-const matchesArgs = obj({ capture: captureId, connId, dir: direction, pattern: searchPattern })
-
-/** A page of a connection's decoded exchanges or messages holds at most this many. */
-export const MAX_DECODED_PAGE = 1000
-
-const decodedPageArgs = obj({
-  capture: captureId,
-  connId,
-  from: optional(int({ min: 0 })),
-  limit: optional(int({ min: 1, max: MAX_DECODED_PAGE }))
-})
-
-const bodyArgs = obj({
-  capture: captureId,
-  connId,
-  /** The exchange's index on the connection (ExchangePage). */
-  exchange: int({ min: 0 }),
-  part: oneOf(['request', 'response'] as const),
-  /** Undo the content coding (gzip, deflate, br, ...); default true. False: the content as framed (chunks joined). */
-  decode: optional(bool()),
-  offset: int({ min: 0 }),
-  length: int({ min: 0, max: MAX_READ })
-})
-
-const wsPayloadArgs = obj({
-  capture: captureId,
-  connId,
-  /** The message's index on the connection (WsMessagePage). */
-  message: int({ min: 0 }),
-  offset: int({ min: 0 }),
-  length: int({ min: 0, max: MAX_READ })
-})
-
-const exchangePageArgs = obj({
-  capture: captureId,
-  offset: int({ min: 0 }),
-  limit: int({ min: 0, max: MAX_PAGE }),
-  /**
-   * Words that must all match: `method:GET`, `host:example.com`, `path:/api`, `status:404`
-   * (or `4xx`, `200-299`), `type:json` (content type), `conn:12`; a leading `-` negates one;
-   * a bare word matches the host and path.
-   */
-  filter: optional(str({ max: 1024 })),
-  sort: optional(oneOf(EXCHANGE_SORT_KEYS)),
-  descending: optional(bool())
-})
-
-const exportArgs = obj({
-  capture: captureId,
-  format: oneOf(EXPORT_FORMATS),
-  /** Only these connections (default: all; for curl, exactly one). */
-  connIds: optional(arr(connId, { max: MAX_PAGE })),
-  /** curl: the exchange's index on the connection. */
-  exchange: optional(int({ min: 0 })),
-  /** Write here on the engine's host; without it the result is kept as a download (capture.download.read). */
-  path: optional(path),
-  /** Replaces what is at `path`: the token an EEXIST answer carried, as capture.save takes it. */
-  confirm: optional(str({ nonEmpty: true, max: 64 })),
-  /** Names this export in `progress` events, so a front end can show how far it got. */
-  progress: optional(str({ nonEmpty: true, max: 64 }))
-})
-
-const sessionId = str({ nonEmpty: true, max: 64 })
-const connRef = obj({ connId })
-const serverStopArgs = obj({ serverId: sessionId, closeClients: optional(bool()) })
-const serverRef = obj({ serverId: sessionId })
-const serverIntervalArgs = obj({
-  serverId: sessionId,
-  /** Omit to stop it. */
-  everyMs: optional(int({ min: 1, max: MAX_INTERVAL_MS })),
-  count: optional(int({ min: 1, max: MAX_CONN_ID })),
-  payload: optional(payloadSpec)
-})
-const behaviourArgs = obj({ serverId: sessionId, behaviour: serverBehaviour })
-const broadcastArgs = obj({ serverId: sessionId, payload: payloadSpec })
-const clientRef = obj({ clientId: sessionId })
-const payloadPreviewArgs = obj({ payload: payloadSpec })
-const sendArgs = obj({ connId, payload: payloadSpec })
-const intervalArgs = obj({
-  connId,
-  /** Omit to stop the connection's interval send. */
-  everyMs: optional(int({ min: 1, max: MAX_INTERVAL_MS })),
-  count: optional(int({ min: 1, max: MAX_CONN_ID })),
-  payload: optional(payloadSpec)
-})
+// What front ends import with the contract; each is defined beside its domain's schemas.
+export { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from './replay-args'
+export { MAX_DECODED_PAGE, MAX_PAGE } from './limits'
+export { MAX_UPLOAD_CHUNK, type DownloadStart } from './capture-args'
+export type { ExportStreamStart } from './export-args'
+export { MAX_ACTIVITY_BUCKETS, MAX_ACTIVITY_IDS, searchPattern, type SearchPattern } from './conn-args'
+export { proxyStartArgs, type ProxyStartArgs } from './proxy-args'
 
 /**
  * How a command may touch the engine host's files, so a front end's policy can allow or
@@ -381,6 +150,14 @@ export const commands = {
   'exchange.page': command<Infer<typeof exchangePageArgs>, ExchangeListPage>(exchangePageArgs, { cancellable: true }),
   /** HAR, pcapng or a curl command of a capture (or some of its connections), to a path or as a download. */
   'capture.export': command<Infer<typeof exportArgs>, ExportResult>(exportArgs, { cancellable: true, files: 'writes-path' }),
+  /**
+   * An export read in pieces as it is made (to standard output, or a front end's own file):
+   * begin plans it, each read gives the next bytes (none: the end), end stops it or lets a
+   * finished one go. Nothing is written on the engine's host; one nobody reads for a minute ends.
+   */
+  'capture.export.begin': command<Infer<typeof exportStreamArgs>, ExportStreamStart>(exportStreamArgs, { cancellable: true }),
+  'capture.export.read': command<Infer<typeof exportReadArgs>, Uint8Array>(exportReadArgs, { cancellable: true }),
+  'capture.export.end': command<Infer<typeof exportStreamRef>, void>(exportStreamRef),
   /** Sends a captured connection's client side again (recorded in the live capture) and compares the answers turn by turn. */
   'replay.raw': command<Infer<typeof replayRawArgs>, RawReplayResult>(replayRawArgs, { cancellable: true }),
   /** Sends a captured HTTP request again (recorded in the live capture), maybe many times, and compares each response with the recorded one. */

@@ -6,6 +6,7 @@
 // preview); the front end reads what it shows with `conn.read`.
 
 import type { CaptureEvent, CaptureInfo, ConnectionSummary, Direction } from './capture-types'
+import type { RecordedClientReport } from './replay-types'
 import type { SessionInfo } from './session-types'
 
 export interface ProxyInfo {
@@ -60,6 +61,8 @@ export type EngineEvent =
   | { type: 'warning'; message: string }
   /** How far a long command named by its `progress` argument (capture.export) got. */
   | ({ type: 'progress' } & OperationProgress)
+  /** A client of a recorded server (replay.serve) is gone: what it was played, and whether it sent what was recorded. */
+  | { type: 'recorded-client'; server: string; report: RecordedClientReport }
 
 /** Every change since the previous batch. Absent fields: nothing of that kind changed. */
 export interface Batch {

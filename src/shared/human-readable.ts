@@ -58,3 +58,18 @@ export function formatTimestamp(ms: number, withDate = true): string {
   const time = `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`
   return withDate ? `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${time}` : time
 }
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 }
+
+/**
+ * A byte size as people write it: `1048576`, `512k`, `8MiB`, `1.5 GiB` (binary units, as
+ * formatBytes prints them; KB, MB and GB are read as KiB, MiB and GiB too). Undefined when
+ * it is not one, or not a whole number of bytes.
+ */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
+  const unit = m === null ? undefined : SIZE_UNITS[m[2].toLowerCase()]
+  if (m === null || unit === undefined) return undefined
+  const n = Number(m[1]) * unit
+  return Number.isSafeInteger(n) ? n : undefined
+}

@@ -3,7 +3,9 @@
 // ranges it came from, exactly as on the wire. Decoders live in src/core/protocols; the
 // bytes themselves stay in the capture and are read by range (conn.read, http.body).
 
-import type { Direction } from './capture-types'
+import type { Direction } from './direction'
+import type { BodyCut } from './body-cut'
+import type { BodyType } from './body-type'
 
 /**
  * What a connection carries, as recognised from its first bytes:
@@ -182,6 +184,14 @@ export interface BodyPiece {
   decoded: string[]
   /** A coding that could not be undone: what came before the problem is in `bytes`. */
   problem?: { message: string; offset: number }
+  /** Decoding stopped short (the body limit, or an absurd ratio): the content ends at `cut.kept` here. */
+  cut?: BodyCut
+  /** What a person should read about the cut, the same sentence in every front end (bodyCutNote). */
+  note?: string
+  /** How the decoded content reads (JSON, XML, text, image, form, binary) and its charset. */
+  type?: BodyType
+  /** The pretty JSON or XML view applies (the body is whole and small enough); absent while that is not known yet. */
+  pretty?: boolean
 }
 
 /** One row of the exchange list across a whole capture (HTTP Toolkit's and devtools' list). */
@@ -218,6 +228,12 @@ export interface ExchangeListPage {
   /** Where the engine decodes: its decode worker, or its own thread (a build without the worker, or run from source). */
   decoder?: 'worker' | 'in-thread'
 }
+
+/**
+ * The filter words about an HTTP exchange (`method:GET`, `status:4xx`, ...), in the exchange
+ * list's filter and in the connection list's, where decoding answers them.
+ */
+export const EXCHANGE_WORDS = ['method', 'host', 'path', 'status', 'type'] as const
 
 export const EXCHANGE_SORT_KEYS = ['start', 'method', 'host', 'path', 'status', 'type', 'size', 'duration', 'conn'] as const
 export type ExchangeSortKey = (typeof EXCHANGE_SORT_KEYS)[number]

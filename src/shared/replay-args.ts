@@ -5,6 +5,15 @@ import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, MAX_SEQUENCE_REQUESTS, REPLAY_STR
 import { MAX_CONNECT_TIMEOUT_MS } from './limits'
 import { captureId, connId } from './arg-ids'
 
+/**
+ * Record the replay's connections in the live capture, each linked to what it replays
+ * (default true); false: the answers only (the CLI's replay of a file, whose capture goes).
+ */
+const record = optional(bool())
+
+/** Response header names a comparison does not count (any case). */
+const ignoredHeaders = arr(str({ nonEmpty: true, max: 256 }), { max: 256 })
+
 export const replayRawArgs = obj({
   capture: captureId,
   connId,
@@ -14,7 +23,8 @@ export const replayRawArgs = obj({
   /** How long to wait for each answer (`turns`) and for the last one (default 2 s). */
   timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** Client turns to send differently: turn `turn` (its index in RawReplayResult.turns) sends `bytes` instead of what was recorded. */
-  edits: optional(arr(obj({ turn: int({ min: 0 }), bytes: bytes({ max: MAX_EDITED_REQUEST }) }), { max: MAX_EDITED_TURNS }))
+  edits: optional(arr(obj({ turn: int({ min: 0 }), bytes: bytes({ max: MAX_EDITED_REQUEST }) }), { max: MAX_EDITED_TURNS })),
+  record
 })
 
 export const replayServeArgs = obj({
@@ -48,7 +58,10 @@ export const replayHttpArgs = obj({
   /** How long to wait for the whole response (default 2 s). */
   timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** Send these bytes instead of the captured request (an edited copy); fixLength applies to them too. */
-  request: optional(bytes({ max: MAX_EDITED_REQUEST }))
+  request: optional(bytes({ max: MAX_EDITED_REQUEST })),
+  /** Response headers whose values may differ (Date, Age, Expires, Content-Length and Transfer-Encoding always may). */
+  ignoreHeaders: optional(ignoredHeaders),
+  record
 })
 
 export const replaySequenceArgs = obj({
@@ -59,7 +72,10 @@ export const replaySequenceArgs = obj({
   target: optional(str({ nonEmpty: true, max: 4096 })),
   fixLength: optional(bool()),
   /** How long to wait for each whole response (default 2 s). */
-  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS }))
+  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
+  /** Response headers whose values may differ (Date, Age, Expires, Content-Length and Transfer-Encoding always may). */
+  ignoreHeaders: optional(ignoredHeaders),
+  record
 })
 
 export const replayCaptureArgs = obj({
@@ -71,12 +87,13 @@ export const replayCaptureArgs = obj({
   /** 1 (default): the original pace between connection starts; 2: twice as fast; 0: all at once. */
   speed: optional(num({ min: 0, max: 1_000_000 })),
   concurrency: optional(int({ min: 1, max: MAX_HTTP_REPLAY_CONCURRENCY })),
-  /** HTTP answers: header names whose values may differ (Date, Age and Expires always may). */
-  ignoreHeaders: optional(arr(str({ nonEmpty: true, max: 256 }), { max: 256 })),
+  /** HTTP answers: header names whose values may differ (Date, Age, Expires, Content-Length and Transfer-Encoding always may). */
+  ignoreHeaders: optional(ignoredHeaders),
   /** HTTP answers: a regular expression (RE2 syntax) for body text that may differ. */
   ignoreBody: optional(str({ nonEmpty: true, max: 4096 })),
   /** Per turn, how long to wait for an answer (default 2 s). */
   timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** Names this run in `progress` events (done/of in connections), so a front end can show how far it got. */
-  progress: optional(str({ nonEmpty: true, max: 64 }))
+  progress: optional(str({ nonEmpty: true, max: 64 })),
+  record
 })

@@ -1,5 +1,10 @@
 // What a raw TCP replay reports: per client turn, what the server answered this time and
-// whether it is the recorded answer byte for byte.
+// whether it is the recorded answer byte for byte. What an HTTP replay reports: the
+// response, and how it compares with the recorded one (response-comparison-types.ts).
+
+import type { ReadableContent, ResponseComparison } from './response-comparison-types'
+
+export { VOLATILE_RESPONSE_HEADERS } from './response-comparison-types'
 
 export const REPLAY_STRATEGIES = ['turns', 'timing', 'burst'] as const
 /**
@@ -54,9 +59,6 @@ export interface RawReplayResult {
   end: string
 }
 
-/** Response headers whose values differ on every answer of the same server (lower case): never a difference. */
-export const VOLATILE_RESPONSE_HEADERS: readonly string[] = ['date', 'age', 'expires']
-
 /** The most of a replayed HTTP response's body a result carries (its size is always told whole). */
 export const HTTP_REPLAY_PREVIEW = 64 * 1024
 
@@ -69,10 +71,12 @@ export interface HttpReplayResponse {
   headers: Array<{ name: string; value: string }>
   /** Bytes of content (chunk framing removed). */
   bodySize: number
-  /** Its first HTTP_REPLAY_PREVIEW bytes of content. */
+  /** Its first HTTP_REPLAY_PREVIEW bytes of content (content coding left on). */
   body: Uint8Array
   /** It arrived whole (else the server closed, or the timeout passed, first). */
   complete: boolean
+  /** How its content reads (JSON, text, binary), with the decoded preview when a content coding was undone. */
+  content?: ReadableContent
 }
 
 /** One replay of a captured HTTP request. */
@@ -94,10 +98,12 @@ export interface HttpReplayResult {
   response?: HttpReplayResponse
   /** Ms from the first byte sent to the response complete. */
   ms?: number
-  /** Status, headers (but for ones that change on every answer, like Date) and body bytes are the recorded ones. */
+  /** Status, headers (but for ones that change on every answer, like Date, and those ignoreHeaders names) and body content are the recorded ones. */
   matched: boolean
-  /** What differs, one phrase each: `status 200 (recorded 404)`, `header Content-Type`, `body`, `no response`. */
+  /** What differs, one phrase each: `status 404 (recorded 200)`, `header X-Id: "a" → "b"`, `body $.stamp: 1 → 2`, `no response from …`. */
   differences: string[]
+  /** The response compared with the recorded one, header by header and on the decoded body (when both exist). */
+  comparison?: ResponseComparison
 }
 
 /** A request sent `count` times, at most `concurrency` at once. */

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { CliProcess, runCli } from '../helpers/cli'
 import { connectTo, startServer, tempDir } from '../helpers/net'
 import { walkRecords, withoutStoredIndex } from '../helpers/capture-file'
+import { formatBytes } from '../../src/shared/human-readable'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -81,13 +82,13 @@ describe('the CLI keeps files safe', () => {
 
     const other = join(dir, 'other.tcap')
     writeFileSync(other, before)
-    expect((await fails([...base, '-o', other])).message).toBe(`${other} is a tcpscope capture; pass --force to overwrite it, or pick another output file`)
+    expect((await fails([...base, '-o', other])).message).toBe(`${other} already exists (a tcpscope capture, ${formatBytes(before.length)}); pass --force to replace it, or pick another output file`)
     expect((await runCli([...base, '-o', other, '--force'])).code).toBe(0)
     expect(readFileSync(other, 'utf8')).toBe('hello')
 
     const sub = join(dir, 'sub')
     mkdirSync(sub)
-    expect((await fails([...base, '-o', sub])).message).toBe(`cannot write ${sub}: it is a folder; give a file name, e.g. ${sub}/out.bin`)
+    expect((await fails([...base, '-o', sub])).message).toBe(`cannot write ${sub}: it is a folder; give a file name, e.g. ${sub}/c-conn1-client.bin`)
     expect((await fails([...base, '-o', '/nonexistent/x'])).message).toBe('cannot write /nonexistent/x: its folder does not exist')
   })
 })

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { runCli } from '../helpers/cli'
 
-const COMMANDS = ['proxy', 'serve', 'connect', 'ls', 'export']
+const COMMANDS = ['proxy', 'serve', 'connect', 'ls', 'export', 'replay']
 const VERSION = (JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version
 
 /** The help's usage block (the lines from `usage:` to the first blank one) and the options it lists. */

@@ -76,7 +76,7 @@ describe('export -o', () => {
 
     const notes = join(dir, 'notes.txt')
     writeFileSync(notes, 'precious')
-    expect(await fails([...base, '-o', notes])).toBe(`${notes} already exists; pass --force to replace it, or pick another output file`)
+    expect(await fails([...base, '-o', notes])).toBe(`${notes} already exists (a file, 8 B); pass --force to replace it, or pick another output file`)
     expect(readFileSync(notes, 'utf8')).toBe('precious')
     expect((await runCli([...base, '-o', notes, '--force'])).code).toBe(0)
     expect(readFileSync(notes, 'utf8')).toBe('hello')

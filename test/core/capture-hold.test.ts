@@ -1,10 +1,14 @@
 // One hold state for capture backpressure: while the capture writer asks producers to
 // pause, proxies and sessions alike stop reading, including a proxy started while it
-// holds; once released, everything that waited flows, byte-exact.
+// holds; once released, everything that waited flows, byte-exact. "Stopped reading" is
+// shown by a probe, not a pause: bytes sent after the held ones, on a connection nobody
+// holds, are read by this same event loop, and a reader of the held bytes would have read
+// them no later.
 import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
+import type { Socket } from 'node:net'
 import type { Engine } from '../../src/core/engine'
-import { connectTo, startServer, waitFor } from '../helpers/net'
+import { connectTo, loopbackPair, startServer, waitFor } from '../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../helpers/engine'
 
 let t: TestEngine
@@ -13,6 +17,19 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
   await t?.dispose()
 })
+
+/**
+ * Writes `data` on `c`, then has the loop read a byte sent after it on a loopback pair of
+ * its own; returns once every read the loop found ready with that byte has run.
+ */
+async function writePastItsRead(c: Socket, data: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => c.write(data, (err) => (err ? reject(err) : resolve())))
+  const probe = await loopbackPair()
+  cleanups.push(probe.close)
+  probe.client.write('x')
+  await once(probe.accepted, 'data')
+  await new Promise((r) => setImmediate(r))
+}
 
 /** What the capture writer does when it is more than its high water mark behind. */
 function hold(engine: Engine, held: boolean): void {
@@ -23,13 +40,19 @@ describe('capture hold', () => {
   it('a proxy started while the capture holds reads nothing until it is released', async () => {
     t = await testEngine()
     const got: Buffer[] = []
-    const server = await startServer((s) => s.on('data', (d: Buffer) => got.push(d)))
+    let upstream!: () => void
+    const connected = new Promise<void>((r) => (upstream = r))
+    const server = await startServer((s) => {
+      upstream()
+      s.on('data', (d: Buffer) => got.push(d))
+    })
     cleanups.push(server.close)
     hold(t.engine, true)
     const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
     const c = await connectTo(portOf(proxy.listen))
-    c.write('waits for the capture')
-    await new Promise((r) => setTimeout(r, 150))
+    // Both legs up: a proxy that reads would read now.
+    await connected
+    await writePastItsRead(c, 'waits for the capture')
     expect(Buffer.concat(got).toString()).toBe('')
     expect(t.engine.capture.connections()[0].bytes.client).toBe(0)
     hold(t.engine, false)
@@ -44,8 +67,7 @@ describe('capture hold', () => {
     c.write('one')
     await once(c, 'data')
     hold(t.engine, true)
-    c.write('two')
-    await new Promise((r) => setTimeout(r, 150))
+    await writePastItsRead(c, 'two')
     expect(t.engine.capture.connections()[0].bytes.client).toBe(3)
     hold(t.engine, false)
     await waitFor(() => t.engine.capture.connections()[0].bytes.client === 6, 'the held bytes to be read')

@@ -7,7 +7,7 @@ import { once } from 'node:events'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Engine } from '../../src/core/engine'
-import { FileCapture } from '../../src/core/capture/read/file-capture'
+import { FileCapture } from '../../src/core/capture/file-capture'
 import { connectTo, startServer, tempDir } from '../helpers/net'
 import { portOf } from '../helpers/engine'
 

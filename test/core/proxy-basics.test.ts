@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
-import { FileCapture } from '../../src/core/capture/read/file-capture'
+import { FileCapture } from '../../src/core/capture/file-capture'
 import { collect, connectTo, randomPayload, sha256, startServer, waitFor } from '../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../helpers/engine'
 

@@ -78,7 +78,9 @@ describe('proxy: upstream connect errors', () => {
     expect(conn.end).toBe('connect-failed')
     expect(conn.error?.code).toBe('ETIMEDOUT')
     expect(conn.error?.message).toBe(`timed out connecting to 127.0.0.1:${hanging.port}: the host did not answer`)
-    expect(events.map((e) => e.kind)).toEqual(['open', 'connect-failed', 'close'])
+    // Recorded as every connect to a target records a timeout (connect-target.ts): how long it waited, then why it failed.
+    expect(events.map((e) => e.kind)).toEqual(['open', 'timeout', 'connect-failed', 'close'])
+    expect(events[1].info).toEqual({ ms: 300, what: 'connect' })
   })
 
   it('closes the client and records ENOENT when the target socket file does not exist', async () => {
@@ -103,7 +105,7 @@ describe('proxy: upstream connect errors', () => {
     expect(conn).toMatchObject({ end: 'connect-failed', bytes: { client: 10, server: 0 }, error: { code: 'ETIMEDOUT' } })
     expect(conn.upstream).toBeUndefined()
     const events = await allEvents(t.engine.capture, conn.id)
-    expect(events.map((e) => e.kind)).toEqual(['open', 'data', 'connect-failed', 'close'])
+    expect(events.map((e) => e.kind)).toEqual(['open', 'data', 'timeout', 'connect-failed', 'close'])
     expect(Buffer.from(await t.engine['conn.read']({ capture: 'live', connId: conn.id, dir: 'client', offset: 0, length: 100 })).toString()).toBe('early bird')
   })
 })

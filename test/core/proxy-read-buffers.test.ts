@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Direction } from '../../src/shared/capture-types'
-import { internalsStatus } from '../../src/core/net/node-internals'
+import { internalsStatus } from '../../src/core/net/target/node-internals'
 import { collect, connectTo, randomPayload, startServer, waitFor } from '../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../helpers/engine'
 

@@ -133,6 +133,13 @@ export function burst(port: number, n: number, parallel: number): Promise<void> 
   })
 }
 
+/** A loopback port free a moment ago (bound, then let go): for a local port to connect from. */
+export async function freePort(): Promise<number> {
+  const probe = await startServer(() => {})
+  await probe.close()
+  return probe.port
+}
+
 /**
  * A loopback port that refuses connections and goes on refusing. A port freed after a
  * listen (port 0, then close) can be taken at once by a test running beside it; tests

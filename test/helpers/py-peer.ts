@@ -1,7 +1,7 @@
 // A TCP peer in python3 that says exactly what arrived: plain blocking recv() calls, so a
 // FIN reads as b'' and a reset as ConnectionResetError, after whatever data came first.
 // (A Node socket cannot be the judge: when a reset comes with data, libuv reports an end;
-// see confirmFin in src/core/net/node-internals.ts.)
+// see confirmFin in src/core/net/target/node-internals.ts.)
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createInterface } from 'node:readline'
 

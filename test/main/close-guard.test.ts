@@ -2,6 +2,7 @@
 // close), close without saving, or stay; a failed save keeps the window and says why.
 import { describe, expect, it } from 'vitest'
 import { guardClose, type CloseChoice, type CloseGuardDeps, type GuardedWindow } from '../../src/main/close-guard'
+import { flushPromises } from '../helpers/flush-promises'
 
 /** A window whose close runs the listeners the way Electron does, and says whether it closed. */
 function fakeWindow() {
@@ -44,9 +45,6 @@ function deps(over: Partial<CloseGuardDeps> & { answers?: CloseChoice[] } = {}) 
   return { d, asked, saved, failures, settled }
 }
 
-/** The guard's answers are promises that settle at once: one turn of the event loop runs them. */
-const flush = (): Promise<void> => new Promise((r) => setImmediate(r))
-
 describe('closing the desktop window with an unsaved live capture', () => {
   it('closes at once when there is nothing unsaved', () => {
     const w = fakeWindow()
@@ -64,7 +62,7 @@ describe('closing the desktop window with an unsaved live capture', () => {
     const guard = guardClose(w, d, () => {})
     expect(guard.wouldAsk()).toBe(true)
     w.close()
-    await flush()
+    await flushPromises()
     expect(asked).toEqual([3])
     expect(w.closed).toBe(0)
   })
@@ -74,7 +72,7 @@ describe('closing the desktop window with an unsaved live capture', () => {
     const { d } = deps({ answers: ['discard'] })
     const guard = guardClose(w, d, () => {})
     w.close()
-    await flush()
+    await flushPromises()
     expect(w.closed).toBe(1)
     expect(guard.wouldAsk()).toBe(false)
   })
@@ -84,7 +82,7 @@ describe('closing the desktop window with an unsaved live capture', () => {
     const { d, saved } = deps({ answers: ['save'] })
     guardClose(w, d, () => {})
     w.close()
-    await flush()
+    await flushPromises()
     expect(saved).toEqual(['/home/ana/copy.tcap'])
     expect(w.closed).toBe(1)
   })
@@ -107,7 +105,7 @@ describe('closing the desktop window with an unsaved live capture', () => {
     const second = deps({ answers: ['save'], choosePath: async () => undefined })
     guardClose(w2, second.d, () => {})
     w2.close()
-    await flush()
+    await flushPromises()
     expect(second.saved).toEqual([])
     expect(w2.closed).toBe(0)
   })
@@ -118,7 +116,7 @@ describe('closing the desktop window with an unsaved live capture', () => {
     guardClose(w, d, () => {})
     w.close()
     w.close()
-    await flush()
+    await flushPromises()
     expect(asked).toEqual([3])
   })
 })

@@ -62,10 +62,14 @@ describe('page loads', () => {
     const last = events(fe.contents.frames).at(-1)
     expect(last).toMatchObject({ type: 'snapshot', proxies: [{ id: 'p1' }] })
 
+    // Another window, open all along, hears of the next proxy: the destroyed one would have by then.
+    const other = overIpc(t.engine)
     fe.contents.emit('destroyed')
     const count = fe.contents.frames.length
     await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: '127.0.0.1:9' })
-    await new Promise((r) => setTimeout(r, 60))
+    const heardOf = (id: string): boolean => events(other.contents.frames).some((e) => e.type === 'batch' && !!e.proxies?.some((p) => p.id === id))
+    await waitFor(() => heardOf('p2'), 'the other window to hear of the second proxy')
     expect(fe.contents.frames.length).toBe(count)
+    await other.close()
   })
 })

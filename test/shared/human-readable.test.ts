@@ -1,6 +1,7 @@
-// Durations as people read them: the unit that suits, and no digit the clock cannot tell.
+// Durations as people read them: the unit that suits, and no digit the clock cannot tell;
+// and byte sizes as people write them (`--body-limit 8MiB`).
 import { describe, expect, it } from 'vitest'
-import { formatDuration, MONO_CLOCK_MS, WALL_CLOCK_MS } from '../../src/shared/human-readable'
+import { formatDuration, MONO_CLOCK_MS, parseByteSize, WALL_CLOCK_MS } from '../../src/shared/human-readable'
 
 describe('formatDuration', () => {
   it('writes wall-clock durations in whole milliseconds, the clock they come from', () => {
@@ -19,5 +20,20 @@ describe('formatDuration', () => {
     expect(formatDuration(8.123)).toBe('8.12 ms')
     expect(formatDuration(26.54)).toBe('26.5 ms')
     expect(formatDuration(512.4)).toBe('512 ms')
+  })
+})
+
+describe('parseByteSize', () => {
+  it('reads bytes and binary units, with or without a space', () => {
+    expect(parseByteSize('1048576')).toBe(1048576)
+    expect(parseByteSize('512k')).toBe(512 * 1024)
+    expect(parseByteSize('8MiB')).toBe(8 * 1024 * 1024)
+    expect(parseByteSize('8 MB')).toBe(8 * 1024 * 1024)
+    expect(parseByteSize('1.5GiB')).toBe(1.5 * 1024 ** 3)
+    expect(parseByteSize('100B')).toBe(100)
+  })
+
+  it('refuses what is not a size of whole bytes', () => {
+    for (const bad of ['', 'MiB', '-1', '8 furlongs', '1.5', '0.3k', '1e3']) expect(parseByteSize(bad)).toBeUndefined()
   })
 })

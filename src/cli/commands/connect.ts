@@ -6,7 +6,7 @@ import type { EngineEvent } from '../../shared/events'
 import { hexDump } from '../../shared/hexdump'
 import type { PayloadSpec } from '../../shared/payload/payload-spec'
 import { createStreamDecoder } from '../../core/payload/decode-text'
-import { MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from '../../shared/limits'
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_EXPECT_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from '../../shared/limits'
 import { oneOfFlag, parseMs, parseWhole, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS } from '../common-options'
@@ -21,8 +21,6 @@ import { PAYLOAD_OPTIONS, payloadFrom, textEncoding } from '../payload-args'
 const CONNECT_USAGE =
   'tcpscope connect HOST:PORT|PATH [--send TEXT | --send-hex HEX | --send-file FILE] [--encoding ENC] [--eol none|lf|crlf] [--checksum sum8|xor8|crc16-modbus|crc32] [--interval MS [--count N]] [--expect REGEX] [--timeout MS] [--hex] [--local-address ADDR] [--local-port PORT] [--family 4|6] [--connect-timeout MS] [--keepalive MS] [--capture FILE [--force]] [--json]'
 
-const DEFAULT_EXPECT_TIMEOUT_MS = 5000
-
 const OPTIONS = {
   ...PAYLOAD_OPTIONS,
   interval: { type: 'string', arg: 'MS', about: 'send the payload every MS instead of once' },
@@ -33,7 +31,7 @@ const OPTIONS = {
   'local-address': { type: 'string', arg: 'ADDR', about: 'connect from this local address' },
   'local-port': { type: 'string', arg: 'PORT', about: 'connect from this local port' },
   family: { type: 'string', arg: '4|6', about: 'resolve the host to IPv4 or IPv6 only' },
-  'connect-timeout': { type: 'string', arg: 'MS', about: 'give up connecting after MS (default 10000)' },
+  'connect-timeout': { type: 'string', arg: 'MS', about: `give up connecting after MS (default ${DEFAULT_CONNECT_TIMEOUT_MS})` },
   keepalive: { type: 'string', arg: 'MS', about: 'turn on TCP keep-alive, first probe after MS idle' },
   ...CAPTURE_OPTIONS,
   json: { type: 'boolean', about: 'print the connection events as JSON lines (bytes as hex) instead of the data' }

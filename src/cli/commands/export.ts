@@ -1,107 +1,44 @@
 // `tcpscope export FILE ...`: one direction's bytes exactly as captured (raw), as an
-// xxd-style hex dump, or a connection's events as JSON lines; or, through the engine's
-// exporters (src/core/export), HAR of the HTTP exchanges, pcapng for Wireshark, or a curl
-// command for one request. It reads the connections' own records and bytes, not the file,
-// and never writes over a capture by accident.
+// xxd-style hex dump, or a connection's events as JSON lines; HAR of the HTTP exchanges,
+// pcapng for Wireshark, or a curl command for one request. The engine's exporters make
+// each of them, as they make the UI's: to -o OUT with capture.export (which never writes
+// over a capture by accident, and replaces another file only with --force), to stdout read
+// as it is made (capture.export.begin, read, end).
 
-import { stat } from 'node:fs/promises'
-import { Writable } from 'node:stream'
-import type { Direction } from '../../shared/capture-types'
-import { hexDump, toHex } from '../../shared/hexdump'
-import { MAX_CONN_ID } from '../../shared/limits'
-import type { FileCapture } from '../../core/capture/read/file-capture'
-import { refuseLocked } from '../../core/capture/write/capture-target'
-import { inspectTarget, sameFile } from '../../core/file-target'
-import { UserError } from '../../core/net/net-errors'
-import { writeReplacing } from '../../core/replace-file'
-import { Decoding } from '../../core/decode/decoding'
-import { planExport, type ExportJob } from '../../core/export/export-plan'
-import { ExportProgress } from '../../core/export/export-progress'
-import { BatchedSink, type ExportSink } from '../../core/export/export-sink'
-import { ERROR_CODES } from '../../shared/errors'
+import { resolve } from 'node:path'
+import type { Writable } from 'node:stream'
+import type { CommandArgs } from '../../shared/contract'
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import { CONNECTION_EXPORT_FORMATS } from '../../shared/export-args'
 import { formatBytes } from '../../shared/human-readable'
-import { oneOfFlag, parseWhole, UsageError, type Parsed } from '../args'
+import { DEFAULT_BODY_LIMIT, MAX_BODY_LIMIT, MAX_CONN_ID } from '../../shared/limits'
+import { EXPORT_FORMATS } from '../../shared/protocol-types'
+import type { Engine } from '../../core/engine'
+import { oneOfFlag, parseSize, parseWhole, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { outputClosed, writeAll, type Io } from '../output'
-import { captureNotes, openCaptureFile } from './open-capture'
+import { captureNotes, withCaptureFile } from './open-capture'
 
-const EXPORT_USAGE = 'tcpscope export FILE [--conn ID ...] [--direction client|server] [--format raw|hex|jsonl|har|pcapng|curl] [--exchange N] [-o|--output OUT [--force]] [--quiet]'
+const EXPORT_USAGE = 'tcpscope export FILE [--conn ID ...] [--direction client|server] [--format raw|hex|jsonl|har|pcapng|curl] [--exchange N] [--body-limit SIZE] [-o|--output OUT [--force]] [--quiet]'
 
 const EXPORT_NOTES = [
   'raw and hex take one --conn and a --direction; jsonl one --conn. har and pcapng cover every connection, or those named. curl takes one --conn and its --exchange.',
   'On a terminal, a long export shows how far it got on stderr (never with --quiet, or when stderr is not a terminal).'
 ]
 
-const BYTE_FORMATS = ['raw', 'hex', 'jsonl'] as const
-const FORMATS = [...BYTE_FORMATS, 'har', 'pcapng', 'curl'] as const
+const FORMATS = [...CONNECTION_EXPORT_FORMATS, ...EXPORT_FORMATS] as const
+type Format = (typeof FORMATS)[number]
 
-const READ_STEP = 1024 * 1024
-const EVENT_STEP = 1000
-
-async function exportBytes(capture: FileCapture, id: number, dir: Direction, total: number, out: Writable, hex: boolean): Promise<void> {
-  // Hex lines must start on 16-byte boundaries, so read in multiples of 16.
-  for (let offset = 0; offset < total && !outputClosed(); offset += READ_STEP) {
-    const bytes = await capture.readBytes(id, dir, offset, READ_STEP)
-    await writeAll(out, hex ? hexDump(bytes, offset).join('\n') + '\n' : bytes)
-  }
-}
-
-async function exportEvents(capture: FileCapture, id: number, dir: Direction | undefined, out: Writable): Promise<void> {
-  for (let from = 0; !outputClosed(); from += EVENT_STEP) {
-    const events = await capture.readEvents(id, from, EVENT_STEP)
-    if (events.length === 0) break
-    let text = ''
-    for (const e of events) {
-      if (dir !== undefined && e.dir !== undefined && e.dir !== dir) continue
-      const data = e.kind === 'data' ? { hex: toHex(await capture.readBytes(id, e.dir!, e.offset!, e.length!)) } : {}
-      text += JSON.stringify({ conn: id, ...e, ...data }) + '\n'
-    }
-    await writeAll(out, text)
-  }
-}
+/** What a piece read from the engine holds at most: each is one write to stdout. */
+const READ_PIECE = 4 * 1024 * 1024
 
 /** Output paths that mean this process's standard output: written in order, never positioned or replaced. */
 const STDOUT_NAMES = new Set(['-', '/dev/stdout'])
 
-/**
- * Writes `-o OUT` through `write`, with one-line errors. It refuses the capture being read
- * (writing would destroy what it reads), a capture another tcpscope is recording (even with
- * --force), any other existing file unless --force, and a folder, FIFO, device or socket.
- * The output goes to a temporary file renamed over OUT once whole: a failed export leaves
- * what was there.
- */
-async function writeOutput(target: string, capturePath: string, force: boolean, write: (out: Writable) => Promise<void>): Promise<void> {
-  const doing = `cannot write ${target}`
-  const found = await inspectTarget(target, doing, { EISDIR: `it is a folder; give a file name, e.g. ${target.replace(/\/$/, '')}/out.bin` })
-  if (found.kind === 'file') {
-    if (sameFile(found.identity, await stat(capturePath))) throw new UserError(`${doing}: it is the capture being exported; pick another output file`, 'EEXIST')
-    await refuseLocked(found)
-    if (!force && found.isCapture) throw new UserError(`${target} is a tcpscope capture; pass --force to overwrite it, or pick another output file`, 'EEXIST')
-    if (!force) throw new UserError(`${target} already exists; pass --force to replace it, or pick another output file`, 'EEXIST')
-  }
-  await writeReplacing(found, { doing, mode: 0o644, beforeCommit: () => refuseLocked(found) }, async (file) => {
-    // A plain Writable over the handle: a FileHandle's own stream holds the handle, so
-    // writeReplacing's fsync and close would wait for it forever.
-    let at = 0
-    const out = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        const step = (from: number): void => {
-          file.write(chunk, from, chunk.length - from, at + from).then(({ bytesWritten }) => {
-            if (from + bytesWritten < chunk.length) return step(from + bytesWritten)
-            at += chunk.length
-            done()
-          }, done)
-        }
-        step(0)
-      }
-    })
-    await write(out)
-    await new Promise<void>((resolve, reject) => {
-      out.once('error', reject)
-      out.end(() => resolve())
-    })
-  })
-}
+/** What progress counts for each format. */
+const UNITS: Record<Format, 'bytes' | 'exchanges' | 'requests' | 'events'> = { raw: 'bytes', hex: 'bytes', jsonl: 'events', har: 'exchanges', pcapng: 'bytes', curl: 'requests' }
+
+type ExportJob = Omit<CommandArgs<'capture.export.begin'>, 'capture'>
 
 const OPTIONS = {
   conn: {
@@ -118,6 +55,11 @@ const OPTIONS = {
       'raw bytes (default), an xxd-style hex dump, the events as JSON lines, HAR 1.2 of the HTTP exchanges (for browser devtools), pcapng (for Wireshark: both legs of each connection as TCP packets), or a curl command that sends one request again'
   },
   exchange: { type: 'string', arg: 'N', about: 'curl: the request, by its index on the connection (0 is the first)' },
+  'body-limit': {
+    type: 'string',
+    arg: 'SIZE',
+    about: `har: the most of one body written, decoded (default ${formatBytes(DEFAULT_BODY_LIMIT)}; e.g. 8MiB); a body past it is cut there and its entry's comment says so`
+  },
   output: { type: 'string', short: 'o', arg: 'OUT', about: 'write to OUT instead of stdout (- or /dev/stdout: stdout); an existing file only with --force, never the capture being read' },
   force: { type: 'boolean', about: 'let -o replace an existing file (never a capture another tcpscope is recording)' },
   quiet: { type: 'boolean', short: 'q', about: 'no progress on stderr (it shows only on a terminal anyway)' }
@@ -130,7 +72,7 @@ function connIds(values: string[] | undefined): number[] | undefined {
 }
 
 /** A progress line on stderr, redrawn in place: only on a terminal, and never with --quiet. */
-function progressLine(io: Io, quiet: boolean, unit: 'bytes' | 'exchanges' | 'requests'): ((p: { done: number; of: number }) => void) | undefined {
+function progressLine(io: Io, quiet: boolean, unit: 'bytes' | 'exchanges' | 'requests' | 'events'): ((p: { done: number; of: number }) => void) | undefined {
   if (quiet || (io.err as { isTTY?: boolean }).isTTY !== true) return undefined
   return ({ done, of }) => {
     const pct = of > 0 ? Math.floor((done / of) * 100) : 100
@@ -139,78 +81,84 @@ function progressLine(io: Io, quiet: boolean, unit: 'bytes' | 'exchanges' | 'req
   }
 }
 
-async function runEngineExport(path: string, job: ExportJob, values: Parsed<typeof OPTIONS>['values'], io: Io): Promise<void> {
-  const capture = await openCaptureFile(path)
-  const decoding = new Decoding()
-  // A reader that went away (`| head`) stops the export at its next piece.
-  const stop = new AbortController()
+/** The export read from the engine as it is made, each piece written before the next is read; a reader that went away (`| head`) stops it. */
+async function exportToStream(engine: Engine, args: CommandArgs<'capture.export.begin'>, out: Writable): Promise<void> {
+  const { stream } = await engine['capture.export.begin'](args)
   try {
-    const plan = await planExport(capture, decoding, job)
-    const report = progressLine(io, values.quiet === true, job.format === 'pcapng' ? 'bytes' : job.format === 'har' ? 'exchanges' : 'requests')
-    const progress = new ExportProgress(plan.of, report, stop.signal)
-    const write = async (out: Writable): Promise<void> => {
-      const sink: ExportSink = {
-        write: async (bytes) => {
-          if (outputClosed()) stop.abort()
-          else await writeAll(out, bytes)
-        }
-      }
-      const batched = new BatchedSink(sink)
-      await plan.write(batched, progress)
-      await batched.flush()
+    while (!outputClosed()) {
+      const bytes = await engine['capture.export.read']({ stream, length: READ_PIECE })
+      if (bytes.length === 0) return
+      await writeAll(out, bytes)
     }
-    const target = values.output
-    try {
-      if (target === undefined || STDOUT_NAMES.has(target)) await write(io.out)
-      else await writeOutput(target, path, values.force === true, write)
-    } catch (err) {
-      if (!(stop.signal.aborted && (err as { code?: string }).code === ERROR_CODES.ECANCELED)) throw err
-    } finally {
-      if (report) io.err.write('\r\x1b[K')
-    }
-    for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
   } finally {
-    await decoding.close()
-    await capture.close()
+    await engine['capture.export.end']({ stream })
+  }
+}
+
+/**
+ * The export written by the engine at OUT. The engine asks before it replaces a file (an
+ * EEXIST answer with a token for the yes); --force is that yes, given in advance.
+ */
+async function exportToFile(engine: Engine, args: CommandArgs<'capture.export'>, force: boolean): Promise<void> {
+  try {
+    await engine['capture.export'](args)
+  } catch (err) {
+    if (!(err instanceof UserError) || err.code !== ERROR_CODES.EEXIST || err.confirm === undefined) throw err
+    if (!force) throw new UserError(`${err.message.replace(/; replace it\?$/, '')}; pass --force to replace it, or pick another output file`, ERROR_CODES.EEXIST)
+    await engine['capture.export']({ ...args, confirm: err.confirm })
   }
 }
 
 async function runExport({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`export: give exactly one capture file; usage: ${EXPORT_USAGE}`)
   const path = positionals[0]
+  const job = exportJob(values)
+  await withCaptureFile(path, async ({ engine, capture }) => {
+    const report = progressLine(io, values.quiet === true, UNITS[job.format])
+    // The engine's progress events for this export, as the UI shows them.
+    const operation = 'export'
+    const unsubscribe = report && engine.subscribe((e) => (e.type === 'progress' && e.operation === operation ? report(e) : undefined), { connections: false })
+    const args = { capture, ...job, ...(report ? { progress: operation } : {}) }
+    const target = values.output
+    try {
+      if (target === undefined || STDOUT_NAMES.has(target)) await exportToStream(engine, args, io.out)
+      else await exportToFile(engine, { ...args, path: resolve(target) }, values.force === true)
+    } finally {
+      unsubscribe?.()
+      if (report) io.err.write('\r\x1b[K')
+    }
+    for (const note of captureNotes(await engine['capture.info']({ capture }))) io.err.write(note + '\n')
+  })
+  return 0
+}
+
+/** What the options ask for, checked the way a usage error can say best. */
+function exportJob(values: Parsed<typeof OPTIONS>['values']): ExportJob {
   const format = oneOfFlag('export', values.format ?? 'raw', '--format', FORMATS)!
   const ids = connIds(values.conn)
   const exchange = parseWhole('export', values.exchange, '--exchange', 0)
+  const bodyLimit = parseSize('export', values['body-limit'], '--body-limit', 1, MAX_BODY_LIMIT)
+  if (bodyLimit !== undefined && format !== 'har') throw new UsageError('export: --body-limit is for --format har')
+  const job: ExportJob = { format }
+  if (ids !== undefined) job.connIds = ids
   if (format === 'har' || format === 'pcapng' || format === 'curl') {
     if (values.direction !== undefined) throw new UsageError(`export: --direction is for raw, hex and jsonl; ${format} covers both sides`)
     if (format === 'curl' && (ids?.length !== 1 || exchange === undefined)) {
       throw new UsageError('export: curl exports one request: give --conn ID and --exchange N (its index on the connection, from 0)')
     }
     if (format !== 'curl' && exchange !== undefined) throw new UsageError('export: --exchange is for --format curl')
-    await runEngineExport(path, { format, connIds: ids, exchange }, values, io)
-    return 0
+    if (exchange !== undefined) job.exchange = exchange
+    if (bodyLimit !== undefined) job.bodyLimit = bodyLimit
+    return job
   }
   if (exchange !== undefined) throw new UsageError('export: --exchange is for --format curl')
   if (ids?.length !== 1) throw new UsageError(`export: --conn is required (one connection id from \`tcpscope ls\`) for ${format}`)
-  const id = ids[0]
-  const dir = oneOfFlag('export', values.direction, '--direction', ['client', 'server'] as const)
-  if (format !== 'jsonl' && dir === undefined) {
+  const direction = oneOfFlag('export', values.direction, '--direction', ['client', 'server'] as const)
+  if (format !== 'jsonl' && direction === undefined) {
     throw new UsageError('export: --direction client|server is required for raw and hex (client = the bytes the client sent)')
   }
-  const capture = await openCaptureFile(path)
-  try {
-    const conn = await capture.connection(id)
-    if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
-    const write = (out: Writable): Promise<void> =>
-      format === 'jsonl' ? exportEvents(capture, id, dir, out) : exportBytes(capture, id, dir!, conn.recorded?.[dir!] ?? conn.bytes[dir!], out, format === 'hex')
-    const target = values.output
-    if (target === undefined || STDOUT_NAMES.has(target)) await write(io.out)
-    else await writeOutput(target, path, values.force === true, write)
-    for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
-  } finally {
-    await capture.close()
-  }
-  return 0
+  if (direction !== undefined) job.direction = direction
+  return job
 }
 
 export const exportCommand = defineCommand({

@@ -1,13 +1,15 @@
-// `tcpscope ls FILE`: the connections in a capture, one line each. A capture can hold
-// hundreds of thousands of connections, so the table is built in two passes over the
-// index's fields (widths, then lines) straight into large output batches.
+// `tcpscope ls FILE`: the connections in a capture, one line each, as the engine's
+// connection list (conn.page) gives them to the UI. A capture can hold hundreds of
+// thousands of connections, so the list is read a page at a time, twice for the table
+// (widths, then lines), and written in large output batches.
 
-import type { FileCapture } from '../../core/capture/read/file-capture'
-import { formatDuration, formatTimestamp, WALL_CLOCK_MS } from '../../shared/human-readable'
+import type { ConnectionSummary } from '../../shared/capture-types'
+import { formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../../shared/human-readable'
+import type { Engine } from '../../core/engine'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { line, writeAll, type Io } from '../output'
-import { captureNotes, openCaptureFile } from './open-capture'
+import { captureNotes, withCaptureFile } from './open-capture'
 
 const LS_USAGE = 'tcpscope ls FILE [--json]'
 
@@ -48,56 +50,62 @@ class Batches {
   }
 }
 
+
 const SPACES = ' '.repeat(256)
 const pad = (s: string, w: number): string => (s.length >= w ? s : s + SPACES.slice(0, w - s.length))
 const digits = (n: number): number => String(n).length
 /** formatDuration stays within 8 characters below a minute ("999.9 ms", "59.99 s"). */
 const SHORT_DURATION_MS = 60_000
 
-type Rows = Awaited<ReturnType<FileCapture['allRows']>>
-
-const durationOf = (r: Rows, row: number): string => {
-  const closed = r.fields.closedAt(row)
-  return Number.isNaN(closed) ? '-' : formatDuration(closed - r.fields.openedAt(row), WALL_CLOCK_MS)
-}
-const endOf = (r: Rows, row: number): string => {
-  const end = r.fields.end(row)
-  const code = r.fields.errorCode(row)
-  return code !== undefined && end !== 'closed' ? `${end} (${code})` : end
-}
+const durationOf = (c: ConnectionSummary): string => (c.closedAt === undefined ? '-' : formatDuration(c.closedAt - c.openedAt, WALL_CLOCK_MS))
+const endOf = (c: ConnectionSummary): string => (c.error !== undefined && c.end !== 'closed' ? `${c.end} (${c.error.code})` : c.end)
 
 /**
- * Two passes over the rows' fields, widths then lines, building no summary per row: over
- * 100,000 connections the objects cost more (in garbage collection) than the rest of ls.
+ * Rows asked for at a time: few enough that a page's summaries die young. Pages of 10,000
+ * (MAX_PAGE) were kept past a collection, and took ls half as long again over 100,000 rows.
  */
-async function printTable(io: Io, r: Rows): Promise<void> {
-  const f = r.fields
+const LS_PAGE = 1000
+
+/** Every connection in id order, a page at a time, as recorded: a list starts no decoding. */
+async function eachPage(engine: Engine, capture: string, use: (rows: ConnectionSummary[]) => Promise<void> | void): Promise<void> {
+  for (let offset = 0; ; offset += LS_PAGE) {
+    const page = await engine['conn.page']({ capture, offset, limit: LS_PAGE, protocols: false })
+    if (page.rows.length > 0) await use(page.rows)
+    if (offset + LS_PAGE >= page.total) return
+  }
+}
+
+/** Two passes over the list, widths then lines: no row is kept past its page. */
+async function printTable(io: Io, engine: Engine, capture: string): Promise<void> {
   const w = COLUMNS.map((h) => h.length)
   const widest = (i: number, n: number): void => {
     if (n > w[i]) w[i] = n
   }
   widest(5, 8)
-  for (let row = 0; row < r.size; row++) {
-    widest(0, digits(f.id(row)))
-    widest(1, f.kind(row).length)
-    widest(2, f.peerText(row, 'client').length)
-    widest(3, f.target(row).length)
-    const closed = f.closedAt(row)
-    if (!Number.isNaN(closed) && closed - f.openedAt(row) >= SHORT_DURATION_MS) widest(5, durationOf(r, row).length)
-    widest(6, digits(r.bytes(row, 'client')))
-    widest(7, digits(r.bytes(row, 'server')))
-  }
+  await eachPage(engine, capture, (rows) => {
+    for (const c of rows) {
+      widest(0, digits(c.id))
+      widest(1, c.kind.length)
+      widest(2, formatPeer(c.client).length)
+      widest(3, c.target.length)
+      if (c.closedAt !== undefined && c.closedAt - c.openedAt >= SHORT_DURATION_MS) widest(5, durationOf(c).length)
+      widest(6, digits(c.bytes.client))
+      widest(7, digits(c.bytes.server))
+    }
+  })
   w[4] = 'YYYY-MM-DD hh:mm:ss.mmm'.length
   const time = timestamps()
   const out = new Batches(io)
   out.add(COLUMNS.map((h, i) => (i === COLUMNS.length - 1 ? h : pad(h, w[i]))).join('  '))
-  for (let row = 0; row < r.size; row++) {
-    const full = out.add(
-      `${pad(String(f.id(row)), w[0])}  ${pad(f.kind(row), w[1])}  ${pad(f.peerText(row, 'client'), w[2])}  ${pad(f.target(row), w[3])}  ${time(f.openedAt(row))}  ` +
-        `${pad(durationOf(r, row), w[5])}  ${pad(String(r.bytes(row, 'client')), w[6])}  ${pad(String(r.bytes(row, 'server')), w[7])}  ${endOf(r, row)}`
-    )
-    if (full) await out.flush()
-  }
+  await eachPage(engine, capture, async (rows) => {
+    for (const c of rows) {
+      const full = out.add(
+        `${pad(String(c.id), w[0])}  ${pad(c.kind, w[1])}  ${pad(formatPeer(c.client), w[2])}  ${pad(c.target, w[3])}  ${time(c.openedAt)}  ` +
+          `${pad(durationOf(c), w[5])}  ${pad(String(c.bytes.client), w[6])}  ${pad(String(c.bytes.server), w[7])}  ${endOf(c)}`
+      )
+      if (full) await out.flush()
+    }
+  })
   await out.flush()
 }
 
@@ -108,25 +116,21 @@ const OPTIONS = {
 async function runLs({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`ls: give exactly one capture file; usage: ${LS_USAGE}`)
   const path = positionals[0]
-  const capture = await openCaptureFile(path)
-  try {
-    const info = capture.info()
+  await withCaptureFile(path, async ({ engine, capture, info }) => {
     if (values.json) {
       const out = new Batches(io)
-      const r = await capture.allRows()
-      // A summary at a time, dropped at once: keeping 100,000 alive costs more than making them.
-      for (let row = 0; row < r.size; row++) if (out.add(JSON.stringify(r.summary(row)))) await out.flush()
+      await eachPage(engine, capture, async (rows) => {
+        for (const c of rows) if (out.add(JSON.stringify(c))) await out.flush()
+      })
       await out.flush()
       if (info.cutAt !== undefined) line(io.err, JSON.stringify({ type: 'cut', cutAt: info.cutAt, cutKind: info.cutKind }))
       if (info.live) line(io.err, JSON.stringify({ type: 'live', writerPid: info.writerPid }))
     } else {
       if (info.connections === 0) line(io.out, `${path}: no connections`)
-      else await printTable(io, await capture.allRows())
+      else await printTable(io, engine, capture)
       for (const note of captureNotes(info)) line(io.err, note)
     }
-  } finally {
-    await capture.close()
-  }
+  })
   return 0
 }
 

@@ -1,21 +1,29 @@
-// Opens a capture file for the read-only commands, with one-line errors, and says on
-// stderr what a reader should know about it (still recorded, cut, damaged).
+// Opens a capture file for the commands that read one (ls, export, replay) as the UI opens
+// it: in an engine of the command's own (on a temporary live capture, deleted at the end),
+// with capture.open, so the CLI and the UI read a file through the same commands. Says on
+// stderr what a reader should know about the file (still recorded, cut, damaged).
 
+import { resolve } from 'node:path'
 import type { CaptureInfo } from '../../shared/capture-types'
-import { FileCapture } from '../../core/capture/read/file-capture'
-import { NotACaptureError } from '../../core/capture/format/capture-format'
-import { UserError } from '../../core/net/net-errors'
+import type { Engine } from '../../core/engine'
+import { startEngine } from '../engine-run'
 
-export async function openCaptureFile(path: string): Promise<FileCapture> {
+export interface OpenedCapture {
+  engine: Engine
+  /** The file's id in the engine, for every command that reads it. */
+  capture: string
+  info: CaptureInfo
+}
+
+/** Runs `use` with the capture file at `path` open in an engine; the engine is gone after. */
+export async function withCaptureFile<T>(path: string, use: (opened: OpenedCapture) => Promise<T>): Promise<T> {
+  const run = await startEngine({ readsFiles: true })
   try {
-    return await FileCapture.open(path)
-  } catch (err) {
-    if (err instanceof NotACaptureError) throw new UserError(err.message)
-    const e = err as NodeJS.ErrnoException
-    if (e.code === 'ENOENT') throw new UserError(`no such file: ${path}`)
-    if (e.code === 'EISDIR') throw new UserError(`${path} is a folder, not a capture file`)
-    if (e.code === 'EACCES') throw new UserError(`cannot read ${path}: permission denied`)
-    throw err
+    // Absolute: the engine would take a relative path from its save folder, not from here.
+    const info = await run.engine['capture.open']({ path: resolve(path) })
+    return await use({ engine: run.engine, capture: info.id, info })
+  } finally {
+    await run.finish()
   }
 }
 

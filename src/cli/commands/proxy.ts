@@ -2,7 +2,7 @@
 
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { formatBytes } from '../../shared/human-readable'
-import { MAX_CONNECT_TIMEOUT_MS } from '../../shared/limits'
+import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS } from '../../shared/limits'
 import { parseMs, requireString, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
@@ -39,7 +39,7 @@ const OPTIONS = {
   ...CAPTURE_OPTIONS,
   ...jsonOption('{"type":"listening",...}'),
   ...QUIET_OPTION,
-  'connect-timeout': { type: 'string', arg: 'MS', about: 'give up on the target after MS (default 10000); the client is then reset' },
+  'connect-timeout': { type: 'string', arg: 'MS', about: `give up on the target after MS (default ${DEFAULT_CONNECT_TIMEOUT_MS}); the client is then reset` },
   'checksum-payloads': { type: 'boolean', about: 'also CRC-32 every data payload in the capture (costs CPU)' }
 } as const satisfies OptionTable
 

@@ -10,22 +10,19 @@ import { constants } from 'node:os'
 import { formatBytes } from '../../shared/human-readable'
 import { UserError } from '../../core/net/net-errors'
 import { parseTargetEndpoint } from '../../core/net/user-endpoint'
-import { Decoding } from '../../core/decode/decoding'
-import { compileUserRegex } from '../../core/regex/user-regex'
-import { replayCapture, throttledProgress } from '../../core/replay/capture-replay'
 import type { CaptureReplaySummary, ConnectionReplayOutcome } from '../../shared/replay-types'
 import { parseMs, UsageError } from '../args'
 import { terminalSafe } from '../chunk-view'
 import { untilStopSignal } from '../engine-run'
 import { EXIT, ExitError } from '../exit-codes'
 import { writeAll, type Io } from '../output'
-import { captureNotes, openCaptureFile } from './open-capture'
+import { captureNotes, withCaptureFile } from './open-capture'
 import type { ReplayValues } from './replay-options'
 
 /** Options of the one-connection modes, refused with --all rather than ignored. */
-const NOT_WITH_ALL = ['conn', 'exchange', 'request', 'strategy', 'hex', 'fix-length', 'count', 'concurrency', 'as-server', 'listen'] as const
+const NOT_WITH_ALL = ['conn', 'exchange', 'request', 'strategy', 'hex', 'raw', 'fix-length', 'count', 'concurrency', 'as-server', 'listen'] as const
 /** Options only --all takes. */
-export const ALL_ONLY = ['filter', 'speed', 'ignore-header', 'ignore-body'] as const
+export const ALL_ONLY = ['filter', 'speed', 'ignore-body'] as const
 
 function parseSpeed(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -53,10 +50,10 @@ function summaryText(s: CaptureReplaySummary): string {
 export async function runCaptureReplay(values: ReplayValues, path: string, io: Io): Promise<number> {
   const other = NOT_WITH_ALL.find((k) => values[k] !== undefined)
   if (other) throw new UsageError(`replay: --${other} does not go with --all`)
-  const target = values.target === undefined ? undefined : parseTargetEndpoint(values.target, '--target')
+  // Here, to name the option in the message; the engine is given the text as typed.
+  if (values.target !== undefined) parseTargetEndpoint(values.target, '--target')
   const speed = parseSpeed(values.speed)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
-  const ignoreBody = values['ignore-body'] === undefined ? undefined : compileUserRegex(values['ignore-body'])
   // One line redrawn in place on a terminal; nothing when stderr is a file or a pipe.
   const tty = (io.err as { isTTY?: boolean }).isTTY === true
   const counts = { done: 0, of: 0 }
@@ -67,26 +64,29 @@ export async function runCaptureReplay(values: ReplayValues, path: string, io: I
     stopped = { done: counts.done, signal }
     cancel.abort()
   })
-  const capture = await openCaptureFile(path)
-  const decoding = new Decoding()
-  const show = throttledProgress(({ done, of }) => io.err.write(`\rreplayed ${done}/${of} connections\x1b[K`))
   let summary: CaptureReplaySummary
   try {
-    summary = await replayCapture(capture, decoding, {
-      target,
-      filter: values.filter,
-      speed,
-      timeoutMs,
-      ignoreHeaders: values['ignore-header'],
-      ignoreBody,
-      signal: cancel.signal,
-      onProgress: (p) => {
-        Object.assign(counts, p)
-        if (tty) show(p)
+    summary = await withCaptureFile(path, async ({ engine, capture }) => {
+      // The engine's progress events for this run (at most ten a second), as the UI shows them.
+      const operation = 'replay'
+      const unsubscribe = engine.subscribe(
+        (e) => {
+          if (e.type !== 'progress' || e.operation !== operation) return
+          Object.assign(counts, { done: e.done, of: e.of })
+          if (tty) io.err.write(`\rreplayed ${e.done}/${e.of} connections\x1b[K`)
+        },
+        { connections: false }
+      )
+      try {
+        const args = { capture, target: values.target, filter: values.filter, speed, timeoutMs, ignoreHeaders: values['ignore-header'], ignoreBody: values['ignore-body'] }
+        const done = await engine['replay.capture']({ ...args, progress: operation, record: false }, { signal: cancel.signal })
+        if (tty) io.err.write('\r\x1b[K')
+        for (const note of captureNotes(await engine['capture.info']({ capture }))) io.err.write(note + '\n')
+        return done
+      } finally {
+        unsubscribe()
       }
     })
-    if (tty) io.err.write('\r\x1b[K')
-    for (const note of captureNotes(capture.info())) io.err.write(note + '\n')
   } catch (err) {
     if (tty) io.err.write('\r\x1b[K')
     // 128 + the signal's number, as a shell reports a command a signal stopped (130 for Ctrl+C).
@@ -94,8 +94,6 @@ export async function runCaptureReplay(values: ReplayValues, path: string, io: I
     throw err
   } finally {
     stop.dispose()
-    await decoding.close()
-    await capture.close()
   }
   // Nothing compared is no regression check passed: a mistyped filter in CI must fail, not exit 0.
   if (summary.connections === 0) {

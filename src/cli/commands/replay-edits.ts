@@ -4,14 +4,17 @@
 
 import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS } from '../../shared/replay-types'
 import { UserError } from '../../shared/errors'
+import type { CommandArgs } from '../../shared/contract'
 import { buildPayload } from '../../core/payload/build-payload'
-import type { TurnEdit } from '../../core/replay/raw-replay'
 import { parseWhole, UsageError } from '../args'
 
 export const EDIT_OPTIONS = {
   'edit-turn': { type: 'string', multiple: true, arg: 'N=TEXT', about: 'raw replay: send TEXT (escapes \\r \\n \\t \\0 \\xHH \\\\) as client turn N (from 1) instead of what was recorded' },
   'edit-turn-hex': { type: 'string', multiple: true, arg: 'N=HEX', about: 'raw replay: send these bytes, as hex, as client turn N (from 1)' }
 } as const
+
+/** Client turn `turn` (from 0) sends `bytes` instead of what was recorded, as replay.raw takes it. */
+type TurnEdit = NonNullable<CommandArgs<'replay.raw'>['edits']>[number]
 
 export interface EditValues {
   'edit-turn'?: string[]

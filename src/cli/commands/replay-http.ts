@@ -1,25 +1,21 @@
 // `tcpscope replay FILE --conn ID --exchange N`: one captured HTTP request sent again
 // (byte-exact, or with --fix-length; or the edited request --request gives), the
-// response's head and a preview of its body printed, and whether it is the recorded
-// response; with --count, sent N times and summed up. `--exchange 1-3` (or 1,2,3) sends
+// response printed as replay-http-text.ts lays it out (its body decoded, then what differs
+// from the recorded response), and whether it is the recorded response; with --count,
+// sent N times and summed up. `--exchange 1-3` (or 1,2,3) sends
 // several in order on one keep-alive connection and prints each response. Exit codes: 0
 // matched (every one), 3 the target could not be reached, 5 a response differed or
-// failed, 1 another failure. Nothing is recorded.
+// failed, 1 another failure. The engine replays them (replay.http, replay.sequence, as the
+// UI does); nothing is recorded.
 
-import { toHex, hexDump } from '../../shared/hexdump'
 import { MAX_CONN_ID } from '../../shared/limits'
 import { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from '../../shared/contract'
-import type { HttpReplayResult, HttpReplaySummary } from '../../shared/replay-types'
-import { formatBytes } from '../../shared/human-readable'
-import { createStreamDecoder } from '../../core/payload/decode-text'
-import { Decoding } from '../../core/decode/decoding'
-import { replayHttp } from '../../core/replay/http-replay'
-import { replaySequence } from '../../core/replay/http-replay-sequence'
+import type { HttpReplaySummary } from '../../shared/replay-types'
 import { parseMs, parseWhole, requireString, UsageError } from '../args'
-import { terminalSafe } from '../chunk-view'
 import { EXIT, ExitError } from '../exit-codes'
 import { writeAll, type Io } from '../output'
 import { parseExchanges, readEditedRequest } from './replay-http-input'
+import { formatMs, responseOutput, resultForJson } from './replay-http-text'
 import type { ReplayValues } from './replay-options'
 import { replayConnection } from './replay-target'
 
@@ -32,16 +28,18 @@ export async function runHttpReplay(values: ReplayValues, path: string, io: Io):
   const concurrency = parseWhole('replay', values.concurrency, '--concurrency', 1, MAX_HTTP_REPLAY_CONCURRENCY)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const request = values.request === undefined ? undefined : await readEditedRequest(values.request)
-  const opts = { fixLength: values['fix-length'] === true, count, concurrency, timeoutMs, request }
-  const outcome = await replayConnection(path, id, values.target, io, (capture, target) => withDecoding((decoding) => replayHttp(capture, decoding, id, exchange - 1, { ...opts, target })))
+  const opts = { fixLength: values['fix-length'] === true, count, concurrency, timeoutMs, request, ignoreHeaders: values['ignore-header'] }
+  const outcome = await replayConnection(path, id, values.target, io, ({ engine, capture }) =>
+    engine['replay.http']({ capture, connId: id, exchange: exchange - 1, target: values.target, ...opts, record: false })
+  )
   const { first, summary } = outcome
   if (values.json === true) {
-    const json = first === undefined ? outcome : { ...outcome, first: withHexBody(first) }
+    const json = first === undefined ? outcome : { ...outcome, first: resultForJson(first) }
     await writeAll(io.out, JSON.stringify(json) + '\n')
   } else if (summary !== undefined) {
     await writeAll(io.out, summaryText(summary))
   } else if (first !== undefined) {
-    await writeAll(io.out, responseText(first, values.hex === true))
+    await writeAll(io.out, responseOutput(first, textOptions(values)))
   }
   if (summary !== undefined) {
     if (summary.errors === summary.count && summary.unreachable === summary.count) throw new ExitError(summary.errorSamples[0] ?? 'the target could not be reached', EXIT.notConnected)
@@ -56,59 +54,22 @@ async function runSequence(values: ReplayValues, path: string, id: number, excha
   if (single) throw new UsageError(`replay: --${single} is for one request (--exchange N), not a keep-alive sequence`)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const requests = exchanges.map((n) => ({ connId: id, exchange: n - 1 }))
-  const result = await replayConnection(path, id, values.target, io, (capture, target) =>
-    withDecoding((decoding) => replaySequence(capture, decoding, requests, { target, fixLength: values['fix-length'] === true, timeoutMs }))
+  const result = await replayConnection(path, id, values.target, io, ({ engine, capture }) =>
+    engine['replay.sequence']({ capture, requests, target: values.target, fixLength: values['fix-length'] === true, timeoutMs, ignoreHeaders: values['ignore-header'], record: false })
   )
-  if (values.json === true) await writeAll(io.out, JSON.stringify({ ...result, results: result.results.map(withHexBody) }) + '\n')
+  if (values.json === true) await writeAll(io.out, JSON.stringify({ ...result, results: result.results.map(resultForJson) }) + '\n')
   else {
-    for (const r of result.results) await writeAll(io.out, `exchange ${r.source.exchange + 1}:\n` + responseText(r, values.hex === true))
+    for (const r of result.results) {
+      await writeAll(io.out, `exchange ${r.source.exchange + 1}:\n`)
+      await writeAll(io.out, responseOutput(r, textOptions(values)))
+    }
     const notSent = result.stopped === undefined ? '' : `; ${result.notSent} not sent: ${result.stopped}`
     await writeAll(io.out, `${result.matched} of ${exchanges.length} responses matched the recording${notSent}\n`)
   }
   return result.matched === exchanges.length ? EXIT.ok : EXIT.differed
 }
 
-/** Runs `use` with a decoder of its own, closed after. */
-async function withDecoding<T>(use: (decoding: Decoding) => Promise<T>): Promise<T> {
-  const decoding = new Decoding()
-  try {
-    return await use(decoding)
-  } finally {
-    await decoding.close()
-  }
-}
-
-function withHexBody(r: HttpReplayResult): object {
-  const hex = (m: { body: Uint8Array } | undefined): object | undefined => {
-    if (m === undefined) return undefined
-    const { body, ...rest } = m
-    return { ...rest, bodyHex: toHex(Buffer.from(body)) }
-  }
-  return { ...r, response: hex(r.response), recorded: hex(r.recorded) }
-}
-
-/** The response head as it came, a preview of the body, and the verdict last. */
-function responseText(r: HttpReplayResult, hex: boolean): string {
-  const lines: string[] = []
-  const res = r.response
-  if (res !== undefined) {
-    lines.push(terminalSafe(`${res.version} ${res.status}${res.reason === '' ? '' : ' ' + res.reason}`))
-    for (const h of res.headers) lines.push(terminalSafe(`${h.name}: ${h.value}`))
-    lines.push('')
-    const body = Buffer.from(res.body)
-    if (body.length > 0) {
-      if (hex) lines.push(...hexDump(body, 0))
-      else {
-        const decoder = createStreamDecoder('utf8')
-        lines.push(terminalSafe(decoder.write(body) + decoder.end()).replace(/\n$/, ''))
-      }
-      if (body.length < res.bodySize) lines.push(`(first ${formatBytes(body.length)} of ${formatBytes(res.bodySize)} shown)`)
-    }
-  }
-  const took = r.ms === undefined ? '' : ` in ${formatMs(r.ms)}`
-  lines.push(r.matched ? `response matched the recording${took}` : `response differs: ${r.differences.join(', ')}`)
-  return lines.join('\n') + '\n'
-}
+const textOptions = (values: ReplayValues): { hex: boolean; raw: boolean } => ({ hex: values.hex === true, raw: values.raw === true })
 
 /** `200: 98, 503: 2; p50 3.1 ms, p99 9.8 ms; 4,210 req/s`, the errors, and how many matched. */
 function summaryText(s: HttpReplaySummary): string {
@@ -121,5 +82,3 @@ function summaryText(s: HttpReplaySummary): string {
   lines.push(`${s.matched} of ${s.count} responses matched the recording`)
   return lines.join('\n') + '\n'
 }
-
-const formatMs = (ms: number): string => `${ms < 10 ? ms.toFixed(1) : Math.round(ms).toLocaleString('en-US')} ms`

@@ -3,7 +3,7 @@
 
 import type { Parsed } from '../args'
 import type { OptionTable } from '../command-spec'
-import { DEFAULT_TURN_TIMEOUT_MS } from '../../core/replay/raw-replay'
+import { DEFAULT_REPLAY_TIMEOUT_MS } from '../../shared/limits'
 import { EDIT_OPTIONS } from './replay-edits'
 
 export const REPLAY_OPTIONS = {
@@ -14,8 +14,9 @@ export const REPLAY_OPTIONS = {
     arg: 'turns|timing|burst',
     about: "turns (default): each client turn once the server's answer to the last has fully arrived (or --timeout passed); timing: the recorded gaps between client turns; burst: everything at once"
   },
-  timeout: { type: 'string', arg: 'MS', about: `how long to wait for an answer with turns, and for the last answer with every strategy (default ${DEFAULT_TURN_TIMEOUT_MS})` },
+  timeout: { type: 'string', arg: 'MS', about: `how long to wait for an answer with turns, and for the last answer with every strategy (default ${DEFAULT_REPLAY_TIMEOUT_MS})` },
   hex: { type: 'boolean', about: 'print the answers as an xxd-style hex dump instead of text' },
+  raw: { type: 'boolean', about: 'HTTP: print the response body as it came (content coding left on), not decoded' },
   ...EDIT_OPTIONS,
   json: { type: 'boolean', about: 'print the result as one JSON object (answers as hex)' },
   exchange: { type: 'string', arg: 'N|N-M|N,M,...', about: 'HTTP: replay the request of exchange N (from 1) of the connection; several (1-3, or 1,2,3) go in order on one keep-alive connection' },
@@ -28,7 +29,12 @@ export const REPLAY_OPTIONS = {
   all: { type: 'boolean', about: 'replay every connection of the capture (or those --filter picks) against --target, turn by turn, and sum up which answers differed' },
   filter: { type: 'string', arg: 'WORDS', about: 'with --all: only the connections these filter words pick, as in the UI (e.g. "port:6379 -state:reset")' },
   speed: { type: 'string', arg: 'X', about: 'with --all: start connections at their recorded times, X times as fast (default 1; 0: all at once)' },
-  'ignore-header': { type: 'string', multiple: true, arg: 'NAME', about: 'with --all: an HTTP response header whose value may differ (Date, Age and Expires always may)' },
+  'ignore-header': {
+    type: 'string',
+    multiple: true,
+    arg: 'NAME',
+    about: 'HTTP (--exchange or --all): a response header whose value may differ, shown but not counted (Date, Age, Expires, Content-Length and Transfer-Encoding never count)'
+  },
   'ignore-body': { type: 'string', arg: 'REGEX', about: 'with --all: text in HTTP response bodies that may differ (a timestamp, an id)' }
 } as const satisfies OptionTable
 

@@ -1,21 +1,22 @@
 // `tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT|PATH`: a recorded server.
 // Listens and plays the connection's server turns to every client that connects, prints a
 // line per client once it is gone (turns played, whether it sent what the recorded client
-// did), and runs until SIGINT or SIGTERM.
+// did), and runs until SIGINT or SIGTERM. The engine plays it (replay.serve, as the UI
+// starts one) and tells of each client as it goes (a `recorded-client` event).
 
 import { formatBytes } from '../../shared/human-readable'
 import { MAX_CONN_ID } from '../../shared/limits'
 import { UserError } from '../../core/net/net-errors'
 import { parseUserEndpoint } from '../../core/net/user-endpoint'
-import { RecordedServer, type RecordedClientReport } from '../../core/replay/recorded-server'
+import type { RecordedClientReport } from '../../shared/replay-types'
 import { parseMs, parseWhole, requireString, UsageError } from '../args'
 import { untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
-import { openCaptureFile } from './open-capture'
+import { withCaptureFile } from './open-capture'
 import type { ReplayValues } from './replay-options'
 
 /** Options of the other modes that mean nothing to a recorded server. */
-const NOT_HERE = ['target', 'strategy', 'hex', 'json', 'exchange', 'request', 'fix-length', 'count', 'concurrency'] as const
+const NOT_HERE = ['target', 'strategy', 'hex', 'raw', 'json', 'exchange', 'request', 'fix-length', 'count', 'concurrency', 'ignore-header'] as const
 
 export function clientLine(r: RecordedClientReport): string {
   const differs = r.turns.find((t) => !t.matched)
@@ -29,20 +30,27 @@ export async function runRecordedServer(values: ReplayValues, path: string, io: 
   const extra = NOT_HERE.find((k) => values[k] !== undefined)
   if (extra) throw new UsageError(`replay --as-server: --${extra} does not go with --as-server`)
   const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
-  const listen = parseUserEndpoint(requireString('replay', values.listen, '--listen', 'with --as-server, e.g. --listen 9000'), '--listen', '127.0.0.1')
+  const listen = requireString('replay', values.listen, '--listen', 'with --as-server, e.g. --listen 9000')
+  // Here, to name the option in the message; the engine is given the text as typed.
+  parseUserEndpoint(listen, '--listen', '127.0.0.1')
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const stop = untilStopSignal()
   try {
-    const capture = await openCaptureFile(path)
-    try {
-      if (!(await capture.connection(id))) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
-      const server = await RecordedServer.start(capture, id, { listen, timeoutMs, onClient: (r) => line(io.out, clientLine(r)) })
-      line(io.out, `playing connection #${id} (${server.turns} turn${server.turns === 1 ? '' : 's'}) on ${server.listen}`)
-      await stop.signal
-      await server.stop()
-    } finally {
-      await capture.close()
-    }
+    await withCaptureFile(path, async ({ engine, capture }) => {
+      const [conn] = await engine['conn.get']({ capture, ids: [id], protocols: false })
+      if (!conn) throw new UserError(`no connection #${id} in ${path}; list them with \`tcpscope ls ${path}\``)
+      let serverId: string | undefined
+      const unsubscribe = engine.subscribe((e) => (e.type === 'recorded-client' && e.server === serverId ? line(io.out, clientLine(e.report)) : undefined), { connections: false })
+      try {
+        const server = await engine['replay.serve']({ capture, connId: id, listen, timeoutMs })
+        serverId = server.id
+        line(io.out, `playing connection #${id} (${server.turns} turn${server.turns === 1 ? '' : 's'}) on ${server.listen}`)
+        await stop.signal
+        await engine['replay.stop']({ id: server.id })
+      } finally {
+        unsubscribe()
+      }
+    })
   } finally {
     stop.dispose()
   }

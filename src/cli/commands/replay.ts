@@ -1,14 +1,14 @@
 // `tcpscope replay FILE --conn ID`: sends a captured connection's client side again to its
 // target (or another), turn by turn as --strategy says, prints what came back for each turn
 // and whether it is the recorded answer, and exits non-zero when it could not connect (3)
-// or any answer differed (5). Nothing is recorded: the CLI has no live capture here.
+// or any answer differed (5). The engine replays it (replay.raw, as the UI does); nothing is
+// recorded.
 
 import { toHex, hexDump } from '../../shared/hexdump'
 import { MAX_CONN_ID } from '../../shared/limits'
 import { REPLAY_STRATEGIES, type RawReplayResult, type ReplayTurn } from '../../shared/replay-types'
 import { formatBytes } from '../../shared/human-readable'
 import { createStreamDecoder } from '../../core/payload/decode-text'
-import { replayRaw } from '../../core/replay/raw-replay'
 import { oneOfFlag, parseMs, parseWhole, requireString, UsageError, type Parsed } from '../args'
 import { terminalSafe } from '../chunk-view'
 import { defineCommand } from '../command-spec'
@@ -21,16 +21,21 @@ import { ALL_ONLY, runCaptureReplay } from './replay-all'
 import { turnEditsFrom } from './replay-edits'
 import { replayConnection } from './replay-target'
 
-const REPLAY_USAGE = 'tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... [--timeout MS] [--hex] [--json]'
+/** Every option of every mode; the notes say which mode takes which. */
+const REPLAY_USAGE =
+  'tcpscope replay FILE --conn ID|--all [--exchange N|N-M|N,M,...] [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... ' +
+  '[--request FILE|-] [--fix-length] [--count N [--concurrency M]] [--raw] [--ignore-header NAME]... [--as-server --listen [HOST:]PORT|PATH] ' +
+  '[--filter WORDS] [--speed X] [--ignore-body REGEX] [--timeout MS] [--hex] [--json]'
 
 /** Options of the other modes, refused in a raw replay rather than ignored. */
-const HTTP_OR_SERVER = ['fix-length', 'count', 'concurrency', 'request', 'listen'] as const
+const HTTP_OR_SERVER = ['fix-length', 'count', 'concurrency', 'request', 'raw', 'ignore-header', 'listen'] as const
 
 const REPLAY_NOTES = [
-  'One HTTP request: tcpscope replay FILE --conn ID --exchange N [--request FILE|-] [--target HOST:PORT|PATH] [--fix-length] [--count N [--concurrency M]] [--timeout MS] [--hex] [--json]',
-  'A keep-alive sequence: tcpscope replay FILE --conn ID --exchange 1-3 (or 1,2,3) [--target HOST:PORT|PATH] [--fix-length] [--timeout MS]; each request once the response before it is whole, stopping when the server closes.',
+  'A raw replay of one connection: tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... [--timeout MS] [--hex] [--json]',
+  'One HTTP request: tcpscope replay FILE --conn ID --exchange N [--request FILE|-] [--target HOST:PORT|PATH] [--fix-length] [--count N [--concurrency M]] [--raw] [--ignore-header NAME]... [--timeout MS] [--hex] [--json]; prints the response with its body decoded (as curl --compressed does; --raw: as it came), then what differs from the recorded one (recorded → replayed), e.g. body $.stamp: 4100001 → 4100002.',
+  'A keep-alive sequence: tcpscope replay FILE --conn ID --exchange 1-3 (or 1,2,3) [--target HOST:PORT|PATH] [--fix-length] [--raw] [--ignore-header NAME]... [--timeout MS]; each request once the response before it is whole, stopping when the server closes.',
   'A recorded server: tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT|PATH [--timeout MS]',
-  'A whole capture: tcpscope replay FILE --all [--filter WORDS] [--target HOST:PORT|PATH] [--speed X] [--ignore-header NAME]... [--ignore-body REGEX] [--timeout MS] [--json]; each connection turn by turn, to --target (default: its own recorded target); HTTP answers are compared without their Date header.',
+  "A whole capture: tcpscope replay FILE --all [--filter WORDS] [--target HOST:PORT|PATH] [--speed X] [--ignore-header NAME]... [--ignore-body REGEX] [--timeout MS] [--json]; each connection turn by turn, to --target (default: its own recorded target); HTTP answers' headers are compared by name, in any order, Date, Age, Expires, Content-Length and Transfer-Encoding not counted.",
   'A turn is what the client sent before the server answered, with that answer; a server greeting sent before the client spoke is a turn with nothing sent.',
   'Exit codes: 0 every answer matched the recording, 3 the target could not be reached, 5 some answer differed, 1 another failure.'
 ]
@@ -69,7 +74,9 @@ async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
   const strategy = oneOfFlag('replay', values.strategy ?? 'turns', '--strategy', REPLAY_STRATEGIES)!
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const edits = await turnEditsFrom(values)
-  const result = await replayConnection(path, id, values.target, io, (capture, target) => replayRaw(capture, id, { target, strategy, timeoutMs, edits }))
+  const result = await replayConnection(path, id, values.target, io, ({ engine, capture }) =>
+    engine['replay.raw']({ capture, connId: id, target: values.target, strategy, timeoutMs, edits, record: false })
+  )
   if (values.json) await writeAll(io.out, resultJson(result) + '\n')
   else {
     for (const t of result.turns) await writeAll(io.out, turnText(t, values.hex === true))

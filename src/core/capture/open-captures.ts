@@ -6,7 +6,7 @@ import { LIVE_CAPTURE, type CaptureInfo, type SavedCapture } from '../../shared/
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import type { LiveCapture } from './write/live-capture'
 import type { CaptureView } from './query/capture-queries'
-import { FileCapture } from './read/file-capture'
+import { FileCapture } from './file-capture'
 import { checkCaptureTarget, refuseLocked } from './write/capture-target'
 import { NotACaptureError } from './format/capture-format'
 import { SaveFolder } from '../save-folder'

@@ -1,12 +1,19 @@
 // http.body: a window of a message's content, read from the capture by the body's byte
-// ranges (chunk data only for a chunked body), and streamed through its content codings
-// when asked: a body is never held whole, only the window and one read's worth of it.
+// ranges (chunk data only for a chunked body), and decoded through the body pipeline
+// (core/http/body) when asked: bounded by the body limit, a body is never held whole, only
+// the window and one read's worth of it. A body with no coding to undo is paged where it
+// lies, as its bytes are. Exports stream a message's content from here too.
 
-import type { Direction } from '../../shared/capture-types'
+import type { Direction } from '../../shared/direction'
+import { bodyCutNote } from '../../shared/body-cut'
+import { bodyType, contentTypeOf, prettyApplies } from '../../shared/body-type'
 import { ERROR_CODES, UserError } from '../../shared/errors'
+import { PRETTY_MAX } from '../../shared/limits'
 import type { BodyPiece, ByteRange, HttpMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import { decodeContent } from './decoders'
+import { bodyBounds, decodeContent, type BodyBounds } from '../http/body/content-coding'
+import { dechunk } from '../http/body/dechunk'
+import { contentCodings as codingsOf } from '../http/body/decode-body'
 import { headerValue } from './exchange-table'
 
 /** Bytes read from the file at a time while streaming a body. */
@@ -19,17 +26,7 @@ export interface BodyWindow {
 }
 
 /** The content codings of a message, as listed (outermost last); identity left out. */
-export function contentCodings(msg: HttpMessage): string[] {
-  const out: string[] = []
-  for (const h of msg.headers) {
-    if (h.name.toLowerCase() !== 'content-encoding') continue
-    for (const c of h.value.split(',')) {
-      const coding = c.trim().toLowerCase()
-      if (coding !== '' && coding !== 'identity') out.push(coding)
-    }
-  }
-  return out
-}
+export const contentCodings = (msg: HttpMessage): string[] => codingsOf(msg.headers)
 
 /** The wire ranges holding the content, in order. */
 function contentRanges(msg: HttpMessage): ByteRange[] {
@@ -52,62 +49,18 @@ async function* wire(view: CaptureView, connId: number, dir: Direction, offset: 
 /**
  * The data of the chunks a body has past the ones its message lists (MAX_CHUNK_RANGES):
  * their framing read again from the wire, from the end of the last listed chunk. Only what
- * the decoder already accepted is read, so the framing here is known to be sound; a line
- * that does not parse simply ends the content.
+ * the decoder already accepted is read, so the framing here is known to be sound.
  */
-async function* unlistedChunks(view: CaptureView, connId: number, msg: HttpMessage, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  const chunks = msg.body.chunks ?? []
-  const last = chunks[chunks.length - 1]
-  const end = msg.body.range.offset + msg.body.range.length
-  if (!last) return
-  let line = ''
-  let data = 0
-  // After each chunk's data: its CRLF, then the next size line.
-  let phase: 'crlf' | 'size' | 'data' = 'crlf'
-  let crlf = 2
-  for await (const piece of wire(view, connId, msg.dir, last.offset + last.length, end, signal)) {
-    let i = 0
-    while (i < piece.length) {
-      if (phase === 'data') {
-        const n = Math.min(data, piece.length - i)
-        yield piece.subarray(i, i + n)
-        i += n
-        data -= n
-        if (data === 0) {
-          phase = 'crlf'
-          crlf = 2
-        }
-      } else if (phase === 'crlf') {
-        const n = Math.min(crlf, piece.length - i)
-        i += n
-        crlf -= n
-        if (crlf === 0) {
-          phase = 'size'
-          line = ''
-        }
-      } else {
-        const nl = piece.indexOf(0x0a, i)
-        line += Buffer.from(piece.subarray(i, nl < 0 ? piece.length : nl)).toString('latin1')
-        if (nl < 0) {
-          if (line.length > 4096) return
-          i = piece.length
-          continue
-        }
-        i = nl + 1
-        const size = parseInt(/^[0-9a-f]+/i.exec(line)?.[0] ?? '', 16)
-        if (!Number.isSafeInteger(size) || size === 0) return
-        data = size
-        phase = 'data'
-      }
-    }
-  }
+function unlistedChunks(view: CaptureView, connId: number, msg: HttpMessage, signal?: AbortSignal): AsyncGenerator<Uint8Array> | undefined {
+  const last = msg.body.chunks?.at(-1)
+  if (!last) return undefined
+  return dechunk(wire(view, connId, msg.dir, last.offset + last.length, msg.body.range.offset + msg.body.range.length, signal), { afterData: true })
 }
 
-/** The content from `from` on, in reads of at most READ_PIECE. */
-async function* contentFrom(view: CaptureView, connId: number, msg: HttpMessage, from: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  const ranges = contentRanges(msg)
+/** A message's content (chunk framing removed, content coding left on) from `from` on, in reads of at most READ_PIECE. */
+export async function* messageContent(view: CaptureView, connId: number, msg: HttpMessage, from = 0, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   let skip = from
-  for (const r of ranges) {
+  for (const r of contentRanges(msg)) {
     if (skip >= r.length) {
       skip -= r.length
       continue
@@ -115,8 +68,9 @@ async function* contentFrom(view: CaptureView, connId: number, msg: HttpMessage,
     yield* wire(view, connId, r.dir, r.offset + skip, r.offset + r.length, signal)
     skip = 0
   }
-  if (!msg.body.chunksOmitted) return
-  for await (const piece of unlistedChunks(view, connId, msg, signal)) {
+  const more = msg.body.chunksOmitted ? unlistedChunks(view, connId, msg, signal) : undefined
+  if (!more) return
+  for await (const piece of more) {
     if (skip >= piece.length) {
       skip -= piece.length
       continue
@@ -126,21 +80,28 @@ async function* contentFrom(view: CaptureView, connId: number, msg: HttpMessage,
   }
 }
 
-export async function readBody(view: CaptureView, connId: number, msg: HttpMessage, w: BodyWindow, signal?: AbortSignal): Promise<BodyPiece> {
-  const codings = w.decode ? contentCodings(msg) : []
-  if (codings.length > 0) {
-    const r = await decodeContent(codings, contentFrom(view, connId, msg, 0, signal), { offset: w.offset, length: w.length }, signal)
-    const piece: BodyPiece = { bytes: r.bytes, offset: w.offset, end: r.end, decoded: r.decoded }
-    if (r.total !== undefined) piece.total = r.total
-    if (r.problem) piece.problem = r.problem
-    return piece
-  }
-  // The content's length: chunk data summed (or Content-Length) as the decoder counted it.
-  const available = msg.body.framing === 'none' ? 0 : msg.body.size
+/** The content's length as sent: chunk data summed (or Content-Length) as the decoder counted it. */
+const sentSize = (msg: HttpMessage): number => (msg.body.framing === 'none' ? 0 : msg.body.size)
+
+/** How the piece reads, and whether the pretty view applies, as far as this piece tells. */
+function describePiece(piece: BodyPiece, msg: HttpMessage): BodyPiece {
+  const type = bodyType(contentTypeOf(msg.headers), piece.offset === 0 ? piece.bytes : undefined)
+  // Without a Content-Type the kind is told from the first bytes: only the first piece has them.
+  if (piece.offset === 0 || type.media !== '') piece.type = type
+  const whole = piece.end && !piece.problem && !piece.cut ? piece.total : undefined
+  const decided = whole !== undefined || piece.cut || piece.problem || piece.offset + piece.bytes.length > PRETTY_MAX
+  if (decided || !(type.kind === 'json' || type.kind === 'xml')) piece.pretty = prettyApplies(type.kind, whole)
+  if (piece.cut) piece.note = bodyCutNote(piece.cut)
+  return piece
+}
+
+/** A window of a body sent with no content coding: read where it lies (nothing to expand, so no limit; the window bounds it). */
+async function readPlain(view: CaptureView, connId: number, msg: HttpMessage, w: BodyWindow, signal?: AbortSignal): Promise<BodyPiece> {
+  const available = sentSize(msg)
   const out = new Uint8Array(Math.max(0, Math.min(available, w.offset + w.length) - w.offset))
   let at = 0
   if (out.length > 0) {
-    for await (const piece of contentFrom(view, connId, msg, w.offset, signal)) {
+    for await (const piece of messageContent(view, connId, msg, w.offset, signal)) {
       const n = Math.min(piece.length, out.length - at)
       out.set(piece.subarray(0, n), at)
       at += n
@@ -153,4 +114,23 @@ export async function readBody(view: CaptureView, connId: number, msg: HttpMessa
   if (msg.body.complete) piece.total = available
   else if (msg.body.framing === 'length' && Number.isSafeInteger(declared)) piece.total = declared
   return piece
+}
+
+/**
+ * A window of a message's content: with `decode`, its content codings undone within
+ * `bounds` (a window past a cut is empty and says why); without, or with no coding to undo,
+ * the content as sent, paged as it lies in the capture.
+ */
+export async function readBody(view: CaptureView, connId: number, msg: HttpMessage, w: BodyWindow, signal?: AbortSignal, bounds: BodyBounds = bodyBounds()): Promise<BodyPiece> {
+  const codings = w.decode ? contentCodings(msg) : []
+  if (codings.length === 0) {
+    const piece = await readPlain(view, connId, msg, w, signal)
+    return w.decode ? describePiece(piece, msg) : piece
+  }
+  const r = await decodeContent(codings, messageContent(view, connId, msg, 0, signal), { offset: w.offset, length: w.length }, signal, { bounds, sentSize: sentSize(msg) })
+  const piece: BodyPiece = { bytes: r.bytes, offset: w.offset, end: r.end, decoded: r.decoded }
+  if (r.total !== undefined) piece.total = r.total
+  if (r.problem) piece.problem = r.problem
+  if (r.cut) piece.cut = r.cut
+  return describePiece(piece, msg)
 }

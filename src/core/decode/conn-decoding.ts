@@ -4,7 +4,7 @@
 
 import type { Direction } from '../../shared/capture-types'
 import { PROTOCOLS, type DecodeProblem, type Protocol, type ProtocolSummary } from '../../shared/protocol-types'
-import type { FeedResult } from './decoder-host'
+import type { FeedResult } from './decoder-set'
 import type { ExchangeTable, WsStart } from './exchange-table'
 import { MessageList } from './message-list'
 

@@ -7,7 +7,7 @@
 
 import type { Direction } from '../../shared/capture-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import type { FeedOp } from './decoder-host'
+import type { FeedOp } from './decoder-set'
 import { MAX_DETECT_BYTES } from '../protocols/detect'
 
 const BATCH_BYTES = 256 * 1024

@@ -9,20 +9,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { Worker } from 'node:worker_threads'
-import type { Direction } from '../../shared/capture-types'
-import type { DecodeProblem, Protocol, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
-import type { ExchangeFacts } from './exchange-table'
-import { DecoderSet } from './decoder-set'
-
-/** A push of `len` bytes at `at` in the batch's buffer, or (len -1) the end of `dir`. */
-export interface FeedOp {
-  dir: Direction
-  at: number
-  len: number
-  /** Stream offset of the first byte pushed. */
-  offset: number
-  time: number
-}
+import { DecoderSet, type FeedOp, type FeedOptions, type FeedResult } from './decoder-set'
 
 const OP_FIELDS = 5
 
@@ -39,25 +26,6 @@ export function unpackOps(packed: Float64Array): FeedOp[] {
     ops.push({ dir: packed[i] === 0 ? 'client' : 'server', at: packed[i + 1], len: packed[i + 2], offset: packed[i + 3], time: packed[i + 4] })
   }
   return ops
-}
-
-/** Options that can cross to a worker (the inflater is the host's own). */
-export interface FeedOptions {
-  start?: Partial<Record<Direction, number>>
-  protocol?: Protocol
-}
-
-/** What changed, in short: exchanges as the table keeps them (their details are decoded again when asked). */
-export interface FeedChanges {
-  exchanges: ExchangeFacts[]
-  messages: WsMessage[]
-  problems: DecodeProblem[]
-}
-
-export interface FeedResult {
-  changes: FeedChanges
-  want: Record<Direction, number>
-  summary: ProtocolSummary
 }
 
 export interface DecoderHost {

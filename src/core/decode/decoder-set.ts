@@ -1,14 +1,43 @@
 // The decoders of one host (this thread, or the decode worker), by key: each fed its
 // batches and asked what changed. Never throws out: a decoder that fails is reported as a
-// problem and dropped, and the connection reads as undecodable past it.
+// problem and dropped, and the connection reads as undecodable past it. What a feed takes
+// and gives back is defined here, beneath every host (decoder-host.ts) that carries it.
 
 import type { Direction } from '../../shared/capture-types'
-import type { DecodeProblem } from '../../shared/protocol-types'
+import type { DecodeProblem, Protocol, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
 import { createConnectionDecoder } from './decoders'
 import type { ConnectionDecoder } from '../protocols/stream-decoder'
 import { inflateRaw } from '../http/inflate-raw'
-import type { FeedOp, FeedOptions, FeedResult } from './decoder-host'
-import { factsOf } from './exchange-table'
+import { factsOf, type ExchangeFacts } from './exchange-table'
+
+/** A push of `len` bytes at `at` in the batch's buffer, or (len -1) the end of `dir`. */
+export interface FeedOp {
+  dir: Direction
+  at: number
+  len: number
+  /** Stream offset of the first byte pushed. */
+  offset: number
+  time: number
+}
+
+/** Options that can cross to a worker (the inflater is the host's own). */
+export interface FeedOptions {
+  start?: Partial<Record<Direction, number>>
+  protocol?: Protocol
+}
+
+/** What changed, in short: exchanges as the table keeps them (their details are decoded again when asked). */
+export interface FeedChanges {
+  exchanges: ExchangeFacts[]
+  messages: WsMessage[]
+  problems: DecodeProblem[]
+}
+
+export interface FeedResult {
+  changes: FeedChanges
+  want: Record<Direction, number>
+  summary: ProtocolSummary
+}
 
 export class DecoderSet {
   private readonly decoders = new Map<number, ConnectionDecoder>()

@@ -2,4 +2,3 @@
 // bundles them from here too).
 
 export { createConnectionDecoder } from '../protocols/connection-decoder'
-export { decodeContent } from '../http/content-coding'

@@ -5,7 +5,7 @@
 
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
-import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeSortKey, Protocol, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
+import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeSortKey, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { ProtocolFacts } from '../capture/query/connection-query'
 import { readBody } from './body-content'
@@ -14,7 +14,7 @@ import type { ConnDecoding } from './conn-decoding'
 import { createDecoderHost, type DecoderHost, type HostOptions } from './decoder-host'
 import { decodeExchanges } from './exchange-detail'
 import { ExchangeList } from './exchange-query'
-import type { ExchangeTest } from './exchange-words'
+import { exchangeWord, protoWord } from './exchange-words'
 import { readWsPayload } from './ws-payload'
 
 export interface ExchangeQuery {
@@ -161,12 +161,19 @@ export class Decoding {
         await d.catchUp(LIST_SLICE_MS, signal)
         return d.progress(of)
       },
-      protocol: (connId): Protocol | undefined => d.conn(connId)?.protocol,
-      anyExchange: (connId: number, test: ExchangeTest): boolean => {
-        const c = d.conn(connId)
-        if (c === undefined) return false
-        for (let i = 0; i < c.exchangeCount; i++) if (test(d.table, c.row(i))) return true
-        return false
+      wordTest: (key, value) => {
+        if (key === 'proto') {
+          const test = protoWord(value)
+          return (connId) => test(d.conn(connId)?.protocol)
+        }
+        const test = exchangeWord(key, value)
+        // A connection passes when one of its exchanges does.
+        return (connId) => {
+          const c = d.conn(connId)
+          if (c === undefined) return false
+          for (let i = 0; i < c.exchangeCount; i++) if (test(d.table, c.row(i))) return true
+          return false
+        }
       },
       version: () => d.table.version
     }

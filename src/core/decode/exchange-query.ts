@@ -5,10 +5,10 @@
 // distinct string, so every key is a whole number and sorts natively.
 
 import { UserError } from '../../shared/errors'
-import type { ExchangeSortKey } from '../../shared/protocol-types'
+import { EXCHANGE_WORDS, type ExchangeSortKey } from '../../shared/protocol-types'
 import { sortRows } from '../capture/query/connection-query'
 import type { ExchangeTable } from './exchange-table'
-import { EXCHANGE_WORDS, exchangeWord, hostOrPath, type ExchangeTest } from './exchange-words'
+import { exchangeWord, hostOrPath, type ExchangeTest } from './exchange-words'
 
 const KEYS = [...EXCHANGE_WORDS, 'conn'] as const
 

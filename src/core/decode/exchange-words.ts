@@ -10,8 +10,6 @@ import type { ExchangeTable } from './exchange-table'
 
 export type ExchangeTest = (t: ExchangeTable, row: number) => boolean
 
-export const EXCHANGE_WORDS = ['method', 'host', 'path', 'status', 'type'] as const
-
 /** A test of one string column by its interned id, each id's answer computed once. */
 function byString(column: 'method' | 'host' | 'path' | 'type', test: (s: string) => boolean): ExchangeTest {
   const known = new Map<number, boolean>()

@@ -4,41 +4,56 @@
 // a file, a download or standard output.
 
 import { basename, extname } from 'node:path'
-import type { ExportFormat } from '../../shared/protocol-types'
+import type { Direction } from '../../shared/capture-types'
+import { CONNECTION_EXPORT_FORMATS, type ExportArgs } from '../../shared/export-args'
 import { UserError } from '../../shared/errors'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
+import { writeDirection, writeEvents } from './connection-export'
 import { curlCommand } from './curl'
 import type { ExportProgress } from './export-progress'
 import type { BatchedSink } from './export-sink'
 import { harExchangeCount, writeHar } from './har'
 import { pcapngSize, writePcapng } from './pcapng'
 
+type ExportFormat = ExportArgs['format']
+
 export interface ExportJob {
   format: ExportFormat
-  /** Only these connections (default: all; for curl, exactly one). */
+  /** Only these connections (default: all; for curl, raw, hex and jsonl, exactly one). */
   connIds?: readonly number[]
   /** curl: the exchange's index on the connection. */
   exchange?: number
+  /** raw and hex: whose bytes; jsonl: only that side's events (default both). */
+  direction?: Direction
+  /** HAR: decoded bytes of one body written at most (default DEFAULT_BODY_LIMIT); a body past it is cut, and says so. */
+  bodyLimit?: number
 }
 
 export interface ExportPlan {
   /** A file name to offer (`capture.har`). */
   name: string
-  /** Units progress counts: exchanges for HAR, payload bytes for pcapng. */
+  /** Units progress counts: exchanges for HAR, payload bytes for pcapng, raw and hex, events for jsonl. */
   of: number
   /** curl: the command itself. */
   text?: string
   write(sink: BatchedSink, progress: ExportProgress): Promise<void>
 }
 
-const EXTENSIONS: Record<ExportFormat, string> = { har: 'har', pcapng: 'pcapng', curl: 'sh' }
+const EXTENSIONS: Record<ExportFormat, string> = { har: 'har', pcapng: 'pcapng', curl: 'sh', raw: 'bin', hex: 'txt', jsonl: 'jsonl' }
 
 function nameFor(view: CaptureView, job: ExportJob): string {
   const stem = basename(view.path, extname(view.path)) || 'capture'
   const conns = job.connIds?.length === 1 ? `-conn${job.connIds[0]}` : ''
   const exchange = job.format === 'curl' ? `-exchange${job.exchange ?? 0}` : ''
-  return `${stem}${conns}${exchange}.${EXTENSIONS[job.format]}`
+  const side = job.direction !== undefined ? `-${job.direction}` : ''
+  return `${stem}${conns}${exchange}${side}.${EXTENSIONS[job.format]}`
+}
+
+/** The one connection a curl, raw, hex or jsonl export is of. */
+function oneConnection(ids: readonly number[] | undefined, format: ExportFormat, what: string): number {
+  if (ids?.length !== 1) throw new UserError(`${format} exports ${what}: name exactly one connection`)
+  return ids[0]
 }
 
 /** Checks what the job names exists, and measures it. */
@@ -47,16 +62,17 @@ export async function planExport(view: CaptureView, decoding: Decoding, job: Exp
   for (const id of ids ?? []) {
     if ((await view.connection(id)) === undefined) throw new UserError(`no connection #${id} in this capture`)
   }
+  if (job.direction !== undefined && !CONNECTION_EXPORT_FORMATS.some((f) => f === job.format)) throw new UserError(`a direction is for raw, hex and jsonl; ${job.format} covers both sides`)
   const name = nameFor(view, job)
   switch (job.format) {
     case 'pcapng':
       return { name, of: await pcapngSize(view, ids), write: (sink, progress) => writePcapng(view, ids, sink, progress) }
     case 'har':
-      return { name, of: await harExchangeCount(view, decoding, ids), write: (sink, progress) => writeHar(view, decoding, ids, sink, progress) }
+      return { name, of: await harExchangeCount(view, decoding, ids), write: (sink, progress) => writeHar(view, decoding, ids, sink, progress, job.bodyLimit) }
     case 'curl': {
-      if (ids?.length !== 1) throw new UserError('curl exports one request: name exactly one connection')
+      const id = oneConnection(ids, job.format, 'one request')
       if (job.exchange === undefined) throw new UserError('curl exports one request: name its exchange (its index on the connection, from 0)')
-      const text = await curlCommand(view, decoding, ids[0], job.exchange)
+      const text = await curlCommand(view, decoding, id, job.exchange)
       return {
         name,
         of: 1,
@@ -66,6 +82,20 @@ export async function planExport(view: CaptureView, decoding: Decoding, job: Exp
           progress.step(1)
         }
       }
+    }
+    case 'raw':
+    case 'hex': {
+      const id = oneConnection(ids, job.format, "one direction's bytes")
+      const dir = job.direction
+      if (dir === undefined) throw new UserError(`${job.format} exports one direction's bytes: name the direction (client: what the client sent)`)
+      const conn = (await view.connection(id))!
+      const total = conn.recorded?.[dir] ?? conn.bytes[dir]
+      return { name, of: total, write: (sink, progress) => writeDirection(view, id, dir, total, job.format === 'hex', sink, progress) }
+    }
+    case 'jsonl': {
+      const id = oneConnection(ids, job.format, "one connection's events")
+      const { total } = await view.eventPage(id, 0, 1)
+      return { name, of: total, write: (sink, progress) => writeEvents(view, id, job.direction, sink, progress) }
     }
   }
 }

@@ -57,11 +57,11 @@ export class Exports {
   }
 
   private async toPath(view: CaptureView, path: string, confirm: string | undefined, plan: ExportPlan, progress: ExportProgress): Promise<ExportResult> {
-    const doing = `cannot export to ${path}`
+    const doing = `cannot write ${path}`
     const target = await inspectTarget(path, doing, { EISDIR: `it is a folder; give a file name, e.g. ${path.replace(/\/$/, '')}/${plan.name}` })
     if (target.kind === 'file') {
       const source = await stat(view.path).catch(() => undefined)
-      if (source !== undefined && sameFile(target.identity, source)) throw new UserError(`${doing}: it is the capture being exported; pick another file`, ERROR_CODES.EEXIST)
+      if (source !== undefined && sameFile(target.identity, source)) throw new UserError(`${doing}: it is the capture being exported; pick another output file`, ERROR_CODES.EEXIST)
       // A capture another tcpscope records is never replaced, yes or no.
       await refuseLocked(target)
       if (!this.confirmations.take(confirm, target.path, target.identity)) {

@@ -5,7 +5,7 @@
 
 import type { ConnectionSummary, PeerAddress } from '../../shared/capture-types'
 import { parseEndpoint } from '../../shared/endpoint'
-import type { OwnerRecord } from '../capture/query/capture-index'
+import type { OwnerRecord } from '../capture/format/record-payloads'
 import { ipBytes, TcpFlow, type FlowEnd, type Micros } from './tcp-synth'
 
 const MAC_A = Buffer.from([0x02, 0, 0, 0, 0, 0x01])

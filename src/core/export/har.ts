@@ -1,18 +1,22 @@
 // HAR 1.2 of a capture's HTTP exchanges (of some connections, or all), for browsers'
 // devtools and HTTP Toolkit: entries in the order their requests began across
-// connections, each from the decoder's exchange (har-entry.ts), bodies streamed into it a
-// window at a time (har-bodies.ts), and a WebSocket's messages in `_webSocketMessages` as
-// Chromium's devtools write them. No export holds more than one window of one body.
+// connections, each from the decoder's exchange (har-entry.ts), bodies streamed into it
+// through the body pipeline (har-bodies.ts), and a WebSocket's messages in
+// `_webSocketMessages` as Chromium's devtools write them. No export holds more than one
+// window of one body, and none writes more than the body limit of one: a body cut there
+// keeps its decoded size as far as it is known in `content.size` (a lower bound: what
+// decoding saw before it stopped), and its entry's comment says it was cut and why.
 
 import { randomBytes } from 'node:crypto'
 import type { ConnectionSummary } from '../../shared/capture-types'
 import type { HttpExchange, HttpMessage, WsMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import { readBody } from '../decode/body-content'
+import { messageContent } from '../decode/body-content'
 import type { Decoding } from '../decode/decoding'
 import type { ExportProgress } from './export-progress'
 import type { BatchedSink } from './export-sink'
-import { bodyComment, bodySlot, hasBody, WINDOW, writeBody, type PieceReader } from './har-bodies'
+import { DEFAULT_BODY_LIMIT } from '../../shared/limits'
+import { bodyComment, bodySlot, hasBody, knownSize, writeBody, writeContent, type BodySlot } from './har-bodies'
 import { MinHeap } from './min-heap'
 import {
   contentType,
@@ -30,6 +34,8 @@ import {
 } from './har-entry'
 
 const EXCHANGE_PAGE = 100
+/** A WebSocket payload is read this much at a time (the most ws.payload gives at once). */
+const PAYLOAD_WINDOW = 16 * 1024 * 1024
 const MESSAGE_PAGE = 500
 const VERSION = '0.1.0'
 
@@ -44,7 +50,8 @@ class HarWriter {
     private readonly view: CaptureView,
     private readonly decoding: Decoding,
     private readonly sink: BatchedSink,
-    private readonly progress: ExportProgress
+    private readonly progress: ExportProgress,
+    private readonly bodyLimit: number
   ) {}
 
   private mark(key: string): string {
@@ -71,20 +78,22 @@ class HarWriter {
     // The message in hand is read by its ranges (what http.body does after decoding the
     // exchange again): a page of exchanges is decoded once, not once more per body. Measured
     // on 2000 small exchanges over 4 connections: 35.6 s through http.body, 1.7 s this way.
-    const reader =
-      (msg: HttpMessage) =>
-      (decode: boolean): PieceReader =>
-      (offset, length) =>
-        readBody(this.view, conn.id, msg, { decode, offset, length })
+    const slot = (msg: HttpMessage, mime: string | undefined): Promise<BodySlot> =>
+      bodySlot(() => messageContent(this.view, conn.id, msg), msg.headers, mime, this.bodyLimit, msg.body.size)
     const reqMime = contentType(req)
     const resMime = contentType(res)
-    const reqBody = hasBody(req) ? await bodySlot(reader(req), reqMime) : undefined
-    const resBody = hasBody(res) ? await bodySlot(reader(res), resMime) : undefined
+    const reqBody = hasBody(req) ? await slot(req, reqMime) : undefined
+    const resBody = hasBody(res) ? await slot(res, resMime) : undefined
+    const cuts = [
+      ...(ex.state !== 'complete' && ex.state !== 'upgraded' ? [`exchange ${ex.state}`] : []),
+      ...(reqBody?.facts.note !== undefined ? [`request body cut short: ${reqBody.facts.note}`] : []),
+      ...(resBody?.facts.note !== undefined ? [`response body cut short: ${resBody.facts.note}`] : [])
+    ]
     const timings = harTimings(ex)
     const postData = reqBody && {
       mimeType: reqMime ?? 'application/octet-stream',
-      ...(reqMime !== undefined && /^application\/x-www-form-urlencoded\b/i.test(reqMime) && reqBody.first.end && reqBody.form.text
-        ? { params: queryPairs(Buffer.from(reqBody.first.bytes).toString('latin1')) }
+      ...(reqMime !== undefined && /^application\/x-www-form-urlencoded\b/i.test(reqMime) && reqBody.facts.end && reqBody.held && reqBody.form.text
+        ? { params: queryPairs(Buffer.concat(reqBody.held).toString('latin1')) }
         : {}),
       text: this.mark('request'),
       ...(reqBody.form.text ? {} : { encoding: 'base64' }),
@@ -126,7 +135,7 @@ class HarWriter {
       timings,
       ...(server !== undefined ? { serverIPAddress: server } : {}),
       connection: String(conn.id),
-      ...(ex.state !== 'complete' && ex.state !== 'upgraded' ? { comment: `exchange ${ex.state}` } : {})
+      ...(cuts.length > 0 ? { comment: cuts.join('; ') } : {})
     }
     let rest = JSON.stringify(entry)
     if (this.entries++ > 0) await this.sink.text(',')
@@ -136,8 +145,8 @@ class HarWriter {
       const at = rest.indexOf(marker)
       if (slot === undefined || at < 0) continue
       await this.sink.text(rest.slice(0, at) + '"')
-      const written = await writeBody(this.sink, slot.form, slot.read, slot.first)
-      if (key === 'response') size = written.size
+      await writeBody(this.sink, slot)
+      if (key === 'response') size = knownSize(slot.facts)
       await this.sink.text('"')
       rest = rest.slice(at + marker.length)
     }
@@ -146,6 +155,16 @@ class HarWriter {
     await this.sink.text(rest.slice(0, -1) + ',"_webSocketMessages":[')
     await this.webSocketMessages(conn.id)
     await this.sink.text(']}')
+  }
+
+  /** A WebSocket message's payload (bounded by the decoder's own inflate limit), a window at a time. */
+  private async *payload(connId: number, message: number): AsyncGenerator<Uint8Array> {
+    for (let offset = 0; ; ) {
+      const p = await this.decoding.wsPayload(this.view, { connId, message, offset, length: PAYLOAD_WINDOW })
+      if (p.bytes.length > 0) yield p.bytes
+      offset += p.bytes.length
+      if (p.end || p.bytes.length === 0) return
+    }
   }
 
   /** Every message of the connection's WebSocket, as Chromium's devtools list them. */
@@ -162,15 +181,17 @@ class HarWriter {
         // A small message's preview is all of it; finding a payload again replays the
         // conversation from the upgrade (deflate's context), so only big ones pay for that.
         const whole = m.complete && m.preview.length === m.size
-        const read: PieceReader = whole
-          ? (offset) => Promise.resolve({ bytes: m.preview.subarray(offset), offset, total: m.size, end: true, decoded: [] })
-          : (offset, length) => this.decoding.wsPayload(this.view, { connId, message: m.index, offset, length })
-        await writeBody(this.sink, m.opcode === 'text' ? { text: true, charset: 'utf8' } : { text: false }, read, await read(0, WINDOW))
+        const payload = whole ? preview(m.preview) : this.payload(connId, m.index)
+        await writeContent(this.sink, m.opcode === 'text' ? { text: true, charset: 'utf8' } : { text: false }, payload)
         await this.sink.text('"}')
       }
       if (page.messages.length === 0 || from + MESSAGE_PAGE >= page.total) break
     }
   }
+}
+
+async function* preview(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes
 }
 
 async function connectionsOf(view: CaptureView, ids: readonly number[] | undefined): Promise<ConnectionSummary[]> {
@@ -223,8 +244,15 @@ const startOf = (ex: HttpExchange): number => ex.request?.startedAt ?? ex.respon
  * a heap of the open connections' next exchanges; a connection joins once the earliest
  * pending exchange began after it opened.
  */
-export async function writeHar(view: CaptureView, decoding: Decoding, ids: readonly number[] | undefined, sink: BatchedSink, progress: ExportProgress): Promise<void> {
-  const w = new HarWriter(view, decoding, sink, progress)
+export async function writeHar(
+  view: CaptureView,
+  decoding: Decoding,
+  ids: readonly number[] | undefined,
+  sink: BatchedSink,
+  progress: ExportProgress,
+  bodyLimit = DEFAULT_BODY_LIMIT
+): Promise<void> {
+  const w = new HarWriter(view, decoding, sink, progress, bodyLimit)
   await w.head()
   const conns = (await connectionsOf(view, ids)).sort((a, b) => a.openedAt - b.openedAt || a.id - b.id)
   const open = new MinHeap<{ at: number; seq: number; cursor: ExchangeCursor }>((x, y) => x.at - y.at || x.seq - y.seq)

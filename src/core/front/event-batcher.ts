@@ -183,6 +183,9 @@ export class EventBatcher {
         this.progress.delete(e.operation)
         this.progress.set(e.operation, { operation: e.operation, done: e.done, of: e.of })
         break
+      case 'recorded-client':
+        // A page reads its recorded servers' reports with replay.servers and replay.stop.
+        return
     }
     this.bound()
     this.timer ??= setTimeout(this.flush, this.nextIntervalMs)

@@ -21,7 +21,7 @@ import type { FileAccess } from '../../shared/contract'
 import { MAX_FRAME_BYTES } from '../../shared/wire'
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../shared/web-mode'
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
-import { boundAddress, listenOn } from '../net/listen'
+import { Listener } from '../net/listen'
 import { EngineEndpoint, type EndpointEngine, type EndpointPolicy, type Logger } from './engine-endpoint'
 import { targetPath } from './request-target'
 import { allowedHosts, isLoopbackHost, isWildcard } from './web-hosts'
@@ -104,9 +104,9 @@ export class WebServer {
 
   static async start(engine: EndpointEngine, opts: WebServerOptions): Promise<WebServer> {
     const server = new WebServer(engine, opts)
-    await listenOn(server.http, opts.listen)
-    server.address = boundAddress(server.http, opts.listen)
-    server.port = (server.http.address() as { port: number }).port
+    const listener = await Listener.open(opts.listen, () => server.http)
+    server.address = listener.address
+    server.port = listener.port
     return server
   }
 

@@ -1,5 +1,8 @@
-// Opening a listening socket on a parsed endpoint, with one-line errors and recovery of a
-// stale Unix socket file left behind by a program that died.
+// Listening, in one place: proxies, server sessions, recorded servers and web mode all open
+// their listening socket here (Listener), so each says the same one line for a port in use,
+// a path it may not write, a folder that is not there, and each recovers a stale Unix
+// socket file left behind by a program that died. What a server does with its clients
+// stays with it; only the listening is here.
 
 import { existsSync, lstatSync, unlinkSync } from 'node:fs'
 import { connect, type Server } from 'node:net'
@@ -58,7 +61,7 @@ export function checkSocketPath(ep: Endpoint): void {
   }
 }
 
-export async function listenOn(server: Server, ep: Endpoint, opts: ListenOptions = {}): Promise<void> {
+async function listenOn(server: Server, ep: Endpoint, opts: ListenOptions = {}): Promise<void> {
   const where = formatEndpoint(ep)
   checkSocketPath(ep)
   try {
@@ -90,15 +93,73 @@ export async function listenOn(server: Server, ep: Endpoint, opts: ListenOptions
 }
 
 /** The address a server really listens on (port 0 resolved), as `HOST:PORT` or its path. */
-export function boundAddress(server: Server, ep: Endpoint): string {
+function boundAddress(server: Server, ep: Endpoint): string {
   const a = server.address()
   if (a === null || typeof a === 'string') return ep.kind === 'unix' ? ep.path : String(a)
   return formatEndpoint({ kind: 'tcp', host: a.address, port: a.port })
 }
 
 /** Where to listen again after a stop: the port it had, so its clients find it where it was. */
-export function listenAgain(first: Endpoint, server: Server): Endpoint {
+function listenAgain(first: Endpoint, server: Server): Endpoint {
   const a = server.address()
   if (first.kind !== 'tcp' || first.port !== 0 || a === null || typeof a === 'string') return first
   return { ...first, port: a.port }
+}
+
+/**
+ * A server listening on an endpoint: where it really listens (port 0 resolved), and a restart
+ * on that same address. `make` builds the server with its handlers; a restart builds a new
+ * one, because the old one may still be closing.
+ */
+export class Listener<S extends Server = Server> {
+  private constructor(
+    private readonly make: () => S,
+    private readonly opts: ListenOptions,
+    /** Where a restart listens: the first listen's address with its port resolved. */
+    private readonly again: Endpoint,
+    private current: S,
+    private bound: string
+  ) {}
+
+  /** Listens on `at`; rejects with a one-line UserError when it cannot. */
+  static async open<S extends Server>(at: Endpoint, make: () => S, opts: ListenOptions = {}): Promise<Listener<S>> {
+    const server = await listenNew(make, at, opts)
+    return new Listener(make, opts, listenAgain(at, server), server, boundAddress(server, at))
+  }
+
+  get server(): S {
+    return this.current
+  }
+
+  /** `HOST:PORT` (port resolved) or the socket's path. */
+  get address(): string {
+    return this.bound
+  }
+
+  /** The TCP port it listens on (0 for a Unix socket). */
+  get port(): number {
+    const a = this.current.address()
+    return a !== null && typeof a === 'object' ? a.port : 0
+  }
+
+  /** Listens again, on the address and with the options of the first listen, with a new server. */
+  async restart(): Promise<void> {
+    const server = await listenNew(this.make, this.again, this.opts)
+    this.current = server
+    this.bound = boundAddress(server, this.again)
+  }
+
+  /** Stops listening; resolves once the server has closed (its open connections are the owner's). */
+  close(): Promise<void> {
+    return new Promise((resolve) => this.current.close(() => resolve()))
+  }
+}
+
+async function listenNew<S extends Server>(make: () => S, at: Endpoint, opts: ListenOptions): Promise<S> {
+  const server = make()
+  // Once listening, a failed accept() (ENFILE, ENOBUFS) is emitted as the server's 'error':
+  // unheard, it would end the process; libuv goes on listening after it.
+  server.on('error', () => {})
+  await listenOn(server, at, opts)
+  return server
 }

@@ -1,6 +1,8 @@
 // Turns socket errors into one line that says what went wrong and what to do about it.
 
-export { UserError } from '../../shared/errors'
+import { ERROR_CODES, UserError } from '../../shared/errors'
+
+export { UserError }
 
 export type NetErrorContext = { op: 'listen' | 'connect'; where: string }
 
@@ -54,6 +56,35 @@ export function describeNetError(err: NodeJS.ErrnoException, { op, where }: NetE
       return `cannot ${op} ${op === 'listen' ? 'on' : 'to'} ${where}: ${err.message}`
   }
 }
+
+/** Where a connect was pinned to leave from, when it was (a client's local address and port). */
+export interface ConnectFrom {
+  localAddress?: string
+  localPort?: number
+}
+
+/**
+ * Why a connect to `where` failed, in one line, for every connect to a target (proxy,
+ * client session, replay): a pinned local address or port that is the problem is named as
+ * such, not as the target, and a reset before the connect completed says what was lost.
+ */
+export function describeConnectError(err: NodeJS.ErrnoException, where: string, from: ConnectFrom = {}): string {
+  const code = err.code ?? ''
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    return `${where} reset the connection as it was accepted; bytes it sent before the reset could not be read`
+  }
+  const pinned = from.localAddress !== undefined || (from.localPort !== undefined && from.localPort !== 0)
+  if (!pinned || (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL')) return describeNetError(err, { op: 'connect', where })
+  const local = [from.localAddress, from.localPort ? `port ${from.localPort}` : undefined].filter(Boolean).join(' ')
+  const why =
+    code === 'EADDRINUSE'
+      ? 'that local port is in use'
+      : 'that local address is not on this machine, or a connection from that port to the same server is still closing'
+  return `cannot connect to ${where} from ${local}: ${why}; pick another local address or port, or leave them out`
+}
+
+/** The caller cancelled (its AbortSignal fired). */
+export const cancelled = (): UserError => new UserError('cancelled', ERROR_CODES.ECANCELED)
 
 /** The error's code, or a stand-in, for recording. */
 export function errorInfo(err: NodeJS.ErrnoException): { code: string; message: string } {

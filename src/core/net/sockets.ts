@@ -2,7 +2,7 @@
 
 import type { Socket } from 'node:net'
 import type { PeerAddress } from '../../shared/capture-types'
-import { handleAddress, intern } from './node-internals'
+import { handleAddress, intern } from './target/node-internals'
 
 /**
  * Sends an RST where the socket type allows it (TCP), else just closes. A socket still

@@ -4,30 +4,36 @@
 // (as pipe() would), and so does a capture writer that falls behind. FIN is forwarded as
 // FIN and RST as RST, so each side sees what the other really did: an 'end' is checked to
 // be a FIN (node-internals.ts), and a reset is passed on after the bytes that came before it.
+// The upstream is opened and its connect recorded by connect-target.ts, as every connect to
+// a target is. Each direction may pass through a stage (forward-stage.ts); a direction
+// without one takes the fast path below, which knows nothing of stages.
 
-import { connect, isIP, type Socket } from 'node:net'
-import type { ConnectionEnd, Direction, PeerAddress } from '../../shared/capture-types'
+import type { Socket } from 'node:net'
+import type { ConnectionEnd, Direction } from '../../shared/capture-types'
 import type { Endpoint } from '../../shared/endpoint'
-import { formatEndpoint } from '../../shared/endpoint'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
-import { describeNetError, errorInfo } from '../net/net-errors'
-import { DeadlineQueue, type Expiring } from '../net/deadline-queue'
+import { errorInfo } from '../net/net-errors'
 import type { LiveSetMember } from '../net/live-set'
-import { confirmFin, readInto } from '../net/node-internals'
+import { Target, type ConnectFailure, type DialHandler } from '../net/target/connect-target'
+import { confirmFin, readInto } from '../net/target/node-internals'
 import { READ_BUFFER_SIZE, ReadBuffers } from '../net/read-buffers'
-import { isResetError, localPeer, remotePeer, resetSocket, resetWhenFlushed } from '../net/sockets'
+import { isResetError, resetSocket, resetWhenFlushed } from '../net/sockets'
+import type { ForwardStage, ForwardStages, StagePair, StagePort } from './forward-stage'
 
 export interface UpstreamOptions {
   target: Endpoint
   connectTimeoutMs: number
   noDelay: boolean
+  /** What sits between the two legs of each connection (forward-stage.ts); without it bytes pass as they came, on the fast path. */
+  stages?: ForwardStages
 }
 
 /** What all connections of one proxy share. */
-export interface ProxyContext extends UpstreamOptions {
-  /** The upstream's address when the target names it exactly: no getpeername() needed. */
-  knownRemote: PeerAddress | undefined
-  connectDeadlines: DeadlineQueue
+export interface ProxyContext {
+  /** The upstream every connection dials (its timeouts share one timer). */
+  target: Target
+  noDelay: boolean
+  stages: ForwardStages | undefined
   /** What the sockets read into (shared by every proxy of the process, bounded there). */
   readBuffers: ReadBuffers
   /** Called once per connection, when both sockets have closed and the close is recorded. */
@@ -38,20 +44,21 @@ const readBuffers = new ReadBuffers()
 /** Reads from this size up hand their buffer on when kept, smaller ones are copied (at most half a buffer is pinned for nothing). */
 const HAND_ON_BYTES = READ_BUFFER_SIZE / 2
 
+/** Throws a one-line UserError for a target no connect could reach as named. */
 export function proxyContext(opts: UpstreamOptions, done: (conn: ProxyConnection) => void): ProxyContext {
-  return { ...opts, knownRemote: knownRemote(opts.target), connectDeadlines: new DeadlineQueue(opts.connectTimeoutMs), readBuffers, done }
+  const target = new Target({ target: opts.target, connectTimeoutMs: opts.connectTimeoutMs, noDelay: opts.noDelay })
+  return { target, noDelay: opts.noDelay, stages: opts.stages, readBuffers, done }
 }
 
-function knownRemote(target: Endpoint): PeerAddress | undefined {
-  if (target.kind !== 'tcp') return undefined
-  const v = isIP(target.host)
-  return v === 0 ? undefined : { address: target.host, port: target.port, family: v === 6 ? 'IPv6' : 'IPv4' }
+/** A direction of a connection whose other direction has a stage: bytes pass as they came. */
+const IDENTITY: ForwardStage = {
+  data: (chunk, port) => void port.send(chunk),
+  fin: (port) => port.end()
 }
 
-export class ProxyConnection implements Expiring, LiveSetMember {
+export class ProxyConnection implements DialHandler, LiveSetMember {
   liveSlot = -1
   private readonly upstream: Socket
-  private connected = false
   private captureHeld: boolean
   /** `held[dir]`: reading what `dir` sends is paused because the other side's buffer is full. */
   private readonly held: Record<Direction, boolean> = { client: false, server: false }
@@ -59,12 +66,14 @@ export class ProxyConnection implements Expiring, LiveSetMember {
   private openSockets = 2
   /** The buffer each side's socket reads into (readDirect), if it has one. */
   private readonly readBuf: Record<Direction, Buffer | undefined> = { client: undefined, server: undefined }
-  private readonly connectDeadline: number
+  /** This connection's stages (forward-stage.ts), when the proxy has any. */
+  private readonly stages: StagePair | undefined
+  /** `stageHeld[dir]`: `dir`'s stage asked for its sender to be held; made by the first ask. */
+  private stageHeld: Record<Direction, boolean> | undefined
 
   /**
-   * Starts the upstream connect at once. The open record (written by the caller an instant
-   * ago, with the target) marks that moment, so there is no separate `connecting` record:
-   * at thousands of short connections a second, every record counts.
+   * Starts the upstream connect at once (connect-target.ts dial(), recorded there); the
+   * client's first bytes wait in the upstream socket until it connects.
    */
   constructor(
     private readonly client: Socket,
@@ -73,43 +82,24 @@ export class ProxyConnection implements Expiring, LiveSetMember {
     captureHeld: boolean
   ) {
     this.captureHeld = captureHeld
-    const { target } = ctx
     client.setNoDelay(ctx.noDelay)
-    this.upstream =
-      target.kind === 'unix'
-        ? connect({ path: target.path, allowHalfOpen: true })
-        : connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: ctx.noDelay })
+    this.upstream = ctx.target.dial(rec, this)
     const up = this.upstream
-    this.connectDeadline = ctx.connectDeadlines.add(this)
-    up.once('connect', () => {
-      ctx.connectDeadlines.cancel(this.connectDeadline)
-      this.connected = true
-      const path = target.kind === 'unix' ? target.path : undefined
-      rec.connected(localPeer(up, path), ctx.knownRemote ?? remotePeer(up, path))
-    })
-    up.on('error', (err: NodeJS.ErrnoException) => {
-      if (this.connected) return this.onError('server', err)
-      ctx.connectDeadlines.cancel(this.connectDeadline)
-      if (isResetError(err)) {
-        // The server accepted and reset before Node saw the connect complete: Node reads the
-        // reset as the connect's error, and any bytes sent before it are gone with the socket.
-        rec.event('reset', 'server', { code: err.code, message: `${formatEndpoint(target)} reset the connection as it was accepted; bytes it sent before the reset could not be read` })
-        this.end ??= 'server-reset'
-      } else {
-        rec.event('connect-failed', 'server', { code: err.code ?? 'ERROR', message: describeNetError(err, { op: 'connect', where: formatEndpoint(target) }) })
-        this.end ??= 'connect-failed'
-      }
-      resetSocket(client)
-    })
     client.on('error', (err: NodeJS.ErrnoException) => this.onError('client', err))
-    this.readDirect('client', client, up)
-    this.readDirect('server', up, client)
-    client.on('data', (chunk: Buffer) => this.forward('client', chunk, up))
-    up.on('data', (chunk: Buffer) => this.forward('server', chunk, client))
+    this.stages = ctx.stages?.(rec.id)
+    if (this.stages === undefined) {
+      this.readDirect('client', client, up)
+      this.readDirect('server', up, client)
+      client.on('data', (chunk: Buffer) => this.forward('client', chunk, up))
+      up.on('data', (chunk: Buffer) => this.forward('server', chunk, client))
+      client.on('end', () => confirmFin(client, () => this.onFin('client', up)))
+      up.on('end', () => confirmFin(up, () => this.onFin('server', client)))
+    } else {
+      this.staged('client', client, up, this.stages.client ?? IDENTITY)
+      this.staged('server', up, client, this.stages.server ?? IDENTITY)
+    }
     up.on('drain', () => this.release('client'))
     client.on('drain', () => this.release('server'))
-    client.on('end', () => confirmFin(client, () => this.onFin('client', up)))
-    up.on('end', () => confirmFin(up, () => this.onFin('server', client)))
     client.on('close', this.onSocketClosed)
     up.on('close', this.onSocketClosed)
     if (captureHeld) {
@@ -122,11 +112,19 @@ export class ProxyConnection implements Expiring, LiveSetMember {
     return this.rec.id
   }
 
-  /** The upstream connect took too long. */
-  expired(): void {
-    if (this.connected || this.upstream.destroyed) return
-    const err = Object.assign(new Error(`connect timed out after ${this.ctx.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' })
-    this.upstream.destroy(err)
+  targetConnected(): void {
+    // Nothing to do: the connect is recorded, and what the client sent meanwhile goes out by itself.
+  }
+
+  /** An error of the connected upstream (before it connects, its errors are the connect's: targetFailed). */
+  targetError(err: NodeJS.ErrnoException): void {
+    this.onError('server', err)
+  }
+
+  /** The upstream connect failed (recorded by connect-target.ts): the client is reset. */
+  targetFailed(failure: ConnectFailure): void {
+    this.end ??= failure.end
+    resetSocket(this.client)
   }
 
   private forward(dir: Direction, chunk: Buffer, to: Socket): void {
@@ -136,10 +134,69 @@ export class ProxyConnection implements Expiring, LiveSetMember {
     // side's answer and any socket events come in later turns of the event loop.
     const flowing = to.write(chunk)
     this.rec.data(dir, chunk, time, mono)
-    if (!flowing && !this.held[dir]) {
-      this.held[dir] = true
-      this.applyFlow(dir)
+    if (!flowing) this.block(dir)
+  }
+
+  /** The receiver of what `dir` sends is full: `dir` is not read until it drains. */
+  private block(dir: Direction): void {
+    if (this.held[dir]) return
+    this.held[dir] = true
+    this.applyFlow(dir)
+  }
+
+  /**
+   * `dir`'s bytes pass through `stage` (forward-stage.ts): each chunk is recorded as it was
+   * read, then given to the stage, which sends what it will through the port. Reads come as
+   * 'data' events, whose buffers the stage may keep.
+   */
+  private staged(dir: Direction, from: Socket, to: Socket, stage: ForwardStage): void {
+    const port: StagePort = {
+      send: (bytes) => {
+        // Going down (a reset, an error, a stop): what the stage still sends is dropped with it.
+        if (this.end !== undefined || to.destroyed || to.writableEnded) return false
+        const flowing = to.write(bytes)
+        if (!flowing) this.block(dir)
+        return flowing
+      },
+      end: () => {
+        if (!to.destroyed && !to.writableEnded) to.end()
+      },
+      hold: (held) => {
+        this.stageHeld ??= { client: false, server: false }
+        this.stageHeld[dir] = held
+        this.applyFlow(dir)
+      }
     }
+    from.on('data', (chunk: Buffer) => {
+      this.rec.data(dir, chunk)
+      try {
+        stage.data(chunk, port)
+      } catch (err) {
+        this.stageFailed(dir, err)
+      }
+    })
+    from.on('end', () =>
+      confirmFin(from, () => {
+        this.rec.event('fin', dir)
+        try {
+          stage.fin(port)
+        } catch (err) {
+          this.stageFailed(dir, err)
+        }
+      })
+    )
+  }
+
+  /**
+   * A stage threw (it may parse hostile bytes): nothing more can be forwarded truthfully in
+   * that direction, so both sides are reset, and the capture says why.
+   */
+  private stageFailed(dir: Direction, err: unknown): void {
+    const why = err instanceof Error ? err.message : String(err)
+    this.rec.event('error', dir, { code: 'ESTAGE', message: `the ${dir === 'client' ? 'client-to-target' : 'target-to-client'} stage failed: ${why.split('\n')[0]}` })
+    this.end ??= 'error'
+    resetSocket(this.client)
+    resetSocket(this.upstream)
   }
 
   /**
@@ -181,7 +238,7 @@ export class ProxyConnection implements Expiring, LiveSetMember {
 
   private applyFlow(dir: Direction): void {
     const s = this.reader(dir)
-    if (this.held[dir] || this.captureHeld) s.pause()
+    if (this.held[dir] || this.captureHeld || (this.stageHeld !== undefined && this.stageHeld[dir])) s.pause()
     else s.resume()
   }
 
@@ -215,7 +272,15 @@ export class ProxyConnection implements Expiring, LiveSetMember {
     if (--this.openSockets > 0) return
     // Both sockets are closed: neither reads again, and no pending write holds a buffer still in readBuf.
     for (const b of [this.readBuf.client, this.readBuf.server]) if (b !== undefined) this.ctx.readBuffers.give(b)
-    this.ctx.connectDeadlines.cancel(this.connectDeadline)
+    if (this.stages !== undefined) {
+      for (const stage of [this.stages.client, this.stages.server]) {
+        try {
+          stage?.close?.()
+        } catch {
+          // Over either way: a stage that fails to let go costs nothing more than that.
+        }
+      }
+    }
     this.rec.close(this.end ?? 'closed')
     this.ctx.done(this)
   }

@@ -8,10 +8,10 @@ import { formatEndpoint } from '../../shared/endpoint'
 import type { LiveCapture } from '../capture/write/live-capture'
 import type { HoldState } from '../capture/write/hold-state'
 import type { FdBudget } from '../net/fd-budget'
-import { boundAddress, checkSocketPath, listenAgain, listenOn } from '../net/listen'
+import { Listener } from '../net/listen'
 import { outOfDescriptors, UserError } from '../net/net-errors'
 import { remotePeer, resetSocket } from '../net/sockets'
-import { warmSocketConstructor } from '../net/node-internals'
+import { warmSocketConstructor } from '../net/target/node-internals'
 import { LiveSet } from '../net/live-set'
 import { ProxyConnection, proxyContext, type ProxyContext, type UpstreamOptions } from './proxy-connection'
 
@@ -31,12 +31,9 @@ export interface ProxyDeps {
 }
 
 export class Proxy {
-  private server: Server
+  private listener!: Listener
   private readonly live = new LiveSet<ProxyConnection>()
   private accepted = 0
-  private listening = ''
-  /** Where a restart listens (the first listen with its port resolved). */
-  private relisten: Endpoint
   private stopped = false
   private closed: Promise<void> | undefined
   /** Waiting for the last live connection to end. */
@@ -52,10 +49,9 @@ export class Proxy {
     private readonly deps: ProxyDeps
   ) {
     this.capture = deps.capture
-    this.relisten = opts.listen
     this.targetText = formatEndpoint(opts.target)
+    // Builds the upstream's Target: one no connect could reach fails here, before listening.
     this.ctx = proxyContext(opts, this.connectionDone)
-    this.server = this.newServer()
   }
 
   private newServer(): Server {
@@ -63,17 +59,13 @@ export class Proxy {
   }
 
   static async start(opts: ProxyOptions, deps: ProxyDeps): Promise<Proxy> {
-    checkSocketPath(opts.target)
     // Every connection builds two sockets; see node-internals.ts for why this saves CPU.
     warmSocketConstructor()
     const proxy = new Proxy(opts, deps)
-    const capture = deps.capture
-    await listenOn(proxy.server, opts.listen)
+    proxy.listener = await Listener.open(opts.listen, () => proxy.newServer())
     // Connections that outlive a stop still obey the capture's hold: watched for the engine's life.
     deps.hold.watch(proxy.setCaptureHeld)
-    proxy.listening = boundAddress(proxy.server, opts.listen)
-    proxy.relisten = listenAgain(opts.listen, proxy.server)
-    capture.owner({ event: 'start', id: opts.id, listen: proxy.listening, target: formatEndpoint(opts.target) })
+    deps.capture.owner({ event: 'start', id: opts.id, listen: proxy.listener.address, target: proxy.targetText })
     return proxy
   }
 
@@ -84,7 +76,7 @@ export class Proxy {
   info(): ProxyInfo {
     return {
       id: this.opts.id,
-      listen: this.listening,
+      listen: this.listener.address,
       target: this.targetText,
       state: this.stopped ? 'stopped' : 'listening',
       accepted: this.accepted,
@@ -140,14 +132,11 @@ export class Proxy {
    * that outlived the stop go on. A new server, because the old one may still be closing.
    */
   async restart(): Promise<void> {
-    if (!this.stopped) throw new UserError(`proxy ${this.opts.id} is already listening on ${this.listening}`, 'ESTATE')
-    const server = this.newServer()
-    await listenOn(server, this.relisten)
-    this.server = server
+    if (!this.stopped) throw new UserError(`proxy ${this.opts.id} is already listening on ${this.listener.address}`, 'ESTATE')
+    await this.listener.restart()
     this.stopped = false
     this.closed = undefined
-    this.listening = boundAddress(server, this.relisten)
-    this.capture.owner({ event: 'start', id: this.opts.id, listen: this.listening, target: this.targetText })
+    this.capture.owner({ event: 'start', id: this.opts.id, listen: this.listener.address, target: this.targetText })
   }
 
   /**
@@ -157,8 +146,8 @@ export class Proxy {
   async stop(closeConnections = false): Promise<void> {
     if (!this.stopped) {
       this.stopped = true
-      this.closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
-      this.capture.owner({ event: 'stop', id: this.opts.id, listen: this.listening, target: this.targetText })
+      this.closed = this.listener.close()
+      this.capture.owner({ event: 'stop', id: this.opts.id, listen: this.listener.address, target: this.targetText })
     }
     if (!closeConnections) return
     const allEnded = this.live.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.whenEmpty.push(resolve))

@@ -7,7 +7,7 @@
 // starts late rather than at once.
 
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
-import { MAX_TIMER_MS } from '../../shared/limits'
+import { DEFAULT_CAPTURE_REPLAY_CONCURRENCY, MAX_TIMER_MS } from '../../shared/limits'
 import type { CaptureReplaySummary, ConnectionReplayOutcome } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
@@ -16,11 +16,11 @@ import { PROGRESS_INTERVAL_MS } from '../export/export-progress'
 import { UserError } from '../net/net-errors'
 import { parseTargetEndpoint } from '../net/user-endpoint'
 import { cancelled } from '../session/session-connection'
-import { ReplayConnectError, replayRaw, type ReplayRecording } from './raw-replay'
+import { ConnectError } from '../net/target/connect-target'
+import { replayRaw, type ReplayRecording } from './raw-replay'
 import { httpAnswersMatch } from './capture-replay-ignore'
 import { planReplay } from './replay-plan'
 
-export const DEFAULT_CAPTURE_REPLAY_CONCURRENCY = 64
 /**
  * What the running replays keep of their answers in all (for the HTTP ignore rules), shared
  * by as many as run at once: 1 MiB each at DEFAULT_CAPTURE_REPLAY_CONCURRENCY, 64 KiB each
@@ -188,7 +188,7 @@ async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts:
   } catch (err) {
     if (opts.signal?.aborted) throw cancelled()
     if (!(err instanceof UserError)) throw err
-    return { ...base, matched: 0, of: 0, differing: [], differingTurns: 0, error: err.message, unreachable: err instanceof ReplayConnectError }
+    return { ...base, matched: 0, of: 0, differing: [], differingTurns: 0, error: err.message, unreachable: err instanceof ConnectError }
   }
   const differs = result.turns.filter((t) => !t.matched)
   let stillDiffer = differs

@@ -1,7 +1,8 @@
 // The response to a replayed request, read with the project's own HTTP/1 decoder: the
 // request sent is fed to it too, so it frames the answer as the request asks (HEAD, 1xx).
-// The body is hashed as it arrives and only a preview of it kept, so a huge answer costs
-// no memory; the head is held until the decoder has read it, and heads are bounded there.
+// The body is hashed as it arrives and only its first `keep` bytes kept (for the comparison;
+// results carry a preview), so a huge answer costs no memory; the head is held until the
+// decoder has read it, and heads are bounded there.
 
 import { createHash, type Hash } from 'node:crypto'
 import { HTTP_REPLAY_PREVIEW, type HttpReplayResponse } from '../../shared/replay-types'
@@ -27,6 +28,13 @@ export class ResponseReader {
   private preview: Buffer[] = []
   private previewBytes = 0
   ended = false
+
+  /** The most of the content kept (for the comparison), at least a result's preview. */
+  private readonly keep: number
+
+  constructor(keep = HTTP_REPLAY_PREVIEW) {
+    this.keep = Math.max(keep, HTTP_REPLAY_PREVIEW)
+  }
 
   sent(bytes: Buffer): void {
     this.decoder.push('client', bytes, this.clientAt, Date.now())
@@ -73,9 +81,17 @@ export class ResponseReader {
       reason: r.reason ?? '',
       headers: r.headers.map((h) => ({ name: h.name, value: h.value })),
       bodySize: r.body.size,
-      body: this.contentPreview(r),
+      body: this.contentPreview(r, HTTP_REPLAY_PREVIEW),
       complete: r.body.complete
     }
+  }
+
+  /** The content kept (chunk framing removed, content coding left on), and whether it is all of it. */
+  content(): { bytes: Buffer; whole: boolean } {
+    const r = this.exchange?.response
+    if (r === undefined || r.body.framing === 'none') return { bytes: Buffer.alloc(0), whole: r !== undefined }
+    const bytes = this.contentPreview(r, this.keep)
+    return { bytes, whole: r.body.complete && bytes.length === r.body.size }
   }
 
   private take(): void {
@@ -88,6 +104,8 @@ export class ResponseReader {
     }
     const start = r.body.range.offset
     const end = start + r.body.range.length
+    // Chunk framing takes room too: twice the content is kept of a chunked body's wire.
+    const wireKeep = r.body.framing === 'chunked' ? this.keep * 2 : this.keep
     if (this.hashedTo < start) this.hashedTo = start
     const keep: Piece[] = []
     for (const p of this.pieces) {
@@ -96,9 +114,9 @@ export class ResponseReader {
       if (to > from) {
         const part = p.bytes.subarray(from - p.offset, to - p.offset)
         this.hash.update(part)
-        if (this.previewBytes < HTTP_REPLAY_PREVIEW * 2) {
-          this.preview.push(Buffer.from(part.subarray(0, HTTP_REPLAY_PREVIEW * 2 - this.previewBytes)))
-          this.previewBytes += Math.min(part.length, HTTP_REPLAY_PREVIEW * 2 - this.previewBytes)
+        if (this.previewBytes < wireKeep) {
+          this.preview.push(Buffer.from(part.subarray(0, wireKeep - this.previewBytes)))
+          this.previewBytes += Math.min(part.length, wireKeep - this.previewBytes)
         }
         this.hashedTo = to
       }
@@ -107,17 +125,17 @@ export class ResponseReader {
     this.pieces = keep
   }
 
-  /** The first bytes of content: for a chunked body, its chunks' data from the kept wire bytes. */
-  private contentPreview(r: HttpMessage): Buffer {
+  /** The first `limit` bytes of content: for a chunked body, its chunks' data from the kept wire bytes. */
+  private contentPreview(r: HttpMessage, limit: number): Buffer {
     const wire = Buffer.concat(this.preview)
-    if (r.body.framing !== 'chunked') return wire.subarray(0, HTTP_REPLAY_PREVIEW)
+    if (r.body.framing !== 'chunked') return wire.subarray(0, limit)
     const start = r.body.range.offset
     const out: Buffer[] = []
     let n = 0
     for (const c of r.body.chunks ?? []) {
       const from = c.offset - start
-      if (from >= wire.length || n >= HTTP_REPLAY_PREVIEW) break
-      const part = wire.subarray(from, Math.min(from + c.length, wire.length, from + HTTP_REPLAY_PREVIEW - n))
+      if (from >= wire.length || n >= limit) break
+      const part = wire.subarray(from, Math.min(from + c.length, wire.length, from + limit - n))
       out.push(part)
       n += part.length
     }

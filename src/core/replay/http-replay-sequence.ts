@@ -7,15 +7,15 @@
 // response, before the next request, answer nothing and are not compared (the capture
 // keeps them).
 
-import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
+import type { Endpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
 import type { HttpReplayResult, HttpSequenceResult } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
 import { cancelled } from '../session/session-connection'
-import { exchangeOn, prepareRequest, recordReplay } from './http-replay'
+import { exchangeOn, prepareRequest } from './http-replay'
 import { capturedRequest } from './http-replay-request'
-import { connect, ReplayLink, type ReplayRecording } from './raw-replay'
+import { connectReplay, ReplayLink, type ReplayRecording } from './raw-replay'
 
 export interface HttpSequenceOptions {
   target: Endpoint
@@ -23,6 +23,8 @@ export interface HttpSequenceOptions {
   fixLength?: boolean
   /** How long to wait for each whole response (default 2 s). */
   timeoutMs?: number
+  /** Response headers whose differences are not counted (Date, Age, Expires and the framing headers never are). */
+  ignoreHeaders?: string[]
   connectTimeoutMs?: number
   signal?: AbortSignal
   /** Where the sequence's one connection is recorded; its source is the first request's. */
@@ -43,9 +45,7 @@ export async function replaySequence(view: CaptureView, decoding: Decoding, requ
   // responses (headers, up to 4096 chunk ranges each) are read again one at a time below.
   for (const r of requests) await capturedRequest(view, decoding, r.connId, r.exchange)
   if (opts.signal?.aborted) throw cancelled()
-  const where = formatEndpoint(opts.target)
-  const rec = recordReplay(opts, where)
-  const socket = await connect(opts, where, rec)
+  const { socket, rec, where } = await connectReplay(opts)
   const link = new ReplayLink(socket, rec, opts.record?.hold, opts.signal, opts.timeoutMs)
   const results: HttpReplayResult[] = []
   let stopped: string | undefined

@@ -1,27 +1,29 @@
 // HTTP replay: one captured request (or an edited copy of it) sent again on a fresh
 // connection (byte-exact, or with Content-Length and Host fitted), its response read with
-// the HTTP/1 decoder and compared with the recorded one: status, headers (but those that
-// change on every answer) and body bytes. With `count` it is sent N times, at most
-// `concurrency` at once, and summed up. A keep-alive sequence (http-replay-sequence.ts)
+// the HTTP/1 decoder and compared with the recorded one (response-comparison.ts): status,
+// headers by name (but those that change on every answer) and the body's decoded content.
+// With `count` it is sent N times, at most `concurrency` at once, and summed up. A keep-alive sequence (http-replay-sequence.ts)
 // sends several on one connection with the same pieces: prepareRequest and exchangeOn.
 
-import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
+import type { Endpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
 import type { HttpMessage } from '../../shared/protocol-types'
-import { HTTP_REPLAY_PREVIEW, VOLATILE_RESPONSE_HEADERS, type HttpReplayOutcome, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary } from '../../shared/replay-types'
+import { HTTP_REPLAY_PREVIEW, type HttpReplayOutcome, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary } from '../../shared/replay-types'
+import { MAX_COMPARED_BODY } from '../../shared/response-comparison-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { readBody } from '../decode/body-content'
 import type { Decoding } from '../decode/decoding'
 import { headerTokens } from '../protocols/http1/head-parser'
 import { cancelled } from '../session/session-connection'
 import { capturedRequest, editedRequestBytes, requestBytes, type CapturedRequest, type RequestBytes } from './http-replay-request'
 import { ResponseReader } from './http-replay-response'
+import { comparisonContent } from './comparison-content'
+import { comparedResponse, compareResponses, readableContent, type ComparedResponse } from './response-comparison'
 import { PIECE, rangeHash, recordedPieces } from './recorded-bytes'
-import { connect, DEFAULT_TURN_TIMEOUT_MS, REPLAY_OWNER, ReplayConnectError, ReplayLink, type ReplayRecording } from './raw-replay'
+import { ConnectError } from '../net/target/connect-target'
+import { connectReplay, ReplayLink, type ReplayRecording } from './raw-replay'
+import { DEFAULT_REPLAY_TIMEOUT_MS } from '../../shared/limits'
 
-/** Headers that differ on every answer of the same server: not a difference. */
-const VOLATILE_HEADERS = new Set(VOLATILE_RESPONSE_HEADERS)
 /** Error messages a summary keeps. */
 const ERROR_SAMPLES = 5
 
@@ -37,6 +39,8 @@ export interface HttpReplayOptions {
   concurrency?: number
   /** Send these bytes (an edited copy) instead of the captured request. */
   request?: Uint8Array
+  /** Response headers whose differences are not counted (Date, Age, Expires and the framing headers never are). */
+  ignoreHeaders?: string[]
   signal?: AbortSignal
   record?: ReplayRecording
 }
@@ -49,7 +53,8 @@ export interface PreparedRequest {
   bytes: RequestBytes
   edited: boolean
   recorded?: HttpMessage
-  recordedHash?: string
+  /** The recorded response as compared: its content decoded (bounded) and read once for every run. */
+  recordedCompared?: ComparedResponse
   /** The recorded response as results show it. */
   recordedResponse?: HttpReplayResponse
 }
@@ -72,11 +77,21 @@ export async function prepareRequest(view: CaptureView, connId: number, exchange
   const p: PreparedRequest = { view, connId, exchange, bytes, edited, recorded: captured.response }
   const r = captured.response
   if (r?.status !== undefined) {
-    p.recordedHash = await rangeHash(view, connId, 'server', r.body.range)
+    const hash = await rangeHash(view, connId, 'server', r.body.range)
     // Content as the replayed body is kept: chunk framing removed, content coding left on.
-    const body = await readBody(view, connId, r, { decode: false, offset: 0, length: HTTP_REPLAY_PREVIEW }, opts.signal)
+    const body = await readBody(view, connId, r, { decode: false, offset: 0, length: MAX_COMPARED_BODY }, opts.signal)
+    p.recordedCompared = comparedResponse(r, await undoCoding(r, { bytes: body.bytes, whole: body.end }, opts.signal), hash)
     const size = r.body.framing === 'none' ? 0 : r.body.size
-    p.recordedResponse = { version: r.version, status: r.status, reason: r.reason ?? '', headers: r.headers.map((h) => ({ name: h.name, value: h.value })), bodySize: size, body: body.bytes, complete: r.body.complete }
+    p.recordedResponse = {
+      version: r.version,
+      status: r.status,
+      reason: r.reason ?? '',
+      headers: r.headers.map((h) => ({ name: h.name, value: h.value })),
+      bodySize: size,
+      body: body.bytes.slice(0, HTTP_REPLAY_PREVIEW),
+      complete: r.body.complete,
+      content: readableContent(p.recordedCompared)
+    }
   }
   return p
 }
@@ -91,7 +106,8 @@ async function repeat(p: PreparedRequest, opts: HttpReplayOptions, count: number
     while (next < count) {
       const i = next++
       try {
-        const r = await sendOnce(p, opts)
+        // Only the first run is shown: the others keep a preview's worth of their bodies, not the comparison's bound.
+        const r = await sendOnce(p, opts, i === 0 ? MAX_COMPARED_BODY : HTTP_REPLAY_PREVIEW)
         if (i === 0) first = r
         if (r.response === undefined || !r.response.complete || r.ms === undefined) throw new UserError(r.differences.join(', '))
         summary.statuses[r.response.status] = (summary.statuses[r.response.status] ?? 0) + 1
@@ -100,7 +116,7 @@ async function repeat(p: PreparedRequest, opts: HttpReplayOptions, count: number
       } catch (err) {
         if (opts.signal?.aborted) throw cancelled()
         summary.errors++
-        if (err instanceof ReplayConnectError) summary.unreachable++
+        if (err instanceof ConnectError) summary.unreachable++
         const message = err instanceof Error ? err.message : String(err)
         if (summary.errorSamples.length < ERROR_SAMPLES && !summary.errorSamples.includes(message)) summary.errorSamples.push(message)
       }
@@ -125,18 +141,11 @@ function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
 }
 
-/** A replay's own connection in the live capture (when recording), linked to what it replays. */
-export function recordReplay(opts: Pick<HttpReplayOptions, 'record'>, where: string): RecordedConnection | undefined {
-  return opts.record?.capture.openConnection({ kind: 'client', ownerId: REPLAY_OWNER, target: where, replayOf: opts.record?.source })
-}
-
-async function sendOnce(p: PreparedRequest, opts: HttpReplayOptions): Promise<HttpReplayResult> {
-  const where = formatEndpoint(opts.target)
-  const rec = recordReplay(opts, where)
-  const socket = await connect(opts, where, rec)
+async function sendOnce(p: PreparedRequest, opts: HttpReplayOptions, keep = MAX_COMPARED_BODY): Promise<HttpReplayResult> {
+  const { socket, rec, where } = await connectReplay(opts)
   const link = new ReplayLink(socket, rec, opts.record?.hold, opts.signal, opts.timeoutMs)
   try {
-    const { result } = await exchangeOn(link, p, opts, where)
+    const { result } = await exchangeOn(link, p, { ...opts, keep }, where)
     if (rec) result.connId = rec.id
     return result
   } finally {
@@ -155,9 +164,15 @@ export interface ExchangeOutcome {
  * server's FIN or the timeout), then compares it with the recorded one. The link stays
  * open; the caller closes it.
  */
-export async function exchangeOn(link: ReplayLink, p: PreparedRequest, opts: Pick<HttpReplayOptions, 'timeoutMs' | 'signal'>, where: string): Promise<ExchangeOutcome> {
-  const reader = new ResponseReader()
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TURN_TIMEOUT_MS
+export async function exchangeOn(
+  link: ReplayLink,
+  p: PreparedRequest,
+  opts: Pick<HttpReplayOptions, 'timeoutMs' | 'signal' | 'ignoreHeaders'> & { keep?: number },
+  where: string
+): Promise<ExchangeOutcome> {
+  const keep = Math.min(opts.keep ?? MAX_COMPARED_BODY, MAX_COMPARED_BODY)
+  const reader = new ResponseReader(keep)
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_REPLAY_TIMEOUT_MS
   let doneAt: number | undefined
   link.onData = (chunk) => {
     reader.received(chunk)
@@ -198,36 +213,31 @@ export async function exchangeOn(link: ReplayLink, p: PreparedRequest, opts: Pic
   result.response = response
   if (doneAt !== undefined) result.ms = doneAt - start
   if (!response.complete) result.differences.push(`incomplete response (${timedOut ? `not whole within ${timeoutMs} ms` : 'the server closed first'})`)
-  result.differences.push(...differences(p, reader.response!, reader.bodyHash()))
+  const kept = reader.content()
+  const got = comparedResponse(reader.response!, await undoCoding(reader.response!, kept, opts.signal), reader.bodyHash())
+  response.content = readableContent(got)
+  if (p.recordedCompared === undefined) result.differences.push('the capture has no response to compare with')
+  else {
+    const { differences, comparison } = compareResponses(p.recordedCompared, got, { ignoreHeaders: opts.ignoreHeaders, kept: keep })
+    result.differences.push(...differences)
+    result.comparison = comparison
+  }
   result.matched = result.differences.length === 0
   return { result, serverCloses: link.serverEnded || !link.open || closesAfter(reader.response!) }
+}
+
+/** comparisonContent, with a cancel while it decodes told as the replay's cancel. */
+async function undoCoding(message: HttpMessage, sent: { bytes: Uint8Array; whole: boolean }, signal: AbortSignal | undefined): ReturnType<typeof comparisonContent> {
+  try {
+    return await comparisonContent(message, sent.bytes, sent.whole, signal)
+  } catch (err) {
+    if (signal?.aborted) throw cancelled()
+    throw err
+  }
 }
 
 /** A response after which its server closes: `Connection: close`, or HTTP/1.0 without keep-alive. */
 function closesAfter(r: HttpMessage): boolean {
   const tokens = headerTokens(r.headers, 'connection')
   return tokens.includes('close') || (r.version === 'HTTP/1.0' && !tokens.includes('keep-alive'))
-}
-
-/** What differs from the recorded response, one phrase each. */
-function differences(p: PreparedRequest, got: HttpMessage, hash: string): string[] {
-  const want = p.recorded
-  if (want?.status === undefined) return ['the capture has no response to compare with']
-  const out: string[] = []
-  if (got.status !== want.status) out.push(`status ${got.status} (recorded ${want.status})`)
-  const stable = (m: HttpMessage): Array<{ name: string; value: string }> => m.headers.filter((h) => !VOLATILE_HEADERS.has(h.name.toLowerCase()))
-  const a = stable(got)
-  const b = stable(want)
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i]
-    const y = b[i]
-    if (x !== undefined && y !== undefined && x.name.toLowerCase() === y.name.toLowerCase() && x.value === y.value) continue
-    if (x === undefined) out.push(`header ${y.name} missing`)
-    else if (y === undefined || x.name.toLowerCase() !== y.name.toLowerCase()) out.push(`header ${x.name}${b.some((h) => h.name.toLowerCase() === x.name.toLowerCase()) ? ' moved' : ' added'}`)
-    else out.push(`header ${x.name}: ${JSON.stringify(x.value)} (recorded ${JSON.stringify(y.value)})`)
-    break // the first is named; the rest follow from it
-  }
-  if (got.body.size !== want.body.size) out.push(`body ${got.body.size} bytes (recorded ${want.body.size})`)
-  else if (hash !== p.recordedHash) out.push('body bytes')
-  return out
 }

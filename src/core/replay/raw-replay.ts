@@ -3,30 +3,27 @@
 // Every write waits for the socket to drain, and every wait ends on close, abort or its
 // timeout, so neither a silent nor a flooding server holds it up or grows its memory.
 
-import { createConnection, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import type { ConnectionEnd, ReplaySource } from '../../shared/capture-types'
-import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
+import type { Endpoint } from '../../shared/endpoint'
+import { DEFAULT_REPLAY_TIMEOUT_MS } from '../../shared/limits'
 import type { RawReplayResult, ReplayStrategy, ReplayTurn } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { HoldState } from '../capture/write/hold-state'
 import type { LiveCapture } from '../capture/write/live-capture'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import type { FdBudget } from '../net/fd-budget'
-import { UserError, describeNetError, errorInfo } from '../net/net-errors'
-import { isResetError, localPeer, remotePeer } from '../net/sockets'
+import { UserError, errorInfo } from '../net/net-errors'
+import { isResetError } from '../net/sockets'
+import { Target } from '../net/target/connect-target'
 import { cancelled } from '../session/session-connection'
 import { Answers } from './answers'
 import { rangeHash, recordedPieces } from './recorded-bytes'
 import { Waits } from './waits'
 import { planReplay, type ReplayPlan, type StreamRange } from './replay-plan'
 
-export const DEFAULT_TURN_TIMEOUT_MS = 2000
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 /** The owner id of replay connections in the live capture. */
 export const REPLAY_OWNER = 'replay'
-
-/** The target could not be reached: front ends tell it apart from other failures (the CLI's exit code). */
-export class ReplayConnectError extends UserError {}
 
 /** Where a replay's own connection is recorded (the engine's live capture). */
 export interface ReplayRecording {
@@ -75,10 +72,8 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
   const edits = editsByTurn(plan, connId, opts.edits)
   const signal = opts.signal
   if (signal?.aborted) throw cancelled()
-  const where = formatEndpoint(opts.target)
-  const rec = opts.record?.capture.openConnection({ kind: 'client', ownerId: REPLAY_OWNER, target: where, replayOf: opts.record?.source })
-  const socket = await connect(opts, where, rec)
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TURN_TIMEOUT_MS
+  const { socket, rec, where } = await connectReplay(opts)
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_REPLAY_TIMEOUT_MS
   const link = new ReplayLink(socket, rec, opts.record?.hold, signal, timeoutMs)
   const expected = plan.turns.map((t) => t.server.length)
   const answers = new Answers(expected, opts.strategy !== 'turns', opts.keepTotal)
@@ -147,51 +142,26 @@ async function recordedStart(view: CaptureView, connId: number, range: StreamRan
   return Buffer.concat(pieces)
 }
 
-/** Connects (recorded, when recording); a failure is one line, as client sessions word it. */
-export function connect(opts: Pick<RawReplayOptions, 'target' | 'connectTimeoutMs' | 'signal' | 'record'>, where: string, rec: RecordedConnection | undefined): Promise<Socket> {
-  // A signal aborted already never fires 'abort': without this, a cancelled caller would still connect (up to the connect timeout).
-  if (opts.signal?.aborted) {
-    rec?.close('stopped')
-    return Promise.reject(cancelled())
-  }
-  const t = opts.target
-  rec?.event('connecting', undefined, { target: where })
-  const socket = t.kind === 'unix' ? createConnection({ path: t.path, allowHalfOpen: true }) : createConnection({ host: t.host, port: t.port, allowHalfOpen: true, noDelay: true })
-  const budget = opts.record?.budget
-  budget?.opened(1)
-  socket.once('close', () => budget?.closed(1))
-  const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
-  const timer = setTimeout(() => {
-    rec?.event('timeout', undefined, { ms: timeoutMs, what: 'connect' })
-    socket.destroy(Object.assign(new Error(`connect timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }))
-  }, timeoutMs)
-  socket.on('lookup', (err, address, family, host) => {
-    if (!err) rec?.event('lookup', undefined, { host, address, family })
-  })
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => void socket.destroy(Object.assign(new Error('cancelled'), { code: 'ECANCELED' }))
-    opts.signal?.addEventListener('abort', onAbort, { once: true })
-    const onFail = (err: NodeJS.ErrnoException): void => {
-      clearTimeout(timer)
-      opts.signal?.removeEventListener('abort', onAbort)
-      const aborted = err.code === 'ECANCELED'
-      const message = aborted ? 'cancelled' : describeNetError(err, { op: 'connect', where })
-      rec?.event('connect-failed', 'server', { ...errorInfo(err), message })
-      socket.once('close', () => {
-        rec?.close('connect-failed')
-        reject(aborted ? cancelled() : new ReplayConnectError(message, err.code ?? 'ECONNREFUSED'))
-      })
-    }
-    socket.once('error', onFail)
-    socket.once('connect', () => {
-      clearTimeout(timer)
-      opts.signal?.removeEventListener('abort', onAbort)
-      socket.off('error', onFail)
-      const path = t.kind === 'unix' ? t.path : undefined
-      rec?.connected(localPeer(socket, path), remotePeer(socket, path))
-      resolve(socket)
-    })
-  })
+/** A replay's connection to its target, as connectReplay opened it. */
+export interface ReplayConnection {
+  socket: Socket
+  /** Its record in the live capture, when recording. */
+  rec: RecordedConnection | undefined
+  /** The target as typed back to people. */
+  where: string
+}
+
+/**
+ * Opens a replay's connection: recorded when recording (linked to what it replays), and
+ * connected by connect-target.ts, as every connect to a target is; a failure rejects with
+ * its one line (a ConnectError) and the record closed.
+ */
+export async function connectReplay(opts: Pick<RawReplayOptions, 'target' | 'connectTimeoutMs' | 'signal' | 'record'>): Promise<ReplayConnection> {
+  const target = new Target({ target: opts.target, connectTimeoutMs: opts.connectTimeoutMs })
+  const record = opts.record
+  const rec = record?.capture.openConnection({ kind: 'client', ownerId: REPLAY_OWNER, target: target.where, replayOf: record.source })
+  const socket = await target.connect({ record: rec, signal: opts.signal, budget: record?.budget })
+  return { socket, rec, where: target.where }
 }
 
 /** The connected socket: what it received, how it ended, and waits that end on close or abort. */
@@ -212,7 +182,7 @@ export class ReplayLink {
     hold: HoldState | undefined,
     private readonly signal: AbortSignal | undefined,
     /** How long a write waits for a target that takes nothing more (the replay's answer timeout). */
-    private readonly stallMs = DEFAULT_TURN_TIMEOUT_MS
+    private readonly stallMs = DEFAULT_REPLAY_TIMEOUT_MS
   ) {
     socket.on('drain', () => this.wake())
     socket.on('data', (chunk: Buffer) => {

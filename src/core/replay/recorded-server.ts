@@ -5,16 +5,16 @@
 // length and hash. Every client is played on its own: a failing one never touches another.
 
 import { createHash, type Hash } from 'node:crypto'
-import { createServer, type Server, type Socket } from 'node:net'
+import { createServer, type Socket } from 'node:net'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatPeer } from '../../shared/human-readable'
 import type { RecordedClientReport } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import { boundAddress, listenOn } from '../net/listen'
+import { Listener } from '../net/listen'
 import type { FdBudget } from '../net/fd-budget'
 import { outOfDescriptors, UserError } from '../net/net-errors'
 import { drainedOrClosed, remotePeer, resetSocket, resetWhenFlushed } from '../net/sockets'
-import { DEFAULT_TURN_TIMEOUT_MS } from './raw-replay'
+import { DEFAULT_REPLAY_TIMEOUT_MS } from '../../shared/limits'
 import { planReplay, type ReplayPlan, type StreamRange } from './replay-plan'
 import { rangeHash, recordedPieces } from './recorded-bytes'
 import { Waits } from './waits'
@@ -23,7 +23,7 @@ export type { RecordedClientReport }
 
 export interface RecordedServerOptions {
   listen: Endpoint
-  /** How long to wait for a client turn before answering anyway (default DEFAULT_TURN_TIMEOUT_MS). */
+  /** How long to wait for a client turn before answering anyway (default DEFAULT_REPLAY_TIMEOUT_MS). */
   timeoutMs?: number
   /** Called once per client, after it is gone; must not throw. */
   onClient?: (report: RecordedClientReport) => void
@@ -40,26 +40,23 @@ export class RecordedServer {
   private readonly sockets = new Set<Socket>()
   private readonly hashes = new Map<number, Promise<string>>()
   private stopped = false
+  private listener!: Listener
 
   private constructor(
     private readonly view: CaptureView,
     private readonly connId: number,
     private readonly plan: ReplayPlan,
     private readonly reset: boolean,
-    private readonly opts: RecordedServerOptions,
-    private readonly server: Server
+    private readonly opts: RecordedServerOptions
   ) {}
 
   static async start(view: CaptureView, connId: number, opts: RecordedServerOptions): Promise<RecordedServer> {
     const conn = await view.connection(connId)
     if (!conn) throw new UserError(`no connection #${connId} in this capture`, 'ENOENT')
     const plan = await planReplay(view, connId)
-    const server = createServer({ allowHalfOpen: true, noDelay: true })
-    const rs = new RecordedServer(view, connId, plan, conn.end === 'server-reset', opts, server)
-    server.on('connection', (socket) => rs.accept(socket))
-    server.on('error', () => {}) // after listening, an accept error must not crash the process
-    await listenOn(server, opts.listen)
-    rs.listen = boundAddress(server, opts.listen)
+    const rs = new RecordedServer(view, connId, plan, conn.end === 'server-reset', opts)
+    rs.listener = await Listener.open(opts.listen, () => createServer({ allowHalfOpen: true, noDelay: true }, (socket) => rs.accept(socket)))
+    rs.listen = rs.listener.address
     return rs
   }
 
@@ -99,7 +96,7 @@ export class RecordedServer {
   }
 
   private async play(c: PlayedClient, name: string): Promise<void> {
-    const timeoutMs = this.opts.timeoutMs ?? DEFAULT_TURN_TIMEOUT_MS
+    const timeoutMs = this.opts.timeoutMs ?? DEFAULT_REPLAY_TIMEOUT_MS
     const turns = this.plan.turns
     let played = 0
     let error: string | undefined
@@ -172,7 +169,7 @@ export class RecordedServer {
   /** Stops listening and closes every client (their reports still come). */
   async stop(): Promise<void> {
     this.stopped = true
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    const closed = this.listener.close()
     for (const s of this.sockets) s.destroy()
     await Promise.all([closed, ...this.clients])
   }

@@ -2,8 +2,10 @@
 // open captures, sends it, and records the replay in the live capture beside the traffic
 // it came from. Recorded servers live here until replay.stop or the engine's close.
 
+import { setMaxListeners } from 'node:events'
 import { LIVE_CAPTURE, type ReplaySource } from '../../shared/capture-types'
 import type { CallContext, CommandArgs } from '../../shared/contract'
+import type { CommandTable } from '../command-table'
 import type { OperationProgress } from '../../shared/events'
 import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../../shared/replay-types'
 import type { Endpoint } from '../../shared/endpoint'
@@ -41,6 +43,8 @@ export interface ReplayDeps {
   checkOpen: () => void
   /** How far a long command named by its `progress` argument (replay.capture) got. */
   progress: (p: OperationProgress) => void
+  /** A client of recorded server `server` is gone: what it was played (a front end may show each as it goes). */
+  clientDone: (server: string, report: RecordedClientReport) => void
 }
 
 export class ReplayCommands {
@@ -58,6 +62,8 @@ export class ReplayCommands {
   private async track<T>(ctx: CallContext | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.deps.checkOpen()
     const signal = ctx?.signal === undefined ? this.closing.signal : AbortSignal.any([ctx.signal, this.closing.signal])
+    // Every request of a repeat under way listens to it (up to MAX_HTTP_REPLAY_CONCURRENCY at once): no leak, and no warning on stderr.
+    setMaxListeners(0, signal)
     const p = work(signal)
     this.running.add(p)
     try {
@@ -97,7 +103,7 @@ export class ReplayCommands {
         timeoutMs: args.timeoutMs,
         edits: args.edits,
         signal,
-        record: this.recordOf(args.capture, args.connId)
+        record: args.record === false ? undefined : this.recordOf(args.capture, args.connId)
       })
     })
   }
@@ -106,6 +112,8 @@ export class ReplayCommands {
     this.deps.checkOpen()
     const listen = parseUserEndpoint(args.listen, 'listen', '127.0.0.1')
     const reports: RecordedClientReport[] = []
+    // Its id, once it has one: a client can only be gone after it listens.
+    const named: { id?: string } = {}
     const server = await RecordedServer.start(this.deps.captures.get(args.capture), args.connId, {
       listen,
       timeoutMs: args.timeoutMs,
@@ -114,6 +122,7 @@ export class ReplayCommands {
         const keep = Math.max(1, Math.min(MAX_RECORDED_CLIENT_REPORTS, Math.floor(MAX_RECORDED_REPORT_TURNS / Math.max(1, r.of))))
         reports.push(r)
         if (reports.length > keep) reports.splice(0, reports.length - keep)
+        if (named.id !== undefined) this.deps.clientDone(named.id, r)
       }
     })
     // The engine may have closed while it started: a server kept now would listen past the engine.
@@ -122,7 +131,7 @@ export class ReplayCommands {
       this.deps.checkOpen()
     }
     // The id is taken only once it listens, as proxy.start does.
-    const id = `r${this.nextRecordedServer++}`
+    const id = (named.id = `r${this.nextRecordedServer++}`)
     this.recordedServers.set(id, { server, reports, capture: args.capture, connId: args.connId })
     return this.info(id)
   }
@@ -154,8 +163,9 @@ export class ReplayCommands {
         concurrency: args.concurrency,
         timeoutMs: args.timeoutMs,
         request: args.request,
+        ignoreHeaders: args.ignoreHeaders,
         signal,
-        record: this.recordOf(args.capture, args.connId, args.exchange)
+        record: args.record === false ? undefined : this.recordOf(args.capture, args.connId, args.exchange)
       })
     })
   }
@@ -169,8 +179,9 @@ export class ReplayCommands {
         target,
         fixLength: args.fixLength,
         timeoutMs: args.timeoutMs,
+        ignoreHeaders: args.ignoreHeaders,
         signal,
-        record: this.recordOf(args.capture, first.connId, first.exchange)
+        record: args.record === false ? undefined : this.recordOf(args.capture, first.connId, first.exchange)
       })
     })
   }
@@ -188,7 +199,7 @@ export class ReplayCommands {
         ignoreBody: args.ignoreBody === undefined ? undefined : compileUserRegex(args.ignoreBody),
         timeoutMs: args.timeoutMs,
         signal,
-        record: (connId) => this.recordOf(args.capture, connId),
+        record: args.record === false ? undefined : (connId) => this.recordOf(args.capture, connId),
         onProgress: operation === undefined ? undefined : throttledProgress((p) => this.deps.progress({ operation, ...p }))
       })
     })
@@ -199,5 +210,20 @@ export class ReplayCommands {
     this.closing.abort()
     await Promise.allSettled([...this.running])
     await Promise.all([...this.recordedServers.values()].map((r) => r.server.stop()))
+  }
+}
+
+export type ReplayCommand = 'replay.raw' | 'replay.http' | 'replay.sequence' | 'replay.capture' | 'replay.serve' | 'replay.servers' | 'replay.stop'
+
+/** The replay part of the engine's command table. */
+export function replayCommands(replay: ReplayCommands): CommandTable<ReplayCommand> {
+  return {
+    'replay.raw': (args, ctx) => replay.raw(args, ctx),
+    'replay.http': (args, ctx) => replay.http(args, ctx),
+    'replay.sequence': (args, ctx) => replay.sequence(args, ctx),
+    'replay.capture': (args, ctx) => replay.capture(args, ctx),
+    'replay.serve': (args) => replay.serve(args),
+    'replay.servers': () => replay.servers(),
+    'replay.stop': (args) => replay.stop(args)
   }
 }

@@ -8,7 +8,7 @@ import type { ServerBehaviour, ServerSessionInfo, ServerStartArgs } from '../../
 import type { LiveCapture } from '../capture/write/live-capture'
 import { HttpFramingError, HttpRequestFramer } from '../http/request-framer'
 import type { FdBudget } from '../net/fd-budget'
-import { boundAddress, listenAgain, listenOn } from '../net/listen'
+import { Listener } from '../net/listen'
 import { outOfDescriptors, UserError } from '../net/net-errors'
 import { ERROR_CODES } from '../../shared/errors'
 import { remotePeer, resetSocket } from '../net/sockets'
@@ -50,18 +50,15 @@ interface AllClientsInterval {
 }
 
 export class ServerSession {
-  private server: Server
+  private listener!: Listener
   private readonly clients = new Map<number, SessionConnection>()
   private readonly framers = new WeakMap<SessionConnection, HttpRequestFramer>()
   /** Replies of one connection go out in the order their requests came in, as it reads them. */
   private readonly replies = new WeakMap<SessionConnection, ReplyQueue>()
   private answering: Answering = { behaviour: {}, rules: [], canned: undefined }
-  private listening = ''
   private accepted = 0
   private refused = 0
   private stopped = false
-  /** Where a restart listens (the first listen with its port resolved). */
-  private relisten: Endpoint
   private toAll: AllClientsInterval | undefined
 
   private constructor(
@@ -70,10 +67,7 @@ export class ServerSession {
     private readonly args: ServerStartArgs,
     private readonly capture: LiveCapture,
     private readonly hooks: SessionHooks
-  ) {
-    this.relisten = listen
-    this.server = this.newServer()
-  }
+  ) {}
 
   private newServer(): Server {
     const args = this.args
@@ -91,11 +85,14 @@ export class ServerSession {
     const session = new ServerSession(id, listen, args, capture, hooks)
     // Check the behaviour before taking the port, so a bad rule fails without side effects.
     session.answering = await compileBehaviour(args.behaviour ?? {})
-    await listenOn(session.server, listen, { backlog: args.backlog })
-    session.listening = boundAddress(session.server, listen)
-    session.relisten = listenAgain(listen, session.server)
+    session.listener = await Listener.open(listen, () => session.newServer(), { backlog: args.backlog })
     capture.owner({ event: 'start', id, listen: session.listening, target: session.listening })
     return session
+  }
+
+  /** Where it listens, port resolved. */
+  private get listening(): string {
+    return this.listener.address
   }
 
   info(): ServerSessionInfo {
@@ -250,11 +247,8 @@ export class ServerSession {
   /** Listens again after a stop, on the same address, with the same settings and behaviour. */
   async restart(): Promise<void> {
     if (!this.stopped) throw new UserError(`server ${this.id} is already listening on ${this.listening}`, ERROR_CODES.ESTATE)
-    const server = this.newServer()
-    await listenOn(server, this.relisten, { backlog: this.args.backlog })
-    this.server = server
+    await this.listener.restart()
     this.stopped = false
-    this.listening = boundAddress(server, this.relisten)
     this.capture.owner({ event: 'start', id: this.id, listen: this.listening, target: this.listening })
     this.hooks.updated()
   }
@@ -263,7 +257,8 @@ export class ServerSession {
     if (this.toAll) this.intervalToAll(undefined)
     if (!this.stopped) {
       this.stopped = true
-      this.server.close()
+      // Not waited for: its clients run on until closed or told to, and the server closes once they are gone.
+      void this.listener.close()
       this.capture.owner({ event: 'stop', id: this.id, listen: this.listening, target: this.listening })
     }
     if (closeClients) {

@@ -10,10 +10,10 @@ import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { buildPayload } from '../payload/build-payload'
 import { decodeText, type DecodeEncoding } from '../payload/decode-text'
 import { ERROR_CODES } from '../../shared/errors'
-import { UserError, errorInfo } from '../net/net-errors'
+import { UserError, cancelled, errorInfo } from '../net/net-errors'
 
-export const cancelled = (): UserError => new UserError('cancelled', ERROR_CODES.ECANCELED)
-import { confirmFin } from '../net/node-internals'
+export { cancelled }
+import { confirmFin } from '../net/target/node-internals'
 import { drainedOrClosed, isResetError, resetSocket } from '../net/sockets'
 import { compileUserRegex, type UserRegex } from '../regex/user-regex'
 

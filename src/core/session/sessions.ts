@@ -14,6 +14,7 @@ import type { LiveCapture } from '../capture/write/live-capture'
 import type { HoldState } from '../capture/write/hold-state'
 import type { FdBudget } from '../net/fd-budget'
 import { ERROR_CODES } from '../../shared/errors'
+import { DEFAULT_EXPECT_TIMEOUT_MS } from '../../shared/limits'
 import { UserError } from '../net/net-errors'
 import { cancelled } from './session-connection'
 import { buildPayload } from '../payload/build-payload'
@@ -191,7 +192,7 @@ export class Sessions {
         steps.push({ sent })
         continue
       }
-      const r = await c.expect(step.expect, step.timeoutMs ?? 5000, 'utf8', before, signal)
+      const r = await c.expect(step.expect, step.timeoutMs ?? DEFAULT_EXPECT_TIMEOUT_MS, 'utf8', before, signal)
       steps.push({ sent, matched: r.matched, ...(r.match !== undefined ? { match: r.match } : {}) })
       if (!r.matched) return { steps, completed: false }
     }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { FileCapture } from '../../../src/core/capture/read/file-capture'
+import { FileCapture } from '../../../src/core/capture/file-capture'
 import { Decoding } from '../../../src/core/decode/decoding'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { connectTo, startServer } from '../../helpers/net'

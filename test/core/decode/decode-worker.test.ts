@@ -3,7 +3,7 @@
 // and starts over the connections it held.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolve } from 'node:path'
-import { FileCapture } from '../../../src/core/capture/read/file-capture'
+import { FileCapture } from '../../../src/core/capture/file-capture'
 import { Decoding } from '../../../src/core/decode/decoding'
 import type { WorkerHost } from '../../../src/core/decode/decoder-host'
 import type { ExchangeListPage } from '../../../src/shared/protocol-types'

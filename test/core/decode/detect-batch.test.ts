@@ -2,7 +2,7 @@
 // interleaved with many others (redis-benchmark's 50 clients through the proxy) had up to
 // 4 MiB of the file read for its first few bytes, 64 connections at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FileCapture } from '../../../src/core/capture/read/file-capture'
+import { FileCapture } from '../../../src/core/capture/file-capture'
 import { Decoding } from '../../../src/core/decode/decoding'
 import { readBatch } from '../../../src/core/decode/decode-feed'
 import { MAX_DETECT_BYTES } from '../../../src/core/protocols/detect'

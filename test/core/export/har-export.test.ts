@@ -2,11 +2,17 @@
 // server): valid HAR 1.2 by the schema, bodies as text (a gzip JSON body decoded) or
 // base64 (binary), times from the capture, and the WebSocket's messages as Chromium's
 // devtools write them. Kept as a download when no path is given, and read back in pieces.
+// A decompression bomb goes in cut short (at the ratio, or at a smaller body limit), its
+// entry's comment says why, and the HAR still validates.
 import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { gzipSync } from 'node:zlib'
 import { har as validateHar } from 'har-validator'
 import WebSocket from 'ws'
 import type { EngineEvent } from '../../../src/shared/events'
@@ -16,6 +22,7 @@ import type { Socket } from 'node:net'
 import { closedConnections } from '../../helpers/capture-checks'
 import { needPeer } from '../../helpers/peers'
 import { BINARY_BODY, BIG_TEXT, JSON_BODY, curl, exportTarget } from './export-traffic'
+import { gzipOfZeros, startBombServer } from '../../helpers/gzip-bomb'
 
 let t: TestEngine
 const cleanups: Array<() => unknown> = []
@@ -28,10 +35,11 @@ interface HarEntry {
   startedDateTime: string
   time: number
   request: { method: string; url: string; httpVersion: string; headers: Array<{ name: string; value: string }>; queryString: unknown[]; postData?: { mimeType: string; text: string; params?: unknown[] }; cookies: unknown[]; headersSize: number; bodySize: number }
-  response: { status: number; headers: Array<{ name: string; value: string }>; cookies: Array<{ name: string; value: string; httpOnly?: boolean; path?: string }>; content: { size: number; mimeType: string; text?: string; encoding?: string }; headersSize: number; bodySize: number }
+  response: { status: number; headers: Array<{ name: string; value: string }>; cookies: Array<{ name: string; value: string; httpOnly?: boolean; path?: string }>; content: { size: number; mimeType: string; text?: string; encoding?: string; comment?: string }; headersSize: number; bodySize: number }
   timings: { send: number; wait: number; receive: number }
   serverIPAddress?: string
   connection?: string
+  comment?: string
   _webSocketMessages?: Array<{ type: string; time: number; opcode: number; data: string }>
 }
 
@@ -152,7 +160,96 @@ describe('HAR export', () => {
     await t.engine['capture.export']({ capture: 'live', format: 'har', path: out, confirm: token })
     expect((JSON.parse(await readFile(out, 'utf8')) as { log: { entries: unknown[] } }).log.entries).toHaveLength(2)
     // Never over the capture being exported, yes or no.
-    await expect(t.engine['capture.export']({ capture: 'live', format: 'har', path: t.capturePath })).rejects.toThrow(`cannot export to ${t.capturePath}: it is the capture being exported; pick another file`)
+    await expect(t.engine['capture.export']({ capture: 'live', format: 'har', path: t.capturePath })).rejects.toThrow(`cannot write ${t.capturePath}: it is the capture being exported; pick another output file`)
     expect(existsSync(out)).toBe(true)
   })
+
+  it('writes a decompression bomb cut short, says why on its entry, and stays valid HAR', async () => {
+    t = await testEngine()
+    const MiB = 1024 * 1024
+    const bomb = gzipOfZeros(256 * MiB)
+    const server = await startBombServer(bomb)
+    cleanups.push(server.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+    const s = await connectTo(portOf(proxy.listen))
+    const got = new Promise<void>((resolve) => s.on('end', () => resolve()).resume())
+    s.write('GET /bomb HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    await got
+    s.end()
+    await closedConnections(t.engine, 1)
+    const harOf = async (bodyLimit?: number): Promise<{ har: object; entry: HarEntry; size: number }> => {
+      const result = await t.engine['capture.export']({ capture: 'live', format: 'har', ...(bodyLimit !== undefined ? { bodyLimit } : {}) })
+      const text = Buffer.from(await t.engine['capture.download.read']({ download: result.download!, offset: 0, length: result.size })).toString()
+      await t.engine['capture.download.end']({ download: result.download! })
+      const har = JSON.parse(text) as { log: { entries: HarEntry[] } }
+      return { har, entry: har.log.entries[0], size: result.size }
+    }
+
+    // By default the ratio stops it just past 1 MiB.
+    const byRatio = await harOf()
+    await expect(validateHar(byRatio.har)).resolves.toBeDefined()
+    const kept = byRatio.entry.response.content.text!.length
+    expect(kept).toBeGreaterThan(MiB)
+    expect(kept).toBeLessThan(2 * MiB)
+    expect(byRatio.entry.comment).toMatch(/^response body cut short: stopped decoding at 1\.\d+ MiB: it expands over \d+:1 \(gzip 259 KiB\), past the 100:1 allowed; showing the first 1\.\d+ MiB$/)
+    // What is known of the size: no less than what decoding saw.
+    expect(byRatio.entry.response.content.size).toBeGreaterThanOrEqual(kept)
+    expect(byRatio.entry.response.content.comment).toMatch(/^decoded from gzip; cut short: stopped decoding/)
+
+    // A smaller limit cuts it there, and the file is no bigger than that limit's worth.
+    const limited = await harOf(256 * 1024)
+    await expect(validateHar(limited.har)).resolves.toBeDefined()
+    expect(limited.entry.response.content.text).toBe('\u0000'.repeat(256 * 1024))
+    expect(limited.entry.response.content.size).toBeGreaterThan(256 * 1024)
+    expect(limited.entry.comment).toMatch(/^response body cut short: decoded 256 KiB of more than 256 KiB \(gzip 259 KiB, ratio over \d+:1\); showing the first 256 KiB$/)
+    // Each NUL is six characters of JSON (\u0000).
+    expect(limited.size).toBeLessThan(6 * 256 * 1024 + 64 * 1024)
+  })
+
+  it('writes a body larger than it holds by decoding it again, whole, under the limit', async () => {
+    t = await testEngine()
+    // Base64 text: about 1.3:1 under gzip, 20 MiB of it, more than the 16 MiB one body holds.
+    const text = randomBytes(15 * 1024 * 1024).toString('base64')
+    const gz = gzipSync(text)
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip', 'Content-Length': gz.length })
+      res.end(gz)
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    cleanups.push(() => new Promise((r) => server.close(r)))
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${(server.address() as AddressInfo).port}` })
+    const s = await connectTo(portOf(proxy.listen))
+    const got = new Promise<void>((resolve) => s.on('end', () => resolve()).resume())
+    s.write('GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    await got
+    s.end()
+    await closedConnections(t.engine, 1)
+    const out = join(t.dir, 'big.har')
+    await t.engine['capture.export']({ capture: 'live', format: 'har', path: out })
+    const har = JSON.parse(await readFile(out, 'utf8')) as { log: { entries: HarEntry[] } }
+    const [entry] = har.log.entries
+    expect(entry.response.content.size).toBe(text.length)
+    expect(entry.response.content.text === text).toBe(true)
+    expect(entry.comment).toBeUndefined()
+  })
+
+  it('writes at most the limit of a body sent with no coding, and says so', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    t = await testEngine()
+    const target = await exportTarget()
+    cleanups.push(target.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target.port}` })
+    await curl([`http://${proxy.listen}/big`])
+    await closedConnections(t.engine, 1)
+    const out = join(t.dir, 'limited.har')
+    await t.engine['capture.export']({ capture: 'live', format: 'har', path: out, bodyLimit: 64 * 1024 })
+    const har = JSON.parse(await readFile(out, 'utf8')) as { log: { entries: HarEntry[] } }
+    await expect(validateHar(har)).resolves.toBeDefined()
+    const [entry] = har.log.entries
+    expect(entry.response.content.text).toBe(BIG_TEXT.slice(0, 64 * 1024))
+    expect(entry.response.content.size).toBe(BIG_TEXT.length)
+    expect(entry.comment).toBe('response body cut short: the body is 254 KiB, more than the 64 KiB limit; showing the first 64 KiB')
+  })
 })
+

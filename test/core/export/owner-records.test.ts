@@ -2,7 +2,7 @@
 // pcapng needs for the client's leg: live, from a file still being written (walked), and
 // from a closed file's stored index; a file without them (as every file before) has none.
 import { afterEach, describe, expect, it } from 'vitest'
-import { FileCapture } from '../../../src/core/capture/read/file-capture'
+import { FileCapture } from '../../../src/core/capture/file-capture'
 import { CaptureIndex } from '../../../src/core/capture/query/capture-index'
 import { encodeIndex, OWNERS_REF_AT } from '../../../src/core/capture/format/index-codec'
 import { RecordType } from '../../../src/core/capture/format/capture-format'

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ALL_FILE_ACCESS, EngineEndpoint, MAX_RUNNING, type EndpointEngine, type EndpointPolicy } from '../../../src/core/front/engine-endpoint'
 import { commandNames, fileAccessOf, type FileAccess } from '../../../src/shared/contract'
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire'
+import { flushPromises } from '../../helpers/flush-promises'
 
 interface Deferred {
   args: unknown
@@ -55,10 +56,6 @@ function standInOut(): { congested: boolean; sent: ServerMessage[]; send(f: Uint
 
 const replies = (sent: ServerMessage[]): Array<Extract<ServerMessage, { t: 'reply' }>> => sent.filter((m): m is Extract<ServerMessage, { t: 'reply' }> => m.t === 'reply')
 const read = (id: number): Uint8Array => encodeFrame({ t: 'call', id, cmd: 'conn.read', args: { capture: 'live', connId: 1, dir: 'client', offset: 0, length: 10 } })
-const settle = async (): Promise<void> => {
-  await vi.advanceTimersByTimeAsync(0)
-}
-
 function endpoint(policy: EndpointPolicy = { files: ALL_FILE_ACCESS, filesHint: 'ask for it' }) {
   const e = standInEngine()
   const out = standInOut()
@@ -79,12 +76,12 @@ describe('a front end that does not read', () => {
   it('gets at most MAX_RUNNING reads running; while its transport is congested replies wait and no new call starts', async () => {
     const { reads, expects, out, ep } = endpoint()
     for (let id = 1; id <= 10; id++) ep.receive(read(id))
-    await settle()
+    await flushPromises()
     expect(reads).toHaveLength(MAX_RUNNING)
 
     // A long wait does not take a read's turn, nor wait for one.
     ep.receive(encodeFrame({ t: 'call', id: 99, cmd: 'conn.expect', args: { connId: 1, pattern: 'x', timeoutMs: 1000 } }))
-    await settle()
+    await flushPromises()
     expect(expects).toHaveLength(1)
 
     out.congested = true
@@ -112,7 +109,7 @@ describe('a front end that does not read', () => {
     const { reads, out, ep } = endpoint()
     out.congested = true
     for (let id = 1; id <= 10; id++) ep.receive(read(id))
-    await settle()
+    await flushPromises()
     expect(reads).toHaveLength(0)
     ep.close()
     out.congested = false
@@ -175,7 +172,7 @@ describe('file access, as the contract declares it', () => {
     for (const [files, cmd, args, refusal] of cases) {
       const { out, calls, ep } = endpoint({ files, filesHint: 'ask for it' })
       ep.receive(encodeFrame({ t: 'call', id: 1, cmd, args }))
-      await settle()
+      await flushPromises()
       const [reply] = replies(out.sent)
       if (refusal === undefined) {
         expect(reply, cmd).toMatchObject({ ok: true })

@@ -3,7 +3,7 @@
 // purpose is listed connection by connection; a filter picks a subset; an ignore-body
 // regex lets a changed timestamp through.
 import { afterEach, describe, expect, it } from 'vitest'
-import { FileCapture } from '../../../src/core/capture/read/file-capture'
+import { FileCapture } from '../../../src/core/capture/file-capture'
 import { Decoding } from '../../../src/core/decode/decoding'
 import { compileUserRegex } from '../../../src/core/regex/user-regex'
 import { replayCapture, type CaptureReplayOptions } from '../../../src/core/replay/capture-replay'

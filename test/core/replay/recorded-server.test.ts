@@ -3,7 +3,7 @@
 // whole conversation; a client that sends something else is told apart; a port in use is
 // one line.
 import { afterEach, describe, expect, it } from 'vitest'
-import { FileCapture } from '../../../src/core/capture/read/file-capture'
+import { FileCapture } from '../../../src/core/capture/file-capture'
 import { RecordedServer, type RecordedClientReport } from '../../../src/core/replay/recorded-server'
 import { FdBudget } from '../../../src/core/net/fd-budget'
 import { parseEndpoint } from '../../../src/shared/endpoint'

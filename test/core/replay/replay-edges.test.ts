@@ -6,7 +6,6 @@ import { join } from 'node:path'
 import { testEngine, portOf, type TestEngine } from '../../helpers/engine'
 import { collect, connectTo, startServer, waitFor } from '../../helpers/net'
 import { nodeRequest, rawRecorder } from './http-replay-peers'
-import { connect } from '../../../src/core/replay/raw-replay'
 
 let t: TestEngine | undefined
 const cleanups: Array<() => Promise<void>> = []
@@ -144,18 +143,5 @@ describe('raw replay edges', () => {
     expect(http.first!.differences[0]).toBe(`${deafPath} took only ${http.first!.sent} bytes of the request, then none for 100 ms`)
     const [replayed] = await t.engine['conn.get']({ capture: 'live', ids: [http.first!.connId!] })
     expect(replayed.end).not.toBe('open')
-  })
-
-  it('does not connect for a caller that cancelled already (a repeat between two sends)', async () => {
-    let accepted = 0
-    const server = await startServer(() => accepted++)
-    cleanups.push(server.close)
-    const where = `127.0.0.1:${server.port}`
-    const connecting = connect({ target: { kind: 'tcp', host: '127.0.0.1', port: server.port }, signal: AbortSignal.abort() }, where, undefined)
-    await expect(connecting).rejects.toMatchObject({ code: 'ECANCELED' })
-    // A connection made anyway would have been accepted by now: a fresh one is, after it.
-    await connectTo(server.port).then((s) => s.destroy())
-    await waitFor(() => accepted >= 1, 'the check connection')
-    expect(accepted).toBe(1)
   })
 })

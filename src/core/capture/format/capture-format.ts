@@ -4,7 +4,7 @@
 import { crc32 } from 'node:zlib'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
 import { crc32 as crc32Range } from '../../../shared/payload/checksums'
-import type { Direction } from '../../../shared/capture-types'
+import type { CaptureEventKind, Direction } from '../../../shared/capture-types'
 
 export const MAGIC = Buffer.from('TCPSCAP\0', 'latin1')
 /** Version 2 adds the index stored at close (index and trailer records); v1 files still read. */
@@ -36,6 +36,24 @@ export const RecordType = {
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 const RECORD_TYPES = new Set<number>(Object.values(RecordType))
+
+/** The event kind front ends see for each record type a connection has. */
+export const KIND_OF: Record<number, CaptureEventKind> = {
+  [RecordType.Open]: 'open',
+  [RecordType.Connecting]: 'connecting',
+  [RecordType.Connected]: 'connected',
+  [RecordType.ConnectFailed]: 'connect-failed',
+  [RecordType.Data]: 'data',
+  [RecordType.Fin]: 'fin',
+  [RecordType.Reset]: 'reset',
+  [RecordType.Error]: 'error',
+  [RecordType.Close]: 'close',
+  [RecordType.Lookup]: 'lookup',
+  [RecordType.Timeout]: 'timeout'
+}
+
+/** The record type of each event kind: KIND_OF the other way. */
+export const TYPE_OF = Object.fromEntries(Object.entries(KIND_OF).map(([type, kind]) => [kind, Number(type)])) as Record<CaptureEventKind, RecordType>
 
 export const FLAG_PAYLOAD_CRC = 1
 

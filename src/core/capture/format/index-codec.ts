@@ -9,10 +9,10 @@
 // connection's row and records without the rest. Every BLOCK_SIZE bytes of the stream
 // carry a CRC-32, listed in a table at its end; the trailer checks the table.
 
-import type { ConnectionSummary, Direction, PeerAddress } from '../../../shared/capture-types'
+import type { ConnectionEnd, ConnectionKind, ConnectionSummary, Direction, PeerAddress } from '../../../shared/capture-types'
 import { crc32 } from 'node:zlib'
-import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, type CaptureIndex } from '../query/capture-index'
 import { DIR_NONE, RECORD_HEADER_SIZE, RecordType, writeRecordHeader } from './capture-format'
+import type { OwnerRecord } from './record-payloads'
 
 export const INDEX_MAGIC = Buffer.from('TSCIDX01', 'latin1')
 export const TRAILER_MAGIC = Buffer.from('TSCTRL01', 'latin1')
@@ -21,6 +21,13 @@ export const BLOCK_SIZE = 16 * 1024
 /** Index record payloads; a multiple of BLOCK_SIZE, well below the 64 MiB record limit. */
 export const PART_SIZE = 16 * 1024 * 1024
 export const TRAILER_PAYLOAD_SIZE = 48
+
+/** A row's kind, end and flags as numbers: the same codes in memory (capture-index.ts) as stored. */
+export const KINDS: readonly ConnectionKind[] = ['proxy', 'server', 'client']
+export const ENDS: readonly ConnectionEnd[] = ['open', 'closed', 'client-reset', 'server-reset', 'connect-failed', 'error', 'stopped', 'cut', 'saved-open']
+export const FIN_CLIENT = 1
+export const FIN_SERVER = 2
+export const HAS_UPSTREAM = 4
 
 /** Numbers per connection. */
 export const F = {
@@ -128,8 +135,20 @@ function numbersOf(s: ConnectionSummary, records: number, recorded: Record<Direc
   ]
 }
 
+/** What encoding reads of an index in memory (CaptureIndex answers it). */
+export interface IndexSource {
+  readonly size: number
+  summary(row: number): ConnectionSummary
+  recordCount(row: number): number
+  recordedBytes(row: number, dir: Direction): number
+  recordOffset(row: number, i: number): number
+  /** Record `i`'s tag (record-tag.ts). */
+  recordTag(row: number, i: number): number
+  ownerList(): OwnerRecord[]
+}
+
 /** The index as its stored byte stream, ending in its block CRC table. */
-export function encodeIndex(index: CaptureIndex): { stream: Buffer; crcTableOffset: number; crcTableCrc: number } {
+export function encodeIndex(index: IndexSource): { stream: Buffer; crcTableOffset: number; crcTableCrc: number } {
   const rows = index.size
   const numbers = new Float64Array(rows * F_COUNT)
   const refs = new Int32Array(rows * S_COUNT)
@@ -191,7 +210,7 @@ export function encodeIndex(index: CaptureIndex): { stream: Buffer; crcTableOffs
  * The records that end a closed capture: the index in parts, then the trailer. `firstPart`
  * is the file offset the first of them is written at.
  */
-export function storedIndexRecords(index: CaptureIndex, firstPart: number, time: number, mono: number): Buffer[] {
+export function storedIndexRecords(index: IndexSource, firstPart: number, time: number, mono: number): Buffer[] {
   const { stream, crcTableOffset, crcTableCrc } = encodeIndex(index)
   const records: Buffer[] = []
   for (let at = 0; at < stream.length; at += PART_SIZE) {

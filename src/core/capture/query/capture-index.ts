@@ -14,135 +14,16 @@
 // It also serves as the form every index takes in memory: a capture reopened from its
 // stored index (stored-index.ts) answers the same IndexView from the file instead.
 
-import type {
-  ConnectionEnd,
-  ConnectionKind,
-  ConnectionSummary,
-  Direction,
-  ErrorInfo,
-  PeerAddress,
-  ReplaySource
-} from '../../../shared/capture-types'
+import type { ConnectionEnd, ConnectionSummary, Direction, ErrorInfo, PeerAddress, ReplaySource } from '../../../shared/capture-types'
 import { RecordType, dirName } from '../format/capture-format'
-import type { IndexView, PeerRole, RowFields } from './index-queries'
+import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, type IndexSource } from '../format/index-codec'
+import { OwnerTable, replaySourceOf, type OpenInfo, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
 import { dataTag, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from '../format/record-tag'
-
-export interface OpenInfo {
-  kind: ConnectionKind
-  ownerId: string
-  client?: PeerAddress
-  target: string
-  /** A replay's connection: what it replayed. */
-  replayOf?: ReplaySource
-}
-
-export interface OwnerInfo {
-  event: 'start' | 'stop'
-  id: string
-  listen: string
-  target: string
-}
-
-/** A replay source as a file or stored index gives it (hostile input): undefined unless well formed. */
-export function replaySourceOf(v: unknown): ReplaySource | undefined {
-  if (v === null || typeof v !== 'object') return undefined
-  const o = v as Partial<Record<keyof ReplaySource, unknown>>
-  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
-  if (typeof o.capture !== 'string' || !whole(o.connId)) return undefined
-  const source: ReplaySource = { capture: o.capture.slice(0, 256), connId: o.connId }
-  if (typeof o.file === 'string') source.file = o.file.slice(0, 4096)
-  if (whole(o.exchange)) source.exchange = o.exchange
-  return source
-}
-
-/** A proxy or session that owned connections, as its owner records tell: where it listened, and when. */
-export interface OwnerRecord {
-  id: string
-  /** The real listening address (`HOST:PORT`, `[V6]:PORT` or a path). */
-  listen: string
-  target: string
-  startedAt: number
-  stoppedAt?: number
-}
-
-/** Keeps the latest owner record of each id: a proxy restarted under its id listens where it last said. */
-export class OwnerTable {
-  private readonly byId = new Map<string, OwnerRecord>()
-
-  note(info: Partial<OwnerInfo>, time: number): void {
-    if (typeof info.id !== 'string' || typeof info.listen !== 'string') return
-    const known = this.byId.get(info.id)
-    if (info.event === 'stop') {
-      if (known !== undefined) known.stoppedAt = time
-      else this.byId.set(info.id, { id: info.id, listen: info.listen, target: String(info.target ?? ''), startedAt: NaN, stoppedAt: time })
-      return
-    }
-    this.byId.set(info.id, { id: info.id, listen: info.listen, target: String(info.target ?? ''), startedAt: time })
-  }
-
-  list(): OwnerRecord[] {
-    return [...this.byId.values()].map((o) => ({ ...o }))
-  }
-}
+import type { IndexView, PeerRole, RowFields } from '../read/index-view'
+import { PeerColumn } from './peer-column'
 
 /** Records (two numbers each) kept in a connection's fixed slot. */
 const SLOT = 8
-
-/** Peer addresses of one role (client, upstream local, upstream remote), flattened. */
-class PeerColumn {
-  /** The address, or the Unix socket path; undefined: no peer. */
-  private readonly address: (string | undefined)[] = []
-  /** The port; -1 for a path. */
-  private readonly port: number[] = []
-  private readonly family: string[] = []
-
-  set(row: number, p: PeerAddress | undefined): void {
-    if (p === undefined) {
-      this.address[row] = undefined
-      this.port[row] = 0
-      this.family[row] = ''
-    } else if ('path' in p) {
-      this.address[row] = String(p.path)
-      this.port[row] = -1
-      this.family[row] = ''
-    } else {
-      this.address[row] = String(p.address)
-      this.port[row] = Number(p.port)
-      this.family[row] = String(p.family)
-    }
-  }
-
-  get(row: number): PeerAddress | undefined {
-    const address = this.address[row]
-    if (address === undefined) return undefined
-    const port = this.port[row]
-    return port === -1 ? { path: address } : { address, port, family: this.family[row] }
-  }
-
-  addressOf(row: number): string | undefined {
-    return this.address[row]
-  }
-
-  /** formatPeer of the row's peer, without building the object. */
-  text(row: number): string {
-    const address = this.address[row]
-    if (address === undefined) return '-'
-    const port = this.port[row]
-    if (port === -1) return address
-    return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
-  }
-
-  portOf(row: number): number | undefined {
-    const port = this.port[row]
-    return this.address[row] === undefined || port === -1 ? undefined : port
-  }
-}
-
-export const KINDS: readonly ConnectionKind[] = ['proxy', 'server', 'client']
-export const ENDS: readonly ConnectionEnd[] = ['open', 'closed', 'client-reset', 'server-reset', 'connect-failed', 'error', 'stopped', 'cut', 'saved-open']
-export const FIN_CLIENT = 1
-export const FIN_SERVER = 2
-export const HAS_UPSTREAM = 4
 
 // A row's numbers, side by side in one array that grows as a whole: the fields, then the
 // slot of its first SLOT records (file offset, tag).
@@ -166,7 +47,7 @@ const REC_END_SERVER = 10
 const SLOT_AT = 12
 const STRIDE = SLOT_AT + SLOT * 2
 
-export class CaptureIndex extends TaggedRecords implements IndexView {
+export class CaptureIndex extends TaggedRecords implements IndexView, IndexSource {
   /** Counts every change, so a cached view of the list knows when it is stale. */
   changes = 0
   private rows = 0
@@ -187,7 +68,6 @@ export class CaptureIndex extends TaggedRecords implements IndexView {
    * record's file offset and its tag (record-tag.ts).
    */
   private readonly overflow = new Map<number, number[]>()
-  /** Chunk lists built for byte-range reads, and how many records they cover. */
 
   get size(): number {
     return this.rows

@@ -9,7 +9,7 @@ import { DIRECTIONS, type ConnectionActivity, type Direction } from '../../../sh
 import type { CaptureReader } from '../read/capture-reader'
 import type { ChunkIndex } from '../format/chunk-index'
 import { RECORD_HEADER_SIZE } from '../format/capture-format'
-import type { IndexView } from './index-queries'
+import type { IndexView } from '../read/index-view'
 
 /**
  * Record headers one call samples at most, besides a few binary-search steps per

@@ -8,21 +8,23 @@
 
 import type { ConnectionEnd, ConnectionPage, ConnectionSummary, SortKey } from '../../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
-import type { IndexView, PeerRole, RowFields } from './index-queries'
+import { EXCHANGE_WORDS } from '../../../shared/protocol-types'
+import type { IndexView, PeerRole, RowFields } from '../read/index-view'
 import { PayloadFilter, type Read, type Slice } from './payload-filter'
-import type { Protocol } from '../../../shared/protocol-types'
-import { EXCHANGE_WORDS, exchangeWord, protoWord, type ExchangeTest } from '../../decode/exchange-words'
+
+/** Words answered by decoding, not by the index: `proto:`, and the exchange words. */
+export const DECODED_WORDS = ['proto', ...EXCHANGE_WORDS] as const
+export type DecodedWord = (typeof DECODED_WORDS)[number]
 
 /**
- * What the protocol words (`proto:`, `method:`, `host:`, `path:`, `status:`, `type:`) ask
- * of the capture's decoding (src/core/decode): connections not decoded yet pass none of them.
+ * What the protocol words ask of the capture's decoding (src/core/decode, which sits above
+ * capture and hands this in): connections not decoded yet pass none of them.
  */
 export interface ProtocolFacts {
   /** Lets decoding catch up for a bounded time; how many connections are decoded. */
   catchUp(signal?: AbortSignal): Promise<{ done: number; of: number }>
-  protocol(connId: number): Protocol | undefined
-  /** Whether one of the connection's exchanges passes. */
-  anyExchange(connId: number, test: ExchangeTest): boolean
+  /** The test of `key:value` for one connection; a bad value throws a one-line UserError. */
+  wordTest(key: DecodedWord, value: string): (connId: number) => boolean
   /** Changes whenever what is decoded does. */
   version(): number
 }
@@ -120,9 +122,8 @@ function endpointsInclude(text: string): Predicate {
   return (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
 }
 
-const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target', 'replay', 'text', 'proto', ...EXCHANGE_WORDS] as const
-/** Words answered by decoding, not by the index. */
-const DECODED: readonly string[] = ['proto', ...EXCHANGE_WORDS]
+const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target', 'replay', 'text', ...DECODED_WORDS] as const
+const isDecoded = (key: string): key is DecodedWord => (DECODED_WORDS as readonly string[]).includes(key)
 
 function wholeNumber(key: string, v: string): number {
   if (!/^\d{1,15}$/.test(v)) throw new UserError(`filter ${key}:${v}: ${key} wants a whole number, e.g. ${key === 'port' ? 'port:6379' : key === 'replay' ? 'replay:12' : 'id:12 or id:10-20'}`)
@@ -131,14 +132,10 @@ function wholeNumber(key: string, v: string): number {
 
 function term(key: string, value: string, facts?: ProtocolFacts): Predicate {
   const v = value.toLowerCase()
-  if (DECODED.includes(key)) {
+  if (isDecoded(key)) {
     if (!facts) throw new UserError(`filter ${key}: this capture's connections are not decoded`)
-    if (key === 'proto') {
-      const test = protoWord(value)
-      return (f, row) => test(facts.protocol(f.id(row)))
-    }
-    const test = exchangeWord(key, value)
-    return (f, row) => facts.anyExchange(f.id(row), test)
+    const test = facts.wordTest(key, value)
+    return (f, row) => test(f.id(row))
   }
   switch (key) {
     case 'port':
@@ -210,7 +207,7 @@ export function parseQuery(filter: string, facts?: ProtocolFacts): ParsedFilter 
     }
     if (colon && (KEYS as readonly string[]).includes(colon[1].toLowerCase())) {
       const key = colon[1].toLowerCase()
-      decoded ||= DECODED.includes(key)
+      decoded ||= isDecoded(key)
       p = term(key, colon[2].replace(/^"|"$/g, ''), facts)
     }
     // `host:80` is an endpoint, not a filter word; `colour:red` is a mistake worth saying.

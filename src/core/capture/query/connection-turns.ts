@@ -11,7 +11,7 @@
 import type { TurnKind, TurnPage } from '../../../shared/capture-types'
 import type { CaptureReader } from '../read/capture-reader'
 import { RecordType, dirName, type RecordHeader } from '../format/capture-format'
-import type { IndexView } from './index-queries'
+import type { IndexView } from '../read/index-view'
 
 const MARKS: Partial<Record<number, TurnKind>> = {
   [RecordType.Fin]: 'fin',

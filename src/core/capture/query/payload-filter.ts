@@ -9,7 +9,7 @@
 import type { Direction } from '../../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
 import { compilePattern, searchStream } from './stream-search'
-import type { IndexView } from './index-queries'
+import type { IndexView } from '../read/index-view'
 
 /**
  * Payload bytes one call reads at most, and how long it runs at most (after its first row):

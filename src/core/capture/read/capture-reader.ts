@@ -3,9 +3,9 @@
 
 import { read } from 'node:fs'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
-import type { CaptureEvent, CaptureEventKind, Direction } from '../../../shared/capture-types'
-import type { IndexView } from '../query/index-queries'
-import { RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader, type RecordHeader } from '../format/capture-format'
+import type { CaptureEvent, Direction } from '../../../shared/capture-types'
+import type { IndexView } from './index-view'
+import { KIND_OF, RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader, type RecordHeader } from '../format/capture-format'
 
 /** Chunks closer than this in the file are fetched with one read. */
 const MERGE_GAP = 64 * 1024
@@ -29,20 +29,6 @@ export class DamagedRecordError extends UserError {
   constructor(at: number, why: string) {
     super(`the capture file is damaged at byte ${at}: ${why}; what lies before it can still be read`, ERROR_CODES.EDAMAGED)
   }
-}
-
-export const KIND_OF: Record<number, CaptureEventKind> = {
-  [RecordType.Open]: 'open',
-  [RecordType.Connecting]: 'connecting',
-  [RecordType.Connected]: 'connected',
-  [RecordType.ConnectFailed]: 'connect-failed',
-  [RecordType.Data]: 'data',
-  [RecordType.Fin]: 'fin',
-  [RecordType.Reset]: 'reset',
-  [RecordType.Error]: 'error',
-  [RecordType.Close]: 'close',
-  [RecordType.Lookup]: 'lookup',
-  [RecordType.Timeout]: 'timeout'
 }
 
 /** Bytes read from capture files by this process, for the bench and tests ("reads about what it writes"). */

@@ -4,7 +4,6 @@
 // The walk stops at the first incomplete or damaged record: everything before it is kept,
 // and where and why it stopped is reported.
 
-import type { CaptureIndex } from '../query/capture-index'
 import { pread } from './capture-reader'
 import { FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from '../format/capture-format'
 
@@ -27,8 +26,13 @@ export interface ScanResult {
   cutKind?: 'incomplete' | 'damaged'
 }
 
+/** What a walk feeds each record to (CaptureIndex.add); `info` is a non-data record's JSON payload. */
+export interface ScannedRecords {
+  add(type: RecordType, dirCode: number, connId: number, recordOffset: number, length: number, time: number, info: Record<string, unknown> | undefined): void
+}
+
 /** `signal` stops a long walk between windows (it throws the signal's reason). */
-export async function scanCapture(fd: number, size: number, index: CaptureIndex, signal?: AbortSignal): Promise<ScanResult> {
+export async function scanCapture(fd: number, size: number, index: ScannedRecords, signal?: AbortSignal): Promise<ScanResult> {
   let win: Buffer = Buffer.alloc(0)
   let winStart = 0
   const view = async (at: number, n: number): Promise<Buffer> => {

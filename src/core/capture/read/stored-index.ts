@@ -7,13 +7,18 @@ import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '.
 import { crc32 } from 'node:zlib'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
 import { pread } from './capture-reader'
-import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, OwnerTable, replaySourceOf, type OwnerInfo, type OwnerRecord } from '../query/capture-index'
+import { OwnerTable, replaySourceOf, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
 import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from '../format/capture-format'
 import {
+  ENDS,
   F,
   F_COUNT,
+  FIN_CLIENT,
+  FIN_SERVER,
+  HAS_UPSTREAM,
   HEADER_SIZE,
   INDEX_MAGIC,
+  KINDS,
   OWNERS_REF_AT,
   PATH_PORT,
   S,
@@ -26,7 +31,7 @@ import {
   type SectionName,
   type Trailer
 } from '../format/index-codec'
-import type { IndexView, PeerRole, RowFields } from '../query/index-queries'
+import type { IndexView, PeerRole, RowFields } from './index-view'
 import { TaggedRecords } from '../format/record-tag'
 
 export const TRAILER_RECORD_SIZE = RECORD_HEADER_SIZE + TRAILER_PAYLOAD_SIZE
@@ -333,7 +338,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     }
   }
 
-    bytes(row: number, dir: Direction): number {
+  bytes(row: number, dir: Direction): number {
     return this.num(row, dir === 'client' ? F.BYTES_CLIENT : F.BYTES_SERVER)
   }
 

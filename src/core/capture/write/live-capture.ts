@@ -3,45 +3,29 @@
 // until the index is stored at its end and the file is closed. Memory holds only the
 // index; every byte lives in the file. FileCapture (file-capture.ts) reads a file back.
 
-import { closeSync, constants, openSync, writeSync } from 'node:fs'
-import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises'
+import { closeSync, constants, openSync } from 'node:fs'
+import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { crc32 } from 'node:zlib'
-import { LIVE_CAPTURE } from '../../../shared/capture-types'
-import type {
-  SavedCapture,
-  CaptureEvent,
-  CaptureEventKind,
-  CaptureInfo,
-  ConnectionSummary,
-  Direction
-} from '../../../shared/capture-types'
-import { UserError } from '../../net/net-errors'
-import { fileWriteError } from '../../file-errors'
-import { identityOf, inspectTarget, unchanged, type WriteTarget } from '../../file-target'
+import { LIVE_CAPTURE, type CaptureEvent, type CaptureEventKind, type CaptureInfo, type ConnectionSummary, type Direction, type SavedCapture } from '../../../shared/capture-types'
+import { UserError } from '../../../shared/errors'
+import type { WriteTarget } from '../../file-target'
 import { temporarySibling, writeReplacing } from '../../replace-file'
-import { checkCaptureTarget, refuseLocked } from './capture-target'
-import { CaptureIndex, type OpenInfo, type OwnerInfo } from '../query/capture-index'
-import { CaptureLockedError, lockCapture, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
+import { FORMAT_VERSION, RECORD_HEADER_SIZE, RecordType, TYPE_OF, dirCode, writeRecordHeader } from '../format/capture-format'
+import { storedIndexRecords } from '../format/index-codec'
+import type { OpenInfo, OwnerInfo } from '../format/record-payloads'
 import { CaptureReader } from '../read/capture-reader'
 import { snapshotOf, type CaptureSnapshot } from '../read/capture-snapshot'
+import { CaptureIndex } from '../query/capture-index'
 import { CaptureQueries, type CaptureView } from '../query/capture-queries'
-import {
-  FILE_HEADER_SIZE,
-  FORMAT_VERSION,
-  RECORD_HEADER_SIZE,
-  RecordType,
-  dirCode,
-  encodeFileHeader,
-  writeRecordHeader
-} from '../format/capture-format'
-import { storedIndexRecords } from '../format/index-codec'
 import { copyCapture } from './capture-copy'
-import { BufferedWriter } from './buffered-writer'
-import type { RecordWriter, WriterHooks, WriterOptions } from './record-writer'
-import { DirectWriter, directIoAvailable } from './direct-writer'
-import { RecordedConnection } from './recorded-connection'
+import { CaptureLockedError, lockCapture, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
+import { createError, putInPlace, recordingTarget } from './capture-target'
+import { DirectWriter } from './direct-writer'
+import { openWriter, type OpenWriterOptions } from './open-writer'
+import type { RecordWriter, WriterHooks } from './record-writer'
+import { RecordedConnection, type ConnectionRecorder } from './recorded-connection'
 
 /** What a live capture tells the engine as records are appended. */
 export interface CaptureListener {
@@ -54,11 +38,9 @@ export interface CaptureListener {
   error(message: string): void
 }
 
-export interface CaptureOptions extends WriterOptions {
+export interface CaptureOptions extends OpenWriterOptions {
   /** CRC-32 of every data payload too (costs CPU; headers are always checked). */
   checksumPayloads?: boolean
-  /** `auto` (default): O_DIRECT where the OS and file system allow it, else buffered writes. */
-  writeMode?: 'auto' | 'buffered'
   /** Replace a file that exists (default: refuse). A capture another tcpscope is writing is never replaced. */
   overwrite?: boolean
   /** Where the lock's name lives (tests exercise every kind on one OS). */
@@ -66,7 +48,6 @@ export interface CaptureOptions extends WriterOptions {
   /** The mode a new capture file is created with, less the umask (default 0644; 0600 for a temporary one). */
   mode?: number
 }
-
 
 const SLAB_SIZE = 64 * 1024
 /** JSON payloads up to this size are encoded into the slab rather than a Buffer of their own. */
@@ -78,64 +59,11 @@ function describeWriteError(err: NodeJS.ErrnoException): string {
   return err.message.startsWith(code) ? err.message : `${code}: ${err.message}`
 }
 
-/** Why a capture file cannot be created, in one line. */
-const CREATE_REASONS = { EISDIR: 'that is a folder; give a file path such as FOLDER/capture.tcap' }
-const createError = (path: string, err: NodeJS.ErrnoException): UserError => fileWriteError(`cannot create capture file ${path}`, err, CREATE_REASONS)
-
-/**
- * What recording to `path` may write: nothing there, or (with `overwrite`) a capture that
- * no other tcpscope is recording. A folder, FIFO, device or socket is refused unopened.
- */
-async function recordingTarget(path: string, opts: CaptureOptions): Promise<WriteTarget> {
-  const doing = `cannot create capture file ${path}`
-  const target = await inspectTarget(path, doing, CREATE_REASONS)
-  if (target.kind === 'absent') return target
-  if (!(opts.overwrite ?? false)) {
-    await refuseLocked(target, opts.lockNamespace)
-    throw new UserError(`${path} already exists; overwrite it (--force) or pick another name`, 'EEXIST')
-  }
-  await checkCaptureTarget(target, { doing, lockNamespace: opts.lockNamespace })
-  return target
-}
-
-/** O_DIRECT where it works (Linux, a file system that supports it), else page-cache writes. */
-function openWriter(path: string, hooks: WriterHooks, opts: CaptureOptions): RecordWriter {
-  const head = encodeFileHeader()
-  if ((opts.writeMode ?? 'auto') === 'auto' && directIoAvailable()) {
-    try {
-      return new DirectWriter(path, head, hooks, opts)
-    } catch (err) {
-      // EINVAL: this file system (tmpfs, some network and FUSE ones) has no O_DIRECT.
-      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err
-    }
-  }
-  const fd = openSync(path, 'w')
-  try {
-    writeSync(fd, head, 0, FILE_HEADER_SIZE, 0)
-  } catch (err) {
-    closeSync(fd)
-    throw err
-  }
-  return new BufferedWriter(fd, FILE_HEADER_SIZE, hooks, opts)
-}
 const viewOf = (b: Buffer): DataView => new DataView(b.buffer, b.byteOffset, b.length)
 
 const NO_LISTENER: CaptureListener = { detailed: false, data() {}, event() {}, pressure() {}, error() {} }
 
-const TYPE_OF: Record<Exclude<CaptureEventKind, 'data'>, RecordType> = {
-  open: RecordType.Open,
-  connecting: RecordType.Connecting,
-  connected: RecordType.Connected,
-  'connect-failed': RecordType.ConnectFailed,
-  fin: RecordType.Fin,
-  reset: RecordType.Reset,
-  error: RecordType.Error,
-  close: RecordType.Close,
-  lookup: RecordType.Lookup,
-  timeout: RecordType.Timeout
-}
-
-export class LiveCapture extends CaptureQueries implements CaptureView {
+export class LiveCapture extends CaptureQueries implements CaptureView, ConnectionRecorder {
   private readonly writer: RecordWriter
   /**
    * Whether the writer copies each record (O_DIRECT), rather than queueing the chunk itself.
@@ -211,7 +139,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
       const st = await file.stat()
       lock = await lockCapture(path, st, () => capture?.status() ?? Promise.resolve({ pid: process.pid, written: 0 }), opts.lockNamespace)
       capture = new LiveCapture(path, filePath, opts, lock, { dev: st.dev, ino: st.ino })
-      if (target.kind === 'file') await putInPlace(filePath, target, opts)
+      if (target.kind === 'file') await putInPlace(filePath, target, opts.lockNamespace)
     } catch (err) {
       if (capture !== undefined) await capture.close().catch(() => undefined)
       else await lock?.release()
@@ -462,14 +390,4 @@ export class LiveCapture extends CaptureQueries implements CaptureView {
     const { end, footer, connections, changes } = await this.consistentCopy()
     return snapshotOf(this.readFd, { name: basename(this.path), end, footer: Buffer.concat(footer), connections, changes })
   }
-}
-
-/** The new capture replaces the old one, if that is still the capture that was checked and nobody records it. */
-async function putInPlace(filePath: string, target: WriteTarget & { kind: 'file' }, opts: CaptureOptions): Promise<void> {
-  const now = await lstat(target.path).catch(() => undefined)
-  if (now === undefined || !unchanged(identityOf(now), target.identity)) {
-    throw new UserError(`cannot create capture file ${target.path}: it changed while recording was starting; nothing was replaced, try again`, 'EEXIST')
-  }
-  await refuseLocked(target, opts.lockNamespace)
-  await rename(filePath, target.path)
 }

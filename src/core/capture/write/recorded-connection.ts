@@ -1,15 +1,29 @@
 // The handle a proxy, session or replay records one connection through: it numbers the
-// connection's records and passes them to its LiveCapture.
+// connection's records and passes them to its capture (a LiveCapture, which answers
+// ConnectionRecorder: this module knows only that much of it).
 
 import type { CaptureEventKind, ConnectionEnd, Direction, PeerAddress } from '../../../shared/capture-types'
-import type { LiveCapture } from './live-capture'
+
+/** What a recorded connection appends through: LiveCapture. */
+export interface ConnectionRecorder {
+  /** Whether nothing keeps a data chunk once appendData returns. */
+  readonly chunksReusable: boolean
+  /** Whether the writer copies each record rather than queueing the chunk itself. */
+  readonly copiesChunks: boolean
+  /** The capture's monotonic clock: ms since it started. */
+  monoNow(): number
+  /** Bytes recorded from `dir` of the connection in index row `row`. */
+  bytesOf(row: number, dir: Direction): number
+  appendData(conn: RecordedConnection, seq: number, dir: Direction, chunk: Buffer, time: number, mono: number): void
+  appendEvent(conn: RecordedConnection, seq: number, kind: Exclude<CaptureEventKind, 'data'>, dir: Direction | undefined, info: Record<string, unknown> | undefined): void
+}
 
 /** A connection being recorded: the hot path appends through this handle. */
 export class RecordedConnection {
   /** Seq 0 is the open record. */
   private seq = 1
   constructor(
-    private readonly capture: LiveCapture,
+    private readonly capture: ConnectionRecorder,
     readonly id: number,
     /** Its row in the capture's index. */
     readonly row: number

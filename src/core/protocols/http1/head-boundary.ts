@@ -1,9 +1,10 @@
 // Where an HTTP/1 head begins and ends in raw bytes, before it is parsed: whether the bytes
-// at hand can begin a start line (so garbage is refused at once, not after MAX_HEAD_BYTES of
-// buffering), and where the empty line that ends a header section is.
+// at hand can begin a start line, and whether a first line that has come whole is one (so
+// garbage is refused at once, not after MAX_HEAD_BYTES of buffering), and where the empty
+// line that ends a header section is.
 
 import { CR, LF, latin1 } from './bytes'
-import type { MessageKind } from './head-parser'
+import { parseStartLine, type MessageKind } from './head-parser'
 
 const TCHAR = /[!#$%&'*+.^_`|~0-9A-Za-z-]/
 const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]
@@ -21,6 +22,17 @@ export function notAStart(kind: MessageKind, data: Uint8Array, i: number): strin
     return `not the start of an HTTP/1.x ${kind}: ${JSON.stringify(latin1(data, i, i + k + 1))}`
   }
   return undefined
+}
+
+/**
+ * Whether the head starting at `data[from]` has its first line whole and a start line of
+ * `kind`: true when it has, false while the line has not come whole, or the problem.
+ */
+export function firstLineChecked(kind: MessageKind, data: Uint8Array, from: number): boolean | string {
+  const lf = data.indexOf(LF, from)
+  if (lf < 0) return false
+  const line = latin1(data, from, lf > from && data[lf - 1] === CR ? lf - 1 : lf)
+  return parseStartLine(kind, line) ? true : `not an HTTP/1.x ${kind === 'request' ? 'request' : 'status'} line: "${line.slice(0, 60)}"`
 }
 
 /**

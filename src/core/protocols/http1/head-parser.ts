@@ -4,7 +4,7 @@
 // bad header line is skipped with a problem, so one odd header does not lose a message.
 
 import type { Direction } from '../../../shared/capture-types'
-import type { ByteRange, DecodeProblem, HttpHeader } from '../../../shared/protocol-types'
+import type { ByteRange, DecodeProblem, HttpHeader, HttpMessage } from '../../../shared/protocol-types'
 
 export type MessageKind = 'request' | 'response'
 
@@ -116,6 +116,31 @@ export function parseHead(text: string, base: number, dir: Direction, kind: Mess
   head.headers = headers
   head.problems = problems
   return head
+}
+
+/**
+ * The message a parsed head begins: its head spans [start, bodyAt), and its body, framed
+ * later from the head, starts empty at bodyAt.
+ */
+export function messageOf(head: ParsedHead, dir: Direction, start: number, bodyAt: number, time: number): HttpMessage {
+  const msg: HttpMessage = {
+    dir,
+    startLine: head.startLine,
+    startRange: head.startRange,
+    version: head.version,
+    headers: head.headers,
+    headRange: { dir, offset: start, length: bodyAt - start },
+    body: { framing: 'none', range: { dir, offset: bodyAt, length: 0 }, size: 0, complete: false },
+    startedAt: time
+  }
+  if (head.method !== undefined) {
+    msg.method = head.method
+    msg.target = head.target
+  } else {
+    msg.status = head.status
+    msg.reason = head.reason
+  }
+  return msg
 }
 
 /** The values of every `name` header (case-insensitive), in order. */

@@ -5,12 +5,13 @@
 // body or a chunk (wantFrom). Problems stop the direction at their offset; nothing throws.
 
 import type { Direction } from '../../../shared/capture-types'
-import { MAX_CHUNK_RANGES, type DecodeProblem, type HttpMessage } from '../../../shared/protocol-types'
+import type { DecodeProblem, HttpMessage } from '../../../shared/protocol-types'
 import { CR, LF, latin1 } from './bytes'
 import type { Framing } from './body-framing'
 import { NOTHING_MORE } from '../stream-decoder'
-import { findBlankLine, notAStart } from './head-boundary'
-import { parseHead, parseHeaderLines, parseStartLine, type MessageKind } from './head-parser'
+import { chunkDataEnd, chunkSizeLine, growChunk, openChunk } from './chunked-coding'
+import { findBlankLine, firstLineChecked, notAStart } from './head-boundary'
+import { messageOf, parseHead, parseHeaderLines, type MessageKind } from './head-parser'
 import { TimedByteQueue, type TimedPiece } from './timed-queue'
 
 /** A head (or a trailer section, or a chunk-size line) longer than this is a problem, not a reason to buffer more. */
@@ -32,7 +33,6 @@ export interface ReaderHooks {
 
 type State = 'start' | 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' | 'paused' | 'detached' | 'stopped' | 'ended'
 
-const CHUNK_SIZE_LINE = /^([0-9A-Fa-f]{1,13})[ \t]*(;.*)?$/
 export class MessageReader {
   private state: State = 'start'
   /** The stream offset just past the last byte received. */
@@ -269,15 +269,12 @@ export class MessageReader {
       if (!this.firstLineChecked) {
         // A start line that is not one is a problem as soon as it is whole, not when the head is.
         if (this.badStart(from)) return false
-        const lf = data.indexOf(LF, from)
-        if (lf >= 0) {
-          const line = latin1(data, from, lf > from && data[lf - 1] === CR ? lf - 1 : lf)
-          if (!parseStartLine(this.kind, line)) {
-            this.stop(this.msgStart, `not an HTTP/1.x ${this.kind === 'request' ? 'request' : 'status'} line: "${line.slice(0, 60)}"`)
-            return false
-          }
-          this.firstLineChecked = true
+        const checked = firstLineChecked(this.kind, data, from)
+        if (typeof checked === 'string') {
+          this.stop(this.msgStart, checked)
+          return false
         }
+        this.firstLineChecked = checked
       }
       this.scan = this.base + -found - 1
       if (this.base + data.length - this.msgStart > MAX_HEAD_BYTES) this.stop(this.msgStart, `a head longer than ${MAX_HEAD_BYTES} bytes`)
@@ -295,23 +292,7 @@ export class MessageReader {
       return false
     }
     const bodyAt = this.base + found
-    const msg: HttpMessage = {
-      dir: this.dir,
-      startLine: head.startLine,
-      startRange: head.startRange,
-      version: head.version,
-      headers: head.headers,
-      headRange: { dir: this.dir, offset: this.msgStart, length: bodyAt - this.msgStart },
-      body: { framing: 'none', range: { dir: this.dir, offset: bodyAt, length: 0 }, size: 0, complete: false },
-      startedAt: this.msgTime
-    }
-    if (head.method !== undefined) {
-      msg.method = head.method
-      msg.target = head.target
-    } else {
-      msg.status = head.status
-      msg.reason = head.reason
-    }
+    const msg = messageOf(head, this.dir, this.msgStart, bodyAt, this.msgTime)
     for (const p of head.problems) this.hooks.problem(p)
     this.i = found
     this.msg = msg
@@ -346,41 +327,29 @@ export class MessageReader {
   }
 
   private readChunkSize(): boolean {
-    const data = this.data
-    let lf = data.indexOf(LF, this.i)
-    if (lf < 0) lf = data.length
-    if (lf >= data.length || lf - this.i >= MAX_HEAD_BYTES) {
-      if (data.length - this.i > MAX_HEAD_BYTES) this.stop(this.base + this.i, `a chunk-size line longer than ${MAX_HEAD_BYTES} bytes`)
+    const line = chunkSizeLine(this.data, this.i, MAX_HEAD_BYTES)
+    if (line === undefined) return false
+    if ('problem' in line) {
+      this.stop(this.base + this.i, line.problem)
       return false
     }
-    const line = latin1(data, this.i, lf > this.i && data[lf - 1] === CR ? lf - 1 : lf)
-    const m = CHUNK_SIZE_LINE.exec(line)
-    if (!m) {
-      this.stop(this.base + this.i, `bad chunk-size line "${line.slice(0, 40)}"`)
-      return false
-    }
-    const size = parseInt(m[1], 16)
-    const lineLength = lf + 1 - this.i
-    this.i = lf + 1
+    const lineLength = line.end - this.i
+    this.i = line.end
     this.grow(lineLength, 0)
-    if (size === 0) {
+    if (line.size === 0) {
       this.trailerStart = this.scan = this.base + this.i
       this.scanAtLineStart = true
       this.state = 'trailers'
       return true
     }
-    this.remaining = size
-    const body = this.msg!.body
-    if (body.chunks!.length < MAX_CHUNK_RANGES) body.chunks!.push({ dir: this.dir, offset: this.base + this.i, length: 0 })
-    else body.chunksOmitted = (body.chunksOmitted ?? 0) + 1
+    this.remaining = line.size
+    openChunk(this.msg!.body, this.dir, this.base + this.i)
     this.state = 'chunk-data'
     return true
   }
 
   private readChunkEnd(): boolean {
-    const data = this.data
-    if (this.i >= data.length) return false
-    const crlf = data[this.i] === LF ? 1 : data[this.i] === CR ? (this.i + 1 >= data.length ? 0 : data[this.i + 1] === LF ? 2 : -1) : -1
+    const crlf = chunkDataEnd(this.data, this.i)
     if (crlf === 0) return false
     if (crlf < 0) {
       this.stop(this.base + this.i, 'chunk data not followed by CRLF')
@@ -426,10 +395,7 @@ export class MessageReader {
     const body = msg.body
     body.range = { dir: this.dir, offset: body.range.offset, length: body.range.length + wire }
     body.size += content
-    if (this.state === 'chunk-data' && content > 0 && body.chunksOmitted === undefined) {
-      const last = body.chunks![body.chunks!.length - 1]
-      body.chunks![body.chunks!.length - 1] = { dir: this.dir, offset: last.offset, length: last.length + content }
-    }
+    if (this.state === 'chunk-data' && content > 0) growChunk(body, this.dir, content)
     this.hooks.progress(msg)
   }
 

@@ -13,11 +13,11 @@ import type { Direction } from '../../../shared/capture-types'
 import { WS_PREVIEW_BYTES, type DecodeProblem, type WsMessage } from '../../../shared/protocol-types'
 import { NOTHING_MORE, type InflateRaw } from '../stream-decoder'
 import { AppendBuffer } from './append-buffer'
-import { readClosePayload } from './ws-close'
 import type { WsDeflateParams } from './ws-extensions'
-import { MAX_CONTROL_PAYLOAD, MAX_HEADER, OPCODES, headerLength, readPayloadLength, unmaskInto, type FrameHeader } from './ws-frame'
+import { MAX_CONTROL_PAYLOAD, MAX_HEADER, OPCODES, headerLength, readPayloadLength, type FrameHeader } from './ws-frame'
 import { MAX_COMPRESSED_MESSAGE, WsInflateContext } from './ws-inflate'
-import { abandonKept, keepInflated, keepUnmasked, keptPiece, newKept, settleKept, type Kept, type KeptPayload } from './ws-kept-payload'
+import { abandonKept, keptPiece, newKept, type Kept, type KeptPayload } from './ws-kept-payload'
+import { EMPTY, completeMessage, newMessage, readClose, takeInflated, takePayload, wireOf, type Message } from './ws-message'
 
 export { NOTHING_MORE } from '../stream-decoder'
 export { parseWsExtensions, type WsDeflateParams } from './ws-extensions'
@@ -42,21 +42,6 @@ export interface WsDecoderOptions {
 
 /** Past this many problems a direction is garbage, not WebSocket: its decoding stops there. */
 const MAX_PROBLEMS = 100
-const EMPTY = new Uint8Array(0)
-
-interface Message {
-  wire: WsMessage
-  control: boolean
-  preview: Uint8Array
-  previewLength: number
-  /** Stream offset of its first frame's payload. */
-  payloadAt: number
-  /** A compressed message's payload so far, to inflate at its last frame (absent: not inflated). */
-  deflated?: AppendBuffer
-  /** Why a compressed message's payload could not be had. */
-  notInflated?: string
-  kept?: Kept
-}
 
 interface Frame extends FrameHeader {
   /** Absent for a continuation frame with nothing to continue: its payload is passed over. */
@@ -169,9 +154,7 @@ export class WebSocketDecoder {
   }
 
   takeChanges(): { messages: WsMessage[]; problems: DecodeProblem[] } {
-    const messages = [...this.changed.values()]
-      .sort((a, b) => a.wire.index - b.wire.index)
-      .map((m) => ({ ...m.wire, range: { ...m.wire.range }, preview: m.preview.slice(0, m.previewLength) }))
+    const messages = [...this.changed.values()].sort((a, b) => a.wire.index - b.wire.index).map(wireOf)
     this.changed.clear()
     const problems = this.problems
     this.problems = []
@@ -246,20 +229,7 @@ export class WebSocketDecoder {
 
   private newMessage(side: Side, opcode: WsMessage['opcode'], control: boolean, compressed: boolean, start: number, time: number): Message {
     const index = this.nextIndex++
-    const wire: WsMessage = {
-      index,
-      dir: side.dir,
-      opcode,
-      frames: 1,
-      range: { dir: side.dir, offset: start, length: 1 },
-      size: 0,
-      compressed,
-      masked: false,
-      preview: EMPTY,
-      complete: false,
-      startedAt: time
-    }
-    const msg: Message = { wire, control, preview: EMPTY, previewLength: 0, payloadAt: start }
+    const msg = newMessage(index, side.dir, opcode, control, compressed, start, time)
     if (compressed) {
       if (side.inflate) msg.deflated = new AppendBuffer()
       else {
@@ -311,37 +281,18 @@ export class WebSocketDecoder {
   private readPayload(side: Side, bytes: Uint8Array, i: number, time: number): number {
     const frame = side.frame as Frame
     const n = Math.min(frame.length - frame.done, bytes.length - i)
-    if (frame.msg) this.takePayload(side, frame, frame.msg, bytes.subarray(i, i + n))
+    const msg = frame.msg
+    if (msg) {
+      const held = takePayload(msg, frame, bytes.subarray(i, i + n))
+      if (held >= 0) {
+        this.problem(side, side.pos + MAX_COMPRESSED_MESSAGE - held, msg.notInflated!)
+        side.inflate?.loseContext()
+      }
+    }
     frame.done += n
     side.pos += n
     if (frame.done === frame.length) this.endFrame(side, time)
     return n
-  }
-
-  private takePayload(side: Side, frame: Frame, msg: Message, chunk: Uint8Array): void {
-    const deflated = msg.deflated
-    if (deflated) {
-      if (deflated.length + chunk.length > MAX_COMPRESSED_MESSAGE) {
-        const at = side.pos + MAX_COMPRESSED_MESSAGE - deflated.length
-        msg.notInflated = `a compressed message over ${MAX_COMPRESSED_MESSAGE} bytes is not inflated`
-        this.problem(side, at, msg.notInflated)
-        msg.deflated = undefined
-        side.inflate?.loseContext()
-        return
-      }
-      unmaskInto(deflated.reserve(chunk.length), chunk, 0, frame)
-      return
-    }
-    if (msg.wire.compressed) return
-    const at = msg.wire.size
-    const previewTo = Math.max(0, Math.min(chunk.length, WS_PREVIEW_BYTES - at))
-    if (previewTo > 0) {
-      if (msg.preview.length === 0) msg.preview = new Uint8Array(WS_PREVIEW_BYTES)
-      unmaskInto(msg.preview.subarray(msg.previewLength, msg.previewLength + previewTo), chunk, 0, frame)
-      msg.previewLength += previewTo
-    }
-    if (msg.kept) keepUnmasked(msg.kept, chunk, at, frame)
-    msg.wire.size += chunk.length
   }
 
   // Bytes wantFrom let go: the current frame's payload, which nothing looks at.
@@ -374,10 +325,8 @@ export class WebSocketDecoder {
 
   private readClose(side: Side, msg: Message, frame: Frame): void {
     side.closed = true
-    const close = readClosePayload(msg.preview.subarray(0, Math.min(msg.previewLength, MAX_CONTROL_PAYLOAD)))
-    if (close.code !== undefined) msg.wire.closeCode = close.code
-    if (close.reason !== undefined) msg.wire.closeReason = close.reason
-    if (close.problem && frame.length <= MAX_CONTROL_PAYLOAD) this.problem(side, frame.start + frame.headerLength + close.problem.at, close.problem.message)
+    const problem = readClose(msg, frame)
+    if (problem) this.problem(side, problem.at, problem.message)
   }
 
   private inflateMessage(side: Side, msg: Message): void {
@@ -396,20 +345,12 @@ export class WebSocketDecoder {
       this.problem(side, msg.payloadAt, msg.notInflated)
       return
     }
-    this.takeInflated(msg, output, true)
-  }
-
-  private takeInflated(msg: Message, output: Uint8Array, whole: boolean): void {
-    fillPreview(msg, output.subarray(0, WS_PREVIEW_BYTES))
-    msg.wire.size = output.length
-    if (msg.kept) keepInflated(msg.kept, output, whole)
+    takeInflated(msg, output, true)
   }
 
   private complete(msg: Message, time: number): void {
-    msg.wire.complete = true
-    msg.wire.endedAt = time
+    completeMessage(msg, time)
     this.changed.set(msg.wire.index, msg)
-    if (msg.kept) settleKept(msg.kept, msg.wire.size, msg.notInflated)
   }
 
   /** A message that will not complete: what came of it stays, and a compressed one takes its side's context with it. */
@@ -419,7 +360,7 @@ export class WebSocketDecoder {
     if (deflated && side.inflate) {
       msg.deflated = undefined
       const output = side.inflate.inflatePart(deflated.view())
-      this.takeInflated(msg, output, false)
+      takeInflated(msg, output, false)
     }
     if (msg.wire.compressed) side.inflate?.loseContext()
     if (msg.kept) abandonKept(msg.kept, msg.notInflated)
@@ -453,13 +394,4 @@ export class WebSocketDecoder {
     side.said.add(key)
     this.problem(side, offset, message)
   }
-}
-
-function fillPreview(msg: Message, bytes: Uint8Array): void {
-  const room = WS_PREVIEW_BYTES - msg.previewLength
-  if (room <= 0 || bytes.length === 0) return
-  if (msg.preview.length === 0) msg.preview = new Uint8Array(WS_PREVIEW_BYTES)
-  const n = Math.min(room, bytes.length)
-  msg.preview.set(bytes.subarray(0, n), msg.previewLength)
-  msg.previewLength += n
 }

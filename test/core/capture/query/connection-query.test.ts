@@ -1,7 +1,7 @@
 // The connection list's filter words and sorts, over an index of hand-made connections.
 import { describe, expect, it } from 'vitest'
 import { CaptureIndex } from '../../../../src/core/capture/query/capture-index'
-import { ConnectionQuery, parseFilter } from '../../../../src/core/capture/query/connection-query'
+import { ConnectionQuery, parseFilter, parseQuery, type ProtocolFacts } from '../../../../src/core/capture/query/connection-query'
 import { DIR_CLIENT, DIR_NONE, DIR_SERVER, RecordType } from '../../../../src/core/capture/format/capture-format'
 import type { PeerAddress, SortKey } from '../../../../src/shared/capture-types'
 import { formatPeer } from '../../../../src/shared/human-readable'
@@ -59,6 +59,25 @@ describe('connection query', () => {
     expect(() => parseFilter('port:abc')).toThrow('filter port:abc: port wants a whole number, e.g. port:6379')
     expect(() => parseFilter('id:x')).toThrow('filter id:x: id wants a whole number, e.g. id:12 or id:10-20')
     expect(() => parseFilter('colour:red')).toThrow('unknown filter word "colour:": use port: state: kind: owner: id: client: target: replay: text: proto: method: host: path: status: type: or plain text')
+  })
+
+  it('hands the protocol words to the decoding it is given, which answers them per connection', async () => {
+    const asked: string[] = []
+    const facts: ProtocolFacts = {
+      catchUp: async () => ({ done: 5, of: 5 }),
+      wordTest: (key, value) => {
+        asked.push(`${key}:${value}`)
+        return (connId) => (key === 'proto' ? connId <= 2 : connId % 2 === 0)
+      },
+      version: () => 0
+    }
+    expect(parseQuery('proto:http -method:GET', facts)).toMatchObject({ decoded: true })
+    expect(asked).toEqual(['proto:http', 'method:GET'])
+    const page = await q.page({ offset: 0, limit: 100, filter: 'proto:http -status:4xx' }, undefined, facts)
+    expect(page.rows.map((r) => r.id)).toEqual([1])
+    // Without decoding, a protocol word is refused by name rather than taken for an endpoint.
+    expect(() => parseFilter('method:GET')).toThrow("filter method: this capture's connections are not decoded")
+    expect(() => parseFilter('proto:http')).toThrow("filter proto: this capture's connections are not decoded")
   })
 
   it.each<[SortKey, boolean, number[]]>([

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { CaptureEvent, Turn } from '../../../../src/shared/capture-types'
 import { LiveCapture } from '../../../../src/core/capture/write/live-capture'
 import type { RecordedConnection } from '../../../../src/core/capture/write/recorded-connection'
-import { FileCapture } from '../../../../src/core/capture/read/file-capture'
+import { FileCapture } from '../../../../src/core/capture/file-capture'
 import { readStats } from '../../../../src/core/capture/read/capture-reader'
 import { tempDir } from '../../../helpers/net'
 

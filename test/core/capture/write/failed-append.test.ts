@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path'
 import { LiveCapture } from '../../../../src/core/capture/write/live-capture'
 import { directIoAvailable } from '../../../../src/core/capture/write/direct-writer'
-import { FileCapture } from '../../../../src/core/capture/read/file-capture'
+import { FileCapture } from '../../../../src/core/capture/file-capture'
 import { tempDir } from '../../../helpers/net'
 import { needProgram } from '../../../helpers/peers'
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { closeSync, constants, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { LiveCapture, type CaptureListener } from '../../../../src/core/capture/write/live-capture'
-import { FileCapture } from '../../../../src/core/capture/read/file-capture'
+import { FileCapture } from '../../../../src/core/capture/file-capture'
 import { tempDir } from '../../../helpers/net'
 
 /** Buffer equality without vitest's element-by-element diffing (slow on megabytes). */

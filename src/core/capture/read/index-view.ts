@@ -5,7 +5,7 @@
 
 import type { ConnectionEnd, ConnectionKind, ConnectionSummary, Direction } from '../../../shared/capture-types'
 import type { ChunkIndex } from '../format/chunk-index'
-import type { OwnerRecord } from './capture-index'
+import type { OwnerRecord } from '../format/record-payloads'
 
 export interface IndexView {
   /** Connections in the index. */

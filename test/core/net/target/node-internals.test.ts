@@ -6,9 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { existsSync, readdirSync } from 'node:fs'
 import { once } from 'node:events'
 import type { Socket } from 'node:net'
-import { loopbackPair } from '../../helpers/net'
+import { loopbackPair } from '../../../helpers/net'
 import { setImmediate as tick } from 'node:timers/promises'
-import { confirmFin, handleAddress, internalsStatus, readInto, warmSocketConstructor } from '../../../src/core/net/node-internals'
+import { confirmFin, handleAddress, internalsStatus, readInto, warmSocketConstructor } from '../../../../src/core/net/target/node-internals'
 
 const NODE = `Node ${process.version}`
 const cleanups: Array<() => unknown> = []

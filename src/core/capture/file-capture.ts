@@ -2,23 +2,25 @@
 // stored at its end (stored-index.ts), so opening costs the same for 10 connections or a
 // million. A file without one is walked record by record (capture-scan.ts): one whose
 // writer died (it ends in a cut), or one still being written, which reads as live up to
-// what its writer has flushed, as the writer's lock tells (capture-lock.ts).
+// what its writer has flushed, as the writer's lock tells (capture-lock.ts). It sits above
+// the rooms, as LiveCapture's counterpart: an index (query/), the reader (read/) and the
+// writer's lock (write/) put together.
 
 import { closeSync, constants, fstatSync, open, readSync, type Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { basename } from 'node:path'
-import type { CaptureInfo } from '../../../shared/capture-types'
-import { ERROR_CODES, UserError } from '../../../shared/errors'
-import { specialKind } from '../../file-target'
-import { CaptureIndex } from '../query/capture-index'
-import { probeWriter, type LockNamespace } from '../write/capture-lock'
-import { CaptureReader } from './capture-reader'
-import { scanCapture, type ScanResult } from './capture-scan'
-import { CaptureQueries, type CaptureView } from '../query/capture-queries'
-import { FILE_HEADER_SIZE, NotACaptureError, checkFileHeader } from '../format/capture-format'
-import type { IndexView } from '../query/index-queries'
-import { DamagedIndexError, StoredIndex, readTrailer } from './stored-index'
+import type { CaptureInfo } from '../../shared/capture-types'
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import { specialKind } from '../file-target'
+import { CaptureIndex } from './query/capture-index'
+import { probeWriter, type LockNamespace } from './write/capture-lock'
+import { CaptureReader } from './read/capture-reader'
+import { scanCapture, type ScanResult } from './read/capture-scan'
+import { CaptureQueries, type CaptureView } from './query/capture-queries'
+import { FILE_HEADER_SIZE, NotACaptureError, checkFileHeader } from './format/capture-format'
+import type { IndexView } from './read/index-view'
+import { DamagedIndexError, StoredIndex, readTrailer } from './read/stored-index'
 
 export interface OpenOptions {
   lockNamespace?: LockNamespace

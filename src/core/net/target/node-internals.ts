@@ -1,11 +1,13 @@
 // The few places where tcpscope reaches under Node's public socket API, all here, each
 // guarded: where the internal is missing or behaves differently (another Node version,
 // Electron's Node), the public way is used instead and `internalsStatus` says so. Each
-// one is measured or needed for correctness, as its comment says; test/core/net/
-// node-internals.test.ts fails when a fast path silently stops working.
+// one is measured or needed for correctness, as its comment says; test/core/net/target/
+// node-internals.test.ts fails when a fast path silently stops working. It sits beside
+// connect-target.ts because the proxy's fast path is most of what it serves; sessions and
+// accepted sockets use its address and FIN checks too.
 
 import { Socket } from 'node:net'
-import type { PeerAddress } from '../../shared/capture-types'
+import type { PeerAddress } from '../../../shared/capture-types'
 
 /** Which internals work in this process (tests and diagnostics read it). */
 export const internalsStatus = {

@@ -1,0 +1,19 @@
+// The decoding part of the engine's command table: what a capture's bytes were decoded as,
+// HTTP exchanges and their bodies, WebSocket messages and their payloads, and the list of
+// every exchange in a capture.
+
+import type { CommandTable } from '../command-table'
+import type { Captures } from '../capture/open-captures'
+import type { Decoding } from './decoding'
+
+export type DecodeCommand = 'http.exchanges' | 'http.body' | 'ws.messages' | 'ws.payload' | 'exchange.page'
+
+export function decodeCommands(captures: Pick<Captures, 'get'>, decoding: Decoding): CommandTable<DecodeCommand> {
+  return {
+    'http.exchanges': async (args) => decoding.exchanges(captures.get(args.capture), args.connId, args.from, args.limit),
+    'http.body': async (args, ctx) => decoding.body(captures.get(args.capture), args, ctx?.signal),
+    'ws.messages': async (args) => decoding.messages(captures.get(args.capture), args.connId, args.from, args.limit),
+    'ws.payload': async (args) => decoding.wsPayload(captures.get(args.capture), args),
+    'exchange.page': async (args, ctx) => decoding.exchangePage(captures.get(args.capture), args, ctx?.signal)
+  }
+}

@@ -1,0 +1,41 @@
+// Exports of one connection's recording: one direction's bytes exactly as captured (raw),
+// an xxd-style hex dump of them (hex), or its events as JSON lines (jsonl; a data event
+// carries its bytes as hex). Read a piece at a time; progress counts bytes or events.
+
+import type { Direction } from '../../shared/capture-types'
+import { hexDump, toHex } from '../../shared/hexdump'
+import type { CaptureView } from '../capture/query/capture-queries'
+import type { ExportProgress } from './export-progress'
+import type { BatchedSink } from './export-sink'
+
+/** A multiple of 16: each hex dump line starts on a 16-byte boundary of the stream. */
+const READ_STEP = 1024 * 1024
+const EVENT_STEP = 1000
+
+/** Bytes `[0, total)` of one direction, as they are (raw) or as a hex dump. */
+export async function writeDirection(view: CaptureView, connId: number, dir: Direction, total: number, hex: boolean, sink: BatchedSink, progress: ExportProgress): Promise<void> {
+  for (let offset = 0; offset < total; ) {
+    const bytes = await view.readBytes(connId, dir, offset, Math.min(READ_STEP, total - offset))
+    if (bytes.length === 0) return
+    if (hex) await sink.text(hexDump(bytes, offset).join('\n') + '\n')
+    else await sink.write(bytes)
+    offset += bytes.length
+    progress.step(bytes.length)
+  }
+}
+
+/** The connection's events in order, one JSON object a line; with `dir`, that side's (and the events of neither side). */
+export async function writeEvents(view: CaptureView, connId: number, dir: Direction | undefined, sink: BatchedSink, progress: ExportProgress): Promise<void> {
+  for (let from = 0; ; from += EVENT_STEP) {
+    const events = await view.readEvents(connId, from, EVENT_STEP)
+    if (events.length === 0) return
+    let text = ''
+    for (const e of events) {
+      if (dir !== undefined && e.dir !== undefined && e.dir !== dir) continue
+      const data = e.kind === 'data' ? { hex: toHex(await view.readBytes(connId, e.dir!, e.offset!, e.length!)) } : {}
+      text += JSON.stringify({ conn: connId, ...e, ...data }) + '\n'
+    }
+    await sink.text(text)
+    progress.step(events.length)
+  }
+}

@@ -1,0 +1,71 @@
+// The seam between a proxied connection's two legs: each direction (client -> target,
+// target -> client) passes through one ForwardStage. TLS termination's cleartext view,
+// breakpoints and fault injection ("toxics": latency, bandwidth, slicing, cut-offs) plug in
+// here, and only here.
+//
+// Today nothing is installed, and then there is no stage at all: ProxyConnection forwards
+// each read straight to the other socket on its fast path (reused read buffers, no copy, no
+// promise, no call per chunk beyond the write). A stage is consulted only for a direction
+// that has one, and only then does that direction leave the fast path: its chunks come from
+// 'data' events, fresh buffers the stage may keep as long as it likes.
+//
+// What a stage may do with what it is given:
+// - transform: send other bytes than it got (more, fewer, edited);
+// - delay: send them later (a timer), in order or sliced;
+// - hold: keep them until something releases them (a breakpoint), calling `port.hold(true)`
+//   meanwhile so the sender is not read further and nothing piles up;
+// - drop: send nothing for them.
+//
+// How the connection's rules pass through it:
+// - Backpressure: `port.send()` returns false when the receiver's buffer is full; the proxy
+//   then stops reading from the sender until the receiver drains, exactly as without a stage.
+//   A stage that keeps bytes bounds them itself with `port.hold()`. The capture writer's own
+//   hold pauses the sender too, stage or not.
+// - FIN: `fin(port)` comes after the sender's last `data()`; the receiver gets its FIN when the
+//   stage calls `port.end()`, which it does once it has sent what it still holds (the
+//   identity: at once). Until then the connection stays half-open.
+// - RST: a reset (or error) on either side is passed on to the other side as a reset, after
+//   the bytes already sent to it, as without a stage; what a stage still holds is dropped, as
+//   the kernel drops what is in flight. `close()` then tells it the connection is over.
+//
+// What is recorded: each direction as its sender sent it, read from its socket, before the
+// stage (the capture's `client` is what the client sent, `server` what the target sent). What
+// the receiver got is the stage's doing: a stage that transforms or drops makes the two differ,
+// and it is the stage's to report that (a later issue records stage actions as events).
+// Recording both legs of both directions would need a capture format with four streams.
+//
+// TLS termination works at the sockets, not in a stage: the client's socket is wrapped in a
+// TLSSocket before the proxy reads it (and the upstream leg's TLS is connect-target.ts's
+// `tls` option), so stages and the capture see cleartext.
+
+/** What a stage passes its output to: the receiving side of its direction. */
+export interface StagePort {
+  /** Sends bytes on to the receiver (it owns them from now on); false once its buffer is full. */
+  send(bytes: Buffer): boolean
+  /** Sends the FIN on, after everything sent before. */
+  end(): void
+  /** Stops (true) or resumes (false) reading from the sender, for a stage that keeps bytes. */
+  hold(held: boolean): void
+}
+
+/**
+ * One direction's stage. Called in the order the sender's socket reported things. A throw is
+ * caught: the connection is then reset both ways and recorded as an `error` (code ESTAGE).
+ */
+export interface ForwardStage {
+  /** A chunk the sender sent (already recorded); the stage may keep it. */
+  data(chunk: Buffer, port: StagePort): void
+  /** The sender's FIN (already recorded); call `port.end()` to pass it on. */
+  fin(port: StagePort): void
+  /** The connection is over (both sockets closed): drop what is held, clear timers. */
+  close?(): void
+}
+
+/** Each direction's stage, named by its sender as the capture names directions; a direction left out passes bytes as they came. */
+export interface StagePair {
+  client?: ForwardStage
+  server?: ForwardStage
+}
+
+/** Builds a connection's stages as it is accepted (by its capture connection id); undefined: none for it. Must not throw. */
+export type ForwardStages = (connId: number) => StagePair | undefined
