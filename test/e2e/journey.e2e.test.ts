@@ -68,9 +68,12 @@ describe('a session with tcpscope, in Chromium', () => {
     for (const id of [1, 2]) await row(page, id).getByRole('gridcell', { name: 'closed' }).waitFor()
     await page.screenshot({ path: screenshotPath('journey-list') })
 
-    // The conversation: the request, and nginx's answer whose body is markup, as text.
+    // The conversation: the request, and nginx's answer whose body is markup, as text. An
+    // HTTP connection opens in its HTTP tab; the conversation is picked.
     await row(page, 1).click()
     const detail = page.getByRole('region', { name: 'Selected connection' })
+    await expect.poll(() => detail.getByRole('tab', { name: 'HTTP', exact: true }).getAttribute('aria-selected')).toBe('true')
+    await detail.getByRole('tab', { name: 'Conversation' }).click()
     const feed = detail.getByRole('feed', { name: 'Conversation' })
     const request = feed.getByRole('article', { name: /^client → server \d+ B at / })
     await expect.poll(() => flat(request)).toContain('GET /xss.html HTTP/1.1CRLF')

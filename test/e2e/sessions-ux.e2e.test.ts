@@ -5,7 +5,7 @@
 // Screenshots in English and Chinese, light and dark. Selects by role and name only.
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { LiveCapture } from '../../src/core/capture/live-capture'
+import { LiveCapture } from '../../src/core/capture/write/live-capture'
 import type { Locator, Page } from 'playwright-core'
 import { connectTo, startServer, tempDir } from '../helpers/net'
 import { portOf } from '../helpers/engine'

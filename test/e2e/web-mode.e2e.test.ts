@@ -11,7 +11,7 @@ import { portOf } from '../helpers/engine'
 import { startWeb } from '../helpers/web'
 import { chromiumAvailable, openBrowser, screenshotPath, type Browser } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
-import { LiveCapture } from '../../src/core/capture/live-capture'
+import { LiveCapture } from '../../src/core/capture/write/live-capture'
 
 const cleanups: Array<() => unknown> = []
 beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 
 // Every component and everything they compose (not the stores, which own the transport).
 const sources = (import.meta as unknown as { glob(pattern: string[], opts: object): Record<string, string> }).glob(
-  ['../../src/renderer/src/{components,composables,bytes,composer,forms}/**/*.{vue,ts}'],
+  ['../../src/renderer/src/{features,ui}/**/*.{vue,ts}', '../../src/renderer/src/app/*.vue', '!../../src/renderer/src/**/*-store.ts'],
   { query: '?raw', import: 'default', eager: true }
 )
 

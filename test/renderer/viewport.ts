@@ -3,9 +3,9 @@
 // and unmounts what the test mounted after it.
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { nextTick } from 'vue'
 import { afterEach, beforeEach } from 'vitest'
-import { createAppI18n } from '../../src/renderer/src/i18n'
+import { createAppI18n } from '../../src/renderer/src/app/i18n'
+import { flushPromises } from '../helpers/flush-promises'
 
 export function useViewport(sizes: { clientHeight: number; clientWidth: number }) {
   let pinia: Pinia
@@ -31,8 +31,5 @@ export function useViewport(sizes: { clientHeight: number; clientWidth: number }
   return { mountView }
 }
 
-/** Lets the fake engine answer and the views redraw. */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
-}
+/** Lets the fake engine answer and the views redraw: eight turns, for a page and the rows it brings. */
+export const settle = (): Promise<void> => flushPromises({ turns: 8 })

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { Engine } from '../../../src/core/engine'
 import { MAX_CHUNK_RANGES, type HttpExchange } from '../../../src/shared/protocol-types'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
-import { collect, connectTo, startServer } from '../../helpers/net'
+import { collect, connectTo, startServer, waitFor } from '../../helpers/net'
 import { needPeer } from '../../helpers/peers'
 import { startNginx } from '../../helpers/nginx'
 import { BR_TEXT, CHUNKS, JSON_BODY, MANY_CHUNKS, allClosed, curl, startHttpServer } from './decode-peers'
@@ -139,11 +139,13 @@ describe('HTTP/1 decoding of real traffic through the proxy', () => {
     const silent = await startServer((sock) => sock.on('data', () => {}))
     cleanups.push(silent.close)
     const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${silent.port}` })
+    const request = 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\n'
     const a = await connectTo(portOf(proxy.listen))
-    a.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
+    a.write(request)
     const b = await connectTo(portOf(proxy.listen))
     b.write(Buffer.from([0x00, 0x01, 0x02, 0xff, 0xfe, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xa0, 0xb0]))
-    await new Promise((r) => setTimeout(r, 50))
+    const sent = (): number[] => t.engine.capture.connections().map((c) => c.bytes.client)
+    await waitFor(() => sent().join() === `${request.length},16`, 'both clients\' bytes to be recorded')
     const ids = t.engine.capture.connections().map((c) => c.id)
     const pending = await t.engine['http.exchanges']({ capture: 'live', connId: ids[0] })
     expect(pending.exchanges.map((e) => e.state)).toEqual(['pending'])

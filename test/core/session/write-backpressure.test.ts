@@ -6,6 +6,7 @@ import type { Socket } from 'node:net'
 import { connectTo, randomPayload, startServer, waitFor } from '../../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { captured, closedSummary, connIdOf, summaryOf } from '../../helpers/sessions'
+import { flushPromises } from '../../helpers/flush-promises'
 
 let t: TestEngine
 const cleanups: Array<() => unknown> = []
@@ -15,10 +16,6 @@ afterEach(async () => {
 })
 
 const MIB = 1024 * 1024
-const turns = async (n: number): Promise<void> => {
-  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r))
-}
-
 /** Reads everything from `s` once told to, until it ends. */
 function lateReader(s: Socket): { start: () => Promise<Buffer> } {
   s.pause()
@@ -74,7 +71,7 @@ describe('writes that wait for the peer', () => {
     expect(await t.engine['conn.send']({ connId, payload: payload(first) })).toEqual({ bytes: first.length })
     let secondDone = false
     const sending = t.engine['conn.send']({ connId, payload: payload(second) }).then((r) => ((secondDone = true), r))
-    await turns(20)
+    await flushPromises({ turns: 20 })
     expect(secondDone).toBe(false)
     expect(summaryOf(t.engine, connId).bytes.client).toBe(first.length)
 

@@ -1,0 +1,164 @@
+// The engine as the views see it: whether it is there, its proxies, sessions and open
+// captures, and what went wrong, set by the snapshot and kept current by batches, each
+// applied once per animation frame however many arrived. Connections are not here: the
+// list is paged from the engine (features/connections/connections-store.ts), and bytes are read when shown.
+
+import { defineStore } from 'pinia'
+import { computed, ref, shallowReactive, shallowRef } from 'vue'
+import type { CaptureInfo } from '../../../shared/capture-types'
+import type { CommandName, CommandResult } from '../../../shared/contract'
+import { EngineError } from '../../../shared/errors'
+import type { Batch, FrontEvent, OperationProgress, ProxyInfo } from '../../../shared/events'
+import type { SessionInfo } from '../../../shared/session-types'
+import type { CallParams } from '../../../shared/transport'
+import type { Transport } from './transport'
+
+const MAX_WARNINGS = 20
+
+/** Runs `fn` on the next animation frame (or soon, where there are no frames: tests). */
+const nextFrame = (fn: () => void): void => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(fn)
+  else setTimeout(fn, 16)
+}
+
+/**
+ * A page in a background tab gets no animation frames (and its timers are slowed to one a
+ * minute): batches waiting for a frame would pile up for as long as it stays there.
+ */
+const pageHidden = (): boolean => typeof document !== 'undefined' && document.visibilityState === 'hidden'
+
+export const useEngineStore = defineStore('engine', () => {
+  // Shallow: infos are replaced whole on change, never mutated.
+  const proxies = shallowReactive(new Map<string, ProxyInfo>())
+  const sessions = shallowReactive(new Map<string, SessionInfo>())
+  const captures = shallowRef<CaptureInfo[]>([])
+  const captureErrors = ref<string[]>([])
+  const warnings = ref<string[]>([])
+  const transport = shallowRef<Transport>()
+  const connected = ref(false)
+  const closedReason = ref<string>()
+  /** Web mode opened without its token (not the URL tcpscope printed): nothing to connect with. */
+  const missingToken = ref(false)
+  /** Counts applied batches that touched live connections; lists refetch when it moves. */
+  const liveChanges = ref(0)
+  /** Connection ids that changed in the latest batches (for views showing one of them). */
+  const changedConns = shallowRef<ReadonlySet<number>>(new Set())
+  /** The batches applied last (lists patch the rows they hold from them). */
+  const applied = shallowRef<readonly Batch[]>([])
+  /** How far each long command named by its `progress` argument got; its caller forgets it when done. */
+  const progress = shallowReactive(new Map<string, OperationProgress>())
+
+  const proxyList = computed(() => [...proxies.values()])
+  const sessionList = computed(() => [...sessions.values()])
+  const liveCapture = computed(() => captures.value.find((c) => c.id === 'live'))
+
+  let queued: Batch[] = []
+
+  function applySnapshot(event: Extract<FrontEvent, { type: 'snapshot' }>): void {
+    proxies.clear()
+    for (const p of event.proxies) proxies.set(p.id, p)
+    sessions.clear()
+    for (const s of event.sessions) sessions.set(s.id, s)
+    captures.value = event.captures
+    captureErrors.value = event.captures.flatMap((c) => (c.error ? [c.error] : []))
+    applied.value = []
+    liveChanges.value++
+  }
+
+  function applyBatches(batches: Batch[]): void {
+    let touched = false
+    const changed = new Set<number>()
+    for (const b of batches) {
+      if (b.captures) captures.value = b.captures
+      for (const p of b.proxies ?? []) proxies.set(p.id, p)
+      for (const s of b.sessions ?? []) sessions.set(s.id, s)
+      if (b.warnings) warnings.value = [...warnings.value, ...b.warnings].slice(-MAX_WARNINGS)
+      if (b.captureErrors) captureErrors.value = [...captureErrors.value, ...b.captureErrors].slice(-MAX_WARNINGS)
+      for (const c of b.conns ?? []) changed.add(c.id)
+      for (const d of b.data ?? []) changed.add(d.connId)
+      for (const p of b.progress ?? []) progress.set(p.operation, p)
+      // A report that came after its caller finished is never read: keep only the newest few.
+      while (progress.size > MAX_WARNINGS) progress.delete(progress.keys().next().value!)
+      if (b.conns || b.data || b.events || b.resync) touched = true
+    }
+    applied.value = batches
+    if (touched) liveChanges.value++
+    if (changed.size) changedConns.value = changed
+  }
+
+  /** Applies an event; batches wait for the next animation frame and are applied together. */
+  function applyEvent(event: FrontEvent): void {
+    if (event.type === 'snapshot') {
+      queued = []
+      applySnapshot(event)
+      return
+    }
+    queued.push(event)
+    // Hidden, nothing is drawn: each batch is applied as it comes, and kept no longer.
+    if (pageHidden()) applyQueued()
+    else if (queued.length === 1) nextFrame(applyQueued)
+  }
+
+  function applyQueued(): void {
+    if (queued.length === 0) return
+    const batches = queued
+    queued = []
+    applyBatches(batches)
+  }
+  // Batches that were waiting for a frame when the page was hidden.
+  if (typeof document !== 'undefined') document.addEventListener('visibilitychange', () => pageHidden() && applyQueued())
+
+  /**
+   * Runs a command on the engine: how views and composables reach it, so that only the
+   * stores know the transport (and a page not yet connected gets an error, not a crash).
+   */
+  function call<K extends CommandName>(cmd: K, ...params: CallParams<K>): Promise<CommandResult<K>> {
+    const t = transport.value
+    if (!t) return Promise.reject(new EngineError('ESTATE', 'not connected to the engine yet'))
+    return t.call(cmd, ...params)
+  }
+
+  function forgetProgress(operation: string): void {
+    progress.delete(operation)
+  }
+
+  /** Starts following the engine behind `t`; returns the stop function. */
+  function attach(t: Transport): () => void {
+    transport.value = t
+    connected.value = true
+    const offEvent = t.onEvent(applyEvent)
+    const offClose = t.onClose((reason) => {
+      connected.value = false
+      closedReason.value = reason
+    })
+    return () => {
+      offEvent()
+      offClose()
+      connected.value = false
+    }
+  }
+
+  return {
+    proxies,
+    sessions,
+    captures,
+    captureErrors,
+    warnings,
+    transport,
+    connected,
+    closedReason,
+    missingToken,
+    liveChanges,
+    changedConns,
+    applied,
+    progress,
+    proxyList,
+    sessionList,
+    liveCapture,
+    applyEvent,
+    applyBatches,
+    call,
+    forgetProgress,
+    attach
+  }
+})

@@ -1,0 +1,19 @@
+// The renderer's composition root: one Pinia, i18n in the user's language, the engine
+// store on the transport, the app.
+
+import { createPinia } from 'pinia'
+import { createApp } from 'vue'
+import App from './App.vue'
+import { createAppI18n } from './i18n'
+import { useEngineStore } from './engine-store'
+import { useSettingsStore } from '../features/settings/settings-store'
+import { connectTransport } from './transport'
+
+const pinia = createPinia()
+const app = createApp(App).use(pinia)
+app.use(createAppI18n(useSettingsStore(pinia).language))
+// Before mounting: the snapshot comes as soon as the transport is up.
+const transport = connectTransport()
+if (transport) useEngineStore(pinia).attach(transport)
+else useEngineStore(pinia).missingToken = true
+app.mount('#app')

@@ -1,0 +1,66 @@
+// The hex view's rows as runs of text: a row is its offset, its hex column and its ASCII
+// column, each cut only where the look changes (selection, caret, a byte that does not
+// print), so a screen is a few hundred elements rather than a couple of thousand spans and
+// scrolling stays well under a frame. Which byte is under the pointer is arithmetic on the
+// column, since every cell is the same width in a monospace font.
+
+import { HEX, PRINTABLE } from '../../../../../shared/hexdump'
+
+export const PER_ROW = 16
+
+export type RunLook = '' | 'sel' | 'caret' | 'np' | 'sel np' | 'caret np'
+
+export interface Run {
+  text: string
+  look: RunLook
+}
+
+export interface HexRow {
+  /** Row number in the stream. */
+  index: number
+  offset: string
+  hex: Run[]
+  ascii: Run[]
+}
+
+function push(runs: Run[], text: string, look: RunLook): void {
+  const last = runs[runs.length - 1]
+  if (last && last.look === look && look !== 'caret' && look !== 'caret np') last.text += text
+  else runs.push({ text, look })
+}
+
+/**
+ * One row: `bytes` are the row's bytes that are loaded (fewer than `count` while the rest
+ * is on its way: those cells stay blank), starting at stream offset `start`.
+ */
+export function hexRow(
+  index: number,
+  offset: string,
+  start: number,
+  count: number,
+  bytes: Uint8Array,
+  sel: { offset: number; length: number } | undefined,
+  caret: number | undefined
+): HexRow {
+  const hex: Run[] = []
+  const ascii: Run[] = []
+  const inSel = (o: number): boolean => !!sel && o >= sel.offset && o < sel.offset + sel.length
+  for (let i = 0; i < count; i++) {
+    const o = start + i
+    const loaded = i < bytes.length
+    const b = bytes[i]
+    const s = o === caret ? 'caret' : inSel(o) ? 'sel' : ''
+    const gap = i === 7 ? '  ' : ' '
+    push(hex, loaded ? HEX[b] : '  ', s)
+    push(hex, gap, inSel(o) && inSel(o + 1) && i < PER_ROW - 1 ? 'sel' : '')
+    const printable = loaded && b >= 0x20 && b < 0x7f
+    push(ascii, loaded ? PRINTABLE[b] : ' ', printable ? s : s ? (`${s} np` as RunLook) : 'np')
+  }
+  return { index, offset, hex, ascii }
+}
+
+/** The byte (0-15) under column `col` of the hex column: three columns a byte, one more after the eighth. */
+export function byteAtHexColumn(col: number): number {
+  const c = col >= 3 * 8 ? col - 1 : col
+  return Math.max(0, Math.min(PER_ROW - 1, Math.floor(c / 3)))
+}

@@ -1,0 +1,11 @@
+// A connection's state as the list and the timeline show it.
+
+import type { ConnectionSummary } from '../../../../shared/capture-types'
+
+/** The key of a connection's state label in `list.state`, half-closes told apart. */
+export function stateKey(c: ConnectionSummary): string {
+  if (c.end === 'open' && c.fin.client !== c.fin.server) return c.fin.client ? 'half-client' : 'half-server'
+  return c.end
+}
+
+export const isBad = (c: ConnectionSummary): boolean => c.end === 'client-reset' || c.end === 'server-reset' || c.end === 'connect-failed' || c.end === 'error'

@@ -1,0 +1,41 @@
+// What a row of the conversation shows: the looks the user chose for it (kept across
+// connections, as the view is made anew for each), and how an event reads (its glyph, and
+// whether it is a warning or a minor step).
+
+import { ref } from 'vue'
+import type { CaptureEvent } from '../../../../shared/capture-types'
+import type { ChunkRef, ShownChunk } from './chunk-previews'
+
+export const TIME_MODES = ['clock', 'delta'] as const
+export type TimeMode = (typeof TIME_MODES)[number]
+/** Kept across connections: the view is made anew for each. */
+export const timeMode = ref<TimeMode>('clock')
+/** Chunks as text, or as hex rows for binary protocols (whose control names run together as text). */
+export const CHUNK_LOOKS = ['text', 'hex'] as const
+export const chunksAs = ref<(typeof CHUNK_LOOKS)[number]>('text')
+
+/** A row on screen, everything its template shows worked out once per render. */
+export interface Row {
+  /** The event's index in the connection. */
+  index: number
+  /** The row's index in the window (what the virtualizer measures by). */
+  key: number
+  start: number
+  e?: CaptureEvent
+  chunk?: ChunkRef
+  time: string
+  name: string
+  shown?: ShownChunk
+  error?: string
+  /** The "show more" button's words, when there is more. */
+  more?: string
+  capped: boolean
+}
+
+export const chunkOf = (e: CaptureEvent | undefined): ChunkRef | undefined =>
+  e?.kind === 'data' && e.dir !== undefined ? { dir: e.dir, offset: e.offset ?? 0, length: e.length ?? 0 } : undefined
+
+export const isWarning = (e: CaptureEvent): boolean => e.kind === 'reset' || e.kind === 'error' || e.kind === 'connect-failed' || (e.kind === 'close' && e.info?.end !== 'closed')
+export const isMinor = (e: CaptureEvent): boolean => e.kind === 'open' || e.kind === 'connecting' || e.kind === 'connected' || e.kind === 'lookup'
+export const glyph = (e: CaptureEvent): string =>
+  e.kind === 'data' ? (e.dir === 'client' ? '→' : '←') : e.kind === 'reset' || e.kind === 'connect-failed' || e.kind === 'error' ? '✕' : e.kind === 'fin' ? '⇥' : '·'

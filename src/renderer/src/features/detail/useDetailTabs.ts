@@ -1,0 +1,36 @@
+// Which of the selected connection's views (detail tabs) are offered, and the person picking
+// one: the tab bar and the number keys pick alike, neither picks a view that is not offered,
+// and the tab picked is the one the next connection opens in (selection-store.ts).
+
+import { computed } from 'vue'
+import { useHttpStore } from '../http/http-store'
+import { useSelectionStore, type DetailTab } from '../connections/selection-store'
+
+export function useDetailTabs() {
+  const selection = useSelectionStore()
+  const http = useHttpStore()
+  /** What the HTTP view read last is fresher than the connection's summary, fetched when it was chosen. */
+  const protocol = computed(() => http.protocol ?? selection.conn?.protocol?.protocol)
+
+  /**
+   * The protocol views are for connections that carry their protocol; while it is not known
+   * yet, or decoding met a problem (which the HTTP view shows), they stay offered.
+   */
+  function offered(tab: DetailTab): boolean {
+    const conn = selection.conn
+    if (!conn || protocol.value === undefined || protocol.value === 'unknown') return true
+    if (conn.protocol?.problem && tab === 'http') return true
+    if (tab === 'http') return protocol.value === 'http1' || protocol.value === 'websocket'
+    if (tab === 'websocket') return protocol.value === 'websocket'
+    return true
+  }
+
+  /** Shows `tab`, picked by the person, if it is offered; true if it is. */
+  function pick(tab: DetailTab): boolean {
+    if (!offered(tab)) return false
+    selection.pickTab(tab)
+    return true
+  }
+
+  return { offered, pick }
+}

@@ -1,0 +1,47 @@
+// The exchange list's columns and the text of each row's cells, as devtools list exchanges:
+// method, host, path, status (or the state of one without a response), type, sizes, start,
+// duration and connection.
+
+import type { ExchangeRow, ExchangeSortKey } from '../../../../shared/protocol-types'
+import { clock, formatBytes, formatDuration, WALL_CLOCK_MS } from '../../ui/ui-readable'
+import type { GridColumn } from '../../ui/grid/useSortColumns'
+import { mediaType } from './protocol-info'
+
+export const EXCHANGE_COLUMNS: Array<GridColumn<ExchangeSortKey>> = [
+  { key: 'method', sort: 'method', cellClass: 'mono' },
+  { key: 'host', sort: 'host', cellClass: 'mono' },
+  { key: 'path', sort: 'path', cellClass: 'mono', titled: true },
+  { key: 'status', sort: 'status', num: true, cellClass: 'mono' },
+  { key: 'type', sort: 'type', cellClass: 'dim' },
+  { key: 'requestSize', num: true, cellClass: 'mono dir-client' },
+  { key: 'responseSize', sort: 'size', num: true, cellClass: 'mono dir-server' },
+  { key: 'start', sort: 'start', cellClass: 'mono dim' },
+  { key: 'duration', sort: 'duration', num: true, cellClass: 'mono dim' },
+  { key: 'conn', sort: 'conn', num: true, cellClass: 'mono dim' }
+]
+/** The orders that start with the largest. */
+export const EXCHANGE_DESCENDS_FIRST: readonly ExchangeSortKey[] = ['size', 'duration']
+
+/** A row's cells while its page is on its way. */
+export const LOADING_EXCHANGE = { method: '…', host: '', path: '', status: '', type: '', requestSize: '', responseSize: '', start: '', duration: '', conn: '', tone: '' }
+export type ExchangeCells = typeof LOADING_EXCHANGE
+
+/** What the status cell says of an exchange without a status, in the reader's language. */
+export type StateWords = Record<ExchangeRow['state'], string>
+
+export function exchangeCells(r: ExchangeRow, stateWords: StateWords): ExchangeCells {
+  const s = r.status
+  return {
+    method: r.method ?? '',
+    host: r.host ?? '',
+    path: r.path ?? '',
+    status: s !== undefined ? String(s) : stateWords[r.state],
+    type: mediaType(r.contentType),
+    requestSize: formatBytes(r.requestSize),
+    responseSize: formatBytes(r.responseSize),
+    start: clock(r.startedAt),
+    duration: r.duration !== undefined ? formatDuration(r.duration, WALL_CLOCK_MS) : '',
+    conn: String(r.connId),
+    tone: s === undefined ? (r.state === 'complete' ? '' : 'waiting') : s >= 400 ? 'bad' : s >= 300 ? 'redirect' : ''
+  }
+}

@@ -1,8 +1,0 @@
-// The replay panels' number options as the engine takes them.
-
-/** What a replay waits for a connection and for each answer, until changed. */
-export const DEFAULT_REPLAY_TIMEOUT_MS = 2000
-
-/** A number field's value as a whole number within bounds; an empty or unreadable field is its default. */
-export const wholeIn = (v: unknown, min: number, max: number, fallback: number): number =>
-  typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : fallback

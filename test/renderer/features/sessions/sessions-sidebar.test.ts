@@ -1,0 +1,107 @@
+// @vitest-environment jsdom
+// The sidebar as a person uses it: each proxy, server and client is named by the id the
+// list's owner column shows; a stopped one keeps its settings and a Restart button; stopping
+// one with open connections asks whether to close them, in English and in Chinese.
+import { mount, type VueWrapper } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import SessionsSidebar from '../../../../src/renderer/src/features/sessions/SessionsSidebar.vue'
+import { createAppI18n } from '../../../../src/renderer/src/app/i18n'
+import type { ProxyInfo } from '../../../../src/shared/events'
+import type { ClientSessionInfo, ServerSessionInfo } from '../../../../src/shared/session-types'
+import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { fakeTransport } from '../../fake-transport'
+import { flushPromises } from '../../../helpers/flush-promises'
+
+const proxy = (over: Partial<ProxyInfo> = {}): ProxyInfo => ({ id: 'p1', listen: '127.0.0.1:4000', target: '127.0.0.1:6379', state: 'listening', accepted: 3, active: 2, ...over })
+const server = (over: Partial<ServerSessionInfo> = {}): ServerSessionInfo => ({
+  id: 's1',
+  kind: 'server',
+  listen: '127.0.0.1:9000',
+  state: 'listening',
+  clients: [4],
+  paused: [],
+  accepted: 1,
+  refused: 0,
+  behaviour: { echo: true },
+  intervals: [],
+  ...over
+})
+const client = (over: Partial<ClientSessionInfo> = {}): ClientSessionInfo => ({ id: 'c1', kind: 'client', target: '127.0.0.1:9000', state: 'open', connId: 5, intervals: [], ...over })
+
+const mounted: VueWrapper[] = []
+beforeEach(() => setActivePinia(createPinia()))
+afterEach(() => {
+  for (const w of mounted.splice(0)) w.unmount()
+})
+
+function setup(locale: 'en' | 'zh-CN', proxies: ProxyInfo[], sessions: Array<ServerSessionInfo | ClientSessionInfo>) {
+  const t = fakeTransport({
+    'proxy.stop': () => undefined,
+    'proxy.restart': ({ proxyId }) => ({ ...proxies.find((p) => p.id === proxyId)!, state: 'listening' }),
+    'server.stop': () => undefined,
+    'server.restart': ({ serverId }) => ({ ...(sessions.find((s) => s.id === serverId) as ServerSessionInfo), state: 'listening' })
+  })
+  const engine = useEngineStore()
+  engine.attach(t.transport)
+  t.emit({ type: 'snapshot', proxies, sessions, captures: [] })
+  const w = mount(SessionsSidebar, { global: { plugins: [createAppI18n(locale)] }, attachTo: document.body })
+  mounted.push(w)
+  // The recorded servers' section asked for its list as it mounted; these tests look at the rest.
+  for (let i = t.calls.length - 1; i >= 0; i--) if (t.calls[i].cmd === 'replay.servers') t.calls.splice(i, 1)
+  return { w, calls: t.calls }
+}
+
+const button = (w: VueWrapper, name: string) => {
+  const b = w.findAll('button').find((x) => x.attributes('aria-label') === name || x.text() === name)
+  if (!b) throw new Error(`no button "${name}" among ${w.findAll('button').map((x) => x.attributes('aria-label') ?? x.text()).join(', ')}`)
+  return b
+}
+const dialog = () => document.querySelector('dialog')
+describe('sessions sidebar', () => {
+  it("names each item by the id of the list's owner column", () => {
+    const { w } = setup('en', [proxy()], [server(), client()])
+    const items = w.findAll('button[aria-pressed]').map((b) => b.text())
+    expect(items[0]).toMatch(/^p1\s+127\.0\.0\.1:4000/)
+    expect(items[1]).toMatch(/^s1\s+127\.0\.0\.1:9000/)
+    expect(items[2]).toMatch(/^c1\s+127\.0\.0\.1:9000/)
+  })
+
+  it('restarts a stopped proxy and server with a Restart button', async () => {
+    const { w, calls } = setup('en', [proxy({ state: 'stopped', active: 0 })], [server({ state: 'stopped', clients: [] })])
+    await button(w, 'Restart proxy 127.0.0.1:4000').trigger('click')
+    await button(w, 'Restart server 127.0.0.1:9000').trigger('click')
+    await flushPromises()
+    expect(calls.map((c) => [c.cmd, c.args])).toEqual([
+      ['proxy.restart', { proxyId: 'p1' }],
+      ['server.restart', { serverId: 's1' }]
+    ])
+  })
+
+  it('asks before stopping a proxy with open connections, and stops as answered', async () => {
+    const { w, calls } = setup('en', [proxy()], [])
+    await button(w, 'Stop proxy 127.0.0.1:4000').trigger('click')
+    expect(calls).toEqual([])
+    expect(dialog()?.getAttribute('aria-label')).toBe('Stop proxy 127.0.0.1:4000?')
+    expect(dialog()?.textContent).toContain('It has 2 open connections')
+    ;(dialog()!.querySelector('button[type=submit]') as HTMLButtonElement).click()
+    await flushPromises()
+    expect(calls.map((c) => [c.cmd, c.args])).toEqual([['proxy.stop', { proxyId: 'p1', closeConnections: true }]])
+    expect(dialog()).toBeNull()
+  })
+
+  it('asks in Chinese too; keeping the connections stops only the listener, and an empty one stops at once', async () => {
+    const { w, calls } = setup('zh-CN', [proxy({ id: 'p2', listen: '127.0.0.1:4001', active: 0 })], [server()])
+    await button(w, '停止服务器 127.0.0.1:9000').trigger('click')
+    expect(dialog()?.getAttribute('aria-label')).toBe('停止服务器 127.0.0.1:9000？')
+    const keep = [...dialog()!.querySelectorAll('button')].find((b) => b.textContent?.trim() === '停止，保留连接')!
+    keep.click()
+    await flushPromises()
+    await button(w, '停止代理 127.0.0.1:4001').trigger('click')
+    await flushPromises()
+    expect(calls.map((c) => [c.cmd, c.args])).toEqual([
+      ['server.stop', { serverId: 's1', closeClients: false }],
+      ['proxy.stop', { proxyId: 'p2', closeConnections: false }]
+    ])
+  })
+})
