@@ -2,6 +2,7 @@
 // The on-disk encoding of these lives in src/core/capture; see docs/capture-format.md.
 
 import type { Direction } from './direction'
+import type { PeerAddress } from './peer-address'
 import type { ProtocolSummary } from './protocol-types'
 
 // Direction is a capture's word first: its users find it here.
@@ -10,7 +11,7 @@ export { DIRECTIONS, type Direction } from './direction'
 export type ConnectionKind = 'proxy' | 'server' | 'client'
 
 /** A socket address as Node reports it, or a Unix socket path. */
-export type PeerAddress = { address: string; port: number; family: string } | { path: string }
+export type { PeerAddress } from './peer-address'
 
 export interface ErrorInfo {
   code: string

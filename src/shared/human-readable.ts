@@ -1,6 +1,6 @@
 // Human-readable numbers, durations and addresses, the same in the CLI and the UI.
 
-import type { PeerAddress } from './capture-types'
+import type { PeerAddress } from './peer-address'
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`
