@@ -1,7 +1,9 @@
 // @vitest-environment jsdom
 // The sidebar as a person uses it: each proxy, server and client is named by the id the
 // list's owner column shows; a stopped one keeps its settings and a Restart button; stopping
-// one with open connections asks whether to close them, in English and in Chinese.
+// one with open connections asks whether to close them, in English and in Chinese. A row's
+// button toggles the list's filter to what it owns; a recorded server's only shows its
+// connection, so it is no toggle.
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -9,6 +11,8 @@ import SessionsSidebar from '../../../../src/renderer/src/features/sessions/Sess
 import { createAppI18n } from '../../../../src/renderer/src/app/i18n'
 import type { ProxyInfo } from '../../../../src/shared/events'
 import type { ClientSessionInfo, ServerSessionInfo } from '../../../../src/shared/session-types'
+import type { RecordedServerInfo } from '../../../../src/shared/replay-types'
+import { useConnectionsStore } from '../../../../src/renderer/src/features/connections/connections-store'
 import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
 import { fakeTransport } from '../../fake-transport'
 import { flushPromises } from '../../../helpers/flush-promises'
@@ -35,8 +39,12 @@ afterEach(() => {
   for (const w of mounted.splice(0)) w.unmount()
 })
 
-function setup(locale: 'en' | 'zh-CN', proxies: ProxyInfo[], sessions: Array<ServerSessionInfo | ClientSessionInfo>) {
+const recordedServer: RecordedServerInfo = { id: 'r1', listen: '127.0.0.1:5000', capture: 'live', connId: 3, turns: 2, clients: 1, open: 0 }
+
+function setup(locale: 'en' | 'zh-CN', proxies: ProxyInfo[], sessions: Array<ServerSessionInfo | ClientSessionInfo>, recorded: RecordedServerInfo[] = []) {
   const t = fakeTransport({
+    'replay.servers': () => recorded,
+    'replay.stop': () => [],
     'proxy.stop': () => undefined,
     'proxy.restart': ({ proxyId }) => ({ ...proxies.find((p) => p.id === proxyId)!, state: 'listening' }),
     'server.stop': () => undefined,
@@ -58,6 +66,12 @@ const button = (w: VueWrapper, name: string) => {
   return b
 }
 const dialog = () => document.querySelector('dialog')
+/** A row's own button, named by its id and address. */
+const item = (w: VueWrapper, id: string) => {
+  const b = w.findAll('button').find((x) => x.text().startsWith(`${id} `))
+  if (!b) throw new Error(`no item "${id}"`)
+  return b
+}
 describe('sessions sidebar', () => {
   it("names each item by the id of the list's owner column", () => {
     const { w } = setup('en', [proxy()], [server(), client()])
@@ -103,5 +117,29 @@ describe('sessions sidebar', () => {
       ['server.stop', { serverId: 's1', closeClients: false }],
       ['proxy.stop', { proxyId: 'p2', closeConnections: false }]
     ])
+  })
+
+  it("toggles the list to what a row owns; a recorded server's row shows its connection and is no toggle", async () => {
+    const { w, calls } = setup('en', [proxy()], [client()], [recordedServer])
+    await flushPromises()
+    const list = useConnectionsStore()
+    expect(item(w, 'p1').attributes('aria-pressed')).toBe('false')
+    await item(w, 'p1').trigger('click')
+    expect(list.filter).toBe('owner:p1')
+    expect(item(w, 'p1').attributes('aria-pressed')).toBe('true')
+    expect(item(w, 'c1').attributes('aria-pressed')).toBe('false')
+    await item(w, 'p1').trigger('click')
+    expect(list.filter).toBe('')
+    expect(item(w, 'p1').attributes('aria-pressed')).toBe('false')
+
+    expect(item(w, 'r1').text()).toMatch(/^r1\s+127\.0\.0\.1:5000\s*#3 · 2 turns\s*1 client$/)
+    expect(item(w, 'r1').attributes('aria-pressed')).toBeUndefined()
+    await button(w, 'Stop the recorded server on 127.0.0.1:5000').trigger('click')
+    await flushPromises()
+    expect(calls.filter((c) => c.cmd === 'replay.stop').map((c) => c.args)).toEqual([{ id: 'r1' }])
+    const report = w.find('[role=group]')
+    expect(report.attributes('aria-label')).toBe('What the clients of 127.0.0.1:5000 did')
+    await button(w, 'Dismiss the report of 127.0.0.1:5000').trigger('click')
+    expect(w.find('[role=group]').exists()).toBe(false)
   })
 })
