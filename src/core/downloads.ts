@@ -8,7 +8,6 @@
 import { ERROR_CODES, UserError } from '../shared/errors'
 import { TRANSFER_IDLE_MS } from '../shared/limits'
 import type { DownloadStart } from '../shared/contract'
-import type { CaptureSnapshot } from './capture/read/capture-snapshot'
 
 /** Anything a front end can download: read in pieces, then released. */
 export interface DownloadFile {
@@ -18,6 +17,16 @@ export interface DownloadFile {
   read(offset: number, length: number): Promise<Uint8Array>
   /** Frees what the file holds (a temporary file is removed); called once, when it goes. */
   release?(): Promise<void>
+}
+
+/**
+ * A copy of the live capture offered whole (capture/read/capture-snapshot.ts makes one),
+ * described here so that downloads know nothing of the capture store, which registers them.
+ */
+export interface CaptureSnapshot extends DownloadFile {
+  connections: number
+  /** LiveCapture.changes at that instant. */
+  changes: number
 }
 
 /** Downloads at once: each holds its stored index or an open file. */
