@@ -8,8 +8,7 @@ import type { BodyKind, BodyType } from '../../../../shared/body-type'
 import { WEB_NAMES } from '../../../../shared/text-encodings'
 import type { TextEncodingName } from '../bytes/encodings'
 
-export const VIEWERS = ['json', 'text', 'image', 'form', 'hex'] as const
-export type ViewerKind = (typeof VIEWERS)[number]
+export type ViewerKind = 'json' | 'text' | 'image' | 'form' | 'hex'
 
 /** How a body is shown: by which viewer, as which media type, in which encoding. */
 export interface BodyLook {
