@@ -97,8 +97,8 @@ export class Engine extends CommandMembers {
       error: (message) => emit({ type: 'capture-error', message })
     })
     // Live decoding starts with the engine: every exchange is there when a front end asks.
-    // TCPSCOPE_DECODE=off leaves it to the first query (the bench's baseline).
-    if (opts.liveDecoding !== false && process.env.TCPSCOPE_DECODE !== 'off') decoding.watch(capture)
+    // (watch itself honours TCPSCOPE_DECODE=off, the bench's baseline.)
+    if (opts.liveDecoding !== false) decoding.watch(capture)
     const captures = (this.captures = new Captures(capture, capturesChanged, new SaveFolder(opts.saveFolder)))
     const progress = (p: OperationProgress): void => emit({ type: 'progress', ...p })
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => emit({ type: 'warning', message }))

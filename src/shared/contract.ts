@@ -32,11 +32,10 @@ import {
 
 // What front ends import with the contract; each is defined beside its domain's schemas.
 export { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from './replay-args'
-export { MAX_DECODED_PAGE, MAX_PAGE } from './limits'
-export { MAX_UPLOAD_CHUNK, type DownloadStart } from './capture-args'
-export type { ExportStreamStart } from './export-args'
-export { MAX_ACTIVITY_BUCKETS, MAX_ACTIVITY_IDS, searchPattern, type SearchPattern } from './conn-args'
-export { proxyStartArgs, type ProxyStartArgs } from './proxy-args'
+export { MAX_PAGE } from './limits'
+export type { DownloadStart } from './capture-args'
+export { MAX_ACTIVITY_BUCKETS, type SearchPattern } from './conn-args'
+export type { ProxyStartArgs } from './proxy-args'
 
 /**
  * How a command may touch the engine host's files, so a front end's policy can allow or

@@ -4,8 +4,6 @@
 
 import type { ReadableContent, ResponseComparison } from './response-comparison-types'
 
-export { VOLATILE_RESPONSE_HEADERS } from './response-comparison-types'
-
 export const REPLAY_STRATEGIES = ['turns', 'timing', 'burst'] as const
 /**
  * `turns`: each client turn once the server's answer to the one before has fully arrived

@@ -32,7 +32,7 @@ function parseSpeed(value: string | undefined): number | undefined {
 }
 
 /** `#12 127.0.0.1:6379: turn 3 differs (recorded 5 B, got 7 B)`, and how many more turns did. */
-export function outcomeLine(o: ConnectionReplayOutcome): string {
+function outcomeLine(o: ConnectionReplayOutcome): string {
   const head = `#${o.connId} ${terminalSafe(o.target)}: `
   if (o.error !== undefined) return head + `failed: ${o.error}`
   const first = o.differing[0]

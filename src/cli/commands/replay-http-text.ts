@@ -83,7 +83,7 @@ function textDecoder(charset: string | undefined): TextDecoder {
 }
 
 /** `recorded → replayed:` and what differs (the headers not counted marked), or nothing when all is the same. */
-export function comparisonLines(c: ResponseComparison): string[] {
+function comparisonLines(c: ResponseComparison): string[] {
   const lines: string[] = []
   for (const h of c.headers.rows) {
     if (h.change === 'same') continue

@@ -18,7 +18,7 @@ import type { ReplayValues } from './replay-options'
 /** Options of the other modes that mean nothing to a recorded server. */
 const NOT_HERE = ['target', 'strategy', 'hex', 'raw', 'json', 'exchange', 'request', 'fix-length', 'count', 'concurrency', 'ignore-header'] as const
 
-export function clientLine(r: RecordedClientReport): string {
+function clientLine(r: RecordedClientReport): string {
   const differs = r.turns.find((t) => !t.matched)
   const verdict = differs
     ? `client turn ${differs.index + 1} differs (recorded ${formatBytes(differs.expected)}, got ${formatBytes(differs.received)})`

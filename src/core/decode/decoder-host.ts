@@ -14,7 +14,7 @@ import { DecoderSet, type FeedOp, type FeedOptions, type FeedResult } from './de
 const OP_FIELDS = 5
 
 /** Ops as numbers, to cross to the worker in one moved buffer rather than as objects to clone. */
-export function packOps(ops: FeedOp[]): Float64Array {
+function packOps(ops: FeedOp[]): Float64Array {
   const out = new Float64Array(ops.length * OP_FIELDS)
   ops.forEach((op, i) => out.set([op.dir === 'client' ? 0 : 1, op.at, op.len, op.offset, op.time], i * OP_FIELDS))
   return out
@@ -37,7 +37,7 @@ export interface DecoderHost {
   close(): Promise<void>
 }
 
-export class InThreadHost implements DecoderHost {
+class InThreadHost implements DecoderHost {
   readonly mode = 'in-thread'
   private readonly set = new DecoderSet()
 

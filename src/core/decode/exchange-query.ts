@@ -12,7 +12,7 @@ import { exchangeWord, hostOrPath, type ExchangeTest } from './exchange-words'
 
 const KEYS = [...EXCHANGE_WORDS, 'conn'] as const
 
-export function parseExchangeFilter(filter: string): ExchangeTest | undefined {
+function parseExchangeFilter(filter: string): ExchangeTest | undefined {
   const words = filter.match(/-?(?:[a-z]+:)?(?:"[^"]*"|\S+)/gi) ?? []
   const tests: ExchangeTest[] = []
   for (let word of words) {
