@@ -124,3 +124,11 @@ export const MAX_JSON_PATH_CHARS = 240
  */
 export const MAX_DIFF_RESULT_LINES = 400
 export const MAX_DIFF_LINE_CHARS = 200
+/**
+ * The `diff` library's effort bounds (engine and page alike): Myers' cost grows with lines
+ * times edits, so past 200 ms or 4000 edits the middle shows coarsely (removed, then added).
+ */
+/** Lines of unchanged context around each change in a line diff's hunks. */
+export const DIFF_CONTEXT_LINES = 3
+export const DIFF_TIMEOUT_MS = 200
+export const MAX_DIFF_EDIT_LENGTH = 4000

@@ -81,7 +81,7 @@ export async function* messageContent(view: CaptureView, connId: number, msg: Ht
 }
 
 /** The content's length as sent: chunk data summed (or Content-Length) as the decoder counted it. */
-const sentSize = (msg: HttpMessage): number => (msg.body.framing === 'none' ? 0 : msg.body.size)
+export const sentSize = (msg: HttpMessage): number => (msg.body.framing === 'none' ? 0 : msg.body.size)
 
 /** How the piece reads, and whether the pretty view applies, as far as this piece tells. */
 function describePiece(piece: BodyPiece, msg: HttpMessage): BodyPiece {

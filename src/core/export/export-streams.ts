@@ -116,7 +116,7 @@ export interface ExportStreamDeps {
 }
 
 export class ExportStreams {
-  private readonly open = new Map<string, { stream: ExportStream; idle: NodeJS.Timeout }>()
+  private readonly open = new Map<string, { stream: ExportStream; readonly idle: NodeJS.Timeout }>()
   private next = 1
 
   constructor(
@@ -152,8 +152,7 @@ export class ExportStreams {
   read(id: string, length: number, signal?: AbortSignal): Promise<Uint8Array> {
     const s = this.open.get(id)
     if (!s) return Promise.reject(new UserError(`no export "${id}" is being read (it ended, or waited too long for its next read)`, ERROR_CODES.ESTATE))
-    clearTimeout(s.idle)
-    s.idle = this.idleTimer(id)
+    s.idle.refresh()
     return s.stream.read(length, signal)
   }
 

@@ -4,6 +4,7 @@
 
 import type { HttpMessage } from '../../shared/protocol-types'
 import { MAX_COMPARED_BODY } from '../../shared/response-comparison-types'
+import { sentSize } from '../decode/body-content'
 import { decodeBody } from '../http/body/decode-body'
 
 export interface ComparisonContent {
@@ -29,8 +30,7 @@ export async function comparisonContent(message: HttpMessage, sent: Uint8Array, 
     if (problem !== undefined) out.problem = problem
     return out
   }
-  const size = message.body.framing === 'none' ? 0 : message.body.size
-  const { content, facts } = await decodeBody(sent, message.headers, { limit: MAX_COMPARED_BODY, sentSize: size, ...(signal ? { signal } : {}) })
+  const { content, facts } = await decodeBody(sent, message.headers, { limit: MAX_COMPARED_BODY, sentSize: sentSize(message), ...(signal ? { signal } : {}) })
   if (facts.codings.length === 0 && facts.problem === undefined) return asSent()
   // Content cut short (not kept whole) ends its coding early: what decoded before is still the content's start.
   if (facts.problem !== undefined && (whole || content.length === 0)) return asSent(facts.problem.message)

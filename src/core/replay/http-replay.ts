@@ -11,10 +11,10 @@ import type { HttpMessage } from '../../shared/protocol-types'
 import { HTTP_REPLAY_PREVIEW, type HttpReplayOutcome, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary } from '../../shared/replay-types'
 import { MAX_COMPARED_BODY } from '../../shared/response-comparison-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import { readBody } from '../decode/body-content'
+import { readBody, sentSize } from '../decode/body-content'
 import type { Decoding } from '../decode/decoding'
 import { headerTokens } from '../protocols/http1/head-parser'
-import { cancelled } from '../session/session-connection'
+import { cancelled } from '../net/net-errors'
 import { capturedRequest, editedRequestBytes, requestBytes, type CapturedRequest, type RequestBytes } from './http-replay-request'
 import { ResponseReader } from './http-replay-response'
 import { comparisonContent } from './comparison-content'
@@ -81,13 +81,12 @@ export async function prepareRequest(view: CaptureView, connId: number, exchange
     // Content as the replayed body is kept: chunk framing removed, content coding left on.
     const body = await readBody(view, connId, r, { decode: false, offset: 0, length: MAX_COMPARED_BODY }, opts.signal)
     p.recordedCompared = comparedResponse(r, await undoCoding(r, { bytes: body.bytes, whole: body.end }, opts.signal), hash)
-    const size = r.body.framing === 'none' ? 0 : r.body.size
     p.recordedResponse = {
       version: r.version,
       status: r.status,
       reason: r.reason ?? '',
       headers: r.headers.map((h) => ({ name: h.name, value: h.value })),
-      bodySize: size,
+      bodySize: sentSize(r),
       body: body.bytes.slice(0, HTTP_REPLAY_PREVIEW),
       complete: r.body.complete,
       content: readableContent(p.recordedCompared)

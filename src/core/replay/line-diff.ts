@@ -7,10 +7,8 @@
 // which the middle shows as removed then added. Lines carried are capped in number and length.
 
 import { diffLines } from 'diff'
-import { MAX_DIFF_LINE_CHARS, MAX_DIFF_RESULT_LINES, type DiffHunk, type DiffLine, type LineDiff } from '../../shared/response-comparison-types'
+import { DIFF_CONTEXT_LINES as CONTEXT, DIFF_TIMEOUT_MS, MAX_DIFF_EDIT_LENGTH, MAX_DIFF_LINE_CHARS, MAX_DIFF_RESULT_LINES, type DiffHunk, type DiffLine, type LineDiff } from '../../shared/response-comparison-types'
 
-/** Lines of unchanged context around each change. */
-const CONTEXT = 3
 /**
  * When both middles have as many lines and at most this many pairs differ, line i is paired
  * with line i without the library: a person reads a replay that changed values in place (a
@@ -24,8 +22,6 @@ const MAX_PAIRED_CHANGES = 1000
  * the middle shows coarsely (removed, then added): every changed line is still in it.
  */
 const MAX_LIBRARY_CHARS = 1024 * 1024
-const DIFF_TIMEOUT_MS = 200
-const MAX_EDIT_LENGTH = 4000
 
 /** A text with the offsets its lines start at (a line keeps its line ending). */
 class Lines {
@@ -108,7 +104,7 @@ function libraryOps(a: Lines, b: Lines, head: number, endA: number, endB: number
   const middleA = a.span(head, endA)
   const middleB = b.span(head, endB)
   if (middleA.length > MAX_LIBRARY_CHARS || middleB.length > MAX_LIBRARY_CHARS) return undefined
-  const changes = diffLines(middleA, middleB, { timeout: DIFF_TIMEOUT_MS, maxEditLength: MAX_EDIT_LENGTH })
+  const changes = diffLines(middleA, middleB, { timeout: DIFF_TIMEOUT_MS, maxEditLength: MAX_DIFF_EDIT_LENGTH })
   if (changes === undefined) return undefined
   const ops: Op[] = []
   let atA = head

@@ -8,6 +8,7 @@ import type { HttpMessage } from '../../shared/protocol-types'
 import { HTTP_REPLAY_PREVIEW } from '../../shared/replay-types'
 import type { BodyVerdict, ReadableContent, ResponseComparison } from '../../shared/response-comparison-types'
 import { compareBodies, readContent, type ReadContent } from './body-differences'
+import { sentSize as sizeOf } from '../decode/body-content'
 import type { ComparisonContent } from './comparison-content'
 import { compareHeaders } from './header-differences'
 
@@ -37,8 +38,6 @@ export function readableContent(r: ComparedResponse): ReadableContent {
   if (r.content.note !== undefined) out.note = r.content.note
   return out
 }
-
-const sizeOf = (m: HttpMessage): number => (m.body.framing === 'none' ? 0 : m.body.size)
 
 /**
  * The comparison of `replayed` with `recorded`, and what differs as phrases: `status 404

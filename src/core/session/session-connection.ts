@@ -11,8 +11,6 @@ import { buildPayload } from '../payload/build-payload'
 import { decodeText, type DecodeEncoding } from '../payload/decode-text'
 import { ERROR_CODES } from '../../shared/errors'
 import { UserError, cancelled, errorInfo } from '../net/net-errors'
-
-export { cancelled }
 import { confirmFin } from '../net/target/node-internals'
 import { drainedOrClosed, isResetError, resetSocket } from '../net/sockets'
 import { compileUserRegex, type UserRegex } from '../regex/user-regex'

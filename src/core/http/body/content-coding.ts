@@ -175,10 +175,10 @@ export async function undoCodings(codings: readonly string[], source: AsyncItera
       failed ??= { coding: d.coding, err, input: d.stream.bytesWritten ?? 0 }
     })
   }
-  const outer = steps[0]?.stream
+  const outer = steps[0].stream
   let decoded = 0
   let given = 0
-  const consumed = (): number => (outer ? (outer.bytesWritten ?? 0) : decoded)
+  const consumed = (): number => outer.bytesWritten ?? 0
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       decoded += chunk.length
@@ -187,7 +187,7 @@ export async function undoCodings(codings: readonly string[], source: AsyncItera
       const next = (more: boolean | void): void => {
         if (more === false) return done(new Stop('taken'))
         if (chunk.length > room) return done(new Stop('limit'))
-        if (outer && decoded > bounds.ratioFloor && decoded > bounds.ratioMax * consumed()) return done(new Stop('ratio'))
+        if (decoded > bounds.ratioFloor && decoded > bounds.ratioMax * consumed()) return done(new Stop('ratio'))
         done()
       }
       if (piece.length === 0) return next(undefined)
@@ -214,8 +214,7 @@ export async function undoCodings(codings: readonly string[], source: AsyncItera
   const done = steps.map((s) => s.coding).reverse()
   if (stop === 'taken') return { codings: done, given, end: false, stop }
   if (stop !== undefined) {
-    const cut: BodyCut = { reason: stop, kept: given, decoded, limit: bounds.limit, consumed: consumed(), codings: wanted, ...(opts.sentSize !== undefined ? { sentSize: opts.sentSize } : {}) }
-    return { codings: done, given, end: false, stop, cut }
+    return { codings: done, given, end: false, stop, cut: cutOf(stop, given, decoded, consumed(), wanted, bounds, opts) }
   }
   const problem = failed
     ? { message: describe(failed.coding, failed.err, failed.input), offset: given }
@@ -224,6 +223,17 @@ export async function undoCodings(codings: readonly string[], source: AsyncItera
       : undefined
   return { codings: done, given, end: !failed, ...(problem ? { problem } : {}) }
 }
+
+/** What a cut says: `kept` of `decoded` bytes given, from `consumed` bytes of the coded input. */
+const cutOf = (reason: BodyCut['reason'], kept: number, decoded: number, consumed: number, codings: string[], bounds: BodyBounds, opts: DecodeOptions): BodyCut => ({
+  reason,
+  kept,
+  decoded,
+  limit: bounds.limit,
+  consumed,
+  codings,
+  ...(opts.sentSize !== undefined ? { sentSize: opts.sentSize } : {})
+})
 
 const unsupportedProblem = (coding: string): { message: string; offset: number } => ({
   message: `the ${coding} content coding cannot be undone${coding === 'zstd' ? ' by this runtime (its zlib has no zstd)' : ''}`,
@@ -256,8 +266,7 @@ async function passThrough(
       if ((r instanceof Promise ? await r : r) === false) return { codings: [], given, end: false, stop: 'taken' }
     }
     if (chunk.length > room) {
-      const cut: BodyCut = { reason: 'limit', kept: given, decoded, limit: bounds.limit, consumed: decoded, codings: wanted, ...(opts.sentSize !== undefined ? { sentSize: opts.sentSize } : {}) }
-      return { codings: [], given, end: false, stop: 'limit', cut }
+      return { codings: [], given, end: false, stop: 'limit', cut: cutOf('limit', given, decoded, decoded, wanted, bounds, opts) }
     }
   }
   return { codings: [], given, end: true, ...(unsupported !== undefined ? { problem: unsupportedProblem(unsupported) } : {}) }

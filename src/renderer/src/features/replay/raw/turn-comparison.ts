@@ -7,13 +7,8 @@
 
 import { structuredPatch } from 'diff'
 import { looksLikeText } from '../../../../../shared/body-type'
-import { MAX_DIFF_LINE_CHARS, MAX_DIFF_RESULT_LINES, type BodyComparison, type DiffHunk, type DiffLine } from '../../../../../shared/response-comparison-types'
+import { DIFF_CONTEXT_LINES as CONTEXT, DIFF_TIMEOUT_MS, MAX_DIFF_EDIT_LENGTH, MAX_DIFF_LINE_CHARS, MAX_DIFF_RESULT_LINES, type BodyComparison, type DiffHunk, type DiffLine } from '../../../../../shared/response-comparison-types'
 
-/** Lines of context around a change, as the engine's line diff keeps. */
-const CONTEXT = 3
-/** The library's effort bounds: past them the middle shows removed, then added. */
-const DIFF_TIMEOUT_MS = 200
-const MAX_EDIT_LENGTH = 4000
 
 /** Bytes that read as UTF-8 text a person reads (a character cut at the end of what was kept is fine). */
 function asText(bytes: Uint8Array): string | undefined {
@@ -67,7 +62,7 @@ export function compareTurn(recorded: Uint8Array, replayed: Uint8Array): Promise
     structuredPatch('', '', a, b, undefined, undefined, {
       context: CONTEXT,
       timeout: DIFF_TIMEOUT_MS,
-      maxEditLength: MAX_EDIT_LENGTH,
+      maxEditLength: MAX_DIFF_EDIT_LENGTH,
       callback: (patch) => {
         const { hunks, cut } = patch === undefined ? coarse(a, b) : hunksOf(patch)
         resolve({ kind: 'text', lines: { hunks, cut, coarse: patch === undefined } })
