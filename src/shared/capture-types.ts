@@ -4,6 +4,7 @@
 import type { Direction } from './direction'
 import type { PeerAddress } from './peer-address'
 import type { ProtocolSummary } from './protocol-types'
+import type { TlsSummary, Via } from './tls-types'
 
 // Direction is a capture's word first: its users find it here.
 export { DIRECTIONS, type Direction } from './direction'
@@ -54,6 +55,10 @@ export interface ConnectionSummary {
   protocol?: ProtocolSummary
   /** A replay's connection: what it replayed. */
   replayOf?: ReplaySource
+  /** Its TLS, from its `tls` records (absent: no leg was TLS, or none was seen yet). */
+  tls?: TlsSummary
+  /** A forward proxy's tunnel: how the client asked for its destination (`target`). */
+  via?: Via
 }
 
 /** The captured connection (and HTTP exchange) a replay's connection replayed. */
@@ -80,6 +85,7 @@ export type CaptureEventKind =
   | 'close'
   | 'lookup'
   | 'timeout'
+  | 'tls' // a leg's TLS handshake ended, failed, or was passed through (info: TlsEventInfo)
 
 export interface CaptureEvent {
   seq: number

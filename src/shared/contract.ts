@@ -14,6 +14,9 @@ import { activityArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs
 import { bodyArgs, decodedPageArgs, exchangePageArgs, wsPayloadArgs } from './decode-args'
 import { exportArgs, exportReadArgs, exportStreamArgs, exportStreamRef, type ExportStreamStart } from './export-args'
 import { replayCaptureArgs, replayHttpArgs, replayRawArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
+import { caExportArgs, caRegenerateArgs, interceptBrowserArgs, interceptStopArgs } from './tls-args'
+import type { BrowserInfo, CaExport, InterceptedBrowser } from './intercept-types'
+import type { CaInfo } from './tls-types'
 import { behaviourArgs, broadcastArgs, clientRef, connRef, intervalArgs, payloadPreviewArgs, sendArgs, serverIntervalArgs, serverRef, serverStopArgs } from './session-args'
 import {
   clientConnectArgs,
@@ -84,6 +87,18 @@ export const commands = {
   /** Listens again after a stop, with the same id, address and target. */
   'proxy.restart': command<Infer<typeof proxyRef>, ProxyInfo>(proxyRef),
   'proxy.list': command<void, ProxyInfo[]>(none()),
+
+  /** tcpscope's CA (made on first use), as the CA panel shows it. */
+  'ca.info': command<void, CaInfo>(none()),
+  /** The CA's certificate (never its key): to a path on the engine's host, or returned. */
+  'ca.export': command<Infer<typeof caExportArgs>, CaExport>(caExportArgs, { files: 'writes-path' }),
+  /** A new CA (and key): every trust given to the old one is gone. */
+  'ca.regenerate': command<Infer<typeof caRegenerateArgs>, CaInfo>(caRegenerateArgs),
+  /** The browsers this machine has that tcpscope can start intercepted. */
+  'intercept.browsers': command<void, BrowserInfo[]>(none()),
+  /** Starts a browser in a fresh profile, through a forward proxy (the running one, or a new one), trusting the CA. */
+  'intercept.browser': command<Infer<typeof interceptBrowserArgs>, InterceptedBrowser>(interceptBrowserArgs),
+  'intercept.stop': command<Infer<typeof interceptStopArgs>, void>(interceptStopArgs),
 
   /** The live capture and every capture file opened read-only. */
   'capture.list': command<void, CaptureInfo[]>(none()),

@@ -13,7 +13,13 @@ export interface ProxyInfo {
   id: string
   /** The real listening address (port 0 resolved), as `HOST:PORT` or a path. */
   listen: string
+  /** Where connections go, as typed; a forward proxy: `forward`. */
   target: string
+  /** `forward`: each client names its destination (CONNECT, SOCKS5, absolute-form HTTP). */
+  mode?: 'target' | 'forward'
+  /** TLS terminated toward clients / spoken toward the target. */
+  tlsListen?: boolean
+  tlsUpstream?: boolean
   state: 'listening' | 'stopped'
   /** Connections accepted so far, and those still open. */
   accepted: number

@@ -2,10 +2,18 @@
 
 import { bool, int, obj, optional, str, type Infer } from './schema'
 import { MAX_CONNECT_TIMEOUT_MS } from './limits'
+import { forwardOptions, tlsConnectOptions, tlsListenOptions } from './tls-args'
 
 export const proxyStartArgs = obj({
   listen: str({ nonEmpty: true, max: 4096 }),
-  target: str({ nonEmpty: true, max: 4096 }),
+  /** Where every connection goes; absent for a forward proxy (`forward`), required otherwise. */
+  target: optional(str({ nonEmpty: true, max: 4096 })),
+  /** A forward proxy: each client says where it goes (CONNECT, absolute-form HTTP, SOCKS5). */
+  forward: optional(forwardOptions),
+  /** Terminate TLS from clients with a leaf from tcpscope's CA (or a cert given). */
+  tlsListen: optional(tlsListenOptions),
+  /** Speak TLS to the target (a forward proxy: the options for intercepted tunnels' upstream TLS). */
+  tlsUpstream: optional(tlsConnectOptions),
   /** Give up on the upstream connect after this long (default 10 s). */
   connectTimeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** TCP_NODELAY on both legs (default true: the proxy adds no Nagle delay). */

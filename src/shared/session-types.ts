@@ -5,6 +5,7 @@
 import { arr, bool, int, obj, oneOf, optional, str, type Infer } from './schema'
 import { payloadSpec } from './payload/payload-spec'
 import { ENCODINGS } from './text-encodings'
+import { tlsConnectOptions, tlsListenOptions } from './tls-args'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS, MAX_TIMER_MS } from './limits'
 
 export const MATCH_MODES = ['exact', 'contains', 'starts', 'ends', 'regex'] as const
@@ -60,7 +61,9 @@ export const serverStartArgs = obj({
   /** Close a client that has been idle this long. */
   idleTimeoutMs: optional(int({ min: 1, max: MAX_TIMER_MS })),
   backlog: optional(int({ min: 1, max: 65535 })),
-  behaviour: optional(serverBehaviour)
+  behaviour: optional(serverBehaviour),
+  /** Listen with TLS: a leaf from tcpscope's CA for `name`, or the cert and key given. */
+  tls: optional(tlsListenOptions)
 })
 export type ServerStartArgs = Infer<typeof serverStartArgs>
 
@@ -75,7 +78,9 @@ export const clientConnectArgs = obj({
   noDelay: optional(bool()),
   /** Close when nothing was sent or received for this long (a `timeout` event is recorded). */
   idleTimeoutMs: optional(int({ min: 1, max: MAX_TIMER_MS })),
-  interval: optional(intervalSend)
+  interval: optional(intervalSend),
+  /** Connect with TLS (verification on unless `verify: false`). */
+  tls: optional(tlsConnectOptions)
 })
 export type ClientConnectArgs = Infer<typeof clientConnectArgs>
 

@@ -39,6 +39,7 @@ export class Proxies {
     'proxy.start': async (args) => {
       this.deps.checkOpen()
       const listen = parseUserEndpoint(args.listen, '--listen', '127.0.0.1')
+      if (args.target === undefined) throw new UserError('proxy: a target is needed (--target HOST:PORT), or make it a forward proxy (--forward)', 'EUSAGE')
       const target = parseTargetEndpoint(args.target, '--target')
       // The id is taken only once the proxy listens: a failed start leaves p1 for the next try.
       const id = `p${this.next}`

@@ -32,7 +32,9 @@ export const RecordType = {
   /** A part of the index written at close (stored-index.ts). */
   Index: 14,
   /** The file's last record: where the stored index is. */
-  Trailer: 15
+  Trailer: 15,
+  /** A leg's TLS handshake (payload: shared/tls-types.ts TlsEventInfo). */
+  Tls: 16
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 const RECORD_TYPES = new Set<number>(Object.values(RecordType))
@@ -49,7 +51,8 @@ export const KIND_OF: Record<number, CaptureEventKind> = {
   [RecordType.Error]: 'error',
   [RecordType.Close]: 'close',
   [RecordType.Lookup]: 'lookup',
-  [RecordType.Timeout]: 'timeout'
+  [RecordType.Timeout]: 'timeout',
+  [RecordType.Tls]: 'tls'
 }
 
 /** The record type of each event kind: KIND_OF the other way. */
