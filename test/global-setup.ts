@@ -18,5 +18,7 @@ export default function setup(): () => void {
   // Traversable: one test runs the CLI as another user from a folder inside it.
   chmodSync(tmp, 0o755)
   process.env.TMPDIR = tmp
+  // No test makes or reads a CA in the real home folder (tests that use one set their own).
+  process.env.TCPSCOPE_DATA_DIR = join(tmp, 'data')
   return () => rmSync(tmp, { recursive: true, force: true })
 }

@@ -72,7 +72,8 @@ async function start(): Promise<void> {
   let created: Engine
   try {
     // What crossed the proxies is the user's alone: readable by its owner only.
-    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')), mode: 0o600, saveFolder: documentsFolder() })
+    // The CA lives in userData; the CLI works the same folder out on its own (data-dir.ts).
+    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')), mode: 0o600, saveFolder: documentsFolder(), dataDir: app.getPath('userData') })
   } catch (err) {
     dialog.showErrorBox('tcpscope cannot start', err instanceof Error ? err.message : String(err))
     app.exit(1)
