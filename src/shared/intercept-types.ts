@@ -15,6 +15,8 @@ export interface BrowserInfo {
   name: BrowserName
   /** Where its executable is; absent: not found on this machine. */
   path?: string
+  /** Why it cannot be started intercepted (not found, or a tool it needs is missing); absent: it can. */
+  reason?: string
 }
 
 /** A browser started by intercept.browser. */
@@ -27,4 +29,8 @@ export interface InterceptedBrowser {
   proxy: string
   /** The fresh profile folder (removed when the browser exits). */
   profileDir: string
+  /** `closed`: the browser exited (or was stopped) and its profile is removed. */
+  state: 'running' | 'closed'
+  /** How it ended: an exit code or signal, when closed. */
+  exit?: string
 }

@@ -37,6 +37,7 @@ import {
   type Snapshot
 } from '../../shared/events'
 import type { SessionInfo } from '../../shared/session-types'
+import type { InterceptedBrowser } from '../../shared/intercept-types'
 
 export interface BatchSink {
   /** False while the transport is congested: the batch waits and keeps coalescing. */
@@ -95,6 +96,7 @@ export class EventBatcher {
   private events: Array<{ connId: number; event: CaptureEvent }> = []
   private proxies = new Map<string, ProxyInfo>()
   private sessions = new Map<string, SessionInfo>()
+  private browsers = new Map<string, InterceptedBrowser>()
   private warnings: string[] = []
   private captureErrors: string[] = []
   /** Only the latest report of each operation matters to a progress bar. */
@@ -147,6 +149,9 @@ export class EventBatcher {
         break
       case 'session-updated':
         this.sessions.set(e.session.id, e.session)
+        break
+      case 'browser-updated':
+        this.browsers.set(e.browser.browserId, e.browser)
         break
       case 'captures-updated':
         this.capturesChanged = true
@@ -216,6 +221,7 @@ export class EventBatcher {
     if (this.capturesChanged) batch.captures = this.source.captureList()
     if (this.proxies.size) batch.proxies = [...this.proxies.values()]
     if (this.sessions.size) batch.sessions = [...this.sessions.values()]
+    if (this.browsers.size) batch.browsers = [...this.browsers.values()]
     if (this.conns.size) batch.conns = [...this.conns.values()].sort((a, b) => a.id - b.id)
     if (this.data.size) batch.data = [...this.data.values()]
     if (this.events.length) batch.events = this.events
@@ -229,6 +235,7 @@ export class EventBatcher {
     this.events = []
     this.proxies = new Map()
     this.sessions = new Map()
+    this.browsers = new Map()
     this.warnings = []
     this.captureErrors = []
     this.progress = new Map()
