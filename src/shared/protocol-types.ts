@@ -6,6 +6,7 @@
 import type { Direction } from './direction'
 import type { BodyCut } from './body-cut'
 import type { BodyType } from './body-type'
+import type { TlsHello } from './tls-types'
 
 /**
  * What a connection carries, as recognised from its first bytes:
@@ -151,6 +152,8 @@ export interface ProtocolSummary {
   messages?: number
   /** A problem stopped decoding somewhere. */
   problem?: boolean
+  /** TLS: what the client's ClientHello asked for (its SNI, the ALPN protocols it offered). */
+  hello?: TlsHello
 }
 
 /** A slice of one connection's HTTP exchanges. */
@@ -200,6 +203,8 @@ export interface ExchangeRow {
   /** The exchange's index on its connection. */
   index: number
   method?: string
+  /** `https` when its connection's TLS was terminated (absent: plain `http`). */
+  scheme?: 'https'
   /** The Host header, or the target's authority. */
   host?: string
   /** The request target's path and query. */

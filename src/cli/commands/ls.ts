@@ -58,6 +58,13 @@ const digits = (n: number): number => String(n).length
 const SHORT_DURATION_MS = 60_000
 
 const durationOf = (c: ConnectionSummary): string => (c.closedAt === undefined ? '-' : formatDuration(c.closedAt - c.openedAt, WALL_CLOCK_MS))
+/** The target with its TLS (and the name the client asked for) and, for a forward proxy's tunnel, how it was asked for. */
+function targetOf(c: ConnectionSummary): string {
+  let t = c.target
+  if (c.tls !== undefined) t += c.tls.sni !== undefined ? ` [TLS ${c.tls.sni}]` : ' [TLS]'
+  if (c.via !== undefined) t += ` via ${c.via}`
+  return t
+}
 const endOf = (c: ConnectionSummary): string => (c.error !== undefined && c.end !== 'closed' ? `${c.end} (${c.error.code})` : c.end)
 
 /**
@@ -87,7 +94,7 @@ async function printTable(io: Io, engine: Engine, capture: string): Promise<void
       widest(0, digits(c.id))
       widest(1, c.kind.length)
       widest(2, formatPeer(c.client).length)
-      widest(3, c.target.length)
+      widest(3, targetOf(c).length)
       if (c.closedAt !== undefined && c.closedAt - c.openedAt >= SHORT_DURATION_MS) widest(5, durationOf(c).length)
       widest(6, digits(c.bytes.client))
       widest(7, digits(c.bytes.server))
@@ -100,7 +107,7 @@ async function printTable(io: Io, engine: Engine, capture: string): Promise<void
   await eachPage(engine, capture, async (rows) => {
     for (const c of rows) {
       const full = out.add(
-        `${pad(String(c.id), w[0])}  ${pad(c.kind, w[1])}  ${pad(formatPeer(c.client), w[2])}  ${pad(c.target, w[3])}  ${time(c.openedAt)}  ` +
+        `${pad(String(c.id), w[0])}  ${pad(c.kind, w[1])}  ${pad(formatPeer(c.client), w[2])}  ${pad(targetOf(c), w[3])}  ${time(c.openedAt)}  ` +
           `${pad(durationOf(c), w[5])}  ${pad(String(c.bytes.client), w[6])}  ${pad(String(c.bytes.server), w[7])}  ${endOf(c)}`
       )
       if (full) await out.flush()
@@ -110,7 +117,7 @@ async function printTable(io: Io, engine: Engine, capture: string): Promise<void
 }
 
 const OPTIONS = {
-  json: { type: 'boolean', about: 'one JSON object per connection instead of the table' }
+  json: { type: 'boolean', about: 'one JSON object per connection instead of the table (with `tls`: each TLS leg\'s version, cipher, SNI, ALPN and certificate chain, and any handshake failure; `via`: how a forward proxy\'s tunnel was asked for)' }
 } as const satisfies OptionTable
 
 async function runLs({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
@@ -140,7 +147,7 @@ export const lsCommand = defineCommand({
   usage: LS_USAGE,
   options: OPTIONS,
   notes: [
-    'Columns: id, kind (proxy, server, client), client, target, start, duration, bytes each way and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
+    'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
   ],
   run: runLs
 })

@@ -4,6 +4,7 @@
 
 import type { Direction } from '../../shared/capture-types'
 import { PROTOCOLS, type DecodeProblem, type Protocol, type ProtocolSummary } from '../../shared/protocol-types'
+import type { TlsHello } from '../../shared/tls-types'
 import type { FeedResult } from './decoder-set'
 import type { ExchangeTable, WsStart } from './exchange-table'
 import { MessageList } from './message-list'
@@ -39,6 +40,8 @@ export class ConnDecoding {
   messages: MessageList | undefined
   problems: DecodeProblem[] = NONE_PROBLEMS
   ws: WsStart | undefined
+  /** A TLS connection: what its client's hello asked for. */
+  hello: TlsHello | undefined
   /** The connection's bytes and end as last caught up with: a change means more to decode. */
   seenClient = -1
   seenServer = -1
@@ -120,7 +123,9 @@ export class ConnDecoding {
     const code = PROTOCOL_CODES.indexOf(r.summary.protocol)
     const problem = r.summary.problem === true && !this.problem
     const { exchanges, messages, problems } = r.changes
-    const changed = code !== this.protocolCode || problem || exchanges.length > 0 || messages.length > 0 || problems.length > 0
+    const hello = r.summary.hello !== undefined && this.hello === undefined
+    if (hello) this.hello = r.summary.hello
+    const changed = hello || code !== this.protocolCode || problem || exchanges.length > 0 || messages.length > 0 || problems.length > 0
     this.protocolCode = code
     this.problem ||= problem
     if (messages.length > 0) this.messages ??= new MessageList()
@@ -160,6 +165,7 @@ export class ConnDecoding {
     if (this.messages) s.messages = this.messages.size
     else if (protocol === 'websocket') s.messages = 0
     if (this.problem || this.problems.length > 0) s.problem = true
+    if (this.hello) s.hello = { ...this.hello }
     return s
   }
 }

@@ -8,6 +8,7 @@ import type { DecodeProblem, Protocol, ProtocolSummary, WsMessage } from '../../
 import { createConnectionDecoder } from './decoders'
 import type { ConnectionDecoder } from '../protocols/stream-decoder'
 import { inflateRaw } from '../http/inflate-raw'
+import { readClientHello } from '../tls/client-hello'
 import { factsOf, type ExchangeFacts } from './exchange-table'
 
 /** A push of `len` bytes at `at` in the batch's buffer, or (len -1) the end of `dir`. */
@@ -46,7 +47,7 @@ export class DecoderSet {
     let d = this.decoders.get(key)
     try {
       if (!d) {
-        d = createConnectionDecoder({ ...opts, inflateRaw })
+        d = createConnectionDecoder({ ...opts, inflateRaw, readClientHello })
         this.decoders.set(key, d)
       }
       for (const op of ops) {

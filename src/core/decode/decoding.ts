@@ -5,7 +5,8 @@
 
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
-import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeSortKey, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
+import { httpScheme } from '../../shared/http-scheme'
+import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeRow, ExchangeSortKey, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { ProtocolFacts } from '../capture/query/connection-query'
 import { readBody } from './body-content'
@@ -39,6 +40,19 @@ export interface WsPayloadQuery {
   message: number
   offset: number
   length: number
+}
+
+/** Marks the rows whose connection's TLS was terminated: their URLs are `https://` (a page's connections, each looked up once). */
+async function markHttps(view: CaptureView, rows: ExchangeRow[]): Promise<void> {
+  const schemes = new Map<number, 'http' | 'https'>()
+  for (const row of rows) {
+    let scheme = schemes.get(row.connId)
+    if (scheme === undefined) {
+      scheme = httpScheme((await view.connection(row.connId))?.tls)
+      schemes.set(row.connId, scheme)
+    }
+    if (scheme === 'https') row.scheme = 'https'
+  }
 }
 
 /** How long a list query lets decoding catch up before it answers with what there is (and `scan`): the first rows of a file just opened wait this long. */
@@ -148,6 +162,8 @@ export class Decoding {
       const c = d.conn(row.id)
       const s = c && d.summary(c)
       if (s) row.protocol = s
+      // TLS settled on HTTP/2: that is what it carries, before its first bytes say so (they are recorded raw: h2 is not decoded yet).
+      if (row.tls?.alpn === 'h2' && (s === undefined || s.protocol === 'unknown')) row.protocol = { ...s, protocol: 'http2' }
     }
     return rows
   }
@@ -165,6 +181,11 @@ export class Decoding {
         if (key === 'proto') {
           const test = protoWord(value)
           return (connId) => test(d.conn(connId)?.protocol)
+        }
+        if (key === 'tls') return (connId) => d.conn(connId)?.protocol === 'tls'
+        if (key === 'sni') {
+          const text = value.toLowerCase()
+          return (connId) => d.conn(connId)?.hello?.sni?.toLowerCase().includes(text) ?? false
         }
         const test = exchangeWord(key, value)
         // A connection passes when one of its exchanges does.
@@ -220,6 +241,7 @@ export class Decoding {
     const rows = e.list.rows(q.filter, q.sort ?? 'start', q.descending === true)
     const t = e.decoding.table
     const page: ExchangeListPage = { total: rows.length, of: t.size, offset: q.offset, rows: Array.from(rows.subarray(q.offset, q.offset + q.limit), (row) => t.row(row)) }
+    await markHttps(view, page.rows)
     if (!done) page.scan = e.decoding.progress(of)
     page.decoder = this.mode
     return page

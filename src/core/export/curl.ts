@@ -51,20 +51,48 @@ const stripCrlf = (b: Buffer): Buffer => {
   return b.subarray(0, end)
 }
 
-/** Where curl should connect: the server the request went to (the connection's target), as a URL and maybe a socket path. */
-function destination(conn: ConnectionSummary): { url: string; unixSocket?: string } {
+interface Destination {
+  url: string
+  unixSocket?: string
+  /** `--resolve NAME:PORT:ADDRESS`: the URL names the server by its TLS name, and this is where it was. */
+  resolve?: string
+}
+
+const bracketed = (host: string): string => (host.includes(':') ? `[${host}]` : host)
+
+/**
+ * Where curl should connect: the server the request went to (the connection's target), as
+ * a URL and maybe a socket path. curl talks to the target, so TLS toward the target (the
+ * `server` leg) decides `https`; over TLS the URL names the server as tcpscope did (SNI),
+ * so curl sends that name and checks the certificate against it.
+ */
+function destination(conn: ConnectionSummary): Destination {
+  const scheme = conn.tls?.server !== undefined ? 'https' : 'http'
+  const name = conn.tls?.server?.sni
   const remote = conn.upstream?.remote
   if (remote !== undefined && 'address' in remote) {
-    const host = remote.address.includes(':') ? `[${remote.address}]` : remote.address
-    return { url: `http://${host}:${remote.port}/` }
+    if (scheme === 'https' && name !== undefined && name !== remote.address) {
+      return { url: `https://${bracketed(name)}:${remote.port}/`, resolve: `${name}:${remote.port}:${bracketed(remote.address)}` }
+    }
+    return { url: `${scheme}://${bracketed(remote.address)}:${remote.port}/` }
   }
   try {
     const e = parseEndpoint(conn.target)
-    if (e.kind === 'unix') return { url: 'http://localhost/', unixSocket: e.path }
-    return { url: `http://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}/` }
+    if (e.kind === 'unix') return { url: `${scheme}://${name ?? 'localhost'}/`, unixSocket: e.path }
+    return { url: `${scheme}://${bracketed(name ?? e.host)}:${e.port}/` }
   } catch {
-    return { url: 'http://localhost/', unixSocket: conn.target }
+    return { url: `${scheme}://${name ?? 'localhost'}/`, unixSocket: conn.target }
   }
+}
+
+/** What the command needs of the connection's TLS, and what it says about it. */
+function tlsArgs(conn: ConnectionSummary, args: string[], notes: string[]): void {
+  const tls = conn.tls
+  if (tls?.server?.unverified !== undefined) {
+    args.push('--insecure')
+    notes.push(`# tcpscope did not verify this server's certificate (${tls.server.unverified.replace(/\s+/g, ' ')}); neither does this command.`)
+  }
+  if (tls?.client !== undefined && tls.server === undefined) notes.push('# The client reached tcpscope over TLS; the target speaks plain HTTP, and so does this command.')
 }
 
 async function headerLines(view: CaptureView, connId: number, req: HttpMessage): Promise<Buffer[]> {
@@ -117,6 +145,8 @@ export async function curlCommand(view: CaptureView, decoding: Decoding, connId:
   else args.push('--request', shellWord(req.method))
   const dest = destination(conn)
   if (dest.unixSocket !== undefined) args.push('--unix-socket', shellWord(dest.unixSocket))
+  if (dest.resolve !== undefined) args.push('--resolve', shellWord(dest.resolve))
+  tlsArgs(conn, args, notes)
   const hostAt = names.indexOf('host')
   if (hostAt > 0) notes.push(`# curl sends Host first; this request had it as header ${hostAt + 1} of ${names.length}.`)
   if (names.includes('transfer-encoding') && req.body.framing === 'chunked') notes.push('# curl cuts the body into chunks its own way (the content is the same; chunk sizes, extensions and trailers are not).')
@@ -138,7 +168,7 @@ export async function curlCommand(view: CaptureView, decoding: Decoding, connId:
 function pairUp(args: string[]): string[] {
   const out: string[] = []
   for (let i = 0; i < args.length; i++) {
-    const takesValue = ['--request-target', '--request', '--unix-socket', '-H', '--data-binary'].includes(args[i])
+    const takesValue = ['--request-target', '--request', '--unix-socket', '--resolve', '-H', '--data-binary'].includes(args[i])
     out.push(takesValue ? `${args[i]} ${args[++i]}` : args[i])
   }
   return out

@@ -3,6 +3,7 @@
 // the byte ranges, and timings from the capture's times.
 
 import type { ConnectionSummary } from '../../shared/capture-types'
+import { httpScheme } from '../../shared/http-scheme'
 import type { HttpExchange, HttpHeader, HttpMessage } from '../../shared/protocol-types'
 
 export interface HarPair {
@@ -51,17 +52,19 @@ export function queryPairs(query: string): HarPair[] {
 }
 
 /**
- * The request's absolute URL: an absolute-form target as it is, else `http://` (the proxy
- * sees no TLS it can read) with the Host header (or the connection's target) and the
- * target; CONNECT's authority-form names the host alone.
+ * The request's absolute URL: an absolute-form target as it is, else `https://` when the
+ * connection's TLS was terminated (http-scheme.ts) and `http://` otherwise, with the Host
+ * header (or the connection's target) and the target; CONNECT's authority-form names the
+ * host alone.
  */
-export function requestUrl(req: HttpMessage, conn: Pick<ConnectionSummary, 'target'>): string {
+export function requestUrl(req: HttpMessage, conn: Pick<ConnectionSummary, 'target' | 'tls'>): string {
   const target = req.target ?? '/'
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return target
   const host = header(req, 'host') ?? conn.target
-  if (req.method?.toUpperCase() === 'CONNECT') return `http://${target}`
-  if (target === '*') return `http://${host}`
-  return `http://${host}${target.startsWith('/') ? '' : '/'}${target}`
+  const scheme = httpScheme(conn.tls)
+  if (req.method?.toUpperCase() === 'CONNECT') return `${scheme}://${target}`
+  if (target === '*') return `${scheme}://${host}`
+  return `${scheme}://${host}${target.startsWith('/') ? '' : '/'}${target}`
 }
 
 export function requestQuery(req: HttpMessage): HarPair[] {

@@ -61,6 +61,22 @@ function headComments({ unix, unknownListen, wildcardListen }: Addressing): stri
   return c
 }
 
+/** Connections named in the TLS comment; the rest are counted. */
+const NAMED_TLS = 20
+
+/**
+ * What the file says of connections whose TLS tcpscope terminated: the capture holds their
+ * decrypted bytes, so their packets carry those, as plain TCP would (keys would not help:
+ * the TLS records were never recorded).
+ */
+export function tlsComment(conns: readonly ConnectionSummary[]): string | undefined {
+  const ids = conns.filter((c) => c.tls?.client !== undefined || c.tls?.server !== undefined).map((c) => `#${c.id}`)
+  if (ids.length === 0) return undefined
+  const named = ids.length > NAMED_TLS ? `${ids.slice(0, NAMED_TLS).join(', ')} and ${ids.length - NAMED_TLS} more` : ids.join(', ')
+  const which = ids.length === 1 ? `Connection ${named} carried` : `Connections ${named} carried`
+  return `${which} TLS that tcpscope terminated: their packets hold the decrypted bytes, exactly as the two applications exchanged them, as plain TCP (no TLS handshake or records).`
+}
+
 /** Wall time (ms) at the capture's monotonic 0, from the first record: every packet's time is this plus its record's monotonic time. */
 async function clockBase(view: CaptureView, first: ConnectionSummary): Promise<number> {
   const [e] = await view.readEvents(first.id, 0, 1)
@@ -86,7 +102,8 @@ export async function writePcapng(view: CaptureView, ids: readonly number[] | un
   const a: Addressing = { owners: new Map((await view.owners()).map((o) => [o.id, o])), unixPorts: new Map(), unix: false, unknownListen: false, wildcardListen: false }
   // The head's comments must say whether any address was made up, before the first packet.
   for (const c of conns) legsOf(c, a, () => undefined)
-  await sink.write(pcapngHead(headComments(a)))
+  const tls = tlsComment(conns)
+  await sink.write(pcapngHead([...headComments(a), ...(tls !== undefined ? [tls] : [])]))
   if (conns.length === 0) return sink.flush()
   const base = await clockBase(view, conns[0])
   // Connections interleaved by time, as a sniffer saw them: the next packet is always the

@@ -1,13 +1,15 @@
 // One connection's decoding, as the engine runs it: recognise what the connection carries
 // (detect.ts) from the client's first bytes, decode HTTP/1.x exchanges, and after a 101 with
 // Upgrade: websocket hand the rest of both streams to the WebSocket decoder. A connection
-// that is not HTTP (TLS, HTTP/2, raw) produces nothing, and its bytes may all be skipped.
+// that is not HTTP (TLS, HTTP/2, raw) produces nothing, and its bytes may all be skipped,
+// but for a TLS connection's ClientHello, read for the name and protocols it asks for.
 
 import type { Direction } from '../../shared/capture-types'
 import type { DecodeProblem, Protocol, ProtocolSummary } from '../../shared/protocol-types'
 import { detectProtocol, MAX_DETECT_BYTES } from './detect'
 import { headerValues } from './http1/head-parser'
 import { Http1Decoder } from './http1/http1-decoder'
+import { TlsHelloReader } from './tls-hello-reader'
 import { NOTHING_MORE, type ConnectionDecoder, type DecoderChanges, type DecoderOptions } from './stream-decoder'
 import { parseWsExtensions, WebSocketDecoder } from './websocket/ws-decoder'
 
@@ -31,6 +33,7 @@ class Decoder implements ConnectionDecoder {
   private known: Protocol
   private http: Http1Decoder | undefined
   private ws: WebSocketDecoder | undefined
+  private hello: TlsHelloReader | undefined
   /** What came before the protocol was known, to replay into its decoder. */
   private held: Held[] = []
   private heldBytes: Record<Direction, number> = { client: 0, server: 0 }
@@ -54,6 +57,7 @@ class Decoder implements ConnectionDecoder {
       this.http.push(dir, bytes, offset, time)
       return this.afterHttp()
     }
+    if (this.hello) return dir === 'client' ? this.hello.push(bytes, offset) : undefined
     if (this.known !== 'unknown') return
     // Offsets before the start are not this decoding's.
     const skip = Math.max(0, this.start[dir] - offset)
@@ -69,6 +73,7 @@ class Decoder implements ConnectionDecoder {
       this.http.end(dir, time)
       return this.afterHttp()
     }
+    if (this.hello) return dir === 'client' ? this.hello.stop() : undefined
     if (this.known !== 'unknown') return
     this.endedEarly[dir] = time
     this.recognise()
@@ -77,6 +82,7 @@ class Decoder implements ConnectionDecoder {
   wantFrom(dir: Direction): number {
     if (this.ws) return this.ws.wantFrom(dir)
     if (this.http) return this.http.switched ? NOTHING_MORE : this.http.wantFrom(dir)
+    if (this.hello && !this.hello.done) return dir === 'client' ? this.hello.next : NOTHING_MORE
     if (this.known !== 'unknown') return NOTHING_MORE
     return this.start[dir] + this.heldBytes[dir]
   }
@@ -90,7 +96,8 @@ class Decoder implements ConnectionDecoder {
   }
 
   summary(): ProtocolSummary {
-    return { protocol: this.protocol, ...(this.http?.summary() ?? {}), ...(this.ws ? { messages: this.ws.count } : {}) }
+    const hello = this.hello?.hello
+    return { protocol: this.protocol, ...(this.http?.summary() ?? {}), ...(this.ws ? { messages: this.ws.count } : {}), ...(hello ? { hello: { ...hello } } : {}) }
   }
 
   /** Decides the protocol once the client's first bytes (or the server speaking first) tell. */
@@ -109,6 +116,12 @@ class Decoder implements ConnectionDecoder {
     const held = this.held
     this.held = []
     this.heldBytes = { client: 0, server: 0 }
+    // A hello is only at the stream's start: re-decoding from further on has none to read.
+    if (protocol === 'tls' && this.start.client === 0 && this.opts.readClientHello) {
+      this.hello = new TlsHelloReader(0, this.opts.readClientHello)
+      for (const h of held) if (h.dir === 'client') this.hello.push(h.bytes, h.offset)
+      if (this.endedEarly.client !== undefined) this.hello.stop()
+    }
     if (protocol !== 'http1') return
     this.http = new Http1Decoder({ start: this.start })
     for (const h of held) this.http.push(h.dir, h.bytes, h.offset, h.time)

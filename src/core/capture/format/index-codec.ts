@@ -13,6 +13,7 @@ import type { ConnectionEnd, ConnectionKind, ConnectionSummary, Direction, PeerA
 import { crc32 } from 'node:zlib'
 import { DIR_NONE, RECORD_HEADER_SIZE, RecordType, writeRecordHeader } from './capture-format'
 import type { OwnerRecord } from './record-payloads'
+import { VIAS, type Via } from '../../../shared/tls-types'
 
 export const INDEX_MAGIC = Buffer.from('TSCIDX01', 'latin1')
 export const TRAILER_MAGIC = Buffer.from('TSCTRL01', 'latin1')
@@ -28,6 +29,16 @@ export const ENDS: readonly ConnectionEnd[] = ['open', 'closed', 'client-reset',
 export const FIN_CLIENT = 1
 export const FIN_SERVER = 2
 export const HAS_UPSTREAM = 4
+/**
+ * Bits 3-4 of the flags: a forward proxy's tunnel's `via`, as its place in VIAS plus one
+ * (0: none). In the flags, not a column: most captures have no tunnel, and a reader that
+ * predates them ignores bits it does not know.
+ */
+const VIA_SHIFT = 3
+const VIA_MASK = 3 << VIA_SHIFT
+
+export const viaFlags = (via: Via | undefined): number => (via === undefined ? 0 : (VIAS.indexOf(via) + 1) << VIA_SHIFT)
+export const viaOfFlags = (flags: number): Via | undefined => VIAS[((flags & VIA_MASK) >> VIA_SHIFT) - 1]
 
 /** Numbers per connection. */
 export const F = {
@@ -56,11 +67,14 @@ export const S = {
   ERROR_CODE: 11,
   ERROR_MESSAGE: 12,
   /** A replay's source (ConnectionSummary.replayOf) as JSON. */
-  REPLAY_OF: 13
+  REPLAY_OF: 13,
+  /** The connection's TLS (ConnectionSummary.tls) as JSON; -1 for the many without. */
+  TLS: 14
 } as const
-export const S_COUNT = 14
-/** References per connection in files written before replays had a source: read, never written. */
+export const S_COUNT = 15
+/** References per connection in files written before replays had a source, and before TLS: read, never written. */
 export const S_COUNT_BEFORE_REPLAY_OF = 13
+export const S_COUNT_BEFORE_TLS = 14
 /** A peer's port field for a Unix socket path. */
 export const PATH_PORT = -1
 
@@ -115,7 +129,7 @@ function putPeer(refs: Int32Array, at: number, p: PeerAddress | undefined, strin
 }
 
 function numbersOf(s: ConnectionSummary, records: number, recorded: Record<Direction, number>, recordsStart: number): number[] {
-  const flags = (s.fin.client ? FIN_CLIENT : 0) | (s.fin.server ? FIN_SERVER : 0) | (s.upstream ? HAS_UPSTREAM : 0)
+  const flags = (s.fin.client ? FIN_CLIENT : 0) | (s.fin.server ? FIN_SERVER : 0) | (s.upstream ? HAS_UPSTREAM : 0) | viaFlags(s.via)
   // A stored index is written only by a writer that completed its file on purpose (a save,
   // or the capture closing): a connection still open then was open when saved, not cut by a crash.
   const end = s.end === 'open' ? 'saved-open' : s.end
@@ -171,6 +185,8 @@ export function encodeIndex(index: IndexSource): { stream: Buffer; crcTableOffse
     refs[at + S.ERROR_CODE] = strings.ref(s.error?.code)
     refs[at + S.ERROR_MESSAGE] = strings.ref(s.error?.message)
     refs[at + S.REPLAY_OF] = strings.ref(s.replayOf === undefined ? undefined : JSON.stringify(s.replayOf))
+    // Identical summaries (a client's many connections to one upstream) share one string.
+    refs[at + S.TLS] = strings.ref(s.tls === undefined ? undefined : JSON.stringify(s.tls))
     for (let i = 0; i < n; i++) {
       records[2 * next] = index.recordOffset(row, i)
       records[2 * next + 1] = index.recordTag(row, i)

@@ -4,6 +4,7 @@
 // them through here, so a bad one is dropped the same way by either.
 
 import type { ConnectionKind, PeerAddress, ReplaySource } from '../../../shared/capture-types'
+import { VIAS, type Via } from '../../../shared/tls-types'
 
 export interface OpenInfo {
   kind: ConnectionKind
@@ -12,6 +13,8 @@ export interface OpenInfo {
   target: string
   /** A replay's connection: what it replayed. */
   replayOf?: ReplaySource
+  /** A forward proxy's tunnel: how its client asked for `target`. */
+  via?: Via
 }
 
 export interface OwnerInfo {
@@ -31,6 +34,11 @@ export function replaySourceOf(v: unknown): ReplaySource | undefined {
   if (typeof o.file === 'string') source.file = o.file.slice(0, 4096)
   if (whole(o.exchange)) source.exchange = o.exchange
   return source
+}
+
+/** How a tunnel was asked for, as a file gives it (hostile input): undefined unless one of VIAS. */
+export function viaOf(v: unknown): Via | undefined {
+  return VIAS.find((via) => via === v)
 }
 
 /** A proxy or session that owned connections, as its owner records tell: where it listened, and when. */

@@ -15,9 +15,11 @@
 // stored index (stored-index.ts) answers the same IndexView from the file instead.
 
 import type { ConnectionEnd, ConnectionSummary, Direction, ErrorInfo, PeerAddress, ReplaySource } from '../../../shared/capture-types'
+import type { TlsSummary } from '../../../shared/tls-types'
 import { RecordType, dirName } from '../format/capture-format'
-import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, type IndexSource } from '../format/index-codec'
-import { OwnerTable, replaySourceOf, type OpenInfo, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
+import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, viaFlags, viaOfFlags, type IndexSource } from '../format/index-codec'
+import { OwnerTable, replaySourceOf, viaOf, type OpenInfo, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
+import { foldTls, tlsEventOf } from '../format/tls-payloads'
 import { dataTag, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from '../format/record-tag'
 import type { IndexView, PeerRole, RowFields } from '../read/index-view'
 import { PeerColumn } from './peer-column'
@@ -62,6 +64,13 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
   private readonly errors = new Map<number, ErrorInfo>()
   /** Rows of replays, with what each replayed (few rows have one). */
   private readonly replays = new Map<number, ReplaySource>()
+  /** Rows of connections with `tls` records, with their summary (shared, never changed: see tlsOf). */
+  private readonly tlsRows = new Map<number, TlsSummary>()
+  /**
+   * TLS summaries by their JSON: a client's thousand connections to one upstream hold one
+   * summary (its certificate chain included), not a thousand.
+   */
+  private readonly tlsShared = new Map<string, TlsSummary>()
   private readonly ownerTable = new OwnerTable()
   /**
    * All records of a row with more than SLOT of them, as in the slot: two numbers each, the
@@ -155,6 +164,7 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     c[at + OPENED_AT] = time
     c[at + CLOSED_AT] = NaN
     c[at + KIND] = Math.max(0, KINDS.indexOf(open.kind ?? 'proxy'))
+    c[at + FLAGS] = viaFlags(viaOf(open.via))
     this.ownerIds.push(String(open.ownerId ?? ''))
     this.targets.push(String(open.target ?? ''))
     this.client.set(row, open.client)
@@ -250,7 +260,22 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
         this.setEnd(row, (info?.end as ConnectionEnd | undefined) ?? 'closed')
         this.cells[at + CLOSED_AT] = time
         break
+      case RecordType.Tls: {
+        const e = tlsEventOf(info, dir)
+        if (e !== undefined) this.tlsRows.set(row, this.shared(foldTls(this.tlsRows.get(row), e)))
+        break
+      }
     }
+  }
+
+  private shared(tls: TlsSummary): TlsSummary {
+    const key = JSON.stringify(tls)
+    const known = this.tlsShared.get(key)
+    if (known !== undefined) return known
+    // Sharing saves memory, it is not needed to be right: a table grown past this starts over.
+    if (this.tlsShared.size >= 10_000) this.tlsShared.clear()
+    this.tlsShared.set(key, tls)
+    return tls
   }
 
   private setEnd(row: number, end: ConnectionEnd): void {
@@ -299,7 +324,9 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     peerAddress: (row, role) => this.peerColumn(role).addressOf(row),
     peerPort: (row, role) => this.peerColumn(role).portOf(row),
     errorCode: (row) => this.errors.get(row)?.code,
-    replayOfConn: (row) => this.replays.get(row)?.connId
+    replayOfConn: (row) => this.replays.get(row)?.connId,
+    tls: (row) => this.tlsRows.get(row),
+    via: (row) => viaOfFlags(this.cells[row * STRIDE + FLAGS])
   }
 
   private peerColumn(role: PeerRole): PeerColumn {
@@ -329,6 +356,10 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     if (error !== undefined) s.error = error
     const replayOf = this.replays.get(row)
     if (replayOf !== undefined) s.replayOf = { ...replayOf }
+    const tls = this.tlsRows.get(row)
+    if (tls !== undefined) s.tls = structuredClone(tls)
+    const via = viaOfFlags(flags)
+    if (via !== undefined) s.via = via
     const recClient = c[at + REC_END_CLIENT]
     const recServer = c[at + REC_END_SERVER]
     if (recClient !== s.bytes.client || recServer !== s.bytes.server) s.recorded = { client: recClient, server: recServer }

@@ -9,6 +9,7 @@
 import type { ConnectionEnd, ConnectionPage, ConnectionSummary, SortKey } from '../../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
 import { EXCHANGE_WORDS } from '../../../shared/protocol-types'
+import { isTlsWord, tlsTerm, viaTerm, type TlsWord } from './tls-words'
 import type { IndexView, PeerRole, RowFields } from '../read/index-view'
 import { PayloadFilter, type Read, type Slice } from './payload-filter'
 
@@ -23,8 +24,11 @@ export type DecodedWord = (typeof DECODED_WORDS)[number]
 export interface ProtocolFacts {
   /** Lets decoding catch up for a bounded time; how many connections are decoded. */
   catchUp(signal?: AbortSignal): Promise<{ done: number; of: number }>
-  /** The test of `key:value` for one connection; a bad value throws a one-line UserError. */
-  wordTest(key: DecodedWord, value: string): (connId: number) => boolean
+  /**
+   * The test of `key:value` for one connection; a bad value throws a one-line UserError.
+   * `tls:yes`: its client sent a TLS hello; `sni:TEXT` (lower case): that hello's name holds TEXT.
+   */
+  wordTest(key: DecodedWord | TlsWord, value: string): (connId: number) => boolean
   /** Changes whenever what is decoded does. */
   version(): number
 }
@@ -122,7 +126,7 @@ function endpointsInclude(text: string): Predicate {
   return (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
 }
 
-const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target', 'replay', 'text', ...DECODED_WORDS] as const
+const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target', 'replay', 'tls', 'sni', 'via', 'text', ...DECODED_WORDS] as const
 const isDecoded = (key: string): key is DecodedWord => (DECODED_WORDS as readonly string[]).includes(key)
 
 function wholeNumber(key: string, v: string): number {
@@ -132,6 +136,7 @@ function wholeNumber(key: string, v: string): number {
 
 function term(key: string, value: string, facts?: ProtocolFacts): Predicate {
   const v = value.toLowerCase()
+  if (isTlsWord(key)) return tlsTerm(key, value, facts && ((k, text) => facts.wordTest(k, text)))
   if (isDecoded(key)) {
     if (!facts) throw new UserError(`filter ${key}: this capture's connections are not decoded`)
     const test = facts.wordTest(key, value)
@@ -171,6 +176,8 @@ function term(key: string, value: string, facts?: ProtocolFacts): Predicate {
       const t = peerText(v)
       return (f, row) => lower(f.target(row)).includes(v) || peerHolds(f, row, 'remote', t)
     }
+    case 'via':
+      return viaTerm(value)
     default:
       throw new UserError(`unknown filter word "${key}:": use ${KEYS.map((k) => `${k}:`).join(' ')} or plain text`)
   }
@@ -207,7 +214,7 @@ export function parseQuery(filter: string, facts?: ProtocolFacts): ParsedFilter 
     }
     if (colon && (KEYS as readonly string[]).includes(colon[1].toLowerCase())) {
       const key = colon[1].toLowerCase()
-      decoded ||= isDecoded(key)
+      decoded ||= isDecoded(key) || (isTlsWord(key) && facts !== undefined)
       p = term(key, colon[2].replace(/^"|"$/g, ''), facts)
     }
     // `host:80` is an endpoint, not a filter word; `colour:red` is a mistake worth saying.
@@ -305,7 +312,8 @@ export class ConnectionQuery {
       return { total: of, of, offset: q.offset, rows }
     }
     // The rows the field words pass, sorted; `text:` words then pick among them.
-    const key = JSON.stringify([predicate ? q.filter : '', sort, q.descending === true, decoded && facts ? facts.version() : 0])
+    // A list decoding answered in part (tls:, sni:) is not the one the index alone answers, whatever the version.
+    const key = JSON.stringify([predicate ? q.filter : '', sort, q.descending === true, decoded && facts ? `decoded ${facts.version()}` : 0])
     const version = this.version()
     if (this.cached?.key !== key || this.cached.version !== version) {
       this.cached = { key, version, rows: this.matching(predicate, sort, q.descending === true) }

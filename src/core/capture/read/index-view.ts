@@ -4,6 +4,7 @@
 // the accessors of that row answer; after `loadAll`, every row's summary does.
 
 import type { ConnectionEnd, ConnectionKind, ConnectionSummary, Direction } from '../../../shared/capture-types'
+import type { TlsSummary, Via } from '../../../shared/tls-types'
 import type { ChunkIndex } from '../format/chunk-index'
 import type { OwnerRecord } from '../format/record-payloads'
 
@@ -56,4 +57,8 @@ export interface RowFields {
   errorCode(row: number): string | undefined
   /** For a replay's connection, the id of the connection it replayed. */
   replayOfConn(row: number): number | undefined
+  /** Its TLS, shared with the index: read it, never change it (summary() gives a copy). */
+  tls(row: number): TlsSummary | undefined
+  /** A forward proxy's tunnel: how it was asked for. */
+  via(row: number): Via | undefined
 }

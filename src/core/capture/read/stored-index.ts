@@ -4,10 +4,12 @@
 // read is checked against its CRC; a damaged one is an error that names it.
 
 import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '../../../shared/capture-types'
+import type { TlsSummary } from '../../../shared/tls-types'
 import { crc32 } from 'node:zlib'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
 import { pread } from './capture-reader'
 import { OwnerTable, replaySourceOf, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
+import { tlsSummaryOf } from '../format/tls-payloads'
 import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from '../format/capture-format'
 import {
   ENDS,
@@ -25,8 +27,10 @@ import {
   SECTIONS,
   S_COUNT,
   S_COUNT_BEFORE_REPLAY_OF,
+  S_COUNT_BEFORE_TLS,
   TRAILER_PAYLOAD_SIZE,
   decodeTrailer,
+  viaOfFlags,
   type Section,
   type SectionName,
   type Trailer
@@ -158,7 +162,8 @@ export class StoredIndex extends TaggedRecords implements IndexView {
       }
     }
     const refsPerRow = this.size === 0 ? S_COUNT : sections.strings.length / (this.size * 4)
-    if (sections.numbers.length !== this.size * F_COUNT * 8 || (refsPerRow !== S_COUNT && refsPerRow !== S_COUNT_BEFORE_REPLAY_OF)) {
+    const known = refsPerRow === S_COUNT || refsPerRow === S_COUNT_BEFORE_TLS || refsPerRow === S_COUNT_BEFORE_REPLAY_OF
+    if (sections.numbers.length !== this.size * F_COUNT * 8 || !known) {
       throw new DamagedIndexError('the stored index does not match its connection count')
     }
     this.refsPerRow = refsPerRow
@@ -292,7 +297,9 @@ export class StoredIndex extends TaggedRecords implements IndexView {
       return this.ref(row, first) < 0 || port === PATH_PORT ? undefined : port
     },
     errorCode: (row) => this.str(row, S.ERROR_CODE),
-    replayOfConn: (row) => this.replayOf(row)?.connId
+    replayOfConn: (row) => this.replayOf(row)?.connId,
+    tls: (row) => this.tlsOf(row),
+    via: (row) => viaOfFlags(this.num(row, F.FLAGS))
   }
 
   private peer(row: number, first: number): PeerAddress | undefined {
@@ -323,6 +330,10 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     if (code !== undefined) s.error = { code, message: this.str(row, S.ERROR_MESSAGE) ?? '' }
     const replayOf = this.replayOf(row)
     if (replayOf !== undefined) s.replayOf = replayOf
+    const tls = this.tlsOf(row)
+    if (tls !== undefined) s.tls = structuredClone(tls)
+    const via = viaOfFlags(flags)
+    if (via !== undefined) s.via = via
     const recorded = { client: this.recordedBytes(row, 'client'), server: this.recordedBytes(row, 'server') }
     if (recorded.client !== s.bytes.client || recorded.server !== s.bytes.server) s.recorded = recorded
     return s
@@ -336,6 +347,23 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     } catch {
       return undefined // a damaged source loses the link, not the connection
     }
+  }
+
+  /** TLS summaries by string reference, parsed and checked once (rows to one upstream share one string). */
+  private readonly tlsByRef = new Map<number, TlsSummary | undefined>()
+
+  private tlsOf(row: number): TlsSummary | undefined {
+    const ref = this.ref(row, S.TLS)
+    if (ref < 0) return undefined
+    if (this.tlsByRef.has(ref)) return this.tlsByRef.get(ref)
+    let tls: TlsSummary | undefined
+    try {
+      tls = tlsSummaryOf(JSON.parse(this.strings![ref] ?? ''))
+    } catch {
+      tls = undefined // damaged facts lose the TLS section, not the connection
+    }
+    this.tlsByRef.set(ref, tls)
+    return tls
   }
 
   bytes(row: number, dir: Direction): number {

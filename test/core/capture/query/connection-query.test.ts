@@ -58,7 +58,7 @@ describe('connection query', () => {
     expect(() => parseFilter('state:bogus')).toThrow('filter state:bogus: use one of open, closed, reset, client-reset, server-reset, failed, connect-failed, error, stopped, cut, saved-open, half-closed')
     expect(() => parseFilter('port:abc')).toThrow('filter port:abc: port wants a whole number, e.g. port:6379')
     expect(() => parseFilter('id:x')).toThrow('filter id:x: id wants a whole number, e.g. id:12 or id:10-20')
-    expect(() => parseFilter('colour:red')).toThrow('unknown filter word "colour:": use port: state: kind: owner: id: client: target: replay: text: proto: method: host: path: status: type: or plain text')
+    expect(() => parseFilter('colour:red')).toThrow('unknown filter word "colour:": use port: state: kind: owner: id: client: target: replay: tls: sni: via: text: proto: method: host: path: status: type: or plain text')
   })
 
   it('hands the protocol words to the decoding it is given, which answers them per connection', async () => {
@@ -78,6 +78,29 @@ describe('connection query', () => {
     // Without decoding, a protocol word is refused by name rather than taken for an endpoint.
     expect(() => parseFilter('method:GET')).toThrow("filter method: this capture's connections are not decoded")
     expect(() => parseFilter('proto:http')).toThrow("filter proto: this capture's connections are not decoded")
+  })
+
+  it('answers tls: and sni: from the index, and from the hello decoding read when it is given', async () => {
+    const asked: string[] = []
+    const facts: ProtocolFacts = {
+      catchUp: async () => ({ done: 5, of: 5 }),
+      // Decoding found a TLS hello on connection 3 only, for pass.example.
+      wordTest: (key, value) => {
+        asked.push(`${key}:${value}`)
+        return (connId) => connId === 3 && (key === 'tls' || 'pass.example'.includes(value))
+      },
+      version: () => 0
+    }
+    expect(parseQuery('tls:yes', facts)).toMatchObject({ decoded: true })
+    // Without decoding they are still words of the index (no connection here has tls records).
+    expect(parseQuery('tls:yes sni:x')).toMatchObject({ decoded: false })
+    expect(await ids(q, 'tls:yes')).toEqual([])
+    const withFacts = async (filter: string): Promise<number[]> => (await q.page({ offset: 0, limit: 100, filter }, undefined, facts)).rows.map((r) => r.id)
+    expect(await withFacts('tls:yes')).toEqual([3])
+    expect(await withFacts('tls:no')).toEqual([1, 2, 4, 5])
+    expect(await withFacts('sni:PASS')).toEqual([3])
+    expect(await withFacts('sni:other')).toEqual([])
+    expect(asked).toContain('sni:pass')
   })
 
   it.each<[SortKey, boolean, number[]]>([

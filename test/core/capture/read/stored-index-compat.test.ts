@@ -1,14 +1,14 @@
 // A stored index written before connections had a replay source (13 string references per
-// row, not 14) is still read from the index, not rebuilt: its rows simply have no source.
-// The old layout is made here from a file saved now, by dropping the last reference of
-// every row and writing the index records and trailer again.
+// row) or a TLS summary (14, not 15) is still read from the index, not rebuilt: its rows
+// simply have neither. The old layout is made here from a file saved now, by dropping the
+// last references of every row and writing the index records and trailer again.
 import { afterEach, describe, expect, it } from 'vitest'
 import { open, readFile, writeFile } from 'node:fs/promises'
 import { crc32 } from 'node:zlib'
 import { join } from 'node:path'
 import { FileCapture } from '../../../../src/core/capture/file-capture'
 import { DIR_NONE, FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RecordType, writeRecordHeader } from '../../../../src/core/capture/format/capture-format'
-import { BLOCK_SIZE, encodeTrailer, HEADER_SIZE, PART_SIZE, S_COUNT, SECTIONS } from '../../../../src/core/capture/format/index-codec'
+import { BLOCK_SIZE, encodeTrailer, HEADER_SIZE, PART_SIZE, S_COUNT, S_COUNT_BEFORE_REPLAY_OF, S_COUNT_BEFORE_TLS, SECTIONS } from '../../../../src/core/capture/format/index-codec'
 import { readTrailer, StoredIndex } from '../../../../src/core/capture/read/stored-index'
 import { closedConnections } from '../../../helpers/capture-checks'
 import { TYPE, walkRecords } from '../../../helpers/capture-file'
@@ -27,8 +27,8 @@ function record(type: RecordType, payload: Buffer, payloadCrc?: number): Buffer 
   return b
 }
 
-/** The file with its stored index in the layout of 13 references per row. */
-function withOldIndex(file: Buffer): Buffer {
+/** The file with its stored index in the layout of `refsPerRow` references per row. */
+function withOldIndex(file: Buffer, refsPerRow: number): Buffer {
   const parts = walkRecords(file).filter((r) => r.type === TYPE.Index)
   const stream = Buffer.concat(parts.map((r) => file.subarray(r.start + RECORD_HEADER_SIZE, r.end)))
   const rows = stream.readUInt32LE(8)
@@ -36,8 +36,8 @@ function withOldIndex(file: Buffer): Buffer {
   const sections = SECTIONS.map((_, i) => Buffer.from(section(i)))
   const strings = SECTIONS.indexOf('strings')
   const refs = sections[strings]
-  const old = Buffer.alloc(rows * (S_COUNT - 1) * 4)
-  for (let row = 0; row < rows; row++) refs.copy(old, row * (S_COUNT - 1) * 4, row * S_COUNT * 4, row * S_COUNT * 4 + (S_COUNT - 1) * 4)
+  const old = Buffer.alloc(rows * refsPerRow * 4)
+  for (let row = 0; row < rows; row++) refs.copy(old, row * refsPerRow * 4, row * S_COUNT * 4, row * S_COUNT * 4 + refsPerRow * 4)
   sections[strings] = old
   const header = Buffer.from(stream.subarray(0, HEADER_SIZE))
   let offset = HEADER_SIZE
@@ -60,8 +60,11 @@ function withOldIndex(file: Buffer): Buffer {
   return Buffer.concat([file.subarray(0, firstPart), ...indexRecords, record(RecordType.Trailer, trailer, crc32(trailer))])
 }
 
-describe('a stored index from before replay sources', () => {
-  it('is read as it is, its connections without a source', async () => {
+describe.each([
+  ['replay sources', S_COUNT_BEFORE_REPLAY_OF],
+  ['TLS summaries', S_COUNT_BEFORE_TLS]
+])('a stored index from before %s', (_, refsPerRow) => {
+  it('is read as it is, its connections without them', async () => {
     const { t, listen } = await setup()
     await nodeRequest(listen, '/old')
     const [conn] = await closedConnections(t.engine, 1)
@@ -70,7 +73,7 @@ describe('a stored index from before replay sources', () => {
     const current = await FileCapture.open(saved)
     closers.push(() => current.close())
     const oldPath = join(t.dir, 'old.tcap')
-    await writeFile(oldPath, withOldIndex(await readFile(saved)))
+    await writeFile(oldPath, withOldIndex(await readFile(saved), refsPerRow))
     // Read from the stored index, not rebuilt from the records.
     const handle = await open(oldPath, 'r')
     closers.push(() => handle.close())
@@ -86,6 +89,7 @@ describe('a stored index from before replay sources', () => {
     expect(row).toEqual((await current.listConnections())[0])
     expect(row).toMatchObject({ id: conn.id, ownerId: expect.stringMatching(/./) as string })
     expect(row.replayOf).toBeUndefined()
+    expect(row.tls).toBeUndefined()
     expect((await old.readBytes(conn.id, 'client', 0, row.bytes.client)).toString()).toMatch(/^GET \/old HTTP\/1\.1\r\n/)
   })
 })

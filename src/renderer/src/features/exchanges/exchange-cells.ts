@@ -33,7 +33,8 @@ export function exchangeCells(r: ExchangeRow, stateWords: StateWords): ExchangeC
   const s = r.status
   return {
     method: r.method ?? '',
-    host: r.host ?? '',
+    // Over TLS the scheme is what tells the row apart: `https://api.test` (plain HTTP, the common case, stays bare).
+    host: r.scheme === 'https' ? `https://${r.host ?? ''}` : (r.host ?? ''),
     path: r.path ?? '',
     status: s !== undefined ? String(s) : stateWords[r.state],
     type: mediaType(r.contentType),

@@ -34,6 +34,9 @@ export function protocolInfo(p: ProtocolSummary | undefined, say: Say): string {
   if (p.protocol === 'websocket') parts.push(say('exchanges.info.websocket', { n: p.messages ?? 0 }, p.messages ?? 0))
   else if (p.protocol === 'http1' && (p.exchanges ?? 0) > 1) parts.push(say('exchanges.info.more', { n: (p.exchanges ?? 1) - 1 }))
   else if (p.protocol === 'tls' || p.protocol === 'http2') parts.push(say(`exchanges.info.${p.protocol}`))
+  // Passed through encrypted, its hello is all it shows: the name it asked for and what it offered.
+  if (p.hello?.sni) parts.push(p.hello.sni)
+  if (p.hello?.alpn?.length) parts.push(`(${p.hello.alpn.join(', ')})`)
   if (p.problem) parts.push(say('exchanges.info.problem'))
   return parts.join(' ')
 }
