@@ -10,6 +10,7 @@ import type { CommandName, CommandResult } from '../../../shared/contract'
 import { EngineError } from '../../../shared/errors'
 import type { Batch, FrontEvent, OperationProgress, ProxyInfo } from '../../../shared/events'
 import type { SessionInfo } from '../../../shared/session-types'
+import type { InterceptedBrowser } from '../../../shared/intercept-types'
 import type { CallParams } from '../../../shared/transport'
 import type { Transport } from './transport'
 
@@ -31,6 +32,8 @@ export const useEngineStore = defineStore('engine', () => {
   // Shallow: infos are replaced whole on change, never mutated.
   const proxies = shallowReactive(new Map<string, ProxyInfo>())
   const sessions = shallowReactive(new Map<string, SessionInfo>())
+  /** Browsers started intercepted that are running; one that closes leaves. */
+  const browsers = shallowReactive(new Map<string, InterceptedBrowser>())
   const captures = shallowRef<CaptureInfo[]>([])
   const captureErrors = ref<string[]>([])
   const warnings = ref<string[]>([])
@@ -50,6 +53,11 @@ export const useEngineStore = defineStore('engine', () => {
 
   const proxyList = computed(() => [...proxies.values()])
   const sessionList = computed(() => [...sessions.values()])
+  const browserList = computed(() => [...browsers.values()])
+  const setBrowser = (b: InterceptedBrowser): void => {
+    if (b.state === 'closed') browsers.delete(b.browserId)
+    else browsers.set(b.browserId, b)
+  }
   const liveCapture = computed(() => captures.value.find((c) => c.id === 'live'))
 
   let queued: Batch[] = []
@@ -59,6 +67,8 @@ export const useEngineStore = defineStore('engine', () => {
     for (const p of event.proxies) proxies.set(p.id, p)
     sessions.clear()
     for (const s of event.sessions) sessions.set(s.id, s)
+    browsers.clear()
+    for (const b of event.browsers ?? []) setBrowser(b)
     captures.value = event.captures
     captureErrors.value = event.captures.flatMap((c) => (c.error ? [c.error] : []))
     applied.value = []
@@ -72,6 +82,7 @@ export const useEngineStore = defineStore('engine', () => {
       if (b.captures) captures.value = b.captures
       for (const p of b.proxies ?? []) proxies.set(p.id, p)
       for (const s of b.sessions ?? []) sessions.set(s.id, s)
+      for (const br of b.browsers ?? []) setBrowser(br)
       if (b.warnings) warnings.value = [...warnings.value, ...b.warnings].slice(-MAX_WARNINGS)
       if (b.captureErrors) captureErrors.value = [...captureErrors.value, ...b.captureErrors].slice(-MAX_WARNINGS)
       for (const c of b.conns ?? []) changed.add(c.id)
@@ -154,6 +165,8 @@ export const useEngineStore = defineStore('engine', () => {
     progress,
     proxyList,
     sessionList,
+    browserList,
+    setBrowser,
     liveCapture,
     applyEvent,
     applyBatches,

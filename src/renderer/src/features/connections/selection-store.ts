@@ -11,7 +11,7 @@ import { useConnectionsStore } from './connections-store'
 import { useEngineStore } from '../../app/engine-store'
 import { useSettingsStore } from '../settings/settings-store'
 
-export const DETAIL_TABS = ['conversation', 'hex', 'text', 'http', 'websocket', 'flow', 'replay'] as const
+export const DETAIL_TABS = ['conversation', 'hex', 'text', 'http', 'websocket', 'flow', 'replay', 'tls'] as const
 export type DetailTab = (typeof DETAIL_TABS)[number]
 const isDetailTab = (t: string | undefined): t is DetailTab => (DETAIL_TABS as readonly (string | undefined)[]).includes(t)
 

@@ -10,6 +10,7 @@ import HttpView from '../http/HttpView.vue'
 import TextView from '../bytes/text/TextView.vue'
 import WebSocketView from '../websocket/WebSocketView.vue'
 import ReplayView from '../replay/ReplayView.vue'
+import TlsView from '../tls/TlsView.vue'
 
 export const VIEWS: Record<DetailTab, Component> = {
   conversation: ConversationView,
@@ -18,5 +19,6 @@ export const VIEWS: Record<DetailTab, Component> = {
   http: HttpView,
   websocket: WebSocketView,
   flow: FlowView,
-  replay: ReplayView
+  replay: ReplayView,
+  tls: TlsView
 }

@@ -5,6 +5,7 @@
 import { computed } from 'vue'
 import { useHttpStore } from '../http/http-store'
 import { useSelectionStore, type DetailTab } from '../connections/selection-store'
+import { lockOfConn } from '../tls/tls-facts'
 
 export function useDetailTabs() {
   const selection = useSelectionStore()
@@ -18,6 +19,8 @@ export function useDetailTabs() {
    */
   function offered(tab: DetailTab): boolean {
     const conn = selection.conn
+    // TLS facts are known from the summary alone: the tab is for connections that had TLS.
+    if (tab === 'tls') return !conn || lockOfConn(conn) !== undefined
     if (!conn || protocol.value === undefined || protocol.value === 'unknown') return true
     if (conn.protocol?.problem && tab === 'http') return true
     if (tab === 'http') return protocol.value === 'http1' || protocol.value === 'websocket'

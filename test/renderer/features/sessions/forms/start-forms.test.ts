@@ -13,12 +13,12 @@ describe('proxy form', () => {
     const r = proxyArgs({ ...proxyDraft(), target: ' 127.0.0.1:6379 ' })
     expect(r).toEqual({ ok: true, args: { listen: '127.0.0.1:0', target: '127.0.0.1:6379' } })
     if (r.ok) expect(validateArgs('proxy.start', r.args)).toEqual(r.args)
-    const all = proxyArgs({ listen: '6380', target: '[::1]:80', connectTimeoutMs: '2500', noDelay: false })
+    const all = proxyArgs({ ...proxyDraft(), listen: '6380', target: '[::1]:80', connectTimeoutMs: '2500', noDelay: false })
     expect(all).toEqual({ ok: true, args: { listen: '6380', target: '[::1]:80', connectTimeoutMs: 2500, noDelay: false } })
   })
 
   it('names each problem by its field before calling the engine', () => {
-    const r = proxyArgs({ listen: '', target: '127.0.0.1:0', connectTimeoutMs: '1.5', noDelay: true })
+    const r = proxyArgs({ ...proxyDraft(), listen: '', target: '127.0.0.1:0', connectTimeoutMs: '1.5', noDelay: true })
     expect(r.ok).toBe(false)
     if (r.ok) return
     expect(r.problems).toEqual({

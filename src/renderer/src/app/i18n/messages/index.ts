@@ -15,5 +15,6 @@ import replayHttp from './replay-http'
 import replayRaw from './replay-raw'
 import replayCapture from './replay-capture'
 import replayParts from './replay-parts'
+import tls from './tls'
 
-export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, replay, replayHttp, replayRaw, replayCapture, replayParts] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
+export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, replay, replayHttp, replayRaw, replayCapture, replayParts, tls] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>

@@ -8,6 +8,18 @@ import type { ClientConnectArgs, ServerStartArgs } from '../../../../../shared/s
 import { behaviourDraft, behaviourFromDraft, behaviourPayloads, intervalDraft, intervalFromDraft, type BehaviourDraft, type IntervalDraft } from './behaviour-draft'
 import { escapePath, sameNames, type FieldRoute } from '../../../ui/form/engine-error-fields'
 import { checked, endpointText, optionalWhole, type Checked, type FieldProblems } from '../../../ui/form/field-problems'
+import {
+  forwardDraft,
+  forwardFromDraft,
+  tlsConnectDraft,
+  tlsConnectFromDraft,
+  tlsListenDraft,
+  tlsListenFromDraft,
+  tlsRoutes,
+  type ForwardDraft,
+  type TlsConnectDraft,
+  type TlsListenDraft
+} from './tls-draft'
 
 /** A server's behaviour, under `prefix` in the arguments (`behaviour.` for server.start and server.behaviour). */
 function behaviourRoutes(prefix: string): FieldRoute[] {
@@ -29,23 +41,46 @@ function intervalRoutes(prefix: string): FieldRoute[] {
 }
 
 export interface ProxyDraft {
+  /** `target`: every connection goes to one target; `forward`: each client names its own. */
+  mode: 'target' | 'forward'
   listen: string
   target: string
   connectTimeoutMs: string
   noDelay: boolean
+  tlsListen: TlsListenDraft
+  tlsUpstream: TlsConnectDraft
+  forward: ForwardDraft
 }
 
-export const proxyDraft = (): ProxyDraft => ({ listen: '127.0.0.1:0', target: '', connectTimeoutMs: '', noDelay: true })
+export const proxyDraft = (): ProxyDraft => ({
+  mode: 'target',
+  listen: '127.0.0.1:0',
+  target: '',
+  connectTimeoutMs: '',
+  noDelay: true,
+  tlsListen: tlsListenDraft(),
+  tlsUpstream: tlsConnectDraft(),
+  forward: forwardDraft()
+})
 
 export function proxyArgs(d: ProxyDraft): Checked<ProxyStartArgs> {
   const problems: FieldProblems = {}
   const listen = endpointText(d.listen, 'listen', true, problems)
-  const target = endpointText(d.target, 'target', false, problems)
+  const forwarding = d.mode === 'forward'
+  const target = forwarding ? undefined : endpointText(d.target, 'target', false, problems)
   const connectTimeoutMs = optionalWhole(d.connectTimeoutMs, 'connectTimeoutMs', 1, MAX_CONNECT_TIMEOUT_MS, problems)
+  const forward = forwarding ? forwardFromDraft(d.forward, problems) : undefined
+  // A forward proxy terminates TLS in tunnels with the CA itself; of the upstream's TLS only
+  // how to verify is its own to choose.
+  const tlsListen = forwarding ? undefined : tlsListenFromDraft(d.tlsListen, 'tlsListen', problems)
+  const tlsUpstream = tlsConnectFromDraft(d.tlsUpstream, 'tlsUpstream', problems, forwarding ? 'verify' : undefined)
   return checked(
     {
       listen,
-      target,
+      ...(target !== undefined ? { target } : {}),
+      ...(forward ? { forward } : {}),
+      ...(tlsListen ? { tlsListen } : {}),
+      ...(tlsUpstream ? { tlsUpstream } : {}),
       ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
       // The engine's default is on; only a change is sent.
       ...(d.noDelay ? {} : { noDelay: false })
@@ -54,7 +89,12 @@ export function proxyArgs(d: ProxyDraft): Checked<ProxyStartArgs> {
   )
 }
 
-export const PROXY_ROUTES: readonly FieldRoute[] = sameNames('listen', 'target', 'connectTimeoutMs')
+export const PROXY_ROUTES: readonly FieldRoute[] = [
+  ...sameNames('listen', 'target', 'connectTimeoutMs'),
+  ...tlsRoutes('tlsListen', 'name'),
+  ...tlsRoutes('tlsUpstream', 'ca'),
+  ...tlsRoutes('forward', 'proxyAuth')
+]
 
 export interface ServerDraft {
   listen: string
@@ -64,6 +104,7 @@ export interface ServerDraft {
   pauseOnConnect: boolean
   allowHalfOpen: boolean
   behaviour: BehaviourDraft
+  tls: TlsListenDraft
 }
 
 export const serverDraft = (): ServerDraft => ({
@@ -73,7 +114,8 @@ export const serverDraft = (): ServerDraft => ({
   backlog: '',
   pauseOnConnect: false,
   allowHalfOpen: false,
-  behaviour: behaviourDraft()
+  behaviour: behaviourDraft(),
+  tls: tlsListenDraft()
 })
 
 export function serverArgs(d: ServerDraft): Checked<ServerStartArgs> {
@@ -83,6 +125,7 @@ export function serverArgs(d: ServerDraft): Checked<ServerStartArgs> {
   const idleTimeoutMs = optionalWhole(d.idleTimeoutMs, 'idleTimeoutMs', 1, MAX_TIMER_MS, problems)
   const backlog = optionalWhole(d.backlog, 'backlog', 1, 65535, problems)
   const behaviour = behaviourFromDraft(d.behaviour, problems)
+  const tls = tlsListenFromDraft(d.tls, 'tls', problems, true)
   return checked(
     {
       listen,
@@ -91,13 +134,14 @@ export function serverArgs(d: ServerDraft): Checked<ServerStartArgs> {
       ...(backlog !== undefined ? { backlog } : {}),
       ...(d.pauseOnConnect ? { pauseOnConnect: true } : {}),
       ...(d.allowHalfOpen ? { allowHalfOpen: true } : {}),
-      behaviour
+      behaviour,
+      ...(tls ? { tls } : {})
     },
     problems
   )
 }
 
-export const SERVER_ROUTES: readonly FieldRoute[] = [...sameNames('listen', 'maxConnections', 'idleTimeoutMs', 'backlog'), ...behaviourRoutes('behaviour.')]
+export const SERVER_ROUTES: readonly FieldRoute[] = [...sameNames('listen', 'maxConnections', 'idleTimeoutMs', 'backlog'), ...behaviourRoutes('behaviour.'), ...tlsRoutes('tls', 'name')]
 
 export const BEHAVIOUR_ROUTES: readonly FieldRoute[] = behaviourRoutes('behaviour.')
 
@@ -114,6 +158,7 @@ export interface ClientDraft {
   noDelay: boolean
   idleTimeoutMs: string
   interval: IntervalDraft
+  tls: TlsConnectDraft
 }
 
 export const clientDraft = (): ClientDraft => ({
@@ -126,7 +171,8 @@ export const clientDraft = (): ClientDraft => ({
   keepAliveInitialDelayMs: '',
   noDelay: true,
   idleTimeoutMs: '',
-  interval: intervalDraft()
+  interval: intervalDraft(),
+  tls: tlsConnectDraft()
 })
 
 export function clientArgs(d: ClientDraft): Checked<ClientConnectArgs> {
@@ -138,6 +184,7 @@ export function clientArgs(d: ClientDraft): Checked<ClientConnectArgs> {
   const keepAliveInitialDelayMs = d.keepAlive ? optionalWhole(d.keepAliveInitialDelayMs, 'keepAliveInitialDelayMs', 0, MAX_TIMER_MS, problems) : undefined
   const idleTimeoutMs = optionalWhole(d.idleTimeoutMs, 'idleTimeoutMs', 1, MAX_TIMER_MS, problems)
   const interval = intervalFromDraft(d.interval, problems)
+  const tls = tlsConnectFromDraft(d.tls, 'tls', problems)
   return checked(
     {
       target,
@@ -149,7 +196,8 @@ export function clientArgs(d: ClientDraft): Checked<ClientConnectArgs> {
       ...(keepAliveInitialDelayMs !== undefined ? { keepAliveInitialDelayMs } : {}),
       ...(d.noDelay ? {} : { noDelay: false }),
       ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
-      ...(interval ? { interval } : {})
+      ...(interval ? { interval } : {}),
+      ...(tls ? { tls } : {})
     },
     problems
   )
@@ -157,5 +205,6 @@ export function clientArgs(d: ClientDraft): Checked<ClientConnectArgs> {
 
 export const CLIENT_ROUTES: readonly FieldRoute[] = [
   ...sameNames('target', 'connectTimeoutMs', 'localAddress', 'localPort', 'family', 'keepAliveInitialDelayMs', 'idleTimeoutMs'),
-  ...intervalRoutes('')
+  ...intervalRoutes(''),
+  ...tlsRoutes('tls', 'ca')
 ]
