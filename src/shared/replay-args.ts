@@ -4,6 +4,7 @@ import { arr, bool, bytes, int, num, obj, oneOf, optional, str } from './schema'
 import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, MAX_SEQUENCE_REQUESTS, REPLAY_STRATEGIES } from './replay-types'
 import { MAX_CONNECT_TIMEOUT_MS } from './limits'
 import { captureId, connId } from './arg-ids'
+import { replayTlsOptions } from './tls-args'
 
 /**
  * Record the replay's connections in the live capture, each linked to what it replays
@@ -13,6 +14,9 @@ const record = optional(bool())
 
 /** Response header names a comparison does not count (any case). */
 const ignoredHeaders = arr(str({ nonEmpty: true, max: 256 }), { max: 256 })
+
+/** TLS toward the target over what the connection recorded (tls-args.ts replayTlsOptions). */
+const tls = optional(replayTlsOptions)
 
 export const replayRawArgs = obj({
   capture: captureId,
@@ -24,6 +28,7 @@ export const replayRawArgs = obj({
   timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** Client turns to send differently: turn `turn` (its index in RawReplayResult.turns) sends `bytes` instead of what was recorded. */
   edits: optional(arr(obj({ turn: int({ min: 0 }), bytes: bytes({ max: MAX_EDITED_REQUEST }) }), { max: MAX_EDITED_TURNS })),
+  tls,
   record
 })
 
@@ -33,7 +38,9 @@ export const replayServeArgs = obj({
   /** `[HOST:]PORT` or a Unix socket path to listen on; the recorded server plays the connection to every client. */
   listen: str({ nonEmpty: true, max: 4096 }),
   /** How long to wait for a client turn before answering anyway (default 2 s). */
-  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS }))
+  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
+  /** true: answer clients in TLS (a leaf from tcpscope's CA) even for a connection recorded as plain; false: plain even for one whose client spoke TLS. */
+  tls: optional(bool())
 })
 
 export const replayStopArgs = obj({ id: str({ nonEmpty: true, max: 64 }) })
@@ -61,6 +68,7 @@ export const replayHttpArgs = obj({
   request: optional(bytes({ max: MAX_EDITED_REQUEST })),
   /** Response headers whose values may differ (Date, Age, Expires, Content-Length and Transfer-Encoding always may). */
   ignoreHeaders: optional(ignoredHeaders),
+  tls,
   record
 })
 
@@ -75,6 +83,7 @@ export const replaySequenceArgs = obj({
   timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** Response headers whose values may differ (Date, Age, Expires, Content-Length and Transfer-Encoding always may). */
   ignoreHeaders: optional(ignoredHeaders),
+  tls,
   record
 })
 
@@ -95,5 +104,6 @@ export const replayCaptureArgs = obj({
   timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** Names this run in `progress` events (done/of in connections), so a front end can show how far it got. */
   progress: optional(str({ nonEmpty: true, max: 64 })),
+  tls,
   record
 })

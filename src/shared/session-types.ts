@@ -137,6 +137,8 @@ export interface ServerSessionInfo {
   intervals: number[]
   /** The interval send to every client started by hand (server.interval), apart from the behaviour's. */
   intervalAll?: { everyMs: number; count?: number }
+  /** It answers clients in TLS. */
+  tls?: boolean
 }
 
 export interface ClientSessionInfo {
@@ -149,6 +151,8 @@ export interface ClientSessionInfo {
   /** The connection, while an interval send started by hand on it runs (conn.interval). */
   intervals: number[]
   error?: string
+  /** It connects with TLS. */
+  tls?: boolean
 }
 
 export type SessionInfo = ServerSessionInfo | ClientSessionInfo

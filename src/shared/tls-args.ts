@@ -43,6 +43,26 @@ export const tlsListenOptions = obj({
 })
 export type TlsListenOptions = Infer<typeof tlsListenOptions>
 
+/**
+ * A replay's TLS toward its target, over what the replayed connection recorded: by default
+ * a connection whose target spoke TLS is replayed over TLS, verified, with the SNI and ALPN
+ * it recorded (its ConnectionSummary.tls).
+ */
+export const replayTlsOptions = obj({
+  /** true: TLS even to a target recorded as plain; false: plain TCP even to one recorded as TLS. */
+  enabled: optional(bool()),
+  /** Default true. */
+  verify: optional(bool()),
+  /** PEM file(s) of extra CA certificates to trust. */
+  ca: optional(path),
+  /** The name to send (SNI) and verify, instead of the recorded one. */
+  sni: optional(hostName),
+  /** A client certificate and its key (PEM), for a target that asks for one (mTLS). */
+  cert: optional(path),
+  key: optional(path)
+})
+export type ReplayTlsOptions = Infer<typeof replayTlsOptions>
+
 /** `ca.export`: the certificate only, ever; to a path on the engine's host, or returned. */
 export const caExportArgs = obj({
   format: optional(oneOf(['pem', 'der'] as const)),

@@ -17,9 +17,10 @@ import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { EXIT } from '../exit-codes'
 import { line, writeAll, type Io } from '../output'
 import { PAYLOAD_OPTIONS, payloadFrom, textEncoding } from '../payload-args'
+import { CONNECT_TLS_OPTIONS, tlsConnectFrom } from '../tls-options'
 
 const CONNECT_USAGE =
-  'tcpscope connect HOST:PORT|PATH [--send TEXT | --send-hex HEX | --send-file FILE] [--encoding ENC] [--eol none|lf|crlf] [--checksum sum8|xor8|crc16-modbus|crc32] [--interval MS [--count N]] [--expect REGEX] [--timeout MS] [--hex] [--local-address ADDR] [--local-port PORT] [--family 4|6] [--connect-timeout MS] [--keepalive MS] [--capture FILE [--force]] [--json]'
+  'tcpscope connect HOST:PORT|PATH [--send TEXT | --send-hex HEX | --send-file FILE] [--encoding ENC] [--eol none|lf|crlf] [--checksum sum8|xor8|crc16-modbus|crc32] [--interval MS [--count N]] [--expect REGEX] [--timeout MS] [--hex] [--local-address ADDR] [--local-port PORT] [--family 4|6] [--connect-timeout MS] [--keepalive MS] [--tls [--ca FILE] [--insecure] [--sni NAME] [--alpn LIST] [--client-cert FILE --client-key FILE]] [--capture FILE [--force]] [--json]'
 
 const OPTIONS = {
   ...PAYLOAD_OPTIONS,
@@ -33,6 +34,7 @@ const OPTIONS = {
   family: { type: 'string', arg: '4|6', about: 'resolve the host to IPv4 or IPv6 only' },
   'connect-timeout': { type: 'string', arg: 'MS', about: `give up connecting after MS (default ${DEFAULT_CONNECT_TIMEOUT_MS})` },
   keepalive: { type: 'string', arg: 'MS', about: 'turn on TCP keep-alive, first probe after MS idle' },
+  ...CONNECT_TLS_OPTIONS,
   ...CAPTURE_OPTIONS,
   json: { type: 'boolean', about: 'print the connection events as JSON lines (bytes as hex) instead of the data' }
 } as const satisfies OptionTable
@@ -47,6 +49,7 @@ async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: I
   const keepalive = parseMs('connect', values.keepalive, '--keepalive', 0)
   const encoding = shownEncoding(textEncoding('connect', values.encoding))
   const json = values.json === true
+  const tls = tlsConnectFrom('connect', values)
 
   const stop = untilStopSignal()
   const run = await startEngine({ capture: values.capture, force: values.force }).catch((err: unknown) => {
@@ -87,7 +90,8 @@ async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: I
       family: oneOfFlag('connect', values.family, '--family', ['4', '6'] as const),
       connectTimeoutMs: parseMs('connect', values['connect-timeout'], '--connect-timeout', 1, MAX_CONNECT_TIMEOUT_MS),
       keepAlive: keepalive !== undefined ? true : undefined,
-      keepAliveInitialDelayMs: keepalive
+      keepAliveInitialDelayMs: keepalive,
+      tls
     }).catch((err: unknown) => {
       throw ending.connectError(err)
     })
@@ -167,6 +171,7 @@ export const connectCommand = defineCommand({
   usage: CONNECT_USAGE,
   options: OPTIONS,
   notes: [
+    "With --tls it sends and prints the cleartext; the handshake (version, cipher, SNI, ALPN, the server's certificates) is recorded with the connection. A certificate that does not verify is one line naming --ca and --insecure, exit code 3.",
     'Without --send* or --expect it sends what arrives on stdin (its end as FIN). It prints what the server sends until the server closes, --timeout passes, or Ctrl-C; how the connection ended is one line on stderr.',
     'Exit codes: 0 the server closed (FIN), --timeout passed or Ctrl-C, or --expect matched; 1 --expect did not match (timed out, or the server finished first), or another failure; 2 a usage error; 3 no connection was made (refused, timed out, unreachable, unknown host); 4 the server reset the connection (with or without --expect).'
   ],

@@ -18,6 +18,7 @@ import { EXIT, ExitError } from '../exit-codes'
 import { writeAll, type Io } from '../output'
 import { captureNotes, withCaptureFile } from './open-capture'
 import type { ReplayValues } from './replay-options'
+import { replayTlsFrom } from '../tls-options'
 
 /** Options of the one-connection modes, refused with --all rather than ignored. */
 const NOT_WITH_ALL = ['conn', 'exchange', 'request', 'strategy', 'hex', 'raw', 'fix-length', 'count', 'concurrency', 'as-server', 'listen'] as const
@@ -57,6 +58,7 @@ export async function runCaptureReplay(values: ReplayValues, path: string, io: I
   // One line redrawn in place on a terminal; nothing when stderr is a file or a pipe.
   const tty = (io.err as { isTTY?: boolean }).isTTY === true
   const counts = { done: 0, of: 0 }
+  const tls = replayTlsFrom('replay', values)
   const stop = untilStopSignal()
   const cancel = new AbortController()
   let stopped: { done: number; signal: NodeJS.Signals } | undefined
@@ -78,7 +80,7 @@ export async function runCaptureReplay(values: ReplayValues, path: string, io: I
         { connections: false }
       )
       try {
-        const args = { capture, target: values.target, filter: values.filter, speed, timeoutMs, ignoreHeaders: values['ignore-header'], ignoreBody: values['ignore-body'] }
+        const args = { capture, target: values.target, filter: values.filter, speed, timeoutMs, ignoreHeaders: values['ignore-header'], ignoreBody: values['ignore-body'], tls }
         const done = await engine['replay.capture']({ ...args, progress: operation, record: false }, { signal: cancel.signal })
         if (tty) io.err.write('\r\x1b[K')
         for (const note of captureNotes(await engine['capture.info']({ capture }))) io.err.write(note + '\n')

@@ -18,6 +18,7 @@ import { parseExchanges, readEditedRequest } from './replay-http-input'
 import { formatMs, responseOutput, resultForJson } from './replay-http-text'
 import type { ReplayValues } from './replay-options'
 import { replayConnection } from './replay-target'
+import { replayTlsFrom } from '../tls-options'
 
 export async function runHttpReplay(values: ReplayValues, path: string, io: Io): Promise<number> {
   const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
@@ -28,7 +29,7 @@ export async function runHttpReplay(values: ReplayValues, path: string, io: Io):
   const concurrency = parseWhole('replay', values.concurrency, '--concurrency', 1, MAX_HTTP_REPLAY_CONCURRENCY)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const request = values.request === undefined ? undefined : await readEditedRequest(values.request)
-  const opts = { fixLength: values['fix-length'] === true, count, concurrency, timeoutMs, request, ignoreHeaders: values['ignore-header'] }
+  const opts = { fixLength: values['fix-length'] === true, count, concurrency, timeoutMs, request, ignoreHeaders: values['ignore-header'], tls: replayTlsFrom('replay', values) }
   const outcome = await replayConnection(path, id, values.target, io, ({ engine, capture }) =>
     engine['replay.http']({ capture, connId: id, exchange: exchange - 1, target: values.target, ...opts, record: false })
   )
@@ -54,8 +55,9 @@ async function runSequence(values: ReplayValues, path: string, id: number, excha
   if (single) throw new UsageError(`replay: --${single} is for one request (--exchange N), not a keep-alive sequence`)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const requests = exchanges.map((n) => ({ connId: id, exchange: n - 1 }))
+  const tls = replayTlsFrom('replay', values)
   const result = await replayConnection(path, id, values.target, io, ({ engine, capture }) =>
-    engine['replay.sequence']({ capture, requests, target: values.target, fixLength: values['fix-length'] === true, timeoutMs, ignoreHeaders: values['ignore-header'], record: false })
+    engine['replay.sequence']({ capture, requests, target: values.target, fixLength: values['fix-length'] === true, timeoutMs, ignoreHeaders: values['ignore-header'], tls, record: false })
   )
   if (values.json === true) await writeAll(io.out, JSON.stringify({ ...result, results: result.results.map(resultForJson) }) + '\n')
   else {

@@ -5,6 +5,7 @@ import type { Parsed } from '../args'
 import type { OptionTable } from '../command-spec'
 import { DEFAULT_REPLAY_TIMEOUT_MS } from '../../shared/limits'
 import { EDIT_OPTIONS } from './replay-edits'
+import { REPLAY_TLS_OPTIONS } from '../tls-options'
 
 export const REPLAY_OPTIONS = {
   conn: { type: 'string', arg: 'ID', about: 'the connection to replay, by its id in `tcpscope ls`' },
@@ -35,7 +36,8 @@ export const REPLAY_OPTIONS = {
     arg: 'NAME',
     about: 'HTTP (--exchange or --all): a response header whose value may differ, shown but not counted (Date, Age, Expires, Content-Length and Transfer-Encoding never count)'
   },
-  'ignore-body': { type: 'string', arg: 'REGEX', about: 'with --all: text in HTTP response bodies that may differ (a timestamp, an id)' }
+  'ignore-body': { type: 'string', arg: 'REGEX', about: 'with --all: text in HTTP response bodies that may differ (a timestamp, an id)' },
+  ...REPLAY_TLS_OPTIONS
 } as const satisfies OptionTable
 
 export type ReplayValues = Parsed<typeof REPLAY_OPTIONS>['values']

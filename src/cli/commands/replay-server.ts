@@ -12,11 +12,12 @@ import type { RecordedClientReport } from '../../shared/replay-types'
 import { parseMs, parseWhole, requireString, UsageError } from '../args'
 import { untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
+import { replayTlsFrom } from '../tls-options'
 import { withCaptureFile } from './open-capture'
 import type { ReplayValues } from './replay-options'
 
 /** Options of the other modes that mean nothing to a recorded server. */
-const NOT_HERE = ['target', 'strategy', 'hex', 'raw', 'json', 'exchange', 'request', 'fix-length', 'count', 'concurrency', 'ignore-header'] as const
+const NOT_HERE = ['target', 'strategy', 'hex', 'raw', 'json', 'exchange', 'request', 'fix-length', 'count', 'concurrency', 'ignore-header', 'insecure', 'upstream-ca', 'sni', 'client-cert', 'client-key'] as const
 
 function clientLine(r: RecordedClientReport): string {
   const differs = r.turns.find((t) => !t.matched)
@@ -34,6 +35,7 @@ export async function runRecordedServer(values: ReplayValues, path: string, io: 
   // Here, to name the option in the message; the engine is given the text as typed.
   parseUserEndpoint(listen, '--listen', '127.0.0.1')
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
+  const tls = replayTlsFrom('replay', values)?.enabled
   const stop = untilStopSignal()
   try {
     await withCaptureFile(path, async ({ engine, capture }) => {
@@ -42,7 +44,7 @@ export async function runRecordedServer(values: ReplayValues, path: string, io: 
       let serverId: string | undefined
       const unsubscribe = engine.subscribe((e) => (e.type === 'recorded-client' && e.server === serverId ? line(io.out, clientLine(e.report)) : undefined), { connections: false })
       try {
-        const server = await engine['replay.serve']({ capture, connId: id, listen, timeoutMs })
+        const server = await engine['replay.serve']({ capture, connId: id, listen, timeoutMs, tls })
         serverId = server.id
         line(io.out, `playing connection #${id} (${server.turns} turn${server.turns === 1 ? '' : 's'}) on ${server.listen}`)
         await stop.signal

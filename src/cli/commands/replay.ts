@@ -20,12 +20,13 @@ import { runRecordedServer } from './replay-server'
 import { ALL_ONLY, runCaptureReplay } from './replay-all'
 import { turnEditsFrom } from './replay-edits'
 import { replayConnection } from './replay-target'
+import { replayTlsFrom } from '../tls-options'
 
 /** Every option of every mode; the notes say which mode takes which. */
 const REPLAY_USAGE =
   'tcpscope replay FILE --conn ID|--all [--exchange N|N-M|N,M,...] [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... ' +
   '[--request FILE|-] [--fix-length] [--count N [--concurrency M]] [--raw] [--ignore-header NAME]... [--as-server --listen [HOST:]PORT|PATH] ' +
-  '[--filter WORDS] [--speed X] [--ignore-body REGEX] [--timeout MS] [--hex] [--json]'
+  '[--filter WORDS] [--speed X] [--ignore-body REGEX] [--tls | --no-tls] [--insecure] [--upstream-ca FILE] [--sni NAME] [--client-cert FILE --client-key FILE] [--timeout MS] [--hex] [--json]'
 
 /** Options of the other modes, refused in a raw replay rather than ignored. */
 const HTTP_OR_SERVER = ['fix-length', 'count', 'concurrency', 'request', 'raw', 'ignore-header', 'listen'] as const
@@ -36,6 +37,7 @@ const REPLAY_NOTES = [
   'A keep-alive sequence: tcpscope replay FILE --conn ID --exchange 1-3 (or 1,2,3) [--target HOST:PORT|PATH] [--fix-length] [--raw] [--ignore-header NAME]... [--timeout MS]; each request once the response before it is whole, stopping when the server closes.',
   'A recorded server: tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT|PATH [--timeout MS]',
   "A whole capture: tcpscope replay FILE --all [--filter WORDS] [--target HOST:PORT|PATH] [--speed X] [--ignore-header NAME]... [--ignore-body REGEX] [--timeout MS] [--json]; each connection turn by turn, to --target (default: its own recorded target); HTTP answers' headers are compared by name, in any order, Date, Age, Expires, Content-Length and Transfer-Encoding not counted.",
+  "TLS: a connection whose target spoke TLS (recorded with its handshake) is replayed over TLS, asking for the name it recorded (SNI) and the protocol it settled on (ALPN), the target's certificate verified against the system's roots; --upstream-ca FILE trusts another CA, --insecure skips verification, --sni NAME asks for another name, --no-tls replays in plain TCP, --tls uses TLS for a connection recorded as plain. The raw, HTTP and --all modes take these; --as-server takes --tls and --no-tls (its clients get a leaf from tcpscope's CA, as a connection whose client spoke TLS does by default).",
   'A turn is what the client sent before the server answered, with that answer; a server greeting sent before the client spoke is a turn with nothing sent.',
   'Exit codes: 0 every answer matched the recording, 3 the target could not be reached, 5 some answer differed, 1 another failure.'
 ]
@@ -74,8 +76,9 @@ async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
   const strategy = oneOfFlag('replay', values.strategy ?? 'turns', '--strategy', REPLAY_STRATEGIES)!
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const edits = await turnEditsFrom(values)
+  const tls = replayTlsFrom('replay', values)
   const result = await replayConnection(path, id, values.target, io, ({ engine, capture }) =>
-    engine['replay.raw']({ capture, connId: id, target: values.target, strategy, timeoutMs, edits, record: false })
+    engine['replay.raw']({ capture, connId: id, target: values.target, strategy, timeoutMs, edits, tls, record: false })
   )
   if (values.json) await writeAll(io.out, resultJson(result) + '\n')
   else {

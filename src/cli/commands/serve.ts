@@ -11,9 +11,10 @@ import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { HeldClients, HOLD_NOTE } from '../held-clients'
 import { line, type Io } from '../output'
 import { PAYLOAD_OPTIONS, parseReplyRule, payloadFrom, payloadWord, textEncoding } from '../payload-args'
+import { SERVE_TLS_OPTIONS, tlsListenFrom } from '../tls-options'
 
 const SERVE_USAGE =
-  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--eol none|lf|crlf] [--checksum KIND] [--encoding ENC] [--hex] [--max-bytes N] [--max-connections N] [--idle-timeout MS] [--pause-on-connect] [--capture FILE [--force]] [--json] [--quiet]"
+  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--eol none|lf|crlf] [--checksum KIND] [--encoding ENC] [--hex] [--max-bytes N] [--max-connections N] [--idle-timeout MS] [--pause-on-connect] [--tls [--tls-name NAME | --cert FILE --key FILE] [--alpn LIST]] [--capture FILE [--force]] [--json] [--quiet]"
 
 const OPTIONS = {
   ...LISTEN_OPTION,
@@ -39,6 +40,7 @@ const OPTIONS = {
   },
   hex: { type: 'boolean', about: 'show each chunk as an xxd-style hex dump instead of text' },
   'max-bytes': { type: 'string', arg: 'N', about: 'show at most the first N bytes of each chunk (default: all of it)' },
+  ...SERVE_TLS_OPTIONS,
   ...CAPTURE_OPTIONS,
   ...jsonOption('{"type":"listening",...}'),
   ...QUIET_OPTION
@@ -67,6 +69,7 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     throw new UsageError('serve: --send* goes with --interval MS (sends to each client every MS)')
   }
 
+  const tls = tlsListenFrom('serve', values)
   const json = values.json === true
   const pauseOnConnect = values['pause-on-connect'] === true
   const chunks = new ChunkView({
@@ -88,15 +91,16 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
       behaviour,
       pauseOnConnect,
       maxConnections: parseWhole('serve', values['max-connections'], '--max-connections', 1),
-      idleTimeoutMs: parseMs('serve', values['idle-timeout'], '--idle-timeout')
+      idleTimeoutMs: parseMs('serve', values['idle-timeout'], '--idle-timeout'),
+      tls
     })
   } catch (err) {
     stop.dispose()
     await run.finish()
     throw err
   }
-  if (json) line(io.out, JSON.stringify({ type: 'listening', server: info.id, listen: info.listen, capture: shownCapture, ...(pauseOnConnect ? { pid: process.pid } : {}) }))
-  else line(io.out, `tcpscope: serving on ${info.listen}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops${pauseOnConnect ? `; ${HOLD_NOTE}` : ''})`)
+  if (json) line(io.out, JSON.stringify({ type: 'listening', server: info.id, listen: info.listen, ...(tls ? { tls: true } : {}), capture: shownCapture, ...(pauseOnConnect ? { pid: process.pid } : {}) }))
+  else line(io.out, `tcpscope: serving on ${info.listen}${tls ? ' with TLS' : ''}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops${pauseOnConnect ? `; ${HOLD_NOTE}` : ''})`)
   let held: HeldClients | undefined
   const printer = printEvents(engine, io, {
     json,
@@ -130,7 +134,8 @@ export const serveCommand = defineCommand({
   options: OPTIONS,
   notes: [
     'Prints each client that connects and each chunk of traffic whole: a header line, `#3 <- 12 B` for what client #3 sent and `#3 -> 5 B` for what was sent to it, then the bytes as text in --encoding (or a hex dump with --hex). With --json a data line carries the bytes as hex.',
-    'Records everything like proxy traffic; Ctrl-C (SIGINT) or SIGTERM stops it and prints a summary.'
+    'Records everything like proxy traffic; Ctrl-C (SIGINT) or SIGTERM stops it and prints a summary.',
+    "With --tls everything above works on the cleartext, and each client's handshake is recorded (a client that rejects the certificate, with its alert). Clients trust the CA's leaves once they trust the CA: `tcpscope ca --export ca.pem`, then e.g. `curl --cacert ca.pem https://localhost:PORT/`."
   ],
   run: runServe
 })

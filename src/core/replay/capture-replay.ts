@@ -19,6 +19,8 @@ import { ConnectError } from '../net/target/connect-target'
 import { replayRaw, type ReplayRecording } from './raw-replay'
 import { httpAnswersMatch } from './capture-replay-ignore'
 import { planReplay } from './replay-plan'
+import { replayTlsFor, type ReplayTls } from './replay-tls'
+import type { ConnectionSummary } from '../../shared/capture-types'
 
 /**
  * What the running replays keep of their answers in all (for the HTTP ignore rules), shared
@@ -64,9 +66,11 @@ export interface CaptureReplayOptions {
   record?: (connId: number) => ReplayRecording
   /** Connections done of those picked: once they are picked (done 0), then after each. */
   onProgress?: (p: { done: number; of: number }) => void
+  /** Each connection whose target spoke TLS is replayed over TLS (replay-tls.ts), verified, with its recorded SNI; without this, all in plain TCP. */
+  tls?: ReplayTls
 }
 
-interface Picked {
+interface Picked extends Pick<ConnectionSummary, 'kind' | 'tls'> {
   id: number
   target: string
   openedAt: number
@@ -86,7 +90,7 @@ async function pick(view: CaptureView, decoding: Decoding, filter: string | unde
   for (let offset = 0; ; offset += PAGE) {
     if (signal?.aborted) throw cancelled()
     const page = await view.page({ ...q, offset, limit: PAGE }, signal, facts)
-    for (const r of page.rows) picked.push({ id: r.id, target: r.target, openedAt: r.openedAt })
+    for (const r of page.rows) picked.push({ id: r.id, target: r.target, openedAt: r.openedAt, kind: r.kind, tls: r.tls })
     if (page.rows.length < PAGE) break
   }
   return picked.sort((a, b) => a.openedAt - b.openedAt || a.id - b.id)
@@ -182,7 +186,8 @@ async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts:
       connectTimeoutMs: opts.connectTimeoutMs,
       signal: opts.signal,
       keepTotal: keep,
-      record: opts.record?.(c.id)
+      record: opts.record?.(c.id),
+      tls: opts.tls === undefined ? undefined : replayTlsFor(opts.tls, c)
     })
   } catch (err) {
     if (opts.signal?.aborted) throw cancelled()

@@ -16,6 +16,7 @@ import { cancelled } from '../net/net-errors'
 import { exchangeOn, prepareRequest } from './http-replay'
 import { capturedRequest } from './http-replay-request'
 import { connectReplay, ReplayLink, type ReplayRecording } from './raw-replay'
+import type { TlsConnect } from '../net/target/connect-target'
 
 export interface HttpSequenceOptions {
   target: Endpoint
@@ -29,6 +30,8 @@ export interface HttpSequenceOptions {
   signal?: AbortSignal
   /** Where the sequence's one connection is recorded; its source is the first request's. */
   record?: ReplayRecording
+  /** Over TLS (replay-tls.ts): the sequence's one connection. */
+  tls?: TlsConnect
 }
 
 export interface SequenceRequest {

@@ -20,7 +20,7 @@ import { ResponseReader } from './http-replay-response'
 import { comparisonContent } from './comparison-content'
 import { comparedResponse, compareResponses, readableContent, type ComparedResponse } from './response-comparison'
 import { PIECE, rangeHash, recordedPieces } from './recorded-bytes'
-import { ConnectError } from '../net/target/connect-target'
+import { ConnectError, type TlsConnect } from '../net/target/connect-target'
 import { connectReplay, ReplayLink, type ReplayRecording } from './raw-replay'
 import { DEFAULT_REPLAY_TIMEOUT_MS } from '../../shared/limits'
 
@@ -43,6 +43,8 @@ export interface HttpReplayOptions {
   ignoreHeaders?: string[]
   signal?: AbortSignal
   record?: ReplayRecording
+  /** Over TLS (replay-tls.ts): each request's connection. */
+  tls?: TlsConnect
 }
 
 /** A request ready to send, with what its response is compared to. */

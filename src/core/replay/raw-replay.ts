@@ -15,7 +15,7 @@ import type { RecordedConnection } from '../capture/write/recorded-connection'
 import type { FdBudget } from '../net/fd-budget'
 import { UserError, cancelled, errorInfo } from '../net/net-errors'
 import { isResetError } from '../net/sockets'
-import { Target } from '../net/target/connect-target'
+import { Target, type TlsConnect } from '../net/target/connect-target'
 import { Answers } from './answers'
 import { rangeHash, recordedPieces } from './recorded-bytes'
 import { Waits } from './waits'
@@ -46,6 +46,8 @@ export interface RawReplayOptions {
   keepTotal?: number
   /** Client turns sent differently: turn `turn` (its index in the result's turns) sends `bytes` instead of what was recorded. */
   edits?: readonly TurnEdit[]
+  /** Over TLS (replay-tls.ts replayTlsFor): the replay's connection records its handshake as any connect does. */
+  tls?: TlsConnect
 }
 
 export interface TurnEdit {
@@ -155,8 +157,8 @@ export interface ReplayConnection {
  * connected by connect-target.ts, as every connect to a target is; a failure rejects with
  * its one line (a ConnectError) and the record closed.
  */
-export async function connectReplay(opts: Pick<RawReplayOptions, 'target' | 'connectTimeoutMs' | 'signal' | 'record'>): Promise<ReplayConnection> {
-  const target = new Target({ target: opts.target, connectTimeoutMs: opts.connectTimeoutMs })
+export async function connectReplay(opts: Pick<RawReplayOptions, 'target' | 'connectTimeoutMs' | 'signal' | 'record' | 'tls'>): Promise<ReplayConnection> {
+  const target = new Target({ target: opts.target, connectTimeoutMs: opts.connectTimeoutMs, tls: opts.tls })
   const record = opts.record
   const rec = record?.capture.openConnection({ kind: 'client', ownerId: REPLAY_OWNER, target: target.where, replayOf: record.source })
   const socket = await target.connect({ record: rec, signal: opts.signal, budget: record?.budget })
@@ -199,6 +201,8 @@ export class ReplayLink {
       const reset = isResetError(err)
       rec?.event(reset ? 'reset' : 'error', 'server', errorInfo(err))
       this.end_ ??= reset ? 'server-reset' : 'error'
+      // A TLS error after the handshake (an alert) leaves a TLSSocket open, unlike a TCP error.
+      if (!socket.destroyed) socket.destroy()
     })
     this.closedPromise = new Promise((resolve) =>
       socket.once('close', () => {

@@ -3,6 +3,8 @@
 // Each turn's answer goes out once the client has sent as many bytes as the recorded client
 // did (or the turn timeout passed); what the client sent is compared with the recording by
 // length and hash. Every client is played on its own: a failing one never touches another.
+// With TLS (a connection whose client spoke TLS) each client's handshake is answered first,
+// as a TLS server session answers it (session-tls.ts), and the cleartext is played.
 
 import { createHash, type Hash } from 'node:crypto'
 import { createServer, type Socket } from 'node:net'
@@ -18,6 +20,7 @@ import { DEFAULT_REPLAY_TIMEOUT_MS } from '../../shared/limits'
 import { planReplay, type ReplayPlan, type StreamRange } from './replay-plan'
 import { rangeHash, recordedPieces } from './recorded-bytes'
 import { Waits } from './waits'
+import { secureClient, type ServerTls } from '../session/session-tls'
 
 export type { RecordedClientReport }
 
@@ -29,6 +32,8 @@ export interface RecordedServerOptions {
   onClient?: (report: RecordedClientReport) => void
   /** The engine's descriptors: a client that would take the process past them is reset, in plain sight. */
   budget?: FdBudget
+  /** Answer clients in TLS (session-tls.ts loadServerTls). */
+  tls?: ServerTls
 }
 
 export class RecordedServer {
@@ -85,14 +90,30 @@ export class RecordedServer {
       return
     }
     this.sockets.add(socket)
-    const client = new PlayedClient(socket, this.plan.turns.map((t) => t.client.length))
-    const done = this.play(client, name)
+    const done = this.secured(socket, name)
+      .then((s) => (s === undefined ? undefined : this.play(new PlayedClient(s, this.plan.turns.map((t) => t.client.length)), name)))
       .catch(() => {}) // play reports its own failures; nothing escapes a client
       .finally(() => {
         this.sockets.delete(socket)
         this.clients.delete(done)
       })
     this.clients.add(done)
+  }
+
+  /** The socket to play to: the TLS one once its handshake is done; undefined (reported) when it could not be served. */
+  private async secured(socket: Socket, name: string): Promise<Socket | undefined> {
+    const tls = this.opts.tls
+    if (tls === undefined) return socket
+    const s = await secureClient(socket, undefined, tls)
+    if ('socket' in s) {
+      // stop() destroys what it holds: the TLS socket from now on (taking the TCP one down with it).
+      this.sockets.delete(socket)
+      this.sockets.add(s.socket)
+      s.socket.once('close', () => this.sockets.delete(s.socket))
+      return s.socket
+    }
+    this.tell({ client: name, played: 0, of: this.plan.turns.length, turns: [], matched: false, error: s.failure })
+    return undefined
   }
 
   private async play(c: PlayedClient, name: string): Promise<void> {
@@ -209,7 +230,8 @@ class PlayedClient {
       this.clientEnded = true
       this.wake()
     })
-    socket.on('error', () => {}) // a reset or a broken pipe: 'close' follows and ends the play
+    // A reset or a broken pipe: 'close' follows and ends the play. A TLS alert leaves a TLSSocket open: closed here.
+    socket.on('error', () => void (socket.destroyed || socket.destroy()))
     this.closed = new Promise((resolve) =>
       socket.once('close', () => {
         this.closed_ = true

@@ -23,6 +23,12 @@ import { replayHttp } from './http-replay'
 import { replaySequence } from './http-replay-sequence'
 import { replayRaw, type ReplayRecording } from './raw-replay'
 import { RecordedServer } from './recorded-server'
+import { clientSpokeTls, HOST_NAME, loadReplayTls, replayTlsFor } from './replay-tls'
+import { loadServerTls, type ServerTls } from '../session/session-tls'
+import type { ConnectionSummary } from '../../shared/capture-types'
+import type { TlsConnect } from '../net/target/connect-target'
+import type { ReplayTlsOptions } from '../../shared/tls-args'
+import type { CaSource } from '../tls/ca-commands'
 
 /** Client reports a recorded server keeps for replay.stop: its last clients. */
 const MAX_RECORDED_CLIENT_REPORTS = 1000
@@ -45,6 +51,8 @@ export interface ReplayDeps {
   progress: (p: OperationProgress) => void
   /** A client of recorded server `server` is gone: what it was played (a front end may show each as it goes). */
   clientDone: (server: string, report: RecordedClientReport) => void
+  /** tcpscope's CA: a recorded server answers TLS clients with its leaves. */
+  ca?: CaSource
 }
 
 export class ReplayCommands {
@@ -85,20 +93,25 @@ export class ReplayCommands {
     return { ...this.record, source }
   }
 
-  /** The capture holding connection `connId`, and where its replay goes: `target`, or the connection's own. */
-  private async replayed(capture: string, connId: number, target: string | undefined): Promise<{ view: CaptureView; target: Endpoint }> {
+  /**
+   * The capture holding connection `connId`, where its replay goes (`target`, or the
+   * connection's own), and over what: TLS when its target spoke TLS (or `tls.enabled`).
+   */
+  private async replayed(capture: string, connId: number, target: string | undefined, tls: ReplayTlsOptions | undefined): Promise<{ view: CaptureView; target: Endpoint; tls: TlsConnect | undefined }> {
     this.deps.checkOpen()
     const view = this.deps.captures.get(capture)
     const conn = await view.connection(connId)
     if (!conn) throw new UserError(`no connection #${connId} in this capture`, 'ENOENT')
-    return { view, target: parseTargetEndpoint(target ?? conn.target, 'target') }
+    const endpoint = parseTargetEndpoint(target ?? conn.target, 'target')
+    return { view, target: endpoint, tls: replayTlsFor(await loadReplayTls(tls), conn) }
   }
 
   raw(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
     return this.track(ctx, async (signal) => {
-      const { view, target } = await this.replayed(args.capture, args.connId, args.target)
+      const { view, target, tls } = await this.replayed(args.capture, args.connId, args.target, args.tls)
       return replayRaw(view, args.connId, {
         target,
+        tls,
         strategy: args.strategy,
         timeoutMs: args.timeoutMs,
         edits: args.edits,
@@ -111,11 +124,16 @@ export class ReplayCommands {
   async serve(args: CommandArgs<'replay.serve'>): Promise<RecordedServerInfo> {
     this.deps.checkOpen()
     const listen = parseUserEndpoint(args.listen, 'listen', '127.0.0.1')
+    const view = this.deps.captures.get(args.capture)
+    const conn = await view.connection(args.connId)
+    // Its client spoke TLS (to a proxy or server session that terminated it): so do the clients it is played to.
+    const tls = (args.tls ?? clientSpokeTls(conn)) ? await this.serverTls(conn, listen) : undefined
     const reports: RecordedClientReport[] = []
     // Its id, once it has one: a client can only be gone after it listens.
     const named: { id?: string } = {}
-    const server = await RecordedServer.start(this.deps.captures.get(args.capture), args.connId, {
+    const server = await RecordedServer.start(view, args.connId, {
       listen,
+      tls,
       timeoutMs: args.timeoutMs,
       budget: this.deps.budget,
       onClient: (r) => {
@@ -134,6 +152,12 @@ export class ReplayCommands {
     const id = (named.id = `r${this.nextRecordedServer++}`)
     this.recordedServers.set(id, { server, reports, capture: args.capture, connId: args.connId })
     return this.info(id)
+  }
+
+  /** A recorded server's TLS: leaves from the CA, for the name the recorded client asked for when a client sends none. */
+  private serverTls(conn: ConnectionSummary | undefined, listen: Endpoint): Promise<ServerTls> {
+    const sni = conn?.tls?.client?.sni ?? conn?.tls?.passthrough?.sni
+    return loadServerTls(sni !== undefined && HOST_NAME.test(sni) ? { name: sni } : {}, listen, this.deps.ca)
   }
 
   servers(): Promise<RecordedServerInfo[]> {
@@ -155,9 +179,10 @@ export class ReplayCommands {
 
   http(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
     return this.track(ctx, async (signal) => {
-      const { view, target } = await this.replayed(args.capture, args.connId, args.target)
+      const { view, target, tls } = await this.replayed(args.capture, args.connId, args.target, args.tls)
       return replayHttp(view, this.deps.decoding, args.connId, args.exchange, {
         target,
+        tls,
         fixLength: args.fixLength,
         count: args.count,
         concurrency: args.concurrency,
@@ -174,9 +199,10 @@ export class ReplayCommands {
     return this.track(ctx, async (signal) => {
       const first = args.requests[0]
       if (first === undefined) throw new UserError('a keep-alive sequence needs at least one captured request', 'EINVAL')
-      const { view, target } = await this.replayed(args.capture, first.connId, args.target)
+      const { view, target, tls } = await this.replayed(args.capture, first.connId, args.target, args.tls)
       return replaySequence(view, this.deps.decoding, args.requests, {
         target,
+        tls,
         fixLength: args.fixLength,
         timeoutMs: args.timeoutMs,
         ignoreHeaders: args.ignoreHeaders,
@@ -190,7 +216,9 @@ export class ReplayCommands {
     return this.track(ctx, async (signal) => {
       const view = this.deps.captures.get(args.capture)
       const operation = args.progress
+      const tls = await loadReplayTls(args.tls)
       return replayCapture(view, this.deps.decoding, {
+        tls,
         target: args.target === undefined ? undefined : parseTargetEndpoint(args.target, 'target'),
         filter: args.filter,
         speed: args.speed,

@@ -1,13 +1,14 @@
 // A TCP client opened by hand: connects with the options of net.createConnection (through
-// connect-target.ts, which records the attempt: lookup, connect, failure, timeout), records
-// the conversation, and can reconnect with the same settings.
+// connect-target.ts, which records the attempt: lookup, connect, failure, timeout, and with
+// TLS the handshake's facts or failure), records the conversation (the cleartext, with TLS),
+// and can reconnect with the same settings.
 
 import type { Socket } from 'node:net'
 import type { ClientConnectArgs, ClientSessionInfo } from '../../shared/session-types'
 import type { Endpoint } from '../../shared/endpoint'
 import type { LiveCapture } from '../capture/write/live-capture'
 import { UserError } from '../net/net-errors'
-import { Target } from '../net/target/connect-target'
+import { Target, type TlsConnect } from '../net/target/connect-target'
 import type { SessionHooks } from './server-session'
 import { SessionConnection } from './session-connection'
 
@@ -24,7 +25,9 @@ export class ClientSession {
     target: Endpoint,
     private readonly args: ClientConnectArgs,
     private readonly capture: LiveCapture,
-    private readonly hooks: SessionHooks
+    private readonly hooks: SessionHooks,
+    /** TLS toward the target, loaded (session-tls.ts loadClientTls). */
+    tls?: TlsConnect
   ) {
     this.target = new Target({
       target,
@@ -34,7 +37,8 @@ export class ClientSession {
       family: args.family === undefined ? undefined : args.family === '6' ? 6 : 4,
       noDelay: args.noDelay ?? true,
       keepAlive: args.keepAlive,
-      keepAliveInitialDelayMs: args.keepAliveInitialDelayMs
+      keepAliveInitialDelayMs: args.keepAliveInitialDelayMs,
+      tls
     })
   }
 
@@ -46,7 +50,8 @@ export class ClientSession {
       state: this.state,
       intervals: this.conn?.sendingByHand ? [this.conn.id] : [],
       ...(this.connId !== undefined ? { connId: this.connId } : {}),
-      ...(this.error !== undefined ? { error: this.error } : {})
+      ...(this.error !== undefined ? { error: this.error } : {}),
+      ...(this.target.tls !== undefined ? { tls: true } : {})
     }
   }
 

@@ -1,11 +1,13 @@
 // A TCP server opened by hand: accepts clients, records each as a capture connection, and
 // answers them as its behaviour says (echo, reply rules, a canned HTTP response, interval
-// sends), switchable while it runs.
+// sends), switchable while it runs. With TLS each client's handshake is answered first
+// (session-tls.ts), and the session then reads and writes the cleartext as over TCP.
 
 import { createServer, type Server, type Socket } from 'node:net'
 import type { Endpoint } from '../../shared/endpoint'
 import type { ServerBehaviour, ServerSessionInfo, ServerStartArgs } from '../../shared/session-types'
 import type { LiveCapture } from '../capture/write/live-capture'
+import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { HttpFramingError, HttpRequestFramer } from '../http/request-framer'
 import type { FdBudget } from '../net/fd-budget'
 import { Listener } from '../net/listen'
@@ -16,6 +18,7 @@ import { BAD_REQUEST, buildCannedResponse, responseFor, type CannedResponse } fr
 import { ReplyQueue } from './reply-queue'
 import { compileRules, replyFor, type CompiledRule } from './reply-rules'
 import { SessionConnection } from './session-connection'
+import { secureClient, type ServerTls } from './session-tls'
 
 export interface SessionHooks {
   /** The session's info changed (clients came or went, behaviour, state). */
@@ -60,13 +63,16 @@ export class ServerSession {
   private refused = 0
   private stopped = false
   private toAll: AllClientsInterval | undefined
+  /** TLS clients whose handshake is under way (stopping with its clients closes them too). */
+  private readonly handshaking = new Set<Socket>()
 
   private constructor(
     readonly id: string,
     private readonly listen: Endpoint,
     private readonly args: ServerStartArgs,
     private readonly capture: LiveCapture,
-    private readonly hooks: SessionHooks
+    private readonly hooks: SessionHooks,
+    private readonly tls: ServerTls | undefined
   ) {}
 
   private newServer(): Server {
@@ -81,8 +87,8 @@ export class ServerSession {
     return server
   }
 
-  static async start(id: string, listen: Endpoint, args: ServerStartArgs, capture: LiveCapture, hooks: SessionHooks): Promise<ServerSession> {
-    const session = new ServerSession(id, listen, args, capture, hooks)
+  static async start(id: string, listen: Endpoint, args: ServerStartArgs, capture: LiveCapture, hooks: SessionHooks, tls?: ServerTls): Promise<ServerSession> {
+    const session = new ServerSession(id, listen, args, capture, hooks, tls)
     // Check the behaviour before taking the port, so a bad rule fails without side effects.
     session.answering = await compileBehaviour(args.behaviour ?? {})
     session.listener = await Listener.open(listen, () => session.newServer(), { backlog: args.backlog })
@@ -108,7 +114,8 @@ export class ServerSession {
       refused: this.refused,
       behaviour: this.answering.behaviour,
       intervals: clients.filter((c) => c.sendingByHand).map((c) => c.id),
-      ...(this.toAll ? { intervalAll: this.toAll.spec } : {})
+      ...(this.toAll ? { intervalAll: this.toAll.spec } : {}),
+      ...(this.tls !== undefined ? { tls: true } : {})
     }
   }
 
@@ -135,6 +142,34 @@ export class ServerSession {
       this.hooks.updated()
       return
     }
+    if (this.tls !== undefined) {
+      return void this.secure(socket, rec, this.tls).catch((err: unknown) => {
+        this.hooks.warn(`${this.id}: TLS client #${rec.id}: ${err instanceof Error ? err.message : String(err)}`)
+        socket.destroy()
+      })
+    }
+    this.admit(socket, rec)
+  }
+
+  /**
+   * A TLS client: answered first, then admitted on the secure socket. A client held on
+   * connect (pauseOnConnect) still gets its handshake, since TLS cannot wait for the user;
+   * what it sends after is held until conn.resume.
+   */
+  private async secure(socket: Socket, rec: RecordedConnection, tls: ServerTls): Promise<void> {
+    this.handshaking.add(socket)
+    let secured
+    try {
+      secured = await secureClient(socket, rec, tls)
+    } finally {
+      this.handshaking.delete(socket)
+    }
+    if (!('socket' in secured)) return
+    if (this.args.pauseOnConnect) secured.socket.pause()
+    this.admit(secured.socket, rec)
+  }
+
+  private admit(socket: Socket, rec: RecordedConnection): void {
     const conn = new SessionConnection(
       socket,
       rec,
@@ -262,6 +297,7 @@ export class ServerSession {
       this.capture.owner({ event: 'stop', id: this.id, listen: this.listening, target: this.listening })
     }
     if (closeClients) {
+      for (const s of this.handshaking) s.destroy()
       const clients = [...this.clients.values()]
       const closed = clients.map((c) => new Promise<void>((r) => (c.closed ? r() : c.socket.once('close', () => r()))))
       for (const c of clients) c.destroy()

@@ -101,6 +101,8 @@ export class SessionConnection {
         rec.event('error', this.peer, errorInfo(err))
         this.end ??= 'error'
       }
+      // A TLS error after the handshake (an alert) leaves a TLSSocket open, unlike a TCP error: the connection is over all the same.
+      if (!socket.destroyed) socket.destroy()
     })
     if (opts.idleTimeoutMs !== undefined) {
       const ms = opts.idleTimeoutMs

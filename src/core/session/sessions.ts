@@ -19,6 +19,8 @@ import { UserError, cancelled } from '../net/net-errors'
 import { buildPayload } from '../payload/build-payload'
 import { ClientSession } from './client-session'
 import { ServerSession, type SessionHooks } from './server-session'
+import { loadClientTls, loadServerTls } from './session-tls'
+import type { CaSource } from '../tls/ca-commands'
 import type { SessionConnection } from './session-connection'
 
 export interface SessionEvents {
@@ -29,6 +31,8 @@ export interface SessionEvents {
   fdExhausted(): void
   /** Whether the capture writer wants its producers paused. */
   hold: HoldState
+  /** tcpscope's CA: the leaves of server sessions that listen with TLS. */
+  ca?: CaSource
 }
 
 export class Sessions {
@@ -86,9 +90,10 @@ export class Sessions {
 
   async startServer(args: CommandArgs<'server.start'>): Promise<ServerSessionInfo> {
     const listen = parseUserEndpoint(args.listen, '--listen', '127.0.0.1')
+    const tls = args.tls !== undefined ? await loadServerTls(args.tls, listen, this.events.ca) : undefined
     // The id is taken only once the server listens: a failed start leaves it for the next try.
     const id = `s${this.nextServer}`
-    const session: ServerSession = await ServerSession.start(id, listen, args, this.capture, this.hooks(() => session.info()))
+    const session: ServerSession = await ServerSession.start(id, listen, args, this.capture, this.hooks(() => session.info()), tls)
     this.nextServer++
     this.servers.set(id, session)
     const info = session.info()
@@ -144,8 +149,10 @@ export class Sessions {
   /** Opens a client session and connects it; a failed connect leaves the session to reconnect. */
   async connectClient(args: CommandArgs<'client.connect'>): Promise<ClientSessionInfo> {
     const target = parseTargetEndpoint(args.target, 'target')
+    // Files read before the session exists: a bad --ca leaves no session behind.
+    const tls = args.tls !== undefined ? await loadClientTls(args.tls) : undefined
     const id = `c${this.nextClient++}`
-    const session: ClientSession = new ClientSession(id, target, args, this.capture, this.hooks(() => session.info()))
+    const session: ClientSession = new ClientSession(id, target, args, this.capture, this.hooks(() => session.info()), tls)
     this.clients.set(id, session)
     await session.connect()
     return session.info()

@@ -1,0 +1,147 @@
+// Replay of a connection recorded over TLS: a client session's HTTPS request to a real https
+// nginx, replayed (raw, HTTP, a keep-alive sequence, the whole capture) over TLS with the SNI
+// it recorded, verified (--upstream-ca) or refused in one line; each replay's own connection
+// records its handshake. And the overrides: another SNI, and plain TCP.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { once } from 'node:events'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import * as tls from 'node:tls'
+import type { ConnectionSummary } from '../../../src/shared/capture-types'
+import { testEngine, type TestEngine } from '../../helpers/engine'
+import { oneLineRejection } from '../../helpers/errors'
+import { tempDir, waitFor } from '../../helpers/net'
+import { startNginx, type Nginx } from '../../helpers/nginx'
+import { hasProgram, needPeer, needProgram } from '../../helpers/peers'
+import { captured, closedSummary, summaryOf } from '../../helpers/sessions'
+import { makeTestCerts, type TestCerts } from '../../helpers/tls-certs'
+
+let t: TestEngine
+let certs: TestCerts
+let nginx: Nginx | undefined
+const tmp = tempDir()
+const haveOpenssl = hasProgram('openssl')
+
+beforeAll(() => {
+  if (haveOpenssl) certs = makeTestCerts(tmp.dir)
+})
+afterAll(() => tmp.cleanup())
+afterEach(async () => {
+  await nginx?.stop()
+  nginx = undefined
+  await t?.dispose()
+})
+
+const REQUEST = 'GET /hello HTTP/1.1\r\nHost: upstream.test\r\n\r\n'
+
+/** An https nginx, and one request a TLS client session sent it (SNI upstream.test, though it connected to 127.0.0.1), answered and recorded. */
+async function recorded(ctx: { skip: (note: string) => never }): Promise<ConnectionSummary> {
+  needProgram(ctx, 'openssl', haveOpenssl)
+  if (!needPeer('nginx')) ctx.skip('needs nginx')
+  t = await testEngine()
+  nginx = await startNginx(join(tmp.dir, `nginx-${Date.now()}`), {}, { tls: { cert: certs.leafCert, key: certs.leafKey } })
+  const c = await t.engine['client.connect']({ target: `127.0.0.1:${nginx.port}`, tls: { ca: certs.caPath, sni: 'upstream.test' } })
+  await t.engine['conn.send']({ connId: c.connId!, payload: { kind: 'text', data: REQUEST, escapes: false } })
+  for (let i = 0; !(await captured(t.engine, c.connId!, 'server')).toString().includes('hello from nginx'); i++) {
+    if (i > 1000) throw new Error('nginx never answered')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  await t.engine['client.close']({ clientId: c.id })
+  const conn = await closedSummary(t.engine, c.connId!)
+  expect(conn.tls?.server?.sni).toBe('upstream.test')
+  return conn
+}
+
+const replayConn = (id: number | undefined): ConnectionSummary => summaryOf(t.engine, id!)
+
+describe('replay of a TLS connection', () => {
+  it('raw: replays over TLS with the recorded SNI, verified against --upstream-ca, and records its handshake', async (ctx) => {
+    const conn = await recorded(ctx)
+    const r = await t.engine['replay.raw']({ capture: 'live', connId: conn.id, strategy: 'turns', tls: { ca: certs.caPath } })
+    expect(Buffer.from(r.turns[0].bytes).toString()).toContain('hello from nginx')
+    const replayed = await closedSummary(t.engine, r.connId!)
+    expect(replayed.tls?.server).toMatchObject({ side: 'server', sni: 'upstream.test' })
+    expect(replayed.tls?.server?.chain?.[0].subject).toContain('CN=upstream.test')
+    expect(replayed.tls?.server?.unverified).toBeUndefined()
+  })
+
+  it('refuses a target it cannot verify in one line naming replay\'s flags, and --insecure replays anyway', async (ctx) => {
+    const conn = await recorded(ctx)
+    const msg = await oneLineRejection(t.engine['replay.raw']({ capture: 'live', connId: conn.id, strategy: 'turns' }))
+    expect(msg).toBe(`cannot verify 127.0.0.1:${nginx!.port}'s certificate (issued by an unknown CA, tcpscope test CA, CN upstream.test): pass --upstream-ca FILE to trust it, or --insecure to skip verification`)
+    const r = await t.engine['replay.raw']({ capture: 'live', connId: conn.id, strategy: 'turns', tls: { verify: false } })
+    expect(Buffer.from(r.turns[0].bytes).toString()).toContain('hello from nginx')
+    expect(replayConn(r.connId).tls?.server?.unverified).toMatch(/unknown CA/)
+  })
+
+  it('HTTP, a keep-alive sequence and the whole capture replay over TLS with the recorded SNI', async (ctx) => {
+    const conn = await recorded(ctx)
+    const { first } = await t.engine['replay.http']({ capture: 'live', connId: conn.id, exchange: 0, tls: { ca: certs.caPath } })
+    expect(first).toMatchObject({ response: { status: 200 }, matched: true })
+    expect(replayConn(first!.connId).tls?.server?.sni).toBe('upstream.test')
+
+    const seq = await t.engine['replay.sequence']({ capture: 'live', requests: [{ connId: conn.id, exchange: 0 }, { connId: conn.id, exchange: 0 }], tls: { ca: certs.caPath } })
+    expect(seq.results.map((r) => r.response?.status)).toEqual([200, 200])
+    expect(replayConn(seq.results[0].connId).tls?.server?.sni).toBe('upstream.test')
+
+    const all = await t.engine['replay.capture']({ capture: 'live', filter: `id:${conn.id}`, speed: 0, tls: { ca: certs.caPath } })
+    expect(all).toMatchObject({ connections: 1, matched: 1 })
+  })
+
+  it('sends another SNI when told, and goes plain when told (nginx then says so)', async (ctx) => {
+    const conn = await recorded(ctx)
+    const r = await t.engine['replay.raw']({ capture: 'live', connId: conn.id, strategy: 'turns', tls: { ca: certs.caPath, sni: 'localhost' } })
+    expect(replayConn(r.connId).tls?.server?.sni).toBe('localhost')
+    const plain = await t.engine['replay.raw']({ capture: 'live', connId: conn.id, strategy: 'turns', tls: { enabled: false } })
+    expect(Buffer.from(plain.turns[0].bytes).toString()).toContain('The plain HTTP request was sent to HTTPS port')
+    expect(replayConn(plain.connId).tls).toBeUndefined()
+  })
+})
+
+describe('replay of a TLS server session\'s connection', () => {
+  it('replays to the session over TLS, as the name its client asked for', async () => {
+    t = await testEngine()
+    const s = await t.engine['server.start']({ listen: '127.0.0.1:0', behaviour: { echo: true }, tls: {} })
+    const ca = (await t.engine['ca.info']()).pem
+    const port = Number(s.listen.split(':')[1])
+    const client = tls.connect({ host: '127.0.0.1', port, ca, servername: 'svc.test' })
+    await once(client, 'secureConnect')
+    client.write('echo me')
+    await once(client, 'data')
+    client.end()
+    const conn = await waitFor(() => t.engine.capture.connections().find((c) => c.kind === 'server' && c.end !== 'open'), 'the session connection to close')
+    const caPath = join(t.dir, 'ca.pem')
+    writeFileSync(caPath, ca)
+    const r = await t.engine['replay.raw']({ capture: 'live', connId: conn.id, strategy: 'turns', tls: { ca: caPath } })
+    expect(r.turns[0]).toMatchObject({ matched: true })
+    expect(replayConn(r.connId).tls?.server?.sni).toBe('svc.test')
+  })
+})
+
+describe('a recorded server of a connection whose client spoke TLS', () => {
+  it('answers its clients in TLS with a leaf from the CA for the recorded name, and plays the cleartext', async () => {
+    t = await testEngine()
+    const s = await t.engine['server.start']({ listen: '127.0.0.1:0', behaviour: { rules: [{ match: 'contains', pattern: 'hi', reply: { kind: 'text', data: 'hello back' } }] }, tls: {} })
+    const ca = (await t.engine['ca.info']()).pem
+    const first = tls.connect({ host: '127.0.0.1', port: Number(s.listen.split(':')[1]), ca, servername: 'played.test' })
+    await once(first, 'secureConnect')
+    first.write('hi')
+    await once(first, 'data')
+    first.end()
+    const conn = await waitFor(() => t.engine.capture.connections().find((c) => c.kind === 'server' && c.end !== 'open'), 'the session connection to close')
+    await t.engine['server.stop']({ serverId: s.id, closeClients: true })
+
+    const served = await t.engine['replay.serve']({ capture: 'live', connId: conn.id, listen: '127.0.0.1:0' })
+    // No SNI from this client: the leaf is for the name the recorded client asked for.
+    const client = tls.connect({ host: '127.0.0.1', port: Number(served.listen.split(':')[1]), ca, checkServerIdentity: () => undefined })
+    await once(client, 'secureConnect')
+    expect(client.authorized).toBe(true)
+    expect(client.getPeerCertificate().subjectaltname).toBe('DNS:played.test')
+    client.write('hi')
+    const [answer] = (await once(client, 'data')) as [Buffer]
+    expect(answer.toString()).toBe('hello back')
+    client.destroy()
+    const reports = await t.engine['replay.stop']({ id: served.id })
+    expect(reports[0]).toMatchObject({ played: 1, matched: true })
+  })
+})
