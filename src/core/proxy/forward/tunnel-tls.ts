@@ -1,0 +1,101 @@
+// TLS interception inside a forward proxy's tunnel: the destination's leg first (tcpscope
+// is the TLS client, over the TCP connection the tunnel already has: the client's SNI and
+// ALPN mirrored, verified against the system's roots plus `--upstream-ca` unless
+// `--insecure`, judged and recorded by tls-connect.ts's TlsLeg as every target's TLS is),
+// then the client's leg (tls-accept.ts: a leaf from tcpscope's CA for the client's SNI, or
+// for the destination's host or IP when it sent none, answering with the ALPN the
+// destination settled on). Either failing is recorded as its leg's `tls` failure and the
+// tunnel closes cleanly.
+
+import type { Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
+import type { TlsFailure } from '../../../shared/tls-types'
+import type { RecordedConnection } from '../../capture/write/recorded-connection'
+import { TlsLeg, type TlsConnect } from '../../net/target/tls-connect'
+import type { CaSource } from '../../tls/ca-commands'
+import { TlsAcceptError, acceptTls } from '../../tls/tls-accept'
+import { authorityText } from './http-proxy-request'
+import type { InterceptJob, TunnelInterceptor } from './tunnel'
+
+export interface InterceptorOptions {
+  ca: CaSource
+  /** Upstream TLS (verification, extra roots, a client certificate), loaded once. */
+  upstream: TlsConnect
+  /** Each leg's handshake must finish within this long. */
+  timeoutMs: number
+}
+
+/** Destinations whose TLS sessions are kept for resumption. */
+const LEGS_KEPT = 256
+
+export function tunnelInterceptor(opts: InterceptorOptions): TunnelInterceptor {
+  const legs = new Map<string, TlsLeg>()
+  const legFor = (host: string, port: number): TlsLeg => {
+    const key = authorityText({ host, port }).toLowerCase()
+    let leg = legs.get(key)
+    if (leg !== undefined) legs.delete(key)
+    else {
+      leg = new TlsLeg(opts.upstream, host)
+      if (legs.size >= LEGS_KEPT) legs.delete(legs.keys().next().value!)
+    }
+    legs.set(key, leg)
+    return leg
+  }
+
+  return async (job: InterceptJob) => {
+    // The destination first: the client is answered with the ALPN it settled on.
+    const upstream = await secureUpstream(legFor(job.dest.host, job.dest.port), job, opts.timeoutMs)
+    if (upstream === undefined) return undefined
+    if (job.gone()) {
+      upstream.destroy()
+      return undefined
+    }
+    const ca = await opts.ca()
+    const context = await ca.leafContext(job.sni ?? job.dest.host)
+    const alpn = typeof upstream.alpnProtocol === 'string' && upstream.alpnProtocol !== '' ? [upstream.alpnProtocol] : undefined
+    try {
+      const client = await acceptTls(job.client, { head: job.hello, context, alpn, leafFromCa: true, record: job.rec, timeoutMs: opts.timeoutMs })
+      return { client, upstream }
+    } catch (err) {
+      upstream.destroy()
+      if (err instanceof TlsAcceptError) return undefined
+      throw err
+    }
+  }
+}
+
+/** The destination's leg secured over the tunnel's TCP socket; undefined once its failure is recorded. */
+function secureUpstream(leg: TlsLeg, job: InterceptJob, ms: number): Promise<TLSSocket | undefined> {
+  const { rec, where } = job
+  return new Promise((resolve) => {
+    const { socket, servername } = leg.start(job.upstream as Socket, { servername: job.sni, alpn: job.alpn })
+    let settled = false
+    const fail = (f: TlsFailure): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      record(rec, f)
+      // Not in this turn: destroyed from its own 'secureConnect', Node 20 leaves the TCP connection
+      // open (and a destroy of the TCP socket under it then crashes the process); one turn later both close.
+      setImmediate(() => socket.destroy())
+      resolve(undefined)
+    }
+    const timer = setTimeout(() => fail({ side: 'server', code: 'ETIMEDOUT', message: `${where} did not finish the TLS handshake within ${ms} ms` }), ms)
+    timer.unref()
+    // Stays for the socket's life: after the hand-over the tunnel listens too.
+    socket.on('error', (err: NodeJS.ErrnoException) => fail(leg.failure(err, where)))
+    socket.once('secureConnect', () => {
+      if (settled) return
+      const outcome = leg.judge(socket, servername, where)
+      if ('failure' in outcome) return fail(outcome.failure)
+      settled = true
+      clearTimeout(timer)
+      rec.event('tls', 'server', { ok: true, ...outcome.facts })
+      resolve(socket)
+    })
+  })
+}
+
+function record(rec: RecordedConnection, f: TlsFailure): void {
+  rec.event('tls', 'server', { ok: false, ...f })
+}

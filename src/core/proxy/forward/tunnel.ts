@@ -1,0 +1,367 @@
+// One client of a forward proxy, from accept to close: its opening (client-opening.ts), then,
+// once it has said where it goes, its own capture connection (target: the real destination,
+// `via`: how it asked) and the upstream dial (connect-target.ts, recorded there), the answer
+// to the client (the tunnel is open, or a 502 / SOCKS5 code with the connect's reason), a
+// look at the tunnel's first bytes, and the hand-over to a ProxyConnection that runs it like
+// any proxied connection. The proxy's bytes (a CONNECT head, the SOCKS5 exchange) are not
+// part of the tunnel's streams; an absolute-form request is (it is the first request).
+//
+// The look at the first bytes decides how the tunnel runs: a TLS ClientHello is intercepted
+// (tunnel-tls.ts) unless the proxy passes it through, in which case the hello's SNI and ALPN
+// are recorded (`tls` passthrough) and the bytes pass untouched; anything else is raw TCP.
+// A server that speaks first (SMTP, SSH) is never TLS from the client, so its first bytes
+// end the look at once.
+
+import type { Socket } from 'node:net'
+import type { ConnectionEnd } from '../../../shared/capture-types'
+import type { TlsEventInfo, TlsFailure } from '../../../shared/tls-types'
+import type { LiveCapture } from '../../capture/write/live-capture'
+import type { RecordedConnection } from '../../capture/write/recorded-connection'
+import type { FdBudget } from '../../net/fd-budget'
+import type { LiveSetMember } from '../../net/live-set'
+import { errorInfo, outOfDescriptors } from '../../net/net-errors'
+import { isResetError, localPeer, remotePeer, resetSocket } from '../../net/sockets'
+import type { ConnectFailure, DialHandler, Target } from '../../net/target/connect-target'
+import { readClientHello, type ClientHelloRead } from '../../tls/client-hello'
+import { badHello, helloTimeout } from '../../tls/tls-errors'
+import type { ForwardStages } from '../forward-stage'
+import { ProxyConnection, type ProxyContext } from '../proxy-connection'
+import { AbsoluteFormStage } from './absolute-form-stage'
+import { ClientOpening, closeWith, type OpeningSettings, type TunnelRequest } from './client-opening'
+import { authorityText, type Destination } from './http-proxy-request'
+
+/** What a tunnel needs of its forward proxy. */
+export interface TunnelHost {
+  readonly ownerId: string
+  readonly capture: LiveCapture
+  readonly budget: FdBudget
+  readonly opening: OpeningSettings
+  /** The client was turned away for lack of descriptors (the engine warns). */
+  fdExhausted(): void
+  /** The Target for a destination (shared by its tunnels: one timer, one TLS session cache). */
+  targetFor(dest: Destination): Target
+  /** The context a tunnel's ProxyConnection runs in; `done` is called once both its sockets closed. */
+  contextFor(target: Target, stages: ForwardStages | undefined, done: () => void): ProxyContext
+  /** Whether TLS to this name is intercepted (else it passes through). */
+  intercepts(name: string): boolean
+  /** Terminates TLS on both legs of a tunnel (tunnel-tls.ts); undefined: it cannot (no CA). */
+  readonly interceptor: TunnelInterceptor | undefined
+  /** The tunnel is over: its sockets (`descriptors` of them) are closed and its record is closed. */
+  done(tunnel: Tunnel, descriptors: number): void
+}
+
+/** Secures a tunnel's two legs; resolves with the TLS sockets, or undefined once it recorded why it could not. */
+export type TunnelInterceptor = (job: InterceptJob) => Promise<{ client: Socket; upstream: Socket } | undefined>
+
+export interface InterceptJob {
+  client: Socket
+  upstream: Socket
+  /** The client's first bytes: its whole ClientHello (handed back to the client socket before the handshake). */
+  hello: Buffer
+  sni: string | undefined
+  alpn: string[] | undefined
+  dest: Destination
+  /** Where people see the destination (`host:port`), for messages. */
+  where: string
+  rec: RecordedConnection
+  /** Whether the tunnel was closed meanwhile: the interceptor drops what it made. */
+  gone(): boolean
+}
+
+type State = 'opening' | 'dialing' | 'sniffing' | 'securing' | 'running' | 'closing'
+
+export class Tunnel implements LiveSetMember, DialHandler {
+  liveSlot = -1
+  private state: State = 'opening'
+  private readonly opening: ClientOpening
+  private req: TunnelRequest | undefined
+  private rec: RecordedConnection | undefined
+  private target: Target | undefined
+  private upstream: Socket | undefined
+  private conn: ProxyConnection | undefined
+  private captureHeld: boolean
+  /** Sockets of this tunnel still open, before the hand-over (after it, the ProxyConnection counts). */
+  private openSockets = 1
+  private descriptors = 1
+  private end: ConnectionEnd | undefined
+  /** The client's (and the server's) first bytes, while they are looked at. */
+  private clientBytes: Buffer = Buffer.alloc(0)
+  private serverBytes: Buffer[] = []
+  private clientEnded = false
+  private serverEnded = false
+  private helloTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly client: Socket,
+    private readonly host: TunnelHost,
+    captureHeld: boolean
+  ) {
+    this.captureHeld = captureHeld
+    client.on('error', this.onClientError)
+    client.on('close', this.onSocketClosed)
+    this.opening = new ClientOpening(client, host.opening, (req) => this.open(req))
+  }
+
+  get id(): number | undefined {
+    return this.rec?.id
+  }
+
+  /** The client said where it goes: its capture connection opens, and the dial starts. */
+  private open(req: TunnelRequest): void {
+    if (this.client.destroyed) return
+    this.req = req
+    this.state = 'dialing'
+    const host = this.host
+    this.rec = host.capture.openConnection({
+      kind: 'proxy',
+      ownerId: host.ownerId,
+      client: remotePeer(this.client),
+      target: authorityText(req),
+      via: req.via
+    })
+    if (!host.budget.room(1)) {
+      const message = outOfDescriptors(host.budget.limit)
+      this.rec.event('connect-failed', 'server', { code: 'EMFILE', message })
+      this.end = 'connect-failed'
+      host.fdExhausted()
+      req.answers.failed({ code: 'EMFILE', message, end: 'connect-failed' })
+      return
+    }
+    host.budget.opened(1)
+    this.descriptors = 2
+    this.openSockets = 2
+    this.target = host.targetFor(req)
+    this.upstream = this.target.dial(this.rec, this)
+    this.upstream.on('close', this.onSocketClosed)
+  }
+
+  targetConnected(): void {
+    if (this.state !== 'dialing') return
+    const up = this.upstream!
+    up.setNoDelay(true)
+    this.req!.answers.opened(localPeer(up))
+    this.state = 'sniffing'
+    this.look()
+  }
+
+  targetFailed(failure: ConnectFailure): void {
+    this.end ??= failure.end
+    if (this.state === 'closing' || this.client.destroyed) return
+    this.state = 'closing'
+    this.req!.answers.failed(failure)
+  }
+
+  targetError(err: NodeJS.ErrnoException): void {
+    if (this.conn !== undefined) return this.conn.targetError(err)
+    this.failBoth('server', err)
+  }
+
+  private readonly onClientError = (err: NodeJS.ErrnoException): void => {
+    // Before a capture connection exists there is nothing to record: the client just goes.
+    if (this.rec === undefined) return void this.client.destroy()
+    this.failBoth('client', err)
+  }
+
+  /** An error on one side before the hand-over: recorded, and both sides reset. */
+  private failBoth(side: 'client' | 'server', err: NodeJS.ErrnoException): void {
+    if (this.state === 'closing' || this.state === 'running') return
+    this.state = 'closing'
+    const reset = isResetError(err)
+    this.rec?.event(reset ? 'reset' : 'error', side, errorInfo(err))
+    this.end ??= reset ? (side === 'client' ? 'client-reset' : 'server-reset') : 'error'
+    resetSocket(this.client)
+    if (this.upstream !== undefined) resetSocket(this.upstream)
+  }
+
+  // --- The look at the tunnel's first bytes ---
+
+  private look(): void {
+    const client = this.client
+    const up = this.upstream!
+    this.clientBytes = this.req!.early
+    client.on('data', this.onClientData)
+    client.on('end', this.onClientEnd)
+    up.on('data', this.onServerData)
+    up.on('end', this.onServerEnd)
+    client.resume()
+    if (this.clientBytes.length > 0) this.decide()
+  }
+
+  private stopLooking(): void {
+    clearTimeout(this.helloTimer)
+    this.client.off('data', this.onClientData)
+    this.client.off('end', this.onClientEnd)
+    this.upstream!.off('data', this.onServerData)
+    this.upstream!.off('end', this.onServerEnd)
+    this.client.pause()
+    this.upstream!.pause()
+  }
+
+  private readonly onClientData = (chunk: Buffer): void => {
+    this.clientBytes = this.clientBytes.length === 0 ? chunk : Buffer.concat([this.clientBytes, chunk])
+    this.decide()
+  }
+
+  private readonly onServerData = (chunk: Buffer): void => {
+    this.serverBytes.push(chunk)
+    // The server spoke first: not a TLS client's tunnel (whatever the client sent so far is not a whole hello).
+    this.runRaw()
+  }
+
+  private readonly onClientEnd = (): void => {
+    this.clientEnded = true
+    this.decide()
+  }
+
+  private readonly onServerEnd = (): void => {
+    this.serverEnded = true
+    this.runRaw()
+  }
+
+  private decide(): void {
+    if (this.state !== 'sniffing') return
+    let read: ClientHelloRead = readClientHello(this.clientBytes)
+    if (read.state === 'need-more') {
+      if (!this.clientEnded) return this.armHelloTimer()
+      if (this.clientBytes.length === 0) return this.runRaw()
+      read = { state: 'bad', reason: 'the ClientHello was cut short by the client\'s FIN' }
+    }
+    if (read.state === 'not-tls') return this.runRaw()
+    const dest = this.req!
+    if (read.state === 'bad') {
+      // Passed through, a bad hello is the destination's to refuse; intercepted, it is ours.
+      if (!this.host.intercepts(dest.host)) return this.runRaw()
+      return this.refuseTls(badHello(read.reason))
+    }
+    const name = read.sni ?? dest.host
+    if (this.host.interceptor === undefined || !this.host.intercepts(name)) {
+      const info: TlsEventInfo = { ok: true, passthrough: true, side: 'client' }
+      if (read.sni !== undefined) info.sni = read.sni
+      if (read.alpn !== undefined) info.alpn = read.alpn
+      this.rec!.event('tls', 'client', info as unknown as Record<string, unknown>)
+      return this.runRaw()
+    }
+    void this.intercept(read.sni, read.alpn)
+  }
+
+  /** A hello that never completes is not waited for past the handshake timeout. */
+  private armHelloTimer(): void {
+    if (this.helloTimer !== undefined) return
+    this.helloTimer = setTimeout(() => {
+      if (this.state !== 'sniffing') return
+      const dest = this.req!
+      if (!this.host.intercepts(dest.host)) return this.runRaw()
+      this.refuseTls(helloTimeout(this.host.opening.handshakeTimeoutMs))
+    }, this.host.opening.handshakeTimeoutMs)
+    this.helloTimer.unref()
+  }
+
+  /** A client TLS failure before any handshake: recorded, and both sides closed cleanly. */
+  private refuseTls(failure: TlsFailure): void {
+    this.stopLooking()
+    this.state = 'closing'
+    this.rec!.event('tls', 'client', { ok: false, ...failure })
+    this.end ??= 'error'
+    closeWith(this.client)
+    // Nothing reached the destination yet: there is nothing to finish with it.
+    this.upstream!.destroy()
+  }
+
+  private async intercept(sni: string | undefined, alpn: string[] | undefined): Promise<void> {
+    this.stopLooking()
+    this.state = 'securing'
+    const dest = this.req!
+    const hello = this.clientBytes
+    this.clientBytes = Buffer.alloc(0)
+    let secured: { client: Socket; upstream: Socket } | undefined
+    try {
+      secured = await this.host.interceptor!({
+        client: this.client,
+        upstream: this.upstream!,
+        hello,
+        sni,
+        alpn,
+        dest,
+        where: authorityText(dest),
+        rec: this.rec!,
+        gone: () => this.state !== 'securing' || this.client.destroyed || this.upstream!.destroyed
+      })
+    } catch (err) {
+      this.rec!.event('error', undefined, { code: 'EINTERCEPT', message: `cannot intercept TLS to ${authorityText(dest)}: ${err instanceof Error ? err.message : String(err)}` })
+      secured = undefined
+    }
+    if (this.state !== 'securing') return
+    if (secured === undefined || this.client.destroyed || this.upstream!.destroyed) {
+      // The reason is recorded (a `tls` failure); the client sees a clean close, as the issue asks.
+      this.state = 'closing'
+      this.end ??= 'error'
+      closeWith(this.client)
+      // The destination's leg failed, or the client's did before anything went through it. A
+      // turn later: see secureUpstream in tunnel-tls.ts for why not in the handshake's turn.
+      const up = this.upstream!
+      setImmediate(() => up.destroy())
+      return
+    }
+    this.handOver(secured.client, secured.upstream, undefined)
+  }
+
+  /** The tunnel carries the bytes as they are, from here to its end. */
+  private runRaw(): void {
+    if (this.state !== 'sniffing') return
+    this.stopLooking()
+    const client = this.client
+    const up = this.upstream!
+    if (this.clientBytes.length > 0) client.unshift(this.clientBytes)
+    for (let i = this.serverBytes.length - 1; i >= 0; i--) up.unshift(this.serverBytes[i])
+    this.clientBytes = Buffer.alloc(0)
+    this.serverBytes = []
+    const req = this.req!
+    const stages: ForwardStages | undefined = req.via === 'HTTP' ? () => ({ client: new AbsoluteFormStage(req) }) : undefined
+    this.handOver(client, up, stages)
+    // A FIN that came while the bytes were looked at was heard by the look; the connection hears it again, after those bytes.
+    if (this.clientEnded) setImmediate(() => client.emit('end'))
+    if (this.serverEnded) setImmediate(() => up.emit('end'))
+  }
+
+  private handOver(client: Socket, upstream: Socket, stages: ForwardStages | undefined): void {
+    this.state = 'running'
+    this.client.off('error', this.onClientError)
+    this.client.off('close', this.onSocketClosed)
+    this.upstream!.off('close', this.onSocketClosed)
+    const ctx = this.host.contextFor(this.target!, stages, () => this.host.done(this, 2))
+    this.conn = new ProxyConnection(client, this.rec!, ctx, this.captureHeld, upstream)
+    // The dial's handler hears the TCP socket; a TLS socket made over it is heard here.
+    if (upstream !== this.upstream) upstream.on('error', (err: NodeJS.ErrnoException) => this.conn!.targetError(err))
+    if (!this.captureHeld) {
+      client.resume()
+      upstream.resume()
+    }
+  }
+
+  private readonly onSocketClosed = (): void => {
+    if (--this.openSockets > 0) {
+      // One side is gone before the tunnel ran: the other goes too.
+      if (this.client.destroyed && this.upstream !== undefined && !this.upstream.destroyed) this.upstream.destroy()
+      else if (this.upstream?.destroyed === true && !this.client.destroyed && this.state !== 'closing') this.client.destroy()
+      return
+    }
+    this.opening.dispose()
+    clearTimeout(this.helloTimer)
+    this.rec?.close(this.end ?? 'closed')
+    this.host.done(this, this.descriptors)
+  }
+
+  setCaptureHeld(held: boolean): void {
+    this.captureHeld = held
+    this.conn?.setCaptureHeld(held)
+  }
+
+  /** Closes both sides now (the proxy is stopping). */
+  kill(): void {
+    if (this.conn !== undefined) return this.conn.kill()
+    this.end ??= 'stopped'
+    this.state = 'closing'
+    this.client.destroy()
+    this.upstream?.destroy()
+  }
+}

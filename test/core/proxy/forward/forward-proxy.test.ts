@@ -1,0 +1,259 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Socket } from 'node:net'
+import { collect, randomPayload, sha256, startServer, waitFor } from '../../../helpers/net'
+import { portOf, testEngine, type TestEngine } from '../../../helpers/engine'
+import { httpConnect, openTo, readUntil, socks5, wholeResponse } from '../../../helpers/forward-client'
+import type { ConnectionSummary } from '../../../../src/shared/capture-types'
+
+let t: TestEngine
+const cleanups: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c()
+  await t?.dispose()
+})
+
+/** An echo server: every byte back, FIN for FIN. */
+async function echoServer(host = '127.0.0.1'): Promise<number> {
+  const server = await startServer((s) => {
+    s.on('error', () => {})
+    s.pipe(s)
+  }, host)
+  cleanups.push(server.close)
+  return server.port
+}
+
+async function forwardProxy(forward: Record<string, unknown> = {}): Promise<number> {
+  const p = await t.engine['proxy.start']({ listen: '127.0.0.1:0', forward: { intercept: false, ...forward } })
+  expect(p.mode).toBe('forward')
+  expect(p.target).toBe('forward')
+  return portOf(p.listen)
+}
+
+/** Sends `payload` through an open tunnel and returns what came back once the echo ended. */
+async function echoThrough(socket: Socket, payload: Buffer): Promise<Buffer> {
+  const got = collect(socket)
+  // The handshake helpers leave the socket paused, its answer read.
+  socket.resume()
+  socket.end(payload)
+  return got
+}
+
+const conns = (): ConnectionSummary[] => t.engine.capture.connections()
+
+async function streamOf(c: ConnectionSummary, dir: 'client' | 'server'): Promise<Buffer> {
+  return Buffer.from(await t.engine['conn.read']({ capture: 'live', connId: c.id, dir, offset: 0, length: c.bytes[dir] }))
+}
+
+describe('forward proxy: CONNECT', () => {
+  it('tunnels to the named destination, byte-exact, recorded as its own connection via CONNECT', async () => {
+    t = await testEngine()
+    const echo = await echoServer()
+    const port = await forwardProxy()
+    const { socket, status } = await httpConnect(port, `127.0.0.1:${echo}`)
+    expect(status).toBe(200)
+    const payload = randomPayload(300_000)
+    expect(sha256(await echoThrough(socket, payload))).toBe(sha256(payload))
+    const c = await waitFor(() => conns().find((x) => x.end !== 'open'), 'the tunnel to close')
+    expect(c.target).toBe(`127.0.0.1:${echo}`)
+    expect(c.via).toBe('CONNECT')
+    expect(c.end).toBe('closed')
+    // The CONNECT head is the proxy's, not the tunnel's.
+    expect(sha256(await streamOf(c, 'client'))).toBe(sha256(payload))
+    expect(sha256(await streamOf(c, 'server'))).toBe(sha256(payload))
+  })
+
+  it('answers 502 with the reason for a closed port, records it, and keeps serving', async () => {
+    t = await testEngine()
+    const closed = await startServer(() => {})
+    const deadPort = closed.port
+    await closed.close()
+    const port = await forwardProxy()
+    const r = await httpConnect(port, `127.0.0.1:${deadPort}`)
+    expect(r.status).toBe(502)
+    expect(r.body).toMatch(/connection refused by 127\.0\.0\.1:\d+: nothing is listening there/)
+    const c = await waitFor(() => conns().find((x) => x.end !== 'open'), 'the failed tunnel to close')
+    expect(c.end).toBe('connect-failed')
+    expect(c.target).toBe(`127.0.0.1:${deadPort}`)
+    const echo = await echoServer()
+    const ok = await httpConnect(port, `localhost:${echo}`)
+    expect(ok.status).toBe(200)
+    expect((await echoThrough(ok.socket, Buffer.from('still here'))).toString()).toBe('still here')
+  })
+
+  it('passes bytes the client sent with its CONNECT head on as the tunnel\'s first bytes', async () => {
+    t = await testEngine()
+    const echo = await echoServer()
+    const port = await forwardProxy()
+    const s = await openTo(port)
+    s.write(`CONNECT 127.0.0.1:${echo} HTTP/1.1\r\nHost: x\r\n\r\nearly bytes`)
+    const { answer, rest } = await readUntil(s, (b) => (b.indexOf('early bytes') >= 0 ? b.length : undefined))
+    expect(answer.toString()).toBe('HTTP/1.1 200 Connection established\r\n\r\nearly bytes')
+    expect(rest.length).toBe(0)
+    s.end()
+    const c = await waitFor(() => conns().find((x) => x.end !== 'open'), 'close')
+    expect((await streamOf(c, 'client')).toString()).toBe('early bytes')
+  })
+
+  it('records a server that speaks first, and a tunnel the client closes without a byte', async () => {
+    t = await testEngine()
+    const banner = await startServer((s) => {
+      s.on('error', () => {})
+      s.end('220 hello\r\n')
+      s.resume()
+    })
+    cleanups.push(banner.close)
+    const port = await forwardProxy()
+    const r = await httpConnect(port, `127.0.0.1:${banner.port}`)
+    expect(r.status).toBe(200)
+    const got = collect(r.socket)
+    r.socket.resume()
+    r.socket.end()
+    expect((await got).toString()).toBe('220 hello\r\n')
+    const c = await waitFor(() => conns().find((x) => x.end !== 'open'), 'close')
+    expect((await streamOf(c, 'server')).toString()).toBe('220 hello\r\n')
+    expect(c.bytes.client).toBe(0)
+  })
+})
+
+describe('forward proxy: SOCKS5', () => {
+  it('connects by IPv4, IPv6 and domain name, each recorded via SOCKS5 with its destination', async () => {
+    t = await testEngine()
+    const v4 = await echoServer()
+    const v6 = await echoServer('::1')
+    const port = await forwardProxy()
+    for (const [target, shown] of [
+      [{ atyp: 1, host: '127.0.0.1', port: v4 }, `127.0.0.1:${v4}`],
+      [{ atyp: 4, host: '::1', port: v6 }, `[::1]:${v6}`],
+      [{ atyp: 3, host: 'localhost', port: v4 }, `localhost:${v4}`]
+    ] as const) {
+      const r = await socks5(port, target)
+      expect(r.method).toBe(0)
+      expect(r.reply).toBe(0)
+      // BND: the proxy's end of the upstream, IPv4 or IPv6 as connected.
+      expect(r.bound![0]).toBe(target.atyp === 4 ? 4 : 1)
+      const payload = randomPayload(50_000)
+      expect(sha256(await echoThrough(r.socket, payload))).toBe(sha256(payload))
+      const c = await waitFor(() => conns().find((x) => x.target === shown && x.end !== 'open'), `the tunnel to ${shown}`)
+      expect(c.via).toBe('SOCKS5')
+      expect(sha256(await streamOf(c, 'client'))).toBe(sha256(payload))
+    }
+  })
+
+  it('answers each failure with its RFC 1928 code and keeps serving', async () => {
+    t = await testEngine()
+    const closed = await startServer(() => {})
+    await closed.close()
+    const port = await forwardProxy()
+    expect((await socks5(port, { atyp: 1, host: '127.0.0.1', port: closed.port })).reply).toBe(0x05)
+    expect((await socks5(port, { atyp: 1, host: '127.0.0.1', port: 80 }, { command: 2 })).reply).toBe(0x07)
+    expect((await socks5(port, { atyp: 3, host: 'bad name!', port: 80 })).reply).toBe(0x04)
+    expect((await socks5(port, { atyp: 3, host: 'no-such-host.invalid', port: 80 })).reply).toBe(0x04)
+    // An address type that does not exist.
+    const s = await openTo(port)
+    s.write(Buffer.from([5, 1, 0]))
+    await readUntil(s, (b) => (b.length >= 2 ? 2 : undefined))
+    s.write(Buffer.from([5, 1, 0, 9, 1, 2, 3, 4, 0, 80]))
+    const bad = await readUntil(s, (b) => (b.length >= 10 ? 10 : undefined))
+    expect(bad.answer[1]).toBe(0x08)
+    const refused = conns().find((c) => c.target === `127.0.0.1:${closed.port}`)
+    expect(refused?.via).toBe('SOCKS5')
+    const echo = await echoServer()
+    const ok = await socks5(port, { atyp: 1, host: '127.0.0.1', port: echo })
+    expect((await echoThrough(ok.socket, Buffer.from('ok'))).toString()).toBe('ok')
+  })
+})
+
+describe('forward proxy: credentials', () => {
+  it('HTTP: 407 with Basic realm without or with wrong credentials, through with the right ones', async () => {
+    t = await testEngine()
+    const echo = await echoServer()
+    const port = await forwardProxy({ proxyAuth: 'alice:s3:cret' })
+    const none = await httpConnect(port, `127.0.0.1:${echo}`)
+    expect(none.status).toBe(407)
+    expect(none.head).toMatch(/\r\nProxy-Authenticate: Basic realm="tcpscope"\r\n/)
+    const basic = (u: string): string => `Proxy-Authorization: Basic ${Buffer.from(u).toString('base64')}`
+    const wrong = await httpConnect(port, `127.0.0.1:${echo}`, [basic('alice:wrong')])
+    expect(wrong.status).toBe(407)
+    expect(wrong.body).toMatch(/wrong proxy user name or password/)
+    const right = await httpConnect(port, `127.0.0.1:${echo}`, [basic('alice:s3:cret')])
+    expect(right.status).toBe(200)
+    expect((await echoThrough(right.socket, Buffer.from('in'))).toString()).toBe('in')
+    // Refused clients never named a destination they were allowed to reach: only the one tunnel is recorded.
+    await waitFor(() => conns().length === 1 && conns()[0].end !== 'open', 'one tunnel')
+  })
+
+  it('SOCKS5: user/password (RFC 1929), status 1 for a wrong one, 0xFF when the client offers no method that fits', async () => {
+    t = await testEngine()
+    const echo = await echoServer()
+    const port = await forwardProxy({ proxyAuth: 'bob:pw' })
+    const noAuth = await socks5(port, { atyp: 1, host: '127.0.0.1', port: echo }, { methods: [0] })
+    expect(noAuth.method).toBe(0xff)
+    const wrong = await socks5(port, { atyp: 1, host: '127.0.0.1', port: echo }, { user: 'bob', pass: 'nope' })
+    expect(wrong.method).toBe(2)
+    expect(wrong.authStatus).toBe(1)
+    const right = await socks5(port, { atyp: 1, host: '127.0.0.1', port: echo }, { user: 'bob', pass: 'pw' })
+    expect(right.authStatus).toBe(0)
+    expect(right.reply).toBe(0)
+    expect((await echoThrough(right.socket, Buffer.from('in'))).toString()).toBe('in')
+  })
+})
+
+describe('forward proxy: absolute-form HTTP', () => {
+  it('rewrites each request for the origin, strips the proxy headers, and never sends another origin\'s request', async () => {
+    t = await testEngine()
+    const received: Buffer[] = []
+    const origin = await startServer((s) => {
+      s.on('error', () => {})
+      let buf = ''
+      s.on('data', (c: Buffer) => {
+        received.push(c)
+        buf += c.toString('latin1')
+        while (buf.includes('\r\n\r\n')) {
+          buf = buf.slice(buf.indexOf('\r\n\r\n') + 4)
+          s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+        }
+      })
+      s.on('end', () => s.end())
+    })
+    cleanups.push(origin.close)
+    const port = await forwardProxy({ proxyAuth: 'u:p' })
+    const auth = `Proxy-Authorization: Basic ${Buffer.from('u:p').toString('base64')}`
+    const s = await openTo(port)
+    s.write(`GET http://127.0.0.1:${origin.port}/a?b=1 HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\n${auth}\r\nProxy-Connection: keep-alive\r\nX-Keep: 1\r\n\r\n`)
+    const first = await readUntil(s, wholeResponse)
+    expect(first.answer.toString()).toBe('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+    s.write(`POST http://127.0.0.1:${origin.port}/b HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\n${auth}\r\nContent-Length: 5\r\n\r\nhello`)
+    await readUntil(s, wholeResponse)
+    // Another origin on the same connection: the connection ends before it, unanswered.
+    s.write(`GET http://other.example:8080/ HTTP/1.1\r\nHost: other.example:8080\r\n${auth}\r\n\r\n`)
+    const last = await readUntil(s, () => undefined)
+    expect(last.ended).toBe(true)
+    expect(last.answer.length).toBe(0)
+    s.end()
+    const sent = Buffer.concat(received).toString('latin1')
+    expect(sent).toBe(
+      `GET /a?b=1 HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\nX-Keep: 1\r\n\r\n` + `POST /b HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\nContent-Length: 5\r\n\r\nhello`
+    )
+    const c = await waitFor(() => conns().find((x) => x.end !== 'open'), 'close')
+    expect(c.via).toBe('HTTP')
+    expect(c.target).toBe(`127.0.0.1:${origin.port}`)
+  })
+
+  it('answers 502 for an origin it cannot reach, and 400 for an https:// or origin-form target', async () => {
+    t = await testEngine()
+    const closed = await startServer(() => {})
+    await closed.close()
+    const port = await forwardProxy()
+    for (const [line, status, why] of [
+      [`GET http://127.0.0.1:${closed.port}/ HTTP/1.1`, 502, /connection refused/],
+      ['GET https://example.com/ HTTP/1.1', 400, /tunnel it with CONNECT/],
+      ['GET /index.html HTTP/1.1', 400, /not absolute-form/]
+    ] as const) {
+      const s = await openTo(port)
+      s.write(`${line}\r\nHost: x\r\n\r\n`)
+      const r = await readUntil(s, wholeResponse)
+      expect(r.answer.toString().slice(9, 12)).toBe(String(status))
+      expect(r.answer.toString()).toMatch(why)
+    }
+  })
+})
