@@ -2,6 +2,7 @@
 
 import type { ConnectionSummary } from '../shared/capture-types'
 import type { EngineEvent } from '../shared/events'
+import type { TlsEventInfo } from '../shared/tls-types'
 import { escapePreview, toHex } from '../shared/hexdump'
 import { formatBytes, formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../shared/human-readable'
 
@@ -11,11 +12,28 @@ function connLine(conn: ConnectionSummary, text: string, time: number): string {
   return `${formatTimestamp(time, false)} #${conn.id} ${text}`
 }
 
+/** A `tls` record in one line: a leg's handshake, a hello passed through, or a failure in its own words. */
+function tlsText(info: TlsEventInfo): string {
+  if (!info.ok) return `TLS failed (${info.side === 'client' ? 'client leg' : 'target leg'}): ${info.message}`
+  const parts: string[] = []
+  if ('passthrough' in info) {
+    if (info.sni !== undefined) parts.push(`SNI ${info.sni}`)
+    if (info.alpn !== undefined) parts.push(`ALPN offered ${info.alpn.join(',')}`)
+    return `TLS passed through${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`
+  }
+  parts.push(info.version, info.cipher)
+  if (info.sni !== undefined) parts.push(`SNI ${info.sni}`)
+  if (info.alpn !== undefined) parts.push(`ALPN ${info.alpn}`)
+  if (info.resumed === true) parts.push('resumed')
+  if (info.unverified !== undefined) parts.push(`NOT verified: ${info.unverified}`)
+  return `TLS ${info.side === 'client' ? 'with the client' : 'with the target'}: ${parts.join(', ')}`
+}
+
 /** The terminal line for an event, or undefined for events that print nothing. */
 export function eventText(e: EngineEvent, now = Date.now()): string | undefined {
   switch (e.type) {
     case 'conn-opened':
-      return connLine(e.conn, `open ${formatPeer(e.conn.client)} -> ${e.conn.target}`, e.conn.openedAt)
+      return connLine(e.conn, `open ${formatPeer(e.conn.client)} -> ${e.conn.target}${e.conn.via !== undefined ? ` via ${e.conn.via}` : ''}`, e.conn.openedAt)
     case 'conn-data': {
       const preview = escapePreview(e.preview)
       const more = e.length > e.preview.length ? '...' : ''
@@ -30,7 +48,11 @@ export function eventText(e: EngineEvent, now = Date.now()): string | undefined 
         case 'connected':
           return connLine(conn, `connected ${formatPeer(conn.upstream?.local)} -> ${formatPeer(conn.upstream?.remote)}`, event.time)
         case 'connect-failed':
+          // A TLS handshake failure was printed as such a moment ago (its `tls` record came first).
+          if (conn.tls?.failure !== undefined && conn.tls.failure.message === info.message) return undefined
           return connLine(conn, `connect failed: ${String(info.message ?? info.code)}`, event.time)
+        case 'tls':
+          return connLine(conn, tlsText(info as unknown as TlsEventInfo), event.time)
         case 'fin':
           return connLine(conn, `${event.dir} sent FIN`, event.time)
         case 'reset':

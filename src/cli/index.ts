@@ -14,12 +14,15 @@ import { serveCommand } from './commands/serve'
 import { connectCommand } from './commands/connect'
 import { webCommand } from './commands/web'
 import { replayCommand } from './commands/replay'
+import { browserCommand } from './commands/browser'
+import { caCommand } from './commands/ca'
+import { envCommand } from './commands/env'
 import { EXIT, ExitError } from './exit-codes'
 import { wrapUsage } from './help-text'
 import { processIo, watchOutput, type Io } from './output'
 
 const COMMANDS: Record<string, Command> = Object.fromEntries(
-  [proxyCommand, serveCommand, connectCommand, lsCommand, exportCommand, replayCommand, webCommand].map((c) => [c.name, c])
+  [proxyCommand, serveCommand, connectCommand, lsCommand, exportCommand, replayCommand, webCommand, browserCommand, caCommand, envCommand].map((c) => [c.name, c])
 )
 
 function help(): string {

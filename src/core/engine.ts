@@ -30,6 +30,9 @@ import { Exports } from './export/exports'
 import { exportCommands } from './export/export-commands'
 import { ExportStreams } from './export/export-streams'
 import { ReplayCommands, replayCommands } from './replay/replay-commands'
+import { CaService, type CaSource } from './tls/ca-commands'
+import { dataDir } from './tls/data-dir'
+import { Interceptions, type InterceptOptions } from './intercept/interceptions'
 
 export interface EngineOptions extends CaptureOptions {
   /** Where the capture is written: a new file, or an existing one with `overwrite`. */
@@ -43,6 +46,13 @@ export interface EngineOptions extends CaptureOptions {
    * reads capture files (the CLI's ls, export and replay): its decoder starts when asked.
    */
   liveDecoding?: boolean
+  /**
+   * Where tcpscope keeps its CA: the app passes Electron's userData; default dataDir()'s
+   * folder. `TCPSCOPE_DATA_DIR` wins over both.
+   */
+  dataDir?: string
+  /** How intercepted browsers start (tests run them headless). */
+  intercept?: InterceptOptions
 }
 
 /**
@@ -57,6 +67,7 @@ export class Engine extends CommandMembers {
   readonly decoding: Decoding
   private readonly captures: Captures
   private readonly proxies: Proxies
+  private readonly interceptions: Interceptions
   private readonly sessions: Sessions
   private readonly replay: ReplayCommands
   private readonly uploads: Uploads
@@ -66,6 +77,9 @@ export class Engine extends CommandMembers {
   private readonly budget = FdBudget.forProcess()
   private readonly fdWarnings: FdWarnings
   private closing: Promise<void> | undefined
+  private readonly caService: CaService
+  /** tcpscope's CA, opened on first use and shared by everything that terminates TLS. */
+  readonly ca: CaSource
 
   private constructor(
     readonly capture: LiveCapture,
@@ -100,19 +114,34 @@ export class Engine extends CommandMembers {
     // (watch itself honours TCPSCOPE_DECODE=off, the bench's baseline.)
     if (opts.liveDecoding !== false) decoding.watch(capture)
     const captures = (this.captures = new Captures(capture, capturesChanged, new SaveFolder(opts.saveFolder)))
+    this.caService = new CaService(dataDir(opts.dataDir), captures.folder)
+    this.ca = this.caService.ca
     const progress = (p: OperationProgress): void => emit({ type: 'progress', ...p })
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => emit({ type: 'warning', message }))
     const producers = { budget: this.budget, fdExhausted: this.fdWarnings.note, hold: this.hold }
     this.proxies = new Proxies({
       proxy: { capture, ...producers },
+      tls: { ca: this.ca },
       checkOpen,
       started: (proxy) => emit({ type: 'proxy-started', proxy }),
       stopped: (proxy) => emit({ type: 'proxy-stopped', proxy })
     })
+    this.interceptions = new Interceptions({
+      ...opts.intercept,
+      proxies: () => this.proxies.list(),
+      startProxy: () => this.proxies.commands['proxy.start']({ listen: '127.0.0.1:0', forward: {} }),
+      // The browser is gone: what its connections still carry has no one to go to.
+      stopProxy: (proxyId) => this.proxies.commands['proxy.stop']({ proxyId, closeConnections: true }),
+      caInfo: async () => (await this.ca()).info(),
+      updated: (browser) => emit({ type: 'browser-updated', browser }),
+      warn: (message) => emit({ type: 'warning', message }),
+      checkOpen
+    })
     this.sessions = new Sessions(capture, {
       updated: (session) => emit({ type: 'session-updated', session }),
       warn: (message) => emit({ type: 'warning', message }),
-      ...producers
+      ...producers,
+      ca: this.ca
     })
     this.replay = new ReplayCommands({
       capture,
@@ -122,7 +151,8 @@ export class Engine extends CommandMembers {
       budget: this.budget,
       checkOpen,
       progress,
-      clientDone: (server, report) => emit({ type: 'recorded-client', server, report })
+      clientDone: (server, report) => emit({ type: 'recorded-client', server, report }),
+      ca: this.ca
     })
     const exports = new Exports({ decoding, downloads: this.downloads, folder: captures.folder, progress })
     this.exportStreams = new ExportStreams({ decoding, progress })
@@ -140,10 +170,12 @@ export class Engine extends CommandMembers {
           checkOpen
         }),
         proxies: this.proxies.commands,
+        interception: this.interceptions.commands,
         sessions: sessionCommands(this.sessions, checkOpen),
         decoding: decodeCommands(captures, decoding),
         exports: exportCommands(captures, exports, this.exportStreams),
-        replay: replayCommands(this.replay)
+        replay: replayCommands(this.replay),
+        'certificate authority': this.caService.commands
       })
     )
   }
@@ -159,7 +191,7 @@ export class Engine extends CommandMembers {
   }
 
   snapshot(): Snapshot {
-    return { type: 'snapshot', proxies: this.proxies.list(), sessions: this.sessions.list(), captures: this.captureList() }
+    return { type: 'snapshot', proxies: this.proxies.list(), sessions: this.sessions.list(), captures: this.captureList(), browsers: this.interceptions.list() }
   }
 
   /** Every open capture as it is now: the live one first. */
@@ -174,6 +206,8 @@ export class Engine extends CommandMembers {
   /** Stops every proxy, session and connection, closes opened files, then completes the capture file. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // Browsers first: each stops the proxy started for it, and removes its profile.
+      await this.interceptions.close()
       await this.proxies.close()
       await this.sessions.closeAll()
       await this.replay.close()

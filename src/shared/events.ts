@@ -8,6 +8,7 @@
 import type { CaptureEvent, CaptureInfo, ConnectionSummary, Direction } from './capture-types'
 import type { RecordedClientReport } from './replay-types'
 import type { SessionInfo } from './session-types'
+import type { InterceptedBrowser } from './intercept-types'
 
 export interface ProxyInfo {
   id: string
@@ -33,6 +34,8 @@ export interface Snapshot {
   sessions: SessionInfo[]
   /** The live capture first, then every capture file opened. */
   captures: CaptureInfo[]
+  /** Browsers started intercepted (intercept.browser) that are running. */
+  browsers?: InterceptedBrowser[]
 }
 
 /** Bytes of one direction recorded since the last announcement: [offset, offset + length). */
@@ -55,6 +58,8 @@ export type EngineEvent =
   | { type: 'proxy-stopped'; proxy: ProxyInfo }
   /** A session started, changed (clients, behaviour, state) or stopped. */
   | { type: 'session-updated'; session: SessionInfo }
+  /** An intercepted browser started, or closed (by the user or intercept.stop): its profile is gone then. */
+  | { type: 'browser-updated'; browser: InterceptedBrowser }
   /** A capture file was opened or closed, or the live capture was saved. */
   | { type: 'captures-updated'; captures: CaptureInfo[] }
   | { type: 'conn-opened'; conn: ConnectionSummary }
@@ -77,6 +82,8 @@ export interface Batch {
   captures?: CaptureInfo[]
   proxies?: ProxyInfo[]
   sessions?: SessionInfo[]
+  /** Intercepted browsers that started or closed (state `closed`) since the last batch. */
+  browsers?: InterceptedBrowser[]
   /** Live connections opened or changed: their state now, in id order. */
   conns?: ConnectionSummary[]
   /** Bytes recorded, one range per connection and direction (without a preview while the engine is busy). */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { runCli } from '../helpers/cli'
 
-const COMMANDS = ['proxy', 'serve', 'connect', 'ls', 'export', 'replay']
+const COMMANDS = ['proxy', 'serve', 'connect', 'ls', 'export', 'replay', 'ca', 'env']
 const VERSION = (JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version
 
 /** The help's usage block (the lines from `usage:` to the first blank one) and the options it lists. */
@@ -41,10 +41,13 @@ describe('tcpscope --help and --version', () => {
   it('every option the README and the issue name is in its usage line', async () => {
     const expected: Record<string, string[]> = {
       proxy: ['--listen', '--target', '--capture', '--force', '--json', '--quiet', '--connect-timeout', '--checksum-payloads'],
-      serve: ['--listen', '--echo', '--reply', '--encoding', '--quiet', '--json', '--hex', '--max-bytes', '--pause-on-connect', '--capture', '--force', '--eol', '--checksum'],
-      connect: ['--send', '--send-hex', '--send-file', '--encoding', '--expect', '--timeout', '--hex', '--capture', '--force', '--json', '--keepalive'],
+      serve: ['--listen', '--echo', '--reply', '--encoding', '--quiet', '--json', '--hex', '--max-bytes', '--pause-on-connect', '--capture', '--force', '--eol', '--checksum', '--tls', '--tls-name', '--cert', '--key', '--alpn'],
+      connect: ['--send', '--send-hex', '--send-file', '--encoding', '--expect', '--timeout', '--hex', '--capture', '--force', '--json', '--keepalive', '--tls', '--ca', '--insecure', '--sni', '--alpn', '--client-cert', '--client-key'],
+      replay: ['--tls', '--no-tls', '--insecure', '--upstream-ca', '--sni', '--client-cert', '--client-key'],
       ls: ['--json'],
-      export: ['--conn', '--direction', '--format', '-o', '--force']
+      export: ['--conn', '--direction', '--format', '-o', '--force'],
+      ca: ['--export', '--format', '--path', '--regenerate', '--force'],
+      env: ['--proxy', '--shell']
     }
     for (const [command, options] of Object.entries(expected)) {
       const { usage } = sections((await runCli([command, '--help'])).stdout)

@@ -13,8 +13,15 @@ export interface Nginx {
   stop(): Promise<void>
 }
 
+export interface NginxOptions {
+  /** Serve HTTPS (HTTP/1.1 only) with this certificate and key (PEM files). */
+  tls?: { cert: string; key: string }
+  /** With tls: also offer h2 by ALPN. */
+  http2?: boolean
+}
+
 /** Starts nginx in `dir` (its config, logs and temp files go there), serving `files` under /. */
-export async function startNginx(dir: string, files: Record<string, string | Buffer> = {}): Promise<Nginx> {
+export async function startNginx(dir: string, files: Record<string, string | Buffer> = {}, opts: NginxOptions = {}): Promise<Nginx> {
   // Ask the kernel for a free port, then give it to nginx (which cannot listen on 0 and report).
   const probe = await startServer(() => {})
   const port = probe.port
@@ -35,7 +42,8 @@ export async function startNginx(dir: string, files: Record<string, string | Buf
       '  access_log off;',
       `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;`,
       `  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`,
-      `  server { listen 127.0.0.1:${port}; root ${www}; default_type application/octet-stream;`,
+      `  server { listen 127.0.0.1:${port}${opts.tls ? ' ssl' : ''}${opts.tls && opts.http2 ? ' http2' : ''}; root ${www}; default_type application/octet-stream;`,
+      opts.tls ? `    ssl_certificate ${opts.tls.cert}; ssl_certificate_key ${opts.tls.key};` : '',
       '    location = /hello { default_type text/plain; return 200 "hello from nginx\\n"; } }',
       '}'
     ].join('\n')

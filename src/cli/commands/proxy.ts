@@ -8,9 +8,10 @@ import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
 import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
+import { PROXY_TLS_OPTIONS, PROXY_TLS_USAGE, proxyTlsArgs } from '../tls-flags'
 
 const PROXY_USAGE =
-  'tcpscope proxy --listen [HOST:]PORT|PATH --target HOST:PORT|PATH [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads]'
+  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads]`
 
 function summarize(conns: ConnectionSummary[]): {
   connections: number
@@ -36,6 +37,10 @@ function summarize(conns: ConnectionSummary[]): {
 const OPTIONS = {
   ...LISTEN_OPTION,
   target: { type: 'string', arg: 'HOST:PORT|PATH', about: 'where to forward each connection' },
+  forward: { type: 'boolean', about: 'be a forward proxy instead: each client names its destination (HTTP CONNECT, http:// URLs, SOCKS5), all on --listen' },
+  'proxy-auth': { type: 'string', arg: 'USER:PASS', about: 'with --forward: clients must authenticate (HTTP 407 Basic, SOCKS5 user/password)' },
+  'no-intercept': { type: 'boolean', about: 'with --forward: pass TLS inside tunnels through untouched (recorded as TLS with its SNI) instead of decrypting it with tcpscope\'s CA' },
+  ...PROXY_TLS_OPTIONS,
   ...CAPTURE_OPTIONS,
   ...jsonOption('{"type":"listening",...}'),
   ...QUIET_OPTION,
@@ -46,7 +51,10 @@ const OPTIONS = {
 async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`proxy: unexpected argument "${positionals[0]}"; usage: ${PROXY_USAGE}`)
   const listen = requireString('proxy', values.listen, '--listen', 'e.g. --listen 8080')
-  const target = requireString('proxy', values.target, '--target', 'e.g. --target 127.0.0.1:6379')
+  const forward = values.forward === true
+  const target = forward ? values.target : requireString('proxy', values.target, '--target', 'e.g. --target 127.0.0.1:6379 (or --forward)')
+  if (!forward && (values['proxy-auth'] !== undefined || values['no-intercept'] === true)) throw new UsageError('proxy: --proxy-auth and --no-intercept go with --forward')
+  const tls = proxyTlsArgs(values, forward)
   const connectTimeoutMs = parseMs('proxy', values['connect-timeout'], '--connect-timeout', 1, MAX_CONNECT_TIMEOUT_MS)
   const json = values.json === true
   const stop = untilStopSignal()
@@ -57,14 +65,18 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   const { engine, shownCapture } = run
   let proxy
   try {
-    proxy = await engine['proxy.start']({ listen, target, connectTimeoutMs })
+    const mode = forward ? { forward: { proxyAuth: values['proxy-auth'], intercept: values['no-intercept'] !== true } } : {}
+    proxy = await engine['proxy.start']({ listen, target, connectTimeoutMs, ...tls, ...mode })
   } catch (err) {
     stop.dispose()
     await run.finish()
     throw err
   }
   if (json) line(io.out, JSON.stringify({ type: 'listening', proxy: proxy.id, listen: proxy.listen, target: proxy.target, capture: shownCapture }))
-  else line(io.out, `tcpscope: listening on ${proxy.listen} -> ${proxy.target}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops)`)
+  else {
+    const where = forward ? ' as a forward proxy (HTTP CONNECT, http:// URLs, SOCKS5)' : ` -> ${proxy.target}`
+    line(io.out, `tcpscope: listening on ${proxy.listen}${where}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops)`)
+  }
   printEvents(engine, io, { json, quiet: values.quiet })
 
   const signal = await stop.signal
@@ -91,6 +103,10 @@ export const proxyCommand = defineCommand({
   about: 'forward a local port to a target and record every byte',
   usage: PROXY_USAGE,
   options: OPTIONS,
-  notes: ['Prints a line per connection event; Ctrl-C (SIGINT) or SIGTERM stops it, completes the capture and prints a summary.'],
+  notes: [
+    'Prints a line per connection event; Ctrl-C (SIGINT) or SIGTERM stops it, completes the capture and prints a summary.',
+    "TLS: --tls-listen decrypts what clients send (they must trust tcpscope's CA: `tcpscope ca --export ca.pem`, then e.g. curl --cacert ca.pem), --tls-upstream encrypts toward the target; either, both or neither. The client's SNI and ALPN are passed on to the target, and the client gets the ALPN the target chose. The capture holds the cleartext. A target that fails verification is recorded with the reason and the fix, and its client sees a clean close.",
+    'With --forward, each tunnel is its own connection, to its real destination. TLS inside a tunnel is decrypted with tcpscope\'s CA unless --no-intercept: clients must trust it (`tcpscope ca --export ca.pem`, then e.g. curl --cacert ca.pem -x http://127.0.0.1:PORT https://...). Destinations are verified against the system\'s roots plus --upstream-ca (--insecure: not at all).'
+  ],
   run: runProxy
 })

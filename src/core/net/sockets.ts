@@ -2,7 +2,7 @@
 
 import type { Socket } from 'node:net'
 import type { PeerAddress } from '../../shared/capture-types'
-import { handleAddress, intern } from './target/node-internals'
+import { handleAddress, intern, tcpUnder } from './target/node-internals'
 
 /**
  * Sends an RST where the socket type allows it (TCP), else just closes. A socket still
@@ -14,6 +14,13 @@ export function resetSocket(s: Socket): void {
   try {
     s.resetAndDestroy()
   } catch {
+    // A TLS socket: the RST goes out on the TCP socket under it (which takes the TLS socket down too).
+    const tcp = tcpUnder(s)
+    try {
+      if (tcp !== undefined && !tcp.destroyed) return void tcp.resetAndDestroy()
+    } catch {
+      // A Unix socket under TLS: closed below.
+    }
     s.destroy() // a Unix socket has no RST
   }
 }

@@ -7,12 +7,18 @@ import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../shared/limits'
 import { UserError } from '../net/net-errors'
 import { parseTargetEndpoint, parseUserEndpoint } from '../net/user-endpoint'
 import { Proxy, type ProxyDeps } from './proxy'
+import { proxyTlsOptions } from './proxy-tls-options'
+import type { Endpoint } from '../../shared/endpoint'
+import { forwardProxyOptions, type ForwardTlsDeps } from './forward/forward-options'
+import type { ForwardProxyOptions } from './forward/forward-mode'
 
 export type ProxyCommand = 'proxy.start' | 'proxy.stop' | 'proxy.restart' | 'proxy.list'
 
 export interface ProxiesDeps {
   /** What every proxy records into and answers to. */
   proxy: ProxyDeps
+  /** What a forward proxy intercepts TLS with (tcpscope's CA); without it, tunnels' TLS passes through. */
+  tls?: ForwardTlsDeps
   /** Throws when the engine is shutting down. */
   checkOpen(): void
   started(info: ProxyInfo): void
@@ -39,11 +45,19 @@ export class Proxies {
     'proxy.start': async (args) => {
       this.deps.checkOpen()
       const listen = parseUserEndpoint(args.listen, '--listen', '127.0.0.1')
-      if (args.target === undefined) throw new UserError('proxy: a target is needed (--target HOST:PORT), or make it a forward proxy (--forward)', 'EUSAGE')
-      const target = parseTargetEndpoint(args.target, '--target')
+      const base = { listen, connectTimeoutMs: args.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, noDelay: args.noDelay ?? true }
+      let where: ({ target: Endpoint } & Awaited<ReturnType<typeof proxyTlsOptions>>) | { forward: ForwardProxyOptions }
+      if (args.forward !== undefined) {
+        if (args.target !== undefined) throw new UserError('proxy: a forward proxy has no target (each client names its destination): drop --target, or --forward', 'EUSAGE')
+        where = { forward: await forwardProxyOptions(args.forward, args.tlsUpstream, this.deps.tls) }
+      } else {
+        if (args.target === undefined) throw new UserError('proxy: a target is needed (--target HOST:PORT), or make it a forward proxy (--forward)', 'EUSAGE')
+        const target = parseTargetEndpoint(args.target, '--target')
+        where = { target, ...(await proxyTlsOptions(target, args.tlsListen, args.tlsUpstream, this.deps.tls?.ca)) }
+      }
       // The id is taken only once the proxy listens: a failed start leaves p1 for the next try.
       const id = `p${this.next}`
-      const proxy = await Proxy.start({ id, listen, target, connectTimeoutMs: args.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, noDelay: args.noDelay ?? true }, this.deps.proxy)
+      const proxy = await Proxy.start({ id, ...base, ...where }, this.deps.proxy)
       this.next++
       this.running.set(id, proxy)
       const info = proxy.info()

@@ -6,15 +6,18 @@
 // be a FIN (node-internals.ts), and a reset is passed on after the bytes that came before it.
 // The upstream is opened and its connect recorded by connect-target.ts, as every connect to
 // a target is. Each direction may pass through a stage (forward-stage.ts); a direction
-// without one takes the fast path below, which knows nothing of stages.
+// without one takes the fast path below, which knows nothing of stages. A TLS leg (a
+// TLSSocket from tls-accept.ts or connect-target.ts) is read through 'data' events: the
+// fast path's own read buffers are for TCP sockets only.
 
 import type { Socket } from 'node:net'
+import { TLSSocket } from 'node:tls'
 import type { ConnectionEnd, Direction } from '../../shared/capture-types'
 import type { Endpoint } from '../../shared/endpoint'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { errorInfo } from '../net/net-errors'
 import type { LiveSetMember } from '../net/live-set'
-import { Target, type ConnectFailure, type DialHandler } from '../net/target/connect-target'
+import { Target, type ConnectFailure, type DialHandler, type TlsConnect } from '../net/target/connect-target'
 import { confirmFin, readInto } from '../net/target/node-internals'
 import { READ_BUFFER_SIZE, ReadBuffers } from '../net/read-buffers'
 import { isResetError, resetSocket, resetWhenFlushed } from '../net/sockets'
@@ -26,6 +29,8 @@ export interface UpstreamOptions {
   noDelay: boolean
   /** What sits between the two legs of each connection (forward-stage.ts); without it bytes pass as they came, on the fast path. */
   stages?: ForwardStages
+  /** Speak TLS to the target (`--tls-upstream`), loaded by loadTlsConnect. */
+  tls?: TlsConnect
 }
 
 /** What all connections of one proxy share. */
@@ -46,8 +51,13 @@ const HAND_ON_BYTES = READ_BUFFER_SIZE / 2
 
 /** Throws a one-line UserError for a target no connect could reach as named. */
 export function proxyContext(opts: UpstreamOptions, done: (conn: ProxyConnection) => void): ProxyContext {
-  const target = new Target({ target: opts.target, connectTimeoutMs: opts.connectTimeoutMs, noDelay: opts.noDelay })
-  return { target, noDelay: opts.noDelay, stages: opts.stages, readBuffers, done }
+  const target = new Target({ target: opts.target, connectTimeoutMs: opts.connectTimeoutMs, noDelay: opts.noDelay, tls: opts.tls })
+  return tunnelContext(target, opts.noDelay, opts.stages, done)
+}
+
+/** The context of connections whose Target is chosen per connection (a forward proxy's tunnels). */
+export function tunnelContext(target: Target, noDelay: boolean, stages: ForwardStages | undefined, done: (conn: ProxyConnection) => void): ProxyContext {
+  return { target, noDelay, stages, readBuffers, done }
 }
 
 /** A direction of a connection whose other direction has a stage: bytes pass as they came. */
@@ -73,17 +83,20 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
 
   /**
    * Starts the upstream connect at once (connect-target.ts dial(), recorded there); the
-   * client's first bytes wait in the upstream socket until it connects.
+   * client's first bytes wait in the upstream socket until it connects. A forward proxy's
+   * tunnel passes `upstream` already connected (its dial's handler passes errors on to
+   * targetError).
    */
   constructor(
     private readonly client: Socket,
     private readonly rec: RecordedConnection,
     private readonly ctx: ProxyContext,
-    captureHeld: boolean
+    captureHeld: boolean,
+    upstream?: Socket
   ) {
     this.captureHeld = captureHeld
     client.setNoDelay(ctx.noDelay)
-    this.upstream = ctx.target.dial(rec, this)
+    this.upstream = upstream ?? ctx.target.dial(rec, this)
     const up = this.upstream
     client.on('error', (err: NodeJS.ErrnoException) => this.onError('client', err))
     this.stages = ctx.stages?.(rec.id)
@@ -121,10 +134,15 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     this.onError('server', err)
   }
 
-  /** The upstream connect failed (recorded by connect-target.ts): the client is reset. */
+  /**
+   * The upstream connect failed (recorded by connect-target.ts): the client is reset, as the
+   * target's refusal would have; a TLS handshake failure is tcpscope's refusal, not the
+   * target's, so the client sees a clean close (the reason is in the capture).
+   */
   targetFailed(failure: ConnectFailure): void {
     this.end ??= failure.end
-    resetSocket(this.client)
+    if (failure.tls === undefined) return resetSocket(this.client)
+    this.client.destroySoon()
   }
 
   private forward(dir: Direction, chunk: Buffer, to: Socket): void {
@@ -209,7 +227,8 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
    * 'data' as usual.
    */
   private readDirect(dir: Direction, from: Socket, to: Socket): void {
-    if (!this.rec.copiesChunks) return
+    // A TLS socket's reads are decrypted in Node's TLS layer, not read from a TCP handle.
+    if (!this.rec.copiesChunks || from instanceof TLSSocket) return
     const pool = this.ctx.readBuffers
     const buf = pool.take()
     if (buf === undefined) return

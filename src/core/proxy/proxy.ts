@@ -14,10 +14,18 @@ import { remotePeer, resetSocket } from '../net/sockets'
 import { warmSocketConstructor } from '../net/target/node-internals'
 import { LiveSet } from '../net/live-set'
 import { ProxyConnection, proxyContext, type ProxyContext, type UpstreamOptions } from './proxy-connection'
+import { ForwardMode, type ForwardProxyOptions, type ProxyMember } from './forward/forward-mode'
+import { TlsListenSetup, type TlsListenHost, type TlsListenSettings } from './tls-listen'
 
-export interface ProxyOptions extends UpstreamOptions {
+export interface ProxyOptions extends Omit<UpstreamOptions, 'target'> {
   id: string
   listen: Endpoint
+  /** Where every connection goes; a forward proxy has none. */
+  target?: Endpoint
+  /** A forward proxy (forward/forward-mode.ts): each client names its destination. */
+  forward?: ForwardProxyOptions
+  /** Terminate TLS from clients (`--tls-listen`, tls-listen.ts); TLS toward the target is UpstreamOptions.tls. */
+  tlsListen?: TlsListenSettings
 }
 
 /** What a proxy shares with the engine. */
@@ -32,7 +40,7 @@ export interface ProxyDeps {
 
 export class Proxy {
   private listener!: Listener
-  private readonly live = new LiveSet<ProxyConnection>()
+  private readonly live = new LiveSet<ProxyMember>()
   private accepted = 0
   private stopped = false
   private closed: Promise<void> | undefined
@@ -40,7 +48,10 @@ export class Proxy {
   private whenEmpty: (() => void)[] = []
   /** The target as typed back to people; every connection record names it. */
   private readonly targetText: string
-  private readonly ctx: ProxyContext
+  private readonly ctx: ProxyContext | undefined
+  private readonly forward: ForwardMode | undefined
+  /** Set with `--tls-listen`: each connection is secured first (tls-listen.ts), off the plain fast path. */
+  private readonly tlsHost: TlsListenHost | undefined
 
   private readonly capture: LiveCapture
 
@@ -49,9 +60,27 @@ export class Proxy {
     private readonly deps: ProxyDeps
   ) {
     this.capture = deps.capture
-    this.targetText = formatEndpoint(opts.target)
+    this.targetText = opts.target !== undefined ? formatEndpoint(opts.target) : 'forward'
+    this.forward = opts.forward !== undefined ? this.forwardMode(opts.forward) : undefined
     // Builds the upstream's Target: one no connect could reach fails here, before listening.
-    this.ctx = proxyContext(opts, this.connectionDone)
+    this.ctx = opts.target !== undefined ? proxyContext({ ...opts, target: opts.target }, this.connectionDone) : undefined
+    this.tlsHost = opts.tlsListen !== undefined ? { settings: opts.tlsListen, done: (setup) => this.connectionDone(setup) } : undefined
+  }
+
+  private forwardMode(forward: ForwardProxyOptions): ForwardMode {
+    const { opts, deps } = this
+    return new ForwardMode(forward, {
+      ownerId: opts.id,
+      capture: deps.capture,
+      budget: deps.budget,
+      fdExhausted: () => deps.fdExhausted(),
+      connectTimeoutMs: opts.connectTimeoutMs,
+      noDelay: opts.noDelay,
+      stages: opts.stages,
+      held: () => deps.hold.held,
+      admit: (member) => this.live.add(member),
+      done: this.connectionDone
+    })
   }
 
   private newServer(): Server {
@@ -78,6 +107,9 @@ export class Proxy {
       id: this.opts.id,
       listen: this.listener.address,
       target: this.targetText,
+      mode: this.forward !== undefined ? 'forward' : 'target',
+      ...(this.tlsHost !== undefined ? { tlsListen: true } : {}),
+      ...(this.opts.tls !== undefined ? { tlsUpstream: true } : {}),
       state: this.stopped ? 'stopped' : 'listening',
       accepted: this.accepted,
       active: this.live.size
@@ -86,6 +118,7 @@ export class Proxy {
 
   private accept(socket: Socket): void {
     this.accepted++
+    if (this.forward !== undefined) return this.forward.accept(socket)
     const listen = this.opts.listen
     const rec = this.capture.openConnection({
       kind: 'proxy',
@@ -98,7 +131,8 @@ export class Proxy {
     // The upstream needs one more descriptor; see fd-budget.ts for why this is checked here.
     if (!budget.room(1)) return this.turnAway(socket, rec)
     budget.opened(1)
-    this.live.add(new ProxyConnection(socket, rec, this.ctx, this.deps.hold.held))
+    if (this.tlsHost !== undefined) return void this.live.add(new TlsListenSetup(socket, rec, this.ctx!, this.tlsHost, this.deps.hold.held))
+    this.live.add(new ProxyConnection(socket, rec, this.ctx!, this.deps.hold.held))
   }
 
   /** Out of descriptors: the client is recorded, told with an RST, and the user with a warning. */
@@ -113,8 +147,8 @@ export class Proxy {
     this.deps.fdExhausted()
   }
 
-  private readonly connectionDone = (conn: ProxyConnection): void => {
-    this.deps.budget.closed(2)
+  private readonly connectionDone = (conn: ProxyMember, descriptors = 2): void => {
+    this.deps.budget.closed(descriptors)
     this.live.delete(conn)
     if (this.live.size > 0 || this.whenEmpty.length === 0) return
     const waiting = this.whenEmpty

@@ -17,8 +17,18 @@
 //   first bytes to it (Node holds them until it connects), and tells a handler the outcome.
 //   No promise, no timer of its own (a Target's timeouts share one, deadline-queue.ts), and
 //   no listener beyond the two a connect needs.
+//
+// TLS on this leg (TargetOptions.tls, loaded by tls-connect.ts) is one more step of the same
+// attempt, not another way to connect: tls.connect() runs over the TCP socket, `connected` is
+// still recorded when TCP connects, and the attempt settles on the handshake instead: a `tls`
+// record with the leg's facts (version, cipher, SNI, ALPN, the target's chain), or a `tls`
+// failure and a `connect-failed` with the same one line (tls-errors.ts). The connect timeout
+// covers both. connect() and dial() hand back the TLSSocket, so callers read and write
+// cleartext as they do over TCP; a TLS error after the handshake (a TLS 1.3 server refusing
+// the client certificate) is recorded as a `tls` failure too, then told as the socket's error.
 
 import { connect, isIP, type NetConnectOpts, type Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 import type { ConnectionEnd, PeerAddress } from '../../../shared/capture-types'
 import { formatEndpoint, type Endpoint } from '../../../shared/endpoint'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../../shared/limits'
@@ -28,21 +38,15 @@ import type { FdBudget } from '../fd-budget'
 import { checkSocketPath } from '../listen'
 import { UserError, cancelled, describeConnectError, type ConnectFrom } from '../net-errors'
 import { isResetError, localPeer, remotePeer } from '../sockets'
+import { isTlsError, TlsLeg, type TlsConnect, type TlsOverride } from './tls-connect'
+import type { TlsFailure } from '../../../shared/tls-types'
+
+export type { TlsConnect, TlsOverride } from './tls-connect'
+export { loadTlsConnect } from './tls-connect'
 
 /**
  * How to reach a target: fixed for a proxy, a client session or a replay, and used by each of
  * its connects.
- *
- * TLS on this leg (the next issue) is one more optional field here, not another way to connect:
- *
- *     tls?: { servername?: string; alpn?: string[]; ca?: string[]; cert?: string; key?: string; verify?: boolean }
- *
- * With it, the attempt below runs tls.connect({ socket, ... }) over the TCP socket once it
- * connects and settles on 'secureConnect' instead: `connected` is still recorded when TCP
- * connects, the handshake's outcome (protocol, ALPN, the server's certificate) gets a record
- * of its own, a handshake failure is a `connect-failed` worded in net-errors.ts like every
- * other, and the socket handed back (by connect() and dial()) is the TLSSocket, so callers
- * read and write cleartext as they do now.
  */
 export interface TargetOptions {
   target: Endpoint
@@ -57,6 +61,8 @@ export interface TargetOptions {
   noDelay?: boolean
   keepAlive?: boolean
   keepAliveInitialDelayMs?: number
+  /** Speak TLS to the target: loadTlsConnect(options) builds it (files read once, before any connect). */
+  tls?: TlsConnect
 }
 
 /** One connect(): where it is recorded, what cancels it, and what counts its descriptor. */
@@ -64,6 +70,8 @@ export interface ConnectOptions {
   record?: RecordedConnection
   signal?: AbortSignal
   budget?: FdBudget
+  /** This connect's SNI and ALPN, over the Target's TLS options (ignored without them). */
+  tls?: TlsOverride
 }
 
 /** The target could not be reached: front ends tell it apart from other failures (the CLI's exit code, replay's "unreachable"). */
@@ -76,6 +84,8 @@ export interface ConnectFailure {
   message: string
   /** How the connection ends because of it. */
   end: ConnectionEnd
+  /** The TLS handshake failed (TCP had connected): recorded as a `tls` failure too; a proxy closes its client cleanly. */
+  tls?: TlsFailure
 }
 
 /** Told how a dial() ended (one of the first two, once), then of the socket's errors after it connected. */
@@ -100,6 +110,8 @@ export class Target {
   readonly deadlines: DeadlineQueue
   /** Built once: every connect of this target passes the same options. */
   private readonly socketOptions: NetConnectOpts
+  /** TLS toward the target, when it speaks it. */
+  readonly tls: TlsLeg | undefined
 
   /** Throws a one-line UserError for a target no connect could reach as named (a socket path the OS would cut short). */
   constructor(opts: TargetOptions) {
@@ -109,6 +121,7 @@ export class Target {
     this.timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
     this.deadlines = new DeadlineQueue(this.timeoutMs)
     this.from = { localAddress: opts.localAddress, localPort: opts.localPort }
+    this.tls = opts.tls !== undefined ? new TlsLeg(opts.tls, t.kind === 'unix' ? undefined : t.host) : undefined
     if (t.kind === 'unix') {
       this.path = t.path
       this.knownRemote = undefined
@@ -131,11 +144,18 @@ export class Target {
    * The proxy's hot path: starts a connect and returns its socket at once, still connecting.
    * The outcome is recorded into `rec` and told to `handler`, and so are the socket's errors
    * after it connected (targetError): the caller adds no 'error' listener of its own.
+   * With TLS the socket is the TLSSocket (what is written before the handshake waits for it);
+   * `tls` sets this connect's SNI and ALPN.
    */
-  dial(rec: RecordedConnection, handler: DialHandler): Socket {
-    const socket = connect(this.socketOptions)
-    new Attempt(this, socket, rec, handler)
-    return socket
+  dial(rec: RecordedConnection, handler: DialHandler, tls?: TlsOverride): Socket {
+    const raw = connect(this.socketOptions)
+    if (this.tls === undefined) {
+      new Attempt(this, raw, raw, rec, handler, undefined)
+      return raw
+    }
+    const started = this.tls.start(raw, tls)
+    new Attempt(this, started.socket, raw, rec, handler, started.servername)
+    return started.socket
   }
 
   /** Connects; resolves with the connected socket, or closes the record and rejects with the one-line reason. */
@@ -147,20 +167,22 @@ export class Target {
       return Promise.reject(cancelled())
     }
     rec?.event('connecting', undefined, { target: this.where })
-    const socket = connect(this.socketOptions)
+    const raw = connect(this.socketOptions)
+    const started = this.tls?.start(raw, opts.tls)
+    const socket: Socket = started?.socket ?? raw
     if (budget !== undefined) {
       budget.opened(1)
-      socket.once('close', () => budget.closed(1))
+      raw.once('close', () => budget.closed(1))
     }
     if (rec !== undefined) {
-      socket.on('lookup', (err, address, family, host) => {
+      raw.on('lookup', (err, address, family, host) => {
         if (!err) rec.event('lookup', undefined, { host, address, family })
       })
     }
     return new Promise((resolve, reject) => {
       const onAbort = (): void => void socket.destroy(Object.assign(new Error('cancelled'), { code: 'ECANCELED' }))
       signal?.addEventListener('abort', onAbort, { once: true })
-      new Attempt(this, socket, rec, {
+      new Attempt(this, socket, raw, rec, {
         targetConnected: () => {
           signal?.removeEventListener('abort', onAbort)
           resolve(socket)
@@ -173,44 +195,89 @@ export class Target {
             reject(failure.code === 'ECANCELED' ? cancelled() : new ConnectError(failure.message, failure.code))
           })
         }
-      })
+      }, started?.servername)
     })
   }
 }
 
-/** One connect in flight: its deadline, its outcome recorded, its handler told. */
+/**
+ * One connect in flight: its deadline, its outcome recorded, its handler told. `socket` is
+ * what the caller gets (the TLSSocket with TLS), `raw` the TCP socket under it (the same
+ * socket without TLS).
+ */
 class Attempt implements Expiring {
   private settled = false
+  /** TLS only: TCP is up and the handshake is running. */
+  private handshaking = false
   private readonly ticket: number
 
   constructor(
     private readonly target: Target,
     private readonly socket: Socket,
+    private readonly raw: Socket,
     private readonly rec: RecordedConnection | undefined,
-    private readonly handler: DialHandler
+    private readonly handler: DialHandler,
+    /** The SNI sent, with TLS. */
+    private readonly servername: string | undefined
   ) {
     this.ticket = target.deadlines.add(this)
-    socket.once('connect', this.onConnect)
+    raw.once('connect', this.onConnect)
     // Stays for the socket's life: once settled it hands errors to targetError (the proxy's one
     // listener per socket), or ignores them for a caller that listens itself; either way an
     // error never finds the socket without a listener, which would end the process.
     socket.on('error', this.onError)
+    if (socket !== raw) {
+      // The TLSSocket reports the TCP socket's errors too; this one only must not go unheard.
+      raw.on('error', () => {})
+      socket.once('secureConnect', this.onSecure)
+    }
   }
 
   private readonly onConnect = (): void => {
     if (this.settled) return
+    const { target, raw } = this
+    this.rec?.connected(localPeer(raw, target.path), target.knownRemote ?? remotePeer(raw, target.path))
+    if (this.socket !== raw) {
+      this.handshaking = true
+      return
+    }
     this.settled = true
-    const { target, socket } = this
     target.deadlines.cancel(this.ticket)
-    this.rec?.connected(localPeer(socket, target.path), target.knownRemote ?? remotePeer(socket, target.path))
     this.handler.targetConnected()
   }
 
+  /** The TLS handshake finished: judged (verified unless told not to), recorded, and told. */
+  private readonly onSecure = (): void => {
+    if (this.settled) return
+    this.settled = true
+    this.handshaking = false
+    const { target, rec } = this
+    target.deadlines.cancel(this.ticket)
+    const outcome = target.tls!.judge(this.socket as TLSSocket, this.servername, target.where)
+    if ('facts' in outcome) {
+      rec?.event('tls', 'server', { ok: true, ...outcome.facts })
+      return this.handler.targetConnected()
+    }
+    const f = outcome.failure
+    rec?.event('tls', 'server', { ok: false, ...f })
+    rec?.event('connect-failed', 'server', { code: f.code, message: f.message })
+    // Closed, not reset: the target did nothing wrong at the TCP level.
+    this.socket.destroy()
+    this.handler.targetFailed({ code: f.code, message: f.message, end: 'connect-failed', tls: f })
+  }
+
   private readonly onError = (err: NodeJS.ErrnoException): void => {
-    if (this.settled) return this.handler.targetError?.(err)
+    if (this.settled) return this.afterError(err)
     this.settled = true
     const target = this.target
     target.deadlines.cancel(this.ticket)
+    if (this.handshaking) {
+      this.handshaking = false
+      const f = err.code === 'ETIMEDOUT' ? { side: 'server' as const, code: 'ETIMEDOUT', message: err.message } : target.tls!.failure(err, target.where)
+      this.rec?.event('tls', 'server', { ok: false, ...f })
+      this.rec?.event('connect-failed', 'server', { code: f.code, message: f.message })
+      return this.handler.targetFailed({ code: f.code, message: f.message, end: 'connect-failed', tls: f })
+    }
     const code = err.code ?? 'ERROR'
     const message = code === 'ECANCELED' ? 'cancelled' : describeConnectError(err, target.where, target.from)
     // A reset as the connect completes: the server did accept, and any bytes it sent before the reset are gone with the socket.
@@ -219,11 +286,27 @@ class Attempt implements Expiring {
     this.handler.targetFailed({ code, message, end: reset ? 'server-reset' : 'connect-failed' })
   }
 
+  /**
+   * An error after the connect settled: the handler's (or the caller's own listener's). A TLS
+   * error (an alert after the handshake) is recorded as the leg's `tls` failure first, and
+   * told in its one line.
+   */
+  private afterError(err: NodeJS.ErrnoException): void {
+    if (this.socket !== this.raw && isTlsError(err)) {
+      const f = this.target.tls!.failure(err, this.target.where)
+      this.rec?.event('tls', 'server', { ok: false, ...f })
+      return this.handler.targetError?.(Object.assign(new Error(f.message), { code: f.code }))
+    }
+    this.handler.targetError?.(err)
+  }
+
   /** The connect timeout passed: recorded, then the socket destroyed with ETIMEDOUT (onError words and records it). */
   expired(): void {
     if (this.settled || this.socket.destroyed) return
     const ms = this.target.timeoutMs
-    this.rec?.event('timeout', undefined, { ms, what: 'connect' })
-    this.socket.destroy(Object.assign(new Error(`connect timed out after ${ms} ms`), { code: 'ETIMEDOUT' }))
+    const handshake = this.handshaking
+    this.rec?.event('timeout', undefined, { ms, what: handshake ? 'tls-handshake' : 'connect' })
+    const message = handshake ? `${this.target.where} did not finish the TLS handshake within ${ms} ms` : `connect timed out after ${ms} ms`
+    this.socket.destroy(Object.assign(new Error(message), { code: 'ETIMEDOUT' }))
   }
 }

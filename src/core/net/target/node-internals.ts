@@ -85,6 +85,13 @@ export function handleAddress(s: Socket, which: 'getpeername' | 'getsockname'): 
  * destroys the socket with it), a FIN as a second EOF, which Node ignores.
  */
 export function confirmFin(s: Socket, fin: () => void): void {
+  // A TLSSocket's handle is TLS's (TLSWrap): its reads are records, so a second read never
+  // comes back through onread as below and the socket would stay open for good; the TCP
+  // socket under it tells (confirmTlsFin), else its end is the TLS layer's, taken as a FIN.
+  if ((s as Socket & { encrypted?: boolean }).encrypted === true) {
+    const tcp = tcpUnder(s)
+    return tcp !== undefined ? confirmTlsFin(s, tcp, fin) : fin()
+  }
   const handle = handleOf(s)
   if (handle === undefined || typeof handle.getpeername !== 'function' || typeof handle.readStart !== 'function') {
     // A Unix socket (no reset to tell) or a handle this Node does not have: take it as a FIN.
@@ -130,6 +137,26 @@ export function confirmFin(s: Socket, fin: () => void): void {
     internalsStatus.finCheck = 'fallback'
     settle()
   }
+}
+
+/**
+ * confirmFin for a TLS socket, whose 'end' comes from its TLS layer: reading the TCP socket
+ * once more is not ours to do there, so the kernel's state decides. After the peer's FIN the
+ * TCP socket still has a peer (CLOSE_WAIT); after a reset it has none. Only once tcpscope
+ * sent its own FIN too is "no peer" ambiguous (both FINs done): then it counts as a FIN.
+ */
+function confirmTlsFin(s: Socket, tcp: Socket, fin: () => void): void {
+  const handle = handleOf(tcp)
+  if (handle === undefined || typeof handle.getpeername !== 'function' || s.writableEnded) return fin()
+  let connected: boolean
+  try {
+    connected = handle.getpeername({}) === 0
+  } catch {
+    internalsStatus.finCheck = 'fallback'
+    return fin()
+  }
+  if (connected) return fin()
+  s.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104, syscall: 'read' }))
 }
 
 // Node's Socket constructor copies its options with `{ ...options }` and then adds three
@@ -204,4 +231,14 @@ export function readInto(s: Socket, buffer: Buffer, onRead: (n: number, buf: Buf
   fields[keys.next] = next
   internalsStatus.userBuffer = 'yes'
   return true
+}
+
+/**
+ * The TCP socket under a TLSSocket (Node keeps it as `_parent`), for what only TCP can do:
+ * an RST (resetAndDestroy() refuses a TLS handle). Undefined for a plain socket, or where
+ * this Node keeps it elsewhere (the caller then closes instead of resetting).
+ */
+export function tcpUnder(s: Socket): Socket | undefined {
+  const parent = (s as unknown as { _parent?: unknown })._parent
+  return parent instanceof Socket && parent !== s ? parent : undefined
 }

@@ -1,0 +1,174 @@
+// TLS toward a target (tcpscope is the TLS client): loading what the user named (CA files,
+// a client certificate) into one SecureContext, once, before any connect; and the handshake
+// step of a connect (connect-target.ts's Attempt runs it over the TCP socket): what goes
+// into tls.connect(), how a finished handshake is judged (verified, or why not), and the
+// sessions kept for resumption.
+//
+// Verification is tcpscope's own, after the handshake (rejectUnauthorized is false): so an
+// unverified leg still records the chain it was shown, the failure names the certificate,
+// and `--insecure` records why it would have failed (TlsLegFacts.unverified).
+
+import { X509Certificate } from 'node:crypto'
+import { isIP, type Socket } from 'node:net'
+import * as tls from 'node:tls'
+import type { TlsConnectOptions } from '../../../shared/tls-args'
+import type { TlsFailure, TlsLegFacts } from '../../../shared/tls-types'
+import { legFacts } from '../../tls/tls-facts'
+import { PROXY_TLS_FLAGS, upstreamFailure, verifyFailure, verifyReason, type TlsFlagWords } from '../../tls/tls-errors'
+import { UserError } from '../net-errors'
+import { readSmallFile } from '../../tls/read-small-file'
+
+/** TLS toward a target, loaded and ready: what TargetOptions.tls takes. */
+export interface TlsConnect {
+  /** false (`--insecure`): the chain is not checked; why it would have failed is recorded. */
+  verify: boolean
+  /** The trusted roots and the client certificate, built once for every connect. */
+  context: tls.SecureContext
+  /** The name sent (SNI) and verified; default: the target's host name (an IP: none sent, the IP verified). */
+  servername?: string
+  /** ALPN protocols offered; none when absent. */
+  alpn?: string[]
+  /** A client certificate is configured (failures word the mTLS case by it). */
+  clientCert: boolean
+  /** How failures name the flags that fix them. */
+  flags: TlsFlagWords
+}
+
+/** One connect's own SNI and ALPN (a proxy mirrors each client's), over the Target's. */
+export interface TlsOverride {
+  servername?: string
+  alpn?: string[]
+}
+
+const readUserFile = (flag: string, path: string): Promise<Buffer> => readSmallFile(path, `cannot read ${flag} ${path}`)
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g
+
+/** The certificates of a CA file, PEM (one or many) or a single DER certificate. */
+function caCertificates(flag: string, path: string, bytes: Buffer): string[] {
+  const text = bytes.toString('latin1')
+  const blocks = text.match(PEM_CERT) ?? []
+  const out: string[] = []
+  try {
+    if (blocks.length === 0) out.push(new X509Certificate(bytes).toString())
+    else for (const b of blocks) out.push(new X509Certificate(b).toString())
+  } catch {
+    const what = blocks.length === 0 ? 'holds no certificate (PEM "-----BEGIN CERTIFICATE-----" or DER)' : 'holds a certificate that cannot be read'
+    throw new UserError(`${flag} ${path} ${what}`, 'EBADCERT')
+  }
+  return out
+}
+
+/** The roots a target is verified against by default: Node's (Mozilla's), and the system's where this Node can read them. */
+function defaultRoots(): string[] {
+  // tls.getCACertificates arrived in Node 22.15; Node 20 has only its bundled roots.
+  const get = (tls as unknown as { getCACertificates?: (which: string) => string[] }).getCACertificates
+  if (typeof get !== 'function') return [...tls.rootCertificates]
+  try {
+    return [...new Set([...get('default'), ...get('system')])]
+  } catch {
+    return [...tls.rootCertificates]
+  }
+}
+
+/**
+ * Loads TLS options (files read asynchronously) into a TlsConnect. Throws a one-line
+ * UserError naming the flag for a file that is missing, unreadable or not a certificate
+ * or key, and for a certificate without its key.
+ */
+export async function loadTlsConnect(opts: TlsConnectOptions, flags: TlsFlagWords = PROXY_TLS_FLAGS): Promise<TlsConnect> {
+  if ((opts.cert === undefined) !== (opts.key === undefined)) {
+    throw new UserError(`${flags.clientCert} and ${flags.clientKey} go together: give both, or neither`, 'EUSAGE')
+  }
+  const [caBytes, certBytes, keyBytes] = await Promise.all([
+    opts.ca !== undefined ? readUserFile(flags.ca, opts.ca) : undefined,
+    opts.cert !== undefined ? readUserFile(flags.clientCert, opts.cert) : undefined,
+    opts.key !== undefined ? readUserFile(flags.clientKey, opts.key) : undefined
+  ])
+  const ctxOpts: tls.SecureContextOptions = {}
+  // Passing `ca` replaces the default roots, so an extra CA goes in beside them.
+  if (caBytes !== undefined) ctxOpts.ca = [...defaultRoots(), ...caCertificates(flags.ca, opts.ca!, caBytes)]
+  if (certBytes !== undefined && keyBytes !== undefined) {
+    ctxOpts.cert = certBytes
+    ctxOpts.key = keyBytes
+  }
+  let context: tls.SecureContext
+  try {
+    context = tls.createSecureContext(ctxOpts)
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]
+    throw new UserError(`cannot use ${flags.clientCert} ${opts.cert ?? ''} with ${flags.clientKey} ${opts.key ?? ''}: ${why} (they must be PEM, and the key must match the certificate)`, 'EBADCERT')
+  }
+  const out: TlsConnect = { verify: opts.verify ?? true, context, clientCert: certBytes !== undefined, flags }
+  if (opts.sni !== undefined) out.servername = opts.sni
+  if (opts.alpn !== undefined && opts.alpn.length > 0) out.alpn = opts.alpn
+  return out
+}
+
+/** Sessions kept per name for resumption; a bound, since every name a proxy meets would add one. */
+const MAX_SESSIONS = 256
+
+/** A Target's TLS: its loaded options, and the sessions its connects resume. */
+export class TlsLeg {
+  private readonly sessions = new Map<string, Buffer>()
+
+  constructor(
+    readonly opts: TlsConnect,
+    /** The target's host (a name or an IP), or undefined for a Unix socket. */
+    private readonly host: string | undefined
+  ) {}
+
+  /** The name sent as SNI: the override's, the configured one, or the target's host name (never an IP: RFC 6066 forbids it). */
+  servername(override: TlsOverride | undefined): string | undefined {
+    const name = override?.servername ?? this.opts.servername ?? this.host
+    return name !== undefined && isIP(name) === 0 && name !== '' ? name : undefined
+  }
+
+  /** Starts the handshake over `raw` (connected or still connecting: it begins once TCP is up). */
+  start(raw: Socket, override: TlsOverride | undefined): { socket: tls.TLSSocket; servername: string | undefined } {
+    const servername = this.servername(override)
+    const alpn = override?.alpn ?? this.opts.alpn
+    const key = servername ?? this.host ?? ''
+    const o: tls.ConnectionOptions & { allowHalfOpen: boolean } = {
+      socket: raw,
+      secureContext: this.opts.context,
+      rejectUnauthorized: false,
+      // Node's tls.connect passes it to the TLSSocket (its types leave it out): a FIN from the target leaves the write side open.
+      allowHalfOpen: true,
+      // What the certificate is checked against when no name is sent: the IP connected to.
+      host: servername ?? this.host
+    }
+    if (servername !== undefined) o.servername = servername
+    if (alpn !== undefined && alpn.length > 0) o.ALPNProtocols = alpn
+    const session = this.sessions.get(key)
+    if (session !== undefined) o.session = session
+    const socket = tls.connect(o)
+    socket.on('session', (s: Buffer) => {
+      this.sessions.delete(key)
+      if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string)
+      this.sessions.set(key, s)
+    })
+    return { socket, servername }
+  }
+
+  /** A finished handshake judged: its facts, or (verification on, and it failed) the failure. */
+  judge(socket: tls.TLSSocket, servername: string | undefined, where: string): { facts: TlsLegFacts } | { failure: TlsFailure } {
+    const facts = legFacts(socket, 'server', servername, true)
+    if (socket.authorized) return { facts }
+    const code = String(socket.authorizationError ?? 'UNABLE_TO_VERIFY')
+    const leaf = facts.chain?.[0]
+    if (this.opts.verify) return { failure: verifyFailure(code, where, leaf, servername ?? this.host, this.opts.flags) }
+    facts.unverified = verifyReason(code, leaf, servername ?? this.host)
+    return { facts }
+  }
+
+  /** A handshake that ended in an error (not verification). */
+  failure(err: unknown, where: string): TlsFailure {
+    return upstreamFailure(err, { where, flags: this.opts.flags, clientCert: this.opts.clientCert })
+  }
+}
+
+/** An error of a TLS socket that is the TLS layer's (an alert, a protocol error), not the TCP connection's. */
+export function isTlsError(err: NodeJS.ErrnoException): boolean {
+  return typeof err.code === 'string' && (err.code.startsWith('ERR_SSL_') || err.code.startsWith('ERR_TLS_'))
+}

@@ -1,0 +1,53 @@
+// A target proxy's TLS options made ready before it listens: the files it names read (never
+// synchronously) and checked, the CA opened once, so a mistake is one line at start and
+// not a failure per connection.
+
+import type { SecureContext } from 'node:tls'
+import type { Endpoint } from '../../shared/endpoint'
+import type { TlsConnectOptions, TlsListenOptions } from '../../shared/tls-args'
+import { UserError } from '../net/net-errors'
+import { loadTlsConnect, type TlsConnect } from '../net/target/connect-target'
+import type { CaSource } from '../tls/ca-commands'
+import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, loadListenContext } from '../tls/tls-accept'
+import { PROXY_TLS_FLAGS } from '../tls/tls-errors'
+import type { TlsListenSettings } from './tls-listen'
+
+/** `tcpscope proxy`'s names for a certificate given instead of the CA's leaves. */
+export const PROXY_LISTEN_FLAGS = { cert: '--tls-cert', key: '--tls-key' }
+
+export async function proxyTlsOptions(
+  target: Endpoint,
+  tlsListen: TlsListenOptions | undefined,
+  tlsUpstream: TlsConnectOptions | undefined,
+  ca: CaSource | undefined
+): Promise<{ tls?: TlsConnect; tlsListen?: TlsListenSettings }> {
+  const out: { tls?: TlsConnect; tlsListen?: TlsListenSettings } = {}
+  if (tlsUpstream !== undefined) out.tls = await loadTlsConnect(tlsUpstream, PROXY_TLS_FLAGS)
+  if (tlsListen === undefined) return out
+  let contextFor: (name: string) => Promise<SecureContext>
+  let leafFromCa: boolean
+  if (tlsListen.cert !== undefined || tlsListen.key !== undefined) {
+    if (tlsListen.cert === undefined || tlsListen.key === undefined) {
+      throw new UserError(`${PROXY_LISTEN_FLAGS.cert} and ${PROXY_LISTEN_FLAGS.key} go together: give both, or neither (then clients get a leaf from tcpscope's CA)`, 'EUSAGE')
+    }
+    const context = await loadListenContext(tlsListen.cert, tlsListen.key, PROXY_LISTEN_FLAGS)
+    contextFor = () => Promise.resolve(context)
+    leafFromCa = false
+  } else {
+    if (ca === undefined) throw new UserError('TLS toward clients needs tcpscope\'s CA, which this engine has not got; give --tls-cert FILE --tls-key FILE instead', 'EUSAGE')
+    // Opened now: a CA that cannot be read or made fails the start, not every handshake.
+    const authority = await ca()
+    contextFor = (name) => authority.leafContext(name)
+    leafFromCa = true
+  }
+  const settings: TlsListenSettings = {
+    contextFor,
+    leafFromCa,
+    defaultName: tlsListen.name ?? (target.kind === 'tcp' ? target.host : 'localhost'),
+    timeoutMs: DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS
+  }
+  if (tlsUpstream?.sni !== undefined) settings.sni = tlsUpstream.sni
+  if (tlsUpstream?.alpn !== undefined && tlsUpstream.alpn.length > 0) settings.alpn = tlsUpstream.alpn
+  out.tlsListen = settings
+  return out
+}
