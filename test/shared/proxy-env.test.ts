@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { proxyEnv, proxyEnvVars, shellFromPath } from '../../src/shared/proxy-env'
-import { hasProgram } from '../helpers/peers'
+import { hasProgram, needProgram } from '../helpers/peers'
 
 const target = { proxy: '127.0.0.1:8080', caPath: "/home/o'brien/my data/tcpscope-ca.pem" }
 const NAMES = ['HTTP_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO']
@@ -31,7 +31,7 @@ describe('proxyEnv', () => {
 
   for (const shell of ['bash', 'zsh', 'fish'] as const) {
     it(`${shell} sets every variable to exactly its value`, (ctx) => {
-      if (!hasProgram(shell)) ctx.skip(`${shell} is not installed here`)
+      needProgram(ctx, shell, hasProgram(shell))
       const script = [...proxyEnv(shell, target), ...NAMES.map((n) => `printenv ${n}`)].join('\n')
       const out = execFileSync(shell, ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH } }).split('\n')
       const want = new Map(proxyEnvVars(target, shell))

@@ -2,13 +2,12 @@
 // synchronously) and checked, the CA opened once, so a mistake is one line at start and
 // not a failure per connection.
 
-import type { SecureContext } from 'node:tls'
 import type { Endpoint } from '../../shared/endpoint'
 import type { TlsConnectOptions, TlsListenOptions } from '../../shared/tls-args'
-import { UserError } from '../net/net-errors'
 import { loadTlsConnect, type TlsConnect } from '../net/target/connect-target'
 import type { CaSource } from '../tls/ca-commands'
-import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, loadListenContext } from '../tls/tls-accept'
+import { certificateSource } from '../tls/certificate-source'
+import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../tls/tls-accept'
 import { PROXY_TLS_FLAGS } from '../tls/tls-errors'
 import type { TlsListenSettings } from './tls-listen'
 
@@ -24,22 +23,7 @@ export async function proxyTlsOptions(
   const out: { tls?: TlsConnect; tlsListen?: TlsListenSettings } = {}
   if (tlsUpstream !== undefined) out.tls = await loadTlsConnect(tlsUpstream, PROXY_TLS_FLAGS)
   if (tlsListen === undefined) return out
-  let contextFor: (name: string) => Promise<SecureContext>
-  let leafFromCa: boolean
-  if (tlsListen.cert !== undefined || tlsListen.key !== undefined) {
-    if (tlsListen.cert === undefined || tlsListen.key === undefined) {
-      throw new UserError(`${PROXY_LISTEN_FLAGS.cert} and ${PROXY_LISTEN_FLAGS.key} go together: give both, or neither (then clients get a leaf from tcpscope's CA)`, 'EUSAGE')
-    }
-    const context = await loadListenContext(tlsListen.cert, tlsListen.key, PROXY_LISTEN_FLAGS)
-    contextFor = () => Promise.resolve(context)
-    leafFromCa = false
-  } else {
-    if (ca === undefined) throw new UserError('TLS toward clients needs tcpscope\'s CA, which this engine has not got; give --tls-cert FILE --tls-key FILE instead', 'EUSAGE')
-    // Opened now: a CA that cannot be read or made fails the start, not every handshake.
-    const authority = await ca()
-    contextFor = (name) => authority.leafContext(name)
-    leafFromCa = true
-  }
+  const { contextFor, leafFromCa } = await certificateSource(tlsListen, PROXY_LISTEN_FLAGS, ca)
   const settings: TlsListenSettings = {
     contextFor,
     leafFromCa,

@@ -13,7 +13,8 @@ import { UserError, errorInfo } from '../net/net-errors'
 import { isResetError } from '../net/sockets'
 import { loadTlsConnect, type TlsConnect } from '../net/target/connect-target'
 import type { CaSource } from '../tls/ca-commands'
-import { acceptTls, DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, loadListenContext, readHello, TlsAcceptError } from '../tls/tls-accept'
+import { certificateSource } from '../tls/certificate-source'
+import { acceptTls, DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, readHello, TlsAcceptError } from '../tls/tls-accept'
 import { SESSION_TLS_FLAGS } from '../tls/tls-errors'
 
 /** `tcpscope serve`'s names for a certificate given instead of the CA's leaves. */
@@ -43,23 +44,10 @@ const WILDCARDS = new Set(['0.0.0.0', '::', '[::]', ''])
  * SNI, else `name`, else the listen host (`localhost` for a wildcard address or a socket path).
  */
 export async function loadServerTls(opts: TlsListenOptions, listen: Endpoint, ca: CaSource | undefined): Promise<ServerTls> {
-  let contextFor: (name: string) => Promise<SecureContext>
-  let leafFromCa: boolean
-  if (opts.cert !== undefined || opts.key !== undefined) {
-    if (opts.cert === undefined || opts.key === undefined) {
-      throw new UserError(`${SERVE_TLS_FLAGS.cert} and ${SERVE_TLS_FLAGS.key} go together: give both, or neither (then clients get a leaf from tcpscope's CA)`, 'EUSAGE')
-    }
-    if (opts.name !== undefined) throw new UserError(`--tls-name names the leaf tcpscope's CA makes; with ${SERVE_TLS_FLAGS.cert} the certificate given is used whatever the name: drop one`, 'EUSAGE')
-    const context = await loadListenContext(opts.cert, opts.key, SERVE_TLS_FLAGS)
-    contextFor = () => Promise.resolve(context)
-    leafFromCa = false
-  } else {
-    if (ca === undefined) throw new UserError(`TLS toward clients needs tcpscope's CA, which this engine has not got; give ${SERVE_TLS_FLAGS.cert} FILE ${SERVE_TLS_FLAGS.key} FILE instead`, 'EUSAGE')
-    // Opened now: a CA that cannot be read or made fails the start, not every handshake.
-    const authority = await ca()
-    contextFor = (name) => authority.leafContext(name)
-    leafFromCa = true
+  if (opts.cert !== undefined && opts.name !== undefined) {
+    throw new UserError(`--tls-name names the leaf tcpscope's CA makes; with ${SERVE_TLS_FLAGS.cert} the certificate given is used whatever the name: drop one`, 'EUSAGE')
   }
+  const { contextFor, leafFromCa } = await certificateSource(opts, SERVE_TLS_FLAGS, ca)
   const host = listen.kind === 'tcp' && !WILDCARDS.has(listen.host) ? listen.host : 'localhost'
   const out: ServerTls = { contextFor, leafFromCa, defaultName: opts.name ?? host, timeoutMs: DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS }
   if (opts.alpn !== undefined && opts.alpn.length > 0) out.alpn = opts.alpn

@@ -145,6 +145,7 @@ describe('file access, as the contract declares it', () => {
       'capture.open': 'reads-path',
       'capture.save': 'writes-path',
       'capture.export': 'writes-path',
+      'ca.export': 'writes-path',
       'server.start': 'payload-files',
       'server.behaviour': 'payload-files',
       'server.broadcast': 'payload-files',
