@@ -32,9 +32,10 @@ export function freePort(host = '127.0.0.1') {
 /**
  * haproxy in TCP mode, one frontend to one backend, in the foreground (-db, so the pid is
  * the process that forwards). `nbthread 1` by default: on the 2-core bench machine the client
- * and the server need the other core, and tcpscope forwards on one thread too.
+ * and the server need the other core, and tcpscope forwards on one thread too. `bind` and
+ * `server` are added to the bind and server lines (the TLS bench's `ssl crt ...`).
  */
-export async function startHaproxy(target, dir, { threads = 1, host = '127.0.0.1' } = {}) {
+export async function startHaproxy(target, dir, { threads = 1, host = '127.0.0.1', bind = '', server = '' } = {}) {
   const port = await freePort(host)
   const cfg = join(dir, `haproxy-${port}.cfg`)
   writeFileSync(
@@ -55,10 +56,10 @@ export async function startHaproxy(target, dir, { threads = 1, host = '127.0.0.1
       '  timeout client 10m',
       '  timeout server 10m',
       'frontend bench',
-      `  bind ${host}:${port}`,
+      `  bind ${host}:${port} ${bind}`.trimEnd(),
       '  default_backend target',
       'backend target',
-      `  server t ${target}`,
+      `  server t ${target} ${server}`.trimEnd(),
       ''
     ].join('\n')
   )
