@@ -113,8 +113,12 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     }
     up.on('drain', () => this.release('client'))
     client.on('drain', () => this.release('server'))
-    client.on('close', this.onSocketClosed)
-    up.on('close', this.onSocketClosed)
+    // A socket handed over (a TLS leg, a tunnel) may have closed before this connection took
+    // it: its 'close' is gone, so it is counted now, or the connection would never end.
+    for (const s of [client, up]) {
+      if (s.closed) process.nextTick(this.onSocketClosed)
+      else s.on('close', this.onSocketClosed)
+    }
     if (captureHeld) {
       client.pause()
       up.pause()
