@@ -27,7 +27,7 @@ import type { TlsFailure, TlsHello } from '../../shared/tls-types'
 import { UserError } from '../../shared/errors'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { readClientHello } from './client-hello'
-import { badHello, clientClosedDuringHandshake, clientFailure, helloTimeout } from './tls-errors'
+import { badHello, clientClosedDuringHandshake, clientFailure, HELLO_CUT_SHORT, helloTimeout } from './tls-errors'
 import { legFacts } from './tls-facts'
 import { readSmallFile } from './read-small-file'
 
@@ -43,7 +43,7 @@ export type FirstBytes =
   | { state: 'bad'; failure: TlsFailure; bytes: Buffer }
   /** The client sent nothing in time. */
   | { state: 'timeout'; failure: TlsFailure; bytes: Buffer }
-  /** The client ended (FIN), reset or errored before a whole hello came; `error` when it was not a plain FIN. */
+  /** The client ended (FIN) before sending anything, or reset or errored before a whole hello came; `error` when it was not a plain FIN. A FIN after part of a hello is `bad`. */
   | { state: 'closed'; bytes: Buffer; error?: NodeJS.ErrnoException }
 
 /**
@@ -75,9 +75,10 @@ export function readHello(socket: Socket, opts: { timeoutMs?: number } = {}): Pr
       } else if (r.state === 'not-tls') finish({ state: 'not-tls', bytes })
       else finish({ state: 'bad', failure: badHello(r.reason), bytes })
     }
-    const onEnd = (): void => finish({ state: 'closed', bytes })
+    // A FIN after part of a hello is a hello that will never be whole: unreadable, not a quiet close.
+    const onEnd = (): void => finish(bytes.length > 0 ? { state: 'bad', failure: badHello(HELLO_CUT_SHORT), bytes } : { state: 'closed', bytes })
     const onError = (error: NodeJS.ErrnoException): void => finish({ state: 'closed', bytes, error })
-    const timer = setTimeout(() => finish({ state: 'timeout', failure: helloTimeout(ms), bytes }), ms)
+    const timer = setTimeout(() => finish({ state: 'timeout', failure: helloTimeout(ms, bytes.length), bytes }), ms)
     // A slow client must not keep the process alive; its socket does that.
     timer.unref()
     socket.on('data', onData)

@@ -186,7 +186,11 @@ export function badHello(reason: string): TlsFailure {
   return fail('client', 'EBADHELLO', `the client's TLS hello could not be read (${reason})`)
 }
 
-/** The client sent no hello in time. */
-export function helloTimeout(ms: number): TlsFailure {
-  return fail('client', 'ETIMEDOUT', `the client sent no TLS hello within ${ms} ms`)
+/** Why a hello is unreadable when the client's FIN came in the middle of it (badHello's reason). */
+export const HELLO_CUT_SHORT = "the ClientHello was cut short by the client's FIN"
+
+/** The client sent no whole hello in time; `received`: how many bytes of one it did send. */
+export function helloTimeout(ms: number, received = 0): TlsFailure {
+  const what = received > 0 ? `only ${received} bytes of a TLS hello` : 'no TLS hello'
+  return fail('client', 'ETIMEDOUT', `the client sent ${what} within ${ms} ms`)
 }

@@ -282,6 +282,10 @@ describe('proxy with TLS on its legs', () => {
     await outcomeOf(truncated, { endOnFin: true })
     const c = await closedConn()
     expect(c.tls?.failure?.message).toBe('the client did not speak TLS (its first bytes are no TLS hello): connect with TLS, or run the proxy without --tls-listen')
+    // A FIN in the middle of a hello is an unreadable hello, recorded as such, not a quiet close.
+    const cut = await closedConn(2)
+    expect(cut.tls?.failure).toMatchObject({ side: 'client', code: 'EBADHELLO', message: "the client's TLS hello could not be read (the ClientHello was cut short by the client's FIN)" })
+    expect(cut.end).toBe('error')
     const client = await tlsClient(portOf(proxy.listen), { servername: undefined, checkServerIdentity: () => undefined })
     expect((await collect(client)).toString()).toBe('plain')
   })

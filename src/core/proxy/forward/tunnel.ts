@@ -23,7 +23,7 @@ import { errorInfo, outOfDescriptors } from '../../net/net-errors'
 import { isResetError, localPeer, remotePeer, resetSocket } from '../../net/sockets'
 import type { ConnectFailure, DialHandler, Target } from '../../net/target/connect-target'
 import { readClientHello, type ClientHelloRead } from '../../tls/client-hello'
-import { badHello, helloTimeout } from '../../tls/tls-errors'
+import { badHello, HELLO_CUT_SHORT, helloTimeout } from '../../tls/tls-errors'
 import type { ForwardStages } from '../forward-stage'
 import { ProxyConnection, type ProxyContext } from '../proxy-connection'
 import { AbsoluteFormStage } from './absolute-form-stage'
@@ -224,7 +224,7 @@ export class Tunnel implements LiveSetMember, DialHandler {
     if (read.state === 'need-more') {
       if (!this.clientEnded) return this.armHelloTimer()
       if (this.clientBytes.length === 0) return this.runRaw()
-      read = { state: 'bad', reason: 'the ClientHello was cut short by the client\'s FIN' }
+      read = { state: 'bad', reason: HELLO_CUT_SHORT }
     }
     if (read.state === 'not-tls') return this.runRaw()
     const dest = this.req!
@@ -251,7 +251,7 @@ export class Tunnel implements LiveSetMember, DialHandler {
       if (this.state !== 'sniffing') return
       const dest = this.req!
       if (!this.host.intercepts(dest.host)) return this.runRaw()
-      this.refuseTls(helloTimeout(this.host.opening.handshakeTimeoutMs))
+      this.refuseTls(helloTimeout(this.host.opening.handshakeTimeoutMs, this.clientBytes.length))
     }, this.host.opening.handshakeTimeoutMs)
     this.helloTimer.unref()
   }
