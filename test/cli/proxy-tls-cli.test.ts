@@ -139,8 +139,14 @@ describe('tcpscope proxy with TLS (curl, nginx, openssl)', () => {
     const server = await sServer(['-cert', certs.leafCert, '-key', certs.leafKey, '-CAfile', certs.caPath, '-Verify', '1'])
     const without = await startProxy('mtls-none', `localhost:${server.port}`, ['--tls-upstream', '--upstream-ca', certs.caPath])
     const c = await connectTo(without.port)
+    // TLS 1.3 refuses the missing certificate after the handshake: the client still sees a clean close, not a reset.
+    const ended = new Promise<string>((resolve) => {
+      c.on('end', () => resolve('fin'))
+      c.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'))
+    })
     c.write('no cert\n')
     await without.cli.waitLine((l) => l.includes(`localhost:${server.port} asked for a client certificate and none is configured (alert certificate_required): pass --client-cert FILE --client-key FILE`))
+    expect(await ended).toBe('fin')
     c.destroy()
     const withCert = await startProxy('mtls', `localhost:${server.port}`, ['--tls-upstream', '--upstream-ca', certs.caPath, '--client-cert', certs.clientCert, '--client-key', certs.clientKey])
     const c2 = await connectTo(withCert.port)

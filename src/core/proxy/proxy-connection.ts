@@ -277,8 +277,17 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     if (!to.destroyed) to.end()
   }
 
-  private onError(side: Direction, err: NodeJS.ErrnoException): void {
+  private onError(side: Direction, err: NodeJS.ErrnoException & { tlsFailure?: unknown }): void {
     const other = side === 'client' ? this.upstream : this.client
+    if (err.tlsFailure !== undefined) {
+      // A TLS alert after the handshake (TLS 1.3's refused client certificate), recorded as
+      // the leg's `tls` failure already: nothing went wrong at the TCP level, so both sides
+      // close cleanly (FIN), as a failed handshake does.
+      this.end ??= 'error'
+      this.reader(side).destroy()
+      if (!other.destroyed) other.end()
+      return
+    }
     if (isResetError(err)) {
       // RST, not FIN: one side reset, so the other must see a reset too.
       this.rec.event('reset', side, errorInfo(err))

@@ -295,7 +295,7 @@ class Attempt implements Expiring {
     if (this.socket !== this.raw && isTlsError(err)) {
       const f = this.target.tls!.failure(err, this.target.where)
       this.rec?.event('tls', 'server', { ok: false, ...f })
-      return this.handler.targetError?.(Object.assign(new Error(f.message), { code: f.code }))
+      return this.handler.targetError?.(Object.assign(new Error(f.message), { code: f.code, tlsFailure: f }))
     }
     this.handler.targetError?.(err)
   }
