@@ -47,5 +47,5 @@ it('ends a connection whose client socket closed before the hand-over', async ()
     up.destroy()
   })
   await done
-  expect(capture.index.summary(rec.row).end).not.toBe('open')
+  expect(capture.connections().find((c) => c.id === rec.id)?.end).toBe('closed')
 })
