@@ -31,6 +31,8 @@ describe('browser processes', () => {
     }
     expect(alive(helper)).toBe(true)
     expect(await p.stop()).toBe('signal SIGTERM')
+    // The helper was signalled with its group; the kernel may take a moment to end it.
+    for (let i = 0; i < 500 && alive(helper); i++) await new Promise((r) => setTimeout(r, 10))
     expect(alive(helper)).toBe(false)
     // Stopping again is a no-op that says the same.
     expect(await p.stop()).toBe('signal SIGTERM')
