@@ -22,6 +22,7 @@ import { confirmFin, readInto } from '../net/target/node-internals'
 import { READ_BUFFER_SIZE, ReadBuffers } from '../net/read-buffers'
 import { isResetError, resetSocket, resetWhenFlushed } from '../net/sockets'
 import type { ForwardStage, ForwardStages, StagePair, StagePort } from './forward-stage'
+import { HelloSniff } from './hello-sniff'
 
 export interface UpstreamOptions {
   target: Endpoint
@@ -31,6 +32,8 @@ export interface UpstreamOptions {
   stages?: ForwardStages
   /** Speak TLS to the target (`--tls-upstream`), loaded by loadTlsConnect. */
   tls?: TlsConnect
+  /** TLS from clients passes through untouched (no TLS of tcpscope's on either leg): record each hello's SNI and ALPN. */
+  sniffHellos?: boolean
 }
 
 /** What all connections of one proxy share. */
@@ -43,6 +46,8 @@ export interface ProxyContext {
   readBuffers: ReadBuffers
   /** Called once per connection, when both sockets have closed and the close is recorded. */
   done(conn: ProxyConnection): void
+  /** Record a TLS client's hello as passed through (hello-sniff.ts). */
+  sniffHellos?: boolean
 }
 
 const readBuffers = new ReadBuffers()
@@ -52,7 +57,9 @@ const HAND_ON_BYTES = READ_BUFFER_SIZE / 2
 /** Throws a one-line UserError for a target no connect could reach as named. */
 export function proxyContext(opts: UpstreamOptions, done: (conn: ProxyConnection) => void): ProxyContext {
   const target = new Target({ target: opts.target, connectTimeoutMs: opts.connectTimeoutMs, noDelay: opts.noDelay, tls: opts.tls })
-  return tunnelContext(target, opts.noDelay, opts.stages, done)
+  const ctx = tunnelContext(target, opts.noDelay, opts.stages, done)
+  if (opts.sniffHellos === true) ctx.sniffHellos = true
+  return ctx
 }
 
 /** The context of connections whose Target is chosen per connection (a forward proxy's tunnels). */
@@ -78,6 +85,8 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   private readonly readBuf: Record<Direction, Buffer | undefined> = { client: undefined, server: undefined }
   /** This connection's stages (forward-stage.ts), when the proxy has any. */
   private readonly stages: StagePair | undefined
+  /** The look at the client's first bytes for a TLS hello: undefined before it, null once over (or never to be had). */
+  private sniff: HelloSniff | null | undefined
   /** `stageHeld[dir]`: `dir`'s stage asked for its sender to be held; made by the first ask. */
   private stageHeld: Record<Direction, boolean> | undefined
 
@@ -95,6 +104,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     upstream?: Socket
   ) {
     this.captureHeld = captureHeld
+    if (ctx.sniffHellos !== true) this.sniff = null
     client.setNoDelay(ctx.noDelay)
     this.upstream = upstream ?? ctx.target.dial(rec, this)
     const up = this.upstream
@@ -156,7 +166,14 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     // side's answer and any socket events come in later turns of the event loop.
     const flowing = to.write(chunk)
     this.rec.data(dir, chunk, time, mono)
+    if (this.sniff !== null && dir === 'client') this.sniffHello(chunk)
     if (!flowing) this.block(dir)
+  }
+
+  /** The client's first bytes, looked at for a TLS hello passing through (hello-sniff.ts). */
+  private sniffHello(chunk: Buffer): void {
+    if (this.sniff === undefined) this.sniff = HelloSniff.first(chunk, this.rec) ?? null
+    else if (this.sniff !== null && this.sniff.more(chunk)) this.sniff = null
   }
 
   /** The receiver of what `dir` sends is full: `dir` is not read until it drains. */

@@ -63,7 +63,7 @@ export class Proxy {
     this.targetText = opts.target !== undefined ? formatEndpoint(opts.target) : 'forward'
     this.forward = opts.forward !== undefined ? this.forwardMode(opts.forward) : undefined
     // Builds the upstream's Target: one no connect could reach fails here, before listening.
-    this.ctx = opts.target !== undefined ? proxyContext({ ...opts, target: opts.target }, this.connectionDone) : undefined
+    this.ctx = opts.target !== undefined ? proxyContext({ ...opts, target: opts.target, sniffHellos: opts.tls === undefined && opts.tlsListen === undefined }, this.connectionDone) : undefined
     this.tlsHost = opts.tlsListen !== undefined ? { settings: opts.tlsListen, done: (setup) => this.connectionDone(setup) } : undefined
   }
 

@@ -39,16 +39,17 @@ describe('TLS passed through a plain proxy', () => {
     await expect.poll(async () => (await page(te))[0].protocol?.hello).toBeDefined()
     const rows = await page(te)
     expect(rows[0].protocol).toEqual({ protocol: 'tls', hello: { sni: 'pass.example', alpn: ['h2', 'http/1.1'] } })
-    // Passed through: no TLS records, the bytes untouched.
-    expect(rows[0].tls).toBeUndefined()
+    // Passed through, the bytes untouched; the proxy recorded what the hello asked for.
+    await expect.poll(async () => (await page(te))[0].tls).toEqual({ passthrough: { sni: 'pass.example', alpn: ['h2', 'http/1.1'] }, sni: 'pass.example' })
+    expect(rows[1].tls).toBeUndefined()
     expect(Buffer.concat(received)[0]).toBe(0x16)
     expect((await page(te, 'tls:yes')).map((r) => r.id)).toEqual([rows[0].id])
     expect((await page(te, 'tls:no')).map((r) => r.id)).toEqual([rows[1].id])
     expect((await page(te, 'sni:PASS.example')).map((r) => r.id)).toEqual([rows[0].id])
     expect(await page(te, 'sni:other')).toEqual([])
-    // `ls` asks without decoding: the index alone knows no TLS here.
-    const undecoded = await te.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter: 'tls:yes', protocols: false })
-    expect(undecoded.rows).toEqual([])
+    // `ls` asks without decoding: the index alone knows it from the pass-through record.
+    const undecoded = await te.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter: 'sni:pass', protocols: false })
+    expect(undecoded.rows.map((r) => r.id)).toEqual([rows[0].id])
   })
 
   it('labels a connection whose TLS settled on h2 as HTTP/2, before and after its preface', async () => {
