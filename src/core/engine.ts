@@ -120,7 +120,7 @@ export class Engine extends CommandMembers {
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => emit({ type: 'warning', message }))
     const producers = { budget: this.budget, fdExhausted: this.fdWarnings.note, hold: this.hold }
     this.proxies = new Proxies({
-      proxy: { capture, ...producers },
+      proxy: { capture, ...producers, warn: (message) => emit({ type: 'warning', message }) },
       tls: { ca: this.ca },
       checkOpen,
       started: (proxy) => emit({ type: 'proxy-started', proxy }),

@@ -16,7 +16,7 @@ import type { CaptureInfo } from '../../shared/capture-types'
 import { ValidationError } from '../../shared/schema'
 import { decodeFrame, encodeFrame, FrameError, type ClientMessage, type ServerMessage } from '../../shared/wire'
 import { EventBatcher } from './event-batcher'
-import { RateLimitedLog } from './rate-limited-log'
+import { RateLimitedLog } from '../events/rate-limited-log'
 
 /** What a front end may do beyond the contract itself. */
 export interface EndpointPolicy {

@@ -13,6 +13,7 @@ import { outOfDescriptors, UserError } from '../net/net-errors'
 import { remotePeer, resetSocket } from '../net/sockets'
 import { warmSocketConstructor } from '../net/target/node-internals'
 import { LiveSet } from '../net/live-set'
+import { RateLimitedLog } from '../events/rate-limited-log'
 import { ProxyConnection, proxyContext, type ProxyContext, type UpstreamOptions } from './proxy-connection'
 import { ForwardMode, type ForwardProxyOptions, type ProxyMember } from './forward/forward-mode'
 import { TlsListenSetup, type TlsListenHost, type TlsListenSettings } from './tls-listen'
@@ -36,6 +37,8 @@ export interface ProxyDeps {
   fdExhausted(): void
   /** Whether the capture writer wants its producers paused. */
   hold: HoldState
+  /** Something the user should know that no connection records (a forward proxy's refused clients). */
+  warn?(message: string): void
 }
 
 export class Proxy {
@@ -54,6 +57,11 @@ export class Proxy {
   private readonly tlsHost: TlsListenHost | undefined
 
   private readonly capture: LiveCapture
+  /** Refused clients come in storms (a misconfigured client retrying): a line a second, then how many more. */
+  private readonly refusals = new RateLimitedLog(
+    (line) => this.deps.warn?.(line),
+    (n) => `forward proxy ${this.opts.id}: ${n} more client(s) refused in the last second`
+  )
 
   private constructor(
     private readonly opts: ProxyOptions,
@@ -79,7 +87,8 @@ export class Proxy {
       stages: opts.stages,
       held: () => deps.hold.held,
       admit: (member) => this.live.add(member),
-      done: this.connectionDone
+      done: this.connectionDone,
+      refused: (why) => this.refusals.write(`forward proxy ${opts.id}: ${why}`)
     })
   }
 

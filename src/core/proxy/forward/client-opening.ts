@@ -30,6 +30,8 @@ import {
 export interface OpeningSettings {
   auth: ProxyAuth | undefined
   handshakeTimeoutMs: number
+  /** A client was refused: told why in one line (the client got its answer already). */
+  refused?(why: string): void
 }
 
 /** How a client's tunnel request is answered, as its protocol answers. */
@@ -129,11 +131,13 @@ export class ClientOpening {
     if (first === SOCKS5) return 'socks-greeting'
     if (first === SOCKS4) {
       // A SOCKS4 reply (VN 0, CD 91: rejected) is all a SOCKS4 client understands.
+      this.refused('SOCKS4, which is not served: use SOCKS5')
       this.finish(Buffer.from([0, 91, 0, 0, 0, 0, 0, 0]))
       return 'done'
     }
     if (first === TLS_HANDSHAKE) {
       // TLS to the proxy itself (an https:// proxy URL): it cannot read an HTTP answer, so it is just closed.
+      this.refused('TLS to the proxy itself (an https:// proxy URL?): use http:// or socks5:// for the proxy')
       this.finish()
       return 'done'
     }
@@ -171,7 +175,11 @@ export class ClientOpening {
     if (this.phase === 'socks-greeting') {
       const r = readGreeting(this.buf)
       if (r.state === 'need-more') return false
-      if (r.state === 'bad') return this.refuseSocksMethod()
+      if (r.state === 'bad') {
+        this.refused('an unreadable SOCKS5 greeting')
+        this.finish(methodReply(METHOD_NONE_ACCEPTABLE))
+        return false
+      }
       const method = chooseMethod(r.methods, this.settings.auth !== undefined)
       if (method === METHOD_NONE_ACCEPTABLE) return this.refuseSocksMethod()
       this.consume(r.length, methodReply(method))
@@ -183,6 +191,7 @@ export class ClientOpening {
       if (r.state === 'need-more') return false
       const ok = r.state === 'ok' && (this.settings.auth === undefined || this.settings.auth.check(r.user, r.pass))
       if (!ok) {
+        this.refused('SOCKS5 user/password did not match --proxy-auth')
         this.finish(authReply(false))
         return false
       }
@@ -223,16 +232,25 @@ export class ClientOpening {
   }
 
   private refuseSocksMethod(): boolean {
+    this.refused(this.settings.auth !== undefined ? 'SOCKS5 without a method it accepts (user/password is required)' : 'SOCKS5 without a method it accepts')
     this.finish(methodReply(METHOD_NONE_ACCEPTABLE))
     return false
   }
 
   private refuseSocks(code: number): void {
+    this.refused(`SOCKS5, reply ${code}`)
     this.finish(socksReply(code))
   }
 
   private refuseHttp(status: number, message: string, headers?: Record<string, string>): void {
+    this.refused(`${status}: ${message}`)
     this.finish(proxyAnswer(status, message, headers))
+  }
+
+  /** Tells the proxy's owner (the CLI's stderr, the app's warnings) that a client was turned away, and why. */
+  private refused(why: string): void {
+    const s = this.socket
+    this.settings.refused?.(`refused ${s.remoteAddress ?? 'a client'}${s.remotePort !== undefined ? `:${s.remotePort}` : ''}: ${why}`)
   }
 
   private finish(bytes?: Buffer): void {

@@ -41,6 +41,8 @@ export interface ForwardDeps {
   held(): boolean
   admit(member: ProxyMember): void
   done(member: ProxyMember, descriptors: number): void
+  /** A client was refused before it named a destination (rate-limited by the proxy). */
+  refused?(why: string): void
 }
 
 export class ForwardMode implements TunnelHost {
@@ -51,7 +53,7 @@ export class ForwardMode implements TunnelHost {
     private readonly settings: ForwardProxyOptions,
     private readonly deps: ForwardDeps
   ) {
-    this.opening = { auth: settings.auth, handshakeTimeoutMs: settings.handshakeTimeoutMs }
+    this.opening = { auth: settings.auth, handshakeTimeoutMs: settings.handshakeTimeoutMs, refused: deps.refused }
   }
 
   get ownerId(): string {

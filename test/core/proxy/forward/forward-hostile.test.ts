@@ -51,7 +51,19 @@ describe('forward proxy: hostile input', () => {
     const r = await answerTo(port, Buffer.from([0x00, 0xff, 0x13, 0x37, 0x0d, 0x0a]))
     expect(r.answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
     expect(r.answer).toMatch(/tcpscope: not the start of an HTTP\/1\.x request/)
+    // The proxy's side says so too (a warning front ends show, the CLI on stderr): no connection records it.
+    const warnings = t.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/^forward proxy p1: refused 127\.0\.0\.1:\d+: 400: not the start of an HTTP\/1\.x request/)
     await stillServes(port, echo)
+  })
+
+  it('a storm of refused clients: one warning, then how many more', async () => {
+    const { port } = await setup()
+    for (let i = 0; i < 5; i++) await answerTo(port, Buffer.from([0x00, 0xff, 0x0d, 0x0a]))
+    const warnings = (): string[] => t.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []))
+    expect(warnings()).toHaveLength(1)
+    await expect.poll(warnings, { timeout: 5000 }).toEqual([warnings()[0], 'forward proxy p1: 4 more client(s) refused in the last second'])
   })
 
   it('garbage after CONNECT: 400, and nothing is dialed', async () => {
