@@ -20,6 +20,7 @@ import { UserError } from './net/net-errors'
 import { Sessions } from './session/sessions'
 import { sessionCommands } from './session/session-commands'
 import { Proxies } from './proxy/proxy-commands'
+import { toxicCommands } from './fault/toxic-commands'
 import { Uploads, type UploadOptions } from './uploads'
 import { Downloads } from './downloads'
 import { fileCommands } from './file-commands'
@@ -170,6 +171,7 @@ export class Engine extends CommandMembers {
           checkOpen
         }),
         proxies: this.proxies.commands,
+        faults: toxicCommands((proxyId) => this.proxies.toxics(proxyId)),
         interception: this.interceptions.commands,
         sessions: sessionCommands(this.sessions, checkOpen),
         decoding: decodeCommands(captures, decoding),

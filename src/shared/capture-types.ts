@@ -86,6 +86,7 @@ export type CaptureEventKind =
   | 'lookup'
   | 'timeout'
   | 'tls' // a leg's TLS handshake ended, failed, or was passed through (info: TlsEventInfo)
+  | 'fault' // a toxic acted on the connection (info: FaultEventInfo): delayed, sliced, limited, reset...
 
 export interface CaptureEvent {
   seq: number

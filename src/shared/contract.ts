@@ -14,6 +14,7 @@ import { activityArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs
 import { bodyArgs, decodedPageArgs, exchangePageArgs, wsPayloadArgs } from './decode-args'
 import { exportArgs, exportReadArgs, exportStreamArgs, exportStreamRef, type ExportStreamStart } from './export-args'
 import { replayCaptureArgs, replayHttpArgs, replayRawArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
+import { toxicAddArgs, toxicListArgs, toxicRemoveArgs, toxicUpdateArgs, type Toxic } from './fault-types'
 import { caExportArgs, caRegenerateArgs, interceptBrowserArgs, interceptStopArgs } from './tls-args'
 import type { BrowserInfo, CaExport, InterceptedBrowser } from './intercept-types'
 import type { CaInfo } from './tls-types'
@@ -87,6 +88,13 @@ export const commands = {
   /** Listens again after a stop, with the same id, address and target. */
   'proxy.restart': command<Infer<typeof proxyRef>, ProxyInfo>(proxyRef),
   'proxy.list': command<void, ProxyInfo[]>(none()),
+
+  /** A proxy's toxics (fault injection), in the order they apply. */
+  'toxic.list': command<Infer<typeof toxicListArgs>, Toxic[]>(toxicListArgs),
+  /** Adds a toxic; it applies to new connections and to the open ones. */
+  'toxic.add': command<Infer<typeof toxicAddArgs>, Toxic>(toxicAddArgs),
+  'toxic.update': command<Infer<typeof toxicUpdateArgs>, Toxic>(toxicUpdateArgs),
+  'toxic.remove': command<Infer<typeof toxicRemoveArgs>, void>(toxicRemoveArgs),
 
   /** tcpscope's CA (made on first use), as the CA panel shows it. */
   'ca.info': command<void, CaInfo>(none()),

@@ -110,3 +110,21 @@ export const bytes = (opts: { max?: number } = {}): Schema<Uint8Array> => ({
     return v
   }
 })
+
+/** An object of named numbers (a toxic's attributes): names of at most 64 characters, at most `maxKeys` of them. */
+export const numberMap = (opts: { min?: number; maxKeys?: number } = {}): Schema<Record<string, number>> => ({
+  parse: (v, path) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, 'an object of numbers', v)
+    const entries = Object.entries(v as Record<string, unknown>)
+    if (entries.length > (opts.maxKeys ?? 16)) return fail(path, `at most ${opts.maxKeys ?? 16} fields`, v)
+    const out: Record<string, number> = {}
+    for (const [k, n] of entries) {
+      const at = `${path ? path + '.' : ''}${k}`
+      if (k.length > 64) return fail(path, 'field names of at most 64 characters', v)
+      if (typeof n !== 'number' || !Number.isFinite(n)) return fail(at, 'a number', n)
+      if (opts.min !== undefined && n < opts.min) return fail(at, `at least ${opts.min}`, n)
+      out[k] = n
+    }
+    return out
+  }
+})

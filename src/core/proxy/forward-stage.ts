@@ -46,6 +46,12 @@ export interface StagePort {
   end(): void
   /** Stops (true) or resumes (false) reading from the sender, for a stage that keeps bytes. */
   hold(held: boolean): void
+  /** Records what the stage did to the connection (a toxic's `fault`), in this direction. */
+  event(kind: 'fault', info: Record<string, unknown>): void
+  /** Resets both sides now (a toxic's reset_peer); what is in flight is dropped. */
+  reset(): void
+  /** Closes both sides with a FIN after what was sent to each (a toxic's limit_data or timeout). */
+  close(): void
 }
 
 /**
@@ -53,6 +59,8 @@ export interface StagePort {
  * caught: the connection is then reset both ways and recorded as an `error` (code ESTAGE).
  */
 export interface ForwardStage {
+  /** The connection starts (before any data): a stage with timers of its own keeps the port. */
+  open?(port: StagePort): void
   /** A chunk the sender sent (already recorded); the stage may keep it. */
   data(chunk: Buffer, port: StagePort): void
   /** The sender's FIN (already recorded); call `port.end()` to pass it on. */

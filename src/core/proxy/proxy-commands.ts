@@ -11,6 +11,8 @@ import { proxyTlsOptions } from './proxy-tls-options'
 import type { Endpoint } from '../../shared/endpoint'
 import { forwardProxyOptions, type ForwardTlsDeps } from './forward/forward-options'
 import type { ForwardProxyOptions } from './forward/forward-mode'
+import { ToxicRegistry } from '../fault/toxic-registry'
+import { downToxic, toxicStages } from '../fault/toxic-connection'
 
 export type ProxyCommand = 'proxy.start' | 'proxy.stop' | 'proxy.restart' | 'proxy.list'
 
@@ -27,12 +29,20 @@ export interface ProxiesDeps {
 
 export class Proxies {
   private readonly running = new Map<string, Proxy>()
+  /** Each proxy's toxics (fault/), kept with it across a stop and restart. */
+  private readonly toxicRegistries = new Map<string, ToxicRegistry>()
   private next = 1
 
   constructor(private readonly deps: ProxiesDeps) {}
 
   list(): ProxyInfo[] {
     return [...this.running.values()].map((p) => p.info())
+  }
+
+  /** The toxics of proxy `id` (toxic.* commands, fault/toxic-commands.ts). */
+  toxics(id: string): ToxicRegistry {
+    this.get(id)
+    return this.toxicRegistries.get(id)!
   }
 
   private get(id: string): Proxy {
@@ -57,9 +67,12 @@ export class Proxies {
       }
       // The id is taken only once the proxy listens: a failed start leaves p1 for the next try.
       const id = `p${this.next}`
-      const proxy = await Proxy.start({ id, ...base, ...where }, this.deps.proxy)
+      const toxics = new ToxicRegistry(id)
+      const faults = { stages: toxicStages(toxics), refusal: () => downToxic(toxics) }
+      const proxy = await Proxy.start({ id, ...base, ...where, ...faults }, this.deps.proxy)
       this.next++
       this.running.set(id, proxy)
+      this.toxicRegistries.set(id, toxics)
       const info = proxy.info()
       this.deps.started(info)
       return info

@@ -204,7 +204,22 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
         this.stageHeld ??= { client: false, server: false }
         this.stageHeld[dir] = held
         this.applyFlow(dir)
+      },
+      event: (kind, info) => this.rec.event(kind, dir, info),
+      reset: () => {
+        // tcpscope ended it on purpose: the stage's record says why, the end says who.
+        this.end ??= 'stopped'
+        resetSocket(this.client)
+        resetSocket(this.upstream)
+      },
+      close: () => {
+        for (const s of [this.client, this.upstream]) if (!s.destroyed) s.destroySoon()
       }
+    }
+    try {
+      stage.open?.(port)
+    } catch (err) {
+      this.stageFailed(dir, err)
     }
     from.on('data', (chunk: Buffer) => {
       this.rec.data(dir, chunk)

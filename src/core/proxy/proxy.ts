@@ -3,6 +3,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net'
 import type { ProxyInfo } from '../../shared/events'
+import type { FaultEventInfo } from '../../shared/fault-types'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatEndpoint } from '../../shared/endpoint'
 import type { LiveCapture } from '../capture/write/live-capture'
@@ -27,6 +28,8 @@ export interface ProxyOptions extends Omit<UpstreamOptions, 'target'> {
   forward?: ForwardProxyOptions
   /** Terminate TLS from clients (`--tls-listen`, tls-listen.ts); TLS toward the target is UpstreamOptions.tls. */
   tlsListen?: TlsListenSettings
+  /** Why a new connection is refused now (a `down` toxic, fault/toxic-connection.ts), or undefined to accept it. */
+  refusal?: () => FaultEventInfo | undefined
 }
 
 /** What a proxy shares with the engine. */
@@ -127,14 +130,10 @@ export class Proxy {
 
   private accept(socket: Socket): void {
     this.accepted++
+    const refused = this.opts.refusal?.()
+    if (refused !== undefined) return this.refuse(socket, refused)
     if (this.forward !== undefined) return this.forward.accept(socket)
-    const listen = this.opts.listen
-    const rec = this.capture.openConnection({
-      kind: 'proxy',
-      ownerId: this.opts.id,
-      client: remotePeer(socket, listen.kind === 'unix' ? listen.path : undefined),
-      target: this.targetText
-    })
+    const rec = this.openConnection(socket)
     const budget = this.deps.budget
     budget.opened(1)
     // The upstream needs one more descriptor; see fd-budget.ts for why this is checked here.
@@ -142,6 +141,25 @@ export class Proxy {
     budget.opened(1)
     if (this.tlsHost !== undefined) return void this.live.add(new TlsListenSetup(socket, rec, this.ctx!, this.tlsHost, this.deps.hold.held))
     this.live.add(new ProxyConnection(socket, rec, this.ctx!, this.deps.hold.held))
+  }
+
+  private openConnection(socket: Socket): ReturnType<LiveCapture['openConnection']> {
+    const listen = this.opts.listen
+    return this.capture.openConnection({
+      kind: 'proxy',
+      ownerId: this.opts.id,
+      client: remotePeer(socket, listen.kind === 'unix' ? listen.path : undefined),
+      target: this.targetText
+    })
+  }
+
+  /** A `down` toxic is on: the client is reset at once, as by a proxy that is not there, and the capture says which toxic did it. */
+  private refuse(socket: Socket, why: FaultEventInfo): void {
+    const rec = this.openConnection(socket)
+    socket.on('error', () => {})
+    socket.once('close', () => rec.close('stopped'))
+    rec.event('fault', 'server', { ...why })
+    resetSocket(socket)
   }
 
   /** Out of descriptors: the client is recorded, told with an RST, and the user with a warning. */

@@ -34,7 +34,9 @@ export const RecordType = {
   /** The file's last record: where the stored index is. */
   Trailer: 15,
   /** A leg's TLS handshake (payload: shared/tls-types.ts TlsEventInfo). */
-  Tls: 16
+  Tls: 16,
+  /** A toxic's action on the connection (payload: shared/fault-types.ts FaultEventInfo). */
+  Fault: 17
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 const RECORD_TYPES = new Set<number>(Object.values(RecordType))
@@ -52,7 +54,8 @@ export const KIND_OF: Record<number, CaptureEventKind> = {
   [RecordType.Close]: 'close',
   [RecordType.Lookup]: 'lookup',
   [RecordType.Timeout]: 'timeout',
-  [RecordType.Tls]: 'tls'
+  [RecordType.Tls]: 'tls',
+  [RecordType.Fault]: 'fault'
 }
 
 /** The record type of each event kind: KIND_OF the other way. */

@@ -1,0 +1,142 @@
+// What one proxied connection's toxics share between its two directions: which toxics apply
+// to it (toxicity is decided once per connection and toxic, as Toxiproxy decides per link),
+// and the toxics that act on the whole connection on a timer (timeout, reset_peer), started
+// when they come into force and stopped when they are removed or paused. The per-direction
+// work on bytes is toxic-direction.ts's.
+//
+// A proxy with no toxic when a connection is accepted gives that connection no stage at all,
+// so it keeps the proxy's fast path (forward-stage.ts): toxics added later reach only the
+// connections accepted after that. One with toxics (even paused ones) gets stages that read
+// the registry live, so any later change reaches it.
+
+import type { FaultEventInfo, ToxicStream } from '../../shared/fault-types'
+import type { ForwardStages, StagePort } from '../proxy/forward-stage'
+import type { ToxicEntry, ToxicRegistry } from './toxic-registry'
+import { ToxicDirection } from './toxic-direction'
+
+/** The stages of each connection of the proxy whose toxics `registry` holds. */
+export function toxicStages(registry: ToxicRegistry): ForwardStages {
+  return () => {
+    if (registry.size === 0) return undefined
+    const conn = new ToxicConnection(registry)
+    return { client: conn.upstream, server: conn.downstream }
+  }
+}
+
+/** A reason to refuse a new connection of the proxy (a `down` toxic in force), or undefined. */
+export function downToxic(registry: ToxicRegistry): FaultEventInfo | undefined {
+  for (const t of registry.active) {
+    if (t.type !== 'down' || !t.enabled || !chosen(t.toxicity)) continue
+    t.affected++
+    return { toxic: t.name, type: 'down', message: `refused by toxic ${t.name}` }
+  }
+  return undefined
+}
+
+const chosen = (toxicity: number): boolean => toxicity >= 1 || (toxicity > 0 && Math.random() < toxicity)
+
+interface Decision {
+  toxicity: number
+  on: boolean
+}
+
+interface Timed {
+  timer: NodeJS.Timeout | undefined
+}
+
+export class ToxicConnection {
+  readonly upstream = new ToxicDirection(this, 'upstream')
+  readonly downstream = new ToxicDirection(this, 'downstream')
+  private readonly decisions = new Map<ToxicEntry, Decision>()
+  /** The connection-wide toxics now in force, each with its timer. */
+  private readonly timed = new Map<ToxicEntry, Timed>()
+  private unwatch: (() => void) | undefined
+  private over = false
+
+  constructor(private readonly registry: ToxicRegistry) {}
+
+  /** Called by each direction's stage as the connection starts. */
+  opened(): void {
+    if (this.unwatch !== undefined || this.upstream.port === undefined || this.downstream.port === undefined) return
+    this.unwatch = this.registry.watch(() => this.review())
+    this.review()
+  }
+
+  /** The toxics that now apply to `stream` of this connection, in the registry's order. */
+  inForce(stream: Exclude<ToxicStream, 'both'>): ToxicEntry[] {
+    const out: ToxicEntry[] = []
+    for (const t of this.registry.active) if (t.enabled && (t.stream === stream || t.stream === 'both') && this.applies(t)) out.push(t)
+    return out
+  }
+
+  /** The timeout toxic in force on `stream` that stops its data, if any. */
+  silencer(stream: Exclude<ToxicStream, 'both'>): ToxicEntry | undefined {
+    for (const t of this.timed.keys()) if (t.type === 'timeout' && (t.stream === stream || t.stream === 'both')) return t
+    return undefined
+  }
+
+  /** Decided once per toxic (again if its toxicity changes), and counted on it when it applies. */
+  private applies(t: ToxicEntry): boolean {
+    const known = this.decisions.get(t)
+    if (known !== undefined && known.toxicity === t.toxicity) return known.on
+    const on = chosen(t.toxicity)
+    if (on && known?.on !== true) t.affected++
+    this.decisions.set(t, { toxicity: t.toxicity, on })
+    return on
+  }
+
+  /** Starts the timers of timeout and reset_peer toxics that came into force, stops those that left. */
+  private review(): void {
+    if (this.over) return
+    const now = new Set<ToxicEntry>()
+    for (const t of this.registry.active) {
+      if ((t.type === 'timeout' || t.type === 'reset_peer') && t.enabled && this.applies(t)) now.add(t)
+    }
+    for (const [t, timed] of this.timed) {
+      if (now.has(t)) continue
+      clearTimeout(timed.timer)
+      this.timed.delete(t)
+    }
+    for (const t of now) if (!this.timed.has(t)) this.start(t)
+  }
+
+  private start(t: ToxicEntry): void {
+    const ms = t.attributes.timeout ?? 0
+    const port = this.portOf(t.stream)
+    const timed: Timed = { timer: undefined }
+    this.timed.set(t, timed)
+    if (t.type === 'reset_peer') {
+      timed.timer = setTimeout(() => this.act(t, `reset by toxic ${t.name}`, (p) => p.reset()), timerMs(ms))
+      return
+    }
+    // Toxiproxy's timeout: the data stops at once; 0 holds it so until the toxic goes.
+    port.event('fault', fault(t, ms > 0 ? `data stopped, closing in ${ms} ms` : 'data stopped until the toxic is removed'))
+    if (ms > 0) timed.timer = setTimeout(() => this.act(t, `closed by toxic ${t.name} after ${ms} ms`, (p) => p.close()), timerMs(ms))
+  }
+
+  private act(t: ToxicEntry, message: string, what: (port: StagePort) => void): void {
+    if (this.over) return
+    const port = this.portOf(t.stream)
+    port.event('fault', fault(t, message))
+    what(port)
+  }
+
+  /** The port a connection-wide toxic records through: its stream's (both: the client's). */
+  private portOf(stream: ToxicStream): StagePort {
+    return (stream === 'downstream' ? this.downstream.port : this.upstream.port)!
+  }
+
+  /** The connection is over: its timers and its watch end. */
+  closed(): void {
+    if (this.over) return
+    this.over = true
+    this.unwatch?.()
+    for (const timed of this.timed.values()) clearTimeout(timed.timer)
+    this.timed.clear()
+  }
+}
+
+/** Node fires a timer of more than 2^31 - 1 ms at once: a longer wait is as good as forever. */
+export const timerMs = (ms: number): number => Math.min(ms, 2 ** 31 - 1)
+
+export const fault = (t: ToxicEntry, message: string): FaultEventInfo & Record<string, unknown> => ({ toxic: t.name, type: t.type, message })

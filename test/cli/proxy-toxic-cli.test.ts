@@ -1,0 +1,51 @@
+// `tcpscope proxy --toxic`: Toxiproxy's toxics from the command line, repeatable, in effect
+// from the first connection; a mistake is one line before anything listens.
+import { afterEach, describe, expect, it } from 'vitest'
+import { join } from 'node:path'
+import { CliProcess, runCli } from '../helpers/cli'
+import { connectTo, startServer, tempDir } from '../helpers/net'
+import { roundTrip } from '../core/fault/toxic-helpers'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+describe('tcpscope proxy --toxic', () => {
+  it('applies every toxic given from the first connection', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const server = await startServer((s) => s.pipe(s))
+    cleanups.push(() => server.close())
+    const cli = new CliProcess([
+      'proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'c.tcap'), '--json',
+      '--toxic', 'latency:latency=250,jitter=10,stream=downstream',
+      '--toxic', 'limit_data:bytes=8,stream=upstream,name=cap'
+    ])
+    cleanups.push(() => cli.stop('SIGTERM'))
+    const first = JSON.parse(await cli.waitLine(() => true)) as { listen: string }
+    const c = await connectTo(Number(first.listen.slice(first.listen.lastIndexOf(':') + 1)))
+    cleanups.push(() => c.destroy())
+    c.on('error', () => {})
+    expect(await roundTrip(c, Buffer.from('ping'))).toBeGreaterThanOrEqual(220)
+    // 4 more bytes reach the limit of 8: they come back, then the connection closes.
+    const ended = new Promise<void>((resolve) => c.once('end', () => resolve()))
+    c.write('pong and more')
+    await ended
+  })
+
+  it('says what is wrong with a --toxic in one line, before listening', async () => {
+    const r = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--toxic', 'latency:rate=5'])
+    expect(r.code).not.toBe(0)
+    expect(r.stderr.trim()).toBe(`tcpscope: proxy: --toxic 'latency:rate=5': latency has no attribute "rate"; it takes latency, jitter, stream, toxicity, name`)
+    const unknown = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--toxic', 'lag:latency=5'])
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1)
+    expect(unknown.stderr).toContain('unknown type "lag"; the types are latency, bandwidth')
+  })
+
+  it('is described in --help', async () => {
+    const r = await runCli(['proxy', '--help'])
+    expect(r.stdout).toContain('--toxic')
+    expect(r.stdout).toContain("latency:latency=200,jitter=50,stream=downstream")
+  })
+})
