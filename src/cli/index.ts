@@ -17,12 +17,13 @@ import { replayCommand } from './commands/replay'
 import { browserCommand } from './commands/browser'
 import { caCommand } from './commands/ca'
 import { envCommand } from './commands/env'
+import { toxiproxyCommand } from './commands/toxiproxy'
 import { EXIT, ExitError } from './exit-codes'
 import { wrapUsage } from './help-text'
 import { processIo, watchOutput, type Io } from './output'
 
 const COMMANDS: Record<string, Command> = Object.fromEntries(
-  [proxyCommand, serveCommand, connectCommand, lsCommand, exportCommand, replayCommand, webCommand, browserCommand, caCommand, envCommand].map((c) => [c.name, c])
+  [proxyCommand, serveCommand, connectCommand, lsCommand, exportCommand, replayCommand, webCommand, toxiproxyCommand, browserCommand, caCommand, envCommand].map((c) => [c.name, c])
 )
 
 function help(): string {

@@ -14,8 +14,10 @@ import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS } from '../common-options'
 import { describeFinished, startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
+import { startToxiproxyApi } from './toxiproxy'
+import type { ToxiproxyApi } from '../../core/toxiproxy/toxiproxy-api'
 
-const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--capture FILE [--force]] [--open FILE ...] [--allow-files] [--max-upload-mib N] [--ui DIR] [--json]'
+const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--capture FILE [--force]] [--open FILE ...] [--allow-files] [--max-upload-mib N] [--ui DIR] [--toxiproxy-api [HOST:]PORT [--toxiproxy-allow-remote]] [--json]'
 
 const MIB = 1024 * 1024
 
@@ -34,6 +36,8 @@ const OPTIONS = {
     about: `the largest capture file the page may upload (dropped on the window, or chosen in Open), in MiB (default ${DEFAULT_MAX_UPLOAD_BYTES / MIB}; 0 turns uploads off)`
   },
   ui: { type: 'string', arg: 'DIR', about: 'serve the built UI from DIR (default: out/renderer next to this CLI)' },
+  'toxiproxy-api': { type: 'string', arg: '[HOST:]PORT', about: 'also serve the Toxiproxy-compatible API there (e.g. 8474): proxies its clients make appear in the page live (see `tcpscope toxiproxy --help`)' },
+  'toxiproxy-allow-remote': { type: 'boolean', about: 'allow a --toxiproxy-api beyond loopback: that API has no authentication' },
   json: { type: 'boolean', about: 'JSON lines: the first is {"type":"listening","url":...}' }
 } as const satisfies OptionTable
 
@@ -58,6 +62,7 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
   })
   const { engine } = run
   let server: WebServer
+  let toxiproxy: ToxiproxyApi | undefined
   try {
     // The engine resolves a relative name in its save folder; on the command line it means the working directory.
     for (const path of values.open ?? []) await engine['capture.open']({ path: resolve(path) })
@@ -67,6 +72,13 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
       policy: { files: values['allow-files'] === true ? ALL_FILE_ACCESS : WEB_FILE_ACCESS, filesHint: 'start tcpscope web with --allow-files to allow it' },
       log: (message, err) => line(io.err, err === undefined ? message : `${message} ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
     })
+    const api = values['toxiproxy-api']
+    if (api !== undefined) {
+      toxiproxy = await startToxiproxyApi(engine, api, { allowed: values['toxiproxy-allow-remote'] === true, flag: '--toxiproxy-allow-remote' }, io).catch(async (err: unknown) => {
+        await server.stop()
+        throw err
+      })
+    }
   } catch (err) {
     stop.dispose()
     await run.finish()
@@ -75,10 +87,12 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
   if (!isLoopback(listen)) {
     line(io.err, `tcpscope: warning: listening on ${server.listening}, beyond this machine: anyone who has the URL controls the engine (it connects, listens and sends where the page asks)`)
   }
-  if (values.json) line(io.out, JSON.stringify({ type: 'listening', url: server.url, listen: server.listening, capture: run.shownCapture }))
-  else line(io.out, `tcpscope: web mode at ${server.url} (Ctrl-C stops)`)
+  const toxiproxyUrl = toxiproxy && `http://${toxiproxy.listening}`
+  if (values.json) line(io.out, JSON.stringify({ type: 'listening', url: server.url, listen: server.listening, capture: run.shownCapture, ...(toxiproxyUrl ? { toxiproxyApi: toxiproxyUrl } : {}) }))
+  else line(io.out, `tcpscope: web mode at ${server.url}${toxiproxyUrl ? `, Toxiproxy API at ${toxiproxyUrl}` : ''} (Ctrl-C stops)`)
 
   const signal = await stop.signal
+  await toxiproxy?.stop()
   await server.stop()
   // The page asked before it closed; the terminal gets told where the capture went.
   line(io.err, describeFinished(await run.finish()))
