@@ -10,6 +10,7 @@ import type { ConnectionSummary } from '../../shared/capture-types'
 import { parseEndpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
 import { formatBytes } from '../../shared/human-readable'
+import { targetScheme } from '../../shared/http-scheme'
 import type { HttpMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
@@ -67,7 +68,7 @@ const bracketed = (host: string): string => (host.includes(':') ? `[${host}]` : 
  * so curl sends that name and checks the certificate against it.
  */
 function destination(conn: ConnectionSummary): Destination {
-  const scheme = conn.tls?.server !== undefined ? 'https' : 'http'
+  const scheme = targetScheme(conn.tls)
   const name = conn.tls?.server?.sni
   const remote = conn.upstream?.remote
   if (remote !== undefined && 'address' in remote) {

@@ -7,6 +7,7 @@
 // one segment's bytes, never a stream.
 
 import type { ConnectionSummary } from '../../shared/capture-types'
+import { tlsTerminated } from '../../shared/http-scheme'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { ConnectionPackets } from './connection-packets'
 import type { ExportProgress } from './export-progress'
@@ -70,7 +71,7 @@ const NAMED_TLS = 20
  * the TLS records were never recorded).
  */
 export function tlsComment(conns: readonly ConnectionSummary[]): string | undefined {
-  const ids = conns.filter((c) => c.tls?.client !== undefined || c.tls?.server !== undefined).map((c) => `#${c.id}`)
+  const ids = conns.filter((c) => tlsTerminated(c.tls)).map((c) => `#${c.id}`)
   if (ids.length === 0) return undefined
   const named = ids.length > NAMED_TLS ? `${ids.slice(0, NAMED_TLS).join(', ')} and ${ids.length - NAMED_TLS} more` : ids.join(', ')
   const which = ids.length === 1 ? `Connection ${named} carried` : `Connections ${named} carried`

@@ -8,8 +8,8 @@ import type { TlsSummary } from '../../../shared/tls-types'
 import { crc32 } from 'node:zlib'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
 import { pread } from './capture-reader'
+import { StoredTls } from './stored-tls'
 import { OwnerTable, replaySourceOf, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
-import { tlsSummaryOf } from '../format/tls-payloads'
 import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from '../format/capture-format'
 import {
   ENDS,
@@ -349,21 +349,11 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     }
   }
 
-  /** TLS summaries by string reference, parsed and checked once (rows to one upstream share one string). */
-  private readonly tlsByRef = new Map<number, TlsSummary | undefined>()
+  private readonly storedTls = new StoredTls()
 
   private tlsOf(row: number): TlsSummary | undefined {
     const ref = this.ref(row, S.TLS)
-    if (ref < 0) return undefined
-    if (this.tlsByRef.has(ref)) return this.tlsByRef.get(ref)
-    let tls: TlsSummary | undefined
-    try {
-      tls = tlsSummaryOf(JSON.parse(this.strings![ref] ?? ''))
-    } catch {
-      tls = undefined // damaged facts lose the TLS section, not the connection
-    }
-    this.tlsByRef.set(ref, tls)
-    return tls
+    return ref < 0 ? undefined : this.storedTls.of(ref, this.strings![ref])
   }
 
   bytes(row: number, dir: Direction): number {
