@@ -5,6 +5,7 @@
 import type { TlsConnectOptions, TlsListenOptions } from '../shared/tls-args'
 import { UsageError } from './args'
 import type { OptionTable } from './command-spec'
+import { parseAlpn } from './tls-options'
 
 export const PROXY_TLS_OPTIONS = {
   'tls-listen': { type: 'boolean', about: "terminate TLS from clients: answer with a certificate from tcpscope's CA for the name each client asks for (SNI); clients must trust the CA (tcpscope ca --export FILE)" },
@@ -23,13 +24,6 @@ export const PROXY_TLS_OPTIONS = {
 export const PROXY_TLS_USAGE = '[--tls-listen [--tls-name NAME] [--tls-cert FILE --tls-key FILE]] [--tls-upstream [--sni NAME] [--alpn LIST] [--client-cert FILE --client-key FILE]] [--upstream-ca FILE] [--insecure]'
 
 type TlsValues = { [K in keyof typeof PROXY_TLS_OPTIONS]?: (typeof PROXY_TLS_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string }
-
-/** ALPN ids from `h2,http/1.1`. */
-export function parseAlpnList(command: string, text: string, flag = '--alpn'): string[] {
-  const ids = text.split(',').map((s) => s.trim())
-  if (ids.some((id) => id === '' || Buffer.byteLength(id) > 255)) throw new UsageError(`${command}: ${flag} takes protocol ids separated by commas, each 1 to 255 bytes, e.g. ${flag} h2,http/1.1`)
-  return ids
-}
 
 /**
  * The proxy's TLS arguments from its flags. A forward proxy takes only the upstream's
@@ -59,7 +53,8 @@ export function proxyTlsArgs(v: TlsValues, forward: boolean): { tlsListen?: TlsL
     if (v.insecure === true) up.verify = false
     if (v['upstream-ca'] !== undefined) up.ca = v['upstream-ca']
     if (v.sni !== undefined) up.sni = v.sni
-    if (v.alpn !== undefined) up.alpn = parseAlpnList('proxy', v.alpn)
+    const alpn = parseAlpn('proxy', v.alpn)
+    if (alpn !== undefined) up.alpn = alpn
     if (v['client-cert'] !== undefined) up.cert = v['client-cert']
     if (v['client-key'] !== undefined) up.key = v['client-key']
     out.tlsUpstream = up

@@ -10,9 +10,15 @@
 
 import type { TlsEventInfo } from '../../shared/tls-types'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
-import { MAX_CLIENT_HELLO_WIRE_BYTES, readClientHello } from '../tls/client-hello'
+import { helloOf, MAX_CLIENT_HELLO_WIRE_BYTES, readClientHello } from '../tls/client-hello'
 
 const TLS_HANDSHAKE = 0x16
+
+/** Records a hello forwarded untouched as the connection's `tls` pass-through record (also the forward proxy's tunnels'). */
+export function recordPassthrough(rec: RecordedConnection, read: { sni?: string; alpn?: string[] }): void {
+  const info: TlsEventInfo = { ok: true, passthrough: true, side: 'client', ...helloOf(read) }
+  rec.event('tls', 'client', info as unknown as Record<string, unknown>)
+}
 
 export class HelloSniff {
   /** The client's bytes so far, while a hello may still be coming (copied: read buffers are reused). */
@@ -34,12 +40,7 @@ export class HelloSniff {
     this.head = this.head === undefined ? piece : Buffer.concat([this.head, piece])
     const read = readClientHello(this.head)
     if (read.state === 'need-more') return this.head.length >= MAX_CLIENT_HELLO_WIRE_BYTES
-    if (read.state === 'hello') {
-      const info: TlsEventInfo = { ok: true, passthrough: true, side: 'client' }
-      if (read.sni !== undefined) info.sni = read.sni
-      if (read.alpn !== undefined) info.alpn = read.alpn
-      this.rec.event('tls', 'client', info as unknown as Record<string, unknown>)
-    }
+    if (read.state === 'hello') recordPassthrough(this.rec, read)
     this.head = undefined
     return true
   }

@@ -12,22 +12,20 @@
 // TCP error. The hello and handshake bytes are not part of the recorded streams.
 
 import type { Socket } from 'node:net'
-import type { SecureContext, TLSSocket } from 'node:tls'
+import type { TLSSocket } from 'node:tls'
 import type { ConnectionEnd } from '../../shared/capture-types'
 import type { TlsFailure, TlsHello } from '../../shared/tls-types'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { errorInfo } from '../net/net-errors'
 import { isResetError, resetSocket } from '../net/sockets'
 import type { ConnectFailure, DialHandler } from '../net/target/connect-target'
+import type { CertificateSource } from '../tls/certificate-source'
 import { acceptTls, readHello, TlsAcceptError } from '../tls/tls-accept'
+import { noCertificate } from '../tls/tls-errors'
 import { ProxyConnection, type ProxyContext } from './proxy-connection'
 
 /** How a proxy answers its clients' TLS. */
-export interface TlsListenSettings {
-  /** The certificate for a name: the CA's leaf, or the one given (--cert/--key) whatever the name. */
-  contextFor(name: string): Promise<SecureContext>
-  /** The certificate comes from tcpscope's CA (failures then say to trust it). */
-  leafFromCa: boolean
+export interface TlsListenSettings extends CertificateSource {
   /** The leaf's name when the client sent no SNI (`--tls-name`, else the target's host or IP). */
   defaultName: string
   /** The hello, then each handshake, must come within this long. */
@@ -156,8 +154,7 @@ export class TlsListenSetup implements DialHandler {
     } catch (err) {
       if (!(err instanceof TlsAcceptError)) {
         // No certificate for the name (the CA could not be opened or could not issue): recorded, and a clean close.
-        const message = `cannot answer the client's TLS for ${name}: ${err instanceof Error ? err.message : String(err)}`
-        this.rec.event('tls', 'client', { ok: false, side: 'client', code: 'ECERT', message })
+        this.rec.event('tls', 'client', { ok: false, ...noCertificate(name, err) })
         this.client.destroySoon()
       }
       this.end ??= 'error'

@@ -5,7 +5,7 @@
 // and recorded (tls-accept.ts, shared with the proxy), before the session talks to it.
 
 import type { Socket } from 'node:net'
-import type { SecureContext, TLSSocket } from 'node:tls'
+import type { TLSSocket } from 'node:tls'
 import type { Endpoint } from '../../shared/endpoint'
 import type { TlsConnectOptions, TlsListenOptions } from '../../shared/tls-args'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
@@ -13,9 +13,9 @@ import { UserError, errorInfo } from '../net/net-errors'
 import { isResetError } from '../net/sockets'
 import { loadTlsConnect, type TlsConnect } from '../net/target/connect-target'
 import type { CaSource } from '../tls/ca-commands'
-import { certificateSource } from '../tls/certificate-source'
+import { certificateSource, type CertificateSource } from '../tls/certificate-source'
 import { acceptTls, DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, readHello, TlsAcceptError } from '../tls/tls-accept'
-import { SESSION_TLS_FLAGS } from '../tls/tls-errors'
+import { noCertificate, SESSION_TLS_FLAGS } from '../tls/tls-errors'
 
 /** `tcpscope serve`'s names for a certificate given instead of the CA's leaves. */
 export const SERVE_TLS_FLAGS = { cert: '--cert', key: '--key' }
@@ -26,10 +26,7 @@ export function loadClientTls(opts: TlsConnectOptions): Promise<TlsConnect> {
 }
 
 /** How a server session answers its clients' TLS. */
-export interface ServerTls {
-  /** The certificate for a name: the CA's leaf, or the one given whatever the name. */
-  contextFor(name: string): Promise<SecureContext>
-  leafFromCa: boolean
+export interface ServerTls extends CertificateSource {
   /** The leaf's name for a client that sent no SNI. */
   defaultName: string
   alpn?: string[]
@@ -102,10 +99,10 @@ export async function secureClient(socket: Socket, rec: RecordedConnection | und
   } catch (err) {
     if (err instanceof TlsAcceptError) return { failure: err.message }
     // No certificate for the name (the CA could not issue it): recorded, and a clean close.
-    const message = `cannot answer the client's TLS for ${name}: ${err instanceof Error ? err.message : String(err)}`
-    rec?.event('tls', 'client', { ok: false, side: 'client', code: 'ECERT', message })
+    const failure = noCertificate(name, err)
+    rec?.event('tls', 'client', { ok: false, ...failure })
     socket.destroySoon()
     socket.resume()
-    return { failure: message }
+    return { failure: failure.message }
   }
 }

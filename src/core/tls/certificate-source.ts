@@ -12,6 +12,7 @@ import { loadListenContext } from './tls-accept'
 export interface CertificateSource {
   /** The certificate for a name: the CA's leaf, or the one given whatever the name. */
   contextFor(name: string): Promise<SecureContext>
+  /** The certificate comes from tcpscope's CA (failures then say to trust it). */
   leafFromCa: boolean
 }
 

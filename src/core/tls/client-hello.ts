@@ -8,6 +8,8 @@
 // Used by the TLS-terminating proxy (tls-accept.ts's callers), the forward proxy's tunnels
 // and the decoders (a pass-through connection's SNI and ALPN).
 
+import type { TlsHello } from '../../shared/tls-types'
+
 /** The largest ClientHello message read (its body); real ones are 200 B to 2 KiB (post-quantum key shares included). */
 export const MAX_CLIENT_HELLO_BYTES = 16 * 1024
 
@@ -36,6 +38,14 @@ export type ClientHelloRead =
   | { state: 'bad'; reason: string }
   /** A whole ClientHello; `length`: the bytes of `buf` up to the end of the record that completed it. */
   | { state: 'hello'; sni?: string; alpn?: string[]; length: number }
+
+/** What a read hello asked for, without the fields it left out. */
+export function helloOf(read: { sni?: string; alpn?: string[] }): TlsHello {
+  const hello: TlsHello = {}
+  if (read.sni !== undefined) hello.sni = read.sni
+  if (read.alpn !== undefined) hello.alpn = read.alpn
+  return hello
+}
 
 class Bad extends Error {}
 

@@ -26,8 +26,8 @@ import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls'
 import type { TlsFailure, TlsHello } from '../../shared/tls-types'
 import { UserError } from '../../shared/errors'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
-import { readClientHello } from './client-hello'
-import { badHello, clientClosedDuringHandshake, clientFailure, HELLO_CUT_SHORT, helloTimeout } from './tls-errors'
+import { helloOf, readClientHello } from './client-hello'
+import { badHello, badKeyPair, clientClosedDuringHandshake, clientFailure, HELLO_CUT_SHORT, helloTimeout } from './tls-errors'
 import { legFacts } from './tls-facts'
 import { readSmallFile } from './read-small-file'
 
@@ -67,12 +67,8 @@ export function readHello(socket: Socket, opts: { timeoutMs?: number } = {}): Pr
       bytes = bytes.length === 0 ? chunk : Buffer.concat([bytes, chunk])
       const r = readClientHello(bytes)
       if (r.state === 'need-more') return
-      if (r.state === 'hello') {
-        const hello: TlsHello = {}
-        if (r.sni !== undefined) hello.sni = r.sni
-        if (r.alpn !== undefined) hello.alpn = r.alpn
-        finish({ state: 'hello', hello, bytes })
-      } else if (r.state === 'not-tls') finish({ state: 'not-tls', bytes })
+      if (r.state === 'hello') finish({ state: 'hello', hello: helloOf(r), bytes })
+      else if (r.state === 'not-tls') finish({ state: 'not-tls', bytes })
       else finish({ state: 'bad', failure: badHello(r.reason), bytes })
     }
     // A FIN after part of a hello is a hello that will never be whole: unreadable, not a quiet close.
@@ -179,7 +175,6 @@ export async function loadListenContext(cert: string, key: string, flags: { cert
   try {
     return createSecureContext({ cert: certPem, key: keyPem })
   } catch (err) {
-    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]
-    throw new UserError(`cannot use ${flags.cert} ${cert} with ${flags.key} ${key}: ${why} (they must be PEM, and the key must match the certificate)`, 'EBADCERT')
+    throw badKeyPair(`${flags.cert} ${cert}`, `${flags.key} ${key}`, err)
   }
 }

@@ -3,6 +3,7 @@
 // worded here, and the flags named are in one place (TlsFlagWords), so the proxy, sessions
 // and replay say the same thing in their own flags.
 
+import { UserError } from '../../shared/errors'
 import type { CertFacts, TlsFailure } from '../../shared/tls-types'
 import { commonName } from './tls-facts'
 
@@ -179,6 +180,17 @@ export function clientFailure(err: unknown, ctx: ClientFailureContext): TlsFailu
 export function clientClosedDuringHandshake(leafFromCa: boolean): TlsFailure {
   const hint = leafFromCa ? `; if it rejected tcpscope's certificate, ${TRUST_CA}` : ''
   return fail('client', 'ECONNRESET', `the client closed the connection during the TLS handshake${hint}`)
+}
+
+/** A certificate and key TLS refused together; `cert` and `key` as the user gave them (`--tls-cert FILE`). */
+export function badKeyPair(cert: string, key: string, err: unknown): UserError {
+  const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]
+  return new UserError(`cannot use ${cert} with ${key}: ${why} (they must be PEM, and the key must match the certificate)`, 'EBADCERT')
+}
+
+/** No certificate to answer a client with for `name` (the CA could not be opened, or could not issue one). */
+export function noCertificate(name: string, err: unknown): TlsFailure {
+  return fail('client', 'ECERT', `cannot answer the client's TLS for ${name}: ${err instanceof Error ? err.message : String(err)}`)
 }
 
 /** A ClientHello that could not be read (client-hello.ts's reason). */

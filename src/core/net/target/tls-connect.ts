@@ -14,7 +14,7 @@ import * as tls from 'node:tls'
 import type { TlsConnectOptions } from '../../../shared/tls-args'
 import type { TlsFailure, TlsLegFacts } from '../../../shared/tls-types'
 import { legFacts } from '../../tls/tls-facts'
-import { PROXY_TLS_FLAGS, upstreamFailure, verifyFailure, verifyReason, type TlsFlagWords } from '../../tls/tls-errors'
+import { badKeyPair, PROXY_TLS_FLAGS, upstreamFailure, verifyFailure, verifyReason, type TlsFlagWords } from '../../tls/tls-errors'
 import { UserError } from '../net-errors'
 import { readSmallFile } from '../../tls/read-small-file'
 
@@ -96,8 +96,7 @@ export async function loadTlsConnect(opts: TlsConnectOptions, flags: TlsFlagWord
   try {
     context = tls.createSecureContext(ctxOpts)
   } catch (err) {
-    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]
-    throw new UserError(`cannot use ${flags.clientCert} ${opts.cert ?? ''} with ${flags.clientKey} ${opts.key ?? ''}: ${why} (they must be PEM, and the key must match the certificate)`, 'EBADCERT')
+    throw badKeyPair(`${flags.clientCert} ${opts.cert ?? ''}`, `${flags.clientKey} ${opts.key ?? ''}`, err)
   }
   const out: TlsConnect = { verify: opts.verify ?? true, context, clientCert: certBytes !== undefined, flags }
   if (opts.sni !== undefined) out.servername = opts.sni

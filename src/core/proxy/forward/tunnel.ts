@@ -14,7 +14,7 @@
 
 import type { Socket } from 'node:net'
 import type { ConnectionEnd } from '../../../shared/capture-types'
-import type { TlsEventInfo, TlsFailure } from '../../../shared/tls-types'
+import type { TlsFailure } from '../../../shared/tls-types'
 import type { LiveCapture } from '../../capture/write/live-capture'
 import type { RecordedConnection } from '../../capture/write/recorded-connection'
 import type { FdBudget } from '../../net/fd-budget'
@@ -25,6 +25,7 @@ import type { ConnectFailure, DialHandler, Target } from '../../net/target/conne
 import { readClientHello, type ClientHelloRead } from '../../tls/client-hello'
 import { badHello, HELLO_CUT_SHORT, helloTimeout } from '../../tls/tls-errors'
 import type { ForwardStages } from '../forward-stage'
+import { recordPassthrough } from '../hello-sniff'
 import { ProxyConnection, type ProxyContext } from '../proxy-connection'
 import { AbsoluteFormStage } from './absolute-form-stage'
 import { ClientOpening, closeWith, type OpeningSettings, type TunnelRequest } from './client-opening'
@@ -235,10 +236,7 @@ export class Tunnel implements LiveSetMember, DialHandler {
     }
     const name = read.sni ?? dest.host
     if (this.host.interceptor === undefined || !this.host.intercepts(name)) {
-      const info: TlsEventInfo = { ok: true, passthrough: true, side: 'client' }
-      if (read.sni !== undefined) info.sni = read.sni
-      if (read.alpn !== undefined) info.alpn = read.alpn
-      this.rec!.event('tls', 'client', info as unknown as Record<string, unknown>)
+      recordPassthrough(this.rec!, read)
       return this.runRaw()
     }
     void this.intercept(read.sni, read.alpn)
