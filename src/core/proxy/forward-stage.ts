@@ -3,11 +3,12 @@
 // breakpoints and fault injection ("toxics": latency, bandwidth, slicing, cut-offs) plug in
 // here, and only here.
 //
-// Today nothing is installed, and then there is no stage at all: ProxyConnection forwards
-// each read straight to the other socket on its fast path (reused read buffers, no copy, no
-// promise, no call per chunk beyond the write). A stage is consulted only for a direction
-// that has one, and only then does that direction leave the fast path: its chunks come from
-// 'data' events, fresh buffers the stage may keep as long as it likes.
+// A connection with nothing installed (no toxic, not a forward proxy's http:// request) has
+// no stage at all: ProxyConnection forwards each read straight to the other socket on its
+// fast path (reused read buffers, no copy, no promise, no call per chunk beyond the write).
+// A stage is consulted only for a direction that has one, and only then does that direction
+// leave the fast path: its chunks come from 'data' events, fresh buffers the stage may keep
+// as long as it likes.
 //
 // What a stage may do with what it is given:
 // - transform: send other bytes than it got (more, fewer, edited);

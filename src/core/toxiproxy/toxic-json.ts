@@ -4,7 +4,7 @@
 // the contract before the engine sees them.
 
 import { validateArgs, type CommandArgs } from '../../shared/contract'
-import { TOXIC_STREAMS, TOXIC_TYPES, type Toxic } from '../../shared/fault-types'
+import { TOXIC_STREAMS, TOXIC_TYPES, type Toxic, type ToxicStream } from '../../shared/fault-types'
 import { BAD_REQUEST_BODY, INVALID_STREAM, INVALID_TOXIC_TYPE } from './api-errors'
 
 export interface ToxicJson {
@@ -20,6 +20,8 @@ export interface ToxicJson {
 export function toxicJson(t: Toxic): ToxicJson {
   return { name: t.name, type: t.type, stream: t.stream, toxicity: t.toxicity, attributes: { ...t.attributes }, ...(t.enabled ? {} : { enabled: false }) }
 }
+
+const isStream = (v: unknown): v is ToxicStream => typeof v === 'string' && (TOXIC_STREAMS as readonly string[]).includes(v)
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -38,7 +40,7 @@ function extras(body: Record<string, unknown>): Record<string, unknown> {
 export function toxicAddArgs(proxyId: string, raw: unknown): CommandArgs<'toxic.add'> {
   const body = objectBody(raw)
   const stream = body.stream ?? 'downstream'
-  if (typeof stream !== 'string' || !(TOXIC_STREAMS as readonly string[]).includes(stream)) throw INVALID_STREAM
+  if (!isStream(stream)) throw INVALID_STREAM
   if (typeof body.type !== 'string' || !(TOXIC_TYPES as readonly string[]).includes(body.type)) throw INVALID_TOXIC_TYPE
   const name = body.name === undefined || body.name === '' ? `${body.type}_${stream}` : body.name
   const toxic = { name, type: body.type, stream, toxicity: body.toxicity ?? 1, attributes: body.attributes ?? {}, ...extras(body) }
@@ -52,7 +54,7 @@ export function toxicAddArgs(proxyId: string, raw: unknown): CommandArgs<'toxic.
 export function toxicUpdateArgs(proxyId: string, current: Toxic, raw: unknown): CommandArgs<'toxic.update'> {
   const body = objectBody(raw)
   const attributes = body.attributes === undefined ? undefined : isObject(body.attributes) ? { ...current.attributes, ...body.attributes } : body.attributes
-  if (body.stream !== undefined && (typeof body.stream !== 'string' || !(TOXIC_STREAMS as readonly string[]).includes(body.stream))) throw INVALID_STREAM
+  if (body.stream !== undefined && !isStream(body.stream)) throw INVALID_STREAM
   const args = {
     proxyId,
     name: current.name,

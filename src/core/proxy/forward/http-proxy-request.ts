@@ -3,6 +3,7 @@
 // with the protocol decoder's own head parser, bounded (a request line of 8 KiB, a head of
 // 16 KiB), and the proxy's own answers (200 to a CONNECT, 400, 407, 502, ...) as bytes.
 
+import { formatEndpoint } from '../../../shared/endpoint'
 import type { Via } from '../../../shared/tls-types'
 import { LF, latin1 } from '../../protocols/http1/bytes'
 import { findBlankLine, firstLineChecked, notAStart } from '../../protocols/http1/head-boundary'
@@ -122,7 +123,7 @@ export function absoluteTarget(target: string): AbsoluteTarget | string {
 
 /** `host:port` as a Host header or a capture target writes it. */
 export function authorityText(d: Destination): string {
-  return d.host.includes(':') ? `[${d.host}]:${d.port}` : `${d.host}:${d.port}`
+  return formatEndpoint({ kind: 'tcp', host: d.host, port: d.port })
 }
 
 const REASONS: Record<number, string> = {
