@@ -36,7 +36,8 @@ export function proxyEnvVars(target: ProxyEnvTarget, shell: ShellName): EnvVar[]
   return vars
 }
 
-const posixQuote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`
+/** `v` as one word of a POSIX shell: single quotes, a quote inside closed and escaped. */
+export const posixQuote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`
 const fishQuote = (v: string): string => `'${v.replace(/[\\']/g, (c) => `\\${c}`)}'`
 const powershellQuote = (v: string): string => `'${v.replace(/'/g, "''")}'`
 

@@ -2,7 +2,8 @@
 // system's shell, so a path with spaces or quotes arrives whole; the panel opens on the
 // system the engine runs on, told by its data folder.
 import { describe, expect, it } from 'vitest'
-import { posixQuote, systemOf, trustSteps, TRUST_SYSTEMS } from '../../../../src/renderer/src/features/tls/trust-steps'
+import { posixQuote } from '../../../../src/shared/proxy-env'
+import { systemOf, trustSteps, TRUST_SYSTEMS } from '../../../../src/renderer/src/features/tls/trust-steps'
 
 describe('trust steps', () => {
   it('has steps for Linux (system roots and NSS), macOS (Keychain) and Windows (certutil, certmgr)', () => {

@@ -2,6 +2,8 @@
 // (CaInfo.certPath) quoted for that system's shell. Only the certificate is ever named; the
 // key stays in its file. Each step's words are in the messages (tls.trust.step.<id>).
 
+import { posixQuote } from '../../../../shared/proxy-env'
+
 export const TRUST_SYSTEMS = ['linux', 'macos', 'windows'] as const
 export type TrustSystem = (typeof TRUST_SYSTEMS)[number]
 
@@ -11,8 +13,6 @@ export interface TrustStep {
   command: string
 }
 
-/** `path` as one word of a POSIX shell: single quotes, a quote inside closed and escaped. */
-export const posixQuote = (path: string): string => `'${path.replace(/'/g, `'\\''`)}'`
 /** `path` as one word of cmd and PowerShell alike: double quotes (a Windows path cannot hold one). */
 export const windowsQuote = (path: string): string => `"${path}"`
 

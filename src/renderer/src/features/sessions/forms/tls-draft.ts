@@ -60,12 +60,12 @@ function hostName(value: string, field: string, problems: FieldProblems): string
   return v
 }
 
+/** Words separated by commas, spaces or lines. */
+const listOf = (value: string): string[] => value.split(/[\s,]+/).filter(Boolean)
+
 /** `h2, http/1.1` -> ['h2', 'http/1.1']; each id 1-255 bytes, at most 16. */
 function alpnList(value: string, field: string, problems: FieldProblems): string[] | undefined {
-  const ids = value
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean)
+  const ids = listOf(value)
   if (ids.length === 0) return undefined
   if (ids.length > 16 || ids.some((id) => new TextEncoder().encode(id).length > 255)) problems[field] = { key: 'tlsForm.problem.alpn' }
   return ids
@@ -94,26 +94,23 @@ export function tlsConnectFromDraft(d: TlsConnectDraft, prefix: string, problems
 /** TLS toward clients; undefined when off. `withAlpn`: a server session chooses what it accepts. */
 export function tlsListenFromDraft(d: TlsListenDraft, prefix: string, problems: FieldProblems, withAlpn = false): TlsListenOptions | undefined {
   if (!d.enabled) return undefined
+  const alpn = withAlpn ? alpnList(d.alpn, `${prefix}.alpn`, problems) : undefined
+  const alpnPart = alpn ? { alpn } : {}
   if (d.source === 'files') {
     const cert = path(d.cert, `${prefix}.cert`, problems)
     const key = path(d.key, `${prefix}.key`, problems)
     if (!cert) problems[`${prefix}.cert`] = { key: 'form.problem.required' }
     if (!key) problems[`${prefix}.key`] = { key: 'form.problem.required' }
-    const alpn = withAlpn ? alpnList(d.alpn, `${prefix}.alpn`, problems) : undefined
-    return { ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(alpn ? { alpn } : {}) }
+    return { ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...alpnPart }
   }
   const name = hostName(d.name, `${prefix}.name`, problems)
-  const alpn = withAlpn ? alpnList(d.alpn, `${prefix}.alpn`, problems) : undefined
-  return { ...(name ? { name } : {}), ...(alpn ? { alpn } : {}) }
+  return { ...(name ? { name } : {}), ...alpnPart }
 }
 
 export function forwardFromDraft(d: ForwardDraft, problems: FieldProblems): ForwardOptions {
   const auth = d.proxyAuth.trim()
   if (auth !== '' && !/^[^:]+:.+$/s.test(auth)) problems['forward.proxyAuth'] = { key: 'tlsForm.problem.auth' }
-  const hosts = d.passThrough
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean)
+  const hosts = listOf(d.passThrough)
   const bad = hosts.find((h) => h.length > MAX_HOST || !PASS_HOST.test(h))
   if (bad !== undefined) problems['forward.passThrough'] = { key: 'tlsForm.problem.passHost', params: { host: bad } }
   return {
