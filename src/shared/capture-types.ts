@@ -87,6 +87,8 @@ export type CaptureEventKind =
   | 'timeout'
   | 'tls' // a leg's TLS handshake ended, failed, or was passed through (info: TlsEventInfo)
   | 'fault' // a toxic acted on the connection (info: FaultEventInfo): delayed, sliced, limited, reset...
+  | 'break' // a breakpoint held, released, edited or dropped what one side sent (info: BreakEventInfo)
+  | 'action' // a person paused a direction, injected bytes, or closed a side (info: ActionEventInfo)
 
 export interface CaptureEvent {
   seq: number

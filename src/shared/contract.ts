@@ -14,6 +14,22 @@ import { activityArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs
 import { bodyArgs, decodedPageArgs, exchangePageArgs, wsPayloadArgs } from './decode-args'
 import { exportArgs, exportReadArgs, exportStreamArgs, exportStreamRef, type ExportStreamStart } from './export-args'
 import { replayCaptureArgs, replayHttpArgs, replayRawArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
+import {
+  breakAddArgs,
+  breakListArgs,
+  breakRemoveArgs,
+  breakUpdateArgs,
+  connInjectArgs,
+  connPauseArgs,
+  connShutArgs,
+  heldCloseArgs,
+  heldForwardAllArgs,
+  heldForwardArgs,
+  heldRef,
+  type BreakRule,
+  type HeldMessage,
+  type HeldOutcome
+} from './break-types'
 import { toxicAddArgs, toxicListArgs, toxicRemoveArgs, toxicUpdateArgs, type Toxic } from './fault-types'
 import { caExportArgs, caRegenerateArgs, interceptBrowserArgs, interceptStopArgs } from './tls-args'
 import type { BrowserInfo, CaExport, InterceptedBrowser } from './intercept-types'
@@ -95,6 +111,28 @@ export const commands = {
   'toxic.add': command<Infer<typeof toxicAddArgs>, Toxic>(toxicAddArgs),
   'toxic.update': command<Infer<typeof toxicUpdateArgs>, Toxic>(toxicUpdateArgs),
   'toxic.remove': command<Infer<typeof toxicRemoveArgs>, void>(toxicRemoveArgs),
+
+  /** A proxy's breakpoints, in the order they are tried (the first that matches holds). */
+  'break.list': command<Infer<typeof breakListArgs>, BreakRule[]>(breakListArgs),
+  /** Adds a breakpoint; it applies to new connections and to the open ones. */
+  'break.add': command<Infer<typeof breakAddArgs>, BreakRule>(breakAddArgs),
+  'break.update': command<Infer<typeof breakUpdateArgs>, BreakRule>(breakUpdateArgs),
+  'break.remove': command<Infer<typeof breakRemoveArgs>, void>(breakRemoveArgs),
+  /** Every message breakpoints hold now, oldest first. */
+  'held.list': command<void, HeldMessage[]>(none()),
+  /** A held message's bytes, as they came. */
+  'held.read': command<Infer<typeof heldRef>, Uint8Array>(heldRef),
+  /** Lets a held message go, as it came or edited. */
+  'held.forward': command<Infer<typeof heldForwardArgs>, HeldOutcome>(heldForwardArgs),
+  'held.drop': command<Infer<typeof heldRef>, HeldOutcome>(heldRef),
+  /** Closes the held message's connection (FIN or RST to both sides); the message is dropped. */
+  'held.close': command<Infer<typeof heldCloseArgs>, HeldOutcome>(heldCloseArgs),
+  'held.forwardAll': command<Infer<typeof heldForwardAllArgs>, { forwarded: number }>(heldForwardAllArgs),
+
+  /** One-click actions on a live proxied connection: pause a direction, inject bytes, FIN or RST a side. */
+  'conn.pause': command<Infer<typeof connPauseArgs>, void>(connPauseArgs),
+  'conn.inject': command<Infer<typeof connInjectArgs>, { bytes: number }>(connInjectArgs, { files: 'payload-files' }),
+  'conn.shut': command<Infer<typeof connShutArgs>, void>(connShutArgs),
 
   /** tcpscope's CA (made on first use), as the CA panel shows it. */
   'ca.info': command<void, CaInfo>(none()),

@@ -9,6 +9,8 @@ import type { CaptureEvent, CaptureInfo, ConnectionSummary, Direction } from './
 import type { RecordedClientReport } from './replay-types'
 import type { SessionInfo } from './session-types'
 import type { InterceptedBrowser } from './intercept-types'
+import type { BreakRule, HeldMessage } from './break-types'
+import type { Toxic } from './fault-types'
 
 export interface ProxyInfo {
   id: string
@@ -36,6 +38,11 @@ export interface Snapshot {
   captures: CaptureInfo[]
   /** Browsers started intercepted (intercept.browser) that are running. */
   browsers?: InterceptedBrowser[]
+  /** Every message breakpoints hold now, oldest first. */
+  held?: HeldMessage[]
+  /** Each proxy's breakpoints and toxics (proxies with none left out). */
+  breaks?: Record<string, BreakRule[]>
+  toxics?: Record<string, Toxic[]>
 }
 
 /** Bytes of one direction recorded since the last announcement: [offset, offset + length). */
@@ -74,6 +81,12 @@ export type EngineEvent =
   | ({ type: 'progress' } & OperationProgress)
   /** A client of a recorded server (replay.serve) is gone: what it was played, and whether it sent what was recorded. */
   | { type: 'recorded-client'; server: string; report: RecordedClientReport }
+  /** The Held queue changed (a message held, released, or its connection closed): all of it, oldest first. */
+  | { type: 'held-updated'; held: HeldMessage[] }
+  /** A proxy's breakpoints changed (added, changed, removed, or their counters moved): all of them. */
+  | { type: 'breaks-updated'; proxyId: string; rules: BreakRule[] }
+  /** A proxy's toxics changed (added, changed, removed, or `affected` moved): all of them. */
+  | { type: 'toxics-updated'; proxyId: string; toxics: Toxic[] }
 
 /** Every change since the previous batch. Absent fields: nothing of that kind changed. */
 export interface Batch {
@@ -84,6 +97,11 @@ export interface Batch {
   sessions?: SessionInfo[]
   /** Intercepted browsers that started or closed (state `closed`) since the last batch. */
   browsers?: InterceptedBrowser[]
+  /** The whole Held queue, whenever it changed. */
+  held?: HeldMessage[]
+  /** The breakpoints and toxics of each proxy whose list changed, all of that proxy's. */
+  breaks?: Record<string, BreakRule[]>
+  toxics?: Record<string, Toxic[]>
   /** Live connections opened or changed: their state now, in id order. */
   conns?: ConnectionSummary[]
   /** Bytes recorded, one range per connection and direction (without a preview while the engine is busy). */
