@@ -36,7 +36,11 @@ export const RecordType = {
   /** A leg's TLS handshake (payload: shared/tls-types.ts TlsEventInfo). */
   Tls: 16,
   /** A toxic's action on the connection (payload: shared/fault-types.ts FaultEventInfo). */
-  Fault: 17
+  Fault: 17,
+  /** A breakpoint held, released, edited or dropped what one side sent (payload: shared/break-types.ts BreakEventInfo). */
+  Break: 18,
+  /** A person's one-click action on the connection (payload: shared/break-types.ts ActionEventInfo). */
+  Action: 19
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 const RECORD_TYPES = new Set<number>(Object.values(RecordType))
@@ -55,7 +59,9 @@ export const KIND_OF: Record<number, CaptureEventKind> = {
   [RecordType.Lookup]: 'lookup',
   [RecordType.Timeout]: 'timeout',
   [RecordType.Tls]: 'tls',
-  [RecordType.Fault]: 'fault'
+  [RecordType.Fault]: 'fault',
+  [RecordType.Break]: 'break',
+  [RecordType.Action]: 'action'
 }
 
 /** The record type of each event kind: KIND_OF the other way. */
