@@ -21,6 +21,9 @@ import { Sessions } from './session/sessions'
 import { sessionCommands } from './session/session-commands'
 import { Proxies } from './proxy/proxy-commands'
 import { toxicCommands } from './fault/toxic-commands'
+import { breakCommands } from './breakpoint/break-commands'
+import { HeldQueue } from './breakpoint/held-queue'
+import { connActionCommands } from './proxy/conn-action-commands'
 import { Uploads, type UploadOptions } from './uploads'
 import { Downloads } from './downloads'
 import { fileCommands } from './file-commands'
@@ -75,6 +78,7 @@ export class Engine extends CommandMembers {
   private readonly downloads = new Downloads()
   private readonly exportStreams: ExportStreams
   private readonly hold = new HoldState()
+  private readonly held: HeldQueue
   private readonly budget = FdBudget.forProcess()
   private readonly fdWarnings: FdWarnings
   private closing: Promise<void> | undefined
@@ -120,8 +124,14 @@ export class Engine extends CommandMembers {
     const progress = (p: OperationProgress): void => emit({ type: 'progress', ...p })
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => emit({ type: 'warning', message }))
     const producers = { budget: this.budget, fdExhausted: this.fdWarnings.note, hold: this.hold }
+    this.held = new HeldQueue((held) => emit({ type: 'held-updated', held }))
     this.proxies = new Proxies({
       proxy: { capture, ...producers, warn: (message) => emit({ type: 'warning', message }) },
+      rules: {
+        held: this.held,
+        breaksChanged: (proxyId, rules) => emit({ type: 'breaks-updated', proxyId, rules }),
+        toxicsChanged: (proxyId, toxics) => emit({ type: 'toxics-updated', proxyId, toxics })
+      },
       tls: { ca: this.ca },
       checkOpen,
       started: (proxy) => emit({ type: 'proxy-started', proxy }),
@@ -172,6 +182,8 @@ export class Engine extends CommandMembers {
         }),
         proxies: this.proxies.commands,
         faults: toxicCommands((proxyId) => this.proxies.toxics(proxyId)),
+        breakpoints: breakCommands({ breaksOf: (id) => this.proxies.breaks(id), breaksIfAny: (id) => this.proxies.breaksIfAny(id), held: this.held }),
+        'connection actions': connActionCommands((connId) => this.proxies.connection(connId)),
         interception: this.interceptions.commands,
         sessions: sessionCommands(this.sessions, checkOpen),
         decoding: decodeCommands(captures, decoding),
@@ -193,7 +205,17 @@ export class Engine extends CommandMembers {
   }
 
   snapshot(): Snapshot {
-    return { type: 'snapshot', proxies: this.proxies.list(), sessions: this.sessions.list(), captures: this.captureList(), browsers: this.interceptions.list() }
+    const { breaks, toxics } = this.proxies.ruleLists()
+    return {
+      type: 'snapshot',
+      proxies: this.proxies.list(),
+      sessions: this.sessions.list(),
+      captures: this.captureList(),
+      browsers: this.interceptions.list(),
+      held: this.held.list(),
+      breaks,
+      toxics
+    }
   }
 
   /** Every open capture as it is now: the live one first. */
@@ -210,6 +232,8 @@ export class Engine extends CommandMembers {
     this.closing ??= (async () => {
       // Browsers first: each stops the proxy started for it, and removes its profile.
       await this.interceptions.close()
+      // Held messages go on unchanged before their connections close.
+      this.held.releaseAll()
       await this.proxies.close()
       await this.sessions.closeAll()
       await this.replay.close()

@@ -4,23 +4,19 @@
 // when they come into force and stopped when they are removed or paused. The per-direction
 // work on bytes is toxic-direction.ts's.
 //
-// A proxy with no toxic when a connection is accepted gives that connection no stage at all,
-// so it keeps the proxy's fast path (forward-stage.ts): toxics added later reach only the
-// connections accepted after that. One with toxics (even paused ones) gets stages that read
-// the registry live, so any later change reaches it.
+// A proxy with no toxic and no breakpoint gives its connections no stage at all, so they keep
+// the fast path (forward-stage.ts); its first rule gives the open ones their stages too
+// (proxy-stages.ts). The stages read the registry live, so any later change reaches them.
 
 import type { FaultEventInfo, ToxicStream } from '../../shared/fault-types'
-import type { ForwardStages, StagePort } from '../proxy/forward-stage'
+import type { StagePair, StagePort } from '../proxy/forward-stage'
 import type { ToxicEntry, ToxicRegistry } from './toxic-registry'
 import { ToxicDirection } from './toxic-direction'
 
-/** The stages of each connection of the proxy whose toxics `registry` holds. */
-export function toxicStages(registry: ToxicRegistry): ForwardStages {
-  return () => {
-    if (registry.size === 0) return undefined
-    const conn = new ToxicConnection(registry)
-    return { client: conn.upstream, server: conn.downstream }
-  }
+/** The toxic stages of one connection of the proxy whose toxics `registry` holds (read live: a change reaches it). */
+export function toxicPair(registry: ToxicRegistry): StagePair {
+  const conn = new ToxicConnection(registry)
+  return { client: conn.upstream, server: conn.downstream }
 }
 
 /** A reason to refuse a new connection of the proxy (a `down` toxic in force), or undefined. */

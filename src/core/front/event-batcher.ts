@@ -25,6 +25,8 @@
 
 import { performance } from 'node:perf_hooks'
 import type { CaptureEvent, CaptureInfo, ConnectionSummary } from '../../shared/capture-types'
+import type { BreakRule, HeldMessage } from '../../shared/break-types'
+import type { Toxic } from '../../shared/fault-types'
 import {
   BATCH_INTERVAL_MS,
   DATA_PREVIEW_BYTES,
@@ -97,6 +99,10 @@ export class EventBatcher {
   private proxies = new Map<string, ProxyInfo>()
   private sessions = new Map<string, SessionInfo>()
   private browsers = new Map<string, InterceptedBrowser>()
+  /** The Held queue and each proxy's rules: only the latest of each matters. */
+  private held: HeldMessage[] | undefined
+  private breaks = new Map<string, BreakRule[]>()
+  private toxics = new Map<string, Toxic[]>()
   private warnings: string[] = []
   private captureErrors: string[] = []
   /** Only the latest report of each operation matters to a progress bar. */
@@ -191,6 +197,15 @@ export class EventBatcher {
       case 'recorded-client':
         // A page reads its recorded servers' reports with replay.servers and replay.stop.
         return
+      case 'held-updated':
+        this.held = e.held
+        break
+      case 'breaks-updated':
+        this.breaks.set(e.proxyId, e.rules)
+        break
+      case 'toxics-updated':
+        this.toxics.set(e.proxyId, e.toxics)
+        break
     }
     this.bound()
     this.timer ??= setTimeout(this.flush, this.nextIntervalMs)
@@ -222,6 +237,9 @@ export class EventBatcher {
     if (this.proxies.size) batch.proxies = [...this.proxies.values()]
     if (this.sessions.size) batch.sessions = [...this.sessions.values()]
     if (this.browsers.size) batch.browsers = [...this.browsers.values()]
+    if (this.held !== undefined) batch.held = this.held
+    if (this.breaks.size) batch.breaks = Object.fromEntries(this.breaks)
+    if (this.toxics.size) batch.toxics = Object.fromEntries(this.toxics)
     if (this.conns.size) batch.conns = [...this.conns.values()].sort((a, b) => a.id - b.id)
     if (this.data.size) batch.data = [...this.data.values()]
     if (this.events.length) batch.events = this.events
@@ -236,6 +254,9 @@ export class EventBatcher {
     this.proxies = new Map()
     this.sessions = new Map()
     this.browsers = new Map()
+    this.held = undefined
+    this.breaks = new Map()
+    this.toxics = new Map()
     this.warnings = []
     this.captureErrors = []
     this.progress = new Map()

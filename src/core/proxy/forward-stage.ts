@@ -3,12 +3,13 @@
 // breakpoints and fault injection ("toxics": latency, bandwidth, slicing, cut-offs) plug in
 // here, and only here.
 //
-// A connection with nothing installed (no toxic, not a forward proxy's http:// request) has
-// no stage at all: ProxyConnection forwards each read straight to the other socket on its
-// fast path (reused read buffers, no copy, no promise, no call per chunk beyond the write).
-// A stage is consulted only for a direction that has one, and only then does that direction
-// leave the fast path: its chunks come from 'data' events, fresh buffers the stage may keep
-// as long as it likes.
+// A connection whose proxy has no breakpoint and no toxic has no stage at all: ProxyConnection
+// forwards each read straight to the other socket on its fast path (reused read buffers, no
+// copy, no promise, no call per chunk beyond the write and one check for a stage). Stages are
+// given at accept, or later to the connections already open when their proxy gets its first
+// rule (Proxy.attachStages). From then on both directions pass through a stage (a direction
+// with nothing to do, the identity), each chunk handed over as a buffer the stage may keep
+// as long as it likes (a copy where the read buffer is reused).
 //
 // What a stage may do with what it is given:
 // - transform: send other bytes than it got (more, fewer, edited);
@@ -47,8 +48,8 @@ export interface StagePort {
   end(): void
   /** Stops (true) or resumes (false) reading from the sender, for a stage that keeps bytes. */
   hold(held: boolean): void
-  /** Records what the stage did to the connection (a toxic's `fault`), in this direction. */
-  event(kind: 'fault', info: Record<string, unknown>): void
+  /** Records what the stage did to the connection (a toxic's `fault`, a breakpoint's `break`), in this direction. */
+  event(kind: 'fault' | 'break', info: Record<string, unknown>): void
   /** Resets both sides now (a toxic's reset_peer); what is in flight is dropped. */
   reset(): void
   /** Closes both sides with a FIN after what was sent to each (a toxic's limit_data or timeout). */

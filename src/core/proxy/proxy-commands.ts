@@ -11,8 +11,10 @@ import { proxyTlsOptions } from './proxy-tls-options'
 import type { Endpoint } from '../../shared/endpoint'
 import { forwardProxyOptions, type ForwardTlsDeps } from './forward/forward-options'
 import type { ForwardProxyOptions } from './forward/forward-mode'
-import { ToxicRegistry } from '../fault/toxic-registry'
-import { downToxic, toxicStages } from '../fault/toxic-connection'
+import type { ToxicRegistry } from '../fault/toxic-registry'
+import type { BreakRegistry } from '../breakpoint/break-registry'
+import { ProxyRules, type ProxyRulesDeps } from './proxy-stages'
+import type { ProxyConnection } from './proxy-connection'
 
 export type ProxyCommand = 'proxy.start' | 'proxy.stop' | 'proxy.restart' | 'proxy.list'
 
@@ -21,6 +23,8 @@ export interface ProxiesDeps {
   proxy: ProxyDeps
   /** What a forward proxy intercepts TLS with (tcpscope's CA); without it, tunnels' TLS passes through. */
   tls?: ForwardTlsDeps
+  /** What each proxy's breakpoints and toxics report to. */
+  rules: Omit<ProxyRulesDeps, 'capture'>
   /** Throws when the engine is shutting down. */
   checkOpen(): void
   started(info: ProxyInfo): void
@@ -29,8 +33,8 @@ export interface ProxiesDeps {
 
 export class Proxies {
   private readonly running = new Map<string, Proxy>()
-  /** Each proxy's toxics (fault/), kept with it across a stop and restart. */
-  private readonly toxicRegistries = new Map<string, ToxicRegistry>()
+  /** Each proxy's breakpoints and toxics, kept with it across a stop and restart. */
+  private readonly rules = new Map<string, ProxyRules>()
   private next = 1
 
   constructor(private readonly deps: ProxiesDeps) {}
@@ -42,7 +46,38 @@ export class Proxies {
   /** The toxics of proxy `id` (toxic.* commands, fault/toxic-commands.ts). */
   toxics(id: string): ToxicRegistry {
     this.get(id)
-    return this.toxicRegistries.get(id)!
+    return this.rules.get(id)!.toxics
+  }
+
+  /** The breakpoints of proxy `id` (break.* commands, breakpoint/break-commands.ts). */
+  breaks(id: string): BreakRegistry {
+    this.get(id)
+    return this.rules.get(id)!.breaks
+  }
+
+  /** The breakpoints of proxy `id`, if it exists (held.forwardAll's rules). */
+  breaksIfAny(id: string): BreakRegistry | undefined {
+    return this.rules.get(id)?.breaks
+  }
+
+  /** Every proxy's rules that are not empty, for a snapshot. */
+  ruleLists(): { breaks: Record<string, ReturnType<BreakRegistry['list']>>; toxics: Record<string, ReturnType<ToxicRegistry['list']>> } {
+    const breaks: Record<string, ReturnType<BreakRegistry['list']>> = {}
+    const toxics: Record<string, ReturnType<ToxicRegistry['list']>> = {}
+    for (const [id, r] of this.rules) {
+      if (r.breaks.size > 0) breaks[id] = r.breaks.list()
+      if (r.toxics.size > 0) toxics[id] = r.toxics.list()
+    }
+    return { breaks, toxics }
+  }
+
+  /** The live proxied connection `connId`, or a one-line UserError saying why there is none. */
+  connection(connId: number): ProxyConnection {
+    for (const p of this.running.values()) {
+      const conn = p.connection(connId)
+      if (conn !== undefined) return conn
+    }
+    throw new UserError(`conn ${connId} is not an open proxied connection (a closed one, or a session's: sessions use conn.send, conn.end and conn.reset)`, 'ENOENT')
   }
 
   private get(id: string): Proxy {
@@ -67,12 +102,12 @@ export class Proxies {
       }
       // The id is taken only once the proxy listens: a failed start leaves p1 for the next try.
       const id = `p${this.next}`
-      const toxics = new ToxicRegistry(id)
-      const faults = { stages: toxicStages(toxics), refusal: () => downToxic(toxics) }
-      const proxy = await Proxy.start({ id, ...base, ...where, ...faults }, this.deps.proxy)
+      const rules = new ProxyRules(id, { ...this.deps.rules, capture: this.deps.proxy.capture })
+      const proxy = await Proxy.start({ id, ...base, ...where, stages: rules.stages, refusal: rules.refusal }, this.deps.proxy)
+      rules.onFirstRule = () => proxy.attachStages()
       this.next++
       this.running.set(id, proxy)
-      this.toxicRegistries.set(id, toxics)
+      this.rules.set(id, rules)
       const info = proxy.info()
       this.deps.started(info)
       return info

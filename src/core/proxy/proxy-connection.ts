@@ -12,7 +12,7 @@
 
 import type { Socket } from 'node:net'
 import { TLSSocket } from 'node:tls'
-import type { ConnectionEnd, Direction } from '../../shared/capture-types'
+import { DIRECTIONS, type ConnectionEnd, type Direction } from '../../shared/capture-types'
 import type { Endpoint } from '../../shared/endpoint'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { errorInfo } from '../net/net-errors'
@@ -83,8 +83,11 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   private openSockets = 2
   /** The buffer each side's socket reads into (readDirect), if it has one. */
   private readonly readBuf: Record<Direction, Buffer | undefined> = { client: undefined, server: undefined }
-  /** This connection's stages (forward-stage.ts), when the proxy has any. */
-  private readonly stages: StagePair | undefined
+  /** This connection's stages (forward-stage.ts) and their ports, once its proxy has any (at accept, or later). */
+  private stages: StagePair | undefined
+  private ports: Record<Direction, StagePort> | undefined
+  /** `userHeld[dir]`: a person paused reading what `dir` sends (conn.pause). */
+  private readonly userHeld: Record<Direction, boolean> = { client: false, server: false }
   /** The look at the client's first bytes for a TLS hello: undefined before it, null once over (or never to be had). */
   private sniff: HelloSniff | null | undefined
   /** `stageHeld[dir]`: `dir`'s stage asked for its sender to be held; made by the first ask. */
@@ -109,18 +112,13 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     this.upstream = upstream ?? ctx.target.dial(rec, this)
     const up = this.upstream
     client.on('error', (err: NodeJS.ErrnoException) => this.onError('client', err))
-    this.stages = ctx.stages?.(rec.id)
-    if (this.stages === undefined) {
-      this.readDirect('client', client, up)
-      this.readDirect('server', up, client)
-      client.on('data', (chunk: Buffer) => this.forward('client', chunk, up))
-      up.on('data', (chunk: Buffer) => this.forward('server', chunk, client))
-      client.on('end', () => confirmFin(client, () => this.onFin('client', up)))
-      up.on('end', () => confirmFin(up, () => this.onFin('server', client)))
-    } else {
-      this.staged('client', client, up, this.stages.client ?? IDENTITY)
-      this.staged('server', up, client, this.stages.server ?? IDENTITY)
-    }
+    this.readDirect('client', client, up)
+    this.readDirect('server', up, client)
+    client.on('data', (chunk: Buffer) => this.forward('client', chunk, up))
+    up.on('data', (chunk: Buffer) => this.forward('server', chunk, client))
+    client.on('end', () => confirmFin(client, () => this.onFin('client', up)))
+    up.on('end', () => confirmFin(up, () => this.onFin('server', client)))
+    this.attachStages()
     up.on('drain', () => this.release('client'))
     client.on('drain', () => this.release('server'))
     // A socket handed over (a TLS leg, a tunnel) may have closed before this connection took
@@ -137,6 +135,10 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
 
   get id(): number {
     return this.rec.id
+  }
+
+  get connection(): ProxyConnection {
+    return this
   }
 
   targetConnected(): void {
@@ -160,6 +162,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   }
 
   private forward(dir: Direction, chunk: Buffer, to: Socket): void {
+    if (this.ports !== undefined) return this.toStage(dir, chunk)
     const time = Date.now()
     const mono = this.rec.monoNow()
     // Nothing the write does reaches the capture before this chunk's record: the other
@@ -184,12 +187,41 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   }
 
   /**
-   * `dir`'s bytes pass through `stage` (forward-stage.ts): each chunk is recorded as it was
-   * read, then given to the stage, which sends what it will through the port. Reads come as
-   * 'data' events, whose buffers the stage may keep.
+   * Gives this connection its proxy's stages, if it has any now: at accept, and again
+   * whenever a proxy that had none gets a breakpoint or a toxic, so a rule reaches the
+   * connections already open. From then on each chunk is recorded as it was read and given
+   * to its direction's stage, which sends what it will through the port.
    */
-  private staged(dir: Direction, from: Socket, to: Socket, stage: ForwardStage): void {
-    const port: StagePort = {
+  attachStages(): void {
+    if (this.stages !== undefined || this.end !== undefined || this.openSockets < 2) return
+    const pair = this.ctx.stages?.(this.rec.id)
+    if (pair === undefined) return
+    this.stages = { client: pair.client ?? IDENTITY, server: pair.server ?? IDENTITY }
+    this.ports = { client: this.portFor('client', this.upstream), server: this.portFor('server', this.client) }
+    for (const dir of DIRECTIONS) {
+      try {
+        this.stages[dir]!.open?.(this.ports[dir])
+      } catch (err) {
+        this.stageFailed(dir, err)
+      }
+    }
+  }
+
+  /** A chunk for `dir`'s stage. A read buffer is reused by the next read, so the stage, which may keep it, gets a copy. */
+  private toStage(dir: Direction, chunk: Buffer): void {
+    this.rec.data(dir, chunk)
+    if (this.sniff !== null && dir === 'client') this.sniffHello(chunk)
+    const own = chunk.buffer === this.readBuf[dir]?.buffer ? Buffer.from(chunk) : chunk
+    try {
+      this.stages![dir]!.data(own, this.ports![dir])
+    } catch (err) {
+      this.stageFailed(dir, err)
+    }
+  }
+
+  /** What `dir`'s stage sends through: the socket `to` that receives what `dir` sends. */
+  private portFor(dir: Direction, to: Socket): StagePort {
+    return {
       send: (bytes) => {
         // Going down (a reset, an error, a stop): what the stage still sends is dropped with it.
         if (this.end !== undefined || to.destroyed || to.writableEnded) return false
@@ -216,29 +248,6 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
         for (const s of [this.client, this.upstream]) if (!s.destroyed) s.destroySoon()
       }
     }
-    try {
-      stage.open?.(port)
-    } catch (err) {
-      this.stageFailed(dir, err)
-    }
-    from.on('data', (chunk: Buffer) => {
-      this.rec.data(dir, chunk)
-      try {
-        stage.data(chunk, port)
-      } catch (err) {
-        this.stageFailed(dir, err)
-      }
-    })
-    from.on('end', () =>
-      confirmFin(from, () => {
-        this.rec.event('fin', dir)
-        try {
-          stage.fin(port)
-        } catch (err) {
-          this.stageFailed(dir, err)
-        }
-      })
-    )
   }
 
   /**
@@ -293,7 +302,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
 
   private applyFlow(dir: Direction): void {
     const s = this.reader(dir)
-    if (this.held[dir] || this.captureHeld || (this.stageHeld !== undefined && this.stageHeld[dir])) s.pause()
+    if (this.held[dir] || this.captureHeld || this.userHeld[dir] || (this.stageHeld !== undefined && this.stageHeld[dir])) s.pause()
     else s.resume()
   }
 
@@ -306,7 +315,15 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
 
   private onFin(dir: Direction, to: Socket): void {
     this.rec.event('fin', dir)
-    if (!to.destroyed) to.end()
+    if (this.ports === undefined) {
+      if (!to.destroyed) to.end()
+      return
+    }
+    try {
+      this.stages![dir]!.fin(this.ports[dir])
+    } catch (err) {
+      this.stageFailed(dir, err)
+    }
   }
 
   private onError(side: Direction, err: NodeJS.ErrnoException & { tlsFailure?: unknown }): void {
@@ -347,6 +364,56 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     }
     this.rec.close(this.end ?? 'closed')
     this.ctx.done(this)
+  }
+
+  /** Whether this connection still carries bytes (a person's action has something to act on). */
+  get live(): boolean {
+    return this.end === undefined && this.openSockets === 2
+  }
+
+  /** A person stops (or resumes) reading what `dir` sends; the other direction flows on. */
+  pause(dir: Direction, paused: boolean): void {
+    if (this.userHeld[dir] === paused) return
+    this.userHeld[dir] = paused
+    this.applyFlow(dir)
+    const way = dir === 'client' ? 'client → target' : 'target → client'
+    this.rec.event('action', dir, { action: paused ? 'pause' : 'resume', message: `${paused ? 'paused' : 'resumed'} ${way}` })
+  }
+
+  /**
+   * Writes bytes to `to` as if the other side had sent them, after what was already sent to
+   * it. They are recorded as an action, not as data: the capture holds what each side sent.
+   * A full receiver holds the side whose direction they joined, as its own bytes would.
+   */
+  inject(to: Direction, bytes: Buffer, info: Record<string, unknown>): void {
+    const dir: Direction = to === 'client' ? 'server' : 'client'
+    const socket = to === 'client' ? this.client : this.upstream
+    this.rec.event('action', dir, info)
+    if (!socket.write(bytes)) this.block(dir)
+  }
+
+  /**
+   * Closes one side. A FIN is sent after what that side was sent, and what the other side
+   * sends is no longer read (nothing could carry it); an RST goes now, and the other side
+   * gets a FIN after what it was sent.
+   */
+  shut(side: Direction, how: 'fin' | 'rst'): void {
+    const socket = side === 'client' ? this.client : this.upstream
+    const other = side === 'client' ? this.upstream : this.client
+    const name = side === 'client' ? 'the client' : 'the target'
+    const otherName = side === 'client' ? 'the target' : 'the client'
+    const dir: Direction = side === 'client' ? 'server' : 'client'
+    if (how === 'fin') {
+      this.rec.event('action', dir, { action: 'fin', message: `FIN sent to ${name}` })
+      this.userHeld[dir] = true
+      this.applyFlow(dir)
+      if (!socket.destroyed && !socket.writableEnded) socket.end()
+      return
+    }
+    this.rec.event('action', dir, { action: 'rst', message: `RST sent to ${name}, FIN to ${otherName}` })
+    this.end ??= 'stopped'
+    resetSocket(socket)
+    if (!other.destroyed && !other.writableEnded) other.end()
   }
 
   /** Closes both sides now (the proxy is stopping). */

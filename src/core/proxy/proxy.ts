@@ -183,6 +183,17 @@ export class Proxy {
     for (const resolve of waiting) resolve()
   }
 
+  /** Gives the open connections that have no stage the proxy's stages, now that it has rules (forward-stage.ts). */
+  attachStages(): void {
+    for (const c of this.live.snapshot()) c.connection?.attachStages()
+  }
+
+  /** The live proxied connection recorded as `connId`, if it is one of this proxy's. */
+  connection(connId: number): ProxyConnection | undefined {
+    for (const c of this.live.snapshot()) if (c.connection?.id === connId) return c.connection
+    return undefined
+  }
+
   /** Pauses (or resumes) reading on every connection while the capture writer catches up. */
   private readonly setCaptureHeld = (held: boolean): void => {
     for (const c of this.live.snapshot()) c.setCaptureHeld(held)

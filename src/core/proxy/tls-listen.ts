@@ -182,6 +182,11 @@ export class TlsListenSetup implements DialHandler {
     this.host.done(this)
   }
 
+  /** The proxied connection, once the hand-over made it (conn.pause, conn.inject, late stages). */
+  get connection(): ProxyConnection | undefined {
+    return this.conn
+  }
+
   setCaptureHeld(held: boolean): void {
     this.captureHeld = held
     this.conn?.setCaptureHeld(held)

@@ -153,6 +153,7 @@ describe('file access, as the contract declares it', () => {
       'client.connect': 'payload-files',
       'payload.preview': 'payload-files',
       'conn.send': 'payload-files',
+      'conn.inject': 'payload-files',
       'conn.interval': 'payload-files',
       'conn.sequence': 'payload-files'
     })

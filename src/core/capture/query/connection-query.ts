@@ -33,7 +33,7 @@ export interface ProtocolFacts {
   version(): number
 }
 
-type Predicate = (f: RowFields, row: number) => boolean
+export type Predicate = (f: RowFields, row: number) => boolean
 
 const isOpen = (f: RowFields, row: number): boolean => f.end(row) === 'open'
 const endIs =

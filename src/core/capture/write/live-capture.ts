@@ -18,6 +18,7 @@ import type { OpenInfo, OwnerInfo } from '../format/record-payloads'
 import { CaptureReader } from '../read/capture-reader'
 import { snapshotOf, type CaptureSnapshot } from '../read/capture-snapshot'
 import { CaptureIndex } from '../query/capture-index'
+import type { Predicate } from '../query/connection-query'
 import { CaptureQueries, type CaptureView } from '../query/capture-queries'
 import { copyCapture } from './capture-copy'
 import { CaptureLockedError, lockCapture, type CaptureLock, type LockNamespace, type WriterStatus } from './capture-lock'
@@ -389,5 +390,11 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
   async snapshot(): Promise<CaptureSnapshot> {
     const { end, footer, connections, changes } = await this.consistentCopy()
     return snapshotOf(this.readFd, { name: basename(this.path), end, footer: Buffer.concat(footer), connections, changes })
+  }
+
+  /** Whether the list's filter `predicate` picks connection `connId` as its row stands now (a breakpoint's `filter`). */
+  picks(connId: number, predicate: Predicate): boolean {
+    const row = this.index.rowOf(connId)
+    return row !== undefined && predicate(this.index.fields, row)
   }
 }

@@ -11,7 +11,7 @@ import type { FdBudget } from '../../net/fd-budget'
 import type { LiveSetMember } from '../../net/live-set'
 import { Target } from '../../net/target/connect-target'
 import type { ForwardStages } from '../forward-stage'
-import { tunnelContext, type ProxyContext } from '../proxy-connection'
+import { tunnelContext, type ProxyConnection, type ProxyContext } from '../proxy-connection'
 import { authorityText, type Destination } from './http-proxy-request'
 import { matchesHost, type ForwardProxyOptions } from './forward-options'
 import { Tunnel, type TunnelHost, type TunnelInterceptor } from './tunnel'
@@ -24,6 +24,8 @@ const TARGETS_KEPT = 256
 
 /** A live member of a proxy: a connection or a tunnel on its way to becoming one. */
 export interface ProxyMember extends LiveSetMember {
+  /** The proxied connection it is, or has become (undefined while a tunnel or TLS leg is still being set up). */
+  readonly connection: ProxyConnection | undefined
   kill(): void
   setCaptureHeld(held: boolean): void
 }

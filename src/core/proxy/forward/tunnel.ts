@@ -349,6 +349,11 @@ export class Tunnel implements LiveSetMember, DialHandler {
     this.host.done(this, this.descriptors)
   }
 
+  /** The proxied connection, once the hand-over made it (conn.pause, conn.inject, late stages). */
+  get connection(): ProxyConnection | undefined {
+    return this.conn
+  }
+
   setCaptureHeld(held: boolean): void {
     this.captureHeld = held
     this.conn?.setCaptureHeld(held)

@@ -1,0 +1,229 @@
+// One direction of a connection under breakpoints (a ForwardStage, forward-stage.ts). A raw
+// rule holds a chunk as it comes; an HTTP rule holds a whole message (http-framer.ts). While
+// something is held the sender is not read (`port.hold`), and what had already come waits
+// behind it in order, so nothing overtakes a held message and memory stays bounded; the
+// other direction flows on. Every step is a `break` record on the connection.
+
+import { createHash } from 'node:crypto'
+import type { Direction } from '../../shared/direction'
+import { MAX_RECORDED_EDIT, type BreakAction, type BreakEventInfo, type HeldKind } from '../../shared/break-types'
+import { formatBytes } from '../../shared/human-readable'
+import type { ForwardStage, StagePair, StagePort } from '../proxy/forward-stage'
+import type { BreakEntry, BreakRegistry } from './break-registry'
+import type { MessageHead } from './break-match'
+import { HttpConversation, HttpFramer, type Framed } from './http-framer'
+import type { HeldItem, HeldOwner, HeldQueue } from './held-queue'
+
+/** What a connection's breakpoint stages need from the engine. */
+export interface BreakDeps {
+  registry: BreakRegistry
+  queue: HeldQueue
+  /** Whether the list's filter picks this connection as it stands now. */
+  picks(connId: number, entry: BreakEntry): boolean
+}
+
+/** The breakpoint stages of connection `connId`. */
+export function breakPair(connId: number, deps: BreakDeps): StagePair {
+  const conv = new HttpConversation()
+  return { client: new BreakDirection(connId, 'client', deps, conv), server: new BreakDirection(connId, 'server', deps, conv) }
+}
+
+/** A chunk that came while something was held, where it starts in the stream, and whether raw rules saw it already. */
+type Pending = { bytes: Buffer; offset: number; checked?: boolean } | 'fin'
+
+export class BreakDirection implements ForwardStage, HeldOwner {
+  private port: StagePort | undefined
+  private held: HeldItem | undefined
+  /** What came while something was held, in order. */
+  private pending: Pending[] = []
+  /** Bytes of this direction's stream given to the stage so far (where the next chunk starts). */
+  private received = 0
+  /** Where the bytes the framer has been fed start in the stream. */
+  private fed = 0
+  private framer: HttpFramer | undefined
+  private closed = false
+  private finished = false
+
+  constructor(
+    private readonly connId: number,
+    private readonly dir: Direction,
+    private readonly deps: BreakDeps,
+    private readonly conv: HttpConversation
+  ) {}
+
+  open(port: StagePort): void {
+    this.port = port
+  }
+
+  data(chunk: Buffer, port: StagePort): void {
+    this.port = port
+    const offset = this.received
+    this.received += chunk.length
+    if (this.held !== undefined || this.pending.length > 0) return void this.pending.push({ bytes: chunk, offset })
+    this.take(chunk, offset, false)
+  }
+
+  fin(port: StagePort): void {
+    this.port = port
+    if (this.held !== undefined || this.pending.length > 0) return void this.pending.push('fin')
+    this.finish()
+  }
+
+  close(): void {
+    this.closed = true
+    this.pending = []
+    if (this.held !== undefined) {
+      const item = this.held
+      this.record(item, 'closed', 'connection closed while held')
+      this.deps.queue.connectionClosed(item)
+    }
+  }
+
+  /** A chunk, at stream offset `offset`: held by a raw rule (unless they saw it already), or on to the framer or the receiver. */
+  private take(chunk: Buffer, offset: number, checked: boolean): void {
+    if (!checked) {
+      const entry = this.rawRule(chunk)
+      if (entry !== undefined) return this.hold('chunk', chunk, offset, entry)
+    }
+    this.frame(chunk, offset)
+  }
+
+  private frame(chunk: Buffer, offset: number): void {
+    if (this.framer === undefined && this.deps.registry.framesHttp && !this.conv.over) {
+      this.framer = new HttpFramer(this.dir, this.conv, (head) => this.httpRule(head) !== undefined)
+      this.fed = offset
+    }
+    if (this.framer === undefined || this.framer.passing) return void this.port!.send(chunk)
+    const start = this.fed
+    this.fed += chunk.length
+    this.framed(this.framer.feed(chunk), start)
+  }
+
+  private framed(out: Framed, chunkStart: number): void {
+    for (const bytes of out.pass) this.port!.send(bytes)
+    if (out.tooBig !== undefined) {
+      this.port!.event('break', { rule: '', held: 0, action: 'too-big', message: `not held: ${out.tooBig.summary} is over ${formatBytes(out.tooBig.size)}, let through as it came`, offset: chunkStart, size: out.tooBig.size } satisfies BreakEventInfo)
+    }
+    if (out.message === undefined) return
+    const { bytes, head, summary } = out.message
+    if (out.rest !== undefined) {
+      this.fed -= out.rest.length
+      this.pending.unshift({ bytes: out.rest, offset: this.fed, checked: true })
+    }
+    const messageStart = this.fed - bytes.length
+    const entry = this.httpRule(head)
+    if (entry === undefined) {
+      // The rule went away while the message came: it goes on.
+      this.port!.send(bytes)
+      return this.drain()
+    }
+    this.hold(this.dir === 'client' ? 'http-request' : 'http-response', bytes, messageStart, entry, summary)
+  }
+
+  private finish(): void {
+    if (this.finished) return
+    if (this.framer !== undefined) {
+      const out = this.framer.finish()
+      if (out.message !== undefined) {
+        this.pending.push('fin')
+        return this.framed(out, this.fed)
+      }
+      for (const bytes of out.pass) this.port!.send(bytes)
+    }
+    this.finished = true
+    this.port!.end()
+  }
+
+  private hold(kind: HeldKind, bytes: Buffer, offset: number, entry: BreakEntry, summary?: string): void {
+    const registry = this.deps.registry
+    const item = this.deps.queue.add(
+      { proxyId: registry.proxyId, ruleId: entry.rule.id, connId: this.connId, dir: this.dir, kind, ...(summary ? { summary } : {}) },
+      bytes,
+      entry,
+      registry,
+      offset,
+      this
+    )
+    this.held = item
+    this.port!.hold(true)
+    this.record(item, 'held', `held ${formatBytes(bytes.length)}${summary ? ` (${summary})` : ''} by ${entry.rule.id}`)
+  }
+
+  release(item: HeldItem, bytes: Buffer, action: BreakAction): void {
+    if (this.held !== item || this.closed) return
+    const seconds = heldFor(item)
+    const message =
+      action === 'edited'
+        ? `edited: ${formatBytes(item.bytes.length)} → ${formatBytes(bytes.length)} after ${seconds}`
+        : action === 'timeout'
+          ? `timed out after ${seconds}: forwarded unchanged`
+          : `forwarded after ${seconds}`
+    this.record(item, action, message, action === 'edited' ? bytes : undefined)
+    this.held = undefined
+    if (item.message.kind === 'chunk') {
+      // A raw rule's chunk goes on to the framer (an HTTP rule may still want its message).
+      this.pending.unshift({ bytes, offset: item.offset, checked: true })
+    } else this.port!.send(bytes)
+    this.drain()
+  }
+
+  drop(item: HeldItem): void {
+    if (this.held !== item || this.closed) return
+    this.record(item, 'dropped', `dropped after ${heldFor(item)}`)
+    this.held = undefined
+    this.drain()
+  }
+
+  closeConnection(item: HeldItem, how: 'fin' | 'rst'): void {
+    if (this.held !== item || this.closed) return
+    this.record(item, 'dropped', `dropped after ${heldFor(item)}, connection closed with ${how === 'rst' ? 'RST' : 'FIN'}`)
+    this.held = undefined
+    this.pending = []
+    if (how === 'rst') this.port!.reset()
+    else this.port!.close()
+  }
+
+  /** What waited behind a held message goes on, until something is held again. */
+  private drain(): void {
+    while (this.held === undefined && this.pending.length > 0 && !this.closed) {
+      const next = this.pending.shift()!
+      if (next === 'fin') this.finish()
+      else this.take(next.bytes, next.offset, next.checked === true)
+    }
+    if (this.held === undefined && !this.closed) this.port!.hold(false)
+  }
+
+  private rawRule(chunk: Buffer): BreakEntry | undefined {
+    for (const e of this.deps.registry.active) {
+      if (e.compiled.chunk === undefined || !this.applies(e)) continue
+      if (e.compiled.chunk(chunk)) return e
+    }
+    return undefined
+  }
+
+  private httpRule(head: MessageHead): BreakEntry | undefined {
+    for (const e of this.deps.registry.active) {
+      if (e.compiled.message === undefined || !this.applies(e)) continue
+      if (e.compiled.message(head)) return e
+    }
+    return undefined
+  }
+
+  private applies(e: BreakEntry): boolean {
+    const stream = e.rule.stream
+    return e.rule.enabled && (stream === 'both' || (stream === 'upstream') === (this.dir === 'client')) && this.deps.picks(this.connId, e)
+  }
+
+  private record(item: HeldItem, action: BreakAction, message: string, sent?: Buffer): void {
+    const info: BreakEventInfo = { rule: item.entry.rule.id, held: item.message.id, action, message, offset: item.offset, size: item.bytes.length }
+    if (action !== 'held') info.heldMs = Date.now() - item.message.heldAt
+    if (sent !== undefined) {
+      info.sentSize = sent.length
+      if (sent.length <= MAX_RECORDED_EDIT) info.sent = sent.toString('base64')
+      else info.sentSha256 = createHash('sha256').update(sent).digest('hex')
+    }
+    this.port?.event('break', info as unknown as Record<string, unknown>)
+  }
+}
+
+const heldFor = (item: HeldItem): string => `${((Date.now() - item.message.heldAt) / 1000).toFixed(1)} s`

@@ -1,0 +1,73 @@
+// What sits between a proxy's two legs, per connection: its breakpoints first (they hold and
+// edit what the sender sent), then its toxics (they shape what is let go). A proxy with
+// neither gives its connections no stage, so they keep the fast path; when it gets its first
+// rule, the connections already open get their stages too, so a breakpoint set while a client
+// is connected holds that client's next message.
+
+import type { BreakRule } from '../../shared/break-types'
+import type { Toxic } from '../../shared/fault-types'
+import type { LiveCapture } from '../capture/write/live-capture'
+import { BreakRegistry } from '../breakpoint/break-registry'
+import { breakPair } from '../breakpoint/break-direction'
+import type { HeldQueue } from '../breakpoint/held-queue'
+import { ToxicRegistry } from '../fault/toxic-registry'
+import { downToxic, toxicPair } from '../fault/toxic-connection'
+import { chainPair } from './chain-stages'
+import type { ForwardStages } from './forward-stage'
+
+export interface ProxyRulesDeps {
+  capture: LiveCapture
+  held: HeldQueue
+  /** A proxy's breakpoints or toxics changed (or their counters moved). */
+  breaksChanged(proxyId: string, rules: BreakRule[]): void
+  toxicsChanged(proxyId: string, toxics: Toxic[]): void
+}
+
+export class ProxyRules {
+  readonly breaks: BreakRegistry
+  readonly toxics: ToxicRegistry
+  /** Called when the proxy goes from no rule to some: its open connections get their stages. */
+  onFirstRule: () => void = () => {}
+  private hadRules = false
+
+  constructor(
+    readonly proxyId: string,
+    private readonly deps: ProxyRulesDeps
+  ) {
+    this.breaks = new BreakRegistry(proxyId)
+    this.toxics = new ToxicRegistry(proxyId)
+    this.breaks.watch(() => {
+      deps.breaksChanged(proxyId, this.breaks.list())
+      this.review()
+    })
+    this.toxics.watch(() => {
+      deps.toxicsChanged(proxyId, this.toxics.list())
+      this.review()
+    })
+  }
+
+  private get any(): boolean {
+    return this.breaks.size + this.toxics.size > 0
+  }
+
+  private review(): void {
+    const has = this.any
+    if (has && !this.hadRules) this.onFirstRule()
+    this.hadRules = has
+  }
+
+  /** Each connection's stages, or none while the proxy has no rule (the fast path). */
+  readonly stages: ForwardStages = (connId) => {
+    if (!this.any) return undefined
+    const { capture, held } = this.deps
+    const breaks = breakPair(connId, {
+      registry: this.breaks,
+      queue: held,
+      picks: (id, entry) => entry.compiled.picks === undefined || capture.picks(id, entry.compiled.picks)
+    })
+    return chainPair(breaks, toxicPair(this.toxics))
+  }
+
+  /** Why a new connection is refused now (a `down` toxic), or undefined. */
+  readonly refusal = (): ReturnType<typeof downToxic> => downToxic(this.toxics)
+}
