@@ -1,7 +1,6 @@
 // Toxics change while connections run: toxicity picks connections (0 never, 1 always), a
-// change or removal reaches the open connections, a paused toxic does nothing. A connection
-// accepted while its proxy had no toxic at all stays on the fast path (no stage), so later
-// toxics do not reach it: that is the price of a free fast path, and it is pinned here.
+// change or removal reaches the open connections (those accepted while the proxy had no
+// toxic too: they leave the fast path then), a paused toxic does nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { addToxic, connected, faultMessages, lastConnId, proxyTo, roundTrip, type ToxicProxy } from './toxic-helpers'

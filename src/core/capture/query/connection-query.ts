@@ -126,7 +126,7 @@ function endpointsInclude(text: string): Predicate {
   return (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
 }
 
-const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'client', 'target', 'replay', 'tls', 'sni', 'via', 'text', ...DECODED_WORDS] as const
+const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'conn', 'client', 'target', 'replay', 'tls', 'sni', 'via', 'text', ...DECODED_WORDS] as const
 const isDecoded = (key: string): key is DecodedWord => (DECODED_WORDS as readonly string[]).includes(key)
 
 function wholeNumber(key: string, v: string): number {
@@ -155,6 +155,8 @@ function term(key: string, value: string, facts?: ProtocolFacts): Predicate {
       return (f, row) => f.kind(row) === v
     case 'owner':
       return (f, row) => lower(f.ownerId(row)) === v
+    // `conn:12` reads as the list's id column does: the connection's number.
+    case 'conn':
     case 'id': {
       const range = /^(\d+)-(\d+)$/.exec(value)
       if (range) {
