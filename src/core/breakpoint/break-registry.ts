@@ -5,7 +5,6 @@
 import type { BreakRule, BreakRuleSpec } from '../../shared/break-types'
 import { DEFAULT_BREAK_TIMEOUT_MS } from '../../shared/break-types'
 import type { ToxicStream } from '../../shared/fault-types'
-import { ERROR_CODES } from '../../shared/errors'
 import { UserError } from '../net/net-errors'
 import { compileMatch, isHttpMatch, type CompiledMatch } from './break-match'
 
@@ -121,5 +120,3 @@ function definedFields(spec: BreakRuleSpec): Partial<BreakRule> {
   }
   return out
 }
-
-export const badRule = (message: string): UserError => new UserError(message, ERROR_CODES.EINVAL)

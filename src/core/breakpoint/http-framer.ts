@@ -88,11 +88,7 @@ export class HttpFramer {
         }
         this.state = 'head'
       }
-      if (this.state === 'head') {
-        at = this.takeHead(chunk, at, out)
-        continue
-      }
-      at = this.takeBody(chunk, at, out)
+      at = this.state === 'head' ? this.takeHead(chunk, at, out) : this.takeBody(chunk, at, out)
       if (out.message !== undefined) {
         if (at < chunk.length) out.rest = chunk.subarray(at)
         return out
@@ -159,7 +155,8 @@ export class HttpFramer {
       this.partsLength = 0
     }
     this.state = 'body'
-    return used
+    // A message with no body is whole with its head.
+    return this.body.empty ? this.takeBody(chunk, used, out) : used
   }
 
   private takeBody(chunk: Buffer, at: number, out: Framed): number {
@@ -182,8 +179,8 @@ export class HttpFramer {
     }
     if (end < 0) return stop
     if (this.collecting) out.message = { bytes: Buffer.concat(this.parts, this.partsLength), head: this.head!, summary: this.summary }
-    this.reset(this.leaves ? 'off' : 'start')
     if (this.leaves) this.conv.over = true
+    this.reset(this.leaves ? 'off' : 'start')
     return stop
   }
 
@@ -216,18 +213,19 @@ const CR = 0x0d
 /** Where a body ends, fed its bytes as they come. */
 class BodyEnd {
   readonly untilClose: boolean
+  /** No body at all: the message ends with its head. */
+  readonly empty: boolean
   private remaining: number
   private chunked: 'size' | 'data' | 'data-end' | 'trailer' | undefined
   private line = 0
+  private sizeText = ''
 
   constructor(framing: Exclude<Framing, { problem: string }>) {
     this.untilClose = framing.kind === 'close'
     this.remaining = framing.kind === 'length' ? framing.length : 0
     this.chunked = framing.kind === 'chunked' ? 'size' : undefined
-    this.sizeText = ''
+    this.empty = framing.kind === 'none' || (framing.kind === 'length' && framing.length === 0)
   }
-
-  private sizeText: string
 
   /** Index just past the body's end in `data` (from `at`), -1 if it goes on past `data`, -2 for a framing it cannot follow. */
   advance(data: Buffer, at: number): number {
