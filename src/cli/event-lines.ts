@@ -53,6 +53,13 @@ export function eventText(e: EngineEvent, now = Date.now()): string | undefined 
           return connLine(conn, `connect failed: ${String(info.message ?? info.code)}`, event.time)
         case 'tls':
           return connLine(conn, tlsText(info as unknown as TlsEventInfo), event.time)
+        // What tcpscope did to the connection (a toxic, a breakpoint, a person), in its record's own words.
+        case 'fault':
+          return connLine(conn, `${ARROW[event.dir ?? 'client']} fault ${String(info.toxic)}: ${String(info.message)}`, event.time)
+        case 'break':
+          return connLine(conn, `${ARROW[event.dir ?? 'client']} breakpoint${info.rule ? ` ${String(info.rule)}` : ''}: ${String(info.message)}`, event.time)
+        case 'action':
+          return connLine(conn, `action: ${String(info.message)}`, event.time)
         case 'fin':
           return connLine(conn, `${event.dir} sent FIN`, event.time)
         case 'reset':

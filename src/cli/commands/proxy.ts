@@ -10,9 +10,11 @@ import { printEvents, startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
 import { PROXY_TLS_OPTIONS, PROXY_TLS_USAGE, proxyTlsArgs } from '../tls-flags'
 import { parseToxicFlag, TOXIC_FLAG_ABOUT, TOXIC_FLAG_ARG } from '../toxic-flag'
+import { BREAK_FLAG_ABOUT, BREAK_FLAG_ARG, parseBreakFlag } from '../break-flag'
+import { BreakConsole } from '../break-console'
 
 const PROXY_USAGE =
-  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--toxic ${TOXIC_FLAG_ARG}]...`
+  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]...`
 
 function summarize(conns: ConnectionSummary[]): {
   connections: number
@@ -47,7 +49,8 @@ const OPTIONS = {
   ...QUIET_OPTION,
   'connect-timeout': { type: 'string', arg: 'MS', about: `give up on the target after MS (default ${DEFAULT_CONNECT_TIMEOUT_MS}); the client is then reset` },
   'checksum-payloads': { type: 'boolean', about: 'also CRC-32 every data payload in the capture (costs CPU)' },
-  toxic: { type: 'string', multiple: true, arg: TOXIC_FLAG_ARG, about: TOXIC_FLAG_ABOUT }
+  toxic: { type: 'string', multiple: true, arg: TOXIC_FLAG_ARG, about: TOXIC_FLAG_ABOUT },
+  break: { type: 'string', multiple: true, arg: BREAK_FLAG_ARG, about: BREAK_FLAG_ABOUT }
 } as const satisfies OptionTable
 
 async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
@@ -59,6 +62,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   const tls = proxyTlsArgs(values, forward)
   const connectTimeoutMs = parseMs('proxy', values['connect-timeout'], '--connect-timeout', 1, MAX_CONNECT_TIMEOUT_MS)
   const toxics = (values.toxic ?? []).map(parseToxicFlag)
+  const breaks = (values.break ?? []).map(parseBreakFlag)
   const json = values.json === true
   const stop = untilStopSignal()
   const run = await startEngine({ capture: values.capture, force: values.force, checksumPayloads: values['checksum-payloads'] }).catch((err: unknown) => {
@@ -72,6 +76,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     proxy = await engine['proxy.start']({ listen, target, connectTimeoutMs, ...tls, ...mode })
     // Before the first client can connect: the loop below runs before any accept is handled.
     for (const toxic of toxics) await engine['toxic.add']({ proxyId: proxy.id, toxic })
+    for (const rule of breaks) await engine['break.add']({ proxyId: proxy.id, rule })
   } catch (err) {
     stop.dispose()
     await run.finish()
@@ -83,8 +88,11 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     line(io.out, `tcpscope: listening on ${proxy.listen}${where}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops)`)
   }
   printEvents(engine, io, { json, quiet: values.quiet })
+  const breakConsole = breaks.length > 0 ? new BreakConsole(engine, io, { input: process.stdin, env: process.env }) : undefined
+  breakConsole?.start()
 
   const signal = await stop.signal
+  breakConsole?.stop()
   // The summary comes from the index, which outlives the closed (and maybe removed) file.
   await run.finish()
   const s = summarize(engine.capture.connections())
@@ -111,6 +119,7 @@ export const proxyCommand = defineCommand({
   notes: [
     'Prints a line per connection event; Ctrl-C (SIGINT) or SIGTERM stops it, completes the capture and prints a summary.',
     "TLS: --tls-listen decrypts what clients send (they must trust tcpscope's CA: `tcpscope ca --export ca.pem`, then e.g. curl --cacert ca.pem), --tls-upstream encrypts toward the target; either, both or neither. The client's SNI and ALPN are passed on to the target, and the client gets the ALPN the target chose. The capture holds the cleartext. A target that fails verification is recorded with the reason and the fix, and its client sees a clean close.",
+    "--break holds what matches before it goes on, and asks on the console, one held message at a time: [f]orward, [e]dit in $EDITOR (an HTTP message's Content-Length is fixed to the edit), [d]rop, [r]eset the connection, [a]ll (forward everything held and turn the breakpoints off). Answers are read a line at a time from standard input, so a script can answer too; once it ends, held messages go on when their rule's timeout comes (timeout=, default 60 s). Each step is recorded as a `break` event.",
     "--toxic injects faults as Toxiproxy's toxics do, into every connection (toxicity: a share of them); each action is recorded as a `fault` event beside the bytes it changed. Attributes: latency and jitter in ms, rate in KB/s (1000 bytes), slicer's delay in microseconds, slow_close's delay and timeout's and reset_peer's timeout in ms (timeout 0 holds the data for good), limit_data's bytes, corrupt's probability of a bit flip per byte (not TCP-faithful: a real link's checksum would catch it). down refuses every new connection. With --forward, toxics apply to tunnels, not to plain http:// requests.",
     'With --forward, each tunnel is its own connection, to its real destination. TLS inside a tunnel is decrypted with tcpscope\'s CA unless --no-intercept: clients must trust it (`tcpscope ca --export ca.pem`, then e.g. curl --cacert ca.pem -x http://127.0.0.1:PORT https://...). Destinations are verified against the system\'s roots plus --upstream-ca (--insecure: not at all).'
   ],

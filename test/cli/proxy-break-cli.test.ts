@@ -1,0 +1,147 @@
+// `tcpscope proxy --break`: a held message is shown on the console and answered there, a
+// line at a time from standard input (here a pipe, as a script would): forward, drop, edit
+// in $EDITOR (a real program editing the file), reset; an HTTP request edited with curl as
+// the client; a mistake is one line before anything listens; and `export --format jsonl`
+// shows the break and fault records beside the bytes.
+import { spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
+import { chmodSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { Socket } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CLI, CliProcess, runCli } from '../helpers/cli'
+import { connectTo, startServer, tempDir, waitFor } from '../helpers/net'
+import { hasProgram, needProgram } from '../helpers/peers'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+/** `tcpscope ARGS` with `env` added, its stdin a pipe the test answers on. */
+function started(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } })
+  const cli = new CliProcess(args, child)
+  cleanups.push(() => cli.stop('SIGTERM'))
+  return cli
+}
+
+const portOfLine = (l: string): number => Number((JSON.parse(l) as { listen: string }).listen.split(':').pop())
+
+async function prompted(cli: CliProcess, n: number): Promise<void> {
+  await waitFor(() => cli.stderr.split('[f]orward, [e]dit').length > n, `prompt ${n}`)
+}
+
+describe('tcpscope proxy --break', () => {
+  it('asks about each held chunk: forward, drop, edit in $EDITOR, reset', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const editor = join(dir, 'edit.sh')
+    writeFileSync(editor, '#!/bin/sh\nsed -i s/PASS/FAIL/ "$1"\n')
+    chmodSync(editor, 0o755)
+    const got: Buffer[] = []
+    const server = await startServer((s) => {
+      s.on('error', () => {})
+      s.on('data', (c: Buffer) => got.push(c))
+    })
+    cleanups.push(() => server.close())
+    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'dir=up,text=PASS'], { EDITOR: editor })
+    const c: Socket = await connectTo(portOfLine(await cli.waitLine(() => true)))
+    cleanups.push(() => c.destroy())
+    c.on('error', () => {})
+    const serverText = (): string => Buffer.concat(got).toString()
+
+    c.write('PASS one;')
+    await prompted(cli, 1)
+    expect(cli.stderr).toContain('client -> target: held 9 B by b1')
+    expect(cli.stderr).toContain('"PASS one;"')
+    cli.child.stdin.write('f\n')
+    await waitFor(() => serverText() === 'PASS one;', 'the forwarded chunk')
+
+    c.write('PASS two;')
+    await prompted(cli, 2)
+    cli.child.stdin.write('what\nd\n')
+    c.write('plain;')
+    await waitFor(() => serverText() === 'PASS one;plain;', 'the chunk after the dropped one')
+    expect(cli.stderr).toContain('answer f, e, d, r or a (got "what")')
+
+    c.write('PASS three;')
+    await prompted(cli, 3)
+    cli.child.stdin.write('e\n')
+    await waitFor(() => serverText() === 'PASS one;plain;FAIL three;', 'the edit')
+
+    const reset = new Promise<string | undefined>((r) => c.once('error', (e: NodeJS.ErrnoException) => r(e.code)))
+    c.write('PASS four;')
+    await prompted(cli, 4)
+    cli.child.stdin.write('r\n')
+    expect(await reset).toBe('ECONNRESET')
+    await cli.waitLine((l) => l.includes('"kind":"break"') && l.includes('edited'))
+  })
+
+  it('edits an HTTP request from curl; the server gets the edit with its Content-Length fixed', async (ctx) => {
+    needProgram(ctx, 'curl', hasProgram('curl'))
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const editor = join(dir, 'edit.sh')
+    writeFileSync(editor, '#!/bin/sh\nsed -i s/short/much-longer/ "$1"\n')
+    chmodSync(editor, 0o755)
+    const bodies: string[] = []
+    const server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        bodies.push(`${req.headers['content-length']}:${body}`)
+        res.end('ok')
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise((r) => server.close(r)))
+    const port = (server.address() as { port: number }).port
+    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'http=request,method=POST'], { EDITOR: editor })
+    const proxyPort = portOfLine(await cli.waitLine(() => true))
+    const answer = promisify(execFile)('curl', ['-sS', '--max-time', '10', '-d', 'v=short', `http://127.0.0.1:${proxyPort}/x`])
+    await prompted(cli, 1)
+    expect(cli.stderr).toContain('held')
+    expect(cli.stderr).toContain('POST /x')
+    cli.child.stdin.write('e\n')
+    expect((await answer).stdout).toBe('ok')
+    expect(bodies).toEqual(['13:v=much-longer'])
+  })
+
+  it('says what is wrong with a --break in one line, before listening', async () => {
+    const r = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--break', 'dir=sideways,text=x'])
+    expect(r.code).not.toBe(0)
+    expect(r.stderr.trim()).toBe("tcpscope: proxy: --break 'dir=sideways,text=x': dir is up, down or both; got \"sideways\"")
+    const none = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--break', 'dir=up'])
+    expect(none.stderr.trim()).toBe("tcpscope: proxy: --break 'dir=up': say what to hold: one of text=, hex=, regex=, chunk, http=request|response")
+    const regex = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--break', 'regex=(a'])
+    expect(regex.stderr.trim().split('\n')).toHaveLength(1)
+    expect(regex.stderr).toContain('bad regular expression')
+  })
+
+  it('records breakpoints and toxics beside the bytes in export --format jsonl', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const server = await startServer((s) => {
+      s.on('error', () => {})
+      s.pipe(s)
+    })
+    cleanups.push(() => server.close())
+    const capture = join(dir, 'c.tcap')
+    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', capture, '--json', '--break', 'dir=up,text=hello,timeout=0.2', '--toxic', 'latency:latency=20'])
+    const c = await connectTo(portOfLine(await cli.waitLine(() => true)))
+    c.write('hello')
+    await new Promise<void>((r) => c.once('data', () => r()))
+    c.end()
+    await cli.waitLine((l) => l.includes('"kind":"close"'))
+    await cli.stop('SIGINT')
+    const r = await runCli(['export', capture, '--conn', '1', '--format', 'jsonl'])
+    const kinds = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; info?: { message?: string } })
+    const told = kinds.filter((k) => k.kind === 'break' || k.kind === 'fault').map((k) => `${k.kind}: ${k.info?.message}`)
+    expect(told[0]).toBe('break: held 5 B by b1')
+    expect(told[1]).toMatch(/^break: timed out after 0\.\d s: forwarded unchanged$/)
+    expect(told[2]).toMatch(/^fault: delayed 2\d ms$/)
+  })
+})
