@@ -46,7 +46,11 @@ export const toxicSpec = obj({
   attributes: optional(numberMap({ min: 0 })),
   /** Default true; a paused toxic stays listed and does nothing. */
   enabled: optional(bool()),
-  /** Only connections the list's filter words pick (`port:6379`, `conn:12`, a client address). */
+  /**
+   * Only what these words pick: the list's filter words pick connections (`client:10.0.0.5`,
+   * `port:6379`, `sni:api`, `conn:12`), `text:` words the chunks it acts on (`text:PING`,
+   * `-text:PING`). Words that need decoding (proto:, method: ...) are refused. Empty: everything.
+   */
   match: optional(str({ max: 1024 }))
 })
 export type ToxicSpec = Infer<typeof toxicSpec>

@@ -9,7 +9,7 @@ import { parseHex } from '../../shared/payload/parse-hex'
 import { TEXT_ENCODINGS, type TextEncoding } from '../../shared/payload/payload-spec'
 import { encodeText } from '../payload/build-payload'
 import { compileUserRegex } from '../regex/user-regex'
-import { parseQuery, type Predicate } from '../capture/query/connection-query'
+import { parseFlowFilter, type Predicate } from '../capture/query/connection-query'
 import { UserError } from '../net/net-errors'
 
 /** What an HTTP rule looks at: a message's start line, and its Host for a request. */
@@ -96,15 +96,10 @@ function responseMatch(status: string | undefined): (head: MessageHead) => boole
   }
 }
 
-/**
- * The list's filter words as a predicate over a connection's row. Words that need decoding
- * (proto:, method:, status: ...) or a search of payloads (text:) cannot be decided while the
- * bytes are in flight: the rule's own match does that.
- */
+/** The list's filter words as a predicate over a connection's row; payloads are the rule's own match's to search. */
 function filterPredicate(filter: string): Predicate | undefined {
-  const parsed = parseQuery(filter)
-  if (parsed.texts.length > 0) throw invalid('a breakpoint\'s filter cannot search payloads (text:): use match text, hex or regex')
-  if (parsed.decoded) throw invalid('a breakpoint\'s filter cannot use words that need decoding (proto:, method:, status: ...): use an HTTP breakpoint\'s method, path, host or status')
+  const parsed = parseFlowFilter(filter, "a breakpoint's filter picks connections (client:, port:, sni:, id:); an HTTP breakpoint has method, path, host and status")
+  if (parsed.texts.length > 0) throw invalid("a breakpoint's filter cannot search payloads (text:): use match text, hex or regex")
   return parsed.predicate
 }
 

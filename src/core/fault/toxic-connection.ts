@@ -10,12 +10,13 @@
 
 import type { FaultEventInfo, ToxicStream } from '../../shared/fault-types'
 import type { StagePair, StagePort } from '../proxy/forward-stage'
+import type { Predicate } from '../capture/query/connection-query'
 import type { ToxicEntry, ToxicRegistry } from './toxic-registry'
 import { ToxicDirection } from './toxic-direction'
 
 /** The toxic stages of one connection of the proxy whose toxics `registry` holds (read live: a change reaches it). */
-export function toxicPair(registry: ToxicRegistry): StagePair {
-  const conn = new ToxicConnection(registry)
+export function toxicPair(registry: ToxicRegistry, connId: number, picks: ConnectionPicks): StagePair {
+  const conn = new ToxicConnection(registry, connId, picks)
   return { client: conn.upstream, server: conn.downstream }
 }
 
@@ -40,6 +41,9 @@ interface Timed {
   timer: NodeJS.Timeout | undefined
 }
 
+/** Whether the list's filter predicate picks connection `connId` as it stands now. */
+export type ConnectionPicks = (connId: number, predicate: Predicate) => boolean
+
 export class ToxicConnection {
   readonly upstream = new ToxicDirection(this, 'upstream')
   readonly downstream = new ToxicDirection(this, 'downstream')
@@ -49,7 +53,11 @@ export class ToxicConnection {
   private unwatch: (() => void) | undefined
   private over = false
 
-  constructor(private readonly registry: ToxicRegistry) {}
+  constructor(
+    private readonly registry: ToxicRegistry,
+    private readonly connId: number,
+    private readonly picks: ConnectionPicks
+  ) {}
 
   /** Called by each direction's stage as the connection starts. */
   opened(): void {
@@ -58,11 +66,19 @@ export class ToxicConnection {
     this.review()
   }
 
-  /** The toxics that now apply to `stream` of this connection, in the registry's order. */
-  inForce(stream: Exclude<ToxicStream, 'both'>): ToxicEntry[] {
+  /** The toxics that now apply to `stream` of this connection (and to `chunk`, when given), in the registry's order. */
+  inForce(stream: Exclude<ToxicStream, 'both'>, chunk?: Buffer): ToxicEntry[] {
     const out: ToxicEntry[] = []
-    for (const t of this.registry.active) if (t.enabled && (t.stream === stream || t.stream === 'both') && this.applies(t)) out.push(t)
+    for (const t of this.registry.active) {
+      if (t.enabled && (t.stream === stream || t.stream === 'both') && this.applies(t) && (chunk === undefined || this.takes(t, chunk))) out.push(t)
+    }
     return out
+  }
+
+  /** A toxic with `text:` words acts on the chunks that hold them (or, negated, do not). */
+  private takes(t: ToxicEntry, chunk: Buffer): boolean {
+    const match = this.registry.matchOf(t)
+    return match === undefined || match.texts.every(({ bytes, negated }) => chunk.includes(bytes) !== negated)
   }
 
   /** The timeout toxic in force on `stream` that stops its data, if any. */
@@ -71,8 +87,10 @@ export class ToxicConnection {
     return undefined
   }
 
-  /** Decided once per toxic (again if its toxicity changes), and counted on it when it applies. */
+  /** Decided once per toxic (again if its toxicity changes), and counted on it when it applies; its match's connection words are asked each time (a connection's SNI comes after it opens). */
   private applies(t: ToxicEntry): boolean {
+    const picks = this.registry.matchOf(t)?.picks
+    if (picks !== undefined && !this.picks(this.connId, picks)) return false
     const known = this.decisions.get(t)
     if (known !== undefined && known.toxicity === t.toxicity) return known.on
     const on = chosen(t.toxicity)

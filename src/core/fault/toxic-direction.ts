@@ -63,7 +63,7 @@ export class ToxicDirection implements ForwardStage {
       return
     }
     this.dropNoted = false
-    const toxics = this.conn.inForce(this.stream)
+    const toxics = this.conn.inForce(this.stream, chunk)
     if (toxics.length === 0 && this.head === this.queue.length) return void port.send(chunk)
     let bytes = chunk
     let delay = 0

@@ -6,6 +6,16 @@
 import { TOXIC_ATTRIBUTES, type Toxic, type ToxicSpec, type ToxicStream } from '../../shared/fault-types'
 import { ERROR_CODES } from '../../shared/errors'
 import { UserError } from '../net/net-errors'
+import { parseFlowFilter, type Predicate } from '../capture/query/connection-query'
+
+/**
+ * A toxic's `match`, compiled: the list's filter words pick connections (`client:10.0.0.5
+ * port:6379 sni:api`), and `text:` words pick the chunks it acts on (`text:PING`, `-text:PING`).
+ */
+export interface ToxicMatch {
+  picks?: Predicate
+  texts: Array<{ bytes: Buffer; negated: boolean }>
+}
 
 /** A change of toxic.update: the fields given change, the rest stay. */
 export interface ToxicChange {
@@ -23,8 +33,14 @@ export class ToxicRegistry {
   /** In the order they were added, which is the order they apply in. */
   private readonly entries: ToxicEntry[] = []
   private readonly watchers = new Set<() => void>()
+  private readonly matches = new Map<ToxicEntry, ToxicMatch>()
 
   constructor(private readonly proxyId: string) {}
+
+  /** The compiled match of a toxic that has one. */
+  matchOf(entry: ToxicEntry): ToxicMatch | undefined {
+    return this.matches.get(entry)
+  }
 
   get size(): number {
     return this.entries.length
@@ -58,7 +74,11 @@ export class ToxicRegistry {
       enabled: spec.enabled ?? true,
       affected: 0
     }
-    if (spec.match !== undefined) entry.match = checkedMatch(spec.match)
+    const match = spec.match !== undefined ? compileMatch(spec.match, spec.type) : undefined
+    if (match !== undefined) {
+      entry.match = spec.match
+      this.matches.set(entry, match)
+    }
     this.entries.push(entry)
     this.changed()
     return copyOf(entry)
@@ -67,7 +87,16 @@ export class ToxicRegistry {
   update(name: string, change: ToxicChange): Toxic {
     const entry = this.entry(name)
     const attributes = change.attributes !== undefined ? checkedAttributes(entry.type, { ...entry.attributes, ...change.attributes }) : undefined
-    if (change.match !== undefined) entry.match = checkedMatch(change.match)
+    if (change.match !== undefined) {
+      const match = compileMatch(change.match, entry.type)
+      if (match === undefined) {
+        delete entry.match
+        this.matches.delete(entry)
+      } else {
+        entry.match = change.match
+        this.matches.set(entry, match)
+      }
+    }
     if (attributes !== undefined) entry.attributes = attributes
     if (change.toxicity !== undefined) entry.toxicity = change.toxicity
     if (change.enabled !== undefined) entry.enabled = change.enabled
@@ -78,6 +107,7 @@ export class ToxicRegistry {
 
   remove(name: string): void {
     const at = this.entries.indexOf(this.entry(name))
+    this.matches.delete(this.entries[at])
     this.entries.splice(at, 1)
     this.changed()
   }
@@ -119,8 +149,12 @@ function checkedAttributes(type: Toxic['type'], given: Record<string, number>): 
   return out
 }
 
-/** Matching connections by filter words is not built yet: refusing it beats applying the toxic to every connection. */
-function checkedMatch(match: string): string {
-  if (match.trim() === '') return match
-  throw new UserError('a toxic\'s match is not supported yet: leave it out (the toxic then applies to every connection of the proxy)', ERROR_CODES.EINVAL)
+/** A match's words, checked once: an empty match is none; words that need decoding cannot be known while bytes pass. */
+function compileMatch(match: string, type: Toxic['type']): ToxicMatch | undefined {
+  if (match.trim() === '') return undefined
+  const parsed = parseFlowFilter(match, "a toxic's match takes connection words (client:, port:, sni:, id:) and text:")
+  const timed = type === 'timeout' || type === 'reset_peer' || type === 'down'
+  if (timed && parsed.texts.length > 0) throw new UserError(`a ${type} toxic acts on whole connections: its match takes connection words (client:, port:, sni:, id:), not text:`, ERROR_CODES.EINVAL)
+  if (type === 'down' && parsed.predicate !== undefined) throw new UserError('a down toxic refuses connections before they are known: it takes no match', ERROR_CODES.EINVAL)
+  return { picks: parsed.predicate, texts: parsed.texts.map((t, i) => ({ bytes: Buffer.from(t), negated: parsed.negated[i] })) }
 }

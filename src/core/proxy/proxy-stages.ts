@@ -60,12 +60,13 @@ export class ProxyRules {
   readonly stages: ForwardStages = (connId) => {
     if (!this.any) return undefined
     const { capture, held } = this.deps
+    const picks = (id: number, predicate: Parameters<LiveCapture['picks']>[1]): boolean => capture.picks(id, predicate)
     const breaks = breakPair(connId, {
       registry: this.breaks,
       queue: held,
-      picks: (id, entry) => entry.compiled.picks === undefined || capture.picks(id, entry.compiled.picks)
+      picks: (id, entry) => entry.compiled.picks === undefined || picks(id, entry.compiled.picks)
     })
-    return chainPair(breaks, toxicPair(this.toxics))
+    return chainPair(breaks, toxicPair(this.toxics, connId, picks))
   }
 
   /** Why a new connection is refused now (a `down` toxic), or undefined. */

@@ -232,6 +232,19 @@ export function parseQuery(filter: string, facts?: ProtocolFacts): ParsedFilter 
   return { predicate, texts, negated, decoded }
 }
 
+/**
+ * Filter words decided while a connection's bytes are in flight (a breakpoint's filter, a
+ * toxic's match): words that need the connection decoded (proto:, method: ...) cannot be,
+ * and are refused with `hint` saying what to use instead.
+ */
+export function parseFlowFilter(filter: string, hint: string): ParsedFilter {
+  for (const word of filter.match(/-?(?:[a-z]+:)?(?:"[^"]*"|\S+)/gi) ?? []) {
+    const key = /^-?([a-z]+):/i.exec(word)?.[1].toLowerCase()
+    if (key !== undefined && isDecoded(key)) throw new UserError(`${key}: needs the connection decoded, which is not known while its bytes pass: ${hint}`, ERROR_CODES.EINVAL)
+  }
+  return parseQuery(filter)
+}
+
 /** The filter's field words as one predicate (its `text:` words aside). */
 export function parseFilter(filter: string): Predicate | undefined {
   return parseQuery(filter).predicate
