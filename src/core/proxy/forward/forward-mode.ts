@@ -11,6 +11,7 @@ import type { FdBudget } from '../../net/fd-budget'
 import type { LiveSetMember } from '../../net/live-set'
 import { Target } from '../../net/target/connect-target'
 import type { ForwardStages } from '../forward-stage'
+import { chainPair } from '../chain-stages'
 import { tunnelContext, type ProxyConnection, type ProxyContext } from '../proxy-connection'
 import { authorityText, type Destination } from './http-proxy-request'
 import { matchesHost, type ForwardProxyOptions } from './forward-options'
@@ -23,6 +24,16 @@ const TARGETS_KEPT = 256
 
 
 /** A live member of a proxy: a connection or a tunnel on its way to becoming one. */
+/** A tunnel's own stages (absolute-form rewriting) first, then the proxy's (breakpoints, toxics), which see what the target will get. */
+function withProxyStages(own: ForwardStages | undefined, proxy: ForwardStages | undefined): ForwardStages | undefined {
+  if (own === undefined || proxy === undefined) return own ?? proxy
+  return (connId) => {
+    const mine = own(connId)
+    const rules = proxy(connId)
+    return mine !== undefined && rules !== undefined ? chainPair(mine, rules) : (mine ?? rules)
+  }
+}
+
 export interface ProxyMember extends LiveSetMember {
   /** The proxied connection it is, or has become (undefined while a tunnel or TLS leg is still being set up). */
   readonly connection: ProxyConnection | undefined
@@ -99,8 +110,7 @@ export class ForwardMode implements TunnelHost {
   }
 
   contextFor(target: Target, stages: ForwardStages | undefined, done: () => void): ProxyContext {
-    // Stages of the proxy (breakpoints, toxics) and a tunnel's own (absolute-form rewriting) cannot both sit on one direction yet.
-    return tunnelContext(target, this.deps.noDelay, stages ?? this.deps.stages, done)
+    return tunnelContext(target, this.deps.noDelay, withProxyStages(stages, this.deps.stages), done)
   }
 
   intercepts(name: string): boolean {

@@ -4,6 +4,7 @@ import { collect, randomPayload, sha256, startServer, waitFor } from '../../../h
 import { portOf, testEngine, type TestEngine } from '../../../helpers/engine'
 import { httpConnect, openTo, readUntil, socks5, wholeResponse } from '../../../helpers/forward-client'
 import type { ConnectionSummary } from '../../../../src/shared/capture-types'
+import { heldQueue } from '../../breakpoint/break-helpers'
 
 let t: TestEngine
 const cleanups: (() => Promise<void> | void)[] = []
@@ -255,5 +256,35 @@ describe('forward proxy: absolute-form HTTP', () => {
       expect(r.answer.toString().slice(9, 12)).toBe(String(status))
       expect(r.answer.toString()).toMatch(why)
     }
+  })
+})
+
+describe('forward proxy: breakpoints and toxics on plain http:// requests', () => {
+  it('holds the origin-form request the target will get, and delays its answer by a toxic', async () => {
+    t = await testEngine()
+    const received: string[] = []
+    const origin = await startServer((s) => {
+      s.on('error', () => {})
+      s.on('data', (c: Buffer) => {
+        received.push(c.toString('latin1'))
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+      })
+    })
+    cleanups.push(origin.close)
+    const p = await t.engine['proxy.start']({ listen: '127.0.0.1:0', forward: { intercept: false } })
+    await t.engine['break.add']({ proxyId: p.id, rule: { match: 'http-request', path: '/held' } })
+    await t.engine['toxic.add']({ proxyId: p.id, toxic: { type: 'latency', attributes: { latency: 50 } } })
+    const s = await openTo(portOf(p.listen))
+    s.write(`GET http://127.0.0.1:${origin.port}/held HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\n\r\n`)
+    const [held] = await heldQueue(t.engine)
+    expect(Buffer.from(await t.engine['held.read']({ heldId: held.id })).toString('latin1')).toBe(`GET /held HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\n\r\n`)
+    await t.engine['held.forward']({ heldId: held.id })
+    const answer = await readUntil(s, wholeResponse)
+    expect(answer.answer.toString()).toBe('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+    expect(received).toEqual([`GET /held HTTP/1.1\r\nHost: 127.0.0.1:${origin.port}\r\n\r\n`])
+    const conn = await waitFor(() => conns().find((x) => x.via === 'HTTP'), 'the http:// connection')
+    const events = (await t.engine['conn.events']({ capture: 'live', connId: conn.id, from: 0, limit: 100 })).events
+    expect(events.filter((e) => e.kind === 'fault').map((e) => e.info?.message)).toContain('delayed 50 ms')
+    s.destroy()
   })
 })
