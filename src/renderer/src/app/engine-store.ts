@@ -11,6 +11,8 @@ import { EngineError } from '../../../shared/errors'
 import type { Batch, FrontEvent, OperationProgress, ProxyInfo } from '../../../shared/events'
 import type { SessionInfo } from '../../../shared/session-types'
 import type { InterceptedBrowser } from '../../../shared/intercept-types'
+import type { BreakRule, HeldMessage } from '../../../shared/break-types'
+import type { Toxic } from '../../../shared/fault-types'
 import type { CallParams } from '../../../shared/transport'
 import type { Transport } from './transport'
 
@@ -35,6 +37,10 @@ export const useEngineStore = defineStore('engine', () => {
   /** Browsers started intercepted that are running; one that closes leaves. */
   const browsers = shallowReactive(new Map<string, InterceptedBrowser>())
   const captures = shallowRef<CaptureInfo[]>([])
+  /** What breakpoints hold now, oldest first; each proxy's breakpoints and toxics (replaced whole). */
+  const held = shallowRef<HeldMessage[]>([])
+  const breaks = shallowReactive(new Map<string, BreakRule[]>())
+  const toxics = shallowReactive(new Map<string, Toxic[]>())
   const captureErrors = ref<string[]>([])
   const warnings = ref<string[]>([])
   const transport = shallowRef<Transport>()
@@ -70,6 +76,11 @@ export const useEngineStore = defineStore('engine', () => {
     browsers.clear()
     for (const b of event.browsers ?? []) setBrowser(b)
     captures.value = event.captures
+    held.value = event.held ?? []
+    breaks.clear()
+    for (const [id, rules] of Object.entries(event.breaks ?? {})) breaks.set(id, rules)
+    toxics.clear()
+    for (const [id, list] of Object.entries(event.toxics ?? {})) toxics.set(id, list)
     captureErrors.value = event.captures.flatMap((c) => (c.error ? [c.error] : []))
     applied.value = []
     liveChanges.value++
@@ -83,6 +94,9 @@ export const useEngineStore = defineStore('engine', () => {
       for (const p of b.proxies ?? []) proxies.set(p.id, p)
       for (const s of b.sessions ?? []) sessions.set(s.id, s)
       for (const br of b.browsers ?? []) setBrowser(br)
+      if (b.held) held.value = b.held
+      for (const [id, rules] of Object.entries(b.breaks ?? {})) breaks.set(id, rules)
+      for (const [id, list] of Object.entries(b.toxics ?? {})) toxics.set(id, list)
       if (b.warnings) warnings.value = [...warnings.value, ...b.warnings].slice(-MAX_WARNINGS)
       if (b.captureErrors) captureErrors.value = [...captureErrors.value, ...b.captureErrors].slice(-MAX_WARNINGS)
       for (const c of b.conns ?? []) changed.add(c.id)
@@ -153,6 +167,9 @@ export const useEngineStore = defineStore('engine', () => {
     proxies,
     sessions,
     captures,
+    held,
+    breaks,
+    toxics,
     captureErrors,
     warnings,
     transport,

@@ -13,6 +13,8 @@ export interface ShortcutActions {
   save(): void
   /** The previous (-1) or next (+1) open capture. */
   switchCapture(step: 1 | -1): void
+  /** Forwards the held message that is open (F8), or every held message (Shift+F8). */
+  forwardHeld(all: boolean): void
 }
 
 const inField = (e: KeyboardEvent): boolean => {
@@ -36,6 +38,10 @@ export function useShortcuts(actions: ShortcutActions): void {
     } else if (e.key === 'F3') {
       e.preventDefault()
       actions.findNext(e.shiftKey)
+    } else if (e.key === 'F8') {
+      // A function key types nothing: it works from the held message's editor too.
+      e.preventDefault()
+      actions.forwardHeld(e.shiftKey)
     } else if (inField(e) || e.ctrlKey || e.metaKey || e.altKey) {
       return
     } else if (e.key === '/') {

@@ -13,9 +13,13 @@ export const since = (ms: number): string => (ms > 0 ? `+${formatDuration(ms)}` 
 
 /** What a non-data event says, e.g. "server reset the connection (RST)" or "connect failed: ECONNREFUSED …". */
 export function eventWhat(t: Translate, e: CaptureEvent): string {
+  const info = e.info ?? {}
+  // What tcpscope did to the connection, in its record's own words: cause beside effect.
+  if (e.kind === 'fault') return t('marks.fault', { toxic: String(info.toxic ?? ''), message: String(info.message ?? '') })
+  if (e.kind === 'break') return t('marks.break', { rule: String(info.rule ?? ''), message: String(info.message ?? '') })
+  if (e.kind === 'action') return t('marks.action', { message: String(info.message ?? '') })
   const side = e.dir ? t(`conv.side.${e.dir}`) : ''
   const what = t(`conv.what.${e.kind}`, { side })
-  const info = e.info ?? {}
   // A plain close is said once ("closed normally"), not as "closed: closed".
   if (e.kind === 'close' && info.end === 'closed') return t('conv.closedNormally')
   if (e.kind === 'close' && typeof info.end === 'string') return t('conv.whatWhy', { what, why: t(`conv.end.${info.end}`) })

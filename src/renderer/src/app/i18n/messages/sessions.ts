@@ -29,6 +29,8 @@ export default {
       refused: '{n} refused',
       paused: '{n} held',
       proxyCounts: '{active} open · {accepted} accepted',
+      breakCount: '{n} breakpoint | {n} breakpoints',
+      toxicCount: '{n} toxic | {n} toxics',
       state: { listening: 'listening', stopped: 'stopped', connecting: 'connecting', open: 'open', closed: 'closed' },
       behaviour: { echo: 'echo', rules: '{n} rule | {n} rules', http: 'HTTP {status}', interval: 'every {ms} ms', silent: 'silent' }
     },
@@ -142,6 +144,8 @@ export default {
       refused: '已拒绝 {n}',
       paused: '挂起 {n}',
       proxyCounts: '活动 {active} · 已接受 {accepted}',
+      breakCount: '{n} 个断点',
+      toxicCount: '{n} 个故障',
       state: { listening: '监听中', stopped: '已停止', connecting: '连接中', open: '已连接', closed: '已关闭' },
       behaviour: { echo: '回显', rules: '{n} 条规则', http: 'HTTP {status}', interval: '每 {ms} 毫秒', silent: '不应答' }
     },

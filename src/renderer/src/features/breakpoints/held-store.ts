@@ -1,0 +1,71 @@
+// The Held queue as the window uses it: which held message is open in the editor, its bytes
+// and the person's edit, and what Forward, Drop, Close and Forward all send to the engine.
+// The queue itself is the engine's (engine-store's `held`, kept current by batches).
+
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef, watch } from 'vue'
+import type { HeldMessage } from '../../../../shared/break-types'
+import { useEngineStore } from '../../app/engine-store'
+
+export const useHeldStore = defineStore('held', () => {
+  const engine = useEngineStore()
+  const selectedId = ref<number>()
+  /** The open message's bytes as held, and as edited (the same until the person types). */
+  const original = shallowRef<Uint8Array>()
+  const draft = shallowRef<Uint8Array>()
+  const fixLength = ref(true)
+  const error = ref<string>()
+
+  const queue = computed(() => engine.held)
+  const selected = computed<HeldMessage | undefined>(() => queue.value.find((m) => m.id === selectedId.value) ?? queue.value[0])
+
+  // A new message to show: its bytes are read once; one that left the queue is let go.
+  watch(
+    () => selected.value?.id,
+    async (id) => {
+      original.value = undefined
+      draft.value = undefined
+      error.value = undefined
+      fixLength.value = true
+      if (id === undefined) return
+      try {
+        const bytes = await engine.call('held.read', { heldId: id })
+        if (selected.value?.id !== id) return
+        original.value = bytes
+        draft.value = bytes
+      } catch (err) {
+        error.value = err instanceof Error ? err.message : String(err)
+      }
+    },
+    { immediate: true }
+  )
+
+  const edited = computed(() => {
+    const a = original.value
+    const b = draft.value
+    return a !== undefined && b !== undefined && (a.length !== b.length || a.some((x, i) => x !== b[i]))
+  })
+
+  async function run(action: () => Promise<unknown>): Promise<void> {
+    error.value = undefined
+    try {
+      await action()
+    } catch (err) {
+      error.value = err instanceof Error ? err.message : String(err)
+    }
+  }
+
+  /** Forwards the open message: the edit if there is one, else as it came. */
+  function forward(): Promise<void> {
+    const m = selected.value
+    if (!m) return Promise.resolve()
+    const bytes = edited.value ? draft.value : undefined
+    return run(() => engine.call('held.forward', { heldId: m.id, ...(bytes ? { bytes, fixLength: fixLength.value } : {}) }))
+  }
+  const drop = (): Promise<void> => (selected.value ? run(() => engine.call('held.drop', { heldId: selected.value!.id })) : Promise.resolve())
+  const close = (how: 'fin' | 'rst'): Promise<void> => (selected.value ? run(() => engine.call('held.close', { heldId: selected.value!.id, how })) : Promise.resolve())
+  /** Everything held goes on unchanged, and the breakpoints that held it are turned off. */
+  const forwardAll = (): Promise<void> => (queue.value.length ? run(() => engine.call('held.forwardAll', { disable: true })) : Promise.resolve())
+
+  return { queue, selectedId, selected, original, draft, fixLength, error, edited, forward, drop, close, forwardAll }
+})

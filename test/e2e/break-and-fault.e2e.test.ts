@@ -1,0 +1,193 @@
+// Changing traffic in flight from the page served by `tcpscope web`, in real Chromium: a
+// breakpoint added in a proxy's Breakpoints panel holds a client's chunk, the Held queue
+// shows it, the text is edited and F8 forwards it (the server gets the edit, the
+// conversation says so); Shift+F8 forwards the rest; a toxic added in the Faults panel
+// delays a round trip and its "delayed" mark shows; bytes injected from the connection's
+// action bar reach the server; RST to the client resets it. Selects by role and name only.
+import { connect, type Socket } from 'node:net'
+import { once } from 'node:events'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { startServer } from '../helpers/net'
+import { startWeb } from '../helpers/web'
+import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { needProgram } from '../helpers/peers'
+
+const cleanups: Array<() => unknown> = []
+beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function open(opts: Parameters<typeof openBrowser>[0] = {}): Promise<Page> {
+  const web = await startWeb()
+  cleanups.push(() => web.stop('SIGINT'))
+  const b = await openBrowser({ height: 900, width: 1400, ...opts })
+  cleanups.push(() => b.close())
+  await b.page.goto(web.url)
+  await b.page.getByRole('navigation', { name: /^(Open captures|已打开的抓包)$/ }).getByRole('button').first().waitFor()
+  return b.page
+}
+
+/** A proxy started from the toolbar's form, to `target`; its listening port. */
+async function startProxy(page: Page, target: number): Promise<number> {
+  await page.getByRole('toolbar').first().getByRole('button', { name: /New proxy|新建代理/ }).click()
+  const form = page.getByRole('dialog').first()
+  await form.getByLabel(/^(Target|目标地址)$/).fill(`127.0.0.1:${target}`)
+  await form.getByRole('button', { name: /^(Start|启动)$/ }).click()
+  await form.waitFor({ state: 'detached' })
+  const item = page.getByRole('region', { name: /Proxies|代理/ }).getByRole('button', { name: /^p\d+ 127\.0\.0\.1:\d+/ })
+  return Number(/127\.0\.0\.1:(\d+)/.exec((await item.textContent()) ?? '')![1])
+}
+
+async function recordingServer(): Promise<{ port: number; got: () => string; sockets: Socket[] }> {
+  const parts: Buffer[] = []
+  const sockets: Socket[] = []
+  const server = await startServer((s) => {
+    s.on('error', () => {})
+    sockets.push(s)
+    s.on('data', (c: Buffer) => {
+      parts.push(c)
+      s.write(c)
+    })
+  })
+  cleanups.push(() => server.close())
+  return { port: server.port, got: () => Buffer.concat(parts).toString(), sockets }
+}
+
+/** A client whose echoed bytes are read as they come (`echoed` on the socket). */
+async function client(port: number): Promise<Socket & { echoed: string }> {
+  const c = Object.assign(connect({ port, host: '127.0.0.1' }), { echoed: '' })
+  c.on('error', () => {})
+  c.on('data', (d: Buffer) => (c.echoed += d.toString()))
+  await once(c, 'connect')
+  cleanups.push(() => c.destroy())
+  return c
+}
+
+describe('break and fault from the UI, in Chromium', () => {
+  it('holds a chunk, edits it, forwards it with F8 and shows the edit in the conversation', async () => {
+    const page = await open()
+    const server = await recordingServer()
+    const port = await startProxy(page, server.port)
+
+    await page.getByRole('button', { name: 'Breakpoints of p1…' }).click()
+    const panel = page.getByRole('dialog', { name: 'Breakpoints of p1' })
+    await panel.getByLabel('Hold', { exact: true }).selectOption('text')
+    await panel.getByLabel('Direction', { exact: true }).selectOption('upstream')
+    await panel.getByLabel('Pattern').fill('PASS')
+    await panel.getByRole('button', { name: 'Add breakpoint' }).click()
+    await panel.getByRole('table', { name: 'Breakpoints' }).getByRole('switch', { name: 'Breakpoint b1 on' }).waitFor()
+    await page.screenshot({ path: screenshotPath('break-rules') })
+    await panel.getByRole('button', { name: 'Close' }).click()
+    await page.getByRole('region', { name: 'Proxies' }).getByText('1 breakpoint').waitFor()
+
+    const c = await client(port)
+    c.write('USER bob\r\n')
+    await expect.poll(() => server.got()).toBe('USER bob\r\n')
+    c.write('PASS secret\r\n')
+    const queue = page.getByRole('region', { name: 'Held messages' })
+    const row = queue.getByRole('listbox', { name: 'Messages held by breakpoints' }).getByRole('option', { name: /^#1 client → target chunk 13 B, rule b1/ })
+    await row.waitFor()
+    await page.getByRole('status', { name: 'Status' }).getByText('1 held').waitFor()
+    const editor = queue.getByRole('textbox', { name: 'Held message 1' })
+    await editor.waitFor()
+    await page.screenshot({ path: screenshotPath('held-queue') })
+    // The text as typed: "PASS secret" becomes "PASS guessed" (Enter types the CRLF).
+    await editor.click()
+    await page.keyboard.press('Control+A')
+    await page.keyboard.type('PASS guessed')
+    await page.keyboard.press('Enter')
+    await queue.getByRole('button', { name: /^Forward held message 1/ }).getByText('Forward edited').waitFor()
+    await page.keyboard.press('F8')
+    await expect.poll(() => server.got()).toBe('USER bob\r\nPASS guessed\r\n')
+    await queue.waitFor({ state: 'detached' })
+
+    // The conversation says what the breakpoint did, and shows the edit.
+    await page.getByRole('grid', { name: 'Connections' }).getByRole('row').nth(1).click()
+    const detail = page.getByRole('region', { name: 'Selected connection' })
+    await detail.getByRole('tab', { name: 'Conversation' }).click()
+    const feed = detail.getByRole('feed', { name: 'Conversation' })
+    const mark = feed.getByRole('article', { name: /^breakpoint b1: edited: 13 B → 14 B after \d+\.\d s at / })
+    await mark.waitFor()
+    await mark.getByRole('button', { name: 'Show the edit' }).click()
+    const diff = page.getByRole('dialog', { name: 'Edited by breakpoint b1' })
+    await expect.poll(async () => (await diff.getByRole('group').textContent()) ?? '').toContain('+PASS guessed')
+    await page.screenshot({ path: screenshotPath('break-edit-diff') })
+    await diff.getByRole('button', { name: 'Close' }).click()
+
+    // Two more held; Shift+F8 lets them all go and turns the breakpoint off.
+    c.write('PASS 2\r\n')
+    await row.page().getByRole('option', { name: /^#1 client → target chunk 8 B/ }).waitFor()
+    await page.keyboard.press('Shift+F8')
+    await expect.poll(() => server.got()).toBe('USER bob\r\nPASS guessed\r\nPASS 2\r\n')
+    c.write('PASS 3\r\n')
+    await expect.poll(() => server.got()).toContain('PASS 3')
+  })
+
+  it('adds a toxic in the Faults panel, shows its effect, injects bytes and resets a side', async () => {
+    const page = await open({ colorScheme: 'dark' })
+    const server = await recordingServer()
+    const port = await startProxy(page, server.port)
+    const c = await client(port)
+    c.write('hi')
+    await expect.poll(() => server.got()).toBe('hi')
+
+    await page.getByRole('button', { name: 'Faults of p1…' }).click()
+    const panel = page.getByRole('dialog', { name: 'Faults of p1' })
+    await panel.getByLabel('Type', { exact: true }).selectOption('latency')
+    await panel.getByLabel('latency (ms)').fill('300')
+    await panel.getByRole('button', { name: 'Add toxic' }).click()
+    const table = panel.getByRole('table', { name: 'Toxics' })
+    await table.getByRole('cell', { name: 'latency_downstream', exact: true }).waitFor()
+    await table.getByRole('cell', { name: 'latency=300 jitter=0', exact: true }).waitFor()
+    await page.screenshot({ path: screenshotPath('faults-panel') })
+    // Off, then on again: the switch is live.
+    const toggle = table.getByRole('switch', { name: 'Toxic latency_downstream on' })
+    await toggle.click()
+    await expect.poll(() => toggle.isChecked()).toBe(false)
+    await toggle.click()
+    await expect.poll(() => toggle.isChecked()).toBe(true)
+
+    // The open connection (accepted before any toxic) is delayed now.
+    await expect.poll(() => c.echoed).toBe('hi')
+    const start = Date.now()
+    c.write('ping')
+    await expect.poll(() => c.echoed, { interval: 5 }).toBe('hiping')
+    expect(Date.now() - start).toBeGreaterThanOrEqual(250)
+    await expect.poll(async () => (await table.getByRole('row').nth(1).getByRole('cell').nth(7).textContent())?.trim()).toBe('1')
+    await panel.getByRole('button', { name: 'Close' }).click()
+
+    await page.getByRole('grid', { name: 'Connections' }).getByRole('row').nth(1).click()
+    const detail = page.getByRole('region', { name: 'Selected connection' })
+    await detail.getByRole('tab', { name: 'Conversation' }).click()
+    const feed = detail.getByRole('feed', { name: 'Conversation' })
+    await feed.getByRole('article', { name: /^fault latency_downstream: delayed \d+ ms at / }).first().waitFor()
+
+    // Inject toward the target, from the connection's action bar.
+    const bar = page.getByRole('region', { name: 'Connection actions' })
+    await bar.getByRole('button', { name: 'Inject bytes into connection 1' }).click()
+    const form = bar.getByRole('form', { name: 'Inject into #1' })
+    await form.getByLabel('As').selectOption('hex')
+    await form.getByLabel('Bytes to inject').fill('21 21')
+    await form.getByRole('button', { name: 'Inject' }).click()
+    await expect.poll(() => server.got()).toBe('hiping!!')
+    await feed.getByRole('article', { name: /^you: injected 2 B toward the target at / }).waitFor()
+    await page.screenshot({ path: screenshotPath('conn-actions-dark') })
+
+    const reset = new Promise<string | undefined>((r) => c.once('error', (e: NodeJS.ErrnoException) => r(e.code)))
+    await bar.getByRole('button', { name: 'RST to client' }).click()
+    expect(await reset).toBe('ECONNRESET')
+  })
+
+  it('speaks Chinese', async () => {
+    const page = await open({ locale: 'zh-CN' })
+    const server = await recordingServer()
+    await startProxy(page, server.port)
+    await page.getByRole('button', { name: 'p1 的断点…' }).click()
+    const panel = page.getByRole('dialog', { name: 'p1 的断点' })
+    await panel.getByText('没有断点。添加一个，在转发前拦截匹配的数据。').waitFor()
+    await panel.getByRole('button', { name: '添加断点' }).waitFor()
+    await page.screenshot({ path: screenshotPath('break-rules-zh') })
+  })
+})
