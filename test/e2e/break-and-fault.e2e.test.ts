@@ -11,7 +11,10 @@ import type { Page } from 'playwright-core'
 import { startServer } from '../helpers/net'
 import { startWeb } from '../helpers/web'
 import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
-import { needProgram } from '../helpers/peers'
+import { hasProgram, needProgram } from '../helpers/peers'
+import { execFile } from 'node:child_process'
+import { createServer } from 'node:http'
+import { promisify } from 'node:util'
 
 const cleanups: Array<() => unknown> = []
 beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
@@ -178,6 +181,42 @@ describe('break and fault from the UI, in Chromium', () => {
     const reset = new Promise<string | undefined>((r) => c.once('error', (e: NodeJS.ErrnoException) => r(e.code)))
     await bar.getByRole('button', { name: 'RST to client' }).click()
     expect(await reset).toBe('ECONNRESET')
+  })
+
+  it('holds an HTTP request from curl, edits its body in its parts, and the server gets it with Content-Length fixed', async (ctx) => {
+    needProgram(ctx, 'curl', hasProgram('curl'))
+    const page = await open()
+    const bodies: string[] = []
+    const http = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        bodies.push(`${req.headers['content-length']} ${body}`)
+        res.end('ok')
+      })
+    })
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise((r) => http.close(r)))
+    const port = await startProxy(page, (http.address() as { port: number }).port)
+    await page.getByRole('button', { name: 'Breakpoints of p1…' }).click()
+    const panel = page.getByRole('dialog', { name: 'Breakpoints of p1' })
+    await panel.getByLabel('Hold', { exact: true }).selectOption('http-request')
+    await panel.getByLabel('Method').fill('POST')
+    await panel.getByRole('button', { name: 'Add breakpoint' }).click()
+    await panel.getByRole('switch', { name: 'Breakpoint b1 on' }).waitFor()
+    await panel.getByRole('button', { name: 'Close' }).click()
+
+    const answer = promisify(execFile)('curl', ['-sS', '--max-time', '20', '-d', 'name=short', `http://127.0.0.1:${port}/form`])
+    const queue = page.getByRole('region', { name: 'Held messages' })
+    await queue.getByRole('option', { name: /^#1 client → target HTTP request \d+ B, rule b1, POST \/form/ }).waitFor()
+    const body = queue.getByRole('textbox', { name: 'Body' })
+    await body.click()
+    await page.keyboard.press('Control+A')
+    await page.keyboard.type('name=much-longer')
+    await page.screenshot({ path: screenshotPath('held-http') })
+    await queue.getByRole('button', { name: /^Forward held message 1/ }).click()
+    expect((await answer).stdout).toBe('ok')
+    expect(bodies).toEqual(['16 name=much-longer'])
   })
 
   it('speaks Chinese', async () => {
