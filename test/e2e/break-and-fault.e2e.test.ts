@@ -177,6 +177,11 @@ describe('break and fault from the UI, in Chromium', () => {
     await expect.poll(() => server.got()).toBe('hiping!!')
     await feed.getByRole('article', { name: /^you: injected 2 B toward the target at / }).waitFor()
     await page.screenshot({ path: screenshotPath('conn-actions-dark') })
+    // The timeline marks them on the selected connection's bar.
+    await page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'Timeline' }).click()
+    await page.getByRole('option', { name: /^#1 .*, [3-9] marks of faults, breakpoints or actions$/ }).waitFor()
+    await page.screenshot({ path: screenshotPath('timeline-marks-dark') })
+    await page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'List' }).click()
 
     const reset = new Promise<string | undefined>((r) => c.once('error', (e: NodeJS.ErrnoException) => r(e.code)))
     await bar.getByRole('button', { name: 'RST to client' }).click()

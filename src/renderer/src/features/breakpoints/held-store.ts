@@ -6,6 +6,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import type { HeldMessage } from '../../../../shared/break-types'
 import { useEngineStore } from '../../app/engine-store'
+import { useActionError } from '../../ui/useActionError'
 
 export const useHeldStore = defineStore('held', () => {
   const engine = useEngineStore()
@@ -14,7 +15,7 @@ export const useHeldStore = defineStore('held', () => {
   const original = shallowRef<Uint8Array>()
   const draft = shallowRef<Uint8Array>()
   const fixLength = ref(true)
-  const error = ref<string>()
+  const { error, run } = useActionError()
 
   const queue = computed(() => engine.held)
   const selected = computed<HeldMessage | undefined>(() => queue.value.find((m) => m.id === selectedId.value) ?? queue.value[0])
@@ -46,26 +47,18 @@ export const useHeldStore = defineStore('held', () => {
     return a !== undefined && b !== undefined && (a.length !== b.length || a.some((x, i) => x !== b[i]))
   })
 
-  async function run(action: () => Promise<unknown>): Promise<void> {
-    error.value = undefined
-    try {
-      await action()
-    } catch (err) {
-      error.value = err instanceof Error ? err.message : String(err)
-    }
-  }
 
   /** Forwards the open message: the edit if there is one, else as it came. */
-  function forward(): Promise<void> {
+  function forward(): Promise<boolean> {
     const m = selected.value
-    if (!m) return Promise.resolve()
+    if (!m) return Promise.resolve(false)
     const bytes = edited.value ? draft.value : undefined
     return run(() => engine.call('held.forward', { heldId: m.id, ...(bytes ? { bytes, fixLength: fixLength.value } : {}) }))
   }
-  const drop = (): Promise<void> => (selected.value ? run(() => engine.call('held.drop', { heldId: selected.value!.id })) : Promise.resolve())
-  const close = (how: 'fin' | 'rst'): Promise<void> => (selected.value ? run(() => engine.call('held.close', { heldId: selected.value!.id, how })) : Promise.resolve())
+  const drop = (): Promise<boolean> => (selected.value ? run(() => engine.call('held.drop', { heldId: selected.value!.id })) : Promise.resolve(false))
+  const close = (how: 'fin' | 'rst'): Promise<boolean> => (selected.value ? run(() => engine.call('held.close', { heldId: selected.value!.id, how })) : Promise.resolve(false))
   /** Everything held goes on unchanged, and the breakpoints that held it are turned off. */
-  const forwardAll = (): Promise<void> => (queue.value.length ? run(() => engine.call('held.forwardAll', { disable: true })) : Promise.resolve())
+  const forwardAll = (): Promise<boolean> => (queue.value.length ? run(() => engine.call('held.forwardAll', { disable: true })) : Promise.resolve(false))
 
   return { queue, selectedId, selected, original, draft, fixLength, error, edited, forward, drop, close, forwardAll }
 })

@@ -83,6 +83,7 @@ export default {
       axis: 'Time axis',
       bar: '#{id} {client} → {target}, {state}, {duration}, {sent} sent, {received} received',
       running: 'still open',
+      marks: '{n} mark of a fault, breakpoint or action | {n} marks of faults, breakpoints or actions',
       legend: 'Colours',
       state: { open: 'open', closed: 'closed', reset: 'reset', failed: 'failed' },
       keys: 'Arrows: move, ← →: pan, + −: zoom, 0: fit; wheel with Ctrl: zoom, drag: pan'
@@ -171,6 +172,7 @@ export default {
       axis: '时间轴',
       bar: '#{id} {client} → {target}，{state}，{duration}，发送 {sent}，接收 {received}',
       running: '仍在打开',
+      marks: '{n} 处故障、断点或操作标记',
       legend: '颜色',
       state: { open: '打开', closed: '已关闭', reset: '重置', failed: '失败' },
       keys: '方向键：移动；← →：平移；+ −：缩放；0：显示全部；Ctrl + 滚轮：缩放；拖动：平移'
