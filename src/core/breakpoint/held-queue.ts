@@ -115,7 +115,8 @@ export class HeldQueue {
     clearTimeout(item.timer)
     item.message.connClosed = true
     delete item.message.expiresAt
-    item.timer = setTimeout(() => this.forget(item), CLOSED_SHOWN_MS)
+    // Only a listing: it keeps no process alive.
+    item.timer = setTimeout(() => this.forget(item), CLOSED_SHOWN_MS).unref()
     this.count(item, 'closed')
     this.emit()
   }
