@@ -19,6 +19,7 @@ export interface MenuLabels {
   themeDark: string
   help: string
   shortcuts: string
+  startPanel: string
   captureFiles: string
   allFiles: string
 }
@@ -40,6 +41,7 @@ const LABELS: Record<UiLanguage, MenuLabels> = {
     themeDark: 'Dark',
     help: '&Help',
     shortcuts: 'Keyboard shortcuts',
+    startPanel: 'Start panel',
     captureFiles: 'tcpscope captures',
     allFiles: 'All files'
   },
@@ -59,6 +61,7 @@ const LABELS: Record<UiLanguage, MenuLabels> = {
     themeDark: '深色',
     help: '帮助(&H)',
     shortcuts: '快捷键',
+    startPanel: '开始面板',
     captureFiles: 'tcpscope 抓包文件',
     allFiles: '所有文件'
   }

@@ -60,6 +60,7 @@ export function appMenuTemplate({ dev, platform, state, act }: MenuOptions): Men
   ]
   const help: MenuItemConstructorOptions[] = [
     { label: l.shortcuts, accelerator: 'F1', click: () => act({ kind: 'shortcuts' }) },
+    { label: l.startPanel, click: () => act({ kind: 'start-panel' }) },
     // macOS puts About in the app menu.
     ...(mac ? [] : [{ role: 'about' } as const])
   ]

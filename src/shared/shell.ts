@@ -34,6 +34,8 @@ export type ShellCommand =
   | { kind: 'language'; language: UiLanguage }
   | { kind: 'theme'; theme: ThemeChoice }
   | { kind: 'shortcuts' }
+  /** Show the start panel again (Help menu). */
+  | { kind: 'start-panel' }
 
 const path = str({ nonEmpty: true, max: 4096 })
 

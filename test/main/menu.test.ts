@@ -113,10 +113,11 @@ describe('application menu', () => {
     ])
   })
 
-  it('Help: keyboard shortcuts', () => {
+  it('Help: keyboard shortcuts, and the start panel', () => {
     const { template, acted } = build()
     click(find(template, 'Help', 'Keyboard shortcuts'))
-    expect(acted).toEqual([{ kind: 'shortcuts' }])
+    click(find(template, 'Help', 'Start panel'))
+    expect(acted).toEqual([{ kind: 'shortcuts' }, { kind: 'start-panel' }])
   })
 })
 

@@ -39,6 +39,7 @@ function fakeBridge() {
 }
 
 let shortcuts = 0
+let starts = 0
 function setup() {
   localStorage.clear()
   setActivePinia(createPinia())
@@ -56,14 +57,17 @@ function setup() {
   })
   useEngineStore().attach(t.transport)
   const Host = defineComponent({
-    setup: () => useDesktopShell({ showShortcuts: () => shortcuts++ }),
+    setup: () => useDesktopShell({ showShortcuts: () => shortcuts++, showStart: () => starts++ }),
     render: () => h('div')
   })
   const wrapper = mount(Host)
   return { ...b, t, wrapper }
 }
 
-beforeEach(() => (shortcuts = 0))
+beforeEach(() => {
+  shortcuts = 0
+  starts = 0
+})
 afterEach(() => {
   Reflect.deleteProperty(window, 'tcpscope')
 })
@@ -93,7 +97,8 @@ describe('the desktop shell in the page', () => {
     s.command({ kind: 'language', language: 'zh-CN' })
     s.command({ kind: 'theme', theme: 'dark' })
     s.command({ kind: 'shortcuts' })
-    expect([useSettingsStore().language, useSettingsStore().theme, shortcuts]).toEqual(['zh-CN', 'dark', 1])
+    s.command({ kind: 'start-panel' })
+    expect([useSettingsStore().language, useSettingsStore().theme, shortcuts, starts]).toEqual(['zh-CN', 'dark', 1, 1])
   })
 
   it('Replay capture from the menu opens the replay dialog on the list filter', () => {

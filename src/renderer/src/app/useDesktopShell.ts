@@ -11,7 +11,7 @@ import { useDocumentsStore } from '../features/files/documents-store'
 import { useReplayCaptureStore } from '../features/replay/capture/replay-capture-store'
 import { useSettingsStore } from '../features/settings/settings-store'
 
-export function useDesktopShell(actions: { showShortcuts(): void }): void {
+export function useDesktopShell(actions: { showShortcuts(): void; showStart(): void }): void {
   const shell = desktopShell()
   if (!shell) return
   const docs = useDocumentsStore()
@@ -42,6 +42,9 @@ export function useDesktopShell(actions: { showShortcuts(): void }): void {
         break
       case 'shortcuts':
         actions.showShortcuts()
+        break
+      case 'start-panel':
+        actions.showStart()
         break
     }
   }
