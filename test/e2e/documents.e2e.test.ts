@@ -162,7 +162,10 @@ describe('captures as documents, in Chromium', () => {
     const { page } = await browser()
     await page.goto(w.url)
     await tabs(page).getByRole('button', { name: /^live 2$/ }).waitFor()
-    const liveClients = await grid(page).getByRole('row').allTextContents()
+    // Read once the rows are there and decoded (on a busy machine they come as "…" first, then without their protocol).
+    const settled = async (): Promise<string[]> => grid(page).getByRole('row').allTextContents()
+    await expect.poll(async () => (await settled()).filter((r) => r.includes('raw') && r.includes('closed')).length).toBe(2)
+    const liveClients = await settled()
 
     const copy = join(dir, 'saved copy.tcap')
     await page.keyboard.press('Control+s')
