@@ -3,6 +3,7 @@
 
 import type { BrowserWindow, OpenDialogOptions, OpenDialogReturnValue, SaveDialogOptions, SaveDialogReturnValue } from 'electron'
 import type { FileDialogRequest, UiLanguage } from '../shared/shell'
+import { CAPTURE_EXTENSIONS } from './capture-path'
 import { menuLabels } from './menu-labels'
 
 /** The parts of Electron's dialog module used here. */
@@ -14,7 +15,7 @@ export interface NativeDialogs {
 export async function chooseFileNatively(dialogs: NativeDialogs, window: BrowserWindow, request: FileDialogRequest, language: UiLanguage): Promise<string | undefined> {
   const l = menuLabels(language)
   const filters = [
-    { name: l.captureFiles, extensions: ['tcap'] },
+    { name: l.captureFiles, extensions: [...CAPTURE_EXTENSIONS] },
     { name: l.allFiles, extensions: ['*'] }
   ]
   const defaultPath = request.defaultPath || undefined

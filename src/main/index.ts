@@ -5,7 +5,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme } from 'electron'
 import { join } from 'node:path'
 import { Engine } from '../core/engine'
-import type { FileDialogRequest, ShellCommand, ShellState } from '../shared/shell'
+import type { FileDialogRequest, ShellState } from '../shared/shell'
 import { resolveAppLocation } from './app-location'
 import { capturePathsFromArgv } from './argv'
 import { newCapturePath } from './capture-path'
@@ -13,6 +13,7 @@ import { guardClose, closeLabels, type CloseChoice, type CloseGuard } from './cl
 import { chooseFileNatively } from './file-dialogs'
 import { serveEngineOverIpc } from './ipc'
 import { appMenuTemplate, runMenuAction, type MenuAction } from './menu'
+import { OpenedFiles, receiveOpenedFiles } from './opened-files'
 import { serveShell, ShellPort } from './shell'
 import { createWindow } from './window'
 
@@ -25,21 +26,13 @@ let shellPort: ShellPort | undefined
 let closeGuard: CloseGuard | undefined
 /** Quitting waits once for the engine: `closing` holds further quits, `closed` lets them through. */
 let engineState: 'open' | 'closing' | 'closed' = 'open'
-/** Files macOS asked to open before the window was there. */
-const earlyFiles: string[] = []
+/** Captures to open: from the command line, a second launch, macOS; held until the page is there. */
+const openedFiles = new OpenedFiles()
 
 /** What the menu shows until the page says (it keeps recent files and the user's choices). */
 let shellState: ShellState = { recent: [], language: 'en', theme: 'system', canClose: false }
 
 const log = (message: string, err?: unknown): void => (err === undefined ? console.warn(message) : console.error(message, err))
-
-function openInPage(paths: readonly string[]): void {
-  for (const path of paths) {
-    const command: ShellCommand = { kind: 'open', path }
-    if (shellPort) shellPort.send(command)
-    else earlyFiles.push(path)
-  }
-}
 
 function chooseFile(request: FileDialogRequest): Promise<string | undefined> {
   if (!mainWindow) return Promise.resolve(undefined)
@@ -89,7 +82,8 @@ async function start(): Promise<void> {
   mainWindow = win
   const trusted = (frame: { url: string }): boolean => location.isAppUrl(frame.url)
   serveEngineOverIpc(ipcMain, created, win.webContents, trusted, log)
-  shellPort = new ShellPort(win.webContents)
+  const port = new ShellPort(win.webContents)
+  shellPort = port
   serveShell(
     ipcMain,
     win.webContents,
@@ -105,12 +99,14 @@ async function start(): Promise<void> {
     },
     log
   )
-  openInPage([...earlyFiles.splice(0), ...capturePathsFromArgv(process.argv, { packaged: app.isPackaged, cwd: process.cwd() })])
+  openedFiles.add(capturePathsFromArgv(process.argv, { packaged: app.isPackaged, cwd: process.cwd() }))
+  openedFiles.connect((path) => port.send({ kind: 'open', path }))
   closeGuard = guardClose(win, closeDeps(created, win), log)
   win.on('closed', () => {
     mainWindow = undefined
     shellPort = undefined
     closeGuard = undefined
+    openedFiles.disconnect()
   })
 }
 
@@ -174,17 +170,15 @@ async function closeEngine(): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  app.on('second-instance', (_event, argv, workingDirectory) => {
-    if (!mainWindow) return
-    if (mainWindow.isMinimized()) mainWindow.restore()
-    mainWindow.focus()
-    openInPage(capturePathsFromArgv(argv, { packaged: app.isPackaged, cwd: workingDirectory }))
-  })
-
-  // macOS hands files opened from Finder or the Dock here, maybe before the app is ready.
-  app.on('open-file', (event, path) => {
-    event.preventDefault()
-    openInPage([path])
+  // Files double-clicked while the app runs come as a second launch's arguments (Linux,
+  // Windows) or as open-file (macOS, which may send them before the app is ready).
+  receiveOpenedFiles(app, openedFiles, {
+    packaged: app.isPackaged,
+    raise: () => {
+      if (!mainWindow) return
+      if (mainWindow.isMinimized()) mainWindow.restore()
+      mainWindow.focus()
+    }
   })
 
   app.on('before-quit', (event) => {

@@ -21,6 +21,15 @@ describe('capture paths from the command line', () => {
     expect(capturePathsFromArgv(argv, { packaged: true, cwd: '/w' })).toEqual(['/w/a.tcap', '/w/-odd-name.tcap'])
   })
 
+  it('a `.tcpscope` capture opens like a `.tcap` one', () => {
+    expect(capturePathsFromArgv(['C:\\Program Files\\tcpscope\\tcpscope.exe', 'capture.tcpscope'], { packaged: true, cwd: '/w' })).toEqual(['/w/capture.tcpscope'])
+  })
+
+  it("a Linux desktop entry's %U may hand over file: URLs; other URLs are not files", () => {
+    const argv = ['/opt/tcpscope/tcpscope', '--no-sandbox', 'file:///home/me/My%20captures/a.tcpscope', 'https://example.com/b.tcap', 'file://host/share/c.tcap']
+    expect(capturePathsFromArgv(argv, { packaged: true, cwd: '/w' })).toEqual(['/home/me/My captures/a.tcpscope'])
+  })
+
   it('nothing given, nothing to open', () => {
     expect(capturePathsFromArgv(['/opt/tcpscope/tcpscope'], { packaged: true, cwd: '/w' })).toEqual([])
     expect(capturePathsFromArgv(['/opt/tcpscope/tcpscope', ''], { packaged: true, cwd: '/w' })).toEqual([])

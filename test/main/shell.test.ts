@@ -184,7 +184,7 @@ describe('native dialogs', () => {
     expect(await chooseFileNatively(d, win, { mode: 'open' }, 'zh-CN')).toBe('/data/x.tcap')
     const [kind, options] = shown[0]
     expect(kind).toBe('open')
-    expect(options).toMatchObject({ title: '打开抓包…', properties: ['openFile'], filters: [{ name: 'tcpscope 抓包文件', extensions: ['tcap'] }, { extensions: ['*'] }] })
+    expect(options).toMatchObject({ title: '打开抓包…', properties: ['openFile'], filters: [{ name: 'tcpscope 抓包文件', extensions: ['tcap', 'tcpscope'] }, { extensions: ['*'] }] })
   })
 
   it('save: the chosen path; the dialog itself confirms replacing a file', async () => {
