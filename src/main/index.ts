@@ -10,9 +10,11 @@ import { resolveAppLocation } from './app-location'
 import { capturePathsFromArgv } from './argv'
 import { newCapturePath } from './capture-path'
 import { guardClose, closeLabels, type CloseChoice, type CloseGuard } from './close-guard'
+import { askWhereToSaveDownloads } from './downloads'
 import { chooseFileNatively } from './file-dialogs'
 import { serveEngineOverIpc } from './ipc'
 import { appMenuTemplate, runMenuAction, type MenuAction } from './menu'
+import { menuLabels } from './menu-labels'
 import { OpenedFiles, receiveOpenedFiles } from './opened-files'
 import { serveShell, ShellPort } from './shell'
 import { createWindow } from './window'
@@ -55,6 +57,15 @@ function documentsFolder(): string {
   }
 }
 
+/** Where the page's downloads are offered at first: Downloads, or the home folder where there is none. */
+function downloadsFolder(): string {
+  try {
+    return app.getPath('downloads')
+  } catch {
+    return app.getPath('home')
+  }
+}
+
 async function start(): Promise<void> {
   const dev = !app.isPackaged
   const location = resolveAppLocation({
@@ -82,6 +93,13 @@ async function start(): Promise<void> {
   mainWindow = win
   const trusted = (frame: { url: string }): boolean => location.isAppUrl(frame.url)
   serveEngineOverIpc(ipcMain, created, win.webContents, trusted, log)
+  askWhereToSaveDownloads(win.webContents.session, {
+    downloads: downloadsFolder,
+    words: () => {
+      const l = menuLabels(shellState.language)
+      return { title: l.saveFile, allFiles: l.allFiles }
+    }
+  })
   const port = new ShellPort(win.webContents)
   shellPort = port
   serveShell(

@@ -22,6 +22,8 @@ export interface MenuLabels {
   startPanel: string
   captureFiles: string
   allFiles: string
+  /** The save dialog's title for the page's downloads (exports, a copy of the capture). */
+  saveFile: string
 }
 
 const LABELS: Record<UiLanguage, MenuLabels> = {
@@ -43,7 +45,8 @@ const LABELS: Record<UiLanguage, MenuLabels> = {
     shortcuts: 'Keyboard shortcuts',
     startPanel: 'Start panel',
     captureFiles: 'tcpscope captures',
-    allFiles: 'All files'
+    allFiles: 'All files',
+    saveFile: 'Save file'
   },
   'zh-CN': {
     file: '文件(&F)',
@@ -63,7 +66,8 @@ const LABELS: Record<UiLanguage, MenuLabels> = {
     shortcuts: '快捷键',
     startPanel: '开始面板',
     captureFiles: 'tcpscope 抓包文件',
-    allFiles: '所有文件'
+    allFiles: '所有文件',
+    saveFile: '保存文件'
   }
 }
 
