@@ -3,6 +3,7 @@
 
 import { breakRuleSpec, type BreakRuleSpec } from '../shared/break-types'
 import { UsageError } from './args'
+import { splitPairs } from './flag-pairs'
 
 export const BREAK_FLAG_ARG = "'key=value,...'"
 
@@ -73,21 +74,4 @@ export function parseBreakFlag(text: string): BreakRuleSpec {
   } catch (err) {
     return bad(err instanceof Error ? err.message : String(err))
   }
-}
-
-/** `a=1,b=x\,y` as ['a=1', 'b=x,y']: a comma written `\,` stays in its value. */
-function splitPairs(text: string): string[] {
-  const out: string[] = []
-  let current = ''
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '\\' && text[i + 1] === ',') {
-      current += ','
-      i++
-    } else if (text[i] === ',') {
-      out.push(current)
-      current = ''
-    } else current += text[i]
-  }
-  out.push(current)
-  return out.filter((p) => p.trim() !== '')
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { CliProcess, runCli } from '../helpers/cli'
 import { connectTo, startServer, tempDir } from '../helpers/net'
 import { roundTrip } from '../core/fault/toxic-helpers'
+import { parseToxicFlag } from '../../src/cli/toxic-flag'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -34,10 +35,34 @@ describe('tcpscope proxy --toxic', () => {
     await ended
   })
 
+  it('takes match=, with a comma in it written \\, as --break takes it', async () => {
+    expect(parseToxicFlag('latency:latency=250,match=text:slow\\,down port:1,name=slowdown')).toEqual({
+      type: 'latency',
+      attributes: { latency: 250 },
+      match: 'text:slow,down port:1',
+      name: 'slowdown'
+    })
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const server = await startServer((s) => s.pipe(s))
+    cleanups.push(() => server.close())
+    const cli = new CliProcess([
+      'proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'c.tcap'), '--json',
+      '--toxic', 'latency:latency=300,match=text:slow\\,down'
+    ])
+    cleanups.push(() => cli.stop('SIGTERM'))
+    const first = JSON.parse(await cli.waitLine(() => true)) as { listen: string }
+    const c = await connectTo(Number(first.listen.slice(first.listen.lastIndexOf(':') + 1)))
+    cleanups.push(() => c.destroy())
+    // Only the chunks holding "slow,down" are delayed: the match kept its comma.
+    expect(await roundTrip(c, Buffer.from('quick'))).toBeLessThan(250)
+    expect(await roundTrip(c, Buffer.from('slow,down'))).toBeGreaterThanOrEqual(280)
+  })
+
   it('says what is wrong with a --toxic in one line, before listening', async () => {
     const r = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--toxic', 'latency:rate=5'])
     expect(r.code).not.toBe(0)
-    expect(r.stderr.trim()).toBe(`tcpscope: proxy: --toxic 'latency:rate=5': latency has no attribute "rate"; it takes latency, jitter, stream, toxicity, name`)
+    expect(r.stderr.trim()).toBe(`tcpscope: proxy: --toxic 'latency:rate=5': latency has no attribute "rate"; it takes latency, jitter, stream, toxicity, name, match`)
     const unknown = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--toxic', 'lag:latency=5'])
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1)
     expect(unknown.stderr).toContain('unknown type "lag"; the types are latency, bandwidth')
