@@ -84,10 +84,16 @@ describe('a raw breakpoint', () => {
     c.write('BRK')
     const [held] = await heldQueue(t.engine)
     c.write(' after')
+    // The server speaks while the client's chunk is held: the client hears it, the chunk stays held.
+    p.accepted[0].write('news\n')
+    await waitFor(() => answers.join('').endsWith('news\n'), "the server's line during the hold")
     await new Promise((r) => setTimeout(r, 100))
     expect(serverGot()).toBe('one ')
+    expect((await t.engine['held.list']()).map((h) => h.id)).toEqual([held.id])
     await t.engine['held.forward']({ heldId: held.id })
     await waitFor(() => serverGot() === 'one BRK after', 'the held chunk, then what came after it')
+    // The server's line came before any answer to the chunks released after it.
+    await waitFor(() => answers.join('').startsWith('ack 4\nnews\nack '), 'the answers to the released chunks')
   })
 
   it('drops a held chunk: the server never sees it, and the rule counts it', async () => {
