@@ -17,8 +17,8 @@ import { chromium } from 'playwright-core'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const resources = join(root, 'resources')
 /** The sizes a freedesktop icon theme looks for, up to the 512 px the largest views use. */
-export const LINUX_ICON_SIZES = [16, 24, 32, 48, 64, 128, 256, 512]
-export const APP_ICON_SIZE = 1024
+const LINUX_ICON_SIZES = [16, 24, 32, 48, 64, 128, 256, 512]
+const APP_ICON_SIZE = 1024
 
 const svg = readFileSync(join(resources, 'icon.svg'), 'utf8')
 const SVG_SIZE = 'viewBox="0 0 1024 1024" width="1024" height="1024"'
