@@ -1,8 +1,8 @@
 // Changing traffic in flight from the page served by `tcpscope web`, in real Chromium: a
 // breakpoint added in a proxy's Breakpoints panel holds a client's chunk, the Held queue
 // shows it, the text is edited and F8 forwards it (the server gets the edit, the
-// conversation says so); Shift+F8 forwards the rest; a toxic added in the Faults panel
-// delays a round trip and its "delayed" mark shows; bytes injected from the connection's
+// conversation says so); Shift+F8 forwards the rest; a toxic added in the Faults panel and
+// edited there delays a round trip by its new latency and its "delayed" mark shows; bytes injected from the connection's
 // action bar reach the server; RST to the client resets it. Selects by role and name only.
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
@@ -151,13 +151,23 @@ describe('break and fault from the UI, in Chromium', () => {
     await expect.poll(() => toggle.isChecked()).toBe(false)
     await toggle.click()
     await expect.poll(() => toggle.isChecked()).toBe(true)
+    // Edit: the toxic is loaded into the form, its latency changed and saved (toxic.update).
+    await table.getByRole('button', { name: 'Edit toxic latency_downstream' }).click()
+    const editForm = panel.getByRole('form', { name: 'Editing toxic latency_downstream' })
+    await expect.poll(() => editForm.getByLabel('latency (ms)').inputValue()).toBe('300')
+    await editForm.getByLabel('latency (ms)').fill('450')
+    await page.screenshot({ path: screenshotPath('faults-edit') })
+    await editForm.getByRole('button', { name: 'Save toxic latency_downstream' }).click()
+    await table.getByRole('cell', { name: 'latency=450 jitter=0', exact: true }).waitFor()
+    await panel.getByRole('form', { name: 'Add toxic' }).waitFor()
+    expect(await table.getByRole('row').count()).toBe(2)
 
-    // The open connection (accepted before any toxic) is delayed now.
+    // The open connection (accepted before any toxic) is delayed now, by the edited latency.
     await expect.poll(() => c.echoed).toBe('hi')
     const start = Date.now()
     c.write('ping')
     await expect.poll(() => c.echoed, { interval: 5 }).toBe('hiping')
-    expect(Date.now() - start).toBeGreaterThanOrEqual(250)
+    expect(Date.now() - start).toBeGreaterThanOrEqual(400)
     await expect.poll(async () => (await table.getByRole('row').nth(1).getByRole('cell').nth(7).textContent())?.trim()).toBe('1')
     await panel.getByRole('button', { name: 'Close' }).click()
 
