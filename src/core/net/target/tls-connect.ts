@@ -16,7 +16,7 @@ import type { TlsFailure, TlsLegFacts } from '../../../shared/tls-types'
 import { legFacts } from '../../tls/tls-facts'
 import { badKeyPair, PROXY_TLS_FLAGS, upstreamFailure, verifyFailure, verifyReason, type TlsFlagWords } from '../../tls/tls-errors'
 import { UserError } from '../net-errors'
-import { readSmallFile } from '../../tls/read-small-file'
+import { readSmallFile } from '../../read-small-file'
 
 /** TLS toward a target, loaded and ready: what TargetOptions.tls takes. */
 export interface TlsConnect {
