@@ -37,6 +37,8 @@ import { ReplayCommands, replayCommands } from './replay/replay-commands'
 import { CaService, type CaSource } from './tls/ca-commands'
 import { dataDir } from './tls/data-dir'
 import { Interceptions, type InterceptOptions } from './intercept/interceptions'
+import { Setups } from './setup/setups'
+import { SetupStore } from './setup/setup-store'
 
 export interface EngineOptions extends CaptureOptions {
   /** Where the capture is written: a new file, or an existing one with `overwrite`. */
@@ -57,6 +59,11 @@ export interface EngineOptions extends CaptureOptions {
   dataDir?: string
   /** How intercepted browsers start (tests run them headless). */
   intercept?: InterceptOptions
+  /**
+   * Keep what runs as the last setup in the data folder as it changes, to offer at the next
+   * start (the app and web mode; not one-off CLI commands, which would overwrite it).
+   */
+  keepLastSetup?: boolean
 }
 
 /**
@@ -79,6 +86,7 @@ export class Engine extends CommandMembers {
   private readonly exportStreams: ExportStreams
   private readonly hold = new HoldState()
   private readonly held: HeldQueue
+  private readonly setups: Setups
   private readonly budget = FdBudget.forProcess()
   private readonly fdWarnings: FdWarnings
   private closing: Promise<void> | undefined
@@ -125,22 +133,34 @@ export class Engine extends CommandMembers {
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => emit({ type: 'warning', message }))
     const producers = { budget: this.budget, fdExhausted: this.fdWarnings.note, hold: this.hold }
     this.held = new HeldQueue((held) => emit({ type: 'held-updated', held }))
+    // What a setup holds changed: the last setup is kept once things settle.
+    const setupChanged = (e: EngineEvent): void => {
+      emit(e)
+      this.setups.changed()
+    }
+    /** Forward proxies started for an intercepted browser: they go with it, and are no part of a setup. */
+    const browserProxies = new Set<string>()
     this.proxies = new Proxies({
       proxy: { capture, ...producers, warn: (message) => emit({ type: 'warning', message }) },
       rules: {
         held: this.held,
-        breaksChanged: (proxyId, rules) => emit({ type: 'breaks-updated', proxyId, rules }),
-        toxicsChanged: (proxyId, toxics) => emit({ type: 'toxics-updated', proxyId, toxics })
+        breaksChanged: (proxyId, rules) => setupChanged({ type: 'breaks-updated', proxyId, rules }),
+        toxicsChanged: (proxyId, toxics) => setupChanged({ type: 'toxics-updated', proxyId, toxics })
       },
       tls: { ca: this.ca },
       checkOpen,
-      started: (proxy) => emit({ type: 'proxy-started', proxy }),
-      stopped: (proxy) => emit({ type: 'proxy-stopped', proxy })
+      started: (proxy) => setupChanged({ type: 'proxy-started', proxy }),
+      stopped: (proxy) => setupChanged({ type: 'proxy-stopped', proxy }),
+      removed: (proxy) => setupChanged({ type: 'proxy-removed', proxy })
     })
     this.interceptions = new Interceptions({
       ...opts.intercept,
       proxies: () => this.proxies.list(),
-      startProxy: () => this.proxies.commands['proxy.start']({ listen: '127.0.0.1:0', forward: {} }),
+      startProxy: async () => {
+        const proxy = await this.proxies.commands['proxy.start']({ listen: '127.0.0.1:0', forward: {} })
+        browserProxies.add(proxy.id)
+        return proxy
+      },
       // The browser is gone: what its connections still carry has no one to go to.
       stopProxy: (proxyId) => this.proxies.commands['proxy.stop']({ proxyId, closeConnections: true }),
       caInfo: async () => (await this.ca()).info(),
@@ -149,10 +169,20 @@ export class Engine extends CommandMembers {
       checkOpen
     })
     this.sessions = new Sessions(capture, {
-      updated: (session) => emit({ type: 'session-updated', session }),
+      updated: (session) => setupChanged({ type: 'session-updated', session }),
       warn: (message) => emit({ type: 'warning', message }),
       ...producers,
       ca: this.ca
+    })
+    const folder = dataDir(opts.dataDir)
+    this.setups = new Setups({
+      store: new SetupStore(folder, (message) => emit({ type: 'warning', message })),
+      api: () => this,
+      proxies: () => this.proxies.settings().filter((p) => !browserProxies.has(p.id)),
+      rulesOf: (proxyId) => ({ toxics: this.proxies.toxics(proxyId).list(), breaks: this.proxies.breaks(proxyId).list() }),
+      sessions: () => this.sessions.settings(),
+      keepLast: opts.keepLastSetup ?? false,
+      warn: (message) => emit({ type: 'warning', message })
     })
     this.replay = new ReplayCommands({
       capture,
@@ -189,7 +219,8 @@ export class Engine extends CommandMembers {
         decoding: decodeCommands(captures, decoding),
         exports: exportCommands(captures, exports, this.exportStreams),
         replay: replayCommands(this.replay),
-        'certificate authority': this.caService.commands
+        'certificate authority': this.caService.commands,
+        setups: this.setups.commands
       })
     )
   }
@@ -230,6 +261,8 @@ export class Engine extends CommandMembers {
   /** Stops every proxy, session and connection, closes opened files, then completes the capture file. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // The last setup is what ran until now, before closing stops it all.
+      await this.setups.close()
       // Browsers first: each stops the proxy started for it, and removes its profile.
       await this.interceptions.close()
       // Held messages go on unchanged before their connections close.

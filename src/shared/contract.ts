@@ -34,6 +34,8 @@ import { toxicAddArgs, toxicListArgs, toxicRemoveArgs, toxicUpdateArgs, type Tox
 import { caExportArgs, caRegenerateArgs, interceptBrowserArgs, interceptStopArgs } from './tls-args'
 import type { BrowserInfo, CaExport, InterceptedBrowser } from './intercept-types'
 import type { CaInfo } from './tls-types'
+import { setupApplyArgs, setupDuplicateArgs, setupImportArgs, setupRef, setupSaveArgs, type LastSetup, type Setup, type SetupEntry, type SetupOutcome } from './setup-types'
+import { uiStateArgs } from './ui-state'
 import { behaviourArgs, broadcastArgs, clientRef, connRef, intervalArgs, payloadPreviewArgs, sendArgs, serverIntervalArgs, serverRef, serverStopArgs } from './session-args'
 import {
   clientConnectArgs,
@@ -104,6 +106,8 @@ export const commands = {
   /** Listens again after a stop, with the same id, address and target. */
   'proxy.restart': command<Infer<typeof proxyRef>, ProxyInfo>(proxyRef),
   'proxy.list': command<void, ProxyInfo[]>(none()),
+  /** Stops a proxy, closes its connections and forgets it and its rules (its recorded connections stay). */
+  'proxy.remove': command<Infer<typeof proxyRef>, void>(proxyRef),
 
   /** A proxy's toxics (fault injection), in the order they apply. */
   'toxic.list': command<Infer<typeof toxicListArgs>, Toxic[]>(toxicListArgs),
@@ -133,6 +137,29 @@ export const commands = {
   'conn.pause': command<Infer<typeof connPauseArgs>, void>(connPauseArgs),
   'conn.inject': command<Infer<typeof connInjectArgs>, { bytes: number }>(connInjectArgs, { files: 'payload-files' }),
   'conn.shut': command<Infer<typeof connShutArgs>, void>(connShutArgs),
+
+  /** What runs now (proxies with their breakpoints and toxics, servers, clients) as a setup document. */
+  'setup.current': command<void, Setup>(none()),
+  /** The named setups kept in the data folder, by name. */
+  'setup.list': command<void, SetupEntry[]>(none()),
+  'setup.read': command<Infer<typeof setupRef>, Setup>(setupRef),
+  /** Saves what runs now under a name ("Save as"); an existing name needs `overwrite`. */
+  'setup.save': command<Infer<typeof setupSaveArgs>, SetupEntry>(setupSaveArgs),
+  /** Keeps a setup document (an imported file) under a name, once every field checks out. */
+  'setup.import': command<Infer<typeof setupImportArgs>, SetupEntry>(setupImportArgs, { files: 'payload-files' }),
+  'setup.duplicate': command<Infer<typeof setupDuplicateArgs>, SetupEntry>(setupDuplicateArgs),
+  'setup.delete': command<Infer<typeof setupRef>, void>(setupRef),
+  /** Starts everything a named setup has, beside what runs; each part that fails is reported, the rest start. */
+  'setup.open': command<Infer<typeof setupRef>, SetupOutcome>(setupRef),
+  /** Starts everything a setup document has (`tcpscope up FILE`), after checking every field. */
+  'setup.apply': command<Infer<typeof setupApplyArgs>, SetupOutcome>(setupApplyArgs, { files: 'payload-files' }),
+  /** What ran when the app last ran something (kept as it goes), or null; to offer at the next start. */
+  'setup.last': command<void, LastSetup | null>(none()),
+  /** Starts the last setup (setup.last). */
+  'setup.restore': command<void, SetupOutcome>(none()),
+  /** The window's layout and recent files as the front end last stored them (opaque JSON text), or null. */
+  'ui.state.get': command<void, string | null>(none()),
+  'ui.state.set': command<Infer<typeof uiStateArgs>, void>(uiStateArgs),
 
   /** tcpscope's CA (made on first use), as the CA panel shows it. */
   'ca.info': command<void, CaInfo>(none()),

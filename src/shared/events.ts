@@ -23,7 +23,8 @@ export interface ProxyInfo {
   /** TLS terminated toward clients / spoken toward the target. */
   tlsListen?: boolean
   tlsUpstream?: boolean
-  state: 'listening' | 'stopped'
+  /** `removed`: gone from the engine (proxy.remove), with its rules; front ends drop it. */
+  state: 'listening' | 'stopped' | 'removed'
   /** Connections accepted so far, and those still open. */
   accepted: number
   active: number
@@ -63,6 +64,8 @@ export type EngineEvent =
   | Snapshot
   | { type: 'proxy-started'; proxy: ProxyInfo }
   | { type: 'proxy-stopped'; proxy: ProxyInfo }
+  /** The proxy is gone (proxy.remove): its state says `removed`. */
+  | { type: 'proxy-removed'; proxy: ProxyInfo }
   /** A session started, changed (clients, behaviour, state) or stopped. */
   | { type: 'session-updated'; session: SessionInfo }
   /** An intercepted browser started, or closed (by the user or intercept.stop): its profile is gone then. */

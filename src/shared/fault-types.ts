@@ -70,6 +70,17 @@ export interface Toxic {
 
 const proxyId = str({ nonEmpty: true, max: 64 })
 const toxicName = str({ nonEmpty: true, max: 128 })
+/** The spec that makes `toxic` again (a moved proxy, a saved setup): what it is, not what it did. */
+export const toxicSpecOf = ({ name, type, stream, toxicity, attributes, enabled, match }: Toxic): ToxicSpec => ({
+  name,
+  type,
+  stream,
+  toxicity,
+  attributes,
+  enabled,
+  ...(match !== undefined ? { match } : {})
+})
+
 export const toxicListArgs = obj({ proxyId })
 export const toxicAddArgs = obj({ proxyId, toxic: toxicSpec })
 /** Changes the fields given; the rest stay. Applies to the open connections too. */

@@ -151,6 +151,7 @@ export class EventBatcher {
         return
       case 'proxy-started':
       case 'proxy-stopped':
+      case 'proxy-removed':
         this.proxies.set(e.proxy.id, e.proxy)
         break
       case 'session-updated':

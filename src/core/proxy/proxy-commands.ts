@@ -3,6 +3,7 @@
 
 import type { CommandTable } from '../command-table'
 import type { ProxyInfo } from '../../shared/events'
+import type { ProxyStartArgs } from '../../shared/proxy-args'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../shared/limits'
 import { UserError } from '../net/net-errors'
 import { parseTargetEndpoint, parseUserEndpoint } from '../net/user-endpoint'
@@ -16,7 +17,7 @@ import type { BreakRegistry } from '../breakpoint/break-registry'
 import { ProxyRules, type ProxyRulesDeps } from './proxy-stages'
 import type { ProxyConnection } from './proxy-connection'
 
-export type ProxyCommand = 'proxy.start' | 'proxy.stop' | 'proxy.restart' | 'proxy.list'
+export type ProxyCommand = 'proxy.start' | 'proxy.stop' | 'proxy.restart' | 'proxy.list' | 'proxy.remove'
 
 export interface ProxiesDeps {
   /** What every proxy records into and answers to. */
@@ -29,18 +30,29 @@ export interface ProxiesDeps {
   checkOpen(): void
   started(info: ProxyInfo): void
   stopped(info: ProxyInfo): void
+  removed(info: ProxyInfo): void
 }
 
 export class Proxies {
   private readonly running = new Map<string, Proxy>()
   /** Each proxy's breakpoints and toxics, kept with it across a stop and restart. */
   private readonly rules = new Map<string, ProxyRules>()
+  /** What each proxy was started with, to start it again elsewhere (setups). */
+  private readonly startArgs = new Map<string, ProxyStartArgs>()
   private next = 1
 
   constructor(private readonly deps: ProxiesDeps) {}
 
   list(): ProxyInfo[] {
     return [...this.running.values()].map((p) => p.info())
+  }
+
+  /** Each listening proxy as proxy.start would start it again: on the address it has, with the settings it was given. */
+  settings(): Array<{ id: string; start: ProxyStartArgs }> {
+    return [...this.running.values()]
+      .map((p) => p.info())
+      .filter((info) => info.state === 'listening')
+      .map((info) => ({ id: info.id, start: { ...this.startArgs.get(info.id)!, listen: info.listen } }))
   }
 
   /** The toxics of proxy `id` (toxic.* commands, fault/toxic-commands.ts). */
@@ -108,6 +120,7 @@ export class Proxies {
       this.next++
       this.running.set(id, proxy)
       this.rules.set(id, rules)
+      this.startArgs.set(id, args)
       const info = proxy.info()
       this.deps.started(info)
       return info
@@ -126,7 +139,16 @@ export class Proxies {
       await proxy.stop(args.closeConnections ?? false)
       this.deps.stopped(proxy.info())
     },
-    'proxy.list': async () => this.list()
+    'proxy.list': async () => this.list(),
+    'proxy.remove': async (args) => {
+      const proxy = this.get(args.proxyId)
+      // Its connections close, so what its breakpoints hold is shown as closed while held.
+      await proxy.stop(true)
+      this.running.delete(args.proxyId)
+      this.rules.delete(args.proxyId)
+      this.startArgs.delete(args.proxyId)
+      this.deps.removed({ ...proxy.info(), state: 'removed' })
+    }
   }
 
   /** Stops every proxy and closes its connections (the engine's close). */

@@ -42,6 +42,11 @@ export class ClientSession {
     })
   }
 
+  /** How client.connect would open it again. */
+  settings(): ClientConnectArgs {
+    return this.args
+  }
+
   info(): ClientSessionInfo {
     return {
       id: this.id,

@@ -101,6 +101,11 @@ export class ServerSession {
     return this.listener.address
   }
 
+  /** How server.start would start it again: on the address it has, with the behaviour it has now. */
+  settings(): ServerStartArgs {
+    return { ...this.args, listen: this.listening, behaviour: this.answering.behaviour }
+  }
+
   info(): ServerSessionInfo {
     const clients = [...this.clients.values()]
     return {

@@ -4,10 +4,12 @@
 import type { CommandArgs } from '../../shared/contract'
 import { parseTargetEndpoint, parseUserEndpoint } from '../net/user-endpoint'
 import type {
+  ClientConnectArgs,
   ClientSessionInfo,
   ExpectResult,
   SequenceResult,
   ServerSessionInfo,
+  ServerStartArgs,
   SessionInfo
 } from '../../shared/session-types'
 import type { LiveCapture } from '../capture/write/live-capture'
@@ -62,6 +64,14 @@ export class Sessions {
       warn: (m) => this.events.warn(m),
       budget: this.events.budget,
       fdExhausted: () => this.events.fdExhausted()
+    }
+  }
+
+  /** The servers listening and the clients not closed, as server.start and client.connect would start them again. */
+  settings(): { servers: ServerStartArgs[]; clients: ClientConnectArgs[] } {
+    return {
+      servers: [...this.servers.values()].filter((s) => s.info().state === 'listening').map((s) => s.settings()),
+      clients: [...this.clients.values()].filter((c) => c.info().state !== 'closed').map((c) => c.settings())
     }
   }
 

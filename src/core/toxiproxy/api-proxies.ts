@@ -5,12 +5,12 @@
 // used, so the proxies appear in every front end (the sidebar) as they change.
 
 import type { EngineApi } from '../../shared/contract'
-import type { Toxic } from '../../shared/fault-types'
+import { toxicSpecOf, type Toxic } from '../../shared/fault-types'
 import { MISSING_FIELD, PROXY_ALREADY_EXISTS, PROXY_NOT_FOUND, BAD_REQUEST_BODY } from './api-errors'
 import { objectBody } from './toxic-json'
 
 /** The engine commands the API drives, and no others. */
-export type ToxiproxyEngine = Pick<EngineApi, 'proxy.start' | 'proxy.stop' | 'proxy.restart' | 'toxic.list' | 'toxic.add' | 'toxic.update' | 'toxic.remove'>
+export type ToxiproxyEngine = Pick<EngineApi, 'proxy.start' | 'proxy.stop' | 'proxy.restart' | 'proxy.remove' | 'toxic.list' | 'toxic.add' | 'toxic.update' | 'toxic.remove'>
 
 export interface ApiProxy {
   name: string
@@ -107,9 +107,9 @@ export class ApiProxies {
         if (proxy.enabled) await this.engine['proxy.restart']({ proxyId: proxy.id })
         throw err
       }
-      for (const { name: toxicName, type, stream, toxicity, attributes, enabled: on, match } of toxics) {
-        await this.engine['toxic.add']({ proxyId: moved.id, toxic: { name: toxicName, type, stream, toxicity, attributes, enabled: on, ...(match === undefined ? {} : { match }) } })
-      }
+      for (const toxic of toxics) await this.engine['toxic.add']({ proxyId: moved.id, toxic: toxicSpecOf(toxic) })
+      // The old listener is gone for good: it leaves every front end's list too.
+      await this.engine['proxy.remove']({ proxyId: proxy.id })
       this.byName.set(name, moved)
       return moved
     }
@@ -121,7 +121,7 @@ export class ApiProxies {
 
   async remove(name: string): Promise<void> {
     const proxy = this.get(name)
-    await this.close(proxy)
+    await this.engine['proxy.remove']({ proxyId: proxy.id })
     this.byName.delete(name)
   }
 

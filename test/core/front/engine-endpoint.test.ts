@@ -147,6 +147,9 @@ describe('file access, as the contract declares it', () => {
       'capture.export': 'writes-path',
       'ca.export': 'writes-path',
       'server.start': 'payload-files',
+      // A setup document may hold a server's reply read from a file.
+      'setup.import': 'payload-files',
+      'setup.apply': 'payload-files',
       'server.behaviour': 'payload-files',
       'server.broadcast': 'payload-files',
       'server.interval': 'payload-files',

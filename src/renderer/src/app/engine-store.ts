@@ -91,7 +91,14 @@ export const useEngineStore = defineStore('engine', () => {
     const changed = new Set<number>()
     for (const b of batches) {
       if (b.captures) captures.value = b.captures
-      for (const p of b.proxies ?? []) proxies.set(p.id, p)
+      for (const p of b.proxies ?? []) {
+        if (p.state !== 'removed') proxies.set(p.id, p)
+        else {
+          proxies.delete(p.id)
+          breaks.delete(p.id)
+          toxics.delete(p.id)
+        }
+      }
       for (const s of b.sessions ?? []) sessions.set(s.id, s)
       for (const br of b.browsers ?? []) setBrowser(br)
       if (b.held) held.value = b.held

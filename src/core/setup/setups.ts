@@ -1,0 +1,166 @@
+// Setups as the engine's commands (setup.*, ui.state.*): what runs now as a document, named
+// setups saved and started, and the last setup kept as things start and stop, so the app
+// can offer it at its next start. A setup starts through the engine's own commands, as a
+// front end would start each part by hand: one part that fails is reported, the rest start.
+
+import type { CommandTable } from '../command-table'
+import type { EngineApi } from '../../shared/contract'
+import type { BreakRule, BreakRuleSpec } from '../../shared/break-types'
+import { toxicSpecOf, type Toxic } from '../../shared/fault-types'
+import type { ProxyStartArgs } from '../../shared/proxy-args'
+import type { ClientConnectArgs, ServerStartArgs } from '../../shared/session-types'
+import { UserError } from '../../shared/errors'
+import { SETUP_KIND, SETUP_VERSION, type Setup, type SetupOutcome } from '../../shared/setup-types'
+import { parseSetup } from '../../shared/setup-migrations'
+import type { SetupStore } from './setup-store'
+
+export type SetupCommand =
+  | 'setup.current'
+  | 'setup.list'
+  | 'setup.read'
+  | 'setup.save'
+  | 'setup.import'
+  | 'setup.duplicate'
+  | 'setup.delete'
+  | 'setup.open'
+  | 'setup.apply'
+  | 'setup.last'
+  | 'setup.restore'
+  | 'ui.state.get'
+  | 'ui.state.set'
+
+export interface SetupsDeps {
+  store: SetupStore
+  /** The engine's commands, which a setup starts through. */
+  api: () => EngineApi
+  /** The proxies a person started (not those started for an intercepted browser), as they would start again. */
+  proxies: () => Array<{ id: string; start: ProxyStartArgs }>
+  rulesOf: (proxyId: string) => { toxics: Toxic[]; breaks: BreakRule[] }
+  sessions: () => { servers: ServerStartArgs[]; clients: ClientConnectArgs[] }
+  /** Keep the last setup as things change (the app and web mode); off for one-off CLI runs. */
+  keepLast: boolean
+  warn: (message: string) => void
+}
+
+/** How long a burst of changes (a setup starting, clients coming and going) is let settle before the last setup is written. */
+const KEEP_DELAY_MS = 300
+
+const breakSpecOf = ({ stream, match, pattern, encoding, method, path, host, status, filter, timeoutMs, enabled }: BreakRule): BreakRuleSpec =>
+  Object.fromEntries(Object.entries({ stream, match, pattern, encoding, method, path, host, status, filter, timeoutMs, enabled }).filter(([, v]) => v !== undefined)) as BreakRuleSpec
+
+export class Setups {
+  private timer: NodeJS.Timeout | undefined
+  /** What was last written as the last setup (or read at start), so an unchanged state is not written again. */
+  private kept: string | undefined
+  private keeping: boolean
+  private keptError: string | undefined
+
+  constructor(private readonly deps: SetupsDeps) {
+    this.keeping = deps.keepLast
+  }
+
+  /** What runs now, as a setup. */
+  current(): Setup {
+    return {
+      kind: SETUP_KIND,
+      version: SETUP_VERSION,
+      proxies: this.deps.proxies().map(({ id, start }) => {
+        const { toxics, breaks } = this.deps.rulesOf(id)
+        return { start, toxics: toxics.map(toxicSpecOf), breakpoints: breaks.map(breakSpecOf) }
+      }),
+      ...this.deps.sessions()
+    }
+  }
+
+  /** Starts every part of `setup`; each that fails is one line of the outcome. */
+  async apply(setup: Setup): Promise<SetupOutcome> {
+    const api = this.deps.api()
+    const out: SetupOutcome = { proxies: [], servers: [], clients: [], failures: [] }
+    const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await run()
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err
+        out.failures.push({ what, message: err.message })
+        return undefined
+      }
+    }
+    for (const proxy of setup.proxies) {
+      const name = `proxy ${proxy.start.listen} → ${proxy.start.target ?? 'forward'}`
+      const info = await attempt(name, () => api['proxy.start'](proxy.start))
+      if (info === undefined) continue
+      out.proxies.push(info.id)
+      for (const toxic of proxy.toxics ?? []) await attempt(`${name}: toxic ${toxic.name ?? toxic.type}`, () => api['toxic.add']({ proxyId: info.id, toxic }))
+      for (const rule of proxy.breakpoints ?? []) await attempt(`${name}: breakpoint ${rule.match}`, () => api['break.add']({ proxyId: info.id, rule }))
+    }
+    for (const server of setup.servers) {
+      const info = await attempt(`server ${server.listen}`, () => api['server.start'](server))
+      if (info !== undefined) out.servers.push(info.id)
+    }
+    for (const client of setup.clients) {
+      const info = await attempt(`client → ${client.target}`, () => api['client.connect'](client))
+      if (info !== undefined) out.clients.push(info.id)
+    }
+    return out
+  }
+
+  /** Something started, stopped or changed: the last setup is written once things settle. */
+  changed(): void {
+    if (!this.keeping || this.timer !== undefined) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.keep().catch(() => undefined)
+    }, KEEP_DELAY_MS)
+    this.timer.unref()
+  }
+
+  /** Writes what runs now, then stops keeping: the engine is closing and is about to stop everything itself. */
+  async close(): Promise<void> {
+    if (!this.keeping) return
+    clearTimeout(this.timer)
+    this.timer = undefined
+    await this.keep()
+    this.keeping = false
+  }
+
+  private async keep(): Promise<void> {
+    const setup = this.current()
+    const text = JSON.stringify(setup)
+    if (text === this.kept) return
+    if (this.kept === undefined) {
+      // The first change of a run: what the last run left is what to compare with.
+      const last = await this.deps.store.readLast().catch(() => null)
+      if (last !== null && JSON.stringify(last.setup) === text) return void (this.kept = text)
+    }
+    try {
+      await this.deps.store.writeLast(setup)
+      this.kept = text
+      this.keptError = undefined
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err)
+      // Said once, not at every change, until a write works again.
+      if (message !== this.keptError) this.deps.warn(message)
+      this.keptError = message
+    }
+  }
+
+  readonly commands: CommandTable<SetupCommand> = {
+    'setup.current': async () => this.current(),
+    'setup.list': () => this.deps.store.list(),
+    'setup.read': ({ name }) => this.deps.store.read(name),
+    'setup.save': ({ name, overwrite }) => this.deps.store.save(name, this.current(), overwrite),
+    'setup.import': async ({ name, setup, overwrite }) => this.deps.store.save(name, parseSetup(setup), overwrite),
+    'setup.duplicate': async ({ name, as }) => this.deps.store.save(as, await this.deps.store.read(name)),
+    'setup.delete': ({ name }) => this.deps.store.remove(name),
+    'setup.open': async ({ name }) => this.apply(await this.deps.store.read(name)),
+    'setup.apply': async ({ setup }) => this.apply(parseSetup(setup)),
+    'setup.last': () => this.deps.store.readLast(),
+    'setup.restore': async () => {
+      const last = await this.deps.store.readLast()
+      if (last === null) throw new UserError('no setup from last time: nothing was running when tcpscope last ran', 'ENOENT')
+      return this.apply(last.setup)
+    },
+    'ui.state.get': () => this.deps.store.readUiState(),
+    'ui.state.set': ({ state }) => this.deps.store.writeUiState(state)
+  }
+}
