@@ -20,5 +20,7 @@ export default function setup(): () => void {
   process.env.TMPDIR = tmp
   // No test makes or reads a CA in the real home folder (tests that use one set their own).
   process.env.TCPSCOPE_DATA_DIR = join(tmp, 'data')
+  // Web mode keeps its last setup there: each web instance gets a folder of its own instead (helpers/web.ts).
+  process.env.TCPSCOPE_TESTS_SHARED_DATA_DIR = process.env.TCPSCOPE_DATA_DIR
   return () => rmSync(tmp, { recursive: true, force: true })
 }

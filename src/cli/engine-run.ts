@@ -51,13 +51,15 @@ export interface EngineRunOptions {
    * decoded only when asked.
    */
   readsFiles?: boolean
+  /** Keep what runs as the last setup in the data folder (web mode, like the app). */
+  keepLastSetup?: boolean
 }
 
-export async function startEngine({ capture, force, checksumPayloads, uploads, readsFiles }: EngineRunOptions): Promise<EngineRun> {
+export async function startEngine({ capture, force, checksumPayloads, uploads, readsFiles, keepLastSetup }: EngineRunOptions): Promise<EngineRun> {
   const capturePath = capture ?? join(tmpdir(), `tcpscope-${process.pid}-${Date.now()}.tcap`)
   const light = readsFiles === true ? ({ writeMode: 'buffered', liveDecoding: false } as const) : {}
   // A temporary capture holds whatever crossed the proxy: readable by its owner only.
-  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false, uploads, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
+  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false, uploads, keepLastSetup, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
   return {
     engine,
     shownCapture: capture ?? null,

@@ -18,12 +18,13 @@ import { browserCommand } from './commands/browser'
 import { caCommand } from './commands/ca'
 import { envCommand } from './commands/env'
 import { toxiproxyCommand } from './commands/toxiproxy'
+import { upCommand } from './commands/up'
 import { EXIT, ExitError } from './exit-codes'
 import { wrapUsage } from './help-text'
 import { processIo, watchOutput, type Io } from './output'
 
 const COMMANDS: Record<string, Command> = Object.fromEntries(
-  [proxyCommand, serveCommand, connectCommand, lsCommand, exportCommand, replayCommand, webCommand, toxiproxyCommand, browserCommand, caCommand, envCommand].map((c) => [c.name, c])
+  [proxyCommand, serveCommand, connectCommand, lsCommand, exportCommand, replayCommand, webCommand, upCommand, toxiproxyCommand, browserCommand, caCommand, envCommand].map((c) => [c.name, c])
 )
 
 function help(): string {

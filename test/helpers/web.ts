@@ -4,7 +4,11 @@ import { once } from 'node:events'
 import WebSocket from 'ws'
 import { EngineClient } from '../../src/shared/engine-client'
 import type { FramePort } from '../../src/shared/transport'
-import { CliProcess } from './cli'
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CLI, CliProcess } from './cli'
 import { WS_PATH, WS_PROTOCOL, webSocketProtocols } from '../../src/shared/web-mode'
 
 export interface WebMode {
@@ -42,8 +46,15 @@ export async function webSocketPort(origin: string, token: string | undefined, h
   return { port, ws }
 }
 
-export async function startWeb(args: string[] = []): Promise<WebMode> {
-  const cli = new CliProcess(['web', '--json', ...args])
+/**
+ * `tcpscope web ARGS`. Web mode keeps its last setup in its data folder and the page offers
+ * it: unless a test chose its own folder (TCPSCOPE_DATA_DIR, or `dataDir`), each instance
+ * gets a fresh one, so tests running side by side never see each other's.
+ */
+export async function startWeb(args: string[] = [], opts: { dataDir?: string } = {}): Promise<WebMode> {
+  const chosen = process.env.TCPSCOPE_DATA_DIR !== process.env.TCPSCOPE_TESTS_SHARED_DATA_DIR ? process.env.TCPSCOPE_DATA_DIR : undefined
+  const dataDir = opts.dataDir ?? chosen ?? mkdtempSync(join(tmpdir(), 'tcpscope-web-data-'))
+  const cli = new CliProcess(['web', '--json', ...args], spawn(process.execPath, [CLI, 'web', '--json', ...args], { env: { ...process.env, TCPSCOPE_DATA_DIR: dataDir } }))
   const first = JSON.parse(await cli.waitLine(() => true)) as { url: string }
   const url = new URL(first.url)
   const token = url.searchParams.get('token')!

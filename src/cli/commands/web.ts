@@ -15,9 +15,10 @@ import { CAPTURE_OPTIONS } from '../common-options'
 import { describeFinished, startEngine, untilStopSignal } from '../engine-run'
 import { line, type Io } from '../output'
 import { startToxiproxyApi } from './toxiproxy'
+import { sayOutcome } from '../setup-outcome'
 import type { ToxiproxyApi } from '../../core/toxiproxy/toxiproxy-api'
 
-const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--capture FILE [--force]] [--open FILE ...] [--allow-files] [--max-upload-mib N] [--ui DIR] [--toxiproxy-api [HOST:]PORT [--toxiproxy-allow-remote]] [--json]'
+const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--restore] [--capture FILE [--force]] [--open FILE ...] [--allow-files] [--max-upload-mib N] [--ui DIR] [--toxiproxy-api [HOST:]PORT [--toxiproxy-allow-remote]] [--json]'
 
 const MIB = 1024 * 1024
 
@@ -27,6 +28,7 @@ const OPTIONS = {
     arg: '[HOST:]PORT',
     about: 'where to serve the UI (default 127.0.0.1:0, a free port on this machine only); 0.0.0.0 or a LAN address lets other machines in: see the note below'
   },
+  restore: { type: 'boolean', about: 'start what ran when tcpscope (the app or web mode) last ran: its proxies, with their breakpoints and toxics, servers and clients' },
   ...CAPTURE_OPTIONS,
   open: { type: 'string', multiple: true, arg: 'FILE', about: 'open a capture file read-only beside the live one; the page shows it (repeatable: the last one given is in front)' },
   'allow-files': { type: 'boolean', about: "let the page send files' contents (payloads of kind file read this machine's files)" },
@@ -56,7 +58,7 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
   }
   const maxUploadMib = parseWhole('web', values['max-upload-mib'], '--max-upload-mib', 0, 1024 * 1024)
   const stop = untilStopSignal()
-  const run = await startEngine({ capture: values.capture, force: values.force, uploads: { maxBytes: maxUploadMib === undefined ? undefined : maxUploadMib * MIB } }).catch((err: unknown) => {
+  const run = await startEngine({ capture: values.capture, force: values.force, uploads: { maxBytes: maxUploadMib === undefined ? undefined : maxUploadMib * MIB }, keepLastSetup: true }).catch((err: unknown) => {
     stop.dispose()
     throw err
   })
@@ -66,6 +68,10 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
   try {
     // The engine resolves a relative name in its save folder; on the command line it means the working directory.
     for (const path of values.open ?? []) await engine['capture.open']({ path: resolve(path) })
+    if (values.restore === true) {
+      if ((await engine['setup.last']()) === null) line(io.err, 'tcpscope: --restore: nothing to restore: nothing was running when tcpscope last ran')
+      else sayOutcome(await engine['setup.restore'](), io)
+    }
     server = await WebServer.start(engine, {
       listen,
       uiDir,
@@ -109,7 +115,8 @@ export const webCommand = defineCommand({
   notes: [
     "Prints one URL with a random token. The page keeps the token for its tab (a reload keeps working), takes it out of the address bar, and sends it only on its own WebSocket; no cookie carries it. The engine's WebSocket is refused without it, from another origin, or under a host name this server does not listen as.",
     "It binds 127.0.0.1 unless --listen says otherwise. With --listen 0.0.0.0 (or ::) it answers to every address of this machine, with a LAN address to that address: anyone on the network who gets the URL (from a screen, a shell history, a proxy log) controls the engine, which connects, listens and sends where the page asks, and traffic is plain HTTP that anyone on the path can read, token included. Use it on a network you trust, or reach 127.0.0.1 through an SSH tunnel instead.",
-    'Ctrl-C (SIGINT) or SIGTERM stops it and completes the capture.'
+    'Ctrl-C (SIGINT) or SIGTERM stops it and completes the capture.',
+    "It keeps what runs (proxies with their breakpoints and toxics, servers, clients) as the last setup in tcpscope's data folder, as the app does; --restore starts it again, and the page offers it when started without. What fails to start is one line each on stderr; the rest starts."
   ],
   run: runWeb
 })
