@@ -122,12 +122,19 @@ export interface BreakEventInfo {
   rule: string
   held: number
   action: BreakAction
-  /** `held 1.2 KiB (GET /items)`, `edited: 12 B → 15 B after 4.2 s`, `dropped after 1.0 s`, `timed out after 60 s: forwarded unchanged`. */
+  /**
+   * `held 1.2 KiB (GET /items)`, `edited: 12 B → 15 B after 4.2 s`, `dropped after 1.0 s`, `timed out after 60 s: forwarded unchanged`:
+   * the English of `action` with the fields below, which a front end words in its own language.
+   */
   message: string
   /** Where the held bytes start in their direction's stream, and how many. */
   offset: number
   size: number
   heldMs?: number
+  /** held, too-big: an HTTP message's first line (`GET /items`), as the Held queue shows it. */
+  summary?: string
+  /** dropped by closing the connection: how it was closed. */
+  closedWith?: 'fin' | 'rst'
   /** edited: the bytes sent instead, base64, when at most MAX_RECORDED_EDIT; else their size and SHA-256 only. */
   sent?: string
   sentSize?: number
@@ -140,7 +147,12 @@ export type ConnActionKind = 'pause' | 'resume' | 'inject' | 'fin' | 'rst'
 /** The `action` record's payload; its `dir` is the direction acted on (inject: whose direction the bytes join). */
 export interface ActionEventInfo {
   action: ConnActionKind
-  /** `paused client → target`, `injected 12 B toward the target`, `FIN sent to the client`. */
+  /**
+   * `paused client → target`, `injected 12 B toward the target`, `FIN sent to the client`: the
+   * English of `action` with the record's `dir` (the direction acted on: pause and resume stop
+   * and start its sender; inject's bytes join it, so they go to the other side; a FIN or an RST
+   * goes to the side that receives it) and `size`.
+   */
   message: string
   /** inject: the bytes, base64 (at most MAX_INJECT bytes), and their size. */
   bytes?: string

@@ -96,6 +96,19 @@ export const toxicUpdateArgs = obj({
 export const toxicRemoveArgs = obj({ proxyId, name: toxicName })
 
 /**
+ * What a toxic did to a connection, for a front end to say in its own language with the
+ * record's numbers (the record's `message` is the English of it):
+ * - `delayed` (latency: `ms`), `sliced` (slicer: `count` pieces), `throttled` (bandwidth:
+ *   `rate` KB/s; `unthrottled` for rate 0), `limited` (limit_data: `bytes`, then closed),
+ *   `fin-delayed` (slow_close: `ms`), `corrupted` (`count` bits in `bytes`);
+ * - timeout: `dropping` (what came while it is in force), `stopped` (`ms` before the close,
+ *   0: until the toxic is removed), `closed` (after `ms`);
+ * - `reset` (reset_peer), `refused` (down: a new connection reset at accept).
+ */
+export const FAULT_EFFECTS = ['delayed', 'sliced', 'throttled', 'unthrottled', 'limited', 'fin-delayed', 'corrupted', 'dropping', 'stopped', 'closed', 'reset', 'refused'] as const
+export type FaultEffect = (typeof FAULT_EFFECTS)[number]
+
+/**
  * The `fault` record's payload: which toxic did what, in the words the conversation view,
  * the timeline and `export --format jsonl` show beside the bytes it changed.
  */
@@ -104,4 +117,14 @@ export interface FaultEventInfo {
   type: ToxicType
   /** `delayed 300 ms`, `sliced into 12 pieces`, `limited at 1000 B, closed`, `reset by toxic reset_peer`. */
   message: string
+  /** What it did (absent in captures written before it was recorded: then only `message` says). */
+  effect?: FaultEffect
+  /** delayed, fin-delayed, stopped, closed: milliseconds. */
+  ms?: number
+  /** sliced: pieces; corrupted: bits flipped. */
+  count?: number
+  /** throttled: KB/s. */
+  rate?: number
+  /** limited: bytes passed; corrupted: bytes of the chunk. */
+  bytes?: number
 }

@@ -102,7 +102,7 @@ export class BreakDirection implements ForwardStage, HeldOwner {
   private framed(out: Framed, chunkStart: number): void {
     for (const bytes of out.pass) this.port!.send(bytes)
     if (out.tooBig !== undefined) {
-      this.port!.event('break', { rule: '', held: 0, action: 'too-big', message: `not held: ${out.tooBig.summary} is over ${formatBytes(out.tooBig.size)}, let through as it came`, offset: chunkStart, size: out.tooBig.size } satisfies BreakEventInfo)
+      this.port!.event('break', { rule: '', held: 0, action: 'too-big', message: `not held: ${out.tooBig.summary} is over ${formatBytes(out.tooBig.size)}, let through as it came`, offset: chunkStart, size: out.tooBig.size, summary: out.tooBig.summary } satisfies BreakEventInfo)
     }
     if (out.message === undefined) return
     const { bytes, head, summary } = out.message
@@ -146,7 +146,7 @@ export class BreakDirection implements ForwardStage, HeldOwner {
     )
     this.held = item
     this.port!.hold(true)
-    this.record(item, 'held', `held ${formatBytes(bytes.length)}${summary ? ` (${summary})` : ''} by ${entry.rule.id}`)
+    this.record(item, 'held', `held ${formatBytes(bytes.length)}${summary ? ` (${summary})` : ''} by ${entry.rule.id}`, undefined, summary ? { summary } : {})
   }
 
   release(item: HeldItem, bytes: Buffer, action: BreakAction): void {
@@ -176,7 +176,7 @@ export class BreakDirection implements ForwardStage, HeldOwner {
 
   closeConnection(item: HeldItem, how: 'fin' | 'rst'): void {
     if (this.held !== item || this.closed) return
-    this.record(item, 'dropped', `dropped after ${heldFor(item)}, connection closed with ${how === 'rst' ? 'RST' : 'FIN'}`)
+    this.record(item, 'dropped', `dropped after ${heldFor(item)}, connection closed with ${how === 'rst' ? 'RST' : 'FIN'}`, undefined, { closedWith: how })
     this.held = undefined
     this.pending = []
     if (how === 'rst') this.port!.reset()
@@ -214,8 +214,8 @@ export class BreakDirection implements ForwardStage, HeldOwner {
     return e.rule.enabled && (stream === 'both' || (stream === 'upstream') === (this.dir === 'client')) && this.deps.picks(this.connId, e)
   }
 
-  private record(item: HeldItem, action: BreakAction, message: string, sent?: Buffer): void {
-    const info: BreakEventInfo = { rule: item.entry.rule.id, held: item.message.id, action, message, offset: item.offset, size: item.bytes.length }
+  private record(item: HeldItem, action: BreakAction, message: string, sent?: Buffer, more: Pick<BreakEventInfo, 'summary' | 'closedWith'> = {}): void {
+    const info: BreakEventInfo = { rule: item.entry.rule.id, held: item.message.id, action, message, offset: item.offset, size: item.bytes.length, ...more }
     if (action !== 'held') info.heldMs = Date.now() - item.message.heldAt
     if (sent !== undefined) {
       info.sentSize = sent.length

@@ -8,7 +8,7 @@
 // the fast path (forward-stage.ts); its first rule gives the open ones their stages too
 // (proxy-stages.ts). The stages read the registry live, so any later change reaches them.
 
-import type { FaultEventInfo, ToxicStream } from '../../shared/fault-types'
+import type { FaultEffect, FaultEventInfo, ToxicStream } from '../../shared/fault-types'
 import type { StagePair, StagePort } from '../proxy/forward-stage'
 import type { Predicate } from '../capture/query/connection-query'
 import type { ToxicEntry, ToxicRegistry } from './toxic-registry'
@@ -25,7 +25,7 @@ export function downToxic(registry: ToxicRegistry): FaultEventInfo | undefined {
   for (const t of registry.active) {
     if (t.type !== 'down' || !t.enabled || !chosen(t.toxicity)) continue
     t.affected++
-    return { toxic: t.name, type: 'down', message: `refused by toxic ${t.name}` }
+    return { toxic: t.name, type: 'down', message: `refused by toxic ${t.name}`, effect: 'refused' }
   }
   return undefined
 }
@@ -120,18 +120,18 @@ export class ToxicConnection {
     const timed: Timed = { timer: undefined }
     this.timed.set(t, timed)
     if (t.type === 'reset_peer') {
-      timed.timer = setTimeout(() => this.act(t, `reset by toxic ${t.name}`, (p) => p.reset()), timerMs(ms))
+      timed.timer = setTimeout(() => this.act(t, fault(t, `reset by toxic ${t.name}`, 'reset'), (p) => p.reset()), timerMs(ms))
       return
     }
     // Toxiproxy's timeout: the data stops at once; 0 holds it so until the toxic goes.
-    port.event('fault', fault(t, ms > 0 ? `data stopped, closing in ${ms} ms` : 'data stopped until the toxic is removed'))
-    if (ms > 0) timed.timer = setTimeout(() => this.act(t, `closed by toxic ${t.name} after ${ms} ms`, (p) => p.close()), timerMs(ms))
+    port.event('fault', fault(t, ms > 0 ? `data stopped, closing in ${ms} ms` : 'data stopped until the toxic is removed', 'stopped', { ms }))
+    if (ms > 0) timed.timer = setTimeout(() => this.act(t, fault(t, `closed by toxic ${t.name} after ${ms} ms`, 'closed', { ms }), (p) => p.close()), timerMs(ms))
   }
 
-  private act(t: ToxicEntry, message: string, what: (port: StagePort) => void): void {
+  private act(t: ToxicEntry, info: FaultEventInfo & Record<string, unknown>, what: (port: StagePort) => void): void {
     if (this.over) return
     const port = this.portOf(t.stream)
-    port.event('fault', fault(t, message))
+    port.event('fault', info)
     what(port)
   }
 
@@ -153,4 +153,11 @@ export class ToxicConnection {
 /** Node fires a timer of more than 2^31 - 1 ms at once: a longer wait is as good as forever. */
 export const timerMs = (ms: number): number => Math.min(ms, 2 ** 31 - 1)
 
-export const fault = (t: ToxicEntry, message: string): FaultEventInfo & Record<string, unknown> => ({ toxic: t.name, type: t.type, message })
+/** A `fault` record's payload: the English `message`, and the effect and numbers a front end words it from. */
+export const fault = (t: ToxicEntry, message: string, effect: FaultEffect, numbers: Pick<FaultEventInfo, 'ms' | 'count' | 'rate' | 'bytes'> = {}): FaultEventInfo & Record<string, unknown> => ({
+  toxic: t.name,
+  type: t.type,
+  message,
+  effect,
+  ...numbers
+})

@@ -58,7 +58,7 @@ export class ToxicDirection implements ForwardStage {
     const silencer = this.conn.silencer(this.stream)
     if (silencer !== undefined) {
       // Toxiproxy's timeout drops what comes while it is in force; recorded once per spell.
-      if (!this.dropNoted) port.event('fault', fault(silencer, 'dropping data while the timeout is in force'))
+      if (!this.dropNoted) port.event('fault', fault(silencer, 'dropping data while the timeout is in force', 'dropping'))
       this.dropNoted = true
       return
     }
@@ -75,7 +75,7 @@ export class ToxicDirection implements ForwardStage {
       if (t.type === 'corrupt') {
         const { out, flips } = corruptBytes(bytes, a.probability)
         bytes = out
-        if (flips > 0) port.event('fault', fault(t, `corrupted ${flips} bit${flips === 1 ? '' : 's'} in ${bytes.length} B`))
+        if (flips > 0) port.event('fault', fault(t, `corrupted ${flips} bit${flips === 1 ? '' : 's'} in ${bytes.length} B`, 'corrupted', { count: flips, bytes: bytes.length }))
       } else if (t.type === 'latency') {
         delay += Math.max(0, a.latency + a.jitter * (2 * Math.random() - 1))
       } else if (t.type === 'slicer') slicer = t
@@ -92,13 +92,13 @@ export class ToxicDirection implements ForwardStage {
     }
     const now = performance.now()
     let at = Math.max(this.last, now + delay)
-    if (delay > 0) port.event('fault', fault(toxics.find((t) => t.type === 'latency')!, `delayed ${Math.round(delay)} ms`))
+    if (delay > 0) port.event('fault', fault(toxics.find((t) => t.type === 'latency')!, `delayed ${Math.round(delay)} ms`, 'delayed', { ms: Math.round(delay) }))
     const pieces = slicer !== undefined ? slice(bytes, slicer.attributes.average_size, slicer.attributes.size_variation) : [bytes]
-    if (slicer !== undefined && pieces.length > 1) port.event('fault', fault(slicer, `sliced into ${pieces.length} pieces`))
+    if (slicer !== undefined && pieces.length > 1) port.event('fault', fault(slicer, `sliced into ${pieces.length} pieces`, 'sliced', { count: pieces.length }))
     const rate = bandwidth !== undefined ? bandwidth.attributes.rate : 0
     if (bandwidth !== undefined && this.rates.get(bandwidth) !== rate) {
       this.rates.set(bandwidth, rate)
-      port.event('fault', fault(bandwidth, rate > 0 ? `throttled to ${rate} KB/s` : 'unthrottled (rate 0)'))
+      port.event('fault', rate > 0 ? fault(bandwidth, `throttled to ${rate} KB/s`, 'throttled', { rate }) : fault(bandwidth, 'unthrottled (rate 0)', 'unthrottled'))
     }
     const gapMs = slicer !== undefined ? slicer.attributes.delay / 1000 : 0
     for (let i = 0; i < pieces.length; i++) {
@@ -112,7 +112,7 @@ export class ToxicDirection implements ForwardStage {
     if (limited !== undefined) {
       this.stopped = true
       const t = limited
-      this.schedule({ at, then: (p) => (p.event('fault', fault(t, `limited at ${t.attributes.bytes} B, closed`)), p.close()) })
+      this.schedule({ at, then: (p) => (p.event('fault', fault(t, `limited at ${t.attributes.bytes} B, closed`, 'limited', { bytes: t.attributes.bytes })), p.close()) })
     }
     this.pump()
   }
@@ -120,7 +120,7 @@ export class ToxicDirection implements ForwardStage {
   fin(port: StagePort): void {
     const slow = this.conn.inForce(this.stream).find((t) => t.type === 'slow_close')
     const delay = slow?.attributes.delay ?? 0
-    if (slow !== undefined && delay > 0) port.event('fault', fault(slow, `FIN delayed ${delay} ms`))
+    if (slow !== undefined && delay > 0) port.event('fault', fault(slow, `FIN delayed ${delay} ms`, 'fin-delayed', { ms: delay }))
     this.schedule({ at: performance.now() + delay, then: (p) => p.end() })
     this.pump()
   }

@@ -71,6 +71,7 @@ describe('an HTTP breakpoint', () => {
     const records = await breakRecords(t.engine, await lastConnId(t.engine))
     expect(records.map((r) => r.info?.action)).toEqual(['held', 'edited'])
     expect(String(records[0].info?.message)).toMatch(/^held \d+ B \(POST \/login\) by b1$/)
+    expect(records[0].info).toMatchObject({ summary: 'POST /login' })
   })
 
   it('holds a response by its status, and curl shows the edit', async (ctx) => {
@@ -99,6 +100,7 @@ describe('an HTTP breakpoint', () => {
     const records = await breakRecords(t.engine, await lastConnId(t.engine))
     expect(records.map((r) => r.info?.action)).toEqual(['too-big'])
     expect(String(records[0].info?.message)).toMatch(/^not held: POST \/big is over 16\.0 MiB, let through as it came$/)
+    expect(records[0].info).toMatchObject({ summary: 'POST /big' })
   })
 })
 

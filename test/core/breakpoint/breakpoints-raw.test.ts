@@ -119,6 +119,9 @@ describe('a raw breakpoint', () => {
     expect((await clientEnd).error).toBe('ECONNRESET')
     expect((await serverEnd).error).toBe('ECONNRESET')
     expect(serverGot()).toBe('')
+    const records = await breakRecords(t.engine, await lastConnId(t.engine))
+    expect(records[1].info).toMatchObject({ action: 'dropped', closedWith: 'rst', size: 1, heldMs: expect.any(Number) })
+    expect(String(records[1].info?.message)).toMatch(/^dropped after \d+\.\d s, connection closed with RST$/)
   })
 
   it('closes the connection with FIN: both sides see a clean end', async () => {

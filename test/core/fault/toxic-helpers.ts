@@ -62,5 +62,10 @@ export async function lastConnId(engine: Engine): Promise<number> {
 
 /** The messages of a connection's `fault` records. */
 export async function faultMessages(engine: Engine, connId: number): Promise<string[]> {
-  return (await eventsOf(engine, connId)).filter((e) => e.kind === 'fault').map((e) => String(e.info?.message))
+  return (await faultInfos(engine, connId)).map((info) => String(info.message))
+}
+
+/** The `fault` records' payloads: the message and the effect and numbers a front end words it from. */
+export async function faultInfos(engine: Engine, connId: number): Promise<Array<Record<string, unknown>>> {
+  return (await eventsOf(engine, connId)).filter((e) => e.kind === 'fault').map((e) => e.info ?? {})
 }

@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { connectTo, outcomeOf, randomPayload, waitFor } from '../../helpers/net'
 import { captured, closedSummary, settle, SocketReader } from '../../helpers/sessions'
-import { addToxic, connected, faultMessages, lastConnId, proxyTo, roundTrip, type ToxicProxy } from './toxic-helpers'
+import { addToxic, connected, faultInfos, faultMessages, lastConnId, proxyTo, roundTrip, type ToxicProxy } from './toxic-helpers'
 
 let t: TestEngine
 const cleanups: Array<() => unknown> = []
@@ -37,6 +37,7 @@ describe('reset_peer', () => {
     const id = await lastConnId(t.engine)
     expect((await closedSummary(t.engine, id)).end).toBe('stopped')
     expect(await faultMessages(t.engine, id)).toEqual(['reset by toxic reset_peer_downstream'])
+    expect((await faultInfos(t.engine, id))[0]).toMatchObject({ toxic: 'reset_peer_downstream', type: 'reset_peer', effect: 'reset' })
   })
 })
 
@@ -54,6 +55,7 @@ describe('limit_data', () => {
     const id = await lastConnId(t.engine)
     await closedSummary(t.engine, id)
     expect(await faultMessages(t.engine, id)).toEqual(['limited at 1000 B, closed'])
+    expect((await faultInfos(t.engine, id))[0]).toMatchObject({ effect: 'limited', bytes: 1000 })
   })
 
   it('counts across chunks', async () => {
@@ -114,6 +116,7 @@ describe('down', () => {
     expect((await refused).error).toBe('ECONNRESET')
     const id = await lastConnId(t.engine)
     expect(await faultMessages(t.engine, id)).toEqual(['refused by toxic down_downstream'])
+    expect((await faultInfos(t.engine, id))[0]).toMatchObject({ effect: 'refused' })
     expect(p.accepted).toHaveLength(0)
     await t.engine['toxic.remove']({ proxyId: p.proxyId, name: 'down_downstream' })
     const client = await connected(p.port)

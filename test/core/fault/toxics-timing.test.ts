@@ -7,7 +7,7 @@ import type { Socket } from 'node:net'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { randomPayload, waitFor } from '../../helpers/net'
 import { captured, closedSummary, SocketReader } from '../../helpers/sessions'
-import { addToxic, connected, faultMessages, lastConnId, proxyTo, roundTrip } from './toxic-helpers'
+import { addToxic, connected, faultInfos, faultMessages, lastConnId, proxyTo, roundTrip } from './toxic-helpers'
 
 let t: TestEngine
 const cleanups: Array<() => unknown> = []
@@ -37,6 +37,9 @@ describe('latency', () => {
     expect(rtt).toBeLessThan(2000)
     const id = await lastConnId(t.engine)
     await expect.poll(async () => (await faultMessages(t.engine, id))[0]).toMatch(/^delayed (1[89]\d|2[0-2]\d) ms$/)
+    // The same in fields, for a front end to say in its own language.
+    const [first] = await faultInfos(t.engine, id)
+    expect(first).toMatchObject({ effect: 'delayed', ms: Number(/\d+/.exec(String(first.message))![0]) })
   })
 
   it('keeps the order of chunks however the jitter falls', async () => {

@@ -4,7 +4,7 @@
 // for key, and every key those parts of the UI use is there (a missing one shows as its key).
 import { describe, expect, it } from 'vitest'
 import intervene from '../../../../src/renderer/src/app/i18n/messages/intervene'
-import { TOXIC_STREAMS, TOXIC_TYPES, TOXIC_ATTRIBUTES } from '../../../../src/shared/fault-types'
+import { FAULT_EFFECTS, TOXIC_STREAMS, TOXIC_TYPES, TOXIC_ATTRIBUTES } from '../../../../src/shared/fault-types'
 import { BREAK_MATCHES } from '../../../../src/shared/break-types'
 
 type Tree = { [key: string]: string | Tree }
@@ -41,7 +41,12 @@ describe('intervene messages', () => {
       ...BREAK_MATCHES.map((m) => `breaks.match.${m}`),
       ...['client', 'server'].map((d) => `held.dir.${d}`),
       ...['chunk', 'http-request', 'http-response'].map((k) => `held.kind.${k}`),
-      ...['structured', 'text', 'hex'].map((m) => `held.${m}`)
+      ...['structured', 'text', 'hex'].map((m) => `held.${m}`),
+      // The marks' words, from a record's effect, action and direction (picture-labels.ts).
+      ...FAULT_EFFECTS.map((e) => `marks.faultWhat.${e}`),
+      ...['held', 'heldMessage', 'edited', 'forwarded', 'timeout', 'dropped', 'droppedClosed', 'closed', 'too-big'].map((a) => `marks.breakWhat.${a}`),
+      ...['pause', 'resume', 'inject', 'fin', 'rst'].map((a) => `marks.actionWhat.${a}`),
+      ...['client', 'server'].flatMap((d) => [`marks.way.${d}`, `marks.to.${d}`])
     ]
     expect(made.filter((k) => !known.has(k))).toEqual([])
   })

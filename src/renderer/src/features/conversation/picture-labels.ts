@@ -3,6 +3,8 @@
 // place, so the conversation and the flow never describe the same thing two ways.
 
 import type { CaptureEvent, Turn } from '../../../../shared/capture-types'
+import type { Direction } from '../../../../shared/direction'
+import { FAULT_EFFECTS, type FaultEffect } from '../../../../shared/fault-types'
 import { formatBytes, formatDuration } from '../../../../shared/human-readable'
 
 /** vue-i18n's `t`, as these helpers use it. */
@@ -14,10 +16,10 @@ export const since = (ms: number): string => (ms > 0 ? `+${formatDuration(ms)}` 
 /** What a non-data event says, e.g. "server reset the connection (RST)" or "connect failed: ECONNREFUSED …". */
 export function eventWhat(t: Translate, e: CaptureEvent): string {
   const info = e.info ?? {}
-  // What tcpscope did to the connection, in its record's own words: cause beside effect.
-  if (e.kind === 'fault') return t('marks.fault', { toxic: String(info.toxic ?? ''), message: String(info.message ?? '') })
-  if (e.kind === 'break') return t('marks.break', { rule: String(info.rule ?? ''), message: String(info.message ?? '') })
-  if (e.kind === 'action') return t('marks.action', { message: String(info.message ?? '') })
+  // What tcpscope did to the connection, worded from its record's fields: cause beside effect.
+  if (e.kind === 'fault') return t('marks.fault', { toxic: String(info.toxic ?? ''), message: faultWords(t, info) })
+  if (e.kind === 'break') return t('marks.break', { rule: String(info.rule ?? ''), message: breakWords(t, info) })
+  if (e.kind === 'action') return t('marks.action', { message: actionWords(t, info, e.dir) })
   const side = e.dir ? t(`conv.side.${e.dir}`) : ''
   const what = t(`conv.what.${e.kind}`, { side })
   // A plain close is said once ("closed normally"), not as "closed: closed".
@@ -25,6 +27,105 @@ export function eventWhat(t: Translate, e: CaptureEvent): string {
   if (e.kind === 'close' && typeof info.end === 'string') return t('conv.whatWhy', { what, why: t(`conv.end.${info.end}`) })
   if ((e.kind === 'connect-failed' || e.kind === 'error') && typeof info.message === 'string') return t('conv.whatWhy', { what, why: info.message })
   return what
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
+const has = (...values: unknown[]): boolean => values.every((v) => v !== undefined)
+const other = (d: Direction): Direction => (d === 'client' ? 'server' : 'client')
+
+/**
+ * What a toxic did (a `fault` record, shared/fault-types.ts), in the UI's language from its
+ * effect and numbers. A record without them (written before they were) says it in its English
+ * `message`.
+ */
+export function faultWords(t: Translate, info: Record<string, unknown>): string {
+  const message = String(info.message ?? '')
+  const effect = info.effect as FaultEffect
+  if (!(FAULT_EFFECTS as readonly unknown[]).includes(effect)) return message
+  const v = { toxic: String(info.toxic ?? ''), ms: num(info.ms), count: num(info.count), rate: num(info.rate), bytes: num(info.bytes) }
+  const key = `marks.faultWhat.${effect}`
+  switch (effect) {
+    case 'delayed':
+    case 'fin-delayed':
+    case 'closed':
+      return has(v.ms) ? t(key, v) : message
+    case 'stopped':
+      return v.ms ? t(key, v) : t('marks.faultWhat.stoppedForever')
+    case 'sliced':
+      return has(v.count) ? t(key, v) : message
+    case 'throttled':
+      return has(v.rate) ? t(key, v) : message
+    case 'limited':
+      return has(v.bytes) ? t(key, v) : message
+    case 'corrupted':
+      return has(v.count, v.bytes) ? t(key, v, v.count) : message
+    default:
+      return t(key, v)
+  }
+}
+
+/**
+ * What a breakpoint did (a `break` record, shared/break-types.ts), in the UI's language from
+ * its action, sizes and time held; what a record does not have the fields for is said in its
+ * English `message`.
+ */
+export function breakWords(t: Translate, info: Record<string, unknown>): string {
+  const message = String(info.message ?? '')
+  const size = num(info.size)
+  const heldMs = num(info.heldMs)
+  const summary = typeof info.summary === 'string' && info.summary !== '' ? info.summary : undefined
+  const v = {
+    rule: String(info.rule ?? ''),
+    size: size !== undefined ? formatBytes(size) : undefined,
+    held: heldMs !== undefined ? t('marks.seconds', { s: (heldMs / 1000).toFixed(1) }) : undefined,
+    summary
+  }
+  switch (info.action) {
+    case 'held':
+      if (v.size === undefined || (summary === undefined && message.includes('('))) return message
+      return t(summary !== undefined ? 'marks.breakWhat.heldMessage' : 'marks.breakWhat.held', v)
+    case 'edited': {
+      const sent = num(info.sentSize)
+      return has(v.size, v.held, sent) ? t('marks.breakWhat.edited', { ...v, sent: formatBytes(sent!) }) : message
+    }
+    case 'forwarded':
+    case 'timeout':
+      return has(v.held) ? t(`marks.breakWhat.${info.action}`, v) : message
+    case 'dropped':
+      if (info.closedWith === 'fin' || info.closedWith === 'rst') return has(v.held) ? t('marks.breakWhat.droppedClosed', { ...v, how: info.closedWith.toUpperCase() }) : message
+      return has(v.held) && !message.includes('closed with') ? t('marks.breakWhat.dropped', v) : message
+    case 'closed':
+      return t('marks.breakWhat.closed')
+    case 'too-big':
+      return has(v.size, summary) ? t('marks.breakWhat.too-big', v) : message
+    default:
+      return message
+  }
+}
+
+/**
+ * A person's action on the connection (an `action` record), in the UI's language from its
+ * action, its `dir` (the direction acted on) and size.
+ */
+export function actionWords(t: Translate, info: Record<string, unknown>, dir: Direction | undefined): string {
+  const message = String(info.message ?? '')
+  if (dir === undefined) return message
+  switch (info.action) {
+    case 'pause':
+    case 'resume':
+      return t(`marks.actionWhat.${info.action}`, { way: t(`marks.way.${dir}`) })
+    case 'inject': {
+      // The bytes join `dir`'s direction: they go to the other side.
+      const size = num(info.size)
+      return size !== undefined ? t('marks.actionWhat.inject', { size: formatBytes(size), to: t(`marks.to.${other(dir)}`) }) : message
+    }
+    case 'fin':
+    case 'rst':
+      // `dir` is the direction whose receiver was closed: the FIN or RST went to that receiver.
+      return t(`marks.actionWhat.${info.action}`, { to: t(`marks.to.${other(dir)}`), other: t(`marks.to.${dir}`) })
+    default:
+      return message
+  }
 }
 
 /** The accessible name of a conversation row: "client → server 38 B at 12:01:03.120". */
