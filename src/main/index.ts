@@ -77,7 +77,7 @@ async function start(): Promise<void> {
   try {
     // What crossed the proxies is the user's alone: readable by its owner only.
     // The CA lives in userData; the CLI works the same folder out on its own (data-dir.ts).
-    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')), mode: 0o600, saveFolder: documentsFolder(), dataDir: app.getPath('userData') })
+    created = await Engine.create({ capturePath: newCapturePath(app.getPath('userData')), mode: 0o600, saveFolder: documentsFolder(), dataDir: app.getPath('userData'), keepLastSetup: true })
   } catch (err) {
     dialog.showErrorBox('tcpscope cannot start', err instanceof Error ? err.message : String(err))
     app.exit(1)
