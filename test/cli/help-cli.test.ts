@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { runCli } from '../helpers/cli'
 
-const COMMANDS = ['proxy', 'serve', 'connect', 'ls', 'export', 'replay', 'ca', 'env']
+const COMMANDS = ['proxy', 'serve', 'connect', 'ls', 'export', 'replay', 'ca', 'env', 'up', 'web']
 const VERSION = (JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version
 
 /** The help's usage block (the lines from `usage:` to the first blank one) and the options it lists. */
@@ -47,7 +47,9 @@ describe('tcpscope --help and --version', () => {
       ls: ['--json'],
       export: ['--conn', '--direction', '--format', '-o', '--force'],
       ca: ['--export', '--format', '--path', '--regenerate', '--force'],
-      env: ['--proxy', '--shell']
+      env: ['--proxy', '--shell'],
+      up: ['--keep-going', '--capture', '--force', '--json', '--quiet'],
+      web: ['--restore', '--listen', '--toxiproxy-api']
     }
     for (const [command, options] of Object.entries(expected)) {
       const { usage } = sections((await runCli([command, '--help'])).stdout)

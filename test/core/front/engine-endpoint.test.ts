@@ -172,7 +172,15 @@ describe('file access, as the contract declares it', () => {
       [['reads-path'], 'capture.open', { path: '/tmp/x.tcap' }, undefined],
       [[], 'capture.export', { capture: 'live', format: 'har', path: '/tmp/x.har' }, "capture.export: saving to a path writes the engine host's files, which is off here; ask for it"],
       // Without a path the export is kept as a download: no file of the host is written.
-      [[], 'capture.export', { capture: 'live', format: 'har' }, undefined]
+      [[], 'capture.export', { capture: 'live', format: 'har' }, undefined],
+      // A setup whose server replies with a file's contents: importing it is sending that file later.
+      [
+        ['reads-path', 'writes-path'],
+        'setup.import',
+        { name: 'x', setup: { kind: 'tcpscope-setup', version: 1, servers: [{ listen: '0', behaviour: { rules: [{ match: 'contains', pattern: 'a', reply: { kind: 'file', data: '/etc/shadow' } }] } }] } },
+        "setup.import: sending a file's contents reads the engine host's files, which is off here; ask for it"
+      ],
+      [['reads-path', 'writes-path'], 'setup.apply', { setup: { kind: 'tcpscope-setup', version: 1, clients: [{ target: 'h:1', interval: { everyMs: 1, payload: { kind: 'file', data: '/x' } } }] } }, "setup.apply: sending a file's contents reads the engine host's files, which is off here; ask for it"]
     ]
     for (const [files, cmd, args, refusal] of cases) {
       const { out, calls, ep } = endpoint({ files, filesHint: 'ask for it' })
