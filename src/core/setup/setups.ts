@@ -10,7 +10,7 @@ import { toxicSpecOf, type Toxic } from '../../shared/fault-types'
 import type { ProxyStartArgs } from '../../shared/proxy-args'
 import type { ClientConnectArgs, ServerStartArgs } from '../../shared/session-types'
 import { UserError } from '../../shared/errors'
-import { SETUP_KIND, SETUP_VERSION, type Setup, type SetupOutcome } from '../../shared/setup-types'
+import { SETUP_KIND, SETUP_VERSION, type LastSetup, type Setup, type SetupOutcome } from '../../shared/setup-types'
 import { parseSetup } from '../../shared/setup-migrations'
 import type { SetupStore } from './setup-store'
 
@@ -54,9 +54,19 @@ export class Setups {
   private kept: string | undefined
   private keeping: boolean
   private keptError: string | undefined
+  /**
+   * The last setup as this run found it: what setup.last offers and setup.restore starts, all
+   * run long, though the file moves on as this run's own things start and stop. Read before
+   * this run writes it. A damaged file is set aside (and said) as it is read.
+   */
+  private readonly fromLastRun: Promise<LastSetup | null>
 
   constructor(private readonly deps: SetupsDeps) {
     this.keeping = deps.keepLast
+    this.fromLastRun = deps.store.readLast().catch((err: unknown) => {
+      deps.warn(err instanceof Error ? err.message : String(err))
+      return null
+    })
   }
 
   /** What runs now, as a setup. */
@@ -129,7 +139,7 @@ export class Setups {
     if (text === this.kept) return
     if (this.kept === undefined) {
       // The first change of a run: what the last run left is what to compare with.
-      const last = await this.deps.store.readLast().catch(() => null)
+      const last = await this.fromLastRun
       if (last !== null && JSON.stringify(last.setup) === text) return void (this.kept = text)
     }
     try {
@@ -154,9 +164,9 @@ export class Setups {
     'setup.delete': ({ name }) => this.deps.store.remove(name),
     'setup.open': async ({ name }) => this.apply(await this.deps.store.read(name)),
     'setup.apply': async ({ setup }) => this.apply(parseSetup(setup)),
-    'setup.last': () => this.deps.store.readLast(),
+    'setup.last': () => this.fromLastRun,
     'setup.restore': async () => {
-      const last = await this.deps.store.readLast()
+      const last = await this.fromLastRun
       if (last === null) throw new UserError('no setup from last time: nothing was running when tcpscope last ran', 'ENOENT')
       return this.apply(last.setup)
     },

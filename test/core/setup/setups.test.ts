@@ -4,7 +4,7 @@
 // named setups duplicated, deleted, imported with every wrong field named; damaged files
 // set aside with one line, never a crash; files private to their owner.
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { connectTo, startServer, tempDir } from '../../helpers/net'
@@ -180,7 +180,10 @@ describe('setups', () => {
     const first = await engine(data, true)
     expect(await first.engine['setup.last']()).toBeNull()
     await runSomething(first, target)
-    await expect.poll(async () => (await first.engine['setup.last']())?.proxies).toBe(1)
+    const lastFile = join(data, 'last-setup.json')
+    await expect.poll(async () => ((JSON.parse(await readFile(lastFile, 'utf8').catch(() => '{}')) as Setup).proxies ?? []).length).toBe(1)
+    // What this run offers stays what the run before it left (nothing), whatever this run starts.
+    expect(await first.engine['setup.last']()).toBeNull()
     const proxyListen = (await first.engine['proxy.list']())[0].listen
     // Closing the engine stops everything; the last setup stays what ran before.
     await first.dispose()
@@ -193,10 +196,20 @@ describe('setups', () => {
     expect(outcome.failures).toEqual([])
     expect((await second.engine['proxy.list']())[0].listen).toBe(proxyListen)
     expect(await roundTrip(portOf(proxyListen), 'again')).toBe('again')
+    // Stopping what was restored changes the file, not the offer of this run.
+    await second.engine['proxy.stop']({ proxyId: 'p1' })
+    await expect.poll(async () => (JSON.parse(await readFile(lastFile, 'utf8')) as Setup).proxies.length).toBe(0)
+    expect(await second.engine['setup.last']()).toMatchObject({ proxies: 1 })
+  })
 
-    // An engine that does not keep it (a one-off CLI run) leaves it alone.
-    const files = await readdir(data)
-    expect(files).toContain('last-setup.json')
+  it('leaves the last setup alone in an engine that does not keep it (a one-off CLI run)', async () => {
+    const data = dataFolder()
+    const t = await engine(data)
+    await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: '127.0.0.1:9' })
+    await new Promise((r) => setTimeout(r, 500))
+    await t.dispose()
+    cleanups.splice(cleanups.indexOf(t.dispose), 1)
+    expect(await readdir(data).catch(() => [])).not.toContain('last-setup.json')
   })
 
   it('refuses to restore when nothing ran last time', async () => {
@@ -206,11 +219,11 @@ describe('setups', () => {
 
   it('sets a damaged file aside with a one-line warning, and lists the rest', async () => {
     const data = dataFolder()
+    await writeFile(join(data, 'last-setup.json'), 'garbage')
     const t = await engine(data)
     await t.engine['setup.save']({ name: 'fine' })
     await writeFile(join(data, 'setups', 'broken.json'), '{"kind": "tcpscope-setup", "version": 1, "proxies": [')
     await writeFile(join(data, 'setups', 'wrong.json'), JSON.stringify({ kind: 'tcpscope-setup', version: 1, proxies: [{ start: {} }] }))
-    await writeFile(join(data, 'last-setup.json'), 'garbage')
     expect((await t.engine['setup.list']()).map((e) => e.name)).toEqual(['fine'])
     expect(await t.engine['setup.last']()).toBeNull()
     const warnings = t.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []))
