@@ -1,9 +1,10 @@
-// An HTTP/1 request as the structured request editor shows it (method, target, version,
-// headers, body), and back to bytes. The promise is exactness: whatever parseRequest
-// accepts, serializeRequest writes back byte for byte, so opening the structured editor on a
-// captured request and sending it untouched is still a byte-exact replay. What the structure
-// cannot hold exactly (folded lines, mixed line endings, odd request-line spacing) is
-// refused with one line saying where, rather than silently normalized.
+// An HTTP/1 request or response as the structured editors show it (the start line's parts,
+// headers, body), and back to bytes. The promise is exactness: whatever parseRequest and
+// parseResponse accept, serializeRequest and serializeResponse write back byte for byte, so
+// opening a structured editor on a captured (or held) message and sending it untouched is
+// still byte-exact. What the structure cannot hold exactly (folded lines, mixed line endings,
+// odd start-line spacing) is refused with one line saying where, rather than silently
+// normalized.
 
 export interface RequestHeader {
   name: string
@@ -39,8 +40,15 @@ function latin1(bytes: Uint8Array, from: number, to: number): string {
   return out
 }
 
-export function parseRequest(bytes: Uint8Array): { request: EditableRequest } | { error: string } {
-  if (bytes.length === 0) return { error: 'the request is empty' }
+/** The head's lines (as Latin-1 text, one character per byte), its line ending and the body after it. */
+interface ParsedHead {
+  lines: string[]
+  eol: '\r\n' | '\n'
+  body: Uint8Array
+}
+
+function parseHead(bytes: Uint8Array, what: string): ParsedHead | { error: string } {
+  if (bytes.length === 0) return { error: `the ${what} is empty` }
   const firstLf = bytes.indexOf(LF)
   if (firstLf < 0) return { error: 'the head has no blank line after its headers' }
   const eol: '\r\n' | '\n' = firstLf > 0 && bytes[firstLf - 1] === CR ? '\r\n' : '\n'
@@ -57,16 +65,20 @@ export function parseRequest(bytes: Uint8Array): { request: EditableRequest } | 
     const end = endsWithCr ? lf - 1 : lf
     const cr = bytes.subarray(at, end).indexOf(CR)
     if (cr >= 0) return { error: `line ${lineNo} has a CR that does not end it (at column ${cr + 1})` }
-    if (end === at && lineNo > 1) {
-      const parsed = parseHeadLines(lines)
-      if ('error' in parsed) return parsed
-      // A copy and a plain Uint8Array even from a Node Buffer (whose slice is a view, and any slice keeps its class): edits
-      // of the body never reach the caller's bytes, and it crosses IPC as bytes.
-      return { request: { ...parsed, eol, body: new Uint8Array(bytes.subarray(lf + 1)) } }
-    }
+    // A copy and a plain Uint8Array even from a Node Buffer (whose slice is a view, and any slice keeps its class): edits
+    // of the body never reach the caller's bytes, and it crosses IPC as bytes.
+    if (end === at && lineNo > 1) return { lines, eol, body: new Uint8Array(bytes.subarray(lf + 1)) }
     lines.push(latin1(bytes, at, end))
     at = lf + 1
   }
+}
+
+export function parseRequest(bytes: Uint8Array): { request: EditableRequest } | { error: string } {
+  const head = parseHead(bytes, 'request')
+  if ('error' in head) return head
+  const parsed = parseHeadLines(head.lines)
+  if ('error' in parsed) return parsed
+  return { request: { ...parsed, eol: head.eol, body: head.body } }
 }
 
 function parseHeadLines(lines: string[]): Omit<EditableRequest, 'eol' | 'body'> | { error: string } {
@@ -75,6 +87,12 @@ function parseHeadLines(lines: string[]): Omit<EditableRequest, 'eol' | 'body'> 
     return { error: 'line 1 is not METHOD TARGET VERSION (single spaces between them, a version like HTTP/1.1)' }
   }
   const [method, target, version] = parts
+  const headers = parseHeaderLines(lines)
+  return 'error' in headers ? headers : { method, target, version, headers }
+}
+
+/** The header lines after the start line (lines[0]). */
+function parseHeaderLines(lines: string[]): RequestHeader[] | { error: string } {
   const headers: RequestHeader[] = []
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]
@@ -94,7 +112,7 @@ function parseHeadLines(lines: string[]): Omit<EditableRequest, 'eol' | 'body'> 
     if (sep !== DEFAULT_SEP) header.sep = sep
     headers.push(header)
   }
-  return { method, target, version, headers }
+  return headers
 }
 
 /** Latin-1 when every character is one byte (as parseRequest read it); UTF-8 for text typed beyond it. */
@@ -106,7 +124,11 @@ function encodeField(text: string): Uint8Array {
 }
 
 export function serializeRequest(r: EditableRequest): Uint8Array {
-  const fields: string[] = [r.method, ' ', r.target, ' ', r.version, r.eol]
+  return serializeHead([r.method, ' ', r.target, ' ', r.version], r)
+}
+
+function serializeHead(startLine: string[], r: Pick<EditableRequest, 'headers' | 'eol' | 'body'>): Uint8Array {
+  const fields: string[] = [...startLine, r.eol]
   for (const h of r.headers) fields.push(h.name, h.sep ?? DEFAULT_SEP, h.value, r.eol)
   fields.push(r.eol)
   const parts = fields.map(encodeField)
@@ -145,11 +167,62 @@ export function requestProblem(r: EditableRequest): string | undefined {
     if (/[ \r\n]/.test(text)) return `the ${what} has a space or a line break`
   }
   if (!VERSION.test(r.version)) return 'the version is not like HTTP/1.1'
-  for (let i = 0; i < r.headers.length; i++) {
-    const problem = headerProblem(r.headers[i])
-    if (problem !== undefined) return `header ${i + 1}${r.headers[i].name === '' ? '' : ` (${r.headers[i].name})`}: ${problem}`
+  return headersProblem(r.headers)
+}
+
+function headersProblem(headers: RequestHeader[]): string | undefined {
+  for (let i = 0; i < headers.length; i++) {
+    const problem = headerProblem(headers[i])
+    if (problem !== undefined) return `header ${i + 1}${headers[i].name === '' ? '' : ` (${headers[i].name})`}: ${problem}`
   }
   return undefined
+}
+
+/** An HTTP/1 response as the structured editor shows it: the status line's parts, headers and body. */
+export interface EditableResponse {
+  /** As written, e.g. 'HTTP/1.1'. */
+  version: string
+  /** Three digits, e.g. '200'. */
+  status: string
+  /** The reason phrase, e.g. 'OK' (may be empty, and may have spaces). */
+  reason: string
+  /** Nothing after the status, not even a space (as written; kept while the reason stays empty). */
+  bare?: boolean
+  headers: RequestHeader[]
+  eol: '\r\n' | '\n'
+  body: Uint8Array
+}
+
+const STATUS = /^\d{3}$/
+
+export function parseResponse(bytes: Uint8Array): { response: EditableResponse } | { error: string } {
+  const head = parseHead(bytes, 'response')
+  if ('error' in head) return head
+  const line = head.lines[0]
+  const first = line.indexOf(' ')
+  const version = line.slice(0, first)
+  const rest = line.slice(first + 1)
+  const status = rest.slice(0, 3)
+  if (first < 0 || !VERSION.test(version) || !STATUS.test(status) || (rest.length > 3 && rest[3] !== ' ')) {
+    return { error: 'line 1 is not VERSION STATUS REASON (a version like HTTP/1.1, one space, three digits, then a space and the reason)' }
+  }
+  const headers = parseHeaderLines(head.lines)
+  if ('error' in headers) return headers
+  const response: EditableResponse = { version, status, reason: rest.slice(4), headers, eol: head.eol, body: head.body }
+  if (rest.length === 3) response.bare = true
+  return { response }
+}
+
+export function serializeResponse(r: EditableResponse): Uint8Array {
+  return serializeHead(r.bare === true && r.reason === '' ? [r.version, ' ', r.status] : [r.version, ' ', r.status, ' ', r.reason], r)
+}
+
+/** What keeps this response from being written as a head the parser reads back; undefined when nothing. */
+export function responseProblem(r: EditableResponse): string | undefined {
+  if (!VERSION.test(r.version)) return 'the version is not like HTTP/1.1'
+  if (!STATUS.test(r.status)) return 'the status is not three digits'
+  if (/[\r\n]/.test(r.reason)) return 'the reason has a line break'
+  return headersProblem(r.headers)
 }
 
 /** Content codings of Transfer-Encoding, in order over every such header (lower case). */
@@ -162,7 +235,7 @@ function transferCodings(headers: RequestHeader[]): string[] {
 }
 
 /** Its body is framed in chunks (Transfer-Encoding's last coding is chunked): its length is in the framing, not in Content-Length. */
-export function isChunked(r: EditableRequest): boolean {
+export function isChunked(r: Pick<EditableRequest, 'headers'>): boolean {
   return transferCodings(r.headers).at(-1) === 'chunked'
 }
 
@@ -175,7 +248,7 @@ const METHODS_WITH_CONTENT = new Set(['POST', 'PUT', 'PATCH'])
  * smuggled); one is added, last, only when there is a body or the method defines one, and in the
  * case the other names use (all lower case, as HTTP/2-minded clients write, or Content-Length).
  */
-export function withFittedLength(r: EditableRequest): EditableRequest {
+export function withFittedLength<M extends Pick<EditableRequest, 'headers' | 'body'> & { method?: string }>(r: M): M {
   const headers = r.headers.map((h) => ({ ...h }))
   const out = { ...r, headers }
   if (isChunked(r)) return out
@@ -186,7 +259,8 @@ export function withFittedLength(r: EditableRequest): EditableRequest {
     h.value = length
     found = true
   }
-  if (found || (r.body.length === 0 && !METHODS_WITH_CONTENT.has(r.method.toUpperCase()))) return out
+  // A response (no method) gets one only for a body.
+  if (found || (r.body.length === 0 && !METHODS_WITH_CONTENT.has((r.method ?? '').toUpperCase()))) return out
   const lowerCase = headers.length > 0 && headers.every((h) => h.name === h.name.toLowerCase())
   headers.push({ name: lowerCase ? 'content-length' : 'Content-Length', value: length })
   return out

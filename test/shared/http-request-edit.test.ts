@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { headerProblem, isChunked, parseRequest, requestProblem, serializeRequest, withFittedLength, type EditableRequest } from '../../src/shared/http-request-edit'
+import { headerProblem, isChunked, parseRequest, parseResponse, requestProblem, responseProblem, serializeRequest, serializeResponse, withFittedLength, type EditableRequest } from '../../src/shared/http-request-edit'
 import { curl } from '../core/decode/decode-peers'
 import { rawRecorder, type RawRecorder } from '../core/replay/http-replay-peers'
 import { expectOneLine } from '../helpers/errors'
@@ -330,5 +330,53 @@ describe('fuzzing', () => {
       expect(Buffer.from(serializeRequest(again.request)).equals(Buffer.from(out)), `edit ${i}`).toBe(true)
     }
     expect(clean).toBeGreaterThan(200)
+  })
+})
+
+describe('a response in parts', () => {
+  const exact = (text: string): void => {
+    const r = parseResponse(bytes(text))
+    if ('error' in r) throw new Error(r.error)
+    expect(Buffer.from(serializeResponse(r.response)).toString('latin1')).toBe(text)
+  }
+
+  it('reads the status line, headers and body, and writes them back byte for byte', () => {
+    const text = 'HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\ncontent-length:  5\r\n\r\nnope!'
+    const r = parseResponse(bytes(text))
+    expect(r).toMatchObject({ response: { version: 'HTTP/1.1', status: '404', reason: 'Not Found', eol: '\r\n' } })
+    if ('error' in r) return
+    expect(r.response.headers).toEqual([{ name: 'Content-Type', value: 'text/plain' }, { name: 'content-length', value: '5', sep: ':  ' }])
+    expect(Buffer.from(r.response.body).toString()).toBe('nope!')
+    exact(text)
+    // An empty reason, with and without the space before it; a bare-LF head; a reason with spaces; a chunked body kept framed.
+    exact('HTTP/1.1 204 \r\n\r\n')
+    exact('HTTP/1.0 200\nServer: x\n\n')
+    exact('HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n')
+  })
+
+  it('writes an edit: a new status and reason, Content-Length fitted to a new body', () => {
+    const r = parseResponse(bytes('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi'))
+    if ('error' in r) throw new Error(r.error)
+    const edited = withFittedLength({ ...r.response, status: '503', reason: 'Busy', body: new TextEncoder().encode('try later') })
+    expect(Buffer.from(serializeResponse(edited)).toString()).toBe('HTTP/1.1 503 Busy\r\nContent-Length: 9\r\n\r\ntry later')
+    // A response with no Content-Length gets one for a body, none for an empty one.
+    const bare = parseResponse(bytes('HTTP/1.1 204 No Content\r\n\r\n'))
+    if ('error' in bare) throw new Error(bare.error)
+    expect(withFittedLength(bare.response).headers).toEqual([])
+    expect(withFittedLength({ ...bare.response, body: new Uint8Array(3) }).headers).toEqual([{ name: 'Content-Length', value: '3' }])
+  })
+
+  it('refuses what it cannot keep, and says what an edit breaks, in one line', () => {
+    for (const text of ['GET / HTTP/1.1\r\n\r\n', 'HTTP/1.1 20 OK\r\n\r\n', 'HTTP/1.1 200OK\r\n\r\n', 'HTTP/1.1 200 OK\r\n folded\r\n\r\n', '']) {
+      const r = parseResponse(bytes(text))
+      expect('error' in r, text).toBe(true)
+      if ('error' in r) expectOneLine(r.error)
+    }
+    const r = parseResponse(bytes('HTTP/1.1 200 OK\r\n\r\n'))
+    if ('error' in r) throw new Error(r.error)
+    expect(responseProblem(r.response)).toBeUndefined()
+    expect(responseProblem({ ...r.response, status: '2x0' })).toBe('the status is not three digits')
+    expect(responseProblem({ ...r.response, reason: 'a\nb' })).toBe('the reason has a line break')
+    expect(responseProblem({ ...r.response, headers: [{ name: '', value: 'x' }] })).toBe('header 1: the name is empty')
   })
 })

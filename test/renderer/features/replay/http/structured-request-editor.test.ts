@@ -21,9 +21,9 @@ afterEach(() => {
   for (const w of mounted.splice(0)) w.unmount()
 })
 
-function setup(bytes = latin1(REQUEST)) {
+function setup(bytes = latin1(REQUEST), kind: 'request' | 'response' = 'request') {
   const w = mount(StructuredRequestEditor, {
-    props: { modelValue: bytes, 'onUpdate:modelValue': (b: Uint8Array) => w.setProps({ modelValue: b }) },
+    props: { modelValue: bytes, kind, 'onUpdate:modelValue': (b: Uint8Array) => w.setProps({ modelValue: b }) },
     global: { plugins: [createAppI18n('en')] },
     attachTo: document.body
   })
@@ -105,5 +105,42 @@ describe('StructuredRequestEditor', () => {
     await w.setProps({ modelValue: latin1(REQUEST) })
     await nextTick()
     expect(input('Header 2 value (X-Echo)').element.value).toBe('captured')
+  })
+})
+
+describe('StructuredRequestEditor on a response (the Held queue)', () => {
+  const RESPONSE = 'HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nnope'
+
+  it('shows the status line, headers and body, writes nothing while untouched, and writes a changed status exactly', async () => {
+    const { input, w, written, problem } = setup(latin1(RESPONSE), 'response')
+    expect(input('Version').element.value).toBe('HTTP/1.1')
+    expect(input('Status').element.value).toBe('404')
+    expect(input('Reason').element.value).toBe('Not Found')
+    expect(w.find('table[aria-label="Response headers"]').exists()).toBe(true)
+    expect(w.findAll('tbody tr').map((r) => r.findAll('input').map((i) => (i.element as HTMLInputElement).value))).toEqual([
+      ['Content-Type', 'text/plain'],
+      ['Content-Length', '4']
+    ])
+    expect(written()).toBeUndefined()
+    await input('Status').setValue('503')
+    await input('Reason').setValue('Service Unavailable')
+    expect(written()).toBe(RESPONSE.replace('404 Not Found', '503 Service Unavailable'))
+    await input('Status').setValue('5x3')
+    expect(problem()).toBe('the status is not three digits')
+  })
+
+  it('fits Content-Length to an edited body, as for a request', async () => {
+    const fit = (w: VueWrapper) => w.findAll('button').find((b) => b.text() === 'Fit Content-Length')!.trigger('click')
+    const { w, written } = setup(latin1(RESPONSE), 'response')
+    await fit(w)
+    expect(written()).toBe(RESPONSE)
+    const again = setup(latin1(RESPONSE.replace('nope', 'no way')), 'response')
+    await fit(again.w)
+    expect(again.written()).toBe(RESPONSE.replace('Content-Length: 4', 'Content-Length: 6').replace('nope', 'no way'))
+  })
+
+  it("shows the parser's line for what is not a response", () => {
+    const { w } = setup(latin1(REQUEST), 'response')
+    expect(w.find('[role="alert"]').text()).toContain('line 1 is not VERSION STATUS REASON')
   })
 })
