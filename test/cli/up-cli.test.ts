@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { CliProcess, runCli } from '../helpers/cli'
-import { connectTo, startServer, tempDir } from '../helpers/net'
+import { freePort, sendAndRead, startServer, tempDir } from '../helpers/net'
 import { startWeb } from '../helpers/web'
 import { portOf } from '../helpers/engine'
 import { hasProgram, needProgram } from '../helpers/peers'
@@ -27,23 +27,7 @@ function folder(): string {
   return dir
 }
 
-async function freePort(): Promise<number> {
-  const probe = await startServer(() => undefined)
-  await probe.close()
-  return probe.port
-}
 
-async function echoes(port: number, text: string): Promise<string> {
-  const s = await connectTo(port)
-  s.write(text)
-  let got = ''
-  for await (const chunk of s) {
-    got += String(chunk)
-    if (got.length >= text.length) break
-  }
-  s.destroy()
-  return got
-}
 
 describe('tcpscope up', () => {
   const haveRedis = hasProgram('redis-server') && hasProgram('redis-cli')
@@ -76,7 +60,7 @@ describe('tcpscope up', () => {
     const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(proxyPort), 'PING'], { timeout: 20_000 })
     expect(stdout.trim()).toBe('PONG')
     expect(performance.now() - began).toBeGreaterThanOrEqual(45)
-    expect(await echoes(serverPort, 'echo me')).toBe('echo me')
+    expect(await sendAndRead(serverPort, 'echo me')).toBe('echo me')
     await up.waitLine((l) => l.includes('"kind":"fault"'))
 
     expect(await up.stop('SIGINT')).toBe(0)
@@ -154,7 +138,7 @@ describe('tcpscope web keeps the last setup', () => {
     const proxies = await again.call('proxy.list', undefined)
     expect(proxies.map((p) => [p.listen, p.state])).toEqual([[proxy.listen, 'listening']])
     expect(await again.call('toxic.list', { proxyId: proxies[0].id })).toEqual([expect.objectContaining({ type: 'latency', attributes: { latency: 1, jitter: 0 } })])
-    expect(await echoes(portOf(proxy.listen), 'restored')).toBe('restored')
+    expect(await sendAndRead(portOf(proxy.listen), 'restored')).toBe('restored')
     expect(second.cli.stderr).toBe('')
   })
 

@@ -146,3 +146,16 @@ export async function freePort(): Promise<number> {
  * listen on port 0, which picks from the ephemeral range, and nothing listens on port 1.
  */
 export const REFUSED_PORT = 1
+
+/** Connects to `port`, sends `text` and resolves what comes back once it is as long as what was sent. */
+export async function sendAndRead(port: number, text: string): Promise<string> {
+  const s = await connectTo(port)
+  s.write(text)
+  let got = ''
+  for await (const chunk of s) {
+    got += String(chunk)
+    if (got.length >= text.length) break
+  }
+  s.destroy()
+  return got
+}

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
-import { connectTo, startServer, tempDir } from '../../helpers/net'
+import { sendAndRead, startServer, tempDir } from '../../helpers/net'
 import type { Setup } from '../../../src/shared/setup-types'
 
 const cleanups: Array<() => Promise<unknown> | unknown> = []
@@ -35,17 +35,6 @@ async function echoServer(): Promise<number> {
   return echo.port
 }
 
-async function roundTrip(port: number, text: string): Promise<string> {
-  const s = await connectTo(port)
-  s.write(text)
-  let got = ''
-  for await (const chunk of s) {
-    got += String(chunk)
-    if (got.length >= text.length) break
-  }
-  s.destroy()
-  return got
-}
 
 /** A proxy with a toxic and a breakpoint, an echo server session with a reply rule, and a client session. */
 async function runSomething(t: TestEngine, target: number): Promise<void> {
@@ -93,8 +82,8 @@ describe('setups', () => {
     expect(proxy.listen).toBe(proxyListen)
     expect(await second.engine['toxic.list']({ proxyId: 'p1' })).toEqual([expect.objectContaining({ name: 'latency_both', match: 'port:1', attributes: { latency: 5, jitter: 0 } })])
     expect(await second.engine['break.list']({ proxyId: 'p1' })).toEqual([expect.objectContaining({ match: 'text', pattern: 'PASS', enabled: false, timeoutMs: 5000 })])
-    expect(await roundTrip(portOf(proxyListen), 'through the restored proxy')).toBe('through the restored proxy')
-    expect(await roundTrip(portOf(serverListen), 'ping')).toBe('pong')
+    expect(await sendAndRead(portOf(proxyListen), 'through the restored proxy')).toBe('through the restored proxy')
+    expect(await sendAndRead(portOf(serverListen), 'ping')).toBe('pong')
   })
 
   it('duplicates and deletes named setups, and refuses names that are not file-safe', async () => {
@@ -195,7 +184,7 @@ describe('setups', () => {
     const outcome = await second.engine['setup.restore']()
     expect(outcome.failures).toEqual([])
     expect((await second.engine['proxy.list']())[0].listen).toBe(proxyListen)
-    expect(await roundTrip(portOf(proxyListen), 'again')).toBe('again')
+    expect(await sendAndRead(portOf(proxyListen), 'again')).toBe('again')
     // Stopping what was restored changes the file, not the offer of this run.
     await second.engine['proxy.stop']({ proxyId: 'p1' })
     await expect.poll(async () => (JSON.parse(await readFile(lastFile, 'utf8')) as Setup).proxies.length).toBe(0)
