@@ -158,6 +158,20 @@ export function printEvents(engine: Engine, io: Io, opts: PrintOptions): EventPr
   }
 }
 /**
+ * The engine of a command that runs until SIGINT or SIGTERM: the signals are watched before
+ * it starts, so one at any moment after is a clean stop; a start that fails unwatches them.
+ */
+export async function startEngineUntilStopped(opts: EngineRunOptions): Promise<{ run: EngineRun; stop: ReturnType<typeof untilStopSignal> }> {
+  const stop = untilStopSignal()
+  try {
+    return { run: await startEngine(opts), stop }
+  } catch (err) {
+    stop.dispose()
+    throw err
+  }
+}
+
+/**
  * Resolves on the first SIGINT or SIGTERM; a second one exits at once. Call it before
  * anything starts, so a signal that comes at any moment after is a clean stop.
  */

@@ -9,7 +9,7 @@ import { UsageError, parseWhole, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { EXIT } from '../exit-codes'
 import { CAPTURE_OPTIONS, jsonOption, QUIET_OPTION } from '../common-options'
-import { describeFinished, printEvents, startEngine, untilStopSignal } from '../engine-run'
+import { describeFinished, printEvents, startEngineUntilStopped } from '../engine-run'
 import { line, type Io } from '../output'
 
 const BROWSER_USAGE = `tcpscope browser [${BROWSERS.join('|')}] [--forward-port N] [--url URL] [--capture FILE [--force]] [--json] [--quiet]`
@@ -34,11 +34,7 @@ async function runBrowser({ values, positionals }: Parsed<typeof OPTIONS>, io: I
   const asked = browserName(positionals)
   const port = parseWhole('browser', values['forward-port'], '--forward-port', 0, 65535) ?? 0
   const json = values.json === true
-  const stop = untilStopSignal()
-  const run = await startEngine({ capture: values.capture, force: values.force }).catch((err: unknown) => {
-    stop.dispose()
-    throw err
-  })
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force })
   const { engine, shownCapture } = run
   let browser: InterceptedBrowser
   let closed!: (b: InterceptedBrowser) => void

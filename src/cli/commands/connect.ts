@@ -13,7 +13,7 @@ import { CAPTURE_OPTIONS } from '../common-options'
 import { readRange } from '../capture-reads'
 import { ConnectionEnding, type Ending } from '../connection-ending'
 import { ChunkView, shownEncoding } from '../chunk-view'
-import { printEvents, startEngine, untilStopSignal } from '../engine-run'
+import { printEvents, startEngineUntilStopped } from '../engine-run'
 import { EXIT } from '../exit-codes'
 import { line, writeAll, type Io } from '../output'
 import { PAYLOAD_OPTIONS, payloadFrom, textEncoding } from '../payload-args'
@@ -51,11 +51,7 @@ async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: I
   const json = values.json === true
   const tls = tlsConnectFrom('connect', values)
 
-  const stop = untilStopSignal()
-  const run = await startEngine({ capture: values.capture, force: values.force }).catch((err: unknown) => {
-    stop.dispose()
-    throw err
-  })
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force })
   const { engine } = run
   const ending = new ConnectionEnding()
   // What the server sends is printed in full, in order, read back from the capture.

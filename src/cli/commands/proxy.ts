@@ -6,7 +6,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS } from '../../shared
 import { parseMs, requireString, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
-import { printEvents, startEngine, untilStopSignal } from '../engine-run'
+import { printEvents, startEngineUntilStopped } from '../engine-run'
 import { line, type Io } from '../output'
 import { PROXY_TLS_OPTIONS, PROXY_TLS_USAGE, proxyTlsArgs } from '../tls-flags'
 import { parseToxicFlag, TOXIC_FLAG_ABOUT, TOXIC_FLAG_ARG } from '../toxic-flag'
@@ -64,11 +64,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   const toxics = (values.toxic ?? []).map(parseToxicFlag)
   const breaks = (values.break ?? []).map(parseBreakFlag)
   const json = values.json === true
-  const stop = untilStopSignal()
-  const run = await startEngine({ capture: values.capture, force: values.force, checksumPayloads: values['checksum-payloads'] }).catch((err: unknown) => {
-    stop.dispose()
-    throw err
-  })
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, checksumPayloads: values['checksum-payloads'] })
   const { engine, shownCapture } = run
   let proxy
   try {

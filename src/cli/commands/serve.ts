@@ -7,7 +7,7 @@ import { parseMs, parseWhole, requireString, UsageError, type Parsed } from '../
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
 import { ChunkView, shownEncoding } from '../chunk-view'
-import { printEvents, startEngine, untilStopSignal } from '../engine-run'
+import { printEvents, startEngineUntilStopped } from '../engine-run'
 import { HeldClients, HOLD_NOTE } from '../held-clients'
 import { line, type Io } from '../output'
 import { PAYLOAD_OPTIONS, parseReplyRule, payloadFrom, payloadWord, textEncoding } from '../payload-args'
@@ -78,11 +78,7 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     encoding: shownEncoding(encoding),
     maxBytes: parseWhole('serve', values['max-bytes'], '--max-bytes', 1)
   })
-  const stop = untilStopSignal()
-  const run = await startEngine({ capture: values.capture, force: values.force }).catch((err: unknown) => {
-    stop.dispose()
-    throw err
-  })
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force })
   const { engine, shownCapture } = run
   let info
   try {

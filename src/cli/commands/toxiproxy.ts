@@ -10,7 +10,7 @@ import { TOXIPROXY_DEFAULT_LISTEN, ToxiproxyApi } from '../../core/toxiproxy/tox
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, jsonOption, QUIET_OPTION } from '../common-options'
-import { describeFinished, printEvents, startEngine, untilStopSignal } from '../engine-run'
+import { describeFinished, printEvents, startEngineUntilStopped } from '../engine-run'
 import { line, type Io } from '../output'
 
 const USAGE = 'tcpscope toxiproxy [--listen [HOST:]PORT] [--capture FILE [--force]] [--allow-remote] [--json] [--quiet]'
@@ -43,11 +43,7 @@ const OPTIONS = {
 async function runToxiproxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`toxiproxy: unexpected argument "${positionals[0]}"; usage: ${USAGE}`)
   const json = values.json === true
-  const stop = untilStopSignal()
-  const run = await startEngine({ capture: values.capture, force: values.force }).catch((err: unknown) => {
-    stop.dispose()
-    throw err
-  })
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force })
   let api: ToxiproxyApi
   try {
     api = await startToxiproxyApi(run.engine, values.listen ?? TOXIPROXY_DEFAULT_LISTEN, { allowed: values['allow-remote'] === true, flag: '--allow-remote' }, io)

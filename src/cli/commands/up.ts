@@ -10,7 +10,7 @@ import { readSmallFile } from '../../core/read-small-file'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, jsonOption, QUIET_OPTION } from '../common-options'
-import { describeFinished, printEvents, startEngine, untilStopSignal } from '../engine-run'
+import { describeFinished, printEvents, startEngineUntilStopped } from '../engine-run'
 import { EXIT } from '../exit-codes'
 import { line, type Io } from '../output'
 import { sayOutcome } from '../setup-outcome'
@@ -40,11 +40,7 @@ async function runUp({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): P
   const path = resolve(positionals[0])
   const setup = await readSetupFile(path)
   const json = values.json === true
-  const stop = untilStopSignal()
-  const run = await startEngine({ capture: values.capture, force: values.force }).catch((err: unknown) => {
-    stop.dispose()
-    throw err
-  })
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force })
   const { engine, shownCapture } = run
   let started
   try {

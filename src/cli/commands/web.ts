@@ -12,7 +12,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES } from '../../core/uploads'
 import { UsageError, parseWhole, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS } from '../common-options'
-import { describeFinished, startEngine, untilStopSignal } from '../engine-run'
+import { describeFinished, startEngineUntilStopped } from '../engine-run'
 import { line, type Io } from '../output'
 import { startToxiproxyApi } from './toxiproxy'
 import { sayOutcome } from '../setup-outcome'
@@ -57,11 +57,7 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
     throw new UserError(`web: the UI is not built (no ${join(uiDir, 'index.html')}); run \`npm run build\` first, or give --ui DIR`)
   }
   const maxUploadMib = parseWhole('web', values['max-upload-mib'], '--max-upload-mib', 0, 1024 * 1024)
-  const stop = untilStopSignal()
-  const run = await startEngine({ capture: values.capture, force: values.force, uploads: { maxBytes: maxUploadMib === undefined ? undefined : maxUploadMib * MIB }, keepLastSetup: true }).catch((err: unknown) => {
-    stop.dispose()
-    throw err
-  })
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, uploads: { maxBytes: maxUploadMib === undefined ? undefined : maxUploadMib * MIB }, keepLastSetup: true })
   const { engine } = run
   let server: WebServer
   let toxiproxy: ToxiproxyApi | undefined
