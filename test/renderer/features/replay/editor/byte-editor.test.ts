@@ -159,3 +159,31 @@ describe('ByteEditor', () => {
     expect(big.w.text()).toContain('read-only')
   })
 })
+
+describe('ByteEditor in a picked encoding', () => {
+  it('shows bytes in the encoding picked in its status line, and hands back what is typed in it', async () => {
+    // 你好 in GBK: not UTF-8, so shown as Latin-1 until GBK is picked.
+    const gbk = Uint8Array.from([0x50, 0x3a, 0xc4, 0xe3, 0xba, 0xc3])
+    const { w, view, type, lastBytes, lastProblem } = setup({ modelValue: gbk, mode: 'text' })
+    const pick = w.find<HTMLSelectElement>('select[aria-label="Text encoding"]')
+    await nextTick()
+    expect(pick.element.value).toBe('latin1')
+    expect(pick.findAll('option').map((o) => o.text())).toEqual(['UTF-8', 'Latin-1', 'ASCII', 'UTF-16LE', 'GBK', 'GB18030', 'Shift_JIS'])
+    await pick.setValue('gbk')
+    expect(view.state.doc.toString()).toBe('P:你好')
+    expect(lastBytes()).toBeUndefined()
+    type('！', view.state.doc.length)
+    expect(Array.from(lastBytes()!)).toEqual([...gbk, 0xa3, 0xa1])
+    // A character GBK has no bytes for is a problem, said in one line.
+    type('😀', view.state.doc.length)
+    expect(lastProblem()).toMatch(/“😀” has no bytes in GBK/)
+  })
+
+  it('shows a byte that is no character of the encoding as \\xNN, and keeps it', async () => {
+    const { w, view, type, lastBytes } = setup({ modelValue: Uint8Array.from([0xc4, 0xe3, 0xff, 0x41]), mode: 'text' })
+    await w.find<HTMLSelectElement>('select[aria-label="Text encoding"]').setValue('gbk')
+    expect(w.findAll('.cm-byte-special').map((s) => s.text())).toEqual(['\\xff'])
+    type('B', view.state.doc.length)
+    expect(Array.from(lastBytes()!)).toEqual([0xc4, 0xe3, 0xff, 0x41, 0x42])
+  })
+})

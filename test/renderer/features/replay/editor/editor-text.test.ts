@@ -68,3 +68,51 @@ describe('editor text', () => {
     expect(hexTextToBytes('47 45 5')).toEqual({ problem: { kind: 'odd', at: 6 } })
   })
 })
+
+describe('editor text in a picked encoding', () => {
+  const exact = (b: Uint8Array, encoding: Parameters<typeof bytesToEditorText>[1]): string => {
+    const { text } = bytesToEditorText(b, encoding)
+    expect(Array.from(editorTextToBytes(text, encoding!)), `${encoding} round trip`).toEqual(Array.from(b))
+    return text
+  }
+  // 你好 in GBK, and a stray lead byte, a 0x80 and a byte no encoding here reads.
+  const GBK = Uint8Array.from([0xc4, 0xe3, 0xba, 0xc3, 0x0d, 0x0a, 0x81, 0x41])
+
+  it('shows GBK as its characters and gives back the very bytes, a broken sequence kept as stand-ins', () => {
+    expect(exact(GBK, 'gbk')).toBe('你好\r\n丄')
+    const broken = Uint8Array.from([0x41, 0xc4, 0x0a, 0xff, 0xe3, 0xba, 0xc3])
+    const text = exact(broken, 'gbk')
+    expect(text.startsWith('A\uf7c4\n\uf7ff')).toBe(true)
+    // The same bytes as UTF-8 keep every byte too.
+    exact(broken, 'utf-8')
+    exact(GBK, 'shift_jis')
+    exact(GBK, 'utf-16le')
+    exact(GBK, 'ascii')
+    exact(Uint8Array.from([0x80, 0xa2, 0xe3]), 'gb18030')
+  })
+
+  it('writes typed text in the encoding: Chinese in GBK and GB18030 (four bytes beyond GBK), Japanese in Shift_JIS', () => {
+    expect(Array.from(editorTextToBytes('PASS 你好', 'gbk'))).toEqual([0x50, 0x41, 0x53, 0x53, 0x20, 0xc4, 0xe3, 0xba, 0xc3])
+    expect(Array.from(editorTextToBytes('€', 'gbk'))).toEqual([0x80])
+    expect(Array.from(editorTextToBytes('😀', 'gb18030'))).toEqual([0x94, 0x39, 0xfc, 0x36])
+    // A BMP character beyond GBK, as the browser's decoder reads it back.
+    const soft = editorTextToBytes('\u00ad\u0452', 'gb18030')
+    expect(soft).toHaveLength(8)
+    expect(new TextDecoder('gb18030').decode(soft)).toBe('\u00ad\u0452')
+    expect(Array.from(editorTextToBytes('日本', 'shift_jis'))).toEqual([0x93, 0xfa, 0x96, 0x7b])
+    expect(Array.from(editorTextToBytes('a', 'utf-16le'))).toEqual([0x61, 0])
+    // What the encoding cannot write is found, and refused.
+    expect(firstUnencodable('ab😀', 'gbk')).toBe(2)
+    expect(firstUnencodable('ab你', 'ascii')).toBe(2)
+    expect(firstUnencodable('ab你', 'gbk')).toBe(-1)
+    expect(() => editorTextToBytes('😀', 'shift_jis')).toThrow(RangeError)
+  })
+
+  it('keeps a UTF-8 character in the stand-ins’ range as its bytes, so it is not read back as one byte', () => {
+    const b = bytes('x\uf741y')
+    const { text, encoding } = bytesToEditorText(b)
+    expect(encoding).toBe('utf-8')
+    expect(text).toBe('x\uf7ef\uf79d\uf781y')
+    expect(Array.from(editorTextToBytes(text, encoding))).toEqual(Array.from(b))
+  })
+})

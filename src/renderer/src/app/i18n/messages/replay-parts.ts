@@ -9,6 +9,8 @@ export default {
         hexDigit: 'Line {line}, column {col}: “{char}” is not a hex digit (use 0-9 and a-f; spaces and 0x are allowed).',
         hexOdd: 'Line {line}, column {col}: this byte has one hex digit; every byte needs two.',
         notLatin1: 'Line {line}, column {col}: “{char}” is not a Latin-1 character, and this text is Latin-1 because its bytes are not UTF-8; edit it in hex.',
+        notInEncoding: 'Line {line}, column {col}: “{char}” has no bytes in {encoding}; pick another encoding, or edit it in hex.',
+        pick: 'Text encoding',
         cr: 'CR, byte 0d',
         lf: 'LF, byte 0a',
         byte: 'byte {hex}'
@@ -68,6 +70,8 @@ export default {
         hexDigit: '第 {line} 行第 {col} 列：“{char}”不是十六进制数字（请用 0-9 和 a-f；可以有空格和 0x）。',
         hexOdd: '第 {line} 行第 {col} 列：这个字节只有一位十六进制数字，每个字节需要两位。',
         notLatin1: '第 {line} 行第 {col} 列：“{char}”不是 Latin-1 字符；这些字节不是 UTF-8，因此按 Latin-1 显示，请在十六进制模式下编辑。',
+        notInEncoding: '第 {line} 行第 {col} 列：“{char}”无法用 {encoding} 编码；请换一种编码，或在十六进制模式下编辑。',
+        pick: '文本编码',
         cr: 'CR，字节 0d',
         lf: 'LF，字节 0a',
         byte: '字节 {hex}'

@@ -2,12 +2,14 @@
 // at the end of each line, as small CR and LF labels (as the text view draws them: Unicode's
 // ␍ ␊ Control Pictures are missing from many monospace fonts: Chromium on Linux drew them
 // as empty boxes); other control and invisible characters as \xNN (a byte of a
-// Latin-1 text or an ASCII control) or U+XXXX (a UTF-8 character), dim.
+// Latin-1 text, an ASCII control, or a byte that is no character of the encoding) or U+XXXX
+// (a UTF-8 character), dim.
 
 import { RangeSetBuilder, type Extension } from '@codemirror/state'
 import { Decoration, EditorView, MatchDecorator, ViewPlugin, WidgetType, highlightSpecialChars, type DecorationSet, type ViewUpdate } from '@codemirror/view'
 import { HEX } from '../../../../../shared/hexdump'
 import type { EditorEncoding } from './editor-text'
+import { ESCAPE_BASE, isEscape } from './editor-codecs'
 
 export interface MarkerTitles {
   cr: string
@@ -26,6 +28,8 @@ function marker(text: string, title: string, cls: string): HTMLElement {
 /** How a special character is written: one byte as \xNN, a UTF-8 character by its code point. */
 export function specialCharText(code: number, encoding: EditorEncoding): string {
   if (code === 0x0d) return 'CR'
+  // A byte that is no character of the encoding (editor-codecs.ts).
+  if (isEscape(code)) return `\\x${HEX[code - ESCAPE_BASE]}`
   if (code < 0x80 || (encoding === 'latin1' && code <= 0xff)) return `\\x${HEX[code]}`
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`
 }
@@ -96,11 +100,12 @@ export function textModeMarkers(titles: MarkerTitles, encoding: EditorEncoding):
     highlightSpecialChars({
       // Bidirectional and zero-width characters CodeMirror leaves out: they would hide or
       // reorder bytes on screen. NBSP would pass for a space.
-      addSpecialChars: /[\u00a0\u200c\u200d\u202a-\u202c\u2060\u2068]/,
+      // The stand-ins of bytes that are no character of the encoding too.
+      addSpecialChars: /[\u00a0\u200c\u200d\u202a-\u202c\u2060\u2068\uf700-\uf7ff]/,
       render: (code) =>
         code === 0x0d
           ? marker('CR', titles.cr, 'cm-byte-eol')
-          : marker(specialCharText(code, encoding), titles.byte(code <= 0xff ? HEX[code] : `U+${code.toString(16).toUpperCase()}`), 'cm-byte-special')
+          : marker(specialCharText(code, encoding), titles.byte(isEscape(code) ? HEX[code - ESCAPE_BASE] : code <= 0xff ? HEX[code] : `U+${code.toString(16).toUpperCase()}`), 'cm-byte-special')
     }),
     lineEnds(titles.lf),
     visibleTabs

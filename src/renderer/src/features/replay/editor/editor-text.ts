@@ -1,11 +1,16 @@
-// Bytes as the replay editors' text and back. Text mode shows a request as UTF-8 when it is
+// Bytes as the replay editors' text and back. Text mode shows bytes as UTF-8 when they are
 // valid UTF-8 and as Latin-1 otherwise, so that every byte is one character and an untouched
-// text gives back exactly the bytes it came from; hex mode shows 16 bytes a line.
+// text gives back exactly the bytes it came from; a person may pick any of the app's text
+// encodings instead (GBK, Shift_JIS, ...), and bytes that are no character of it are kept as
+// stand-ins (editor-codecs.ts). Hex mode shows 16 bytes a line.
 
 import { HEX } from '../../../../../shared/hexdump'
 import { HexSyntaxError, parseHex } from '../../../../../shared/payload/parse-hex'
+import type { WebEncodingName } from '../../../../../shared/text-encodings'
+import { decodeExact, encodeExact, firstUnwritable } from './editor-codecs'
 
-export type EditorEncoding = 'utf-8' | 'latin1'
+/** The app's text encodings, by their WHATWG names (shared/text-encodings.ts). */
+export type EditorEncoding = WebEncodingName
 
 /**
  * The most bytes the editors let a person edit: past it a CodeMirror document of one long
@@ -28,31 +33,28 @@ function latin1Text(bytes: Uint8Array): string {
   return out
 }
 
-export function bytesToEditorText(bytes: Uint8Array): { text: string; encoding: EditorEncoding } {
+/** The bytes as text: in `encoding` when given, else UTF-8 when they are valid UTF-8 and Latin-1 when not. */
+export function bytesToEditorText(bytes: Uint8Array, encoding?: EditorEncoding): { text: string; encoding: EditorEncoding } {
+  if (encoding !== undefined) return { text: decodeExact(bytes, encoding), encoding }
   try {
-    return { text: strictUtf8.decode(bytes), encoding: 'utf-8' }
+    const text = strictUtf8.decode(bytes)
+    // A character in the stand-ins' range is kept as its bytes, so it is not read back as one.
+    return { text: /[\uf700-\uf7ff]/.test(text) ? decodeExact(bytes, 'utf-8') : text, encoding: 'utf-8' }
   } catch {
     return { text: latin1Text(bytes), encoding: 'latin1' }
   }
 }
 
-/** Where `text` has a character its encoding cannot hold (only Latin-1 has such), else -1. */
+/** Where `text` has a character its encoding cannot hold (UTF-8 holds every one), else -1. */
 export function firstUnencodable(text: string, encoding: EditorEncoding): number {
-  if (encoding === 'utf-8') return -1
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return i
-  return -1
+  return firstUnwritable(text, encoding)
 }
 
-/** Throws a RangeError on a character Latin-1 cannot hold: check with firstUnencodable first. */
+/** Throws a RangeError on a character the encoding cannot hold: check with firstUnencodable first. */
 export function editorTextToBytes(text: string, encoding: EditorEncoding): Uint8Array {
-  if (encoding === 'utf-8') return utf8.encode(text)
-  const out = new Uint8Array(text.length)
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c > 0xff) throw new RangeError(`character ${i + 1} is not Latin-1`)
-    out[i] = c
-  }
-  return out
+  // A UTF-8 text with no stand-in in it (the common case) at once.
+  if (encoding === 'utf-8' && !/[\uf700-\uf7ff]/.test(text)) return utf8.encode(text)
+  return encodeExact(text, encoding)
 }
 
 export function bytesToHexText(bytes: Uint8Array): string {
