@@ -3,7 +3,8 @@
 // shows it, the text is edited and F8 forwards it (the server gets the edit, the
 // conversation says so); Shift+F8 forwards the rest; a toxic added in the Faults panel and
 // edited there delays a round trip by its new latency and its "delayed" mark shows; bytes injected from the connection's
-// action bar reach the server; RST to the client resets it. Selects by role and name only.
+// action bar reach the server; RST to the client resets it; a held HTTP response is edited
+// in its parts, its body as GBK text. Selects by role and name only.
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -232,6 +233,43 @@ describe('break and fault from the UI, in Chromium', () => {
     await queue.getByRole('button', { name: /^Forward held message 1/ }).click()
     expect((await answer).stdout).toBe('ok')
     expect(bodies).toEqual(['16 name=much-longer'])
+  })
+
+  it('holds an HTTP response, edits its status and body in its parts and its text in GBK, and curl gets the edit', async (ctx) => {
+    needProgram(ctx, 'curl', hasProgram('curl'))
+    const page = await open()
+    const http = createServer((_req, res) => {
+      res.setHeader('Content-Type', 'text/plain; charset=gbk')
+      res.end(Buffer.from([0xc4, 0xe3, 0xba, 0xc3]))
+    })
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise((r) => http.close(r)))
+    const port = await startProxy(page, (http.address() as { port: number }).port)
+    await page.getByRole('button', { name: 'Breakpoints of p1…' }).click()
+    const panel = page.getByRole('dialog', { name: 'Breakpoints of p1' })
+    await panel.getByLabel('Hold', { exact: true }).selectOption('http-response')
+    await panel.getByRole('button', { name: 'Add breakpoint' }).click()
+    await panel.getByRole('switch', { name: 'Breakpoint b1 on' }).waitFor()
+    await panel.getByRole('button', { name: 'Close' }).click()
+
+    const answer = promisify(execFile)('curl', ['-sS', '-i', '--max-time', '20', `http://127.0.0.1:${port}/hello`], { encoding: 'buffer' })
+    const queue = page.getByRole('region', { name: 'Held messages' })
+    await queue.getByRole('option', { name: /^#1 target → client HTTP response \d+ B, rule b1, 200 OK/ }).waitFor()
+    await queue.getByRole('textbox', { name: 'Status' }).fill('203')
+    await queue.getByRole('textbox', { name: 'Reason' }).fill('Edited')
+    // The body's text in GBK: 你好 becomes 你好吗.
+    await queue.getByRole('combobox', { name: 'Text encoding' }).selectOption('gbk')
+    const body = queue.getByRole('textbox', { name: 'Body' })
+    await expect.poll(async () => (await body.textContent()) ?? '').toBe('你好')
+    await body.click()
+    await page.keyboard.press('Control+End')
+    await page.keyboard.type('吗')
+    await page.screenshot({ path: screenshotPath('held-http-response') })
+    await queue.getByRole('button', { name: /^Forward held message 1/ }).click()
+    const got = (await answer).stdout as unknown as Buffer
+    expect(got.toString('latin1')).toMatch(/^HTTP\/1\.1 203 Edited\r\n/)
+    expect(got.toString('latin1')).toMatch(/\r\nContent-Length: 6\r\n/i)
+    expect(got.subarray(got.length - 6)).toEqual(Buffer.from([0xc4, 0xe3, 0xba, 0xc3, 0xc2, 0xf0]))
   })
 
   it('speaks Chinese', async () => {
