@@ -288,3 +288,50 @@ describe('forward proxy: breakpoints and toxics on plain http:// requests', () =
     s.destroy()
   })
 })
+
+describe('forward proxy: a breakpoint on a CONNECT tunnel', () => {
+  it('holds a chunk by a raw text rule picked by the tunnel\'s port, and the destination gets the edit', async () => {
+    t = await testEngine()
+    const got: Buffer[] = []
+    const dest = await startServer((s) => {
+      s.on('error', () => {})
+      s.on('data', (c: Buffer) => got.push(c))
+    })
+    cleanups.push(dest.close)
+    // A server of another port, through the same proxy: the rule's filter leaves it alone.
+    const other: Buffer[] = []
+    const bystander = await startServer((s) => {
+      s.on('error', () => {})
+      s.on('data', (c: Buffer) => other.push(c))
+    })
+    cleanups.push(bystander.close)
+    const p = await t.engine['proxy.start']({ listen: '127.0.0.1:0', forward: { intercept: false } })
+    await t.engine['break.add']({ proxyId: p.id, rule: { match: 'text', pattern: 'PASS', stream: 'upstream', filter: `port:${dest.port}` } })
+
+    const passer = await httpConnect(portOf(p.listen), `127.0.0.1:${bystander.port}`)
+    expect(passer.status).toBe(200)
+    cleanups.push(() => void passer.socket.destroy())
+    passer.socket.write('PASS not held\r\n')
+    await waitFor(() => Buffer.concat(other).toString() === 'PASS not held\r\n', 'the other tunnel\'s bytes, not held')
+
+    const { socket, status } = await httpConnect(portOf(p.listen), `127.0.0.1:${dest.port}`)
+    expect(status).toBe(200)
+    cleanups.push(() => void socket.destroy())
+    socket.write('USER bob\r\n')
+    await waitFor(() => Buffer.concat(got).toString() === 'USER bob\r\n', 'the first chunk through the tunnel')
+    socket.write('PASS secret\r\n')
+    const [held] = await heldQueue(t.engine)
+    const tunnel = await waitFor(() => conns().find((x) => x.via === 'CONNECT' && x.target === `127.0.0.1:${dest.port}`), 'the tunnel\'s connection')
+    expect(held).toMatchObject({ proxyId: p.id, connId: tunnel.id, dir: 'client', kind: 'chunk', size: 13 })
+    expect(Buffer.from(await t.engine['held.read']({ heldId: held.id })).toString()).toBe('PASS secret\r\n')
+    await new Promise((r) => setTimeout(r, 50))
+    expect(Buffer.concat(got).toString()).toBe('USER bob\r\n')
+
+    expect(await t.engine['held.forward']({ heldId: held.id, bytes: Buffer.from('PASS guessed!\r\n') })).toEqual({ action: 'edited', sent: 15 })
+    await waitFor(() => Buffer.concat(got).toString() === 'USER bob\r\nPASS guessed!\r\n', 'the edit at the destination')
+    // The capture keeps what the client sent, and the break records beside it.
+    expect((await streamOf(await waitFor(() => conns().find((x) => x.id === tunnel.id && x.bytes.client >= 23), 'the bytes recorded'), 'client')).toString()).toBe('USER bob\r\nPASS secret\r\n')
+    const events = (await t.engine['conn.events']({ capture: 'live', connId: tunnel.id, from: 0, limit: 100 })).events
+    expect(events.filter((e) => e.kind === 'break').map((e) => e.info?.action)).toEqual(['held', 'edited'])
+  })
+})
