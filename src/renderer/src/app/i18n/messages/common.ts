@@ -72,6 +72,10 @@ export default {
       stop: 'Stop',
       loading: 'loading…',
       none: 'none'
+    },
+    layout: {
+      sidebarSplitter: 'Sidebar width',
+      listSplitter: 'Connection list height'
     }
   },
   'zh-CN': {
@@ -146,6 +150,10 @@ export default {
       stop: '停止',
       loading: '加载中…',
       none: '无'
+    },
+    layout: {
+      sidebarSplitter: '侧栏宽度',
+      listSplitter: '连接列表高度'
     }
   }
 }
