@@ -76,7 +76,7 @@ describe('detail tabs for a new user, in Chromium', () => {
 
     // Another chosen in the HTTP tab is replayed in its place.
     await tab('HTTP').click()
-    await exchanges.getByRole('option', { name: /^2: GET \/second, 200$/ }).click()
+    await exchanges.getByRole('option', { name: /^2: GET \/second, 200, / }).click()
     await expect.poll(() => exchanges.getByRole('option', { name: /^2: GET \/second/ }).getAttribute('aria-selected')).toBe('true')
     await page.screenshot({ path: screenshotPath('detail-tabs-http') })
 

@@ -171,7 +171,8 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     // The exchanges, and the first one's response: status, headers as sent, JSON pretty-printed.
     const list = detail.getByRole('listbox', { name: words.exchanges })
     await expect.poll(() => list.getByRole('option').count()).toBe(2)
-    expect(await list.getByRole('option').first().getAttribute('aria-label')).toBe('1: GET /api/items, 200')
+    // Named by what the row shows, in its order.
+    expect(await list.getByRole('option').first().getAttribute('aria-label')).toMatch(/^1: GET \/api\/items, 200, \d+ B, \d\d:\d\d:\d\d\.\d{3}, .+ ms$/)
     const response = detail.getByRole('region', { name: words.response })
     await response.getByRole('button', { name: 'Start line HTTP/1.1 200 OK: show its bytes' }).waitFor()
     const headers = response.getByRole('table', { name: words.resHeaders })
@@ -232,15 +233,15 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     const names = await messages.getByRole('option').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))
     expect(names).toEqual(
       expect.arrayContaining([
-        '1: client → server, text deflate, 14 B hello tcpscope',
-        expect.stringMatching(/^\d+: server → client, text deflate, \d+ B \{"echo":"hello tcpscope"\}$/),
-        expect.stringMatching(/^\d+: client → server, binary deflate, 4 B de ad be ef$/),
-        expect.stringMatching(/^\d+: client → server, ping, 13 B are you there$/),
-        expect.stringMatching(/^\d+: server → client, pong, 13 B are you there$/),
-        expect.stringMatching(/^\d+: client → server, close, \d+ B 1000 bye for now$/)
+        expect.stringMatching(/^client → server: 1, [\d:.]+, text, 14 B, deflate, hello tcpscope$/),
+        expect.stringMatching(/^server → client: \d+, [\d:.]+, text, \d+ B, deflate, \{"echo":"hello tcpscope"\}$/),
+        expect.stringMatching(/^client → server: \d+, [\d:.]+, binary, 4 B, deflate, de ad be ef$/),
+        expect.stringMatching(/^client → server: \d+, [\d:.]+, ping, 13 B, are you there$/),
+        expect.stringMatching(/^server → client: \d+, [\d:.]+, pong, 13 B, are you there$/),
+        expect.stringMatching(/^client → server: \d+, [\d:.]+, close, \d+ B, 1000 bye for now$/)
       ])
     )
-    await messages.getByRole('option', { name: /server → client, text deflate, \d+ B \{"echo":"hello tcpscope"\}$/ }).click()
+    await messages.getByRole('option', { name: /^server → client: .*, text, \d+ B, deflate, \{"echo":"hello tcpscope"\}$/ }).click()
     const payload = detail.getByRole('region', { name: words.payload })
     await expect.poll(() => payload.textContent()).toContain('{"echo":"hello tcpscope"}')
     expect(await payload.textContent()).toContain('compressed (permessage-deflate)')

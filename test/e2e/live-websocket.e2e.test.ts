@@ -69,8 +69,8 @@ describe('a live WebSocket chat in Chromium', () => {
       await expect.poll(() => messages.getByRole('option').count()).toBe(4 + i * 2)
       const names = await messages.getByRole('option').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))
       expect(names.slice(-2)).toEqual([
-        expect.stringMatching(new RegExp(`^${3 + i * 2}: client → server, text deflate, ${Buffer.byteLength(text)} B ${text}$`)),
-        expect.stringMatching(new RegExp(`^${4 + i * 2}: server → client, text deflate, ${Buffer.byteLength(text.toUpperCase())} B ${text.toUpperCase()}$`))
+        expect.stringMatching(new RegExp(`^client → server: ${3 + i * 2}, [\\d:.]+, text, ${Buffer.byteLength(text)} B, deflate, ${text}$`)),
+        expect.stringMatching(new RegExp(`^server → client: ${4 + i * 2}, [\\d:.]+, text, ${Buffer.byteLength(text.toUpperCase())} B, deflate, ${text.toUpperCase()}$`))
       ])
     }
     await expect.poll(() => row.textContent()).toMatch(/WebSocket 6 messages/)
@@ -79,6 +79,6 @@ describe('a live WebSocket chat in Chromium', () => {
     // The close, with its code, as it happens.
     ws.close(1000, 'done chatting')
     await once(ws, 'close')
-    await messages.getByRole('option', { name: /client → server, close, \d+ B 1000 done chatting$/ }).waitFor()
+    await messages.getByRole('option', { name: /^client → server: \d+, [\d:.]+, close, \d+ B, 1000 done chatting$/ }).waitFor()
   })
 })

@@ -101,11 +101,11 @@ describe('the HTTP view', () => {
     const list = w.get('[role="listbox"]')
     expect(list.attributes('aria-label')).toBe('HTTP exchanges (5)')
     expect(w.findAll('[role="option"]').map((o) => o.attributes('aria-label'))).toEqual([
-      '1: POST /api/items?x=1, 100 → 200',
-      '2: GET /page, 200',
-      '3: GET /broken, 200',
-      '4: GET /logo.png, 200',
-      '5: GET /slow, pending'
+      '1: POST /api/items?x=1, 100 → 200, 17 B, 40 B, 12:00:00.000, 26 ms',
+      '2: GET /page, 200, 60 B, 12:00:00.180, < 1 ms',
+      '3: GET /broken, 200, 30 B, 12:00:00.222, 78 ms',
+      '4: GET /logo.png, 200, 8 B, 12:00:00.266, 153 ms',
+      '5: GET /slow, pending, 12:00:00.312'
     ])
     expect(w.findAll('[role="option"]')[0].attributes('aria-selected')).toBe('true')
   })
@@ -252,7 +252,7 @@ describe('the HTTP view', () => {
       protocol: 'websocket',
       exchanges: [{ index: 0, request: messageOf('client', REQ2, 0, 0), informational: [], response: messageOf('server', up, 0, 0), state: 'upgraded', upgrade: 'websocket' }]
     })
-    expect(w.get('[role="option"]').attributes('aria-label')).toBe('1: GET /page, 101 → websocket')
+    expect(w.get('[role="option"]').attributes('aria-label')).toBe('1: GET /page, 101 → websocket, 12:00:00.000, 1 ms')
     await w.findAll('button').find((b) => b.text() === 'Its messages are in the WebSocket view')!.trigger('click')
     expect(selection.tab).toBe('websocket')
   })
@@ -349,11 +349,11 @@ describe('the WebSocket view', () => {
     const { w, selection } = await mountView(WebSocketView, ws())
     const options = w.findAll('[role="option"]')
     expect(options.map((o) => o.attributes('aria-label'))).toEqual([
-      '1: client → server, text, 5 B hello',
-      '2: server → client, text deflate, 7 B {"n":1}',
-      '3: client → server, binary, 2 B de ad',
-      '4: client → server, ping, 0 B ',
-      '5: server → client, close, 5 B 1000 bye'
+      'client → server: 1, 12:00:00.000, text, 5 B, hello',
+      'server → client: 2, 12:00:00.001, text, 7 B, deflate, {"n":1}',
+      'client → server: 3, 12:00:00.002, binary, 2 B, de ad',
+      'client → server: 4, 12:00:00.003, ping, 0 B',
+      'server → client: 5, 12:00:00.004, close, 5 B, 1000 bye'
     ])
     expect(options[1].classes()).toContain('dir-server')
     await options[1].trigger('click')

@@ -71,7 +71,9 @@ export default {
       start: 'Start',
       stop: 'Stop',
       loading: 'loading…',
-      none: 'none'
+      none: 'none',
+      // Between the parts of a row's spoken name.
+      listSep: ', '
     },
     layout: {
       sidebarSplitter: 'Sidebar width',
@@ -149,7 +151,8 @@ export default {
       start: '启动',
       stop: '停止',
       loading: '加载中…',
-      none: '无'
+      none: '无',
+      listSep: '，'
     },
     layout: {
       sidebarSplitter: '侧栏宽度',
