@@ -18,5 +18,6 @@ import replayParts from './replay-parts'
 import tls from './tls'
 import intervene from './intervene'
 import start from './start'
+import setups from './setups'
 
-export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, replay, replayHttp, replayRaw, replayCapture, replayParts, tls, intervene, start] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
+export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, replay, replayHttp, replayRaw, replayCapture, replayParts, tls, intervene, start, setups] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
