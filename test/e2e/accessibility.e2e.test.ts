@@ -1,0 +1,280 @@
+// Accessibility in real Chromium through web mode:
+// - axe-core (WCAG 2.1 A and AA) finds nothing serious or critical, in light and in dark, in
+//   the empty window, a capture with an HTTP connection open on its HTTP tab (and a
+//   WebSocket one on its WebSocket tab, and the capture's exchanges), the replay panel, and
+//   every dialog the toolbar, the sidebar and the lists open;
+// - Escape closes each of those dialogs and gives the focus back to what opened it;
+// - the two splitters move by keyboard (arrows, Home, End) and say where they are, and Tab
+//   goes through the window in the order it is laid out.
+// One web mode and one page per theme. A failure lists every problem found, each with where.
+// Selects by role and name only.
+import { once } from 'node:events'
+import { createServer, request, type IncomingMessage } from 'node:http'
+import { connect } from 'node:net'
+import AxeBuilder from '@axe-core/playwright'
+import WebSocket, { WebSocketServer } from 'ws'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Locator, Page } from 'playwright-core'
+import { listen } from '../helpers/net'
+import { portOf } from '../helpers/engine'
+import { openWebPage } from '../helpers/web-page'
+import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { needProgram } from '../helpers/peers'
+
+const cleanups: Array<() => unknown> = []
+beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+type Scheme = 'light' | 'dark'
+
+const AXE_OPTIONS = {
+  runOnly: { type: 'tag' as const, values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  // WCAG 2.5.3 (a control's name contains its visible label): axe marks its rule experimental,
+  // and a scan by tags leaves experimental rules out unless asked.
+  rules: { 'label-content-name-mismatch': { enabled: true } }
+}
+
+/** Every serious or critical WCAG 2.1 A/AA violation on the page as it is now, one line each: what, how bad, where. */
+async function violations(page: Page, state: string): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).options(AXE_OPTIONS).analyze()
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${state}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+}
+
+/** An origin answering JSON to HTTP and echoing WebSocket messages. */
+async function originServer(): Promise<number> {
+  const server = createServer((req, res) => {
+    req.resume()
+    const body = JSON.stringify({ path: req.url, ok: true })
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) })
+    res.end(body)
+  })
+  const wss = new WebSocketServer({ server })
+  wss.on('connection', (ws) => ws.on('message', (data, binary) => ws.send(binary ? data : `echo ${String(data)}`)))
+  const port = await listen(server)
+  cleanups.push(() => new Promise((r) => server.close(r)))
+  cleanups.push(() => wss.close())
+  return port
+}
+
+async function get(port: number, path: string): Promise<void> {
+  const req = request({ port, host: '127.0.0.1', path, headers: { Connection: 'close' } })
+  req.end()
+  const [res] = (await once(req, 'response')) as [IncomingMessage]
+  res.resume()
+  await once(res, 'end')
+}
+
+async function chat(port: number): Promise<void> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/chat`)
+  await once(ws, 'open')
+  ws.send('hello')
+  await once(ws, 'message')
+  ws.close(1000, 'bye')
+  await once(ws, 'close')
+}
+
+/** A connection to `port` left open: a proxy with one asks before it stops. */
+async function holdOpen(port: number): Promise<void> {
+  const s = connect({ port, host: '127.0.0.1' })
+  s.on('error', () => {})
+  await once(s, 'connect')
+  cleanups.push(() => s.destroy())
+}
+
+/** Whether `l` has the focus, within a moment. */
+async function focusComesTo(l: Locator): Promise<boolean> {
+  for (let i = 0; i < 20; i++) {
+    if (await l.evaluate((el) => el === document.activeElement)) return true
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return false
+}
+
+/**
+ * Opens a dialog with `open`, scans it, closes it with Escape and checks the focus went back
+ * to `returnsTo` (the control that opened it, or the menu's button when a menu item did).
+ */
+async function dialogState(page: Page, found: string[], name: string | RegExp, open: () => Promise<unknown>, returnsTo: Locator, state: string): Promise<void> {
+  await open()
+  const dialog = page.getByRole('dialog', { name })
+  await dialog.waitFor()
+  found.push(...(await violations(page, state)))
+  await page.keyboard.press('Escape')
+  await dialog.waitFor({ state: 'detached' })
+  if (!(await focusComesTo(returnsTo))) {
+    const at = await page.evaluate(() => document.activeElement?.outerHTML.replace(/\s+/g, ' ').slice(0, 80))
+    found.push(`${state}: Escape left the focus on ${at}, not on what opened the dialog`)
+  }
+}
+
+/** Every state of the window this file scans, in one theme; what axe and the focus checks found. */
+async function scanWindow(scheme: Scheme): Promise<string[]> {
+  const found: string[] = []
+  const origin = await originServer()
+  const wsOrigin = await originServer()
+  const { web, page } = await openWebPage(cleanups, { browser: { colorScheme: scheme, width: 1280, height: 800 } })
+  const toolbar = page.getByRole('toolbar', { name: 'Toolbar' })
+
+  await page.getByRole('region', { name: 'Start' }).waitFor()
+  found.push(...(await violations(page, `${scheme} empty window`)))
+
+  for (const [button, dialog] of [
+    [/New proxy$/, 'New proxy'],
+    ['Server', 'New server'],
+    ['Client', 'New client'],
+    ['Open capture…', 'Open a capture file'],
+    ['Save capture as…', 'Save the live capture as'],
+    ['Keyboard shortcuts', 'Keyboard shortcuts']
+  ] as const) {
+    const opener = toolbar.getByRole('button', { name: button, exact: true })
+    await dialogState(page, found, dialog, () => opener.click(), opener, `${scheme} ${dialog} dialog`)
+  }
+  const intercept = toolbar.getByRole('button', { name: 'Intercept', exact: true })
+  for (const [item, dialog] of [
+    ['Certificate authority…', 'Certificate authority'],
+    ['Terminal…', 'Intercept a terminal']
+  ] as const) {
+    const open = async (): Promise<void> => {
+      await intercept.click()
+      await page.getByRole('menuitem', { name: item }).click()
+    }
+    await dialogState(page, found, dialog, open, intercept, `${scheme} ${dialog} dialog`)
+  }
+
+  // A capture: two HTTP exchanges, a WebSocket conversation, a connection left open; a server session.
+  const driver = await web.client()
+  const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${origin}` })
+  const wsProxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${wsOrigin}` })
+  await driver.call('server.start', { listen: '127.0.0.1:0' })
+  await get(portOf(proxy.listen), '/api/items')
+  await get(portOf(proxy.listen), '/api/other')
+  await chat(portOf(wsProxy.listen))
+  await holdOpen(portOf(proxy.listen))
+
+  const grid = page.getByRole('grid', { name: 'Connections', exact: true })
+  const detail = page.getByRole('region', { name: 'Selected connection' })
+  await grid.getByRole('gridcell', { name: `127.0.0.1:${wsOrigin}` }).first().click()
+  await detail.getByRole('tab', { name: 'WebSocket', exact: true }).click()
+  await detail.getByRole('listbox', { name: /^WebSocket messages/ }).getByRole('option').first().click()
+  found.push(...(await violations(page, `${scheme} WebSocket tab`)))
+
+  await grid.getByRole('gridcell', { name: `127.0.0.1:${origin}` }).first().click()
+  await detail.getByRole('tab', { name: 'HTTP', exact: true }).click()
+  await detail.getByRole('listbox', { name: /^HTTP exchanges/ }).getByRole('option').first().click()
+  await detail.getByRole('region', { name: 'Response' }).waitFor()
+  await page.screenshot({ path: screenshotPath(`accessibility-http-${scheme}`) })
+  found.push(...(await violations(page, `${scheme} HTTP tab`)))
+
+  await detail.getByRole('tab', { name: 'Replay', exact: true }).click()
+  await detail.getByRole('region', { name: /^Replay of request 1 of connection #\d+$/ }).waitFor()
+  await page.screenshot({ path: screenshotPath(`accessibility-replay-${scheme}`) })
+  found.push(...(await violations(page, `${scheme} replay panel`)))
+
+  // The capture's exchanges, the selected one among them.
+  await page.getByRole('radio', { name: 'Exchanges' }).click()
+  await page.getByRole('grid', { name: 'HTTP exchanges' }).getByRole('row', { selected: true }).waitFor()
+  found.push(...(await violations(page, `${scheme} exchanges view`)))
+  await page.getByRole('radio', { name: 'List' }).click()
+
+  const sidebar = page.getByRole('complementary', { name: 'Proxies and sessions' })
+  for (const [button, dialog] of [
+    [`Breakpoints of ${proxy.id}…`, `Breakpoints of ${proxy.id}`],
+    [`Faults of ${proxy.id}…`, `Faults of ${proxy.id}`],
+    [`Stop proxy ${proxy.listen}`, `Stop proxy ${proxy.listen}?`],
+    [/^Behaviour of server /, /^Behaviour of server /]
+  ] as const) {
+    const opener = sidebar.getByRole('button', { name: button })
+    await dialogState(page, found, dialog, () => opener.click(), opener, `${scheme} ${String(dialog)} dialog`)
+  }
+  const replayAll = page.getByRole('button', { name: 'Replay…', exact: true })
+  await dialogState(page, found, 'Replay capture', () => replayAll.click(), replayAll, `${scheme} Replay capture dialog`)
+  const serve = async (): Promise<void> => {
+    await grid.getByRole('row').nth(1).click({ button: 'right' })
+    await page.getByRole('menu', { name: 'Actions' }).getByRole('menuitem', { name: 'Serve as recorded server…' }).click()
+  }
+  await dialogState(page, found, /^Serve connection #\d+ as a recorded server$/, serve, grid, `${scheme} recorded server dialog`)
+  return found
+}
+
+/** Where the focus is, as a part of the window in the order they are laid out: 0 toolbar … 6 status bar. */
+function focusedPart(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const el = document.activeElement
+    if (!el || el === document.body) return -1
+    const label = el.getAttribute('aria-label')
+    if (el.closest('[role="toolbar"][aria-label="Toolbar"]')) return 0
+    if (el.closest('aside')) return 1
+    if (el.getAttribute('role') === 'separator') return label === 'Sidebar width' ? 2 : 4
+    if (el.closest('[aria-label="Selected connection"]')) return 5
+    if (el.closest('[role="status"][aria-label="Status"]')) return 6
+    return 3
+  })
+}
+
+describe('accessibility in Chromium', () => {
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`has no serious or critical WCAG 2.1 A/AA violation, and Escape closes each dialog back to its opener (${scheme})`, async () => {
+      const found = await scanWindow(scheme)
+      expect(found, found.join('\n')).toEqual([])
+    })
+  }
+
+  it('moves the splitters by keyboard, says where they are, and tabs through the window in its order', async () => {
+    const { page } = await openWebPage(cleanups, { browser: { width: 1280, height: 800 } })
+    const sidebarSplit = page.getByRole('separator', { name: 'Sidebar width' })
+    const listSplit = page.getByRole('separator', { name: 'Connection list height' })
+    const sidebar = page.getByRole('complementary', { name: 'Proxies and sessions' })
+    const grid = page.getByRole('grid', { name: 'Connections', exact: true })
+    const value = (l: Locator): Promise<number> => l.getAttribute('aria-valuenow').then(Number)
+    const width = async (l: Locator): Promise<number> => (await l.boundingBox())!.width
+    const height = async (l: Locator): Promise<number> => (await l.boundingBox())!.height
+
+    // Between the sidebar and the rest: its share of the width, within its bounds.
+    expect(await sidebarSplit.getAttribute('aria-orientation')).toBe('vertical')
+    expect([await sidebarSplit.getAttribute('aria-valuemin'), await sidebarSplit.getAttribute('aria-valuemax')]).toEqual(['10', '40'])
+    expect(await value(sidebarSplit)).toBe(20)
+    const controlsSidebar = await sidebarSplit.evaluate((el) => document.getElementById(el.getAttribute('aria-controls') ?? '')?.querySelector('aside') !== null)
+    expect(controlsSidebar).toBe(true)
+    const narrow = await width(sidebar)
+    await sidebarSplit.focus()
+    await page.keyboard.press('ArrowRight')
+    await expect.poll(() => value(sidebarSplit)).toBe(25)
+    expect(await width(sidebar)).toBeGreaterThan(narrow + 40)
+    await page.keyboard.press('End')
+    await expect.poll(() => value(sidebarSplit)).toBe(40)
+    await page.keyboard.press('Home')
+    await expect.poll(() => value(sidebarSplit)).toBe(10)
+    await page.keyboard.press('ArrowLeft')
+    expect(await value(sidebarSplit)).toBe(10)
+    expect(await width(sidebar)).toBeLessThan(narrow)
+
+    // Between the list and the detail: the list's share of the height.
+    expect(await listSplit.getAttribute('aria-orientation')).toBe('horizontal')
+    expect([await listSplit.getAttribute('aria-valuemin'), await listSplit.getAttribute('aria-valuemax')]).toEqual(['15', '85'])
+    expect(await value(listSplit)).toBe(32)
+    const low = await height(grid)
+    await listSplit.focus()
+    await page.keyboard.press('ArrowDown')
+    await expect.poll(() => value(listSplit)).toBe(37)
+    expect(await height(grid)).toBeGreaterThan(low + 20)
+    await page.keyboard.press('ArrowUp')
+    await expect.poll(() => value(listSplit)).toBe(32)
+    await page.screenshot({ path: screenshotPath('accessibility-splitter-focus') })
+
+    // Tab from the top goes through the toolbar, the sidebar, its splitter, the list, its splitter,
+    // the detail. (The sidebar of an empty window has nothing to focus.)
+    await page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: /New proxy$/ }).focus()
+    const parts: number[] = [await focusedPart(page)]
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab')
+      const part = await focusedPart(page)
+      if (part <= 0 && parts.length > 1) break
+      if (part !== parts.at(-1)) parts.push(part)
+    }
+    expect(parts).toEqual([0, 2, 3, 4, 5])
+  })
+})
