@@ -47,6 +47,7 @@ function setup(locale: 'en' | 'zh-CN', proxies: ProxyInfo[], sessions: Array<Ser
     'replay.stop': () => [],
     'proxy.stop': () => undefined,
     'proxy.restart': ({ proxyId }) => ({ ...proxies.find((p) => p.id === proxyId)!, state: 'listening' }),
+    'proxy.remove': () => undefined,
     'server.stop': () => undefined,
     'server.restart': ({ serverId }) => ({ ...(sessions.find((s) => s.id === serverId) as ServerSessionInfo), state: 'listening' })
   })
@@ -90,6 +91,17 @@ describe('sessions sidebar', () => {
       ['proxy.restart', { proxyId: 'p1' }],
       ['server.restart', { serverId: 's1' }]
     ])
+  })
+
+  it('removes a stopped proxy, named in either language; a listening one has no Remove', async () => {
+    const { w, calls } = setup('en', [proxy({ state: 'stopped', active: 0 }), proxy({ id: 'p2', listen: '127.0.0.1:4001' })], [])
+    expect(w.findAll('button').some((b) => b.attributes('aria-label') === 'Remove proxy 127.0.0.1:4001')).toBe(false)
+    await button(w, 'Remove proxy 127.0.0.1:4000').trigger('click')
+    await flushPromises()
+    expect(calls.map((c) => [c.cmd, c.args])).toEqual([['proxy.remove', { proxyId: 'p1' }]])
+    w.unmount()
+    const zh = setup('zh-CN', [proxy({ state: 'stopped', active: 0 })], [])
+    expect(button(zh.w, '移除代理 127.0.0.1:4000').attributes('title')).toBe('移除代理 127.0.0.1:4000')
   })
 
   it('asks before stopping a proxy with open connections, and stops as answered', async () => {

@@ -55,6 +55,7 @@ export const useSessionsStore = defineStore('sessions', () => {
   const startProxy = (args: ProxyStartArgs) => call('proxy.start', args)
   const stopProxy = (proxyId: string, closeConnections = false) => call('proxy.stop', { proxyId, closeConnections })
   const restartProxy = (proxyId: string) => call('proxy.restart', { proxyId })
+  const removeProxy = (proxyId: string) => call('proxy.remove', { proxyId })
   const startServer = (args: ServerStartArgs) => call('server.start', args)
   const stopServer = (serverId: string, closeClients = true) => call('server.stop', { serverId, closeClients })
   const restartServer = (serverId: string) => call('server.restart', { serverId })
@@ -99,6 +100,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     startProxy,
     stopProxy,
     restartProxy,
+    removeProxy,
     startServer,
     stopServer,
     restartServer,

@@ -12,6 +12,7 @@ export default {
       stopProxy: 'Stop proxy {listen}',
       stopServer: 'Stop server {listen}',
       restartProxy: 'Restart proxy {listen}',
+      removeProxy: 'Remove proxy {listen}',
       restartServer: 'Restart server {listen}',
       stopAsk: {
         proxy: 'Stop proxy {listen}?',
@@ -127,6 +128,7 @@ export default {
       stopProxy: '停止代理 {listen}',
       stopServer: '停止服务器 {listen}',
       restartProxy: '重新启动代理 {listen}',
+      removeProxy: '移除代理 {listen}',
       restartServer: '重新启动服务器 {listen}',
       stopAsk: {
         proxy: '停止代理 {listen}？',
