@@ -1,12 +1,16 @@
 // What the user chose and expects to find again: language, theme, pane sizes, the text
 // encoding per connection, the detail tab picked last, recently opened captures. Kept in the
-// page's localStorage.
+// page's localStorage, for a first paint that is already right; the layout (panes, detail
+// tab, recent captures) is kept by the engine too (layout-state.ts), and its copy wins once
+// the engine is there.
 
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import { withoutRecent, withRecent } from '../files/recent-files'
 import { LANGUAGES, systemLanguage, type Language } from '../../app/i18n'
 import { WEB_ENCODINGS, type WebEncodingName } from '../../../../shared/text-encodings'
+import { useEngineStore } from '../../app/engine-store'
+import { layoutText, parseLayout } from './layout-state'
 
 export type ThemeChoice = 'system' | 'light' | 'dark'
 /** The views' encodings: the one list (shared/text-encodings.ts), by their WHATWG names. */
@@ -14,6 +18,8 @@ export const TEXT_ENCODINGS = WEB_ENCODINGS
 export type TextEncodingName = WebEncodingName
 
 const KEY = 'tcpscope.settings'
+/** A drag's or a burst of key presses' end, before the layout goes to the engine. */
+export const LAYOUT_WRITE_MS = 500
 
 interface Saved {
   language?: Language
@@ -68,5 +74,59 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }, { deep: true })
 
-  return { language, theme, panes, encodings, lastEncoding, detailTab, recent, encodingFor, setEncoding, rememberFile, forgetFile }
+  // The engine's copy of the layout: read once it is there, written a moment after a change.
+  const engine = useEngineStore()
+  const layoutNow = (): string => layoutText({ panes: panes.value, detailTab: detailTab.value, recent: recent.value })
+  /** What the engine holds (as far as this page knows); undefined until read. */
+  let layoutKept: string | undefined
+  let layoutTimer: ReturnType<typeof setTimeout> | undefined
+  let layoutAsked = false
+  let following = false
+  async function loadLayout(): Promise<void> {
+    layoutAsked = true
+    try {
+      const kept = parseLayout(await engine.call('ui.state.get'))
+      if (kept.panes) panes.value = { ...panes.value, ...kept.panes }
+      if (kept.detailTab !== undefined) detailTab.value = kept.detailTab
+      if (kept.recent) recent.value = kept.recent
+    } catch {
+      // An engine without it (or one that failed to read it) leaves localStorage's layout.
+    }
+    layoutKept = layoutNow()
+  }
+  function writeLayout(): void {
+    clearTimeout(layoutTimer)
+    layoutTimer = undefined
+    const text = layoutNow()
+    if (layoutKept === undefined || text === layoutKept || !engine.connected) return
+    layoutKept = text
+    engine.call('ui.state.set', { state: text }).catch(() => (layoutKept = undefined))
+  }
+  /**
+   * Keeps the layout with the engine as well: the window calls it once (app/App.vue); a
+   * store made for a test or a single view leaves the engine alone.
+   */
+  function followEngineLayout(): void {
+    if (following) return
+    following = true
+    watch(
+      () => engine.connected,
+      (c) => c && !layoutAsked && void loadLayout(),
+      { immediate: true }
+    )
+    watch(
+      [panes, detailTab, recent],
+      () => {
+        // Before the engine's copy is read, a change would overwrite it with this page's defaults.
+        if (layoutKept === undefined) return
+        clearTimeout(layoutTimer)
+        layoutTimer = setTimeout(writeLayout, LAYOUT_WRITE_MS)
+      },
+      { deep: true }
+    )
+    // A page closed within the delay still leaves its last layout.
+    if (typeof window !== 'undefined') window.addEventListener('pagehide', () => layoutTimer !== undefined && writeLayout())
+  }
+
+  return { language, theme, panes, encodings, lastEncoding, detailTab, recent, encodingFor, setEncoding, rememberFile, forgetFile, followEngineLayout }
 })

@@ -1,0 +1,110 @@
+// @vitest-environment jsdom
+// The window's layout kept by the engine as well as in localStorage (web mode's page gets
+// a new origin, so an empty localStorage, each run): once the engine is there its copy is
+// read and wins for the pane sizes, the detail tab and the recent captures; a change goes
+// back to it half a second after the last one, once, and never before its copy was read.
+// What it holds that is not a layout is left out. A store not asked to follow leaves the
+// engine alone.
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { LAYOUT_WRITE_MS, useSettingsStore } from '../../../../src/renderer/src/features/settings/settings-store'
+import { layoutText, parseLayout } from '../../../../src/renderer/src/features/settings/layout-state'
+import { fakeTransport, type Handlers } from '../../fake-transport'
+import { flushPromises } from '../../../helpers/flush-promises'
+
+beforeEach(() => {
+  localStorage.clear()
+  setActivePinia(createPinia())
+  vi.useFakeTimers()
+})
+afterEach(() => vi.useRealTimers())
+
+function engine(handlers: Handlers = {}) {
+  const written: string[] = []
+  const t = fakeTransport({ 'ui.state.set': ({ state }) => void written.push(state), ...handlers })
+  return { t, written, attach: () => useEngineStore().attach(t.transport) }
+}
+
+describe('the layout kept by the engine', () => {
+  it("wins over localStorage's once the engine is there; the rest of the settings stay", async () => {
+    localStorage.setItem('tcpscope.settings', JSON.stringify({ theme: 'dark', panes: { main: [20, 80], right: [30, 70] }, detailTab: 'hex', recent: ['/a.tcap'] }))
+    const e = engine({ 'ui.state.get': () => layoutText({ panes: { main: [35, 65] }, detailTab: 'http', recent: ['/b.tcap', '/a.tcap'] }) })
+    const settings = useSettingsStore()
+    settings.followEngineLayout()
+    // The first paint is localStorage's.
+    expect(settings.panes.main).toEqual([20, 80])
+    e.attach()
+    await flushPromises()
+    expect(settings.panes).toEqual({ main: [35, 65], right: [30, 70] })
+    expect(settings.detailTab).toBe('http')
+    expect(settings.recent).toEqual(['/b.tcap', '/a.tcap'])
+    expect(settings.theme).toBe('dark')
+    // Reading it back is no change to write.
+    await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS * 2)
+    expect(e.written).toEqual([])
+    // And localStorage has it too, for the next first paint.
+    expect(JSON.parse(localStorage.getItem('tcpscope.settings')!).panes.main).toEqual([35, 65])
+  })
+
+  it('is written half a second after the last change, once', async () => {
+    const e = engine({ 'ui.state.get': () => null })
+    const settings = useSettingsStore()
+    settings.followEngineLayout()
+    e.attach()
+    await flushPromises()
+    for (const size of [22, 24, 26]) {
+      settings.panes = { ...settings.panes, main: [size, 100 - size] }
+      await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS / 2)
+    }
+    expect(e.written).toEqual([])
+    await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS)
+    expect(e.written).toHaveLength(1)
+    expect(parseLayout(e.written[0])).toEqual({ panes: { main: [26, 74] }, recent: [] })
+    settings.detailTab = 'text'
+    settings.rememberFile('/c.tcap')
+    await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS)
+    expect(e.written).toHaveLength(2)
+    expect(parseLayout(e.written[1])).toEqual({ panes: { main: [26, 74] }, detailTab: 'text', recent: ['/c.tcap'] })
+  })
+
+  it("is not written before the engine's copy is read, so this page's defaults never overwrite it", async () => {
+    let answer: (text: string | null) => void = () => undefined
+    const e = engine({ 'ui.state.get': () => new Promise<string | null>((r) => (answer = r)) })
+    const settings = useSettingsStore()
+    settings.followEngineLayout()
+    e.attach()
+    await flushPromises()
+    settings.panes = { main: [12, 88] }
+    await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS * 2)
+    expect(e.written).toEqual([])
+    answer(layoutText({ panes: { main: [40, 60] } }))
+    await flushPromises()
+    expect(settings.panes.main).toEqual([40, 60])
+  })
+
+  it('leaves out what is not a layout: bad JSON, another version, sizes out of range, wrong types', async () => {
+    expect(parseLayout('{')).toEqual({})
+    expect(parseLayout(null)).toEqual({})
+    expect(parseLayout(JSON.stringify({ layout: 2, panes: { main: [1, 99] } }))).toEqual({})
+    expect(parseLayout(JSON.stringify({ layout: 1, panes: { main: [30, 70], bad: [150, -50], worse: 'x' }, detailTab: 3, recent: ['/a', 4] }))).toEqual({ panes: { main: [30, 70] }, recent: ['/a'] })
+
+    const e = engine({ 'ui.state.get': () => 'not json' })
+    const settings = useSettingsStore()
+    settings.followEngineLayout()
+    settings.panes = { main: [25, 75] }
+    e.attach()
+    await flushPromises()
+    expect(settings.panes.main).toEqual([25, 75])
+  })
+
+  it('is left alone by a store not asked to follow it', async () => {
+    const e = engine({ 'ui.state.get': () => null })
+    e.attach()
+    const settings = useSettingsStore()
+    await flushPromises()
+    settings.panes = { main: [30, 70] }
+    await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS * 2)
+    expect(e.t.calls).toEqual([])
+  })
+})
