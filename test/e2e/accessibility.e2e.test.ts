@@ -1,8 +1,11 @@
 // Accessibility in real Chromium through web mode:
 // - axe-core (WCAG 2.1 A and AA) finds nothing serious or critical, in light and in dark, in
 //   the empty window, a capture with an HTTP connection open on its HTTP tab (and a
-//   WebSocket one on its WebSocket tab, and the capture's exchanges), the replay panel, and
-//   every dialog the toolbar, the sidebar and the lists open;
+//   WebSocket one on its WebSocket tab, and the capture's exchanges), the replay panel,
+//   every dialog the toolbar, the sidebar and the lists open, and the Held queue with a
+//   chunk and an HTTP request held by breakpoints, each open in its editor (and in Chinese,
+//   with an HTTP tab);
+//   and in Chinese, the empty window and a form (names must hold their visible Chinese words);
 // - Escape closes each of those dialogs and gives the focus back to what opened it;
 // - the two splitters move by keyboard (arrows, Home, End) and say where they are, and Tab
 //   goes through the window in the order it is laid out.
@@ -15,7 +18,7 @@ import AxeBuilder from '@axe-core/playwright'
 import WebSocket, { WebSocketServer } from 'ws'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
-import { listen } from '../helpers/net'
+import { listen, startServer } from '../helpers/net'
 import { portOf } from '../helpers/engine'
 import { openWebPage } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
@@ -197,6 +200,44 @@ async function scanWindow(scheme: Scheme): Promise<string[]> {
     await page.getByRole('menu', { name: 'Actions' }).getByRole('menuitem', { name: 'Serve as recorded server…' }).click()
   }
   await dialogState(page, found, /^Serve connection #\d+ as a recorded server$/, serve, grid, `${scheme} recorded server dialog`)
+
+  // Held by breakpoints: a chunk on its way to an echo server, and an HTTP request; each open in its editor.
+  const echo = await startServer((s) => {
+    s.on('error', () => {})
+    s.pipe(s)
+  })
+  cleanups.push(() => echo.close())
+  const echoProxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${echo.port}` })
+  await driver.call('break.add', { proxyId: echoProxy.id, rule: { match: 'text', pattern: 'PASS', stream: 'upstream', timeoutMs: 0 } })
+  await driver.call('break.add', { proxyId: proxy.id, rule: { match: 'http-request', method: 'POST' } })
+  const c = connect({ port: portOf(echoProxy.listen), host: '127.0.0.1' })
+  c.on('error', () => {})
+  cleanups.push(() => c.destroy())
+  await once(c, 'connect')
+  c.write('PASS secret\r\n')
+  const post = request({ port: portOf(proxy.listen), host: '127.0.0.1', method: 'POST', path: '/form', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+  post.on('error', () => {})
+  cleanups.push(() => post.destroy())
+  post.end('name=short')
+  const queue = page.getByRole('region', { name: 'Held messages' })
+  const held = queue.getByRole('listbox', { name: 'Messages held by breakpoints' })
+  await held.getByRole('option').nth(1).waitFor()
+  await held.getByRole('option', { name: /chunk/ }).click()
+  await queue.getByRole('textbox', { name: /^Held message \d+$/ }).waitFor()
+  await page.screenshot({ path: screenshotPath(`accessibility-held-${scheme}`) })
+  found.push(...(await violations(page, `${scheme} held chunk`)))
+  await held.getByRole('option', { name: /HTTP request/ }).click()
+  await queue.getByRole('textbox', { name: 'Body' }).waitFor()
+  found.push(...(await violations(page, `${scheme} held HTTP request`)))
+  // The same in Chinese, with the first connection's HTTP exchanges: the names of the rows and
+  // of the buttons must hold their Chinese words too.
+  await toolbar.getByRole('button', { name: 'Language' }).click()
+  await page.getByRole('region', { name: '已拦截的消息' }).getByRole('button', { name: /^放行 F8：/ }).waitFor()
+  await page.getByRole('grid', { name: '连接', exact: true }).getByRole('row').nth(1).click()
+  const zhDetail = page.getByRole('region', { name: '所选连接' })
+  await zhDetail.getByRole('tab', { name: 'HTTP', exact: true }).click()
+  await zhDetail.getByRole('listbox', { name: /^HTTP 交换/ }).getByRole('option').first().waitFor()
+  found.push(...(await violations(page, `${scheme} held HTTP request and HTTP tab in Chinese`)))
   return found
 }
 
@@ -222,6 +263,16 @@ describe('accessibility in Chromium', () => {
       expect(found, found.join('\n')).toEqual([])
     })
   }
+
+  it('has no serious or critical WCAG 2.1 A/AA violation in Chinese, in the empty window and a form', async () => {
+    const { page } = await openWebPage(cleanups, { browser: { locale: 'zh-CN', width: 1280, height: 800 } })
+    const found: string[] = []
+    await page.getByRole('region', { name: '开始' }).waitFor()
+    found.push(...(await violations(page, 'zh-CN empty window')))
+    const opener = page.getByRole('toolbar', { name: '工具栏' }).getByRole('button', { name: /新建代理$/ })
+    await dialogState(page, found, '新建代理', () => opener.click(), opener, 'zh-CN New proxy dialog')
+    expect(found, found.join('\n')).toEqual([])
+  })
 
   it('moves the splitters by keyboard, says where they are, and tabs through the window in its order', async () => {
     const { page } = await openWebPage(cleanups, { browser: { width: 1280, height: 800 } })

@@ -91,7 +91,7 @@ describe('break and fault from the UI, in Chromium', () => {
     await expect.poll(() => server.got()).toBe('USER bob\r\n')
     c.write('PASS secret\r\n')
     const queue = page.getByRole('region', { name: 'Held messages' })
-    const row = queue.getByRole('listbox', { name: 'Messages held by breakpoints' }).getByRole('option', { name: /^#1 client → target chunk 13 B, rule b1/ })
+    const row = queue.getByRole('listbox', { name: 'Messages held by breakpoints' }).getByRole('option', { name: /^client → target chunk: #1 13 B PASS secret·· forwarded unchanged in \d+ s, rule b1$/ })
     await row.waitFor()
     await page.getByRole('status', { name: 'Status' }).getByText('1 held').waitFor()
     const editor = queue.getByRole('textbox', { name: 'Held message 1' })
@@ -102,7 +102,7 @@ describe('break and fault from the UI, in Chromium', () => {
     await page.keyboard.press('Control+A')
     await page.keyboard.type('PASS guessed')
     await page.keyboard.press('Enter')
-    await queue.getByRole('button', { name: /^Forward held message 1/ }).getByText('Forward edited').waitFor()
+    await queue.getByRole('button', { name: 'Forward edited F8: held message 1' }).waitFor()
     await page.keyboard.press('F8')
     await expect.poll(() => server.got()).toBe('USER bob\r\nPASS guessed\r\n')
     await queue.waitFor({ state: 'detached' })
@@ -122,7 +122,7 @@ describe('break and fault from the UI, in Chromium', () => {
 
     // Two more held; Shift+F8 lets them all go and turns the breakpoint off.
     c.write('PASS 2\r\n')
-    await row.page().getByRole('option', { name: /^#1 client → target chunk 8 B/ }).waitFor()
+    await row.page().getByRole('option', { name: /^client → target chunk: #1 8 B / }).waitFor()
     await page.keyboard.press('Shift+F8')
     await expect.poll(() => server.got()).toBe('USER bob\r\nPASS guessed\r\nPASS 2\r\n')
     c.write('PASS 3\r\n')
@@ -224,13 +224,13 @@ describe('break and fault from the UI, in Chromium', () => {
 
     const answer = promisify(execFile)('curl', ['-sS', '--max-time', '20', '-d', 'name=short', `http://127.0.0.1:${port}/form`])
     const queue = page.getByRole('region', { name: 'Held messages' })
-    await queue.getByRole('option', { name: /^#1 client → target HTTP request \d+ B, rule b1, POST \/form/ }).waitFor()
+    await queue.getByRole('option', { name: /^client → target HTTP request: #1 \d+ B POST \/form .+, rule b1$/ }).waitFor()
     const body = queue.getByRole('textbox', { name: 'Body' })
     await body.click()
     await page.keyboard.press('Control+A')
     await page.keyboard.type('name=much-longer')
     await page.screenshot({ path: screenshotPath('held-http') })
-    await queue.getByRole('button', { name: /^Forward held message 1/ }).click()
+    await queue.getByRole('button', { name: 'Forward edited F8: held message 1' }).click()
     expect((await answer).stdout).toBe('ok')
     expect(bodies).toEqual(['16 name=much-longer'])
   })
@@ -254,7 +254,7 @@ describe('break and fault from the UI, in Chromium', () => {
 
     const answer = promisify(execFile)('curl', ['-sS', '-i', '--max-time', '20', `http://127.0.0.1:${port}/hello`], { encoding: 'buffer' })
     const queue = page.getByRole('region', { name: 'Held messages' })
-    await queue.getByRole('option', { name: /^#1 target → client HTTP response \d+ B, rule b1, 200 OK/ }).waitFor()
+    await queue.getByRole('option', { name: /^target → client HTTP response: #1 \d+ B 200 OK .+, rule b1$/ }).waitFor()
     await queue.getByRole('textbox', { name: 'Status' }).fill('203')
     await queue.getByRole('textbox', { name: 'Reason' }).fill('Edited')
     // The body's text in GBK: 你好 becomes 你好吗.
@@ -265,7 +265,7 @@ describe('break and fault from the UI, in Chromium', () => {
     await page.keyboard.press('Control+End')
     await page.keyboard.type('吗')
     await page.screenshot({ path: screenshotPath('held-http-response') })
-    await queue.getByRole('button', { name: /^Forward held message 1/ }).click()
+    await queue.getByRole('button', { name: 'Forward edited F8: held message 1' }).click()
     const got = (await answer).stdout as unknown as Buffer
     expect(got.toString('latin1')).toMatch(/^HTTP\/1\.1 203 Edited\r\n/)
     expect(got.toString('latin1')).toMatch(/\r\nContent-Length: 6\r\n/i)

@@ -126,7 +126,7 @@ export default {
       },
       framing: { none: '无正文', length: 'Content-Length', chunked: '分块', close: '直到关闭' },
       state: { pending: '等待中', complete: '完成', incomplete: '不完整', upgraded: '已升级' },
-      row: '{n}：{method} {target}，{status}',
+      row: '{n} {method} {target} {status}',
       col: { method: '方法', target: '目标', status: '状态', sent: '发送', received: '接收', time: '时间', duration: '耗时' },
       exchanges: 'HTTP 交换（{n}）',
       notHttp: '此连接不含 HTTP（{protocol}）。',
