@@ -153,6 +153,23 @@ async function scanWindow(scheme: Scheme): Promise<string[]> {
   const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${origin}` })
   const wsProxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${wsOrigin}` })
   await driver.call('server.start', { listen: '127.0.0.1:0' })
+  // Something runs and nothing has connected yet: the list says so in its one row; a stopped proxy beside it.
+  const stopped = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${origin}` })
+  await driver.call('proxy.stop', { proxyId: stopped.id })
+  await page.getByRole('grid', { name: 'Connections', exact: true }).getByText(/^No connections yet/).waitFor()
+  found.push(...(await violations(page, `${scheme} running, no connection yet`)))
+  const setups = toolbar.getByRole('button', { name: 'Setups', exact: true })
+  for (const [item, dialog] of [
+    ['Save setup as…', 'Save setup as'],
+    ['Setups…', 'Setups'],
+    ['Import setup…', 'Import setup']
+  ] as const) {
+    const open = async (): Promise<void> => {
+      await setups.click()
+      await page.getByRole('menuitem', { name: item }).click()
+    }
+    await dialogState(page, found, dialog, open, setups, `${scheme} ${dialog} dialog`)
+  }
   await get(portOf(proxy.listen), '/api/items')
   await get(portOf(proxy.listen), '/api/other')
   await chat(portOf(wsProxy.listen))
