@@ -6,7 +6,7 @@
 import { HELD_PREVIEW_BYTES, type BreakAction, type HeldMessage, type HeldOutcome } from '../../shared/break-types'
 import { UserError } from '../net/net-errors'
 import type { BreakEntry, BreakRegistry } from './break-registry'
-import { timerMs } from '../fault/toxic-connection'
+import { timerMs } from '../net/timer-ms'
 
 /** What the stage that holds a message does when a person (or the timeout) decides. */
 export interface HeldOwner {

@@ -8,11 +8,13 @@
 // the fast path (forward-stage.ts); its first rule gives the open ones their stages too
 // (proxy-stages.ts). The stages read the registry live, so any later change reaches them.
 
-import type { FaultEffect, FaultEventInfo, ToxicStream } from '../../shared/fault-types'
+import type { FaultEventInfo, ToxicStream } from '../../shared/fault-types'
 import type { StagePair, StagePort } from '../proxy/forward-stage'
 import type { Predicate } from '../capture/query/connection-query'
 import type { ToxicEntry, ToxicRegistry } from './toxic-registry'
 import { ToxicDirection } from './toxic-direction'
+import { fault } from './fault-record'
+import { timerMs } from '../net/timer-ms'
 
 /** The toxic stages of one connection of the proxy whose toxics `registry` holds (read live: a change reaches it). */
 export function toxicPair(registry: ToxicRegistry, connId: number, picks: ConnectionPicks): StagePair {
@@ -149,15 +151,3 @@ export class ToxicConnection {
     this.timed.clear()
   }
 }
-
-/** Node fires a timer of more than 2^31 - 1 ms at once: a longer wait is as good as forever. */
-export const timerMs = (ms: number): number => Math.min(ms, 2 ** 31 - 1)
-
-/** A `fault` record's payload: the English `message`, and the effect and numbers a front end words it from. */
-export const fault = (t: ToxicEntry, message: string, effect: FaultEffect, numbers: Pick<FaultEventInfo, 'ms' | 'count' | 'rate' | 'bytes'> = {}): FaultEventInfo & Record<string, unknown> => ({
-  toxic: t.name,
-  type: t.type,
-  message,
-  effect,
-  ...numbers
-})

@@ -9,7 +9,8 @@
 
 import type { ToxicStream } from '../../shared/fault-types'
 import type { ForwardStage, StagePort } from '../proxy/forward-stage'
-import { fault, timerMs, type ToxicConnection } from './toxic-connection'
+import { fault } from './fault-record'
+import { timerMs } from '../net/timer-ms'
 import type { ToxicEntry } from './toxic-registry'
 import { corruptBytes } from './corrupt-bytes'
 
@@ -24,6 +25,14 @@ interface Scheduled {
   bytes?: Buffer
   /** Done once what came before it is sent: a FIN, a close. */
   then?: (port: StagePort) => void
+}
+
+/** What a direction asks of its connection (ToxicConnection): which toxics are in force, and when it opens and closes. */
+export interface DirectionToxics {
+  opened(): void
+  closed(): void
+  inForce(stream: Exclude<ToxicStream, 'both'>, chunk?: Buffer): ToxicEntry[]
+  silencer(stream: Exclude<ToxicStream, 'both'>): ToxicEntry | undefined
 }
 
 export class ToxicDirection implements ForwardStage {
@@ -44,7 +53,7 @@ export class ToxicDirection implements ForwardStage {
   private dropNoted = false
 
   constructor(
-    private readonly conn: ToxicConnection,
+    private readonly conn: DirectionToxics,
     private readonly stream: Exclude<ToxicStream, 'both'>
   ) {}
 
