@@ -47,7 +47,7 @@ async function browse(w: WebMode, opts: Parameters<typeof openBrowser>[0] = {}):
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 async function chooseSetups(page: Page, item: string | RegExp): Promise<void> {
-  await page.getByRole('toolbar').first().getByRole('button', { name: /^(Setups|配置)/ }).click()
+  await page.getByRole('complementary', { name: /^(Proxies and sessions|代理与会话)$/ }).getByRole('button', { name: /^(Setups|配置)/ }).click()
   await page.getByRole('menu').getByRole('menuitem', { name: item }).click()
 }
 
@@ -211,7 +211,7 @@ describe('setups in the page, in Chromium', () => {
     await offer.getByRole('button', { name: '暂不' }).waitFor()
     await page.screenshot({ path: screenshotPath('setups-offer-zh-dark') })
 
-    await page.getByRole('toolbar').first().getByRole('button', { name: /^配置/ }).click()
+    await page.getByRole('complementary', { name: '代理与会话' }).getByRole('button', { name: /^配置/ }).click()
     const menu = page.getByRole('menu')
     for (const name of ['配置另存为…', '配置列表…', '导入配置…', '导出当前配置…']) await menu.getByRole('menuitem', { name: new RegExp(`^${escape(name)}`) }).waitFor()
     await page.screenshot({ path: screenshotPath('setups-menu-zh-dark') })

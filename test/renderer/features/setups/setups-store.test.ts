@@ -38,41 +38,44 @@ function engine(handlers: Handlers, proxies: ProxyInfo[] = []) {
 }
 
 describe('the offer of the last setup', () => {
-  it('is made once the engine is there, while nothing runs, with what it would start', async () => {
+  it('is made once the last setup is asked for (the bar asks once the engine is there), while nothing runs, with what it would start', async () => {
     const { t } = engine({ 'setup.last': () => last(setup({ servers: [{ listen: '127.0.0.1:9000' }] })) })
     const setups = useSetupsStore()
     await flushPromises()
+    // The store alone asks nothing: the menu and the sidebar use it too.
+    expect(t.calls.filter((c) => c.cmd === 'setup.last')).toHaveLength(0)
+    await setups.checkLast()
     expect(t.calls.filter((c) => c.cmd === 'setup.last')).toHaveLength(1)
     expect(setups.offer).toEqual({ proxies: 1, servers: 1, clients: 0 })
   })
 
   it('is not made when something runs, nor when there was nothing, nor when the engine cannot say', async () => {
     engine({ 'setup.last': () => last() }, [proxy()])
-    await flushPromises()
+    await useSetupsStore().checkLast()
     expect(useSetupsStore().offer).toBeUndefined()
 
     setActivePinia(createPinia())
     engine({ 'setup.last': () => last(setup({ proxies: [] })) })
-    await flushPromises()
+    await useSetupsStore().checkLast()
     expect(useSetupsStore().offer).toBeUndefined()
 
     setActivePinia(createPinia())
     engine({ 'setup.last': () => Promise.reject(new EngineError('EIO', 'cannot read')) })
-    await flushPromises()
+    await useSetupsStore().checkLast()
     expect(useSetupsStore().offer).toBeUndefined()
   })
 
   it('goes for this window once answered Not now, or once something runs, even when that stops again', async () => {
     engine({ 'setup.last': () => last() })
     const setups = useSetupsStore()
-    await flushPromises()
+    await setups.checkLast()
     setups.dismissOffer()
     expect(setups.offer).toBeUndefined()
 
     setActivePinia(createPinia())
     const second = engine({ 'setup.last': () => last() })
     const again = useSetupsStore()
-    await flushPromises()
+    await again.checkLast()
     expect(again.offer).toBeDefined()
     second.e.applyBatches([{ type: 'batch', proxies: [proxy()] }])
     await flushPromises()

@@ -73,11 +73,6 @@ export const useSetupsStore = defineStore('setups', () => {
       last.value = null
     }
   }
-  watch(
-    () => engine.connected,
-    (c) => c && last.value === undefined && void checkLast(),
-    { immediate: true }
-  )
 
   function dismissOffer(): void {
     offerDone.value = true
