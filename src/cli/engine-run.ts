@@ -53,13 +53,15 @@ export interface EngineRunOptions {
   readsFiles?: boolean
   /** Keep what runs as the last setup in the data folder (web mode, like the app). */
   keepLastSetup?: boolean
+  /** Whether a stored setup's parts may send files' contents (web mode: only with --allow-files). */
+  setupFilePayloads?: { allowed: boolean; hint: string }
 }
 
-export async function startEngine({ capture, force, checksumPayloads, uploads, readsFiles, keepLastSetup }: EngineRunOptions): Promise<EngineRun> {
+export async function startEngine({ capture, force, checksumPayloads, uploads, readsFiles, keepLastSetup, setupFilePayloads }: EngineRunOptions): Promise<EngineRun> {
   const capturePath = capture ?? join(tmpdir(), `tcpscope-${process.pid}-${Date.now()}.tcap`)
   const light = readsFiles === true ? ({ writeMode: 'buffered', liveDecoding: false } as const) : {}
   // A temporary capture holds whatever crossed the proxy: readable by its owner only.
-  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false, uploads, keepLastSetup, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
+  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false, uploads, keepLastSetup, setupFilePayloads, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
   return {
     engine,
     shownCapture: capture ?? null,

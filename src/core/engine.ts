@@ -64,6 +64,11 @@ export interface EngineOptions extends CaptureOptions {
    * start (the app and web mode; not one-off CLI commands, which would overwrite it).
    */
   keepLastSetup?: boolean
+  /**
+   * Parts of a stored setup that send a file's contents may start (default true). Web mode
+   * without --allow-files says false, with `filesHint` for how to allow them.
+   */
+  setupFilePayloads?: { allowed: boolean; hint: string }
 }
 
 /**
@@ -127,7 +132,8 @@ export class Engine extends CommandMembers {
     // (watch itself honours TCPSCOPE_DECODE=off, the bench's baseline.)
     if (opts.liveDecoding !== false) decoding.watch(capture)
     const captures = (this.captures = new Captures(capture, capturesChanged, new SaveFolder(opts.saveFolder)))
-    this.caService = new CaService(dataDir(opts.dataDir), captures.folder)
+    const folder = dataDir(opts.dataDir)
+    this.caService = new CaService(folder, captures.folder)
     this.ca = this.caService.ca
     const progress = (p: OperationProgress): void => emit({ type: 'progress', ...p })
     this.fdWarnings = new FdWarnings(this.budget.limit, (message) => emit({ type: 'warning', message }))
@@ -161,8 +167,12 @@ export class Engine extends CommandMembers {
         browserProxies.add(proxy.id)
         return proxy
       },
-      // The browser is gone: what its connections still carry has no one to go to.
-      stopProxy: (proxyId) => this.proxies.commands['proxy.stop']({ proxyId, closeConnections: true }),
+      // The browser is gone: what its connections still carry has no one to go to, and the
+      // proxy started for it goes too.
+      stopProxy: async (proxyId) => {
+        if (browserProxies.delete(proxyId)) await this.proxies.commands['proxy.remove']({ proxyId })
+        else await this.proxies.commands['proxy.stop']({ proxyId, closeConnections: true })
+      },
       caInfo: async () => (await this.ca()).info(),
       updated: (browser) => emit({ type: 'browser-updated', browser }),
       warn: (message) => emit({ type: 'warning', message }),
@@ -174,7 +184,6 @@ export class Engine extends CommandMembers {
       ...producers,
       ca: this.ca
     })
-    const folder = dataDir(opts.dataDir)
     this.setups = new Setups({
       store: new SetupStore(folder, (message) => emit({ type: 'warning', message })),
       api: () => this,
@@ -182,6 +191,8 @@ export class Engine extends CommandMembers {
       rulesOf: (proxyId) => ({ toxics: this.proxies.toxics(proxyId).list(), breaks: this.proxies.breaks(proxyId).list() }),
       sessions: () => this.sessions.settings(),
       keepLast: opts.keepLastSetup ?? false,
+      filePayloads: opts.setupFilePayloads?.allowed ?? true,
+      filesHint: opts.setupFilePayloads?.hint ?? '',
       warn: (message) => emit({ type: 'warning', message })
     })
     this.replay = new ReplayCommands({

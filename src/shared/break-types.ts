@@ -59,6 +59,10 @@ export const breakRuleSpec = obj({
 })
 export type BreakRuleSpec = Infer<typeof breakRuleSpec>
 
+/** The spec that makes `rule` again (a saved setup): what it matches, not what it did. */
+export const breakSpecOf = ({ stream, match, pattern, encoding, method, path, host, status, filter, timeoutMs, enabled }: BreakRule): BreakRuleSpec =>
+  Object.fromEntries(Object.entries({ stream, match, pattern, encoding, method, path, host, status, filter, timeoutMs, enabled }).filter(([, v]) => v !== undefined)) as BreakRuleSpec
+
 /** A rule as it is now on a proxy, with what it did so far. */
 export interface BreakRule {
   /** `b1`, `b2`, ... per proxy. */

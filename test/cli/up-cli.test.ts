@@ -129,7 +129,7 @@ describe('tcpscope web keeps the last setup', () => {
     const proxy = await client.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${echo.port}` })
     await client.call('toxic.add', { proxyId: proxy.id, toxic: { type: 'latency', attributes: { latency: 1 } } })
     expect(await first.stop('SIGINT')).toBe(0)
-    const kept = JSON.parse(await readFile(join(data, 'last-setup.json'), 'utf8')) as { proxies: Array<{ start: { listen: string } }> }
+    const kept = JSON.parse(await readFile(join(data, 'setups', '.last-setup.json'), 'utf8')) as { proxies: Array<{ start: { listen: string } }> }
     expect(kept.proxies[0].start.listen).toBe(proxy.listen)
 
     const second = await startWeb(['--restore'], { dataDir: data })

@@ -21,6 +21,7 @@ import type { ToxiproxyApi } from '../../core/toxiproxy/toxiproxy-api'
 const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--restore] [--capture FILE [--force]] [--open FILE ...] [--allow-files] [--max-upload-mib N] [--ui DIR] [--toxiproxy-api [HOST:]PORT [--toxiproxy-allow-remote]] [--json]'
 
 const MIB = 1024 * 1024
+const FILES_HINT = 'start tcpscope web with --allow-files to allow it'
 
 const OPTIONS = {
   listen: {
@@ -56,8 +57,9 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
   if (!existsSync(join(uiDir, 'index.html'))) {
     throw new UserError(`web: the UI is not built (no ${join(uiDir, 'index.html')}); run \`npm run build\` first, or give --ui DIR`)
   }
+  const allowFiles = values['allow-files'] === true
   const maxUploadMib = parseWhole('web', values['max-upload-mib'], '--max-upload-mib', 0, 1024 * 1024)
-  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, uploads: { maxBytes: maxUploadMib === undefined ? undefined : maxUploadMib * MIB }, keepLastSetup: true })
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, uploads: { maxBytes: maxUploadMib === undefined ? undefined : maxUploadMib * MIB }, keepLastSetup: true, setupFilePayloads: { allowed: allowFiles, hint: FILES_HINT } })
   const { engine } = run
   let server: WebServer
   let toxiproxy: ToxiproxyApi | undefined
@@ -71,7 +73,7 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
     server = await WebServer.start(engine, {
       listen,
       uiDir,
-      policy: { files: values['allow-files'] === true ? ALL_FILE_ACCESS : WEB_FILE_ACCESS, filesHint: 'start tcpscope web with --allow-files to allow it' },
+      policy: { files: allowFiles ? ALL_FILE_ACCESS : WEB_FILE_ACCESS, filesHint: FILES_HINT },
       log: (message, err) => line(io.err, err === undefined ? message : `${message} ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
     })
     const api = values['toxiproxy-api']

@@ -9,6 +9,7 @@
 // that are not long waits run at most MAX_RUNNING at once, so a burst of reads (each up
 // to 16 MiB) cannot all be answered into memory before the first one has gone out.
 
+import { namesFilePayload } from '../../shared/payload/file-payloads'
 import { commandNamed, commands, fileAccessOf, validateArgs, type CommandName, type EngineApi, type FileAccess } from '../../shared/contract'
 import { ERROR_CODES, UserError, toWireError } from '../../shared/errors'
 import type { EngineEvent, FrontEvent } from '../../shared/events'
@@ -56,15 +57,6 @@ const ACCESS_TEXT: Record<Exclude<FileAccess, 'none'>, string> = {
   'payload-files': "sending a file's contents reads the engine host's files",
   'reads-path': "opening a file by its path reads the engine host's files",
   'writes-path': "saving to a path writes the engine host's files"
-}
-
-/** A payload of kind `file` in the arguments of a command declared `payload-files`. */
-function namesFilePayload(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return false
-  if (Array.isArray(value)) return value.some(namesFilePayload)
-  const o = value as Record<string, unknown>
-  if (o.kind === 'file' && typeof o.data === 'string') return true
-  return Object.values(o).some(namesFilePayload)
 }
 
 /** A `path` in the arguments: capture.export without one keeps its file as a download, on no path of the host. */

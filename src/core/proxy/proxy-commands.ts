@@ -142,11 +142,13 @@ export class Proxies {
     'proxy.list': async () => this.list(),
     'proxy.remove': async (args) => {
       const proxy = this.get(args.proxyId)
-      // Its connections close, so what its breakpoints hold is shown as closed while held.
-      await proxy.stop(true)
+      // Forgotten first: a restart or a second remove meanwhile finds no such proxy, rather
+      // than a listener that nothing would stop.
       this.running.delete(args.proxyId)
       this.rules.delete(args.proxyId)
       this.startArgs.delete(args.proxyId)
+      // Its connections close, so what its breakpoints hold is shown as closed while held.
+      await proxy.stop(true)
       this.deps.removed({ ...proxy.info(), state: 'removed' })
     }
   }

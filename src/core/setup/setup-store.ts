@@ -1,10 +1,11 @@
-// The setups kept in the data folder: named ones in `setups/<name>.json`, the last one the
-// app ran in `last-setup.json`, and the window's remembered layout in `ui-state.json`. Each
-// write is atomic (a whole new file renamed into place, 0600 in a 0700 folder: a forward
-// proxy's credentials may be in it), one at a time per file. A file that does not read as a
-// setup is renamed aside (`NAME.json.damaged-TIME`) with a one-line warning, never a crash.
+// The setups kept in the data folder's `setups/`: named ones as `<name>.json`, the last one
+// the app ran as `.last-setup.json`, and the window's remembered layout as `.ui-state.json`.
+// Each write is atomic (a whole new file renamed into place), 0600 in a folder kept 0700 (a
+// forward proxy's credentials may be in it), one at a time per file. A file that does not
+// read as a setup is renamed aside (`NAME.json.damaged-TIME`) with a one-line warning, never
+// a crash.
 
-import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises'
+import { chmod, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { checkSetupName, countSetup, MAX_SETUP_BYTES, SetupError, type LastSetup, type Setup, type SetupEntry } from '../../shared/setup-types'
@@ -16,12 +17,23 @@ import { readSmallFile } from '../read-small-file'
 import { writeReplacing } from '../replace-file'
 
 const SUFFIX = '.json'
-/** A file name any file system takes for any setup name: letters stay, the rest is %-encoded. */
-const fileNameOf = (name: string): string => encodeURIComponent(name).replace(/[!'()*.]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) + SUFFIX
-const nameOfFile = (file: string): string | undefined => {
+const LAST = '.last-setup.json'
+const UI_STATE = '.ui-state.json'
+/** Names Windows keeps for devices, whatever follows them. */
+const DEVICE = /^(con|prn|aux|nul|com\d|lpt\d)$/i
+/**
+ * A setup's file name. A name's letters and digits (any script), spaces and _ ( ) - are safe
+ * in every file system's names as they are, and stay (64 Chinese characters are 192 bytes,
+ * under every limit); `.` is %-encoded (a trailing one is dropped by Windows), and so is the
+ * first letter of a Windows device name. `%` is no name's, so a file name reads back as one.
+ */
+const fileNameOf = (name: string): string => (DEVICE.test(name) ? `%${name.charCodeAt(0).toString(16).toUpperCase()}${name.slice(1)}` : name).replace(/\./g, '%2E') + SUFFIX
+/** The setup a file in the folder is, or undefined for any other file (hidden, foreign, not how fileNameOf writes it). */
+function nameOfFile(file: string): string | undefined {
   if (!file.endsWith(SUFFIX) || file.startsWith('.')) return undefined
   try {
-    return decodeURIComponent(file.slice(0, -SUFFIX.length))
+    const name = checkSetupName(decodeURIComponent(file.slice(0, -SUFFIX.length)))
+    return fileNameOf(name) === file ? name : undefined
   } catch {
     return undefined
   }
@@ -33,7 +45,7 @@ export class SetupStore {
   private readonly writing = new Map<string, Promise<void>>()
 
   constructor(
-    private readonly dataFolder: string,
+    dataFolder: string,
     private readonly warn: (message: string) => void
   ) {
     this.folder = join(dataFolder, 'setups')
@@ -48,11 +60,17 @@ export class SetupStore {
       throw this.folderError(err)
     }
     const entries: SetupEntry[] = []
-    for (const file of files.sort()) {
+    for (const file of files) {
       const name = nameOfFile(file)
       if (name === undefined) continue
-      const read = await this.readFile(join(this.folder, file), `setup "${name}"`)
-      if (read !== undefined) entries.push({ name, savedAt: read.savedAt, ...countSetup(read.setup) })
+      try {
+        const read = await this.readFile(join(this.folder, file), `setup "${name}"`)
+        if (read !== undefined) entries.push({ name, savedAt: read.savedAt, ...countSetup(read.setup) })
+      } catch (err) {
+        // One file that cannot be read (its mode, a folder of that name) is said; the rest are listed.
+        if (!(err instanceof UserError)) throw err
+        this.warn(err.message)
+      }
     }
     return entries.sort((a, b) => a.name.localeCompare(b.name))
   }
@@ -66,8 +84,8 @@ export class SetupStore {
   async save(name: string, setup: Setup, overwrite = false): Promise<SetupEntry> {
     const path = this.pathOf(name)
     const trimmed = checkSetupName(name)
-    if (!overwrite && (await exists(path))) throw new UserError(`a setup named "${trimmed}" exists already; choose another name, or overwrite it`, ERROR_CODES.EEXIST)
-    await this.write(path, `${JSON.stringify({ ...setup, name: trimmed }, null, 2)}\n`, `cannot save setup "${trimmed}"`)
+    const taken = overwrite ? undefined : new UserError(`a setup named "${trimmed}" exists already; choose another name, or overwrite it`, ERROR_CODES.EEXIST)
+    await this.write(path, `${JSON.stringify({ ...setup, name: trimmed }, null, 2)}\n`, `cannot save setup "${trimmed}"`, taken)
     return { name: trimmed, savedAt: Date.now(), ...countSetup(setup) }
   }
 
@@ -81,16 +99,16 @@ export class SetupStore {
   }
 
   async readLast(): Promise<LastSetup | null> {
-    const read = await this.readFile(join(this.dataFolder, 'last-setup.json'), 'the last setup')
+    const read = await this.readFile(join(this.folder, LAST), 'the last setup')
     return read === undefined ? null : { setup: read.setup, savedAt: read.savedAt, ...countSetup(read.setup) }
   }
 
   writeLast(setup: Setup): Promise<void> {
-    return this.write(join(this.dataFolder, 'last-setup.json'), `${JSON.stringify(setup, null, 2)}\n`, 'cannot keep the last setup')
+    return this.write(join(this.folder, LAST), `${JSON.stringify(setup, null, 2)}\n`, 'cannot keep the last setup')
   }
 
   async readUiState(): Promise<string | null> {
-    const path = join(this.dataFolder, 'ui-state.json')
+    const path = join(this.folder, UI_STATE)
     try {
       return (await readSmallFile(path, `cannot read ${path}`, MAX_UI_STATE_BYTES, "the window's remembered layout")).toString('utf8')
     } catch (err) {
@@ -99,8 +117,10 @@ export class SetupStore {
     }
   }
 
-  writeUiState(state: string): Promise<void> {
-    return this.write(join(this.dataFolder, 'ui-state.json'), state, "cannot keep the window's layout")
+  async writeUiState(state: string): Promise<void> {
+    // The contract bounds it in characters; the file is read back bounded in bytes.
+    if (Buffer.byteLength(state) > MAX_UI_STATE_BYTES) throw new UserError(`the window's layout is over ${MAX_UI_STATE_BYTES} bytes; it is not kept`, ERROR_CODES.EINVAL)
+    await this.write(join(this.folder, UI_STATE), state, "cannot keep the window's layout")
   }
 
   private pathOf(name: string): string {
@@ -141,11 +161,13 @@ export class SetupStore {
     return undefined
   }
 
-  private write(path: string, text: string, doing: string): Promise<void> {
+  /** Writes `text` whole to `path` after any write to it under way; `taken` refuses a file that is there by then. */
+  private write(path: string, text: string, doing: string, taken?: UserError): Promise<void> {
     const before = this.writing.get(path) ?? Promise.resolve()
     const next = before.then(async () => {
-      await this.makeFolders()
+      await this.makeFolder()
       const target = await inspectTarget(path, doing)
+      if (taken !== undefined && target.kind === 'file') throw taken
       await writeReplacing(target.kind === 'file' ? { ...target, mode: 0o600 } : target, { doing, mode: 0o600 }, (file) => file.writeFile(text))
     })
     const settled = next.catch(() => undefined)
@@ -154,9 +176,11 @@ export class SetupStore {
     return next
   }
 
-  private async makeFolders(): Promise<void> {
+  /** The setups folder, made 0700, or brought back to it when someone widened it. */
+  private async makeFolder(): Promise<void> {
     try {
       await mkdir(this.folder, { recursive: true, mode: 0o700 })
+      if (((await stat(this.folder)).mode & 0o077) !== 0) await chmod(this.folder, 0o700)
     } catch (err) {
       throw this.folderError(err)
     }
@@ -167,8 +191,3 @@ export class SetupStore {
     return new UserError(`cannot use tcpscope's setups folder ${this.folder}: ${e.code ?? e.message} (set TCPSCOPE_DATA_DIR to a folder you can write)`, e.code ?? 'EIO')
   }
 }
-
-const exists = (path: string): Promise<boolean> => stat(path).then(
-  () => true,
-  () => false
-)

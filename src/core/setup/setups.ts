@@ -5,11 +5,12 @@
 
 import type { CommandTable } from '../command-table'
 import type { EngineApi } from '../../shared/contract'
-import type { BreakRule, BreakRuleSpec } from '../../shared/break-types'
+import { breakSpecOf, type BreakRule } from '../../shared/break-types'
 import { toxicSpecOf, type Toxic } from '../../shared/fault-types'
 import type { ProxyStartArgs } from '../../shared/proxy-args'
 import type { ClientConnectArgs, ServerStartArgs } from '../../shared/session-types'
-import { UserError } from '../../shared/errors'
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import { namesFilePayload } from '../../shared/payload/file-payloads'
 import { SETUP_KIND, SETUP_VERSION, type LastSetup, type Setup, type SetupOutcome } from '../../shared/setup-types'
 import { parseSetup } from '../../shared/setup-migrations'
 import type { SetupStore } from './setup-store'
@@ -39,34 +40,44 @@ export interface SetupsDeps {
   sessions: () => { servers: ServerStartArgs[]; clients: ClientConnectArgs[] }
   /** Keep the last setup as things change (the app and web mode); off for one-off CLI runs. */
   keepLast: boolean
+  /**
+   * Whether a part that sends a file's contents (a payload of kind `file`) may start from a
+   * stored setup: web mode without --allow-files says no, as it refuses such a call outright.
+   */
+  filePayloads: boolean
+  filesHint: string
   warn: (message: string) => void
 }
 
 /** How long a burst of changes (a setup starting, clients coming and going) is let settle before the last setup is written. */
 const KEEP_DELAY_MS = 300
 
-const breakSpecOf = ({ stream, match, pattern, encoding, method, path, host, status, filter, timeoutMs, enabled }: BreakRule): BreakRuleSpec =>
-  Object.fromEntries(Object.entries({ stream, match, pattern, encoding, method, path, host, status, filter, timeoutMs, enabled }).filter(([, v]) => v !== undefined)) as BreakRuleSpec
 
 export class Setups {
   private timer: NodeJS.Timeout | undefined
   /** What was last written as the last setup (or read at start), so an unchanged state is not written again. */
   private kept: string | undefined
   private keeping: boolean
+  /** Something changed this run: a run that changed nothing leaves the last run's setup to offer again. */
+  private dirty = false
   private keptError: string | undefined
   /**
    * The last setup as this run found it: what setup.last offers and setup.restore starts, all
-   * run long, though the file moves on as this run's own things start and stop. Read before
-   * this run writes it. A damaged file is set aside (and said) as it is read.
+   * run long, though the file moves on as this run's own things start and stop. Read when first
+   * needed, and always before this run writes it; a damaged file is set aside (and said) then.
    */
-  private readonly fromLastRun: Promise<LastSetup | null>
+  private fromLastRun: Promise<LastSetup | null> | undefined
 
   constructor(private readonly deps: SetupsDeps) {
     this.keeping = deps.keepLast
-    this.fromLastRun = deps.store.readLast().catch((err: unknown) => {
-      deps.warn(err instanceof Error ? err.message : String(err))
+  }
+
+  private lastRun(): Promise<LastSetup | null> {
+    this.fromLastRun ??= this.deps.store.readLast().catch((err: unknown) => {
+      this.deps.warn(err instanceof Error ? err.message : String(err))
       return null
     })
+    return this.fromLastRun
   }
 
   /** What runs now, as a setup. */
@@ -95,6 +106,11 @@ export class Setups {
         return undefined
       }
     }
+    /** A stored setup's part that would send a host file where this front end may not. */
+    const readsFiles = (part: unknown): boolean => !this.deps.filePayloads && namesFilePayload(part)
+    const refuse = async (): Promise<never> => {
+      throw new UserError(`it sends a file's contents (a payload of kind file), which is off here; ${this.deps.filesHint}`, ERROR_CODES.EFORBIDDEN)
+    }
     for (const proxy of setup.proxies) {
       const name = `proxy ${proxy.start.listen} → ${proxy.start.target ?? 'forward'}`
       const info = await attempt(name, () => api['proxy.start'](proxy.start))
@@ -104,11 +120,11 @@ export class Setups {
       for (const rule of proxy.breakpoints ?? []) await attempt(`${name}: breakpoint ${rule.match}`, () => api['break.add']({ proxyId: info.id, rule }))
     }
     for (const server of setup.servers) {
-      const info = await attempt(`server ${server.listen}`, () => api['server.start'](server))
+      const info = await attempt(`server ${server.listen}`, () => (readsFiles(server) ? refuse() : api['server.start'](server)))
       if (info !== undefined) out.servers.push(info.id)
     }
     for (const client of setup.clients) {
-      const info = await attempt(`client → ${client.target}`, () => api['client.connect'](client))
+      const info = await attempt(`client → ${client.target}`, () => (readsFiles(client) ? refuse() : api['client.connect'](client)))
       if (info !== undefined) out.clients.push(info.id)
     }
     return out
@@ -116,21 +132,26 @@ export class Setups {
 
   /** Something started, stopped or changed: the last setup is written once things settle. */
   changed(): void {
-    if (!this.keeping || this.timer !== undefined) return
+    if (!this.keeping) return
+    this.dirty = true
+    if (this.timer !== undefined) return
     this.timer = setTimeout(() => {
       this.timer = undefined
-      this.keep().catch(() => undefined)
+      if (this.keeping) this.keep().catch(() => undefined)
     }, KEEP_DELAY_MS)
     this.timer.unref()
   }
 
-  /** Writes what runs now, then stops keeping: the engine is closing and is about to stop everything itself. */
+  /**
+   * Stops keeping, then writes what runs now (if anything changed this run): the engine is
+   * closing and is about to stop everything itself, which must not be kept.
+   */
   async close(): Promise<void> {
     if (!this.keeping) return
+    this.keeping = false
     clearTimeout(this.timer)
     this.timer = undefined
-    await this.keep()
-    this.keeping = false
+    if (this.dirty) await this.keep()
   }
 
   private async keep(): Promise<void> {
@@ -139,7 +160,7 @@ export class Setups {
     if (text === this.kept) return
     if (this.kept === undefined) {
       // The first change of a run: what the last run left is what to compare with.
-      const last = await this.fromLastRun
+      const last = await this.lastRun()
       if (last !== null && JSON.stringify(last.setup) === text) return void (this.kept = text)
     }
     try {
@@ -164,9 +185,9 @@ export class Setups {
     'setup.delete': ({ name }) => this.deps.store.remove(name),
     'setup.open': async ({ name }) => this.apply(await this.deps.store.read(name)),
     'setup.apply': async ({ setup }) => this.apply(parseSetup(setup)),
-    'setup.last': () => this.fromLastRun,
+    'setup.last': () => this.lastRun(),
     'setup.restore': async () => {
-      const last = await this.fromLastRun
+      const last = await this.lastRun()
       if (last === null) throw new UserError('no setup from last time: nothing was running when tcpscope last ran', 'ENOENT')
       return this.apply(last.setup)
     },

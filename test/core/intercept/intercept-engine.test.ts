@@ -47,7 +47,7 @@ describe('interception in the engine', () => {
     closed = true
     expect(existsSync(browser.profileDir)).toBe(false)
     expect(events).toContainEqual({ type: 'browser-updated', browser: { ...browser, state: 'closed', exit: 'signal SIGTERM' } })
-    expect(events).toContainEqual({ type: 'proxy-stopped', proxy: expect.objectContaining({ id: proxy.id, state: 'stopped' }) })
+    expect(events).toContainEqual({ type: 'proxy-removed', proxy: expect.objectContaining({ id: proxy.id, state: 'removed' }) })
     expect(() => process.kill(browser.pid, 0)).toThrow()
   })
 })

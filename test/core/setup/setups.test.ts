@@ -169,7 +169,7 @@ describe('setups', () => {
     const first = await engine(data, true)
     expect(await first.engine['setup.last']()).toBeNull()
     await runSomething(first, target)
-    const lastFile = join(data, 'last-setup.json')
+    const lastFile = join(data, 'setups', '.last-setup.json')
     await expect.poll(async () => ((JSON.parse(await readFile(lastFile, 'utf8').catch(() => '{}')) as Setup).proxies ?? []).length).toBe(1)
     // What this run offers stays what the run before it left (nothing), whatever this run starts.
     expect(await first.engine['setup.last']()).toBeNull()
@@ -198,7 +198,7 @@ describe('setups', () => {
     await new Promise((r) => setTimeout(r, 500))
     await t.dispose()
     cleanups.splice(cleanups.indexOf(t.dispose), 1)
-    expect(await readdir(data).catch(() => [])).not.toContain('last-setup.json')
+    expect(await readdir(join(data, 'setups')).catch(() => [])).not.toContain('.last-setup.json')
   })
 
   it('refuses to restore when nothing ran last time', async () => {
@@ -208,7 +208,8 @@ describe('setups', () => {
 
   it('sets a damaged file aside with a one-line warning, and lists the rest', async () => {
     const data = dataFolder()
-    await writeFile(join(data, 'last-setup.json'), 'garbage')
+    await mkdir(join(data, 'setups'), { recursive: true })
+    await writeFile(join(data, 'setups', '.last-setup.json'), 'garbage')
     const t = await engine(data)
     await t.engine['setup.save']({ name: 'fine' })
     await writeFile(join(data, 'setups', 'broken.json'), '{"kind": "tcpscope-setup", "version": 1, "proxies": [')
@@ -222,7 +223,7 @@ describe('setups', () => {
     expect(warnings.find((w) => w.startsWith('the last setup'))).toMatch(/not JSON/)
     for (const w of warnings) expect(w.split('\n')).toHaveLength(1)
     const aside = (await readdir(join(data, 'setups'))).filter((f) => f.includes('.damaged-'))
-    expect(aside).toHaveLength(2)
+    expect(aside).toHaveLength(3)
     // A second look finds nothing more to set aside.
     expect((await t.engine['setup.list']()).map((e) => e.name)).toEqual(['fine'])
   })
@@ -234,7 +235,7 @@ describe('setups', () => {
     await t.engine['setup.save']({ name: 'with credentials' })
     expect((await stat(join(data, 'setups'))).mode & 0o777).toBe(0o700)
     const files = await readdir(join(data, 'setups'))
-    expect(files).toEqual(['with%20credentials.json'])
+    expect(files).toEqual(['with credentials.json'])
     expect((await stat(join(data, 'setups', files[0]))).mode & 0o777).toBe(0o600)
     // Many saves at once: each lands whole, none is refused as "changed while written".
     await Promise.all(Array.from({ length: 8 }, () => t.engine['setup.save']({ name: 'with credentials', overwrite: true })))
@@ -251,5 +252,100 @@ describe('setups', () => {
     await mkdir(join(data, 'x'), { recursive: true })
     const { validateArgs } = await import('../../../src/shared/contract')
     expect(() => validateArgs('ui.state.set', { state: 'x'.repeat(64 * 1024 + 1) })).toThrow('state: expected at most 65536 characters')
+  })
+})
+
+describe('setups, edge cases', () => {
+  it('leaves the last setup as it was after a run that started and stopped nothing, and after closing', async () => {
+    const data = dataFolder()
+    const first = await engine(data, true)
+    await first.engine['proxy.start']({ listen: '127.0.0.1:0', target: '127.0.0.1:9' })
+    await first.dispose()
+    cleanups.splice(cleanups.indexOf(first.dispose), 1)
+    const lastFile = join(data, 'setups', '.last-setup.json')
+    const kept = await readFile(lastFile, 'utf8')
+    expect((JSON.parse(kept) as Setup).proxies).toHaveLength(1)
+    // Nothing the close stopped came after it, however long one waits.
+    await new Promise((r) => setTimeout(r, 600))
+    expect(await readFile(lastFile, 'utf8')).toBe(kept)
+
+    const idle = await engine(data, true)
+    await idle.dispose()
+    cleanups.splice(cleanups.indexOf(idle.dispose), 1)
+    expect(await readFile(lastFile, 'utf8')).toBe(kept)
+  })
+
+  it('does not read (nor set aside) the last setup in an engine that neither keeps nor offers it', async () => {
+    const data = dataFolder()
+    await mkdir(join(data, 'setups'), { recursive: true })
+    await writeFile(join(data, 'setups', '.last-setup.json'), 'garbage')
+    const t = await engine(data)
+    await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: '127.0.0.1:9' })
+    await t.dispose()
+    cleanups.splice(cleanups.indexOf(t.dispose), 1)
+    expect(await readFile(join(data, 'setups', '.last-setup.json'), 'utf8')).toBe('garbage')
+    expect(t.events.filter((e) => e.type === 'warning')).toEqual([])
+  })
+
+  it('starts no part of a stored setup that sends a file where the front end may not, and says how to allow it', async () => {
+    const data = dataFolder()
+    process.env.TCPSCOPE_DATA_DIR = data
+    const t = await testEngine({ setupFilePayloads: { allowed: false, hint: 'start tcpscope web with --allow-files to allow it' } })
+    cleanups.push(t.dispose)
+    const setup = {
+      kind: 'tcpscope-setup',
+      version: 1,
+      proxies: [{ start: { listen: '127.0.0.1:0', target: '127.0.0.1:9' } }],
+      servers: [
+        { listen: '127.0.0.1:0', behaviour: { rules: [{ match: 'contains', pattern: 'x', reply: { kind: 'file', data: '/etc/hostname' } }] } },
+        { listen: '127.0.0.1:0', behaviour: { echo: true } }
+      ]
+    } as unknown as Setup
+    await t.engine['setup.import']({ name: 'reads a file', setup })
+    const outcome = await t.engine['setup.open']({ name: 'reads a file' })
+    expect(outcome.proxies).toEqual(['p1'])
+    expect(outcome.servers).toEqual(['s1'])
+    expect(outcome.failures).toEqual([
+      { what: 'server 127.0.0.1:0', message: "it sends a file's contents (a payload of kind file), which is off here; start tcpscope web with --allow-files to allow it" }
+    ])
+  })
+
+  it('names files so any file system takes them and reads back only its own', async () => {
+    const data = dataFolder()
+    const t = await engine(data)
+    const long = '抓'.repeat(64)
+    for (const name of [long, 'v1.2', 'con', 'My Setup']) await t.engine['setup.save']({ name })
+    const files = (await readdir(join(data, 'setups'))).sort()
+    expect(files).toEqual(['%63on.json', 'My Setup.json', 'v1%2E2.json', `${long}.json`].sort())
+    // Files it did not write that way are not setups of its.
+    await writeFile(join(data, 'setups', 'My%20Setup.json'), '{}')
+    await writeFile(join(data, 'setups', '-x.json'), '{}')
+    expect((await t.engine['setup.list']()).map((e) => e.name).sort()).toEqual([long, 'My Setup', 'con', 'v1.2'].sort())
+    expect(t.events.filter((e) => e.type === 'warning')).toEqual([])
+  })
+
+  it('lists the rest when one setup cannot be read, saying which', async () => {
+    const data = dataFolder()
+    const t = await engine(data)
+    await t.engine['setup.save']({ name: 'fine' })
+    await mkdir(join(data, 'setups', 'odd.json'))
+    expect((await t.engine['setup.list']()).map((e) => e.name)).toEqual(['fine'])
+    const warnings = t.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []))
+    expect(warnings).toEqual([expect.stringContaining('cannot read setup "odd"')])
+  })
+
+  it('lets one of two saves of a new name win and refuses the other, and keeps its folder private', async () => {
+    const data = dataFolder()
+    await mkdir(join(data, 'setups'), { recursive: true, mode: 0o755 })
+    const t = await engine(data)
+    const both = await Promise.allSettled([t.engine['setup.save']({ name: 'race' }), t.engine['setup.save']({ name: 'race' })])
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
+    expect(String((both.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason)).toContain('a setup named "race" exists already')
+    expect((await stat(join(data, 'setups'))).mode & 0o777).toBe(0o700)
+  })
+
+  it("refuses a window layout over its bound in bytes, not only in characters", async () => {
+    const t = await engine(dataFolder())
+    await expect(t.engine['ui.state.set']({ state: '抓'.repeat(30_000) })).rejects.toThrow("the window's layout is over 65536 bytes; it is not kept")
   })
 })
