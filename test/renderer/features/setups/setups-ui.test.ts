@@ -135,7 +135,9 @@ describe('the Setups panel', () => {
       ['lab', '2 proxies and 1 server'],
       ['empty', 'nothing']
     ])
-    expect([...d.querySelectorAll('tbody tr')][0].querySelector('.saved')?.textContent).toMatch(/2026/)
+    // The third cell, under the "Saved" column, says when.
+    expect([...d.querySelectorAll('th')].map((h) => h.textContent?.trim())).toContain('Saved')
+    expect([...d.querySelectorAll('tbody tr')][0].querySelectorAll('th, td')[2]?.textContent).toMatch(/2026/)
     buttonIn(d, 'Open lab').click()
     await flushPromises()
     expect(t.calls.filter((c) => c.cmd === 'setup.open').map((c) => c.args)).toEqual([{ name: 'lab' }])

@@ -100,7 +100,8 @@ export const useSettingsStore = defineStore('settings', () => {
     const text = layoutNow()
     if (layoutKept === undefined || text === layoutKept || !engine.connected) return
     layoutKept = text
-    engine.call('ui.state.set', { state: text }).catch(() => (layoutKept = undefined))
+    // A write that failed is tried again at the next change (the engine said why, if it could).
+    engine.call('ui.state.set', { state: text }).catch(() => (layoutKept = ''))
   }
   /**
    * Keeps the layout with the engine as well: the window calls it once (app/App.vue); a
