@@ -234,7 +234,7 @@ describe('setups in the page, in Chromium', () => {
     await page.screenshot({ path: screenshotPath('setups-list-zh-dark') })
   })
 
-  it('keeps a splitter where it was moved, in a new run with an empty localStorage', async () => {
+  it('keeps a splitter where it was moved and the list\'s sort column, in a new run with an empty localStorage', async () => {
     const dir = dataDir()
     const first = await web(dir)
     const page = await browse(first)
@@ -245,14 +245,24 @@ describe('setups in the page, in Chromium', () => {
     for (let i = 0; i < 3; i++) await splitter.press('ArrowRight')
     await expect.poll(async () => Number(await splitter.getAttribute('aria-valuenow'))).toBe(before + 15)
     const width = (await sidebar.boundingBox())!.width
+    // The list's sort column: by bytes sent, largest first.
+    const sent = page.getByRole('grid', { name: 'Connections', exact: true }).getByRole('columnheader', { name: /sent/ })
+    for (let i = 0; i < 2 && (await sent.getAttribute('aria-sort')) !== 'descending'; i++) {
+      const was = await sent.getAttribute('aria-sort')
+      await sent.getByRole('button', { name: 'Sort by ↑ sent' }).click()
+      await expect.poll(() => sent.getAttribute('aria-sort')).not.toBe(was)
+    }
+    expect(await sent.getAttribute('aria-sort')).toBe('descending')
     // Written to the engine once the keys stop (half a second later).
     const driver = await first.client()
     await expect.poll(async () => (await driver.call('ui.state.get')) ?? '').toContain(`"main":[${before + 15},`)
+    await expect.poll(async () => (await driver.call('ui.state.get')) ?? '').toContain('"connections":{"key":"sent","descending":true}')
     expect(await first.stop('SIGINT')).toBe(0)
 
     const again = await web(dir)
     const page2 = await browse(again)
     await expect.poll(() => page2.getByRole('separator', { name: 'Sidebar width' }).getAttribute('aria-valuenow')).toBe(String(before + 15))
     expect(Math.round((await page2.getByRole('complementary', { name: 'Proxies and sessions' }).boundingBox())!.width)).toBe(Math.round(width))
+    await expect.poll(() => page2.getByRole('grid', { name: 'Connections', exact: true }).getByRole('columnheader', { name: /sent/ }).getAttribute('aria-sort')).toBe('descending')
   })
 })

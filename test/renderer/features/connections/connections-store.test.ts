@@ -22,7 +22,11 @@ const conn = (id: number): ConnectionSummary => ({
   end: 'open'
 })
 
-beforeEach(() => setActivePinia(createPinia()))
+beforeEach(() => {
+  // The list remembers its sort (settings): each test starts from the default one.
+  localStorage.clear()
+  setActivePinia(createPinia())
+})
 
 function setup(total = 1000) {
   const t = fakeTransport({

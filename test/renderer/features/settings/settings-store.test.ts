@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The window's layout kept by the engine as well as in localStorage (web mode's page gets
 // a new origin, so an empty localStorage, each run): once the engine is there its copy is
-// read and wins for the pane sizes, the detail tab and the recent captures; a change goes
+// read and wins for the pane sizes, the lists' sort columns, the detail tab and the recent captures; a change goes
 // back to it half a second after the last one, once, and never before its copy was read.
 // What it holds that is not a layout is left out. A store not asked to follow leaves the
 // engine alone.
@@ -10,6 +10,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
 import { LAYOUT_WRITE_MS, useSettingsStore } from '../../../../src/renderer/src/features/settings/settings-store'
 import { layoutText, parseLayout } from '../../../../src/renderer/src/features/settings/layout-state'
+import { useConnectionsStore } from '../../../../src/renderer/src/features/connections/connections-store'
+import { useExchangesStore } from '../../../../src/renderer/src/features/exchanges/exchanges-store'
 import { fakeTransport, type Handlers } from '../../fake-transport'
 import { flushPromises } from '../../../helpers/flush-promises'
 
@@ -60,12 +62,12 @@ describe('the layout kept by the engine', () => {
     expect(e.written).toEqual([])
     await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS)
     expect(e.written).toHaveLength(1)
-    expect(parseLayout(e.written[0])).toEqual({ panes: { main: [26, 74] }, recent: [] })
+    expect(parseLayout(e.written[0])).toEqual({ panes: { main: [26, 74] }, sorts: {}, recent: [] })
     settings.detailTab = 'text'
     settings.rememberFile('/c.tcap')
     await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS)
     expect(e.written).toHaveLength(2)
-    expect(parseLayout(e.written[1])).toEqual({ panes: { main: [26, 74] }, detailTab: 'text', recent: ['/c.tcap'] })
+    expect(parseLayout(e.written[1])).toEqual({ panes: { main: [26, 74] }, sorts: {}, detailTab: 'text', recent: ['/c.tcap'] })
   })
 
   it("is not written before the engine's copy is read, so this page's defaults never overwrite it", async () => {
@@ -106,5 +108,30 @@ describe('the layout kept by the engine', () => {
     settings.panes = { main: [30, 70] }
     await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS * 2)
     expect(e.t.calls).toEqual([])
+  })
+
+  it("keeps each list's sort column: the engine's copy sets it, a list's change goes back, a column the list has not is ignored", async () => {
+    expect(parseLayout(JSON.stringify({ layout: 1, sorts: { connections: { key: 'sent', descending: true }, bad: { key: 3 }, worse: 'x' } }))).toEqual({
+      sorts: { connections: { key: 'sent', descending: true } }
+    })
+    const e = engine({ 'ui.state.get': () => layoutText({ sorts: { connections: { key: 'sent', descending: true }, exchanges: { key: 'nonsense', descending: true } } }) })
+    const settings = useSettingsStore()
+    settings.followEngineLayout()
+    const list = useConnectionsStore()
+    const exchanges = useExchangesStore()
+    expect([list.sort, list.descending]).toEqual(['id', false])
+    e.attach()
+    await flushPromises()
+    expect([list.sort, list.descending]).toEqual(['sent', true])
+    // Not a column of the exchanges: their default stays.
+    expect([exchanges.sort, exchanges.descending]).toEqual(['start', false])
+    exchanges.sort = 'status'
+    await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS)
+    expect(parseLayout(e.written.at(-1) ?? null).sorts).toEqual({ connections: { key: 'sent', descending: true }, exchanges: { key: 'status', descending: false } })
+    expect(JSON.parse(localStorage.getItem('tcpscope.settings')!).sorts.exchanges).toEqual({ key: 'status', descending: false })
+
+    // The next window (a new page, same localStorage) starts with them.
+    setActivePinia(createPinia())
+    expect(useExchangesStore().sort).toBe('status')
   })
 })

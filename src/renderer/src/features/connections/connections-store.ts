@@ -9,9 +9,10 @@
 
 import { defineStore } from 'pinia'
 import { ref, shallowReactive, watch } from 'vue'
-import type { ConnectionSummary, SortKey } from '../../../../shared/capture-types'
+import { SORT_KEYS, type ConnectionSummary, type SortKey } from '../../../../shared/capture-types'
 import type { Batch } from '../../../../shared/events'
 import { useEngineStore } from '../../app/engine-store'
+import { useRememberedSort } from '../settings/useRememberedSort'
 
 export const PAGE_SIZE = 200
 /** Pages kept; the oldest go first. */
@@ -23,6 +24,7 @@ export const useConnectionsStore = defineStore('connections', () => {
   const filter = ref('')
   const sort = ref<SortKey>('id')
   const descending = ref(false)
+  useRememberedSort('connections', SORT_KEYS, sort, descending)
   const total = ref(0)
   /** Connections in the capture, filtered or not: the list shows `total` of them. */
   const of = ref(0)

@@ -7,10 +7,11 @@
 
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
-import type { ExchangeRow, ExchangeSortKey } from '../../../../shared/protocol-types'
+import { EXCHANGE_SORT_KEYS, type ExchangeRow, type ExchangeSortKey } from '../../../../shared/protocol-types'
 import { pagedList, type PagedList } from '../../ui/list/paged-list'
 import { useConnectionsStore } from '../connections/connections-store'
 import { useEngineStore } from '../../app/engine-store'
+import { useRememberedSort } from '../settings/useRememberedSort'
 
 export const EXCHANGE_PAGE_SIZE = 200
 /** Pages kept; those off screen go first. */
@@ -25,6 +26,7 @@ export const useExchangesStore = defineStore('exchanges', () => {
   const filter = ref('')
   const sort = ref<ExchangeSortKey>('start')
   const descending = ref(false)
+  useRememberedSort('exchanges', EXCHANGE_SORT_KEYS, sort, descending)
   /** Exchanges in the capture decoded so far, filtered or not. */
   const of = ref(0)
   /** While the engine is still decoding the capture's connections: how far it got. */

@@ -10,7 +10,7 @@ import { withoutRecent, withRecent } from '../files/recent-files'
 import { LANGUAGES, systemLanguage, type Language } from '../../app/i18n'
 import { WEB_ENCODINGS, type WebEncodingName } from '../../../../shared/text-encodings'
 import { useEngineStore } from '../../app/engine-store'
-import { layoutText, parseLayout } from './layout-state'
+import { layoutText, parseLayout, type ListSort } from './layout-state'
 
 export type ThemeChoice = 'system' | 'light' | 'dark'
 /** The views' encodings: the one list (shared/text-encodings.ts), by their WHATWG names. */
@@ -25,6 +25,7 @@ interface Saved {
   language?: Language
   theme?: ThemeChoice
   panes?: Record<string, number[]>
+  sorts?: Record<string, ListSort>
   encodings?: Record<string, TextEncodingName>
   lastEncoding?: TextEncodingName
   /** A detail tab's name (features/connections/selection-store.ts checks it is one). */
@@ -45,6 +46,8 @@ export const useSettingsStore = defineStore('settings', () => {
   const language = ref<Language>(saved.language && LANGUAGES.includes(saved.language) ? saved.language : systemLanguage())
   const theme = ref<ThemeChoice>(saved.theme ?? 'system')
   const panes = ref<Record<string, number[]>>(saved.panes ?? {})
+  /** Each list's sort column (the connections, the exchanges), by the list's name. */
+  const sorts = ref<Record<string, ListSort>>(saved.sorts ?? {})
   const encodings = ref<Record<string, TextEncodingName>>(saved.encodings ?? {})
   const lastEncoding = ref<TextEncodingName>(saved.lastEncoding ?? 'utf-8')
   const detailTab = ref<string | undefined>(saved.detailTab)
@@ -65,9 +68,9 @@ export const useSettingsStore = defineStore('settings', () => {
     recent.value = withoutRecent(recent.value, path)
   }
 
-  watch([language, theme, panes, encodings, lastEncoding, detailTab, recent], () => {
+  watch([language, theme, panes, sorts, encodings, lastEncoding, detailTab, recent], () => {
     try {
-      const data: Saved = { language: language.value, theme: theme.value, panes: panes.value, encodings: encodings.value, lastEncoding: lastEncoding.value, detailTab: detailTab.value, recent: recent.value }
+      const data: Saved = { language: language.value, theme: theme.value, panes: panes.value, sorts: sorts.value, encodings: encodings.value, lastEncoding: lastEncoding.value, detailTab: detailTab.value, recent: recent.value }
       localStorage.setItem(KEY, JSON.stringify(data))
     } catch {
       // Private windows may refuse storage: settings then last the session.
@@ -76,7 +79,7 @@ export const useSettingsStore = defineStore('settings', () => {
 
   // The engine's copy of the layout: read once it is there, written a moment after a change.
   const engine = useEngineStore()
-  const layoutNow = (): string => layoutText({ panes: panes.value, detailTab: detailTab.value, recent: recent.value })
+  const layoutNow = (): string => layoutText({ panes: panes.value, sorts: sorts.value, detailTab: detailTab.value, recent: recent.value })
   /** What the engine holds (as far as this page knows); undefined until read. */
   let layoutKept: string | undefined
   let layoutTimer: ReturnType<typeof setTimeout> | undefined
@@ -87,6 +90,7 @@ export const useSettingsStore = defineStore('settings', () => {
     try {
       const kept = parseLayout(await engine.call('ui.state.get'))
       if (kept.panes) panes.value = { ...panes.value, ...kept.panes }
+      if (kept.sorts) sorts.value = { ...sorts.value, ...kept.sorts }
       if (kept.detailTab !== undefined) detailTab.value = kept.detailTab
       if (kept.recent) recent.value = kept.recent
     } catch {
@@ -116,7 +120,7 @@ export const useSettingsStore = defineStore('settings', () => {
       { immediate: true }
     )
     watch(
-      [panes, detailTab, recent],
+      [panes, sorts, detailTab, recent],
       () => {
         // Before the engine's copy is read, a change would overwrite it with this page's defaults.
         if (layoutKept === undefined) return
@@ -129,5 +133,5 @@ export const useSettingsStore = defineStore('settings', () => {
     if (typeof window !== 'undefined') window.addEventListener('pagehide', () => layoutTimer !== undefined && writeLayout())
   }
 
-  return { language, theme, panes, encodings, lastEncoding, detailTab, recent, encodingFor, setEncoding, rememberFile, forgetFile, followEngineLayout }
+  return { language, theme, panes, sorts, encodings, lastEncoding, detailTab, recent, encodingFor, setEncoding, rememberFile, forgetFile, followEngineLayout }
 })
