@@ -144,7 +144,7 @@ export class Engine extends CommandMembers {
       emit(e)
       this.setups.changed()
     }
-    /** Forward proxies started for an intercepted browser: they go with it, and are no part of a setup. */
+    /** Forward proxies started for an intercepted browser: they go with it (and, ephemeral, are no part of a setup). */
     const browserProxies = new Set<string>()
     this.proxies = new Proxies({
       proxy: { capture, ...producers, warn: (message) => emit({ type: 'warning', message }) },
@@ -163,7 +163,7 @@ export class Engine extends CommandMembers {
       ...opts.intercept,
       proxies: () => this.proxies.list(),
       startProxy: async () => {
-        const proxy = await this.proxies.commands['proxy.start']({ listen: '127.0.0.1:0', forward: {} })
+        const proxy = await this.proxies.commands['proxy.start']({ listen: '127.0.0.1:0', forward: {}, ephemeral: true })
         browserProxies.add(proxy.id)
         return proxy
       },
@@ -187,7 +187,7 @@ export class Engine extends CommandMembers {
     this.setups = new Setups({
       store: new SetupStore(folder, (message) => emit({ type: 'warning', message })),
       api: () => this,
-      proxies: () => this.proxies.settings().filter((p) => !browserProxies.has(p.id)),
+      proxies: () => this.proxies.settings(),
       rulesOf: (proxyId) => ({ toxics: this.proxies.toxics(proxyId).list(), breaks: this.proxies.breaks(proxyId).list() }),
       sessions: () => this.sessions.settings(),
       keepLast: opts.keepLastSetup ?? false,

@@ -17,7 +17,12 @@ export const proxyStartArgs = obj({
   /** Give up on the upstream connect after this long (default 10 s). */
   connectTimeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** TCP_NODELAY on both legs (default true: the proxy adds no Nagle delay). */
-  noDelay: optional(bool())
+  noDelay: optional(bool()),
+  /**
+   * Started for something that also stops it (an intercepted browser, a Toxiproxy API
+   * client): no part of a setup, so restoring one never takes the port it will ask for.
+   */
+  ephemeral: optional(bool())
 })
 export type ProxyStartArgs = Infer<typeof proxyStartArgs>
 

@@ -47,11 +47,11 @@ export class Proxies {
     return [...this.running.values()].map((p) => p.info())
   }
 
-  /** Each listening proxy as proxy.start would start it again: on the address it has, with the settings it was given. */
+  /** Each listening proxy a person started (not an ephemeral one) as proxy.start would start it again: on the address it has, with the settings it was given. */
   settings(): Array<{ id: string; start: ProxyStartArgs }> {
     return [...this.running.values()]
       .map((p) => p.info())
-      .filter((info) => info.state === 'listening')
+      .filter((info) => info.state === 'listening' && this.startArgs.get(info.id)?.ephemeral !== true)
       .map((info) => ({ id: info.id, start: { ...this.startArgs.get(info.id)!, listen: info.listen } }))
   }
 

@@ -163,7 +163,8 @@ export class ApiProxies {
 
   private async open(input: ProxyInput): Promise<ApiProxy> {
     const askedListen = engineListen(input.listen)
-    const info = await this.engine['proxy.start']({ listen: askedListen, target: input.upstream })
+    // Its client makes it again (populate, create): a restored copy would only take its port.
+    const info = await this.engine['proxy.start']({ listen: askedListen, target: input.upstream, ephemeral: true })
     // A disabled proxy still gets its tcpscope proxy (stopped), so toxics can be set on it.
     if (!input.enabled) await this.engine['proxy.stop']({ proxyId: info.id, closeConnections: true })
     return { name: input.name, listen: info.listen, askedListen, upstream: input.upstream, enabled: input.enabled, id: info.id }

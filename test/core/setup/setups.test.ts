@@ -349,3 +349,18 @@ describe('setups, edge cases', () => {
     await expect(t.engine['ui.state.set']({ state: '抓'.repeat(30_000) })).rejects.toThrow("the window's layout is over 65536 bytes; it is not kept")
   })
 })
+
+describe('what a setup leaves out', () => {
+  it('leaves out proxies started for something that stops them: a Toxiproxy API client, an intercepted browser', async () => {
+    const t = await engine(dataFolder())
+    const { ToxiproxyApi } = await import('../../../src/core/toxiproxy/toxiproxy-api')
+    const api = await ToxiproxyApi.start(t.engine, { listen: { kind: 'tcp', host: '127.0.0.1', port: 0 }, version: '0.1.0' })
+    cleanups.push(() => api.stop())
+    const created = await fetch(`http://127.0.0.1:${api.port}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'redis', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' }) })
+    expect(created.status).toBe(201)
+    await t.engine['proxy.start']({ listen: '127.0.0.1:0', forward: {}, ephemeral: true })
+    const mine = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: '127.0.0.1:9' })
+    expect((await t.engine['proxy.list']()).length).toBe(3)
+    expect((await t.engine['setup.current']()).proxies.map((p) => p.start.listen)).toEqual([mine.listen])
+  })
+})
