@@ -123,13 +123,31 @@ export interface LastSetup extends SetupCounts {
   savedAt: number
 }
 
+/** A part of a setup, as a front end words it: its kind and addresses, and the rule of a proxy's if it is one. */
+export interface SetupPart {
+  kind: 'proxy' | 'server' | 'client'
+  /** `LISTEN → TARGET` (a forward proxy: `→ forward`), a server's `LISTEN`, a client's `→ TARGET`. */
+  where: string
+  rule?: { kind: 'toxic' | 'breakpoint'; name: string }
+}
+
+/** A part that did not start: `what` names it in English (the CLI's line), `part` for a front end's words. */
+export interface SetupFailure {
+  what: string
+  part: SetupPart
+  message: string
+}
+
 /** What starting a setup did: the ids started, and one line per part that did not start. */
 export interface SetupOutcome {
   proxies: string[]
   servers: string[]
   clients: string[]
-  failures: Array<{ what: string; message: string }>
+  failures: SetupFailure[]
 }
+
+/** A part's English name, as `what` says it: `proxy 127.0.0.1:6380 → 127.0.0.1:6379: toxic slow`. */
+export const partText = ({ kind, where, rule }: SetupPart): string => `${kind} ${where}${rule ? `: ${rule.kind} ${rule.name}` : ''}`
 
 /**
  * A setup's name: what a person types in "Save as", kept to characters every file system

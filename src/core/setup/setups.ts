@@ -11,7 +11,7 @@ import type { ProxyStartArgs } from '../../shared/proxy-args'
 import type { ClientConnectArgs, ServerStartArgs } from '../../shared/session-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { namesFilePayload } from '../../shared/payload/file-payloads'
-import { SETUP_KIND, SETUP_VERSION, type LastSetup, type Setup, type SetupOutcome } from '../../shared/setup-types'
+import { partText, SETUP_KIND, SETUP_VERSION, type LastSetup, type Setup, type SetupOutcome, type SetupPart } from '../../shared/setup-types'
 import { parseSetup } from '../../shared/setup-migrations'
 import type { SetupStore } from './setup-store'
 
@@ -97,12 +97,12 @@ export class Setups {
   async apply(setup: Setup): Promise<SetupOutcome> {
     const api = this.deps.api()
     const out: SetupOutcome = { proxies: [], servers: [], clients: [], failures: [] }
-    const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T | undefined> => {
+    const attempt = async <T>(part: SetupPart, run: () => Promise<T>): Promise<T | undefined> => {
       try {
         return await run()
       } catch (err) {
         if (!(err instanceof UserError)) throw err
-        out.failures.push({ what, message: err.message })
+        out.failures.push({ what: partText(part), part, message: err.message })
         return undefined
       }
     }
@@ -112,19 +112,23 @@ export class Setups {
       throw new UserError(`it sends a file's contents (a payload of kind file), which is off here; ${this.deps.filesHint}`, ERROR_CODES.EFORBIDDEN)
     }
     for (const proxy of setup.proxies) {
-      const name = `proxy ${proxy.start.listen} → ${proxy.start.target ?? 'forward'}`
-      const info = await attempt(name, () => api['proxy.start'](proxy.start))
+      const part: SetupPart = { kind: 'proxy', where: `${proxy.start.listen} → ${proxy.start.target ?? 'forward'}` }
+      const info = await attempt(part, () => api['proxy.start'](proxy.start))
       if (info === undefined) continue
       out.proxies.push(info.id)
-      for (const toxic of proxy.toxics ?? []) await attempt(`${name}: toxic ${toxic.name ?? toxic.type}`, () => api['toxic.add']({ proxyId: info.id, toxic }))
-      for (const rule of proxy.breakpoints ?? []) await attempt(`${name}: breakpoint ${rule.match}`, () => api['break.add']({ proxyId: info.id, rule }))
+      for (const toxic of proxy.toxics ?? []) {
+        await attempt({ ...part, rule: { kind: 'toxic', name: toxic.name ?? toxic.type } }, () => api['toxic.add']({ proxyId: info.id, toxic }))
+      }
+      for (const rule of proxy.breakpoints ?? []) {
+        await attempt({ ...part, rule: { kind: 'breakpoint', name: rule.match } }, () => api['break.add']({ proxyId: info.id, rule }))
+      }
     }
     for (const server of setup.servers) {
-      const info = await attempt(`server ${server.listen}`, () => (readsFiles(server) ? refuse() : api['server.start'](server)))
+      const info = await attempt({ kind: 'server', where: server.listen }, () => (readsFiles(server) ? refuse() : api['server.start'](server)))
       if (info !== undefined) out.servers.push(info.id)
     }
     for (const client of setup.clients) {
-      const info = await attempt(`client → ${client.target}`, () => (readsFiles(client) ? refuse() : api['client.connect'](client)))
+      const info = await attempt({ kind: 'client', where: `→ ${client.target}` }, () => (readsFiles(client) ? refuse() : api['client.connect'](client)))
       if (info !== undefined) out.clients.push(info.id)
     }
     return out

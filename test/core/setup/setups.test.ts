@@ -160,6 +160,7 @@ describe('setups', () => {
     expect(outcome.failures[0].what).toBe(`proxy 127.0.0.1:${taken.port} → 127.0.0.1:9`)
     expect(outcome.failures[0].message).toMatch(/in use/)
     expect(outcome.failures[1].what).toBe('proxy 127.0.0.1:0 → 127.0.0.1:9: toxic latency')
+    expect(outcome.failures[1].part).toEqual({ kind: 'proxy', where: '127.0.0.1:0 → 127.0.0.1:9', rule: { kind: 'toxic', name: 'latency' } })
     expect(outcome.failures[1].message).toMatch(/nope/)
   })
 
@@ -306,7 +307,11 @@ describe('setups, edge cases', () => {
     expect(outcome.proxies).toEqual(['p1'])
     expect(outcome.servers).toEqual(['s1'])
     expect(outcome.failures).toEqual([
-      { what: 'server 127.0.0.1:0', message: "it sends a file's contents (a payload of kind file), which is off here; start tcpscope web with --allow-files to allow it" }
+      {
+        what: 'server 127.0.0.1:0',
+        part: { kind: 'server', where: '127.0.0.1:0' },
+        message: "it sends a file's contents (a payload of kind file), which is off here; start tcpscope web with --allow-files to allow it"
+      }
     ])
   })
 

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { createAppI18n } from '../../../../src/renderer/src/app/i18n'
 import { countsText, currentFileName, exportFileName, failureLine, nameFromFile, problemLines } from '../../../../src/renderer/src/features/setups/setup-words'
+import { partText, type SetupFailure, type SetupPart } from '../../../../src/shared/setup-types'
 
 const tOf = (locale: 'en' | 'zh-CN') => {
   const t = createAppI18n(locale).global.t as (key: string, named?: Record<string, unknown>, plural?: number) => string
@@ -29,18 +30,20 @@ describe('what a setup holds', () => {
 })
 
 describe('a part that did not start', () => {
-  const proxy = { what: 'proxy 127.0.0.1:6380 → 127.0.0.1:6379', message: 'address in use' }
+  const failure = (part: SetupPart, message: string): SetupFailure => ({ what: partText(part), part, message })
+  const proxy: SetupPart = { kind: 'proxy', where: '127.0.0.1:6380 → 127.0.0.1:6379' }
   it('is one line naming it, in the page language', () => {
-    expect(failureLine(proxy, tOf('en'))).toBe('proxy 127.0.0.1:6380 → 127.0.0.1:6379 did not start: address in use')
-    expect(failureLine(proxy, tOf('zh-CN'))).toBe('代理 127.0.0.1:6380 → 127.0.0.1:6379 未能启动：address in use')
-    expect(failureLine({ what: 'server 127.0.0.1:9000', message: 'x' }, tOf('zh-CN'))).toBe('服务器 127.0.0.1:9000 未能启动：x')
-    expect(failureLine({ what: 'client → 10.0.0.5:502', message: 'refused' }, tOf('en'))).toBe('client → 10.0.0.5:502 did not start: refused')
+    expect(failureLine(failure(proxy, 'address in use'), tOf('en'))).toBe('proxy 127.0.0.1:6380 → 127.0.0.1:6379 did not start: address in use')
+    expect(failureLine(failure(proxy, 'address in use'), tOf('zh-CN'))).toBe('代理 127.0.0.1:6380 → 127.0.0.1:6379 未能启动：address in use')
+    expect(failureLine(failure({ kind: 'server', where: '127.0.0.1:9000' }, 'x'), tOf('zh-CN'))).toBe('服务器 127.0.0.1:9000 未能启动：x')
+    expect(failureLine(failure({ kind: 'client', where: '→ 10.0.0.5:502' }, 'refused'), tOf('en'))).toBe('client → 10.0.0.5:502 did not start: refused')
   })
 
-  it('says a toxic or breakpoint was not added to its proxy, and keeps words it does not know', () => {
-    expect(failureLine({ what: `${proxy.what}: toxic slow`, message: 'bad' }, tOf('en'))).toBe('proxy 127.0.0.1:6380 → 127.0.0.1:6379: toxic slow was not added: bad')
-    expect(failureLine({ what: `${proxy.what}: breakpoint http-request`, message: 'bad' }, tOf('zh-CN'))).toBe('代理 127.0.0.1:6380 → 127.0.0.1:6379：断点 http-request 未能添加：bad')
-    expect(failureLine({ what: 'something new', message: 'm' }, tOf('en'))).toBe('something new did not start: m')
+  it('says a toxic or breakpoint was not added to its proxy', () => {
+    expect(failureLine(failure({ ...proxy, rule: { kind: 'toxic', name: 'slow' } }, 'bad'), tOf('en'))).toBe('proxy 127.0.0.1:6380 → 127.0.0.1:6379: toxic slow was not added: bad')
+    expect(failureLine(failure({ ...proxy, rule: { kind: 'breakpoint', name: 'http-request' } }, 'bad'), tOf('zh-CN'))).toBe('代理 127.0.0.1:6380 → 127.0.0.1:6379：断点 http-request 未能添加：bad')
+    // The English line is the engine's own `what` (what the CLI prints).
+    expect(partText({ ...proxy, rule: { kind: 'toxic', name: 'slow' } })).toBe('proxy 127.0.0.1:6380 → 127.0.0.1:6379: toxic slow')
   })
 })
 

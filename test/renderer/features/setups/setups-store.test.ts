@@ -86,7 +86,7 @@ describe('the offer of the last setup', () => {
   })
 
   it('Start restores it and says what started and what did not', async () => {
-    const failures = [{ what: 'server 127.0.0.1:9000', message: 'address in use' }]
+    const failures = [{ what: 'server 127.0.0.1:9000', part: { kind: 'server' as const, where: '127.0.0.1:9000' }, message: 'address in use' }]
     const { t } = engine({ 'setup.last': () => last(), 'setup.restore': () => outcome({ failures }) })
     const setups = useSetupsStore()
     await flushPromises()

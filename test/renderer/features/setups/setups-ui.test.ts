@@ -225,7 +225,7 @@ describe('the bar above the list', () => {
   it('offers the last setup with counts that read right; Start restores it and lists what did not start', async () => {
     const t = engine({
       'setup.last': () => last(three),
-      'setup.restore': () => ({ proxies: ['p1', 'p2'], servers: ['s1'], clients: [], failures: [{ what: 'proxy 127.0.0.1:4002 → 127.0.0.1:6379', message: 'address in use' }] })
+      'setup.restore': () => ({ proxies: ['p1', 'p2'], servers: ['s1'], clients: [], failures: [{ what: 'proxy 127.0.0.1:4002 → 127.0.0.1:6379', part: { kind: 'proxy', where: '127.0.0.1:4002 → 127.0.0.1:6379' }, message: 'address in use' }] })
     })
     const w = mountIt(SetupsBar)
     await flushPromises()

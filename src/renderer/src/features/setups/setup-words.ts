@@ -2,7 +2,7 @@
 // not start as one line in the page's language, the engine's import error split into one
 // line per wrong field, and the file names of an export and an import.
 
-import type { SetupCounts } from '../../../../shared/setup-types'
+import type { SetupCounts, SetupFailure } from '../../../../shared/setup-types'
 
 type Translate = (key: string, named: Record<string, unknown>, plural: number) => string
 
@@ -18,19 +18,14 @@ export function countsText(c: SetupCounts, t: Translate): string {
 }
 
 /**
- * The engine's failure line of a setup's part (`proxy 127.0.0.1:6380 → 127.0.0.1:6379`,
- * `proxy …: toxic slow`, `server :9000`, `client → host:port`) with its kind in the page's
- * words: a part it does not recognise keeps the engine's words.
+ * A setup's part that did not start, in the page's words (`代理 127.0.0.1:6380 → …`,
+ * `… : toxic slow was not added`), with the engine's one-line reason as it is.
  */
-export function failureLine(f: { what: string; message: string }, t: (key: string, named?: Record<string, unknown>) => string): string {
-  const rule = /^(proxy .+): (toxic|breakpoint) (.+)$/.exec(f.what)
-  if (rule) return t(`setups.failure.${rule[2]}`, { proxy: partName(rule[1], t), name: rule[3], message: f.message })
-  return t('setups.failure.part', { what: partName(f.what, t), message: f.message })
-}
-
-function partName(what: string, t: (key: string) => string): string {
-  const kind = /^(proxy|server|client) /.exec(what)
-  return kind ? `${t(`setups.kind.${kind[1]}`)} ${what.slice(kind[0].length)}` : what
+export function failureLine(f: SetupFailure, t: (key: string, named?: Record<string, unknown>) => string): string {
+  const { kind, where, rule } = f.part
+  const part = `${t(`setups.kind.${kind}`)} ${where}`
+  if (rule) return t(`setups.failure.${rule.kind}`, { proxy: part, name: rule.name, message: f.message })
+  return t('setups.failure.part', { what: part, message: f.message })
 }
 
 /**
