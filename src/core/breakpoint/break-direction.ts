@@ -1,8 +1,8 @@
 // One direction of a connection under breakpoints (a ForwardStage, forward-stage.ts). A raw
 // rule holds a chunk as it comes; an HTTP rule holds a whole message (http-framer.ts). While
-// something is held the sender is not read (`port.hold`), and what had already come waits
-// behind it in order, so nothing overtakes a held message and memory stays bounded; the
-// other direction flows on. Every step is a `break` record on the connection.
+// something is held what comes after it waits behind it in order, so nothing overtakes a
+// held message; past READ_AHEAD of it the sender is not read (`port.hold`), so memory stays
+// bounded. The other direction flows on. Every step is a `break` record on the connection.
 
 import { createHash } from 'node:crypto'
 import type { Direction } from '../../shared/direction'
@@ -31,11 +31,19 @@ export function breakPair(connId: number, deps: BreakDeps): StagePair {
 /** A chunk that came while something was held, where it starts in the stream, and whether raw rules saw it already. */
 type Pending = { bytes: Buffer; offset: number; checked?: boolean } | 'fin'
 
+/**
+ * How much is read behind a held message before its sender is paused: a paused socket is
+ * not read, so a sender that resets or closes meanwhile would go unseen until the message
+ * is let go; reading a little on shows it in the Held queue at once, within a bound.
+ */
+export const READ_AHEAD = 64 * 1024
+
 export class BreakDirection implements ForwardStage, HeldOwner {
   private port: StagePort | undefined
   private held: HeldItem | undefined
-  /** What came while something was held, in order. */
+  /** What came while something was held, in order, and its bytes. */
   private pending: Pending[] = []
+  private pendingBytes = 0
   /** Bytes of this direction's stream given to the stage so far (where the next chunk starts). */
   private received = 0
   /** Where the bytes the framer has been fed start in the stream. */
@@ -59,19 +67,19 @@ export class BreakDirection implements ForwardStage, HeldOwner {
     this.port = port
     const offset = this.received
     this.received += chunk.length
-    if (this.held !== undefined || this.pending.length > 0) return void this.pending.push({ bytes: chunk, offset })
+    if (this.held !== undefined || this.pending.length > 0) return this.wait({ bytes: chunk, offset })
     this.take(chunk, offset, false)
   }
 
   fin(port: StagePort): void {
     this.port = port
-    if (this.held !== undefined || this.pending.length > 0) return void this.pending.push('fin')
+    if (this.held !== undefined || this.pending.length > 0) return this.wait('fin')
     this.finish()
   }
 
   close(): void {
     this.closed = true
-    this.pending = []
+    this.clearPending()
     if (this.held !== undefined) {
       const item = this.held
       this.record(item, 'closed', 'connection closed while held')
@@ -108,7 +116,7 @@ export class BreakDirection implements ForwardStage, HeldOwner {
     const { bytes, head, summary } = out.message
     if (out.rest !== undefined) {
       this.fed -= out.rest.length
-      this.pending.unshift({ bytes: out.rest, offset: this.fed, checked: true })
+      this.wait({ bytes: out.rest, offset: this.fed, checked: true }, true)
     }
     const messageStart = this.fed - bytes.length
     const entry = this.httpRule(head)
@@ -125,7 +133,7 @@ export class BreakDirection implements ForwardStage, HeldOwner {
     if (this.framer !== undefined) {
       const out = this.framer.finish()
       if (out.message !== undefined) {
-        this.pending.push('fin')
+        this.wait('fin')
         return this.framed(out, this.fed)
       }
       for (const bytes of out.pass) this.port!.send(bytes)
@@ -145,7 +153,7 @@ export class BreakDirection implements ForwardStage, HeldOwner {
       this
     )
     this.held = item
-    this.port!.hold(true)
+    if (this.pendingBytes > READ_AHEAD) this.port!.hold(true)
     this.record(item, 'held', `held ${formatBytes(bytes.length)}${summary ? ` (${summary})` : ''} by ${entry.rule.id}`, undefined, summary ? { summary } : {})
   }
 
@@ -162,7 +170,7 @@ export class BreakDirection implements ForwardStage, HeldOwner {
     this.held = undefined
     if (item.message.kind === 'chunk') {
       // A raw rule's chunk goes on to the framer (an HTTP rule may still want its message).
-      this.pending.unshift({ bytes, offset: item.offset, checked: true })
+      this.wait({ bytes, offset: item.offset, checked: true }, true)
     } else this.port!.send(bytes)
     this.drain()
   }
@@ -178,7 +186,7 @@ export class BreakDirection implements ForwardStage, HeldOwner {
     if (this.held !== item || this.closed) return
     this.record(item, 'dropped', `dropped after ${heldFor(item)}, connection closed with ${how === 'rst' ? 'RST' : 'FIN'}`, undefined, { closedWith: how })
     this.held = undefined
-    this.pending = []
+    this.clearPending()
     if (how === 'rst') this.port!.reset()
     else this.port!.close()
   }
@@ -187,10 +195,26 @@ export class BreakDirection implements ForwardStage, HeldOwner {
   private drain(): void {
     while (this.held === undefined && this.pending.length > 0 && !this.closed) {
       const next = this.pending.shift()!
+      if (next !== 'fin') this.pendingBytes -= next.bytes.length
       if (next === 'fin') this.finish()
       else this.take(next.bytes, next.offset, next.checked === true)
     }
-    if (this.held === undefined && !this.closed) this.port!.hold(false)
+    // Read on unless a message is held with READ_AHEAD behind it already.
+    if (!this.closed) this.port!.hold(this.held !== undefined && this.pendingBytes > READ_AHEAD)
+  }
+
+  /** Queues what must wait behind a held message (at the front: what goes on first); past READ_AHEAD, the sender waits too. */
+  private wait(p: Pending, first = false): void {
+    if (first) this.pending.unshift(p)
+    else this.pending.push(p)
+    if (p === 'fin') return
+    this.pendingBytes += p.bytes.length
+    if (this.held !== undefined && this.pendingBytes > READ_AHEAD) this.port!.hold(true)
+  }
+
+  private clearPending(): void {
+    this.pending = []
+    this.pendingBytes = 0
   }
 
   private rawRule(chunk: Buffer): BreakEntry | undefined {

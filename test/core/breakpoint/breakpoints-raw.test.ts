@@ -8,6 +8,7 @@ import { testEngine, type TestEngine } from '../../helpers/engine'
 import { collect, outcomeOf, waitFor } from '../../helpers/net'
 import { connected, lastConnId, proxyTo, type ToxicProxy } from '../fault/toxic-helpers'
 import { addBreak, breakRecords, heldQueue } from './break-helpers'
+import { READ_AHEAD } from '../../../src/core/breakpoint/break-direction'
 
 let t: TestEngine
 let p: ToxicProxy
@@ -169,11 +170,42 @@ describe('a raw breakpoint', () => {
     c.on('error', () => {})
     c.write('lost')
     const [held] = await heldQueue(t.engine)
-    // The target gives up waiting (the client's own reset is not read while its bytes are held).
+    // The target gives up waiting.
     p.accepted[0].resetAndDestroy()
     await expect.poll(async () => (await t.engine['held.list']())[0]?.connClosed).toBe(true)
     expect(await t.engine['held.forward']({ heldId: held.id })).toEqual({ action: 'closed', sent: 0 })
     expect(serverGot()).toBe('')
+  })
+
+  it("marks a held message whose own sender resets meanwhile, at once (what comes behind it is read a little way on)", async () => {
+    await addBreak(t.engine, p.proxyId, { match: 'text', pattern: 'HOLD', stream: 'upstream' })
+    const c = await client()
+    c.on('error', () => {})
+    c.write('HOLD this')
+    const [held] = await heldQueue(t.engine)
+    // More behind it, well within the read-ahead, then the client itself resets.
+    c.write('and more')
+    await new Promise((r) => setTimeout(r, 50))
+    c.resetAndDestroy()
+    await expect.poll(async () => (await t.engine['held.list']())[0]?.connClosed).toBe(true)
+    expect(await t.engine['held.forward']({ heldId: held.id })).toEqual({ action: 'closed', sent: 0 })
+    expect(serverGot()).toBe('')
+  })
+
+  it('pauses a sender that sends more than the read-ahead behind a held chunk, and lets it all go in order', async () => {
+    await addBreak(t.engine, p.proxyId, { match: 'text', pattern: 'HOLD', stream: 'upstream' })
+    const c = await client()
+    c.write('HOLD')
+    const [held] = await heldQueue(t.engine)
+    const behind = Buffer.alloc(READ_AHEAD * 64, 0x61)
+    c.write(behind)
+    await new Promise((r) => setTimeout(r, 200))
+    // What the proxy read is bounded: the rest waits in the kernel's buffers and the client's.
+    expect(c.writableLength).toBeGreaterThan(0)
+    expect(serverGot()).toBe('')
+    await t.engine['held.forward']({ heldId: held.id })
+    await waitFor(() => Buffer.concat(received[0] ?? []).length === 4 + behind.length, 'everything, in order')
+    expect(serverGot().slice(0, 5)).toBe('HOLDa')
   })
 
   it('refuses a bad rule in one line', async () => {
