@@ -64,7 +64,8 @@ export class BreakConsole {
         this.asked.add(m.id)
         this.waiting.push(m)
       }
-      void this.next()
+      // A console that fails (its terminal gone) says so once; the held messages go on at their timeouts.
+      this.next().catch((err: unknown) => line(this.io.err, `tcpscope: the breakpoint console stopped: ${err instanceof Error ? err.message : String(err)}`))
     })
   }
 
