@@ -144,8 +144,6 @@ export class Engine extends CommandMembers {
       emit(e)
       this.setups.changed()
     }
-    /** Forward proxies started for an intercepted browser: they go with it (and, ephemeral, are no part of a setup). */
-    const browserProxies = new Set<string>()
     this.proxies = new Proxies({
       proxy: { capture, ...producers, warn: (message) => emit({ type: 'warning', message }) },
       rules: {
@@ -162,17 +160,11 @@ export class Engine extends CommandMembers {
     this.interceptions = new Interceptions({
       ...opts.intercept,
       proxies: () => this.proxies.list(),
-      startProxy: async () => {
-        const proxy = await this.proxies.commands['proxy.start']({ listen: '127.0.0.1:0', forward: {}, ephemeral: true })
-        browserProxies.add(proxy.id)
-        return proxy
-      },
+      // Ephemeral: the browser's proxy goes with it, and is no part of a setup.
+      startProxy: () => this.proxies.commands['proxy.start']({ listen: '127.0.0.1:0', forward: {}, ephemeral: true }),
       // The browser is gone: what its connections still carry has no one to go to, and the
-      // proxy started for it goes too.
-      stopProxy: async (proxyId) => {
-        if (browserProxies.delete(proxyId)) await this.proxies.commands['proxy.remove']({ proxyId })
-        else await this.proxies.commands['proxy.stop']({ proxyId, closeConnections: true })
-      },
+      // proxy started for it goes too (Interceptions removes only the proxies it started).
+      removeProxy: (proxyId) => this.proxies.commands['proxy.remove']({ proxyId }),
       caInfo: async () => (await this.ca()).info(),
       updated: (browser) => emit({ type: 'browser-updated', browser }),
       warn: (message) => emit({ type: 'warning', message }),

@@ -34,7 +34,8 @@ export interface InterceptDeps extends InterceptOptions {
   proxies(): ProxyInfo[]
   /** Starts a forward proxy on a free loopback port (proxy.start). */
   startProxy(): Promise<ProxyInfo>
-  stopProxy(id: string): Promise<void>
+  /** Stops and forgets a proxy it started (proxy.remove), its connections closed. */
+  removeProxy(id: string): Promise<void>
   /** tcpscope's CA (made on first use). */
   caInfo(): Promise<CaInfo>
   /** A browser started or closed. */
@@ -108,7 +109,7 @@ export class Interceptions {
   private async stopProxyIfUnused(proxyId: string): Promise<void> {
     if (!this.ownProxies.has(proxyId) || this.list().some((b) => b.proxyId === proxyId && b.state === 'running')) return
     this.ownProxies.delete(proxyId)
-    await this.deps.stopProxy(proxyId).catch((err: unknown) => this.deps.warn(`could not stop proxy ${proxyId}: ${(err as Error).message}`))
+    await this.deps.removeProxy(proxyId).catch((err: unknown) => this.deps.warn(`could not stop proxy ${proxyId}: ${(err as Error).message}`))
   }
 
   private async commandLine(name: BrowserName, proxy: ProxyAddress, profileDir: string, url: string | undefined): Promise<string[]> {

@@ -46,7 +46,7 @@ function setup(opts: { mode?: 'run' | 'exit' | 'fail'; browsers?: string[]; prox
       s.proxies.push(p)
       return p
     },
-    stopProxy: async (id) => {
+    removeProxy: async (id) => {
       s.stopped.push(id)
       s.proxies = s.proxies.filter((p) => p.id !== id)
     },
