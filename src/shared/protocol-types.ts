@@ -40,8 +40,11 @@ export interface HttpHeader {
   range: ByteRange
 }
 
-/** How a message's body is delimited on the wire (RFC 9112 section 6). */
-export type BodyFraming = 'none' | 'length' | 'chunked' | 'close'
+/**
+ * How a message's body is delimited on the wire (RFC 9112 section 6), or `h2`: carried in
+ * HTTP/2 DATA frames, whose payloads (padding left out) are its `chunks`.
+ */
+export type BodyFraming = 'none' | 'length' | 'chunked' | 'close' | 'h2'
 
 export interface HttpBody {
   framing: BodyFraming
@@ -49,10 +52,16 @@ export interface HttpBody {
   range: ByteRange
   /** Bytes of content (chunk data summed; Content-Length otherwise) seen so far. */
   size: number
-  /** A chunked body: each chunk's data (at most MAX_CHUNK_RANGES kept; `chunksOmitted` counts the rest). */
+  /**
+   * A chunked body: each chunk's data (at most MAX_CHUNK_RANGES kept; `chunksOmitted` counts
+   * the rest). An HTTP/2 body: each DATA frame's payload, padding left out (at most
+   * MAX_H2_DATA_RANGES kept; past them the content is cut, and a problem says so).
+   */
   chunks?: ByteRange[]
+  /** An HTTP/2 body: the wall-clock ms of each DATA frame in `chunks`, so a message inside it (gRPC) has its own time. */
+  chunkTimes?: number[]
   chunksOmitted?: number
-  /** A chunked body's trailer fields. */
+  /** A chunked body's trailer fields; an HTTP/2 message's trailing HEADERS (gRPC's grpc-status). */
   trailers?: HttpHeader[]
   /** Every byte of it arrived (for `close`: the sender's FIN came). */
   complete: boolean
@@ -60,13 +69,19 @@ export interface HttpBody {
 
 /** Chunk ranges a body keeps, so a body of a million tiny chunks stays small in memory. */
 export const MAX_CHUNK_RANGES = 4096
+/** DATA frame ranges an HTTP/2 body keeps: 64 MiB (the body limit) of 16 KiB frames. Past it the body is cut: its frames interleave with other streams' and cannot be found again cheaply. */
+export const MAX_H2_DATA_RANGES = 4096
 
 export interface HttpMessage {
   dir: Direction
-  /** The start line as sent (Latin-1), without its CRLF. */
+  /**
+   * The start line as sent (Latin-1), without its CRLF. HTTP/2 has none: it reads
+   * `GET /path HTTP/2` or `HTTP/2 200`, made from the pseudo-headers.
+   */
   startLine: string
+  /** HTTP/2: the header block's frames (HEADERS and its CONTINUATIONs, or a PUSH_PROMISE), as headRange. */
   startRange: ByteRange
-  /** `HTTP/1.1`, as sent. */
+  /** `HTTP/1.1`, as sent; `HTTP/2` for HTTP/2. */
   version: string
   /** A request's method and target. */
   method?: string
@@ -74,9 +89,14 @@ export interface HttpMessage {
   /** A response's status code and reason phrase. */
   status?: number
   reason?: string
-  /** In the order sent, duplicates kept. */
+  /**
+   * In the order sent, duplicates kept. HTTP/2: decoded from HPACK, the pseudo-headers
+   * (`:method`, `:scheme`, `:authority`, `:path`, `:status`) kept where they were sent (first);
+   * each header's range is its field representation's bytes in the block, or the frame
+   * holding it when a representation spans frames or refers to the table only.
+   */
   headers: HttpHeader[]
-  /** The start line through the empty line that ends the head. */
+  /** The start line through the empty line that ends the head; HTTP/2: the header block's frames. */
   headRange: ByteRange
   body: HttpBody
   /** Wall-clock ms of the chunk holding the message's first byte, and of the one holding its last (absent until complete). */
@@ -93,9 +113,48 @@ export type ExchangeState =
   /** 101 Switching Protocols or a 2xx to CONNECT: what follows on the connection is not HTTP. */
   | 'upgraded'
 
+/** HTTP/2's error codes (RFC 9113 section 7), named; an unknown code reads as its number. */
+export const H2_ERROR_NAMES = [
+  'NO_ERROR',
+  'PROTOCOL_ERROR',
+  'INTERNAL_ERROR',
+  'FLOW_CONTROL_ERROR',
+  'SETTINGS_TIMEOUT',
+  'STREAM_CLOSED',
+  'FRAME_SIZE_ERROR',
+  'REFUSED_STREAM',
+  'CANCEL',
+  'COMPRESSION_ERROR',
+  'CONNECT_ERROR',
+  'ENHANCE_YOUR_CALM',
+  'INADEQUATE_SECURITY',
+  'HTTP_1_1_REQUIRED'
+] as const
+
+export const h2ErrorName = (code: number): string => H2_ERROR_NAMES[code] ?? `0x${code.toString(16)}`
+
+/** What ended an HTTP/2 exchange before it was whole: a RST_STREAM on its stream, or a GOAWAY that left it unprocessed. */
+export interface H2StreamEnd {
+  kind: 'rst_stream' | 'goaway'
+  /** Who sent it. */
+  by: Direction
+  code: number
+  /** `CANCEL`, `REFUSED_STREAM`, ... (h2ErrorName). */
+  name: string
+  /** The frame's bytes. */
+  range: ByteRange
+  time: number
+}
+
 export interface HttpExchange {
-  /** Its position on the connection, from 0. */
+  /** Its position on the connection, from 0: HTTP/2 exchanges are numbered in the order their requests began. */
   index: number
+  /** HTTP/2: its stream id (absent for HTTP/1.x). */
+  stream?: number
+  /** HTTP/2: a pushed exchange (PUSH_PROMISE), promised on this stream; its request is the promise, sent by the server. */
+  pushedOn?: number
+  /** HTTP/2: the RST_STREAM or GOAWAY that ended it. */
+  ended?: H2StreamEnd
   request?: HttpMessage
   /** 1xx responses (100 Continue, 103 Early Hints) before the final one; 101 is the final one. */
   informational: HttpMessage[]
@@ -202,6 +261,8 @@ export interface ExchangeRow {
   connId: number
   /** The exchange's index on its connection. */
   index: number
+  /** HTTP/2: its stream id (absent for HTTP/1.x); with `scheme` it tells h2 from h2c (exchangeProtocol). */
+  stream?: number
   method?: string
   /** `https` when its connection's TLS was terminated (absent: plain `http`). */
   scheme?: 'https'
@@ -240,6 +301,26 @@ export interface ExchangeListPage {
  */
 export const EXCHANGE_WORDS = ['method', 'host', 'path', 'status', 'type'] as const
 
+/** How an exchange went over the wire, as the exchange list, `show` and the exports name it. */
+export type ExchangeProtocol = 'http1' | 'h2' | 'h2c' | 'grpc' | 'grpc-web'
+
+/** Whether a content type is gRPC's (`application/grpc`, `+proto`, `+json`) or gRPC-Web's. */
+export function grpcKind(contentType: string | undefined): 'grpc' | 'grpc-web' | undefined {
+  const t = contentType?.toLowerCase().split(';')[0].trim()
+  if (t === undefined) return undefined
+  if (t === 'application/grpc' || t.startsWith('application/grpc+')) return 'grpc'
+  if (t.startsWith('application/grpc-web')) return 'grpc-web'
+  return undefined
+}
+
+/** An exchange's protocol from its stream (HTTP/2 or not), its scheme (TLS or not) and its content type (the request's, else the response's). */
+export function exchangeProtocol(e: { stream?: number; scheme?: 'https'; contentType?: string }): ExchangeProtocol {
+  const grpc = grpcKind(e.contentType)
+  if (grpc) return grpc
+  if (e.stream === undefined) return 'http1'
+  return e.scheme === 'https' ? 'h2' : 'h2c'
+}
+
 export const EXCHANGE_SORT_KEYS = ['start', 'method', 'host', 'path', 'status', 'type', 'size', 'duration', 'conn'] as const
 export type ExchangeSortKey = (typeof EXCHANGE_SORT_KEYS)[number]
 
@@ -258,4 +339,37 @@ export interface ExportResult {
   size: number
   /** For curl: the command itself, to put on the clipboard. */
   text?: string
+}
+
+/** HTTP/2's frame types (RFC 9113 section 6), by their type number; others read as their number. */
+export const H2_FRAME_TYPES = ['DATA', 'HEADERS', 'PRIORITY', 'RST_STREAM', 'SETTINGS', 'PUSH_PROMISE', 'PING', 'GOAWAY', 'WINDOW_UPDATE', 'CONTINUATION'] as const
+
+export const h2FrameTypeName = (type: number): string => H2_FRAME_TYPES[type] ?? `0x${type.toString(16)}`
+
+/** One HTTP/2 frame as it was on the wire: the Frames view's row (Wireshark's). */
+export interface H2Frame {
+  /** Its position among the connection's frames, both directions in capture order, from 0. */
+  index: number
+  dir: Direction
+  time: number
+  type: number
+  /** h2FrameTypeName(type). */
+  typeName: string
+  flags: number
+  stream: number
+  /** The payload's declared length. */
+  length: number
+  /** The whole frame, its 9-byte header included. */
+  range: ByteRange
+  /** In short, what it says: `END_STREAM`, `SETTINGS_MAX_CONCURRENT_STREAMS=100`, `CANCEL`, `+65535`, ... */
+  info: string
+}
+
+/** A slice of one connection's HTTP/2 frames (h2.frames). */
+export interface H2FramePage {
+  from: number
+  /** Frames that pass the stream filter. */
+  total: number
+  frames: H2Frame[]
+  problems: DecodeProblem[]
 }

@@ -32,7 +32,7 @@ export const contentCodings = (msg: HttpMessage): string[] => codingsOf(msg.head
 function contentRanges(msg: HttpMessage): ByteRange[] {
   const body = msg.body
   if (body.framing === 'none') return []
-  if (body.framing === 'chunked') return body.chunks ?? []
+  if (body.framing === 'chunked' || body.framing === 'h2') return body.chunks ?? []
   return [body.range]
 }
 

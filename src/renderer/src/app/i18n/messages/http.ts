@@ -47,7 +47,7 @@ export default {
         cutPlain: 'Body cut short: {note}',
         raw: 'Raw bytes'
       },
-      framing: { none: 'no body', length: 'Content-Length', chunked: 'chunked', close: 'until close' },
+      framing: { none: 'no body', length: 'Content-Length', chunked: 'chunked', close: 'until close', h2: 'HTTP/2 DATA frames' },
       state: { pending: 'pending', complete: 'complete', incomplete: 'incomplete', upgraded: 'upgraded' },
       row: '{n}: {method} {target}, {status}',
       col: { method: 'Method', target: 'Target', status: 'Status', sent: 'Sent', received: 'Received', time: 'Time', duration: 'Took' },
@@ -124,7 +124,7 @@ export default {
         cutPlain: '正文已截断：正文超过 {limit} 上限；仅显示前 {kept}',
         raw: '原始字节'
       },
-      framing: { none: '无正文', length: 'Content-Length', chunked: '分块', close: '直到关闭' },
+      framing: { none: '无正文', length: 'Content-Length', chunked: '分块', close: '直到关闭', h2: 'HTTP/2 DATA 帧' },
       state: { pending: '等待中', complete: '完成', incomplete: '不完整', upgraded: '已升级' },
       row: '{n} {method} {target} {status}',
       col: { method: '方法', target: '目标', status: '状态', sent: '发送', received: '接收', time: '时间', duration: '耗时' },
