@@ -3,7 +3,7 @@
 // Command names travel in the envelope (wire.ts); nothing else may spell them.
 
 import type { ActivityPage, CaptureEvent, CaptureInfo, ConnectionPage, ConnectionSummary, Direction, MatchList, EventPage, SavedCapture, SearchResult, TurnPage } from './capture-types'
-import type { BodyPiece, ExchangeListPage, ExchangePage, ExportResult, WsMessagePage } from './protocol-types'
+import type { BodyPiece, ExchangeListPage, ExchangePage, ExportResult, H2FramePage, WsMessagePage } from './protocol-types'
 import type { FrontEvent, ProxyInfo } from './events'
 import { none, type Infer, type Schema } from './schema'
 import type { PayloadSpec } from './payload/payload-spec'
@@ -11,7 +11,7 @@ import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, RawRe
 import { proxyRef, proxyStartArgs, proxyStopArgs, type ProxyStartArgs } from './proxy-args'
 import { captureRef, downloadReadArgs, downloadRef, openArgs, saveArgs, uploadBeginArgs, uploadChunkArgs, uploadRef, type DownloadStart } from './capture-args'
 import { activityArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
-import { bodyArgs, decodedPageArgs, exchangePageArgs, wsPayloadArgs } from './decode-args'
+import { bodyArgs, decodedPageArgs, exchangePageArgs, h2FramesArgs, wsPayloadArgs } from './decode-args'
 import { exportArgs, exportReadArgs, exportStreamArgs, exportStreamRef, type ExportStreamStart } from './export-args'
 import { replayCaptureArgs, replayHttpArgs, replayRawArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
 import {
@@ -225,12 +225,14 @@ export const commands = {
   /** Every match of a pattern in one direction, as find-next would find them one by one (at most 10,000). */
   'conn.matches': command<Infer<typeof matchesArgs>, MatchList>(matchesArgs, { cancellable: true }),
 
-  /** A slice of a connection's HTTP/1.x exchanges as decoded from its bytes (decoding catches up first). */
+  /** A slice of a connection's HTTP/1.x and HTTP/2 exchanges as decoded from its bytes (decoding catches up first). */
   'http.exchanges': command<Infer<typeof decodedPageArgs>, ExchangePage>(decodedPageArgs),
   /** A slice of a connection's WebSocket messages, after its upgrade. */
   'ws.messages': command<Infer<typeof decodedPageArgs>, WsMessagePage>(decodedPageArgs),
   /** A piece of a request's or response's body as content: de-chunked, and decoded unless `decode: false`. */
   'http.body': command<Infer<typeof bodyArgs>, BodyPiece>(bodyArgs, { cancellable: true }),
+  /** A slice of an HTTP/2 connection's frames, as on the wire (optionally one stream's): the Frames view. */
+  'h2.frames': command<Infer<typeof h2FramesArgs>, H2FramePage>(h2FramesArgs, { cancellable: true }),
   /** A piece of a WebSocket message's payload: unmasked, joined across frames, inflated. */
   'ws.payload': command<Infer<typeof wsPayloadArgs>, BodyPiece>(wsPayloadArgs),
   /** A page of every HTTP exchange in a capture, filtered and sorted; `scan` says while decoding goes on. */

@@ -26,6 +26,15 @@ export const bodyArgs = obj({
   length: int({ min: 0, max: MAX_READ })
 })
 
+export const h2FramesArgs = obj({
+  capture: captureId,
+  connId,
+  from: optional(int({ min: 0 })),
+  limit: optional(int({ min: 1, max: MAX_DECODED_PAGE })),
+  /** Only this stream's frames (0: the connection's own). */
+  stream: optional(int({ min: 0, max: 0x7fffffff }))
+})
+
 export const wsPayloadArgs = obj({
   capture: captureId,
   connId,

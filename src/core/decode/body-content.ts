@@ -68,7 +68,8 @@ export async function* messageContent(view: CaptureView, connId: number, msg: Ht
     yield* wire(view, connId, r.dir, r.offset + skip, r.offset + r.length, signal)
     skip = 0
   }
-  const more = msg.body.chunksOmitted ? unlistedChunks(view, connId, msg, signal) : undefined
+  // An HTTP/2 body's frames past those kept interleave with other streams': its content ends at the last kept (a problem said so).
+  const more = msg.body.chunksOmitted && msg.body.framing === 'chunked' ? unlistedChunks(view, connId, msg, signal) : undefined
   if (!more) return
   for await (const piece of more) {
     if (skip >= piece.length) {

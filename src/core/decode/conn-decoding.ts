@@ -144,7 +144,7 @@ export class ConnDecoding {
     const protocol = this.protocol
     if (protocol === undefined) return undefined
     const s: ProtocolSummary = { protocol }
-    if (this.exchangeCount > 0 || protocol === 'http1' || protocol === 'websocket') {
+    if (this.exchangeCount > 0 || protocol === 'http1' || protocol === 'websocket' || protocol === 'http2') {
       s.exchanges = this.exchangeCount
       if (this.exchangeCount > 0) {
         const row = this.row(0)

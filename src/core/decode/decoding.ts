@@ -6,7 +6,8 @@
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { httpScheme } from '../../shared/http-scheme'
-import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeRow, ExchangeSortKey, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
+import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeRow, ExchangeSortKey, H2FramePage, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
+import { readH2Frames, type FrameQuery } from './h2-frames'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { ProtocolFacts } from '../capture/query/connection-query'
 import { readBody } from './body-content'
@@ -178,16 +179,14 @@ export class Decoding {
         return d.progress(of)
       },
       wordTest: (key, value) => {
-        if (key === 'proto') {
-          const test = protoWord(value)
-          return (connId) => test(d.conn(connId)?.protocol)
-        }
+        const proto = key === 'proto' ? protoWord(value) : undefined
+        if (proto && 'connection' in proto) return (connId) => proto.connection(d.conn(connId)?.protocol)
         if (key === 'tls') return (connId) => d.conn(connId)?.protocol === 'tls'
         if (key === 'sni') {
           const text = value.toLowerCase()
           return (connId) => d.conn(connId)?.hello?.sni?.toLowerCase().includes(text) ?? false
         }
-        const test = exchangeWord(key, value)
+        const test = proto ? proto.exchange : exchangeWord(key, value)
         // A connection passes when one of its exchanges does.
         return (connId) => {
           const c = d.conn(connId)
@@ -223,6 +222,12 @@ export class Decoding {
     const msg = q.part === 'request' ? ex.request : ex.response
     if (!msg) throw new UserError(`exchange ${q.exchange} of connection #${q.connId} has no ${q.part} yet`)
     return readBody(view, q.connId, msg, { decode: q.decode ?? true, offset: q.offset, length: q.length }, signal)
+  }
+
+  async h2Frames(view: CaptureView, q: FrameQuery): Promise<H2FramePage> {
+    const c = await this.decoded(view, q.connId)
+    if (c.protocol !== 'http2') throw new UserError(`connection #${q.connId} is not HTTP/2 (it reads as ${c.protocol ?? 'nothing yet'}): it has no frames to list`)
+    return readH2Frames(view, q)
   }
 
   async wsPayload(view: CaptureView, q: WsPayloadQuery): Promise<BodyPiece> {

@@ -2,6 +2,9 @@
 // decoding keeps only their short form, and where each request and response starts. A
 // fresh decoder starts at the first asked exchange's request and response and runs until
 // it has them all, skipping what it does not need (big bodies) as the background one does.
+// HTTP/2 cannot start midway (each header block needs every one before it for its HPACK
+// table), so its decoder starts at the connection's start, keeps only the asked exchanges,
+// and still skips every DATA payload.
 
 import type { Direction } from '../../shared/capture-types'
 import type { HttpExchange } from '../../shared/protocol-types'
@@ -16,6 +19,7 @@ import type { ExchangeTable } from './exchange-table'
 export async function decodeExchanges(view: CaptureView, c: ConnDecoding, table: ExchangeTable, from: number, limit: number): Promise<HttpExchange[]> {
   const rows = c.rowsOf(from, limit)
   if (rows.length === 0) return []
+  if (c.protocol === 'http2') return decodeFromStart(view, c, table, rows, from)
   const s = await view.connection(c.connId)
   if (!s) return []
   const recorded = s.recorded ?? s.bytes
@@ -43,6 +47,25 @@ export async function decodeExchanges(view: CaptureView, c: ConnDecoding, table:
     else out.push(skeleton(table, rows[i], from + i))
   }
   return out
+}
+
+/** Exchanges of a connection decoded from its start (HTTP/2, h2c's upgrade included): only the asked ones are kept. */
+async function decodeFromStart(view: CaptureView, c: ConnDecoding, table: ExchangeTable, rows: number[], from: number): Promise<HttpExchange[]> {
+  const d = createConnectionDecoder({ inflateRaw })
+  const found = new Map<number, HttpExchange>()
+  const take = (): void => {
+    for (const ex of d.takeChanges().exchanges) if (ex.index >= from && ex.index < from + rows.length) found.set(ex.index, ex)
+  }
+  await replay(view, c.connId, { client: 0, server: 0 }, d, () => {
+    take()
+    for (let i = from; i < from + rows.length; i++) {
+      const ex = found.get(i)
+      if (!ex || ex.state === 'pending') return false
+    }
+    return true
+  })
+  take()
+  return rows.map((row, i) => found.get(from + i) ?? skeleton(table, row, from + i))
 }
 
 /** What is known of an exchange the second decoding did not find again (its bytes are gone from the file). */

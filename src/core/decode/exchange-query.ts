@@ -8,9 +8,9 @@ import { UserError } from '../../shared/errors'
 import { EXCHANGE_WORDS, type ExchangeSortKey } from '../../shared/protocol-types'
 import { sortRows } from '../capture/query/connection-query'
 import type { ExchangeTable } from './exchange-table'
-import { exchangeWord, hostOrPath, type ExchangeTest } from './exchange-words'
+import { exchangeProto, exchangeWord, hostOrPath, type ExchangeTest } from './exchange-words'
 
-const KEYS = [...EXCHANGE_WORDS, 'conn'] as const
+const KEYS = [...EXCHANGE_WORDS, 'proto', 'conn'] as const
 
 function parseExchangeFilter(filter: string): ExchangeTest | undefined {
   const words = filter.match(/-?(?:[a-z]+:)?(?:"[^"]*"|\S+)/gi) ?? []
@@ -27,7 +27,8 @@ function parseExchangeFilter(filter: string): ExchangeTest | undefined {
         if (!/^\d{1,15}$/.test(value)) throw new UserError(`filter conn:${value}: conn wants a connection id, e.g. conn:12`)
         const id = Number(value)
         test = (t, row) => t.conn(row) === id
-      } else if ((EXCHANGE_WORDS as readonly string[]).includes(key)) test = exchangeWord(key, value)
+      } else if (key === 'proto') test = exchangeProto(value)
+      else if ((EXCHANGE_WORDS as readonly string[]).includes(key)) test = exchangeWord(key, value)
       else throw new UserError(`unknown filter word "${key}:": use ${KEYS.map((k) => `${k}:`).join(' ')} or plain text`)
     } else test = hostOrPath(word.replace(/^"|"$/g, '').toLowerCase())
     tests.push(negate ? (t, row) => !test(t, row) : test)

@@ -44,10 +44,10 @@ const f64 = (n: number): Float64Array => new Float64Array(n)
 const u32 = (n: number): Uint32Array => new Uint32Array(n)
 const u8 = (n: number): Uint8Array => new Uint8Array(n)
 
-/** The authority a request names: its Host header, else the target's. */
+/** The authority a request names: its Host header (HTTP/2's :authority), else the target's. */
 function hostOf(req: HttpMessage | undefined): string | undefined {
   if (!req) return undefined
-  for (const h of req.headers) if (h.name.length === 4 && h.name.toLowerCase() === 'host') return h.value.toLowerCase()
+  for (const h of req.headers) if ((h.name.length === 4 && h.name.toLowerCase() === 'host') || h.name === ':authority') return h.value.toLowerCase()
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(req.target ?? '')
   if (m) return m[1].toLowerCase()
   return req.method === 'CONNECT' ? req.target?.toLowerCase() : undefined
@@ -81,6 +81,8 @@ export interface WsStart {
  */
 export interface ExchangeFacts {
   index: number
+  /** HTTP/2: its stream id (absent for HTTP/1.x). */
+  stream?: number
   method?: string
   host?: string
   path?: string
@@ -125,6 +127,7 @@ export function factsOf(ex: HttpExchange): ExchangeFacts {
   const type = headerValue(res, 'content-type')?.toLowerCase()
   if (type !== undefined) f.type = type
   if (ex.upgrade !== undefined) f.upgrade = ex.upgrade
+  if (ex.stream !== undefined) f.stream = ex.stream
   if (ex.upgrade === 'websocket' && ex.state === 'upgraded' && req && res) {
     const reqEnd = req.body.framing === 'none' ? req.headRange.offset + req.headRange.length : req.body.range.offset + req.body.range.length
     f.ws = { client: reqEnd, server: res.headRange.offset + res.headRange.length }
@@ -155,7 +158,9 @@ export class ExchangeTable {
     duration: new Column(f64(64), f64),
     /** Where the request's and the response's first bytes are (NaN: none yet). */
     reqAt: new Column(f64(64), f64),
-    resAt: new Column(f64(64), f64)
+    resAt: new Column(f64(64), f64),
+    /** HTTP/2's stream id; 0 for HTTP/1.x (stream 0 is the connection's, never an exchange's). */
+    stream: new Column(u32(64), u32)
   }
 
   /** Adds an exchange (or updates row `row`); returns its row. */
@@ -180,6 +185,7 @@ export class ExchangeTable {
     c.duration.data[row] = ex.duration
     c.reqAt.data[row] = ex.reqAt
     c.resAt.data[row] = ex.resAt
+    c.stream.data[row] = ex.stream ?? 0
     this.version++
     return row
   }
@@ -219,6 +225,13 @@ export class ExchangeTable {
   duration(row: number): number {
     return this.cols.duration.data[row]
   }
+  upgrade(row: number): string | undefined {
+    return this.strings.values[this.cols.upgrade.data[row]]
+  }
+  /** HTTP/2: its stream id; undefined for HTTP/1.x. */
+  stream(row: number): number | undefined {
+    return this.cols.stream.data[row] || undefined
+  }
   /** The stream offsets where the exchange's request and its response (first informational one included) start; NaN for none. */
   starts(row: number): { client: number; server: number } {
     return { client: this.cols.reqAt.data[row], server: this.cols.resAt.data[row] }
@@ -252,6 +265,7 @@ export class ExchangeTable {
     if (!Number.isNaN(c.duration.data[row])) out.duration = c.duration.data[row]
     const upgrade = this.strings.values[c.upgrade.data[row]]
     if (upgrade !== undefined) out.upgrade = upgrade
+    if (c.stream.data[row] !== 0) out.stream = c.stream.data[row]
     return out
   }
 }

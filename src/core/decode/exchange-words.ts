@@ -71,10 +71,39 @@ export function hostOrPath(text: string): ExchangeTest {
 }
 
 const PROTOS: Record<string, Protocol[]> = { http: ['http1'], http1: ['http1'], ws: ['websocket'], websocket: ['websocket'], tls: ['tls'], h2: ['http2'], http2: ['http2'], raw: ['raw'] }
+const PROTO_HINT = 'use http, ws, tls, h2, grpc or raw'
 
-/** `proto:` over a connection's protocol (undefined: not decoded yet, which passes no word). */
-export function protoWord(value: string): (p: Protocol | undefined) => boolean {
-  const wanted = PROTOS[value.toLowerCase()]
-  if (!wanted) throw new UserError(`filter proto:${value}: use http, ws, tls, h2 or raw`)
-  return (p) => p !== undefined && wanted.includes(p)
+/** `proto:grpc`: an exchange whose response is gRPC's or gRPC-Web's (application/grpc, +proto, +json, -web). */
+const grpcExchange = byString('type', (s) => s.startsWith('application/grpc'))
+
+/**
+ * `proto:` over a connection's protocol (undefined: not decoded yet, which passes no word);
+ * `grpc` is no protocol of a connection but of its exchanges, so it comes as an exchange test.
+ */
+export function protoWord(value: string): { connection: (p: Protocol | undefined) => boolean } | { exchange: ExchangeTest } {
+  const v = value.toLowerCase()
+  if (v === 'grpc') return { exchange: grpcExchange }
+  const wanted = PROTOS[v]
+  if (!wanted) throw new UserError(`filter proto:${value}: ${PROTO_HINT}`)
+  return { connection: (p) => p !== undefined && wanted.includes(p) }
+}
+
+/** `proto:` in the exchange list: HTTP/2 exchanges have a stream, HTTP/1 ones none; ws the ones upgraded to WebSocket. */
+export function exchangeProto(value: string): ExchangeTest {
+  switch (value.toLowerCase()) {
+    case 'h2':
+    case 'http2':
+    case 'h2c':
+      return (t, row) => t.stream(row) !== undefined
+    case 'http':
+    case 'http1':
+      return (t, row) => t.stream(row) === undefined
+    case 'ws':
+    case 'websocket':
+      return (t, row) => t.upgrade(row) === 'websocket'
+    case 'grpc':
+      return grpcExchange
+    default:
+      throw new UserError(`filter proto:${value}: in the exchange list, use http, h2, ws or grpc`)
+  }
 }

@@ -1,14 +1,18 @@
 // One connection's decoding, as the engine runs it: recognise what the connection carries
-// (detect.ts) from the client's first bytes, decode HTTP/1.x exchanges, and after a 101 with
-// Upgrade: websocket hand the rest of both streams to the WebSocket decoder. A connection
-// that is not HTTP (TLS, HTTP/2, raw) produces nothing, and its bytes may all be skipped,
-// but for a TLS connection's ClientHello, read for the name and protocols it asks for.
+// (detect.ts) from the client's first bytes, decode HTTP/1.x exchanges, and after a 101 hand
+// the rest of both streams to the WebSocket decoder (Upgrade: websocket) or the HTTP/2 one
+// (Upgrade: h2c). HTTP/2 with prior knowledge (its preface, over TLS too: the capture holds
+// the decrypted bytes) is decoded from the start. A connection that is not HTTP (TLS not
+// terminated, raw) produces nothing, and its bytes may all be skipped, but for a TLS
+// connection's ClientHello, read for the name and protocols it asks for.
 
 import type { Direction } from '../../shared/capture-types'
 import type { DecodeProblem, Protocol, ProtocolSummary } from '../../shared/protocol-types'
 import { detectProtocol, MAX_DETECT_BYTES } from './detect'
 import { headerValues } from './http1/head-parser'
 import { Http1Decoder } from './http1/http1-decoder'
+import { Http2Decoder } from './http2/http2-decoder'
+import { FRAME_HEADER } from './http2/frame-reader'
 import { TlsHelloReader } from './tls-hello-reader'
 import { NOTHING_MORE, type ConnectionDecoder, type DecoderChanges, type DecoderOptions } from './stream-decoder'
 import { parseWsExtensions, WebSocketDecoder } from './websocket/ws-decoder'
@@ -22,8 +26,9 @@ interface Held {
 
 /**
  * A decoder for one connection. `opts.protocol` skips recognition: 'http1' (or 'websocket',
- * which begins as HTTP and switches at its 101) decodes HTTP from `opts.start`; 'tls',
- * 'http2' and 'raw' decode nothing.
+ * which begins as HTTP and switches at its 101) decodes HTTP from `opts.start`; 'http2'
+ * decodes HTTP/2 frames from `opts.start` (the client's preface first when it is 0); 'tls'
+ * and 'raw' decode nothing.
  */
 export function createConnectionDecoder(opts: DecoderOptions = {}): ConnectionDecoder {
   return new Decoder(opts)
@@ -33,6 +38,7 @@ class Decoder implements ConnectionDecoder {
   private known: Protocol
   private http: Http1Decoder | undefined
   private ws: WebSocketDecoder | undefined
+  private h2: Http2Decoder | undefined
   private hello: TlsHelloReader | undefined
   /** What came before the protocol was known, to replay into its decoder. */
   private held: Held[] = []
@@ -48,11 +54,12 @@ class Decoder implements ConnectionDecoder {
   }
 
   get protocol(): Protocol {
-    return this.ws ? 'websocket' : this.known
+    return this.ws ? 'websocket' : this.h2 ? 'http2' : this.known
   }
 
   push(dir: Direction, bytes: Uint8Array, offset: number, time: number): void {
     if (this.ws) return this.ws.push(dir, bytes, offset, time)
+    if (this.h2) return this.h2.push(dir, bytes, offset, time)
     if (this.http) {
       this.http.push(dir, bytes, offset, time)
       return this.afterHttp()
@@ -69,6 +76,7 @@ class Decoder implements ConnectionDecoder {
 
   end(dir: Direction, time: number): void {
     if (this.ws) return this.ws.end(dir, time)
+    if (this.h2) return this.h2.end(dir)
     if (this.http) {
       this.http.end(dir, time)
       return this.afterHttp()
@@ -81,6 +89,7 @@ class Decoder implements ConnectionDecoder {
 
   wantFrom(dir: Direction): number {
     if (this.ws) return this.ws.wantFrom(dir)
+    if (this.h2) return this.h2.wantFrom(dir)
     if (this.http) return this.http.switched ? NOTHING_MORE : this.http.wantFrom(dir)
     if (this.hello && !this.hello.done) return dir === 'client' ? this.hello.next : NOTHING_MORE
     if (this.known !== 'unknown') return NOTHING_MORE
@@ -90,21 +99,26 @@ class Decoder implements ConnectionDecoder {
   takeChanges(): DecoderChanges {
     const http = this.http?.takeChanges()
     const ws = this.ws?.takeChanges()
-    const problems = [...this.problems, ...(http?.problems ?? []), ...(ws?.problems ?? [])]
+    const h2 = this.h2?.takeChanges()
+    const problems = [...this.problems, ...(http?.problems ?? []), ...(ws?.problems ?? []), ...(h2?.problems ?? [])]
     this.problems = []
-    return { exchanges: http?.exchanges ?? [], messages: ws?.messages ?? [], problems }
+    const exchanges = h2 ? [...(http?.exchanges ?? []), ...h2.exchanges] : (http?.exchanges ?? [])
+    return { exchanges, messages: ws?.messages ?? [], problems }
   }
 
   summary(): ProtocolSummary {
     const hello = this.hello?.hello
-    return { protocol: this.protocol, ...(this.http?.summary() ?? {}), ...(this.ws ? { messages: this.ws.count } : {}), ...(hello ? { hello: { ...hello } } : {}) }
+    // After an h2c upgrade the HTTP/1.1 exchange is the first, and HTTP/2's count goes on from it.
+    const http = this.h2 && !this.http ? this.h2.summary() : { ...this.http?.summary(), ...(this.h2 ? { exchanges: this.h2.count } : {}) }
+    return { protocol: this.protocol, ...http, ...(this.ws ? { messages: this.ws.count } : {}), ...(hello ? { hello: { ...hello } } : {}) }
   }
 
   /** Decides the protocol once the client's first bytes (or the server speaking first) tell. */
   private recognise(): void {
     const client = this.held.filter((h) => h.dir === 'client')
-    // Servers of HTTP, TLS and HTTP/2 never speak first: a server that does is something else.
-    const serverFirst = client.length === 0 && this.heldBytes.server > 0
+    // Servers of HTTP and TLS never speak first: a server that does is something else. An
+    // HTTP/2 server may send its SETTINGS before the client's preface has come: that waits.
+    const serverFirst = client.length === 0 && this.heldBytes.server > 0 && !mayBeH2Settings(concat(this.held.map((h) => h.bytes), FRAME_HEADER))
     const final = serverFirst || this.endedEarly.client !== undefined || this.heldBytes.client >= MAX_DETECT_BYTES || this.heldBytes.server >= MAX_DETECT_BYTES
     const first = concat(client.map((h) => h.bytes), MAX_DETECT_BYTES)
     const protocol = serverFirst ? 'raw' : detectProtocol(first, final)
@@ -122,6 +136,7 @@ class Decoder implements ConnectionDecoder {
       for (const h of held) if (h.dir === 'client') this.hello.push(h.bytes, h.offset)
       if (this.endedEarly.client !== undefined) this.hello.stop()
     }
+    if (protocol === 'http2') return this.startHttp2(held)
     if (protocol !== 'http1') return
     this.http = new Http1Decoder({ start: this.start })
     for (const h of held) this.http.push(h.dir, h.bytes, h.offset, h.time)
@@ -132,27 +147,62 @@ class Decoder implements ConnectionDecoder {
     this.afterHttp()
   }
 
-  /** After HTTP switched to WebSocket, its decoder takes what HTTP left of both streams. */
+  private startHttp2(held: Held[]): void {
+    const h2 = new Http2Decoder({ start: this.start, preface: this.start.client === 0, ...(this.opts.onH2Frame ? { onFrame: this.opts.onH2Frame } : {}) })
+    this.h2 = h2
+    for (const h of held) h2.push(h.dir, h.bytes, h.offset, h.time)
+    for (const dir of ['client', 'server'] as const) if (this.endedEarly[dir] !== undefined) h2.end(dir)
+  }
+
+  /** After HTTP switched to WebSocket or HTTP/2 (h2c), that decoder takes what HTTP left of both streams. */
   private afterHttp(): void {
     const http = this.http!
-    if (!http.switched || this.ws || http.switched.upgrade !== 'websocket') return
+    if (!http.switched || this.ws || this.h2) return
+    const upgrade = http.switched.upgrade.toLowerCase()
+    if (upgrade !== 'websocket' && upgrade !== 'h2c') return
     const client = http.remainder('client')
     const server = http.remainder('server')
+    if (upgrade === 'h2c') return this.afterH2c(client, server)
     const extensions = headerValues(http.switched.response.headers, 'sec-websocket-extensions')
     this.ws = new WebSocketDecoder({
       start: { client: client.offset, server: server.offset },
       deflate: parseWsExtensions(extensions.length > 0 ? extensions.join(', ') : undefined),
       ...(this.opts.inflateRaw ? { inflateRaw: this.opts.inflateRaw } : {})
     })
-    // Both directions' leftovers in the order they came (by time, as the capture has them), so message indexes follow capture order.
-    const pieces = [
-      ...client.pieces.map((p) => ({ dir: 'client' as const, ...p })),
-      ...server.pieces.map((p) => ({ dir: 'server' as const, ...p }))
-    ].sort((a, b) => a.time - b.time)
-    for (const p of pieces) this.ws.push(p.dir, p.bytes, p.offset, p.time)
+    // In capture order, so message indexes follow it.
+    for (const p of inOrder(client, server)) this.ws.push(p.dir, p.bytes, p.offset, p.time)
     if (client.ended !== undefined) this.ws.end('client', client.ended)
     if (server.ended !== undefined) this.ws.end('server', server.ended)
   }
+
+  /** h2c: the client sends its preface after the 101, and the upgrade request's answer comes on stream 1. */
+  private afterH2c(client: Remainder, server: Remainder): void {
+    const http = this.http!
+    const request = http.switched!.request
+    this.h2 = new Http2Decoder({
+      start: { client: client.offset, server: server.offset },
+      preface: true,
+      firstIndex: http.count,
+      ...(request ? { upgradeRequest: request } : {}),
+      ...(this.opts.onH2Frame ? { onFrame: this.opts.onH2Frame } : {})
+    })
+    for (const p of inOrder(client, server)) this.h2.push(p.dir, p.bytes, p.offset, p.time)
+    if (client.ended !== undefined) this.h2.end('client')
+    if (server.ended !== undefined) this.h2.end('server')
+  }
+}
+
+/** Whether a server's first bytes are (or begin) an HTTP/2 SETTINGS frame on stream 0 (type 4, no flags). */
+function mayBeH2Settings(first: Uint8Array): boolean {
+  const want = [undefined, undefined, undefined, 4, 0, 0, 0, 0, 0]
+  return first.every((b, i) => want[i] === undefined || want[i] === b) && (first.length < 3 || (first[0] << 16) + (first[1] << 8) + first[2] <= 6 * 16)
+}
+
+type Remainder = ReturnType<Http1Decoder['remainder']>
+
+/** Both directions' leftovers in the order they came (by time, as the capture has them). */
+function inOrder(client: Remainder, server: Remainder): Array<{ dir: Direction; offset: number; bytes: Uint8Array; time: number }> {
+  return [...client.pieces.map((p) => ({ dir: 'client' as const, ...p })), ...server.pieces.map((p) => ({ dir: 'server' as const, ...p }))].sort((a, b) => a.time - b.time)
 }
 
 function concat(pieces: Uint8Array[], max: number): Uint8Array {

@@ -6,6 +6,7 @@
 
 import type { Direction } from '../../shared/capture-types'
 import type { DecodeProblem, HttpExchange, Protocol, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
+import type { RawFrame } from './http2/frame-reader'
 
 /** Raw DEFLATE inflation with a preset dictionary (the previous output: permessage-deflate's context takeover), injected so decoders stay free of Node. */
 export type InflateRaw = (data: Uint8Array, dictionary: Uint8Array | undefined, maxOutput: number) => { output: Uint8Array; error?: string }
@@ -33,6 +34,8 @@ export interface DecoderOptions {
   inflateRaw?: InflateRaw
   /** A TLS connection's SNI and ALPN offer need it; without it its hello is not read. */
   readClientHello?: ReadClientHello
+  /** HTTP/2: every frame as it is read (the Frames view lists them). */
+  onH2Frame?: (f: RawFrame) => void
 }
 
 export interface ConnectionDecoder {

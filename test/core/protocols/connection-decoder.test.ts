@@ -64,7 +64,6 @@ describe('createConnectionDecoder', () => {
   it.each([
     // (A TLS connection's client hello is read while it comes: tls-hello.test.ts. This one ends cut short.)
     ['tls', [{ dir: 'client', bytes: TLS_HELLO }, { dir: 'server', bytes: '\x16\x03\x03\x00\x10' }, { dir: 'client', end: true }]],
-    ['http2', [{ dir: 'client', bytes: H2_PREFACE + '\x00\x00\x00\x04\x00\x00\x00\x00\x00' }]],
     ['raw', [{ dir: 'client', bytes: '*1\r\n$4\r\nPING\r\n' }, { dir: 'server', bytes: '+PONG\r\n' }]],
     // A server that speaks first (SMTP, MySQL) is not HTTP, whatever the client says next.
     ['raw', [{ dir: 'server', bytes: '220 mail.test ESMTP\r\n' }, { dir: 'client', bytes: 'GET / HTTP/1.1\r\n\r\n' }]],
@@ -77,6 +76,20 @@ describe('createConnectionDecoder', () => {
     expect(d.decoder.wantFrom('client')).toBe(NOTHING_MORE)
     expect(d.decoder.wantFrom('server')).toBe(NOTHING_MORE)
     expect(d.decoder.summary()).toEqual({ protocol })
+  })
+
+  it('reads an HTTP/2 connection frame by frame from its preface, whether or not its server\'s SETTINGS came first', () => {
+    const settings = '\x00\x00\x00\x04\x00\x00\x00\x00\x00'
+    for (const pieces of [
+      [{ dir: 'client', bytes: H2_PREFACE + settings }],
+      [{ dir: 'server', bytes: settings }, { dir: 'client', bytes: H2_PREFACE + settings }]
+    ] as Piece[][]) {
+      const d = decode(pieces)
+      expect(d.decoder.protocol).toBe('http2')
+      expect(d.problems).toEqual([])
+      expect(d.decoder.wantFrom('client')).toBe(H2_PREFACE.length + settings.length)
+      expect(d.decoder.summary()).toEqual({ protocol: 'http2', exchanges: 0 })
+    }
   })
 
   it('decodes as it is told to, from where it is told to start', () => {

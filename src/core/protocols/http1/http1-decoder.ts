@@ -10,6 +10,7 @@ import { requestFraming, responseFraming, type Framing } from './body-framing'
 import { headerTokens, headerValues } from './head-parser'
 import { MessageReader } from './message-reader'
 import { NOTHING_MORE } from '../stream-decoder'
+import { exchangeSummary, snapshot } from '../exchange-snapshot'
 
 /** Requests that may wait for their responses at once: past this a client is not speaking HTTP to a server that answers, and holding them all would be unbounded. */
 export const MAX_AWAITING_RESPONSES = 1024
@@ -32,6 +33,8 @@ export interface Http1DecoderOptions {
 export interface Http1Switch {
   /** `websocket`, `tunnel` (a 2xx to CONNECT), or the Upgrade token. */
   upgrade: string
+  /** The request that asked for it (h2c's is HTTP/2's stream 1). */
+  request?: HttpMessage
   response: HttpMessage
 }
 
@@ -118,22 +121,7 @@ export class Http1Decoder {
   }
 
   summary(): Omit<ProtocolSummary, 'protocol'> {
-    const ex = this.first
-    const res = ex?.response
-    const contentType = res ? headerValues(res.headers, 'content-type')[0] : undefined
-    return {
-      exchanges: this.nextIndex,
-      ...(ex
-        ? {
-            first: {
-              ...(ex.request ? { method: ex.request.method, target: ex.request.target } : {}),
-              ...(res ? { status: res.status, size: res.body.size } : {}),
-              ...(contentType !== undefined ? { contentType } : {})
-            }
-          }
-        : {}),
-      ...(this.hadProblem ? { problem: true } : {})
-    }
+    return exchangeSummary(this.first, this.nextIndex, this.hadProblem)
   }
 
   private newEntry(request: HttpMessage | undefined): Entry {
@@ -202,7 +190,7 @@ export class Http1Decoder {
     if (!entry) return
     const ex = entry.ex
     if (ex.upgrade !== undefined && ex.response) {
-      this.switched = { upgrade: ex.upgrade, response: ex.response }
+      this.switched = { upgrade: ex.upgrade, response: ex.response, ...(ex.request ? { request: ex.request } : {}) }
       this.server.detach()
       // A client still sending its request body would leave it unfinished; it has been answered.
       this.client.detach()
@@ -254,19 +242,4 @@ export class Http1Decoder {
       this.client.resume()
     }
   }
-}
-
-/** A copy the caller may keep: what the decoder goes on changing (body progress, state) is copied; finished parts are shared. */
-function snapshot(ex: HttpExchange): HttpExchange {
-  return {
-    ...ex,
-    ...(ex.request ? { request: copyMessage(ex.request) } : {}),
-    informational: ex.informational.slice(),
-    ...(ex.response ? { response: copyMessage(ex.response) } : {})
-  }
-}
-
-function copyMessage(msg: HttpMessage): HttpMessage {
-  if (msg.body.complete) return { ...msg, body: { ...msg.body } }
-  return { ...msg, body: { ...msg.body, ...(msg.body.chunks ? { chunks: msg.body.chunks.slice() } : {}) } }
 }
