@@ -2,13 +2,15 @@
 // What HTTP decoding costs (issue 16's figures):
 //  - decoder: typical exchanges through the connection decoder alone, in memory;
 //  - chunked: chunked bodies through the decoder alone (16 KiB, 8 KiB and 1-byte chunks);
+//  - h2: HTTP/2 requests from Node's http2 client, 10-100 streams per connection, through the
+//    decoder alone and through the engine from a capture file;
 //  - engine: a capture of typical exchanges recorded through the CLI proxy, decoded by the
 //    engine (exchange.page until its scan is done), and a 1 GiB Content-Length download,
 //    whose body must not be read (the capture reader's byte count says what was);
 //  - proxy: `tcpscope proxy` with live decoding against the same with TCPSCOPE_DECODE=off,
 //    case after case in each round, on keep-alive exchanges and downloads.
 //   npm run bench:decode            (builds the CLI first)
-//   node bench/decode.mjs [--parts decoder,chunked,engine,proxy] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE]
+//   node bench/decode.mjs [--parts decoder,chunked,engine,h2,proxy] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE]
 // See bench/README.md.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -17,8 +19,9 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { FILE_BATCH, chunkedBatches, feedAll, keepAliveBatches, skipDownload } from './lib/decoder-runs.mjs'
+import { FILE_BATCH, chunkedBatches, feedAll, keepAliveBatches, pack, skipDownload } from './lib/decoder-runs.mjs'
 import { download, keepAlive } from './lib/http-client.mjs'
+import { h2Load, h2Server, recordH2 } from './lib/h2-traffic.mjs'
 import { chunkedDownload, contentLengthDownload } from './lib/http-traffic.mjs'
 import { Helper, cpuTimes, gitCommit, cleanUpOnExit, liveChildren } from './lib/proc.mjs'
 import { recordCapture } from './lib/record-capture.mjs'
@@ -31,7 +34,7 @@ const BUNDLE_DIR = join(ROOT, 'out', 'bench')
 const KiB = 1024
 const MiB = 1024 * KiB
 const GiB = 1024 * MiB
-const PARTS = ['decoder', 'chunked', 'engine', 'proxy']
+const PARTS = ['decoder', 'chunked', 'engine', 'h2', 'proxy']
 
 const { values: args } = parseArgs({
   options: {
@@ -46,7 +49,7 @@ const { values: args } = parseArgs({
   }
 })
 if (args.help) {
-  console.log('usage: node bench/decode.mjs [--parts decoder,chunked,engine,proxy] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE] [--no-build]')
+  console.log('usage: node bench/decode.mjs [--parts decoder,chunked,engine,h2,proxy] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE] [--no-build]')
   process.exit(0)
 }
 const parts = args.parts.split(',').map((s) => s.trim())
@@ -59,6 +62,8 @@ const Q = args.quick
 const V = {
   exchanges: Number(args.exchanges ?? (Q ? 20_000 : 100_000)),
   connections: 100,
+  /** HTTP/2: connections of exchanges / h2Connections requests each, 10 to 100 streams in flight on each. */
+  h2Connections: Q ? 200 : 1000,
   runs: Q ? 2 : 3,
   chunkedBody: Q ? 64 * MiB : 256 * MiB,
   tinyChunkBody: Q ? 1 * MiB : 4 * MiB,
@@ -156,6 +161,67 @@ function chunkedPart(I) {
   return out
 }
 
+/**
+ * HTTP/2: the same number of requests made by Node's http2 client, 10 to 100 streams in
+ * flight per connection; the decoder alone on them recorded in memory, then the engine on a
+ * capture of them recorded through tcpscope proxy (exchange.page until its scan is done).
+ */
+async function h2Part(I) {
+  const out = {}
+  log(`h2: recording ${V.exchanges.toLocaleString('en-US')} HTTP/2 requests over ${V.h2Connections} connections (10-100 streams in flight each) in memory ...`)
+  const recorded = await recordH2({ requests: V.exchanges, connections: V.h2Connections })
+  for (const [label, batch] of [
+    ['file', FILE_BATCH],
+    ['live', { records: 1, bytes: Infinity }]
+  ]) {
+    const conns = recorded.map((records) => pack(records, batch))
+    const bytes = recorded.reduce((a, c) => a + c.reduce((b, x) => b + (x.bytes?.length ?? 0), 0), 0)
+    feedAll(I.DecoderSet, conns.slice(0, Math.ceil(conns.length / 4)))
+    const runs = Array.from({ length: V.runs }, () => feedAll(I.DecoderSet, conns))
+    for (const r of runs) if (r.exchanges !== V.exchanges || r.problems !== 0) fail(`h2 decoder ${label}`, `the decoder finished ${r.exchanges} exchanges of ${V.exchanges}, ${r.problems} problem(s)`)
+    const ms = medianRun(runs, (r) => r.ms)
+    out[label] = { ms, exchangesPerSec: rate(V.exchanges, ms), mibPerSec: rate(bytes / MiB, ms), bytes, runsMs: runs.map((r) => r.ms) }
+    log(`  ${label}: ${fmt(out[label].exchangesPerSec, 0)} exchanges/s`)
+  }
+
+  const file = join(tmpRoot, 'h2.tcap')
+  log('h2: recording the same through tcpscope proxy ...')
+  const target = await h2Server()
+  let p
+  try {
+    p = await startProxy(file, { TCPSCOPE_DECODE: 'off' }, `127.0.0.1:${target.port}`)
+    const rec = await h2Load({ host: p.host, port: p.port, requests: V.exchanges, connections: V.h2Connections })
+    await stopProxy(p)
+    p = undefined
+    out.recorded = { seconds: rec.ms / 1000, fileBytes: statSync(file).size }
+  } finally {
+    if (p) await p.close()
+    await target.close()
+  }
+  const engine = await I.Engine.create({ capturePath: join(tmpRoot, 'engine-h2.tcap') })
+  try {
+    out.decodingMode = engine.decoding?.mode
+    const runs = []
+    for (let i = 0; i < 2; i++) {
+      const t0 = performance.now()
+      const info = await engine['capture.open']({ path: file })
+      const t1 = performance.now()
+      let page
+      do page = await engine['exchange.page']({ capture: info.id, offset: 0, limit: 100 })
+      while (page.scan)
+      const t2 = performance.now()
+      await engine['capture.close']({ capture: info.id })
+      if (page.of !== V.exchanges) fail('h2 engine', `the engine decoded ${page.of} HTTP/2 exchanges of ${V.exchanges}`)
+      runs.push({ openMs: t1 - t0, decodeMs: t2 - t1, exchanges: page.of, exchangesPerSec: rate(page.of, t2 - t1) })
+    }
+    out.engine = runs
+  } finally {
+    await engine.close()
+  }
+  rmSync(file, { force: true })
+  return out
+}
+
 let server
 async function httpServer() {
   if (!server) {
@@ -170,8 +236,8 @@ async function httpServer() {
  * The proxy under test: the engine as `tcpscope proxy` runs it, from this bench's bundle
  * (bench/live-proxy.mjs), which says how many exchanges live decoding has listed.
  */
-async function startProxy(capture, env = {}) {
-  const target = await httpServer()
+async function startProxy(capture, env = {}, to = undefined) {
+  const target = to ?? (await httpServer())
   const p = new Helper(join(HERE, 'live-proxy.mjs'), [capture, target], 'proxy under test', { env })
   const ready = await p.wait('ready', 20_000)
   p.host = ready.host
@@ -419,6 +485,17 @@ function report(meta, R) {
       ])
     )
   }
+  if (R.h2) {
+    const h = R.h2
+    out.push('')
+    out.push(`HTTP/2: ${V.exchanges.toLocaleString('en-US')} requests by Node's http2 client over ${V.h2Connections} connections, 10-100 streams in flight each (real HPACK); median of ${V.runs} runs after a warm-up`)
+    const http1 = R.decoder ? (label) => ` (HTTP/1: ${fmt(R.decoder[label].exchangesPerSec, 0)})` : () => ''
+    const rows = [['', 'exchanges/s', 'MiB/s', 'ms', '']]
+    rows.push(['decoder alone, batches as a file is read', fmt(h.file.exchangesPerSec, 0), fmt(h.file.mibPerSec, 1), fmt(h.file.ms, 1), `target >= 100,000: ${mark(h.file.exchangesPerSec >= 100_000)}${http1('file')}`])
+    rows.push(['decoder alone, one record per batch (live)', fmt(h.live.exchangesPerSec, 0), fmt(h.live.mibPerSec, 1), fmt(h.live.ms, 1), `target >= 100,000: ${mark(h.live.exchangesPerSec >= 100_000)}${http1('live')}`])
+    h.engine?.forEach((r, i) => rows.push([`engine (${h.decodingMode === 'worker' ? 'decode worker' : 'engine thread'}), capture file of ${fmt(h.recorded.fileBytes / MiB, 1)} MiB, ${i === 0 ? 'cold' : 'reopened'}`, fmt(r.exchangesPerSec, 0), '', fmt(r.decodeMs, 0), `target >= 100,000: ${mark(r.exchangesPerSec >= 100_000)}`]))
+    out.push(table(rows))
+  }
   if (R.proxy) {
     out.push('')
     out.push(`The proxy (the engine as tcpscope proxy runs it) with live decoding, the default, against TCPSCOPE_DECODE=off: fresh processes case after case, the order swapped each round; medians over ${V.rounds} round(s). CPU: the proxy process, all threads (the decode worker's included). "All listed": how long after the load live decoding had every exchange listed (checked: none missing)`)
@@ -471,6 +548,7 @@ async function main() {
     await run('decoder', () => decoderPart(I))
     await run('chunked', () => chunkedPart(I))
     await run('engine', () => enginePart(I))
+    await run('h2', () => h2Part(I))
     await run('proxy', () => proxyPart())
   } catch (err) {
     fail('bench', err.stack ?? err.message)
