@@ -9,46 +9,30 @@
 // - Escape closes each of those dialogs and gives the focus back to what opened it;
 // - the two splitters move by keyboard (arrows, Home, End) and say where they are, and Tab
 //   goes through the window in the order it is laid out.
-// One web mode and one page per theme. A failure lists every problem found, each with where.
+// One web mode and one page per theme, shared by its tests: one test per state or dialog. A
+// failure lists every problem found, each with where.
 // Selects by role and name only.
 import { once } from 'node:events'
 import { createServer, request, type IncomingMessage } from 'node:http'
 import { connect } from 'node:net'
-import AxeBuilder from '@axe-core/playwright'
 import WebSocket, { WebSocketServer } from 'ws'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { listen, startServer } from '../helpers/net'
 import { portOf } from '../helpers/engine'
-import { openWebPage } from '../helpers/web-page'
+import { sharedWebPage } from '../helpers/web-page'
+import { dialogState, expectNone, violations } from '../helpers/accessibility'
+import type { EngineClient } from '../../src/shared/engine-client'
+import type { ProxyInfo } from '../../src/shared/events'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
-const cleanups: Array<() => unknown> = []
 beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
 
 type Scheme = 'light' | 'dark'
 
-const AXE_OPTIONS = {
-  runOnly: { type: 'tag' as const, values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  // WCAG 2.5.3 (a control's name contains its visible label): axe marks its rule experimental,
-  // and a scan by tags leaves experimental rules out unless asked.
-  rules: { 'label-content-name-mismatch': { enabled: true } }
-}
-
-/** Every serious or critical WCAG 2.1 A/AA violation on the page as it is now, one line each: what, how bad, where. */
-async function violations(page: Page, state: string): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).options(AXE_OPTIONS).analyze()
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${state}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
-}
-
 /** An origin answering JSON to HTTP and echoing WebSocket messages. */
-async function originServer(): Promise<number> {
+async function originServer(cleanups: Array<() => unknown>): Promise<number> {
   const server = createServer((req, res) => {
     req.resume()
     const body = JSON.stringify({ path: req.url, ok: true })
@@ -81,181 +65,251 @@ async function chat(port: number): Promise<void> {
 }
 
 /** A connection to `port` left open: a proxy with one asks before it stops. */
-async function holdOpen(port: number): Promise<void> {
+async function holdOpen(cleanups: Array<() => unknown>, port: number): Promise<void> {
   const s = connect({ port, host: '127.0.0.1' })
   s.on('error', () => {})
   await once(s, 'connect')
   cleanups.push(() => s.destroy())
 }
 
-/** Whether `l` has the focus, within a moment. */
-async function focusComesTo(l: Locator): Promise<boolean> {
-  for (let i = 0; i < 20; i++) {
-    if (await l.evaluate((el) => el === document.activeElement)) return true
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  return false
-}
-
 /**
- * Opens a dialog with `open`, scans it, closes it with Escape and checks the focus went back
- * to `returnsTo` (the control that opened it, or the menu's button when a menu item did).
+ * Every state of the window this file scans, in one theme, one test per state or dialog, all on
+ * one page (sharedWebPage). The nested describes add to the engine's state in order (nothing,
+ * then proxies running with nothing connected, then a capture, then messages held by
+ * breakpoints), each in its beforeAll; vitest runs them in the order they are written, so each
+ * state is scanned as the window shows it at that stage. A test depends on no other test: it
+ * opens what it scans and closes it again.
  */
-async function dialogState(page: Page, found: string[], name: string | RegExp, open: () => Promise<unknown>, returnsTo: Locator, state: string): Promise<void> {
-  await open()
-  const dialog = page.getByRole('dialog', { name })
-  await dialog.waitFor()
-  found.push(...(await violations(page, state)))
-  await page.keyboard.press('Escape')
-  await dialog.waitFor({ state: 'detached' })
-  if (!(await focusComesTo(returnsTo))) {
-    const at = await page.evaluate(() => document.activeElement?.outerHTML.replace(/\s+/g, ' ').slice(0, 80))
-    found.push(`${state}: Escape left the focus on ${at}, not on what opened the dialog`)
-  }
-}
+function describeWindow(scheme: Scheme): void {
+  describe(`accessibility in Chromium, ${scheme}`, () => {
+    const shared = sharedWebPage({ browser: { colorScheme: scheme, width: 1280, height: 800 } }, (page) => page.getByRole('region', { name: 'Start' }).waitFor())
+    const suiteCleanups = shared.cleanups
+    let page: Page
+    let origin: number
+    let wsOrigin: number
+    const toolbar = (): Locator => page.getByRole('toolbar', { name: 'Toolbar' })
+    const sidebar = (): Locator => page.getByRole('complementary', { name: 'Proxies and sessions' })
+    const grid = (): Locator => page.getByRole('grid', { name: 'Connections', exact: true })
+    const detail = (): Locator => page.getByRole('region', { name: 'Selected connection' })
 
-/** Every state of the window this file scans, in one theme; what axe and the focus checks found. */
-async function scanWindow(scheme: Scheme): Promise<string[]> {
-  const found: string[] = []
-  const origin = await originServer()
-  const wsOrigin = await originServer()
-  const { web, page } = await openWebPage(cleanups, { browser: { colorScheme: scheme, width: 1280, height: 800 } })
-  const toolbar = page.getByRole('toolbar', { name: 'Toolbar' })
+    beforeAll(async () => {
+      if (!chromiumAvailable()) return
+      page = shared.page
+      origin = await originServer(suiteCleanups)
+      wsOrigin = await originServer(suiteCleanups)
+    })
 
-  await page.getByRole('region', { name: 'Start' }).waitFor()
-  found.push(...(await violations(page, `${scheme} empty window`)))
+    it('has no serious or critical WCAG 2.1 A/AA violation in the empty window', async () => {
+      expectNone(await violations(page, `${scheme} empty window`))
+    })
 
-  for (const [button, dialog] of [
-    [/New proxy$/, 'New proxy'],
-    ['Server', 'New server'],
-    ['Client', 'New client'],
-    ['Open capture…', 'Open a capture file'],
-    ['Save capture as…', 'Save the live capture as'],
-    ['Keyboard shortcuts', 'Keyboard shortcuts']
-  ] as const) {
-    const opener = toolbar.getByRole('button', { name: button, exact: true })
-    await dialogState(page, found, dialog, () => opener.click(), opener, `${scheme} ${dialog} dialog`)
-  }
-  const intercept = toolbar.getByRole('button', { name: 'Intercept', exact: true })
-  for (const [item, dialog] of [
-    ['Certificate authority…', 'Certificate authority'],
-    ['Terminal…', 'Intercept a terminal']
-  ] as const) {
-    const open = async (): Promise<void> => {
-      await intercept.click()
-      await page.getByRole('menuitem', { name: item }).click()
+    for (const [button, dialog] of [
+      [/New proxy$/, 'New proxy'],
+      ['Server', 'New server'],
+      ['Client', 'New client'],
+      ['Open capture…', 'Open a capture file'],
+      ['Save capture as…', 'Save the live capture as'],
+      ['Keyboard shortcuts', 'Keyboard shortcuts']
+    ] as const) {
+      it(`scans the toolbar's ${dialog} dialog, and Escape gives the focus back to its button`, async () => {
+        const found: string[] = []
+        const opener = toolbar().getByRole('button', { name: button, exact: true })
+        await dialogState(page, found, dialog, () => opener.click(), opener, `${scheme} ${dialog} dialog`)
+        expectNone(found)
+      })
     }
-    await dialogState(page, found, dialog, open, intercept, `${scheme} ${dialog} dialog`)
-  }
-
-  // A capture: two HTTP exchanges, a WebSocket conversation, a connection left open; a server session.
-  const driver = await web.client()
-  const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${origin}` })
-  const wsProxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${wsOrigin}` })
-  await driver.call('server.start', { listen: '127.0.0.1:0' })
-  // Something runs and nothing has connected yet: the list says so in its one row; a stopped proxy beside it.
-  const stopped = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${origin}` })
-  await driver.call('proxy.stop', { proxyId: stopped.id })
-  await page.getByRole('grid', { name: 'Connections', exact: true }).getByText(/^No connections yet/).waitFor()
-  found.push(...(await violations(page, `${scheme} running, no connection yet`)))
-  const setups = page.getByRole('complementary', { name: 'Proxies and sessions' }).getByRole('button', { name: 'Setups', exact: true })
-  for (const [item, dialog] of [
-    ['Save setup as…', 'Save setup as'],
-    ['Setups…', 'Setups'],
-    ['Import setup…', 'Import setup']
-  ] as const) {
-    const open = async (): Promise<void> => {
-      await setups.click()
-      await page.getByRole('menuitem', { name: item }).click()
+    for (const [item, dialog] of [
+      ['Certificate authority…', 'Certificate authority'],
+      ['Terminal…', 'Intercept a terminal']
+    ] as const) {
+      it(`scans Intercept's ${dialog} dialog, and Escape gives the focus back to the menu's button`, async () => {
+        const found: string[] = []
+        const intercept = toolbar().getByRole('button', { name: 'Intercept', exact: true })
+        const open = async (): Promise<void> => {
+          await intercept.click()
+          await page.getByRole('menuitem', { name: item }).click()
+        }
+        await dialogState(page, found, dialog, open, intercept, `${scheme} ${dialog} dialog`)
+        expectNone(found)
+      })
     }
-    await dialogState(page, found, dialog, open, setups, `${scheme} ${dialog} dialog`)
-  }
-  await get(portOf(proxy.listen), '/api/items')
-  await get(portOf(proxy.listen), '/api/other')
-  await chat(portOf(wsProxy.listen))
-  await holdOpen(portOf(proxy.listen))
 
-  const grid = page.getByRole('grid', { name: 'Connections', exact: true })
-  const detail = page.getByRole('region', { name: 'Selected connection' })
-  await grid.getByRole('gridcell', { name: `127.0.0.1:${wsOrigin}` }).first().click()
-  await detail.getByRole('tab', { name: 'WebSocket', exact: true }).click()
-  await detail.getByRole('listbox', { name: /^WebSocket messages/ }).getByRole('option').first().click()
-  found.push(...(await violations(page, `${scheme} WebSocket tab`)))
+    describe('with proxies and a server running, nothing connected yet', () => {
+      let driver: EngineClient
+      let proxy: ProxyInfo
+      let wsProxy: ProxyInfo
+      beforeAll(async () => {
+        if (!chromiumAvailable()) return
+        driver = await shared.web.client()
+        proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${origin}` })
+        wsProxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${wsOrigin}` })
+        await driver.call('server.start', { listen: '127.0.0.1:0' })
+        // A stopped proxy beside the running ones.
+        const stopped = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${origin}` })
+        await driver.call('proxy.stop', { proxyId: stopped.id })
+      })
 
-  await grid.getByRole('gridcell', { name: `127.0.0.1:${origin}` }).first().click()
-  await detail.getByRole('tab', { name: 'HTTP', exact: true }).click()
-  await detail.getByRole('listbox', { name: /^HTTP exchanges/ }).getByRole('option').first().click()
-  await detail.getByRole('region', { name: 'Response' }).waitFor()
-  await page.screenshot({ path: screenshotPath(`accessibility-http-${scheme}`) })
-  found.push(...(await violations(page, `${scheme} HTTP tab`)))
+      it('has no serious or critical violation while the list says nothing has connected yet', async () => {
+        await grid().getByText(/^No connections yet/).waitFor()
+        expectNone(await violations(page, `${scheme} running, no connection yet`))
+      })
 
-  await detail.getByRole('tab', { name: 'Replay', exact: true }).click()
-  await detail.getByRole('region', { name: /^Replay of request 1 of connection #\d+$/ }).waitFor()
-  await page.screenshot({ path: screenshotPath(`accessibility-replay-${scheme}`) })
-  found.push(...(await violations(page, `${scheme} replay panel`)))
+      for (const [item, dialog] of [
+        ['Save setup as…', 'Save setup as'],
+        ['Setups…', 'Setups'],
+        ['Import setup…', 'Import setup']
+      ] as const) {
+        it(`scans the ${dialog} dialog, and Escape gives the focus back to the Setups button`, async () => {
+          const found: string[] = []
+          const setups = sidebar().getByRole('button', { name: 'Setups', exact: true })
+          const open = async (): Promise<void> => {
+            await setups.click()
+            await page.getByRole('menuitem', { name: item }).click()
+          }
+          await dialogState(page, found, dialog, open, setups, `${scheme} ${dialog} dialog`)
+          expectNone(found)
+        })
+      }
 
-  // The capture's exchanges, the selected one among them.
-  await page.getByRole('radio', { name: 'Exchanges' }).click()
-  await page.getByRole('grid', { name: 'HTTP exchanges' }).getByRole('row', { selected: true }).waitFor()
-  found.push(...(await violations(page, `${scheme} exchanges view`)))
-  await page.getByRole('radio', { name: 'List' }).click()
+      describe('with a capture: two HTTP exchanges, a WebSocket conversation, a connection left open', () => {
+        beforeAll(async () => {
+          if (!chromiumAvailable()) return
+          await get(portOf(proxy.listen), '/api/items')
+          await get(portOf(proxy.listen), '/api/other')
+          await chat(portOf(wsProxy.listen))
+          await holdOpen(suiteCleanups, portOf(proxy.listen))
+        })
 
-  const sidebar = page.getByRole('complementary', { name: 'Proxies and sessions' })
-  for (const [button, dialog] of [
-    [`Breakpoints of ${proxy.id}…`, `Breakpoints of ${proxy.id}`],
-    [`Faults of ${proxy.id}…`, `Faults of ${proxy.id}`],
-    [`Stop proxy ${proxy.listen}`, `Stop proxy ${proxy.listen}?`],
-    [/^Behaviour of server /, /^Behaviour of server /]
-  ] as const) {
-    const opener = sidebar.getByRole('button', { name: button })
-    await dialogState(page, found, dialog, () => opener.click(), opener, `${scheme} ${String(dialog)} dialog`)
-  }
-  const replayAll = page.getByRole('button', { name: 'Replay…', exact: true })
-  await dialogState(page, found, 'Replay capture', () => replayAll.click(), replayAll, `${scheme} Replay capture dialog`)
-  const serve = async (): Promise<void> => {
-    await grid.getByRole('row').nth(1).click({ button: 'right' })
-    await page.getByRole('menu', { name: 'Actions' }).getByRole('menuitem', { name: 'Serve as recorded server…' }).click()
-  }
-  await dialogState(page, found, /^Serve connection #\d+ as a recorded server$/, serve, grid, `${scheme} recorded server dialog`)
+        /** Selects the HTTP connection's first exchange on its HTTP tab. */
+        async function openFirstExchange(): Promise<void> {
+          await grid().getByRole('gridcell', { name: `127.0.0.1:${origin}` }).first().click()
+          await detail().getByRole('tab', { name: 'HTTP', exact: true }).click()
+          await detail().getByRole('listbox', { name: /^HTTP exchanges/ }).getByRole('option').first().click()
+          await detail().getByRole('region', { name: 'Response' }).waitFor()
+        }
 
-  // Held by breakpoints: a chunk on its way to an echo server, and an HTTP request; each open in its editor.
-  const echo = await startServer((s) => {
-    s.on('error', () => {})
-    s.pipe(s)
+        it('has no serious or critical violation on the WebSocket tab', async () => {
+          await grid().getByRole('gridcell', { name: `127.0.0.1:${wsOrigin}` }).first().click()
+          await detail().getByRole('tab', { name: 'WebSocket', exact: true }).click()
+          await detail().getByRole('listbox', { name: /^WebSocket messages/ }).getByRole('option').first().click()
+          expectNone(await violations(page, `${scheme} WebSocket tab`))
+        })
+
+        it('has no serious or critical violation on the HTTP tab', async () => {
+          await openFirstExchange()
+          await page.screenshot({ path: screenshotPath(`accessibility-http-${scheme}`) })
+          expectNone(await violations(page, `${scheme} HTTP tab`))
+        })
+
+        it('has no serious or critical violation in the replay panel', async () => {
+          await openFirstExchange()
+          await detail().getByRole('tab', { name: 'Replay', exact: true }).click()
+          await detail().getByRole('region', { name: /^Replay of request 1 of connection #\d+$/ }).waitFor()
+          await page.screenshot({ path: screenshotPath(`accessibility-replay-${scheme}`) })
+          expectNone(await violations(page, `${scheme} replay panel`))
+        })
+
+        it("has no serious or critical violation in the capture's exchanges, the selected one among them", async () => {
+          await openFirstExchange()
+          await page.getByRole('radio', { name: 'Exchanges' }).click()
+          await page.getByRole('grid', { name: 'HTTP exchanges' }).getByRole('row', { selected: true }).waitFor()
+          const found = await violations(page, `${scheme} exchanges view`)
+          await page.getByRole('radio', { name: 'List' }).click()
+          expectNone(found)
+        })
+
+        const sidebarDialogs: Array<[string, () => [string | RegExp, string | RegExp]]> = [
+          ['Breakpoints', () => [`Breakpoints of ${proxy.id}…`, `Breakpoints of ${proxy.id}`]],
+          ['Faults', () => [`Faults of ${proxy.id}…`, `Faults of ${proxy.id}`]],
+          ['Stop proxy', () => [`Stop proxy ${proxy.listen}`, `Stop proxy ${proxy.listen}?`]],
+          ['Behaviour of server', () => [/^Behaviour of server /, /^Behaviour of server /]]
+        ]
+        for (const [what, names] of sidebarDialogs) {
+          it(`scans the sidebar's ${what} dialog, and Escape gives the focus back to its button`, async () => {
+            const [button, dialog] = names()
+            const found: string[] = []
+            const opener = sidebar().getByRole('button', { name: button })
+            await dialogState(page, found, dialog, () => opener.click(), opener, `${scheme} ${String(dialog)} dialog`)
+            expectNone(found)
+          })
+        }
+
+        it('scans the Replay capture dialog, and Escape gives the focus back to its button', async () => {
+          const found: string[] = []
+          const replayAll = page.getByRole('button', { name: 'Replay…', exact: true })
+          await dialogState(page, found, 'Replay capture', () => replayAll.click(), replayAll, `${scheme} Replay capture dialog`)
+          expectNone(found)
+        })
+
+        it('scans the dialog serving a connection as a recorded server, and Escape gives the focus back to the list', async () => {
+          const found: string[] = []
+          const serve = async (): Promise<void> => {
+            await grid().getByRole('row').nth(1).click({ button: 'right' })
+            await page.getByRole('menu', { name: 'Actions' }).getByRole('menuitem', { name: 'Serve as recorded server…' }).click()
+          }
+          await dialogState(page, found, /^Serve connection #\d+ as a recorded server$/, serve, grid(), `${scheme} recorded server dialog`)
+          expectNone(found)
+        })
+
+        describe('with a chunk and an HTTP request held by breakpoints', () => {
+          const queue = (): Locator => page.getByRole('region', { name: 'Held messages' })
+          const held = (): Locator => queue().getByRole('listbox', { name: 'Messages held by breakpoints' })
+          beforeAll(async () => {
+            if (!chromiumAvailable()) return
+            // A chunk on its way to an echo server, and an HTTP request.
+            const echo = await startServer((s) => {
+              s.on('error', () => {})
+              s.pipe(s)
+            })
+            suiteCleanups.push(() => echo.close())
+            const echoProxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${echo.port}` })
+            await driver.call('break.add', { proxyId: echoProxy.id, rule: { match: 'text', pattern: 'PASS', stream: 'upstream', timeoutMs: 0 } })
+            await driver.call('break.add', { proxyId: proxy.id, rule: { match: 'http-request', method: 'POST' } })
+            const c = connect({ port: portOf(echoProxy.listen), host: '127.0.0.1' })
+            c.on('error', () => {})
+            suiteCleanups.push(() => c.destroy())
+            await once(c, 'connect')
+            c.write('PASS secret\r\n')
+            const post = request({ port: portOf(proxy.listen), host: '127.0.0.1', method: 'POST', path: '/form', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+            post.on('error', () => {})
+            suiteCleanups.push(() => post.destroy())
+            post.end('name=short')
+            await held().getByRole('option').nth(1).waitFor()
+          })
+
+          it('has no serious or critical violation with the held chunk open in its editor', async () => {
+            await held().getByRole('option', { name: /chunk/ }).click()
+            await queue().getByRole('textbox', { name: /^Held message \d+$/ }).waitFor()
+            await page.screenshot({ path: screenshotPath(`accessibility-held-${scheme}`) })
+            expectNone(await violations(page, `${scheme} held chunk`))
+          })
+
+          it('has no serious or critical violation with the held HTTP request open in its editor', async () => {
+            await held().getByRole('option', { name: /HTTP request/ }).click()
+            await queue().getByRole('textbox', { name: 'Body' }).waitFor()
+            expectNone(await violations(page, `${scheme} held HTTP request`))
+          })
+
+          // The names of the rows and of the buttons must hold their Chinese words too.
+          it('has no serious or critical violation in Chinese, with the held HTTP request open and an HTTP tab', async () => {
+            await held().getByRole('option', { name: /HTTP request/ }).click()
+            await queue().getByRole('textbox', { name: 'Body' }).waitFor()
+            await toolbar().getByRole('button', { name: /^Language/ }).click()
+            await page.getByRole('region', { name: '已拦截的消息' }).getByRole('button', { name: /^放行 F8：/ }).waitFor()
+            await page.getByRole('grid', { name: '连接', exact: true }).getByRole('row').nth(1).click()
+            const zhDetail = page.getByRole('region', { name: '所选连接' })
+            await zhDetail.getByRole('tab', { name: 'HTTP', exact: true }).click()
+            await zhDetail.getByRole('listbox', { name: /^HTTP 交换/ }).getByRole('option').first().waitFor()
+            const found = await violations(page, `${scheme} held HTTP request and HTTP tab in Chinese`)
+            // Back to English, as the other tests expect the page.
+            await page.getByRole('toolbar', { name: '工具栏' }).getByRole('button', { name: /^语言/ }).click()
+            await toolbar().waitFor()
+            expectNone(found)
+          })
+        })
+      })
+    })
   })
-  cleanups.push(() => echo.close())
-  const echoProxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${echo.port}` })
-  await driver.call('break.add', { proxyId: echoProxy.id, rule: { match: 'text', pattern: 'PASS', stream: 'upstream', timeoutMs: 0 } })
-  await driver.call('break.add', { proxyId: proxy.id, rule: { match: 'http-request', method: 'POST' } })
-  const c = connect({ port: portOf(echoProxy.listen), host: '127.0.0.1' })
-  c.on('error', () => {})
-  cleanups.push(() => c.destroy())
-  await once(c, 'connect')
-  c.write('PASS secret\r\n')
-  const post = request({ port: portOf(proxy.listen), host: '127.0.0.1', method: 'POST', path: '/form', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
-  post.on('error', () => {})
-  cleanups.push(() => post.destroy())
-  post.end('name=short')
-  const queue = page.getByRole('region', { name: 'Held messages' })
-  const held = queue.getByRole('listbox', { name: 'Messages held by breakpoints' })
-  await held.getByRole('option').nth(1).waitFor()
-  await held.getByRole('option', { name: /chunk/ }).click()
-  await queue.getByRole('textbox', { name: /^Held message \d+$/ }).waitFor()
-  await page.screenshot({ path: screenshotPath(`accessibility-held-${scheme}`) })
-  found.push(...(await violations(page, `${scheme} held chunk`)))
-  await held.getByRole('option', { name: /HTTP request/ }).click()
-  await queue.getByRole('textbox', { name: 'Body' }).waitFor()
-  found.push(...(await violations(page, `${scheme} held HTTP request`)))
-  // The same in Chinese, with the first connection's HTTP exchanges: the names of the rows and
-  // of the buttons must hold their Chinese words too.
-  await toolbar.getByRole('button', { name: 'Language' }).click()
-  await page.getByRole('region', { name: '已拦截的消息' }).getByRole('button', { name: /^放行 F8：/ }).waitFor()
-  await page.getByRole('grid', { name: '连接', exact: true }).getByRole('row').nth(1).click()
-  const zhDetail = page.getByRole('region', { name: '所选连接' })
-  await zhDetail.getByRole('tab', { name: 'HTTP', exact: true }).click()
-  await zhDetail.getByRole('listbox', { name: /^HTTP 交换/ }).getByRole('option').first().waitFor()
-  found.push(...(await violations(page, `${scheme} held HTTP request and HTTP tab in Chinese`)))
-  return found
 }
 
 /** Where the focus is, as a part of the window in the order they are laid out: 0 toolbar … 6 status bar. */
@@ -273,34 +327,33 @@ function focusedPart(page: Page): Promise<number> {
   })
 }
 
-describe('accessibility in Chromium', () => {
-  for (const scheme of ['light', 'dark'] as const) {
-    it(`has no serious or critical WCAG 2.1 A/AA violation, and Escape closes each dialog back to its opener (${scheme})`, async () => {
-      const found = await scanWindow(scheme)
-      expect(found, found.join('\n')).toEqual([])
-    })
-  }
+for (const scheme of ['light', 'dark'] as const) describeWindow(scheme)
 
-  it('has no serious or critical WCAG 2.1 A/AA violation in Chinese, in the empty window and a form', async () => {
-    const { page } = await openWebPage(cleanups, { browser: { locale: 'zh-CN', width: 1280, height: 800 } })
-    const found: string[] = []
-    await page.getByRole('region', { name: '开始' }).waitFor()
-    found.push(...(await violations(page, 'zh-CN empty window')))
-    const opener = page.getByRole('toolbar', { name: '工具栏' }).getByRole('button', { name: /新建代理$/ })
-    await dialogState(page, found, '新建代理', () => opener.click(), opener, 'zh-CN New proxy dialog')
-    expect(found, found.join('\n')).toEqual([])
+describe('accessibility in Chromium, in Chinese', () => {
+  const shared = sharedWebPage({ browser: { locale: 'zh-CN', width: 1280, height: 800 } }, (page) => page.getByRole('region', { name: '开始' }).waitFor())
+
+  it('has no serious or critical WCAG 2.1 A/AA violation in the empty window', async () => {
+    expectNone(await violations(shared.page, 'zh-CN empty window'))
   })
 
-  it('moves the splitters by keyboard, says where they are, and tabs through the window in its order', async () => {
-    const { page } = await openWebPage(cleanups, { browser: { width: 1280, height: 800 } })
-    const sidebarSplit = page.getByRole('separator', { name: 'Sidebar width' })
-    const listSplit = page.getByRole('separator', { name: 'Connection list height' })
-    const sidebar = page.getByRole('complementary', { name: 'Proxies and sessions' })
-    const grid = page.getByRole('grid', { name: 'Connections', exact: true })
-    const value = (l: Locator): Promise<number> => l.getAttribute('aria-valuenow').then(Number)
-    const width = async (l: Locator): Promise<number> => (await l.boundingBox())!.width
-    const height = async (l: Locator): Promise<number> => (await l.boundingBox())!.height
+  it('scans the New proxy dialog (a form), and Escape gives the focus back to its button', async () => {
+    const found: string[] = []
+    const opener = shared.page.getByRole('toolbar', { name: '工具栏' }).getByRole('button', { name: /新建代理$/ })
+    await dialogState(shared.page, found, '新建代理', () => opener.click(), opener, 'zh-CN New proxy dialog')
+    expectNone(found)
+  })
+})
 
+describe('the window by keyboard in Chromium', () => {
+  const shared = sharedWebPage({ browser: { width: 1280, height: 800 } }, (page) => page.getByRole('toolbar', { name: 'Toolbar' }).waitFor())
+  const value = (l: Locator): Promise<number> => l.getAttribute('aria-valuenow').then(Number)
+  const width = async (l: Locator): Promise<number> => (await l.boundingBox())!.width
+  const height = async (l: Locator): Promise<number> => (await l.boundingBox())!.height
+
+  it('moves the sidebar splitter by keyboard within its bounds, and says where it is', async () => {
+    const { page } = shared
+    const sidebarSplit = page.getByRole('separator', { name: 'Sidebar width' })
+    const sidebar = page.getByRole('complementary', { name: 'Proxies and sessions' })
     // Between the sidebar and the rest: its share of the width, within its bounds.
     expect(await sidebarSplit.getAttribute('aria-orientation')).toBe('vertical')
     expect([await sidebarSplit.getAttribute('aria-valuemin'), await sidebarSplit.getAttribute('aria-valuemax')]).toEqual(['10', '40'])
@@ -319,8 +372,16 @@ describe('accessibility in Chromium', () => {
     await page.keyboard.press('ArrowLeft')
     expect(await value(sidebarSplit)).toBe(10)
     expect(await width(sidebar)).toBeLessThan(narrow)
+    // Back where it started, as the other tests expect the window.
+    await page.keyboard.press('ArrowRight')
+    await page.keyboard.press('ArrowRight')
+    await expect.poll(() => value(sidebarSplit)).toBe(20)
+  })
 
-    // Between the list and the detail: the list's share of the height.
+  it("moves the list splitter by keyboard, and says where it is: the list's share of the height", async () => {
+    const { page } = shared
+    const listSplit = page.getByRole('separator', { name: 'Connection list height' })
+    const grid = page.getByRole('grid', { name: 'Connections', exact: true })
     expect(await listSplit.getAttribute('aria-orientation')).toBe('horizontal')
     expect([await listSplit.getAttribute('aria-valuemin'), await listSplit.getAttribute('aria-valuemax')]).toEqual(['15', '85'])
     expect(await value(listSplit)).toBe(32)
@@ -332,9 +393,12 @@ describe('accessibility in Chromium', () => {
     await page.keyboard.press('ArrowUp')
     await expect.poll(() => value(listSplit)).toBe(32)
     await page.screenshot({ path: screenshotPath('accessibility-splitter-focus') })
+  })
 
-    // Tab from the top goes through the toolbar, the sidebar, its splitter, the list, its splitter,
-    // the detail. (The sidebar of an empty window has its Setups menu to focus.)
+  // Through the toolbar, the sidebar, its splitter, the list, its splitter, the detail. (The
+  // sidebar of an empty window has its Setups menu to focus.)
+  it('tabs from the top through the window in the order it is laid out', async () => {
+    const { page } = shared
     await page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: /New proxy$/ }).focus()
     const parts: number[] = [await focusedPart(page)]
     for (let i = 0; i < 80; i++) {
