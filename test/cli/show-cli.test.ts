@@ -7,12 +7,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
 import { createServer, type Server } from 'node:http'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import WebSocket, { WebSocketServer } from 'ws'
 import type { ConnectionSummary } from '../../src/shared/capture-types'
-import { runCli } from '../helpers/cli'
+import { CLI, runCli } from '../helpers/cli'
 import { startCliProxy } from '../helpers/cli-proxy'
 import { testEngine, type TestEngine } from '../helpers/engine'
 import { closedConnections } from '../helpers/capture-checks'
@@ -27,7 +27,14 @@ const CHUNKS = ['first chunk\n', 'second chunk\n', 'third chunk\n']
 /** 44 KiB of numbered lines. */
 const BIG = Array.from({ length: 4096 }, (_, i) => `line ${String(i).padStart(5, '0')}\n`).join('')
 
-/** /gzip, /bin, /chunked, /big, /latin1, /echo (the body back), /ws (echo, permessage-deflate). */
+/**
+ * 20 MiB of lines that start with a two-byte character: larger than one read of the engine's
+ * (MAX_READ, 16 MiB), whose end falls inside a character (16 MiB is 1 more than a multiple of 15).
+ */
+const HUGE_LINE = (i: number): string => `ü ${String(i % 1e6).padStart(6, '0')} line\n`
+const HUGE = Array.from({ length: Math.ceil((20 * 1024 * 1024) / 15) }, (_, i) => HUGE_LINE(i)).join('')
+
+/** /gzip, /bin, /chunked, /big, /latin1, /huge, /echo (the body back), /ws (echo, permessage-deflate). */
 async function target(): Promise<{ port: number; close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const body: Buffer[] = []
@@ -40,6 +47,7 @@ async function target(): Promise<{ port: number; close: () => Promise<void> }> {
       if (req.url === '/gzip') send('application/json; charset=utf-8', gzipSync(JSON.stringify(JSON_BODY)), { 'Content-Encoding': 'gzip' })
       else if (req.url === '/bin') send('application/octet-stream', BINARY)
       else if (req.url === '/big') send('text/plain', BIG)
+      else if (req.url === '/huge') send('text/plain; charset=utf-8', HUGE)
       else if (req.url === '/latin1') send('text/plain; charset=iso-8859-1', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]))
       else if (req.url === '/chunked') {
         res.writeHead(200, { 'Content-Type': 'text/plain' })
@@ -84,8 +92,8 @@ async function wsConversation(url: string): Promise<void> {
 }
 
 let t: TestEngine
-/** By what each carried: gzip+bin, chunked, echo, big, latin1, ws. */
-const conn: Record<'pair' | 'chunked' | 'echo' | 'big' | 'latin1' | 'ws', ConnectionSummary> = {} as never
+/** By what each carried: gzip+bin, chunked, echo, big, latin1, ws, huge. */
+const conn: Record<'pair' | 'chunked' | 'echo' | 'big' | 'latin1' | 'ws' | 'huge', ConnectionSummary> = {} as never
 
 beforeAll(async () => {
   t = await testEngine()
@@ -101,8 +109,9 @@ beforeAll(async () => {
     await curl([`${base}/big`])
     await curl([`${base}/latin1`])
     await wsConversation(`ws://${proxy.listen}/ws`)
-    const conns = await closedConnections(t.engine, 6)
-    ;[conn.pair, conn.chunked, conn.echo, conn.big, conn.latin1, conn.ws] = [...conns].sort((a, b) => a.id - b.id)
+    await curl([`${base}/huge`])
+    const conns = await closedConnections(t.engine, 7)
+    ;[conn.pair, conn.chunked, conn.echo, conn.big, conn.latin1, conn.ws, conn.huge] = [...conns].sort((a, b) => a.id - b.id)
   } finally {
     await server.close()
   }
@@ -195,7 +204,7 @@ describe('tcpscope show in text', () => {
     const bins = await show('--filter', 'path:/bin')
     expect(bins.stdout.match(/^#\d+ exchange \d+ /gm)).toEqual([`#${conn.pair.id} exchange 2 `])
     const negated = await show('--filter', '-path:/ws -type:json status:2xx')
-    expect(negated.stdout.match(/^(?:GET|POST) \S+/gm)).toEqual(['GET /bin', 'GET /chunked', 'POST /echo', 'GET /big', 'GET /latin1'])
+    expect(negated.stdout.match(/^(?:GET|POST) \S+/gm)).toEqual(['GET /bin', 'GET /chunked', 'POST /echo', 'GET /big', 'GET /latin1', 'GET /huge'])
     const second = await show('--conn', String(conn.pair.id), '--exchange', '2')
     expect(second.stdout.match(/^(?:GET|POST) \S+/gm)).toEqual(['GET /bin'])
     const both = await show('--conn', `${conn.chunked.id},${conn.latin1.id}`)
@@ -219,9 +228,13 @@ describe('tcpscope show --json', () => {
       ['exchange', conn.big.id],
       ['exchange', conn.latin1.id],
       ['exchange', conn.ws.id],
-      ...Array.from({ length: 6 }, () => ['message', conn.ws.id])
+      ...Array.from({ length: 6 }, () => ['message', conn.ws.id]),
+      ['exchange', conn.huge.id]
     ])
-    const [gzip, bin, chunked, echo, , latin1, upgrade, ...messages] = lines
+    const [gzip, bin, chunked, echo, , latin1, upgrade, ...rest] = lines
+    const messages = rest.slice(0, 6)
+    // The default --body-limit (1 MiB) cuts the 20 MiB body, inside a character: its first byte is left out of the text.
+    expect(rest[6].responseBody).toEqual({ text: Buffer.from(HUGE).subarray(0, 1024 * 1024 - 1).toString(), size: Buffer.byteLength(HUGE), truncated: true, note: `cut at --body-limit: the first 1.00 MiB of 20.0 MiB` })
     expect(gzip).toMatchObject({ exchange: 1, protocol: 'http1', method: 'GET', status: 200, state: 'complete', version: 'HTTP/1.1' })
     expect(gzip.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/gzip$/)
     expect(gzip.stream).toBeUndefined()
@@ -261,6 +274,29 @@ describe('tcpscope show --json', () => {
     // The upgrade exchange brings its messages; another filter word leaves them out.
     expect(jsonLines((await show('--json', '--filter', 'path:/ws')).stdout)).toHaveLength(7)
     expect(jsonLines((await show('--json', '--filter', 'path:/ws', '--conn', String(conn.pair.id))).stdout)).toHaveLength(0)
+  })
+})
+
+describe('tcpscope show on a body larger than one read', () => {
+  it('streams it whole, a read at a time, a character split between two reads kept whole, in text and in JSON', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    const head = 'Keep-Alive: timeout=5\n\n'
+    const text = await show('--conn', String(conn.huge.id), '--body-limit', '64MiB')
+    expect(text).toMatchObject({ code: 0, stderr: '' })
+    expect(text.stdout.slice(text.stdout.indexOf(head) + head.length)).toBe(HUGE)
+    const [json] = jsonLines((await show('--json', '--conn', String(conn.huge.id), '--body-limit', '64MiB')).stdout)
+    expect(json.responseBody).toEqual({ text: HUGE, size: Buffer.byteLength(HUGE) })
+  })
+
+  it('stops, exit 0 and nothing on stderr, when its reader goes away (| head)', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const err = join(dir, 'err.txt')
+    const script = `"${process.execPath}" "${CLI}" show "${t.capturePath}" --body-limit 64MiB 2>"${err}" | head -c 1000 >/dev/null; echo "\${PIPESTATUS[0]}"`
+    const { stdout } = await run('bash', ['-c', script], { timeout: 60_000 })
+    expect(stdout).toBe('0\n')
+    expect(await readFile(err, 'utf8')).toBe('')
   })
 })
 

@@ -9,7 +9,7 @@ import { formatBytes, formatPeer, formatTimestamp } from '../../shared/human-rea
 import type { HttpExchange, HttpHeader, HttpMessage, WsMessage } from '../../shared/protocol-types'
 import { binaryDump, firstOfDecodedNote, firstOfNote, SafeText, SHORT_HEX } from '../body-text'
 import { terminalSafe } from '../chunk-view'
-import type { OutputBatches } from '../output'
+import { outputClosed, type OutputBatches } from '../output'
 import { targetOf } from './ls'
 import { readContent, type ContentFacts, type PieceSource } from './show-bodies'
 import { contentGap, protocolOf, shownNumber, type ShownConnection } from './show-facts'
@@ -62,7 +62,8 @@ async function printContent(out: OutputBatches, source: PieceSource, limit: numb
       text = new SafeText(charset)
     }
     await out.put(text!.write(bytes))
-    return true
+    // A reader that went away (`| head`) needs no more of the body.
+    return !outputClosed()
   })
   if (text !== undefined) {
     await out.put(text.end())
