@@ -166,9 +166,11 @@ class Show {
     this.shown++
     // The connection's WebSocket messages follow the exchange that upgraded it.
     if (ex.upgrade === 'websocket') await this.messages(conn)
-    // gRPC: a call's messages with their decoded fields come from the engine's grpc.messages
-    // once the contract has it (another branch adds it); until then a call shows as an
-    // exchange whose bodies are binary (the length-prefixed messages as sent).
+    // gRPC goes here: when protocolOf(conn, ex) is grpc or grpc-web, each side's messages with
+    // their protobuf fields, paged from the engine's grpc.messages ({ connId, exchange: ex.index,
+    // part, from, limit }), as `{"type":"message", protocol, exchange, dir, time, size, fields}`
+    // lines and as a field tree in text. That command is not in the contract yet (another
+    // branch adds it); till then a call shows as an exchange, its bodies the messages as sent.
   }
 
   private async messages(conn: ShownConnection): Promise<void> {
