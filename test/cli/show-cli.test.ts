@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import WebSocket, { WebSocketServer } from 'ws'
 import type { ConnectionSummary } from '../../src/shared/capture-types'
+import { LiveCapture } from '../../src/core/capture/write/live-capture'
 import { CLI, runCli } from '../helpers/cli'
 import { startCliProxy } from '../helpers/cli-proxy'
 import { testEngine, type TestEngine } from '../helpers/engine'
@@ -321,6 +322,23 @@ describe('tcpscope show on bad input', () => {
       const r = await runCli([...args])
       expect(r, args.join(' ')).toMatchObject({ code, stdout: '', stderr: message + '\n' })
     }
+  })
+})
+
+describe('tcpscope show on a capture with nothing HTTP in it', () => {
+  it('prints nothing and says so; a connection named shows what it carries', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const path = join(dir, 'raw.tcap')
+    const capture = await LiveCapture.create(path)
+    const c = capture.openConnection({ kind: 'proxy', ownerId: 'p1', client: { address: '127.0.0.1', port: 40001, family: 'IPv4' }, target: '127.0.0.1:6379' })
+    c.data('client', Buffer.from('*1\r\n$4\r\nPING\r\n'))
+    c.data('server', Buffer.from('+PONG\r\n'))
+    c.close('closed')
+    await capture.close()
+    expect(await runCli(['show', path])).toMatchObject({ code: 0, stdout: '', stderr: `${path}: no HTTP exchanges or WebSocket messages decoded (\`tcpscope ls\` lists its connections)\n` })
+    expect(await runCli(['show', path, '--conn', '1'])).toMatchObject({ code: 0, stdout: '#1 127.0.0.1:40001 -> 127.0.0.1:6379: raw, 0 exchanges\n', stderr: '' })
+    expect(await runCli(['show', path, '--json'])).toMatchObject({ code: 0, stdout: '' })
   })
 })
 

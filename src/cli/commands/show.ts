@@ -223,6 +223,7 @@ async function runShow({ values, positionals }: Parsed<typeof OPTIONS>, io: Io):
     }
     if (show.shown === 0 && exchange !== undefined && ids === undefined) throw new UserError(`no connection has an exchange ${exchange}${filter ? ` that the filter picks` : ''}`)
     if (show.shown === 0 && filter) line(io.err, `no exchange matches "${filter}"`)
+    else if (show.shown === 0 && ids === undefined) line(io.err, `${positionals[0]}: no HTTP exchanges or WebSocket messages decoded (\`tcpscope ls\` lists its connections)`)
     for (const note of captureNotes(info)) line(io.err, note)
   })
   return 0
