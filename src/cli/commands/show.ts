@@ -31,7 +31,7 @@ const OPTIONS = {
   filter: {
     type: 'string',
     arg: 'WORDS',
-    about: 'only the exchanges these words pick, as the Exchanges list takes them: method:GET host:example path:/api status:4xx (or 404, 200-299) type:json conn:12, a leading - negates, a bare word matches host and path'
+    about: 'only the exchanges these words pick, as the Exchanges list takes them: method:GET host:example path:/api status:4xx (or 404, 200-299) type:json proto:h2 (http, ws, grpc) conn:12, a leading - negates, a bare word matches host and path'
   },
   'body-limit': {
     type: 'string',
