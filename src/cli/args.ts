@@ -10,15 +10,23 @@ export type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: stri
 
 export class UsageError extends Error {}
 
+/** Whether `arg` names one of the options (`--name`, `--name=value`, `-x`). */
+function namesOption(arg: string, options: Options): boolean {
+  if (arg.startsWith('--')) return arg.slice(2).split('=')[0] in options
+  return arg.length === 2 && Object.values(options).some((o) => o.short === arg[1])
+}
+
 /**
- * `--conn -1` as `--conn=-1`: parseArgs would take `-1` for an option and call the value
- * missing; the value's own check then says what is wrong with it.
+ * `--conn -1` as `--conn=-1`, `--filter -path:/ws` as `--filter=-path:/ws`: parseArgs would
+ * take a value that starts with `-` for an option and call it ambiguous or missing; one that
+ * names no option of the command is the value (whose own check then says what is wrong with it).
  */
-function joinNegativeValues(argv: string[], options: Options): string[] {
+function joinDashValues(argv: string[], options: Options): string[] {
   const out: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i].startsWith('--') && !argv[i].includes('=') ? argv[i].slice(2) : undefined
-    if (name !== undefined && options[name]?.type === 'string' && /^-\d/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`)
+    const next = argv[i + 1] ?? ''
+    if (name !== undefined && options[name]?.type === 'string' && /^-./.test(next) && next !== '--' && !namesOption(next, options)) out.push(`${argv[i]}=${argv[++i]}`)
     else out.push(argv[i])
   }
   return out
@@ -26,7 +34,7 @@ function joinNegativeValues(argv: string[], options: Options): string[] {
 
 export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O): Parsed<O> {
   try {
-    return parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true })
+    return parseArgs({ args: joinDashValues(argv, options), options, allowPositionals: true, strict: true })
   } catch (err) {
     const e = err as Error & { code?: string }
     const first = e.message.split(/\.\s|\n/)[0].replace(/^Unknown option/, 'unknown option')

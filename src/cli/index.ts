@@ -9,6 +9,7 @@ import { UsageError } from './args'
 import type { Command } from './command-spec'
 import { exportCommand } from './commands/export'
 import { lsCommand } from './commands/ls'
+import { showCommand } from './commands/show'
 import { proxyCommand } from './commands/proxy'
 import { serveCommand } from './commands/serve'
 import { connectCommand } from './commands/connect'
@@ -24,7 +25,7 @@ import { wrapUsage } from './help-text'
 import { processIo, watchOutput, type Io } from './output'
 
 const COMMANDS: Record<string, Command> = Object.fromEntries(
-  [proxyCommand, serveCommand, connectCommand, lsCommand, exportCommand, replayCommand, webCommand, upCommand, toxiproxyCommand, browserCommand, caCommand, envCommand].map((c) => [c.name, c])
+  [proxyCommand, serveCommand, connectCommand, lsCommand, showCommand, exportCommand, replayCommand, webCommand, upCommand, toxiproxyCommand, browserCommand, caCommand, envCommand].map((c) => [c.name, c])
 )
 
 function help(): string {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { runCli } from '../helpers/cli'
 
-const COMMANDS = ['proxy', 'serve', 'connect', 'ls', 'export', 'replay', 'ca', 'env', 'up', 'web']
+const COMMANDS = ['proxy', 'serve', 'connect', 'ls', 'show', 'export', 'replay', 'ca', 'env', 'up', 'web']
 const VERSION = (JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version
 
 /** The help's usage block (the lines from `usage:` to the first blank one) and the options it lists. */
@@ -45,6 +45,7 @@ describe('tcpscope --help and --version', () => {
       connect: ['--send', '--send-hex', '--send-file', '--encoding', '--expect', '--timeout', '--hex', '--capture', '--force', '--json', '--keepalive', '--tls', '--ca', '--insecure', '--sni', '--alpn', '--client-cert', '--client-key'],
       replay: ['--tls', '--no-tls', '--insecure', '--upstream-ca', '--sni', '--client-cert', '--client-key'],
       ls: ['--json'],
+      show: ['--conn', '--exchange', '--filter', '--body-limit', '--json'],
       export: ['--conn', '--direction', '--format', '-o', '--force'],
       ca: ['--export', '--format', '--path', '--regenerate', '--force'],
       env: ['--proxy', '--shell'],

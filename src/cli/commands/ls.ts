@@ -8,7 +8,7 @@ import { formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../.
 import type { Engine } from '../../core/engine'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
-import { line, writeAll, type Io } from '../output'
+import { OutputBatches, line, type Io } from '../output'
 import { captureNotes, withCaptureFile } from './open-capture'
 
 const LS_USAGE = 'tcpscope ls FILE [--json]'
@@ -29,28 +29,6 @@ function timestamps(): (ms: number) => string {
   }
 }
 
-/**
- * Writes lines a large batch at a time: one write per line costs more than the rest of ls,
- * and so does awaiting per line; only a full batch waits for the output.
- */
-class Batches {
-  private lines: string[] = []
-  private size = 0
-  constructor(private readonly io: Io) {}
-  /** Whether the batch is full: then flush() before adding more. */
-  add(l: string): boolean {
-    this.lines.push(l)
-    this.size += l.length + 1
-    return this.size >= 256 * 1024
-  }
-  async flush(): Promise<void> {
-    if (this.lines.length) await writeAll(this.io.out, this.lines.join('\n') + '\n')
-    this.lines = []
-    this.size = 0
-  }
-}
-
-
 const SPACES = ' '.repeat(256)
 const pad = (s: string, w: number): string => (s.length >= w ? s : s + SPACES.slice(0, w - s.length))
 const digits = (n: number): number => String(n).length
@@ -59,7 +37,7 @@ const SHORT_DURATION_MS = 60_000
 
 const durationOf = (c: ConnectionSummary): string => (c.closedAt === undefined ? '-' : formatDuration(c.closedAt - c.openedAt, WALL_CLOCK_MS))
 /** The target with its TLS (and the name the client asked for) and, for a forward proxy's tunnel, how it was asked for. */
-function targetOf(c: ConnectionSummary): string {
+export function targetOf(c: Pick<ConnectionSummary, 'target' | 'tls' | 'via'>): string {
   let t = c.target
   if (c.tls !== undefined) t += c.tls.sni !== undefined ? ` [TLS ${c.tls.sni}]` : ' [TLS]'
   if (c.via !== undefined) t += ` via ${c.via}`
@@ -102,11 +80,11 @@ async function printTable(io: Io, engine: Engine, capture: string): Promise<void
   })
   w[4] = 'YYYY-MM-DD hh:mm:ss.mmm'.length
   const time = timestamps()
-  const out = new Batches(io)
-  out.add(COLUMNS.map((h, i) => (i === COLUMNS.length - 1 ? h : pad(h, w[i]))).join('  '))
+  const out = new OutputBatches(io.out)
+  out.line(COLUMNS.map((h, i) => (i === COLUMNS.length - 1 ? h : pad(h, w[i]))).join('  '))
   await eachPage(engine, capture, async (rows) => {
     for (const c of rows) {
-      const full = out.add(
+      const full = out.line(
         `${pad(String(c.id), w[0])}  ${pad(c.kind, w[1])}  ${pad(formatPeer(c.client), w[2])}  ${pad(targetOf(c), w[3])}  ${time(c.openedAt)}  ` +
           `${pad(durationOf(c), w[5])}  ${pad(String(c.bytes.client), w[6])}  ${pad(String(c.bytes.server), w[7])}  ${endOf(c)}`
       )
@@ -125,9 +103,9 @@ async function runLs({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): P
   const path = positionals[0]
   await withCaptureFile(path, async ({ engine, capture, info }) => {
     if (values.json) {
-      const out = new Batches(io)
+      const out = new OutputBatches(io.out)
       await eachPage(engine, capture, async (rows) => {
-        for (const c of rows) if (out.add(JSON.stringify(c))) await out.flush()
+        for (const c of rows) if (out.line(JSON.stringify(c))) await out.flush()
       })
       await out.flush()
       if (info.cutAt !== undefined) line(io.err, JSON.stringify({ type: 'cut', cutAt: info.cutAt, cutKind: info.cutKind }))

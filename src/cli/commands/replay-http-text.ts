@@ -11,6 +11,7 @@ import { formatBytes } from '../../shared/human-readable'
 import type { HttpReplayResponse, HttpReplayResult } from '../../shared/replay-types'
 import type { BodyVerdict, HeaderDifference, ResponseComparison } from '../../shared/response-comparison-types'
 import { terminalSafe } from '../chunk-view'
+import { binaryDump, firstOfDecodedNote, firstOfNote, SHORT_HEX, wholeText } from '../body-text'
 
 export interface ResponseTextOptions {
   /** The body as an xxd-style hex dump. */
@@ -19,8 +20,6 @@ export interface ResponseTextOptions {
   raw: boolean
 }
 
-/** A binary body's first bytes shown without --hex. */
-const SHORT_HEX = 256
 /** JSON values and diff lines the summary prints before it says how many more there are. */
 const MAX_SUMMARY_VALUES = 50
 const MAX_SUMMARY_LINES = 60
@@ -60,26 +59,13 @@ function bodyParts(res: HttpReplayResponse, opts: ResponseTextOptions): Array<st
   if (opts.hex) out.push(hexDump(bytes, 0).join('\n') + '\n')
   else if (opts.raw) out.push(bytes, bytes.at(-1) === 0x0a ? '' : '\n')
   else if (content?.form === 'binary') {
-    out.push(hexDump(bytes.subarray(0, SHORT_HEX), 0).join('\n') + '\n')
-    out.push(`(binary, ${formatBytes(total ?? bytes.length)}${bytes.length > SHORT_HEX ? `; --hex shows its first ${formatBytes(bytes.length)}` : ''})\n`)
-  } else {
-    const text = terminalSafe(textDecoder(content?.charset).decode(bytes))
-    out.push(text.endsWith('\n') ? text : text + '\n')
-  }
+    out.push(binaryDump(bytes, formatBytes(total ?? bytes.length), bytes.length > SHORT_HEX ? `; --hex shows its first ${formatBytes(bytes.length)}` : ''))
+  } else out.push(wholeText(bytes, content?.charset))
   const shown = opts.hex || opts.raw || content?.form !== 'binary'
-  if (shown && total !== undefined && bytes.length < total) out.push(`(first ${formatBytes(bytes.length)} of ${formatBytes(total)} shown)\n`)
-  else if (shown && total === undefined && decoded) out.push(`(first ${formatBytes(bytes.length)} of the decoded body shown${content.note === undefined ? '' : `; ${content.note}`})\n`)
+  if (shown && total !== undefined && bytes.length < total) out.push(firstOfNote(bytes.length, total))
+  else if (shown && total === undefined && decoded) out.push(firstOfDecodedNote(bytes.length, content.note))
   if (!opts.raw && content?.problem !== undefined) out.push(`(${content.problem}; shown as sent)\n`)
   return out
-}
-
-/** A decoder for the engine's charset label (it named one this runtime knows; utf-8 if not). */
-function textDecoder(charset: string | undefined): TextDecoder {
-  try {
-    return new TextDecoder(charset ?? 'utf-8')
-  } catch {
-    return new TextDecoder('utf-8')
-  }
 }
 
 /** `recorded → replayed:` and what differs (the headers not counted marked), or nothing when all is the same. */

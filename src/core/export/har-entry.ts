@@ -3,7 +3,6 @@
 // the byte ranges, and timings from the capture's times.
 
 import type { ConnectionSummary } from '../../shared/capture-types'
-import { httpScheme } from '../../shared/http-scheme'
 import type { HttpExchange, HttpHeader, HttpMessage } from '../../shared/protocol-types'
 
 export interface HarPair {
@@ -51,21 +50,8 @@ export function queryPairs(query: string): HarPair[] {
   })
 }
 
-/**
- * The request's absolute URL: an absolute-form target as it is, else `https://` when the
- * connection's TLS was terminated (http-scheme.ts) and `http://` otherwise, with the Host
- * header (or the connection's target) and the target; CONNECT's authority-form names the
- * host alone.
- */
-export function requestUrl(req: HttpMessage, conn: Pick<ConnectionSummary, 'target' | 'tls'>): string {
-  const target = req.target ?? '/'
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return target
-  const host = header(req, 'host') ?? conn.target
-  const scheme = httpScheme(conn.tls)
-  if (req.method?.toUpperCase() === 'CONNECT') return `${scheme}://${target}`
-  if (target === '*') return `${scheme}://${host}`
-  return `${scheme}://${host}${target.startsWith('/') ? '' : '/'}${target}`
-}
+/** The request's absolute URL: one rule with `tcpscope show` (shared/request-url.ts). */
+export { requestUrl } from '../../shared/request-url'
 
 export function requestQuery(req: HttpMessage): HarPair[] {
   const target = req.target ?? ''

@@ -1,0 +1,239 @@
+// `tcpscope show FILE`: the decoded exchanges and messages of a capture in the terminal,
+// what `tshark -V` and `mitmdump -r` are to their users. Everything comes from the engine's
+// commands, as the UI reads it: the connections (conn.page, conn.get), each one's exchanges
+// (http.exchanges) and WebSocket messages (ws.messages) a page at a time, bodies and
+// payloads through the body pipeline (http.body, ws.payload) up to --body-limit, and
+// --filter through the exchange list's own filter (exchange.page). Output goes out in
+// batches that wait for stdout (show-text.ts, show-json.ts lay it out).
+
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import { formatBytes } from '../../shared/human-readable'
+import { DEFAULT_BODY_LIMIT, MAX_CONN_ID, MAX_PAGE } from '../../shared/limits'
+import type { HttpExchange } from '../../shared/protocol-types'
+import type { Engine } from '../../core/engine'
+import { parseSize, parseWhole, UsageError, type Parsed } from '../args'
+import { defineCommand, type OptionTable } from '../command-spec'
+import { line, outputClosed, OutputBatches, type Io } from '../output'
+import { captureNotes, withCaptureFile } from './open-capture'
+import type { PieceSource } from './show-bodies'
+import type { ShownConnection } from './show-facts'
+import { problemJson, writeExchangeJson, writeWsMessageJson } from './show-json'
+import { connectionLine, printExchange, printWsMessage, problemLine, type ExchangeBodies } from './show-text'
+
+const SHOW_USAGE = 'tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--body-limit SIZE] [--json]'
+
+/** What of one body or payload show reads by default: a terminal's worth, far below the engine's own bound. */
+export const SHOW_BODY_LIMIT = 1024 * 1024
+
+const OPTIONS = {
+  conn: { type: 'string', multiple: true, arg: 'ID', about: 'only this connection, by its id in `tcpscope ls` (or IDs with commas)' },
+  exchange: { type: 'string', arg: 'N', about: 'only exchange N of each connection shown (from 1, as `replay --exchange` takes it), and its WebSocket messages when it is the upgrade' },
+  filter: {
+    type: 'string',
+    arg: 'WORDS',
+    about: 'only the exchanges these words pick, as the Exchanges list takes them: method:GET host:example path:/api status:4xx (or 404, 200-299) type:json proto:h2 (http, ws, grpc) conn:12, a leading - negates, a bare word matches host and path'
+  },
+  'body-limit': {
+    type: 'string',
+    arg: 'SIZE',
+    about: `the most of one body or payload shown, decoded (default ${formatBytes(SHOW_BODY_LIMIT)}, at most ${formatBytes(DEFAULT_BODY_LIMIT)}; e.g. 8MiB); past it the body is cut and a note says so`
+  },
+  json: {
+    type: 'boolean',
+    about:
+      'one JSON object per line: {"type": "exchange", conn, exchange, protocol (http1, h2, h2c, grpc, grpc-web), stream, method, url, status, requestHeaders, responseHeaders, requestBody, responseBody, state, ...} and {"type": "message", conn, message, dir, time, size, opcode, payload, ...}; headers as [name, value] pairs in order; a body as {"text": ...} when it is text in its charset, else with "encoding": "base64", and "truncated" with a "note" when some of it is left out'
+  }
+} as const satisfies OptionTable
+
+const SHOW_NOTES = [
+  'Per connection: a line with its id, addresses and protocol, then each exchange: the request line, headers and body (decoded as curl --compressed would: text in its charset, binary as a short hex dump), any 1xx, then the response; HTTP/2 exchanges with their stream and pseudo-headers; then its WebSocket messages with direction, time, size and payload.',
+  'Example: tcpscope show capture.tcap --filter "host:api status:5xx" --body-limit 64KiB; tcpscope show capture.tcap --conn 3 --exchange 2 --json | jq .responseBody.text'
+]
+
+/** Exchanges (or messages) asked for at a time: each is decoded again in full, headers and ranges. */
+const PAGE = 100
+/** Connections asked for at a time, as ls does: few enough that a page's summaries die young. */
+const CONN_PAGE = 1000
+
+interface ShowOptions {
+  json: boolean
+  bodyLimit: number
+  /** 0-based. */
+  exchange?: number
+}
+
+/** Prints a capture's connections; one per capture file. */
+class Show {
+  private readonly out: OutputBatches
+  /** Exchanges and messages printed. */
+  shown = 0
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly capture: string,
+    io: Io,
+    private readonly opts: ShowOptions
+  ) {
+    this.out = new OutputBatches(io.out)
+  }
+
+  /** Every connection in id order (or those named), each with its exchanges and messages. */
+  async all(ids: number[] | undefined): Promise<void> {
+    if (ids !== undefined) {
+      for (const conn of await this.named(ids)) await this.connection(conn, true)
+      return
+    }
+    for (let offset = 0; !outputClosed(); offset += CONN_PAGE) {
+      const page = await this.engine['conn.page']({ capture: this.capture, offset, limit: CONN_PAGE, protocols: false })
+      for (const conn of page.rows) {
+        if (outputClosed()) return
+        await this.connection(conn, false)
+      }
+      if (offset + CONN_PAGE >= page.total) return
+    }
+  }
+
+  /** The connections named, in the order given; one the capture does not have is an error before anything is shown. */
+  async named(ids: number[]): Promise<ShownConnection[]> {
+    const unique = [...new Set(ids)]
+    const found = new Map<number, ShownConnection>()
+    for (let i = 0; i < unique.length; i += MAX_PAGE) {
+      for (const c of await this.engine['conn.get']({ capture: this.capture, ids: unique.slice(i, i + MAX_PAGE), protocols: false })) found.set(c.id, c)
+    }
+    const missing = unique.find((id) => !found.has(id))
+    if (missing !== undefined) throw new UserError(`no connection #${missing} in this capture`, ERROR_CODES.ENOCONN)
+    return unique.map((id) => found.get(id)!)
+  }
+
+  /** One connection's exchanges (all, or --exchange's), then its messages; nothing for one with nothing decoded unless it was named. */
+  private async connection(conn: ShownConnection, named: boolean): Promise<void> {
+    const only = this.opts.exchange
+    const first = await this.engine['http.exchanges']({ capture: this.capture, connId: conn.id, from: only ?? 0, limit: only === undefined ? PAGE : 1 })
+    if (only !== undefined && only >= first.total) {
+      if (named) throw new UserError(`connection #${conn.id} has no exchange ${only + 1} (it has ${first.total})`)
+      return
+    }
+    if (first.total === 0 && !named) return
+    await this.header(conn, first.protocol, first.total)
+    let page = first
+    for (;;) {
+      for (const ex of page.exchanges) await this.exchange(conn, ex)
+      const next = page.from + page.exchanges.length
+      if (only !== undefined || page.exchanges.length === 0 || next >= page.total || outputClosed()) break
+      page = await this.engine['http.exchanges']({ capture: this.capture, connId: conn.id, from: next, limit: PAGE })
+    }
+    await this.problems(conn, page.problems)
+  }
+
+  /** The exchanges the filter picks, connection by connection, through the exchange list (decoding of the whole capture finishes first). */
+  async filtered(filter: string, ids: number[] | undefined): Promise<void> {
+    const wanted = ids === undefined ? undefined : new Set((await this.named(ids)).map((c) => c.id))
+    const list = { capture: this.capture, filter, sort: 'conn' as const }
+    // Ask until decoding has looked at every connection: till then the list is partial.
+    while ((await this.engine['exchange.page']({ ...list, offset: 0, limit: 0 })).scan !== undefined) if (outputClosed()) return
+    let conn: ShownConnection | undefined
+    let problems: Awaited<ReturnType<Engine['http.exchanges']>>['problems'] = []
+    for (let offset = 0; !outputClosed(); offset += PAGE) {
+      const page = await this.engine['exchange.page']({ ...list, offset, limit: PAGE })
+      for (const row of page.rows) {
+        if (outputClosed()) return
+        if (wanted !== undefined && !wanted.has(row.connId)) continue
+        if (this.opts.exchange !== undefined && row.index !== this.opts.exchange) continue
+        const got = await this.engine['http.exchanges']({ capture: this.capture, connId: row.connId, from: row.index, limit: 1 })
+        if (conn?.id !== row.connId) {
+          if (conn !== undefined) await this.problems(conn, problems)
+          conn = (await this.named([row.connId]))[0]
+          await this.header(conn, got.protocol, got.total)
+        }
+        problems = got.problems
+        for (const ex of got.exchanges) await this.exchange(conn, ex)
+      }
+      if (offset + PAGE >= page.total) break
+    }
+    if (conn !== undefined) await this.problems(conn, problems)
+  }
+
+  private async header(conn: ShownConnection, protocol: string, exchanges: number): Promise<void> {
+    if (this.opts.json) return
+    const messages = protocol === 'websocket' ? (await this.engine['ws.messages']({ capture: this.capture, connId: conn.id, from: 0, limit: 1 })).total : 0
+    await this.out.put(`${this.shown > 0 ? '\n' : ''}${connectionLine(conn, protocol, exchanges, messages)}\n`)
+  }
+
+  private async exchange(conn: ShownConnection, ex: HttpExchange): Promise<void> {
+    const bodies: ExchangeBodies = { request: this.body(conn.id, ex.index, 'request'), response: this.body(conn.id, ex.index, 'response') }
+    if (this.opts.json) await writeExchangeJson(this.out, conn, ex, bodies, this.opts.bodyLimit)
+    else await printExchange(this.out, conn, ex, bodies, this.opts.bodyLimit)
+    this.shown++
+    // The connection's WebSocket messages follow the exchange that upgraded it.
+    if (ex.upgrade === 'websocket') await this.messages(conn)
+    // gRPC goes here: when protocolOf(conn, ex) is grpc or grpc-web, each side's messages with
+    // their protobuf fields, paged from the engine's grpc.messages ({ connId, exchange: ex.index,
+    // part, from, limit }), as `{"type":"message", protocol, exchange, dir, time, size, fields}`
+    // lines and as a field tree in text. That command is not in the contract yet (another
+    // branch adds it); till then a call shows as an exchange, its bodies the messages as sent.
+  }
+
+  private async messages(conn: ShownConnection): Promise<void> {
+    for (let from = 0; !outputClosed(); ) {
+      const page = await this.engine['ws.messages']({ capture: this.capture, connId: conn.id, from, limit: PAGE })
+      for (const m of page.messages) {
+        const payload: PieceSource = (offset, length) => this.engine['ws.payload']({ capture: this.capture, connId: conn.id, message: m.index, offset, length })
+        if (this.opts.json) await writeWsMessageJson(this.out, conn, m, payload, this.opts.bodyLimit)
+        else await printWsMessage(this.out, conn, m, payload, this.opts.bodyLimit)
+        this.shown++
+      }
+      from += page.messages.length
+      if (page.messages.length === 0 || from >= page.total) return
+    }
+  }
+
+  private async problems(conn: ShownConnection, problems: Array<{ dir: string; offset: number; message: string }>): Promise<void> {
+    for (const p of problems) await this.out.put(this.opts.json ? problemJson(conn, p) : '\n' + problemLine(conn, p))
+  }
+
+  private body(connId: number, exchange: number, part: 'request' | 'response'): PieceSource {
+    return (offset, length) => this.engine['http.body']({ capture: this.capture, connId, exchange, part, decode: true, offset, length })
+  }
+
+  flush(): Promise<void> {
+    return this.out.flush()
+  }
+}
+
+/** Connection ids from repeated or comma-separated --conn values. */
+function connIds(values: string[] | undefined): number[] | undefined {
+  if (values === undefined || values.length === 0) return undefined
+  return values.flatMap((v) => v.split(',')).map((v) => parseWhole('show', v.trim(), '--conn', 1, MAX_CONN_ID)!)
+}
+
+async function runShow({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError(`show: give exactly one capture file; usage: ${SHOW_USAGE}`)
+  const ids = connIds(values.conn)
+  const exchange = parseWhole('show', values.exchange, '--exchange', 1)
+  const bodyLimit = parseSize('show', values['body-limit'], '--body-limit', 1, DEFAULT_BODY_LIMIT) ?? SHOW_BODY_LIMIT
+  const filter = values.filter?.trim()
+  const opts: ShowOptions = { json: values.json === true, bodyLimit, ...(exchange !== undefined ? { exchange: exchange - 1 } : {}) }
+  await withCaptureFile(positionals[0], async ({ engine, capture, info }) => {
+    const show = new Show(engine, capture, io, opts)
+    try {
+      if (filter) await show.filtered(filter, ids)
+      else await show.all(ids)
+    } finally {
+      await show.flush()
+    }
+    if (show.shown === 0 && exchange !== undefined && ids === undefined) throw new UserError(`no connection has an exchange ${exchange}${filter ? ` that the filter picks` : ''}`)
+    if (show.shown === 0 && filter) line(io.err, `no exchange matches "${filter}"`)
+    else if (show.shown === 0 && ids === undefined) line(io.err, `${positionals[0]}: no HTTP exchanges or WebSocket messages decoded (\`tcpscope ls\` lists its connections)`)
+    for (const note of captureNotes(info)) line(io.err, note)
+  })
+  return 0
+}
+
+export const showCommand = defineCommand({
+  name: 'show',
+  about: 'print the decoded HTTP exchanges and WebSocket messages of a capture file',
+  usage: SHOW_USAGE,
+  options: OPTIONS,
+  notes: SHOW_NOTES,
+  run: runShow
+})
