@@ -49,6 +49,13 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
       res.writeHead(200, { 'content-type': 'application/grpc-web+proto', 'grpc-status': '12', 'grpc-message': 'no%20such%20method', 'content-length': '0' })
       return void res.end()
     }
+    if (req.url === '/demo.Search/Odd') {
+      // A message compressed with an encoding tcpscope has no inflater for, then an absurd length.
+      res.writeHead(200, { 'content-type': 'application/grpc-web+proto', 'grpc-encoding': 'snappy' })
+      res.write(frame(1, Buffer.from('not really snappy')))
+      res.write(frame(0, encode(Hit, HITS[0])))
+      return void res.end(Buffer.from([0, 0x7f, 0xff, 0xff, 0xff, 1, 2, 3]))
+    }
     res.writeHead(200, { 'content-type': text ? 'application/grpc-web-text' : 'application/grpc-web+proto', 'grpc-encoding': 'gzip' })
     // Each frame its own chunk, as a streaming server flushes them.
     for (const f of [...responseFrames(), TRAILER]) res.write(text ? f.toString('base64') : f)
@@ -153,7 +160,7 @@ describe('gRPC-Web over HTTP/1.1 through the proxy', () => {
     expect(await t.engine['grpc.protos']()).toMatchObject({ methods: ['/demo.Search/Find'] })
   })
 
-  it('reads the text mode, and a trailers-only error with its status from the headers', async () => {
+  it('reads the text mode, a trailers-only error with its status from the headers, and framing it cannot trust', async () => {
     t = await testEngine()
     const server = createServer(serve)
     const port = await listen(server)
@@ -162,8 +169,9 @@ describe('gRPC-Web over HTTP/1.1 through the proxy', () => {
     const queryFrame = frame(0, encode(Query, { text: 'dogs' }))
     await call(portOf(proxy.listen), '/demo.Search/Find', 'application/grpc-web-text', Buffer.from(queryFrame.toString('base64')))
     await call(portOf(proxy.listen), '/demo.Search/Missing', 'application/grpc-web+proto', queryFrame)
-    await allClosed(t.engine, 2)
-    const [textConn, errorConn] = t.engine.capture.connections().map((c) => c.id)
+    await call(portOf(proxy.listen), '/demo.Search/Odd', 'application/grpc-web+proto', queryFrame)
+    await allClosed(t.engine, 3)
+    const [textConn, errorConn, oddConn] = t.engine.capture.connections().map((c) => c.id)
 
     const text = await t.engine['grpc.messages']({ capture: 'live', connId: textConn, exchange: 0, part: 'response' })
     expect(text.call).toMatchObject({ contentType: 'application/grpc-web-text', status: 0, statusFrom: 'trailer-frame' })
@@ -174,6 +182,14 @@ describe('gRPC-Web over HTTP/1.1 through the proxy', () => {
     const error = await t.engine['grpc.messages']({ capture: 'live', connId: errorConn, exchange: 0, part: 'response' })
     expect(error.call).toMatchObject({ method: '/demo.Search/Missing', status: 12, statusName: 'UNIMPLEMENTED', message: 'no such method', statusFrom: 'headers' })
     expect([error.total, error.messages, error.problems]).toEqual([0, [], []])
+
+    // Per message, an encoding it cannot inflate; for the side, a length it will not read past.
+    const odd = await t.engine['grpc.messages']({ capture: 'live', connId: oddConn, exchange: 0, part: 'response' })
+    expect(odd.messages.map((m) => [m.compressed, m.problem, m.fields[0]?.value])).toEqual([
+      [true, 'it is compressed with snappy, which tcpscope cannot inflate', undefined],
+      [false, undefined, 'first']
+    ])
+    expect([odd.total, odd.problems]).toEqual([2, ["message 3 declares 2147483647 bytes, more than the 4 MiB limit (gRPC's default largest message): the framing is not read past it"]])
     await expect(t.engine['grpc.messages']({ capture: 'live', connId: errorConn, exchange: 1, part: 'response' })).rejects.toThrow(`connection #${errorConn} has no exchange 1 (it has 1)`)
   })
 })
