@@ -30,6 +30,8 @@ import { fileCommands } from './file-commands'
 import { SaveFolder } from './save-folder'
 import { Decoding } from './decode/decoding'
 import { decodeCommands } from './decode/decode-commands'
+import { grpcCommands } from './decode/grpc/grpc-commands'
+import { ProtoSchemas } from './decode/grpc/proto-schemas'
 import { Exports } from './export/exports'
 import { exportCommands } from './export/export-commands'
 import { ExportStreams } from './export/export-streams'
@@ -220,6 +222,7 @@ export class Engine extends CommandMembers {
         interception: this.interceptions.commands,
         sessions: sessionCommands(this.sessions, checkOpen),
         decoding: decodeCommands(captures, decoding),
+        grpc: grpcCommands(captures, decoding, new ProtoSchemas()),
         exports: exportCommands(captures, exports, this.exportStreams),
         replay: replayCommands(this.replay),
         'certificate authority': this.caService.commands,

@@ -12,6 +12,8 @@ import { proxyRef, proxyStartArgs, proxyStopArgs, type ProxyStartArgs } from './
 import { captureRef, downloadReadArgs, downloadRef, openArgs, saveArgs, uploadBeginArgs, uploadChunkArgs, uploadRef, type DownloadStart } from './capture-args'
 import { activityArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
 import { bodyArgs, decodedPageArgs, exchangePageArgs, h2FramesArgs, wsPayloadArgs } from './decode-args'
+import { grpcMessagesArgs, grpcProtosLoadArgs } from './grpc-args'
+import type { GrpcMessagePage, GrpcProtoSet } from './grpc-types'
 import { exportArgs, exportReadArgs, exportStreamArgs, exportStreamRef, type ExportStreamStart } from './export-args'
 import { replayCaptureArgs, replayHttpArgs, replayRawArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
 import {
@@ -237,6 +239,17 @@ export const commands = {
   'ws.payload': command<Infer<typeof wsPayloadArgs>, BodyPiece>(wsPayloadArgs),
   /** A page of every HTTP exchange in a capture, filtered and sorted; `scan` says while decoding goes on. */
   'exchange.page': command<Infer<typeof exchangePageArgs>, ExchangeListPage>(exchangePageArgs, { cancellable: true }),
+  /**
+   * A page of one side of a gRPC or gRPC-Web call (an exchange): the call's method and status,
+   * and each length-prefixed message inflated and decoded as protobuf fields (named when
+   * grpc.protos.load loaded its method). Fewer than `limit` come back when their size or
+   * fields fill the page: ask again from `from + messages.length`.
+   */
+  'grpc.messages': command<Infer<typeof grpcMessagesArgs>, GrpcMessagePage>(grpcMessagesArgs, { cancellable: true }),
+  /** Loads .proto files (and their imports) in place of those loaded before; gRPC fields are named by them from then on. */
+  'grpc.protos.load': command<Infer<typeof grpcProtosLoadArgs>, GrpcProtoSet>(grpcProtosLoadArgs, { files: 'reads-path' }),
+  /** The .proto files loaded now, and their methods. */
+  'grpc.protos': command<void, GrpcProtoSet>(none()),
   /** HAR, pcapng or a curl command of a capture (or some of its connections), to a path or as a download. */
   'capture.export': command<Infer<typeof exportArgs>, ExportResult>(exportArgs, { cancellable: true, files: 'writes-path' }),
   /**

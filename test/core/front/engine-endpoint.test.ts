@@ -146,6 +146,8 @@ describe('file access, as the contract declares it', () => {
       'capture.save': 'writes-path',
       'capture.export': 'writes-path',
       'ca.export': 'writes-path',
+      // .proto files by their paths on the engine's host.
+      'grpc.protos.load': 'reads-path',
       'server.start': 'payload-files',
       // A setup document may hold a server's reply read from a file.
       'setup.import': 'payload-files',
