@@ -64,9 +64,10 @@ export class HpackDecoder {
   // The block being decoded, and the cursor in it.
   private block: Uint8Array = new Uint8Array(0)
   private pos = 0
-  // The last string read: its text when asked for, else only its length.
-  private strLength = 0
-  private strText = ''
+  // The last string read: where its octets are (the block, or scratch once Huffman-decoded).
+  private strBytes: Uint8Array = new Uint8Array(0)
+  private strFrom = 0
+  private strTo = 0
 
   constructor(opts: HpackDecoderOptions = {}) {
     this.blockLimit = opts.blockLimit ?? HPACK_BLOCK_LIMIT
@@ -153,29 +154,39 @@ export class HpackDecoder {
             error = { offset: start, message: this.badIndex(index) }
             break
           }
-          // Text is built only for what is kept: a field past the cut costs its length, and an
-          // entry too large for the table only empties it.
-          const wantText = keeping || rep === 'incremental'
+          // Text is built only for what is kept or goes in the table: a field past the cut, or
+          // too large for the table (it only empties it), costs its length and no string.
+          let nameBytes: Uint8Array | undefined
+          let nameFrom = 0
           let nameLength: number
           if (index === 0) {
-            const e = this.string(start, wantText)
+            name = ''
+            const e = this.string(start, 0)
             if (e) {
               error = e
               break
             }
-            name = this.strText
-            nameLength = this.strLength
+            nameBytes = this.strBytes
+            nameFrom = this.strFrom
+            nameLength = this.strTo - this.strFrom
           } else {
             name = index <= STATIC_TABLE_LENGTH ? STATIC_NAMES[index] : this.table.name(index - STATIC_TABLE_LENGTH)
             nameLength = name.length
           }
-          const e = this.string(start, wantText)
+          // A Huffman name sits at the start of scratch: the value is decoded after it.
+          const e = this.string(start, nameBytes === this.scratch ? nameLength : 0)
           if (e) {
             error = e
             break
           }
-          value = this.strText
-          size = nameLength + this.strLength + ENTRY_OVERHEAD
+          size = nameLength + (this.strTo - this.strFrom) + ENTRY_OVERHEAD
+          const wanted = keeping ? decodedSize + size <= this.blockLimit : false
+          if (wanted || (rep === 'incremental' && size <= this.table.maxSize)) {
+            if (nameBytes) name = text(nameBytes, nameFrom, nameFrom + nameLength)
+            value = text(this.strBytes, this.strFrom, this.strTo)
+          } else {
+            name = value = ''
+          }
           if (rep === 'incremental') {
             if (size > this.table.maxSize) this.table.clear()
             else this.table.add(name, value, size)
@@ -190,8 +201,7 @@ export class HpackDecoder {
       // Nothing above should throw; if it does, this context is as lost as after a bad block.
       error = { offset: this.pos, message: `HPACK decoding failed: ${e instanceof Error ? e.message : String(e)}` }
     }
-    this.block = new Uint8Array(0)
-    this.strText = ''
+    this.block = this.strBytes = new Uint8Array(0)
     if (this.scratch.length > 64 * 1024) this.scratch = new Uint8Array(256)
     const result: HpackResult = { fields }
     if (!keeping) result.cut = { limit: this.blockLimit, decodedSize }
@@ -231,10 +241,11 @@ export class HpackDecoder {
   }
 
   /**
-   * A string literal (RFC 7541 section 5.2) at pos into strLength (octets) and, if `wantText`,
-   * strText; an error for the field starting at `fieldStart` if it is not one.
+   * A string literal (RFC 7541 section 5.2) at pos: its octets are left at strBytes[strFrom,
+   * strTo), Huffman ones decoded into scratch from `scratchAt`; an error for the field starting
+   * at `fieldStart` if it is not one.
    */
-  private string(fieldStart: number, wantText: boolean): HpackResult['error'] {
+  private string(fieldStart: number, scratchAt: number): HpackResult['error'] {
     const block = this.block
     if (this.pos >= block.length) return { offset: fieldStart, message: 'the block ends before a string literal' }
     const huffman = (block[this.pos] & 0x80) !== 0
@@ -244,23 +255,26 @@ export class HpackDecoder {
     // Checked before anything is allocated: the length is from the wire.
     if (length > block.length - from) return { offset: fieldStart, message: `a string literal of ${length} bytes runs past the block's end (${block.length - from} bytes left)` }
     this.pos = from + length
-    this.strText = ''
     if (!huffman) {
-      this.strLength = length
-      if (wantText) this.strText = text(block, from, from + length)
+      this.strBytes = block
+      this.strFrom = from
+      this.strTo = from + length
       return undefined
     }
-    const need = huffmanDecodedMax(length)
+    // At most 8/5 of bytes already in the block: bounded by the input, never by a claim.
+    const need = scratchAt + huffmanDecodedMax(length)
+    // A name decoded before stays readable in the buffer it was decoded to.
     if (this.scratch.length < need) this.scratch = new Uint8Array(Math.max(need, this.scratch.length * 2))
-    const n = huffmanDecode(block, from, from + length, this.scratch)
+    const n = huffmanDecode(block, from, from + length, this.scratch.subarray(scratchAt))
     if (n < 0) {
       return {
         offset: fieldStart,
         message: n === HUFFMAN_EOS_ERROR ? 'a Huffman-coded string holds the EOS symbol' : 'a Huffman-coded string ends in padding that is not 0-7 one bits'
       }
     }
-    this.strLength = n
-    if (wantText) this.strText = text(this.scratch, 0, n)
+    this.strBytes = this.scratch
+    this.strFrom = scratchAt
+    this.strTo = scratchAt + n
     return undefined
   }
 }

@@ -125,6 +125,20 @@ describe('HPACK bounds', () => {
     expect(d.decode(encodeIndexed(62)).fields[0]).toMatchObject({ name: 'c', value: 'z'.repeat(10) })
   })
 
+  it('a literal too big to keep or to table is cut and empties the table, and a Huffman name survives the value growing the scratch', () => {
+    const d = new HpackDecoder()
+    d.decode(encodeLiteral({ name: 'a', value: 'b', rep: 'incremental' }))
+    const big = concatBytes([encodeLiteral({ name: 'x-big', value: 'q'.repeat(300 * 1024), rep: 'incremental', huffman: true }), encodeIndexed(2)])
+    const r = d.decode(big)
+    expect(r.fields).toEqual([])
+    expect(r.cut).toEqual({ limit: HPACK_BLOCK_LIMIT, decodedSize: 5 + 300 * 1024 + 32 + 42 })
+    expect(d.tableEntries()).toEqual([])
+    const name = 'x-' + 'n'.repeat(150)
+    const value = 'v'.repeat(9000)
+    const f = new HpackDecoder().decode(encodeLiteral({ name, value, rep: 'without', huffman: true })).fields[0]
+    expect([f.name, f.value]).toEqual([name, value])
+  })
+
   it('Huffman output is at most 8/5 of its input, reached by the 5-bit codes', () => {
     const digits = '0'.repeat(800)
     const coded = huffmanEncode(Buffer.from(digits, 'latin1'))
