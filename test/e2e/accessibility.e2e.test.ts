@@ -350,6 +350,7 @@ describe('accessibility in Chromium', () => {
 
 describe('accessibility of the HTTP/2 views in Chromium', () => {
   for (const scheme of ['light', 'dark'] as const) {
+    // Three scans of a whole window: each takes up to 15 s on a busy two-core machine.
     it(`has no serious or critical WCAG 2.1 A/AA violation in the exchanges of an h2c connection, its HTTP tab and its frames (${scheme})`, async () => {
       const origin = await startH2Origin(cleanups)
       const { web, page } = await openWebPage(cleanups, { browser: { colorScheme: scheme, width: 1280, height: 800 } })
@@ -371,6 +372,6 @@ describe('accessibility of the HTTP/2 views in Chromium', () => {
       found.push(...(await violations(page, `${scheme} h2 frames`)))
       await page.screenshot({ path: screenshotPath(`accessibility-h2-frames-${scheme}`) })
       expect(found, found.join('\n')).toEqual([])
-    })
+    }, 120_000)
   }
 })

@@ -15,6 +15,7 @@ import DetailPane from '../../../../src/renderer/src/features/detail/DetailPane.
 import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
 import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
 import { FRAME_PAGE } from '../../../../src/renderer/src/features/frames/frames-store'
+import { frameCells } from '../../../../src/renderer/src/features/frames/frame-cells'
 import { fakeTransport } from '../../fake-transport'
 import { settle, useViewport } from '../../viewport'
 
@@ -154,6 +155,14 @@ describe('the Frames view', () => {
     expect(selection.dir).toBe('server')
     await grid.trigger('keydown', { key: 'Enter' })
     expect(selection.tab).toBe('hex')
+  })
+
+  it('warns of a reset or a GOAWAY for an error, not of a graceful GOAWAY', () => {
+    const f = connectionFrames(1)[0]
+    expect(frameCells({ ...f, type: 7, typeName: 'GOAWAY', info: 'last stream 7 NO_ERROR' }, T).tone).toBe('')
+    expect(frameCells({ ...f, type: 7, typeName: 'GOAWAY', info: 'last stream 7 PROTOCOL_ERROR' }, T).tone).toBe('warn')
+    expect(frameCells({ ...f, type: 3, typeName: 'RST_STREAM', info: 'CANCEL' }, T).tone).toBe('warn')
+    expect(frameCells(f, T).tone).toBe('')
   })
 
   it('speaks Chinese', async () => {

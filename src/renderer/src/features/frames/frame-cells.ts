@@ -21,8 +21,12 @@ export const FRAME_COLUMNS: Array<GridColumn<never>> = [
 export const LOADING_FRAME = { index: '…', time: '', dir: '', type: '', stream: '', length: '', flags: '', info: '', tone: '' }
 export type FrameCells = typeof LOADING_FRAME
 
-/** Frames that end streams or the connection: the warning colour, never a direction's. */
+/**
+ * A stream reset, or a connection ended for an error: the warning colour, never a direction's.
+ * A GOAWAY (or a reset) with NO_ERROR is a graceful end, as every Node client's close sends.
+ */
 const ENDING = new Set(['RST_STREAM', 'GOAWAY'])
+const isError = (f: H2Frame): boolean => ENDING.has(f.typeName) && !/\bNO_ERROR\b/.test(f.info)
 
 /** Time since the connection opened, as the conversation's relative times read (`+12 ms`). */
 export const sinceOpen = (ms: number): string => (ms > 0 ? `+${formatDuration(ms, WALL_CLOCK_MS)}` : '+0')
@@ -37,6 +41,6 @@ export function frameCells(f: H2Frame, openedAt: number): FrameCells {
     length: String(f.length),
     flags: f.flags ? `0x${f.flags.toString(16).padStart(2, '0')}` : '',
     info: f.info,
-    tone: ENDING.has(f.typeName) ? 'warn' : ''
+    tone: isError(f) ? 'warn' : ''
   }
 }
