@@ -26,6 +26,7 @@ import type { EngineClient } from '../../src/shared/engine-client'
 import type { ProxyInfo } from '../../src/shared/events'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
+import { h2Requests, startH2Origin } from '../helpers/h2-peer'
 
 beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
 
@@ -409,4 +410,32 @@ describe('the window by keyboard in Chromium', () => {
     }
     expect(parts).toEqual([0, 1, 2, 3, 4, 5])
   })
+})
+
+describe('accessibility of the HTTP/2 views in Chromium', () => {
+  for (const scheme of ['light', 'dark'] as const) {
+    // Three scans of a whole window: each takes up to 15 s on a busy two-core machine.
+    it(`has no serious or critical WCAG 2.1 A/AA violation in the exchanges of an h2c connection, its HTTP tab and its frames (${scheme})`, async () => {
+      const origin = await startH2Origin(cleanups)
+      const { web, page } = await openWebPage(cleanups, { browser: { colorScheme: scheme, width: 1280, height: 800 } })
+      const driver = await web.client()
+      const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${origin.port}` })
+      await h2Requests(portOf(proxy.listen), [{ path: '/a' }, { path: '/b', method: 'POST', body: 'x' }])
+      const found: string[] = []
+      await page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'Exchanges' }).click()
+      const grid = page.getByRole('grid', { name: 'HTTP exchanges' })
+      await grid.getByRole('row').filter({ hasText: 'h2c · 3' }).waitFor({ timeout: 30_000 })
+      found.push(...(await violations(page, `${scheme} h2 exchanges`)))
+      await grid.getByRole('row').filter({ hasText: 'h2c · 3' }).click()
+      const detail = page.getByRole('region', { name: 'Selected connection' })
+      await detail.getByRole('button', { name: /^Start line POST \/b HTTP\/2 / }).waitFor()
+      found.push(...(await violations(page, `${scheme} h2 HTTP tab`)))
+      await detail.getByRole('button', { name: "Show stream 3's frames" }).click()
+      const frames = detail.getByRole('grid', { name: 'HTTP/2 frames' })
+      await frames.getByRole('row').filter({ hasText: 'HEADERS' }).first().click()
+      found.push(...(await violations(page, `${scheme} h2 frames`)))
+      await page.screenshot({ path: screenshotPath(`accessibility-h2-frames-${scheme}`) })
+      expect(found, found.join('\n')).toEqual([])
+    }, 120_000)
+  }
 })

@@ -82,8 +82,8 @@ describe('the exchange list', () => {
     const w = mountView(ExchangeList)
     await settle()
     expect(w.get('[role=grid]').attributes('aria-label')).toBe('HTTP exchanges')
-    expect(w.findAll('[role=columnheader]').map((h) => text(h))).toEqual(['method', 'host', 'path', 'status', 'type', '↑ request', '↓ response', 'start ▴', 'duration', 'conn'])
-    expect(cells(w, 1)).toEqual(['GET', 'api.example.com', '/items/1?q=1', '404', 'application/json', '0 B', '3.10 KiB', '12:00:00.001', '12 ms', '10'])
+    expect(w.findAll('[role=columnheader]').map((h) => text(h))).toEqual(['method', 'host', 'path', 'status', 'type', '↑ request', '↓ response', 'start ▴', 'duration', 'protocol', 'conn'])
+    expect(cells(w, 1)).toEqual(['GET', 'api.example.com', '/items/1?q=1', '404', 'application/json', '0 B', '3.10 KiB', '12:00:00.001', '12 ms', 'HTTP/1.1', '10'])
     expect(cells(w, 2)[3]).toBe('pending')
     expect(text(w.get('[role=status]'))).toBe('500 of 500 exchanges')
     // Never more than a page or two asked for.

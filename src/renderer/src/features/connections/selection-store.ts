@@ -11,7 +11,7 @@ import { useConnectionsStore } from './connections-store'
 import { useEngineStore } from '../../app/engine-store'
 import { useSettingsStore } from '../settings/settings-store'
 
-export const DETAIL_TABS = ['conversation', 'hex', 'text', 'http', 'websocket', 'flow', 'replay', 'tls'] as const
+export const DETAIL_TABS = ['conversation', 'hex', 'text', 'http', 'websocket', 'frames', 'flow', 'replay', 'tls'] as const
 export type DetailTab = (typeof DETAIL_TABS)[number]
 const isDetailTab = (t: string | undefined): t is DetailTab => (DETAIL_TABS as readonly (string | undefined)[]).includes(t)
 
@@ -22,7 +22,7 @@ const isDetailTab = (t: string | undefined): t is DetailTab => (DETAIL_TABS as r
 export function openingTab(conn: ConnectionSummary): DetailTab | undefined {
   const protocol = conn.protocol?.protocol
   if (protocol === undefined || protocol === 'unknown') return undefined
-  return protocol === 'http1' ? 'http' : 'conversation'
+  return protocol === 'http1' || protocol === 'http2' ? 'http' : 'conversation'
 }
 
 /** A range of one direction's byte stream. */

@@ -9,6 +9,7 @@ import HexView from '../bytes/hex/HexView.vue'
 import HttpView from '../http/HttpView.vue'
 import TextView from '../bytes/text/TextView.vue'
 import WebSocketView from '../websocket/WebSocketView.vue'
+import FramesView from '../frames/FramesView.vue'
 import ReplayView from '../replay/ReplayView.vue'
 import TlsView from '../tls/TlsView.vue'
 
@@ -18,6 +19,7 @@ export const VIEWS: Record<DetailTab, Component> = {
   text: TextView,
   http: HttpView,
   websocket: WebSocketView,
+  frames: FramesView,
   flow: FlowView,
   replay: ReplayView,
   tls: TlsView

@@ -23,8 +23,9 @@ export function useDetailTabs() {
     if (tab === 'tls') return !conn || lockOfConn(conn) !== undefined
     if (!conn || protocol.value === undefined || protocol.value === 'unknown') return true
     if (conn.protocol?.problem && tab === 'http') return true
-    if (tab === 'http') return protocol.value === 'http1' || protocol.value === 'websocket'
+    if (tab === 'http') return protocol.value === 'http1' || protocol.value === 'websocket' || protocol.value === 'http2'
     if (tab === 'websocket') return protocol.value === 'websocket'
+    if (tab === 'frames') return protocol.value === 'http2'
     return true
   }
 

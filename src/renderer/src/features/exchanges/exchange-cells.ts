@@ -1,11 +1,13 @@
 // The exchange list's columns and the text of each row's cells, as devtools list exchanges:
 // method, host, path, status (or the state of one without a response), type, sizes, start,
-// duration and connection.
+// duration, protocol (with an HTTP/2 exchange's stream beside its connection) and connection.
 
 import type { ExchangeRow, ExchangeSortKey } from '../../../../shared/protocol-types'
 import { clock, formatBytes, formatDuration, WALL_CLOCK_MS } from '../../ui/ui-readable'
 import type { GridColumn } from '../../ui/grid/useSortColumns'
 import { mediaType } from './protocol-info'
+import { protocolCell, type Say } from '../http/exchange-protocol'
+import { exchangeProtocol } from '../../../../shared/protocol-types'
 
 export const EXCHANGE_COLUMNS: Array<GridColumn<ExchangeSortKey>> = [
   { key: 'method', sort: 'method', cellClass: 'mono' },
@@ -17,19 +19,22 @@ export const EXCHANGE_COLUMNS: Array<GridColumn<ExchangeSortKey>> = [
   { key: 'responseSize', sort: 'size', num: true, cellClass: 'mono dir-server' },
   { key: 'start', sort: 'start', cellClass: 'mono dim' },
   { key: 'duration', sort: 'duration', num: true, cellClass: 'mono dim' },
+  // Beside the connection: `h2 · 5` is stream 5 of it.
+  { key: 'proto', cellClass: 'mono dim' },
   { key: 'conn', sort: 'conn', num: true, cellClass: 'mono dim' }
 ]
 /** The orders that start with the largest. */
 export const EXCHANGE_DESCENDS_FIRST: readonly ExchangeSortKey[] = ['size', 'duration']
 
 /** A row's cells while its page is on its way. */
-export const LOADING_EXCHANGE = { method: '…', host: '', path: '', status: '', type: '', requestSize: '', responseSize: '', start: '', duration: '', conn: '', tone: '' }
+export const LOADING_EXCHANGE = { method: '…', host: '', path: '', status: '', type: '', requestSize: '', responseSize: '', start: '', duration: '', proto: '', conn: '', tone: '' }
 export type ExchangeCells = typeof LOADING_EXCHANGE
 
 /** What the status cell says of an exchange without a status, in the reader's language. */
 export type StateWords = Record<ExchangeRow['state'], string>
 
-export function exchangeCells(r: ExchangeRow, stateWords: StateWords): ExchangeCells {
+/** `say` is vue-i18n's t, for the protocol's name. */
+export function exchangeCells(r: ExchangeRow, stateWords: StateWords, say: Say): ExchangeCells {
   const s = r.status
   return {
     method: r.method ?? '',
@@ -42,6 +47,7 @@ export function exchangeCells(r: ExchangeRow, stateWords: StateWords): ExchangeC
     responseSize: formatBytes(r.responseSize),
     start: clock(r.startedAt),
     duration: r.duration !== undefined ? formatDuration(r.duration, WALL_CLOCK_MS) : '',
+    proto: protocolCell(exchangeProtocol(r), r.stream, say),
     conn: String(r.connId),
     tone: s === undefined ? (r.state === 'complete' ? '' : 'waiting') : s >= 400 ? 'bad' : s >= 300 ? 'redirect' : ''
   }

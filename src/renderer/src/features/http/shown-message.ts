@@ -14,12 +14,14 @@ export interface ShownHeader {
 
 /** One HTTP message as the viewers show it (an engine's HttpMessage is one). */
 export interface ShownMessage {
+  /** `HTTP/2`: the start line was made from the pseudo-headers (none is sent), and the head is an HPACK block in HEADERS frames. */
+  version?: string
   startLine: string
   startRange?: ByteRange
   startedAt?: number
   /** In the order sent, names in their case, duplicates kept. */
   headers: ShownHeader[]
-  /** The head's bytes in the connection: shown raw when the links can read them. */
+  /** The head's bytes in the connection: shown raw when the links can read them (HTTP/2: the header block's frames, shown in hex). */
   headRange?: ByteRange
   body: {
     framing: BodyFraming
