@@ -23,11 +23,16 @@ export interface H2TestServer {
   close(): Promise<void>
 }
 
-/** Answers `/json` (and anything else) with JSON holding a stamp 4100001, 4100002, ..., echoing the request body's length. */
-export async function startH2Server(tls?: { cert: string; key: string }): Promise<H2TestServer> {
+/**
+ * Answers every request with JSON holding a stamp 4100001, 4100002, ... and the request
+ * body's length. With `holdUntilOpen`, the first answers wait until that many streams are
+ * open at once on a session: a repeat that multiplexes gets through, one that does not hangs.
+ */
+export async function startH2Server(tls?: { cert: string; key: string }, holdUntilOpen = 1): Promise<H2TestServer> {
   const server: Http2Server = tls ? createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: false }) : createServer()
   let stamp = 4_100_000
   let open = 0
+  const waiting: Array<() => void> = []
   const sockets = new Set<Socket>()
   const state: H2TestServer = {
     port: 0,
@@ -54,12 +59,13 @@ export async function startH2Server(tls?: { cert: string; key: string }): Promis
     stream.on('end', () => {
       const got = Buffer.concat(body)
       state.received.push({ raw, body: got })
-      // Answered a moment later, so streams of a repeat overlap on the session.
-      setTimeout(() => {
+      const answer = (): void => {
         if (stream.destroyed) return
         stream.respond({ ':status': 200, 'content-type': 'application/json', 'x-kind': 'h2-test' })
         stream.end(JSON.stringify({ stamp: ++stamp, got: got.length }))
-      }, 20)
+      }
+      waiting.push(answer)
+      if (state.maxOpenStreams >= holdUntilOpen) for (const a of waiting.splice(0)) a()
     })
   })
   server.listen(0, '127.0.0.1')
