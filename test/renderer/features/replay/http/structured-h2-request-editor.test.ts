@@ -18,7 +18,7 @@ afterEach(() => {
 
 function setup() {
   const w = mount(StructuredRequestEditor, {
-    props: { modelValue: latin1(REQUEST), kind: 'h2request', 'onUpdate:modelValue': (b: Uint8Array) => w.setProps({ modelValue: b }) },
+    props: { modelValue: latin1(REQUEST), kind: 'h2request' as const, 'onUpdate:modelValue': (b: Uint8Array) => w.setProps({ modelValue: b }) },
     global: { plugins: [createAppI18n('en')] },
     attachTo: document.body
   })
