@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { connect } from 'node:http2'
 import { afterEach, describe, expect, it } from 'vitest'
 import { replayHttp } from '../../../src/core/replay/http-replay'
 import { replaySequence } from '../../../src/core/replay/http-replay-sequence'
@@ -18,6 +19,7 @@ import { pairs, startH2Server, type H2TestServer } from '../../helpers/h2-server
 import { needPeer } from '../../helpers/peers'
 import { makeTestCerts } from '../../helpers/tls-certs'
 import { oneLineRejection } from '../../helpers/errors'
+import { closedConnections } from '../../helpers/capture-checks'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -148,5 +150,35 @@ describe('HTTP/2 replay', () => {
     expect(s.received).toHaveLength(20)
     expect(summary).toMatchObject({ count: 20, concurrency: 5, errors: 0, statuses: { 200: 20 } })
     expect(first?.response?.status).toBe(200)
+  })
+
+  it('through the engine: a request node:http2 sent through the proxy is replayed, and the replayed connection decodes as HTTP/2 again', async () => {
+    const s = await server()
+    const t = await engine()
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${s.port}` })
+    const session = connect(`http://${proxy.listen}`)
+    await new Promise<void>((resolve, reject) => {
+      const req = session.request({ ':method': 'POST', ':path': '/engine', 'content-type': 'text/plain' })
+      req.on('error', reject)
+      req.end('hello')
+      req.resume()
+      req.on('end', resolve)
+    })
+    await new Promise<void>((resolve) => session.close(resolve))
+    const [conn] = await closedConnections(t.engine, 1)
+    const { first } = await t.engine['replay.http']({ capture: 'live', connId: conn.id, exchange: 0 })
+    expect(first!.differences).toEqual(['body $.stamp: 4100001 → 4100002'])
+    expect(s.received[1].body.toString()).toBe('hello')
+    const replayed = await t.engine['http.exchanges']({ capture: 'live', connId: first!.connId!, from: 0, limit: 10 })
+    expect(replayed.total).toBe(1)
+    const [ex] = replayed.exchanges
+    expect(ex.stream).toBe(1)
+    // The same header block, in the order the client sent it (pseudo-headers first).
+    const captured = (await t.engine['http.exchanges']({ capture: 'live', connId: conn.id, from: 0, limit: 1 })).exchanges[0]
+    const block = (m: typeof ex.request): string[][] => m!.headers.map((h) => [h.name, h.value])
+    expect(block(ex.request)).toEqual(block(captured.request))
+    expect(block(ex.request).slice(0, 4).map(([n]) => n).sort()).toEqual([':authority', ':method', ':path', ':scheme'])
+    expect(ex.response?.status).toBe(200)
+    expect((await t.engine.capture.connection(first!.connId!))?.replayOf).toEqual({ capture: 'live', connId: conn.id, exchange: 0 })
   })
 })
