@@ -61,7 +61,11 @@ export async function startH2Server(tls?: { cert: string; key: string }, holdUnt
       state.received.push({ raw, body: got })
       const answer = (): void => {
         if (stream.destroyed) return
-        stream.respond({ ':status': 200, 'content-type': 'application/json', 'x-kind': 'h2-test' })
+        const path = raw[raw.indexOf(':path') + 1]
+        // `/trailers/N`: the answer ends with trailers, grpc-status N, as a gRPC server's does.
+        const status = /^\/trailers\/(\d+)$/.exec(path)?.[1]
+        stream.respond({ ':status': 200, 'content-type': 'application/json', 'x-kind': 'h2-test' }, status === undefined ? {} : { waitForTrailers: true })
+        if (status !== undefined) stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': status }))
         stream.end(JSON.stringify({ stamp: ++stamp, got: got.length }))
       }
       waiting.push(answer)

@@ -125,6 +125,19 @@ describe('HTTP/2 replay', () => {
     expect(s.received).toHaveLength(1)
   })
 
+  it('compares the trailers too: a grpc-status that changed is a difference', async () => {
+    const s = await server()
+    const withTrailers = (status: string): H2MessageSpec => ({ ...response(4100001), trailers: [['grpc-status', status]] })
+    const capture = h2Capture([
+      { request: request('/trailers/0'), response: withTrailers('0') },
+      { request: request('/trailers/13'), response: withTrailers('0') }
+    ])
+    const same = (await replayHttp(capture.view, capture.decoding, 1, 0, { target: target(s.port) })).first!
+    expect(same.differences).toEqual([])
+    const changed = (await replayHttp(capture.view, capture.decoding, 1, 1, { target: target(s.port) })).first!
+    expect(changed.differences).toEqual(['header grpc-status: "0" → "13"', 'body $.stamp: 4100001 → 4100002'])
+  })
+
   it('sends a sequence in order on one HTTP/2 connection, each compared with its own recording', async () => {
     const s = await server()
     const capture = h2Capture([
