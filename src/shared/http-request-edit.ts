@@ -41,13 +41,13 @@ function latin1(bytes: Uint8Array, from: number, to: number): string {
 }
 
 /** The head's lines (as Latin-1 text, one character per byte), its line ending and the body after it. */
-interface ParsedHead {
+export interface ParsedHead {
   lines: string[]
   eol: '\r\n' | '\n'
   body: Uint8Array
 }
 
-function parseHead(bytes: Uint8Array, what: string): ParsedHead | { error: string } {
+export function parseHead(bytes: Uint8Array, what: string): ParsedHead | { error: string } {
   if (bytes.length === 0) return { error: `the ${what} is empty` }
   const firstLf = bytes.indexOf(LF)
   if (firstLf < 0) return { error: 'the head has no blank line after its headers' }
@@ -116,7 +116,7 @@ function parseHeaderLines(lines: string[]): RequestHeader[] | { error: string } 
 }
 
 /** Latin-1 when every character is one byte (as parseRequest read it); UTF-8 for text typed beyond it. */
-function encodeField(text: string): Uint8Array {
+export function encodeField(text: string): Uint8Array {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return new TextEncoder().encode(text)
   const out = new Uint8Array(text.length)
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i)

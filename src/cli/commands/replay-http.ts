@@ -3,7 +3,8 @@
 // response printed as replay-http-text.ts lays it out (its body decoded, then what differs
 // from the recorded response), and whether it is the recorded response; with --count,
 // sent N times and summed up. `--exchange 1-3` (or 1,2,3) sends
-// several in order on one keep-alive connection and prints each response. Exit codes: 0
+// several in order on one keep-alive connection and prints each response. An HTTP/2
+// exchange goes again over HTTP/2, a sequence or a repeat on one session. Exit codes: 0
 // matched (every one), 3 the target could not be reached, 5 a response differed or
 // failed, 1 another failure. The engine replays them (replay.http, replay.sequence, as the
 // UI does); nothing is recorded.

@@ -5,12 +5,19 @@
 // escapes carry any byte, NUL too). curl's own headers the request did not have are
 // suppressed. What curl cannot do is said in a comment above the command: it always sends
 // Host first, and it frames a chunked body its own way.
+//
+// An HTTP/2 request goes out as HTTP/2 (--http2 over TLS, --http2-prior-knowledge in
+// cleartext, h2c): its URL made of `:authority` and `:path` (the scheme is the one curl must
+// speak to the target), `--connect-to` the server it went to, the method from `:method`, and
+// its regular headers as decoded (HPACK has no header lines to copy), pseudo-headers left out:
+// curl makes those from the URL and the method.
 
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { parseEndpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
 import { formatBytes } from '../../shared/human-readable'
 import { targetScheme } from '../../shared/http-scheme'
+import { isH2, pseudoHeader, regularHeaders } from '../../shared/h2-request'
 import type { HttpMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
@@ -133,8 +140,9 @@ export async function curlCommand(view: CaptureView, decoding: Decoding, connId:
   if (ex === undefined) throw new UserError(`connection #${connId} has no HTTP exchange ${exchange} (it has ${page.total})`)
   const req = ex.request
   if (req === undefined || req.method === undefined) throw new UserError(`exchange ${exchange} of connection #${connId} has no request`)
-  const lines = await headerLines(view, connId, req)
   const body = await requestBody(view, decoding, connId, exchange, req)
+  if (isH2(req)) return h2Command(conn, req, body)
+  const lines = await headerLines(view, connId, req)
   const names = req.headers.map((h) => h.name.toLowerCase())
   const notes: string[] = []
   const args: string[] = []
@@ -152,24 +160,85 @@ export async function curlCommand(view: CaptureView, decoding: Decoding, connId:
   if (hostAt > 0) notes.push(`# curl sends Host first; this request had it as header ${hostAt + 1} of ${names.length}.`)
   if (names.includes('transfer-encoding') && req.body.framing === 'chunked') notes.push('# curl cuts the body into chunks its own way (the content is the same; chunk sizes, extensions and trailers are not).')
   req.headers.forEach((h, i) => args.push('-H', shellWord(headerArg(lines[i], h.name, h.value))))
-  const defaults = body.length > 0 ? [...CURL_DEFAULTS, ...CURL_BODY_DEFAULTS] : CURL_DEFAULTS
-  for (const d of defaults) {
+  suppressDefaults(args, names, body, CURL_DEFAULTS)
+  return finish(args, notes, body, dest.url)
+}
+
+/** `Name:` for each header curl adds on its own that the request did not have: it takes curl's own away. */
+function suppressDefaults(args: string[], names: readonly string[], body: Buffer, defaults: readonly string[]): void {
+  for (const d of body.length > 0 ? [...defaults, ...CURL_BODY_DEFAULTS] : defaults) {
     if (names.includes(d)) continue
-    // `Name:` takes curl's own header away.
     args.push('-H', shellWord(`${d.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())}:`))
   }
+}
+
+/** The command: the body piped in through printf, the URL last. */
+function finish(args: string[], notes: string[], body: Buffer, url: string): string {
   if (body.length > 0) args.push('--data-binary', '@-')
-  args.push(shellWord(dest.url))
+  args.push(shellWord(url))
   const curl = ['curl', ...pairUp(args)].join(' \\\n  ')
   const command = body.length > 0 ? `printf ${printfFormat(body)} | ${curl}` : curl
   return [...notes, command].join('\n') + '\n'
+}
+
+/** Where the request went: the server's address (or the target as named), or a Unix socket. */
+function serverOf(conn: ConnectionSummary): { host: string; port: number } | { path: string } {
+  const remote = conn.upstream?.remote
+  if (remote !== undefined && 'address' in remote) return { host: remote.address, port: remote.port }
+  try {
+    const e = parseEndpoint(conn.target)
+    return e.kind === 'unix' ? { path: e.path } : { host: e.host, port: e.port }
+  } catch {
+    return { path: conn.target }
+  }
+}
+
+/** `host` and `port` of an authority (`[v6]:port`, `name:port`, `name`). */
+function splitAuthority(authority: string): { host: string; port?: string } {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(authority)
+  return m === null ? { host: authority } : { host: m[1], ...(m[2] ? { port: m[2] } : {}) }
+}
+
+/**
+ * An HTTP/2 request's command: HTTP/2 to the target (TLS by its server leg, as for HTTP/1),
+ * the URL from `:authority` and `:path`, sent to the recorded server with --connect-to so
+ * the authority (and over TLS the name checked) stays the one the client used.
+ */
+function h2Command(conn: ConnectionSummary, req: HttpMessage, body: Buffer): string {
+  const notes: string[] = []
+  const args: string[] = []
+  const scheme = targetScheme(conn.tls)
+  args.push(scheme === 'https' ? '--http2' : '--http2-prior-knowledge', '--path-as-is')
+  const method = pseudoHeader(req.headers, ':method') ?? req.method ?? 'GET'
+  const path = pseudoHeader(req.headers, ':path') ?? req.target ?? '/'
+  const authority = pseudoHeader(req.headers, ':authority') ?? new URL(destination(conn).url).host
+  const recordedScheme = pseudoHeader(req.headers, ':scheme')
+  if (recordedScheme !== undefined && recordedScheme !== scheme) notes.push(`# The request said :scheme ${recordedScheme}; tcpscope reached the target in ${scheme === 'https' ? 'TLS' : 'cleartext'}, and so does this command (curl sends :scheme ${scheme}).`)
+  // curl sends :path as --request-target says, byte for byte; the URL carries it too, for people.
+  args.push('--request-target', shellWord(path))
+  if (method === 'HEAD') args.push('--head')
+  else args.push('--request', shellWord(method))
+  const server = serverOf(conn)
+  if ('path' in server) args.push('--unix-socket', shellWord(server.path))
+  else {
+    const { host, port } = splitAuthority(authority)
+    const at = `${bracketed(server.host)}:${server.port}`
+    if (`${host}:${port ?? ''}` !== at) args.push('--connect-to', shellWord(`${host}:${port ?? ''}:${at}`))
+  }
+  tlsArgs(conn, args, notes)
+  const headers = regularHeaders(req.headers)
+  for (const h of headers) args.push('-H', shellWord(h.value === '' ? `${h.name};` : `${h.name}: ${h.value}`))
+  // HTTP/2 has no Host line: :authority stands for it, from the URL.
+  suppressDefaults(args, headers.map((h) => h.name.toLowerCase()), body, CURL_DEFAULTS.filter((d) => d !== 'host'))
+  // A path a URL cannot carry as it is (a space, a fragment mark) is --request-target's alone.
+  return finish(args, notes, body, `${scheme}://${authority}${/^\/[\x21-\x7e]*$/.test(path) && !path.includes('#') ? path : '/'}`)
 }
 
 /** Options with their values on one line each, for a readable command. */
 function pairUp(args: string[]): string[] {
   const out: string[] = []
   for (let i = 0; i < args.length; i++) {
-    const takesValue = ['--request-target', '--request', '--unix-socket', '--resolve', '-H', '--data-binary'].includes(args[i])
+    const takesValue = ['--request-target', '--request', '--unix-socket', '--resolve', '--connect-to', '-H', '--data-binary'].includes(args[i])
     out.push(takesValue ? `${args[i]} ${args[++i]}` : args[i])
   }
   return out

@@ -3,6 +3,7 @@
 // the byte ranges, and timings from the capture's times.
 
 import type { ConnectionSummary } from '../../shared/capture-types'
+import { isH2 } from '../../shared/h2-request'
 import type { HttpExchange, HttpHeader, HttpMessage } from '../../shared/protocol-types'
 
 export interface HarPair {
@@ -30,6 +31,11 @@ export interface HarTimings {
 
 const header = (msg: HttpMessage | undefined, name: string): string | undefined => msg?.headers.find((h) => h.name.toLowerCase() === name)?.value
 
+/**
+ * Headers in their order and case. HTTP/2's pseudo-headers stay in the list where they were
+ * sent (first), `:status` too, as Chrome's HAR lists an h2 request's `:authority`, `:method`,
+ * `:path` and `:scheme` (and as Charles lists `:status`): the entry shows what was on the wire.
+ */
 export const harHeaders = (headers: readonly HttpHeader[]): HarPair[] => headers.map((h) => ({ name: h.name, value: h.value }))
 
 /** `%XX` decoded where it forms UTF-8; anything else left as sent. */
@@ -100,13 +106,19 @@ export function responseCookies(res: HttpMessage): HarCookie[] {
   return out
 }
 
-/** HAR's httpVersion: `HTTP/1.1` as sent. */
-export const harVersion = (msg: HttpMessage): string => msg.version || 'HTTP/1.1'
+/** HAR's httpVersion: `HTTP/1.1` as sent; HTTP/2 as browsers write it, `HTTP/2.0`. */
+export const harVersion = (msg: HttpMessage): string => (isH2(msg) ? 'HTTP/2.0' : msg.version || 'HTTP/1.1')
+
+/** The head's size: HTTP/2 has no HTTP/1 head (its header block is HPACK-compressed frames), so -1, HAR's "not known". */
+export const headersSize = (msg: HttpMessage): number => (isH2(msg) ? -1 : msg.headRange.length)
 
 export const contentType = (msg: HttpMessage | undefined): string | undefined => header(msg, 'content-type')
 
-/** The body's size on the wire (chunk framing included); 0 for none. */
-export const wireBodySize = (msg: HttpMessage): number => (msg.body.framing === 'none' ? 0 : msg.body.range.length)
+/**
+ * The body's size on the wire (chunk framing included); 0 for none. HTTP/2's DATA frames
+ * interleave with other streams' frames, so its body is the DATA payloads' sum.
+ */
+export const wireBodySize = (msg: HttpMessage): number => (msg.body.framing === 'none' ? 0 : msg.body.framing === 'h2' ? msg.body.size : msg.body.range.length)
 
 const span = (from: number | undefined, to: number | undefined): number => (from === undefined || to === undefined || !(to >= from) ? 0 : to - from)
 

@@ -23,6 +23,7 @@ import {
   harHeaders,
   harTimings,
   harVersion,
+  headersSize,
   queryPairs,
   requestCookies,
   requestQuery,
@@ -111,7 +112,7 @@ class HarWriter {
         headers: harHeaders(req.headers),
         queryString: requestQuery(req),
         ...(postData ? { postData } : {}),
-        headersSize: req.headRange.length,
+        headersSize: headersSize(req),
         bodySize: wireBodySize(req)
       },
       response: {
@@ -128,7 +129,7 @@ class HarWriter {
           ...(resBody ? bodyComment(resBody) : {})
         },
         redirectURL: res?.headers.find((h) => h.name.toLowerCase() === 'location')?.value ?? '',
-        headersSize: res ? res.headRange.length : -1,
+        headersSize: res ? headersSize(res) : -1,
         bodySize: res ? wireBodySize(res) : -1
       },
       cache: {},

@@ -5,7 +5,7 @@
 // Sending, reading and comparing are single replay's own (exchangeOn in http-replay.ts);
 // each response is read by a reader of its own, so bytes a server sends past a whole
 // response, before the next request, answer nothing and are not compared (the capture
-// keeps them).
+// keeps them). HTTP/2 requests go on one HTTP/2 session instead (h2-replay.ts).
 
 import type { Endpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
@@ -15,6 +15,8 @@ import type { Decoding } from '../decode/decoding'
 import { cancelled } from '../net/net-errors'
 import { exchangeOn, prepareRequest } from './http-replay'
 import { capturedRequest } from './http-replay-request'
+import { sequenceH2 } from './h2-replay'
+import { isH2 } from '../../shared/h2-request'
 import { connectReplay, ReplayLink, type ReplayRecording } from './raw-replay'
 import type { TlsConnect } from '../net/target/connect-target'
 
@@ -46,8 +48,11 @@ export async function replaySequence(view: CaptureView, decoding: Decoding, requ
   // Every request is checked before anything is sent: a bad one later in the list is refused,
   // not half replayed. What the check found is not kept: a thousand parsed requests and
   // responses (headers, up to 4096 chunk ranges each) are read again one at a time below.
-  for (const r of requests) await capturedRequest(view, decoding, r.connId, r.exchange)
+  let h2 = 0
+  for (const r of requests) if (isH2((await capturedRequest(view, decoding, r.connId, r.exchange)).request)) h2++
   if (opts.signal?.aborted) throw cancelled()
+  if (h2 > 0 && h2 < requests.length) throw new UserError('these requests are HTTP/1 and HTTP/2 both: a sequence goes on one connection, which speaks one of them', 'EINVAL')
+  if (h2 > 0) return sequenceH2(view, requests.map((r) => ({ ...r, captured: () => capturedRequest(view, decoding, r.connId, r.exchange) })), opts)
   const { socket, rec, where } = await connectReplay(opts)
   const link = new ReplayLink(socket, rec, opts.record?.hold, opts.signal, opts.timeoutMs)
   const results: HttpReplayResult[] = []

@@ -11,7 +11,9 @@ import type { HttpMessage } from '../../shared/protocol-types'
 import { HTTP_REPLAY_PREVIEW, type HttpReplayOutcome, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary } from '../../shared/replay-types'
 import { MAX_COMPARED_BODY } from '../../shared/response-comparison-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import { readBody, sentSize } from '../decode/body-content'
+import { createHash } from 'node:crypto'
+import { messageContent, readBody, sentSize } from '../decode/body-content'
+import { isH2, regularHeaders } from '../../shared/h2-request'
 import type { Decoding } from '../decode/decoding'
 import { headerTokens } from '../protocols/http1/head-parser'
 import { cancelled } from '../net/net-errors'
@@ -22,6 +24,7 @@ import { comparedResponse, compareResponses, readableContent, type ComparedRespo
 import { PIECE, rangeHash, recordedPieces } from './recorded-bytes'
 import { ConnectError, type TlsConnect } from '../net/target/connect-target'
 import { connectReplay, ReplayLink, type ReplayRecording } from './raw-replay'
+import { replayH2 } from './h2-replay'
 import { DEFAULT_REPLAY_TIMEOUT_MS } from '../../shared/limits'
 
 /** Error messages a summary keeps. */
@@ -48,27 +51,23 @@ export interface HttpReplayOptions {
 }
 
 /** A request ready to send, with what its response is compared to. */
-export interface PreparedRequest {
+export interface PreparedRequest extends RecordedSide {
   view: CaptureView
   connId: number
   exchange: number
   bytes: RequestBytes
   edited: boolean
-  recorded?: HttpMessage
-  /** The recorded response as compared: its content decoded (bounded) and read once for every run. */
-  recordedCompared?: ComparedResponse
-  /** The recorded response as results show it. */
-  recordedResponse?: HttpReplayResponse
 }
 
 /** Sends request `exchange` (from 0) of connection `connId`, `count` times. */
 export async function replayHttp(view: CaptureView, decoding: Decoding, connId: number, exchange: number, opts: HttpReplayOptions): Promise<HttpReplayOutcome> {
   const captured = await capturedRequest(view, decoding, connId, exchange, opts.request !== undefined)
+  if (isH2(captured.request)) return replayH2(view, connId, exchange, captured, opts)
   const prepared = await prepareRequest(view, connId, exchange, captured, opts)
   if (opts.signal?.aborted) throw cancelled()
   const count = opts.count ?? 1
   if (count === 1 && opts.count === undefined) return { first: await sendOnce(prepared, opts) }
-  return repeat(prepared, opts, count, Math.max(1, Math.min(opts.concurrency ?? 1, count)))
+  return repeat((keep) => sendOnce(prepared, opts, keep), opts, count, Math.max(1, Math.min(opts.concurrency ?? 1, count)))
 }
 
 /** The bytes to send (captured or edited, fitted when asked) and the recorded response to compare with. */
@@ -76,28 +75,61 @@ export async function prepareRequest(view: CaptureView, connId: number, exchange
   const fix = opts.fixLength === true ? { target: opts.target } : undefined
   const edited = opts.request !== undefined
   const bytes = edited ? editedRequestBytes(Buffer.from(opts.request!.buffer, opts.request!.byteOffset, opts.request!.byteLength), fix) : await requestBytes(view, connId, captured.request, fix)
-  const p: PreparedRequest = { view, connId, exchange, bytes, edited, recorded: captured.response }
-  const r = captured.response
-  if (r?.status !== undefined) {
-    const hash = await rangeHash(view, connId, 'server', r.body.range)
-    // Content as the replayed body is kept: chunk framing removed, content coding left on.
-    const body = await readBody(view, connId, r, { decode: false, offset: 0, length: MAX_COMPARED_BODY }, opts.signal)
-    p.recordedCompared = comparedResponse(r, await undoCoding(r, { bytes: body.bytes, whole: body.end }, opts.signal), hash)
-    p.recordedResponse = {
-      version: r.version,
-      status: r.status,
-      reason: r.reason ?? '',
-      headers: r.headers.map((h) => ({ name: h.name, value: h.value })),
-      bodySize: sentSize(r),
-      body: body.bytes.slice(0, HTTP_REPLAY_PREVIEW),
-      complete: r.body.complete,
-      content: readableContent(p.recordedCompared)
-    }
+  return { view, connId, exchange, bytes, edited, ...(await recordedSide(view, connId, captured.response, opts.signal)) }
+}
+
+/** What a replayed response is compared with: the recorded response, its content decoded (bounded) once for every run. */
+export interface RecordedSide {
+  recorded?: HttpMessage
+  /** The recorded response as compared: its content decoded (bounded) and read once for every run. */
+  recordedCompared?: ComparedResponse
+  /** The recorded response as results show it. */
+  recordedResponse?: HttpReplayResponse
+}
+
+export async function recordedSide(view: CaptureView, connId: number, r: HttpMessage | undefined, signal: AbortSignal | undefined): Promise<RecordedSide> {
+  const p: RecordedSide = { recorded: r }
+  if (r?.status === undefined) return p
+  const hash = await contentHash(view, connId, r)
+  // Content as the replayed body is kept: chunk framing removed, content coding left on.
+  const body = await readBody(view, connId, r, { decode: false, offset: 0, length: MAX_COMPARED_BODY }, signal)
+  p.recordedCompared = comparedResponse(r, await undoCoding(r, { bytes: body.bytes, whole: body.end }, signal), hash)
+  p.recordedResponse = {
+    version: r.version,
+    status: r.status,
+    reason: r.reason ?? '',
+    // HTTP/2's :status is the status already.
+    headers: regularHeaders(r.headers).map((h) => ({ name: h.name, value: h.value })),
+    bodySize: sentSize(r),
+    body: body.bytes.slice(0, HTTP_REPLAY_PREVIEW),
+    complete: r.body.complete,
+    content: readableContent(p.recordedCompared)
   }
   return p
 }
 
-async function repeat(p: PreparedRequest, opts: HttpReplayOptions, count: number, concurrency: number): Promise<HttpReplayOutcome> {
+/**
+ * The hash a replayed body is matched by: HTTP/1's body as on the wire (chunk framing
+ * included); HTTP/2's content, its DATA payloads (their frames interleave with other
+ * streams', so there is no one range to hash).
+ */
+async function contentHash(view: CaptureView, connId: number, r: HttpMessage): Promise<string> {
+  if (r.body.framing !== 'h2') return rangeHash(view, connId, 'server', r.body.range)
+  const hash = createHash('sha256')
+  for await (const piece of messageContent(view, connId, r)) hash.update(piece)
+  return hash.digest('hex')
+}
+
+/**
+ * Runs `send` `count` times, at most `concurrency` at once, and sums up; `send(keep)` keeps
+ * `keep` bytes of its response's body (only the first run is shown in full).
+ */
+export async function repeat(
+  send: (keep: number) => Promise<HttpReplayResult>,
+  opts: Pick<HttpReplayOptions, 'signal'>,
+  count: number,
+  concurrency: number
+): Promise<HttpReplayOutcome> {
   const summary: HttpReplaySummary = { count, concurrency, statuses: {}, matched: 0, errors: 0, unreachable: 0, errorSamples: [], perSecond: 0 }
   const latencies: number[] = []
   let first: HttpReplayResult | undefined
@@ -108,7 +140,7 @@ async function repeat(p: PreparedRequest, opts: HttpReplayOptions, count: number
       const i = next++
       try {
         // Only the first run is shown: the others keep a preview's worth of their bodies, not the comparison's bound.
-        const r = await sendOnce(p, opts, i === 0 ? MAX_COMPARED_BODY : HTTP_REPLAY_PREVIEW)
+        const r = await send(i === 0 ? MAX_COMPARED_BODY : HTTP_REPLAY_PREVIEW)
         if (i === 0) first = r
         if (r.response === undefined || !r.response.complete || r.ms === undefined) throw new UserError(r.differences.join(', '))
         summary.statuses[r.response.status] = (summary.statuses[r.response.status] ?? 0) + 1
@@ -214,15 +246,7 @@ export async function exchangeOn(
   result.response = response
   if (doneAt !== undefined) result.ms = doneAt - start
   if (!response.complete) result.differences.push(`incomplete response (${timedOut ? `not whole within ${timeoutMs} ms` : 'the server closed first'})`)
-  const got = await replayedResponse(reader, p.recordedCompared, opts.signal)
-  response.content = readableContent(got)
-  if (p.recordedCompared === undefined) result.differences.push('the capture has no response to compare with')
-  else {
-    const { differences, comparison } = compareResponses(p.recordedCompared, got, { ignoreHeaders: opts.ignoreHeaders, kept: keep })
-    result.differences.push(...differences)
-    result.comparison = comparison
-  }
-  result.matched = result.differences.length === 0
+  await compareWithRecorded(result, reader.response!, reader.bodyHash(), () => reader.content(), p, { ...opts, keep })
   return { result, serverCloses: link.serverEnded || !link.open || closesAfter(reader.response!) }
 }
 
@@ -233,15 +257,43 @@ const decodesAlike = (a: HttpMessage, b: HttpMessage): boolean =>
   DECODING_HEADERS.every((name) => headerValues(a, name).join('\n') === headerValues(b, name).join('\n'))
 
 /**
+ * Compares the replayed response (`message`, its body's hash and its kept content) with the
+ * recorded one into `result`, which has its response already: its differences, its
+ * comparison and whether it matched.
+ */
+export async function compareWithRecorded(
+  result: HttpReplayResult,
+  message: HttpMessage,
+  hash: string,
+  content: () => { bytes: Uint8Array; whole: boolean },
+  p: RecordedSide,
+  opts: Pick<HttpReplayOptions, 'signal' | 'ignoreHeaders'> & { keep: number }
+): Promise<void> {
+  const got = await replayedResponse(message, hash, content, p.recordedCompared, opts.signal)
+  result.response!.content = readableContent(got)
+  if (p.recordedCompared === undefined) result.differences.push('the capture has no response to compare with')
+  else {
+    const { differences, comparison } = compareResponses(p.recordedCompared, got, { ignoreHeaders: opts.ignoreHeaders, kept: opts.keep })
+    result.differences.push(...differences)
+    result.comparison = comparison
+  }
+  result.matched = result.differences.length === 0
+}
+
+/**
  * The replayed response as compared. The same body bytes (by hash) under the same coding and
  * type decode to the recording's content, so that is reused: a repeat of thousands of
  * unchanged answers decodes none of them.
  */
-async function replayedResponse(reader: ResponseReader, recorded: ComparedResponse | undefined, signal: AbortSignal | undefined): Promise<ComparedResponse> {
-  const message = reader.response!
-  const hash = reader.bodyHash()
+async function replayedResponse(
+  message: HttpMessage,
+  hash: string,
+  content: () => { bytes: Uint8Array; whole: boolean },
+  recorded: ComparedResponse | undefined,
+  signal: AbortSignal | undefined
+): Promise<ComparedResponse> {
   if (recorded !== undefined && recorded.hash === hash && decodesAlike(recorded.message, message)) return { ...recorded, message }
-  return comparedResponse(message, await undoCoding(message, reader.content(), signal), hash)
+  return comparedResponse(message, await undoCoding(message, content(), signal), hash)
 }
 
 /** comparisonContent, with a cancel while it decodes told as the replay's cancel. */

@@ -3,6 +3,7 @@
 // (body-differences.ts); the verdict's phrases and the comparison a front end lays out.
 
 import { headerPhrase, jsonChangePhrase } from '../../shared/comparison-phrases'
+import { regularHeaders } from '../../shared/h2-request'
 import { formatBytes } from '../../shared/human-readable'
 import type { HttpMessage } from '../../shared/protocol-types'
 import { HTTP_REPLAY_PREVIEW } from '../../shared/replay-types'
@@ -47,7 +48,10 @@ export function readableContent(r: ComparedResponse): ReadableContent {
 export function compareResponses(recorded: ComparedResponse, replayed: ComparedResponse, opts: { ignoreHeaders?: string[]; kept: number }): { differences: string[]; comparison: ResponseComparison } {
   const out: string[] = []
   if (replayed.message.status !== recorded.message.status) out.push(`status ${replayed.message.status} (recorded ${recorded.message.status})`)
-  const headers = compareHeaders(recorded.message.headers, replayed.message.headers, opts.ignoreHeaders)
+  // HTTP/2's pseudo-headers: :status is the status, compared above. Trailers count as the
+  // headers they are: gRPC's grpc-status and grpc-message come in them.
+  const fields = (m: HttpMessage): HttpMessage['headers'] => [...regularHeaders(m.headers), ...(m.body.trailers ?? [])]
+  const headers = compareHeaders(fields(recorded.message), fields(replayed.message), opts.ignoreHeaders)
   const counted = headers.rows.filter((r) => r.change !== 'same' && r.ignored === undefined)
   out.push(...counted.slice(0, MAX_HEADER_PHRASES).map(headerPhrase))
   if (counted.length > MAX_HEADER_PHRASES) out.push(`${counted.length - MAX_HEADER_PHRASES} more headers differ`)

@@ -2,13 +2,18 @@
 // copy being edited (one byte model every editor mode shares), the options of a send, and
 // what the last send, repeat and keep-alive sequence came back with. Drafts are kept per
 // request for the last few requests, so leaving one to look at its replay and coming back
-// finds the edit and the results as they were; each long command is cancellable.
+// finds the edit and the results as they were; each long command is cancellable. An
+// HTTP/2 request has no head on the wire a person can read (its header block is HPACK): it
+// is shown and edited in its text form (shared/h2-request-edit.ts), pseudo-headers first,
+// which the engine's replay.http reads back.
 
 import { defineStore } from 'pinia'
 import { ref, shallowReactive, shallowRef } from 'vue'
 import { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from '../../../../../shared/contract'
 import { MAX_CONNECT_TIMEOUT_MS } from '../../../../../shared/limits'
 import type { HttpExchange } from '../../../../../shared/protocol-types'
+import { isH2 } from '../../../../../shared/h2-request'
+import { h2RequestText } from '../../../../../shared/h2-request-edit'
 import { MAX_SEQUENCE_REQUESTS, type HttpReplayResponse, type HttpReplayResult, type HttpReplaySummary, type HttpSequenceResult } from '../../../../../shared/replay-types'
 import { LIVE_CAPTURE } from '../../../../../shared/capture-types'
 import { EDITABLE_BYTES } from '../editor/editor-text'
@@ -165,6 +170,7 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
     try {
       const page = await engine.call('http.exchanges', { capture, connId, from: exchange, limit: 1 })
       const x = page.exchanges.find((e) => e.index === exchange)
+      if (x && isH2(x.request)) return await loadH2(d, x, page.total)
       const span = x && requestSpan(x)
       if (!x || !span) throw new Error(`exchange ${exchange + 1} of connection #${connId} has no request`)
       const tooLarge = span.length > EDITABLE_BYTES
@@ -173,6 +179,18 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
     } catch (err) {
       Object.assign(d, { loading: false, loadError: message(err) })
     }
+  }
+
+  /** An HTTP/2 request's text form: its header block as decoded, then its body from its DATA frames (the first SHOWN_OF_LARGE_REQUEST bytes of one too large to edit). */
+  async function loadH2(d: HttpReplayDraft, x: HttpExchange, total: number): Promise<void> {
+    const { capture, connId, exchange } = d.source
+    const req = x.request!
+    const size = req.body.framing === 'none' ? 0 : req.body.size
+    const tooLarge = size > EDITABLE_BYTES
+    const length = tooLarge ? SHOWN_OF_LARGE_REQUEST : size
+    const body = length === 0 ? new Uint8Array(0) : (await engine.call('http.body', { capture, connId, exchange, part: 'request', decode: false, offset: 0, length })).bytes
+    const bytes = h2RequestText(req.headers, body)
+    Object.assign(d, { exchange: x, exchanges: total, size: bytes.length - body.length + size, tooLarge, captured: bytes, bytes, loading: false })
   }
 
   /** The request differs from the captured one. */
