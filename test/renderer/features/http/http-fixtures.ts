@@ -9,7 +9,7 @@ import { flushPromises } from '../../../helpers/flush-promises'
 export const T = Date.UTC(2026, 0, 1, 12, 0, 0)
 export const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))
 
-export const conn = (id: number, protocol?: 'http1' | 'websocket' | 'raw'): ConnectionSummary => ({
+export const conn = (id: number, protocol?: 'http1' | 'websocket' | 'http2' | 'raw'): ConnectionSummary => ({
   id,
   kind: 'proxy',
   ownerId: 'p1',
@@ -72,7 +72,7 @@ export interface FakeConnection {
   messages?: WsMessage[]
   payloads?: Record<number, Uint8Array>
   streams?: Record<Direction, Uint8Array>
-  protocol?: 'http1' | 'websocket' | 'raw'
+  protocol?: 'http1' | 'websocket' | 'http2' | 'raw'
 }
 
 const piece = (b: FakeBody, offset: number, length: number): BodyPiece => {
