@@ -16,11 +16,13 @@ import { defineCommand, type OptionTable } from '../command-spec'
 import { line, outputClosed, OutputBatches, type Io } from '../output'
 import { captureNotes, withCaptureFile } from './open-capture'
 import type { PieceSource } from './show-bodies'
-import type { ShownConnection } from './show-facts'
 import { problemJson, writeExchangeJson, writeWsMessageJson } from './show-json'
+import { printGrpcSide, printGrpcStatus, writeGrpcSideJson, type GrpcPages } from './show-grpc'
+import { GRPC_MAX_PAGE, type GrpcCall } from '../../shared/grpc-types'
+import { protocolOf, type ShownConnection } from './show-facts'
 import { connectionLine, printExchange, printWsMessage, problemLine, type ExchangeBodies } from './show-text'
 
-const SHOW_USAGE = 'tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--body-limit SIZE] [--json]'
+const SHOW_USAGE = 'tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--body-limit SIZE] [--proto FILE ...] [--json]'
 
 /** What of one body or payload show reads by default: a terminal's worth, far below the engine's own bound. */
 export const SHOW_BODY_LIMIT = 1024 * 1024
@@ -38,15 +40,16 @@ const OPTIONS = {
     arg: 'SIZE',
     about: `the most of one body or payload shown, decoded (default ${formatBytes(SHOW_BODY_LIMIT)}, at most ${formatBytes(DEFAULT_BODY_LIMIT)}; e.g. 8MiB); past it the body is cut and a note says so`
   },
+  proto: { type: 'string', multiple: true, arg: 'FILE', about: "a .proto file (its imports beside it) giving gRPC messages' fields their names and types; without one, fields read by number as protoc --decode_raw reads them" },
   json: {
     type: 'boolean',
     about:
-      'one JSON object per line: {"type": "exchange", conn, exchange, protocol (http1, h2, h2c, grpc, grpc-web), stream, method, url, status, requestHeaders, responseHeaders, requestBody, responseBody, state, ...} and {"type": "message", conn, message, dir, time, size, opcode, payload, ...}; headers as [name, value] pairs in order; a body as {"text": ...} when it is text in its charset, else with "encoding": "base64", and "truncated" with a "note" when some of it is left out'
+      'one JSON object per line: {"type": "exchange", conn, exchange, protocol (http1, h2, h2c, grpc, grpc-web), stream, method, url, status, requestHeaders, responseHeaders, requestBody, responseBody, state, ...} and {"type": "message", conn, message, dir, time, size, opcode, payload, ...} for WebSocket, {"type": "message", protocol: "grpc", exchange, method, dir, time, size, fields: [{number, wire, kind, value, name, children, ...}]} for gRPC; headers as [name, value] pairs in order; a body as {"text": ...} when it is text in its charset, else with "encoding": "base64", and "truncated" with a "note" when some of it is left out'
   }
 } as const satisfies OptionTable
 
 const SHOW_NOTES = [
-  'Per connection: a line with its id, addresses and protocol, then each exchange: the request line, headers and body (decoded as curl --compressed would: text in its charset, binary as a short hex dump), any 1xx, then the response; HTTP/2 exchanges with their stream and pseudo-headers; then its WebSocket messages with direction, time, size and payload.',
+  'Per connection: a line with its id, addresses and protocol, then each exchange: the request line, headers and body (decoded as curl --compressed would: text in its charset, binary as a short hex dump), any 1xx, then the response; HTTP/2 exchanges with their stream and pseudo-headers; a gRPC call then its messages each way as trees of protobuf fields, and its grpc-status; then its WebSocket messages with direction, time, size and payload.',
   'Example: tcpscope show capture.tcap --filter "host:api status:5xx" --body-limit 64KiB; tcpscope show capture.tcap --conn 3 --exchange 2 --json | jq .responseBody.text'
 ]
 
@@ -166,11 +169,20 @@ class Show {
     this.shown++
     // The connection's WebSocket messages follow the exchange that upgraded it.
     if (ex.upgrade === 'websocket') await this.messages(conn)
-    // gRPC goes here: when protocolOf(conn, ex) is grpc or grpc-web, each side's messages with
-    // their protobuf fields, paged from the engine's grpc.messages ({ connId, exchange: ex.index,
-    // part, from, limit }), as `{"type":"message", protocol, exchange, dir, time, size, fields}`
-    // lines and as a field tree in text. That command is not in the contract yet (another
-    // branch adds it); till then a call shows as an exchange, its bodies the messages as sent.
+    const protocol = protocolOf(conn, ex)
+    if (protocol === 'grpc' || protocol === 'grpc-web') await this.grpc(conn, ex)
+  }
+
+  /** A gRPC call's messages, each side's after the exchange, with the call's status last. */
+  private async grpc(conn: ShownConnection, ex: HttpExchange): Promise<void> {
+    const pages = (part: 'request' | 'response'): GrpcPages => (from) => this.engine['grpc.messages']({ capture: this.capture, connId: conn.id, exchange: ex.index, part, from, limit: GRPC_MAX_PAGE })
+    let call: GrpcCall | undefined
+    for (const part of ['request', 'response'] as const) {
+      if ((part === 'request' ? ex.request : ex.response) === undefined) continue
+      if (this.opts.json) await writeGrpcSideJson(this.out, conn, ex.index, pages(part))
+      else call = (await printGrpcSide(this.out, conn, ex.index, pages(part))) ?? call
+    }
+    if (!this.opts.json) await printGrpcStatus(this.out, call)
   }
 
   private async messages(conn: ShownConnection): Promise<void> {
@@ -214,6 +226,7 @@ async function runShow({ values, positionals }: Parsed<typeof OPTIONS>, io: Io):
   const filter = values.filter?.trim()
   const opts: ShowOptions = { json: values.json === true, bodyLimit, ...(exchange !== undefined ? { exchange: exchange - 1 } : {}) }
   await withCaptureFile(positionals[0], async ({ engine, capture, info }) => {
+    if (values.proto !== undefined && values.proto.length > 0) await engine['grpc.protos.load']({ paths: values.proto })
     const show = new Show(engine, capture, io, opts)
     try {
       if (filter) await show.filtered(filter, ids)
