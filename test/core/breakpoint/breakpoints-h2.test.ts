@@ -196,6 +196,32 @@ describe('an HTTP breakpoint on HTTP/2', () => {
     expect((await answer).headers['content-length']).toBe('20')
   })
 
+  it('lets other responses pass a held one, and the client still reads every header block right after it', async () => {
+    await start()
+    await addBreak(t.engine, proxyId, { match: 'http-response', status: '404' })
+    const s = connect()
+    const missing = request(s, '/missing')
+    const [held] = await heldQueue(t.engine)
+    // Responses after the held one pass it; their header blocks were encoded after its own (HPACK order).
+    for (const path of ['/a', '/b']) expect((await request(s, path)).body).toBe(`got 0 bytes on ${path}`)
+    await t.engine['held.forward']({ heldId: held.id })
+    expect(await missing).toMatchObject({ status: 404, body: 'got 0 bytes on /missing' })
+    const later = await request(s, '/c')
+    expect(later).toMatchObject({ status: 200, body: 'got 0 bytes on /c' })
+    expect(later.headers['content-type']).toBe('text/plain')
+  })
+
+  it('drops a held response: the client gets RST_STREAM CANCEL, and the session goes on', async () => {
+    await start()
+    await addBreak(t.engine, proxyId, { match: 'http-response', status: '404' })
+    const s = connect()
+    const missing = request(s, '/missing')
+    const [held] = await heldQueue(t.engine)
+    await t.engine['held.drop']({ heldId: held.id })
+    await expect(missing).rejects.toThrow('stream reset with code 8')
+    expect((await request(s, '/after')).headers['content-type']).toBe('text/plain')
+  })
+
   it('refuses an edited body over the receiver’s flow-control window, and keeps the message held', async () => {
     await start({ initialWindowSize: 100 })
     await addBreak(t.engine, proxyId, { match: 'http-request', path: '/up' })
