@@ -1,6 +1,6 @@
-// One direction of an HTTP/2 connection under HTTP breakpoints. Its frames are read with the
-// decoder's FrameReader and its header blocks decoded, in order, with the sender's HPACK
-// context, so every stream's headers are known. A frame goes on to the receiver as it came,
+// One direction of an HTTP/2 connection under HTTP breakpoints. Its frames come whole from
+// h2-frame-feed.ts (the decoder's FrameReader) and its header blocks are decoded, in order,
+// with the sender's HPACK context, so every stream's headers are known. A frame goes on to the receiver as it came,
 // whole, unless its stream's message (request or response) is held: then that stream's frames
 // in this direction wait (up to END_STREAM; past MAX_HELD_MESSAGE let through, and said so)
 // while other streams and the connection's frames (SETTINGS, PING, WINDOW_UPDATE, GOAWAY)
@@ -8,15 +8,17 @@
 //
 // HPACK makes each header block depend on every one before it from the same sender. While a
 // held block waits, a later block that passes it reaches the receiver first; the sequence
-// rules are in h2-blocks.ts (what goes as it came, what is written again as literals).
+// rules are in h2-blocks.ts (what goes as it came, what is written again as literals). Stream
+// ids must reach the server in increasing order, so streams the client opens after a held
+// request wait behind it (they are not renumbered); streams opened before it flow on.
 // Flow control: DATA held, edited or dropped is accounted for (h2-flow.ts, and a
 // WINDOW_UPDATE or a smaller one back to the sender), so neither side's window drifts.
 
 import type { Direction } from '../../../shared/direction'
 import { MAX_HELD_MESSAGE, type BreakAction, type BreakEventInfo } from '../../../shared/break-types'
 import { formatBytes } from '../../../shared/human-readable'
-import { F_END_HEADERS, F_END_STREAM, F_PADDED, F_PRIORITY, FRAME_HEADER, FrameReader, T_CONTINUATION, T_DATA, T_HEADERS, T_PUSH_PROMISE, T_RST_STREAM, T_SETTINGS, T_WINDOW_UPDATE, F_ACK, type RawFrame } from '../../protocols/http2/frame-reader'
-import { HeaderBlock, fragmentOf } from '../../protocols/http2/header-block'
+import { F_ACK, F_END_STREAM, FRAME_HEADER, T_DATA, T_HEADERS, T_PUSH_PROMISE, T_RST_STREAM, T_SETTINGS, T_WINDOW_UPDATE } from '../../protocols/http2/frame-reader'
+import { H2FrameFeed, type BlockFrames, type FeedSink, type FramePart } from './h2-frame-feed'
 import { HpackDecoder } from '../../protocols/http2/hpack/hpack-decoder'
 import { settingsOf } from '../../protocols/http2/frame-info'
 import type { StagePort } from '../../proxy/forward-stage'
@@ -40,16 +42,6 @@ export interface H2SideDeps {
   pause(paused: boolean): void
 }
 
-/** A frame of a held stream, kept whole; DATA with its flow-controlled length and payload. */
-interface FramePart {
-  frame: Buffer
-  type: number
-  flags: number
-  stream: number
-  /** DATA: the payload's length (padding counted, as flow control counts it) and the data itself. */
-  flowLength?: number
-  data?: Buffer
-}
 type Part = FramePart | { block: Block }
 
 interface HeldStream {
@@ -72,7 +64,7 @@ interface HeldStream {
 /** Streams a drop reset, whose later frames are swallowed; the oldest forgotten past this. */
 const MAX_DROPPED = 1024
 
-export class H2Side implements HeldOwner {
+export class H2Side implements HeldOwner, FeedSink {
   port: StagePort | undefined
   other!: H2Side
   readonly hpack = new HpackDecoder()
@@ -81,14 +73,8 @@ export class H2Side implements HeldOwner {
   readonly window = new FlowWindow()
   /** Connection window to take off the WINDOW_UPDATEs going back to this direction's sender: an edit sent the receiver more than the sender counted. */
   debt = 0
-  private readonly reader: FrameReader
+  private readonly feed: H2FrameFeed
   private readonly blocks = new BlockSequence()
-  /** Bytes given to the reader and not yet dispatched, from stream offset `pendStart`. */
-  private pend: Buffer[] = []
-  private pendStart = 0
-  /** Bytes sent on before this side knew it was HTTP/2 (the server's first frames, read meanwhile). */
-  private passedUpTo = 0
-  private gathering: { block: HeaderBlock; head: RawFrame; frames: Buffer[]; prefix?: Uint8Array; promised?: number } | undefined
   private readonly held = new Map<number, HeldStream>()
   private heldBytes = 0
   private waitingBytes = 0
@@ -102,8 +88,6 @@ export class H2Side implements HeldOwner {
   private behind: Part[] = []
   private out: Buffer[] = []
   private inData = false
-  /** A framing problem: from here this direction's frames pass as they come, nothing more is held. */
-  private broken = false
   private finWaiting: (() => void) | undefined
   private closed = false
 
@@ -111,18 +95,17 @@ export class H2Side implements HeldOwner {
     readonly dir: Direction,
     private readonly deps: H2SideDeps
   ) {
-    this.reader = new FrameReader(dir, 0, { frame: (f) => this.onFrame(f), problem: () => this.break() }, dir === 'client')
+    this.feed = new H2FrameFeed(dir, this)
   }
 
   /** The server's bytes before the client's first ones showed HTTP/2: already sent on, read for their settings. */
   observe(chunk: Buffer, offset: number): void {
-    this.passedUpTo = offset + chunk.length
-    this.push(chunk, offset)
+    this.feed.observe(chunk, offset)
   }
 
   data(chunk: Buffer, offset: number): void {
     this.inData = true
-    this.push(chunk, offset)
+    this.feed.push(chunk, offset)
     this.inData = false
     this.flush()
   }
@@ -141,7 +124,6 @@ export class H2Side implements HeldOwner {
       this.deps.queue.connectionClosed(hs.item)
     }
     this.held.clear()
-    this.pend = []
   }
 
   /** A frame the stage makes for this direction's receiver (a reset, a window given back): sent at once, between whole frames. */
@@ -151,93 +133,25 @@ export class H2Side implements HeldOwner {
     if (!this.inData) this.flush()
   }
 
-  // ---- reading
+  // ---- reading (FeedSink)
 
-  private push(chunk: Buffer, offset: number): void {
-    if (this.broken) return this.emitFresh(chunk, offset)
-    this.pend.push(chunk)
-    this.reader.push(chunk, offset, Date.now())
-    if (this.broken) this.passPending()
+  pass(bytes: Buffer): void {
+    this.emit(bytes)
   }
 
-  /** The bytes [from, to) out of `pend`; what comes before `from` (the client's preface) is sent on first. */
-  private take(from: number, to: number): Buffer {
-    if (from > this.pendStart) this.emitFresh(this.cut(from), this.pendStart)
-    return this.cut(to)
+  frame(p: FramePart, payload?: Uint8Array): void {
+    this.unit(p, payload)
   }
 
-  private cut(to: number): Buffer {
-    if (to <= this.pendStart) return Buffer.alloc(0)
-    const parts: Buffer[] = []
-    let need = to - this.pendStart
-    while (need > 0 && this.pend.length > 0) {
-      const head = this.pend[0]
-      if (head.length <= need) {
-        parts.push(head)
-        this.pend.shift()
-        need -= head.length
-      } else {
-        parts.push(head.subarray(0, need))
-        this.pend[0] = head.subarray(need)
-        need = 0
-      }
-    }
-    const start = this.pendStart
-    this.pendStart = to
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, to - start)
+  observed(p: FramePart, payload?: Uint8Array): void {
+    this.effects(p, payload)
   }
 
-  private onFrame(f: RawFrame): void {
-    const end = f.offset + FRAME_HEADER + f.length
-    // Broken in this push: what is left goes on as it came once the push is over.
-    if (this.broken) return
-    const bytes = this.take(f.offset, end)
-    if (f.offset < this.passedUpTo) {
-      // Sent on already, before HTTP/2 was known: only what it says counts (a header block
-      // then would leave the HPACK context unknown).
-      if (f.type === T_HEADERS || f.type === T_PUSH_PROMISE || f.type === T_CONTINUATION) return this.break(bytes.subarray(Math.max(0, this.passedUpTo - f.offset)))
-      this.effects({ frame: bytes, type: f.type, flags: f.flags, stream: f.stream, flowLength: f.type === T_DATA ? f.length : undefined }, f.payload)
-      return this.emitFresh(bytes, f.offset)
-    }
-    if (this.gathering !== undefined) return this.continuation(f, bytes)
-    if (f.type === T_HEADERS || f.type === T_PUSH_PROMISE) return this.blockStart(f, bytes)
-    if (f.type === T_CONTINUATION) return this.break()
-    const part: FramePart = { frame: bytes, type: f.type, flags: f.flags, stream: f.stream }
-    if (f.type === T_DATA) {
-      part.flowLength = f.length
-      const padded = (f.flags & F_PADDED) !== 0
-      part.data = bytes.subarray(FRAME_HEADER + (padded ? 1 : 0), FRAME_HEADER + f.length - (f.padLength ?? 0))
-    }
-    this.unit(part, f.payload)
-  }
-
-  private blockStart(f: RawFrame, bytes: Buffer): void {
-    const payload = f.payload
-    const skip = f.type === T_PUSH_PROMISE ? 4 : (f.flags & F_PRIORITY) !== 0 ? 5 : 0
-    const range = payload && fragmentOf(payload, (f.flags & F_PADDED) !== 0, skip)
-    if (!payload || !range) return this.break(bytes)
-    const pad = (f.flags & F_PADDED) !== 0 ? 1 : 0
-    const prefix = skip > 0 ? payload.slice(pad, pad + skip) : undefined
-    const block = new HeaderBlock(this.dir, f.stream, f.offset, f.time, (f.flags & F_END_STREAM) !== 0)
-    this.gathering = { block, head: f, frames: [bytes], prefix, promised: f.type === T_PUSH_PROMISE ? u31(prefix!, 0) : undefined }
-    if (!block.add(payload.subarray(range.start, range.end), 0, 0, false)) return this.break()
-    if ((f.flags & F_END_HEADERS) !== 0) this.blockDone()
-  }
-
-  private continuation(f: RawFrame, bytes: Buffer): void {
-    const g = this.gathering!
-    g.frames.push(bytes)
-    if (f.type !== T_CONTINUATION || f.stream !== g.head.stream || !f.payload || !g.block.add(f.payload, 0, 0, true)) return this.break()
-    if ((f.flags & F_END_HEADERS) !== 0) this.blockDone()
-  }
-
-  private blockDone(): void {
-    const g = this.gathering!
-    this.gathering = undefined
-    const fragment = g.block.bytes()
-    const b = this.blocks.block(g.head.type, g.head.stream, (g.head.flags & F_END_STREAM) !== 0, g.frames, fragment, this.hpack.decode(fragment), g.head.offset, g.prefix, g.promised)
+  block(g: BlockFrames): void {
+    const f = g.first
+    const b = this.blocks.block(f.type, f.stream, f.type === T_HEADERS && (f.flags & F_END_STREAM) !== 0, g.frames, g.fragment, this.hpack.decode(g.fragment), f.offset, g.prefix, g.promised)
     // The sender's HPACK context is lost: its blocks can no longer be read (the receiver will say so too).
-    if (b.decoded.error !== undefined) return this.break(Buffer.concat(g.frames))
+    if (b.decoded.error !== undefined) return this.feed.stop(Buffer.concat(g.frames))
     const s = b.stream
     if (b.type === T_PUSH_PROMISE && b.promised !== undefined) this.window.open(b.promised)
     const head = this.headOf(b)
@@ -464,7 +378,7 @@ export class H2Side implements HeldOwner {
 
   private sendBlock(b: Block, edit?: { fields: Array<{ name: string; value: string }>; endStream: boolean }): string[] {
     const out = this.blocks.send(b, edit?.fields)
-    if (out === 'lost') this.break()
+    if (out === 'lost') this.feed.stop()
     const endStream = edit?.endStream ?? b.endStream
     if (out === 'original' || out === 'lost') this.emit(...b.frames)
     else this.emit(...headerFrames(b.type, b.stream, out.block, endStream, this.maxFrame, b.prefix))
@@ -571,30 +485,9 @@ export class H2Side implements HeldOwner {
     const end = this.finWaiting
     this.finWaiting = undefined
     // Bytes of a frame the FIN cut short go on as they came.
-    if (this.pend.length > 0) this.emitFresh(this.cut(this.pendStart + this.pend.reduce((n, b) => n + b.length, 0)), this.pendStart)
+    this.feed.passRest()
     this.flush()
     end()
-  }
-
-  /** Stops reading HTTP/2 here: what is pending goes as it came, nothing more is held. */
-  private break(bytes?: Buffer): void {
-    if (bytes) this.emit(bytes)
-    if (this.broken) return
-    this.broken = true
-    if (this.gathering) this.emit(...this.gathering.frames)
-    this.gathering = undefined
-  }
-
-  private passPending(): void {
-    if (this.pend.length === 0) return
-    const start = this.pendStart
-    this.emitFresh(this.cut(start + this.pend.reduce((n, b) => n + b.length, 0)), start)
-  }
-
-  /** Sends what of `bytes` (at stream offset `at`) was not sent on already. */
-  private emitFresh(bytes: Buffer, at: number): void {
-    const skip = Math.max(0, this.passedUpTo - at)
-    if (skip < bytes.length) this.emit(skip > 0 ? bytes.subarray(skip) : bytes)
   }
 
   private emit(...frames: Buffer[]): void {
