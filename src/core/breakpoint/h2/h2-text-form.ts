@@ -1,8 +1,11 @@
 // A held HTTP/2 message as a person reads and edits it: its header fields one a line as
 // `name: value`, pseudo-headers first as they came, a blank line, then the body (the DATA
-// payloads joined, padding removed). held.read gives this; an edit comes back in it.
+// payloads joined, padding removed). held.read gives this; an edit comes back in it. It is
+// the Replay tab's HTTP/2 text form (shared/h2-request-edit.ts), so the structured editor
+// opens a held request; a response is the same with `:status`.
 
 import { MAX_HELD_MESSAGE } from '../../../shared/break-types'
+import { h2RequestText } from '../../../shared/h2-request-edit'
 
 export interface H2Field {
   name: string
@@ -13,8 +16,8 @@ export interface H2Field {
 const LINE = /^(:?[^:\s][^:]*?):[ \t]?(.*)$/
 
 export function h2Text(fields: readonly H2Field[], body: Uint8Array): Buffer {
-  const head = fields.map((f) => `${f.name}: ${f.value}\r\n`).join('') + '\r\n'
-  return Buffer.concat([Buffer.from(head, 'latin1'), body])
+  const text = h2RequestText(fields, body)
+  return Buffer.from(text.buffer, text.byteOffset, text.length)
 }
 
 /** Where the blank line after the header lines ends, or -1. */
