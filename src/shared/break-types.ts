@@ -17,8 +17,9 @@ import { connId } from './arg-ids'
  * - `text`: chunks holding `pattern` as text (in `encoding`, default utf-8);
  * - `hex`: chunks holding the bytes `pattern` spells in hex (`50 41 53 53`, `0x5041`);
  * - `regex`: chunks matching `pattern` (linear-time, as the find bar's);
- * - `http-request` / `http-response`: whole HTTP/1.x messages, optionally only those whose
- *   method, path, host or status match.
+ * - `http-request` / `http-response`: whole HTTP/1.x messages, and HTTP/2 ones (a stream's
+ *   request or response: its headers and DATA up to END_STREAM), optionally only those whose
+ *   method, path, host (HTTP/2: `:authority`) or status match.
  * Any rule may also name connections with the list's filter words (`filter`).
  */
 export const BREAK_MATCHES = ['chunk', 'text', 'hex', 'regex', 'http-request', 'http-response'] as const
@@ -105,6 +106,11 @@ export interface HeldMessage {
   preview: Uint8Array
   /** `GET /api/items`, `200 OK`: an HTTP message's first line, cut short. */
   summary?: string
+  /**
+   * An HTTP/2 message's stream. Its bytes (held.read, and an edit) are then its header fields
+   * one a line (`name: value`, pseudo-headers first), a blank line, and its body.
+   */
+  stream?: number
   /** Wall-clock ms it was held at, and when its rule forwards it unchanged (none: never). */
   heldAt: number
   expiresAt?: number
@@ -115,7 +121,7 @@ export interface HeldMessage {
 export const HELD_PREVIEW_BYTES = 64
 
 /** How a held message ended, as its `break` record and the command's result say. */
-export type BreakAction = 'held' | 'forwarded' | 'edited' | 'dropped' | 'timeout' | 'closed' | 'too-big'
+export type BreakAction = 'held' | 'forwarded' | 'edited' | 'dropped' | 'timeout' | 'closed' | 'too-big' | 'refused'
 
 /**
  * The `break` record's payload (its `dir` is the held bytes' sender): what a breakpoint did, in
@@ -139,6 +145,13 @@ export interface BreakEventInfo {
   summary?: string
   /** dropped by closing the connection: how it was closed. */
   closedWith?: 'fin' | 'rst'
+  /** An HTTP/2 message's stream (dropped: the stream reset with CANCEL on both sides). */
+  stream?: number
+  /** refused: the edited body's size, and the receiver's flow-control window it is over (the edit is not sent; the message stays held). */
+  bodySize?: number
+  window?: number
+  /** edited (HTTP/2): header fields the edit removed or changed that the original added to the receiver's HPACK table, sent anyway so the table stays right. */
+  kept?: string[]
   /** edited: the bytes sent instead, base64, when at most MAX_RECORDED_EDIT; else their size and SHA-256 only. */
   sent?: string
   sentSize?: number

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { execFile } from 'node:child_process'
 import { chmodSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
+import http2 from 'node:http2'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Socket } from 'node:net'
@@ -105,6 +106,38 @@ describe('tcpscope proxy --break', () => {
     await prompted(cli, 1)
     expect(cli.stderr).toContain('held')
     expect(cli.stderr).toContain('POST /x')
+    cli.child.stdin.write('e\n')
+    expect((await answer).stdout).toBe('ok')
+    expect(bodies).toEqual(['13:v=much-longer'])
+  })
+
+  it('holds an HTTP/2 request from curl with prior knowledge; edited in $EDITOR, the server gets the edit', async (ctx) => {
+    needProgram(ctx, 'curl', hasProgram('curl'))
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const editor = join(dir, 'edit.sh')
+    writeFileSync(editor, '#!/bin/sh\nsed -i s/short/much-longer/ "$1"\n')
+    chmodSync(editor, 0o755)
+    const bodies: string[] = []
+    const server = http2.createServer()
+    server.on('stream', (stream, headers) => {
+      let body = ''
+      stream.on('data', (c: Buffer) => (body += c.toString()))
+      stream.on('end', () => {
+        bodies.push(`${headers['content-length']}:${body}`)
+        stream.respond({ ':status': 200 })
+        stream.end('ok')
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise((r) => server.close(r)))
+    const port = (server.address() as { port: number }).port
+    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'http=request,path=/x'], { EDITOR: editor })
+    const proxyPort = portOfLine(await cli.waitLine(() => true))
+    const answer = promisify(execFile)('curl', ['-sS', '--max-time', '10', '--http2-prior-knowledge', '-d', 'v=short', `http://127.0.0.1:${proxyPort}/x`])
+    await prompted(cli, 1)
+    expect(cli.stderr).toContain('POST /x')
+    expect(cli.stderr).toContain(':method: POST')
     cli.child.stdin.write('e\n')
     expect((await answer).stdout).toBe('ok')
     expect(bodies).toEqual(['13:v=much-longer'])

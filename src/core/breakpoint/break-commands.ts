@@ -5,6 +5,7 @@ import type { CommandTable } from '../command-table'
 import type { BreakRegistry } from './break-registry'
 import type { HeldQueue } from './held-queue'
 import { fitContentLength } from './content-length'
+import { fitH2ContentLength } from './h2/h2-text-form'
 
 export type BreakCommand =
   | 'break.list'
@@ -41,9 +42,10 @@ export function breakCommands({ breaksOf, breaksIfAny, held }: BreakCommandDeps)
     'held.read': async ({ heldId }) => held.read(heldId),
     'held.forward': async ({ heldId, bytes, fixLength }) => {
       if (bytes === undefined) return held.forward(heldId)
-      const kind = held.list().find((m) => m.id === heldId)?.kind
+      const message = held.list().find((m) => m.id === heldId)
       const edited = Buffer.from(bytes)
-      return held.forward(heldId, kind !== undefined && kind !== 'chunk' && fixLength !== false ? fitContentLength(edited) : edited)
+      if (message === undefined || message.kind === 'chunk' || fixLength === false) return held.forward(heldId, edited)
+      return held.forward(heldId, message.stream !== undefined ? fitH2ContentLength(edited) : fitContentLength(edited))
     },
     'held.drop': async ({ heldId }) => held.drop(heldId),
     'held.close': async ({ heldId, how }) => held.close(heldId, how),

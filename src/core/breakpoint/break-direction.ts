@@ -4,15 +4,17 @@
 // held message; past READ_AHEAD of it the sender is not read (`port.hold`), so memory stays
 // bounded. The other direction flows on. Every step is a `break` record on the connection.
 
-import { createHash } from 'node:crypto'
 import type { Direction } from '../../shared/direction'
-import { MAX_RECORDED_EDIT, type BreakAction, type BreakEventInfo, type HeldKind } from '../../shared/break-types'
+import type { BreakAction, BreakEventInfo, HeldKind } from '../../shared/break-types'
 import { formatBytes } from '../../shared/human-readable'
 import type { ForwardStage, StagePair, StagePort } from '../proxy/forward-stage'
 import type { BreakEntry, BreakRegistry } from './break-registry'
 import type { MessageHead } from './break-match'
 import { HttpConversation, HttpFramer, type Framed } from './http-framer'
+import { H2Conversation, type H2Host } from './h2/h2-conversation'
 import type { HeldItem, HeldOwner, HeldQueue } from './held-queue'
+import { heldFor, recordBreak, type BreakMore } from './break-record'
+import { READ_AHEAD } from './read-ahead'
 
 /** What a connection's breakpoint stages need from the engine. */
 export interface BreakDeps {
@@ -25,20 +27,19 @@ export interface BreakDeps {
 /** The breakpoint stages of connection `connId`. */
 export function breakPair(connId: number, deps: BreakDeps): StagePair {
   const conv = new HttpConversation()
-  return { client: new BreakDirection(connId, 'client', deps, conv), server: new BreakDirection(connId, 'server', deps, conv) }
+  const dirs = {} as Record<Direction, BreakDirection>
+  const h2 = new H2Conversation(connId, deps.queue, deps.registry, (dir) => dirs[dir])
+  dirs.client = new BreakDirection(connId, 'client', deps, conv, h2)
+  dirs.server = new BreakDirection(connId, 'server', deps, conv, h2)
+  return dirs
 }
 
 /** A chunk that came while something was held, where it starts in the stream, and whether raw rules saw it already. */
 type Pending = { bytes: Buffer; offset: number; checked?: boolean } | 'fin'
 
-/**
- * How much is read behind a held message before its sender is paused: a paused socket is
- * not read, so a sender that resets or closes meanwhile would go unseen until the message
- * is let go; reading a little on shows it in the Held queue at once, within a bound.
- */
-export const READ_AHEAD = 64 * 1024
+export { READ_AHEAD }
 
-export class BreakDirection implements ForwardStage, HeldOwner {
+export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
   private port: StagePort | undefined
   private held: HeldItem | undefined
   /** What came while something was held, in order, and its bytes. */
@@ -51,20 +52,25 @@ export class BreakDirection implements ForwardStage, HeldOwner {
   private framer: HttpFramer | undefined
   private closed = false
   private finished = false
+  /** HTTP/2 holding wants the sender paused (frames behind a held stream past READ_AHEAD). */
+  private h2Paused = false
 
   constructor(
     private readonly connId: number,
     private readonly dir: Direction,
     private readonly deps: BreakDeps,
-    private readonly conv: HttpConversation
+    private readonly conv: HttpConversation,
+    private readonly h2: H2Conversation
   ) {}
 
   open(port: StagePort): void {
     this.port = port
+    this.h2.side(this.dir).port = port
   }
 
   data(chunk: Buffer, port: StagePort): void {
     this.port = port
+    this.h2.side(this.dir).port = port
     const offset = this.received
     this.received += chunk.length
     if (this.held !== undefined || this.pending.length > 0) return this.wait({ bytes: chunk, offset })
@@ -80,6 +86,7 @@ export class BreakDirection implements ForwardStage, HeldOwner {
   close(): void {
     this.closed = true
     this.clearPending()
+    if (this.h2.state === 'h2') this.h2.side(this.dir).close()
     if (this.held !== undefined) {
       const item = this.held
       this.record(item, 'closed', 'connection closed while held')
@@ -97,6 +104,15 @@ export class BreakDirection implements ForwardStage, HeldOwner {
   }
 
   private frame(chunk: Buffer, offset: number): void {
+    if (this.h2.state === 'unknown') {
+      if (this.dir === 'client') {
+        const decided = this.h2.clientProbe(chunk, offset, this.deps.registry.size > 0)
+        if (decided === undefined) return
+        chunk = decided.bytes
+        offset = decided.offset
+      } else this.h2.serverObserve(chunk, offset)
+    }
+    if (this.h2.state === 'h2') return this.h2.side(this.dir).data(chunk, offset)
     if (this.framer === undefined && this.deps.registry.framesHttp && !this.conv.over) {
       this.framer = new HttpFramer(this.dir, this.conv, (head) => this.httpRule(head) !== undefined)
       this.fed = offset
@@ -130,6 +146,14 @@ export class BreakDirection implements ForwardStage, HeldOwner {
 
   private finish(): void {
     if (this.finished) return
+    if (this.dir === 'client') {
+      const kept = this.h2.clientGiveUp()
+      if (kept !== undefined) this.frame(kept.bytes, kept.offset)
+    }
+    if (this.h2.state === 'h2') {
+      this.finished = true
+      return this.h2.side(this.dir).fin(() => this.port!.end())
+    }
     if (this.framer !== undefined) {
       const out = this.framer.finish()
       if (out.message !== undefined) {
@@ -200,7 +224,7 @@ export class BreakDirection implements ForwardStage, HeldOwner {
       else this.take(next.bytes, next.offset, next.checked === true)
     }
     // Read on unless a message is held with READ_AHEAD behind it already.
-    if (!this.closed) this.port!.hold(this.held !== undefined && this.pendingBytes > READ_AHEAD)
+    if (!this.closed) this.port!.hold((this.held !== undefined && this.pendingBytes > READ_AHEAD) || this.h2Paused)
   }
 
   /** Queues what must wait behind a held message (at the front: what goes on first); past READ_AHEAD, the sender waits too. */
@@ -225,7 +249,12 @@ export class BreakDirection implements ForwardStage, HeldOwner {
     return undefined
   }
 
-  private httpRule(head: MessageHead): BreakEntry | undefined {
+  h2Pause(paused: boolean): void {
+    this.h2Paused = paused
+    if (!this.closed) this.port?.hold((this.held !== undefined && this.pendingBytes > READ_AHEAD) || paused)
+  }
+
+  httpRule(head: MessageHead): BreakEntry | undefined {
     for (const e of this.deps.registry.active) {
       if (e.compiled.message === undefined || !this.applies(e)) continue
       if (e.compiled.message(head)) return e
@@ -238,16 +267,8 @@ export class BreakDirection implements ForwardStage, HeldOwner {
     return e.rule.enabled && (stream === 'both' || (stream === 'upstream') === (this.dir === 'client')) && this.deps.picks(this.connId, e)
   }
 
-  private record(item: HeldItem, action: BreakAction, message: string, sent?: Buffer, more: Pick<BreakEventInfo, 'summary' | 'closedWith'> = {}): void {
-    const info: BreakEventInfo = { rule: item.entry.rule.id, held: item.message.id, action, message, offset: item.offset, size: item.bytes.length, ...more }
-    if (action !== 'held') info.heldMs = Date.now() - item.message.heldAt
-    if (sent !== undefined) {
-      info.sentSize = sent.length
-      if (sent.length <= MAX_RECORDED_EDIT) info.sent = sent.toString('base64')
-      else info.sentSha256 = createHash('sha256').update(sent).digest('hex')
-    }
-    this.port?.event('break', info as unknown as Record<string, unknown>)
+  private record(item: HeldItem, action: BreakAction, message: string, sent?: Buffer, more: BreakMore = {}): void {
+    recordBreak(this.port, item, action, message, sent, more)
   }
-}
 
-const heldFor = (item: HeldItem): string => `${((Date.now() - item.message.heldAt) / 1000).toFixed(1)} s`
+}

@@ -14,6 +14,8 @@ export interface HeldOwner {
   release(item: HeldItem, bytes: Buffer, action: BreakAction): void
   drop(item: HeldItem): void
   closeConnection(item: HeldItem, how: 'fin' | 'rst'): void
+  /** Why an edit cannot be sent (one line, recorded by the owner), or undefined: the message then stays held. */
+  refuse?(item: HeldItem, edited: Buffer): string | undefined
 }
 
 export interface HeldItem {
@@ -71,6 +73,8 @@ export class HeldQueue {
     const action: BreakAction = edited !== undefined && !edited.equals(item.bytes) ? 'edited' : 'forwarded'
     const bytes = edited ?? item.bytes
     if (item.message.connClosed) return this.closedOutcome(item)
+    const refused = action === 'edited' ? item.owner.refuse?.(item, bytes) : undefined
+    if (refused !== undefined) throw new UserError(refused, 'EINVAL')
     this.settle(item, (o) => o.release(item, bytes, action), action)
     return { action, sent: bytes.length }
   }

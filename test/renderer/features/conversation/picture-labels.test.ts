@@ -84,6 +84,13 @@ describe('picture labels', () => {
     expect(eventWhat(en, brk({ action: 'dropped', message: 'dropped after 1.0 s', heldMs: 1000 }))).toBe('breakpoint b1: dropped after 1.0 s')
     expect(eventWhat(zh, brk({ action: 'closed', message: 'connection closed while held', heldMs: 5 }))).toBe('断点 b1：拦截期间连接已关闭')
     expect(eventWhat(zh, brk({ action: 'forwarded', message: 'forwarded after 0.3 s', heldMs: 300 }))).toBe('断点 b1：拦截 0.3 秒后放行')
+    // HTTP/2: a drop resets the stream on both sides; an edit over the receiver's window is refused.
+    const droppedStream = brk({ action: 'dropped', message: 'dropped after 1.0 s: stream 3 reset (CANCEL) on both sides', heldMs: 1000, stream: 3 })
+    expect(eventWhat(en, droppedStream)).toBe('breakpoint b1: dropped after 1.0 s: stream 3 reset (CANCEL) on both sides')
+    expect(eventWhat(zh, droppedStream)).toBe('断点 b1：拦截 1.0 秒后丢弃：流 3 已向双方重置（CANCEL）')
+    const refused = brk({ action: 'refused', message: "edit refused, still held: its body of 300 B is over the 100 B the receiver's flow-control window allows on stream 1 now", heldMs: 10, stream: 1, bodySize: 300, window: 100 })
+    expect(eventWhat(en, refused)).toBe("breakpoint b1: edit refused, still held: its body of 300 B is over the 100 B the receiver's flow-control window allows on stream 1 now")
+    expect(eventWhat(zh, refused)).toBe('断点 b1：修改被拒绝，仍在拦截：正文 300 B 超过接收方在流 1 上当前的流量控制窗口 100 B')
 
     const act = (dir: 'client' | 'server', info: Record<string, unknown>): CaptureEvent => ev({ kind: 'action', dir, info })
     expect(eventWhat(en, act('client', { action: 'pause', message: 'paused client → target' }))).toBe('you: paused client → target')

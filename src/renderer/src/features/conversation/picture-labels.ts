@@ -92,12 +92,18 @@ export function breakWords(t: Translate, info: Record<string, unknown>): string 
     case 'timeout':
       return has(v.held) ? t(`marks.breakWhat.${info.action}`, v) : message
     case 'dropped':
+      if (info.closedWith === undefined && num(info.stream) !== undefined && has(v.held)) return t('marks.breakWhat.droppedStream', { ...v, stream: num(info.stream) })
       if (info.closedWith === 'fin' || info.closedWith === 'rst') return has(v.held) ? t('marks.breakWhat.droppedClosed', { ...v, how: info.closedWith.toUpperCase() }) : message
       return has(v.held) && !message.includes('closed with') ? t('marks.breakWhat.dropped', v) : message
     case 'closed':
       return t('marks.breakWhat.closed')
     case 'too-big':
       return has(v.size, summary) ? t('marks.breakWhat.too-big', v) : message
+    case 'refused': {
+      const body = num(info.bodySize)
+      const window = num(info.window)
+      return has(body, window, num(info.stream)) ? t('marks.breakWhat.refused', { body: formatBytes(body!), window: formatBytes(window!), stream: num(info.stream) }) : message
+    }
     default:
       return message
   }
