@@ -1,10 +1,13 @@
 // How two response bodies differ, on their content as a person reads it (content coding
 // already undone, see comparison-content.ts): JSON by the path of each value that changed
 // plus a line diff of the pretty JSON, text by a line diff, and only binary by its bytes.
+// A gRPC body reads as its messages' fields (grpc-content.ts), compared as JSON is.
 // Callers pass at most MAX_COMPARED_BODY of each; past that they compare bytes instead.
 
 import { bodyType } from '../../shared/body-type'
 import type { BodyComparison, ReadableContent } from '../../shared/response-comparison-types'
+import { grpcKind } from '../../shared/protocol-types'
+import { grpcMessagesValue } from './grpc-content'
 import { jsonChanges } from './json-differences'
 import { lineDiff } from './line-diff'
 
@@ -15,6 +18,8 @@ export interface ComparedBody {
   whole: boolean
   /** The message's Content-Type. */
   type?: string
+  /** A gRPC message's grpc-encoding, for its compressed messages. */
+  grpcEncoding?: string
 }
 
 export interface ReadContent {
@@ -45,6 +50,9 @@ function decoderName(label: string): string {
  * says so, or its bytes are not text in that charset.
  */
 export function readContent(body: ComparedBody): ReadContent {
+  // gRPC: its messages' fields, compared as JSON values are.
+  const grpc = grpcKind(body.type) === 'grpc' && body.whole ? grpcMessagesValue(body.bytes, body.grpcEncoding) : undefined
+  if (grpc !== undefined) return { bytes: body.bytes, form: 'json', charset: 'utf-8', text: JSON.stringify(grpc), json: grpc }
   const type = bodyType(body.type ?? '', body.bytes.subarray(0, 512))
   const charset = decoderName(type.charset)
   if (type.kind === 'binary' || type.kind === 'image') return { bytes: body.bytes, form: 'binary', charset }

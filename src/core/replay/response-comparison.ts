@@ -26,8 +26,9 @@ export interface ComparedResponse {
 }
 
 export function comparedResponse(message: HttpMessage, content: ComparisonContent, hash: string): ComparedResponse {
-  const type = message.headers.find((h) => h.name.toLowerCase() === 'content-type')?.value
-  return { message, content, hash, read: readContent({ bytes: content.bytes, whole: content.whole, type }) }
+  const header = (name: string): string | undefined => message.headers.find((h) => h.name.toLowerCase() === name)?.value
+  const grpcEncoding = header('grpc-encoding')
+  return { message, content, hash, read: readContent({ bytes: content.bytes, whole: content.whole, type: header('content-type'), ...(grpcEncoding !== undefined ? { grpcEncoding } : {}) }) }
 }
 
 /** How the response's content reads, for its result: with the decoded preview when a coding was undone. */
