@@ -54,7 +54,7 @@ describe('gRPC replay', () => {
       const [row] = (await te.engine['exchange.page']({ capture: 'live', offset: 0, limit: 10 })).rows
       expect(row.contentType).toMatch(/^application\/grpc/)
 
-      const { first } = await te.engine['replay.http']({ capture: 'live', connId: row.connId, exchange: 0 })
+      const first = (await te.engine['replay.http']({ capture: 'live', connId: row.connId, exchange: 0 })).first!
       expect(first.response?.status).toBe(200)
       // The stamp is the only change: field 2 of the first message.
       expect(first.differences).toEqual(['body $[0].field2: 4100001 → 4100002'])
