@@ -36,7 +36,10 @@ const WORDS = {
     loadProto: 'Load .proto…',
     path: '.proto file path',
     load: 'Load',
-    loaded: '1 file, 2 methods'
+    loaded: '1 file, 2 methods',
+    hex: 'Hex',
+    // The title field of "dogs #1": its tag, its length and seven bytes.
+    fieldBytes: /^9 bytes selected/
   },
   zh: {
     locale: 'zh-CN',
@@ -53,7 +56,9 @@ const WORDS = {
     loadProto: '加载 .proto…',
     path: '.proto 文件路径',
     load: '加载',
-    loaded: '1 个文件，2 个方法'
+    loaded: '1 个文件，2 个方法',
+    hex: '十六进制',
+    fieldBytes: /^已选 9 字节/
   }
 }
 
@@ -129,6 +134,12 @@ async function run(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void> {
   await expect.poll(() => items(second)).toEqual(['1 title string "dogs #1"', '2 score sint64 1'])
   expect(await streamRows.nth(2).getAttribute('aria-label')).toContain('demo.Hit')
   await page.screenshot({ path: screenshotPath(`grpc-stream-named-${tag}`) })
+
+  // A field chosen is the byte views' selection: its tag, length and value, in the server's stream.
+  await second.getByRole('treeitem').first().click()
+  await detail.getByRole('tab', { name: w.hex }).click()
+  await detail.getByText(w.fieldBytes).waitFor()
+  await page.screenshot({ path: screenshotPath(`grpc-field-in-hex-${tag}`) })
 }
 
 describe('gRPC calls in Chromium', () => {
