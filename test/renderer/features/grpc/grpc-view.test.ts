@@ -138,6 +138,9 @@ describe('the gRPC view of an exchange', () => {
     expect(status.text()).toBe('grpc-status 5 NOT_FOUND: no such item')
     expect(status.classes()).toContain('warn')
     expect(w.text()).toContain('the response body ends inside a message (3 of 10 bytes)')
+    // Enter in the exchanges goes to the call's messages.
+    await w.findAll('[role="listbox"]')[0].trigger('keydown', { key: 'Enter' })
+    expect(document.activeElement).toBe(byLabel(w, 'gRPC messages (3)').element)
   })
 
   it('lists both sides\' messages in the order sent, each in its direction\'s colour, with size, flag and fields at a glance', async () => {
