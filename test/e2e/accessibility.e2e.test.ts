@@ -27,6 +27,7 @@ import type { ProxyInfo } from '../../src/shared/events'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { h2Requests, startH2Origin } from '../helpers/h2-peer'
+import { startGrpcSearch } from '../helpers/grpc-peer'
 
 beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
 
@@ -455,6 +456,48 @@ for (const scheme of ['light', 'dark'] as const) {
       await detail().getByRole('grid', { name: 'HTTP/2 frames' }).getByRole('row').filter({ hasText: 'HEADERS' }).first().click()
       expectNone(await violations(shared.page, `${scheme} h2 frames`))
       await shared.page.screenshot({ path: screenshotPath(`accessibility-h2-frames-${scheme}`) })
+    })
+  })
+}
+
+// The gRPC view on one page per theme: a server-streaming call's messages, one opened on its
+// field tree, then the .proto loader open; one scan per test, in the order a person opens them.
+for (const scheme of ['light', 'dark'] as const) {
+  describe(`accessibility of the gRPC view in Chromium, ${scheme}`, () => {
+    const shared = sharedWebPage({ browser: { colorScheme: scheme, width: 1280, height: 800 } }, (page) => page.getByRole('region', { name: 'Start' }).waitFor())
+    const detail = (): Locator => shared.page.getByRole('region', { name: 'Selected connection' })
+    const exchanges = (): Locator => shared.page.getByRole('grid', { name: 'HTTP exchanges' })
+
+    beforeAll(async () => {
+      if (!chromiumAvailable()) return
+      const search = await startGrpcSearch(shared.cleanups)
+      const driver = await shared.web.client()
+      const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${search.port}` })
+      await search.calls(`127.0.0.1:${portOf(proxy.listen)}`)
+    })
+
+    /** The Watch call opened on its gRPC view, its second message chosen: each test starts from there, whatever ran before. */
+    async function showCall(): Promise<void> {
+      await shared.page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'Exchanges' }).click()
+      const row = exchanges().getByRole('row').filter({ hasText: '/demo.Search/Watch' })
+      await row.waitFor({ timeout: 30_000 })
+      await row.click()
+      await detail().getByRole('tab', { name: 'HTTP', exact: true }).click()
+      await detail().getByRole('listbox', { name: 'gRPC messages (4)' }).getByRole('option').nth(2).click()
+      await detail().getByRole('tree', { name: 'Fields of message 2' }).getByRole('treeitem').first().waitFor()
+    }
+
+    it('has no serious or critical violation in a call\'s messages and a message\'s fields', async () => {
+      await showCall()
+      expectNone(await violations(shared.page, `${scheme} gRPC view`))
+    })
+
+    it('has none with the .proto loader open', async () => {
+      await showCall()
+      await detail().getByText('Load .proto…').click()
+      await detail().getByRole('textbox', { name: '.proto file path' }).waitFor()
+      expectNone(await violations(shared.page, `${scheme} gRPC .proto loader`))
+      await shared.page.screenshot({ path: screenshotPath(`accessibility-grpc-${scheme}`) })
     })
   })
 }

@@ -183,6 +183,9 @@ describe('HTTP/2 in the HTTP view', () => {
     const { w, selection } = await mountH2()
     selection.exchange = 1
     await settle()
+    // A gRPC call opens on its messages: its HTTP panes are one radio away.
+    await byLabel(w, 'Exchange view').findAll('[role="radio"]').find((b) => b.text() === 'HTTP')!.trigger('click')
+    await settle()
     const trailers = byLabel(w, 'Trailers')
     expect(trailers.findAll('tbody tr').map((r) => r.findAll('td').map((d) => d.text()))).toEqual([
       ['grpc-status', '0'],
