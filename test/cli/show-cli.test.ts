@@ -317,7 +317,7 @@ describe('tcpscope show on bad input', () => {
       [['show', t.capturePath, '--filter', 'status:lots'], 1, 'tcpscope: filter status:lots: use a status code, a class or a range, e.g. status:404, status:4xx or status:200-299'],
       [['show', t.capturePath, '--body-limit', 'huge'], 2, 'tcpscope: show: --body-limit wants a size from 1 B to 64.0 MiB, e.g. 8MiB or 512KiB; got "huge"'],
       [['show', t.capturePath, '--exchange', '0'], 2, 'tcpscope: show: --exchange wants a whole number >= 1, got "0"'],
-      [['show'], 2, 'tcpscope: show: give exactly one capture file; usage: tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--body-limit SIZE] [--json]']
+      [['show'], 2, 'tcpscope: show: give exactly one capture file; usage: tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--body-limit SIZE] [--proto FILE ...] [--json]']
     ] as const) {
       const r = await runCli([...args])
       expect(r, args.join(' ')).toMatchObject({ code, stdout: '', stderr: message + '\n' })
