@@ -204,6 +204,15 @@ function splitAuthority(authority: string): { host: string; port?: string } {
  * the URL from `:authority` and `:path`, sent to the recorded server with --connect-to so
  * the authority (and over TLS the name checked) stays the one the client used.
  */
+/** The host (and port) of a URL made from recorded names; a name no URL takes (a hostile SNI) stays as it was. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return url.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '')
+  }
+}
+
 function h2Command(conn: ConnectionSummary, req: HttpMessage, body: Buffer): string {
   const notes: string[] = []
   const args: string[] = []
@@ -211,7 +220,7 @@ function h2Command(conn: ConnectionSummary, req: HttpMessage, body: Buffer): str
   args.push(scheme === 'https' ? '--http2' : '--http2-prior-knowledge', '--path-as-is')
   const method = pseudoHeader(req.headers, ':method') ?? req.method ?? 'GET'
   const path = pseudoHeader(req.headers, ':path') ?? req.target ?? '/'
-  const authority = pseudoHeader(req.headers, ':authority') ?? new URL(destination(conn).url).host
+  const authority = pseudoHeader(req.headers, ':authority') ?? hostOf(destination(conn).url)
   const recordedScheme = pseudoHeader(req.headers, ':scheme')
   if (recordedScheme !== undefined && recordedScheme !== scheme) notes.push(`# The request said :scheme ${recordedScheme}; tcpscope reached the target in ${scheme === 'https' ? 'TLS' : 'cleartext'}, and so does this command (curl sends :scheme ${scheme}).`)
   // curl sends :path as --request-target says, byte for byte; the URL carries it too, for people.
