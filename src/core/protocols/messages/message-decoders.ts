@@ -1,0 +1,49 @@
+// Every protocol whose messages tcpscope decodes, registered once: its codec, the ports it
+// is known by, and how its first bytes give it away. Recognising needs only the start of
+// each stream (MAX_RECOGNISE_BYTES); a protocol that cannot be told from its bytes alone
+// (Modbus, DNS) is recognised by its port, or chosen with "decode as".
+
+import type { FrameSpec, MessageProtocol } from '../../../shared/message-types'
+import type { MessageCodec } from './message-codec'
+import { plainCodec } from './plain-framings'
+import { respCodec, recogniseResp } from '../resp/resp-codec'
+
+export interface MessageDecoder {
+  protocol: MessageProtocol
+  codec: MessageCodec
+  /** Well-known ports of its servers. */
+  ports: readonly number[]
+  /**
+   * Whether a connection's first bytes are this protocol's: `client` what the client sent
+   * first, `server` what the server sent before the client said anything (for protocols
+   * whose server speaks first). `true`, `false`, or `undefined` while too few bytes tell.
+   */
+  recognise(client: Uint8Array, server: Uint8Array): boolean | undefined
+}
+
+/** Bytes of each stream looked at, at most, to recognise a protocol. */
+export const MAX_RECOGNISE_BYTES = 512
+
+export const MESSAGE_DECODERS: readonly MessageDecoder[] = [{ protocol: 'resp', codec: respCodec, ports: [6379], recognise: recogniseResp }]
+
+export function messageDecoder(protocol: MessageProtocol): MessageDecoder | undefined {
+  return MESSAGE_DECODERS.find((d) => d.protocol === protocol)
+}
+
+/** The codec a framing spec names; undefined for `none` (or a protocol not decoded yet). */
+export function codecFor(spec: FrameSpec): MessageCodec | undefined {
+  if (spec.kind === 'none') return undefined
+  if (spec.kind === 'protocol') return messageDecoder(spec.protocol)?.codec
+  return plainCodec(spec)
+}
+
+/**
+ * The protocol a connection's first bytes (and its server's port) say it carries. Bytes
+ * decide before a port does: redis on port 8080 is still redis. Undefined while nothing
+ * fits.
+ */
+export function recogniseMessages(client: Uint8Array, server: Uint8Array, port: number | undefined): MessageProtocol | undefined {
+  for (const d of MESSAGE_DECODERS) if (d.recognise(client, server) === true) return d.protocol
+  if (port !== undefined) for (const d of MESSAGE_DECODERS) if (d.ports.includes(port) && d.recognise(client, server) !== false) return d.protocol
+  return undefined
+}
