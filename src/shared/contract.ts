@@ -13,6 +13,8 @@ import { captureRef, downloadReadArgs, downloadRef, openArgs, saveArgs, uploadBe
 import { activityArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
 import { bodyArgs, decodedPageArgs, exchangePageArgs, h2FramesArgs, wsPayloadArgs } from './decode-args'
 import { grpcMessagesArgs, grpcProtosLoadArgs } from './grpc-args'
+import { frameSetArgs, messagePageArgs } from './message-args'
+import type { MessagePage } from './message-types'
 import type { GrpcMessagePage, GrpcProtoSet } from './grpc-types'
 import { exportArgs, exportReadArgs, exportStreamArgs, exportStreamRef, type ExportStreamStart } from './export-args'
 import { replayCaptureArgs, replayHttpArgs, replayRawArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
@@ -246,6 +248,14 @@ export const commands = {
    * fields fill the page: ask again from `from + messages.length`.
    */
   'grpc.messages': command<Infer<typeof grpcMessagesArgs>, GrpcMessagePage>(grpcMessagesArgs, { cancellable: true }),
+  /**
+   * A page of a raw connection's messages: cut by the framing chosen for it (frame.set), its
+   * owner's rule, or the protocol its bytes or port say (redis, PostgreSQL, MQTT, ...), each
+   * with its range and summary, and its field tree with `fields`.
+   */
+  'msg.page': command<Infer<typeof messagePageArgs>, MessagePage>(messagePageArgs, { cancellable: true }),
+  /** "Decode as": the framing of a connection (and, with `owner`, of its proxy's or session's connections in the capture). */
+  'frame.set': command<Infer<typeof frameSetArgs>, { framing: string }>(frameSetArgs),
   /** Loads .proto files (and their imports) in place of those loaded before; gRPC fields are named by them from then on. */
   'grpc.protos.load': command<Infer<typeof grpcProtosLoadArgs>, GrpcProtoSet>(grpcProtosLoadArgs, { files: 'reads-path' }),
   /** The .proto files loaded now, and their methods. */

@@ -209,6 +209,11 @@ export interface ProtocolSummary {
   }
   /** WebSocket: messages decoded so far. */
   messages?: number
+  /**
+   * A raw connection whose bytes (or port) say which protocol's messages it carries (`resp`,
+   * `postgres`, ...: MessageProtocol), or a framing chosen for it ("decode as": `line`, `length`, ...).
+   */
+  carries?: string
   /** A problem stopped decoding somewhere. */
   problem?: boolean
   /** TLS: what the client's ClientHello asked for (its SNI, the ALPN protocols it offered). */

@@ -310,7 +310,7 @@ export class CaptureDecoding {
         if (batch.ops.length > 0 || (c.protocolCode < 0 && !(batch.stopped && batch.next === c.cursor))) {
           let result: FeedResult
           try {
-            result = await this.host.feed(c.key, batch.ops, batch.bytes)
+            result = await this.host.feed(c.key, batch.ops, batch.bytes, c.protocolCode < 0 ? { port: targetPort(s.target) } : undefined)
           } catch (err) {
             if (err instanceof DecoderLostError) {
               c.restart(nextKey++)
@@ -413,4 +413,11 @@ export class CaptureDecoding {
 
 function flagsOf(end: ConnectionEnd, finClient: boolean, finServer: boolean): number {
   return (END_CODE[end] << 2) | (finClient ? 1 : 0) | (finServer ? 2 : 0)
+}
+
+/** The port of a target typed as `HOST:PORT` (`[::1]:6379` too); undefined for a socket path. */
+function targetPort(target: string): number | undefined {
+  const m = /:(\d{1,5})$/.exec(target)
+  const port = m ? Number(m[1]) : NaN
+  return port > 0 && port < 65536 ? port : undefined
 }

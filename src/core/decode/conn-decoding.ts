@@ -42,6 +42,8 @@ export class ConnDecoding {
   ws: WsStart | undefined
   /** A TLS connection: what its client's hello asked for. */
   hello: TlsHello | undefined
+  /** A raw connection: the protocol its messages are, as recognised (ProtocolSummary.carries). */
+  carries: string | undefined
   /** The connection's bytes and end as last caught up with: a change means more to decode. */
   seenClient = -1
   seenServer = -1
@@ -125,7 +127,9 @@ export class ConnDecoding {
     const { exchanges, messages, problems } = r.changes
     const hello = r.summary.hello !== undefined && this.hello === undefined
     if (hello) this.hello = r.summary.hello
-    const changed = hello || code !== this.protocolCode || problem || exchanges.length > 0 || messages.length > 0 || problems.length > 0
+    const carries = r.summary.carries !== undefined && this.carries === undefined
+    if (carries) this.carries = r.summary.carries
+    const changed = hello || carries || code !== this.protocolCode || problem || exchanges.length > 0 || messages.length > 0 || problems.length > 0
     this.protocolCode = code
     this.problem ||= problem
     if (messages.length > 0) this.messages ??= new MessageList()
@@ -166,6 +170,7 @@ export class ConnDecoding {
     else if (protocol === 'websocket') s.messages = 0
     if (this.problem || this.problems.length > 0) s.problem = true
     if (this.hello) s.hello = { ...this.hello }
+    if (this.carries) s.carries = this.carries
     return s
   }
 }

@@ -25,6 +25,8 @@ export interface FeedOp {
 export interface FeedOptions {
   start?: Partial<Record<Direction, number>>
   protocol?: Protocol
+  /** The target's port (DecoderOptions.port). */
+  port?: number
 }
 
 /** What changed, in short: exchanges as the table keeps them (their details are decoded again when asked). */

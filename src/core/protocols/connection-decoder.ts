@@ -14,6 +14,7 @@ import { Http1Decoder } from './http1/http1-decoder'
 import { Http2Decoder } from './http2/http2-decoder'
 import { FRAME_HEADER } from './http2/frame-reader'
 import { TlsHelloReader } from './tls-hello-reader'
+import { MAX_RECOGNISE_BYTES, recogniseMessages } from './messages/message-decoders'
 import { NOTHING_MORE, type ConnectionDecoder, type DecoderChanges, type DecoderOptions } from './stream-decoder'
 import { parseWsExtensions, WebSocketDecoder } from './websocket/ws-decoder'
 
@@ -45,6 +46,8 @@ class Decoder implements ConnectionDecoder {
   private heldBytes: Record<Direction, number> = { client: 0, server: 0 }
   private endedEarly: Partial<Record<Direction, number>> = {}
   private problems: DecodeProblem[] = []
+  /** A raw connection: the protocol its messages are (recognised from its first bytes or port). */
+  private carries: string | undefined
   private readonly start: Record<Direction, number>
 
   constructor(private readonly opts: DecoderOptions) {
@@ -110,7 +113,7 @@ class Decoder implements ConnectionDecoder {
     const hello = this.hello?.hello
     // After an h2c upgrade the HTTP/1.1 exchange is the first, and HTTP/2's count goes on from it.
     const http = this.h2 && !this.http ? this.h2.summary() : { ...this.http?.summary(), ...(this.h2 ? { exchanges: this.h2.count } : {}) }
-    return { protocol: this.protocol, ...http, ...(this.ws ? { messages: this.ws.count } : {}), ...(hello ? { hello: { ...hello } } : {}) }
+    return { protocol: this.protocol, ...http, ...(this.ws ? { messages: this.ws.count } : {}), ...(hello ? { hello: { ...hello } } : {}), ...(this.carries ? { carries: this.carries } : {}) }
   }
 
   /** Decides the protocol once the client's first bytes (or the server speaking first) tell. */
@@ -135,6 +138,10 @@ class Decoder implements ConnectionDecoder {
       this.hello = new TlsHelloReader(0, this.opts.readClientHello)
       for (const h of held) if (h.dir === 'client') this.hello.push(h.bytes, h.offset)
       if (this.endedEarly.client !== undefined) this.hello.stop()
+    }
+    if (protocol === 'raw') {
+      const first = (dir: Direction): Uint8Array => concat(held.filter((h) => h.dir === dir).map((h) => h.bytes), MAX_RECOGNISE_BYTES)
+      this.carries = recogniseMessages(first('client'), first('server'), this.opts.port)
     }
     if (protocol === 'http2') return this.startHttp2(held)
     if (protocol !== 'http1') return

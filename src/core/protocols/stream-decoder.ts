@@ -34,6 +34,8 @@ export interface DecoderOptions {
   inflateRaw?: InflateRaw
   /** A TLS connection's SNI and ALPN offer need it; without it its hello is not read. */
   readClientHello?: ReadClientHello
+  /** The target's port: a raw connection on a protocol's well-known port (6379, 502, 53) carries its messages unless its bytes say otherwise. */
+  port?: number
   /** HTTP/2: every frame as it is read (the Frames view lists them). */
   onH2Frame?: (f: RawFrame) => void
 }
