@@ -30,6 +30,7 @@ import { fileCommands } from './file-commands'
 import { SaveFolder } from './save-folder'
 import { Decoding } from './decode/decoding'
 import { decodeCommands } from './decode/decode-commands'
+import { messageCommands } from './decode/messages/message-commands'
 import { grpcCommands } from './decode/grpc/grpc-commands'
 import { ProtoSchemas } from './decode/grpc/proto-schemas'
 import { Exports } from './export/exports'
@@ -222,6 +223,7 @@ export class Engine extends CommandMembers {
         interception: this.interceptions.commands,
         sessions: sessionCommands(this.sessions, checkOpen),
         decoding: decodeCommands(captures, decoding),
+        messages: messageCommands(captures, decoding.rawMessages),
         grpc: grpcCommands(captures, decoding, new ProtoSchemas()),
         exports: exportCommands(captures, exports, this.exportStreams),
         replay: replayCommands(this.replay),

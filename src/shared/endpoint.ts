@@ -60,3 +60,10 @@ export function formatEndpoint(e: Endpoint): string {
   if (e.kind === 'unix') return e.path
   return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`
 }
+
+/** The port of a target as typed (`HOST:PORT`, `[::1]:6379`); undefined for a socket path or a typo. */
+export function targetPort(target: string): number | undefined {
+  const m = /:(\d{1,5})$/.exec(target)
+  const port = m ? Number(m[1]) : NaN
+  return port > 0 && port < 65536 ? port : undefined
+}

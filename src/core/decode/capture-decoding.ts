@@ -6,6 +6,7 @@
 
 import type { ConnectionEnd } from '../../shared/capture-types'
 import type { ProtocolSummary } from '../../shared/protocol-types'
+import { targetPort } from '../../shared/endpoint'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { RECORD_HEADER_SIZE } from '../capture/format/capture-format'
 import { DecoderLostError, type DecoderHost } from './decoder-host'
@@ -415,9 +416,3 @@ function flagsOf(end: ConnectionEnd, finClient: boolean, finServer: boolean): nu
   return (END_CODE[end] << 2) | (finClient ? 1 : 0) | (finServer ? 2 : 0)
 }
 
-/** The port of a target typed as `HOST:PORT` (`[::1]:6379` too); undefined for a socket path. */
-function targetPort(target: string): number | undefined {
-  const m = /:(\d{1,5})$/.exec(target)
-  const port = m ? Number(m[1]) : NaN
-  return port > 0 && port < 65536 ? port : undefined
-}

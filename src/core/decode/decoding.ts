@@ -18,6 +18,7 @@ import { decodeExchanges } from './exchange-detail'
 import { ExchangeList } from './exchange-query'
 import { exchangeWord, protoWord } from './exchange-words'
 import { readWsPayload } from './ws-payload'
+import { Messages } from './messages/messages'
 
 export interface ExchangeQuery {
   offset: number
@@ -77,6 +78,8 @@ interface Entry {
 export class Decoding {
   private readonly captures = new Map<string, Entry>()
   private hostMade: DecoderHost | undefined
+  /** Raw connections' messages and the framings chosen for them. */
+  readonly rawMessages = new Messages()
 
   constructor(
     private readonly opts: HostOptions = {},
@@ -258,6 +261,7 @@ export class Decoding {
     this.summaryTimers.delete(captureId)
     this.captures.get(captureId)?.decoding.close()
     this.captures.delete(captureId)
+    this.rawMessages.forget(captureId)
   }
 
   async close(): Promise<void> {

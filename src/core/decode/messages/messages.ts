@@ -1,0 +1,190 @@
+// Raw connections' messages for front ends (msg.page) and "decode as" (frame.set): which
+// framing a connection is cut with, its index of messages (kept for the connections
+// looked at last, fed as they grow), and each page's messages described from their bytes.
+
+import type { ConnectionSummary, Direction } from '../../../shared/capture-types'
+import { ERROR_CODES, UserError } from '../../../shared/errors'
+import {
+  formatFrameSpec,
+  MESSAGE_DECODE_BYTES,
+  MESSAGE_PROTOCOLS,
+  type FrameSpec,
+  type MessagePage,
+  type MessageProtocol,
+  type StreamMessage
+} from '../../../shared/message-types'
+import type { DecodeProblem } from '../../../shared/protocol-types'
+import { targetPort } from '../../../shared/endpoint'
+import type { CaptureView } from '../../capture/query/capture-queries'
+import { codecFor, MAX_RECOGNISE_BYTES, recogniseMessages } from '../../protocols/messages/message-decoders'
+import { FramingRules, framingOf, type Framing } from './framing-rules'
+import { MAX_INDEXED_MESSAGES, MessageIndex } from './message-index'
+import { parseMessageFilter } from './message-filter'
+
+export interface MessageQuery {
+  connId: number
+  from?: number
+  limit?: number
+  frame?: string
+  filter?: string
+  fields?: boolean
+}
+
+const DEFAULT_PAGE = 100
+/** Indexes kept per capture: the connections looked at last. */
+const KEPT_INDEXES = 32
+/** One read of a page's bytes covers neighbouring messages up to this much. */
+const READ_SPAN = 4 * 1024 * 1024
+
+export class Messages {
+  readonly rules = new FramingRules()
+  private readonly indexes = new Map<string, Map<string, MessageIndex>>()
+
+  /** "Decode as": checks the framing, keeps it, and forgets indexes cut another way. */
+  async choose(view: CaptureView, connId: number, frame: string, owner: boolean): Promise<{ framing: string }> {
+    const conn = await this.connection(view, connId)
+    const spec = frame.trim() === '' ? undefined : framingOf(frame)
+    if (spec && !codecFor(spec) && spec.kind !== 'none') throw new UserError(`--frame ${frame}: ${spec.kind === 'protocol' ? spec.protocol : spec.kind} is not decoded yet`)
+    if (owner) this.rules.chooseForOwner(view.id, conn.ownerId, spec)
+    // The connection's own choice gives way to its owner's new rule, or is the choice itself.
+    this.rules.choose(view.id, connId, owner ? undefined : spec)
+    const framing = await this.framingFor(view, conn)
+    return { framing: formatFrameSpec(framing.spec) }
+  }
+
+  /** A proxy's or session's own `--frame` (undefined: none), for its connections in the live capture. */
+  setOwnerRule(ownerId: string, frame: string | undefined): void {
+    this.rules.setRunning(ownerId, frame === undefined || frame === '' ? undefined : framingOf(frame))
+  }
+
+  /** What a connection is cut with: chosen, its owner's, what its bytes or port say, or none. */
+  async framingFor(view: CaptureView, conn: ConnectionSummary): Promise<Framing> {
+    const ruled = this.rules.of(view.id, conn, view.info().live)
+    if (ruled) return ruled
+    const protocol = await this.recognise(view, conn)
+    return protocol ? { spec: { kind: 'protocol', protocol }, source: 'detected' } : { spec: { kind: 'none' }, source: 'none' }
+  }
+
+  /** The protocol a connection's first bytes (or its port) say, as the live decoder would: its summary's `carries` when decoded. */
+  private async recognise(view: CaptureView, conn: ConnectionSummary): Promise<MessageProtocol | undefined> {
+    const carried = conn.protocol?.carries
+    if (carried && (MESSAGE_PROTOCOLS as readonly string[]).includes(carried)) return carried as MessageProtocol
+    if (conn.protocol && conn.protocol.protocol !== 'raw' && conn.protocol.protocol !== 'unknown') return undefined
+    const first = async (dir: Direction): Promise<Uint8Array> => (conn.bytes[dir] > 0 ? new Uint8Array(await view.readBytes(conn.id, dir, 0, Math.min(conn.bytes[dir], MAX_RECOGNISE_BYTES))) : new Uint8Array(0))
+    return recogniseMessages(await first('client'), await first('server'), targetPort(conn.target))
+  }
+
+  async page(view: CaptureView, q: MessageQuery, signal?: AbortSignal): Promise<MessagePage> {
+    const conn = await this.connection(view, q.connId)
+    const framing: Framing = q.frame !== undefined && q.frame.trim() !== '' ? { spec: framingOf(q.frame), source: 'chosen' } : await this.framingFor(view, conn)
+    const from = q.from ?? 0
+    const limit = q.limit ?? DEFAULT_PAGE
+    const filter = parseMessageFilter(q.filter)
+    const base = { connId: q.connId, framing: formatFrameSpec(framing.spec), source: framing.source, from }
+    const codec = codecFor(framing.spec)
+    if (!codec) return { ...base, total: 0, of: 0, messages: [], problems: [] }
+    const index = this.index(view.id, q.connId, codec, framing.spec)
+    await index.follow(view, q.connId, signal)
+    if (signal?.aborted) throw new UserError('message list cancelled', ERROR_CODES.ECANCELED)
+    const problems: DecodeProblem[] = index.full ? [{ dir: 'client', offset: 0, message: `the list stops at ${MAX_INDEXED_MESSAGES.toLocaleString('en')} messages` }] : []
+    const pending = index.pending()
+    const all = index.size + pending.length
+    const messageAt = (i: number): StreamMessage => (i < index.size ? index.get(i) : pending[i - index.size])
+    if (!filter) {
+      const picked: StreamMessage[] = []
+      for (let i = from; i < Math.min(all, from + limit); i++) picked.push(messageAt(i))
+      await this.describe(view, q.connId, index, picked, q.fields === true)
+      return { ...base, total: all, of: all, messages: picked, problems }
+    }
+    // Filtered: the index's words first, then (for text:) each candidate described, in batches.
+    const messages: StreamMessage[] = []
+    let total = 0
+    const batch: StreamMessage[] = []
+    const flush = async (): Promise<void> => {
+      await this.describe(view, q.connId, index, batch, q.fields === true || filter.textTest !== undefined)
+      for (const m of batch) {
+        if (filter.textTest && !filter.textTest(m)) continue
+        if (total >= from && messages.length < limit) messages.push(q.fields === true ? m : { ...m, fields: undefined })
+        total++
+      }
+      batch.length = 0
+      if (signal?.aborted) throw new UserError('message list cancelled', ERROR_CODES.ECANCELED)
+    }
+    for (let i = 0; i < all; i++) {
+      if (i < index.size && !filter.indexTest(index, i)) continue
+      if (!filter.textTest) {
+        if (total >= from && messages.length < limit) messages.push(messageAt(i))
+        total++
+        continue
+      }
+      batch.push(messageAt(i))
+      if (batch.length >= 200) await flush()
+    }
+    if (batch.length) await flush()
+    if (!filter.textTest) await this.describe(view, q.connId, index, messages, q.fields === true)
+    for (const m of messages) if (q.fields !== true) delete m.fields
+    return { ...base, total, of: all, messages, problems }
+  }
+
+  /** Fills each message's summary (and fields) from its bytes, read in spans of neighbours. */
+  private async describe(view: CaptureView, connId: number, index: MessageIndex, list: StreamMessage[], withFields: boolean): Promise<void> {
+    let i = 0
+    while (i < list.length) {
+      const dir = list[i].dir
+      const start = list[i].range.offset
+      let end = start + Math.min(list[i].range.length, MESSAGE_DECODE_BYTES)
+      let j = i + 1
+      while (j < list.length && list[j].dir === dir && list[j].range.offset >= end && list[j].range.offset + Math.min(list[j].range.length, MESSAGE_DECODE_BYTES) - start <= READ_SPAN) {
+        end = list[j].range.offset + Math.min(list[j].range.length, MESSAGE_DECODE_BYTES)
+        j++
+      }
+      const bytes = new Uint8Array(await view.readBytes(connId, dir, start, end - start))
+      for (let k = i; k < j; k++) {
+        const m = list[k]
+        const at = m.range.offset - start
+        const msg = bytes.subarray(at, Math.min(bytes.length, at + Math.min(m.range.length, MESSAGE_DECODE_BYTES)))
+        const note = m.index < index.size ? index.note(m.index) : {}
+        let d
+        try {
+          d = index.codec.describe(dir, msg, note, m.range.length, !m.incomplete)
+        } catch (err) {
+          d = { summary: `not decoded: ${(err as Error).message}`, fields: [], error: (err as Error).message }
+        }
+        m.summary = m.error && !d.summary ? m.error : d.summary
+        if (d.error !== undefined && m.error === undefined) m.error = d.error
+        if (withFields) {
+          m.fields = d.fields
+          if (d.fieldsCut || m.range.length > MESSAGE_DECODE_BYTES) m.fieldsCut = true
+        }
+      }
+      i = j
+    }
+  }
+
+  private index(capture: string, connId: number, codec: NonNullable<ReturnType<typeof codecFor>>, spec: FrameSpec): MessageIndex {
+    let kept = this.indexes.get(capture)
+    if (!kept) this.indexes.set(capture, (kept = new Map()))
+    const key = `${connId} ${formatFrameSpec(spec)}`
+    let index = kept.get(key)
+    if (index) {
+      // The most recently used last: the first is the one to let go.
+      kept.delete(key)
+    } else {
+      index = new MessageIndex(codec, formatFrameSpec(spec))
+      if (kept.size >= KEPT_INDEXES) kept.delete(kept.keys().next().value!)
+    }
+    kept.set(key, index)
+    return index
+  }
+
+  private async connection(view: CaptureView, connId: number): Promise<ConnectionSummary> {
+    const conn = await view.connection(connId)
+    if (!conn) throw new UserError(`no connection #${connId} in this capture`, ERROR_CODES.ENOCONN)
+    return conn
+  }
+
+  forget(capture: string): void {
+    this.indexes.delete(capture)
+    this.rules.forget(capture)
+  }
+}

@@ -1,0 +1,139 @@
+// A real redis-server behind a proxy, driven by redis-cli (commands, --pipe, pub/sub) and
+// redis-benchmark: msg.page lists each command and reply as one message, paired, whatever
+// TCP did with them, recognised from the client's first bytes.
+import { execFile, spawn } from 'node:child_process'
+import { promisify } from 'node:util'
+import { afterEach, describe, expect, it } from 'vitest'
+import { needProgram, hasProgram } from '../../../helpers/peers'
+import { startRedis, type Redis } from '../../../helpers/redis'
+import { portOf, testEngine, type TestEngine } from '../../../helpers/engine'
+import { waitFor } from '../../../helpers/net'
+
+const run = promisify(execFile)
+const cleanups: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function redisBehindProxy(): Promise<{ t: TestEngine; redis: Redis; port: number }> {
+  const t = await testEngine()
+  cleanups.push(t.dispose)
+  const redis = await startRedis(t.dir)
+  cleanups.push(redis.stop)
+  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${redis.port}` })
+  return { t, redis, port: portOf(proxy.listen) }
+}
+
+async function closedConnections(t: TestEngine, n: number): Promise<number[]> {
+  for (let i = 0; i < 200; i++) {
+    const page = await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 100 })
+    if (page.rows.length >= n && page.rows.every((r) => r.end !== 'open')) return page.rows.map((r) => r.id)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`${n} closed connections did not come`)
+}
+
+describe('redis through the proxy as messages', () => {
+  it('lists a redis-cli session command by command, each reply paired with its command', async (ctx) => {
+    needProgram(ctx, 'redis-server and redis-cli', hasProgram('redis-server') && hasProgram('redis-cli'))
+    const { t, port } = await redisBehindProxy()
+    await run('redis-cli', ['-p', String(port), 'SET', 'greeting', 'hello world'])
+    const [id] = await closedConnections(t, 1)
+    const page = await t.engine['msg.page']({ capture: 'live', connId: id, fields: true })
+    expect(page.source).toBe('detected')
+    expect(page.framing).toBe('resp')
+    const set = page.messages.find((m) => m.command === 'SET')!
+    expect(set.summary).toBe('SET greeting "hello world"')
+    const reply = page.messages[set.pair!]
+    expect(reply.summary).toBe('+OK')
+    expect(reply.dir).toBe('server')
+    expect(reply.pair).toBe(set.index)
+    const args = set.fields![0].children!
+    expect(args.map((f) => f.value)).toEqual(['SET', 'greeting', 'hello world'])
+    // A field's bytes are where it says: read them back from the stream.
+    const bytes = await t.engine['conn.read']({ capture: 'live', connId: id, dir: 'client', offset: set.range.offset + args[2].offset!, length: args[2].length! })
+    expect(Buffer.from(bytes).toString()).toBe('$11\r\nhello world\r\n')
+  })
+
+  it('cuts a --pipe of 500 commands sent in a few chunks into 1,000 paired messages', async (ctx) => {
+    needProgram(ctx, 'redis-server and redis-cli', hasProgram('redis-server') && hasProgram('redis-cli'))
+    const { t, port } = await redisBehindProxy()
+    const n = 500
+    const input = Array.from({ length: n }, (_, i) => `*3\r\n$3\r\nSET\r\n$${`pipeline-key-${i}`.length}\r\npipeline-key-${i}\r\n$${`value-${i}`.length}\r\nvalue-${i}\r\n`).join('')
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn('redis-cli', ['-p', String(port), '--pipe'], { stdio: ['pipe', 'ignore', 'inherit'] })
+      p.on('error', reject)
+      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --pipe exited ${code}`))))
+      p.stdin.end(input)
+    })
+    const [id] = await closedConnections(t, 1)
+    const page = await t.engine['msg.page']({ capture: 'live', connId: id, limit: 500, filter: 'cmd:SET' })
+    expect(page.total).toBe(n)
+    expect(page.messages[0].summary).toBe('SET pipeline-key-0 value-0')
+    expect(page.messages[499].summary).toBe('SET pipeline-key-499 value-499')
+    const replies = await t.engine['msg.page']({ capture: 'live', connId: id, limit: 500, filter: 'dir:server' })
+    // --pipe ends with an ECHO of its own to know every reply came: 500 +OK then that echo.
+    expect(replies.messages.filter((m) => m.summary === '+OK')).toHaveLength(n)
+    expect(replies.messages.every((m) => m.pair !== undefined)).toBe(true)
+    const texts = await t.engine['msg.page']({ capture: 'live', connId: id, filter: 'text:pipeline-key-499 dir:client' })
+    expect(texts.messages.map((m) => m.summary)).toEqual(['SET pipeline-key-499 value-499'])
+  })
+
+  it('shows pub/sub: subscriptions paired, published messages as pushes', async (ctx) => {
+    needProgram(ctx, 'redis-server and redis-cli', hasProgram('redis-server') && hasProgram('redis-cli'))
+    const { t, port } = await redisBehindProxy()
+    const sub = spawn('redis-cli', ['-p', String(port), 'SUBSCRIBE', 'news'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    cleanups.push(() => void sub.kill('SIGKILL'))
+    let out = ''
+    sub.stdout.on('data', (d) => (out += d))
+    await waitFor(() => out.includes('subscribe'), 'the subscription')
+    await run('redis-cli', ['-p', String(port), 'PUBLISH', 'news', 'hello'])
+    await waitFor(() => out.includes('hello'), 'the message')
+    const rows = (await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10 })).rows
+    const subConn = rows[0].id
+    const page = await t.engine['msg.page']({ capture: 'live', connId: subConn })
+    const summaries = page.messages.map((m) => m.summary)
+    expect(summaries).toContain('SUBSCRIBE news')
+    expect(summaries).toContain('[3] message news hello')
+    const push = page.messages.find((m) => m.summary === '[3] message news hello')!
+    expect(push.pair).toBeUndefined()
+    expect(push.command).toBe('message')
+  })
+
+  it('decodes a redis-benchmark -P 16 run: every message whole and paired', async (ctx) => {
+    needProgram(ctx, 'redis-server and redis-benchmark', hasProgram('redis-server') && hasProgram('redis-benchmark'))
+    const { t, port } = await redisBehindProxy()
+    await run('redis-benchmark', ['-p', String(port), '-c', '1', '-n', '2000', '-P', '16', '-t', 'set,get', '-q'])
+    const ids = await closedConnections(t, 1)
+    let commands = 0
+    let paired = 0
+    for (const id of ids) {
+      for (let from = 0; ; from += 500) {
+        const page = await t.engine['msg.page']({ capture: 'live', connId: id, from, limit: 500 })
+        for (const m of page.messages) {
+          expect(m.error).toBeUndefined()
+          if (m.dir === 'client') commands++
+          else if (m.pair !== undefined) paired++
+        }
+        if (from + 500 >= page.total) break
+      }
+    }
+    expect(commands).toBeGreaterThanOrEqual(4000)
+    expect(paired).toBe(commands)
+  })
+
+  it('cuts with a framing chosen for a connection, and refuses a framing it cannot read in one line', async (ctx) => {
+    needProgram(ctx, 'redis-server and redis-cli', hasProgram('redis-server') && hasProgram('redis-cli'))
+    const { t, port } = await redisBehindProxy()
+    await run('redis-cli', ['-p', String(port), 'PING'])
+    const [id] = await closedConnections(t, 1)
+    expect(await t.engine['frame.set']({ capture: 'live', connId: id, frame: 'line:eol=crlf' })).toEqual({ framing: 'line:eol=crlf' })
+    const lines = await t.engine['msg.page']({ capture: 'live', connId: id })
+    expect(lines.source).toBe('chosen')
+    expect(lines.messages.slice(0, 2).map((m) => m.summary)).toEqual(['*1', '$4'])
+    await expect(t.engine['frame.set']({ capture: 'live', connId: id, frame: 'length:size=3' })).rejects.toThrow(/^--frame length:size=3: size=3 is not 1, 2, 4 or 8; use line/)
+    await t.engine['frame.set']({ capture: 'live', connId: id, frame: '' })
+    expect((await t.engine['msg.page']({ capture: 'live', connId: id })).framing).toBe('resp')
+    await expect(t.engine['msg.page']({ capture: 'live', connId: id, filter: 'colour:red' })).rejects.toThrow(/is no message word/)
+  })
+})
