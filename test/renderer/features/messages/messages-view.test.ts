@@ -204,8 +204,8 @@ describe('the Messages tab', () => {
     expect(w.text()).toContain('No framing: the bytes read as a stream. Choose Decode as… to cut them into messages.')
     expect(w.find('[role="listbox"]').exists()).toBe(false)
     const buttons = w.findAll('button').filter((b) => b.text() === 'Decode as…')
-    expect(buttons).toHaveLength(2)
-    await buttons[1].trigger('click')
+    expect(buttons).toHaveLength(1)
+    await buttons[0].trigger('click')
     expect(useMessagesStore().decodeAs).toMatchObject({ capture: 'live', conn: { id: 5 }, framing: 'none', source: 'none' })
   })
 
