@@ -110,10 +110,10 @@ describe('the Messages tab', () => {
     expect(w.text()).toContain('RESP — recognised')
     expect(w.find('[role="status"]').text()).toBe('4 messages')
     expect(options(w).map((o) => o.attributes('aria-label'))).toEqual([
-      'client → server: #1, 12:00:00.001, 27 B, SET k v, answered by #3',
-      'client → server: #2, 12:00:00.001, 20 B, GET k, answered by #4',
-      'server → client: #3, 12:00:00.002, 5 B, +OK, answers #1',
-      'server → client: #4, 12:00:00.003, 7 B, "v", incomplete, answers #2'
+      'client → server: #1, 12:00:00.001, 27 B, SET k v, #3 (answered by #3)',
+      'client → server: #2, 12:00:00.001, 20 B, GET k, #4 (answered by #4)',
+      'server → client: #3, 12:00:00.002, 5 B, +OK, #1 (answers #1)',
+      'server → client: #4, 12:00:00.003, 7 B, incomplete · "v", #2 (answers #2)'
     ])
     const first = options(w)[0]
     expect(first.classes()).toContain('dir-client')
@@ -187,7 +187,7 @@ describe('the Messages tab', () => {
     vi.advanceTimersByTime(200)
     await settle()
     expect(fake.calls.filter((c) => c.cmd === 'msg.page').at(-1)!.args).toMatchObject({ filter: 'dir:client cmd:SET' })
-    expect(options(w, 'Messages (1)').map((o) => o.attributes('aria-label'))).toEqual(['client → server: #1, 12:00:00.001, 27 B, SET k v, answered by #3'])
+    expect(options(w, 'Messages (1)').map((o) => o.attributes('aria-label'))).toEqual(['client → server: #1, 12:00:00.001, 27 B, SET k v, #3 (answered by #3)'])
     expect(w.find('[role="status"]').text()).toBe('1 of 4 messages')
 
     await box.setValue('bogus:1')
@@ -223,7 +223,7 @@ describe('the Messages tab', () => {
     const { w } = await mountView('zh-CN')
     expect(w.text()).toContain('RESP — 自动识别')
     expect(byLabel(w, '过滤消息').exists()).toBe(true)
-    expect(options(w, '消息（4）')[0].attributes('aria-label')).toBe('客户端 → 服务器：#1 12:00:00.001 27 B SET k v 由 #3 应答')
+    expect(options(w, '消息（4）')[0].attributes('aria-label')).toBe('客户端 → 服务器：#1 12:00:00.001 27 B SET k v #3 (由 #3 应答)')
     expect(w.findAll('button').some((b) => b.text() === '解码为…')).toBe(true)
   })
 })
