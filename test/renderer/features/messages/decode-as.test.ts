@@ -16,6 +16,8 @@ import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
 import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
 import { useMessagesStore } from '../../../../src/renderer/src/features/messages/messages-store'
 import { draftOf, draftSpec, emptyDraft, specProblem } from '../../../../src/renderer/src/features/messages/frame-draft'
+import ContextActions from '../../../../src/renderer/src/features/exports/ContextActions.vue'
+import { protocolLabel } from '../../../../src/renderer/src/features/exchanges/protocol-info'
 import { conn, settle } from '../http/http-fixtures'
 import { fakeTransport } from '../../fake-transport'
 
@@ -105,6 +107,30 @@ describe('Decode as…', () => {
     expect(field(w, '字节序').exists()).toBe(true)
     expect(w.findAll('label').some((l) => l.text() === '应用于 p1 的所有连接')).toBe(true)
     expect(w.findAll('button').map((b) => b.text())).toEqual(['取消', '应用'])
+  })
+})
+
+describe('Decode as… from a row, and the protocol a row names', () => {
+  it("is on a connection's context menu, and opens the dialog for it", async () => {
+    const { w } = await openDialog()
+    useMessagesStore().decodeAs = undefined
+    await nextTick()
+    const menu = mount(ContextActions, { global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
+    mounted.push(menu)
+    menu.vm.open({ connId: 7, conn: conn(7, 'raw') }, { x: 10, y: 10 })
+    await settle()
+    const item = [...document.querySelectorAll<HTMLElement>('[role="menuitem"]')].find((b) => b.textContent?.trim() === 'Decode as…')!
+    item.click()
+    await settle()
+    expect(w.find('dialog').attributes('aria-label')).toBe('Decode connection #7 as…')
+  })
+
+  it('names a raw connection by the protocol its messages are, or the framing chosen', () => {
+    const say = (k: string): string => k
+    expect(protocolLabel({ protocol: 'raw', carries: 'resp' }, say)).toBe('RESP')
+    expect(protocolLabel({ protocol: 'raw', carries: 'postgres' }, say)).toBe('PostgreSQL')
+    expect(protocolLabel({ protocol: 'raw', carries: 'length' }, say)).toBe('length')
+    expect(protocolLabel({ protocol: 'raw' }, say)).toBe('exchanges.proto.raw')
   })
 })
 

@@ -67,13 +67,13 @@ function redisMessages(withFields: boolean): StreamMessage[] {
   return all
 }
 
-function fakeEngine(opts: { framing?: string; source?: MessagePage['source'] } = {}) {
+function fakeEngine(opts: { framing?: string; source?: MessagePage['source']; shown?: () => number } = {}) {
   const framing = opts.framing ?? 'resp'
   const source = opts.source ?? 'detected'
   return fakeTransport({
     'conn.get': () => [{ ...conn(5, 'raw'), protocol: { protocol: 'raw', ...(source === 'none' ? {} : { carries: framing }) } }],
     'msg.page': ({ from = 0, limit = 100, filter, fields }): MessagePage => {
-      const all = source === 'none' ? [] : redisMessages(!!fields)
+      const all = source === 'none' ? [] : redisMessages(!!fields).slice(0, opts.shown?.() ?? 4)
       let shown = all
       for (const word of (filter ?? '').split(/\s+/).filter(Boolean)) {
         const [k, v] = word.split(':')
@@ -217,6 +217,18 @@ describe('the Messages tab', () => {
     pinia = createPinia()
     const owner = await mountView('en', { framing: 'resp', source: 'owner' })
     expect(owner.w.text()).toContain('RESP — from p1’s rule')
+  })
+
+  it('grows as a live connection does, the message chosen staying chosen', async () => {
+    let shown = 2
+    const { w } = await mountView('en', { shown: () => shown })
+    expect(options(w, 'Messages (2)')).toHaveLength(2)
+    await options(w, 'Messages (2)')[0].trigger('click')
+    shown = 4
+    useEngineStore().applyBatches([{ type: 'batch', data: [{ connId: 5, dir: 'server', offset: 0, length: 12 }] } as never])
+    await settle()
+    expect(options(w)).toHaveLength(4)
+    expect(byLabel(w, 'Messages (4)').attributes('aria-activedescendant')).toBe('stream-message-0')
   })
 
   it('speaks Chinese', async () => {
