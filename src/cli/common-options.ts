@@ -1,3 +1,4 @@
+import { FRAME_GRAMMAR } from '../shared/message-types'
 // Options that mean the same in several commands, described once.
 
 export const LISTEN_OPTION = {
@@ -22,3 +23,12 @@ export const jsonOption = (first: string) =>
   ({
     json: { type: 'boolean', about: `JSON lines instead: the first is ${first} with the real address, the last the summary; bytes as hex` }
   }) as const
+
+/** `--frame SPEC`: how connections are cut into messages (proxy, serve, connect, show). */
+export const FRAME_OPTION = {
+  frame: {
+    type: 'string',
+    arg: 'SPEC',
+    about: `cut each connection's streams into messages: ${FRAME_GRAMMAR}; default: the protocol its first bytes or its port say (redis, PostgreSQL, MySQL, MQTT, Modbus, DNS), else none`
+  }
+} as const

@@ -31,6 +31,7 @@ import { SaveFolder } from './save-folder'
 import { Decoding } from './decode/decoding'
 import { decodeCommands } from './decode/decode-commands'
 import { messageCommands } from './decode/messages/message-commands'
+import { withOwnerFraming } from './decode/messages/owner-framing'
 import { grpcCommands } from './decode/grpc/grpc-commands'
 import { ProtoSchemas } from './decode/grpc/proto-schemas'
 import { Exports } from './export/exports'
@@ -206,30 +207,33 @@ export class Engine extends CommandMembers {
     const captureTable = captureCommands({ captures, protocols: decoding, closed: (path) => this.uploads.discard(path) })
     Object.assign(
       this,
-      mergeCommandTables({
-        captures: captureTable,
-        'live capture': liveCaptureCommands({ live: capture, captures, downloads: this.downloads, checkOpen }),
-        files: fileCommands({
-          uploads: this.uploads,
-          downloads: this.downloads,
-          open: (path, ctx) => captureTable['capture.open']({ path }, ctx),
-          downloaded: (changes) => captures.markSaved(changes),
-          checkOpen
+      withOwnerFraming(
+        mergeCommandTables({
+          captures: captureTable,
+          'live capture': liveCaptureCommands({ live: capture, captures, downloads: this.downloads, checkOpen }),
+          files: fileCommands({
+            uploads: this.uploads,
+            downloads: this.downloads,
+            open: (path, ctx) => captureTable['capture.open']({ path }, ctx),
+            downloaded: (changes) => captures.markSaved(changes),
+            checkOpen
+          }),
+          proxies: this.proxies.commands,
+          faults: toxicCommands((proxyId) => this.proxies.toxics(proxyId)),
+          breakpoints: breakCommands({ breaksOf: (id) => this.proxies.breaks(id), breaksIfAny: (id) => this.proxies.breaksIfAny(id), held: this.held }),
+          'connection actions': connActionCommands((connId) => this.proxies.connection(connId)),
+          interception: this.interceptions.commands,
+          sessions: sessionCommands(this.sessions, checkOpen),
+          decoding: decodeCommands(captures, decoding),
+          messages: messageCommands(captures, decoding.rawMessages),
+          grpc: grpcCommands(captures, decoding, new ProtoSchemas()),
+          exports: exportCommands(captures, exports, this.exportStreams),
+          replay: replayCommands(this.replay),
+          'certificate authority': this.caService.commands,
+          setups: this.setups.commands
         }),
-        proxies: this.proxies.commands,
-        faults: toxicCommands((proxyId) => this.proxies.toxics(proxyId)),
-        breakpoints: breakCommands({ breaksOf: (id) => this.proxies.breaks(id), breaksIfAny: (id) => this.proxies.breaksIfAny(id), held: this.held }),
-        'connection actions': connActionCommands((connId) => this.proxies.connection(connId)),
-        interception: this.interceptions.commands,
-        sessions: sessionCommands(this.sessions, checkOpen),
-        decoding: decodeCommands(captures, decoding),
-        messages: messageCommands(captures, decoding.rawMessages),
-        grpc: grpcCommands(captures, decoding, new ProtoSchemas()),
-        exports: exportCommands(captures, exports, this.exportStreams),
-        replay: replayCommands(this.replay),
-        'certificate authority': this.caService.commands,
-        setups: this.setups.commands
-      })
+        decoding.rawMessages
+      )
     )
   }
 

@@ -3,6 +3,7 @@
 import { bool, int, obj, optional, str, type Infer } from './schema'
 import { MAX_CONNECT_TIMEOUT_MS } from './limits'
 import { forwardOptions, tlsConnectOptions, tlsListenOptions } from './tls-args'
+import { frameText } from './message-args'
 
 export const proxyStartArgs = obj({
   listen: str({ nonEmpty: true, max: 4096 }),
@@ -18,6 +19,8 @@ export const proxyStartArgs = obj({
   connectTimeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** TCP_NODELAY on both legs (default true: the proxy adds no Nagle delay). */
   noDelay: optional(bool()),
+  /** How its connections are cut into messages (`--frame`: `resp`, `length:size=2`, ...); default: recognised from their bytes or port. */
+  frame: optional(frameText),
   /**
    * Started for something that also stops it (an intercepted browser, a Toxiproxy API
    * client): no part of a setup, so restoring one never takes the port it will ask for.

@@ -6,6 +6,7 @@ import { arr, bool, int, obj, oneOf, optional, str, type Infer } from './schema'
 import { payloadSpec } from './payload/payload-spec'
 import { ENCODINGS } from './text-encodings'
 import { tlsConnectOptions, tlsListenOptions } from './tls-args'
+import { frameText } from './message-args'
 import { MAX_CONN_ID, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS, MAX_TIMER_MS } from './limits'
 
 export const MATCH_MODES = ['exact', 'contains', 'starts', 'ends', 'regex'] as const
@@ -57,6 +58,8 @@ export const serverStartArgs = obj({
   allowHalfOpen: optional(bool()),
   /** Accept clients paused: nothing is read until `conn.resume`. */
   pauseOnConnect: optional(bool()),
+  /** How its connections are cut into messages (`--frame`); default: recognised from their bytes or port. */
+  frame: optional(frameText),
   maxConnections: optional(int({ min: 1 })),
   /** Close a client that has been idle this long. */
   idleTimeoutMs: optional(int({ min: 1, max: MAX_TIMER_MS })),
@@ -73,6 +76,8 @@ export const clientConnectArgs = obj({
   localPort: optional(int({ min: 0, max: 65535 })),
   family: optional(oneOf(['4', '6'] as const)),
   connectTimeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
+  /** How its connection is cut into messages (`--frame`); default: recognised from its bytes or port. */
+  frame: optional(frameText),
   keepAlive: optional(bool()),
   keepAliveInitialDelayMs: optional(int({ min: 0, max: MAX_TIMER_MS })),
   noDelay: optional(bool()),

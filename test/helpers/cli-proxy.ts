@@ -20,8 +20,8 @@ export interface CliProxy {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>
 }
 
-export async function startCliProxy(args: { listen?: string; target: string; capture: string }, spawnOpts: SpawnOptions = {}): Promise<CliProxy> {
-  const argv = [CLI, 'proxy', '--listen', args.listen ?? '127.0.0.1:0', '--target', args.target, '--capture', args.capture, '--json', '--quiet']
+export async function startCliProxy(args: { listen?: string; target: string; capture: string; extra?: string[] }, spawnOpts: SpawnOptions = {}): Promise<CliProxy> {
+  const argv = [CLI, 'proxy', '--listen', args.listen ?? '127.0.0.1:0', '--target', args.target, '--capture', args.capture, '--json', '--quiet', ...(args.extra ?? [])]
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOpts })
   let err = ''
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))

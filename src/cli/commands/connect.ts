@@ -9,7 +9,7 @@ import { createStreamDecoder } from '../../core/payload/decode-text'
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_EXPECT_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS, MAX_INTERVAL_MS } from '../../shared/limits'
 import { oneOfFlag, parseMs, parseWhole, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
-import { CAPTURE_OPTIONS } from '../common-options'
+import { CAPTURE_OPTIONS, FRAME_OPTION } from '../common-options'
 import { readRange } from '../capture-reads'
 import { ConnectionEnding, type Ending } from '../connection-ending'
 import { ChunkView, shownEncoding } from '../chunk-view'
@@ -20,7 +20,7 @@ import { PAYLOAD_OPTIONS, payloadFrom, textEncoding } from '../payload-args'
 import { CONNECT_TLS_OPTIONS, tlsConnectFrom } from '../tls-options'
 
 const CONNECT_USAGE =
-  'tcpscope connect HOST:PORT|PATH [--send TEXT | --send-hex HEX | --send-file FILE] [--encoding ENC] [--eol none|lf|crlf] [--checksum sum8|xor8|crc16-modbus|crc32] [--interval MS [--count N]] [--expect REGEX] [--timeout MS] [--hex] [--local-address ADDR] [--local-port PORT] [--family 4|6] [--connect-timeout MS] [--keepalive MS] [--tls [--ca FILE] [--insecure] [--sni NAME] [--alpn LIST] [--client-cert FILE --client-key FILE]] [--capture FILE [--force]] [--json]'
+  'tcpscope connect HOST:PORT|PATH [--send TEXT | --send-hex HEX | --send-file FILE] [--encoding ENC] [--eol none|lf|crlf] [--checksum sum8|xor8|crc16-modbus|crc32] [--interval MS [--count N]] [--expect REGEX] [--timeout MS] [--hex] [--local-address ADDR] [--local-port PORT] [--family 4|6] [--connect-timeout MS] [--keepalive MS] [--tls [--ca FILE] [--insecure] [--sni NAME] [--alpn LIST] [--client-cert FILE --client-key FILE]] [--frame SPEC] [--capture FILE [--force]] [--json]'
 
 const OPTIONS = {
   ...PAYLOAD_OPTIONS,
@@ -36,6 +36,7 @@ const OPTIONS = {
   keepalive: { type: 'string', arg: 'MS', about: 'turn on TCP keep-alive, first probe after MS idle' },
   ...CONNECT_TLS_OPTIONS,
   ...CAPTURE_OPTIONS,
+  ...FRAME_OPTION,
   json: { type: 'boolean', about: 'print the connection events as JSON lines (bytes as hex) instead of the data' }
 } as const satisfies OptionTable
 
@@ -87,7 +88,8 @@ async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: I
       connectTimeoutMs: parseMs('connect', values['connect-timeout'], '--connect-timeout', 1, MAX_CONNECT_TIMEOUT_MS),
       keepAlive: keepalive !== undefined ? true : undefined,
       keepAliveInitialDelayMs: keepalive,
-      tls
+      tls,
+      ...(values.frame !== undefined ? { frame: values.frame } : {})
     }).catch((err: unknown) => {
       throw ending.connectError(err)
     })

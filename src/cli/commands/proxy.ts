@@ -5,7 +5,7 @@ import { formatBytes } from '../../shared/human-readable'
 import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS } from '../../shared/limits'
 import { parseMs, requireString, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
-import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
+import { CAPTURE_OPTIONS, FRAME_OPTION, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
 import { printEvents, startEngineUntilStopped } from '../engine-run'
 import { line, type Io } from '../output'
 import { PROXY_TLS_OPTIONS, PROXY_TLS_USAGE, proxyTlsArgs } from '../tls-flags'
@@ -14,7 +14,7 @@ import { BREAK_FLAG_ABOUT, BREAK_FLAG_ARG, parseBreakFlag } from '../break-flag'
 import { BreakConsole } from '../break-console'
 
 const PROXY_USAGE =
-  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]...`
+  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]... [--frame SPEC]`
 
 function summarize(conns: ConnectionSummary[]): {
   connections: number
@@ -47,6 +47,7 @@ const OPTIONS = {
   ...CAPTURE_OPTIONS,
   ...jsonOption('{"type":"listening",...}'),
   ...QUIET_OPTION,
+  ...FRAME_OPTION,
   'connect-timeout': { type: 'string', arg: 'MS', about: `give up on the target after MS (default ${DEFAULT_CONNECT_TIMEOUT_MS}); the client is then reset` },
   'checksum-payloads': { type: 'boolean', about: 'also CRC-32 every data payload in the capture (costs CPU)' },
   toxic: { type: 'string', multiple: true, arg: TOXIC_FLAG_ARG, about: TOXIC_FLAG_ABOUT },
@@ -69,7 +70,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   let proxy
   try {
     const mode = forward ? { forward: { proxyAuth: values['proxy-auth'], intercept: values['no-intercept'] !== true } } : {}
-    proxy = await engine['proxy.start']({ listen, target, connectTimeoutMs, ...tls, ...mode })
+    proxy = await engine['proxy.start']({ listen, target, connectTimeoutMs, ...tls, ...mode, ...(values.frame !== undefined ? { frame: values.frame } : {}) })
     // Before the first client can connect: the loop below runs before any accept is handled.
     for (const toxic of toxics) await engine['toxic.add']({ proxyId: proxy.id, toxic })
     for (const rule of breaks) await engine['break.add']({ proxyId: proxy.id, rule })

@@ -5,7 +5,7 @@ import type { ServerBehaviour } from '../../shared/session-types'
 import { MAX_INTERVAL_MS } from '../../shared/limits'
 import { parseMs, parseWhole, requireString, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
-import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
+import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION, FRAME_OPTION } from '../common-options'
 import { ChunkView, shownEncoding } from '../chunk-view'
 import { printEvents, startEngineUntilStopped } from '../engine-run'
 import { HeldClients, HOLD_NOTE } from '../held-clients'
@@ -14,7 +14,7 @@ import { PAYLOAD_OPTIONS, parseReplyRule, payloadFrom, payloadWord, textEncoding
 import { SERVE_TLS_OPTIONS, tlsListenFrom } from '../tls-options'
 
 const SERVE_USAGE =
-  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--eol none|lf|crlf] [--checksum KIND] [--encoding ENC] [--hex] [--max-bytes N] [--max-connections N] [--idle-timeout MS] [--pause-on-connect] [--tls [--tls-name NAME | --cert FILE --key FILE] [--alpn LIST]] [--capture FILE [--force]] [--json] [--quiet]"
+  "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--eol none|lf|crlf] [--checksum KIND] [--encoding ENC] [--hex] [--max-bytes N] [--max-connections N] [--idle-timeout MS] [--pause-on-connect] [--tls [--tls-name NAME | --cert FILE --key FILE] [--alpn LIST]] [--frame SPEC] [--capture FILE [--force]] [--json] [--quiet]"
 
 const OPTIONS = {
   ...LISTEN_OPTION,
@@ -43,7 +43,8 @@ const OPTIONS = {
   ...SERVE_TLS_OPTIONS,
   ...CAPTURE_OPTIONS,
   ...jsonOption('{"type":"listening",...}'),
-  ...QUIET_OPTION
+  ...QUIET_OPTION,
+  ...FRAME_OPTION
 } as const satisfies OptionTable
 
 async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
@@ -88,7 +89,8 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
       pauseOnConnect,
       maxConnections: parseWhole('serve', values['max-connections'], '--max-connections', 1),
       idleTimeoutMs: parseMs('serve', values['idle-timeout'], '--idle-timeout'),
-      tls
+      tls,
+      ...(values.frame !== undefined ? { frame: values.frame } : {})
     })
   } catch (err) {
     stop.dispose()

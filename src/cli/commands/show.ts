@@ -15,6 +15,8 @@ import { parseSize, parseWhole, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { line, outputClosed, OutputBatches, type Io } from '../output'
 import { captureNotes, withCaptureFile } from './open-capture'
+import { FRAME_OPTION } from '../common-options'
+import { showMessages } from './show-messages'
 import type { PieceSource } from './show-bodies'
 import { problemJson, writeExchangeJson, writeWsMessageJson } from './show-json'
 import { printGrpcSide, printGrpcStatus, writeGrpcSideJson, type GrpcPages } from './show-grpc'
@@ -22,7 +24,7 @@ import { GRPC_MAX_PAGE, type GrpcCall } from '../../shared/grpc-types'
 import { protocolOf, type ShownConnection } from './show-facts'
 import { connectionLine, printExchange, printWsMessage, problemLine, type ExchangeBodies } from './show-text'
 
-const SHOW_USAGE = 'tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--body-limit SIZE] [--proto FILE ...] [--json]'
+const SHOW_USAGE = 'tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--frame SPEC] [--body-limit SIZE] [--proto FILE ...] [--json]'
 
 /** What of one body or payload show reads by default: a terminal's worth, far below the engine's own bound. */
 export const SHOW_BODY_LIMIT = 1024 * 1024
@@ -40,6 +42,7 @@ const OPTIONS = {
     arg: 'SIZE',
     about: `the most of one body or payload shown, decoded (default ${formatBytes(SHOW_BODY_LIMIT)}, at most ${formatBytes(DEFAULT_BODY_LIMIT)}; e.g. 8MiB); past it the body is cut and a note says so`
   },
+  ...FRAME_OPTION,
   proto: { type: 'string', multiple: true, arg: 'FILE', about: "a .proto file (its imports beside it) giving gRPC messages' fields their names and types; without one, fields read by number as protoc --decode_raw reads them" },
   json: {
     type: 'boolean',
@@ -49,8 +52,9 @@ const OPTIONS = {
 } as const satisfies OptionTable
 
 const SHOW_NOTES = [
-  'Per connection: a line with its id, addresses and protocol, then each exchange: the request line, headers and body (decoded as curl --compressed would: text in its charset, binary as a short hex dump), any 1xx, then the response; HTTP/2 exchanges with their stream and pseudo-headers; a gRPC call then its messages each way as trees of protobuf fields, and its grpc-status; then its WebSocket messages with direction, time, size and payload.',
-  'Example: tcpscope show capture.tcap --filter "host:api status:5xx" --body-limit 64KiB; tcpscope show capture.tcap --conn 3 --exchange 2 --json | jq .responseBody.text'
+  'Per connection: a line with its id, addresses and protocol, then each exchange: the request line, headers and body (decoded as curl --compressed would: text in its charset, binary as a short hex dump), any 1xx, then the response; HTTP/2 exchanges with their stream and pseudo-headers; a gRPC call then its messages each way as trees of protobuf fields, and its grpc-status; then its WebSocket messages with direction, time, size and payload. A raw connection that carries a protocol tcpscope reads (recognised from its first bytes or port: redis, PostgreSQL, MySQL, MQTT, Modbus TCP, DNS over TCP), or that --frame cuts, lists its messages one line each: number, direction, time, size and summary, and the message it answers.',
+  'With --json, a raw connection\'s messages are {"type": "message", conn, protocol (resp, postgres, line, length, ...), message, dir, time, size, offset, summary, command, pair, payload: {"text"} or {"hex"}, fields: [{name, value, offset, length, children}]} (offsets from the message\'s first byte).',
+  'Example: tcpscope show capture.tcap --filter "host:api status:5xx" --body-limit 64KiB; tcpscope show capture.tcap --conn 3 --exchange 2 --json | jq .responseBody.text; tcpscope show capture.tcap --conn 7 --frame length:size=2'
 ]
 
 /** Exchanges (or messages) asked for at a time: each is decoded again in full, headers and ranges. */
@@ -60,6 +64,8 @@ const CONN_PAGE = 1000
 
 interface ShowOptions {
   json: boolean
+  /** --frame: how raw connections are cut into messages. */
+  frame?: string
   bodyLimit: number
   /** 0-based. */
   exchange?: number
@@ -115,6 +121,11 @@ class Show {
     if (only !== undefined && only >= first.total) {
       if (named) throw new UserError(`connection #${conn.id} has no exchange ${only + 1} (it has ${first.total})`)
       return
+    }
+    if (first.total === 0 && only === undefined && first.protocol !== 'http2' && first.protocol !== 'websocket') {
+      const shown = await showMessages({ engine: this.engine, capture: this.capture, out: this.out, json: this.opts.json, bodyLimit: this.opts.bodyLimit, ...(this.opts.frame !== undefined ? { frame: this.opts.frame } : {}) }, conn, this.shown === 0)
+      this.shown += shown
+      if (shown > 0) return
     }
     if (first.total === 0 && !named) return
     await this.header(conn, first.protocol, first.total)
@@ -224,7 +235,8 @@ async function runShow({ values, positionals }: Parsed<typeof OPTIONS>, io: Io):
   const exchange = parseWhole('show', values.exchange, '--exchange', 1)
   const bodyLimit = parseSize('show', values['body-limit'], '--body-limit', 1, DEFAULT_BODY_LIMIT) ?? SHOW_BODY_LIMIT
   const filter = values.filter?.trim()
-  const opts: ShowOptions = { json: values.json === true, bodyLimit, ...(exchange !== undefined ? { exchange: exchange - 1 } : {}) }
+  const frame = values.frame?.trim()
+  const opts: ShowOptions = { json: values.json === true, bodyLimit, ...(frame ? { frame } : {}), ...(exchange !== undefined ? { exchange: exchange - 1 } : {}) }
   await withCaptureFile(positionals[0], async ({ engine, capture, info }) => {
     if (values.proto !== undefined && values.proto.length > 0) await engine['grpc.protos.load']({ paths: values.proto })
     const show = new Show(engine, capture, io, opts)
@@ -236,7 +248,7 @@ async function runShow({ values, positionals }: Parsed<typeof OPTIONS>, io: Io):
     }
     if (show.shown === 0 && exchange !== undefined && ids === undefined) throw new UserError(`no connection has an exchange ${exchange}${filter ? ` that the filter picks` : ''}`)
     if (show.shown === 0 && filter) line(io.err, `no exchange matches "${filter}"`)
-    else if (show.shown === 0 && ids === undefined) line(io.err, `${positionals[0]}: no HTTP exchanges or WebSocket messages decoded (\`tcpscope ls\` lists its connections)`)
+    else if (show.shown === 0 && ids === undefined) line(io.err, `${positionals[0]}: no HTTP exchanges or messages decoded (\`tcpscope ls\` lists its connections; --frame SPEC cuts raw ones into messages)`)
     for (const note of captureNotes(info)) line(io.err, note)
   })
   return 0
@@ -244,7 +256,7 @@ async function runShow({ values, positionals }: Parsed<typeof OPTIONS>, io: Io):
 
 export const showCommand = defineCommand({
   name: 'show',
-  about: 'print the decoded HTTP exchanges and WebSocket messages of a capture file',
+  about: 'print the decoded HTTP exchanges and the messages (WebSocket, gRPC, redis, PostgreSQL, MQTT, ...) of a capture file',
   usage: SHOW_USAGE,
   options: OPTIONS,
   notes: SHOW_NOTES,

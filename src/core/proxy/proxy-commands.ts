@@ -115,7 +115,7 @@ export class Proxies {
       // The id is taken only once the proxy listens: a failed start leaves p1 for the next try.
       const id = `p${this.next}`
       const rules = new ProxyRules(id, { ...this.deps.rules, capture: this.deps.proxy.capture })
-      const proxy = await Proxy.start({ id, ...base, ...where, stages: rules.stages, refusal: rules.refusal }, this.deps.proxy)
+      const proxy = await Proxy.start({ id, ...base, ...where, stages: rules.stages, refusal: rules.refusal, ...(args.frame ? { frame: args.frame } : {}) }, this.deps.proxy)
       rules.onFirstRule = () => proxy.attachStages()
       this.next++
       this.running.set(id, proxy)

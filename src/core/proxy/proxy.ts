@@ -24,6 +24,8 @@ export interface ProxyOptions extends Omit<UpstreamOptions, 'target'> {
   listen: Endpoint
   /** Where every connection goes; a forward proxy has none. */
   target?: Endpoint
+  /** How its connections are cut into messages (`--frame`), kept in its owner records. */
+  frame?: string
   /** A forward proxy (forward/forward-mode.ts): each client names its destination. */
   forward?: ForwardProxyOptions
   /** Terminate TLS from clients (`--tls-listen`, tls-listen.ts); TLS toward the target is UpstreamOptions.tls. */
@@ -106,7 +108,7 @@ export class Proxy {
     proxy.listener = await Listener.open(opts.listen, () => proxy.newServer())
     // Connections that outlive a stop still obey the capture's hold: watched for the engine's life.
     deps.hold.watch(proxy.setCaptureHeld)
-    deps.capture.owner({ event: 'start', id: opts.id, listen: proxy.listener.address, target: proxy.targetText })
+    deps.capture.owner({ event: 'start', id: opts.id, listen: proxy.listener.address, target: proxy.targetText, ...(opts.frame ? { frame: opts.frame } : {}) })
     return proxy
   }
 
@@ -208,7 +210,7 @@ export class Proxy {
     await this.listener.restart()
     this.stopped = false
     this.closed = undefined
-    this.capture.owner({ event: 'start', id: this.opts.id, listen: this.listener.address, target: this.targetText })
+    this.capture.owner({ event: 'start', id: this.opts.id, listen: this.listener.address, target: this.targetText, ...(this.opts.frame ? { frame: this.opts.frame } : {}) })
   }
 
   /**

@@ -92,7 +92,7 @@ export class ServerSession {
     // Check the behaviour before taking the port, so a bad rule fails without side effects.
     session.answering = await compileBehaviour(args.behaviour ?? {})
     session.listener = await Listener.open(listen, () => session.newServer(), { backlog: args.backlog })
-    capture.owner({ event: 'start', id, listen: session.listening, target: session.listening })
+    capture.owner({ event: 'start', id, listen: session.listening, target: session.listening, ...(args.frame ? { frame: args.frame } : {}) })
     return session
   }
 
@@ -289,7 +289,7 @@ export class ServerSession {
     if (!this.stopped) throw new UserError(`server ${this.id} is already listening on ${this.listening}`, ERROR_CODES.ESTATE)
     await this.listener.restart()
     this.stopped = false
-    this.capture.owner({ event: 'start', id: this.id, listen: this.listening, target: this.listening })
+    this.capture.owner({ event: 'start', id: this.id, listen: this.listening, target: this.listening, ...(this.args.frame ? { frame: this.args.frame } : {}) })
     this.hooks.updated()
   }
 

@@ -22,6 +22,8 @@ export interface OwnerInfo {
   id: string
   listen: string
   target: string
+  /** How its connections are cut into messages (`--frame`), when it was given one. */
+  frame?: string
 }
 
 /** A replay source as a file or stored index gives it (hostile input): undefined unless well formed. */
@@ -49,6 +51,8 @@ export interface OwnerRecord {
   target: string
   startedAt: number
   stoppedAt?: number
+  /** Its `--frame`, as its start record said. */
+  frame?: string
 }
 
 /** Keeps the latest owner record of each id: a proxy restarted under its id listens where it last said. */
@@ -63,7 +67,9 @@ export class OwnerTable {
       else this.byId.set(info.id, { id: info.id, listen: info.listen, target: String(info.target ?? ''), startedAt: NaN, stoppedAt: time })
       return
     }
-    this.byId.set(info.id, { id: info.id, listen: info.listen, target: String(info.target ?? ''), startedAt: time })
+    const record: OwnerRecord = { id: info.id, listen: info.listen, target: String(info.target ?? ''), startedAt: time }
+    if (typeof info.frame === 'string' && info.frame.length <= 256) record.frame = info.frame
+    this.byId.set(info.id, record)
   }
 
   list(): OwnerRecord[] {

@@ -226,7 +226,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     for (const o of list as Array<Partial<OwnerRecord> | null>) {
       if (o === null || typeof o !== 'object') continue
       const start = typeof o.startedAt === 'number' ? o.startedAt : NaN
-      table.note({ event: 'start', id: o.id, listen: o.listen, target: o.target } as Partial<OwnerInfo>, start)
+      table.note({ event: 'start', id: o.id, listen: o.listen, target: o.target, frame: o.frame } as Partial<OwnerInfo>, start)
       if (typeof o.stoppedAt === 'number') table.note({ event: 'stop', id: o.id, listen: o.listen, target: o.target } as Partial<OwnerInfo>, o.stoppedAt)
     }
     return table.list()

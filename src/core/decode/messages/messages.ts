@@ -61,6 +61,15 @@ export class Messages {
   async framingFor(view: CaptureView, conn: ConnectionSummary): Promise<Framing> {
     const ruled = this.rules.of(view.id, conn, view.info().live)
     if (ruled) return ruled
+    // The owner's --frame, as its owner record kept it (a capture file remembers it).
+    const recorded = (await view.owners()).find((o) => o.id === conn.ownerId)?.frame
+    if (recorded) {
+      try {
+        return { spec: framingOf(recorded), source: 'owner' }
+      } catch {
+        // A file's framing this version cannot read: as if there were none.
+      }
+    }
     const protocol = await this.recognise(view, conn)
     return protocol ? { spec: { kind: 'protocol', protocol }, source: 'detected' } : { spec: { kind: 'none' }, source: 'none' }
   }

@@ -53,6 +53,10 @@ describe('redis through the proxy as messages', () => {
     // A field's bytes are where it says: read them back from the stream.
     const bytes = await t.engine['conn.read']({ capture: 'live', connId: id, dir: 'client', offset: set.range.offset + args[2].offset!, length: args[2].length! })
     expect(Buffer.from(bytes).toString()).toBe('$11\r\nhello world\r\n')
+    // The connection list says what it carries, and proto:redis finds it.
+    const listed = await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter: 'proto:redis' })
+    expect(listed.rows.map((r) => [r.id, r.protocol?.protocol, r.protocol?.carries])).toEqual([[id, 'raw', 'resp']])
+    expect((await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter: 'proto:mqtt' })).rows).toEqual([])
   })
 
   it('cuts a --pipe of 500 commands sent in a few chunks into 1,000 paired messages', async (ctx) => {
