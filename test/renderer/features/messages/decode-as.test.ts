@@ -13,7 +13,7 @@ import { EngineError } from '../../../../src/shared/errors'
 import DecodeAsHost from '../../../../src/renderer/src/features/messages/DecodeAsHost.vue'
 import { createAppI18n } from '../../../../src/renderer/src/app/i18n'
 import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
-import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
+import { openingTab, useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
 import { useMessagesStore } from '../../../../src/renderer/src/features/messages/messages-store'
 import { draftOf, draftSpec, emptyDraft, specProblem } from '../../../../src/renderer/src/features/messages/frame-draft'
 import ContextActions from '../../../../src/renderer/src/features/exports/ContextActions.vue'
@@ -131,6 +131,12 @@ describe('Decode as… from a row, and the protocol a row names', () => {
     expect(protocolLabel({ protocol: 'raw', carries: 'postgres' }, say)).toBe('PostgreSQL')
     expect(protocolLabel({ protocol: 'raw', carries: 'length' }, say)).toBe('length')
     expect(protocolLabel({ protocol: 'raw' }, say)).toBe('exchanges.proto.raw')
+  })
+
+  it('opens a connection whose messages are known on its Messages tab, until a tab is picked', () => {
+    expect(openingTab({ ...conn(1, 'raw'), protocol: { protocol: 'raw', carries: 'resp' } })).toBe('messages')
+    expect(openingTab(conn(1, 'raw'))).toBe('conversation')
+    expect(openingTab(conn(1, 'http1'))).toBe('http')
   })
 })
 
