@@ -4,12 +4,13 @@
 //   its Messages tab, recognised; `SET k v` and `+OK` are listed paired; a message chosen
 //   shows its arguments as a tree and its bytes; an argument chosen is the byte views'
 //   selection (the Hex tab says how many bytes); the filter's words go to the engine, and a
-//   word it refuses is said under the box;
+//   word it refuses is said under the box; a --pipe of 300 commands lists every message,
+//   the last SET reached with End;
 // - a plain Node server sending 2-byte-length-prefixed messages split at odd places: it reads
 //   as a stream ("No framing"), then Decode as… length:size=2 (from the tab's button in
 //   English, from the row's context menu in Chinese) lists each message whole.
 // In English (light) and in Chinese (dark), with screenshots. Selects by role and name only.
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -123,6 +124,21 @@ async function readAll(port: number): Promise<Buffer> {
   return Buffer.concat(parts)
 }
 
+/** `redis-cli --pipe` of `n` SETs on one connection: sent in a few large writes, the replies pipelined back. */
+async function pipe(port: number, n: number): Promise<void> {
+  const input = Array.from({ length: n }, (_, i) => {
+    const key = `pipeline-key-${i}`
+    const value = `value-${i}`
+    return `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n`
+  }).join('')
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn('redis-cli', ['-p', String(port), '--pipe'], { stdio: ['pipe', 'ignore', 'inherit'] })
+    p.on('error', reject)
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --pipe exited ${code}`))))
+    p.stdin.end(input)
+  })
+}
+
 const treeItems = (tree: Locator): Promise<string[]> => tree.getByRole('treeitem').evaluateAll((rows) => rows.map((r) => (r.textContent ?? '').replace(/\s+/g, ' ').trim()))
 
 async function runIn(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void> {
@@ -186,10 +202,28 @@ async function runIn(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void>
   expect(await box.getAttribute('aria-invalid')).toBe('true')
   await box.fill('')
 
+  // A pipeline of 300 commands: every command and reply listed, paged as the list scrolls.
+  await pipe(proxyPort, 300)
+  const piped = grid.getByRole('row').nth(2)
+  await expect.poll(() => piped.getByRole('gridcell', { name: 'RESP', exact: true }).count()).toBe(1)
+  await piped.click()
+  // 300 SETs, 300 +OKs, and what --pipe adds to know every reply came (an ECHO and its reply).
+  const all = /^(Messages \(60\d\)|消息（60\d）)$/
+  await detail.getByRole('listbox', { name: all }).waitFor()
+  await box.fill('cmd:SET')
+  const sets = detail.getByRole('listbox', { name: w.list(300) })
+  await sets.waitFor()
+  await sets.focus()
+  await page.keyboard.press('End')
+  await sets.getByRole('option', { name: /SET pipeline-key-299 value-299/, selected: true }).waitFor()
+  await box.fill('')
+  await detail.getByRole('listbox', { name: all }).getByRole('option').nth(3).click()
+  await page.screenshot({ path: screenshotPath(`messages-pipe-${tag}`) })
+
   // A raw connection of the test's own protocol: a byte stream until decoded as length:size=2.
   const proxy2 = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${lengthPort}` })
   expect(await readAll(portOf(proxy2.listen))).toEqual(framed)
-  const raw = grid.getByRole('row').nth(2)
+  const raw = grid.getByRole('row').nth(3)
   await expect.poll(() => raw.getByRole('gridcell', { name: /^(raw|原始)$/ }).count()).toBe(1)
   await raw.click()
   await detail.getByRole('tab', { name: w.tab, exact: true }).click()

@@ -231,6 +231,27 @@ describe('the Messages tab', () => {
     expect(byLabel(w, 'Messages (4)').attributes('aria-activedescendant')).toBe('stream-message-0')
   })
 
+  it('shows a row chosen by a key before its page came, once it comes (End on a long list)', async () => {
+    setActivePinia(pinia)
+    const many: StreamMessage[] = Array.from({ length: 450 }, (_, i) => ({ index: i, dir: 'client', protocol: 'line', range: { dir: 'client', offset: i * 4, length: 4 }, time: T, summary: `line ${i}` }))
+    const fake = fakeTransport({
+      'conn.get': () => [{ ...conn(5, 'raw'), protocol: { protocol: 'raw', carries: 'line' } }],
+      'msg.page': ({ from = 0, limit = 100 }) => ({ connId: 5, framing: 'line', source: 'chosen', from, total: many.length, of: many.length, messages: many.slice(from, from + limit), problems: [] }),
+      'conn.read': ({ length }) => new Uint8Array(length)
+    })
+    useEngineStore().attach(fake.transport)
+    const selection = useSelectionStore()
+    selection.select(5)
+    await settle()
+    const w = mount(MessagesView, { props: { conn: selection.conn!, capture: 'live' }, global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
+    mounted.push(w)
+    await settle()
+    await byLabel(w, 'Messages (450)').trigger('keydown', { key: 'End' })
+    await settle()
+    expect(useMessagesStore().current?.summary).toBe('line 449')
+    expect(selection.range).toEqual({ dir: 'client', offset: 449 * 4, length: 4 })
+  })
+
   it('speaks Chinese', async () => {
     const { w } = await mountView('zh-CN')
     expect(w.text()).toContain('RESP — 自动识别')

@@ -180,6 +180,13 @@ export const useMessagesStore = defineStore('messages', () => {
 
   watch(key, reset)
   watch(filter, resetList)
+  // A row chosen by a key before its page came (Page Down, End on a long list): shown when it comes.
+  watch(
+    () => (selected.value === undefined ? undefined : list.value?.item(selected.value)),
+    (m) => {
+      if (m && selected.value !== undefined && current.value?.index !== m.index) choose(selected.value)
+    }
+  )
   // A live connection grows: its list is read again (the chosen message stays chosen).
   watch(
     () => engine.changedConns,
