@@ -31,9 +31,10 @@ afterEach(() => {
   mounted.splice(0).forEach((w) => w.unmount())
 })
 
-async function openDialog(language: 'en' | 'zh-CN' = 'en') {
+async function openDialog(language: 'en' | 'zh-CN' = 'en', inUse: { framing: string; source: 'none' | 'chosen' } = { framing: 'none', source: 'none' }) {
   const fake = fakeTransport({
     'conn.get': () => [conn(7, 'raw')],
+    'msg.page': ({ connId }) => ({ connId, ...inUse, from: 0, total: 0, of: 0, messages: [], problems: [] }),
     'frame.set': ({ frame }) => {
       if (frame === 'length:size=2,max=1') throw new EngineError('EINVAL', 'the engine refuses this one')
       return { framing: frame }
@@ -42,7 +43,7 @@ async function openDialog(language: 'en' | 'zh-CN' = 'en') {
   useEngineStore().attach(fake.transport)
   const w = mount(DecodeAsHost, { global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
   mounted.push(w)
-  useMessagesStore().askDecodeAs('live', conn(7, 'raw'))
+  await useMessagesStore().askDecodeAs('live', conn(7, 'raw'))
   await settle()
   return { w, fake }
 }
@@ -98,6 +99,16 @@ describe('Decode as…', () => {
     await settle()
     expect(w.find('[role="alert"]').text()).toBe('the engine refuses this one')
     expect(w.find('dialog').exists()).toBe(true)
+  })
+
+  it('starts from the framing chosen before, and can go back to what the connection says', async () => {
+    const { w, fake } = await openDialog('en', { framing: 'length:size=4,endian=little', source: 'chosen' })
+    expect((field(w, 'Framing').element as HTMLSelectElement).value).toBe('length')
+    expect((field(w, 'Length field size').element as HTMLSelectElement).value).toBe('4')
+    expect((field(w, 'Framing as text (--frame)').element as HTMLInputElement).value).toBe('length:size=4,endian=little')
+    await w.findAll('button').find((b) => b.text() === 'Back to automatic')!.trigger('click')
+    await settle()
+    expect(fake.calls.find((c) => c.cmd === 'frame.set')!.args).toEqual({ capture: 'live', connId: 7, frame: '' })
   })
 
   it('speaks Chinese', async () => {

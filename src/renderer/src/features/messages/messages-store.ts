@@ -159,10 +159,18 @@ export const useMessagesStore = defineStore('messages', () => {
     problems.value = []
   }
 
-  /** Opens "Decode as…" for connection `conn` of `capture` (the selected one's framing is known here). */
-  function askDecodeAs(capture: string, conn: ConnectionSummary): void {
+  /**
+   * Opens "Decode as…" for connection `conn` of `capture`, starting from the framing it has
+   * (the selected one's is known here; another's is asked for, in one message's page).
+   */
+  async function askDecodeAs(capture: string, conn: ConnectionSummary): Promise<void> {
     const same = capture === selection.capture && conn.id === selection.connId
-    decodeAs.value = { capture, conn, ...(same && framing.value !== undefined ? { framing: framing.value, source: source.value } : {}) }
+    if (same && framing.value !== undefined) {
+      decodeAs.value = { capture, conn, framing: framing.value, source: source.value }
+      return
+    }
+    const page = await engine.call('msg.page', { capture, connId: conn.id, limit: 1 }).catch(() => undefined)
+    decodeAs.value = { capture, conn, ...(page ? { framing: page.framing, source: page.source } : {}) }
   }
 
   /**
