@@ -83,8 +83,10 @@ describe('plain framings cut exactly whatever TCP did', () => {
       msgs.map((m) => {
         const n = Buffer.byteLength(m) - adjust
         const f = Buffer.alloc(size)
-        if (size === 8) little ? f.writeBigUInt64LE(BigInt(n)) : f.writeBigUInt64BE(BigInt(n))
-        else little ? f.writeUIntLE(n, 0, size) : f.writeUIntBE(n, 0, size)
+        if (size === 8 && little) f.writeBigUInt64LE(BigInt(n))
+        else if (size === 8) f.writeBigUInt64BE(BigInt(n))
+        else if (little) f.writeUIntLE(n, 0, size)
+        else f.writeUIntBE(n, 0, size)
         return header + f.toString('latin1') + m
       })
     for (const size of [1, 2, 4, 8]) {
