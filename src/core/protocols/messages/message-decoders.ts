@@ -7,6 +7,7 @@ import type { FrameSpec, MessageProtocol } from '../../../shared/message-types'
 import type { MessageCodec } from './message-codec'
 import { plainCodec } from './plain-framings'
 import { respCodec, recogniseResp } from '../resp/resp-codec'
+import { mqttCodec, recogniseMqtt } from '../mqtt/mqtt-codec'
 
 export interface MessageDecoder {
   protocol: MessageProtocol
@@ -24,7 +25,11 @@ export interface MessageDecoder {
 /** Bytes of each stream looked at, at most, to recognise a protocol. */
 export const MAX_RECOGNISE_BYTES = 512
 
-export const MESSAGE_DECODERS: readonly MessageDecoder[] = [{ protocol: 'resp', codec: respCodec, ports: [6379], recognise: recogniseResp }]
+export const MESSAGE_DECODERS: readonly MessageDecoder[] = [
+  { protocol: 'resp', codec: respCodec, ports: [6379], recognise: recogniseResp },
+  // 8883 is MQTT over TLS: its first bytes are a ClientHello, not a CONNECT.
+  { protocol: 'mqtt', codec: mqttCodec, ports: [1883], recognise: recogniseMqtt }
+]
 
 export function messageDecoder(protocol: MessageProtocol): MessageDecoder | undefined {
   return MESSAGE_DECODERS.find((d) => d.protocol === protocol)
