@@ -8,6 +8,7 @@ import type { MessageCodec } from './message-codec'
 import { plainCodec } from './plain-framings'
 import { respCodec, recogniseResp } from '../resp/resp-codec'
 import { mqttCodec, recogniseMqtt } from '../mqtt/mqtt-codec'
+import { modbusCodec, recogniseModbus } from '../modbus/modbus-codec'
 
 export interface MessageDecoder {
   protocol: MessageProtocol
@@ -28,7 +29,8 @@ export const MAX_RECOGNISE_BYTES = 512
 export const MESSAGE_DECODERS: readonly MessageDecoder[] = [
   { protocol: 'resp', codec: respCodec, ports: [6379], recognise: recogniseResp },
   // 8883 is MQTT over TLS: its first bytes are a ClientHello, not a CONNECT.
-  { protocol: 'mqtt', codec: mqttCodec, ports: [1883], recognise: recogniseMqtt }
+  { protocol: 'mqtt', codec: mqttCodec, ports: [1883], recognise: recogniseMqtt },
+  { protocol: 'modbus', codec: modbusCodec, ports: [502], recognise: recogniseModbus }
 ]
 
 export function messageDecoder(protocol: MessageProtocol): MessageDecoder | undefined {
