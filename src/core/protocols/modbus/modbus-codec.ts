@@ -102,8 +102,11 @@ export const modbusCodec: MessageCodec = {
       if (protocol !== 0) throw new ModbusFault(`the MBAP protocol identifier is ${protocol}, where Modbus's is 0`)
       if (fn === 0) throw new ModbusFault('function code 0 is not a Modbus function')
       if (code & 0x80) {
+        // Function 43's exception keeps its MEI type before the code (the specification's 0xAB 0x0E code).
+        if (fn === 43) fields.push(field('MEI type', String(r.u8('the MEI type')), 8, 1))
+        const at = r.pos
         const ex = r.u8('the exception code')
-        fields.push(field('exception code', `${ex} (${exceptionName(ex)})`, 8, 1))
+        fields.push(field('exception code', `${ex} (${exceptionName(ex)})`, at, 1))
         summary = `Exception ${exceptionName(ex)} (${name}) unit ${unit}`
       } else {
         const c = { r, budget, add }

@@ -134,6 +134,12 @@ describe('Modbus TCP: the specification examples of each function', () => {
       'Exception GATEWAY TARGET DEVICE FAILED TO RESPOND (Read Coils) unit 1'
     ])
     expect(msgs.every((m) => m.note.command === 'fn 1 Read Coils' && m.note.pair !== undefined)).toBe(true)
+    const mei = all([
+      { dir: 'client', bytes: adu(9, 1, '2B 0E 01 00') },
+      { dir: 'server', bytes: adu(9, 1, 'AB 0E 01') }
+    ])[1]
+    expect(mei.summary).toBe('Exception ILLEGAL FUNCTION (Read Device Identification) unit 1')
+    expect(mei.described.error).toBeUndefined()
   })
 
   it('pairs pipelined responses that come back out of order by transaction id and unit', () => {
