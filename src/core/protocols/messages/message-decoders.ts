@@ -9,6 +9,7 @@ import { plainCodec } from './plain-framings'
 import { respCodec, recogniseResp } from '../resp/resp-codec'
 import { mqttCodec, recogniseMqtt } from '../mqtt/mqtt-codec'
 import { modbusCodec, recogniseModbus } from '../modbus/modbus-codec'
+import { dnsCodec, recogniseDns } from '../dns/dns-codec'
 
 export interface MessageDecoder {
   protocol: MessageProtocol
@@ -30,7 +31,8 @@ export const MESSAGE_DECODERS: readonly MessageDecoder[] = [
   { protocol: 'resp', codec: respCodec, ports: [6379], recognise: recogniseResp },
   // 8883 is MQTT over TLS: its first bytes are a ClientHello, not a CONNECT.
   { protocol: 'mqtt', codec: mqttCodec, ports: [1883], recognise: recogniseMqtt },
-  { protocol: 'modbus', codec: modbusCodec, ports: [502], recognise: recogniseModbus }
+  { protocol: 'modbus', codec: modbusCodec, ports: [502], recognise: recogniseModbus },
+  { protocol: 'dns', codec: dnsCodec, ports: [53], recognise: recogniseDns }
 ]
 
 export function messageDecoder(protocol: MessageProtocol): MessageDecoder | undefined {
