@@ -7,6 +7,7 @@ import type { FrameSpec, MessageProtocol } from '../../../shared/message-types'
 import type { MessageCodec } from './message-codec'
 import { plainCodec } from './plain-framings'
 import { respCodec, recogniseResp } from '../resp/resp-codec'
+import { postgresCodec, recognisePostgres } from '../postgres/pg-codec'
 
 export interface MessageDecoder {
   protocol: MessageProtocol
@@ -24,7 +25,10 @@ export interface MessageDecoder {
 /** Bytes of each stream looked at, at most, to recognise a protocol. */
 export const MAX_RECOGNISE_BYTES = 512
 
-export const MESSAGE_DECODERS: readonly MessageDecoder[] = [{ protocol: 'resp', codec: respCodec, ports: [6379], recognise: recogniseResp }]
+export const MESSAGE_DECODERS: readonly MessageDecoder[] = [
+  { protocol: 'resp', codec: respCodec, ports: [6379], recognise: recogniseResp },
+  { protocol: 'postgres', codec: postgresCodec, ports: [5432], recognise: recognisePostgres }
+]
 
 export function messageDecoder(protocol: MessageProtocol): MessageDecoder | undefined {
   return MESSAGE_DECODERS.find((d) => d.protocol === protocol)
