@@ -9,29 +9,12 @@ import type { MessageField } from '../../../shared/message-types'
 import type { Described, MessageCodec, MessageNote } from '../messages/message-codec'
 import { FieldReader, PastEnd } from '../messages/field-reader'
 import { FieldTree } from '../messages/field-tree'
+import { describeTlsRecord } from '../messages/tls-record'
 import { line, shown, uint } from '../messages/field-values'
 import { describeClientMessage, describeStartup } from './pg-client-messages'
 import { describeServerMessage, type Remarks } from './pg-server-messages'
 import { PostgresConnection, typeLabel } from './pg-connection'
 import { CANCEL_REQUEST, CLIENT_TYPES, GSSENC_REQUEST, PROTOCOL_3, SERVER_TYPES, SSL_REQUEST } from './pg-names'
-
-const TLS_CONTENT: Record<number, string> = { 20: 'change_cipher_spec', 21: 'alert', 22: 'handshake', 23: 'application_data', 24: 'heartbeat' }
-const TLS_HANDSHAKE: Record<number, string> = { 1: 'ClientHello', 2: 'ServerHello' }
-
-/** A TLS record after an SSLRequest's 'S' (or a direct TLS start): opaque but for its header. */
-export function describeTlsRecord(msg: Uint8Array, length: number): Described {
-  const kind = TLS_CONTENT[msg[0]] ?? String(msg[0])
-  const hello = msg[0] === 22 && msg.length > 5 ? TLS_HANDSHAKE[msg[5]] : undefined
-  return {
-    summary: `TLS record: ${hello ?? kind} (${length} bytes, encrypted from here on)`,
-    fields: [
-      { name: 'content type', value: `${kind} (${msg[0]})`, offset: 0, length: 1 },
-      { name: 'version', value: `${msg[1]}.${msg[2]}`, offset: 1, length: 2 },
-      { name: 'length', value: String(msg.length >= 5 ? uint(msg, 3, 2) : '?'), offset: 3, length: 2 },
-      { name: 'payload', value: `(${Math.max(0, length - 5)} bytes)`, offset: 5, length: Math.max(0, length - 5) }
-    ]
-  }
-}
 
 const ANSWERS: Record<string, string> = {
   S: "'S': encryption accepted, TLS follows",

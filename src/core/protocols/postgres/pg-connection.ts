@@ -10,6 +10,7 @@ import { DEFAULT_MAX_MESSAGE } from '../../../shared/message-types'
 import type { ConnectionCodec, Measure, MessageNote } from '../messages/message-codec'
 import { FieldReader, textOfName } from '../messages/field-reader'
 import { uint } from '../messages/field-values'
+import { isTlsStart, measureTls } from '../messages/tls-record'
 import { AUTH_KINDS, CANCEL_REQUEST, CLIENT_TYPES, GSSENC_REQUEST, PASSWORD_KIND_AFTER, SERVER_TYPES, SSL_REQUEST, startupName } from './pg-names'
 
 /** A result's columns, as its RowDescription gave them; every DataRow after it holds this same object. */
@@ -30,20 +31,7 @@ export type PgContext = 'startup' | 'answer' | 'tls' | 'gss' | { password: strin
 
 /** Statements remembered for their parameter types; past this the oldest is forgotten. */
 const MAX_STATEMENTS = 4096
-/** TLS's largest record: 2^14 bytes of plaintext plus what protection adds (RFC 8446 §5.2). */
-const MAX_TLS_RECORD = 16384 + 2048
-
 type Phase = 'startup' | 'typed' | 'answer' | 'after-ssl' | 'tls' | 'gss'
-
-export const isTlsStart = (buf: Uint8Array): boolean => buf[0] >= 20 && buf[0] <= 24 && buf[1] === 3
-
-function measureTls(buf: Uint8Array): Measure {
-  if (buf.length < 5) return { need: 5 }
-  if (!isTlsStart(buf)) return { error: `0x${buf[0].toString(16).padStart(2, '0')} begins no TLS record: cutting stops where TLS went astray` }
-  const n = uint(buf, 3, 2)
-  if (n > MAX_TLS_RECORD) return { error: `a TLS record declares ${n} bytes, over TLS's ${MAX_TLS_RECORD}` }
-  return 5 + n
-}
 
 function measureLength(buf: Uint8Array, at: number, what: string, min: number): Measure {
   if (buf.length < at + 4) return { need: at + 4 }
