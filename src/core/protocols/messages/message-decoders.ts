@@ -8,6 +8,7 @@ import type { MessageCodec } from './message-codec'
 import { plainCodec } from './plain-framings'
 import { respCodec, recogniseResp } from '../resp/resp-codec'
 import { postgresCodec, recognisePostgres } from '../postgres/pg-codec'
+import { mysqlCodec, recogniseMysql } from '../mysql/mysql-codec'
 
 export interface MessageDecoder {
   protocol: MessageProtocol
@@ -27,7 +28,8 @@ export const MAX_RECOGNISE_BYTES = 512
 
 export const MESSAGE_DECODERS: readonly MessageDecoder[] = [
   { protocol: 'resp', codec: respCodec, ports: [6379], recognise: recogniseResp },
-  { protocol: 'postgres', codec: postgresCodec, ports: [5432], recognise: recognisePostgres }
+  { protocol: 'postgres', codec: postgresCodec, ports: [5432], recognise: recognisePostgres },
+  { protocol: 'mysql', codec: mysqlCodec, ports: [3306], recognise: recogniseMysql }
 ]
 
 export function messageDecoder(protocol: MessageProtocol): MessageDecoder | undefined {
