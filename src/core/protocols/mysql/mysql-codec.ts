@@ -4,7 +4,7 @@
 // conversation; mysql-packets.ts describes each packet by the kind it found.
 
 import type { Direction } from '../../../shared/capture-types'
-import type { MessageField } from '../../../shared/message-types'
+import { MESSAGE_SUMMARY_MAX, type MessageField } from '../../../shared/message-types'
 import type { Described, MessageCodec, MessageNote } from '../messages/message-codec'
 import { FieldReader, PastEnd } from '../messages/field-reader'
 import { FieldTree } from '../messages/field-tree'
@@ -13,6 +13,8 @@ import { describeTlsRecord } from '../messages/tls-record'
 import { MAX_PAYLOAD, MysqlConnection, type MysqlContext } from './mysql-connection'
 import { CLIENT_PROTOCOL_41 } from './mysql-names'
 import { describePayload, type Remarks } from './mysql-packets'
+
+const CONTINUES = ' (continues in the next packet)'
 
 const guessed = (dir: Direction, msg: Uint8Array): MysqlContext['kind'] => {
   const b = msg[4]
@@ -54,8 +56,9 @@ function describeMysql(dir: Direction, msg: Uint8Array, note: MessageNote, lengt
     if (cut) summary += ` (${length} bytes, the first ${msg.length} decoded)`
     else if (error !== undefined) summary += `: ${error}`
   }
-  if (payloadLength === MAX_PAYLOAD) summary += ' (continues in the next packet)'
-  return { summary: line(summary), fields: prune(t.fields), ...(t.budget.cut || cut ? { fieldsCut: true } : {}), ...(error !== undefined ? { error } : {}) }
+  if (payloadLength === MAX_PAYLOAD) summary = summary.length + CONTINUES.length > MESSAGE_SUMMARY_MAX ? `${summary.slice(0, MESSAGE_SUMMARY_MAX - CONTINUES.length - 1)}…${CONTINUES}` : summary + CONTINUES
+  summary = line(summary)
+  return { summary, fields: prune(t.fields), ...(t.budget.cut || cut || length > msg.length ? { fieldsCut: true } : {}), ...(error !== undefined ? { error } : {}) }
 }
 
 function prune(fields: MessageField[]): MessageField[] {

@@ -113,8 +113,8 @@ export function responseCapabilities(p: Uint8Array): number {
 }
 
 /** An OK or EOF packet's status flags (0 when they cannot be read). */
-function statusOf(p: Uint8Array): number {
-  if (p[0] === 0xfe && p.length < 9) return le(p, 3, 2)
+function statusOf(p: Uint8Array, okLayout: boolean): number {
+  if (p[0] === 0xfe && !okLayout) return le(p, 3, 2)
   const a = readLenenc(p, 1)
   const b = a && readLenenc(p, a.end)
   return b && b.end + 2 <= p.length ? le(p, b.end, 2) : 0
@@ -179,8 +179,8 @@ export class MysqlConnection implements ConnectionCodec {
       return { command: 'HandshakeResponse41', context: this.context('handshake-response'), ...pair }
     }
     if (msg[3] !== 0) {
-      const infile = this.pending[this.head]?.state === 'infile'
-      return { context: this.context(infile ? 'infile-data' : 'auth-data') }
+      const kind = this.pending[this.head]?.state === 'infile' ? 'infile-data' : 'auth-data'
+      return { command: KIND_COMMANDS[kind], context: this.context(kind) }
     }
     const command = p.length ? p[0] : -1
     const name = COMMANDS[command] ?? `command 0x${(command & 0xff).toString(16)}`
@@ -256,7 +256,7 @@ export class MysqlConnection implements ConnectionCodec {
           return 'prepare-ok'
         }
         if (b === 0x00) return this.afterEnd(head, p, 'ok')
-        if (end) return this.afterEnd(head, p, p.length < 9 ? 'eof' : 'ok')
+        if (end) return this.afterEnd(head, p, this.deprecateEof ? 'ok' : 'eof')
         if (b === 0xfb && head.command === COM_QUERY) {
           head.state = 'infile'
           return 'infile-request'
@@ -298,7 +298,7 @@ export class MysqlConnection implements ConnectionCodec {
         return end ? 'eof' : 'unknown'
       case 'rows':
         if (b === 0xff) return this.done(head, 'err')
-        if (end) return this.afterEnd(head, p, p.length < 9 ? 'eof' : 'ok')
+        if (end) return this.afterEnd(head, p, this.deprecateEof ? 'ok' : 'eof')
         return 'row'
     }
   }
@@ -328,7 +328,7 @@ export class MysqlConnection implements ConnectionCodec {
 
   /** An OK or EOF that ends a result (or answers a command): another result follows while the server says so. */
   private afterEnd(head: Pending, p: Uint8Array, kind: PacketKind): PacketKind {
-    if (has(statusOf(p), SERVER_MORE_RESULTS_EXISTS)) head.state = 'first'
+    if (has(statusOf(p, kind === 'ok'), SERVER_MORE_RESULTS_EXISTS)) head.state = 'first'
     else this.finish(head)
     return kind
   }

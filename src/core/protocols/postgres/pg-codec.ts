@@ -66,7 +66,7 @@ function describePostgres(dir: Direction, msg: Uint8Array, note: MessageNote, le
     if (cut) summary += ` (${length} bytes, the first ${msg.length} decoded)`
     else if (error !== undefined) summary += `: ${error}`
   }
-  return { summary: line(summary), fields: prune(t.fields), ...(t.budget.cut || cut ? { fieldsCut: true } : {}), ...(error !== undefined ? { error } : {}) }
+  return { summary: line(summary), fields: prune(t.fields), ...(t.budget.cut || cut || length > msg.length ? { fieldsCut: true } : {}), ...(error !== undefined ? { error } : {}) }
 }
 
 /** Groups left with no children lose their empty list. */

@@ -31,6 +31,7 @@ export type PgContext = 'startup' | 'answer' | 'tls' | 'gss' | { password: strin
 
 /** Statements remembered for their parameter types; past this the oldest is forgotten. */
 const MAX_STATEMENTS = 4096
+
 type Phase = 'startup' | 'typed' | 'answer' | 'after-ssl' | 'tls' | 'gss'
 
 function measureLength(buf: Uint8Array, at: number, what: string, min: number): Measure {
