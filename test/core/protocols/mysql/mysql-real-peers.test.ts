@@ -46,11 +46,11 @@ export function messagesOf(conn: RecordedConnection, opts: Parameters<typeof cut
 describe('MySQL protocol on a real MariaDB and its client, through a recording relay', () => {
   let db: MysqlServer | undefined
   let relay: RecordingRelay | undefined
-  const mariadb = (sql: string) => run('mariadb', ['--no-defaults', '-h', '127.0.0.1', '-P', String(relay!.port), '-u', 'root', '--skip-ssl', '-e', sql])
+  const mariadb = (sql: string, tls = false) => run('mariadb', ['--no-defaults', '-h', '127.0.0.1', '-P', String(relay!.port), '-u', 'root', tls ? '--ssl' : '--skip-ssl', '-e', sql])
 
   beforeAll(async () => {
     if (!hasMysql()) return
-    db = await startMysql()
+    db = await startMysql({ ssl: true })
     relay = await startRecordingRelay(db.port)
   })
   afterAll(async () => {
@@ -119,5 +119,19 @@ describe('MySQL protocol on a real MariaDB and its client, through a recording r
     }
     // The same messages whatever the segmentation.
     for (const split of ['random', 'bytes'] as const) expect(messagesOf(conn, { split, coalesce: true }).map((m) => m.summary)).toEqual(s)
+  })
+
+  it('marks the client\'s SSL request and cuts what follows as TLS records', async (ctx) => {
+    needProgram(ctx, 'MariaDB (mariadbd, mariadb-install-db, mariadb)', hasMysql())
+    const before = relay!.connections.length
+    const done = await mariadb('select 1', true)
+    expect(done.code, done.err).toBe(0)
+    const [conn] = (await relay!.settled(before + 1)).slice(before)
+    const msgs = messagesOf(conn)
+    expect(msgs.every((m) => m.error === undefined), JSON.stringify(msgs.filter((m) => m.error))).toBe(true)
+    expect(msgs[0].summary).toMatch(/^Handshake v10 /)
+    expect(msgs[1].summary).toBe('SSLRequest: TLS begins, the rest of the connection is opaque')
+    expect(msgs[2].summary).toMatch(/^TLS record: ClientHello/)
+    expect(msgs.slice(2).every((m) => m.summary.startsWith('TLS record: '))).toBe(true)
   })
 })
