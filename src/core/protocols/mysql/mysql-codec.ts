@@ -26,6 +26,18 @@ function describeMysql(dir: Direction, msg: Uint8Array, note: MessageNote, lengt
   const given = note.context as MysqlContext | undefined
   const ctx: MysqlContext = given ?? { kind: guessed(dir, msg), conv: { caps: CLIENT_PROTOCOL_41 } }
   if (ctx.kind === 'tls') return describeTlsRecord(msg, length)
+  if (ctx.kind === 'compressed') {
+    const plain = msg.length >= 7 ? msg[4] + msg[5] * 256 + msg[6] * 65536 : 0
+    return {
+      summary: `compressed packet (${length - 7} bytes${plain ? `, ${plain} uncompressed` : ', sent uncompressed'})`,
+      fields: [
+        { name: 'compressed length', value: String(length - 7), offset: 0, length: 3 },
+        { name: 'sequence id', value: String(msg[3] ?? 0), offset: 3, length: 1 },
+        { name: 'uncompressed length', value: String(plain), offset: 4, length: 3 },
+        { name: 'payload', value: `(${Math.max(0, length - 7)} bytes)`, offset: 7, length: Math.max(0, length - 7) }
+      ]
+    }
+  }
   if (msg.length < 4) return { summary: `packet header cut short (${msg.length} of 4 bytes)`, fields: [], error: 'the stream ended inside this packet header' }
   const t = new FieldTree()
   const payloadLength = msg[0] + msg[1] * 256 + msg[2] * 65536

@@ -11,7 +11,9 @@ import type { ConnectionCodec, Measure, MessageNote } from '../messages/message-
 import { isTlsStart, measureTls } from '../messages/tls-record'
 import { readLenenc } from './mysql-values'
 import {
+  CLIENT_COMPRESS,
   CLIENT_DEPRECATE_EOF,
+  CLIENT_ZSTD_COMPRESSION,
   CLIENT_LONG_PASSWORD,
   CLIENT_PROTOCOL_41,
   CLIENT_SSL,
@@ -50,6 +52,7 @@ export type PacketKind =
   | 'handshake-response'
   | 'ssl-request'
   | 'tls'
+  | 'compressed'
   | 'auth-data'
   | 'infile-data'
   | 'command'
@@ -122,8 +125,8 @@ function statusOf(p: Uint8Array, okLayout: boolean): number {
 
 export class MysqlConnection implements ConnectionCodec {
   private readonly conv: Conversation = { caps: CLIENT_PROTOCOL_41 }
-  private client: 'response' | 'after-ssl' | 'tls' | 'commands' = 'response'
-  private server: 'greeting' | 'auth' | 'after-ssl' | 'tls' | 'commands' = 'greeting'
+  private client: 'response' | 'after-ssl' | 'tls' | 'compressed' | 'commands' = 'response'
+  private server: 'greeting' | 'auth' | 'after-ssl' | 'tls' | 'compressed' | 'commands' = 'greeting'
   private serverCaps = 0
   private greeting: number | undefined
   private response: number | undefined
@@ -135,6 +138,8 @@ export class MysqlConnection implements ConnectionCodec {
   measure(dir: Direction, buf: Uint8Array): Measure {
     const phase = dir === 'client' ? this.client : this.server
     if (phase === 'tls') return measureTls(buf)
+    // A compressed packet's header: its compressed length, a sequence id, the length uncompressed.
+    if (phase === 'compressed') return buf.length < 7 ? { need: 7 } : 7 + le(buf, 0, 3)
     if (phase === 'after-ssl') {
       if (buf.length < 2) return { need: 2 }
       if (isTlsStart(buf)) return measureTls(buf)
@@ -150,6 +155,7 @@ export class MysqlConnection implements ConnectionCodec {
       else this.server = 'tls'
       return { context: this.context('tls') }
     }
+    if (phase === 'compressed') return { context: this.context('compressed') }
     const p = payloadOf(msg)
     const continued = this.continuing[dir]
     this.continuing[dir] = p.length === MAX_PAYLOAD
@@ -208,7 +214,9 @@ export class MysqlConnection implements ConnectionCodec {
     if (this.server !== 'commands') {
       const pair = this.response !== undefined ? { pair: this.response } : {}
       if (b === 0x00) {
-        this.server = 'commands'
+        // Compression, where both sides asked for it, begins after this OK in both directions.
+        if (has(this.conv.caps, CLIENT_COMPRESS) || has(this.conv.caps, CLIENT_ZSTD_COMPRESSION)) this.client = this.server = 'compressed'
+        else this.server = 'commands'
         return { command: 'OK', context: this.context('ok'), ...pair }
       }
       const kind: PacketKind = b === 0xff ? 'err' : b === 0xfe ? 'auth-switch' : b === 0x01 ? 'auth-more' : 'unknown'
@@ -344,6 +352,7 @@ export const KIND_COMMANDS: Record<PacketKind, string | undefined> = {
   'handshake-response': 'HandshakeResponse41',
   'ssl-request': 'SSLRequest',
   tls: undefined,
+  compressed: undefined,
   'auth-data': 'AuthResponse',
   'infile-data': 'LocalInfileData',
   command: undefined,

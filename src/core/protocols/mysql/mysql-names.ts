@@ -51,6 +51,7 @@ export const UNANSWERED = new Set([COM_QUIT, COM_STMT_SEND_LONG_DATA, COM_STMT_C
 
 export const CLIENT_LONG_PASSWORD = 1
 export const CLIENT_CONNECT_WITH_DB = 8
+export const CLIENT_COMPRESS = 0x20
 export const CLIENT_PROTOCOL_41 = 0x200
 export const CLIENT_SSL = 0x800
 export const CLIENT_SECURE_CONNECTION = 0x8000
@@ -59,6 +60,8 @@ export const CLIENT_CONNECT_ATTRS = 0x100000
 export const CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA = 0x200000
 export const CLIENT_SESSION_TRACK = 0x800000
 export const CLIENT_DEPRECATE_EOF = 0x1000000
+export const CLIENT_ZSTD_COMPRESSION = 0x4000000
+export const CLIENT_QUERY_ATTRIBUTES = 0x8000000
 /** MariaDB's capabilities above 32 bits (in the handshakes' reserved bytes). */
 export const MARIADB_CLIENT_EXTENDED_TYPE_INFO = 2 ** 35
 export const MARIADB_CLIENT_CACHE_METADATA = 2 ** 36

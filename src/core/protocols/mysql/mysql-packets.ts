@@ -15,6 +15,7 @@ import {
   CLIENT_PLUGIN_AUTH,
   CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA,
   CLIENT_PROTOCOL_41,
+  CLIENT_QUERY_ATTRIBUTES,
   CLIENT_SECURE_CONNECTION,
   CLIENT_SESSION_TRACK,
   COMMANDS,
@@ -174,13 +175,19 @@ function handshakeResponse(r: FieldReader, t: FieldTree): string {
   return ['HandshakeResponse41', `user=${word(user)}`, db ? `database=${word(db)}` : '', plugin ? `auth ${textOfName(plugin, 64)}` : '', '(auth data hidden)'].filter((s) => s).join(' ')
 }
 
-function command(r: FieldReader, t: FieldTree): string {
+function command(r: FieldReader, t: FieldTree, caps: number): string {
   const from = r.at
   const code = r.uint(1, 'command')
   const name = COMMANDS[code] ?? `command 0x${code.toString(16)}`
   t.add('command', `${name} (0x${code.toString(16).padStart(2, '0')})`, r.since(from))
   switch (name) {
     case 'COM_QUERY':
+      // MySQL 8's query attributes come first where both sides agreed to them: none is two zero counts.
+      if (has(caps, CLIENT_QUERY_ATTRIBUTES)) {
+        const n = lenencField(r, t, 'query attributes')
+        lenencField(r, t, 'parameter sets')
+        if (n) return `Query with ${n} attributes (${restField(r, t, 'attributes and query').length} bytes)`
+      }
       return `Query: ${textOf(restField(r, t, 'query'), 200)}`
     case 'COM_INIT_DB':
     case 'COM_CREATE_DB':
@@ -375,7 +382,7 @@ export function describePayload(r: FieldReader, t: FieldTree, ctx: MysqlContext,
       capabilities(r, t)
       return 'SSLRequest: TLS begins, the rest of the connection is opaque'
     case 'command':
-      return command(r, t)
+      return command(r, t, caps)
     case 'ok':
       return ok(r, t, caps)
     case 'err':

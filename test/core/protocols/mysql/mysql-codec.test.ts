@@ -177,6 +177,15 @@ describe('MySQL/MariaDB: the packets of the protocol docs', () => {
     expect(msgs[5].note.pair).toBe(3)
   })
 
+  it('reads MySQL 8 query attributes before a query, and compressed packets once both sides asked for compression', () => {
+    const attrs = BASE_CAPS | 0x8000000
+    const q = describeAll([S(greeting(attrs)), C(handshakeResponse(attrs, 'u', new Uint8Array(0))), S(ok(2)), C(command(3, [0, 1], 'select 1'))])
+    expect(q[3].described.summary).toBe('Query: select 1')
+    const compress = BASE_CAPS | 0x20
+    const z = describeAll([S(greeting(compress)), C(handshakeResponse(compress, 'u', new Uint8Array(0))), S(ok(2)), C(new Uint8Array([13, 0, 0, 0, 0, 0, 0]), command(3, 'select 1')), S(new Uint8Array([3, 0, 0, 1, 9, 0, 0, 1, 2, 3]))])
+    expect(z.slice(3).map((m) => m.described.summary)).toEqual(['compressed packet (13 bytes, sent uncompressed)', 'compressed packet (3 bytes, 9 uncompressed)'])
+  })
+
   it('recognises a MySQL server from its greeting', () => {
     const g = greeting(BASE_CAPS)
     expect(recogniseMysql(new Uint8Array(0), g)).toBe(true)

@@ -46,7 +46,7 @@ export function messagesOf(conn: RecordedConnection, opts: Parameters<typeof cut
 describe('MySQL protocol on a real MariaDB and its client, through a recording relay', () => {
   let db: MysqlServer | undefined
   let relay: RecordingRelay | undefined
-  const mariadb = (sql: string, tls = false) => run('mariadb', ['--no-defaults', '-h', '127.0.0.1', '-P', String(relay!.port), '-u', 'root', tls ? '--ssl' : '--skip-ssl', '-e', sql])
+  const mariadb = (sql: string, tls = false, ...more: string[]) => run('mariadb', ['--no-defaults', '-h', '127.0.0.1', '-P', String(relay!.port), '-u', 'root', tls ? '--ssl' : '--skip-ssl', ...more, '-e', sql])
 
   beforeAll(async () => {
     if (!hasMysql()) return
@@ -133,5 +133,18 @@ describe('MySQL protocol on a real MariaDB and its client, through a recording r
     expect(msgs[1].summary).toBe('SSLRequest: TLS begins, the rest of the connection is opaque')
     expect(msgs[2].summary).toMatch(/^TLS record: ClientHello/)
     expect(msgs.slice(2).every((m) => m.summary.startsWith('TLS record: '))).toBe(true)
+  })
+
+  it('cuts the compressed protocol (--compress) into compressed packets after the handshake', async (ctx) => {
+    needProgram(ctx, 'MariaDB (mariadbd, mariadb-install-db, mariadb)', hasMysql())
+    const before = relay!.connections.length
+    const done = await mariadb('select 1', false, '--compress')
+    expect(done.code, done.err).toBe(0)
+    const [conn] = (await relay!.settled(before + 1)).slice(before)
+    const msgs = messagesOf(conn)
+    expect(msgs.every((m) => m.error === undefined), JSON.stringify(msgs.filter((m) => m.error))).toBe(true)
+    expect(msgs.slice(0, 3).map((m) => m.note.command)).toEqual(['Handshake', 'HandshakeResponse41', 'OK'])
+    expect(msgs.length).toBeGreaterThan(4)
+    expect(msgs.slice(3).every((m) => /^compressed packet \(\d+ bytes, (\d+ uncompressed|sent uncompressed)\)$/.test(m.summary))).toBe(true)
   })
 })
