@@ -5,6 +5,8 @@ import type { MessageCodec } from '../../../../src/core/protocols/messages/messa
 import { MessageCutter, type CutMessage } from '../../../../src/core/protocols/messages/message-cutter'
 import { seeded } from '../../../helpers/seeded'
 
+export { seeded }
+
 export interface Turn {
   dir: Direction
   bytes: Uint8Array | string
