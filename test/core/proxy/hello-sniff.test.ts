@@ -33,8 +33,8 @@ function look(chunks: Buffer[]): Record<string, unknown>[] {
   let sniff: HelloSniff | null | undefined
   for (const c of chunks) {
     if (sniff === null) break
-    if (sniff === undefined) sniff = HelloSniff.first(c, rec) ?? null
-    else if (sniff.more(c)) sniff = null
+    if (sniff === undefined) sniff = HelloSniff.first('client', c, rec) ?? null
+    else if (sniff.more('client', c)) sniff = null
   }
   const tls = capture.connections().find((c) => c.id === rec.id)?.tls
   return tls === undefined ? [] : [tls as unknown as Record<string, unknown>]
