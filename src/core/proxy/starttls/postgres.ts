@@ -1,5 +1,5 @@
 // PostgreSQL's opening (protocol v3, "SSL Session Encryption"): the client's first message
-// may be an SSLRequest (int32 length 8, int32 80877103); the server answers one byte, `S`
+// is a StartupMessage (the connection stays in the clear), or an SSLRequest (int32 length 8, int32 80877103); the server answers one byte, `S`
 // (TLS follows) or `N` (go on in the clear). A GSSENCRequest (80877104) asks for GSSAPI
 // encryption, which tcpscope cannot see through: intercepting, it answers `N` itself as a
 // server without GSSAPI would, and the client goes on (to an SSLRequest or in the clear);
@@ -10,21 +10,27 @@ import { OVER, WATCH, switchAt, type Opening, type OpeningMode, type Step } from
 
 const SSL_REQUEST = 80877103
 const GSSENC_REQUEST = 80877104
+/** The StartupMessage's protocol version 3.0: the client goes on in the clear. */
+const PROTOCOL_3 = 196608
 const REQUEST_LENGTH = 8
+/** A StartupMessage (user, database, options) longer than this is no client's (libpq caps it at 10000). */
+const MAX_STARTUP = 10_000
 
-type Request = 'ssl' | 'gss'
+type Request = 'ssl' | 'gss' | 'startup'
 
-/** What the client's first bytes are: an SSLRequest or GSSENCRequest, undefined for anything else, 'need-more' while it may still be one. */
+/**
+ * What the client's first message is: an SSLRequest, a GSSENCRequest or a StartupMessage
+ * (in the clear); undefined for anything else, 'need-more' while it may still be one.
+ */
 export function postgresRequest(head: Buffer): Request | 'need-more' | undefined {
-  const n = Math.min(head.length, REQUEST_LENGTH)
-  const want = Buffer.alloc(REQUEST_LENGTH)
-  want.writeInt32BE(REQUEST_LENGTH, 0)
-  want.writeInt32BE(SSL_REQUEST, 4)
-  // The two codes differ in the last byte only.
-  if (head.subarray(0, Math.min(n, 7)).compare(want.subarray(0, Math.min(n, 7))) !== 0) return undefined
-  if (n < REQUEST_LENGTH) return 'need-more'
+  // A message length starts with a zero byte (under 16 MiB): anything else is no PostgreSQL client's.
+  if (head.length < REQUEST_LENGTH) return head.length === 0 || head[0] === 0 ? 'need-more' : undefined
+  const length = head.readInt32BE(0)
   const code = head.readInt32BE(4)
-  return code === SSL_REQUEST ? 'ssl' : code === GSSENC_REQUEST ? 'gss' : undefined
+  if (length === REQUEST_LENGTH && code === SSL_REQUEST) return 'ssl'
+  if (length === REQUEST_LENGTH && code === GSSENC_REQUEST) return 'gss'
+  if (code === PROTOCOL_3 && length > REQUEST_LENGTH && length <= MAX_STARTUP) return 'startup'
+  return undefined
 }
 
 const GSS_REFUSED = Buffer.from('N')
@@ -46,7 +52,7 @@ export class PostgresOpening implements Opening {
     this.head = Buffer.concat([this.head, chunk])
     const request = postgresRequest(this.head)
     if (request === 'need-more') return WATCH
-    if (request === undefined) return OVER
+    if (request === undefined || request === 'startup') return OVER
     if (this.head.length > REQUEST_LENGTH) return { kind: 'bad', dir: 'client', message: `the client sent ${this.head.length - REQUEST_LENGTH} byte(s) after its ${request === 'ssl' ? 'SSLRequest' : 'GSSENCRequest'}, before the answer: closed` }
     this.head = Buffer.alloc(0)
     if (request === 'gss' && this.mode.intercept) {

@@ -1,0 +1,148 @@
+// The cleartext before a switch to TLS, on a proxy that terminates TLS (`--tls-listen`):
+// both legs' bytes are relayed and recorded as any connection's are, and followed by a
+// StartTlsWatch until the opening switches (both legs then secured by tls-listen.ts), is
+// declined or is none (plain forwarding from then on), or breaks its rules (closed, with the
+// one line why). Bounded: LOOK_LIMIT bytes at most, a few round trips of a mail dialogue,
+// so backpressure is left to the ProxyConnection that takes over.
+
+import type { Socket } from 'node:net'
+import type { ConnectionEnd } from '../../../shared/capture-types'
+import type { Direction } from '../../../shared/direction'
+import type { StartTlsProtocol } from '../../../shared/tls-types'
+import type { RecordedConnection } from '../../capture/write/recorded-connection'
+import { errorInfo } from '../../net/net-errors'
+import { isResetError } from '../../net/sockets'
+import { StartTlsWatch } from './starttls-watch'
+
+const TLS_HANDSHAKE = 0x16
+
+export type RelayOutcome =
+  /** Both sides start TLS now (their sockets paused, nothing of the TLS read yet). `protocol` undefined: no opening, the client's TLS hello came late. */
+  | { kind: 'switch'; protocol: StartTlsProtocol | undefined }
+  /** No switch will come: forward in the clear from here (the sockets paused, nothing lost). */
+  | { kind: 'clear' }
+  /** The first bytes are no opening tcpscope can switch to TLS (`dir` spoke them): the client cannot be served. */
+  | { kind: 'none'; dir: Direction }
+  /** Over: broken rules (recorded), a FIN or an error; both sockets are closing. */
+  | { kind: 'closed'; end: ConnectionEnd }
+
+export class StartTlsRelay {
+  private readonly watch = new StartTlsWatch({ intercept: true })
+  private done = false
+  private readonly timer: NodeJS.Timeout
+
+  constructor(
+    private readonly client: Socket,
+    private readonly upstream: Socket,
+    private readonly rec: RecordedConnection,
+    clientHead: Buffer,
+    timeoutMs: number,
+    private readonly finish: (outcome: RelayOutcome) => void
+  ) {
+    // A client and a server that both wait for the other: neither is a protocol tcpscope can serve.
+    this.timer = setTimeout(() => this.silence(timeoutMs), timeoutMs)
+    this.timer.unref()
+    client.on('data', this.fromClient)
+    upstream.on('data', this.fromServer)
+    client.on('end', this.onClientEnd)
+    upstream.on('end', this.onServerEnd)
+    client.on('error', this.onClientError)
+    if (clientHead.length > 0) this.fromClient(clientHead)
+    if (this.done) return
+    client.resume()
+    upstream.resume()
+  }
+
+  private readonly fromClient = (chunk: Buffer): void => this.relay('client', chunk)
+  private readonly fromServer = (chunk: Buffer): void => this.relay('server', chunk)
+
+  private relay(dir: Direction, chunk: Buffer): void {
+    if (this.done) return
+    clearTimeout(this.timer)
+    // TLS from the client with no opening before it: a client slower than the wait for a server that speaks first.
+    if (dir === 'client' && this.watch.protocol === undefined && chunk[0] === TLS_HANDSHAKE) {
+      this.client.unshift(chunk)
+      return this.stop({ kind: 'switch', protocol: undefined })
+    }
+    this.rec.data(dir, chunk)
+    const step = this.watch.see(dir, chunk)
+    const to = dir === 'client' ? this.upstream : this.client
+    switch (step.kind) {
+      case 'watch':
+        return void to.write(chunk)
+      case 'answer':
+        this.rec.event('action', 'server', { action: 'inject', message: step.message, size: step.bytes.length })
+        return void this.client.write(step.bytes)
+      case 'switch':
+        to.write(chunk)
+        return this.stop({ kind: 'switch', protocol: this.watch.protocol })
+      case 'over':
+        if (this.watch.protocol === undefined) return this.stop({ kind: 'none', dir })
+        if (step.note !== undefined) this.rec.event('tls', 'server', { ok: false, side: 'server', code: 'ESTARTTLS', message: step.note, starttls: this.watch.protocol })
+        to.write(chunk)
+        return this.stop({ kind: 'clear' })
+      case 'bad':
+        this.rec.event('error', step.dir, { code: 'ESTARTTLS', message: step.message })
+        return this.close('error')
+    }
+  }
+
+  private silence(ms: number): void {
+    if (this.done) return
+    this.rec.event('timeout', undefined, { ms, what: 'starttls' })
+    this.rec.event('tls', 'client', { ok: false, side: 'client', code: 'ETIMEDOUT', message: `neither the client (a TLS hello) nor the target (a greeting tcpscope can switch to TLS) spoke within ${ms} ms` })
+    this.close('error')
+  }
+
+  private readonly onClientEnd = (): void => this.ended('client')
+  private readonly onServerEnd = (): void => this.ended('server')
+
+  /** A FIN during the opening: passed on, and the connection closes once both sides are done. */
+  private ended(dir: Direction): void {
+    if (this.done) return
+    this.rec.event('fin', dir)
+    const other = dir === 'client' ? this.upstream : this.client
+    other.end()
+    this.stopListening()
+    this.done = true
+    // What the other side still says is read and dropped, so its close comes.
+    other.on('data', () => {})
+    other.on('end', () => other.destroySoon())
+    this.finish({ kind: 'closed', end: 'closed' })
+  }
+
+  private readonly onClientError = (err: NodeJS.ErrnoException): void => {
+    if (this.done) return
+    const reset = isResetError(err)
+    this.rec.event(reset ? 'reset' : 'error', 'client', errorInfo(err))
+    this.close(reset ? 'client-reset' : 'error')
+  }
+
+  /** Both sides closed cleanly (FIN): what went wrong is recorded. */
+  private close(end: ConnectionEnd): void {
+    this.stop({ kind: 'closed', end })
+    for (const s of [this.client, this.upstream]) {
+      s.destroySoon()
+      s.resume()
+    }
+  }
+
+  private stopListening(): void {
+    clearTimeout(this.timer)
+    this.client.off('data', this.fromClient)
+    this.upstream.off('data', this.fromServer)
+    this.client.off('end', this.onClientEnd)
+    this.upstream.off('end', this.onServerEnd)
+  }
+
+  private stop(outcome: RelayOutcome): void {
+    if (this.done) return
+    this.done = true
+    this.stopListening()
+    // The client's errors stay heard until its next owner listens (a TLSSocket, a ProxyConnection).
+    this.client.pause()
+    this.upstream.pause()
+    this.finish(outcome)
+  }
+
+}
