@@ -15,6 +15,7 @@ import { isResetError } from '../../net/sockets'
 import { StartTlsWatch } from './starttls-watch'
 
 const TLS_HANDSHAKE = 0x16
+const WATCH_ONLY = { kind: 'watch' } as const
 
 export type RelayOutcome =
   /** Both sides start TLS now (their sockets paused, nothing of the TLS read yet). `protocol` undefined: no opening, the client's TLS hello came late. */
@@ -29,6 +30,7 @@ export type RelayOutcome =
 export class StartTlsRelay {
   private readonly watch = new StartTlsWatch({ intercept: true })
   private done = false
+  private readonly finned: Record<Direction, boolean> = { client: false, server: false }
   private readonly timer: NodeJS.Timeout
 
   constructor(
@@ -65,7 +67,8 @@ export class StartTlsRelay {
       return this.stop({ kind: 'switch', protocol: undefined })
     }
     this.rec.data(dir, chunk)
-    const step = this.watch.see(dir, chunk)
+    // After a FIN the opening cannot switch any more: what the other side says is only passed on.
+    const step = this.finned.client || this.finned.server ? WATCH_ONLY : this.watch.see(dir, chunk)
     const to = dir === 'client' ? this.upstream : this.client
     switch (step.kind) {
       case 'watch':
@@ -97,17 +100,16 @@ export class StartTlsRelay {
   private readonly onClientEnd = (): void => this.ended('client')
   private readonly onServerEnd = (): void => this.ended('server')
 
-  /** A FIN during the opening: passed on, and the connection closes once both sides are done. */
+  /** A FIN during the opening: passed on, and the other side still relayed until it ends too. */
   private ended(dir: Direction): void {
     if (this.done) return
     this.rec.event('fin', dir)
+    this.finned[dir] = true
     const other = dir === 'client' ? this.upstream : this.client
     other.end()
+    if (!this.finned.client || !this.finned.server) return
     this.stopListening()
     this.done = true
-    // What the other side still says is read and dropped, so its close comes.
-    other.on('data', () => {})
-    other.on('end', () => other.destroySoon())
     this.finish({ kind: 'closed', end: 'closed' })
   }
 
