@@ -14,6 +14,9 @@ import type { Direction } from './direction'
 export const STARTTLS_PROTOCOLS = ['postgres', 'smtp', 'imap', 'pop3', 'mysql'] as const
 export type StartTlsProtocol = (typeof STARTTLS_PROTOCOLS)[number]
 
+/** How a terminal names a connection's TLS: `TLS`, or `TLS after STARTTLS (smtp)` when it began midway. */
+export const tlsWord = (starttls: StartTlsProtocol | undefined): string => (starttls === undefined ? 'TLS' : `TLS after STARTTLS (${starttls})`)
+
 /** A certificate as people compare them: names, dates and its SHA-256 fingerprint. */
 export interface CertFacts {
   /** Distinguished names in OpenSSL's one-line form, e.g. `CN=upstream.test, O=Example`. */

@@ -81,7 +81,7 @@ export class StartTlsRelay {
         return this.stop({ kind: 'switch', protocol: this.watch.protocol })
       case 'over':
         if (this.watch.protocol === undefined) return this.stop({ kind: 'none', dir })
-        if (step.note !== undefined) this.rec.event('tls', 'server', { ok: false, side: 'server', code: 'ESTARTTLS', message: step.note, starttls: this.watch.protocol })
+        if (step.note !== undefined) this.rec.event('tls', 'server', { ok: false, side: 'server', code: 'ESTARTTLS', message: step.note })
         to.write(chunk)
         return this.stop({ kind: 'clear' })
       case 'bad':
