@@ -91,7 +91,8 @@ export class StartTlsRelay {
   }
 
   private silence(ms: number): void {
-    if (this.done) return
+    // Gone meanwhile (the target's error, the proxy stopping): the setup recorded that already.
+    if (this.done || this.client.destroyed || this.upstream.destroyed) return
     this.rec.event('timeout', undefined, { ms, what: 'starttls' })
     this.rec.event('tls', 'client', { ok: false, side: 'client', code: 'ETIMEDOUT', message: `neither the client (a TLS hello) nor the target (a greeting tcpscope can switch to TLS) spoke within ${ms} ms` })
     this.close('error')
