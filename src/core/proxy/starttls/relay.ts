@@ -63,8 +63,8 @@ export class StartTlsRelay {
     clearTimeout(this.timer)
     // TLS from the client with no opening before it: a client slower than the wait for a server that speaks first.
     if (dir === 'client' && this.watch.protocol === undefined && chunk[0] === TLS_HANDSHAKE) {
-      this.client.unshift(chunk)
-      return this.stop({ kind: 'switch', protocol: undefined })
+      // Paused and unheard first: a flowing socket would emit what is unshifted back to this handler at once.
+      return this.stop({ kind: 'switch', protocol: undefined }, chunk)
     }
     this.rec.data(dir, chunk)
     // After a FIN the opening cannot switch any more: what the other side says is only passed on.
@@ -138,13 +138,15 @@ export class StartTlsRelay {
     this.upstream.off('end', this.onServerEnd)
   }
 
-  private stop(outcome: RelayOutcome): void {
+  /** `unread`: bytes of the client's given back to it, for the next owner to read. */
+  private stop(outcome: RelayOutcome, unread?: Buffer): void {
     if (this.done) return
     this.done = true
     this.stopListening()
     // The client's errors stay heard until its next owner listens (a TLSSocket, a ProxyConnection).
     this.client.pause()
     this.upstream.pause()
+    if (unread !== undefined) this.client.unshift(unread)
     this.finish(outcome)
   }
 
