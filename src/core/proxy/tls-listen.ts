@@ -244,7 +244,7 @@ export class TlsListenSetup implements DialHandler {
     const reset = isResetError(err)
     this.rec.event(reset ? 'reset' : 'error', 'server', errorInfo(err))
     this.end ??= reset ? 'server-reset' : 'error'
-    // The client has had no byte of the target's yet: a reset passes on as a reset.
+    // A reset passes on as a reset (the client has had no byte of the target's yet, or only its cleartext opening).
     if (reset) resetSocket(this.client)
     else this.client.destroy()
   }
