@@ -58,6 +58,10 @@ export class MailOpening implements Opening {
 
   constructor(readonly protocol: MailProtocol) {}
 
+  get waiting(): boolean {
+    return this.asked !== undefined
+  }
+
   see(dir: Direction, chunk: Buffer): Step {
     const lines = this.lines[dir].take(chunk)
     if (lines === undefined) return OVER

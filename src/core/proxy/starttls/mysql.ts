@@ -36,6 +36,8 @@ function serverCapabilities(packet: Buffer): number | undefined {
 
 export class MysqlOpening implements Opening {
   readonly protocol = 'mysql'
+  /** The SSL request has no answer: TLS follows it at once. */
+  readonly waiting = false
   private greeting: Buffer = Buffer.alloc(0)
   private offersTls = false
   private request: Buffer = Buffer.alloc(0)

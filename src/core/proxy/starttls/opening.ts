@@ -21,6 +21,8 @@ export type Step =
 /** One protocol's opening, followed chunk by chunk in the order the proxy reads them. */
 export interface Opening {
   readonly protocol: StartTlsProtocol
+  /** A request to switch was sent on, and its answer has not come yet. */
+  readonly waiting: boolean
   see(dir: Direction, chunk: Buffer): Step
 }
 

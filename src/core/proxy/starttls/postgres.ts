@@ -43,6 +43,10 @@ export class PostgresOpening implements Opening {
 
   constructor(private readonly mode: OpeningMode) {}
 
+  get waiting(): boolean {
+    return this.asked !== undefined
+  }
+
   see(dir: Direction, chunk: Buffer): Step {
     return dir === 'client' ? this.fromClient(chunk) : this.fromServer(chunk)
   }

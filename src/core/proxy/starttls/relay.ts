@@ -32,17 +32,18 @@ export class StartTlsRelay {
   private done = false
   private readonly finned: Record<Direction, boolean> = { client: false, server: false }
   private readonly timer: NodeJS.Timeout
+  private answerTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly client: Socket,
     private readonly upstream: Socket,
     private readonly rec: RecordedConnection,
     clientHead: Buffer,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
     private readonly finish: (outcome: RelayOutcome) => void
   ) {
     // A client and a server that both wait for the other: neither is a protocol tcpscope can serve.
-    this.timer = setTimeout(() => this.silence(timeoutMs), timeoutMs)
+    this.timer = setTimeout(() => this.silence(), timeoutMs)
     this.timer.unref()
     client.on('data', this.fromClient)
     upstream.on('data', this.fromServer)
@@ -72,7 +73,8 @@ export class StartTlsRelay {
     const to = dir === 'client' ? this.upstream : this.client
     switch (step.kind) {
       case 'watch':
-        return void to.write(chunk)
+        to.write(chunk)
+        return this.awaitAnswer()
       case 'answer':
         this.rec.event('action', 'server', { action: 'inject', message: step.message, size: step.bytes.length })
         return void this.client.write(step.bytes)
@@ -90,7 +92,25 @@ export class StartTlsRelay {
     }
   }
 
-  private silence(ms: number): void {
+  /** A request to switch was passed on: its answer must come within the handshake timeout, as a hello must. */
+  private awaitAnswer(): void {
+    if (!this.watch.waiting) {
+      clearTimeout(this.answerTimer)
+      this.answerTimer = undefined
+      return
+    }
+    if (this.answerTimer !== undefined) return
+    this.answerTimer = setTimeout(() => {
+      if (this.done || this.client.destroyed || this.upstream.destroyed) return
+      this.rec.event('timeout', undefined, { ms: this.timeoutMs, what: 'starttls' })
+      this.rec.event('error', 'server', { code: 'ETIMEDOUT', message: `the target did not answer the request to switch to TLS (${this.watch.protocol ?? 'starttls'}) within ${this.timeoutMs} ms: closed` })
+      this.close('error')
+    }, this.timeoutMs)
+    this.answerTimer.unref()
+  }
+
+  private silence(): void {
+    const ms = this.timeoutMs
     // Gone meanwhile (the target's error, the proxy stopping): the setup recorded that already.
     if (this.done || this.client.destroyed || this.upstream.destroyed) return
     this.rec.event('timeout', undefined, { ms, what: 'starttls' })
@@ -132,6 +152,7 @@ export class StartTlsRelay {
 
   private stopListening(): void {
     clearTimeout(this.timer)
+    clearTimeout(this.answerTimer)
     this.client.off('data', this.fromClient)
     this.upstream.off('data', this.fromServer)
     this.client.off('end', this.onClientEnd)

@@ -32,6 +32,11 @@ export class StartTlsWatch {
     return this.opening?.protocol
   }
 
+  /** A request to switch was sent on, and its answer has not come yet. */
+  get waiting(): boolean {
+    return this.opening?.waiting ?? false
+  }
+
   /** A chunk `dir` sent (already recorded): what to do with it. */
   see(dir: Direction, chunk: Buffer): Step {
     this.seen += chunk.length
