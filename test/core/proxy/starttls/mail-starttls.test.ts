@@ -131,6 +131,19 @@ describe('mail STARTTLS through a proxy', () => {
     expect(await recorded(c, 'client')).not.toContain('through tcpscope')
   }, 30_000)
 
+  it('--tls-listen without --tls-upstream: the target is still spoken to in TLS after the switch, verified; a target it cannot verify is recorded with the flags that fix it', async (ctx) => {
+    needProgram(ctx, 'curl and openssl', available)
+    const server = await startMailServer('smtp', { cert: certs.read(certs.leafCert), key: certs.read(certs.leafKey) })
+    cleanups.push(server.close)
+    t = await testEngine()
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}`, tlsListen: {} })
+    await expect(sendMail(`smtp://127.0.0.1:${portOf(proxy.listen)}`, ['--ssl-reqd'])).rejects.toThrow()
+    expect(server.mails).toEqual([])
+    const c = await closedConn()
+    expect(c.tls?.failure).toMatchObject({ side: 'server' })
+    expect(c.tls?.failure?.message).toMatch(/pass --tls-upstream --upstream-ca FILE to trust it, or --tls-upstream --insecure to skip verification$/)
+  }, 30_000)
+
   it('a server that refuses STARTTLS (454): passed on as is, and the session goes on in the clear', async (ctx) => {
     needProgram(ctx, 'curl and openssl', available)
     const { server, port } = await setup('smtp', true, true)
