@@ -53,8 +53,11 @@ const NAME: Record<MailProtocol, string> = { smtp: 'STARTTLS', pop3: 'STLS', ima
 
 export class MailOpening implements Opening {
   private readonly lines: Record<Direction, Lines> = { client: new Lines(), server: new Lines() }
-  /** The client asked for TLS and waits for the answer (IMAP: with this tag). */
-  private asked: { tag: string } | undefined
+  /**
+   * The client asked for TLS and waits for the answer (IMAP: with this tag; SMTP: after the
+   * replies to the `skip` commands pipelined before it, RFC 2920).
+   */
+  private asked: { tag: string; skip: number } | undefined
 
   constructor(readonly protocol: MailProtocol) {}
 
@@ -70,11 +73,11 @@ export class MailOpening implements Opening {
 
   private fromClient(chunk: Buffer, lines: { line: string; end: number }[]): Step {
     if (this.asked !== undefined) return this.pipelined()
-    for (const { line, end } of lines) {
+    for (const [i, { line, end }] of lines.entries()) {
       const m = REQUEST[this.protocol].exec(line)
       if (m === null) continue
       if (end !== chunk.length) return this.pipelined()
-      this.asked = { tag: m[1] ?? '' }
+      this.asked = { tag: m[1] ?? '', skip: this.protocol === 'smtp' ? i : 0 }
     }
     return WATCH
   }
@@ -104,6 +107,11 @@ export class MailOpening implements Opening {
         const m = /^(\d{3})([ -]|$)/.exec(line)
         if (m === null) return 'no'
         if (m[2] === '-') return 'more'
+        // The final reply to a command pipelined before STARTTLS.
+        if (this.asked!.skip > 0) {
+          this.asked!.skip--
+          return 'more'
+        }
         return m[1] === '220' ? 'yes' : 'no'
       }
       case 'pop3':

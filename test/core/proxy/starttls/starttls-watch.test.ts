@@ -64,6 +64,13 @@ describe('STARTTLS openings', () => {
     expect(again.last.kind).toBe('switch')
   })
 
+  it('SMTP with commands pipelined before STARTTLS (RFC 2920): their replies come first', () => {
+    const r = follow([['server', '220 ready\r\n'], ['client', 'EHLO x\r\nSTARTTLS\r\n'], ['server', '250-mail\r\n250 STARTTLS\r\n220 go ahead\r\n']])
+    expect(r.last).toEqual({ kind: 'switch' })
+    const split = follow([['server', '220 ready\r\n'], ['client', 'RSET\r\nNOOP\r\nSTARTTLS\r\n'], ['server', '250 ok\r\n'], ['server', '250 ok\r\n'], ['server', '454 no\r\n']])
+    expect(split.kinds.every((k) => k === 'watch')).toBe(true)
+  })
+
   it('POP3 STLS (RFC 2595) and IMAP STARTTLS (RFC 3501), with untagged lines before the tagged OK', () => {
     expect(follow([['server', '+OK POP3 server ready\r\n'], ['client', 'STLS\r\n'], ['server', '+OK Begin TLS negotiation\r\n']]).last.kind).toBe('switch')
     expect(follow([['server', '+OK ready\r\n'], ['client', 'STLS\r\n'], ['server', '-ERR Command not permitted when TLS active\r\n']]).last.kind).toBe('watch')
