@@ -10,7 +10,8 @@
 // (tunnel-tls.ts) unless the proxy passes it through, in which case the hello's SNI and ALPN
 // are recorded (`tls` passthrough) and the bytes pass untouched; anything else is raw TCP.
 // A server that speaks first (SMTP, SSH) is never TLS from the client, so its first bytes
-// end the look at once.
+// end the look at once. TLS that starts midway, after a STARTTLS opening, passes through
+// untouched, recorded as such (hello-sniff.ts), whether the proxy intercepts or not.
 
 import type { Socket } from 'node:net'
 import type { ConnectionEnd } from '../../../shared/capture-types'
@@ -205,8 +206,9 @@ export class Tunnel implements LiveSetMember, DialHandler {
 
   private readonly onServerData = (chunk: Buffer): void => {
     this.serverBytes.push(chunk)
-    // The server spoke first: not a TLS client's tunnel (whatever the client sent so far is not a whole hello).
-    this.runRaw()
+    // The server spoke first: not a TLS client's tunnel (whatever the client sent so far is not a whole hello),
+    // though TLS may start midway, after its opening (STARTTLS).
+    this.runRaw(true)
   }
 
   private readonly onClientEnd = (): void => {
@@ -227,7 +229,7 @@ export class Tunnel implements LiveSetMember, DialHandler {
       if (this.clientBytes.length === 0) return this.runRaw()
       read = { state: 'bad', reason: HELLO_CUT_SHORT }
     }
-    if (read.state === 'not-tls') return this.runRaw()
+    if (read.state === 'not-tls') return this.runRaw(true)
     const dest = this.req!
     if (read.state === 'bad') {
       // Passed through, a bad hello is the destination's to refuse; intercepted, it is ours.
@@ -303,8 +305,12 @@ export class Tunnel implements LiveSetMember, DialHandler {
     this.handOver(secured.client, secured.upstream, undefined)
   }
 
-  /** The tunnel carries the bytes as they are, from here to its end. */
-  private runRaw(): void {
+  /**
+   * The tunnel carries the bytes as they are, from here to its end. `sniff`: no TLS was
+   * seen, but it may start midway (a STARTTLS opening): the connection follows its opening
+   * and records the hello after it as passed through (hello-sniff.ts).
+   */
+  private runRaw(sniff = false): void {
     if (this.state !== 'sniffing') return
     this.stopLooking()
     const client = this.client
@@ -315,18 +321,19 @@ export class Tunnel implements LiveSetMember, DialHandler {
     this.serverBytes = []
     const req = this.req!
     const stages: ForwardStages | undefined = req.via === 'HTTP' ? () => ({ client: new AbsoluteFormStage(req) }) : undefined
-    this.handOver(client, up, stages)
+    this.handOver(client, up, stages, sniff)
     // A FIN that came while the bytes were looked at was heard by the look; the connection hears it again, after those bytes.
     if (this.clientEnded) setImmediate(() => client.emit('end'))
     if (this.serverEnded) setImmediate(() => up.emit('end'))
   }
 
-  private handOver(client: Socket, upstream: Socket, stages: ForwardStages | undefined): void {
+  private handOver(client: Socket, upstream: Socket, stages: ForwardStages | undefined, sniff = false): void {
     this.state = 'running'
     this.client.off('error', this.onClientError)
     this.client.off('close', this.onSocketClosed)
     this.upstream!.off('close', this.onSocketClosed)
     const ctx = this.host.contextFor(this.target!, stages, () => this.host.done(this, 2))
+    if (sniff) ctx.sniffHellos = true
     this.conn = new ProxyConnection(client, this.rec!, ctx, this.captureHeld, upstream)
     // The dial's handler hears the TCP socket; a TLS socket made over it is heard here.
     if (upstream !== this.upstream) upstream.on('error', (err: NodeJS.ErrnoException) => this.conn!.targetError(err))

@@ -1,7 +1,8 @@
 // SMTP, IMAP and POP3 STARTTLS through a proxy, with small test servers (mail-server.ts) and
 // curl as the client: with --tls-listen --tls-upstream the mail arrives intact over TLS on
 // both legs and the capture holds the whole dialogue in the clear, the switch marked; without
-// --tls-listen the TLS passes through, recorded as TLS after STARTTLS with its SNI; a server
+// --tls-listen (or through a forward proxy's tunnel) the TLS passes through, recorded as TLS
+// after STARTTLS with its SNI; a server
 // that refuses STARTTLS leaves the session in the clear; a client that pipelines a command
 // after STARTTLS, or sends no TLS hello after it, is closed with the reason recorded.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -142,6 +143,20 @@ describe('mail STARTTLS through a proxy', () => {
     const c = await closedConn()
     expect(c.tls?.failure).toMatchObject({ side: 'server' })
     expect(c.tls?.failure?.message).toMatch(/pass --tls-upstream --upstream-ca FILE to trust it, or --tls-upstream --insecure to skip verification$/)
+  }, 30_000)
+
+  it('a forward proxy passes STARTTLS through a CONNECT tunnel untouched, recorded as TLS after STARTTLS', async (ctx) => {
+    needProgram(ctx, 'curl and openssl', available)
+    const server = await startMailServer('smtp', { cert: certs.read(certs.leafCert), key: certs.read(certs.leafKey) })
+    cleanups.push(server.close)
+    t = await testEngine()
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', forward: {} })
+    await sendMail(`smtp://127.0.0.1:${server.port}`, ['--ssl-reqd', '--proxytunnel', '-x', `http://127.0.0.1:${portOf(proxy.listen)}`])
+    expect(server.mails).toEqual([asReceived(MAIL)])
+    expect(server.sessions[0].tls).toBe(true)
+    const c = await closedConn()
+    expect(c).toMatchObject({ via: 'CONNECT', tls: { passthrough: {}, starttls: 'smtp' } })
+    expect(await recorded(c, 'client')).toMatch(/^EHLO .*\r\nSTARTTLS\r\n/)
   }, 30_000)
 
   it('a server that refuses STARTTLS (454): passed on as is, and the session goes on in the clear', async (ctx) => {
