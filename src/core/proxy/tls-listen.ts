@@ -159,7 +159,7 @@ export class TlsListenSetup implements DialHandler {
 
   private relayOpening(head: Buffer): void {
     this.state = 'opening'
-    new StartTlsRelay(this.client, this.upstream!, this.rec, head, this.host.settings.timeoutMs, (outcome) => this.afterOpening(outcome))
+    new StartTlsRelay(this.client, this.upstream!, this.rec, head, { timeoutMs: this.host.settings.timeoutMs }, (outcome) => this.afterOpening(outcome))
   }
 
   private afterOpening(outcome: RelayOutcome): void {

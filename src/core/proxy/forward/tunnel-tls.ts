@@ -41,7 +41,7 @@ export function tunnelInterceptor(opts: InterceptorOptions): TunnelInterceptor {
 
   return async (job: InterceptJob) => {
     // The destination first: the client is answered with the ALPN it settled on.
-    const upstream = await secureOver(legFor(job.dest.host, job.dest.port), job.upstream as Socket, { rec: job.rec, where: job.where, servername: job.sni, alpn: job.alpn, timeoutMs: opts.timeoutMs })
+    const upstream = await secureOver(legFor(job.dest.host, job.dest.port), job.upstream as Socket, { rec: job.rec, where: job.where, servername: job.sni, alpn: job.alpn, timeoutMs: opts.timeoutMs, starttls: job.starttls })
     if (upstream === undefined) return undefined
     if (job.gone()) {
       upstream.destroy()
@@ -51,7 +51,7 @@ export function tunnelInterceptor(opts: InterceptorOptions): TunnelInterceptor {
     const context = await ca.leafContext(job.sni ?? job.dest.host)
     const alpn = typeof upstream.alpnProtocol === 'string' && upstream.alpnProtocol !== '' ? [upstream.alpnProtocol] : undefined
     try {
-      const client = await acceptTls(job.client, { head: job.hello, context, alpn, leafFromCa: true, record: job.rec, timeoutMs: opts.timeoutMs })
+      const client = await acceptTls(job.client, { head: job.hello, context, alpn, leafFromCa: true, record: job.rec, timeoutMs: opts.timeoutMs, starttls: job.starttls })
       return { client, upstream }
     } catch (err) {
       upstream.destroy()

@@ -27,6 +27,15 @@ export type RelayOutcome =
   /** Over: broken rules (recorded), a FIN or an error; both sockets are closing. */
   | { kind: 'closed'; end: ConnectionEnd }
 
+export interface RelayOptions {
+  /** The switch (or the client's hello) must come within this long. */
+  timeoutMs: number
+  /** Bytes that are no opening are passed on before the relay stops (a forward proxy carries any TCP), not held back (a TLS listener refuses them). */
+  passOn?: boolean
+  /** The socket's owner records the client's errors itself. */
+  ownerHearsClientErrors?: boolean
+}
+
 export class StartTlsRelay {
   private readonly watch = new StartTlsWatch({ intercept: true })
   private done = false
@@ -39,9 +48,10 @@ export class StartTlsRelay {
     private readonly upstream: Socket,
     private readonly rec: RecordedConnection,
     clientHead: Buffer,
-    private readonly timeoutMs: number,
+    private readonly opts: RelayOptions,
     private readonly finish: (outcome: RelayOutcome) => void
   ) {
+    const timeoutMs = opts.timeoutMs
     // A client and a server that both wait for the other: neither is a protocol tcpscope can serve.
     this.timer = setTimeout(() => this.silence(), timeoutMs)
     this.timer.unref()
@@ -49,7 +59,7 @@ export class StartTlsRelay {
     upstream.on('data', this.fromServer)
     client.on('end', this.onClientEnd)
     upstream.on('end', this.onServerEnd)
-    client.on('error', this.onClientError)
+    if (opts.ownerHearsClientErrors !== true) client.on('error', this.onClientError)
     if (clientHead.length > 0) this.fromClient(clientHead)
     if (this.done) return
     client.resume()
@@ -82,7 +92,10 @@ export class StartTlsRelay {
         to.write(chunk)
         return this.stop({ kind: 'switch', protocol: this.watch.protocol })
       case 'over':
-        if (this.watch.protocol === undefined) return this.stop({ kind: 'none', dir })
+        if (this.watch.protocol === undefined) {
+          if (this.opts.passOn === true) to.write(chunk)
+          return this.stop({ kind: 'none', dir })
+        }
         if (step.note !== undefined) this.rec.event('tls', 'server', { ok: false, side: 'server', code: 'ESTARTTLS', message: step.note })
         to.write(chunk)
         return this.stop({ kind: 'clear' })
@@ -102,15 +115,15 @@ export class StartTlsRelay {
     if (this.answerTimer !== undefined) return
     this.answerTimer = setTimeout(() => {
       if (this.done || this.client.destroyed || this.upstream.destroyed) return
-      this.rec.event('timeout', undefined, { ms: this.timeoutMs, what: 'starttls' })
-      this.rec.event('error', 'server', { code: 'ETIMEDOUT', message: `the target did not answer the request to switch to TLS (${this.watch.protocol ?? 'starttls'}) within ${this.timeoutMs} ms: closed` })
+      this.rec.event('timeout', undefined, { ms: this.opts.timeoutMs, what: 'starttls' })
+      this.rec.event('error', 'server', { code: 'ETIMEDOUT', message: `the target did not answer the request to switch to TLS (${this.watch.protocol ?? 'starttls'}) within ${this.opts.timeoutMs} ms: closed` })
       this.close('error')
-    }, this.timeoutMs)
+    }, this.opts.timeoutMs)
     this.answerTimer.unref()
   }
 
   private silence(): void {
-    const ms = this.timeoutMs
+    const ms = this.opts.timeoutMs
     // Gone meanwhile (the target's error, the proxy stopping): the setup recorded that already.
     if (this.done || this.client.destroyed || this.upstream.destroyed) return
     this.rec.event('timeout', undefined, { ms, what: 'starttls' })

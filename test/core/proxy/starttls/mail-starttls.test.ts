@@ -145,12 +145,26 @@ describe('mail STARTTLS through a proxy', () => {
     expect(c.tls?.failure?.message).toMatch(/pass --tls-upstream --upstream-ca FILE to trust it, or --tls-upstream --insecure to skip verification$/)
   }, 30_000)
 
-  it('a forward proxy passes STARTTLS through a CONNECT tunnel untouched, recorded as TLS after STARTTLS', async (ctx) => {
+  it('a forward proxy intercepts STARTTLS in a CONNECT tunnel as it intercepts TLS from the first byte', async (ctx) => {
     needProgram(ctx, 'curl and openssl', available)
     const server = await startMailServer('smtp', { cert: certs.read(certs.leafCert), key: certs.read(certs.leafKey) })
     cleanups.push(server.close)
     t = await testEngine()
-    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', forward: {} })
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', forward: {}, tlsUpstream: { ca: certs.caPath } })
+    await sendMail(`smtp://127.0.0.1:${server.port}`, ['--ssl-reqd', '--proxytunnel', '-x', `http://127.0.0.1:${portOf(proxy.listen)}`])
+    expect(server.mails).toEqual([asReceived(MAIL)])
+    expect(server.sessions[0].tls).toBe(true)
+    const c = await closedConn()
+    expect(c).toMatchObject({ via: 'CONNECT', tls: { starttls: 'smtp', client: { starttls: 'smtp' }, server: { starttls: 'smtp' } } })
+    expect(await recorded(c, 'client')).toContain(`DATA\r\n${MAIL}.\r\n`)
+  }, 30_000)
+
+  it('a forward proxy that does not intercept passes STARTTLS through a CONNECT tunnel untouched, recorded as TLS after STARTTLS', async (ctx) => {
+    needProgram(ctx, 'curl and openssl', available)
+    const server = await startMailServer('smtp', { cert: certs.read(certs.leafCert), key: certs.read(certs.leafKey) })
+    cleanups.push(server.close)
+    t = await testEngine()
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', forward: { intercept: false } })
     await sendMail(`smtp://127.0.0.1:${server.port}`, ['--ssl-reqd', '--proxytunnel', '-x', `http://127.0.0.1:${portOf(proxy.listen)}`])
     expect(server.mails).toEqual([asReceived(MAIL)])
     expect(server.sessions[0].tls).toBe(true)

@@ -40,7 +40,7 @@ async function relay(timeoutMs: number): Promise<{ client: Socket; server: Socke
   const s = await pair()
   const rec = capture.openConnection({ kind: 'proxy', ownerId: 'p1', target: '127.0.0.1:25' })
   let outcome: RelayOutcome | undefined
-  new StartTlsRelay(c.inner, s.inner, rec, Buffer.alloc(0), timeoutMs, (o) => (outcome = o))
+  new StartTlsRelay(c.inner, s.inner, rec, Buffer.alloc(0), { timeoutMs }, (o) => (outcome = o))
   return { client: c.outer, server: s.outer, outcome: () => outcome, id: rec.id }
 }
 
