@@ -6,6 +6,8 @@
 // SSL makes psql fail with its own message; a GSSENCRequest is refused with N.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { ConnectionSummary } from '../../../../src/shared/capture-types'
 import type { TlsEventInfo } from '../../../../src/shared/tls-types'
@@ -84,6 +86,17 @@ describe('PostgreSQL SSLRequest through a proxy', () => {
     const switchAt = events.findIndex((e) => e.kind === 'tls' && (e.info as { side?: string }).side === 'client')
     expect(events.slice(0, switchAt).some((e) => e.kind === 'data' && e.dir === 'client' && e.offset === 0 && e.length === 8)).toBe(true)
     expect(events.slice(switchAt).some((e) => e.kind === 'data' && e.dir === 'client' && (e.offset ?? 0) >= 8)).toBe(true)
+  }, 30_000)
+
+  it('--tls-listen: psql sslmode=verify-full trusts tcpscope\'s leaf for the name it asked for, with the exported CA', async (ctx) => {
+    needProgram(ctx, 'PostgreSQL (postgresql) and openssl', available)
+    t = await testEngine()
+    const caPath = join(tmp.dir, 'tcpscope-ca.pem')
+    writeFileSync(caPath, (await t.engine.ca()).info().pem)
+    const port = await proxyTo(withSsl!.port, true)
+    expect((await psql(`host=localhost hostaddr=127.0.0.1 port=${port} sslmode=verify-full sslrootcert=${caPath}`)).stdout.trim()).toBe('1')
+    const c = await closedConn()
+    expect(c.tls).toMatchObject({ starttls: 'postgres', client: { sni: 'localhost' }, server: { sni: 'localhost' } })
   }, 30_000)
 
   it('--tls-listen: psql sslmode=disable goes on in the clear', async (ctx) => {
