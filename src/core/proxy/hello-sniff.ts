@@ -18,7 +18,7 @@ import type { Direction } from '../../shared/direction'
 import type { StartTlsProtocol, TlsEventInfo } from '../../shared/tls-types'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { helloOf, MAX_CLIENT_HELLO_WIRE_BYTES, readClientHello } from '../tls/client-hello'
-import { StartTlsWatch } from './starttls/starttls-watch'
+import { mayOpen, StartTlsWatch } from './starttls/starttls-watch'
 
 const TLS_HANDSHAKE = 0x16
 
@@ -40,6 +40,7 @@ export class HelloSniff {
   static first(dir: Direction, chunk: Buffer, rec: RecordedConnection): HelloSniff | undefined {
     if (chunk.length === 0) return undefined
     const tls = dir === 'client' && chunk[0] === TLS_HANDSHAKE
+    if (!tls && !mayOpen(dir, chunk)) return undefined
     const sniff = new HelloSniff(rec, tls ? undefined : new StartTlsWatch({ intercept: false }))
     return sniff.more(dir, chunk) ? undefined : sniff
   }

@@ -7,6 +7,7 @@
 // (hello-sniff.ts), so both recognise exactly the same openings.
 
 import type { Direction } from '../../../shared/direction'
+import type { StartTlsProtocol } from '../../../shared/tls-types'
 import { mailGreeting, MailOpening } from './mail'
 import { mysqlGreeting, MysqlOpening } from './mysql'
 import { OVER, WATCH, type Opening, type OpeningMode, type Step } from './opening'
@@ -55,14 +56,35 @@ export class StartTlsWatch {
   }
 }
 
-function recognise(dir: Direction, head: Buffer, mode: OpeningMode): Opening | 'need-more' | undefined {
+/** Which opening `dir`'s first bytes begin, without building it: 'need-more' while they cannot yet tell. */
+function openingOf(dir: Direction, head: Buffer): StartTlsProtocol | 'need-more' | undefined {
   if (dir === 'client') {
     const request = postgresRequest(head)
-    return request === 'need-more' || request === undefined ? request : new PostgresOpening(mode)
+    return request === 'need-more' || request === undefined ? request : 'postgres'
   }
   const mail = mailGreeting(head)
-  if (mail !== undefined && mail !== 'need-more') return new MailOpening(mail)
+  if (mail !== undefined && mail !== 'need-more') return mail
   const mysql = mysqlGreeting(head)
-  if (mysql === 'mysql') return new MysqlOpening()
+  if (mysql === 'mysql') return mysql
   return mail === 'need-more' || mysql === 'need-more' ? 'need-more' : undefined
+}
+
+function recognise(dir: Direction, head: Buffer, mode: OpeningMode): Opening | 'need-more' | undefined {
+  const protocol = openingOf(dir, head)
+  switch (protocol) {
+    case undefined:
+    case 'need-more':
+      return protocol
+    case 'postgres':
+      return new PostgresOpening(mode)
+    case 'mysql':
+      return new MysqlOpening()
+    default:
+      return new MailOpening(protocol)
+  }
+}
+
+/** Whether a connection's first chunk may begin an opening (a look worth starting); no allocation, for the proxy's every connection. */
+export function mayOpen(dir: Direction, chunk: Buffer): boolean {
+  return openingOf(dir, chunk) !== undefined
 }
