@@ -99,6 +99,14 @@ describe('MQTT 3.1.1: every control packet of the specification', () => {
     expect(findField(binary.fields, 'payload')!.value).toBe('0x 00 01 02 ff')
   })
 
+  it('quotes a long UTF-8 payload in the summary, and shows binary by its size', () => {
+    const text = '温度 21.5 °C, '.repeat(40)
+    const [m] = all([{ dir: 'client', bytes: packet(3, 0, str('sensors/room-9'), enc(text)) }])
+    expect(m.summary).toMatch(/^PUBLISH sensors\/room-9 qos 0 "温度 21.5 °C, 温度/)
+    const [b] = all([{ dir: 'client', bytes: packet(3, 0, str('raw'), Uint8Array.from([0xff, 0, 1])) }])
+    expect(b.summary).toBe('PUBLISH raw qos 0 <3 bytes>')
+  })
+
   it('reads every length of Remaining Length, up to its four bytes', () => {
     for (const size of [0, 127, 128, 16383, 16384, 2_097_151, 2_097_152]) {
       const p = packet(3, 0, str('t'), new Uint8Array(Math.max(0, size - 3)))
