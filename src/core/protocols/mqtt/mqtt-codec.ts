@@ -122,11 +122,19 @@ export const mqttCodec: MessageCodec = {
     if ('need' in h) return { summary: `incomplete MQTT packet (${msg.length} bytes so far)`, fields: [bytesField(msg)] }
     if ('error' in h) return { summary: h.error, fields: [bytesField(msg)], error: h.error }
     const context = note.context as MqttContext | undefined
-    const level = h.type === CONNECT ? (connectLevel(msg, h.headerLength) ?? 4) : (context?.level ?? 4)
-    const budget = new FieldBudget(MESSAGE_MAX_FIELDS)
     const declared = h.headerLength + h.remaining
-    const r = new MqttReader(msg, h.headerLength, Math.min(msg.length, declared))
-    const d = describePacket(r, { type: h.type, flags: h.flags, remaining: h.remaining, headerLength: h.headerLength, level, budget, whole: length })
+    const read = (level: number): ReturnType<typeof describePacket> & { budget: FieldBudget } => {
+      const budget = new FieldBudget(MESSAGE_MAX_FIELDS)
+      const r = new MqttReader(msg, h.headerLength, Math.min(msg.length, declared))
+      return { ...describePacket(r, { type: h.type, flags: h.flags, remaining: h.remaining, headerLength: h.headerLength, level, budget, whole: length }), budget }
+    }
+    let d = read(h.type === CONNECT ? (connectLevel(msg, h.headerLength) ?? 4) : (context?.level ?? 4))
+    if (d.error !== undefined && h.type !== CONNECT && context === undefined) {
+      // No CONNECT seen (a capture that began mid-session): a packet 3.1.1 cannot read may be MQTT 5's.
+      const v5 = read(5)
+      if (v5.error === undefined) d = v5
+    }
+    const budget = d.budget
     let summary = d.summary
     let error = d.error
     if (!complete) {

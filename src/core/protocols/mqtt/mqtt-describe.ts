@@ -29,7 +29,10 @@ const onOff = (b: boolean): string => (b ? '1' : '0')
 /** The payload in a summary: quoted text where printable, else its size. */
 function payloadWord(bytes: Uint8Array): string {
   if (bytes.length === 0) return '""'
-  return isPrintable(bytes.subarray(0, 240)) ? JSON.stringify(textOf(bytes, 60)) : `<${bytes.length} bytes>`
+  // Only the start is looked at; its cut may fall inside a UTF-8 sequence, so back up to a character's first byte.
+  let end = Math.min(bytes.length, 240)
+  if (end < bytes.length) while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--
+  return isPrintable(bytes.subarray(0, end)) ? JSON.stringify(textOf(bytes, 60)) : `<${bytes.length} bytes>`
 }
 
 export function describePacket(r: MqttReader, p: PacketFacts): { summary: string; fields: MessageField[]; error?: string } {
