@@ -29,6 +29,8 @@ import {
   has
 } from './mysql-names'
 
+/** Prepared statements remembered for their parameters; past this the oldest is forgotten. */
+const MAX_STATEMENTS = 4096
 /** The most a packet's payload may hold; a packet this long continues in the next. */
 export const MAX_PAYLOAD = 0xffffff
 
@@ -69,10 +71,18 @@ export type PacketKind =
   | 'statistics'
   | 'continuation'
   | 'unknown'
+/** A prepared statement: its parameter count (from COM_STMT_PREPARE_OK) and types (from the last execute that sent them). */
+export interface Statement {
+  params: number
+  /** Each parameter's type and its unsigned bit (0x8000), as an execute bound them. */
+  types?: number[]
+}
 export interface MysqlContext {
   kind: PacketKind
   conv: Conversation
   set?: ResultSet
+  /** A COM_STMT_EXECUTE's statement, so its parameter values can be read. */
+  statement?: Statement
 }
 
 type State = 'first' | 'params' | 'params-eof' | 'columns' | 'columns-eof' | 'rows' | 'infile'
@@ -128,6 +138,7 @@ export class MysqlConnection implements ConnectionCodec {
   private client: 'response' | 'after-ssl' | 'tls' | 'compressed' | 'commands' = 'response'
   private server: 'greeting' | 'auth' | 'after-ssl' | 'tls' | 'compressed' | 'commands' = 'greeting'
   private serverCaps = 0
+  private readonly statements = new Map<number, Statement>()
   private greeting: number | undefined
   private response: number | undefined
   private pending: Pending[] = []
@@ -191,7 +202,8 @@ export class MysqlConnection implements ConnectionCodec {
     const command = p.length ? p[0] : -1
     const name = COMMANDS[command] ?? `command 0x${(command & 0xff).toString(16)}`
     if (!UNANSWERED.has(command)) this.pending.push({ index, command, state: 'first', left: 0 })
-    return { command: name, context: this.context('command') }
+    const statement = command === COM_STMT_EXECUTE ? this.executed(p) : undefined
+    return { command: name, context: statement ? { kind: 'command', conv: this.conv, statement } : this.context('command') }
   }
 
   private agreed(clientCaps: number): number {
@@ -232,6 +244,27 @@ export class MysqlConnection implements ConnectionCodec {
     return { command: KIND_COMMANDS[kind], pair: head.index, context }
   }
 
+  private remember(id: number, statement: Statement): void {
+    if (this.statements.size >= MAX_STATEMENTS && !this.statements.has(id)) this.statements.delete(this.statements.keys().next().value as number)
+    this.statements.set(id, statement)
+  }
+
+  /** The statement an execute names; the types it binds replace the statement's (a new object, so earlier executes keep theirs). */
+  private executed(p: Uint8Array): Statement | undefined {
+    const id = le(p, 1, 4)
+    let s = this.statements.get(id)
+    if (!s || s.params === 0) return s
+    const bitmap = Math.floor((s.params + 7) / 8)
+    const flagAt = 10 + bitmap
+    if (p[flagAt] === 1 && flagAt + 1 + 2 * s.params <= p.length) {
+      const types: number[] = []
+      for (let i = 0; i < s.params; i++) types.push(le(p, flagAt + 1 + 2 * i, 2))
+      s = { params: s.params, types }
+      this.remember(id, s)
+    }
+    return s
+  }
+
   private get deprecateEof(): boolean {
     return has(this.conv.caps, CLIENT_DEPRECATE_EOF)
   }
@@ -258,6 +291,7 @@ export class MysqlConnection implements ConnectionCodec {
           const columns = le(p, 5, 2)
           const params = le(p, 7, 2)
           head.columns = columns
+          this.remember(le(p, 1, 4), { params })
           if (params > 0) this.expect(head, 'params', params)
           else if (columns > 0) this.expect(head, 'columns', columns)
           else this.finish(head)

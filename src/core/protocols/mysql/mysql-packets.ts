@@ -7,7 +7,7 @@ import type { MessageField } from '../../../shared/message-types'
 import { type FieldReader, textOfName } from '../messages/field-reader'
 import { childrenOf, type FieldTree } from '../messages/field-tree'
 import { hexOf, shown, textOf, word } from '../messages/field-values'
-import type { Column, MysqlContext } from './mysql-connection'
+import type { Column, MysqlContext, Statement } from './mysql-connection'
 import {
   CLIENT_CONNECT_ATTRS,
   CLIENT_CONNECT_WITH_DB,
@@ -175,7 +175,33 @@ function handshakeResponse(r: FieldReader, t: FieldTree): string {
   return ['HandshakeResponse41', `user=${word(user)}`, db ? `database=${word(db)}` : '', plugin ? `auth ${textOfName(plugin, 64)}` : '', '(auth data hidden)'].filter((s) => s).join(' ')
 }
 
-function command(r: FieldReader, t: FieldTree, caps: number): string {
+/** An execute's parameter values, read by the types it (or an execute before it) bound. */
+function parameters(r: FieldReader, t: FieldTree, statement: Statement): string[] {
+  const n = statement.params
+  const from = r.at
+  const bitmap = r.take(Math.floor((n + 7) / 8), 'NULL bitmap')
+  t.add('NULL bitmap', hexOf(bitmap), r.since(from))
+  const bound = intField(r, t, 'new parameters bound', 1)
+  if (bound === 1) {
+    const at = r.at
+    r.take(2 * n, 'parameter types')
+    t.add('parameter types', (statement.types ?? []).map((ty) => `${columnTypeName(ty & 0xff)}${ty & 0x8000 ? ' UNSIGNED' : ''}`).join(', '), r.since(at))
+  }
+  if (!statement.types) return []
+  const words: string[] = []
+  const g = t.group('parameters', String(n))
+  for (let i = 0; i < n; i++) {
+    const ty = statement.types[i] ?? 0xfd
+    const isNull = (bitmap[i >> 3] & (1 << (i & 7))) !== 0
+    const at = r.at
+    const v = isNull ? 'NULL' : binaryValue(r, { name: `?${i + 1}`, type: ty & 0xff, flags: ty & 0x8000 ? UNSIGNED_FLAG : 0 }, `parameter ${i + 1}`)
+    t.add(`?${i + 1} (${columnTypeName(ty & 0xff)})`, v, r.since(at), childrenOf(g))
+    if (words.length < 8) words.push(`?${i + 1}=${v.length > 40 ? `${v.slice(0, 40)}…` : v}`)
+  }
+  return words
+}
+
+function command(r: FieldReader, t: FieldTree, caps: number, statement?: Statement): string {
   const from = r.at
   const code = r.uint(1, 'command')
   const name = COMMANDS[code] ?? `command 0x${code.toString(16)}`
@@ -199,8 +225,9 @@ function command(r: FieldReader, t: FieldTree, caps: number): string {
       const id = intField(r, t, 'statement id', 4)
       intField(r, t, 'flags', 1)
       intField(r, t, 'iterations', 4)
+      const words = statement && statement.params > 0 && !r.done ? parameters(r, t, statement) : []
       if (!r.done) restField(r, t, 'parameters')
-      return `${name} statement ${id}`
+      return [`${name} statement ${id}`, ...words].join(' ')
     }
     case 'COM_STMT_CLOSE':
     case 'COM_STMT_RESET':
@@ -382,7 +409,7 @@ export function describePayload(r: FieldReader, t: FieldTree, ctx: MysqlContext,
       capabilities(r, t)
       return 'SSLRequest: TLS begins, the rest of the connection is opaque'
     case 'command':
-      return command(r, t, caps)
+      return command(r, t, caps, ctx.statement)
     case 'ok':
       return ok(r, t, caps)
     case 'err':
