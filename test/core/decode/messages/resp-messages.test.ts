@@ -141,3 +141,35 @@ describe('redis through the proxy as messages', () => {
     await expect(t.engine['msg.page']({ capture: 'live', connId: id, filter: 'colour:red' })).rejects.toThrow(/is no message word/)
   })
 })
+
+describe('a framing chosen for all of a proxy\'s connections', () => {
+  it('applies to its connections present and future, and is kept in the setup as the proxy\'s --frame', async () => {
+    const t = await testEngine()
+    cleanups.push(t.dispose)
+    const { startServer, connectTo } = await import('../../../helpers/net')
+    const server = await startServer((s) => {
+      s.resume()
+      s.on('end', () => s.end())
+    })
+    cleanups.push(server.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+    const send = async (text: string): Promise<void> => {
+      const c = await connectTo(portOf(proxy.listen))
+      c.end(text)
+      await new Promise((r) => c.on('close', r).resume())
+    }
+    await send('one\ntwo\n')
+    const [first] = await closedConnections(t, 1)
+    expect((await t.engine['msg.page']({ capture: 'live', connId: first })).source).toBe('none')
+    await t.engine['frame.set']({ capture: 'live', connId: first, frame: 'line:eol=lf', owner: true })
+    await send('three\n')
+    const ids = await closedConnections(t, 2)
+    for (const id of ids) {
+      const page = await t.engine['msg.page']({ capture: 'live', connId: id })
+      expect(page).toMatchObject({ framing: 'line:eol=lf', source: 'owner' })
+    }
+    expect((await t.engine['msg.page']({ capture: 'live', connId: ids[1] })).messages.map((m) => m.summary)).toEqual(['three'])
+    const setup = await t.engine['setup.current']()
+    expect(setup.proxies?.[0]?.start.frame).toBe('line:eol=lf')
+  })
+})
