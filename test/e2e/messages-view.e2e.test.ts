@@ -58,7 +58,9 @@ const WORDS = {
     size: 'Length field size',
     apply: 'Apply',
     chosen: 'length:size=2 — chosen',
-    menu: 'Actions'
+    menu: 'Actions',
+    conversation: 'Conversation',
+    starts: (n: number) => `message ${n} starts`
   },
   zh: {
     locale: 'zh-CN',
@@ -82,7 +84,9 @@ const WORDS = {
     size: '长度字段大小',
     apply: '应用',
     chosen: 'length:size=2 — 手动选择',
-    menu: '操作'
+    menu: '操作',
+    conversation: '会话',
+    starts: (n: number) => `第 ${n} 条消息开始`
   }
 }
 
@@ -251,6 +255,13 @@ async function runIn(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void>
   PAYLOADS.forEach((p, i) => expect(names[i]).toContain(p))
   await framedList.getByRole('option').nth(1).click()
   await page.screenshot({ path: screenshotPath(`messages-length-${tag}`) })
+
+  // The conversation marks where each message starts, inside the chunks TCP cut.
+  await detail.getByRole('tab', { name: w.conversation, exact: true }).click()
+  const feed = detail.getByRole('feed', { name: w.conversation, exact: true })
+  for (let n = 1; n <= PAYLOADS.length; n++) await feed.getByRole('img', { name: w.starts(n), exact: true }).waitFor()
+  expect(await feed.getByRole('img', { name: /^(message \d+ starts|第 \d+ 条消息开始)$/ }).count()).toBe(PAYLOADS.length)
+  await page.screenshot({ path: screenshotPath(`messages-conversation-marks-${tag}`) })
 }
 
 describe('raw protocols as messages in Chromium', () => {

@@ -35,7 +35,7 @@ export interface ChunkPreview {
   expanded: boolean
   error?: string
   /** The text made of `bytes`, for `look`. */
-  text?: { look: ChunkLook; view: VisibleText; from: Uint8Array }
+  text?: { look: ChunkLook; view: VisibleText; from: Uint8Array; cuts: string }
 }
 
 export interface ShownChunk {
@@ -81,16 +81,19 @@ export function chunkPreviews(read: ReadRange) {
 
   /**
    * The chunk's text as shown (folded, or as much as was read), how many bytes it was made
-   * of, and whether there is more to show; undefined until its bytes are here.
+   * of, and whether there is more to show; undefined until its bytes are here. A run starts
+   * at each of `cuts` (bytes from the chunk's start, ascending: where messages start).
    */
-  function text(c: ChunkRef, look: ChunkLook): ShownChunk | { error: string } | undefined {
+  function text(c: ChunkRef, look: ChunkLook, cuts: readonly number[] = []): ShownChunk | { error: string } | undefined {
     const p = entries.get(chunkKey(c))
     if (p?.error !== undefined) return { error: p.error }
     if (!p?.bytes) return undefined
     const shown = p.expanded ? p.bytes : p.bytes.subarray(0, FOLD_BYTES)
-    if (p.text?.look !== look || p.text.from !== p.bytes) {
+    const cutKey = cuts.join(',')
+    if (p.text?.look !== look || p.text.from !== p.bytes || p.text.cuts !== cutKey) {
       const lines = p.expanded ? Infinity : FOLD_LINES
-      p.text = { look, view: look === 'hex' ? visibleHex(shown, lines) : visibleText(shown, look, lines), from: p.bytes }
+      const view = look === 'hex' ? visibleHex(shown, lines, undefined, cuts) : visibleText(shown, look, lines, cuts)
+      p.text = { look, view, from: p.bytes, cuts: cutKey }
     }
     const view = p.text.view
     const more = p.expanded ? p.bytes.length < Math.min(c.length, SHOW_MAX) : view.cut || c.length > shown.length

@@ -30,6 +30,8 @@ export interface Row {
   /** The "show more" button's words, when there is more. */
   more?: string
   capped: boolean
+  /** The messages that start in the chunk's shown bytes, by where (bytes from the chunk's start): their numbers (from 1). */
+  marks?: Map<number, number[]>
 }
 
 export const chunkOf = (e: CaptureEvent | undefined): ChunkRef | undefined =>

@@ -13,6 +13,7 @@ export default {
       event: '{what} at {time}',
       more: 'Show more',
       moreLeft: 'Show more ({left} not shown)',
+      messageStarts: 'message {n} starts',
       fold: 'Show less',
       cap: 'Showing {shown} of {total}; the Hex and Text views show all of it.',
       what: {
@@ -102,6 +103,7 @@ export default {
       event: '{what}，{time}',
       more: '显示更多',
       moreLeft: '显示更多（还有 {left} 未显示）',
+      messageStarts: '第 {n} 条消息开始',
       fold: '收起',
       cap: '已显示 {total} 中的 {shown}；十六进制和文本视图可查看全部。',
       what: {

@@ -17,7 +17,12 @@ const HEX_COLUMN = PER_ROW * 3 + 1
  * starts (`base`, a multiple of 16) and the whole body's offset width (`digits`), so its
  * rows line up with the other pages'.
  */
-export function visibleHex(bytes: Uint8Array, maxLines = Infinity, page: { base: number; digits: number } = { base: 0, digits: offsetDigits(bytes.length) }): VisibleText {
+export function visibleHex(
+  bytes: Uint8Array,
+  maxLines = Infinity,
+  page: { base: number; digits: number } = { base: 0, digits: offsetDigits(bytes.length) },
+  cuts: readonly number[] = []
+): VisibleText {
   const runs: TextRun[] = []
   const push = (text: string, control: boolean): void => {
     const last = runs[runs.length - 1]
@@ -32,7 +37,16 @@ export function visibleHex(bytes: Uint8Array, maxLines = Infinity, page: { base:
     if (r > 0) push('\n', false)
     push((page.base + start).toString(16).padStart(page.digits, '0'), true)
     // A short last row keeps its ASCII column where the full rows have it.
-    push(`  ${row.hex.map((run) => run.text).join('').padEnd(HEX_COLUMN)} `, false)
+    const hex = `  ${row.hex.map((run) => run.text).join('').padEnd(HEX_COLUMN)} `
+    // A cut (a message's start) begins a run at its byte's two digits.
+    let from = 0
+    for (const at of [...new Set(cuts.filter((c) => c >= start && c < start + PER_ROW))]) {
+      const col = 2 + (at - start) * 3 + (at - start > 7 ? 1 : 0)
+      if (col > from) push(hex.slice(from, col), false)
+      runs.push({ text: '', control: false, starts: [at] })
+      from = col
+    }
+    push(hex.slice(from), false)
     for (const run of row.ascii) push(run.text, run.look.includes('np'))
   }
   return { runs, lines: shown, cut: shown < rows }
