@@ -10,7 +10,9 @@
 //  - proxy: `tcpscope proxy` with live decoding against the same with TCPSCOPE_DECODE=off,
 //    case after case in each round, on keep-alive exchanges and downloads.
 //   npm run bench:decode            (builds the CLI first)
-//   node bench/decode.mjs [--parts decoder,chunked,engine,h2,proxy] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE]
+//  - messages: raw protocols as messages: a redis-benchmark -P 16 run and a pgbench run,
+//    recorded in memory and cut by their codecs alone, and redis's through the engine (msg.page);
+//   node bench/decode.mjs [--parts decoder,chunked,engine,h2,proxy,messages] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE]
 // See bench/README.md.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -27,6 +29,7 @@ import { Helper, cpuTimes, gitCommit, cleanUpOnExit, liveChildren } from './lib/
 import { recordCapture } from './lib/record-capture.mjs'
 import { fmt, median, table } from './lib/stats.mjs'
 import { hasWrk, runWrk } from './lib/wrk.mjs'
+import { cutAll, hasProgram, recordThrough, run as runProgram, startPostgres, startRedis } from './lib/message-traffic.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = dirname(HERE)
@@ -34,7 +37,7 @@ const BUNDLE_DIR = join(ROOT, 'out', 'bench')
 const KiB = 1024
 const MiB = 1024 * KiB
 const GiB = 1024 * MiB
-const PARTS = ['decoder', 'chunked', 'engine', 'h2', 'proxy']
+const PARTS = ['decoder', 'chunked', 'engine', 'h2', 'proxy', 'messages']
 
 const { values: args } = parseArgs({
   options: {
@@ -49,7 +52,7 @@ const { values: args } = parseArgs({
   }
 })
 if (args.help) {
-  console.log('usage: node bench/decode.mjs [--parts decoder,chunked,engine,h2,proxy] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE] [--no-build]')
+  console.log('usage: node bench/decode.mjs [--parts decoder,chunked,engine,h2,proxy,messages] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE] [--no-build]')
   process.exit(0)
 }
 const parts = args.parts.split(',').map((s) => s.trim())
@@ -219,6 +222,86 @@ async function h2Part(I) {
     await engine.close()
   }
   rmSync(file, { force: true })
+  return out
+}
+
+/** Messages per second of one recorded conversation through its codec: cut and noted (the index), and described too (a page's summaries and fields). */
+function codecRates(I, conns, spec, label) {
+  cutAll(I, conns.slice(0, 2), spec, true) // warm-up: the JIT, unmeasured
+  const cut = Array.from({ length: V.runs }, () => cutAll(I, conns, spec))
+  const described = Array.from({ length: V.runs }, () => cutAll(I, conns, spec, true))
+  const messages = cut[0].messages
+  if (cut[0].errors > 0) fail(`messages ${label}`, `${cut[0].errors} of ${messages} messages did not fit the ${label} framing`)
+  const ms = medianRun(cut, (r) => r.ms)
+  const dms = medianRun(described, (r) => r.ms)
+  const out = { messages, bytes: cut[0].bytes, connections: conns.length, cutMs: ms, perSec: rate(messages, ms), mibPerSec: rate(cut[0].bytes / MiB, ms), describedMs: dms, describedPerSec: rate(messages, dms) }
+  log(`  ${label}: ${messages.toLocaleString('en-US')} messages, ${fmt(out.perSec, 0)} messages/s cut, ${fmt(out.describedPerSec, 0)} described`)
+  return out
+}
+
+/** redis-benchmark -P 16 and pgbench conversations as messages: each codec alone in memory, and redis's through the engine from a capture file. */
+async function messagesPart(I) {
+  const out = {}
+  if (!hasProgram('redis-server') || !hasProgram('redis-benchmark')) fail('messages', 'redis-server and redis-benchmark are needed (apt-get install redis-server redis-tools)')
+  else {
+    const redis = await startRedis()
+    try {
+      const n = Q ? 20_000 : 200_000
+      const bench = (port) => runProgram('redis-benchmark', ['-p', String(port), '-P', '16', '-n', String(n), '-c', '4', '-t', 'set,get', '-q'])
+      log(`messages: redis-benchmark -P 16 -n ${n.toLocaleString('en-US')} -c 4 -t set,get, recorded in memory ...`)
+      const conns = await recordThrough(redis.port, async (port) => bench(port))
+      out.resp = codecRates(I, conns, { kind: 'protocol', protocol: 'resp' }, 'RESP')
+      const file = join(tmpRoot, 'redis.tcap')
+      log('messages: the same through tcpscope proxy, then msg.page over every connection ...')
+      let p = await startProxy(file, { TCPSCOPE_DECODE: 'off' }, `127.0.0.1:${redis.port}`)
+      try {
+        await bench(p.port)
+        await stopProxy(p)
+        p = undefined
+      } finally {
+        if (p) await p.close()
+      }
+      const engine = await I.Engine.create({ capturePath: join(tmpRoot, 'engine-messages.tcap') })
+      try {
+        const t0 = performance.now()
+        const info = await engine['capture.open']({ path: file })
+        let messages = 0
+        for (let offset = 0; ; offset += 1000) {
+          const conns = await engine['conn.page']({ capture: info.id, offset, limit: 1000, protocols: false })
+          for (const c of conns.rows) {
+            for (let from = 0; ; from += 500) {
+              const page = await engine['msg.page']({ capture: info.id, connId: c.id, from, limit: 500 })
+              messages += page.messages.length
+              if (from + 500 >= page.total) break
+            }
+          }
+          if (offset + 1000 >= conns.total) break
+        }
+        const ms = performance.now() - t0
+        out.respEngine = { messages, ms, perSec: rate(messages, ms), fileBytes: statSync(file).size }
+        log(`  engine: ${messages.toLocaleString('en-US')} messages listed with summaries in ${fmt(ms, 0)} ms`)
+        if (messages < out.resp.messages * 0.9) fail('messages engine', `the engine listed ${messages} messages, the codec alone ${out.resp.messages}`)
+      } finally {
+        await engine.close()
+      }
+    } finally {
+      redis.close()
+    }
+  }
+  if (!I.codecFor({ kind: 'protocol', protocol: 'postgres' })) log('messages: no PostgreSQL codec in this build: its row is left out')
+  else if (!hasProgram('pgbench')) fail('messages', 'pgbench is needed (apt-get install postgresql)')
+  else {
+    const pg = await startPostgres()
+    try {
+      const tx = Q ? 500 : 5000
+      await runProgram('pgbench', ['-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', '-i', '-s', '1', 'postgres'])
+      log(`messages: pgbench -t ${tx} -c 2 -M extended, recorded in memory ...`)
+      const conns = await recordThrough(pg.port, async (port) => runProgram('pgbench', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-t', String(tx), '-c', '2', '-M', 'extended', 'postgres']))
+      out.postgres = codecRates(I, conns, { kind: 'protocol', protocol: 'postgres' }, 'PostgreSQL')
+    } finally {
+      pg.close()
+    }
+  }
   return out
 }
 
@@ -506,6 +589,16 @@ function report(meta, R) {
     }
     out.push(table(rows))
   }
+  if (R.messages) {
+    const m = R.messages
+    out.push('')
+    out.push(`Raw protocols as messages: real conversations recorded in memory, cut by their codecs alone (cut and noted: what the message index does to every message), and described too (summary and field tree: what a page does to the messages on screen); median of ${V.runs} runs after a warm-up`)
+    const rows = [['', 'messages', 'messages/s cut', 'MiB/s', 'messages/s described', '']]
+    if (m.resp) rows.push([`RESP: redis-benchmark -P 16 -c 4 -t set,get (${m.resp.connections} connections)`, m.resp.messages.toLocaleString('en-US'), fmt(m.resp.perSec, 0), fmt(m.resp.mibPerSec, 1), fmt(m.resp.describedPerSec, 0), `target >= 500,000: ${mark(m.resp.perSec >= 500_000)}`])
+    if (m.postgres) rows.push([`PostgreSQL: pgbench -c 2 -M extended (${m.postgres.connections} connections)`, m.postgres.messages.toLocaleString('en-US'), fmt(m.postgres.perSec, 0), fmt(m.postgres.mibPerSec, 1), fmt(m.postgres.describedPerSec, 0), ''])
+    if (m.respEngine) rows.push([`RESP through the engine: capture.open, msg.page of every connection (${fmt(m.respEngine.fileBytes / MiB, 1)} MiB file)`, m.respEngine.messages.toLocaleString('en-US'), '', '', fmt(m.respEngine.perSec, 0), '(index built, every message described)'])
+    out.push(table(rows))
+  }
   out.push('')
   if (failures.length) {
     out.push(`FAILED: ${failures.length} error(s) — these results are not valid:`)
@@ -550,6 +643,7 @@ async function main() {
     await run('engine', () => enginePart(I))
     await run('h2', () => h2Part(I))
     await run('proxy', () => proxyPart())
+    await run('messages', () => messagesPart(I))
   } catch (err) {
     fail('bench', err.stack ?? err.message)
   } finally {

@@ -2,7 +2,7 @@
 
 import type { ConnectionSummary } from '../shared/capture-types'
 import type { EngineEvent } from '../shared/events'
-import type { TlsEventInfo } from '../shared/tls-types'
+import { tlsWord, type TlsEventInfo } from '../shared/tls-types'
 import { escapePreview, toHex } from '../shared/hexdump'
 import { formatBytes, formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../shared/human-readable'
 
@@ -19,14 +19,14 @@ function tlsText(info: TlsEventInfo): string {
   if ('passthrough' in info) {
     if (info.sni !== undefined) parts.push(`SNI ${info.sni}`)
     if (info.alpn !== undefined) parts.push(`ALPN offered ${info.alpn.join(',')}`)
-    return `TLS passed through${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`
+    return `${tlsWord(info.starttls)} passed through${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`
   }
   parts.push(info.version, info.cipher)
   if (info.sni !== undefined) parts.push(`SNI ${info.sni}`)
   if (info.alpn !== undefined) parts.push(`ALPN ${info.alpn}`)
   if (info.resumed === true) parts.push('resumed')
   if (info.unverified !== undefined) parts.push(`NOT verified: ${info.unverified}`)
-  return `TLS ${info.side === 'client' ? 'with the client' : 'with the target'}: ${parts.join(', ')}`
+  return `${tlsWord(info.starttls)} ${info.side === 'client' ? 'with the client' : 'with the target'}: ${parts.join(', ')}`
 }
 
 /** The terminal line for an event, or undefined for events that print nothing. */

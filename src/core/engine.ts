@@ -184,7 +184,12 @@ export class Engine extends CommandMembers {
     this.setups = new Setups({
       store: new SetupStore(folder, (message) => emit({ type: 'warning', message })),
       api: () => this,
-      proxies: () => this.proxies.settings(),
+      // A proxy's framing ("decode as" for all its connections) is part of it, as --frame is.
+      proxies: () =>
+        this.proxies.settings().map((p) => {
+          const frame = decoding.rawMessages.ownerFraming(p.id)
+          return frame ? { ...p, start: { ...p.start, frame } } : p
+        }),
       rulesOf: (proxyId) => ({ toxics: this.proxies.toxics(proxyId).list(), breaks: this.proxies.breaks(proxyId).list() }),
       sessions: () => this.sessions.settings(),
       keepLast: opts.keepLastSetup ?? false,

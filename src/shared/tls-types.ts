@@ -7,6 +7,16 @@
 
 import type { Direction } from './direction'
 
+/**
+ * The openings after which a connection switches to TLS midway (STARTTLS): PostgreSQL's
+ * SSLRequest, SMTP's STARTTLS, IMAP's STARTTLS, POP3's STLS, MySQL's SSL request.
+ */
+export const STARTTLS_PROTOCOLS = ['postgres', 'smtp', 'imap', 'pop3', 'mysql'] as const
+export type StartTlsProtocol = (typeof STARTTLS_PROTOCOLS)[number]
+
+/** How a terminal names a connection's TLS: `TLS`, or `TLS after STARTTLS (smtp)` when it began midway. */
+export const tlsWord = (starttls: StartTlsProtocol | undefined): string => (starttls === undefined ? 'TLS' : `TLS after STARTTLS (${starttls})`)
+
 /** A certificate as people compare them: names, dates and its SHA-256 fingerprint. */
 export interface CertFacts {
   /** Distinguished names in OpenSSL's one-line form, e.g. `CN=upstream.test, O=Example`. */
@@ -38,6 +48,8 @@ export interface TlsLegFacts {
   chain?: CertFacts[]
   /** The `server` leg without verification (`--insecure`): why the chain would have failed, if it would have. */
   unverified?: string
+  /** TLS began midway, after this protocol's opening (the cleartext before it is in the capture too). */
+  starttls?: StartTlsProtocol
 }
 
 /** A handshake that failed, on one leg. */
@@ -69,7 +81,7 @@ export interface TlsHello {
 export type TlsEventInfo =
   | ({ ok: true } & TlsLegFacts)
   | ({ ok: false } & TlsFailure)
-  | ({ ok: true; passthrough: true; side: 'client' } & TlsHello)
+  | ({ ok: true; passthrough: true; side: 'client'; starttls?: StartTlsProtocol } & TlsHello)
 
 /** What a connection's list row and detail show of its TLS (ConnectionSummary.tls). */
 export interface TlsSummary {
@@ -83,6 +95,8 @@ export interface TlsSummary {
   sni?: string
   /** The protocol the applications spoke over TLS (ALPN), when one was settled. */
   alpn?: string
+  /** TLS began midway, after this protocol's opening (STARTTLS). */
+  starttls?: StartTlsProtocol
 }
 
 /** How a forward proxy's client asked for its destination. */

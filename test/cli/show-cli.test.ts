@@ -317,7 +317,7 @@ describe('tcpscope show on bad input', () => {
       [['show', t.capturePath, '--filter', 'status:lots'], 1, 'tcpscope: filter status:lots: use a status code, a class or a range, e.g. status:404, status:4xx or status:200-299'],
       [['show', t.capturePath, '--body-limit', 'huge'], 2, 'tcpscope: show: --body-limit wants a size from 1 B to 64.0 MiB, e.g. 8MiB or 512KiB; got "huge"'],
       [['show', t.capturePath, '--exchange', '0'], 2, 'tcpscope: show: --exchange wants a whole number >= 1, got "0"'],
-      [['show'], 2, 'tcpscope: show: give exactly one capture file; usage: tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--body-limit SIZE] [--proto FILE ...] [--json]']
+      [['show'], 2, 'tcpscope: show: give exactly one capture file; usage: tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--frame SPEC] [--body-limit SIZE] [--proto FILE ...] [--json]']
     ] as const) {
       const r = await runCli([...args])
       expect(r, args.join(' ')).toMatchObject({ code, stdout: '', stderr: message + '\n' })
@@ -331,14 +331,17 @@ describe('tcpscope show on a capture with nothing HTTP in it', () => {
     cleanups.push(cleanup)
     const path = join(dir, 'raw.tcap')
     const capture = await LiveCapture.create(path)
-    const c = capture.openConnection({ kind: 'proxy', ownerId: 'p1', client: { address: '127.0.0.1', port: 40001, family: 'IPv4' }, target: '127.0.0.1:6379' })
-    c.data('client', Buffer.from('*1\r\n$4\r\nPING\r\n'))
-    c.data('server', Buffer.from('+PONG\r\n'))
+    // A protocol of its own on a port no decoder knows: nothing to decode without --frame.
+    const c = capture.openConnection({ kind: 'proxy', ownerId: 'p1', client: { address: '127.0.0.1', port: 40001, family: 'IPv4' }, target: '127.0.0.1:9999' })
+    c.data('client', Buffer.from('HELLO 1\n'))
+    c.data('server', Buffer.from('WELCOME\n'))
     c.close('closed')
     await capture.close()
-    expect(await runCli(['show', path])).toMatchObject({ code: 0, stdout: '', stderr: `${path}: no HTTP exchanges or WebSocket messages decoded (\`tcpscope ls\` lists its connections)\n` })
-    expect(await runCli(['show', path, '--conn', '1'])).toMatchObject({ code: 0, stdout: '#1 127.0.0.1:40001 -> 127.0.0.1:6379: raw, 0 exchanges\n', stderr: '' })
+    expect(await runCli(['show', path])).toMatchObject({ code: 0, stdout: '', stderr: `${path}: no HTTP exchanges or messages decoded (\`tcpscope ls\` lists its connections; --frame SPEC cuts raw ones into messages)\n` })
+    expect(await runCli(['show', path, '--conn', '1'])).toMatchObject({ code: 0, stdout: '#1 127.0.0.1:40001 -> 127.0.0.1:9999: raw, 0 exchanges\n', stderr: '' })
     expect(await runCli(['show', path, '--json'])).toMatchObject({ code: 0, stdout: '' })
+    // --frame cuts it: a line each way.
+    expect((await runCli(['show', path, '--frame', 'line'])).stdout).toMatch(/^#1 127\.0\.0\.1:40001 -> 127\.0\.0\.1:9999: line, 2 messages\n#1 message 1 client -> \S+ 8 B HELLO 1\n#1 message 2 server <- \S+ 8 B WELCOME\n$/)
   })
 })
 

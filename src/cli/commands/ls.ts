@@ -4,6 +4,7 @@
 // (widths, then lines), and written in large output batches.
 
 import type { ConnectionSummary } from '../../shared/capture-types'
+import { tlsWord } from '../../shared/tls-types'
 import { formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../../shared/human-readable'
 import type { Engine } from '../../core/engine'
 import { UsageError, type Parsed } from '../args'
@@ -39,7 +40,7 @@ const durationOf = (c: ConnectionSummary): string => (c.closedAt === undefined ?
 /** The target with its TLS (and the name the client asked for) and, for a forward proxy's tunnel, how it was asked for. */
 export function targetOf(c: Pick<ConnectionSummary, 'target' | 'tls' | 'via'>): string {
   let t = c.target
-  if (c.tls !== undefined) t += c.tls.sni !== undefined ? ` [TLS ${c.tls.sni}]` : ' [TLS]'
+  if (c.tls !== undefined) t += ` [${tlsWord(c.tls.starttls)}${c.tls.sni !== undefined ? ` ${c.tls.sni}` : ''}]`
   if (c.via !== undefined) t += ` via ${c.via}`
   return t
 }
@@ -125,7 +126,7 @@ export const lsCommand = defineCommand({
   usage: LS_USAGE,
   options: OPTIONS,
   notes: [
-    'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
+    'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, [TLS after STARTTLS (smtp) NAME] when TLS began midway, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
   ],
   run: runLs
 })

@@ -183,7 +183,7 @@ export class Decoding {
       },
       wordTest: (key, value) => {
         const proto = key === 'proto' ? protoWord(value) : undefined
-        if (proto && 'connection' in proto) return (connId) => proto.connection(d.conn(connId)?.protocol)
+        if (proto && 'connection' in proto) return (connId) => proto.connection(d.conn(connId)?.protocol, d.conn(connId)?.carries)
         if (key === 'tls') return (connId) => d.conn(connId)?.protocol === 'tls'
         if (key === 'sni') {
           const text = value.toLowerCase()

@@ -5,6 +5,7 @@
 // column's answer is kept per interned string, so 100,000 rows cost one test per distinct value.
 
 import { UserError } from '../../shared/errors'
+import { MESSAGE_PROTOCOLS, type MessageProtocol } from '../../shared/message-types'
 import type { Protocol } from '../../shared/protocol-types'
 import type { ExchangeTable } from './exchange-table'
 
@@ -71,7 +72,7 @@ export function hostOrPath(text: string): ExchangeTest {
 }
 
 const PROTOS: Record<string, Protocol[]> = { http: ['http1'], http1: ['http1'], ws: ['websocket'], websocket: ['websocket'], tls: ['tls'], h2: ['http2'], http2: ['http2'], raw: ['raw'] }
-const PROTO_HINT = 'use http, ws, tls, h2, grpc or raw'
+const PROTO_HINT = `use http, ws, tls, h2, grpc, raw, or a raw connection's messages: ${MESSAGE_PROTOCOLS.join(', ')}`
 
 /** `proto:grpc`: an exchange whose response is gRPC's or gRPC-Web's (application/grpc, +proto, +json, -web). */
 const grpcExchange = byString('type', (s) => s.startsWith('application/grpc'))
@@ -80,12 +81,24 @@ const grpcExchange = byString('type', (s) => s.startsWith('application/grpc'))
  * `proto:` over a connection's protocol (undefined: not decoded yet, which passes no word);
  * `grpc` is no protocol of a connection but of its exchanges, so it comes as an exchange test.
  */
-export function protoWord(value: string): { connection: (p: Protocol | undefined) => boolean } | { exchange: ExchangeTest } {
+export function protoWord(value: string): { connection: (p: Protocol | undefined, carries?: string) => boolean } | { exchange: ExchangeTest } {
   const v = value.toLowerCase()
   if (v === 'grpc') return { exchange: grpcExchange }
+  // A raw connection carrying a protocol's messages (redis's RESP, PostgreSQL, ...).
+  const message = MESSAGE_PROTOCOL_WORDS[v]
+  if (message !== undefined) return { connection: (_p, carries) => carries === message }
   const wanted = PROTOS[v]
   if (!wanted) throw new UserError(`filter proto:${value}: ${PROTO_HINT}`)
   return { connection: (p) => p !== undefined && wanted.includes(p) }
+}
+
+/** `proto:` words for the protocols of raw connections' messages, with the names people also use. */
+const MESSAGE_PROTOCOL_WORDS: Record<string, MessageProtocol> = {
+  ...Object.fromEntries(MESSAGE_PROTOCOLS.map((p) => [p, p])),
+  redis: 'resp',
+  postgresql: 'postgres',
+  pg: 'postgres',
+  mariadb: 'mysql'
 }
 
 /** `proto:` in the exchange list: HTTP/2 exchanges have a stream, HTTP/1 ones none; ws the ones upgraded to WebSocket. */

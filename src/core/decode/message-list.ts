@@ -12,7 +12,8 @@ const F_COMPRESSED = 2
 const F_MASKED = 4
 const F_COMPLETE = 8
 
-function grown<T extends Float64Array | Uint32Array | Uint8Array>(a: T, n: number, make: (n: number) => T): T {
+/** `a` with room for `n` (doubled, so growing one at a time stays linear). */
+export function grown<T extends Float64Array | Uint32Array | Uint8Array | Int32Array>(a: T, n: number, make: (n: number) => T): T {
   if (n <= a.length) return a
   const next = make(Math.max(n, a.length * 2))
   next.set(a)

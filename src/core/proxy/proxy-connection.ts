@@ -88,7 +88,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   private ports: Record<Direction, StagePort> | undefined
   /** `userHeld[dir]`: a person paused reading what `dir` sends (conn.pause). */
   private readonly userHeld: Record<Direction, boolean> = { client: false, server: false }
-  /** The look at the client's first bytes for a TLS hello: undefined before it, null once over (or never to be had). */
+  /** The look at the first bytes for a TLS hello (maybe after a STARTTLS opening): undefined before it, null once over (or never to be had). */
   private sniff: HelloSniff | null | undefined
   /** `stageHeld[dir]`: `dir`'s stage asked for its sender to be held; made by the first ask. */
   private stageHeld: Record<Direction, boolean> | undefined
@@ -169,14 +169,14 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     // side's answer and any socket events come in later turns of the event loop.
     const flowing = to.write(chunk)
     this.rec.data(dir, chunk, time, mono)
-    if (this.sniff !== null && dir === 'client') this.sniffHello(chunk)
+    if (this.sniff !== null) this.sniffOpening(dir, chunk)
     if (!flowing) this.block(dir)
   }
 
-  /** The client's first bytes, looked at for a TLS hello passing through (hello-sniff.ts). */
-  private sniffHello(chunk: Buffer): void {
-    if (this.sniff === undefined) this.sniff = HelloSniff.first(chunk, this.rec) ?? null
-    else if (this.sniff !== null && this.sniff.more(chunk)) this.sniff = null
+  /** The connection's first bytes, looked at for a TLS hello passing through, from the first byte or after a STARTTLS (hello-sniff.ts). */
+  private sniffOpening(dir: Direction, chunk: Buffer): void {
+    if (this.sniff === undefined) this.sniff = HelloSniff.first(dir, chunk, this.rec) ?? null
+    else if (this.sniff !== null && this.sniff.more(dir, chunk)) this.sniff = null
   }
 
   /** The receiver of what `dir` sends is full: `dir` is not read until it drains. */
@@ -210,7 +210,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   /** A chunk for `dir`'s stage. A read buffer is reused by the next read, so the stage, which may keep it, gets a copy. */
   private toStage(dir: Direction, chunk: Buffer): void {
     this.rec.data(dir, chunk)
-    if (this.sniff !== null && dir === 'client') this.sniffHello(chunk)
+    if (this.sniff !== null) this.sniffOpening(dir, chunk)
     const own = chunk.buffer === this.readBuf[dir]?.buffer ? Buffer.from(chunk) : chunk
     try {
       this.stages![dir]!.data(own, this.ports![dir])

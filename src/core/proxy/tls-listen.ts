@@ -10,19 +10,31 @@
 // leg's handshake is recorded as its `tls` record; a failure is recorded with its one line.
 // A client that cannot be served is closed cleanly (FIN), never reset: nothing it did was a
 // TCP error. The hello and handshake bytes are not part of the recorded streams.
+//
+// TLS may also start midway (STARTTLS, starttls/): a client whose first bytes are a
+// PostgreSQL SSLRequest, or that stays silent a moment (SMTP, IMAP, POP3 and MySQL servers
+// speak first), has the target dialed in the clear and the opening relayed and recorded
+// (starttls/relay.ts) until it switches. Then the same securing step runs as for TLS from
+// the first byte: the client's hello read, the target's leg secured over its TCP connection
+// (tls-connect.ts secureOver) with the client's SNI and ALPN, the client answered with a
+// leaf; both legs' `tls` records name the protocol (`starttls`). The recorded streams go on
+// from the cleartext before the switch to the cleartext after it.
 
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import type { ConnectionEnd } from '../../shared/capture-types'
-import type { TlsFailure, TlsHello } from '../../shared/tls-types'
+import type { StartTlsProtocol, TlsFailure, TlsHello } from '../../shared/tls-types'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { errorInfo } from '../net/net-errors'
 import { isResetError, resetSocket } from '../net/sockets'
 import type { ConnectFailure, DialHandler } from '../net/target/connect-target'
+import { secureOver, type TlsLeg } from '../net/target/tls-connect'
 import type { CertificateSource } from '../tls/certificate-source'
-import { acceptTls, readHello, TlsAcceptError } from '../tls/tls-accept'
+import { acceptTls, readHello, TlsAcceptError, type FirstBytes } from '../tls/tls-accept'
 import { noCertificate } from '../tls/tls-errors'
 import { ProxyConnection, type ProxyContext } from './proxy-connection'
+import { postgresRequest } from './starttls/postgres'
+import { StartTlsRelay, type RelayOutcome } from './starttls/relay'
 
 /** How a proxy answers its clients' TLS. */
 export interface TlsListenSettings extends CertificateSource {
@@ -34,6 +46,10 @@ export interface TlsListenSettings extends CertificateSource {
   sni?: string
   /** `--alpn`: offered to the target instead of what the client offered. */
   alpn?: string[]
+  /** How long a silent client waits before the target is asked whether it speaks first (a STARTTLS protocol); 0 on their well-known ports. */
+  serverFirstWaitMs: number
+  /** The target's TLS after a STARTTLS (`--tls-upstream`'s options, else its defaults: verified against the system's roots). */
+  starttlsLeg: TlsLeg
 }
 
 /** What a setup needs of its proxy. */
@@ -43,7 +59,10 @@ export interface TlsListenHost {
   done(setup: TlsListenSetup): void
 }
 
-type State = 'hello' | 'dialing' | 'securing' | 'running' | 'closing'
+type State = 'hello' | 'dialing' | 'opening' | 'switching' | 'securing' | 'running' | 'closing'
+
+const NOT_TLS: TlsFailure = { side: 'client', code: 'ENOTTLS', message: 'the client did not speak TLS (its first bytes are no TLS hello): connect with TLS, or run the proxy without --tls-listen' }
+const NO_OPENING: TlsFailure = { side: 'client', code: 'ENOTTLS', message: 'the target spoke first, with no opening tcpscope can switch to TLS (SMTP, IMAP, POP3, MySQL), and the client sent no TLS hello: run the proxy without --tls-listen' }
 
 export class TlsListenSetup implements DialHandler {
   liveSlot = -1
@@ -55,6 +74,10 @@ export class TlsListenSetup implements DialHandler {
   private openSockets = 1
   private hello: TlsHello = {}
   private helloBytes: Buffer = Buffer.alloc(0)
+  /** The cleartext opening path (STARTTLS): the client's first bytes, relayed once the target is up. */
+  private openingHead: Buffer | undefined
+  /** The TCP connection under the target's TLS, when TLS started midway. */
+  private raw: Socket | undefined
 
   constructor(
     private readonly client: Socket,
@@ -69,38 +92,124 @@ export class TlsListenSetup implements DialHandler {
   }
 
   private async readClientHello(): Promise<void> {
-    const first = await readHello(this.client, { timeoutMs: this.host.settings.timeoutMs })
+    const { settings } = this.host
+    const first = await readHello(this.client, {
+      timeoutMs: settings.timeoutMs,
+      silentMs: settings.serverFirstWaitMs,
+      waitFor: (bytes) => postgresRequest(bytes) === 'need-more'
+    })
     if (this.state !== 'hello') return
     switch (first.state) {
       case 'hello':
         this.hello = first.hello
         this.helloBytes = first.bytes
         return this.dial()
+      case 'silent':
+        return this.dialClear(first.bytes)
       case 'not-tls':
-        return this.refuse({ side: 'client', code: 'ENOTTLS', message: 'the client did not speak TLS (its first bytes are no TLS hello): connect with TLS, or run the proxy without --tls-listen' })
+        if (postgresRequest(first.bytes) !== undefined) return this.dialClear(first.bytes)
+        return this.refuse(NOT_TLS)
       case 'bad':
       case 'timeout':
         return this.refuse(first.failure)
       case 'closed':
-        this.state = 'closing'
-        if (first.error === undefined) {
-          this.rec.event('fin', 'client')
-          this.end = 'closed'
-          return void this.client.destroy()
-        }
-        this.rec.event(isResetError(first.error) ? 'reset' : 'error', 'client', errorInfo(first.error))
-        this.end = isResetError(first.error) ? 'client-reset' : 'error'
-        return void this.client.destroy()
+        return this.clientGone(first)
     }
   }
 
-  /** A client that cannot be served: its failure recorded, and a clean close. */
+  /** The client closed, reset or failed before its hello: recorded as it was. */
+  private clientGone(first: Extract<FirstBytes, { state: 'closed' }>): void {
+    this.state = 'closing'
+    if (first.error === undefined) {
+      this.rec.event('fin', 'client')
+      this.end ??= 'closed'
+    } else {
+      this.rec.event(isResetError(first.error) ? 'reset' : 'error', 'client', errorInfo(first.error))
+      this.end ??= isResetError(first.error) ? 'client-reset' : 'error'
+    }
+    this.client.destroy()
+    this.upstream?.end()
+  }
+
+  /** A client that cannot be served: its failure recorded, and a clean close (of the target's leg too, when it is up). */
   private refuse(failure: TlsFailure): void {
     this.state = 'closing'
     this.rec.event('tls', 'client', { ok: false, ...failure })
     this.end = 'error'
-    this.client.destroySoon()
-    this.client.resume()
+    this.closeCleanly()
+  }
+
+  private closeCleanly(): void {
+    for (const s of [this.client, this.upstream]) {
+      if (s === undefined) continue
+      s.destroySoon()
+      s.resume()
+    }
+  }
+
+  /** The target dialed in the clear, for an opening relayed before TLS starts midway. */
+  private dialClear(head: Buffer): void {
+    this.state = 'dialing'
+    this.openingHead = head
+    this.upstream = this.ctx.target.dialClear(this.rec, this)
+    this.openSockets++
+    this.upstream.on('close', this.onSocketClosed)
+    this.upstream.pause()
+  }
+
+  private relayOpening(head: Buffer): void {
+    this.state = 'opening'
+    new StartTlsRelay(this.client, this.upstream!, this.rec, head, { timeoutMs: this.host.settings.timeoutMs }, (outcome) => this.afterOpening(outcome))
+  }
+
+  private afterOpening(outcome: RelayOutcome): void {
+    if (this.state !== 'opening') return
+    switch (outcome.kind) {
+      case 'switch':
+        return void this.switchToTls(outcome.protocol)
+      case 'clear':
+        return this.handOver(this.client, this.upstream!)
+      case 'none':
+        return this.refuse(outcome.dir === 'client' ? NOT_TLS : NO_OPENING)
+      case 'closed':
+        this.state = 'closing'
+        this.end ??= outcome.end
+    }
+  }
+
+  /** Both sides agreed to start TLS: the client's hello read, then the target's leg secured over its TCP connection, then the client's. */
+  private async switchToTls(starttls: StartTlsProtocol | undefined): Promise<void> {
+    this.state = 'switching'
+    const { settings } = this.host
+    const first = await readHello(this.client, { timeoutMs: settings.timeoutMs })
+    if (this.state !== 'switching') return
+    if (first.state === 'closed') return this.clientGone(first)
+    if (first.state !== 'hello') {
+      const after = starttls !== undefined ? ` after its STARTTLS (${starttls})` : ''
+      return this.refuse(first.state === 'bad' || first.state === 'timeout' ? first.failure : { side: 'client', code: 'ENOTTLS', message: `the client sent no TLS hello${after}: closed` })
+    }
+    this.hello = first.hello
+    this.helloBytes = first.bytes
+    const raw = this.upstream!
+    const secure = await secureOver(this.ctx.target.tls ?? settings.starttlsLeg, raw, {
+      rec: this.rec,
+      where: this.ctx.target.where,
+      servername: settings.sni ?? this.hello.sni,
+      alpn: settings.alpn ?? this.hello.alpn,
+      timeoutMs: settings.timeoutMs,
+      starttls
+    })
+    if (this.state !== 'switching') return void secure?.destroy()
+    if (secure === undefined) {
+      // The target's leg failed (recorded): the client, mid-handshake, sees a clean close.
+      this.state = 'closing'
+      this.end ??= 'error'
+      return this.closeCleanly()
+    }
+    this.raw = raw
+    this.upstream = secure
+    secure.pause()
+    await this.secureClient(starttls)
   }
 
   private dial(): void {
@@ -115,7 +224,8 @@ export class TlsListenSetup implements DialHandler {
 
   targetConnected(): void {
     if (this.state !== 'dialing') return
-    void this.secureClient()
+    if (this.openingHead !== undefined) return this.relayOpening(this.openingHead)
+    void this.secureClient(undefined)
   }
 
   /** The target could not be reached (recorded by connect-target.ts): the client, mid-handshake, sees a clean close. */
@@ -134,12 +244,13 @@ export class TlsListenSetup implements DialHandler {
     const reset = isResetError(err)
     this.rec.event(reset ? 'reset' : 'error', 'server', errorInfo(err))
     this.end ??= reset ? 'server-reset' : 'error'
-    // The client has had no byte of the target's yet: a reset passes on as a reset.
+    // A reset passes on as a reset (the client has had no byte of the target's yet, or only its cleartext opening).
     if (reset) resetSocket(this.client)
     else this.client.destroy()
   }
 
-  private async secureClient(): Promise<void> {
+  /** The client's leg, once the target's is up: the one securing step, whether TLS began at the first byte or midway. */
+  private async secureClient(starttls: StartTlsProtocol | undefined): Promise<void> {
     this.state = 'securing'
     const { settings } = this.host
     const up = this.upstream!
@@ -150,7 +261,7 @@ export class TlsListenSetup implements DialHandler {
     try {
       const context = await settings.contextFor(name)
       if (this.state !== 'securing') return
-      secure = await acceptTls(this.client, { head: this.helloBytes, context, alpn, leafFromCa: settings.leafFromCa, record: this.rec, timeoutMs: settings.timeoutMs })
+      secure = await acceptTls(this.client, { head: this.helloBytes, context, alpn, leafFromCa: settings.leafFromCa, record: this.rec, timeoutMs: settings.timeoutMs, starttls })
     } catch (err) {
       if (!(err instanceof TlsAcceptError)) {
         // No certificate for the name (the CA could not be opened or could not issue): recorded, and a clean close.
@@ -167,13 +278,19 @@ export class TlsListenSetup implements DialHandler {
     this.handOver(secure, up)
   }
 
-  private handOver(secure: TLSSocket, up: Socket): void {
+  /** The connection runs as any other from here: over the TLS sockets, or in the clear when an opening did not switch. */
+  private handOver(client: Socket, up: Socket): void {
     this.state = 'running'
     this.client.off('close', this.onSocketClosed)
-    up.off('close', this.onSocketClosed)
+    ;(this.raw ?? up).off('close', this.onSocketClosed)
     const ctx: ProxyContext = { ...this.ctx, done: () => this.host.done(this) }
-    this.conn = new ProxyConnection(secure, this.rec, ctx, this.captureHeld, up)
-    if (!this.captureHeld) up.resume()
+    this.conn = new ProxyConnection(client, this.rec, ctx, this.captureHeld, up)
+    // A TLS leg made here (not by the dial) reports its errors itself; the dial's handler hears the TCP connection's.
+    if (this.raw !== undefined) up.on('error', (err: NodeJS.ErrnoException) => this.conn!.targetError(err))
+    if (!this.captureHeld) {
+      up.resume()
+      client.resume()
+    }
   }
 
   private readonly onSocketClosed = (): void => {

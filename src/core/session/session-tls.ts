@@ -79,7 +79,7 @@ export async function secureClient(socket: Socket, rec: RecordedConnection | und
       return { failure: `the client ${reset ? 'reset' : 'closed'} the connection before its TLS hello` }
     }
     const failure =
-      first.state === 'not-tls'
+      first.state === 'not-tls' || first.state === 'silent'
         ? { side: 'client' as const, code: 'ENOTTLS', message: 'the client did not speak TLS (its first bytes are no TLS hello): connect with TLS, or serve without --tls' }
         : first.failure
     rec?.event('tls', 'client', { ok: false, ...failure })

@@ -23,7 +23,7 @@
 
 import type { Socket } from 'node:net'
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls'
-import type { TlsFailure, TlsHello } from '../../shared/tls-types'
+import type { StartTlsProtocol, TlsFailure, TlsHello } from '../../shared/tls-types'
 import { UserError } from '../../shared/errors'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { helloOf, readClientHello } from './client-hello'
@@ -45,18 +45,29 @@ export type FirstBytes =
   | { state: 'timeout'; failure: TlsFailure; bytes: Buffer }
   /** The client ended (FIN) before sending anything, or reset or errored before a whole hello came; `error` when it was not a plain FIN. A FIN after part of a hello is `bad`. */
   | { state: 'closed'; bytes: Buffer; error?: NodeJS.ErrnoException }
+  /** The client sent nothing within `silentMs` (the server may speak first: a STARTTLS protocol). */
+  | { state: 'silent'; bytes: Buffer }
+
+export interface ReadHelloOptions {
+  timeoutMs?: number
+  /** Resolve `silent` when nothing came within this long (the caller then asks the server). */
+  silentMs?: number
+  /** Bytes that are no TLS, but may be the start of something the caller reads too (a STARTTLS request): true to wait for more. */
+  waitFor?: (bytes: Buffer) => boolean
+}
 
 /**
  * Reads `socket` until its first bytes say whether they are a TLS ClientHello (bounded by
  * client-hello.ts). Leaves the socket paused with no listeners of its own, the bytes read
  * taken out of it (in `bytes`). Never rejects. Must be called before anything reads it.
  */
-export function readHello(socket: Socket, opts: { timeoutMs?: number } = {}): Promise<FirstBytes> {
+export function readHello(socket: Socket, opts: ReadHelloOptions = {}): Promise<FirstBytes> {
   const ms = opts.timeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS
   return new Promise((resolve) => {
     let bytes: Buffer = Buffer.alloc(0)
     const finish = (result: FirstBytes): void => {
       clearTimeout(timer)
+      clearTimeout(silence)
       socket.off('data', onData)
       socket.off('end', onEnd)
       socket.off('error', onError)
@@ -67,8 +78,10 @@ export function readHello(socket: Socket, opts: { timeoutMs?: number } = {}): Pr
       bytes = bytes.length === 0 ? chunk : Buffer.concat([bytes, chunk])
       const r = readClientHello(bytes)
       if (r.state === 'need-more') return
+      clearTimeout(silence)
       if (r.state === 'hello') finish({ state: 'hello', hello: helloOf(r), bytes })
-      else if (r.state === 'not-tls') finish({ state: 'not-tls', bytes })
+      else if (r.state === 'not-tls' && opts.waitFor?.(bytes) !== true) finish({ state: 'not-tls', bytes })
+      else if (r.state === 'not-tls') return
       else finish({ state: 'bad', failure: badHello(r.reason), bytes })
     }
     // A FIN after part of a hello is a hello that will never be whole: unreadable, not a quiet close.
@@ -77,6 +90,8 @@ export function readHello(socket: Socket, opts: { timeoutMs?: number } = {}): Pr
     const timer = setTimeout(() => finish({ state: 'timeout', failure: helloTimeout(ms, bytes.length), bytes }), ms)
     // A slow client must not keep the process alive; its socket does that.
     timer.unref()
+    const silence = opts.silentMs !== undefined ? setTimeout(() => finish({ state: 'silent', bytes }), opts.silentMs) : undefined
+    silence?.unref()
     socket.on('data', onData)
     socket.once('end', onEnd)
     socket.on('error', onError)
@@ -110,6 +125,8 @@ export interface AcceptTlsOptions {
   record?: RecordedConnection
   /** The handshake must finish within this long (default DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS). */
   timeoutMs?: number
+  /** TLS starts midway, after this protocol's opening (recorded with the leg). */
+  starttls?: StartTlsProtocol
 }
 
 /**
@@ -145,7 +162,9 @@ export function acceptTls(socket: Socket, opts: AcceptTlsOptions): Promise<TLSSo
       secure.off('close', onClose)
       secure.off('end', onClose)
       const sni = (secure as TLSSocket & { servername?: string | false }).servername
-      opts.record?.event('tls', 'client', { ok: true, ...legFacts(secure, 'client', typeof sni === 'string' ? sni : undefined, false) })
+      const facts = legFacts(secure, 'client', typeof sni === 'string' ? sni : undefined, false)
+      if (opts.starttls !== undefined) facts.starttls = opts.starttls
+      opts.record?.event('tls', 'client', { ok: true, ...facts })
       resolve(secure)
     })
     // Stays for the socket's life, so a later error never finds it without a listener; after the handshake the caller listens too.

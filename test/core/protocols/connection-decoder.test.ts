@@ -64,7 +64,7 @@ describe('createConnectionDecoder', () => {
   it.each([
     // (A TLS connection's client hello is read while it comes: tls-hello.test.ts. This one ends cut short.)
     ['tls', [{ dir: 'client', bytes: TLS_HELLO }, { dir: 'server', bytes: '\x16\x03\x03\x00\x10' }, { dir: 'client', end: true }]],
-    ['raw', [{ dir: 'client', bytes: '*1\r\n$4\r\nPING\r\n' }, { dir: 'server', bytes: '+PONG\r\n' }]],
+    ['raw', [{ dir: 'client', bytes: 'HELLO\r\n' }, { dir: 'server', bytes: '+PONG\r\n' }]],
     // A server that speaks first (SMTP, MySQL) is not HTTP, whatever the client says next.
     ['raw', [{ dir: 'server', bytes: '220 mail.test ESMTP\r\n' }, { dir: 'client', bytes: 'GET / HTTP/1.1\r\n\r\n' }]],
     ['raw', [{ dir: 'client', bytes: 'GE' }, { dir: 'client', end: true }]]
@@ -76,6 +76,20 @@ describe('createConnectionDecoder', () => {
     expect(d.decoder.wantFrom('client')).toBe(NOTHING_MORE)
     expect(d.decoder.wantFrom('server')).toBe(NOTHING_MORE)
     expect(d.decoder.summary()).toEqual({ protocol })
+  })
+
+  it('says which protocol\'s messages a raw connection carries, from its first bytes or its port, and still needs none of its bytes', () => {
+    const redis = decode([{ dir: 'client', bytes: '*1\r\n$4\r\nPING\r\n' }, { dir: 'server', bytes: '+PONG\r\n' }])
+    expect(redis.decoder.summary()).toEqual({ protocol: 'raw', carries: 'resp' })
+    expect(redis.decoder.wantFrom('client')).toBe(NOTHING_MORE)
+    const own = createConnectionDecoder({ port: 6379 })
+    own.push('client', new TextEncoder().encode('PING\r\n'), 0, 1)
+    own.end('client', 2)
+    expect(own.summary()).toEqual({ protocol: 'raw', carries: 'resp' })
+    const elsewhere = createConnectionDecoder({ port: 9999 })
+    elsewhere.push('client', new TextEncoder().encode('PING\r\n'), 0, 1)
+    elsewhere.end('client', 2)
+    expect(elsewhere.summary()).toEqual({ protocol: 'raw' })
   })
 
   it('reads an HTTP/2 connection frame by frame from its preface, whether or not its server\'s SETTINGS came first', () => {

@@ -3,7 +3,7 @@
 // checked and bounded here, once, so the index in memory (capture-index.ts) and the one
 // stored in a closed file (stored-index.ts) keep exactly the same facts of a record.
 
-import type { CertFacts, TlsEventInfo, TlsFailure, TlsHello, TlsLegFacts, TlsSummary } from '../../../shared/tls-types'
+import { STARTTLS_PROTOCOLS, type CertFacts, type StartTlsProtocol, type TlsEventInfo, type TlsFailure, type TlsHello, type TlsLegFacts, type TlsSummary } from '../../../shared/tls-types'
 import type { Direction } from '../../../shared/capture-types'
 
 /** Longest string kept of any field: a name, a DN, a message. */
@@ -18,6 +18,7 @@ type Loose = Record<string, unknown>
 const isObject = (v: unknown): v is Loose => v !== null && typeof v === 'object' && !Array.isArray(v)
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v.slice(0, MAX_TEXT) : undefined)
 const sideOf = (v: unknown): Direction | undefined => (v === 'client' || v === 'server' ? v : undefined)
+const starttlsOf = (v: unknown): StartTlsProtocol | undefined => ((STARTTLS_PROTOCOLS as readonly unknown[]).includes(v) ? (v as StartTlsProtocol) : undefined)
 
 function texts(v: unknown, max: number): string[] | undefined {
   if (!Array.isArray(v)) return undefined
@@ -58,6 +59,8 @@ function legOf(v: Loose, side: Direction): TlsLegFacts | undefined {
   }
   const unverified = text(v.unverified)
   if (unverified !== undefined) leg.unverified = unverified
+  const starttls = starttlsOf(v.starttls)
+  if (starttls !== undefined) leg.starttls = starttls
   return leg
 }
 
@@ -94,7 +97,11 @@ export function tlsEventOf(v: unknown, side?: Direction): TlsEventInfo | undefin
     return failure && { ok: false, ...failure }
   }
   if (v.ok !== true) return undefined
-  if (v.passthrough === true) return own === 'client' ? { ok: true, passthrough: true, side: 'client', ...helloOf(v) } : undefined
+  if (v.passthrough === true) {
+    if (own !== 'client') return undefined
+    const starttls = starttlsOf(v.starttls)
+    return { ok: true, passthrough: true, side: 'client', ...helloOf(v), ...(starttls !== undefined ? { starttls } : {}) }
+  }
   const leg = legOf(v, own)
   return leg && { ok: true, ...leg }
 }
@@ -113,9 +120,11 @@ export function foldTls(summary: TlsSummary | undefined, e: TlsEventInfo): TlsSu
     }
   } else if ('passthrough' in e) {
     s.passthrough = helloOf(e as unknown as Loose)
+    if (e.starttls !== undefined) s.starttls = e.starttls
   } else {
     const { ok: _, ...leg } = e
     s[leg.side] = leg
+    if (leg.starttls !== undefined) s.starttls = leg.starttls
   }
   // The name the connection was for: what the client asked, else what was sent upstream.
   const sni = s.client?.sni ?? s.passthrough?.sni ?? s.server?.sni
@@ -136,7 +145,7 @@ export function tlsSummaryOf(v: unknown): TlsSummary | undefined {
   }
   if (isObject(v.client)) fold(tlsEventOf({ ...v.client, ok: true, passthrough: undefined }, 'client'))
   if (isObject(v.server)) fold(tlsEventOf({ ...v.server, ok: true, passthrough: undefined }, 'server'))
-  if (isObject(v.passthrough)) fold(tlsEventOf({ ...v.passthrough, ok: true, passthrough: true, side: 'client' }, 'client'))
+  if (isObject(v.passthrough)) fold(tlsEventOf({ ...v.passthrough, ok: true, passthrough: true, side: 'client', starttls: v.starttls }, 'client'))
   if (isObject(v.failure)) fold(tlsEventOf({ ...v.failure, ok: false }))
   return s
 }

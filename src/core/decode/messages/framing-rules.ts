@@ -59,6 +59,11 @@ export class FramingRules {
     return undefined
   }
 
+  /** An owner's framing in a capture: chosen for all its connections ("decode as"), else its own `--frame`. */
+  ofOwner(capture: string, ownerId: string): FrameSpec | undefined {
+    return this.owners.get(capture)?.get(ownerId) ?? this.running.get(ownerId)
+  }
+
   forget(capture: string): void {
     this.chosen.delete(capture)
     this.owners.delete(capture)

@@ -10,6 +10,7 @@ import type { CaptureView } from '../../capture/query/capture-queries'
 import type { MessageCodec, MessageNote } from '../../protocols/messages/message-codec'
 import { MessageCutter, type CutMessage } from '../../protocols/messages/message-cutter'
 import { replay } from '../replay'
+import { grown } from '../message-list'
 
 /** Messages one connection's index keeps at most (about 90 MB of columns); past it the list says it stops there. */
 export const MAX_INDEXED_MESSAGES = 2_000_000
@@ -18,12 +19,6 @@ const F_SERVER = 1
 const F_ERROR = 2
 const F_INCOMPLETE = 4
 
-function grown<T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(a: T, n: number, make: (n: number) => T): T {
-  if (n <= a.length) return a
-  const next = make(Math.max(n, a.length * 2))
-  next.set(a)
-  return next
-}
 
 export class MessageIndex {
   size = 0

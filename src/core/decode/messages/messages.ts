@@ -2,7 +2,7 @@
 // framing a connection is cut with, its index of messages (kept for the connections
 // looked at last, fed as they grow), and each page's messages described from their bytes.
 
-import type { ConnectionSummary, Direction } from '../../../shared/capture-types'
+import { LIVE_CAPTURE, type ConnectionSummary, type Direction } from '../../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
 import {
   formatFrameSpec,
@@ -55,6 +55,12 @@ export class Messages {
   /** A proxy's or session's own `--frame` (undefined: none), for its connections in the live capture. */
   setOwnerRule(ownerId: string, frame: string | undefined): void {
     this.rules.setRunning(ownerId, frame === undefined || frame === '' ? undefined : framingOf(frame))
+  }
+
+  /** A proxy's framing in the live capture as a setup keeps it (`--frame`), whether it was started with it or given it by "decode as". */
+  ownerFraming(ownerId: string): string | undefined {
+    const spec = this.rules.ofOwner(LIVE_CAPTURE, ownerId)
+    return spec ? formatFrameSpec(spec) : undefined
   }
 
   /** What a connection is cut with: chosen, its owner's, what its bytes or port say, or none. */

@@ -148,14 +148,21 @@ export class Target {
    * `tls` sets this connect's SNI and ALPN.
    */
   dial(rec: RecordedConnection, handler: DialHandler, tls?: TlsOverride): Socket {
+    if (this.tls === undefined) return this.dialClear(rec, handler)
     const raw = connect(this.socketOptions)
-    if (this.tls === undefined) {
-      new Attempt(this, raw, raw, rec, handler, undefined)
-      return raw
-    }
     const started = this.tls.start(raw, tls)
     new Attempt(this, started.socket, raw, rec, handler, started.servername)
     return started.socket
+  }
+
+  /**
+   * dial() in the clear whatever this target's TLS: for a connection whose opening is
+   * cleartext and whose TLS starts midway (STARTTLS), secured later with secureOver().
+   */
+  dialClear(rec: RecordedConnection, handler: DialHandler): Socket {
+    const raw = connect(this.socketOptions)
+    new Attempt(this, raw, raw, rec, handler, undefined)
+    return raw
   }
 
   /** Connects; resolves with the connected socket, or closes the record and rejects with the one-line reason. */

@@ -12,7 +12,8 @@ import { X509Certificate } from 'node:crypto'
 import { isIP, type Socket } from 'node:net'
 import * as tls from 'node:tls'
 import type { TlsConnectOptions } from '../../../shared/tls-args'
-import type { TlsFailure, TlsLegFacts } from '../../../shared/tls-types'
+import type { StartTlsProtocol, TlsFailure, TlsLegFacts } from '../../../shared/tls-types'
+import type { RecordedConnection } from '../../capture/write/recorded-connection'
 import { legFacts } from '../../tls/tls-facts'
 import { badKeyPair, PROXY_TLS_FLAGS, upstreamFailure, verifyFailure, verifyReason, type TlsFlagWords } from '../../tls/tls-errors'
 import { UserError } from '../net-errors'
@@ -170,4 +171,54 @@ export class TlsLeg {
 /** An error of a TLS socket that is the TLS layer's (an alert, a protocol error), not the TCP connection's. */
 export function isTlsError(err: NodeJS.ErrnoException): boolean {
   return typeof err.code === 'string' && (err.code.startsWith('ERR_SSL_') || err.code.startsWith('ERR_TLS_'))
+}
+
+/** What secureOver needs beyond the leg: where the outcome is recorded, the target's name in messages, this connect's SNI and ALPN. */
+export interface SecureOverOptions extends TlsOverride {
+  rec: RecordedConnection
+  /** The target as people typed it (messages name it). */
+  where: string
+  /** The handshake must finish within this long. */
+  timeoutMs: number
+  /** TLS starts midway, after this protocol's opening (recorded with the leg). */
+  starttls?: StartTlsProtocol
+}
+
+/**
+ * The target's leg secured over a TCP connection that is up already (a forward proxy's
+ * tunnel, or a connection whose opening was in the clear: STARTTLS): judged as every
+ * target's TLS is, its `tls` record written (facts, or the failure with its one line).
+ * Resolves with the TLSSocket, or undefined once the failure is recorded (the socket is then
+ * closed). Never rejects.
+ */
+export function secureOver(leg: TlsLeg, raw: Socket, opts: SecureOverOptions): Promise<tls.TLSSocket | undefined> {
+  const { rec, where, timeoutMs: ms } = opts
+  return new Promise((resolve) => {
+    const { socket, servername } = leg.start(raw, { servername: opts.servername, alpn: opts.alpn })
+    let settled = false
+    const fail = (f: TlsFailure): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      rec.event('tls', 'server', { ok: false, ...f })
+      // Not in this turn: destroyed from its own 'secureConnect', Node 20 leaves the TCP connection
+      // open (and a destroy of the TCP socket under it then crashes the process); one turn later both close.
+      setImmediate(() => socket.destroy())
+      resolve(undefined)
+    }
+    const timer = setTimeout(() => fail({ side: 'server', code: 'ETIMEDOUT', message: `${where} did not finish the TLS handshake within ${ms} ms` }), ms)
+    timer.unref()
+    // Stays for the socket's life: after the hand-over the caller listens too.
+    socket.on('error', (err: NodeJS.ErrnoException) => fail(leg.failure(err, where)))
+    socket.once('secureConnect', () => {
+      if (settled) return
+      const outcome = leg.judge(socket, servername, where)
+      if ('failure' in outcome) return fail(outcome.failure)
+      settled = true
+      clearTimeout(timer)
+      const facts = opts.starttls !== undefined ? { ...outcome.facts, starttls: opts.starttls } : outcome.facts
+      rec.event('tls', 'server', { ok: true, ...facts })
+      resolve(socket)
+    })
+  })
 }

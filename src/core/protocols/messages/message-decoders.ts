@@ -7,6 +7,11 @@ import type { FrameSpec, MessageProtocol } from '../../../shared/message-types'
 import type { MessageCodec } from './message-codec'
 import { plainCodec } from './plain-framings'
 import { respCodec, recogniseResp } from '../resp/resp-codec'
+import { postgresCodec, recognisePostgres } from '../postgres/pg-codec'
+import { mysqlCodec, recogniseMysql } from '../mysql/mysql-codec'
+import { mqttCodec, recogniseMqtt } from '../mqtt/mqtt-codec'
+import { modbusCodec, recogniseModbus } from '../modbus/modbus-codec'
+import { dnsCodec, recogniseDns } from '../dns/dns-codec'
 
 export interface MessageDecoder {
   protocol: MessageProtocol
@@ -24,7 +29,15 @@ export interface MessageDecoder {
 /** Bytes of each stream looked at, at most, to recognise a protocol. */
 export const MAX_RECOGNISE_BYTES = 512
 
-export const MESSAGE_DECODERS: readonly MessageDecoder[] = [{ protocol: 'resp', codec: respCodec, ports: [6379], recognise: recogniseResp }]
+export const MESSAGE_DECODERS: readonly MessageDecoder[] = [
+  { protocol: 'resp', codec: respCodec, ports: [6379], recognise: recogniseResp },
+  { protocol: 'postgres', codec: postgresCodec, ports: [5432], recognise: recognisePostgres },
+  { protocol: 'mysql', codec: mysqlCodec, ports: [3306], recognise: recogniseMysql },
+  // 8883 is MQTT over TLS: its first bytes are a ClientHello, not a CONNECT.
+  { protocol: 'mqtt', codec: mqttCodec, ports: [1883], recognise: recogniseMqtt },
+  { protocol: 'modbus', codec: modbusCodec, ports: [502], recognise: recogniseModbus },
+  { protocol: 'dns', codec: dnsCodec, ports: [53], recognise: recogniseDns }
+]
 
 export function messageDecoder(protocol: MessageProtocol): MessageDecoder | undefined {
   return MESSAGE_DECODERS.find((d) => d.protocol === protocol)

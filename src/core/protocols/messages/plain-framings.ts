@@ -81,7 +81,7 @@ export function plainCodec(spec: Plain): MessageCodec {
             if (buf.length < head) return { need: head }
             const declared = uint(buf, spec.offset, spec.size, spec.endian === 'little') + spec.adjust
             if (declared < 0) return { error: `the length field says ${declared - spec.adjust}, which adjust=${spec.adjust} makes negative: cutting stops here` }
-            if (declared > spec.max) return { error: `the length field declares ${formatBytes(declared)}, over the ${formatBytes(spec.max)} limit (max=): cutting stops here` }
+            if (declared > spec.max) return { error: `the length field declares ${declared.toLocaleString("en-US")} bytes, over the ${formatBytes(spec.max)} limit (max=): cutting stops here` }
             return head + declared
           }),
         describe: (_dir, msg, _note, length) => {

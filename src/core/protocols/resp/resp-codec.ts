@@ -211,10 +211,14 @@ export const respCodec: MessageCodec = {
   refit: refitResp
 }
 
-/** A client's first bytes are a RESP command: an array of bulk strings (`*2\r\n$3\r\nGET`), which nothing else begins with. */
+/**
+ * A client's first bytes are a RESP command: an array of bulk strings (`*2\r\n$3\r\nGET`),
+ * which nothing else begins with. A line of letters may be an inline command (`PING\r\n`):
+ * that says nothing either way, so redis's port decides.
+ */
 export function recogniseResp(client: Uint8Array): boolean | undefined {
   if (client.length === 0) return undefined
-  if (client[0] !== 0x2a) return false
+  if (client[0] !== 0x2a) return /^[A-Za-z]+( [^\r\n]*)?(\r?\n|$)/.test(String.fromCharCode(...client.subarray(0, 64))) ? undefined : false
   let i = 1
   while (i < client.length && client[i] >= 0x30 && client[i] <= 0x39 && i < 9) i++
   if (i === 1) return i < client.length ? false : undefined

@@ -8,10 +8,7 @@
 // tunnel closes cleanly.
 
 import type { Socket } from 'node:net'
-import type { TLSSocket } from 'node:tls'
-import type { TlsFailure } from '../../../shared/tls-types'
-import type { RecordedConnection } from '../../capture/write/recorded-connection'
-import { TlsLeg, type TlsConnect } from '../../net/target/tls-connect'
+import { secureOver, TlsLeg, type TlsConnect } from '../../net/target/tls-connect'
 import type { CaSource } from '../../tls/ca-commands'
 import { TlsAcceptError, acceptTls } from '../../tls/tls-accept'
 import { authorityText } from './http-proxy-request'
@@ -44,7 +41,7 @@ export function tunnelInterceptor(opts: InterceptorOptions): TunnelInterceptor {
 
   return async (job: InterceptJob) => {
     // The destination first: the client is answered with the ALPN it settled on.
-    const upstream = await secureUpstream(legFor(job.dest.host, job.dest.port), job, opts.timeoutMs)
+    const upstream = await secureOver(legFor(job.dest.host, job.dest.port), job.upstream as Socket, { rec: job.rec, where: job.where, servername: job.sni, alpn: job.alpn, timeoutMs: opts.timeoutMs, starttls: job.starttls })
     if (upstream === undefined) return undefined
     if (job.gone()) {
       upstream.destroy()
@@ -54,7 +51,7 @@ export function tunnelInterceptor(opts: InterceptorOptions): TunnelInterceptor {
     const context = await ca.leafContext(job.sni ?? job.dest.host)
     const alpn = typeof upstream.alpnProtocol === 'string' && upstream.alpnProtocol !== '' ? [upstream.alpnProtocol] : undefined
     try {
-      const client = await acceptTls(job.client, { head: job.hello, context, alpn, leafFromCa: true, record: job.rec, timeoutMs: opts.timeoutMs })
+      const client = await acceptTls(job.client, { head: job.hello, context, alpn, leafFromCa: true, record: job.rec, timeoutMs: opts.timeoutMs, starttls: job.starttls })
       return { client, upstream }
     } catch (err) {
       upstream.destroy()
@@ -62,40 +59,4 @@ export function tunnelInterceptor(opts: InterceptorOptions): TunnelInterceptor {
       throw err
     }
   }
-}
-
-/** The destination's leg secured over the tunnel's TCP socket; undefined once its failure is recorded. */
-function secureUpstream(leg: TlsLeg, job: InterceptJob, ms: number): Promise<TLSSocket | undefined> {
-  const { rec, where } = job
-  return new Promise((resolve) => {
-    const { socket, servername } = leg.start(job.upstream as Socket, { servername: job.sni, alpn: job.alpn })
-    let settled = false
-    const fail = (f: TlsFailure): void => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      record(rec, f)
-      // Not in this turn: destroyed from its own 'secureConnect', Node 20 leaves the TCP connection
-      // open (and a destroy of the TCP socket under it then crashes the process); one turn later both close.
-      setImmediate(() => socket.destroy())
-      resolve(undefined)
-    }
-    const timer = setTimeout(() => fail({ side: 'server', code: 'ETIMEDOUT', message: `${where} did not finish the TLS handshake within ${ms} ms` }), ms)
-    timer.unref()
-    // Stays for the socket's life: after the hand-over the tunnel listens too.
-    socket.on('error', (err: NodeJS.ErrnoException) => fail(leg.failure(err, where)))
-    socket.once('secureConnect', () => {
-      if (settled) return
-      const outcome = leg.judge(socket, servername, where)
-      if ('failure' in outcome) return fail(outcome.failure)
-      settled = true
-      clearTimeout(timer)
-      rec.event('tls', 'server', { ok: true, ...outcome.facts })
-      resolve(socket)
-    })
-  })
-}
-
-function record(rec: RecordedConnection, f: TlsFailure): void {
-  rec.event('tls', 'server', { ok: false, ...f })
 }

@@ -10,11 +10,14 @@
 // (tunnel-tls.ts) unless the proxy passes it through, in which case the hello's SNI and ALPN
 // are recorded (`tls` passthrough) and the bytes pass untouched; anything else is raw TCP.
 // A server that speaks first (SMTP, SSH) is never TLS from the client, so its first bytes
-// end the look at once.
+// end the look at once. TLS may then start midway, after a STARTTLS opening: intercepted
+// like TLS from the first byte when the proxy intercepts the destination (the opening
+// relayed and recorded by starttls/relay.ts), else passed through untouched and labelled
+// (hello-sniff.ts).
 
 import type { Socket } from 'node:net'
 import type { ConnectionEnd } from '../../../shared/capture-types'
-import type { TlsFailure } from '../../../shared/tls-types'
+import type { StartTlsProtocol, TlsFailure } from '../../../shared/tls-types'
 import type { LiveCapture } from '../../capture/write/live-capture'
 import type { RecordedConnection } from '../../capture/write/recorded-connection'
 import type { FdBudget } from '../../net/fd-budget'
@@ -24,6 +27,8 @@ import { isResetError, localPeer, remotePeer, resetSocket } from '../../net/sock
 import type { ConnectFailure, DialHandler, Target } from '../../net/target/connect-target'
 import { readClientHello, type ClientHelloRead } from '../../tls/client-hello'
 import { badHello, HELLO_CUT_SHORT, helloTimeout } from '../../tls/tls-errors'
+import { readHello } from '../../tls/tls-accept'
+import { StartTlsRelay, type RelayOutcome } from '../starttls/relay'
 import type { ForwardStages } from '../forward-stage'
 import { recordPassthrough } from '../hello-sniff'
 import { ProxyConnection, type ProxyContext } from '../proxy-connection'
@@ -65,6 +70,8 @@ export interface InterceptJob {
   /** Where people see the destination (`host:port`), for messages. */
   where: string
   rec: RecordedConnection
+  /** TLS starts midway, after this protocol's opening (recorded with both legs). */
+  starttls?: StartTlsProtocol
   /** Whether the tunnel was closed meanwhile: the interceptor drops what it made. */
   gone(): boolean
 }
@@ -205,8 +212,9 @@ export class Tunnel implements LiveSetMember, DialHandler {
 
   private readonly onServerData = (chunk: Buffer): void => {
     this.serverBytes.push(chunk)
-    // The server spoke first: not a TLS client's tunnel (whatever the client sent so far is not a whole hello).
-    this.runRaw()
+    // The server spoke first: not a TLS client's tunnel (whatever the client sent so far is not a whole hello),
+    // though TLS may start midway, after its opening (STARTTLS).
+    this.noHelloFirst()
   }
 
   private readonly onClientEnd = (): void => {
@@ -227,7 +235,7 @@ export class Tunnel implements LiveSetMember, DialHandler {
       if (this.clientBytes.length === 0) return this.runRaw()
       read = { state: 'bad', reason: HELLO_CUT_SHORT }
     }
-    if (read.state === 'not-tls') return this.runRaw()
+    if (read.state === 'not-tls') return this.noHelloFirst()
     const dest = this.req!
     if (read.state === 'bad') {
       // Passed through, a bad hello is the destination's to refuse; intercepted, it is ours.
@@ -239,7 +247,56 @@ export class Tunnel implements LiveSetMember, DialHandler {
       recordPassthrough(this.rec!, read)
       return this.runRaw()
     }
-    void this.intercept(read.sni, read.alpn)
+    const hello = this.clientBytes
+    this.clientBytes = Buffer.alloc(0)
+    void this.intercept(hello, read.sni, read.alpn, undefined)
+  }
+
+  /**
+   * No TLS hello came first. TLS may still start midway, after a STARTTLS opening: when the
+   * proxy intercepts this destination, the opening is relayed and recorded
+   * (starttls/relay.ts) and a switch intercepted as a hello from the first byte is;
+   * otherwise the tunnel runs raw, and a switch passes through, labelled.
+   */
+  private noHelloFirst(): void {
+    if (this.state !== 'sniffing') return
+    const dest = this.req!
+    const canIntercept = this.host.interceptor !== undefined && this.host.intercepts(dest.host) && dest.via !== 'HTTP'
+    // A FIN heard by the look would not be heard again by the relay.
+    if (!canIntercept || this.clientEnded || this.serverEnded) return this.runRaw(true)
+    this.stopLooking()
+    this.state = 'opening'
+    const up = this.upstream!
+    for (let i = this.serverBytes.length - 1; i >= 0; i--) up.unshift(this.serverBytes[i])
+    this.serverBytes = []
+    const head = this.clientBytes
+    this.clientBytes = Buffer.alloc(0)
+    const timeoutMs = this.host.opening.handshakeTimeoutMs
+    new StartTlsRelay(this.client, up, this.rec!, head, { timeoutMs, passOn: true, ownerHearsClientErrors: true }, (outcome) => this.afterOpening(outcome))
+  }
+
+  private afterOpening(outcome: RelayOutcome): void {
+    if (this.state !== 'opening') return
+    switch (outcome.kind) {
+      case 'switch':
+        return void this.switchToTls(outcome.protocol)
+      case 'clear':
+      case 'none':
+        return this.handOver(this.client, this.upstream!, undefined)
+      case 'closed':
+        this.state = 'closing'
+        this.end ??= outcome.end
+    }
+  }
+
+  /** Both sides agreed to start TLS midway: the client's hello read, then intercepted as one from the first byte. */
+  private async switchToTls(starttls: StartTlsProtocol | undefined): Promise<void> {
+    this.state = 'sniffing'
+    const first = await readHello(this.client, { timeoutMs: this.host.opening.handshakeTimeoutMs })
+    if (this.state !== 'sniffing') return
+    if (first.state === 'hello') return this.intercept(first.bytes, first.hello.sni, first.hello.alpn, starttls)
+    if (first.state === 'bad' || first.state === 'timeout') return this.refuseTls(first.failure)
+    this.refuseTls({ side: 'client', code: 'ENOTTLS', message: `the client sent no TLS hello${starttls !== undefined ? ` after its STARTTLS (${starttls})` : ''}: closed` })
   }
 
   /** A hello that never completes is not waited for past the handshake timeout. */
@@ -265,12 +322,10 @@ export class Tunnel implements LiveSetMember, DialHandler {
     this.upstream!.destroy()
   }
 
-  private async intercept(sni: string | undefined, alpn: string[] | undefined): Promise<void> {
+  private async intercept(hello: Buffer, sni: string | undefined, alpn: string[] | undefined, starttls: StartTlsProtocol | undefined): Promise<void> {
     this.stopLooking()
     this.state = 'securing'
     const dest = this.req!
-    const hello = this.clientBytes
-    this.clientBytes = Buffer.alloc(0)
     let secured: { client: Socket; upstream: Socket } | undefined
     try {
       secured = await this.host.interceptor!({
@@ -282,6 +337,7 @@ export class Tunnel implements LiveSetMember, DialHandler {
         dest,
         where: authorityText(dest),
         rec: this.rec!,
+        ...(starttls !== undefined ? { starttls } : {}),
         gone: () => this.state !== 'securing' || this.client.destroyed || this.upstream!.destroyed
       })
     } catch (err) {
@@ -303,8 +359,12 @@ export class Tunnel implements LiveSetMember, DialHandler {
     this.handOver(secured.client, secured.upstream, undefined)
   }
 
-  /** The tunnel carries the bytes as they are, from here to its end. */
-  private runRaw(): void {
+  /**
+   * The tunnel carries the bytes as they are, from here to its end. `sniff`: no TLS was
+   * seen, but it may start midway (a STARTTLS opening): the connection follows its opening
+   * and records the hello after it as passed through (hello-sniff.ts).
+   */
+  private runRaw(sniff = false): void {
     if (this.state !== 'sniffing') return
     this.stopLooking()
     const client = this.client
@@ -315,18 +375,19 @@ export class Tunnel implements LiveSetMember, DialHandler {
     this.serverBytes = []
     const req = this.req!
     const stages: ForwardStages | undefined = req.via === 'HTTP' ? () => ({ client: new AbsoluteFormStage(req) }) : undefined
-    this.handOver(client, up, stages)
+    this.handOver(client, up, stages, sniff)
     // A FIN that came while the bytes were looked at was heard by the look; the connection hears it again, after those bytes.
     if (this.clientEnded) setImmediate(() => client.emit('end'))
     if (this.serverEnded) setImmediate(() => up.emit('end'))
   }
 
-  private handOver(client: Socket, upstream: Socket, stages: ForwardStages | undefined): void {
+  private handOver(client: Socket, upstream: Socket, stages: ForwardStages | undefined, sniff = false): void {
     this.state = 'running'
     this.client.off('error', this.onClientError)
     this.client.off('close', this.onSocketClosed)
     this.upstream!.off('close', this.onSocketClosed)
     const ctx = this.host.contextFor(this.target!, stages, () => this.host.done(this, 2))
+    if (sniff) ctx.sniffHellos = true
     this.conn = new ProxyConnection(client, this.rec!, ctx, this.captureHeld, upstream)
     // The dial's handler hears the TCP socket; a TLS socket made over it is heard here.
     if (upstream !== this.upstream) upstream.on('error', (err: NodeJS.ErrnoException) => this.conn!.targetError(err))

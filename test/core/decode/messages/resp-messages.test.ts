@@ -53,6 +53,10 @@ describe('redis through the proxy as messages', () => {
     // A field's bytes are where it says: read them back from the stream.
     const bytes = await t.engine['conn.read']({ capture: 'live', connId: id, dir: 'client', offset: set.range.offset + args[2].offset!, length: args[2].length! })
     expect(Buffer.from(bytes).toString()).toBe('$11\r\nhello world\r\n')
+    // The connection list says what it carries, and proto:redis finds it.
+    const listed = await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter: 'proto:redis' })
+    expect(listed.rows.map((r) => [r.id, r.protocol?.protocol, r.protocol?.carries])).toEqual([[id, 'raw', 'resp']])
+    expect((await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter: 'proto:mqtt' })).rows).toEqual([])
   })
 
   it('cuts a --pipe of 500 commands sent in a few chunks into 1,000 paired messages', async (ctx) => {
@@ -135,5 +139,37 @@ describe('redis through the proxy as messages', () => {
     await t.engine['frame.set']({ capture: 'live', connId: id, frame: '' })
     expect((await t.engine['msg.page']({ capture: 'live', connId: id })).framing).toBe('resp')
     await expect(t.engine['msg.page']({ capture: 'live', connId: id, filter: 'colour:red' })).rejects.toThrow(/is no message word/)
+  })
+})
+
+describe('a framing chosen for all of a proxy\'s connections', () => {
+  it('applies to its connections present and future, and is kept in the setup as the proxy\'s --frame', async () => {
+    const t = await testEngine()
+    cleanups.push(t.dispose)
+    const { startServer, connectTo } = await import('../../../helpers/net')
+    const server = await startServer((s) => {
+      s.resume()
+      s.on('end', () => s.end())
+    })
+    cleanups.push(server.close)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+    const send = async (text: string): Promise<void> => {
+      const c = await connectTo(portOf(proxy.listen))
+      c.end(text)
+      await new Promise((r) => c.on('close', r).resume())
+    }
+    await send('one\ntwo\n')
+    const [first] = await closedConnections(t, 1)
+    expect((await t.engine['msg.page']({ capture: 'live', connId: first })).source).toBe('none')
+    await t.engine['frame.set']({ capture: 'live', connId: first, frame: 'line:eol=lf', owner: true })
+    await send('three\n')
+    const ids = await closedConnections(t, 2)
+    for (const id of ids) {
+      const page = await t.engine['msg.page']({ capture: 'live', connId: id })
+      expect(page).toMatchObject({ framing: 'line:eol=lf', source: 'owner' })
+    }
+    expect((await t.engine['msg.page']({ capture: 'live', connId: ids[1] })).messages.map((m) => m.summary)).toEqual(['three'])
+    const setup = await t.engine['setup.current']()
+    expect(setup.proxies?.[0]?.start.frame).toBe('line:eol=lf')
   })
 })

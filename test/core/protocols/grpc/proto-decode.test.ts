@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import protobuf from 'protobufjs'
 import { decodeProto } from '../../../../src/core/protocols/grpc/proto-decode'
 import { PROTO_MAX_DEPTH, PROTO_MAX_FIELDS, type ProtoField } from '../../../../src/shared/grpc-types'
+import { seeded } from '../../../helpers/seeded'
 
 const hex = (s: string): Uint8Array => Buffer.from(s.replace(/\s/g, ''), 'hex')
 /** A field in short: number, kind and value (and readings), children nested. */
@@ -163,22 +164,11 @@ describe('protobuf encoded by protobufjs, read back without a schema', () => {
 })
 
 describe('random bytes', () => {
-  /** A small deterministic generator, so a failure can be run again. */
-  function rng(seed: number): () => number {
-    let s = seed >>> 0
-    return () => {
-      s = (s + 0x6d2b79f5) >>> 0
-      let t = s
-      t = Math.imul(t ^ (t >>> 15), t | 1)
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
-  }
   const depthOf = (fields: ProtoField[]): number => fields.reduce((m, f) => Math.max(m, f.children ? 1 + depthOf(f.children) : 0), 0)
   const countOf = (fields: ProtoField[]): number => fields.reduce((n, f) => n + 1 + (f.children ? countOf(f.children) : 0), 0)
 
   it('never throws and stays within depth and field bounds, on thousands of buffers', () => {
-    const next = rng(35)
+    const next = seeded(35)
     // Mostly bytes that look like protobuf (small tags, short lengths), so decoding goes deep.
     const alphabet = [0x08, 0x0a, 0x0b, 0x0c, 0x10, 0x12, 0x1a, 0x1d, 0x11, 0x02, 0x03, 0x00, 0x01, 0x80, 0xff, 0x7f]
     for (let n = 0; n < 5000; n++) {

@@ -3,6 +3,9 @@
 import type { Direction } from '../../../../src/shared/capture-types'
 import type { MessageCodec } from '../../../../src/core/protocols/messages/message-codec'
 import { MessageCutter, type CutMessage } from '../../../../src/core/protocols/messages/message-cutter'
+import { seeded } from '../../../helpers/seeded'
+
+export { seeded }
 
 export interface Turn {
   dir: Direction
@@ -11,17 +14,6 @@ export interface Turn {
 
 const asBytes = (b: Uint8Array | string): Uint8Array => (typeof b === 'string' ? new TextEncoder().encode(b) : b)
 
-/** A seeded generator (mulberry32), so a failing split can be run again. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * Cuts the turns into messages. `split`: how each turn is pushed: whole, in pieces of random

@@ -71,4 +71,12 @@ describe('the TLS view', () => {
     expect(w.find('table.legs').exists()).toBe(false)
     expect(view(conn()).text()).toBe('No TLS was seen on this connection.')
   })
+
+  it('says when TLS began midway (STARTTLS), in both languages', () => {
+    const tls: TlsSummary = { starttls: 'smtp', sni: 'mail.test', client: { side: 'client', version: 'TLSv1.3', cipher: 'C', starttls: 'smtp' }, server: { ...TLS12, starttls: 'smtp' } }
+    expect(view(conn(tls)).find('.headline').text()).toContain('TLS after STARTTLS (smtp)')
+    expect(view(conn(tls), 'zh-CN').find('.headline').text()).toContain('STARTTLS 之后的 TLS（smtp）')
+    expect(view(conn({ passthrough: {}, starttls: 'postgres' })).text()).toContain('switched to TLS midway')
+    expect(view(conn({ server: TLS12 })).text()).not.toContain('STARTTLS')
+  })
 })

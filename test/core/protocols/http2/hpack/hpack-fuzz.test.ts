@@ -6,17 +6,8 @@ import { describe, expect, it } from 'vitest'
 import { type HpackField, HpackDecoder, type HpackResult } from '../../../../../src/core/protocols/http2/hpack/hpack-decoder'
 import { concatBytes, encodeIndexed, encodeLiteral, encodeSizeUpdate } from '../../../../../src/core/protocols/http2/hpack/hpack-encoder'
 import { STATIC_NAMES, STATIC_VALUES } from '../../../../../src/core/protocols/http2/hpack/static-table'
+import { seeded } from '../../../../helpers/seeded'
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
 
 type Entry = { name: string; value: string }
 const size = (e: Entry): number => e.name.length + e.value.length + 32
@@ -112,7 +103,7 @@ function checkBounds(block: Uint8Array, r: HpackResult, limit: number): void {
 
 describe('HPACK fuzz', () => {
   it('random valid blocks decode to their fields, and the table follows a plain model, block after block', () => {
-    const rnd = prng(7541)
+    const rnd = seeded(7541)
     for (let conn = 0; conn < 60; conn++) {
       const maxTable = rnd() < 0.5 ? 4096 : Math.floor(rnd() * 70000)
       const decoder = new HpackDecoder({ maxTableSize: maxTable })
@@ -128,7 +119,7 @@ describe('HPACK fuzz', () => {
   })
 
   it('mutated and random blocks never break the decoder and stay bounded', () => {
-    const rnd = prng(9113)
+    const rnd = seeded(9113)
     for (let conn = 0; conn < 400; conn++) {
       const limit = rnd() < 0.5 ? 256 * 1024 : 1 + Math.floor(rnd() * 2000)
       let decoder = new HpackDecoder({ blockLimit: limit, maxTableSize: 65536 })
