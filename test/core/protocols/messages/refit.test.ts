@@ -62,3 +62,23 @@ describe('refitting RESP', () => {
     expect(text(refitResp('client', Buffer.from('')))).toMatch(/empty/)
   })
 })
+
+describe("refitting the other protocols' lengths", () => {
+  const codec = (p: string) => codecFor(parseFrameSpec(p))!
+  it("PostgreSQL's Int32 length, after the type byte or, for a startup message, from the first", () => {
+    const query = Buffer.concat([Buffer.from([0x51, 0, 0, 0, 9]), Buffer.from('SELECT 1;\0')])
+    expect(hex(codec('postgres').refit!('client', query))).toBe(Buffer.concat([Buffer.from([0x51, 0, 0, 0, 14]), Buffer.from('SELECT 1;\0')]).toString('hex'))
+    expect(hex(codec('postgres').refit!('client', Buffer.from([0, 0, 0, 1, 4, 0xd2, 0x16, 0x2f])))).toBe('0000000804d2162f')
+  })
+
+  it("MySQL's three-byte length, MQTT's Remaining Length (growing a byte past 127), Modbus's MBAP length, DNS's prefix", () => {
+    expect(hex(codec('mysql').refit!('client', Buffer.from([9, 0, 0, 0, 3, 0x53, 0x45])))).toBe('0300000003 5345'.replace(' ', ''))
+    const publish = Buffer.concat([Buffer.from([0x30, 5, 0, 1, 0x74]), Buffer.alloc(200, 0x61)])
+    const out = codec('mqtt').refit!('client', publish) as Uint8Array
+    expect(Buffer.from(out.subarray(0, 3)).toString('hex')).toBe('30cb01')
+    expect(out.length).toBe(3 + 203)
+    expect(hex(codec('modbus').refit!('client', Buffer.from([0, 1, 0, 0, 0, 0, 17, 3, 0, 100, 0, 3])))).toBe('000100000006110300640003')
+    expect(hex(codec('modbus').refit!('client', Buffer.from([0, 1, 0, 0, 0, 6, 17])))).toMatch(/shorter than an MBAP header/)
+    expect(hex(codec('dns').refit!('client', Buffer.from([0, 0, 1, 2, 3])))).toBe('0003010203')
+  })
+})
