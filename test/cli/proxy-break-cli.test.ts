@@ -171,10 +171,13 @@ describe('tcpscope proxy --break', () => {
     expect(r.code).not.toBe(0)
     expect(r.stderr.trim()).toBe("tcpscope: proxy: --break 'dir=sideways,text=x': dir is up, down or both; got \"sideways\"")
     const none = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--break', 'dir=up'])
-    expect(none.stderr.trim()).toBe("tcpscope: proxy: --break 'dir=up': say what to hold: one of text=, hex=, regex=, chunk, http=request|response")
+    expect(none.stderr.trim()).toBe("tcpscope: proxy: --break 'dir=up': say what to hold: one of text=, hex=, regex=, chunk, http=request|response, message[=WORDS]")
     const regex = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--break', 'regex=(a'])
     expect(regex.stderr.trim().split('\n')).toHaveLength(1)
     expect(regex.stderr).toContain('bad regular expression')
+    const words = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--break', 'message=colour:red'])
+    expect(words.stderr.trim().split('\n')).toHaveLength(1)
+    expect(words.stderr).toContain('breakpoint: message filter colour:red: colour: is no message word')
   })
 
   it('records breakpoints and toxics beside the bytes in export --format jsonl', async () => {
