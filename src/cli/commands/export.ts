@@ -22,7 +22,8 @@ import { captureNotes, withCaptureFile } from './open-capture'
 const EXPORT_USAGE = 'tcpscope export FILE [--conn ID ...] [--direction client|server] [--format raw|hex|jsonl|har|pcapng|curl] [--messages] [--exchange N] [--body-limit SIZE] [-o|--output OUT [--force]] [--quiet]'
 
 const EXPORT_NOTES = [
-  'raw and hex take one --conn and a --direction; jsonl one --conn (with --messages: its messages, one JSON object a line, as show --json prints them). har and pcapng cover every connection, or those named. curl takes one --conn and its --exchange.',
+  'raw and hex take one --conn and a --direction; jsonl one --conn. har and pcapng cover every connection, or those named. curl takes one --conn and its --exchange.',
+  'jsonl --messages writes the connection\'s messages (redis commands and replies, or a framing chosen with "Decode as"), one JSON object a line, as show --json prints them; --body-limit caps each payload.',
   'On a terminal, a long export shows how far it got on stderr (never with --quiet, or when stderr is not a terminal).'
 ]
 
