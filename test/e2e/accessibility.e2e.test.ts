@@ -6,6 +6,8 @@
 //   chunk and an HTTP request held by breakpoints, each open in its editor (and in Chinese,
 //   with an HTTP tab);
 //   and in Chinese, the empty window and a form (names must hold their visible Chinese words);
+//   a redis connection's Messages tab, a message open on its fields and bytes, and its
+//   "Decode as…" dialog;
 // - Escape closes each of those dialogs and gives the focus back to what opened it;
 // - the two splitters move by keyboard (arrows, Home, End) and say where they are, and Tab
 //   goes through the window in the order it is laid out.
@@ -28,6 +30,13 @@ import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { h2Requests, startH2Origin } from '../helpers/h2-peer'
 import { startGrpcSearch } from '../helpers/grpc-peer'
+import { startRedis } from '../helpers/redis'
+import { hasProgram } from '../helpers/peers'
+import { execFile } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 
 beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
 
@@ -498,6 +507,49 @@ for (const scheme of ['light', 'dark'] as const) {
       await detail().getByRole('textbox', { name: '.proto file path' }).waitFor()
       expectNone(await violations(shared.page, `${scheme} gRPC .proto loader`))
       await shared.page.screenshot({ path: screenshotPath(`accessibility-grpc-${scheme}`) })
+    })
+  })
+}
+
+// The Messages tab on one page per theme: a redis connection through a proxy, a command chosen
+// with its fields and bytes; then "Decode as…" open over it. One scan per test.
+for (const scheme of ['light', 'dark'] as const) {
+  describe(`accessibility of the Messages tab in Chromium, ${scheme}`, () => {
+    const shared = sharedWebPage({ browser: { colorScheme: scheme, width: 1280, height: 800 } }, (page) => page.getByRole('region', { name: 'Start' }).waitFor())
+    const detail = (): Locator => shared.page.getByRole('region', { name: 'Selected connection' })
+    beforeEach((ctx) => needProgram(ctx, 'redis-server and redis-cli', hasProgram('redis-server') && hasProgram('redis-cli')))
+
+    beforeAll(async () => {
+      if (!chromiumAvailable() || !hasProgram('redis-server') || !hasProgram('redis-cli')) return
+      const redis = await startRedis(mkdtempSync(join(tmpdir(), 'tcpscope-redis-')))
+      shared.cleanups.push(redis.stop)
+      const driver = await shared.web.client()
+      const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${redis.port}` })
+      await promisify(execFile)('redis-cli', ['-p', String(portOf(proxy.listen)), 'SET', 'k', 'v'])
+    })
+
+    /** The redis connection on its Messages tab, its SET chosen: each test starts from there, whatever ran before. */
+    async function showMessages(): Promise<void> {
+      const row = shared.page.getByRole('grid', { name: 'Connections', exact: true }).getByRole('row').filter({ hasText: 'RESP' }).first()
+      await row.waitFor({ timeout: 30_000 })
+      await row.click()
+      await detail().getByRole('tab', { name: 'Messages', exact: true }).click()
+      await detail().getByRole('listbox', { name: /^Messages \(\d+\)$/ }).getByRole('option', { name: /SET k v/ }).click()
+      await detail().getByRole('tree', { name: /^Fields of message #\d+$/ }).getByRole('treeitem').first().waitFor()
+    }
+
+    it("has no serious or critical violation in a connection's messages, one open on its fields and bytes", async () => {
+      await showMessages()
+      expectNone(await violations(shared.page, `${scheme} Messages tab`))
+      await shared.page.screenshot({ path: screenshotPath(`accessibility-messages-${scheme}`) })
+    })
+
+    it('scans the Decode as… dialog, and Escape gives the focus back to its button', async () => {
+      await showMessages()
+      const found: string[] = []
+      const button = detail().getByRole('button', { name: 'Decode as…', exact: true })
+      await dialogState(shared.page, found, /^Decode connection #\d+ as…$/, () => button.click(), button, `${scheme} Decode as… dialog`)
+      expectNone(found)
     })
   })
 }

@@ -385,6 +385,12 @@ export class CaptureDecoding {
     return undefined
   }
 
+  /** Something else that the connection list shows of decoding changed (a framing chosen): front ends fetch their rows again. */
+  moved(): void {
+    this.version++
+    this.onSummaries()
+  }
+
   /** Every record is fed and nothing more will come: the decoder and the feed's state go. */
   private finish(c: ConnDecoding): void {
     c.finished = true

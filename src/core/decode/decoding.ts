@@ -78,8 +78,8 @@ interface Entry {
 export class Decoding {
   private readonly captures = new Map<string, Entry>()
   private hostMade: DecoderHost | undefined
-  /** Raw connections' messages and the framings chosen for them. */
-  readonly rawMessages = new Messages()
+  /** Raw connections' messages and the framings chosen for them ("decode as" moves what the list shows). */
+  readonly rawMessages = new Messages((captureId) => this.captures.get(captureId)?.decoding.moved())
 
   constructor(
     private readonly opts: HostOptions = {},
@@ -168,6 +168,12 @@ export class Decoding {
       if (s) row.protocol = s
       // TLS settled on HTTP/2: that is what it carries, before its first bytes say so (they are recorded raw: h2 is not decoded yet).
       if (row.tls?.alpn === 'h2' && (s === undefined || s.protocol === 'unknown')) row.protocol = { ...s, protocol: 'http2' }
+      // A framing chosen for it, or for its owner, is what it carries now.
+      const chosen = this.rawMessages.rules.of(view.id, row, view.info().live)
+      if (chosen) {
+        const { carries: _recognised, ...rest } = row.protocol ?? { protocol: 'raw' as const }
+        row.protocol = chosen.spec.kind === 'none' ? rest : { ...rest, carries: chosen.spec.kind === 'protocol' ? chosen.spec.protocol : chosen.spec.kind }
+      }
     }
     return rows
   }

@@ -40,6 +40,11 @@ export class Messages {
   readonly rules = new FramingRules()
   private readonly indexes = new Map<string, Map<string, MessageIndex>>()
 
+  constructor(
+    /** Told when a framing chosen changed what a capture's connection list shows. */
+    private readonly chosen: (captureId: string) => void = () => undefined
+  ) {}
+
   /** "Decode as": checks the framing, keeps it, and forgets indexes cut another way. */
   async choose(view: CaptureView, connId: number, frame: string, owner: boolean): Promise<{ framing: string }> {
     const conn = await this.connection(view, connId)
@@ -48,6 +53,7 @@ export class Messages {
     if (owner) this.rules.chooseForOwner(view.id, conn.ownerId, spec)
     // The connection's own choice gives way to its owner's new rule, or is the choice itself.
     this.rules.choose(view.id, connId, owner ? undefined : spec)
+    this.chosen(view.id)
     const framing = await this.framingFor(view, conn)
     return { framing: formatFrameSpec(framing.spec) }
   }

@@ -54,7 +54,7 @@ export function useShortcuts(actions: ShortcutActions): void {
       // Plain brackets: Ctrl+Tab, Ctrl+PageUp/Down and Alt+digits belong to the browser's tabs.
       e.preventDefault()
       actions.switchCapture(e.key === ']' ? 1 : -1)
-    } else if (/^[1-8]$/.test(e.key)) {
+    } else if (/^[1-9]$/.test(e.key)) {
       actions.setTab(Number(e.key) - 1)
     }
   }

@@ -134,6 +134,8 @@ describe('redis through the proxy as messages', () => {
     expect(await t.engine['frame.set']({ capture: 'live', connId: id, frame: 'line:eol=crlf' })).toEqual({ framing: 'line:eol=crlf' })
     const lines = await t.engine['msg.page']({ capture: 'live', connId: id })
     expect(lines.source).toBe('chosen')
+    // The connection list says what was chosen.
+    expect((await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10 })).rows[0].protocol).toEqual({ protocol: 'raw', carries: 'line' })
     expect(lines.messages.slice(0, 2).map((m) => m.summary)).toEqual(['*1', '$4'])
     await expect(t.engine['frame.set']({ capture: 'live', connId: id, frame: 'length:size=3' })).rejects.toThrow(/^--frame length:size=3: size=3 is not 1, 2, 4 or 8; use line/)
     await t.engine['frame.set']({ capture: 'live', connId: id, frame: '' })

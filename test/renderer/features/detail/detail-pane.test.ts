@@ -69,7 +69,10 @@ describe('the detail tab bar', () => {
     expect(settings.detailTab).toBe('flow')
     await select(2)
     expect(shown()).toBe('Flow')
+    // A raw connection is offered its Messages (it may be decoded as something), not HTTP's views.
     await tab('Flow').trigger('keydown', { key: 'ArrowLeft' })
+    expect(shown()).toBe('Messages')
+    await tab('Messages').trigger('keydown', { key: 'ArrowLeft' })
     expect(shown()).toBe('Text')
     expect(settings.detailTab).toBe('text')
   })

@@ -148,7 +148,8 @@ describe('the exchange list', () => {
       '将整个抓包导出为 pcapng…',
       '重放…',
       '作为录制服务器提供…',
-      '重放全部连接…'
+      '重放全部连接…',
+      '解码为…'
     ])
     expect(document.activeElement?.textContent?.trim()).toBe('复制为 curl')
     menu.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
@@ -189,7 +190,8 @@ describe('the connection list', () => {
       'Export pcapng of the whole capture…',
       'Replay…',
       'Serve as recorded server…',
-      'Replay all connections…'
+      'Replay all connections…',
+      'Decode as…'
     ])
     expect(items[0].getAttribute('aria-disabled')).toBe('true')
     expect(useSelectionStore().connId).toBe(4)

@@ -11,18 +11,19 @@ import { useConnectionsStore } from './connections-store'
 import { useEngineStore } from '../../app/engine-store'
 import { useSettingsStore } from '../settings/settings-store'
 
-export const DETAIL_TABS = ['conversation', 'hex', 'text', 'http', 'websocket', 'frames', 'flow', 'replay', 'tls'] as const
+export const DETAIL_TABS = ['conversation', 'hex', 'text', 'http', 'websocket', 'frames', 'messages', 'flow', 'replay', 'tls'] as const
 export type DetailTab = (typeof DETAIL_TABS)[number]
 const isDetailTab = (t: string | undefined): t is DetailTab => (DETAIL_TABS as readonly (string | undefined)[]).includes(t)
 
 /**
  * The tab a connection opens in when the person has picked none: its protocol's own view for
- * HTTP; undefined while decoding has not said what it carries (it runs a moment behind live traffic).
+ * HTTP, the Messages tab for a raw connection whose protocol (or framing) is known; undefined while decoding has not said what it carries (it runs a moment behind live traffic).
  */
 export function openingTab(conn: ConnectionSummary): DetailTab | undefined {
   const protocol = conn.protocol?.protocol
   if (protocol === undefined || protocol === 'unknown') return undefined
-  return protocol === 'http1' || protocol === 'http2' ? 'http' : 'conversation'
+  if (protocol === 'http1' || protocol === 'http2') return 'http'
+  return conn.protocol?.carries !== undefined ? 'messages' : 'conversation'
 }
 
 /** A range of one direction's byte stream. */

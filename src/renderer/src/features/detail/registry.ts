@@ -10,6 +10,7 @@ import HttpView from '../http/HttpView.vue'
 import TextView from '../bytes/text/TextView.vue'
 import WebSocketView from '../websocket/WebSocketView.vue'
 import FramesView from '../frames/FramesView.vue'
+import MessagesView from '../messages/MessagesView.vue'
 import ReplayView from '../replay/ReplayView.vue'
 import TlsView from '../tls/TlsView.vue'
 
@@ -20,6 +21,7 @@ export const VIEWS: Record<DetailTab, Component> = {
   http: HttpView,
   websocket: WebSocketView,
   frames: FramesView,
+  messages: MessagesView,
   flow: FlowView,
   replay: ReplayView,
   tls: TlsView

@@ -26,6 +26,8 @@ export function useDetailTabs() {
     if (tab === 'http') return protocol.value === 'http1' || protocol.value === 'websocket' || protocol.value === 'http2'
     if (tab === 'websocket') return protocol.value === 'websocket'
     if (tab === 'frames') return protocol.value === 'http2'
+    // Any raw connection can be decoded as something (its tab says how); others once a framing is chosen.
+    if (tab === 'messages') return protocol.value === 'raw' || conn.protocol?.carries !== undefined
     return true
   }
 

@@ -5,12 +5,18 @@
 
 import type { ProtocolSummary } from '../../../../shared/protocol-types'
 import { formatBytes } from '../../ui/ui-readable'
+import { MESSAGE_PROTOCOL_NAMES, MESSAGE_PROTOCOLS, type MessageProtocol } from '../../../../shared/message-types'
 
 export type Say = (key: string, named?: Record<string, unknown>, plural?: number) => string
 
-/** The protocol cell's short name: HTTP, WS, TLS, H2, raw; empty while unknown. */
+/**
+ * The protocol cell's short name: HTTP, WS, TLS, H2, raw; for a raw connection whose messages
+ * are decoded, their protocol (RESP, PostgreSQL...) or the framing chosen (`length`); empty
+ * while unknown.
+ */
 export function protocolLabel(p: ProtocolSummary | undefined, say: Say): string {
   if (!p || p.protocol === 'unknown') return ''
+  if (p.protocol === 'raw' && p.carries) return (MESSAGE_PROTOCOLS as readonly string[]).includes(p.carries) ? MESSAGE_PROTOCOL_NAMES[p.carries as MessageProtocol] : p.carries
   return say(`exchanges.proto.${p.protocol}`)
 }
 

@@ -12,6 +12,7 @@ import http from './http'
 import exchanges from './exchanges'
 import frames from './frames'
 import grpc from './grpc'
+import streamMessages from './stream-messages'
 import replay from './replay'
 import replayHttp from './replay-http'
 import replayRaw from './replay-raw'
@@ -22,4 +23,4 @@ import intervene from './intervene'
 import start from './start'
 import setups from './setups'
 
-export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, frames, grpc, replay, replayHttp, replayRaw, replayCapture, replayParts, tls, intervene, start, setups] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
+export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, frames, grpc, streamMessages, replay, replayHttp, replayRaw, replayCapture, replayParts, tls, intervene, start, setups] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
