@@ -8,12 +8,13 @@ import { splitPairs } from './flag-pairs'
 export const BREAK_FLAG_ARG = "'key=value,...'"
 
 export const BREAK_FLAG_ABOUT =
-  'hold what matches before it is forwarded (repeatable): one of text=T, hex=HEX, regex=RE, chunk (every chunk), http=request|response; ' +
+  'hold what matches before it is forwarded (repeatable): one of text=T, hex=HEX, regex=RE, chunk (every chunk), http=request|response, ' +
+  "message[=WORDS] (whole messages of the connection's --frame or recognised protocol, picked by the message filter words cmd:SET, fn:6, dir:client, text:T; an edit's lengths are fixed); " +
   'dir=up|down|both (default both; http: its own way), method=, path=, host= (requests), status=404|4xx (responses), filter=WORDS (the list\'s filter words), ' +
   "encoding= (text), timeout=SECONDS (default 60, 0: never); a comma inside a value is written \\,; e.g. --break 'dir=up,text=PASS'"
 
 const DIRS: Record<string, NonNullable<BreakRuleSpec['stream']>> = { up: 'upstream', upstream: 'upstream', down: 'downstream', downstream: 'downstream', both: 'both' }
-const MATCH_KEYS = ['text', 'hex', 'regex', 'chunk', 'http'] as const
+const MATCH_KEYS = ['text', 'hex', 'regex', 'chunk', 'http', 'message'] as const
 
 export function parseBreakFlag(text: string): BreakRuleSpec {
   const bad = (why: string): never => {
@@ -45,6 +46,10 @@ export function parseBreakFlag(text: string): BreakRuleSpec {
         if (value !== 'request' && value !== 'response') bad(`http is request or response; got "${value ?? ''}"`)
         spec.match = `http-${value}`
         break
+      case 'message':
+        spec.match = 'message'
+        if (value !== undefined && value.trim() !== '') spec.pattern = value.trim()
+        break
       case 'dir':
         if (value === undefined || !(value in DIRS)) bad(`dir is up, down or both; got "${value ?? ''}"`)
         spec.stream = DIRS[value!]
@@ -68,7 +73,7 @@ export function parseBreakFlag(text: string): BreakRuleSpec {
         bad(`unknown key "${key}"; the keys are ${[...MATCH_KEYS, 'dir', 'method', 'path', 'host', 'status', 'filter', 'encoding', 'timeout'].join(', ')}`)
     }
   }
-  if (match === undefined) bad(`say what to hold: one of text=, hex=, regex=, chunk, http=request|response`)
+  if (match === undefined) bad(`say what to hold: one of text=, hex=, regex=, chunk, http=request|response, message[=WORDS]`)
   try {
     return breakRuleSpec.parse(spec, 'break')
   } catch (err) {

@@ -153,7 +153,8 @@ export class Engine extends CommandMembers {
       rules: {
         held: this.held,
         breaksChanged: (proxyId, rules) => setupChanged({ type: 'breaks-updated', proxyId, rules }),
-        toxicsChanged: (proxyId, toxics) => setupChanged({ type: 'toxics-updated', proxyId, toxics })
+        toxicsChanged: (proxyId, toxics) => setupChanged({ type: 'toxics-updated', proxyId, toxics }),
+        framing: (connId, proxyId) => decoding.rawMessages.rules.of(capture.id, { id: connId, ownerId: proxyId }, true)?.spec
       },
       tls: { ca: this.ca },
       checkOpen,

@@ -10,6 +10,7 @@ import { bool, bytes, int, obj, oneOf, optional, str, type Infer } from './schem
 import { MAX_TIMER_MS } from './limits'
 import { payloadSpec } from './payload/payload-spec'
 import { connId } from './arg-ids'
+import type { MessageField } from './message-types'
 
 /**
  * What a rule matches:
@@ -19,10 +20,13 @@ import { connId } from './arg-ids'
  * - `regex`: chunks matching `pattern` (linear-time, as the find bar's);
  * - `http-request` / `http-response`: whole HTTP/1.x messages, and HTTP/2 ones (a stream's
  *   request or response: its headers and DATA up to END_STREAM), optionally only those whose
- *   method, path, host (HTTP/2: `:authority`) or status match.
+ *   method, path, host (HTTP/2: `:authority`) or status match;
+ * - `message`: whole messages of a raw connection, cut as its Messages list cuts it (its
+ *   proxy's `--frame`, else the protocol its first bytes or port say), optionally only those
+ *   the message filter words in `pattern` pick (`cmd:SET`, `fn:6`, `dir:client text:foo`).
  * Any rule may also name connections with the list's filter words (`filter`).
  */
-export const BREAK_MATCHES = ['chunk', 'text', 'hex', 'regex', 'http-request', 'http-response'] as const
+export const BREAK_MATCHES = ['chunk', 'text', 'hex', 'regex', 'http-request', 'http-response', 'message'] as const
 export type BreakMatch = (typeof BREAK_MATCHES)[number]
 
 /** How long a rule holds what it caught before forwarding it unchanged, when nobody says. */
@@ -39,7 +43,7 @@ export const breakRuleSpec = obj({
   /** Default `both` (an HTTP request rule: `upstream`; a response rule: `downstream`). */
   stream: optional(oneOf(TOXIC_STREAMS)),
   match: oneOf(BREAK_MATCHES),
-  /** text, hex and regex: what to look for. */
+  /** text, hex and regex: what to look for; message: the message filter words (none: every message). */
   pattern: optional(str({ nonEmpty: true, max: 4096 })),
   /** text: the pattern's encoding (a text encoding's name, default utf-8). */
   encoding: optional(str({ nonEmpty: true, max: 32 })),
@@ -87,8 +91,8 @@ export interface BreakRule {
   dropped: number
 }
 
-/** What a held message is: a chunk of a raw rule, or a whole HTTP message. */
-export type HeldKind = 'chunk' | 'http-request' | 'http-response'
+/** What a held message is: a chunk of a raw rule, a whole HTTP message, or a whole message of a raw connection's framing. */
+export type HeldKind = 'chunk' | 'http-request' | 'http-response' | 'message'
 
 /** One message held by a breakpoint, as the Held queue lists it. */
 export interface HeldMessage {
@@ -104,8 +108,11 @@ export interface HeldMessage {
   size: number
   /** The first bytes, at most HELD_PREVIEW_BYTES. */
   preview: Uint8Array
-  /** `GET /api/items`, `200 OK`: an HTTP message's first line, cut short. */
+  /** `GET /api/items`, `200 OK`: an HTTP message's first line, cut short; a framed message's summary (`SET k v`). */
   summary?: string
+  /** A framed message: the framing or protocol that cut it (`resp`, `length`), and its decoded fields. */
+  protocol?: string
+  fields?: MessageField[]
   /**
    * An HTTP/2 message's stream. Its bytes (held.read, and an edit) are then its header fields
    * one a line (`name: value`, pseudo-headers first), a blank line, and its body.
@@ -209,7 +216,7 @@ export const heldForwardArgs = obj({
   heldId,
   /** Send these bytes instead (an edit); absent: as they came. */
   bytes: optional(bytes({ max: MAX_HELD_MESSAGE * 2 })),
-  /** HTTP: set Content-Length to the edited body's size (default true; a chunked body is left as it is). */
+  /** HTTP: set Content-Length to the edited body's size (default true; a chunked body is left as it is); a framed message: set the lengths it declares (a length prefix, RESP's bulk lengths). */
   fixLength: optional(bool())
 })
 export const heldCloseArgs = obj({ heldId, how: oneOf(['fin', 'rst'] as const) })

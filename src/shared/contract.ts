@@ -7,7 +7,7 @@ import type { BodyPiece, ExchangeListPage, ExchangePage, ExportResult, H2FramePa
 import type { FrontEvent, ProxyInfo } from './events'
 import { none, type Infer, type Schema } from './schema'
 import type { PayloadSpec } from './payload/payload-spec'
-import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from './replay-types'
+import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, MessageReplayResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from './replay-types'
 import { proxyRef, proxyStartArgs, proxyStopArgs, type ProxyStartArgs } from './proxy-args'
 import { captureRef, downloadReadArgs, downloadRef, openArgs, saveArgs, uploadBeginArgs, uploadChunkArgs, uploadRef, type DownloadStart } from './capture-args'
 import { activityArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
@@ -17,7 +17,7 @@ import { frameSetArgs, messagePageArgs } from './message-args'
 import type { MessagePage } from './message-types'
 import type { GrpcMessagePage, GrpcProtoSet } from './grpc-types'
 import { exportArgs, exportReadArgs, exportStreamArgs, exportStreamRef, type ExportStreamStart } from './export-args'
-import { replayCaptureArgs, replayHttpArgs, replayRawArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
+import { replayCaptureArgs, replayHttpArgs, replayMessagesArgs, replayRawArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
 import {
   breakAddArgs,
   breakListArgs,
@@ -272,6 +272,8 @@ export const commands = {
   'capture.export.end': command<Infer<typeof exportStreamRef>, void>(exportStreamRef),
   /** Sends a captured connection's client side again (recorded in the live capture) and compares the answers turn by turn. */
   'replay.raw': command<Infer<typeof replayRawArgs>, RawReplayResult>(replayRawArgs, { cancellable: true }),
+  /** Sends a raw connection's client messages one at a time (cut by its framing), each once the answers recorded after it came, and compares the answers message by message. */
+  'replay.messages': command<Infer<typeof replayMessagesArgs>, MessageReplayResult>(replayMessagesArgs, { cancellable: true }),
   /** Sends a captured HTTP request again (recorded in the live capture), maybe many times, and compares each response with the recorded one. */
   'replay.http': command<Infer<typeof replayHttpArgs>, HttpReplayOutcome>(replayHttpArgs, { cancellable: true }),
   /** Sends several captured HTTP requests in order on one keep-alive connection (recorded in the live capture), each compared with its recorded response. */

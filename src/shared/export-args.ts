@@ -2,7 +2,7 @@
 // path or a download (capture.export), or read in pieces as it is made (capture.export.*).
 
 import { EXPORT_FORMATS } from './protocol-types'
-import { arr, int, obj, oneOf, optional, str, type Infer } from './schema'
+import { arr, bool, int, obj, oneOf, optional, str, type Infer } from './schema'
 import { captureId, connId, hostPath } from './arg-ids'
 import { direction } from './conn-args'
 import { MAX_BODY_LIMIT, MAX_PAGE, MAX_READ } from './limits'
@@ -23,8 +23,10 @@ const exportWhat = {
   exchange: optional(int({ min: 0 })),
   /** raw and hex: whose bytes (client: what the client sent); jsonl: only that side's events. */
   direction: optional(direction),
-  /** HAR: decoded bytes of one body written at most (default DEFAULT_BODY_LIMIT); a body past it is cut, and its entry says so. */
+  /** HAR: decoded bytes of one body written at most (default DEFAULT_BODY_LIMIT); a body past it is cut, and its entry says so. jsonl with messages: a message's payload bytes written at most. */
   bodyLimit: optional(int({ min: 1, max: MAX_BODY_LIMIT })),
+  /** jsonl: one line per message of the connection (as msg.page cuts it, the shape `show --json` prints), not per event. */
+  messages: optional(bool()),
   /** Names this export in `progress` events, so a front end can show how far it got. */
   progress: optional(str({ nonEmpty: true, max: 64 }))
 }

@@ -32,6 +32,21 @@ export const replayRawArgs = obj({
   record
 })
 
+export const replayMessagesArgs = obj({
+  capture: captureId,
+  connId,
+  target: optional(str({ nonEmpty: true, max: 4096 })),
+  /** How long to wait for each message's answers (default 2 s). */
+  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
+  /** Cut the connection this way (`--frame`); default: as its Messages list cuts it. */
+  frame: optional(str({ nonEmpty: true, max: 256 })),
+  /** Client messages to send differently: message `message` (its index in the connection's messages, from 0) sends `bytes`, its lengths refit by the framing unless `fixLength` is false. */
+  edits: optional(arr(obj({ message: int({ min: 0 }), bytes: bytes({ max: MAX_EDITED_REQUEST }) }), { max: MAX_EDITED_TURNS })),
+  fixLength: optional(bool()),
+  tls,
+  record
+})
+
 export const replayServeArgs = obj({
   capture: captureId,
   connId,

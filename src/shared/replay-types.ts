@@ -57,6 +57,35 @@ export interface RawReplayResult {
   end: string
 }
 
+/** One answer message of a replay by message: the recorded one and the one that came, paired by their order. */
+export interface MessageAnswer {
+  recorded?: { summary: string; size: number }
+  got?: { summary: string; size: number }
+  /** Both there, byte for byte the same. */
+  matched: boolean
+}
+
+/** One client message sent (none for what the server said before the client's first), and the answers it got. */
+export interface MessageReplayStep {
+  /** Its index in the connection's messages (as msg.page and `show` number them, from 0); undefined for the server's greeting. */
+  message?: number
+  sent?: { summary: string; size: number; edited?: boolean }
+  answers: MessageAnswer[]
+  matched: boolean
+}
+
+export interface MessageReplayResult {
+  target: string
+  /** The framing the connection was cut with, as `--frame` takes it. */
+  framing: string
+  connId?: number
+  steps: MessageReplayStep[]
+  /** Steps whose every answer matched, of all steps. */
+  matched: number
+  of: number
+  end: string
+}
+
 /** The most of a replayed HTTP response's body a result carries (its size is always told whole). */
 export const HTTP_REPLAY_PREVIEW = 64 * 1024
 

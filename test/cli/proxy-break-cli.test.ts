@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { CLI, CliProcess, runCli } from '../helpers/cli'
 import { connectTo, startServer, tempDir, waitFor } from '../helpers/net'
 import { hasProgram, needProgram } from '../helpers/peers'
+import { startRedis } from '../helpers/redis'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -79,6 +80,28 @@ describe('tcpscope proxy --break', () => {
     cli.child.stdin.write('r\n')
     expect(await reset).toBe('ECONNRESET')
     await cli.waitLine((l) => l.includes('"kind":"break"') && l.includes('edited'))
+  })
+
+  it("holds redis-cli's SET with message=cmd:SET; edited in $EDITOR, redis stores the edit (its bulk length refit)", async (ctx) => {
+    needProgram(ctx, 'redis-server and redis-cli', hasProgram('redis-server') && hasProgram('redis-cli'))
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const redis = await startRedis(dir)
+    cleanups.push(redis.stop)
+    const editor = join(dir, 'edit.sh')
+    writeFileSync(editor, '#!/bin/sh\nsed -i s/short/much-longer/ "$1"\n')
+    chmodSync(editor, 0o755)
+    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${redis.port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'message=cmd:SET'], { EDITOR: editor })
+    const proxyPort = portOfLine(await cli.waitLine(() => true))
+    const redisCli = (port: number, ...args: string[]): Promise<{ stdout: string }> => promisify(execFile)('redis-cli', ['-p', String(port), ...args])
+    const answer = redisCli(proxyPort, 'SET', 'k', 'short')
+    await prompted(cli, 1)
+    expect(cli.stderr).toContain('held 31 B by b1 SET k short')
+    // A GET is no SET: it passes while the SET is held.
+    expect((await redisCli(proxyPort, 'GET', 'k')).stdout.trim()).toBe('')
+    cli.child.stdin.write('e\n')
+    expect((await answer).stdout.trim()).toBe('OK')
+    expect((await redisCli(redis.port, 'GET', 'k')).stdout.trim()).toBe('much-longer')
   })
 
   it('edits an HTTP request from curl; the server gets the edit with its Content-Length fixed', async (ctx) => {
@@ -148,10 +171,13 @@ describe('tcpscope proxy --break', () => {
     expect(r.code).not.toBe(0)
     expect(r.stderr.trim()).toBe("tcpscope: proxy: --break 'dir=sideways,text=x': dir is up, down or both; got \"sideways\"")
     const none = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--break', 'dir=up'])
-    expect(none.stderr.trim()).toBe("tcpscope: proxy: --break 'dir=up': say what to hold: one of text=, hex=, regex=, chunk, http=request|response")
+    expect(none.stderr.trim()).toBe("tcpscope: proxy: --break 'dir=up': say what to hold: one of text=, hex=, regex=, chunk, http=request|response, message[=WORDS]")
     const regex = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--break', 'regex=(a'])
     expect(regex.stderr.trim().split('\n')).toHaveLength(1)
     expect(regex.stderr).toContain('bad regular expression')
+    const words = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--break', 'message=colour:red'])
+    expect(words.stderr.trim().split('\n')).toHaveLength(1)
+    expect(words.stderr).toContain('breakpoint: message filter colour:red: colour: is no message word')
   })
 
   it('records breakpoints and toxics beside the bytes in export --format jsonl', async () => {

@@ -19,10 +19,11 @@ import { defineCommand, type OptionTable } from '../command-spec'
 import { outputClosed, writeAll, type Io } from '../output'
 import { captureNotes, withCaptureFile } from './open-capture'
 
-const EXPORT_USAGE = 'tcpscope export FILE [--conn ID ...] [--direction client|server] [--format raw|hex|jsonl|har|pcapng|curl] [--exchange N] [--body-limit SIZE] [-o|--output OUT [--force]] [--quiet]'
+const EXPORT_USAGE = 'tcpscope export FILE [--conn ID ...] [--direction client|server] [--format raw|hex|jsonl|har|pcapng|curl] [--messages] [--exchange N] [--body-limit SIZE] [-o|--output OUT [--force]] [--quiet]'
 
 const EXPORT_NOTES = [
   'raw and hex take one --conn and a --direction; jsonl one --conn. har and pcapng cover every connection, or those named. curl takes one --conn and its --exchange.',
+  'jsonl --messages writes the connection\'s messages (redis commands and replies, or a framing chosen with "Decode as"), one JSON object a line, as show --json prints them; --body-limit caps each payload.',
   'On a terminal, a long export shows how far it got on stderr (never with --quiet, or when stderr is not a terminal).'
 ]
 
@@ -55,6 +56,7 @@ const OPTIONS = {
       'raw bytes (default), an xxd-style hex dump, the events as JSON lines, HAR 1.2 of the HTTP exchanges (for browser devtools), pcapng (for Wireshark: both legs of each connection as TCP packets), or a curl command that sends one request again'
   },
   exchange: { type: 'string', arg: 'N', about: 'curl: the request, by its index on the connection (0 is the first)' },
+  messages: { type: 'boolean', about: 'jsonl: one line per message of the connection (redis commands, a --frame framing: as `show --json` prints them), not per event' },
   'body-limit': {
     type: 'string',
     arg: 'SIZE',
@@ -138,7 +140,9 @@ function exportJob(values: Parsed<typeof OPTIONS>['values']): ExportJob {
   const ids = connIds(values.conn)
   const exchange = parseWhole('export', values.exchange, '--exchange', 0)
   const bodyLimit = parseSize('export', values['body-limit'], '--body-limit', 1, MAX_BODY_LIMIT)
-  if (bodyLimit !== undefined && format !== 'har') throw new UsageError('export: --body-limit is for --format har')
+  const messages = values.messages === true
+  if (messages && format !== 'jsonl') throw new UsageError('export: --messages is for --format jsonl')
+  if (bodyLimit !== undefined && format !== 'har' && !messages) throw new UsageError('export: --body-limit is for --format har (and jsonl --messages)')
   const job: ExportJob = { format }
   if (ids !== undefined) job.connIds = ids
   if (format === 'har' || format === 'pcapng' || format === 'curl') {
@@ -158,6 +162,8 @@ function exportJob(values: Parsed<typeof OPTIONS>['values']): ExportJob {
     throw new UsageError('export: --direction client|server is required for raw and hex (client = the bytes the client sent)')
   }
   if (direction !== undefined) job.direction = direction
+  if (messages) job.messages = true
+  if (bodyLimit !== undefined) job.bodyLimit = bodyLimit
   return job
 }
 

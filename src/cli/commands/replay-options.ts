@@ -5,6 +5,7 @@ import type { Parsed } from '../args'
 import type { OptionTable } from '../command-spec'
 import { DEFAULT_REPLAY_TIMEOUT_MS } from '../../shared/limits'
 import { EDIT_OPTIONS } from './replay-edits'
+import { MESSAGE_OPTIONS } from './replay-messages'
 import { REPLAY_TLS_OPTIONS } from '../tls-options'
 
 export const REPLAY_OPTIONS = {
@@ -19,6 +20,8 @@ export const REPLAY_OPTIONS = {
   hex: { type: 'boolean', about: 'print the answers as an xxd-style hex dump instead of text' },
   raw: { type: 'boolean', about: 'HTTP: print the response body as it came (content coding left on), not decoded' },
   ...EDIT_OPTIONS,
+  ...MESSAGE_OPTIONS,
+  frame: { type: 'string', arg: 'SPEC', about: 'with --by-message: cut the connection this way (the --frame grammar of show)' },
   json: { type: 'boolean', about: 'print the result as one JSON object (answers as hex)' },
   exchange: { type: 'string', arg: 'N|N-M|N,M,...', about: 'HTTP: replay the request of exchange N (from 1) of the connection; several (1-3, or 1,2,3) go in order on one keep-alive connection' },
   request: { type: 'string', arg: 'FILE', about: 'HTTP: send the request in FILE (an edited copy; - reads stdin) instead of the captured one, and compare the response with the recorded one; an HTTP/2 request in its text form: its pseudo-headers as the first lines (:method: GET), then its headers, a blank line and the body' },

@@ -19,12 +19,13 @@ import { runHttpReplay } from './replay-http'
 import { runRecordedServer } from './replay-server'
 import { ALL_ONLY, runCaptureReplay } from './replay-all'
 import { turnEditsFrom } from './replay-edits'
+import { runMessageReplay } from './replay-messages'
 import { replayConnection } from './replay-target'
 import { replayTlsFrom } from '../tls-options'
 
 /** Every option of every mode; the notes say which mode takes which. */
 const REPLAY_USAGE =
-  'tcpscope replay FILE --conn ID|--all [--exchange N|N-M|N,M,...] [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... ' +
+  'tcpscope replay FILE --conn ID|--all [--exchange N|N-M|N,M,...] [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... [--by-message [--frame SPEC] [--edit-message N=TEXT]... [--no-fix-length]] ' +
   '[--request FILE|-] [--fix-length] [--count N [--concurrency M]] [--raw] [--ignore-header NAME]... [--as-server --listen [HOST:]PORT|PATH] ' +
   '[--filter WORDS] [--speed X] [--ignore-body REGEX] [--tls | --no-tls] [--insecure] [--upstream-ca FILE] [--sni NAME] [--client-cert FILE --client-key FILE] [--timeout MS] [--hex] [--json]'
 
@@ -33,6 +34,7 @@ const HTTP_OR_SERVER = ['fix-length', 'count', 'concurrency', 'request', 'raw', 
 
 const REPLAY_NOTES = [
   'A raw replay of one connection: tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... [--timeout MS] [--hex] [--json]',
+  'By message: tcpscope replay FILE --conn ID --by-message [--frame SPEC] [--target HOST:PORT|PATH] [--edit-message N=TEXT|N=hex:HEX]... [--no-fix-length] [--timeout MS] [--json]; each client message (numbered as `show` numbers them) once the answers recorded for it came (those its protocol pairs with it, else those recorded after it), each answer compared by bytes and shown by its summary; an edit\'s lengths are refit by the framing (a length prefix, redis\'s bulk lengths).',
   'One HTTP request: tcpscope replay FILE --conn ID --exchange N [--request FILE|-] [--target HOST:PORT|PATH] [--fix-length] [--count N [--concurrency M]] [--raw] [--ignore-header NAME]... [--timeout MS] [--hex] [--json]; prints the response with its body decoded (as curl --compressed does; --raw: as it came), then what differs from the recorded one (recorded → replayed), e.g. body $.stamp: 4100001 → 4100002.',
   'A keep-alive sequence: tcpscope replay FILE --conn ID --exchange 1-3 (or 1,2,3) [--target HOST:PORT|PATH] [--fix-length] [--raw] [--ignore-header NAME]... [--timeout MS]; each request once the response before it is whole, stopping when the server closes.',
   'A recorded server: tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT|PATH [--timeout MS]',
@@ -68,6 +70,12 @@ async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
   if (values.all === true) return runCaptureReplay(values, path, io)
   const allOnly = ALL_ONLY.find((k) => values[k] !== undefined)
   if (allOnly) throw new UsageError(`replay: --${allOnly} is for a whole capture (with --all)`)
+  const messageOnly = (['edit-message', 'no-fix-length', 'frame'] as const).find((k) => values[k] !== undefined)
+  if (values['by-message'] === true) {
+    if (values['as-server'] === true || values.exchange !== undefined) throw new UsageError('replay: --by-message is a raw replay of one connection (--conn ID without --exchange or --as-server)')
+    return runMessageReplay(values, path, io)
+  }
+  if (messageOnly) throw new UsageError(`replay: --${messageOnly} is for a replay by message (with --by-message)`)
   if (values['as-server'] === true) return runRecordedServer(values, path, io)
   if (values.exchange !== undefined) return runHttpReplay(values, path, io)
   const other = HTTP_OR_SERVER.find((k) => values[k] !== undefined)

@@ -4,7 +4,8 @@
 // payload (text where printable, else hex, up to --body-limit) and the decoded fields.
 
 import { formatBytes, formatPeer, formatTimestamp } from '../../shared/human-readable'
-import { MESSAGE_PROTOCOL_NAMES, type MessageField, type MessageProtocol, type StreamMessage } from '../../shared/message-types'
+import { MESSAGE_PROTOCOL_NAMES, type MessageProtocol, type StreamMessage } from '../../shared/message-types'
+import { messageJson as sharedMessageJson } from '../../shared/message-json'
 import type { Engine } from '../../core/engine'
 import { terminalSafe } from '../chunk-view'
 import { outputClosed, type OutputBatches } from '../output'
@@ -13,7 +14,6 @@ import { shownNumber, type ShownConnection } from './show-facts'
 
 const PAGE = 100
 const ARROWS = { client: 'client ->', server: 'server <-' } as const
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 export interface MessageShow {
   engine: Engine
@@ -59,54 +59,8 @@ function messageLine(conn: ShownConnection, m: StreamMessage): string {
   return `#${conn.id} message ${shownNumber(m.index)} ${ARROWS[m.dir]} ${formatTimestamp(m.time, false)} ${formatBytes(m.range.length)} ${terminalSafe(m.summary)}${notes.length ? ` (${terminalSafe(notes.join('; '))})` : ''}\n`
 }
 
-interface FieldJson {
-  name: string
-  value: string
-  offset?: number
-  length?: number
-  children?: FieldJson[]
-}
-
-const fieldJson = (f: MessageField): FieldJson => ({
-  name: f.name,
-  value: f.value,
-  ...(f.offset !== undefined ? { offset: f.offset, length: f.length } : {}),
-  ...(f.children ? { children: f.children.map(fieldJson) } : {})
-})
-
 async function messageJson(s: MessageShow, conn: ShownConnection, framing: string, m: StreamMessage): Promise<string> {
-  const size = m.range.length
-  const kept = Math.min(size, s.bodyLimit)
+  const kept = Math.min(m.range.length, s.bodyLimit)
   const bytes = kept > 0 ? await s.engine['conn.read']({ capture: s.capture, connId: conn.id, dir: m.dir, offset: m.range.offset, length: kept }) : new Uint8Array(0)
-  const payload: Record<string, unknown> = printable(bytes) ? { text: utf8.decode(bytes) } : { hex: Buffer.from(bytes).toString('hex') }
-  if (kept < size) Object.assign(payload, { truncated: true, note: `the first ${formatBytes(kept)} of ${formatBytes(size)} (--body-limit)` })
-  const line: Record<string, unknown> = {
-    type: 'message',
-    conn: conn.id,
-    protocol: framing,
-    message: shownNumber(m.index),
-    dir: m.dir,
-    time: m.time,
-    size,
-    offset: m.range.offset,
-    summary: m.summary
-  }
-  if (m.command !== undefined) line.command = m.command
-  if (m.pair !== undefined) line.pair = shownNumber(m.pair)
-  if (m.incomplete) line.incomplete = true
-  if (m.error !== undefined) line.error = m.error
-  line.payload = payload
-  line.fields = (m.fields ?? []).map(fieldJson)
-  if (m.fieldsCut) line.fieldsCut = true
-  return JSON.stringify(line) + '\n'
-}
-
-function printable(bytes: Uint8Array): boolean {
-  for (const b of bytes) if ((b < 0x20 && b !== 9 && b !== 10 && b !== 13) || b === 0x7f) return false
-  try {
-    utf8.decode(bytes)
-    return true
-  } catch {
-    return false
-  }
+  return JSON.stringify(sharedMessageJson(conn.id, framing, m, bytes)) + '\n'
 }

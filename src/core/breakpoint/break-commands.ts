@@ -45,6 +45,7 @@ export function breakCommands({ breaksOf, breaksIfAny, held }: BreakCommandDeps)
       const message = held.list().find((m) => m.id === heldId)
       const edited = Buffer.from(bytes)
       if (message === undefined || message.kind === 'chunk' || fixLength === false) return held.forward(heldId, edited)
+      if (message.kind === 'message') return held.forward(heldId, held.refit(heldId, edited))
       return held.forward(heldId, message.stream !== undefined ? fitH2ContentLength(edited) : fitContentLength(edited))
     },
     'held.drop': async ({ heldId }) => held.drop(heldId),

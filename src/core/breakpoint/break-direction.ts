@@ -1,11 +1,14 @@
 // One direction of a connection under breakpoints (a ForwardStage, forward-stage.ts). A raw
-// rule holds a chunk as it comes; an HTTP rule holds a whole message (http-framer.ts). While
+// rule holds a chunk as it comes; an HTTP rule holds a whole message (http-framer.ts); a
+// message rule a whole message of the connection's framing (message-framer.ts). While
 // something is held what comes after it waits behind it in order, so nothing overtakes a
 // held message; past READ_AHEAD of it the sender is not read (`port.hold`), so memory stays
 // bounded. The other direction flows on. Every step is a `break` record on the connection.
 
 import type { Direction } from '../../shared/direction'
-import type { BreakAction, BreakEventInfo, HeldKind } from '../../shared/break-types'
+import type { BreakAction, BreakEventInfo, HeldKind, HeldMessage } from '../../shared/break-types'
+import type { Described } from '../protocols/messages/message-codec'
+import { MessageConversation, RECOGNISE_WAIT_MS, type FramedPiece, type MessageFramingDeps, type MessageSide } from './message-framer'
 import { formatBytes } from '../../shared/human-readable'
 import type { ForwardStage, StagePair, StagePort } from '../proxy/forward-stage'
 import type { BreakEntry, BreakRegistry } from './break-registry'
@@ -22,6 +25,8 @@ export interface BreakDeps {
   queue: HeldQueue
   /** Whether the list's filter picks this connection as it stands now. */
   picks(connId: number, entry: BreakEntry): boolean
+  /** How the connection is cut into messages, for message rules (its proxy's `--frame`, "decode as", or recognised). */
+  framing?: MessageFramingDeps
 }
 
 /** The breakpoint stages of connection `connId`. */
@@ -29,13 +34,17 @@ export function breakPair(connId: number, deps: BreakDeps): StagePair {
   const conv = new HttpConversation()
   const dirs = {} as Record<Direction, BreakDirection>
   const h2 = new H2Conversation(connId, deps.queue, deps.registry, (dir) => dirs[dir])
-  dirs.client = new BreakDirection(connId, 'client', deps, conv, h2)
-  dirs.server = new BreakDirection(connId, 'server', deps, conv, h2)
+  const messages = new MessageConversation(deps.framing ?? { framing: () => undefined, port: () => undefined })
+  dirs.client = new BreakDirection(connId, 'client', deps, conv, h2, messages)
+  dirs.server = new BreakDirection(connId, 'server', deps, conv, h2, messages)
   return dirs
 }
 
-/** A chunk that came while something was held, where it starts in the stream, and whether raw rules saw it already. */
-type Pending = { bytes: Buffer; offset: number; checked?: boolean } | 'fin'
+/**
+ * A chunk that came while something was held, where it starts in the stream, and whether raw
+ * rules saw it already; or a whole message cut already (`piece`), which only message rules look at.
+ */
+type Pending = { bytes: Buffer; offset: number; checked?: boolean; piece?: FramedPiece } | 'fin'
 
 export { READ_AHEAD }
 
@@ -54,13 +63,18 @@ export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
   private finished = false
   /** HTTP/2 holding wants the sender paused (frames behind a held stream past READ_AHEAD). */
   private h2Paused = false
+  /** Cutting this direction into messages, once a message rule asked (it goes on, rule or not, so no message is cut in two). */
+  private cutting: MessageSide | undefined
+  /** Settles the wait for the protocol to be recognised. */
+  private recogniseTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly connId: number,
     private readonly dir: Direction,
     private readonly deps: BreakDeps,
     private readonly conv: HttpConversation,
-    private readonly h2: H2Conversation
+    private readonly h2: H2Conversation,
+    private readonly messages: MessageConversation
   ) {}
 
   open(port: StagePort): void {
@@ -85,6 +99,7 @@ export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
 
   close(): void {
     this.closed = true
+    clearTimeout(this.recogniseTimer)
     this.clearPending()
     if (this.h2.state === 'h2') this.h2.side(this.dir).close()
     if (this.held !== undefined) {
@@ -113,6 +128,13 @@ export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
       } else this.h2.serverObserve(chunk, offset)
     }
     if (this.h2.state === 'h2') return this.h2.side(this.dir).data(chunk, offset)
+    if (this.cutting === undefined && this.deps.registry.framesMessages) this.cutting = this.messages.sides[this.dir]
+    if (this.cutting !== undefined && !this.cutting.passing) return this.pieces(this.cutting.feed(chunk, offset))
+    this.frameHttp(chunk, offset)
+  }
+
+  /** What no message framing covers: on to the HTTP framer when an HTTP rule wants it, else to the receiver. */
+  private frameHttp(chunk: Buffer, offset: number): void {
     if (this.framer === undefined && this.deps.registry.framesHttp && !this.conv.over) {
       this.framer = new HttpFramer(this.dir, this.conv, (head) => this.httpRule(head) !== undefined)
       this.fed = offset
@@ -121,6 +143,63 @@ export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
     const start = this.fed
     this.fed += chunk.length
     this.framed(this.framer.feed(chunk), start)
+  }
+
+  /** Cut messages and unframed bytes, in order: each message its rules hold or let go; what follows a held one waits behind it. */
+  private pieces(list: FramedPiece[]): void {
+    if (this.cutting?.undecided === true && list.length === 0) return this.awaitRecognition()
+    clearTimeout(this.recogniseTimer)
+    for (let i = 0; i < list.length; i++) {
+      const piece = list[i]
+      const entry = piece.message === undefined || piece.message.error !== undefined ? undefined : this.messageRule(piece)
+      if (entry === undefined) {
+        if (piece.message === undefined) this.frameHttp(piece.bytes, piece.offset)
+        else this.port!.send(piece.bytes)
+        continue
+      }
+      for (let j = list.length - 1; j > i; j--) this.wait({ bytes: list[j].bytes, offset: list[j].offset, checked: true, piece: list[j] }, true)
+      const d = this.describeOnce(piece)
+      this.hold('message', piece.bytes, piece.offset, entry, d.summary, { protocol: this.messages.codec!.name, fields: d.fields })
+      return
+    }
+  }
+
+  /** The client's first bytes cannot tell the protocol yet: more may come, else a moment later they go as they are. */
+  private awaitRecognition(): void {
+    if (this.recogniseTimer !== undefined) return
+    this.recogniseTimer = setTimeout(() => {
+      this.recogniseTimer = undefined
+      if (this.closed || this.held !== undefined || this.pending.length > 0) return
+      this.pieces(this.cutting!.settle())
+      this.drain()
+    }, RECOGNISE_WAIT_MS)
+  }
+
+  private readonly described = new WeakMap<FramedPiece, Described>()
+
+  private describeOnce(piece: FramedPiece): Described {
+    let d = this.described.get(piece)
+    if (d === undefined) {
+      d = this.messages.describe(this.dir, piece.bytes, piece.message!.note, piece.message!.incomplete !== true)
+      this.described.set(piece, d)
+    }
+    return d
+  }
+
+  private messageRule(piece: FramedPiece): BreakEntry | undefined {
+    for (const e of this.deps.registry.active) {
+      if (e.compiled.streamMessage === undefined || !this.applies(e)) continue
+      if (e.compiled.streamMessage(this.dir, piece.message!.note.command, () => this.describeOnce(piece))) return e
+    }
+    return undefined
+  }
+
+  /** An edited message with the lengths it declares made to fit (its codec's refit); an error when it cannot be one message. */
+  refit(item: HeldItem, edited: Buffer): Buffer | { error: string } {
+    const codec = this.messages.codec
+    if (item.message.kind !== 'message' || !codec || codec.refit === undefined) return edited
+    const out = codec.refit(this.dir, edited)
+    return out instanceof Uint8Array ? Buffer.from(out.buffer, out.byteOffset, out.byteLength) : out
   }
 
   private framed(out: Framed, chunkStart: number): void {
@@ -154,6 +233,11 @@ export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
       this.finished = true
       return this.h2.side(this.dir).fin(() => this.port!.end())
     }
+    if (this.cutting !== undefined && !this.cutting.passing) {
+      clearTimeout(this.recogniseTimer)
+      this.pieces(this.cutting.finish())
+      if (this.held !== undefined) return this.wait('fin')
+    }
     if (this.framer !== undefined) {
       const out = this.framer.finish()
       if (out.message !== undefined) {
@@ -166,10 +250,10 @@ export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
     this.port!.end()
   }
 
-  private hold(kind: HeldKind, bytes: Buffer, offset: number, entry: BreakEntry, summary?: string): void {
+  private hold(kind: HeldKind, bytes: Buffer, offset: number, entry: BreakEntry, summary?: string, more: Pick<HeldMessage, 'protocol' | 'fields'> = {}): void {
     const registry = this.deps.registry
     const item = this.deps.queue.add(
-      { proxyId: registry.proxyId, ruleId: entry.rule.id, connId: this.connId, dir: this.dir, kind, ...(summary ? { summary } : {}) },
+      { proxyId: registry.proxyId, ruleId: entry.rule.id, connId: this.connId, dir: this.dir, kind, ...(summary ? { summary } : {}), ...more },
       bytes,
       entry,
       registry,
@@ -221,6 +305,7 @@ export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
       const next = this.pending.shift()!
       if (next !== 'fin') this.pendingBytes -= next.bytes.length
       if (next === 'fin') this.finish()
+      else if (next.piece !== undefined) this.pieces([next.piece])
       else this.take(next.bytes, next.offset, next.checked === true)
     }
     // Read on unless a message is held with READ_AHEAD behind it already.

@@ -11,6 +11,9 @@ import { encodeText } from '../payload/build-payload'
 import { compileUserRegex } from '../regex/user-regex'
 import { parseFlowFilter, type Predicate } from '../capture/query/connection-query'
 import { UserError } from '../net/net-errors'
+import type { Direction } from '../../shared/direction'
+import type { MessageField } from '../../shared/message-types'
+import { parseMessageFilter } from '../../shared/message-filter'
 
 /** What an HTTP rule looks at: a message's start line, and its Host for a request. */
 export interface MessageHead {
@@ -25,12 +28,13 @@ export interface CompiledMatch {
   chunk?(bytes: Buffer): boolean
   /** An HTTP rule: whether this message is one it holds. */
   message?(head: MessageHead): boolean
+  /** A message rule: whether this whole message of a raw connection is one it holds (`described` gives its summary and fields, for `text:`). */
+  streamMessage?(dir: Direction, command: string | undefined, described: () => { summary: string; fields?: MessageField[] }): boolean
   /** The connections it applies to (its `filter`); undefined: every one. */
   picks?: Predicate
 }
 
-const RAW: readonly BreakMatch[] = ['chunk', 'text', 'hex', 'regex']
-export const isHttpMatch = (m: BreakMatch): boolean => !RAW.includes(m)
+export const isHttpMatch = (m: BreakMatch): boolean => m === 'http-request' || m === 'http-response'
 
 /** Compiles a rule's match; what does not fit its kind is a one-line UserError. */
 export function compileMatch(spec: BreakRuleSpec): CompiledMatch {
@@ -38,7 +42,7 @@ export function compileMatch(spec: BreakRuleSpec): CompiledMatch {
   if (spec.filter !== undefined && spec.filter.trim() !== '') out.picks = filterPredicate(spec.filter)
   const needsPattern = spec.match === 'text' || spec.match === 'hex' || spec.match === 'regex'
   if (needsPattern && spec.pattern === undefined) throw invalid(`a ${spec.match} breakpoint needs a pattern: the ${spec.match === 'hex' ? 'bytes in hex' : spec.match} to look for`)
-  if (!needsPattern && spec.pattern !== undefined) throw invalid(`a ${spec.match} breakpoint takes no pattern: use match text, hex or regex to look into the bytes`)
+  if (!needsPattern && spec.match !== 'message' && spec.pattern !== undefined) throw invalid(`a ${spec.match} breakpoint takes no pattern: use match text, hex or regex to look into the bytes`)
   if (spec.encoding !== undefined && spec.match !== 'text') throw invalid('only a text breakpoint has an encoding')
   const httpFields = (['method', 'path', 'host', 'status'] as const).filter((k) => spec[k] !== undefined && spec[k] !== '')
   if (!isHttpMatch(spec.match) && httpFields.length > 0) throw invalid(`${httpFields.join(', ')} belong to HTTP breakpoints (match http-request or http-response)`)
@@ -69,8 +73,23 @@ export function compileMatch(spec: BreakRuleSpec): CompiledMatch {
       break
     case 'http-response':
       out.message = responseMatch(spec.status)
+      break
+    case 'message':
+      out.streamMessage = messageMatch(spec.pattern)
   }
   return out
+}
+
+function messageMatch(pattern: string | undefined): NonNullable<CompiledMatch['streamMessage']> {
+  let filter
+  try {
+    filter = parseMessageFilter(pattern)
+  } catch (err) {
+    throw invalid(`message ${err instanceof Error ? err.message : String(err)}`)
+  }
+  if (filter === undefined) return () => true
+  const { factTest, textTest } = filter
+  return (dir, command, described) => factTest(dir, command) && (textTest === undefined || textTest(described()))
 }
 
 function requestMatch(spec: BreakRuleSpec): (head: MessageHead) => boolean {

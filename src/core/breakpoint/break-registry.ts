@@ -39,6 +39,11 @@ export class BreakRegistry {
     return this.entries.some((e) => e.rule.enabled && isHttpMatch(e.rule.match))
   }
 
+  /** Whether an enabled message rule exists: only then is a raw connection cut into messages. */
+  get framesMessages(): boolean {
+    return this.entries.some((e) => e.rule.enabled && e.rule.match === 'message')
+  }
+
   list(): BreakRule[] {
     return this.entries.map((e) => ({ ...e.rule }))
   }

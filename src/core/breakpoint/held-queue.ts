@@ -16,6 +16,8 @@ export interface HeldOwner {
   closeConnection(item: HeldItem, how: 'fin' | 'rst'): void
   /** Why an edit cannot be sent (one line, recorded by the owner), or undefined: the message then stays held. */
   refuse?(item: HeldItem, edited: Buffer): string | undefined
+  /** A framed message's edit with the lengths it declares made to fit, or why it cannot be one message. */
+  refit?(item: HeldItem, edited: Buffer): Buffer | { error: string }
 }
 
 export interface HeldItem {
@@ -77,6 +79,14 @@ export class HeldQueue {
     if (refused !== undefined) throw new UserError(refused, 'EINVAL')
     this.settle(item, (o) => o.release(item, bytes, action), action)
     return { action, sent: bytes.length }
+  }
+
+  /** An edit of held message `id` with its lengths fixed by its framing (a length prefix, RESP's bulk lengths); a UserError when it cannot be one message, which then stays held. */
+  refit(id: number, edited: Buffer): Buffer {
+    const item = this.item(id)
+    const out = item.owner.refit?.(item, edited) ?? edited
+    if (!Buffer.isBuffer(out)) throw new UserError(`held ${id}: ${out.error}; nothing was sent (forward with fixLength false to send it as it is)`, 'EINVAL')
+    return out
   }
 
   drop(id: number): HeldOutcome {

@@ -1,16 +1,21 @@
 // Exports of one connection's recording: one direction's bytes exactly as captured (raw),
 // an xxd-style hex dump of them (hex), or its events as JSON lines (jsonl; a data event
-// carries its bytes as hex). Read a piece at a time; progress counts bytes or events.
+// carries its bytes as hex), or its messages as JSON lines (jsonl with messages, the shape
+// `show --json` prints). Read a piece at a time; progress counts bytes, events or messages.
 
 import type { Direction } from '../../shared/capture-types'
 import { hexDump, toHex } from '../../shared/hexdump'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { ExportProgress } from './export-progress'
 import type { BatchedSink } from './export-sink'
+import type { Messages } from '../decode/messages/messages'
+import { messageJson } from '../../shared/message-json'
 
 /** A multiple of 16: each hex dump line starts on a 16-byte boundary of the stream. */
 const READ_STEP = 1024 * 1024
 const EVENT_STEP = 1000
+/** Messages described per page: their field trees are built for each. */
+const MESSAGE_STEP = 200
 
 /** Bytes `[0, total)` of one direction, as they are (raw) or as a hex dump. */
 export async function writeDirection(view: CaptureView, connId: number, dir: Direction, total: number, hex: boolean, sink: BatchedSink, progress: ExportProgress): Promise<void> {
@@ -37,5 +42,24 @@ export async function writeEvents(view: CaptureView, connId: number, dir: Direct
     }
     await sink.text(text)
     progress.step(events.length)
+  }
+}
+
+/** The connection's messages in order (as msg.page cuts them), one `{"type":"message"}` object a line (show --json's shape); with `dir`, that side's. */
+export async function writeMessages(view: CaptureView, messages: Messages, connId: number, dir: Direction | undefined, bodyLimit: number, sink: BatchedSink, progress: ExportProgress): Promise<void> {
+  for (let from = 0; ; ) {
+    const page = await messages.page(view, { connId, from, limit: MESSAGE_STEP, fields: true })
+    if (page.messages.length === 0) return
+    let text = ''
+    for (const m of page.messages) {
+      if (dir !== undefined && m.dir !== dir) continue
+      const kept = Math.min(m.range.length, bodyLimit)
+      const bytes = kept > 0 ? await view.readBytes(connId, m.dir, m.range.offset, kept) : new Uint8Array(0)
+      text += JSON.stringify(messageJson(connId, page.framing, m, bytes, 'bodyLimit')) + '\n'
+    }
+    await sink.text(text)
+    progress.step(page.messages.length)
+    from += page.messages.length
+    if (from >= page.total) return
   }
 }

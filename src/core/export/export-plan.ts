@@ -9,7 +9,8 @@ import { CONNECTION_EXPORT_FORMATS, type ExportArgs } from '../../shared/export-
 import { UserError } from '../../shared/errors'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
-import { writeDirection, writeEvents } from './connection-export'
+import { writeDirection, writeEvents, writeMessages } from './connection-export'
+import { DEFAULT_BODY_LIMIT } from '../../shared/limits'
 import { curlCommand } from './curl'
 import type { ExportProgress } from './export-progress'
 import type { BatchedSink } from './export-sink'
@@ -26,8 +27,10 @@ export interface ExportJob {
   exchange?: number
   /** raw and hex: whose bytes; jsonl: only that side's events (default both). */
   direction?: Direction
-  /** HAR: decoded bytes of one body written at most (default DEFAULT_BODY_LIMIT); a body past it is cut, and says so. */
+  /** HAR: decoded bytes of one body written at most (default DEFAULT_BODY_LIMIT); a body past it is cut, and says so. jsonl messages: payload bytes. */
   bodyLimit?: number
+  /** jsonl: one line per message (msg.page's), not per event. */
+  messages?: boolean
 }
 
 export interface ExportPlan {
@@ -93,7 +96,12 @@ export async function planExport(view: CaptureView, decoding: Decoding, job: Exp
       return { name, of: total, write: (sink, progress) => writeDirection(view, id, dir, total, job.format === 'hex', sink, progress) }
     }
     case 'jsonl': {
-      const id = oneConnection(ids, job.format, "one connection's events")
+      const id = oneConnection(ids, job.format, job.messages === true ? "one connection's messages" : "one connection's events")
+      if (job.messages === true) {
+        const first = await decoding.rawMessages.page(view, { connId: id, limit: 1 })
+        if (first.framing === 'none') throw new UserError(`connection #${id} is not cut into messages (no framing was chosen and no protocol recognised): choose one with frame.set (show --frame)`)
+        return { name: nameFor(view, job).replace(/\.jsonl$/, '-messages.jsonl'), of: first.total, write: (sink, progress) => writeMessages(view, decoding.rawMessages, id, job.direction, job.bodyLimit ?? DEFAULT_BODY_LIMIT, sink, progress) }
+      }
       const { total } = await view.eventPage(id, 0, 1)
       return { name, of: total, write: (sink, progress) => writeEvents(view, id, job.direction, sink, progress) }
     }

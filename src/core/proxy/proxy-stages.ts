@@ -14,6 +14,8 @@ import { ToxicRegistry } from '../fault/toxic-registry'
 import { downToxic, toxicPair } from '../fault/toxic-connection'
 import { chainPair } from './chain-stages'
 import type { ForwardStages } from './forward-stage'
+import type { FrameSpec } from '../../shared/message-types'
+import { targetPort } from '../../shared/endpoint'
 
 export interface ProxyRulesDeps {
   capture: LiveCapture
@@ -21,6 +23,8 @@ export interface ProxyRulesDeps {
   /** A proxy's breakpoints or toxics changed (or their counters moved). */
   breaksChanged(proxyId: string, rules: BreakRule[]): void
   toxicsChanged(proxyId: string, toxics: Toxic[]): void
+  /** How a proxy's connection is cut into messages when chosen (its `--frame`, "decode as"), for message breakpoints. */
+  framing?(connId: number, proxyId: string): FrameSpec | undefined
 }
 
 export class ProxyRules {
@@ -64,7 +68,14 @@ export class ProxyRules {
     const breaks = breakPair(connId, {
       registry: this.breaks,
       queue: held,
-      picks: (id, entry) => entry.compiled.picks === undefined || picks(id, entry.compiled.picks)
+      picks: (id, entry) => entry.compiled.picks === undefined || picks(id, entry.compiled.picks),
+      framing: {
+        framing: () => this.deps.framing?.(connId, this.proxyId),
+        port: () => {
+          const target = capture.targetOf(connId)
+          return target === undefined ? undefined : targetPort(target)
+        }
+      }
     })
     return chainPair(breaks, toxicPair(this.toxics, connId, picks))
   }

@@ -7,7 +7,7 @@ import { LIVE_CAPTURE, type ReplaySource } from '../../shared/capture-types'
 import type { CallContext, CommandArgs } from '../../shared/contract'
 import type { CommandTable } from '../command-table'
 import type { OperationProgress } from '../../shared/events'
-import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../../shared/replay-types'
+import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, MessageReplayResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../../shared/replay-types'
 import type { Endpoint } from '../../shared/endpoint'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { HoldState } from '../capture/write/hold-state'
@@ -22,6 +22,7 @@ import { replayCapture, throttledProgress } from './capture-replay'
 import { replayHttp } from './http-replay'
 import { replaySequence } from './http-replay-sequence'
 import { replayRaw, type ReplayRecording } from './raw-replay'
+import { replayByMessage } from './message-replay'
 import { RecordedServer } from './recorded-server'
 import { clientSpokeTls, HOST_NAME, loadReplayTls, replayTlsFor } from './replay-tls'
 import { loadServerTls, type ServerTls } from '../session/session-tls'
@@ -115,6 +116,22 @@ export class ReplayCommands {
         strategy: args.strategy,
         timeoutMs: args.timeoutMs,
         edits: args.edits,
+        signal,
+        record: args.record === false ? undefined : this.recordOf(args.capture, args.connId)
+      })
+    })
+  }
+
+  messages(args: CommandArgs<'replay.messages'>, ctx?: CallContext): Promise<MessageReplayResult> {
+    return this.track(ctx, async (signal) => {
+      const { view, target, tls } = await this.replayed(args.capture, args.connId, args.target, args.tls)
+      return replayByMessage(view, args.connId, this.deps.decoding.rawMessages, {
+        target,
+        tls,
+        timeoutMs: args.timeoutMs,
+        frame: args.frame,
+        edits: args.edits,
+        fixLength: args.fixLength,
         signal,
         record: args.record === false ? undefined : this.recordOf(args.capture, args.connId)
       })
@@ -241,12 +258,13 @@ export class ReplayCommands {
   }
 }
 
-export type ReplayCommand = 'replay.raw' | 'replay.http' | 'replay.sequence' | 'replay.capture' | 'replay.serve' | 'replay.servers' | 'replay.stop'
+export type ReplayCommand = 'replay.raw' | 'replay.messages' | 'replay.http' | 'replay.sequence' | 'replay.capture' | 'replay.serve' | 'replay.servers' | 'replay.stop'
 
 /** The replay part of the engine's command table. */
 export function replayCommands(replay: ReplayCommands): CommandTable<ReplayCommand> {
   return {
     'replay.raw': (args, ctx) => replay.raw(args, ctx),
+    'replay.messages': (args, ctx) => replay.messages(args, ctx),
     'replay.http': (args, ctx) => replay.http(args, ctx),
     'replay.sequence': (args, ctx) => replay.sequence(args, ctx),
     'replay.capture': (args, ctx) => replay.capture(args, ctx),

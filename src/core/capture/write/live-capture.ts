@@ -392,6 +392,12 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     return snapshotOf(this.readFd, { name: basename(this.path), end, footer: Buffer.concat(footer), connections, changes })
   }
 
+  /** Connection `connId`'s target as recorded (`host:port`), or undefined for none. */
+  targetOf(connId: number): string | undefined {
+    const row = this.index.rowOf(connId)
+    return row === undefined ? undefined : this.index.summary(row).target
+  }
+
   /** Whether the list's filter `predicate` picks connection `connId` as its row stands now (a breakpoint's `filter`). */
   picks(connId: number, predicate: Predicate): boolean {
     const row = this.index.rowOf(connId)

@@ -67,6 +67,7 @@ class DnsConnection implements ConnectionCodec {
 
 export const dnsCodec: MessageCodec = {
   name: 'dns',
+  refit: refitDns,
   open: () => new DnsConnection(),
   describe(_dir, msg, _note, length, complete): Described {
     if (msg.length < 2) return { summary: `incomplete DNS message (${msg.length} bytes)`, fields: [field('bytes', shown(msg), 0, msg.length)] }
@@ -110,4 +111,15 @@ export function recogniseDns(client: Uint8Array, server: Uint8Array): boolean | 
   if (client.length < 2 + length) return undefined
   const m = readMessage(client.subarray(2, 2 + length), 2, new FieldBudget(16))
   return m.error === undefined && m.questions.length === 1
+}
+
+/** An edited message with its two-byte TCP length prefix set to what follows it. */
+function refitDns(_dir: Direction, edited: Uint8Array): Uint8Array | { error: string } {
+  if (edited.length < 2) return { error: `the edit is ${edited.length} bytes, shorter than the two-byte length` }
+  const n = edited.length - 2
+  if (n > 0xffff) return { error: `${n} bytes do not fit DNS over TCP's two-byte length` }
+  const out = new Uint8Array(edited)
+  out[0] = n >> 8
+  out[1] = n & 0xff
+  return out
 }

@@ -52,4 +52,12 @@ export interface MessageCodec {
    * is its whole length; `complete` is false for a message the stream ended inside.
    */
   describe(dir: Direction, msg: Uint8Array, note: MessageNote, length: number, complete: boolean): Described
+  /**
+   * A message a person edited, made whole again for its framing: the lengths it declares
+   * set to what it now holds (a length prefix, RESP's bulk lengths and element counts), so
+   * the receiver reads the edit, not the old length's worth of it. An error (one sentence)
+   * when the edit cannot be one message. Absent: the framing declares no length (lines, a
+   * delimiter), and an edit goes as it is.
+   */
+  refit?(dir: Direction, edited: Uint8Array): Uint8Array | { error: string }
 }

@@ -91,14 +91,35 @@ export function plainCodec(spec: Plain): MessageCodec {
           fields.push(field('length', `${declared}${spec.adjust ? ` (${declared + spec.adjust} bytes follow)` : ''}`, spec.offset, spec.size))
           const out = payloadDescribed(msg, head, 0, fields, `[${length - head}] `)
           return out
-        }
+        },
+        refit: (_dir, edited) => refitLength(spec, edited)
       }
     }
     case 'fixed':
       return {
         name: 'fixed',
         open: () => noState(() => spec.size),
-        describe: (_dir, msg) => payloadDescribed(msg, 0, 0, [], '')
+        describe: (_dir, msg) => payloadDescribed(msg, 0, 0, [], ''),
+        refit: (_dir, edited) => (edited.length === spec.size ? edited : { error: `a fixed:size=${spec.size} message is ${spec.size} bytes; the edit is ${edited.length}` })
       }
   }
+}
+
+type LengthSpec = Extract<FrameSpec, { kind: 'length' }>
+
+/** The edit with its length field saying what follows it now (less `adjust`), in the field's size and byte order. */
+function refitLength(spec: LengthSpec, edited: Uint8Array): Uint8Array | { error: string } {
+  const head = spec.offset + spec.size
+  if (edited.length < head) return { error: `the edit is ${edited.length} bytes, shorter than the ${head}-byte header (offset=${spec.offset}, size=${spec.size})` }
+  const value = edited.length - head - spec.adjust
+  if (value < 0) return { error: `the edit's ${edited.length - head} bytes after the length field are fewer than adjust=${spec.adjust} takes away` }
+  if (value > spec.max) return { error: `the edit declares ${formatBytes(value)}, over the ${formatBytes(spec.max)} limit (max=)` }
+  if (spec.size < 8 && value >= 2 ** (8 * spec.size)) return { error: `${value} does not fit a ${spec.size}-byte length field` }
+  const out = new Uint8Array(edited)
+  let v = value
+  for (let i = 0; i < spec.size; i++) {
+    out[spec.endian === 'little' ? spec.offset + i : spec.offset + spec.size - 1 - i] = v % 256
+    v = Math.floor(v / 256)
+  }
+  return out
 }

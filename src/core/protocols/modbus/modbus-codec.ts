@@ -71,6 +71,7 @@ const bytesField = (msg: Uint8Array): MessageField => field('bytes', shown(msg),
 
 export const modbusCodec: MessageCodec = {
   name: 'modbus',
+  refit: refitModbus,
   open: () => new ModbusConnection(),
   describe(dir, msg, note, length, complete): Described {
     if (msg.length < MBAP_LENGTH + 1) return { summary: `incomplete Modbus ADU (${msg.length} bytes)`, fields: [bytesField(msg)] }
@@ -181,4 +182,15 @@ export function recogniseModbus(client: Uint8Array, server: Uint8Array): boolean
   if (client.length < 6 + length) return undefined
   const pdu = client.subarray(7, 6 + length)
   return requestPduLength(pdu) === pdu.length
+}
+
+/** An edited ADU with its MBAP length set to what follows it (the unit id and the PDU); transaction and protocol ids kept. */
+function refitModbus(_dir: Direction, edited: Uint8Array): Uint8Array | { error: string } {
+  if (edited.length < 8) return { error: `the edit is ${edited.length} bytes, shorter than an MBAP header (7) and a function code` }
+  const n = edited.length - 6
+  if (n > 254) return { error: `${n} bytes after the MBAP length are over Modbus TCP's 254` }
+  const out = new Uint8Array(edited)
+  out[4] = n >> 8
+  out[5] = n & 0xff
+  return out
 }

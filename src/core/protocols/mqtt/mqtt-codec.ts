@@ -116,6 +116,7 @@ const bytesField = (msg: Uint8Array): MessageField => field('bytes', shown(msg),
 
 export const mqttCodec: MessageCodec = {
   name: 'mqtt',
+  refit: refitMqtt,
   open: () => new MqttConnection(),
   describe(_dir, msg, note, length, complete): Described {
     const h = readFixedHeader(msg)
@@ -171,4 +172,30 @@ export function recogniseMqtt(client: Uint8Array): boolean | undefined {
     if (fits) return true
   }
   return undecided ? undefined : false
+}
+
+/**
+ * An edited packet with its Remaining Length (one to four 7-bit bytes) set to what follows
+ * it, written in as few bytes as it needs. Lengths inside the variable header (a PUBLISH's
+ * topic length, MQTT 5's property length) are the person's to keep.
+ */
+function refitMqtt(_dir: Direction, edited: Uint8Array): Uint8Array | { error: string } {
+  if (edited.length < 2) return { error: `the edit is ${edited.length} bytes, shorter than a fixed header` }
+  let i = 1
+  while (i < edited.length && i <= 4 && (edited[i] & 0x80) !== 0) i++
+  if (i > 4 || i >= edited.length) return { error: "the edit's Remaining Length runs past four bytes or past its end" }
+  const rest = edited.subarray(i + 1)
+  if (rest.length > 268_435_455) return { error: `${rest.length} bytes are over MQTT's largest Remaining Length` }
+  const head: number[] = [edited[0]]
+  let n = rest.length
+  do {
+    let b = n % 128
+    n = Math.floor(n / 128)
+    if (n > 0) b |= 0x80
+    head.push(b)
+  } while (n > 0)
+  const out = new Uint8Array(head.length + rest.length)
+  out.set(head)
+  out.set(rest, head.length)
+  return out
 }

@@ -83,6 +83,7 @@ function prune(fields: MessageField[]): MessageField[] {
 
 export const mysqlCodec: MessageCodec = {
   name: 'mysql',
+  refit: refitMysql,
   open: () => new MysqlConnection(),
   describe: (dir, msg, note, length, complete) => {
     try {
@@ -108,4 +109,16 @@ export function recogniseMysql(client: Uint8Array, server: Uint8Array): boolean 
     if (server[i] < 0x20 || server[i] > 0x7e) return false
   }
   return server.length >= 4 + len ? false : undefined
+}
+
+/** An edited packet with its 3-byte little-endian payload length set to what follows its 4-byte header (the sequence id kept). */
+function refitMysql(_dir: Direction, edited: Uint8Array): Uint8Array | { error: string } {
+  if (edited.length < 4) return { error: `the edit is ${edited.length} bytes, shorter than a packet's 4-byte header` }
+  const n = edited.length - 4
+  if (n > 0xffffff) return { error: `${n} bytes do not fit one packet (at most 16 MiB - 1)` }
+  const out = new Uint8Array(edited)
+  out[0] = n & 0xff
+  out[1] = (n >> 8) & 0xff
+  out[2] = (n >> 16) & 0xff
+  return out
 }

@@ -80,6 +80,7 @@ function prune(fields: MessageField[]): MessageField[] {
 
 export const postgresCodec: MessageCodec = {
   name: 'postgres',
+  refit: refitPostgres,
   open: () => new PostgresConnection(),
   describe: (dir, msg, note, length, complete) => {
     try {
@@ -105,4 +106,19 @@ export function recognisePostgres(client: Uint8Array, server: Uint8Array): boole
   if (code === SSL_REQUEST || code === GSSENC_REQUEST) return len === 8
   if (code === CANCEL_REQUEST) return len >= 16 && len <= 256
   return code >>> 16 === PROTOCOL_3 >>> 16 && len >= 8 && len <= 10000
+}
+
+/**
+ * An edited message with its Int32 length set to what it now holds: the length counts
+ * itself and what follows, not the type byte; a startup message (SSLRequest, StartupMessage,
+ * CancelRequest: no type byte, its first byte is the length's high byte, always 0) from its
+ * first byte. Other lengths inside (a Bind's parameter lengths) are the person's to keep.
+ */
+function refitPostgres(_dir: Direction, edited: Uint8Array): Uint8Array | { error: string } {
+  const startup = edited.length > 0 && edited[0] === 0
+  const at = startup ? 0 : 1
+  if (edited.length < at + 4) return { error: `the edit is ${edited.length} bytes, too short for ${startup ? "a startup message's length" : 'a type byte and its length'}` }
+  const out = new Uint8Array(edited)
+  new DataView(out.buffer).setUint32(at, edited.length - at)
+  return out
 }

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_MESSAGE, MESSAGE_MAX_FIELDS, type MessageField } from '../.
 import type { ConnectionCodec, Described, Measure, MessageCodec, MessageNote } from '../messages/message-codec'
 import { field, line, shown, word } from '../messages/field-values'
 import { readResp, type RespValue } from './resp-value'
+import { refitResp } from './resp-refit'
 
 const TYPE_BYTES = new Set('+-:$*_,#!=(%~>|'.split('').map((c) => c.charCodeAt(0)))
 const SUBSCRIBING = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE'])
@@ -206,7 +207,8 @@ export const respCodec: MessageCodec = {
       return { summary: line(words.join(' ') + more), fields: [tree], ...(fieldsCut ? { fieldsCut } : {}) }
     }
     return { summary: line(replyLine(msg, root)), fields: [tree], ...(fieldsCut ? { fieldsCut } : {}) }
-  }
+  },
+  refit: refitResp
 }
 
 /**

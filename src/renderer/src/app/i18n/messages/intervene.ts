@@ -11,7 +11,7 @@ export default {
       // A row's name: what it is in words, then what it shows in its order (row), then its rule.
       row: '{dir} {kind}: {row}, rule {rule}',
       dir: { client: 'client → target', server: 'target → client' },
-      kind: { chunk: 'chunk', 'http-request': 'HTTP request', 'http-response': 'HTTP response' },
+      kind: { chunk: 'chunk', 'http-request': 'HTTP request', 'http-response': 'HTTP response', message: 'message' },
       closed: 'connection closed',
       expires: 'forwarded unchanged in {s} s',
       never: 'held until you decide',
@@ -30,6 +30,9 @@ export default {
       all: 'Forward all',
       allName: 'Forward all Shift+F8: every held message, and turn their breakpoints off',
       fixLength: 'Fix Content-Length',
+      fixLengths: 'Fix lengths',
+      fields: 'Fields: {summary}',
+      fieldsName: 'Fields of held message {id}',
       mode: 'Edit as',
       structured: 'Structured',
       text: 'Text',
@@ -50,7 +53,7 @@ export default {
       removeName: 'Remove breakpoint {id}',
       add: 'Add breakpoint',
       stream: { upstream: 'client → target', downstream: 'target → client', both: 'both ways' },
-      match: { chunk: 'every chunk', text: 'text', hex: 'hex bytes', regex: 'regular expression', 'http-request': 'HTTP request', 'http-response': 'HTTP response' },
+      match: { chunk: 'every chunk', text: 'text', hex: 'hex bytes', regex: 'regular expression', 'http-request': 'HTTP request', 'http-response': 'HTTP response', message: 'message' },
       field: {
         match: 'Hold',
         stream: 'Direction',
@@ -70,7 +73,8 @@ export default {
         status: '404, or a class: 4xx',
         filter: "the list's filter words, e.g. port:6379 sni:api",
         timeout: 'then forwarded unchanged; 0: never',
-        http: 'the whole message is held (up to 16 MiB)'
+        http: 'the whole message is held (up to 16 MiB)',
+        message: 'message words, e.g. cmd:SET, fn:6, dir:client text:foo; empty: every message. Cut by the proxy\'s framing (--frame) or the protocol its connections carry'
       },
       any: 'any',
       never: 'never',
@@ -201,7 +205,7 @@ export default {
       list: '断点拦截的消息',
       row: '{dir} {kind}：{row}，规则 {rule}',
       dir: { client: '客户端 → 目标', server: '目标 → 客户端' },
-      kind: { chunk: '数据块', 'http-request': 'HTTP 请求', 'http-response': 'HTTP 响应' },
+      kind: { chunk: '数据块', 'http-request': 'HTTP 请求', 'http-response': 'HTTP 响应', message: '消息' },
       closed: '连接已关闭',
       expires: '{s} 秒后原样转发',
       never: '一直拦截，直到你处理',
@@ -219,6 +223,9 @@ export default {
       all: '全部放行',
       allName: '全部放行 Shift+F8：放行所有拦截的消息并关闭其断点',
       fixLength: '修正 Content-Length',
+      fixLengths: '修正长度字段',
+      fields: '字段：{summary}',
+      fieldsName: '拦截消息 {id} 的字段',
       mode: '编辑方式',
       structured: '结构化',
       text: '文本',
@@ -239,7 +246,7 @@ export default {
       removeName: '删除断点 {id}',
       add: '添加断点',
       stream: { upstream: '客户端 → 目标', downstream: '目标 → 客户端', both: '双向' },
-      match: { chunk: '每个数据块', text: '文本', hex: '十六进制字节', regex: '正则表达式', 'http-request': 'HTTP 请求', 'http-response': 'HTTP 响应' },
+      match: { chunk: '每个数据块', text: '文本', hex: '十六进制字节', regex: '正则表达式', 'http-request': 'HTTP 请求', 'http-response': 'HTTP 响应', message: '消息' },
       field: {
         match: '拦截',
         stream: '方向',
@@ -259,7 +266,8 @@ export default {
         status: '404，或一类：4xx',
         filter: '连接列表的过滤词，例如 port:6379 sni:api',
         timeout: '之后原样转发；0：永不',
-        http: '拦截整条消息（最大 16 MiB）'
+        http: '拦截整条消息（最大 16 MiB）',
+        message: '消息过滤词，例如 cmd:SET、fn:6、dir:client text:foo；留空：每条消息。按代理的分帧（--frame）或连接所承载的协议切分'
       },
       any: '任意',
       never: '永不',

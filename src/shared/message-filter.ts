@@ -1,0 +1,76 @@
+// A message filter's words (MESSAGE_WORDS), parsed once for every place that picks messages:
+// msg.page's list, a `message` breakpoint, and replay by message. `dir:` and `cmd:` need
+// only what cutting a stream knows of a message (its direction and the command it names);
+// `text:` (and a bare word) needs it described, so it is a second test on the summary and
+// field values, run only when such a word was given.
+
+import type { Direction } from './direction'
+import { UserError } from './errors'
+import type { MessageField } from './message-types'
+
+export interface MessageFilter {
+  /** Tests what cutting knows: the message's direction and command. */
+  factTest: (dir: Direction, command: string | undefined) => boolean
+  /** Tests a described message (summary and fields); undefined when no `text:` word was given. */
+  textTest?: (m: { summary: string; fields?: MessageField[] }) => boolean
+}
+
+const HINT = 'use dir:client|server, cmd:NAME (a command, packet or function: SET, Query, PUBLISH, fn:3), text:WORDS, a leading - to negate'
+
+function fieldText(fields: MessageField[] | undefined, out: string[]): void {
+  for (const f of fields ?? []) {
+    out.push(f.name, f.value)
+    fieldText(f.children, out)
+  }
+}
+
+/** Undefined for no words; a UserError in one line for a word that is none. */
+export function parseMessageFilter(text: string | undefined): MessageFilter | undefined {
+  const words = (text ?? '').match(/(?:[^\s"]+|"[^"]*")+/g) ?? []
+  if (words.length === 0) return undefined
+  const facts: Array<(dir: Direction, command: string | undefined) => boolean> = []
+  const texts: Array<(m: { summary: string; fields?: MessageField[] }) => boolean> = []
+  for (const raw of words) {
+    const negate = raw.startsWith('-') && raw.length > 1
+    const w = negate ? raw.slice(1) : raw
+    const colon = w.indexOf(':')
+    const key = colon > 0 ? w.slice(0, colon).toLowerCase() : 'text'
+    const value = (colon > 0 ? w.slice(colon + 1) : w).replace(/"/g, '')
+    const not = (f: (dir: Direction, command: string | undefined) => boolean) => (negate ? (d: Direction, c: string | undefined) => !f(d, c) : f)
+    switch (key) {
+      case 'dir': {
+        const d = value.toLowerCase()
+        const dir = d === 'client' || d === 'c' || d === 'request' ? 'client' : d === 'server' || d === 's' || d === 'response' ? 'server' : undefined
+        if (!dir) throw new UserError(`filter dir:${value}: say dir:client or dir:server`)
+        facts.push(not((d) => d === dir))
+        break
+      }
+      case 'cmd':
+      case 'fn': {
+        const want = (key === 'fn' ? `fn ${value}` : value).toLowerCase()
+        if (want === '' || want === 'fn ') throw new UserError(`filter ${key}: needs a name; ${HINT}`)
+        facts.push(not((_d, command) => {
+          const c = command?.toLowerCase()
+          return c !== undefined && (c === want || c.startsWith(`${want} `))
+        }))
+        break
+      }
+      case 'text': {
+        const want = value.toLowerCase()
+        texts.push((m) => {
+          const hay = [m.summary]
+          fieldText(m.fields, hay)
+          const found = hay.some((h) => h.toLowerCase().includes(want))
+          return negate ? !found : found
+        })
+        break
+      }
+      default:
+        throw new UserError(`filter ${w}: ${key}: is no message word; ${HINT}`)
+    }
+  }
+  return {
+    factTest: (d, c) => facts.every((t) => t(d, c)),
+    ...(texts.length ? { textTest: (m: { summary: string; fields?: MessageField[] }) => texts.every((t) => t(m)) } : {})
+  }
+}
