@@ -394,7 +394,11 @@ describe('the detail tabs', () => {
     expect(selection.tab).toBe('conversation')
     selection.tab = 'text'
     await nextTick()
+    // HTTP, WebSocket and H2 frames are skipped; Messages is offered to every raw connection (Decode as… starts there).
     await tab('Text').trigger('keydown', { key: 'ArrowRight' })
+    expect(selection.tab).toBe('messages')
+    await nextTick()
+    await tab('Messages').trigger('keydown', { key: 'ArrowRight' })
     expect(selection.tab).toBe('flow')
   })
 
