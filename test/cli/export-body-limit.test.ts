@@ -86,7 +86,7 @@ describe('tcpscope export --format har on a decompression bomb', () => {
     for (const [args, message] of [
       [['--format', 'har', '--body-limit', 'lots'], /^tcpscope: export: --body-limit wants a size from 1 B to 4\.00 GiB, e\.g\. 8MiB or 512KiB; got "lots"$/],
       [['--format', 'har', '--body-limit', '0'], /--body-limit wants a size/],
-      [['--format', 'pcapng', '--body-limit', '8MiB'], /^tcpscope: export: --body-limit is for --format har$/]
+      [['--format', 'pcapng', '--body-limit', '8MiB'], /^tcpscope: export: --body-limit is for --format har \(and jsonl --messages\)$/]
     ] as const) {
       const r = await runCli(['export', t.capturePath, ...args])
       expect(r.code).not.toBe(0)
