@@ -24,14 +24,36 @@ function limited(args: string[]): CliProcess {
   return new CliProcess([], spawn('sh', ['-c', `ulimit -n ${FD_LIMIT} && exec ${quoted}`]))
 }
 
+interface Client {
+  socket: Socket
+  /** Live: a reset can arrive after the settle time on a busy machine, so it is read at the end. */
+  closed: boolean
+}
+
 /** Opens a client and waits until it is either still up after `settleMs`, or closed. */
-function client(port: number, settleMs: number): Promise<{ socket: Socket; closed: boolean }> {
+function client(port: number, settleMs: number): Promise<Client> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' })
+    const c: Client = { socket, closed: false }
     socket.on('error', () => {})
-    socket.once('close', () => resolve({ socket, closed: true }))
-    socket.once('connect', () => setTimeout(() => resolve({ socket, closed: socket.destroyed }), settleMs))
+    socket.once('close', () => {
+      c.closed = true
+      resolve(c)
+    })
+    socket.once('connect', () => setTimeout(() => resolve(c), settleMs))
   })
+}
+
+/** Waits until no client has closed for `quietMs`: every reset the engine sent has landed. */
+async function settled(clients: Client[], quietMs = 500, maxMs = 10_000): Promise<void> {
+  const deadline = Date.now() + maxMs
+  let last = -1
+  for (;;) {
+    const now = clients.filter((c) => c.closed).length
+    if (now === last || Date.now() > deadline) return
+    last = now
+    await new Promise((r) => setTimeout(r, quietMs))
+  }
 }
 
 async function ls(capture: string): Promise<Array<{ end: string; error?: { code: string } }>> {
@@ -55,6 +77,7 @@ describe('out of file descriptors', () => {
 
     const clients = []
     for (let i = 0; i < CLIENTS; i++) clients.push(await client(port, 30))
+    await settled(clients)
     const served = held.length
     const turnedAway = clients.filter((c) => c.closed).length
     for (const c of clients) c.socket.destroy()
@@ -79,6 +102,7 @@ describe('out of file descriptors', () => {
     const port = Number(listen.slice(listen.lastIndexOf(':') + 1))
     const clients = []
     for (let i = 0; i < CLIENTS; i++) clients.push(await client(port, 30))
+    await settled(clients)
     const turnedAway = clients.filter((c) => c.closed).length
     for (const c of clients) c.socket.destroy()
     expect(await cli.stop('SIGINT')).toBe(0)

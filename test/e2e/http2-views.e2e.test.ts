@@ -89,9 +89,13 @@ async function run(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void> {
   const filter = page.getByRole('searchbox', { name: w.filter })
   await filter.fill('proto:h2')
   await expect.poll(() => page.getByRole('status').filter({ hasText: w.count(4) }).count(), { timeout: 30_000 }).toBe(1)
-  const listed = await gridRows(grid)
-  const protoColumn = Object.keys(listed[0]).find((k) => /protocol|协议/.test(k))!
-  expect(listed.map((r) => r[protoColumn]).sort()).toEqual(['h2c · 1', 'h2c · 3', 'h2c · 5', 'h2c · 7'])
+  // The status counts the filtered rows before the virtual list has drawn (and redrawn) them: poll the rows.
+  const protocols = async (): Promise<string[]> => {
+    const listed = await gridRows(grid)
+    const column = listed.length > 0 ? Object.keys(listed[0]).find((k) => /protocol|协议/.test(k)) : undefined
+    return column === undefined ? [] : listed.map((r) => r[column]).sort()
+  }
+  await expect.poll(protocols, { timeout: 30_000 }).toEqual(['h2c · 1', 'h2c · 3', 'h2c · 5', 'h2c · 7'])
   await page.screenshot({ path: screenshotPath(`http2-exchanges-${tag}`) })
   await filter.fill('proto:http1')
   await expect.poll(() => grid.getByRole('rowgroup').getByRole('row').allTextContents()).toHaveLength(1)
