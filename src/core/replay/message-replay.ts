@@ -5,15 +5,13 @@
 // lengths refit by the codec (a length prefix, RESP's bulk lengths).
 
 import { DEFAULT_REPLAY_TIMEOUT_MS } from '../../shared/limits'
-import { MESSAGE_DECODE_BYTES, type StreamMessage } from '../../shared/message-types'
+import type { StreamMessage } from '../../shared/message-types'
 import type { MessageAnswer, MessageReplayResult, MessageReplayStep } from '../../shared/replay-types'
-import { MAX_REPLAY_TURNS } from '../../shared/replay-turns'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { Messages } from '../decode/messages/messages'
-import { framingOf } from '../decode/messages/framing-rules'
-import { codecFor } from '../protocols/messages/message-decoders'
 import type { MessageCodec } from '../protocols/messages/message-codec'
 import { MessageCutter, type CutMessage } from '../protocols/messages/message-cutter'
+import { messageScript, summaryOf } from './message-steps'
 import { UserError, cancelled } from '../net/net-errors'
 import { connectReplay, ReplayLink, type RawReplayOptions } from './raw-replay'
 
@@ -32,54 +30,6 @@ export interface MessageReplayOptions extends Pick<RawReplayOptions, 'target' | 
 
 /** The server's answer bytes kept to compare and describe, at most; past it, answers are counted and their sizes told. */
 const KEPT_ANSWERS = 64 * 1024 * 1024
-const PAGE = 500
-
-interface Step {
-  client?: StreamMessage
-  answers: StreamMessage[]
-}
-
-async function allMessages(view: CaptureView, connId: number, messages: Messages, frame: string | undefined, signal?: AbortSignal): Promise<{ list: StreamMessage[]; framing: string }> {
-  const list: StreamMessage[] = []
-  let framing = 'none'
-  for (let from = 0; ; from += PAGE) {
-    const page = await messages.page(view, { connId, from, limit: PAGE, ...(frame !== undefined ? { frame } : {}) }, signal)
-    framing = page.framing
-    list.push(...page.messages)
-    if (list.length > MAX_REPLAY_TURNS) throw new UserError(`connection #${connId} has more than ${MAX_REPLAY_TURNS} messages; replay by message takes at most that many`, 'E2BIG')
-    if (page.messages.length === 0 || list.length >= page.total) break
-  }
-  return { list, framing }
-}
-
-/**
- * Each client message with the answers recorded for it: the server messages its codec paired
- * with it (a pipelined burst's replies, each with its own command), else those recorded after
- * it before the next client message (a push, a greeting goes first on its own).
- */
-function stepsOf(list: StreamMessage[]): Step[] {
-  const steps: Step[] = [{ answers: [] }]
-  const byIndex = new Map<number, Step>()
-  for (const m of list) {
-    if (m.dir === 'client') {
-      const step: Step = { client: m, answers: [] }
-      steps.push(step)
-      byIndex.set(m.index, step)
-    }
-  }
-  for (const m of list) {
-    if (m.dir !== 'server') continue
-    const paired = m.pair !== undefined ? byIndex.get(m.pair) : undefined
-    let owner = paired
-    if (!owner) {
-      // The client message last sent before it.
-      owner = steps[0]
-      for (const s of steps) if (s.client && s.client.index < m.index) owner = s
-    }
-    owner.answers.push(m)
-  }
-  return steps[0].answers.length === 0 ? steps.slice(1) : steps
-}
 
 function editsOf(list: StreamMessage[], codec: MessageCodec, connId: number, opts: MessageReplayOptions): Map<number, Buffer> {
   const out = new Map<number, Buffer>()
@@ -96,21 +46,9 @@ function editsOf(list: StreamMessage[], codec: MessageCodec, connId: number, opt
   return out
 }
 
-const describe = (codec: MessageCodec, dir: 'client' | 'server', bytes: Uint8Array, note: CutMessage['note'], length: number, complete = true): string => {
-  try {
-    return codec.describe(dir, bytes.subarray(0, MESSAGE_DECODE_BYTES), note, length, complete).summary
-  } catch (err) {
-    return `not decoded: ${(err as Error).message}`
-  }
-}
-
 export async function replayByMessage(view: CaptureView, connId: number, messages: Messages, opts: MessageReplayOptions): Promise<MessageReplayResult> {
   const signal = opts.signal
-  const { list, framing } = await allMessages(view, connId, messages, opts.frame, signal)
-  const codec = codecFor(framingOf(framing))
-  if (!codec) throw new UserError(`connection #${connId} is not cut into messages (no framing was chosen and no protocol recognised): give one with --frame`, 'EINVAL')
-  const steps = stepsOf(list)
-  if (!steps.some((s) => s.client)) throw new UserError(`connection #${connId} has no client message to replay`, 'EINVAL')
+  const { list, framing, codec, steps } = await messageScript(view, connId, messages, opts.frame, signal)
   const edits = editsOf(list, codec, connId, opts)
   if (signal?.aborted) throw cancelled()
 
@@ -145,7 +83,7 @@ export async function replayByMessage(view: CaptureView, connId: number, message
         cutter.push('client', bytes, clientAt, Date.now())
         clientAt += bytes.length
         const ok = await link.write(bytes)
-        sent.push(ok ? { summary: edited ? describe(codec, 'client', bytes, {}, bytes.length) : step.client.summary, size: bytes.length, ...(edited ? { edited: true } : {}) } : undefined)
+        sent.push(ok ? { summary: edited ? summaryOf(codec, 'client', bytes, {}, bytes.length) : step.client.summary, size: bytes.length, ...(edited ? { edited: true } : {}) } : undefined)
       } else sent.push(undefined)
       expected += step.answers.length
       const want = expected
@@ -174,7 +112,7 @@ export async function replayByMessage(view: CaptureView, connId: number, message
       }
       if (g) {
         const bytes = g.offset + g.length <= received.length ? received.subarray(g.offset, g.offset + g.length) : undefined
-        answer.got = { summary: bytes ? describe(codec, 'server', bytes, g.note, g.length, g.incomplete !== true) : `(${g.length} bytes, not kept)`, size: g.length }
+        answer.got = { summary: bytes ? summaryOf(codec, 'server', bytes, g.note, g.length, g.incomplete !== true) : `(${g.length} bytes, not kept)`, size: g.length }
         answer.matched = recorded !== undefined && bytes !== undefined && recorded.equals(bytes)
       }
       answers.push(answer)
