@@ -55,7 +55,11 @@ export const replayServeArgs = obj({
   /** How long to wait for a client turn before answering anyway (default 2 s). */
   timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** true: answer clients in TLS (a leaf from tcpscope's CA) even for a connection recorded as plain; false: plain even for one whose client spoke TLS. */
-  tls: optional(bool())
+  tls: optional(bool()),
+  /** Answer message by message: each client message (cut as the connection's Messages list cuts it, or by `frame`) with the server messages recorded for it. */
+  byMessage: optional(bool()),
+  /** With byMessage: cut the connection this way (`--frame`). */
+  frame: optional(str({ nonEmpty: true, max: 256 }))
 })
 
 export const replayStopArgs = obj({ id: str({ nonEmpty: true, max: 64 }) })

@@ -157,16 +157,34 @@ export interface HttpReplayOutcome {
   summary?: HttpReplaySummary
 }
 
+/** One recorded client turn (or message) and what a client of a recorded server sent for it. */
+export interface RecordedClientTurn {
+  /** The turn's index, from 0; by message, the recorded client message's index in the connection's messages (as `show` numbers them, from 0). */
+  index: number
+  /** Bytes the recording has, and those this client sent for it. */
+  expected: number
+  received: number
+  /** Byte for byte the recorded one. */
+  matched: boolean
+  /** By message: the recorded message's summary, and that of what the client sent (absent when it sent none). */
+  recorded?: string
+  got?: string
+}
+
 /** What one client did against a recorded server (replay.serve), once it is gone. */
 export interface RecordedClientReport {
   /** The client's address (`HOST:PORT`; the socket path for a Unix socket). */
   client: string
-  /** Turns whose recorded server bytes were written whole. */
+  /** Played message by message (replay.serve byMessage): `turns` are the recorded client messages. */
+  byMessage?: true
+  /** Turns (or client messages) whose recorded server bytes were written whole. */
   played: number
   of: number
-  /** Per turn, the client bytes the recording has and those this client sent. */
-  turns: { index: number; expected: number; received: number; matched: boolean }[]
-  /** Every client turn was the recorded one, byte for byte. */
+  /** Per turn (or client message), what the recording has and what this client sent. */
+  turns: RecordedClientTurn[]
+  /** By message: messages the client sent past the recorded ones, which got no answer. */
+  extra?: number
+  /** Every client turn (or message) was the recorded one, byte for byte, and none more. */
   matched: boolean
   /** Why playing stopped early (a read of the capture failed), when it did. */
   error?: string
@@ -180,7 +198,10 @@ export interface RecordedServerInfo {
   /** The capture and connection it plays. */
   capture: string
   connId: number
+  /** The turns it plays, or by message the client messages it answers. */
   turns: number
+  /** It answers message by message, the connection cut with this framing (`resp`, `length:size=2`). */
+  framing?: string
   /** Clients that connected so far, and those that are still connected. */
   clients: number
   open: number

@@ -140,6 +140,7 @@ export class ReplayCommands {
 
   async serve(args: CommandArgs<'replay.serve'>): Promise<RecordedServerInfo> {
     this.deps.checkOpen()
+    if (args.frame !== undefined && args.byMessage !== true) throw new UserError('a framing cuts the connection for a recorded server that answers by message: give byMessage too', 'EINVAL')
     const listen = parseUserEndpoint(args.listen, 'listen', '127.0.0.1')
     const view = this.deps.captures.get(args.capture)
     const conn = await view.connection(args.connId)
@@ -153,6 +154,7 @@ export class ReplayCommands {
       tls,
       timeoutMs: args.timeoutMs,
       budget: this.deps.budget,
+      ...(args.byMessage === true ? { byMessage: { messages: this.deps.decoding.rawMessages, frame: args.frame } } : {}),
       onClient: (r) => {
         const keep = Math.max(1, Math.min(MAX_RECORDED_CLIENT_REPORTS, Math.floor(MAX_RECORDED_REPORT_TURNS / Math.max(1, r.of))))
         reports.push(r)
@@ -183,7 +185,9 @@ export class ReplayCommands {
 
   private info(id: string): RecordedServerInfo {
     const { server, capture, connId } = this.recordedServers.get(id)!
-    return { id, listen: server.listen, capture, connId, turns: server.turns, clients: server.accepted, open: server.open }
+    const info: RecordedServerInfo = { id, listen: server.listen, capture, connId, turns: server.turns, clients: server.accepted, open: server.open }
+    if (server.framing !== undefined) info.framing = server.framing
+    return info
   }
 
   async stop(args: CommandArgs<'replay.stop'>): Promise<RecordedClientReport[]> {
