@@ -9,6 +9,7 @@ import { startServer } from '../helpers/net'
 import { needPeer } from '../helpers/peers'
 import { curl } from '../core/decode/decode-peers'
 import { captureCurlExchange, RECORDED_BODY } from '../core/replay/recorded-server-captures'
+import { captureRedisSession, redisCli, startReplayRedis } from '../core/replay/redis-capture'
 
 let t: TestEngine | undefined
 let cli: CliProcess | undefined
@@ -65,5 +66,35 @@ describe('tcpscope replay --as-server', () => {
     const strategy = await runCli(['replay', file, '--conn', String(connId), '--as-server', '--listen', '0', '--strategy', 'burst'])
     expect(strategy.code).not.toBe(0)
     expect(strategy.stderr).toContain('--strategy does not go with --as-server')
+    const frame = await runCli(['replay', file, '--conn', String(connId), '--as-server', '--listen', '0', '--frame', 'line'])
+    expect(frame.code).toBe(2)
+    expectOneLine(frame.stderr.trimEnd())
+    expect(frame.stderr).toContain('--frame cuts the connection for --by-message; give --by-message too')
+    const edit = await runCli(['replay', file, '--conn', String(connId), '--as-server', '--by-message', '--listen', '0', '--edit-message', '1=x'])
+    expect(edit.code).toBe(2)
+    expect(edit.stderr).toContain('--edit-message does not go with --as-server')
+  })
+
+  it('--by-message answers redis-cli message by message, and says which message differed by its summary', async (ctx) => {
+    if (!needPeer('redis-server', 'redis-cli')) return ctx.skip()
+    t = await testEngine()
+    const redis = await startReplayRedis(t.dir)
+    const k = `tcpscope-cli-by-message-${process.pid}`
+    let connId: number
+    try {
+      connId = await captureRedisSession(t.engine, redis.port, [`SET ${k} hello`, `GET ${k}`])
+    } finally {
+      redis.stop()
+    }
+    await t.engine.close()
+    cli = new CliProcess(['replay', t.capturePath, '--conn', String(connId), '--as-server', '--by-message', '--listen', '127.0.0.1:0'])
+    const playing = await cli.waitLine((l) => l.startsWith('playing '))
+    const [, port] = new RegExp(`^playing connection #${connId} \\(\\d+ client messages, resp\\) on 127\\.0\\.0\\.1:(\\d+)$`).exec(playing)!
+    const out = await redisCli(Number(port), [`SET ${k}-longer world`, `GET ${k}-longer`])
+    expect(out.trim().split('\n').slice(-2)).toEqual(['OK', 'hello'])
+    const client = await cli.waitLine((l) => l.startsWith('client '))
+    expect(client).toMatch(new RegExp(`^client 127\\.0\\.0\\.1:\\d+: (\\d+) of \\1 messages answered, message \\d+ differs \\(recorded SET ${k} hello, \\d+ B; got SET ${k}-longer world, \\d+ B\\)$`))
+    expect(await cli.stop('SIGINT')).toBe(0)
+    expect(cli.stderr).toBe('')
   })
 })

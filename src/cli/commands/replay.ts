@@ -37,7 +37,7 @@ const REPLAY_NOTES = [
   'By message: tcpscope replay FILE --conn ID --by-message [--frame SPEC] [--target HOST:PORT|PATH] [--edit-message N=TEXT|N=hex:HEX]... [--no-fix-length] [--timeout MS] [--json]; each client message (numbered as `show` numbers them) once the answers recorded for it came (those its protocol pairs with it, else those recorded after it), each answer compared by bytes and shown by its summary; an edit\'s lengths are refit by the framing (a length prefix, redis\'s bulk lengths).',
   'One HTTP request: tcpscope replay FILE --conn ID --exchange N [--request FILE|-] [--target HOST:PORT|PATH] [--fix-length] [--count N [--concurrency M]] [--raw] [--ignore-header NAME]... [--timeout MS] [--hex] [--json]; prints the response with its body decoded (as curl --compressed does; --raw: as it came), then what differs from the recorded one (recorded → replayed), e.g. body $.stamp: 4100001 → 4100002.',
   'A keep-alive sequence: tcpscope replay FILE --conn ID --exchange 1-3 (or 1,2,3) [--target HOST:PORT|PATH] [--fix-length] [--raw] [--ignore-header NAME]... [--timeout MS]; each request once the response before it is whole, stopping when the server closes.',
-  'A recorded server: tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT|PATH [--timeout MS]',
+  'A recorded server: tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT|PATH [--by-message [--frame SPEC]] [--timeout MS]; turn by turn, each answer once the client sent as many bytes as the recorded one did; with --by-message, each message the client sends (cut as `show` cuts the connection, or by --frame) answered with the server messages recorded for the message in its place, and compared with it.',
   "A whole capture: tcpscope replay FILE --all [--filter WORDS] [--target HOST:PORT|PATH] [--speed X] [--ignore-header NAME]... [--ignore-body REGEX] [--timeout MS] [--json]; each connection turn by turn, to --target (default: its own recorded target); HTTP answers' headers are compared by name, in any order, Date, Age, Expires, Content-Length and Transfer-Encoding not counted.",
   "TLS: a connection whose target spoke TLS (recorded with its handshake) is replayed over TLS, asking for the name it recorded (SNI) and the protocol it settled on (ALPN), the target's certificate verified against the system's roots; --upstream-ca FILE trusts another CA, --insecure skips verification, --sni NAME asks for another name, --no-tls replays in plain TCP, --tls uses TLS for a connection recorded as plain. The raw, HTTP and --all modes take these; --as-server takes --tls and --no-tls (its clients get a leaf from tcpscope's CA, as a connection whose client spoke TLS does by default).",
   'A turn is what the client sent before the server answered, with that answer; a server greeting sent before the client spoke is a turn with nothing sent.',
@@ -71,12 +71,12 @@ async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
   const allOnly = ALL_ONLY.find((k) => values[k] !== undefined)
   if (allOnly) throw new UsageError(`replay: --${allOnly} is for a whole capture (with --all)`)
   const messageOnly = (['edit-message', 'no-fix-length', 'frame'] as const).find((k) => values[k] !== undefined)
+  if (values['as-server'] === true) return runRecordedServer(values, path, io)
   if (values['by-message'] === true) {
-    if (values['as-server'] === true || values.exchange !== undefined) throw new UsageError('replay: --by-message is a raw replay of one connection (--conn ID without --exchange or --as-server)')
+    if (values.exchange !== undefined) throw new UsageError('replay: --by-message is a raw replay of one connection (--conn ID without --exchange), or a recorded server answering by message (with --as-server)')
     return runMessageReplay(values, path, io)
   }
   if (messageOnly) throw new UsageError(`replay: --${messageOnly} is for a replay by message (with --by-message)`)
-  if (values['as-server'] === true) return runRecordedServer(values, path, io)
   if (values.exchange !== undefined) return runHttpReplay(values, path, io)
   const other = HTTP_OR_SERVER.find((k) => values[k] !== undefined)
   if (other) throw new UsageError(`replay: --${other} is for ${other === 'listen' ? 'a recorded server (with --as-server)' : 'an HTTP request (with --exchange N)'}`)
