@@ -74,7 +74,10 @@ const WORDS = {
     sidebar: 'Proxies and sessions',
     section: 'Recorded servers',
     listen: 'Listen on',
-    serveButton: 'Serve'
+    serveButton: 'Serve',
+    byMessage: 'Answer message by message',
+    playsMessages: /#1 · 1 message, line/,
+    messagesReport: /✗ 127\.0\.0\.1:\d+ 1 of 1 messages answered; 1 as recorded; 1 more than recorded, not answered/
   },
   zh: {
     locale: 'zh-CN',
@@ -100,7 +103,10 @@ const WORDS = {
     sidebar: '代理与会话',
     section: '录制服务器',
     listen: '监听',
-    serveButton: '提供'
+    serveButton: '提供',
+    byMessage: '按消息应答',
+    playsMessages: /#1 · 1 条消息，line/,
+    messagesReport: /✗ 127\.0\.0\.1:\d+ 已应答 1 条消息中的 1 条；1 条与录制一致；比录制多 1 条，未应答/
   }
 }
 
@@ -260,6 +266,58 @@ describe('recorded servers in the UI', () => {
       // The replay's own connection in the list, marked with what it replayed.
       await expect.poll(() => grid.getByRole('row').nth(2).textContent()).toContain('↻ #1')
       await page.screenshot({ path: screenshotPath(`replay-capture-summary-${lang}-${scheme}`) })
+    })
+  }
+
+  for (const [lang, w, scheme] of [
+    ['en', WORDS.en, 'light'],
+    ['zh', WORDS.zh, 'dark']
+  ] as const) {
+    it(`answers message by message: a message split in two is one, one more than recorded is told (${lang}, ${scheme})`, async () => {
+      const pong = await startServer((s: Socket) => {
+        s.on('data', () => s.write('+PONG\r\n'))
+        s.on('end', () => s.end())
+      })
+      cleanups.push(pong.close)
+      const { web, page } = await openWebPage(cleanups, { browser: { locale: w.locale, colorScheme: scheme, width: 1200, height: 760 } })
+      const driver = await web.client()
+      const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${pong.port}`, frame: 'line' })
+      const client = await connectTo(portOf(proxy.listen))
+      const answered = once(client, 'data')
+      client.write('PING\r\n')
+      await answered
+      client.end()
+      await once(client, 'close')
+
+      const grid = page.getByRole('grid', { name: w.grid, exact: true })
+      const row = grid.getByRole('row').nth(1)
+      await expect.poll(() => row.textContent()).toMatch(/127\.0\.0\.1/)
+      await row.click({ button: 'right' })
+      await page.getByRole('menu', { name: w.menu }).getByRole('menuitem', { name: w.serve }).click()
+      const form = page.getByRole('dialog', { name: /#1/ })
+      await form.getByRole('checkbox', { name: w.byMessage }).check()
+      await page.screenshot({ path: screenshotPath(`recorded-server-by-message-dialog-${lang}-${scheme}`) })
+      await form.getByRole('button', { name: w.serveButton, exact: true }).click()
+      await expect.poll(() => form.count()).toBe(0)
+
+      const section = page.getByRole('complementary', { name: w.sidebar }).getByRole('region', { name: w.section })
+      await expect.poll(() => section.textContent()).toMatch(w.playsMessages)
+      const listen = /127\.0\.0\.1:(\d+)/.exec((await section.textContent())!)![0]
+      const player = await connectTo(portOf(listen))
+      const got = collect(player)
+      const answer = once(player, 'data')
+      // The recorded line in two writes, then a line the recording does not have.
+      player.write('PI')
+      await new Promise((r) => setTimeout(r, 50))
+      player.write('NG\r\nPING again\r\n')
+      await answer
+      player.end()
+      expect((await got).toString()).toBe('+PONG\r\n')
+      await expect.poll(() => section.textContent(), { timeout: 10_000 }).toMatch(lang === 'en' ? /1 client\b/ : /1 个客户端/)
+      await section.getByRole('button', { name: lang === 'en' ? `Stop the recorded server on ${listen}` : `停止 ${listen} 上的录制服务器` }).click()
+      const report = section.getByRole('group', { name: lang === 'en' ? `What the clients of ${listen} did` : `${listen} 的客户端情况` })
+      await expect.poll(() => report.textContent()).toMatch(w.messagesReport)
+      await page.screenshot({ path: screenshotPath(`recorded-server-by-message-${lang}-${scheme}`) })
     })
   }
 })

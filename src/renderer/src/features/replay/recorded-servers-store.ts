@@ -61,9 +61,9 @@ export const useRecordedServersStore = defineStore('recorded-servers', () => {
     timer = setTimeout(() => void refresh(), any.value ? RUNNING_REFRESH_MS : IDLE_REFRESH_MS)
   }
 
-  /** Starts playing connection `connId` of `capture` on `listen` (`[HOST:]PORT` or a socket path). */
-  async function serve(capture: string, connId: number, listen: string): Promise<RecordedServerInfo> {
-    const info = await engine.call('replay.serve', { capture, connId, listen })
+  /** Starts playing connection `connId` of `capture` on `listen` (`[HOST:]PORT` or a socket path), turn by turn or message by message. */
+  async function serve(capture: string, connId: number, listen: string, byMessage = false): Promise<RecordedServerInfo> {
+    const info = await engine.call('replay.serve', { capture, connId, listen, ...(byMessage ? { byMessage } : {}) })
     servers.value = [...servers.value.filter((s) => s.id !== info.id), info]
     schedule()
     return info

@@ -71,12 +71,15 @@ export default {
       },
       server: {
         title: 'Serve connection #{id} as a recorded server',
-        about: 'Listens and plays the server side of connection #{id} to every client that connects, turn by turn: each answer once the client sent what the recorded client did.',
+        about: 'Listens and plays the server side of connection #{id} to every client that connects, turn by turn: each answer once the client sent what the recorded client did; or message by message.',
         listen: 'Listen on',
         listenHint: '[HOST:]PORT or a socket path; port 0: any free port',
+        byMessage: 'Answer message by message',
+        byMessageHint: 'each message a client sends (cut as the Messages tab cuts this connection) gets the server messages recorded in its place',
         serve: 'Serve',
         section: 'Recorded servers',
         plays: '#{id} · {n} turn | #{id} · {n} turns',
+        playsMessages: '#{id} · {n} message, {framing} | #{id} · {n} messages, {framing}',
         clients: '{n} client | {n} clients',
         open: '{n} open',
         showSource: 'Show connection #{id}, which {listen} plays',
@@ -85,6 +88,8 @@ export default {
         noClients: 'No client connected.',
         reports: 'What the clients of {listen} did',
         report: '{played} of {of} turns played; {matched} as recorded',
+        reportMessages: '{played} of {of} messages answered; {matched} as recorded',
+        reportMessagesExtra: '{played} of {of} messages answered; {matched} as recorded; {extra} more than recorded, not answered',
         dismiss: 'Dismiss the report of {listen}'
       }
     }
@@ -158,12 +163,15 @@ export default {
       },
       server: {
         title: '将连接 #{id} 作为录制服务器提供',
-        about: '监听并向每个连接的客户端按回合播放连接 #{id} 的服务器端：客户端发送了录制中客户端发送的内容后再应答。',
+        about: '监听并向每个连接的客户端播放连接 #{id} 的服务器端：按回合，客户端发送了录制中客户端发送的内容后再应答；或按消息应答。',
         listen: '监听',
         listenHint: '[HOST:]PORT 或套接字路径；端口 0：任意空闲端口',
+        byMessage: '按消息应答',
+        byMessageHint: '客户端发来的每条消息（按“消息”标签页对此连接的切分方式切分）都会得到录制中同一位置的服务器消息',
         serve: '提供',
         section: '录制服务器',
         plays: '#{id} · {n} 个回合',
+        playsMessages: '#{id} · {n} 条消息，{framing}',
         clients: '{n} 个客户端',
         open: '{n} 个在线',
         showSource: '显示 {listen} 所播放的连接 #{id}',
@@ -172,6 +180,8 @@ export default {
         noClients: '没有客户端连接过。',
         reports: '{listen} 的客户端情况',
         report: '已播放 {of} 个回合中的 {played} 个；{matched} 个与录制一致',
+        reportMessages: '已应答 {of} 条消息中的 {played} 条；{matched} 条与录制一致',
+        reportMessagesExtra: '已应答 {of} 条消息中的 {played} 条；{matched} 条与录制一致；比录制多 {extra} 条，未应答',
         dismiss: '关闭 {listen} 的报告'
       }
     }
