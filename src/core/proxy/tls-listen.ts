@@ -88,7 +88,19 @@ export class TlsListenSetup implements DialHandler {
   ) {
     client.setNoDelay(ctx.noDelay)
     client.on('close', this.onSocketClosed)
-    void this.readClientHello()
+    this.step(this.readClientHello())
+  }
+
+  /**
+   * Runs a step of the handshake that waits on the peers. One that throws (a fault of ours,
+   * not a peer's) closes this connection, recorded, and never reaches the process.
+   */
+  private step(p: Promise<void>): void {
+    p.catch((err: unknown) => {
+      if (this.state === 'closing') return
+      if (this.state === 'running') return void [this.client, this.upstream].forEach((s) => s?.destroy())
+      this.refuse({ side: 'client', code: 'EINTERNAL', message: `tcpscope failed while setting up TLS: ${(err as Error).message}` })
+    })
   }
 
   private async readClientHello(): Promise<void> {
@@ -166,7 +178,7 @@ export class TlsListenSetup implements DialHandler {
     if (this.state !== 'opening') return
     switch (outcome.kind) {
       case 'switch':
-        return void this.switchToTls(outcome.protocol)
+        return this.step(this.switchToTls(outcome.protocol))
       case 'clear':
         return this.handOver(this.client, this.upstream!)
       case 'none':
@@ -225,7 +237,7 @@ export class TlsListenSetup implements DialHandler {
   targetConnected(): void {
     if (this.state !== 'dialing') return
     if (this.openingHead !== undefined) return this.relayOpening(this.openingHead)
-    void this.secureClient(undefined)
+    this.step(this.secureClient(undefined))
   }
 
   /** The target could not be reached (recorded by connect-target.ts): the client, mid-handshake, sees a clean close. */

@@ -249,7 +249,7 @@ export class Tunnel implements LiveSetMember, DialHandler {
     }
     const hello = this.clientBytes
     this.clientBytes = Buffer.alloc(0)
-    void this.intercept(hello, read.sni, read.alpn, undefined)
+    this.step(this.intercept(hello, read.sni, read.alpn, undefined))
   }
 
   /**
@@ -279,7 +279,7 @@ export class Tunnel implements LiveSetMember, DialHandler {
     if (this.state !== 'opening') return
     switch (outcome.kind) {
       case 'switch':
-        return void this.switchToTls(outcome.protocol)
+        return this.step(this.switchToTls(outcome.protocol))
       case 'clear':
       case 'none':
         return this.handOver(this.client, this.upstream!, undefined)
@@ -312,6 +312,22 @@ export class Tunnel implements LiveSetMember, DialHandler {
   }
 
   /** A client TLS failure before any handshake: recorded, and both sides closed cleanly. */
+  /**
+   * Runs a step of interception that waits on the peers. One that throws (a fault of ours,
+   * not a peer's) closes this tunnel, recorded, and never reaches the process.
+   */
+  private step(p: Promise<void>): void {
+    p.catch((err: unknown) => {
+      if (this.state === 'closing') return
+      if (this.state === 'running' || this.upstream === undefined || this.rec === undefined) {
+        this.client.destroy()
+        this.upstream?.destroy()
+        return
+      }
+      this.refuseTls({ side: 'client', code: 'EINTERNAL', message: `tcpscope failed while intercepting TLS: ${(err as Error).message}` })
+    })
+  }
+
   private refuseTls(failure: TlsFailure): void {
     this.stopLooking()
     this.state = 'closing'
