@@ -43,7 +43,16 @@ const WORDS = {
     diff: (n: number) => `Turn ${n + 1}: the recorded answer and the replayed one`,
     openReplay: (id: number) => `Open the replay’s connection #${id} in the live capture`,
     goToSource: (id: number) => `Go to the source connection #${id}`,
-    theme: 'Theme: system'
+    theme: 'Theme: system',
+    strategy: 'Strategy',
+    byMessage: 'by message',
+    messagesResult: 'Replay result by message',
+    /** Every step matched (`all`), or none did. */
+    messagesSummary: (all: boolean) => new RegExp(`^${all ? '(\\d+) of \\1' : '0 of \\d+'} messages got the recorded answers \\(resp\\)`),
+    sentRow: (key: string) => new RegExp(`^#\\d+ → SET ${key} v \\(\\d+ B\\)(matched ✓|differs ✗)$`),
+    okAnswer: /^← \+OK \(5 B\)matched ✓$/,
+    recordedOk: /✗ recorded \+OK \(5 B\)$/,
+    target: 'Target'
   },
   zh: {
     grid: '连接',
@@ -62,7 +71,15 @@ const WORDS = {
     diff: (n: number) => `第 ${n + 1} 轮：录制的应答与重放的应答`,
     openReplay: (id: number) => `在实时抓包中打开重放的连接 #${id}`,
     goToSource: (id: number) => `转到源连接 #${id}`,
-    theme: '主题：跟随系统'
+    theme: '主题：跟随系统',
+    strategy: '策略',
+    byMessage: '按消息',
+    messagesResult: '按消息的重放结果',
+    messagesSummary: (all: boolean) => new RegExp(`^${all ? '(\\d+) 条消息中 \\1' : '\\d+ 条消息中 0'} 条得到录制的应答（resp）`),
+    sentRow: (key: string) => new RegExp(`^#\\d+ → SET ${key} v（\\d+ B）(一致 ✓|不同 ✗)$`),
+    okAnswer: /^← \+OK（5 B）一致 ✓$/,
+    recordedOk: /✗ 录制为 \+OK（5 B）$/,
+    target: '目标'
   }
 }
 type Words = (typeof WORDS)['en']
@@ -190,6 +207,39 @@ describe('raw TCP replay in Chromium', () => {
     await page.getByRole('button', { name: words.theme }).click()
     await page.screenshot({ path: screenshotPath('replay-raw-zh-light') })
   })
+
+  for (const [lang, scheme] of [
+    ['en', 'light'],
+    ['zh', 'dark']
+  ] as const) {
+    it(`replays by message: each answer told by its summary, matched, then against a server that answers otherwise (${lang}, ${scheme})`, async (ctx) => {
+      if (!needPeer('redis-server', 'redis-cli')) return ctx.skip()
+      const words = WORDS[lang]
+      const { web: w, page } = await openWebPage(cleanups, { browser: { locale: lang === 'en' ? 'en-US' : 'zh-CN', colorScheme: scheme, width: 1280, height: 860 } })
+      const key = `tcpscope-e2e-msg-${process.pid}-${Date.now()}`
+      const { target } = await capturedSession(w, key)
+      const panel = await openRawReplay(page, words, target)
+      await turnCount(panel, words)
+      await panel.getByRole('radiogroup', { name: words.strategy }).getByRole('radio', { name: words.byMessage }).click()
+      await panel.getByRole('button', { name: words.replay }).click()
+      const result = panel.getByRole('region', { name: words.messagesResult })
+      const status = result.getByRole('status')
+      await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(words.messagesSummary(true))
+      const items = result.getByRole('list', { name: words.messagesResult }).getByRole('listitem')
+      await expect.poll(async () => (await items.allTextContents()).map((x) => x.trim()).filter((x) => words.sentRow(key).test(x))).toHaveLength(1)
+      expect((await items.allTextContents()).map((x) => x.trim()).filter((x) => words.okAnswer.test(x))).toHaveLength(1)
+      await page.screenshot({ path: screenshotPath(`replay-raw-by-message-${lang}-${scheme}`) })
+
+      // Against a server that echoes: every answer differs, each shown beside what was recorded.
+      const echo = await startServer((sock) => sock.on('data', (d) => sock.write(d)).on('end', () => sock.end()))
+      cleanups.push(() => echo.close())
+      await panel.getByRole('textbox', { name: words.target }).fill(`127.0.0.1:${echo.port}`)
+      await panel.getByRole('button', { name: words.replay }).click()
+      await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(words.messagesSummary(false))
+      await expect.poll(async () => (await items.allTextContents()).some((x) => words.recordedOk.test(x.trim()))).toBe(true)
+      await page.screenshot({ path: screenshotPath(`replay-raw-by-message-differs-${lang}-${scheme}`) })
+    })
+  }
 
   it('lists a conversation of 1500 turns by the rows on screen; End reaches the last', async () => {
     const echo = await startServer((sock) => sock.on('data', (d) => sock.write(d)).on('end', () => sock.end()))

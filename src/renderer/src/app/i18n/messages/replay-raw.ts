@@ -11,12 +11,14 @@ export default {
         target: 'Target',
         targetHint: 'HOST:PORT or a Unix socket path; the connection’s own target by default',
         strategy: 'Strategy',
-        strategies: { turns: 'turns', timing: 'timing', burst: 'burst' },
+        strategies: { turns: 'turns', timing: 'timing', burst: 'burst', messages: 'by message' },
         explain: {
           turns: 'Each turn once the server’s answer to the one before has fully arrived (or the timeout passed).',
           timing: 'Each turn after the gap it had in the recording.',
-          burst: 'Every turn at once, without waiting for answers.'
+          burst: 'Every turn at once, without waiting for answers.',
+          messages: 'Each client message (cut as the Messages tab cuts it) once the answers recorded for it came; the answers compared message by message.'
         },
+        editsNotSent: 'The edited turn is not sent by message. | The {n} edited turns are not sent by message.',
         timeout: 'Timeout',
         timeoutName: 'Timeout for each answer, in milliseconds',
         ms: 'ms'
@@ -73,6 +75,16 @@ export default {
         diffTitle: 'Turn {n}: the recorded answer and the replayed one',
         openReplay: 'Open replay #{id}',
         openReplayName: 'Open the replay’s connection #{id} in the live capture'
+      },
+      messages: {
+        label: 'Replay result by message',
+        summary: '{matched} of {of} messages got the recorded answers ({framing}) · the connection ended {end} · {target}',
+        sent: '#{n} → {summary} ({size})',
+        greeting: 'before the client’s first message',
+        answer: '← {summary} ({size})',
+        missing: '← nothing came',
+        recorded: 'recorded {summary} ({size})',
+        extra: 'not recorded'
       }
     }
   },
@@ -86,12 +98,14 @@ export default {
         target: '目标',
         targetHint: 'HOST:PORT 或 Unix 套接字路径；默认为连接自己的目标',
         strategy: '策略',
-        strategies: { turns: '按轮次', timing: '按时序', burst: '一次发出' },
+        strategies: { turns: '按轮次', timing: '按时序', burst: '一次发出', messages: '按消息' },
         explain: {
           turns: '等服务器对上一轮的应答全部到达（或超时）后再发送下一轮。',
           timing: '保持录制时各轮之间的间隔。',
-          burst: '一次发出所有轮次，不等待应答。'
+          burst: '一次发出所有轮次，不等待应答。',
+          messages: '按“消息”标签页的切分逐条发送客户端消息，等到录制中对它的应答后再发下一条；逐条比较应答。'
         },
+        editsNotSent: '按消息重放不发送已编辑的 {n} 个轮次。',
         timeout: '超时',
         timeoutName: '每个应答的超时，单位毫秒',
         ms: '毫秒'
@@ -148,6 +162,16 @@ export default {
         diffTitle: '第 {n} 轮：录制的应答与重放的应答',
         openReplay: '打开重放 #{id}',
         openReplayName: '在实时抓包中打开重放的连接 #{id}'
+      },
+      messages: {
+        label: '按消息的重放结果',
+        summary: '{of} 条消息中 {matched} 条得到录制的应答（{framing}）· 连接结束：{end} · {target}',
+        sent: '#{n} → {summary}（{size}）',
+        greeting: '客户端第一条消息之前',
+        answer: '← {summary}（{size}）',
+        missing: '← 没有收到',
+        recorded: '录制为 {summary}（{size}）',
+        extra: '录制中没有'
       }
     }
   }

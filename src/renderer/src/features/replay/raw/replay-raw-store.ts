@@ -8,7 +8,7 @@
 import { defineStore } from 'pinia'
 import { markRaw, ref, shallowReactive, shallowRef, triggerRef } from 'vue'
 import type { ConnectionSummary } from '../../../../../shared/capture-types'
-import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, type RawReplayResult, type ReplayStrategy } from '../../../../../shared/replay-types'
+import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, REPLAY_STRATEGIES, type MessageReplayResult, type RawReplayResult, type ReplayStrategy } from '../../../../../shared/replay-types'
 import { addTurn, MAX_REPLAY_TURNS, type PlannedTurn, type ReplayPlan } from '../../../../../shared/replay-turns'
 import { MAX_CONNECT_TIMEOUT_MS } from '../../../../../shared/limits'
 import { useEngineStore } from '../../../app/engine-store'
@@ -22,6 +22,10 @@ export const PREVIEW_BYTES = 64
 /** Previews kept; the least recently read go first. */
 const KEPT_PREVIEWS = 500
 
+/** How the panel replays: one of the engine's turn strategies (replay.raw), or message by message (replay.messages). */
+export type RawStrategy = ReplayStrategy | 'messages'
+export const RAW_STRATEGIES: readonly RawStrategy[] = [...REPLAY_STRATEGIES, 'messages']
+
 /** Why a turn cannot be edited, as a message key of `replayRaw`. */
 export type EditRefusal = 'nothingSent' | 'tooLarge' | 'tooManyEdits'
 
@@ -31,6 +35,7 @@ const KEPT_CONNECTIONS = 8
 interface KeptReplay {
   edits: Map<number, Uint8Array>
   result?: RawReplayResult
+  messageResult?: MessageReplayResult
   target: string
 }
 
@@ -58,7 +63,7 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
 
   /** Where to replay; empty: the connection's own target. */
   const target = ref('')
-  const strategy = ref<ReplayStrategy>('turns')
+  const strategy = ref<RawStrategy>('turns')
   const timeoutMs = ref(DEFAULT_REPLAY_TIMEOUT_MS)
 
   const running = ref(false)
@@ -66,6 +71,8 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
   const startedAt = ref(0)
   const cancelling = ref(false)
   const result = shallowRef<RawReplayResult>()
+  /** The last replay by message (its answers compared message by message). */
+  const messageResult = shallowRef<MessageReplayResult>()
   /** The last replay failed (the engine's one line) or was cancelled. */
   const runError = ref<string>()
   const cancelled = ref(false)
@@ -102,6 +109,7 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
     previews.clear()
     closeEditor()
     result.value = back?.result
+    messageResult.value = back?.messageResult
     runError.value = undefined
     cancelled.value = false
     void loadTurns(true)
@@ -111,8 +119,8 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
   function keep(): void {
     const cap = capture.value
     const c = conn.value
-    if (cap === undefined || !c || (edits.size === 0 && !result.value && !target.value)) return
-    kept.set(keyOf(cap, c.id), { edits: new Map(edits), result: result.value, target: target.value })
+    if (cap === undefined || !c || (edits.size === 0 && !result.value && !messageResult.value && !target.value)) return
+    kept.set(keyOf(cap, c.id), { edits: new Map(edits), result: result.value, messageResult: messageResult.value, target: target.value })
     while (kept.size > KEPT_CONNECTIONS) kept.delete(kept.keys().next().value!)
   }
 
@@ -232,17 +240,29 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
     cancelled.value = false
     runError.value = undefined
     const to = target.value.trim()
-    const args = {
+    const common = {
       capture: cap,
       connId: c.id,
-      strategy: strategy.value,
       ...(to && to !== c.target ? { target: to } : {}),
-      timeoutMs: wholeIn(timeoutMs.value, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_REPLAY_TIMEOUT_MS),
-      ...(edits.size ? { edits: [...edits].sort(([a], [b]) => a - b).map(([turn, bytes]) => ({ turn, bytes })) } : {})
+      timeoutMs: wholeIn(timeoutMs.value, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_REPLAY_TIMEOUT_MS)
     }
+    const how = strategy.value
     try {
-      const r = await engine.call('replay.raw', args, { signal: controller.signal })
-      if (abort === controller) result.value = markRaw(r)
+      if (how === 'messages') {
+        // Cut as the Messages tab cuts the connection; turn edits are not messages and stay for the turn strategies.
+        const r = await engine.call('replay.messages', common, { signal: controller.signal })
+        if (abort === controller) {
+          messageResult.value = markRaw(r)
+          result.value = undefined
+        }
+      } else {
+        const edited = edits.size ? { edits: [...edits].sort(([a], [b]) => a - b).map(([turn, bytes]) => ({ turn, bytes })) } : {}
+        const r = await engine.call('replay.raw', { ...common, strategy: how, ...edited }, { signal: controller.signal })
+        if (abort === controller) {
+          result.value = markRaw(r)
+          messageResult.value = undefined
+        }
+      }
     } catch (err) {
       if (abort !== controller) return
       if ((err as { code?: string }).code === 'ECANCELED' || controller.signal.aborted) cancelled.value = true
@@ -280,6 +300,7 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
     startedAt,
     cancelling,
     result,
+    messageResult,
     runError,
     cancelled,
     open,
