@@ -202,6 +202,25 @@ describe('whole-capture replay in the UI', () => {
   })
 })
 
+/** A page whose live capture holds one PING answered +PONG (a line server, as redis would answer), through a proxy framing it as `frame` says. */
+async function pageWithPing(locale: string, scheme: 'light' | 'dark', frame?: string): Promise<Page> {
+  const pong = await startServer((s: Socket) => {
+    s.on('data', () => s.write('+PONG\r\n'))
+    s.on('end', () => s.end())
+  })
+  cleanups.push(pong.close)
+  const { web, page } = await openWebPage(cleanups, { browser: { locale, colorScheme: scheme, width: 1200, height: 760 } })
+  const driver = await web.client()
+  const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${pong.port}`, ...(frame !== undefined ? { frame } : {}) })
+  const client = await connectTo(portOf(proxy.listen))
+  const answered = once(client, 'data')
+  client.write('PING\r\n')
+  await answered
+  client.end()
+  await once(client, 'close')
+  return page
+}
+
 describe('recorded servers in the UI', () => {
   for (const [lang, w, scheme] of [
     ['en', WORDS.en, 'light'],
@@ -210,21 +229,7 @@ describe('recorded servers in the UI', () => {
     ['zh', WORDS.zh, 'dark']
   ] as const) {
     it(`serves a captured conversation to a real client, counts it, and reports it on Stop (${lang}, ${scheme})`, async () => {
-      // A line server: +PONG to PING, as redis would.
-      const pong = await startServer((s: Socket) => {
-        s.on('data', () => s.write('+PONG\r\n'))
-        s.on('end', () => s.end())
-      })
-      cleanups.push(pong.close)
-      const { web, page } = await openWebPage(cleanups, { browser: { locale: w.locale, colorScheme: scheme, width: 1200, height: 760 } })
-      const driver = await web.client()
-      const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${pong.port}` })
-      const client = await connectTo(portOf(proxy.listen))
-      const answered = once(client, 'data')
-      client.write('PING\r\n')
-      await answered
-      client.end()
-      await once(client, 'close')
+      const page = await pageWithPing(w.locale, scheme)
 
       const grid = page.getByRole('grid', { name: w.grid, exact: true })
       const row = grid.getByRole('row').nth(1)
@@ -274,20 +279,7 @@ describe('recorded servers in the UI', () => {
     ['zh', WORDS.zh, 'dark']
   ] as const) {
     it(`answers message by message: a message split in two is one, one more than recorded is told (${lang}, ${scheme})`, async () => {
-      const pong = await startServer((s: Socket) => {
-        s.on('data', () => s.write('+PONG\r\n'))
-        s.on('end', () => s.end())
-      })
-      cleanups.push(pong.close)
-      const { web, page } = await openWebPage(cleanups, { browser: { locale: w.locale, colorScheme: scheme, width: 1200, height: 760 } })
-      const driver = await web.client()
-      const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${pong.port}`, frame: 'line' })
-      const client = await connectTo(portOf(proxy.listen))
-      const answered = once(client, 'data')
-      client.write('PING\r\n')
-      await answered
-      client.end()
-      await once(client, 'close')
+      const page = await pageWithPing(w.locale, scheme, 'line')
 
       const grid = page.getByRole('grid', { name: w.grid, exact: true })
       const row = grid.getByRole('row').nth(1)

@@ -5,7 +5,6 @@
 // length-prefixed traffic (a greeting first, messages split byte by byte and coalesced, one
 // more than recorded), and on real peers: redis-cli against a recorded redis-server, psql
 // against a recorded PostgreSQL, once the real servers are gone.
-import { spawn } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FileCapture } from '../../../src/core/capture/file-capture'
@@ -19,6 +18,7 @@ import { needPeer, needProgram } from '../../helpers/peers'
 import { hasPostgres, startPostgres, type Postgres } from '../../helpers/postgres-server'
 import type { Redis } from '../../helpers/redis'
 import { captureRedisSession, redisCli, startReplayRedis } from './redis-capture'
+import { runClient as run } from '../../helpers/run-client'
 
 let t: TestEngine | undefined
 let capture: FileCapture | undefined
@@ -103,22 +103,6 @@ async function captureLengthSession(texts: string[]): Promise<number> {
   const conn = await waitFor(() => t!.engine.capture.connections().find((x) => x.end !== 'open'), 'the connection to close')
   await t!.engine['proxy.stop']({ proxyId: proxy.id })
   return conn.id
-}
-
-/** Runs a client to its end (bounded); its exit code and output. */
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, out, err })
-    })
-  })
 }
 
 describe('a recorded server answering message by message', () => {

@@ -1,6 +1,5 @@
 // The MySQL codec on real peers' bytes: the mariadb client talks to a throwaway MariaDB
 // through a recording relay, and every recorded connection is cut and described.
-import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mysqlCodec } from '../../../../src/core/protocols/mysql/mysql-codec'
 import { recogniseMessages } from '../../../../src/core/protocols/messages/message-decoders'
@@ -8,22 +7,7 @@ import { hasMysql, startMysql, type MysqlServer } from '../../../helpers/mysql-s
 import { startRecordingRelay, type RecordedConnection, type RecordingRelay } from '../../../helpers/recording-relay'
 import { needProgram } from '../../../helpers/peers'
 import { cut, type Turn } from '../messages/cut'
-
-/** Runs a client to its end (bounded), as the relay in this process must keep relaying meanwhile. */
-function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, out, err })
-    })
-  })
-}
+import { runClient as run } from '../../../helpers/run-client'
 
 /** A recorded connection's messages, described, checking they cover every byte of both streams. */
 export function messagesOf(conn: RecordedConnection, opts: Parameters<typeof cut>[2] = {}) {

@@ -1,28 +1,12 @@
 // PostgreSQL's codec on real peers' bytes: psql and pgbench talk to a throwaway server
 // through a recording relay, and every recorded connection is cut and described.
-import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresCodec } from '../../../../src/core/protocols/postgres/pg-codec'
 import { hasPostgres, startPostgres, type Postgres } from '../../../helpers/postgres-server'
 import { startRecordingRelay, type RecordedConnection, type RecordingRelay } from '../../../helpers/recording-relay'
 import { needProgram } from '../../../helpers/peers'
 import { cut, type Turn } from '../messages/cut'
-
-/** Runs a client to its end (bounded), as the relay in this process must keep relaying meanwhile. */
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, out, err })
-    })
-  })
-}
+import { runClient as run } from '../../../helpers/run-client'
 
 /** A recorded connection's messages, described, checking they cover every byte of both streams. */
 function messagesOf(conn: RecordedConnection) {
