@@ -28,5 +28,11 @@ export function useKeyedRows(scroller: Ref<HTMLElement | null>, total: Ref<numbe
     return next
   }
 
-  return { ...fixed, active, focusRow, movedBy }
+  /** A keydown handler that only moves: the key's row is focused. */
+  function onKey(e: KeyboardEvent): void {
+    const next = movedBy(e)
+    if (next !== undefined) void focusRow(next)
+  }
+
+  return { ...fixed, active, focusRow, movedBy, onKey }
 }
