@@ -4,6 +4,7 @@
 // A message keeps the shape of a WebSocket message (WsMessage) where the two agree, so one
 // list can show both; every field keeps its bytes' place in the message.
 
+import type { DecodedField } from './decoded-field'
 import type { Direction } from './direction'
 import type { ByteRange } from './protocol-types'
 
@@ -27,8 +28,8 @@ export interface ProtoReading {
   value: string
 }
 
-/** One field of a protobuf message, as sent. */
-export interface ProtoField {
+/** One field of a protobuf message, as sent: a decoded field whose bytes are always placed. */
+export interface ProtoField extends DecodedField<ProtoField> {
   number: number
   wire: ProtoWireType
   /**
@@ -37,8 +38,6 @@ export interface ProtoField {
    * `double`, `enum`, `string`, `bytes`, `message`, ...), or `packed` (its elements are `children`).
    */
   kind: string
-  /** The value as shown: a number in decimal, text, hex, `true`; empty for a message or group (see `children`). */
-  value: string
   /** Other readings of a number, where they differ from `value` (no schema to say which is meant). */
   readings?: ProtoReading[]
   /** With a schema: the field's name, and a message's or enum's type (`pkg.Type`). */
@@ -50,10 +49,6 @@ export interface ProtoField {
   /** Where the value's own bytes start (after the tag and a length), and how many there are. */
   valueOffset: number
   valueLength: number
-  /** A string or bytes value shown only in part (PROTO_VALUE_SHOWN bytes of `valueLength`). */
-  cut?: boolean
-  /** A nested message's or group's fields, or a packed field's elements. */
-  children?: ProtoField[]
   /** Children not listed: the field budget (PROTO_MAX_FIELDS) ran out. */
   omitted?: number
   /** Why this field is not read as its schema says (a wire type that does not match, a message that does not parse). */

@@ -5,6 +5,7 @@
 // and one field tree serve every protocol in the UI, `show` and the exports.
 
 import type { Direction } from './direction'
+import type { DecodedField } from './decoded-field'
 import type { ByteRange, DecodeProblem } from './protocol-types'
 
 /** The protocols whose messages tcpscope decodes from a raw connection. */
@@ -177,17 +178,9 @@ function parseSizeWord(v: string): number | undefined {
   return Math.floor(Number(m[1]) * mult)
 }
 
-/** One decoded field of a message: a name, its value as shown, its bytes, and any fields inside it. */
-export interface MessageField {
+/** One decoded field of a message: its name (`[1] (bulk string, 1 bytes)`: what kind of field in brackets after it), and the rest every decoded field has. */
+export interface MessageField extends DecodedField<MessageField> {
   name: string
-  /** As shown: a number in decimal, text, hex; empty for a field that only groups others. */
-  value: string
-  /** Its bytes, from the message's first byte. */
-  offset?: number
-  length?: number
-  /** The value shown only in part (MESSAGE_VALUE_SHOWN). */
-  cut?: boolean
-  children?: MessageField[]
 }
 
 /** One message of a framed connection. */

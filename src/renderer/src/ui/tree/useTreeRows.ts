@@ -1,7 +1,7 @@
 // A tree of fields the keyboard walks, as Wireshark's packet details: the open fields'
 // children below them, each row with its depth and a path that names it across reads; up and
 // down move, right opens a field (or goes into it), left closes it (or goes to the one around
-// it), Enter, Space or a click chooses one. The gRPC tree and the message tree share it.
+// it), Enter, Space or a click chooses one. FieldTree.vue draws it for every protocol's fields.
 
 import { computed, nextTick, ref, shallowRef, watch, type Ref } from 'vue'
 import { movedIndex } from '../list/list-keys'

@@ -68,7 +68,6 @@ export default {
       problem: '{dir} offset {offset}: {message}'
     },
     wsView: {
-      row: '{dir}: {row}',
       deflate: 'deflate',
       op: { text: 'text', binary: 'binary', close: 'close', ping: 'ping', pong: 'pong', reserved: 'reserved' },
       col: { time: 'Time', type: 'Type', size: 'Size', data: 'Data' },
@@ -154,7 +153,6 @@ export default {
       problem: '{dir} 偏移 {offset}：{message}'
     },
     wsView: {
-      row: '{dir}：{row}',
       deflate: '压缩',
       op: { text: '文本', binary: '二进制', close: '关闭', ping: 'ping', pong: 'pong', reserved: '保留' },
       col: { time: '时间', type: '类型', size: '大小', data: '数据' },
