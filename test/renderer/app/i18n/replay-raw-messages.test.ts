@@ -11,15 +11,14 @@ const keys = (tree: Tree, prefix = ''): string[] =>
 
 const SOURCES = import.meta.glob(
   [
-    '../../../../src/renderer/src/features/replay/raw/RawReplay*.vue',
-    '../../../../src/renderer/src/features/replay/raw/Turn*.vue'
+    '../../../../src/renderer/src/features/replay/raw/*.vue'
   ],
   { query: '?raw', import: 'default', eager: true }
 ) as Record<string, string>
 
-/** Keys the components build from a value: each strategy's name and explanation, each refusal, each editor mode. */
+/** Keys the components build from a value: each strategy's name and explanation (the engine's, and by message), each refusal, each editor mode. */
 const BUILT = [
-  ...REPLAY_STRATEGIES.flatMap((s) => [`replayRaw.options.strategies.${s}`, `replayRaw.options.explain.${s}`]),
+  ...[...REPLAY_STRATEGIES, 'messages'].flatMap((s) => [`replayRaw.options.strategies.${s}`, `replayRaw.options.explain.${s}`]),
   ...['nothingSent', 'tooLarge', 'tooManyEdits'].map((r) => `replayRaw.refusal.${r}`),
   'replayRaw.editor.text',
   'replayRaw.editor.hex'
