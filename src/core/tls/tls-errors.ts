@@ -51,11 +51,12 @@ const TRUST_CA = 'trust tcpscope\'s CA (`tcpscope ca --export`, then install it)
 /**
  * The TLS alert in a Node/OpenSSL error code, by its RFC 8446 name: OpenSSL names received
  * alerts `SSLV3_ALERT_<NAME>` / `TLSV1_ALERT_<NAME>` / `TLSV13_ALERT_<NAME>`, and a few
- * TLS 1.0 extension alerts `TLSV1_<NAME>`.
+ * TLS 1.0 extension alerts `TLSV1_<NAME>`. OpenSSL 3.2 (Node 22) renamed the first
+ * `SSL/TLS_ALERT_<NAME>`: `ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE`.
  */
 export function alertOf(code: string | undefined): string | undefined {
   if (code === undefined) return undefined
-  const m = /(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_]+)$/.exec(code) ?? /TLSV1_(UNRECOGNIZED_NAME|BAD_CERTIFICATE_STATUS_RESPONSE|CERTIFICATE_UNOBTAINABLE|BAD_CERTIFICATE_HASH_VALUE)$/.exec(code)
+  const m = /(?:SSLV3|SSL\/TLS|TLSV1|TLSV13)_ALERT_([A-Z_]+)$/.exec(code) ?? /TLSV1_(UNRECOGNIZED_NAME|BAD_CERTIFICATE_STATUS_RESPONSE|CERTIFICATE_UNOBTAINABLE|BAD_CERTIFICATE_HASH_VALUE)$/.exec(code)
   return m ? m[1].toLowerCase() : undefined
 }
 
