@@ -20,3 +20,23 @@ export async function rangeHash(view: CaptureView, connId: number, dir: Directio
   for await (const piece of recordedPieces(view, connId, dir, range)) hash.update(piece)
   return hash.digest('hex')
 }
+
+/** Recorded ranges' hashes by a key (a turn, a message), each read once for all who ask. */
+export class RangeHashes {
+  private readonly hashes = new Map<number, Promise<string>>()
+
+  constructor(
+    private readonly view: CaptureView,
+    private readonly connId: number,
+    private readonly dir: Direction
+  ) {}
+
+  of(key: number, range: StreamRange): Promise<string> {
+    let h = this.hashes.get(key)
+    if (!h) {
+      h = rangeHash(this.view, this.connId, this.dir, range)
+      this.hashes.set(key, h)
+    }
+    return h
+  }
+}

@@ -14,7 +14,7 @@ import { MessageCutter, type CutMessage } from '../protocols/messages/message-cu
 import type { MessageScript, Step } from './message-steps'
 import { summaryOf } from './message-steps'
 import { PlayedClient } from './played-client'
-import { rangeHash } from './recorded-bytes'
+import { RangeHashes } from './recorded-bytes'
 import type { ClientScript } from './recorded-script'
 import type { ReplayPlan } from './replay-plan'
 
@@ -78,7 +78,8 @@ class HeldBytes {
 }
 
 export class MessageScriptPlayer implements ClientScript {
-  private readonly hashes = new Map<number, Promise<string>>()
+  /** The recorded client messages' hashes, read once for all clients. */
+  private readonly hashes: RangeHashes
   private readonly greeting: Step | undefined
   private readonly steps: Step[]
 
@@ -90,6 +91,7 @@ export class MessageScriptPlayer implements ClientScript {
     private readonly reset: boolean,
     private readonly timeoutMs: number
   ) {
+    this.hashes = new RangeHashes(view, connId, 'client')
     this.greeting = script.steps[0]?.client === undefined ? script.steps[0] : undefined
     this.steps = script.steps.filter((s) => s.client !== undefined)
   }
@@ -169,7 +171,7 @@ export class MessageScriptPlayer implements ClientScript {
         const t: RecordedClientTurn = { index: recorded.index, expected: recorded.range.length, received: got?.length ?? 0, matched: false, recorded: recorded.summary }
         if (got) {
           t.got = got.summary
-          t.matched = got.length === recorded.range.length && got.hash === (await this.recordedHash(recorded.index, recorded.range).catch(() => ''))
+          t.matched = got.length === recorded.range.length && got.hash === (await this.hashes.of(recorded.index, recorded.range).catch(() => ''))
         }
         return t
       })
@@ -179,15 +181,5 @@ export class MessageScriptPlayer implements ClientScript {
     if (extra > 0) r.extra = extra
     if (error !== undefined) r.error = error
     return r
-  }
-
-  /** The recorded client message's hash, read once for all clients. */
-  private recordedHash(index: number, range: { offset: number; length: number }): Promise<string> {
-    let h = this.hashes.get(index)
-    if (!h) {
-      h = rangeHash(this.view, this.connId, 'client', range)
-      this.hashes.set(index, h)
-    }
-    return h
   }
 }

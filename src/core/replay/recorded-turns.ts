@@ -9,8 +9,8 @@ import type { Socket } from 'node:net'
 import type { RecordedClientReport } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { PlayedClient } from './played-client'
-import { rangeHash } from './recorded-bytes'
-import type { ReplayPlan, StreamRange } from './replay-plan'
+import { RangeHashes } from './recorded-bytes'
+import type { ReplayPlan } from './replay-plan'
 import type { ClientScript } from './recorded-script'
 
 interface ClientTurn {
@@ -45,7 +45,8 @@ class TurnFeed {
 }
 
 export class TurnScript implements ClientScript {
-  private readonly hashes = new Map<number, Promise<string>>()
+  /** The recorded client turns' hashes, read once for all clients. */
+  private readonly hashes: RangeHashes
 
   constructor(
     private readonly view: CaptureView,
@@ -53,7 +54,9 @@ export class TurnScript implements ClientScript {
     private readonly plan: ReplayPlan,
     private readonly reset: boolean,
     private readonly timeoutMs: number
-  ) {}
+  ) {
+    this.hashes = new RangeHashes(view, connId, 'client')
+  }
 
   get size(): number {
     return this.plan.turns.length
@@ -92,22 +95,12 @@ export class TurnScript implements ClientScript {
         const got = f.got[index]
         const expected = t.client.length
         let matched = got.received === expected
-        if (matched && expected > 0) matched = (await this.recordedHash(index, t.client).catch(() => '')) === got.hash?.digest('hex')
+        if (matched && expected > 0) matched = (await this.hashes.of(index, t.client).catch(() => '')) === got.hash?.digest('hex')
         return { index, expected, received: got.received, matched }
       })
     )
     const r: RecordedClientReport = { client, played, of: turns.length, turns, matched: turns.every((t) => t.matched) }
     if (error !== undefined) r.error = error
     return r
-  }
-
-  /** The recorded client turn's hash, read once for all clients. */
-  private recordedHash(index: number, range: StreamRange): Promise<string> {
-    let h = this.hashes.get(index)
-    if (!h) {
-      h = rangeHash(this.view, this.connId, 'client', range)
-      this.hashes.set(index, h)
-    }
-    return h
   }
 }
