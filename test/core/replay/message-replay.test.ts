@@ -30,14 +30,19 @@ async function capturePipe(engine: Engine, redisPort: number, input: string): Pr
 
 const PIPE = [command('SET', 'k', 'hello'), command('INCR', 'n'), command('INCR', 'n'), command('GET', 'k'), command('DEL', 'n')].join('')
 
+/** The --pipe session captured against one redis (stopped since), and a fresh redis to replay it to. */
+async function pipeThenFreshRedis(ctx: Parameters<typeof needProgram>[0]) {
+  needProgram(ctx, 'redis-server and redis-cli', hasProgram('redis-server') && hasProgram('redis-cli'))
+  const { t } = await fresh()
+  const recorded = await startReplayRedis(t.dir)
+  const connId = await capturePipe(t.engine, recorded.port, PIPE)
+  recorded.stop()
+  return { t, connId, target: await startReplayRedis(t.dir) }
+}
+
 describe('replay by message', () => {
   it('sends a redis-cli --pipe session command by command to a fresh redis: every reply matches', async (ctx) => {
-    needProgram(ctx, 'redis-server and redis-cli', hasProgram('redis-server') && hasProgram('redis-cli'))
-    const { t } = await fresh()
-    const recorded = await startReplayRedis(t.dir)
-    const connId = await capturePipe(t.engine, recorded.port, PIPE)
-    recorded.stop()
-    const target = await startReplayRedis(t.dir)
+    const { t, connId, target } = await pipeThenFreshRedis(ctx)
     try {
       const r = await t.engine['replay.messages']({ capture: 'live', connId, target: `127.0.0.1:${target.port}`, record: false })
       expect(r.framing).toBe('resp')
@@ -53,12 +58,7 @@ describe('replay by message', () => {
   })
 
   it("edits a SET's value with its length refit: the later GET's reply differs", async (ctx) => {
-    needProgram(ctx, 'redis-server and redis-cli', hasProgram('redis-server') && hasProgram('redis-cli'))
-    const { t } = await fresh()
-    const recorded = await startReplayRedis(t.dir)
-    const connId = await capturePipe(t.engine, recorded.port, PIPE)
-    recorded.stop()
-    const target = await startReplayRedis(t.dir)
+    const { t, connId, target } = await pipeThenFreshRedis(ctx)
     try {
       // The `$5` left as it was: the codec writes `$11`.
       const edit = Buffer.from(command('SET', 'k', 'hello').replace('hello', 'hello world'))
