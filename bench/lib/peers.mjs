@@ -31,18 +31,19 @@ export function freePort(host = '127.0.0.1') {
 
 /**
  * haproxy in TCP mode, one frontend to one backend, in the foreground (-db, so the pid is
- * the process that forwards). `nbthread 1` by default: on the 2-core bench machine the client
- * and the server need the other core, and tcpscope forwards on one thread too. `bind` and
- * `server` are added to the bind and server lines (the TLS bench's `ssl crt ...`).
+ * the process that forwards). By default with haproxy's own thread count (one per core), as
+ * it runs in production and as issue 37 compares: tcpscope with `--workers` uses every core
+ * too. `threads` pins it (1 reproduces the one-thread comparisons of earlier issues). `bind`
+ * and `server` are added to the bind and server lines (the TLS bench's `ssl crt ...`).
  */
-export async function startHaproxy(target, dir, { threads = 1, host = '127.0.0.1', bind = '', server = '' } = {}) {
+export async function startHaproxy(target, dir, { threads, host = '127.0.0.1', bind = '', server = '' } = {}) {
   const port = await freePort(host)
   const cfg = join(dir, `haproxy-${port}.cfg`)
   writeFileSync(
     cfg,
     [
       'global',
-      `  nbthread ${threads}`,
+      ...(threads !== undefined ? [`  nbthread ${threads}`] : []),
       '  maxconn 4096',
       // Only abnormal sessions are logged (with haproxy's termination flags), to stderr,
       // which the bench shows when a haproxy case fails; normal ones cost nothing.
