@@ -3,7 +3,7 @@
 // disagree about what a command takes.
 
 import { parseCommandArgs, UsageError, type Options, type Parsed } from './args'
-import { commandHelp } from './help-text'
+import { commandHelp, type HelpOption } from './help-text'
 import type { Io } from './output'
 
 export type OptionSpec = Options[string] & {
@@ -23,13 +23,25 @@ export interface CommandSpec<O extends OptionTable> {
   options: O
   /** Paragraphs printed after the options (exit codes, signals). */
   notes?: string[]
+  /** Typical lines, each with what it does: printed by --help and in docs/cli.md. */
+  examples: Example[]
   run(args: Parsed<O>, io: Io): Promise<number>
+}
+
+export interface Example {
+  line: string
+  /** What the line does, one sentence. */
+  about: string
 }
 
 export interface Command {
   name: string
   about: string
   usage: string
+  /** Every option with its --help text, `--help` itself last. */
+  options: Record<string, HelpOption>
+  notes: string[]
+  examples: Example[]
   help(): string
   run(argv: string[], io: Io): Promise<number>
 }
@@ -40,7 +52,8 @@ const asksForHelp = (argv: string[]): boolean => argv.includes('--help') || argv
 
 export function defineCommand<O extends OptionTable>(spec: CommandSpec<O>): Command {
   const options = { ...spec.options, ...HELP_OPTION }
-  const help = (): string => commandHelp(spec.name, spec.about, spec.usage, options, spec.notes ?? [])
+  const notes = spec.notes ?? []
+  const help = (): string => commandHelp(spec.name, spec.about, spec.usage, options, notes, spec.examples)
   const printHelp = (io: Io): number => {
     io.out.write(help() + '\n')
     return 0
@@ -49,6 +62,9 @@ export function defineCommand<O extends OptionTable>(spec: CommandSpec<O>): Comm
     name: spec.name,
     about: spec.about,
     usage: spec.usage,
+    options,
+    notes,
+    examples: spec.examples,
     help,
     run: async (argv, io) => {
       let parsed: Parsed<O>

@@ -44,6 +44,12 @@ export interface HelpOption {
   about: string
 }
 
+/** `-o, --output OUT`: how an option is written in help and in the reference. */
+export function optionLabel(long: string, o: HelpOption): string {
+  const flag = `${o.short ? `-${o.short}, ` : ''}--${long}`
+  return o.arg ? `${flag} ${o.arg}` : flag
+}
+
 export function wrapUsage(usage: string, prefix = 'usage: '): string[] {
   const groups = usageGroups(usage)
   // Continuation lines start under the command's first option.
@@ -51,11 +57,8 @@ export function wrapUsage(usage: string, prefix = 'usage: '): string[] {
   return fill(groups.slice(2), prefix + head + ' ', ' '.repeat(prefix.length + head.length + 1))
 }
 
-export function commandHelp(name: string, about: string, usage: string, options: Record<string, HelpOption>, notes: string[]): string {
-  const names = Object.entries(options).map(([long, o]) => {
-    const flag = `${o.short ? `-${o.short}, ` : ''}--${long}`
-    return o.arg ? `${flag} ${o.arg}` : flag
-  })
+export function commandHelp(name: string, about: string, usage: string, options: Record<string, HelpOption>, notes: string[], examples: { line: string; about: string }[] = []): string {
+  const names = Object.entries(options).map(([long, o]) => optionLabel(long, o))
   const column = Math.min(Math.max(...names.map((n) => n.length)) + 4, 34)
   const lines = [`tcpscope ${name}: ${about}`, '', ...wrapUsage(usage), '', 'options:']
   Object.values(options).forEach((o, i) => {
@@ -66,5 +69,7 @@ export function commandHelp(name: string, about: string, usage: string, options:
     else lines.push(...fill(words, label.padEnd(column), ' '.repeat(column)))
   })
   for (const note of notes) lines.push('', ...fill(note.split(' '), '', ''))
+  if (examples.length > 0) lines.push('', 'examples:')
+  for (const e of examples) lines.push(...fill(e.about.split(' '), '  # ', '  # '), `  ${e.line}`)
   return lines.join('\n')
 }

@@ -22,16 +22,18 @@ import { toxiproxyCommand } from './commands/toxiproxy'
 import { upCommand } from './commands/up'
 import { EXIT, ExitError } from './exit-codes'
 import { wrapUsage } from './help-text'
+import { cliReference } from './cli-reference'
 import { processIo, watchOutput, type Io } from './output'
 
-const COMMANDS: Record<string, Command> = Object.fromEntries(
-  [proxyCommand, serveCommand, connectCommand, lsCommand, showCommand, exportCommand, replayCommand, webCommand, upCommand, toxiproxyCommand, browserCommand, caCommand, envCommand].map((c) => [c.name, c])
-)
+/** Every command, in the order help and the reference list them. */
+export const COMMAND_LIST: readonly Command[] = [proxyCommand, serveCommand, connectCommand, lsCommand, showCommand, exportCommand, replayCommand, webCommand, upCommand, toxiproxyCommand, browserCommand, caCommand, envCommand]
+
+const COMMANDS: Record<string, Command> = Object.fromEntries(COMMAND_LIST.map((c) => [c.name, c]))
 
 function help(): string {
   const lines = ['usage: tcpscope <command> [options]', '', 'commands:']
   for (const c of Object.values(COMMANDS)) lines.push(`  ${c.name.padEnd(8)} ${c.about}`, ...wrapUsage(c.usage, '           '), '')
-  lines.push('`tcpscope COMMAND --help` describes each option; `tcpscope --version` prints the version.')
+  lines.push('`tcpscope COMMAND --help` describes each option; `tcpscope help --markdown` prints the whole reference (docs/cli.md); `tcpscope --version` prints the version.')
   return lines.join('\n')
 }
 
@@ -44,6 +46,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const [name, ...rest] = argv
   if (name === '--version' || name === '-V') {
     io.out.write(`tcpscope ${version}\n`)
+    return EXIT.ok
+  }
+  if (name === 'help' && rest.length === 1 && rest[0] === '--markdown') {
+    io.out.write(cliReference([...COMMAND_LIST]))
     return EXIT.ok
   }
   if (name === 'help' && rest.length > 0 && COMMANDS[rest[0]]) {

@@ -87,5 +87,8 @@ export const browserCommand = defineCommand({
     "Chromium, Chrome and Edge trust tcpscope's CA by its key (--ignore-certificate-errors-spki-list); Firefox through its profile's certificate database, made with NSS's certutil. Nothing is installed system-wide, and the profile is removed when the browser closes.",
     'Ends when the browser is closed; Ctrl-C (SIGINT) or SIGTERM closes the browser, completes the capture and prints a summary.'
   ],
+  examples: [
+    { line: 'tcpscope browser chromium --url https://example.com', about: 'A fresh Chromium profile through a recording forward proxy, trusting tcpscope\'s CA.' }
+  ],
   run: runBrowser
 })

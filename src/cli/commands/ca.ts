@@ -95,5 +95,9 @@ export const caCommand = defineCommand({
   usage: CA_USAGE,
   options: OPTIONS,
   notes: NOTES,
+  examples: [
+    { line: 'tcpscope ca --export ca.pem', about: 'Export the CA certificate (never its key), e.g. for curl --cacert ca.pem.' },
+    { line: 'tcpscope ca --path', about: 'Where the CA\'s files are.' }
+  ],
   run: (args, io) => runCa(args, io, processTerminal())
 })

@@ -173,5 +173,9 @@ export const connectCommand = defineCommand({
     'Without --send* or --expect it sends what arrives on stdin (its end as FIN). It prints what the server sends until the server closes, --timeout passes, or Ctrl-C; how the connection ended is one line on stderr.',
     'Exit codes: 0 the server closed (FIN), --timeout passed or Ctrl-C, or --expect matched; 1 --expect did not match (timed out, or the server finished first), or another failure; 2 a usage error; 3 no connection was made (refused, timed out, unreachable, unknown host); 4 the server reset the connection (with or without --expect).'
   ],
+  examples: [
+    { line: 'tcpscope connect 127.0.0.1:6379 --send \'*1\\r\\n$4\\r\\nPING\\r\\n\' --expect \'^\\+PONG\'', about: 'Send a redis PING and fail unless the answer starts with +PONG.' },
+    { line: 'tcpscope connect 192.0.2.10:502 --send-hex \'01 03 00 00 00 0a\' --checksum crc16-modbus --hex --timeout 1000', about: 'Send a Modbus request with its CRC appended and print the answer in hex.' }
+  ],
   run: runConnect
 })

@@ -66,5 +66,9 @@ export const envCommand = defineCommand({
   usage: ENV_USAGE,
   options: OPTIONS,
   notes: NOTES,
+  examples: [
+    { line: 'eval "$(tcpscope env --proxy 8080)"', about: 'In bash or zsh: send this terminal\'s programs through the forward proxy on port 8080, trusting the CA.' },
+    { line: 'tcpscope env --shell fish | source', about: 'The same in fish.' }
+  ],
   run: runEnv
 })

@@ -173,5 +173,10 @@ export const exportCommand = defineCommand({
   usage: EXPORT_USAGE,
   options: OPTIONS,
   notes: EXPORT_NOTES,
+  examples: [
+    { line: 'tcpscope export capture.tcap --format har -o capture.har', about: 'Every HTTP exchange as a HAR file.' },
+    { line: 'tcpscope export capture.tcap --format pcapng -o capture.pcapng', about: 'The capture as pcapng, for Wireshark or tshark.' },
+    { line: 'tcpscope export capture.tcap --conn 4 --direction client --format raw -o request.bin', about: 'What the client of connection 4 sent, byte for byte.' }
+  ],
   run: runExport
 })

@@ -128,5 +128,9 @@ export const lsCommand = defineCommand({
   notes: [
     'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, [TLS after STARTTLS (smtp) NAME] when TLS began midway, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
   ],
+  examples: [
+    { line: 'tcpscope ls capture.tcap', about: 'One line per connection: id, kind, peers, times, bytes, how it ended.' },
+    { line: 'tcpscope ls capture.tcap --json', about: 'The same as JSON lines, for scripts.' }
+  ],
   run: runLs
 })

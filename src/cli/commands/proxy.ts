@@ -120,5 +120,12 @@ export const proxyCommand = defineCommand({
     "--toxic injects faults as Toxiproxy's toxics do, into every connection (toxicity: a share of them); each action is recorded as a `fault` event beside the bytes it changed. Attributes: latency and jitter in ms, rate in KB/s (1000 bytes), slicer's delay in microseconds, slow_close's delay and timeout's and reset_peer's timeout in ms (timeout 0 holds the data for good), limit_data's bytes, corrupt's probability of a bit flip per byte (not TCP-faithful: a real link's checksum would catch it). down refuses every new connection. With --forward, toxics apply to tunnels, not to plain http:// requests.",
     'With --forward, each tunnel is its own connection, to its real destination. TLS inside a tunnel is decrypted with tcpscope\'s CA unless --no-intercept: clients must trust it (`tcpscope ca --export ca.pem`, then e.g. curl --cacert ca.pem -x http://127.0.0.1:PORT https://...). Destinations are verified against the system\'s roots plus --upstream-ca (--insecure: not at all).'
   ],
+  examples: [
+    { line: 'tcpscope proxy --listen 6380 --target 127.0.0.1:6379 --capture redis.tcap', about: 'Put a recording proxy in front of a local redis: clients connect to port 6380.' },
+    { line: 'tcpscope proxy --listen 8443 --target api.internal:443 --tls-listen --tls-upstream', about: 'Decrypt TLS from clients (they trust tcpscope\'s CA) and encrypt again toward the target.' },
+    { line: 'tcpscope proxy --listen 8080 --forward --capture web.tcap', about: 'A forward proxy (HTTP CONNECT, http:// URLs, SOCKS5) that decrypts TLS with tcpscope\'s CA.' },
+    { line: 'tcpscope proxy --listen 6380 --target 127.0.0.1:6379 --toxic \'latency:latency=200,jitter=50,stream=downstream\'', about: 'Answers come 200 ms (±50) late, as Toxiproxy\'s latency toxic.' },
+    { line: 'tcpscope proxy --listen 8080 --target 127.0.0.1:80 --break \'http=request,method=POST,path=/login\'', about: 'Hold every POST /login and ask on the console: forward, edit, drop or reset.' }
+  ],
   run: runProxy
 })

@@ -102,5 +102,10 @@ export const replayCommand = defineCommand({
   usage: REPLAY_USAGE,
   options: OPTIONS,
   notes: REPLAY_NOTES,
+  examples: [
+    { line: 'tcpscope replay redis.tcap --conn 2', about: 'Send connection 2\'s client side to its target again and compare the answers.' },
+    { line: 'tcpscope replay api.tcap --conn 5 --exchange 1 --target 127.0.0.1:8081', about: 'Send one HTTP request again, to another server.' },
+    { line: 'tcpscope replay capture.tcap --conn 12 --as-server --by-message --listen 6380', about: 'Play the recorded server: each message a client sends gets the recorded answers.' }
+  ],
   run: runReplay
 })

@@ -135,5 +135,10 @@ export const serveCommand = defineCommand({
     'Records everything like proxy traffic; Ctrl-C (SIGINT) or SIGTERM stops it and prints a summary.',
     "With --tls everything above works on the cleartext, and each client's handshake is recorded (a client that rejects the certificate, with its alert). Clients trust the CA's leaves once they trust the CA: `tcpscope ca --export ca.pem`, then e.g. `curl --cacert ca.pem https://localhost:PORT/`."
   ],
+  examples: [
+    { line: 'tcpscope serve --listen 9000 --echo', about: 'An echo server that prints what each client sends.' },
+    { line: 'tcpscope serve --listen 8080 --http-status 200 --http-header \'Content-Type: application/json\' --http-body \'{"ok":true}\'', about: 'A canned HTTP answer to every request.' },
+    { line: 'tcpscope serve --listen 7000 --reply \'re:^PING (\\w+)=>PONG $1\\r\\n\'', about: 'Answer each line that matches a regular expression.' }
+  ],
   run: runServe
 })

@@ -260,5 +260,9 @@ export const showCommand = defineCommand({
   usage: SHOW_USAGE,
   options: OPTIONS,
   notes: SHOW_NOTES,
+  examples: [
+    { line: 'tcpscope show capture.tcap', about: 'Every decoded HTTP exchange and message of the capture.' },
+    { line: 'tcpscope show capture.tcap --conn 3 --exchange 2', about: 'One exchange of connection 3, headers and body.' }
+  ],
   run: runShow
 })

@@ -76,5 +76,8 @@ export const toxiproxyCommand = defineCommand({
     "The API has no authentication, as Toxiproxy's: it binds 127.0.0.1, a wider --listen needs --allow-remote, and requests from browsers are refused.",
     'Ctrl-C (SIGINT) or SIGTERM stops it and completes the capture.'
   ],
+  examples: [
+    { line: 'tcpscope toxiproxy --listen 8474 --capture faults.tcap', about: 'Toxiproxy\'s API on its usual port: existing Toxiproxy clients and tests drive recording proxies.' }
+  ],
   run: runToxiproxy
 })

@@ -90,5 +90,8 @@ export const upCommand = defineCommand({
     'Every field is checked before anything starts; each wrong one is named by its path (proxies[0].start.listen: ...). A part that then fails to start (a port in use) is one line on stderr, and the run stops with exit 1 unless --keep-going.',
     'Ctrl-C (SIGINT) or SIGTERM stops everything and completes the capture.'
   ],
+  examples: [
+    { line: 'tcpscope up setup.json --capture ci.tcap', about: 'Start a saved setup headless (e.g. in CI) until Ctrl-C.' }
+  ],
   run: runUp
 })

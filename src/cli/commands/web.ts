@@ -116,5 +116,9 @@ export const webCommand = defineCommand({
     'Ctrl-C (SIGINT) or SIGTERM stops it and completes the capture.',
     "It keeps what runs (proxies with their breakpoints and toxics, servers, clients) as the last setup in tcpscope's data folder, as the app does; --restore starts it again, and the page offers it when started without. What fails to start is one line each on stderr; the rest starts."
   ],
+  examples: [
+    { line: 'tcpscope web', about: 'The UI in a browser, on 127.0.0.1 behind a token; the line printed has the address.' },
+    { line: 'tcpscope web --open capture.tcap', about: 'The same, with a capture file open.' }
+  ],
   run: runWeb
 })
