@@ -48,10 +48,18 @@ export const LAYERS = {
   // The capture store is beneath the rest of the engine: decoding, export, replay, proxies
   // and sessions read or record through it, and it imports none of them.
   'core/capture': {
-    why: 'src/core/capture records and reads capture files, beneath decoding, export, replay, proxies and sessions: of the engine it uses only the file helpers, the payload and regex parsers, the downloads and the command table',
+    why: 'src/core/capture records and reads capture files, beneath decoding, export, replay, proxies and sessions: of the engine it uses only core/files, the payload and regex parsers and the command table',
     folders: ['shared'],
     // The command table is how every domain hands the engine its commands.
-    siblings: ['file-target', 'file-errors', 'replace-file', 'save-folder', 'overwrite-confirmations', 'payload', 'regex', 'downloads', 'command-table']
+    siblings: ['files', 'payload', 'regex', 'command-table']
+  },
+  // Files in and out of the engine: where a capture or an export may be written (never over
+  // what is not ours), uploads and downloads, small reads of a user's files. Beneath the
+  // capture store, whose byte layout (capture/format) it reads to know a capture file.
+  'core/files': {
+    why: 'src/core/files are the file helpers beneath the capture store and every domain: of the engine they use only the capture format and the command table',
+    folders: ['shared'],
+    siblings: ['capture/format', 'command-table']
   },
   // Its rooms, from the bottom up: format <- read <- query <- write. The files at the top of
   // core/capture (open-captures.ts, file-capture.ts) put rooms together and may use them all.

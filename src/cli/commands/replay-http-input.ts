@@ -6,7 +6,7 @@ import { constants } from 'node:fs'
 import { open } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { MAX_EDITED_REQUEST, MAX_SEQUENCE_REQUESTS } from '../../shared/replay-types'
-import { specialKind } from '../../core/file-target'
+import { specialKind } from '../../core/files/file-target'
 import { UserError } from '../../core/net/net-errors'
 import { parseWhole, UsageError } from '../args'
 

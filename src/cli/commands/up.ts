@@ -6,7 +6,7 @@
 import { resolve } from 'node:path'
 import { UserError } from '../../shared/errors'
 import { MAX_SETUP_BYTES, type Setup } from '../../shared/setup-types'
-import { readSmallFile } from '../../core/read-small-file'
+import { readSmallFile } from '../../core/files/read-small-file'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, jsonOption, QUIET_OPTION } from '../common-options'

@@ -3,7 +3,7 @@
 // download (capture.download.begin; the reads and the end are the files domain's).
 
 import type { CommandTable } from '../command-table'
-import type { Downloads } from '../downloads'
+import type { Downloads } from '../files/downloads'
 import type { Captures } from './open-captures'
 import type { LiveCapture } from './write/live-capture'
 

@@ -9,9 +9,9 @@ import type { CaptureView } from './query/capture-queries'
 import { FileCapture } from './file-capture'
 import { checkCaptureTarget, refuseLocked } from './write/capture-target'
 import { NotACaptureError } from './format/capture-format'
-import { SaveFolder } from '../save-folder'
-import { inspectTarget } from '../file-target'
-import { OverwriteConfirmations } from '../overwrite-confirmations'
+import { SaveFolder } from '../files/save-folder'
+import { inspectTarget } from '../files/file-target'
+import { OverwriteConfirmations } from '../files/overwrite-confirmations'
 import { formatBytes } from '../../shared/human-readable'
 
 /** How an opened file is told from another: its device and inode (a stat, which never blocks on a FIFO). */

@@ -4,7 +4,7 @@
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { DownloadFile } from '../downloads'
+import type { DownloadFile } from '../files/downloads'
 
 export interface TempExport {
   path: string

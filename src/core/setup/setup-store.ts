@@ -12,9 +12,9 @@ import { checkSetupName, countSetup, MAX_SETUP_BYTES, SetupError, type LastSetup
 import { parseSetup } from '../../shared/setup-migrations'
 import { MAX_UI_STATE_BYTES } from '../../shared/ui-state'
 import { ValidationError } from '../../shared/schema'
-import { inspectTarget } from '../file-target'
-import { readSmallFile } from '../read-small-file'
-import { writeReplacing } from '../replace-file'
+import { inspectTarget } from '../files/file-target'
+import { readSmallFile } from '../files/read-small-file'
+import { writeReplacing } from '../files/replace-file'
 
 const SUFFIX = '.json'
 const LAST = '.last-setup.json'

@@ -5,9 +5,9 @@
 import type { CaExport } from '../../shared/intercept-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import type { CommandTable } from '../command-table'
-import { inspectTarget } from '../file-target'
-import { writeReplacing } from '../replace-file'
-import type { SaveFolder } from '../save-folder'
+import { inspectTarget } from '../files/file-target'
+import { writeReplacing } from '../files/replace-file'
+import type { SaveFolder } from '../files/save-folder'
 import { CertificateAuthority } from './certificate-authority'
 
 /**

@@ -12,9 +12,9 @@ import { createSecureContext, type SecureContext } from 'node:tls'
 import { domainToASCII } from 'node:url'
 import type { CaInfo } from '../../shared/tls-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
-import { inspectTarget } from '../file-target'
-import { writeReplacing } from '../replace-file'
-import { readSmallFile } from '../read-small-file'
+import { inspectTarget } from '../files/file-target'
+import { writeReplacing } from '../files/replace-file'
+import { readSmallFile } from '../files/read-small-file'
 import { LeafIssuer, generateKeyPair, keyPairFromPem, privateKeyPem, selfSignCa, type KeyPair, type LeafSubject } from './x509'
 
 const DAY = 24 * 60 * 60 * 1000

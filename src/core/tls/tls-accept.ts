@@ -29,7 +29,7 @@ import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { helloOf, readClientHello } from './client-hello'
 import { badHello, badKeyPair, clientClosedDuringHandshake, clientFailure, HELLO_CUT_SHORT, helloTimeout } from './tls-errors'
 import { legFacts } from './tls-facts'
-import { readSmallFile } from '../read-small-file'
+import { readSmallFile } from '../files/read-small-file'
 
 /** How long a client may take to send its hello, and then to finish its handshake, unless said. */
 export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { closedConnections } from '../../helpers/capture-checks'
 import { connectTo, startServer } from '../../helpers/net'
-import { Downloads } from '../../../src/core/downloads'
+import { Downloads } from '../../../src/core/files/downloads'
 import { createTempExport, tempDownload } from '../../../src/core/export/temp-export'
 import { waitFor } from '../../helpers/net'
 

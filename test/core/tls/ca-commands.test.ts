@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { CaService, type CaSource } from '../../../src/core/tls/ca-commands'
-import { SaveFolder } from '../../../src/core/save-folder'
+import { SaveFolder } from '../../../src/core/files/save-folder'
 
 let dir: string
 let service: CaService

@@ -5,8 +5,8 @@
 
 import { lstat, rename } from 'node:fs/promises'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
-import { fileWriteError } from '../../file-errors'
-import { identityOf, inspectTarget, sameFile, unchanged, type WriteTarget } from '../../file-target'
+import { fileWriteError } from '../../files/file-errors'
+import { identityOf, inspectTarget, sameFile, unchanged, type WriteTarget } from '../../files/file-target'
 import { CaptureLockedError, probeWriter, type LockNamespace } from './capture-lock'
 
 export interface CaptureTargetOptions {

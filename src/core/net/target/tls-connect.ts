@@ -17,7 +17,7 @@ import type { RecordedConnection } from '../../capture/write/recorded-connection
 import { legFacts } from '../../tls/tls-facts'
 import { badKeyPair, PROXY_TLS_FLAGS, upstreamFailure, verifyFailure, verifyReason, type TlsFlagWords } from '../../tls/tls-errors'
 import { UserError } from '../net-errors'
-import { readSmallFile } from '../../read-small-file'
+import { readSmallFile } from '../../files/read-small-file'
 
 /** TLS toward a target, loaded and ready: what TargetOptions.tls takes. */
 export interface TlsConnect {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
 import { link, lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { ERROR_CODES, UserError } from '../shared/errors'
+import { ERROR_CODES, UserError } from '../../shared/errors'
 import { fileWriteError } from './file-errors'
 import { identityOf, unchanged, type WriteTarget } from './file-target'
 

@@ -6,8 +6,8 @@
 import { constants } from 'node:fs'
 import { lstat, open, realpath, stat } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
-import { ERROR_CODES, UserError } from '../shared/errors'
-import { MAGIC } from './capture/format/capture-format'
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import { MAGIC } from '../capture/format/capture-format'
 import { fileWriteError } from './file-errors'
 
 /** What a file is and how it looked when checked: a later write must find it unchanged. */

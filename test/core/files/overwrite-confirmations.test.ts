@@ -1,7 +1,7 @@
 // The one-time tokens that let a front end replace a capture once the user said yes: good
 // once, for one path and one state of the file, and only briefly.
 import { describe, expect, it } from 'vitest'
-import { OverwriteConfirmations } from '../../src/core/overwrite-confirmations'
+import { OverwriteConfirmations } from '../../../src/core/files/overwrite-confirmations'
 
 const file = { dev: 1, ino: 2, size: 300, mtimeMs: 1000 }
 

@@ -4,17 +4,17 @@
 // closed, or when the engine closes.
 import { afterEach, describe, expect, it } from 'vitest'
 import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readdirSync, readFileSync, statfsSync } from 'node:fs'
-import { mountSmall } from '../helpers/small-fs'
-import { needProgram } from '../helpers/peers'
+import { mountSmall } from '../../helpers/small-fs'
+import { needProgram } from '../../helpers/peers'
 import { join } from 'node:path'
-import { LIVE_CAPTURE } from '../../src/shared/capture-types'
-import { uploadFileName } from '../../src/core/uploads'
-import { CaptureIndex } from '../../src/core/capture/query/capture-index'
-import { scanCapture } from '../../src/core/capture/read/capture-scan'
-import { testEngine, type TestEngine } from '../helpers/engine'
-import { waitFor } from '../helpers/net'
-import { sampleClientPort, writeSampleCapture } from '../helpers/sample-capture'
-import type { UserError } from '../../src/shared/errors'
+import { LIVE_CAPTURE } from '../../../src/shared/capture-types'
+import { uploadFileName } from '../../../src/core/files/uploads'
+import { CaptureIndex } from '../../../src/core/capture/query/capture-index'
+import { scanCapture } from '../../../src/core/capture/read/capture-scan'
+import { testEngine, type TestEngine } from '../../helpers/engine'
+import { waitFor } from '../../helpers/net'
+import { sampleClientPort, writeSampleCapture } from '../../helpers/sample-capture'
+import type { UserError } from '../../../src/shared/errors'
 
 let t: TestEngine | undefined
 afterEach(async () => {

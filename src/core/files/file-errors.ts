@@ -1,7 +1,7 @@
 // Why a file cannot be written, in words, the same wherever tcpscope writes one (a capture,
 // a saved copy, an export). Callers put what they were doing in front.
 
-import { UserError } from '../shared/errors'
+import { UserError } from '../../shared/errors'
 
 const WHY: Record<string, string> = {
   ENOENT: 'its folder does not exist',

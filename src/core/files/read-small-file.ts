@@ -4,7 +4,7 @@
 
 import { constants } from 'node:fs'
 import { open } from 'node:fs/promises'
-import { ERROR_CODES, UserError } from '../shared/errors'
+import { ERROR_CODES, UserError } from '../../shared/errors'
 import { specialKind } from './file-target'
 
 /** PEM chains people pass are a few KiB; 1 MiB is far beyond any real one. */

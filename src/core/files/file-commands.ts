@@ -3,11 +3,11 @@
 // chunks and open like capture.open; downloads (a copy of the live capture, an export) go
 // out in pieces.
 
-import type { CaptureInfo } from '../shared/capture-types'
-import type { CallContext } from '../shared/contract'
-import type { CommandTable } from './command-table'
+import type { CaptureInfo } from '../../shared/capture-types'
+import type { CallContext } from '../../shared/contract'
+import type { CommandTable } from '../command-table'
 import type { Downloads } from './downloads'
-import { UserError } from './net/net-errors'
+import { UserError } from '../../shared/errors'
 import type { StoredUpload, Uploads } from './uploads'
 
 export type FileCommand = 'capture.upload.begin' | 'capture.upload.chunk' | 'capture.upload.end' | 'capture.upload.cancel' | 'capture.download.read' | 'capture.download.end'

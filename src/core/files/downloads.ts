@@ -5,9 +5,9 @@
 // nothing behind. The engine holds only what each file needs to be read (a copy's stored
 // index, an export's open temporary file); the bytes are read from disk as asked.
 
-import { ERROR_CODES, UserError } from '../shared/errors'
-import { TRANSFER_IDLE_MS } from '../shared/limits'
-import type { DownloadStart } from '../shared/contract'
+import { ERROR_CODES, UserError } from '../../shared/errors'
+import { TRANSFER_IDLE_MS } from '../../shared/limits'
+import type { DownloadStart } from '../../shared/contract'
 
 /** Anything a front end can download: read in pieces, then released. */
 export interface DownloadFile {
