@@ -11,9 +11,11 @@ const PAGES = [
   'README.md',
   'ARCHITECTURE.md',
   'bench/README.md',
-  ...readdirSync(join(ROOT, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => `docs/${f}`)
+  ...['docs', 'docs/zh-CN'].flatMap((dir) =>
+    readdirSync(join(ROOT, dir))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `${dir}/${f}`)
+  )
 ]
 
 // Written on issue 38's faults branch, which the guide links to: a link to it is not broken
