@@ -38,7 +38,7 @@ describe('tcpscope --help and --version', () => {
     expect(await runCli(['help', command])).toEqual(long)
   })
 
-  it('every option the README and the issue name is in its usage line', async () => {
+  it('every option the guide and the issue name is in its usage line', async () => {
     const expected: Record<string, string[]> = {
       proxy: ['--listen', '--target', '--capture', '--force', '--json', '--quiet', '--connect-timeout', '--checksum-payloads'],
       serve: ['--listen', '--echo', '--reply', '--encoding', '--quiet', '--json', '--hex', '--max-bytes', '--pause-on-connect', '--capture', '--force', '--eol', '--checksum', '--tls', '--tls-name', '--cert', '--key', '--alpn'],

@@ -1,4 +1,4 @@
-// The README's proxy example runs as written: the script is taken from the README, and only
+// The guide's proxy example (docs/proxying.md) runs as written: the script is taken from the page, and only
 // its ports (free ones instead of 6379 and 6380) and the path of bin/tcpscope.js change.
 import { afterEach, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
@@ -18,9 +18,9 @@ afterEach(async () => {
 const MARKER = '<!-- test/cli/readme-example.test.ts runs this script -->'
 
 function readmeScript(): string {
-  const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8')
+  const readme = readFileSync(resolve(__dirname, '../../docs/proxying.md'), 'utf8')
   const at = readme.indexOf(MARKER)
-  expect(at, 'the README marks its example script').toBeGreaterThan(0)
+  expect(at, 'docs/proxying.md marks its example script').toBeGreaterThan(0)
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(at))
   return block![1]
 }
@@ -33,7 +33,7 @@ async function freePort(): Promise<number> {
   return port
 }
 
-describe('the README', () => {
+describe('the guide (docs/proxying.md)', () => {
   it('runs its proxy example in front of Redis as a script: it waits for the proxy, stops it by its pid, and lists and exports the capture', async (ctx) => {
     if (!needPeer('redis-server', 'redis-cli')) return ctx.skip()
     const original = readmeScript()

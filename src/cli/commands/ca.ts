@@ -27,7 +27,7 @@ const OPTIONS = {
 
 const NOTES = [
   'The CA lives in the data folder: TCPSCOPE_DATA_DIR when set, else the folder the desktop app uses (on Linux ~/.config/tcpscope), so the CLI and the app share one CA. It is made on first use (ECDSA P-256); the private key file is readable by its owner only.',
-  'To see inside TLS, a client must trust the CA: export it, then add it to the system or browser trust store (README: "Trusting tcpscope\'s CA").'
+  'To see inside TLS, a client must trust the CA: export it, then add it to the system or browser trust store (docs/intercepting.md, "Trusting tcpscope\'s CA").'
 ]
 
 /** The lines `tcpscope ca` prints about the CA. */
@@ -40,7 +40,7 @@ export function describeCa(info: CaInfo): string[] {
     `  valid:        ${day(info.validFrom)} to ${day(info.validTo)}`,
     `  certificate:  ${info.certPath}`,
     `  private key:  ${info.keyPath} (stays there; never share it)`,
-    'Trust it where you want TLS seen: `tcpscope ca --export tcpscope-ca.pem`, then see "Trusting tcpscope\'s CA" in the README.'
+    'Trust it where you want TLS seen: `tcpscope ca --export tcpscope-ca.pem`, then see "Trusting tcpscope\'s CA" in docs/intercepting.md.'
   ]
 }
 
