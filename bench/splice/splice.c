@@ -127,10 +127,12 @@ static void leave(struct conn *c) {
   atomic_fetch_sub(&live_count, 1);
 }
 
-// Moves exactly len bytes out of pipe `from` into `to` (at *off when to is the file).
+// Moves exactly len bytes out of pipe `from` into `to` (at *off when to is the file). No
+// SPLICE_F_MORE: into a socket it acts as MSG_MORE and holds a short reply back up to 200 ms
+// (churn fell to 120 connections/s with it).
 static int splice_all(int from, int to, loff_t *off, size_t len) {
   while (len > 0) {
-    ssize_t n = splice(from, NULL, to, off, len, SPLICE_F_MOVE | SPLICE_F_MORE);
+    ssize_t n = splice(from, NULL, to, off, len, SPLICE_F_MOVE);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return -1;
     len -= (size_t)n;
@@ -152,7 +154,7 @@ static void *run_leg(void *arg) {
   fcntl(b[1], F_SETPIPE_SZ, pipe_size);
   int cap = fcntl(a[1], F_GETPIPE_SZ);
   for (;;) {
-    ssize_t n = splice(src, NULL, a[1], NULL, (size_t)cap, SPLICE_F_MOVE | SPLICE_F_MORE);
+    ssize_t n = splice(src, NULL, a[1], NULL, (size_t)cap, SPLICE_F_MOVE);
     if (n < 0 && errno == EINTR) continue;
     if (atomic_load(&c->reset)) break; // woken by the other leg's abort: it recorded the reset
     if (n < 0) {
