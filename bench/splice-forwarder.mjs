@@ -102,13 +102,18 @@ async function stop() {
     if (!(await waitIdle(5000))) fatal(`${addon.stats().live} connections did not end after abortAll()`)
   }
   let closeError
+  // The capture sits in the page cache until close() fdatasyncs it, and most of its
+  // write-back (block allocation, I/O submission) runs there, in this process: tcpscope's
+  // O_DIRECT writer pays that while forwarding. The bench adds this CPU to the case's.
+  const cpu0 = process.cpuUsage()
   try {
     addon.close()
   } catch (err) {
     closeError = err.message
   }
+  const closeCpu = process.cpuUsage(cpu0)
   const s = addon.stats()
-  const summary = { type: 'summary', connections: handedOver, bytes: { client: s.clientBytes, server: s.serverBytes }, splices: { client: s.clientSplices, server: s.serverSplices }, fins: s.fins, resets: s.resets, errors: s.errors, lastError: s.lastError || undefined, captureBytes: s.captureBytes }
+  const summary = { type: 'summary', connections: handedOver, bytes: { client: s.clientBytes, server: s.serverBytes }, splices: { client: s.clientSplices, server: s.serverSplices }, fins: s.fins, resets: s.resets, errors: s.errors, lastError: s.lastError || undefined, captureBytes: s.captureBytes, closeCpuS: (closeCpu.user + closeCpu.system) / 1e6 }
   process.stdout.write(JSON.stringify(summary) + '\n', () => process.exit(closeError || s.errors ? 1 : 0))
   if (closeError) process.stderr.write(`splice-forwarder: ${closeError}\n`)
 }
