@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // tcpscope's performance bench: what recording costs, measured against a direct connection,
-// a bare Node forwarder, haproxy and a plain disk writer, interleaved round by round.
+// a bare Node forwarder, haproxy, a plain disk writer and issue 37's zero-copy splice
+// prototype (bench/splice), interleaved round by round.
 //   npm run bench                  (builds the CLI first)
 //   node bench/run.mjs [--rounds N] [--quick] [--warm] [--only bulk,echo,latency,churn,redis] [--cli FILE] [--dir DIR] [--out FILE]
 // See bench/README.md.
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -13,6 +15,7 @@ import { redisBenchmark, requireProgram, startHaproxy, startRedis } from './lib/
 import { takingTurnsLatency } from './lib/paired-load.mjs'
 import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, gitCommit, cleanUpOnExit, liveChildren, memory } from './lib/proc.mjs'
 import { fmt, fmtBytes, median, percentile, spread, table } from './lib/stats.mjs'
+import { readSpliceCapture } from './splice/read-capture.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = dirname(HERE)
@@ -22,7 +25,8 @@ const GiB = 1024 * MiB
 const HOST = '127.0.0.1'
 const round3 = (x) => Math.round(x * 1000) / 1000
 const GROUPS = ['bulk', 'echo', 'latency', 'churn', 'redis']
-const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', haproxy: 'haproxy', tcpscope: 'tcpscope', writer: 'writer' }
+const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', haproxy: 'haproxy', tcpscope: 'tcpscope', splice: 'splice', writer: 'writer' }
+const SPLICE_ADDON = join(HERE, 'splice', 'build', 'splice.node')
 
 // ---------------------------------------------------------------------------------------
 // Options
@@ -108,16 +112,16 @@ V.redisPipeline = 16
 V.writer = V.bulk1
 
 const PHASES = [
-  { id: 'bulk1', group: 'bulk', title: `Bulk 1 x ${fmtBytes(V.bulk1)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'writer'] },
-  { id: 'bulk8', group: 'bulk', title: `Bulk ${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
-  { id: 'echo1', group: 'echo', title: `Echo 1 x ${fmtBytes(V.echo1)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
-  { id: 'echo8', group: 'echo', title: `Echo ${V.bulk8Conns} x ${fmtBytes(V.echo8Each)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
+  { id: 'bulk1', group: 'bulk', title: `Bulk 1 x ${fmtBytes(V.bulk1)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'splice', 'writer'] },
+  { id: 'bulk8', group: 'bulk', title: `Bulk ${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'splice'] },
+  { id: 'echo1', group: 'echo', title: `Echo 1 x ${fmtBytes(V.echo1)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'splice'] },
+  { id: 'echo8', group: 'echo', title: `Echo ${V.bulk8Conns} x ${fmtBytes(V.echo8Each)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'splice'] },
   { id: 'latency', group: 'latency', title: `Latency: ${V.echoes.toLocaleString('en-US')} sequential ${V.echoSize}-byte echoes, 1 connection${V.echoWarmup ? ` (after ${V.echoWarmup.toLocaleString('en-US')} warm-up echoes)` : ', cold start'}`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
   {
     id: 'churn',
     group: 'churn',
     title: `Churn: ${V.churn.toLocaleString('en-US')} connections x ${fmtBytes(V.churnSize)} echo, ${V.churnConcurrency} at a time (${V.churnWarmup ? `after ${V.churnWarmup.toLocaleString('en-US')} warm-up connections` : 'cold start'})`,
-    cases: ['direct', 'bare', 'haproxy', 'tcpscope']
+    cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'splice']
   },
   {
     id: 'redis',
@@ -166,6 +170,9 @@ async function startProxy(kind, target, capturePath) {
     return ProxyProcess.start('bare forwarder', [join(HERE, 'bare-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', target])
   }
   if (kind === 'haproxy') return startHaproxy(target, tmpRoot)
+  if (kind === 'splice') {
+    return ProxyProcess.start('splice forwarder', [join(HERE, 'splice-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath])
+  }
   return ProxyProcess.start('tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet'])
 }
 
@@ -179,6 +186,7 @@ async function runNetworkCase(phase, kase, round) {
     let host = HOST
     if (kase !== 'direct') {
       if (kase === 'tcpscope') capturePath = join(captureDir, `round${round}-${phase.id}.tcap`)
+      if (kase === 'splice') capturePath = join(captureDir, `round${round}-${phase.id}.splcap`)
       proxy = await startProxy(kase, target, capturePath)
       host = proxy.host
       port = proxy.port
@@ -238,9 +246,12 @@ async function runNetworkCase(phase, kase, round) {
         const log = stop.stderr.split('\n').filter((l) => l.trim() && !/NOTICE|Proxy \S+ stopped/.test(l))
         if (log.length) fail(rec, `haproxy logged: ${log.slice(0, 8).join(' | ')}`)
       }
-      if (kase === 'tcpscope' && phase.group !== 'redis') {
+      if ((kase === 'tcpscope' || kase === 'splice') && phase.group !== 'redis') {
         const all = { ...traffic, client: traffic.client + warm.bytes, server: traffic.server + warm.bytes, connections: traffic.connections + warm.connections }
-        checkSummary(rec, stop.lines, all, capturePath)
+        checkSummary(rec, stop.lines, all, capturePath, kase)
+        if (kase === 'splice' && existsSync(capturePath)) checkSpliceCapture(rec, phase, all, capturePath)
+        const closeCpuS = rec.proxy.summary?.closeCpuS
+        if (kase === 'splice' && rec.bytes && Number.isFinite(closeCpuS)) rec.proxyCpuWithFsyncPerGiB = (rec.proxyCpuS + closeCpuS) / (rec.bytes / GiB)
       }
       if (capturePath) {
         if (!existsSync(capturePath)) fail(rec, `capture file ${capturePath} does not exist after the proxy stopped`)
@@ -317,8 +328,8 @@ async function runTakingTurnsLatency(round) {
   return rec
 }
 
-/** Cross-checks the summary tcpscope prints on exit against what the bench sent and received. */
-function checkSummary(rec, lines, traffic, capturePath) {
+/** Cross-checks the summary tcpscope (or the splice forwarder) prints on exit against what the bench sent and received. */
+function checkSummary(rec, lines, traffic, capturePath, name = 'tcpscope') {
   let summary
   for (const line of lines) {
     try {
@@ -326,9 +337,9 @@ function checkSummary(rec, lines, traffic, capturePath) {
       if (m && m.type === 'summary') summary = m
     } catch {}
   }
-  if (!summary) return fail(rec, `tcpscope printed no {"type":"summary"} line on exit; its last output: ${lines.slice(-3).join(' | ').slice(0, 300) || '(none)'}`)
+  if (!summary) return fail(rec, `${name} printed no {"type":"summary"} line on exit; its last output: ${lines.slice(-3).join(' | ').slice(0, 300) || '(none)'}`)
   rec.proxy.summary = summary
-  const say = (what, theirs, ours) => fail(rec, `tcpscope's summary says ${what} ${theirs}, the bench counted ${ours}`)
+  const say = (what, theirs, ours) => fail(rec, `${name}'s summary says ${what} ${theirs}, the bench counted ${ours}`)
   if (typeof summary.bytes?.client === 'number' && traffic.exact) {
     if (summary.bytes.client !== traffic.client) say('client bytes', summary.bytes.client, traffic.client)
     if (summary.bytes.server !== traffic.server) say('server bytes', summary.bytes.server, traffic.server)
@@ -337,6 +348,60 @@ function checkSummary(rec, lines, traffic, capturePath) {
   if (typeof summary.captureBytes === 'number' && existsSync(capturePath)) {
     const size = statSync(capturePath).size
     if (summary.captureBytes !== size) say('captureBytes', summary.captureBytes, `a file of ${size} bytes`)
+  }
+}
+
+/**
+ * The splice prototype's capture read back and held against the traffic: every payload byte
+ * forwarded is recorded once, in order, with each direction's FIN and no reset. Bulk: each
+ * client stream is the bench pattern; echo and churn: each connection's recorded server
+ * stream is its client stream (an echo), by SHA-256.
+ */
+function checkSpliceCapture(rec, phase, traffic, capturePath) {
+  let capture
+  try {
+    capture = readSpliceCapture(capturePath, { checkClientPattern: phase.group === 'bulk' })
+  } catch (err) {
+    return fail(rec, `splice capture unreadable: ${err.message}`)
+  }
+  const { totals, connections } = capture
+  rec.spliceCapture = { records: totals.records, dataRecords: totals.dataRecords, client: totals.client, server: totals.server, meanRecordBytes: Math.round((totals.client + totals.server) / totals.dataRecords) }
+  if (traffic.exact) {
+    if (totals.client !== traffic.client) fail(rec, `SPLICE CAPTURE MISMATCH: ${totals.client} client bytes recorded, ${traffic.client} forwarded`)
+    if (totals.server !== traffic.server) fail(rec, `SPLICE CAPTURE MISMATCH: ${totals.server} server bytes recorded, ${traffic.server} forwarded`)
+  }
+  if (connections.size !== traffic.connections) fail(rec, `SPLICE CAPTURE MISMATCH: ${connections.size} connections recorded, ${traffic.connections} made`)
+  let unended = 0
+  let resets = 0
+  let badPattern = 0
+  let notEcho = 0
+  for (const c of connections.values()) {
+    if (!c.client?.fin || !c.server?.fin) unended++
+    if (c.client?.reset || c.server?.reset) resets++
+    badPattern += c.client?.patternBad ?? 0
+    if (phase.group !== 'bulk' && (c.client?.bytes !== c.server?.bytes || c.client?.sha256 !== c.server?.sha256)) notEcho++
+  }
+  if (unended) fail(rec, `SPLICE CAPTURE: ${unended} connections without a FIN recorded each way`)
+  if (resets) fail(rec, `SPLICE CAPTURE: ${resets} connections recorded a reset`)
+  if (badPattern) fail(rec, `SPLICE CAPTURE CONTENT MISMATCH: ${badPattern} recorded client chunks differ from what was sent`)
+  if (notEcho) fail(rec, `SPLICE CAPTURE CONTENT MISMATCH: ${notEcho} connections recorded a server stream that is not their client stream echoed`)
+}
+
+/**
+ * The splice case needs its addon: built from source with the running Node's headers when
+ * missing or older than its source. Returns a one-line reason when it cannot be, and the
+ * case is skipped.
+ */
+function ensureSpliceAddon() {
+  const source = join(HERE, 'splice', 'splice.c')
+  if (existsSync(SPLICE_ADDON) && statSync(SPLICE_ADDON).mtimeMs >= statSync(source).mtimeMs) return undefined
+  try {
+    execFileSync('sh', [join(HERE, 'splice', 'build.sh'), process.execPath], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' })
+    return undefined
+  } catch (err) {
+    const said = `${err.stdout ?? ''}`.trim().split('\n').pop()
+    if (err.status === 3 && said) return said
+    return `splice: skipped (build failed: ${(`${err.stderr ?? ''}`.trim().split('\n')[0] || err.message).slice(0, 200)})`
   }
 }
 
@@ -508,8 +573,8 @@ function summarize(records) {
   }
   const M = {}
   const want = {
-    bulk1: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB ?? r.cpuPerGiB, peakRssMiB: (r) => (r.proxy?.peakRss ?? r.peakRss) / MiB, rssGrowthMiB: (r) => (r.proxy?.rssGrowth ?? r.rssGrowth) / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, mibpsWithFsync: (r) => r.mibpsWithFsync, cpuPerGiBWithFsync: (r) => r.cpuPerGiBWithFsync, fsyncS: (r) => r.fsyncMs / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
-    bulk8: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
+    bulk1: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB ?? r.cpuPerGiB, proxyCpuWithFsyncPerGiB: (r) => r.proxyCpuWithFsyncPerGiB ?? r.cpuPerGiBWithFsync, peakRssMiB: (r) => (r.proxy?.peakRss ?? r.peakRss) / MiB, rssGrowthMiB: (r) => (r.proxy?.rssGrowth ?? r.rssGrowth) / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, mibpsWithFsync: (r) => r.mibpsWithFsync, cpuPerGiBWithFsync: (r) => r.cpuPerGiBWithFsync, fsyncS: (r) => r.fsyncMs / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
+    bulk8: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, proxyCpuWithFsyncPerGiB: (r) => r.proxyCpuWithFsyncPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
     latency: { p50: (r) => r.us.p50, p90: (r) => r.us.p90, p99: (r) => r.us.p99, p999: (r) => r.us.p999, max: (r) => r.us.max, proxyCpuPerEchoUs: (r) => r.proxyCpuPerEchoUs, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB },
     echo1: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB },
     echo8: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB },
@@ -609,7 +674,7 @@ function haproxyRatios(records, perRound) {
   const add = (label, phase, get, better) => {
     if (!PHASES.some((p) => p.id === phase)) return
     const f = (a, b) => get(a) / get(b)
-    rows.push({ label, better, tcpscope: perRound(phase, f, 'tcpscope', 'haproxy'), bare: perRound(phase, f, 'bare', 'haproxy') })
+    rows.push({ label, better, tcpscope: perRound(phase, f, 'tcpscope', 'haproxy'), bare: perRound(phase, f, 'bare', 'haproxy'), splice: perRound(phase, f, 'splice', 'haproxy') })
   }
   const mibps = (r) => r.mibps
   add(`bulk, 1 connection (${fmtBytes(V.bulk1)}): throughput`, 'bulk1', mibps, 'higher')
@@ -640,7 +705,7 @@ function haproxyRatios(records, perRound) {
     for (const [label, phase] of [['bulk 1 connection', 'bulk1'], [`bulk ${V.bulk8Conns} connections`, 'bulk8']]) {
       if (!PHASES.some((p) => p.id === phase)) continue
       const f = (a, b) => a.proxyCpuPerGiB / (b.proxyCpuPerGiB + writerOf(a.round))
-      rows.push({ label: `proxy CPU per GiB, ${label}, vs haproxy + plain writer`, better: 'lower', tcpscope: perRound(phase, f, 'tcpscope', 'haproxy'), bare: perRound(phase, f, 'bare', 'haproxy') })
+      rows.push({ label: `proxy CPU per GiB, ${label}, vs haproxy + plain writer`, better: 'lower', tcpscope: perRound(phase, f, 'tcpscope', 'haproxy'), bare: perRound(phase, f, 'bare', 'haproxy'), splice: perRound(phase, f, 'splice', 'haproxy') })
     }
   }
   add('proxy CPU per GiB, echo 1 connection', 'echo1', (r) => r.proxyCpuPerGiB, 'lower')
@@ -671,14 +736,15 @@ function printReport(meta, summary) {
     if (p.group === 'bulk') {
       rows.push(row('throughput MiB/s', 'mibps', 1))
       if (p.cases.includes('writer')) rows.push(row('  writer incl. fsync MiB/s', 'mibpsWithFsync', 1, ['writer']))
-      rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'writer']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'writer']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'writer']))
-      rows.push(['capture file MiB', ...cases.map((c) => (c === 'tcpscope' ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])
-      rows.push(row('stop (flush+fsync) s', 'stopS', 2, ['tcpscope']))
+      rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'splice', 'writer']))
+      rows.push(row('  incl. its final fdatasync', 'proxyCpuWithFsyncPerGiB', 2, ['splice', 'writer']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'splice', 'writer']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'splice', 'writer']))
+      rows.push(['capture file MiB', ...cases.map((c) => (c === 'tcpscope' || c === 'splice' ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])
+      rows.push(row('stop (flush+fsync) s', 'stopS', 2, ['tcpscope', 'splice']))
       if (p.cases.includes('writer')) rows.push(row('writer fsync s', 'fsyncS', 2, ['writer']))
-      rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope']))
-      rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope']))
+      rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'splice']))
+      rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'splice']))
     } else if (p.group === 'latency') {
       rows.push(row('p50 µs', 'p50', 1))
       rows.push(row('p90 µs', 'p90', 1))
@@ -689,8 +755,8 @@ function printReport(meta, summary) {
       rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope']))
     } else if (p.group === 'echo') {
       rows.push(row('throughput MiB/s each way', 'mibps', 1))
-      rows.push(row('proxy CPU s/GiB (both ways)', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope']))
+      rows.push(row('proxy CPU s/GiB (both ways)', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'splice']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'splice']))
     } else if (p.group === 'redis') {
       rows.push(row('SET requests/s', 'setPlain', 0))
       rows.push(row('GET requests/s', 'getPlain', 0))
@@ -701,9 +767,9 @@ function printReport(meta, summary) {
     } else {
       rows.push(row('connections/s', 'connsPerSec', 0))
       rows.push(['errors (all rounds)', ...cases.map((c) => String(M[p.id][c].errors.values.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0)))])
-      rows.push(row('proxy CPU ms/connection', 'proxyCpuPerConnMs', 3, ['bare', 'haproxy', 'tcpscope']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope']))
+      rows.push(row('proxy CPU ms/connection', 'proxyCpuPerConnMs', 3, ['bare', 'haproxy', 'tcpscope', 'splice']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'splice']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'splice']))
     }
     out.push('')
     out.push(p.title)
@@ -772,11 +838,11 @@ function printReport(meta, summary) {
   if (R.vsHaproxy.length) {
     out.push('')
     out.push(`Against haproxy ${V.churnWarmup || V.echoWarmup ? '(with warm-up)' : '(every process from a cold start, no warm-up)'}: each round's ratio, median over rounds (range)`)
-    const hrows = [['', 'tcpscope ÷ haproxy', 'bare ÷ haproxy', 'goal']]
+    const hrows = [['', 'tcpscope ÷ haproxy', 'bare ÷ haproxy', 'splice ÷ haproxy', 'goal']]
     for (const x of R.vsHaproxy) {
       const t = x.tcpscope.median
       const met = !Number.isFinite(t) ? undefined : x.better === 'higher' ? t >= 1 : t <= 1
-      hrows.push([x.label, `${r2(t)} ${range(x.tcpscope, r2)}`, r2(x.bare.median), `${x.better === 'higher' ? '>= 1' : '<= 1'}: ${mark(met)}`])
+      hrows.push([x.label, `${r2(t)} ${range(x.tcpscope, r2)}`, r2(x.bare.median), x.splice ? `${r2(x.splice.median)} ${range(x.splice, r2)}` : '-', `${x.better === 'higher' ? '>= 1' : '<= 1'}: ${mark(met)}`])
     }
     out.push(table(hrows))
   }
@@ -823,6 +889,13 @@ async function main() {
     meta.sameDisk = statSync(captureDir).dev === statSync(writerDir).dev
 
     requireProgram('haproxy', 'haproxy')
+    if (PHASES.some((p) => p.cases.includes('splice'))) {
+      meta.spliceSkipped = ensureSpliceAddon()
+      if (meta.spliceSkipped) {
+        console.error(`bench: ${meta.spliceSkipped}`)
+        for (const p of PHASES) p.cases = p.cases.filter((c) => c !== 'splice')
+      }
+    }
     if (PHASES.some((p) => p.group === 'redis')) {
       requireProgram('redis-server', 'redis-server')
       requireProgram('redis-benchmark', 'redis-tools')
