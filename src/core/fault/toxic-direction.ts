@@ -29,6 +29,8 @@ interface Scheduled {
   bytes?: Buffer
   /** Done once what came before it is sent: a FIN, a close. */
   then?: (port: StagePort) => void
+  /** Kept at its time when a delaying toxic leaves: reset_peer's reset, which nothing stops once it started. */
+  fixed?: boolean
 }
 
 /** What a direction asks of its connection (ToxicConnection): which toxics are in force, and when it opens and closes. */
@@ -175,7 +177,7 @@ export class ToxicDirection implements ForwardStage {
   /** reset_peer got its first chunk (dropped) or the FIN: after `timeout` ms, and after what was sent before, both sides are reset. */
   private resetAfter(t: ToxicEntry, from: number): void {
     this.stopped = true
-    this.schedule({ at: Math.max(from, this.last) + t.attributes.timeout, then: (p) => (p.event('fault', fault(t, `reset by toxic ${t.name}`, 'reset')), p.reset()) })
+    this.schedule({ at: Math.max(from, this.last) + t.attributes.timeout, fixed: true, then: (p) => (p.event('fault', fault(t, `reset by toxic ${t.name}`, 'reset')), p.reset()) })
     this.pump()
   }
 
@@ -195,8 +197,9 @@ export class ToxicDirection implements ForwardStage {
     }
     if (!left || this.delayers.size > 0) return
     const now = performance.now()
-    for (let i = this.head; i < this.queue.length; i++) this.queue[i].at = Math.min(this.queue[i].at, now)
-    this.last = Math.min(this.last, now)
+    let i = this.head
+    for (; i < this.queue.length && this.queue[i].fixed !== true; i++) this.queue[i].at = Math.min(this.queue[i].at, now)
+    if (i === this.queue.length) this.last = Math.min(this.last, now)
     this.pump()
   }
 
