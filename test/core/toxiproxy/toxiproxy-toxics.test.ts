@@ -9,7 +9,7 @@ import { Toxiproxy, type Proxy } from 'toxiproxy-node-client'
 import { ToxiproxyApi } from '../../../src/core/toxiproxy/toxiproxy-api'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { connectTo, outcomeOf, randomPayload, startServer, waitFor } from '../../helpers/net'
-import { settle, SocketReader } from '../../helpers/sessions'
+import { captured, settle, SocketReader } from '../../helpers/sessions'
 import { faultMessages, lastConnId } from '../fault/toxic-helpers'
 
 let t: TestEngine
@@ -81,6 +81,24 @@ describe('reset_peer', () => {
     expect(outcome.error).toBe('ECONNRESET')
     expect(outcome.ended).toBe(false)
   })
+
+  it('reset_peer: once it has its first chunk, removing the toxic (or another one) neither stops the reset nor brings it forward', async () => {
+    const { proxy, port } = await proxyTo()
+    const lag = await proxy.addToxic({ name: 'lag', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 100, jitter: 0 } })
+    const rst = await proxy.addToxic({ name: 'rst', type: 'reset_peer', stream: 'downstream', toxicity: 1, attributes: { timeout: 500 } })
+    const c = await open(port)
+    const outcome = outcomeOf(c)
+    c.write('echo me')
+    // The capture records a chunk before the toxics see it: once it holds the echo, reset_peer has it.
+    const id = await lastConnId(t.engine)
+    await expect.poll(async () => (await captured(t.engine, id, 'server')).length, { timeout: 10_000 }).toBeGreaterThan(0)
+    const seen = performance.now()
+    await rst.remove()
+    await lag.remove()
+    expect((await outcome).error).toBe('ECONNRESET')
+    // Not before its time (100 ms of latency, then 500): the latency's removal lets data go early, not the reset.
+    expect(performance.now() - seen).toBeGreaterThanOrEqual(300)
+  })
 })
 
 describe('timeout', () => {
@@ -148,6 +166,19 @@ describe('slow_close', () => {
     await waitFor(() => reader.ended, 'the FIN')
     expect(performance.now() - bytesAt).toBeGreaterThanOrEqual(400)
     expect(reader.text).toBe('bye')
+  })
+
+  it('slow_close: removed while it holds the FIN, closes at once', async () => {
+    const { proxy, port } = await proxyTo((s) => s.end('bye'))
+    const slow = await proxy.addToxic({ name: 'slow', type: 'slow_close', stream: 'downstream', toxicity: 1, attributes: { delay: 30_000 } })
+    const c = await open(port)
+    const reader = new SocketReader(c)
+    await reader.contains('bye')
+    await settle(200)
+    expect(reader.ended).toBe(false)
+    await slow.remove()
+    // Well before the 30 s it was held for (waitFor gives up after 10 s).
+    await waitFor(() => reader.ended, 'the FIN once the toxic is removed')
   })
 })
 
