@@ -146,7 +146,7 @@ export class ToxicConnection {
     const ms = t.attributes.timeout ?? 0
     const timed: Timed = { timer: undefined, revision: this.registry.revisionOf(t) }
     this.timed.set(t, timed)
-    this.portOf(t.stream).event('fault', fault(t, ms > 0 ? `data stopped, closing in ${ms} ms` : 'data stopped until the toxic is removed', 'stopped', { ms }))
+    this.portOf(t.stream).event('fault', fault(t, ms > 0 ? `data dropped, closing ${ms} ms after the last chunk` : 'data dropped until the toxic is removed', 'stopped', { ms }))
     if (ms > 0) this.arm(t, timed)
   }
 

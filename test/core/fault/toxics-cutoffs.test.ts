@@ -93,7 +93,7 @@ describe('timeout', () => {
     const id = await lastConnId(t.engine)
     await closedSummary(t.engine, id)
     const messages = await faultMessages(t.engine, id)
-    expect(messages).toContain('data stopped, closing in 300 ms')
+    expect(messages).toContain('data dropped, closing 300 ms after the last chunk')
     expect(messages).toContain('closed by toxic timeout_upstream after 300 ms')
   })
 

@@ -159,8 +159,8 @@ export default {
         'fin-delayed': 'FIN delayed {ms} ms',
         corrupted: 'corrupted {count} bit in {bytes} B | corrupted {count} bits in {bytes} B',
         dropping: 'dropping data while the timeout is in force',
-        stopped: 'data stopped, closing in {ms} ms',
-        stoppedForever: 'data stopped until the toxic is removed',
+        stopped: 'data dropped, closing {ms} ms after the last chunk',
+        stoppedForever: 'data dropped until the toxic is removed',
         closed: 'closed by toxic {toxic} after {ms} ms',
         reset: 'reset by toxic {toxic}',
         refused: 'refused by toxic {toxic}'
@@ -352,8 +352,8 @@ export default {
         'fin-delayed': 'FIN 延迟 {ms} 毫秒',
         corrupted: '{bytes} B 中翻转了 {count} 个比特',
         dropping: '超时生效期间丢弃数据',
-        stopped: '数据已停止，{ms} 毫秒后关闭',
-        stoppedForever: '数据已停止，直到移除该故障',
+        stopped: '数据被丢弃，最后一个数据块之后 {ms} 毫秒关闭',
+        stoppedForever: '数据被丢弃，直到移除该故障',
         closed: '{ms} 毫秒后被故障 {toxic} 关闭',
         reset: '被故障 {toxic} 重置',
         refused: '被故障 {toxic} 拒绝'
