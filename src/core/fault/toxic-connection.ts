@@ -112,7 +112,7 @@ export class ToxicConnection {
     const timed = this.timed.get(t)
     if (timed === undefined || this.over) return
     if (what === 'fin') return this.act(fault(t, `closed by toxic ${t.name}: the sender ended`, 'closed'), t.stream)
-    if (timed.timer !== undefined) this.arm(t, timed)
+    timed.timer?.refresh()
   }
 
   /**
@@ -130,7 +130,8 @@ export class ToxicConnection {
       if (now.has(t)) continue
       clearTimeout(timed.timer)
       this.timed.delete(t)
-      if (!this.registry.active.includes(t) || !t.enabled) return this.act(fault(t, `closed by toxic ${t.name}: it was removed`, 'closed'), t.stream)
+      const removed = !this.registry.active.includes(t)
+      if (removed || !t.enabled) return this.act(fault(t, `closed by toxic ${t.name}: it was ${removed ? 'removed' : 'paused'}`, 'closed'), t.stream)
     }
     for (const t of now) {
       const timed = this.timed.get(t)
@@ -147,13 +148,7 @@ export class ToxicConnection {
     const timed: Timed = { timer: undefined, revision: this.registry.revisionOf(t) }
     this.timed.set(t, timed)
     this.portOf(t.stream).event('fault', fault(t, ms > 0 ? `data dropped, closing ${ms} ms after the last chunk` : 'data dropped until the toxic is removed', 'stopped', { ms }))
-    if (ms > 0) this.arm(t, timed)
-  }
-
-  private arm(t: ToxicEntry, timed: Timed): void {
-    clearTimeout(timed.timer)
-    const ms = t.attributes.timeout
-    timed.timer = setTimeout(() => this.act(fault(t, `closed by toxic ${t.name} after ${ms} ms`, 'closed', { ms }), t.stream), timerMs(ms))
+    if (ms > 0) timed.timer = setTimeout(() => this.act(fault(t, `closed by toxic ${t.name} after ${ms} ms`, 'closed', { ms }), t.stream), timerMs(ms))
   }
 
   /** Closes both sides with a FIN (what Toxiproxy's closed stub leads to), recording why. */
