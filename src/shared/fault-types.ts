@@ -16,10 +16,10 @@ export type ToxicStream = (typeof TOXIC_STREAMS)[number]
  * Each type's attributes (numbers), with Toxiproxy's names and units:
  * - latency: latency (ms), jitter (ms);
  * - bandwidth: rate (KB/s);
- * - slicer: average_size (bytes), size_variation (bytes), delay (µs, as Toxiproxy);
+ * - slicer: average_size (bytes), size_variation (bytes), delay (µs after each piece, as Toxiproxy);
  * - slow_close: delay (ms);
- * - timeout: timeout (ms; 0 holds the data forever and never closes);
- * - reset_peer: timeout (ms before the reset);
+ * - timeout: timeout (ms after the last chunk it dropped; 0 drops the data and closes only when removed);
+ * - reset_peer: timeout (ms from the first chunk, which is dropped, to the reset);
  * - limit_data: bytes;
  * - corrupt: probability (of a bit flip per byte, 0-1): not TCP-faithful, a real link's checksum would catch it;
  * - down: none (the proxy refuses new connections while it is on).
@@ -101,8 +101,9 @@ export const toxicRemoveArgs = obj({ proxyId, name: toxicName })
  * - `delayed` (latency: `ms`), `sliced` (slicer: `count` pieces), `throttled` (bandwidth:
  *   `rate` KB/s; `unthrottled` for rate 0), `limited` (limit_data: `bytes`, then closed),
  *   `fin-delayed` (slow_close: `ms`), `corrupted` (`count` bits in `bytes`);
- * - timeout: `dropping` (what came while it is in force), `stopped` (`ms` before the close,
- *   0: until the toxic is removed), `closed` (after `ms`);
+ * - timeout: `dropping` (what came while it is in force), `stopped` (`ms` without data before
+ *   the close, 0: until the toxic is removed), `closed` (after `ms`; without `ms` when the
+ *   sender ended or the toxic was removed);
  * - `reset` (reset_peer), `refused` (down: a new connection reset at accept).
  */
 export const FAULT_EFFECTS = ['delayed', 'sliced', 'throttled', 'unthrottled', 'limited', 'fin-delayed', 'corrupted', 'dropping', 'stopped', 'closed', 'reset', 'refused'] as const

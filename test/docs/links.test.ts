@@ -4,7 +4,7 @@
 // exists, and its #anchor a heading of that file, as GitHub makes heading anchors.
 import { describe, expect, it } from 'vitest'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 
 const ROOT = resolve(__dirname, '../..')
 const PAGES = [
@@ -17,10 +17,6 @@ const PAGES = [
       .map((f) => `${dir}/${f}`)
   )
 ]
-
-// Written on issue 38's faults branch, which the guide links to: a link to it is not broken
-// here. Remove once that branch is merged.
-const WRITTEN_ELSEWHERE = new Set(['docs/faults.md'])
 
 /** The page without its fenced code blocks and inline code, where brackets are not links. */
 function prose(markdown: string): string {
@@ -67,7 +63,6 @@ describe('the documentation links', () => {
     for (const link of links(text)) {
       const [path, anchor] = link.split('#', 2) as [string, string | undefined]
       const file = path === '' ? join(ROOT, page) : resolve(ROOT, dirname(page), decodeURI(path))
-      if (WRITTEN_ELSEWHERE.has(relative(ROOT, file))) continue
       if (!existsSync(file)) {
         broken.push(`${link}: no such file`)
         continue

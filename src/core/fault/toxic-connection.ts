@@ -1,8 +1,10 @@
 // What one proxied connection's toxics share between its two directions: which toxics apply
-// to it (toxicity is decided once per connection and toxic, as Toxiproxy decides per link),
-// and the toxics that act on the whole connection on a timer (timeout, reset_peer), started
-// when they come into force and stopped when they are removed or paused. The per-direction
-// work on bytes is toxic-direction.ts's.
+// to it (toxicity is drawn once per connection and toxic, and again when the toxic is
+// updated, as Toxiproxy runs an updated toxic afresh), and the timeout toxic, which acts on
+// the whole connection on a timer: it starts when the toxic comes into force, starts again
+// with every chunk it drops, closes the connection when it fires, when the sender ends, or
+// when the toxic is removed (Toxiproxy's Cleanup). The per-direction work on bytes,
+// reset_peer included, is toxic-direction.ts's.
 //
 // A proxy with no toxic and no breakpoint gives its connections no stage at all, so they keep
 // the fast path (forward-stage.ts); its first rule gives the open ones their stages too
@@ -36,11 +38,14 @@ const chosen = (toxicity: number): boolean => toxicity >= 1 || (toxicity > 0 && 
 
 interface Decision {
   toxicity: number
+  revision: number
   on: boolean
 }
 
 interface Timed {
   timer: NodeJS.Timeout | undefined
+  /** The toxic's revision the timer was started for: an update starts it again. */
+  revision: number
 }
 
 /** Whether the list's filter predicate picks connection `connId` as it stands now. */
@@ -50,7 +55,7 @@ export class ToxicConnection {
   readonly upstream = new ToxicDirection(this, 'upstream')
   readonly downstream = new ToxicDirection(this, 'downstream')
   private readonly decisions = new Map<ToxicEntry, Decision>()
-  /** The connection-wide toxics now in force, each with its timer. */
+  /** The timeout toxics now in force, each with its timer. */
   private readonly timed = new Map<ToxicEntry, Timed>()
   private unwatch: (() => void) | undefined
   private over = false
@@ -89,52 +94,69 @@ export class ToxicConnection {
     return undefined
   }
 
-  /** Decided once per toxic (again if its toxicity changes), and counted on it when it applies; its match's connection words are asked each time (a connection's SNI comes after it opens). */
+  /** Drawn once per toxic (again when it is updated), and counted on it when it applies; its match's connection words are asked each time (a connection's SNI comes after it opens). */
   private applies(t: ToxicEntry): boolean {
     const picks = this.registry.matchOf(t)?.picks
     if (picks !== undefined && !this.picks(this.connId, picks)) return false
     const known = this.decisions.get(t)
-    if (known !== undefined && known.toxicity === t.toxicity) return known.on
+    const revision = this.registry.revisionOf(t)
+    if (known !== undefined && known.toxicity === t.toxicity && known.revision === revision) return known.on
     const on = chosen(t.toxicity)
     if (on && known?.on !== true) t.affected++
-    this.decisions.set(t, { toxicity: t.toxicity, on })
+    this.decisions.set(t, { toxicity: t.toxicity, revision, on })
     return on
   }
 
-  /** Starts the timers of timeout and reset_peer toxics that came into force, stops those that left. */
+  /** A timeout in force dropped a chunk: Toxiproxy's timer is made anew on every chunk, so the close comes `timeout` after the last one. The sender's FIN closes at once. */
+  silenced(t: ToxicEntry, what: 'chunk' | 'fin'): void {
+    const timed = this.timed.get(t)
+    if (timed === undefined || this.over) return
+    if (what === 'fin') return this.act(fault(t, `closed by toxic ${t.name}: the sender ended`, 'closed'), t.stream)
+    timed.timer?.refresh()
+  }
+
+  /**
+   * After every change of the registry: starts the timers of timeout toxics that came into
+   * force and again for those updated; a timeout removed or paused closes the connection, as
+   * Toxiproxy's Cleanup does; the directions let go of what a delaying toxic that left held.
+   */
   private review(): void {
     if (this.over) return
     const now = new Set<ToxicEntry>()
     for (const t of this.registry.active) {
-      if ((t.type === 'timeout' || t.type === 'reset_peer') && t.enabled && this.applies(t)) now.add(t)
+      if (t.type === 'timeout' && t.enabled && this.applies(t)) now.add(t)
     }
     for (const [t, timed] of this.timed) {
       if (now.has(t)) continue
       clearTimeout(timed.timer)
       this.timed.delete(t)
+      const removed = !this.registry.active.includes(t)
+      if (removed || !t.enabled) return this.act(fault(t, `closed by toxic ${t.name}: it was ${removed ? 'removed' : 'paused'}`, 'closed'), t.stream)
     }
-    for (const t of now) if (!this.timed.has(t)) this.start(t)
+    for (const t of now) {
+      const timed = this.timed.get(t)
+      if (timed === undefined || timed.revision !== this.registry.revisionOf(t)) this.start(t, timed)
+    }
+    this.upstream.review()
+    this.downstream.review()
   }
 
-  private start(t: ToxicEntry): void {
+  /** Toxiproxy's timeout: the data is dropped from now on; 0 drops it until the toxic goes or the sender ends. */
+  private start(t: ToxicEntry, old: Timed | undefined): void {
+    clearTimeout(old?.timer)
     const ms = t.attributes.timeout ?? 0
-    const port = this.portOf(t.stream)
-    const timed: Timed = { timer: undefined }
+    const timed: Timed = { timer: undefined, revision: this.registry.revisionOf(t) }
     this.timed.set(t, timed)
-    if (t.type === 'reset_peer') {
-      timed.timer = setTimeout(() => this.act(t, fault(t, `reset by toxic ${t.name}`, 'reset'), (p) => p.reset()), timerMs(ms))
-      return
-    }
-    // Toxiproxy's timeout: the data stops at once; 0 holds it so until the toxic goes.
-    port.event('fault', fault(t, ms > 0 ? `data stopped, closing in ${ms} ms` : 'data stopped until the toxic is removed', 'stopped', { ms }))
-    if (ms > 0) timed.timer = setTimeout(() => this.act(t, fault(t, `closed by toxic ${t.name} after ${ms} ms`, 'closed', { ms }), (p) => p.close()), timerMs(ms))
+    this.portOf(t.stream).event('fault', fault(t, ms > 0 ? `data dropped, closing ${ms} ms after the last chunk` : 'data dropped until the toxic is removed', 'stopped', { ms }))
+    if (ms > 0) timed.timer = setTimeout(() => this.act(fault(t, `closed by toxic ${t.name} after ${ms} ms`, 'closed', { ms }), t.stream), timerMs(ms))
   }
 
-  private act(t: ToxicEntry, info: FaultEventInfo & Record<string, unknown>, what: (port: StagePort) => void): void {
+  /** Closes both sides with a FIN (what Toxiproxy's closed stub leads to), recording why. */
+  private act(info: FaultEventInfo & Record<string, unknown>, stream: ToxicStream): void {
     if (this.over) return
-    const port = this.portOf(t.stream)
+    const port = this.portOf(stream)
     port.event('fault', info)
-    what(port)
+    port.close()
   }
 
   /** The port a connection-wide toxic records through: its stream's (both: the client's). */

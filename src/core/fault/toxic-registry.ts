@@ -34,12 +34,19 @@ export class ToxicRegistry {
   private readonly entries: ToxicEntry[] = []
   private readonly watchers = new Set<() => void>()
   private readonly matches = new Map<ToxicEntry, ToxicMatch>()
+  /** Bumped by every update: Toxiproxy runs an updated toxic afresh (toxicity drawn again, timeout's timer restarted). */
+  private readonly revisions = new WeakMap<ToxicEntry, number>()
 
   constructor(private readonly proxyId: string) {}
 
   /** The compiled match of a toxic that has one. */
   matchOf(entry: ToxicEntry): ToxicMatch | undefined {
     return this.matches.get(entry)
+  }
+
+  /** How many times the toxic was updated. */
+  revisionOf(entry: ToxicEntry): number {
+    return this.revisions.get(entry) ?? 0
   }
 
   get size(): number {
@@ -101,6 +108,7 @@ export class ToxicRegistry {
     if (change.toxicity !== undefined) entry.toxicity = change.toxicity
     if (change.enabled !== undefined) entry.enabled = change.enabled
     if (change.stream !== undefined) entry.stream = change.stream
+    this.revisions.set(entry, this.revisionOf(entry) + 1)
     this.changed()
     return copyOf(entry)
   }

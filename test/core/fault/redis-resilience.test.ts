@@ -49,11 +49,12 @@ describe('redis-cli through toxics', () => {
 
   it('sees its connection reset by reset_peer, and cut by limit_data', async () => {
     await t.engine['toxic.add']({ proxyId, toxic: { type: 'reset_peer', attributes: { timeout: 100 } } })
-    // A command that waits a second for its answer: the reset comes first.
-    const reset = await cli('BLPOP', 'no-such-list', '1').then(
+    // As in Toxiproxy, the answer is the first chunk: it is dropped and the connection reset 100 ms later.
+    const reset = await cli('PING').then(
       (r) => r.stdout + r.stderr,
       (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ''}${err.stderr ?? ''}`
     )
+    expect(reset).not.toContain('PONG')
     expect(reset).toMatch(/reset|closed|Error/i)
     await t.engine['toxic.remove']({ proxyId, name: 'reset_peer_downstream' })
     await t.engine['toxic.add']({ proxyId, toxic: { type: 'limit_data', stream: 'downstream', attributes: { bytes: 3 } } })

@@ -1,7 +1,7 @@
-// The toxics that cut a connection short or spoil it, on real sockets: reset_peer resets
-// both sides, limit_data passes exactly its bytes and closes, timeout stops the data and
-// closes (or holds forever at 0, until removed), down refuses new connections, corrupt
-// flips bits in what the peer gets while the capture keeps what was sent.
+// The toxics that cut a connection short or spoil it, on real sockets: reset_peer drops the
+// first chunk and resets both sides after its timeout, limit_data passes exactly its bytes
+// and closes, timeout drops the data and closes (at 0 only when removed), down refuses new
+// connections, corrupt flips bits in what the peer gets while the capture keeps what was sent.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { connect, type Socket } from 'node:net'
 import { testEngine, type TestEngine } from '../../helpers/engine'
@@ -26,13 +26,19 @@ async function proxy(handle?: (s: Socket) => void): Promise<ToxicProxy> {
 }
 
 describe('reset_peer', () => {
-  it('resets both sides after its timeout: the client sees ECONNRESET', async () => {
+  it('waits its timeout after the first chunk, drops it and resets both sides: the client sees ECONNRESET', async () => {
     const p = await proxy()
     await addToxic(t.engine, p.proxyId, { type: 'reset_peer', attributes: { timeout: 150 } })
     const client = await connectTo(p.port)
+    const reader = new SocketReader(client)
     const outcome = outcomeOf(client)
     const server = outcomeOf(await waitFor(() => p.accepted[0], 'the server to accept'))
+    // Nothing happens to an idle connection: the timeout starts with the first chunk.
+    await settle(300)
+    expect(reader.closed).toBe(false)
+    client.write('echo me')
     expect((await outcome).error).toBe('ECONNRESET')
+    expect(reader.bytes.length).toBe(0)
     expect((await server).error).toBe('ECONNRESET')
     const id = await lastConnId(t.engine)
     expect((await closedSummary(t.engine, id)).end).toBe('stopped')
@@ -87,11 +93,11 @@ describe('timeout', () => {
     const id = await lastConnId(t.engine)
     await closedSummary(t.engine, id)
     const messages = await faultMessages(t.engine, id)
-    expect(messages).toContain('data stopped, closing in 300 ms')
+    expect(messages).toContain('data dropped, closing 300 ms after the last chunk')
     expect(messages).toContain('closed by toxic timeout_upstream after 300 ms')
   })
 
-  it('at 0 holds the data without closing, until it is removed', async () => {
+  it('at 0 drops the data without closing, until it is removed: then it closes both sides', async () => {
     const p = await proxy()
     await addToxic(t.engine, p.proxyId, { type: 'timeout', attributes: { timeout: 0 } })
     const client = await connected(p.port)
@@ -102,8 +108,11 @@ describe('timeout', () => {
     expect(reader.bytes.length).toBe(0)
     expect(reader.closed).toBe(false)
     await t.engine['toxic.remove']({ proxyId: p.proxyId, name: 'timeout_downstream' })
-    expect(await roundTrip(client, Buffer.from('back'))).toBeLessThan(5000)
-    expect(reader.text).toBe('back')
+    await waitFor(() => reader.ended, 'the client to get its FIN')
+    expect(reader.bytes.length).toBe(0)
+    const id = await lastConnId(t.engine)
+    await closedSummary(t.engine, id)
+    expect(await faultMessages(t.engine, id)).toContain('closed by toxic timeout_downstream: it was removed')
   })
 })
 

@@ -66,11 +66,17 @@ describe('a live change', () => {
     expect(await faultMessages(t.engine, await lastConnId(t.engine))).toHaveLength(2)
   })
 
-  it('starts a timed toxic on an idle open connection at once', async () => {
+  it('starts a timeout on an idle open connection at once, and a reset_peer at its next chunk', async () => {
     await addToxic(t.engine, p.proxyId, { name: 'idle', type: 'latency', enabled: false })
     const c = await client()
-    const reset = new Promise<string | undefined>((resolve) => c.once('error', (err: NodeJS.ErrnoException) => resolve(err.code)))
+    const closed = new Promise<boolean>((resolve) => c.once('end', () => resolve(true)))
+    await addToxic(t.engine, p.proxyId, { type: 'timeout', attributes: { timeout: 50 } })
+    expect(await closed).toBe(true)
+    await t.engine['toxic.remove']({ proxyId: p.proxyId, name: 'timeout_downstream' })
+    const d = await client()
+    const reset = new Promise<string | undefined>((resolve) => d.once('error', (err: NodeJS.ErrnoException) => resolve(err.code)))
     await addToxic(t.engine, p.proxyId, { type: 'reset_peer', attributes: { timeout: 50 } })
+    d.write('ping')
     expect(await reset).toBe('ECONNRESET')
   })
 

@@ -62,8 +62,8 @@ describe('picture labels', () => {
     expect(eventWhat(zh, fault({ message: 'throttled to 100 KB/s', effect: 'throttled', rate: 100 }))).toBe('故障 lag：限速 100 KB/秒')
     expect(eventWhat(en, fault({ message: 'limited at 1000 B, closed', effect: 'limited', bytes: 1000 }))).toBe('fault lag: limited at 1000 B, closed')
     expect(eventWhat(zh, fault({ message: 'limited at 1000 B, closed', effect: 'limited', bytes: 1000 }))).toBe('故障 lag：放行 1000 B 后关闭')
-    expect(eventWhat(en, fault({ message: 'data stopped until the toxic is removed', effect: 'stopped', ms: 0 }))).toBe('fault lag: data stopped until the toxic is removed')
-    expect(eventWhat(zh, fault({ message: 'data stopped, closing in 500 ms', effect: 'stopped', ms: 500 }))).toBe('故障 lag：数据已停止，500 毫秒后关闭')
+    expect(eventWhat(en, fault({ message: 'data dropped until the toxic is removed', effect: 'stopped', ms: 0 }))).toBe('fault lag: data dropped until the toxic is removed')
+    expect(eventWhat(zh, fault({ message: 'data dropped, closing 500 ms after the last chunk', effect: 'stopped', ms: 500 }))).toBe('故障 lag：数据被丢弃，最后一个数据块之后 500 毫秒关闭')
     expect(eventWhat(en, fault({ message: 'reset by toxic lag', effect: 'reset' }))).toBe('fault lag: reset by toxic lag')
     expect(eventWhat(zh, fault({ message: 'refused by toxic lag', effect: 'refused' }))).toBe('故障 lag：被故障 lag 拒绝')
     // A record written before the fields were: its English message, in either language.

@@ -107,10 +107,10 @@ export default {
       about: {
         latency: 'delays each chunk by latency ± jitter; order is kept',
         bandwidth: 'holds the stream to a rate',
-        slicer: 'cuts each chunk into pieces',
+        slicer: 'halves each chunk into pieces of about the average size, pausing after each',
         slow_close: 'delays the FIN after the last byte',
-        timeout: 'drops the data, then closes both sides',
-        reset_peer: 'resets both sides (RST) after a while',
+        timeout: 'drops the data, then closes both sides timeout after the last chunk',
+        reset_peer: 'drops the first chunk, then resets both sides (RST) timeout later',
         limit_data: 'passes that many bytes, then closes both sides',
         corrupt: 'flips bits: not TCP-faithful (a real link’s checksum would catch it), for testing parsers',
         down: 'refuses new connections while it is on'
@@ -126,8 +126,8 @@ export default {
         bytes: 'bytes',
         probability: 'probability per byte (0–1)'
       },
-      delayUnit: { slicer: 'delay between pieces (µs)', slow_close: 'delay (ms)' },
-      timeoutHint: { timeout: '0 holds the data for good', reset_peer: 'before the reset' }
+      delayUnit: { slicer: 'delay after each piece (µs)', slow_close: 'delay (ms)' },
+      timeoutHint: { timeout: '0 drops the data until the toxic is removed', reset_peer: 'after the first chunk, before the reset' }
     },
     actions: {
       bar: 'Connection actions',
@@ -159,8 +159,8 @@ export default {
         'fin-delayed': 'FIN delayed {ms} ms',
         corrupted: 'corrupted {count} bit in {bytes} B | corrupted {count} bits in {bytes} B',
         dropping: 'dropping data while the timeout is in force',
-        stopped: 'data stopped, closing in {ms} ms',
-        stoppedForever: 'data stopped until the toxic is removed',
+        stopped: 'data dropped, closing {ms} ms after the last chunk',
+        stoppedForever: 'data dropped until the toxic is removed',
         closed: 'closed by toxic {toxic} after {ms} ms',
         reset: 'reset by toxic {toxic}',
         refused: 'refused by toxic {toxic}'
@@ -300,10 +300,10 @@ export default {
       about: {
         latency: '每个数据块延迟 latency ± jitter；顺序不变',
         bandwidth: '限制数据流的速率',
-        slicer: '把每个数据块切成小片',
+        slicer: '把每个数据块对半切成约平均大小的小片，每片之后暂停',
         slow_close: '在最后一个字节之后延迟 FIN',
-        timeout: '丢弃数据，然后关闭两端',
-        reset_peer: '一段时间后重置两端（RST）',
+        timeout: '丢弃数据，最后一个数据块之后 timeout 毫秒关闭两端',
+        reset_peer: '丢弃第一个数据块，timeout 毫秒后重置两端（RST）',
         limit_data: '放行这么多字节后关闭两端',
         corrupt: '翻转比特：不符合 TCP 实际（真实链路的校验和会发现），用于测试解析器',
         down: '开启时拒绝新连接'
@@ -319,8 +319,8 @@ export default {
         bytes: '字节数',
         probability: '每字节概率（0–1）'
       },
-      delayUnit: { slicer: '小片间隔（微秒）', slow_close: '延迟（毫秒）' },
-      timeoutHint: { timeout: '0 表示永久扣留数据', reset_peer: '重置之前' }
+      delayUnit: { slicer: '每片之后的延迟（微秒）', slow_close: '延迟（毫秒）' },
+      timeoutHint: { timeout: '0 表示丢弃数据直到删除该 toxic', reset_peer: '第一个数据块之后、重置之前' }
     },
     actions: {
       bar: '连接操作',
@@ -352,8 +352,8 @@ export default {
         'fin-delayed': 'FIN 延迟 {ms} 毫秒',
         corrupted: '{bytes} B 中翻转了 {count} 个比特',
         dropping: '超时生效期间丢弃数据',
-        stopped: '数据已停止，{ms} 毫秒后关闭',
-        stoppedForever: '数据已停止，直到移除该故障',
+        stopped: '数据被丢弃，最后一个数据块之后 {ms} 毫秒关闭',
+        stoppedForever: '数据被丢弃，直到移除该故障',
         closed: '{ms} 毫秒后被故障 {toxic} 关闭',
         reset: '被故障 {toxic} 重置',
         refused: '被故障 {toxic} 拒绝'
