@@ -69,12 +69,15 @@ export const S = {
   /** A replay's source (ConnectionSummary.replayOf) as JSON. */
   REPLAY_OF: 13,
   /** The connection's TLS (ConnectionSummary.tls) as JSON; -1 for the many without. */
-  TLS: 14
+  TLS: 14,
+  /** Bytes forwarded but not kept each way (ConnectionSummary.notKept) as JSON; -1 for the many without gaps. */
+  NOT_KEPT: 15
 } as const
-export const S_COUNT = 15
+export const S_COUNT = 16
 /** References per connection in files written before replays had a source, and before TLS: read, never written. */
 export const S_COUNT_BEFORE_REPLAY_OF = 13
 export const S_COUNT_BEFORE_TLS = 14
+export const S_COUNT_BEFORE_NOT_KEPT = 15
 /** A peer's port field for a Unix socket path. */
 export const PATH_PORT = -1
 
@@ -187,6 +190,7 @@ export function encodeIndex(index: IndexSource): { stream: Buffer; crcTableOffse
     refs[at + S.REPLAY_OF] = strings.ref(s.replayOf === undefined ? undefined : JSON.stringify(s.replayOf))
     // Identical summaries (a client's many connections to one upstream) share one string.
     refs[at + S.TLS] = strings.ref(s.tls === undefined ? undefined : JSON.stringify(s.tls))
+    refs[at + S.NOT_KEPT] = strings.ref(s.notKept === undefined ? undefined : JSON.stringify(s.notKept))
     for (let i = 0; i < n; i++) {
       records[2 * next] = index.recordOffset(row, i)
       records[2 * next + 1] = index.recordTag(row, i)

@@ -1,0 +1,156 @@
+// `--when-disk-is-slow drop`: a proxy whose capture writer cannot keep up forwards at full
+// size and byte-exact, and the capture keeps what it can: each run of chunks it could not
+// queue is a gap record, exact about its direction, offset and size, and no reader fills it.
+// The slow disk is a writer that writes nothing until it is asked to (a batch and a delay
+// far beyond the test) under a small bound: past the bound, everything is over it.
+import { afterEach, describe, expect, it } from 'vitest'
+import { copyFileSync, appendFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { CaptureEvent, ConnectionSummary, Direction } from '../../../../src/shared/capture-types'
+import { Engine } from '../../../../src/core/engine'
+import { FileCapture } from '../../../../src/core/capture/file-capture'
+import type { CaptureOptions } from '../../../../src/core/capture/write/live-capture'
+import { collect, connectTo, randomPayload, sha256, startServer, tempDir } from '../../../helpers/net'
+import { portOf } from '../../../helpers/engine'
+import { allEvents, closedConnections, expectSeqInOrder } from '../../../helpers/capture-checks'
+
+const MiB = 1024 * 1024
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function engineWith(opts: CaptureOptions): Promise<{ engine: Engine; capturePath: string }> {
+  const { dir, cleanup } = tempDir()
+  const capturePath = join(dir, 'slow.tcap')
+  const engine = await Engine.create({ capturePath, liveDecoding: false, writeMode: 'buffered', ...opts })
+  cleanups.push(cleanup, () => engine.close())
+  return { engine, capturePath }
+}
+
+/** Echoes `payloads` through a proxy, one connection each, and checks every byte came back. */
+async function echoThrough(engine: Engine, payloads: Buffer[]): Promise<ConnectionSummary[]> {
+  const server = await startServer((s) => s.pipe(s))
+  cleanups.push(server.close)
+  const proxy = await engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+  const echoed = await Promise.all(
+    payloads.map(async (p) => {
+      const c = await connectTo(portOf(proxy.listen))
+      const got = collect(c)
+      c.end(p)
+      return got
+    })
+  )
+  echoed.forEach((e, i) => expect(sha256(e)).toBe(sha256(payloads[i])))
+  return closedConnections(engine, payloads.length)
+}
+
+interface Kept {
+  data: number
+  gaps: number
+}
+
+/** What the events of `dir` hold: data and gaps tile the stream from 0, in order, with no overlap. */
+function tiles(events: CaptureEvent[], dir: Direction): Kept {
+  let next = 0
+  const kept = { data: 0, gaps: 0 }
+  for (const e of events) {
+    if (e.dir !== dir) continue
+    if (e.kind === 'data') {
+      expect(e.offset).toBe(next)
+      next += e.length!
+      kept.data += e.length!
+    } else if (e.kind === 'gap') {
+      const info = e.info as { offset: number; bytes: number }
+      expect(info.offset).toBe(next)
+      expect(info.bytes).toBeGreaterThan(0)
+      next += info.bytes
+      kept.gaps += info.bytes
+    }
+  }
+  return kept
+}
+
+type View = Pick<FileCapture, 'readEvents' | 'readBytes'>
+
+/** Every gap is exact and unfilled in `view`: kept plus not kept is what was forwarded, each way. */
+async function expectHonestGaps(view: View, conn: ConnectionSummary, payload: Buffer): Promise<number> {
+  const events = await allEvents(view, conn.id)
+  expectSeqInOrder(events)
+  let gapBytes = 0
+  for (const dir of ['client', 'server'] as const) {
+    expect(conn.bytes[dir]).toBe(payload.length)
+    const kept = tiles(events, dir)
+    expect(kept.data + kept.gaps).toBe(payload.length)
+    expect(conn.notKept?.[dir] ?? 0).toBe(kept.gaps)
+    gapBytes += kept.gaps
+    // Kept bytes are the bytes sent, at their true offsets; a gap's bytes are read as nothing.
+    let previous: CaptureEvent | undefined
+    for (const e of events) {
+      if (e.dir !== dir || (e.kind !== 'data' && e.kind !== 'gap')) continue
+      const afterData = previous?.kind === 'data'
+      previous = e
+      if (e.kind === 'data') {
+        const got = await view.readBytes(conn.id, dir, e.offset!, e.length!)
+        expect(got.equals(payload.subarray(e.offset!, e.offset! + e.length!))).toBe(true)
+      } else if (e.kind === 'gap') {
+        const { offset, bytes } = e.info as { offset: number; bytes: number }
+        await expect(view.readBytes(conn.id, dir, offset, 1)).rejects.toMatchObject({ code: 'ENOTKEPT' })
+        if (afterData) {
+          // A read that runs into the gap stops where it begins (gaps may also follow each other).
+          const before = await view.readBytes(conn.id, dir, offset - 1, bytes + 2)
+          expect(before.length).toBe(1)
+          expect(before[0]).toBe(payload[offset - 1])
+        }
+      }
+    }
+  }
+  return gapBytes
+}
+
+describe('capture: when the disk is slow', () => {
+  it('drop: forwards everything at full size, and records gaps exactly where bytes were not kept', async () => {
+    const { engine, capturePath } = await engineWith({ whenDiskIsSlow: 'drop', highWater: 256 * 1024, lowWater: 64 * 1024, batchBytes: 1 << 30, maxDelayMs: 600_000 })
+    const payloads = [randomPayload(8 * MiB), randomPayload(4 * MiB + 7)]
+    const conns = await echoThrough(engine, payloads)
+    let dropped = 0
+    for (const conn of conns) {
+      const payload = payloads[conn.id - 1]
+      dropped += await expectHonestGaps(engine.capture, conn, payload)
+    }
+    // The writer held everything past its bound: most of the 24 MiB forwarded was not kept.
+    expect(dropped).toBeGreaterThan(12 * MiB)
+    await engine.close()
+
+    // Reopened from its stored index, and walked record by record (no sound trailer), the file says the same.
+    const stored = await FileCapture.open(capturePath)
+    cleanups.push(() => stored.close())
+    const walkedPath = `${capturePath}.walked.tcap`
+    copyFileSync(capturePath, walkedPath)
+    appendFileSync(walkedPath, Buffer.alloc(64))
+    const walked = await FileCapture.open(walkedPath)
+    cleanups.push(() => walked.close())
+    for (const file of [stored, walked]) {
+      const listed = await file.listConnections()
+      expect(listed.map((c) => c.notKept)).toEqual(conns.map((c) => c.notKept))
+      for (const conn of listed) await expectHonestGaps(file, conn, payloads[conn.id - 1])
+    }
+  })
+
+  it('pause (the default): nothing is dropped, the traffic waits for the writer', async () => {
+    const { engine } = await engineWith({ highWater: 256 * 1024, lowWater: 64 * 1024, batchBytes: 64 * 1024 })
+    const payloads = [randomPayload(8 * MiB), randomPayload(4 * MiB + 7)]
+    const conns = await echoThrough(engine, payloads)
+    for (const conn of conns) {
+      const payload = payloads[conn.id - 1]
+      expect(conn.notKept).toBeUndefined()
+      expect(conn.recorded).toBeUndefined()
+      const events = await allEvents(engine.capture, conn.id)
+      expect(events.some((e) => e.kind === 'gap')).toBe(false)
+      for (const dir of ['client', 'server'] as const) {
+        const got = await engine.capture.readBytes(conn.id, dir, 0, payload.length)
+        expect(sha256(got)).toBe(sha256(payload))
+      }
+    }
+  })
+})
