@@ -12,6 +12,11 @@ export const MAGIC = Buffer.from('TCPSCAP\0', 'latin1')
  * record (bytes forwarded but not kept). Older files still read.
  */
 export const FORMAT_VERSION = 3
+/**
+ * What a capture that can hold no gap is written as (one that pauses its traffic when the
+ * disk is slow): the records of version 2, so a tcpscope from before gaps still opens it.
+ */
+export const GAPLESS_FORMAT_VERSION = 2
 const OLDEST_READABLE_VERSION = 1
 export const FILE_HEADER_SIZE = 16
 export const RECORD_HEADER_SIZE = 40
@@ -96,10 +101,10 @@ export interface RecordHeader {
   mono: number
 }
 
-export function encodeFileHeader(): Buffer {
+export function encodeFileHeader(version = FORMAT_VERSION): Buffer {
   const b = Buffer.alloc(FILE_HEADER_SIZE)
   MAGIC.copy(b, 0)
-  b.writeUInt16LE(FORMAT_VERSION, 8)
+  b.writeUInt16LE(version, 8)
   b.writeUInt16LE(RECORD_HEADER_SIZE, 10)
   return b
 }

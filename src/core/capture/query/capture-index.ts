@@ -242,6 +242,10 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     this.placeGap(row, dir, recordOffset, offset, length)
   }
 
+  hasGaps(): boolean {
+    return this.gaps.size > 0
+  }
+
   /** Bytes of `dir` forwarded but not kept (gap records). */
   notKept(row: number, dir: Direction): number {
     return this.gaps.get(row)?.[dir] ?? 0

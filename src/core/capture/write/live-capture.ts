@@ -12,7 +12,7 @@ import { LIVE_CAPTURE, type CaptureEvent, type CaptureEventKind, type CaptureInf
 import { UserError } from '../../../shared/errors'
 import type { WriteTarget } from '../../file-target'
 import { temporarySibling, writeReplacing } from '../../replace-file'
-import { FORMAT_VERSION, RECORD_HEADER_SIZE, RecordType, TYPE_OF, dirCode, writeRecordHeader } from '../format/capture-format'
+import { FORMAT_VERSION, GAPLESS_FORMAT_VERSION, RECORD_HEADER_SIZE, RecordType, TYPE_OF, dirCode, writeRecordHeader } from '../format/capture-format'
 import { storedIndexRecords } from '../format/index-codec'
 import type { OpenInfo, OwnerInfo } from '../format/record-payloads'
 import { CaptureReader } from '../read/capture-reader'
@@ -124,7 +124,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
         )
       }
     }
-    this.writer = openWriter(filePath, hooks, opts)
+    this.writer = openWriter(filePath, hooks, { ...opts, formatVersion: this.formatVersion })
     this.copiesChunks = this.writer instanceof DirectWriter
     try {
       this.readFd = openSync(filePath, 'r')
@@ -172,7 +172,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     } finally {
       await file.close()
     }
-    capture.appendMeta({ format: FORMAT_VERSION, tool: 'tcpscope', createdAt: new Date().toISOString(), writer: capture.writerKind })
+    capture.appendMeta({ format: capture.formatVersion, tool: 'tcpscope', createdAt: new Date().toISOString(), writer: capture.writerKind })
     return capture
   }
 
@@ -181,6 +181,11 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     const end = this.writer.end
     await this.writer.waitWritten(end).catch(() => undefined)
     return { pid: process.pid, written: Math.min(end, this.writer.written) }
+  }
+
+  /** Only a capture that may drop needs the gap record's version; any other stays readable by an older tcpscope. */
+  get formatVersion(): number {
+    return this.whenDiskIsSlow === 'drop' ? FORMAT_VERSION : GAPLESS_FORMAT_VERSION
   }
 
   get writerKind(): 'direct' | 'buffered' {
