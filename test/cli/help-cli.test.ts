@@ -40,7 +40,7 @@ describe('tcpscope --help and --version', () => {
 
   it('every option the README and the issue name is in its usage line', async () => {
     const expected: Record<string, string[]> = {
-      proxy: ['--listen', '--target', '--capture', '--force', '--json', '--quiet', '--connect-timeout', '--checksum-payloads'],
+      proxy: ['--listen', '--target', '--capture', '--force', '--json', '--quiet', '--connect-timeout', '--checksum-payloads', '--when-disk-is-slow'],
       serve: ['--listen', '--echo', '--reply', '--encoding', '--quiet', '--json', '--hex', '--max-bytes', '--pause-on-connect', '--capture', '--force', '--eol', '--checksum', '--tls', '--tls-name', '--cert', '--key', '--alpn'],
       connect: ['--send', '--send-hex', '--send-file', '--encoding', '--expect', '--timeout', '--hex', '--capture', '--force', '--json', '--keepalive', '--tls', '--ca', '--insecure', '--sni', '--alpn', '--client-cert', '--client-key'],
       replay: ['--tls', '--no-tls', '--insecure', '--upstream-ca', '--sni', '--client-cert', '--client-key'],
