@@ -122,7 +122,7 @@ describe('capture: when the disk is slow', () => {
     // The writer held everything past its bound: most of the 24 MiB forwarded was not kept.
     expect(dropped).toBeGreaterThan(12 * MiB)
     // A replay would send bytes nobody kept: it is refused, in one line that says why.
-    await expect(engine['replay.raw']({ capture: 'live', connId: conns[0].id })).rejects.toMatchObject({
+    await expect(engine['replay.raw']({ capture: 'live', connId: conns[0].id, strategy: 'turns' })).rejects.toMatchObject({
       code: 'ENOTKEPT',
       message: expect.stringMatching(/^connection #1 cannot be replayed: the capture did not keep \d+ bytes the client sent and \d+ the server sent \(the disk was slower than the traffic\)$/)
     })

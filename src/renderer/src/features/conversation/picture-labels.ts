@@ -21,6 +21,8 @@ export function eventWhat(t: Translate, e: CaptureEvent): string {
   if (e.kind === 'break') return t('marks.break', { rule: String(info.rule ?? ''), message: breakWords(t, info) })
   if (e.kind === 'action') return t('marks.action', { message: actionWords(t, info, e.dir) })
   const side = e.dir ? t(`conv.side.${e.dir}`) : ''
+  // Bytes forwarded but not kept: said with their size and place, never shown as bytes.
+  if (e.kind === 'gap') return t('conv.gap', { side, size: formatBytes(num(info.bytes) ?? 0), offset: num(info.offset) ?? 0 })
   const what = t(`conv.what.${e.kind}`, { side })
   // A plain close is said once ("closed normally"), not as "closed: closed".
   if (e.kind === 'close' && info.end === 'closed') return t('conv.closedNormally')

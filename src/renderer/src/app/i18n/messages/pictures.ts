@@ -28,6 +28,7 @@ export default {
         lookup: 'address looked up',
         timeout: 'timed out'
       },
+      gap: '{size} the {side} sent not kept, from byte {offset}: the disk was slower than the traffic (gap; nothing stands in for these bytes)',
       whatWhy: '{what}: {why}',
       closedNormally: 'closed normally',
       side: { client: 'client', server: 'server' },
@@ -118,6 +119,7 @@ export default {
         lookup: '已解析地址',
         timeout: '超时'
       },
+      gap: '{side}发送的 {size} 未被保存（自第 {offset} 字节起）：磁盘跟不上流量（缺口；这些字节不会被补上）',
       whatWhy: '{what}：{why}',
       closedNormally: '正常关闭',
       side: { client: '客户端', server: '服务器' },
