@@ -143,6 +143,46 @@ describe('capture: when the disk is slow', () => {
     }
   })
 
+  it('finds kept bytes after a gap at their wire offsets, and nothing in or across a gap', async () => {
+    const { engine } = await engineWith({ whenDiskIsSlow: 'drop', highWater: 64 * 1024, lowWater: 16 * 1024, batchBytes: 1 << 30, maxDelayMs: 600_000 })
+    const server = await startServer((s) => s.pipe(s))
+    cleanups.push(server.close)
+    const proxy = await engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+    const c = await connectTo(portOf(proxy.listen))
+    let echoed = 0
+    c.on('data', (d: Buffer) => (echoed += d.length))
+    const echoedAll = async (n: number): Promise<void> => {
+      while (echoed < n) await new Promise((r) => setTimeout(r, 5))
+    }
+    const before = randomPayload(2 * MiB)
+    c.write(before)
+    await echoedAll(before.length)
+    // Reading asks the writer for what it holds: it writes it all, and catches up.
+    await engine.capture.readBytes(1, 'client', 0, 1)
+    const after = randomPayload(4096)
+    c.end(after)
+    await echoedAll(before.length + after.length)
+    const [conn] = await closedConnections(engine, 1)
+    const payload = Buffer.concat([before, after])
+    await expectHonestGaps(engine.capture, conn, payload)
+    const hex = (from: number, n: number): string => payload.subarray(from, from + n).toString('hex')
+    for (const dir of ['client', 'server'] as const) {
+      const events = (await allEvents(engine.capture, conn.id)).filter((e) => e.dir === dir)
+      const gap = events.find((e) => e.kind === 'gap')!.info as { offset: number; bytes: number }
+      // The last chunk came after the writer caught up: kept, at its place on the wire.
+      const last = events.filter((e) => e.kind === 'data').pop()!
+      expect(last.offset! + last.length!).toBe(payload.length)
+      expect(last.offset!).toBeGreaterThanOrEqual(gap.offset + gap.bytes)
+      const at = payload.length - 100
+      expect(await engine.capture.search(conn.id, dir, { kind: 'hex', value: hex(at, 16) }, {})).toEqual({ found: true, offset: at, length: 16 })
+      expect(await engine.capture.search(conn.id, dir, { kind: 'hex', value: hex(at, 16) }, { from: payload.length, backward: true })).toEqual({ found: true, offset: at, length: 16 })
+      expect((await engine.capture.matches(conn.id, dir, { kind: 'hex', value: hex(at, 16) })).offsets).toEqual([at])
+      // A pattern wholly inside the gap, and one across its start: neither is there to find.
+      if (gap.bytes >= 16) expect(await engine.capture.search(conn.id, dir, { kind: 'hex', value: hex(gap.offset + Math.floor((gap.bytes - 16) / 2), 16) }, {})).toEqual({ found: false })
+      if (gap.offset >= 8) expect(await engine.capture.search(conn.id, dir, { kind: 'hex', value: hex(gap.offset - 8, 9) }, {})).toEqual({ found: false })
+    }
+  })
+
   it('pause (the default): nothing is dropped, the traffic waits for the writer', async () => {
     const { engine, capturePath } = await engineWith({ highWater: 256 * 1024, lowWater: 64 * 1024, batchBytes: 64 * 1024 })
     // A capture that cannot hold a gap keeps the version before gaps: an older tcpscope opens it.
