@@ -49,8 +49,8 @@ describe('tcpscope --help and --version', () => {
       export: ['--conn', '--direction', '--format', '-o', '--force'],
       ca: ['--export', '--format', '--path', '--regenerate', '--force'],
       env: ['--proxy', '--shell'],
-      up: ['--keep-going', '--capture', '--force', '--json', '--quiet'],
-      web: ['--restore', '--listen', '--toxiproxy-api']
+      up: ['--keep-going', '--capture', '--force', '--when-disk-is-slow', '--json', '--quiet'],
+      web: ['--restore', '--listen', '--toxiproxy-api', '--when-disk-is-slow']
     }
     for (const [command, options] of Object.entries(expected)) {
       const { usage } = sections((await runCli([command, '--help'])).stdout)

@@ -1,11 +1,11 @@
 // `tcpscope proxy`: run one recording proxy until SIGINT/SIGTERM, printing its events.
 
-import { WHEN_DISK_IS_SLOW, type ConnectionSummary } from '../../shared/capture-types'
+import type { ConnectionSummary } from '../../shared/capture-types'
 import { formatBytes } from '../../shared/human-readable'
 import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS } from '../../shared/limits'
-import { oneOfFlag, parseMs, requireString, UsageError, type Parsed } from '../args'
+import { parseMs, requireString, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
-import { CAPTURE_OPTIONS, FRAME_OPTION, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
+import { CAPTURE_OPTIONS, DISK_SLOW_OPTION, FRAME_OPTION, jsonOption, LISTEN_OPTION, QUIET_OPTION, whenDiskIsSlowOf } from '../common-options'
 import { printEvents, startEngineUntilStopped } from '../engine-run'
 import { line, type Io } from '../output'
 import { PROXY_TLS_OPTIONS, PROXY_TLS_USAGE, proxyTlsArgs } from '../tls-flags'
@@ -55,11 +55,7 @@ const OPTIONS = {
   ...FRAME_OPTION,
   'connect-timeout': { type: 'string', arg: 'MS', about: `give up on the target after MS (default ${DEFAULT_CONNECT_TIMEOUT_MS}); the client is then reset` },
   'checksum-payloads': { type: 'boolean', about: 'also CRC-32 every data payload in the capture (costs CPU)' },
-  'when-disk-is-slow': {
-    type: 'string',
-    arg: 'pause|drop',
-    about: 'when the capture file falls behind the traffic: pause the sockets until it catches up (default; nothing is lost), or drop what it cannot keep and record a gap in its place (the traffic runs at full speed)'
-  },
+  ...DISK_SLOW_OPTION,
   toxic: { type: 'string', multiple: true, arg: TOXIC_FLAG_ARG, about: TOXIC_FLAG_ABOUT },
   break: { type: 'string', multiple: true, arg: BREAK_FLAG_ARG, about: BREAK_FLAG_ABOUT }
 } as const satisfies OptionTable
@@ -75,7 +71,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   const toxics = (values.toxic ?? []).map(parseToxicFlag)
   const breaks = (values.break ?? []).map(parseBreakFlag)
   const json = values.json === true
-  const whenDiskIsSlow = oneOfFlag('proxy', values['when-disk-is-slow'], '--when-disk-is-slow', WHEN_DISK_IS_SLOW)
+  const whenDiskIsSlow = whenDiskIsSlowOf('proxy', values['when-disk-is-slow'])
   const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, checksumPayloads: values['checksum-payloads'], whenDiskIsSlow })
   const { engine, shownCapture } = run
   let proxy
