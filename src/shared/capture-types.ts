@@ -238,7 +238,8 @@ export interface ActivityPage {
  * before the other spoke, or before a mark), or a mark (a FIN, a reset, a failed connect,
  * an error, the close).
  */
-export type TurnKind = 'data' | 'fin' | 'reset' | 'connect-failed' | 'error' | 'close'
+/** `gap`: bytes forwarded but not kept (info: GapInfo); it ends the turn before it, so no turn spans one. */
+export type TurnKind = 'data' | 'fin' | 'reset' | 'connect-failed' | 'error' | 'close' | 'gap'
 
 export interface Turn {
   kind: TurnKind

@@ -121,6 +121,17 @@ describe('capture: when the disk is slow', () => {
     }
     // The writer held everything past its bound: most of the 24 MiB forwarded was not kept.
     expect(dropped).toBeGreaterThan(12 * MiB)
+    // The turns (the flow view, replay's plan) show each gap as a mark of its own: no turn spans one.
+    for (const conn of conns) {
+      const { turns } = await engine.capture.turns(conn.id, 0, 10_000)
+      const gaps = turns.filter((t) => t.kind === 'gap')
+      expect(gaps.length).toBeGreaterThan(0)
+      for (const g of gaps) expect(g.info).toMatchObject({ offset: expect.any(Number), bytes: expect.any(Number) })
+      for (const t of turns.filter((x) => x.kind === 'data')) {
+        const inside = gaps.some((g) => g.dir === t.dir && (g.info as { offset: number }).offset > t.offset! && (g.info as { offset: number }).offset < t.offset! + t.length!)
+        expect(inside).toBe(false)
+      }
+    }
     // Messages are cut from what was kept, up to a direction's first gap: reading them never fails on a gap.
     for (const conn of conns) {
       const page = await engine['msg.page']({ capture: 'live', connId: conn.id, frame: 'line' })

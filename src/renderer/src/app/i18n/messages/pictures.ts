@@ -65,9 +65,10 @@ export default {
         'connect-failed': 'connect failed at +{at}: {why}',
         error: 'error at +{at}: {why}',
         close: 'closed at +{at}: {why}',
-        closedNormally: 'closed normally at +{at}'
+        closedNormally: 'closed normally at +{at}',
+        gap: '{side}: {size} not kept at +{at} (the disk was slower than the traffic)'
       },
-      short: { fin: 'FIN', reset: 'RST', 'connect-failed': 'connect failed', error: 'error', close: 'closed' },
+      short: { fin: 'FIN', reset: 'RST', 'connect-failed': 'connect failed', error: 'error', close: 'closed', gap: 'not kept' },
       shortWhy: '{short}: {why}',
       empty: 'No turns yet.',
       window: 'turns {from}–{to} of {total}',
@@ -156,9 +157,10 @@ export default {
         'connect-failed': '连接失败，+{at}：{why}',
         error: '错误，+{at}：{why}',
         close: '已关闭，+{at}：{why}',
-        closedNormally: '正常关闭，+{at}'
+        closedNormally: '正常关闭，+{at}',
+        gap: '{side}：{size} 未保存，+{at}（磁盘跟不上流量）'
       },
-      short: { fin: 'FIN', reset: 'RST', 'connect-failed': '连接失败', error: '错误', close: '已关闭' },
+      short: { fin: 'FIN', reset: 'RST', 'connect-failed': '连接失败', error: '错误', close: '已关闭', gap: '未保存' },
       shortWhy: '{short}：{why}',
       empty: '还没有往来。',
       window: '第 {from}–{to} 轮，共 {total} 轮',
