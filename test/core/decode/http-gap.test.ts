@@ -3,6 +3,7 @@
 // never complete, even when its body is delimited by the connection's close.
 import { afterEach, describe, expect, it } from 'vitest'
 import { createServer, request } from 'node:http'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Engine } from '../../../src/core/engine'
 import { listen, randomPayload, tempDir } from '../../helpers/net'
@@ -62,6 +63,13 @@ describe('HTTP decoding across a gap', () => {
       const piece = await engine['http.body']({ capture: 'live', connId: conn.id, exchange: 0, part: 'response', offset: 0, length: BODY.length })
       expect(piece.bytes.length).toBeLessThan(BODY.length)
       expect(Buffer.from(piece.bytes).equals(BODY.subarray(0, piece.bytes.length))).toBe(true)
+      // HAR has the exchange, its body what was kept before the gap, and says why it is incomplete.
+      const har = join(dir, 'gap.har')
+      await engine['capture.export']({ capture: 'live', format: 'har', path: har })
+      const [entry] = JSON.parse(readFileSync(har, 'utf8')).log.entries
+      expect(entry.response.status).toBe(200)
+      expect(entry.comment).toBe('exchange incomplete; the capture did not keep all of its bytes (the disk was slower than the traffic)')
+      expect(Buffer.from(entry.response.content.text, 'base64').equals(BODY.subarray(0, piece.bytes.length))).toBe(true)
     }
   })
 })
