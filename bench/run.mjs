@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // tcpscope's performance bench: what recording costs, measured against a direct connection,
-// a bare Node forwarder, haproxy, a plain disk writer and issue 37's zero-copy splice
-// prototype (bench/splice), interleaved round by round.
+// a bare Node forwarder, haproxy, the disk (a plain page-cache writer, and an O_DIRECT
+// writer in tcpscope's block size) and issue 37's zero-copy splice prototype (bench/splice),
+// interleaved round by round.
 //   npm run bench                  (builds the CLI first)
-//   node bench/run.mjs [--rounds N] [--quick] [--warm] [--only bulk,echo,latency,churn,redis] [--cli FILE] [--dir DIR] [--out FILE]
+//   node bench/run.mjs [--rounds N] [--quick] [--warm] [--only bulk,echo,latency,churn,redis] [--cli FILE] [--dir DIR [--dir DIR2]] [--out FILE]
 // See bench/README.md.
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,7 +26,7 @@ const GiB = 1024 * MiB
 const HOST = '127.0.0.1'
 const round3 = (x) => Math.round(x * 1000) / 1000
 const GROUPS = ['bulk', 'echo', 'latency', 'churn', 'redis']
-const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', haproxy: 'haproxy', tcpscope: 'tcpscope', splice: 'splice', writer: 'writer' }
+const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', haproxy: 'haproxy', tcpscope: 'tcpscope', tcpscope2: 'tcpscope 2', splice: 'splice', writer: 'writer', odirect: 'O_DIRECT' }
 const SPLICE_ADDON = join(HERE, 'splice', 'build', 'splice.node')
 
 // ---------------------------------------------------------------------------------------
@@ -38,14 +39,17 @@ const USAGE = `usage: node bench/run.mjs [options]
                       every figure from a cold start, as issue 18's haproxy comparison asks)
   --only LIST         comma-separated subset of: ${GROUPS.join(',')}
   --cli FILE          the tcpscope CLI script run as \`node FILE proxy ...\` (default bin/tcpscope.js)
-  --dir DIR           where the temp folder for the capture and the writer's file goes (default: the OS temp dir)
+  --dir DIR           where the temp folder for the capture and the writers' files goes (default: the OS temp dir);
+                      given twice (e.g. --dir /var/tmp --dir /dev/shm), every tcpscope case also runs with its
+                      capture in the second (column "tcpscope 2"), so the disk's limit and the proxy's own cost
+                      are told apart in one run; the writers run in the first
   --out FILE          raw results as JSON (default bench/results/latest.json)
   --churn-warmup N    unmeasured connections per churn case first (default 0; with --warm 5000, 500 with --quick)
   --stall-seconds N   fail a case that makes no progress for N seconds (default 30)
   --stop-seconds N    how long a proxy may take to exit after SIGTERM before it is killed (default 120)`
 
 function parseArgs(argv) {
-  const o = { rounds: 3, quick: false, warm: false, churnWarmup: undefined, only: [...GROUPS], cli: join(ROOT, 'bin', 'tcpscope.js'), dir: tmpdir(), out: join(HERE, 'results', 'latest.json'), stallMs: 30_000, stopMs: 120_000 }
+  const o = { rounds: 3, quick: false, warm: false, churnWarmup: undefined, only: [...GROUPS], cli: join(ROOT, 'bin', 'tcpscope.js'), dirs: [], out: join(HERE, 'results', 'latest.json'), stallMs: 30_000, stopMs: 120_000 }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const value = () => {
@@ -62,7 +66,10 @@ function parseArgs(argv) {
       const bad = o.only.filter((g) => !GROUPS.includes(g))
       if (bad.length || o.only.length === 0) usage(`--only takes some of ${GROUPS.join(',')}; got "${bad.join(',')}"`)
     } else if (a === '--cli') o.cli = resolve(value())
-    else if (a === '--dir') o.dir = resolve(value())
+    else if (a === '--dir') {
+      o.dirs.push(resolve(value()))
+      if (o.dirs.length > 2) usage('--dir is given once, or twice (the capture on disk, then on tmpfs)')
+    }
     else if (a === '--out') o.out = resolve(value())
     else if (a === '--churn-warmup') {
       o.churnWarmup = Number(value())
@@ -79,6 +86,7 @@ function parseArgs(argv) {
       process.exit(0)
     } else usage(`unknown option ${a}`)
   }
+  if (o.dirs.length === 0) o.dirs.push(tmpdir())
   return o
 }
 
@@ -130,12 +138,20 @@ const PHASES = [
     cases: ['direct', 'bare', 'haproxy', 'tcpscope']
   }
 ].filter((p) => opts.only.includes(p.group))
+for (const p of PHASES) {
+  // The second --dir: the same tcpscope, its capture elsewhere (tmpfs), run right after the first.
+  if (opts.dirs.length > 1) p.cases.splice(p.cases.indexOf('tcpscope') + 1, 0, 'tcpscope2')
+  if (p.id === 'bulk1') p.cases.push('odirect')
+}
+if (opts.dirs.length > 1) CASE_TITLE.tcpscope2 = `tcpscope @${opts.dirs[1]}`
 
 // ---------------------------------------------------------------------------------------
 // Cleanup: every child dies with the bench, whatever happens.
 
 let tmpRoot
-const cleanupSync = cleanUpOnExit(() => tmpRoot)
+/** The second --dir's temp folder, where "tcpscope 2" captures. */
+let tmpRoot2
+const cleanupSync = cleanUpOnExit(() => [tmpRoot, tmpRoot2])
 
 // ---------------------------------------------------------------------------------------
 // Failures are collected, printed loudly as they happen, and make the exit code non-zero.
@@ -159,6 +175,7 @@ function progress(rec, text) {
 let server // the sink/echo server helper
 let redis // the redis-server of the redis phase
 let captureDir
+let captureDir2
 let writerDir
 
 async function serverStats() {
@@ -173,7 +190,8 @@ async function startProxy(kind, target, capturePath) {
   if (kind === 'splice') {
     return ProxyProcess.start('splice forwarder', [join(HERE, 'splice-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath])
   }
-  return ProxyProcess.start('tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet'])
+  // tcpscope2 is tcpscope with its capture in the second --dir.
+  return ProxyProcess.start(kind === 'tcpscope2' ? 'tcpscope proxy (2nd dir)' : 'tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet'])
 }
 
 async function runNetworkCase(phase, kase, round) {
@@ -185,7 +203,7 @@ async function runNetworkCase(phase, kase, round) {
     let port = Number(target.slice(target.lastIndexOf(':') + 1))
     let host = HOST
     if (kase !== 'direct') {
-      if (kase === 'tcpscope') capturePath = join(captureDir, `round${round}-${phase.id}.tcap`)
+      if (kase === 'tcpscope' || kase === 'tcpscope2') capturePath = join(kase === 'tcpscope' ? captureDir : captureDir2, `round${round}-${phase.id}.tcap`)
       if (kase === 'splice') capturePath = join(captureDir, `round${round}-${phase.id}.splcap`)
       proxy = await startProxy(kase, target, capturePath)
       host = proxy.host
@@ -246,7 +264,7 @@ async function runNetworkCase(phase, kase, round) {
         const log = stop.stderr.split('\n').filter((l) => l.trim() && !/NOTICE|Proxy \S+ stopped/.test(l))
         if (log.length) fail(rec, `haproxy logged: ${log.slice(0, 8).join(' | ')}`)
       }
-      if ((kase === 'tcpscope' || kase === 'splice') && phase.group !== 'redis') {
+      if ((kase === 'tcpscope' || kase === 'tcpscope2' || kase === 'splice') && phase.group !== 'redis') {
         const all = { ...traffic, client: traffic.client + warm.bytes, server: traffic.server + warm.bytes, connections: traffic.connections + warm.connections }
         checkSummary(rec, stop.lines, all, capturePath, kase)
         if (kase === 'splice' && existsSync(capturePath)) checkSpliceCapture(rec, phase, all, capturePath)
@@ -272,8 +290,9 @@ async function runNetworkCase(phase, kase, round) {
       await proxy.exit
     }
     if (capturePath) {
-      rmSync(captureDir, { recursive: true, force: true })
-      mkdirSync(captureDir, { recursive: true })
+      const dir = dirname(capturePath)
+      rmSync(dir, { recursive: true, force: true })
+      mkdirSync(dir, { recursive: true })
     }
   }
   return rec
@@ -561,6 +580,49 @@ async function runWriterCase(round) {
   return rec
 }
 
+/** CPU seconds of this process's reaped children so far (cutime + cstime of /proc/self/stat). */
+function childrenCpuSeconds() {
+  const stat = readFileSync('/proc/self/stat', 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[13]) + Number(fields[14])) / CLK_TCK
+}
+
+/**
+ * The disk's own limit for tcpscope's O_DIRECT writer: the same volume written with
+ * `dd oflag=direct` in the writer's block size (direct-writer.ts: 2 MiB staging buffers),
+ * then fsynced. Node's fs cannot ask for aligned memory, and dd's is aligned; dd keeps one
+ * write in flight where the writer keeps up to three, so this is the disk at queue depth 1.
+ */
+const DIRECT_BLOCK = 2 * MiB
+async function runDirectWriterCase(round) {
+  const rec = { round, phase: 'bulk1', case: 'odirect', ok: true, errors: [] }
+  const file = join(writerDir, `round${round}-direct.bin`)
+  try {
+    const blocks = Math.ceil(V.writer / DIRECT_BLOCK)
+    const cpu0 = childrenCpuSeconds()
+    const t0 = performance.now()
+    const dd = spawnSync('dd', ['if=/dev/zero', `of=${file}`, `bs=${DIRECT_BLOCK}`, `count=${blocks}`, 'oflag=direct', 'conv=fsync'], { encoding: 'utf8', timeout: 600_000 })
+    const ms = performance.now() - t0
+    if (dd.error) throw new Error(`dd: ${dd.error.message}`)
+    if (dd.status !== 0) throw new Error(`dd oflag=direct failed (${dd.status}): ${dd.stderr.trim().split('\n').pop()} (a file system without O_DIRECT, e.g. tmpfs, cannot give this row)`)
+    rec.bytes = blocks * DIRECT_BLOCK
+    rec.fileBytes = statSync(file).size
+    if (rec.fileBytes !== rec.bytes) fail(rec, `BYTE COUNT MISMATCH: dd's file holds ${rec.fileBytes} bytes, expected ${rec.bytes}`)
+    rec.ms = ms
+    rec.mibps = rec.bytes / MiB / (ms / 1000)
+    rec.mibpsWithFsync = rec.mibps
+    rec.cpuS = childrenCpuSeconds() - cpu0
+    rec.cpuPerGiB = rec.cpuS / (rec.bytes / GiB)
+    rec.cpuPerGiBWithFsync = rec.cpuPerGiB
+    progress(rec, `${fmt(rec.mibps)} MiB/s O_DIRECT in ${fmtBytes(DIRECT_BLOCK)} blocks incl. fsync, ${fmt(rec.cpuPerGiB, 2)} CPU s/GiB`)
+  } catch (err) {
+    fail(rec, err.message)
+  } finally {
+    rmSync(file, { force: true })
+  }
+  return rec
+}
+
 // ---------------------------------------------------------------------------------------
 // Summary
 
@@ -671,14 +733,31 @@ function summarize(records) {
  */
 function haproxyRatios(records, perRound) {
   const rows = []
-  const add = (label, phase, get, better) => {
+  // The disk's limit in a round: the O_DIRECT writer's MiB/s (bulk1's `odirect` case).
+  const diskOf = (round) => records.find((r) => r.phase === 'bulk1' && r.case === 'odirect' && r.round === round && r.ok)?.mibps
+  /** tcpscope ÷ min(haproxy, disk), each round's, median over rounds: what the proxy reaches of what the slower of the two allows. */
+  const vsLimit = (phase, kase) => {
+    const values = []
+    for (let n = 1; n <= opts.rounds; n++) {
+      const of = (k) => records.find((r) => r.phase === phase && r.case === k && r.round === n && r.ok)
+      const t = of(kase)
+      const h = of('haproxy')
+      const d = diskOf(n)
+      const v = t && h && d ? t.mibps / Math.min(h.mibps, d) : NaN
+      if (Number.isFinite(v)) values.push(v)
+    }
+    return { median: median(values), min: Math.min(...values), max: Math.max(...values), values }
+  }
+  const add = (label, phase, get, better, { kase = 'tcpscope', limit = false } = {}) => {
     if (!PHASES.some((p) => p.id === phase)) return
     const f = (a, b) => get(a) / get(b)
-    rows.push({ label, better, tcpscope: perRound(phase, f, 'tcpscope', 'haproxy'), bare: perRound(phase, f, 'bare', 'haproxy'), splice: perRound(phase, f, 'splice', 'haproxy') })
+    rows.push({ label, better, tcpscope: perRound(phase, f, kase, 'haproxy'), bare: perRound(phase, f, 'bare', 'haproxy'), splice: perRound(phase, f, 'splice', 'haproxy'), ...(limit ? { vsLimit: vsLimit(phase, kase) } : {}) })
   }
   const mibps = (r) => r.mibps
-  add(`bulk, 1 connection (${fmtBytes(V.bulk1)}): throughput`, 'bulk1', mibps, 'higher')
-  add(`bulk, ${V.bulk8Conns} connections: throughput`, 'bulk8', mibps, 'higher')
+  add(`bulk, 1 connection (${fmtBytes(V.bulk1)}): throughput`, 'bulk1', mibps, 'higher', { limit: true })
+  if (opts.dirs.length > 1) add(`  the same, capture in ${opts.dirs[1]}`, 'bulk1', mibps, 'higher', { kase: 'tcpscope2', limit: true })
+  add(`bulk, ${V.bulk8Conns} connections: throughput`, 'bulk8', mibps, 'higher', { limit: true })
+  if (opts.dirs.length > 1) add(`  the same, capture in ${opts.dirs[1]}`, 'bulk8', mibps, 'higher', { kase: 'tcpscope2', limit: true })
   add('echo with SHA checks, 1 connection: throughput', 'echo1', mibps, 'higher')
   add(`echo with SHA checks, ${V.bulk8Conns} connections: throughput`, 'echo8', mibps, 'higher')
   add('connections per second (churn)', 'churn', (r) => r.connsPerSec, 'higher')
@@ -727,7 +806,7 @@ function printReport(meta, summary) {
   out.push('')
   out.push(`tcpscope bench — ${meta.rounds} round(s), ${meta.quick ? 'QUICK volumes (smoke test)' : 'full volumes'}, interleaved ${PHASES.map((p) => p.cases.length).join('/')} cases per phase`)
   out.push(`node ${meta.node}, ${meta.cpus} CPU(s), CLK_TCK ${meta.clkTck}, commit ${meta.commit.slice(0, 10)}, ${meta.date}`)
-  out.push(`capture and writer files under ${meta.tmp} (same filesystem: ${meta.sameDisk ? 'yes' : 'NO'}); values are medians over rounds, ±half the spread`)
+  out.push(`capture and writer files under ${meta.tmp} (same filesystem: ${meta.sameDisk ? 'yes' : 'NO'})${meta.tmp2 ? `; "tcpscope 2" captures under ${meta.tmp2}` : ''}; values are medians over rounds, ±half the spread`)
   for (const p of PHASES) {
     const cases = p.cases
     const head = ['', ...cases.map((c) => CASE_TITLE[c])]
@@ -735,41 +814,41 @@ function printReport(meta, summary) {
     const rows = [head]
     if (p.group === 'bulk') {
       rows.push(row('throughput MiB/s', 'mibps', 1))
-      if (p.cases.includes('writer')) rows.push(row('  writer incl. fsync MiB/s', 'mibpsWithFsync', 1, ['writer']))
-      rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'splice', 'writer']))
+      if (p.cases.includes('writer')) rows.push(row('  writer incl. fsync MiB/s', 'mibpsWithFsync', 1, ['writer', 'odirect']))
+      rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice', 'writer', 'odirect']))
       rows.push(row('  incl. its final fdatasync', 'proxyCpuWithFsyncPerGiB', 2, ['splice', 'writer']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'splice', 'writer']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'splice', 'writer']))
-      rows.push(['capture file MiB', ...cases.map((c) => (c === 'tcpscope' || c === 'splice' ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])
-      rows.push(row('stop (flush+fsync) s', 'stopS', 2, ['tcpscope', 'splice']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice', 'writer']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice', 'writer']))
+      rows.push(['capture file MiB', ...cases.map((c) => (c === 'tcpscope' || c === 'tcpscope2' || c === 'splice' ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])
+      rows.push(row('stop (flush+fsync) s', 'stopS', 2, ['tcpscope', 'tcpscope2', 'splice']))
       if (p.cases.includes('writer')) rows.push(row('writer fsync s', 'fsyncS', 2, ['writer']))
-      rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'splice']))
-      rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'splice']))
+      rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
+      rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
     } else if (p.group === 'latency') {
       rows.push(row('p50 µs', 'p50', 1))
       rows.push(row('p90 µs', 'p90', 1))
       rows.push(row('p99 µs', 'p99', 1))
       rows.push(row('p99.9 µs', 'p999', 1))
       rows.push(row('max µs', 'max', 0))
-      rows.push(row('proxy CPU µs/echo', 'proxyCpuPerEchoUs', 1, ['bare', 'haproxy', 'tcpscope']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope']))
+      rows.push(row('proxy CPU µs/echo', 'proxyCpuPerEchoUs', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2']))
     } else if (p.group === 'echo') {
       rows.push(row('throughput MiB/s each way', 'mibps', 1))
-      rows.push(row('proxy CPU s/GiB (both ways)', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'splice']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'splice']))
+      rows.push(row('proxy CPU s/GiB (both ways)', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
     } else if (p.group === 'redis') {
       rows.push(row('SET requests/s', 'setPlain', 0))
       rows.push(row('GET requests/s', 'getPlain', 0))
       rows.push(row(`SET requests/s, -P ${V.redisPipeline}`, 'setPiped', 0))
       rows.push(row(`GET requests/s, -P ${V.redisPipeline}`, 'getPiped', 0))
-      rows.push(row('proxy CPU µs/request', 'proxyCpuPerRequestUs', 2, ['bare', 'haproxy', 'tcpscope']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope']))
+      rows.push(row('proxy CPU µs/request', 'proxyCpuPerRequestUs', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope2']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2']))
     } else {
       rows.push(row('connections/s', 'connsPerSec', 0))
       rows.push(['errors (all rounds)', ...cases.map((c) => String(M[p.id][c].errors.values.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0)))])
-      rows.push(row('proxy CPU ms/connection', 'proxyCpuPerConnMs', 3, ['bare', 'haproxy', 'tcpscope', 'splice']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'splice']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'splice']))
+      rows.push(row('proxy CPU ms/connection', 'proxyCpuPerConnMs', 3, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
     }
     out.push('')
     out.push(p.title)
@@ -838,12 +917,15 @@ function printReport(meta, summary) {
   if (R.vsHaproxy.length) {
     out.push('')
     out.push(`Against haproxy ${V.churnWarmup || V.echoWarmup ? '(with warm-up)' : '(every process from a cold start, no warm-up)'}: each round's ratio, median over rounds (range)`)
-    const hrows = [['', 'tcpscope ÷ haproxy', 'bare ÷ haproxy', 'splice ÷ haproxy', 'goal']]
+    const hrows = [['', 'tcpscope ÷ haproxy', 'tcpscope ÷ min(haproxy, disk)', 'bare ÷ haproxy', 'splice ÷ haproxy', 'goal']]
     for (const x of R.vsHaproxy) {
       const t = x.tcpscope.median
       const met = !Number.isFinite(t) ? undefined : x.better === 'higher' ? t >= 1 : t <= 1
-      hrows.push([x.label, `${r2(t)} ${range(x.tcpscope, r2)}`, r2(x.bare.median), x.splice ? `${r2(x.splice.median)} ${range(x.splice, r2)}` : '-', `${x.better === 'higher' ? '>= 1' : '<= 1'}: ${mark(met)}`])
+      const limit = x.vsLimit ? `${r2(x.vsLimit.median)} ${range(x.vsLimit, r2)}` : ''
+      const splice = x.splice && Number.isFinite(x.splice.median) ? `${r2(x.splice.median)} ${range(x.splice, r2)}` : '-'
+      hrows.push([x.label, `${r2(t)} ${range(x.tcpscope, r2)}`, limit, r2(x.bare.median), splice, `${x.better === 'higher' ? '>= 1' : '<= 1'}: ${mark(met)}`])
     }
+    out.push('  (disk: the same round\'s O_DIRECT writer, dd oflag=direct in 2 MiB blocks, in the first --dir)')
     out.push(table(hrows))
   }
   out.push('')
@@ -880,8 +962,14 @@ async function main() {
     if (opts.cli === join(ROOT, 'bin', 'tcpscope.js') && !existsSync(join(ROOT, 'out', 'cli', 'index.cjs'))) {
       throw new Error('the CLI is not built (out/cli/index.cjs is missing): run `npm run build:cli`, or use `npm run bench`')
     }
-    tmpRoot = mkdtempSync(join(opts.dir, 'tcpscope-bench-'))
+    tmpRoot = mkdtempSync(join(opts.dirs[0], 'tcpscope-bench-'))
     captureDir = join(tmpRoot, 'capture')
+    if (opts.dirs.length > 1) {
+      tmpRoot2 = mkdtempSync(join(opts.dirs[1], 'tcpscope-bench-'))
+      captureDir2 = join(tmpRoot2, 'capture')
+      mkdirSync(captureDir2)
+      meta.tmp2 = tmpRoot2
+    }
     writerDir = join(tmpRoot, 'writer')
     mkdirSync(captureDir)
     mkdirSync(writerDir)
@@ -912,7 +1000,7 @@ async function main() {
     for (let round = 1; round <= opts.rounds; round++) {
       for (const phase of PHASES) {
         for (const kase of phase.cases) {
-          const rec = kase === 'writer' ? await runWriterCase(round) : await runNetworkCase(phase, kase, round)
+          const rec = kase === 'writer' ? await runWriterCase(round) : kase === 'odirect' ? await runDirectWriterCase(round) : await runNetworkCase(phase, kase, round)
           records.push(rec)
         }
         if (phase.group === 'latency') records.push(await runTakingTurnsLatency(round))

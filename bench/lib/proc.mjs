@@ -73,8 +73,8 @@ export function killAll(signal = 'SIGKILL') {
 export function cleanUpOnExit(tempDir) {
   const cleanup = () => {
     killAll()
-    const dir = tempDir()
-    if (dir) rmSync(dir, { recursive: true, force: true })
+    // One temp folder, or several (run.mjs's --dir pair).
+    for (const dir of [tempDir()].flat()) if (dir) rmSync(dir, { recursive: true, force: true })
   }
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => {

@@ -1,4 +1,6 @@
 import { FRAME_GRAMMAR } from '../shared/message-types'
+import { WHEN_DISK_IS_SLOW, type WhenDiskIsSlow } from '../shared/capture-types'
+import { oneOfFlag } from './args'
 // Options that mean the same in several commands, described once.
 
 export const LISTEN_OPTION = {
@@ -13,6 +15,17 @@ export const CAPTURE_OPTIONS = {
   capture: { type: 'string', arg: 'FILE', about: 'record everything into FILE (default: a temporary file, deleted at exit); an existing file is refused unless --force' },
   force: { type: 'boolean', about: 'replace an existing file at --capture (never one another tcpscope is still recording)' }
 } as const
+
+/** `--when-disk-is-slow pause|drop`: the capture's, so every command that records for long (proxy, up, web) takes it. */
+export const DISK_SLOW_OPTION = {
+  'when-disk-is-slow': {
+    type: 'string',
+    arg: 'pause|drop',
+    about: 'when the capture file falls behind the traffic: pause the sockets until it catches up (default; nothing is lost), or drop what it cannot keep and record a gap in its place (the traffic runs at full speed)'
+  }
+} as const
+
+export const whenDiskIsSlowOf = (command: string, value: string | undefined): WhenDiskIsSlow | undefined => oneOfFlag(command, value, '--when-disk-is-slow', WHEN_DISK_IS_SLOW)
 
 export const QUIET_OPTION = {
   quiet: { type: 'boolean', about: 'no per-event lines (errors, warnings and the summary still print)' }

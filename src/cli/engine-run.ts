@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { Engine } from '../core/engine'
 import type { UploadOptions } from '../core/files/uploads'
 import type { EngineEvent } from '../shared/events'
+import type { WhenDiskIsSlow } from '../shared/capture-types'
 import { formatBytes } from '../shared/human-readable'
 import { readRange } from './capture-reads'
 import type { ChunkView, DataEvent } from './chunk-view'
@@ -43,6 +44,8 @@ export interface EngineRunOptions {
   /** --force: replace an existing file at --capture. */
   force?: boolean
   checksumPayloads?: boolean
+  /** --when-disk-is-slow: pause the traffic (default) or drop what the capture cannot keep up with, recording gaps. */
+  whenDiskIsSlow?: WhenDiskIsSlow
   /** Capture files the page may upload (web mode). */
   uploads?: UploadOptions
   /**
@@ -57,11 +60,11 @@ export interface EngineRunOptions {
   setupFilePayloads?: { allowed: boolean; hint: string }
 }
 
-export async function startEngine({ capture, force, checksumPayloads, uploads, readsFiles, keepLastSetup, setupFilePayloads }: EngineRunOptions): Promise<EngineRun> {
+export async function startEngine({ capture, force, checksumPayloads, whenDiskIsSlow, uploads, readsFiles, keepLastSetup, setupFilePayloads }: EngineRunOptions): Promise<EngineRun> {
   const capturePath = capture ?? join(tmpdir(), `tcpscope-${process.pid}-${Date.now()}.tcap`)
   const light = readsFiles === true ? ({ writeMode: 'buffered', liveDecoding: false } as const) : {}
   // A temporary capture holds whatever crossed the proxy: readable by its owner only.
-  const engine = await Engine.create({ capturePath, checksumPayloads, overwrite: force ?? false, uploads, keepLastSetup, setupFilePayloads, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
+  const engine = await Engine.create({ capturePath, checksumPayloads, whenDiskIsSlow, overwrite: force ?? false, uploads, keepLastSetup, setupFilePayloads, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
   return {
     engine,
     shownCapture: capture ?? null,

@@ -48,6 +48,11 @@ export interface ConnectionSummary {
    * capture stopped on a write error, and the rest was forwarded but not recorded.
    */
   recorded?: Record<Direction, number>
+  /**
+   * Bytes of each direction forwarded but not kept (gap records; `--when-disk-is-slow
+   * drop`), when any were: the stream holds holes of this many bytes in all.
+   */
+  notKept?: Record<Direction, number>
   fin: Record<Direction, boolean>
   end: ConnectionEnd
   error?: ErrorInfo
@@ -72,6 +77,20 @@ export interface ReplaySource {
   exchange?: number
 }
 
+/**
+ * What the capture does when its writer falls behind the traffic: `pause` the sockets
+ * feeding it until the disk catches up (nothing is lost, the traffic slows), or `drop` what
+ * it cannot queue and keep forwarding at full speed, recording a gap in its place.
+ */
+export const WHEN_DISK_IS_SLOW = ['pause', 'drop'] as const
+export type WhenDiskIsSlow = (typeof WHEN_DISK_IS_SLOW)[number]
+
+/** A gap record's details: `bytes` bytes of its direction, from stream offset `offset`, were forwarded but not kept. */
+export interface GapInfo {
+  offset: number
+  bytes: number
+}
+
 /** One recorded event of a connection, in order (`seq` orders both directions). */
 export type CaptureEventKind =
   | 'open'
@@ -89,6 +108,7 @@ export type CaptureEventKind =
   | 'fault' // a toxic acted on the connection (info: FaultEventInfo): delayed, sliced, limited, reset...
   | 'break' // a breakpoint held, released, edited or dropped what one side sent (info: BreakEventInfo)
   | 'action' // a person paused a direction, injected bytes, or closed a side (info: ActionEventInfo)
+  | 'gap' // bytes one side sent that were forwarded but not kept (info: GapInfo): the disk was slower than the traffic
 
 export interface CaptureEvent {
   seq: number
@@ -218,7 +238,8 @@ export interface ActivityPage {
  * before the other spoke, or before a mark), or a mark (a FIN, a reset, a failed connect,
  * an error, the close).
  */
-export type TurnKind = 'data' | 'fin' | 'reset' | 'connect-failed' | 'error' | 'close'
+/** `gap`: bytes forwarded but not kept (info: GapInfo); it ends the turn before it, so no turn spans one. */
+export type TurnKind = 'data' | 'fin' | 'reset' | 'connect-failed' | 'error' | 'close' | 'gap'
 
 export interface Turn {
   kind: TurnKind

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   ENOTFILE: 'ENOTFILE',
   /** A record of a capture file fails its check (header CRC, type, length): the file is damaged there. */
   EDAMAGED: 'EDAMAGED',
+  /** Bytes asked for were forwarded but not kept (a gap: the disk was slower than the traffic); they are nowhere to read. */
+  ENOTKEPT: 'ENOTKEPT',
   /** Not allowed through this front end (e.g. reading the host's files from a browser). */
   EFORBIDDEN: 'EFORBIDDEN',
   /** The caller cancelled the command. */

@@ -40,7 +40,7 @@ describe('tcpscope --help and --version', () => {
 
   it('every option the guide and the issue name is in its usage line', async () => {
     const expected: Record<string, string[]> = {
-      proxy: ['--listen', '--target', '--capture', '--force', '--json', '--quiet', '--connect-timeout', '--checksum-payloads'],
+      proxy: ['--listen', '--target', '--capture', '--force', '--json', '--quiet', '--connect-timeout', '--checksum-payloads', '--when-disk-is-slow'],
       serve: ['--listen', '--echo', '--reply', '--encoding', '--quiet', '--json', '--hex', '--max-bytes', '--pause-on-connect', '--capture', '--force', '--eol', '--checksum', '--tls', '--tls-name', '--cert', '--key', '--alpn'],
       connect: ['--send', '--send-hex', '--send-file', '--encoding', '--expect', '--timeout', '--hex', '--capture', '--force', '--json', '--keepalive', '--tls', '--ca', '--insecure', '--sni', '--alpn', '--client-cert', '--client-key'],
       replay: ['--tls', '--no-tls', '--insecure', '--upstream-ca', '--sni', '--client-cert', '--client-key'],
@@ -49,8 +49,8 @@ describe('tcpscope --help and --version', () => {
       export: ['--conn', '--direction', '--format', '-o', '--force'],
       ca: ['--export', '--format', '--path', '--regenerate', '--force'],
       env: ['--proxy', '--shell'],
-      up: ['--keep-going', '--capture', '--force', '--json', '--quiet'],
-      web: ['--restore', '--listen', '--toxiproxy-api']
+      up: ['--keep-going', '--capture', '--force', '--when-disk-is-slow', '--json', '--quiet'],
+      web: ['--restore', '--listen', '--toxiproxy-api', '--when-disk-is-slow']
     }
     for (const [command, options] of Object.entries(expected)) {
       const { usage } = sections((await runCli([command, '--help'])).stdout)

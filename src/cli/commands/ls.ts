@@ -44,6 +44,11 @@ export function targetOf(c: Pick<ConnectionSummary, 'target' | 'tls' | 'via'>): 
   if (c.via !== undefined) t += ` via ${c.via}`
   return t
 }
+/** Bytes one side sent, and how many of them the capture did not keep (gaps), when any. */
+const bytesOf = (c: ConnectionSummary, dir: 'client' | 'server'): string => {
+  const gap = c.notKept?.[dir] ?? 0
+  return gap > 0 ? `${c.bytes[dir]} (${gap} not kept)` : String(c.bytes[dir])
+}
 const endOf = (c: ConnectionSummary): string => (c.error !== undefined && c.end !== 'closed' ? `${c.end} (${c.error.code})` : c.end)
 
 /**
@@ -75,8 +80,8 @@ async function printTable(io: Io, engine: Engine, capture: string): Promise<void
       widest(2, formatPeer(c.client).length)
       widest(3, targetOf(c).length)
       if (c.closedAt !== undefined && c.closedAt - c.openedAt >= SHORT_DURATION_MS) widest(5, durationOf(c).length)
-      widest(6, digits(c.bytes.client))
-      widest(7, digits(c.bytes.server))
+      widest(6, c.notKept === undefined ? digits(c.bytes.client) : bytesOf(c, 'client').length)
+      widest(7, c.notKept === undefined ? digits(c.bytes.server) : bytesOf(c, 'server').length)
     }
   })
   w[4] = 'YYYY-MM-DD hh:mm:ss.mmm'.length
@@ -87,7 +92,7 @@ async function printTable(io: Io, engine: Engine, capture: string): Promise<void
     for (const c of rows) {
       const full = out.line(
         `${pad(String(c.id), w[0])}  ${pad(c.kind, w[1])}  ${pad(formatPeer(c.client), w[2])}  ${pad(targetOf(c), w[3])}  ${time(c.openedAt)}  ` +
-          `${pad(durationOf(c), w[5])}  ${pad(String(c.bytes.client), w[6])}  ${pad(String(c.bytes.server), w[7])}  ${endOf(c)}`
+          `${pad(durationOf(c), w[5])}  ${pad(bytesOf(c, 'client'), w[6])}  ${pad(bytesOf(c, 'server'), w[7])}  ${endOf(c)}`
       )
       if (full) await out.flush()
     }
@@ -126,7 +131,7 @@ export const lsCommand = defineCommand({
   usage: LS_USAGE,
   options: OPTIONS,
   notes: [
-    'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, [TLS after STARTTLS (smtp) NAME] when TLS began midway, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
+    'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, [TLS after STARTTLS (smtp) NAME] when TLS began midway, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way (with "(N not kept)" when the capture has gaps there: bytes forwarded while the disk was too slow, with --when-disk-is-slow drop) and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
   ],
   examples: [
     { line: 'tcpscope ls capture.tcap', about: 'One line per connection: id, kind, peers, times, bytes, how it ended.' },

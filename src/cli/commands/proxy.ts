@@ -5,7 +5,7 @@ import { formatBytes } from '../../shared/human-readable'
 import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS } from '../../shared/limits'
 import { parseMs, requireString, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
-import { CAPTURE_OPTIONS, FRAME_OPTION, jsonOption, LISTEN_OPTION, QUIET_OPTION } from '../common-options'
+import { CAPTURE_OPTIONS, DISK_SLOW_OPTION, FRAME_OPTION, jsonOption, LISTEN_OPTION, QUIET_OPTION, whenDiskIsSlowOf } from '../common-options'
 import { printEvents, startEngineUntilStopped } from '../engine-run'
 import { line, type Io } from '../output'
 import { PROXY_TLS_OPTIONS, PROXY_TLS_USAGE, proxyTlsArgs } from '../tls-flags'
@@ -14,7 +14,7 @@ import { BREAK_FLAG_ABOUT, BREAK_FLAG_ARG, parseBreakFlag } from '../break-flag'
 import { BreakConsole } from '../break-console'
 
 const PROXY_USAGE =
-  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]... [--frame SPEC]`
+  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--when-disk-is-slow pause|drop] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]... [--frame SPEC]`
 
 function summarize(conns: ConnectionSummary[]): {
   connections: number
@@ -22,19 +22,24 @@ function summarize(conns: ConnectionSummary[]): {
   bytes: { client: number; server: number }
   /** Of those, in the capture file (less only when recording stopped on a write error). */
   recorded: { client: number; server: number }
+  /** Of those, forwarded but not kept: the capture holds gaps of this many bytes (--when-disk-is-slow drop). */
+  notKept: { client: number; server: number }
   ends: Record<string, number>
 } {
   const ends: Record<string, number> = {}
   const bytes = { client: 0, server: 0 }
   const recorded = { client: 0, server: 0 }
+  const notKept = { client: 0, server: 0 }
   for (const c of conns) {
     ends[c.end] = (ends[c.end] ?? 0) + 1
     bytes.client += c.bytes.client
     bytes.server += c.bytes.server
     recorded.client += c.recorded?.client ?? c.bytes.client
     recorded.server += c.recorded?.server ?? c.bytes.server
+    notKept.client += c.notKept?.client ?? 0
+    notKept.server += c.notKept?.server ?? 0
   }
-  return { connections: conns.length, bytes, recorded, ends }
+  return { connections: conns.length, bytes, recorded, notKept, ends }
 }
 
 const OPTIONS = {
@@ -50,6 +55,7 @@ const OPTIONS = {
   ...FRAME_OPTION,
   'connect-timeout': { type: 'string', arg: 'MS', about: `give up on the target after MS (default ${DEFAULT_CONNECT_TIMEOUT_MS}); the client is then reset` },
   'checksum-payloads': { type: 'boolean', about: 'also CRC-32 every data payload in the capture (costs CPU)' },
+  ...DISK_SLOW_OPTION,
   toxic: { type: 'string', multiple: true, arg: TOXIC_FLAG_ARG, about: TOXIC_FLAG_ABOUT },
   break: { type: 'string', multiple: true, arg: BREAK_FLAG_ARG, about: BREAK_FLAG_ABOUT }
 } as const satisfies OptionTable
@@ -65,7 +71,8 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   const toxics = (values.toxic ?? []).map(parseToxicFlag)
   const breaks = (values.break ?? []).map(parseBreakFlag)
   const json = values.json === true
-  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, checksumPayloads: values['checksum-payloads'] })
+  const whenDiskIsSlow = whenDiskIsSlowOf('proxy', values['when-disk-is-slow'])
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, checksumPayloads: values['checksum-payloads'], whenDiskIsSlow })
   const { engine, shownCapture } = run
   let proxy
   try {
@@ -98,12 +105,13 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   if (json) line(io.out, JSON.stringify({ type: 'summary', ...s, capture: shownCapture, captureBytes, ...(info.error ? { captureError: info.error } : {}), signal }))
   else {
     const traffic = `${s.connections} connection(s), ${formatBytes(s.bytes.client)} from clients, ${formatBytes(s.bytes.server)} from servers`
+    const gaps = s.notKept.client + s.notKept.server > 0 ? `; not kept (the disk was slower than the traffic): ${formatBytes(s.notKept.client)} from clients, ${formatBytes(s.notKept.server)} from servers` : ''
     const file = info.error
       ? `; recording stopped early (${info.error}): ${shownCapture ?? 'the capture'} holds ${formatBytes(s.recorded.client)} from clients, ${formatBytes(s.recorded.server)} from servers`
       : shownCapture
         ? `; capture ${shownCapture} (${formatBytes(captureBytes)}) is complete`
         : ''
-    line(io.out, `tcpscope: stopped (${signal}): ${traffic}${file}`)
+    line(io.out, `tcpscope: stopped (${signal}): ${traffic}${file}${gaps}`)
   }
   return 0
 }
@@ -118,6 +126,7 @@ export const proxyCommand = defineCommand({
     "TLS: --tls-listen decrypts what clients send (they must trust tcpscope's CA: `tcpscope ca --export ca.pem`, then e.g. curl --cacert ca.pem), --tls-upstream encrypts toward the target; either, both or neither. The client's SNI and ALPN are passed on to the target, and the client gets the ALPN the target chose. The capture holds the cleartext. A target that fails verification is recorded with the reason and the fix, and its client sees a clean close. TLS that starts midway (PostgreSQL's SSLRequest, SMTP/IMAP/POP3 STARTTLS, MySQL's SSL request) is decrypted too, the cleartext before the switch recorded, and shows as \"TLS after STARTTLS (smtp)\"; without --tls-listen it passes through, labelled so.",
     "--break holds what matches before it goes on, and asks on the console, one held message at a time: [f]orward, [e]dit in $EDITOR (an HTTP message's Content-Length, or a framed message's lengths, are fixed to the edit), [d]rop, [r]eset the connection, [a]ll (forward everything held and turn the breakpoints off). Answers are read a line at a time from standard input, so a script can answer too; once it ends, held messages go on when their rule's timeout comes (timeout=, default 60 s). Each step is recorded as a `break` event.",
     "--toxic injects faults as Toxiproxy's toxics do, into every connection (toxicity: a share of them); each action is recorded as a `fault` event beside the bytes it changed. Attributes: latency and jitter in ms, rate in KB/s (1000 bytes), slicer's delay in microseconds, slow_close's delay and timeout's and reset_peer's timeout in ms (timeout 0 drops the data until the toxic is removed; reset_peer's counts from the first chunk, which it drops), limit_data's bytes, corrupt's probability of a bit flip per byte (not TCP-faithful: a real link's checksum would catch it). down refuses every new connection. With --forward, toxics apply to tunnels, not to plain http:// requests.",
+    "--when-disk-is-slow applies to the whole capture (one file, one writer queue): with pause (the default) every socket feeding it waits while more than 16 MiB are queued for the disk, so nothing is lost but the traffic runs at the disk's pace; with drop the traffic never waits, and while the queue is over that bound each connection's data is not queued but counted, then written as a gap record (which side, from which stream offset, how many bytes). Readers never fill a gap: `ls` shows each connection's bytes not kept, `show`/`read` mark the gap, HTTP bodies across one are incomplete, exports and replays say so.",
     'With --forward, each tunnel is its own connection, to its real destination. TLS inside a tunnel is decrypted with tcpscope\'s CA unless --no-intercept: clients must trust it (`tcpscope ca --export ca.pem`, then e.g. curl --cacert ca.pem -x http://127.0.0.1:PORT https://...). Destinations are verified against the system\'s roots plus --upstream-ca (--insecure: not at all).'
   ],
   examples: [

@@ -9,18 +9,19 @@ import { MAX_SETUP_BYTES, type Setup } from '../../shared/setup-types'
 import { readSmallFile } from '../../core/files/read-small-file'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
-import { CAPTURE_OPTIONS, jsonOption, QUIET_OPTION } from '../common-options'
+import { CAPTURE_OPTIONS, DISK_SLOW_OPTION, jsonOption, QUIET_OPTION, whenDiskIsSlowOf } from '../common-options'
 import { describeFinished, printEvents, startEngineUntilStopped } from '../engine-run'
 import { EXIT } from '../exit-codes'
 import { line, type Io } from '../output'
 import { sayOutcome } from '../setup-outcome'
 import { BreakConsole } from '../break-console'
 
-const UP_USAGE = 'tcpscope up FILE.json [--keep-going] [--capture FILE [--force]] [--json] [--quiet]'
+const UP_USAGE = 'tcpscope up FILE.json [--keep-going] [--capture FILE [--force]] [--when-disk-is-slow pause|drop] [--json] [--quiet]'
 
 const OPTIONS = {
   'keep-going': { type: 'boolean', about: 'run what started even when some part of the setup did not (each is still one line on stderr)' },
   ...CAPTURE_OPTIONS,
+  ...DISK_SLOW_OPTION,
   ...jsonOption('{"type":"up","proxies":[...],...}'),
   ...QUIET_OPTION
 } as const satisfies OptionTable
@@ -40,7 +41,7 @@ async function runUp({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): P
   const path = resolve(positionals[0])
   const setup = await readSetupFile(path)
   const json = values.json === true
-  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force })
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, whenDiskIsSlow: whenDiskIsSlowOf('up', values['when-disk-is-slow']) })
   const { engine, shownCapture } = run
   let started
   try {

@@ -11,14 +11,14 @@ import { parseUserEndpoint } from '../../core/net/user-endpoint'
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../core/files/uploads'
 import { UsageError, parseWhole, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
-import { CAPTURE_OPTIONS } from '../common-options'
+import { CAPTURE_OPTIONS, DISK_SLOW_OPTION, whenDiskIsSlowOf } from '../common-options'
 import { describeFinished, startEngineUntilStopped } from '../engine-run'
 import { line, type Io } from '../output'
 import { startToxiproxyApi } from './toxiproxy'
 import { sayOutcome } from '../setup-outcome'
 import type { ToxiproxyApi } from '../../core/toxiproxy/toxiproxy-api'
 
-const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--restore] [--capture FILE [--force]] [--open FILE ...] [--allow-files] [--max-upload-mib N] [--ui DIR] [--toxiproxy-api [HOST:]PORT [--toxiproxy-allow-remote]] [--json]'
+const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--restore] [--capture FILE [--force]] [--when-disk-is-slow pause|drop] [--open FILE ...] [--allow-files] [--max-upload-mib N] [--ui DIR] [--toxiproxy-api [HOST:]PORT [--toxiproxy-allow-remote]] [--json]'
 
 const MIB = 1024 * 1024
 const FILES_HINT = 'start tcpscope web with --allow-files to allow it'
@@ -31,6 +31,7 @@ const OPTIONS = {
   },
   restore: { type: 'boolean', about: 'start what ran when tcpscope (the app or web mode) last ran: its proxies, with their breakpoints and toxics, servers and clients' },
   ...CAPTURE_OPTIONS,
+  ...DISK_SLOW_OPTION,
   open: { type: 'string', multiple: true, arg: 'FILE', about: 'open a capture file read-only beside the live one; the page shows it (repeatable: the last one given is in front)' },
   'allow-files': { type: 'boolean', about: "let the page send files' contents (payloads of kind file read this machine's files)" },
   'max-upload-mib': {
@@ -59,7 +60,7 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
   }
   const allowFiles = values['allow-files'] === true
   const maxUploadMib = parseWhole('web', values['max-upload-mib'], '--max-upload-mib', 0, 1024 * 1024)
-  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, uploads: { maxBytes: maxUploadMib === undefined ? undefined : maxUploadMib * MIB }, keepLastSetup: true, setupFilePayloads: { allowed: allowFiles, hint: FILES_HINT } })
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, whenDiskIsSlow: whenDiskIsSlowOf('web', values['when-disk-is-slow']), uploads: { maxBytes: maxUploadMib === undefined ? undefined : maxUploadMib * MIB }, keepLastSetup: true, setupFilePayloads: { allowed: allowFiles, hint: FILES_HINT } })
   const { engine } = run
   let server: WebServer
   let toxiproxy: ToxiproxyApi | undefined

@@ -7,7 +7,7 @@
 
 import type { Direction } from '../../shared/capture-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import type { FeedOp } from './decoder-set'
+import { END_OP, GAP_OP, type FeedOp } from './decoder-set'
 import { MAX_DETECT_BYTES } from '../protocols/detect'
 
 const BATCH_BYTES = 256 * 1024
@@ -57,12 +57,14 @@ export async function readBatch(view: CaptureView, connId: number, from: number,
       at += r.bytes.length
       continue
     }
-    const ends: Direction[] = r.kind === 'fin' && r.dir ? [r.dir] : r.kind === 'reset' || r.kind === 'close' ? DIRS : []
+    // A gap ends its direction for the decoder: what follows it is not read from offsets that
+    // would skip the missing bytes, and what it cut is incomplete.
+    const ends: Direction[] = (r.kind === 'fin' || r.kind === 'gap') && r.dir ? [r.dir] : r.kind === 'reset' || r.kind === 'close' ? DIRS : []
     for (const dir of ends) {
       if (done[dir]) continue
       done[dir] = true
       endedNow.push(dir)
-      ops.push({ dir, at: 0, len: -1, offset: 0, time: r.time })
+      ops.push({ dir, at: 0, len: r.kind === 'gap' ? GAP_OP : END_OP, offset: 0, time: r.time })
     }
   }
   return { ops, bytes, next: from + records.length, total, ended: endedNow, stopped }

@@ -11,7 +11,12 @@ import { inflateRaw } from '../http/inflate-raw'
 import { readClientHello } from '../tls/client-hello'
 import { factsOf, type ExchangeFacts } from './exchange-table'
 
-/** A push of `len` bytes at `at` in the batch's buffer, or (len -1) the end of `dir`. */
+/** The `len` of an op that is the end of `dir` (FIN, reset, close). */
+export const END_OP = -1
+/** The `len` of an op that is a gap: the capture kept nothing more of `dir` from here on (decode-feed.ts). */
+export const GAP_OP = -2
+
+/** A push of `len` bytes at `at` in the batch's buffer, or (END_OP, GAP_OP) the end of `dir`. */
 export interface FeedOp {
   dir: Direction
   at: number
@@ -53,7 +58,8 @@ export class DecoderSet {
         this.decoders.set(key, d)
       }
       for (const op of ops) {
-        if (op.len < 0) d.end(op.dir, op.time)
+        if (op.len === GAP_OP) d.gap(op.dir, op.time)
+        else if (op.len < 0) d.end(op.dir, op.time)
         else d.push(op.dir, bytes.subarray(op.at, op.at + op.len), op.offset, op.time)
       }
       const changes = d.takeChanges()

@@ -6,10 +6,13 @@
 import type { Direction } from '../../shared/capture-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { readBatch } from './decode-feed'
+import { GAP_OP } from './decoder-set'
 
 export interface Replayable {
   push(dir: Direction, bytes: Uint8Array, offset: number, time: number): void
   end(dir: Direction, time: number): void
+  /** The capture kept nothing more of `dir` from here on; a reader without its own answer takes it as the end. */
+  gap?(dir: Direction, time: number): void
   wantFrom(dir: Direction): number
 }
 
@@ -24,7 +27,8 @@ export async function replay(view: CaptureView, connId: number, start: Record<Di
     const batch = await readBatch(view, connId, cursor, { client: d.wantFrom('client'), server: d.wantFrom('server') }, ended)
     for (const dir of batch.ended) ended[dir] = true
     for (const op of batch.ops) {
-      if (op.len < 0) d.end(op.dir, op.time)
+      if (op.len === GAP_OP && d.gap !== undefined) d.gap(op.dir, op.time)
+      else if (op.len < 0) d.end(op.dir, op.time)
       else d.push(op.dir, batch.bytes.subarray(op.at, op.at + op.len), op.offset, op.time)
     }
     cursor = batch.next

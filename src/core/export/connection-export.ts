@@ -9,6 +9,7 @@ import type { CaptureView } from '../capture/query/capture-queries'
 import type { ExportProgress } from './export-progress'
 import type { BatchedSink } from './export-sink'
 import type { Messages } from '../decode/messages/messages'
+import { keptPieces } from './kept-bytes'
 import { messageJson } from '../../shared/message-json'
 
 /** A multiple of 16: each hex dump line starts on a 16-byte boundary of the stream. */
@@ -17,15 +18,21 @@ const EVENT_STEP = 1000
 /** Messages described per page: their field trees are built for each. */
 const MESSAGE_STEP = 200
 
-/** Bytes `[0, total)` of one direction, as they are (raw) or as a hex dump. */
+/**
+ * Bytes `[0, total)` of one direction, as they are (raw) or as a hex dump. A gap (bytes
+ * forwarded but not kept) is skipped: raw holds the kept bytes only, and the hex dump, whose
+ * offsets stay the stream's, says where and how much in a line of its own.
+ */
 export async function writeDirection(view: CaptureView, connId: number, dir: Direction, total: number, hex: boolean, sink: BatchedSink, progress: ExportProgress): Promise<void> {
-  for (let offset = 0; offset < total; ) {
-    const bytes = await view.readBytes(connId, dir, offset, Math.min(READ_STEP, total - offset))
-    if (bytes.length === 0) return
-    if (hex) await sink.text(hexDump(bytes, offset).join('\n') + '\n')
-    else await sink.write(bytes)
-    offset += bytes.length
-    progress.step(bytes.length)
+  for await (const piece of keptPieces(view, connId, dir, 0, total, READ_STEP)) {
+    if ('gap' in piece) {
+      if (hex) await sink.text(`-- ${piece.gap} bytes not kept at ${piece.offset} (the disk was slower than the traffic) --\n`)
+      progress.step(piece.gap)
+      continue
+    }
+    if (hex) await sink.text(hexDump(piece.bytes, piece.offset).join('\n') + '\n')
+    else await sink.write(piece.bytes)
+    progress.step(piece.bytes.length)
   }
 }
 

@@ -8,6 +8,8 @@ import type { ExportProgress } from './export-progress'
 import type { ExportSink } from './export-sink'
 import { legsOf, type Addressing, type Leg } from './flow-legs'
 import type { Micros } from './tcp-synth'
+import { keptPieces } from './kept-bytes'
+import { gapInfoOf } from '../capture/format/record-payloads'
 
 /** Events a cursor reads at once: small, since every open connection holds a page. */
 const EVENT_PAGE = 256
@@ -66,10 +68,14 @@ export class ConnectionPackets {
           leg.sent = this.clientBytes
         }
         break
-      case 'data': {
+      case 'data':
+      case 'gap': {
+        // A gap goes through as its bytes would have (send() turns it into sequence numbers only).
         const dir = e.dir ?? 'client'
-        const start = e.offset ?? 0
-        const end = start + (e.length ?? 0)
+        const gap = e.kind === 'gap' ? gapInfoOf(e.info) : undefined
+        if (e.kind === 'gap' && gap === undefined) break
+        const start = gap?.offset ?? e.offset ?? 0
+        const end = start + (gap?.bytes ?? e.length ?? 0)
         // The proxy passes bytes on after it got them: the sender's leg comes first.
         for (const leg of dir === 'client' ? legs : [...legs].reverse()) {
           if (!leg.open) continue
@@ -98,11 +104,11 @@ export class ConnectionPackets {
 
   /** Bytes [from, to) of `dir` onto a leg, a segment at a time. */
   private async send(sink: ExportSink, leg: Leg, dir: Direction, from: number, to: number, at: Micros): Promise<void> {
-    const step = leg.flow.maxPayload
-    for (let pos = from; pos < to; pos += step) {
-      const bytes = await this.view.readBytes(this.conn.id, dir, pos, Math.min(step, to - pos))
-      if (bytes.length === 0) break
-      leg.flow.data(dir === 'client' ? 0 : 1, at, bytes)
+    const side = dir === 'client' ? 0 : 1
+    for await (const piece of keptPieces(this.view, this.conn.id, dir, from, to, leg.flow.maxPayload)) {
+      // A gap is no packet, but its bytes count in the sequence numbers: "previous segment not captured".
+      if ('gap' in piece) leg.flow.notCaptured(side, piece.gap)
+      else leg.flow.data(side, at, piece.bytes)
       await this.drain(sink)
     }
   }

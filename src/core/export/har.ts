@@ -87,6 +87,8 @@ class HarWriter {
     const resBody = hasBody(res) ? await slot(res, resMime) : undefined
     const cuts = [
       ...(ex.state !== 'complete' && ex.state !== 'upgraded' ? [`exchange ${ex.state}`] : []),
+      // Decoding stops at a gap: an exchange it left unfinished on such a connection is cut by the gap.
+      ...(ex.state === 'incomplete' && conn.notKept !== undefined ? ['the capture did not keep all of its bytes (the disk was slower than the traffic)'] : []),
       ...(reqBody?.facts.note !== undefined ? [`request body cut short: ${reqBody.facts.note}`] : []),
       ...(resBody?.facts.note !== undefined ? [`response body cut short: ${resBody.facts.note}`] : [])
     ]

@@ -112,6 +112,14 @@ export class TcpFlow {
     this.segment(side, at, TCP_PSH | TCP_ACK, bytes)
   }
 
+  /**
+   * `n` bytes `side` sent that the capture did not keep (a gap): no packet, but the sequence
+   * numbers go on past them, so a reader sees what Wireshark calls a previous segment not captured.
+   */
+  notCaptured(side: 0 | 1, n: number): void {
+    this.next[side] = (this.next[side] + n) >>> 0
+  }
+
   fin(side: 0 | 1, at: Micros): void {
     this.segment(side, at, TCP_FIN | TCP_ACK, new Uint8Array(0))
   }

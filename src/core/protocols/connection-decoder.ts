@@ -90,6 +90,13 @@ class Decoder implements ConnectionDecoder {
     this.recognise()
   }
 
+  gap(dir: Direction, time: number): void {
+    // WebSocket, HTTP/2 and what is not yet known take it as the end: each marks what it cut as incomplete.
+    if (!this.http || this.ws || this.h2) return this.end(dir, time)
+    this.http.gap(dir)
+    this.afterHttp()
+  }
+
   wantFrom(dir: Direction): number {
     if (this.ws) return this.ws.wantFrom(dir)
     if (this.h2) return this.h2.wantFrom(dir)

@@ -50,6 +50,11 @@ export interface ConnectionDecoder {
   /** `dir` will send nothing more (its FIN, a reset, the close): a body delimited by close ends; what is unfinished is incomplete. */
   end(dir: Direction, time: number): void
   /**
+   * The capture did not keep what `dir` sent from here (a gap record): nothing more of `dir`
+   * is read, and what is unfinished is incomplete, even a body delimited by close (unlike end).
+   */
+  gap(dir: Direction, time: number): void
+  /**
    * The first stream offset of `dir` the decoder still needs: the bytes of a Content-Length
    * body (or a frame payload) it does not look at may be skipped. NOTHING_MORE when it reads
    * no more of `dir` (not HTTP, a problem stopped it, a tunnel).

@@ -14,6 +14,7 @@ import type { Decoding } from '../decode/decoding'
 import type { UserRegex } from '../regex/user-regex'
 import { PROGRESS_INTERVAL_MS } from '../export/export-progress'
 import { UserError, cancelled } from '../net/net-errors'
+import { ERROR_CODES } from '../../shared/errors'
 import { parseTargetEndpoint } from '../net/user-endpoint'
 import { ConnectError } from '../net/target/connect-target'
 import { replayRaw, type ReplayRecording } from './raw-replay'
@@ -168,14 +169,16 @@ export async function replayCapture(view: CaptureView, decoding: Decoding, opts:
 
 /** One connection's replay and verdict, keeping at most `keep` bytes of its answers; undefined when it had nothing to send. */
 async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts: CaptureReplayOptions, keep: number): Promise<ConnectionReplayOutcome | undefined> {
+  const base = { connId: c.id, target: c.target }
   let plan
   try {
     plan = await planReplay(view, c.id)
   } catch (err) {
     if (err instanceof UserError && (err.code === 'EINVAL' || err.code === 'E2BIG')) return undefined
+    // A connection with a gap is not replayed, and the run says so beside the others.
+    if (err instanceof UserError && err.code === ERROR_CODES.ENOTKEPT) return { ...base, matched: 0, of: 0, differing: [], differingTurns: 0, error: err.message }
     throw err
   }
-  const base = { connId: c.id, target: c.target }
   let result
   try {
     const target = opts.target ?? parseTargetEndpoint(c.target, 'the recorded target')

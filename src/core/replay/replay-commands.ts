@@ -16,6 +16,7 @@ import type { Captures } from '../capture/open-captures'
 import type { Decoding } from '../decode/decoding'
 import type { FdBudget } from '../net/fd-budget'
 import { UserError } from '../net/net-errors'
+import { refuseGaps } from './recorded-gaps'
 import { parseTargetEndpoint, parseUserEndpoint } from '../net/user-endpoint'
 import { compileUserRegex } from '../regex/user-regex'
 import { replayCapture, throttledProgress } from './capture-replay'
@@ -103,6 +104,7 @@ export class ReplayCommands {
     const view = this.deps.captures.get(capture)
     const conn = await view.connection(connId)
     if (!conn) throw new UserError(`no connection #${connId} in this capture`, 'ENOENT')
+    refuseGaps(conn)
     const endpoint = parseTargetEndpoint(target ?? conn.target, 'target')
     return { view, target: endpoint, tls: replayTlsFor(await loadReplayTls(tls), conn) }
   }

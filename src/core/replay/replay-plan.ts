@@ -6,12 +6,15 @@
 import { addTurn, MAX_REPLAY_TURNS as MAX_TURNS, type ReplayPlan } from '../../shared/replay-turns'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { UserError } from '../net/net-errors'
+import { refuseGaps } from './recorded-gaps'
 
 export type { PlannedTurn, ReplayPlan, StreamRange } from '../../shared/replay-turns'
 
 const PAGE = 500
 
 export async function planReplay(view: CaptureView, connId: number): Promise<ReplayPlan> {
+  const conn = await view.connection(connId)
+  if (conn !== undefined) refuseGaps(conn)
   const plan: ReplayPlan = { turns: [], serverFin: false }
   for (let from = 0; ; from += PAGE) {
     const page = await view.turns(connId, from, PAGE)

@@ -7,8 +7,16 @@ import { crc32 as crc32Range } from '../../../shared/payload/checksums'
 import type { CaptureEventKind, Direction } from '../../../shared/capture-types'
 
 export const MAGIC = Buffer.from('TCPSCAP\0', 'latin1')
-/** Version 2 adds the index stored at close (index and trailer records); v1 files still read. */
-export const FORMAT_VERSION = 2
+/**
+ * Version 2 adds the index stored at close (index and trailer records); version 3 the gap
+ * record (bytes forwarded but not kept). Older files still read.
+ */
+export const FORMAT_VERSION = 3
+/**
+ * What a capture that can hold no gap is written as (one that pauses its traffic when the
+ * disk is slow): the records of version 2, so a tcpscope from before gaps still opens it.
+ */
+export const GAPLESS_FORMAT_VERSION = 2
 const OLDEST_READABLE_VERSION = 1
 export const FILE_HEADER_SIZE = 16
 export const RECORD_HEADER_SIZE = 40
@@ -40,7 +48,9 @@ export const RecordType = {
   /** A breakpoint held, released, edited or dropped what one side sent (payload: shared/break-types.ts BreakEventInfo). */
   Break: 18,
   /** A person's one-click action on the connection (payload: shared/break-types.ts ActionEventInfo). */
-  Action: 19
+  Action: 19,
+  /** Bytes one side sent that were forwarded but not kept (`--when-disk-is-slow drop`; payload: record-payloads.ts GapInfo). */
+  Gap: 20
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 const RECORD_TYPES = new Set<number>(Object.values(RecordType))
@@ -61,7 +71,8 @@ export const KIND_OF: Record<number, CaptureEventKind> = {
   [RecordType.Tls]: 'tls',
   [RecordType.Fault]: 'fault',
   [RecordType.Break]: 'break',
-  [RecordType.Action]: 'action'
+  [RecordType.Action]: 'action',
+  [RecordType.Gap]: 'gap'
 }
 
 /** The record type of each event kind: KIND_OF the other way. */
@@ -90,10 +101,10 @@ export interface RecordHeader {
   mono: number
 }
 
-export function encodeFileHeader(): Buffer {
+export function encodeFileHeader(version = FORMAT_VERSION): Buffer {
   const b = Buffer.alloc(FILE_HEADER_SIZE)
   MAGIC.copy(b, 0)
-  b.writeUInt16LE(FORMAT_VERSION, 8)
+  b.writeUInt16LE(version, 8)
   b.writeUInt16LE(RECORD_HEADER_SIZE, 10)
   return b
 }

@@ -3,7 +3,9 @@
 
 /**
  * Where each data chunk of one direction lies: its payload's file offset and its offset in
- * the direction's byte stream, interleaved in one array (both ascend).
+ * the direction's byte stream, interleaved in one array (both ascend). A gap (bytes
+ * forwarded but not kept) is an entry too, its gap record's payload offset kept negated:
+ * it ends the chunk before it, and its bytes are nowhere in the file.
  */
 export class ChunkIndex {
   private readonly data: number[] = []
@@ -16,8 +18,18 @@ export class ChunkIndex {
     this.data.push(fileOffset, streamOffset)
   }
 
+  /** A gap: the bytes from its stream offset to the next entry's were not kept. */
+  pushGap(fileOffset: number, streamOffset: number): void {
+    this.data.push(-fileOffset, streamOffset)
+  }
+
+  /** Entry i's payload file offset (a gap's: its gap record's payload). */
   file(i: number): number {
-    return this.data[2 * i]
+    return Math.abs(this.data[2 * i])
+  }
+
+  isGap(i: number): boolean {
+    return this.data[2 * i] < 0
   }
 
   stream(i: number): number {

@@ -69,12 +69,15 @@ export const S = {
   /** A replay's source (ConnectionSummary.replayOf) as JSON. */
   REPLAY_OF: 13,
   /** The connection's TLS (ConnectionSummary.tls) as JSON; -1 for the many without. */
-  TLS: 14
+  TLS: 14,
+  /** Bytes forwarded but not kept each way (ConnectionSummary.notKept) as JSON; -1 for the many without gaps. */
+  NOT_KEPT: 15
 } as const
-export const S_COUNT = 15
+export const S_COUNT = 16
 /** References per connection in files written before replays had a source, and before TLS: read, never written. */
 export const S_COUNT_BEFORE_REPLAY_OF = 13
 export const S_COUNT_BEFORE_TLS = 14
+export const S_COUNT_BEFORE_NOT_KEPT = 15
 /** A peer's port field for a Unix socket path. */
 export const PATH_PORT = -1
 
@@ -159,13 +162,18 @@ export interface IndexSource {
   /** Record `i`'s tag (record-tag.ts). */
   recordTag(row: number, i: number): number
   ownerList(): OwnerRecord[]
+  /** Whether any connection has a gap (bytes forwarded but not kept). */
+  hasGaps(): boolean
 }
 
 /** The index as its stored byte stream, ending in its block CRC table. */
 export function encodeIndex(index: IndexSource): { stream: Buffer; crcTableOffset: number; crcTableCrc: number } {
   const rows = index.size
   const numbers = new Float64Array(rows * F_COUNT)
-  const refs = new Int32Array(rows * S_COUNT)
+  // Rows carry the gap column only when a connection has a gap: a capture without one stays
+  // readable, index and all, by a tcpscope from before gaps.
+  const perRow = index.hasGaps() ? S_COUNT : S_COUNT_BEFORE_NOT_KEPT
+  const refs = new Int32Array(rows * perRow)
   const strings = new StringTable()
   let totalRecords = 0
   for (let row = 0; row < rows; row++) totalRecords += index.recordCount(row)
@@ -176,7 +184,7 @@ export function encodeIndex(index: IndexSource): { stream: Buffer; crcTableOffse
     const n = index.recordCount(row)
     const recorded = { client: index.recordedBytes(row, 'client'), server: index.recordedBytes(row, 'server') }
     numbers.set(numbersOf(s, n, recorded, next), row * F_COUNT)
-    const at = row * S_COUNT
+    const at = row * perRow
     refs[at + S.OWNER] = strings.ref(s.ownerId)
     refs[at + S.TARGET] = strings.ref(s.target)
     putPeer(refs, at + S.PEERS, s.client, strings)
@@ -187,6 +195,7 @@ export function encodeIndex(index: IndexSource): { stream: Buffer; crcTableOffse
     refs[at + S.REPLAY_OF] = strings.ref(s.replayOf === undefined ? undefined : JSON.stringify(s.replayOf))
     // Identical summaries (a client's many connections to one upstream) share one string.
     refs[at + S.TLS] = strings.ref(s.tls === undefined ? undefined : JSON.stringify(s.tls))
+    if (perRow > S.NOT_KEPT) refs[at + S.NOT_KEPT] = strings.ref(s.notKept === undefined ? undefined : JSON.stringify(s.notKept))
     for (let i = 0; i < n; i++) {
       records[2 * next] = index.recordOffset(row, i)
       records[2 * next + 1] = index.recordTag(row, i)

@@ -3,7 +3,7 @@
 // input. Both indexes (capture-index.ts in memory, stored-index.ts from a closed file) read
 // them through here, so a bad one is dropped the same way by either.
 
-import type { ConnectionKind, PeerAddress, ReplaySource } from '../../../shared/capture-types'
+import type { ConnectionKind, GapInfo, PeerAddress, ReplaySource } from '../../../shared/capture-types'
 import { VIAS, type Via } from '../../../shared/tls-types'
 
 export interface OpenInfo {
@@ -24,6 +24,22 @@ export interface OwnerInfo {
   target: string
   /** How its connections are cut into messages (`--frame`), when it was given one. */
   frame?: string
+}
+
+/** A gap record's payload as a file gives it (hostile input): undefined unless two whole numbers, the size above 0. */
+export function gapInfoOf(v: unknown): GapInfo | undefined {
+  if (v === null || typeof v !== 'object') return undefined
+  const { offset, bytes } = v as Partial<Record<keyof GapInfo, unknown>>
+  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+  return whole(offset) && whole(bytes) && bytes > 0 ? { offset, bytes } : undefined
+}
+
+/** A gap's count of bytes not kept each way, as a stored index gives it (hostile input). */
+export function notKeptOf(v: unknown): Record<'client' | 'server', number> | undefined {
+  if (v === null || typeof v !== 'object') return undefined
+  const { client, server } = v as Partial<Record<'client' | 'server', unknown>>
+  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+  return whole(client) && whole(server) ? { client, server } : undefined
 }
 
 /** A replay source as a file or stored index gives it (hostile input): undefined unless well formed. */

@@ -1,7 +1,8 @@
 // A record's tag, the one number every index keeps beside a record's file offset (in memory,
 // capture-index.ts; stored at the end of a closed file, index-codec.ts and stored-index.ts):
 // for data, where its chunk starts in its direction's stream, times 2, plus 1 for the
-// server; NOT_DATA for any other record. Two numbers a record keep an index small.
+// server; for a gap record (bytes forwarded but not kept), -2 minus the tag data there would
+// have had; NOT_DATA for any other record. Two numbers a record keep an index small.
 
 import type { Direction } from '../../../shared/capture-types'
 import { ChunkIndex } from './chunk-index'
@@ -12,25 +13,40 @@ export const NOT_DATA = -1
 
 export const dataTag = (dir: Direction, streamOffset: number): number => streamOffset * 2 + (dir === 'server' ? 1 : 0)
 
+/** The tag of a gap record: negative, so that everything that reads data tags passes it by as an event. */
+export const gapTag = (dir: Direction, streamOffset: number): number => -2 - dataTag(dir, streamOffset)
+
 /** Where a data record's chunk starts in its direction's stream; -1 for any other record. */
-export const tagStreamOffset = (tag: number): number => (tag === NOT_DATA ? -1 : Math.floor(tag / 2))
+export const tagStreamOffset = (tag: number): number => (tag < 0 ? -1 : Math.floor(tag / 2))
 
-export const tagDirection = (tag: number): Direction | undefined => (tag === NOT_DATA ? undefined : tag % 2 === 1 ? 'server' : 'client')
+/** A data record's direction; undefined for any other record (a gap's included). */
+export const tagDirection = (tag: number): Direction | undefined => (tag < 0 ? undefined : tag % 2 === 1 ? 'server' : 'client')
 
-/** A connection's data chunks, each direction's in stream order (payload file offset, stream offset). */
+/** A data or gap record's place in its direction's stream; undefined for any other record. */
+export function streamPlace(tag: number): { dir: Direction; offset: number; gap: boolean } | undefined {
+  if (tag === NOT_DATA) return undefined
+  const gap = tag < 0
+  const t = gap ? -2 - tag : tag
+  return { dir: t % 2 === 1 ? 'server' : 'client', offset: Math.floor(t / 2), gap }
+}
+
+/** A connection's data chunks and gaps, each direction's in stream order (payload file offset, stream offset). */
 export type ChunkLists = Record<Direction, ChunkIndex>
 
 export const emptyChunkLists = (): ChunkLists => ({ client: new ChunkIndex(), server: new ChunkIndex() })
 
 /**
- * Adds the data chunks of a connection's records [from, to) to `lists`; `record(i, part)`
- * is record i's file offset (part 0) or its tag (part 1).
+ * Adds the data chunks and gaps of a connection's records [from, to) to `lists`;
+ * `record(i, part)` is record i's file offset (part 0) or its tag (part 1). A gap is listed
+ * like a chunk, so that the chunk before it ends where the gap begins.
  */
 export function addChunks(lists: ChunkLists, from: number, to: number, record: (i: number, part: 0 | 1) => number): void {
   for (let i = from; i < to; i++) {
-    const tag = record(i, 1)
-    const dir = tagDirection(tag)
-    if (dir !== undefined) lists[dir].push(record(i, 0) + RECORD_HEADER_SIZE, tagStreamOffset(tag))
+    const place = streamPlace(record(i, 1))
+    if (place === undefined) continue
+    const at = record(i, 0) + RECORD_HEADER_SIZE
+    if (place.gap) lists[place.dir].pushGap(at, place.offset)
+    else lists[place.dir].push(at, place.offset)
   }
 }
 
@@ -60,7 +76,7 @@ export abstract class TaggedRecords {
     return tagDirection(this.record(row, i, 1))
   }
 
-  /** Where each data chunk of `dir` lies (payload file offset, stream offset), up to date. */
+  /** Where each data chunk and gap of `dir` lies (payload file offset, stream offset), up to date. */
   chunks(row: number, dir: Direction): ChunkIndex {
     let built = this.chunkLists.get(row)
     if (built === undefined) {

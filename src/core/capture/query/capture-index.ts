@@ -20,7 +20,8 @@ import { RecordType, dirName } from '../format/capture-format'
 import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, viaFlags, viaOfFlags, type IndexSource } from '../format/index-codec'
 import { OwnerTable, replaySourceOf, viaOf, type OpenInfo, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
 import { foldTls, tlsEventOf } from '../format/tls-payloads'
-import { dataTag, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from '../format/record-tag'
+import { dataTag, gapTag, NOT_DATA, streamPlace, TaggedRecords } from '../format/record-tag'
+import { gapInfoOf } from '../format/record-payloads'
 import type { IndexView, PeerRole, RowFields } from '../read/index-view'
 import { PeerColumn } from './peer-column'
 
@@ -72,6 +73,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
    */
   private readonly tlsShared = new Map<string, TlsSummary>()
   private readonly ownerTable = new OwnerTable()
+  /** Rows with gaps (bytes forwarded but not kept), with how many bytes each way (few rows have any). */
+  private readonly gaps = new Map<number, Record<Direction, number>>()
   /**
    * All records of a row with more than SLOT of them, as in the slot: two numbers each, the
    * record's file offset and its tag (record-tag.ts).
@@ -123,6 +126,12 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
       if (row === undefined) return
       if (type === RecordType.Data) {
         if (dir) this.addData(row, dir, recordOffset, length)
+      } else if (type === RecordType.Gap) {
+        // A gap that does not start where its direction's stream ends says something else than the
+        // bytes around it: it is kept as an event, and the stream's offsets stay those of the data.
+        const gap = gapInfoOf(info)
+        if (dir && gap !== undefined && gap.offset === this.bytes(row, dir)) this.addGap(row, dir, recordOffset, gap.bytes)
+        else this.event(row, type, dir, recordOffset, time, info)
       } else this.event(row, type, dir, recordOffset, time, info)
     }
   }
@@ -206,6 +215,43 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
   }
 
   /**
+   * `length` bytes `dir` sent were forwarded but not kept: the stream's offsets go on past
+   * them, as on the wire. Their gap record follows (placeGap), once it is written.
+   */
+  dropData(row: number, dir: Direction, length: number): void {
+    this.addData(row, dir, -1, length)
+    let gaps = this.gaps.get(row)
+    if (gaps === undefined) this.gaps.set(row, (gaps = { client: 0, server: 0 }))
+    gaps[dir] += length
+  }
+
+  /** The gap record of bytes [offset, offset + length) of `dir` (already counted by dropData): the chunk lists mark the hole. */
+  placeGap(row: number, dir: Direction, recordOffset: number, offset: number, length: number): void {
+    if (recordOffset < 0) return
+    this.changes++
+    this.addRecord(row, recordOffset, gapTag(dir, offset))
+    const field = row * STRIDE + (dir === 'client' ? REC_END_CLIENT : REC_END_SERVER)
+    // Chunks kept after the gap (none yet, as the writer writes a gap before its connection's next record) stay ahead of it.
+    this.cells[field] = Math.max(this.cells[field], offset + length)
+  }
+
+  /** A gap record read from a file: both steps at once. */
+  private addGap(row: number, dir: Direction, recordOffset: number, length: number): void {
+    const offset = this.bytes(row, dir)
+    this.dropData(row, dir, length)
+    this.placeGap(row, dir, recordOffset, offset, length)
+  }
+
+  hasGaps(): boolean {
+    return this.gaps.size > 0
+  }
+
+  /** Bytes of `dir` forwarded but not kept (gap records). */
+  notKept(row: number, dir: Direction): number {
+    return this.gaps.get(row)?.[dir] ?? 0
+  }
+
+  /**
    * Forgets every record from file offset `end` on: the writer failed, and what it had
    * not written by then is not in the file. Summaries keep what happened (bytes, FIN,
    * the end); only what can be read shrinks.
@@ -217,10 +263,9 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
       if (n === 0 || this.record(row, n - 1, 0) < end) continue
       while (n > 0 && this.record(row, n - 1, 0) >= end) {
         n--
-        const tag = this.record(row, n, 1)
-        const dir = tagDirection(tag)
-        // Chunks of a direction are contiguous: the first one lost is where its recording ends.
-        if (dir !== undefined) this.cells[at + (dir === 'server' ? REC_END_SERVER : REC_END_CLIENT)] = tagStreamOffset(tag)
+        const place = streamPlace(this.record(row, n, 1))
+        // Chunks and gaps of a direction are contiguous: the first one lost is where its recording ends.
+        if (place !== undefined) this.cells[at + (place.dir === 'server' ? REC_END_SERVER : REC_END_CLIENT)] = place.offset
       }
       this.cells[at + RECORDS] = n
       const all = this.overflow.get(row)
@@ -363,6 +408,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     const recClient = c[at + REC_END_CLIENT]
     const recServer = c[at + REC_END_SERVER]
     if (recClient !== s.bytes.client || recServer !== s.bytes.server) s.recorded = { client: recClient, server: recServer }
+    const gaps = this.gaps.get(row)
+    if (gaps !== undefined) s.notKept = { ...gaps }
     return s
   }
 

@@ -13,7 +13,7 @@ import type { ChunkIndex } from '../format/chunk-index'
 import { KIND_OF, RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader } from '../format/capture-format'
 import { DamagedRecordError, UnknownConnectionError, type CaptureReader } from '../read/capture-reader'
 import { listMatches } from './match-count'
-import { compilePattern, searchStream } from './stream-search'
+import { compilePattern, keptRuns, searchKept } from './stream-search'
 
 export interface CaptureView {
   /** `live`, or the id the engine gave an opened file. */
@@ -257,13 +257,14 @@ export abstract class CaptureQueries {
   async search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult> {
     const compiled = compilePattern(pattern)
     const row = await this.row(connId)
-    const total = this.index.recordedBytes(row, dir)
-    return searchStream((offset, length) => this.reader.readBytes(connId, dir, offset, length), total, compiled, opts)
+    const runs = keptRuns(this.index.chunks(row, dir), this.index.recordedBytes(row, dir))
+    return searchKept((offset, length) => this.reader.readBytes(connId, dir, offset, length), runs, compiled, opts)
   }
 
   async matches(connId: number, dir: Direction, pattern: SearchPattern, signal?: AbortSignal): Promise<MatchList> {
     const row = await this.row(connId)
-    return listMatches((id, d, offset, length) => this.reader.readBytes(id, d, offset, length), connId, dir, this.index.recordedBytes(row, dir), pattern, signal)
+    const total = this.index.recordedBytes(row, dir)
+    return listMatches((id, d, offset, length) => this.reader.readBytes(id, d, offset, length), connId, dir, total, keptRuns(this.index.chunks(row, dir), total), pattern, signal)
   }
 
   async listConnections(): Promise<ConnectionSummary[]> {

@@ -18,10 +18,11 @@ const MARKS: Partial<Record<number, TurnKind>> = {
   [RecordType.Reset]: 'reset',
   [RecordType.ConnectFailed]: 'connect-failed',
   [RecordType.Error]: 'error',
-  [RecordType.Close]: 'close'
+  [RecordType.Close]: 'close',
+  [RecordType.Gap]: 'gap'
 }
 /** Marks whose recorded details (code, message, end) a turn carries. */
-const WITH_INFO = new Set<TurnKind>(['connect-failed', 'error', 'close'])
+const WITH_INFO = new Set<TurnKind>(['connect-failed', 'error', 'close', 'gap'])
 /** A turn's kind as kept: data of either direction, or the record type of a mark. */
 const DATA_CLIENT = -1
 const DATA_SERVER = -2

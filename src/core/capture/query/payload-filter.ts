@@ -8,7 +8,7 @@
 
 import type { Direction } from '../../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
-import { compilePattern, searchStream } from './stream-search'
+import { compilePattern, keptRuns, searchKept } from './stream-search'
 import type { IndexView } from '../read/index-view'
 
 /**
@@ -127,7 +127,7 @@ export class PayloadFilter {
     for (const [k, dir] of (['client', 'server'] as const).entries()) {
       const total = this.index.recordedBytes(row, dir)
       const from = Math.max(0, r.seen[row * 2 + k] - back)
-      if (!hit && total > from) hit = (await searchStream((offset, length) => this.read(id, dir, offset, length), total, pattern, { from, signal })).found
+      if (!hit && total > from) hit = (await searchKept((offset, length) => this.read(id, dir, offset, length), keptRuns(this.index.chunks(row, dir), total), pattern, { from, signal })).found
       r.seen[row * 2 + k] = total
     }
     r.state[row] = hit ? 2 : 1

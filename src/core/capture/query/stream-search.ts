@@ -13,6 +13,7 @@ import { parseEscapes } from '../../../shared/payload/escapes'
 import { parseHex } from '../../../shared/payload/parse-hex'
 import { encodeText } from '../../payload/build-payload'
 import { compileUserRegex, type UserRegex } from '../../regex/user-regex'
+import type { ChunkIndex } from '../format/chunk-index'
 
 /** Bytes read per step. */
 const WINDOW = 4 * 1024 * 1024
@@ -143,6 +144,37 @@ export async function searchStream(read: Read, total: number, pattern: Compiled,
     const window = await read(start, stop - start)
     const at = window.lastIndexOf(pattern.bytes)
     if (at >= 0) return { found: true, offset: start + at, length: pattern.bytes.length }
+  }
+  return { found: false }
+}
+
+/**
+ * Where a direction's kept bytes lie, as [start, end) runs between its gaps (bytes forwarded
+ * but not kept): one run from 0 to `total` for a stream without gaps.
+ */
+export function keptRuns(chunks: ChunkIndex, total: number): Array<[number, number]> {
+  const runs: Array<[number, number]> = []
+  let start = 0
+  for (let i = 0; i < chunks.length; i++) {
+    if (!chunks.isGap(i)) continue
+    if (chunks.stream(i) > start) runs.push([start, chunks.stream(i)])
+    start = i + 1 < chunks.length ? chunks.stream(i + 1) : total
+  }
+  if (total > start) runs.push([start, total])
+  return runs
+}
+
+/**
+ * searchStream over the kept runs of a stream with gaps, each on its own: a match never
+ * spans a gap (its bytes are not there to match), and nothing is read from one.
+ */
+export async function searchKept(read: Read, runs: Array<[number, number]>, pattern: Compiled, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult> {
+  const ordered = opts.backward ? [...runs].reverse() : runs
+  for (const [s, e] of ordered) {
+    const from = opts.from === undefined ? undefined : Math.min(Math.max(opts.from - s, 0), e - s)
+    if (opts.from !== undefined && (opts.backward ? opts.from <= s : opts.from >= e)) continue
+    const r = await searchStream((offset, length) => read(offset + s, length), e - s, pattern, { ...opts, ...(from === undefined ? {} : { from }) })
+    if (r.found) return { ...r, offset: r.offset + s }
   }
   return { found: false }
 }

@@ -31,6 +31,21 @@ export class DamagedRecordError extends UserError {
   }
 }
 
+/**
+ * A byte range that starts in a gap: those bytes were forwarded but not kept, and nothing
+ * stands in for them. One line with which bytes and why.
+ */
+export class NotKeptError extends UserError {
+  constructor(
+    readonly dir: Direction,
+    /** Where the gap starts and ends in the direction's stream. */
+    readonly from: number,
+    readonly to: number
+  ) {
+    super(`bytes ${from}..${to} of what the ${dir} sent were forwarded but not kept (the disk was slower than the traffic): the capture has a gap there`, ERROR_CODES.ENOTKEPT)
+  }
+}
+
 /** Bytes read from capture files by this process, for the bench and tests ("reads about what it writes"). */
 export const readStats = { bytes: 0, headers: 0 }
 
@@ -79,17 +94,27 @@ export class CaptureReader {
     return row
   }
 
-  /** Bytes [offset, offset + length) of what `dir` sent on the connection, clipped to what is recorded. */
+  /**
+   * Bytes [offset, offset + length) of what `dir` sent on the connection, clipped to what is
+   * recorded. A gap (bytes forwarded but not kept) is never filled: a range that runs into
+   * one is cut short where it begins, and one that starts inside it throws NotKeptError.
+   */
   async readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
     const row = await this.row(connId)
     const total = this.index.recordedBytes(row, dir)
-    const end = Math.min(total, offset + length)
+    let end = Math.min(total, offset + length)
     if (offset >= end) return Buffer.alloc(0)
     const chunks = this.index.chunks(row, dir)
     const n = chunks.length
     const chunkLen = (i: number): number => (i + 1 < n ? chunks.stream(i + 1) : total) - chunks.stream(i)
-    const out = Buffer.allocUnsafe(end - offset)
     let i = chunks.byStreamOffset(offset)
+    for (let k = Math.max(0, i); k < n && chunks.stream(k) < end; k++) {
+      if (!chunks.isGap(k)) continue
+      if (k === i) throw new NotKeptError(dir, chunks.stream(k), chunks.stream(k) + chunkLen(k))
+      end = chunks.stream(k)
+      break
+    }
+    const out = Buffer.allocUnsafe(end - offset)
     // Walk the chunks in groups that sit close together in the file: one read per group.
     while (i < n && chunks.stream(i) < end) {
       let j = i

@@ -9,7 +9,7 @@ import { crc32 } from 'node:zlib'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
 import { pread } from './capture-reader'
 import { StoredTls } from './stored-tls'
-import { OwnerTable, replaySourceOf, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
+import { OwnerTable, notKeptOf, replaySourceOf, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
 import { RECORD_HEADER_SIZE, RecordType, payloadCrcOk, readRecordHeader } from '../format/capture-format'
 import {
   ENDS,
@@ -28,6 +28,7 @@ import {
   S_COUNT,
   S_COUNT_BEFORE_REPLAY_OF,
   S_COUNT_BEFORE_TLS,
+  S_COUNT_BEFORE_NOT_KEPT,
   TRAILER_PAYLOAD_SIZE,
   decodeTrailer,
   viaOfFlags,
@@ -162,7 +163,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
       }
     }
     const refsPerRow = this.size === 0 ? S_COUNT : sections.strings.length / (this.size * 4)
-    const known = refsPerRow === S_COUNT || refsPerRow === S_COUNT_BEFORE_TLS || refsPerRow === S_COUNT_BEFORE_REPLAY_OF
+    const known = refsPerRow === S_COUNT || refsPerRow === S_COUNT_BEFORE_NOT_KEPT || refsPerRow === S_COUNT_BEFORE_TLS || refsPerRow === S_COUNT_BEFORE_REPLAY_OF
     if (sections.numbers.length !== this.size * F_COUNT * 8 || !known) {
       throw new DamagedIndexError('the stored index does not match its connection count')
     }
@@ -336,7 +337,19 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     if (via !== undefined) s.via = via
     const recorded = { client: this.recordedBytes(row, 'client'), server: this.recordedBytes(row, 'server') }
     if (recorded.client !== s.bytes.client || recorded.server !== s.bytes.server) s.recorded = recorded
+    const notKept = this.notKept(row)
+    if (notKept !== undefined) s.notKept = notKept
     return s
+  }
+
+  private notKept(row: number): ConnectionSummary['notKept'] {
+    const text = this.str(row, S.NOT_KEPT)
+    if (text === undefined) return undefined
+    try {
+      return notKeptOf(JSON.parse(text))
+    } catch {
+      return undefined // a damaged count loses the count; the gap records still mark the holes
+    }
   }
 
   private replayOf(row: number): ConnectionSummary['replayOf'] {

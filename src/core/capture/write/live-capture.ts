@@ -8,11 +8,11 @@ import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { crc32 } from 'node:zlib'
-import { LIVE_CAPTURE, type CaptureEvent, type CaptureEventKind, type CaptureInfo, type ConnectionSummary, type Direction, type SavedCapture } from '../../../shared/capture-types'
+import { LIVE_CAPTURE, type CaptureEvent, type CaptureEventKind, type CaptureInfo, type ConnectionSummary, type Direction, type GapInfo, type SavedCapture, type WhenDiskIsSlow } from '../../../shared/capture-types'
 import { UserError } from '../../../shared/errors'
 import type { WriteTarget } from '../../files/file-target'
 import { temporarySibling, writeReplacing } from '../../files/replace-file'
-import { FORMAT_VERSION, RECORD_HEADER_SIZE, RecordType, TYPE_OF, dirCode, writeRecordHeader } from '../format/capture-format'
+import { FORMAT_VERSION, GAPLESS_FORMAT_VERSION, RECORD_HEADER_SIZE, RecordType, TYPE_OF, dirCode, writeRecordHeader } from '../format/capture-format'
 import { storedIndexRecords } from '../format/index-codec'
 import type { OpenInfo, OwnerInfo } from '../format/record-payloads'
 import { CaptureReader } from '../read/capture-reader'
@@ -48,6 +48,20 @@ export interface CaptureOptions extends OpenWriterOptions {
   lockNamespace?: LockNamespace
   /** The mode a new capture file is created with, less the umask (default 0644; 0600 for a temporary one). */
   mode?: number
+  /**
+   * When the writer is more than its bound behind (default `pause`): pause every socket
+   * feeding the capture, or `drop` data chunks and record gaps in their place while the
+   * traffic goes on at full speed. Capture-wide: one writer, one queue, one bound.
+   */
+  whenDiskIsSlow?: WhenDiskIsSlow
+}
+
+/** A run of one direction's chunks dropped while the writer was behind, until its gap record is written. */
+interface PendingGap extends GapInfo {
+  /** The seq, time and monotonic time of the first chunk it stands for. */
+  seq: number
+  time: number
+  mono: number
 }
 
 const SLAB_SIZE = 64 * 1024
@@ -79,6 +93,11 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
   private nextConnId = 1
   private listener: CaptureListener = NO_LISTENER
   private closing: Promise<void> | undefined
+  readonly whenDiskIsSlow: WhenDiskIsSlow
+  /** With `drop`: the writer is behind, so data chunks are counted as gaps rather than queued. */
+  private dropping = false
+  /** Connections with chunks dropped and no gap record written yet (few, and only while dropping or just after). */
+  private readonly pendingGaps = new Map<RecordedConnection, Partial<Record<Direction, PendingGap>>>()
 
   protected declare readonly index: CaptureIndex
 
@@ -93,8 +112,10 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
   ) {
     super(new CaptureIndex())
     this.checksumPayloads = opts.checksumPayloads ?? false
+    this.whenDiskIsSlow = opts.whenDiskIsSlow ?? 'pause'
     const hooks: WriterHooks = {
-      onPressure: (paused) => this.listener.pressure(paused),
+      // With `drop` the sockets never pause: the capture stops queueing data until the writer catches up.
+      onPressure: (paused) => (this.whenDiskIsSlow === 'drop' ? (this.dropping = paused) : this.listener.pressure(paused)),
       onError: (err) => {
         // What the writer had not written is not in the file: the index must not claim it.
         this.index.truncateAt(this.writer.written)
@@ -103,7 +124,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
         )
       }
     }
-    this.writer = openWriter(filePath, hooks, opts)
+    this.writer = openWriter(filePath, hooks, { ...opts, formatVersion: this.formatVersion })
     this.copiesChunks = this.writer instanceof DirectWriter
     try {
       this.readFd = openSync(filePath, 'r')
@@ -151,7 +172,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     } finally {
       await file.close()
     }
-    capture.appendMeta({ format: FORMAT_VERSION, tool: 'tcpscope', createdAt: new Date().toISOString(), writer: capture.writerKind })
+    capture.appendMeta({ format: capture.formatVersion, tool: 'tcpscope', createdAt: new Date().toISOString(), writer: capture.writerKind })
     return capture
   }
 
@@ -160,6 +181,11 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     const end = this.writer.end
     await this.writer.waitWritten(end).catch(() => undefined)
     return { pid: process.pid, written: Math.min(end, this.writer.written) }
+  }
+
+  /** Only a capture that may drop needs the gap record's version; any other stays readable by an older tcpscope. */
+  get formatVersion(): number {
+    return this.whenDiskIsSlow === 'drop' ? FORMAT_VERSION : GAPLESS_FORMAT_VERSION
   }
 
   get writerKind(): 'direct' | 'buffered' {
@@ -289,12 +315,51 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     return conn
   }
 
-  appendData(conn: RecordedConnection, seq: number, dir: Direction, chunk: Buffer, time: number, mono: number): void {
+  /** Returns whether `seq` was used: a chunk joining a pending gap leaves it for the next record. */
+  appendData(conn: RecordedConnection, seq: number, dir: Direction, chunk: Buffer, time: number, mono: number): boolean {
+    if (this.dropping && this.recording) return this.dropData(conn, seq, dir, chunk.length, time, mono)
+    if (this.pendingGaps.size !== 0) this.writeGaps(conn)
     // After a write error the bytes are still counted: they were forwarded, just not recorded.
     const offset = this.recording ? this.appendRecord(RecordType.Data, dir, conn.id, seq, chunk, time, mono, this.checksumPayloads ? crc32(chunk) : undefined) : -1
     const streamOffset = this.index.bytes(conn.row, dir)
     this.index.addData(conn.row, dir, offset, chunk.length)
     if (this.listener.detailed) this.listener.data(conn.id, dir, streamOffset, chunk)
+    return true
+  }
+
+  /**
+   * A chunk the writer is too far behind to take: it was forwarded, so the stream's offsets
+   * count it, and it joins its direction's pending gap, written before the connection's
+   * next record (or at close).
+   */
+  private dropData(conn: RecordedConnection, seq: number, dir: Direction, length: number, time: number, mono: number): boolean {
+    let pending = this.pendingGaps.get(conn)
+    if (pending === undefined) this.pendingGaps.set(conn, (pending = {}))
+    const known = pending[dir]
+    this.index.dropData(conn.row, dir, length)
+    if (known !== undefined) {
+      known.bytes += length
+      return false
+    }
+    pending[dir] = { offset: this.index.bytes(conn.row, dir) - length, bytes: length, seq, time, mono }
+    return true
+  }
+
+  /** Writes a connection's pending gap records, in the order their first chunks came. */
+  private writeGaps(conn: RecordedConnection): void {
+    const pending = this.pendingGaps.get(conn)
+    if (pending === undefined) return
+    this.pendingGaps.delete(conn)
+    const gaps = (['client', 'server'] as const).flatMap((dir) => (pending[dir] === undefined ? [] : [{ dir, gap: pending[dir] }]))
+    gaps.sort((a, b) => a.gap.seq - b.gap.seq)
+    for (const { dir, gap } of gaps) {
+      const info: GapInfo = { offset: gap.offset, bytes: gap.bytes }
+      const offset = this.recording ? this.appendRecord(RecordType.Gap, dir, conn.id, gap.seq, JSON.stringify(info), gap.time, gap.mono) : -1
+      this.index.placeGap(conn.row, dir, offset, gap.offset, gap.bytes)
+      if (this.listener.detailed) {
+        this.listener.event(this.index.summary(conn.row), { seq: gap.seq, kind: 'gap', dir, time: gap.time, mono: gap.mono, info: { ...info } })
+      }
+    }
   }
 
   appendEvent(
@@ -304,6 +369,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     dir: Direction | undefined,
     info: Record<string, unknown> | undefined
   ): void {
+    if (this.pendingGaps.size !== 0) this.writeGaps(conn)
     const time = Date.now()
     const mono = this.monoNow()
     const type = TYPE_OF[kind]
@@ -338,6 +404,8 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
   /** Stores the index at the end of the file, flushes, fsyncs and closes it, and lets it go. */
   close(): Promise<void> {
     if (this.closing === undefined) {
+      // Connections still open with chunks dropped: their gaps go in before the index that counts them.
+      for (const conn of [...this.pendingGaps.keys()]) this.writeGaps(conn)
       if (this.writer.error === undefined) this.appendStoredIndex()
       this.closing = this.writer
         .close()

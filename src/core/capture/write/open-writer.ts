@@ -11,10 +11,12 @@ import type { RecordWriter, WriterHooks, WriterOptions } from './record-writer'
 export interface OpenWriterOptions extends WriterOptions {
   /** `auto` (default): O_DIRECT where the OS and file system allow it, else buffered writes. */
   writeMode?: 'auto' | 'buffered'
+  /** The version in the file header (default the newest, FORMAT_VERSION). */
+  formatVersion?: number
 }
 
 export function openWriter(path: string, hooks: WriterHooks, opts: OpenWriterOptions): RecordWriter {
-  const head = encodeFileHeader()
+  const head = encodeFileHeader(opts.formatVersion)
   if ((opts.writeMode ?? 'auto') === 'auto' && directIoAvailable()) {
     try {
       return new DirectWriter(path, head, hooks, opts)

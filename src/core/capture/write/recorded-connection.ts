@@ -14,7 +14,8 @@ export interface ConnectionRecorder {
   monoNow(): number
   /** Bytes recorded from `dir` of the connection in index row `row`. */
   bytesOf(row: number, dir: Direction): number
-  appendData(conn: RecordedConnection, seq: number, dir: Direction, chunk: Buffer, time: number, mono: number): void
+  /** Returns whether it used `seq` (a chunk dropped into a pending gap does not). */
+  appendData(conn: RecordedConnection, seq: number, dir: Direction, chunk: Buffer, time: number, mono: number): boolean
   appendEvent(conn: RecordedConnection, seq: number, kind: Exclude<CaptureEventKind, 'data'>, dir: Direction | undefined, info: Record<string, unknown> | undefined): void
 }
 
@@ -53,7 +54,7 @@ export class RecordedConnection {
    * forwards it before recording it; they default to now.
    */
   data(dir: Direction, chunk: Buffer, time = Date.now(), mono = this.capture.monoNow()): void {
-    this.capture.appendData(this, this.seq++, dir, chunk, time, mono)
+    if (this.capture.appendData(this, this.seq, dir, chunk, time, mono)) this.seq++
   }
 
   event(kind: Exclude<CaptureEventKind, 'data' | 'open' | 'connected' | 'close'>, dir?: Direction, info?: Record<string, unknown>): void {

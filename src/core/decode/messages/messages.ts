@@ -16,6 +16,7 @@ import {
 import type { DecodeProblem } from '../../../shared/protocol-types'
 import { targetPort } from '../../../shared/endpoint'
 import type { CaptureView } from '../../capture/query/capture-queries'
+import { NotKeptError } from '../../capture/read/capture-reader'
 import { codecFor, MAX_RECOGNISE_BYTES, recogniseMessages } from '../../protocols/messages/message-decoders'
 import { FramingRules, framingOf, type Framing } from './framing-rules'
 import { MAX_INDEXED_MESSAGES, MessageIndex } from './message-index'
@@ -91,7 +92,16 @@ export class Messages {
     const carried = conn.protocol?.carries
     if (carried && (MESSAGE_PROTOCOLS as readonly string[]).includes(carried)) return carried as MessageProtocol
     if (conn.protocol && conn.protocol.protocol !== 'raw' && conn.protocol.protocol !== 'unknown') return undefined
-    const first = async (dir: Direction): Promise<Uint8Array> => (conn.bytes[dir] > 0 ? new Uint8Array(await view.readBytes(conn.id, dir, 0, Math.min(conn.bytes[dir], MAX_RECOGNISE_BYTES))) : new Uint8Array(0))
+    const first = async (dir: Direction): Promise<Uint8Array> => {
+      if (conn.bytes[dir] === 0) return new Uint8Array(0)
+      try {
+        return new Uint8Array(await view.readBytes(conn.id, dir, 0, Math.min(conn.bytes[dir], MAX_RECOGNISE_BYTES)))
+      } catch (err) {
+        // The capture kept none of its first bytes (a gap): there is nothing to recognise.
+        if (err instanceof NotKeptError) return new Uint8Array(0)
+        throw err
+      }
+    }
     return recogniseMessages(await first('client'), await first('server'), targetPort(conn.target))
   }
 

@@ -94,6 +94,11 @@ export class Http1Decoder {
     this.reader(dir).end(time)
   }
 
+  /** The capture kept nothing more of `dir`: reading stops, and a message it cut is incomplete (even one delimited by close). */
+  gap(dir: Direction): void {
+    this.reader(dir).notKept()
+  }
+
   wantFrom(dir: Direction): number {
     return this.reader(dir).wantFrom()
   }

@@ -134,6 +134,12 @@ export class MessageReader {
     if (this.state !== 'paused' && this.state !== 'detached') this.finishEnd()
   }
 
+  /** The capture kept nothing more of this direction (a gap): a problem where it begins, never an end that completes a body. */
+  notKept(): void {
+    if (this.state === 'stopped' || this.state === 'ended' || this.state === 'detached') return
+    this.stop(this.received, 'the capture did not keep what was sent from here on (the disk was slower than the traffic)')
+  }
+
   /** Holds what comes next (until resume or detach): the request before it asked to switch protocols, whose answer decides what the rest is. */
   pause(): void {
     if (this.state === 'start') this.state = 'paused'

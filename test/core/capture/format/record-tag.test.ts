@@ -2,7 +2,8 @@
 // starts in its stream; both indexes (in memory and stored) read chunks from tags the same way.
 import { describe, expect, it } from 'vitest'
 import { RECORD_HEADER_SIZE } from '../../../../src/core/capture/format/capture-format'
-import { addChunks, dataTag, emptyChunkLists, NOT_DATA, TaggedRecords, tagDirection, tagStreamOffset } from '../../../../src/core/capture/format/record-tag'
+import { addChunks, dataTag, emptyChunkLists, gapTag, NOT_DATA, streamPlace, TaggedRecords, tagDirection, tagStreamOffset } from '../../../../src/core/capture/format/record-tag'
+import { gapInfoOf } from '../../../../src/core/capture/format/record-payloads'
 
 describe('record tags', () => {
   it('carry a data record\'s direction and stream offset, and nothing for other records', () => {
@@ -23,6 +24,41 @@ describe('record tags', () => {
     const chunks = (dir: 'client' | 'server') => Array.from({ length: lists[dir].length }, (_, i) => [lists[dir].file(i), lists[dir].stream(i)])
     expect(chunks('client')).toEqual([[56 + RECORD_HEADER_SIZE, 0], [184 + RECORD_HEADER_SIZE, 5]])
     expect(chunks('server')).toEqual([[101 + RECORD_HEADER_SIZE, 0]])
+  })
+
+  it('carry a gap\'s direction and stream offset, apart from data: readers of data pass a gap by as an event', () => {
+    for (const [dir, offset] of [['client', 0], ['server', 0], ['client', 12345], ['server', 2 ** 40]] as const) {
+      const tag = gapTag(dir, offset)
+      expect(tag).toBeLessThan(NOT_DATA)
+      expect([tagDirection(tag), tagStreamOffset(tag)]).toEqual([undefined, -1])
+      expect(streamPlace(tag)).toEqual({ dir, offset, gap: true })
+      expect(streamPlace(dataTag(dir, offset))).toEqual({ dir, offset, gap: false })
+    }
+    expect(streamPlace(NOT_DATA)).toBeUndefined()
+  })
+
+  it('list a gap among the chunks, so the chunk before it ends where the gap begins', () => {
+    // client 0..5 kept, 5..1005 not kept, 1005.. kept
+    const records: Array<[number, number]> = [[16, NOT_DATA], [56, dataTag('client', 0)], [101, gapTag('client', 5)], [170, dataTag('client', 1005)]]
+    const lists = emptyChunkLists()
+    addChunks(lists, 0, records.length, (i, part) => records[i][part])
+    const c = lists.client
+    expect(Array.from({ length: c.length }, (_, i) => [c.file(i), c.stream(i), c.isGap(i)])).toEqual([
+      [56 + RECORD_HEADER_SIZE, 0, false],
+      [101 + RECORD_HEADER_SIZE, 5, true],
+      [170 + RECORD_HEADER_SIZE, 1005, false]
+    ])
+    expect(c.byStreamOffset(500)).toBe(1)
+  })
+})
+
+describe('gap payloads', () => {
+  it('are two whole numbers, the size above 0; anything else from a file is refused', () => {
+    expect(gapInfoOf({ offset: 5, bytes: 1000 })).toEqual({ offset: 5, bytes: 1000 })
+    expect(gapInfoOf({ offset: 5, bytes: 1000, extra: 'x' })).toEqual({ offset: 5, bytes: 1000 })
+    for (const bad of [undefined, null, 'x', {}, { offset: -1, bytes: 1 }, { offset: 0, bytes: 0 }, { offset: 0.5, bytes: 1 }, { offset: 0, bytes: '1' }, { offset: 0, bytes: 2 ** 60 }]) {
+      expect(gapInfoOf(bad)).toBeUndefined()
+    }
   })
 })
 

@@ -8,7 +8,7 @@ function over(stream: Buffer) {
     reads.push(length)
     return stream.subarray(offset, offset + length)
   }
-  return { reads, list: (value: string, kind: 'text' | 'regex' = 'text') => listMatches(read, 1, 'client', stream.length, { kind, value }) }
+  return { reads, list: (value: string, kind: 'text' | 'regex' = 'text') => listMatches(read, 1, 'client', stream.length, [[0, stream.length]], { kind, value }) }
 }
 
 describe('listMatches', () => {

@@ -193,7 +193,7 @@ describe('capture crash safety', () => {
       ['empty.tcap', Buffer.alloc(0), /is not a tcpscope capture file \(no TCPSCAP header\)$/],
       ['random.bin', randomPayload(10_000), /is not a tcpscope capture file \(no TCPSCAP header\)$/],
       ['notes.txt', Buffer.from('TCPSCAP is a fine name for a file\n'), /is not a tcpscope capture file/],
-      ['future.tcap', Buffer.concat([Buffer.from('TCPSCAP\0', 'latin1'), Buffer.from([9, 0, 40, 0, 0, 0, 0, 0])]), /is capture format v9; this tcpscope reads up to v2: upgrade tcpscope$/]
+      ['future.tcap', Buffer.concat([Buffer.from('TCPSCAP\0', 'latin1'), Buffer.from([9, 0, 40, 0, 0, 0, 0, 0])]), /is capture format v9; this tcpscope reads up to v3: upgrade tcpscope$/]
     ]
     for (const [name, bytes, message] of cases) {
       const path = join(dir, name)

@@ -29,6 +29,16 @@ describe('picture labels', () => {
     expect(eventName(en, ev({ kind: 'open' }), '12:00:00.000')).toBe('opened at 12:00:00.000')
   })
 
+  it('says what a gap did not keep, whose and from where, in both languages', () => {
+    const gap = ev({ kind: 'gap', dir: 'server', info: { offset: 65536, bytes: 3 * 1024 * 1024 } })
+    expect(eventWhat(en, gap)).toBe('3.00 MiB the server sent not kept, from byte 65536: the disk was slower than the traffic (gap; nothing stands in for these bytes)')
+    expect(eventWhat(zh, gap)).toBe('服务器发送的 3.00 MiB 未被保存（自第 65536 字节起）：磁盘跟不上流量（缺口；这些字节不会被补上）')
+    const mark = turn({ kind: 'gap', dir: 'client', info: { offset: 0, bytes: 2048 } })
+    expect(turnName(en, mark)).toBe('client: 2.00 KiB not kept at +3.20 ms (the disk was slower than the traffic)')
+    expect(turnName(zh, mark)).toBe('客户端：2.00 KiB 未保存，+3.20 ms（磁盘跟不上流量）')
+    expect(turnLabel(en, mark)).toBe('not kept: 2.00 KiB')
+  })
+
   it('names a turn by direction, size and time since the open; a mark by who and why', () => {
     expect(turnName(en, turn({ dir: 'client', length: 512 }))).toBe('client → server 512 B at +3.20 ms')
     expect(turnName(en, turn({ kind: 'reset', dir: 'server', at: 1500 }))).toBe('server RST at +1.50 s')

@@ -40,7 +40,7 @@ export const chunkOf = (e: CaptureEvent | undefined): ChunkRef | undefined =>
 /** Faults, breakpoints and a person's actions are tcpscope's doing: the warning colour, never a direction's. */
 export const isIntervention = (e: CaptureEvent): boolean => e.kind === 'fault' || e.kind === 'break' || e.kind === 'action'
 export const isWarning = (e: CaptureEvent): boolean =>
-  e.kind === 'reset' || e.kind === 'error' || e.kind === 'connect-failed' || (e.kind === 'close' && e.info?.end !== 'closed') || isIntervention(e)
+  e.kind === 'reset' || e.kind === 'error' || e.kind === 'connect-failed' || e.kind === 'gap' || (e.kind === 'close' && e.info?.end !== 'closed') || isIntervention(e)
 export const isMinor = (e: CaptureEvent): boolean => e.kind === 'open' || e.kind === 'connecting' || e.kind === 'connected' || e.kind === 'lookup'
-const MARK_GLYPHS: Partial<Record<CaptureEvent['kind'], string>> = { reset: '✕', 'connect-failed': '✕', error: '✕', fin: '⇥', fault: '⚡', break: '‖', action: '✎' }
+const MARK_GLYPHS: Partial<Record<CaptureEvent['kind'], string>> = { reset: '✕', 'connect-failed': '✕', error: '✕', fin: '⇥', fault: '⚡', break: '‖', action: '✎', gap: '⋯' }
 export const glyph = (e: CaptureEvent): string => (e.kind === 'data' ? (e.dir === 'client' ? '→' : '←') : (MARK_GLYPHS[e.kind] ?? '·'))

@@ -51,6 +51,9 @@ export function turnShape(turn: Turn, lanes: Lanes): Shape {
       return { from: lanes.client, to: toward(lanes, 'client', FAILED_REACH), head: false, cross: true, dashed: true, warn: true }
     case 'close':
       return { from: lanes.client, to: lanes.server, head: false, cross: false, dashed: true, warn: false }
+    case 'gap':
+      // Bytes that went across but were not kept: the whole way, dashed, in the warning colour.
+      return { from: lanes[d], to: lanes[other(d)], head: true, cross: false, dashed: true, warn: true }
   }
 }
 

@@ -21,6 +21,8 @@ export function eventWhat(t: Translate, e: CaptureEvent): string {
   if (e.kind === 'break') return t('marks.break', { rule: String(info.rule ?? ''), message: breakWords(t, info) })
   if (e.kind === 'action') return t('marks.action', { message: actionWords(t, info, e.dir) })
   const side = e.dir ? t(`conv.side.${e.dir}`) : ''
+  // Bytes forwarded but not kept: said with their size and place, never shown as bytes.
+  if (e.kind === 'gap') return t('conv.gap', { side, size: formatBytes(num(info.bytes) ?? 0), offset: num(info.offset) ?? 0 })
   const what = t(`conv.what.${e.kind}`, { side })
   // A plain close is said once ("closed normally"), not as "closed: closed".
   if (e.kind === 'close' && info.end === 'closed') return t('conv.closedNormally')
@@ -155,6 +157,7 @@ export function turnName(t: Translate, turn: Turn): string {
   const at = formatDuration(Math.max(0, turn.at))
   if (turn.kind === 'data') return t('flow.turn', { dir: t(`conv.dir.${turn.dir}`), size: formatBytes(turn.length ?? 0), at })
   const side = turn.dir ? t(`flow.${turn.dir}`) : ''
+  if (turn.kind === 'gap') return t('flow.mark.gap', { side, at, size: formatBytes(num(turn.info?.bytes) ?? 0) })
   const why = markWhy(t, turn)
   if (turn.kind === 'close' && !why) return t('flow.mark.closedNormally', { at })
   return t(`flow.mark.${turn.kind}`, { side, at, why })
@@ -164,7 +167,14 @@ export function turnName(t: Translate, turn: Turn): string {
 export function turnLabel(t: Translate, turn: Turn): string {
   if (turn.kind !== 'data') {
     const short = t(`flow.short.${turn.kind}`)
-    const why = turn.kind === 'connect-failed' && typeof turn.info?.code === 'string' ? turn.info.code : turn.kind === 'close' ? markWhy(t, turn) : ''
+    const why =
+      turn.kind === 'connect-failed' && typeof turn.info?.code === 'string'
+        ? turn.info.code
+        : turn.kind === 'close'
+          ? markWhy(t, turn)
+          : turn.kind === 'gap'
+            ? formatBytes(num(turn.info?.bytes) ?? 0)
+            : ''
     return why ? t('flow.shortWhy', { short, why }) : short
   }
   const size = formatBytes(turn.length ?? 0)

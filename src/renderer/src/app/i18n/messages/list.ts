@@ -11,6 +11,7 @@ export default {
       sortBy: 'Sort by {column}',
       rows: 'Rows',
       follow: 'Follow new connections',
+      notKept: '{size} not kept (the disk was slower than the traffic)',
       kind: { proxy: 'proxy', server: 'server', client: 'client' },
       state: {
         open: 'open',
@@ -38,6 +39,7 @@ export default {
       sortBy: '按{column}排序',
       rows: '行',
       follow: '跟随新连接',
+      notKept: '{size} 未保存（磁盘跟不上流量）',
       kind: { proxy: '代理', server: '服务器', client: '客户端' },
       state: {
         open: '打开',

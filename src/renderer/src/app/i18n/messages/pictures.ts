@@ -28,6 +28,7 @@ export default {
         lookup: 'address looked up',
         timeout: 'timed out'
       },
+      gap: '{size} the {side} sent not kept, from byte {offset}: the disk was slower than the traffic (gap; nothing stands in for these bytes)',
       whatWhy: '{what}: {why}',
       closedNormally: 'closed normally',
       side: { client: 'client', server: 'server' },
@@ -64,9 +65,10 @@ export default {
         'connect-failed': 'connect failed at +{at}: {why}',
         error: 'error at +{at}: {why}',
         close: 'closed at +{at}: {why}',
-        closedNormally: 'closed normally at +{at}'
+        closedNormally: 'closed normally at +{at}',
+        gap: '{side}: {size} not kept at +{at} (the disk was slower than the traffic)'
       },
-      short: { fin: 'FIN', reset: 'RST', 'connect-failed': 'connect failed', error: 'error', close: 'closed' },
+      short: { fin: 'FIN', reset: 'RST', 'connect-failed': 'connect failed', error: 'error', close: 'closed', gap: 'not kept' },
       shortWhy: '{short}: {why}',
       empty: 'No turns yet.',
       window: 'turns {from}–{to} of {total}',
@@ -118,6 +120,7 @@ export default {
         lookup: '已解析地址',
         timeout: '超时'
       },
+      gap: '{side}发送的 {size} 未被保存（自第 {offset} 字节起）：磁盘跟不上流量（缺口；这些字节不会被补上）',
       whatWhy: '{what}：{why}',
       closedNormally: '正常关闭',
       side: { client: '客户端', server: '服务器' },
@@ -154,9 +157,10 @@ export default {
         'connect-failed': '连接失败，+{at}：{why}',
         error: '错误，+{at}：{why}',
         close: '已关闭，+{at}：{why}',
-        closedNormally: '正常关闭，+{at}'
+        closedNormally: '正常关闭，+{at}',
+        gap: '{side}：{size} 未保存，+{at}（磁盘跟不上流量）'
       },
-      short: { fin: 'FIN', reset: 'RST', 'connect-failed': '连接失败', error: '错误', close: '已关闭' },
+      short: { fin: 'FIN', reset: 'RST', 'connect-failed': '连接失败', error: '错误', close: '已关闭', gap: '未保存' },
       shortWhy: '{short}：{why}',
       empty: '还没有往来。',
       window: '第 {from}–{to} 轮，共 {total} 轮',
