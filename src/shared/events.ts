@@ -28,6 +28,11 @@ export interface ProxyInfo {
   /** Connections accepted so far, and those still open. */
   accepted: number
   active: number
+  /**
+   * A proxy with forwarding workers (`--workers`): connections accepted by each thread (the
+   * main thread first), and what the user should know of how they run (a fallback).
+   */
+  threads?: { accepted: number[]; note?: string }
 }
 
 /** The state as it is now: counts and state, never every connection. */
