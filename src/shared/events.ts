@@ -30,9 +30,10 @@ export interface ProxyInfo {
   active: number
   /**
    * A proxy with forwarding workers (`--workers`): connections accepted by each thread (the
-   * main thread first), and what the user should know of how they run (a fallback).
+   * main thread first), how many threads accept now (fewer while breakpoints keep new
+   * connections on the main thread), and what the user should know of how they run.
    */
-  threads?: { accepted: number[]; note?: string }
+  threads?: { accepted: number[]; listening: number; note?: string }
 }
 
 /** The state as it is now: counts and state, never every connection. */

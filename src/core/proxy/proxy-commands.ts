@@ -61,7 +61,8 @@ export class Proxies {
     const counts = threads.pool?.counts()
     const accepted = counts === undefined ? [info.accepted] : [info.accepted, ...counts.accepted]
     const sum = accepted.reduce((a, b) => a + b, 0)
-    return { ...info, accepted: sum, active: info.active + (counts?.active ?? 0), threads: { accepted, ...(threads.note !== undefined ? { note: threads.note } : {}) } }
+    const listening = (info.state === 'listening' ? 1 : 0) + (counts?.listening ?? 0)
+    return { ...info, accepted: sum, active: info.active + (counts?.active ?? 0), threads: { accepted, listening, ...(threads.note !== undefined ? { note: threads.note } : {}) } }
   }
 
   /** Each listening proxy a person started (not an ephemeral one) as proxy.start would start it again: on the address it has, with the settings it was given. */
@@ -70,6 +71,11 @@ export class Proxies {
       .map((p) => this.info(p))
       .filter((info) => info.state === 'listening' && this.startArgs.get(info.id)?.ephemeral !== true)
       .map((info) => ({ id: info.id, start: { ...this.startArgs.get(info.id)!, listen: info.listen } }))
+  }
+
+  /** Proxy `id`'s forwarding workers, if it has some (a killed worker's test reaches them here). */
+  workerPool(id: string): WorkerPool | undefined {
+    return this.pools.get(id)?.pool
   }
 
   /** The toxics of proxy `id` (toxic.* commands, fault/toxic-commands.ts). */

@@ -74,7 +74,12 @@ function order(msg: ToWorker): void {
   if (msg.type === 'toxics') return toxics.mirror(msg.toxics)
   if (msg.type === 'accepting') {
     wanted = msg.on
-    changing = changing.then(() => setListening(wanted)).catch((err: unknown) => post({ type: 'warn', message: `proxy ${start.proxyId}: worker ${start.index} cannot listen again: ${(err as Error).message}` }))
+    changing = changing
+      .then(async () => {
+        await setListening(wanted)
+        post({ type: 'accepting', on: listening })
+      })
+      .catch((err: unknown) => post({ type: 'warn', message: `proxy ${start.proxyId}: worker ${start.index} cannot listen again: ${(err as Error).message}` }))
     return
   }
   wanted = false

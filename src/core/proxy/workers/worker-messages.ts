@@ -46,6 +46,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'listening' }
+  /** The worker's listener is open (or closed) now, as the last `accepting` order asked. */
+  | { type: 'accepting'; on: boolean }
   | { type: 'failed'; message: string }
   | { type: 'batch'; ops: RecordOp[]; bytes: ArrayBuffer }
   | { type: 'warn'; message: string }

@@ -43,6 +43,8 @@ const MAX_FAILED_STARTS = 3
 class PooledWorker {
   readonly conns = new Map<number, RemoteConnection>()
   accepted = 0
+  /** Whether its listener is open, as it last said. */
+  listening = false
   /** Resolves when the worker answers a stop (or is gone). */
   private stopped: (() => void) | undefined
   exited = false
@@ -119,7 +121,12 @@ export class WorkerPool {
       let started = false
       pw.worker.on('message', (msg: FromWorker) => {
         if (msg.type === 'batch') return this.apply(pw, msg.ops, msg.bytes)
+        if (msg.type === 'accepting') {
+          pw.listening = msg.on
+          return
+        }
         if (msg.type === 'listening') {
+          pw.listening = this.accepting
           started = true
           this.failedStarts = 0
           return resolve()
@@ -176,6 +183,7 @@ export class WorkerPool {
   private lost(pw: PooledWorker, why: string): void {
     if (pw.exited) return
     pw.exited = true
+    pw.listening = false
     pw.answered()
     const capture = this.opts.capture
     for (const [, c] of pw.conns) {
@@ -209,9 +217,13 @@ export class WorkerPool {
     this.sendAll({ type: 'toxics', toxics })
   }
 
-  /** Connections each worker accepted (worker 1 first), and those open now, for ProxyInfo. */
-  counts(): { accepted: number[]; active: number } {
-    return { accepted: this.workers.map((w) => w.accepted), active: this.workers.reduce((n, w) => n + w.conns.size, 0) }
+  /** Connections each worker accepted (worker 1 first), those open now, and how many workers listen now, for ProxyInfo. */
+  counts(): { accepted: number[]; active: number; listening: number } {
+    return {
+      accepted: this.workers.map((w) => w.accepted),
+      active: this.workers.reduce((n, w) => n + w.conns.size, 0),
+      listening: this.workers.filter((w) => w.listening).length
+    }
   }
 
   /** For tests and faults: ends worker `index` (1-based) as a crash would. */
@@ -223,6 +235,7 @@ export class WorkerPool {
   async stop(close: boolean): Promise<void> {
     this.accepting = false
     await Promise.all(this.workers.map((w) => w.stop(close)))
+    for (const w of this.workers) w.listening = false
   }
 
   /** Closes every worker's connections, records their ends, and ends the threads. */
