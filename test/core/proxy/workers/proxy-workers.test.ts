@@ -202,8 +202,9 @@ describe.skipIf(!supported)('proxy with forwarding workers', () => {
     const sent = Array.from({ length: N }, (_, i) => randomPayload(500 + i))
     const got = await Promise.all(
       sent.map(async (payload) => {
-        const s = tls.connect({ host: '127.0.0.1', port: portOf(proxy.listen), ca: caPem, servername: 'svc.test', allowHalfOpen: true })
-        cleanups.push(() => s.destroy())
+        const s = tls.connect({ host: '127.0.0.1', port: portOf(proxy.listen), ca: caPem, servername: 'svc.test', allowHalfOpen: true } as tls.ConnectionOptions)
+        s.on('error', () => {})
+        cleanups.push(() => void s.destroy())
         await once(s, 'secureConnect')
         const reply = collect(s as unknown as Socket)
         s.end(payload)
