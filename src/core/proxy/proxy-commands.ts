@@ -143,6 +143,8 @@ export class Proxies {
             extra: threads.count - 1,
             file: threads.file!,
             dataDir: this.deps.dataDir,
+            // Leaves from the CA (no --tls-cert): each thread issues them with the main thread's keys.
+            ...(args.tlsListen !== undefined && args.tlsListen.cert === undefined && this.deps.tls !== undefined ? { leafKeys: await (await this.deps.tls.ca()).shared() } : {}),
             capture: this.deps.proxy.capture,
             hold: this.deps.proxy.hold,
             toxics: [],

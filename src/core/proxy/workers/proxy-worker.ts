@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { downToxic, toxicPair } from '../../fault/toxic-connection'
 import { ToxicRegistry } from '../../fault/toxic-registry'
 import { FdBudget } from '../../net/fd-budget'
-import { CaService } from '../../tls/ca-commands'
+import { CaService, type CaSource } from '../../tls/ca-commands'
 import { Proxy } from '../proxy'
 import { targetProxyOptions } from '../target-proxy-options'
 import { BatchRecorder } from './batch-recorder'
@@ -39,7 +39,14 @@ let listening = true
 let changing: Promise<void> = Promise.resolve()
 
 async function run(): Promise<void> {
-  const where = await targetProxyOptions(start.args, new CaService(start.dataDir).ca)
+  const service = new CaService(start.dataDir)
+  // The main thread's leaf and ticket keys: the same leaves on every thread, and sessions resumed on any.
+  const ca: CaSource = async () => {
+    const authority = await service.ca()
+    if (start.leafKeys !== undefined) authority.adopt(start.leafKeys)
+    return authority
+  }
+  const where = await targetProxyOptions(start.args, ca)
   const budget = FdBudget.forProcess()
   proxy = await Proxy.start(
     {

@@ -6,6 +6,7 @@ import type { CaptureEventKind, Direction } from '../../../shared/capture-types'
 import type { Toxic } from '../../../shared/fault-types'
 import type { ProxyStartArgs } from '../../../shared/proxy-args'
 import type { OpenInfo } from '../../capture/format/record-payloads'
+import type { SharedLeafKeys } from '../../tls/certificate-authority'
 
 /** One record of a worker's connection, in the order the worker made it. */
 export type RecordOp =
@@ -26,6 +27,8 @@ export interface WorkerStart {
   monoOrigin: number
   /** Where tcpscope's CA lives, for `--tls-listen`'s leaves. */
   dataDir: string
+  /** The main thread's leaf and ticket keys (`--tls-listen` with the CA): the same leaves, and sessions resumed on any thread. */
+  leafKeys?: SharedLeafKeys
   /** Whether the capture writer holds its producers now. */
   held: boolean
   /** The proxy's toxics as they are now (kept current with `toxics` orders). */

@@ -24,6 +24,7 @@ export interface WorkerPoolOptions {
   extra: number
   file: string
   dataDir: string
+  leafKeys?: WorkerStart['leafKeys']
   capture: LiveCapture
   hold: HoldState
   toxics: Toxic[]
@@ -111,6 +112,7 @@ export class WorkerPool {
       ids: opts.capture.idCounter,
       monoOrigin: this.monoOrigin,
       dataDir: opts.dataDir,
+      ...(opts.leafKeys !== undefined ? { leafKeys: opts.leafKeys } : {}),
       held: opts.hold.held,
       toxics: this.toxics,
       accepting: this.accepting
