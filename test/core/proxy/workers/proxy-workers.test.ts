@@ -157,6 +157,7 @@ describe.skipIf(!supported)('proxy with forwarding workers', () => {
 
     // A replacement listens: new connections are served, by both threads again.
     await waitFor(() => te.events.some((e) => e.type === 'warning' && /starting another/.test(e.message)) && true, 'the replacement warning')
+    await expect.poll(async () => (await te.engine['proxy.list']())[0].threads!.listening).toBe(2)
     const before = (await te.engine['proxy.list']())[0].threads!.accepted[1]
     let servedByNew = false
     for (let i = 0; i < 200 && !servedByNew; i++) {
