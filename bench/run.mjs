@@ -22,7 +22,9 @@ const GiB = 1024 * MiB
 const HOST = '127.0.0.1'
 const round3 = (x) => Math.round(x * 1000) / 1000
 const GROUPS = ['bulk', 'echo', 'latency', 'churn', 'redis']
-const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', haproxy: 'haproxy', tcpscope: 'tcpscope', writer: 'writer' }
+const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', haproxy: 'haproxy', tcpscope: 'tcpscope', 'tcpscope-w': 'tcp-wkrs', writer: 'writer' }
+/** tcpscope with forwarding workers (`--workers auto`: a thread per core, at most 8; Node 22.12+ on Linux, else one thread and a line saying so). */
+const isTcpscope = (kase) => kase === 'tcpscope' || kase === 'tcpscope-w'
 
 // ---------------------------------------------------------------------------------------
 // Options
@@ -108,16 +110,16 @@ V.redisPipeline = 16
 V.writer = V.bulk1
 
 const PHASES = [
-  { id: 'bulk1', group: 'bulk', title: `Bulk 1 x ${fmtBytes(V.bulk1)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'writer'] },
-  { id: 'bulk8', group: 'bulk', title: `Bulk ${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
+  { id: 'bulk1', group: 'bulk', title: `Bulk 1 x ${fmtBytes(V.bulk1)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'writer'] },
+  { id: 'bulk8', group: 'bulk', title: `Bulk ${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w'] },
   { id: 'echo1', group: 'echo', title: `Echo 1 x ${fmtBytes(V.echo1)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
-  { id: 'echo8', group: 'echo', title: `Echo ${V.bulk8Conns} x ${fmtBytes(V.echo8Each)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
+  { id: 'echo8', group: 'echo', title: `Echo ${V.bulk8Conns} x ${fmtBytes(V.echo8Each)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w'] },
   { id: 'latency', group: 'latency', title: `Latency: ${V.echoes.toLocaleString('en-US')} sequential ${V.echoSize}-byte echoes, 1 connection${V.echoWarmup ? ` (after ${V.echoWarmup.toLocaleString('en-US')} warm-up echoes)` : ', cold start'}`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
   {
     id: 'churn',
     group: 'churn',
     title: `Churn: ${V.churn.toLocaleString('en-US')} connections x ${fmtBytes(V.churnSize)} echo, ${V.churnConcurrency} at a time (${V.churnWarmup ? `after ${V.churnWarmup.toLocaleString('en-US')} warm-up connections` : 'cold start'})`,
-    cases: ['direct', 'bare', 'haproxy', 'tcpscope']
+    cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w']
   },
   {
     id: 'redis',
@@ -166,7 +168,8 @@ async function startProxy(kind, target, capturePath) {
     return ProxyProcess.start('bare forwarder', [join(HERE, 'bare-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', target])
   }
   if (kind === 'haproxy') return startHaproxy(target, tmpRoot)
-  return ProxyProcess.start('tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet'])
+  const workers = kind === 'tcpscope-w' ? ['--workers', 'auto'] : []
+  return ProxyProcess.start('tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet', ...workers])
 }
 
 async function runNetworkCase(phase, kase, round) {
@@ -178,7 +181,7 @@ async function runNetworkCase(phase, kase, round) {
     let port = Number(target.slice(target.lastIndexOf(':') + 1))
     let host = HOST
     if (kase !== 'direct') {
-      if (kase === 'tcpscope') capturePath = join(captureDir, `round${round}-${phase.id}.tcap`)
+      if (isTcpscope(kase)) capturePath = join(captureDir, `round${round}-${phase.id}-${kase}.tcap`)
       proxy = await startProxy(kase, target, capturePath)
       host = proxy.host
       port = proxy.port
@@ -238,7 +241,7 @@ async function runNetworkCase(phase, kase, round) {
         const log = stop.stderr.split('\n').filter((l) => l.trim() && !/NOTICE|Proxy \S+ stopped/.test(l))
         if (log.length) fail(rec, `haproxy logged: ${log.slice(0, 8).join(' | ')}`)
       }
-      if (kase === 'tcpscope' && phase.group !== 'redis') {
+      if (isTcpscope(kase) && phase.group !== 'redis') {
         const all = { ...traffic, client: traffic.client + warm.bytes, server: traffic.server + warm.bytes, connections: traffic.connections + warm.connections }
         checkSummary(rec, stop.lines, all, capturePath)
       }
