@@ -254,6 +254,44 @@ describe.skipIf(!supported)('proxy with forwarding workers', () => {
     expect(new Set([first.key, ...fresh.map((h) => h.key)]).size).toBe(1)
   })
 
+  it('stopped without its connections, every thread stops listening and its open connections go on; restarted, both threads accept again', async () => {
+    const te = await engine()
+    const server = await startServer((s) => {
+      s.on('error', () => {})
+      s.on('data', (d: Buffer) => s.write(d))
+    })
+    cleanups.push(server.close)
+    const proxy = await te.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}`, workers: 2 })
+    const clients: Socket[] = []
+    cleanups.push(() => clients.forEach((c) => c.destroy()))
+    const echo = async (c: Socket, text: string): Promise<string> => {
+      const got = once(c, 'data')
+      c.write(text)
+      return String((await got)[0])
+    }
+    // Connections on both threads.
+    while ((await te.engine['proxy.list']())[0].threads!.accepted.some((n) => n === 0)) {
+      const c = await connectTo(portOf(proxy.listen))
+      c.on('error', () => {})
+      clients.push(c)
+      expect(await echo(c, 'first')).toBe('first')
+    }
+    await te.engine['proxy.stop']({ proxyId: proxy.id })
+    expect((await te.engine['proxy.list']())[0]).toMatchObject({ state: 'stopped', threads: { listening: 0 } })
+    for (const c of clients) expect(await echo(c, 'still')).toBe('still')
+    await expect(connectTo(portOf(proxy.listen))).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+
+    await te.engine['proxy.restart']({ proxyId: proxy.id })
+    await expect.poll(async () => (await te.engine['proxy.list']())[0].threads!.listening).toBe(2)
+    const before = (await te.engine['proxy.list']())[0].threads!.accepted
+    while ((await te.engine['proxy.list']())[0].threads!.accepted.some((n, i) => n === before[i])) {
+      const c = await connectTo(portOf(proxy.listen))
+      c.on('error', () => {})
+      clients.push(c)
+      expect(await echo(c, 'again')).toBe('again')
+    }
+  })
+
   it('with a breakpoint only the main thread accepts, and says so; without, the workers accept again', async () => {
     const te = await engine()
     const port = await answeringServer()
