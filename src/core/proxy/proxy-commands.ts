@@ -112,6 +112,11 @@ export class Proxies {
       const conn = p.connection(connId)
       if (conn !== undefined) return conn
     }
+    for (const [id, threads] of this.pools) {
+      if (threads.pool?.has(connId)) {
+        throw new UserError(`conn ${connId} is forwarded by one of proxy ${id}'s worker threads: pausing, sending into and closing a connection work on the main thread's connections only (start the proxy without --workers to act on every one)`, 'ESTATE')
+      }
+    }
     throw new UserError(`conn ${connId} is not an open proxied connection (a closed one, or a session's: sessions use conn.send, conn.end and conn.reset)`, 'ENOENT')
   }
 

@@ -228,6 +228,11 @@ export class WorkerPool {
     }
   }
 
+  /** Whether connection `connId` is open on one of the workers. */
+  has(connId: number): boolean {
+    return this.workers.some((w) => w.conns.has(connId))
+  }
+
   /** For tests and faults: ends worker `index` (1-based) as a crash would. */
   kill(index: number): Promise<number> {
     return this.workers[index - 1].worker.terminate()

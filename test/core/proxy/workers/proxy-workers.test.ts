@@ -318,6 +318,37 @@ describe.skipIf(!supported)('proxy with forwarding workers', () => {
   })
 })
 
+describe.skipIf(!supported)('proxy with forwarding workers: what stays on the main thread', () => {
+  it('a forward proxy runs on one thread and says why', async () => {
+    const te = await engine()
+    const proxy = await te.engine['proxy.start']({ listen: '127.0.0.1:0', forward: {}, workers: 2 })
+    expect(proxy.threads).toEqual({ accepted: [0], listening: 1, note: expect.stringMatching(/^--workers: a forward proxy runs on one thread .*; running one thread$/) })
+  })
+
+  it("an action on a worker's connection is refused in one line that says why", async () => {
+    const te = await engine()
+    const server = await startServer((s) => {
+      s.on('error', () => {})
+      s.on('data', (d: Buffer) => s.write(d))
+    })
+    cleanups.push(server.close)
+    const proxy = await te.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}`, workers: 2 })
+    const clients: Socket[] = []
+    cleanups.push(() => clients.forEach((c) => c.destroy()))
+    while ((await te.engine['proxy.list']())[0].threads!.accepted[1] === 0) {
+      const c = await connectTo(portOf(proxy.listen))
+      c.on('error', () => {})
+      clients.push(c)
+      const got = once(c, 'data')
+      c.write('hi')
+      await got
+    }
+    const pool = te.engine['proxies'].workerPool(proxy.id)!
+    const onWorker = te.engine.capture.connections().find((c) => pool.has(c.id))!
+    await expect(te.engine['conn.pause']({ connId: onWorker.id, dir: 'client', paused: true })).rejects.toThrow(/^conn \d+ is forwarded by one of proxy p1's worker threads: .*main thread's connections only/)
+  })
+})
+
 describe.skipIf(reusePortSupported())('proxy with forwarding workers on a Node without SO_REUSEPORT', () => {
   it('runs one thread and says why in one line', async () => {
     const te = await engine()
