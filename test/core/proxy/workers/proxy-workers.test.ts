@@ -1,18 +1,24 @@
 // A proxy with forwarding workers (`workers: 2`): worker threads accept on the proxy's port
-// (SO_REUSEPORT) and record into the one live capture. Run with the built worker
+// (SO_REUSEPORT) and record into the one live capture: exact records, a killed worker,
+// toxics, TLS and STARTTLS in workers, stop and restart, and what stays on the main thread. Run with the built worker
 // (out/cli/proxy-worker.cjs, built by the suite's global setup), on Node 22.12+ on Linux.
 import { afterEach, describe, expect, it } from 'vitest'
+import { execFile } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import type { Socket } from 'node:net'
 import * as tls from 'node:tls'
-import { collect, connectTo, randomPayload, sha256, startServer, waitFor } from '../../../helpers/net'
+import { promisify } from 'node:util'
+import { collect, connectTo, randomPayload, sha256, startServer, tempDir, waitFor } from '../../../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../../../helpers/engine'
 import { allEvents, closedConnections, expectDataTiles, expectSeqInOrder } from '../../../helpers/capture-checks'
 import { reusePortSupported } from '../../../../src/core/proxy/workers/worker-count'
 import { FileCapture } from '../../../../src/core/capture/file-capture'
 import type { ConnectionSummary } from '../../../../src/shared/capture-types'
+import { hasProgram, needProgram } from '../../../helpers/peers'
+import { makeTestCerts } from '../../../helpers/tls-certs'
+import { startMailServer } from '../../../helpers/mail-server'
 
 const proxyWorkerFile = resolve(__dirname, '../../../../out/cli/proxy-worker.cjs')
 const supported = reusePortSupported() && existsSync(proxyWorkerFile)
@@ -289,6 +295,33 @@ describe.skipIf(!supported)('proxy with forwarding workers', () => {
       c.on('error', () => {})
       clients.push(c)
       expect(await echo(c, 'again')).toBe('again')
+    }
+  })
+
+  it('decrypts SMTP after STARTTLS in its workers as on the main thread', async (ctx) => {
+    needProgram(ctx, 'curl and openssl', hasProgram('curl') && hasProgram('openssl'))
+    const tmp = tempDir()
+    cleanups.push(tmp.cleanup)
+    const certs = makeTestCerts(tmp.dir)
+    const server = await startMailServer('smtp', { cert: certs.read(certs.leafCert), key: certs.read(certs.leafKey) })
+    cleanups.push(server.close)
+    const te = await engine()
+    const proxy = await te.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}`, tlsListen: {}, tlsUpstream: { verify: false }, workers: 2 })
+    const mail = join(tmp.dir, 'mail.txt')
+    writeFileSync(mail, 'Subject: through a worker\r\n\r\nHello.\r\n')
+    const send = (): Promise<unknown> =>
+      promisify(execFile)('curl', ['-sS', '--max-time', '20', '-k', `smtp://127.0.0.1:${portOf(proxy.listen)}`, '--ssl-reqd', '--mail-from', 'a@x', '--mail-rcpt', 'b@y', '-T', mail], { timeout: 25_000 })
+    let sent = 0
+    while ((await te.engine['proxy.list']())[0].threads!.accepted.some((n) => n === 0)) {
+      await Promise.all([send(), send(), send(), send()])
+      sent += 4
+    }
+    expect(server.mails).toHaveLength(sent)
+    expect(server.sessions.every((s) => s.tls)).toBe(true)
+    const conns = await closedConnections(te.engine, sent)
+    for (const c of conns) {
+      expect(c.tls).toMatchObject({ starttls: 'smtp' })
+      expect((await recorded(te, c, 'client')).toString()).toContain('Subject: through a worker')
     }
   })
 
