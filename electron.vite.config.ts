@@ -4,8 +4,13 @@ import vue from '@vitejs/plugin-vue'
 
 export default defineConfig({
   main: {
-    // The decode worker is an entry of its own beside index.js (src/core/decode/decoder-host.ts finds it there).
-    build: { outDir: 'out/main', rollupOptions: { input: { index: resolve('src/main/index.ts'), 'decode-worker': resolve('src/core/decode/decode-worker.ts') } } }
+    // The worker threads are entries of their own beside index.js (src/core/built-worker.ts finds them there).
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: { index: resolve('src/main/index.ts'), 'decode-worker': resolve('src/core/decode/decode-worker.ts'), 'proxy-worker': resolve('src/core/proxy/workers/proxy-worker.ts') }
+      }
+    }
   },
   preload: {
     // A sandboxed preload cannot require() anything but electron: bundle it whole.

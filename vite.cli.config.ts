@@ -1,8 +1,9 @@
 // Builds the headless CLI for plain Node (no Electron): `node out/cli/index.cjs`. Its
 // packages are bundled in, so the built file runs from any folder, without node_modules.
-// The decode worker (src/core/decode/decode-worker.ts) is built beside it, as a bundle of its
-// own (out/cli/decode-worker.cjs): index.cjs stays one file, and the engine finds the worker
-// next to itself (decoder-host.ts).
+// The decode worker (src/core/decode/decode-worker.ts) and the proxy's forwarding worker
+// (src/core/proxy/workers/proxy-worker.ts) are built beside it, as bundles of their own
+// (out/cli/decode-worker.cjs, proxy-worker.cjs): index.cjs stays one file, and the engine
+// finds them next to itself (built-worker.ts).
 import { builtinModules } from 'node:module'
 import { build, defineConfig, type Plugin, type UserConfig } from 'vite'
 
@@ -21,13 +22,14 @@ const bundle = (entry: string, file: string, emptyOutDir: boolean): UserConfig =
   }
 })
 
-/** Builds the decode worker once the CLI's own bundle is written. */
-const decodeWorker = (): Plugin => ({
-  name: 'tcpscope-decode-worker',
+/** Builds the worker threads' bundles once the CLI's own is written: the decode worker, and a proxy's forwarding worker (`--workers`). */
+const workers = (): Plugin => ({
+  name: 'tcpscope-workers',
   apply: 'build',
   async closeBundle() {
     await build({ configFile: false, logLevel: 'error', ...bundle('src/core/decode/decode-worker.ts', 'decode-worker.cjs', false) })
+    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/proxy/workers/proxy-worker.ts', 'proxy-worker.cjs', false) })
   }
 })
 
-export default defineConfig({ ...bundle('src/cli/index.ts', 'index.cjs', true), plugins: [decodeWorker()] })
+export default defineConfig({ ...bundle('src/cli/index.ts', 'index.cjs', true), plugins: [workers()] })

@@ -26,8 +26,10 @@ const GiB = 1024 * MiB
 const HOST = '127.0.0.1'
 const round3 = (x) => Math.round(x * 1000) / 1000
 const GROUPS = ['bulk', 'echo', 'latency', 'churn', 'redis']
-const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', haproxy: 'haproxy', tcpscope: 'tcpscope', tcpscope2: 'tcpscope 2', splice: 'splice', writer: 'writer', odirect: 'O_DIRECT' }
+const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', haproxy: 'haproxy', tcpscope: 'tcpscope', 'tcpscope-w': 'tcp-wkrs', tcpscope2: 'tcpscope 2', splice: 'splice', writer: 'writer', odirect: 'O_DIRECT' }
 const SPLICE_ADDON = join(HERE, 'splice', 'build', 'splice.node')
+/** tcpscope, with forwarding workers (`--workers auto`: a thread per core, at most 8; Node 22.12+ on Linux, else one thread and a line saying so), or with its capture in the second --dir. */
+const isTcpscope = (kase) => kase === 'tcpscope' || kase === 'tcpscope-w' || kase === 'tcpscope2'
 
 // ---------------------------------------------------------------------------------------
 // Options
@@ -120,16 +122,16 @@ V.redisPipeline = 16
 V.writer = V.bulk1
 
 const PHASES = [
-  { id: 'bulk1', group: 'bulk', title: `Bulk 1 x ${fmtBytes(V.bulk1)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'splice', 'writer'] },
-  { id: 'bulk8', group: 'bulk', title: `Bulk ${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'splice'] },
+  { id: 'bulk1', group: 'bulk', title: `Bulk 1 x ${fmtBytes(V.bulk1)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'splice', 'writer'] },
+  { id: 'bulk8', group: 'bulk', title: `Bulk ${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'splice'] },
   { id: 'echo1', group: 'echo', title: `Echo 1 x ${fmtBytes(V.echo1)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'splice'] },
-  { id: 'echo8', group: 'echo', title: `Echo ${V.bulk8Conns} x ${fmtBytes(V.echo8Each)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'splice'] },
+  { id: 'echo8', group: 'echo', title: `Echo ${V.bulk8Conns} x ${fmtBytes(V.echo8Each)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'splice'] },
   { id: 'latency', group: 'latency', title: `Latency: ${V.echoes.toLocaleString('en-US')} sequential ${V.echoSize}-byte echoes, 1 connection${V.echoWarmup ? ` (after ${V.echoWarmup.toLocaleString('en-US')} warm-up echoes)` : ', cold start'}`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
   {
     id: 'churn',
     group: 'churn',
     title: `Churn: ${V.churn.toLocaleString('en-US')} connections x ${fmtBytes(V.churnSize)} echo, ${V.churnConcurrency} at a time (${V.churnWarmup ? `after ${V.churnWarmup.toLocaleString('en-US')} warm-up connections` : 'cold start'})`,
-    cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'splice']
+    cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'splice']
   },
   {
     id: 'redis',
@@ -190,8 +192,9 @@ async function startProxy(kind, target, capturePath) {
   if (kind === 'splice') {
     return ProxyProcess.start('splice forwarder', [join(HERE, 'splice-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath])
   }
+  const workers = kind === 'tcpscope-w' ? ['--workers', 'auto'] : []
   // tcpscope2 is tcpscope with its capture in the second --dir.
-  return ProxyProcess.start(kind === 'tcpscope2' ? 'tcpscope proxy (2nd dir)' : 'tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet'])
+  return ProxyProcess.start(kind === 'tcpscope2' ? 'tcpscope proxy (2nd dir)' : 'tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet', ...workers])
 }
 
 async function runNetworkCase(phase, kase, round) {
@@ -203,7 +206,7 @@ async function runNetworkCase(phase, kase, round) {
     let port = Number(target.slice(target.lastIndexOf(':') + 1))
     let host = HOST
     if (kase !== 'direct') {
-      if (kase === 'tcpscope' || kase === 'tcpscope2') capturePath = join(kase === 'tcpscope' ? captureDir : captureDir2, `round${round}-${phase.id}.tcap`)
+      if (isTcpscope(kase)) capturePath = join(kase === 'tcpscope2' ? captureDir2 : captureDir, `round${round}-${phase.id}-${kase}.tcap`)
       if (kase === 'splice') capturePath = join(captureDir, `round${round}-${phase.id}.splcap`)
       proxy = await startProxy(kase, target, capturePath)
       host = proxy.host
@@ -264,7 +267,7 @@ async function runNetworkCase(phase, kase, round) {
         const log = stop.stderr.split('\n').filter((l) => l.trim() && !/NOTICE|Proxy \S+ stopped/.test(l))
         if (log.length) fail(rec, `haproxy logged: ${log.slice(0, 8).join(' | ')}`)
       }
-      if ((kase === 'tcpscope' || kase === 'tcpscope2' || kase === 'splice') && phase.group !== 'redis') {
+      if ((isTcpscope(kase) || kase === 'splice') && phase.group !== 'redis') {
         const all = { ...traffic, client: traffic.client + warm.bytes, server: traffic.server + warm.bytes, connections: traffic.connections + warm.connections }
         checkSummary(rec, stop.lines, all, capturePath, kase)
         if (kase === 'splice' && existsSync(capturePath)) checkSpliceCapture(rec, phase, all, capturePath)
@@ -751,16 +754,22 @@ function haproxyRatios(records, perRound) {
   const add = (label, phase, get, better, { kase = 'tcpscope', limit = false } = {}) => {
     if (!PHASES.some((p) => p.id === phase)) return
     const f = (a, b) => get(a) / get(b)
-    rows.push({ label, better, tcpscope: perRound(phase, f, kase, 'haproxy'), bare: perRound(phase, f, 'bare', 'haproxy'), splice: perRound(phase, f, 'splice', 'haproxy'), ...(limit ? { vsLimit: vsLimit(phase, kase) } : {}) })
+    // A variant of tcpscope (workers, the second --dir) gets a row of its own, without the baselines again.
+    const baselines = kase === 'tcpscope' ? { bare: perRound(phase, f, 'bare', 'haproxy'), splice: perRound(phase, f, 'splice', 'haproxy') } : {}
+    rows.push({ label, better, tcpscope: perRound(phase, f, kase, 'haproxy'), ...baselines, ...(limit ? { vsLimit: vsLimit(phase, kase) } : {}) })
   }
   const mibps = (r) => r.mibps
   add(`bulk, 1 connection (${fmtBytes(V.bulk1)}): throughput`, 'bulk1', mibps, 'higher', { limit: true })
+  add('  the same, tcpscope --workers auto', 'bulk1', mibps, 'higher', { kase: 'tcpscope-w', limit: true })
   if (opts.dirs.length > 1) add(`  the same, capture in ${opts.dirs[1]}`, 'bulk1', mibps, 'higher', { kase: 'tcpscope2', limit: true })
   add(`bulk, ${V.bulk8Conns} connections: throughput`, 'bulk8', mibps, 'higher', { limit: true })
+  add('  the same, tcpscope --workers auto', 'bulk8', mibps, 'higher', { kase: 'tcpscope-w', limit: true })
   if (opts.dirs.length > 1) add(`  the same, capture in ${opts.dirs[1]}`, 'bulk8', mibps, 'higher', { kase: 'tcpscope2', limit: true })
   add('echo with SHA checks, 1 connection: throughput', 'echo1', mibps, 'higher')
   add(`echo with SHA checks, ${V.bulk8Conns} connections: throughput`, 'echo8', mibps, 'higher')
+  add('  the same, tcpscope --workers auto', 'echo8', mibps, 'higher', { kase: 'tcpscope-w' })
   add('connections per second (churn)', 'churn', (r) => r.connsPerSec, 'higher')
+  add('  the same, tcpscope --workers auto', 'churn', (r) => r.connsPerSec, 'higher', { kase: 'tcpscope-w' })
   add('redis-benchmark SET, 50 clients', 'redis', (r) => r.redis.plain.SET, 'higher')
   add('redis-benchmark GET, 50 clients', 'redis', (r) => r.redis.plain.GET, 'higher')
   add(`redis-benchmark SET, 50 clients, -P ${V.redisPipeline}`, 'redis', (r) => r.redis.pipelined.SET, 'higher')
@@ -815,40 +824,40 @@ function printReport(meta, summary) {
     if (p.group === 'bulk') {
       rows.push(row('throughput MiB/s', 'mibps', 1))
       if (p.cases.includes('writer')) rows.push(row('  writer incl. fsync MiB/s', 'mibpsWithFsync', 1, ['writer', 'odirect']))
-      rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice', 'writer', 'odirect']))
+      rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice', 'writer', 'odirect']))
       rows.push(row('  incl. its final fdatasync', 'proxyCpuWithFsyncPerGiB', 2, ['splice', 'writer']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice', 'writer']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice', 'writer']))
-      rows.push(['capture file MiB', ...cases.map((c) => (c === 'tcpscope' || c === 'tcpscope2' || c === 'splice' ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])
-      rows.push(row('stop (flush+fsync) s', 'stopS', 2, ['tcpscope', 'tcpscope2', 'splice']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice', 'writer']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice', 'writer']))
+      rows.push(['capture file MiB', ...cases.map((c) => (isTcpscope(c) || c === 'splice' ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])
+      rows.push(row('stop (flush+fsync) s', 'stopS', 2, ['tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
       if (p.cases.includes('writer')) rows.push(row('writer fsync s', 'fsyncS', 2, ['writer']))
-      rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
-      rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
+      rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
+      rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
     } else if (p.group === 'latency') {
       rows.push(row('p50 µs', 'p50', 1))
       rows.push(row('p90 µs', 'p90', 1))
       rows.push(row('p99 µs', 'p99', 1))
       rows.push(row('p99.9 µs', 'p999', 1))
       rows.push(row('max µs', 'max', 0))
-      rows.push(row('proxy CPU µs/echo', 'proxyCpuPerEchoUs', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2']))
+      rows.push(row('proxy CPU µs/echo', 'proxyCpuPerEchoUs', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
     } else if (p.group === 'echo') {
       rows.push(row('throughput MiB/s each way', 'mibps', 1))
-      rows.push(row('proxy CPU s/GiB (both ways)', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
+      rows.push(row('proxy CPU s/GiB (both ways)', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
     } else if (p.group === 'redis') {
       rows.push(row('SET requests/s', 'setPlain', 0))
       rows.push(row('GET requests/s', 'getPlain', 0))
       rows.push(row(`SET requests/s, -P ${V.redisPipeline}`, 'setPiped', 0))
       rows.push(row(`GET requests/s, -P ${V.redisPipeline}`, 'getPiped', 0))
-      rows.push(row('proxy CPU µs/request', 'proxyCpuPerRequestUs', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope2']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2']))
+      rows.push(row('proxy CPU µs/request', 'proxyCpuPerRequestUs', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
     } else {
       rows.push(row('connections/s', 'connsPerSec', 0))
       rows.push(['errors (all rounds)', ...cases.map((c) => String(M[p.id][c].errors.values.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0)))])
-      rows.push(row('proxy CPU ms/connection', 'proxyCpuPerConnMs', 3, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope2', 'splice']))
+      rows.push(row('proxy CPU ms/connection', 'proxyCpuPerConnMs', 3, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
     }
     out.push('')
     out.push(p.title)
@@ -923,7 +932,7 @@ function printReport(meta, summary) {
       const met = !Number.isFinite(t) ? undefined : x.better === 'higher' ? t >= 1 : t <= 1
       const limit = x.vsLimit ? `${r2(x.vsLimit.median)} ${range(x.vsLimit, r2)}` : ''
       const splice = x.splice && Number.isFinite(x.splice.median) ? `${r2(x.splice.median)} ${range(x.splice, r2)}` : '-'
-      hrows.push([x.label, `${r2(t)} ${range(x.tcpscope, r2)}`, limit, r2(x.bare.median), splice, `${x.better === 'higher' ? '>= 1' : '<= 1'}: ${mark(met)}`])
+      hrows.push([x.label, `${r2(t)} ${range(x.tcpscope, r2)}`, limit, x.bare ? r2(x.bare.median) : '', splice, `${x.better === 'higher' ? '>= 1' : '<= 1'}: ${mark(met)}`])
     }
     out.push('  (disk: the same round\'s O_DIRECT writer, dd oflag=direct in 2 MiB blocks, in the first --dir)')
     out.push(table(hrows))

@@ -61,6 +61,8 @@ export interface EngineOptions extends CaptureOptions {
    * folder. `TCPSCOPE_DATA_DIR` wins over both.
    */
   dataDir?: string
+  /** The forwarding worker's built script (`--workers`), for tests that run the engine from source. */
+  proxyWorkerFile?: string
   /** How intercepted browsers start (tests run them headless). */
   intercept?: InterceptOptions
   /**
@@ -157,6 +159,8 @@ export class Engine extends CommandMembers {
         framing: (connId, proxyId) => decoding.rawMessages.rules.of(capture.id, { id: connId, ownerId: proxyId }, true)?.spec
       },
       tls: { ca: this.ca },
+      dataDir: folder,
+      ...(opts.proxyWorkerFile !== undefined ? { workerFile: opts.proxyWorkerFile } : {}),
       checkOpen,
       started: (proxy) => setupChanged({ type: 'proxy-started', proxy }),
       stopped: (proxy) => setupChanged({ type: 'proxy-stopped', proxy }),

@@ -28,6 +28,12 @@ export interface ProxyInfo {
   /** Connections accepted so far, and those still open. */
   accepted: number
   active: number
+  /**
+   * A proxy with forwarding workers (`--workers`): connections accepted by each thread (the
+   * main thread first), how many threads accept now (fewer while breakpoints keep new
+   * connections on the main thread), and what the user should know of how they run.
+   */
+  threads?: { accepted: number[]; listening: number; note?: string }
 }
 
 /** The state as it is now: counts and state, never every connection. */

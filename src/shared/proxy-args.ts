@@ -1,9 +1,22 @@
 // The proxy commands' argument schemas (contract.ts lists the commands).
 
-import { bool, int, obj, optional, str, type Infer } from './schema'
+import { bool, int, obj, optional, str, type Infer, type Schema } from './schema'
+import { ValidationError } from './schema'
 import { MAX_CONNECT_TIMEOUT_MS } from './limits'
 import { forwardOptions, tlsConnectOptions, tlsListenOptions } from './tls-args'
 import { frameText } from './message-args'
+
+/** The most forwarding threads a proxy takes (`--workers`). */
+export const MAX_PROXY_WORKERS = 64
+
+/** `--workers`: a count of threads, or `auto` (the cores, capped). */
+const workerCount: Schema<number | 'auto'> = {
+  parse: (v, path) => {
+    if (v === 'auto') return v
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= MAX_PROXY_WORKERS) return v
+    throw new ValidationError(`${path}: expected auto or a whole number from 1 to ${MAX_PROXY_WORKERS}`)
+  }
+}
 
 export const proxyStartArgs = obj({
   listen: str({ nonEmpty: true, max: 4096 }),
@@ -21,6 +34,11 @@ export const proxyStartArgs = obj({
   noDelay: optional(bool()),
   /** How its connections are cut into messages (`--frame`: `resp`, `length:size=2`, ...); default: recognised from their bytes or port. */
   frame: optional(frameText),
+  /**
+   * Threads that accept and forward (Node 22.12+ on Linux; elsewhere one, said in `note`):
+   * each listens on the same port, and the kernel spreads connections over them. Default 1.
+   */
+  workers: optional(workerCount),
   /**
    * Started for something that also stops it (an intercepted browser, a Toxiproxy API
    * client): no part of a setup, so restoring one never takes the port it will ask for.

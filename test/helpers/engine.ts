@@ -14,7 +14,7 @@ export interface TestEngine {
   dispose: () => Promise<void>
 }
 
-export async function testEngine(opts: CaptureOptions & Pick<EngineOptions, 'uploads' | 'dataDir' | 'keepLastSetup' | 'setupFilePayloads'> = {}): Promise<TestEngine> {
+export async function testEngine(opts: CaptureOptions & Pick<EngineOptions, 'uploads' | 'dataDir' | 'keepLastSetup' | 'setupFilePayloads' | 'proxyWorkerFile'> = {}): Promise<TestEngine> {
   const { dir, cleanup } = tempDir()
   const capturePath = join(dir, 'test.tcap')
   const engine = await Engine.create({ capturePath, ...opts })

@@ -3,7 +3,8 @@
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { formatBytes } from '../../shared/human-readable'
 import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS } from '../../shared/limits'
-import { parseMs, requireString, UsageError, type Parsed } from '../args'
+import { MAX_PROXY_WORKERS } from '../../shared/proxy-args'
+import { parseMs, parseWhole, requireString, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, DISK_SLOW_OPTION, FRAME_OPTION, jsonOption, LISTEN_OPTION, QUIET_OPTION, whenDiskIsSlowOf } from '../common-options'
 import { printEvents, startEngineUntilStopped } from '../engine-run'
@@ -14,7 +15,7 @@ import { BREAK_FLAG_ABOUT, BREAK_FLAG_ARG, parseBreakFlag } from '../break-flag'
 import { BreakConsole } from '../break-console'
 
 const PROXY_USAGE =
-  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--when-disk-is-slow pause|drop] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]... [--frame SPEC]`
+  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--when-disk-is-slow pause|drop] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]... [--frame SPEC] [--workers N|auto]`
 
 function summarize(conns: ConnectionSummary[]): {
   connections: number
@@ -57,7 +58,8 @@ const OPTIONS = {
   'checksum-payloads': { type: 'boolean', about: 'also CRC-32 every data payload in the capture (costs CPU)' },
   ...DISK_SLOW_OPTION,
   toxic: { type: 'string', multiple: true, arg: TOXIC_FLAG_ARG, about: TOXIC_FLAG_ABOUT },
-  break: { type: 'string', multiple: true, arg: BREAK_FLAG_ARG, about: BREAK_FLAG_ABOUT }
+  break: { type: 'string', multiple: true, arg: BREAK_FLAG_ARG, about: BREAK_FLAG_ABOUT },
+  workers: { type: 'string', arg: 'N|auto', about: 'accept and forward on N threads (auto: the cores, at most 8), all on one port; Node 22.12+ on Linux, else one thread' }
 } as const satisfies OptionTable
 
 async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
@@ -70,6 +72,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   const connectTimeoutMs = parseMs('proxy', values['connect-timeout'], '--connect-timeout', 1, MAX_CONNECT_TIMEOUT_MS)
   const toxics = (values.toxic ?? []).map(parseToxicFlag)
   const breaks = (values.break ?? []).map(parseBreakFlag)
+  const workers = values.workers === 'auto' ? 'auto' : parseWhole('proxy', values.workers, '--workers', 1, MAX_PROXY_WORKERS)
   const json = values.json === true
   const whenDiskIsSlow = whenDiskIsSlowOf('proxy', values['when-disk-is-slow'])
   const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, checksumPayloads: values['checksum-payloads'], whenDiskIsSlow })
@@ -77,7 +80,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   let proxy
   try {
     const mode = forward ? { forward: { proxyAuth: values['proxy-auth'], intercept: values['no-intercept'] !== true } } : {}
-    proxy = await engine['proxy.start']({ listen, target, connectTimeoutMs, ...tls, ...mode, ...(values.frame !== undefined ? { frame: values.frame } : {}) })
+    proxy = await engine['proxy.start']({ listen, target, connectTimeoutMs, ...tls, ...mode, ...(values.frame !== undefined ? { frame: values.frame } : {}), ...(workers !== undefined ? { workers } : {}) })
     // Before the first client can connect: the loop below runs before any accept is handled.
     for (const toxic of toxics) await engine['toxic.add']({ proxyId: proxy.id, toxic })
     for (const rule of breaks) await engine['break.add']({ proxyId: proxy.id, rule })
@@ -91,6 +94,9 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     const where = forward ? ' as a forward proxy (HTTP CONNECT, http:// URLs, SOCKS5)' : ` -> ${proxy.target}`
     line(io.out, `tcpscope: listening on ${proxy.listen}${where}${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops)`)
   }
+  // Why it runs on fewer threads than asked, or why only the main thread accepts (breakpoints).
+  const threadNote = (await engine['proxy.list']()).find((p) => p.id === proxy.id)?.threads?.note ?? proxy.threads?.note
+  if (threadNote !== undefined) line(io.err, `tcpscope: ${threadNote}`)
   printEvents(engine, io, { json, quiet: values.quiet })
   const breakConsole = breaks.length > 0 ? new BreakConsole(engine, io, { input: process.stdin, env: process.env }) : undefined
   breakConsole?.start()

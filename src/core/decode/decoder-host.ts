@@ -6,9 +6,9 @@
 // stays on this thread: `mode` says which, in one place.
 
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { Worker } from 'node:worker_threads'
+import { builtWorkerFile } from '../built-worker'
 import { DecoderSet, type FeedOp, type FeedOptions, type FeedResult } from './decoder-set'
 
 const OP_FIELDS = 5
@@ -51,17 +51,6 @@ class InThreadHost implements DecoderHost {
     this.set.clear()
     return Promise.resolve()
   }
-}
-
-/** The built worker beside this bundle (or beside the entry, when this code sits in a chunk folder), if there is one. */
-function workerFile(): string | undefined {
-  for (const dir of [__dirname, join(__dirname, '..')]) {
-    for (const name of ['decode-worker.cjs', 'decode-worker.js']) {
-      const path = join(dir, name)
-      if (existsSync(path)) return path
-    }
-  }
-  return undefined
 }
 
 type Reply = { id: number; result?: FeedResult; error?: string }
@@ -208,7 +197,7 @@ function scavengeOnCollectingThread(): void {
 
 /** A worker when the built one is there, else this thread. */
 export function createDecoderHost(opts: HostOptions = {}): DecoderHost {
-  const file = opts.worker === false ? undefined : (opts.workerFile ?? workerFile())
+  const file = opts.worker === false ? undefined : (opts.workerFile ?? builtWorkerFile('decode-worker'))
   if (file === undefined || !existsSync(file)) return new InThreadHost()
   try {
     scavengeOnCollectingThread()

@@ -3,7 +3,7 @@
 // the open connections at their next chunk; those with timers of their own (timeout,
 // reset_peer) are told at once through `watch`.
 
-import { TOXIC_ATTRIBUTES, type Toxic, type ToxicSpec, type ToxicStream } from '../../shared/fault-types'
+import { TOXIC_ATTRIBUTES, toxicSpecOf, type Toxic, type ToxicSpec, type ToxicStream } from '../../shared/fault-types'
 import { ERROR_CODES } from '../../shared/errors'
 import { UserError } from '../net/net-errors'
 import { parseFlowFilter, type Predicate } from '../capture/query/connection-query'
@@ -118,6 +118,23 @@ export class ToxicRegistry {
     this.matches.delete(this.entries[at])
     this.entries.splice(at, 1)
     this.changed()
+  }
+
+  /** Whether a toxic picks connections by the list's filter, which reads the capture's index (the main thread's only). */
+  get picksConnections(): boolean {
+    return this.entries.some((e) => this.matches.get(e)?.picks !== undefined)
+  }
+
+  /**
+   * Becomes a copy of another thread's registry (a forwarding worker's, proxy/workers/):
+   * entries kept by name, so its open connections' stages read the change live.
+   */
+  mirror(toxics: Toxic[]): void {
+    for (const e of [...this.entries]) if (!toxics.some((t) => t.name === e.name)) this.remove(e.name)
+    for (const t of toxics) {
+      if (!this.entries.some((e) => e.name === t.name)) this.add(toxicSpecOf(t))
+      else this.update(t.name, { toxicity: t.toxicity, attributes: t.attributes, enabled: t.enabled, stream: t.stream, match: t.match ?? '' })
+    }
   }
 
   /** Calls `changed` after every add, update and remove, until the returned function is called. */

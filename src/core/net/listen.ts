@@ -13,6 +13,8 @@ import { UserError, describeNetError } from './net-errors'
 
 export interface ListenOptions {
   backlog?: number
+  /** SO_REUSEPORT (Node 22.12+ on Linux): other threads listen on the same port, and the kernel spreads connections over them. */
+  reusePort?: boolean
 }
 
 function listenOnce(server: Server, ep: Endpoint, opts: ListenOptions): Promise<void> {
@@ -28,7 +30,7 @@ function listenOnce(server: Server, ep: Endpoint, opts: ListenOptions): Promise<
     server.once('error', onError)
     server.once('listening', onListening)
     if (ep.kind === 'unix') server.listen({ path: ep.path, backlog: opts.backlog })
-    else server.listen({ host: ep.host, port: ep.port, backlog: opts.backlog })
+    else server.listen({ host: ep.host, port: ep.port, backlog: opts.backlog, ...(opts.reusePort === true ? { reusePort: true } : {}) })
   })
 }
 

@@ -6,7 +6,7 @@ import type { ProxyInfo } from '../../shared/events'
 import type { FaultEventInfo } from '../../shared/fault-types'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatEndpoint } from '../../shared/endpoint'
-import type { LiveCapture } from '../capture/write/live-capture'
+import type { ConnectionSink } from '../capture/write/recorded-connection'
 import type { HoldState } from '../capture/write/hold-state'
 import type { FdBudget } from '../net/fd-budget'
 import { Listener } from '../net/listen'
@@ -30,13 +30,15 @@ export interface ProxyOptions extends Omit<UpstreamOptions, 'target'> {
   forward?: ForwardProxyOptions
   /** Terminate TLS from clients (`--tls-listen`, tls-listen.ts); TLS toward the target is UpstreamOptions.tls. */
   tlsListen?: TlsListenSettings
+  /** Listen with SO_REUSEPORT: forwarding workers (workers/) listen on the same port. */
+  reusePort?: boolean
   /** Why a new connection is refused now (a `down` toxic, fault/toxic-connection.ts), or undefined to accept it. */
   refusal?: () => FaultEventInfo | undefined
 }
 
 /** What a proxy shares with the engine. */
 export interface ProxyDeps {
-  capture: LiveCapture
+  capture: ConnectionSink
   budget: FdBudget
   /** A client was turned away because the process is out of file descriptors. */
   fdExhausted(): void
@@ -61,7 +63,7 @@ export class Proxy {
   /** Set with `--tls-listen`: each connection is secured first (tls-listen.ts), off the plain fast path. */
   private readonly tlsHost: TlsListenHost | undefined
 
-  private readonly capture: LiveCapture
+  private readonly capture: ConnectionSink
   /** Refused clients come in storms (a misconfigured client retrying): a line a second, then how many more. */
   private readonly refusals = new RateLimitedLog(
     (line) => this.deps.warn?.(line),
@@ -105,7 +107,7 @@ export class Proxy {
     // Every connection builds two sockets; see node-internals.ts for why this saves CPU.
     warmSocketConstructor()
     const proxy = new Proxy(opts, deps)
-    proxy.listener = await Listener.open(opts.listen, () => proxy.newServer())
+    proxy.listener = await Listener.open(opts.listen, () => proxy.newServer(), opts.reusePort === true ? { reusePort: true } : {})
     // Connections that outlive a stop still obey the capture's hold: watched for the engine's life.
     deps.hold.watch(proxy.setCaptureHeld)
     deps.capture.owner({ event: 'start', id: opts.id, listen: proxy.listener.address, target: proxy.targetText, ...(opts.frame ? { frame: opts.frame } : {}) })
@@ -145,7 +147,7 @@ export class Proxy {
     this.live.add(new ProxyConnection(socket, rec, this.ctx!, this.deps.hold.held))
   }
 
-  private openConnection(socket: Socket): ReturnType<LiveCapture['openConnection']> {
+  private openConnection(socket: Socket): ReturnType<ConnectionSink['openConnection']> {
     const listen = this.opts.listen
     return this.capture.openConnection({
       kind: 'proxy',
@@ -165,7 +167,7 @@ export class Proxy {
   }
 
   /** Out of descriptors: the client is recorded, told with an RST, and the user with a warning. */
-  private turnAway(socket: Socket, rec: ReturnType<LiveCapture['openConnection']>): void {
+  private turnAway(socket: Socket, rec: ReturnType<ConnectionSink['openConnection']>): void {
     socket.on('error', () => {})
     socket.once('close', () => {
       this.deps.budget.closed(1)

@@ -67,6 +67,12 @@ export function leafSubject(name: string): LeafSubject {
   return { name: ascii, ip: false }
 }
 
+/** A CA's leaf key (PEM) and session-ticket keys, as another thread takes them. */
+export interface SharedLeafKeys {
+  leafKeyPem: string
+  ticketKeys: Uint8Array
+}
+
 interface Leaf {
   pem: string
   context: SecureContext
@@ -78,7 +84,7 @@ export class CertificateAuthority {
   private leafKey: Promise<{ keys: KeyPair; pem: string }> | undefined
   private issuer: Promise<LeafIssuer> | undefined
   /** One set for every leaf's context: a client resumes its session whichever name it used. */
-  private readonly ticketKeys = randomBytes(48)
+  private ticketKeys = randomBytes(48)
   private readonly cert: X509Certificate
 
   private constructor(
@@ -156,6 +162,23 @@ export class CertificateAuthority {
     if (!cert.checkPrivateKey(createPrivateKey(keyPem))) throw damaged('the key does not belong to the certificate')
     if (!cert.ca) throw damaged('the certificate is not a CA')
     return new CertificateAuthority(paths, cert.toString(), keys, false)
+  }
+
+  /**
+   * What another thread's copy of this CA needs to answer TLS clients as this one does (a
+   * proxy's forwarding workers): the leaves' key, so every thread's leaf for a name has
+   * the same key, and the session-ticket keys, so a client resumes on any thread.
+   */
+  async shared(): Promise<SharedLeafKeys> {
+    this.leafKey ??= generateKeyPair().then(async (keys) => ({ keys, pem: await privateKeyPem(keys) }))
+    return { leafKeyPem: (await this.leafKey).pem, ticketKeys: this.ticketKeys }
+  }
+
+  /** Takes another thread's leaf and ticket keys (shared()), before this CA issues its first leaf. */
+  adopt(shared: SharedLeafKeys): void {
+    if (this.leaves.size > 0) return
+    this.leafKey = keyPairFromPem(shared.leafKeyPem).then((keys) => ({ keys, pem: shared.leafKeyPem }))
+    this.ticketKeys = Buffer.from(shared.ticketKeys)
   }
 
   /** What the CA panel and `tcpscope ca` show. */

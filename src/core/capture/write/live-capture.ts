@@ -90,7 +90,12 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
   private slab = Buffer.allocUnsafe(SLAB_SIZE)
   private slabView = viewOf(this.slab)
   private slabUsed = 0
-  private nextConnId = 1
+  /**
+   * The last connection id given, shared with the proxy's forwarding workers
+   * (proxy/workers/), which number their connections from it too: ids stay unique across
+   * threads, though a worker's may reach the file after a later one of this thread's.
+   */
+  private readonly ids = new Int32Array(new SharedArrayBuffer(4))
   private listener: CaptureListener = NO_LISTENER
   private closing: Promise<void> | undefined
   readonly whenDiskIsSlow: WhenDiskIsSlow
@@ -300,11 +305,18 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     return performance.now() - this.origin
   }
 
+  /** The shared counter connection ids are taken from (Atomics.add(counter, 0, 1) + 1). */
+  get idCounter(): SharedArrayBuffer {
+    return this.ids.buffer as SharedArrayBuffer
+  }
+
   /** Starts recording a new connection (always indexed, even when recording has stopped). */
   openConnection(open: OpenInfo): RecordedConnection {
-    const id = this.nextConnId++
-    const time = Date.now()
-    const mono = this.monoNow()
+    return this.openConnectionAs(Atomics.add(this.ids, 0, 1) + 1, open, Date.now(), this.monoNow())
+  }
+
+  /** Records the opening of connection `id`, numbered and timed elsewhere (a forwarding worker). */
+  openConnectionAs(id: number, open: OpenInfo, time: number, mono: number): RecordedConnection {
     const info = open as unknown as Record<string, unknown>
     const offset = this.recording
       ? this.appendRecord(RecordType.Open, undefined, id, 0, JSON.stringify(open), time, mono)
@@ -367,11 +379,11 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     seq: number,
     kind: Exclude<CaptureEventKind, 'data'>,
     dir: Direction | undefined,
-    info: Record<string, unknown> | undefined
+    info: Record<string, unknown> | undefined,
+    time = Date.now(),
+    mono = this.monoNow()
   ): void {
     if (this.pendingGaps.size !== 0) this.writeGaps(conn)
-    const time = Date.now()
-    const mono = this.monoNow()
     const type = TYPE_OF[kind]
     // After a write error the summary still follows the connection, so front ends stay right.
     const offset = this.recording

@@ -3,6 +3,14 @@
 // ConnectionRecorder: this module knows only that much of it).
 
 import type { CaptureEventKind, ConnectionEnd, Direction, PeerAddress } from '../../../shared/capture-types'
+import type { OpenInfo, OwnerInfo } from '../format/record-payloads'
+
+/** Where a proxy opens the connections it records: the LiveCapture, or a forwarding worker's batches to it. */
+export interface ConnectionSink {
+  openConnection(open: OpenInfo): RecordedConnection
+  /** A proxy or session started or stopped. */
+  owner(info: OwnerInfo): void
+}
 
 /** What a recorded connection appends through: LiveCapture. */
 export interface ConnectionRecorder {

@@ -6,7 +6,7 @@
 
 import type { Socket } from 'node:net'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../../shared/limits'
-import type { LiveCapture } from '../../capture/write/live-capture'
+import type { ConnectionSink } from '../../capture/write/recorded-connection'
 import type { FdBudget } from '../../net/fd-budget'
 import type { LiveSetMember } from '../../net/live-set'
 import { Target } from '../../net/target/connect-target'
@@ -44,7 +44,7 @@ export interface ProxyMember extends LiveSetMember {
 /** What a forward proxy shares with its Proxy. */
 export interface ForwardDeps {
   ownerId: string
-  capture: LiveCapture
+  capture: ConnectionSink
   budget: FdBudget
   fdExhausted(): void
   connectTimeoutMs: number | undefined
@@ -73,7 +73,7 @@ export class ForwardMode implements TunnelHost {
     return this.deps.ownerId
   }
 
-  get capture(): LiveCapture {
+  get capture(): ConnectionSink {
     return this.deps.capture
   }
 

@@ -18,8 +18,7 @@
 import type { Socket } from 'node:net'
 import type { ConnectionEnd } from '../../../shared/capture-types'
 import type { StartTlsProtocol, TlsFailure } from '../../../shared/tls-types'
-import type { LiveCapture } from '../../capture/write/live-capture'
-import type { RecordedConnection } from '../../capture/write/recorded-connection'
+import type { ConnectionSink, RecordedConnection } from '../../capture/write/recorded-connection'
 import type { FdBudget } from '../../net/fd-budget'
 import type { LiveSetMember } from '../../net/live-set'
 import { errorInfo, outOfDescriptors } from '../../net/net-errors'
@@ -39,7 +38,7 @@ import { authorityText, type Destination } from './http-proxy-request'
 /** What a tunnel needs of its forward proxy. */
 export interface TunnelHost {
   readonly ownerId: string
-  readonly capture: LiveCapture
+  readonly capture: ConnectionSink
   readonly budget: FdBudget
   readonly opening: OpeningSettings
   /** The client was turned away for lack of descriptors (the engine warns). */

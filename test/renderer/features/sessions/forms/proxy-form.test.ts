@@ -48,6 +48,22 @@ describe('the proxy form', () => {
     expect(t.calls.map((c) => c.args)).toEqual([{ listen: '127.0.0.1:0', forward: { proxyAuth: 'ann:pw', passThrough: ['*.apple.com'] } }])
   })
 
+  it('takes forwarding threads under Advanced: auto or a count, and names a bad one beside the field', async () => {
+    const { w, t, field, problemOf, section } = form({ 'proxy.start': () => ({ id: 'p1', listen: '127.0.0.1:1', target: '127.0.0.1:6379', state: 'listening', accepted: 0, active: 0 }) })
+    await field('Target').setValue('127.0.0.1:6379')
+    await section('Advanced').trigger('click')
+    await field('Forwarding threads').setValue('many')
+    await section('Advanced').trigger('click') // closed again: the problem opens it
+    await w.find('form').trigger('submit')
+    await flushPromises()
+    expect(t.calls).toEqual([])
+    expect(problemOf('Forwarding threads')).toMatch(/1.*64/)
+    await field('Forwarding threads').setValue('Auto')
+    await w.find('form').trigger('submit')
+    await flushPromises()
+    expect(t.calls.map((c) => c.args)).toEqual([{ listen: '127.0.0.1:0', target: '127.0.0.1:6379', workers: 'auto' }])
+  })
+
   it('shows a problem beside its TLS field, opening its section', async () => {
     const { w, t, field, problemOf, section } = form()
     await field('Target').setValue('127.0.0.1:8443')

@@ -3,6 +3,7 @@
 // the routes that put the engine's errors next to the field they concern.
 
 import type { ProxyStartArgs } from '../../../../../shared/contract'
+import { MAX_PROXY_WORKERS } from '../../../../../shared/proxy-args'
 import { MAX_CONNECT_TIMEOUT_MS, MAX_TIMER_MS } from '../../../../../shared/limits'
 import type { ClientConnectArgs, ServerStartArgs } from '../../../../../shared/session-types'
 import { behaviourDraft, behaviourFromDraft, behaviourPayloads, intervalDraft, intervalFromDraft, type BehaviourDraft, type IntervalDraft } from './behaviour-draft'
@@ -47,6 +48,8 @@ export interface ProxyDraft {
   target: string
   connectTimeoutMs: string
   noDelay: boolean
+  /** Forwarding threads: empty for one, `auto`, or a count. */
+  workers: string
   tlsListen: TlsListenDraft
   tlsUpstream: TlsConnectDraft
   forward: ForwardDraft
@@ -58,6 +61,7 @@ export const proxyDraft = (): ProxyDraft => ({
   target: '',
   connectTimeoutMs: '',
   noDelay: true,
+  workers: '',
   tlsListen: tlsListenDraft(),
   tlsUpstream: tlsConnectDraft(),
   forward: forwardDraft()
@@ -70,6 +74,7 @@ export function proxyArgs(d: ProxyDraft): Checked<ProxyStartArgs> {
   const target = forwarding ? undefined : endpointText(d.target, 'target', false, problems)
   const connectTimeoutMs = optionalWhole(d.connectTimeoutMs, 'connectTimeoutMs', 1, MAX_CONNECT_TIMEOUT_MS, problems)
   const forward = forwarding ? forwardFromDraft(d.forward, problems) : undefined
+  const workers = d.workers.trim().toLowerCase() === 'auto' ? 'auto' : optionalWhole(d.workers, 'workers', 1, MAX_PROXY_WORKERS, problems)
   // A forward proxy terminates TLS in tunnels with the CA itself; of the upstream's TLS only
   // how to verify is its own to choose.
   const tlsListen = forwarding ? undefined : tlsListenFromDraft(d.tlsListen, 'tlsListen', problems)
@@ -82,6 +87,7 @@ export function proxyArgs(d: ProxyDraft): Checked<ProxyStartArgs> {
       ...(tlsListen ? { tlsListen } : {}),
       ...(tlsUpstream ? { tlsUpstream } : {}),
       ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+      ...(workers !== undefined ? { workers } : {}),
       // The engine's default is on; only a change is sent.
       ...(d.noDelay ? {} : { noDelay: false })
     },
@@ -90,7 +96,7 @@ export function proxyArgs(d: ProxyDraft): Checked<ProxyStartArgs> {
 }
 
 export const PROXY_ROUTES: readonly FieldRoute[] = [
-  ...sameNames('listen', 'target', 'connectTimeoutMs'),
+  ...sameNames('listen', 'target', 'connectTimeoutMs', 'workers'),
   ...tlsRoutes('tlsListen', 'name'),
   ...tlsRoutes('tlsUpstream', 'ca'),
   ...tlsRoutes('forward', 'proxyAuth')
