@@ -7,7 +7,7 @@
 // wrk sends it (wrk resumes its sessions); ratios to haproxy. Then what one full handshake
 // costs a single core, and what a worker pool for handshakes would give.
 //   npm run bench:tls              (builds the CLI first)
-//   node bench/tls.mjs [--rounds N] [--seconds S] [--quick] [--only bulk,full,resumed,cost] [--cases direct,haproxy,bare,tcpscope] [--cli FILE] [--dir DIR] [--out FILE]
+//   node bench/tls.mjs [--rounds N] [--seconds S] [--quick] [--only bulk,full,resumed,cost] [--cases direct,haproxy,bare,tcpscope,tcp-wkrs] [--cli FILE] [--dir DIR] [--out FILE]
 // See bench/README.md.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -28,7 +28,10 @@ const ROOT = dirname(HERE)
 const MiB = 1024 ** 2
 const GiB = 1024 ** 3
 const PHASES = ['bulk', 'full', 'resumed', 'cost']
-const CASES = ['direct', 'haproxy', 'bare', 'tcpscope']
+// tcp-wkrs: tcpscope with --workers auto (a thread per core, at most 8; Node 22.12+ on Linux,
+// else one thread and a line saying so): every thread handshakes its own clients.
+const CASES = ['direct', 'haproxy', 'bare', 'tcpscope', 'tcp-wkrs']
+const isTcpscope = (kase) => kase === 'tcpscope' || kase === 'tcp-wkrs'
 
 const { values: a } = parseArgs({
   options: {
@@ -103,7 +106,7 @@ async function startCase(kase, capture) {
   if (kase === 'bare') {
     return ProxyProcess.start('bare TLS forwarder', [join(HERE, 'bare-tls-forwarder.mjs'), '--listen', '127.0.0.1:0', '--target', target, '--cert', certs.cert, '--key', certs.key, '--ca', certs.ca])
   }
-  const argv = [a.cli, 'proxy', '--listen', '127.0.0.1:0', '--target', target, '--tls-listen', '--tls-upstream', '--upstream-ca', certs.ca, '--capture', capture, '--json', '--quiet']
+  const argv = [a.cli, 'proxy', '--listen', '127.0.0.1:0', '--target', target, '--tls-listen', '--tls-upstream', '--upstream-ca', certs.ca, '--capture', capture, '--json', '--quiet', ...(kase === 'tcp-wkrs' ? ['--workers', 'auto'] : [])]
   return ProxyProcess.start('tcpscope proxy', argv, { env: { TCPSCOPE_DATA_DIR: dataDir } })
 }
 
@@ -153,12 +156,12 @@ async function load(phase, port) {
 
 async function runCase(phase, kase, round) {
   const rec = { round, phase, case: kase, ok: true, errors: [] }
-  const capture = kase === 'tcpscope' ? join(captureDir, `round${round}-${phase}.tcap`) : undefined
+  const capture = isTcpscope(kase) ? join(captureDir, `round${round}-${phase}-${kase}.tcap`) : undefined
   let proxy
   try {
     proxy = kase === 'direct' ? undefined : await startCase(kase, capture)
     const port = proxy?.port ?? nginx.port
-    rec.tls = await verifiedGets(port, kase === 'tcpscope' ? tcpscopeCa : certs.ca)
+    rec.tls = await verifiedGets(port, isTcpscope(kase) ? tcpscopeCa : certs.ca)
     const p0 = proxy && cpuSeconds(proxy.pid)
     const n0 = cpuSeconds(nginx.pid)
     const m0 = machineCpu()
@@ -178,7 +181,7 @@ async function runCase(phase, kase, round) {
       rec.stop = { code: stop.code, signal: stop.signal, ms: Math.round(stop.ms), lines: stop.lines.length, stderr: stop.stderr.slice(0, 2000) }
       if (exitedEarly) fail(rec, `${p.name} exited (code ${stop.code}) after the load and before its stop signal; its output after the listening line: ${stop.lines.join(' | ').slice(0, 300) || '(none)'}`)
       if (stop.timedOut || stop.code !== 0) fail(rec, `${p.name} exited with ${stop.timedOut ? 'nothing (killed after 60 s)' : `code ${stop.code}`} after its stop signal; stderr: ${stop.stderr.trim().slice(0, 500) || '(empty)'}`)
-      if (kase === 'tcpscope') {
+      if (isTcpscope(kase)) {
         // stop() waits 2 s for the output after the exit; a loaded machine can take longer.
         await Promise.race([p.closed, new Promise((r) => setTimeout(r, 15_000))])
         checkRecording(rec, p.lines.slice(1), capture)
@@ -290,7 +293,7 @@ async function main() {
   const big = Buffer.alloc(O.fileMiB * MiB)
   for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((Math.imul(i, 2654435761) ^ (i >>> 7)) >>> 0, i)
   writeFileSync(join(www, 'big'), big)
-  if (cases.includes('tcpscope') && LOAD_PHASES.length) tcpscopeCa = exportTcpscopeCa()
+  if (cases.some(isTcpscope) && LOAD_PHASES.length) tcpscopeCa = exportTcpscopeCa()
   nginx = await startNginxTls(tmpRoot, certs, www)
   log(`nginx (one process, pid ${nginx.pid}) serves HTTPS on 127.0.0.1:${nginx.port}; cases: ${cases.join(', ')}`)
 
