@@ -22,7 +22,6 @@
 
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import type { ConnectionEnd } from '../../shared/capture-types'
 import type { StartTlsProtocol, TlsFailure, TlsHello } from '../../shared/tls-types'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { errorInfo } from '../net/net-errors'
@@ -32,7 +31,8 @@ import { secureOver, type TlsLeg } from '../net/target/tls-connect'
 import type { CertificateSource } from '../tls/certificate-source'
 import { acceptTls, readHello, TlsAcceptError, type FirstBytes } from '../tls/tls-accept'
 import { noCertificate } from '../tls/tls-errors'
-import { ProxyConnection, type ProxyContext } from './proxy-connection'
+import type { ProxyContext } from './proxy-connection'
+import { ConnectionSetup } from './connection-setup'
 import { postgresRequest } from './starttls/postgres'
 import { StartTlsRelay, type RelayOutcome } from './starttls/relay'
 
@@ -64,14 +64,8 @@ type State = 'hello' | 'dialing' | 'opening' | 'switching' | 'securing' | 'runni
 const NOT_TLS: TlsFailure = { side: 'client', code: 'ENOTTLS', message: 'the client did not speak TLS (its first bytes are no TLS hello): connect with TLS, or run the proxy without --tls-listen' }
 const NO_OPENING: TlsFailure = { side: 'client', code: 'ENOTTLS', message: 'the target spoke first, with no opening tcpscope can switch to TLS (SMTP, IMAP, POP3, MySQL), and the client sent no TLS hello: run the proxy without --tls-listen' }
 
-export class TlsListenSetup implements DialHandler {
+export class TlsListenSetup extends ConnectionSetup<State> implements DialHandler {
   liveSlot = -1
-  private state: State = 'hello'
-  private upstream: Socket | undefined
-  private conn: ProxyConnection | undefined
-  private end: ConnectionEnd | undefined
-  /** Sockets still open before the hand-over (after it, the ProxyConnection counts). */
-  private openSockets = 1
   private hello: TlsHello = {}
   private helloBytes: Buffer = Buffer.alloc(0)
   /** The cleartext opening path (STARTTLS): the client's first bytes, relayed once the target is up. */
@@ -80,12 +74,13 @@ export class TlsListenSetup implements DialHandler {
   private raw: Socket | undefined
 
   constructor(
-    private readonly client: Socket,
+    client: Socket,
     private readonly rec: RecordedConnection,
     private readonly ctx: ProxyContext,
     private readonly host: TlsListenHost,
-    private captureHeld: boolean
+    captureHeld: boolean
   ) {
+    super(client, 'hello', captureHeld)
     client.setNoDelay(ctx.noDelay)
     client.on('close', this.onSocketClosed)
     this.step(this.readClientHello())
@@ -292,41 +287,14 @@ export class TlsListenSetup implements DialHandler {
 
   /** The connection runs as any other from here: over the TLS sockets, or in the clear when an opening did not switch. */
   private handOver(client: Socket, up: Socket): void {
-    this.state = 'running'
     this.client.off('close', this.onSocketClosed)
     ;(this.raw ?? up).off('close', this.onSocketClosed)
-    const ctx: ProxyContext = { ...this.ctx, done: () => this.host.done(this) }
-    this.conn = new ProxyConnection(client, this.rec, ctx, this.captureHeld, up)
-    // A TLS leg made here (not by the dial) reports its errors itself; the dial's handler hears the TCP connection's.
-    if (this.raw !== undefined) up.on('error', (err: NodeJS.ErrnoException) => this.conn!.targetError(err))
-    if (!this.captureHeld) {
-      up.resume()
-      client.resume()
-    }
+    this.handOverTo(client, up, this.rec, { ...this.ctx, done: () => this.host.done(this) }, this.raw !== undefined)
   }
 
   private readonly onSocketClosed = (): void => {
     if (--this.openSockets > 0) return
     this.rec.close(this.end ?? 'closed')
     this.host.done(this)
-  }
-
-  /** The proxied connection, once the hand-over made it (conn.pause, conn.inject, late stages). */
-  get connection(): ProxyConnection | undefined {
-    return this.conn
-  }
-
-  setCaptureHeld(held: boolean): void {
-    this.captureHeld = held
-    this.conn?.setCaptureHeld(held)
-  }
-
-  /** Closes both sides now (the proxy is stopping). */
-  kill(): void {
-    if (this.conn !== undefined) return this.conn.kill()
-    this.end ??= 'stopped'
-    this.state = 'closing'
-    this.client.destroy()
-    this.upstream?.destroy()
   }
 }

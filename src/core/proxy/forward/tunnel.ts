@@ -16,7 +16,6 @@
 // (hello-sniff.ts).
 
 import type { Socket } from 'node:net'
-import type { ConnectionEnd } from '../../../shared/capture-types'
 import type { StartTlsProtocol, TlsFailure } from '../../../shared/tls-types'
 import type { ConnectionSink, RecordedConnection } from '../../capture/write/recorded-connection'
 import type { FdBudget } from '../../net/fd-budget'
@@ -30,7 +29,8 @@ import { readHello } from '../../tls/tls-accept'
 import { StartTlsRelay, type RelayOutcome } from '../starttls/relay'
 import type { ForwardStages } from '../forward-stage'
 import { recordPassthrough } from '../hello-sniff'
-import { ProxyConnection, type ProxyContext } from '../proxy-connection'
+import type { ProxyContext } from '../proxy-connection'
+import { ConnectionSetup } from '../connection-setup'
 import { AbsoluteFormStage } from './absolute-form-stage'
 import { ClientOpening, closeWith, type OpeningSettings, type TunnelRequest } from './client-opening'
 import { authorityText, type Destination } from './http-proxy-request'
@@ -77,20 +77,13 @@ export interface InterceptJob {
 
 type State = 'opening' | 'dialing' | 'sniffing' | 'securing' | 'running' | 'closing'
 
-export class Tunnel implements LiveSetMember, DialHandler {
+export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, DialHandler {
   liveSlot = -1
-  private state: State = 'opening'
   private readonly opening: ClientOpening
   private req: TunnelRequest | undefined
   private rec: RecordedConnection | undefined
   private target: Target | undefined
-  private upstream: Socket | undefined
-  private conn: ProxyConnection | undefined
-  private captureHeld: boolean
-  /** Sockets of this tunnel still open, before the hand-over (after it, the ProxyConnection counts). */
-  private openSockets = 1
   private descriptors = 1
-  private end: ConnectionEnd | undefined
   /** The client's (and the server's) first bytes, while they are looked at. */
   private clientBytes: Buffer = Buffer.alloc(0)
   private serverBytes: Buffer[] = []
@@ -99,11 +92,11 @@ export class Tunnel implements LiveSetMember, DialHandler {
   private helloTimer: NodeJS.Timeout | undefined
 
   constructor(
-    private readonly client: Socket,
+    client: Socket,
     private readonly host: TunnelHost,
     captureHeld: boolean
   ) {
-    this.captureHeld = captureHeld
+    super(client, 'opening', captureHeld)
     client.on('error', this.onClientError)
     client.on('close', this.onSocketClosed)
     this.opening = new ClientOpening(client, host.opening, (req) => this.open(req))
@@ -397,19 +390,12 @@ export class Tunnel implements LiveSetMember, DialHandler {
   }
 
   private handOver(client: Socket, upstream: Socket, stages: ForwardStages | undefined, sniff = false): void {
-    this.state = 'running'
     this.client.off('error', this.onClientError)
     this.client.off('close', this.onSocketClosed)
     this.upstream!.off('close', this.onSocketClosed)
     const ctx = this.host.contextFor(this.target!, stages, () => this.host.done(this, 2))
     if (sniff) ctx.sniffHellos = true
-    this.conn = new ProxyConnection(client, this.rec!, ctx, this.captureHeld, upstream)
-    // The dial's handler hears the TCP socket; a TLS socket made over it is heard here.
-    if (upstream !== this.upstream) upstream.on('error', (err: NodeJS.ErrnoException) => this.conn!.targetError(err))
-    if (!this.captureHeld) {
-      client.resume()
-      upstream.resume()
-    }
+    this.handOverTo(client, upstream, this.rec!, ctx, upstream !== this.upstream)
   }
 
   private readonly onSocketClosed = (): void => {
@@ -423,24 +409,5 @@ export class Tunnel implements LiveSetMember, DialHandler {
     clearTimeout(this.helloTimer)
     this.rec?.close(this.end ?? 'closed')
     this.host.done(this, this.descriptors)
-  }
-
-  /** The proxied connection, once the hand-over made it (conn.pause, conn.inject, late stages). */
-  get connection(): ProxyConnection | undefined {
-    return this.conn
-  }
-
-  setCaptureHeld(held: boolean): void {
-    this.captureHeld = held
-    this.conn?.setCaptureHeld(held)
-  }
-
-  /** Closes both sides now (the proxy is stopping). */
-  kill(): void {
-    if (this.conn !== undefined) return this.conn.kill()
-    this.end ??= 'stopped'
-    this.state = 'closing'
-    this.client.destroy()
-    this.upstream?.destroy()
   }
 }
