@@ -2,18 +2,24 @@
 // in plain Node, and web mode serves the real built page to Chromium. Every test, and every
 // process a test starts, gets one temporary folder of its own (TMPDIR), removed at the
 // end: a CLI killed on purpose cannot leave its temporary capture behind in /tmp.
-import { execFileSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
-export default function setup(): () => void {
+export default async function setup(): Promise<() => void> {
   const root = resolve(__dirname, '..')
-  const run = (script: string, args: string[]): void => {
-    execFileSync(process.execPath, [resolve(root, script), ...args], { cwd: root, stdio: 'inherit' })
+  const build = async (config: string): Promise<void> => {
+    const child = spawn(process.execPath, [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', config, '--logLevel', 'error'], { cwd: root, stdio: 'inherit' })
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null]
+    if (code !== 0) throw new Error(`vite build --config ${config} failed (${signal ?? `exit ${code}`})`)
   }
-  run('node_modules/vite/bin/vite.js', ['build', '--config', 'vite.cli.config.ts', '--logLevel', 'error'])
-  run('node_modules/vite/bin/vite.js', ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'error'])
+  // The two builds write to different folders: side by side, the renderer's (the longer)
+  // hides the CLI's. Both end before the suite starts, even when one fails.
+  for (const r of await Promise.allSettled([build('vite.cli.config.ts'), build('vite.renderer.config.ts')])) {
+    if (r.status === 'rejected') throw r.reason
+  }
   const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-tests-'))
   // Traversable: one test runs the CLI as another user from a folder inside it.
   chmodSync(tmp, 0o755)

@@ -1,9 +1,12 @@
 // Real Chromium for end-to-end tests (Debian's /usr/bin/chromium through playwright-core),
-// each in a fresh profile. Missing Chromium skips locally and fails under CI=true.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+// each in a fresh context (its own cookies, storage and permissions, as a fresh profile has).
+// One Chromium process serves a test file's contexts: launching it is most of the cost of
+// opening a browser on two cores, a context a small part. Missing Chromium skips locally and
+// fails under CI=true.
+import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll } from 'vitest'
+import { chromium, type Browser as Chromium, type BrowserContext, type Page } from 'playwright-core'
 import { hasProgram } from './peers'
 
 export const CHROMIUM = '/usr/bin/chromium'
@@ -15,25 +18,33 @@ export interface Browser {
   close(): Promise<void>
 }
 
-export async function openBrowser(opts: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'tcpscope-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
+let chromiumProcess: Promise<Chromium> | undefined
+
+/** The test file's Chromium, launched by its first openBrowser. */
+function launched(): Promise<Chromium> {
+  chromiumProcess ??= chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    locale: opts.locale ?? 'en-US',
-    colorScheme: opts.colorScheme ?? 'light',
-    viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic']
   })
-  const page = context.pages()[0] ?? (await context.newPage())
-  return {
-    context,
-    page,
-    close: async () => {
-      await context.close()
-      rmSync(profile, { recursive: true, force: true })
-    }
-  }
+  return chromiumProcess
+}
+
+// Registered when a test file imports this module, so it runs after that file's last test.
+afterAll(async () => {
+  const running = chromiumProcess
+  chromiumProcess = undefined
+  await (await running?.catch(() => undefined))?.close()
+})
+
+export async function openBrowser(opts: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<Browser> {
+  const context = await (await launched()).newContext({
+    locale: opts.locale ?? 'en-US',
+    colorScheme: opts.colorScheme ?? 'light',
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 }
+  })
+  const page = await context.newPage()
+  return { context, page, close: () => context.close() }
 }
 
 /** Where screenshots go (git-ignored), for a person to look at. */
