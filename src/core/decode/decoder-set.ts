@@ -8,7 +8,6 @@ import type { DecodeProblem, Protocol, ProtocolSummary, WsMessage } from '../../
 import { createConnectionDecoder } from './decoders'
 import type { ConnectionDecoder } from '../protocols/stream-decoder'
 import { inflateRaw } from '../http/inflate-raw'
-import { readClientHello } from '../tls/client-hello'
 import { factsOf, type ExchangeFacts } from './exchange-table'
 
 /** The `len` of an op that is the end of `dir` (FIN, reset, close). */
@@ -54,7 +53,7 @@ export class DecoderSet {
     let d = this.decoders.get(key)
     try {
       if (!d) {
-        d = createConnectionDecoder({ ...opts, inflateRaw, readClientHello })
+        d = createConnectionDecoder({ ...opts, inflateRaw })
         this.decoders.set(key, d)
       }
       for (const op of ops) {

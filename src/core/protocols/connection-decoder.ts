@@ -141,8 +141,8 @@ class Decoder implements ConnectionDecoder {
     this.held = []
     this.heldBytes = { client: 0, server: 0 }
     // A hello is only at the stream's start: re-decoding from further on has none to read.
-    if (protocol === 'tls' && this.start.client === 0 && this.opts.readClientHello) {
-      this.hello = new TlsHelloReader(0, this.opts.readClientHello)
+    if (protocol === 'tls' && this.start.client === 0) {
+      this.hello = new TlsHelloReader(0)
       for (const h of held) if (h.dir === 'client') this.hello.push(h.bytes, h.offset)
       if (this.endedEarly.client !== undefined) this.hello.stop()
     }

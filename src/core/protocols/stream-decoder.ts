@@ -11,13 +11,6 @@ import type { RawFrame } from './http2/frame-reader'
 /** Raw DEFLATE inflation with a preset dictionary (the previous output: permessage-deflate's context takeover), injected so decoders stay free of Node. */
 export type InflateRaw = (data: Uint8Array, dictionary: Uint8Array | undefined, maxOutput: number) => { output: Uint8Array; error?: string }
 
-/**
- * Reads a TLS ClientHello from a client's first bytes (src/core/tls/client-hello.ts),
- * injected: the TLS code that also uses it lives above decoders. Called again with all the
- * bytes so far while it answers `need-more`; it bounds how many it waits for.
- */
-export type ReadClientHello = (buf: Uint8Array) => { state: 'need-more' | 'not-tls' | 'bad' } | { state: 'hello'; sni?: string; alpn?: string[] }
-
 /** wantFrom's answer for a direction a decoder reads no more of. */
 export const NOTHING_MORE = Number.MAX_SAFE_INTEGER
 
@@ -32,8 +25,6 @@ export interface DecoderOptions {
   protocol?: Protocol
   /** permessage-deflate needs it; without it compressed messages are reported, not inflated. */
   inflateRaw?: InflateRaw
-  /** A TLS connection's SNI and ALPN offer need it; without it its hello is not read. */
-  readClientHello?: ReadClientHello
   /** The target's port: a raw connection on a protocol's well-known port (6379, 502, 53) carries its messages unless its bytes say otherwise. */
   port?: number
   /** HTTP/2: every frame as it is read (the Frames view lists them). */

@@ -17,7 +17,7 @@
 import type { Direction } from '../../shared/direction'
 import type { StartTlsProtocol, TlsEventInfo } from '../../shared/tls-types'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
-import { helloOf, MAX_CLIENT_HELLO_WIRE_BYTES, readClientHello } from '../tls/client-hello'
+import { helloOf, HelloBytes } from '../protocols/client-hello'
 import { mayOpen, StartTlsWatch } from './starttls/starttls-watch'
 
 const TLS_HANDSHAKE = 0x16
@@ -30,7 +30,7 @@ export function recordPassthrough(rec: RecordedConnection, read: { sni?: string;
 
 export class HelloSniff {
   /** The client's bytes so far, while a hello may still be coming (copied: read buffers are reused). */
-  private head: Buffer | undefined
+  private head: HelloBytes<Buffer> | undefined
   /** The opening followed until its switch, when TLS may start midway. */
   private watch: StartTlsWatch | undefined
   /** The opening's protocol, once it switched: the hello that follows is recorded with it. */
@@ -68,11 +68,9 @@ export class HelloSniff {
   }
 
   private helloMore(chunk: Buffer): boolean {
-    const room = MAX_CLIENT_HELLO_WIRE_BYTES - (this.head?.length ?? 0)
-    const piece = Buffer.from(chunk.subarray(0, Math.max(0, room)))
-    this.head = this.head === undefined ? piece : Buffer.concat([this.head, piece])
-    const read = readClientHello(this.head)
-    if (read.state === 'need-more') return this.head.length >= MAX_CLIENT_HELLO_WIRE_BYTES
+    this.head ??= new HelloBytes<Buffer>(Buffer.concat)
+    const read = this.head.push(Buffer.from(chunk))
+    if (read.state === 'need-more') return false
     if (read.state === 'hello') recordPassthrough(this.rec, read, this.starttls)
     this.head = undefined
     return true

@@ -26,7 +26,7 @@ import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls'
 import type { StartTlsProtocol, TlsFailure, TlsHello } from '../../shared/tls-types'
 import { UserError } from '../../shared/errors'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
-import { helloOf, readClientHello } from './client-hello'
+import { helloOf, HelloBytes, readClientHello } from '../protocols/client-hello'
 import { badHello, badKeyPair, clientClosedDuringHandshake, clientFailure, HELLO_CUT_SHORT, helloTimeout } from './tls-errors'
 import { legFacts } from './tls-facts'
 import { readSmallFile } from '../files/read-small-file'
@@ -64,7 +64,7 @@ export interface ReadHelloOptions {
 export function readHello(socket: Socket, opts: ReadHelloOptions = {}): Promise<FirstBytes> {
   const ms = opts.timeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS
   return new Promise((resolve) => {
-    let bytes: Buffer = Buffer.alloc(0)
+    const gathered = new HelloBytes<Buffer>(Buffer.concat)
     const finish = (result: FirstBytes): void => {
       clearTimeout(timer)
       clearTimeout(silence)
@@ -75,22 +75,22 @@ export function readHello(socket: Socket, opts: ReadHelloOptions = {}): Promise<
       resolve(result)
     }
     const onData = (chunk: Buffer): void => {
-      bytes = bytes.length === 0 ? chunk : Buffer.concat([bytes, chunk])
-      const r = readClientHello(bytes)
+      const r = gathered.push(chunk)
       if (r.state === 'need-more') return
       clearTimeout(silence)
+      const bytes = gathered.bytes
       if (r.state === 'hello') finish({ state: 'hello', hello: helloOf(r), bytes })
       else if (r.state === 'not-tls' && opts.waitFor?.(bytes) !== true) finish({ state: 'not-tls', bytes })
       else if (r.state === 'not-tls') return
       else finish({ state: 'bad', failure: badHello(r.reason), bytes })
     }
     // A FIN after part of a hello is a hello that will never be whole: unreadable, not a quiet close.
-    const onEnd = (): void => finish(bytes.length > 0 ? { state: 'bad', failure: badHello(HELLO_CUT_SHORT), bytes } : { state: 'closed', bytes })
-    const onError = (error: NodeJS.ErrnoException): void => finish({ state: 'closed', bytes, error })
-    const timer = setTimeout(() => finish({ state: 'timeout', failure: helloTimeout(ms, bytes.length), bytes }), ms)
+    const onEnd = (): void => finish(gathered.length > 0 ? { state: 'bad', failure: badHello(HELLO_CUT_SHORT), bytes: gathered.bytes } : { state: 'closed', bytes: gathered.bytes })
+    const onError = (error: NodeJS.ErrnoException): void => finish({ state: 'closed', bytes: gathered.bytes, error })
+    const timer = setTimeout(() => finish({ state: 'timeout', failure: helloTimeout(ms, gathered.length), bytes: gathered.bytes }), ms)
     // A slow client must not keep the process alive; its socket does that.
     timer.unref()
-    const silence = opts.silentMs !== undefined ? setTimeout(() => finish({ state: 'silent', bytes }), opts.silentMs) : undefined
+    const silence = opts.silentMs !== undefined ? setTimeout(() => finish({ state: 'silent', bytes: gathered.bytes }), opts.silentMs) : undefined
     silence?.unref()
     socket.on('data', onData)
     socket.once('end', onEnd)

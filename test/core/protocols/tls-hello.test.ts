@@ -8,7 +8,7 @@ import { connect } from 'node:tls'
 import { describe, expect, it } from 'vitest'
 import { createConnectionDecoder } from '../../../src/core/protocols/connection-decoder'
 import { NOTHING_MORE } from '../../../src/core/protocols/stream-decoder'
-import { readClientHello } from '../../../src/core/tls/client-hello'
+import { readClientHello } from '../../../src/core/protocols/client-hello'
 
 /** The ClientHello Node's TLS client sends with these options, as a server receives it. */
 async function clientHello(opts: { servername?: string; ALPNProtocols?: string[] }): Promise<Buffer> {
@@ -38,7 +38,7 @@ async function clientHello(opts: { servername?: string; ALPNProtocols?: string[]
 }
 
 function decodeInPieces(bytes: Buffer, size: number, then?: (d: ReturnType<typeof createConnectionDecoder>) => void) {
-  const d = createConnectionDecoder({ readClientHello })
+  const d = createConnectionDecoder()
   for (let at = 0; at < bytes.length; at += size) d.push('client', bytes.subarray(at, at + size), at, 1000)
   then?.(d)
   return d
@@ -58,7 +58,7 @@ describe('the ClientHello of a TLS connection', () => {
 
   it('wants the rest of a hello until it is whole', async () => {
     const hello = await clientHello({ servername: 'api.example' })
-    const d = createConnectionDecoder({ readClientHello })
+    const d = createConnectionDecoder()
     d.push('client', hello.subarray(0, 10), 0, 1)
     expect(d.protocol).toBe('tls')
     expect(d.wantFrom('client')).toBe(10)
@@ -76,7 +76,7 @@ describe('the ClientHello of a TLS connection', () => {
 
   it('leaves a hello cut short, or garbage after a TLS record header, as TLS without a hello', async () => {
     const hello = await clientHello({ servername: 'api.example' })
-    const cut = createConnectionDecoder({ readClientHello })
+    const cut = createConnectionDecoder()
     cut.push('client', hello.subarray(0, hello.length - 20), 0, 1)
     cut.end('client', 2)
     expect(cut.summary()).toEqual({ protocol: 'tls' })
@@ -86,23 +86,16 @@ describe('the ClientHello of a TLS connection', () => {
     expect(bad.summary()).toEqual({ protocol: 'tls' })
     expect(bad.wantFrom('client')).toBe(NOTHING_MORE)
     // A record that claims to go on forever is not waited for past the bound.
-    const endless = createConnectionDecoder({ readClientHello })
+    const endless = createConnectionDecoder()
     endless.push('client', Buffer.from([0x16, 0x03, 0x01, 0x40, 0x00, 0x01, 0x00, 0xff, 0xff]), 0, 1)
     for (let at = 9; at < 200_000 && endless.wantFrom('client') !== NOTHING_MORE; at += 4096) endless.push('client', Buffer.alloc(4096), at, 1)
     expect(endless.wantFrom('client')).toBe(NOTHING_MORE)
     expect(endless.summary()).toEqual({ protocol: 'tls' })
   })
 
-  it('reads no hello without a reader to read it with', async () => {
-    const d = createConnectionDecoder()
-    d.push('client', await clientHello({ servername: 'api.example' }), 0, 1)
-    expect(d.summary()).toEqual({ protocol: 'tls' })
-    expect(d.wantFrom('client')).toBe(NOTHING_MORE)
-  })
-
   it('reads no hello when decoding starts past the stream start', async () => {
     const hello = await clientHello({ servername: 'api.example' })
-    const d = createConnectionDecoder({ protocol: 'tls', start: { client: 10 }, readClientHello })
+    const d = createConnectionDecoder({ protocol: 'tls', start: { client: 10 } })
     d.push('client', hello, 0, 1)
     expect(d.summary()).toEqual({ protocol: 'tls' })
   })

@@ -23,7 +23,7 @@ import type { LiveSetMember } from '../../net/live-set'
 import { errorInfo, outOfDescriptors } from '../../net/net-errors'
 import { isResetError, localPeer, remotePeer, resetSocket } from '../../net/sockets'
 import type { ConnectFailure, DialHandler, Target } from '../../net/target/connect-target'
-import { readClientHello, type ClientHelloRead } from '../../tls/client-hello'
+import { HelloBytes, type ClientHelloRead } from '../../protocols/client-hello'
 import { badHello, HELLO_CUT_SHORT, helloTimeout } from '../../tls/tls-errors'
 import { readHello } from '../../tls/tls-accept'
 import { StartTlsRelay, type RelayOutcome } from '../starttls/relay'
@@ -85,7 +85,9 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
   private target: Target | undefined
   private descriptors = 1
   /** The client's (and the server's) first bytes, while they are looked at. */
-  private clientBytes: Buffer = Buffer.alloc(0)
+  private readonly clientBytes = new HelloBytes<Buffer>(Buffer.concat)
+  /** What the client's bytes so far are: a hello, not one, or not enough yet. */
+  private helloRead: ClientHelloRead = { state: 'need-more' }
   private serverBytes: Buffer[] = []
   private clientEnded = false
   private serverEnded = false
@@ -178,13 +180,14 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
   private look(): void {
     const client = this.client
     const up = this.upstream!
-    this.clientBytes = this.req!.early
+    const early = this.req!.early
+    if (early.length > 0) this.helloRead = this.clientBytes.push(early)
     client.on('data', this.onClientData)
     client.on('end', this.onClientEnd)
     up.on('data', this.onServerData)
     up.on('end', this.onServerEnd)
     client.resume()
-    if (this.clientBytes.length > 0) this.decide()
+    if (early.length > 0) this.decide()
   }
 
   private stopLooking(): void {
@@ -198,7 +201,7 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
   }
 
   private readonly onClientData = (chunk: Buffer): void => {
-    this.clientBytes = this.clientBytes.length === 0 ? chunk : Buffer.concat([this.clientBytes, chunk])
+    this.helloRead = this.clientBytes.push(chunk)
     this.decide()
   }
 
@@ -221,7 +224,7 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
 
   private decide(): void {
     if (this.state !== 'sniffing') return
-    let read: ClientHelloRead = readClientHello(this.clientBytes)
+    let read = this.helloRead
     if (read.state === 'need-more') {
       if (!this.clientEnded) return this.armHelloTimer()
       if (this.clientBytes.length === 0) return this.runRaw()
@@ -239,8 +242,7 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
       recordPassthrough(this.rec!, read)
       return this.runRaw()
     }
-    const hello = this.clientBytes
-    this.clientBytes = Buffer.alloc(0)
+    const hello = this.clientBytes.take()
     this.step(this.intercept(hello, read.sni, read.alpn, undefined))
   }
 
@@ -261,8 +263,7 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
     const up = this.upstream!
     for (let i = this.serverBytes.length - 1; i >= 0; i--) up.unshift(this.serverBytes[i])
     this.serverBytes = []
-    const head = this.clientBytes
-    this.clientBytes = Buffer.alloc(0)
+    const head = this.clientBytes.take()
     const timeoutMs = this.host.opening.handshakeTimeoutMs
     new StartTlsRelay(this.client, up, this.rec!, head, { timeoutMs, passOn: true, ownerHearsClientErrors: true }, (outcome) => this.afterOpening(outcome))
   }
@@ -377,9 +378,8 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
     this.stopLooking()
     const client = this.client
     const up = this.upstream!
-    if (this.clientBytes.length > 0) client.unshift(this.clientBytes)
+    if (this.clientBytes.length > 0) client.unshift(this.clientBytes.take())
     for (let i = this.serverBytes.length - 1; i >= 0; i--) up.unshift(this.serverBytes[i])
-    this.clientBytes = Buffer.alloc(0)
     this.serverBytes = []
     const req = this.req!
     const stages: ForwardStages | undefined = req.via === 'HTTP' ? () => ({ client: new AbsoluteFormStage(req) }) : undefined

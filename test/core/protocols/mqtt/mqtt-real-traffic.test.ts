@@ -78,6 +78,15 @@ async function converse(version: 'mqttv311' | 'mqttv5', subQos: number): Promise
     const extra = version === 'mqttv5' ? ['-D', 'publish', 'user-property', 'a', 'b', '-D', 'connect', 'session-expiry-interval', '60'] : []
     const pub = spawn('mosquitto_pub', [...common, '-i', `pub-${version}-${qos}`, '-t', 'sensors/room-9', '-m', '21.5', '-q', String(qos), ...extra], { stdio: 'ignore' })
     expect(await exited(pub, 'mosquitto_pub')).toBe(0)
+    // The next publish only once the subscriber has finished with this one: the broker's
+    // ack to the publisher can come before the subscriber's own ack, which would otherwise
+    // race the next PUBLISH in the subscriber's conversation.
+    const ack = [undefined, 'PUBACK', 'PUBCOMP'][Math.min(qos, subQos)]
+    await waitFor(() => {
+      const ms = describeAll(mqttCodec, turnsOf(r.connections[first]), { end: false })
+      const publishes = ms.flatMap((m, i) => (m.note.command === 'PUBLISH' ? [i] : []))
+      return publishes.length === qos + 1 && (ack === undefined || ms.slice(publishes[qos]).some((m) => m.note.command === ack))
+    }, `the subscriber's ${ack ?? 'PUBLISH'} of the qos ${qos} publish`)
   }
   expect(await exited(sub, 'mosquitto_sub')).toBe(0)
   const conns = (await r.settled(first + 4)).slice(first, first + 4)

@@ -1,12 +1,13 @@
 // Reads a TLS ClientHello from a client's first bytes: the name it asks for (SNI) and the
 // protocols it offers (ALPN). Pure and safe on hostile input: the bytes may arrive in any
 // number of TCP reads and the hello may span several TLS records, so it is called again
-// with everything so far until it answers something other than `need-more`. Every length
-// is checked against what is there, and the whole hello is bounded (MAX_CLIENT_HELLO_BYTES):
-// a client cannot make tcpscope buffer more than that before it decides.
+// with everything so far until it answers something other than `need-more` (HelloBytes
+// gathers them). Every length is checked against what is there, and the whole hello is
+// bounded (MAX_CLIENT_HELLO_BYTES): a client cannot make tcpscope buffer more than that
+// before it decides.
 //
-// Used by the TLS-terminating proxy (tls-accept.ts's callers), the forward proxy's tunnels
-// and the decoders (a pass-through connection's SNI and ALPN).
+// Used by the TLS-terminating proxy (tls-accept.ts), the forward proxy's tunnels, the
+// pass-through sniff (hello-sniff.ts) and the decoders (tls-hello-reader.ts).
 
 import type { TlsHello } from '../../shared/tls-types'
 
@@ -45,6 +46,53 @@ export function helloOf(read: { sni?: string; alpn?: string[] }): TlsHello {
   if (read.sni !== undefined) hello.sni = read.sni
   if (read.alpn !== undefined) hello.alpn = read.alpn
   return hello
+}
+
+/**
+ * A client's first bytes, gathered chunk by chunk until they say whether they are a
+ * ClientHello: the one loop every reader of hellos runs. `join` makes one array of the
+ * chunks (Buffer.concat for sockets' Buffers). Bounded without a check of its own:
+ * readClientHello answers `bad` once MAX_CLIENT_HELLO_WIRE_BYTES came without a whole
+ * hello, so no caller keeps more than that and one chunk.
+ */
+export class HelloBytes<B extends Uint8Array = Uint8Array> {
+  private chunks: B[] = []
+  /** How many bytes it holds. */
+  length = 0
+
+  constructor(private readonly join: (chunks: B[], length: number) => B) {}
+
+  /** Adds the next chunk and reads everything so far. */
+  push(chunk: B): ClientHelloRead {
+    this.chunks.push(chunk)
+    this.length += chunk.length
+    return readClientHello(this.bytes)
+  }
+
+  /** Every byte so far, in one array. */
+  get bytes(): B {
+    if (this.chunks.length !== 1) this.chunks = [this.join(this.chunks, this.length)]
+    return this.chunks[0]
+  }
+
+  /** Every byte so far; it holds none after. */
+  take(): B {
+    const bytes = this.bytes
+    this.chunks = []
+    this.length = 0
+    return bytes
+  }
+}
+
+/** HelloBytes' `join` for plain Uint8Arrays. */
+export function joinBytes(chunks: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
 }
 
 class Bad extends Error {}

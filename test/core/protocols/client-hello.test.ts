@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process'
 import { connect as tlsConnect } from 'node:tls'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { MAX_CLIENT_HELLO_BYTES, MAX_CLIENT_HELLO_WIRE_BYTES, readClientHello, type ClientHelloRead } from '../../../src/core/tls/client-hello'
+import { MAX_CLIENT_HELLO_BYTES, MAX_CLIENT_HELLO_WIRE_BYTES, readClientHello, type ClientHelloRead } from '../../../src/core/protocols/client-hello'
 import { hasProgram, needProgram } from '../../helpers/peers'
 import { startServer } from '../../helpers/net'
 
