@@ -115,6 +115,17 @@ export const LAYERS = {
   'renderer/src/ui': {
     why: 'src/renderer/src/ui holds generic widgets with no feature knowledge: it imports no feature, store or app shell of the page',
     siblings: []
+  },
+  // The ground every feature stands on: the transport to the engine, the engine's store
+  // (its events, its calls) and i18n. Below the features and the shell, it knows neither.
+  'renderer/src/platform': {
+    why: 'src/renderer/src/platform is what every feature stands on (transport, engine store, i18n): it imports no feature, widget or app shell',
+    siblings: []
+  },
+  // Features use the ground and the widgets, and one another; only the shell (app/) composes them.
+  'renderer/src/features': {
+    why: 'src/renderer/src/features are what the shell composes: they use platform/ and ui/, never the app shell (app/ imports them, not the other way round)',
+    siblings: ['platform', 'ui']
   }
 }
 

@@ -4,7 +4,7 @@
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { afterEach, beforeEach } from 'vitest'
-import { createAppI18n } from '../../src/renderer/src/app/i18n'
+import { createAppI18n } from '../../src/renderer/src/platform/i18n'
 import { flushPromises } from '../helpers/flush-promises'
 
 export function useViewport(sizes: { clientHeight: number; clientWidth: number }) {

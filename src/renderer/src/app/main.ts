@@ -4,10 +4,10 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
-import { createAppI18n } from './i18n'
-import { useEngineStore } from './engine-store'
+import { createAppI18n } from '../platform/i18n'
+import { useEngineStore } from '../platform/engine-store'
 import { useSettingsStore } from '../features/settings/settings-store'
-import { connectTransport } from './transport'
+import { connectTransport } from '../platform/transport'
 
 const pinia = createPinia()
 const app = createApp(App).use(pinia)

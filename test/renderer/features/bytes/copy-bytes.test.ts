@@ -6,8 +6,8 @@ import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { defineComponent } from 'vue'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { MAX_COPY, useCopyBytes } from '../../../../src/renderer/src/features/bytes/useCopyBytes'
-import { createAppI18n } from '../../../../src/renderer/src/app/i18n'
-import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { fakeTransport } from '../../fake-transport'
 
 let pinia: Pinia

@@ -9,7 +9,7 @@ import type { CaptureEvent, ConnectionSummary, Direction } from '../../../../src
 import type { MessagePage, StreamMessage } from '../../../../src/shared/message-types'
 import ConversationView from '../../../../src/renderer/src/features/conversation/ConversationView.vue'
 import { chunksAs } from '../../../../src/renderer/src/features/conversation/conversation-rows'
-import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { fakeTransport } from '../../fake-transport'
 import { settle, useViewport } from '../../viewport'
 

@@ -6,7 +6,7 @@ import type { VueWrapper } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import type { ConnectionSummary, Turn } from '../../../../src/shared/capture-types'
 import FlowView from '../../../../src/renderer/src/features/conversation/FlowView.vue'
-import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { fakeTransport } from '../../fake-transport'
 import { settle, useViewport } from '../../viewport'
 

@@ -2,7 +2,7 @@
 // the accessible names the tests and screen readers use, and the labels on the arrows.
 import { describe, expect, it } from 'vitest'
 import type { CaptureEvent, Turn } from '../../../../src/shared/capture-types'
-import { createAppI18n } from '../../../../src/renderer/src/app/i18n'
+import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import { eventName, eventWhat, since, turnLabel, turnName, type Translate } from '../../../../src/renderer/src/features/conversation/picture-labels'
 
 const translate = (lang: 'en' | 'zh-CN'): Translate => createAppI18n(lang).global.t as Translate

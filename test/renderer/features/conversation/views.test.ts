@@ -9,7 +9,7 @@ import type { CaptureEvent, ConnectionSummary, Turn } from '../../../../src/shar
 import ConversationView from '../../../../src/renderer/src/features/conversation/ConversationView.vue'
 import FlowView from '../../../../src/renderer/src/features/conversation/FlowView.vue'
 import TimelineView from '../../../../src/renderer/src/features/connections/timeline/TimelineView.vue'
-import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
 import { fakeTransport, type Handlers } from '../../fake-transport'
 import { settle, useViewport } from '../../viewport'

@@ -2,7 +2,7 @@
 // bare. The protocol cell names how it went over the wire, with an HTTP/2 exchange's stream.
 import { describe, expect, it } from 'vitest'
 import { exchangeCells, type StateWords } from '../../../../src/renderer/src/features/exchanges/exchange-cells'
-import { createAppI18n } from '../../../../src/renderer/src/app/i18n'
+import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import type { ExchangeRow } from '../../../../src/shared/protocol-types'
 
 const words: StateWords = { pending: 'pending', complete: '', incomplete: 'incomplete', upgraded: 'upgraded' }

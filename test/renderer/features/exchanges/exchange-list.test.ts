@@ -12,7 +12,7 @@ import type { ExchangeRow, ProtocolSummary } from '../../../../src/shared/protoc
 import ConnectionList from '../../../../src/renderer/src/features/connections/ConnectionList.vue'
 import ExchangeList from '../../../../src/renderer/src/features/exchanges/ExchangeList.vue'
 import { protocolInfo, protocolLabel } from '../../../../src/renderer/src/features/exchanges/protocol-info'
-import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
 import { QUIET_MS } from '../../../../src/renderer/src/ui/useFilterWords'
 import { fakeTransport } from '../../fake-transport'

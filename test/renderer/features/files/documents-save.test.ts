@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { CaptureInfo, ConnectionSummary } from '../../../../src/shared/capture-types'
 import { EngineError } from '../../../../src/shared/errors'
 import { useDocumentsStore } from '../../../../src/renderer/src/features/files/documents-store'
-import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { savePathIn } from '../../../../src/renderer/src/features/files/save-path'
 import { fakeTransport, type Handlers } from '../../fake-transport'
 

@@ -9,7 +9,7 @@ import type { CaptureInfo } from '../../../../src/shared/capture-types'
 import { EngineError } from '../../../../src/shared/errors'
 import { useConnectionsStore } from '../../../../src/renderer/src/features/connections/connections-store'
 import { useDocumentsStore } from '../../../../src/renderer/src/features/files/documents-store'
-import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { useSettingsStore } from '../../../../src/renderer/src/features/settings/settings-store'
 import { fakeTransport, type Handlers } from '../../fake-transport'
 

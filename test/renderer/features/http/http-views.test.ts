@@ -15,8 +15,8 @@ import type { HttpExchange, WsMessage } from '../../../../src/shared/protocol-ty
 import DetailPane from '../../../../src/renderer/src/features/detail/DetailPane.vue'
 import HttpView from '../../../../src/renderer/src/features/http/HttpView.vue'
 import WebSocketView from '../../../../src/renderer/src/features/websocket/WebSocketView.vue'
-import { createAppI18n } from '../../../../src/renderer/src/app/i18n'
-import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
 import { conn, fakeDecodingEngine, latin1, messageOf, settle, T, type FakeConnection } from './http-fixtures'
 

@@ -12,7 +12,7 @@ import PagedRuns from '../../../../src/renderer/src/features/http/viewers/PagedR
 import { heldBody, type HeldContent } from '../../../../src/renderer/src/features/http/held-body'
 import type { ShownMessage } from '../../../../src/renderer/src/features/http/shown-message'
 import { HEX_PAGE_BYTES, PAGE_BYTES, textPageEnd } from '../../../../src/renderer/src/features/http/viewers/run-pages'
-import { createAppI18n } from '../../../../src/renderer/src/app/i18n'
+import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import { settle } from './http-fixtures'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)

@@ -6,7 +6,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { EngineError } from '../../../../src/shared/errors'
 import type { RecordedClientReport, RecordedServerInfo } from '../../../../src/shared/replay-types'
-import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { RUNNING_REFRESH_MS, STOPPED_SHOWN_MS, matchedTurns, useRecordedServersStore } from '../../../../src/renderer/src/features/replay/recorded-servers-store'
 import { fakeTransport } from '../../fake-transport'
 

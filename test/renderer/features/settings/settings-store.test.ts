@@ -7,7 +7,7 @@
 // engine alone.
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { useEngineStore } from '../../../../src/renderer/src/app/engine-store'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { LAYOUT_WRITE_MS, useSettingsStore } from '../../../../src/renderer/src/features/settings/settings-store'
 import { layoutText, parseLayout } from '../../../../src/renderer/src/features/settings/layout-state'
 import { useConnectionsStore } from '../../../../src/renderer/src/features/connections/connections-store'

@@ -2,7 +2,7 @@
 // as one line in the page's language, the engine's import error as one line per field, and
 // the names of exported and imported files.
 import { describe, expect, it } from 'vitest'
-import { createAppI18n } from '../../../../src/renderer/src/app/i18n'
+import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import { countsText, currentFileName, exportFileName, failureLine, nameFromFile, problemLines } from '../../../../src/renderer/src/features/setups/setup-words'
 import { partText, type SetupFailure, type SetupPart } from '../../../../src/shared/setup-types'
 

@@ -5,7 +5,7 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import TlsView from '../../../../src/renderer/src/features/tls/TlsView.vue'
-import { createAppI18n } from '../../../../src/renderer/src/app/i18n'
+import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import type { ConnectionSummary } from '../../../../src/shared/capture-types'
 import type { TlsSummary } from '../../../../src/shared/tls-types'
 

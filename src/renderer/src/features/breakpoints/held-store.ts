@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import type { HeldMessage } from '../../../../shared/break-types'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useActionError } from '../../ui/useActionError'
 
 export const useHeldStore = defineStore('held', () => {

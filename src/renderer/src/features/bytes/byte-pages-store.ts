@@ -7,7 +7,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import type { ConnectionSummary, Direction } from '../../../../shared/capture-types'
 import { PageCache, type StreamRef } from './page-cache'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useSelectionStore } from '../connections/selection-store'
 
 /** Bytes of `dir` that can be read: what was recorded, where recording stopped early. */

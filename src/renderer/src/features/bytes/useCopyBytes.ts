@@ -9,7 +9,7 @@ import { copyFormatter, type CopyFormat } from './copy-formats'
 import type { TextEncodingName } from './encodings'
 import { formatBytes } from '../../ui/ui-readable'
 import type { Stream } from './byte-pages-store'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 
 export const MAX_COPY = 16 * 1024 * 1024
 /** A multiple of 3 (base64) and of 12 (a C array's line), and a few milliseconds to format. */

@@ -11,7 +11,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowReactive, watch } from 'vue'
 import { SORT_KEYS, type ConnectionSummary, type SortKey } from '../../../../shared/capture-types'
 import type { Batch } from '../../../../shared/events'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useRememberedSort } from '../settings/useRememberedSort'
 
 export const PAGE_SIZE = 200

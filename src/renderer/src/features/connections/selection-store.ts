@@ -8,7 +8,7 @@ import { defineStore } from 'pinia'
 import { computed, nextTick, ref, shallowRef, watch } from 'vue'
 import type { ConnectionSummary, Direction } from '../../../../shared/capture-types'
 import { useConnectionsStore } from './connections-store'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useSettingsStore } from '../settings/settings-store'
 
 export const DETAIL_TABS = ['conversation', 'hex', 'text', 'http', 'websocket', 'frames', 'messages', 'flow', 'replay', 'tls'] as const

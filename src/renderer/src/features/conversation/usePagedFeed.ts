@@ -5,7 +5,7 @@
 
 import { useVirtualizer } from '@tanstack/vue-virtual'
 import { computed, nextTick, ref, watch, type Ref } from 'vue'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { movedIndex } from '../../ui/list/list-keys'
 import { pagedList, type FetchSlice } from '../../ui/list/paged-list'
 import { rowWindow } from '../../ui/list/row-window'

@@ -10,7 +10,7 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import { EXCHANGE_SORT_KEYS, type ExchangeRow, type ExchangeSortKey } from '../../../../shared/protocol-types'
 import { pagedList, type PagedList } from '../../ui/list/paged-list'
 import { useConnectionsStore } from '../connections/connections-store'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useRememberedSort } from '../settings/useRememberedSort'
 
 export const EXCHANGE_PAGE_SIZE = 200

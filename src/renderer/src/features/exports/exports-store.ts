@@ -12,7 +12,7 @@ import type { ExportFormat } from '../../../../shared/protocol-types'
 import { offerDownload, readDownload } from '../files/download-capture'
 import { useConnectionsStore } from '../connections/connections-store'
 import { useDocumentsStore } from '../files/documents-store'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 
 /** What an export covers: some connections, or (no ids) every one in the capture. */
 export interface ExportScope {

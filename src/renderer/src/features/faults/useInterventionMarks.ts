@@ -6,7 +6,7 @@
 import { shallowRef, watch, type ShallowRef } from 'vue'
 import { MAX_PAGE } from '../../../../shared/contract'
 import type { CaptureEvent } from '../../../../shared/capture-types'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useSelectionStore } from '../connections/selection-store'
 
 /** Marks drawn at most on one bar: more would only blur into one. */

@@ -15,7 +15,7 @@ import { splitPath } from './recent-files'
 import { uploadCapture } from './upload-capture'
 import { downloadCapture, downloadName, offerDownload } from './download-capture'
 import { useConnectionsStore } from '../connections/connections-store'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useSettingsStore } from '../settings/settings-store'
 
 export type OperationKind = 'open' | 'save' | 'upload' | 'download' | 'export'

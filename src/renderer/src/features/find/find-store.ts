@@ -8,11 +8,11 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import type { SearchPattern } from '../../../../shared/contract'
 import type { Direction, MatchList } from '../../../../shared/capture-types'
 import { parseHex } from '../../../../shared/payload/parse-hex'
-import type { Transport } from '../../app/transport'
+import type { Transport } from '../../platform/transport'
 import { SEARCH_ENCODING } from '../bytes/encodings'
 import { useStreamEncoding } from '../bytes/useStreamEncoding'
 import { streamLength } from '../bytes/byte-pages-store'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useSelectionStore } from '../connections/selection-store'
 
 export const FIND_MODES = ['text', 'hex', 'regex'] as const

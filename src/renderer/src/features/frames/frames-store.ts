@@ -8,7 +8,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import type { DecodeProblem, H2Frame } from '../../../../shared/protocol-types'
 import { pagedList, type PagedList } from '../../ui/list/paged-list'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useSelectionStore } from '../connections/selection-store'
 
 /** Frames a page holds (the contract allows up to MAX_DECODED_PAGE): each page is a read of the connection, so fewer, larger ones. */

@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { GRPC_MAX_PAGE, type GrpcCall, type GrpcMessage, type GrpcProtoSet } from '../../../../shared/grpc-types'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useSelectionStore } from '../connections/selection-store'
 
 /** Messages read at most of one side: a streaming call of more lists its first ones and says so. */

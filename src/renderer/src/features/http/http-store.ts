@@ -9,7 +9,7 @@ import { computed, markRaw, ref, shallowReactive, shallowRef, watch } from 'vue'
 import type { BodyPiece, ByteRange, DecodeProblem, HttpExchange, Protocol, WsMessage } from '../../../../shared/protocol-types'
 import { PRETTY_MAX } from '../../../../shared/limits'
 import { pagedList, type PagedList } from '../../ui/list/paged-list'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useSelectionStore } from '../connections/selection-store'
 import type { BodyHandle, BodyState } from './shown-message'
 

@@ -11,7 +11,7 @@ import type { ConnectionSummary } from '../../../../shared/capture-types'
 import type { MessagePage, StreamMessage } from '../../../../shared/message-types'
 import type { ByteRange, DecodeProblem } from '../../../../shared/protocol-types'
 import { pagedList, type PagedList } from '../../ui/list/paged-list'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useSelectionStore } from '../connections/selection-store'
 
 /** Rows a page holds (the contract allows up to MESSAGE_MAX_PAGE). */

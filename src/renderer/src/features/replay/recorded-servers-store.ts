@@ -8,7 +8,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import type { RecordedClientReport, RecordedServerInfo } from '../../../../shared/replay-types'
 
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 
 /** While one runs: often enough to count a client as it connects. */
 export const RUNNING_REFRESH_MS = 1000

@@ -5,7 +5,7 @@
 
 import { computed, type ComputedRef, type Ref } from 'vue'
 import type { CaptureInfo, ConnectionSummary, ReplaySource } from '../../../../shared/capture-types'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useSelectionStore } from '../connections/selection-store'
 
 const baseName = (p: string): string => p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1)

@@ -1,6 +1,6 @@
 // Proxies and sessions as the UI drives them: starting and stopping them, a server's
 // behaviour, a client's reconnect, and the commands on one live session connection. The
-// infos themselves arrive with the engine's events (app/engine-store.ts), with two gaps
+// infos themselves arrive with the engine's events (platform/engine-store.ts), with two gaps
 // filled here: clients closed here, which the engine forgets without an event saying so,
 // are hidden; and a proxy's counts, which the engine announces only when the proxy starts
 // and stops, are asked for again (proxy.list) a moment after live connections change.
@@ -12,7 +12,7 @@ import type { CallParams } from '../../../../shared/transport'
 import { EngineError } from '../../../../shared/errors'
 import type { PayloadSpec } from '../../../../shared/payload/payload-spec'
 import type { ClientConnectArgs, ClientSessionInfo, ServerBehaviour, ServerSessionInfo, ServerStartArgs } from '../../../../shared/session-types'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useSelectionStore } from '../connections/selection-store'
 
 /** How stale a proxy's counts may get while its connections come and go. */

@@ -7,9 +7,9 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import { withoutRecent, withRecent } from '../files/recent-files'
-import { LANGUAGES, systemLanguage, type Language } from '../../app/i18n'
+import { LANGUAGES, systemLanguage, type Language } from '../../platform/i18n'
 import { WEB_ENCODINGS, type WebEncodingName } from '../../../../shared/text-encodings'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { layoutText, parseLayout, type ListSort } from './layout-state'
 
 export type ThemeChoice = 'system' | 'light' | 'dark'

@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { countSetup, type LastSetup, type Setup, type SetupCounts, type SetupEntry, type SetupOutcome } from '../../../../shared/setup-types'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { offerDownload } from '../files/download-capture'
 import { currentFileName, exportFileName } from './setup-words'
 

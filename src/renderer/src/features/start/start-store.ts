@@ -3,7 +3,7 @@
 
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { useConnectionsStore } from '../connections/connections-store'
 
 export const useStartStore = defineStore('start', () => {

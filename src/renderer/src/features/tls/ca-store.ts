@@ -6,7 +6,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { CaInfo } from '../../../../shared/tls-types'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 import { offerDownload } from '../files/download-capture'
 
 export type CaFormat = 'pem' | 'der'

@@ -2,13 +2,13 @@
 // once per page and again on demand), starting one intercepted (intercept.browser: a fresh
 // profile through a forward proxy, trusting the CA), stopping one, and the forward proxies a
 // terminal can be pointed at. Which browsers run comes with the engine's events (a browser
-// the person closes leaves the list by itself: app/engine-store.ts).
+// the person closes leaves the list by itself: platform/engine-store.ts).
 
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { BrowserInfo, InterceptedBrowser } from '../../../../shared/intercept-types'
 import type { BrowserName } from '../../../../shared/tls-args'
-import { useEngineStore } from '../../app/engine-store'
+import { useEngineStore } from '../../platform/engine-store'
 
 /** Product names: the same in every language. */
 export const BROWSER_NAMES: Record<BrowserName, string> = { chromium: 'Chromium', chrome: 'Google Chrome', edge: 'Microsoft Edge', firefox: 'Firefox' }

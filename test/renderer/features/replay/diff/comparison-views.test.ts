@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { BodyComparison, HeaderComparison } from '../../../../../src/shared/response-comparison-types'
 import BodyDifference from '../../../../../src/renderer/src/features/replay/diff/BodyDifference.vue'
 import HeadersDiffTable from '../../../../../src/renderer/src/features/replay/diff/HeadersDiffTable.vue'
-import { createAppI18n } from '../../../../../src/renderer/src/app/i18n'
+import { createAppI18n } from '../../../../../src/renderer/src/platform/i18n'
 
 const mounted: VueWrapper[] = []
 afterEach(() => {

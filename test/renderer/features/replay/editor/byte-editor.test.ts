@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { EditorView, runScopeHandlers } from '@codemirror/view'
 import { undo } from '@codemirror/commands'
 import ByteEditor from '../../../../../src/renderer/src/features/replay/editor/ByteEditor.vue'
-import { createAppI18n } from '../../../../../src/renderer/src/app/i18n'
+import { createAppI18n } from '../../../../../src/renderer/src/platform/i18n'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)

@@ -8,7 +8,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { HttpReplayResponse, HttpReplayResult } from '../../../../../src/shared/replay-types'
 import ResponseComparison from '../../../../../src/renderer/src/features/replay/http/ResponseComparison.vue'
-import { createAppI18n } from '../../../../../src/renderer/src/app/i18n'
+import { createAppI18n } from '../../../../../src/renderer/src/platform/i18n'
 import { settle } from '../../http/http-fixtures'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)

@@ -8,7 +8,7 @@ import { mount, type VueWrapper } from '@vue/test-utils'
 import { nextTick } from 'vue'
 import { afterEach, describe, expect, it } from 'vitest'
 import StructuredRequestEditor from '../../../../../src/renderer/src/features/replay/http/StructuredRequestEditor.vue'
-import { createAppI18n } from '../../../../../src/renderer/src/app/i18n'
+import { createAppI18n } from '../../../../../src/renderer/src/platform/i18n'
 
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))
 const text = (b: Uint8Array | undefined): string => String.fromCharCode(...(b ?? []))

@@ -17,9 +17,9 @@ import type { PayloadSpec } from '../../../../../src/shared/payload/payload-spec
 import type { ServerSessionInfo } from '../../../../../src/shared/session-types'
 import SessionComposer from '../../../../../src/renderer/src/features/sessions/composer/SessionComposer.vue'
 import { connectionActions } from '../../../../../src/renderer/src/features/sessions/composer/connection-actions'
-import { createAppI18n } from '../../../../../src/renderer/src/app/i18n'
+import { createAppI18n } from '../../../../../src/renderer/src/platform/i18n'
 import { PREVIEW_DELAY_MS } from '../../../../../src/renderer/src/features/sessions/composer/usePayloadPreview'
-import { useEngineStore } from '../../../../../src/renderer/src/app/engine-store'
+import { useEngineStore } from '../../../../../src/renderer/src/platform/engine-store'
 import { fakeTransport } from '../../../fake-transport'
 import { flushPromises } from '../../../../helpers/flush-promises'
 

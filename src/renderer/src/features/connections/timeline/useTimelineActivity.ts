@@ -5,7 +5,7 @@ import { computed, onBeforeUnmount, shallowRef, watch, type Ref } from 'vue'
 import type { ActivityPage } from '../../../../../shared/capture-types'
 import { MAX_ACTIVITY_BUCKETS } from '../../../../../shared/contract'
 import { useConnectionsStore } from '../connections-store'
-import { useEngineStore } from '../../../app/engine-store'
+import { useEngineStore } from '../../../platform/engine-store'
 import { busiest } from './timeline-bars'
 import type { TimeView } from './time-scale'
 

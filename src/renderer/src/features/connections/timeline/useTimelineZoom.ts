@@ -5,7 +5,7 @@
 import { computed, onBeforeUnmount, onMounted, ref, shallowRef, watch, type Ref } from 'vue'
 import type { ConnectionSummary } from '../../../../../shared/capture-types'
 import { useConnectionsStore } from '../connections-store'
-import { useEngineStore } from '../../../app/engine-store'
+import { useEngineStore } from '../../../platform/engine-store'
 import { useSelectionStore } from '../selection-store'
 import { captureExtent, endOf, type CaptureExtent } from './timeline-extent'
 import { fitView, panBy, zoomAt, type TimeView } from './time-scale'

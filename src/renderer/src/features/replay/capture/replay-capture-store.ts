@@ -12,7 +12,7 @@ import type { CaptureReplaySummary } from '../../../../../shared/replay-types'
 import { routeEngineError, sameNames, type RoutedError } from '../../../ui/form/engine-error-fields'
 import { checked, endpointText, optionalWhole, type Checked, type FieldProblems } from '../../../ui/form/field-problems'
 import { useConnectionsStore } from '../../connections/connections-store'
-import { useEngineStore } from '../../../app/engine-store'
+import { useEngineStore } from '../../../platform/engine-store'
 
 export type CaptureReplayArgs = CommandArgs<'replay.capture'>
 

@@ -19,7 +19,7 @@ import { LIVE_CAPTURE } from '../../../../../shared/capture-types'
 import { EDITABLE_BYTES } from '../editor/editor-text'
 import { sameBytes } from '../../bytes/same-bytes'
 import { DEFAULT_REPLAY_TIMEOUT_MS, wholeIn } from '../replay-numbers'
-import { useEngineStore } from '../../../app/engine-store'
+import { useEngineStore } from '../../../platform/engine-store'
 import { useSelectionStore } from '../../connections/selection-store'
 
 /** What is shown of a request too large to edit. */

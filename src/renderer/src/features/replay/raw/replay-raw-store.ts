@@ -11,7 +11,7 @@ import type { ConnectionSummary } from '../../../../../shared/capture-types'
 import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, REPLAY_STRATEGIES, type MessageReplayResult, type RawReplayResult, type ReplayStrategy } from '../../../../../shared/replay-types'
 import { addTurn, MAX_REPLAY_TURNS, type PlannedTurn, type ReplayPlan } from '../../../../../shared/replay-turns'
 import { MAX_CONNECT_TIMEOUT_MS } from '../../../../../shared/limits'
-import { useEngineStore } from '../../../app/engine-store'
+import { useEngineStore } from '../../../platform/engine-store'
 import { sameBytes } from '../../bytes/same-bytes'
 import { DEFAULT_REPLAY_TIMEOUT_MS, wholeIn } from '../replay-numbers'
 

@@ -2,7 +2,7 @@
 // The byte editor's and the comparisons' messages exist in both languages, key for key; every
 // key they use is there (a missing one would show as its key) and none is left unused.
 import { describe, expect, it } from 'vitest'
-import messages from '../../../../src/renderer/src/app/i18n/messages/replay-parts'
+import messages from '../../../../src/renderer/src/platform/i18n/messages/replay-parts'
 
 type Tree = { [key: string]: string | Tree }
 const keys = (tree: Tree, prefix = ''): string[] =>

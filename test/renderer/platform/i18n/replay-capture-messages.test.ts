@@ -2,7 +2,7 @@
 // The whole-capture replay and recorded-server messages exist in both languages, key for key,
 // and every key their components use is there (a missing one would show as its key).
 import { describe, expect, it } from 'vitest'
-import messages from '../../../../src/renderer/src/app/i18n/messages/replay-capture'
+import messages from '../../../../src/renderer/src/platform/i18n/messages/replay-capture'
 
 type Tree = { [key: string]: string | Tree }
 const keys = (tree: Tree, prefix = ''): string[] =>

@@ -3,7 +3,7 @@
 // its dialogs and the bar use is there, including the keys made from values (the kinds of
 // a part, the counts, the notes).
 import { describe, expect, it } from 'vitest'
-import setups from '../../../../src/renderer/src/app/i18n/messages/setups'
+import setups from '../../../../src/renderer/src/platform/i18n/messages/setups'
 
 type Tree = { [key: string]: string | Tree }
 const keys = (tree: Tree, prefix = ''): string[] =>

@@ -5,7 +5,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { CaptureInfo } from '../../../src/shared/capture-types'
 import type { ProxyInfo, Snapshot } from '../../../src/shared/events'
-import { useEngineStore } from '../../../src/renderer/src/app/engine-store'
+import { useEngineStore } from '../../../src/renderer/src/platform/engine-store'
 import { fakeTransport } from '../fake-transport'
 import { flushPromises } from '../../helpers/flush-promises'
 

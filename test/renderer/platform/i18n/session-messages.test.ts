@@ -2,8 +2,8 @@
 // The sessions and composer messages exist in both languages, key for key, and every key
 // their components use is there (a missing one would show as its key).
 import { describe, expect, it } from 'vitest'
-import sessions from '../../../../src/renderer/src/app/i18n/messages/sessions'
-import composer from '../../../../src/renderer/src/app/i18n/messages/composer'
+import sessions from '../../../../src/renderer/src/platform/i18n/messages/sessions'
+import composer from '../../../../src/renderer/src/platform/i18n/messages/composer'
 
 type Tree = { [key: string]: string | Tree }
 const keys = (tree: Tree, prefix = ''): string[] =>

@@ -3,7 +3,7 @@
 // toxics, connection actions, and the marks of what they did) exist in both languages, key
 // for key, and every key those parts of the UI use is there (a missing one shows as its key).
 import { describe, expect, it } from 'vitest'
-import intervene from '../../../../src/renderer/src/app/i18n/messages/intervene'
+import intervene from '../../../../src/renderer/src/platform/i18n/messages/intervene'
 import { FAULT_EFFECTS, TOXIC_STREAMS, TOXIC_TYPES, TOXIC_ATTRIBUTES } from '../../../../src/shared/fault-types'
 import { BREAK_MATCHES } from '../../../../src/shared/break-types'
 

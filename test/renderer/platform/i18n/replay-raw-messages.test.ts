@@ -2,7 +2,7 @@
 // The raw replay panel's messages exist in both languages, key for key; every key its
 // components use is there (a missing one would show as its key), and none is left unused.
 import { describe, expect, it } from 'vitest'
-import messages from '../../../../src/renderer/src/app/i18n/messages/replay-raw'
+import messages from '../../../../src/renderer/src/platform/i18n/messages/replay-raw'
 import { REPLAY_STRATEGIES } from '../../../../src/shared/replay-types'
 
 type Tree = { [key: string]: string | Tree }

@@ -3,7 +3,7 @@
 // components use is there (a missing one would show as its key), the per-mode and per-view
 // names included.
 import { describe, expect, it } from 'vitest'
-import messages from '../../../../src/renderer/src/app/i18n/messages/replay-http'
+import messages from '../../../../src/renderer/src/platform/i18n/messages/replay-http'
 import { EDITOR_MODES, RESULT_VIEWS } from '../../../../src/renderer/src/features/replay/http/replay-http-store'
 
 type Tree = { [key: string]: string | Tree }

@@ -2,10 +2,10 @@
 // The Frames view's messages and the exchange lists' new ones (protocol, stream, filter help)
 // exist in both languages, key for key, and every key the views use is there.
 import { describe, expect, it } from 'vitest'
-import frames from '../../../../src/renderer/src/app/i18n/messages/frames'
-import exchanges from '../../../../src/renderer/src/app/i18n/messages/exchanges'
-import http from '../../../../src/renderer/src/app/i18n/messages/http'
-import detail from '../../../../src/renderer/src/app/i18n/messages/detail'
+import frames from '../../../../src/renderer/src/platform/i18n/messages/frames'
+import exchanges from '../../../../src/renderer/src/platform/i18n/messages/exchanges'
+import http from '../../../../src/renderer/src/platform/i18n/messages/http'
+import detail from '../../../../src/renderer/src/platform/i18n/messages/detail'
 import { EXCHANGE_WORDS } from '../../../../src/shared/protocol-types'
 
 type Tree = { [key: string]: string | Tree }

@@ -3,8 +3,8 @@
 // key their components use is there (a missing one would show as its key).
 import { DETAIL_TABS } from '../../../../src/renderer/src/features/connections/selection-store'
 import { describe, expect, it } from 'vitest'
-import http from '../../../../src/renderer/src/app/i18n/messages/http'
-import detail from '../../../../src/renderer/src/app/i18n/messages/detail'
+import http from '../../../../src/renderer/src/platform/i18n/messages/http'
+import detail from '../../../../src/renderer/src/platform/i18n/messages/detail'
 
 type Tree = { [key: string]: string | Tree }
 const keys = (tree: Tree, prefix = ''): string[] =>

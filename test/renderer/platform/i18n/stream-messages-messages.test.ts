@@ -3,9 +3,9 @@
 // the feature uses is there; each framing the dialog offers has its words; and the connection
 // filter's words name the message protocols proto: takes.
 import { describe, expect, it } from 'vitest'
-import streamMessages from '../../../../src/renderer/src/app/i18n/messages/stream-messages'
-import detail from '../../../../src/renderer/src/app/i18n/messages/detail'
-import common from '../../../../src/renderer/src/app/i18n/messages/common'
+import streamMessages from '../../../../src/renderer/src/platform/i18n/messages/stream-messages'
+import detail from '../../../../src/renderer/src/platform/i18n/messages/detail'
+import common from '../../../../src/renderer/src/platform/i18n/messages/common'
 import { FRAME_CHOICES } from '../../../../src/renderer/src/features/messages/frame-draft'
 import { MESSAGE_PROTOCOLS } from '../../../../src/shared/message-types'
 

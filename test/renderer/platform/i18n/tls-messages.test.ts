@@ -3,7 +3,7 @@
 // Intercept menu, the forms' TLS parts, the list and the sidebar use is there, including
 // the keys made from values (trust steps, alerts, locks, modes).
 import { describe, expect, it } from 'vitest'
-import tls from '../../../../src/renderer/src/app/i18n/messages/tls'
+import tls from '../../../../src/renderer/src/platform/i18n/messages/tls'
 import { EXPLAINED_ALERTS } from '../../../../src/renderer/src/features/tls/tls-facts'
 import { TRUST_SYSTEMS, trustSteps } from '../../../../src/renderer/src/features/tls/trust-steps'
 
