@@ -22,7 +22,14 @@ export async function startSink(reply) {
 export async function firstJsonLine(child) {
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (d) => (out += d))
-  while (!out.includes('\n')) await once(child.stdout, 'data')
+  // A child that fails at its start (a capture's folder missing, say; its reason is on
+  // stderr) closes without the line: a bench waiting for it would wait for ever.
+  let closed = false
+  child.once('close', () => (closed = true))
+  while (!out.includes('\n')) {
+    if (closed) throw new Error(`${child.spawnargs.slice(1, 3).join(' ')} ended (exit code ${child.exitCode}) before printing its first line`)
+    await Promise.race([once(child.stdout, 'data'), once(child, 'close')])
+  }
   return JSON.parse(out.slice(0, out.indexOf('\n')))
 }
 

@@ -27,7 +27,13 @@ export const pageArgs = obj({
    * Each row's `protocol`, as decoded so far (default true): this starts decoding the
    * capture in the background. False: the rows as recorded, decoding left alone (`ls`).
    */
-  protocols: optional(bool())
+  protocols: optional(bool()),
+  /**
+   * Each row's `upstream` addresses (default true). False leaves them out, for a list that
+   * never shows them: they are about 40% of a page's bytes on the wire, and three of each
+   * row's objects to parse and collect (the UI's connection list, scrolled through 100,000 rows).
+   */
+  upstream: optional(bool())
 })
 
 export const getArgs = obj({

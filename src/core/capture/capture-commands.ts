@@ -50,6 +50,13 @@ export function listCaptures({ captures, protocols }: Pick<CaptureCommandDeps, '
   })
 }
 
+/** A row without its upstream addresses: a copy, since the view may hold the row it gave. */
+function withoutUpstream(row: ConnectionSummary): ConnectionSummary {
+  if (row.upstream === undefined) return row
+  const { upstream: _upstream, ...rest } = row
+  return rest
+}
+
 export function captureCommands(deps: CaptureCommandDeps): CommandTable<CaptureCommand> {
   const { captures, protocols } = deps
   return {
@@ -64,9 +71,9 @@ export function captureCommands(deps: CaptureCommandDeps): CommandTable<CaptureC
     },
     'conn.page': async (args, ctx) => {
       const view = captures.get(args.capture)
-      if (args.protocols === false) return view.page(args, ctx?.signal)
-      const page = await view.page(args, ctx?.signal, protocols.facts(view))
-      protocols.annotate(view, page.rows)
+      const page = args.protocols === false ? await view.page(args, ctx?.signal) : await view.page(args, ctx?.signal, protocols.facts(view))
+      if (args.protocols !== false) protocols.annotate(view, page.rows)
+      if (args.upstream === false) page.rows = page.rows.map(withoutUpstream)
       return page
     },
     'conn.get': async (args) => {

@@ -15,8 +15,12 @@ import { useEngineStore } from '../../platform/engine-store'
 import { useRememberedSort } from '../settings/useRememberedSort'
 
 export const PAGE_SIZE = 200
-/** Pages kept; the oldest go first. */
-const MAX_PAGES = 50
+/**
+ * Pages kept; the oldest go first. A screen shows one or two pages and asks for the pages
+ * either side: 16 keep a few screens to scroll back to. They were 50 (10,000 rows, most of
+ * the page's JS heap after a scroll through 100,000 connections).
+ */
+const MAX_PAGES = 16
 
 export const useConnectionsStore = defineStore('connections', () => {
   const engine = useEngineStore()
@@ -79,7 +83,9 @@ export const useConnectionsStore = defineStore('connections', () => {
         limit: PAGE_SIZE,
         ...(filter.value.trim() ? { filter: filter.value } : {}),
         sort: sort.value,
-        descending: descending.value
+        descending: descending.value,
+        // The list never shows them: 40% fewer bytes a page while it scrolls.
+        upstream: false
       }, { signal: controller.signal })
       if (gen !== generation || scan.value?.stopped) return
       error.value = undefined
