@@ -10,6 +10,7 @@
 // pass-through sniff (hello-sniff.ts) and the decoders (tls-hello-reader.ts).
 
 import type { TlsHello } from '../../shared/tls-types'
+import { concatBytes } from '../../shared/concat-bytes'
 
 /** The largest ClientHello message read (its body); real ones are 200 B to 2 KiB (post-quantum key shares included). */
 export const MAX_CLIENT_HELLO_BYTES = 16 * 1024
@@ -85,15 +86,7 @@ export class HelloBytes<B extends Uint8Array = Uint8Array> {
 }
 
 /** HelloBytes' `join` for plain Uint8Arrays. */
-export function joinBytes(chunks: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
-}
+export const joinBytes = (chunks: Uint8Array[]): Uint8Array => concatBytes(chunks)
 
 class Bad extends Error {}
 

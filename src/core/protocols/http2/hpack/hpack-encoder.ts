@@ -2,6 +2,7 @@
 // it re-encodes a held header block, so there is no encoder-side table here; the caller says
 // which representation it wants and what it refers to.
 
+import { concatBytes } from '../../../../shared/concat-bytes'
 import { huffmanEncode, huffmanEncodedLength } from './huffman'
 import { staticNameIndex } from './static-table'
 
@@ -86,14 +87,4 @@ export function stringBytes(s: string): Uint8Array {
   return out
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0
-  for (const p of parts) total += p.length
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
+export { concatBytes }

@@ -4,6 +4,7 @@
 // same). A page that ended at the stream's end is re-read once the stream has grown past
 // it; two views asking for one page at once share one request.
 
+import { concatBytes } from '../../../../shared/concat-bytes'
 import type { Direction } from '../../../../shared/capture-types'
 
 export const PAGE_SIZE = 16 * 1024
@@ -79,7 +80,6 @@ export class PageCache {
     const first = Math.floor(offset / this.pageSize)
     const last = Math.floor((end - 1) / this.pageSize)
     const parts: Uint8Array[] = []
-    let have = 0
     for (let p = first; p <= last; p++) {
       const key = this.key(s, p)
       const bytes = this.pages.get(key)
@@ -88,20 +88,10 @@ export class PageCache {
       this.pages.set(key, bytes)
       const from = p === first ? offset - p * this.pageSize : 0
       const to = Math.min(bytes.length, end - p * this.pageSize)
-      if (to > from) {
-        parts.push(bytes.subarray(from, to))
-        have += to - from
-      }
+      if (to > from) parts.push(bytes.subarray(from, to))
       if (bytes.length < this.need(p, total)) break
     }
-    if (parts.length === 1) return parts[0]
-    const out = new Uint8Array(have)
-    let at = 0
-    for (const part of parts) {
-      out.set(part, at)
-      at += part.length
-    }
-    return out
+    return parts.length === 1 ? parts[0] : concatBytes(parts)
   }
 
   /** Whether `peek` of the range would give all of it. */
