@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 // tcpscope's performance bench: what recording costs, measured against a direct connection,
-// a bare Node forwarder, haproxy, the disk (a plain page-cache writer, and an O_DIRECT
-// writer in tcpscope's block size) and issue 37's zero-copy splice prototype (bench/splice),
-// interleaved round by round.
+// a bare Node forwarder, haproxy and the disk (a plain page-cache writer, and an O_DIRECT
+// writer in tcpscope's block size), interleaved round by round.
 //   npm run bench                  (builds the CLI first)
 //   node bench/run.mjs [--rounds N] [--quick] [--warm] [--only bulk,echo,latency,churn,redis] [--cli FILE] [--dir DIR [--dir DIR2]] [--out FILE]
 // See bench/README.md.
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -16,7 +15,6 @@ import { redisBenchmark, requireProgram, startHaproxy, startRedis } from './lib/
 import { takingTurnsLatency } from './lib/paired-load.mjs'
 import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, gitCommit, cleanUpOnExit, liveChildren, memory } from './lib/proc.mjs'
 import { fmt, fmtBytes, median, percentile, spread, table } from './lib/stats.mjs'
-import { readSpliceCapture } from './splice/read-capture.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = dirname(HERE)
@@ -26,8 +24,7 @@ const GiB = 1024 * MiB
 const HOST = '127.0.0.1'
 const round3 = (x) => Math.round(x * 1000) / 1000
 const GROUPS = ['bulk', 'echo', 'latency', 'churn', 'redis']
-const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', haproxy: 'haproxy', tcpscope: 'tcpscope', 'tcpscope-w': 'tcp-wkrs', tcpscope2: 'tcpscope 2', splice: 'splice', writer: 'writer', odirect: 'O_DIRECT' }
-const SPLICE_ADDON = join(HERE, 'splice', 'build', 'splice.node')
+const CASE_TITLE = { direct: 'direct', bare: 'bare fwd', haproxy: 'haproxy', tcpscope: 'tcpscope', 'tcpscope-w': 'tcp-wkrs', tcpscope2: 'tcpscope 2', writer: 'writer', odirect: 'O_DIRECT' }
 /** tcpscope, with forwarding workers (`--workers auto`: a thread per core, at most 8; Node 22.12+ on Linux, else one thread and a line saying so), or with its capture in the second --dir. */
 const isTcpscope = (kase) => kase === 'tcpscope' || kase === 'tcpscope-w' || kase === 'tcpscope2'
 
@@ -122,16 +119,16 @@ V.redisPipeline = 16
 V.writer = V.bulk1
 
 const PHASES = [
-  { id: 'bulk1', group: 'bulk', title: `Bulk 1 x ${fmtBytes(V.bulk1)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'splice', 'writer'] },
-  { id: 'bulk8', group: 'bulk', title: `Bulk ${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'splice'] },
-  { id: 'echo1', group: 'echo', title: `Echo 1 x ${fmtBytes(V.echo1)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'splice'] },
-  { id: 'echo8', group: 'echo', title: `Echo ${V.bulk8Conns} x ${fmtBytes(V.echo8Each)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'splice'] },
+  { id: 'bulk1', group: 'bulk', title: `Bulk 1 x ${fmtBytes(V.bulk1)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'writer'] },
+  { id: 'bulk8', group: 'bulk', title: `Bulk ${V.bulk8Conns} x ${fmtBytes(V.bulk8Each)}, client -> sink`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w'] },
+  { id: 'echo1', group: 'echo', title: `Echo 1 x ${fmtBytes(V.echo1)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
+  { id: 'echo8', group: 'echo', title: `Echo ${V.bulk8Conns} x ${fmtBytes(V.echo8Each)} each way, SHA-256 of the echo checked`, cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w'] },
   { id: 'latency', group: 'latency', title: `Latency: ${V.echoes.toLocaleString('en-US')} sequential ${V.echoSize}-byte echoes, 1 connection${V.echoWarmup ? ` (after ${V.echoWarmup.toLocaleString('en-US')} warm-up echoes)` : ', cold start'}`, cases: ['direct', 'bare', 'haproxy', 'tcpscope'] },
   {
     id: 'churn',
     group: 'churn',
     title: `Churn: ${V.churn.toLocaleString('en-US')} connections x ${fmtBytes(V.churnSize)} echo, ${V.churnConcurrency} at a time (${V.churnWarmup ? `after ${V.churnWarmup.toLocaleString('en-US')} warm-up connections` : 'cold start'})`,
-    cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'splice']
+    cases: ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w']
   },
   {
     id: 'redis',
@@ -189,9 +186,6 @@ async function startProxy(kind, target, capturePath) {
     return ProxyProcess.start('bare forwarder', [join(HERE, 'bare-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', target])
   }
   if (kind === 'haproxy') return startHaproxy(target, tmpRoot)
-  if (kind === 'splice') {
-    return ProxyProcess.start('splice forwarder', [join(HERE, 'splice-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath])
-  }
   const workers = kind === 'tcpscope-w' ? ['--workers', 'auto'] : []
   // tcpscope2 is tcpscope with its capture in the second --dir.
   return ProxyProcess.start(kind === 'tcpscope2' ? 'tcpscope proxy (2nd dir)' : 'tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet', ...workers])
@@ -207,7 +201,6 @@ async function runNetworkCase(phase, kase, round) {
     let host = HOST
     if (kase !== 'direct') {
       if (isTcpscope(kase)) capturePath = join(kase === 'tcpscope2' ? captureDir2 : captureDir, `round${round}-${phase.id}-${kase}.tcap`)
-      if (kase === 'splice') capturePath = join(captureDir, `round${round}-${phase.id}.splcap`)
       proxy = await startProxy(kase, target, capturePath)
       host = proxy.host
       port = proxy.port
@@ -267,12 +260,9 @@ async function runNetworkCase(phase, kase, round) {
         const log = stop.stderr.split('\n').filter((l) => l.trim() && !/NOTICE|Proxy \S+ stopped/.test(l))
         if (log.length) fail(rec, `haproxy logged: ${log.slice(0, 8).join(' | ')}`)
       }
-      if ((isTcpscope(kase) || kase === 'splice') && phase.group !== 'redis') {
+      if (isTcpscope(kase) && phase.group !== 'redis') {
         const all = { ...traffic, client: traffic.client + warm.bytes, server: traffic.server + warm.bytes, connections: traffic.connections + warm.connections }
         checkSummary(rec, stop.lines, all, capturePath, kase)
-        if (kase === 'splice' && existsSync(capturePath)) checkSpliceCapture(rec, phase, all, capturePath)
-        const closeCpuS = rec.proxy.summary?.closeCpuS
-        if (kase === 'splice' && rec.bytes && Number.isFinite(closeCpuS)) rec.proxyCpuWithFsyncPerGiB = (rec.proxyCpuS + closeCpuS) / (rec.bytes / GiB)
       }
       if (capturePath) {
         if (!existsSync(capturePath)) fail(rec, `capture file ${capturePath} does not exist after the proxy stopped`)
@@ -350,7 +340,7 @@ async function runTakingTurnsLatency(round) {
   return rec
 }
 
-/** Cross-checks the summary tcpscope (or the splice forwarder) prints on exit against what the bench sent and received. */
+/** Cross-checks the summary tcpscope prints on exit against what the bench sent and received. */
 function checkSummary(rec, lines, traffic, capturePath, name = 'tcpscope') {
   let summary
   for (const line of lines) {
@@ -370,60 +360,6 @@ function checkSummary(rec, lines, traffic, capturePath, name = 'tcpscope') {
   if (typeof summary.captureBytes === 'number' && existsSync(capturePath)) {
     const size = statSync(capturePath).size
     if (summary.captureBytes !== size) say('captureBytes', summary.captureBytes, `a file of ${size} bytes`)
-  }
-}
-
-/**
- * The splice prototype's capture read back and held against the traffic: every payload byte
- * forwarded is recorded once, in order, with each direction's FIN and no reset. Bulk: each
- * client stream is the bench pattern; echo and churn: each connection's recorded server
- * stream is its client stream (an echo), by SHA-256.
- */
-function checkSpliceCapture(rec, phase, traffic, capturePath) {
-  let capture
-  try {
-    capture = readSpliceCapture(capturePath, { checkClientPattern: phase.group === 'bulk' })
-  } catch (err) {
-    return fail(rec, `splice capture unreadable: ${err.message}`)
-  }
-  const { totals, connections } = capture
-  rec.spliceCapture = { records: totals.records, dataRecords: totals.dataRecords, client: totals.client, server: totals.server, meanRecordBytes: Math.round((totals.client + totals.server) / totals.dataRecords) }
-  if (traffic.exact) {
-    if (totals.client !== traffic.client) fail(rec, `SPLICE CAPTURE MISMATCH: ${totals.client} client bytes recorded, ${traffic.client} forwarded`)
-    if (totals.server !== traffic.server) fail(rec, `SPLICE CAPTURE MISMATCH: ${totals.server} server bytes recorded, ${traffic.server} forwarded`)
-  }
-  if (connections.size !== traffic.connections) fail(rec, `SPLICE CAPTURE MISMATCH: ${connections.size} connections recorded, ${traffic.connections} made`)
-  let unended = 0
-  let resets = 0
-  let badPattern = 0
-  let notEcho = 0
-  for (const c of connections.values()) {
-    if (!c.client?.fin || !c.server?.fin) unended++
-    if (c.client?.reset || c.server?.reset) resets++
-    badPattern += c.client?.patternBad ?? 0
-    if (phase.group !== 'bulk' && (c.client?.bytes !== c.server?.bytes || c.client?.sha256 !== c.server?.sha256)) notEcho++
-  }
-  if (unended) fail(rec, `SPLICE CAPTURE: ${unended} connections without a FIN recorded each way`)
-  if (resets) fail(rec, `SPLICE CAPTURE: ${resets} connections recorded a reset`)
-  if (badPattern) fail(rec, `SPLICE CAPTURE CONTENT MISMATCH: ${badPattern} recorded client chunks differ from what was sent`)
-  if (notEcho) fail(rec, `SPLICE CAPTURE CONTENT MISMATCH: ${notEcho} connections recorded a server stream that is not their client stream echoed`)
-}
-
-/**
- * The splice case needs its addon: built from source with the running Node's headers when
- * missing or older than its source. Returns a one-line reason when it cannot be, and the
- * case is skipped.
- */
-function ensureSpliceAddon() {
-  const source = join(HERE, 'splice', 'splice.c')
-  if (existsSync(SPLICE_ADDON) && statSync(SPLICE_ADDON).mtimeMs >= statSync(source).mtimeMs) return undefined
-  try {
-    execFileSync('sh', [join(HERE, 'splice', 'build.sh'), process.execPath], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' })
-    return undefined
-  } catch (err) {
-    const said = `${err.stdout ?? ''}`.trim().split('\n').pop()
-    if (err.status === 3 && said) return said
-    return `splice: skipped (build failed: ${(`${err.stderr ?? ''}`.trim().split('\n')[0] || err.message).slice(0, 200)})`
   }
 }
 
@@ -755,7 +691,7 @@ function haproxyRatios(records, perRound) {
     if (!PHASES.some((p) => p.id === phase)) return
     const f = (a, b) => get(a) / get(b)
     // A variant of tcpscope (workers, the second --dir) gets a row of its own, without the baselines again.
-    const baselines = kase === 'tcpscope' ? { bare: perRound(phase, f, 'bare', 'haproxy'), splice: perRound(phase, f, 'splice', 'haproxy') } : {}
+    const baselines = kase === 'tcpscope' ? { bare: perRound(phase, f, 'bare', 'haproxy') } : {}
     rows.push({ label, better, tcpscope: perRound(phase, f, kase, 'haproxy'), ...baselines, ...(limit ? { vsLimit: vsLimit(phase, kase) } : {}) })
   }
   const mibps = (r) => r.mibps
@@ -793,7 +729,7 @@ function haproxyRatios(records, perRound) {
     for (const [label, phase] of [['bulk 1 connection', 'bulk1'], [`bulk ${V.bulk8Conns} connections`, 'bulk8']]) {
       if (!PHASES.some((p) => p.id === phase)) continue
       const f = (a, b) => a.proxyCpuPerGiB / (b.proxyCpuPerGiB + writerOf(a.round))
-      rows.push({ label: `proxy CPU per GiB, ${label}, vs haproxy + plain writer`, better: 'lower', tcpscope: perRound(phase, f, 'tcpscope', 'haproxy'), bare: perRound(phase, f, 'bare', 'haproxy'), splice: perRound(phase, f, 'splice', 'haproxy') })
+      rows.push({ label: `proxy CPU per GiB, ${label}, vs haproxy + plain writer`, better: 'lower', tcpscope: perRound(phase, f, 'tcpscope', 'haproxy'), bare: perRound(phase, f, 'bare', 'haproxy') })
     }
   }
   add('proxy CPU per GiB, echo 1 connection', 'echo1', (r) => r.proxyCpuPerGiB, 'lower')
@@ -824,15 +760,14 @@ function printReport(meta, summary) {
     if (p.group === 'bulk') {
       rows.push(row('throughput MiB/s', 'mibps', 1))
       if (p.cases.includes('writer')) rows.push(row('  writer incl. fsync MiB/s', 'mibpsWithFsync', 1, ['writer', 'odirect']))
-      rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice', 'writer', 'odirect']))
-      rows.push(row('  incl. its final fdatasync', 'proxyCpuWithFsyncPerGiB', 2, ['splice', 'writer']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice', 'writer']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice', 'writer']))
-      rows.push(['capture file MiB', ...cases.map((c) => (isTcpscope(c) || c === 'splice' ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])
-      rows.push(row('stop (flush+fsync) s', 'stopS', 2, ['tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
+      rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'writer', 'odirect']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'writer']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'writer']))
+      rows.push(['capture file MiB', ...cases.map((c) => (isTcpscope(c) ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])
+      rows.push(row('stop (flush+fsync) s', 'stopS', 2, ['tcpscope', 'tcpscope-w', 'tcpscope2']))
       if (p.cases.includes('writer')) rows.push(row('writer fsync s', 'fsyncS', 2, ['writer']))
-      rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
-      rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
+      rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
+      rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
     } else if (p.group === 'latency') {
       rows.push(row('p50 µs', 'p50', 1))
       rows.push(row('p90 µs', 'p90', 1))
@@ -843,8 +778,8 @@ function printReport(meta, summary) {
       rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
     } else if (p.group === 'echo') {
       rows.push(row('throughput MiB/s each way', 'mibps', 1))
-      rows.push(row('proxy CPU s/GiB (both ways)', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
+      rows.push(row('proxy CPU s/GiB (both ways)', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
     } else if (p.group === 'redis') {
       rows.push(row('SET requests/s', 'setPlain', 0))
       rows.push(row('GET requests/s', 'getPlain', 0))
@@ -855,9 +790,9 @@ function printReport(meta, summary) {
     } else {
       rows.push(row('connections/s', 'connsPerSec', 0))
       rows.push(['errors (all rounds)', ...cases.map((c) => String(M[p.id][c].errors.values.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0)))])
-      rows.push(row('proxy CPU ms/connection', 'proxyCpuPerConnMs', 3, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
-      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
-      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'splice']))
+      rows.push(row('proxy CPU ms/connection', 'proxyCpuPerConnMs', 3, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
+      rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
+      rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
     }
     out.push('')
     out.push(p.title)
@@ -926,13 +861,12 @@ function printReport(meta, summary) {
   if (R.vsHaproxy.length) {
     out.push('')
     out.push(`Against haproxy ${V.churnWarmup || V.echoWarmup ? '(with warm-up)' : '(every process from a cold start, no warm-up)'}: each round's ratio, median over rounds (range)`)
-    const hrows = [['', 'tcpscope ÷ haproxy', 'tcpscope ÷ min(haproxy, disk)', 'bare ÷ haproxy', 'splice ÷ haproxy', 'goal']]
+    const hrows = [['', 'tcpscope ÷ haproxy', 'tcpscope ÷ min(haproxy, disk)', 'bare ÷ haproxy', 'goal']]
     for (const x of R.vsHaproxy) {
       const t = x.tcpscope.median
       const met = !Number.isFinite(t) ? undefined : x.better === 'higher' ? t >= 1 : t <= 1
       const limit = x.vsLimit ? `${r2(x.vsLimit.median)} ${range(x.vsLimit, r2)}` : ''
-      const splice = x.splice && Number.isFinite(x.splice.median) ? `${r2(x.splice.median)} ${range(x.splice, r2)}` : '-'
-      hrows.push([x.label, `${r2(t)} ${range(x.tcpscope, r2)}`, limit, x.bare ? r2(x.bare.median) : '', splice, `${x.better === 'higher' ? '>= 1' : '<= 1'}: ${mark(met)}`])
+      hrows.push([x.label, `${r2(t)} ${range(x.tcpscope, r2)}`, limit, x.bare ? r2(x.bare.median) : '', `${x.better === 'higher' ? '>= 1' : '<= 1'}: ${mark(met)}`])
     }
     out.push('  (disk: the same round\'s O_DIRECT writer, dd oflag=direct in 2 MiB blocks, in the first --dir)')
     out.push(table(hrows))
@@ -986,13 +920,6 @@ async function main() {
     meta.sameDisk = statSync(captureDir).dev === statSync(writerDir).dev
 
     requireProgram('haproxy', 'haproxy')
-    if (PHASES.some((p) => p.cases.includes('splice'))) {
-      meta.spliceSkipped = ensureSpliceAddon()
-      if (meta.spliceSkipped) {
-        console.error(`bench: ${meta.spliceSkipped}`)
-        for (const p of PHASES) p.cases = p.cases.filter((c) => c !== 'splice')
-      }
-    }
     if (PHASES.some((p) => p.group === 'redis')) {
       requireProgram('redis-server', 'redis-server')
       requireProgram('redis-benchmark', 'redis-tools')
