@@ -31,7 +31,16 @@ async function originServer(cleanups: Array<() => unknown>): Promise<number> {
   const wss = new WebSocketServer({ server })
   wss.on('connection', (ws) => ws.on('message', (data, binary) => ws.send(binary ? data : `echo ${String(data)}`)))
   const port = await listen(server)
-  cleanups.push(() => new Promise((r) => server.close(r)))
+  // Closing waits for every connection to end, and the proxies keep theirs to it open (the
+  // connection held open, the request held by a breakpoint) until Node's headers timeout, a
+  // minute later: the describe is over, so they are cut.
+  cleanups.push(
+    () =>
+      new Promise((r) => {
+        server.close(r)
+        server.closeAllConnections()
+      })
+  )
   cleanups.push(() => wss.close())
   return port
 }
