@@ -1,9 +1,16 @@
 // Accessibility checks for end-to-end tests in Chromium: axe-core's WCAG 2.1 A/AA scan of the
 // page as it is, and a dialog's round trip (open, scan, Escape, the focus back on its opener).
 // Each returns what it found, one line per problem saying where, so one test can list them all.
+// And a describe's tests in one theme, on a page shared by both.
 import AxeBuilder from '@axe-core/playwright'
-import { expect } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
+import { chromiumAvailable } from './browser'
+import type { SharedPage } from './web-page'
+
+/** The window's two themes: it follows the system's (prefers-color-scheme) until the user picks one. */
+export type Scheme = 'light' | 'dark'
+export const SCHEMES: readonly Scheme[] = ['light', 'dark']
 
 const AXE_OPTIONS = {
   runOnly: { type: 'tag' as const, values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
@@ -51,4 +58,25 @@ export async function dialogState(page: Page, found: string[], name: string | Re
 /** Fails with every problem found, one a line. */
 export function expectNone(found: string[]): void {
   expect(found, found.join('\n')).toEqual([])
+}
+
+/**
+ * `body`'s tests in a describe named for `scheme`, on the shared page in that theme. The page
+ * follows the system's theme (prefers-color-scheme), so one web mode, its traffic and one
+ * page serve both themes: starting another web mode is most of a describe's cost. Changing
+ * theme loads the page again, so each theme's tests start from a page that opened in it, as
+ * a page of its own would, whatever the other theme's tests left open.
+ */
+export function describeInScheme(shared: SharedPage, scheme: Scheme, body: () => void): void {
+  describe(scheme, () => {
+    beforeAll(async () => {
+      if (!chromiumAvailable()) return
+      const dark = scheme === 'dark'
+      if ((await shared.page.evaluate(() => document.documentElement.classList.contains('dark'))) === dark) return
+      await shared.page.emulateMedia({ colorScheme: scheme })
+      await shared.reload()
+      await shared.page.waitForFunction((d) => document.documentElement.classList.contains('dark') === d, dark)
+    })
+    body()
+  })
 }

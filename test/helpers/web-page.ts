@@ -36,6 +36,8 @@ export interface SharedPage {
   page: Page
   /** Run after the describe's last test, last first: what its hooks start goes here too. */
   cleanups: Array<() => unknown>
+  /** Loads the page again and waits for what it must show first (the engine's state stays). */
+  reload(): Promise<void>
 }
 
 /**
@@ -47,7 +49,13 @@ export interface SharedPage {
  * (or, under CI, fails) each test.
  */
 export function sharedWebPage(opts: WebPageOptions, ready: (page: Page) => Promise<unknown>): SharedPage {
-  const shared = { cleanups: [] } as unknown as SharedPage
+  const shared = {
+    cleanups: [],
+    reload: async () => {
+      await shared.page.reload()
+      await ready(shared.page)
+    }
+  } as unknown as SharedPage
   beforeAll(async () => {
     if (!chromiumAvailable()) return
     Object.assign(shared, await openWebPage(shared.cleanups, opts))
@@ -56,8 +64,7 @@ export function sharedWebPage(opts: WebPageOptions, ready: (page: Page) => Promi
   afterAll(() => runCleanups(shared.cleanups))
   beforeEach(({ onTestFailed }) => {
     onTestFailed(async () => {
-      await shared.page?.reload()
-      await ready(shared.page)
+      if (shared.page) await shared.reload()
     })
   })
   return shared
