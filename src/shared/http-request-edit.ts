@@ -6,6 +6,8 @@
 // odd start-line spacing) is refused with one line saying where, rather than silently
 // normalized.
 
+import { concatBytes } from './concat-bytes'
+
 export interface RequestHeader {
   name: string
   value: string
@@ -131,17 +133,7 @@ function serializeHead(startLine: string[], r: Pick<EditableRequest, 'headers' |
   const fields: string[] = [...startLine, r.eol]
   for (const h of r.headers) fields.push(h.name, h.sep ?? DEFAULT_SEP, h.value, r.eol)
   fields.push(r.eol)
-  const parts = fields.map(encodeField)
-  let size = r.body.length
-  for (const p of parts) size += p.length
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  out.set(r.body, at)
-  return out
+  return concatBytes([...fields.map(encodeField), r.body])
 }
 
 /** What keeps this header from being written as one line the parser reads back the same; undefined when nothing. */
