@@ -16,6 +16,7 @@ import { FORMAT_VERSION, GAPLESS_FORMAT_VERSION, RECORD_HEADER_SIZE, RecordType,
 import { storedIndexRecords } from '../format/index-codec'
 import type { OpenInfo, OwnerInfo } from '../format/record-payloads'
 import { CaptureReader } from '../read/capture-reader'
+import { PendingGaps } from './pending-gaps'
 import { snapshotOf, type CaptureSnapshot } from '../read/capture-snapshot'
 import { CaptureIndex } from '../query/capture-index'
 import type { Predicate } from '../query/connection-query'
@@ -56,14 +57,6 @@ export interface CaptureOptions extends OpenWriterOptions {
   whenDiskIsSlow?: WhenDiskIsSlow
 }
 
-/** A run of one direction's chunks dropped while the writer was behind, until its gap record is written. */
-interface PendingGap extends GapInfo {
-  /** The seq, time and monotonic time of the first chunk it stands for. */
-  seq: number
-  time: number
-  mono: number
-}
-
 const SLAB_SIZE = 64 * 1024
 /** JSON payloads up to this size are encoded into the slab rather than a Buffer of their own. */
 const MAX_INLINE_JSON = 4096
@@ -101,8 +94,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
   readonly whenDiskIsSlow: WhenDiskIsSlow
   /** With `drop`: the writer is behind, so data chunks are counted as gaps rather than queued. */
   private dropping = false
-  /** Connections with chunks dropped and no gap record written yet (few, and only while dropping or just after). */
-  private readonly pendingGaps = new Map<RecordedConnection, Partial<Record<Direction, PendingGap>>>()
+  private readonly pendingGaps = new PendingGaps<RecordedConnection>()
 
   protected declare readonly index: CaptureIndex
 
@@ -345,26 +337,13 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
    * next record (or at close).
    */
   private dropData(conn: RecordedConnection, seq: number, dir: Direction, length: number, time: number, mono: number): boolean {
-    let pending = this.pendingGaps.get(conn)
-    if (pending === undefined) this.pendingGaps.set(conn, (pending = {}))
-    const known = pending[dir]
     this.index.dropData(conn.row, dir, length)
-    if (known !== undefined) {
-      known.bytes += length
-      return false
-    }
-    pending[dir] = { offset: this.index.bytes(conn.row, dir) - length, bytes: length, seq, time, mono }
-    return true
+    return this.pendingGaps.add(conn, dir, this.index.bytes(conn.row, dir) - length, length, seq, time, mono)
   }
 
   /** Writes a connection's pending gap records, in the order their first chunks came. */
   private writeGaps(conn: RecordedConnection): void {
-    const pending = this.pendingGaps.get(conn)
-    if (pending === undefined) return
-    this.pendingGaps.delete(conn)
-    const gaps = (['client', 'server'] as const).flatMap((dir) => (pending[dir] === undefined ? [] : [{ dir, gap: pending[dir] }]))
-    gaps.sort((a, b) => a.gap.seq - b.gap.seq)
-    for (const { dir, gap } of gaps) {
+    for (const { dir, gap } of this.pendingGaps.take(conn)) {
       const info: GapInfo = { offset: gap.offset, bytes: gap.bytes }
       const offset = this.recording ? this.appendRecord(RecordType.Gap, dir, conn.id, gap.seq, JSON.stringify(info), gap.time, gap.mono) : -1
       this.index.placeGap(conn.row, dir, offset, gap.offset, gap.bytes)
@@ -417,7 +396,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
   close(): Promise<void> {
     if (this.closing === undefined) {
       // Connections still open with chunks dropped: their gaps go in before the index that counts them.
-      for (const conn of [...this.pendingGaps.keys()]) this.writeGaps(conn)
+      for (const conn of this.pendingGaps.connections()) this.writeGaps(conn)
       if (this.writer.error === undefined) this.appendStoredIndex()
       this.closing = this.writer
         .close()
