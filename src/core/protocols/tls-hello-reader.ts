@@ -4,7 +4,7 @@
 // reader of hellos gathers them (client-hello.ts's HelloBytes, bounded by the reading).
 
 import type { TlsHello } from '../../shared/tls-types'
-import { helloOf, HelloBytes, joinBytes } from './client-hello'
+import { helloOf, HelloBytes, joinBytes, MAX_CLIENT_HELLO_WIRE_BYTES } from './client-hello'
 
 export class TlsHelloReader {
   private gathered = new HelloBytes(joinBytes)
@@ -26,8 +26,9 @@ export class TlsHelloReader {
     const skip = this.next - offset
     if (skip < 0) return this.stop()
     if (skip >= bytes.length) return
-    // A copy: the decoder's bytes are a window of the capture that the next read reuses.
-    const r = this.gathered.push(bytes.slice(skip))
+    // A copy (the decoder's bytes are a window of the capture that the next read reuses), of
+    // no more than the reading can ever look at.
+    const r = this.gathered.push(bytes.slice(skip, skip + MAX_CLIENT_HELLO_WIRE_BYTES))
     if (r.state === 'hello') this.hello = helloOf(r)
     if (r.state !== 'need-more') this.stop()
   }
