@@ -3,7 +3,7 @@
 // a bare Node forwarder, haproxy and the disk (a plain page-cache writer, and an O_DIRECT
 // writer in tcpscope's block size), interleaved round by round.
 //   npm run bench                  (builds the CLI first)
-//   node bench/run.mjs [--rounds N] [--quick] [--warm] [--only bulk,echo,latency,churn,redis] [--cli FILE] [--dir DIR [--dir DIR2]] [--out FILE]
+//   node bench/run.mjs [--rounds N] [--quick] [--warm] [--only bulk,echo,latency,churn,redis] [--cli FILE] [--dir DIR [--dir DIR2]] [--disk-limit MBPS] [--out FILE]
 // See bench/README.md.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -11,6 +11,7 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bulk, churn, echoBulk, latency } from './lib/load.mjs'
+import { limitDisk } from './lib/disk-limit.mjs'
 import { redisBenchmark, requireProgram, startHaproxy, startRedis } from './lib/peers.mjs'
 import { takingTurnsLatency } from './lib/paired-load.mjs'
 import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, gitCommit, cleanUpOnExit, liveChildren, memory } from './lib/proc.mjs'
@@ -42,6 +43,9 @@ const USAGE = `usage: node bench/run.mjs [options]
                       given twice (e.g. --dir /var/tmp --dir /dev/shm), every tcpscope case also runs with its
                       capture in the second (column "tcpscope 2"), so the disk's limit and the proxy's own cost
                       are told apart in one run; the writers run in the first
+  --disk-limit MBPS   make the disk the limit: the first --dir's disk is throttled to MBPS MB/s (10^6 bytes) for
+                      tcpscope's capture and the O_DIRECT row, by the kernel's block-I/O controller (a cgroup;
+                      Linux, root). Then tcpscope ÷ min(haproxy, disk) tells whether it keeps up with a slow disk
   --out FILE          raw results as JSON (default bench/results/latest.json)
   --churn-warmup N    unmeasured connections per churn case first (default 0; with --warm 5000, 500 with --quick)
   --stall-seconds N   fail a case that makes no progress for N seconds (default 30)
@@ -70,6 +74,10 @@ function parseArgs(argv) {
       if (o.dirs.length > 2) usage('--dir is given once, or twice (the capture on disk, then on tmpfs)')
     }
     else if (a === '--out') o.out = resolve(value())
+    else if (a === '--disk-limit') {
+      o.diskLimit = Number(value())
+      if (!(o.diskLimit > 0)) usage('--disk-limit takes MB/s, a positive number (e.g. --disk-limit 200)')
+    }
     else if (a === '--churn-warmup') {
       o.churnWarmup = Number(value())
       if (!Number.isInteger(o.churnWarmup) || o.churnWarmup < 0) usage('--churn-warmup must be a whole number >= 0')
@@ -187,9 +195,16 @@ async function startProxy(kind, target, capturePath) {
   }
   if (kind === 'haproxy') return startHaproxy(target, tmpRoot)
   const workers = kind === 'tcpscope-w' ? ['--workers', 'auto'] : []
+  const argv = [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet', ...workers]
   // tcpscope2 is tcpscope with its capture in the second --dir.
-  return ProxyProcess.start(kind === 'tcpscope2' ? 'tcpscope proxy (2nd dir)' : 'tcpscope proxy', [opts.cli, 'proxy', '--listen', `${HOST}:0`, '--target', target, '--capture', capturePath, '--json', '--quiet', ...workers])
+  if (kind === 'tcpscope2') return ProxyProcess.start('tcpscope proxy (2nd dir)', argv)
+  if (!diskLimit) return ProxyProcess.start('tcpscope proxy', argv)
+  const [command, args] = diskLimit.wrap(process.execPath, argv)
+  return ProxyProcess.start('tcpscope proxy (disk limited)', args, { command })
 }
+
+/** --disk-limit's cgroup, when given. */
+let diskLimit
 
 async function runNetworkCase(phase, kase, round) {
   const rec = { round, phase: phase.id, case: kase, ok: true, errors: [] }
@@ -540,7 +555,8 @@ async function runDirectWriterCase(round) {
     const blocks = Math.ceil(V.writer / DIRECT_BLOCK)
     const cpu0 = childrenCpuSeconds()
     const t0 = performance.now()
-    const dd = spawnSync('dd', ['if=/dev/zero', `of=${file}`, `bs=${DIRECT_BLOCK}`, `count=${blocks}`, 'oflag=direct', 'conv=fsync'], { encoding: 'utf8', timeout: 600_000 })
+    const ddArgs = ['if=/dev/zero', `of=${file}`, `bs=${DIRECT_BLOCK}`, `count=${blocks}`, 'oflag=direct', 'conv=fsync']
+    const dd = spawnSync(...(diskLimit ? diskLimit.wrap('dd', ddArgs) : ['dd', ddArgs]), { encoding: 'utf8', timeout: 600_000 })
     const ms = performance.now() - t0
     if (dd.error) throw new Error(`dd: ${dd.error.message}`)
     if (dd.status !== 0) throw new Error(`dd oflag=direct failed (${dd.status}): ${dd.stderr.trim().split('\n').pop()} (a file system without O_DIRECT, e.g. tmpfs, cannot give this row)`)
@@ -565,6 +581,16 @@ async function runDirectWriterCase(round) {
 // ---------------------------------------------------------------------------------------
 // Summary
 
+/**
+ * The writer's pace from tcpscope's summary (WriterPace): the share of the run it had a write
+ * in flight, the share it held the traffic back, and what the disk gave while busy.
+ */
+function pace(r) {
+  const w = r.proxy?.summary?.writer
+  if (!w || !(w.elapsedMs > 0)) return undefined
+  return { busyPct: (100 * w.busyMs) / w.elapsedMs, behindPct: (100 * w.behindMs) / w.elapsedMs, busyMibps: w.busyMs > 0 ? w.written / MiB / (w.busyMs / 1000) : NaN }
+}
+
 function summarize(records) {
   const pick = (phase, kase, get) => records.filter((r) => r.phase === phase && r.case === kase && r.ok).map(get)
   const stat = (phase, kase, get) => {
@@ -574,8 +600,8 @@ function summarize(records) {
   }
   const M = {}
   const want = {
-    bulk1: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB ?? r.cpuPerGiB, proxyCpuWithFsyncPerGiB: (r) => r.proxyCpuWithFsyncPerGiB ?? r.cpuPerGiBWithFsync, peakRssMiB: (r) => (r.proxy?.peakRss ?? r.peakRss) / MiB, rssGrowthMiB: (r) => (r.proxy?.rssGrowth ?? r.rssGrowth) / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, mibpsWithFsync: (r) => r.mibpsWithFsync, cpuPerGiBWithFsync: (r) => r.cpuPerGiBWithFsync, fsyncS: (r) => r.fsyncMs / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
-    bulk8: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, proxyCpuWithFsyncPerGiB: (r) => r.proxyCpuWithFsyncPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
+    bulk1: { mibps: (r) => r.mibps, writerBusyPct: (r) => pace(r)?.busyPct, writerBehindPct: (r) => pace(r)?.behindPct, writerBusyMibps: (r) => pace(r)?.busyMibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB ?? r.cpuPerGiB, proxyCpuWithFsyncPerGiB: (r) => r.proxyCpuWithFsyncPerGiB ?? r.cpuPerGiBWithFsync, peakRssMiB: (r) => (r.proxy?.peakRss ?? r.peakRss) / MiB, rssGrowthMiB: (r) => (r.proxy?.rssGrowth ?? r.rssGrowth) / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, mibpsWithFsync: (r) => r.mibpsWithFsync, cpuPerGiBWithFsync: (r) => r.cpuPerGiBWithFsync, fsyncS: (r) => r.fsyncMs / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
+    bulk8: { mibps: (r) => r.mibps, writerBusyPct: (r) => pace(r)?.busyPct, writerBehindPct: (r) => pace(r)?.behindPct, writerBusyMibps: (r) => pace(r)?.busyMibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, proxyCpuWithFsyncPerGiB: (r) => r.proxyCpuWithFsyncPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
     latency: { p50: (r) => r.us.p50, p90: (r) => r.us.p90, p99: (r) => r.us.p99, p999: (r) => r.us.p999, max: (r) => r.us.max, proxyCpuPerEchoUs: (r) => r.proxyCpuPerEchoUs, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB },
     echo1: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB },
     echo8: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB },
@@ -752,6 +778,7 @@ function printReport(meta, summary) {
   out.push(`tcpscope bench — ${meta.rounds} round(s), ${meta.quick ? 'QUICK volumes (smoke test)' : 'full volumes'}, interleaved ${PHASES.map((p) => p.cases.length).join('/')} cases per phase`)
   out.push(`node ${meta.node}, ${meta.cpus} CPU(s), CLK_TCK ${meta.clkTck}, commit ${meta.commit.slice(0, 10)}, ${meta.date}`)
   out.push(`capture and writer files under ${meta.tmp} (same filesystem: ${meta.sameDisk ? 'yes' : 'NO'})${meta.tmp2 ? `; "tcpscope 2" captures under ${meta.tmp2}` : ''}; values are medians over rounds, ±half the spread`)
+  if (meta.diskLimit) out.push(`--disk-limit: writes to ${meta.diskLimit.disk} throttled to ${meta.diskLimit.mbps} MB/s for tcpscope (first --dir) and the O_DIRECT row`)
   for (const p of PHASES) {
     const cases = p.cases
     const head = ['', ...cases.map((c) => CASE_TITLE[c])]
@@ -765,6 +792,10 @@ function printReport(meta, summary) {
       rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'writer']))
       rows.push(['capture file MiB', ...cases.map((c) => (isTcpscope(c) ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])
       rows.push(row('stop (flush+fsync) s', 'stopS', 2, ['tcpscope', 'tcpscope-w', 'tcpscope2']))
+      // Who set the pace: a writer busy nearly all the time, holding the traffic back, means the disk did.
+      rows.push(row('  writer busy %', 'writerBusyPct', 0, ['tcpscope', 'tcpscope-w', 'tcpscope2']))
+      rows.push(row('  traffic held back %', 'writerBehindPct', 0, ['tcpscope', 'tcpscope-w', 'tcpscope2']))
+      rows.push(row('  disk MiB/s while busy', 'writerBusyMibps', 0, ['tcpscope', 'tcpscope-w', 'tcpscope2']))
       if (p.cases.includes('writer')) rows.push(row('writer fsync s', 'fsyncS', 2, ['writer']))
       rows.push(row('sink CPU s/GiB', 'serverCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
       rows.push(row('client CPU s/GiB', 'clientCpuPerGiB', 2, ['direct', 'bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
@@ -868,7 +899,7 @@ function printReport(meta, summary) {
       const limit = x.vsLimit ? `${r2(x.vsLimit.median)} ${range(x.vsLimit, r2)}` : ''
       hrows.push([x.label, `${r2(t)} ${range(x.tcpscope, r2)}`, limit, x.bare ? r2(x.bare.median) : '', `${x.better === 'higher' ? '>= 1' : '<= 1'}: ${mark(met)}`])
     }
-    out.push('  (disk: the same round\'s O_DIRECT writer, dd oflag=direct in 2 MiB blocks, in the first --dir)')
+    out.push(`  (disk: the same round's O_DIRECT writer, dd oflag=direct in 2 MiB blocks, in the first --dir${meta.diskLimit ? `, its disk (${meta.diskLimit.disk}) throttled to ${meta.diskLimit.mbps} MB/s for it and tcpscope's capture` : ''})`)
     out.push(table(hrows))
   }
   out.push('')
@@ -918,6 +949,10 @@ async function main() {
     mkdirSync(writerDir)
     meta.tmp = tmpRoot
     meta.sameDisk = statSync(captureDir).dev === statSync(writerDir).dev
+    if (opts.diskLimit) {
+      diskLimit = limitDisk(captureDir, opts.diskLimit)
+      meta.diskLimit = { mbps: opts.diskLimit, disk: diskLimit.disk }
+    }
 
     requireProgram('haproxy', 'haproxy')
     if (PHASES.some((p) => p.group === 'redis')) {
@@ -950,6 +985,7 @@ async function main() {
     const left = liveChildren()
     if (left.length) fail(setup, `child processes still running at the end (killed now): ${left.join(', ')}`)
     cleanupSync()
+    diskLimit?.remove()
   }
 
   const summary = summarize(records)
@@ -962,5 +998,6 @@ async function main() {
 process.exitCode = await main().catch((err) => {
   console.error(`bench: ${err.stack ?? err}`)
   cleanupSync()
+  diskLimit?.remove()
   return 1
 })

@@ -129,6 +129,26 @@ export interface CaptureEvent {
 /** The id of the engine's own capture, the one it records into. */
 export const LIVE_CAPTURE = 'live'
 
+/**
+ * How a live capture's writer kept up with the traffic: whether the disk set the pace. When
+ * `behindMs` is a large share of the traffic's time and `busyMs` of `elapsedMs` is near
+ * whole, the disk was the limit, and `written / busyMs` is what it gave; when the writer was
+ * behind but often idle, the limit was the writer's own pipeline.
+ */
+export interface WriterPace {
+  /** Since recording began. */
+  elapsedMs: number
+  /** Time with at least one write in flight. */
+  busyMs: number
+  /**
+   * Time the writer was past its bound: every socket paused (`--when-disk-is-slow pause`),
+   * or data not kept (`drop`).
+   */
+  behindMs: number
+  /** Bytes written to the file. */
+  written: number
+}
+
 export interface CaptureInfo {
   /** `live` for the engine's own capture; opened files get ids of their own. */
   id: string
@@ -151,6 +171,8 @@ export interface CaptureInfo {
   indexProblem?: string
   /** Set when recording stopped on a write error; traffic may still be forwarded. */
   error?: string
+  /** The live capture only: how its writer kept up with the traffic. */
+  pace?: WriterPace
   /** Still being recorded (by this engine, or by the process `writerPid`). */
   live: boolean
   /**

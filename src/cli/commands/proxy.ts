@@ -1,7 +1,7 @@
 // `tcpscope proxy`: run one recording proxy until SIGINT/SIGTERM, printing its events.
 
-import type { ConnectionSummary } from '../../shared/capture-types'
-import { formatBytes } from '../../shared/human-readable'
+import type { ConnectionSummary, WriterPace } from '../../shared/capture-types'
+import { formatBytes, formatDuration } from '../../shared/human-readable'
 import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS } from '../../shared/limits'
 import { MAX_PROXY_WORKERS } from '../../shared/proxy-args'
 import { parseMs, parseWhole, requireString, UsageError, type Parsed } from '../args'
@@ -41,6 +41,17 @@ function summarize(conns: ConnectionSummary[]): {
     notKept.server += c.notKept?.server ?? 0
   }
   return { connections: conns.length, bytes, recorded, notKept, ends }
+}
+
+/**
+ * Says when recording slowed the traffic (the default, --when-disk-is-slow pause), so a
+ * timing seen while debugging is known to be the disk's: for how long, and what the disk
+ * wrote while busy. Silent below a tenth of a second.
+ */
+function heldBack(p: WriterPace): string {
+  if (p.behindMs < 100) return ''
+  const rate = p.busyMs > 0 ? `; it wrote ${formatBytes((p.written / p.busyMs) * 1000)}/s while busy` : ''
+  return `; the disk set the pace: the traffic was held back ${formatDuration(p.behindMs)} of ${formatDuration(p.elapsedMs)}${rate}`
 }
 
 const OPTIONS = {
@@ -108,7 +119,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   const s = summarize(engine.capture.connections())
   const info = await engine['capture.info']({ capture: 'live' })
   const captureBytes = info.size
-  if (json) line(io.out, JSON.stringify({ type: 'summary', ...s, capture: shownCapture, captureBytes, ...(info.error ? { captureError: info.error } : {}), signal }))
+  if (json) line(io.out, JSON.stringify({ type: 'summary', ...s, capture: shownCapture, captureBytes, ...(info.error ? { captureError: info.error } : {}), ...(info.pace ? { writer: info.pace } : {}), signal }))
   else {
     const traffic = `${s.connections} connection(s), ${formatBytes(s.bytes.client)} from clients, ${formatBytes(s.bytes.server)} from servers`
     const gaps = s.notKept.client + s.notKept.server > 0 ? `; not kept (the disk was slower than the traffic): ${formatBytes(s.notKept.client)} from clients, ${formatBytes(s.notKept.server)} from servers` : ''
@@ -117,7 +128,8 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
       : shownCapture
         ? `; capture ${shownCapture} (${formatBytes(captureBytes)}) is complete`
         : ''
-    line(io.out, `tcpscope: stopped (${signal}): ${traffic}${file}${gaps}`)
+    const pace = whenDiskIsSlow !== 'drop' && info.pace ? heldBack(info.pace) : ''
+    line(io.out, `tcpscope: stopped (${signal}): ${traffic}${file}${gaps}${pace}`)
   }
   return 0
 }

@@ -7,6 +7,7 @@
 import { close, fsync, writev } from 'node:fs'
 import { FLUSH_DELAY_MS, HIGH_WATER, LOW_WATER, cutFailedTail, type RecordWriter, type WriterHooks, type WriterOptions } from './record-writer'
 import { WriteProgress } from './write-progress'
+import type { WriterPace } from '../../../shared/capture-types'
 
 /**
  * writev that carries on after a short write: a full disk or a file size limit then shows
@@ -59,6 +60,9 @@ export class BufferedWriter implements RecordWriter {
   get error(): NodeJS.ErrnoException | undefined {
     return this.progress.failure
   }
+  pace(): WriterPace {
+    return this.progress.pace()
+  }
 
   append(buf: Buffer, start: number, end: number, payload?: Buffer): void {
     if (this.progress.failure || this.closed) return
@@ -94,9 +98,11 @@ export class BufferedWriter implements RecordWriter {
     this.queuedBytes = 0
     this.inFlightBytes = bytes
     this.writing = true
+    this.progress.busy(true)
     writevFully(this.fd, batch, position, (err) => {
       this.writing = false
       this.inFlightBytes = 0
+      this.progress.busy(false)
       if (err) return this.fail(err)
       this.progress.advance(position + bytes)
       this.progress.checkPressure(this.queuedBytes)

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto'
 import { closeSync, constants, fsync, ftruncate, openSync, statfs, unlinkSync, write, writeSync, close } from 'node:fs'
 import { FLUSH_DELAY_MS, HIGH_WATER, LOW_WATER, cutFailedTail, type RecordWriter, type WriterHooks, type WriterOptions } from './record-writer'
 import { WriteProgress } from './write-progress'
+import type { WriterPace } from '../../../shared/capture-types'
 
 const BLOCK = 4096
 const BUFFER_SIZE = 2 * 1024 * 1024
@@ -187,6 +188,9 @@ export class DirectWriter implements RecordWriter {
   get error(): NodeJS.ErrnoException | undefined {
     return this.progress.failure
   }
+  pace(): WriterPace {
+    return this.progress.pace()
+  }
 
   append(buf: Buffer, start: number, end: number, payload?: Buffer): void {
     if (this.progress.failure || this.closed) return
@@ -267,11 +271,13 @@ export class DirectWriter implements RecordWriter {
 
   private issue(j: Job): void {
     this.inFlight.push(j)
+    if (this.inFlightBytes === 0) this.progress.busy(true)
     this.inFlightBytes += j.len
     writeFully(this.fd, j.buf, j.len, j.file, (err) => {
       j.done = true
       if (err) j.error = err
       this.inFlightBytes -= j.len
+      if (this.inFlightBytes === 0) this.progress.busy(false)
       // Writes before a failed one still count once they land: what counts as written
       // stops exactly where the first failed write begins.
       while (!this.progress.failure && this.inFlight.length > 0 && this.inFlight[0]!.done) {

@@ -388,6 +388,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
       size: err ? this.writer.written : this.writer.end,
       connections: this.index.size,
       live: this.closing === undefined,
+      pace: this.writer.pace(),
       ...(err ? { error: describeWriteError(err) } : {})
     }
   }

@@ -3,6 +3,7 @@
 // both keep.
 
 import { ftruncateSync } from 'node:fs'
+import type { WriterPace } from '../../../shared/capture-types'
 
 export interface WriterOptions {
   /** Write as soon as this much is queued (and nothing is in flight). */
@@ -35,6 +36,8 @@ export interface RecordWriter {
   append(buf: Buffer, start: number, end: number, payload?: Buffer): void
   /** Resolves once everything up to `offset` is written (writing pending data now). */
   waitWritten(offset: number): Promise<void>
+  /** How the writer has kept up with what was appended so far. */
+  pace(): WriterPace
   /** Writes everything pending, fsyncs and closes the file. Safe to call twice. */
   close(): Promise<void>
 }

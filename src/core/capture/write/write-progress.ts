@@ -1,7 +1,10 @@
 // What both capture writers track the same way: how far the file is written (and who
 // waits for that), the first write error, and when to ask producers to pause.
 
+import type { WriterPace } from '../../../shared/capture-types'
 import type { WriterHooks } from './record-writer'
+
+const nowMs = (): number => performance.now()
 
 interface Waiter {
   offset: number
@@ -13,6 +16,12 @@ export class WriteProgress {
   private waiters: Waiter[] = []
   private paused = false
   failure: NodeJS.ErrnoException | undefined
+  // The pace (see WriterPace): times at the transitions only, nothing per record.
+  private readonly startedAt = nowMs()
+  private busyMs = 0
+  private busySince: number | undefined
+  private behindMs = 0
+  private behindSince: number | undefined
 
   constructor(
     /** File offset up to which everything is written. */
@@ -30,10 +39,37 @@ export class WriteProgress {
   checkPressure(pending: number): void {
     if (!this.paused && pending > this.highWater) {
       this.paused = true
+      this.behindSince = nowMs()
       this.hooks.onPressure(true)
     } else if (this.paused && pending < this.lowWater) {
-      this.paused = false
-      this.hooks.onPressure(false)
+      this.release()
+    }
+  }
+
+  private release(): void {
+    this.paused = false
+    if (this.behindSince !== undefined) this.behindMs += nowMs() - this.behindSince
+    this.behindSince = undefined
+    this.hooks.onPressure(false)
+  }
+
+  /** The writer has a write in flight (true) or none (false); called at those changes only. */
+  busy(on: boolean): void {
+    if (on && this.busySince === undefined) this.busySince = nowMs()
+    else if (!on && this.busySince !== undefined) {
+      this.busyMs += nowMs() - this.busySince
+      this.busySince = undefined
+    }
+  }
+
+  pace(): WriterPace {
+    const t = nowMs()
+    const open = (since: number | undefined): number => (since === undefined ? 0 : t - since)
+    return {
+      elapsedMs: t - this.startedAt,
+      busyMs: this.busyMs + open(this.busySince),
+      behindMs: this.behindMs + open(this.behindSince),
+      written: this.written
     }
   }
 
@@ -53,10 +89,7 @@ export class WriteProgress {
     this.failure = err
     for (const w of this.waiters) w.reject(err)
     this.waiters = []
-    if (this.paused) {
-      this.paused = false
-      this.hooks.onPressure(false)
-    }
+    if (this.paused) this.release()
     this.hooks.onError(err)
   }
 
