@@ -143,21 +143,26 @@ async function listPart() {
     await captureTab(page, basename(front)).waitFor()
     // First paint: from the click on the capture's tab to the frame after its first rows show.
     const tab = await captureTab(page, basename(file)).elementHandle()
+    await page.evaluate(() => window.__probes.mark('first paint'))
     const firstPaint = await page.evaluate((el) => window.__probes.timeToRows(() => el.click(), '2'), tab).catch(async (e) => {
       await page.screenshot({ path: '/tmp/shots/bench-fail.png' })
       throw e
     })
     row('list first paint (click -> first rows painted), ms', fmt(firstPaint, 1), verdict(firstPaint, 300))
     if (values.profile) await startProfile(p.cdp)
+    await page.evaluate(() => window.__probes.mark('scroll'))
     const { result: scroll, ...used } = await p.cpu(() => page.evaluate(() => window.__probes.scrollGrid(600)))
     if (values.profile) await stopProfile(p.cdp)
     scrollRows(scroll, used)
+    await page.evaluate(() => window.__probes.mark('filter'))
     const filter = await page.evaluate(() => window.__probes.filterList('client:127.0.0.1:4'))
     row('filter "client:127.0.0.1:4" over all: query sent -> painted, ms', fmt(filter.queryToPaint, 1), `${verdict(filter.queryToPaint, 100)} (rows: ${fmt(filter.rows)})`)
     row('  typed -> painted, ms (includes the 150 ms typing pause)', fmt(filter.typedToPaint, 1))
     const clear = await page.evaluate(() => window.__probes.filterList(''))
     row('clear the filter: query sent -> painted, ms', fmt(clear.queryToPaint, 1))
     row('page JS heap after, MiB', fmt(await p.heapMiB(), 1))
+    const longest = await page.evaluate(() => window.__probes.longestTask())
+    row('longest main-thread task, from page load to here, ms', fmt(longest.ms, 1), `${verdict(longest.ms, 100)} (in: ${longest.phase}; ${longest.count} tasks over 50 ms)`)
   } finally {
     await p.close()
     await w.stop()

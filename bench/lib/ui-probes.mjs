@@ -56,9 +56,25 @@ export function installProbes() {
     return { count: longTasks.length, longest: longTasks.length ? Math.max(...longTasks) : 0 }
   }
 
+  // Every long task since the page began, with when it started: the part's longest task,
+  // whatever phase it fell in (startup, the first paint, the scroll, a filter).
+  const allLongTasks = []
+  new PerformanceObserver((list) => allLongTasks.push(...list.getEntries().map((e) => ({ at: e.startTime, ms: e.duration })))).observe({ type: 'longtask', buffered: true })
+  const marks = []
+
   let armed
   const newRows = {}
   window.__probes = {
+    /** Names the phase starting now, for longestTask(). */
+    mark(name) {
+      marks.push({ at: performance.now(), name })
+    },
+    /** The longest task since the page began, and the phase (mark) it started in. */
+    longestTask() {
+      const t = allLongTasks.reduce((a, b) => (b.ms > a.ms ? b : a), { at: 0, ms: 0 })
+      const phase = marks.filter((m) => m.at <= t.at).pop()?.name ?? 'page load'
+      return { ms: t.ms, phase, count: allLongTasks.length }
+    },
     /** Measures the grid named `label`, whose pages come from `command`. */
     useList(label, command) {
       gridSelector = `[role=grid][aria-label="${label}"]`
