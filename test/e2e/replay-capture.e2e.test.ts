@@ -187,9 +187,10 @@ describe('whole-capture replay in the UI', () => {
     const progress = dialog.getByRole('group', { name: w.progress })
     await expect.poll(() => progress.textContent()).toMatch(/0 of 3 connections/)
     await page.screenshot({ path: screenshotPath('replay-capture-progress-en') })
-    await progress.getByRole('button', { name: w.hide }).click()
+    await dialog.getByRole('button', { name: w.hide }).click()
     await page.getByRole('button', { name: 'Replaying 0/3…' }).click()
-    await progress.getByRole('button', { name: w.cancel }).click()
+    await expect.poll(() => progress.textContent()).toMatch(/0 of 3 connections/)
+    await dialog.getByRole('button', { name: w.cancel }).click()
     await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 20_000 }).toContain(w.cancelled)
     expect(await page.getByRole('button', { name: 'Replay…', exact: true }).count()).toBe(1)
 
