@@ -14,7 +14,7 @@ import { bulk, churn, echoBulk, latency } from './lib/load.mjs'
 import { limitDisk } from './lib/disk-limit.mjs'
 import { redisBenchmark, requireProgram, startHaproxy, startRedis } from './lib/peers.mjs'
 import { takingTurnsLatency } from './lib/paired-load.mjs'
-import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, gitCommit, cleanUpOnExit, liveChildren, memory } from './lib/proc.mjs'
+import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, mainThreadCpuSeconds, gitCommit, cleanUpOnExit, liveChildren, memory } from './lib/proc.mjs'
 import { fmt, fmtBytes, median, percentile, spread, table } from './lib/stats.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -224,6 +224,7 @@ async function runNetworkCase(phase, kase, round) {
     const warm = phase.group === 'churn' ? await churnWarmup(rec, host, port) : { connections: 0, bytes: 0 }
     await server.request({ cmd: 'reset' }, 'reset', 10_000)
     const cpu0 = proxy ? cpuTimes(proxy.pid) : undefined
+    const main0 = proxy ? mainThreadCpuSeconds(proxy.pid) : undefined
     const serverCpu0 = cpuSeconds(server.pid)
     const clientCpu0 = process.cpuUsage()
 
@@ -242,6 +243,7 @@ async function runNetworkCase(phase, kase, round) {
         rec.proxyCpuUserS = round3(cpu1.user - cpu0.user)
         rec.proxyCpuSysS = round3(cpu1.sys - cpu0.sys)
         rec.proxyCpuS = rec.proxyCpuUserS + rec.proxyCpuSysS
+        rec.proxyMainThreadCpuS = round3(mainThreadCpuSeconds(proxy.pid) - main0)
         const mem = memory(proxy.pid)
         rec.proxy.peakRss = mem.hwm
         rec.proxy.rssAtEnd = mem.rss
@@ -260,6 +262,7 @@ async function runNetworkCase(phase, kase, round) {
     rec.serverCpuS = cpuSeconds(server.pid) - serverCpu0
     if (proxy) {
       if (rec.bytes) rec.proxyCpuPerGiB = rec.proxyCpuS / (rec.bytes / GiB)
+      if (rec.bytes) rec.proxyMainThreadCpuPerGiB = rec.proxyMainThreadCpuS / (rec.bytes / GiB)
       if (rec.connections) rec.proxyCpuPerConnMs = (rec.proxyCpuS / rec.connections) * 1000
       if (rec.echoes) rec.proxyCpuPerEchoUs = (rec.proxyCpuS / rec.echoes) * 1e6
       if (rec.requests) rec.proxyCpuPerRequestUs = (rec.proxyCpuS / rec.requests) * 1e6
@@ -600,8 +603,8 @@ function summarize(records) {
   }
   const M = {}
   const want = {
-    bulk1: { mibps: (r) => r.mibps, writerBusyPct: (r) => pace(r)?.busyPct, writerBehindPct: (r) => pace(r)?.behindPct, writerBusyMibps: (r) => pace(r)?.busyMibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB ?? r.cpuPerGiB, proxyCpuWithFsyncPerGiB: (r) => r.proxyCpuWithFsyncPerGiB ?? r.cpuPerGiBWithFsync, peakRssMiB: (r) => (r.proxy?.peakRss ?? r.peakRss) / MiB, rssGrowthMiB: (r) => (r.proxy?.rssGrowth ?? r.rssGrowth) / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, mibpsWithFsync: (r) => r.mibpsWithFsync, cpuPerGiBWithFsync: (r) => r.cpuPerGiBWithFsync, fsyncS: (r) => r.fsyncMs / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
-    bulk8: { mibps: (r) => r.mibps, writerBusyPct: (r) => pace(r)?.busyPct, writerBehindPct: (r) => pace(r)?.behindPct, writerBusyMibps: (r) => pace(r)?.busyMibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, proxyCpuWithFsyncPerGiB: (r) => r.proxyCpuWithFsyncPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
+    bulk1: { mibps: (r) => r.mibps, mainThreadCpuPerGiB: (r) => r.proxyMainThreadCpuPerGiB, writerBusyPct: (r) => pace(r)?.busyPct, writerBehindPct: (r) => pace(r)?.behindPct, writerBusyMibps: (r) => pace(r)?.busyMibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB ?? r.cpuPerGiB, proxyCpuWithFsyncPerGiB: (r) => r.proxyCpuWithFsyncPerGiB ?? r.cpuPerGiBWithFsync, peakRssMiB: (r) => (r.proxy?.peakRss ?? r.peakRss) / MiB, rssGrowthMiB: (r) => (r.proxy?.rssGrowth ?? r.rssGrowth) / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, mibpsWithFsync: (r) => r.mibpsWithFsync, cpuPerGiBWithFsync: (r) => r.cpuPerGiBWithFsync, fsyncS: (r) => r.fsyncMs / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
+    bulk8: { mibps: (r) => r.mibps, mainThreadCpuPerGiB: (r) => r.proxyMainThreadCpuPerGiB, writerBusyPct: (r) => pace(r)?.busyPct, writerBehindPct: (r) => pace(r)?.behindPct, writerBusyMibps: (r) => pace(r)?.busyMibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, proxyCpuWithFsyncPerGiB: (r) => r.proxyCpuWithFsyncPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB, captureBytes: (r) => r.captureBytes, stopS: (r) => r.proxy?.stop?.ms / 1000, serverCpuPerGiB: (r) => r.serverCpuS / (r.bytes / GiB), clientCpuPerGiB: (r) => r.clientCpuS / (r.bytes / GiB) },
     latency: { p50: (r) => r.us.p50, p90: (r) => r.us.p90, p99: (r) => r.us.p99, p999: (r) => r.us.p999, max: (r) => r.us.max, proxyCpuPerEchoUs: (r) => r.proxyCpuPerEchoUs, peakRssMiB: (r) => r.proxy?.peakRss / MiB, rssGrowthMiB: (r) => r.proxy?.rssGrowth / MiB },
     echo1: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB },
     echo8: { mibps: (r) => r.mibps, proxyCpuPerGiB: (r) => r.proxyCpuPerGiB, peakRssMiB: (r) => r.proxy?.peakRss / MiB },
@@ -788,6 +791,8 @@ function printReport(meta, summary) {
       rows.push(row('throughput MiB/s', 'mibps', 1))
       if (p.cases.includes('writer')) rows.push(row('  writer incl. fsync MiB/s', 'mibpsWithFsync', 1, ['writer', 'odirect']))
       rows.push(row('proxy/writer CPU s/GiB', 'proxyCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'writer', 'odirect']))
+      // The part no thread but the main one can take (with workers: applying batches, the index, writing): what bounds more cores.
+      rows.push(row('  of it, the main thread', 'mainThreadCpuPerGiB', 2, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2']))
       rows.push(row('peak RSS MiB (VmHWM)', 'peakRssMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'writer']))
       rows.push(row('RSS growth MiB', 'rssGrowthMiB', 1, ['bare', 'haproxy', 'tcpscope', 'tcpscope-w', 'tcpscope2', 'writer']))
       rows.push(['capture file MiB', ...cases.map((c) => (isTcpscope(c) ? fmt(M[p.id][c].captureBytes.median / MiB, 1) : ''))])

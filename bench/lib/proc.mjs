@@ -24,7 +24,17 @@ export function gitCommit(root) {
 
 /** utime and stime of a live process, in seconds (all its threads). */
 export function cpuTimes(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  return statTimes(`/proc/${pid}/stat`)
+}
+
+/** The CPU time of a process's main thread alone (its task whose id is the pid), for the share a single thread must carry. */
+export function mainThreadCpuSeconds(pid) {
+  const t = statTimes(`/proc/${pid}/task/${pid}/stat`)
+  return t.user + t.sys
+}
+
+function statTimes(path) {
+  const stat = readFileSync(path, 'utf8')
   // Field 2 (comm) may hold spaces and parentheses; the fields after it start past the last ')'.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return { user: Number(rest[14 - 3]) / CLK_TCK, sys: Number(rest[15 - 3]) / CLK_TCK }
