@@ -16,9 +16,13 @@ export default async function setup(): Promise<() => void> {
     if (code !== 0) throw new Error(`vite build --config ${config} failed (${signal ?? `exit ${code}`})`)
   }
   // The two builds write to different folders: side by side, the renderer's (the longer)
-  // hides the CLI's. Both end before the suite starts, even when one fails.
-  for (const r of await Promise.allSettled([build('vite.cli.config.ts'), build('vite.renderer.config.ts')])) {
-    if (r.status === 'rejected') throw r.reason
+  // hides the CLI's. Both end before the suite starts, even when one fails. Skipped when
+  // the caller has just built them (CI's run on the machine's Node tests the CLI its own
+  // `npm run build` made).
+  if (process.env.TCPSCOPE_TESTS_PREBUILT !== '1') {
+    for (const r of await Promise.allSettled([build('vite.cli.config.ts'), build('vite.renderer.config.ts')])) {
+      if (r.status === 'rejected') throw r.reason
+    }
   }
   const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-tests-'))
   // Traversable: one test runs the CLI as another user from a folder inside it.

@@ -4,7 +4,7 @@
 // 127.0.0.1). Run as root, the server runs as the `postgres` user (initdb refuses root).
 // Callers check for it first: `hasPostgres()` with needProgram (./peers).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connectTo, freePort } from './net'
@@ -78,11 +78,34 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   let log = ''
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()))
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  /** The server's own process: runuser passes no SIGINT on (it waited out the 5 s below, then left postgres behind). */
+  const postmaster = (): number => {
+    try {
+      return Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]) || child.pid!
+    } catch {
+      return child.pid!
+    }
+  }
+  const signal = (pid: number, sig: NodeJS.Signals): void => {
+    try {
+      process.kill(pid, sig)
+    } catch {
+      // already gone
+    }
+  }
   const stop = async (): Promise<void> => {
-    // SIGINT: the fast shutdown; runuser passes it on to postgres.
-    if (child.exitCode === null) child.kill('SIGINT')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
-    if (child.exitCode === null) child.kill('SIGKILL')
+    if (child.exitCode === null) {
+      const pid = postmaster()
+      // SIGINT: the fast shutdown. runuser ends once postgres has.
+      signal(pid, 'SIGINT')
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))])
+      clearTimeout(timer)
+      if (child.exitCode === null) {
+        signal(pid, 'SIGKILL')
+        child.kill('SIGKILL')
+      }
+    }
     rmSync(dir, { recursive: true, force: true })
   }
   for (let i = 0; ; i++) {

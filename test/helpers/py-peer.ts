@@ -6,7 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createInterface } from 'node:readline'
 
 const SCRIPT = String.raw`
-import json, socket, struct, sys, time
+import json, select, socket, struct, sys
 mode = sys.argv[1]
 
 def read_all(s):
@@ -41,8 +41,10 @@ print(srv.getsockname()[1], flush=True)
 while True:
     c, _ = srv.accept()
     if mode == 'read':
-        # read DELAY_MS: wait, then read until the end and say how it ended.
-        time.sleep(int(sys.argv[2]) / 1000)
+        # read DELAY_MS: wait, or less if told to go on (a line on stdin), then read until the end and say how it ended.
+        ready, _, _ = select.select([sys.stdin], [], [], int(sys.argv[2]) / 1000)
+        if ready:
+            sys.stdin.readline()
         data, end = read_all(c)
         report(data, end)
         if end == 'fin':
@@ -58,6 +60,8 @@ export interface PyServer {
   port: number
   /** The next connection's report: its bytes and whether it ended by FIN or reset. */
   next(): Promise<PeerReport>
+  /** `read` with a delay: the connection waiting is read now. */
+  go(): void
   close(): void
 }
 
@@ -83,7 +87,7 @@ const parse = (line: string): PeerReport => {
   return { data: Buffer.from(r.data, 'hex'), end: r.end }
 }
 
-/** `read`: reports each connection (after `delayMs`); `reset`: answers each with `send`, then RST. */
+/** `read`: reports each connection (after `delayMs`, or once told to go); `reset`: answers each with `send`, then RST. */
 export async function pyServer(mode: { read: number } | { reset: Buffer }): Promise<PyServer> {
   const args = 'read' in mode ? ['read', String(mode.read)] : ['reset', mode.reset.toString('hex')]
   const child = spawn('python3', ['-c', SCRIPT, ...args])
@@ -91,7 +95,7 @@ export async function pyServer(mode: { read: number } | { reset: Buffer }): Prom
   child.stderr.on('data', (d: Buffer) => (err += d))
   const r = reports(child)
   const port = Number(await Promise.race([r.first, new Promise<string>((_, reject) => child.once('exit', () => reject(new Error(`python3 peer exited: ${err}`))))]))
-  return { port, next: async () => parse(await r.next()), close: () => child.kill() }
+  return { port, next: async () => parse(await r.next()), go: () => void child.stdin.write('go\n'), close: () => child.kill() }
 }
 
 /** Connects, sends `send`, and reports what came back and how the connection ended. */

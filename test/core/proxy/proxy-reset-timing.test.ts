@@ -69,9 +69,9 @@ describe('proxy: a reset that comes with data, or while paused', () => {
 
   it('a client that resets while the proxy is paused by backpressure: the server reads a prefix of what was recorded, then a reset', async () => {
     t = await testEngine()
-    // The server reads nothing for a while, so the proxy's buffers fill and it pauses. The
-    // while is long enough for a loaded machine to see the pause before the server reads.
-    const server = await pyServer({ read: 2000 })
+    // The server reads nothing until told to (after the reset), so the proxy's buffers fill
+    // and it pauses, however slow the machine is to see it.
+    const server = await pyServer({ read: 60_000 })
     const port = await proxyTo(server)
     const client = await connectTo(port)
     // More than loopback's socket buffers on both legs take (several MiB each, autotuned),
@@ -94,6 +94,8 @@ describe('proxy: a reset that comes with data, or while paused', () => {
       return now > 0 && now < payload.length && Date.now() - since >= 50
     }, 'the proxy to pause reading the client')
     client.resetAndDestroy()
+    // Reset while paused: the server reads now, and the proxy meets the reset once it reads the client again.
+    server.go()
     const seen = await server.next()
     const [conn] = await closedConnections(t.engine, 1)
     expect(conn.end).toBe('client-reset')

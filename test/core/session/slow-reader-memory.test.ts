@@ -2,7 +2,7 @@
 // reply rule, a canned HTTP response and an interval: the server's memory stays bounded.
 // Before, every answer went into the socket's buffer: 1 GiB sent to `serve --echo` grew the
 // server by 1.1 GiB. The server runs as a child process so its VmRSS is its own.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it, type TestContext } from 'vitest'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createConnection, type Socket } from 'node:net'
 import { join } from 'node:path'
@@ -15,10 +15,20 @@ const OFFERED = 256 * MIB
 /** Growth the test allows the server: the kernel's and Node's buffers, the capture's writer. */
 const BOUND = 200 * MIB
 
-const cleanups: Array<() => unknown> = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
+type Cleanups = Array<() => unknown>
+
+/**
+ * The test's own cleanups, run when it ends, last first. The tests run side by side: each
+ * mostly watches a server that stopped reading sit still, and one after another they only
+ * waited, one watch at a time.
+ */
+function cleanupsOf(ctx: TestContext): Cleanups {
+  const list: Cleanups = []
+  ctx.onTestFinished(async () => {
+    for (const c of list.splice(0).reverse()) await c()
+  })
+  return list
+}
 
 function rssOf(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
@@ -27,7 +37,7 @@ function rssOf(pid: number): number {
 }
 
 /** `tcpscope serve` on a Unix socket in a temp dir (no port to learn with --quiet). */
-async function serve(args: (dir: string) => string[]): Promise<{ cli: CliProcess; path: string; dir: string }> {
+async function serve(cleanups: Cleanups, args: (dir: string) => string[]): Promise<{ cli: CliProcess; path: string; dir: string }> {
   const { dir, cleanup } = tempDir()
   const path = join(dir, 'serve.sock')
   const cli = new CliProcess(['serve', '--listen', path, '--quiet', '--capture', join(dir, 'c.tcap'), ...args(dir)])
@@ -40,7 +50,7 @@ async function serve(args: (dir: string) => string[]): Promise<{ cli: CliProcess
  * A client that connects and never reads what it is sent (its own buffer fills, then the
  * kernel's). The socket file appears at bind, a moment before listen: a refusal then is retried.
  */
-async function nonReader(path: string): Promise<Socket> {
+async function nonReader(cleanups: Cleanups, path: string): Promise<Socket> {
   for (let attempt = 0; ; attempt++) {
     const s = createConnection(path)
     cleanups.push(() => s.destroy())
@@ -96,39 +106,43 @@ async function offer(client: Socket, chunk: Buffer, serverPid: number): Promise<
   return { growth, taken: client.bytesWritten - client.writableLength }
 }
 
-describe('a session answering a client that never reads', () => {
-  it('echo: stops reading from the client, so memory stays bounded', async () => {
-    const { cli, path } = await serve(() => ['--echo'])
-    const client = await nonReader(path)
+describe.concurrent('a session answering a client that never reads', () => {
+  it('echo: stops reading from the client, so memory stays bounded', async (ctx) => {
+    const cleanups = cleanupsOf(ctx)
+    const { cli, path } = await serve(cleanups, () => ['--echo'])
+    const client = await nonReader(cleanups, path)
     const { growth, taken } = await offer(client, Buffer.alloc(MIB, 'e'), cli.child.pid!)
     expect(growth).toBeLessThan(BOUND)
     expect(taken).toBeLessThan(OFFERED)
   }, 120_000)
 
-  it('a reply rule that answers each chunk eightfold: stops reading, memory stays bounded', async () => {
-    const { cli, path } = await serve(() => ['--reply', 're:(q+)=>$1$1$1$1$1$1$1$1'])
-    const client = await nonReader(path)
+  it('a reply rule that answers each chunk eightfold: stops reading, memory stays bounded', async (ctx) => {
+    const cleanups = cleanupsOf(ctx)
+    const { cli, path } = await serve(cleanups, () => ['--reply', 're:(q+)=>$1$1$1$1$1$1$1$1'])
+    const client = await nonReader(cleanups, path)
     const { growth, taken } = await offer(client, Buffer.alloc(64 * 1024, 'q'), cli.child.pid!)
     expect(growth).toBeLessThan(BOUND)
     expect(taken).toBeLessThan(OFFERED)
   }, 120_000)
 
-  it('canned HTTP to pipelined requests: each response waits for the one before, memory stays bounded', async () => {
+  it('canned HTTP to pipelined requests: each response waits for the one before, memory stays bounded', async (ctx) => {
+    const cleanups = cleanupsOf(ctx)
     // A small body: the cost is per response (each is recorded), so many tiny requests grow it fastest.
-    const { cli, path } = await serve(() => ['--http-status', '200', '--http-body', 'ok'])
-    const client = await nonReader(path)
+    const { cli, path } = await serve(cleanups, () => ['--http-status', '200', '--http-body', 'ok'])
+    const client = await nonReader(cleanups, path)
     const { growth, taken } = await offer(client, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(4096)), cli.child.pid!)
     expect(growth).toBeLessThan(BOUND)
     expect(taken).toBeLessThan(OFFERED)
   }, 120_000)
 
-  it('an interval: sends to a client that does not read are skipped, said once, and memory stays bounded', async () => {
-    const { cli, path } = await serve((dir) => {
+  it('an interval: sends to a client that does not read are skipped, said once, and memory stays bounded', async (ctx) => {
+    const cleanups = cleanupsOf(ctx)
+    const { cli, path } = await serve(cleanups, (dir) => {
       writeFileSync(join(dir, 'tick.bin'), Buffer.alloc(MIB, 't'))
       return ['--interval', '1', '--send-file', join(dir, 'tick.bin')]
     })
     const base = rssOf(cli.child.pid!)
-    const client = await nonReader(path)
+    const client = await nonReader(cleanups, path)
     await waitFor(() => cli.stderr.includes('skipped: the peer is not reading'), 'the server to say it skips', 60_000)
     // Watched for two seconds more (2000 ticks of 1 MiB, were they queued), it stays where it is.
     const filled = Date.now()

@@ -206,6 +206,9 @@ export class DirectWriter implements RecordWriter {
     this.recordEnd = this.end
     this.progress.checkPressure(this.pending())
     if (this.ready.length > 0) this.writeNext(false)
+    // Under a bound smaller than a buffer, the partial one alone can pass it: the producers,
+    // asked to pause, send nothing more, so waiting for the timer would only hold them up.
+    else if (this.progress.holding) this.writeNext(true)
     else if (this.inFlight.length === 0 && this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
   }
 
@@ -295,7 +298,7 @@ export class DirectWriter implements RecordWriter {
       }
       if (this.written - this.roomAskedAt >= this.parallelFree / 4) this.askRoom()
       this.progress.checkPressure(this.pending())
-      const wanted = this.closed || this.progress.waiting
+      const wanted = this.closed || this.progress.waiting || this.progress.holding
       if (this.ready.length > 0 || (wanted && this.end > this.written)) this.writeNext(wanted)
       else if (this.inFlight.length === 0 && this.end > this.written && this.timer === undefined) this.timer = setTimeout(this.onTimer, this.maxDelayMs)
     })

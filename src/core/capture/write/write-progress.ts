@@ -35,6 +35,11 @@ export class WriteProgress {
     return this.waiters.length > 0
   }
 
+  /** Producers are asked to pause: nothing more comes until the writer writes. */
+  get holding(): boolean {
+    return this.paused
+  }
+
   /** Pauses producers above high water, resumes them below low water. */
   checkPressure(pending: number): void {
     if (!this.paused && pending > this.highWater) {

@@ -3,7 +3,7 @@
 // the damage reopens exactly, and `cutAt` says where the file stopped making sense.
 import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Socket } from 'node:net'
 import type { ConnectionSummary, Direction } from '../../../../src/shared/capture-types'
@@ -104,36 +104,35 @@ describe('capture crash safety', () => {
     }
     expect(full.size).toBe(5)
     const boundaries = new Set(records.flatMap((r) => [r.start - 1, r.start, r.start + 1, r.end - 1]))
-    const cutPath = join(t!.dir, 'cut.tcap')
 
     // Compared in plain code and reported together: thousands of cuts, one readable failure.
-    const wrong: string[] = []
-    for (let cut = 0; cut <= file.length; cut++) {
+    const wrong: Array<[number, string]> = []
+    const check = async (cut: number, cutPath: string): Promise<void> => {
       if (cut < FILE_HEADER) {
-        const err = await openPrefix(file, cut, cutPath).then(
+        const err = await FileCapture.open(cutPath).then(
           (c) => (void c.close(), 'opened'),
           (e: Error) => e.message
         )
         const meant =
           cut < 8 ? /is not a tcpscope capture file \(no TCPSCAP header\)$/ : new RegExp(`is a tcpscope capture cut inside its file header \\(${cut} of 16 bytes\\)`)
-        if (!meant.test(err)) wrong.push(`cut at ${cut}: ${err}`)
-        continue
+        if (!meant.test(err)) wrong.push([cut, `cut at ${cut}: ${err}`])
+        return
       }
       const want = expectedAt(records, cut)
-      const got = await openPrefix(file, cut, cutPath)
+      const got = await FileCapture.open(cutPath)
       try {
         const actual = (await got.listConnections()).map((c) => ({ id: c.id, bytes: c.bytes, end: c.end }))
         const expected = [...want.conns].map(([id, w]) => ({ id, bytes: w.bytes, end: w.closed ? full.get(id)!.summary.end : 'cut' }))
         const info = got.info()
         const seen = JSON.stringify({ cutAt: info.cutAt, cutKind: info.cutKind, size: info.size, conns: actual })
         const meant = JSON.stringify({ cutAt: want.cutAt, cutKind: want.cutAt === undefined ? undefined : 'incomplete', size: cut, conns: expected })
-        if (seen !== meant) wrong.push(`cut at ${cut}: got ${seen}, want ${meant}`)
+        if (seen !== meant) wrong.push([cut, `cut at ${cut}: got ${seen}, want ${meant}`])
         // Around record boundaries, read the bytes back too: a prefix of each full stream.
         if (boundaries.has(cut)) {
           for (const c of expected) {
             for (const dir of DIRS) {
               const read = await got.readBytes(c.id, dir, 0, 1 << 30)
-              if (!read.equals(full.get(c.id)!.bytes[dir].subarray(0, c.bytes[dir]))) wrong.push(`cut at ${cut}: #${c.id} ${dir} bytes differ`)
+              if (!read.equals(full.get(c.id)!.bytes[dir].subarray(0, c.bytes[dir]))) wrong.push([cut, `cut at ${cut}: #${c.id} ${dir} bytes differ`])
             }
           }
         }
@@ -141,7 +140,23 @@ describe('capture crash safety', () => {
         await got.close()
       }
     }
-    expect(wrong.slice(0, 5)).toEqual([])
+    // Each cut is a real file of that many bytes, opened by the one public reader. Opening is
+    // a chain of small file-system calls (and a probe for a writer's lock), mostly waiting on
+    // libuv's pool: several lanes keep it busy. Each lane writes the whole file once and
+    // truncates it down, cut after cut, so each file is exactly the prefix being checked.
+    const LANES = 8
+    await Promise.all(
+      Array.from({ length: LANES }, async (_, lane) => {
+        const cutPath = join(t!.dir, `cut-${lane}.tcap`)
+        writeFileSync(cutPath, file)
+        for (let cut = file.length - lane; cut >= 0; cut -= LANES) {
+          truncateSync(cutPath, cut)
+          await check(cut, cutPath)
+        }
+      })
+    )
+    wrong.sort((a, b) => a[0] - b[0])
+    expect(wrong.slice(0, 5).map(([, w]) => w)).toEqual([])
   })
 
   it('stops at a damaged record header, says it is damaged (not cut), and keeps everything before it', async () => {

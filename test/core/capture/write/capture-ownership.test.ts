@@ -122,7 +122,9 @@ describe('capture ownership', () => {
     const id = fstatSync(openSync(path, 'r'))
     const address = lockAddress(id, 'file')
     // A process that listened on the lock path and was killed: the socket file stays behind.
-    const holder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(address)}, () => console.log('up'))`])
+    // Alive, it answers the probe as a writer does (its status, then the end): one that
+    // answered nothing would cost the probe's whole timeout (2 s) to be told a writer too.
+    const holder = spawn(process.execPath, ['-e', `require('net').createServer((s) => s.end(JSON.stringify({ pid: process.pid }) + '\\n')).listen(${JSON.stringify(address)}, () => console.log('up'))`])
     await once(holder.stdout!, 'data')
     const status = async () => ({ pid: process.pid, written: 0 })
     await expect(lockCapture(path, id, status, 'file')).rejects.toThrow(/is being written by another tcpscope/)

@@ -72,6 +72,8 @@ describe('forward proxy: CONNECT', () => {
     const r = await httpConnect(port, `127.0.0.1:${deadPort}`)
     expect(r.status).toBe(502)
     expect(r.body).toMatch(/connection refused by 127\.0\.0\.1:\d+: nothing is listening there/)
+    // Told, the client closes, as curl does (the proxy would otherwise give it 2 s to).
+    r.socket.end()
     const c = await waitFor(() => conns().find((x) => x.end !== 'open'), 'the failed tunnel to close')
     expect(c.end).toBe('connect-failed')
     expect(c.target).toBe(`127.0.0.1:${deadPort}`)
