@@ -4,7 +4,7 @@
 // is remembered).
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../../../src/renderer/src/app/App.vue'
 import { createAppI18n } from '../../../src/renderer/src/platform/i18n'
 import { useEngineStore } from '../../../src/renderer/src/platform/engine-store'
@@ -23,6 +23,12 @@ beforeEach(() => {
 // A window left mounted would still hear the keys the next test presses.
 const mounted: VueWrapper[] = []
 afterEach(() => mounted.splice(0).forEach((w) => w.unmount()))
+
+/** The list and the detail pane load after the window (App.vue): waits for them, then for the renders. */
+async function settle(): Promise<void> {
+  await vi.dynamicImportSettled()
+  await flushPromises()
+}
 
 describe('App', () => {
   it('says when it is not connected to the engine', () => {
@@ -43,7 +49,7 @@ describe('App', () => {
     const wrapper = mount(App, { global: { plugins: [pinia, createAppI18n('en')] } })
     mounted.push(wrapper)
     t.emit({ type: 'snapshot', proxies: [{ id: 'p1', listen: '127.0.0.1:6380', target: '127.0.0.1:6379', state: 'listening', accepted: 1, active: 0 }], sessions: [], captures: [{ id: 'live', name: 'c.tcap', path: '/tmp/c.tcap', size: 100, connections: 1, live: true }] })
-    await flushPromises()
+    await settle()
     expect(wrapper.text()).toContain('127.0.0.1:6380')
     expect(wrapper.find('[role=grid]').attributes('aria-rowcount')).toBe('2')
   })
@@ -59,7 +65,7 @@ describe('App', () => {
     const wrapper = mount(App, { global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
     mounted.push(wrapper)
     t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: [{ id: 'live', name: 'c.tcap', path: '/tmp/c.tcap', size: 100, connections: 1, live: true }] })
-    await flushPromises()
+    await settle()
     const selection = useSelectionStore()
     selection.select(1)
     await flushPromises()
