@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
+import SlowFirstSequencer from './test/slow-first-sequencer'
 
 export default defineConfig({
   plugins: [vue()],
@@ -13,6 +14,7 @@ export default defineConfig({
     expect: { poll: { timeout: 15_000 } },
     // Two cores: socket tests are I/O-bound, but big transfers compete for CPU.
     maxWorkers: 2,
+    sequence: { sequencer: SlowFirstSequencer },
     reporters: ['default', './test/summary-reporter.ts']
   }
 })
