@@ -2,19 +2,34 @@ import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 import SlowFirstSequencer from './test/slow-first-sequencer'
 
+/** What every test file gets. */
+const COMMON = {
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  // expect.poll's own default is 1 s: on a loaded 2-core CI, what follows the engine live
+  // (decoding runs a moment behind, lists refetch) can take longer without being wrong.
+  expect: { poll: { timeout: 15_000 } }
+}
+
+/**
+ * The engine's and the CLI's tests share their workers' module graph (no isolation): they
+ * keep no state between files, and loading the engine again for each of some 290 files was
+ * about a third of their time. The UI's tests (jsdom, Pinia, mocks) and the e2e files keep
+ * a graph of their own each.
+ */
+const SHARED_GRAPH = ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/shared/**/*.test.ts', 'test/docs/**/*.test.ts', 'test/scripts/**/*.test.ts', 'test/layering.test.ts']
+
 export default defineConfig({
-  plugins: [vue()],
   test: {
-    include: ['test/**/*.test.ts'],
+    // Once for the run (the projects do not inherit it): it builds the CLI and the page.
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // expect.poll's own default is 1 s: on a loaded 2-core CI, what follows the engine live
-    // (decoding runs a moment behind, lists refetch) can take longer without being wrong.
-    expect: { poll: { timeout: 15_000 } },
     // Two cores: socket tests are I/O-bound, but big transfers compete for CPU.
     maxWorkers: 2,
     sequence: { sequencer: SlowFirstSequencer },
-    reporters: ['default', './test/summary-reporter.ts']
+    reporters: ['default', './test/summary-reporter.ts'],
+    projects: [
+      { extends: false, test: { ...COMMON, name: 'engine', include: SHARED_GRAPH, isolate: false } },
+      { extends: false, plugins: [vue()], test: { ...COMMON, name: 'ui', include: ['test/**/*.test.ts'], exclude: [...SHARED_GRAPH, '**/node_modules/**'] } }
+    ]
   }
 })
