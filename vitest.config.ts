@@ -28,8 +28,8 @@ export default defineConfig({
     sequence: { sequencer: SlowFirstSequencer },
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
-      { extends: false, test: { ...COMMON, name: 'engine', include: SHARED_GRAPH, isolate: false } },
-      { extends: false, plugins: [vue()], test: { ...COMMON, name: 'ui', include: ['test/**/*.test.ts'], exclude: [...SHARED_GRAPH, '**/node_modules/**'] } }
+      { test: { ...COMMON, name: 'engine', include: SHARED_GRAPH, isolate: false } },
+      { plugins: [vue()], test: { ...COMMON, name: 'ui', include: ['test/**/*.test.ts'], exclude: [...SHARED_GRAPH, '**/node_modules/**'] } }
     ]
   }
 })
