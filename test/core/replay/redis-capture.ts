@@ -22,7 +22,8 @@ export async function redisCli(port: number, commands: string[]): Promise<string
   child.stdout.on('data', (c: Buffer) => (out += c.toString()))
   child.stderr.on('data', (c: Buffer) => (out += c.toString()))
   child.stdin.end(commands.join('\n') + '\n')
-  const [code] = (await once(child, 'exit')) as [number | null]
+  // 'close', not 'exit': the process can exit before its last output is read.
+  const [code] = (await once(child, 'close')) as [number | null]
   if (code !== 0) throw new Error(`redis-cli exited ${code}: ${out}`)
   return out
 }
