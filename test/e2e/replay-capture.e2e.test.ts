@@ -8,11 +8,11 @@
 //   gets the recorded answer, the sidebar counts it, and Stop shows what it did.
 // Screenshots in English (light) and Chinese (dark). Selects by role and name only.
 import { once } from 'node:events'
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { collect, connectTo, listen, startServer } from '../helpers/net'
+import { collect, connectTo, httpGet, listen, startServer } from '../helpers/net'
 import { portOf } from '../helpers/engine'
 import { openWebPage } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
@@ -39,14 +39,6 @@ async function httpServer(changed: string[] = []): Promise<number> {
   const port = await listen(server)
   cleanups.push(() => new Promise((r) => server.close(r)))
   return port
-}
-
-async function get(port: number, path: string): Promise<void> {
-  const req = request({ port, host: '127.0.0.1', path, headers: { Connection: 'close' } })
-  req.end()
-  const [res] = (await once(req, 'response')) as [IncomingMessage]
-  res.resume()
-  await once(res, 'end')
 }
 
 const WORDS = {
@@ -129,7 +121,7 @@ describe('whole-capture replay in the UI', () => {
     const { web, page } = await openWebPage(cleanups, { browser: { locale: w.locale, width: 1200, height: 760 } })
     const driver = await web.client()
     const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${same}` })
-    for (const path of PATHS) await get(portOf(proxy.listen), path)
+    for (const path of PATHS) await httpGet(portOf(proxy.listen), path)
 
     // Only the proxy's connections (the replays land in the live capture too).
     const filtered = async (): Promise<void> => {

@@ -7,12 +7,12 @@
 // its editor (and in Chinese, with an HTTP tab); Escape closes each of those dialogs and gives
 // the focus back to what opened it. Selects by role and name only.
 import { once } from 'node:events'
-import { createServer, request, type IncomingMessage } from 'node:http'
+import { createServer, request } from 'node:http'
 import { connect } from 'node:net'
 import WebSocket, { WebSocketServer } from 'ws'
 import { beforeAll, describe, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
-import { listen, startServer } from './net'
+import { httpGet, listen, startServer } from './net'
 import { portOf } from './engine'
 import { sharedWebPage } from './web-page'
 import { dialogState, expectNone, violations, type Scheme } from './accessibility'
@@ -43,14 +43,6 @@ async function originServer(cleanups: Array<() => unknown>): Promise<number> {
   )
   cleanups.push(() => wss.close())
   return port
-}
-
-async function get(port: number, path: string): Promise<void> {
-  const req = request({ port, host: '127.0.0.1', path, headers: { Connection: 'close' } })
-  req.end()
-  const [res] = (await once(req, 'response')) as [IncomingMessage]
-  res.resume()
-  await once(res, 'end')
 }
 
 async function chat(port: number): Promise<void> {
@@ -172,8 +164,8 @@ export function describeWindow(scheme: Scheme): void {
       describe('with a capture: two HTTP exchanges, a WebSocket conversation, a connection left open', () => {
         beforeAll(async () => {
           if (!chromiumAvailable()) return
-          await get(portOf(proxy.listen), '/api/items')
-          await get(portOf(proxy.listen), '/api/other')
+          await httpGet(portOf(proxy.listen), '/api/items')
+          await httpGet(portOf(proxy.listen), '/api/other')
           await chat(portOf(wsProxy.listen))
           await holdOpen(suiteCleanups, portOf(proxy.listen))
         })

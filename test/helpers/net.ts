@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { request, type IncomingMessage } from 'node:http'
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -158,4 +159,13 @@ export async function sendAndRead(port: number, text: string): Promise<string> {
   }
   s.destroy()
   return got
+}
+
+/** A GET of `path` on loopback `port` (its connection closed after), its body read and dropped. */
+export async function httpGet(port: number, path: string): Promise<void> {
+  const req = request({ port, host: '127.0.0.1', path, headers: { Connection: 'close' } })
+  req.end()
+  const [res] = (await once(req, 'response')) as [IncomingMessage]
+  res.resume()
+  await once(res, 'end')
 }
