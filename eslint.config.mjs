@@ -15,7 +15,7 @@ const root = dirname(fileURLToPath(import.meta.url))
 
 export default defineConfig(
   {
-    ignores: ['out/**', 'dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', '**/*.tsbuildinfo']
+    ignores: ['out/**', 'dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', '**/*.tsbuildinfo', '*.config.ts.*.mjs']
   },
 
   tseslint.configs.recommended,
