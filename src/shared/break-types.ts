@@ -10,6 +10,7 @@ import { bool, bytes, int, obj, oneOf, optional, str, type Infer } from './schem
 import { MAX_TIMER_MS } from './limits'
 import { payloadSpec } from './payload/payload-spec'
 import { connId } from './arg-ids'
+import { formatBytes } from './human-readable'
 import type { MessageField } from './message-types'
 
 /**
@@ -36,6 +37,10 @@ export const DEFAULT_BREAK_TIMEOUT_MS = 60_000
  * the capture says so (a raw rule's chunks are at most one read, 64 KiB).
  */
 export const MAX_HELD_MESSAGE = 16 * 1024 * 1024
+/** What a `too-big` break event says: the limit, never the size seen when it was crossed (that depends on how the bytes came). */
+export function tooBigMessage(summary: string): string {
+  return `not held: ${summary} is over the ${formatBytes(MAX_HELD_MESSAGE)} hold limit, let through as it came`
+}
 /** Edited bytes up to this size are kept in the capture's `break` record (larger: their size and SHA-256). */
 export const MAX_RECORDED_EDIT = 1024 * 1024
 

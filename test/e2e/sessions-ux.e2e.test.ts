@@ -160,6 +160,8 @@ describe('sessions, as new users met them, in Chromium', () => {
     const { page, web } = await open({ width: 1100, height: 700, locale: 'zh-CN', colorScheme: 'dark' })
     await talkingSessions(web)
     const servers = page.getByRole('region', { name: '服务器' })
+    // What a person sees before stopping: the server's client, counted (its row may be a moment behind the engine).
+    await servers.getByText('1 个客户端 · 已接受 1').waitFor()
     const stop = servers.getByRole('button', { name: /^停止服务器 127\.0\.0\.1:\d+$/ })
     await stop.click()
     const ask = page.getByRole('dialog', { name: /^停止服务器 127\.0\.0\.1:\d+？$/ })

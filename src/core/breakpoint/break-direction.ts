@@ -6,7 +6,7 @@
 // bounded. The other direction flows on. Every step is a `break` record on the connection.
 
 import type { Direction } from '../../shared/direction'
-import type { BreakAction, BreakEventInfo, HeldKind, HeldMessage } from '../../shared/break-types'
+import { tooBigMessage, type BreakAction, type BreakEventInfo, type HeldKind, type HeldMessage } from '../../shared/break-types'
 import type { Described } from '../protocols/messages/message-codec'
 import { MessageConversation, RECOGNISE_WAIT_MS, type FramedPiece, type MessageFramingDeps, type MessageSide } from './message-framer'
 import { formatBytes } from '../../shared/human-readable'
@@ -205,7 +205,7 @@ export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
   private framed(out: Framed, chunkStart: number): void {
     for (const bytes of out.pass) this.port!.send(bytes)
     if (out.tooBig !== undefined) {
-      this.port!.event('break', { rule: '', held: 0, action: 'too-big', message: `not held: ${out.tooBig.summary} is over ${formatBytes(out.tooBig.size)}, let through as it came`, offset: chunkStart, size: out.tooBig.size, summary: out.tooBig.summary } satisfies BreakEventInfo)
+      this.port!.event('break', { rule: '', held: 0, action: 'too-big', message: tooBigMessage(out.tooBig.summary), offset: chunkStart, size: out.tooBig.size, summary: out.tooBig.summary } satisfies BreakEventInfo)
     }
     if (out.message === undefined) return
     const { bytes, head, summary } = out.message

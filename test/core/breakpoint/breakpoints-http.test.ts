@@ -99,7 +99,7 @@ describe('an HTTP breakpoint', () => {
     expect((await answer).stdout).toBe(`got ${big.length} bytes`)
     const records = await breakRecords(t.engine, await lastConnId(t.engine))
     expect(records.map((r) => r.info?.action)).toEqual(['too-big'])
-    expect(String(records[0].info?.message)).toMatch(/^not held: POST \/big is over 16\.0 MiB, let through as it came$/)
+    expect(String(records[0].info?.message)).toMatch(/^not held: POST \/big is over the 16\.0 MiB hold limit, let through as it came$/)
     expect(records[0].info).toMatchObject({ summary: 'POST /big' })
   })
 })

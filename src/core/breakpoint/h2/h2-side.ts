@@ -15,7 +15,7 @@
 // WINDOW_UPDATE or a smaller one back to the sender), so neither side's window drifts.
 
 import type { Direction } from '../../../shared/direction'
-import { MAX_HELD_MESSAGE, type BreakAction, type BreakEventInfo } from '../../../shared/break-types'
+import { MAX_HELD_MESSAGE, tooBigMessage, type BreakAction, type BreakEventInfo } from '../../../shared/break-types'
 import { formatBytes } from '../../../shared/human-readable'
 import { F_ACK, F_END_STREAM, FRAME_HEADER, T_DATA, T_HEADERS, T_PUSH_PROMISE, T_RST_STREAM, T_SETTINGS, T_WINDOW_UPDATE } from '../../protocols/http2/frame-reader'
 import { H2FrameFeed, type BlockFrames, type FeedSink, type FramePart } from './h2-frame-feed'
@@ -244,7 +244,7 @@ export class H2Side implements HeldOwner, FeedSink {
   /** Past MAX_HELD_MESSAGE (over every message this direction keeps), the one growing goes on as it came. */
   private bound(hs: HeldStream): void {
     if (this.heldBytes <= MAX_HELD_MESSAGE) return
-    this.port?.event('break', { rule: '', held: 0, action: 'too-big', message: `not held: ${hs.summary} is over ${formatBytes(hs.size)}, let through as it came`, offset: hs.head.offset, size: hs.size, summary: hs.summary, stream: hs.stream } satisfies BreakEventInfo)
+    this.port?.event('break', { rule: '', held: 0, action: 'too-big', message: tooBigMessage(hs.summary), offset: hs.head.offset, size: hs.size, summary: hs.summary, stream: hs.stream } satisfies BreakEventInfo)
     this.letThrough(hs)
   }
 

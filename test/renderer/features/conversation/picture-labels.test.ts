@@ -94,6 +94,10 @@ describe('picture labels', () => {
     expect(eventWhat(en, brk({ action: 'dropped', message: 'dropped after 1.0 s', heldMs: 1000 }))).toBe('breakpoint b1: dropped after 1.0 s')
     expect(eventWhat(zh, brk({ action: 'closed', message: 'connection closed while held', heldMs: 5 }))).toBe('断点 b1：拦截期间连接已关闭')
     expect(eventWhat(zh, brk({ action: 'forwarded', message: 'forwarded after 0.3 s', heldMs: 300 }))).toBe('断点 b1：拦截 0.3 秒后放行')
+    // Over the hold limit: the limit is said, whatever size the message had when it crossed it.
+    const tooBig = brk({ rule: '', held: 0, action: 'too-big', message: 'not held: POST /big is over the 16.0 MiB hold limit, let through as it came', size: 16_900_000, summary: 'POST /big' })
+    expect(eventWhat(en, tooBig)).toMatch(/not held: POST \/big is over the 16\.0 MiB hold limit, let through as it came$/)
+    expect(eventWhat(zh, tooBig)).toMatch(/未拦截：POST \/big 超过 16\.0 MiB 的拦截上限，原样放行$/)
     // HTTP/2: a drop resets the stream on both sides; an edit over the receiver's window is refused.
     const droppedStream = brk({ action: 'dropped', message: 'dropped after 1.0 s: stream 3 reset (CANCEL) on both sides', heldMs: 1000, stream: 3 })
     expect(eventWhat(en, droppedStream)).toBe('breakpoint b1: dropped after 1.0 s: stream 3 reset (CANCEL) on both sides')

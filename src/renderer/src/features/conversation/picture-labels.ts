@@ -5,6 +5,7 @@
 import type { CaptureEvent, Turn } from '../../../../shared/capture-types'
 import type { Direction } from '../../../../shared/direction'
 import { FAULT_EFFECTS, type FaultEffect } from '../../../../shared/fault-types'
+import { MAX_HELD_MESSAGE } from '../../../../shared/break-types'
 import { formatBytes, formatDuration } from '../../../../shared/human-readable'
 
 /** vue-i18n's `t`, as these helpers use it. */
@@ -100,7 +101,7 @@ export function breakWords(t: Translate, info: Record<string, unknown>): string 
     case 'closed':
       return t('marks.breakWhat.closed')
     case 'too-big':
-      return has(v.size, summary) ? t('marks.breakWhat.too-big', v) : message
+      return has(summary) ? t('marks.breakWhat.too-big', { summary, limit: formatBytes(MAX_HELD_MESSAGE) }) : message
     case 'refused': {
       const body = num(info.bodySize)
       const window = num(info.window)

@@ -174,7 +174,7 @@ export default {
         dropped: 'dropped after {held}',
         droppedClosed: 'dropped after {held}, connection closed with {how}',
         closed: 'connection closed while held',
-        'too-big': 'not held: {summary} is over {size}, let through as it came',
+        'too-big': 'not held: {summary} is over the {limit} hold limit, let through as it came',
         droppedStream: 'dropped after {held}: stream {stream} reset (CANCEL) on both sides',
         refused: "edit refused, still held: its body of {body} is over the {window} the receiver's flow-control window allows on stream {stream} now"
       },
@@ -367,7 +367,7 @@ export default {
         dropped: '拦截 {held}后丢弃',
         droppedClosed: '拦截 {held}后丢弃，并以 {how} 关闭连接',
         closed: '拦截期间连接已关闭',
-        'too-big': '未拦截：{summary} 超过 {size}，原样放行',
+        'too-big': '未拦截：{summary} 超过 {limit} 的拦截上限，原样放行',
         droppedStream: '拦截 {held}后丢弃：流 {stream} 已向双方重置（CANCEL）',
         refused: '修改被拒绝，仍在拦截：正文 {body} 超过接收方在流 {stream} 上当前的流量控制窗口 {window}'
       },
