@@ -60,6 +60,17 @@ export async function curl(args: string[]): Promise<void> {
   await run('curl', ['-sS', '-o', '/dev/null', ...args], { timeout: 20_000 })
 }
 
+/**
+ * tshark options that decode every TCP port of `file` as HTTP. The ports are the OS's, and
+ * tshark picks a connection's dissector by port number (the lower first): a client that
+ * happened to get 48898 (TwinCAT ADS) had its requests dissected as ADS, "malformed".
+ */
+export async function httpOnEveryPort(file: string): Promise<string[]> {
+  const { stdout } = await run('tshark', ['-r', file, '-T', 'fields', '-e', 'tcp.srcport', '-e', 'tcp.dstport'], { maxBuffer: 64 * 1024 * 1024 })
+  const ports = new Set(stdout.split(/\s+/).filter((p) => /^\d+$/.test(p)))
+  return [...ports].flatMap((p) => ['-d', `tcp.port==${p},http`])
+}
+
 export interface Followed {
   stream: number
   /** The hosts of node 0 (who sent the SYN) and node 1, as tshark prints them. */

@@ -11,7 +11,7 @@ import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { closedConnections } from '../../helpers/capture-checks'
 import { needPeer } from '../../helpers/peers'
 import { connectTo, startServer, waitFor } from '../../helpers/net'
-import { curl, exportTarget, followAll, run } from './export-traffic'
+import { curl, exportTarget, followAll, httpOnEveryPort, run } from './export-traffic'
 
 let t: TestEngine
 const cleanups: Array<() => unknown> = []
@@ -84,9 +84,10 @@ describe('pcapng export', () => {
     expect(info.stdout).toMatch(/Unix-socket connections are shown on made-up loopback addresses: 127\.0\.0\.2 for the listening socket/)
 
     // The checksums are right (tshark checks them when asked), and the HTTP dissector sees our requests.
-    const bad = await run('tshark', ['-r', out, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-Y', 'tcp.checksum.status == 0 || ip.checksum.status == 0 || _ws.malformed || (tcp.analysis.flags && !tcp.analysis.window_update)'])
+    const asHttp = await httpOnEveryPort(out)
+    const bad = await run('tshark', ['-r', out, ...asHttp, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-Y', 'tcp.checksum.status == 0 || ip.checksum.status == 0 || _ws.malformed || (tcp.analysis.flags && !tcp.analysis.window_update)'])
     expect(bad.stdout.trim()).toBe('')
-    const { stdout } = await run('tshark', ['-r', out, '-Y', 'http.request', '-T', 'fields', '-e', 'http.request.method', '-e', 'http.request.uri'])
+    const { stdout } = await run('tshark', ['-r', out, ...asHttp, '-Y', 'http.request', '-T', 'fields', '-e', 'http.request.method', '-e', 'http.request.uri'])
     const dissected = stdout.trim().split('\n').sort()
     const decoded: string[] = []
     for (const c of conns) {
