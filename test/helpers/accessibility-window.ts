@@ -168,6 +168,10 @@ export function describeWindow(scheme: Scheme): void {
           await httpGet(portOf(proxy.listen), '/api/other')
           await chat(portOf(wsProxy.listen))
           await holdOpen(suiteCleanups, portOf(proxy.listen))
+          // What a person sees of it: the proxy counts the connection left open (its row may be a
+          // moment behind the engine, and Stop asks first only for a proxy it shows with one).
+          const item = sidebar().getByRole('button', { name: new RegExp(`^${proxy.id} ${proxy.listen.replace(/\./g, '\\.')}\\b`) })
+          await item.getByText(/^1 open · /).waitFor()
         })
 
         /** Selects the HTTP connection's first exchange on its HTTP tab. */

@@ -14,9 +14,10 @@ export interface CliProxy {
   /** The `listening` line's address, e.g. `127.0.0.1:40123`. */
   listen: string
   port: number
+  /** Its exit code, once it has exited and its output has all been read. */
   exited: Promise<number | null>
   stderr: () => string
-  /** Sends a signal and waits for the process to exit. */
+  /** Sends a signal and waits for the process to exit (and its output to be read). */
   stop: (signal?: NodeJS.Signals) => Promise<number | null>
 }
 
@@ -25,7 +26,8 @@ export async function startCliProxy(args: { listen?: string; target: string; cap
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOpts })
   let err = ''
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
-  const exited = once(child, 'exit').then(([code]) => code as number | null)
+  // 'close', not 'exit': stderr is read after it, and its last lines can still be in the pipe at 'exit'.
+  const exited = once(child, 'close').then(([code]) => code as number | null)
   const lines = createInterface({ input: child.stdout! })
   const first = await Promise.race([
     once(lines, 'line').then(([l]) => l as string),

@@ -32,6 +32,12 @@ export class CliProcess {
   readonly lines: string[] = []
   private waiters: Array<() => void> = []
   stderr = ''
+  /**
+   * Its exit code once it has exited and its output has all been read: 'close', not 'exit',
+   * which can come while its last lines are still in the pipe.
+   */
+  private readonly closed: Promise<number | null>
+  private done = false
 
   /** Runs `tcpscope ARGS`, or adopts `child` (a CLI started some other way, e.g. under a shell). */
   constructor(args: string[], child?: ChildProcessWithoutNullStreams) {
@@ -41,6 +47,13 @@ export class CliProcess {
       for (const w of this.waiters.splice(0)) w()
     })
     this.child.stderr.on('data', (c: Buffer) => (this.stderr += c.toString()))
+    this.closed = new Promise((resolve) =>
+      this.child.once('close', (code: number | null) => {
+        this.done = true
+        for (const w of this.waiters.splice(0)) w()
+        resolve(code)
+      })
+    )
   }
 
   async waitLine(match: (l: string) => boolean, timeoutMs = 10_000): Promise<string> {
@@ -48,7 +61,7 @@ export class CliProcess {
     for (;;) {
       const found = this.lines.find(match)
       if (found !== undefined) return found
-      if (this.child.exitCode !== null) throw new Error(`CLI exited (${this.child.exitCode}): ${this.stderr}`)
+      if (this.done) throw new Error(`CLI exited (${this.child.exitCode}): ${this.stderr}`)
       if (Date.now() > deadline) throw new Error(`no matching line; got:\n${this.lines.join('\n')}\n${this.stderr}`)
       await new Promise<void>((r) => {
         this.waiters.push(r)
@@ -57,11 +70,10 @@ export class CliProcess {
     }
   }
 
+  /** Sends `signal` unless it has exited already; its exit code once its output is all read. */
   async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode
-    this.child.kill(signal)
-    const [code] = (await once(this.child, 'close')) as [number | null]
-    return code
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal)
+    return this.closed
   }
 }
 

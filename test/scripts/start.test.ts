@@ -81,7 +81,9 @@ function start(env: NodeJS.ProcessEnv, args: string[] = []): Started {
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
   const lines = createInterface({ input: child.stdout! })
   lines.on('line', (l) => stdout.push(l))
-  const exited = once(child, 'exit').then(([code]) => code as number | null)
+  // 'close', not 'exit': the script (and web mode, which shares its pipes) can be gone while
+  // its last lines are still in them, and the tests read those lines once it has ended.
+  const exited = once(child, 'close').then(([code]) => code as number | null)
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT')

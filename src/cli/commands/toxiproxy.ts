@@ -55,11 +55,15 @@ async function runToxiproxy({ values, positionals }: Parsed<typeof OPTIONS>, io:
   const capture = run.shownCapture
   if (json) line(io.out, JSON.stringify({ type: 'listening', api: `http://${api.listening}`, listen: api.listening, capture }))
   else line(io.out, `tcpscope: Toxiproxy API at http://${api.listening}${capture ? `, capturing to ${capture}` : ''} (Ctrl-C stops)`)
-  printEvents(run.engine, io, { json, quiet: values.quiet })
+  const printer = printEvents(run.engine, io, { json, quiet: values.quiet })
 
   const signal = await stop.signal
   await api.stop()
-  line(io.err, describeFinished(await run.finish()))
+  const finished = await run.finish()
+  // The stop line is the last, as in up.
+  await printer.drained()
+  printer.unsubscribe()
+  line(io.err, describeFinished(finished))
   if (json) line(io.out, JSON.stringify({ type: 'stopped', signal }))
   else line(io.out, `tcpscope: stopped (${signal})`)
   return 0

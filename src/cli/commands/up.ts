@@ -69,13 +69,18 @@ async function runUp({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): P
     for (const s of sessions) line(io.out, s.kind === 'server' ? `tcpscope: ${s.id} server listening on ${s.listen}` : `tcpscope: ${s.id} client -> ${s.target} (${s.state})`)
     line(io.out, `tcpscope: up${shownCapture ? `, capturing to ${shownCapture}` : ''} (Ctrl-C stops)`)
   }
-  printEvents(engine, io, { json, quiet: values.quiet })
+  const printer = printEvents(engine, io, { json, quiet: values.quiet })
   const breaks = (await Promise.all(started.proxies.map((proxyId) => engine['break.list']({ proxyId })))).flat()
   const breakConsole = breaks.length > 0 ? new BreakConsole(engine, io, { input: process.stdin, env: process.env }) : undefined
   breakConsole?.start()
   const signal = await stop.signal
   breakConsole?.stop()
-  line(io.err, describeFinished(await run.finish()))
+  const finished = await run.finish()
+  // The stop line is the last: what the engine said while it stopped is written first, and
+  // the printer stops listening, so nothing the engine says later comes after it.
+  await printer.drained()
+  printer.unsubscribe()
+  line(io.err, describeFinished(finished))
   if (json) line(io.out, JSON.stringify({ type: 'stopped', signal }))
   else line(io.out, `tcpscope: stopped (${signal})`)
   return EXIT.ok

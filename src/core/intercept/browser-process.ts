@@ -10,6 +10,9 @@ import { UserError } from '../../shared/errors'
 /** Enough of a browser's stderr to say why it exited at once (a bad flag, no display). */
 const STDERR_TAIL = 2048
 
+/** How long its stderr may take to end after it exited, for a helper outside its group that holds the pipe. */
+const STDERR_DRAIN_MS = 1_000
+
 /** How long a stopped browser gets to close its windows and profile before it is killed. */
 export const STOP_GRACE_MS = 5_000
 
@@ -30,7 +33,15 @@ export class BrowserProcess {
       child.once('exit', (code, signal) => {
         this.ended = true
         this.sweepGroup()
-        resolve(signal !== null ? `signal ${signal}` : `exit code ${code ?? '?'}`)
+        const how = signal !== null ? `signal ${signal}` : `exit code ${code ?? '?'}`
+        // Its last words (why it quit) can still be in the pipe at 'exit': read to the pipe's
+        // end ('close') first. The sweep ended the helpers that share the pipe; one that left
+        // the group could hold it open for good, so not for longer than this.
+        const late = setTimeout(() => resolve(how), STDERR_DRAIN_MS)
+        child.once('close', () => {
+          clearTimeout(late)
+          resolve(how)
+        })
       })
     })
   }

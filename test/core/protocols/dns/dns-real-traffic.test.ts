@@ -64,7 +64,8 @@ function dig(port: number, type: string): Promise<string> {
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    child.on('exit', (code) => {
+    // 'close', not 'exit': dig can be gone before its answer is read from the pipe.
+    child.on('close', (code) => {
       clearTimeout(timer)
       if (code === 0) resolve(out)
       else reject(new Error(`dig ${type} exited ${code}: ${out}`))
