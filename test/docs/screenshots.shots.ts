@@ -82,6 +82,9 @@ async function traffic(proxyListen: string): Promise<void> {
 
 async function openFirstExchange(page: Page, api: number): Promise<Locator> {
   const detail = page.getByRole('region', { name: /^(Selected connection|所选连接)$/ })
+  // Every connection of traffic() decoded as HTTP, as a person would see it a moment later.
+  const grid = page.getByRole('grid', { name: /^(Connections|连接)$/ })
+  await expect.poll(() => grid.getByRole('gridcell', { name: 'HTTP', exact: true }).count()).toBe(5)
   await page.getByRole('grid', { name: /^(Connections|连接)$/ }).getByRole('gridcell', { name: `127.0.0.1:${api}` }).first().click()
   await detail.getByRole('tab', { name: 'HTTP', exact: true }).click()
   await detail.getByRole('listbox', { name: /^HTTP/ }).getByRole('option').first().click()

@@ -67,6 +67,8 @@ describe('a session with tcpscope, in Chromium', () => {
     expect(iconv.decode(curl('/gbk.txt'), 'gbk')).toBe(GBK_TEXT)
     for (const id of [1, 2]) await row(page, id).getByRole('gridcell', { name: 'closed' }).waitFor()
     await page.screenshot({ path: screenshotPath('journey-list') })
+    // The client's address, cut short in a narrow column, is whole in its title (the port tells connections apart).
+    expect(await row(page, 1).getByRole('gridcell', { name: /^127\.0\.0\.1:\d+$/ }).first().getAttribute('title')).toMatch(/^127\.0\.0\.1:\d+$/)
 
     // The conversation: the request, and nginx's answer whose body is markup, as text. An
     // HTTP connection opens in its HTTP tab; the conversation is picked.
