@@ -1,7 +1,7 @@
 // Runs the built CLI (out/cli/index.cjs, built by the global setup) as a real child process.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs'
+import { chmodSync, copyFileSync, linkSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 
@@ -78,16 +78,25 @@ export class CliProcess {
 }
 
 /**
- * A copy of the built CLI (its entry and its one bundled file) under `dir`, for running it
- * as another user who may not be able to read the checkout (say, a clone in a private
- * temporary folder). Returns the copied entry.
+ * A copy of the built CLI (its entry and its one bundled file) and of the Node that runs this
+ * test under `dir`, for running it as another user who may not be able to reach the checkout
+ * or that Node (say, a clone in a private temporary folder, whose CI unpacked Node 22 inside
+ * it). Returns the copied Node and entry.
  */
-export function portableCli(dir: string): string {
+export function portableCli(dir: string): { node: string; cli: string } {
   const root = join(dir, 'tcpscope-cli')
   mkdirSync(join(root, 'bin'), { recursive: true })
   mkdirSync(join(root, 'out', 'cli'), { recursive: true })
   copyFileSync(CLI, join(root, 'bin', 'tcpscope.js'))
   copyFileSync(resolve(__dirname, '../../out/cli/index.cjs'), join(root, 'out', 'cli', 'index.cjs'))
+  const node = join(root, 'bin', 'node')
+  // A hard link is a new name in a folder the other user can enter (no copy of ~100 MB); across file systems, a copy.
+  try {
+    linkSync(process.execPath, node)
+  } catch {
+    copyFileSync(process.execPath, node)
+  }
+  chmodSync(node, 0o755)
   for (const d of [root, join(root, 'bin'), join(root, 'out'), join(root, 'out', 'cli')]) chmodSync(d, 0o755)
-  return join(root, 'bin', 'tcpscope.js')
+  return { node, cli: join(root, 'bin', 'tcpscope.js') }
 }

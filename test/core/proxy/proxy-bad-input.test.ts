@@ -112,9 +112,11 @@ describe('proxy: bad input', () => {
       message = await startFails(path)
     } else {
       // Root passes every permission check, so ask as nobody, through the CLI in a child:
-      // a copy of the built CLI, since nobody may not be able to read the checkout.
+      // a copy of the built CLI and of Node, since nobody may not be able to reach the
+      // checkout, nor the Node that CI unpacked inside it.
       chmodSync(dir, 0o777)
-      const r = spawnSync(process.execPath, [portableCli(dir), 'proxy', '--listen', path, '--target', '127.0.0.1:1', '--capture', join(dir, 'c.tcap')], {
+      const { node, cli } = portableCli(dir)
+      const r = spawnSync(node, [cli, 'proxy', '--listen', path, '--target', '127.0.0.1:1', '--capture', join(dir, 'c.tcap')], {
         uid: 65534,
         gid: 65534,
         encoding: 'utf8',
