@@ -60,6 +60,8 @@ export function eventText(e: EngineEvent, now = Date.now()): string | undefined 
           return connLine(conn, `${ARROW[event.dir ?? 'client']} breakpoint${info.rule ? ` ${String(info.rule)}` : ''}: ${String(info.message)}`, event.time)
         case 'action':
           return connLine(conn, `action: ${String(info.message)}`, event.time)
+        case 'rule':
+          return connLine(conn, `${ARROW[event.dir ?? 'client']} rule ${String(info.label ?? info.rule)}: ${String(info.message)}`, event.time)
         case 'gap':
           return connLine(conn, `${ARROW[event.dir ?? 'client']} ${formatBytes(Number(info.bytes))} (at ${String(info.offset)}) not kept: the disk was slower than the traffic`, event.time)
         case 'fin':

@@ -21,6 +21,7 @@ import { Sessions } from './session/sessions'
 import { sessionCommands } from './session/session-commands'
 import { Proxies } from './proxy/proxy-commands'
 import { toxicCommands } from './fault/toxic-commands'
+import { ruleCommands } from './rules/rule-commands'
 import { breakCommands } from './breakpoint/break-commands'
 import { HeldQueue } from './breakpoint/held-queue'
 import { connActionCommands } from './proxy/conn-action-commands'
@@ -156,6 +157,8 @@ export class Engine extends CommandMembers {
         held: this.held,
         breaksChanged: (proxyId, rules) => setupChanged({ type: 'breaks-updated', proxyId, rules }),
         toxicsChanged: (proxyId, toxics) => setupChanged({ type: 'toxics-updated', proxyId, toxics }),
+        trafficChanged: (proxyId, state) => emit({ type: 'rules-updated', proxyId, state }),
+        warn: (message) => emit({ type: 'warning', message }),
         framing: (connId, proxyId) => decoding.rawMessages.rules.of(capture.id, { id: connId, ownerId: proxyId }, true)?.spec
       },
       tls: { ca: this.ca },
@@ -230,6 +233,7 @@ export class Engine extends CommandMembers {
           }),
           proxies: this.proxies.commands,
           faults: toxicCommands((proxyId) => this.proxies.toxics(proxyId)),
+          rules: ruleCommands((proxyId) => this.proxies.traffic(proxyId)),
           breakpoints: breakCommands({ breaksOf: (id) => this.proxies.breaks(id), breaksIfAny: (id) => this.proxies.breaksIfAny(id), held: this.held }),
           'connection actions': connActionCommands((connId) => this.proxies.connection(connId)),
           interception: this.interceptions.commands,

@@ -109,6 +109,7 @@ export type CaptureEventKind =
   | 'break' // a breakpoint held, released, edited or dropped what one side sent (info: BreakEventInfo)
   | 'action' // a person paused a direction, injected bytes, or closed a side (info: ActionEventInfo)
   | 'gap' // bytes one side sent that were forwarded but not kept (info: GapInfo): the disk was slower than the traffic
+  | 'rule' // a traffic rule or script answered, rewrote, forwarded, delayed or ended what one side sent (info: RuleEventInfo)
 
 export interface CaptureEvent {
   seq: number

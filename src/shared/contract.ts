@@ -34,6 +34,7 @@ import {
   type HeldMessage,
   type HeldOutcome
 } from './break-types'
+import { rulesCheckArgs, rulesEnableArgs, rulesLoadArgs, rulesRef, rulesSetArgs, type RulesState } from './rules/rule-args'
 import { toxicAddArgs, toxicListArgs, toxicRemoveArgs, toxicUpdateArgs, type Toxic } from './fault-types'
 import { caExportArgs, caRegenerateArgs, interceptBrowserArgs, interceptStopArgs } from './tls-args'
 import type { BrowserInfo, CaExport, InterceptedBrowser } from './intercept-types'
@@ -119,6 +120,16 @@ export const commands = {
   'toxic.add': command<Infer<typeof toxicAddArgs>, Toxic>(toxicAddArgs),
   'toxic.update': command<Infer<typeof toxicUpdateArgs>, Toxic>(toxicUpdateArgs),
   'toxic.remove': command<Infer<typeof toxicRemoveArgs>, void>(toxicRemoveArgs),
+
+  /** A proxy's traffic rules (mock, rewrite, forward, fail), in the order they are tried, with what each has done. */
+  'rules.list': command<Infer<typeof rulesRef>, RulesState>(rulesRef),
+  /** Replaces a proxy's rules with this list (checked whole: one bad rule changes nothing). */
+  'rules.set': command<Infer<typeof rulesSetArgs>, RulesState>(rulesSetArgs),
+  /** Loads a rules file (JSON or YAML) on the engine's host, and reloads it on every save unless `watch` is false. */
+  'rules.load': command<Infer<typeof rulesLoadArgs>, RulesState>(rulesLoadArgs, { files: 'reads-path' }),
+  'rules.enable': command<Infer<typeof rulesEnableArgs>, RulesState>(rulesEnableArgs),
+  /** Reads and checks a rules file without using it: its rules as they would be listed, or its one-line error. */
+  'rules.check': command<Infer<typeof rulesCheckArgs>, RulesState>(rulesCheckArgs, { files: 'reads-path' }),
 
   /** A proxy's breakpoints, in the order they are tried (the first that matches holds). */
   'break.list': command<Infer<typeof breakListArgs>, BreakRule[]>(breakListArgs),

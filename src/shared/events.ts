@@ -11,6 +11,7 @@ import type { SessionInfo } from './session-types'
 import type { InterceptedBrowser } from './intercept-types'
 import type { BreakRule, HeldMessage } from './break-types'
 import type { Toxic } from './fault-types'
+import type { RulesState } from './rules/rule-args'
 
 export interface ProxyInfo {
   id: string
@@ -96,6 +97,8 @@ export type EngineEvent =
   | { type: 'breaks-updated'; proxyId: string; rules: BreakRule[] }
   /** A proxy's toxics changed (added, changed, removed, or `affected` moved): all of them. */
   | { type: 'toxics-updated'; proxyId: string; toxics: Toxic[] }
+  /** A proxy's traffic rules changed (set, loaded, reloaded, a reload refused, or a rule acted): all of them. */
+  | { type: 'rules-updated'; proxyId: string; state: RulesState }
 
 /** Every change since the previous batch. Absent fields: nothing of that kind changed. */
 export interface Batch {
@@ -111,6 +114,8 @@ export interface Batch {
   /** The breakpoints and toxics of each proxy whose list changed, all of that proxy's. */
   breaks?: Record<string, BreakRule[]>
   toxics?: Record<string, Toxic[]>
+  /** The traffic rules of each proxy whose rules changed. */
+  rules?: Record<string, RulesState>
   /** Live connections opened or changed: their state now, in id order. */
   conns?: ConnectionSummary[]
   /** Bytes recorded, one range per connection and direction (without a preview while the engine is busy). */

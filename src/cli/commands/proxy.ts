@@ -10,12 +10,13 @@ import { CAPTURE_OPTIONS, DISK_SLOW_OPTION, FRAME_OPTION, jsonOption, LISTEN_OPT
 import { printEvents, startEngineUntilStopped } from '../engine-run'
 import { line, type Io } from '../output'
 import { PROXY_TLS_OPTIONS, PROXY_TLS_USAGE, proxyTlsArgs } from '../tls-flags'
+import { RULES_OPTION } from './rules'
 import { parseToxicFlag, TOXIC_FLAG_ABOUT, TOXIC_FLAG_ARG } from '../toxic-flag'
 import { BREAK_FLAG_ABOUT, BREAK_FLAG_ARG, parseBreakFlag } from '../break-flag'
 import { BreakConsole } from '../break-console'
 
 const PROXY_USAGE =
-  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--when-disk-is-slow pause|drop] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]... [--frame SPEC] [--workers N|auto]`
+  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--when-disk-is-slow pause|drop] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]... [--rules FILE] [--frame SPEC] [--workers N|auto]`
 
 function summarize(conns: ConnectionSummary[]): {
   connections: number
@@ -70,6 +71,7 @@ const OPTIONS = {
   ...DISK_SLOW_OPTION,
   toxic: { type: 'string', multiple: true, arg: TOXIC_FLAG_ARG, about: TOXIC_FLAG_ABOUT },
   break: { type: 'string', multiple: true, arg: BREAK_FLAG_ARG, about: BREAK_FLAG_ABOUT },
+  ...RULES_OPTION,
   workers: { type: 'string', arg: 'N|auto', about: 'accept and forward on N threads (auto: the cores, at most 8), all on one port; Node 22.12+ on Linux, else one thread' }
 } as const satisfies OptionTable
 
@@ -95,6 +97,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     // Before the first client can connect: the loop below runs before any accept is handled.
     for (const toxic of toxics) await engine['toxic.add']({ proxyId: proxy.id, toxic })
     for (const rule of breaks) await engine['break.add']({ proxyId: proxy.id, rule })
+    if (values.rules !== undefined) await engine['rules.load']({ proxyId: proxy.id, path: values.rules })
   } catch (err) {
     stop.dispose()
     await run.finish()

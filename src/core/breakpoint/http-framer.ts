@@ -40,6 +40,8 @@ export interface Framed {
   tooBig?: { summary: string; size: number }
   /** Bytes after the held message: the next feed's, once it is released. */
   rest?: Buffer
+  /** With `stopAtEnd`: a message (held or not) ended, and `rest` is what came after it. */
+  ended?: boolean
 }
 
 type State = 'start' | 'head' | 'body' | 'off'
@@ -61,9 +63,16 @@ export class HttpFramer {
     dir: Direction,
     private readonly conv: HttpConversation,
     /** Whether a rule holds this message. */
-    private readonly wanted: (head: MessageHead) => boolean
+    private readonly wanted: (head: MessageHead) => boolean,
+    /** Return at the end of every message, held or not (a stage that answers in order needs each boundary). */
+    private readonly stopAtEnd = false
   ) {
     this.kind = dir === 'client' ? 'request' : 'response'
+  }
+
+  /** Between messages: what comes next starts a message (or is not HTTP). */
+  get between(): boolean {
+    return this.state === 'start' || this.state === 'off'
   }
 
   /** Framing stopped for good: the rest passes untouched. */
@@ -89,7 +98,7 @@ export class HttpFramer {
         this.state = 'head'
       }
       at = this.state === 'head' ? this.takeHead(chunk, at, out) : this.takeBody(chunk, at, out)
-      if (out.message !== undefined) {
+      if (out.message !== undefined || out.ended === true) {
         if (at < chunk.length) out.rest = chunk.subarray(at)
         return out
       }
@@ -179,6 +188,7 @@ export class HttpFramer {
     }
     if (end < 0) return stop
     if (this.collecting) out.message = { bytes: Buffer.concat(this.parts, this.partsLength), head: this.head!, summary: this.summary }
+    if (this.stopAtEnd) out.ended = true
     if (this.leaves) this.conv.over = true
     this.reset(this.leaves ? 'off' : 'start')
     return stop

@@ -27,6 +27,7 @@ import { performance } from 'node:perf_hooks'
 import type { CaptureEvent, CaptureInfo, ConnectionSummary } from '../../shared/capture-types'
 import type { BreakRule, HeldMessage } from '../../shared/break-types'
 import type { Toxic } from '../../shared/fault-types'
+import type { RulesState } from '../../shared/rules/rule-args'
 import {
   BATCH_INTERVAL_MS,
   DATA_PREVIEW_BYTES,
@@ -103,6 +104,7 @@ export class EventBatcher {
   private held: HeldMessage[] | undefined
   private breaks = new Map<string, BreakRule[]>()
   private toxics = new Map<string, Toxic[]>()
+  private rules = new Map<string, RulesState>()
   private warnings: string[] = []
   private captureErrors: string[] = []
   /** Only the latest report of each operation matters to a progress bar. */
@@ -207,6 +209,9 @@ export class EventBatcher {
       case 'toxics-updated':
         this.toxics.set(e.proxyId, e.toxics)
         break
+      case 'rules-updated':
+        this.rules.set(e.proxyId, e.state)
+        break
     }
     this.bound()
     this.timer ??= setTimeout(this.flush, this.nextIntervalMs)
@@ -241,6 +246,7 @@ export class EventBatcher {
     if (this.held !== undefined) batch.held = this.held
     if (this.breaks.size) batch.breaks = Object.fromEntries(this.breaks)
     if (this.toxics.size) batch.toxics = Object.fromEntries(this.toxics)
+    if (this.rules.size) batch.rules = Object.fromEntries(this.rules)
     if (this.conns.size) batch.conns = [...this.conns.values()].sort((a, b) => a.id - b.id)
     if (this.data.size) batch.data = [...this.data.values()]
     if (this.events.length) batch.events = this.events
@@ -258,6 +264,7 @@ export class EventBatcher {
     this.held = undefined
     this.breaks = new Map()
     this.toxics = new Map()
+    this.rules = new Map()
     this.warnings = []
     this.captureErrors = []
     this.progress = new Map()

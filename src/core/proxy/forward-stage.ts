@@ -49,7 +49,7 @@ export interface StagePort {
   /** Stops (true) or resumes (false) reading from the sender, for a stage that keeps bytes. */
   hold(held: boolean): void
   /** Records what the stage did to the connection (a toxic's `fault`, a breakpoint's `break`), in this direction. */
-  event(kind: 'fault' | 'break', info: Record<string, unknown>): void
+  event(kind: 'fault' | 'break' | 'rule', info: Record<string, unknown>): void
   /** Resets both sides now (a toxic's reset_peer); what is in flight is dropped. */
   reset(): void
   /** Closes both sides with a FIN after what was sent to each (a toxic's limit_data or timeout). */

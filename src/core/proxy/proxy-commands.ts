@@ -14,6 +14,7 @@ import { WorkerPool } from './workers/worker-pool'
 import { workerThreads } from './workers/worker-count'
 import type { ToxicRegistry } from '../fault/toxic-registry'
 import type { BreakRegistry } from '../breakpoint/break-registry'
+import type { TrafficRules } from '../rules/traffic-rules'
 import { ProxyRules, type ProxyRulesDeps } from './proxy-stages'
 import type { ProxyConnection } from './proxy-connection'
 
@@ -82,6 +83,12 @@ export class Proxies {
   toxics(id: string): ToxicRegistry {
     this.get(id)
     return this.rules.get(id)!.toxics
+  }
+
+  /** The traffic rules of proxy `id` (rules.* commands, rules/rule-commands.ts). */
+  traffic(id: string): TrafficRules {
+    this.get(id)
+    return this.rules.get(id)!.traffic
   }
 
   /** The breakpoints of proxy `id` (break.* commands, breakpoint/break-commands.ts). */
@@ -193,6 +200,7 @@ export class Proxies {
       // Forgotten first: a restart or a second remove meanwhile finds no such proxy, rather
       // than a listener that nothing would stop.
       this.running.delete(args.proxyId)
+      this.rules.get(args.proxyId)?.traffic.close()
       this.rules.delete(args.proxyId)
       this.startArgs.delete(args.proxyId)
       // Its connections close, so what its breakpoints hold is shown as closed while held.
@@ -205,6 +213,7 @@ export class Proxies {
 
   /** Stops every proxy and closes its connections (the engine's close). */
   async close(): Promise<void> {
+    for (const r of this.rules.values()) r.traffic.close()
     await Promise.all([...this.running.values()].map((p) => p.stop(true)))
     await Promise.all([...this.pools.values()].map((p) => p.pool?.close()))
   }

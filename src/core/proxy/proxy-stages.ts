@@ -15,7 +15,11 @@ import { downToxic, toxicPair } from '../fault/toxic-connection'
 import { chainPair } from './chain-stages'
 import type { ForwardStages } from './forward-stage'
 import type { FrameSpec } from '../../shared/message-types'
+import type { RulesState } from '../../shared/rules/rule-args'
 import { targetPort } from '../../shared/endpoint'
+import { TrafficRules } from '../rules/traffic-rules'
+import { httpRulePair } from '../rules/http-rule-stage'
+import { forwardRequest } from '../rules/rule-forward'
 
 export interface ProxyRulesDeps {
   capture: LiveCapture
@@ -23,6 +27,10 @@ export interface ProxyRulesDeps {
   /** A proxy's breakpoints or toxics changed (or their counters moved). */
   breaksChanged(proxyId: string, rules: BreakRule[]): void
   toxicsChanged(proxyId: string, toxics: Toxic[]): void
+  /** A proxy's traffic rules changed, or one acted. */
+  trafficChanged?(proxyId: string, state: RulesState): void
+  /** A rules file's edit was not taken. */
+  warn?(message: string): void
   /** How a proxy's connection is cut into messages when chosen (its `--frame`, "decode as"), for message breakpoints. */
   framing?(connId: number, proxyId: string): FrameSpec | undefined
 }
@@ -30,6 +38,8 @@ export interface ProxyRulesDeps {
 export class ProxyRules {
   readonly breaks: BreakRegistry
   readonly toxics: ToxicRegistry
+  /** Traffic rules (mock, rewrite, forward, fail): they act first, on what the sender sent. */
+  readonly traffic: TrafficRules
   /** Called when the proxy goes from no rule to some: its open connections get their stages. */
   onFirstRule: () => void = () => {}
   private hadRules = false
@@ -40,6 +50,7 @@ export class ProxyRules {
   ) {
     this.breaks = new BreakRegistry(proxyId)
     this.toxics = new ToxicRegistry(proxyId)
+    this.traffic = new TrafficRules((message) => deps.warn?.(message))
     this.breaks.watch(() => {
       deps.breaksChanged(proxyId, this.breaks.list())
       this.review()
@@ -48,10 +59,14 @@ export class ProxyRules {
       deps.toxicsChanged(proxyId, this.toxics.list())
       this.review()
     })
+    this.traffic.set.watch(() => {
+      deps.trafficChanged?.(proxyId, this.traffic.state())
+      this.review()
+    })
   }
 
   private get any(): boolean {
-    return this.breaks.size + this.toxics.size > 0
+    return this.breaks.size + this.toxics.size + this.traffic.set.size > 0
   }
 
   private review(): void {
@@ -77,7 +92,21 @@ export class ProxyRules {
         }
       }
     })
-    return chainPair(breaks, toxicPair(this.toxics, connId, picks))
+    const shaped = chainPair(breaks, toxicPair(this.toxics, connId, picks))
+    if (this.traffic.set.size === 0) return shaped
+    const baseDir = this.traffic.baseDir
+    const traffic = httpRulePair({
+      rules: this.traffic.set,
+      conn: () => {
+        const target = capture.targetOf(connId)
+        const port = target === undefined ? undefined : targetPort(target)
+        const host = target?.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
+        return { client: capture.clientOf(connId), ...(host !== undefined ? { targetHost: host } : {}), ...(port !== undefined ? { targetPort: port } : {}) }
+      },
+      ...(baseDir !== undefined ? { baseDir } : {}),
+      forward: (to, request, method) => forwardRequest(capture, to, request, method)
+    })
+    return chainPair(traffic, shaped)
   }
 
   /** Why a new connection is refused now (a `down` toxic), or undefined. */

@@ -50,7 +50,9 @@ export const RecordType = {
   /** A person's one-click action on the connection (payload: shared/break-types.ts ActionEventInfo). */
   Action: 19,
   /** Bytes one side sent that were forwarded but not kept (`--when-disk-is-slow drop`; payload: record-payloads.ts GapInfo). */
-  Gap: 20
+  Gap: 20,
+  /** A traffic rule or script acted on what one side sent: what it did, and what the receiver got instead (payload: shared/rules/rule-types.ts RuleEventInfo). */
+  Rule: 21
 } as const
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 const RECORD_TYPES = new Set<number>(Object.values(RecordType))
@@ -72,7 +74,8 @@ export const KIND_OF: Record<number, CaptureEventKind> = {
   [RecordType.Fault]: 'fault',
   [RecordType.Break]: 'break',
   [RecordType.Action]: 'action',
-  [RecordType.Gap]: 'gap'
+  [RecordType.Gap]: 'gap',
+  [RecordType.Rule]: 'rule'
 }
 
 /** The record type of each event kind: KIND_OF the other way. */

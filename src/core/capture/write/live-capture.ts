@@ -12,6 +12,7 @@ import { LIVE_CAPTURE, type CaptureEvent, type CaptureEventKind, type CaptureInf
 import { UserError } from '../../../shared/errors'
 import type { WriteTarget } from '../../files/file-target'
 import { temporarySibling, writeReplacing } from '../../files/replace-file'
+import { formatPeer } from '../../../shared/human-readable'
 import { FORMAT_VERSION, GAPLESS_FORMAT_VERSION, RECORD_HEADER_SIZE, RecordType, TYPE_OF, dirCode, writeRecordHeader } from '../format/capture-format'
 import { storedIndexRecords } from '../format/index-codec'
 import type { OpenInfo, OwnerInfo } from '../format/record-payloads'
@@ -456,6 +457,13 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
   targetOf(connId: number): string | undefined {
     const row = this.index.rowOf(connId)
     return row === undefined ? undefined : this.index.summary(row).target
+  }
+
+  /** Connection `connId`'s client address as recorded (`host:port`), or '' for none. */
+  clientOf(connId: number): string {
+    const row = this.index.rowOf(connId)
+    const client = row === undefined ? undefined : this.index.summary(row).client
+    return client === undefined ? '' : formatPeer(client)
   }
 
   /** Whether the list's filter `predicate` picks connection `connId` as its row stands now (a breakpoint's `filter`). */

@@ -1,0 +1,72 @@
+// `tcpscope rules check FILE`: a rules file read and checked by the engine as `--rules`
+// would load it, printed rule by rule in words (or its one-line error). `--rules FILE` is
+// the option `proxy` and `serve` share.
+
+import type { RuleInfo, Step } from '../../shared/rules/rule-types'
+import { UsageError, type Parsed } from '../args'
+import { defineCommand, type OptionTable } from '../command-spec'
+import { startEngine } from '../engine-run'
+import { EXIT } from '../exit-codes'
+import { writeAll, type Io } from '../output'
+
+export const RULES_OPTION = {
+  rules: { type: 'string', arg: 'FILE', about: 'traffic rules (JSON or YAML: mock, rewrite, forward, delay, close, reset) tried in order on every request; saving the file reloads them (docs/rules-and-scripts.md)' }
+} as const satisfies OptionTable
+
+const RULES_USAGE = 'tcpscope rules check FILE [--json]'
+
+const OPTIONS = {
+  json: { type: 'boolean', about: 'print the checked rules as JSON' }
+} as const satisfies OptionTable
+
+/** A step in a few words. */
+export function stepWords(step: Step): string {
+  if ('respond' in step) {
+    const r = step.respond
+    if (r.grpc !== undefined) return `answer gRPC status ${r.grpc.status}${r.grpc.message ? ` "${r.grpc.message}"` : ''}`
+    if (r.resp !== undefined) return `answer redis ${JSON.stringify(r.resp)}`
+    const body = r.json !== undefined ? ' with JSON' : r.file !== undefined ? ` with ${r.file}` : r.body !== undefined ? ` with ${r.body.length} characters` : ''
+    return `answer ${r.status ?? 200}${body}`
+  }
+  if ('forward' in step) return `forward to ${step.forward.to}`
+  if ('rewrite' in step) {
+    const parts = [step.rewrite.request ? 'the request' : '', step.rewrite.response ? 'the response' : '', step.rewrite.bytes ? 'the bytes' : ''].filter(Boolean)
+    return `rewrite ${parts.join(' and ')}`
+  }
+  if ('delay' in step) return `wait ${step.delay} ms`
+  if ('close' in step) return 'close the connection'
+  if ('reset' in step) return 'reset the connection'
+  if ('drop' in step) return 'drop it'
+  return 'never answer'
+}
+
+export function ruleLine(r: RuleInfo, i: number): string {
+  const count = r.spec.once === true ? ' (once)' : r.spec.times !== undefined ? ` (${r.spec.times} times)` : ''
+  const off = r.enabled ? '' : ' [off]'
+  return `${i + 1}. ${r.label}${off}: ${r.spec.steps.map(stepWords).join(', then ')}${count}`
+}
+
+async function runRules({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
+  const [sub, file, ...more] = positionals
+  if (sub !== 'check') throw new UsageError(`rules: ${sub === undefined ? 'say what to do' : `unknown action "${sub}"`}; usage: ${RULES_USAGE}`)
+  if (file === undefined || more.length > 0) throw new UsageError(`rules check takes one rules file; usage: ${RULES_USAGE}`)
+  const run = await startEngine({ readsFiles: true })
+  try {
+    const state = await run.engine['rules.check']({ path: file })
+    if (values.json === true) await writeAll(io.out, JSON.stringify(state.rules.map((r) => r.spec)) + '\n')
+    else await writeAll(io.out, [`${file}: ${state.rules.length} rule${state.rules.length === 1 ? '' : 's'}, tried in order (the first that matches acts)`, ...state.rules.map(ruleLine)].join('\n') + '\n')
+    return EXIT.ok
+  } finally {
+    await run.finish()
+  }
+}
+
+export const rulesCommand = defineCommand({
+  name: 'rules',
+  about: 'check a rules file and print its rules in words',
+  usage: RULES_USAGE,
+  options: OPTIONS,
+  notes: ['A rules file is JSON or YAML: { "rules": [ { "name": ..., "match": {...}, "steps": [...] } ] }. Every error names the rule and the field. docs/rules-and-scripts.md has the schema.'],
+  examples: [{ line: 'tcpscope rules check rules.json', about: 'Check rules.json and list what each rule does.' }],
+  run: runRules
+})

@@ -1,0 +1,38 @@
+// The rules.* commands: a proxy's traffic rules listed, set whole, loaded from a file
+// (watched, reloaded on save), and turned on and off one at a time.
+
+import type { CommandTable } from '../command-table'
+import { TrafficRules } from './traffic-rules'
+import { UserError } from '../net/net-errors'
+
+export type RulesCommand = 'rules.list' | 'rules.set' | 'rules.load' | 'rules.enable' | 'rules.check'
+
+/** `rulesOf(proxyId)` throws a one-line UserError for a proxy that does not exist. */
+export function ruleCommands(rulesOf: (proxyId: string) => TrafficRules): CommandTable<RulesCommand> {
+  return {
+    'rules.list': async ({ proxyId }) => rulesOf(proxyId).state(),
+    'rules.set': async ({ proxyId, rules }) => {
+      const traffic = rulesOf(proxyId)
+      traffic.replace(rules)
+      return traffic.state()
+    },
+    'rules.load': async ({ proxyId, path, watch }) => {
+      const traffic = rulesOf(proxyId)
+      await traffic.load(path, watch ?? true)
+      return traffic.state()
+    },
+    'rules.check': async ({ path }) => {
+      const rules = new TrafficRules()
+      await rules.load(path, false)
+      return rules.state()
+    },
+    'rules.enable': async ({ proxyId, id, enabled }) => {
+      const traffic = rulesOf(proxyId)
+      if (!traffic.set.setEnabled(id, enabled)) {
+        const ids = traffic.set.list().map((r) => r.id)
+        throw new UserError(`proxy ${proxyId} has no rule "${id}"${ids.length > 0 ? ` (it has ${ids.join(', ')})` : ' (it has none)'}`, 'ENOENT')
+      }
+      return traffic.state()
+    }
+  }
+}

@@ -1,0 +1,246 @@
+// A rule's matcher (rule-types.ts Matcher) compiled once into a test over what a stage sees:
+// an HTTP request, a raw connection's message, the connection's facts. Tests are
+// three-valued while a request's body has not come yet: `undefined` means "it depends on the
+// body", so a stage keeps a whole request only when some rule could still match it, and
+// lets everything else through as it comes.
+
+import type { BodyMatch, ConnectionMatch, HttpMatch, Matcher, MessageMatch, RespMatch, GrpcMatch } from '../../shared/rules/rule-types'
+import { ValidationError } from '../../shared/schema'
+import { compileUserRegex } from '../regex/user-regex'
+import { jsonAt, parseJsonPath, sameJson } from './json-path'
+import { compileText, textWords, type TextTest } from './text-match'
+
+/** The connection a rule looks at. */
+export interface ConnFacts {
+  client: string
+  targetHost?: string
+  targetPort?: number
+  sni?: string
+  alpn?: string
+}
+
+/** An HTTP request as a matcher reads it; `body` once it has come (its decoded content). */
+export interface RequestFacts {
+  method: string
+  /** The path without the query. */
+  path: string
+  query: URLSearchParams
+  host: string
+  port?: number
+  headers: readonly { name: string; value: string }[]
+  body?: { text?: string; json?: unknown }
+}
+
+/** A raw connection's message as a matcher reads it. */
+export interface MessageFacts {
+  protocol: string
+  dir: 'client' | 'server'
+  summary: string
+  bytes: Uint8Array
+  /** The protocol's fields by path (`command`, `key`, `topic`, ...). */
+  fields: Record<string, unknown>
+}
+
+export interface Subject {
+  conn: ConnFacts
+  request?: RequestFacts
+  message?: MessageFacts
+}
+
+/** true, false, or undefined: not known until the request's body has come. */
+export type Verdict = boolean | undefined
+export type CompiledMatcher = (s: Subject) => Verdict
+
+const and = (a: Verdict, b: Verdict): Verdict => (a === false || b === false ? false : a === undefined || b === undefined ? undefined : true)
+const or = (a: Verdict, b: Verdict): Verdict => (a === true || b === true ? true : a === undefined || b === undefined ? undefined : false)
+
+/** What kinds of traffic a matcher can match: a stage that carries none of them skips it. */
+export interface MatcherKinds {
+  http: boolean
+  message: boolean
+}
+
+export function matcherKinds(m: Matcher): MatcherKinds {
+  if ('all' in m) return m.all.map(matcherKinds).reduce((a, b) => ({ http: a.http && b.http, message: a.message && b.message }))
+  if ('any' in m) return m.any.map(matcherKinds).reduce((a, b) => ({ http: a.http || b.http, message: a.message || b.message }))
+  if ('not' in m) return { http: true, message: true }
+  if ('http' in m || 'grpc' in m) return { http: true, message: false }
+  if ('resp' in m || 'message' in m) return { http: false, message: true }
+  return { http: true, message: true }
+}
+
+export function compileMatcher(m: Matcher, where: string): CompiledMatcher {
+  if ('all' in m) {
+    const parts = m.all.map((p, i) => compileMatcher(p, `${where}.all[${i}]`))
+    return (s) => parts.reduce<Verdict>((v, p) => (v === false ? false : and(v, p(s))), true)
+  }
+  if ('any' in m) {
+    const parts = m.any.map((p, i) => compileMatcher(p, `${where}.any[${i}]`))
+    return (s) => parts.reduce<Verdict>((v, p) => (v === true ? true : or(v, p(s))), false)
+  }
+  if ('not' in m) {
+    const inner = compileMatcher(m.not, `${where}.not`)
+    return (s) => {
+      const v = inner(s)
+      return v === undefined ? undefined : !v
+    }
+  }
+  if ('http' in m) return httpTest(m.http, `${where}.http`)
+  if ('grpc' in m) return grpcTest(m.grpc)
+  if ('resp' in m) return respTest(m.resp, `${where}.resp`)
+  if ('message' in m) return messageTest(m.message, `${where}.message`)
+  return connTest(m.connection, `${where}.connection`)
+}
+
+function httpTest(h: HttpMatch, where: string): CompiledMatcher {
+  const methods = h.method === undefined ? undefined : new Set((Array.isArray(h.method) ? h.method : [h.method]).map((x) => x.toUpperCase()))
+  const host = h.host === undefined ? undefined : compileText(h.host, `${where}.host`, { caseInsensitive: true })
+  const path = h.path === undefined ? undefined : compileText(h.path, `${where}.path`)
+  const query = pairs(h.query, `${where}.query`, false)
+  const headers = pairs(h.headers, `${where}.headers`, true)
+  const body = h.body === undefined ? undefined : bodyTest(h.body, `${where}.body`)
+  return (s) => {
+    const r = s.request
+    if (r === undefined) return false
+    if (methods !== undefined && !methods.has(r.method.toUpperCase())) return false
+    if (host !== undefined && !host(r.host)) return false
+    if (h.port !== undefined && r.port !== h.port) return false
+    if (path !== undefined && !path(r.path)) return false
+    for (const [name, test] of query) {
+      const values = r.query.getAll(name)
+      if (!values.some((v) => test === true || test(v))) return false
+    }
+    for (const [name, test] of headers) {
+      const values = r.headers.filter((x) => x.name.toLowerCase() === name).map((x) => x.value)
+      if (!values.some((v) => test === true || test(v))) return false
+    }
+    if (body === undefined) return true
+    return r.body === undefined ? undefined : body(r.body)
+  }
+}
+
+function pairs(map: Record<string, unknown> | undefined, where: string, lowerNames: boolean): Array<[string, TextTest | true]> {
+  if (map === undefined) return []
+  return Object.entries(map).map(([name, m]) => [lowerNames ? name.toLowerCase() : name, m === true ? true : compileText(m as Parameters<typeof compileText>[0], `${where}.${name}`)])
+}
+
+function bodyTest(b: BodyMatch, where: string): (body: NonNullable<RequestFacts['body']>) => boolean {
+  const re = b.regex === undefined ? undefined : regex(b.regex, `${where}.regex`)
+  const json = Object.entries(b.json ?? {}).map(([p, want]) => {
+    const steps = parseJsonPath(p)
+    if (steps === undefined) throw new ValidationError(`${where}.json: "${p}" is not a JSON path`)
+    return { steps, want }
+  })
+  return (body) => {
+    const text = body.text ?? ''
+    if (b.contains !== undefined && !text.includes(b.contains)) return false
+    if (re !== undefined && !re.test(text)) return false
+    return json.every(({ steps, want }) => body.json !== undefined && sameJson(jsonAt(body.json, steps), want))
+  }
+}
+
+/** gRPC runs over HTTP/2: `/package.Service/Method` is the request's path. */
+function grpcTest(g: GrpcMatch): CompiledMatcher {
+  return (s) => {
+    const r = s.request
+    if (r === undefined || r.method !== 'POST') return false
+    const contentType = r.headers.find((x) => x.name.toLowerCase() === 'content-type')?.value ?? ''
+    if (!contentType.startsWith('application/grpc')) return false
+    const m = /^\/([^/]+)\/([^/]+)$/.exec(r.path)
+    if (m === null) return false
+    if (g.service !== undefined && m[1] !== g.service) return false
+    if (g.method !== undefined && (g.method.startsWith('/') ? r.path !== g.method : m[2] !== g.method)) return false
+    return true
+  }
+}
+
+function respTest(r: RespMatch, where: string): CompiledMatcher {
+  const key = r.key === undefined ? undefined : compileText(r.key, `${where}.key`)
+  const command = r.command?.toUpperCase()
+  return (s) => {
+    const m = s.message
+    if (m === undefined || m.protocol !== 'resp' || m.dir !== 'client') return false
+    if (command !== undefined && String(m.fields.command ?? '').toUpperCase() !== command) return false
+    if (key !== undefined && (typeof m.fields.key !== 'string' || !key(m.fields.key))) return false
+    return true
+  }
+}
+
+function messageTest(mm: MessageMatch, where: string): CompiledMatcher {
+  const summary = mm.summary === undefined ? undefined : compileText(mm.summary, `${where}.summary`)
+  const re = mm.regex === undefined ? undefined : regex(mm.regex, `${where}.regex`)
+  const hex = mm.hex === undefined ? undefined : hexPattern(mm.hex)
+  const fields = Object.entries(mm.fields ?? {}).map(([name, want]) => {
+    const test = typeof want === 'number' || typeof want === 'boolean' ? (v: unknown) => v === want || String(v) === String(want) : ((t) => (v: unknown) => v !== undefined && t(String(v)))(compileText(want, `${where}.fields.${name}`))
+    return { name, test }
+  })
+  return (s) => {
+    const m = s.message
+    if (m === undefined) return false
+    if (mm.dir !== undefined && m.dir !== mm.dir) return false
+    if (mm.protocol !== undefined && m.protocol !== mm.protocol) return false
+    if (summary !== undefined && !summary(m.summary)) return false
+    if (re !== undefined && !re.test(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength).toString('latin1'))) return false
+    if (hex !== undefined && !hex(m.bytes)) return false
+    return fields.every(({ name, test }) => test(m.fields[name]))
+  }
+}
+
+function connTest(c: ConnectionMatch, where: string): CompiledMatcher {
+  const client = c.client === undefined ? undefined : compileText(c.client, `${where}.client`)
+  const host = c.targetHost === undefined ? undefined : compileText(c.targetHost, `${where}.targetHost`, { caseInsensitive: true })
+  const sni = c.sni === undefined ? undefined : compileText(c.sni, `${where}.sni`, { caseInsensitive: true })
+  return (s) => {
+    const f = s.conn
+    // The client's address alone, or with its port.
+    if (client !== undefined && !client(f.client) && !client(f.client.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'))) return false
+    if (host !== undefined && (f.targetHost === undefined || !host(f.targetHost))) return false
+    if (c.targetPort !== undefined && f.targetPort !== c.targetPort) return false
+    if (sni !== undefined && (f.sni === undefined || !sni(f.sni))) return false
+    if (c.alpn !== undefined && f.alpn !== c.alpn) return false
+    return true
+  }
+}
+
+function regex(source: string, where: string): ReturnType<typeof compileUserRegex> {
+  try {
+    return compileUserRegex(source)
+  } catch (err) {
+    throw new ValidationError(`${where}: ${(err as Error).message}`)
+  }
+}
+
+/** A hex pattern with `??` wildcards, found anywhere in the bytes. */
+function hexPattern(text: string): (bytes: Uint8Array) => boolean {
+  const want = (text.match(/[0-9a-fA-F]{2}|\?\?/g) ?? []).map((h) => (h === '??' ? -1 : parseInt(h, 16)))
+  return (bytes) => {
+    outer: for (let i = 0; i + want.length <= bytes.length; i++) {
+      for (let j = 0; j < want.length; j++) if (want[j] >= 0 && bytes[i + j] !== want[j]) continue outer
+      return true
+    }
+    return false
+  }
+}
+
+/** A matcher in words, for a rule with no name (`GET /api/user`, `redis GET feature-flag`). */
+export function matcherWords(m: Matcher): string {
+  if ('all' in m) return m.all.map(matcherWords).join(' and ')
+  if ('any' in m) return `(${m.any.map(matcherWords).join(' or ')})`
+  if ('not' in m) return `not ${matcherWords(m.not)}`
+  if ('http' in m) {
+    const h = m.http
+    const parts = [h.method === undefined ? 'HTTP' : Array.isArray(h.method) ? h.method.join('|') : h.method.toUpperCase()]
+    if (h.host !== undefined) parts.push(`host ${textWords(h.host)}`)
+    if (h.port !== undefined) parts.push(`port ${h.port}`)
+    if (h.path !== undefined) parts.push(textWords(h.path))
+    if (h.query !== undefined) parts.push(`?${Object.keys(h.query).join('&')}`)
+    if (h.headers !== undefined) parts.push(`with ${Object.keys(h.headers).join(', ')}`)
+    if (h.body !== undefined) parts.push('body …')
+    return parts.join(' ')
+  }
+  if ('grpc' in m) return `gRPC ${m.grpc.method ?? `${m.grpc.service ?? ''}/*`}`
+  if ('resp' in m) return `redis ${m.resp.command?.toUpperCase() ?? 'any command'}${m.resp.key !== undefined ? ` ${textWords(m.resp.key)}` : ''}`
+  if ('message' in m) return `${m.message.protocol ?? 'a'} message${m.message.summary !== undefined ? ` ${textWords(m.message.summary)}` : ''}`
+  const c = m.connection
+  return `connection${c.client !== undefined ? ` from ${textWords(c.client)}` : ''}${c.targetHost !== undefined ? ` to ${textWords(c.targetHost)}` : ''}${c.sni !== undefined ? ` SNI ${textWords(c.sni)}` : ''}`
+}

@@ -1,0 +1,120 @@
+// One proxy's (or mock server's) traffic rules, in the order they are tried: compiled once
+// when set, read live by the stages of every open connection, so a reload or an edit reaches
+// them at their next message. Each rule counts how often it acted; one with `times` (or
+// `once`) is passed over once it has acted that often.
+
+import type { RuleInfo, RuleSpec } from '../../shared/rules/rule-types'
+import { checkRule, ruleWhere } from '../../shared/rules/rule-schema'
+import { compileMatcher, matcherKinds, matcherWords, type CompiledMatcher, type MatcherKinds, type Subject, type Verdict } from './rule-match'
+
+export interface RuleEntry {
+  readonly id: string
+  readonly label: string
+  readonly spec: RuleSpec
+  readonly match: CompiledMatcher
+  readonly kinds: MatcherKinds
+  enabled: boolean
+  hits: number
+  /** Acts left (undefined: no limit). */
+  left?: number
+}
+
+/** A rule that matched, or one that may once the request's body has come. */
+export interface Found {
+  entry: RuleEntry
+  verdict: Verdict
+}
+
+export class RuleSet {
+  private entries: RuleEntry[] = []
+  private readonly watchers = new Set<() => void>()
+  private next = 1
+
+  get size(): number {
+    return this.entries.length
+  }
+
+  /** Whether some enabled rule can match HTTP (only then are a connection's requests framed). */
+  get framesHttp(): boolean {
+    return this.entries.some((e) => e.enabled && e.kinds.http)
+  }
+
+  /** Whether some enabled rule can match a raw connection's messages. */
+  get framesMessages(): boolean {
+    return this.entries.some((e) => e.enabled && e.kinds.message)
+  }
+
+  /** Replaces every rule (a rules file loaded or reloaded; the UI's list saved). Throws a ValidationError naming the rule, and then changes nothing. */
+  set(specs: readonly unknown[]): void {
+    const entries = specs.map((raw, i) => {
+      const where = ruleWhere(i, raw)
+      const spec = checkRule(raw, where)
+      const match = compileMatcher(spec.match, `${where}.match`)
+      return { spec, match, kinds: matcherKinds(spec.match) }
+    })
+    this.entries = entries.map(({ spec, match, kinds }) => {
+      const left = spec.once === true ? 1 : spec.times
+      return {
+        id: `r${this.next++}`,
+        label: spec.name ?? matcherWords(spec.match),
+        spec,
+        match,
+        kinds,
+        enabled: spec.enabled ?? true,
+        hits: 0,
+        ...(left !== undefined ? { left } : {})
+      }
+    })
+    this.changed()
+  }
+
+  list(): RuleInfo[] {
+    return this.entries.map((e) => ({ id: e.id, label: e.label, spec: e.spec, enabled: e.enabled, hits: e.hits, ...(e.left !== undefined ? { left: e.left } : {}) }))
+  }
+
+  specs(): RuleSpec[] {
+    return this.entries.map((e) => ({ ...e.spec, enabled: e.enabled }))
+  }
+
+  setEnabled(id: string, enabled: boolean): boolean {
+    const e = this.entries.find((x) => x.id === id)
+    if (e === undefined) return false
+    e.enabled = enabled
+    this.changed()
+    return true
+  }
+
+  /**
+   * The first rule that matches `s`, of those that can match `kind`; with `undecided`, a rule
+   * whose verdict waits for the body stops the search (it may yet be the one).
+   */
+  find(s: Subject, kind: keyof MatcherKinds): Found | undefined {
+    for (const entry of this.entries) {
+      if (!entry.enabled || !entry.kinds[kind] || entry.left === 0) continue
+      const verdict = entry.match(s)
+      if (verdict !== false) return { entry, verdict }
+    }
+    return undefined
+  }
+
+  /** `entry` acted: counted, and one act fewer left. */
+  acted(entry: RuleEntry): void {
+    entry.hits++
+    if (entry.left !== undefined) entry.left = Math.max(0, entry.left - 1)
+    this.changed()
+  }
+
+  /** Tells the watchers without a change of the rules (their source's state moved). */
+  touch(): void {
+    this.changed()
+  }
+
+  watch(changed: () => void): () => void {
+    this.watchers.add(changed)
+    return () => this.watchers.delete(changed)
+  }
+
+  private changed(): void {
+    for (const w of [...this.watchers]) w()
+  }
+}

@@ -1,0 +1,27 @@
+// The rules.* commands' arguments. A rule list is checked by the rules file's own schema
+// (rule-schema.ts), so the UI, the CLI and a file get the same one-line errors.
+
+import { bool, obj, optional, str, type Schema } from '../schema'
+import type { RuleInfo } from './rule-types'
+import { checkRules } from './rule-schema'
+
+const proxyId = str({ nonEmpty: true, max: 64 })
+
+/** Checked as RuleSpec[]; typed unknown[] because a recursive type (Matcher) cannot go through the contract's payload check. */
+const ruleList: Schema<readonly unknown[]> = { parse: (v) => checkRules(v).rules }
+
+export const rulesRef = obj({ proxyId })
+export const rulesSetArgs = obj({ proxyId, rules: ruleList })
+/** A rules file on the engine's host (JSON or YAML), loaded and reloaded when it changes. */
+export const rulesLoadArgs = obj({ proxyId, path: str({ nonEmpty: true, max: 4096 }), watch: optional(bool()) })
+export const rulesCheckArgs = obj({ path: str({ nonEmpty: true, max: 4096 }) })
+export const rulesEnableArgs = obj({ proxyId, id: str({ nonEmpty: true, max: 32 }), enabled: bool() })
+
+/** A proxy's rules as front ends see them. */
+export interface RulesState {
+  rules: RuleInfo[]
+  /** The rules file they came from, when loaded from one. */
+  file?: string
+  /** Why the file's last edit was not taken (the rules before it stay), in one line. */
+  error?: string
+}

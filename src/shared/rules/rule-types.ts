@@ -1,0 +1,203 @@
+// Traffic rules (issue 44): a matcher, then steps, with an optional count and a name. The
+// rules file (JSON or YAML) holds a list of them, tried in order; the first that matches
+// acts. This is the contract: the engine compiles and runs them (src/core/rules), the CLI
+// loads them (--rules, `rules check`), the UI lists and edits them, setups save them.
+
+/** How a text is matched: a string is exact, or a glob when it has `*` or `?`; an object says which. */
+export type TextMatch = string | { exact: string } | { glob: string } | { regex: string } | { contains: string } | { prefix: string }
+
+/** A body's matcher: any of these that is given must hold. */
+export interface BodyMatch {
+  contains?: string
+  regex?: string
+  /** JSON paths (`$.user.id`, `$.items[0]`) and the value each must have. */
+  json?: Record<string, unknown>
+}
+
+export interface HttpMatch {
+  /** One method or several (any of them), case-insensitive. */
+  method?: string | string[]
+  host?: TextMatch
+  port?: number
+  path?: TextMatch
+  /** Query parameters by name: each must be there with a matching value (`true`: there, any value). */
+  query?: Record<string, TextMatch | true>
+  /** Headers by name (case-insensitive): each must be there with a matching value (`true`: there, any value). */
+  headers?: Record<string, TextMatch | true>
+  body?: BodyMatch
+}
+
+export interface GrpcMatch {
+  /** `/package.Service/Method`, or just `Method` (any service). */
+  method?: string
+  /** `package.Service`. */
+  service?: string
+}
+
+/** A redis command as RESP carries it. */
+export interface RespMatch {
+  /** The command's name, case-insensitive (`GET`, `SET`). */
+  command?: string
+  /** The first argument: the key. */
+  key?: TextMatch
+}
+
+/** A message of a raw connection cut by its protocol (redis, PostgreSQL, MQTT, ...), or its bytes. */
+export interface MessageMatch {
+  /** Who sent it: `client` (to the target) or `server`. */
+  dir?: 'client' | 'server'
+  /** The protocol it is read as (`resp`, `postgres`, `mqtt`, `modbus`, `mysql`, `dns`). */
+  protocol?: string
+  /** The message's one-line summary, as the Messages tab shows it. */
+  summary?: TextMatch
+  /** A protocol field by its path in the field tree, and its value. */
+  fields?: Record<string, TextMatch | number | boolean>
+  /** A regex over the message's bytes read as Latin-1 text. */
+  regex?: string
+  /** A hex pattern, `??` any byte: `2a 33 ?? 0d 0a`. */
+  hex?: string
+}
+
+export interface ConnectionMatch {
+  /** The client's address (`127.0.0.1`, or with a port). */
+  client?: TextMatch
+  targetHost?: TextMatch
+  targetPort?: number
+  sni?: TextMatch
+  alpn?: string
+}
+
+export type Matcher =
+  | { all: Matcher[] }
+  | { any: Matcher[] }
+  | { not: Matcher }
+  | { http: HttpMatch }
+  | { grpc: GrpcMatch }
+  | { resp: RespMatch }
+  | { message: MessageMatch }
+  | { connection: ConnectionMatch }
+
+/** Header values by name: a string sets, `null` removes. */
+export type HeaderChanges = Record<string, string | null>
+
+export interface GrpcReply {
+  /** grpc-status (0 OK, 14 UNAVAILABLE, ...). */
+  status: number
+  message?: string
+}
+
+/** A RESP value to answer a redis command with. Exactly one key. */
+export type RespValue = { bulk: string } | { simple: string } | { error: string } | { integer: number } | { null: true } | { array: string[] }
+
+export interface Respond {
+  status?: number
+  headers?: Record<string, string>
+  /** The body as text. */
+  body?: string
+  /** The body as JSON (content-type application/json unless a header says otherwise). */
+  json?: unknown
+  /** The body read from a file (relative to the rules file). */
+  file?: string
+  /** A gRPC answer: trailers-only with this status. */
+  grpc?: GrpcReply
+  /** A redis answer. */
+  resp?: RespValue
+  /** A raw reply: text (with \r \n escapes given as JSON escapes) or hex. */
+  text?: string
+  hex?: string
+}
+
+export interface Forward {
+  /** Where to: `http://host:port`, `https://host`, or `host:port`. */
+  to: string
+  /** Keep the request's Host (`keep`, the default) or set it to the new one (`rewrite`). */
+  host?: 'keep' | 'rewrite'
+}
+
+export interface TextReplace {
+  /** The text to find (every occurrence), or a regex with `regex: true`. */
+  find: string
+  with: string
+  regex?: boolean
+}
+
+export interface MessageRewrite {
+  /** Response only: the status. */
+  status?: number
+  headers?: HeaderChanges
+  /** Replacements in the decoded body. */
+  replace?: TextReplace[]
+  /** JSON paths and the value each is set to. */
+  json?: Record<string, unknown>
+  /** The whole body replaced. */
+  body?: string
+}
+
+export interface Rewrite {
+  request?: MessageRewrite
+  response?: MessageRewrite
+  /** A raw message's bytes: replace text or hex. */
+  bytes?: TextReplace[]
+}
+
+export type Step =
+  | { respond: Respond }
+  | { forward: Forward }
+  | { rewrite: Rewrite }
+  | { delay: number }
+  | { close: true }
+  | { reset: true }
+  | { drop: true }
+  | { timeout: true }
+
+export interface RuleSpec {
+  name?: string
+  enabled?: boolean
+  match: Matcher
+  steps: Step[]
+  /** Acts at most this many times, then is passed over. */
+  times?: number
+  /** The same as `times: 1`. */
+  once?: boolean
+}
+
+export interface RulesFile {
+  rules: RuleSpec[]
+}
+
+/** A rule as the engine reports it: its spec, its place and what it has done. */
+export interface RuleInfo {
+  /** r1, r2, ... in the order tried. */
+  id: string
+  /** Its name, or a description made from its matcher. */
+  label: string
+  spec: RuleSpec
+  enabled: boolean
+  /** How many times it acted. */
+  hits: number
+  /** With `times` or `once`: how many acts are left. */
+  left?: number
+}
+
+/** What a rule did, as the capture records it (a `rule` record on the connection, in the direction it changed). */
+export interface RuleEventInfo {
+  /** The rule's id and label, or `script` for a script's hook. */
+  rule: string
+  label: string
+  /** What it did. */
+  action: 'respond' | 'rewrite' | 'forward' | 'delay' | 'close' | 'reset' | 'drop' | 'timeout' | 'script' | 'error'
+  /** One line in English. */
+  message: string
+  /** Where the message it acted on starts in the sender's stream, and its size as sent. */
+  offset?: number
+  size?: number
+  /** What the receiver got instead (base64), when at most MAX_RECORDED_EDIT; else its size and SHA-256. */
+  delivered?: string
+  deliveredSize?: number
+  deliveredSha256?: string
+  /** The summary of the message (`GET /api/user`, `200 OK`). */
+  summary?: string
+}
+
+/** A rule's steps end the exchange here (the rest of the chain is not reached). */
+export const TERMINAL_STEPS = ['respond', 'forward', 'close', 'reset', 'drop', 'timeout'] as const
