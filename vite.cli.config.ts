@@ -1,9 +1,10 @@
 // Builds the headless CLI for plain Node (no Electron): `node out/cli/index.cjs`. Its
 // packages are bundled in, so the built file runs from any folder, without node_modules.
-// The decode worker (src/core/decode/decode-worker.ts) and the proxy's forwarding worker
-// (src/core/proxy/workers/proxy-worker.ts) are built beside it, as bundles of their own
-// (out/cli/decode-worker.cjs, proxy-worker.cjs): index.cjs stays one file, and the engine
-// finds them next to itself (built-worker.ts).
+// The decode worker (src/core/decode/decode-worker.ts), the proxy's forwarding worker
+// (src/core/proxy/workers/proxy-worker.ts) and the user-script worker
+// (src/core/rules/script/script-worker.ts) are built beside it, as bundles of their own
+// (out/cli/decode-worker.cjs, proxy-worker.cjs, script-worker.cjs): index.cjs stays one
+// file, and the engine finds them next to itself (built-worker.ts).
 import { builtinModules } from 'node:module'
 import { build, defineConfig, type Plugin, type UserConfig } from 'vite'
 
@@ -22,13 +23,14 @@ const bundle = (entry: string, file: string, emptyOutDir: boolean): UserConfig =
   }
 })
 
-/** Builds the worker threads' bundles once the CLI's own is written: the decode worker, and a proxy's forwarding worker (`--workers`). */
+/** Builds the worker threads' bundles once the CLI's own is written: the decode worker, a proxy's forwarding worker (`--workers`), and the one a user's script runs in (it alone carries amaro, TypeScript's type stripper). */
 const workers = (): Plugin => ({
   name: 'tcpscope-workers',
   apply: 'build',
   async closeBundle() {
     await build({ configFile: false, logLevel: 'error', ...bundle('src/core/decode/decode-worker.ts', 'decode-worker.cjs', false) })
     await build({ configFile: false, logLevel: 'error', ...bundle('src/core/proxy/workers/proxy-worker.ts', 'proxy-worker.cjs', false) })
+    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/rules/script/script-worker.ts', 'script-worker.cjs', false) })
   }
 })
 

@@ -64,6 +64,8 @@ export interface EngineOptions extends CaptureOptions {
   dataDir?: string
   /** The forwarding worker's built script (`--workers`), for tests that run the engine from source. */
   proxyWorkerFile?: string
+  /** The built script worker (script-worker.cjs), where it is not beside the engine (tests run from source). */
+  scriptWorkerFile?: string
   /** How intercepted browsers start (tests run them headless). */
   intercept?: InterceptOptions
   /**
@@ -158,6 +160,7 @@ export class Engine extends CommandMembers {
         breaksChanged: (proxyId, rules) => setupChanged({ type: 'breaks-updated', proxyId, rules }),
         toxicsChanged: (proxyId, toxics) => setupChanged({ type: 'toxics-updated', proxyId, toxics }),
         trafficChanged: (proxyId, state) => emit({ type: 'rules-updated', proxyId, state }),
+        ...(opts.scriptWorkerFile !== undefined ? { scriptWorkerFile: opts.scriptWorkerFile } : {}),
         warn: (message) => emit({ type: 'warning', message }),
         framing: (connId, proxyId) => decoding.rawMessages.rules.of(capture.id, { id: connId, ownerId: proxyId }, true)?.spec
       },
@@ -184,6 +187,8 @@ export class Engine extends CommandMembers {
     })
     this.sessions = new Sessions(capture, {
       updated: (session) => setupChanged({ type: 'session-updated', session }),
+      rulesChanged: (proxyId, state) => emit({ type: 'rules-updated', proxyId, state }),
+      ...(opts.scriptWorkerFile !== undefined ? { scriptWorkerFile: opts.scriptWorkerFile } : {}),
       warn: (message) => emit({ type: 'warning', message }),
       ...producers,
       ca: this.ca
@@ -233,7 +238,8 @@ export class Engine extends CommandMembers {
           }),
           proxies: this.proxies.commands,
           faults: toxicCommands((proxyId) => this.proxies.toxics(proxyId)),
-          rules: ruleCommands((proxyId) => this.proxies.traffic(proxyId)),
+          // A proxy's rules, or a server session's (`serve --rules`, a mock server with no target).
+          rules: ruleCommands((id) => this.sessions.trafficOf(id) ?? this.proxies.traffic(id)),
           breakpoints: breakCommands({ breaksOf: (id) => this.proxies.breaks(id), breaksIfAny: (id) => this.proxies.breaksIfAny(id), held: this.held }),
           'connection actions': connActionCommands((connId) => this.proxies.connection(connId)),
           interception: this.interceptions.commands,

@@ -34,7 +34,7 @@ import {
   type HeldMessage,
   type HeldOutcome
 } from './break-types'
-import { rulesCheckArgs, rulesEnableArgs, rulesLoadArgs, rulesRef, rulesSetArgs, type RulesState } from './rules/rule-args'
+import { scriptLoadArgs, rulesCheckArgs, rulesEnableArgs, rulesLoadArgs, rulesRef, rulesSetArgs, type RulesState } from './rules/rule-args'
 import { toxicAddArgs, toxicListArgs, toxicRemoveArgs, toxicUpdateArgs, type Toxic } from './fault-types'
 import { caExportArgs, caRegenerateArgs, interceptBrowserArgs, interceptStopArgs } from './tls-args'
 import type { BrowserInfo, CaExport, InterceptedBrowser } from './intercept-types'
@@ -128,6 +128,12 @@ export const commands = {
   /** Loads a rules file (JSON or YAML) on the engine's host, and reloads it on every save unless `watch` is false. */
   'rules.load': command<Infer<typeof rulesLoadArgs>, RulesState>(rulesLoadArgs, { files: 'reads-path' }),
   'rules.enable': command<Infer<typeof rulesEnableArgs>, RulesState>(rulesEnableArgs),
+  /** Loads a script of hooks for a proxy's traffic (replacing the one it had); it reloads on every save. */
+  'script.load': command<Infer<typeof scriptLoadArgs>, RulesState>(scriptLoadArgs, { files: 'reads-path' }),
+  /** Reads the proxy's script file again now. */
+  'script.reload': command<Infer<typeof rulesRef>, RulesState>(rulesRef),
+  /** Stops the proxy's script: its traffic passes as the rules leave it. */
+  'script.unload': command<Infer<typeof rulesRef>, RulesState>(rulesRef),
   /** Reads and checks a rules file without using it: its rules as they would be listed, or its one-line error. */
   'rules.check': command<Infer<typeof rulesCheckArgs>, RulesState>(rulesCheckArgs, { files: 'reads-path' }),
 

@@ -1,5 +1,6 @@
 // An engine on a fresh temp capture, closed and cleaned up by the returned dispose().
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { Engine, type EngineOptions } from '../../src/core/engine'
 import type { CaptureOptions } from '../../src/core/capture/write/live-capture'
 import type { EngineEvent } from '../../src/shared/events'
@@ -17,7 +18,9 @@ export interface TestEngine {
 export async function testEngine(opts: CaptureOptions & Pick<EngineOptions, 'uploads' | 'dataDir' | 'keepLastSetup' | 'setupFilePayloads' | 'proxyWorkerFile'> = {}): Promise<TestEngine> {
   const { dir, cleanup } = tempDir()
   const capturePath = join(dir, 'test.tcap')
-  const engine = await Engine.create({ capturePath, ...opts })
+  // Scripts run in the built worker: tests run the engine from source, with no bundle beside it.
+  const scriptWorkerFile = resolve(__dirname, '../../out/cli/script-worker.cjs')
+  const engine = await Engine.create({ capturePath, ...(existsSync(scriptWorkerFile) ? { scriptWorkerFile } : {}), ...opts })
   const events: EngineEvent[] = []
   engine.subscribe((e) => events.push(e))
   return {

@@ -16,7 +16,7 @@ import { BREAK_FLAG_ABOUT, BREAK_FLAG_ARG, parseBreakFlag } from '../break-flag'
 import { BreakConsole } from '../break-console'
 
 const PROXY_USAGE =
-  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--when-disk-is-slow pause|drop] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]... [--rules FILE] [--frame SPEC] [--workers N|auto]`
+  `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--when-disk-is-slow pause|drop] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]... [--rules FILE] [--script FILE] [--frame SPEC] [--workers N|auto]`
 
 function summarize(conns: ConnectionSummary[]): {
   connections: number
@@ -98,6 +98,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     for (const toxic of toxics) await engine['toxic.add']({ proxyId: proxy.id, toxic })
     for (const rule of breaks) await engine['break.add']({ proxyId: proxy.id, rule })
     if (values.rules !== undefined) await engine['rules.load']({ proxyId: proxy.id, path: values.rules })
+    if (values.script !== undefined) await engine['script.load']({ proxyId: proxy.id, path: values.script })
   } catch (err) {
     stop.dispose()
     await run.finish()

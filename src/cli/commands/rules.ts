@@ -10,7 +10,12 @@ import { EXIT } from '../exit-codes'
 import { writeAll, type Io } from '../output'
 
 export const RULES_OPTION = {
-  rules: { type: 'string', arg: 'FILE', about: 'traffic rules (JSON or YAML: mock, rewrite, forward, delay, close, reset) tried in order on every request; saving the file reloads them (docs/rules-and-scripts.md)' }
+  rules: { type: 'string', arg: 'FILE', about: 'traffic rules (JSON or YAML: mock, rewrite, forward, delay, close, reset) tried in order on every request; saving the file reloads them (docs/rules-and-scripts.md)' },
+  script: {
+    type: 'string',
+    arg: 'FILE',
+    about: 'a module of hooks (.js, .mjs or .ts: onRequest, onResponse, onMessage, onConnect, onClose) run in a thread of its own on what no rule answered; a hook that throws or runs too long lets the traffic through and is reported once; saving the file reloads it'
+  }
 } as const satisfies OptionTable
 
 const RULES_USAGE = 'tcpscope rules check FILE [--json]'

@@ -21,6 +21,8 @@ export interface MessageHead {
   target?: string
   status?: number
   host?: string
+  /** The head's headers as sent, in order (a traffic rule's header matchers read them before the body comes). */
+  headers?: readonly { name: string; value: string }[]
 }
 
 export interface CompiledMatch {

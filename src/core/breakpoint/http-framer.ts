@@ -140,7 +140,7 @@ export class HttpFramer {
       const method = parsed.method!.toUpperCase()
       if (this.conv.methods.length < MAX_PENDING_METHODS) this.conv.methods.push(method)
       framing = requestFraming(parsed.headers)
-      this.head = { method: parsed.method, target: parsed.target, host: headerValues(parsed.headers, 'host')[0] }
+      this.head = { method: parsed.method, target: parsed.target, host: headerValues(parsed.headers, 'host')[0], headers: parsed.headers }
       this.summary = `${parsed.method} ${parsed.target}`
     } else {
       const status = parsed.status!

@@ -18,7 +18,7 @@ import type { FrameSpec } from '../../shared/message-types'
 import type { RulesState } from '../../shared/rules/rule-args'
 import { targetPort } from '../../shared/endpoint'
 import { TrafficRules } from '../rules/traffic-rules'
-import { httpRulePair } from '../rules/http-rule-stage'
+import { trafficPair } from '../rules/traffic-pair'
 import { forwardRequest } from '../rules/rule-forward'
 
 export interface ProxyRulesDeps {
@@ -31,6 +31,8 @@ export interface ProxyRulesDeps {
   trafficChanged?(proxyId: string, state: RulesState): void
   /** A rules file's edit was not taken. */
   warn?(message: string): void
+  /** The built script worker, where it is not beside the engine (tests run from source). */
+  scriptWorkerFile?: string
   /** How a proxy's connection is cut into messages when chosen (its `--frame`, "decode as"), for message breakpoints. */
   framing?(connId: number, proxyId: string): FrameSpec | undefined
 }
@@ -50,7 +52,7 @@ export class ProxyRules {
   ) {
     this.breaks = new BreakRegistry(proxyId)
     this.toxics = new ToxicRegistry(proxyId)
-    this.traffic = new TrafficRules((message) => deps.warn?.(message))
+    this.traffic = new TrafficRules({ warn: (message) => deps.warn?.(message), ...(deps.scriptWorkerFile !== undefined ? { scriptWorkerFile: deps.scriptWorkerFile } : {}) })
     this.breaks.watch(() => {
       deps.breaksChanged(proxyId, this.breaks.list())
       this.review()
@@ -66,7 +68,7 @@ export class ProxyRules {
   }
 
   private get any(): boolean {
-    return this.breaks.size + this.toxics.size + this.traffic.set.size > 0
+    return this.breaks.size + this.toxics.size > 0 || this.traffic.active
   }
 
   private review(): void {
@@ -93,10 +95,12 @@ export class ProxyRules {
       }
     })
     const shaped = chainPair(breaks, toxicPair(this.toxics, connId, picks))
-    if (this.traffic.set.size === 0) return shaped
+    if (!this.traffic.active) return shaped
     const baseDir = this.traffic.baseDir
-    const traffic = httpRulePair({
+    const traffic = trafficPair({
       rules: this.traffic.set,
+      connId,
+      ...(this.traffic.script !== undefined ? { script: this.traffic.script } : {}),
       conn: () => {
         const target = capture.targetOf(connId)
         const port = target === undefined ? undefined : targetPort(target)
@@ -104,7 +108,12 @@ export class ProxyRules {
         return { client: capture.clientOf(connId), ...(host !== undefined ? { targetHost: host } : {}), ...(port !== undefined ? { targetPort: port } : {}) }
       },
       ...(baseDir !== undefined ? { baseDir } : {}),
-      forward: (to, request, method) => forwardRequest(capture, to, request, method)
+      forward: (to, request, method) => forwardRequest(capture, to, request, method),
+      framing: () => this.deps.framing?.(connId, this.proxyId),
+      port: () => {
+        const target = capture.targetOf(connId)
+        return target === undefined ? undefined : targetPort(target)
+      }
     })
     return chainPair(traffic, shaped)
   }

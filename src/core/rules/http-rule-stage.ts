@@ -9,140 +9,34 @@
 // What the receiver got instead of what the sender sent is recorded beside it, as a `rule`
 // record in the sender's direction with the delivered bytes (rule-record.ts).
 
-import type { EditableRequest, EditableResponse } from '../../shared/http-request-edit'
-import { parseRequest, parseResponse } from '../../shared/http-request-edit'
+import type { EditableRequest } from '../../shared/http-request-edit'
+import { parseRequest } from '../../shared/http-request-edit'
 import type { MessageRewrite, Respond, Step } from '../../shared/rules/rule-types'
-import { HttpConversation, HttpFramer, type Framed } from '../breakpoint/http-framer'
+import { HttpFramer, type Framed } from '../breakpoint/http-framer'
 import type { MessageHead } from '../breakpoint/break-match'
-import { READ_AHEAD } from '../breakpoint/read-ahead'
-import type { ForwardStage, StagePair, StagePort } from '../proxy/forward-stage'
+import type { StagePair } from '../proxy/forward-stage'
 import { headerValue, readBody, rewriteMessage, serialize } from './http-edit'
 import { httpResponseFor, keepsAlive } from './http-respond'
-import type { ConnFacts, RequestFacts, Subject } from './rule-match'
-import type { RuleEntry, RuleSet } from './rule-set'
+import type { RequestFacts, Subject } from './rule-match'
 import { recordRule } from './rule-record'
+import type { ScriptRequest } from './script/script-types'
+import { requestFromScript, scriptAnswer, scriptRequestOf } from './http-script'
+import { Conversation, OrderedSide, type HttpRuleDeps, type Slot } from './http-order'
 
-export interface HttpRuleDeps {
-  rules: RuleSet
-  /** The connection's facts for connection matchers and a request's port. */
-  conn(): ConnFacts
-  /** Where a respond step's `file` is read from (the rules file's folder). */
-  baseDir?: string
-  /** Sends a request to another target (a forward step) and resolves with its whole response. */
-  forward?(to: string, request: Buffer, method: string): Promise<Buffer>
-  /** No target behind (`serve --rules`): what no rule answers gets this instead of going on. */
-  noTarget?: boolean
-}
+export type { HttpRuleDeps } from './http-order'
+import { ResponseSide } from './http-response-side'
+
 
 /** An answer's place in the response order: the target's, one made here (ready once `bytes` is set), or none ever (timeout). */
-type Slot =
-  | { kind: 'target'; rewrite?: MessageRewrite; entry?: RuleEntry; request?: EditableRequest; offset?: number }
-  | { kind: 'local'; bytes?: Buffer; then?: 'close' | 'reset' }
-  | { kind: 'never' }
-
-class Conversation {
-  readonly http = new HttpConversation()
-  readonly slots: Slot[] = []
-  request!: RequestSide
-  response!: ResponseSide
-  closed = false
-  private readonly timers = new Map<NodeJS.Timeout, () => void>()
-
-  /** A delay step's wait: over at once when the connection closes. */
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.timers.delete(t)
-        resolve()
-      }, ms)
-      this.timers.set(t, resolve)
-    })
-  }
-
-  close(): void {
-    this.closed = true
-    for (const [t, resolve] of this.timers) {
-      clearTimeout(t)
-      resolve()
-    }
-    this.timers.clear()
-  }
-}
-
 export function httpRulePair(deps: HttpRuleDeps): StagePair {
   const conv = new Conversation()
-  conv.request = new RequestSide(conv, deps)
-  conv.response = new ResponseSide(conv)
-  return { client: conv.request, server: conv.response }
+  const request = new RequestSide(conv, deps)
+  const response = new ResponseSide(conv, deps)
+  conv.response = response
+  return { client: request, server: response }
 }
 
 /** A stage that takes its sender's chunks in order, one at a time, with a pause while it works on one. */
-abstract class OrderedSide implements ForwardStage {
-  port: StagePort | undefined
-  protected pending: Array<Buffer | 'fin'> = []
-  private pendingBytes = 0
-  protected busy = false
-  protected framer: HttpFramer | undefined
-
-  constructor(protected readonly conv: Conversation) {}
-
-  open(port: StagePort): void {
-    this.port = port
-  }
-
-  data(chunk: Buffer, port: StagePort): void {
-    this.port = port
-    this.pending.push(chunk)
-    this.pendingBytes += chunk.length
-    this.pump()
-  }
-
-  fin(port: StagePort): void {
-    this.port = port
-    this.pending.push('fin')
-    this.pump()
-  }
-
-  close(): void {
-    this.conv.close()
-    this.pending = []
-    this.pendingBytes = 0
-  }
-
-  protected next(): Buffer | 'fin' | undefined {
-    const n = this.pending.shift()
-    if (n !== undefined && n !== 'fin') this.pendingBytes -= n.length
-    return n
-  }
-
-  protected putBack(rest: Buffer): void {
-    this.pending.unshift(rest)
-    this.pendingBytes += rest.length
-  }
-
-  /** Reads on unless READ_AHEAD waits behind a message being worked on. */
-  protected flow(): void {
-    if (!this.conv.closed) this.port?.hold(this.busy && this.pendingBytes > READ_AHEAD)
-  }
-
-  /** Works on one async step, reading no further meanwhile; a failure lets the connection go on as it can. */
-  protected work(task: () => Promise<void>): void {
-    this.busy = true
-    this.flow()
-    task()
-      .catch((err: unknown) => {
-        this.port?.event('rule', { rule: '', label: '', action: 'error', message: `a rule failed: ${(err as Error).message?.split('\n')[0] ?? String(err)}` })
-      })
-      .finally(() => {
-        this.busy = false
-        this.flow()
-        this.pump()
-      })
-  }
-
-  abstract pump(): void
-}
-
 class RequestSide extends OrderedSide {
   constructor(
     conv: Conversation,
@@ -162,7 +56,7 @@ class RequestSide extends OrderedSide {
         this.finish()
         break
       }
-      if (this.framer === undefined && this.deps.rules.framesHttp) {
+      if (this.framer === undefined && (this.deps.rules.framesHttp || this.scripted)) {
         this.framer = new HttpFramer('client', this.conv.http, (head) => this.wanted(head), true)
       }
       if (this.framer === undefined || this.framer.passing) {
@@ -179,6 +73,12 @@ class RequestSide extends OrderedSide {
       this.framed(out, start)
     }
     this.flow()
+  }
+
+  /** A script with request or response hooks sees every request. */
+  private get scripted(): boolean {
+    const script = this.deps.script
+    return script !== undefined && (script.has('onRequest') || script.has('onResponse'))
   }
 
   /** Bytes for the target: on to it, or (no target) nowhere. */
@@ -199,8 +99,8 @@ class RequestSide extends OrderedSide {
 
   /** A request's head: kept whole when some rule could match it; its slot taken now when none can. */
   private wanted(head: MessageHead): boolean {
-    const found = this.deps.rules.find(this.subject(head), 'http')
-    if (found !== undefined) return true
+    const found = this.deps.rules.find(this.subject(head, head.headers), 'http')
+    if (found !== undefined || this.scripted) return true
     this.takeSlot({ kind: 'target' })
     return false
   }
@@ -239,10 +139,7 @@ class RequestSide extends OrderedSide {
     const body = await readBody(request)
     const head: MessageHead = { method: request.method, target: request.target, host: headerValue(request.headers, 'host') }
     const found = this.deps.rules.find(this.subject(head, request.headers, { ...(body.text !== undefined ? { text: body.text } : {}), ...(body.json !== undefined ? { json: body.json } : {}) }), 'http')
-    if (found === undefined || found.verdict !== true || this.conv.closed) {
-      this.takeSlot({ kind: 'target' })
-      return this.passOn(bytes)
-    }
+    if (found === undefined || found.verdict !== true || this.conv.closed) return this.goOn(request, bytes, false, offset)
     const entry = found.entry
     this.deps.rules.acted(entry)
     const summary = `${request.method} ${request.target}`
@@ -307,10 +204,53 @@ class RequestSide extends OrderedSide {
       }
     }
     // The chain ended without an answer: the request goes on (as changed).
-    const out = changed ? serialize(request) : bytes
-    if (changed) recordRule(this.port, entry, 'rewrite', `rewrote ${summary}`, at, out)
-    this.takeSlot({ kind: 'target', ...(responseRewrite !== undefined ? { rewrite: responseRewrite, entry, request } : {}) })
-    this.passOn(out)
+    if (changed) recordRule(this.port, entry, 'rewrite', `rewrote ${summary}`, at, serialize(request))
+    await this.goOn(request, bytes, changed, offset, responseRewrite !== undefined ? { rewrite: responseRewrite, entry, request } : {})
+  }
+
+  /** A request no rule answered: the script's onRequest (if any) may change or answer it, else it goes to the target. */
+  private async goOn(request: EditableRequest, bytes: Buffer, changed: boolean, offset: number, slot: Partial<Slot & { kind: 'target' }> = {}): Promise<void> {
+    const script = this.deps.script
+    const summary = `${request.method} ${request.target}`
+    const at = { offset, size: bytes.length, summary }
+    let scriptRequest: ScriptRequest | undefined
+    if (script !== undefined && (script.has('onRequest') || script.has('onResponse')) && !this.conv.closed) {
+      scriptRequest = await scriptRequestOf(request, this.deps.connId)
+      if (script.has('onRequest')) {
+        const outcome = await script.onRequest(scriptRequest)
+        if (this.conv.closed) return
+        if (outcome.error !== undefined) recordRule(this.port, undefined, 'error', `the script's onRequest failed on ${summary}: ${outcome.error}${outcome.action === 'fail' ? '' : '; the request went on unchanged'}`, at)
+        if (outcome.delayMs !== undefined && outcome.delayMs > 0) await this.conv.sleep(outcome.delayMs)
+        const keep = keepsAlive(request.version, headerValue(request.headers, 'connection'))
+        if (outcome.action === 'fail') {
+          const answer = badGateway(`the script failed the request${outcome.error !== undefined ? `: ${outcome.error}` : ''}`)
+          recordRule(this.port, undefined, 'script', `the script failed ${summary}`, at, answer)
+          return this.takeSlot({ kind: 'local', bytes: answer, then: 'close' })
+        }
+        if (outcome.respond !== undefined) {
+          const answer = scriptAnswer(outcome.respond, request.method, keep)
+          recordRule(this.port, undefined, 'script', `the script answered ${summary} with ${outcome.respond.status} (not sent to the target)`, at, answer)
+          return this.takeSlot({ kind: 'local', bytes: answer, ...(keep ? {} : { then: 'close' as const }) })
+        }
+        if (outcome.action === 'drop') {
+          recordRule(this.port, undefined, 'script', `the script dropped ${summary}`, at)
+          return this.takeSlot({ kind: 'never' })
+        }
+        if (outcome.action === 'close' || outcome.action === 'reset') {
+          recordRule(this.port, undefined, 'script', `the script ${outcome.action === 'reset' ? 'reset' : 'closed'} the connection at ${summary}`, at)
+          return this.takeSlot({ kind: 'local', bytes: Buffer.alloc(0), then: outcome.action })
+        }
+        if (outcome.changed !== undefined) {
+          const notes: string[] = []
+          request = await requestFromScript(request, outcome.changed, notes)
+          scriptRequest = outcome.changed
+          changed = true
+          recordRule(this.port, undefined, 'script', `the script changed ${summary}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`, at, serialize(request))
+        }
+      }
+    }
+    this.takeSlot({ kind: 'target', ...slot, ...(scriptRequest !== undefined && script?.has('onResponse') === true ? { script: scriptRequest, request } : {}) })
+    this.passOn(changed ? serialize(request) : bytes)
   }
 
   private takeSlot(slot: Slot): void {
@@ -333,92 +273,9 @@ class RequestSide extends OrderedSide {
   }
 }
 
-class ResponseSide extends OrderedSide {
-  private current: Slot | undefined
-  private clientEnded = false
+export const NOT_FOUND = Buffer.from('HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\ncontent-length: 31\r\n\r\nno rule answers this request.\r\n', 'latin1')
 
-  pump(): void {
-    while (!this.busy && !this.conv.closed) {
-      if (this.deliverLocal()) continue
-      if (this.pending.length === 0) break
-      // A slot made here that is not ready yet goes first: the target's next response waits.
-      const front = this.conv.slots[0]
-      if ((this.framer === undefined || this.framer.between) && front !== undefined && front.kind !== 'target' && this.pending[0] !== 'fin') break
-      const chunk = this.next()!
-      if (chunk === 'fin') {
-        this.finish()
-        break
-      }
-      this.framer ??= new HttpFramer('server', this.conv.http, (head) => this.wanted(head), true)
-      if (this.framer.passing) {
-        this.port!.send(chunk)
-        continue
-      }
-      const out = this.framer.feed(chunk)
-      if (out.rest !== undefined) this.putBack(out.rest)
-      for (const bytes of out.pass) this.port!.send(bytes)
-      if (out.message !== undefined) {
-        const slot = this.current
-        const message = out.message.bytes
-        this.work(() => this.rewrite(message, slot))
-      }
-    }
-    this.flow()
-  }
-
-  /** Delivers the answers made here that are next in turn; true when it delivered one. */
-  private deliverLocal(): boolean {
-    if (this.framer !== undefined && !this.framer.between) return false
-    const front = this.conv.slots[0]
-    if (front === undefined || front.kind !== 'local' || front.bytes === undefined || this.port === undefined) return false
-    this.conv.slots.shift()
-    // The request never reached the target: its response is not the target's to frame.
-    this.conv.http.methods.shift()
-    if (front.bytes.length > 0) this.port.send(front.bytes)
-    if (front.then === 'reset') this.port.reset()
-    else if (front.then === 'close') this.port.close()
-    else if (this.clientEnded && this.conv.slots.length === 0) this.port.end()
-    return true
-  }
-
-  private wanted(head: MessageHead): boolean {
-    // A 1xx other than 101 comes before the real answer to the same request.
-    if (head.status !== undefined && head.status >= 100 && head.status < 200 && head.status !== 101) return false
-    const slot = this.conv.slots[0]?.kind === 'target' ? this.conv.slots.shift() : undefined
-    this.current = slot
-    return slot?.kind === 'target' && slot.rewrite !== undefined
-  }
-
-  private async rewrite(bytes: Buffer, slot: Slot | undefined): Promise<void> {
-    if (slot?.kind !== 'target' || slot.rewrite === undefined || slot.entry === undefined) return void this.port!.send(bytes)
-    const parsed = parseResponse(bytes)
-    if ('error' in parsed) return void this.port!.send(bytes)
-    const out = await rewriteMessage<EditableResponse>(parsed.response, slot.rewrite)
-    const delivered = serialize(out.message)
-    const summary = `${parsed.response.status} ${parsed.response.reason}`.trim()
-    recordRule(this.port, slot.entry, 'rewrite', `rewrote the response ${summary}${slot.request ? ` to ${slot.request.method} ${slot.request.target}` : ''}${out.notes.length > 0 ? `: ${out.notes.join('; ')}` : ''}`, { summary, size: bytes.length }, delivered)
-    this.port!.send(delivered)
-  }
-
-  /** `serve --rules`: the client sent its FIN; the last answer, once delivered, ends the connection. */
-  clientDone(): void {
-    this.clientEnded = true
-    if (this.conv.slots.length === 0) this.port?.end()
-    else this.pump()
-  }
-
-  private finish(): void {
-    const out = this.framer?.finish()
-    if (out !== undefined) for (const bytes of out.pass) this.port!.send(bytes)
-    // Answers made here that are ready still go, before the FIN.
-    while (this.deliverLocal());
-    this.port!.end()
-  }
-}
-
-const NOT_FOUND = Buffer.from('HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\ncontent-length: 31\r\n\r\nno rule answers this request.\r\n', 'latin1')
-
-function badGateway(why: string): Buffer {
+export function badGateway(why: string): Buffer {
   const body = Buffer.from(`tcpscope could not forward the request: ${why}\n`)
   return Buffer.concat([Buffer.from(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`, 'latin1'), body])
 }

@@ -5,7 +5,7 @@ import type { CommandTable } from '../command-table'
 import { TrafficRules } from './traffic-rules'
 import { UserError } from '../net/net-errors'
 
-export type RulesCommand = 'rules.list' | 'rules.set' | 'rules.load' | 'rules.enable' | 'rules.check'
+export type RulesCommand = 'rules.list' | 'rules.set' | 'rules.load' | 'rules.enable' | 'rules.check' | 'script.load' | 'script.reload' | 'script.unload'
 
 /** `rulesOf(proxyId)` throws a one-line UserError for a proxy that does not exist. */
 export function ruleCommands(rulesOf: (proxyId: string) => TrafficRules): CommandTable<RulesCommand> {
@@ -19,6 +19,21 @@ export function ruleCommands(rulesOf: (proxyId: string) => TrafficRules): Comman
     'rules.load': async ({ proxyId, path, watch }) => {
       const traffic = rulesOf(proxyId)
       await traffic.load(path, watch ?? true)
+      return traffic.state()
+    },
+    'script.load': async ({ proxyId, path }) => {
+      const traffic = rulesOf(proxyId)
+      await traffic.loadScript(path)
+      return traffic.state()
+    },
+    'script.reload': async ({ proxyId }) => {
+      const traffic = rulesOf(proxyId)
+      await traffic.reloadScript()
+      return traffic.state()
+    },
+    'script.unload': async ({ proxyId }) => {
+      const traffic = rulesOf(proxyId)
+      await traffic.unloadScript()
       return traffic.state()
     },
     'rules.check': async ({ path }) => {

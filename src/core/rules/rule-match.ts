@@ -27,7 +27,8 @@ export interface RequestFacts {
   query: URLSearchParams
   host: string
   port?: number
-  headers: readonly { name: string; value: string }[]
+  /** Undefined while only the request line is known. */
+  headers?: readonly { name: string; value: string }[]
   body?: { text?: string; json?: unknown }
 }
 
@@ -110,8 +111,10 @@ function httpTest(h: HttpMatch, where: string): CompiledMatcher {
       const values = r.query.getAll(name)
       if (!values.some((v) => test === true || test(v))) return false
     }
+    const all = r.headers
+    if (all === undefined && headers.length > 0) return undefined
     for (const [name, test] of headers) {
-      const values = r.headers.filter((x) => x.name.toLowerCase() === name).map((x) => x.value)
+      const values = all!.filter((x) => x.name.toLowerCase() === name).map((x) => x.value)
       if (!values.some((v) => test === true || test(v))) return false
     }
     if (body === undefined) return true
@@ -144,6 +147,7 @@ function grpcTest(g: GrpcMatch): CompiledMatcher {
   return (s) => {
     const r = s.request
     if (r === undefined || r.method !== 'POST') return false
+    if (r.headers === undefined) return undefined
     const contentType = r.headers.find((x) => x.name.toLowerCase() === 'content-type')?.value ?? ''
     if (!contentType.startsWith('application/grpc')) return false
     const m = /^\/([^/]+)\/([^/]+)$/.exec(r.path)

@@ -5,17 +5,65 @@ import { dirname, resolve } from 'node:path'
 import type { RulesState } from '../../shared/rules/rule-args'
 import { RuleSet } from './rule-set'
 import { readRulesFile, RulesFileWatch } from './rules-file'
+import { ScriptHost } from './script/script-host'
+import { UserError } from '../net/net-errors'
+
+export interface TrafficRulesOptions {
+  /** One line for the front ends: a reload refused, a script's error or restart. */
+  warn?: (message: string) => void
+  /** The built script worker, where it is not beside the engine (tests run from source). */
+  scriptWorkerFile?: string
+}
 
 export class TrafficRules {
   readonly set = new RuleSet()
   private file: string | undefined
   private error: string | undefined
   private watcher: RulesFileWatch | undefined
+  private script_: ScriptHost | undefined
+  private unwatchScript: (() => void) | undefined
+  private readonly warn: (message: string) => void
 
-  constructor(
-    /** A reload failed: its one line, for the front ends (a warning). */
-    private readonly warn: (message: string) => void = () => {}
-  ) {}
+  constructor(private readonly opts: TrafficRulesOptions = {}) {
+    this.warn = opts.warn ?? (() => {})
+  }
+
+  /** The loaded script, if any. */
+  get script(): ScriptHost | undefined {
+    return this.script_
+  }
+
+  /** Whether a connection needs the traffic stages at all: rules, or a script. */
+  get active(): boolean {
+    return this.set.size > 0 || this.script_ !== undefined
+  }
+
+  /** Loads a script (replacing the one before, once the new one has loaded). Throws its one line and keeps the old one when it does not load. */
+  async loadScript(path: string): Promise<void> {
+    const host = await ScriptHost.load(path, {
+      report: (line) => this.warn(line),
+      ...(this.opts.scriptWorkerFile !== undefined ? { workerFile: this.opts.scriptWorkerFile } : {})
+    })
+    await this.unloadScript(false)
+    this.script_ = host
+    this.unwatchScript = host.watchStatus(() => this.set.touch())
+    this.set.touch()
+  }
+
+  async reloadScript(): Promise<void> {
+    if (this.script_ === undefined) throw new UserError('this proxy has no script: load one first (--script FILE)', 'ESTATE')
+    await this.script_.reload()
+    this.set.touch()
+  }
+
+  async unloadScript(tell = true): Promise<void> {
+    const host = this.script_
+    this.script_ = undefined
+    this.unwatchScript?.()
+    this.unwatchScript = undefined
+    await host?.close()
+    if (tell) this.set.touch()
+  }
 
   /** Where a respond step's relative `file` is read from: the rules file's folder, else the engine's working folder. */
   get baseDir(): string | undefined {
@@ -23,7 +71,12 @@ export class TrafficRules {
   }
 
   state(): RulesState {
-    return { rules: this.set.list(), ...(this.file !== undefined ? { file: this.file } : {}), ...(this.error !== undefined ? { error: this.error } : {}) }
+    return {
+      rules: this.set.list(),
+      ...(this.file !== undefined ? { file: this.file } : {}),
+      ...(this.error !== undefined ? { error: this.error } : {}),
+      ...(this.script_ !== undefined ? { script: this.script_.status() } : {})
+    }
   }
 
   /** Rules given whole (the UI's list, a setup): no file behind them any more. */
@@ -71,5 +124,6 @@ export class TrafficRules {
 
   close(): void {
     this.unwatch()
+    void this.unloadScript(false)
   }
 }

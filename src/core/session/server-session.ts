@@ -16,6 +16,9 @@ import { ERROR_CODES } from '../../shared/errors'
 import { remotePeer, resetSocket } from '../net/sockets'
 import { BAD_REQUEST, buildCannedResponse, responseFor, type CannedResponse } from './http-responder'
 import { ReplyQueue } from './reply-queue'
+import { SessionRules } from './session-rules'
+import type { RulesState } from '../../shared/rules/rule-args'
+import { TrafficRules } from '../rules/traffic-rules'
 import { compileRules, replyFor, type CompiledRule } from './reply-rules'
 import { SessionConnection } from './session-connection'
 import { secureClient, type ServerTls } from './session-tls'
@@ -30,6 +33,10 @@ export interface SessionHooks {
   /** The engine's count of open descriptors (fd-budget.ts). */
   budget: FdBudget
   fdExhausted(): void
+  /** Its traffic rules changed, or one acted. */
+  rulesChanged?(id: string, state: RulesState): void
+  /** The built script worker, where it is not beside the engine (tests run from source). */
+  scriptWorkerFile?: string
 }
 
 interface Answering {
@@ -65,6 +72,8 @@ export class ServerSession {
   private toAll: AllClientsInterval | undefined
   /** TLS clients whose handshake is under way (stopping with its clients closes them too). */
   private readonly handshaking = new Set<Socket>()
+  /** Traffic rules and a script (`serve --rules`), answering instead of the behaviour when it has any. */
+  rules!: SessionRules
 
   private constructor(
     readonly id: string,
@@ -89,6 +98,9 @@ export class ServerSession {
 
   static async start(id: string, listen: Endpoint, args: ServerStartArgs, capture: LiveCapture, hooks: SessionHooks, tls?: ServerTls): Promise<ServerSession> {
     const session = new ServerSession(id, listen, args, capture, hooks, tls)
+    const traffic = new TrafficRules({ warn: (message) => hooks.warn(message), ...(hooks.scriptWorkerFile !== undefined ? { scriptWorkerFile: hooks.scriptWorkerFile } : {}) })
+    traffic.set.watch(() => hooks.rulesChanged?.(id, traffic.state()))
+    session.rules = new SessionRules(traffic)
     // Check the behaviour before taking the port, so a bad rule fails without side effects.
     session.answering = await compileBehaviour(args.behaviour ?? {})
     session.listener = await Listener.open(listen, () => session.newServer(), { backlog: args.backlog })
@@ -181,11 +193,12 @@ export class ServerSession {
       this.capture,
       'server',
       {
-        onData: (c, chunk) => this.replies.get(c)?.push(chunk),
+        onData: (c, chunk) => (this.rules.has(c) ? this.rules.data(c, chunk) : this.replies.get(c)?.push(chunk)),
         onResumed: () => this.hooks.updated(),
         onIntervalChanged: () => this.hooks.updated(),
         warn: (m) => this.hooks.warn(`${this.id}: ${m}`),
         onClosed: (c) => {
+          this.rules.closed(c)
           this.clients.delete(c.id)
           this.hooks.connClosed(c)
           this.hooks.updated()
@@ -201,6 +214,7 @@ export class ServerSession {
         (err) => this.hooks.warn(`${this.id}: reply to #${conn.id}: ${err.message}`)
       )
     )
+    if (this.rules.active) this.rules.open(conn, `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`, this.listening)
     this.clients.set(conn.id, conn)
     this.hooks.connOpened(conn)
     this.startInterval(conn)

@@ -35,7 +35,14 @@ export interface SessionEvents {
   hold: HoldState
   /** tcpscope's CA: the leaves of server sessions that listen with TLS. */
   ca?: CaSource
+  /** A server session's traffic rules changed, or one acted. */
+  rulesChanged?(id: string, state: RulesState): void
+  /** The built script worker, where it is not beside the engine (tests run from source). */
+  scriptWorkerFile?: string
 }
+
+import type { RulesState } from '../../shared/rules/rule-args'
+import type { TrafficRules } from '../rules/traffic-rules'
 
 export class Sessions {
   private readonly servers = new Map<string, ServerSession>()
@@ -63,8 +70,15 @@ export class Sessions {
       connClosed: (c) => this.live.delete(c.id),
       warn: (m) => this.events.warn(m),
       budget: this.events.budget,
-      fdExhausted: () => this.events.fdExhausted()
+      fdExhausted: () => this.events.fdExhausted(),
+      rulesChanged: (id, state) => this.events.rulesChanged?.(id, state),
+      ...(this.events.scriptWorkerFile !== undefined ? { scriptWorkerFile: this.events.scriptWorkerFile } : {})
     }
+  }
+
+  /** The traffic rules of server session `id`, if it is one (`serve --rules`). */
+  trafficOf(id: string): TrafficRules | undefined {
+    return this.servers.get(id)?.rules.traffic
   }
 
   /** The servers listening and the clients not closed, as server.start and client.connect would start them again. */
@@ -216,6 +230,7 @@ export class Sessions {
   }
 
   async closeAll(): Promise<void> {
+    for (const s of this.servers.values()) s.rules.traffic.close()
     await Promise.all([
       ...[...this.servers.values()].map((s) => s.stop(true)),
       ...[...this.clients.values()].map((c) => c.close())

@@ -14,6 +14,8 @@ export const rulesRef = obj({ proxyId })
 export const rulesSetArgs = obj({ proxyId, rules: ruleList })
 /** A rules file on the engine's host (JSON or YAML), loaded and reloaded when it changes. */
 export const rulesLoadArgs = obj({ proxyId, path: str({ nonEmpty: true, max: 4096 }), watch: optional(bool()) })
+/** A script of hooks (`.js`, `.mjs`, `.ts`) on the engine's host, run in a thread of its own and reloaded on save. */
+export const scriptLoadArgs = obj({ proxyId, path: str({ nonEmpty: true, max: 4096 }) })
 export const rulesCheckArgs = obj({ path: str({ nonEmpty: true, max: 4096 }) })
 export const rulesEnableArgs = obj({ proxyId, id: str({ nonEmpty: true, max: 32 }), enabled: bool() })
 
@@ -24,4 +26,17 @@ export interface RulesState {
   file?: string
   /** Why the file's last edit was not taken (the rules before it stay), in one line. */
   error?: string
+  /** The script loaded beside the rules, if any. */
+  script?: ScriptState
+}
+
+/** A loaded script: its hooks, how often they ran, failed and were restarted, and its last error. */
+export interface ScriptState {
+  path: string
+  loadedAt: number
+  hooks: string[]
+  lastError?: string
+  restarts: number
+  calls: number
+  errors: number
 }

@@ -44,7 +44,8 @@ describe('the HTTP framer', () => {
     const stream = GET + POST + GET
     for (const parts of [[b(stream)], everyByte(stream)]) {
       const r = run('client', parts, (h) => h.method === 'POST')
-      expect(r.held).toEqual([{ bytes: POST, head: { method: 'POST', target: '/login?x=1', host: 'api.test' }, summary: 'POST /login?x=1' }])
+      expect(r.held).toMatchObject([{ bytes: POST, head: { method: 'POST', target: '/login?x=1', host: 'api.test' }, summary: 'POST /login?x=1' }])
+      expect(r.held[0].head.headers?.map((h) => h.name)).toEqual(['Host', 'Content-Length'])
       expect(all(r)).toBe(stream)
     }
   })

@@ -1,0 +1,131 @@
+// The target direction of an HTTP/1 connection under traffic rules: the target's responses
+// framed, each given to its request's slot (rewritten by its rule, or by the script's
+// onResponse), and the answers made here delivered in their turn.
+
+import type { EditableResponse } from '../../shared/http-request-edit'
+import { parseResponse } from '../../shared/http-request-edit'
+import { HttpFramer } from '../breakpoint/http-framer'
+import type { MessageHead } from '../breakpoint/break-match'
+import { rewriteMessage, serialize } from './http-edit'
+import { responseFromScript, scriptResponseOf } from './http-script'
+import { OrderedSide, type Conversation, type HttpRuleDeps, type Slot } from './http-order'
+import { recordRule } from './rule-record'
+
+export class ResponseSide extends OrderedSide {
+  private current: Slot | undefined
+  private clientEnded = false
+
+  constructor(
+    conv: Conversation,
+    private readonly deps: HttpRuleDeps
+  ) {
+    super(conv)
+  }
+
+  pump(): void {
+    while (!this.busy && !this.conv.closed) {
+      if (this.deliverLocal()) continue
+      if (this.pending.length === 0) break
+      // A slot made here that is not ready yet goes first: the target's next response waits.
+      const front = this.conv.slots[0]
+      if ((this.framer === undefined || this.framer.between) && front !== undefined && front.kind !== 'target' && this.pending[0] !== 'fin') break
+      const chunk = this.next()!
+      if (chunk === 'fin') {
+        this.finish()
+        break
+      }
+      this.framer ??= new HttpFramer('server', this.conv.http, (head) => this.wanted(head), true)
+      if (this.framer.passing) {
+        this.port!.send(chunk)
+        continue
+      }
+      const out = this.framer.feed(chunk)
+      if (out.rest !== undefined) this.putBack(out.rest)
+      for (const bytes of out.pass) this.port!.send(bytes)
+      if (out.message !== undefined) {
+        const slot = this.current
+        const message = out.message.bytes
+        this.work(() => this.rewrite(message, slot))
+      }
+    }
+    this.flow()
+  }
+
+  /** Delivers the answers made here that are next in turn; true when it delivered one. */
+  private deliverLocal(): boolean {
+    if (this.framer !== undefined && !this.framer.between) return false
+    const front = this.conv.slots[0]
+    if (front === undefined || front.kind !== 'local' || front.bytes === undefined || this.port === undefined) return false
+    this.conv.slots.shift()
+    // The request never reached the target: its response is not the target's to frame.
+    this.conv.http.methods.shift()
+    if (front.bytes.length > 0) this.port.send(front.bytes)
+    if (front.then === 'reset') this.port.reset()
+    else if (front.then === 'close') this.port.close()
+    else if (this.clientEnded && this.conv.slots.length === 0) this.port.end()
+    return true
+  }
+
+  private wanted(head: MessageHead): boolean {
+    // A 1xx other than 101 comes before the real answer to the same request.
+    if (head.status !== undefined && head.status >= 100 && head.status < 200 && head.status !== 101) return false
+    const slot = this.conv.slots[0]?.kind === 'target' ? this.conv.slots.shift() : undefined
+    this.current = slot
+    return slot?.kind === 'target' && (slot.rewrite !== undefined || slot.script !== undefined)
+  }
+
+  private async rewrite(bytes: Buffer, slot: Slot | undefined): Promise<void> {
+    if (slot?.kind !== 'target') return void this.port!.send(bytes)
+    const parsed = parseResponse(bytes)
+    if ('error' in parsed) return void this.port!.send(bytes)
+    let response = parsed.response
+    let changed = false
+    const summary = `${parsed.response.status} ${parsed.response.reason}`.trim()
+    const to = slot.request ? ` to ${slot.request.method} ${slot.request.target}` : ''
+    if (slot.rewrite !== undefined && slot.entry !== undefined) {
+      const out = await rewriteMessage<EditableResponse>(response, slot.rewrite)
+      response = out.message
+      changed = true
+      recordRule(this.port, slot.entry, 'rewrite', `rewrote the response ${summary}${to}${out.notes.length > 0 ? `: ${out.notes.join('; ')}` : ''}`, { summary, size: bytes.length }, serialize(response))
+    }
+    const script = this.deps.script
+    if (slot.script !== undefined && script?.has('onResponse') === true && !this.conv.closed) {
+      const outcome = await script.onResponse(await scriptResponseOf(response), slot.script)
+      if (this.conv.closed) return
+      if (outcome.error !== undefined) recordRule(this.port, undefined, 'error', `the script's onResponse failed on ${summary}${to}: ${outcome.error}`, { summary, size: bytes.length })
+      if (outcome.delayMs !== undefined && outcome.delayMs > 0) await this.conv.sleep(outcome.delayMs)
+      if (outcome.action === 'reset' || outcome.action === 'close' || outcome.action === 'fail') {
+        recordRule(this.port, undefined, 'script', `the script ${outcome.action === 'close' ? 'closed' : 'reset'} the connection at the response ${summary}${to}`, { summary, size: bytes.length })
+        if (outcome.action === 'close') this.port!.close()
+        else this.port!.reset()
+        return
+      }
+      if (outcome.action === 'drop') {
+        recordRule(this.port, undefined, 'script', `the script dropped the response ${summary}${to}`, { summary, size: bytes.length })
+        return
+      }
+      if (outcome.changed !== undefined) {
+        const notes: string[] = []
+        response = await responseFromScript(response, outcome.changed, notes)
+        changed = true
+        recordRule(this.port, undefined, 'script', `the script changed the response ${summary}${to}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`, { summary, size: bytes.length }, serialize(response))
+      }
+    }
+    this.port!.send(changed ? serialize(response) : bytes)
+  }
+
+  /** `serve --rules`: the client sent its FIN; the last answer, once delivered, ends the connection. */
+  clientDone(): void {
+    this.clientEnded = true
+    if (this.conv.slots.length === 0) this.port?.end()
+    else this.pump()
+  }
+
+  private finish(): void {
+    const out = this.framer?.finish()
+    if (out !== undefined) for (const bytes of out.pass) this.port!.send(bytes)
+    // Answers made here that are ready still go, before the FIN.
+    while (this.deliverLocal());
+    this.port!.end()
+  }
+}

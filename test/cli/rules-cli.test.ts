@@ -1,0 +1,151 @@
+// The rules and scripts from the CLI, as real processes: `rules check` in words and its
+// one-line errors, `serve --rules` as a mock server with no target, and `proxy --script`
+// with the issue's script: a header set, a status changed, a hook that throws and one that
+// never returns, while other requests are still answered.
+import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CliProcess, runCli } from '../helpers/cli'
+import { tempDir } from '../helpers/net'
+import { hasProgram, needProgram } from '../helpers/peers'
+
+const run = promisify(execFile)
+const haveCurl = hasProgram('curl')
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+const curl = (...args: string[]): Promise<{ stdout: string; stderr: string }> => run('curl', ['-sS', '--max-time', '15', ...args])
+
+function dir(): string {
+  const d = tempDir()
+  cleanups.push(d.cleanup)
+  return d.dir
+}
+
+async function listening(args: string[]): Promise<{ cli: CliProcess; port: number }> {
+  const cli = new CliProcess([...args, '--json'])
+  cleanups.push(() => cli.stop())
+  const line = JSON.parse(await cli.waitLine((l) => l.includes('"listening"'))) as { listen: string }
+  return { cli, port: Number(line.listen.slice(line.listen.lastIndexOf(':') + 1)) }
+}
+
+async function backend(): Promise<{ port: number; seen: Array<Record<string, string | string[] | undefined>> }> {
+  const seen: Array<Record<string, string | string[] | undefined>> = []
+  const server: Server = createServer((req, res) => {
+    seen.push({ url: req.url, ...req.headers })
+    res.end(`backend ${req.url}`)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  cleanups.push(() => {
+    server.closeAllConnections()
+    return new Promise((r) => server.close(r))
+  })
+  return { port: (server.address() as { port: number }).port, seen }
+}
+
+describe('tcpscope rules check', () => {
+  it('prints each rule in words', async () => {
+    const file = join(dir(), 'rules.yaml')
+    writeFileSync(
+      file,
+      [
+        'rules:',
+        '  - name: mock the user',
+        '    match: { http: { method: GET, path: /api/user } }',
+        '    steps: [ { respond: { status: 200, json: { name: from-rule } } } ]',
+        '  - match: { resp: { command: GET, key: feature-flag } }',
+        '    times: 2',
+        '    steps: [ { delay: 100 }, { respond: { resp: { bulk: "on" } } } ]'
+      ].join('\n')
+    )
+    const r = await runCli(['rules', 'check', file])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout.trim().split('\n')).toEqual([`${file}: 2 rules, tried in order (the first that matches acts)`, '1. mock the user: answer 200 with JSON', '2. redis GET feature-flag: wait 100 ms, then answer redis {"bulk":"on"} (2 times)'])
+  })
+
+  it('says in one line what is wrong and where', async () => {
+    const d = dir()
+    const cases: Array<[string, string, string]> = [
+      ['bad.json', '{"rules":[{"name":"x","match":{"http":{"path":"/a"}},"steps":[{"respnd":{}}]}]}', 'rule 1 ("x").steps[0]: unknown field "respnd" (it takes respond, forward, rewrite, delay, close, reset, drop, timeout)'],
+      ['regex.json', '{"rules":[{"match":{"http":{"path":{"regex":"(a)\\\\1"}}},"steps":[{"close":true}]}]}', 'rule 1.match.http.path: /(a)\\1/ uses a backreference'],
+      ['notjson.json', '{"rules": [', 'not valid JSON'],
+      ['top.json', '{"rule": []}', 'a rules file holds { "rules": [ ... ] }']
+    ]
+    for (const [name, text, want] of cases) {
+      const file = join(d, name)
+      writeFileSync(file, text)
+      const r = await runCli(['rules', 'check', file])
+      expect(r.code, name).not.toBe(0)
+      expect(r.stderr, name).toContain(want)
+      expect(r.stderr.trim().split('\n'), name).toHaveLength(1)
+      expect(r.stderr, name).not.toMatch(/\n\s+at /)
+    }
+    const missing = await runCli(['rules', 'check', join(d, 'nope.json')])
+    expect(missing.stderr.trim()).toBe(`tcpscope: cannot read the rules file ${join(d, 'nope.json')}: no such file`)
+  })
+})
+
+describe('tcpscope serve --rules', () => {
+  it('answers by rule with no target; what no rule answers gets 404', async (ctx) => {
+    needProgram(ctx, 'curl', haveCurl)
+    const file = join(dir(), 'rules.json')
+    writeFileSync(file, JSON.stringify({ rules: [{ match: { http: { method: 'GET', path: '/api/user' } }, steps: [{ respond: { json: { name: 'from-rule' } } }] }] }))
+    const { port } = await listening(['serve', '--listen', '127.0.0.1:0', '--rules', file])
+    const both = await curl(`http://127.0.0.1:${port}/api/user`, `http://127.0.0.1:${port}/other`, `http://127.0.0.1:${port}/api/user`)
+    expect(both.stdout).toBe('{"name":"from-rule"}no rule answers this request.\r\n{"name":"from-rule"}')
+    const missing = await curl('-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${port}/other`)
+    expect(missing.stdout).toBe('404')
+  })
+})
+
+describe('tcpscope proxy --script', () => {
+  it("runs the issue's hooks; a throw and an endless loop let traffic through and are said once", async (ctx) => {
+    needProgram(ctx, 'curl', haveCurl)
+    const { port: backendPort, seen } = await backend()
+    const script = join(dir(), 'hooks.js')
+    writeFileSync(
+      script,
+      [
+        'export function onRequest(req) {',
+        "  req.headers.set('x-seen-by', 'script-v1')",
+        "  if (req.path === '/boom') throw new Error('boom')",
+        "  if (req.path === '/spin') for (;;) {}",
+        '}',
+        'export function onResponse(res, req) {',
+        "  if (req.path === '/teapot') res.status = 418",
+        '}',
+        'export function onMessage(msg) { }',
+        ''
+      ].join('\n')
+    )
+    const { cli, port } = await listening(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${backendPort}`, '--script', script])
+    const url = (p: string): string => `http://127.0.0.1:${port}${p}`
+    const teapot = await curl('-i', url('/teapot'))
+    expect(teapot.stdout).toMatch(/^HTTP\/1\.1 418 I'm a Teapot\r\n/)
+    expect(seen[0]).toMatchObject({ url: '/teapot', 'x-seen-by': 'script-v1' })
+
+    expect((await curl(url('/boom'))).stdout).toBe('backend /boom')
+    expect((await curl(url('/boom'))).stdout).toBe('backend /boom')
+    expect(seen[1]['x-seen-by']).toBeUndefined()
+
+    // An endless loop: the request goes on once the hook is cut off.
+    const spin = curl(url('/spin'))
+    expect((await spin).stdout).toBe('backend /spin')
+    expect((await curl(url('/after'))).stdout).toBe('backend /after')
+    expect(seen.at(-1)).toMatchObject({ url: '/after', 'x-seen-by': 'script-v1' })
+    await cli.stop()
+    // With --json, warnings are JSON lines on stderr.
+    const said = cli.stderr
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { message: string }).message)
+    expect(said.filter((l) => l.includes('boom'))).toEqual(['onRequest threw: boom (hooks.js:3)'])
+    expect(said.filter((l) => l.includes('did not return')), said.join('\n')).toHaveLength(1)
+  })
+})
