@@ -70,6 +70,10 @@ class ChainedStage implements ForwardStage {
     this.first.fin(this.ports(port).inner)
   }
 
+  targetDown(why: string): boolean {
+    return this.first.targetDown?.(why) === true || this.second.targetDown?.(why) === true
+  }
+
   close(): void {
     try {
       this.first.close?.()

@@ -69,6 +69,13 @@ export interface ForwardStage {
   fin(port: StagePort): void
   /** The connection is over (both sockets closed): drop what is held, clear timers. */
   close?(): void
+  /**
+   * The target could not be reached (`why`, one line). A stage that can answer the client
+   * itself (traffic rules: a mock while the backend is down) returns true: the client stays
+   * connected and the stage answers what it can (the rest with an error of its protocol).
+   * Otherwise the client is reset, as the target's refusal would have.
+   */
+  targetDown?(why: string): boolean
 }
 
 /** Each direction's stage, named by its sender as the capture names directions; a direction left out passes bytes as they came. */

@@ -156,9 +156,21 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
    * target's, so the client sees a clean close (the reason is in the capture).
    */
   targetFailed(failure: ConnectFailure): void {
+    // Traffic rules may answer the client themselves (a mock while the backend is down).
+    if (failure.tls === undefined && this.stageAnswers(failure.message)) return
     this.end ??= failure.end
     if (failure.tls === undefined) return resetSocket(this.client)
     this.client.destroySoon()
+  }
+
+  /** Whether the target direction's stage takes over answering the client now that the target cannot be reached. */
+  private stageAnswers(why: string): boolean {
+    try {
+      return this.stages?.server?.targetDown?.(why) === true
+    } catch (err) {
+      this.stageFailed('server', err)
+      return false
+    }
   }
 
   private forward(dir: Direction, chunk: Buffer, to: Socket): void {

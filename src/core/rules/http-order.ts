@@ -38,6 +38,8 @@ export class Conversation {
   /** The target direction's side: told when an answer made here is ready, or the client is done. */
   response!: { pump(): void; clientDone(): void }
   closed = false
+  /** The target could not be reached (why): requests that would go to it are answered 502 here. */
+  down: string | undefined
   private readonly timers = new Map<NodeJS.Timeout, () => void>()
 
   /** A delay step's wait: over at once when the connection closes. */

@@ -10,6 +10,7 @@ import { rewriteMessage, serialize } from './http-edit'
 import { responseFromScript, scriptResponseOf } from './http-script'
 import { OrderedSide, type Conversation, type HttpRuleDeps, type Slot } from './http-order'
 import { recordRule } from './rule-record'
+import { badGateway } from './http-answers'
 
 export class ResponseSide extends OrderedSide {
   private current: Slot | undefined
@@ -112,6 +113,14 @@ export class ResponseSide extends OrderedSide {
       }
     }
     this.port!.send(changed ? serialize(response) : bytes)
+  }
+
+  /** The target cannot be reached: what was sent to it is answered 502 here, and the rules answer the rest. */
+  targetDown(why: string): boolean {
+    this.conv.down = why
+    for (let i = 0; i < this.conv.slots.length; i++) if (this.conv.slots[i].kind === 'target') this.conv.slots[i] = { kind: 'local', bytes: badGateway(why) }
+    this.pump()
+    return true
   }
 
   /** `serve --rules`: the client sent its FIN; the last answer, once delivered, ends the connection. */

@@ -25,6 +25,7 @@ import { Conversation, OrderedSide, type HttpRuleDeps, type Slot } from './http-
 
 export type { HttpRuleDeps } from './http-order'
 import { ResponseSide } from './http-response-side'
+import { NOT_FOUND, badGateway } from './http-answers'
 
 
 /** An answer's place in the response order: the target's, one made here (ready once `bytes` is set), or none ever (timeout). */
@@ -83,7 +84,7 @@ class RequestSide extends OrderedSide {
 
   /** Bytes for the target: on to it, or (no target) nowhere. */
   private passOn(bytes: Buffer): void {
-    if (!this.deps.noTarget) this.port!.send(bytes)
+    if (!this.deps.noTarget && this.conv.down === undefined) this.port!.send(bytes)
   }
 
   private framed(out: Framed, start: number): void {
@@ -223,7 +224,7 @@ class RequestSide extends OrderedSide {
         if (outcome.delayMs !== undefined && outcome.delayMs > 0) await this.conv.sleep(outcome.delayMs)
         const keep = keepsAlive(request.version, headerValue(request.headers, 'connection'))
         if (outcome.action === 'fail') {
-          const answer = badGateway(`the script failed the request${outcome.error !== undefined ? `: ${outcome.error}` : ''}`)
+          const answer = badGateway(`the script failed the request${outcome.error !== undefined ? `: ${outcome.error}` : ''}`, true)
           recordRule(this.port, undefined, 'script', `the script failed ${summary}`, at, answer)
           return this.takeSlot({ kind: 'local', bytes: answer, then: 'close' })
         }
@@ -256,6 +257,7 @@ class RequestSide extends OrderedSide {
   private takeSlot(slot: Slot): void {
     // With no target, what no rule answers gets a 404 in its turn.
     if (slot.kind === 'target' && this.deps.noTarget) slot = { kind: 'local', bytes: NOT_FOUND }
+    else if (slot.kind === 'target' && this.conv.down !== undefined) slot = { kind: 'local', bytes: badGateway(this.conv.down) }
     this.conv.slots.push(slot)
     this.conv.response.pump()
   }
@@ -273,12 +275,7 @@ class RequestSide extends OrderedSide {
   }
 }
 
-export const NOT_FOUND = Buffer.from('HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\ncontent-length: 31\r\n\r\nno rule answers this request.\r\n', 'latin1')
 
-export function badGateway(why: string): Buffer {
-  const body = Buffer.from(`tcpscope could not forward the request: ${why}\n`)
-  return Buffer.concat([Buffer.from(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`, 'latin1'), body])
-}
 
 function withHost(r: EditableRequest, to: string): EditableRequest {
   const host = to.replace(/^https?:\/\//, '').replace(/\/$/, '')

@@ -10,6 +10,7 @@ import type { ForwardStage, StagePair, StagePort } from '../proxy/forward-stage'
 import type { FrameSpec } from '../../shared/message-types'
 import type { ScriptHost } from './script/script-host'
 import { httpRulePair } from './http-rule-stage'
+import { h2RulePair } from './h2/h2-rule-pair'
 import type { ConnFacts } from './rule-match'
 import type { RuleSet } from './rule-set'
 
@@ -40,7 +41,7 @@ type PairMaker = (deps: TrafficDeps) => StagePair
 /** Each kind's stages; a kind with none passes bytes as they come. */
 const MAKERS: Record<Kind, PairMaker | undefined> = {
   http1: httpRulePair,
-  h2: undefined,
+  h2: h2RulePair,
   messages: undefined
 }
 
@@ -70,6 +71,8 @@ class TrafficSwitch {
   private readonly waiting: Record<Dir, Waiting[]> = { client: [], server: [] }
   private first: Buffer = Buffer.alloc(0)
   private closed = false
+  /** Why the target cannot be reached, once known. */
+  private down: string | undefined
   /** A client whose first bytes cannot tell (a bare `PING`) waits for an answer: after a moment, it is a raw connection. */
   private timer: NodeJS.Timeout | undefined
 
@@ -98,6 +101,17 @@ class TrafficSwitch {
         // Ended before it said what it is: nothing to act on.
         this.choose(dir === 'client' && this.first.length > 0 ? (kindOf(this.first) ?? 'messages') : 'messages')
       },
+      // Only the target direction's stage is asked (forward-stage.ts).
+      ...(dir === 'server'
+        ? {
+            targetDown: (why: string): boolean => {
+              this.down = why
+              if (this.chosen !== undefined) return this.chosen.server?.targetDown?.(why) === true
+              // Not told yet what the client speaks: rules that could answer HTTP keep it.
+              return this.deps.rules.framesHttp || this.deps.script !== undefined
+            }
+          }
+        : {}),
       close: () => {
         if (this.closed) return
         this.closed = true
@@ -116,6 +130,8 @@ class TrafficSwitch {
       const port = this.ports[dir]
       if (port !== undefined) this.chosen[dir]?.open?.(port)
     }
+    // The target was down before the client said what it speaks: a stage that cannot answer ends it.
+    if (this.down !== undefined && this.chosen.server?.targetDown?.(this.down) !== true) return this.ports.server?.reset()
     for (const dir of ['client', 'server'] as const) {
       const list = this.waiting[dir]
       this.waiting[dir] = []

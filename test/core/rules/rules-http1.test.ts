@@ -268,6 +268,27 @@ describe('HTTP/1 rules', () => {
     expect(warnings).toContain(state.error)
   })
 
+  it('mocks while the backend is down: the client stays connected, what no rule answers gets a 502 saying why', async (ctx) => {
+    needProgram(ctx, 'curl', haveCurl)
+    // A port nothing listens on: a server that is started and closed again.
+    const gone = await backend('gone', [])
+    const port = gone.port
+    gone.server.close()
+    servers.splice(servers.indexOf(gone.server), 1)
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${port}` })
+    await t.engine['rules.set']({ proxyId: proxy.id, rules: [{ match: { http: { path: '/api/user' } }, steps: [{ respond: { json: { name: 'mock' } } }] }] })
+    const base = `http://127.0.0.1:${portOf(proxy.listen)}`
+    const out = await curl('-w', ' %{http_code}\n', `${base}/api/user`, `${base}/other`, `${base}/api/user`)
+    expect(out.stdout.split('\n')).toEqual([
+      '{"name":"mock"} 200',
+      `tcpscope could not forward the request: connection refused by 127.0.0.1:${port}: nothing is listening there; is the server running?`,
+      ' 502',
+      '{"name":"mock"} 200',
+      ''
+    ])
+    expect(t.engine.capture.connections().filter((c) => c.target === `127.0.0.1:${port}`)).toHaveLength(1)
+  })
+
   it('turns a rule off and on, live', async (ctx) => {
     needProgram(ctx, 'curl', haveCurl)
     const state = await t.engine['rules.set']({ proxyId, rules: [{ match: { http: { path: '/x' } }, steps: [{ respond: { body: 'mock' } }] }] })
