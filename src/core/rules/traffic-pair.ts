@@ -10,7 +10,7 @@ import type { ForwardStage, StagePair, StagePort } from '../proxy/forward-stage'
 import type { FrameSpec } from '../../shared/message-types'
 import type { ScriptHost } from './script/script-host'
 import { httpRulePair } from './http-rule-stage'
-import { h2RulePair } from './h2/h2-rule-pair'
+import { messageRulePair } from './messages/message-rule-pair'
 import type { ConnFacts } from './rule-match'
 import type { RuleSet } from './rule-set'
 
@@ -41,8 +41,8 @@ type PairMaker = (deps: TrafficDeps) => StagePair
 /** Each kind's stages; a kind with none passes bytes as they come. */
 const MAKERS: Record<Kind, PairMaker | undefined> = {
   http1: httpRulePair,
-  h2: h2RulePair,
-  messages: undefined
+  h2: undefined,
+  messages: messageRulePair
 }
 
 const HTTP1_START = /^[A-Z]{3,16} \S/

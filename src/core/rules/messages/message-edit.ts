@@ -1,0 +1,48 @@
+// The bytes a rule puts on a raw connection in place of a message: a `respond` step's answer
+// (a redis value in RESP2, text, hex, or the body a respond step gives anywhere), and a
+// `rewrite.bytes` step's replacements with the message's declared lengths made to fit again
+// by its codec (RESP bulk lengths, PostgreSQL's message length, MQTT's Remaining Length).
+
+import type { Respond, RespValue, TextReplace } from '../../../shared/rules/rule-types'
+import type { Direction } from '../../../shared/direction'
+import type { MessageCodec } from '../../protocols/messages/message-codec'
+import { replaceText } from '../http-edit'
+import { respondBody } from '../http-respond'
+
+/** A redis value as RESP2 puts it (RESP2: every redis client reads it, whatever HELLO said). */
+export function respBytes(v: RespValue): Buffer {
+  const bulk = (s: string): string => `$${Buffer.byteLength(s)}\r\n${s}\r\n`
+  if ('bulk' in v) return Buffer.from(bulk(v.bulk))
+  if ('simple' in v) return Buffer.from(`+${v.simple}\r\n`)
+  if ('error' in v) return Buffer.from(`-${v.error}\r\n`)
+  if ('integer' in v) return Buffer.from(`:${v.integer}\r\n`)
+  if ('null' in v) return Buffer.from('$-1\r\n')
+  return Buffer.from(`*${v.array.length}\r\n${v.array.map(bulk).join('')}`)
+}
+
+/** What a respond step answers a message with. */
+export async function messageAnswer(r: Respond, baseDir: string | undefined): Promise<Buffer> {
+  if (r.resp !== undefined) return respBytes(r.resp)
+  return (await respondBody(r, baseDir)).body
+}
+
+/** Text as the bytes of its UTF-8, one character a byte, so it finds itself in a message read as Latin-1. */
+const asBytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1')
+
+/**
+ * `message` with every replacement made (over its bytes read as Latin-1: a plain `find` is
+ * its UTF-8; a regex reads one character a byte, as the message matcher's `regex` does), then
+ * refit by its codec. Unchanged: the same buffer. An edit the codec cannot make one message of
+ * is an error, and the message goes as it came.
+ */
+export function rewriteBytes(message: Buffer, replaces: readonly TextReplace[], codec: MessageCodec | undefined, dir: Direction): Buffer | { error: string } {
+  const before = message.toString('latin1')
+  let text = before
+  for (const r of replaces) text = replaceText(text, r.regex === true ? r.find : asBytes(r.find), asBytes(r.with), r.regex === true)
+  if (text === before) return message
+  const edited = Buffer.from(text, 'latin1')
+  if (codec?.refit === undefined) return edited
+  const out = codec.refit(dir, edited)
+  if (!(out instanceof Uint8Array)) return out
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength)
+}
