@@ -54,6 +54,9 @@ const STOPPED = 'stopped, the script restarted'
  */
 export const BUSY_AFTER_MS = 300
 
+/** Least time a script's thread has to start and load the module (its top level may still loop: it is bounded). */
+const LOAD_TIMEOUT_MS = 15_000
+
 export class ScriptThread {
   hooks: HookName[] = []
   private readonly worker: Worker
@@ -64,7 +67,7 @@ export class ScriptThread {
   private loaded = false
   private readonly exited: Promise<void>
   private readonly signals = createSignals()
-  /** the beat count last read, and when it was read changed: never before the true last beat */
+  /** the beat count last read, and when the thread last showed it was free: when a read found the count changed, or a message came */
   private beats = 0
   private beatAt = Date.now()
   /** this busy spell was reported (a beat ends the spell) */
@@ -110,7 +113,7 @@ export class ScriptThread {
   }
 
   /**
-   * Looks in on the thread (the host does, a few times a second, while calls are in flight):
+   * Looks in on the thread (the host does, every BEAT_MS while calls are in flight):
    * once it is busy, the calls still queued for it are answered as skipped. Whether it has
    * calls in flight still.
    */
@@ -138,8 +141,11 @@ export class ScriptThread {
     if (this.stopCause !== undefined) return Promise.resolve({ type: 'stopped', cause: this.stopCause })
     const id = this.nextId++
     return new Promise<Answer>((resolve) => {
-      const seconds = (this.opts.timeoutMs / 1000).toFixed(1)
-      const timer = setTimeout(() => this.stop(what === 'loading' ? `the script did not finish loading within ${seconds} s` : `${what} did not return within ${seconds} s`), this.opts.timeoutMs)
+      // Loading starts a thread and evaluates the worker's bundle: on a loaded machine that alone
+      // can take longer than a hook may, so it gets at least LOAD_TIMEOUT_MS.
+      const ms = what === 'loading' ? Math.max(this.opts.timeoutMs, LOAD_TIMEOUT_MS) : this.opts.timeoutMs
+      const seconds = (ms / 1000).toFixed(1)
+      const timer = setTimeout(() => this.stop(what === 'loading' ? `the script did not finish loading within ${seconds} s` : `${what} did not return within ${seconds} s`), ms)
       this.pending.set(id, { what, settle: resolve, timer })
       try {
         this.worker.postMessage(message(id), transfer)
@@ -190,6 +196,9 @@ export class ScriptThread {
   }
 
   private receive(message: FromWorker): void {
+    // It was free when it sent this: a message counts as a beat (the first beat comes only BEAT_MS after loading).
+    this.beatAt = Date.now()
+    this.busyReported = false
     if (message.type === 'report') this.opts.onReport(message.line)
     else this.settle(message.id, message)
   }

@@ -38,7 +38,7 @@ function header(out: HookOutcome<ScriptRequest>, name: string): string | undefin
 
 describe('a script whose hook holds its thread', () => {
   it('answers the calls made meanwhile at once, as skipped, and still cuts the hook off at its deadline', async () => {
-    const { host, reports } = await hostScript(SCRIPT)
+    const { host, reports } = await hostScript(SCRIPT, { timeoutMs: 2000 })
     const call = (path: string): Promise<HookOutcome<ScriptRequest>> => host.onRequest(request({ url: path, path }))
     expect(header(await call('/'), 'x-n')).toBe('1')
     const order: string[] = []
@@ -47,7 +47,7 @@ describe('a script whose hook holds its thread', () => {
     const others = await callsLater(call, order, [100, 200, 300, 400, 500])
     for (const out of others) expect(out).toEqual({ error: expect.stringMatching(SKIPPED) })
     expect(order).toHaveLength(5)
-    const error = 'onRequest did not return within 3.0 s: stopped, the script restarted'
+    const error = 'onRequest did not return within 2.0 s: stopped, the script restarted'
     expect(await spinning).toEqual({ error })
     expect(order.at(-1)).toBe('spin')
     // One line for the busy spell, one for the stop: not one per skipped call.

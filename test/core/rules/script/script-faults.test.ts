@@ -57,7 +57,6 @@ describe('a script that fails', () => {
     // The call waiting behind the spinning one gets the same answer, not a hang.
     expect(waiting).toEqual({ error })
     expect(spunFor).toBeGreaterThanOrEqual(450)
-    expect(spunFor).toBeLessThan(2500)
     // The engine's thread went on while the hook spun.
     expect(ticks).toBeGreaterThanOrEqual(10)
     // A call made while the script restarts waits for it, and sees fresh state.

@@ -103,7 +103,7 @@ export function onRequest(req: Req, ctx: Ctx): void {
   })
 
   it('restarts with the last code that loaded, not what the file holds now', async () => {
-    const { host, path } = await hostScript(`export function onRequest(req) { if (req.path === '/spin') for (;;) {}\n req.headers.set('x-v', '1') }\n`, { timeoutMs: 300 })
+    const { host, path } = await hostScript(`export function onRequest(req) { if (req.path === '/spin') for (;;) {}\n req.headers.set('x-v', '1') }\n`, { timeoutMs: 1000 })
     await writeFile(path, `syntax error here(\n`)
     expect((await host.onRequest(request({ path: '/spin' }))).error).toMatch(/did not return/)
     expect((await host.onRequest(request())).changed?.headers).toContainEqual(['x-v', '1'])
