@@ -159,7 +159,7 @@ export class Engine extends CommandMembers {
         held: this.held,
         breaksChanged: (proxyId, rules) => setupChanged({ type: 'breaks-updated', proxyId, rules }),
         toxicsChanged: (proxyId, toxics) => setupChanged({ type: 'toxics-updated', proxyId, toxics }),
-        trafficChanged: (proxyId, state) => emit({ type: 'rules-updated', proxyId, state }),
+        trafficChanged: (proxyId, state) => setupChanged({ type: 'rules-updated', proxyId, state }),
         ...(opts.scriptWorkerFile !== undefined ? { scriptWorkerFile: opts.scriptWorkerFile } : {}),
         warn: (message) => emit({ type: 'warning', message }),
         framing: (connId, proxyId) => decoding.rawMessages.rules.of(capture.id, { id: connId, ownerId: proxyId }, true)?.spec
@@ -202,7 +202,7 @@ export class Engine extends CommandMembers {
           const frame = decoding.rawMessages.ownerFraming(p.id)
           return frame ? { ...p, start: { ...p.start, frame } } : p
         }),
-      rulesOf: (proxyId) => ({ toxics: this.proxies.toxics(proxyId).list(), breaks: this.proxies.breaks(proxyId).list() }),
+      rulesOf: (proxyId) => ({ toxics: this.proxies.toxics(proxyId).list(), breaks: this.proxies.breaks(proxyId).list(), traffic: this.proxies.traffic(proxyId).state() }),
       sessions: () => this.sessions.settings(),
       keepLast: opts.keepLastSetup ?? false,
       filePayloads: opts.setupFilePayloads?.allowed ?? true,

@@ -8,6 +8,7 @@ import { proxyStartArgs } from './proxy-args'
 import { toxicSpec } from './fault-types'
 import { breakRuleSpec } from './break-types'
 import { clientConnectArgs, serverStartArgs } from './session-types'
+import { checkRules } from './rules/rule-schema'
 
 /** What a setup file says it is, so a stray JSON file is told apart from one. */
 export const SETUP_KIND = 'tcpscope-setup'
@@ -17,11 +18,31 @@ export const SETUP_VERSION = 1
 export const MAX_SETUP_BYTES = 4 * 1024 * 1024
 const MAX_ITEMS = 256
 
+/** Traffic rules as a rules file holds them (checked by its schema; unknown[] for the contract's sake, see rule-args.ts). */
+const trafficRules: Schema<readonly unknown[]> = {
+  parse: (v, path) => {
+    try {
+      return checkRules(v).rules
+    } catch (err) {
+      throw new ValidationError(`${path}: ${(err as Error).message}`)
+    }
+  }
+}
+
+const rulesFileSchema = optional(str({ nonEmpty: true, max: 4096 }))
+const scriptSchema = optional(str({ nonEmpty: true, max: 4096 }))
+
 export const setupProxy = obj({
   /** As proxy.start takes it; `listen` is the address it really had (port 0 resolved), so it comes back on the same port. */
   start: proxyStartArgs,
   toxics: optional(arr(toxicSpec, { max: MAX_ITEMS })),
-  breakpoints: optional(arr(breakRuleSpec, { max: MAX_ITEMS }))
+  breakpoints: optional(arr(breakRuleSpec, { max: MAX_ITEMS })),
+  /** Its traffic rules, in order, when set by hand (a list). */
+  rules: optional(trafficRules),
+  /** The rules file they were loaded from, loaded (and watched) again instead of a list. */
+  rulesFile: rulesFileSchema,
+  /** Its script of hooks, loaded again. */
+  script: scriptSchema
 })
 export type SetupProxy = Infer<typeof setupProxy>
 
@@ -76,6 +97,9 @@ function parseItems<T>(problems: string[], value: unknown, path: string, item: S
   return out
 }
 
+/** The fields of `o` that are not undefined. */
+const definedOf = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+
 /**
  * A current-version document checked field by field: every problem found (at most one per
  * field), or the setup. Unknown fields are problems too, so a misspelt key is not ignored.
@@ -88,12 +112,13 @@ export function parseSetupBody(doc: Record<string, unknown>): Setup {
   parseItems(problems, proxies, 'proxies', { parse: (v) => v }).forEach((raw, i) => {
     const at = `proxies[${i}]`
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return void problems.push(`${at}: expected an object`)
-    const { start, toxics, breakpoints, ...extra } = raw as Record<string, unknown>
+    const { start, toxics, breakpoints, rules, rulesFile, script, ...extra } = raw as Record<string, unknown>
     for (const key of Object.keys(extra)) problems.push(`${at}.${key}: unknown field`)
     const parsedStart = collect(problems, () => proxyStartArgs.parse(start, `${at}.start`))
     const parsedToxics = parseItems(problems, toxics, `${at}.toxics`, toxicSpec)
     const parsedBreaks = parseItems(problems, breakpoints, `${at}.breakpoints`, breakRuleSpec)
-    if (parsedStart !== undefined) proxyList.push({ start: parsedStart, toxics: parsedToxics, breakpoints: parsedBreaks })
+    const traffic = collect(problems, () => obj({ rules: optional(trafficRules), rulesFile: rulesFileSchema, script: scriptSchema }).parse({ rules, rulesFile, script }, at))
+    if (parsedStart !== undefined) proxyList.push({ start: parsedStart, toxics: parsedToxics, breakpoints: parsedBreaks, ...definedOf(traffic ?? {}) })
   })
   const serverList = parseItems(problems, servers, 'servers', serverStartArgs)
   const clientList = parseItems(problems, clients, 'clients', clientConnectArgs)
@@ -128,7 +153,7 @@ export interface SetupPart {
   kind: 'proxy' | 'server' | 'client'
   /** `LISTEN → TARGET` (a forward proxy: `→ forward`), a server's `LISTEN`, a client's `→ TARGET`. */
   where: string
-  rule?: { kind: 'toxic' | 'breakpoint'; name: string }
+  rule?: { kind: 'toxic' | 'breakpoint' | 'rules' | 'script'; name: string }
 }
 
 /** A part that did not start: `what` names it in English (the CLI's line), `part` for a front end's words. */

@@ -14,6 +14,17 @@ import { namesFilePayload } from '../../shared/payload/file-payloads'
 import { partText, SETUP_KIND, SETUP_VERSION, type LastSetup, type Setup, type SetupOutcome, type SetupPart } from '../../shared/setup-types'
 import { parseSetup } from '../../shared/setup-migrations'
 import type { SetupStore } from './setup-store'
+import type { RulesState } from '../../shared/rules/rule-args'
+
+/** A proxy's traffic rules as a setup keeps them: the file they came from (loaded again), else the list; and its script. */
+function trafficOf(state: RulesState | undefined): { rules?: unknown[]; rulesFile?: string; script?: string } {
+  if (state === undefined) return {}
+  const out: { rules?: unknown[]; rulesFile?: string; script?: string } = {}
+  if (state.file !== undefined) out.rulesFile = state.file
+  else if (state.rules.length > 0) out.rules = state.rules.map((r) => ({ ...r.spec, enabled: r.enabled }))
+  if (state.script !== undefined) out.script = state.script.path
+  return out
+}
 
 export type SetupCommand =
   | 'setup.current'
@@ -36,7 +47,7 @@ export interface SetupsDeps {
   api: () => EngineApi
   /** The proxies a person started (not those started for an intercepted browser), as they would start again. */
   proxies: () => Array<{ id: string; start: ProxyStartArgs }>
-  rulesOf: (proxyId: string) => { toxics: Toxic[]; breaks: BreakRule[] }
+  rulesOf: (proxyId: string) => { toxics: Toxic[]; breaks: BreakRule[]; traffic?: RulesState }
   sessions: () => { servers: ServerStartArgs[]; clients: ClientConnectArgs[] }
   /** Keep the last setup as things change (the app and web mode); off for one-off CLI runs. */
   keepLast: boolean
@@ -86,8 +97,8 @@ export class Setups {
       kind: SETUP_KIND,
       version: SETUP_VERSION,
       proxies: this.deps.proxies().map(({ id, start }) => {
-        const { toxics, breaks } = this.deps.rulesOf(id)
-        return { start, toxics: toxics.map(toxicSpecOf), breakpoints: breaks.map(breakSpecOf) }
+        const { toxics, breaks, traffic } = this.deps.rulesOf(id)
+        return { start, toxics: toxics.map(toxicSpecOf), breakpoints: breaks.map(breakSpecOf), ...trafficOf(traffic) }
       }),
       ...this.deps.sessions()
     }
@@ -121,6 +132,17 @@ export class Setups {
       }
       for (const rule of proxy.breakpoints ?? []) {
         await attempt({ ...part, rule: { kind: 'breakpoint', name: rule.match } }, () => api['break.add']({ proxyId: info.id, rule }))
+      }
+      if (proxy.rulesFile !== undefined) {
+        const path = proxy.rulesFile
+        await attempt({ ...part, rule: { kind: 'rules', name: path } }, () => api['rules.load']({ proxyId: info.id, path }))
+      } else if (proxy.rules !== undefined && proxy.rules.length > 0) {
+        const rules = proxy.rules
+        await attempt({ ...part, rule: { kind: 'rules', name: `(${rules.length})` } }, () => api['rules.set']({ proxyId: info.id, rules }))
+      }
+      if (proxy.script !== undefined) {
+        const path = proxy.script
+        await attempt({ ...part, rule: { kind: 'script', name: path } }, () => api['script.load']({ proxyId: info.id, path }))
       }
     }
     for (const server of setup.servers) {

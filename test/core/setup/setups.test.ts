@@ -86,6 +86,39 @@ describe('setups', () => {
     expect(await sendAndRead(portOf(serverListen), 'ping')).toBe('pong')
   })
 
+  it("keeps a proxy's traffic rules (a list, or the file they came from) and its script, and starts them again", async () => {
+    const data = dataFolder()
+    const target = await echoServer()
+    const first = await engine(data)
+    const listed = await first.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target}` })
+    const rule = { name: 'mock', match: { http: { path: '/api/user' } }, steps: [{ respond: { json: { name: 'mock' } } }] }
+    await first.engine['rules.set']({ proxyId: listed.id, rules: [rule] })
+    const filed = await first.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target}` })
+    const rulesFile = join(data, 'rules.json')
+    await writeFile(rulesFile, JSON.stringify({ rules: [{ match: { resp: { command: 'GET' } }, steps: [{ respond: { resp: { bulk: 'on' } } }] }] }))
+    await first.engine['rules.load']({ proxyId: filed.id, path: rulesFile })
+    const script = join(data, 'hooks.mjs')
+    await writeFile(script, 'export function onRequest(req) {}\n')
+    await first.engine['script.load']({ proxyId: filed.id, path: script })
+    const current = await first.engine['setup.current']()
+    expect(current.proxies.map((p) => ({ rules: p.rules, rulesFile: p.rulesFile, script: p.script }))).toEqual([
+      { rules: [{ ...rule, enabled: true }], rulesFile: undefined, script: undefined },
+      { rules: undefined, rulesFile, script }
+    ])
+    await first.engine['setup.save']({ name: 'mocks' })
+    await first.dispose()
+    cleanups.splice(cleanups.indexOf(first.dispose), 1)
+
+    const second = await engine(data)
+    expect(await second.engine['setup.open']({ name: 'mocks' })).toMatchObject({ proxies: ['p1', 'p2'], failures: [] })
+    expect((await second.engine['rules.list']({ proxyId: 'p1' })).rules.map((r) => r.spec)).toEqual([{ ...rule, enabled: true }])
+    const restored = await second.engine['rules.list']({ proxyId: 'p2' })
+    expect(restored).toMatchObject({ file: rulesFile, script: { path: script, hooks: ['onRequest'] } })
+    // A setup's rule that does not check is named, with the proxy it belongs to.
+    const bad = { kind: 'tcpscope-setup', version: 1, proxies: [{ start: { listen: '127.0.0.1:0', target: `127.0.0.1:${target}` }, rules: [{ match: { http: {} }, steps: [] }] }] }
+    await expect(second.engine['setup.apply']({ setup: bad as unknown as Setup })).rejects.toThrow('proxies[0].rules: rule 1.steps: expected a list of 1 to 100 steps')
+  })
+
   it('duplicates and deletes named setups, and refuses names that are not file-safe', async () => {
     const t = await engine(dataFolder())
     await t.engine['setup.save']({ name: 'empty one' })

@@ -16,7 +16,9 @@ export default {
       failure: {
         part: '{what} did not start: {message}',
         toxic: '{proxy}: toxic {name} was not added: {message}',
-        breakpoint: '{proxy}: breakpoint {name} was not added: {message}'
+        breakpoint: '{proxy}: breakpoint {name} was not added: {message}',
+        rules: '{proxy}: the rules {name} were not set: {message}',
+        script: '{proxy}: the script {name} was not loaded: {message}'
       },
       offer: {
         label: 'Last time',
@@ -97,7 +99,9 @@ export default {
       failure: {
         part: '{what} 未能启动：{message}',
         toxic: '{proxy}：故障 {name} 未能添加：{message}',
-        breakpoint: '{proxy}：断点 {name} 未能添加：{message}'
+        breakpoint: '{proxy}：断点 {name} 未能添加：{message}',
+        rules: '{proxy}：规则 {name} 未能设置：{message}',
+        script: '{proxy}：脚本 {name} 未能加载：{message}'
       },
       offer: {
         label: '上次',
