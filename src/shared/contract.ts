@@ -34,7 +34,8 @@ import {
   type HeldMessage,
   type HeldOutcome
 } from './break-types'
-import { scriptLoadArgs, rulesCheckArgs, rulesEnableArgs, rulesLoadArgs, rulesRef, rulesSetArgs, type RulesState } from './rules/rule-args'
+import type { RuleSpec } from './rules/rule-types'
+import { rulesFromArgs, scriptLoadArgs, rulesCheckArgs, rulesEnableArgs, rulesLoadArgs, rulesRef, rulesSetArgs, type RulesState } from './rules/rule-args'
 import { toxicAddArgs, toxicListArgs, toxicRemoveArgs, toxicUpdateArgs, type Toxic } from './fault-types'
 import { caExportArgs, caRegenerateArgs, interceptBrowserArgs, interceptStopArgs } from './tls-args'
 import type { BrowserInfo, CaExport, InterceptedBrowser } from './intercept-types'
@@ -134,6 +135,8 @@ export const commands = {
   'script.reload': command<Infer<typeof rulesRef>, RulesState>(rulesRef),
   /** Stops the proxy's script: its traffic passes as the rules leave it. */
   'script.unload': command<Infer<typeof rulesRef>, RulesState>(rulesRef),
+  /** A rule that matches a recorded exchange's request and answers with its recorded response ("Mock this response"). */
+  'rules.from': command<Infer<typeof rulesFromArgs>, RuleSpec>(rulesFromArgs),
   /** Reads and checks a rules file without using it: its rules as they would be listed, or its one-line error. */
   'rules.check': command<Infer<typeof rulesCheckArgs>, RulesState>(rulesCheckArgs, { files: 'reads-path' }),
 

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CliProcess, runCli } from '../helpers/cli'
@@ -88,6 +89,43 @@ describe('tcpscope rules check', () => {
     }
     const missing = await runCli(['rules', 'check', join(d, 'nope.json')])
     expect(missing.stderr.trim()).toBe(`tcpscope: cannot read the rules file ${join(d, 'nope.json')}: no such file`)
+  })
+})
+
+describe('tcpscope rules from', () => {
+  it('makes a rule that answers as a recorded gzip JSON response did, which serve --rules then answers with', async (ctx) => {
+    needProgram(ctx, 'curl', haveCurl)
+    const server: Server = createServer((req, res) => {
+      const body = gzipSync(JSON.stringify({ user: 'ann', id: 7 }))
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length, 'x-api': 'v2' })
+      res.end(body)
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise((r) => server.close(r)))
+    const d = dir()
+    const capture = join(d, 'api.tcap')
+    const { cli, port } = await listening(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${(server.address() as { port: number }).port}`, '--capture', capture])
+    expect((await curl('--compressed', `http://127.0.0.1:${port}/api/user?id=7`)).stdout).toBe('{"user":"ann","id":7}')
+    await cli.stop()
+
+    const made = await runCli(['rules', 'from', capture, '--conn', '1'])
+    expect(made.stderr).toBe('')
+    const doc = JSON.parse(made.stdout) as { rules: unknown[] }
+    expect(doc.rules).toEqual([
+      {
+        name: 'GET /api/user as recorded',
+        match: { http: { method: 'GET', path: { exact: '/api/user' } } },
+        steps: [{ respond: { status: 200, headers: { 'content-type': 'application/json', 'x-api': 'v2' }, json: { user: 'ann', id: 7 } } }]
+      }
+    ])
+    const rules = join(d, 'mock.json')
+    writeFileSync(rules, made.stdout)
+    const mock = await listening(['serve', '--listen', '127.0.0.1:0', '--rules', rules])
+    const answer = await curl('-i', `http://127.0.0.1:${mock.port}/api/user`)
+    expect(answer.stdout).toMatch(/x-api: v2\r\n/)
+    expect(answer.stdout.endsWith('\r\n\r\n{"user":"ann","id":7}')).toBe(true)
+    const none = await runCli(['rules', 'from', capture, '--conn', '1', '--exchange', '3'])
+    expect(none.stderr.trim()).toBe('tcpscope: connection #1 has no HTTP exchange 3 (it has 1)')
   })
 })
 

@@ -3,7 +3,8 @@
 // the option `proxy` and `serve` share.
 
 import type { RuleInfo, Step } from '../../shared/rules/rule-types'
-import { UsageError, type Parsed } from '../args'
+import { parseWhole, UsageError, type Parsed } from '../args'
+import { withCaptureFile } from './open-capture'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { startEngine } from '../engine-run'
 import { EXIT } from '../exit-codes'
@@ -18,10 +19,12 @@ export const RULES_OPTION = {
   }
 } as const satisfies OptionTable
 
-const RULES_USAGE = 'tcpscope rules check FILE [--json]'
+const RULES_USAGE = 'tcpscope rules check FILE [--json] | tcpscope rules from CAPTURE --conn ID [--exchange N]'
 
 const OPTIONS = {
-  json: { type: 'boolean', about: 'print the checked rules as JSON' }
+  json: { type: 'boolean', about: 'check: print the checked rules as JSON' },
+  conn: { type: 'string', arg: 'ID', about: 'from: the connection whose exchange the rule answers as' },
+  exchange: { type: 'string', arg: 'N', about: 'from: which exchange of the connection (default 0, its first)' }
 } as const satisfies OptionTable
 
 /** A step in a few words. */
@@ -51,8 +54,20 @@ export function ruleLine(r: RuleInfo, i: number): string {
   return `${i + 1}. ${r.label}${off}: ${r.spec.steps.map(stepWords).join(', then ')}${count}`
 }
 
+async function runFrom(values: Parsed<typeof OPTIONS>['values'], file: string, io: Io): Promise<number> {
+  const connId = parseWhole('rules from', values.conn, '--conn', 1)
+  if (connId === undefined) throw new UsageError(`rules from needs --conn ID (tcpscope ls ${file} lists them); usage: ${RULES_USAGE}`)
+  const exchange = parseWhole('rules from', values.exchange, '--exchange', 0) ?? 0
+  return withCaptureFile(file, async ({ engine, capture }) => {
+    const rule = await engine['rules.from']({ capture, connId, exchange })
+    await writeAll(io.out, JSON.stringify({ rules: [rule] }, null, 2) + '\n')
+    return EXIT.ok
+  })
+}
+
 async function runRules({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   const [sub, file, ...more] = positionals
+  if (sub === 'from' && file !== undefined && more.length === 0) return runFrom(values, file, io)
   if (sub !== 'check') throw new UsageError(`rules: ${sub === undefined ? 'say what to do' : `unknown action "${sub}"`}; usage: ${RULES_USAGE}`)
   if (file === undefined || more.length > 0) throw new UsageError(`rules check takes one rules file; usage: ${RULES_USAGE}`)
   const run = await startEngine({ readsFiles: true })
@@ -68,10 +83,13 @@ async function runRules({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
 
 export const rulesCommand = defineCommand({
   name: 'rules',
-  about: 'check a rules file and print its rules in words',
+  about: 'check a rules file and print its rules in words, or make a rule from a recorded exchange',
   usage: RULES_USAGE,
   options: OPTIONS,
   notes: ['A rules file is JSON or YAML: { "rules": [ { "name": ..., "match": {...}, "steps": [...] } ] }. Every error names the rule and the field. docs/rules-and-scripts.md has the schema.'],
-  examples: [{ line: 'tcpscope rules check rules.json', about: 'Check rules.json and list what each rule does.' }],
+  examples: [
+    { line: 'tcpscope rules check rules.json', about: 'Check rules.json and list what each rule does.' },
+    { line: 'tcpscope rules from web.tcap --conn 3 --exchange 1 > mock.json', about: 'A rules file that answers that request as the server did (its body decoded).' }
+  ],
   run: runRules
 })

@@ -4,12 +4,16 @@
 import type { CommandTable } from '../command-table'
 import { TrafficRules } from './traffic-rules'
 import { UserError } from '../net/net-errors'
+import type { Captures } from '../capture/open-captures'
+import type { Decoding } from '../decode/decoding'
+import { ruleFromExchange } from './rule-from'
 
-export type RulesCommand = 'rules.list' | 'rules.set' | 'rules.load' | 'rules.enable' | 'rules.check' | 'script.load' | 'script.reload' | 'script.unload'
+export type RulesCommand = 'rules.list' | 'rules.set' | 'rules.load' | 'rules.enable' | 'rules.check' | 'script.load' | 'script.reload' | 'script.unload' | 'rules.from'
 
 /** `rulesOf(proxyId)` throws a one-line UserError for a proxy that does not exist. */
-export function ruleCommands(rulesOf: (proxyId: string) => TrafficRules): CommandTable<RulesCommand> {
+export function ruleCommands(rulesOf: (proxyId: string) => TrafficRules, recorded: { captures: Pick<Captures, 'get'>; decoding: Decoding }): CommandTable<RulesCommand> {
   return {
+    'rules.from': async ({ capture, connId, exchange }) => ruleFromExchange(recorded.captures.get(capture), recorded.decoding, connId, exchange),
     'rules.list': async ({ proxyId }) => rulesOf(proxyId).state(),
     'rules.set': async ({ proxyId, rules }) => {
       const traffic = rulesOf(proxyId)

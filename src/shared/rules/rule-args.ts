@@ -1,7 +1,7 @@
 // The rules.* commands' arguments. A rule list is checked by the rules file's own schema
 // (rule-schema.ts), so the UI, the CLI and a file get the same one-line errors.
 
-import { bool, obj, optional, str, type Schema } from '../schema'
+import { bool, int, obj, optional, str, type Schema } from '../schema'
 import type { RuleInfo } from './rule-types'
 import { checkRules } from './rule-schema'
 
@@ -16,6 +16,8 @@ export const rulesSetArgs = obj({ proxyId, rules: ruleList })
 export const rulesLoadArgs = obj({ proxyId, path: str({ nonEmpty: true, max: 4096 }), watch: optional(bool()) })
 /** A script of hooks (`.js`, `.mjs`, `.ts`) on the engine's host, run in a thread of its own and reloaded on save. */
 export const scriptLoadArgs = obj({ proxyId, path: str({ nonEmpty: true, max: 4096 }) })
+/** A rule that answers as exchange `exchange` of connection `connId` was answered. */
+export const rulesFromArgs = obj({ capture: str({ nonEmpty: true, max: 4096 }), connId: int({ min: 1 }), exchange: int({ min: 0 }) })
 export const rulesCheckArgs = obj({ path: str({ nonEmpty: true, max: 4096 }) })
 export const rulesEnableArgs = obj({ proxyId, id: str({ nonEmpty: true, max: 32 }), enabled: bool() })
 
