@@ -76,7 +76,7 @@ describe('tcpscope rules check', () => {
       ['bad.json', '{"rules":[{"name":"x","match":{"http":{"path":"/a"}},"steps":[{"respnd":{}}]}]}', 'rule 1 ("x").steps[0]: unknown field "respnd" (it takes respond, forward, rewrite, delay, close, reset, drop, timeout)'],
       ['regex.json', '{"rules":[{"match":{"http":{"path":{"regex":"(a)\\\\1"}}},"steps":[{"close":true}]}]}', 'rule 1.match.http.path: /(a)\\1/ uses a backreference'],
       ['notjson.json', '{"rules": [', 'not valid JSON'],
-      ['top.json', '{"rule": []}', 'a rules file holds { "rules": [ ... ] }']
+      ['top.json', '{"rule": []}', 'unknown field "rule" at the top of the rules file']
     ]
     for (const [name, text, want] of cases) {
       const file = join(d, name)

@@ -265,11 +265,11 @@ export function checkRule(v: unknown, where: string): RuleSpec {
 
 /** A whole rules file's content: `{ "rules": [...] }` (or the list alone). */
 export function checkRules(v: unknown): RulesFile {
-  const list = Array.isArray(v) ? v : typeof v === 'object' && v !== null && Array.isArray((v as Obj).rules) ? ((v as Obj).rules as unknown[]) : undefined
-  if (list === undefined) throw new ValidationError('a rules file holds { "rules": [ ... ] }: a list of rules, each { "match": ..., "steps": [...] }')
-  if (typeof v === 'object' && !Array.isArray(v)) {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
     for (const k of Object.keys(v as Obj)) if (k !== 'rules') throw new ValidationError(`unknown field "${k}" at the top of the rules file (it holds "rules")`)
   }
+  const list = Array.isArray(v) ? v : typeof v === 'object' && v !== null && Array.isArray((v as Obj).rules) ? ((v as Obj).rules as unknown[]) : undefined
+  if (list === undefined) throw new ValidationError('a rules file holds { "rules": [ ... ] }: a list of rules, each { "match": ..., "steps": [...] }')
   if (list.length > MAX_RULES) throw new ValidationError(`${list.length} rules: at most ${MAX_RULES}`)
   return { rules: list.map((r, i) => checkRule(r, ruleWhere(i, r))) }
 }
