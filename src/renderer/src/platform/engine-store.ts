@@ -13,6 +13,7 @@ import type { SessionInfo } from '../../../shared/session-types'
 import type { InterceptedBrowser } from '../../../shared/intercept-types'
 import type { BreakRule, HeldMessage } from '../../../shared/break-types'
 import type { Toxic } from '../../../shared/fault-types'
+import type { RulesState } from '../../../shared/rules/rule-args'
 import type { CallParams } from '../../../shared/transport'
 import type { Transport } from './transport'
 
@@ -41,6 +42,8 @@ export const useEngineStore = defineStore('engine', () => {
   const held = shallowRef<HeldMessage[]>([])
   const breaks = shallowReactive(new Map<string, BreakRule[]>())
   const toxics = shallowReactive(new Map<string, Toxic[]>())
+  /** Each proxy's traffic rules, as a batch or a rules.* answer left them (the snapshot has none: features/rules reads them). */
+  const rules = shallowReactive(new Map<string, RulesState>())
   const captureErrors = ref<string[]>([])
   const warnings = ref<string[]>([])
   const transport = shallowRef<Transport>()
@@ -78,9 +81,11 @@ export const useEngineStore = defineStore('engine', () => {
     captures.value = event.captures
     held.value = event.held ?? []
     breaks.clear()
-    for (const [id, rules] of Object.entries(event.breaks ?? {})) breaks.set(id, rules)
+    for (const [id, list] of Object.entries(event.breaks ?? {})) breaks.set(id, list)
     toxics.clear()
     for (const [id, list] of Object.entries(event.toxics ?? {})) toxics.set(id, list)
+    // Read again for the proxies the snapshot names (features/rules): a reconnected page may have missed changes.
+    rules.clear()
     captureErrors.value = event.captures.flatMap((c) => (c.error ? [c.error] : []))
     applied.value = []
     liveChanges.value++
@@ -97,13 +102,15 @@ export const useEngineStore = defineStore('engine', () => {
           proxies.delete(p.id)
           breaks.delete(p.id)
           toxics.delete(p.id)
+          rules.delete(p.id)
         }
       }
       for (const s of b.sessions ?? []) sessions.set(s.id, s)
       for (const br of b.browsers ?? []) setBrowser(br)
       if (b.held) held.value = b.held
-      for (const [id, rules] of Object.entries(b.breaks ?? {})) breaks.set(id, rules)
+      for (const [id, list] of Object.entries(b.breaks ?? {})) breaks.set(id, list)
       for (const [id, list] of Object.entries(b.toxics ?? {})) toxics.set(id, list)
+      for (const [id, state] of Object.entries(b.rules ?? {})) rules.set(id, state)
       if (b.warnings) warnings.value = [...warnings.value, ...b.warnings].slice(-MAX_WARNINGS)
       if (b.captureErrors) captureErrors.value = [...captureErrors.value, ...b.captureErrors].slice(-MAX_WARNINGS)
       for (const c of b.conns ?? []) changed.add(c.id)
@@ -177,6 +184,7 @@ export const useEngineStore = defineStore('engine', () => {
     held,
     breaks,
     toxics,
+    rules,
     captureErrors,
     warnings,
     transport,

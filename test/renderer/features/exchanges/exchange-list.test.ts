@@ -142,6 +142,7 @@ describe('the exchange list', () => {
     expect(menu.getAttribute('aria-label')).toBe('操作')
     expect([...menu.querySelectorAll('[role=menuitem]')].map((i) => i.textContent!.trim())).toEqual([
       '复制为 curl',
+      '模拟这个响应…',
       '将连接 #10 导出为 HAR…',
       '将整个抓包导出为 HAR…',
       '将连接 #10 导出为 pcapng…',
@@ -184,6 +185,7 @@ describe('the connection list', () => {
     const items = [...document.querySelectorAll('[role=menuitem]')]
     expect(items.map((i) => i.textContent!.trim())).toEqual([
       'Copy as curl',
+      'Mock this response…',
       'Export HAR of connection #4…',
       'Export HAR of the whole capture…',
       'Export pcapng of connection #4…',

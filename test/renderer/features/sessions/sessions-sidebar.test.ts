@@ -56,8 +56,8 @@ function setup(locale: 'en' | 'zh-CN', proxies: ProxyInfo[], sessions: Array<Ser
   t.emit({ type: 'snapshot', proxies, sessions, captures: [] })
   const w = mount(SessionsSidebar, { global: { plugins: [createAppI18n(locale)] }, attachTo: document.body })
   mounted.push(w)
-  // The recorded servers' section asked for its list as it mounted; these tests look at the rest.
-  for (let i = t.calls.length - 1; i >= 0; i--) if (t.calls[i].cmd === 'replay.servers') t.calls.splice(i, 1)
+  // The recorded servers' section asked for its list, and the proxies' for their traffic rules, as they mounted; these tests look at the rest.
+  for (let i = t.calls.length - 1; i >= 0; i--) if (t.calls[i].cmd === 'replay.servers' || t.calls[i].cmd === 'rules.list') t.calls.splice(i, 1)
   return { w, calls: t.calls }
 }
 

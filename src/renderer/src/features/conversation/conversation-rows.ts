@@ -37,10 +37,10 @@ export interface Row {
 export const chunkOf = (e: CaptureEvent | undefined): ChunkRef | undefined =>
   e?.kind === 'data' && e.dir !== undefined ? { dir: e.dir, offset: e.offset ?? 0, length: e.length ?? 0 } : undefined
 
-/** Faults, breakpoints and a person's actions are tcpscope's doing: the warning colour, never a direction's. */
-export const isIntervention = (e: CaptureEvent): boolean => e.kind === 'fault' || e.kind === 'break' || e.kind === 'action'
+/** Faults, breakpoints, traffic rules and a person's actions are tcpscope's doing: the warning colour, never a direction's. */
+export const isIntervention = (e: CaptureEvent): boolean => e.kind === 'fault' || e.kind === 'break' || e.kind === 'rule' || e.kind === 'action'
 export const isWarning = (e: CaptureEvent): boolean =>
   e.kind === 'reset' || e.kind === 'error' || e.kind === 'connect-failed' || e.kind === 'gap' || (e.kind === 'close' && e.info?.end !== 'closed') || isIntervention(e)
 export const isMinor = (e: CaptureEvent): boolean => e.kind === 'open' || e.kind === 'connecting' || e.kind === 'connected' || e.kind === 'lookup'
-const MARK_GLYPHS: Partial<Record<CaptureEvent['kind'], string>> = { reset: '✕', 'connect-failed': '✕', error: '✕', fin: '⇥', fault: '⚡', break: '‖', action: '✎', gap: '⋯' }
+const MARK_GLYPHS: Partial<Record<CaptureEvent['kind'], string>> = { reset: '✕', 'connect-failed': '✕', error: '✕', fin: '⇥', fault: '⚡', break: '‖', rule: '§', action: '✎', gap: '⋯' }
 export const glyph = (e: CaptureEvent): string => (e.kind === 'data' ? (e.dir === 'client' ? '→' : '←') : (MARK_GLYPHS[e.kind] ?? '·'))

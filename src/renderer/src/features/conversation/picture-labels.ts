@@ -7,6 +7,8 @@ import type { Direction } from '../../../../shared/direction'
 import { FAULT_EFFECTS, type FaultEffect } from '../../../../shared/fault-types'
 import { MAX_HELD_MESSAGE } from '../../../../shared/break-types'
 import { formatBytes, formatDuration } from '../../../../shared/human-readable'
+import type { RuleEventInfo } from '../../../../shared/rules/rule-types'
+import { deliveredStatus } from '../rules/rule-marks'
 
 /** vue-i18n's `t`, as these helpers use it. */
 export type Translate = (key: string, values?: Record<string, unknown>, plural?: number) => string
@@ -20,6 +22,7 @@ export function eventWhat(t: Translate, e: CaptureEvent): string {
   // What tcpscope did to the connection, worded from its record's fields: cause beside effect.
   if (e.kind === 'fault') return t('marks.fault', { toxic: String(info.toxic ?? ''), message: faultWords(t, info) })
   if (e.kind === 'break') return t('marks.break', { rule: String(info.rule ?? ''), message: breakWords(t, info) })
+  if (e.kind === 'rule') return t('rules.mark', { label: String(info.label ?? info.rule ?? ''), message: ruleWords(t, info as unknown as RuleEventInfo) })
   if (e.kind === 'action') return t('marks.action', { message: actionWords(t, info, e.dir) })
   const side = e.dir ? t(`conv.side.${e.dir}`) : ''
   // Bytes forwarded but not kept: said with their size and place, never shown as bytes.
@@ -107,6 +110,39 @@ export function breakWords(t: Translate, info: Record<string, unknown>): string 
       const window = num(info.window)
       return has(body, window, num(info.stream)) ? t('marks.breakWhat.refused', { body: formatBytes(body!), window: formatBytes(window!), stream: num(info.stream) }) : message
     }
+    default:
+      return message
+  }
+}
+
+/**
+ * What a traffic rule did (a `rule` record, shared/rules/rule-types.ts), in the UI's language
+ * from its action, the message's summary and the answer it delivered; what a record does not
+ * have the fields for (a forward's destination, a rewrite's notes) is said in its English
+ * `message`.
+ */
+export function ruleWords(t: Translate, info: RuleEventInfo): string {
+  const message = String(info.message ?? '')
+  const summary = typeof info.summary === 'string' && info.summary !== '' ? info.summary : undefined
+  if (summary === undefined) return message
+  switch (info.action) {
+    case 'respond': {
+      const status = deliveredStatus(info)
+      return status !== undefined ? t('rules.what.respond', { summary, status }) : message
+    }
+    case 'rewrite': {
+      if (message === `rewrote ${summary}`) return t('rules.what.rewrote', { summary })
+      // A response's: `rewrote the response 200 OK to GET /a` (with its notes after a colon, said as they are).
+      const response = `rewrote the response ${summary}`
+      if (message === response) return t('rules.what.rewroteResponse', { summary })
+      const to = message.startsWith(`${response} to `) ? /^(\S+ \S+)$/.exec(message.slice(response.length + 4)) : null
+      return to ? t('rules.what.rewroteResponseTo', { summary, request: to[1] }) : message
+    }
+    case 'close':
+    case 'reset':
+    case 'drop':
+    case 'timeout':
+      return t(`rules.what.${info.action}`, { summary })
     default:
       return message
   }

@@ -1,4 +1,4 @@
-// Which proxy's Breakpoints or Faults panel is open, and the directions a person paused on a
+// Which proxy's Breakpoints, Faults or Rules panel is open, and the directions a person paused on a
 // live proxied connection (the engine records the pause; the window remembers it to offer
 // Resume).
 
@@ -6,7 +6,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowReactive } from 'vue'
 import type { Direction } from '../../../../shared/capture-types'
 
-export type RulesPanel = { kind: 'breaks' | 'toxics'; proxyId: string }
+export type RulesPanel = { kind: 'breaks' | 'toxics' | 'rules'; proxyId: string }
 
 export const useFaultsStore = defineStore('faults', () => {
   const panel = ref<RulesPanel>()

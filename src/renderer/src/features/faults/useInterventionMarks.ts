@@ -1,5 +1,5 @@
-// When a toxic, a breakpoint or a person acted on the selected connection: the times of its
-// `fault`, `break` and `action` records, for the timeline to mark on its bar beside the bytes
+// When a toxic, a breakpoint, a traffic rule or a person acted on the selected connection: the
+// times of its `fault`, `break`, `rule` and `action` records, for the timeline to mark on its bar beside the bytes
 // they changed. Read again when the connection changes live; a connection's first
 // MAX_PAGE records are looked at (a bound, not a sample: marks past them are not drawn).
 
@@ -14,10 +14,10 @@ const MAX_MARKS = 500
 
 export interface InterventionMark {
   time: number
-  kind: 'fault' | 'break' | 'action'
+  kind: 'fault' | 'break' | 'rule' | 'action'
 }
 
-const isMark = (e: CaptureEvent): e is CaptureEvent & { kind: InterventionMark['kind'] } => e.kind === 'fault' || e.kind === 'break' || e.kind === 'action'
+const isMark = (e: CaptureEvent): e is CaptureEvent & { kind: InterventionMark['kind'] } => e.kind === 'fault' || e.kind === 'break' || e.kind === 'rule' || e.kind === 'action'
 
 export function useInterventionMarks(): { marks: ShallowRef<InterventionMark[]>; connId: () => number | undefined } {
   const engine = useEngineStore()

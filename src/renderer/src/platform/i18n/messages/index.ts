@@ -22,5 +22,6 @@ import tls from './tls'
 import intervene from './intervene'
 import start from './start'
 import setups from './setups'
+import rules from './rules'
 
-export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, frames, grpc, streamMessages, replay, replayHttp, replayRaw, replayCapture, replayParts, tls, intervene, start, setups] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
+export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, frames, grpc, streamMessages, replay, replayHttp, replayRaw, replayCapture, replayParts, tls, intervene, rules, start, setups] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>

@@ -1,0 +1,78 @@
+// Which HTTP exchanges a traffic rule mocked, rewrote or forwarded, for the connections a view
+// shows (the exchange list's rows on screen, the HTTP view's connection): each connection's
+// first events are read once, and its exchanges only when it has a `rule` record. A live
+// connection that changes is read again, at most twice a second. Bounded: the marks of the
+// most recently asked connections are kept.
+
+import { defineStore } from 'pinia'
+import { ref, shallowReactive, watch } from 'vue'
+import { MAX_DECODED_PAGE } from '../../../../shared/limits'
+import { useEngineStore } from '../../platform/engine-store'
+import { exchangeRuleMarks, type ExchangeRuleMark } from './rule-marks'
+
+/** Events of a connection looked at: its rule records past them are not found (a bound, not a sample). */
+const EVENTS_READ = 2000
+/** Connections whose marks are kept. */
+const KEPT = 500
+/** A live connection's marks are read again at most this often while it changes. */
+const AGAIN_MS = 500
+
+const keyOf = (capture: string, connId: number): string => `${capture}:${connId}`
+
+export const useRuleMarksStore = defineStore('ruleMarks', () => {
+  const engine = useEngineStore()
+  const marks = shallowReactive(new Map<string, ReadonlyMap<number, ExchangeRuleMark>>())
+  /** Moves when some connection's marks were found: lists whose rows are drawn once redraw them. */
+  const version = ref(0)
+  const reading = new Set<string>()
+  const again = new Set<number>()
+  let timer: ReturnType<typeof setTimeout> | undefined
+
+  async function read(capture: string, connId: number): Promise<void> {
+    const key = keyOf(capture, connId)
+    if (reading.has(key)) return
+    reading.add(key)
+    try {
+      const page = await engine.call('conn.events', { capture, connId, from: 0, limit: EVENTS_READ })
+      let found: ReadonlyMap<number, ExchangeRuleMark> = new Map()
+      if (page.events.some((e) => e.kind === 'rule')) {
+        const xs = await engine.call('http.exchanges', { capture, connId, from: 0, limit: MAX_DECODED_PAGE })
+        found = exchangeRuleMarks(page.events, xs.exchanges)
+      }
+      const had = marks.get(key)
+      marks.delete(key)
+      marks.set(key, found)
+      while (marks.size > KEPT) marks.delete(marks.keys().next().value!)
+      if (found.size || had?.size) version.value++
+    } catch {
+      // Not there (a closed capture, a connection not decoded as HTTP): nothing to mark.
+      marks.set(key, new Map())
+    } finally {
+      reading.delete(key)
+    }
+  }
+
+  /** The connections a view shows: those not read yet are read. */
+  function want(capture: string, connIds: Iterable<number>): void {
+    for (const id of connIds) if (!marks.has(keyOf(capture, id))) void read(capture, id)
+  }
+
+  const of = (capture: string, connId: number, index: number): ExchangeRuleMark | undefined => marks.get(keyOf(capture, connId))?.get(index)
+
+  // A live connection's rule record comes with its bytes: what is shown is read again.
+  watch(
+    () => engine.changedConns,
+    (changed) => {
+      for (const id of changed) if (marks.has(keyOf('live', id))) again.add(id)
+      if (again.size === 0 || timer !== undefined) return
+      timer = setTimeout(() => {
+        timer = undefined
+        const ids = [...again]
+        again.clear()
+        for (const id of ids) void read('live', id)
+      }, AGAIN_MS)
+    }
+  )
+
+  return { version, want, of }
+})
