@@ -95,7 +95,7 @@ describe('tcpscope rules check', () => {
 describe('tcpscope rules from', () => {
   it('makes a rule that answers as a recorded gzip JSON response did, which serve --rules then answers with', async (ctx) => {
     needProgram(ctx, 'curl', haveCurl)
-    const server: Server = createServer((req, res) => {
+    const server: Server = createServer((_req, res) => {
       const body = gzipSync(JSON.stringify({ user: 'ann', id: 7 }))
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length, 'x-api': 'v2' })
       res.end(body)

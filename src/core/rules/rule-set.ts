@@ -25,6 +25,9 @@ export interface Found {
   verdict: Verdict
 }
 
+/** A rule's identity across a change of the list: its spec but for `enabled`. */
+const sameRuleKey = (spec: RuleSpec): string => JSON.stringify({ ...spec, enabled: undefined })
+
 export class RuleSet {
   private entries: RuleEntry[] = []
   private readonly watchers = new Set<() => void>()
@@ -52,7 +55,16 @@ export class RuleSet {
       const match = compileMatcher(spec.match, `${where}.match`)
       return { spec, match, kinds: matcherKinds(spec.match) }
     })
+    // A rule that is still there (the same but for `enabled`: a move, a reload of a file with
+    // other rules edited) keeps its id and what it has done.
+    const kept = new Map<string, RuleEntry[]>()
+    for (const e of this.entries) {
+      const key = sameRuleKey(e.spec)
+      kept.set(key, [...(kept.get(key) ?? []), e])
+    }
     this.entries = entries.map(({ spec, match, kinds }) => {
+      const old = kept.get(sameRuleKey(spec))?.shift()
+      if (old !== undefined) return { ...old, spec, match, kinds, enabled: spec.enabled ?? true }
       const left = spec.once === true ? 1 : spec.times
       return {
         id: `r${this.next++}`,

@@ -3,13 +3,20 @@
 // rules, an HTTP/1 request line to the HTTP/1 rules, anything else (or a server that speaks
 // first) to the message rules of a raw connection's protocol. Until it is told, what comes is
 // kept (bounded by the preface's length); once told, the chosen pair is opened and given it.
+//
+// The user's script hears of the connection: onConnect as it opens, with both sides held
+// (not read) and what they sent kept until it answers, which may delay the connection, or
+// close or reset it there; onClose once it is over, answered by no one.
 
 import { CLIENT_PREFACE } from '../protocols/http2/frame-reader'
 import { RECOGNISE_WAIT_MS } from '../breakpoint/message-framer'
 import type { ForwardStage, StagePair, StagePort } from '../proxy/forward-stage'
 import type { FrameSpec } from '../../shared/message-types'
 import type { ScriptHost } from './script/script-host'
+import type { HookOutcome, ScriptConnection } from './script/script-types'
+import { recordRule } from './rule-record'
 import { httpRulePair } from './http-rule-stage'
+import { h2RulePair, opensLikeH2 } from './h2/h2-rule-pair'
 import { messageRulePair } from './messages/message-rule-pair'
 import type { ConnFacts } from './rule-match'
 import type { RuleSet } from './rule-set'
@@ -59,7 +66,7 @@ function kindOf(first: Buffer): Kind | undefined {
 
 export function trafficPair(deps: TrafficDeps): StagePair {
   const sw = new TrafficSwitch(deps)
-  return { client: sw.side('client'), server: sw.side('server') }
+  return { client: sw.stages.client, server: sw.stages.server }
 }
 
 type Dir = 'client' | 'server'
@@ -75,16 +82,26 @@ class TrafficSwitch {
   private down: string | undefined
   /** A client whose first bytes cannot tell (a bare `PING`) waits for an answer: after a moment, it is a raw connection. */
   private timer: NodeJS.Timeout | undefined
+  /** While the script's onConnect runs: what either side sent, in the order it came, given on once it answered. */
+  private gated: Array<{ dir: Dir; item: Waiting }> | undefined
+  private connectStarted = false
+  private connectDelay: NodeJS.Timeout | undefined
+  readonly stages: Record<Dir, ForwardStage>
 
-  constructor(private readonly deps: TrafficDeps) {}
+  constructor(private readonly deps: TrafficDeps) {
+    this.stages = { client: this.side('client'), server: this.side('server') }
+  }
 
-  side(dir: Dir): ForwardStage {
+  private side(dir: Dir): ForwardStage {
     return {
       open: (port) => {
         this.ports[dir] = port
+        this.connect()
+        if (this.gated !== undefined) port.hold(true)
       },
       data: (chunk, port) => {
         this.ports[dir] = port
+        if (this.gated !== undefined) return void this.gated.push({ dir, item: { kind: 'data', bytes: chunk } })
         if (this.chosen !== undefined) return this.pass(dir, chunk, port)
         this.waiting[dir].push({ kind: 'data', bytes: chunk })
         if (dir === 'client') {
@@ -92,10 +109,12 @@ class TrafficSwitch {
           const kind = kindOf(this.first)
           if (kind !== undefined) this.choose(kind)
           else this.timer ??= setTimeout(() => this.chosen === undefined && !this.closed && this.choose('messages'), RECOGNISE_WAIT_MS)
-        } else this.choose('messages')
+        } else if (opensLikeH2(chunk)) this.timer ??= setTimeout(() => this.chosen === undefined && !this.closed && this.choose('messages'), RECOGNISE_WAIT_MS)
+        else this.choose('messages')
       },
       fin: (port) => {
         this.ports[dir] = port
+        if (this.gated !== undefined) return void this.gated.push({ dir, item: { kind: 'fin' } })
         if (this.chosen !== undefined) return this.passFin(dir, port)
         this.waiting[dir].push({ kind: 'fin' })
         // Ended before it said what it is: nothing to act on.
@@ -116,10 +135,67 @@ class TrafficSwitch {
         if (this.closed) return
         this.closed = true
         clearTimeout(this.timer)
+        clearTimeout(this.connectDelay)
+        this.gated = undefined
         this.chosen?.client?.close?.()
         this.chosen?.server?.close?.()
+        // The script's failure is reported by its host; the connection is over either way.
+        if (this.deps.script?.has('onClose') === true) this.deps.script.onClose(this.scriptConnection()).catch(() => undefined)
       }
     }
+  }
+
+  /** The script's onConnect, once, as the first side opens: until it answers, neither side is read. */
+  private connect(): void {
+    const script = this.deps.script
+    if (this.connectStarted || script === undefined || !script.has('onConnect')) return
+    this.connectStarted = true
+    this.gated = []
+    script.onConnect(this.scriptConnection()).then(
+      (outcome) => this.connected(outcome),
+      (err: unknown) => this.connected({ error: (err as Error).message })
+    )
+  }
+
+  private connected(outcome: HookOutcome<never>): void {
+    if (this.closed) return
+    const record = (action: 'error' | 'delay' | 'script', message: string): void => recordRule(this.ports.client, undefined, action, message)
+    if (outcome.error !== undefined) record('error', `the script's onConnect failed: ${outcome.error}; the connection went on`)
+    const ms = outcome.delayMs ?? 0
+    if (ms > 0 && this.connectDelay === undefined) {
+      record('delay', `the script delayed the connection ${ms} ms`)
+      this.connectDelay = setTimeout(() => this.connected(outcome.action !== undefined ? { action: outcome.action } : {}), ms)
+      return
+    }
+    // ctx.fail() has no error of its own to give a connection: it is reset.
+    const end = outcome.action === 'fail' ? 'reset' : outcome.action
+    if (end === 'reset' || end === 'close') {
+      record('script', `the script ${end === 'reset' ? 'reset' : 'closed'} the connection`)
+      this.gated = undefined
+      const port = this.ports.server ?? this.ports.client
+      return end === 'reset' ? port?.reset() : port?.close()
+    }
+    const gated = this.gated ?? []
+    this.gated = undefined
+    for (const dir of ['client', 'server'] as const) this.ports[dir]?.hold(false)
+    try {
+      for (const { dir, item } of gated) {
+        if (this.closed) return
+        const port = this.ports[dir]!
+        if (item.kind === 'data') this.stages[dir].data(item.bytes, port)
+        else this.stages[dir].fin(port)
+      }
+    } catch (err) {
+      // Out of the proxy's call, no one else catches a stage that throws: it ends the connection as the proxy would.
+      record('error', `a rule stage failed: ${(err as Error).message?.split('\n')[0] ?? String(err)}`)
+      ;(this.ports.server ?? this.ports.client)?.reset()
+    }
+  }
+
+  private scriptConnection(): ScriptConnection {
+    const conn = this.deps.conn()
+    const host = conn.targetHost?.includes(':') === true ? `[${conn.targetHost}]` : (conn.targetHost ?? '')
+    return { id: this.deps.connId, client: conn.client, target: conn.targetPort === undefined ? host : `${host}:${conn.targetPort}` }
   }
 
   private choose(kind: Kind): void {

@@ -73,6 +73,20 @@ describe('the rules schema', () => {
     expect(error('rules')).toMatch(/^a rules file holds/)
   })
 
+  it('keeps the id and counts of a rule still in a changed list (a move, an edit of another rule)', () => {
+    const set = new RuleSet()
+    set.set(ISSUE.rules)
+    const [first, , , , greeter] = set.list()
+    set.acted((set as unknown as { entries: Parameters<RuleSet['acted']>[0][] }).entries[4])
+    set.set([ISSUE.rules[4], { ...ISSUE.rules[0], enabled: false }, { ...ISSUE.rules[1], name: 'renamed' }])
+    const after = set.list()
+    expect(after.map((r) => [r.id, r.label, r.enabled, r.hits, r.left])).toEqual([
+      [greeter.id, 'flaky greeter', true, 1, 1],
+      [first.id, 'mock the user', false, 0, undefined],
+      ['r7', 'renamed', true, 0, undefined]
+    ])
+  })
+
   it('refuses nesting past its bound and regexes RE2 cannot run, naming where', () => {
     let deep: unknown = { http: {} }
     for (let i = 0; i < 20; i++) deep = { not: deep }

@@ -1,7 +1,8 @@
 // The bytes a rule puts on a raw connection in place of a message: a `respond` step's answer
 // (a redis value in RESP2, text, hex, or the body a respond step gives anywhere), and a
 // `rewrite.bytes` step's replacements with the message's declared lengths made to fit again
-// by its codec (RESP bulk lengths, PostgreSQL's message length, MQTT's Remaining Length).
+// by its codec (RESP bulk lengths, PostgreSQL's message length, MQTT's Remaining Length), as
+// are the bytes a script's onMessage puts there.
 
 import type { Respond, RespValue, TextReplace } from '../../../shared/rules/rule-types'
 import type { Direction } from '../../../shared/direction'
@@ -40,9 +41,16 @@ export function rewriteBytes(message: Buffer, replaces: readonly TextReplace[], 
   let text = before
   for (const r of replaces) text = replaceText(text, r.regex === true ? r.find : asBytes(r.find), asBytes(r.with), r.regex === true)
   if (text === before) return message
-  const edited = Buffer.from(text, 'latin1')
-  if (codec?.refit === undefined) return edited
-  const out = codec.refit(dir, edited)
+  return refitBytes(Buffer.from(text, 'latin1'), codec, dir)
+}
+
+/**
+ * Bytes put in a message's place (a rewrite, a script's change) with the lengths they declare
+ * made to fit what they hold, by the codec (RESP bulk lengths, PostgreSQL's message length,
+ * MQTT's Remaining Length); an error when the codec cannot make one message of them.
+ */
+export function refitBytes(edited: Uint8Array, codec: MessageCodec | undefined, dir: Direction): Buffer | { error: string } {
+  const out = codec?.refit === undefined ? edited : codec.refit(dir, edited)
   if (!(out instanceof Uint8Array)) return out
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength)
+  return Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength)
 }

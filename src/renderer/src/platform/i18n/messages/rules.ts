@@ -18,7 +18,7 @@ export default {
       remove: 'Delete',
       removeName: 'Delete rule {n}',
       hitsName: '{hits} hits',
-      resets: 'Each change saves the whole list: every rule’s hits and count start again.',
+      resets: 'Each change saves the whole list; a rule that is still the same keeps its hits and count.',
       file: {
         label: 'Rules file',
         placeholder: '/path/to/rules.yaml',
@@ -144,7 +144,7 @@ export default {
       remove: '删除',
       removeName: '删除规则 {n}',
       hitsName: '命中 {hits} 次',
-      resets: '每次修改都会保存整个列表：所有规则的命中数和剩余次数重新计算。',
+      resets: '每次修改都会保存整个列表；未改动的规则保留其命中数和剩余次数。',
       file: {
         label: '规则文件',
         placeholder: '/path/to/rules.yaml',
