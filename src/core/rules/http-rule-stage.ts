@@ -17,7 +17,7 @@ import type { MessageHead } from '../breakpoint/break-match'
 import type { StagePair } from '../proxy/forward-stage'
 import { headerValue, readBody, rewriteMessage, serialize } from './http-edit'
 import { httpResponseFor, keepsAlive } from './http-respond'
-import type { RequestFacts, Subject } from './rule-match'
+import type { ConnFacts, RequestFacts, Subject } from './rule-match'
 import { recordRule } from './rule-record'
 import type { ScriptRequest } from './script/script-types'
 import { requestFromScript, scriptAnswer, scriptRequestOf } from './http-script'
@@ -107,26 +107,7 @@ class RequestSide extends OrderedSide {
   }
 
   private subject(head: MessageHead, headers: RequestFacts['headers'] = [], body?: RequestFacts['body']): Subject {
-    const conn = this.deps.conn()
-    const target = head.target ?? '/'
-    let path = target
-    let query = new URLSearchParams()
-    let host = head.host ?? ''
-    try {
-      const url = new URL(target, `http://${host || 'x'}`)
-      path = url.pathname
-      query = url.searchParams
-      // An absolute-form target (a forward proxy's request) names the host.
-      if (/^https?:\/\//i.test(target)) host = url.host
-    } catch {
-      // A target URL cannot read: matched as it is.
-    }
-    const portText = /:(\d+)$/.exec(host)?.[1]
-    const hostName = host.replace(/:\d+$/, '')
-    const request: RequestFacts = { method: head.method ?? '', path, query, host: hostName, headers, ...(body !== undefined ? { body } : {}) }
-    const port = portText !== undefined ? Number(portText) : conn.targetPort
-    if (port !== undefined) request.port = port
-    return { conn, request }
+    return requestSubject(this.deps.conn(), head, headers, body)
   }
 
   /** A whole request some rule may match: which one does, and what it does. */
@@ -280,6 +261,29 @@ class RequestSide extends OrderedSide {
 function withHost(r: EditableRequest, to: string): EditableRequest {
   const host = to.replace(/^https?:\/\//, '').replace(/\/$/, '')
   return { ...r, headers: r.headers.map((h) => (h.name.toLowerCase() === 'host' ? { ...h, value: host } : h)) }
+}
+
+/** A request as rules read it, HTTP/1's or HTTP/2's: its target split into path and query, its host and port (the target's when the host names none). */
+export function requestSubject(conn: ConnFacts, head: MessageHead, headers: RequestFacts['headers'] = [], body?: RequestFacts['body']): Subject {
+  const target = head.target ?? '/'
+  let path = target
+  let query = new URLSearchParams()
+  let host = head.host ?? ''
+  try {
+    const url = new URL(target, `http://${host || 'x'}`)
+    path = url.pathname
+    query = url.searchParams
+    // An absolute-form target (a forward proxy's request) names the host.
+    if (/^https?:\/\//i.test(target)) host = url.host
+  } catch {
+    // A target URL cannot read: matched as it is.
+  }
+  const portText = /:(\d+)$/.exec(host)?.[1]
+  const hostName = host.replace(/:\d+$/, '')
+  const request: RequestFacts = { method: head.method ?? '', path, query, host: hostName, headers, ...(body !== undefined ? { body } : {}) }
+  const port = portText !== undefined ? Number(portText) : conn.targetPort
+  if (port !== undefined) request.port = port
+  return { conn, request }
 }
 
 export type StepKind = 'respond' | 'forward' | 'rewrite' | 'delay' | 'close' | 'reset' | 'drop' | 'timeout'

@@ -48,7 +48,7 @@ type PairMaker = (deps: TrafficDeps) => StagePair
 /** Each kind's stages; a kind with none passes bytes as they come. */
 const MAKERS: Record<Kind, PairMaker | undefined> = {
   http1: httpRulePair,
-  h2: undefined,
+  h2: h2RulePair,
   messages: messageRulePair
 }
 

@@ -71,14 +71,19 @@ export class BlockSequence {
     if (b.changes) this.unsent.add(b)
   }
 
-  /** What to send for `b` (its own fields, or an edit's): as it came, rewritten, or as literals; 'lost' when its fields are not all known. */
-  send(b: Block, edited?: readonly Field[]): BlockOut {
+  /**
+   * What to send for `b` (its own fields, or an edit's): as it came, rewritten, or as literals;
+   * 'lost' when its fields are not all known. `exact`: the receiver must get the edited fields
+   * and no others (a traffic rule's), so an edit that would keep fields the original added to
+   * the table is written as literals instead.
+   */
+  send(b: Block, edited?: readonly Field[], exact = false): BlockOut {
     const { late, overtakes } = this.place(b)
     this.sentMax = Math.max(this.sentMax, b.seq)
     if (!this.translating && !late && !overtakes) {
       if (edited === undefined) return 'original'
       const r = rewriteHeaderBlock(b.fragment, b.decoded, edited)
-      if (r.ok) return { block: r.block, kept: r.kept.map((f) => `${f.name}: ${f.value}`) }
+      if (r.ok && !(exact && r.kept.length > 0)) return { block: r.block, kept: r.kept.map((f) => `${f.name}: ${f.value}`) }
     }
     if (edited === undefined && b.decoded.cut !== undefined) return 'lost'
     if (overtakes || b.changes) this.translating = true

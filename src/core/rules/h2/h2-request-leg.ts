@@ -1,0 +1,103 @@
+// The client's direction of an HTTP/2 connection under traffic rules. A request some rule
+// may match (rules.find on its head) is held: whole when its rule reads the body or rewrites
+// it, else only until the rule has acted on its head. Requests no rule can match pass frame
+// by frame.
+//
+// Stream ids must reach the target in increasing order (RFC 9113 section 5.1.1: a higher
+// one first closes the lower ones still idle), and streams are not renumbered (the capture's
+// two directions keep one numbering), so a stream the client opens after a held request
+// waits behind it; streams opened before it go on. What waits is bounded: past READ_AHEAD
+// the client is read no further while every held request is whole (its rule needs nothing
+// more of the client), and held and waiting bytes together past the hold limit let a
+// request still coming go on as it came.
+
+import { T_DATA, T_HEADERS } from '../../protocols/http2/frame-reader'
+import type { Block } from '../../breakpoint/h2/h2-blocks'
+import { READ_AHEAD } from '../../breakpoint/read-ahead'
+import type { Step } from '../../../shared/rules/rule-types'
+import type { MessageHead } from '../../breakpoint/break-match'
+import { H2Leg, type LegHost, type Part } from './h2-leg'
+import { regularFields, requestHead } from './h2-message'
+import { requestSubject } from '../http-rule-stage'
+
+/** Whether a rule's steps read the request's body (a body rewrite): the request is then held whole. */
+export const needsBody = (steps: readonly Step[]): boolean =>
+  steps.some((s) => 'rewrite' in s && s.rewrite.request !== undefined && (s.rewrite.request.body !== undefined || s.rewrite.request.json !== undefined || s.rewrite.request.replace !== undefined))
+
+export class RequestLeg extends H2Leg {
+  /** The highest stream the client opened (a GOAWAY made here names it). */
+  lastStream = 0
+  private behind: Part[] = []
+  private readonly later = new Set<number>()
+  private behindBytes = 0
+  private paused = false
+
+  constructor(host: LegHost) {
+    super('client', host)
+  }
+
+  protected onBlock(b: Block): void {
+    const s = b.stream
+    if (this.host.local.has(s)) return this.blocks.swallowed(b)
+    const held = this.held.get(s)
+    if (held !== undefined) return this.toHeld(held, { block: b })
+    if (this.later.has(s)) return this.wait({ block: b })
+    const head = b.type === T_HEADERS ? requestHead(b.decoded.fields) : undefined
+    if (head === undefined) return void this.sendBlock(b)
+    for (const h of this.held.keys()) if (h < s) return this.wait({ block: b })
+    this.consider(b, head)
+  }
+
+  /** A new request: held when some rule may match it, else on at once. */
+  private consider(b: Block, head: MessageHead): void {
+    const s = b.stream
+    this.lastStream = Math.max(this.lastStream, s)
+    this.outbox.window.open(s)
+    this.other.outbox.window.open(s)
+    const { rules, conn } = this.host.deps
+    // A block cut at the decoded size limit has fields nobody knows: it is not matched.
+    const found = rules.framesHttp && b.decoded.cut === undefined ? rules.find(requestSubject(conn(), head, regularFields(b.decoded.fields)), 'http') : undefined
+    if (found === undefined) return void this.sendBlock(b)
+    const whole = found.verdict === undefined || needsBody(found.entry.spec.steps)
+    this.startHeld(b, `${head.method} ${head.target}`.slice(0, 200), whole)
+  }
+
+  protected waits(stream: number): boolean {
+    return this.later.has(stream)
+  }
+
+  protected wait(p: Part): void {
+    if (!('block' in p) && p.type === T_DATA) this.takeOver(p, false)
+    this.later.add('block' in p ? p.block.stream : p.stream)
+    this.behind.push(p)
+    this.behindBytes += 'block' in p ? p.block.size : p.frame.length
+    this.flow()
+    this.bound()
+  }
+
+  protected waitingBytes(): number {
+    return this.behindBytes
+  }
+
+  protected released(): void {
+    // What waited goes on in order, until a request of it is held again.
+    const behind = this.behind
+    this.behind = []
+    this.later.clear()
+    this.behindBytes = 0
+    for (const p of behind) {
+      if ('block' in p) this.onBlock(p.block)
+      else this.route(p)
+    }
+    this.flow()
+    super.released()
+  }
+
+  /** Reads the client no further while what waits is over READ_AHEAD and no held request needs more of it. */
+  private flow(): void {
+    const pause = this.behindBytes > READ_AHEAD && [...this.held.values()].every((h) => h.complete || !h.whole)
+    if (pause === this.paused || this.host.closed) return
+    this.paused = pause
+    this.port?.hold(pause)
+  }
+}
