@@ -119,8 +119,8 @@ export class Setups {
     }
     /** A stored setup's part that would send a host file where this front end may not. */
     const readsFiles = (part: unknown): boolean => !this.deps.filePayloads && namesFilePayload(part)
-    const refuse = async (): Promise<never> => {
-      throw new UserError(`it sends a file's contents (a payload of kind file), which is off here; ${this.deps.filesHint}`, ERROR_CODES.EFORBIDDEN)
+    const refuse = async (what = "it sends a file's contents (a payload of kind file)"): Promise<never> => {
+      throw new UserError(`${what}, which is off here; ${this.deps.filesHint}`, ERROR_CODES.EFORBIDDEN)
     }
     for (const proxy of setup.proxies) {
       const part: SetupPart = { kind: 'proxy', where: `${proxy.start.listen} → ${proxy.start.target ?? 'forward'}` }
@@ -133,16 +133,17 @@ export class Setups {
       for (const rule of proxy.breakpoints ?? []) {
         await attempt({ ...part, rule: { kind: 'breakpoint', name: rule.match } }, () => api['break.add']({ proxyId: info.id, rule }))
       }
+      // A rules file and a script are read from the engine's host (a script is run): only where files may be.
       if (proxy.rulesFile !== undefined) {
         const path = proxy.rulesFile
-        await attempt({ ...part, rule: { kind: 'rules', name: path } }, () => api['rules.load']({ proxyId: info.id, path }))
+        await attempt({ ...part, rule: { kind: 'rules', name: path } }, () => (this.deps.filePayloads ? api['rules.load']({ proxyId: info.id, path }) : refuse('it reads a rules file on this host')))
       } else if (proxy.rules !== undefined && proxy.rules.length > 0) {
         const rules = proxy.rules
         await attempt({ ...part, rule: { kind: 'rules', name: `(${rules.length})` } }, () => api['rules.set']({ proxyId: info.id, rules }))
       }
       if (proxy.script !== undefined) {
         const path = proxy.script
-        await attempt({ ...part, rule: { kind: 'script', name: path } }, () => api['script.load']({ proxyId: info.id, path }))
+        await attempt({ ...part, rule: { kind: 'script', name: path } }, () => (this.deps.filePayloads ? api['script.load']({ proxyId: info.id, path }) : refuse('it runs a script from this host')))
       }
     }
     for (const server of setup.servers) {

@@ -148,6 +148,10 @@ describe('file access, as the contract declares it', () => {
       'ca.export': 'writes-path',
       // .proto files by their paths on the engine's host.
       'grpc.protos.load': 'reads-path',
+      // A rules file, and a script of hooks, by their paths on the engine's host.
+      'rules.load': 'reads-path',
+      'rules.check': 'reads-path',
+      'script.load': 'reads-path',
       'server.start': 'payload-files',
       // A setup document may hold a server's reply read from a file.
       'setup.import': 'payload-files',

@@ -87,7 +87,9 @@ describe('a script on redis traffic', () => {
     expect(failed.code).not.toBe(0)
     expect(failed.out.trim()).toMatch(/^Error: (Connection reset by peer|Server closed the connection)$/)
     expect(await cli(redisPort, 'EXISTS', 'reset-key')).toBe('0')
-    await expect.poll(() => ruleRecords(t)).toMatchObject([{ dir: 'client', info: { rule: 'script', action: 'script', message: 'the script reset the connection' } }])
+    // redis-cli may try again once after the reset: each of its connections is reset the same way.
+    await expect.poll(async () => (await ruleRecords(t)).length).toBeGreaterThan(0)
+    for (const r of await ruleRecords(t)) expect(r).toMatchObject({ dir: 'client', info: { rule: 'script', action: 'script', message: 'the script reset the connection' } })
   })
 
   it('calls onClose once a connection is over (its console.log is a warning line)', async (ctx) => {
