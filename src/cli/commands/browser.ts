@@ -6,17 +6,19 @@ import { BROWSERS, type BrowserName } from '../../shared/tls-args'
 import { UserError } from '../../shared/errors'
 import type { InterceptedBrowser } from '../../shared/intercept-types'
 import { UsageError, parseWhole, type Parsed } from '../args'
+import { RULES_OPTION } from './rules'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { EXIT } from '../exit-codes'
 import { CAPTURE_OPTIONS, jsonOption, QUIET_OPTION } from '../common-options'
 import { describeFinished, printEvents, startEngineUntilStopped } from '../engine-run'
 import { line, type Io } from '../output'
 
-const BROWSER_USAGE = `tcpscope browser [${BROWSERS.join('|')}] [--forward-port N] [--url URL] [--capture FILE [--force]] [--json] [--quiet]`
+const BROWSER_USAGE = `tcpscope browser [${BROWSERS.join('|')}] [--forward-port N] [--url URL] [--rules FILE] [--script FILE] [--capture FILE [--force]] [--json] [--quiet]`
 
 const OPTIONS = {
   'forward-port': { type: 'string', arg: 'N', about: 'the forward proxy listens on 127.0.0.1:N (default 0: a free port)' },
   url: { type: 'string', arg: 'URL', about: 'the page the browser opens first' },
+  ...RULES_OPTION,
   ...CAPTURE_OPTIONS,
   ...jsonOption('{"type":"browser",...} (the browser, its pid, the proxy)'),
   ...QUIET_OPTION
@@ -47,6 +49,9 @@ async function runBrowser({ values, positionals }: Parsed<typeof OPTIONS>, io: I
     const reason = known.find((b) => b.name === name)?.reason
     if (reason !== undefined) throw new UserError(`browser: ${reason}`)
     const proxy = await engine['proxy.start']({ listen: `127.0.0.1:${port}`, forward: {} })
+    // Before the browser starts: its first request may be one a rule answers.
+    if (values.rules !== undefined) await engine['rules.load']({ proxyId: proxy.id, path: values.rules })
+    if (values.script !== undefined) await engine['script.load']({ proxyId: proxy.id, path: values.script })
     browser = await engine['intercept.browser']({ browser: name, proxyId: proxy.id, url: values.url })
   } catch (err) {
     stop.dispose()
