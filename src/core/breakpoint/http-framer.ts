@@ -147,7 +147,7 @@ export class HttpFramer {
       // A 1xx other than 101 is followed by the real answer to the same request.
       const method = status >= 100 && status < 200 && status !== 101 ? this.conv.methods[0] : this.conv.methods.shift()
       framing = responseFraming(status, parsed.headers, method)
-      this.head = { status }
+      this.head = { status, headers: parsed.headers }
       this.summary = `${status} ${parsed.reason ?? ''}`.trim()
       if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) this.leaves = true
     }

@@ -11,6 +11,7 @@ import type { RuleEntry, RuleSet } from './rule-set'
 import type { ConnFacts } from './rule-match'
 import type { ScriptHost } from './script/script-host'
 import type { ScriptRequest } from './script/script-types'
+import type { WsRelay } from './websocket/ws-relay'
 
 export interface HttpRuleDeps {
   rules: RuleSet
@@ -28,7 +29,7 @@ export interface HttpRuleDeps {
 
 /** An answer's place in the response order: the target's, one made here (ready once `bytes` is set), or none ever (timeout). */
 export type Slot =
-  | { kind: 'target'; rewrite?: MessageRewrite; entry?: RuleEntry; request?: EditableRequest; offset?: number; script?: ScriptRequest }
+  | { kind: 'target'; rewrite?: MessageRewrite; entry?: RuleEntry; request?: EditableRequest; offset?: number; script?: ScriptRequest; websocket?: boolean }
   | { kind: 'local'; bytes?: Buffer; then?: 'close' | 'reset' }
   | { kind: 'never' }
 
@@ -37,9 +38,13 @@ export class Conversation {
   readonly slots: Slot[] = []
   /** The target direction's side: told when an answer made here is ready, or the client is done. */
   response!: { pump(): void; clientDone(): void }
+  /** The client direction's side: where its stream stands when the connection turns WebSocket. */
+  request!: { readonly position: number; readonly port: StagePort | undefined }
   closed = false
   /** The target could not be reached (why): requests that would go to it are answered 502 here. */
   down: string | undefined
+  /** After a 101 to `Upgrade: websocket` (when rules or the script want its messages): both directions go to it. */
+  ws: WsRelay | undefined
   private readonly timers = new Map<NodeJS.Timeout, () => void>()
 
   /** A delay step's wait: over at once when the connection closes. */
@@ -55,6 +60,7 @@ export class Conversation {
 
   close(): void {
     this.closed = true
+    this.ws?.clear()
     for (const [t, resolve] of this.timers) {
       clearTimeout(t)
       resolve()
@@ -67,10 +73,26 @@ export abstract class OrderedSide implements ForwardStage {
   port: StagePort | undefined
   protected pending: Array<Buffer | 'fin'> = []
   private pendingBytes = 0
+  /** Bytes of this direction given so far. */
+  private received = 0
+  private holding = false
   protected busy = false
   protected framer: HttpFramer | undefined
 
-  constructor(protected readonly conv: Conversation) {}
+  constructor(
+    protected readonly conv: Conversation,
+    private readonly dir: 'client' | 'server'
+  ) {}
+
+  /** Where the next byte not yet taken starts in this direction's stream. */
+  get position(): number {
+    return this.received - this.pendingBytes
+  }
+
+  /** Once the connection is WebSocket: where this direction's bytes go. */
+  private get relay(): ForwardStage | undefined {
+    return this.conv.ws?.side(this.dir)
+  }
 
   open(port: StagePort): void {
     this.port = port
@@ -78,6 +100,8 @@ export abstract class OrderedSide implements ForwardStage {
 
   data(chunk: Buffer, port: StagePort): void {
     this.port = port
+    this.received += chunk.length
+    if (this.relay !== undefined && this.pending.length === 0 && !this.busy) return this.relay.data(chunk, port)
     this.pending.push(chunk)
     this.pendingBytes += chunk.length
     this.pump()
@@ -85,8 +109,23 @@ export abstract class OrderedSide implements ForwardStage {
 
   fin(port: StagePort): void {
     this.port = port
+    if (this.relay !== undefined && this.pending.length === 0 && !this.busy) return this.relay.fin(port)
     this.pending.push('fin')
     this.pump()
+  }
+
+  /** Once the connection is WebSocket, what waited goes to it in order; true when it did. */
+  protected relayPending(): boolean {
+    const relay = this.relay
+    if (relay === undefined || this.busy) return false
+    // The relay holds the sender from here on, by its own measure.
+    if (this.holding) this.port?.hold(false)
+    this.holding = false
+    for (let n = this.next(); n !== undefined && !this.conv.closed; n = this.next()) {
+      if (n === 'fin') relay.fin(this.port!)
+      else relay.data(n, this.port!)
+    }
+    return true
   }
 
   close(): void {
@@ -108,7 +147,10 @@ export abstract class OrderedSide implements ForwardStage {
 
   /** Reads on unless READ_AHEAD waits behind a message being worked on. */
   protected flow(): void {
-    if (!this.conv.closed) this.port?.hold(this.busy && this.pendingBytes > READ_AHEAD)
+    // The WebSocket relay holds its sender itself.
+    if (this.conv.closed || this.relay !== undefined) return
+    this.holding = this.busy && this.pendingBytes > READ_AHEAD
+    this.port?.hold(this.holding)
   }
 
   /** Works on one async step, reading no further meanwhile; a failure lets the connection go on as it can. */

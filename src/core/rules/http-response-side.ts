@@ -11,20 +11,24 @@ import { responseFromScript, scriptResponseOf } from './http-script'
 import { OrderedSide, type Conversation, type HttpRuleDeps, type Slot } from './http-order'
 import { recordRule } from './rule-record'
 import { badGateway } from './http-answers'
+import { WsRelay, wantsWebSocket } from './websocket/ws-relay'
 
 export class ResponseSide extends OrderedSide {
   private current: Slot | undefined
   private clientEnded = false
+  /** A 101 to `Upgrade: websocket` is being framed: once it ends, both directions turn WebSocket. */
+  private upgrade: { extensions?: string } | undefined
 
   constructor(
     conv: Conversation,
     private readonly deps: HttpRuleDeps
   ) {
-    super(conv)
+    super(conv, 'server')
   }
 
   pump(): void {
     while (!this.busy && !this.conv.closed) {
+      if (this.relayPending()) return
       if (this.deliverLocal()) continue
       if (this.pending.length === 0) break
       // A slot made here that is not ready yet goes first: the target's next response waits.
@@ -48,6 +52,7 @@ export class ResponseSide extends OrderedSide {
         const message = out.message.bytes
         this.work(() => this.rewrite(message, slot))
       }
+      if (out.ended === true && this.upgrade !== undefined) this.turnWebSocket(this.upgrade)
     }
     this.flow()
   }
@@ -72,6 +77,10 @@ export class ResponseSide extends OrderedSide {
     if (head.status !== undefined && head.status >= 100 && head.status < 200 && head.status !== 101) return false
     const slot = this.conv.slots[0]?.kind === 'target' ? this.conv.slots.shift() : undefined
     this.current = slot
+    if (head.status === 101 && slot?.kind === 'target' && slot.websocket === true && wantsWebSocket(this.deps)) {
+      const extensions = (head.headers ?? []).filter((h) => h.name.toLowerCase() === 'sec-websocket-extensions').map((h) => h.value)
+      this.upgrade = extensions.length > 0 ? { extensions: extensions.join(', ') } : {}
+    }
     return slot?.kind === 'target' && (slot.rewrite !== undefined || slot.script !== undefined)
   }
 
@@ -113,6 +122,18 @@ export class ResponseSide extends OrderedSide {
       }
     }
     this.port!.send(changed ? serialize(response) : bytes)
+  }
+
+  /** The 101 went (or goes, once its rewrite is done): what follows it, both ways, is WebSocket frames. */
+  private turnWebSocket(upgrade: { extensions?: string }): void {
+    this.upgrade = undefined
+    const conv = this.conv
+    conv.ws = new WsRelay(this.deps, {
+      start: { client: conv.request.position, server: this.position },
+      ...upgrade,
+      ports: { client: () => conv.request.port, server: () => this.port },
+      conv
+    })
   }
 
   /** The target cannot be reached: what was sent to it is answered 502 here, and the rules answer the rest. */

@@ -26,6 +26,7 @@ import { Conversation, OrderedSide, type HttpRuleDeps, type Slot } from './http-
 export type { HttpRuleDeps } from './http-order'
 import { ResponseSide } from './http-response-side'
 import { NOT_FOUND, badGateway } from './http-answers'
+import { asksWebSocket, wantsWebSocket } from './websocket/ws-relay'
 
 
 /** An answer's place in the response order: the target's, one made here (ready once `bytes` is set), or none ever (timeout). */
@@ -34,6 +35,7 @@ export function httpRulePair(deps: HttpRuleDeps): StagePair {
   const request = new RequestSide(conv, deps)
   const response = new ResponseSide(conv, deps)
   conv.response = response
+  conv.request = request
   return { client: request, server: response }
 }
 
@@ -43,7 +45,7 @@ class RequestSide extends OrderedSide {
     conv: Conversation,
     private readonly deps: HttpRuleDeps
   ) {
-    super(conv)
+    super(conv, 'client')
   }
 
   /** Where the next byte the framer is fed starts in the client's stream. */
@@ -51,13 +53,15 @@ class RequestSide extends OrderedSide {
 
   pump(): void {
     while (!this.busy && !this.conv.closed) {
+      if (this.relayPending()) return
       const chunk = this.next()
       if (chunk === undefined) break
       if (chunk === 'fin') {
         this.finish()
         break
       }
-      if (this.framer === undefined && (this.deps.rules.framesHttp || this.scripted)) {
+      // WebSocket rules need the upgrade seen: the requests are framed for them too.
+      if (this.framer === undefined && (this.deps.rules.framesHttp || this.scripted || wantsWebSocket(this.deps))) {
         this.framer = new HttpFramer('client', this.conv.http, (head) => this.wanted(head), true)
       }
       if (this.framer === undefined || this.framer.passing) {
@@ -102,7 +106,7 @@ class RequestSide extends OrderedSide {
   private wanted(head: MessageHead): boolean {
     const found = this.deps.rules.find(this.subject(head, head.headers), 'http')
     if (found !== undefined || this.scripted) return true
-    this.takeSlot({ kind: 'target' })
+    this.takeSlot({ kind: 'target', ...(asksWebSocket(head.headers) ? { websocket: true } : {}) })
     return false
   }
 
@@ -231,7 +235,12 @@ class RequestSide extends OrderedSide {
         }
       }
     }
-    this.takeSlot({ kind: 'target', ...slot, ...(scriptRequest !== undefined && script?.has('onResponse') === true ? { script: scriptRequest, request } : {}) })
+    this.takeSlot({
+      kind: 'target',
+      ...slot,
+      ...(scriptRequest !== undefined && script?.has('onResponse') === true ? { script: scriptRequest, request } : {}),
+      ...(asksWebSocket(request.headers) ? { websocket: true } : {})
+    })
     this.passOn(changed ? serialize(request) : bytes)
   }
 

@@ -21,9 +21,20 @@ export async function scriptRequestOf(r: EditableRequest, connId: number): Promi
   return { method: r.method, url: r.target, path, headers: pairs(r.headers), body: body.content, connId }
 }
 
-/** The request as the script left it; `notes` says what could not be kept (a coding this Node cannot do). */
-export async function requestFromScript(original: EditableRequest, changed: ScriptRequest, notes: string[]): Promise<EditableRequest> {
+const codingsOf = (headers: readonly RequestHeader[]): string => headers.filter((h) => h.name.toLowerCase() === 'content-encoding').map((h) => h.value.trim().toLowerCase()).join(',')
+
+/** Whether the script left the body it was given (`seen`, decoded) and its content codings as they were. */
+const sameBody = (seen: Uint8Array | undefined, now: Uint8Array, before: readonly RequestHeader[], after: readonly RequestHeader[]): boolean =>
+  seen !== undefined && Buffer.from(seen.buffer, seen.byteOffset, seen.byteLength).equals(now) && codingsOf(before) === codingsOf(after)
+
+/**
+ * The request as the script left it; `notes` says what could not be kept (a coding this Node
+ * cannot do). Given `seen` (the body the hook was given), a body the hook left alone keeps
+ * its bytes as they came, not encoded again.
+ */
+export async function requestFromScript(original: EditableRequest, changed: ScriptRequest, notes: string[], seen?: Uint8Array): Promise<EditableRequest> {
   const r: EditableRequest = { ...original, method: changed.method, target: changed.url, headers: fromPairs(changed.headers) }
+  if (sameBody(seen, changed.body, original.headers, r.headers)) return r
   return withBody(r, changed.body, notes)
 }
 
@@ -32,12 +43,14 @@ export async function scriptResponseOf(r: EditableResponse): Promise<ScriptRespo
   return { status: Number(r.status), reason: r.reason, headers: pairs(r.headers), body: body.content }
 }
 
-export async function responseFromScript(original: EditableResponse, changed: ScriptResponse, notes: string[]): Promise<EditableResponse> {
+export async function responseFromScript(original: EditableResponse, changed: ScriptResponse, notes: string[], seen?: Uint8Array): Promise<EditableResponse> {
   const status = String(changed.status)
   // A new status with the old reason phrase would read "418 OK": the reason follows the status unless the script set one.
   const keptReason = changed.reason === undefined || changed.reason === original.reason
   const reason = changed.status === Number(original.status) ? (changed.reason ?? original.reason) : keptReason ? (STATUS_CODES[changed.status] ?? '') : changed.reason!
-  return withBody({ ...original, status, reason, headers: fromPairs(changed.headers) }, changed.body, notes)
+  const r: EditableResponse = { ...original, status, reason, headers: fromPairs(changed.headers) }
+  if (sameBody(seen, changed.body, original.headers, r.headers)) return r
+  return withBody(r, changed.body, notes)
 }
 
 /** A response a script answers with instead of the target's. */

@@ -4,11 +4,13 @@
 // body", so a stage keeps a whole request only when some rule could still match it, and
 // lets everything else through as it comes.
 
-import type { BodyMatch, ConnectionMatch, HttpMatch, Matcher, MessageMatch, RespMatch, GrpcMatch } from '../../shared/rules/rule-types'
+import type { BodyMatch, ConnectionMatch, HttpMatch, Matcher, MessageMatch, RespMatch, GrpcMatch, WebSocketMatch, WebSocketOpcode } from '../../shared/rules/rule-types'
 import { ValidationError } from '../../shared/schema'
 import { compileUserRegex } from '../regex/user-regex'
 import { jsonAt, parseJsonPath, sameJson } from './json-path'
 import { compileText, textWords, type TextTest } from './text-match'
+import { GrpcFramer } from '../protocols/grpc/grpc-framing'
+import { decodeProto } from '../protocols/grpc/proto-decode'
 
 /** The connection a rule looks at. */
 export interface ConnFacts {
@@ -29,7 +31,8 @@ export interface RequestFacts {
   port?: number
   /** Undefined while only the request line is known. */
   headers?: readonly { name: string; value: string }[]
-  body?: { text?: string; json?: unknown }
+  /** `bytes`: its content, codings undone (a gRPC call's messages). */
+  body?: { text?: string; json?: unknown; bytes?: Uint8Array }
 }
 
 /** A raw connection's message as a matcher reads it. */
@@ -42,10 +45,22 @@ export interface MessageFacts {
   fields: Record<string, unknown>
 }
 
+/** A whole WebSocket message as a matcher reads it (websocket/ws-facts.ts). */
+export interface WebSocketFacts {
+  dir: 'client' | 'server'
+  /** Its opcode's number: 1 text, 2 binary, 8 close, 9 ping, 10 pong. */
+  opcode: number
+  /** A text message's text, a close frame's reason; undefined for other payloads. */
+  text?: string
+  /** The text read as JSON (worked out when first read); undefined when it is not JSON. */
+  readonly json: unknown
+}
+
 export interface Subject {
   conn: ConnFacts
   request?: RequestFacts
   message?: MessageFacts
+  websocket?: WebSocketFacts
 }
 
 /** true, false, or undefined: not known until the request's body has come. */
@@ -58,16 +73,23 @@ const or = (a: Verdict, b: Verdict): Verdict => (a === true || b === true ? true
 /** What kinds of traffic a matcher can match: a stage that carries none of them skips it. */
 export interface MatcherKinds {
   http: boolean
+  /** A raw connection's messages (redis, PostgreSQL, ...). */
   message: boolean
+  /** WebSocket messages after an upgrade. */
+  websocket: boolean
 }
 
+const KINDS = ['http', 'message', 'websocket'] as const
+const kindsOf = (test: (k: (typeof KINDS)[number]) => boolean): MatcherKinds => ({ http: test('http'), message: test('message'), websocket: test('websocket') })
+
 export function matcherKinds(m: Matcher): MatcherKinds {
-  if ('all' in m) return m.all.map(matcherKinds).reduce((a, b) => ({ http: a.http && b.http, message: a.message && b.message }))
-  if ('any' in m) return m.any.map(matcherKinds).reduce((a, b) => ({ http: a.http || b.http, message: a.message || b.message }))
-  if ('not' in m) return { http: true, message: true }
-  if ('http' in m || 'grpc' in m) return { http: true, message: false }
-  if ('resp' in m || 'message' in m) return { http: false, message: true }
-  return { http: true, message: true }
+  if ('all' in m) return m.all.map(matcherKinds).reduce((a, b) => kindsOf((k) => a[k] && b[k]))
+  if ('any' in m) return m.any.map(matcherKinds).reduce((a, b) => kindsOf((k) => a[k] || b[k]))
+  if ('not' in m) return kindsOf(() => true)
+  if ('http' in m || 'grpc' in m) return kindsOf((k) => k === 'http')
+  if ('resp' in m || 'message' in m) return kindsOf((k) => k === 'message')
+  if ('websocket' in m) return kindsOf((k) => k === 'websocket')
+  return kindsOf(() => true)
 }
 
 export function compileMatcher(m: Matcher, where: string): CompiledMatcher {
@@ -90,6 +112,7 @@ export function compileMatcher(m: Matcher, where: string): CompiledMatcher {
   if ('grpc' in m) return grpcTest(m.grpc)
   if ('resp' in m) return respTest(m.resp, `${where}.resp`)
   if ('message' in m) return messageTest(m.message, `${where}.message`)
+  if ('websocket' in m) return websocketTest(m.websocket, `${where}.websocket`)
   return connTest(m.connection, `${where}.connection`)
 }
 
@@ -129,11 +152,7 @@ function pairs(map: Record<string, unknown> | undefined, where: string, lowerNam
 
 function bodyTest(b: BodyMatch, where: string): (body: NonNullable<RequestFacts['body']>) => boolean {
   const re = b.regex === undefined ? undefined : regex(b.regex, `${where}.regex`)
-  const json = Object.entries(b.json ?? {}).map(([p, want]) => {
-    const steps = parseJsonPath(p)
-    if (steps === undefined) throw new ValidationError(`${where}.json: "${p}" is not a JSON path`)
-    return { steps, want }
-  })
+  const json = jsonTests(b.json, `${where}.json`)
   return (body) => {
     const text = body.text ?? ''
     if (b.contains !== undefined && !text.includes(b.contains)) return false
@@ -142,8 +161,9 @@ function bodyTest(b: BodyMatch, where: string): (body: NonNullable<RequestFacts[
   }
 }
 
-/** gRPC runs over HTTP/2: `/package.Service/Method` is the request's path. */
+/** gRPC runs over HTTP/2: `/package.Service/Method` is the request's path; `field`, its messages' fields. */
 function grpcTest(g: GrpcMatch): CompiledMatcher {
+  const fields = g.field === undefined ? undefined : Object.entries(g.field).map(([path, want]) => ({ path: path.split('.').map(Number), want }))
   return (s) => {
     const r = s.request
     if (r === undefined || r.method !== 'POST') return false
@@ -154,8 +174,40 @@ function grpcTest(g: GrpcMatch): CompiledMatcher {
     if (m === null) return false
     if (g.service !== undefined && m[1] !== g.service) return false
     if (g.method !== undefined && (g.method.startsWith('/') ? r.path !== g.method : m[2] !== g.method)) return false
-    return true
+    if (fields === undefined) return true
+    if (r.body === undefined) return undefined
+    const bytes = r.body.bytes
+    if (bytes === undefined) return false
+    // Some whole, uncompressed message of the call has every field asked for.
+    for (const frame of new GrpcFramer({ want: () => true }).push(bytes)) {
+      if (frame.compressed || frame.trailer || !frame.complete || frame.payload === undefined) continue
+      const payload = frame.payload
+      if (fields.every(({ path, want }) => protoHas(payload, path, want))) return true
+    }
+    return false
   }
+}
+
+/** Whether the protobuf message `buf` has, at `path` (field numbers, through nested messages), a field whose value is `want`. */
+function protoHas(buf: Uint8Array, path: readonly number[], want: string | number | boolean): boolean {
+  const [number, ...rest] = path
+  for (const f of decodeProto(buf, { maxDepth: 1 }).fields) {
+    if (f.number !== number) continue
+    const value = buf.subarray(f.valueOffset, f.valueOffset + f.valueLength)
+    if (rest.length > 0) {
+      if (f.wire === 'len' && protoHas(value, rest, want)) return true
+      continue
+    }
+    if (typeof want === 'string') {
+      if (f.wire === 'len' && Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8') === want) return true
+      continue
+    }
+    if (f.wire === 'len' || f.wire === 'group') continue
+    const text = typeof want === 'boolean' ? (want ? '1' : '0') : String(want)
+    // Its unsigned value, or another reading of its bytes (signed, a float or double), but not zigzag (2 would read as 1).
+    if (f.value === text || f.readings?.some((x) => x.as !== 'zigzag' && x.value === text) === true) return true
+  }
+  return false
 }
 
 function respTest(r: RespMatch, where: string): CompiledMatcher {
@@ -188,6 +240,33 @@ function messageTest(mm: MessageMatch, where: string): CompiledMatcher {
     if (hex !== undefined && !hex(m.bytes)) return false
     return fields.every(({ name, test }) => test(m.fields[name]))
   }
+}
+
+/** An opcode's number, by its name or as given. */
+export const WEBSOCKET_OPCODE_NUMBERS: Record<Exclude<WebSocketOpcode, number>, number> = { text: 1, binary: 2, close: 8, ping: 9, pong: 10 }
+
+function websocketTest(w: WebSocketMatch, where: string): CompiledMatcher {
+  const opcodes = w.opcode === undefined ? undefined : new Set((Array.isArray(w.opcode) ? w.opcode : [w.opcode]).map((op) => (typeof op === 'number' ? op : WEBSOCKET_OPCODE_NUMBERS[op])))
+  const text = w.text === undefined ? undefined : compileText(w.text, `${where}.text`)
+  const json = jsonTests(w.json, `${where}.json`)
+  return (s) => {
+    const m = s.websocket
+    if (m === undefined) return false
+    if (w.dir !== undefined && m.dir !== w.dir) return false
+    if (opcodes !== undefined && !opcodes.has(m.opcode)) return false
+    if (text !== undefined && (m.text === undefined || !text(m.text))) return false
+    if (json.length === 0) return true
+    const doc = m.json
+    return doc !== undefined && json.every(({ steps, want }) => sameJson(jsonAt(doc, steps), want))
+  }
+}
+
+function jsonTests(map: Record<string, unknown> | undefined, where: string): Array<{ steps: NonNullable<ReturnType<typeof parseJsonPath>>; want: unknown }> {
+  return Object.entries(map ?? {}).map(([p, want]) => {
+    const steps = parseJsonPath(p)
+    if (steps === undefined) throw new ValidationError(`${where}: "${p}" is not a JSON path`)
+    return { steps, want }
+  })
 }
 
 function connTest(c: ConnectionMatch, where: string): CompiledMatcher {
@@ -242,9 +321,19 @@ export function matcherWords(m: Matcher): string {
     if (h.body !== undefined) parts.push('body …')
     return parts.join(' ')
   }
-  if ('grpc' in m) return `gRPC ${m.grpc.method ?? `${m.grpc.service ?? ''}/*`}`
+  if ('grpc' in m) return `gRPC ${m.grpc.method ?? `${m.grpc.service ?? ''}/*`}${m.grpc.field !== undefined ? ` with ${Object.entries(m.grpc.field).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}` : ''}`
   if ('resp' in m) return `redis ${m.resp.command?.toUpperCase() ?? 'any command'}${m.resp.key !== undefined ? ` ${textWords(m.resp.key)}` : ''}`
   if ('message' in m) return `${m.message.protocol ?? 'a'} message${m.message.summary !== undefined ? ` ${textWords(m.message.summary)}` : ''}`
+  if ('websocket' in m) {
+    const w = m.websocket
+    const parts = ['WebSocket']
+    if (w.opcode !== undefined) parts.push((Array.isArray(w.opcode) ? w.opcode : [w.opcode]).join('|'))
+    parts.push('message')
+    if (w.dir !== undefined) parts.push(w.dir === 'client' ? 'from the client' : 'from the target')
+    if (w.text !== undefined) parts.push(textWords(w.text))
+    if (w.json !== undefined) parts.push(Object.entries(w.json).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', '))
+    return parts.join(' ')
+  }
   const c = m.connection
   return `connection${c.client !== undefined ? ` from ${textWords(c.client)}` : ''}${c.targetHost !== undefined ? ` to ${textWords(c.targetHost)}` : ''}${c.sni !== undefined ? ` SNI ${textWords(c.sni)}` : ''}`
 }

@@ -47,6 +47,11 @@ export class RuleSet {
     return this.entries.some((e) => e.enabled && e.kinds.message)
   }
 
+  /** Whether some enabled rule can match WebSocket messages (only then does an upgraded connection go on being cut). */
+  get framesWebSocket(): boolean {
+    return this.entries.some((e) => e.enabled && e.kinds.websocket)
+  }
+
   /** Replaces every rule (a rules file loaded or reloaded; the UI's list saved). Throws a ValidationError naming the rule, and then changes nothing. */
   set(specs: readonly unknown[]): void {
     const entries = specs.map((raw, i) => {

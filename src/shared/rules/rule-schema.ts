@@ -12,6 +12,8 @@ const MAX_PARTS = 100
 /** Deepest nesting of all/any/not. */
 const MAX_DEPTH = 16
 const MAX_TEXT = 1 << 20
+/** The opcodes a `websocket` matcher names (a number names any other). */
+const WEBSOCKET_OPCODES = ['text', 'binary', 'close', 'ping', 'pong'] as const
 
 type Obj = Record<string, unknown>
 
@@ -72,9 +74,9 @@ class Checker {
 
   matcher(v: unknown, path: string, depth: number): Matcher {
     if (depth > MAX_DEPTH) this.fail(path, `nested deeper than ${MAX_DEPTH}`)
-    const o = this.obj(v, path, ['all', 'any', 'not', 'http', 'grpc', 'resp', 'message', 'connection'])
+    const o = this.obj(v, path, ['all', 'any', 'not', 'http', 'grpc', 'resp', 'message', 'websocket', 'connection'])
     const keys = Object.keys(o)
-    if (keys.length !== 1) this.fail(path, 'give one of all, any, not, http, grpc, resp, message or connection (combine several with all)')
+    if (keys.length !== 1) this.fail(path, 'give one of all, any, not, http, grpc, resp, message, websocket or connection (combine several with all)')
     const key = keys[0]
     const p = `${path}.${key}`
     const val = o[key]
@@ -111,9 +113,16 @@ class Checker {
         break
       }
       case 'grpc': {
-        const g = this.obj(val, p, ['method', 'service'])
+        const g = this.obj(val, p, ['method', 'service', 'field'])
         if (g.method !== undefined) this.str(g.method, `${p}.method`)
         if (g.service !== undefined) this.str(g.service, `${p}.service`)
+        if (g.field !== undefined) {
+          const f = this.obj(g.field, `${p}.field`, Object.keys(g.field ?? {}))
+          for (const [k, want] of Object.entries(f)) {
+            if (!/^[1-9]\d{0,8}(\.[1-9]\d{0,8}){0,15}$/.test(k)) this.fail(`${p}.field.${k}`, 'expected a field number (1), or numbers through nested messages (2.1)')
+            if (typeof want === 'number' ? !Number.isFinite(want) : typeof want !== 'boolean') this.str(want, `${p}.field.${k}`)
+          }
+        }
         break
       }
       case 'resp': {
@@ -132,6 +141,18 @@ class Checker {
         if (m.hex !== undefined && !/^(\s*([0-9a-fA-F]{2}|\?\?))+\s*$/.test(this.str(m.hex, `${p}.hex`))) this.fail(`${p}.hex`, 'expected hex bytes, ?? for any byte: "2a 33 ?? 0d 0a"')
         break
       }
+      case 'websocket': {
+        const w = this.obj(val, p, ['dir', 'opcode', 'text', 'json'])
+        if (w.dir !== undefined && w.dir !== 'client' && w.dir !== 'server') this.fail(`${p}.dir`, 'expected client or server')
+        if (w.opcode !== undefined) {
+          const list = Array.isArray(w.opcode) ? w.opcode : [w.opcode]
+          if (list.length === 0) this.fail(`${p}.opcode`, 'expected an opcode or a list of them')
+          list.forEach((op, i) => this.opcode(op, `${p}.opcode${Array.isArray(w.opcode) ? `[${i}]` : ''}`))
+        }
+        if (w.text !== undefined) this.text(w.text, `${p}.text`)
+        if (w.json !== undefined) this.jsonPaths(w.json, `${p}.json`)
+        break
+      }
       case 'connection': {
         const c = this.obj(val, p, ['client', 'targetHost', 'targetPort', 'sni', 'alpn'])
         if (c.client !== undefined) this.text(c.client, `${p}.client`)
@@ -143,6 +164,11 @@ class Checker {
       }
     }
     return o as Matcher
+  }
+
+  opcode(v: unknown, path: string): void {
+    if (typeof v === 'number') this.int(v, path, 0, 15)
+    else if (!(WEBSOCKET_OPCODES as readonly unknown[]).includes(v)) this.fail(path, `expected ${WEBSOCKET_OPCODES.join(', ')} or a number from 0 to 15, got ${JSON.stringify(v) ?? shown(v)}`)
   }
 
   jsonPaths(v: unknown, path: string): void {
@@ -222,11 +248,18 @@ class Checker {
         break
       }
       case 'rewrite': {
-        const r = this.obj(val, p, ['request', 'response', 'bytes'])
+        const r = this.obj(val, p, ['request', 'response', 'bytes', 'websocket'])
         if (r.request !== undefined) this.messageRewrite(r.request, `${p}.request`, false)
         if (r.response !== undefined) this.messageRewrite(r.response, `${p}.response`, true)
         if (r.bytes !== undefined) this.replaces(r.bytes, `${p}.bytes`)
-        if (Object.keys(r).length === 0) this.fail(p, 'say what to rewrite: request, response or bytes')
+        if (r.websocket !== undefined) {
+          const w = this.obj(r.websocket, `${p}.websocket`, ['replace', 'json', 'text'])
+          if (w.replace !== undefined) this.replaces(w.replace, `${p}.websocket.replace`)
+          if (w.json !== undefined) this.jsonPaths(w.json, `${p}.websocket.json`)
+          if (w.text !== undefined) this.str(w.text, `${p}.websocket.text`)
+          if (Object.keys(w).length === 0) this.fail(`${p}.websocket`, 'say what to rewrite: replace, json or text')
+        }
+        if (Object.keys(r).length === 0) this.fail(p, 'say what to rewrite: request, response, bytes or websocket')
         break
       }
       case 'delay':

@@ -32,6 +32,13 @@ export interface GrpcMatch {
   method?: string
   /** `package.Service`. */
   service?: string
+  /**
+   * A request message's fields by number, decoded without a schema (`'1'`, or `'2.1'` for
+   * field 1 of the message in field 2): a string matches a length-delimited field's UTF-8
+   * text, a number a numeric field's value, a boolean a varint's 1 or 0. The request is held
+   * whole for it; some uncompressed message of the call must have them all.
+   */
+  field?: Record<string, string | number | boolean>
 }
 
 /** A redis command as RESP carries it. */
@@ -58,6 +65,21 @@ export interface MessageMatch {
   hex?: string
 }
 
+/** A WebSocket frame's opcode by name, or its number (0 to 15). */
+export type WebSocketOpcode = 'text' | 'binary' | 'close' | 'ping' | 'pong' | number
+
+/** A WebSocket message (after a `101 Switching Protocols` to `Upgrade: websocket`), whole: its fragments joined, unmasked and inflated. */
+export interface WebSocketMatch {
+  /** Who sent it: `client` (to the target) or `server`. */
+  dir?: 'client' | 'server'
+  /** One opcode or several (any of them). */
+  opcode?: WebSocketOpcode | WebSocketOpcode[]
+  /** A text message's text (a close frame's reason). */
+  text?: TextMatch
+  /** JSON paths into a text message read as JSON, and the value each must have. */
+  json?: Record<string, unknown>
+}
+
 export interface ConnectionMatch {
   /** The client's address (`127.0.0.1`, or with a port). */
   client?: TextMatch
@@ -75,6 +97,7 @@ export type Matcher =
   | { grpc: GrpcMatch }
   | { resp: RespMatch }
   | { message: MessageMatch }
+  | { websocket: WebSocketMatch }
   | { connection: ConnectionMatch }
 
 /** Header values by name: a string sets, `null` removes. */
@@ -133,11 +156,22 @@ export interface MessageRewrite {
   body?: string
 }
 
+/** What a rewrite changes in a WebSocket message; it is sent on as one frame with the same opcode. */
+export interface WebSocketRewrite {
+  /** Replacements in a text message's text. */
+  replace?: TextReplace[]
+  /** JSON paths and the value each is set to, in a text message read as JSON. */
+  json?: Record<string, unknown>
+  /** The whole text replaced. */
+  text?: string
+}
+
 export interface Rewrite {
   request?: MessageRewrite
   response?: MessageRewrite
-  /** A raw message's bytes: replace text or hex. */
+  /** A raw message's bytes (a WebSocket message's payload): replace text or hex. */
   bytes?: TextReplace[]
+  websocket?: WebSocketRewrite
 }
 
 export type Step =

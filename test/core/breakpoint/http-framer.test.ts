@@ -62,7 +62,7 @@ describe('the HTTP framer', () => {
     const head = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n'
     const closing = 'HTTP/1.1 500 Oops\r\n\r\nall of this until the close'
     const r = run('server', [b(head), b(closing)], (h) => h.status !== undefined && h.status >= 500, conv)
-    expect(r.held).toEqual([{ bytes: closing, head: { status: 500 }, summary: '500 Oops' }])
+    expect(r.held).toEqual([{ bytes: closing, head: { status: 500, headers: [] }, summary: '500 Oops' }])
     expect(all(r)).toBe(head + closing)
   })
 

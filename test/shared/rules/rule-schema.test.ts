@@ -61,7 +61,14 @@ describe('the rules schema', () => {
       [{ match: { http: {} }, steps: [{ rewrite: { request: { status: 200 } } }] }, 'rule 1.steps[0].rewrite.request: unknown field "status" (it takes headers, replace, json, body)'],
       [{ match: { http: {} }, steps: [{ delay: -1 }] }, 'rule 1.steps[0].delay: expected a whole number from 0 to 3600000, got -1'],
       [{ match: { http: {} }, steps: [{ reset: 'yes' }] }, 'rule 1.steps[0].reset: expected true'],
-      [{ match: { http: {} }, steps: [{ close: true }], once: true, times: 3 }, 'rule 1.once: give once or times, not both']
+      [{ match: { http: {} }, steps: [{ close: true }], once: true, times: 3 }, 'rule 1.once: give once or times, not both'],
+      [{ match: { websocket: { opcode: 'txt' } }, steps: [{ drop: true }] }, 'rule 1.match.websocket.opcode: expected text, binary, close, ping, pong or a number from 0 to 15, got "txt"'],
+      [{ match: { websocket: { opcode: ['text', 16] } }, steps: [{ drop: true }] }, 'rule 1.match.websocket.opcode[1]: expected a whole number from 0 to 15, got 16'],
+      [{ match: { websocket: { dir: 'up' } }, steps: [{ drop: true }] }, 'rule 1.match.websocket.dir: expected client or server'],
+      [{ match: { websocket: { json: { type: 'a' } } }, steps: [{ drop: true }] }, 'rule 1.match.websocket.json: "type" is not a JSON path'],
+      [{ match: { websocket: { body: 'x' } }, steps: [{ drop: true }] }, 'rule 1.match.websocket: unknown field "body" (it takes dir, opcode, text, json)'],
+      [{ match: { websocket: {} }, steps: [{ rewrite: { websocket: {} } }] }, 'rule 1.steps[0].rewrite.websocket: say what to rewrite: replace, json or text'],
+      [{ match: { websocket: {} }, steps: [{ rewrite: { websocket: { json: { price: 0 } } } }] }, 'rule 1.steps[0].rewrite.websocket.json: "price" is not a JSON path']
     ]
     for (const [rule, want] of cases) {
       const message = one(rule)
@@ -71,6 +78,26 @@ describe('the rules schema', () => {
     expect(error({ rules: [ISSUE.rules[0], { name: 'second', match: { http: {} }, steps: [{ nope: 1 }] }] })).toContain('rule 2 ("second").steps[0]: unknown field "nope"')
     expect(error({ rule: [] })).toBe('unknown field "rule" at the top of the rules file (it holds "rules")')
     expect(error('rules')).toMatch(/^a rules file holds/)
+  })
+
+  it('takes WebSocket matchers and rewrites, which only WebSocket messages are tried against', () => {
+    const rules = [
+      { match: { websocket: { dir: 'client', opcode: ['text', 9], text: { contains: 'hi' }, json: { '$.type': 'hello' } } }, steps: [{ rewrite: { websocket: { json: { '$.type': 'bye' }, replace: [{ find: 'a', with: 'b' }] } } }] },
+      { match: { all: [{ websocket: { opcode: 'binary' } }, { connection: { targetPort: 80 } }] }, steps: [{ drop: true }] }
+    ]
+    expect(checkRules(rules).rules).toHaveLength(2)
+    const set = new RuleSet()
+    set.set(rules)
+    expect(set.list()[0].label).toBe('WebSocket text|9 message from the client *hi* $.type = "hello"')
+    expect(set.framesWebSocket).toBe(true)
+    expect(set.framesHttp).toBe(false)
+    expect(set.framesMessages).toBe(false)
+    const conn = { client: '127.0.0.1:1', targetPort: 80 }
+    const hello = { dir: 'client' as const, opcode: 1, text: '{"type":"hello","hi":1}', json: { type: 'hello', hi: 1 } }
+    expect(set.find({ conn, websocket: hello }, 'websocket')?.entry.id).toBe('r1')
+    expect(set.find({ conn, websocket: { ...hello, dir: 'server' } }, 'websocket')).toBeUndefined()
+    expect(set.find({ conn, websocket: { dir: 'server', opcode: 2, json: undefined } }, 'websocket')?.entry.id).toBe('r2')
+    expect(set.find({ conn, message: { protocol: 'resp', dir: 'client', summary: '', bytes: new Uint8Array(), fields: {} } }, 'message')).toBeUndefined()
   })
 
   it('keeps the id and counts of a rule still in a changed list (a move, an edit of another rule)', () => {

@@ -29,18 +29,23 @@ import { dataFrames, headerFrames, literalBlock, windowUpdate } from '../../brea
 import type { ForwardStage, StagePort } from '../../proxy/forward-stage'
 import type { MessageRewrite } from '../../../shared/rules/rule-types'
 import type { RuleEntry } from '../rule-set'
+import type { ScriptRequest } from '../script/script-types'
 import type { TrafficDeps } from '../traffic-pair'
 import { H2Outbox } from './h2-outbox'
 import type { Field } from './h2-message'
 
 export type Part = FramePart | { block: Block }
 
-/** A response rewrite a request's rule asked for, waiting for the target's answer on its stream. */
+/** What is done to the target's answer on a stream once it has come whole: a request's rule's rewrite, the script's onResponse, or both (in that order). */
 export interface ResponsePlan {
-  rewrite: MessageRewrite
-  entry: RuleEntry
+  rewrite?: MessageRewrite
+  entry?: RuleEntry
   /** The request's summary (`GET /api`). */
   summary: string
+  /** The request as the script's onResponse is given it (built once the response has come). */
+  script?: () => Promise<ScriptRequest>
+  /** What was kept for `script` is not needed (the stream was reset). */
+  release?: () => void
 }
 
 /** A stream's message kept here while a rule decides on it. */
@@ -60,6 +65,8 @@ export interface Held {
   deciding: boolean
   summary: string
   plan?: ResponsePlan
+  /** What to do once it is complete, when its decision was begun on its head and needs the rest (the script's onRequest after a rule's chain). */
+  resume?: () => Promise<void>
 }
 
 /** What a leg asks of its connection. */
@@ -70,6 +77,8 @@ export interface LegHost {
   readonly local: { has(stream: number): boolean }
   /** A held message is ready for its rule. */
   decide(leg: H2Leg, held: Held): void
+  /** A request goes on unheld while the script has onResponse: its response is to be given to the hook. */
+  passing(b: Block, summary: string): void
   /** Writes what both legs have for their receivers. */
   flush(): void
   close(): void

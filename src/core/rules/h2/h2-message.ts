@@ -8,6 +8,7 @@
 import type { EditableRequest, EditableResponse, RequestHeader } from '../../../shared/http-request-edit'
 import type { Respond } from '../../../shared/rules/rule-types'
 import type { MessageHead } from '../../breakpoint/break-match'
+import type { ScriptResponse } from '../script/script-types'
 import { T_GOAWAY } from '../../protocols/http2/frame-reader'
 import { frame } from '../../breakpoint/h2/h2-frames'
 import { respondBody } from '../http-respond'
@@ -96,6 +97,19 @@ export async function answerFor(r: Respond, method: string, baseDir: string | un
   if (type !== undefined && !fields.some((f) => f.name === 'content-type')) fields.push({ name: 'content-type', value: type })
   const noBody = method === 'HEAD' || status === 204 || status === 304 || status < 200
   if (status !== 204 && status !== 304 && status >= 200) fields.push({ name: 'content-length', value: String(body.length) })
+  return { fields, body: noBody ? Buffer.alloc(0) : body, status: String(status) }
+}
+
+/** An answer the script made (`ctx.respond`, or a response returned) to a request of `method`: its headers as HTTP/2 fields, content-length fitted. */
+export function scriptAnswerOf(r: ScriptResponse, method: string): Answer {
+  return plainAnswer(r.status, h2Headers(r.headers.map(([name, value]) => ({ name, value }))), Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength), method)
+}
+
+/** A response of `status` with `headers` and `body` (none for HEAD, 204, 304), content-length fitted. */
+export function plainAnswer(status: number, headers: readonly Field[], body: Buffer, method = 'GET'): Answer {
+  const fields: Field[] = [{ name: ':status', value: String(status) }, ...headers.filter((f) => f.name !== 'content-length')]
+  const noBody = method === 'HEAD' || status === 204 || status === 304
+  if (status !== 204 && status !== 304) fields.push({ name: 'content-length', value: String(body.length) })
   return { fields, body: noBody ? Buffer.alloc(0) : body, status: String(status) }
 }
 

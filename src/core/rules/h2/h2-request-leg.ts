@@ -10,8 +10,15 @@
 // the client is read no further while every held request is whole (its rule needs nothing
 // more of the client), and held and waiting bytes together past the hold limit let a
 // request still coming go on as it came.
+//
+// The user's script: with onRequest, every request no rule answers is held whole for it (so a
+// streaming call whose client waits for an answer before it ends its request waits too, and
+// one past the hold limit goes on unseen). With onResponse alone a request is not held: its
+// body is copied as it passes (`Tap`, bounded with every other copy by the hold limit, past
+// which the hook sees it empty), for the hook's `req` once the response has come.
 
-import { T_DATA, T_HEADERS } from '../../protocols/http2/frame-reader'
+import { F_END_STREAM, T_DATA, T_HEADERS, T_RST_STREAM } from '../../protocols/http2/frame-reader'
+import { MAX_HELD_MESSAGE } from '../../../shared/break-types'
 import type { Block } from '../../breakpoint/h2/h2-blocks'
 import { READ_AHEAD } from '../../breakpoint/read-ahead'
 import type { Step } from '../../../shared/rules/rule-types'
@@ -24,6 +31,27 @@ import { requestSubject } from '../http-rule-stage'
 export const needsBody = (steps: readonly Step[]): boolean =>
   steps.some((s) => 'rewrite' in s && s.rewrite.request !== undefined && (s.rewrite.request.body !== undefined || s.rewrite.request.json !== undefined || s.rewrite.request.replace !== undefined))
 
+/** A request's body copied as it passes, for the script's onResponse. */
+export class Tap {
+  parts: Buffer[] = []
+  size = 0
+  /** Past the bound: the copy was given up. */
+  over = false
+
+  constructor(private readonly released: (n: number) => void) {}
+
+  body(): Buffer {
+    return Buffer.concat(this.parts)
+  }
+
+  /** The copy is no longer needed. */
+  release(): void {
+    this.released(this.size)
+    this.parts = []
+    this.size = 0
+  }
+}
+
 export class RequestLeg extends H2Leg {
   /** The highest stream the client opened (a GOAWAY made here names it). */
   lastStream = 0
@@ -31,9 +59,42 @@ export class RequestLeg extends H2Leg {
   private readonly later = new Set<number>()
   private behindBytes = 0
   private paused = false
+  /** Requests whose body is copied as it passes, until their END_STREAM. */
+  private readonly taps = new Map<number, Tap>()
+  /** Bytes of every copy not yet released. */
+  private tapBytes = 0
 
   constructor(host: LegHost) {
     super('client', host)
+  }
+
+  /** Copies what of `stream`'s request body passes from now on. */
+  tap(stream: number): Tap {
+    const tap = new Tap((n) => (this.tapBytes -= n))
+    this.taps.set(stream, tap)
+    return tap
+  }
+
+  untap(stream: number): void {
+    this.taps.delete(stream)
+  }
+
+  protected sendPart(p: Part, ours: boolean): void {
+    if (!('block' in p)) {
+      const tap = this.taps.get(p.stream)
+      if (tap !== undefined && p.type === T_DATA && p.data !== undefined && p.data.length > 0 && !tap.over) {
+        if (this.tapBytes + p.data.length > MAX_HELD_MESSAGE) {
+          tap.release()
+          tap.over = true
+        } else {
+          tap.parts.push(Buffer.from(p.data))
+          tap.size += p.data.length
+          this.tapBytes += p.data.length
+        }
+      }
+      if (tap !== undefined && (p.type === T_RST_STREAM || (p.type === T_DATA && (p.flags & F_END_STREAM) !== 0))) this.taps.delete(p.stream)
+    }
+    super.sendPart(p, ours)
   }
 
   protected onBlock(b: Block): void {
@@ -43,7 +104,11 @@ export class RequestLeg extends H2Leg {
     if (held !== undefined) return this.toHeld(held, { block: b })
     if (this.later.has(s)) return this.wait({ block: b })
     const head = b.type === T_HEADERS ? requestHead(b.decoded.fields) : undefined
-    if (head === undefined) return void this.sendBlock(b)
+    if (head === undefined) {
+      // Trailers end the request: its copy is whole.
+      if (b.endStream) this.taps.delete(s)
+      return void this.sendBlock(b)
+    }
     for (const h of this.held.keys()) if (h < s) return this.wait({ block: b })
     this.consider(b, head)
   }
@@ -57,9 +122,15 @@ export class RequestLeg extends H2Leg {
     const { rules, conn } = this.host.deps
     // A block cut at the decoded size limit has fields nobody knows: it is not matched.
     const found = rules.framesHttp && b.decoded.cut === undefined ? rules.find(requestSubject(conn(), head, regularFields(b.decoded.fields)), 'http') : undefined
-    if (found === undefined) return void this.sendBlock(b)
+    const summary = `${head.method} ${head.target}`.slice(0, 200)
+    if (found === undefined) {
+      const script = this.host.deps.script
+      if (script?.has('onRequest') === true && b.decoded.cut === undefined) return this.startHeld(b, summary, true)
+      if (script?.has('onResponse') === true && b.decoded.cut === undefined) this.host.passing(b, summary)
+      return void this.sendBlock(b)
+    }
     const whole = found.verdict === undefined || needsBody(found.entry.spec.steps)
-    this.startHeld(b, `${head.method} ${head.target}`.slice(0, 200), whole)
+    this.startHeld(b, summary, whole)
   }
 
   protected waits(stream: number): boolean {

@@ -29,9 +29,10 @@ export class ResponseLeg extends H2Leg {
     const status = b.type === T_HEADERS ? responseStatus(b.decoded.fields) : undefined
     const plan = this.plans.get(s)
     // A 1xx comes before the real answer, and goes on.
-    if (plan !== undefined && status !== undefined && status >= 200 && b.decoded.cut === undefined) {
+    if (plan !== undefined && status !== undefined && status >= 200) {
       this.plans.delete(s)
-      return this.startHeld(b, String(status), true, plan)
+      if (b.decoded.cut === undefined) return this.startHeld(b, String(status), true, plan)
+      plan.release?.()
     }
     this.sendBlock(b)
   }
@@ -43,6 +44,7 @@ export class ResponseLeg extends H2Leg {
   }
 
   protected abandon(stream: number): void {
+    this.plans.get(stream)?.release?.()
     this.plans.delete(stream)
     super.abandon(stream)
   }

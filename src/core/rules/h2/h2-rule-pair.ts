@@ -26,22 +26,46 @@
 // block, which the client's HPACK encoder counted on the target decoding, makes the blocks
 // after it go as literals (h2-blocks.ts). Every action is recorded with recordRule, in the
 // direction of the message it acted on, with what the receiver got instead.
+//
+// The user's script comes after the rules, as on HTTP/1: a request no rule answered is given
+// whole to onRequest (h2-request-leg.ts holds it), and its outcome acts on the stream: an
+// answer (`respond`) on the stream, `changed` re-encoded into its HEADERS and DATA toward the
+// target (HPACK kept right as for a rule's rewrite), `drop` (never answered), `reset`
+// (RST_STREAM INTERNAL_ERROR to the client), `close` (GOAWAY to both sides), `delayMs`,
+// `fail` (a 502 on the stream), and `error` (it goes on unchanged, recorded as 'error'). The
+// target's response is held whole for onResponse, and sent on as it changed it (status,
+// headers, body re-framed; gRPC trailers after the body), or dropped, reset, closed.
+//
+// What the hook sees of HTTP/2's pseudo-headers: `method` is :method, `url` is :path (and
+// `path` its path), and `headers` are the regular fields alone: no pseudo-header, and no
+// `host` made from :authority. What it sets goes back as :method and :path; :scheme,
+// :authority and :status (onResponse: `status`) keep their places; a header it adds is
+// lower-cased, and a connection-specific one (connection, transfer-encoding, ...) left out.
+//
+// `serve --rules` (no target): the same stages, with tcpscope's own HTTP/2 server as their
+// target (h2-own-target.ts): what no rule or script answers gets 404 on its stream.
 
 import type { MessageRewrite, Respond } from '../../../shared/rules/rule-types'
-import type { StagePair } from '../../proxy/forward-stage'
+import type { StagePair, StagePort } from '../../proxy/forward-stage'
 import { F_ACK, T_SETTINGS } from '../../protocols/http2/frame-reader'
 import { readBody, rewriteMessage } from '../http-edit'
 import { requestSubject, stepKind } from '../http-rule-stage'
 import { recordRule } from '../rule-record'
 import type { RequestFacts } from '../rule-match'
 import type { TrafficDeps } from '../traffic-pair'
+import type { EditableRequest } from '../../../shared/http-request-edit'
+import type { Block } from '../../breakpoint/h2/h2-blocks'
+import { requestFromScript, responseFromScript, scriptRequestOf, scriptResponseOf } from '../http-script'
+import type { RuleEntry } from '../rule-set'
+import type { ScriptRequest } from '../script/script-types'
 import { bodyOf, noteRule, type H2Leg, type Held, type LegHost, type ResponsePlan } from './h2-leg'
-import { answerFor, asRequest, asResponse, fieldsOf, goaway, INTERNAL_ERROR, NO_ERROR, regularFields, requestHead } from './h2-message'
-import { needsBody, RequestLeg } from './h2-request-leg'
+import { answerFor, asRequest, asResponse, fieldsOf, goaway, INTERNAL_ERROR, NO_ERROR, plainAnswer, regularFields, requestHead, scriptAnswerOf } from './h2-message'
+import { needsBody, RequestLeg, type Tap } from './h2-request-leg'
+import { OwnTarget } from './h2-own-target'
 import { ResponseLeg } from './h2-response-leg'
 
 export function h2RulePair(deps: TrafficDeps): StagePair {
-  if (deps.noTarget) return noTargetPair()
+  if (deps.noTarget) return ownTargetPair(deps)
   const conv = new H2RuleConversation(deps)
   return { client: conv.request, server: conv.response }
 }
@@ -116,7 +140,9 @@ class H2RuleConversation implements LegHost {
   }
 
   decide(leg: H2Leg, held: Held): void {
-    const task = leg === this.request ? this.decideRequest(held) : this.rewriteResponse(held)
+    const resume = held.resume
+    held.resume = undefined
+    const task = resume !== undefined ? resume() : leg === this.request ? this.decideRequest(held) : this.rewriteResponse(held)
     task
       .catch((err: unknown) => {
         noteRule(leg.port, `a rule failed on ${held.summary}: ${(err as Error).message?.split('\n')[0] ?? String(err)}; it went on as it came`, { offset: held.head.offset, summary: held.summary })
@@ -131,11 +157,13 @@ class H2RuleConversation implements LegHost {
     const s = held.stream
     const fields = held.head.decoded.fields
     const head = requestHead(fields)!
-    let request = asRequest(fields, held.complete ? bodyOf(held) : Buffer.alloc(0))
+    // Whether the request's body is in `request` (its DATA may complete it while a step waits).
+    const bodyIn = held.complete
+    let request = asRequest(fields, bodyIn ? bodyOf(held) : Buffer.alloc(0))
     let body: RequestFacts['body'] | undefined
-    if (held.complete) {
+    if (bodyIn) {
       const read = await readBody(request)
-      body = { ...(read.text !== undefined ? { text: read.text } : {}), ...(read.json !== undefined ? { json: read.json } : {}) }
+      body = { ...(read.text !== undefined ? { text: read.text } : {}), ...(read.json !== undefined ? { json: read.json } : {}), bytes: read.content }
       if (!leg.isCurrent(held)) return
     }
     const found = this.deps.rules.find(requestSubject(this.deps.conn(), head, regularFields(fields), body), 'http')
@@ -145,7 +173,7 @@ class H2RuleConversation implements LegHost {
       held.deciding = false
       return
     }
-    if (found === undefined || found.verdict !== true) return leg.letThrough(held)
+    if (found === undefined || found.verdict !== true) return this.goOn(held, request, request.body, false, undefined, undefined, bodyIn)
     const entry = found.entry
     this.deps.rules.acted(entry)
     const summary = held.summary
@@ -188,7 +216,7 @@ class H2RuleConversation implements LegHost {
         case 'forward': {
           const to = (step as { forward: { to: string } }).forward.to
           recordRule(leg.port, entry, 'forward', `not forwarded to ${to}: forward is not done on HTTP/2, so ${summary} went on to the target`, at)
-          return this.goOn(held, request, original, changed, responseRewrite, entry)
+          return await this.goOn(held, request, original, changed, responseRewrite, entry, bodyIn)
         }
         case 'close': {
           recordRule(leg.port, entry, 'close', `closed the connection at ${summary} (GOAWAY to both sides)`, at)
@@ -211,32 +239,189 @@ class H2RuleConversation implements LegHost {
         }
       }
     }
-    this.goOn(held, request, original, changed, responseRewrite, entry)
+    await this.goOn(held, request, original, changed, responseRewrite, entry, bodyIn)
   }
 
-  /** The chain ended without an answer: the request goes on, as changed, with the response's rewrite waiting for it. */
-  private goOn(held: Held, request: ReturnType<typeof asRequest>, original: Uint8Array, changed: boolean, responseRewrite: MessageRewrite | undefined, entry: ResponsePlan['entry']): void {
+  /**
+   * No rule answered: the request goes on (as a rule changed it, with the response's rewrite
+   * waiting for it), unless the script's onRequest answers or changes it first. The script
+   * needs the whole request: one decided on its head waits here for the rest. `bodyIn`: the
+   * request's body is in `request` (else it was decided on its head).
+   */
+  private async goOn(held: Held, request: EditableRequest, original: Uint8Array, changed: boolean, responseRewrite: MessageRewrite | undefined, entry: RuleEntry | undefined, bodyIn: boolean): Promise<void> {
     const leg = this.request
     if (!leg.isCurrent(held)) return
-    if (responseRewrite !== undefined) this.response.plans.set(held.stream, { rewrite: responseRewrite, entry, summary: held.summary })
-    if (!changed) return leg.letThrough(held)
+    const script = this.deps.script
+    if (script?.has('onRequest') === true && !bodyIn) {
+      const rest = (): Promise<void> => {
+        const body = bodyOf(held)
+        return this.goOn(held, { ...request, body }, body, changed, responseRewrite, entry, true)
+      }
+      if (held.complete) return rest()
+      held.whole = true
+      held.deciding = false
+      held.resume = rest
+      return
+    }
+    const s = held.stream
+    const summary = held.summary
+    const at = { offset: held.head.offset, size: held.size, summary }
+    let scriptRequest: ScriptRequest | undefined
+    let scriptChanged = false
+    if (script?.has('onRequest') === true) {
+      scriptRequest = await scriptRequestOf(request, this.deps.connId)
+      const outcome = await script.onRequest(scriptRequest)
+      if (!leg.isCurrent(held)) return
+      if (outcome.error !== undefined) recordRule(leg.port, undefined, 'error', `the script's onRequest failed on ${summary}: ${outcome.error}${outcome.action === 'fail' ? '' : '; the request went on unchanged'}`, at)
+      if (outcome.delayMs !== undefined && outcome.delayMs > 0) {
+        recordRule(leg.port, undefined, 'delay', `the script delayed ${summary} ${outcome.delayMs} ms`, at)
+        this.flush()
+        await this.sleep(outcome.delayMs)
+        if (!leg.isCurrent(held)) return
+      }
+      if (outcome.action === 'fail' || outcome.respond !== undefined) {
+        const failed = outcome.action === 'fail'
+        const answer = failed
+          ? plainAnswer(502, [{ name: 'content-type', value: 'text/plain' }], Buffer.from(`tcpscope could not forward the request: the script failed the request${outcome.error !== undefined ? `: ${outcome.error}` : ''}\n`), request.method)
+          : scriptAnswerOf(outcome.respond!, request.method)
+        const delivered = this.response.answer(s, answer, !held.complete)
+        this.local.add(s)
+        leg.swallowHeld(held)
+        recordRule(leg.port, undefined, 'script', failed ? `the script failed ${summary} (502 on stream ${s})` : `the script answered ${summary} with ${answer.status} on stream ${s} (not sent to the target)`, at, delivered)
+        return
+      }
+      if (outcome.action === 'drop') {
+        this.local.add(s)
+        this.response.never(s)
+        leg.swallowHeld(held)
+        recordRule(leg.port, undefined, 'script', `the script dropped ${summary} (stream ${s}; not sent to the target)`, at)
+        return
+      }
+      if (outcome.action === 'reset') {
+        const delivered = this.response.reset(s, INTERNAL_ERROR)
+        this.local.add(s)
+        leg.swallowHeld(held)
+        recordRule(leg.port, undefined, 'script', `the script reset stream ${s} of ${summary} (RST_STREAM INTERNAL_ERROR; not sent to the target)`, at, delivered)
+        return
+      }
+      if (outcome.action === 'close') {
+        recordRule(leg.port, undefined, 'script', `the script closed the connection at ${summary} (GOAWAY to both sides)`, at)
+        return this.closeConnection()
+      }
+      if (outcome.changed !== undefined) {
+        const notes: string[] = []
+        request = await requestFromScript(request, outcome.changed, notes, scriptRequest.body)
+        if (!leg.isCurrent(held)) return
+        scriptRequest = outcome.changed
+        scriptChanged = true
+        if (notes.length > 0) recordRule(leg.port, undefined, 'script', `${summary}: ${notes.join('; ')}`, at)
+      }
+    }
+    const onResponse = script?.has('onResponse') === true
+    // The request as the target gets it, for onResponse's `req` (a request still coming: copied as the rest passes).
+    let tap: Tap | undefined
+    if (onResponse && scriptRequest === undefined && !bodyIn) tap = leg.tap(s)
+    if (responseRewrite !== undefined || onResponse) {
+      const sent = request
+      const seen = scriptRequest
+      const plan: ResponsePlan = { summary, ...(responseRewrite !== undefined ? { rewrite: responseRewrite } : {}), ...(entry !== undefined ? { entry } : {}) }
+      if (onResponse) {
+        plan.script = async () => {
+          if (seen !== undefined) return seen
+          // A request still coming when it went on: what was held and the rest, copied as they passed.
+          const body = tap === undefined ? sent.body : tap.body()
+          tap?.release()
+          return scriptRequestOf({ ...sent, body }, this.deps.connId)
+        }
+        if (tap !== undefined) plan.release = () => tap.release()
+      }
+      this.response.plans.set(s, plan)
+    }
+    if (!changed && !scriptChanged) return leg.letThrough(held)
     const bodyChanged = request.body !== original
     const delivered = leg.releaseEdited(held, fieldsOf(held.head.decoded.fields, request), bodyChanged ? request.body : undefined)
-    recordRule(leg.port, entry, 'rewrite', `rewrote ${held.summary}`, { offset: held.head.offset, size: held.size, summary: held.summary }, delivered)
+    if (tap !== undefined && bodyChanged) leg.untap(s)
+    if (changed) recordRule(leg.port, entry, 'rewrite', `rewrote ${summary}`, at, scriptChanged ? undefined : delivered)
+    if (scriptChanged) recordRule(leg.port, undefined, 'script', `the script changed ${summary}`, at, delivered)
   }
 
-  /** A held response whose request's rule rewrites it. */
+  /** A request goes on unheld while the script has onResponse: its body is copied as it passes, for the hook's `req`. */
+  passing(b: Block, summary: string): void {
+    const tap = this.request.tap(b.stream)
+    const fields = b.decoded.fields
+    this.response.plans.set(b.stream, {
+      summary,
+      script: async () => {
+        const body = tap.body()
+        tap.release()
+        return scriptRequestOf(asRequest(fields, body), this.deps.connId)
+      },
+      release: () => tap.release()
+    })
+  }
+
+  /** A held response: its request's rule rewrites it, then the script's onResponse sees it. */
   private async rewriteResponse(held: Held): Promise<void> {
     const leg = this.response
     const plan = held.plan!
     const fields = held.head.decoded.fields
-    const response = asResponse(fields, bodyOf(held))
-    const out = await rewriteMessage(response, plan.rewrite)
-    if (!leg.isCurrent(held)) return
-    const bodyChanged = out.message.body !== response.body
-    const delivered = leg.releaseEdited(held, fieldsOf(fields, out.message), bodyChanged ? out.message.body : undefined)
-    const status = response.status
-    recordRule(leg.port, plan.entry, 'rewrite', `rewrote the response ${status} to ${plan.summary}${out.notes.length > 0 ? `: ${out.notes.join('; ')}` : ''}`, { offset: held.head.offset, size: held.size, summary: status }, delivered)
+    const original = asResponse(fields, bodyOf(held))
+    let response = original
+    const status = original.status
+    const at = { offset: held.head.offset, size: held.size, summary: status }
+    const to = ` to ${plan.summary}`
+    let ruleNotes: string[] | undefined
+    if (plan.rewrite !== undefined) {
+      const out = await rewriteMessage(response, plan.rewrite)
+      response = out.message
+      ruleNotes = out.notes
+      if (!leg.isCurrent(held)) return
+    }
+    const script = this.deps.script
+    let scriptChanged = false
+    if (plan.script !== undefined && script?.has('onResponse') === true) {
+      const req = await plan.script()
+      const seen = await scriptResponseOf(response)
+      const outcome = await script.onResponse(seen, req)
+      if (!leg.isCurrent(held)) return
+      if (outcome.error !== undefined) recordRule(leg.port, undefined, 'error', `the script's onResponse failed on ${status}${to}: ${outcome.error}${outcome.action === 'fail' ? '' : '; the response went on unchanged'}`, at)
+      if (outcome.delayMs !== undefined && outcome.delayMs > 0) {
+        recordRule(leg.port, undefined, 'delay', `the script delayed the response ${status}${to} ${outcome.delayMs} ms`, at)
+        this.flush()
+        await this.sleep(outcome.delayMs)
+        if (!leg.isCurrent(held)) return
+      }
+      const s = held.stream
+      if (outcome.action === 'reset' || outcome.action === 'fail') {
+        leg.swallowHeld(held)
+        const delivered = leg.reset(s, INTERNAL_ERROR)
+        recordRule(leg.port, undefined, 'script', `the script reset stream ${s} at the response ${status}${to} (RST_STREAM INTERNAL_ERROR)`, at, delivered)
+        return
+      }
+      if (outcome.action === 'close') {
+        leg.swallowHeld(held)
+        recordRule(leg.port, undefined, 'script', `the script closed the connection at the response ${status}${to} (GOAWAY to both sides)`, at)
+        return this.closeConnection()
+      }
+      if (outcome.action === 'drop') {
+        leg.swallowHeld(held)
+        recordRule(leg.port, undefined, 'script', `the script dropped the response ${status}${to} (stream ${s} never answered)`, at)
+        return
+      }
+      if (outcome.changed !== undefined) {
+        const notes: string[] = []
+        response = await responseFromScript(response, outcome.changed, notes, seen.body)
+        if (!leg.isCurrent(held)) return
+        scriptChanged = true
+        if (notes.length > 0) recordRule(leg.port, undefined, 'script', `the response ${status}${to}: ${notes.join('; ')}`, at)
+      }
+    }
+    plan.release?.()
+    if (plan.rewrite === undefined && !scriptChanged) return leg.letThrough(held)
+    const bodyChanged = response.body !== original.body
+    const delivered = leg.releaseEdited(held, fieldsOf(fields, response), bodyChanged ? response.body : undefined)
+    if (ruleNotes !== undefined) recordRule(leg.port, plan.entry, 'rewrite', `rewrote the response ${status}${to}${ruleNotes.length > 0 ? `: ${ruleNotes.join('; ')}` : ''}`, at, scriptChanged ? undefined : delivered)
+    if (scriptChanged) recordRule(leg.port, undefined, 'script', `the script changed the response ${status}${to}`, at, delivered)
   }
 
   /** GOAWAY to both sides, then the connection closes. */
@@ -251,16 +436,65 @@ class H2RuleConversation implements LegHost {
   }
 }
 
-/** `serve --rules` answers HTTP/1 only: an HTTP/2 client is told so once, in the capture. */
-function noTargetPair(): StagePair {
-  let said = false
+/**
+ * `serve --rules`: the stages run as on a proxy, with tcpscope's own server as their target
+ * (h2-own-target.ts). Its frames reach the target's direction of the stages a turn later, as
+ * a target's would, never within the call that sent it what they answer.
+ */
+function ownTargetPair(deps: TrafficDeps): StagePair {
+  const conv = new H2RuleConversation(deps)
+  let toClient: StagePort | undefined
+  const queue: Array<Buffer | 'fin'> = []
+  let scheduled = false
+  const deliver = (): void => {
+    scheduled = false
+    for (const item of queue.splice(0)) {
+      if (toClient === undefined || conv.closed) return
+      if (item === 'fin') conv.response.fin(toClient)
+      else conv.response.data(item, toClient)
+    }
+  }
+  const later = (item: Buffer | 'fin'): void => {
+    queue.push(item)
+    if (!scheduled) queueMicrotask(deliver)
+    scheduled = true
+  }
+  const target = new OwnTarget(later, () => later('fin'), () => conv.request.lastStream)
+  // The client's direction writes to the own server; the rest of its port is the connection's.
+  const wrapped = new WeakMap<StagePort, StagePort>()
+  const own = (port: StagePort): StagePort => {
+    let w = wrapped.get(port)
+    if (w === undefined) {
+      w = {
+        send: (bytes) => {
+          target.push(bytes)
+          return true
+        },
+        end: () => target.finish(),
+        hold: (held) => port.hold(held),
+        event: (kind, info) => port.event(kind, info),
+        reset: () => port.reset(),
+        close: () => port.close()
+      }
+      wrapped.set(port, w)
+    }
+    return w
+  }
   return {
     client: {
-      data: (_chunk, port) => {
-        if (!said) noteRule(port, 'HTTP/2 is not answered without a target: rules answer HTTP/1 requests there')
-        said = true
+      open: (port) => conv.request.open(own(port)),
+      data: (chunk, port) => conv.request.data(chunk, own(port)),
+      fin: (port) => conv.request.fin(own(port)),
+      close: () => conv.close()
+    },
+    server: {
+      open: (port) => {
+        toClient = port
+        conv.response.open(port)
       },
-      fin: (port) => port.end()
+      data: (chunk, port) => conv.response.data(chunk, port),
+      fin: (port) => conv.response.fin(port),
+      close: () => conv.close()
     }
   }
 }

@@ -2,7 +2,10 @@
 // "flaky greeter" (the first two calls fail with UNAVAILABLE "try again") against a client
 // whose service config retries UNAVAILABLE: its call succeeds on the third attempt, on the
 // same connection, the server seeing one call; once `times` is spent, calls pass. A client
-// that does not retry gets the status and the (percent-encoded, then decoded) message.
+// that does not retry gets the status and the (percent-encoded, then decoded) message. A
+// rule on a request message's field (decoded without a schema) answers one caller only. A
+// script's onRequest adds metadata the server sees and resets one call's stream; its
+// onResponse adds response metadata, the trailers still after the message.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,6 +42,7 @@ let dir: string
 let server: grpc.Server
 let ctor: grpc.ServiceClientConstructor
 let calls: string[]
+let seenMetadata: grpc.Metadata[]
 let proxyId: string
 let proxyPort: number
 const clients: grpc.Client[] = []
@@ -46,6 +50,7 @@ const clients: grpc.Client[] = []
 beforeEach(async () => {
   t = await testEngine()
   calls = []
+  seenMetadata = []
   dir = mkdtempSync(join(tmpdir(), 'tcpscope-grpc-rules-'))
   writeFileSync(join(dir, 'greeter.proto'), GREETER_PROTO)
   const def = await protoLoader.load(join(dir, 'greeter.proto'))
@@ -54,6 +59,7 @@ beforeEach(async () => {
   server.addService(ctor.service, {
     SayHello: (call: grpc.ServerUnaryCall<{ name: string }, object>, cb: grpc.sendUnaryData<object>) => {
       calls.push(call.request.name)
+      seenMetadata.push(call.metadata)
       cb(null, { message: `hello ${call.request.name}` })
     }
   })
@@ -117,6 +123,51 @@ describe('traffic rules on gRPC', () => {
     await t.engine['rules.set']({ proxyId, rules: [{ match: { grpc: { method: 'Other' } }, steps: [{ drop: true }] }] })
     expect(await sayHello(c, 'cy')).toEqual({ message: 'hello cy' })
     expect(calls).toEqual(['cy'])
+  })
+
+  it("answer a call by a field of its request message, decoded without a schema; other callers reach the server", async () => {
+    await t.engine['rules.set']({ proxyId, rules: [{ match: { grpc: { method: 'SayHello', field: { '1': 'mallory' } } }, steps: [{ respond: { grpc: { status: 7, message: 'not you' } } }] }] })
+    const c = client({ 'grpc.enable_retries': 0 })
+    const denied = (await sayHello(c, 'mallory')) as grpc.ServiceError
+    expect([denied.code, denied.details]).toEqual([grpc.status.PERMISSION_DENIED, 'not you'])
+    expect(await sayHello(c, 'ann')).toEqual({ message: 'hello ann' })
+    expect(await sayHello(c, 'mallory-2')).toEqual({ message: 'hello mallory-2' })
+    expect(calls).toEqual(['ann', 'mallory-2'])
+    expect(await hits()).toEqual([1])
+  })
+
+  it("run a script's hooks on gRPC calls: metadata added both ways, one call's stream reset, the session going on", async () => {
+    const path = join(dir, 'hooks.js')
+    writeFileSync(
+      path,
+      `export function onRequest(req, ctx) {
+  if (req.headers.get('x-fail') === 'yes') return ctx.reset()
+  req.headers.set('x-script', 'saw ' + req.bytes.length + ' bytes')
+}
+export function onResponse(res, req) {
+  res.headers.set('x-resp', req.path)
+}
+`
+    )
+    await t.engine['script.load']({ proxyId, path })
+    const c = client({ 'grpc.enable_retries': 0 })
+    const call = (name: string, md = new grpc.Metadata()): Promise<{ reply: unknown; metadata: grpc.Metadata }> =>
+      new Promise((resolve) => {
+        let metadata = new grpc.Metadata()
+        const x = (c as unknown as { SayHello: (r: object, m: grpc.Metadata, cb: (err: grpc.ServiceError | null, reply?: object) => void) => { on: (e: string, f: (m: grpc.Metadata) => void) => void } }).SayHello({ name }, md, (err, reply) => resolve({ reply: err ?? reply, metadata }))
+        x.on('metadata', (m) => (metadata = m))
+      })
+    const ok = await call('ann')
+    expect(ok.reply).toEqual({ message: 'hello ann' })
+    expect(ok.metadata.get('x-resp')).toEqual(['/demo.Greeter/SayHello'])
+    // The request message: 5 bytes of gRPC's prefix, then field 1 "ann" (2 + 3 bytes).
+    expect(seenMetadata[0].get('x-script')).toEqual(['saw 10 bytes'])
+    const failing = new grpc.Metadata()
+    failing.set('x-fail', 'yes')
+    const reset = (await call('bob', failing)).reply as grpc.ServiceError
+    expect(reset.code).toBe(grpc.status.INTERNAL)
+    expect((await call('cy')).reply).toEqual({ message: 'hello cy' })
+    expect(calls).toEqual(['ann', 'cy'])
   })
 
   it('add a header to a gRPC response (held whole, its trailers after its message) and delay a call', async () => {

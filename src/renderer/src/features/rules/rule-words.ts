@@ -58,6 +58,17 @@ export function matcherWords(t: Translate, m: Matcher): string {
     ].filter(Boolean)
     return t('rules.words.message', { what: parts.length ? parts.join(' ') : t('rules.words.any') })
   }
+  if ('websocket' in m) {
+    const w = m.websocket
+    const parts = [
+      'WebSocket',
+      w.opcode !== undefined ? (Array.isArray(w.opcode) ? w.opcode : [w.opcode]).join('|') : '',
+      w.dir !== undefined ? t(`rules.words.from.${w.dir}`) : '',
+      w.text !== undefined ? textWords(t, w.text) : '',
+      w.json !== undefined ? Object.entries(w.json).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ') : ''
+    ].filter(Boolean)
+    return t('rules.words.message', { what: parts.join(' ') })
+  }
   const c = m.connection
   const parts = [
     c.client !== undefined ? t('rules.words.client', { text: textWords(t, c.client) }) : '',
@@ -92,7 +103,7 @@ export function stepWords(t: Translate, s: Step): string {
   if ('rewrite' in s) {
     const w = s.rewrite
     const part = (key: 'request' | 'response', o: object | undefined): string => (o ? `${t(`rules.words.${key}`)} (${names(o as Record<string, unknown>)})` : '')
-    const what = [part('request', w.request), part('response', w.response), w.bytes ? t('rules.words.bytes') : ''].filter(Boolean).join(', ')
+    const what = [part('request', w.request), part('response', w.response), w.bytes ? t('rules.words.bytes') : '', w.websocket ? `WebSocket (${names(w.websocket as Record<string, unknown>)})` : ''].filter(Boolean).join(', ')
     return t('rules.words.rewrite', { what })
   }
   if ('delay' in s) return t('rules.words.delay', { ms: s.delay })

@@ -1,0 +1,153 @@
+// `serve --rules` on HTTP/2: with no target behind, tcpscope plays the target itself. The rule
+// stages run as they do on a proxy (h2-rule-pair.ts): what they answer, reset or drop is
+// theirs, and what they would send on to a target comes here, to a small HTTP/2 server that
+// answers every request it gets with `404 Not Found` (as HTTP/1's mock server does), and
+// whose frames go back through the target's direction of the stages to the client, so the
+// client's header table and windows are kept by the one code that keeps them for a proxy.
+//
+// As a server it sends its SETTINGS once the client's preface has come, acknowledges the
+// client's SETTINGS, answers PINGs, gives back the window of every DATA it reads (on the
+// connection, and on the stream while the request is still coming), and says GOAWAY (the
+// client's highest stream, NO_ERROR) when the client ends the connection. Its header blocks
+// start with a dynamic table size update to 0 and are literals (h2-frames.ts literalBlock):
+// they neither use nor change the client's table, whatever SETTINGS_HEADER_TABLE_SIZE says.
+// A frame it cannot read (or a header block it cannot decode) is a connection error: GOAWAY
+// PROTOCOL_ERROR (or COMPRESSION_ERROR) and the end.
+//
+// What it answers is not flow-controlled here: its answers are small, and the target's
+// direction of the stages sends DATA only as the client's windows take it (h2-outbox.ts).
+
+import { F_ACK, F_END_STREAM, FRAME_HEADER, T_DATA, T_HEADERS, T_PING, T_RST_STREAM, T_SETTINGS } from '../../protocols/http2/frame-reader'
+import { HpackDecoder } from '../../protocols/http2/hpack/hpack-decoder'
+import { concatBytes, encodeSizeUpdate } from '../../protocols/http2/hpack/hpack-encoder'
+import { H2FrameFeed, type BlockFrames, type FeedSink, type FramePart } from '../../breakpoint/h2/h2-frame-feed'
+import { DEFAULT_MAX_FRAME, dataFrames, frame, headerFrames, literalBlock, windowUpdate } from '../../breakpoint/h2/h2-frames'
+import { fieldValue, goaway, NO_ERROR, plainAnswer } from './h2-message'
+
+/** RFC 9113 section 7. */
+const PROTOCOL_ERROR = 0x1
+const COMPRESSION_ERROR = 0x9
+
+const NOT_FOUND_BODY = Buffer.from('no rule answers this request.\r\n')
+
+export class OwnTarget implements FeedSink {
+  private readonly feed = new H2FrameFeed('client', this)
+  /** The client's blocks as the stages send them on (re-encoded where they must be: the stages keep this table right). */
+  private readonly hpack = new HpackDecoder()
+  private fed = 0
+  private started = false
+  private over = false
+  private lastStream = 0
+  /** Streams whose request is still coming: its method. */
+  private readonly open = new Map<number, string>()
+
+  constructor(
+    /** Bytes from this server, for the client (through the target's direction of the stages). */
+    private readonly send: (bytes: Buffer) => void,
+    /** It has said all it will: its FIN. */
+    private readonly end: () => void,
+    /** The client's highest stream, the ones the stages answered themselves counted (a GOAWAY names it). */
+    private readonly clientsLast: () => number = () => 0
+  ) {}
+
+  /** What the stages send on toward the target. */
+  push(chunk: Buffer): void {
+    if (this.over) return
+    const at = this.fed
+    this.fed += chunk.length
+    this.feed.push(chunk, at)
+    if (this.feed.stopped) this.fail(PROTOCOL_ERROR)
+  }
+
+  /** The client ended its side: GOAWAY, then this side ends too. */
+  finish(): void {
+    if (this.over) return
+    this.over = true
+    this.start()
+    this.send(goaway(Math.max(this.lastStream, this.clientsLast()), NO_ERROR))
+    this.end()
+  }
+
+  private fail(code: number): void {
+    if (this.over) return
+    this.over = true
+    this.start()
+    this.send(goaway(Math.max(this.lastStream, this.clientsLast()), code))
+    this.end()
+  }
+
+  /** Its SETTINGS (none changed from their defaults), first of all it sends. */
+  private start(): void {
+    if (this.started) return
+    this.started = true
+    this.send(frame(T_SETTINGS, 0, 0, new Uint8Array(0)))
+  }
+
+  // ---- FeedSink
+
+  /** The client's preface (what a stop lets through is never read). */
+  pass(): void {
+    this.start()
+  }
+
+  observed(p: FramePart): void {
+    this.frame(p)
+  }
+
+  frame(p: FramePart): void {
+    if (this.over) return
+    this.start()
+    const payload = p.frame.subarray(FRAME_HEADER)
+    switch (p.type) {
+      case T_SETTINGS:
+        if ((p.flags & F_ACK) === 0) this.send(frame(T_SETTINGS, F_ACK, 0, new Uint8Array(0)))
+        return
+      case T_PING:
+        if ((p.flags & F_ACK) === 0 && payload.length === 8) this.send(frame(T_PING, F_ACK, 0, payload))
+        return
+      case T_DATA: {
+        const end = (p.flags & F_END_STREAM) !== 0
+        const flow = p.flowLength ?? 0
+        if (flow > 0) {
+          this.send(windowUpdate(0, flow))
+          if (!end && this.open.has(p.stream)) this.send(windowUpdate(p.stream, flow))
+        }
+        if (end) this.answer(p.stream)
+        return
+      }
+      case T_RST_STREAM:
+        this.open.delete(p.stream)
+        return
+      default:
+      // WINDOW_UPDATE, PRIORITY, GOAWAY and frames of unknown types: nothing to answer.
+    }
+  }
+
+  block(g: BlockFrames): void {
+    if (this.over) return
+    this.start()
+    const decoded = this.hpack.decode(g.fragment)
+    if (decoded.error !== undefined) return this.fail(COMPRESSION_ERROR)
+    const f = g.first
+    // A client never pushes.
+    if (f.type !== T_HEADERS) return this.fail(PROTOCOL_ERROR)
+    const s = f.stream
+    if (!this.open.has(s) && s > this.lastStream) {
+      this.lastStream = s
+      this.open.set(s, fieldValue(decoded.fields, ':method') ?? 'GET')
+    }
+    if ((f.flags & F_END_STREAM) !== 0) this.answer(s)
+  }
+
+  /** A request has come whole: 404. */
+  private answer(stream: number): void {
+    const method = this.open.get(stream)
+    if (method === undefined) return
+    this.open.delete(stream)
+    const a = plainAnswer(404, [{ name: 'content-type', value: 'text/plain' }], NOT_FOUND_BODY, method)
+    const block = concatBytes([encodeSizeUpdate(0), literalBlock(a.fields)])
+    const endOnHead = a.body.length === 0
+    for (const f of headerFrames(T_HEADERS, stream, block, endOnHead, DEFAULT_MAX_FRAME)) this.send(f)
+    if (!endOnHead) for (const f of dataFrames(stream, a.body, true, DEFAULT_MAX_FRAME)) this.send(f)
+  }
+}
