@@ -17,7 +17,7 @@ import { frameSetArgs, messagePageArgs } from './message-args'
 import type { MessagePage } from './message-types'
 import type { GrpcMessagePage, GrpcProtoSet } from './grpc-types'
 import { exportArgs, exportReadArgs, exportStreamArgs, exportStreamRef, type ExportStreamStart } from './export-args'
-import { replayCaptureArgs, replayHttpArgs, replayMessagesArgs, replayRawArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
+import { replayCaptureArgs, replayHttpArgs, replayMessagesArgs, replayRawArgs, replaySendArgs, replaySequenceArgs, replayServeArgs, replayStopArgs } from './replay-args'
 import {
   breakAddArgs,
   breakListArgs,
@@ -296,6 +296,8 @@ export const commands = {
   'replay.messages': command<Infer<typeof replayMessagesArgs>, MessageReplayResult>(replayMessagesArgs, { cancellable: true }),
   /** Sends a captured HTTP request again (recorded in the live capture), maybe many times, and compares each response with the recorded one. */
   'replay.http': command<Infer<typeof replayHttpArgs>, HttpReplayOutcome>(replayHttpArgs, { cancellable: true }),
+  /** Sends an HTTP/1.1 or HTTP/2 request composed from scratch (method, URL, headers, body) once, recorded in the live capture as a replay is, and returns its response. */
+  'replay.send': command<Infer<typeof replaySendArgs>, HttpReplayOutcome>(replaySendArgs, { cancellable: true }),
   /** Sends several captured HTTP requests in order on one keep-alive connection (recorded in the live capture), each compared with its recorded response. */
   'replay.sequence': command<Infer<typeof replaySequenceArgs>, HttpSequenceResult>(replaySequenceArgs, { cancellable: true }),
   /** Replays every connection of a capture (or those a filter picks) against a target, as a regression check: which answers differ from the recording. */

@@ -1,6 +1,6 @@
 // The replay commands' argument schemas (contract.ts lists the commands).
 
-import { arr, bool, bytes, int, num, obj, oneOf, optional, str } from './schema'
+import { arr, bool, bytes, int, num, obj, oneOf, optional, str, ValidationError, type Schema } from './schema'
 import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, MAX_SEQUENCE_REQUESTS, REPLAY_STRATEGIES } from './replay-types'
 import { MAX_CONNECT_TIMEOUT_MS } from './limits'
 import { captureId, connId } from './arg-ids'
@@ -124,5 +124,47 @@ export const replayCaptureArgs = obj({
   /** Names this run in `progress` events (done/of in connections), so a front end can show how far it got. */
   progress: optional(str({ nonEmpty: true, max: 64 })),
   tls,
+  record
+})
+
+/** A header of a composed request: [name, value]. */
+const headerPair: Schema<[string, string]> = {
+  parse: (v, path) => {
+    if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || typeof v[1] !== 'string') throw new ValidationError(`${path}: expected [name, value], two strings`)
+    if (v[0].length > 1024 || v[1].length > 64 * 1024) throw new ValidationError(`${path}: a header's name may have at most 1024 characters and its value 65536`)
+    return [v[0], v[1]]
+  }
+}
+
+/** A composed request's body: bytes, or text (sent as UTF-8). */
+const bodyBytes: Schema<Uint8Array | string> = {
+  parse: (v, path) => {
+    if (typeof v === 'string') {
+      if (v.length > MAX_EDITED_REQUEST) throw new ValidationError(`${path}: expected at most ${MAX_EDITED_REQUEST} characters`)
+      return v
+    }
+    return bytes({ max: MAX_EDITED_REQUEST }).parse(v, path)
+  }
+}
+
+/** An HTTP request composed from scratch (no capture behind it), sent once and recorded as a replay is. */
+export const replaySendArgs = obj({
+  /** http:// or https://; Host (HTTP/2: :authority) comes from it unless a Host header is given. */
+  url: str({ nonEmpty: true, max: 8192 }),
+  /** Default GET. */
+  method: optional(str({ nonEmpty: true, max: 256 })),
+  /** In order, duplicates kept; Content-Length is fitted to the body (unless Transfer-Encoding is given). */
+  headers: optional(arr(headerPair, { max: 1000 })),
+  body: optional(bodyBytes),
+  /** HTTP/2: h2c with prior knowledge for http://, ALPN h2 for https://; default HTTP/1.1. */
+  http2: optional(bool()),
+  /** https: do not verify the server's certificate. */
+  insecure: optional(bool()),
+  /** https: a PEM file of extra CA certificates to trust. */
+  ca: optional(str({ nonEmpty: true, max: 4096 })),
+  /** https: the name to ask for (SNI) and verify; default the URL's host name. */
+  sni: optional(str({ nonEmpty: true, max: 253 })),
+  /** How long to wait for the whole response (default 2 s). */
+  timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   record
 })

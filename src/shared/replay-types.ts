@@ -110,8 +110,8 @@ export interface HttpReplayResponse {
 export interface HttpReplayResult {
   /** Where it went, as formatted from the target. */
   target: string
-  /** The captured request it replayed. */
-  source: { connId: number; exchange: number }
+  /** The captured request it replayed; none for a request composed from scratch (replay.send). */
+  source?: { connId: number; exchange: number }
   /** It sent an edited request (replay.http's `request`), not the captured bytes. */
   edited?: boolean
   /** The recorded response, in the same shape, to show beside this one (absent when the capture has none). */
@@ -120,12 +120,12 @@ export interface HttpReplayResult {
   connId?: number
   /** Request bytes sent. */
   sent: number
-  /** Headers set by fixLength (lower case), when they changed. */
+  /** Headers set by fixLength (lower case), when they changed; for a request composed from scratch, those the engine added or set (host, content-length). */
   fixed: string[]
   response?: HttpReplayResponse
   /** Ms from the first byte sent to the response complete. */
   ms?: number
-  /** Status, headers (but for ones that change on every answer, like Date, and those ignoreHeaders names) and body content are the recorded ones. */
+  /** Status, headers (but for ones that change on every answer, like Date, and those ignoreHeaders names) and body content are the recorded ones; false for a request composed from scratch, with nothing to match. */
   matched: boolean
   /** What differs, one phrase each: `status 404 (recorded 200)`, `header X-Id: "a" → "b"`, `body $.stamp: 1 → 2`, `no response from …`. */
   differences: string[]

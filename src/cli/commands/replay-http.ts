@@ -63,7 +63,7 @@ async function runSequence(values: ReplayValues, path: string, id: number, excha
   if (values.json === true) await writeAll(io.out, JSON.stringify({ ...result, results: result.results.map(resultForJson) }) + '\n')
   else {
     for (const r of result.results) {
-      await writeAll(io.out, `exchange ${r.source.exchange + 1}:\n`)
+      await writeAll(io.out, `exchange ${r.source!.exchange + 1}:\n`)
       await writeAll(io.out, responseOutput(r, textOptions(values)))
     }
     const notSent = result.stopped === undefined ? '' : `; ${result.notSent} not sent: ${result.stopped}`

@@ -5,6 +5,8 @@
 // go on ONE session: a repeat multiplexes its streams, a sequence sends each request once
 // the response before it is whole. A result's `sent` counts the request's body bytes: its
 // header block is HPACK the session encodes, in frames it interleaves with other streams'.
+// A request composed from scratch (new-request.ts, replay.send) goes by sendH2: a session
+// of its own, the same stream exchange, and nothing to compare its response with.
 
 import { constants, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2'
 import { UserError } from '../../shared/errors'
@@ -20,13 +22,12 @@ import { capturedH2Request, editedH2Request, type H2Request } from './h2-replay-
 import { H2ResponseReader } from './h2-replay-response'
 import { H2ReplaySession, type H2SessionOptions } from './h2-session'
 import type { CapturedRequest } from './http-replay-request'
-import { compareWithRecorded, recordedSide, repeat, type HttpReplayOptions, type RecordedSide } from './http-replay'
+import { compareWithRecorded, describeResponse, recordedSide, repeat, sourceOf, type HttpReplayOptions, type RecordedSide, type ReplayedExchange } from './http-replay'
 
 /** An HTTP/2 request ready to send, with what its response is compared to. */
 export interface PreparedH2 extends RecordedSide {
-  view: CaptureView
-  connId: number
-  exchange: number
+  /** The captured request it replays (its body is read from there); none for one composed from scratch. */
+  source?: ReplayedExchange
   request: H2Request
   edited: boolean
 }
@@ -41,7 +42,7 @@ export async function prepareH2(
   const fix = opts.fixLength === true ? { target: opts.target } : undefined
   const edited = opts.request !== undefined
   const request = edited ? editedH2Request(opts.request!, fix) : capturedH2Request(captured.request, fix)
-  return { view, connId, exchange, request, edited, ...(await recordedSide(view, connId, captured.response, opts.signal)) }
+  return { source: { view, connId, exchange }, request, edited, ...(await recordedSide(view, connId, captured.response, opts.signal)) }
 }
 
 /** Sends one captured HTTP/2 request (or an edited copy), or repeats it on one session. */
@@ -49,19 +50,27 @@ export async function replayH2(view: CaptureView, connId: number, exchange: numb
   const p = await prepareH2(view, connId, exchange, captured, opts)
   if (opts.signal?.aborted) throw cancelled()
   const count = opts.count ?? 1
-  const single = count === 1 && opts.count === undefined
+  if (count === 1 && opts.count === undefined) return { first: await sendH2(p, opts) }
   let h2: H2ReplaySession
   try {
     h2 = await H2ReplaySession.open(opts)
   } catch (err) {
     // A repeat that cannot connect is a summary of runs that could not, as HTTP/1's is.
-    if (single || !(err instanceof ConnectError)) throw err
+    if (!(err instanceof ConnectError)) throw err
     return repeat(() => Promise.reject(err), opts, count, 1)
   }
   try {
-    const send = (keep: number): Promise<HttpReplayResult> => exchangeH2(h2, p, { ...opts, keep })
-    if (single) return { first: await send(MAX_COMPARED_BODY) }
-    return await repeat(send, opts, count, Math.max(1, Math.min(opts.concurrency ?? 1, count)))
+    return await repeat((keep) => exchangeH2(h2, p, { ...opts, keep }), opts, count, Math.max(1, Math.min(opts.concurrency ?? 1, count)))
+  } finally {
+    await h2.close(opts.signal?.aborted ? 'stopped' : 'closed')
+  }
+}
+
+/** Sends one prepared request on a session of its own (recorded when `opts.record`), reads its response, and ends the session. */
+export async function sendH2(p: PreparedH2, opts: Omit<HttpReplayOptions, 'request' | 'fixLength'>): Promise<HttpReplayResult> {
+  const h2 = await H2ReplaySession.open(opts)
+  try {
+    return await exchangeH2(h2, p, { ...opts, keep: MAX_COMPARED_BODY })
   } finally {
     await h2.close(opts.signal?.aborted ? 'stopped' : 'closed')
   }
@@ -110,7 +119,8 @@ function outgoing(headers: H2Request['headers']): OutgoingHttpHeaders {
 /** The body's pieces: the captured DATA payloads, read from the capture a piece at a time, or the edited bytes. */
 function bodyPieces(p: PreparedH2): AsyncIterable<Uint8Array> {
   const body = p.request.body
-  if ('captured' in body) return messageContent(p.view, p.connId, body.captured)
+  // A captured body has a captured exchange to read it from.
+  if ('captured' in body) return messageContent(p.source!.view, p.source!.connId, body.captured)
   return (async function* () {
     if (body.bytes.length > 0) yield body.bytes
   })()
@@ -137,7 +147,7 @@ export async function exchangeH2(h2: H2ReplaySession, p: PreparedH2, opts: Pick<
   const keep = Math.min(opts.keep, MAX_COMPARED_BODY)
   const timeoutMs = opts.timeoutMs ?? DEFAULT_REPLAY_TIMEOUT_MS
   const where = h2.where
-  const result: HttpReplayResult = { target: where, source: { connId: p.connId, exchange: p.exchange }, sent: 0, fixed: p.request.fixed, matched: false, differences: [] }
+  const result: HttpReplayResult = { target: where, ...sourceOf(p), sent: 0, fixed: p.request.fixed, matched: false, differences: [] }
   if (h2.rec) result.connId = h2.rec.id
   if (p.edited) result.edited = true
   if (p.recordedResponse !== undefined) result.recorded = p.recordedResponse
@@ -204,6 +214,7 @@ export async function exchangeH2(h2: H2ReplaySession, p: PreparedH2, opts: Pick<
   result.response = response
   if (doneAt !== undefined) result.ms = doneAt - start
   if (!response.complete) result.differences.push(`incomplete response (${timedOut ? `not whole within ${timeoutMs} ms` : (failure ?? 'the stream closed first')})`)
-  await compareWithRecorded(result, reader.message()!, reader.bodyHash(), () => reader.content(), p, { ...opts, keep })
+  if (p.source === undefined) await describeResponse(result, reader.message()!, reader.bodyHash(), () => reader.content(), opts.signal)
+  else await compareWithRecorded(result, reader.message()!, reader.bodyHash(), () => reader.content(), p, { ...opts, keep })
   return result
 }

@@ -3,7 +3,9 @@
 // the HTTP/1 decoder and compared with the recorded one (response-comparison.ts): status,
 // headers by name (but those that change on every answer) and the body's decoded content.
 // With `count` it is sent N times, at most `concurrency` at once, and summed up. A keep-alive sequence (http-replay-sequence.ts)
-// sends several on one connection with the same pieces: prepareRequest and exchangeOn.
+// sends several on one connection with the same pieces: prepareRequest and exchangeOn. A
+// request composed from scratch (new-request.ts, replay.send) is sent by sendOnce too, with
+// no captured exchange behind it: its response is read the same way and compared with nothing.
 
 import type { Endpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
@@ -50,11 +52,17 @@ export interface HttpReplayOptions {
   tls?: TlsConnect
 }
 
-/** A request ready to send, with what its response is compared to. */
-export interface PreparedRequest extends RecordedSide {
+/** The captured exchange a request replays: where its body's bytes are read from, and what its result names. */
+export interface ReplayedExchange {
   view: CaptureView
   connId: number
   exchange: number
+}
+
+/** A request ready to send, with what its response is compared to. */
+export interface PreparedRequest extends RecordedSide {
+  /** The captured request it replays; none for one composed from scratch, which is all in `bytes.head` and compared with nothing. */
+  source?: ReplayedExchange
   bytes: RequestBytes
   edited: boolean
 }
@@ -75,7 +83,7 @@ export async function prepareRequest(view: CaptureView, connId: number, exchange
   const fix = opts.fixLength === true ? { target: opts.target } : undefined
   const edited = opts.request !== undefined
   const bytes = edited ? editedRequestBytes(Buffer.from(opts.request!.buffer, opts.request!.byteOffset, opts.request!.byteLength), fix) : await requestBytes(view, connId, captured.request, fix)
-  return { view, connId, exchange, bytes, edited, ...(await recordedSide(view, connId, captured.response, opts.signal)) }
+  return { source: { view, connId, exchange }, bytes, edited, ...(await recordedSide(view, connId, captured.response, opts.signal)) }
 }
 
 /** What a replayed response is compared with: the recorded response, its content decoded (bounded) once for every run. */
@@ -174,7 +182,8 @@ function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
 }
 
-async function sendOnce(p: PreparedRequest, opts: HttpReplayOptions, keep = MAX_COMPARED_BODY): Promise<HttpReplayResult> {
+/** Sends a prepared request on a connection of its own (recorded when `opts.record`), reads its response, and closes it. */
+export async function sendOnce(p: PreparedRequest, opts: Omit<HttpReplayOptions, 'request' | 'fixLength'>, keep = MAX_COMPARED_BODY): Promise<HttpReplayResult> {
   const { socket, rec, where } = await connectReplay(opts)
   const link = new ReplayLink(socket, rec, opts.record?.hold, opts.signal, opts.timeoutMs)
   try {
@@ -222,8 +231,8 @@ export async function exchangeOn(
   // An edited request is all head here, up to MAX_EDITED_REQUEST: it goes in pieces as a recorded body does.
   let open = true
   for (let at = 0; open && at < p.bytes.head.length; at += PIECE) open = await write(p.bytes.head.subarray(at, at + PIECE))
-  if (p.bytes.body !== undefined) {
-    for await (const piece of recordedPieces(p.view, p.connId, 'client', p.bytes.body)) {
+  if (p.bytes.body !== undefined && p.source !== undefined) {
+    for await (const piece of recordedPieces(p.source.view, p.source.connId, 'client', p.bytes.body)) {
       if (!open) break
       open = await write(piece)
     }
@@ -235,7 +244,7 @@ export async function exchangeOn(
   if (opts.signal?.aborted) throw cancelled()
 
   const response = reader.result()
-  const result: HttpReplayResult = { target: where, source: { connId: p.connId, exchange: p.exchange }, sent, fixed: p.bytes.fixed, matched: false, differences: [] }
+  const result: HttpReplayResult = { target: where, ...sourceOf(p), sent, fixed: p.bytes.fixed, matched: false, differences: [] }
   if (p.edited) result.edited = true
   if (p.recordedResponse !== undefined) result.recorded = p.recordedResponse
   if (link.stalled) result.differences.push(`${where} took only ${sent} bytes of the request, then none for ${timeoutMs} ms`)
@@ -246,8 +255,28 @@ export async function exchangeOn(
   result.response = response
   if (doneAt !== undefined) result.ms = doneAt - start
   if (!response.complete) result.differences.push(`incomplete response (${timedOut ? `not whole within ${timeoutMs} ms` : 'the server closed first'})`)
-  await compareWithRecorded(result, reader.response!, reader.bodyHash(), () => reader.content(), p, { ...opts, keep })
+  if (p.source === undefined) await describeResponse(result, reader.response!, reader.bodyHash(), () => reader.content(), opts.signal)
+  else await compareWithRecorded(result, reader.response!, reader.bodyHash(), () => reader.content(), p, { ...opts, keep })
   return { result, serverCloses: link.serverEnded || !link.open || closesAfter(reader.response!) }
+}
+
+/** What a result says it replayed: the captured exchange, when there is one. */
+export const sourceOf = (p: { source?: ReplayedExchange }): Pick<HttpReplayResult, 'source'> =>
+  p.source === undefined ? {} : { source: { connId: p.source.connId, exchange: p.source.exchange } }
+
+/**
+ * A response with nothing to compare it with (a request composed from scratch): its content
+ * read for a person (coding undone, charset, type) as a compared response's is. `matched`
+ * stays false: there was nothing to match.
+ */
+export async function describeResponse(
+  result: HttpReplayResult,
+  message: HttpMessage,
+  hash: string,
+  content: () => { bytes: Uint8Array; whole: boolean },
+  signal: AbortSignal | undefined
+): Promise<void> {
+  result.response!.content = readableContent(comparedResponse(message, await undoCoding(message, content(), signal), hash))
 }
 
 /** The body headers that decide what its bytes decode to. */

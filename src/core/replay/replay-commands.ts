@@ -21,6 +21,7 @@ import { parseTargetEndpoint, parseUserEndpoint } from '../net/user-endpoint'
 import { compileUserRegex } from '../regex/user-regex'
 import { replayCapture, throttledProgress } from './capture-replay'
 import { replayHttp } from './http-replay'
+import { sendNewRequest } from './new-request'
 import { replaySequence } from './http-replay-sequence'
 import { replayRaw, type ReplayRecording } from './raw-replay'
 import { replayByMessage } from './message-replay'
@@ -218,6 +219,16 @@ export class ReplayCommands {
     })
   }
 
+  /** A request composed from scratch: recorded in the live capture, linked to nothing. */
+  send(args: CommandArgs<'replay.send'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
+    return this.track(ctx, (signal) =>
+      sendNewRequest(
+        { url: args.url, method: args.method ?? 'GET', headers: args.headers ?? [], body: typeof args.body === 'string' ? Buffer.from(args.body) : (args.body ?? new Uint8Array(0)), http2: args.http2 === true },
+        { insecure: args.insecure, ca: args.ca, sni: args.sni, timeoutMs: args.timeoutMs, signal, record: args.record === false ? undefined : this.record }
+      )
+    )
+  }
+
   sequence(args: CommandArgs<'replay.sequence'>, ctx?: CallContext): Promise<HttpSequenceResult> {
     return this.track(ctx, async (signal) => {
       const first = args.requests[0]
@@ -264,7 +275,7 @@ export class ReplayCommands {
   }
 }
 
-export type ReplayCommand = 'replay.raw' | 'replay.messages' | 'replay.http' | 'replay.sequence' | 'replay.capture' | 'replay.serve' | 'replay.servers' | 'replay.stop'
+export type ReplayCommand = 'replay.raw' | 'replay.messages' | 'replay.http' | 'replay.send' | 'replay.sequence' | 'replay.capture' | 'replay.serve' | 'replay.servers' | 'replay.stop'
 
 /** The replay part of the engine's command table. */
 export function replayCommands(replay: ReplayCommands): CommandTable<ReplayCommand> {
@@ -272,6 +283,7 @@ export function replayCommands(replay: ReplayCommands): CommandTable<ReplayComma
     'replay.raw': (args, ctx) => replay.raw(args, ctx),
     'replay.messages': (args, ctx) => replay.messages(args, ctx),
     'replay.http': (args, ctx) => replay.http(args, ctx),
+    'replay.send': (args, ctx) => replay.send(args, ctx),
     'replay.sequence': (args, ctx) => replay.sequence(args, ctx),
     'replay.capture': (args, ctx) => replay.capture(args, ctx),
     'replay.serve': (args) => replay.serve(args),

@@ -27,7 +27,7 @@ describe('a keep-alive sequence', () => {
     const r = await t.engine['replay.sequence']({ capture: 'live', requests })
     expect(r).toMatchObject({ target: `127.0.0.1:${recorder.port}`, matched: 3, notSent: 0 })
     expect(r.stopped).toBeUndefined()
-    expect(r.results.map((x) => [x.source.exchange, x.matched, x.connId])).toEqual([0, 1, 2].map((i) => [i, true, r.connId]))
+    expect(r.results.map((x) => [x.source!.exchange, x.matched, x.connId])).toEqual([0, 1, 2].map((i) => [i, true, r.connId]))
     expect(r.results.map((x) => x.response!.status)).toEqual([200, 200, 200])
     const sent = Buffer.concat(await Promise.all([0, 1, 2].map((i) => capturedRequestBytes(t.engine, conn.id, i))))
     await waitFor(() => Buffer.concat(recorder.received[before] ?? []).length >= sent.length, 'the three requests')

@@ -85,3 +85,17 @@ describe('the detail tab bar', () => {
     expect(settings.detailTab).toBeUndefined()
   })
 })
+
+describe('the detail pane with no connection selected', () => {
+  it('offers a new HTTP request, which opens the composer in the Replay tab', async () => {
+    const t = fakeTransport({})
+    useEngineStore().attach(t.transport)
+    const w = mount(DetailPane, { global: { plugins: [pinia, createAppI18n('en')], stubs: { NewRequestPanel: { template: '<section aria-label="New HTTP request" />' } } }, attachTo: document.body })
+    mounted.push(w)
+    expect(w.text()).toContain('Select a connection to see its bytes.')
+    expect(w.find('section[aria-label="New HTTP request"]').exists()).toBe(false)
+    await w.findAll('button').find((b) => b.text() === 'New HTTP request')!.trigger('click')
+    expect(w.find('[role="tab"][aria-selected="true"]').text()).toBe('Replay')
+    expect(w.find('section[aria-label="New HTTP request"]').exists()).toBe(true)
+  })
+})
