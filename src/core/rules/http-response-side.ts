@@ -18,6 +18,8 @@ export class ResponseSide extends OrderedSide {
   private clientEnded = false
   /** A 101 to `Upgrade: websocket` is being framed: once it ends, both directions turn WebSocket. */
   private upgrade: { extensions?: string } | undefined
+  /** Where the next byte given to the framer starts in the target's stream (a record's offset). */
+  private fed = 0
 
   constructor(
     conv: Conversation,
@@ -40,17 +42,22 @@ export class ResponseSide extends OrderedSide {
         break
       }
       this.framer ??= new HttpFramer('server', this.conv.http, (head) => this.wanted(head), true)
+      this.fed += chunk.length
       if (this.framer.passing) {
         this.port!.send(chunk)
         continue
       }
       const out = this.framer.feed(chunk)
-      if (out.rest !== undefined) this.putBack(out.rest)
+      if (out.rest !== undefined) {
+        this.fed -= out.rest.length
+        this.putBack(out.rest)
+      }
       for (const bytes of out.pass) this.port!.send(bytes)
       if (out.message !== undefined) {
         const slot = this.current
         const message = out.message.bytes
-        this.work(() => this.rewrite(message, slot))
+        const offset = this.fed - message.length
+        this.work(() => this.rewrite(message, slot, offset))
       }
       if (out.ended === true && this.upgrade !== undefined) this.turnWebSocket(this.upgrade)
     }
@@ -84,7 +91,7 @@ export class ResponseSide extends OrderedSide {
     return slot?.kind === 'target' && (slot.rewrite !== undefined || slot.script !== undefined)
   }
 
-  private async rewrite(bytes: Buffer, slot: Slot | undefined): Promise<void> {
+  private async rewrite(bytes: Buffer, slot: Slot | undefined, offset: number): Promise<void> {
     if (slot?.kind !== 'target') return void this.port!.send(bytes)
     const parsed = parseResponse(bytes)
     if ('error' in parsed) return void this.port!.send(bytes)
@@ -96,29 +103,29 @@ export class ResponseSide extends OrderedSide {
       const out = await rewriteMessage<EditableResponse>(response, slot.rewrite)
       response = out.message
       changed = true
-      recordRule(this.port, slot.entry, 'rewrite', `rewrote the response ${summary}${to}${out.notes.length > 0 ? `: ${out.notes.join('; ')}` : ''}`, { summary, size: bytes.length }, serialize(response))
+      recordRule(this.port, slot.entry, 'rewrite', `rewrote the response ${summary}${to}${out.notes.length > 0 ? `: ${out.notes.join('; ')}` : ''}`, { summary, offset, size: bytes.length }, serialize(response))
     }
     const script = this.deps.script
     if (slot.script !== undefined && script?.has('onResponse') === true && !this.conv.closed) {
       const outcome = await script.onResponse(await scriptResponseOf(response), slot.script)
       if (this.conv.closed) return
-      if (outcome.error !== undefined) recordRule(this.port, undefined, 'error', `the script's onResponse failed on ${summary}${to}: ${outcome.error}`, { summary, size: bytes.length })
+      if (outcome.error !== undefined) recordRule(this.port, undefined, 'error', `the script's onResponse failed on ${summary}${to}: ${outcome.error}`, { summary, offset, size: bytes.length })
       if (outcome.delayMs !== undefined && outcome.delayMs > 0) await this.conv.sleep(outcome.delayMs)
       if (outcome.action === 'reset' || outcome.action === 'close' || outcome.action === 'fail') {
-        recordRule(this.port, undefined, 'script', `the script ${outcome.action === 'close' ? 'closed' : 'reset'} the connection at the response ${summary}${to}`, { summary, size: bytes.length })
+        recordRule(this.port, undefined, 'script', `the script ${outcome.action === 'close' ? 'closed' : 'reset'} the connection at the response ${summary}${to}`, { summary, offset, size: bytes.length })
         if (outcome.action === 'close') this.port!.close()
         else this.port!.reset()
         return
       }
       if (outcome.action === 'drop') {
-        recordRule(this.port, undefined, 'script', `the script dropped the response ${summary}${to}`, { summary, size: bytes.length })
+        recordRule(this.port, undefined, 'script', `the script dropped the response ${summary}${to}`, { summary, offset, size: bytes.length })
         return
       }
       if (outcome.changed !== undefined) {
         const notes: string[] = []
         response = await responseFromScript(response, outcome.changed, notes)
         changed = true
-        recordRule(this.port, undefined, 'script', `the script changed the response ${summary}${to}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`, { summary, size: bytes.length }, serialize(response))
+        recordRule(this.port, undefined, 'script', `the script changed the response ${summary}${to}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`, { summary, offset, size: bytes.length }, serialize(response))
       }
     }
     this.port!.send(changed ? serialize(response) : bytes)

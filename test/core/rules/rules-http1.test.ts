@@ -149,6 +149,8 @@ describe('the issue rules file on HTTP/1', () => {
     // The rewritten response is recorded as the target sent it, and what curl got beside it.
     const rewrite = records[1]
     expect(rewrite.dir).toBe('server')
+    // Where the response it rewrote starts in the target's stream: the connection's first.
+    expect(rewrite.offset).toBe(0)
     const delivered = Buffer.from(String(rewrite.delivered), 'base64')
     const body = delivered.subarray(delivered.indexOf('\r\n\r\n') + 4)
     expect(JSON.parse(gunzipSync(body).toString())).toEqual({ item: 'tea', price: 0 })
