@@ -12,6 +12,7 @@ import type { ConnFacts } from './rule-match'
 import type { ScriptHost } from './script/script-host'
 import type { ScriptRequest } from './script/script-types'
 import type { WsRelay } from './websocket/ws-relay'
+import { StepWaits } from './step-waits'
 
 export interface HttpRuleDeps {
   rules: RuleSet
@@ -45,27 +46,17 @@ export class Conversation {
   down: string | undefined
   /** After a 101 to `Upgrade: websocket` (when rules or the script want its messages): both directions go to it. */
   ws: WsRelay | undefined
-  private readonly timers = new Map<NodeJS.Timeout, () => void>()
+  private readonly waits = new StepWaits()
 
   /** A delay step's wait: over at once when the connection closes. */
   sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.timers.delete(t)
-        resolve()
-      }, ms)
-      this.timers.set(t, resolve)
-    })
+    return this.waits.sleep(ms)
   }
 
   close(): void {
     this.closed = true
     this.ws?.clear()
-    for (const [t, resolve] of this.timers) {
-      clearTimeout(t)
-      resolve()
-    }
-    this.timers.clear()
+    this.waits.endAll()
   }
 }
 

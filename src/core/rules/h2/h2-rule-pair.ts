@@ -63,6 +63,7 @@ import { answerFor, asRequest, asResponse, fieldsOf, goaway, INTERNAL_ERROR, NO_
 import { needsBody, RequestLeg, type Tap } from './h2-request-leg'
 import { OwnTarget } from './h2-own-target'
 import { ResponseLeg } from './h2-response-leg'
+import { StepWaits } from '../step-waits'
 
 export function h2RulePair(deps: TrafficDeps): StagePair {
   if (deps.noTarget) return ownTargetPair(deps)
@@ -102,7 +103,7 @@ class H2RuleConversation implements LegHost {
   readonly response: ResponseLeg
   readonly local = new LocalStreams()
   closed = false
-  private readonly timers = new Map<NodeJS.Timeout, () => void>()
+  private readonly waits = new StepWaits()
 
   constructor(readonly deps: TrafficDeps) {
     this.request = new RequestLeg(this)
@@ -119,24 +120,14 @@ class H2RuleConversation implements LegHost {
   close(): void {
     if (this.closed) return
     this.closed = true
-    for (const [t, resolve] of this.timers) {
-      clearTimeout(t)
-      resolve()
-    }
-    this.timers.clear()
+    this.waits.endAll()
     this.request.clear()
     this.response.clear()
   }
 
   /** A delay step's wait: over at once when the connection closes. */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.timers.delete(t)
-        resolve()
-      }, ms)
-      this.timers.set(t, resolve)
-    })
+    return this.waits.sleep(ms)
   }
 
   decide(leg: H2Leg, held: Held): void {

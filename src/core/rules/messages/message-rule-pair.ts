@@ -48,6 +48,7 @@ import { ClientSide } from './message-client-side'
 import type { RuleSide } from './message-side'
 import { ServerSide } from './message-server-side'
 import { answersInOrder, ReplySlots } from './reply-slots'
+import { StepWaits } from '../step-waits'
 
 export function messageRulePair(deps: TrafficDeps): StagePair {
   const conv = new Conversation(deps)
@@ -61,7 +62,7 @@ export class Conversation {
   readonly server: ServerSide
   closed = false
   private facts: ConnFacts | undefined
-  private readonly timers = new Map<NodeJS.Timeout, () => void>()
+  private readonly waits = new StepWaits()
 
   constructor(readonly deps: TrafficDeps) {
     this.framing = new MessageConversation({ framing: () => deps.framing?.(), port: () => deps.port?.() })
@@ -90,23 +91,13 @@ export class Conversation {
 
   /** A delay step's wait: over at once when the connection closes. */
   sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.timers.delete(t)
-        resolve()
-      }, ms)
-      this.timers.set(t, resolve)
-    })
+    return this.waits.sleep(ms)
   }
 
   close(): void {
     if (this.closed) return
     this.closed = true
-    for (const [t, resolve] of this.timers) {
-      clearTimeout(t)
-      resolve()
-    }
-    this.timers.clear()
+    this.waits.endAll()
     this.client.clear()
     this.server.clear()
   }
