@@ -13,6 +13,10 @@ import { MAX_BODY_LIMIT, MAX_PAGE, MAX_READ } from './limits'
  */
 export const CONNECTION_EXPORT_FORMATS = ['raw', 'hex', 'jsonl'] as const
 
+/** What an HAR or curl export shows: what each side sent, or what the receivers got after tcpscope's rules. */
+export const EXPORT_AS = ['sent', 'delivered'] as const
+export type ExportAs = (typeof EXPORT_AS)[number]
+
 /** What an export is of, wherever it goes. */
 const exportWhat = {
   capture: captureId,
@@ -27,6 +31,12 @@ const exportWhat = {
   bodyLimit: optional(int({ min: 1, max: MAX_BODY_LIMIT })),
   /** jsonl: one line per message of the connection (as msg.page cuts it, the shape `show --json` prints), not per event. */
   messages: optional(bool()),
+  /**
+   * HAR and curl: `sent` (default), each side's messages as its sender sent them; `delivered`,
+   * as the receivers got them after tcpscope's traffic rules and script (read from the
+   * capture's rule records: a rewritten request, a mock's answer, a rewritten response).
+   */
+  as: optional(oneOf(EXPORT_AS)),
   /** Names this export in `progress` events, so a front end can show how far it got. */
   progress: optional(str({ nonEmpty: true, max: 64 }))
 }

@@ -9,7 +9,7 @@ import { resolve } from 'node:path'
 import type { Writable } from 'node:stream'
 import type { CommandArgs } from '../../shared/contract'
 import { ERROR_CODES, UserError } from '../../shared/errors'
-import { CONNECTION_EXPORT_FORMATS } from '../../shared/export-args'
+import { CONNECTION_EXPORT_FORMATS, EXPORT_AS } from '../../shared/export-args'
 import { formatBytes } from '../../shared/human-readable'
 import { DEFAULT_BODY_LIMIT, MAX_BODY_LIMIT, MAX_CONN_ID } from '../../shared/limits'
 import { EXPORT_FORMATS } from '../../shared/protocol-types'
@@ -19,10 +19,11 @@ import { defineCommand, type OptionTable } from '../command-spec'
 import { outputClosed, writeAll, type Io } from '../output'
 import { captureNotes, withCaptureFile } from './open-capture'
 
-const EXPORT_USAGE = 'tcpscope export FILE [--conn ID ...] [--direction client|server] [--format raw|hex|jsonl|har|pcapng|curl] [--messages] [--exchange N] [--body-limit SIZE] [-o|--output OUT [--force]] [--quiet]'
+const EXPORT_USAGE = 'tcpscope export FILE [--conn ID ...] [--direction client|server] [--format raw|hex|jsonl|har|pcapng|curl] [--messages] [--exchange N] [--as sent|delivered] [--body-limit SIZE] [-o|--output OUT [--force]] [--quiet]'
 
 const EXPORT_NOTES = [
   'raw and hex take one --conn and a --direction; jsonl one --conn. har and pcapng cover every connection, or those named. curl takes one --conn and its --exchange.',
+  'har and curl --as delivered show what the receivers got after tcpscope\'s traffic rules and script (a rewritten request, a mock\'s answer, a rewritten response), read from the capture\'s rule records; the HAR\'s comments say which rule changed each entry.',
   'jsonl --messages writes the connection\'s messages (redis commands and replies, or a framing chosen with "Decode as"), one JSON object a line, as show --json prints them; --body-limit caps each payload.',
   'On a terminal, a long export shows how far it got on stderr (never with --quiet, or when stderr is not a terminal).'
 ]
@@ -56,6 +57,11 @@ const OPTIONS = {
       'raw bytes (default), an xxd-style hex dump, the events as JSON lines, HAR 1.2 of the HTTP exchanges (for browser devtools), pcapng (for Wireshark: both legs of each connection as TCP packets), or a curl command that sends one request again'
   },
   exchange: { type: 'string', arg: 'N', about: 'curl: the request, by its index on the connection (0 is the first)' },
+  as: {
+    type: 'string',
+    arg: 'sent|delivered',
+    about: "har and curl: sent (default) = each side's messages as its sender sent them; delivered = as the receivers got them after tcpscope's rules (curl: the request as the target got it)"
+  },
   messages: { type: 'boolean', about: 'jsonl: one line per message of the connection (redis commands, a --frame framing: as `show --json` prints them), not per event' },
   'body-limit': {
     type: 'string',
@@ -141,6 +147,8 @@ function exportJob(values: Parsed<typeof OPTIONS>['values']): ExportJob {
   const exchange = parseWhole('export', values.exchange, '--exchange', 0)
   const bodyLimit = parseSize('export', values['body-limit'], '--body-limit', 1, MAX_BODY_LIMIT)
   const messages = values.messages === true
+  const as = oneOfFlag('export', values.as, '--as', EXPORT_AS)
+  if (as !== undefined && format !== 'har' && format !== 'curl') throw new UsageError('export: --as is for --format har and curl')
   if (messages && format !== 'jsonl') throw new UsageError('export: --messages is for --format jsonl')
   if (bodyLimit !== undefined && format !== 'har' && !messages) throw new UsageError('export: --body-limit is for --format har (and jsonl --messages)')
   const job: ExportJob = { format }
@@ -153,6 +161,7 @@ function exportJob(values: Parsed<typeof OPTIONS>['values']): ExportJob {
     if (format !== 'curl' && exchange !== undefined) throw new UsageError('export: --exchange is for --format curl')
     if (exchange !== undefined) job.exchange = exchange
     if (bodyLimit !== undefined) job.bodyLimit = bodyLimit
+    if (as !== undefined) job.as = as
     return job
   }
   if (exchange !== undefined) throw new UsageError('export: --exchange is for --format curl')
@@ -175,6 +184,7 @@ export const exportCommand = defineCommand({
   notes: EXPORT_NOTES,
   examples: [
     { line: 'tcpscope export capture.tcap --format har -o capture.har', about: 'Every HTTP exchange as a HAR file.' },
+    { line: 'tcpscope export capture.tcap --format har --as delivered -o delivered.har', about: "What the receivers got after tcpscope's rules: mocks' answers, rewritten requests and responses." },
     { line: 'tcpscope export capture.tcap --format pcapng -o capture.pcapng', about: 'The capture as pcapng, for Wireshark or tshark.' },
     { line: 'tcpscope export capture.tcap --conn 4 --direction client --format raw -o request.bin', about: 'What the client of connection 4 sent, byte for byte.' }
   ],

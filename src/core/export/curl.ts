@@ -11,6 +11,11 @@
 // speak to the target), `--connect-to` the server it went to, the method from `:method`, and
 // its regular headers as decoded (HPACK has no header lines to copy), pseudo-headers left out:
 // curl makes those from the URL and the method.
+//
+// Exported `as: 'delivered'`, the request is the one the target got after tcpscope's rules
+// (delivered.ts): a rewrite's request, read from its rule record, so the command sends what
+// the server saw; the comment above it names the rule. A request a rule answered never
+// reached the target: the command is the client's, and its comment says so.
 
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { parseEndpoint } from '../../shared/endpoint'
@@ -21,6 +26,7 @@ import { isH2, pseudoHeader, regularHeaders } from '../../shared/h2-request'
 import type { HttpMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
+import { requestAsDelivered, ruleActs, type DeliveredMessage, type ExportAs } from './delivered'
 
 /** The command goes on a clipboard and into a shell: a body beyond this is refused, not pasted. */
 export const MAX_CURL_BODY = 4 * 1024 * 1024
@@ -103,9 +109,15 @@ function tlsArgs(conn: ConnectionSummary, args: string[], notes: string[]): void
   if (tls?.client !== undefined && tls.server === undefined) notes.push('# The client reached tcpscope over TLS; the target speaks plain HTTP, and so does this command.')
 }
 
-async function headerLines(view: CaptureView, connId: number, req: HttpMessage): Promise<Buffer[]> {
-  return Promise.all(req.headers.map(async (h) => stripCrlf(await view.readBytes(connId, 'client', h.range.offset, h.range.length))))
+/** Each header line as sent: from the capture, or from the bytes a rule delivered. */
+async function headerLines(view: CaptureView, connId: number, req: HttpMessage, delivered: DeliveredMessage | undefined): Promise<Buffer[]> {
+  const read = async (offset: number, length: number): Promise<Buffer> =>
+    delivered ? Buffer.from(delivered.bytes.subarray(offset, offset + length)) : view.readBytes(connId, 'client', offset, length)
+  return Promise.all(req.headers.map(async (h) => stripCrlf(await read(h.range.offset, h.range.length))))
 }
+
+const bodyTooBig = (size: number): UserError =>
+  new UserError(`the request body is ${formatBytes(size)}; a curl command carries at most ${formatBytes(MAX_CURL_BODY)} (export HAR or the raw bytes instead)`)
 
 /** What -H takes for one header line: `Name: value` as sent; an empty value needs curl's `Name;`. */
 function headerArg(line: Buffer, name: string, value: string): Uint8Array {
@@ -117,9 +129,7 @@ function headerArg(line: Buffer, name: string, value: string): Uint8Array {
 
 async function requestBody(view: CaptureView, decoding: Decoding, connId: number, exchange: number, req: HttpMessage): Promise<Buffer> {
   if (req.body.framing === 'none' || req.body.size === 0) return Buffer.alloc(0)
-  if (req.body.size > MAX_CURL_BODY) {
-    throw new UserError(`the request body is ${formatBytes(req.body.size)}; a curl command carries at most ${formatBytes(MAX_CURL_BODY)} (export HAR or the raw bytes instead)`)
-  }
+  if (req.body.size > MAX_CURL_BODY) throw bodyTooBig(req.body.size)
   const parts: Uint8Array[] = []
   for (let offset = 0; offset <= MAX_CURL_BODY; ) {
     const p = await decoding.body(view, { connId, exchange, part: 'request', decode: false, offset, length: MAX_CURL_BODY + 1 - offset })
@@ -130,28 +140,43 @@ async function requestBody(view: CaptureView, decoding: Decoding, connId: number
   return Buffer.concat(parts)
 }
 
-/** The curl command for request `exchange` of connection `connId`. */
-export async function curlCommand(view: CaptureView, decoding: Decoding, connId: number, exchange: number): Promise<string> {
+/** The curl command for request `exchange` of connection `connId`: as the client sent it, or as the target got it. */
+export async function curlCommand(view: CaptureView, decoding: Decoding, connId: number, exchange: number, as: ExportAs = 'sent'): Promise<string> {
   const conn = await view.connection(connId)
   if (conn === undefined) throw new UserError(`no connection #${connId} in this capture`)
   const page = await decoding.exchanges(view, connId, exchange, 1)
   const ex = page.exchanges[0]
   if (ex === undefined && page.total === 0) throw new UserError(`connection #${connId} carries no HTTP request (it reads as ${page.protocol === 'unknown' ? 'nothing yet' : page.protocol}); curl is for HTTP connections`)
   if (ex === undefined) throw new UserError(`connection #${connId} has no HTTP exchange ${exchange} (it has ${page.total})`)
-  const req = ex.request
-  if (req === undefined || req.method === undefined) throw new UserError(`exchange ${exchange} of connection #${connId} has no request`)
-  const body = await requestBody(view, decoding, connId, exchange, req)
-  if (isH2(req)) return h2Command(conn, req, body)
-  const lines = await headerLines(view, connId, req)
-  const names = req.headers.map((h) => h.name.toLowerCase())
+  if (ex.request === undefined || ex.request.method === undefined) throw new UserError(`exchange ${exchange} of connection #${connId} has no request`)
   const notes: string[] = []
+  let req = ex.request
+  let delivered: DeliveredMessage | undefined
+  if (as === 'delivered') {
+    const got = await requestAsDelivered(await ruleActs(view, connId), ex)
+    if (got.request !== undefined) {
+      req = got.request
+      delivered = got.delivered.get(req)
+    }
+    notes.push(...got.notes.map((n) => `# ${n}.`))
+    if (got.local) notes.push('# The target never got this request: this is the request as the client sent it.')
+  }
+  let body: Buffer
+  if (delivered?.content !== undefined) {
+    if (delivered.content.length > MAX_CURL_BODY) throw bodyTooBig(delivered.content.length)
+    body = Buffer.from(delivered.content)
+  } else body = await requestBody(view, decoding, connId, exchange, req)
+  if (isH2(req)) return h2Command(conn, req, body, notes)
+  const lines = await headerLines(view, connId, req, delivered)
+  const names = req.headers.map((h) => h.name.toLowerCase())
   const args: string[] = []
   const version = req.version.toUpperCase()
   args.push(version === 'HTTP/1.0' ? '--http1.0' : '--http1.1', '--path-as-is')
   const target = req.target ?? '/'
   args.push('--request-target', shellWord(target))
-  if (req.method === 'HEAD') args.push('--head')
-  else args.push('--request', shellWord(req.method))
+  const method = req.method ?? 'GET'
+  if (method === 'HEAD') args.push('--head')
+  else args.push('--request', shellWord(method))
   const dest = destination(conn)
   if (dest.unixSocket !== undefined) args.push('--unix-socket', shellWord(dest.unixSocket))
   if (dest.resolve !== undefined) args.push('--resolve', shellWord(dest.resolve))
@@ -213,8 +238,7 @@ function hostOf(url: string): string {
   }
 }
 
-function h2Command(conn: ConnectionSummary, req: HttpMessage, body: Buffer): string {
-  const notes: string[] = []
+function h2Command(conn: ConnectionSummary, req: HttpMessage, body: Buffer, notes: string[]): string {
   const args: string[] = []
   const scheme = targetScheme(conn.tls)
   args.push(scheme === 'https' ? '--http2' : '--http2-prior-knowledge', '--path-as-is')

@@ -14,6 +14,7 @@ import { DEFAULT_BODY_LIMIT } from '../../shared/limits'
 import { curlCommand } from './curl'
 import type { ExportProgress } from './export-progress'
 import type { BatchedSink } from './export-sink'
+import type { ExportAs } from './delivered'
 import { harExchangeCount, writeHar } from './har'
 import { pcapngSize, writePcapng } from './pcapng'
 
@@ -31,6 +32,8 @@ export interface ExportJob {
   bodyLimit?: number
   /** jsonl: one line per message (msg.page's), not per event. */
   messages?: boolean
+  /** HAR and curl: what each side sent (default), or what the receivers got after tcpscope's rules. */
+  as?: ExportAs
 }
 
 export interface ExportPlan {
@@ -66,16 +69,17 @@ export async function planExport(view: CaptureView, decoding: Decoding, job: Exp
     if ((await view.connection(id)) === undefined) throw new UserError(`no connection #${id} in this capture`)
   }
   if (job.direction !== undefined && !CONNECTION_EXPORT_FORMATS.some((f) => f === job.format)) throw new UserError(`a direction is for raw, hex and jsonl; ${job.format} covers both sides`)
+  if (job.as !== undefined && job.as !== 'sent' && job.format !== 'har' && job.format !== 'curl') throw new UserError(`"as delivered" is for har and curl; ${job.format} exports the bytes as each side sent them`)
   const name = nameFor(view, job)
   switch (job.format) {
     case 'pcapng':
       return { name, of: await pcapngSize(view, ids), write: (sink, progress) => writePcapng(view, ids, sink, progress) }
     case 'har':
-      return { name, of: await harExchangeCount(view, decoding, ids), write: (sink, progress) => writeHar(view, decoding, ids, sink, progress, job.bodyLimit) }
+      return { name, of: await harExchangeCount(view, decoding, ids), write: (sink, progress) => writeHar(view, decoding, ids, sink, progress, job.bodyLimit, job.as) }
     case 'curl': {
       const id = oneConnection(ids, job.format, 'one request')
       if (job.exchange === undefined) throw new UserError('curl exports one request: name its exchange (its index on the connection, from 0)')
-      const text = await curlCommand(view, decoding, id, job.exchange)
+      const text = await curlCommand(view, decoding, id, job.exchange, job.as)
       return {
         name,
         of: 1,

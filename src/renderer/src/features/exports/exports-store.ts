@@ -8,6 +8,7 @@
 import { defineStore } from 'pinia'
 import { watch } from 'vue'
 import { MAX_PAGE } from '../../../../shared/contract'
+import type { ExportAs } from '../../../../shared/export-args'
 import type { ExportFormat } from '../../../../shared/protocol-types'
 import { offerDownload, readDownload } from '../files/download-capture'
 import { useConnectionsStore } from '../connections/connections-store'
@@ -38,8 +39,8 @@ export const useExportsStore = defineStore('exports', () => {
   const page = Math.random().toString(36).slice(2, 10)
   let made = 0
 
-  /** Exports to a download; false when it failed or was cancelled (the documents store's outcome says which). */
-  async function exportFile(format: FileFormat, scope: ExportScope = {}): Promise<boolean> {
+  /** Exports to a download; false when it failed or was cancelled (the documents store's outcome says which). `as`: HAR as sent (default) or as the receivers got it after the rules. */
+  async function exportFile(format: FileFormat, scope: ExportScope = {}, as?: ExportAs): Promise<boolean> {
     const operation = `export-${page}-${++made}`
     const capture = list.capture
     // Until the file is built, the engine's progress; then the bytes read.
@@ -52,7 +53,7 @@ export const useExportsStore = defineStore('exports', () => {
     )
     try {
       const got = await docs.run('export', exportName(format, scope), async (t, signal) => {
-        const args = { capture, format, progress: operation, ...(scope.connIds ? { connIds: scope.connIds } : {}) }
+        const args = { capture, format, progress: operation, ...(scope.connIds ? { connIds: scope.connIds } : {}), ...(as ? { as } : {}) }
         const r = await t.call('capture.export', args, { signal })
         if (r.download === undefined) throw new Error(`the engine kept no download of ${r.name}`)
         reading = true
@@ -70,11 +71,11 @@ export const useExportsStore = defineStore('exports', () => {
     }
   }
 
-  /** Puts the command that sends exchange `exchange` of connection `connId` again on the clipboard. */
-  async function copyCurl(connId: number, exchange: number): Promise<boolean> {
+  /** Puts the command that sends exchange `exchange` of connection `connId` again on the clipboard: as the client sent it, or (`delivered`) as the target got it. */
+  async function copyCurl(connId: number, exchange: number, as?: ExportAs): Promise<boolean> {
     const capture = list.capture
     const text = await docs.run('export', `curl #${connId}`, async (t, signal) => {
-      const r = await t.call('capture.export', { capture, format: 'curl', connIds: [connId], exchange }, { signal })
+      const r = await t.call('capture.export', { capture, format: 'curl', connIds: [connId], exchange, ...(as ? { as } : {}) }, { signal })
       if (r.text === undefined) throw new Error(`the engine made no curl command of exchange ${exchange + 1} of connection #${connId}`)
       // Pages served over plain http from another host have no clipboard API.
       if (!navigator.clipboard) throw new Error('this page has no clipboard access (open it as localhost or over https)')

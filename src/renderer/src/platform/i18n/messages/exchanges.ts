@@ -42,9 +42,11 @@ export default {
         menu: 'Actions',
         shortcut: 'Actions on the selected row: copy as curl, export HAR or pcapng, replay, serve as a recorded server',
         curl: 'Copy as curl',
+        curlDelivered: 'Copy as curl, as the target got it (after rules)',
         harConn: 'Export HAR of connection #{id}…',
         harListed: 'Export HAR of the {n} connections listed…',
         harAll: 'Export HAR of the whole capture…',
+        harDelivered: 'Export HAR of connection #{id} as delivered (after rules)…',
         pcapConn: 'Export pcapng of connection #{id}…',
         pcapListed: 'Export pcapng of the {n} connections listed…',
         pcapAll: 'Export pcapng of the whole capture…'
@@ -92,9 +94,11 @@ export default {
         menu: '操作',
         shortcut: '对所选行的操作：复制为 curl、导出 HAR 或 pcapng、重放、作为录制服务器提供',
         curl: '复制为 curl',
+        curlDelivered: '复制为 curl（目标实际收到的，经规则处理后）',
         harConn: '将连接 #{id} 导出为 HAR…',
         harListed: '将列出的 {n} 个连接导出为 HAR…',
         harAll: '将整个抓包导出为 HAR…',
+        harDelivered: '将连接 #{id} 按实际送达内容导出为 HAR（经规则处理后）…',
         pcapConn: '将连接 #{id} 导出为 pcapng…',
         pcapListed: '将列出的 {n} 个连接导出为 pcapng…',
         pcapAll: '将整个抓包导出为 pcapng…'
