@@ -162,6 +162,21 @@ export interface HttpExchange {
   state: ExchangeState
   /** `websocket` after a 101 with Upgrade: websocket; `tunnel` after a 2xx to CONNECT; else the Upgrade token. */
   upgrade?: string
+  /**
+   * HTTP/1: a traffic rule or the script answered the request itself (or forwarded, closed,
+   * reset or dropped it): the target never got it, and the exchange has no response from it.
+   * What the client got instead is in the connection's `rule` record (capture-format.md).
+   */
+  answeredBy?: AnsweredBy
+}
+
+/** The rule (its id, or `script`) that answered a request, its label, and what it did (RuleEventInfo's action). */
+export interface AnsweredBy {
+  rule: string
+  label: string
+  action: string
+  /** What the rule record says it did, in one English line. */
+  message: string
 }
 
 /** A WebSocket frame's opcode, named. */

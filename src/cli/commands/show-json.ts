@@ -78,6 +78,7 @@ export async function writeExchangeJson(out: OutputBatches, conn: ShownConnectio
     upgrade: ex.upgrade,
     startedAt: req?.startedAt ?? res?.startedAt,
     endedAt: res?.endedAt,
+    answeredBy: ex.answeredBy === undefined ? undefined : { rule: ex.answeredBy.rule, label: ex.answeredBy.label, action: ex.answeredBy.action },
     ended: ex.ended === undefined ? undefined : { kind: ex.ended.kind, by: ex.ended.by, code: ex.ended.code, name: ex.ended.name, time: ex.ended.time },
     requestHeaders: pairs(req?.headers),
     responseHeaders: pairs(res?.headers)

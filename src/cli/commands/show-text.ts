@@ -25,12 +25,16 @@ export function connectionLine(conn: ShownConnection, protocol: string, exchange
 
 const headerLines = (headers: readonly HttpHeader[]): string => headers.map((h) => terminalSafe(`${h.name}: ${h.value}`) + '\n').join('')
 
+/** `rule "mock the user" (respond)`, or `the script (script)`. */
+const answeredWords = (by: NonNullable<HttpExchange['answeredBy']>): string => terminalSafe(by.rule === 'script' ? `the script (${by.action})` : `rule "${by.label}" (${by.action})`)
+
 /** How an exchange ended, when it is not simply complete. */
 function stateLine(ex: HttpExchange): string | undefined {
   if (ex.ended !== undefined) {
     const e = ex.ended
     return `(ended by ${e.kind === 'rst_stream' ? 'RST_STREAM' : 'GOAWAY'} ${e.name} from the ${e.by} at ${formatTimestamp(e.time, false)})`
   }
+  if (ex.answeredBy !== undefined) return `(answered by ${answeredWords(ex.answeredBy)}: the target never got the request)`
   if (ex.state === 'pending') return '(no response in the capture)'
   if (ex.state === 'incomplete') return '(incomplete: the connection ended, or decoding stopped, before the exchange was whole)'
   if (ex.state === 'upgraded') return `(upgraded${ex.upgrade === undefined ? '' : ` to ${terminalSafe(ex.upgrade)}`})`

@@ -6,7 +6,9 @@
 // much is read: a 1 GiB Content-Length body costs one batch of reads, not a gigabyte.
 
 import type { Direction } from '../../shared/capture-types'
-import type { CaptureView } from '../capture/query/capture-queries'
+import type { CaptureView, DecodeRecord } from '../capture/query/capture-queries'
+import type { AnsweredBy } from '../../shared/protocol-types'
+import { endedHere, type RuleEventInfo } from '../../shared/rules/rule-types'
 import { END_OP, GAP_OP, type FeedOp } from './decoder-set'
 import { MAX_DETECT_BYTES } from '../protocols/detect'
 
@@ -35,6 +37,14 @@ export interface Batch {
 
 const DIRS: Direction[] = ['client', 'server']
 
+/** A rule record on a client's request that never reached the target: where the request starts, and who answered it. */
+function answerOf(r: DecodeRecord): { offset: number; json: Uint8Array } | undefined {
+  const info = r.info as Partial<RuleEventInfo> | undefined
+  if (r.dir !== 'client' || !info || typeof info.offset !== 'number' || typeof info.action !== 'string' || !endedHere({ action: info.action, message: String(info.message ?? '') }, false)) return undefined
+  const by: AnsweredBy = { rule: String(info.rule ?? ''), label: String(info.label ?? ''), action: info.action, message: String(info.message ?? '') }
+  return { offset: info.offset, json: new TextEncoder().encode(JSON.stringify(by)) }
+}
+
 /**
  * The batch from record `from`; `want` is where each direction's decoding needs bytes from,
  * `ended` which directions have been ended already (an end is passed on once); `detecting`
@@ -46,10 +56,26 @@ export async function readBatch(view: CaptureView, connId: number, from: number,
   const endedNow: Direction[] = []
   const done = { ...ended }
   let size = 0
-  for (const r of records) if (r.bytes && r.dir && !done[r.dir]) size += r.bytes.length
+  // A request a rule answered (the target never got it): what the decoder learns of it, for HTTP/1 to pair no response with it.
+  const answers = new Map<DecodeRecord, { offset: number; json: Uint8Array }>()
+  for (const r of records) {
+    if (r.bytes && r.dir && !done[r.dir]) size += r.bytes.length
+    const answer = r.kind === 'rule' ? answerOf(r) : undefined
+    if (answer) {
+      answers.set(r, answer)
+      size += answer.json.length
+    }
+  }
   const bytes = new Uint8Array(size)
   let at = 0
   for (const r of records) {
+    const answer = answers.get(r)
+    if (answer) {
+      bytes.set(answer.json, at)
+      ops.push({ dir: 'client', at, len: answer.json.length, offset: answer.offset, time: r.time, answered: true })
+      at += answer.json.length
+      continue
+    }
     if (r.kind === 'data' && r.dir) {
       if (!r.bytes || done[r.dir]) continue
       bytes.set(r.bytes, at)

@@ -11,19 +11,21 @@ import { Worker } from 'node:worker_threads'
 import { builtWorkerFile } from '../built-worker'
 import { DecoderSet, type FeedOp, type FeedOptions, type FeedResult } from './decoder-set'
 
-const OP_FIELDS = 5
+const OP_FIELDS = 6
 
 /** Ops as numbers, to cross to the worker in one moved buffer rather than as objects to clone. */
 function packOps(ops: FeedOp[]): Float64Array {
   const out = new Float64Array(ops.length * OP_FIELDS)
-  ops.forEach((op, i) => out.set([op.dir === 'client' ? 0 : 1, op.at, op.len, op.offset, op.time], i * OP_FIELDS))
+  ops.forEach((op, i) => out.set([op.dir === 'client' ? 0 : 1, op.at, op.len, op.offset, op.time, op.answered ? 1 : 0], i * OP_FIELDS))
   return out
 }
 
 export function unpackOps(packed: Float64Array): FeedOp[] {
   const ops: FeedOp[] = []
   for (let i = 0; i < packed.length; i += OP_FIELDS) {
-    ops.push({ dir: packed[i] === 0 ? 'client' : 'server', at: packed[i + 1], len: packed[i + 2], offset: packed[i + 3], time: packed[i + 4] })
+    const op: FeedOp = { dir: packed[i] === 0 ? 'client' : 'server', at: packed[i + 1], len: packed[i + 2], offset: packed[i + 3], time: packed[i + 4] }
+    if (packed[i + 5] === 1) op.answered = true
+    ops.push(op)
   }
   return ops
 }

@@ -4,7 +4,7 @@
 // and gives back is defined here, beneath every host (decoder-host.ts) that carries it.
 
 import type { Direction } from '../../shared/capture-types'
-import type { DecodeProblem, Protocol, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
+import type { AnsweredBy, DecodeProblem, Protocol, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
 import { createConnectionDecoder } from './decoders'
 import type { ConnectionDecoder } from '../protocols/stream-decoder'
 import { inflateRaw } from '../http/inflate-raw'
@@ -15,14 +15,38 @@ export const END_OP = -1
 /** The `len` of an op that is a gap: the capture kept nothing more of `dir` from here on (decode-feed.ts). */
 export const GAP_OP = -2
 
-/** A push of `len` bytes at `at` in the batch's buffer, or (END_OP, GAP_OP) the end of `dir`. */
+/**
+ * A push of `len` bytes at `at` in the batch's buffer, or (END_OP, GAP_OP) the end of `dir`;
+ * with `answered`, those bytes are the AnsweredBy (JSON) of the client's request at `offset`:
+ * a traffic rule or the script answered it, and the target never got it.
+ */
 export interface FeedOp {
   dir: Direction
   at: number
   len: number
-  /** Stream offset of the first byte pushed. */
+  /** Stream offset of the first byte pushed (of the request answered). */
   offset: number
   time: number
+  answered?: boolean
+}
+
+/** Feeds one op to a decoder (the hosts' and replay's one place to tell them apart). */
+export function applyOp(d: Pick<ConnectionDecoder, 'push' | 'end'> & Partial<Pick<ConnectionDecoder, 'gap' | 'answered'>>, op: FeedOp, bytes: Uint8Array): void {
+  if (op.answered) {
+    const by = answeredByOf(bytes.subarray(op.at, op.at + op.len))
+    if (by && d.answered) d.answered(op.offset, by)
+  } else if (op.len === GAP_OP && d.gap) d.gap(op.dir, op.time)
+  else if (op.len < 0) d.end(op.dir, op.time)
+  else d.push(op.dir, bytes.subarray(op.at, op.at + op.len), op.offset, op.time)
+}
+
+function answeredByOf(bytes: Uint8Array): AnsweredBy | undefined {
+  try {
+    const v = JSON.parse(new TextDecoder().decode(bytes)) as Partial<AnsweredBy>
+    return typeof v.rule === 'string' && typeof v.label === 'string' && typeof v.action === 'string' ? { rule: v.rule, label: v.label, action: v.action, message: String(v.message ?? '') } : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Options that can cross to a worker (the inflater is the host's own). */
@@ -56,11 +80,7 @@ export class DecoderSet {
         d = createConnectionDecoder({ ...opts, inflateRaw })
         this.decoders.set(key, d)
       }
-      for (const op of ops) {
-        if (op.len === GAP_OP) d.gap(op.dir, op.time)
-        else if (op.len < 0) d.end(op.dir, op.time)
-        else d.push(op.dir, bytes.subarray(op.at, op.at + op.len), op.offset, op.time)
-      }
+      for (const op of ops) applyOp(d, op, bytes)
       const changes = d.takeChanges()
       return { changes: { exchanges: changes.exchanges.map(factsOf), messages: changes.messages, problems: changes.problems }, want: { client: d.wantFrom('client'), server: d.wantFrom('server') }, summary: d.summary() }
     } catch (err) {

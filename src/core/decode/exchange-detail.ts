@@ -24,10 +24,13 @@ export async function decodeExchanges(view: CaptureView, c: ConnDecoding, table:
   if (!s) return []
   const recorded = s.recorded ?? s.bytes
   const starts = table.starts(rows[0])
-  // No request (a response with none) or no response yet: that direction has nothing for these exchanges before its end.
+  // No request (a response with none): the client has nothing for these exchanges before its end. No response: a
+  // request a rule answered has none, and the target's next response is a later exchange's; else none came yet.
+  let server = starts.server
+  for (let i = from + 1; Number.isNaN(server) && i < c.exchangeCount; i++) server = table.starts(c.row(i)).server
   const start: Record<Direction, number> = {
     client: Number.isNaN(starts.client) ? recorded.client : starts.client,
-    server: Number.isNaN(starts.server) ? recorded.server : starts.server
+    server: Number.isNaN(server) ? recorded.server : server
   }
   const d = createConnectionDecoder({ start, protocol: 'http1', inflateRaw })
   const found = new Map<number, HttpExchange>()

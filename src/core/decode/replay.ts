@@ -4,9 +4,10 @@
 // what was asked or the records run out.
 
 import type { Direction } from '../../shared/capture-types'
+import type { AnsweredBy } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { readBatch } from './decode-feed'
-import { GAP_OP } from './decoder-set'
+import { applyOp } from './decoder-set'
 
 export interface Replayable {
   push(dir: Direction, bytes: Uint8Array, offset: number, time: number): void
@@ -14,6 +15,8 @@ export interface Replayable {
   /** The capture kept nothing more of `dir` from here on; a reader without its own answer takes it as the end. */
   gap?(dir: Direction, time: number): void
   wantFrom(dir: Direction): number
+  /** HTTP/1: a rule answered the client's request at `offset` (ConnectionDecoder.answered). */
+  answered?(offset: number, by: AnsweredBy): void
 }
 
 /** Feeds `d` from `start` until `done()` (asked after every batch) or the connection's records end. */
@@ -26,11 +29,7 @@ export async function replay(view: CaptureView, connId: number, start: Record<Di
   for (;;) {
     const batch = await readBatch(view, connId, cursor, { client: d.wantFrom('client'), server: d.wantFrom('server') }, ended)
     for (const dir of batch.ended) ended[dir] = true
-    for (const op of batch.ops) {
-      if (op.len === GAP_OP && d.gap !== undefined) d.gap(op.dir, op.time)
-      else if (op.len < 0) d.end(op.dir, op.time)
-      else d.push(op.dir, batch.bytes.subarray(op.at, op.at + op.len), op.offset, op.time)
-    }
+    for (const op of batch.ops) applyOp(d, op, batch.bytes)
     cursor = batch.next
     if (done() || batch.next >= batch.total) return
   }

@@ -18,16 +18,15 @@
 // A record that kept only the SHA-256 (more than MAX_RECORDED_EDIT) cannot be shown: what
 // was sent stays, and the entry says so. A request a rule answered itself never reached the
 // target: its entry keeps the request the client sent, says so, and carries the answer the
-// client got (none for a close, a reset or a drop). On HTTP/1 the decoder pairs the target's
-// responses with the requests in order, the answered ones too; the delivered view pairs them
-// again with the requests that did reach the target.
+// client got (none for a close, a reset or a drop). On HTTP/1 the decoder learns of those
+// requests from the same records, and pairs the target's responses with the others only.
 
 import type { Direction } from '../../shared/capture-types'
 import type { ExportAs } from '../../shared/export-args'
 import { formatBytes } from '../../shared/human-readable'
 import { H2_VERSION, isH2 } from '../../shared/h2-request'
 import { h2ErrorName, type ExchangeState, type HttpExchange, type HttpHeader, type HttpMessage } from '../../shared/protocol-types'
-import type { RuleEventInfo } from '../../shared/rules/rule-types'
+import { endedHere, SCRIPT_ENDED, type RuleEventInfo } from '../../shared/rules/rule-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { dechunk } from '../http/body/dechunk'
 import { requestFraming, responseFraming } from '../protocols/http1/body-framing'
@@ -217,27 +216,6 @@ export function whoActed(info: RuleEventInfo): string {
   return oneLine(info.rule === 'script' ? info.message : `rule "${info.label}": ${info.message}`)
 }
 
-/** The script's record says it ended the exchange itself (its answers, drops, resets and closes; its changes go on). */
-const SCRIPT_ENDED = /^the script (answered|failed|dropped|reset|closed)\b/
-
-/** The request never reached the target: a rule or the script answered, forwarded, closed or dropped it (on HTTP/2, forward is not done). */
-function endedHere(info: RuleEventInfo, h2: boolean): boolean {
-  switch (info.action) {
-    case 'respond':
-    case 'close':
-    case 'reset':
-    case 'drop':
-    case 'timeout':
-      return true
-    case 'forward':
-      return !h2
-    case 'script':
-      return SCRIPT_ENDED.test(info.message)
-    default:
-      return false
-  }
-}
-
 /** What the records on one message changed: the message as delivered (null: the receiver got none), and what the entry should say. */
 interface Changes {
   request?: DeliveredMessage
@@ -354,17 +332,13 @@ export async function requestAsDelivered(acts: RuleActs, ex: HttpExchange): Prom
   return { delivered, notes: changes.notes, local: changes.local, ...(changes.request ? { request: changes.request.message } : {}) }
 }
 
-type Answer = Pick<HttpExchange, 'response' | 'informational' | 'state' | 'upgrade'>
-
 /**
  * One connection's exchanges as their receivers got them, taken in order. On HTTP/1 the
- * target's responses (as the decoder paired them) go, in order, to the requests that
- * reached it: a request a rule answered has the answer it got instead.
+ * decoder already gave a request a rule answered no response (`answeredBy`), and the
+ * target's responses to the requests that reached it: such a request has the answer the
+ * client got instead.
  */
 export class DeliveredConnection {
-  /** HTTP/1: the target's responses not yet given to a request that reached it. */
-  private readonly answers: Answer[] = []
-
   private constructor(private readonly acts: RuleActs) {}
 
   static async open(view: CaptureView, connId: number): Promise<DeliveredConnection> {
@@ -384,12 +358,9 @@ export class DeliveredConnection {
     const empty = { delivered: new Map<HttpMessage, DeliveredMessage>(), notes: [], local: false }
     if (this.acts.size === 0) return { exchange: ex, ...empty }
     const changes: Changes = req ? await requestChanges(this.acts, req, h2) : { local: false, notes: [] }
-    let answer: Answer = ex
-    if (!h2) {
-      if (ex.response !== undefined) this.answers.push({ response: ex.response, informational: ex.informational, state: ex.state, ...(ex.upgrade !== undefined ? { upgrade: ex.upgrade } : {}) })
-      const unanswered: ExchangeState = ex.state === 'pending' ? 'pending' : 'incomplete'
-      answer = changes.local ? { response: undefined, informational: [], state: unanswered } : (this.answers.shift() ?? { response: undefined, informational: [], state: unanswered })
-    }
+    // A request that never reached the target has no response of the target's.
+    const unanswered: ExchangeState = ex.state === 'pending' ? 'pending' : 'incomplete'
+    const answer: Pick<HttpExchange, 'response' | 'state'> = changes.local && !h2 ? { response: undefined, state: unanswered } : ex
     if (answer.response !== undefined && changes.response === undefined) await responseChanges(this.acts, answer.response, req?.method, h2, changes)
     const delivered = new Map<HttpMessage, DeliveredMessage>()
     const request = changes.request?.message ?? req
@@ -404,9 +375,7 @@ export class DeliveredConnection {
       delivered.set(response, changes.response)
       if (state !== 'upgraded') state = 'complete'
     }
-    const exchange: HttpExchange = { ...ex, informational: answer.informational, state }
-    delete exchange.upgrade
-    if (answer.upgrade !== undefined) exchange.upgrade = answer.upgrade
+    const exchange: HttpExchange = { ...ex, state }
     if (request !== undefined) exchange.request = request
     if (response !== undefined) exchange.response = response
     else delete exchange.response

@@ -7,7 +7,7 @@
 // connection's ClientHello, read for the name and protocols it asks for.
 
 import type { Direction } from '../../shared/capture-types'
-import type { DecodeProblem, Protocol, ProtocolSummary } from '../../shared/protocol-types'
+import type { AnsweredBy, DecodeProblem, Protocol, ProtocolSummary } from '../../shared/protocol-types'
 import { detectProtocol, MAX_DETECT_BYTES } from './detect'
 import { headerValues } from './http1/head-parser'
 import { Http1Decoder } from './http1/http1-decoder'
@@ -23,6 +23,8 @@ interface Held {
   bytes: Uint8Array
   offset: number
   time: number
+  /** Not bytes: a rule answered the client's request at `offset` (kept in order with the bytes). */
+  answered?: AnsweredBy
 }
 
 /**
@@ -90,6 +92,12 @@ class Decoder implements ConnectionDecoder {
     this.recognise()
   }
 
+  answered(offset: number, by: AnsweredBy): void {
+    if (this.ws || this.h2) return
+    if (this.http) return this.http.answered(offset, by)
+    if (this.known === 'unknown') this.held.push({ dir: 'client', bytes: new Uint8Array(0), offset, time: NaN, answered: by })
+  }
+
   gap(dir: Direction, time: number): void {
     // WebSocket, HTTP/2 and what is not yet known take it as the end: each marks what it cut as incomplete.
     if (!this.http || this.ws || this.h2) return this.end(dir, time)
@@ -125,7 +133,7 @@ class Decoder implements ConnectionDecoder {
 
   /** Decides the protocol once the client's first bytes (or the server speaking first) tell. */
   private recognise(): void {
-    const client = this.held.filter((h) => h.dir === 'client')
+    const client = this.held.filter((h) => h.dir === 'client' && !h.answered)
     // Servers of HTTP and TLS never speak first: a server that does is something else. An
     // HTTP/2 server may send its SETTINGS before the client's preface has come: that waits.
     const serverFirst = client.length === 0 && this.heldBytes.server > 0 && !mayBeH2Settings(concat(this.held.map((h) => h.bytes), FRAME_HEADER))
@@ -143,7 +151,7 @@ class Decoder implements ConnectionDecoder {
     // A hello is only at the stream's start: re-decoding from further on has none to read.
     if (protocol === 'tls' && this.start.client === 0) {
       this.hello = new TlsHelloReader(0)
-      for (const h of held) if (h.dir === 'client') this.hello.push(h.bytes, h.offset)
+      for (const h of held) if (h.dir === 'client' && !h.answered) this.hello.push(h.bytes, h.offset)
       if (this.endedEarly.client !== undefined) this.hello.stop()
     }
     if (protocol === 'raw') {
@@ -153,7 +161,10 @@ class Decoder implements ConnectionDecoder {
     if (protocol === 'http2') return this.startHttp2(held)
     if (protocol !== 'http1') return
     this.http = new Http1Decoder({ start: this.start })
-    for (const h of held) this.http.push(h.dir, h.bytes, h.offset, h.time)
+    for (const h of held) {
+      if (h.answered) this.http.answered(h.offset, h.answered)
+      else this.http.push(h.dir, h.bytes, h.offset, h.time)
+    }
     for (const dir of ['client', 'server'] as const) {
       const at = this.endedEarly[dir]
       if (at !== undefined) this.http.end(dir, at)
@@ -164,7 +175,7 @@ class Decoder implements ConnectionDecoder {
   private startHttp2(held: Held[]): void {
     const h2 = new Http2Decoder({ start: this.start, preface: this.start.client === 0, ...(this.opts.onH2Frame ? { onFrame: this.opts.onH2Frame } : {}) })
     this.h2 = h2
-    for (const h of held) h2.push(h.dir, h.bytes, h.offset, h.time)
+    for (const h of held) if (!h.answered) h2.push(h.dir, h.bytes, h.offset, h.time)
     for (const dir of ['client', 'server'] as const) if (this.endedEarly[dir] !== undefined) h2.end(dir)
   }
 

@@ -5,7 +5,7 @@
 // buffer is capped; what they found is handed over with takeSettled and forgotten).
 
 import type { Direction } from '../../shared/capture-types'
-import type { DecodeProblem, HttpExchange, Protocol, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
+import type { AnsweredBy, DecodeProblem, HttpExchange, Protocol, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
 import type { RawFrame } from './http2/frame-reader'
 
 /** Raw DEFLATE inflation with a preset dictionary (the previous output: permessage-deflate's context takeover), injected so decoders stay free of Node. */
@@ -51,6 +51,12 @@ export interface ConnectionDecoder {
    * no more of `dir` (not HTTP, a problem stopped it, a tunnel).
    */
   wantFrom(dir: Direction): number
+  /**
+   * A traffic rule or the script answered the client's request starting at stream offset
+   * `offset` (its `rule` record, which follows the request's bytes): the target never got it.
+   * HTTP/1 gives it no response, and the target's next response goes to the next request.
+   */
+  answered(offset: number, by: AnsweredBy): void
   /**
    * Exchanges and messages that changed since the last call, in order of index: an entry
    * may come again, updated, until it is final (an exchange no longer `pending`, a message

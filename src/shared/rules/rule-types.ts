@@ -233,5 +233,29 @@ export interface RuleEventInfo {
   summary?: string
 }
 
+/** The script's record says it ended the exchange itself (its answers, drops, resets and closes; its changes go on). */
+export const SCRIPT_ENDED = /^the script (answered|failed|dropped|reset|closed)\b/
+
+/**
+ * The request a rule record acted on never reached the target: a rule or the script
+ * answered, forwarded, closed or dropped it (on HTTP/2, forward is not done).
+ */
+export function endedHere(info: Pick<RuleEventInfo, 'action' | 'message'>, h2: boolean): boolean {
+  switch (info.action) {
+    case 'respond':
+    case 'close':
+    case 'reset':
+    case 'drop':
+    case 'timeout':
+      return true
+    case 'forward':
+      return !h2
+    case 'script':
+      return SCRIPT_ENDED.test(info.message)
+    default:
+      return false
+  }
+}
+
 /** A rule's steps end the exchange here (the rest of the chain is not reached). */
 export const TERMINAL_STEPS = ['respond', 'forward', 'close', 'reset', 'drop', 'timeout'] as const

@@ -13,6 +13,7 @@ import { testEngine, portOf, type TestEngine } from '../../helpers/engine'
 import { hasProgram, needProgram } from '../../helpers/peers'
 import { connectTo, waitFor } from '../../helpers/net'
 import { eventsOf } from '../../helpers/sessions'
+import { runCli } from '../../helpers/cli'
 import type { RuleSpec } from '../../../src/shared/rules/rule-types'
 
 const run = promisify(execFile)
@@ -164,6 +165,47 @@ describe('HTTP/1 rules', () => {
     const out = await curl(url('/a'), url('/mock/1'), url('/b'), url('/mock/2'), url('/c'))
     expect(out.stdout).toBe('backend GET /amockedbackend GET /bmockedbackend GET /c')
     expect(t.engine.capture.connections()).toHaveLength(1)
+
+    // The decoding pairs each real request with its own response; the mocked ones have none, and say who answered.
+    const connId = t.engine.capture.connections()[0].id
+    type Paired = [string | undefined, string | undefined, string | undefined, string]
+    const paired = async (engine: TestEngine['engine'], capture: string): Promise<Paired[]> => {
+      const page = await engine['http.exchanges']({ capture, connId, from: 0, limit: 10 })
+      return page.exchanges.map((ex) => [ex.request?.target, ex.response?.status === undefined ? undefined : String(ex.response.status), ex.answeredBy?.action, ex.state])
+    }
+    const want: Paired[] = [
+      ['/a', '200', undefined, 'complete'],
+      ['/mock/1', undefined, 'respond', 'complete'],
+      ['/b', '200', undefined, 'complete'],
+      ['/mock/2', undefined, 'respond', 'complete'],
+      ['/c', '200', undefined, 'complete']
+    ]
+    await until(async () => JSON.stringify(await paired(t.engine, 'live')) === JSON.stringify(want), 'the five exchanges paired')
+    // One exchange at a time too (each decoded again from its own request), the mocked one first.
+    const second = await t.engine['http.exchanges']({ capture: 'live', connId, from: 1, limit: 2 })
+    expect(second.exchanges.map((ex) => [ex.request?.target, ex.response?.status])).toEqual([
+      ['/mock/1', undefined],
+      ['/b', 200]
+    ])
+    // The capture file opened again reads the same.
+    const reader = await testEngine()
+    try {
+      const file = await reader.engine['capture.open']({ path: t.capturePath })
+      await until(async () => JSON.stringify(await paired(reader.engine, file.id)) === JSON.stringify(want), 'the reopened file paired')
+    } finally {
+      await reader.dispose()
+    }
+    // `tcpscope show`: each request with its own response, the mocked ones saying who answered.
+    const shown = await runCli(['show', t.capturePath, '--conn', String(connId), '--body-limit', '1KiB'])
+    expect(shown.code).toBe(0)
+    const blocks = shown.stdout.split(/\n(?=#\d+ exchange )/).slice(1)
+    expect(blocks.map((b) => [/^GET (\S+)/m.exec(b)?.[1], /^HTTP\/1\.1 (\d+)/m.exec(b)?.[1], /^\(answered by rule "[^"]*" \(respond\): the target never got the request\)$/m.test(b)])).toEqual([
+      ['/a', '200', false],
+      ['/mock/1', undefined, true],
+      ['/b', '200', false],
+      ['/mock/2', undefined, true],
+      ['/c', '200', false]
+    ])
   })
 
   it('answers pipelined requests in order when a mock sits between two real ones', async () => {

@@ -62,6 +62,8 @@ export interface DecodeRecord {
   time: number
   /** A data record's bytes from where its direction's decoding wants them. */
   bytes?: Buffer
+  /** A `rule` record's details (HTTP/1 pairs no response with a request a rule answered). */
+  info?: Record<string, unknown>
 }
 
 /** Records this close in the file are read together, in reads of at most MAX_SPAN. */
@@ -203,7 +205,9 @@ export abstract class CaptureQueries {
     const last = Math.min(total, from + limit)
     const records: DecodeRecord[] = []
     /** Per record: the file range to read ([at, end)), or none. */
-    const reads: { at: number; end: number; record: DecodeRecord; payloadFrom: number }[] = []
+    const reads: { at: number; end: number; record: DecodeRecord; payloadFrom: number; index: number }[] = []
+    /** Rule records, whose details are read on their own (a connection has few, most none). */
+    const rules: { record: DecodeRecord; index: number }[] = []
     let taken = 0
     for (let i = from; i < last && taken < maxBytes; i++) {
       const at = ix.recordOffset(row, i)
@@ -211,7 +215,7 @@ export abstract class CaptureQueries {
       if (dir === undefined) {
         const record: DecodeRecord = { kind: 'open', offset: -1, length: 0, time: NaN }
         records.push(record)
-        reads.push({ at, end: at + RECORD_HEADER_SIZE, record, payloadFrom: 0 })
+        reads.push({ at, end: at + RECORD_HEADER_SIZE, record, payloadFrom: 0, index: i })
         continue
       }
       const offset = ix.streamOffset(row, i)
@@ -222,7 +226,7 @@ export abstract class CaptureQueries {
       records.push(record)
       if (end < want[dir]) continue
       const skip = Math.max(0, want[dir] - offset)
-      reads.push({ at, end: at + RECORD_HEADER_SIZE + record.length, record, payloadFrom: skip })
+      reads.push({ at, end: at + RECORD_HEADER_SIZE + record.length, record, payloadFrom: skip, index: i })
       taken += record.length - skip
     }
     // Reads grouped by nearness in the file (records are listed in file order).
@@ -247,9 +251,14 @@ export abstract class CaptureQueries {
           rec.kind = KIND_OF[header.type] ?? 'error'
           const dir = dirName(header.dir)
           if (dir) rec.dir = dir
+          if (header.type === RecordType.Rule && header.length > 0) rules.push({ record: rec, index: r.index })
         }
       }
       g = h + 1
+    }
+    for (const { record, index } of rules) {
+      const [event] = await this.reader.readEvents(connId, index, 1)
+      if (event?.info) record.info = event.info
     }
     return { total, records, stopped }
   }

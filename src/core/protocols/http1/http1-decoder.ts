@@ -2,10 +2,12 @@
 // responses in order (keep-alive and pipelining), 1xx interim responses kept apart from the
 // final one, and the switch away from HTTP after 101 Switching Protocols or a 2xx to
 // CONNECT, where each direction's remaining bytes are handed over (remainder) to whatever
-// the connection speaks next. Exchanges are kept only until they are final.
+// the connection speaks next. Exchanges are kept only until they are final. A request a
+// traffic rule answered itself (its `rule` record, fed as `answered`) never reached the
+// target: it waits for no response, and the target's responses pair with the others.
 
 import type { Direction } from '../../../shared/capture-types'
-import type { DecodeProblem, HttpExchange, HttpMessage, ProtocolSummary } from '../../../shared/protocol-types'
+import type { AnsweredBy, DecodeProblem, HttpExchange, HttpMessage, ProtocolSummary } from '../../../shared/protocol-types'
 import { requestFraming, responseFraming, type Framing } from './body-framing'
 import { headerTokens, headerValues } from './head-parser'
 import { MessageReader } from './message-reader'
@@ -21,7 +23,12 @@ interface Entry {
   awaiting: boolean
   /** Its request asked to switch protocols (Upgrade, CONNECT): the client's next bytes wait for the answer. */
   asksSwitch: boolean
+  /** A rule answered it with something the client got (a response, another server's): nothing more is to come. */
+  answeredWith?: boolean
 }
+
+/** Rule records that came before the request they name was read: at most this many are kept. */
+const MAX_EARLY_ANSWERS = 64
 
 export interface Http1DecoderOptions {
   start?: Partial<Record<Direction, number>>
@@ -51,6 +58,8 @@ export class Http1Decoder {
   private problems: DecodeProblem[] = []
   private first: HttpExchange | undefined
   private hadProblem = false
+  /** Answers of requests not read yet, by where each starts (empty unless rules answered on this connection). */
+  private readonly early = new Map<number, AnsweredBy>()
   /** Set once HTTP is over on this connection: both readers are detached. */
   switched: Http1Switch | undefined
 
@@ -92,6 +101,29 @@ export class Http1Decoder {
 
   end(dir: Direction, time: number): void {
     this.reader(dir).end(time)
+  }
+
+  /** A rule answered the client's request at `offset`: the target never got it (ConnectionDecoder.answered). */
+  answered(offset: number, by: AnsweredBy): void {
+    const entry = this.awaiting.find((e) => e.ex.request !== undefined && (e.ex.request.headRange.offset === offset || e.ex.request.startRange.offset === offset))
+    if (entry) return this.answer(entry, by)
+    if (offset < this.client.position || this.early.size >= MAX_EARLY_ANSWERS) return
+    this.early.set(offset, by)
+  }
+
+  private answer(entry: Entry, by: AnsweredBy): void {
+    // A response already begun is the target's: the rule record is not of this request.
+    if (!entry.awaiting || entry.ex.informational.length > 0) return
+    entry.ex.answeredBy = by
+    entry.answeredWith = by.action === 'respond' || by.action === 'forward' || (by.action === 'script' && by.message.startsWith('the script answered'))
+    entry.awaiting = false
+    this.awaiting.splice(this.awaiting.indexOf(entry), 1)
+    if (this.pausedFor === entry) {
+      this.pausedFor = undefined
+      this.client.resume()
+    }
+    this.changed.add(entry)
+    this.settle(entry)
   }
 
   /** The capture kept nothing more of `dir`: reading stops, and a message it cut is incomplete (even one delimited by close). */
@@ -142,6 +174,11 @@ export class Http1Decoder {
     this.awaiting.push(entry)
     this.clientEntry = entry
     this.changed.add(entry)
+    if (this.early.size > 0) {
+      const by = this.early.get(msg.headRange.offset) ?? this.early.get(msg.startRange.offset)
+      for (const at of this.early.keys()) if (at <= msg.headRange.offset) this.early.delete(at)
+      if (by) this.answer(entry, by)
+    }
     return requestFraming(msg.headers)
   }
 
@@ -216,7 +253,7 @@ export class Http1Decoder {
     const requestLive = this.clientEntry === entry && !this.client.finished
     const responseLive = ex.upgrade === undefined && (entry.awaiting || this.serverEntry === entry) && !this.server.finished
     const requestDone = !ex.request || ex.request.body.complete
-    const responseDone = ex.response?.body.complete === true
+    const responseDone = ex.response?.body.complete === true || entry.answeredWith === true
     const state = ex.upgrade !== undefined ? 'upgraded' : requestDone && responseDone ? 'complete' : requestLive || responseLive ? 'pending' : 'incomplete'
     if (state !== ex.state) {
       ex.state = state
