@@ -21,6 +21,12 @@ import { TrafficRules } from '../rules/traffic-rules'
 import { trafficPair } from '../rules/traffic-pair'
 import { forwardRequest } from '../rules/rule-forward'
 
+/** `make`'s value, made on the first call. */
+function once<T>(make: () => T): () => T {
+  let value: { v: T } | undefined
+  return () => (value ??= { v: make() }).v
+}
+
 export interface ProxyRulesDeps {
   capture: LiveCapture
   held: HeldQueue
@@ -101,12 +107,13 @@ export class ProxyRules {
       rules: this.traffic.set,
       connId,
       ...(this.traffic.script !== undefined ? { script: this.traffic.script } : {}),
-      conn: () => {
+      // A connection's facts do not change: looked up once, not for every request.
+      conn: once(() => {
         const target = capture.targetOf(connId)
         const port = target === undefined ? undefined : targetPort(target)
         const host = target?.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
         return { client: capture.clientOf(connId), ...(host !== undefined ? { targetHost: host } : {}), ...(port !== undefined ? { targetPort: port } : {}) }
-      },
+      }),
       ...(baseDir !== undefined ? { baseDir } : {}),
       forward: (to, request, method) => forwardRequest(capture, to, request, method),
       framing: () => this.deps.framing?.(connId, this.proxyId),

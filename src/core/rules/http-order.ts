@@ -60,6 +60,9 @@ export class Conversation {
   }
 }
 
+/** Most bytes gathered for one write: past it they go at once (copying more costs more than the write saves). */
+const OUTBOX_MAX = 64 * 1024
+
 export abstract class OrderedSide implements ForwardStage {
   port: StagePort | undefined
   protected pending: Array<Buffer | 'fin'> = []
@@ -109,6 +112,7 @@ export abstract class OrderedSide implements ForwardStage {
   protected relayPending(): boolean {
     const relay = this.relay
     if (relay === undefined || this.busy) return false
+    this.flushOut()
     // The relay holds the sender from here on, by its own measure.
     if (this.holding) this.port?.hold(false)
     this.holding = false
@@ -136,12 +140,36 @@ export abstract class OrderedSide implements ForwardStage {
     this.pendingBytes += rest.length
   }
 
-  /** Reads on unless READ_AHEAD waits behind a message being worked on. */
+  /** Bytes let through in this turn, written as one (a request's head and body are one write, not two). */
+  private outbox: Buffer[] = []
+  private outboxBytes = 0
+
+  /** Passes bytes on with the others of this turn: written at the turn's end (flushOut), in order. */
+  protected emit(bytes: Buffer): void {
+    this.outbox.push(bytes)
+    this.outboxBytes += bytes.length
+    if (this.outboxBytes >= OUTBOX_MAX) this.flushOut()
+  }
+
+  /** Writes what this turn let through; anything sent another way must come after it, so it calls this first. */
+  protected flushOut(): void {
+    if (this.outbox.length === 0) return
+    const bytes = this.outbox.length === 1 ? this.outbox[0] : Buffer.concat(this.outbox, this.outboxBytes)
+    this.outbox = []
+    this.outboxBytes = 0
+    this.port?.send(bytes)
+  }
+
+  /** Reads on unless READ_AHEAD waits behind a message being worked on; what this turn let through goes first. */
   protected flow(): void {
+    this.flushOut()
     // The WebSocket relay holds its sender itself.
     if (this.conv.closed || this.relay !== undefined) return
-    this.holding = this.busy && this.pendingBytes > READ_AHEAD
-    this.port?.hold(this.holding)
+    const holding = this.busy && this.pendingBytes > READ_AHEAD
+    // Only a change is told: the proxy's flow check runs for every call.
+    if (holding === this.holding) return
+    this.holding = holding
+    this.port?.hold(holding)
   }
 
   /** Works on one async step, reading no further meanwhile; a failure lets the connection go on as it can. */

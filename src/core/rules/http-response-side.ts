@@ -44,7 +44,7 @@ export class ResponseSide extends OrderedSide {
       this.framer ??= new HttpFramer('server', this.conv.http, (head) => this.wanted(head), true)
       this.fed += chunk.length
       if (this.framer.passing) {
-        this.port!.send(chunk)
+        this.emit(chunk)
         continue
       }
       const out = this.framer.feed(chunk)
@@ -52,7 +52,7 @@ export class ResponseSide extends OrderedSide {
         this.fed -= out.rest.length
         this.putBack(out.rest)
       }
-      for (const bytes of out.pass) this.port!.send(bytes)
+      for (const bytes of out.pass) this.emit(bytes)
       if (out.message !== undefined) {
         const slot = this.current
         const message = out.message.bytes
@@ -72,6 +72,7 @@ export class ResponseSide extends OrderedSide {
     this.conv.slots.shift()
     // The request never reached the target: its response is not the target's to frame.
     this.conv.http.methods.shift()
+    this.flushOut()
     if (front.bytes.length > 0) this.port.send(front.bytes)
     if (front.then === 'reset') this.port.reset()
     else if (front.then === 'close') this.port.close()
@@ -154,12 +155,14 @@ export class ResponseSide extends OrderedSide {
   /** `serve --rules`: the client sent its FIN; the last answer, once delivered, ends the connection. */
   clientDone(): void {
     this.clientEnded = true
+    this.flushOut()
     if (this.conv.slots.length === 0) this.port?.end()
     else this.pump()
   }
 
   private finish(): void {
     const out = this.framer?.finish()
+    this.flushOut()
     if (out !== undefined) for (const bytes of out.pass) this.port!.send(bytes)
     // Answers made here that are ready still go, before the FIN.
     while (this.deliverLocal());

@@ -88,7 +88,7 @@ class RequestSide extends OrderedSide {
 
   /** Bytes for the target: on to it, or (no target) nowhere. */
   private passOn(bytes: Buffer): void {
-    if (!this.deps.noTarget && this.conv.down === undefined) this.port!.send(bytes)
+    if (!this.deps.noTarget && this.conv.down === undefined) this.emit(bytes)
   }
 
   private framed(out: Framed, start: number): void {
@@ -260,6 +260,7 @@ class RequestSide extends OrderedSide {
   private finish(): void {
     const out = this.framer?.finish()
     if (out !== undefined) for (const bytes of out.pass) this.passOn(bytes)
+    this.flushOut()
     if (!this.deps.noTarget) this.port!.end()
     else this.conv.response.clientDone()
   }
@@ -276,19 +277,28 @@ function withHost(r: EditableRequest, to: string): EditableRequest {
 export function requestSubject(conn: ConnFacts, head: MessageHead, headers: RequestFacts['headers'] = [], body?: RequestFacts['body']): Subject {
   const target = head.target ?? '/'
   let path = target
-  let query = new URLSearchParams()
+  let query: URLSearchParams
   let host = head.host ?? ''
-  try {
-    const url = new URL(target, `http://${host || 'x'}`)
-    path = url.pathname
-    query = url.searchParams
-    // An absolute-form target (a forward proxy's request) names the host.
-    if (/^https?:\/\//i.test(target)) host = url.host
-  } catch {
-    // A target URL cannot read: matched as it is.
+  // The usual origin-form target needs no URL parser (it runs for every request): the path is
+  // what comes before the query. Anything else (absolute form, dot segments) is parsed.
+  if (target.startsWith('/') && !target.includes('/.')) {
+    const q = target.indexOf('?')
+    path = q < 0 ? target : target.slice(0, q)
+    query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1))
+  } else {
+    query = new URLSearchParams()
+    try {
+      const url = new URL(target, `http://${host || 'x'}`)
+      path = url.pathname
+      query = url.searchParams
+      // An absolute-form target (a forward proxy's request) names the host.
+      if (/^https?:\/\//i.test(target)) host = url.host
+    } catch {
+      // A target URL cannot read: matched as it is.
+    }
   }
   const portText = /:(\d+)$/.exec(host)?.[1]
-  const hostName = host.replace(/:\d+$/, '')
+  const hostName = portText === undefined ? host : host.slice(0, host.length - portText.length - 1)
   const request: RequestFacts = { method: head.method ?? '', path, query, host: hostName, headers, ...(body !== undefined ? { body } : {}) }
   const port = portText !== undefined ? Number(portText) : conn.targetPort
   if (port !== undefined) request.port = port
