@@ -146,7 +146,7 @@ describe('context actions on a real proxied HTTP exchange', () => {
       const menu = page.getByRole('menu', { name: w.menu })
       await menu.waitFor()
       // Right after the exchange, whether decoding has reached it or not, curl is offered.
-      expect(await menu.getByRole('menuitem', { name: w.curl }).getAttribute('aria-disabled')).toBeNull()
+      expect(await menu.getByRole('menuitem', { name: w.curl, exact: true }).getAttribute('aria-disabled')).toBeNull()
       await page.screenshot({ path: screenshotPath(`exchange-menu-${lang}`) })
       const downloaded = page.waitForEvent('download')
       await menu.getByRole('menuitem', { name: w.har }).click()
@@ -171,7 +171,7 @@ describe('context actions on a real proxied HTTP exchange', () => {
       const exchange = exchanges.getByRole('row').nth(1)
       await expect.poll(() => exchange.textContent()).toContain('/api/items?page=2')
       await exchange.click({ button: 'right' })
-      await menu.getByRole('menuitem', { name: w.curl }).click()
+      await menu.getByRole('menuitem', { name: w.curl, exact: true }).click()
       await expect.poll(() => page.getByRole('status').filter({ hasText: w.copied }).count()).toBe(1)
       const curl = await page.evaluate(() => navigator.clipboard.readText())
       expect(curl).toMatch(/^curl /m)

@@ -142,9 +142,11 @@ describe('the exchange list', () => {
     expect(menu.getAttribute('aria-label')).toBe('操作')
     expect([...menu.querySelectorAll('[role=menuitem]')].map((i) => i.textContent!.trim())).toEqual([
       '复制为 curl',
+      '复制为 curl（目标实际收到的，经规则处理后）',
       '模拟这个响应…',
       '将连接 #10 导出为 HAR…',
       '将整个抓包导出为 HAR…',
+      '将连接 #10 按实际送达内容导出为 HAR（经规则处理后）…',
       '将连接 #10 导出为 pcapng…',
       '将整个抓包导出为 pcapng…',
       '重放…',
@@ -185,9 +187,11 @@ describe('the connection list', () => {
     const items = [...document.querySelectorAll('[role=menuitem]')]
     expect(items.map((i) => i.textContent!.trim())).toEqual([
       'Copy as curl',
+      'Copy as curl, as the target got it (after rules)',
       'Mock this response…',
       'Export HAR of connection #4…',
       'Export HAR of the whole capture…',
+      'Export HAR of connection #4 as delivered (after rules)…',
       'Export pcapng of connection #4…',
       'Export pcapng of the whole capture…',
       'Replay…',

@@ -15,8 +15,9 @@ const SOURCES = import.meta.glob(['../../../../src/renderer/src/features/replay/
   eager: true
 }) as Record<string, string>
 
-/** Keys the components build from a value: each HTTP version's name. */
-const BUILT = HTTP_VERSIONS.map((v) => `replaySend.versions.${v}`)
+/** Keys the components build from a value: each HTTP version's name, and the header rows' texts (ui/form/HeaderRows.vue takes them by the prefix `replaySend`). */
+const HEADER_ROWS = ['headersTable', 'name', 'value', 'actions', 'headerName', 'headerValue', 'remove', 'add']
+const BUILT = [...HTTP_VERSIONS.map((v) => `replaySend.versions.${v}`), ...HEADER_ROWS.map((k) => `replaySend.${k}`)]
 
 describe('new request messages', () => {
   it('have the same keys in English and Chinese', () => {
