@@ -43,6 +43,10 @@ function pairWith(rules: unknown[]): { rules: RuleSet; up: Leg; down: Leg; pair:
 }
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20))
+/** A few turns of the event loop: enough for a stage's promise chains between two pieces. */
+const turns = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r))
+}
 
 /** Feeds `bytes` in pieces of 1..max bytes (seeded), waiting for the stage between pieces now and then. */
 async function feed(stage: { data: (c: Buffer, p: StagePort) => void }, port: StagePort, bytes: Buffer, max: number, rand: () => number): Promise<void> {
@@ -50,9 +54,9 @@ async function feed(stage: { data: (c: Buffer, p: StagePort) => void }, port: St
     const n = 1 + Math.floor(rand() * max)
     stage.data(bytes.subarray(at, at + n), port)
     at += n
-    if (rand() < 0.1) await settle()
+    if (rand() < 0.1) await turns()
   }
-  await settle()
+  await turns()
 }
 
 const REQ = (path: string, body = ''): string => `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`
@@ -64,10 +68,12 @@ describe('the HTTP/1 rule stages', () => {
       const { up, down, pair, rules } = pairWith([{ match: { http: { path: '/mock' } }, steps: [{ respond: { body: 'M' } }] }])
       const stream = REQ('/a', 'one') + REQ('/mock', 'two') + REQ('/b', 'three') + REQ('/mock') + REQ('/c', 'x'.repeat(5000))
       await feed(pair.client!, up.port, Buffer.from(stream), max, rand)
+      await settle()
       expect(Buffer.concat(up.got).toString(), `pieces of up to ${max}`).toBe(REQ('/a', 'one') + REQ('/b', 'three') + REQ('/c', 'x'.repeat(5000)))
       // The target answers the three it got; the two mocks come in their places.
       const answer = (b: string): string => `HTTP/1.1 200 OK\r\nContent-Length: ${b.length}\r\n\r\n${b}`
       await feed(pair.server!, down.port, Buffer.from(answer('A') + answer('B') + answer('C')), max, rand)
+      await settle()
       const bodies = Buffer.concat(down.got).toString().split(/HTTP\/1\.1 200 OK\r\n/).slice(1).map((r) => r.slice(r.indexOf('\r\n\r\n') + 4))
       expect(bodies, `pieces of up to ${max}`).toEqual(['A', 'M', 'B', 'M', 'C'])
       expect(rules.list()[0].hits).toBe(2)
@@ -89,7 +95,7 @@ describe('the HTTP/1 rule stages', () => {
         i < hostile.length ? Buffer.from(hostile[i], 'latin1') : Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 2000) }, () => (rand() < 0.7 ? 'GET / HTTP/1.1\r\nA: b\r\n\r\n'.charCodeAt(Math.floor(rand() * 27)) : Math.floor(rand() * 256))))
       await feed(pair.client!, up.port, bytes, 64, rand)
       pair.client!.fin(up.port)
-      await settle()
+      await turns()
       // Only whole requests can match; whatever else came is let through untouched.
       expect(Buffer.concat(up.got).equals(bytes), `case ${i}`).toBe(true)
       pair.client!.close!()
