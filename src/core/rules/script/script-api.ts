@@ -71,21 +71,50 @@ function pathOf(url: string): string {
   return path || (noOrigin === url ? url : '/')
 }
 
-export class ScriptRequestApi {
+/** What a request and a response share: a body a hook reads and sets as text or as bytes. */
+class WithBody {
+  readonly #body: Payload
+
+  constructor(body: Uint8Array) {
+    this.#body = new Payload(body)
+  }
+
+  get body(): string {
+    return this.#body.text
+  }
+
+  set body(value: string) {
+    this.#body.set(value)
+  }
+
+  get bytes(): Uint8Array {
+    return this.#body.bytes
+  }
+
+  set bytes(value: Uint8Array) {
+    this.#body.set(value)
+  }
+
+  /** The new body, if a hook changed it. */
+  protected bodyChanged(): ReturnType<Payload['changed']> {
+    return this.#body.changed()
+  }
+}
+
+export class ScriptRequestApi extends WithBody {
   method: string
   #url: string
   #path: string
   readonly headers: HeaderList
-  #body: Payload
   readonly #in: RequestFields
 
   constructor(req: RequestFields) {
+    super(req.body)
     this.#in = req
     this.method = req.method
     this.#url = req.url
     this.#path = req.path
     this.headers = new HeaderList(req.headers)
-    this.#body = new Payload(req.body)
   }
 
   get url(): string {
@@ -111,21 +140,6 @@ export class ScriptRequestApi {
     this.#path = path
   }
 
-  get body(): string {
-    return this.#body.text
-  }
-
-  set body(value: string) {
-    this.#body.set(value)
-  }
-
-  get bytes(): Uint8Array {
-    return this.#body.bytes
-  }
-
-  set bytes(value: Uint8Array) {
-    this.#body.set(value)
-  }
 
   /** What console.log and JSON.stringify show: the fields, not the private workings. */
   toJSON(): object {
@@ -139,7 +153,7 @@ export class ScriptRequestApi {
   /** The fields that differ from the request as it came (undefined when none does): only those cross back. */
   changed(): Partial<RequestFields> | undefined {
     const headers = this.headers.pairs()
-    const body = this.#body.changed()
+    const body = this.bodyChanged()
     return onlyChanged({
       method: this.method === this.#in.method ? undefined : String(this.method),
       url: this.#url === this.#in.url ? undefined : this.#url,
@@ -172,19 +186,18 @@ export function requestView(req: RequestFields): Readonly<{ method: string; url:
   })
 }
 
-export class ScriptResponseApi {
+export class ScriptResponseApi extends WithBody {
   #status: number
   reason: string | undefined
   readonly headers: HeaderList
-  #body: Payload
   readonly #in: ScriptResponse
 
   constructor(res: ScriptResponse) {
+    super(res.body)
     this.#in = res
     this.#status = res.status
     this.reason = res.reason
     this.headers = new HeaderList(res.headers)
-    this.#body = new Payload(res.body)
   }
 
   get status(): number {
@@ -195,21 +208,6 @@ export class ScriptResponseApi {
     this.#status = statusCode(value)
   }
 
-  get body(): string {
-    return this.#body.text
-  }
-
-  set body(value: string) {
-    this.#body.set(value)
-  }
-
-  get bytes(): Uint8Array {
-    return this.#body.bytes
-  }
-
-  set bytes(value: Uint8Array) {
-    this.#body.set(value)
-  }
 
   toJSON(): object {
     return { status: this.#status, reason: this.reason, headers: this.headers.pairs(), body: this.body }
@@ -225,7 +223,7 @@ export class ScriptResponseApi {
       status: this.#status === this.#in.status ? undefined : this.#status,
       reason: this.reason === this.#in.reason || this.reason === undefined ? undefined : String(this.reason),
       headers: samePairs(headers, this.#in.headers) ? undefined : headers,
-      body: this.#body.changed()
+      body: this.bodyChanged()
     })
   }
 }
