@@ -25,7 +25,7 @@ import { browserProxyAddress, chromiumArgs } from '../../src/core/intercept/brow
 import type { CaptureEvent } from '../../src/shared/capture-types'
 
 const USER = { name: 'from-rule', plan: 'mocked' }
-const PAGE = `<!doctype html><title>loading</title><pre id="user">waiting</pre><script>
+const PAGE = `<!doctype html><title>loading</title><pre id="user" role="status" aria-label="user">waiting</pre><script>
 fetch('/api/user').then((r) => r.text()).then(
   (t) => { document.getElementById('user').textContent = t; document.title = 'done' },
   (e) => { document.title = 'failed: ' + e })
@@ -131,7 +131,7 @@ describe('traffic rules for a browser through the forward proxy', () => {
         const response = await tab.goto(`https://localhost:${origin.port}/`)
         expect(response?.status()).toBe(200)
         await expect.poll(() => tab.title()).toBe('done')
-        expect(JSON.parse((await tab.locator('#user').textContent()) ?? '')).toEqual(USER)
+        expect(JSON.parse((await tab.getByRole('status', { name: 'user' }).textContent()) ?? '')).toEqual(USER)
         const fetchProtocol = await tab.evaluate(() =>
           performance
             .getEntriesByType('resource')
