@@ -92,6 +92,16 @@ export async function rewriteMessage<M extends EditableMessage>(m: M, rw: Messag
   return { message: await withBody(out, new TextEncoder().encode(text), notes), notes }
 }
 
+/** A rewrite step on a request: its request part applied now (undefined when it has none), its response part added to what the response will get. */
+export async function rewriteStep<M extends EditableMessage>(
+  request: M,
+  rw: { request?: MessageRewrite; response?: MessageRewrite },
+  forResponse: MessageRewrite | undefined
+): Promise<{ rewritten?: Rewritten<M>; forResponse: MessageRewrite | undefined }> {
+  const rewritten = rw.request === undefined ? undefined : await rewriteMessage(request, rw.request)
+  return { ...(rewritten !== undefined ? { rewritten } : {}), forResponse: rw.response === undefined ? forResponse : { ...forResponse, ...rw.response } }
+}
+
 /** Every occurrence of `find` (a regex with `regex`, `$1`.. for its groups) replaced by `by`. */
 export function replaceText(text: string, find: string, by: string, regex: boolean): string {
   if (!regex) return text.split(find).join(by)

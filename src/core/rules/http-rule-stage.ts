@@ -15,7 +15,7 @@ import type { MessageRewrite, Respond, Step } from '../../shared/rules/rule-type
 import { HttpFramer, type Framed } from '../breakpoint/http-framer'
 import type { MessageHead } from '../breakpoint/break-match'
 import type { StagePair } from '../proxy/forward-stage'
-import { headerValue, readBody, rewriteMessage, serialize } from './http-edit'
+import { headerValue, readBody, rewriteStep, serialize } from './http-edit'
 import { httpResponseFor, keepsAlive } from './http-respond'
 import type { ConnFacts, RequestFacts, Subject } from './rule-match'
 import { recordRule } from './rule-record'
@@ -143,14 +143,13 @@ class RequestSide extends OrderedSide {
           break
         }
         case 'rewrite': {
-          const rw = (step as { rewrite: { request?: MessageRewrite; response?: MessageRewrite } }).rewrite
-          if (rw.request !== undefined) {
-            const out = await rewriteMessage(request, rw.request)
-            request = out.message
+          const out = await rewriteStep(request, (step as { rewrite: { request?: MessageRewrite; response?: MessageRewrite } }).rewrite, responseRewrite)
+          responseRewrite = out.forResponse
+          if (out.rewritten !== undefined) {
+            request = out.rewritten.message
             changed = true
-            if (out.notes.length > 0) recordRule(this.port, entry, 'rewrite', `${summary}: ${out.notes.join('; ')}`, at)
+            if (out.rewritten.notes.length > 0) recordRule(this.port, entry, 'rewrite', `${summary}: ${out.rewritten.notes.join('; ')}`, at)
           }
-          if (rw.response !== undefined) responseRewrite = { ...responseRewrite, ...rw.response }
           break
         }
         case 'respond': {

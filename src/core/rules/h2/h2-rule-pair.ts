@@ -48,7 +48,7 @@
 import type { MessageRewrite, Respond } from '../../../shared/rules/rule-types'
 import type { StagePair, StagePort } from '../../proxy/forward-stage'
 import { F_ACK, T_SETTINGS } from '../../protocols/http2/frame-reader'
-import { readBody, rewriteMessage } from '../http-edit'
+import { readBody, rewriteMessage, rewriteStep } from '../http-edit'
 import { requestSubject, stepKind } from '../http-rule-stage'
 import { recordRule } from '../rule-record'
 import type { RequestFacts } from '../rule-match'
@@ -184,14 +184,13 @@ class H2RuleConversation implements LegHost {
           break
         }
         case 'rewrite': {
-          const rw = (step as { rewrite: { request?: MessageRewrite; response?: MessageRewrite } }).rewrite
-          if (rw.request !== undefined) {
-            const out = await rewriteMessage(request, rw.request)
-            request = out.message
+          const out = await rewriteStep(request, (step as { rewrite: { request?: MessageRewrite; response?: MessageRewrite } }).rewrite, responseRewrite)
+          responseRewrite = out.forResponse
+          if (out.rewritten !== undefined) {
+            request = out.rewritten.message
             changed = true
-            if (out.notes.length > 0) recordRule(leg.port, entry, 'rewrite', `${summary}: ${out.notes.join('; ')}`, at)
+            if (out.rewritten.notes.length > 0) recordRule(leg.port, entry, 'rewrite', `${summary}: ${out.rewritten.notes.join('; ')}`, at)
           }
-          if (rw.response !== undefined) responseRewrite = { ...responseRewrite, ...rw.response }
           break
         }
         case 'respond': {
