@@ -30,7 +30,7 @@ import type { ForwardStage, StagePort } from '../../proxy/forward-stage'
 import type { MessageRewrite } from '../../../shared/rules/rule-types'
 import type { RuleEntry } from '../rule-set'
 import type { ScriptRequest } from '../script/script-types'
-import type { TrafficDeps } from '../traffic-pair'
+import type { TrafficDeps } from '../traffic-deps'
 import { H2Outbox } from './h2-outbox'
 import type { Field } from './h2-message'
 

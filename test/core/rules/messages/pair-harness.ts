@@ -3,7 +3,7 @@
 import type { StagePort } from '../../../../src/core/proxy/forward-stage'
 import { messageRulePair } from '../../../../src/core/rules/messages/message-rule-pair'
 import { RuleSet } from '../../../../src/core/rules/rule-set'
-import type { TrafficDeps } from '../../../../src/core/rules/traffic-pair'
+import type { TrafficDeps } from '../../../../src/core/rules/traffic-deps'
 import type { RuleEventInfo } from '../../../../src/shared/rules/rule-types'
 
 export type Dir = 'client' | 'server'

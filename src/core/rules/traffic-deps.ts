@@ -1,0 +1,28 @@
+// What every protocol's traffic-rule stages are given (traffic-pair.ts picks the stages; each
+// protocol's pair takes these), apart from the switch so that no pair imports it back.
+
+import type { FrameSpec } from '../../shared/message-types'
+import type { ScriptHost } from './script/script-host'
+import type { ConnFacts } from './rule-match'
+import type { RuleSet } from './rule-set'
+
+/** What every protocol's rule stages are given. */
+export interface TrafficDeps {
+  rules: RuleSet
+  /** The connection's id in the capture (a script's `connId`). */
+  connId: number
+  /** The connection's facts (client, target, SNI, ALPN). */
+  conn(): ConnFacts
+  /** Where a respond step's relative `file` is read from. */
+  baseDir?: string
+  /** Sends an HTTP/1 request elsewhere (a forward step) and resolves with its whole response. */
+  forward?(to: string, request: Buffer, method: string): Promise<Buffer>
+  /** No target behind (`serve --rules`): what no rule answers is answered by tcpscope (404, or nothing for raw). */
+  noTarget?: boolean
+  /** How a raw connection is cut into messages when chosen (the proxy's --frame, "decode as"). */
+  framing?(): FrameSpec | undefined
+  /** The target's port, to recognise a protocol by it. */
+  port?(): number | undefined
+  /** The user's script, when one is loaded. */
+  script?: ScriptHost
+}
