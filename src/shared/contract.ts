@@ -11,7 +11,8 @@ import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, Messa
 import { proxyRef, proxyStartArgs, proxyStopArgs, type ProxyStartArgs } from './proxy-args'
 import { captureRef, downloadReadArgs, downloadRef, openArgs, saveArgs, uploadBeginArgs, uploadChunkArgs, uploadRef, type DownloadStart } from './capture-args'
 import { activityArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
-import { bodyArgs, decodedPageArgs, exchangePageArgs, h2FramesArgs, wsPayloadArgs } from './decode-args'
+import { bodyArgs, decodedPageArgs, deliveredArgs, exchangePageArgs, h2FramesArgs, wsPayloadArgs } from './decode-args'
+import type { DeliveredView } from './delivered-types'
 import { grpcMessagesArgs, grpcProtosLoadArgs } from './grpc-args'
 import { frameSetArgs, messagePageArgs } from './message-args'
 import type { MessagePage } from './message-types'
@@ -255,6 +256,8 @@ export const commands = {
   'ws.messages': command<Infer<typeof decodedPageArgs>, WsMessagePage>(decodedPageArgs),
   /** A piece of a request's or response's body as content: de-chunked, and decoded unless `decode: false`. */
   'http.body': command<Infer<typeof bodyArgs>, BodyPiece>(bodyArgs, { cancellable: true }),
+  /** An exchange as its receivers got it, where a traffic rule or the script changed it (read from its `rule` records). */
+  'http.delivered': command<Infer<typeof deliveredArgs>, DeliveredView>(deliveredArgs, { cancellable: true }),
   /** A slice of an HTTP/2 connection's frames, as on the wire (optionally one stream's): the Frames view. */
   'h2.frames': command<Infer<typeof h2FramesArgs>, H2FramePage>(h2FramesArgs, { cancellable: true }),
   /** A piece of a WebSocket message's payload: unmasked, joined across frames, inflated. */

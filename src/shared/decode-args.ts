@@ -57,3 +57,11 @@ export const exchangePageArgs = obj({
   sort: optional(oneOf(EXCHANGE_SORT_KEYS)),
   descending: optional(bool())
 })
+
+/** An exchange as its receivers got it (http.delivered). */
+export const deliveredArgs = obj({
+  capture: captureId,
+  connId,
+  /** The exchange's index on the connection (ExchangePage). */
+  exchange: int({ min: 0 })
+})

@@ -4,6 +4,7 @@ import { arr, bool, bytes, int, num, obj, oneOf, optional, str, ValidationError,
 import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, MAX_SEQUENCE_REQUESTS, REPLAY_STRATEGIES } from './replay-types'
 import { MAX_CONNECT_TIMEOUT_MS } from './limits'
 import { captureId, connId } from './arg-ids'
+import { EXPORT_AS } from './export-args'
 import { replayTlsOptions } from './tls-args'
 
 /**
@@ -85,6 +86,8 @@ export const replayHttpArgs = obj({
   timeoutMs: optional(int({ min: 1, max: MAX_CONNECT_TIMEOUT_MS })),
   /** Send these bytes instead of the captured request (an edited copy); fixLength applies to them too. */
   request: optional(bytes({ max: MAX_EDITED_REQUEST })),
+  /** `delivered`: the request as the target got it, after the proxy's rules or script changed it; default `sent`, as the client sent it. */
+  as: optional(oneOf(EXPORT_AS)),
   /** Response headers whose values may differ (Date, Age, Expires, Content-Length and Transfer-Encoding always may). */
   ignoreHeaders: optional(ignoredHeaders),
   tls,

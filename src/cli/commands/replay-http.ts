@@ -1,5 +1,6 @@
 // `tcpscope replay FILE --conn ID --exchange N`: one captured HTTP request sent again
-// (byte-exact, or with --fix-length; or the edited request --request gives), the
+// (byte-exact, or with --fix-length; or the edited request --request gives; or, with
+// --as delivered, the request as the target got it after the proxy's rules), the
 // response printed as replay-http-text.ts lays it out (its body decoded, then what differs
 // from the recorded response), and whether it is the recorded response; with --count,
 // sent N times and summed up. `--exchange 1-3` (or 1,2,3) sends
@@ -12,7 +13,8 @@
 import { MAX_CONN_ID } from '../../shared/limits'
 import { MAX_HTTP_REPLAY_CONCURRENCY, MAX_HTTP_REPLAY_COUNT } from '../../shared/contract'
 import type { HttpReplaySummary } from '../../shared/replay-types'
-import { parseMs, parseWhole, requireString, UsageError } from '../args'
+import { oneOfFlag, parseMs, parseWhole, requireString, UsageError } from '../args'
+import { EXPORT_AS } from '../../shared/export-args'
 import { EXIT, ExitError } from '../exit-codes'
 import { writeAll, type Io } from '../output'
 import { parseExchanges, readEditedRequest } from './replay-http-input'
@@ -29,8 +31,10 @@ export async function runHttpReplay(values: ReplayValues, path: string, io: Io):
   const count = parseWhole('replay', values.count, '--count', 1, MAX_HTTP_REPLAY_COUNT)
   const concurrency = parseWhole('replay', values.concurrency, '--concurrency', 1, MAX_HTTP_REPLAY_CONCURRENCY)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
+  const as = oneOfFlag('replay', values.as, '--as', EXPORT_AS)
+  if (as === 'delivered' && values.request !== undefined) throw new UsageError('replay: --as delivered sends the request the target got; --request sends your own: give one of them')
   const request = values.request === undefined ? undefined : await readEditedRequest(values.request)
-  const opts = { fixLength: values['fix-length'] === true, count, concurrency, timeoutMs, request, ignoreHeaders: values['ignore-header'], tls: replayTlsFrom('replay', values) }
+  const opts = { as, fixLength: values['fix-length'] === true, count, concurrency, timeoutMs, request, ignoreHeaders: values['ignore-header'], tls: replayTlsFrom('replay', values) }
   const outcome = await replayConnection(path, id, values.target, io, ({ engine, capture }) =>
     engine['replay.http']({ capture, connId: id, exchange: exchange - 1, target: values.target, ...opts, record: false })
   )
@@ -52,7 +56,7 @@ export async function runHttpReplay(values: ReplayValues, path: string, io: Io):
 
 /** `--exchange 1-3`: the requests in order on one keep-alive connection, each response printed, then how many matched. */
 async function runSequence(values: ReplayValues, path: string, id: number, exchanges: number[], io: Io): Promise<number> {
-  const single = (['count', 'concurrency', 'request'] as const).find((k) => values[k] !== undefined)
+  const single = (['count', 'concurrency', 'request', 'as'] as const).find((k) => values[k] !== undefined)
   if (single) throw new UsageError(`replay: --${single} is for one request (--exchange N), not a keep-alive sequence`)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const requests = exchanges.map((n) => ({ connId: id, exchange: n - 1 }))

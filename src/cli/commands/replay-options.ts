@@ -25,6 +25,7 @@ export const REPLAY_OPTIONS = {
   json: { type: 'boolean', about: 'print the result as one JSON object (answers as hex)' },
   exchange: { type: 'string', arg: 'N|N-M|N,M,...', about: 'HTTP: replay the request of exchange N (from 1) of the connection; several (1-3, or 1,2,3) go in order on one keep-alive connection' },
   request: { type: 'string', arg: 'FILE', about: 'HTTP: send the request in FILE (an edited copy; - reads stdin) instead of the captured one, and compare the response with the recorded one; an HTTP/2 request in its text form: its pseudo-headers as the first lines (:method: GET), then its headers, a blank line and the body' },
+  as: { type: 'string', arg: 'sent|delivered', about: "HTTP: sent (default) = the request as the client sent it; delivered = as the target got it, after the proxy's rules or script changed it (read from the capture's rule records)" },
   'fix-length': { type: 'boolean', about: 'HTTP: set Content-Length (and Host, to the target) to fit the request sent; off for byte-exact replay' },
   count: { type: 'string', arg: 'N', about: 'HTTP: send the request N times and print a summary (status counts, latency p50 and p99)' },
   concurrency: { type: 'string', arg: 'M', about: 'HTTP, with --count: at most M requests at a time (default 1)' },

@@ -26,16 +26,16 @@ import { replayTlsFrom } from '../tls-options'
 /** Every option of every mode; the notes say which mode takes which. */
 const REPLAY_USAGE =
   'tcpscope replay FILE --conn ID|--all [--exchange N|N-M|N,M,...] [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... [--by-message [--frame SPEC] [--edit-message N=TEXT]... [--no-fix-length]] ' +
-  '[--request FILE|-] [--fix-length] [--count N [--concurrency M]] [--raw] [--ignore-header NAME]... [--as-server --listen [HOST:]PORT|PATH] ' +
+  '[--request FILE|-] [--as sent|delivered] [--fix-length] [--count N [--concurrency M]] [--raw] [--ignore-header NAME]... [--as-server --listen [HOST:]PORT|PATH] ' +
   '[--filter WORDS] [--speed X] [--ignore-body REGEX] [--tls | --no-tls] [--insecure] [--upstream-ca FILE] [--sni NAME] [--client-cert FILE --client-key FILE] [--timeout MS] [--hex] [--json]'
 
 /** Options of the other modes, refused in a raw replay rather than ignored. */
-const HTTP_OR_SERVER = ['fix-length', 'count', 'concurrency', 'request', 'raw', 'ignore-header', 'listen'] as const
+const HTTP_OR_SERVER = ['as', 'fix-length', 'count', 'concurrency', 'request', 'raw', 'ignore-header', 'listen'] as const
 
 const REPLAY_NOTES = [
   'A raw replay of one connection: tcpscope replay FILE --conn ID [--target HOST:PORT|PATH] [--strategy turns|timing|burst] [--edit-turn N=TEXT]... [--edit-turn-hex N=HEX]... [--timeout MS] [--hex] [--json]',
   'By message: tcpscope replay FILE --conn ID --by-message [--frame SPEC] [--target HOST:PORT|PATH] [--edit-message N=TEXT|N=hex:HEX]... [--no-fix-length] [--timeout MS] [--json]; each client message (numbered as `show` numbers them) once the answers recorded for it came (those its protocol pairs with it, else those recorded after it), each answer compared by bytes and shown by its summary; an edit\'s lengths are refit by the framing (a length prefix, redis\'s bulk lengths).',
-  'One HTTP request: tcpscope replay FILE --conn ID --exchange N [--request FILE|-] [--target HOST:PORT|PATH] [--fix-length] [--count N [--concurrency M]] [--raw] [--ignore-header NAME]... [--timeout MS] [--hex] [--json]; prints the response with its body decoded (as curl --compressed does; --raw: as it came), then what differs from the recorded one (recorded → replayed), e.g. body $.stamp: 4100001 → 4100002.',
+  'One HTTP request: tcpscope replay FILE --conn ID --exchange N [--request FILE|- | --as sent|delivered] [--target HOST:PORT|PATH] [--fix-length] [--count N [--concurrency M]] [--raw] [--ignore-header NAME]... [--timeout MS] [--hex] [--json]; prints the response with its body decoded (as curl --compressed does; --raw: as it came), then what differs from the recorded one (recorded → replayed), e.g. body $.stamp: 4100001 → 4100002.',
   'A keep-alive sequence: tcpscope replay FILE --conn ID --exchange 1-3 (or 1,2,3) [--target HOST:PORT|PATH] [--fix-length] [--raw] [--ignore-header NAME]... [--timeout MS]; each request once the response before it is whole, stopping when the server closes.',
   'A recorded server: tcpscope replay FILE --conn ID --as-server --listen [HOST:]PORT|PATH [--by-message [--frame SPEC]] [--timeout MS]; turn by turn, each answer once the client sent as many bytes as the recorded one did; with --by-message, each message the client sends (cut as `show` cuts the connection, or by --frame) answered with the server messages recorded for the message in its place, and compared with it.',
   "A whole capture: tcpscope replay FILE --all [--filter WORDS] [--target HOST:PORT|PATH] [--speed X] [--ignore-header NAME]... [--ignore-body REGEX] [--timeout MS] [--json]; each connection turn by turn, to --target (default: its own recorded target); HTTP answers' headers are compared by name, in any order, Date, Age, Expires, Content-Length and Transfer-Encoding not counted.",

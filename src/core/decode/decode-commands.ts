@@ -6,12 +6,13 @@ import type { CommandTable } from '../command-table'
 import type { Captures } from '../capture/open-captures'
 import type { Decoding } from './decoding'
 
-export type DecodeCommand = 'http.exchanges' | 'http.body' | 'ws.messages' | 'ws.payload' | 'exchange.page' | 'h2.frames'
+export type DecodeCommand = 'http.exchanges' | 'http.body' | 'http.delivered' | 'ws.messages' | 'ws.payload' | 'exchange.page' | 'h2.frames'
 
 export function decodeCommands(captures: Pick<Captures, 'get'>, decoding: Decoding): CommandTable<DecodeCommand> {
   return {
     'http.exchanges': async (args) => decoding.exchanges(captures.get(args.capture), args.connId, args.from, args.limit),
     'http.body': async (args, ctx) => decoding.body(captures.get(args.capture), args, ctx?.signal),
+    'http.delivered': async (args, ctx) => decoding.delivered(captures.get(args.capture), args.connId, args.exchange, ctx?.signal),
     'ws.messages': async (args) => decoding.messages(captures.get(args.capture), args.connId, args.from, args.limit),
     'ws.payload': async (args) => decoding.wsPayload(captures.get(args.capture), args),
     'h2.frames': async (args) => decoding.h2Frames(captures.get(args.capture), { connId: args.connId, from: args.from ?? 0, limit: args.limit ?? 100, ...(args.stream !== undefined ? { stream: args.stream } : {}) }),

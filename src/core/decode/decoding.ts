@@ -11,6 +11,8 @@ import { readH2Frames, type FrameQuery } from './h2-frames'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { ProtocolFacts } from '../capture/query/connection-query'
 import { readBody } from './body-content'
+import { deliveredView } from './delivered-view'
+import type { DeliveredView } from '../../shared/delivered-types'
 import { CaptureDecoding } from './capture-decoding'
 import type { ConnDecoding } from './conn-decoding'
 import { createDecoderHost, type DecoderHost, type HostOptions } from './decoder-host'
@@ -231,6 +233,14 @@ export class Decoding {
     const msg = q.part === 'request' ? ex.request : ex.response
     if (!msg) throw new UserError(`exchange ${q.exchange} of connection #${q.connId} has no ${q.part} yet`)
     return readBody(view, q.connId, msg, { decode: q.decode ?? true, offset: q.offset, length: q.length }, signal)
+  }
+
+  /** Exchange `exchange` of `connId` as its receivers got it (delivered-view.ts). */
+  async delivered(view: CaptureView, connId: number, exchange: number, signal?: AbortSignal): Promise<DeliveredView> {
+    const c = await this.decoded(view, connId)
+    if (exchange >= c.exchangeCount) throw new UserError(`connection #${connId} has no exchange ${exchange} (it has ${c.exchangeCount})`)
+    const [ex] = await decodeExchanges(view, c, this.entry(view).decoding.table, exchange, 1)
+    return deliveredView(view, connId, ex, signal)
   }
 
   async h2Frames(view: CaptureView, q: FrameQuery): Promise<H2FramePage> {

@@ -4,6 +4,7 @@
 
 import { setMaxListeners } from 'node:events'
 import { LIVE_CAPTURE, type ReplaySource } from '../../shared/capture-types'
+import { deliveredRequest } from './delivered-request'
 import type { CallContext, CommandArgs } from '../../shared/contract'
 import type { CommandTable } from '../command-table'
 import type { OperationProgress } from '../../shared/events'
@@ -204,6 +205,8 @@ export class ReplayCommands {
   http(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
     return this.track(ctx, async (signal) => {
       const { view, target, tls } = await this.replayed(args.capture, args.connId, args.target, args.tls)
+      // As delivered: the request the target got, sent as an edited copy (as sent when no rule changed it).
+      const delivered = args.as === 'delivered' && args.request === undefined ? await deliveredRequest(view, this.deps.decoding, args.connId, args.exchange, signal) : undefined
       return replayHttp(view, this.deps.decoding, args.connId, args.exchange, {
         target,
         tls,
@@ -211,7 +214,7 @@ export class ReplayCommands {
         count: args.count,
         concurrency: args.concurrency,
         timeoutMs: args.timeoutMs,
-        request: args.request,
+        request: args.request ?? delivered,
         ignoreHeaders: args.ignoreHeaders,
         signal,
         record: args.record === false ? undefined : this.recordOf(args.capture, args.connId, args.exchange)

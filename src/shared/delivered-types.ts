@@ -1,0 +1,32 @@
+// An HTTP exchange as its receivers got it, where a traffic rule or the script changed it
+// (http.delivered): the capture keeps what each side sent, and a `rule` record keeps what
+// the receiver got instead (capture-format.md, "The rule record"). The HTTP tab shows one
+// or the other; replay may send the request as delivered.
+
+import type { HttpMessage } from './protocol-types'
+import type { ReadableContent } from './response-comparison-types'
+
+/** One message as delivered. Its ranges are in the delivered bytes, not in the capture: front ends link it to no bytes. */
+export interface DeliveredPart {
+  message: HttpMessage
+  /** Its content as delivered (chunk framing removed, content coding left on), at most DELIVERED_PREVIEW. */
+  body: Uint8Array
+  /** How the content reads, with its decoded first bytes when a content coding was undone. */
+  content: ReadableContent
+}
+
+export interface DeliveredView {
+  /** Which rule or script changed what, or why what was sent stays (one line each). */
+  notes: string[]
+  /** The request never reached the target: a rule or the script answered it (or closed, reset, dropped it). */
+  local: boolean
+  /** The request as the target got it, when a rule changed it. */
+  request?: DeliveredPart
+  /** The response as the client got it, when a rule changed it or answered instead of the target. */
+  response?: DeliveredPart
+  /** The client got no response: a rule closed, reset or dropped the exchange. */
+  noResponse?: boolean
+}
+
+/** The most of a delivered body a view is given (a `rule` record keeps at most 1 MiB of it). */
+export const DELIVERED_PREVIEW = 256 * 1024
