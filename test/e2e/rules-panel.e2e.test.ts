@@ -7,7 +7,8 @@
 //   exchange as mocked; turned off, the request reaches the backend again;
 // - "Mock this response" on a backend exchange makes a rule of it in the editor, which is
 //   added, moved up and deleted; a rules file loaded by path is named, and its refused edit said;
-// - the panel in Chinese and in dark, scanned by axe (WCAG 2.1 A/AA) with the delivered dialog.
+// - the panel in Chinese and in dark, scanned by axe (WCAG 2.1 A/AA) with the delivered dialog,
+//   and the HTTP tab showing a rewritten response as sent and as the client got it.
 // Screenshots in /tmp/rules-*.png. Selects by role and name only.
 import { once } from 'node:events'
 import { createServer, request, type IncomingMessage } from 'node:http'
@@ -275,6 +276,22 @@ describe('the Rules panel, in Chromium', () => {
     await page.screenshot({ path: '/tmp/rules-delivered-dark-zh.png' })
     expectNone(await violations(page, 'dark delivered dialog in Chinese'))
     await delivered.getByRole('button', { name: '关闭' }).click()
+
+    // The HTTP tab shows the exchange as sent, or as delivered: the response as the client got it.
+    await detail.getByRole('tab', { name: 'HTTP', exact: true }).click()
+    const shown = detail.getByRole('radiogroup', { name: '显示此交换' })
+    expect(await shown.getByRole('radio', { name: '按发送' }).getAttribute('aria-checked')).toBe('true')
+    await expect.poll(() => detail.getByRole('region', { name: '响应', exact: true }).textContent()).toContain('backend')
+    await shown.getByRole('radio', { name: '按送达' }).click()
+    const got = detail.getByRole('region', { name: '响应（客户端实际收到的）' })
+    await expect.poll(() => got.textContent()).toContain('rewritten')
+    expect(await got.textContent()).not.toContain('backend')
+    // the request went on as sent: its pane is the captured one
+    await detail.getByRole('region', { name: '请求', exact: true }).waitFor()
+    await page.screenshot({ path: '/tmp/rules-http-delivered-dark-zh.png' })
+    expectNone(await violations(page, 'dark HTTP tab as delivered in Chinese'))
+    await shown.getByRole('radio', { name: '按发送' }).click()
+    await expect.poll(() => detail.getByRole('region', { name: '响应', exact: true }).textContent()).toContain('backend')
 
     await page.getByRole('toolbar', { name: '工具栏' }).getByRole('button', { name: /^语言/ }).click()
     await page.getByRole('complementary', { name: 'Proxies and sessions' }).getByRole('button', { name: `Rules of ${proxyId}…` }).click()

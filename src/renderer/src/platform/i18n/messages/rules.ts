@@ -101,6 +101,16 @@ export default {
         timeout: '{summary} never answered'
       },
       showDelivered: 'Show what was delivered',
+      view: {
+        label: 'Show the exchange',
+        sent: 'As sent',
+        delivered: 'As delivered',
+        requestDelivered: 'Request, as the target got it',
+        responseDelivered: 'Response, as the client got it',
+        neverSent: 'The target never got this request: {notes}',
+        noResponse: 'The client got no response: {notes}',
+        reading: 'Reading what was delivered…'
+      },
       mockedStatus: '{status} (mock)',
       answeredInstead: 'None from the target: it never got the request. Rule {label} answered instead (Show what was delivered, above).',
       delivered: {
@@ -227,6 +237,16 @@ export default {
         timeout: '{summary} 不作应答'
       },
       showDelivered: '查看实际送达的内容',
+      view: {
+        label: '显示此交换',
+        sent: '按发送',
+        delivered: '按送达',
+        requestDelivered: '请求（目标实际收到的）',
+        responseDelivered: '响应（客户端实际收到的）',
+        neverSent: '目标从未收到此请求：{notes}',
+        noResponse: '客户端没有收到响应：{notes}',
+        reading: '正在读取送达的内容…'
+      },
       mockedStatus: '{status}（模拟）',
       answeredInstead: '目标没有响应：请求从未发给它，由规则 {label} 代为应答（见上方“查看实际送达的内容”）。',
       delivered: {
