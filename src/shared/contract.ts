@@ -12,9 +12,9 @@ import { proxyRef, proxyStartArgs, proxyStopArgs, type ProxyStartArgs } from './
 import { captureRef, downloadReadArgs, downloadRef, openArgs, saveArgs, uploadBeginArgs, uploadChunkArgs, uploadRef, type DownloadStart } from './capture-args'
 import { activityArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
 import { bodyArgs, decodedPageArgs, deliveredArgs, exchangePageArgs, h2FramesArgs, wsPayloadArgs } from './decode-args'
-import type { DeliveredView } from './delivered-types'
+import type { DeliveredMessageView, DeliveredView } from './delivered-types'
 import { grpcMessagesArgs, grpcProtosLoadArgs } from './grpc-args'
-import { frameSetArgs, messagePageArgs } from './message-args'
+import { frameSetArgs, messageDeliveredArgs, messagePageArgs } from './message-args'
 import type { MessagePage } from './message-types'
 import type { GrpcMessagePage, GrpcProtoSet } from './grpc-types'
 import { exportArgs, exportReadArgs, exportStreamArgs, exportStreamRef, type ExportStreamStart } from './export-args'
@@ -277,6 +277,8 @@ export const commands = {
    * with its range and summary, and its field tree with `fields`.
    */
   'msg.page': command<Infer<typeof messagePageArgs>, MessagePage>(messagePageArgs, { cancellable: true }),
+  /** One message as its receiver got it, where a traffic rule or the script acted on it (read from its `rule` records). */
+  'msg.delivered': command<Infer<typeof messageDeliveredArgs>, DeliveredMessageView>(messageDeliveredArgs),
   /** "Decode as": the framing of a connection (and, with `owner`, of its proxy's or session's connections in the capture). */
   'frame.set': command<Infer<typeof frameSetArgs>, { framing: string }>(frameSetArgs),
   /** Loads .proto files (and their imports) in place of those loaded before; gRPC fields are named by them from then on. */

@@ -3,6 +3,8 @@
 // the receiver got instead (capture-format.md, "The rule record"). The HTTP tab shows one
 // or the other; replay may send the request as delivered.
 
+import type { Direction } from './direction'
+import type { MessageField } from './message-types'
 import type { HttpMessage } from './protocol-types'
 import type { ReadableContent } from './response-comparison-types'
 
@@ -30,3 +32,24 @@ export interface DeliveredView {
 
 /** The most of a delivered body a view is given (a `rule` record keeps at most 1 MiB of it). */
 export const DELIVERED_PREVIEW = 256 * 1024
+
+/** A raw connection's message as its receiver got it (msg.delivered), when a rule or the script acted on it. */
+export interface DeliveredMessageView {
+  /** What each rule or the script did to it, one line each; none: no rule acted on it. */
+  notes: string[]
+  /** What was delivered instead: the message rewritten (the same direction), or the answer a rule gave its sender (`answer`). */
+  got?: {
+    dir: Direction
+    answer: boolean
+    summary: string
+    fields: MessageField[]
+    fieldsCut?: boolean
+    /** At most DELIVERED_PREVIEW of it. */
+    bytes: Uint8Array
+    size: number
+  }
+  /** The receiver got nothing: the message was dropped, or the connection closed or reset at it. */
+  none?: boolean
+  /** What was delivered was over 1 MiB: only its size was kept. */
+  notKept?: number
+}

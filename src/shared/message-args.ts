@@ -21,6 +21,16 @@ export const messagePageArgs = obj({
   fields: optional(bool())
 })
 
+/** One message as its receiver got it (msg.delivered). */
+export const messageDeliveredArgs = obj({
+  capture: captureId,
+  connId,
+  /** Its index on the connection (MessagePage), from 0. */
+  message: int({ min: 0 }),
+  /** Cut with this framing, as msg.page was. */
+  frame: optional(frameText)
+})
+
 export const frameSetArgs = obj({
   capture: captureId,
   /** The connection chosen ("Decode as…" on its row). */

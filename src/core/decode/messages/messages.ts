@@ -21,6 +21,8 @@ import { codecFor, MAX_RECOGNISE_BYTES, recogniseMessages } from '../../protocol
 import { FramingRules, framingOf, type Framing } from './framing-rules'
 import { MAX_INDEXED_MESSAGES, MessageIndex } from './message-index'
 import { parseMessageFilter } from './message-filter'
+import { deliveredMessage } from './message-delivered'
+import type { DeliveredMessageView } from '../../../shared/delivered-types'
 
 export interface MessageQuery {
   connId: number
@@ -155,6 +157,21 @@ export class Messages {
     if (!filter.textTest) await this.describe(view, q.connId, index, messages, q.fields === true)
     for (const m of messages) if (q.fields !== true) delete m.fields
     return { ...base, total, of: all, messages, problems }
+  }
+
+  /** Message `index` as its receiver got it, where a rule or the script acted on it (message-delivered.ts). */
+  async delivered(view: CaptureView, q: { connId: number; message: number; frame?: string }): Promise<DeliveredMessageView> {
+    const conn = await this.connection(view, q.connId)
+    const framing: Framing = q.frame !== undefined && q.frame.trim() !== '' ? { spec: framingOf(q.frame), source: 'chosen' } : await this.framingFor(view, conn)
+    const codec = codecFor(framing.spec)
+    if (!codec) throw new UserError(`connection #${q.connId} is not cut into messages: choose a framing ("decode as") first`)
+    const index = this.index(view.id, q.connId, codec, framing.spec)
+    await index.follow(view, q.connId)
+    const pending = index.pending()
+    const all = index.size + pending.length
+    if (q.message >= all) throw new UserError(`connection #${q.connId} has no message ${q.message + 1} (it has ${all})`)
+    const m = q.message < index.size ? index.get(q.message) : pending[q.message - index.size]
+    return deliveredMessage(view, q.connId, m, codec)
   }
 
   /** Fills each message's summary (and fields) from its bytes, read in spans of neighbours. */
