@@ -6,6 +6,7 @@
 import type { Direction } from './direction'
 import type { MessageField } from './message-types'
 import type { HttpMessage } from './protocol-types'
+import type { RuleEventInfo } from './rules/rule-types'
 import type { ReadableContent } from './response-comparison-types'
 
 /** One message as delivered. Its ranges are in the delivered bytes, not in the capture: front ends link it to no bytes. */
@@ -37,6 +38,8 @@ export const DELIVERED_PREVIEW = 256 * 1024
 export interface DeliveredMessageView {
   /** What each rule or the script did to it, one line each; none: no rule acted on it. */
   notes: string[]
+  /** The rule records themselves, in that order (what they delivered left out: it is `got`), for a front end's own words. */
+  acts: RuleEventInfo[]
   /** What was delivered instead: the message rewritten (the same direction), or the answer a rule gave its sender (`answer`). */
   got?: {
     dir: Direction

@@ -24,7 +24,7 @@ export const RECORD_WINDOW = 500
 const ENDED: ReadonlySet<RuleEventInfo['action']> = new Set(['drop', 'timeout', 'close', 'reset'])
 
 export async function deliveredMessage(view: CaptureView, connId: number, m: StreamMessage, codec: MessageCodec): Promise<DeliveredMessageView> {
-  const out: DeliveredMessageView = { notes: [] }
+  const out: DeliveredMessageView = { notes: [], acts: [] }
   if (m.range.length === 0) return out
   const k = await view.locate(connId, m.dir, m.range.offset + m.range.length - 1)
   if (k < 0) return out
@@ -35,6 +35,8 @@ export async function deliveredMessage(view: CaptureView, connId: number, m: Str
     const info = e.info as unknown as RuleEventInfo
     if (info.offset !== m.range.offset) continue
     out.notes.push(whoActed(info))
+    const { delivered: _kept, ...act } = info
+    out.acts.push(act)
     if (ENDED.has(info.action)) out.none = true
     if ((info.action === 'rewrite' || info.action === 'respond') && info.deliveredSize !== undefined) last = info
   }

@@ -82,7 +82,9 @@ export class MessageIndex {
         this.ended[dir] = true
         this.cutter.end(dir, time)
       },
-      wantFrom: (dir) => this.cutter.wantFrom(dir)
+      wantFrom: (dir) => this.cutter.wantFrom(dir),
+      // A command a rule answered never reached the target: the target's answers pair with the others.
+      answered: (offset) => this.cutter.answered(offset)
     }
   }
 

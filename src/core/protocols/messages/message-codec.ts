@@ -41,6 +41,12 @@ export interface ConnectionCodec {
   measure(dir: Direction, buf: Uint8Array): Measure
   /** Called with every whole message in the order their first bytes came, `index` its position. */
   note(dir: Direction, msg: Uint8Array, index: number): MessageNote
+  /**
+   * A traffic rule or the script answered (or dropped) the client's message `index` in the
+   * target's place: the target never got it, so none of the target's answers is its. Absent:
+   * the codec pairs no answers with commands in order.
+   */
+  answered?(index: number): void
 }
 
 export interface MessageCodec {

@@ -38,10 +38,15 @@ interface Side {
 
 const newSide = (): Side => ({ buf: new Uint8Array(0), pos: 0, end: 0, at: 0, need: 1, startTime: 0, ended: false })
 
+/** The client's last messages whose index a rule record may name by offset (it comes just after them). */
+const RECENT_CLIENT = 4096
+
 export class MessageCutter {
   private readonly codec: ConnectionCodec
   private readonly sides: Record<Direction, Side> = { client: newSide(), server: newSide() }
   private count = 0
+  /** The client's recent messages: their index by stream offset. */
+  private readonly recentClient = new Map<number, number>()
 
   constructor(
     codec: MessageCodec,
@@ -143,6 +148,17 @@ export class MessageCutter {
     }
   }
 
+  /** A rule answered the client's message at `offset` in the target's place (ConnectionCodec.answered). */
+  answered(offset: number): void {
+    const index = this.recentClient.get(offset)
+    if (index === undefined) return
+    try {
+      this.codec.answered?.(index)
+    } catch {
+      // A codec that cannot take it pairs as before.
+    }
+  }
+
   private noteOf(dir: Direction, msg: Uint8Array): MessageNote {
     try {
       return this.codec.note(dir, msg, this.count)
@@ -156,6 +172,10 @@ export class MessageCutter {
     const m: CutMessage = { dir, offset: s.at, length, time: s.startTime, endedAt: time, note }
     if (error !== undefined) m.error = error
     if (incomplete) m.incomplete = true
+    if (dir === 'client') {
+      this.recentClient.set(s.at, this.count)
+      if (this.recentClient.size > RECENT_CLIENT) this.recentClient.delete(this.recentClient.keys().next().value!)
+    }
     this.count++
     s.pos += length
     s.at += length

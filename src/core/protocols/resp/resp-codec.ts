@@ -101,6 +101,15 @@ class RespConnection implements ConnectionCodec {
     return this.answer()
   }
 
+  answered(index: number): void {
+    // The record comes just after its command: look from the newest.
+    for (let k = this.waiting.length - 1; k >= this.head; k--) {
+      if (this.waiting[k].index !== index) continue
+      this.waiting.splice(k, 1)
+      return
+    }
+  }
+
   private push(msg: Uint8Array): MessageNote {
     const kind = kindOf(msg)
     if (kind !== undefined && CONFIRM_KINDS.has(kind)) return this.confirm(msg)

@@ -2,7 +2,7 @@
 // traffic through a proxy with traffic rules: a GET answered by a rule (its answer, toward
 // the client, described as redis reads it), a SET whose value a rule rewrote (what redis got
 // instead, its bulk length refit), a PING dropped (redis got nothing), and messages no rule
-// touched (nothing to say).
+// touched (nothing to say); the target's answers pair with the commands it got.
 import { afterEach, describe, expect, it } from 'vitest'
 import { hasProgram, needProgram } from '../../../helpers/peers'
 import { startRedis } from '../../../helpers/redis'
@@ -44,10 +44,21 @@ describe('a message as delivered', () => {
     const summaries = page.messages.map((m) => `${m.dir} ${m.summary}`)
     const at = (summary: string): number => summaries.findIndex((x) => x === summary)
     expect(at('client GET feature-flag')).toBeGreaterThanOrEqual(0)
+    // The target's answers pair with the commands it got: not with the one a rule answered, nor the one dropped.
+    const pairOf = (summary: string): string | undefined => {
+      const m = page.messages[at(summary)]
+      return m.pair === undefined ? undefined : `${page.messages[m.pair].dir} ${page.messages[m.pair].summary}`
+    }
+    expect(pairOf('client GET feature-flag')).toBeUndefined()
+    expect(pairOf('client PING')).toBeUndefined()
+    expect(pairOf('client SET greeting hello')).toBe('server +OK')
+    expect(pairOf('client GET greeting')).toBe('server "hello world"')
     const delivered = (message: number) => t.engine['msg.delivered']({ capture: 'live', connId: conn.id, message })
 
     const mock = await delivered(at('client GET feature-flag'))
     expect(mock.notes).toEqual(['rule "flag on": answered GET feature-flag (not sent to the target)'])
+    expect(mock.acts).toEqual([expect.objectContaining({ label: 'flag on', action: 'respond', summary: 'GET feature-flag' })])
+    expect(mock.acts[0].delivered).toBeUndefined()
     expect(mock.got).toMatchObject({ dir: 'server', answer: true, summary: 'on', size: 8 })
     expect(Buffer.from(mock.got!.bytes).toString()).toBe('$2\r\non\r\n')
 
@@ -62,7 +73,7 @@ describe('a message as delivered', () => {
     expect(ping.got).toBeUndefined()
     expect(ping.notes[0]).toMatch(/^rule "no pings": PING dropped/)
 
-    expect(await delivered(at('client GET greeting'))).toEqual({ notes: [] })
+    expect(await delivered(at('client GET greeting'))).toEqual({ notes: [], acts: [] })
     await expect(delivered(99)).rejects.toThrow(/has no message 100 \(it has \d+\)/)
   })
 })

@@ -128,7 +128,9 @@ export function ruleWords(t: Translate, info: RuleEventInfo): string {
   switch (info.action) {
     case 'respond': {
       const status = deliveredStatus(info)
-      return status !== undefined ? t('rules.what.respond', { summary, status }) : message
+      if (status !== undefined) return t('rules.what.respond', { summary, status })
+      // A raw message's answer (a redis reply): no status to say.
+      return message === `answered ${summary} (not sent to the target)` ? t('rules.what.answered', { summary }) : message
     }
     case 'rewrite': {
       if (message === `rewrote ${summary}`) return t('rules.what.rewrote', { summary })

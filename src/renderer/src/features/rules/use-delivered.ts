@@ -1,42 +1,38 @@
-// The exchange shown, as its receivers got it (http.delivered), read when asked for: while
-// the HTTP tab shows an exchange a rule acted on "as delivered". One read per exchange; a
+// What was delivered (http.delivered, msg.delivered), read when asked for: the HTTP tab's
+// exchange shown "as delivered", the Messages tab's chosen message. One read per key; a
 // read that comes back after the choice moved on is dropped.
 
 import { shallowRef, watch, type Ref } from 'vue'
-import type { DeliveredView } from '../../../../shared/delivered-types'
-import { useEngineStore } from '../../platform/engine-store'
 
-export interface Delivered {
-  view: Ref<DeliveredView | undefined>
+export interface Delivered<T> {
+  view: Ref<T | undefined>
   loading: Ref<boolean>
   error: Ref<string | undefined>
 }
 
-/** `exchange()`: the exchange to read, or undefined while none is wanted. */
-export function useDelivered(capture: () => string, connId: () => number, exchange: () => number | undefined): Delivered {
-  const engine = useEngineStore()
-  const view = shallowRef<DeliveredView>()
+/** `key()`: what to read (undefined while nothing is wanted); `read()` reads it. */
+export function useDelivered<T>(key: () => string | undefined, read: () => Promise<T>): Delivered<T> {
+  const view = shallowRef<T>()
   const loading = shallowRef(false)
   const error = shallowRef<string>()
-  let asked = ''
+  let asked: string | undefined
   watch(
-    () => [capture(), connId(), exchange()] as const,
-    ([cap, id, index]) => {
-      const key = index === undefined ? '' : `${cap}:${id}:${index}`
-      if (key === asked) return
-      asked = key
+    key,
+    (k) => {
+      if (k === asked) return
+      asked = k
       view.value = undefined
       error.value = undefined
-      if (index === undefined) return void (loading.value = false)
+      if (k === undefined) return void (loading.value = false)
       loading.value = true
-      engine.call('http.delivered', { capture: cap, connId: id, exchange: index }).then(
+      read().then(
         (got) => {
-          if (asked !== key) return
+          if (asked !== k) return
           view.value = got
           loading.value = false
         },
         (err: unknown) => {
-          if (asked !== key) return
+          if (asked !== k) return
           error.value = err instanceof Error ? err.message : String(err)
           loading.value = false
         }

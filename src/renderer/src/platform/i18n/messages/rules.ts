@@ -92,6 +92,7 @@ export default {
       mark: 'rule {label}: {message}',
       what: {
         respond: 'answered {summary} with {status} (not sent to the target)',
+        answered: 'answered {summary} (not sent to the target)',
         rewrote: 'rewrote {summary}',
         rewroteResponse: 'rewrote the response {summary}',
         rewroteResponseTo: 'rewrote the response {summary} to {request}',
@@ -109,7 +110,14 @@ export default {
         responseDelivered: 'Response, as the client got it',
         neverSent: 'The target never got this request: {notes}',
         noResponse: 'The client got no response: {notes}',
-        reading: 'Reading what was delivered…'
+        reading: 'Reading what was delivered…',
+        messageLabel: 'Show the message',
+        messageGot: { client: 'Message #{n}, as the target got it', server: 'Message #{n}, as the client got it' },
+        answerGot: 'The answer the client got instead of message #{n}',
+        bytesGot: 'Bytes delivered',
+        gotNothing: 'The receiver got nothing: {notes}',
+        notKept: 'What was delivered ({size}) is over 1 MiB: only its size was kept.',
+        asSent: 'It was delivered as sent.'
       },
       mockedStatus: '{status} (mock)',
       answeredInstead: 'None from the target: it never got the request. Rule {label} answered instead (Show what was delivered, above).',
@@ -228,6 +236,7 @@ export default {
       mark: '规则 {label}：{message}',
       what: {
         respond: '代为应答 {summary}，状态 {status}（未发往目标）',
+        answered: '代为应答 {summary}（未发往目标）',
         rewrote: '改写了 {summary}',
         rewroteResponse: '改写了响应 {summary}',
         rewroteResponseTo: '改写了对 {request} 的响应 {summary}',
@@ -245,7 +254,14 @@ export default {
         responseDelivered: '响应（客户端实际收到的）',
         neverSent: '目标从未收到此请求：{notes}',
         noResponse: '客户端没有收到响应：{notes}',
-        reading: '正在读取送达的内容…'
+        reading: '正在读取送达的内容…',
+        messageLabel: '显示此消息',
+        messageGot: { client: '消息 #{n}（目标实际收到的）', server: '消息 #{n}（客户端实际收到的）' },
+        answerGot: '客户端收到的代替消息 #{n} 的应答',
+        bytesGot: '送达的字节',
+        gotNothing: '接收方什么也没收到：{notes}',
+        notKept: '送达的内容（{size}）超过 1 MiB：只保存了大小。',
+        asSent: '按发送的原样送达。'
       },
       mockedStatus: '{status}（模拟）',
       answeredInstead: '目标没有响应：请求从未发给它，由规则 {label} 代为应答（见上方“查看实际送达的内容”）。',
