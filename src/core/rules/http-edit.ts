@@ -2,14 +2,18 @@
 // its body decoded through the one body pipeline (de-chunked, content codings undone,
 // bounded), changed, then encoded again with the codings it had, Content-Length fitted and
 // chunked framing replaced by a length. Headers a rule does not touch keep their order and case.
+// A gRPC body is not one text: it is changed message by message (grpc-edit.ts); json paths
+// and a whole body, which would break its framing, are not set on it and a note says so.
 
 import type { EditableRequest, EditableResponse, RequestHeader } from '../../shared/http-request-edit'
 import { serializeRequest, serializeResponse, withFittedLength } from '../../shared/http-request-edit'
+import { grpcKind } from '../../shared/protocol-types'
 import type { HeaderChanges, MessageRewrite } from '../../shared/rules/rule-types'
 import { contentCodings, decodeBody } from '../http/body/decode-body'
 import { encodeCodings } from '../http/body/encode-codings'
-import { compileUserRegex } from '../regex/user-regex'
+import { rewriteGrpcContent } from './grpc-edit'
 import { parseJsonPath, setJsonAt } from './json-path'
+import { replaceAll } from './text-replace'
 
 export type EditableMessage = EditableRequest | EditableResponse
 
@@ -64,13 +68,19 @@ export interface Rewritten<M extends EditableMessage> {
   notes: string[]
 }
 
+/** Whether a rewrite changes a body (which is then held whole for it). */
+export const changesBody = (rw: MessageRewrite): boolean => rw.body !== undefined || rw.replace !== undefined || rw.json !== undefined || rw.grpc !== undefined
+
 /** Applies a rewrite's header and body changes to `m`. */
 export async function rewriteMessage<M extends EditableMessage>(m: M, rw: MessageRewrite): Promise<Rewritten<M>> {
   const notes: string[] = []
   let out: M = { ...m, headers: rw.headers === undefined ? m.headers : changeHeaders(m.headers, rw.headers) }
   if (rw.status !== undefined && 'status' in out) out = { ...out, status: String(rw.status) }
-  const changesBody = rw.body !== undefined || rw.replace !== undefined || rw.json !== undefined
-  if (!changesBody) return { message: out, notes }
+  if (!changesBody(rw)) return { message: out, notes }
+  const contentType = headerValue(m.headers, 'content-type') ?? ''
+  if (grpcKind(contentType) !== undefined) return { message: await rewriteGrpc(m, out, rw, contentType, notes), notes }
+  if (rw.grpc !== undefined) notes.push(`grpc fields not set: the body is not gRPC (content-type ${contentType === '' ? 'none' : contentType})`)
+  if (rw.body === undefined && rw.replace === undefined && rw.json === undefined) return { message: out, notes }
   const body = await readBody(m)
   if (body.problem !== undefined) {
     notes.push(`body left as sent: ${body.problem}`)
@@ -88,8 +98,31 @@ export async function rewriteMessage<M extends EditableMessage>(m: M, rw: Messag
       text = JSON.stringify(doc)
     }
   }
-  for (const r of rw.replace ?? []) text = replaceText(text, r.find, r.with, r.regex === true)
+  text = replaceAll(text, rw.replace ?? [])
   return { message: await withBody(out, new TextEncoder().encode(text), notes), notes }
+}
+
+/**
+ * `out` (`m` with its head rewritten) with `rw`'s body changes made in each message of its
+ * gRPC body. What would break its framing (json paths, a whole body) is not done and said.
+ */
+async function rewriteGrpc<M extends EditableMessage>(m: M, out: M, rw: MessageRewrite, contentType: string, notes: string[]): Promise<M> {
+  if (rw.json !== undefined) notes.push('not rewritten: json paths do not apply to a gRPC body (set its messages\' fields with grpc.field)')
+  if (rw.body !== undefined) notes.push('not rewritten: a whole body cannot be set on a gRPC body (set its messages\' fields with grpc.field)')
+  if (rw.replace === undefined && rw.grpc === undefined) return out
+  const body = await readBody(m)
+  if (body.problem !== undefined) {
+    notes.push(`body left as sent: ${body.problem}`)
+    return out
+  }
+  const edit = { ...(rw.replace !== undefined ? { replace: rw.replace } : {}), ...(rw.grpc !== undefined ? { field: rw.grpc.field } : {}) }
+  const edited = await rewriteGrpcContent(body.content, contentType, headerValue(m.headers, 'grpc-encoding'), edit)
+  if ('problem' in edited) {
+    notes.push(`body left as sent: ${edited.problem}`)
+    return out
+  }
+  notes.push(...edited.notes)
+  return edited.changed ? withBody(out, edited.content, notes) : out
 }
 
 /** A rewrite step on a request: its request part applied now (undefined when it has none), its response part added to what the response will get. */
@@ -100,19 +133,6 @@ export async function rewriteStep<M extends EditableMessage>(
 ): Promise<{ rewritten?: Rewritten<M>; forResponse: MessageRewrite | undefined }> {
   const rewritten = rw.request === undefined ? undefined : await rewriteMessage(request, rw.request)
   return { ...(rewritten !== undefined ? { rewritten } : {}), forResponse: rw.response === undefined ? forResponse : { ...forResponse, ...rw.response } }
-}
-
-/** Every occurrence of `find` (a regex with `regex`, `$1`.. for its groups) replaced by `by`. */
-export function replaceText(text: string, find: string, by: string, regex: boolean): string {
-  if (!regex) return text.split(find).join(by)
-  const re = compileUserRegex(find)
-  let out = ''
-  let at = 0
-  for (const m of re.all(text)) {
-    out += text.slice(at, m.start) + by.replace(/\$(\d)/g, (_, d: string) => m.groups[Number(d) - 1] ?? '')
-    at = m.end
-  }
-  return out + text.slice(at)
 }
 
 /** `m` with `content` as its body: encoded with its content codings again, framed by Content-Length. */

@@ -116,13 +116,7 @@ class Checker {
         const g = this.obj(val, p, ['method', 'service', 'field'])
         if (g.method !== undefined) this.str(g.method, `${p}.method`)
         if (g.service !== undefined) this.str(g.service, `${p}.service`)
-        if (g.field !== undefined) {
-          const f = this.obj(g.field, `${p}.field`, Object.keys(g.field ?? {}))
-          for (const [k, want] of Object.entries(f)) {
-            if (!/^[1-9]\d{0,8}(\.[1-9]\d{0,8}){0,15}$/.test(k)) this.fail(`${p}.field.${k}`, 'expected a field number (1), or numbers through nested messages (2.1)')
-            if (typeof want === 'number' ? !Number.isFinite(want) : typeof want !== 'boolean') this.str(want, `${p}.field.${k}`)
-          }
-        }
+        if (g.field !== undefined) this.protoFields(g.field, `${p}.field`)
         break
       }
       case 'resp': {
@@ -166,6 +160,15 @@ class Checker {
     return o as Matcher
   }
 
+  /** Protobuf fields by number path (`1`, `2.1`) and a text, number or boolean each. */
+  protoFields(v: unknown, path: string): void {
+    const f = this.obj(v, path, Object.keys(v ?? {}))
+    for (const [k, want] of Object.entries(f)) {
+      if (!/^[1-9]\d{0,8}(\.[1-9]\d{0,8}){0,15}$/.test(k)) this.fail(`${path}.${k}`, 'expected a field number (1), or numbers through nested messages (2.1)')
+      if (typeof want === 'number' ? !Number.isFinite(want) : typeof want !== 'boolean') this.str(want, `${path}.${k}`)
+    }
+  }
+
   opcode(v: unknown, path: string): void {
     if (typeof v === 'number') this.int(v, path, 0, 15)
     else if (!(WEBSOCKET_OPCODES as readonly unknown[]).includes(v)) this.fail(path, `expected ${WEBSOCKET_OPCODES.join(', ')} or a number from 0 to 15, got ${JSON.stringify(v) ?? shown(v)}`)
@@ -187,12 +190,39 @@ class Checker {
   }
 
   messageRewrite(v: unknown, path: string, response: boolean): void {
-    const o = this.obj(v, path, response ? ['status', 'headers', 'replace', 'json', 'body'] : ['headers', 'replace', 'json', 'body'])
+    const o = this.obj(v, path, response ? ['status', 'headers', 'replace', 'json', 'body', 'grpc'] : ['headers', 'replace', 'json', 'body', 'grpc'])
     if (o.status !== undefined) this.int(o.status, `${path}.status`, 100, 999)
     if (o.headers !== undefined) this.headerChanges(o.headers, `${path}.headers`)
     if (o.replace !== undefined) this.replaces(o.replace, `${path}.replace`)
     if (o.json !== undefined) this.jsonPaths(o.json, `${path}.json`)
     if (o.body !== undefined) this.str(o.body, `${path}.body`)
+    if (o.grpc !== undefined) {
+      const g = this.obj(o.grpc, `${path}.grpc`, ['field'])
+      if (g.field === undefined) this.fail(`${path}.grpc`, 'say which fields to set: { "field": { "1": "new text" } }')
+      this.protoFields(g.field, `${path}.grpc.field`)
+      const keys = Object.keys(g.field as Obj)
+      if (keys.length === 0) this.fail(`${path}.grpc.field`, 'say which fields to set: { "1": "new text" }')
+      // A field set whole and one inside it would contradict each other.
+      for (const k of keys) {
+        const outer = keys.find((x) => k.startsWith(`${x}.`))
+        if (outer !== undefined) this.fail(`${path}.grpc.field.${k}`, `inside field ${outer}, which is set too: give one of them`)
+      }
+    }
+  }
+
+  /** On a rule that matches gRPC only, json paths and a whole body (which would break its framing) are refused here, not found out on the wire. */
+  grpcRewrites(steps: unknown[]): void {
+    steps.forEach((step, i) => {
+      const rw = (step as Obj).rewrite as Obj | undefined
+      for (const side of ['request', 'response'] as const) {
+        const part = rw?.[side] as Obj | undefined
+        for (const key of ['json', 'body'] as const) {
+          if (part?.[key] === undefined) continue
+          const what = key === 'json' ? 'json paths do not apply to' : 'a whole body cannot be set on'
+          this.fail(`steps[${i}].rewrite.${side}.${key}`, `${what} a gRPC body (the rule matches grpc): set its messages' fields with grpc: { "field": { "1": "new text" } }, or use replace`)
+        }
+      }
+    })
   }
 
   step(v: unknown, path: string): Step {
@@ -272,6 +302,9 @@ class Checker {
   }
 }
 
+/** Whether every request `m` matches is a gRPC call (its matcher says grpc). */
+const matchesGrpcOnly = (m: Matcher): boolean => 'grpc' in m || ('all' in m && m.all.some(matchesGrpcOnly)) || ('any' in m && m.any.every(matchesGrpcOnly))
+
 const shown = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v)
 
 /** Where rule `i` is, for a person: `rule 3 ("mock the user")`. */
@@ -290,6 +323,7 @@ export function checkRule(v: unknown, where: string): RuleSpec {
   c.matcher(o.match, 'match', 0)
   if (!Array.isArray(o.steps) || o.steps.length === 0 || o.steps.length > MAX_PARTS) c.fail('steps', `expected a list of 1 to ${MAX_PARTS} steps ([{ "respond": { "status": 200 } }])`)
   ;(o.steps as unknown[]).forEach((s, i) => c.step(s, `steps[${i}]`))
+  if (matchesGrpcOnly(o.match as Matcher)) c.grpcRewrites(o.steps as unknown[])
   if (o.times !== undefined) c.int(o.times, 'times', 1, Number.MAX_SAFE_INTEGER)
   if (o.once !== undefined && typeof o.once !== 'boolean') c.fail('once', 'expected true or false')
   if (o.once === true && o.times !== undefined) c.fail('once', 'give once or times, not both')

@@ -144,16 +144,29 @@ export interface TextReplace {
   regex?: boolean
 }
 
+/** What a rewrite changes in each message of a gRPC body (protobuf, read without a schema). */
+export interface GrpcRewrite {
+  /**
+   * Fields by number, as the gRPC matcher's `field` names them (`'1'`, or `'2.1'` for field 1
+   * of the message in field 2), and the value each is set to: a string a length-delimited
+   * field's UTF-8 text, a number a varint (a float or double in a 4- or 8-byte field), a
+   * boolean a varint's 1 or 0. Every occurrence is set, an absent field added; lengths refitted.
+   */
+  field: Record<string, string | number | boolean>
+}
+
 export interface MessageRewrite {
   /** Response only: the status. */
   status?: number
   headers?: HeaderChanges
-  /** Replacements in the decoded body. */
+  /** Replacements in the decoded body (on a gRPC body: in each message's text values). */
   replace?: TextReplace[]
-  /** JSON paths and the value each is set to. */
+  /** JSON paths and the value each is set to (not on a gRPC body). */
   json?: Record<string, unknown>
-  /** The whole body replaced. */
+  /** The whole body replaced (not on a gRPC body). */
   body?: string
+  /** A gRPC body's messages' protobuf fields set by number. */
+  grpc?: GrpcRewrite
 }
 
 /** What a rewrite changes in a WebSocket message; it is sent on as one frame with the same opcode. */

@@ -58,7 +58,7 @@ describe('the rules schema', () => {
       [{ match: { http: {} }, steps: [{ respond: { resp: { simple: 'a\r\nb' } } }] }, 'rule 1.steps[0].respond.resp.simple: cannot hold a line break (use bulk)'],
       [{ match: { http: {} }, steps: [{ forward: { to: 'ftp://x' } }] }, 'rule 1.steps[0].forward.to: "ftp://x" is not where to forward'],
       [{ match: { http: {} }, steps: [{ rewrite: { response: { json: { price: 0 } } } }] }, 'rule 1.steps[0].rewrite.response.json: "price" is not a JSON path ($.a.b, $.items[0])'],
-      [{ match: { http: {} }, steps: [{ rewrite: { request: { status: 200 } } }] }, 'rule 1.steps[0].rewrite.request: unknown field "status" (it takes headers, replace, json, body)'],
+      [{ match: { http: {} }, steps: [{ rewrite: { request: { status: 200 } } }] }, 'rule 1.steps[0].rewrite.request: unknown field "status" (it takes headers, replace, json, body, grpc)'],
       [{ match: { http: {} }, steps: [{ delay: -1 }] }, 'rule 1.steps[0].delay: expected a whole number from 0 to 3600000, got -1'],
       [{ match: { http: {} }, steps: [{ reset: 'yes' }] }, 'rule 1.steps[0].reset: expected true'],
       [{ match: { http: {} }, steps: [{ close: true }], once: true, times: 3 }, 'rule 1.once: give once or times, not both'],
@@ -98,6 +98,31 @@ describe('the rules schema', () => {
     expect(set.find({ conn, websocket: { ...hello, dir: 'server' } }, 'websocket')).toBeUndefined()
     expect(set.find({ conn, websocket: { dir: 'server', opcode: 2, json: undefined } }, 'websocket')?.entry.id).toBe('r2')
     expect(set.find({ conn, message: { protocol: 'resp', dir: 'client', summary: '', bytes: new Uint8Array(), fields: {} } }, 'message')).toBeUndefined()
+  })
+
+  it("takes a gRPC rewrite of protobuf fields by number, and refuses json paths or a whole body on a rule that matches gRPC", () => {
+    const greeter = { grpc: { method: 'SayHello' } }
+    const ok = [
+      { match: greeter, steps: [{ rewrite: { request: { grpc: { field: { '1': 'eve' } } }, response: { grpc: { field: { '1': 'hi', '2.3': 7, '4': true } }, replace: [{ find: 'a', with: 'b' }] } } }] },
+      // Not gRPC only: json on a body of another kind may apply, so it is left to the run.
+      { match: { any: [greeter, { http: { path: '/api' } }] }, steps: [{ rewrite: { response: { json: { '$.a': 1 } } } }] }
+    ]
+    expect(checkRules(ok).rules).toHaveLength(2)
+    const cases: Array<[unknown, string]> = [
+      [{ match: greeter, steps: [{ rewrite: { response: { json: { '$.message': 'x' } } } }] }, `rule 1.steps[0].rewrite.response.json: json paths do not apply to a gRPC body (the rule matches grpc): set its messages' fields with grpc: { "field": { "1": "new text" } }, or use replace`],
+      [{ match: { all: [{ connection: { targetPort: 50051 } }, greeter] }, steps: [{ delay: 1 }, { rewrite: { request: { body: 'x' } } }] }, 'rule 1.steps[1].rewrite.request.body: a whole body cannot be set on a gRPC body (the rule matches grpc)'],
+      [{ match: { http: {} }, steps: [{ rewrite: { response: { grpc: {} } } }] }, 'rule 1.steps[0].rewrite.response.grpc: say which fields to set: { "field": { "1": "new text" } }'],
+      [{ match: { http: {} }, steps: [{ rewrite: { response: { grpc: { fields: {} } } } }] }, 'rule 1.steps[0].rewrite.response.grpc: unknown field "fields" (it takes field)'],
+      [{ match: { http: {} }, steps: [{ rewrite: { response: { grpc: { field: {} } } } }] }, 'rule 1.steps[0].rewrite.response.grpc.field: say which fields to set'],
+      [{ match: { http: {} }, steps: [{ rewrite: { response: { grpc: { field: { name: 'x' } } } } }] }, 'rule 1.steps[0].rewrite.response.grpc.field.name: expected a field number (1), or numbers through nested messages (2.1)'],
+      [{ match: { http: {} }, steps: [{ rewrite: { response: { grpc: { field: { '1': null } } } } }] }, 'rule 1.steps[0].rewrite.response.grpc.field.1: expected a string, got null'],
+      [{ match: { http: {} }, steps: [{ rewrite: { request: { grpc: { field: { '2': 'a', '2.1': 'b' } } } } }] }, 'rule 1.steps[0].rewrite.request.grpc.field.2.1: inside field 2, which is set too: give one of them']
+    ]
+    for (const [rule, want] of cases) {
+      const message = one(rule)
+      expect(message, JSON.stringify(rule)).toContain(want)
+      expect(message.split('\n')).toHaveLength(1)
+    }
   })
 
   it('keeps the id and counts of a rule still in a changed list (a move, an edit of another rule)', () => {

@@ -26,10 +26,11 @@ import type { MessageHead } from '../../breakpoint/break-match'
 import { H2Leg, type LegHost, type Part } from './h2-leg'
 import { regularFields, requestHead } from './h2-message'
 import { requestSubject } from '../http-rule-stage'
+import { changesBody } from '../http-edit'
 
 /** Whether a rule's steps read the request's body (a body rewrite): the request is then held whole. */
 export const needsBody = (steps: readonly Step[]): boolean =>
-  steps.some((s) => 'rewrite' in s && s.rewrite.request !== undefined && (s.rewrite.request.body !== undefined || s.rewrite.request.json !== undefined || s.rewrite.request.replace !== undefined))
+  steps.some((s) => 'rewrite' in s && s.rewrite.request !== undefined && changesBody(s.rewrite.request))
 
 /** A request's body copied as it passes, for the script's onResponse. */
 export class Tap {

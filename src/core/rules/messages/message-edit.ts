@@ -7,7 +7,7 @@
 import type { Respond, RespValue, TextReplace } from '../../../shared/rules/rule-types'
 import type { Direction } from '../../../shared/direction'
 import type { MessageCodec } from '../../protocols/messages/message-codec'
-import { replaceText } from '../http-edit'
+import { replaceInBytes } from '../text-replace'
 import { respondBody } from '../http-respond'
 
 /** A redis value as RESP2 puts it (RESP2: every redis client reads it, whatever HELLO said). */
@@ -27,9 +27,6 @@ export async function messageAnswer(r: Respond, baseDir: string | undefined): Pr
   return (await respondBody(r, baseDir)).body
 }
 
-/** Text as the bytes of its UTF-8, one character a byte, so it finds itself in a message read as Latin-1. */
-const asBytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1')
-
 /**
  * `message` with every replacement made (over its bytes read as Latin-1: a plain `find` is
  * its UTF-8; a regex reads one character a byte, as the message matcher's `regex` does), then
@@ -37,11 +34,8 @@ const asBytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1')
  * is an error, and the message goes as it came.
  */
 export function rewriteBytes(message: Buffer, replaces: readonly TextReplace[], codec: MessageCodec | undefined, dir: Direction): Buffer | { error: string } {
-  const before = message.toString('latin1')
-  let text = before
-  for (const r of replaces) text = replaceText(text, r.regex === true ? r.find : asBytes(r.find), asBytes(r.with), r.regex === true)
-  if (text === before) return message
-  return refitBytes(Buffer.from(text, 'latin1'), codec, dir)
+  const edited = replaceInBytes(message, replaces)
+  return edited === message ? message : refitBytes(edited, codec, dir)
 }
 
 /**

@@ -7,7 +7,7 @@
 // way and then a FIN; `reset` resets. What it comes to is the side's to carry out.
 
 import type { Respond, Rewrite, RuleEventInfo, WebSocketRewrite } from '../../../shared/rules/rule-types'
-import { replaceText } from '../http-edit'
+import { replaceText } from '../text-replace'
 import { respondBody } from '../http-respond'
 import type { StepKind } from '../http-rule-stage'
 import { parseJsonPath, setJsonAt } from '../json-path'
