@@ -2,9 +2,10 @@
 // through a target proxy whose target is one node:http2 server: a forwarded request is
 // answered by a second server (node:http2 behind a recording relay, so the bytes that
 // connection carried are known), the target never sees it, and the capture holds the rules'
-// own connection to that server with exactly those bytes, and the `rule` record. A
-// destination that speaks HTTP/1.1 only gets the request as HTTP/1.1 (after one h2c attempt
-// per client connection); a closed port answers 502 naming the destination.
+// own connection to that server with exactly those bytes, and the `rule` record; bodies past
+// the first flow-control windows go both ways. A destination that speaks HTTP/1.1 only gets
+// the request as HTTP/1.1 (after one h2c attempt per client connection); a closed port
+// answers 502 naming the destination.
 import { execFile } from 'node:child_process'
 import http from 'node:http'
 import http2 from 'node:http2'
@@ -36,6 +37,8 @@ async function h2Server(name: string, seen: string[]): Promise<number> {
     stream.on('end', () => {
       seen.push(String(headers[':path']))
       stream.respond({ ':status': 200, 'content-type': 'text/plain', 'x-server': name })
+      // Larger than the client's first windows: the answer waits for its WINDOW_UPDATEs.
+      if (String(headers[':path']).endsWith('/big')) return void stream.end('b'.repeat(300_000))
       stream.end(`${name} saw ${headers[':method']} ${headers[':path']} at ${headers[':authority']} (${Buffer.concat(parts).length} bytes)`)
     })
   })
@@ -93,7 +96,7 @@ describe('forward on HTTP/2', () => {
     needProgram(ctx, 'curl', haveCurl)
     const otherSeen: string[] = []
     const relay = await relayTo(await h2Server('other', otherSeen))
-    await setRules([forwardTo('/fwd', `http://127.0.0.1:${relay.port}`), forwardTo('/moved', `127.0.0.1:${relay.port}`, 'rewrite')])
+    await setRules([forwardTo('/fwd*', `http://127.0.0.1:${relay.port}`), forwardTo('/moved', `127.0.0.1:${relay.port}`, 'rewrite')])
 
     const out = await h2c('--data', 'hello there', url('/fwd?x=1'))
     expect(out).toMatch(/^HTTP\/2 200/)
@@ -102,12 +105,14 @@ describe('forward on HTTP/2', () => {
     // Host kept by default; `host: rewrite` sets :authority to the destination.
     expect(await h2c(url('/moved'))).toMatch(new RegExp(`other saw GET /moved at 127\\.0\\.0\\.1:${relay.port} \\(0 bytes\\)$`))
     expect(await h2c(url('/plain'))).toMatch(/target saw GET \/plain/)
+    const big = await h2c(url('/fwd/big'))
+    expect(big.slice(big.indexOf('\r\n\r\n') + 4)).toBe('b'.repeat(300_000))
     expect(targetSeen).toEqual(['/plain'])
-    expect(otherSeen).toEqual(['/fwd?x=1', '/moved'])
+    expect(otherSeen).toEqual(['/fwd?x=1', '/moved', '/fwd/big'])
 
     // The rules' connections carry exactly what the other server was sent and answered.
-    const ids = await rulesConnections(2)
-    await relay.settled(2)
+    const ids = await rulesConnections(3)
+    await relay.settled(3)
     for (const [i, id] of ids.entries()) {
       const sent = await captured(t.engine, id, 'client')
       expect(sent.subarray(0, 24).toString('latin1')).toBe('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
@@ -120,7 +125,8 @@ describe('forward on HTTP/2', () => {
     const forwards = infos.filter((i) => i.action === 'forward')
     expect(forwards.map((i) => i.message)).toEqual([
       `sent POST /fwd?x=1 to http://127.0.0.1:${relay.port} instead of the target (HTTP/2): answered 200 on stream 1`,
-      `sent GET /moved to 127.0.0.1:${relay.port} instead of the target (HTTP/2): answered 200 on stream 1`
+      `sent GET /moved to 127.0.0.1:${relay.port} instead of the target (HTTP/2): answered 200 on stream 1`,
+      `sent GET /fwd/big to http://127.0.0.1:${relay.port} instead of the target (HTTP/2): answered 200 on stream 1`
     ])
     // What the client got is kept: the answer's frames.
     expect(Buffer.from(String(forwards[0].delivered), 'base64').toString('latin1')).toContain('other saw POST /fwd?x=1')
@@ -164,13 +170,17 @@ describe('forward on HTTP/2', () => {
     expect(a.headers['transfer-encoding']).toBeUndefined()
     expect(a.body).toBe('from h1 /old/a')
     expect((await get('/old/b')).body).toBe('from h1 /old/b')
+    // A request body past the first windows is held whole (its window given back as it comes), then sent.
+    const large = 'q'.repeat(200_000)
+    expect((await get('/old/c', large)).body).toBe('from h1 /old/c')
     expect(seen).toEqual([
       { line: 'POST /old/a HTTP/1.1', host: 'api.test', body: 'payload' },
-      { line: 'GET /old/b HTTP/1.1', host: 'api.test', body: '' }
+      { line: 'GET /old/b HTTP/1.1', host: 'api.test', body: '' },
+      { line: 'POST /old/c HTTP/1.1', host: 'api.test', body: large }
     ])
     expect(targetSeen).toEqual([])
     // One h2c attempt (refused), then HTTP/1.1 for each request.
-    const ids = await rulesConnections(3)
+    const ids = await rulesConnections(4)
     const first = await captured(t.engine, ids[0], 'client')
     expect(first.subarray(0, 24).toString('latin1')).toBe('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
     // The h2c attempt sent the preface and SETTINGS only: no request.
@@ -180,7 +190,8 @@ describe('forward on HTTP/2', () => {
     const messages = (await ruleInfos()).filter((i) => i.action === 'forward').map((i) => i.message)
     expect(messages).toEqual([
       `sent POST /old/a to http://127.0.0.1:${port} instead of the target (HTTP/1.1): answered 200 on stream 1`,
-      `sent GET /old/b to http://127.0.0.1:${port} instead of the target (HTTP/1.1): answered 200 on stream 3`
+      `sent GET /old/b to http://127.0.0.1:${port} instead of the target (HTTP/1.1): answered 200 on stream 3`,
+      `sent POST /old/c to http://127.0.0.1:${port} instead of the target (HTTP/1.1): answered 200 on stream 5`
     ])
   })
 
