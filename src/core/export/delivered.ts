@@ -256,7 +256,8 @@ async function requestChanges(acts: RuleActs, req: HttpMessage, h2: boolean): Pr
     if (info.action === 'delay' || info.action === 'error') continue
     const who = whoActed(info)
     const ended = endedHere(info, h2)
-    const forwarded = ended && info.action === 'forward'
+    // HTTP/1's forward keeps the request it sent (the answer is on its own connection); HTTP/2's keeps the answer the client got, as a respond does.
+    const forwarded = ended && info.action === 'forward' && !h2
     const got = await deliveredBy(act, h2, req.method)
     if (ended) out.local = true
     if (got === undefined) {

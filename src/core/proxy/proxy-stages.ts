@@ -20,6 +20,7 @@ import { targetPort } from '../../shared/endpoint'
 import { TrafficRules } from '../rules/traffic-rules'
 import { trafficPair } from '../rules/traffic-pair'
 import { forwardRequest } from '../rules/rule-forward'
+import { forwardH2 } from '../rules/h2/h2-forward-client'
 
 /** `make`'s value, made on the first call. */
 function once<T>(make: () => T): () => T {
@@ -116,6 +117,7 @@ export class ProxyRules {
       }),
       ...(baseDir !== undefined ? { baseDir } : {}),
       forward: (to, request, method) => forwardRequest(capture, to, request, method),
+      forwardH2: (to, request, signal, http1) => forwardH2(capture, to, request, signal, http1),
       framing: () => this.deps.framing?.(connId, this.proxyId),
       port: () => {
         const target = capture.targetOf(connId)

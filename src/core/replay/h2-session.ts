@@ -9,6 +9,7 @@
 
 import { connect, type ClientHttp2Session } from 'node:http2'
 import { Duplex } from 'node:stream'
+import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import type { Endpoint } from '../../shared/endpoint'
 import { formatEndpoint } from '../../shared/endpoint'
@@ -53,6 +54,17 @@ export class H2ReplaySession {
       await link.close('closed')
       throw new UserError(`${where} did not agree to HTTP/2 in its TLS handshake (ALPN ${alpn === false || alpn === undefined || alpn === null ? 'none' : alpn}): the request was HTTP/2 and is not sent as anything else`)
     }
+    // The URL only names the default :authority; every replayed request sends its own.
+    const authority = opts.target.kind === 'tcp' ? `http://${formatEndpoint(opts.target)}` : 'http://localhost'
+    return H2ReplaySession.over(socket, link, rec, where, authority)
+  }
+
+  /**
+   * A session over `socket`, already open (and agreed to HTTP/2): its bytes through `link`,
+   * recorded. `authority` is a URL naming the default :authority. A rules forward to another
+   * server (rules/h2/h2-forward-client.ts) opens its sessions here too.
+   */
+  static over(socket: Socket, link: ReplayLink, rec: RecordedConnection | undefined, where: string, authority: string): H2ReplaySession {
     const pipe = new Duplex({
       read() {},
       write(chunk: Buffer, _encoding, done) {
@@ -69,8 +81,6 @@ export class H2ReplaySession {
     link.onData = (chunk) => pipe.push(chunk)
     socket.once('end', () => pipe.push(null))
     socket.once('close', () => pipe.destroy())
-    // The URL only names the default :authority; every replayed request sends its own.
-    const authority = opts.target.kind === 'tcp' ? `http://${formatEndpoint(opts.target)}` : 'http://localhost'
     const session = connect(authority, {
       createConnection: () => pipe,
       maxHeaderListPairs: MAX_HEADER_PAIRS,

@@ -26,6 +26,7 @@ import { Conversation, OrderedSide, type HttpRuleDeps, type Slot } from './http-
 export type { HttpRuleDeps } from './http-order'
 import { ResponseSide } from './http-response-side'
 import { NOT_FOUND, badGateway } from './http-answers'
+import { forwardHost } from './rule-forward'
 import { asksWebSocket, wantsWebSocket } from './websocket/ws-relay'
 
 
@@ -268,7 +269,7 @@ class RequestSide extends OrderedSide {
 
 
 function withHost(r: EditableRequest, to: string): EditableRequest {
-  const host = to.replace(/^https?:\/\//, '').replace(/\/$/, '')
+  const host = forwardHost(to)
   return { ...r, headers: r.headers.map((h) => (h.name.toLowerCase() === 'host' ? { ...h, value: host } : h)) }
 }
 

@@ -5,6 +5,7 @@ import type { FrameSpec } from '../../shared/message-types'
 import type { ScriptHost } from './script/script-host'
 import type { ConnFacts } from './rule-match'
 import type { RuleSet } from './rule-set'
+import type { H2Forwarded, H2ForwardReply, Http1Only } from './h2/h2-forward-client'
 
 /** What every protocol's rule stages are given. */
 export interface TrafficDeps {
@@ -17,6 +18,8 @@ export interface TrafficDeps {
   baseDir?: string
   /** Sends an HTTP/1 request elsewhere (a forward step) and resolves with its whole response. */
   forward?(to: string, request: Buffer, method: string): Promise<Buffer>
+  /** Sends an HTTP/2 stream's request elsewhere (a forward step) and resolves with its whole answer (h2/h2-forward-client.ts). */
+  forwardH2?(to: string, request: H2Forwarded, signal: AbortSignal, http1: Http1Only): Promise<H2ForwardReply>
   /** No target behind (`serve --rules`): what no rule answers is answered by tcpscope (404, or nothing for raw). */
   noTarget?: boolean
   /** How a raw connection is cut into messages when chosen (the proxy's --frame, "decode as"). */

@@ -251,7 +251,8 @@ export const SCRIPT_ENDED = /^the script (answered|failed|dropped|reset|closed)\
 
 /**
  * The request a rule record acted on never reached the target: a rule or the script
- * answered, forwarded, closed or dropped it (on HTTP/2, forward is not done).
+ * answered, forwarded, closed or dropped it. (Captures from before HTTP/2 forwarded say
+ * "not forwarded ...": that request went on to the target.)
  */
 export function endedHere(info: Pick<RuleEventInfo, 'action' | 'message'>, h2: boolean): boolean {
   switch (info.action) {
@@ -262,7 +263,7 @@ export function endedHere(info: Pick<RuleEventInfo, 'action' | 'message'>, h2: b
     case 'timeout':
       return true
     case 'forward':
-      return !h2
+      return !h2 || !info.message.startsWith('not forwarded')
     case 'script':
       return SCRIPT_ENDED.test(info.message)
     default:

@@ -5,7 +5,8 @@
 // rule, and the log saying which. Both validate as HAR 1.2. The curl command of a rewritten
 // request, run against the server, sends what the server saw through the proxy. A record
 // over 1 MiB (its SHA-256 only) keeps what was sent, and says why. On HTTP/2 a mock's answer
-// reads from its record; an edited header block that refers to the HPACK table does not.
+// and a forward's read from their records; an edited header block that refers to the HPACK
+// table does not.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
@@ -223,7 +224,8 @@ describe('HTTP/2 as delivered', () => {
       rules: [
         { name: 'mock the user', match: { http: { path: '/api/user' } }, steps: [{ respond: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"name":"from-rule"}' } }] },
         { name: 'make admin', match: { http: { method: 'POST', path: '/echo' } }, steps: [{ rewrite: { request: { json: { '$.role': 'admin' } } } }] },
-        { name: 'free things', match: { http: { path: '/api/price' } }, steps: [{ rewrite: { response: { json: { '$.price': 0 } } } }] }
+        { name: 'free things', match: { http: { path: '/api/price' } }, steps: [{ rewrite: { response: { json: { '$.price': 0 } } } }] },
+        { name: 'move', match: { http: { path: '/moved' } }, steps: [{ forward: { to: `http://127.0.0.1:${(server.address() as { port: number }).port}` } }] }
       ]
     })
     const session = h2.connect(`http://${proxy.listen}`)
@@ -240,11 +242,13 @@ describe('HTTP/2 as delivered', () => {
       expect(await ask('/api/user')).toBe('{"name":"from-rule"}')
       expect(await ask('/echo', '{"name":"bob"}')).toBe('{"name":"bob","role":"admin"}')
       expect(JSON.parse(await ask('/api/price'))).toEqual({ item: 'tea', price: 0 })
+      // Forwarded to the HTTP/1.1 backend (after an h2c attempt it refuses).
+      expect(await ask('/moved')).toBe('backend GET /moved')
     } finally {
       session.close()
       await new Promise((r) => target.close(r))
     }
-    await closedConnections(t.engine, 1)
+    await closedConnections(t.engine, 3)
     const sent = await exportHar('sent', 'h2-sent.har')
     const delivered = await exportHar('delivered', 'h2-delivered.har')
     const [mockSent] = byPath(sent, '/api/user')
@@ -257,6 +261,11 @@ describe('HTTP/2 as delivered', () => {
     const [echoGot] = byPath(delivered, '/echo')
     if (echoGot.comment?.startsWith('the request as the target got it')) expect(echoGot.request.postData?.text).toBe('{"name":"bob","role":"admin"}')
     else expect(echoGot.comment).toMatch(/rule "make admin": .*cannot be read on its own \(its header block refers to the connection's HPACK table/)
+    // A forward on HTTP/2 keeps the answer the client got: the entry has it.
+    const [movedGot] = byPath(delivered, '/moved').filter((e) => e.comment !== undefined)
+    expect(movedGot.response.status).toBe(200)
+    expect(movedGot.response.content.text).toBe('backend GET /moved')
+    expect(movedGot.comment).toMatch(/^the response as the client got it \(the target never got the request\): rule "move": sent GET \/moved to http:\/\/127\.0\.0\.1:\d+ instead of the target \(HTTP\/1\.1\)/)
     const [priceGot] = byPath(delivered, '/api/price')
     if (priceGot.comment?.startsWith('the response as the client got it')) expect(JSON.parse(priceGot.response.content.text!)).toEqual({ item: 'tea', price: 0 })
     else expect(priceGot.comment).toMatch(/rule "free things": .*cannot be read on its own/)

@@ -27,47 +27,12 @@ import { H2FrameFeed, type BlockFrames, type FeedSink, type FramePart } from '..
 import { BlockSequence, type Block } from '../../breakpoint/h2/h2-blocks'
 import { dataFrames, headerFrames, literalBlock, windowUpdate } from '../../breakpoint/h2/h2-frames'
 import type { ForwardStage, StagePort } from '../../proxy/forward-stage'
-import type { MessageRewrite } from '../../../shared/rules/rule-types'
-import type { RuleEntry } from '../rule-set'
-import type { ScriptRequest } from '../script/script-types'
 import type { TrafficDeps } from '../traffic-deps'
 import { H2Outbox } from './h2-outbox'
 import type { Field } from './h2-message'
+import type { Held, Part, ResponsePlan } from './h2-held'
 
-export type Part = FramePart | { block: Block }
-
-/** What is done to the target's answer on a stream once it has come whole: a request's rule's rewrite, the script's onResponse, or both (in that order). */
-export interface ResponsePlan {
-  rewrite?: MessageRewrite
-  entry?: RuleEntry
-  /** The request's summary (`GET /api`). */
-  summary: string
-  /** The request as the script's onResponse is given it (built once the response has come). */
-  script?: () => Promise<ScriptRequest>
-  /** What was kept for `script` is not needed (the stream was reset). */
-  release?: () => void
-}
-
-/** A stream's message kept here while a rule decides on it. */
-export interface Held {
-  stream: number
-  head: Block
-  /** Its frames after the head, in order. */
-  parts: Part[]
-  /** Bytes of its frames. */
-  size: number
-  /** Flow-controlled bytes of its DATA (padding counted), given back to the sender already. */
-  flow: number
-  /** END_STREAM came. */
-  complete: boolean
-  /** Decided on only once complete (a body matcher, a body rewrite), else as soon as its head came. */
-  whole: boolean
-  deciding: boolean
-  summary: string
-  plan?: ResponsePlan
-  /** What to do once it is complete, when its decision was begun on its head and needs the rest (the script's onRequest after a rule's chain). */
-  resume?: () => Promise<void>
-}
+export type { Held, Part, ResponsePlan } from './h2-held'
 
 /** What a leg asks of its connection. */
 export interface LegHost {
@@ -77,6 +42,8 @@ export interface LegHost {
   readonly local: { has(stream: number): boolean }
   /** A held message is ready for its rule. */
   decide(leg: H2Leg, held: Held): void
+  /** The client reset a stream the target never got (a forward of it waits no more). */
+  clientReset(stream: number): void
   /** A request goes on unheld while the script has onResponse: its response is to be given to the hook. */
   passing(b: Block, summary: string): void
   /** Writes what both legs have for their receivers. */
@@ -263,7 +230,9 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
   /** A frame of a stream the receiver never got: its DATA's window goes back to the sender; a reset ends what was still going the other way. */
   private swallow(p: FramePart): void {
     if (p.type === T_DATA && !this.credited.has(p.frame) && (p.flowLength ?? 0) > 0) this.credit(p.flowLength!)
-    if (p.type === T_RST_STREAM) this.other.outbox.drop(p.stream)
+    if (p.type !== T_RST_STREAM) return
+    this.other.outbox.drop(p.stream)
+    if (this.dir === 'client') this.host.clientReset(p.stream)
   }
 
   /**

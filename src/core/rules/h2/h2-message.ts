@@ -71,11 +71,13 @@ export function h2Headers(headers: readonly { name: string; value: string }[]): 
   return out
 }
 
-/** What a respond step answers a stream with; `status` for the record. */
+/** What a respond step (or a forward's destination) answers a stream with; `status` for the record. */
 export interface Answer {
   fields: Field[]
   body: Buffer
   status: string
+  /** A forward's: sent after the body (gRPC's grpc-status and grpc-message). */
+  trailers?: Field[]
 }
 
 /**

@@ -14,6 +14,9 @@
 // A frame it cannot read (or a header block it cannot decode) is a connection error: GOAWAY
 // PROTOCOL_ERROR (or COMPRESSION_ERROR) and the end.
 //
+// ownTargetPair (below) wires the stages to it: the client's direction writes to it, and its
+// frames come back through the target's direction a turn later.
+//
 // What it answers is not flow-controlled here: its answers are small, and the target's
 // direction of the stages sends DATA only as the client's windows take it (h2-outbox.ts).
 
@@ -23,6 +26,17 @@ import { concatBytes, encodeSizeUpdate } from '../../protocols/http2/hpack/hpack
 import { H2FrameFeed, type BlockFrames, type FeedSink, type FramePart } from '../../breakpoint/h2/h2-frame-feed'
 import { DEFAULT_MAX_FRAME, dataFrames, frame, headerFrames, literalBlock, windowUpdate } from '../../breakpoint/h2/h2-frames'
 import { fieldValue, goaway, NO_ERROR, plainAnswer } from './h2-message'
+import type { StagePair, StagePort } from '../../proxy/forward-stage'
+import type { RequestLeg } from './h2-request-leg'
+import type { ResponseLeg } from './h2-response-leg'
+
+/** The rule stages of one connection (h2-rule-pair.ts), as ownTargetPair drives them. */
+export interface RuleStages {
+  readonly request: RequestLeg
+  readonly response: ResponseLeg
+  readonly closed: boolean
+  close(): void
+}
 
 /** RFC 9113 section 7. */
 const PROTOCOL_ERROR = 0x1
@@ -149,5 +163,67 @@ export class OwnTarget implements FeedSink {
     const endOnHead = a.body.length === 0
     for (const f of headerFrames(T_HEADERS, stream, block, endOnHead, DEFAULT_MAX_FRAME)) this.send(f)
     if (!endOnHead) for (const f of dataFrames(stream, a.body, true, DEFAULT_MAX_FRAME)) this.send(f)
+  }
+}
+
+/**
+ * `serve --rules`: the stages run as on a proxy, with tcpscope's own server as their target
+ * (h2-own-target.ts). Its frames reach the target's direction of the stages a turn later, as
+ * a target's would, never within the call that sent it what they answer.
+ */
+export function ownTargetPair(conv: RuleStages): StagePair {
+  let toClient: StagePort | undefined
+  const queue: Array<Buffer | 'fin'> = []
+  let scheduled = false
+  const deliver = (): void => {
+    scheduled = false
+    for (const item of queue.splice(0)) {
+      if (toClient === undefined || conv.closed) return
+      if (item === 'fin') conv.response.fin(toClient)
+      else conv.response.data(item, toClient)
+    }
+  }
+  const later = (item: Buffer | 'fin'): void => {
+    queue.push(item)
+    if (!scheduled) queueMicrotask(deliver)
+    scheduled = true
+  }
+  const target = new OwnTarget(later, () => later('fin'), () => conv.request.lastStream)
+  // The client's direction writes to the own server; the rest of its port is the connection's.
+  const wrapped = new WeakMap<StagePort, StagePort>()
+  const own = (port: StagePort): StagePort => {
+    let w = wrapped.get(port)
+    if (w === undefined) {
+      w = {
+        send: (bytes) => {
+          target.push(bytes)
+          return true
+        },
+        end: () => target.finish(),
+        hold: (held) => port.hold(held),
+        event: (kind, info) => port.event(kind, info),
+        reset: () => port.reset(),
+        close: () => port.close()
+      }
+      wrapped.set(port, w)
+    }
+    return w
+  }
+  return {
+    client: {
+      open: (port) => conv.request.open(own(port)),
+      data: (chunk, port) => conv.request.data(chunk, own(port)),
+      fin: (port) => conv.request.fin(own(port)),
+      close: () => conv.close()
+    },
+    server: {
+      open: (port) => {
+        toClient = port
+        conv.response.open(port)
+      },
+      data: (chunk, port) => conv.response.data(chunk, port),
+      fin: (port) => conv.response.fin(port),
+      close: () => conv.close()
+    }
   }
 }

@@ -1,6 +1,6 @@
 // The client's direction of an HTTP/2 connection under traffic rules. A request some rule
-// may match (rules.find on its head) is held: whole when its rule reads the body or rewrites
-// it, else only until the rule has acted on its head. Requests no rule can match pass frame
+// may match (rules.find on its head) is held: whole when its rule reads the body, rewrites it
+// or forwards the request, else only until the rule has acted on its head. Requests no rule can match pass frame
 // by frame.
 //
 // Stream ids must reach the target in increasing order (RFC 9113 section 5.1.1: a higher
@@ -28,9 +28,9 @@ import { regularFields, requestHead } from './h2-message'
 import { requestSubject } from '../http-rule-stage'
 import { changesBody } from '../http-edit'
 
-/** Whether a rule's steps read the request's body (a body rewrite): the request is then held whole. */
+/** Whether a rule's steps need the request's body (a body rewrite, or a forward, which sends it whole): the request is then held whole. */
 export const needsBody = (steps: readonly Step[]): boolean =>
-  steps.some((s) => 'rewrite' in s && s.rewrite.request !== undefined && changesBody(s.rewrite.request))
+  steps.some((s) => 'forward' in s || ('rewrite' in s && s.rewrite.request !== undefined && changesBody(s.rewrite.request)))
 
 /** A request's body copied as it passes, for the script's onResponse. */
 export class Tap {

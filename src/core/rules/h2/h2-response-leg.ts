@@ -50,19 +50,29 @@ export class ResponseLeg extends H2Leg {
   }
 
   /**
-   * Answers the client's `stream` here: HEADERS (with END_STREAM when there is no body), then
-   * its DATA as the client's windows take it. `endRequest`: the client is still sending its
-   * request, and is told it may stop (RST_STREAM NO_ERROR after a complete response, RFC 9113
-   * section 8.1). Returns the frames, as the client gets them at its frame size.
+   * Answers the client's `stream` here: HEADERS (with END_STREAM when nothing follows), then
+   * its DATA as the client's windows take it, then its trailers (END_STREAM) in their turn.
+   * `endRequest`: the client is still sending its request, and is told it may stop
+   * (RST_STREAM NO_ERROR after a complete response, RFC 9113 section 8.1). Returns the
+   * frames, as the client gets them at its frame size.
    */
   answer(stream: number, a: Answer, endRequest: boolean): Buffer {
-    const endOnHead = a.body.length === 0
-    const head = headerFrames(T_HEADERS, stream, this.ownBlock(a.fields), endOnHead, this.outbox.maxFrame)
+    const trailers = a.trailers !== undefined && a.trailers.length > 0 ? a.trailers : undefined
+    const endOnHead = a.body.length === 0 && trailers === undefined
+    const max = this.outbox.maxFrame
+    const head = headerFrames(T_HEADERS, stream, this.ownBlock(a.fields), endOnHead, max)
+    const tail = trailers !== undefined ? headerFrames(T_HEADERS, stream, this.ownBlock(trailers), true, max) : []
     this.outbox.own(...head)
     if (endOnHead) this.outbox.window.close(stream)
-    else this.outbox.body(stream, a.body, true)
+    else if (a.body.length > 0) this.outbox.body(stream, a.body, trailers === undefined)
+    if (trailers !== undefined) {
+      this.outbox.inTurn(stream, () => {
+        this.outbox.own(...tail)
+        this.outbox.window.close(stream)
+      })
+    }
     if (endRequest) this.outbox.inTurn(stream, () => this.outbox.own(rstStream(stream, NO_ERROR)))
-    return Buffer.concat([...head, ...(endOnHead ? [] : dataFrames(stream, a.body, true, this.outbox.maxFrame))])
+    return Buffer.concat([...head, ...(a.body.length > 0 ? dataFrames(stream, a.body, trailers === undefined, max) : []), ...tail])
   }
 
   /** Resets the client's `stream` with `code`; returns the frame. */

@@ -18,8 +18,10 @@
 // - close: GOAWAY (NO_ERROR, the client's highest stream as the last) to both sides, then
 //   the connection is closed.
 // - drop, timeout: the stream is never answered, and the target never gets it.
-// - forward (to another target) is not done on HTTP/2: said in one `rule` record, and the
-//   request goes on to the target.
+// - forward: the request, held whole, goes to the step's destination instead (HTTP/2 when it
+//   speaks it, else HTTP/1.1; gRPC only over HTTP/2), on a connection of its own the capture
+//   records, and its answer comes back on the stream with its trailers; a failure answers
+//   502 (gRPC: UNAVAILABLE). The target never gets the stream (h2-forward.ts).
 //
 // A stream the target never gets leaves both sides consistent: its id is skipped (ids only
 // need to increase), the window its DATA used is given back to the client, and its header
@@ -45,8 +47,8 @@
 // `serve --rules` (no target): the same stages, with tcpscope's own HTTP/2 server as their
 // target (h2-own-target.ts): what no rule or script answers gets 404 on its stream.
 
-import type { MessageRewrite, Respond } from '../../../shared/rules/rule-types'
-import type { StagePair, StagePort } from '../../proxy/forward-stage'
+import type { Forward, MessageRewrite, Respond } from '../../../shared/rules/rule-types'
+import type { StagePair } from '../../proxy/forward-stage'
 import { F_ACK, T_SETTINGS } from '../../protocols/http2/frame-reader'
 import { readBody, rewriteMessage, rewriteStep } from '../http-edit'
 import { requestSubject, stepKind } from '../http-rule-stage'
@@ -61,12 +63,13 @@ import type { ScriptRequest } from '../script/script-types'
 import { bodyOf, noteRule, type H2Leg, type Held, type LegHost, type ResponsePlan } from './h2-leg'
 import { answerFor, asRequest, asResponse, fieldsOf, goaway, INTERNAL_ERROR, NO_ERROR, plainAnswer, regularFields, requestHead, scriptAnswerOf } from './h2-message'
 import { needsBody, RequestLeg, type Tap } from './h2-request-leg'
-import { OwnTarget } from './h2-own-target'
+import { ownTargetPair } from './h2-own-target'
+import { StreamForwards, type ForwardHost } from './h2-forward'
 import { ResponseLeg } from './h2-response-leg'
 import { StepWaits } from '../step-waits'
 
 export function h2RulePair(deps: TrafficDeps): StagePair {
-  if (deps.noTarget) return ownTargetPair(deps)
+  if (deps.noTarget) return ownTargetPair(new H2RuleConversation(deps))
   const conv = new H2RuleConversation(deps)
   return { client: conv.request, server: conv.response }
 }
@@ -98,12 +101,13 @@ class LocalStreams {
   }
 }
 
-class H2RuleConversation implements LegHost {
+class H2RuleConversation implements LegHost, ForwardHost {
   readonly request: RequestLeg
   readonly response: ResponseLeg
   readonly local = new LocalStreams()
   closed = false
   private readonly waits = new StepWaits()
+  private readonly forwards = new StreamForwards(this)
 
   constructor(readonly deps: TrafficDeps) {
     this.request = new RequestLeg(this)
@@ -121,8 +125,13 @@ class H2RuleConversation implements LegHost {
     if (this.closed) return
     this.closed = true
     this.waits.endAll()
+    this.forwards.endAll()
     this.request.clear()
     this.response.clear()
+  }
+
+  clientReset(stream: number): void {
+    this.forwards.reset(stream)
   }
 
   /** A delay step's wait: over at once when the connection closes. */
@@ -204,9 +213,8 @@ class H2RuleConversation implements LegHost {
           return
         }
         case 'forward': {
-          const to = (step as { forward: { to: string } }).forward.to
-          recordRule(leg.port, entry, 'forward', `not forwarded to ${to}: forward is not done on HTTP/2, so ${summary} went on to the target`, at)
-          return await this.goOn(held, request, original, changed, responseRewrite, entry, bodyIn)
+          if (this.deps.forwardH2 === undefined) break
+          return await this.forwards.forward(held, request, (step as { forward: Forward }).forward, entry, at)
         }
         case 'close': {
           recordRule(leg.port, entry, 'close', `closed the connection at ${summary} (GOAWAY to both sides)`, at)
@@ -423,68 +431,5 @@ class H2RuleConversation implements LegHost {
     const port = this.request.port
     this.close()
     port?.close()
-  }
-}
-
-/**
- * `serve --rules`: the stages run as on a proxy, with tcpscope's own server as their target
- * (h2-own-target.ts). Its frames reach the target's direction of the stages a turn later, as
- * a target's would, never within the call that sent it what they answer.
- */
-function ownTargetPair(deps: TrafficDeps): StagePair {
-  const conv = new H2RuleConversation(deps)
-  let toClient: StagePort | undefined
-  const queue: Array<Buffer | 'fin'> = []
-  let scheduled = false
-  const deliver = (): void => {
-    scheduled = false
-    for (const item of queue.splice(0)) {
-      if (toClient === undefined || conv.closed) return
-      if (item === 'fin') conv.response.fin(toClient)
-      else conv.response.data(item, toClient)
-    }
-  }
-  const later = (item: Buffer | 'fin'): void => {
-    queue.push(item)
-    if (!scheduled) queueMicrotask(deliver)
-    scheduled = true
-  }
-  const target = new OwnTarget(later, () => later('fin'), () => conv.request.lastStream)
-  // The client's direction writes to the own server; the rest of its port is the connection's.
-  const wrapped = new WeakMap<StagePort, StagePort>()
-  const own = (port: StagePort): StagePort => {
-    let w = wrapped.get(port)
-    if (w === undefined) {
-      w = {
-        send: (bytes) => {
-          target.push(bytes)
-          return true
-        },
-        end: () => target.finish(),
-        hold: (held) => port.hold(held),
-        event: (kind, info) => port.event(kind, info),
-        reset: () => port.reset(),
-        close: () => port.close()
-      }
-      wrapped.set(port, w)
-    }
-    return w
-  }
-  return {
-    client: {
-      open: (port) => conv.request.open(own(port)),
-      data: (chunk, port) => conv.request.data(chunk, own(port)),
-      fin: (port) => conv.request.fin(own(port)),
-      close: () => conv.close()
-    },
-    server: {
-      open: (port) => {
-        toClient = port
-        conv.response.open(port)
-      },
-      data: (chunk, port) => conv.response.data(chunk, port),
-      fin: (port) => conv.response.fin(port),
-      close: () => conv.close()
-    }
   }
 }
