@@ -153,7 +153,9 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   /**
    * The upstream connect failed (recorded by connect-target.ts): the client is reset, as the
    * target's refusal would have; a TLS handshake failure is tcpscope's refusal, not the
-   * target's, so the client sees a clean close (the reason is in the capture).
+   * target's, so the client sees a clean close (the reason is in the capture). A forward
+   * proxy's tunnel whose destination is down calls it itself, once it handed its sockets
+   * over (forward/target-down.ts).
    */
   targetFailed(failure: ConnectFailure): void {
     // Traffic rules may answer the client themselves (a mock while the backend is down).
@@ -284,8 +286,9 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
    * 'data' as usual.
    */
   private readDirect(dir: Direction, from: Socket, to: Socket): void {
-    // A TLS socket's reads are decrypted in Node's TLS layer, not read from a TCP handle.
-    if (!this.rec.copiesChunks || from instanceof TLSSocket) return
+    // A TLS socket's reads are decrypted in Node's TLS layer, not read from a TCP handle; a
+    // socket already gone (a forward proxy's destination that is down) reads nothing.
+    if (!this.rec.copiesChunks || from instanceof TLSSocket || from.destroyed) return
     const pool = this.ctx.readBuffers
     const buf = pool.take()
     if (buf === undefined) return

@@ -44,6 +44,8 @@ export class Conversation {
   closed = false
   /** The target could not be reached (why): requests that would go to it are answered 502 here. */
   down: string | undefined
+  /** The client sent its FIN (after its last request): with no target to end the connection, the last answer here does. */
+  clientFinished = false
   /** After a 101 to `Upgrade: websocket` (when rules or the script want its messages): both directions go to it. */
   ws: WsRelay | undefined
   private readonly waits = new StepWaits()

@@ -144,15 +144,20 @@ export class ResponseSide extends OrderedSide {
     })
   }
 
-  /** The target cannot be reached: what was sent to it is answered 502 here, and the rules answer the rest. */
+  /**
+   * The target cannot be reached: what was sent to it is answered 502 here, and the rules
+   * answer the rest. No target will end the connection: once the client has sent its FIN,
+   * the last answer made here does.
+   */
   targetDown(why: string): boolean {
     this.conv.down = why
     for (let i = 0; i < this.conv.slots.length; i++) if (this.conv.slots[i].kind === 'target') this.conv.slots[i] = { kind: 'local', bytes: badGateway(why) }
-    this.pump()
+    if (this.conv.clientFinished) this.clientDone()
+    else this.pump()
     return true
   }
 
-  /** `serve --rules`: the client sent its FIN; the last answer, once delivered, ends the connection. */
+  /** The client sent its FIN and there is no target to end the connection (`serve --rules`, or it is down): the last answer, once delivered, does. */
   clientDone(): void {
     this.clientEnded = true
     this.flushOut()

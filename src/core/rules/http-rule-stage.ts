@@ -261,7 +261,9 @@ class RequestSide extends OrderedSide {
     const out = this.framer?.finish()
     if (out !== undefined) for (const bytes of out.pass) this.passOn(bytes)
     this.flushOut()
-    if (!this.deps.noTarget) this.port!.end()
+    this.conv.clientFinished = true
+    // A target ends the connection after its last answer; without one (none behind, or down), the last answer made here does.
+    if (!this.deps.noTarget && this.conv.down === undefined) this.port!.end()
     else this.conv.response.clientDone()
   }
 }

@@ -115,8 +115,10 @@ class TrafficSwitch {
         this.gated = undefined
         this.chosen?.client?.close?.()
         this.chosen?.server?.close?.()
+        // A connection never opened (a forward proxy's tunnel that closed before it ran, target-down.ts) is not the script's to hear of.
+        const opened = this.ports.client !== undefined || this.ports.server !== undefined
         // The script's failure is reported by its host; the connection is over either way.
-        if (this.deps.script?.has('onClose') === true) this.deps.script.onClose(this.scriptConnection()).catch(() => undefined)
+        if (opened && this.deps.script?.has('onClose') === true) this.deps.script.onClose(this.scriptConnection()).catch(() => undefined)
       }
     }
   }
@@ -182,8 +184,12 @@ class TrafficSwitch {
       const port = this.ports[dir]
       if (port !== undefined) this.chosen[dir]?.open?.(port)
     }
-    // The target was down before the client said what it speaks: a stage that cannot answer ends it.
-    if (this.down !== undefined && this.chosen.server?.targetDown?.(this.down) !== true) return this.ports.server?.reset()
+    // The target was down before the client said what it speaks: a stage that cannot answer ends it
+    // (a client that left without a byte asked nothing, and is let go with a FIN).
+    if (this.down !== undefined && this.chosen.server?.targetDown?.(this.down) !== true) {
+      const leftSilent = this.first.length === 0 && this.waiting.client.some((w) => w.kind === 'fin')
+      return leftSilent ? this.ports.server?.end() : this.ports.server?.reset()
+    }
     for (const dir of ['client', 'server'] as const) {
       const list = this.waiting[dir]
       this.waiting[dir] = []

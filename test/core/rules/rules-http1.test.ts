@@ -331,6 +331,9 @@ describe('HTTP/1 rules', () => {
       ''
     ])
     expect(t.engine.capture.connections().filter((c) => c.target === `127.0.0.1:${port}`)).toHaveLength(1)
+    // No target ends it: once curl has sent its FIN, the last answer made here does.
+    const c = await waitFor(() => t.engine.capture.connections().find((x) => x.target === `127.0.0.1:${port}` && x.end !== 'open'), 'the connection to close')
+    expect(c.end).toBe('closed')
   })
 
   it('turns a rule off and on, live', async (ctx) => {

@@ -15,7 +15,8 @@ import { chainPair } from '../chain-stages'
 import { tunnelContext, type ProxyConnection, type ProxyContext } from '../proxy-connection'
 import { authorityText, type Destination } from './http-proxy-request'
 import { matchesHost, type ForwardProxyOptions } from './forward-options'
-import { Tunnel, type TunnelHost, type TunnelInterceptor } from './tunnel'
+import { Tunnel } from './tunnel'
+import type { TunnelHost, TunnelInterceptor } from './tunnel-host'
 
 export type { ForwardProxyOptions } from './forward-options'
 
@@ -109,8 +110,12 @@ export class ForwardMode implements TunnelHost {
     return target
   }
 
+  stagesFor(own: ForwardStages | undefined): ForwardStages | undefined {
+    return withProxyStages(own, this.deps.stages)
+  }
+
   contextFor(target: Target, stages: ForwardStages | undefined, done: () => void): ProxyContext {
-    return tunnelContext(target, this.deps.noDelay, withProxyStages(stages, this.deps.stages), done)
+    return tunnelContext(target, this.deps.noDelay, stages, done)
   }
 
   intercepts(name: string): boolean {

@@ -8,7 +8,7 @@ import { loadTlsConnect } from '../../net/target/connect-target'
 import type { CaSource } from '../../tls/ca-commands'
 import { PROXY_TLS_FLAGS } from '../../tls/tls-errors'
 import { ProxyAuth } from './proxy-auth'
-import type { TunnelInterceptor } from './tunnel'
+import type { TunnelInterceptor } from './tunnel-host'
 import { tunnelInterceptor } from './tunnel-tls'
 
 /** How long a client may take to say where it goes, when nobody says. */

@@ -6,13 +6,19 @@
 // for the destination's host or IP when it sent none, answering with the ALPN the
 // destination settled on). Either failing is recorded as its leg's `tls` failure and the
 // tunnel closes cleanly.
+//
+// A destination that is down, with rules that answer for it (target-down.ts), has no leg to
+// secure: the client's alone is, with a leaf as above, and HTTP/1.1 as its ALPN when the
+// client offers it (else none, and the client speaks what it would without ALPN). Not h2:
+// the HTTP/1 rules answer for a target that is down (http-response-side.ts targetDown), the
+// HTTP/2 ones do not, so a client told h2 would only be reset.
 
 import type { Socket } from 'node:net'
 import { secureOver, TlsLeg, type TlsConnect } from '../../net/target/tls-connect'
 import type { CaSource } from '../../tls/ca-commands'
 import { TlsAcceptError, acceptTls } from '../../tls/tls-accept'
 import { authorityText } from './http-proxy-request'
-import type { InterceptJob, TunnelInterceptor } from './tunnel'
+import type { InterceptJob, TunnelInterceptor } from './tunnel-host'
 
 export interface InterceptorOptions {
   ca: CaSource
@@ -24,6 +30,8 @@ export interface InterceptorOptions {
 
 /** Destinations whose TLS sessions are kept for resumption. */
 const LEGS_KEPT = 256
+/** What the client's leg answers with when there is no destination's to mirror (see above). */
+const DOWN_ALPN = ['http/1.1']
 
 export function tunnelInterceptor(opts: InterceptorOptions): TunnelInterceptor {
   const legs = new Map<string, TlsLeg>()
@@ -39,24 +47,37 @@ export function tunnelInterceptor(opts: InterceptorOptions): TunnelInterceptor {
     return leg
   }
 
+  /** The client's leg, answering with `alpn`; undefined once its failure is recorded. */
+  const secureClient = async (job: InterceptJob, alpn: string[] | undefined): Promise<Socket | undefined> => {
+    const ca = await opts.ca()
+    const context = await ca.leafContext(job.sni ?? job.dest.host)
+    try {
+      return await acceptTls(job.client, { head: job.hello, context, alpn, leafFromCa: true, record: job.rec, timeoutMs: opts.timeoutMs, starttls: job.starttls })
+    } catch (err) {
+      if (err instanceof TlsAcceptError) return undefined
+      throw err
+    }
+  }
+
   return async (job: InterceptJob) => {
+    if (job.upstream === undefined) {
+      const client = await secureClient(job, DOWN_ALPN)
+      return client === undefined ? undefined : { client }
+    }
     // The destination first: the client is answered with the ALPN it settled on.
-    const upstream = await secureOver(legFor(job.dest.host, job.dest.port), job.upstream as Socket, { rec: job.rec, where: job.where, servername: job.sni, alpn: job.alpn, timeoutMs: opts.timeoutMs, starttls: job.starttls })
+    const upstream = await secureOver(legFor(job.dest.host, job.dest.port), job.upstream, { rec: job.rec, where: job.where, servername: job.sni, alpn: job.alpn, timeoutMs: opts.timeoutMs, starttls: job.starttls })
     if (upstream === undefined) return undefined
     if (job.gone()) {
       upstream.destroy()
       return undefined
     }
-    const ca = await opts.ca()
-    const context = await ca.leafContext(job.sni ?? job.dest.host)
     const alpn = typeof upstream.alpnProtocol === 'string' && upstream.alpnProtocol !== '' ? [upstream.alpnProtocol] : undefined
+    let client: Socket | undefined
     try {
-      const client = await acceptTls(job.client, { head: job.hello, context, alpn, leafFromCa: true, record: job.rec, timeoutMs: opts.timeoutMs, starttls: job.starttls })
-      return { client, upstream }
-    } catch (err) {
-      upstream.destroy()
-      if (err instanceof TlsAcceptError) return undefined
-      throw err
+      client = await secureClient(job, alpn)
+    } finally {
+      if (client === undefined) upstream.destroy()
     }
+    return client === undefined ? undefined : { client, upstream }
   }
 }

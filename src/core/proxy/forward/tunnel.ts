@@ -14,11 +14,17 @@
 // like TLS from the first byte when the proxy intercepts the destination (the opening
 // relayed and recorded by starttls/relay.ts), else passed through untouched and labelled
 // (hello-sniff.ts).
+//
+// A destination that cannot be reached may still be answered for by the proxy's traffic
+// rules (target-down.ts decides): the client is told the tunnel is open, and it runs with
+// the target down. Its first bytes are looked at as above; a ClientHello the proxy intercepts
+// has only the client's leg secured (tunnel-tls.ts), and the connection's stages answer the
+// cleartext, told the target is down (ProxyConnection.targetFailed, as a target proxy's). TLS
+// that would pass through cannot reach anyone: the client is closed (FIN), the hello recorded.
 
 import type { Socket } from 'node:net'
 import type { StartTlsProtocol, TlsFailure } from '../../../shared/tls-types'
-import type { ConnectionSink, RecordedConnection } from '../../capture/write/recorded-connection'
-import type { FdBudget } from '../../net/fd-budget'
+import type { RecordedConnection } from '../../capture/write/recorded-connection'
 import type { LiveSetMember } from '../../net/live-set'
 import { errorInfo, outOfDescriptors } from '../../net/net-errors'
 import { isResetError, localPeer, remotePeer, resetSocket } from '../../net/sockets'
@@ -27,52 +33,18 @@ import { HelloBytes, type ClientHelloRead } from '../../protocols/client-hello'
 import { badHello, HELLO_CUT_SHORT, helloTimeout } from '../../tls/tls-errors'
 import { readHello } from '../../tls/tls-accept'
 import { StartTlsRelay, type RelayOutcome } from '../starttls/relay'
-import type { ForwardStages } from '../forward-stage'
+import type { ForwardStages, StagePair } from '../forward-stage'
 import { recordPassthrough } from '../hello-sniff'
-import type { ProxyContext } from '../proxy-connection'
 import { ConnectionSetup } from '../connection-setup'
 import { AbsoluteFormStage } from './absolute-form-stage'
-import { ClientOpening, closeWith, type OpeningSettings, type TunnelRequest } from './client-opening'
-import { authorityText, type Destination } from './http-proxy-request'
+import { ClientOpening, closeWith, type TunnelRequest } from './client-opening'
+import { authorityText } from './http-proxy-request'
+import { closePair, stagesTakingOver } from './target-down'
+import type { TunnelHost } from './tunnel-host'
 
-/** What a tunnel needs of its forward proxy. */
-export interface TunnelHost {
-  readonly ownerId: string
-  readonly capture: ConnectionSink
-  readonly budget: FdBudget
-  readonly opening: OpeningSettings
-  /** The client was turned away for lack of descriptors (the engine warns). */
-  fdExhausted(): void
-  /** The Target for a destination (shared by its tunnels: one timer, one TLS session cache). */
-  targetFor(dest: Destination): Target
-  /** The context a tunnel's ProxyConnection runs in; `done` is called once both its sockets closed. */
-  contextFor(target: Target, stages: ForwardStages | undefined, done: () => void): ProxyContext
-  /** Whether TLS to this name is intercepted (else it passes through). */
-  intercepts(name: string): boolean
-  /** Terminates TLS on both legs of a tunnel (tunnel-tls.ts); undefined: it cannot (no CA). */
-  readonly interceptor: TunnelInterceptor | undefined
-  /** The tunnel is over: its sockets (`descriptors` of them) are closed and its record is closed. */
-  done(tunnel: Tunnel, descriptors: number): void
-}
-
-/** Secures a tunnel's two legs; resolves with the TLS sockets, or undefined once it recorded why it could not. */
-export type TunnelInterceptor = (job: InterceptJob) => Promise<{ client: Socket; upstream: Socket } | undefined>
-
-export interface InterceptJob {
-  client: Socket
-  upstream: Socket
-  /** The client's first bytes: its whole ClientHello (handed back to the client socket before the handshake). */
-  hello: Buffer
-  sni: string | undefined
-  alpn: string[] | undefined
-  dest: Destination
-  /** Where people see the destination (`host:port`), for messages. */
-  where: string
-  rec: RecordedConnection
-  /** TLS starts midway, after this protocol's opening (recorded with both legs). */
-  starttls?: StartTlsProtocol
-  /** Whether the tunnel was closed meanwhile: the interceptor drops what it made. */
-  gone(): boolean
+/** A tunnel's own stages: an absolute-form request's heads rewritten for the origin (the other ways carry bytes as they are). */
+function ownStages(req: TunnelRequest): ForwardStages | undefined {
+  return req.via === 'HTTP' ? () => ({ client: new AbsoluteFormStage(req) }) : undefined
 }
 
 type State = 'opening' | 'dialing' | 'sniffing' | 'securing' | 'running' | 'closing'
@@ -92,6 +64,8 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
   private clientEnded = false
   private serverEnded = false
   private helloTimer: NodeJS.Timeout | undefined
+  /** The destination could not be reached and these stages answer for it (target-down.ts); `upstream` is the failed socket. */
+  private down: { pair: StagePair; failure: ConnectFailure } | undefined
 
   constructor(
     client: Socket,
@@ -147,10 +121,24 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
   }
 
   targetFailed(failure: ConnectFailure): void {
+    if (this.state === 'closing' || this.client.destroyed) {
+      this.end ??= failure.end
+      return
+    }
+    // The connect failure is recorded (connect-target.ts) either way; rules may answer for the destination.
+    const pair = stagesTakingOver(this.host.stagesFor(ownStages(this.req!)), this.rec!.id, failure, this.rec!)
+    if (pair !== undefined) return this.runDown(pair, failure)
     this.end ??= failure.end
-    if (this.state === 'closing' || this.client.destroyed) return
     this.state = 'closing'
     this.req!.answers.failed(failure)
+  }
+
+  /** The rules answer for the unreachable destination: the client is told the tunnel is open, and its first bytes looked at. */
+  private runDown(pair: StagePair, failure: ConnectFailure): void {
+    this.down = { pair, failure }
+    this.req!.answers.opened(undefined)
+    this.state = 'sniffing'
+    this.look()
   }
 
   targetError(err: NodeJS.ErrnoException): void {
@@ -240,7 +228,7 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
     const name = read.sni ?? dest.host
     if (this.host.interceptor === undefined || !this.host.intercepts(name)) {
       recordPassthrough(this.rec!, read)
-      return this.runRaw()
+      return this.down === undefined ? this.runRaw() : this.closeDown()
     }
     const hello = this.clientBytes.take()
     this.step(this.intercept(hello, read.sni, read.alpn, undefined))
@@ -256,8 +244,8 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
     if (this.state !== 'sniffing') return
     const dest = this.req!
     const canIntercept = this.host.interceptor !== undefined && this.host.intercepts(dest.host) && dest.via !== 'HTTP'
-    // A FIN heard by the look would not be heard again by the relay.
-    if (!canIntercept || this.clientEnded || this.serverEnded) return this.runRaw(true)
+    // A FIN heard by the look would not be heard again by the relay; with the destination down, no opening can be relayed.
+    if (!canIntercept || this.clientEnded || this.serverEnded || this.down !== undefined) return this.runRaw(true)
     this.stopLooking()
     this.state = 'opening'
     const up = this.upstream!
@@ -275,7 +263,7 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
         return this.step(this.switchToTls(outcome.protocol))
       case 'clear':
       case 'none':
-        return this.handOver(this.client, this.upstream!, undefined)
+        return this.handOver(this.client, this.upstream!)
       case 'closed':
         this.state = 'closing'
         this.end ??= outcome.end
@@ -331,15 +319,25 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
     this.upstream!.destroy()
   }
 
+  /** A TLS hello that would pass through, to a destination that is down: nothing can answer it, so the client is closed cleanly. */
+  private closeDown(): void {
+    this.stopLooking()
+    this.state = 'closing'
+    this.end ??= this.down!.failure.end
+    closeWith(this.client)
+  }
+
   private async intercept(hello: Buffer, sni: string | undefined, alpn: string[] | undefined, starttls: StartTlsProtocol | undefined): Promise<void> {
     this.stopLooking()
     this.state = 'securing'
     const dest = this.req!
-    let secured: { client: Socket; upstream: Socket } | undefined
+    // With the destination down, only the client's leg is secured: there is no upstream to lose meanwhile.
+    const up = this.down === undefined ? this.upstream! : undefined
+    let secured: { client: Socket; upstream?: Socket } | undefined
     try {
       secured = await this.host.interceptor!({
         client: this.client,
-        upstream: this.upstream!,
+        upstream: up,
         hello,
         sni,
         alpn,
@@ -347,25 +345,25 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
         where: authorityText(dest),
         rec: this.rec!,
         ...(starttls !== undefined ? { starttls } : {}),
-        gone: () => this.state !== 'securing' || this.client.destroyed || this.upstream!.destroyed
+        gone: () => this.state !== 'securing' || this.client.destroyed || up?.destroyed === true
       })
     } catch (err) {
       this.rec!.event('error', undefined, { code: 'EINTERCEPT', message: `cannot intercept TLS to ${authorityText(dest)}: ${err instanceof Error ? err.message : String(err)}` })
       secured = undefined
     }
     if (this.state !== 'securing') return
-    if (secured === undefined || this.client.destroyed || this.upstream!.destroyed) {
+    if (secured === undefined || this.client.destroyed || up?.destroyed === true) {
       // The reason is recorded (a `tls` failure); the client sees a clean close, as the issue asks.
       this.state = 'closing'
       this.end ??= 'error'
       closeWith(this.client)
       // The destination's leg failed, or the client's did before anything went through it. A
       // turn later: see secureUpstream in tunnel-tls.ts for why not in the handshake's turn.
-      const up = this.upstream!
-      setImmediate(() => up.destroy())
+      const tcp = this.upstream!
+      setImmediate(() => tcp.destroy())
       return
     }
-    this.handOver(secured.client, secured.upstream, undefined)
+    this.handOver(secured.client, secured.upstream ?? this.upstream!)
   }
 
   /**
@@ -381,32 +379,41 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
     if (this.clientBytes.length > 0) client.unshift(this.clientBytes.take())
     for (let i = this.serverBytes.length - 1; i >= 0; i--) up.unshift(this.serverBytes[i])
     this.serverBytes = []
-    const req = this.req!
-    const stages: ForwardStages | undefined = req.via === 'HTTP' ? () => ({ client: new AbsoluteFormStage(req) }) : undefined
-    this.handOver(client, up, stages, sniff)
+    this.handOver(client, up, sniff)
     // A FIN that came while the bytes were looked at was heard by the look; the connection hears it again, after those bytes.
     if (this.clientEnded) setImmediate(() => client.emit('end'))
     if (this.serverEnded) setImmediate(() => up.emit('end'))
   }
 
-  private handOver(client: Socket, upstream: Socket, stages: ForwardStages | undefined, sniff = false): void {
+  /**
+   * The connection runs as any proxied one from here, with the tunnel's stages (tunnel's own,
+   * then the proxy's). With the destination down, they are the stages that said they answer
+   * for it, and the connection is told its target failed, as a target proxy's is.
+   */
+  private handOver(client: Socket, upstream: Socket, sniff = false): void {
     this.client.off('error', this.onClientError)
     this.client.off('close', this.onSocketClosed)
     this.upstream!.off('close', this.onSocketClosed)
+    const down = this.down
+    const stages = down !== undefined ? () => down.pair : this.host.stagesFor(ownStages(this.req!))
     const ctx = this.host.contextFor(this.target!, stages, () => this.host.done(this, 2))
     if (sniff) ctx.sniffHellos = true
     this.handOverTo(client, upstream, this.rec!, ctx, upstream !== this.upstream)
+    if (down !== undefined) this.conn!.targetFailed(down.failure)
   }
 
   private readonly onSocketClosed = (): void => {
     if (--this.openSockets > 0) {
       // One side is gone before the tunnel ran: the other goes too.
       if (this.client.destroyed && this.upstream !== undefined && !this.upstream.destroyed) this.upstream.destroy()
-      else if (this.upstream?.destroyed === true && !this.client.destroyed && this.state !== 'closing') this.client.destroy()
+      // (A destination that is down closed its socket already: the client stays for the rules.)
+      else if (this.upstream?.destroyed === true && !this.client.destroyed && this.state !== 'closing' && this.down === undefined) this.client.destroy()
       return
     }
     this.opening.dispose()
     clearTimeout(this.helloTimer)
+    // Over before it ran: the stages made to answer for a destination that is down never will.
+    if (this.down !== undefined) closePair(this.down.pair)
     this.rec?.close(this.end ?? 'closed')
     this.host.done(this, this.descriptors)
   }
