@@ -7,11 +7,20 @@ import type { FramedPiece } from '../../breakpoint/message-framer'
 import type { RuleEntry } from '../rule-set'
 import type { LazyMessageFacts } from './message-facts'
 import { runMessageScript } from './message-script'
-import { RuleSide, type At } from './message-side'
+import { RuleSide, type At, type Conversation } from './message-side'
 import { runSteps } from './message-steps'
 import type { LocalSlot } from './reply-slots'
+import type { ServerSide } from './message-server-side'
 
 export class ClientSide extends RuleSide {
+  constructor(
+    dir: 'client',
+    /** The conversation, with the server side its answers go back through. */
+    override readonly conv: Conversation & { readonly server: ServerSide }
+  ) {
+    super(dir, conv)
+  }
+
   pump(): void {
     while (!this.busy && !this.conv.closed) {
       const item = this.next()

@@ -45,7 +45,7 @@ import type { StagePair } from '../../proxy/forward-stage'
 import type { ConnFacts } from '../rule-match'
 import type { TrafficDeps } from '../traffic-deps'
 import { ClientSide } from './message-client-side'
-import type { RuleSide } from './message-side'
+import type { Conversation as SideConversation, RuleSide } from './message-side'
 import { ServerSide } from './message-server-side'
 import { answersInOrder, ReplySlots } from './reply-slots'
 import { StepWaits } from '../step-waits'
@@ -55,7 +55,7 @@ export function messageRulePair(deps: TrafficDeps): StagePair {
   return { client: conv.client, server: conv.server }
 }
 
-export class Conversation {
+export class Conversation implements SideConversation {
   readonly framing: MessageConversation
   readonly slots = new ReplySlots()
   readonly client: ClientSide

@@ -10,9 +10,28 @@ import { READ_AHEAD } from '../../breakpoint/read-ahead'
 import type { ForwardStage, StagePort } from '../../proxy/forward-stage'
 import type { RuleEntry } from '../rule-set'
 import { LazyMessageFacts } from './message-facts'
-import type { Conversation } from './message-rule-pair'
+import type { MessageConversation } from '../../breakpoint/message-framer'
+import type { ConnFacts } from '../rule-match'
+import type { TrafficDeps } from '../traffic-deps'
+import type { ReplySlots } from './reply-slots'
 
 export type Item = FramedPiece | 'fin'
+
+/** What a side needs of the conversation both sides share (message-rule-pair.ts's Conversation). */
+export interface Conversation {
+  readonly framing: MessageConversation
+  readonly slots: ReplySlots
+  readonly deps: TrafficDeps
+  readonly closed: boolean
+  /** Whether answers keep the order of the requests (slots), or go at once. */
+  readonly paired: boolean
+  /** Whether the script sees each message no rule acted on. */
+  readonly scripted: boolean
+  conn(): ConnFacts
+  side(dir: Direction): RuleSide
+  sleep(ms: number): Promise<void>
+  close(): void
+}
 
 /** Where a message acted on starts in its sender's stream, its size and its summary: what a rule record names. */
 export type At = { offset: number; size: number; summary: string }
