@@ -239,7 +239,7 @@ export class Engine extends CommandMembers {
           proxies: this.proxies.commands,
           faults: toxicCommands((proxyId) => this.proxies.toxics(proxyId)),
           // A proxy's rules, or a server session's (`serve --rules`, a mock server with no target).
-          rules: ruleCommands((id) => this.sessions.trafficOf(id) ?? this.proxies.traffic(id), { captures, decoding }),
+          rules: ruleCommands((id) => this.sessions.trafficOf(id) ?? this.proxies.traffic(id), { captures, decoding, messages: decoding.rawMessages }),
           breakpoints: breakCommands({ breaksOf: (id) => this.proxies.breaks(id), breaksIfAny: (id) => this.proxies.breaksIfAny(id), held: this.held }),
           'connection actions': connActionCommands((connId) => this.proxies.connection(connId)),
           interception: this.interceptions.commands,

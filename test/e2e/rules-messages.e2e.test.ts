@@ -2,7 +2,8 @@
 // Chromium against `tcpscope web`, with redis-server and redis-cli through the proxy:
 // a GET answered by a rule says so above its fields, and "As delivered" shows the answer the
 // client got instead (its fields and bytes); a SET a rule rewrote shows what redis got; a
-// message no rule touched has no switch. In English (light) and in Chinese (dark), scanned
+// message no rule touched has no switch, and "Mock this reply…" makes a rule answering it as
+// recorded. In English (light) and in Chinese (dark), scanned
 // by axe. Screenshots in /tmp/rules-messages-*.png. Selects by role and name only.
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -78,6 +79,20 @@ describe('the Messages tab as sent and as delivered, in Chromium', () => {
     await list.getByRole('option', { name: /GET greeting/ }).click()
     await fields.getByRole('tree', { name: /^Fields of message #\d+$/ }).waitFor()
     expect(await fields.getByRole('radiogroup', { name: 'Show the message' }).count()).toBe(0)
+
+    // "Mock this reply…": a rule answering the GET with the reply recorded for it, in the proxy's editor.
+    await list.getByRole('option', { name: /GET greeting/ }).click()
+    await fields.getByRole('button', { name: 'Mock this reply…' }).click()
+    const panel = page.getByRole('dialog', { name: `Rules of ${proxy.id}` })
+    const editor = panel.getByRole('textbox', { name: 'Rule as JSON' })
+    await expect.poll(() => editor.textContent()).toContain('"name": "answer GET greeting as recorded"')
+    expect(JSON.parse((await editor.innerText()).replace(/\u00a0/g, ' '))).toEqual({
+      name: 'answer GET greeting as recorded',
+      match: { message: { dir: 'client', protocol: 'resp', summary: { exact: 'GET greeting' } } },
+      steps: [{ respond: { text: '$11\r\nhello world\r\n' } }]
+    })
+    await panel.getByText(/^Made from message #\d+ of connection #\d+: it answers with the reply recorded for it\./).waitFor()
+    await panel.getByRole('button', { name: 'Close' }).click()
 
     // In Chinese and dark.
     await page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: /^Language/ }).click()

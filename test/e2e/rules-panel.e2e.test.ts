@@ -182,7 +182,7 @@ describe('the Rules panel, in Chromium', () => {
     expect(made).toEqual({
       name: 'mock GET /api/other',
       match: { http: { method: 'GET', path: '/api/other' } },
-      steps: [{ respond: { status: 200, headers: { 'content-type': 'application/json' }, json: { from: 'backend', path: '/api/other' } } }]
+      steps: [{ respond: { status: 200, headers: { 'Content-Type': 'application/json' }, json: { from: 'backend', path: '/api/other' } } }]
     })
     await panel.getByText(/^Made from exchange 1 of connection #\d+: check it, then add it\.$/).waitFor()
     await panel.getByRole('button', { name: 'Add rule' }).click()
@@ -292,6 +292,11 @@ describe('the Rules panel, in Chromium', () => {
     expectNone(await violations(page, 'dark HTTP tab as delivered in Chinese'))
     await shown.getByRole('radio', { name: '按发送' }).click()
     await expect.poll(() => detail.getByRole('region', { name: '响应', exact: true }).textContent()).toContain('backend')
+    // "Rewrite requests like this…": a request rewrite made from the exchange, in the proxy's editor.
+    await detail.getByRole('region', { name: '请求', exact: true }).getByRole('button', { name: '改写类似的请求…' }).click()
+    await expect.poll(() => panel.getByRole('textbox', { name: '规则（JSON）' }).textContent()).toContain('"name": "rewrite GET /api/items"')
+    await panel.getByText(/^由连接 #\d+ 的第 1 个交换生成：请改成目标应收到的内容后再添加。$/).waitFor()
+    await panel.getByRole('button', { name: '关闭' }).click()
 
     await page.getByRole('toolbar', { name: '工具栏' }).getByRole('button', { name: /^语言/ }).click()
     await page.getByRole('complementary', { name: 'Proxies and sessions' }).getByRole('button', { name: `Rules of ${proxyId}…` }).click()

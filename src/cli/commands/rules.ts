@@ -19,12 +19,14 @@ export const RULES_OPTION = {
   }
 } as const satisfies OptionTable
 
-const RULES_USAGE = 'tcpscope rules check FILE [--json] | tcpscope rules from CAPTURE --conn ID [--exchange N]'
+const RULES_USAGE = 'tcpscope rules check FILE [--json] | tcpscope rules from CAPTURE --conn ID [--exchange N [--rewrite] | --message N]'
 
 const OPTIONS = {
   json: { type: 'boolean', about: 'check: print the checked rules as JSON' },
   conn: { type: 'string', arg: 'ID', about: 'from: the connection whose exchange the rule answers as' },
-  exchange: { type: 'string', arg: 'N', about: 'from: which exchange of the connection (default 0, its first)' }
+  exchange: { type: 'string', arg: 'N', about: 'from: which exchange of the connection (default 0, its first)' },
+  rewrite: { type: 'boolean', about: "from: a rule that rewrites requests like the exchange's (filled in with its JSON values or its own headers, to edit), not one that answers it" },
+  message: { type: 'string', arg: 'N', about: "from: a raw connection's client message (from 0, as `show` numbers them less one) whose recorded reply the rule answers with" }
 } as const satisfies OptionTable
 
 /** A step in a few words. */
@@ -33,6 +35,7 @@ export function stepWords(step: Step): string {
     const r = step.respond
     if (r.grpc !== undefined) return `answer gRPC status ${r.grpc.status}${r.grpc.message ? ` "${r.grpc.message}"` : ''}`
     if (r.resp !== undefined) return `answer redis ${JSON.stringify(r.resp)}`
+    if (r.text !== undefined || r.hex !== undefined) return `answer ${r.text !== undefined ? Buffer.byteLength(r.text) : r.hex!.replace(/\s/g, '').length / 2} bytes`
     const body = r.json !== undefined ? ' with JSON' : r.file !== undefined ? ` with ${r.file}` : r.body !== undefined ? ` with ${r.body.length} characters` : ''
     return `answer ${r.status ?? 200}${body}`
   }
@@ -57,9 +60,11 @@ export function ruleLine(r: RuleInfo, i: number): string {
 async function runFrom(values: Parsed<typeof OPTIONS>['values'], file: string, io: Io): Promise<number> {
   const connId = parseWhole('rules from', values.conn, '--conn', 1)
   if (connId === undefined) throw new UsageError(`rules from needs --conn ID (tcpscope ls ${file} lists them); usage: ${RULES_USAGE}`)
-  const exchange = parseWhole('rules from', values.exchange, '--exchange', 0) ?? 0
+  const message = parseWhole('rules from', values.message, '--message', 0)
+  if (message !== undefined && (values.exchange !== undefined || values.rewrite === true)) throw new UsageError(`rules from: --message makes a rule from a raw message; --exchange and --rewrite are for an HTTP exchange; usage: ${RULES_USAGE}`)
+  const source = message !== undefined ? { message } : { exchange: parseWhole('rules from', values.exchange, '--exchange', 0) ?? 0, as: values.rewrite === true ? ('rewrite' as const) : ('mock' as const) }
   return withCaptureFile(file, async ({ engine, capture }) => {
-    const rule = await engine['rules.from']({ capture, connId, exchange })
+    const rule = await engine['rules.from']({ capture, connId, ...source })
     await writeAll(io.out, JSON.stringify({ rules: [rule] }, null, 2) + '\n')
     return EXIT.ok
   })
@@ -83,13 +88,15 @@ async function runRules({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
 
 export const rulesCommand = defineCommand({
   name: 'rules',
-  about: 'check a rules file and print its rules in words, or make a rule from a recorded exchange',
+  about: 'check a rules file and print its rules in words, or make a rule from a recorded exchange or message',
   usage: RULES_USAGE,
   options: OPTIONS,
   notes: ['A rules file is JSON or YAML: { "rules": [ { "name": ..., "match": {...}, "steps": [...] } ] }. Every error names the rule and the field. docs/rules-and-scripts.md has the schema.'],
   examples: [
     { line: 'tcpscope rules check rules.json', about: 'Check rules.json and list what each rule does.' },
-    { line: 'tcpscope rules from web.tcap --conn 3 --exchange 1 > mock.json', about: 'A rules file that answers that request as the server did (its body decoded).' }
+    { line: 'tcpscope rules from web.tcap --conn 3 --exchange 1 > mock.json', about: 'A rules file that answers that request as the server did (its body decoded).' },
+    { line: 'tcpscope rules from web.tcap --conn 3 --exchange 1 --rewrite > rewrite.json', about: 'A rule that rewrites requests like that one, filled in with its JSON values or headers to edit.' },
+    { line: 'tcpscope rules from redis.tcap --conn 2 --message 4 > flag.json', about: 'A rule that answers that redis command with the reply recorded for it.' }
   ],
   run: runRules
 })

@@ -11,7 +11,7 @@
 
 import type { EditableRequest } from '../../shared/http-request-edit'
 import { parseRequest } from '../../shared/http-request-edit'
-import type { MessageRewrite, Respond, Step } from '../../shared/rules/rule-types'
+import { stepKind, type MessageRewrite, type Respond } from '../../shared/rules/rule-types'
 import { HttpFramer, type Framed } from '../breakpoint/http-framer'
 import type { MessageHead } from '../breakpoint/break-match'
 import type { StagePair } from '../proxy/forward-stage'
@@ -305,10 +305,4 @@ export function requestSubject(conn: ConnFacts, head: MessageHead, headers: Requ
   const port = portText !== undefined ? Number(portText) : conn.targetPort
   if (port !== undefined) request.port = port
   return { conn, request }
-}
-
-export type StepKind = 'respond' | 'forward' | 'rewrite' | 'delay' | 'close' | 'reset' | 'drop' | 'timeout'
-
-export function stepKind(step: Step): StepKind {
-  return Object.keys(step)[0] as StepKind
 }

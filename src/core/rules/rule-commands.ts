@@ -6,14 +6,19 @@ import { TrafficRules } from './traffic-rules'
 import { UserError } from '../net/net-errors'
 import type { Captures } from '../capture/open-captures'
 import type { Decoding } from '../decode/decoding'
-import { ruleFromExchange } from './rule-from'
+import { ruleFrom } from './rule-from'
+import type { Messages } from '../decode/messages/messages'
 
 export type RulesCommand = 'rules.list' | 'rules.set' | 'rules.load' | 'rules.enable' | 'rules.check' | 'script.load' | 'script.reload' | 'script.unload' | 'rules.from'
 
 /** `rulesOf(proxyId)` throws a one-line UserError for a proxy that does not exist. */
-export function ruleCommands(rulesOf: (proxyId: string) => TrafficRules, recorded: { captures: Pick<Captures, 'get'>; decoding: Decoding }): CommandTable<RulesCommand> {
+export function ruleCommands(rulesOf: (proxyId: string) => TrafficRules, recorded: { captures: Pick<Captures, 'get'>; decoding: Decoding; messages: Messages }): CommandTable<RulesCommand> {
   return {
-    'rules.from': async ({ capture, connId, exchange }) => ruleFromExchange(recorded.captures.get(capture), recorded.decoding, connId, exchange),
+    'rules.from': async ({ capture, connId, exchange, message, as }) => {
+      if (exchange !== undefined && message !== undefined) throw new UserError('rules.from makes a rule from an exchange or from a message: give one of them', 'EINVAL')
+      const source = message !== undefined ? { connId, message, as } : { connId, exchange: exchange ?? 0, as }
+      return ruleFrom(recorded.captures.get(capture), recorded, source)
+    },
     'rules.list': async ({ proxyId }) => rulesOf(proxyId).state(),
     'rules.set': async ({ proxyId, rules }) => {
       const traffic = rulesOf(proxyId)

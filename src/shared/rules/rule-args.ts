@@ -1,7 +1,7 @@
 // The rules.* commands' arguments. A rule list is checked by the rules file's own schema
 // (rule-schema.ts), so the UI, the CLI and a file get the same one-line errors.
 
-import { bool, int, obj, optional, str, type Schema } from '../schema'
+import { bool, int, obj, oneOf, optional, str, type Schema } from '../schema'
 import type { RuleInfo } from './rule-types'
 import { checkRules } from './rule-schema'
 
@@ -17,7 +17,16 @@ export const rulesLoadArgs = obj({ proxyId, path: str({ nonEmpty: true, max: 409
 /** A script of hooks (`.js`, `.mjs`, `.ts`) on the engine's host, run in a thread of its own and reloaded on save. */
 export const scriptLoadArgs = obj({ proxyId, path: str({ nonEmpty: true, max: 4096 }) })
 /** A rule that answers as exchange `exchange` of connection `connId` was answered. */
-export const rulesFromArgs = obj({ capture: str({ nonEmpty: true, max: 4096 }), connId: int({ min: 1 }), exchange: int({ min: 0 }) })
+export const rulesFromArgs = obj({
+  capture: str({ nonEmpty: true, max: 4096 }),
+  connId: int({ min: 1 }),
+  /** An HTTP exchange (from 0) to mock, or whose requests to rewrite... */
+  exchange: optional(int({ min: 0 })),
+  /** ...or a raw connection's client message (from 0) whose recorded reply to answer with. */
+  message: optional(int({ min: 0 })),
+  /** `mock` (the default): answer as recorded; `rewrite` (an exchange): rewrite requests like this one. */
+  as: optional(oneOf(['mock', 'rewrite'] as const))
+})
 export const rulesCheckArgs = obj({ path: str({ nonEmpty: true, max: 4096 }) })
 export const rulesEnableArgs = obj({ proxyId, id: str({ nonEmpty: true, max: 32 }), enabled: bool() })
 

@@ -273,3 +273,10 @@ export function endedHere(info: Pick<RuleEventInfo, 'action' | 'message'>, h2: b
 
 /** A rule's steps end the exchange here (the rest of the chain is not reached). */
 export const TERMINAL_STEPS = ['respond', 'forward', 'close', 'reset', 'drop', 'timeout'] as const
+
+/** What a step does, by its one key. */
+export type StepKind = 'respond' | 'forward' | 'rewrite' | 'delay' | 'close' | 'reset' | 'drop' | 'timeout'
+
+export function stepKind(step: Step): StepKind {
+  return Object.keys(step)[0] as StepKind
+}

@@ -59,7 +59,7 @@ export interface ForwardDeps {
   refused?(why: string): void
 }
 
-export class ForwardMode implements TunnelHost {
+export class ForwardMode implements TunnelHost<Tunnel> {
   private readonly targets = new Map<string, Target>()
   readonly opening
 

@@ -11,10 +11,10 @@ import type { ForwardStages } from '../forward-stage'
 import type { ProxyContext } from '../proxy-connection'
 import type { OpeningSettings } from './client-opening'
 import type { Destination } from './http-proxy-request'
-import type { Tunnel } from './tunnel'
 
 /** What a tunnel needs of its forward proxy. */
-export interface TunnelHost {
+/** `T`: the tunnel it is told of (tunnel.ts's Tunnel; generic so this module needs nothing of it). */
+export interface TunnelHost<T> {
   readonly ownerId: string
   readonly capture: ConnectionSink
   readonly budget: FdBudget
@@ -32,7 +32,7 @@ export interface TunnelHost {
   /** Terminates TLS on both legs of a tunnel (tunnel-tls.ts); undefined: it cannot (no CA). */
   readonly interceptor: TunnelInterceptor | undefined
   /** The tunnel is over: its sockets (`descriptors` of them) are closed and its record is closed. */
-  done(tunnel: Tunnel, descriptors: number): void
+  done(tunnel: T, descriptors: number): void
 }
 
 /**

@@ -69,7 +69,7 @@ export class Tunnel extends ConnectionSetup<State> implements LiveSetMember, Dia
 
   constructor(
     client: Socket,
-    private readonly host: TunnelHost,
+    private readonly host: TunnelHost<Tunnel>,
     captureHeld: boolean
   ) {
     super(client, 'opening', captureHeld)

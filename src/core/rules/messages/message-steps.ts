@@ -4,7 +4,7 @@
 
 import type { Respond, Rewrite, RuleEventInfo } from '../../../shared/rules/rule-types'
 import type { FramedPiece } from '../../breakpoint/message-framer'
-import { stepKind } from '../http-rule-stage'
+import { stepKind } from '../../../shared/rules/rule-types'
 import { recordRule } from '../rule-record'
 import type { RuleEntry } from '../rule-set'
 import { messageAnswer, rewriteBytes } from './message-edit'

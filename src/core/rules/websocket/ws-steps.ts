@@ -9,7 +9,7 @@
 import type { Respond, Rewrite, RuleEventInfo, WebSocketRewrite } from '../../../shared/rules/rule-types'
 import { replaceText } from '../text-replace'
 import { respondBody } from '../http-respond'
-import type { StepKind } from '../http-rule-stage'
+import { stepKind } from '../../../shared/rules/rule-types'
 import { parseJsonPath, setJsonAt } from '../json-path'
 import { rewriteBytes } from '../messages/message-edit'
 import { recordRule } from '../rule-record'
@@ -34,8 +34,7 @@ export async function runWsSteps(side: WsTurnSide, msg: WsWhole, facts: WsMessag
   let payload = facts.payload
   for (const step of entry.spec.steps) {
     if (side.closed) return { kind: 'drop' }
-    // (Not http-rule-stage's stepKind: that module reaches this one, through the upgrade.)
-    const kind = Object.keys(step)[0] as StepKind
+    const kind = stepKind(step)
     switch (kind) {
       case 'delay': {
         const ms = (step as { delay: number }).delay

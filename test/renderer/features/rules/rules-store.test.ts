@@ -9,7 +9,6 @@ import type { CommandArgs } from '../../../../src/shared/contract'
 import type { ProxyInfo } from '../../../../src/shared/events'
 import type { RulesState } from '../../../../src/shared/rules/rule-args'
 import type { RuleSpec } from '../../../../src/shared/rules/rule-types'
-import type { HttpMessage } from '../../../../src/shared/protocol-types'
 import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { useFaultsStore } from '../../../../src/renderer/src/features/faults/faults-store'
 import { currentSpec, moved, useRulesStore } from '../../../../src/renderer/src/features/rules/rules-store'
@@ -32,14 +31,7 @@ function engineWithRules(initial: RuleSpec[]) {
     'rules.set': (a: CommandArgs<'rules.set'>) => setAll(a.rules as RuleSpec[]),
     'rules.enable': (a: CommandArgs<'rules.enable'>) => (state = { rules: state.rules.map((r) => (r.id === a.id ? { ...r, enabled: a.enabled } : r)) }),
     'conn.get': () => [{ id: 3, kind: 'proxy', ownerId: 'p1' } as never],
-    'http.exchanges': () => ({
-      protocol: 'http1',
-      from: 0,
-      total: 1,
-      problems: [],
-      exchanges: [{ index: 0, informational: [], state: 'complete', request: { method: 'GET', target: '/api/other?x=1' } as HttpMessage, response: { status: 201, headers: [{ name: 'content-type', value: 'text/plain' }], body: { framing: 'length' } } as unknown as HttpMessage }]
-    }),
-    'http.body': () => ({ bytes: new TextEncoder().encode('made'), offset: 0, end: true, decoded: [] })
+    'rules.from': (a: CommandArgs<'rules.from'>) => ({ name: `made ${a.connId} ${a.exchange ?? ''} ${a.message ?? ''} ${a.as ?? ''}`.trim(), match: { http: { path: '/api/other' } }, steps: [{ respond: { status: 201 } }] })
   })
   const engine = useEngineStore()
   engine.attach(t.transport)
@@ -83,16 +75,20 @@ describe('the rules store', () => {
     expect(currentSpec({ id: 'r1', label: 'a', spec: { ...spec('a'), enabled: false }, enabled: true, hits: 0 })).toEqual(spec('a'))
   })
 
-  it('mocks a response into a draft for the proxy that carried it, and opens its panel', async () => {
+  it("leaves the engine's rule made from an exchange or a message as a draft for the proxy that carried it, and opens its panel", async () => {
     const { t } = engineWithRules([])
     const rules = useRulesStore()
     t.emit({ type: 'snapshot', proxies: [proxy('p2'), proxy('p1')], sessions: [], captures: [] })
     await flushPromises()
     const draft = await rules.mockFrom('live', 3, 0)
     expect(draft?.proxyId).toBe('p1')
-    expect(JSON.parse(draft!.text)).toEqual({ name: 'mock GET /api/other', match: { http: { method: 'GET', path: '/api/other' } }, steps: [{ respond: { status: 201, headers: { 'content-type': 'text/plain' }, body: 'made' } }] })
+    expect(JSON.parse(draft!.text)).toEqual({ name: 'made 3 0', match: { http: { path: '/api/other' } }, steps: [{ respond: { status: 201 } }] })
     expect(draft?.note).toEqual({ key: 'rules.editor.mocked', values: { n: 1, conn: 3 } })
     expect(rules.draft).toStrictEqual(draft)
     expect(useFaultsStore().panel).toEqual({ kind: 'rules', proxyId: 'p1' })
+    expect((await rules.ruleFrom('live', 3, { exchange: 2, as: 'rewrite' }))?.note).toEqual({ key: 'rules.editor.rewriteMade', values: { n: 3, conn: 3 } })
+    const reply = await rules.ruleFrom('live', 3, { message: 4 })
+    expect(JSON.parse(reply!.text).name).toBe('made 3  4')
+    expect(reply?.note).toEqual({ key: 'rules.editor.replyMade', values: { n: 5, conn: 3 } })
   })
 })

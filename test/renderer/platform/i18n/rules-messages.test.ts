@@ -41,8 +41,8 @@ describe('rules messages', () => {
       ...['close', 'reset', 'drop', 'timeout'].map((a) => `rules.what.${a}`),
       ...['request', 'response'].map((p) => `rules.words.${p}`),
       'rules.editor.mocked',
-      'rules.editor.noResponse',
-      'rules.editor.cut'
+      'rules.editor.rewriteMade',
+      'rules.editor.replyMade'
     ]
     expect(made.filter((k) => !known.has(k))).toEqual([])
   })

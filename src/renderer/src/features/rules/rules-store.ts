@@ -1,8 +1,8 @@
 // A proxy's traffic rules as the Rules panel edits them: read when a proxy is first seen (a
 // page's snapshot has none), kept current by batches (engine store), and changed through
 // the engine's rules.* commands. The engine takes a list whole (rules.set), so a move, an
-// edit or a delete sends the list as the panel shows it, each rule's on/off kept. "Mock this
-// response" leaves a draft rule for the panel's editor.
+// edit or a delete sends the list as the panel shows it, each rule's on/off kept. A rule made
+// from the recording (the engine's rules.from) is left as a draft for the panel's editor.
 
 import { defineStore } from 'pinia'
 import { shallowRef, watch } from 'vue'
@@ -10,8 +10,10 @@ import type { RulesState } from '../../../../shared/rules/rule-args'
 import type { RuleInfo, RuleSpec } from '../../../../shared/rules/rule-types'
 import { useEngineStore } from '../../platform/engine-store'
 import { useFaultsStore } from '../faults/faults-store'
-import { MOCK_BODY_MAX, mockRuleFor } from './mock-rule'
 import { ruleText } from './rule-text'
+
+/** Where a rule is made from: an exchange (mocked, or its requests rewritten), or a raw client message (its reply mocked). */
+export type RuleSource = { exchange: number; as?: 'mock' | 'rewrite' } | { message: number }
 
 /** A rule made elsewhere, waiting for its proxy's editor: its JSON, and a note on where it came from. */
 export interface RuleDraft {
@@ -109,28 +111,26 @@ export const useRulesStore = defineStore('rules', () => {
   }
 
   /**
-   * "Mock this response": a rule answering exchange `index` of connection `connId` as it was
-   * answered, left in its proxy's editor to check and add. Undefined when there is no proxy.
+   * A rule made by the engine from the recording (rules.from): "Mock this response" and
+   * "Rewrite requests like this" from an exchange, "Mock this reply" from a raw message; left
+   * in the editor of the proxy that carried it, to check and add. Undefined when there is no proxy.
    */
-  async function mockFrom(capture: string, connId: number, index: number): Promise<RuleDraft | undefined> {
+  async function ruleFrom(capture: string, connId: number, source: RuleSource): Promise<RuleDraft | undefined> {
     const proxyId = await proxyFor(capture, connId)
     if (proxyId === undefined) return undefined
-    const where = { n: index + 1, conn: connId }
-    const page = await engine.call('http.exchanges', { capture, connId, from: index, limit: 1 })
-    const x = page.exchanges.find((e) => e.index === index)
-    let note: RuleDraft['note'] = { key: 'rules.editor.mocked', values: where }
-    let body: Uint8Array | undefined
-    if (!x?.response) note = { key: 'rules.editor.noResponse', values: where }
-    else if (x.response.body.framing !== 'none') {
-      const piece = await engine.call('http.body', { capture, connId, exchange: index, part: 'response', offset: 0, length: MOCK_BODY_MAX })
-      body = piece.bytes
-      if (!piece.end) note = { key: 'rules.editor.cut', values: { size: `${MOCK_BODY_MAX / 1024} KiB` } }
-    }
-    const made: RuleDraft = { proxyId, text: ruleText(mockRuleFor(x ?? {}, body)), note }
+    const spec = await engine.call('rules.from', { capture, connId, ...source })
+    const note: RuleDraft['note'] =
+      'message' in source
+        ? { key: 'rules.editor.replyMade', values: { n: source.message + 1, conn: connId } }
+        : { key: source.as === 'rewrite' ? 'rules.editor.rewriteMade' : 'rules.editor.mocked', values: { n: source.exchange + 1, conn: connId } }
+    const made: RuleDraft = { proxyId, text: ruleText(spec), note }
     draft.value = made
     openPanel(proxyId)
     return made
   }
 
-  return { draft, stateOf, rulesOf, refresh, enable, move, remove, save, load, openPanel, mockFrom }
+  /** "Mock this response": exchange `index` of connection `connId` answered as it was. */
+  const mockFrom = (capture: string, connId: number, index: number): Promise<RuleDraft | undefined> => ruleFrom(capture, connId, { exchange: index })
+
+  return { draft, stateOf, rulesOf, refresh, enable, move, remove, save, load, openPanel, ruleFrom, mockFrom }
 })

@@ -41,8 +41,8 @@ export default {
         notJson: 'Not JSON: {message}',
         notOne: 'One rule: an object with match and steps, not {what}',
         mocked: 'Made from exchange {n} of connection #{conn}: check it, then add it.',
-        cut: 'The body was cut at {size}: the mock answers with its first {size} only.',
-        noResponse: 'Exchange {n} of connection #{conn} has no response to copy: the rule answers 200 with no body.',
+        rewriteMade: 'Made from exchange {n} of connection #{conn}: set what the target should get instead, then add it.',
+        replyMade: 'Made from message #{n} of connection #{conn}: it answers with the reply recorded for it. Check it, then add it.',
         noProxy: 'No proxy to add the rule to: start one first.'
       },
       limit: { once: 'once', times: '{n} times', always: 'every time', left: '{n} left' },
@@ -143,7 +143,9 @@ export default {
         rewrittenName: 'Rewritten by rule {label}',
         forwardedName: 'Forwarded elsewhere by rule {label}'
       },
-      mock: 'Mock this response…'
+      mock: 'Mock this response…',
+      rewriteLike: 'Rewrite requests like this…',
+      mockReply: 'Mock this reply…'
     }
   },
   'zh-CN': {
@@ -185,8 +187,8 @@ export default {
         notJson: '不是有效的 JSON：{message}',
         notOne: '只能是一条规则：包含 match 和 steps 的对象，而不是{what}',
         mocked: '由连接 #{conn} 的第 {n} 个交换生成：请检查后再添加。',
-        cut: '响应体在 {size} 处被截断：模拟应答只含前 {size}。',
-        noResponse: '连接 #{conn} 的第 {n} 个交换没有可复制的响应：规则将以 200 和空响应体应答。',
+        rewriteMade: '由连接 #{conn} 的第 {n} 个交换生成：请改成目标应收到的内容后再添加。',
+        replyMade: '由连接 #{conn} 的消息 #{n} 生成：以录制的应答回复。请检查后再添加。',
         noProxy: '没有可添加规则的代理：请先启动一个代理。'
       },
       limit: { once: '一次', times: '{n} 次', always: '每次', left: '剩 {n} 次' },
@@ -287,7 +289,9 @@ export default {
         rewrittenName: '由规则 {label} 改写',
         forwardedName: '由规则 {label} 转发到别处'
       },
-      mock: '模拟这个响应…'
+      mock: '模拟这个响应…',
+      rewriteLike: '改写类似的请求…',
+      mockReply: '模拟这个应答…'
     }
   }
 }
