@@ -4,6 +4,10 @@
 
 import { shallowRef, watch, type Ref } from 'vue'
 
+/** A view shows what was sent, or what was delivered. */
+export const SHOWN_AS = ['sent', 'delivered'] as const
+export type ShownAs = (typeof SHOWN_AS)[number]
+
 export interface Delivered<T> {
   view: Ref<T | undefined>
   loading: Ref<boolean>
