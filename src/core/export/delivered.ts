@@ -211,9 +211,9 @@ function readDelivered(bytes: Uint8Array, h2: boolean, time: number, method: str
 /** A name or message fit for one comment line (a rule's name is the user's). */
 const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f]+/g, ' ')
 
-/** `rule "mock the user": answered GET /api/user with 200 (not sent to the target)`; a script's message names it. */
+/** `rule "mock the user": answered GET /api/user with 200 (not sent to the target)`; a script's message names it, and tcpscope's own (no rule's) says what it did. */
 export function whoActed(info: RuleEventInfo): string {
-  return oneLine(info.rule === 'script' ? info.message : `rule "${info.label}": ${info.message}`)
+  return oneLine(info.rule === 'script' || info.rule === '' ? info.message : `rule "${info.label}": ${info.message}`)
 }
 
 /** What the records on one message changed: the message as delivered (null: the receiver got none), and what the entry should say. */

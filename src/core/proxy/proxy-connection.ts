@@ -158,8 +158,9 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
    * over (forward/target-down.ts).
    */
   targetFailed(failure: ConnectFailure): void {
-    // Traffic rules may answer the client themselves (a mock while the backend is down).
-    if (failure.tls === undefined && this.stageAnswers(failure.message)) return
+    // Traffic rules may answer the client themselves (a mock while the backend is down). What
+    // the client sent toward the connecting socket may have filled it: no drain will come now.
+    if (failure.tls === undefined && this.stageAnswers(failure.message)) return this.release('client')
     this.end ??= failure.end
     if (failure.tls === undefined) return resetSocket(this.client)
     this.client.destroySoon()

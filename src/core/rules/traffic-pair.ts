@@ -3,6 +3,9 @@
 // rules, an HTTP/1 request line to the HTTP/1 rules, anything else (or a server that speaks
 // first) to the message rules of a raw connection's protocol. Until it is told, what comes is
 // kept (bounded by the preface's length); once told, the chosen pair is opened and given it.
+// A target found down before then is told to the chosen pair as it opens (HTTP/1's and
+// HTTP/2's answer for it: http-response-side.ts, h2/h2-target-down.ts), else the client is
+// reset as the target's refusal would have.
 //
 // The user's script hears of the connection: onConnect as it opens, with both sides held
 // (not read) and what they sent kept until it answers, which may delay the connection, or

@@ -3,7 +3,7 @@
 // or its script can answer the client themselves, as they do for a target proxy whose target
 // is down (proxy-connection.ts targetFailed), the client keeps its tunnel: the rules answer
 // what they match, and what no rule answers gets a 502 naming the destination and why
-// (http-response-side.ts targetDown). So "mock /api/user while the backend is down" and
+// (HTTP/1: http-response-side.ts targetDown; HTTP/2 and gRPC: h2/h2-target-down.ts). So "mock /api/user while the backend is down" and
 // "send api.example.test to my local build" work through the forward proxy too.
 //
 // This is the one place that decides it, for CONNECT, absolute-form and SOCKS5 alike

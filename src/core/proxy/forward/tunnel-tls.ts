@@ -8,10 +8,10 @@
 // tunnel closes cleanly.
 //
 // A destination that is down, with rules that answer for it (target-down.ts), has no leg to
-// secure: the client's alone is, with a leaf as above, and HTTP/1.1 as its ALPN when the
-// client offers it (else none, and the client speaks what it would without ALPN). Not h2:
-// the HTTP/1 rules answer for a target that is down (http-response-side.ts targetDown), the
-// HTTP/2 ones do not, so a client told h2 would only be reset.
+// secure: the client's alone is, with a leaf as above, and as its ALPN h2 when the client
+// offers it, else HTTP/1.1 when it offers that (else none, and the client speaks what it
+// would without ALPN): the rules of either answer for a target that is down (HTTP/1:
+// http-response-side.ts targetDown; HTTP/2: h2-target-down.ts).
 
 import type { Socket } from 'node:net'
 import { secureOver, TlsLeg, type TlsConnect } from '../../net/target/tls-connect'
@@ -30,8 +30,8 @@ export interface InterceptorOptions {
 
 /** Destinations whose TLS sessions are kept for resumption. */
 const LEGS_KEPT = 256
-/** What the client's leg answers with when there is no destination's to mirror (see above). */
-const DOWN_ALPN = ['http/1.1']
+/** What the client's leg answers with when there is no destination's to mirror (see above), first the one taken. */
+const DOWN_ALPN = ['h2', 'http/1.1']
 
 export function tunnelInterceptor(opts: InterceptorOptions): TunnelInterceptor {
   const legs = new Map<string, TlsLeg>()

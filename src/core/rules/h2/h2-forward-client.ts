@@ -35,7 +35,7 @@ import { H2ReplaySession } from '../../replay/h2-session'
 import { ReplayLink } from '../../replay/raw-replay'
 import { serialize } from '../http-edit'
 import { ANSWER_TIMEOUT_MS, answerOver, forwardRequest, forwardTarget } from '../rule-forward'
-import { fieldValue, h2Headers, type Answer, type Field } from './h2-message'
+import { fieldValue, h2Headers, isGrpc, type Answer, type Field } from './h2-message'
 
 /** A request as the forward sends it: its fields (pseudo-headers first), whole body and trailers. */
 export interface H2Forwarded {
@@ -61,8 +61,6 @@ export class Http1Only {
     if (this.set.size > 64) this.set.delete(this.set.values().next().value!)
   }
 }
-
-export const isGrpc = (fields: readonly Field[]): boolean => /^application\/grpc/i.test(fieldValue(fields, 'content-type') ?? '')
 
 /** The destination does not speak HTTP/2: the request may go as HTTP/1.1. */
 class NotH2 extends Error {}

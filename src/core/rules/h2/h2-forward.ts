@@ -17,7 +17,9 @@
 // with the reason, or, for a gRPC call, trailers-only with grpc-status 14 (UNAVAILABLE) and
 // the reason as grpc-message. Either way one `rule` record (action `forward`) says what the
 // client got, and keeps the frames it got. A stream the client resets meanwhile, or a
-// connection that closes, cancels its forward.
+// connection that closes, cancels its forward. The connection's end toward the client waits
+// for the forwards still going (h2-response-leg.ts), so a client that ended its side first
+// still gets their answers.
 
 import type { EditableRequest } from '../../../shared/http-request-edit'
 import type { Forward } from '../../../shared/rules/rule-types'
@@ -27,8 +29,8 @@ import { forwardHost } from '../rule-forward'
 import type { RuleEntry } from '../rule-set'
 import type { TrafficDeps } from '../traffic-deps'
 import type { Held } from './h2-leg'
-import { Http1Only, isGrpc } from './h2-forward-client'
-import { answerFor, fieldsOf, plainAnswer, type Answer, type Field } from './h2-message'
+import { Http1Only } from './h2-forward-client'
+import { cannotReach, fieldsOf, isGrpc, type Answer } from './h2-message'
 import type { RequestLeg } from './h2-request-leg'
 import type { ResponseLeg } from './h2-response-leg'
 
@@ -56,6 +58,11 @@ export class StreamForwards {
   /** The client reset `stream`: its forward, if one waits, is cancelled. */
   reset(stream: number): void {
     this.going.get(stream)?.abort()
+  }
+
+  /** Whether a forward waits for its destination's answer (the client's FIN waits for it). */
+  get waiting(): boolean {
+    return this.going.size > 0
   }
 
   /** The connection is over: every forward is cancelled. */
@@ -89,20 +96,15 @@ export class StreamForwards {
       message = `sent ${at.summary} to ${f.to} instead of the target (${reply.protocol === 'h2' ? 'HTTP/2' : 'HTTP/1.1'}): answered ${answer.status} on stream ${s}`
     } catch (err) {
       const why = `${f.to}: ${((err as Error).message ?? String(err)).split('\n')[0]}`
-      answer = await failed(fields, why, request.method)
+      answer = cannotReach(isGrpc(fields), why, request.method)
       message = `could not forward ${at.summary} to ${f.to}: ${why}; answered ${answer.status} on stream ${s}`
     } finally {
       this.going.delete(s)
     }
     if (this.host.closed) return
-    if (ctl.signal.aborted) return recordRule(leg.port, entry, 'forward', `sent ${at.summary} to ${f.to} instead of the target: the client reset stream ${s} before the answer came`, at)
-    const delivered = response.answer(s, answer, false)
-    recordRule(leg.port, entry, 'forward', message, at, delivered)
+    if (ctl.signal.aborted) recordRule(leg.port, entry, 'forward', `sent ${at.summary} to ${f.to} instead of the target: the client reset stream ${s} before the answer came`, at)
+    else recordRule(leg.port, entry, 'forward', message, at, response.answer(s, answer, false))
+    // An end that waited for this answer may go once it is sent.
+    response.windowOpened()
   }
-}
-
-/** What the client gets when the forward failed: 502 saying why, or for gRPC UNAVAILABLE (trailers-only) with why as its message. */
-function failed(fields: readonly Field[], why: string, method: string): Promise<Answer> | Answer {
-  if (isGrpc(fields)) return answerFor({ grpc: { status: 14, message: `tcpscope could not forward the call: ${why}` } }, method, undefined)
-  return plainAnswer(502, [{ name: 'content-type', value: 'text/plain' }], Buffer.from(`tcpscope could not forward the request: ${why}\n`), method)
 }

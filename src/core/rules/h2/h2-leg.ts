@@ -44,6 +44,8 @@ export interface LegHost {
   decide(leg: H2Leg, held: Held): void
   /** The client reset a stream the target never got (a forward of it waits no more). */
   clientReset(stream: number): void
+  /** Answers still to come from elsewhere (forwards waiting for their destination). */
+  readonly answering?: boolean
   /** A request goes on unheld while the script has onResponse: its response is to be given to the hook. */
   passing(b: Block, summary: string): void
   /** Writes what both legs have for their receivers. */
@@ -187,6 +189,11 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
   /** Something was released: what waited behind it goes on. */
   protected released(): void {
     this.maybeEnd()
+  }
+
+  /** Whether answers made here are still to come this way (the FIN waits for them). */
+  protected busy(): boolean {
+    return false
   }
 
   /** Bytes kept here besides held messages (counted against the hold limit). */
@@ -423,7 +430,7 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
     // A message the sender ended the connection within goes on as it came.
     for (const h of [...this.held.values()]) if (!h.deciding) this.letThrough(h)
     this.ending = false
-    if (this.held.size > 0 || this.outbox.pending || this.waitingBytes() > 0) return
+    if (this.held.size > 0 || this.outbox.pending || this.waitingBytes() > 0 || this.busy()) return
     this.ended = true
     this.flush()
     this.port?.end()

@@ -12,6 +12,7 @@ import type { ScriptResponse } from '../script/script-types'
 import { T_GOAWAY } from '../../protocols/http2/frame-reader'
 import { frame } from '../../breakpoint/h2/h2-frames'
 import { respondBody } from '../http-respond'
+import { cannotForward } from '../http-answers'
 
 export interface Field {
   name: string
@@ -22,6 +23,9 @@ export interface Field {
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade'])
 
 export const fieldValue = (fields: readonly Field[], name: string): string | undefined => fields.find((f) => f.name === name)?.value
+
+/** Whether a message is a gRPC call's (its content type says so). */
+export const isGrpc = (fields: readonly Field[]): boolean => /^application\/grpc/i.test(fieldValue(fields, 'content-type') ?? '')
 
 /** A request's head from its fields, or undefined for a block that is no request (trailers). */
 export function requestHead(fields: readonly Field[]): MessageHead | undefined {
@@ -87,12 +91,7 @@ export interface Answer {
  */
 export async function answerFor(r: Respond, method: string, baseDir: string | undefined): Promise<Answer> {
   const extra = h2Headers(Object.entries(r.headers ?? {}).map(([name, value]) => ({ name, value })))
-  if (r.grpc !== undefined) {
-    const own = new Set(['content-type', 'content-length', 'grpc-status', 'grpc-message'])
-    const fields: Field[] = [{ name: ':status', value: '200' }, { name: 'content-type', value: 'application/grpc' }, ...extra.filter((f) => !own.has(f.name)), { name: 'grpc-status', value: String(r.grpc.status) }]
-    if (r.grpc.message !== undefined && r.grpc.message !== '') fields.push({ name: 'grpc-message', value: grpcMessageText(r.grpc.message) })
-    return { fields, body: Buffer.alloc(0), status: `grpc-status ${r.grpc.status}` }
-  }
+  if (r.grpc !== undefined) return grpcAnswer(r.grpc.status, r.grpc.message, extra)
   const status = r.status ?? 200
   const { body, type } = await respondBody(r, baseDir)
   const fields: Field[] = [{ name: ':status', value: String(status) }, ...extra.filter((f) => f.name !== 'content-length')]
@@ -100,6 +99,23 @@ export async function answerFor(r: Respond, method: string, baseDir: string | un
   const noBody = method === 'HEAD' || status === 204 || status === 304 || status < 200
   if (status !== 204 && status !== 304 && status >= 200) fields.push({ name: 'content-length', value: String(body.length) })
   return { fields, body: noBody ? Buffer.alloc(0) : body, status: String(status) }
+}
+
+/** gRPC's trailers-only answer: `:status` 200, its content type, `extra` headers, grpc-status and (percent-encoded) grpc-message. */
+export function grpcAnswer(status: number, message: string | undefined, extra: readonly Field[] = []): Answer {
+  const own = new Set(['content-type', 'content-length', 'grpc-status', 'grpc-message'])
+  const fields: Field[] = [{ name: ':status', value: '200' }, { name: 'content-type', value: 'application/grpc' }, ...extra.filter((f) => !own.has(f.name)), { name: 'grpc-status', value: String(status) }]
+  if (message !== undefined && message !== '') fields.push({ name: 'grpc-message', value: grpcMessageText(message) })
+  return { fields, body: Buffer.alloc(0), status: `grpc-status ${status}` }
+}
+
+/**
+ * What a request gets when it cannot reach anyone (a forward failed, the target is down): 502
+ * saying why, or for a gRPC call trailers-only UNAVAILABLE (14) with why as its message.
+ */
+export function cannotReach(grpc: boolean, why: string, method: string): Answer {
+  if (grpc) return grpcAnswer(14, `tcpscope could not forward the call: ${why}`)
+  return plainAnswer(502, [{ name: 'content-type', value: 'text/plain' }], cannotForward(why), method)
 }
 
 /** An answer the script made (`ctx.respond`, or a response returned) to a request of `method`: its headers as HTTP/2 fields, content-length fitted. */

@@ -53,9 +53,25 @@ export class Tap {
   }
 }
 
+/** Where a request starts in the client's stream, its size there and its summary (a rule record's place). */
+export interface RequestAt {
+  offset: number
+  size: number
+  summary: string
+}
+
+/** Requests kept in `heads`, the newest. */
+const MAX_HEADS = 256
+
 export class RequestLeg extends H2Leg {
   /** The highest stream the client opened (a GOAWAY made here names it). */
   lastStream = 0
+  /**
+   * The requests that went toward the target, by stream, while it may turn out to be down:
+   * the answer tcpscope then makes is recorded on the request (h2-target-down.ts). Undefined
+   * once the target is heard from, or with none to hear from.
+   */
+  heads: Map<number, RequestAt> | undefined = new Map()
   private behind: Part[] = []
   private readonly later = new Set<number>()
   private behindBytes = 0
@@ -124,6 +140,10 @@ export class RequestLeg extends H2Leg {
     // A block cut at the decoded size limit has fields nobody knows: it is not matched.
     const found = rules.framesHttp && b.decoded.cut === undefined ? rules.find(requestSubject(conn(), head, regularFields(b.decoded.fields)), 'http') : undefined
     const summary = `${head.method} ${head.target}`.slice(0, 200)
+    if (this.heads !== undefined) {
+      this.heads.set(s, { offset: b.offset, size: b.size, summary })
+      if (this.heads.size > MAX_HEADS) this.heads.delete(this.heads.keys().next().value!)
+    }
     if (found === undefined) {
       const script = this.host.deps.script
       if (script?.has('onRequest') === true && b.decoded.cut === undefined) return this.startHeld(b, summary, true)

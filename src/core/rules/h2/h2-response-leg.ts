@@ -37,6 +37,11 @@ export class ResponseLeg extends H2Leg {
     this.sendBlock(b)
   }
 
+  /** A forward's answer is still to come: the FIN waits for it. */
+  protected busy(): boolean {
+    return this.host.answering === true
+  }
+
   /** The client knows every stream the target answers: a window or priority of a held response's stream goes on at once (held, it could stall the request still coming). */
   protected route(p: FramePart): void {
     if ((p.type === T_WINDOW_UPDATE || p.type === T_PRIORITY) && this.isHeld(p.stream)) return this.sendPart(p, false)

@@ -45,7 +45,9 @@
 // lower-cased, and a connection-specific one (connection, transfer-encoding, ...) left out.
 //
 // `serve --rules` (no target): the same stages, with tcpscope's own HTTP/2 server as their
-// target (h2-own-target.ts): what no rule or script answers gets 404 on its stream.
+// target (h2-own-target.ts): what no rule or script answers gets 404 on its stream. A target
+// that is down (its connect failed) is replaced by that server too, what no rule or script
+// answers getting a 502 naming the destination and why (h2-target-down.ts).
 
 import type { Forward, MessageRewrite, Respond } from '../../../shared/rules/rule-types'
 import type { StagePair } from '../../proxy/forward-stage'
@@ -64,15 +66,18 @@ import type { ScriptRequest } from '../script/script-types'
 import { bodyOf, noteRule, type H2Leg, type Held, type LegHost, type ResponsePlan } from './h2-leg'
 import { answerFor, asRequest, asResponse, fieldsOf, goaway, INTERNAL_ERROR, NO_ERROR, plainAnswer, regularFields, requestHead, scriptAnswerOf } from './h2-message'
 import { needsBody, RequestLeg, type Tap } from './h2-request-leg'
-import { ownTargetPair } from './h2-own-target'
+import { NOT_FOUND, ownTargetPair } from './h2-own-target'
+import { targetPair } from './h2-target-down'
 import { StreamForwards, type ForwardHost } from './h2-forward'
 import { ResponseLeg } from './h2-response-leg'
 import { StepWaits } from '../step-waits'
 
 export function h2RulePair(deps: TrafficDeps): StagePair {
-  if (deps.noTarget) return ownTargetPair(new H2RuleConversation(deps))
   const conv = new H2RuleConversation(deps)
-  return { client: conv.request, server: conv.response }
+  if (deps.noTarget !== true) return targetPair(conv)
+  // Its answers are recorded as the server's bytes: nothing to place on the requests.
+  conv.request.heads = undefined
+  return ownTargetPair(conv, NOT_FOUND)
 }
 
 /**
@@ -129,6 +134,10 @@ class H2RuleConversation implements LegHost, ForwardHost {
     this.forwards.endAll()
     this.request.clear()
     this.response.clear()
+  }
+
+  get answering(): boolean {
+    return this.forwards.waiting
   }
 
   clientReset(stream: number): void {

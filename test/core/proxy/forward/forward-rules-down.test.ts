@@ -1,7 +1,8 @@
 // Traffic rules answer for destinations the forward proxy cannot reach (target-down.ts): curl
 // through the proxy (absolute-form, CONNECT with TLS interception, SOCKS5) to a name under
 // `.test`, which never resolves, gets what the rules say; what no rule answers gets the 502
-// naming the destination and why; without rules the proxy refuses as it always did.
+// naming the destination and why; without rules the proxy refuses as it always did. HTTP/2
+// through it (TLS with ALPN h2) is h2-rules-down.test.ts's.
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -102,14 +103,15 @@ describe('forward proxy: rules answer for a destination it cannot reach', () => 
     expect(t.engine.capture.connections().filter((c) => c.target === `${NOWHERE}:80`)).toHaveLength(1)
   })
 
-  it('CONNECT with TLS interception: curl gets the mocked body over TLS (HTTP/1.1), and the 502 for the rest', async (ctx) => {
+  it('CONNECT with TLS interception, a client offering HTTP/1.1 only: the mocked body over TLS, and the 502 for the rest', async (ctx) => {
     needProgram(ctx, 'curl', haveCurl)
     t = await testEngine()
     const caFile = join(t.dir, 'ca.pem')
     writeFileSync(caFile, (await t.engine['ca.info'](undefined)).pem)
     const port = await forwardProxy([{ match: { http: { path: '/x' } }, steps: [{ respond: { body: 'mocked over TLS' } }] }])
     const base = `https://${NOWHERE}`
-    const out = await curl('-x', `http://127.0.0.1:${port}`, '--cacert', caFile, '-w', ' %{http_code} %{http_version}\n', `${base}/x`, `${base}/nothing`)
+    // A client offering h2 gets it (h2-rules-down.test.ts).
+    const out = await curl('-x', `http://127.0.0.1:${port}`, '--cacert', caFile, '--http1.1', '-w', ' %{http_code} %{http_version}\n', `${base}/x`, `${base}/nothing`)
     expect(out.stdout.split('\n')).toEqual([
       'mocked over TLS 200 1.1',
       `tcpscope could not forward the request: unknown host in ${NOWHERE}:443: ${UNKNOWN}`,
