@@ -7,6 +7,7 @@
 //   exchange as mocked; turned off, the request reaches the backend again;
 // - "Mock this response" on a backend exchange makes a rule of it in the editor, which is
 //   added, moved up and deleted; a rules file loaded by path is named, and its refused edit said;
+//   a script loaded by path shows its hooks and its last error, and is reloaded and unloaded;
 // - the panel in Chinese and in dark, scanned by axe (WCAG 2.1 A/AA) with the delivered dialog,
 //   and the HTTP tab showing a rewritten response as sent and as the client got it.
 // Screenshots in /tmp/rules-*.png. Selects by role and name only.
@@ -230,6 +231,23 @@ describe('the Rules panel, in Chromium', () => {
     await expect.poll(() => panel.getByRole('alert').first().textContent(), { timeout: 10_000 }).toMatch(/^\s*Its last edit was not taken: .*team-rules\.json: rule 1 \("broken"\)\.steps\[0\]: unknown field "bounce"/)
     await expect.poll(labels).toEqual(['mock user', 'teapot'])
     await page.screenshot({ path: '/tmp/rules-file-error-light-en.png' })
+
+    // The script pane: a script loaded by path, its hooks, its last error (the request still
+    // answered), Reload and Unload.
+    const script = join(dir.dir, 'hooks.ts')
+    writeFileSync(script, "export function onRequest(req: { path: string }): void {\n  if (req.path === '/boom') throw new Error('boom at ' + req.path)\n}\n")
+    await panel.getByRole('textbox', { name: 'Script' }).fill(script)
+    await panel.getByRole('button', { name: 'Load script' }).click()
+    await panel.getByText(`hooks.ts, loaded at`, { exact: false }).waitFor()
+    await panel.getByText('Hooks: onRequest').waitFor()
+    expect(JSON.parse(await get(port, '/boom'))).toEqual({ from: 'backend', path: '/boom' })
+    await expect.poll(() => panel.getByRole('status').filter({ hasText: 'Last error' }).textContent()).toMatch(/Last error: .*boom at \/boom/)
+    await expect.poll(() => panel.getByText(/^\d+ calls · 1 errors · \d+ restarts$/).count()).toBe(1)
+    await page.screenshot({ path: '/tmp/rules-script-light-en.png' })
+    await panel.getByRole('button', { name: 'Reload script' }).click()
+    await panel.getByRole('button', { name: 'Unload script' }).click()
+    await panel.getByText(/^A module of hooks/).waitFor()
+    expect(await panel.getByRole('button', { name: 'Reload script' }).count()).toBe(0)
   })
 
   it('reads in Chinese and in dark, and axe finds nothing serious in the panel or the delivered dialog', async () => {

@@ -98,6 +98,10 @@ export const useRulesStore = defineStore('rules', () => {
   }
 
   const load = async (proxyId: string, path: string): Promise<RulesState> => took(proxyId, await engine.call('rules.load', { proxyId, path }))
+  /** The proxy's script: loaded from a path on the engine's host (replacing the one before), run again from its file, or unloaded. */
+  const loadScript = async (proxyId: string, path: string): Promise<RulesState> => took(proxyId, await engine.call('script.load', { proxyId, path }))
+  const reloadScript = async (proxyId: string): Promise<RulesState> => took(proxyId, await engine.call('script.reload', { proxyId }))
+  const unloadScript = async (proxyId: string): Promise<RulesState> => took(proxyId, await engine.call('script.unload', { proxyId }))
 
   function openPanel(proxyId: string): void {
     faults.panel = { kind: 'rules', proxyId }
@@ -132,5 +136,5 @@ export const useRulesStore = defineStore('rules', () => {
   /** "Mock this response": exchange `index` of connection `connId` answered as it was. */
   const mockFrom = (capture: string, connId: number, index: number): Promise<RuleDraft | undefined> => ruleFrom(capture, connId, { exchange: index })
 
-  return { draft, stateOf, rulesOf, refresh, enable, move, remove, save, load, openPanel, ruleFrom, mockFrom }
+  return { draft, stateOf, rulesOf, refresh, enable, move, remove, save, load, loadScript, reloadScript, unloadScript, openPanel, ruleFrom, mockFrom }
 })

@@ -29,6 +29,19 @@ export default {
         error: 'Its last edit was not taken: {error}',
         detaches: 'A change made here replaces the file’s rules: the file is no longer watched.'
       },
+      script: {
+        label: 'Script',
+        placeholder: '/path/to/hooks.ts',
+        hint: 'A module of hooks (.js, .mjs or .ts) on the engine’s host, run on what no rule answered; reloaded whenever it is saved',
+        load: 'Load script',
+        loaded: '{name}, loaded at {at}, reloaded on save',
+        hooks: 'Hooks: {hooks}',
+        noHooks: 'It exports no hook: nothing runs',
+        counts: '{calls} calls · {errors} errors · {restarts} restarts',
+        lastError: 'Last error: {error}',
+        reload: 'Reload script',
+        unload: 'Unload script'
+      },
       editor: {
         label: 'Rule as JSON',
         addTitle: 'New rule',
@@ -174,6 +187,19 @@ export default {
         from: '来自 {file}，保存后自动重新加载',
         error: '最近一次修改未被采用：{error}',
         detaches: '在这里修改会替换文件中的规则，之后不再监视该文件。'
+      },
+      script: {
+        label: '脚本',
+        placeholder: '/path/to/hooks.ts',
+        hint: '引擎所在主机上的钩子模块（.js、.mjs 或 .ts），处理规则未应答的流量；每次保存后自动重新加载',
+        load: '加载脚本',
+        loaded: '{name}，加载于 {at}，保存后自动重新加载',
+        hooks: '钩子：{hooks}',
+        noHooks: '未导出任何钩子：不会运行',
+        counts: '调用 {calls} 次 · 出错 {errors} 次 · 重启 {restarts} 次',
+        lastError: '最近一次错误：{error}',
+        reload: '重新加载脚本',
+        unload: '卸载脚本'
       },
       editor: {
         label: '规则（JSON）',
