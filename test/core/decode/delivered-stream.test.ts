@@ -4,9 +4,11 @@
 // whose response is rewritten, one untouched) against the bytes the target server read and
 // the bytes curl read; a redis connection (a GET answered by a rule, a SET rewritten, a PING
 // dropped) against what the socket read; a rewrite over 1 MiB, which the record keeps only
-// the SHA-256 of, shown as sent and marked unknown.
+// the SHA-256 of, shown as sent and marked unknown; an HTTP/2 connection, whose messages
+// interleave, has none and says why.
 import { afterEach, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
+import http2 from 'node:http2'
 import type { Socket } from 'node:net'
 import { promisify } from 'node:util'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
@@ -151,7 +153,15 @@ describe('a direction as delivered', () => {
     const s = await connectTo(portOf(proxy.listen))
     let got = ''
     s.on('data', (c: Buffer) => (got += c.toString('latin1')))
-    s.write(cmd('GET', 'feature-flag') + cmd('SET', 'greeting', 'hello') + cmd('PING') + cmd('GET', 'greeting'))
+    // While the connection is open: its records are read as far as they go, and read on as it grows.
+    s.write(cmd('GET', 'feature-flag'))
+    await waitFor(() => got === '$2\r\non\r\n', 'the rule\'s answer')
+    const live = await waitFor(() => t.engine.capture.connections()[0], 'the connection')
+    const map = (dir: Direction) => t.engine['conn.delivered']({ capture: 'live', connId: live.id, dir })
+    await expect.poll(async () => (await map('client')).records).toBe(1)
+    expect(await map('client')).toMatchObject({ size: 0, sentSize: cmd('GET', 'feature-flag').length })
+    expect((await delivered(t, live.id, 'server')).toString()).toBe('$2\r\non\r\n')
+    s.write(cmd('SET', 'greeting', 'hello') + cmd('PING') + cmd('GET', 'greeting'))
     // redis answers the GET with what the rewritten SET stored: it got the rewrite.
     await waitFor(() => got === '$2\r\non\r\n+OK\r\n$11\r\nhello world\r\n' && got, 'the replies')
     s.end()
@@ -162,5 +172,24 @@ describe('a direction as delivered', () => {
     expect(client.spans.map((x) => `${x.action} ${x.label} ${x.size}`)).toEqual(['respond flag on 0', `rewrite louder ${cmd('SET', 'greeting', 'hello world').length}`, 'drop no pings 0'])
     const server = await t.engine['conn.delivered']({ capture: 'live', connId: conn.id, dir: 'server' })
     expect(server.spans).toEqual([expect.objectContaining({ action: 'respond', label: 'flag on', answer: true, at: 0, size: 8, sentSize: 0 })])
+  })
+  it('says why an HTTP/2 connection has no delivered stream', async (ctx) => {
+    needProgram(ctx, 'curl', hasProgram('curl'))
+    const h2 = http2.createServer()
+    h2.on('stream', (stream) => {
+      stream.respond({ ':status': 200 })
+      stream.end('from the target')
+    })
+    await new Promise<void>((r) => h2.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise<void>((r) => h2.close(() => r())))
+    const { t, port } = await engineWithRules((h2.address() as { port: number }).port, [
+      { name: 'mock h2', match: { http: { path: '/mocked' } }, steps: [{ respond: { status: 201, body: 'from the rule' } }] }
+    ])
+    const { stdout } = await run('curl', ['-sS', '--http2-prior-knowledge', '--max-time', '10', `http://127.0.0.1:${port}/mocked`])
+    expect(stdout).toBe('from the rule')
+    const [conn] = await closedConnections(t.engine, 1)
+    const map = await t.engine['conn.delivered']({ capture: 'live', connId: conn.id, dir: 'client' })
+    expect(map).toMatchObject({ records: 1, size: 0, spans: [], unavailable: expect.stringMatching(/HTTP\/2 message's frames interleave/) })
+    await expect(t.engine['conn.delivered.read']({ capture: 'live', connId: conn.id, dir: 'client', offset: 0, length: 10 })).rejects.toThrow(/HTTP tab shows its exchanges as delivered/)
   })
 })
