@@ -51,6 +51,16 @@ export const readBytesArgs = obj({
   length: int({ min: 0, max: MAX_READ })
 })
 
+/** One direction's delivered stream (as its receiver got it, after tcpscope's rules): its size and where rules made it differ from the sent one. */
+export const deliveredMapArgs = obj({
+  capture: captureId,
+  connId,
+  dir: direction
+})
+
+/** Bytes of one direction's delivered stream, by offsets in that stream (conn.delivered says how long it is). */
+export const deliveredReadArgs = readBytesArgs
+
 export const readEventsArgs = obj({
   capture: captureId,
   connId,

@@ -10,7 +10,8 @@ import type { PayloadSpec } from './payload/payload-spec'
 import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, MessageReplayResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from './replay-types'
 import { proxyRef, proxyStartArgs, proxyStopArgs, type ProxyStartArgs } from './proxy-args'
 import { captureRef, downloadReadArgs, downloadRef, openArgs, saveArgs, uploadBeginArgs, uploadChunkArgs, uploadRef, type DownloadStart } from './capture-args'
-import { activityArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
+import { activityArgs, deliveredMapArgs, deliveredReadArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
+import type { DeliveredStreamMap } from './delivered-stream-types'
 import { bodyArgs, decodedPageArgs, deliveredArgs, exchangePageArgs, h2FramesArgs, wsPayloadArgs } from './decode-args'
 import type { DeliveredMessageView, DeliveredView } from './delivered-types'
 import { grpcMessagesArgs, grpcProtosLoadArgs } from './grpc-args'
@@ -234,6 +235,13 @@ export const commands = {
   /** Summaries by id; ids the capture does not have are left out. */
   'conn.get': command<Infer<typeof getArgs>, ConnectionSummary[]>(getArgs),
   'conn.read': command<Infer<typeof readBytesArgs>, Uint8Array>(readBytesArgs),
+  /**
+   * One direction as its receiver got it, after tcpscope's rules: its size, and the spans a
+   * rule or the script replaced, removed or put in (`conn.delivered.read` reads it).
+   */
+  'conn.delivered': command<Infer<typeof deliveredMapArgs>, DeliveredStreamMap>(deliveredMapArgs),
+  /** Bytes of that stream, by its own offsets (at most MAX_READ a read, as conn.read). */
+  'conn.delivered.read': command<Infer<typeof deliveredReadArgs>, Uint8Array>(deliveredReadArgs),
   'conn.events': command<Infer<typeof readEventsArgs>, EventPage>(readEventsArgs),
   /**
    * Bytes each way over time of some connections, counted in `buckets` slices of a window

@@ -1,12 +1,13 @@
 // The decoding part of the engine's command table: what a capture's bytes were decoded as,
-// HTTP exchanges and their bodies, WebSocket messages and their payloads, and the list of
-// every exchange in a capture.
+// HTTP exchanges and their bodies, WebSocket messages and their payloads, the list of
+// every exchange in a capture, and a connection's bytes as their receivers got them.
 
 import type { CommandTable } from '../command-table'
 import type { Captures } from '../capture/open-captures'
 import type { Decoding } from './decoding'
+import { deliveredMap, readDelivered } from './delivered-stream'
 
-export type DecodeCommand = 'http.exchanges' | 'http.body' | 'http.delivered' | 'ws.messages' | 'ws.payload' | 'exchange.page' | 'h2.frames'
+export type DecodeCommand = 'http.exchanges' | 'http.body' | 'http.delivered' | 'ws.messages' | 'ws.payload' | 'exchange.page' | 'h2.frames' | 'conn.delivered' | 'conn.delivered.read'
 
 export function decodeCommands(captures: Pick<Captures, 'get'>, decoding: Decoding): CommandTable<DecodeCommand> {
   return {
@@ -16,6 +17,8 @@ export function decodeCommands(captures: Pick<Captures, 'get'>, decoding: Decodi
     'ws.messages': async (args) => decoding.messages(captures.get(args.capture), args.connId, args.from, args.limit),
     'ws.payload': async (args) => decoding.wsPayload(captures.get(args.capture), args),
     'h2.frames': async (args) => decoding.h2Frames(captures.get(args.capture), { connId: args.connId, from: args.from ?? 0, limit: args.limit ?? 100, ...(args.stream !== undefined ? { stream: args.stream } : {}) }),
-    'exchange.page': async (args, ctx) => decoding.exchangePage(captures.get(args.capture), args, ctx?.signal)
+    'exchange.page': async (args, ctx) => decoding.exchangePage(captures.get(args.capture), args, ctx?.signal),
+    'conn.delivered': async (args) => deliveredMap(captures.get(args.capture), args.connId, args.dir),
+    'conn.delivered.read': async (args) => readDelivered(captures.get(args.capture), args.connId, args.dir, args.offset, args.length)
   }
 }

@@ -57,9 +57,15 @@ const actKey = (dir: Direction, offset: number): string => `${dir}:${offset}`
 const EVENT_PAGE = 1000
 
 /**
- * The connection's rule records. One without an offset (written before records carried it)
- * acted on the message that ends where that direction's data before it ends.
+ * Where the message a record acted on starts in its direction. One without an offset
+ * (written before records carried it) acted on the message that ends where that direction's
+ * data before it (`end`) ends.
  */
+export function actOffset(info: RuleEventInfo, end: number): number | undefined {
+  return info.offset ?? (info.size !== undefined && end >= info.size ? end - info.size : undefined)
+}
+
+/** The connection's rule records. */
 export async function ruleActs(view: CaptureView, connId: number): Promise<RuleActs> {
   const acts: RuleActs = new Map()
   const end: Record<Direction, number> = { client: 0, server: 0 }
@@ -69,7 +75,7 @@ export async function ruleActs(view: CaptureView, connId: number): Promise<RuleA
       if (e.kind === 'data' && e.dir !== undefined) end[e.dir] = (e.offset ?? 0) + (e.length ?? 0)
       if (e.kind !== 'rule' || e.dir === undefined || e.info === undefined) continue
       const info = e.info as unknown as RuleEventInfo
-      const offset = info.offset ?? (info.size !== undefined && end[e.dir] >= info.size ? end[e.dir] - info.size : undefined)
+      const offset = actOffset(info, end[e.dir])
       if (offset === undefined) continue
       const key = actKey(e.dir, offset)
       const list = acts.get(key) ?? []

@@ -16,6 +16,12 @@ export interface StreamRef {
   capture: string
   connId: number
   dir: Direction
+  /**
+   * Its bytes as the receiver got them (conn.delivered.read), in the delivered stream's
+   * version `rev`: a new rule record may change bytes already read, so pages of another
+   * version are other pages.
+   */
+  delivered?: { rev: number }
 }
 
 export type FetchBytes = (stream: StreamRef, offset: number, length: number) => Promise<Uint8Array>
@@ -50,7 +56,7 @@ export class PageCache {
   }
 
   private key(s: StreamRef, page: number): string {
-    return `${s.capture}\u0000${s.connId}\u0000${s.dir}\u0000${page}`
+    return `${s.capture}\u0000${s.connId}\u0000${s.dir}${s.delivered ? `\u0000d${s.delivered.rev}` : ''}\u0000${page}`
   }
 
   /** Bytes page `page` must hold for a stream `total` bytes long. */

@@ -1,11 +1,14 @@
 // What the byte views (hex and text) share: the stream on screen and the part of the shared
 // selection in its direction, this view's own ranges told apart from those other views set
 // (which it reveals), copying the selection (Ctrl+C) and selecting all (Ctrl+A), a mouse drag
-// that follows the pointer outside the view, and the status line's message.
+// that follows the pointer outside the view, and the status line's message. As delivered
+// the selection is the byte views' own (delivered-bytes-store.ts): the shared one is in
+// sent offsets.
 
 import { computed, onBeforeUnmount, ref, watch } from 'vue'
 import type { CopyFormat } from './copy-formats'
 import { useBytePagesStore } from './byte-pages-store'
+import { useDeliveredBytesStore } from './delivered-bytes-store'
 import { useSelectionStore, type StreamRange } from '../connections/selection-store'
 import { sameRange } from '../connections/stream-range'
 import { useCopyBytes } from './useCopyBytes'
@@ -23,24 +26,30 @@ export interface ByteViewOptions {
 export function useByteView(opts: ByteViewOptions) {
   const pages = useBytePagesStore()
   const selection = useSelectionStore()
+  const delivered = useDeliveredBytesStore()
   const encoding = useStreamEncoding()
   const copier = useCopyBytes()
   const format = ref<CopyFormat>(opts.format)
 
   const stream = computed(() => pages.stream)
   const total = computed(() => stream.value?.total ?? 0)
-  /** The selection, when it is in the direction on screen. */
-  const selected = computed(() => (selection.range && selection.range.dir === selection.dir ? selection.range : undefined))
+  const asDelivered = computed(() => !!stream.value?.delivered)
+  /** The selection, when it is in the direction on screen (as delivered, the byte views' own). */
+  const selected = computed(() => {
+    const r = asDelivered.value ? delivered.range : selection.range
+    return r && r.dir === selection.dir ? r : undefined
+  })
 
   /** The range this view set last: a range that differs came from elsewhere and is revealed. */
   let own: StreamRange | undefined
-  /** Selects bytes [offset, offset + length) of the direction on screen, in every view. */
+  /** Selects bytes [offset, offset + length) of the direction on screen, in every view (as delivered, in the byte views). */
   function select(offset: number, length: number): void {
     own = { dir: selection.dir, offset, length }
-    selection.range = own
+    if (asDelivered.value) delivered.range = own
+    else selection.range = own
   }
   watch(
-    () => selection.range,
+    () => (asDelivered.value ? delivered.range : selection.range),
     (r) => {
       if (r && !sameRange(r, own) && r.dir === selection.dir) opts.reveal(r)
     }
@@ -82,5 +91,5 @@ export function useByteView(opts: ByteViewOptions) {
 
   const message = computed(() => (pages.error ? { text: pages.error, error: true } : copier.message.value))
 
-  return { pages, selection, encoding, copier, format, stream, total, selected, select, copy, onSelectionKey, startDrag, message }
+  return { pages, selection, delivered, asDelivered, encoding, copier, format, stream, total, selected, select, copy, onSelectionKey, startDrag, message }
 }

@@ -8,7 +8,7 @@ import { useI18n } from 'vue-i18n'
 import { copyFormatter, type CopyFormat } from './copy-formats'
 import type { TextEncodingName } from './encodings'
 import { formatBytes } from '../../ui/ui-readable'
-import type { Stream } from './byte-pages-store'
+import { readStream, type Stream } from './byte-pages-store'
 import { useEngineStore } from '../../platform/engine-store'
 
 export const MAX_COPY = 16 * 1024 * 1024
@@ -36,7 +36,7 @@ export function useCopyBytes() {
       const f = copyFormatter(format, encoding)
       const end = range.offset + range.length
       for (let at = range.offset; at < end; at += PIECE) {
-        const bytes = await engine.call('conn.read', { capture: s.capture, connId: s.connId, dir: s.dir, offset: at, length: Math.min(PIECE, end - at) })
+        const bytes = await readStream(engine, s, at, Math.min(PIECE, end - at))
         f.push(bytes)
         if (at + PIECE < end) await nextTask()
       }

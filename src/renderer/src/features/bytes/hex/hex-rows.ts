@@ -1,6 +1,6 @@
 // The hex view's rows as runs of text: a row is its offset, its hex column and its ASCII
 // column, each cut only where the look changes (selection, caret, a byte that does not
-// print), so a screen is a few hundred elements rather than a couple of thousand spans and
+// print, a stretch a rule changed, as delivered), so a screen is a few hundred elements rather than a couple of thousand spans and
 // scrolling stays well under a frame. Which byte is under the pointer is arithmetic on the
 // column, since every cell is the same width in a monospace font.
 
@@ -13,6 +13,8 @@ export type RunLook = '' | 'sel' | 'caret' | 'np' | 'sel np' | 'caret np'
 export interface Run {
   text: string
   look: RunLook
+  /** The delivered span the bytes are in (delivered-marks.ts), or -1. */
+  mark: number
 }
 
 export interface HexRow {
@@ -23,10 +25,10 @@ export interface HexRow {
   ascii: Run[]
 }
 
-function push(runs: Run[], text: string, look: RunLook): void {
+function push(runs: Run[], text: string, look: RunLook, mark: number): void {
   const last = runs[runs.length - 1]
-  if (last && last.look === look && look !== 'caret' && look !== 'caret np') last.text += text
-  else runs.push({ text, look })
+  if (last && last.look === look && last.mark === mark && look !== 'caret' && look !== 'caret np') last.text += text
+  else runs.push({ text, look, mark })
 }
 
 /**
@@ -40,7 +42,8 @@ export function hexRow(
   count: number,
   bytes: Uint8Array,
   sel: { offset: number; length: number } | undefined,
-  caret: number | undefined
+  caret: number | undefined,
+  markAt: (o: number) => number = () => -1
 ): HexRow {
   const hex: Run[] = []
   const ascii: Run[] = []
@@ -51,10 +54,13 @@ export function hexRow(
     const b = bytes[i]
     const s = o === caret ? 'caret' : inSel(o) ? 'sel' : ''
     const gap = i === 7 ? '  ' : ' '
-    push(hex, loaded ? HEX[b] : '  ', s)
-    push(hex, gap, inSel(o) && inSel(o + 1) && i < PER_ROW - 1 ? 'sel' : '')
+    const mark = markAt(o)
+    push(hex, loaded ? HEX[b] : '  ', s, mark)
+    // The gap after a byte is marked when the next byte is in the same span.
+    const inRow = i < PER_ROW - 1
+    push(hex, gap, inSel(o) && inSel(o + 1) && inRow ? 'sel' : '', inRow && i + 1 < count && mark >= 0 && markAt(o + 1) === mark ? mark : -1)
     const printable = loaded && b >= 0x20 && b < 0x7f
-    push(ascii, loaded ? PRINTABLE[b] : ' ', printable ? s : s ? (`${s} np` as RunLook) : 'np')
+    push(ascii, loaded ? PRINTABLE[b] : ' ', printable ? s : s ? (`${s} np` as RunLook) : 'np', mark)
   }
   return { index, offset, hex, ascii }
 }

@@ -71,7 +71,7 @@ export function useTextRows(stream: Ref<Stream | undefined>, layout: Ref<Layout>
   /** The first row of the last screen, kept until the stream, the layout or the height changes. */
   let lastScreen: { key: string; top: number } | undefined
   async function endTop(): Promise<number | undefined> {
-    const key = `${total.value} ${layout.value.encoding} ${layout.value.cols} ${pageRows.value}`
+    const key = `${total.value} ${stream.value?.delivered?.rev ?? 'sent'} ${layout.value.encoding} ${layout.value.cols} ${pageRows.value}`
     if (lastScreen?.key === key) return lastScreen.top
     const top = await withBytes(total.value - span(pageRows.value), total.value, (src) => rowsBefore(src, layout.value, src.total, pageRows.value)[0]?.offset ?? 0)
     if (top !== undefined) lastScreen = { key, top }

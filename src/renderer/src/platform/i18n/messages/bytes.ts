@@ -28,6 +28,13 @@ export default {
       length: '{size} in all',
       encoding: 'Encoding',
       wrap: 'Wrap lines',
+      delivered: {
+        label: 'Show the bytes',
+        status: 'As delivered',
+        replaced: 'Rule "{label}" ({action}): what the receiver got instead of the {sent} bytes sent',
+        answer: 'Rule "{label}" ({action}): its answer to the other side, put in here',
+        unknown: 'Rule "{label}" ({action}): the capture keeps only the SHA-256 of what was delivered; these are the bytes sent'
+      },
       keys: {
         goTo: 'Go to an offset (hex and text views)',
         select: 'Select bytes (hex view)',
@@ -89,6 +96,13 @@ export default {
       length: '共 {size}',
       encoding: '编码',
       wrap: '自动换行',
+      delivered: {
+        label: '显示字节',
+        status: '按送达',
+        replaced: '规则“{label}”（{action}）：接收方收到的内容，代替了发送的 {sent} 字节',
+        answer: '规则“{label}”（{action}）：它给另一方的应答，插入于此',
+        unknown: '规则“{label}”（{action}）：捕获只保存了送达内容的 SHA-256；此处显示的是发送的字节'
+      },
       keys: {
         goTo: '跳转到偏移（十六进制和文本视图）',
         select: '选择字节（十六进制视图）',

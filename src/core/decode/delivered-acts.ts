@@ -1,0 +1,120 @@
+// A connection's `rule` records as the delivered byte stream needs them (delivered-stream.ts):
+// each with where the message it acted on starts, and how far each direction's recorded
+// data had come when it was written (a rule's answer to a client's message went to the
+// client there). Read with decodeRecords, which takes data records from the index without
+// reading their bytes and reads only the other records' headers (and a rule record's
+// details): a connection of a million chunks and a few rule records costs an index walk.
+//
+// What was delivered is not kept here (up to 1 MiB a record): a read of the delivered stream
+// reads the record again, and keeps the last few it read. The records of a connection are
+// kept for a few connections per capture, and a live connection's are read on from where
+// they stopped once it has more records (as connection-turns.ts grows its turn lists).
+
+import type { Direction } from '../../shared/capture-types'
+import { MAX_DELIVERED_RECORDS } from '../../shared/delivered-stream-types'
+import type { RuleEventInfo } from '../../shared/rules/rule-types'
+import type { CaptureView } from '../capture/query/capture-queries'
+import { actOffset } from '../export/delivered'
+import { CLIENT_PREFACE } from '../protocols/http2/frame-reader'
+
+/** One rule record: what it says (what it delivered left out), and where. */
+export interface StreamAct {
+  info: Omit<RuleEventInfo, 'delivered'>
+  dir: Direction
+  /** Where the message it acted on starts in `dir`. */
+  offset: number
+  /** The record's index among the connection's records (to read what it delivered again). */
+  index: number
+  /** Each direction's recorded bytes when it was written. */
+  ends: Record<Direction, number>
+}
+
+export interface ConnActs {
+  /** Records read so far. */
+  cover: number
+  end: Record<Direction, number>
+  acts: StreamAct[]
+  /** Rule records read (those whose place is unknown too). */
+  records: number
+  /** The client's stream opens with HTTP/2's preface; undefined until it has that many bytes. */
+  h2?: boolean
+}
+
+/** Records read per decodeRecords call. */
+const RECORD_PAGE = 5000
+/** Connections whose records are kept, per capture. */
+const KEPT = 16
+/** Delivered bytes of records read again, kept per connection. */
+const KEPT_BYTES = 4
+
+interface Entry {
+  acts: ConnActs
+  growing?: Promise<ConnActs>
+  /** Record index → what it delivered, most recently read last. */
+  bytes: Map<number, Buffer>
+}
+
+const byView = new WeakMap<CaptureView, Map<number, Entry>>()
+
+function entryOf(view: CaptureView, connId: number): Entry {
+  let conns = byView.get(view)
+  if (conns === undefined) byView.set(view, (conns = new Map()))
+  let e = conns.get(connId)
+  if (e !== undefined) conns.delete(connId)
+  else e = { acts: { cover: 0, end: { client: 0, server: 0 }, acts: [], records: 0 }, bytes: new Map() }
+  conns.set(connId, e)
+  while (conns.size > KEPT) conns.delete(conns.keys().next().value!)
+  return e
+}
+
+async function grow(view: CaptureView, connId: number, a: ConnActs): Promise<ConnActs> {
+  const skipData = { client: Infinity, server: Infinity }
+  for (;;) {
+    // Past the bound nothing more is read: the map says there are too many.
+    if (a.records > MAX_DELIVERED_RECORDS) return a
+    const page = await view.decodeRecords(connId, a.cover, RECORD_PAGE, skipData, Infinity)
+    for (const [i, r] of page.records.entries()) {
+      if (r.kind === 'data' && r.dir !== undefined) a.end[r.dir] = r.offset + r.length
+      if (r.kind !== 'rule' || r.dir === undefined || r.info === undefined) continue
+      a.records++
+      const { delivered: _bytes, ...info } = r.info as unknown as RuleEventInfo
+      const offset = actOffset(info, a.end[r.dir])
+      if (offset !== undefined) a.acts.push({ info, dir: r.dir, offset, index: a.cover + i, ends: { ...a.end } })
+    }
+    a.cover += page.records.length
+    if (page.records.length === 0 || a.cover >= page.total) break
+  }
+  if (a.h2 === undefined && a.end.client >= CLIENT_PREFACE.length) {
+    const head = await view.readBytes(connId, 'client', 0, CLIENT_PREFACE.length)
+    a.h2 = Buffer.compare(head, CLIENT_PREFACE) === 0
+  }
+  return a
+}
+
+/** The connection's rule records, read on as far as the capture has them now. */
+export async function connActs(view: CaptureView, connId: number): Promise<ConnActs> {
+  const e = entryOf(view, connId)
+  while (e.growing !== undefined) await e.growing
+  const p = grow(view, connId, e.acts)
+  e.growing = p
+  try {
+    return await p
+  } finally {
+    if (e.growing === p) e.growing = undefined
+  }
+}
+
+/** What record `act` delivered (it kept the bytes: `info.delivered` was there). */
+export async function actBytes(view: CaptureView, connId: number, act: StreamAct): Promise<Buffer> {
+  const e = entryOf(view, connId)
+  const kept = e.bytes.get(act.index)
+  if (kept !== undefined) return kept
+  const [event] = await view.readEvents(connId, act.index, 1)
+  const b64 = (event?.info as Partial<RuleEventInfo> | undefined)?.delivered
+  if (event?.kind !== 'rule' || typeof b64 !== 'string') throw new Error(`record ${act.index} of connection #${connId} is not the rule record it was`)
+  const bytes = Buffer.from(b64, 'base64')
+  if (bytes.length !== act.info.deliveredSize) throw new Error(`record ${act.index} of connection #${connId} keeps ${bytes.length} bytes, not the ${act.info.deliveredSize} it says`)
+  e.bytes.set(act.index, bytes)
+  while (e.bytes.size > KEPT_BYTES) e.bytes.delete(e.bytes.keys().next().value!)
+  return bytes
+}

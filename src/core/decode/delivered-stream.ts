@@ -1,0 +1,197 @@
+// One direction as its receiver got it (conn.delivered, conn.delivered.read): the sent
+// stream with what each `rule` record says the receiver got instead of a message. The
+// records pair with messages as the exports pair them (export/delivered.ts): by direction
+// and the offset where the message starts. For each message the rules acted on:
+//
+// - a rule or the script ended it (drop, timeout, close, reset, a client's message answered):
+//   the receiver got none of it, and it is gone from the delivered stream. An answer to a
+//   client's message (a mock) went to the client: it is put in the server's delivered
+//   stream where that stream stood when the record was written (the server bytes recorded
+//   before it). An HTTP/1 forward's answer came on tcpscope's own connection to where it
+//   went: the server's stream marks the place, unknown here.
+// - else the last record that kept what it delivered (a rewrite, a server message replaced
+//   by an answer, the script's change) replaces the message's bytes with those;
+// - a record that kept only the SHA-256 (over MAX_RECORDED_EDIT) leaves the sent bytes, marked unknown;
+// - delay, error and forward's "not matched" records change nothing.
+//
+// HTTP/2 is not done: a stream's frames interleave with other streams', so a message is not
+// one span of the connection's bytes (the HTTP tab shows its exchanges as delivered).
+// Spans that overlap one before them, or reach past what was recorded, are left out.
+
+import type { Direction } from '../../shared/capture-types'
+import { MAX_DELIVERED_RECORDS, type DeliveredSpan, type DeliveredStreamMap } from '../../shared/delivered-stream-types'
+import { UserError } from '../../shared/errors'
+import { endedHere, SCRIPT_ENDED, type RuleEventInfo } from '../../shared/rules/rule-types'
+import type { CaptureView } from '../capture/query/capture-queries'
+import { whoActed } from '../export/delivered'
+import { actBytes, connActs, type ConnActs, type StreamAct } from './delivered-acts'
+
+type Effect = 'none' | 'replace' | 'remove' | 'answer' | 'elsewhere'
+
+/** Server messages a rule stopped: the client got none of them. */
+const STOPPED: ReadonlySet<RuleEventInfo['action']> = new Set(['drop', 'timeout', 'close', 'reset'])
+
+function effectOf(a: StreamAct): Effect {
+  const { info } = a
+  const has = info.deliveredSize !== undefined
+  if (a.dir === 'client') {
+    if (endedHere(info, false)) return info.action === 'forward' ? 'elsewhere' : has ? 'answer' : 'remove'
+    return has ? 'replace' : 'none'
+  }
+  if (has) return 'replace'
+  return STOPPED.has(info.action) || (info.action === 'script' && SCRIPT_ENDED.test(info.message)) ? 'remove' : 'none'
+}
+
+/** A span with what fills it in the delivered stream: the sent bytes, or a record's. */
+interface Placed {
+  span: DeliveredSpan
+  /** The record whose bytes fill it; none: the sent bytes (or nothing, for size 0). */
+  from?: StreamAct
+  /** Insertions go before a message that starts at their place. */
+  inserted: boolean
+}
+
+function spanOf(a: StreamAct, sent: { offset: number; size: number }, size: number, extra: Partial<DeliveredSpan> = {}): DeliveredSpan {
+  return { at: 0, size, sentOffset: sent.offset, sentSize: sent.size, action: a.info.action, rule: a.info.rule, label: a.info.label, note: whoActed(a.info as RuleEventInfo), ...extra }
+}
+
+/** The spans of `dir`, in sent order (not placed yet). */
+function spansOf(acts: StreamAct[], dir: Direction): Placed[] {
+  const groups = new Map<string, StreamAct[]>()
+  for (const a of acts) {
+    const key = `${a.dir}:${a.offset}`
+    const g = groups.get(key)
+    if (g) g.push(a)
+    else groups.set(key, [a])
+  }
+  const out: Placed[] = []
+  for (const g of groups.values()) {
+    const effects = g.map(effectOf)
+    const endAt = effects.findIndex((e) => e === 'remove' || e === 'answer' || e === 'elsewhere')
+    const first = g[0]
+    const sent = { offset: first.offset, size: first.info.size ?? 0 }
+    if (endAt >= 0) {
+      const ending = g[endAt]
+      if (first.dir === dir) out.push({ span: spanOf(ending, sent, 0), inserted: false })
+      else if (effects[endAt] !== 'remove') {
+        // The answer went the other way, where that stream stood when the record was written.
+        const place = { offset: ending.ends[dir], size: 0 }
+        const kept = ending.info.deliveredSize !== undefined && ending.info.deliveredSha256 === undefined && effects[endAt] === 'answer'
+        out.push({ span: spanOf(ending, place, kept ? ending.info.deliveredSize! : 0, { answer: true, ...(kept ? {} : { unknown: true }) }), ...(kept ? { from: ending } : {}), inserted: true })
+      }
+      continue
+    }
+    if (first.dir !== dir) continue
+    const last = [...effects.keys()].reverse().find((i) => effects[i] === 'replace')
+    if (last === undefined) continue
+    const a = g[last]
+    if (a.info.deliveredSha256 !== undefined) out.push({ span: spanOf(a, sent, sent.size, { unknown: true }), inserted: false })
+    else out.push({ span: spanOf(a, sent, a.info.deliveredSize ?? 0), from: a, inserted: false })
+  }
+  return out
+}
+
+/** Places the spans in the delivered stream: each at its delivered offset, the ones that cannot be placed left out. */
+function place(all: Placed[], sentSize: number): { spans: Placed[]; size: number } {
+  const own = all.filter((p) => !p.inserted && p.span.sentOffset + p.span.sentSize <= sentSize).sort((a, b) => a.span.sentOffset - b.span.sentOffset)
+  const kept: Placed[] = []
+  let end = 0
+  for (const p of own) {
+    if (p.span.sentOffset < end) continue
+    kept.push(p)
+    end = p.span.sentOffset + p.span.sentSize
+  }
+  // An answer put in inside a message a rule replaced goes after it.
+  for (const p of all.filter((x) => x.inserted)) {
+    let at = Math.min(p.span.sentOffset, sentSize)
+    const inside = kept.find((k) => k.span.sentOffset < at && at < k.span.sentOffset + k.span.sentSize)
+    if (inside) at = inside.span.sentOffset + inside.span.sentSize
+    p.span.sentOffset = at
+    kept.push(p)
+  }
+  kept.sort((a, b) => a.span.sentOffset - b.span.sentOffset || Number(b.inserted) - Number(a.inserted))
+  let delivered = 0
+  let cursor = 0
+  for (const p of kept) {
+    delivered += p.span.sentOffset - cursor
+    p.span.at = delivered
+    delivered += p.span.size
+    cursor = p.span.sentOffset + p.span.sentSize
+  }
+  return { spans: kept, size: delivered + sentSize - cursor }
+}
+
+interface Layout {
+  map: DeliveredStreamMap
+  placed: Placed[]
+}
+
+const layouts = new WeakMap<ConnActs, Map<Direction, { key: string; layout: Layout }>>()
+
+function unavailable(a: ConnActs): string | undefined {
+  if (a.records > MAX_DELIVERED_RECORDS) return `this connection has more than ${MAX_DELIVERED_RECORDS} rule records: its bytes as delivered are not shown`
+  if (a.h2 === true && a.acts.length > 0) return "an HTTP/2 message's frames interleave with other streams', so what a rule changed is not one stretch of the bytes: the HTTP tab shows its exchanges as delivered"
+  return undefined
+}
+
+async function layoutOf(view: CaptureView, connId: number, dir: Direction): Promise<Layout> {
+  const a = await connActs(view, connId)
+  const conn = await view.connection(connId)
+  if (conn === undefined) throw new UserError(`no connection #${connId} in this capture`)
+  const sentSize = conn.recorded?.[dir] ?? conn.bytes[dir]
+  const key = `${a.cover}:${a.records}:${sentSize}`
+  let byDir = layouts.get(a)
+  if (byDir === undefined) layouts.set(a, (byDir = new Map()))
+  const had = byDir.get(dir)
+  if (had?.key === key) return had.layout
+  const why = unavailable(a)
+  const { spans, size } = why !== undefined ? { spans: [], size: 0 } : place(spansOf(a.acts, dir), sentSize)
+  const map: DeliveredStreamMap = { dir, records: a.records, size, sentSize, spans: spans.map((p) => p.span), ...(why !== undefined ? { unavailable: why } : {}) }
+  const layout = { map, placed: spans }
+  byDir.set(dir, { key, layout })
+  return layout
+}
+
+/** Direction `dir` of the connection as its receiver got it: its size and where rules made it differ. */
+export async function deliveredMap(view: CaptureView, connId: number, dir: Direction): Promise<DeliveredStreamMap> {
+  return (await layoutOf(view, connId, dir)).map
+}
+
+/** Bytes [offset, offset + length) of the delivered stream (fewer past its end). */
+export async function readDelivered(view: CaptureView, connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
+  const { map, placed } = await layoutOf(view, connId, dir)
+  if (map.unavailable !== undefined) throw new UserError(map.unavailable)
+  const end = Math.min(map.size, offset + length)
+  const parts: Buffer[] = []
+  // The first span that ends after `offset`, by binary search; the sent bytes before each span fill the gaps.
+  let lo = 0
+  let hi = placed.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (placed[mid].span.at + placed[mid].span.size <= offset) lo = mid + 1
+    else hi = mid
+  }
+  let at = offset
+  for (let i = lo; at < end; i++) {
+    const p = placed[i] as Placed | undefined
+    const before = p === undefined ? undefined : p.span
+    // Sent bytes up to the next span (or the end): delivered offset `at` is sent offset `at - shift`.
+    const spanAt = before?.at ?? map.size
+    if (at < spanAt) {
+      const prev = i > 0 ? placed[i - 1].span : undefined
+      const shift = prev === undefined ? 0 : prev.at + prev.size - (prev.sentOffset + prev.sentSize)
+      const n = Math.min(spanAt, end) - at
+      parts.push(await view.readBytes(connId, dir, at - shift, n))
+      at += n
+    }
+    if (p === undefined || at >= end) break
+    const s = p.span
+    const from = at - s.at
+    const n = Math.min(s.at + s.size, end) - at
+    if (n <= 0) continue
+    if (p.from !== undefined) parts.push((await actBytes(view, connId, p.from)).subarray(from, from + n))
+    else parts.push(await view.readBytes(connId, dir, s.sentOffset + from, n))
+    at += n
+  }
+  return Buffer.concat(parts)
+}
