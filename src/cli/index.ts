@@ -21,13 +21,14 @@ import { envCommand } from './commands/env'
 import { toxiproxyCommand } from './commands/toxiproxy'
 import { upCommand } from './commands/up'
 import { rulesCommand } from './commands/rules'
+import { runCommand } from './commands/run'
 import { EXIT, ExitError } from './exit-codes'
 import { wrapUsage } from './help-text'
 import { cliReference } from './cli-reference'
 import { processIo, watchOutput, type Io } from './output'
 
 /** Every command, in the order help and the reference list them. */
-export const COMMAND_LIST: readonly Command[] = [proxyCommand, serveCommand, connectCommand, lsCommand, showCommand, exportCommand, replayCommand, webCommand, upCommand, toxiproxyCommand, rulesCommand, browserCommand, caCommand, envCommand]
+export const COMMAND_LIST: readonly Command[] = [proxyCommand, serveCommand, connectCommand, lsCommand, showCommand, exportCommand, replayCommand, webCommand, upCommand, toxiproxyCommand, rulesCommand, browserCommand, runCommand, caCommand, envCommand]
 
 const COMMANDS: Record<string, Command> = Object.fromEntries(COMMAND_LIST.map((c) => [c.name, c]))
 

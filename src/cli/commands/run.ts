@@ -1,0 +1,140 @@
+// `tcpscope run [options] -- COMMAND [ARGS...]`: runs a program with every TCP connection it
+// opens going through a recording SOCKS5 forward proxy on loopback, to its real destination,
+// with no setting of the program's changed (core/intercept/proxychains.ts: proxychains4 and a
+// configuration written for it). The program's standard input, output and error stay its
+// own: tcpscope's lines go to standard error (or --log FILE). Ctrl-C reaches the program (the
+// terminal sends it to both; tcpscope waits for the program to end); SIGTERM and SIGHUP sent
+// to tcpscope are passed on. tcpscope exits with the program's exit code (128 + the signal's
+// number when a signal ended it).
+
+import { spawn } from 'node:child_process'
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { constants as os } from 'node:os'
+import { UserError } from '../../shared/errors'
+import { proxyEnvVars } from '../../shared/proxy-env'
+import { onPath, PROXYCHAINS, PROXYCHAINS_MISSING, proxychainsArgv, writeProxychainsConfig } from '../../core/intercept/proxychains'
+import { UsageError, type Parsed } from '../args'
+import { defineCommand, type OptionTable } from '../command-spec'
+import { CAPTURE_OPTIONS, FRAME_OPTION, QUIET_OPTION } from '../common-options'
+import { describeFinished, printEvents, startEngine } from '../engine-run'
+import { ExitError } from '../exit-codes'
+import { line, type Io } from '../output'
+import { RULES_OPTION } from './rules'
+import { PROXY_TLS_OPTIONS } from '../tls-flags'
+
+const RUN_USAGE = 'tcpscope run [--capture FILE [--force]] [--intercept-tls [--upstream-ca FILE] [--insecure]] [--rules FILE] [--script FILE] [--frame SPEC] [--log FILE] [--quiet] -- COMMAND [ARGS...]'
+
+const OPTIONS = {
+  'intercept-tls': { type: 'boolean', about: "terminate TLS to every destination with tcpscope's CA, so HTTPS and other TLS is read (the program must trust the CA: SSL_CERT_FILE, NODE_EXTRA_CA_CERTS and the others `tcpscope env` sets are set for it); off, TLS passes through, recorded as it is" },
+  'upstream-ca': PROXY_TLS_OPTIONS['upstream-ca'],
+  insecure: PROXY_TLS_OPTIONS.insecure,
+  log: { type: 'string', arg: 'FILE', about: "tcpscope's own lines (connections, the summary) go to FILE instead of standard error" },
+  ...RULES_OPTION,
+  ...FRAME_OPTION,
+  ...CAPTURE_OPTIONS,
+  ...QUIET_OPTION
+} as const satisfies OptionTable
+
+/** Exit status of a program a signal ended, as shells say it. */
+const signalStatus = (signal: NodeJS.Signals): number => 128 + (os.signals[signal] ?? 0)
+
+async function runRun({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
+  const [command, ...args] = positionals
+  if (command === undefined) throw new UsageError(`run: give the command to run after --, as in tcpscope run -- redis-cli ping; usage: ${RUN_USAGE}`)
+  const proxychains = await onPath(PROXYCHAINS)
+  if (proxychains === undefined) throw new UserError(`run: ${PROXYCHAINS_MISSING}`)
+  if (!command.includes('/') && (await onPath(command)) === undefined) throw new ExitError(`run: ${command}: command not found`, 127)
+  const logFile: WriteStream | undefined = values.log !== undefined ? createWriteStream(values.log, { flags: 'a' }) : undefined
+  const own: Io = logFile !== undefined ? { out: logFile, err: logFile } : { out: io.err, err: io.err }
+  const run = await startEngine({ capture: values.capture, force: values.force, readsFiles: true })
+  const { engine, shownCapture } = run
+  let config: Awaited<ReturnType<typeof writeProxychainsConfig>> | undefined
+  try {
+    const intercept = values['intercept-tls'] === true
+    const upstream = values['upstream-ca'] !== undefined || values.insecure === true ? { tlsUpstream: { ca: values['upstream-ca'], verify: values.insecure !== true } } : {}
+    const proxy = await engine['proxy.start']({ listen: '127.0.0.1:0', forward: { intercept }, ...upstream, ...(values.frame !== undefined ? { frame: values.frame } : {}) })
+    if (values.rules !== undefined) await engine['rules.load']({ proxyId: proxy.id, path: values.rules })
+    if (values.script !== undefined) await engine['script.load']({ proxyId: proxy.id, path: values.script })
+    const port = Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1))
+    config = await writeProxychainsConfig(port)
+    // What `tcpscope env` sets, for programs that read it: the proxy, and the CA when TLS is intercepted.
+    const caPath = intercept ? (await engine['ca.info']()).certPath : undefined
+    const env: NodeJS.ProcessEnv = { ...process.env }
+    for (const [name, value] of proxyEnvVars({ proxy: proxy.listen, caPath: caPath ?? '' }, 'bash')) if (caPath !== undefined || /proxy$/i.test(name)) env[name] = value
+    const printer = printEvents(engine, own, { json: false, quiet: values.quiet })
+    line(own.out, `tcpscope: running ${command} through the forward proxy on ${proxy.listen}${intercept ? ', TLS intercepted' : ''}${shownCapture ? `, capturing to ${shownCapture}` : ''}`)
+    const status = await runProgram(proxychainsArgv(proxychains, config.path, command, args), env)
+    await settled(engine)
+    const connections = engine.capture.connections().length
+    if (connections === 0) {
+      printer.say(
+        `tcpscope: ${command} opened no TCP connection that tcpscope saw. A statically linked program (most Go binaries) ignores LD_PRELOAD, which ${PROXYCHAINS} relies on: point it at a proxy (tcpscope proxy --forward, with tcpscope env), or at tcpscope proxy --target`
+      )
+    }
+    const finished = await run.finish()
+    await printer.drained()
+    printer.unsubscribe()
+    line(own.out, describeFinished(finished))
+    return status
+  } catch (err) {
+    await run.finish()
+    throw err
+  } finally {
+    await config?.remove()
+    if (logFile !== undefined) await new Promise<void>((resolve) => logFile.end(resolve))
+  }
+}
+
+/** How long the program's connections may take to close once it ended (a server's FIN after the program's). */
+const SETTLE_MS = 2000
+
+/** Once the program ended: its connections' last bytes and closes recorded (bounded), before the capture completes. */
+async function settled(engine: Awaited<ReturnType<typeof startEngine>>['engine']): Promise<void> {
+  const until = Date.now() + SETTLE_MS
+  while (Date.now() < until && engine.capture.connections().some((c) => c.end === 'open')) await new Promise((r) => setTimeout(r, 20))
+}
+
+/** Runs the program with the terminal's stdio; resolves with its exit status. */
+function runProgram(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env })
+    // Ctrl-C goes to the whole foreground group, the program too: tcpscope waits for it to end.
+    const onInt = (): void => undefined
+    const pass = (signal: NodeJS.Signals) => (): void => void child.kill(signal)
+    const onTerm = pass('SIGTERM')
+    const onHup = pass('SIGHUP')
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+    process.on('SIGHUP', onHup)
+    const done = (): void => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      process.off('SIGHUP', onHup)
+    }
+    child.once('error', (err) => {
+      done()
+      reject(new UserError(`run: cannot start ${PROXYCHAINS}: ${err.message}`))
+    })
+    child.once('exit', (code, signal) => {
+      done()
+      resolve(code ?? (signal !== null ? signalStatus(signal) : 1))
+    })
+  })
+}
+
+export const runCommand = defineCommand({
+  name: 'run',
+  about: "run a program with every TCP connection it opens recorded at its real destination, no setting of the program's changed (through proxychains4)",
+  usage: RUN_USAGE,
+  options: OPTIONS,
+  notes: [
+    "The program runs under proxychains4 (LD_PRELOAD) with a configuration tcpscope writes and removes, against tcpscope's SOCKS5 forward proxy on 127.0.0.1; names the program resolves reach the proxy as names, so each connection is recorded with the name and port it asked for. HTTP_PROXY, HTTPS_PROXY and ALL_PROXY are set too, for programs that read them.",
+    "Its standard input, output and error are its own; tcpscope's lines go to standard error (or --log FILE). tcpscope exits with the program's exit code; Ctrl-C reaches the program, and tcpscope completes the capture once it ends.",
+    'A statically linked program (most Go binaries) ignores LD_PRELOAD: when the program ends with no connection seen, tcpscope says so. UDP is not recorded.'
+  ],
+  examples: [
+    { line: 'tcpscope run --capture redis.tcap -- redis-cli -h 127.0.0.1 ping', about: "Record redis-cli's connection as it goes to redis, and exit with redis-cli's code." },
+    { line: 'tcpscope run --intercept-tls -- curl -s https://example.com', about: 'Read HTTPS too: curl trusts the CA through the variables tcpscope sets (CURL_CA_BUNDLE).' }
+  ],
+  run: runRun
+})

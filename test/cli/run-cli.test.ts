@@ -1,0 +1,119 @@
+// `tcpscope run -- COMMAND`: real programs (redis-cli, curl, a Node program) run through
+// proxychains4 and tcpscope's SOCKS5 forward proxy, with no setting of theirs changed: their
+// output is theirs alone (tcpscope's lines on stderr, or --log FILE), the exit code is
+// theirs, and each connection is recorded at its real destination with its bytes exact. TLS
+// is intercepted with --intercept-tls (curl trusts the CA through the variables set for it).
+// A command not found, a program that opens nothing, and a missing proxychains4 are one line.
+import { createServer, type Server } from 'node:http'
+import { createServer as createHttps } from 'node:https'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/cli'
+import { listen, tempDir } from '../helpers/net'
+import { hasProgram, needProgram } from '../helpers/peers'
+import { startRedis } from '../helpers/redis'
+import { makeTestCerts } from '../helpers/tls-certs'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+beforeEach((ctx) => needProgram(ctx, 'proxychains4 (apt-get install proxychains4)', hasProgram('proxychains4')))
+
+function dir(): string {
+  const d = tempDir()
+  cleanups.push(d.cleanup)
+  return d.dir
+}
+
+async function server(handler: Parameters<typeof createServer>[1]): Promise<number> {
+  const s: Server = createServer(handler)
+  const port = await listen(s)
+  cleanups.push(() => new Promise((r) => s.close(r)))
+  return port
+}
+
+interface Listed {
+  id: number
+  target: string
+  via?: string
+  bytes: { client: number; server: number }
+}
+const listed = async (capture: string): Promise<Listed[]> => (await runCli(['ls', capture, '--json'])).stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Listed)
+const bytesOf = async (capture: string, id: number, dir: 'client' | 'server'): Promise<string> => (await runCli(['export', capture, '--conn', String(id), '--direction', dir])).stdout
+
+describe('tcpscope run', () => {
+  it("records redis-cli at its real destination, its output and exit code its own", async (ctx) => {
+    needProgram(ctx, 'redis-server and redis-cli', hasProgram('redis-server') && hasProgram('redis-cli'))
+    const d = dir()
+    const redis = await startRedis(d)
+    cleanups.push(redis.stop)
+    const capture = join(d, 'redis.tcap')
+    const r = await runCli(['run', '--capture', capture, '--', 'redis-cli', '-h', '127.0.0.1', '-p', String(redis.port), 'SET', 'greeting', 'hello'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('OK\n')
+    expect(r.stderr).toMatch(/^tcpscope: running redis-cli through the forward proxy on 127\.0\.0\.1:\d+, capturing to /)
+    expect(r.stderr).toContain(`-> 127.0.0.1:${redis.port} via SOCKS5`)
+    const [conn, ...more] = await listed(capture)
+    expect(more).toEqual([])
+    expect(conn.target).toBe(`127.0.0.1:${redis.port}`)
+    expect(await bytesOf(capture, conn.id, 'client')).toBe('*3\r\n$3\r\nSET\r\n$8\r\ngreeting\r\n$5\r\nhello\r\n')
+    expect(await bytesOf(capture, conn.id, 'server')).toBe('+OK\r\n')
+    // A failing command's exit code is passed on.
+    const missing = await runCli(['run', '--', 'redis-cli', '-p', String(redis.port), 'NOSUCHCOMMAND'])
+    expect(missing.stdout).toMatch(/ERR unknown command/)
+  })
+
+  it('records curl (through the SOCKS5 path and through HTTP_PROXY) and a Node program, tcpscope lines going to --log', async (ctx) => {
+    needProgram(ctx, 'curl', hasProgram('curl'))
+    const d = dir()
+    const port = await server((req, res) => res.end(`hi ${req.url}`))
+    const capture = join(d, 'curl.tcap')
+    const log = join(d, 'run.log')
+    const direct = await runCli(['run', '--capture', capture, '--log', log, '--', 'curl', '-sS', '--noproxy', '*', `http://127.0.0.1:${port}/direct`])
+    expect(direct).toMatchObject({ code: 0, stdout: 'hi /direct', stderr: '' })
+    expect(readFileSync(log, 'utf8')).toMatch(/via SOCKS5/)
+    const viaEnv = await runCli(['run', '--capture', join(d, 'env.tcap'), '--', 'curl', '-sS', `http://localhost:${port}/env`])
+    expect(viaEnv.stdout).toBe('hi /env')
+    expect((await listed(join(d, 'env.tcap')))[0]).toMatchObject({ target: `localhost:${port}` })
+    const script = join(d, 'client.js')
+    writeFileSync(script, `const s = require('node:net').connect(${port}, '127.0.0.1', () => s.end('GET /node HTTP/1.0\\r\\n\\r\\n')); s.pipe(process.stdout)`)
+    const node = await runCli(['run', '--capture', join(d, 'node.tcap'), '--', process.execPath, script])
+    expect(node.code).toBe(0)
+    expect(node.stdout).toMatch(/^HTTP\/1\.[01] 200 OK[\s\S]*hi \/node$/)
+    const [conn] = await listed(join(d, 'node.tcap'))
+    expect(conn.target).toBe(`127.0.0.1:${port}`)
+    expect(await bytesOf(join(d, 'node.tcap'), conn.id, 'client')).toBe('GET /node HTTP/1.0\r\n\r\n')
+  })
+
+  it('intercepts TLS with --intercept-tls: curl trusts the CA through the variables set for it, and the capture holds the cleartext', async (ctx) => {
+    needProgram(ctx, 'curl and openssl', hasProgram('curl') && hasProgram('openssl'))
+    const d = dir()
+    const certs = makeTestCerts(d)
+    const s = createHttps({ key: readFileSync(certs.leafKey), cert: readFileSync(certs.leafCert) }, (req, res) => res.end(`secret ${req.url}`))
+    const port = await listen(s)
+    cleanups.push(() => new Promise((r) => s.close(r)))
+    const capture = join(d, 'tls.tcap')
+    const r = await runCli(['run', '--capture', capture, '--intercept-tls', '--upstream-ca', certs.caPath, '--', 'curl', '-sS', '--noproxy', '*', `https://localhost:${port}/tls`])
+    expect(r.stderr).not.toMatch(/curl: \(/)
+    expect(r).toMatchObject({ code: 0, stdout: 'secret /tls' })
+    const [conn] = await listed(capture)
+    expect(await bytesOf(capture, conn.id, 'client')).toMatch(/^GET \/tls HTTP\/1\.1\r\nHost: localhost:\d+\r\n/)
+  })
+
+  it('passes on the exit code, says when no connection was seen, and refuses a missing command or a missing proxychains4 in one line', async () => {
+    const seven = await runCli(['run', '--', 'sh', '-c', 'exit 7'])
+    expect(seven.code).toBe(7)
+    expect(seven.stderr).toMatch(/sh opened no TCP connection that tcpscope saw\. A statically linked program \(most Go binaries\) ignores LD_PRELOAD/)
+    const none = await runCli(['run', '--', 'no-such-program-here'])
+    expect(none).toMatchObject({ code: 127, stdout: '' })
+    expect(none.stderr.trim()).toBe('tcpscope: run: no-such-program-here: command not found')
+    const usage = await runCli(['run'])
+    expect(usage.code).toBe(2)
+    expect(usage.stderr).toMatch(/^tcpscope: run: give the command to run after --/)
+    const bare = await runCli(['run', '--', 'sh', '-c', 'exit 0'], undefined, { PATH: dir() })
+    expect(bare.code).toBe(1)
+    expect(bare.stderr.trim()).toMatch(/^tcpscope: run: proxychains4 is not installed: .* apt-get install proxychains4/)
+  })
+})
