@@ -261,6 +261,7 @@ export interface MessagePage {
 
 /**
  * A message's filter words: `dir:client`, `cmd:SET` (a command or function name, or
- * `fn:6`), `text:WORDS` (in the summary and the fields), `-` to negate; a bare word is `text:`.
+ * `fn:6`), `text:WORDS` (in the summary and the fields), `field:NAME=VALUE` (or `<`, `>` a
+ * number), `-` to negate; a bare word is `text:`.
  */
-export const MESSAGE_WORDS = ['dir', 'cmd', 'fn', 'text'] as const
+export const MESSAGE_WORDS = ['dir', 'cmd', 'fn', 'text', 'field'] as const

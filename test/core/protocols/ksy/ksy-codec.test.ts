@@ -66,3 +66,19 @@ describe('ksy codec: the device frame', () => {
     expect(got.at(-1)!.incomplete).toBe(true)
   })
 })
+
+describe('ksy fields in the message filter', () => {
+  it('field:NAME=VALUE takes an enum by name or number; < and > compare numbers; - negates', async () => {
+    const { parseMessageFilter } = await import('../../../../src/shared/message-filter')
+    const c = await codec(`ksy:${DEVICE_KSY}`)
+    const ms = describeAll(c, [{ dir: 'client', bytes: concat([reading(1, 1, -50, [1]), reading(2, 1, 2300, [2]), ack(3, 2, 0)]) }])
+    const picked = (words: string): number[] => ms.filter((m) => parseMessageFilter(words)!.textTest!(m)).map((m) => m.offset)
+    const [a, b, k] = ms.map((m) => m.offset)
+    expect(picked('field:temperature_centi<0')).toEqual([a])
+    expect(picked('field:temperature_centi>0')).toEqual([b])
+    expect(picked('field:kind=reading')).toEqual([a, b])
+    expect(picked('field:kind=3')).toEqual([k])
+    expect(picked('-field:kind=reading')).toEqual([k])
+    expect(() => parseMessageFilter('field:kind<warm')).toThrow('filter field:kind<warm: < takes a number')
+  })
+})
