@@ -1,7 +1,7 @@
 // `tcpscope proxy --frame ksy:FILE` between a device-like Node peer and its client, over
 // real sockets: the device sends frames in pieces of 1 to 5 bytes and in one large
 // coalesced write; `show --json` lists every frame whole, once, with its fields by their
-// `.ksy` names and the bytes each came from. A `.ksy` that does not compile stops the proxy
+// `.ksy` names and the bytes each came from; `replay --by-message` cuts it the same way. A `.ksy` that does not compile stops the proxy
 // from starting, in one line naming its line.
 import { once } from 'node:events'
 import { writeFileSync } from 'node:fs'
@@ -87,6 +87,18 @@ describe('proxy --frame ksy:FILE', () => {
       expect(find(m.fields, 'samples')?.value).toBe(`[${i % 5}]`)
       expect(find(m.fields, 'kind')?.value).toBe('reading (2)')
     }
+
+    // Replay by message cuts the recorded connection with the same .ksy: the device (still listening) sends its frames again.
+    const replay = await runCli(['replay', capture, '--conn', '1', '--by-message', '--json'])
+    const r = JSON.parse(replay.stdout) as { framing: string; steps: Array<{ sent: { summary: string; size: number }; answers: Array<{ got?: { size: number } }> }> }
+    expect(r.framing).toBe(`ksy:${DEVICE_KSY}`)
+    expect(r.steps.map((s) => [s.sent.summary.startsWith('device_frame kind=ack (3)'), s.sent.size])).toEqual([
+      [true, 11],
+      [true, 11]
+    ])
+    // The device's frames came again, each cut whole (which step they answer depends on when they came).
+    const again = r.steps.flatMap((s) => s.answers.map((a) => a.got?.size).filter((n) => n !== undefined))
+    expect(again).toEqual(frames.map((f) => f.length))
   })
 
   it('a .ksy that does not compile: the proxy does not start, and says why in one line with the line', async () => {
