@@ -4,7 +4,9 @@
 // (src/core/proxy/workers/proxy-worker.ts) and the user-script worker
 // (src/core/rules/script/script-worker.ts) are built beside it, as bundles of their own
 // (out/cli/decode-worker.cjs, proxy-worker.cjs, script-worker.cjs): index.cjs stays one
-// file, and the engine finds them next to itself (built-worker.ts).
+// file, and the engine finds them next to itself (built-worker.ts). The Kaitai Struct
+// compiler (6 MB, imported only when a `ksy:` framing is first loaded) is a chunk beside it,
+// out/cli/kaitai-struct-compiler.cjs.
 import { builtinModules } from 'node:module'
 import { build, defineConfig, type Plugin, type UserConfig } from 'vite'
 
@@ -19,7 +21,7 @@ const bundle = (entry: string, file: string, emptyOutDir: boolean): UserConfig =
     target: 'node20',
     emptyOutDir,
     minify: false,
-    rollupOptions: { external, output: { format: 'cjs', entryFileNames: file } }
+    rollupOptions: { external, output: { format: 'cjs', entryFileNames: file, chunkFileNames: '[name].cjs' } }
   }
 })
 

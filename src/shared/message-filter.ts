@@ -2,7 +2,10 @@
 // msg.page's list, a `message` breakpoint, and replay by message. `dir:` and `cmd:` need
 // only what cutting a stream knows of a message (its direction and the command it names);
 // `text:` (and a bare word) needs it described, so it is a second test on the summary and
-// field values, run only when such a word was given.
+// field values, run only when such a word was given. `field:NAME=VALUE` (and `<`, `>` on
+// numbers) tests one field of the tree by its name (a `.ksy` field's, a protocol's), at any
+// depth: `=` matches its value as shown, or an enum's name or number (`reading (2)` is
+// `kind=reading` and `kind=2`).
 
 import type { Direction } from './direction'
 import { UserError } from './errors'
@@ -15,7 +18,44 @@ export interface MessageFilter {
   textTest?: (m: { summary: string; fields?: MessageField[] }) => boolean
 }
 
-const HINT = 'use dir:client|server, cmd:NAME (a command, packet or function: SET, Query, PUBLISH, fn:3), text:WORDS, a leading - to negate'
+const HINT = 'use dir:client|server, cmd:NAME (a command, packet or function: SET, Query, PUBLISH, fn:3), text:WORDS, field:NAME=VALUE (or <, > a number), a leading - to negate'
+
+/** Whether any field named `name` (at any depth) has a value that `test` takes. */
+function anyField(fields: MessageField[] | undefined, name: string, test: (value: string) => boolean): boolean {
+  for (const f of fields ?? []) {
+    if (f.name.toLowerCase() === name && test(f.value)) return true
+    if (anyField(f.children, name, test)) return true
+  }
+  return false
+}
+
+/** `field:NAME=VALUE`, `field:NAME<N`, `field:NAME>N` as a test of a field's value as shown. */
+function fieldWord(value: string): { name: string; test: (shown: string) => boolean } {
+  const m = /^([^=<>]+)([=<>])(.*)$/.exec(value)
+  if (!m || m[1].trim() === '') throw new UserError(`filter field:${value}: say field:NAME=VALUE, field:NAME<NUMBER or field:NAME>NUMBER`)
+  const [, rawName, op, rawWant] = m
+  const want = rawWant.toLowerCase()
+  if (op === '=') {
+    return {
+      name: rawName.toLowerCase(),
+      test: (shown) => {
+        const v = shown.toLowerCase()
+        // An enum shows `name (number)`: either matches.
+        const e = /^(.*) \((-?[\d.]+)\)$/.exec(v)
+        return v === want || (e !== null && (e[1] === want || e[2] === want))
+      }
+    }
+  }
+  const limit = Number(rawWant)
+  if (rawWant.trim() === '' || !Number.isFinite(limit)) throw new UserError(`filter field:${value}: ${op} takes a number`)
+  return {
+    name: rawName.toLowerCase(),
+    test: (shown) => {
+      const n = Number(/^(-?[\d.e+]+)/i.exec(shown.trim())?.[1] ?? NaN)
+      return Number.isFinite(n) && (op === '<' ? n < limit : n > limit)
+    }
+  }
+}
 
 function fieldText(fields: MessageField[] | undefined, out: string[]): void {
   for (const f of fields ?? []) {
@@ -63,6 +103,11 @@ export function parseMessageFilter(text: string | undefined): MessageFilter | un
           const found = hay.some((h) => h.toLowerCase().includes(want))
           return negate ? !found : found
         })
+        break
+      }
+      case 'field': {
+        const { name, test } = fieldWord(value)
+        texts.push((m) => anyField(m.fields, name, test) !== negate)
         break
       }
       default:

@@ -46,21 +46,29 @@ export const MESSAGE_MAX_PAGE = 500
  *   included, takes a negative adjust);
  * - `fixed`: every `size` bytes;
  * - `protocol`: a protocol's own framing and decoder;
+ * - `ksy`: the top-level type of a Kaitai Struct file (`path`, on the engine's host) is one
+ *   message; `within`: a plain framing cuts the messages and the file only decodes them
+ *   (for a type that reads to the end of its stream);
  * - `none`: no messages (the connection reads as a byte stream).
  */
 export type FrameSpec =
+  | PlainFrameSpec
+  | { kind: 'protocol'; protocol: MessageProtocol }
+  | { kind: 'ksy'; path: string; within?: PlainFrameSpec }
+  | { kind: 'none' }
+
+/** The framings that cut by bytes alone (a `ksy:` file's `within=`). */
+export type PlainFrameSpec =
   | { kind: 'line'; eol: 'lf' | 'crlf' | 'any'; max: number }
   | { kind: 'delimiter'; delimiter: Uint8Array; max: number }
   | { kind: 'length'; size: 1 | 2 | 4 | 8; endian: 'big' | 'little'; offset: number; adjust: number; max: number }
   | { kind: 'fixed'; size: number }
-  | { kind: 'protocol'; protocol: MessageProtocol }
-  | { kind: 'none' }
 
 export type FrameKind = FrameSpec['kind']
 
 /** The grammar in one line, for errors and `--help`. */
 export const FRAME_GRAMMAR =
-  'line[:eol=lf|crlf|any], delimiter:hex=HEX, length:size=1|2|4|8[,endian=big|little][,offset=N][,adjust=N], fixed:size=N (each with [,max=SIZE]), none, or a protocol: resp, postgres, mysql, mqtt, modbus, dns'
+  'line[:eol=lf|crlf|any], delimiter:hex=HEX, length:size=1|2|4|8[,endian=big|little][,offset=N][,adjust=N], fixed:size=N (each with [,max=SIZE]), ksy:FILE.ksy[,within=A PLAIN FRAMING], none, or a protocol: resp, postgres, mysql, mqtt, modbus, dns'
 
 export class FrameSpecError extends Error {}
 
@@ -71,6 +79,7 @@ export function parseFrameSpec(text: string): FrameSpec {
   const trimmed = text.trim()
   const colon = trimmed.indexOf(':')
   const kind = (colon < 0 ? trimmed : trimmed.slice(0, colon)).toLowerCase()
+  if (kind === 'ksy') return parseKsySpec(text, colon < 0 ? '' : trimmed.slice(colon + 1))
   const params = new Map<string, string>()
   if (colon >= 0) {
     for (const part of trimmed.slice(colon + 1).split(',')) {
@@ -146,6 +155,27 @@ export function parseFrameSpec(text: string): FrameSpec {
   }
 }
 
+/**
+ * `ksy:PATH[,within=FRAMING]`: the path is everything up to `,within=` (a path may hold
+ * commas and colons: `ksy:C:\\protocols\\device,v2.ksy`), the framing everything after it.
+ */
+function parseKsySpec(text: string, rest: string): FrameSpec {
+  const at = rest.toLowerCase().indexOf(',within=')
+  const path = (at < 0 ? rest : rest.slice(0, at)).trim()
+  if (path === '') throw bad(text, 'ksy needs a file: ksy:FILE.ksy')
+  if (at < 0) return { kind: 'ksy', path }
+  const inner = rest.slice(at + ',within='.length)
+  let within: FrameSpec
+  try {
+    within = parseFrameSpec(inner)
+  } catch (err) {
+    const why = (err as Error).message
+    throw bad(text, `within=${inner.trim()}: ${why.slice(`--frame ${inner}: `.length).replace(/; use .*$/, '')}`)
+  }
+  if (within.kind === 'protocol' || within.kind === 'ksy' || within.kind === 'none') throw bad(text, `within= takes a plain framing (line, delimiter, length, fixed), not ${within.kind === 'protocol' ? within.protocol : within.kind}`)
+  return { kind: 'ksy', path, within }
+}
+
 /** The spec as `--frame` takes it, options at their defaults left out. */
 export function formatFrameSpec(spec: FrameSpec): string {
   const max = 'max' in spec && spec.max !== DEFAULT_MAX_MESSAGE ? `max=${spec.max}` : undefined
@@ -164,6 +194,8 @@ export function formatFrameSpec(spec: FrameSpec): string {
       return `fixed:size=${spec.size}`
     case 'protocol':
       return spec.protocol
+    case 'ksy':
+      return spec.within ? `ksy:${spec.path},within=${formatFrameSpec(spec.within)}` : `ksy:${spec.path}`
     case 'none':
       return 'none'
   }
@@ -229,6 +261,7 @@ export interface MessagePage {
 
 /**
  * A message's filter words: `dir:client`, `cmd:SET` (a command or function name, or
- * `fn:6`), `text:WORDS` (in the summary and the fields), `-` to negate; a bare word is `text:`.
+ * `fn:6`), `text:WORDS` (in the summary and the fields), `field:NAME=VALUE` (or `<`, `>` a
+ * number), `-` to negate; a bare word is `text:`.
  */
-export const MESSAGE_WORDS = ['dir', 'cmd', 'fn', 'text'] as const
+export const MESSAGE_WORDS = ['dir', 'cmd', 'fn', 'text', 'field'] as const

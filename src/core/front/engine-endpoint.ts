@@ -59,6 +59,12 @@ const ACCESS_TEXT: Record<Exclude<FileAccess, 'none'>, string> = {
   'writes-path': "saving to a path writes the engine host's files"
 }
 
+/** A `ksy:FILE` framing in the arguments (any command's `frame`): the engine reads that file of its host. */
+const namesKsyFile = (args: unknown): boolean => {
+  const frame = typeof args === 'object' && args !== null ? (args as { frame?: unknown }).frame : undefined
+  return typeof frame === 'string' && /^\s*ksy\s*:/i.test(frame)
+}
+
 /** A `path` in the arguments: capture.export without one keeps its file as a download, on no path of the host. */
 const namesPath = (args: unknown): boolean => typeof args === 'object' && args !== null && (args as { path?: unknown }).path !== undefined
 
@@ -199,6 +205,9 @@ export class EngineEndpoint {
       const access = fileAccessOf(name)
       if (access !== 'none' && !this.policy.files.includes(access) && touchesFiles(name, args)) {
         throw new UserError(`${name}: ${ACCESS_TEXT[access]}, which is off here; ${this.policy.filesHint}`, ERROR_CODES.EFORBIDDEN)
+      }
+      if (!this.policy.files.includes('reads-path') && namesKsyFile(args)) {
+        throw new UserError(`${name}: a ksy: framing reads a .ksy file of the engine's host, which is off here; ${this.policy.filesHint}`, ERROR_CODES.EFORBIDDEN)
       }
       if (!cancellable) {
         if (!(await this.turn())) return

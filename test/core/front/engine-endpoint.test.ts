@@ -32,6 +32,10 @@ function standInEngine(): { engine: EndpointEngine; reads: Deferred[]; expects: 
       calls.push('capture.save')
       return {}
     },
+    'frame.set': async () => {
+      calls.push('frame.set')
+      return { framing: 'x' }
+    },
     'capture.open': async () => {
       calls.push('capture.open')
       return {}
@@ -186,6 +190,11 @@ describe('file access, as the contract declares it', () => {
         { name: 'x', setup: { kind: 'tcpscope-setup', version: 1, servers: [{ listen: '0', behaviour: { rules: [{ match: 'contains', pattern: 'a', reply: { kind: 'file', data: '/etc/shadow' } }] } }] } },
         "setup.import: sending a file's contents reads the engine host's files, which is off here; ask for it"
       ],
+      // A ksy: framing compiles a file of the host: any command's `frame`.
+      [['payload-files', 'writes-path'], 'frame.set', { capture: 'live', connId: 1, frame: 'ksy:/etc/x.ksy' }, "frame.set: a ksy: framing reads a .ksy file of the engine's host, which is off here; ask for it"],
+      [['payload-files', 'writes-path'], 'msg.page', { capture: 'live', connId: 1, frame: ' KSY:/etc/x.ksy' }, "msg.page: a ksy: framing reads a .ksy file of the engine's host, which is off here; ask for it"],
+      [['reads-path'], 'frame.set', { capture: 'live', connId: 1, frame: 'ksy:/srv/x.ksy' }, undefined],
+      [[], 'frame.set', { capture: 'live', connId: 1, frame: 'length:size=2' }, undefined],
       [['reads-path', 'writes-path'], 'setup.apply', { setup: { kind: 'tcpscope-setup', version: 1, clients: [{ target: 'h:1', interval: { everyMs: 1, payload: { kind: 'file', data: '/x' } } }] } }, "setup.apply: sending a file's contents reads the engine host's files, which is off here; ask for it"]
     ]
     for (const [files, cmd, args, refusal] of cases) {

@@ -18,6 +18,7 @@ import { targetPort } from '../../../shared/endpoint'
 import type { CaptureView } from '../../capture/query/capture-queries'
 import { NotKeptError } from '../../capture/read/capture-reader'
 import { codecFor, MAX_RECOGNISE_BYTES, recogniseMessages } from '../../protocols/messages/message-decoders'
+import { loadFraming } from '../../ksy/ksy-registry'
 import { FramingRules, framingOf, type Framing } from './framing-rules'
 import { MAX_INDEXED_MESSAGES, MessageIndex } from './message-index'
 import { parseMessageFilter } from './message-filter'
@@ -52,6 +53,7 @@ export class Messages {
   async choose(view: CaptureView, connId: number, frame: string, owner: boolean): Promise<{ framing: string }> {
     const conn = await this.connection(view, connId)
     const spec = frame.trim() === '' ? undefined : framingOf(frame)
+    await loadFraming(spec)
     if (spec && !codecFor(spec) && spec.kind !== 'none') throw new UserError(`--frame ${frame}: ${spec.kind === 'protocol' ? spec.protocol : spec.kind} is not decoded yet`)
     if (owner) this.rules.chooseForOwner(view.id, conn.ownerId, spec)
     // The connection's own choice gives way to its owner's new rule, or is the choice itself.
@@ -114,6 +116,7 @@ export class Messages {
     const limit = q.limit ?? DEFAULT_PAGE
     const filter = parseMessageFilter(q.filter)
     const base = { connId: q.connId, framing: formatFrameSpec(framing.spec), source: framing.source, from }
+    await loadFraming(framing.spec)
     const codec = codecFor(framing.spec)
     if (!codec) return { ...base, total: 0, of: 0, messages: [], problems: [] }
     const index = this.index(view.id, q.connId, codec, framing.spec)
@@ -163,6 +166,7 @@ export class Messages {
   async delivered(view: CaptureView, q: { connId: number; message: number; frame?: string }): Promise<DeliveredMessageView> {
     const conn = await this.connection(view, q.connId)
     const framing: Framing = q.frame !== undefined && q.frame.trim() !== '' ? { spec: framingOf(q.frame), source: 'chosen' } : await this.framingFor(view, conn)
+    await loadFraming(framing.spec)
     const codec = codecFor(framing.spec)
     if (!codec) throw new UserError(`connection #${q.connId} is not cut into messages: choose a framing ("decode as") first`)
     const index = this.index(view.id, q.connId, codec, framing.spec)

@@ -43,10 +43,20 @@ export function messageDecoder(protocol: MessageProtocol): MessageDecoder | unde
   return MESSAGE_DECODERS.find((d) => d.protocol === protocol)
 }
 
-/** The codec a framing spec names; undefined for `none` (or a protocol not decoded yet). */
+/**
+ * Where `ksy:` codecs come from: the `.ksy` files the engine loaded (src/core/ksy/ksy-registry.ts
+ * sets it when it loads). Decoders read no files, so the engine hands them the compiled ones.
+ */
+let ksyCodecs: ((spec: Extract<FrameSpec, { kind: 'ksy' }>) => MessageCodec | undefined) | undefined
+export function setKsyCodecs(source: typeof ksyCodecs): void {
+  ksyCodecs = source
+}
+
+/** The codec a framing spec names; undefined for `none` (or a protocol not decoded yet, or a `.ksy` not loaded: ksy-registry.ts). */
 export function codecFor(spec: FrameSpec): MessageCodec | undefined {
   if (spec.kind === 'none') return undefined
   if (spec.kind === 'protocol') return messageDecoder(spec.protocol)?.codec
+  if (spec.kind === 'ksy') return ksyCodecs?.(spec)
   return plainCodec(spec)
 }
 

@@ -4,11 +4,11 @@
 
 import type { Direction } from '../../../shared/capture-types'
 import { formatBytes } from '../../../shared/human-readable'
-import type { FrameSpec, MessageField } from '../../../shared/message-types'
+import type { FrameSpec, MessageField, PlainFrameSpec } from '../../../shared/message-types'
 import type { ConnectionCodec, Described, Measure, MessageCodec } from './message-codec'
 import { field, line, shown, uint } from './field-values'
 
-type Plain = Exclude<FrameSpec, { kind: 'protocol' } | { kind: 'none' }>
+type Plain = PlainFrameSpec
 
 const noState = (measure: (buf: Uint8Array) => Measure): ConnectionCodec => ({ measure: (_dir: Direction, buf: Uint8Array) => measure(buf), note: () => ({}) })
 

@@ -37,6 +37,7 @@ async function openDialog(language: 'en' | 'zh-CN' = 'en', inUse: { framing: str
     'msg.page': ({ connId }) => ({ connId, ...inUse, from: 0, total: 0, of: 0, messages: [], problems: [] }),
     'frame.set': ({ frame }) => {
       if (frame === 'length:size=2,max=1') throw new EngineError('EINVAL', 'the engine refuses this one')
+      if (frame === 'ksy:/tmp/bad.ksy') throw new EngineError('EINVAL', "/tmp/bad.ksy:6: /seq/0/enum: unable to find enum 'nope', searching from bad")
       return { framing: frame }
     }
   })
@@ -61,7 +62,7 @@ describe('Decode as…', () => {
     const dialog = w.find('dialog')
     expect(dialog.attributes('aria-label')).toBe('Decode connection #7 as…')
     const kinds = field(w, 'Framing').findAll('option').map((o) => o.text())
-    expect(kinds).toEqual(['None (a byte stream)', 'Line', 'Delimiter', 'Length prefix', 'Fixed size', 'RESP (redis)', 'PostgreSQL', 'MySQL', 'MQTT', 'Modbus TCP', 'DNS over TCP'])
+    expect(kinds).toEqual(['None (a byte stream)', 'Line', 'Delimiter', 'Length prefix', 'Fixed size', 'Kaitai Struct file…', 'RESP (redis)', 'PostgreSQL', 'MySQL', 'MQTT', 'Modbus TCP', 'DNS over TCP'])
     await field(w, 'Framing').setValue('length')
     await field(w, 'Length field size').setValue('2')
     await field(w, 'Byte order').setValue('little')
@@ -99,6 +100,34 @@ describe('Decode as…', () => {
     await settle()
     expect(w.find('[role="alert"]').text()).toBe('the engine refuses this one')
     expect(w.find('dialog').exists()).toBe(true)
+  })
+
+  it('takes a Kaitai Struct file by its path (and a framing to cut it by), and shows the compiler\'s line when it does not compile', async () => {
+    const { w, fake } = await openDialog()
+    await field(w, 'Framing').setValue('ksy')
+    await field(w, '.ksy file (a path on the engine’s computer)').setValue('/tmp/bad.ksy')
+    await nextTick()
+    expect((field(w, 'Framing as text (--frame)').element as HTMLInputElement).value).toBe('ksy:/tmp/bad.ksy')
+    await w.find('form').trigger('submit')
+    await settle()
+    expect(w.find('[role="alert"]').text()).toBe("/tmp/bad.ksy:6: /seq/0/enum: unable to find enum 'nope', searching from bad")
+    await field(w, '.ksy file (a path on the engine’s computer)').setValue('/srv/game.ksy')
+    await field(w, 'Cut by (optional)').setValue('length:size=2')
+    await nextTick()
+    expect((field(w, 'Framing as text (--frame)').element as HTMLInputElement).value).toBe('ksy:/srv/game.ksy,within=length:size=2')
+    await w.find('form').trigger('submit')
+    await settle()
+    expect(fake.calls.filter((c) => c.cmd === 'frame.set').at(-1)!.args).toEqual({ capture: 'live', connId: 7, frame: 'ksy:/srv/game.ksy,within=length:size=2' })
+  })
+
+  it('fills the Kaitai fields from a ksy: framing typed, in Chinese too', async () => {
+    const { w } = await openDialog('zh-CN')
+    expect(field(w, '分帧').findAll('option').map((o) => o.text())).toContain('Kaitai Struct 文件…')
+    await field(w, '分帧文本（--frame）').setValue('ksy:/srv/device.ksy')
+    await nextTick()
+    expect((field(w, '分帧').element as HTMLSelectElement).value).toBe('ksy')
+    expect((field(w, '.ksy 文件（引擎所在计算机上的路径）').element as HTMLInputElement).value).toBe('/srv/device.ksy')
+    expect(field(w, '切分方式（可选）').exists()).toBe(true)
   })
 
   it('starts from the framing chosen before, and can go back to what the connection says', async () => {

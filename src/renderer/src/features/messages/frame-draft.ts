@@ -5,7 +5,7 @@
 
 import { formatFrameSpec, MESSAGE_PROTOCOLS, parseFrameSpec, type FrameSpec, type MessageProtocol } from '../../../../shared/message-types'
 
-export const FRAME_CHOICES = ['none', 'line', 'delimiter', 'length', 'fixed', ...MESSAGE_PROTOCOLS] as const
+export const FRAME_CHOICES = ['none', 'line', 'delimiter', 'length', 'fixed', 'ksy', ...MESSAGE_PROTOCOLS] as const
 export type FrameChoice = (typeof FRAME_CHOICES)[number]
 
 export const EOLS = ['any', 'lf', 'crlf'] as const
@@ -21,11 +21,14 @@ export interface FrameDraft {
   offset: string
   adjust: string
   fixedSize: string
+  /** A `.ksy` file's path on the engine's host, and the plain framing it is cut by (empty: the file's own end). */
+  ksyPath: string
+  within: string
   /** Empty: the default (16 MiB). */
   max: string
 }
 
-export const emptyDraft = (): FrameDraft => ({ kind: 'length', eol: 'any', hex: '0d0a', size: '2', endian: 'big', offset: '0', adjust: '0', fixedSize: '8', max: '' })
+export const emptyDraft = (): FrameDraft => ({ kind: 'length', eol: 'any', hex: '0d0a', size: '2', endian: 'big', offset: '0', adjust: '0', fixedSize: '8', ksyPath: '', within: '', max: '' })
 
 const set = (v: string): boolean => v.trim() !== '' && v.trim() !== '0'
 
@@ -47,6 +50,8 @@ export function draftSpec(d: FrameDraft): string {
       return join('length', [`size=${d.size}`, d.endian !== 'big' && `endian=${d.endian}`, set(d.offset) && `offset=${d.offset.trim()}`, set(d.adjust) && `adjust=${d.adjust.trim()}`, max])
     case 'fixed':
       return `fixed:size=${d.fixedSize.trim()}`
+    case 'ksy':
+      return `ksy:${d.ksyPath.trim()}${d.within.trim() !== '' ? `,within=${d.within.trim()}` : ''}`
     default:
       return d.kind
   }
@@ -85,6 +90,8 @@ export function draftOf(text: string, base: FrameDraft): FrameDraft | undefined 
       return { ...base, kind: 'length', size: String(spec.size) as FrameDraft['size'], endian: spec.endian, offset: String(spec.offset), adjust: String(spec.adjust), max: max(spec.max) }
     case 'fixed':
       return { ...base, kind: 'fixed', fixedSize: String(spec.size) }
+    case 'ksy':
+      return { ...base, kind: 'ksy', ksyPath: spec.path, within: spec.within ? formatFrameSpec(spec.within) : '' }
     case 'protocol':
       return { ...base, kind: spec.protocol satisfies MessageProtocol }
   }

@@ -1,0 +1,151 @@
+// A `.ksy` file made into a parser: read (never blocking, bounded), its YAML parsed with the
+// project's YAML library, compiled by the published Kaitai Struct compiler (JavaScript,
+// debug mode, so every field keeps where its bytes are) and evaluated by ksy-runner.ts.
+// Compiled once per file path and content: a file changed on disk compiles again the next
+// time it is loaded. A file that does not compile is one line: the compiler's message with
+// the line of the YAML it names.
+//
+// The compiler (kaitai-struct-compiler, GPL-3.0, 6 MB of Scala.js) is imported only when a
+// `.ksy` is first loaded: the CLI's bundle keeps it in a chunk of its own.
+
+import { createHash } from 'node:crypto'
+import { dirname, resolve } from 'node:path'
+import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml'
+import { UserError } from '../../shared/errors'
+import { readSmallFile } from '../files/read-small-file'
+import type { CompiledKsy } from '../protocols/ksy/ksy-types'
+import { KsyParser } from './ksy-runner'
+
+/** A `.ksy` larger than this is not one a person wrote. */
+export const MAX_KSY_FILE = 1024 * 1024
+/** Files a `.ksy` may import (its own imports' imports included). */
+const MAX_IMPORTS = 32
+
+interface Compiler {
+  compile(lang: string, yaml: unknown, importer: unknown, debug: boolean): Promise<Record<string, string>>
+}
+
+let compilerLoad: Promise<Compiler> | undefined
+const compiler = (): Promise<Compiler> => (compilerLoad ??= import('kaitai-struct-compiler').then((m) => ((m as { default?: Compiler }).default ?? m) as Compiler))
+
+/** Compiled parsers by content hash (a file and its copy share one). */
+const byHash = new Map<string, Promise<CompiledKsy>>()
+const KEPT = 16
+
+/** `temperature_centi` as the JavaScript compiler names it: `temperatureCenti`. */
+export const lowerCamel = (id: string): string => id.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())
+const upperCamel = (id: string): string => lowerCamel(id).replace(/^[a-z]/, (c) => c.toUpperCase())
+
+/** Loads and compiles `path` (on the engine's host), or throws a UserError in one line. */
+export async function compileKsyFile(path: string): Promise<CompiledKsy> {
+  const shown = `ksy:${path}`
+  const bytes = await readSmallFile(path, `cannot read ${shown}`, MAX_KSY_FILE, 'a .ksy file')
+  const hash = createHash('sha256').update(path).update('\0').update(bytes).digest('hex')
+  let p = byHash.get(hash)
+  if (!p) {
+    p = compileText(path, bytes.toString('utf8'))
+    byHash.set(hash, p)
+    if (byHash.size > KEPT) byHash.delete(byHash.keys().next().value!)
+    // A failure is not kept: the next load tries again (the file may be fixed by then).
+    p.catch(() => byHash.delete(hash))
+  }
+  return p
+}
+
+function parseYaml(path: string, text: string): { doc: Document; lines: LineCounter; value: unknown } {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
+  const err = doc.errors[0]
+  if (err) {
+    const at = lines.linePos(err.pos[0])
+    throw new UserError(`${path}:${at.line}: not YAML: ${err.message.split('\n')[0]}`)
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 })
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UserError(`${path}: not a .ksy (its top level is not a map with meta:, seq:, types:)`)
+  return { doc, lines, value }
+}
+
+async function compileText(path: string, text: string): Promise<CompiledKsy> {
+  const top = parseYaml(path, text)
+  const docs = new Map<string, { doc: Document; lines: LineCounter }>([[idOf(top.value) ?? '(main)', top]])
+  let imports = 0
+  // Imports are other `.ksy` files beside this one (`imports: [header]`, `../common/header`).
+  const importer = {
+    importYaml: async (name: string, mode: string): Promise<unknown> => {
+      if (mode !== 'rel') throw new Error(`import ${name}: only imports relative to the file are read (no search path)`)
+      if (++imports > MAX_IMPORTS) throw new Error(`more than ${MAX_IMPORTS} imports`)
+      const file = resolve(dirname(path), `${name}.ksy`)
+      const got = parseYaml(file, (await readSmallFile(file, `cannot read the import ${name}`, MAX_KSY_FILE, 'a .ksy file')).toString('utf8'))
+      docs.set(idOf(got.value) ?? name, got)
+      return got.value
+    }
+  }
+  const c = await compiler()
+  let files: Record<string, string>
+  try {
+    files = await c.compile('javascript', top.value, importer, true)
+  } catch (err) {
+    throw new UserError(compileError(path, err, docs))
+  }
+  const id = idOf(top.value) ?? 'ksy'
+  const topClass = upperCamel(id)
+  let parser: KsyParser
+  try {
+    parser = new KsyParser(files, topClass)
+  } catch (err) {
+    throw new UserError(`${path}: the compiled parser does not load: ${(err as Error).message}`)
+  }
+  const names = new Map<string, string>()
+  const types = new Map<string, string>()
+  for (const d of docs.values()) collectNames(d.doc.toJS() as unknown, names, types)
+  return { path, id, parser, names, types }
+}
+
+const idOf = (v: unknown): string | undefined => {
+  const id = (v as { meta?: { id?: unknown } }).meta?.id
+  return typeof id === 'string' ? id : undefined
+}
+
+/** Every seq and instance id and type name of a `.ksy` (and its types'), by the compiled code's name for it. */
+function collectNames(spec: unknown, names: Map<string, string>, types: Map<string, string>, depth = 0): void {
+  if (spec === null || typeof spec !== 'object' || depth > 32) return
+  const s = spec as { seq?: unknown; instances?: unknown; types?: unknown; meta?: { id?: unknown } }
+  if (typeof s.meta?.id === 'string') types.set(upperCamel(s.meta.id), s.meta.id)
+  if (Array.isArray(s.seq)) for (const a of s.seq) if (typeof (a as { id?: unknown })?.id === 'string') names.set(lowerCamel((a as { id: string }).id), (a as { id: string }).id)
+  if (s.instances && typeof s.instances === 'object') for (const k of Object.keys(s.instances)) names.set(lowerCamel(k), k)
+  if (s.types && typeof s.types === 'object') {
+    for (const [k, t] of Object.entries(s.types)) {
+      types.set(upperCamel(k), k)
+      collectNames(t, names, types, depth + 1)
+    }
+  }
+}
+
+/** The compiler's problem as one line: `FILE:LINE: /seq/1/type: unable to find type 'zz'`. */
+function compileError(path: string, err: unknown, docs: Map<string, { doc: Document; lines: LineCounter }>): string {
+  const raw = String((err as { jl_Throwable__f_s?: unknown })?.jl_Throwable__f_s ?? (err as Error)?.message ?? err)
+  const text = raw.replace(/^[\w.$]+(Exception|Error): /, '')
+  // `ID: /seq/1/type:\n\terror: what` (the compiler names the file by its id, `(main)` before it has one).
+  const m = /^([^:\n]+): (\/[^\n]*?):?\s*\n\s*(?:error: )?([\s\S]*)$/.exec(text.trim())
+  if (!m) return `${path}: does not compile: ${text.replace(/\s+/g, ' ').trim().slice(0, 300)}`
+  const [, file, where, what] = m
+  const d = docs.get(file) ?? docs.values().next().value
+  let line = ''
+  if (d) {
+    const keys = where
+      .split('/')
+      .filter((k) => k !== '')
+      .map((k) => (/^\d+$/.test(k) ? Number(k) : k))
+    // The deepest node of the path that the document holds.
+    for (let n = keys.length; n > 0; n--) {
+      const node = d.doc.getIn(keys.slice(0, n), true) as { range?: [number, number] } | undefined
+      const range = node?.range ?? (isMap(node) || isSeq(node) ? (node as { range?: [number, number] }).range : undefined)
+      if (range) {
+        line = `:${d.lines.linePos(range[0]).line}`
+        break
+      }
+    }
+  }
+  const shownFile = d && d !== docs.values().next().value ? `${file}.ksy` : path
+  return `${shownFile}${line}: ${where}: ${what.replace(/\s+/g, ' ').trim().slice(0, 300)}`
+}

@@ -1,0 +1,201 @@
+// Runs a Kaitai Struct parser compiled from a user's `.ksy` (ksy-compile.ts) over one
+// message's bytes, bounded: the compiled code runs in a context of its own (no require, no
+// process) with a time budget per run (node:vm's timeout), so a `.ksy` that loops or asks
+// for a billion repeats ends as an error, not a hang. It reads only the bytes it is given,
+// so a `size: 0xffffffff` fails as "end of stream" before anything is allocated; zlib
+// output is capped. The top-level stream is watched: a read past its end says how many
+// bytes the message needs ("need more"), and asking for its end (`repeat: eos`,
+// `size-eos`, `_io.eof`) says the type has no end of its own.
+//
+// The compiled code is the user's own, like a rules script: the context keeps it from
+// Node's APIs by accident, not as a security boundary against a hostile `.ksy`.
+
+import { runInContext, createContext, Script, type Context } from 'node:vm'
+import { inflateSync } from 'node:zlib'
+import KaitaiStream from 'kaitai-struct/KaitaiStream'
+import { DEFAULT_MAX_MESSAGE } from '../../shared/message-types'
+import { KSY_MAX_DEPTH, type KsyObject, type KsyParserLike, type KsyRun, type StreamProbe } from '../protocols/ksy/ksy-types'
+
+/** Wall-clock budget of one run of the compiled parser (a message's parse, or its fields with instances). */
+export const KSY_RUN_BUDGET_MS = 250
+/** Objects and instances the walk visits in one message, at most. */
+const KSY_MAX_VISITS = 5000
+
+
+/** Bytes `process: zlib` may make of one field. */
+const ZLIB_MAX = DEFAULT_MAX_MESSAGE
+
+type Stream = InstanceType<typeof KaitaiStream>
+type StreamGuts = { _buffer: ArrayBufferLike; _byteOffset: number; pos: number; size: number }
+
+/** The runtime's stream, watched: the top-level stream of each run is one of these. */
+class WatchedStream extends KaitaiStream {
+  constructor(
+    bytes: Uint8Array,
+    readonly probe: StreamProbe
+  ) {
+    super(bytes as unknown as DataView<ArrayBuffer>)
+  }
+
+  override ensureBytesLeft(length: number): void {
+    if (this.pos + length > this.size) this.probe.need = Math.max(this.probe.need, this.pos + length)
+    super.ensureBytesLeft(length)
+  }
+
+  override readBytesTerm(terminator: number, include: boolean, consume: boolean, eosError: boolean): Uint8Array {
+    const g = this as unknown as StreamGuts
+    const rest = new Uint8Array(g._buffer, g._byteOffset + this.pos, this.size - this.pos)
+    if (rest.indexOf(terminator) < 0) {
+      this.probe.need = Math.max(this.probe.need, this.size + 1)
+      if (!eosError) this.probe.toEnd = true
+    }
+    return super.readBytesTerm(terminator, include, consume, eosError)
+  }
+
+  override readBytesTermMulti(terminator: Uint8Array, include: boolean, consume: boolean, eosError: boolean): Uint8Array {
+    const g = this as unknown as StreamGuts
+    const rest = new Uint8Array(g._buffer, g._byteOffset + this.pos, this.size - this.pos)
+    let found = false
+    for (let i = 0; i + terminator.length <= rest.length && !found; i += terminator.length) found = terminator.every((b, j) => rest[i + j] === b)
+    if (!found) {
+      this.probe.need = Math.max(this.probe.need, this.size + 1)
+      if (!eosError) this.probe.toEnd = true
+    }
+    return super.readBytesTermMulti(terminator, include, consume, eosError)
+  }
+
+  override isEof(): boolean {
+    this.probe.toEnd = true
+    return super.isEof()
+  }
+
+  override readBytesFull(): Uint8Array {
+    this.probe.toEnd = true
+    return super.readBytesFull()
+  }
+}
+
+// The runtime turns a length into an int32 before checking it (`size: 0xffffffff` becomes -1, a RangeError):
+// every read of bytes is checked against the stream first, so it is an end-of-stream like any other.
+const readBytes = KaitaiStream.prototype.readBytes
+KaitaiStream.prototype.readBytes = function (this: Stream, len: number): Uint8Array {
+  this.ensureBytesLeft(len)
+  return readBytes.call(this, len)
+}
+
+// zlib from the runtime would inflate without bound: a `.ksy`'s `process: zlib` gets at most ZLIB_MAX.
+;(KaitaiStream as unknown as { processZlib: (b: Uint8Array) => Uint8Array }).processZlib = (buf) => {
+  const out = inflateSync(buf, { maxOutputLength: ZLIB_MAX })
+  return new Uint8Array(out.buffer, out.byteOffset, out.length)
+}
+
+/** Runs in the parser's context, inside the budget: the parse, then (for fields) every instance forced once, its error kept. */
+const HARNESS = `
+function __instances(obj) {
+  var names = [];
+  var proto = Object.getPrototypeOf(obj);
+  if (!proto) return names;
+  var own = Object.getOwnPropertyNames(proto);
+  for (var i = 0; i < own.length; i++) {
+    var d = Object.getOwnPropertyDescriptor(proto, own[i]);
+    if (d && typeof d.get === 'function') names.push(own[i]);
+  }
+  return names;
+}
+function __force(obj, depth, seen) {
+  if (!obj || typeof obj !== 'object' || depth > ${KSY_MAX_DEPTH} || seen.n++ > ${KSY_MAX_VISITS}) return;
+  if (seen.set.has(obj)) return;
+  seen.set.add(obj);
+  if (Array.isArray(obj)) { for (var i = 0; i < obj.length && i < ${KSY_MAX_VISITS}; i++) __force(obj[i], depth + 1, seen); return; }
+  if (!obj._debug) return;
+  for (var k in obj._debug) if (k.charAt(0) !== '_') __force(obj[k], depth + 1, seen);
+  var inst = __instances(obj);
+  for (var j = 0; j < inst.length; j++) {
+    try { __force(obj[inst[j]], depth + 1, seen); }
+    catch (e) { if (!obj.__instErr) obj.__instErr = {}; obj.__instErr[inst[j]] = (e && e.message) || String(e); }
+  }
+}
+function __run(Top, stream, force) {
+  var root = new Top(stream, null, null);
+  var error = null;
+  try { root._read(); } catch (e) { error = e; }
+  if (force) __force(root, 0, { n: 0, set: new Set() });
+  return { root: root, error: error };
+}
+`
+
+/** A compiled `.ksy` ready to run: its modules evaluated once in a context of their own. */
+export class KsyParser implements KsyParserLike {
+  private readonly context: Context
+  private readonly script = new Script('__run(__top, __stream, __fields)')
+  /** Each module's exports, by its file name (`DeviceFrame`). */
+  readonly modules = new Map<string, Record<string, unknown>>()
+
+  constructor(
+    files: Record<string, string>,
+    /** The top-level type's class name (`DeviceFrame`). */
+    readonly topClass: string
+  ) {
+    this.context = createContext({ __top: undefined, __stream: undefined, __fields: false })
+    const sources = new Map(Object.entries(files).map(([name, code]) => [name.replace(/\.js$/, ''), code]))
+    const require = (name: string): unknown => {
+      if (name === 'kaitai-struct/KaitaiStream') return KaitaiStream
+      const base = name.replace(/^.*\//, '')
+      return this.load(base, sources.get(base), require)
+    }
+    runInContext(HARNESS, this.context, { timeout: KSY_RUN_BUDGET_MS * 4 })
+    const top = (this.load(topClass, sources.get(topClass), require) as Record<string, unknown>)[topClass]
+    if (typeof top !== 'function') throw new Error(`the compiled parser has no ${topClass}`)
+    this.context.__top = top
+  }
+
+  private load(name: string, code: string | undefined, require: (n: string) => unknown): Record<string, unknown> {
+    const have = this.modules.get(name)
+    if (have) return have
+    if (code === undefined) throw new Error(`the compiled parser needs ${name}, which it does not have`)
+    const exports: Record<string, unknown> = {}
+    this.modules.set(name, exports)
+    const wrapped = new Script(`(function (exports, require) {${code}\n})`).runInContext(this.context, { timeout: KSY_RUN_BUDGET_MS * 4 }) as (e: unknown, r: unknown) => void
+    wrapped(exports, require)
+    return exports
+  }
+
+  /** Parses `bytes` as the top-level type; `fields`: also computes every instance (for a person's tree). */
+  run(bytes: Uint8Array, fields: boolean): KsyRun {
+    const probe: StreamProbe = { need: 0, toEnd: false }
+    const stream = new WatchedStream(bytes, probe)
+    this.context.__stream = stream
+    this.context.__fields = fields
+    let out: { root: KsyObject; error: unknown }
+    let timedOut = false
+    try {
+      out = this.script.runInContext(this.context, { timeout: KSY_RUN_BUDGET_MS }) as { root: KsyObject; error: unknown }
+    } catch (err) {
+      // The budget ran out (or the stack did): nothing the parse made is kept.
+      timedOut = (err as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
+      const message = timedOut ? `the parse took longer than ${KSY_RUN_BUDGET_MS} ms (a .ksy's loop or repeat too large for a message)` : errorText(err)
+      return { root: { _io: stream as unknown as KsyObject['_io'], _debug: {} }, error: { message, name: timedOut ? 'Timeout' : 'Error' }, end: stream.pos, probe, timedOut }
+    } finally {
+      this.context.__stream = undefined
+    }
+    const run: KsyRun = { root: out.root, end: stream.pos, probe, timedOut }
+    if (out.error !== null && out.error !== undefined) run.error = { message: errorText(out.error), name: (out.error as { name?: string }).name ?? 'Error' }
+    return run
+  }
+
+  /** An enum by the compiled code's name for it (`DeviceFrame.Kind`): number to its name. */
+  enumOf(path: string): Record<string, unknown> | undefined {
+    const [first, ...rest] = path.split('.')
+    let at: unknown = this.modules.get(first)?.[first]
+    for (const p of rest) at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[p] : typeof at === 'function' ? (at as unknown as Record<string, unknown>)[p] : undefined
+    return at !== null && typeof at === 'object' ? (at as Record<string, unknown>) : undefined
+  }
+}
+
+/** A runtime error as one line: the runtime's validation errors say what they expected. */
+export function errorText(err: unknown): string {
+  const e = err as { name?: string; message?: string }
+  const message = (e?.message ?? String(err)).replace(/\s+/g, ' ').trim()
+  const name = e?.name && e.name !== 'Error' ? `${e.name}: ` : ''
+  return `${name}${message}`.slice(0, 300)
+}

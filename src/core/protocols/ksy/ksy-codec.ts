@@ -1,0 +1,121 @@
+// A `.ksy` file as a message codec (`--frame ksy:FILE`): its top-level type is one message.
+//
+// Cutting: a message ends where the top-level parse ends. A read past the bytes buffered
+// means "need more": the cutter asks again once the stream has as many bytes as that read
+// wanted (a length-prefixed body: exactly its end; a terminator not found yet: one more
+// byte), so a message is parsed again only when bytes it needs arrived, never per byte
+// given. Waiting stops at the message limit. Bytes that do not parse are one message in
+// error, and cutting goes on at the next byte a message can start at (resynchronising).
+// A type that reads to the end of its stream has no end of its own: cutting stops with one
+// line saying to put it `within=` a plain framing, which then cuts and the file decodes.
+//
+// Every run of the user's compiled parser has a time budget (ksy-runner.ts); a connection
+// whose parses keep running out of it stops being cut, so a hostile `.ksy` costs a bounded
+// time per connection, not per message.
+
+import type { Direction } from '../../../shared/capture-types'
+import { formatBytes } from '../../../shared/human-readable'
+import { DEFAULT_MAX_MESSAGE, formatFrameSpec, type FrameSpec, type PlainFrameSpec } from '../../../shared/message-types'
+import type { ConnectionCodec, Described, Measure, MessageCodec } from '../messages/message-codec'
+import { plainCodec } from '../messages/plain-framings'
+import { line } from '../messages/field-values'
+import type { CompiledKsy } from './ksy-types'
+import { ksyFields } from './ksy-fields'
+
+/** Bytes skipped at most in one go while looking for the next message's start. */
+const RESYNC_SCAN = 64 * 1024
+/** Parses that ran out of their time budget before a connection's cutting stops. */
+const TIMEOUTS_ALLOWED = 3
+
+type KsySpec = Extract<FrameSpec, { kind: 'ksy' }>
+
+export function ksyCodec(spec: KsySpec, ksy: CompiledKsy): MessageCodec {
+  const within = spec.within ? plainCodec(spec.within) : undefined
+  return {
+    name: 'ksy',
+    open: () => (within ? within.open() : new KsyCutting(spec, ksy)),
+    describe: (_dir, msg, _note, length, complete) => describeKsy(ksy, msg, length, complete),
+    ...(within?.refit ? { refit: within.refit } : {})
+  }
+}
+
+class KsyCutting implements ConnectionCodec {
+  private timeouts = 0
+  private readonly max = DEFAULT_MAX_MESSAGE
+
+  constructor(
+    private readonly spec: KsySpec,
+    private readonly ksy: CompiledKsy
+  ) {}
+
+  note(): Record<string, never> {
+    return {}
+  }
+
+  measure(_dir: Direction, buf: Uint8Array): Measure {
+    const first = this.attempt(buf)
+    if (first.kind === 'whole') return first.length
+    if (first.kind === 'need') return { need: first.need }
+    if (first.kind === 'stop') return { error: first.error }
+    // Not a message here: skip to the next byte one can start at (or that needs more bytes to tell).
+    const upto = Math.min(buf.length, RESYNC_SCAN)
+    let at = 1
+    for (; at < upto; at++) {
+      const next = this.attempt(buf.subarray(at))
+      if (next.kind === 'stop') return { error: next.error, length: at }
+      if (next.kind !== 'bad') break
+    }
+    return { error: `not a ${this.ksy.id} message: ${first.error}; ${at === 1 ? '1 byte' : `${at} bytes`} skipped`, length: at }
+  }
+
+  private attempt(buf: Uint8Array): { kind: 'whole'; length: number } | { kind: 'need'; need: number } | { kind: 'bad'; error: string } | { kind: 'stop'; error: string } {
+    if (this.timeouts >= TIMEOUTS_ALLOWED) return { kind: 'stop', error: `ksy:${this.spec.path}: ${TIMEOUTS_ALLOWED} parses ran past their time budget: cutting stops here` }
+    const run = this.ksy.parser.run(buf, false)
+    if (run.timedOut) {
+      this.timeouts++
+      return { kind: 'bad', error: run.error!.message }
+    }
+    if (run.probe.toEnd) {
+      const example = formatFrameSpec({ ...this.spec, within: { kind: 'length', size: 2, endian: 'big', offset: 0, adjust: 0, max: DEFAULT_MAX_MESSAGE } satisfies PlainFrameSpec })
+      return { kind: 'stop', error: `ksy:${this.spec.path}: its top-level type reads to the end of its stream (repeat: eos, size-eos or _io.eof), so a message has no end of its own: cut it with a plain framing, e.g. --frame ${example}` }
+    }
+    if (run.error) {
+      // A read past the bytes there are: more may come, up to the message limit (a `size: 0xffffffff` is a note, not a wait).
+      if (run.probe.need > this.max) return { kind: 'bad', error: `it needs ${run.probe.need.toLocaleString('en-US')} bytes, over the ${formatBytes(this.max)} message limit` }
+      if (run.probe.need > buf.length) return { kind: 'need', need: run.probe.need }
+      return { kind: 'bad', error: run.error.message }
+    }
+    if (run.end === 0) return { kind: 'stop', error: `ksy:${this.spec.path}: its top-level type reads no bytes, so it cannot cut a stream: give it a seq` }
+    return { kind: 'whole', length: run.end }
+  }
+}
+
+/** One message for a person: its fields as the file names them, and a summary of its first ones. */
+export function describeKsy(ksy: CompiledKsy, msg: Uint8Array, length: number, complete: boolean): Described {
+  const run = ksy.parser.run(msg, true)
+  const { fields, cut } = ksyFields(ksy, run.root)
+  const out: Described = { summary: summaryOf(ksy, fields), fields }
+  if (cut) out.fieldsCut = true
+  if (run.error) {
+    const partial = msg.length < length && run.probe.need > msg.length
+    if (partial) out.fieldsCut = true
+    else out.error = complete ? `does not parse as ${ksy.id}: ${run.error.message}` : `the stream ended inside this ${ksy.id} message: ${run.error.message}`
+    if (!partial) out.summary = line(`${out.error}${out.summary ? ` — ${out.summary}` : ''}`)
+  } else if (run.end < msg.length && length === msg.length) {
+    out.summary = line(`${out.summary} (+${msg.length - run.end} bytes after the ${ksy.id})`)
+  }
+  return out
+}
+
+/** `id` and its first top-level values (byte arrays left to the tree): `device_frame kind=reading (2) seq_no=2 …`. */
+function summaryOf(ksy: CompiledKsy, fields: Described['fields']): string {
+  const parts: string[] = []
+  for (const f of fields) {
+    if (parts.join(' ').length > 160) break
+    if (f.children?.length) {
+      const inner = f.children.filter((c) => !c.children?.length && c.value !== '').slice(0, 3)
+      parts.push(`${f.name}=${f.value}${inner.length ? `{${inner.map((c) => `${c.name}=${c.value}`).join(' ')}}` : ''}`)
+    } else if (f.value !== '' && !f.value.startsWith('0x ')) parts.push(`${f.name}=${f.value.length > 40 ? `${f.value.slice(0, 39)}…` : f.value}`)
+  }
+  return line(`${ksy.id} ${parts.join(' ')}`.trim())
+}

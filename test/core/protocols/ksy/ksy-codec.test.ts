@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { parseFrameSpec } from '../../../../src/shared/message-types'
+import { codecFor } from '../../../../src/core/protocols/messages/message-decoders'
+import { loadFraming } from '../../../../src/core/ksy/ksy-registry'
+import type { MessageCodec } from '../../../../src/core/protocols/messages/message-codec'
+import { describeAll, findField, flatFields } from '../messages/described'
+import { cut } from '../messages/cut'
+import { ack, concat, DEVICE_KSY, hello, reading } from './ksy-frames'
+
+async function codec(frame: string): Promise<MessageCodec> {
+  const spec = parseFrameSpec(frame)
+  await loadFraming(spec)
+  return codecFor(spec)!
+}
+
+describe('ksy codec: the device frame', () => {
+  const frames = [hello(1, 'probe-7', [1, 2, 3]), reading(2, 4, -1250, [10, 20, 30]), ack(3, 2, 0), reading(4, 5, 2210, [])]
+
+  it('cuts every frame whole, once, whether pushed whole, in random pieces or a byte at a time', async () => {
+    const c = await codec(`ksy:${DEVICE_KSY}`)
+    const turns = [{ dir: 'client' as const, bytes: concat(frames) }]
+    for (const split of ['whole', 'random', 'bytes'] as const) {
+      const got = cut(c, turns, { split, seed: 7 })
+      expect(got.map((m) => [m.offset, m.length, m.error])).toEqual(frames.map((f, i) => [frames.slice(0, i).reduce((a, b) => a + b.length, 0), f.length, undefined]))
+    }
+  })
+
+  it('names every field as the .ksy does, with its value and bytes', async () => {
+    const c = await codec(`ksy:${DEVICE_KSY}`)
+    const [h, r] = describeAll(c, [{ dir: 'client', bytes: concat(frames) }])
+    expect(flatFields(h.fields)).toEqual(
+      expect.arrayContaining(['magic: 0x aa 55', 'kind: hello (1)', 'seq_no: 1', 'body_len: 11', 'body: hello', 'device_name: probe-7', 'firmware: [3]', '[2]: 3', 'frame_len: 19'])
+    )
+    const t = findField(r.fields, 'temperature_centi')!
+    expect(t.value).toBe('-1250')
+    // Its two bytes in the frame: magic 2, kind 1, seq 2, len 2, sensor 1, unit 1.
+    expect([t.offset, t.length]).toEqual([9, 2])
+    expect(Array.from(r.bytes.subarray(t.offset!, t.offset! + t.length!))).toEqual([0xfb, 0x1e])
+    const samples = findField(r.fields, 'samples')!
+    expect(samples.value).toBe('[3]')
+    expect(samples.children!.map((s) => [s.name, s.value, s.offset, s.length])).toEqual([
+      ['[0]', '10', 12, 2],
+      ['[1]', '20', 14, 2],
+      ['[2]', '30', 16, 2]
+    ])
+    expect(findField(r.fields, 'unit')!.value).toBe('celsius (0)')
+    expect(r.summary).toContain('device_frame kind=reading (2)')
+  })
+
+  it('skips bytes that are no frame, says so, and cuts the frames after them', async () => {
+    const c = await codec(`ksy:${DEVICE_KSY}`)
+    const stream = concat([Uint8Array.from([1, 2, 3, 0xaa]), frames[0], Uint8Array.from([0xaa, 0x00]), frames[1]])
+    const got = cut(c, [{ dir: 'client', bytes: stream }], { split: 'random', seed: 3 })
+    const whole = got.filter((m) => !m.error)
+    expect(whole.map((m) => m.length)).toEqual([frames[0].length, frames[1].length])
+    const skipped = got.filter((m) => m.error)
+    expect(skipped.reduce((a, m) => a + m.length, 0)).toBe(6)
+    expect(skipped[0].error).toMatch(/^not a device_frame message: .*skipped$/)
+  })
+
+  it('waits for the body a frame declares; the stream ending inside it says so', async () => {
+    const c = await codec(`ksy:${DEVICE_KSY}`)
+    const huge = Uint8Array.from([0xaa, 0x55, 2, 0, 1, 0xff, 0xff])
+    const got = cut(c, [{ dir: 'client', bytes: concat([huge, frames[2]]) }], { split: 'bytes' })
+    // 65535 is under the limit: it waits, and the stream's end says so.
+    expect(got.at(-1)!.incomplete).toBe(true)
+  })
+})
+
+describe('ksy fields in the message filter', () => {
+  it('field:NAME=VALUE takes an enum by name or number; < and > compare numbers; - negates', async () => {
+    const { parseMessageFilter } = await import('../../../../src/shared/message-filter')
+    const c = await codec(`ksy:${DEVICE_KSY}`)
+    const ms = describeAll(c, [{ dir: 'client', bytes: concat([reading(1, 1, -50, [1]), reading(2, 1, 2300, [2]), ack(3, 2, 0)]) }])
+    const picked = (words: string): number[] => ms.filter((m) => parseMessageFilter(words)!.textTest!(m)).map((m) => m.offset)
+    const [a, b, k] = ms.map((m) => m.offset)
+    expect(picked('field:temperature_centi<0')).toEqual([a])
+    expect(picked('field:temperature_centi>0')).toEqual([b])
+    expect(picked('field:kind=reading')).toEqual([a, b])
+    expect(picked('field:kind=3')).toEqual([k])
+    expect(picked('-field:kind=reading')).toEqual([k])
+    expect(() => parseMessageFilter('field:kind<warm')).toThrow('filter field:kind<warm: < takes a number')
+  })
+})

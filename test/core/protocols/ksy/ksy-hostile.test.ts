@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { parseFrameSpec } from '../../../../src/shared/message-types'
+import { codecFor } from '../../../../src/core/protocols/messages/message-decoders'
+import { loadFraming } from '../../../../src/core/ksy/ksy-registry'
+import type { MessageCodec } from '../../../../src/core/protocols/messages/message-codec'
+import { describeAll, findField, flatFields, mutate } from '../messages/described'
+import { cut, seeded } from '../messages/cut'
+import { ack, concat, DEVICE_KSY, GAME_KSY, hello, reading, TLV_KSY } from './ksy-frames'
+
+const dir = mkdtempSync(join(tmpdir(), 'tcpscope-ksy-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function ksyFile(name: string, text: string): string {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+async function codec(frame: string): Promise<MessageCodec> {
+  const spec = parseFrameSpec(frame)
+  await loadFraming(spec)
+  return codecFor(spec)!
+}
+
+describe('ksy: files that do not compile', () => {
+  it("says the compiler's message with the line it names, in one line", async () => {
+    const path = ksyFile('bad.ksy', 'meta:\n  id: bad\nseq:\n  - id: a\n    type: u1\n  - id: b\n    type: no_such_type\n')
+    const err = await loadFraming(parseFrameSpec(`ksy:${path}`)).catch((e: Error) => e)
+    expect((err as Error).message).toBe(`${path}:7: /seq/1/type: unable to find type 'no_such_type', searching from bad`)
+  })
+
+  it('says where YAML that is none goes wrong, and what a missing file is', async () => {
+    const path = ksyFile('notyaml.ksy', 'meta:\n  id: x\nseq: [\n  - id: a\n')
+    const err = (await loadFraming(parseFrameSpec(`ksy:${path}`)).catch((e: Error) => e)) as Error
+    expect(err.message).toMatch(new RegExp(`^${path}:\\d+: not YAML: `))
+    expect(err.message).not.toContain('\n')
+    const missing = (await loadFraming(parseFrameSpec(`ksy:${join(dir, 'absent.ksy')}`)).catch((e: Error) => e)) as Error
+    expect(missing.message).toBe(`cannot read ksy:${join(dir, 'absent.ksy')}: no such file`)
+  })
+
+  it('a bad expression gets its line too', async () => {
+    const path = ksyFile('expr.ksy', 'meta:\n  id: expr\nseq:\n  - id: n\n    type: u1\n  - id: body\n    size: n +\n')
+    const err = (await loadFraming(parseFrameSpec(`ksy:${path}`)).catch((e: Error) => e)) as Error
+    expect(err.message).toMatch(new RegExp(`^${path}:7: /seq/1/size: parsing expression 'n \\+' failed`))
+  })
+})
+
+describe('ksy: hostile sizes and loops are bounded', () => {
+  it('a size: 0xffffffff is a note on the bytes, not a 4 GiB wait or allocation', async () => {
+    const path = ksyFile('huge.ksy', 'meta:\n  id: huge\n  endian: be\nseq:\n  - id: magic\n    contents: [0x7e]\n  - id: len\n    type: u4\n  - id: body\n    size: len\n')
+    const c = await codec(`ksy:${path}`)
+    const ok = Uint8Array.from([0x7e, 0, 0, 0, 2, 9, 9])
+    const got = cut(c, [{ dir: 'client', bytes: concat([Uint8Array.from([0x7e, 0xff, 0xff, 0xff, 0xff, 1, 2]), ok]) }], { split: 'random', seed: 5 })
+    expect(got[0].error).toMatch(/needs 4,294,967,300 bytes, over the 16.0 MiB message limit/)
+    expect(got.filter((m) => !m.error).map((m) => m.length)).toEqual([7])
+  })
+
+  it('a repeat that never ends runs out of its time budget; the connection then stops being cut', async () => {
+    const path = ksyFile('loop.ksy', 'meta:\n  id: loop\nseq:\n  - id: a\n    type: u1\n  - id: nothing\n    type: empty\n    repeat: until\n    repeat-until: false\ntypes:\n  empty: {}\n')
+    const c = await codec(`ksy:${path}`)
+    const got = cut(c, [{ dir: 'client', bytes: Uint8Array.from([1, 2, 3, 4, 5, 6]) }])
+    expect(got.at(-1)!.error).toMatch(/parses ran past their time budget: cutting stops here/)
+    const d = c.describe('client', Uint8Array.from([1]), {}, 1, true)
+    expect(d.error).toMatch(/took longer than \d+ ms/)
+  }, 20_000)
+
+  it('a type that reads to its stream end says to cut it within a plain framing; within= does', async () => {
+    const eos = await codec(`ksy:${GAME_KSY}`)
+    const packet = gamePacket()
+    const stopped = cut(eos, [{ dir: 'server', bytes: packet }])
+    expect(stopped[0].error).toBe(`ksy:${GAME_KSY}: its top-level type reads to the end of its stream (repeat: eos, size-eos or _io.eof), so a message has no end of its own: cut it with a plain framing, e.g. --frame ksy:${GAME_KSY},within=length:size=2`)
+    const within = await codec(`ksy:${GAME_KSY},within=length:size=2`)
+    const [a, b] = describeAll(within, [{ dir: 'server', bytes: concat([packet, packet]) }], { split: 'bytes' })
+    expect(a.length).toBe(packet.length)
+    expect(b.length).toBe(packet.length)
+    expect(flatFields(a.fields)).toEqual(expect.arrayContaining(['reliable: true', 'compressed: false', 'channel: 5', 'tick: 77', 'player: neo', 'kind: move (1)', 'x: 1.5', 'y: -2', 'text: gg', 'first_event_kind: move (1)']))
+    // events[1] is the chat: its data's `text` (not `text_len`).
+    const text = findField(findField(a.fields, 'events')!.children![1].children, 'data')!.children!.find((f) => f.name === 'text')!
+    expect(Buffer.from(a.bytes.subarray(text.offset!, text.offset! + text.length!)).toString()).toBe('gg')
+  })
+
+  it('TLV records: repeated nested types, a switch on the tag, floats and strings', async () => {
+    const c = await codec(`ksy:${TLV_KSY}`)
+    const msg = Uint8Array.from([1, 3, 1, 5, ...Buffer.from('hello'), 2, 4, 7, 0, 0, 0, 3, 4, 0, 0, 0x40, 0x3f])
+    const [m] = describeAll(c, [{ dir: 'client', bytes: msg }], { split: 'bytes' })
+    expect(m.length).toBe(msg.length)
+    expect(flatFields(m.fields)).toEqual(expect.arrayContaining(['records: [3]', 'tag: name (1)', 'text: hello', 'count: 7', 'ratio: 0.75']))
+  })
+
+  it('2,000 mutated device frames: no throw, every byte in exactly one message, each parse bounded', async () => {
+    const c = await codec(`ksy:${DEVICE_KSY}`)
+    const rnd = seeded(45)
+    const turns = Array.from({ length: 2000 }, (_, i) => ({ dir: 'client' as const, bytes: [hello(i, 'dev', [1, 0, i & 0xff]), reading(i, i & 7, i * 3 - 3000, [i, i + 1]), ack(i, i, 0)][i % 3] }))
+    const bad = mutate(turns, rnd)
+    const total = bad.reduce((a, t) => a + t.bytes.length, 0)
+    const got = describeAll(c, bad, { split: 'random', seed: 9 })
+    expect(got.reduce((a, m) => a + m.length, 0)).toBe(total)
+    let at = 0
+    for (const m of got) {
+      expect(m.offset).toBe(at)
+      at += m.length
+      expect(m.summary.length).toBeLessThanOrEqual(200)
+    }
+    // A mutated length swallows the frames after it (as any length framing does); bytes that are no frame are skipped.
+    expect(got.some((m) => m.error?.startsWith('not a device_frame message: '))).toBe(true)
+    expect(got.filter((m) => !m.error).length).toBeGreaterThan(0)
+  }, 25_000)
+})
+
+function gamePacket(): Uint8Array {
+  const f32 = (n: number): number[] => {
+    const b = Buffer.alloc(4)
+    b.writeFloatBE(n)
+    return [...b]
+  }
+  const body = [0b10_000101, 0, 0, 0, 77, ...Buffer.from('neo     '), 1, ...f32(1.5), ...f32(-2), 2, 2, ...Buffer.from('gg')]
+  return Uint8Array.from([body.length >> 8, body.length & 0xff, ...body])
+}
