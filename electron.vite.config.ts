@@ -8,7 +8,7 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve('src/main/index.ts'), 'decode-worker': resolve('src/core/decode/decode-worker.ts'), 'proxy-worker': resolve('src/core/proxy/workers/proxy-worker.ts'), 'script-worker': resolve('src/core/rules/script/script-worker.ts') }
+        input: { index: resolve('src/main/index.ts'), 'decode-worker': resolve('src/core/decode/decode-worker.ts'), 'proxy-worker': resolve('src/core/proxy/workers/proxy-worker.ts'), 'script-worker': resolve('src/core/rules/script/script-worker.ts'), 'ksy-compiler': resolve('src/core/ksy/ksy-compiler-child.ts') }
       }
     }
   },

@@ -5,8 +5,8 @@
 // (src/core/rules/script/script-worker.ts) are built beside it, as bundles of their own
 // (out/cli/decode-worker.cjs, proxy-worker.cjs, script-worker.cjs): index.cjs stays one
 // file, and the engine finds them next to itself (built-worker.ts). The Kaitai Struct
-// compiler (6 MB, imported only when a `ksy:` framing is first loaded) is a chunk beside it,
-// out/cli/kaitai-struct-compiler.cjs.
+// compiler (GPL-3.0, 6 MB) is a program of its own beside them, out/cli/ksy-compiler.cjs,
+// which the engine forks when a `ksy:` framing is first loaded and talks to over IPC.
 import { builtinModules } from 'node:module'
 import { build, defineConfig, type Plugin, type UserConfig } from 'vite'
 
@@ -25,7 +25,7 @@ const bundle = (entry: string, file: string, emptyOutDir: boolean): UserConfig =
   }
 })
 
-/** Builds the worker threads' bundles once the CLI's own is written: the decode worker, a proxy's forwarding worker (`--workers`), and the one a user's script runs in (it alone carries amaro, TypeScript's type stripper). */
+/** Builds the worker threads' bundles once the CLI's own is written: the decode worker, a proxy's forwarding worker (`--workers`), the one a user's script runs in (it alone carries amaro, TypeScript's type stripper), and the Kaitai Struct compiler's process. */
 const workers = (): Plugin => ({
   name: 'tcpscope-workers',
   apply: 'build',
@@ -33,6 +33,7 @@ const workers = (): Plugin => ({
     await build({ configFile: false, logLevel: 'error', ...bundle('src/core/decode/decode-worker.ts', 'decode-worker.cjs', false) })
     await build({ configFile: false, logLevel: 'error', ...bundle('src/core/proxy/workers/proxy-worker.ts', 'proxy-worker.cjs', false) })
     await build({ configFile: false, logLevel: 'error', ...bundle('src/core/rules/script/script-worker.ts', 'script-worker.cjs', false) })
+    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/ksy/ksy-compiler-child.ts', 'ksy-compiler.cjs', false) })
   }
 })
 

@@ -5,8 +5,8 @@
 // time it is loaded. A file that does not compile is one line: the compiler's message with
 // the line of the YAML it names.
 //
-// The compiler (kaitai-struct-compiler, GPL-3.0, 6 MB of Scala.js) is imported only when a
-// `.ksy` is first loaded: the CLI's bundle keeps it in a chunk of its own.
+// The compiler (kaitai-struct-compiler, GPL-3.0, 6 MB of Scala.js) runs in a process of its
+// own, started when a `.ksy` is first loaded (ksy-compiler-process.ts).
 
 import { createHash } from 'node:crypto'
 import { dirname, resolve } from 'node:path'
@@ -15,18 +15,13 @@ import { UserError } from '../../shared/errors'
 import { readSmallFile } from '../files/read-small-file'
 import type { CompiledKsy } from '../protocols/ksy/ksy-types'
 import { KsyParser } from './ksy-runner'
+import { compileKsy } from './ksy-compiler-process'
 
 /** A `.ksy` larger than this is not one a person wrote. */
 export const MAX_KSY_FILE = 1024 * 1024
 /** Files a `.ksy` may import (its own imports' imports included). */
 const MAX_IMPORTS = 32
 
-interface Compiler {
-  compile(lang: string, yaml: unknown, importer: unknown, debug: boolean): Promise<Record<string, string>>
-}
-
-let compilerLoad: Promise<Compiler> | undefined
-const compiler = (): Promise<Compiler> => (compilerLoad ??= import('kaitai-struct-compiler').then((m) => ((m as { default?: Compiler }).default ?? m) as Compiler))
 
 /** Compiled parsers by content hash (a file and its copy share one). */
 const byHash = new Map<string, Promise<CompiledKsy>>()
@@ -80,10 +75,9 @@ async function compileText(path: string, text: string): Promise<CompiledKsy> {
       return got.value
     }
   }
-  const c = await compiler()
   let files: Record<string, string>
   try {
-    files = await c.compile('javascript', top.value, importer, true)
+    files = await compileKsy(top.value, importer)
   } catch (err) {
     throw new UserError(compileError(path, err, docs))
   }
