@@ -10,6 +10,7 @@ import type { CaptureView, DecodeRecord } from '../capture/query/capture-queries
 import type { AnsweredBy } from '../../shared/protocol-types'
 import { endedHere, type RuleEventInfo } from '../../shared/rules/rule-types'
 import { END_OP, GAP_OP, type FeedOp } from './decoder-set'
+import { MAX_REFUSED, type Renumbering } from '../protocols/http2/renumbered-streams'
 import { MAX_DETECT_BYTES } from '../protocols/detect'
 
 const BATCH_BYTES = 256 * 1024
@@ -45,6 +46,20 @@ function answerOf(r: DecodeRecord): { offset: number; json: Uint8Array } | undef
   return { offset: info.offset, json: new TextEncoder().encode(JSON.stringify(by)) }
 }
 
+/** An HTTP/2 rule stage's `renumber` record (its streams went to the target under ids of its own): what the decoder needs of it, as JSON. */
+function renumberOf(r: DecodeRecord): Uint8Array | undefined {
+  const info = r.info as Partial<RuleEventInfo> | undefined
+  if (info?.action !== 'renumber') return undefined
+  const n = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0
+  const told: Renumbering | undefined =
+    n(info.stream) && n(info.targetStream)
+      ? { stream: info.stream, targetStream: info.targetStream }
+      : n(info.goaway)
+        ? { goaway: info.goaway, refused: Array.isArray(info.refused) ? info.refused.filter(n).slice(0, MAX_REFUSED) : [] }
+        : undefined
+  return told !== undefined ? new TextEncoder().encode(JSON.stringify(told)) : undefined
+}
+
 /**
  * The batch from record `from`; `want` is where each direction's decoding needs bytes from,
  * `ended` which directions have been ended already (an end is passed on once); `detecting`
@@ -56,11 +71,16 @@ export async function readBatch(view: CaptureView, connId: number, from: number,
   const endedNow: Direction[] = []
   const done = { ...ended }
   let size = 0
-  // A request a rule answered (the target never got it): what the decoder learns of it, for HTTP/1 to pair no response with it.
-  const answers = new Map<DecodeRecord, { offset: number; json: Uint8Array }>()
+  // A request a rule answered (the target never got it): what the decoder learns of it, for
+  // HTTP/1 to pair no response with it; and HTTP/2 streams the target got under other ids.
+  const answers = new Map<DecodeRecord, { offset: number; json: Uint8Array; renumber?: boolean }>()
+  const renumbering = (r: DecodeRecord): { offset: number; json: Uint8Array; renumber: boolean } | undefined => {
+    const json = renumberOf(r)
+    return json !== undefined ? { offset: 0, json, renumber: true } : undefined
+  }
   for (const r of records) {
     if (r.bytes && r.dir && !done[r.dir]) size += r.bytes.length
-    const answer = r.kind === 'rule' ? answerOf(r) : undefined
+    const answer = r.kind === 'rule' ? (answerOf(r) ?? renumbering(r)) : undefined
     if (answer) {
       answers.set(r, answer)
       size += answer.json.length
@@ -72,7 +92,7 @@ export async function readBatch(view: CaptureView, connId: number, from: number,
     const answer = answers.get(r)
     if (answer) {
       bytes.set(answer.json, at)
-      ops.push({ dir: 'client', at, len: answer.json.length, offset: answer.offset, time: r.time, answered: true })
+      ops.push({ dir: 'client', at, len: answer.json.length, offset: answer.offset, time: r.time, ...(answer.renumber === true ? { renumber: true } : { answered: true }) })
       at += answer.json.length
       continue
     }

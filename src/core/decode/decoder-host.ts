@@ -16,7 +16,7 @@ const OP_FIELDS = 6
 /** Ops as numbers, to cross to the worker in one moved buffer rather than as objects to clone. */
 function packOps(ops: FeedOp[]): Float64Array {
   const out = new Float64Array(ops.length * OP_FIELDS)
-  ops.forEach((op, i) => out.set([op.dir === 'client' ? 0 : 1, op.at, op.len, op.offset, op.time, op.answered ? 1 : 0], i * OP_FIELDS))
+  ops.forEach((op, i) => out.set([op.dir === 'client' ? 0 : 1, op.at, op.len, op.offset, op.time, op.renumber ? 2 : op.answered ? 1 : 0], i * OP_FIELDS))
   return out
 }
 
@@ -25,6 +25,7 @@ export function unpackOps(packed: Float64Array): FeedOp[] {
   for (let i = 0; i < packed.length; i += OP_FIELDS) {
     const op: FeedOp = { dir: packed[i] === 0 ? 'client' : 'server', at: packed[i + 1], len: packed[i + 2], offset: packed[i + 3], time: packed[i + 4] }
     if (packed[i + 5] === 1) op.answered = true
+    else if (packed[i + 5] === 2) op.renumber = true
     ops.push(op)
   }
   return ops

@@ -9,6 +9,7 @@ import { createConnectionDecoder } from './decoders'
 import type { ConnectionDecoder } from '../protocols/stream-decoder'
 import { inflateRaw } from '../http/inflate-raw'
 import { factsOf, type ExchangeFacts } from './exchange-table'
+import type { Renumbering } from '../protocols/http2/renumbered-streams'
 
 /** The `len` of an op that is the end of `dir` (FIN, reset, close). */
 export const END_OP = -1
@@ -28,16 +29,29 @@ export interface FeedOp {
   offset: number
   time: number
   answered?: boolean
+  /** HTTP/2: those bytes are a Renumbering (JSON): the target got the client's streams under ids of its own. */
+  renumber?: boolean
 }
 
 /** Feeds one op to a decoder (the hosts' and replay's one place to tell them apart). */
-export function applyOp(d: Pick<ConnectionDecoder, 'push' | 'end'> & Partial<Pick<ConnectionDecoder, 'gap' | 'answered'>>, op: FeedOp, bytes: Uint8Array): void {
-  if (op.answered) {
+export function applyOp(d: Pick<ConnectionDecoder, 'push' | 'end'> & Partial<Pick<ConnectionDecoder, 'gap' | 'answered' | 'renumbered'>>, op: FeedOp, bytes: Uint8Array): void {
+  if (op.renumber) {
+    const told = renumberingOf(bytes.subarray(op.at, op.at + op.len))
+    if (told && d.renumbered) d.renumbered(told)
+  } else if (op.answered) {
     const by = answeredByOf(bytes.subarray(op.at, op.at + op.len))
     if (by && d.answered) d.answered(op.offset, by)
   } else if (op.len === GAP_OP && d.gap) d.gap(op.dir, op.time)
   else if (op.len < 0) d.end(op.dir, op.time)
   else d.push(op.dir, bytes.subarray(op.at, op.at + op.len), op.offset, op.time)
+}
+
+function renumberingOf(bytes: Uint8Array): Renumbering | undefined {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as Renumbering
+  } catch {
+    return undefined
+  }
 }
 
 function answeredByOf(bytes: Uint8Array): AnsweredBy | undefined {

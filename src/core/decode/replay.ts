@@ -8,6 +8,7 @@ import type { AnsweredBy } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { readBatch } from './decode-feed'
 import { applyOp } from './decoder-set'
+import type { Renumbering } from '../protocols/http2/renumbered-streams'
 
 export interface Replayable {
   push(dir: Direction, bytes: Uint8Array, offset: number, time: number): void
@@ -17,6 +18,8 @@ export interface Replayable {
   wantFrom(dir: Direction): number
   /** HTTP/1: a rule answered the client's request at `offset` (ConnectionDecoder.answered). */
   answered?(offset: number, by: AnsweredBy): void
+  /** HTTP/2: the target got the client's streams under ids of its own (ConnectionDecoder.renumbered). */
+  renumbered?(told: Renumbering): void
 }
 
 /** Feeds `d` from `start` until `done()` (asked after every batch) or the connection's records end. */

@@ -13,6 +13,7 @@ import { headerValues } from './http1/head-parser'
 import { Http1Decoder } from './http1/http1-decoder'
 import { Http2Decoder } from './http2/http2-decoder'
 import { FRAME_HEADER } from './http2/frame-reader'
+import type { Renumbering } from './http2/renumbered-streams'
 import { TlsHelloReader } from './tls-hello-reader'
 import { MAX_RECOGNISE_BYTES, recogniseMessages } from './messages/message-decoders'
 import { NOTHING_MORE, type ConnectionDecoder, type DecoderChanges, type DecoderOptions } from './stream-decoder'
@@ -25,7 +26,11 @@ interface Held {
   time: number
   /** Not bytes: a rule answered the client's request at `offset` (kept in order with the bytes). */
   answered?: AnsweredBy
+  /** Not bytes: HTTP/2 streams the target got under ids of its own (kept in order with the bytes). */
+  renumbered?: Renumbering
 }
+
+const isBytes = (h: Held): boolean => h.answered === undefined && h.renumbered === undefined
 
 /**
  * A decoder for one connection. `opts.protocol` skips recognition: 'http1' (or 'websocket',
@@ -98,6 +103,11 @@ class Decoder implements ConnectionDecoder {
     if (this.known === 'unknown') this.held.push({ dir: 'client', bytes: new Uint8Array(0), offset, time: NaN, answered: by })
   }
 
+  renumbered(told: Renumbering): void {
+    if (this.h2) return this.h2.renumbered(told)
+    if (this.known === 'unknown') this.held.push({ dir: 'client', bytes: new Uint8Array(0), offset: 0, time: NaN, renumbered: told })
+  }
+
   gap(dir: Direction, time: number): void {
     // WebSocket, HTTP/2 and what is not yet known take it as the end: each marks what it cut as incomplete.
     if (!this.http || this.ws || this.h2) return this.end(dir, time)
@@ -133,7 +143,7 @@ class Decoder implements ConnectionDecoder {
 
   /** Decides the protocol once the client's first bytes (or the server speaking first) tell. */
   private recognise(): void {
-    const client = this.held.filter((h) => h.dir === 'client' && !h.answered)
+    const client = this.held.filter((h) => h.dir === 'client' && isBytes(h))
     // Servers of HTTP and TLS never speak first: a server that does is something else. An
     // HTTP/2 server may send its SETTINGS before the client's preface has come: that waits.
     const serverFirst = client.length === 0 && this.heldBytes.server > 0 && !mayBeH2Settings(concat(this.held.map((h) => h.bytes), FRAME_HEADER))
@@ -151,7 +161,7 @@ class Decoder implements ConnectionDecoder {
     // A hello is only at the stream's start: re-decoding from further on has none to read.
     if (protocol === 'tls' && this.start.client === 0) {
       this.hello = new TlsHelloReader(0)
-      for (const h of held) if (h.dir === 'client' && !h.answered) this.hello.push(h.bytes, h.offset)
+      for (const h of held) if (h.dir === 'client' && isBytes(h)) this.hello.push(h.bytes, h.offset)
       if (this.endedEarly.client !== undefined) this.hello.stop()
     }
     if (protocol === 'raw') {
@@ -163,7 +173,7 @@ class Decoder implements ConnectionDecoder {
     this.http = new Http1Decoder({ start: this.start })
     for (const h of held) {
       if (h.answered) this.http.answered(h.offset, h.answered)
-      else this.http.push(h.dir, h.bytes, h.offset, h.time)
+      else if (isBytes(h)) this.http.push(h.dir, h.bytes, h.offset, h.time)
     }
     for (const dir of ['client', 'server'] as const) {
       const at = this.endedEarly[dir]
@@ -175,7 +185,10 @@ class Decoder implements ConnectionDecoder {
   private startHttp2(held: Held[]): void {
     const h2 = new Http2Decoder({ start: this.start, preface: this.start.client === 0, ...(this.opts.onH2Frame ? { onFrame: this.opts.onH2Frame } : {}) })
     this.h2 = h2
-    for (const h of held) if (!h.answered) h2.push(h.dir, h.bytes, h.offset, h.time)
+    for (const h of held) {
+      if (h.renumbered) h2.renumbered(h.renumbered)
+      else if (isBytes(h)) h2.push(h.dir, h.bytes, h.offset, h.time)
+    }
     for (const dir of ['client', 'server'] as const) if (this.endedEarly[dir] !== undefined) h2.end(dir)
   }
 

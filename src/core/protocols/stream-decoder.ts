@@ -7,6 +7,7 @@
 import type { Direction } from '../../shared/capture-types'
 import type { AnsweredBy, DecodeProblem, HttpExchange, Protocol, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
 import type { RawFrame } from './http2/frame-reader'
+import type { Renumbering } from './http2/renumbered-streams'
 
 /** Raw DEFLATE inflation with a preset dictionary (the previous output: permessage-deflate's context takeover), injected so decoders stay free of Node. */
 export type InflateRaw = (data: Uint8Array, dictionary: Uint8Array | undefined, maxOutput: number) => { output: Uint8Array; error?: string }
@@ -57,6 +58,8 @@ export interface ConnectionDecoder {
    * HTTP/1 gives it no response, and the target's next response goes to the next request.
    */
   answered(offset: number, by: AnsweredBy): void
+  /** HTTP/2: the target got the client's streams under ids of its own (a `renumber` record, before the target's frames it tells of). */
+  renumbered(told: Renumbering): void
   /**
    * Exchanges and messages that changed since the last call, in order of index: an entry
    * may come again, updated, until it is final (an exchange no longer `pending`, a message

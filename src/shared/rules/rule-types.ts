@@ -232,7 +232,7 @@ export interface RuleEventInfo {
   rule: string
   label: string
   /** What it did. */
-  action: 'respond' | 'rewrite' | 'forward' | 'delay' | 'close' | 'reset' | 'drop' | 'timeout' | 'script' | 'error'
+  action: 'respond' | 'rewrite' | 'forward' | 'delay' | 'close' | 'reset' | 'drop' | 'timeout' | 'script' | 'error' | 'renumber'
   /** One line in English. */
   message: string
   /** Where the message it acted on starts in the sender's stream, and its size as sent. */
@@ -244,6 +244,16 @@ export interface RuleEventInfo {
   deliveredSha256?: string
   /** The summary of the message (`GET /api/user`, `200 OK`). */
   summary?: string
+  /**
+   * `renumber` (HTTP/2, no rule's: a request held here reached the target after streams opened
+   * later, rules/h2/h2-stream-ids.ts): the client's `stream` went to the target as its
+   * `targetStream`, and the streams after it with the same difference; or the target's GOAWAY
+   * was told the client as `goaway`, the client's `refused` streams refused here.
+   */
+  stream?: number
+  targetStream?: number
+  goaway?: number
+  refused?: number[]
 }
 
 /** The script's record says it ended the exchange itself (its answers, drops, resets and closes; its changes go on). */

@@ -49,6 +49,12 @@ export class H2FrameFeed {
   private passedUpTo = 0
   private gathering: { block: HeaderBlock; b: BlockFrames } | undefined
   stopped = false
+  /**
+   * The stream id each frame is to be read as (traffic rules: the target's frames with the
+   * client's ids, rules/h2/h2-stream-ids.ts); a frame whose id it changes is read as a copy
+   * with that id.
+   */
+  ids: ((f: RawFrame) => number) | undefined
 
   constructor(
     dir: Direction,
@@ -90,7 +96,14 @@ export class H2FrameFeed {
     // Stopped within this push: what is left goes on as it came once the push is over.
     if (this.stopped) return
     if (f.offset > this.pendStart) this.passFresh(this.cut(f.offset), this.pendStart)
-    const bytes = this.cut(f.offset + FRAME_HEADER + f.length)
+    let bytes = this.cut(f.offset + FRAME_HEADER + f.length)
+    const stream = this.ids !== undefined && f.stream !== 0 ? this.ids(f) : f.stream
+    if (stream !== f.stream) {
+      // A copy: the bytes as they came are the capture's.
+      bytes = Buffer.from(bytes)
+      bytes.writeUInt32BE(stream, 5)
+      f = { ...f, stream }
+    }
     const part: FramePart = { frame: bytes, type: f.type, flags: f.flags, stream: f.stream }
     if (f.type === T_DATA) {
       part.flowLength = f.length

@@ -6,6 +6,10 @@
 // GOAWAY that left it unprocessed). Pushed streams are exchanges whose request is the
 // PUSH_PROMISE. Exchanges are numbered in the order their requests began, and forgotten
 // once final. Hostile input is bounded and becomes a problem at its offset, never a throw.
+// Where HTTP/2 traffic rules sent the client's streams to the target under ids of its own (a
+// held request overtaken), their `renumber` records say so: the target's frames are read
+// with the client's ids (renumbered-streams.ts), and its GOAWAY ends the streams the record
+// names. The Frames view still shows each frame's id as it was on the wire.
 
 import type { Direction } from '../../../shared/direction'
 import { h2ErrorName, MAX_H2_DATA_RANGES, type DecodeProblem, type H2StreamEnd, type HttpExchange, type HttpHeader, type HttpMessage, type ProtocolSummary } from '../../../shared/protocol-types'
@@ -14,12 +18,14 @@ import { settingsOf } from './frame-info'
 import { F_END_HEADERS, F_END_STREAM, F_PADDED, F_PRIORITY, FRAME_HEADER, FrameReader, T_CONTINUATION, T_DATA, T_GOAWAY, T_HEADERS, T_PUSH_PROMISE, T_RST_STREAM, T_SETTINGS, type RawFrame } from './frame-reader'
 import { fragmentOf, HeaderBlock, payloadAt } from './header-block'
 import { HpackDecoder } from './hpack/hpack-decoder'
+import { RenumberedStreams, type Renumbering } from './renumbered-streams'
 
 /** Problems one connection reports: past them one more says the rest are not listed. */
 export const MAX_PROBLEMS = 100
 /** Streams tracked at once: past this a peer opens streams faster than any server would allow, and the rest are not decoded. */
 export const MAX_OPEN_STREAMS = 10_000
 const SETTINGS_HEADER_TABLE_SIZE = 1
+const MAX_STREAM = 0x7fffffff
 
 export interface Http2DecoderOptions {
   /** Where each direction's frames start (after an h2c upgrade: past the 101). */
@@ -64,6 +70,10 @@ export class Http2Decoder {
   private hadProblem = false
   private tooMany = false
   private readonly ended: Record<Direction, boolean> = { client: false, server: false }
+  /** The target's stream ids back to the client's (traffic rules sent held requests under later ids). */
+  private readonly renumber = new RenumberedStreams()
+  /** The target's last GOAWAY: the streams a `renumber` record says it left end with it. */
+  private targetGoaway: H2StreamEnd | undefined
 
   constructor(private readonly opts: Http2DecoderOptions = {}) {
     this.nextIndex = opts.firstIndex ?? 0
@@ -122,8 +132,22 @@ export class Http2Decoder {
     else if (n === MAX_PROBLEMS + 1) this.problems.push({ ...p, message: `more than ${MAX_PROBLEMS} problems: the rest are not listed` })
   }
 
-  private frame(f: RawFrame): void {
-    this.opts.onFrame?.(f)
+  /** The target got the client's streams under ids of its own (traffic rules: a `renumber` record). */
+  renumbered(told: Renumbering): void {
+    if ('targetStream' in told) return this.renumber.mark(told.stream, told.targetStream)
+    // The target's GOAWAY (read already) as the client was told it: the streams it left
+    // unprocessed, in the client's ids, and the requests the rules still held, refused.
+    const end = this.targetGoaway
+    if (end === undefined) return
+    const refused = new Set(told.refused)
+    const past = this.renumber.any ? told.goaway : MAX_STREAM
+    for (const e of this.streams.values()) if (e.ex.stream! % 2 === 1 && (e.ex.stream! > past || refused.has(e.ex.stream!))) this.close(e, end)
+  }
+
+  private frame(raw: RawFrame): void {
+    this.opts.onFrame?.(raw)
+    // The target's frames name the client's streams by its own ids when rules renumbered them.
+    const f = raw.dir === 'server' && raw.stream % 2 === 1 && this.renumber.any ? { ...raw, stream: this.renumber.client(raw.stream) } : raw
     const pending = this.blocks[f.dir]
     if (pending) {
       if (f.type === T_CONTINUATION && f.stream === pending.stream) return this.continuation(pending, f)
@@ -328,7 +352,10 @@ export class Http2Decoder {
     const code = u32(p, 4)
     const end: H2StreamEnd = { kind: 'goaway', by: f.dir, code, name: h2ErrorName(code), range: { dir: f.dir, offset: f.offset, length: FRAME_HEADER + f.length }, time: f.time }
     const theirs = f.dir === 'server' ? 1 : 0
-    for (const e of this.streams.values()) if (e.ex.stream! % 2 === theirs && e.ex.stream! > last) this.close(e, end)
+    if (theirs === 1) this.targetGoaway = end
+    // Renumbered: which of the client's streams it left is the `renumber` record's to say (it follows).
+    const told = theirs === 1 && this.renumber.any && last !== MAX_STREAM
+    if (!told) for (const e of this.streams.values()) if (e.ex.stream! % 2 === theirs && e.ex.stream! > last) this.close(e, end)
     if (code !== 0) this.problem({ dir: f.dir, offset: f.offset, message: `the ${f.dir} ended the connection with GOAWAY ${end.name}` })
   }
 

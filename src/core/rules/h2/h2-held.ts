@@ -41,3 +41,19 @@ export interface Held {
   /** What to do once it is complete, when its decision was begun on its head and needs the rest (the script's onRequest after a rule's chain). */
   resume?: () => Promise<void>
 }
+
+/** Client streams the target never got, the newest kept: a frame the client sends of one later is not the target's. */
+const MAX_LOCAL = 1024
+
+export class LocalStreams {
+  private readonly set = new Set<number>()
+
+  has(stream: number): boolean {
+    return this.set.has(stream)
+  }
+
+  add(stream: number): void {
+    this.set.add(stream)
+    if (this.set.size > MAX_LOCAL) this.set.delete(this.set.values().next().value!)
+  }
+}

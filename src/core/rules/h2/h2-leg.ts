@@ -29,6 +29,7 @@ import { dataFrames, headerFrames, literalBlock, windowUpdate } from '../../brea
 import type { ForwardStage, StagePort } from '../../proxy/forward-stage'
 import type { TrafficDeps } from '../traffic-deps'
 import { H2Outbox } from './h2-outbox'
+import type { StreamIds } from './h2-stream-ids'
 import type { Field } from './h2-message'
 import type { Held, Part, ResponsePlan } from './h2-held'
 
@@ -40,8 +41,12 @@ export interface LegHost {
   readonly closed: boolean
   /** Client streams the target never got (answered here, reset, dropped). */
   readonly local: { has(stream: number): boolean }
+  /** The target's stream ids for the client's (h2-stream-ids.ts). */
+  readonly ids: StreamIds
   /** A held message is ready for its rule. */
   decide(leg: H2Leg, held: Held): void
+  /** The target's GOAWAY named `targetLast` (the client's `clientLast`): the client's streams it will not process (`unprocessed`, sent later; and those still held here) are refused. */
+  refuse(targetLast: number, clientLast: number, unprocessed: number[]): void
   /** The client reset a stream the target never got (a forward of it waits no more). */
   clientReset(stream: number): void
   /** Answers still to come from elsewhere (forwards waiting for their destination). */
@@ -144,7 +149,7 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
   pass(bytes: Buffer): void {
     // Reading stopped (a frame that cannot be read): what is held goes first, as it came.
     if (this.feed.stopped) for (const h of [...this.held.values()]) if (!h.deciding) this.letThrough(h)
-    this.outbox.now(bytes)
+    this.outbox.raw(bytes)
   }
 
   frame(p: FramePart, payload?: Uint8Array): void {
@@ -177,15 +182,6 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
   /** A whole header block of the sender, decoded. */
   protected abstract onBlock(b: Block): void
 
-  /** Whether frames of `stream` wait behind a held one. */
-  protected waits(_stream: number): boolean {
-    return false
-  }
-
-  protected wait(p: Part): void {
-    this.sendPart(p, false)
-  }
-
   /** Something was released: what waited behind it goes on. */
   protected released(): void {
     this.maybeEnd()
@@ -194,11 +190,6 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
   /** Whether answers made here are still to come this way (the FIN waits for them). */
   protected busy(): boolean {
     return false
-  }
-
-  /** Bytes kept here besides held messages (counted against the hold limit). */
-  protected waitingBytes(): number {
-    return 0
   }
 
   /** What a SETTINGS of this direction's sender says of the other direction (its receiver is this sender). */
@@ -224,13 +215,12 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
     this.route({ ...p, frame })
   }
 
-  /** A stream's frame: swallowed (a stream the receiver never got), held, waiting, or on. */
+  /** A stream's frame: swallowed (a stream the receiver never got), held, or on. */
   protected route(p: FramePart): void {
     const s = p.stream
     if (this.host.local.has(s)) return this.swallow(p)
     const held = this.held.get(s)
     if (held !== undefined) return this.toHeld(held, p)
-    if (this.waits(s)) return this.wait(p)
     this.sendPart(p, false)
   }
 
@@ -243,15 +233,15 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
   }
 
   /**
-   * DATA kept here (held, or waiting behind a held request) is taken over: its window goes back
-   * to the sender now, on the connection (else one stream kept here would stall every other
-   * stream of the sender) and, with `stream`, on its stream while it may still send there;
-   * when it is sent on later, the outbox counts it as this stage's.
+   * DATA of a held message is taken over: its window goes back to the sender now, on the
+   * connection (else one stream kept here would stall every other stream of the sender) and
+   * on its stream while it may still send there; when it is sent on later, the outbox counts
+   * it as this stage's.
    */
-  protected takeOver(p: FramePart, stream: boolean): void {
+  private takeOver(p: FramePart): void {
     const flow = p.flowLength ?? 0
     const had = this.credited.get(p.frame)
-    const streamToo = stream && (p.flags & F_END_STREAM) === 0
+    const streamToo = (p.flags & F_END_STREAM) === 0
     if (flow === 0 || had === 'stream' || (had === 'conn' && !streamToo)) return
     if (had === undefined) this.credit(flow)
     if (streamToo) this.other.outbox.own(windowUpdate(p.stream, flow))
@@ -286,7 +276,7 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
       const flow = p.flowLength ?? 0
       const end = (p.flags & F_END_STREAM) !== 0
       held.flow += flow
-      this.takeOver(p, true)
+      this.takeOver(p)
       if (end) held.complete = true
     } else if (p.type === T_RST_STREAM) {
       // The sender gave up on its own message: it goes on as it came, reset.
@@ -301,9 +291,9 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
     this.host.decide(this, held)
   }
 
-  /** Past MAX_HELD_MESSAGE (held and waiting, this direction), a message still coming goes on as it came. */
+  /** Past MAX_HELD_MESSAGE (held, this direction), a message still coming goes on as it came. */
   protected bound(held?: Held): void {
-    if (this.heldBytes + this.waitingBytes() <= MAX_HELD_MESSAGE) return
+    if (this.heldBytes <= MAX_HELD_MESSAGE) return
     for (const h of held !== undefined ? [held] : [...this.held.values()]) {
       if (h.complete || this.held.get(h.stream) !== h) continue
       noteRule(this.port, `not matched: ${h.summary} is over the ${formatBytes(MAX_HELD_MESSAGE)} hold limit, let through as it came`, { offset: h.head.offset, size: h.size, summary: h.summary })
@@ -389,6 +379,12 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
     this.outbox.now(p.frame)
   }
 
+  /** `stream` will never be the receiver's: what of it waits or is held here is not sent. */
+  refused(stream: number): void {
+    this.outbox.drop(stream)
+    this.abandon(stream)
+  }
+
   /** The stream was reset by the other direction's sender: a message of it held here is let go. */
   protected abandon(stream: number): void {
     const held = this.held.get(stream)
@@ -430,7 +426,7 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
     // A message the sender ended the connection within goes on as it came.
     for (const h of [...this.held.values()]) if (!h.deciding) this.letThrough(h)
     this.ending = false
-    if (this.held.size > 0 || this.outbox.pending || this.waitingBytes() > 0 || this.busy()) return
+    if (this.held.size > 0 || this.outbox.pending || this.busy()) return
     this.ended = true
     this.flush()
     this.port?.end()

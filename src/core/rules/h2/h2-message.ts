@@ -9,7 +9,7 @@ import type { EditableRequest, EditableResponse, RequestHeader } from '../../../
 import type { Respond } from '../../../shared/rules/rule-types'
 import type { MessageHead } from '../../breakpoint/break-match'
 import type { ScriptResponse } from '../script/script-types'
-import { T_GOAWAY } from '../../protocols/http2/frame-reader'
+import { F_ACK, T_GOAWAY, T_SETTINGS } from '../../protocols/http2/frame-reader'
 import { frame } from '../../breakpoint/h2/h2-frames'
 import { respondBody } from '../http-respond'
 import { cannotForward } from '../http-answers'
@@ -141,6 +141,7 @@ export function grpcMessageText(message: string): string {
 /** RFC 9113 section 7: the codes the stage's own frames carry. */
 export const NO_ERROR = 0x0
 export const INTERNAL_ERROR = 0x2
+export const REFUSED_STREAM = 0x7
 
 /** A GOAWAY: streams up to `lastStream` may have been processed, none after. */
 export function goaway(lastStream: number, code: number): Buffer {
@@ -148,4 +149,15 @@ export function goaway(lastStream: number, code: number): Buffer {
   p.writeUInt32BE(lastStream & 0x7fffffff, 0)
   p.writeUInt32BE(code >>> 0, 4)
   return frame(T_GOAWAY, 0, 0, p)
+}
+
+/**
+ * Whether a target's first bytes, come before the client's, open like an HTTP/2 server: its
+ * SETTINGS frame (RFC 9113 section 3.4), which a server sends as soon as it accepts, so it
+ * often passes the client's preface. The switch then waits for the client (traffic-pair.ts).
+ */
+export function opensLikeH2(first: Buffer): boolean {
+  if (first.length < 9 || first[3] !== T_SETTINGS || (first[4] & ~F_ACK) !== 0) return false
+  const length = (first[0] << 16) | (first[1] << 8) | first[2]
+  return length % 6 === 0 && length <= 16384 && (first.readUInt32BE(5) & 0x7fffffff) === 0
 }

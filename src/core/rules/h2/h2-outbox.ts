@@ -38,6 +38,8 @@ export class H2Outbox {
   /** Streams with something waiting, in the order they began to wait. */
   private readonly waiting = new Map<number, Waiting[]>()
   private out: Buffer[] = []
+  /** Gives each whole frame its receiver's stream id (the client's direction: the target's ids, h2-stream-ids.ts); undefined: it is not sent. */
+  ids: ((frame: Buffer) => Buffer | undefined) | undefined
   /** The sender's connection preface (its first SETTINGS) went on: frames made here may follow it. */
   private started = false
   private early: Buffer[] = []
@@ -63,12 +65,17 @@ export class H2Outbox {
 
   /** Frames that no window holds back, sent at once. */
   now(...frames: Buffer[]): void {
-    this.out.push(...frames)
+    this.put(frames)
+  }
+
+  /** Bytes that are not whole frames (a preface, what a stopped reader lets through), sent at once as they are. */
+  raw(bytes: Buffer): void {
+    this.out.push(bytes)
   }
 
   /** Frames made here (an answer's head, a reset, a window given back): after the sender's connection preface, which must come first (RFC 9113 section 3.4). */
   own(...frames: Buffer[]): void {
-    if (this.started) this.out.push(...frames)
+    if (this.started) this.put(frames)
     else this.early.push(...frames)
   }
 
@@ -76,7 +83,7 @@ export class H2Outbox {
   start(): void {
     if (this.started) return
     this.started = true
-    this.out.push(...this.early)
+    this.put(this.early)
     this.early = []
     this.drain()
   }
@@ -182,8 +189,18 @@ export class H2Outbox {
     }
   }
 
+  /** Whole frames onto the wire, in order, each with its receiver's stream id. */
+  private put(frames: Buffer[]): void {
+    const ids = this.ids
+    if (ids === undefined) return void this.out.push(...frames)
+    for (const f of frames) {
+      const out = ids(f)
+      if (out !== undefined) this.out.push(out)
+    }
+  }
+
   private sent(stream: number, bytes: Buffer, flow: number, end: boolean, ours: boolean): void {
-    this.out.push(bytes)
+    this.put([bytes])
     this.window.sent(stream, flow)
     if (ours && flow > 0) {
       this.debt += flow

@@ -32,11 +32,14 @@ import { fieldValue, goaway, isGrpc, NO_ERROR, plainAnswer, type Answer } from '
 import type { StagePair, StagePort } from '../../proxy/forward-stage'
 import type { RequestLeg } from './h2-request-leg'
 import type { ResponseLeg } from './h2-response-leg'
+import type { StreamIds } from './h2-stream-ids'
 
 /** The rule stages of one connection (h2-rule-pair.ts), as ownTargetPair drives them. */
 export interface RuleStages {
   readonly request: RequestLeg
   readonly response: ResponseLeg
+  /** What the own server gets is in the target's stream ids. */
+  readonly ids: StreamIds
   readonly closed: boolean
   close(): void
 }
@@ -208,7 +211,7 @@ export class OwnWire {
     private readonly conv: RuleStages,
     answers: OwnAnswers
   ) {
-    this.target = new OwnTarget(answers, (bytes) => this.later(bytes), () => this.later('fin'), () => conv.request.lastStream)
+    this.target = new OwnTarget(answers, (bytes) => this.later(bytes), () => this.later('fin'), () => (conv.ids.renumbered ? conv.ids.highest : conv.request.lastStream))
   }
 
   /** The target direction's port: the client, where what the own server says goes through the stages. */

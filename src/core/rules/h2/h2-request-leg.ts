@@ -3,13 +3,12 @@
 // or forwards the request, else only until the rule has acted on its head. Requests no rule can match pass frame
 // by frame.
 //
-// Stream ids must reach the target in increasing order (RFC 9113 section 5.1.1: a higher
-// one first closes the lower ones still idle), and streams are not renumbered (the capture's
-// two directions keep one numbering), so a stream the client opens after a held request
-// waits behind it; streams opened before it go on. What waits is bounded: past READ_AHEAD
-// the client is read no further while every held request is whole (its rule needs nothing
-// more of the client), and held and waiting bytes together past the hold limit let a
-// request still coming go on as it came.
+// Nothing waits behind a held request: the streams the client opens after it go on (and may
+// be held themselves), and the held one reaches the target, when it goes, under the target's
+// next stream id (a client's new ids must increase, RFC 9113 section 5.1.1): every frame this
+// direction sends is given the target's id at the outbox (h2-stream-ids.ts), so everything
+// here speaks the client's ids. Held bytes past the hold limit let a request still coming go
+// on as it came.
 //
 // The user's script: with onRequest, every request no rule answers is held whole for it (so a
 // streaming call whose client waits for an answer before it ends its request waits too, and
@@ -20,7 +19,6 @@
 import { F_END_STREAM, T_DATA, T_HEADERS, T_RST_STREAM } from '../../protocols/http2/frame-reader'
 import { MAX_HELD_MESSAGE } from '../../../shared/break-types'
 import type { Block } from '../../breakpoint/h2/h2-blocks'
-import { READ_AHEAD } from '../../breakpoint/read-ahead'
 import type { Step } from '../../../shared/rules/rule-types'
 import type { MessageHead } from '../../breakpoint/break-match'
 import { H2Leg, type LegHost, type Part } from './h2-leg'
@@ -72,10 +70,6 @@ export class RequestLeg extends H2Leg {
    * once the target is heard from, or with none to hear from.
    */
   heads: Map<number, RequestAt> | undefined = new Map()
-  private behind: Part[] = []
-  private readonly later = new Set<number>()
-  private behindBytes = 0
-  private paused = false
   /** Requests whose body is copied as it passes, until their END_STREAM. */
   private readonly taps = new Map<number, Tap>()
   /** Bytes of every copy not yet released. */
@@ -83,6 +77,7 @@ export class RequestLeg extends H2Leg {
 
   constructor(host: LegHost) {
     super('client', host)
+    this.outbox.ids = (frame) => host.ids.toTarget(frame)
   }
 
   /** Copies what of `stream`'s request body passes from now on. */
@@ -119,14 +114,12 @@ export class RequestLeg extends H2Leg {
     if (this.host.local.has(s)) return this.blocks.swallowed(b)
     const held = this.held.get(s)
     if (held !== undefined) return this.toHeld(held, { block: b })
-    if (this.later.has(s)) return this.wait({ block: b })
     const head = b.type === T_HEADERS ? requestHead(b.decoded.fields) : undefined
     if (head === undefined) {
       // Trailers end the request: its copy is whole.
       if (b.endStream) this.taps.delete(s)
       return void this.sendBlock(b)
     }
-    for (const h of this.held.keys()) if (h < s) return this.wait({ block: b })
     this.consider(b, head)
   }
 
@@ -154,42 +147,8 @@ export class RequestLeg extends H2Leg {
     this.startHeld(b, summary, whole)
   }
 
-  protected waits(stream: number): boolean {
-    return this.later.has(stream)
-  }
-
-  protected wait(p: Part): void {
-    if (!('block' in p) && p.type === T_DATA) this.takeOver(p, false)
-    this.later.add('block' in p ? p.block.stream : p.stream)
-    this.behind.push(p)
-    this.behindBytes += 'block' in p ? p.block.size : p.frame.length
-    this.flow()
-    this.bound()
-  }
-
-  protected waitingBytes(): number {
-    return this.behindBytes
-  }
-
-  protected released(): void {
-    // What waited goes on in order, until a request of it is held again.
-    const behind = this.behind
-    this.behind = []
-    this.later.clear()
-    this.behindBytes = 0
-    for (const p of behind) {
-      if ('block' in p) this.onBlock(p.block)
-      else this.route(p)
-    }
-    this.flow()
-    super.released()
-  }
-
-  /** Reads the client no further while what waits is over READ_AHEAD and no held request needs more of it. */
-  private flow(): void {
-    const pause = this.behindBytes > READ_AHEAD && [...this.held.values()].every((h) => h.complete || !h.whole)
-    if (pause === this.paused || this.host.closed) return
-    this.paused = pause
-    this.port?.hold(pause)
+  /** Client streams held here (not sent to the target yet). */
+  heldStreams(): number[] {
+    return [...this.held.keys()]
   }
 }

@@ -3,13 +3,20 @@
 // and anything the target sends on a stream it never got. The answers made here go out this
 // way too, on the client's stream: a response (HEADERS, DATA, END_STREAM) or a reset, with
 // blocks that leave the client's HPACK table as the target's encoder knows it.
+//
+// The target's frames are read with the client's stream ids (h2-stream-ids.ts: a request a
+// rule held went to the target under a later id), so everything here speaks the client's;
+// its GOAWAY's last stream becomes the client's, and the client's streams the target did not
+// get by then are refused here (RST_STREAM REFUSED_STREAM: the client may send them again).
 
-import { T_HEADERS, T_PRIORITY, T_PUSH_PROMISE, T_WINDOW_UPDATE } from '../../protocols/http2/frame-reader'
+import { F_END_STREAM, FRAME_HEADER, T_DATA, T_GOAWAY, T_HEADERS, T_PRIORITY, T_PUSH_PROMISE, T_RST_STREAM, T_WINDOW_UPDATE } from '../../protocols/http2/frame-reader'
 import type { FramePart } from '../../breakpoint/h2/h2-frame-feed'
 import type { Block } from '../../breakpoint/h2/h2-blocks'
 import { dataFrames, headerFrames, rstStream } from '../../breakpoint/h2/h2-frames'
 import { H2Leg, type LegHost, type ResponsePlan } from './h2-leg'
 import { NO_ERROR, responseStatus, type Answer } from './h2-message'
+
+const MAX_STREAM = 0x7fffffff
 
 export class ResponseLeg extends H2Leg {
   /** Response rewrites waiting for the target's answer, by stream. */
@@ -17,6 +24,22 @@ export class ResponseLeg extends H2Leg {
 
   constructor(host: LegHost) {
     super('server', host)
+    this.feed.ids = (f) => host.ids.toClient(f.stream, (f.type === T_DATA || f.type === T_HEADERS) && (f.flags & F_END_STREAM) !== 0, f.type === T_RST_STREAM)
+  }
+
+  frame(p: FramePart, payload?: Uint8Array): void {
+    if (p.type !== T_GOAWAY || p.stream !== 0 || p.frame.length < FRAME_HEADER + 8) return super.frame(p, payload)
+    const last = p.frame.readUInt32BE(FRAME_HEADER) & MAX_STREAM
+    // The highest id announces a shutdown: every stream may still come.
+    if (last === MAX_STREAM) return super.frame(p, payload)
+    const theirs = this.host.ids.goaway(last)
+    if (theirs.last === last) super.frame(p, payload)
+    else {
+      const frame = Buffer.from(p.frame)
+      frame.writeUInt32BE(theirs.last, FRAME_HEADER)
+      this.outbox.now(frame)
+    }
+    this.host.refuse(last, theirs.last, theirs.unprocessed)
   }
 
   protected onBlock(b: Block): void {

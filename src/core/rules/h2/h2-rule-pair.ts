@@ -23,8 +23,11 @@
 //   records, and its answer comes back on the stream with its trailers; a failure answers
 //   502 (gRPC: UNAVAILABLE). The target never gets the stream (h2-forward.ts).
 //
-// A stream the target never gets leaves both sides consistent: its id is skipped (ids only
-// need to increase), the window its DATA used is given back to the client, and its header
+// A held or delayed request keeps no other stream waiting: the streams opened after it go on,
+// and it reaches the target under the target's next stream id (h2-stream-ids.ts; each place
+// the ids part is a `renumber` record, for the capture's decoder to pair the target's streams
+// with the client's). A stream the target never gets leaves both sides consistent: its id is
+// skipped (ids only need to increase), the window its DATA used is given back to the client, and its header
 // block, which the client's HPACK encoder counted on the target decoding, makes the blocks
 // after it go as literals (h2-blocks.ts). Every action is recorded with recordRule, in the
 // direction of the message it acted on, with what the receiver got instead.
@@ -51,7 +54,6 @@
 
 import type { Forward, MessageRewrite, Respond } from '../../../shared/rules/rule-types'
 import type { StagePair } from '../../proxy/forward-stage'
-import { F_ACK, T_SETTINGS } from '../../protocols/http2/frame-reader'
 import { readBody, rewriteMessage, rewriteStep } from '../http-edit'
 import { requestSubject } from '../http-rule-stage'
 import { stepKind } from '../../../shared/rules/rule-types'
@@ -64,13 +66,17 @@ import { requestFromScript, responseFromScript, scriptRequestOf, scriptResponseO
 import type { RuleEntry } from '../rule-set'
 import type { ScriptRequest } from '../script/script-types'
 import { bodyOf, noteRule, type H2Leg, type Held, type LegHost, type ResponsePlan } from './h2-leg'
-import { answerFor, asRequest, asResponse, fieldsOf, goaway, INTERNAL_ERROR, NO_ERROR, plainAnswer, regularFields, requestHead, scriptAnswerOf } from './h2-message'
+import { answerFor, asRequest, asResponse, fieldsOf, goaway, INTERNAL_ERROR, NO_ERROR, REFUSED_STREAM, plainAnswer, regularFields, requestHead, scriptAnswerOf } from './h2-message'
 import { needsBody, RequestLeg, type Tap } from './h2-request-leg'
 import { NOT_FOUND, ownTargetPair } from './h2-own-target'
 import { targetPair } from './h2-target-down'
 import { StreamForwards, type ForwardHost } from './h2-forward'
 import { ResponseLeg } from './h2-response-leg'
 import { StepWaits } from '../step-waits'
+import { goawayRecord, renumberRecord, StreamIds } from './h2-stream-ids'
+import { LocalStreams } from './h2-held'
+
+export { opensLikeH2 } from './h2-message'
 
 export function h2RulePair(deps: TrafficDeps): StagePair {
   const conv = new H2RuleConversation(deps)
@@ -80,37 +86,11 @@ export function h2RulePair(deps: TrafficDeps): StagePair {
   return ownTargetPair(conv, NOT_FOUND)
 }
 
-/**
- * Whether a target's first bytes, come before the client's, open like an HTTP/2 server: its
- * SETTINGS frame (RFC 9113 section 3.4), which a server sends as soon as it accepts, so it
- * often passes the client's preface. The switch then waits for the client (traffic-pair.ts).
- */
-export function opensLikeH2(first: Buffer): boolean {
-  if (first.length < 9 || first[3] !== T_SETTINGS || (first[4] & ~F_ACK) !== 0) return false
-  const length = (first[0] << 16) | (first[1] << 8) | first[2]
-  return length % 6 === 0 && length <= 16384 && (first.readUInt32BE(5) & 0x7fffffff) === 0
-}
-
-/** Client streams the target never got, the newest kept: a frame the client sends of one later is not the target's. */
-const MAX_LOCAL = 1024
-
-class LocalStreams {
-  private readonly set = new Set<number>()
-
-  has(stream: number): boolean {
-    return this.set.has(stream)
-  }
-
-  add(stream: number): void {
-    this.set.add(stream)
-    if (this.set.size > MAX_LOCAL) this.set.delete(this.set.values().next().value!)
-  }
-}
-
 class H2RuleConversation implements LegHost, ForwardHost {
   readonly request: RequestLeg
   readonly response: ResponseLeg
   readonly local = new LocalStreams()
+  readonly ids = new StreamIds((client, target) => this.renumbered(client, target))
   closed = false
   private readonly waits = new StepWaits()
   private readonly forwards = new StreamForwards(this)
@@ -142,6 +122,25 @@ class H2RuleConversation implements LegHost, ForwardHost {
 
   clientReset(stream: number): void {
     this.forwards.reset(stream)
+  }
+
+  /** Client stream `client` went to the target as `target`, and the ids part there: the capture's decoder is told. */
+  private renumbered(client: number, target: number): void {
+    this.request.port?.event('rule', renumberRecord(client, target))
+  }
+
+  refuse(targetLast: number, clientLast: number, unprocessed: number[]): void {
+    // A request still held here the target will never process.
+    const refused = [...unprocessed, ...this.request.heldStreams().filter((s) => !this.local.has(s))].sort((a, b) => a - b)
+    if (refused.length === 0 && clientLast === targetLast) return
+    for (const s of refused) {
+      this.response.reset(s, REFUSED_STREAM)
+      this.local.add(s)
+      this.request.refused(s)
+      this.response.refused(s)
+      this.forwards.reset(s)
+    }
+    this.response.port?.event('rule', goawayRecord(targetLast, clientLast, refused))
   }
 
   /** A delay step's wait: over at once when the connection closes. */

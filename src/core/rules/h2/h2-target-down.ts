@@ -21,6 +21,7 @@
 
 import type { StagePair, StagePort } from '../../proxy/forward-stage'
 import { recordRule } from '../rule-record'
+import { FRAME_HEADER } from '../../protocols/http2/frame-reader'
 import { cannotReach } from './h2-message'
 import { OwnWire, type OwnAnswers, type RuleStages } from './h2-own-target'
 
@@ -81,13 +82,23 @@ export function targetPair(conv: RuleStages): StagePair {
 function downAnswers(conv: RuleStages, why: string): OwnAnswers {
   return {
     answer: (method, grpc) => cannotReach(grpc, why, method),
-    sent: (stream, answer, frames) => {
+    sent: (target, answer, sent) => {
+      // The own server speaks the target's stream ids: the record, the client's.
+      const stream = conv.ids.toClient(target)
+      const frames = stream === target ? sent : withStream(sent, stream)
       const at = conv.request.heads?.get(stream)
       conv.request.heads?.delete(stream)
       const what = at?.summary ?? `the request on stream ${stream}`
       recordRule(conv.request.port, NO_RULE, 'respond', `answered ${what} with ${answer.status} on stream ${stream}: no rule answers it, and the target is down (${why})`, at ?? {}, frames)
     }
   }
+}
+
+/** `frames` (whole) on `stream`. */
+function withStream(frames: Buffer, stream: number): Buffer {
+  const out = Buffer.from(frames)
+  for (let at = 0; at + FRAME_HEADER <= out.length; at += FRAME_HEADER + out.readUIntBE(at, 3)) out.writeUInt32BE(stream, at + 5)
+  return out
 }
 
 /** What the client's direction sent toward the target until it is heard from. */

@@ -5,7 +5,8 @@
 // that does not retry gets the status and the (percent-encoded, then decoded) message. A
 // rule on a request message's field (decoded without a schema) answers one caller only. A
 // script's onRequest adds metadata the server sees and resets one call's stream; its
-// onResponse adds response metadata, the trailers still after the message.
+// onResponse adds response metadata, the trailers still after the message. A delayed call
+// holds back none of the calls made after it on the channel.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -134,6 +135,26 @@ describe('traffic rules on gRPC', () => {
     expect(await sayHello(c, 'mallory-2')).toEqual({ message: 'hello mallory-2' })
     expect(calls).toEqual(['ann', 'mallory-2'])
     expect(await hits()).toEqual([1])
+  })
+
+  it('delay one unary call: the calls made after it on the same channel complete first', async () => {
+    await t.engine['rules.set']({ proxyId, rules: [{ match: { grpc: { method: 'SayHello', field: { '1': 'slow' } } }, steps: [{ delay: 800 }] }] })
+    const c = client({ 'grpc.enable_retries': 0 })
+    // The channel is connected first, so every call shares its one connection.
+    expect(await sayHello(c, 'first')).toEqual({ message: 'hello first' })
+    const done: string[] = []
+    const call = (name: string): Promise<unknown> =>
+      sayHello(c, name).then((r) => {
+        done.push(name)
+        return r
+      })
+    const replies = await Promise.all(['slow', 'a', 'b', 'c'].map(call))
+    expect(replies).toEqual(['slow', 'a', 'b', 'c'].map((n) => ({ message: `hello ${n}` })))
+    expect(done.slice(0, 3).sort()).toEqual(['a', 'b', 'c'])
+    expect(done[3]).toBe('slow')
+    expect(calls.slice(1, 4).sort()).toEqual(['a', 'b', 'c'])
+    expect(calls.slice(4)).toEqual(['slow'])
+    expect(t.engine.capture.connections().filter((x) => x.kind === 'proxy')).toHaveLength(1)
   })
 
   it("run a script's hooks on gRPC calls: metadata added both ways, one call's stream reset, the session going on", async () => {
