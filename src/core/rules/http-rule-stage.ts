@@ -275,20 +275,43 @@ function withHost(r: EditableRequest, to: string): EditableRequest {
   return { ...r, headers: r.headers.map((h) => (h.name.toLowerCase() === 'host' ? { ...h, value: host } : h)) }
 }
 
+/** A request's facts, its query parsed when first read (most rules never read it). */
+class Facts implements RequestFacts {
+  port?: number
+  body?: RequestFacts['body']
+  private q: URLSearchParams | string
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    query: URLSearchParams | string,
+    readonly host: string,
+    readonly headers: RequestFacts['headers']
+  ) {
+    this.q = query
+  }
+
+  get query(): URLSearchParams {
+    if (typeof this.q === 'string') this.q = new URLSearchParams(this.q)
+    return this.q
+  }
+}
+
 /** A request as rules read it, HTTP/1's or HTTP/2's: its target split into path and query, its host and port (the target's when the host names none). */
 export function requestSubject(conn: ConnFacts, head: MessageHead, headers: RequestFacts['headers'] = [], body?: RequestFacts['body']): Subject {
   const target = head.target ?? '/'
   let path = target
-  let query: URLSearchParams
+  let query: URLSearchParams | undefined
+  let queryText = ''
   let host = head.host ?? ''
   // The usual origin-form target needs no URL parser (it runs for every request): the path is
-  // what comes before the query. Anything else (absolute form, dot segments) is parsed.
+  // what comes before the query, and the query is parsed only if a rule asks for it. Anything
+  // else (absolute form, dot segments) is parsed.
   if (target.startsWith('/') && !target.includes('/.')) {
     const q = target.indexOf('?')
     path = q < 0 ? target : target.slice(0, q)
-    query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1))
+    queryText = q < 0 ? '' : target.slice(q + 1)
   } else {
-    query = new URLSearchParams()
     try {
       const url = new URL(target, `http://${host || 'x'}`)
       path = url.pathname
@@ -301,7 +324,8 @@ export function requestSubject(conn: ConnFacts, head: MessageHead, headers: Requ
   }
   const portText = /:(\d+)$/.exec(host)?.[1]
   const hostName = portText === undefined ? host : host.slice(0, host.length - portText.length - 1)
-  const request: RequestFacts = { method: head.method ?? '', path, query, host: hostName, headers, ...(body !== undefined ? { body } : {}) }
+  const request: RequestFacts = new Facts(head.method ?? '', path, query ?? queryText, hostName, headers)
+  if (body !== undefined) request.body = body
   const port = portText !== undefined ? Number(portText) : conn.targetPort
   if (port !== undefined) request.port = port
   return { conn, request }
