@@ -126,7 +126,7 @@ class RequestSide extends OrderedSide {
     const body = await readBody(request)
     const head: MessageHead = { method: request.method, target: request.target, host: headerValue(request.headers, 'host') }
     const found = this.deps.rules.find(this.subject(head, request.headers, { ...(body.text !== undefined ? { text: body.text } : {}), ...(body.json !== undefined ? { json: body.json } : {}) }), 'http')
-    if (found === undefined || found.verdict !== true || this.conv.closed) return this.goOn(request, bytes, false, offset)
+    if (found === undefined || found.verdict !== true || this.conv.closed) return this.goOn(request, bytes, undefined, offset)
     const entry = found.entry
     this.deps.rules.acted(entry)
     const summary = `${request.method} ${request.target}`
@@ -190,12 +190,14 @@ class RequestSide extends OrderedSide {
       }
     }
     // The chain ended without an answer: the request goes on (as changed).
-    if (changed) recordRule(this.port, entry, 'rewrite', `rewrote ${summary}`, at, serialize(request))
-    await this.goOn(request, bytes, changed, offset, responseRewrite !== undefined ? { rewrite: responseRewrite, entry, request } : {})
+    const written = changed ? serialize(request) : undefined
+    if (written !== undefined) recordRule(this.port, entry, 'rewrite', `rewrote ${summary}`, at, written)
+    await this.goOn(request, bytes, written, offset, responseRewrite !== undefined ? { rewrite: responseRewrite, entry, request } : {})
   }
 
   /** A request no rule answered: the script's onRequest (if any) may change or answer it, else it goes to the target. */
-  private async goOn(request: EditableRequest, bytes: Buffer, changed: boolean, offset: number, slot: Partial<Slot & { kind: 'target' }> = {}): Promise<void> {
+  /** `written`: the request as a rule changed it, in bytes (made once, for its record and to send). */
+  private async goOn(request: EditableRequest, bytes: Buffer, written: Buffer | undefined, offset: number, slot: Partial<Slot & { kind: 'target' }> = {}): Promise<void> {
     const script = this.deps.script
     const summary = `${request.method} ${request.target}`
     const at = { offset, size: bytes.length, summary }
@@ -230,8 +232,8 @@ class RequestSide extends OrderedSide {
           const notes: string[] = []
           request = await requestFromScript(request, outcome.changed, notes)
           scriptRequest = outcome.changed
-          changed = true
-          recordRule(this.port, undefined, 'script', `the script changed ${summary}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`, at, serialize(request))
+          written = serialize(request)
+          recordRule(this.port, undefined, 'script', `the script changed ${summary}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`, at, written)
         }
       }
     }
@@ -241,7 +243,7 @@ class RequestSide extends OrderedSide {
       ...(scriptRequest !== undefined && script?.has('onResponse') === true ? { script: scriptRequest, request } : {}),
       ...(asksWebSocket(request.headers) ? { websocket: true } : {})
     })
-    this.passOn(changed ? serialize(request) : bytes)
+    this.passOn(written ?? bytes)
   }
 
   private takeSlot(slot: Slot): void {
