@@ -1,7 +1,8 @@
 // What a traffic rule and a script cost (issue 44): wrk's keep-alive GETs of one ~1 KiB
 // answer through `tcpscope proxy`, with no rule, with a rule that matches nothing, with a
-// response rewrite on every request, with a mock on every request, and with a script whose
-// hooks pass every request and response through. Cases take turns round by round; each
+// rule for another target (which gives these connections no stage), with a response rewrite
+// on every request, with a mock on every request, and with a script whose hooks pass every
+// request and response through. Cases take turns round by round; each
 // prints requests a second and its ratio to the proxy with no rule. Run after a build:
 //   npm run build:cli && node bench/rules.mjs [--quick] [--rounds N]
 import { fork, spawn } from 'node:child_process'
@@ -36,6 +37,7 @@ const file = (name, text) => {
 const CASES = [
   { id: 'none', title: 'no rule', flags: [] },
   { id: 'miss', title: 'a rule that matches nothing', flags: ['--rules', file('miss.json', JSON.stringify({ rules: [{ match: { http: { path: '/never' } }, steps: [{ respond: { body: 'x' } }] }] }))] },
+  { id: 'elsewhere', title: 'a rule for another target (the connection keeps the fast path)', flags: ['--rules', file('elsewhere.json', JSON.stringify({ rules: [{ match: { connection: { targetPort: 1 } }, steps: [{ respond: { body: 'x' } }] }] }))] },
   { id: 'rewrite', title: 'a response rewrite on every request (a header set)', flags: ['--rules', file('rewrite.json', JSON.stringify({ rules: [{ match: { http: { path: '/api/*' } }, steps: [{ rewrite: { response: { headers: { 'x-rewritten': 'yes' } } } }] }] }))] },
   { id: 'mock', title: 'a mock answering every request', flags: ['--rules', file('mock.json', JSON.stringify({ rules: [{ match: { http: { path: '/api/*' } }, steps: [{ respond: { json: { mocked: true } } }] }] }))] },
   { id: 'script', title: 'a pass-through script (onRequest and onResponse return nothing)', flags: ['--script', file('pass.mjs', 'export function onRequest(req) {}\nexport function onResponse(res, req) {}\n')] }

@@ -37,8 +37,9 @@ const VERSION = /^HTTP\/\d+(\.\d+)?$/
 /** Each byte as U+0000..U+00FF: every head byte survives the trip to text and back. */
 function latin1(bytes: Uint8Array, from: number, to: number): string {
   let out = ''
-  // fromCharCode takes its arguments on the stack: a few thousand at a time is safe.
-  for (let i = from; i < to; i += 4096) out += String.fromCharCode(...bytes.subarray(i, Math.min(i + 4096, to)))
+  // fromCharCode takes its arguments on the stack: a few thousand at a time is safe. Applied to
+  // the bytes as they are (a spread would make an array of them first).
+  for (let i = from; i < to; i += 4096) out += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(i + 4096, to)) as unknown as number[])
   return out
 }
 
@@ -133,7 +134,17 @@ function serializeHead(startLine: string[], r: Pick<EditableRequest, 'headers' |
   const fields: string[] = [...startLine, r.eol]
   for (const h of r.headers) fields.push(h.name, h.sep ?? DEFAULT_SEP, h.value, r.eol)
   fields.push(r.eol)
-  return concatBytes([...fields.map(encodeField), r.body])
+  // The usual head is all Latin-1: written straight into one array with its body, no array per field.
+  let length = 0
+  for (const f of fields) {
+    for (let i = 0; i < f.length; i++) if (f.charCodeAt(i) > 0xff) return concatBytes([...fields.map(encodeField), r.body])
+    length += f.length
+  }
+  const out = new Uint8Array(length + r.body.length)
+  let at = 0
+  for (const f of fields) for (let i = 0; i < f.length; i++) out[at++] = f.charCodeAt(i)
+  out.set(r.body, at)
+  return out
 }
 
 /** What keeps this header from being written as one line the parser reads back the same; undefined when nothing. */

@@ -56,7 +56,8 @@ export class HttpFramer {
   /** Keeping this message (to hold it) rather than letting it through. */
   private collecting = false
   private head: MessageHead | undefined
-  private summary = ''
+  /** The status line's reason, for the summary (made only when a message is held or too big). */
+  private reason = ''
   private leaves = false
 
   constructor(
@@ -110,7 +111,7 @@ export class HttpFramer {
   finish(): Framed {
     const out: Framed = { pass: [] }
     if (this.state === 'body' && this.collecting && this.body?.untilClose === true) {
-      out.message = { bytes: Buffer.concat(this.parts, this.partsLength), head: this.head!, summary: this.summary }
+      out.message = { bytes: Buffer.concat(this.parts, this.partsLength), head: this.head!, summary: this.summary() }
     } else if (this.partsLength > 0) out.pass.push(Buffer.concat(this.parts, this.partsLength))
     this.reset('off')
     return out
@@ -118,18 +119,27 @@ export class HttpFramer {
 
   private takeHead(chunk: Buffer, at: number, out: Framed): number {
     const prior = this.partsLength
-    this.keep(chunk.subarray(at))
-    const whole = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.partsLength)
-    this.parts = [whole]
-    const end = findBlankLine(whole, 0, true)
-    if (end < 0) {
-      if (whole.length > MAX_HEAD) this.giveUp(out)
-      return chunk.length
+    // The usual case, a head that came whole in one read, is cut from the chunk as it is.
+    const inChunk = prior === 0 ? findBlankLine(chunk, at, true) : -1
+    let headBytes: Buffer
+    let used: number
+    if (inChunk >= 0) {
+      headBytes = chunk.subarray(at, inChunk)
+      used = inChunk
+    } else {
+      this.keep(chunk.subarray(at))
+      const whole = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.partsLength)
+      this.parts = [whole]
+      const end = findBlankLine(whole, 0, true)
+      if (end < 0) {
+        if (whole.length > MAX_HEAD) this.giveUp(out)
+        return chunk.length
+      }
+      used = at + (end - prior)
+      headBytes = whole.subarray(0, end)
     }
-    const used = at + (end - prior)
-    const headBytes = whole.subarray(0, end)
     this.parts = [headBytes]
-    this.partsLength = end
+    this.partsLength = headBytes.length
     const parsed = parseHead(headBytes.toString('latin1'), 0, this.kind === 'request' ? 'client' : 'server', this.kind)
     if (typeof parsed === 'string') {
       this.giveUp(out)
@@ -141,17 +151,15 @@ export class HttpFramer {
       if (this.conv.methods.length < MAX_PENDING_METHODS) this.conv.methods.push(method)
       framing = requestFraming(parsed.headers)
       this.head = { method: parsed.method, target: parsed.target, host: headerValues(parsed.headers, 'host')[0], headers: parsed.headers }
-      this.summary = `${parsed.method} ${parsed.target}`
     } else {
       const status = parsed.status!
       // A 1xx other than 101 is followed by the real answer to the same request.
       const method = status >= 100 && status < 200 && status !== 101 ? this.conv.methods[0] : this.conv.methods.shift()
       framing = responseFraming(status, parsed.headers, method)
       this.head = { status, headers: parsed.headers }
-      this.summary = `${status} ${parsed.reason ?? ''}`.trim()
+      this.reason = parsed.reason ?? ''
       if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) this.leaves = true
     }
-    this.summary = this.summary.length > 120 ? `${this.summary.slice(0, 119)}…` : this.summary
     if ('problem' in framing) {
       this.giveUp(out)
       return used
@@ -175,7 +183,7 @@ export class HttpFramer {
     if (this.collecting) {
       this.keep(piece)
       if (this.partsLength > MAX_HELD_MESSAGE) {
-        out.tooBig = { summary: this.summary, size: this.partsLength }
+        out.tooBig = { summary: this.summary(), size: this.partsLength }
         out.pass.push(Buffer.concat(this.parts, this.partsLength))
         this.parts = []
         this.partsLength = 0
@@ -187,11 +195,18 @@ export class HttpFramer {
       return stop
     }
     if (end < 0) return stop
-    if (this.collecting) out.message = { bytes: Buffer.concat(this.parts, this.partsLength), head: this.head!, summary: this.summary }
+    if (this.collecting) out.message = { bytes: Buffer.concat(this.parts, this.partsLength), head: this.head!, summary: this.summary() }
     if (this.stopAtEnd) out.ended = true
     if (this.leaves) this.conv.over = true
     this.reset(this.leaves ? 'off' : 'start')
     return stop
+  }
+
+  /** The held message's start line in short (its request line, or status and reason). */
+  private summary(): string {
+    const head = this.head!
+    const text = head.status === undefined ? `${head.method} ${head.target}` : `${head.status} ${this.reason}`.trim()
+    return text.length > 120 ? `${text.slice(0, 119)}…` : text
   }
 
   private keep(bytes: Buffer): void {

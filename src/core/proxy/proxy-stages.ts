@@ -2,7 +2,9 @@
 // edit what the sender sent), then its toxics (they shape what is let go). A proxy with
 // neither gives its connections no stage, so they keep the fast path; when it gets its first
 // rule, the connections already open get their stages too, so a breakpoint set while a client
-// is connected holds that client's next message.
+// is connected holds that client's next message. Traffic rules that can match no traffic of a
+// connection (each names another target or client) leave it on the fast path too; any change
+// of the rules then gives the connections so left their stages.
 
 import type { BreakRule } from '../../shared/break-types'
 import type { Toxic } from '../../shared/fault-types'
@@ -49,9 +51,13 @@ export class ProxyRules {
   readonly toxics: ToxicRegistry
   /** Traffic rules (mock, rewrite, forward, fail): they act first, on what the sender sent. */
   readonly traffic: TrafficRules
-  /** Called when the proxy goes from no rule to some: its open connections get their stages. */
+  /** Called when the proxy goes from no rule to some, or when rules change while some connection has none: its open connections get their stages. */
   onFirstRule: () => void = () => {}
   private hadRules = false
+  /** A connection was given no stage as none of the rules could match it: a change of the rules looks again. */
+  private skipped = false
+  /** The traffic rules' revision last seen (a rule acting is no change of what may match). */
+  private trafficRevision = 0
 
   constructor(
     readonly proxyId: string,
@@ -70,7 +76,10 @@ export class ProxyRules {
     })
     this.traffic.set.watch(() => {
       deps.trafficChanged?.(proxyId, this.traffic.state())
-      this.review()
+      const revision = this.traffic.set.revision
+      const changed = revision !== this.trafficRevision
+      this.trafficRevision = revision
+      this.review(changed)
     })
   }
 
@@ -78,16 +87,34 @@ export class ProxyRules {
     return this.breaks.size + this.toxics.size > 0 || this.traffic.active
   }
 
-  private review(): void {
+  private review(changed = true): void {
     const has = this.any
-    if (has && !this.hadRules) this.onFirstRule()
+    const again = changed && this.skipped
+    if (has && (!this.hadRules || again)) {
+      this.skipped = false
+      this.onFirstRule()
+    }
     this.hadRules = has
   }
 
-  /** Each connection's stages, or none while the proxy has no rule (the fast path). */
+  /** Each connection's stages, or none while the proxy has no rule that can act on it (the fast path). */
   readonly stages: ForwardStages = (connId) => {
     if (!this.any) return undefined
     const { capture, held } = this.deps
+    // A connection's facts do not change: looked up once, not for every request.
+    const conn = once(() => {
+      const target = capture.targetOf(connId)
+      const port = target === undefined ? undefined : targetPort(target)
+      const host = target?.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
+      return { client: capture.clientOf(connId), ...(host !== undefined ? { targetHost: host } : {}), ...(port !== undefined ? { targetPort: port } : {}) }
+    })
+    // Traffic rules that all name another target (or client) than this connection's cost it
+    // nothing: with no script, breakpoint or toxic, it keeps the fast path, until a change of
+    // the rules looks again (review).
+    if (this.traffic.script === undefined && this.breaks.size + this.toxics.size === 0 && capture.targetOf(connId) !== undefined && !this.traffic.set.mayMatchConnection(conn())) {
+      this.skipped = true
+      return undefined
+    }
     const picks = (id: number, predicate: Parameters<LiveCapture['picks']>[1]): boolean => capture.picks(id, predicate)
     const breaks = breakPair(connId, {
       registry: this.breaks,
@@ -108,13 +135,7 @@ export class ProxyRules {
       rules: this.traffic.set,
       connId,
       ...(this.traffic.script !== undefined ? { script: this.traffic.script } : {}),
-      // A connection's facts do not change: looked up once, not for every request.
-      conn: once(() => {
-        const target = capture.targetOf(connId)
-        const port = target === undefined ? undefined : targetPort(target)
-        const host = target?.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')
-        return { client: capture.clientOf(connId), ...(host !== undefined ? { targetHost: host } : {}), ...(port !== undefined ? { targetPort: port } : {}) }
-      }),
+      conn,
       ...(baseDir !== undefined ? { baseDir } : {}),
       forward: (to, request, method) => forwardRequest(capture, to, request, method),
       forwardH2: (to, request, signal, http1) => forwardH2(capture, to, request, signal, http1),

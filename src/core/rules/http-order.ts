@@ -148,6 +148,15 @@ export abstract class OrderedSide implements ForwardStage {
 
   /** Passes bytes on with the others of this turn: written at the turn's end (flushOut), in order. */
   protected emit(bytes: Buffer): void {
+    // The framer cuts a chunk it lets through into head and body pieces: pieces that sit side by
+    // side in one buffer go on as one view of it again, not as a copy made by the concat.
+    const last = this.outbox.length > 0 ? this.outbox[this.outbox.length - 1] : undefined
+    if (last !== undefined && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) {
+      this.outbox[this.outbox.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + bytes.length)
+      this.outboxBytes += bytes.length
+      if (this.outboxBytes >= OUTBOX_MAX) this.flushOut()
+      return
+    }
     this.outbox.push(bytes)
     this.outboxBytes += bytes.length
     if (this.outboxBytes >= OUTBOX_MAX) this.flushOut()

@@ -97,14 +97,15 @@ export class ResponseSide extends OrderedSide {
     const parsed = parseResponse(bytes)
     if ('error' in parsed) return void this.port!.send(bytes)
     let response = parsed.response
-    let changed = false
+    /** The response as changed, in bytes (made once, for its record and to send). */
+    let written: Buffer | undefined
     const summary = `${parsed.response.status} ${parsed.response.reason}`.trim()
     const to = slot.request ? ` to ${slot.request.method} ${slot.request.target}` : ''
     if (slot.rewrite !== undefined && slot.entry !== undefined) {
       const out = await rewriteMessage<EditableResponse>(response, slot.rewrite)
       response = out.message
-      changed = true
-      recordRule(this.port, slot.entry, 'rewrite', `rewrote the response ${summary}${to}${out.notes.length > 0 ? `: ${out.notes.join('; ')}` : ''}`, { summary, offset, size: bytes.length }, serialize(response))
+      written = serialize(response)
+      recordRule(this.port, slot.entry, 'rewrite', `rewrote the response ${summary}${to}${out.notes.length > 0 ? `: ${out.notes.join('; ')}` : ''}`, { summary, offset, size: bytes.length }, written)
     }
     const script = this.deps.script
     if (slot.script !== undefined && script?.has('onResponse') === true && !this.conv.closed) {
@@ -125,11 +126,12 @@ export class ResponseSide extends OrderedSide {
       if (outcome.changed !== undefined) {
         const notes: string[] = []
         response = await responseFromScript(response, outcome.changed, notes)
-        changed = true
-        recordRule(this.port, undefined, 'script', `the script changed the response ${summary}${to}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`, { summary, offset, size: bytes.length }, serialize(response))
+        written = serialize(response)
+        recordRule(this.port, undefined, 'script', `the script changed the response ${summary}${to}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`, { summary, offset, size: bytes.length }, written)
       }
     }
-    this.port!.send(changed ? serialize(response) : bytes)
+    // What was recorded as delivered is what goes: written once.
+    this.port!.send(written ?? bytes)
   }
 
   /** The 101 went (or goes, once its rewrite is done): what follows it, both ways, is WebSocket frames. */

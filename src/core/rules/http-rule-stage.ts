@@ -126,7 +126,7 @@ class RequestSide extends OrderedSide {
     const body = await readBody(request)
     const head: MessageHead = { method: request.method, target: request.target, host: headerValue(request.headers, 'host') }
     const found = this.deps.rules.find(this.subject(head, request.headers, { ...(body.text !== undefined ? { text: body.text } : {}), ...(body.json !== undefined ? { json: body.json } : {}) }), 'http')
-    if (found === undefined || found.verdict !== true || this.conv.closed) return this.goOn(request, bytes, false, offset)
+    if (found === undefined || found.verdict !== true || this.conv.closed) return this.goOn(request, bytes, undefined, offset)
     const entry = found.entry
     this.deps.rules.acted(entry)
     const summary = `${request.method} ${request.target}`
@@ -190,12 +190,14 @@ class RequestSide extends OrderedSide {
       }
     }
     // The chain ended without an answer: the request goes on (as changed).
-    if (changed) recordRule(this.port, entry, 'rewrite', `rewrote ${summary}`, at, serialize(request))
-    await this.goOn(request, bytes, changed, offset, responseRewrite !== undefined ? { rewrite: responseRewrite, entry, request } : {})
+    const written = changed ? serialize(request) : undefined
+    if (written !== undefined) recordRule(this.port, entry, 'rewrite', `rewrote ${summary}`, at, written)
+    await this.goOn(request, bytes, written, offset, responseRewrite !== undefined ? { rewrite: responseRewrite, entry, request } : {})
   }
 
   /** A request no rule answered: the script's onRequest (if any) may change or answer it, else it goes to the target. */
-  private async goOn(request: EditableRequest, bytes: Buffer, changed: boolean, offset: number, slot: Partial<Slot & { kind: 'target' }> = {}): Promise<void> {
+  /** `written`: the request as a rule changed it, in bytes (made once, for its record and to send). */
+  private async goOn(request: EditableRequest, bytes: Buffer, written: Buffer | undefined, offset: number, slot: Partial<Slot & { kind: 'target' }> = {}): Promise<void> {
     const script = this.deps.script
     const summary = `${request.method} ${request.target}`
     const at = { offset, size: bytes.length, summary }
@@ -230,8 +232,8 @@ class RequestSide extends OrderedSide {
           const notes: string[] = []
           request = await requestFromScript(request, outcome.changed, notes)
           scriptRequest = outcome.changed
-          changed = true
-          recordRule(this.port, undefined, 'script', `the script changed ${summary}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`, at, serialize(request))
+          written = serialize(request)
+          recordRule(this.port, undefined, 'script', `the script changed ${summary}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`, at, written)
         }
       }
     }
@@ -241,7 +243,7 @@ class RequestSide extends OrderedSide {
       ...(scriptRequest !== undefined && script?.has('onResponse') === true ? { script: scriptRequest, request } : {}),
       ...(asksWebSocket(request.headers) ? { websocket: true } : {})
     })
-    this.passOn(changed ? serialize(request) : bytes)
+    this.passOn(written ?? bytes)
   }
 
   private takeSlot(slot: Slot): void {
@@ -275,20 +277,43 @@ function withHost(r: EditableRequest, to: string): EditableRequest {
   return { ...r, headers: r.headers.map((h) => (h.name.toLowerCase() === 'host' ? { ...h, value: host } : h)) }
 }
 
+/** A request's facts, its query parsed when first read (most rules never read it). */
+class Facts implements RequestFacts {
+  port?: number
+  body?: RequestFacts['body']
+  private q: URLSearchParams | string
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    query: URLSearchParams | string,
+    readonly host: string,
+    readonly headers: RequestFacts['headers']
+  ) {
+    this.q = query
+  }
+
+  get query(): URLSearchParams {
+    if (typeof this.q === 'string') this.q = new URLSearchParams(this.q)
+    return this.q
+  }
+}
+
 /** A request as rules read it, HTTP/1's or HTTP/2's: its target split into path and query, its host and port (the target's when the host names none). */
 export function requestSubject(conn: ConnFacts, head: MessageHead, headers: RequestFacts['headers'] = [], body?: RequestFacts['body']): Subject {
   const target = head.target ?? '/'
   let path = target
-  let query: URLSearchParams
+  let query: URLSearchParams | undefined
+  let queryText = ''
   let host = head.host ?? ''
   // The usual origin-form target needs no URL parser (it runs for every request): the path is
-  // what comes before the query. Anything else (absolute form, dot segments) is parsed.
+  // what comes before the query, and the query is parsed only if a rule asks for it. Anything
+  // else (absolute form, dot segments) is parsed.
   if (target.startsWith('/') && !target.includes('/.')) {
     const q = target.indexOf('?')
     path = q < 0 ? target : target.slice(0, q)
-    query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1))
+    queryText = q < 0 ? '' : target.slice(q + 1)
   } else {
-    query = new URLSearchParams()
     try {
       const url = new URL(target, `http://${host || 'x'}`)
       path = url.pathname
@@ -301,7 +326,8 @@ export function requestSubject(conn: ConnFacts, head: MessageHead, headers: Requ
   }
   const portText = /:(\d+)$/.exec(host)?.[1]
   const hostName = portText === undefined ? host : host.slice(0, host.length - portText.length - 1)
-  const request: RequestFacts = { method: head.method ?? '', path, query, host: hostName, headers, ...(body !== undefined ? { body } : {}) }
+  const request: RequestFacts = new Facts(head.method ?? '', path, query ?? queryText, hostName, headers)
+  if (body !== undefined) request.body = body
   const port = portText !== undefined ? Number(portText) : conn.targetPort
   if (port !== undefined) request.port = port
   return { conn, request }

@@ -269,6 +269,33 @@ function jsonTests(map: Record<string, unknown> | undefined, where: string): Arr
   })
 }
 
+/**
+ * What a matcher says from a connection's facts alone, before any of its traffic: false when
+ * nothing the connection may carry can match (every way it names another target or client),
+ * else undefined. A proxy gives a connection none of its rules can match no stage at all.
+ * SNI and ALPN may be learnt after the connection opens: a matcher naming them waits.
+ */
+export function compileConnectionVerdict(m: Matcher, where: string): (c: ConnFacts) => Verdict {
+  if ('all' in m) {
+    const parts = m.all.map((p, i) => compileConnectionVerdict(p, `${where}.all[${i}]`))
+    return (c) => parts.reduce<Verdict>((v, p) => (v === false ? false : and(v, p(c))), true)
+  }
+  if ('any' in m) {
+    const parts = m.any.map((p, i) => compileConnectionVerdict(p, `${where}.any[${i}]`))
+    return (c) => parts.reduce<Verdict>((v, p) => (v === true ? true : or(v, p(c))), false)
+  }
+  if ('not' in m) {
+    const inner = compileConnectionVerdict(m.not, `${where}.not`)
+    return (c) => {
+      const v = inner(c)
+      return v === undefined ? undefined : !v
+    }
+  }
+  if (!('connection' in m) || m.connection.sni !== undefined || m.connection.alpn !== undefined) return () => undefined
+  const test = connTest(m.connection, where)
+  return (c) => test({ conn: c })
+}
+
 function connTest(c: ConnectionMatch, where: string): CompiledMatcher {
   const client = c.client === undefined ? undefined : compileText(c.client, `${where}.client`)
   const host = c.targetHost === undefined ? undefined : compileText(c.targetHost, `${where}.targetHost`, { caseInsensitive: true })

@@ -5,13 +5,15 @@
 
 import type { RuleInfo, RuleSpec } from '../../shared/rules/rule-types'
 import { checkRule, ruleWhere } from '../../shared/rules/rule-schema'
-import { compileMatcher, matcherKinds, matcherWords, type CompiledMatcher, type MatcherKinds, type Subject, type Verdict } from './rule-match'
+import { compileConnectionVerdict, compileMatcher, matcherKinds, matcherWords, type CompiledMatcher, type ConnFacts, type MatcherKinds, type Subject, type Verdict } from './rule-match'
 
 export interface RuleEntry {
   readonly id: string
   readonly label: string
   readonly spec: RuleSpec
   readonly match: CompiledMatcher
+  /** The matcher from a connection's facts alone: false when nothing on it can match. */
+  readonly onConnection: (c: ConnFacts) => Verdict
   readonly kinds: MatcherKinds
   enabled: boolean
   hits: number
@@ -32,6 +34,8 @@ export class RuleSet {
   private entries: RuleEntry[] = []
   private readonly watchers = new Set<() => void>()
   private next = 1
+  /** Bumped by every change of the rules or their source (not by a rule acting): what may match has changed. */
+  revision = 0
 
   get size(): number {
     return this.entries.length
@@ -58,7 +62,7 @@ export class RuleSet {
       const where = ruleWhere(i, raw)
       const spec = checkRule(raw, where)
       const match = compileMatcher(spec.match, `${where}.match`)
-      return { spec, match, kinds: matcherKinds(spec.match) }
+      return { spec, match, onConnection: compileConnectionVerdict(spec.match, `${where}.match`), kinds: matcherKinds(spec.match) }
     })
     // A rule that is still there (the same but for `enabled`: a move, a reload of a file with
     // other rules edited) keeps its id and what it has done.
@@ -67,21 +71,23 @@ export class RuleSet {
       const key = sameRuleKey(e.spec)
       kept.set(key, [...(kept.get(key) ?? []), e])
     }
-    this.entries = entries.map(({ spec, match, kinds }) => {
+    this.entries = entries.map(({ spec, match, onConnection, kinds }) => {
       const old = kept.get(sameRuleKey(spec))?.shift()
-      if (old !== undefined) return { ...old, spec, match, kinds, enabled: spec.enabled ?? true }
+      if (old !== undefined) return { ...old, spec, match, onConnection, kinds, enabled: spec.enabled ?? true }
       const left = spec.once === true ? 1 : spec.times
       return {
         id: `r${this.next++}`,
         label: spec.name ?? matcherWords(spec.match),
         spec,
         match,
+        onConnection,
         kinds,
         enabled: spec.enabled ?? true,
         hits: 0,
         ...(left !== undefined ? { left } : {})
       }
     })
+    this.revision++
     this.changed()
   }
 
@@ -97,6 +103,7 @@ export class RuleSet {
     const e = this.entries.find((x) => x.id === id)
     if (e === undefined) return false
     e.enabled = enabled
+    this.revision++
     this.changed()
     return true
   }
@@ -114,6 +121,11 @@ export class RuleSet {
     return undefined
   }
 
+  /** Whether some rule may match traffic on a connection with these facts (false: none can, whatever it carries). */
+  mayMatchConnection(c: ConnFacts): boolean {
+    return this.entries.some((e) => e.enabled && e.left !== 0 && e.onConnection(c) !== false)
+  }
+
   /** `entry` acted: counted, and one act fewer left. */
   acted(entry: RuleEntry): void {
     entry.hits++
@@ -123,6 +135,7 @@ export class RuleSet {
 
   /** Tells the watchers without a change of the rules (their source's state moved). */
   touch(): void {
+    this.revision++
     this.changed()
   }
 

@@ -154,7 +154,10 @@ export function headerValues(headers: readonly HttpHeader[], name: string): stri
 
 /** The comma-separated list elements of every `name` header, lower-cased and trimmed (RFC 9110 5.6.1). */
 export function headerTokens(headers: readonly HttpHeader[], name: string): string[] {
-  return headerValues(headers, name)
+  const values = headerValues(headers, name)
+  // Most messages have none (Transfer-Encoding): no lists made for nothing.
+  if (values.length === 0) return values
+  return values
     .flatMap((v) => v.split(','))
     .map((v) => v.trim().toLowerCase())
     .filter((v) => v !== '')
