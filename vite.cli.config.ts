@@ -13,7 +13,7 @@ import { build, defineConfig, type Plugin, type UserConfig } from 'vite'
 // ws loads these optional native helpers only if they are installed; they are not.
 const external = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'bufferutil', 'utf-8-validate']
 
-const bundle = (entry: string, file: string, emptyOutDir: boolean): UserConfig => ({
+const bundle = (entry: string, file: string, emptyOutDir: boolean, leftOut: string[] = []): UserConfig => ({
   ssr: { noExternal: true },
   build: {
     ssr: entry,
@@ -21,20 +21,23 @@ const bundle = (entry: string, file: string, emptyOutDir: boolean): UserConfig =
     target: 'node20',
     emptyOutDir,
     minify: false,
-    rollupOptions: { external, output: { format: 'cjs', entryFileNames: file, chunkFileNames: '[name].cjs' } }
+    rollupOptions: { external: [...external, ...leftOut], output: { format: 'cjs', entryFileNames: file, chunkFileNames: '[name].cjs' } }
   }
 })
+
+/** Never in the engine's own bundles: the Kaitai Struct compiler (GPL-3.0) runs as a process of its own, ksy-compiler.cjs. */
+const ENGINE_LEAVES_OUT = ['kaitai-struct-compiler']
 
 /** Builds the worker threads' bundles once the CLI's own is written: the decode worker, a proxy's forwarding worker (`--workers`), the one a user's script runs in (it alone carries amaro, TypeScript's type stripper), and the Kaitai Struct compiler's process. */
 const workers = (): Plugin => ({
   name: 'tcpscope-workers',
   apply: 'build',
   async closeBundle() {
-    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/decode/decode-worker.ts', 'decode-worker.cjs', false) })
-    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/proxy/workers/proxy-worker.ts', 'proxy-worker.cjs', false) })
-    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/rules/script/script-worker.ts', 'script-worker.cjs', false) })
+    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/decode/decode-worker.ts', 'decode-worker.cjs', false, ENGINE_LEAVES_OUT) })
+    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/proxy/workers/proxy-worker.ts', 'proxy-worker.cjs', false, ENGINE_LEAVES_OUT) })
+    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/rules/script/script-worker.ts', 'script-worker.cjs', false, ENGINE_LEAVES_OUT) })
     await build({ configFile: false, logLevel: 'error', ...bundle('src/core/ksy/ksy-compiler-child.ts', 'ksy-compiler.cjs', false) })
   }
 })
 
-export default defineConfig({ ...bundle('src/cli/index.ts', 'index.cjs', true), plugins: [workers()] })
+export default defineConfig({ ...bundle('src/cli/index.ts', 'index.cjs', true, ENGINE_LEAVES_OUT), plugins: [workers()] })

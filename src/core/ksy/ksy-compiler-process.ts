@@ -68,9 +68,8 @@ function idle(c: ChildProcess): void {
 export async function compileKsy(yaml: unknown, importer: KsyImporter): Promise<Record<string, string>> {
   const file = builtWorkerFile('ksy-compiler')
   if (file === undefined) {
-    // Named through a variable, so that no bundle of the engine's carries the compiler.
-    const name = 'kaitai-struct-compiler'
-    const m = (await import(/* @vite-ignore */ name)) as typeof import('kaitai-struct-compiler')
+    // The engine's bundles leave it out (external): it is read from node_modules here, in development only.
+    const m = await import('kaitai-struct-compiler')
     // Its CommonJS export may come as the default or as the module itself.
     const compiler = (m.default ?? m) as typeof m.default
     return compiler.compile('javascript', yaml, importer, true)
