@@ -120,6 +120,8 @@ export class Engine extends CommandMembers {
     this.decoding = new Decoding({}, capturesChanged)
     const decoding = this.decoding
     this.uploads = new Uploads(opts.uploads)
+    // A file a front end uploaded names no `.ksy` of this host that the engine would then read.
+    decoding.rawMessages.uploaded = (path) => this.uploads.holds(path)
     capture.setListener({
       get detailed() {
         return hub.detailed

@@ -4,13 +4,15 @@
 // theirs, and each connection is recorded at its real destination with its bytes exact. TLS
 // is intercepted with --intercept-tls (curl trusts the CA through the variables set for it).
 // A command not found, a program that opens nothing, and a missing proxychains4 are one line.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { createServer, type Server } from 'node:http'
 import { createServer as createHttps } from 'node:https'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/cli'
-import { listen, tempDir } from '../helpers/net'
+import { CLI, runCli } from '../helpers/cli'
+import { listen, tempDir, waitFor } from '../helpers/net'
 import { hasProgram, needProgram } from '../helpers/peers'
 import { startRedis } from '../helpers/redis'
 import { makeTestCerts } from '../helpers/tls-certs'
@@ -102,7 +104,7 @@ describe('tcpscope run', () => {
     expect(await bytesOf(capture, conn.id, 'client')).toMatch(/^GET \/tls HTTP\/1\.1\r\nHost: localhost:\d+\r\n/)
   })
 
-  it('passes on the exit code, says when no connection was seen, and refuses a missing command or a missing proxychains4 in one line', async () => {
+  it('passes on the exit code, says when no connection was seen, and refuses a missing command, an unwritable --log or a missing proxychains4 in one line', async () => {
     const seven = await runCli(['run', '--', 'sh', '-c', 'exit 7'])
     expect(seven.code).toBe(7)
     expect(seven.stderr).toMatch(/sh opened no TCP connection that tcpscope saw\. A statically linked program \(most Go binaries\) ignores LD_PRELOAD/)
@@ -112,8 +114,25 @@ describe('tcpscope run', () => {
     const usage = await runCli(['run'])
     expect(usage.code).toBe(2)
     expect(usage.stderr).toMatch(/^tcpscope: run: give the command to run after --/)
+    const badLog = await runCli(['run', '--log', join(dir(), 'no', 'such', 'folder', 'run.log'), '--', 'sh', '-c', 'exit 0'])
+    expect(badLog.code).toBe(1)
+    expect(badLog.stderr.trim()).toMatch(/^tcpscope: run: cannot write --log .*run\.log: ENOENT$/)
     const bare = await runCli(['run', '--', 'sh', '-c', 'exit 0'], undefined, { PATH: dir() })
     expect(bare.code).toBe(1)
     expect(bare.stderr.trim()).toMatch(/^tcpscope: run: proxychains4 is not installed: .* apt-get install proxychains4/)
   })
+
+  it('passes SIGTERM on to the program and exits with its status, the capture completed', async () => {
+    const capture = join(dir(), 'sleep.tcap')
+    const child = spawn(process.execPath, [CLI, 'run', '--capture', capture, '--', 'sleep', '30'])
+    let err = ''
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()))
+    await waitFor(() => err.includes('tcpscope: running sleep'), 'tcpscope to start sleep', 15_000)
+    // proxychains4 has become the program by now (it execs it), or is about to: either passes it on.
+    child.kill('SIGTERM')
+    const [code] = (await once(child, 'close')) as [number | null]
+    expect(code).toBe(143)
+    expect(err).toMatch(/the live capture \(0 connections, .*\) is kept at /)
+  })
 })
+

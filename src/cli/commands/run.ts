@@ -7,12 +7,13 @@
 // to tcpscope are passed on. tcpscope exits with the program's exit code (128 + the signal's
 // number when a signal ended it).
 
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { constants as os } from 'node:os'
 import { UserError } from '../../shared/errors'
 import { proxyEnvVars } from '../../shared/proxy-env'
-import { onPath, PROXYCHAINS, PROXYCHAINS_MISSING, proxychainsArgv, writeProxychainsConfig } from '../../core/intercept/proxychains'
+import { onPath, PROXYCHAINS, PROXYCHAINS_MISSING, proxychainsArgv, writeProxychainsConfig, type WrittenConfig } from '../../core/intercept/proxychains'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, FRAME_OPTION, QUIET_OPTION } from '../common-options'
@@ -44,79 +45,125 @@ async function runRun({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
   const proxychains = await onPath(PROXYCHAINS)
   if (proxychains === undefined) throw new UserError(`run: ${PROXYCHAINS_MISSING}`)
   if (!command.includes('/') && (await onPath(command)) === undefined) throw new ExitError(`run: ${command}: command not found`, 127)
-  const logFile: WriteStream | undefined = values.log !== undefined ? createWriteStream(values.log, { flags: 'a' }) : undefined
+  const logFile = values.log !== undefined ? await openLog(values.log) : undefined
   const own: Io = logFile !== undefined ? { out: logFile, err: logFile } : { out: io.err, err: io.err }
-  const run = await startEngine({ capture: values.capture, force: values.force, readsFiles: true })
-  const { engine, shownCapture } = run
-  let config: Awaited<ReturnType<typeof writeProxychainsConfig>> | undefined
+  const signals = new SignalGuard()
+  let config: WrittenConfig | undefined
   try {
-    const intercept = values['intercept-tls'] === true
-    const upstream = values['upstream-ca'] !== undefined || values.insecure === true ? { tlsUpstream: { ca: values['upstream-ca'], verify: values.insecure !== true } } : {}
-    const proxy = await engine['proxy.start']({ listen: '127.0.0.1:0', forward: { intercept }, ...upstream, ...(values.frame !== undefined ? { frame: values.frame } : {}) })
-    if (values.rules !== undefined) await engine['rules.load']({ proxyId: proxy.id, path: values.rules })
-    if (values.script !== undefined) await engine['script.load']({ proxyId: proxy.id, path: values.script })
-    const port = Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1))
-    config = await writeProxychainsConfig(port)
-    // What `tcpscope env` sets, for programs that read it: the proxy, and the CA when TLS is intercepted.
-    const caPath = intercept ? (await engine['ca.info']()).certPath : undefined
-    const env: NodeJS.ProcessEnv = { ...process.env }
-    for (const [name, value] of proxyEnvVars({ proxy: proxy.listen, caPath: caPath ?? '' }, 'bash')) if (caPath !== undefined || /proxy$/i.test(name)) env[name] = value
-    const printer = printEvents(engine, own, { json: false, quiet: values.quiet })
-    line(own.out, `tcpscope: running ${command} through the forward proxy on ${proxy.listen}${intercept ? ', TLS intercepted' : ''}${shownCapture ? `, capturing to ${shownCapture}` : ''}`)
-    const status = await runProgram(proxychainsArgv(proxychains, config.path, command, args), env)
-    await settled(engine)
-    const connections = engine.capture.connections().length
-    if (connections === 0) {
-      printer.say(
-        `tcpscope: ${command} opened no TCP connection that tcpscope saw. A statically linked program (most Go binaries) ignores LD_PRELOAD, which ${PROXYCHAINS} relies on: point it at a proxy (tcpscope proxy --forward, with tcpscope env), or at tcpscope proxy --target`
-      )
+    const run = await startEngine({ capture: values.capture, force: values.force })
+    try {
+      const { engine, shownCapture } = run
+      const intercept = values['intercept-tls'] === true
+      const upstream = values['upstream-ca'] !== undefined || values.insecure === true ? { tlsUpstream: { ca: values['upstream-ca'], verify: values.insecure !== true } } : {}
+      const proxy = await engine['proxy.start']({ listen: '127.0.0.1:0', forward: { intercept }, ...upstream, ...(values.frame !== undefined ? { frame: values.frame } : {}) })
+      if (values.rules !== undefined) await engine['rules.load']({ proxyId: proxy.id, path: values.rules })
+      if (values.script !== undefined) await engine['script.load']({ proxyId: proxy.id, path: values.script })
+      const port = Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1))
+      config = await writeProxychainsConfig(port)
+      signals.cleanUp = config.removeNow
+      // What `tcpscope env` sets, for programs that read it: the proxy, and the CA when TLS is intercepted.
+      const caPath = intercept ? (await engine['ca.info']()).certPath : undefined
+      const env: NodeJS.ProcessEnv = { ...process.env }
+      for (const [name, value] of proxyEnvVars({ proxy: proxy.listen, caPath: caPath ?? '' }, 'bash')) if (caPath !== undefined || /proxy$/i.test(name)) env[name] = value
+      const printer = printEvents(engine, own, { json: false, quiet: values.quiet })
+      // Stopped before the program started: it is not started.
+      if (signals.stopped !== undefined) {
+        await run.finish()
+        printer.unsubscribe()
+        return signalStatus(signals.stopped)
+      }
+      line(own.out, `tcpscope: running ${command} through the forward proxy on ${proxy.listen}${intercept ? ', TLS intercepted' : ''}${shownCapture ? `, capturing to ${shownCapture}` : ''}`)
+      const status = await runProgram(proxychainsArgv(proxychains, config.path, command, args), env, signals)
+      await settled(engine, signals)
+      if (engine.capture.connections().length === 0) {
+        printer.say(
+          `tcpscope: ${command} opened no TCP connection that tcpscope saw. A statically linked program (most Go binaries) ignores LD_PRELOAD, which ${PROXYCHAINS} relies on: point it at a proxy (tcpscope proxy --forward, with tcpscope env), or at tcpscope proxy --target`
+        )
+      }
+      const finished = await run.finish()
+      await printer.drained()
+      printer.unsubscribe()
+      line(own.out, describeFinished(finished))
+      return status
+    } catch (err) {
+      await run.finish()
+      throw err
     }
-    const finished = await run.finish()
-    await printer.drained()
-    printer.unsubscribe()
-    line(own.out, describeFinished(finished))
-    return status
-  } catch (err) {
-    await run.finish()
-    throw err
   } finally {
+    signals.dispose()
     await config?.remove()
     if (logFile !== undefined) await new Promise<void>((resolve) => logFile.end(resolve))
   }
 }
 
+/** `--log FILE` opened for appending, or a one-line error naming it (no stack trace from a stream's error event). */
+async function openLog(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path, { flags: 'a' })
+  try {
+    await once(stream, 'open')
+  } catch (err) {
+    throw new UserError(`run: cannot write --log ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+  // A later write error (a full disk) loses tcpscope's own lines, not the program or the capture.
+  stream.on('error', () => undefined)
+  return stream
+}
+
+/**
+ * SIGINT, SIGTERM and SIGHUP for the whole command. While the program runs, Ctrl-C reaches it
+ * from the terminal (tcpscope waits for it to end) and SIGTERM and SIGHUP are passed on;
+ * before it starts or once it ended, the first signal means finish now (the capture is
+ * completed), and a second one exits at once, the proxychains configuration removed first.
+ */
+class SignalGuard {
+  child: ChildProcess | undefined
+  stopped: NodeJS.Signals | undefined
+  /** Removes what must not stay behind, synchronously (an exit comes next). */
+  cleanUp: () => void = () => undefined
+  private readonly handler = (signal: NodeJS.Signals): void => {
+    if (this.child !== undefined) {
+      if (signal !== 'SIGINT') this.child.kill(signal)
+      return
+    }
+    if (this.stopped === undefined) {
+      this.stopped = signal
+      return
+    }
+    this.cleanUp()
+    process.exit(signalStatus(signal))
+  }
+
+  constructor() {
+    for (const s of SIGNALS) process.on(s, this.handler)
+  }
+
+  dispose(): void {
+    for (const s of SIGNALS) process.off(s, this.handler)
+  }
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+
 /** How long the program's connections may take to close once it ended (a server's FIN after the program's). */
 const SETTLE_MS = 2000
 
-/** Once the program ended: its connections' last bytes and closes recorded (bounded), before the capture completes. */
-async function settled(engine: Awaited<ReturnType<typeof startEngine>>['engine']): Promise<void> {
+/** Once the program ended: its connections' last bytes and closes recorded (bounded, and cut short by a signal), before the capture completes. */
+async function settled(engine: Awaited<ReturnType<typeof startEngine>>['engine'], signals: SignalGuard): Promise<void> {
   const until = Date.now() + SETTLE_MS
-  while (Date.now() < until && engine.capture.connections().some((c) => c.end === 'open')) await new Promise((r) => setTimeout(r, 20))
+  while (signals.stopped === undefined && Date.now() < until && engine.capture.connections().some((c) => c.end === 'open')) await new Promise((r) => setTimeout(r, 20))
 }
 
 /** Runs the program with the terminal's stdio; resolves with its exit status. */
-function runProgram(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function runProgram(argv: string[], env: NodeJS.ProcessEnv, signals: SignalGuard): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env })
-    // Ctrl-C goes to the whole foreground group, the program too: tcpscope waits for it to end.
-    const onInt = (): void => undefined
-    const pass = (signal: NodeJS.Signals) => (): void => void child.kill(signal)
-    const onTerm = pass('SIGTERM')
-    const onHup = pass('SIGHUP')
-    process.on('SIGINT', onInt)
-    process.on('SIGTERM', onTerm)
-    process.on('SIGHUP', onHup)
-    const done = (): void => {
-      process.off('SIGINT', onInt)
-      process.off('SIGTERM', onTerm)
-      process.off('SIGHUP', onHup)
-    }
+    signals.child = child
     child.once('error', (err) => {
-      done()
+      signals.child = undefined
       reject(new UserError(`run: cannot start ${PROXYCHAINS}: ${err.message}`))
     })
     child.once('exit', (code, signal) => {
-      done()
+      signals.child = undefined
       resolve(code ?? (signal !== null ? signalStatus(signal) : 1))
     })
   })

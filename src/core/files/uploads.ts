@@ -107,6 +107,11 @@ export class Uploads {
     return { upload: id }
   }
 
+  /** Whether `path` is an upload this engine stored (a file a front end sent, not one of the host's). */
+  holds(path: string): boolean {
+    return this.stored.has(path)
+  }
+
   /** Bytes the unfinished uploads have announced but not yet sent. */
   private reserved(): number {
     let n = 0

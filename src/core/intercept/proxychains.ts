@@ -11,7 +11,7 @@
 // What proxychains cannot see: a statically linked program (most Go binaries) ignores
 // LD_PRELOAD, and UDP is not proxied.
 
-import { constants } from 'node:fs'
+import { constants, rmSync } from 'node:fs'
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
@@ -42,13 +42,15 @@ export function proxychainsConfig(port: number): string {
 export interface WrittenConfig {
   path: string
   remove(): Promise<void>
+  /** The same, synchronously: for a process about to exit on a signal. */
+  removeNow(): void
 }
 
 export async function writeProxychainsConfig(port: number): Promise<WrittenConfig> {
   const dir = await mkdtemp(join(tmpdir(), 'tcpscope-run-'))
   const path = join(dir, 'proxychains.conf')
   await writeFile(path, proxychainsConfig(port), { mode: 0o600 })
-  return { path, remove: () => rm(dir, { recursive: true, force: true }) }
+  return { path, remove: () => rm(dir, { recursive: true, force: true }), removeNow: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
 /** The full path of `name` on PATH, when it is there and runnable. */

@@ -44,6 +44,9 @@ export class Messages {
   readonly rules = new FramingRules()
   private readonly indexes = new Map<string, Map<string, MessageIndex>>()
 
+  /** Whether a capture file is one a front end uploaded (engine.ts says, from its uploads). */
+  uploaded: (path: string) => boolean = () => false
+
   constructor(
     /** Told when a framing chosen changed what a capture's connection list shows. */
     private readonly chosen: (captureId: string) => void = () => undefined
@@ -82,7 +85,11 @@ export class Messages {
     const recorded = (await view.owners()).find((o) => o.id === conn.ownerId)?.frame
     if (recorded) {
       try {
-        return { spec: framingOf(recorded), source: 'owner' }
+        const spec = framingOf(recorded)
+        // A `.ksy` an uploaded file names is a path on this host that the file chose, not the
+        // user (who may not read this host's files): never read because such a file says so.
+        // "Decode as" can still name one, where reading the host's files is allowed.
+        if (spec.kind !== 'ksy' || !this.uploaded(view.info().path)) return { spec, source: 'owner' }
       } catch {
         // A file's framing this version cannot read: as if there were none.
       }
