@@ -38,11 +38,16 @@ export async function compileKsyFile(path: string): Promise<CompiledKsy> {
   const hash = createHash('sha256').update(path).update('\0').update(bytes).digest('hex')
   let p = byHash.get(hash)
   if (!p) {
-    p = compileText(path, bytes.toString('utf8'))
+    const made = compileText(path, bytes.toString('utf8'))
+    p = made.then((c) => c.compiled)
     byHash.set(hash, p)
     if (byHash.size > KEPT) byHash.delete(byHash.keys().next().value!)
-    // A failure is not kept: the next load tries again (the file may be fixed by then).
-    p.catch(() => byHash.delete(hash))
+    // A failure is not kept: the next load tries again (the file may be fixed by then). Nor is
+    // a file that imports others: the key is this file's content, not theirs, which may change.
+    made.then(
+      (c) => void (c.imported && byHash.delete(hash)),
+      () => byHash.delete(hash)
+    )
   }
   return p
 }
@@ -60,7 +65,7 @@ function parseYaml(path: string, text: string): { doc: Document; lines: LineCoun
   return { doc, lines, value }
 }
 
-async function compileText(path: string, text: string): Promise<CompiledKsy> {
+async function compileText(path: string, text: string): Promise<{ compiled: CompiledKsy; imported: boolean }> {
   const top = parseYaml(path, text)
   const docs = new Map<string, { doc: Document; lines: LineCounter }>([[idOf(top.value) ?? '(main)', top]])
   let imports = 0
@@ -92,7 +97,7 @@ async function compileText(path: string, text: string): Promise<CompiledKsy> {
   const names = new Map<string, string>()
   const types = new Map<string, string>()
   for (const d of docs.values()) collectNames(d.doc.toJS() as unknown, names, types)
-  return { path, id, parser, names, types }
+  return { compiled: { path, id, parser, names, types }, imported: imports > 0 }
 }
 
 const idOf = (v: unknown): string | undefined => {

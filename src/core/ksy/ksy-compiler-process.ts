@@ -34,7 +34,15 @@ function started(file: string): ChildProcess {
       p.reject(new Error('the Kaitai Struct compiler stopped'))
     }
   })
-  c.on('error', () => undefined)
+  // A child that could not start (no 'exit' follows): its compiles fail with why, at once.
+  c.on('error', (err) => {
+    if (child === c) child = undefined
+    for (const [id, p] of pending) {
+      clearTimeout(p.timer)
+      pending.delete(id)
+      p.reject(new Error(`the Kaitai Struct compiler could not run: ${err.message}`))
+    }
+  })
   child = c
   return c
 }
@@ -82,6 +90,8 @@ export async function compileKsy(yaml: unknown, importer: KsyImporter): Promise<
     const timer = setTimeout(() => {
       pending.delete(id)
       reject(new Error(`the Kaitai Struct compiler took more than ${COMPILE_TIMEOUT_MS / 1000} s`))
+      // The next compile starts a new one, not this dying one.
+      if (child === c) child = undefined
       c.kill()
     }, COMPILE_TIMEOUT_MS)
     pending.set(id, { importer, resolve, reject, timer })

@@ -132,7 +132,8 @@ class H2RuleConversation implements LegHost, ForwardHost {
   refuse(targetLast: number, clientLast: number, unprocessed: number[]): void {
     // A request still held here the target will never process.
     const refused = [...unprocessed, ...this.request.heldStreams().filter((s) => !this.local.has(s))].sort((a, b) => a - b)
-    if (refused.length === 0 && clientLast === targetLast) return
+    // Once ids have parted, the decoder ends streams after a GOAWAY only by this record: it is always written then.
+    if (refused.length === 0 && clientLast === targetLast && !this.ids.renumbered) return
     for (const s of refused) {
       this.response.reset(s, REFUSED_STREAM)
       this.local.add(s)
