@@ -48,8 +48,10 @@ export class StreamIds {
   /** Which sides ended each open stream (CLIENT_END, TARGET_END). */
   private readonly ends = new Map<number, number>()
   private readonly recent = new Map<number, number>()
-  /** The target's ids back to the client's. */
+  /** The target's ids back to the client's, by where the ids parted (bounded: for streams not remembered below). */
   private readonly back = new RenumberedStreams()
+  /** The target's id of each stream in `open` and `recent`, back to the client's: a long-lived stream keeps its id however many marks came after. */
+  private readonly reverse = new Map<number, number>()
   /** The highest target id given. */
   private last = 0
   /** Target id less client id of the stream given it last. */
@@ -99,7 +101,7 @@ export class StreamIds {
   /** The client's id of the target's stream `target`; notes the target's END_STREAM (`end`) or RST_STREAM (`reset`) on it. */
   toClient(target: number, end = false, reset = false): number {
     if (target === 0) return 0
-    const c = this.back.client(target)
+    const c = this.reverse.get(target) ?? this.back.client(target)
     if (reset) this.close(c)
     else if (end) this.ended(c, TARGET_END)
     return c
@@ -130,7 +132,12 @@ export class StreamIds {
       this.marked(c, t)
     }
     this.open.set(c, t)
-    if (this.open.size > MAX_OPEN_STREAMS) this.forget(this.open.keys().next().value!)
+    this.reverse.set(t, c)
+    if (this.open.size > MAX_OPEN_STREAMS) {
+      const oldest = this.open.keys().next().value!
+      this.reverse.delete(this.open.get(oldest)!)
+      this.forget(oldest)
+    }
     return t
   }
 
@@ -147,7 +154,11 @@ export class StreamIds {
     if (t === undefined) return
     this.forget(c)
     this.recent.set(c, t)
-    if (this.recent.size > MAX_RECENT) this.recent.delete(this.recent.keys().next().value!)
+    if (this.recent.size > MAX_RECENT) {
+      const oldest = this.recent.keys().next().value!
+      this.reverse.delete(this.recent.get(oldest)!)
+      this.recent.delete(oldest)
+    }
   }
 
   private forget(c: number): void {
