@@ -14,7 +14,6 @@ import type { Direction } from '../../shared/capture-types'
 import { MAX_DELIVERED_RECORDS } from '../../shared/delivered-stream-types'
 import type { RuleEventInfo } from '../../shared/rules/rule-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import { actOffset } from '../export/delivered'
 import { CLIENT_PREFACE } from '../protocols/http2/frame-reader'
 
 /** One rule record: what it says (what it delivered left out), and where. */
@@ -27,6 +26,8 @@ export interface StreamAct {
   index: number
   /** Each direction's recorded bytes when it was written. */
   ends: Record<Direction, number>
+  /** When it was written. */
+  time: number
 }
 
 export interface ConnActs {
@@ -39,6 +40,18 @@ export interface ConnActs {
   /** The client's stream opens with HTTP/2's preface; undefined until it has that many bytes. */
   h2?: boolean
 }
+
+/**
+ * Where the message a record acted on starts in its direction. One without an offset
+ * (written before records carried it) acted on the message that ends where that direction's
+ * data before it (`end`) ends.
+ */
+export function actOffset(info: Pick<RuleEventInfo, 'offset' | 'size'>, end: number): number | undefined {
+  return info.offset ?? (info.size !== undefined && end >= info.size ? end - info.size : undefined)
+}
+
+/** Whether a record kept what it delivered (not only its size and SHA-256): actBytes reads it. */
+export const keptBytes = (info: Pick<RuleEventInfo, 'deliveredSize' | 'deliveredSha256'>): boolean => info.deliveredSize !== undefined && info.deliveredSha256 === undefined
 
 /** Records read per decodeRecords call. */
 const RECORD_PAGE = 5000
@@ -79,7 +92,7 @@ async function grow(view: CaptureView, connId: number, a: ConnActs): Promise<Con
       a.records++
       const { delivered: _bytes, ...info } = r.info as unknown as RuleEventInfo
       const offset = actOffset(info, a.end[r.dir])
-      if (offset !== undefined) a.acts.push({ info, dir: r.dir, offset, index: a.cover + i, ends: { ...a.end } })
+      if (offset !== undefined) a.acts.push({ info, dir: r.dir, offset, index: a.cover + i, ends: { ...a.end }, time: r.time })
     }
     a.cover += page.records.length
     if (page.records.length === 0 || a.cover >= page.total) break

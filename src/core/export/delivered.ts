@@ -29,6 +29,7 @@ import { h2ErrorName, type ExchangeState, type HttpExchange, type HttpHeader, ty
 import { endedHere, SCRIPT_ENDED, type RuleEventInfo } from '../../shared/rules/rule-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { dechunk } from '../http/body/dechunk'
+import { actBytes, connActs, keptBytes } from '../decode/delivered-acts'
 import { requestFraming, responseFraming } from '../protocols/http1/body-framing'
 import { latin1 } from '../protocols/http1/bytes'
 import { findBlankLine } from '../protocols/http1/head-boundary'
@@ -42,11 +43,13 @@ export type { ExportAs }
 /** What the HAR's log comment says of each. */
 export const AS_WORDS: Record<ExportAs, string> = { sent: 'what each side sent', delivered: "what the receivers got, after tcpscope's rules" }
 
-/** One `rule` record: what it says, when, and on whose bytes. */
+/** One `rule` record: what it says, when, and on whose bytes; what it delivered read when asked. */
 export interface RuleAct {
-  info: RuleEventInfo
+  info: Omit<RuleEventInfo, 'delivered'>
   dir: Direction
   time: number
+  /** What it delivered, when the record kept it. */
+  bytes(): Promise<Buffer | undefined>
 }
 
 /** A connection's rule records by the message each acted on: `client:OFFSET` or `server:OFFSET`, in the order written. */
@@ -54,36 +57,16 @@ export type RuleActs = Map<string, RuleAct[]>
 
 const actKey = (dir: Direction, offset: number): string => `${dir}:${offset}`
 
-const EVENT_PAGE = 1000
-
-/**
- * Where the message a record acted on starts in its direction. One without an offset
- * (written before records carried it) acted on the message that ends where that direction's
- * data before it (`end`) ends.
- */
-export function actOffset(info: RuleEventInfo, end: number): number | undefined {
-  return info.offset ?? (info.size !== undefined && end >= info.size ? end - info.size : undefined)
-}
-
-/** The connection's rule records. */
+/** The connection's rule records, as the delivered views read them (decode/delivered-acts.ts: read once, kept, grown). */
 export async function ruleActs(view: CaptureView, connId: number): Promise<RuleActs> {
   const acts: RuleActs = new Map()
-  const end: Record<Direction, number> = { client: 0, server: 0 }
-  for (let from = 0; ; from += EVENT_PAGE) {
-    const page = await view.eventPage(connId, from, EVENT_PAGE)
-    for (const e of page.events) {
-      if (e.kind === 'data' && e.dir !== undefined) end[e.dir] = (e.offset ?? 0) + (e.length ?? 0)
-      if (e.kind !== 'rule' || e.dir === undefined || e.info === undefined) continue
-      const info = e.info as unknown as RuleEventInfo
-      const offset = actOffset(info, end[e.dir])
-      if (offset === undefined) continue
-      const key = actKey(e.dir, offset)
-      const list = acts.get(key) ?? []
-      list.push({ info, dir: e.dir, time: e.time })
-      acts.set(key, list)
-    }
-    if (page.events.length === 0 || from + EVENT_PAGE >= page.total) return acts
+  for (const a of (await connActs(view, connId)).acts) {
+    const key = actKey(a.dir, a.offset)
+    const list = acts.get(key) ?? []
+    list.push({ info: a.info, dir: a.dir, time: a.time, bytes: () => (keptBytes(a.info) ? actBytes(view, connId, a) : Promise.resolve(undefined)) })
+    acts.set(key, list)
   }
+  return acts
 }
 
 /** A message as its receiver got it, read from a rule record. */
@@ -218,7 +201,7 @@ function readDelivered(bytes: Uint8Array, h2: boolean, time: number, method: str
 const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f]+/g, ' ')
 
 /** `rule "mock the user": answered GET /api/user with 200 (not sent to the target)`; a script's message names it, and tcpscope's own (no rule's) says what it did. */
-export function whoActed(info: RuleEventInfo): string {
+export function whoActed(info: Pick<RuleEventInfo, 'rule' | 'label' | 'message'>): string {
   return oneLine(info.rule === 'script' || info.rule === '' ? info.message : `rule "${info.label}": ${info.message}`)
 }
 
@@ -233,12 +216,9 @@ interface Changes {
 
 /** What a record delivered, when the capture has it: as its receiver got it, or why it cannot be shown. */
 async function deliveredBy(act: RuleAct, h2: boolean, method: string | undefined): Promise<Reading | { hashed: number } | undefined> {
-  const info = act.info
-  if (info.delivered !== undefined) {
-    const bytes = Buffer.from(info.delivered, 'base64')
-    return bytes.length === 0 ? undefined : readDelivered(bytes, h2, act.time, method)
-  }
-  if (info.deliveredSha256 !== undefined) return { hashed: info.deliveredSize ?? 0 }
+  const bytes = await act.bytes()
+  if (bytes !== undefined) return bytes.length === 0 ? undefined : readDelivered(bytes, h2, act.time, method)
+  if (act.info.deliveredSha256 !== undefined) return { hashed: act.info.deliveredSize ?? 0 }
   return undefined
 }
 
