@@ -85,7 +85,14 @@ KaitaiStream.prototype.readBytes = function (this: Stream, len: number): Uint8Ar
 
 // zlib from the runtime would inflate without bound: a `.ksy`'s `process: zlib` gets at most ZLIB_MAX.
 ;(KaitaiStream as unknown as { processZlib: (b: Uint8Array) => Uint8Array }).processZlib = (buf) => {
-  const out = inflateSync(buf, { maxOutputLength: ZLIB_MAX })
+  let out: Buffer
+  try {
+    out = inflateSync(buf, { maxOutputLength: ZLIB_MAX })
+  } catch (err) {
+    // Past the bound the message says so in words, not as zlib's buffer error.
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`process: zlib inflates to more than ${ZLIB_MAX} bytes: not decoded`)
+    throw err
+  }
   return new Uint8Array(out.buffer, out.byteOffset, out.length)
 }
 

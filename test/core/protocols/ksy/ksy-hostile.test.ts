@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { deflateSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseFrameSpec } from '../../../../src/shared/message-types'
 import { codecFor } from '../../../../src/core/protocols/messages/message-decoders'
@@ -49,6 +50,15 @@ describe('ksy: files that do not compile', () => {
 })
 
 describe('ksy: hostile sizes and loops are bounded', () => {
+  it('a process: zlib body that inflates past the message limit is said, not inflated', async () => {
+    const path = ksyFile('zlib.ksy', 'meta:\n  id: zipped\n  endian: be\nseq:\n  - id: len\n    type: u2\n  - id: body\n    size: len\n    process: zlib\n')
+    const c = await codec(`ksy:${path}`)
+    const bomb = deflateSync(Buffer.alloc(17 * 1024 * 1024))
+    const msg = concat([Uint8Array.from([bomb.length >> 8, bomb.length & 0xff]), bomb])
+    const text = JSON.stringify(describeAll(c, [{ dir: 'client', bytes: msg }]).map((m) => [m.error, m.summary, m.fields]))
+    expect(text).toContain('process: zlib inflates to more than 16777216 bytes: not decoded')
+  })
+
   it('a size: 0xffffffff is a note on the bytes, not a 4 GiB wait or allocation', async () => {
     const path = ksyFile('huge.ksy', 'meta:\n  id: huge\n  endian: be\nseq:\n  - id: magic\n    contents: [0x7e]\n  - id: len\n    type: u4\n  - id: body\n    size: len\n')
     const c = await codec(`ksy:${path}`)
