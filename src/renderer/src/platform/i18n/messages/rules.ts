@@ -133,7 +133,7 @@ export default {
         asSent: 'It was delivered as sent.'
       },
       mockedStatus: '{status} (mock)',
-      answeredInstead: 'None from the target: it never got the request. Rule {label} answered instead (Show what was delivered, above).',
+      answeredInstead: 'None from the target: it never got the request. Rule {label} answered instead: As delivered, above, shows its answer.',
       delivered: {
         title: 'What rule {label} delivered',
         sent: { client: 'As the client sent it', server: 'As the target sent it' },
@@ -292,7 +292,7 @@ export default {
         asSent: '按发送的原样送达。'
       },
       mockedStatus: '{status}（模拟）',
-      answeredInstead: '目标没有响应：请求从未发给它，由规则 {label} 代为应答（见上方“查看实际送达的内容”）。',
+      answeredInstead: '目标没有响应：请求从未发给它，由规则 {label} 代为应答；在上方选择“按送达”可查看其应答。',
       delivered: {
         title: '规则 {label} 送达的内容',
         sent: { client: '客户端发送的原样', server: '目标发送的原样' },
