@@ -13,24 +13,12 @@ import type { CaptureView } from '../capture/query/capture-queries'
 import { DeliveredConnection, type DeliveredMessage } from '../export/delivered'
 import { comparedResponse, readableContent } from '../replay/response-comparison'
 import { comparisonContent } from '../replay/comparison-content'
-import { messageContent, sentSize } from './body-content'
-
-/** At most `max` bytes of a captured message's content (chunk framing removed), and whether that is all of it. */
-async function capturedContent(view: CaptureView, connId: number, msg: HttpMessage, max: number, signal?: AbortSignal): Promise<{ bytes: Uint8Array; whole: boolean }> {
-  const parts: Uint8Array[] = []
-  let got = 0
-  for await (const piece of messageContent(view, connId, msg, 0, signal)) {
-    parts.push(piece.subarray(0, max - got))
-    got += Math.min(piece.length, max - got)
-    if (got >= max) break
-  }
-  return { bytes: Buffer.concat(parts), whole: msg.body.complete && sentSize(msg) <= max }
-}
+import { readBody } from './body-content'
 
 /** A delivered message with its content; one whose body went on as sent has the sent message's content. */
 async function partOf(view: CaptureView, connId: number, d: DeliveredMessage, sent: HttpMessage | undefined, signal?: AbortSignal): Promise<DeliveredPart> {
-  const { bytes, whole } =
-    d.content !== undefined ? { bytes: d.content, whole: true } : sent !== undefined ? await capturedContent(view, connId, sent, MAX_COMPARED_BODY, signal) : { bytes: new Uint8Array(0), whole: true }
+  const captured = d.content === undefined && sent !== undefined ? await readBody(view, connId, sent, { decode: false, offset: 0, length: MAX_COMPARED_BODY }, signal) : undefined
+  const { bytes, whole } = captured !== undefined ? { bytes: captured.bytes, whole: captured.end } : { bytes: d.content ?? new Uint8Array(0), whole: true }
   const content = await comparisonContent(d.message, bytes, whole, signal)
   // Only the head was read from the record: the body is the sent one, and its size is the sent size.
   const message = d.content === undefined && sent !== undefined ? { ...d.message, body: { ...d.message.body, size: sent.body.size, complete: sent.body.complete } } : d.message

@@ -11,7 +11,7 @@ import { h2RequestText } from '../../shared/h2-request-edit'
 import type { HttpMessage } from '../../shared/protocol-types'
 import { MAX_EDITED_REQUEST } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import { messageContent } from '../decode/body-content'
+import { readBody } from '../decode/body-content'
 import type { Decoding } from '../decode/decoding'
 import { requestAsDelivered, ruleActs } from '../export/delivered'
 
@@ -37,8 +37,7 @@ export async function deliveredRequest(view: CaptureView, decoding: Decoding, co
 
 /** The captured request's content (its body went on as sent), refused past what an edited request may carry. */
 async function capturedBody(view: CaptureView, connId: number, msg: HttpMessage, signal?: AbortSignal): Promise<Uint8Array> {
-  if (msg.body.size > MAX_EDITED_REQUEST) throw new UserError(`the delivered request's body is ${msg.body.size} bytes, over the ${MAX_EDITED_REQUEST} an edited request may carry: replay it as the client sent it`, 'EINVAL')
-  const parts: Uint8Array[] = []
-  for await (const piece of messageContent(view, connId, msg, 0, signal)) parts.push(piece)
-  return Buffer.concat(parts)
+  const piece = await readBody(view, connId, msg, { decode: false, offset: 0, length: MAX_EDITED_REQUEST }, signal)
+  if (!piece.end) throw new UserError(`the delivered request's body is over the ${MAX_EDITED_REQUEST} bytes an edited request may carry: replay it as the client sent it`, 'EINVAL')
+  return piece.bytes
 }
