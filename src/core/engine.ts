@@ -42,6 +42,7 @@ import { ReplayCommands, replayCommands } from './replay/replay-commands'
 import { CaService, type CaSource } from './tls/ca-commands'
 import { dataDir } from './tls/data-dir'
 import { Interceptions, type InterceptOptions } from './intercept/interceptions'
+import { CommandRuns } from './intercept/command-runs'
 import { Setups } from './setup/setups'
 import { SetupStore } from './setup/setup-store'
 
@@ -93,6 +94,7 @@ export class Engine extends CommandMembers {
   private readonly captures: Captures
   private readonly proxies: Proxies
   private readonly interceptions: Interceptions
+  private readonly commandRuns: CommandRuns
   private readonly sessions: Sessions
   private readonly replay: ReplayCommands
   private readonly uploads: Uploads
@@ -187,6 +189,17 @@ export class Engine extends CommandMembers {
       warn: (message) => emit({ type: 'warning', message }),
       checkOpen
     })
+    this.commandRuns = new CommandRuns({
+      // A proxy of its own, ephemeral as a browser's: the connections it owns are the program's.
+      startProxy: (intercept) => this.proxies.commands['proxy.start']({ listen: '127.0.0.1:0', forward: { intercept }, ephemeral: true }),
+      proxy: (id) => this.proxies.list().find((p) => p.id === id),
+      removeProxy: (proxyId) => this.proxies.commands['proxy.remove']({ proxyId }),
+      caPath: async () => (await this.ca()).info().certPath,
+      updated: (command) => emit({ type: 'command-updated', command }),
+      output: (chunk) => emit({ type: 'command-output', ...chunk }),
+      warn: (message) => emit({ type: 'warning', message }),
+      checkOpen
+    })
     this.sessions = new Sessions(capture, {
       updated: (session) => setupChanged({ type: 'session-updated', session }),
       rulesChanged: (proxyId, state) => emit({ type: 'rules-updated', proxyId, state }),
@@ -245,6 +258,7 @@ export class Engine extends CommandMembers {
           breakpoints: breakCommands({ breaksOf: (id) => this.proxies.breaks(id), breaksIfAny: (id) => this.proxies.breaksIfAny(id), held: this.held }),
           'connection actions': connActionCommands((connId) => this.proxies.connection(connId)),
           interception: this.interceptions.commands,
+          commands: this.commandRuns.commands,
           sessions: sessionCommands(this.sessions, checkOpen),
           decoding: decodeCommands(captures, decoding),
           messages: messageCommands(captures, decoding.rawMessages),
@@ -277,6 +291,8 @@ export class Engine extends CommandMembers {
       sessions: this.sessions.list(),
       captures: this.captureList(),
       browsers: this.interceptions.list(),
+      commands: this.commandRuns.list(),
+      output: this.commandRuns.outputs(),
       held: this.held.list(),
       breaks,
       toxics
@@ -299,6 +315,7 @@ export class Engine extends CommandMembers {
       await this.setups.close()
       // Browsers first: each stops the proxy started for it, and removes its profile.
       await this.interceptions.close()
+      await this.commandRuns.close()
       // Held messages go on unchanged before their connections close.
       this.held.releaseAll()
       await this.proxies.close()

@@ -40,7 +40,8 @@ import type { RuleSpec } from './rules/rule-types'
 import { rulesFromArgs, scriptLoadArgs, rulesCheckArgs, rulesEnableArgs, rulesLoadArgs, rulesRef, rulesSetArgs, type RulesState } from './rules/rule-args'
 import { toxicAddArgs, toxicListArgs, toxicRemoveArgs, toxicUpdateArgs, type Toxic } from './fault-types'
 import { caExportArgs, caRegenerateArgs, interceptBrowserArgs, interceptStopArgs } from './tls-args'
-import type { BrowserInfo, CaExport, InterceptedBrowser } from './intercept-types'
+import type { BrowserInfo, CaExport, InterceptedBrowser, InterceptedCommand } from './intercept-types'
+import { interceptCommandArgs, interceptCommandRef } from './intercept-args'
 import type { CaInfo } from './tls-types'
 import { setupApplyArgs, setupDuplicateArgs, setupImportArgs, setupRef, setupSaveArgs, type LastSetup, type Setup, type SetupEntry, type SetupOutcome } from './setup-types'
 import { uiStateArgs } from './ui-state'
@@ -73,9 +74,11 @@ export type { ProxyStartArgs } from './proxy-args'
  * - `none`: never;
  * - `payload-files`: a payload of kind `file` in its arguments is read and sent;
  * - `reads-path`: it opens the file its arguments name;
- * - `writes-path`: it writes the file its arguments name.
+ * - `writes-path`: it writes the file its arguments name;
+ * - `runs-program`: it runs a program of the host (as the host's user, with its files), a
+ *   privilege of its own beyond any file access.
  */
-export type FileAccess = 'none' | 'payload-files' | 'reads-path' | 'writes-path'
+export type FileAccess = 'none' | 'payload-files' | 'reads-path' | 'writes-path' | 'runs-program'
 
 interface CommandSpec<A, R> {
   args: Schema<A>
@@ -198,6 +201,12 @@ export const commands = {
   /** Starts a browser in a fresh profile, through a forward proxy (the running one, or a new one), trusting the CA. */
   'intercept.browser': command<Infer<typeof interceptBrowserArgs>, InterceptedBrowser>(interceptBrowserArgs),
   'intercept.stop': command<Infer<typeof interceptStopArgs>, void>(interceptStopArgs),
+  /** Runs a program (argv, no shell) as `tcpscope run` does: every TCP connection it opens through a forward proxy started for it. */
+  'intercept.command': command<Infer<typeof interceptCommandArgs>, InterceptedCommand>(interceptCommandArgs, { files: 'runs-program' }),
+  /** Stops a command (SIGTERM, then SIGKILL after a grace); resolves once it exited, with how. */
+  'intercept.command.stop': command<Infer<typeof interceptCommandRef>, InterceptedCommand>(interceptCommandRef),
+  /** Forgets a command and its output, stopping it first if it runs. */
+  'intercept.command.remove': command<Infer<typeof interceptCommandRef>, void>(interceptCommandRef),
 
   /** The live capture and every capture file opened read-only. */
   'capture.list': command<void, CaptureInfo[]>(none()),

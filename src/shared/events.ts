@@ -8,7 +8,7 @@
 import type { CaptureEvent, CaptureInfo, ConnectionSummary, Direction } from './capture-types'
 import type { RecordedClientReport } from './replay-types'
 import type { SessionInfo } from './session-types'
-import type { InterceptedBrowser } from './intercept-types'
+import type { CommandOutputChunk, InterceptedBrowser, InterceptedCommand } from './intercept-types'
 import type { BreakRule, HeldMessage } from './break-types'
 import type { Toxic } from './fault-types'
 import type { RulesState } from './rules/rule-args'
@@ -46,6 +46,9 @@ export interface Snapshot {
   captures: CaptureInfo[]
   /** Browsers started intercepted (intercept.browser) that are running. */
   browsers?: InterceptedBrowser[]
+  /** Programs started by intercept.command, running or exited (until removed), and the kept tail of each one's output. */
+  commands?: InterceptedCommand[]
+  output?: CommandOutputChunk[]
   /** Every message breakpoints hold now, oldest first. */
   held?: HeldMessage[]
   /** Each proxy's breakpoints and toxics (proxies with none left out). */
@@ -77,6 +80,10 @@ export type EngineEvent =
   | { type: 'session-updated'; session: SessionInfo }
   /** An intercepted browser started, or closed (by the user or intercept.stop): its profile is gone then. */
   | { type: 'browser-updated'; browser: InterceptedBrowser }
+  /** A command started (intercept.command), exited or was removed. */
+  | { type: 'command-updated'; command: InterceptedCommand }
+  /** A command wrote to its stdout or stderr (as it came; front ends get it coalesced and bounded). */
+  | ({ type: 'command-output' } & CommandOutputChunk)
   /** A capture file was opened or closed, or the live capture was saved. */
   | { type: 'captures-updated'; captures: CaptureInfo[] }
   | { type: 'conn-opened'; conn: ConnectionSummary }
@@ -109,6 +116,10 @@ export interface Batch {
   sessions?: SessionInfo[]
   /** Intercepted browsers that started or closed (state `closed`) since the last batch. */
   browsers?: InterceptedBrowser[]
+  /** Commands that started, exited or were removed (state `removed`) since the last batch. */
+  commands?: InterceptedCommand[]
+  /** What commands wrote since the last batch, one chunk per command and stream, at most OUTPUT_TAIL_BYTES each (`dropped` says how much more there was). */
+  output?: CommandOutputChunk[]
   /** The whole Held queue, whenever it changed. */
   held?: HeldMessage[]
   /** The breakpoints and toxics of each proxy whose list changed, all of that proxy's. */

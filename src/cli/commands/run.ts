@@ -1,7 +1,7 @@
 // `tcpscope run [options] -- COMMAND [ARGS...]`: runs a program with every TCP connection it
 // opens going through a recording SOCKS5 forward proxy on loopback, to its real destination,
-// with no setting of the program's changed (core/intercept/proxychains.ts: proxychains4 and a
-// configuration written for it). The program's standard input, output and error stay its
+// with no setting of the program's changed (core/intercept/run-program.ts, which the app's
+// Intercept ▸ "A command…" shares: proxychains4 and a configuration written for it). The program's standard input, output and error stay its
 // own: tcpscope's lines go to standard error (or --log FILE). Ctrl-C reaches the program (the
 // terminal sends it to both; tcpscope waits for the program to end); SIGTERM and SIGHUP sent
 // to tcpscope are passed on. tcpscope exits with the program's exit code (128 + the signal's
@@ -10,10 +10,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { constants as os } from 'node:os'
 import { UserError } from '../../shared/errors'
-import { proxyEnvVars } from '../../shared/proxy-env'
-import { onPath, PROXYCHAINS, PROXYCHAINS_MISSING, proxychainsArgv, writeProxychainsConfig, type WrittenConfig } from '../../core/intercept/proxychains'
+import { PROXYCHAINS, type WrittenConfig } from '../../core/intercept/proxychains'
+import { CommandNotFound, findProgram, noConnectionNote, planProgram, settled, signalStatus } from '../../core/intercept/run-program'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, FRAME_OPTION, QUIET_OPTION } from '../common-options'
@@ -36,15 +35,12 @@ const OPTIONS = {
   ...QUIET_OPTION
 } as const satisfies OptionTable
 
-/** Exit status of a program a signal ended, as shells say it. */
-const signalStatus = (signal: NodeJS.Signals): number => 128 + (os.signals[signal] ?? 0)
-
 async function runRun({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   const [command, ...args] = positionals
   if (command === undefined) throw new UsageError(`run: give the command to run after --, as in tcpscope run -- redis-cli ping; usage: ${RUN_USAGE}`)
-  const proxychains = await onPath(PROXYCHAINS)
-  if (proxychains === undefined) throw new UserError(`run: ${PROXYCHAINS_MISSING}`)
-  if (!command.includes('/') && (await onPath(command)) === undefined) throw new ExitError(`run: ${command}: command not found`, 127)
+  const proxychains = await findProgram(command).catch((err: unknown) => {
+    throw err instanceof CommandNotFound ? new ExitError(`run: ${err.message}`, 127) : err instanceof UserError ? new UserError(`run: ${err.message}`, err.code) : err
+  })
   const logFile = values.log !== undefined ? await openLog(values.log) : undefined
   const own: Io = logFile !== undefined ? { out: logFile, err: logFile } : { out: io.err, err: io.err }
   const signals = new SignalGuard()
@@ -58,13 +54,10 @@ async function runRun({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
       const proxy = await engine['proxy.start']({ listen: '127.0.0.1:0', forward: { intercept }, ...upstream, ...(values.frame !== undefined ? { frame: values.frame } : {}) })
       if (values.rules !== undefined) await engine['rules.load']({ proxyId: proxy.id, path: values.rules })
       if (values.script !== undefined) await engine['script.load']({ proxyId: proxy.id, path: values.script })
-      const port = Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1))
-      config = await writeProxychainsConfig(port)
-      signals.cleanUp = config.removeNow
-      // What `tcpscope env` sets, for programs that read it: the proxy, and the CA when TLS is intercepted.
       const caPath = intercept ? (await engine['ca.info']()).certPath : undefined
-      const env: NodeJS.ProcessEnv = { ...process.env }
-      for (const [name, value] of proxyEnvVars({ proxy: proxy.listen, caPath: caPath ?? '' }, 'bash')) if (caPath !== undefined || /proxy$/i.test(name)) env[name] = value
+      const plan = await planProgram({ proxychains, command, args, proxy: proxy.listen, caPath })
+      config = plan.config
+      signals.cleanUp = config.removeNow
       const printer = printEvents(engine, own, { json: false, quiet: values.quiet })
       // Stopped before the program started: it is not started.
       if (signals.stopped !== undefined) {
@@ -73,13 +66,13 @@ async function runRun({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
         return signalStatus(signals.stopped)
       }
       line(own.out, `tcpscope: running ${command} through the forward proxy on ${proxy.listen}${intercept ? ', TLS intercepted' : ''}${shownCapture ? `, capturing to ${shownCapture}` : ''}`)
-      const status = await runProgram(proxychainsArgv(proxychains, config.path, command, args), env, signals)
-      await settled(engine, signals)
-      if (engine.capture.connections().length === 0) {
-        printer.say(
-          `tcpscope: ${command} opened no TCP connection that tcpscope saw. A statically linked program (most Go binaries) ignores LD_PRELOAD, which ${PROXYCHAINS} relies on: point it at a proxy (tcpscope proxy --forward, with tcpscope env), or at tcpscope proxy --target`
-        )
-      }
+      const status = await runProgram(plan.argv, plan.env, signals)
+      // Its connections' last bytes and closes recorded (cut short by a signal), before the capture completes.
+      await settled(
+        () => engine.capture.connections().some((c) => c.end === 'open'),
+        () => signals.stopped !== undefined
+      )
+      if (engine.capture.connections().length === 0) printer.say(`tcpscope: ${noConnectionNote(command)}`)
       const finished = await run.finish()
       await printer.drained()
       printer.unsubscribe()
@@ -143,15 +136,6 @@ class SignalGuard {
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
-
-/** How long the program's connections may take to close once it ended (a server's FIN after the program's). */
-const SETTLE_MS = 2000
-
-/** Once the program ended: its connections' last bytes and closes recorded (bounded, and cut short by a signal), before the capture completes. */
-async function settled(engine: Awaited<ReturnType<typeof startEngine>>['engine'], signals: SignalGuard): Promise<void> {
-  const until = Date.now() + SETTLE_MS
-  while (signals.stopped === undefined && Date.now() < until && engine.capture.connections().some((c) => c.end === 'open')) await new Promise((r) => setTimeout(r, 20))
-}
 
 /** Runs the program with the terminal's stdio; resolves with its exit status. */
 function runProgram(argv: string[], env: NodeJS.ProcessEnv, signals: SignalGuard): Promise<number> {

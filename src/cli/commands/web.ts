@@ -5,8 +5,7 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { UserError } from '../../shared/errors'
-import { WEB_FILE_ACCESS, WebServer, isLoopback } from '../../core/front/web-server'
-import { ALL_FILE_ACCESS } from '../../core/front/engine-endpoint'
+import { WebServer, isLoopback, webFileAccess } from '../../core/front/web-server'
 import { parseUserEndpoint } from '../../core/net/user-endpoint'
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../core/files/uploads'
 import { UsageError, parseWhole, type Parsed } from '../args'
@@ -18,10 +17,11 @@ import { startToxiproxyApi } from './toxiproxy'
 import { sayOutcome } from '../setup-outcome'
 import type { ToxiproxyApi } from '../../core/toxiproxy/toxiproxy-api'
 
-const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--restore] [--capture FILE [--force]] [--when-disk-is-slow pause|drop] [--open FILE ...] [--allow-files] [--max-upload-mib N] [--ui DIR] [--toxiproxy-api [HOST:]PORT [--toxiproxy-allow-remote]] [--json]'
+const WEB_USAGE = 'tcpscope web [--listen [HOST:]PORT] [--restore] [--capture FILE [--force]] [--when-disk-is-slow pause|drop] [--open FILE ...] [--allow-files] [--allow-commands] [--max-upload-mib N] [--ui DIR] [--toxiproxy-api [HOST:]PORT [--toxiproxy-allow-remote]] [--json]'
 
 const MIB = 1024 * 1024
 const FILES_HINT = 'start tcpscope web with --allow-files to allow it'
+const COMMANDS_HINT = 'start tcpscope web with --allow-commands to allow it'
 
 const OPTIONS = {
   listen: {
@@ -34,6 +34,7 @@ const OPTIONS = {
   ...DISK_SLOW_OPTION,
   open: { type: 'string', multiple: true, arg: 'FILE', about: 'open a capture file read-only beside the live one; the page shows it (repeatable: the last one given is in front)' },
   'allow-files': { type: 'boolean', about: "let the page send files' contents (payloads of kind file read this machine's files)" },
+  'allow-commands': { type: 'boolean', about: 'let the page run programs on this machine, as you (Intercept ▸ "A command…", through proxychains4)' },
   'max-upload-mib': {
     type: 'string',
     arg: 'N',
@@ -59,6 +60,7 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
     throw new UserError(`web: the UI is not built (no ${join(uiDir, 'index.html')}); run \`npm run build\` first, or give --ui DIR`)
   }
   const allowFiles = values['allow-files'] === true
+  const allowCommands = values['allow-commands'] === true
   const maxUploadMib = parseWhole('web', values['max-upload-mib'], '--max-upload-mib', 0, 1024 * 1024)
   const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, whenDiskIsSlow: whenDiskIsSlowOf('web', values['when-disk-is-slow']), uploads: { maxBytes: maxUploadMib === undefined ? undefined : maxUploadMib * MIB }, keepLastSetup: true, setupFilePayloads: { allowed: allowFiles, hint: FILES_HINT } })
   const { engine } = run
@@ -74,7 +76,7 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
     server = await WebServer.start(engine, {
       listen,
       uiDir,
-      policy: { files: allowFiles ? ALL_FILE_ACCESS : WEB_FILE_ACCESS, filesHint: FILES_HINT },
+      policy: { files: webFileAccess({ files: allowFiles, commands: allowCommands }), filesHint: FILES_HINT, programsHint: COMMANDS_HINT },
       log: (message, err) => line(io.err, err === undefined ? message : `${message} ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
     })
     const api = values['toxiproxy-api']
@@ -90,7 +92,7 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
     throw err
   }
   if (!isLoopback(listen)) {
-    line(io.err, `tcpscope: warning: listening on ${server.listening}, beyond this machine: anyone who has the URL controls the engine (it connects, listens and sends where the page asks)`)
+    line(io.err, `tcpscope: warning: listening on ${server.listening}, beyond this machine: anyone who has the URL controls the engine (it connects, listens and sends where the page asks${allowCommands ? ', and runs programs here: --allow-commands' : ''})`)
   }
   const toxiproxyUrl = toxiproxy && `http://${toxiproxy.listening}`
   if (values.json) line(io.out, JSON.stringify({ type: 'listening', url: server.url, listen: server.listening, capture: run.shownCapture, ...(toxiproxyUrl ? { toxiproxyApi: toxiproxyUrl } : {}) }))
@@ -114,6 +116,7 @@ export const webCommand = defineCommand({
   notes: [
     "Prints one URL with a random token. The page keeps the token for its tab (a reload keeps working), takes it out of the address bar, and sends it only on its own WebSocket; no cookie carries it. The engine's WebSocket is refused without it, from another origin, or under a host name this server does not listen as.",
     "It binds 127.0.0.1 unless --listen says otherwise. With --listen 0.0.0.0 (or ::) it answers to every address of this machine, with a LAN address to that address: anyone on the network who gets the URL (from a screen, a shell history, a proxy log) controls the engine, which connects, listens and sends where the page asks, and traffic is plain HTTP that anyone on the path can read, token included. Use it on a network you trust, or reach 127.0.0.1 through an SSH tunnel instead.",
+    'The page runs no program unless --allow-commands is given: Intercept ▸ "A command…" then runs any program it is asked to on this machine, as the user who started tcpscope web (--allow-files does not allow it).',
     'Ctrl-C (SIGINT) or SIGTERM stops it and completes the capture.',
     "It keeps what runs (proxies with their breakpoints and toxics, servers, clients) as the last setup in tcpscope's data folder, as the app does; --restore starts it again, and the page offers it when started without. What fails to start is one line each on stderr; the rest starts."
   ],

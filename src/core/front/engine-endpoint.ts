@@ -25,10 +25,12 @@ export interface EndpointPolicy {
   files: readonly FileAccess[]
   /** Says how to allow what is refused, for the refusal message. */
   filesHint: string
+  /** The same for running a program (`runs-program`), when its switch is another one. */
+  programsHint?: string
 }
 
-/** Every file access: the desktop app's user is the one at the keyboard. */
-export const ALL_FILE_ACCESS: readonly FileAccess[] = ['payload-files', 'reads-path', 'writes-path']
+/** Every file access, and running programs: the desktop app's user is the one at the keyboard. */
+export const ALL_FILE_ACCESS: readonly FileAccess[] = ['payload-files', 'reads-path', 'writes-path', 'runs-program']
 
 export interface EndpointEngine extends EngineApi {
   subscribe(listener: (e: EngineEvent) => void): () => void
@@ -56,7 +58,8 @@ const ROOM_POLL_MS = 10
 const ACCESS_TEXT: Record<Exclude<FileAccess, 'none'>, string> = {
   'payload-files': "sending a file's contents reads the engine host's files",
   'reads-path': "opening a file by its path reads the engine host's files",
-  'writes-path': "saving to a path writes the engine host's files"
+  'writes-path': "saving to a path writes the engine host's files",
+  'runs-program': "running a program runs it on the engine's host, as its user"
 }
 
 /** A `ksy:FILE` framing in the arguments (any command's `frame`): the engine reads that file of its host. */
@@ -204,7 +207,8 @@ export class EngineEndpoint {
       }
       const access = fileAccessOf(name)
       if (access !== 'none' && !this.policy.files.includes(access) && touchesFiles(name, args)) {
-        throw new UserError(`${name}: ${ACCESS_TEXT[access]}, which is off here; ${this.policy.filesHint}`, ERROR_CODES.EFORBIDDEN)
+        const hint = access === 'runs-program' ? (this.policy.programsHint ?? this.policy.filesHint) : this.policy.filesHint
+        throw new UserError(`${name}: ${ACCESS_TEXT[access]}, which is off here; ${hint}`, ERROR_CODES.EFORBIDDEN)
       }
       if (!this.policy.files.includes('reads-path') && namesKsyFile(args)) {
         throw new UserError(`${name}: a ksy: framing reads a .ksy file of the engine's host, which is off here; ${this.policy.filesHint}`, ERROR_CODES.EFORBIDDEN)

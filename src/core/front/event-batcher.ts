@@ -40,7 +40,8 @@ import {
   type Snapshot
 } from '../../shared/events'
 import type { SessionInfo } from '../../shared/session-types'
-import type { InterceptedBrowser } from '../../shared/intercept-types'
+import type { CommandOutputChunk, InterceptedBrowser, InterceptedCommand } from '../../shared/intercept-types'
+import { OutputTail } from '../../shared/output-tail'
 
 export interface BatchSink {
   /** False while the transport is congested: the batch waits and keeps coalescing. */
@@ -100,6 +101,9 @@ export class EventBatcher {
   private proxies = new Map<string, ProxyInfo>()
   private sessions = new Map<string, SessionInfo>()
   private browsers = new Map<string, InterceptedBrowser>()
+  private commands = new Map<string, InterceptedCommand>()
+  /** What each command's streams wrote since the last batch: the last OUTPUT_TAIL_BYTES of each, the rest counted. */
+  private output = new Map<string, { chunk: Omit<CommandOutputChunk, 'text' | 'dropped'>; tail: OutputTail }>()
   /** The Held queue and each proxy's rules: only the latest of each matters. */
   private held: HeldMessage[] | undefined
   private breaks = new Map<string, BreakRule[]>()
@@ -162,6 +166,16 @@ export class EventBatcher {
       case 'browser-updated':
         this.browsers.set(e.browser.browserId, e.browser)
         break
+      case 'command-updated':
+        this.commands.set(e.command.commandId, e.command)
+        break
+      case 'command-output': {
+        const key = `${e.commandId}\0${e.stream}`
+        let pending = this.output.get(key)
+        if (pending === undefined) this.output.set(key, (pending = { chunk: { commandId: e.commandId, stream: e.stream }, tail: new OutputTail() }))
+        pending.tail.append(e.text, e.dropped)
+        break
+      }
       case 'captures-updated':
         this.capturesChanged = true
         break
@@ -243,6 +257,8 @@ export class EventBatcher {
     if (this.proxies.size) batch.proxies = [...this.proxies.values()]
     if (this.sessions.size) batch.sessions = [...this.sessions.values()]
     if (this.browsers.size) batch.browsers = [...this.browsers.values()]
+    if (this.commands.size) batch.commands = [...this.commands.values()]
+    if (this.output.size) batch.output = [...this.output.values()].map(({ chunk, tail }) => ({ ...chunk, ...tail.take() }))
     if (this.held !== undefined) batch.held = this.held
     if (this.breaks.size) batch.breaks = Object.fromEntries(this.breaks)
     if (this.toxics.size) batch.toxics = Object.fromEntries(this.toxics)
@@ -261,6 +277,8 @@ export class EventBatcher {
     this.proxies = new Map()
     this.sessions = new Map()
     this.browsers = new Map()
+    this.commands = new Map()
+    this.output = new Map()
     this.held = undefined
     this.breaks = new Map()
     this.toxics = new Map()

@@ -22,7 +22,7 @@ import { MAX_FRAME_BYTES } from '../../shared/wire'
 import { WS_PATH, WS_PROTOCOL, WS_TOKEN_PREFIX } from '../../shared/web-mode'
 import { formatEndpoint, type Endpoint } from '../../shared/endpoint'
 import { Listener } from '../net/listen'
-import { EngineEndpoint, type EndpointEngine, type EndpointPolicy, type Logger } from './engine-endpoint'
+import { ALL_FILE_ACCESS, EngineEndpoint, type EndpointEngine, type EndpointPolicy, type Logger } from './engine-endpoint'
 import { targetPath } from './request-target'
 import { allowedHosts, isLoopbackHost, isWildcard } from './web-hosts'
 
@@ -48,9 +48,15 @@ const CSP =
 /**
  * What the page may do with the host's files unless told otherwise: open and save captures
  * by path (its Open and Save dialogs). A payload of kind file, which sends any file of the
- * host, waits for --allow-files.
+ * host, waits for --allow-files; running a program (Intercept ▸ "A command…"), which does
+ * anything the host's user may, waits for --allow-commands, which --allow-files does not give.
  */
 export const WEB_FILE_ACCESS: readonly FileAccess[] = ['reads-path', 'writes-path']
+
+/** The page's accesses with `tcpscope web`'s switches: --allow-files (`files`), --allow-commands (`commands`). */
+export function webFileAccess(allow: { files: boolean; commands: boolean }): FileAccess[] {
+  return ALL_FILE_ACCESS.filter((a) => (a === 'runs-program' ? allow.commands : allow.files || WEB_FILE_ACCESS.includes(a)))
+}
 
 export interface WebServerOptions {
   listen: Endpoint

@@ -13,7 +13,7 @@ import { ERROR_CODES, UserError } from '../../shared/errors'
 import { browserProxyAddress, chromiumArgs, firefoxArgs, type ProxyAddress } from './browser-args'
 import { currentHost, findBrowsers, findCertutil, CERTUTIL_NEEDED, type BrowserHost } from './browser-discovery'
 import { makeProfileDir, prepareFirefoxProfile, removeProfileDir } from './browser-profile'
-import { BrowserProcess } from './browser-process'
+import { ChildGroup } from './child-group'
 
 export type InterceptCommand = 'intercept.browsers' | 'intercept.browser' | 'intercept.stop'
 
@@ -47,7 +47,7 @@ export interface InterceptDeps extends InterceptOptions {
 
 interface Running {
   info: InterceptedBrowser
-  child: BrowserProcess
+  child: ChildGroup
   /** Resolves once its exit is handled: profile removed, proxy stopped, front ends told. */
   done: Promise<void>
   /** tcpscope asked it to quit: however it exits then is no news. */
@@ -137,7 +137,7 @@ export class Interceptions {
       if (!address) throw new UserError(`proxy ${proxy.id} listens on ${proxy.listen}, which a browser cannot use as a proxy; use a forward proxy on HOST:PORT`, ERROR_CODES.EINVAL)
       profileDir = await makeProfileDir(this.deps.profileParent)
       const args = await this.commandLine(name, address, profileDir, url)
-      const child = await BrowserProcess.start(found.path, args, this.deps.browserEnv)
+      const child = await ChildGroup.start(found.path, args, { env: this.deps.browserEnv })
       const info: InterceptedBrowser = { browserId: `b${this.next++}`, name, pid: child.pid, proxyId: proxy.id, proxy: proxy.listen, profileDir, state: 'running' }
       const running: Running = { info, child, done: Promise.resolve() }
       running.done = child.exited

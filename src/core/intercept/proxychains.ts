@@ -19,12 +19,12 @@ import { delimiter, join } from 'node:path'
 /** The program that loads proxychains into a command. */
 export const PROXYCHAINS = 'proxychains4'
 /** Where to get it, in one line. */
-export const PROXYCHAINS_MISSING = `${PROXYCHAINS} is not installed: tcpscope run sends a program's connections through it (Debian and Ubuntu: apt-get install proxychains4; Fedora: dnf install proxychains-ng; macOS: brew install proxychains-ng)`
+export const PROXYCHAINS_MISSING = `${PROXYCHAINS} is not installed: tcpscope runs a program through it to see its connections (Debian and Ubuntu: apt-get install proxychains4; Fedora: dnf install proxychains-ng; macOS: brew install proxychains-ng)`
 
 /** The configuration sending every connection through the SOCKS5 proxy at 127.0.0.1:`port`. */
 export function proxychainsConfig(port: number): string {
   return [
-    '# Written by tcpscope run for one program; removed when it ends.',
+    '# Written by tcpscope for one program; removed when it ends.',
     'strict_chain',
     'quiet_mode',
     'proxy_dns',

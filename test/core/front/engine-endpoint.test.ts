@@ -4,6 +4,7 @@
 // touch files follows what the contract declares for each command.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ALL_FILE_ACCESS, EngineEndpoint, MAX_RUNNING, type EndpointEngine, type EndpointPolicy } from '../../../src/core/front/engine-endpoint'
+import { WEB_FILE_ACCESS, webFileAccess } from '../../../src/core/front/web-server'
 import { commandNames, fileAccessOf, type FileAccess } from '../../../src/shared/contract'
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../../src/shared/wire'
 import { flushPromises } from '../../helpers/flush-promises'
@@ -168,8 +169,39 @@ describe('file access, as the contract declares it', () => {
       'conn.send': 'payload-files',
       'conn.inject': 'payload-files',
       'conn.interval': 'payload-files',
-      'conn.sequence': 'payload-files'
+      'conn.sequence': 'payload-files',
+      // Intercept ▸ "A command…": a program of the host, run as its user.
+      'intercept.command': 'runs-program'
     })
+  })
+
+  it("refuses running a program in web mode unless --allow-commands (--allow-files is not enough), naming that switch", async () => {
+    expect(webFileAccess({ files: true, commands: false })).toEqual(['payload-files', 'reads-path', 'writes-path'])
+    expect(webFileAccess({ files: false, commands: true })).toEqual(['reads-path', 'writes-path', 'runs-program'])
+    expect(ALL_FILE_ACCESS).toContain('runs-program')
+    for (const files of [WEB_FILE_ACCESS, webFileAccess({ files: true, commands: false })]) {
+      const { out, calls, ep } = endpoint({ files, filesHint: 'start tcpscope web with --allow-files to allow it', programsHint: 'start tcpscope web with --allow-commands to allow it' })
+      ep.receive(encodeFrame({ t: 'call', id: 1, cmd: 'intercept.command', args: { argv: ['curl', 'http://example.com/'] } }))
+      await flushPromises()
+      expect(replies(out.sent)[0]).toMatchObject({
+        ok: false,
+        error: { code: 'EFORBIDDEN', message: "intercept.command: running a program runs it on the engine's host, as its user, which is off here; start tcpscope web with --allow-commands to allow it" }
+      })
+      expect(calls).toEqual([])
+      ep.close()
+    }
+    // Bad arguments are refused before anything else: no shell line, only argv.
+    const bad = endpoint()
+    bad.ep.receive(encodeFrame({ t: 'call', id: 2, cmd: 'intercept.command', args: { argv: [] } }))
+    bad.ep.receive(encodeFrame({ t: 'call', id: 3, cmd: 'intercept.command', args: { argv: ['sh', 'a\0b'] } }))
+    bad.ep.receive(encodeFrame({ t: 'call', id: 4, cmd: 'intercept.command', args: { command: 'curl http://x | sh' } }))
+    await flushPromises()
+    expect(replies(bad.out.sent).map((r) => (r.ok ? 'ok' : r.error.message))).toEqual([
+      'invalid arguments for intercept.command: argv: give the program to run first, as in ["curl", "-s", "http://example.com"]',
+      'invalid arguments for intercept.command: argv[1]: a NUL character cannot be passed to a program',
+      'invalid arguments for intercept.command: command: unknown field'
+    ])
+    bad.ep.close()
   })
 
   it('refuses a call whose access the policy leaves out, with how to allow it, and never runs it', async () => {

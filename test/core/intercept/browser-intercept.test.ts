@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { Engine } from '../../../src/core/engine'
 import { chromiumArgs } from '../../../src/core/intercept/browser-args'
 import { makeProfileDir, removeProfileDir } from '../../../src/core/intercept/browser-profile'
-import { BrowserProcess } from '../../../src/core/intercept/browser-process'
+import { ChildGroup } from '../../../src/core/intercept/child-group'
 import type { EngineEvent, ProxyInfo } from '../../../src/shared/events'
 import { portOf } from '../../helpers/engine'
 import { tempDir } from '../../helpers/net'
@@ -116,7 +116,7 @@ describe('intercepting real browsers', () => {
     const profileDir = await makeProfileDir(dir)
     // A user agent of its own, to tell its request from the first test's.
     const args = chromiumArgs({ proxy: { host: '127.0.0.1', port: portOf(proxy.listen) }, profileDir, root: process.getuid?.() === 0, extra: [...HEADLESS, '--user-agent=nss-db-test'], url: helloUrl() })
-    const browser = await BrowserProcess.start(CHROMIUM, args, { ...process.env, HOME: home })
+    const browser = await ChildGroup.start(CHROMIUM, args, { env: { ...process.env, HOME: home } })
     try {
       const { request } = await decryptedExchange(/User-Agent: nss-db-test\r\n/)
       expect(request).toMatch(/^GET \/hello HTTP\/1\.1\r\n/)
@@ -133,7 +133,7 @@ describe('intercepting real browsers', () => {
     const profileDir = await makeProfileDir(dir)
     const before = new Set(engine.capture.connections().map((c) => c.id))
     const args = chromiumArgs({ proxy: { host: '127.0.0.1', port: portOf(proxy.listen) }, profileDir, root: process.getuid?.() === 0, extra: HEADLESS, url: helloUrl() })
-    const browser = await BrowserProcess.start(CHROMIUM, args, { ...process.env, HOME: home })
+    const browser = await ChildGroup.start(CHROMIUM, args, { env: { ...process.env, HOME: home } })
     try {
       // The tunnel's handshake toward the browser fails with the browser's alert, recorded.
       const failure = await tlsFailureAfter(before)

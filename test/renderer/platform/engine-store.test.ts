@@ -5,6 +5,8 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { CaptureInfo } from '../../../src/shared/capture-types'
 import type { ProxyInfo, Snapshot } from '../../../src/shared/events'
+import type { InterceptedCommand } from '../../../src/shared/intercept-types'
+import { OUTPUT_TAIL_BYTES } from '../../../src/shared/output-tail'
 import { useEngineStore } from '../../../src/renderer/src/platform/engine-store'
 import { fakeTransport } from '../fake-transport'
 import { flushPromises } from '../../helpers/flush-promises'
@@ -16,6 +18,28 @@ const snapshot = (over: Partial<Snapshot> = {}): Snapshot => ({ type: 'snapshot'
 beforeEach(() => setActivePinia(createPinia()))
 
 describe('engine store', () => {
+  it("keeps each command's state and its output's tail, from the snapshot and the batches, until it is removed", async () => {
+    const store = useEngineStore()
+    const t = fakeTransport()
+    store.attach(t.transport)
+    const c1: InterceptedCommand = { commandId: 'c1', argv: ['curl', 'http://x/'], cwd: '/tmp', pid: 10, proxyId: 'p1', proxy: '127.0.0.1:1', interceptTls: false, state: 'running' }
+    t.emit(snapshot({ commands: [c1], output: [{ commandId: 'c1', stream: 'stdout', text: 'x'.repeat(OUTPUT_TAIL_BYTES), dropped: 10 }] }))
+    expect(store.commandList).toEqual([c1])
+    t.emit({ type: 'batch', output: [{ commandId: 'c1', stream: 'stdout', text: 'end\n', dropped: 6 }, { commandId: 'c9', stream: 'stdout', text: 'late', dropped: 0 }] })
+    t.emit({ type: 'batch', commands: [{ ...c1, state: 'exited', exitCode: 0 }] })
+    await flushPromises({ frames: 1 })
+    const out = store.commandOutput.get('c1')!.stdout
+    expect(out.text.endsWith('xend\n')).toBe(true)
+    expect(out.bytes).toBe(OUTPUT_TAIL_BYTES)
+    expect(out.dropped).toBe(10 + 6 + 4)
+    expect(store.commandOutput.has('c9')).toBe(false)
+    expect(store.commandList).toEqual([{ ...c1, state: 'exited', exitCode: 0 }])
+    t.emit({ type: 'batch', commands: [{ ...c1, state: 'removed' }] })
+    await flushPromises({ frames: 1 })
+    expect(store.commandList).toEqual([])
+    expect(store.commandOutput.size).toBe(0)
+  })
+
   it('starts unattached, and takes its whole state from a snapshot', () => {
     const store = useEngineStore()
     expect(store.connected).toBe(false)

@@ -10,7 +10,8 @@ import type { CommandName, CommandResult } from '../../../shared/contract'
 import { EngineError } from '../../../shared/errors'
 import type { Batch, FrontEvent, OperationProgress, ProxyInfo } from '../../../shared/events'
 import type { SessionInfo } from '../../../shared/session-types'
-import type { InterceptedBrowser } from '../../../shared/intercept-types'
+import type { CommandOutputChunk, InterceptedBrowser, InterceptedCommand } from '../../../shared/intercept-types'
+import { OutputTail } from '../../../shared/output-tail'
 import type { BreakRule, HeldMessage } from '../../../shared/break-types'
 import type { Toxic } from '../../../shared/fault-types'
 import type { RulesState } from '../../../shared/rules/rule-args'
@@ -37,6 +38,14 @@ export const useEngineStore = defineStore('engine', () => {
   const sessions = shallowReactive(new Map<string, SessionInfo>())
   /** Browsers started intercepted that are running; one that closes leaves. */
   const browsers = shallowReactive(new Map<string, InterceptedBrowser>())
+  /** Commands started by intercept.command, running or exited, until removed. */
+  const commands = shallowReactive(new Map<string, InterceptedCommand>())
+  /**
+   * What each command wrote, the last OUTPUT_TAIL_BYTES of each stream (the rest counted).
+   * Not reactive itself (tails grow in place): `outputChanged` moves whenever one grew.
+   */
+  const commandOutput = new Map<string, Record<CommandOutputChunk['stream'], OutputTail>>()
+  const outputChanged = ref(0)
   const captures = shallowRef<CaptureInfo[]>([])
   /** What breakpoints hold now, oldest first; each proxy's breakpoints and toxics (replaced whole). */
   const held = shallowRef<HeldMessage[]>([])
@@ -67,6 +76,24 @@ export const useEngineStore = defineStore('engine', () => {
     if (b.state === 'closed') browsers.delete(b.browserId)
     else browsers.set(b.browserId, b)
   }
+  const commandList = computed(() => [...commands.values()])
+  const setCommand = (c: InterceptedCommand): void => {
+    if (c.state !== 'removed') commands.set(c.commandId, c)
+    else {
+      commands.delete(c.commandId)
+      commandOutput.delete(c.commandId)
+    }
+  }
+  const addOutput = (chunks: readonly CommandOutputChunk[]): void => {
+    for (const c of chunks) {
+      // A command removed (in this batch or before) keeps no tail.
+      if (!commands.has(c.commandId)) continue
+      let tails = commandOutput.get(c.commandId)
+      if (tails === undefined) commandOutput.set(c.commandId, (tails = { stdout: new OutputTail(), stderr: new OutputTail() }))
+      tails[c.stream].append(c.text, c.dropped)
+    }
+    if (chunks.length) outputChanged.value++
+  }
   const liveCapture = computed(() => captures.value.find((c) => c.id === 'live'))
 
   let queued: Batch[] = []
@@ -78,6 +105,11 @@ export const useEngineStore = defineStore('engine', () => {
     for (const s of event.sessions) sessions.set(s.id, s)
     browsers.clear()
     for (const b of event.browsers ?? []) setBrowser(b)
+    commands.clear()
+    commandOutput.clear()
+    for (const c of event.commands ?? []) setCommand(c)
+    addOutput(event.output ?? [])
+    outputChanged.value++
     captures.value = event.captures
     held.value = event.held ?? []
     breaks.clear()
@@ -107,6 +139,8 @@ export const useEngineStore = defineStore('engine', () => {
       }
       for (const s of b.sessions ?? []) sessions.set(s.id, s)
       for (const br of b.browsers ?? []) setBrowser(br)
+      for (const c of b.commands ?? []) setCommand(c)
+      addOutput(b.output ?? [])
       if (b.held) held.value = b.held
       for (const [id, list] of Object.entries(b.breaks ?? {})) breaks.set(id, list)
       for (const [id, list] of Object.entries(b.toxics ?? {})) toxics.set(id, list)
@@ -199,6 +233,11 @@ export const useEngineStore = defineStore('engine', () => {
     sessionList,
     browserList,
     setBrowser,
+    commands,
+    commandList,
+    commandOutput,
+    outputChanged,
+    setCommand,
     liveCapture,
     applyEvent,
     applyBatches,

@@ -12,6 +12,7 @@ import TerminalDialog from '../../../../src/renderer/src/features/tls/TerminalDi
 import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { useInterceptStore } from '../../../../src/renderer/src/features/tls/intercept-store'
+import { useCommandsStore } from '../../../../src/renderer/src/features/commands/commands-store'
 import { EngineError } from '../../../../src/shared/errors'
 import type { ProxyInfo } from '../../../../src/shared/events'
 import { fakeTransport, type Handlers } from '../../fake-transport'
@@ -53,10 +54,11 @@ describe('the Intercept menu', () => {
       'Google Chromenot found on this machine',
       'Microsoft Edgenot found on this machine',
       'Firefox',
+      'A command…',
       'Terminal…',
       'Certificate authority…'
     ])
-    expect(items().map((i) => i.attributes('aria-disabled'))).toEqual([undefined, 'true', 'true', undefined, undefined, undefined])
+    expect(items().map((i) => i.attributes('aria-disabled'))).toEqual([undefined, 'true', 'true', undefined, undefined, undefined, undefined])
     expect(document.activeElement).toBe(items()[0].element)
     await w.find('[role=menu]').trigger('keydown', { key: 'Escape' })
     expect(w.find('[role=menu]').exists()).toBe(false)
@@ -98,10 +100,13 @@ describe('the Intercept menu', () => {
     expect(w.find('[role=alert]').text()).toContain('Firefox did not start: cannot start /usr/bin/firefox: not found')
   })
 
-  it('opens the terminal dialog', async () => {
+  it('opens the terminal dialog, and the command form', async () => {
     const { items } = await menu({})
-    await items()[4].trigger('click')
+    await items()[5].trigger('click')
     expect(useInterceptStore().terminalShown).toBe(true)
+    const again = await menu({})
+    await again.items()[4].trigger('click')
+    expect(useCommandsStore().formShown).toBe(true)
   })
 
   it('speaks Chinese', async () => {

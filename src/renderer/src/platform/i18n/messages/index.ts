@@ -20,9 +20,10 @@ import replayCapture from './replay-capture'
 import replayParts from './replay-parts'
 import replaySend from './replay-send'
 import tls from './tls'
+import commands from './commands'
 import intervene from './intervene'
 import start from './start'
 import setups from './setups'
 import rules from './rules'
 
-export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, frames, grpc, streamMessages, replay, replayHttp, replayRaw, replayCapture, replayParts, replaySend, tls, intervene, rules, start, setups] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
+export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, frames, grpc, streamMessages, replay, replayHttp, replayRaw, replayCapture, replayParts, replaySend, tls, commands, intervene, rules, start, setups] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>

@@ -1,7 +1,7 @@
 // A started browser's life, with real short-lived processes standing in for browsers.
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { BrowserProcess } from '../../../src/core/intercept/browser-process'
+import { ChildGroup } from '../../../src/core/intercept/child-group'
 
 /** Running, not a zombie waiting for a parent (in a container, PID 1 may never reap it). */
 const alive = (pid: number): boolean => {
@@ -15,7 +15,7 @@ const alive = (pid: number): boolean => {
 
 describe('browser processes', () => {
   it('reports how a process ended on its own, with what it said last', async () => {
-    const p = await BrowserProcess.start('sh', ['-c', 'echo "first" >&2; echo "bad flag --x" >&2; exit 3'])
+    const p = await ChildGroup.start('sh', ['-c', 'echo "first" >&2; echo "bad flag --x" >&2; exit 3'])
     expect(await p.exited).toBe('exit code 3')
     expect(p.running).toBe(false)
     expect(p.stderrTail().split('\n').pop()).toBe('bad flag --x')
@@ -23,7 +23,7 @@ describe('browser processes', () => {
 
   it.runIf(process.platform === 'linux')('stops a running one, and the helpers it forked with it', async () => {
     // The "browser" forks a helper and prints its pid, as Chromium forks renderers.
-    const p = await BrowserProcess.start('sh', ['-c', 'sleep 60 & echo $! >&2; wait'])
+    const p = await ChildGroup.start('sh', ['-c', 'sleep 60 & echo $! >&2; wait'])
     let helper = 0
     while (helper === 0) {
       helper = Number(p.stderrTail()) || 0
@@ -39,12 +39,12 @@ describe('browser processes', () => {
   })
 
   it('kills one that ignores being asked to quit', async () => {
-    const p = await BrowserProcess.start('sh', ['-c', 'trap "" TERM; echo ready >&2; while :; do sleep 1; done'])
+    const p = await ChildGroup.start('sh', ['-c', 'trap "" TERM; echo ready >&2; while :; do sleep 1; done'])
     while (p.stderrTail() !== 'ready') await new Promise((r) => setTimeout(r, 10))
     expect(await p.stop(100)).toBe('signal SIGKILL')
   })
 
   it('refuses a program that is not there, in one line', async () => {
-    await expect(BrowserProcess.start('/nonexistent/chromium', [])).rejects.toThrow('cannot start /nonexistent/chromium: no such program')
+    await expect(ChildGroup.start('/nonexistent/chromium', [])).rejects.toThrow('cannot start /nonexistent/chromium: no such program')
   })
 })
