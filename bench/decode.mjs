@@ -135,8 +135,8 @@ function decoderPart(I) {
   ]) {
     const conns = keepAliveBatches(V.exchanges, V.connections, batch)
     const bytes = conns.reduce((a, c) => a + c.reduce((b, x) => b + x.bytes.length, 0), 0)
-    feedAll(I.DecoderSet, conns.slice(0, Math.ceil(conns.length / 4))) // warm-up: the JIT, unmeasured
-    const runs = Array.from({ length: V.runs }, () => feedAll(I.DecoderSet, conns))
+    feedAll(I, conns.slice(0, Math.ceil(conns.length / 4))) // warm-up: the JIT, unmeasured
+    const runs = Array.from({ length: V.runs }, () => feedAll(I, conns))
     for (const r of runs) if (r.exchanges !== V.exchanges) fail(`decoder ${label}`, `the decoder finished ${r.exchanges} exchanges of ${V.exchanges}`)
     const ms = medianRun(runs, (r) => r.ms)
     out[label] = { ms, exchangesPerSec: rate(V.exchanges, ms), mibPerSec: rate(bytes / MiB, ms), bytes, problems: runs[0].problems, runsMs: runs.map((r) => r.ms) }
@@ -155,8 +155,8 @@ function chunkedPart(I) {
   ]) {
     log(`chunked: ${label}, ${fmt(body / MiB, 0)} MiB of body ...`)
     const c = chunkedBatches(body, size)
-    feedAll(I.DecoderSet, [c.conns[0].slice(0, 64)]) // warm-up
-    const runs = Array.from({ length: V.runs }, () => feedAll(I.DecoderSet, c.conns))
+    feedAll(I, [c.conns[0].slice(0, 64)]) // warm-up
+    const runs = Array.from({ length: V.runs }, () => feedAll(I, c.conns))
     for (const r of runs) if (r.exchanges !== 1 || r.problems !== 0) fail(`chunked ${label}`, `${r.exchanges} exchange(s) finished, ${r.problems} problem(s); expected 1 and none`)
     const ms = medianRun(runs, (r) => r.ms)
     out[label] = { ms, body: c.body, wire: c.wire, chunks: c.chunks, bodyMiBps: rate(c.body / MiB, ms), wireMiBps: rate(c.wire / MiB, ms), chunksPerSec: rate(c.chunks, ms) }
@@ -179,8 +179,8 @@ async function h2Part(I) {
   ]) {
     const conns = recorded.map((records) => pack(records, batch))
     const bytes = recorded.reduce((a, c) => a + c.reduce((b, x) => b + (x.bytes?.length ?? 0), 0), 0)
-    feedAll(I.DecoderSet, conns.slice(0, Math.ceil(conns.length / 4)))
-    const runs = Array.from({ length: V.runs }, () => feedAll(I.DecoderSet, conns))
+    feedAll(I, conns.slice(0, Math.ceil(conns.length / 4)))
+    const runs = Array.from({ length: V.runs }, () => feedAll(I, conns))
     for (const r of runs) if (r.exchanges !== V.exchanges || r.problems !== 0) fail(`h2 decoder ${label}`, `the decoder finished ${r.exchanges} exchanges of ${V.exchanges}, ${r.problems} problem(s)`)
     const ms = medianRun(runs, (r) => r.ms)
     out[label] = { ms, exchangesPerSec: rate(V.exchanges, ms), mibPerSec: rate(bytes / MiB, ms), bytes, runsMs: runs.map((r) => r.ms) }

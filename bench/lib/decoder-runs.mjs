@@ -55,17 +55,22 @@ export function pack(records, batch) {
   return out
 }
 
-/** Feeds every connection's batches to a fresh DecoderSet; returns ms and the exchanges it reported final. */
-export function feedAll(DecoderSet, conns) {
+/**
+ * Feeds every connection's batches to a fresh DecoderSet, each feed's exchanges written to a
+ * batch of columns as the decode worker writes them; returns ms and the exchanges it reported final.
+ */
+export function feedAll({ DecoderSet, ExchangeBatch, ExchangeBatchWriter }, conns) {
   const set = new DecoderSet()
   let exchanges = 0
   let problems = 0
   const t0 = performance.now()
   for (let key = 0; key < conns.length; key++) {
     for (const b of conns[key]) {
-      const r = set.feed(key + 1, b.ops, b.bytes)
-      for (const ex of r.changes.exchanges) if (ex.state !== 'pending') exchanges++
-      problems += r.changes.problems.length
+      const out = new ExchangeBatchWriter()
+      const r = set.feed(key + 1, b.ops, b.bytes, undefined, out)
+      const batch = new ExchangeBatch(out.pack())
+      for (let i = r.from; i < r.to; i++) if (batch.state(i) !== 'pending') exchanges++
+      problems += r.problems.length
     }
     set.drop(key + 1)
   }

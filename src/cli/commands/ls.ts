@@ -1,32 +1,38 @@
-// `tcpscope ls FILE`: the connections in a capture, one line each, as the engine's
-// connection list (conn.page) gives them to the UI. A capture can hold hundreds of
-// thousands of connections, so the list is read a page at a time, twice for the table
-// (widths, then lines), and written in large output batches.
+// `tcpscope ls FILE`: the connections in a capture, one line each, the fields the engine's
+// connection list (conn.page) gives the UI. A capture can hold hundreds of thousands of
+// connections and ls is asked for at a shell's pace, so it starts no engine (no temporary
+// live capture, no decoding): it opens the file's index and formats each line from the
+// index's columns (RowFields) without making a summary object of any row, in two passes
+// (widths, then lines) written in large output batches. Issue 46: 100,000 rows through
+// conn.page's summaries took 340-412 ms beyond the process's start.
 
-import type { ConnectionSummary } from '../../shared/capture-types'
+import type { ConnectionSummary, Direction } from '../../shared/capture-types'
 import { tlsWord } from '../../shared/tls-types'
-import { formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../../shared/human-readable'
-import type { Engine } from '../../core/engine'
+import { formatDuration, formatTimestamp, WALL_CLOCK_MS } from '../../shared/human-readable'
+import type { IndexView } from '../../core/capture/read/index-view'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { OutputBatches, line, type Io } from '../output'
-import { captureNotes, withCaptureFile } from './open-capture'
+import { captureNotes, withCaptureIndex } from './open-capture'
+import { ByteLines } from '../byte-lines'
 
 const LS_USAGE = 'tcpscope ls FILE [--json]'
 
 const COLUMNS = ['ID', 'KIND', 'CLIENT', 'TARGET', 'START', 'DURATION', 'CLIENT BYTES', 'SERVER BYTES', 'END'] as const
 
+const MILLIS = Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}`)
+
 /** Local time with milliseconds; rows mostly share their second, so its text is reused. */
-function timestamps(): (ms: number) => string {
+function timestamps(): (ms: number, out: ByteLines) => void {
   let second = NaN
   let prefix = ''
-  return (ms) => {
+  return (ms, out) => {
     const s = Math.floor(ms / 1000)
     if (s !== second) {
       second = s
       prefix = formatTimestamp(s * 1000).slice(0, -4)
     }
-    return `${prefix}.${String(Math.floor(ms) % 1000).padStart(3, '0')}`
+    out.text(prefix).text(MILLIS[Math.floor(ms) % 1000] ?? '.000', 0)
   }
 }
 
@@ -36,7 +42,9 @@ const digits = (n: number): number => String(n).length
 /** formatDuration stays within 8 characters below a minute ("999.9 ms", "59.99 s"). */
 const SHORT_DURATION_MS = 60_000
 
-const durationOf = (c: ConnectionSummary): string => (c.closedAt === undefined ? '-' : formatDuration(c.closedAt - c.openedAt, WALL_CLOCK_MS))
+type Rows = Pick<IndexView, 'size' | 'fields' | 'bytes' | 'summary'>
+
+const durationOf = (closedAt: number, openedAt: number): string => (Number.isNaN(closedAt) ? '-' : formatDuration(closedAt - openedAt, WALL_CLOCK_MS))
 /** The target with its TLS (and the name the client asked for) and, for a forward proxy's tunnel, how it was asked for. */
 export function targetOf(c: Pick<ConnectionSummary, 'target' | 'tls' | 'via'>): string {
   let t = c.target
@@ -45,58 +53,55 @@ export function targetOf(c: Pick<ConnectionSummary, 'target' | 'tls' | 'via'>): 
   return t
 }
 /** Bytes one side sent, and how many of them the capture did not keep (gaps), when any. */
-const bytesOf = (c: ConnectionSummary, dir: 'client' | 'server'): string => {
-  const gap = c.notKept?.[dir] ?? 0
-  return gap > 0 ? `${c.bytes[dir]} (${gap} not kept)` : String(c.bytes[dir])
+function bytesOf(rows: Rows, row: number, dir: Direction): string {
+  const gap = rows.fields.notKept(row, dir)
+  return gap > 0 ? `${rows.bytes(row, dir)} (${gap} not kept)` : String(rows.bytes(row, dir))
 }
-const endOf = (c: ConnectionSummary): string => (c.error !== undefined && c.end !== 'closed' ? `${c.end} (${c.error.code})` : c.end)
-
-/**
- * Rows asked for at a time: few enough that a page's summaries die young. Pages of 10,000
- * (MAX_PAGE) were kept past a collection, and took ls half as long again over 100,000 rows.
- */
-const LS_PAGE = 1000
-
-/** Every connection in id order, a page at a time, as recorded: a list starts no decoding. */
-async function eachPage(engine: Engine, capture: string, use: (rows: ConnectionSummary[]) => Promise<void> | void): Promise<void> {
-  for (let offset = 0; ; offset += LS_PAGE) {
-    const page = await engine['conn.page']({ capture, offset, limit: LS_PAGE, protocols: false })
-    if (page.rows.length > 0) await use(page.rows)
-    if (offset + LS_PAGE >= page.total) return
-  }
+function endOf(rows: Rows, row: number): string {
+  const end = rows.fields.end(row)
+  const code = rows.fields.errorCode(row)
+  return code !== undefined && end !== 'closed' ? `${end} (${code})` : end
+}
+function rowTarget(rows: Rows, row: number): string {
+  const f = rows.fields
+  const tls = f.tls(row)
+  const via = f.via(row)
+  return tls === undefined && via === undefined ? f.target(row) : targetOf({ target: f.target(row), tls, via })
 }
 
-/** Two passes over the list, widths then lines: no row is kept past its page. */
-async function printTable(io: Io, engine: Engine, capture: string): Promise<void> {
+/** Two passes over the index's columns, widths then lines: no row becomes an object. */
+async function printTable(io: Io, rows: Rows): Promise<void> {
+  const f = rows.fields
   const w = COLUMNS.map((h) => h.length)
   const widest = (i: number, n: number): void => {
     if (n > w[i]) w[i] = n
   }
   widest(5, 8)
-  await eachPage(engine, capture, (rows) => {
-    for (const c of rows) {
-      widest(0, digits(c.id))
-      widest(1, c.kind.length)
-      widest(2, formatPeer(c.client).length)
-      widest(3, targetOf(c).length)
-      if (c.closedAt !== undefined && c.closedAt - c.openedAt >= SHORT_DURATION_MS) widest(5, durationOf(c).length)
-      widest(6, c.notKept === undefined ? digits(c.bytes.client) : bytesOf(c, 'client').length)
-      widest(7, c.notKept === undefined ? digits(c.bytes.server) : bytesOf(c, 'server').length)
-    }
-  })
+  for (let row = 0; row < rows.size; row++) {
+    widest(0, digits(f.id(row)))
+    widest(1, f.kind(row).length)
+    widest(2, f.peerText(row, 'client').length)
+    widest(3, rowTarget(rows, row).length)
+    const closedAt = f.closedAt(row)
+    if (closedAt - f.openedAt(row) >= SHORT_DURATION_MS) widest(5, durationOf(closedAt, f.openedAt(row)).length)
+    widest(6, bytesOf(rows, row, 'client').length)
+    widest(7, bytesOf(rows, row, 'server').length)
+  }
   w[4] = 'YYYY-MM-DD hh:mm:ss.mmm'.length
   const time = timestamps()
-  const out = new OutputBatches(io.out)
-  out.line(COLUMNS.map((h, i) => (i === COLUMNS.length - 1 ? h : pad(h, w[i]))).join('  '))
-  await eachPage(engine, capture, async (rows) => {
-    for (const c of rows) {
-      const full = out.line(
-        `${pad(String(c.id), w[0])}  ${pad(c.kind, w[1])}  ${pad(formatPeer(c.client), w[2])}  ${pad(targetOf(c), w[3])}  ${time(c.openedAt)}  ` +
-          `${pad(durationOf(c), w[5])}  ${pad(bytesOf(c, 'client'), w[6])}  ${pad(bytesOf(c, 'server'), w[7])}  ${endOf(c)}`
-      )
-      if (full) await out.flush()
-    }
-  })
+  const out = new ByteLines(io.out)
+  out.text(COLUMNS.map((h, i) => (i === COLUMNS.length - 1 ? h : pad(h, w[i]))).join('  ')).end()
+  for (let row = 0; row < rows.size; row++) {
+    const openedAt = f.openedAt(row)
+    out.int(f.id(row), w[0] + 2).text(f.kind(row), w[1] + 2).text(f.peerText(row, 'client'), w[2] + 2).text(rowTarget(rows, row), w[3] + 2)
+    time(openedAt, out)
+    out.spaces(2).text(durationOf(f.closedAt(row), openedAt), w[5] + 2)
+    if (f.notKept(row, 'client') > 0) out.text(bytesOf(rows, row, 'client'), w[6] + 2)
+    else out.int(rows.bytes(row, 'client'), w[6] + 2)
+    if (f.notKept(row, 'server') > 0) out.text(bytesOf(rows, row, 'server'), w[7] + 2)
+    else out.int(rows.bytes(row, 'server'), w[7] + 2)
+    if (out.text(endOf(rows, row)).end()) await out.flush()
+  }
   await out.flush()
 }
 
@@ -107,18 +112,17 @@ const OPTIONS = {
 async function runLs({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`ls: give exactly one capture file; usage: ${LS_USAGE}`)
   const path = positionals[0]
-  await withCaptureFile(path, async ({ engine, capture, info }) => {
+  await withCaptureIndex(path, async ({ rows, info }) => {
     if (values.json) {
+      // conn.page's rows (protocols: false) are these summaries, in this order.
       const out = new OutputBatches(io.out)
-      await eachPage(engine, capture, async (rows) => {
-        for (const c of rows) if (out.line(JSON.stringify(c))) await out.flush()
-      })
+      for (let row = 0; row < rows.size; row++) if (out.line(JSON.stringify(rows.summary(row)))) await out.flush()
       await out.flush()
       if (info.cutAt !== undefined) line(io.err, JSON.stringify({ type: 'cut', cutAt: info.cutAt, cutKind: info.cutKind }))
       if (info.live) line(io.err, JSON.stringify({ type: 'live', writerPid: info.writerPid }))
     } else {
       if (info.connections === 0) line(io.out, `${path}: no connections`)
-      else await printTable(io, engine, capture)
+      else await printTable(io, rows)
       for (const note of captureNotes(info)) line(io.err, note)
     }
   })

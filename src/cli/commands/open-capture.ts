@@ -7,6 +7,8 @@ import { resolve } from 'node:path'
 import type { CaptureInfo } from '../../shared/capture-types'
 import type { Engine } from '../../core/engine'
 import { startEngine } from '../engine-run'
+import { openCaptureFile } from '../../core/capture/open-captures'
+import type { CaptureView } from '../../core/capture/query/capture-queries'
 
 export interface OpenedCapture {
   engine: Engine
@@ -24,6 +26,20 @@ export async function withCaptureFile<T>(path: string, use: (opened: OpenedCaptu
     return await use({ engine: run.engine, capture: info.id, info })
   } finally {
     await run.finish()
+  }
+}
+
+/**
+ * Runs `use` with every row of the file's index loaded, and no engine: for a listing, which
+ * needs neither decoding nor a live capture (ls.ts says why). The file is opened and its
+ * failures told as capture.open tells them.
+ */
+export async function withCaptureIndex<T>(path: string, use: (opened: { rows: Awaited<ReturnType<CaptureView['allRows']>>; info: CaptureInfo }) => Promise<T>): Promise<T> {
+  const file = await openCaptureFile(resolve(path), { id: 'f1' })
+  try {
+    return await use({ rows: await file.allRows(), info: file.info() })
+  } finally {
+    await file.close()
   }
 }
 

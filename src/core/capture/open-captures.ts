@@ -34,6 +34,19 @@ function openError(path: string, err: unknown): UserError {
   throw err
 }
 
+/**
+ * Opens a capture file read-only, any failure to as one clear line (a missing file, a folder,
+ * no permission, not a capture); `tcpscope ls` reads one this way without an engine.
+ */
+export async function openCaptureFile(path: string, opts: { id: string; signal?: AbortSignal }): Promise<FileCapture> {
+  try {
+    return await FileCapture.open(path, opts)
+  } catch (err) {
+    if (err instanceof NotACaptureError) throw err
+    throw openError(path, err)
+  }
+}
+
 export class Captures {
   private readonly files = new Map<string, { capture: FileCapture; identity: string | undefined }>()
   private nextId = 1
@@ -91,11 +104,10 @@ export class Captures {
     const cancelled = (): UserError => new UserError(`opening ${path} was cancelled`, ERROR_CODES.ECANCELED)
     let capture: FileCapture
     try {
-      capture = await FileCapture.open(path, { id: `f${this.nextId++}`, signal })
+      capture = await openCaptureFile(path, { id: `f${this.nextId++}`, signal })
     } catch (err) {
       if (signal?.aborted) throw cancelled()
-      if (err instanceof NotACaptureError) throw err
-      throw openError(path, err)
+      throw err
     }
     if (signal?.aborted) {
       await capture.close()

@@ -14,7 +14,7 @@ import type { CaptureView } from '../capture/query/capture-queries'
 import { bodyBounds, decodeContent, type BodyBounds } from '../http/body/content-coding'
 import { dechunk } from '../http/body/dechunk'
 import { contentCodings as codingsOf } from '../http/body/decode-body'
-import { headerValue } from './exchange-table'
+import { headerValue } from './exchange-batch'
 
 /** Bytes read from the file at a time while streaming a body. */
 const READ_PIECE = 1024 * 1024

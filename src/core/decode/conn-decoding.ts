@@ -6,7 +6,8 @@ import type { Direction } from '../../shared/capture-types'
 import { PROTOCOLS, type DecodeProblem, type Protocol, type ProtocolSummary } from '../../shared/protocol-types'
 import type { TlsHello } from '../../shared/tls-types'
 import type { FeedResult } from './decoder-set'
-import type { ExchangeTable, WsStart } from './exchange-table'
+import type { WsStart } from './exchange-batch'
+import type { ExchangeTable } from './exchange-table'
 import { MessageList } from './message-list'
 
 /** Problems kept per connection. */
@@ -124,19 +125,21 @@ export class ConnDecoding {
     this.wantServer = r.want.server
     const code = PROTOCOL_CODES.indexOf(r.summary.protocol)
     const problem = r.summary.problem === true && !this.problem
-    const { exchanges, messages, problems } = r.changes
+    const { exchanges, messages, problems } = r
     const hello = r.summary.hello !== undefined && this.hello === undefined
     if (hello) this.hello = r.summary.hello
     const carries = r.summary.carries !== undefined && this.carries === undefined
     if (carries) this.carries = r.summary.carries
-    const changed = hello || carries || code !== this.protocolCode || problem || exchanges.length > 0 || messages.length > 0 || problems.length > 0
+    const changed = hello || carries || code !== this.protocolCode || problem || exchanges.to > exchanges.from || messages.length > 0 || problems.length > 0
     this.protocolCode = code
     this.problem ||= problem
     if (messages.length > 0) this.messages ??= new MessageList()
     if (problems.length > 0 && this.problems === NONE_PROBLEMS) this.problems = []
-    for (const ex of exchanges) {
-      this.setRow(ex.index, table.put(this.connId, ex, this.rowOf(ex.index)))
-      if (ex.ws) this.ws = ex.ws
+    const b = exchanges.batch
+    for (let i = exchanges.from; i < exchanges.to; i++) {
+      const index = b.index(i)
+      this.setRow(index, table.put(this.connId, b, i, this.rowOf(index)))
+      this.ws = b.ws(i) ?? this.ws
     }
     for (const m of messages) this.messages!.put(m)
     for (const p of problems) if (this.problems.length < MAX_PROBLEMS) this.problems.push(p)

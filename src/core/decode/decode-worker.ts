@@ -6,6 +6,8 @@ import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import { DecoderSet } from './decoder-set'
 import { unpackOps, type WorkerRequest } from './decoder-host'
+import { ExchangeBatchWriter } from './exchange-batch'
+import { packReplies } from './feed-replies'
 
 /**
  * The worker's own thread at the lowest CPU priority (Linux: a thread's id is a pid to
@@ -24,11 +26,16 @@ function yieldToForwarding(): void {
 
 yieldToForwarding()
 const set = new DecoderSet()
+// A message's feeds are answered by one message: their exchanges in one batch of columns,
+// moved rather than cloned (feed-replies.ts says why).
 parentPort?.on('message', (requests: WorkerRequest[]) => {
   const replies = []
+  const batch = new ExchangeBatchWriter()
   for (const m of requests) {
     if (m.drop) set.drop(m.key)
-    else replies.push({ id: m.id, result: set.feed(m.key, unpackOps(m.ops ?? new Float64Array(0)), m.bytes ?? new Uint8Array(0), m.opts) })
+    else replies.push({ id: m.id, reply: set.feed(m.key, unpackOps(m.ops ?? new Float64Array(0)), m.bytes ?? new Uint8Array(0), m.opts, batch) })
   }
-  if (replies.length > 0) parentPort?.postMessage(replies)
+  if (replies.length === 0) return
+  const transfer: ArrayBuffer[] = []
+  parentPort?.postMessage(packReplies(replies, batch, transfer), transfer)
 })

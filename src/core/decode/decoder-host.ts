@@ -10,6 +10,8 @@ import { setFlagsFromString } from 'node:v8'
 import { Worker } from 'node:worker_threads'
 import { builtWorkerFile } from '../built-worker'
 import { DecoderSet, type FeedOp, type FeedOptions, type FeedResult } from './decoder-set'
+import { ExchangeBatch, ExchangeBatchWriter } from './exchange-batch'
+import { resultOf, unpackReplies, type PackedReplies } from './feed-replies'
 
 const OP_FIELDS = 6
 
@@ -45,7 +47,9 @@ class InThreadHost implements DecoderHost {
   private readonly set = new DecoderSet()
 
   feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions): Promise<FeedResult> {
-    return Promise.resolve(this.set.feed(key, ops, bytes, opts))
+    const out = new ExchangeBatchWriter()
+    const reply = this.set.feed(key, ops, bytes, opts, out)
+    return Promise.resolve(resultOf(reply, new ExchangeBatch(out.pack())))
   }
   drop(key: number): void {
     this.set.drop(key)
@@ -55,8 +59,6 @@ class InThreadHost implements DecoderHost {
     return Promise.resolve()
   }
 }
-
-type Reply = { id: number; result?: FeedResult; error?: string }
 
 /** A feed (or, with drop, a decoder's end) as it crosses to the worker, many to a message. */
 export interface WorkerRequest {
@@ -96,13 +98,12 @@ export class WorkerHost implements DecoderHost {
   private flushing: NodeJS.Immediate | undefined
 
   constructor(private readonly worker: Worker) {
-    worker.on('message', (replies: Reply[]) => {
-      for (const reply of replies) {
+    worker.on('message', (packed: PackedReplies) => {
+      for (const reply of unpackReplies(packed)) {
         const w = this.waiting.get(reply.id)
         if (!w) continue
         this.waiting.delete(reply.id)
-        if (reply.result) w.resolve(reply.result)
-        else w.reject(new Error(reply.error ?? 'the decode worker failed'))
+        w.resolve(reply.result)
       }
       if (this.waiting.size === 0) worker.unref()
     })

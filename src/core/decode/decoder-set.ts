@@ -8,7 +8,7 @@ import type { AnsweredBy, DecodeProblem, Protocol, ProtocolSummary, WsMessage } 
 import { createConnectionDecoder } from './decoders'
 import type { ConnectionDecoder } from '../protocols/stream-decoder'
 import { inflateRaw } from '../http/inflate-raw'
-import { factsOf, type ExchangeFacts } from './exchange-table'
+import type { ExchangeBatchWriter, ExchangeRows } from './exchange-batch'
 import type { Renumbering } from '../protocols/http2/renumbered-streams'
 
 /** The `len` of an op that is the end of `dir` (FIN, reset, close). */
@@ -71,24 +71,32 @@ export interface FeedOptions {
   port?: number
 }
 
-/** What changed, in short: exchanges as the table keeps them (their details are decoded again when asked). */
-export interface FeedChanges {
-  exchanges: ExchangeFacts[]
+/**
+ * What a feed found, as a host hands it over: its exchanges, in short, are rows `from`..`to`
+ * of the batch the feed wrote them to (exchange-batch.ts; their details are decoded again
+ * when asked), and the summary holds what the engine keeps of it (protocol, problem, hello, carries).
+ */
+export interface FeedReply {
+  from: number
+  to: number
   messages: WsMessage[]
   problems: DecodeProblem[]
-}
-
-export interface FeedResult {
-  changes: FeedChanges
   want: Record<Direction, number>
   summary: ProtocolSummary
+}
+
+/** A feed's reply as the engine reads it: its exchanges as rows of a batch read in place. */
+export interface FeedResult extends Omit<FeedReply, 'from' | 'to'> {
+  exchanges: ExchangeRows
 }
 
 export class DecoderSet {
   private readonly decoders = new Map<number, ConnectionDecoder>()
 
-  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions): FeedResult {
+  /** Feeds decoder `key` (made with `opts` on first use); what changed goes to `out`'s rows. */
+  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts: FeedOptions | undefined, out: ExchangeBatchWriter): FeedReply {
     let d = this.decoders.get(key)
+    const from = out.size
     try {
       if (!d) {
         d = createConnectionDecoder({ ...opts, inflateRaw })
@@ -96,13 +104,15 @@ export class DecoderSet {
       }
       for (const op of ops) applyOp(d, op, bytes)
       const changes = d.takeChanges()
-      return { changes: { exchanges: changes.exchanges.map(factsOf), messages: changes.messages, problems: changes.problems }, want: { client: d.wantFrom('client'), server: d.wantFrom('server') }, summary: d.summary() }
+      for (const ex of changes.exchanges) out.add(ex)
+      return { from, to: out.size, messages: changes.messages, problems: changes.problems, want: { client: d.wantFrom('client'), server: d.wantFrom('server') }, summary: d.summary() }
     } catch (err) {
       this.decoders.delete(key)
       const dir: Direction = ops[0]?.dir ?? 'client'
       const problem: DecodeProblem = { dir, offset: ops[0]?.offset ?? 0, message: `decoding failed: ${(err as Error).message}` }
       const never = Number.MAX_SAFE_INTEGER
-      return { changes: { exchanges: [], messages: [], problems: [problem] }, want: { client: never, server: never }, summary: { protocol: d?.protocol ?? 'raw', problem: true } }
+      // Rows a failed feed wrote before its throw stay in the batch, unreferenced.
+      return { from: out.size, to: out.size, messages: [], problems: [problem], want: { client: never, server: never }, summary: { protocol: d?.protocol ?? 'raw', problem: true } }
     }
   }
 

@@ -3,10 +3,8 @@
 // (to decode it again in full when asked). Typed arrays and interned strings, not an object
 // per exchange: 100,000 exchanges take a few megabytes (test/core/decode/decode-memory.test.ts).
 
-import type { ExchangeRow, ExchangeState, HttpExchange, HttpMessage } from '../../shared/protocol-types'
-
-const STATES: ExchangeState[] = ['pending', 'complete', 'incomplete', 'upgraded']
-const STATE_CODE = new Map(STATES.map((s, i) => [s, i]))
+import type { ExchangeRow, ExchangeState } from '../../shared/protocol-types'
+import { STATES, STRING_COLUMNS, type ExchangeBatch } from './exchange-batch'
 
 /** Strings that repeat (methods, hosts, paths, content types) stored once, by number; 0 is none. */
 export class StringPool {
@@ -44,99 +42,6 @@ const f64 = (n: number): Float64Array => new Float64Array(n)
 const u32 = (n: number): Uint32Array => new Uint32Array(n)
 const u8 = (n: number): Uint8Array => new Uint8Array(n)
 
-/** The authority a request names: its Host header (HTTP/2's :authority), else the target's. */
-function hostOf(req: HttpMessage | undefined): string | undefined {
-  if (!req) return undefined
-  for (const h of req.headers) if ((h.name.length === 4 && h.name.toLowerCase() === 'host') || h.name === ':authority') return h.value.toLowerCase()
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(req.target ?? '')
-  if (m) return m[1].toLowerCase()
-  return req.method === 'CONNECT' ? req.target?.toLowerCase() : undefined
-}
-
-/** The target's path and query (an absolute-form target loses its scheme and authority). */
-function pathOf(req: HttpMessage | undefined): string | undefined {
-  const t = req?.target
-  if (t === undefined) return undefined
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(t)
-  return m ? m[1] || '/' : t
-}
-
-export function headerValue(msg: HttpMessage | undefined, name: string): string | undefined {
-  if (!msg) return undefined
-  for (const h of msg.headers) if (h.name.toLowerCase() === name) return h.value
-  return undefined
-}
-
-/** Where a WebSocket's frames begin after its upgrade, and what it agreed for permessage-deflate. */
-export interface WsStart {
-  client: number
-  server: number
-  /** The response's Sec-WebSocket-Extensions value, when it has one. */
-  extensions?: string
-}
-
-/**
- * An exchange in short: what the table keeps of it. Decoders' hosts (the worker) send these,
- * not exchanges: a few numbers and strings cross instead of every header and range.
- */
-export interface ExchangeFacts {
-  index: number
-  /** HTTP/2: its stream id (absent for HTTP/1.x). */
-  stream?: number
-  method?: string
-  host?: string
-  path?: string
-  type?: string
-  upgrade?: string
-  /** 0 while there is no response. */
-  status: number
-  state: ExchangeState
-  reqSize: number
-  resSize: number
-  startedAt: number
-  /** NaN until complete. */
-  duration: number
-  /** Where the request and the response (its first informational one) start; NaN for none. */
-  reqAt: number
-  resAt: number
-  /** An exchange that switched to WebSocket: where its frames start. */
-  ws?: WsStart
-}
-
-export function factsOf(ex: HttpExchange): ExchangeFacts {
-  const req = ex.request
-  const res = ex.response
-  const first = req ?? ex.informational[0] ?? res
-  const f: ExchangeFacts = {
-    index: ex.index,
-    status: res?.status ?? 0,
-    state: ex.state,
-    reqSize: req?.body.size ?? 0,
-    resSize: res?.body.size ?? 0,
-    startedAt: first?.startedAt ?? NaN,
-    duration: req && res?.endedAt !== undefined ? res.endedAt - req.startedAt : NaN,
-    reqAt: req?.startRange.offset ?? NaN,
-    resAt: (ex.informational[0] ?? res)?.startRange.offset ?? NaN
-  }
-  const method = req?.method
-  if (method !== undefined) f.method = method
-  const host = hostOf(req)
-  if (host !== undefined) f.host = host
-  const path = pathOf(req)
-  if (path !== undefined) f.path = path
-  const type = headerValue(res, 'content-type')?.toLowerCase()
-  if (type !== undefined) f.type = type
-  if (ex.upgrade !== undefined) f.upgrade = ex.upgrade
-  if (ex.stream !== undefined) f.stream = ex.stream
-  if (ex.upgrade === 'websocket' && ex.state === 'upgraded' && req && res) {
-    const reqEnd = req.body.framing === 'none' ? req.headRange.offset + req.headRange.length : req.body.range.offset + req.body.range.length
-    f.ws = { client: reqEnd, server: res.headRange.offset + res.headRange.length }
-    const ext = headerValue(res, 'sec-websocket-extensions')
-    if (ext !== undefined) f.ws.extensions = ext
-  }
-  return f
-}
-
 export class ExchangeTable {
   size = 0
   /** Bumped on every change: cached filter results know when they are stale. */
@@ -163,29 +68,32 @@ export class ExchangeTable {
     stream: new Column(u32(64), u32)
   }
 
-  /** Adds an exchange (or updates row `row`); returns its row. */
-  put(connId: number, ex: ExchangeFacts, row = this.size): number {
+  /** The pool's id of a batch's string `id` (0: none), looked up once per batch. */
+  private pooled(b: ExchangeBatch, ids: Uint32Array, id: number): number {
+    if (id === 0) return 0
+    return (ids[id] ||= this.strings.id(b.string(id)))
+  }
+
+  /** Adds row `i` of a batch from the decoders (or updates table row `row` with it); returns its row. */
+  put(connId: number, b: ExchangeBatch, i: number, row = this.size): number {
     if (row === this.size) {
       this.size++
       for (const c of Object.values(this.cols)) c.grow(this.size)
     }
     const c = this.cols
     c.conn.data[row] = connId
-    c.index.data[row] = ex.index
-    c.method.data[row] = this.strings.id(ex.method)
-    c.host.data[row] = this.strings.id(ex.host)
-    c.path.data[row] = this.strings.id(ex.path)
-    c.type.data[row] = this.strings.id(ex.type)
-    c.upgrade.data[row] = this.strings.id(ex.upgrade)
-    c.status.data[row] = ex.status
-    c.state.data[row] = STATE_CODE.get(ex.state) ?? 0
-    c.reqSize.data[row] = ex.reqSize
-    c.resSize.data[row] = ex.resSize
-    c.startedAt.data[row] = ex.startedAt
-    c.duration.data[row] = ex.duration
-    c.reqAt.data[row] = ex.reqAt
-    c.resAt.data[row] = ex.resAt
-    c.stream.data[row] = ex.stream ?? 0
+    c.index.data[row] = b.index(i)
+    const ids = b.idsIn(this.strings)
+    for (const column of STRING_COLUMNS) c[column].data[row] = this.pooled(b, ids, b.stringId(i, column))
+    c.status.data[row] = b.status(i)
+    c.state.data[row] = b.stateCode(i)
+    c.reqSize.data[row] = b.requestSize(i)
+    c.resSize.data[row] = b.responseSize(i)
+    c.startedAt.data[row] = b.startedAt(i)
+    c.duration.data[row] = b.duration(i)
+    c.reqAt.data[row] = b.reqAt(i)
+    c.resAt.data[row] = b.resAt(i)
+    c.stream.data[row] = b.stream(i)
     this.version++
     return row
   }

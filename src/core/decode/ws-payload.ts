@@ -8,7 +8,7 @@ import type { BodyPiece, WsMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { inflateRaw } from '../http/inflate-raw'
 import { NOTHING_MORE, WebSocketDecoder, parseWsExtensions } from '../protocols/websocket/ws-decoder'
-import type { WsStart } from './exchange-table'
+import type { WsStart } from './exchange-batch'
 import { replay } from './replay'
 
 export async function readWsPayload(view: CaptureView, connId: number, ws: WsStart, m: WsMessage, w: { offset: number; length: number }, signal?: AbortSignal): Promise<BodyPiece> {

@@ -371,7 +371,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     errorCode: (row) => this.errors.get(row)?.code,
     replayOfConn: (row) => this.replays.get(row)?.connId,
     tls: (row) => this.tlsRows.get(row),
-    via: (row) => viaOfFlags(this.cells[row * STRIDE + FLAGS])
+    via: (row) => viaOfFlags(this.cells[row * STRIDE + FLAGS]),
+    notKept: (row, dir) => this.notKept(row, dir)
   }
 
   private peerColumn(role: PeerRole): PeerColumn {

@@ -61,4 +61,6 @@ export interface RowFields {
   tls(row: number): TlsSummary | undefined
   /** A forward proxy's tunnel: how it was asked for. */
   via(row: number): Via | undefined
+  /** Bytes of `dir` forwarded but not kept (gap records); 0 for none. */
+  notKept(row: number, dir: Direction): number
 }

@@ -300,7 +300,8 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     errorCode: (row) => this.str(row, S.ERROR_CODE),
     replayOfConn: (row) => this.replayOf(row)?.connId,
     tls: (row) => this.tlsOf(row),
-    via: (row) => viaOfFlags(this.num(row, F.FLAGS))
+    via: (row) => viaOfFlags(this.num(row, F.FLAGS)),
+    notKept: (row, dir) => (this.ref(row, S.NOT_KEPT) < 0 ? 0 : (this.notKept(row)?.[dir] ?? 0))
   }
 
   private peer(row: number, first: number): PeerAddress | undefined {
