@@ -9,7 +9,7 @@
 
 import type { Direction } from './direction'
 import { UserError } from './errors'
-import type { MessageField } from './message-types'
+import { MESSAGE_PROTOCOLS, type MessageField, type MessageProtocol } from './message-types'
 
 export interface MessageFilter {
   /** Tests what cutting knows: the message's direction and command. */
@@ -118,4 +118,32 @@ export function parseMessageFilter(text: string | undefined): MessageFilter | un
     factTest: (d, c) => facts.every((t) => t(d, c)),
     ...(texts.length ? { textTest: (m: { summary: string; fields?: MessageField[] }) => texts.every((t) => t(m)) } : {})
   }
+}
+
+/**
+ * Filter words that fit each protocol's messages, with the commands its decoder names them
+ * by (`cmd:`: redis's commands, PostgreSQL's message types, MySQL's COM_ commands and
+ * replies, MQTT's packet types, DNS's question types; Modbus's function codes as `fn:`), so
+ * a filter box offers a connection's own words and not another protocol's.
+ */
+export const MESSAGE_FILTER_EXAMPLES: Record<MessageProtocol, string> = {
+  resp: 'dir:client cmd:SET text:foo -cmd:PING',
+  postgres: 'dir:client cmd:Query text:users -cmd:Sync',
+  mysql: 'dir:client cmd:COM_QUERY text:users -cmd:COM_PING',
+  mqtt: 'cmd:PUBLISH text:sensors -cmd:PINGREQ',
+  modbus: 'dir:client fn:3 -fn:6',
+  dns: 'cmd:MX text:example.com -cmd:AAAA'
+}
+
+/**
+ * A framing's filter words (as msg.page names it: `resp`, `length:size=2`, `ksy:…`): its
+ * protocol's own, or for a framing that names no commands, words about direction, text and
+ * (for a `.ksy` file's fields) a field; `cmd` is the example's command word, when it has one.
+ */
+export function messageFilterExample(framing: string | undefined): { words: string; cmd?: string } {
+  if (framing !== undefined && (MESSAGE_PROTOCOLS as readonly string[]).includes(framing)) {
+    const words = MESSAGE_FILTER_EXAMPLES[framing as MessageProtocol]
+    return { words, cmd: words.split(' ').find((w) => w.startsWith('cmd:') || w.startsWith('fn:'))! }
+  }
+  return { words: framing?.startsWith('ksy:') ? 'dir:client field:NAME=VALUE text:foo' : 'dir:client text:foo -text:ping' }
 }

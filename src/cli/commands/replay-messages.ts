@@ -17,12 +17,6 @@ import { replayTlsFrom } from '../tls-options'
 import type { ReplayValues } from './replay-options'
 import { replayConnection } from './replay-target'
 
-export const MESSAGE_OPTIONS = {
-  'by-message': { type: 'boolean', about: "raw replay by message: each client message (cut by --frame, else as `show` cuts the connection) once the answers recorded for it came, compared message by message; with --as-server, answer each message a client sends with the server messages recorded for it" },
-  'edit-message': { type: 'string', multiple: true, arg: 'N=TEXT', about: 'with --by-message: send TEXT (escapes \\r \\n \\t \\0 \\xHH \\\\; hex:HEX for bytes) as message N (numbered as `show` numbers it), its lengths refit by the framing' },
-  'no-fix-length': { type: 'boolean', about: 'with --by-message: send edited messages exactly as given, lengths not refit' }
-} as const
-
 type MessageEdit = { message: number; bytes: Buffer }
 
 async function messageEdits(values: ReplayValues): Promise<MessageEdit[]> {

@@ -1,11 +1,12 @@
-// The options of `tcpscope replay`, shared by its modes: raw TCP (replay.ts), one HTTP
-// request (replay-http.ts) and a recorded server (replay-server.ts).
+// The options of `tcpscope replay`, shared by its modes: raw TCP (replay.ts), by message
+// (replay-messages.ts), one HTTP request (replay-http.ts) and a recorded server
+// (replay-server.ts). The modes that read ReplayValues keep no part of this table: theirs
+// is written here, so no mode and this table import each other.
 
 import type { Parsed } from '../args'
 import type { OptionTable } from '../command-spec'
 import { DEFAULT_REPLAY_TIMEOUT_MS } from '../../shared/limits'
 import { EDIT_OPTIONS } from './replay-edits'
-import { MESSAGE_OPTIONS } from './replay-messages'
 import { REPLAY_TLS_OPTIONS } from '../tls-options'
 
 export const REPLAY_OPTIONS = {
@@ -20,7 +21,9 @@ export const REPLAY_OPTIONS = {
   hex: { type: 'boolean', about: 'print the answers as an xxd-style hex dump instead of text' },
   raw: { type: 'boolean', about: 'HTTP: print the response body as it came (content coding left on), not decoded' },
   ...EDIT_OPTIONS,
-  ...MESSAGE_OPTIONS,
+  'by-message': { type: 'boolean', about: "raw replay by message: each client message (cut by --frame, else as `show` cuts the connection) once the answers recorded for it came, compared message by message; with --as-server, answer each message a client sends with the server messages recorded for it" },
+  'edit-message': { type: 'string', multiple: true, arg: 'N=TEXT', about: 'with --by-message: send TEXT (escapes \\r \\n \\t \\0 \\xHH \\\\; hex:HEX for bytes) as message N (numbered as `show` numbers it), its lengths refit by the framing' },
+  'no-fix-length': { type: 'boolean', about: 'with --by-message: send edited messages exactly as given, lengths not refit' },
   frame: { type: 'string', arg: 'SPEC', about: 'with --by-message: cut the connection this way (the --frame grammar of show)' },
   json: { type: 'boolean', about: 'print the result as one JSON object (answers as hex)' },
   exchange: { type: 'string', arg: 'N|N-M|N,M,...', about: 'HTTP: replay the request of exchange N (from 1) of the connection; several (1-3, or 1,2,3) go in order on one keep-alive connection' },

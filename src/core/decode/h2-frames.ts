@@ -7,7 +7,8 @@ import { h2FrameTypeName } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { createConnectionDecoder } from './decoders'
 import { frameInfo } from '../protocols/http2/frame-info'
-import { FRAME_HEADER, type RawFrame } from '../protocols/http2/frame-reader'
+import { FRAME_HEADER } from '../protocols/http2/frame-reader'
+import type { RawFrame } from '../protocols/http2/raw-frame'
 import { replay } from './replay'
 
 export interface FrameQuery {

@@ -6,7 +6,7 @@
 
 import type { Direction } from '../../shared/capture-types'
 import type { AnsweredBy, DecodeProblem, HttpExchange, Protocol, ProtocolSummary, WsMessage } from '../../shared/protocol-types'
-import type { RawFrame } from './http2/frame-reader'
+import type { RawFrame } from './http2/raw-frame'
 import type { Renumbering } from './http2/renumbered-streams'
 
 /** Raw DEFLATE inflation with a preset dictionary (the previous output: permessage-deflate's context takeover), injected so decoders stay free of Node. */

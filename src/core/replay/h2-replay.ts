@@ -22,7 +22,9 @@ import { capturedH2Request, editedH2Request, type H2Request } from './h2-replay-
 import { H2ResponseReader } from './h2-replay-response'
 import { H2ReplaySession, type H2SessionOptions } from './h2-session'
 import type { CapturedRequest } from './http-replay-request'
-import { compareWithRecorded, describeResponse, recordedSide, repeat, sourceOf, type HttpReplayOptions, type RecordedSide, type ReplayedExchange } from './http-replay'
+import { sourceOf, type HttpReplayOptions, type ReplayedExchange } from './http-replay-options'
+import { compareWithRecorded, describeResponse, recordedSide, type RecordedSide } from './recorded-comparison'
+import { repeat } from './repeated-sends'
 
 /** An HTTP/2 request ready to send, with what its response is compared to. */
 export interface PreparedH2 extends RecordedSide {

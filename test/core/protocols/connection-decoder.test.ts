@@ -86,10 +86,14 @@ describe('createConnectionDecoder', () => {
     own.push('client', new TextEncoder().encode('PING\r\n'), 0, 1)
     own.end('client', 2)
     expect(own.summary()).toEqual({ protocol: 'raw', carries: 'resp' })
+    // An inline command is redis on any port; a line of words that is no command is not.
     const elsewhere = createConnectionDecoder({ port: 9999 })
     elsewhere.push('client', new TextEncoder().encode('PING\r\n'), 0, 1)
-    elsewhere.end('client', 2)
-    expect(elsewhere.summary()).toEqual({ protocol: 'raw' })
+    expect(elsewhere.summary()).toEqual({ protocol: 'raw', carries: 'resp' })
+    const chat = createConnectionDecoder({ port: 9999 })
+    chat.push('client', new TextEncoder().encode('hello\r\n'), 0, 1)
+    chat.end('client', 2)
+    expect(chat.summary()).toEqual({ protocol: 'raw' })
   })
 
   it('reads an HTTP/2 connection frame by frame from its preface, whether or not its server\'s SETTINGS came first', () => {

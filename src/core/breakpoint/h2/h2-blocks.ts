@@ -13,12 +13,14 @@
 //   sender is written that way too ("translating"): correct, but not as it came, and larger.
 //
 // A dropped block that changed the table still gives the receiver its insertions when it is
-// in order (a block the receiver refuses as malformed, see h2-side.ts); else translating.
+// in order (a block the receiver refuses as malformed: dropFrames); else translating.
 
 import type { HpackResult } from '../../protocols/http2/hpack/hpack-decoder'
 import { rewriteHeaderBlock } from '../../protocols/http2/hpack/header-block-rewrite'
 import { concatBytes } from '../../protocols/http2/hpack/hpack-encoder'
-import { literalBlock } from './h2-frames'
+import type { Direction } from '../../../shared/direction'
+import { T_HEADERS } from '../../protocols/http2/frame-reader'
+import { CANCEL, headerFrames, literalBlock, rstStream } from './h2-frames'
 
 export interface Block {
   /** Its place among the sender's blocks. */
@@ -103,6 +105,28 @@ export class BlockSequence {
     if (r.ok) return r.block
     this.translating = true
     return undefined
+  }
+
+  /**
+   * The frames a drop of `stream` (its header blocks `blocks`, the head first) sends its
+   * receiver: the blocks that keep the receiver's table in step, and the stream's reset.
+   */
+  dropFrames(dir: Direction, stream: number, blocks: Block[], maxFrame: number): Buffer[] {
+    const syncs = blocks.map((b) => this.dropped(b))
+    const headers = (block: Uint8Array): Buffer[] => headerFrames(T_HEADERS, stream, block, false, maxFrame)
+    const out: Buffer[] = []
+    if (dir === 'client') {
+      // The server must see the stream open before it can be reset: a block it refuses as malformed
+      // (a regular field first), carrying the insertions the original made to its table.
+      out.push(...headers(syncs[0] ?? literalBlock([DROP_MARK])))
+      for (const s of syncs.slice(1)) if (s) out.push(...headers(s))
+      out.push(rstStream(stream, CANCEL))
+    } else {
+      out.push(rstStream(stream, CANCEL))
+      // The client's table still needs what the response's blocks inserted: it decodes a block on a closed stream and ignores it.
+      for (const s of syncs) if (s) out.push(...headers(s))
+    }
+    return out
   }
 
   /** A block of a dropped stream that is never sent: its insertions never reach the receiver. */

@@ -6,7 +6,8 @@
 // flood, stops it: from there the bytes go on as they come.
 
 import type { Direction } from '../../../shared/direction'
-import { F_END_HEADERS, F_PADDED, F_PRIORITY, FRAME_HEADER, FrameReader, T_CONTINUATION, T_DATA, T_HEADERS, T_PUSH_PROMISE, type RawFrame } from '../../protocols/http2/frame-reader'
+import { F_END_HEADERS, F_PADDED, F_PRIORITY, FRAME_HEADER, FrameReader, T_CONTINUATION, T_DATA, T_HEADERS, T_PUSH_PROMISE } from '../../protocols/http2/frame-reader'
+import type { RawFrame } from '../../protocols/http2/raw-frame'
 import { HeaderBlock, fragmentOf } from '../../protocols/http2/header-block'
 
 /** A whole frame as it came; DATA with its flow-controlled length and its data. */

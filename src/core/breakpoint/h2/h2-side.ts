@@ -8,7 +8,9 @@
 //
 // HPACK makes each header block depend on every one before it from the same sender. While a
 // held block waits, a later block that passes it reaches the receiver first; the sequence
-// rules are in h2-blocks.ts (what goes as it came, what is written again as literals). Stream
+// rules are in h2-blocks.ts (what goes as it came, what is written again as literals, what
+// a drop sends). A held message is h2-held-stream.ts's; what each passing frame changes of
+// the connection's settings and windows, h2-frame-effects.ts's. Stream
 // ids must reach the server in increasing order, so streams the client opens after a held
 // request wait behind it (they are not renumbered); streams opened before it flow on.
 // Flow control: DATA held, edited or dropped is accounted for (h2-flow.ts, and a
@@ -17,20 +19,21 @@
 import type { Direction } from '../../../shared/direction'
 import { MAX_HELD_MESSAGE, tooBigMessage, type BreakAction, type BreakEventInfo } from '../../../shared/break-types'
 import { formatBytes } from '../../../shared/human-readable'
-import { F_ACK, F_END_STREAM, FRAME_HEADER, T_DATA, T_HEADERS, T_PUSH_PROMISE, T_RST_STREAM, T_SETTINGS, T_WINDOW_UPDATE } from '../../protocols/http2/frame-reader'
+import { F_END_STREAM, FRAME_HEADER, T_DATA, T_HEADERS, T_PUSH_PROMISE, T_RST_STREAM } from '../../protocols/http2/frame-reader'
 import { H2FrameFeed, type BlockFrames, type FeedSink, type FramePart } from './h2-frame-feed'
 import { HpackDecoder } from '../../protocols/http2/hpack/hpack-decoder'
-import { settingsOf } from '../../protocols/http2/frame-info'
 import type { StagePort } from '../../proxy/forward-stage'
 import type { BreakEntry, BreakRegistry } from '../break-registry'
 import type { MessageHead } from '../break-match'
 import type { HeldItem, HeldOwner, HeldQueue } from '../held-queue'
 import { heldFor, recordBreak, type BreakMore } from '../break-record'
 import { READ_AHEAD } from '../read-ahead'
-import { CANCEL, DEFAULT_MAX_FRAME, dataFrames, headerFrames, literalBlock, rstStream, windowUpdate } from './h2-frames'
+import { CANCEL, DEFAULT_MAX_FRAME, dataFrames, headerFrames, rstStream, windowUpdate } from './h2-frames'
 import { FlowWindow } from './h2-flow'
 import { h2Text, parseH2Text } from './h2-text-form'
-import { BlockSequence, DROP_MARK, type Block } from './h2-blocks'
+import { BlockSequence, type Block } from './h2-blocks'
+import { frameEffects, type SideState } from './h2-frame-effects'
+import { headOf, partSize, type HeldStream, type Part } from './h2-held-stream'
 
 export interface H2SideDeps {
   connId: number
@@ -42,29 +45,10 @@ export interface H2SideDeps {
   pause(paused: boolean): void
 }
 
-type Part = FramePart | { block: Block }
-
-interface HeldStream {
-  stream: number
-  head: Block
-  parts: Part[]
-  /** Bytes of its frames. */
-  size: number
-  /** END_STREAM came (or a 1xx head, which is whole by itself). */
-  complete: boolean
-  entry: BreakEntry
-  summary: string
-  /** Flow-controlled bytes of its DATA, as the sender counted them against its window. */
-  flowLength: number
-  item?: HeldItem
-  /** Frames of its stream after the message, waiting behind it. */
-  waiting: Part[]
-}
-
 /** Streams a drop reset, whose later frames are swallowed; the oldest forgotten past this. */
 const MAX_DROPPED = 1024
 
-export class H2Side implements HeldOwner, FeedSink {
+export class H2Side implements HeldOwner, FeedSink, SideState {
   port: StagePort | undefined
   other!: H2Side
   readonly hpack = new HpackDecoder()
@@ -144,7 +128,7 @@ export class H2Side implements HeldOwner, FeedSink {
   }
 
   observed(p: FramePart, payload?: Uint8Array): void {
-    this.effects(p, payload)
+    frameEffects(this, this.other, p, payload)
   }
 
   block(g: BlockFrames): void {
@@ -154,21 +138,12 @@ export class H2Side implements HeldOwner, FeedSink {
     if (b.decoded.error !== undefined) return this.feed.stop(Buffer.concat(g.frames))
     const s = b.stream
     if (b.type === T_PUSH_PROMISE && b.promised !== undefined) this.window.open(b.promised)
-    const head = this.headOf(b)
+    const head = headOf(this.dir, b)
     if (head?.method !== undefined) {
       this.window.open(s)
       this.other.window.open(s)
     }
-    if (this.dropped.has(s)) return this.swallow({ block: b })
-    const hs = this.held.get(s)
-    if (hs !== undefined) return this.toHeld(hs, { block: b })
-    if (this.later.has(s) || (head?.method !== undefined && this.opensAfterHeld(s))) return this.wait({ block: b })
-    const entry = head !== undefined && b.decoded.cut === undefined ? this.deps.rule(head) : undefined
-    if (entry === undefined) {
-      this.sendBlock(b)
-      return
-    }
-    this.startHeld(b, head!, entry)
+    this.route(b, head)
   }
 
   private startHeld(b: Block, head: MessageHead, entry: BreakEntry): void {
@@ -180,17 +155,6 @@ export class H2Side implements HeldOwner, FeedSink {
     this.heldBytes += b.size
     if (held.complete) this.enqueue(held)
     else this.bound(held)
-  }
-
-  private headOf(b: Block): MessageHead | undefined {
-    if (b.type !== T_HEADERS) return undefined
-    const get = (name: string): string | undefined => b.decoded.fields.find((f) => f.name === name)?.value
-    if (this.dir === 'client') {
-      const method = get(':method')
-      return method === undefined ? undefined : { method, target: get(':path'), host: get(':authority') ?? get('host') }
-    }
-    const status = Number(get(':status'))
-    return Number.isInteger(status) ? { status } : undefined
   }
 
   private unit(p: FramePart, payload?: Uint8Array): void {
@@ -211,12 +175,12 @@ export class H2Side implements HeldOwner, FeedSink {
   private wait(p: Part): void {
     this.later.add('block' in p ? p.block.stream : p.stream)
     this.behind.push(p)
-    this.waitingBytes += 'block' in p ? p.block.size : p.frame.length
+    this.waitingBytes += partSize(p)
     if (this.waitingBytes > READ_AHEAD) this.deps.pause(true)
   }
 
   private toHeld(hs: HeldStream, p: Part): void {
-    const size = 'block' in p ? p.block.size : p.frame.length
+    const size = partSize(p)
     if (hs.complete) {
       hs.waiting.push(p)
       this.waitingBytes += size
@@ -312,19 +276,7 @@ export class H2Side implements HeldOwner, FeedSink {
     this.record(item, 'dropped', `dropped after ${heldFor(item)}: stream ${hs.stream} reset (CANCEL) on both sides`, undefined, { stream: hs.stream })
     this.forget(hs)
     const blocks = [hs.head, ...hs.parts.flatMap((p) => ('block' in p ? [p.block] : []))]
-    const syncs = blocks.map((b) => this.blocks.dropped(b))
-    const headers = (block: Uint8Array): Buffer[] => headerFrames(T_HEADERS, hs.stream, block, false, this.maxFrame)
-    if (this.dir === 'client') {
-      // The server must see the stream open before it can be reset: a block it refuses as malformed
-      // (a regular field first), carrying the insertions the original made to its table.
-      this.emit(...headers(syncs[0] ?? literalBlock([DROP_MARK])))
-      for (const s of syncs.slice(1)) if (s) this.emit(...headers(s))
-      this.emit(rstStream(hs.stream, CANCEL))
-    } else {
-      this.emit(rstStream(hs.stream, CANCEL))
-      // The client's table still needs what the response's blocks inserted: it decodes a block on a closed stream and ignores it.
-      for (const s of syncs) if (s) this.emit(...headers(s))
-    }
+    this.emit(...this.blocks.dropFrames(this.dir, hs.stream, blocks, this.maxFrame))
     this.window.close(hs.stream)
     this.other.window.close(hs.stream)
     this.other.inject(rstStream(hs.stream, CANCEL))
@@ -388,42 +340,8 @@ export class H2Side implements HeldOwner, FeedSink {
 
   /** A frame goes to the receiver, with what it says for the connection's state. */
   private send(p: FramePart, payload?: Uint8Array): void {
-    const frame = this.effects(p, payload)
+    const frame = frameEffects(this, this.other, p, payload)
     if (frame !== undefined) this.emit(frame)
-  }
-
-  /** What a frame passing on says: settings, windows, the stream's end; the frame to send (a WINDOW_UPDATE may shrink, or go). */
-  private effects(p: FramePart, payload?: Uint8Array): Buffer | undefined {
-    const body = payload ?? p.frame.subarray(FRAME_HEADER)
-    switch (p.type) {
-      case T_DATA:
-        this.window.sent(p.stream, p.flowLength ?? 0)
-        if ((p.flags & F_END_STREAM) !== 0) this.window.close(p.stream)
-        break
-      case T_RST_STREAM:
-        this.window.close(p.stream)
-        this.other.window.close(p.stream)
-        break
-      case T_SETTINGS:
-        if ((p.flags & F_ACK) !== 0) break
-        for (const { id, value } of settingsOf(body)) {
-          if (id === 1) this.other.hpack.setMaxTableSize(value)
-          else if (id === 4) this.other.window.initial = value
-          else if (id === 5) this.other.maxFrame = value
-        }
-        break
-      case T_WINDOW_UPDATE: {
-        if (body.length < 4) break
-        let increment = u31(body, 0)
-        this.other.window.update(p.stream, increment)
-        if (p.stream !== 0 || this.other.debt === 0) break
-        const owed = Math.min(this.other.debt, increment)
-        this.other.debt -= owed
-        increment -= owed
-        return increment > 0 ? windowUpdate(0, increment) : undefined
-      }
-    }
-    return p.frame
   }
 
   /** A frame (or block) of a dropped stream, from its sender: not sent; DATA's window given back. */
@@ -447,8 +365,8 @@ export class H2Side implements HeldOwner, FeedSink {
   /** What waited behind a released message goes on (it may hold again); the sender reads on below the bound; a FIN goes once nothing is held. */
   private afterRelease(hs: HeldStream): void {
     for (const p of hs.waiting) {
-      this.waitingBytes -= 'block' in p ? p.block.size : p.frame.length
-      if ('block' in p) this.blockAgain(p.block)
+      this.waitingBytes -= partSize(p)
+      if ('block' in p) this.route(p.block)
       else this.unit(p)
     }
     hs.waiting = []
@@ -457,8 +375,8 @@ export class H2Side implements HeldOwner, FeedSink {
     this.behind = []
     this.later.clear()
     for (const p of behind) {
-      this.waitingBytes -= 'block' in p ? p.block.size : p.frame.length
-      if ('block' in p) this.blockAgain(p.block)
+      this.waitingBytes -= partSize(p)
+      if ('block' in p) this.route(p.block)
       else this.unit(p)
     }
     if (this.waitingBytes <= READ_AHEAD) this.deps.pause(false)
@@ -466,12 +384,13 @@ export class H2Side implements HeldOwner, FeedSink {
     this.maybeEnd()
   }
 
-  private blockAgain(b: Block): void {
-    const hs = this.held.get(b.stream)
-    if (this.dropped.has(b.stream)) return this.swallow({ block: b })
+  /** Where a header block goes: swallowed (its stream dropped), into its held message, behind a held request, held by a rule, or on. */
+  private route(b: Block, head = headOf(this.dir, b)): void {
+    const s = b.stream
+    if (this.dropped.has(s)) return this.swallow({ block: b })
+    const hs = this.held.get(s)
     if (hs !== undefined) return this.toHeld(hs, { block: b })
-    const head = this.headOf(b)
-    if (this.later.has(b.stream) || (head?.method !== undefined && this.opensAfterHeld(b.stream))) return this.wait({ block: b })
+    if (this.later.has(s) || (head?.method !== undefined && this.opensAfterHeld(s))) return this.wait({ block: b })
     const entry = head !== undefined && b.decoded.cut === undefined ? this.deps.rule(head) : undefined
     if (entry === undefined) {
       this.sendBlock(b)
@@ -511,5 +430,3 @@ export class H2Side implements HeldOwner, FeedSink {
     recordBreak(this.port, item, action, message, sent, more)
   }
 }
-
-const u31 = (b: Uint8Array, at: number): number => ((b[at] & 0x7f) << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]

@@ -13,7 +13,7 @@ import { UserError } from '../../../shared/errors'
 import type { WriteTarget } from '../../files/file-target'
 import { temporarySibling, writeReplacing } from '../../files/replace-file'
 import { formatPeer } from '../../../shared/human-readable'
-import { FORMAT_VERSION, GAPLESS_FORMAT_VERSION, RECORD_HEADER_SIZE, RecordType, TYPE_OF, dirCode, writeRecordHeader } from '../format/capture-format'
+import { FORMAT_VERSION, GAPLESS_FORMAT_VERSION, RecordType, TYPE_OF } from '../format/capture-format'
 import { storedIndexRecords } from '../format/index-codec'
 import type { OpenInfo, OwnerInfo } from '../format/record-payloads'
 import { CaptureReader } from '../read/capture-reader'
@@ -29,6 +29,7 @@ import { DirectWriter } from './direct-writer'
 import { openWriter, type OpenWriterOptions } from './open-writer'
 import type { RecordWriter, WriterHooks } from './record-writer'
 import { RecordedConnection, type ConnectionRecorder } from './recorded-connection'
+import { RecordAppender } from './record-appender'
 
 /** What a live capture tells the engine as records are appended. */
 export interface CaptureListener {
@@ -58,22 +59,18 @@ export interface CaptureOptions extends OpenWriterOptions {
   whenDiskIsSlow?: WhenDiskIsSlow
 }
 
-const SLAB_SIZE = 64 * 1024
-/** JSON payloads up to this size are encoded into the slab rather than a Buffer of their own. */
-const MAX_INLINE_JSON = 4096
-
 /** `ENOSPC: no space left on device`, without repeating the code Node already puts in front. */
 function describeWriteError(err: NodeJS.ErrnoException): string {
   const code = err.code ?? 'EIO'
   return err.message.startsWith(code) ? err.message : `${code}: ${err.message}`
 }
 
-const viewOf = (b: Buffer): DataView => new DataView(b.buffer, b.byteOffset, b.length)
-
 const NO_LISTENER: CaptureListener = { detailed: false, data() {}, event() {}, pressure() {}, error() {} }
 
 export class LiveCapture extends CaptureQueries implements CaptureView, ConnectionRecorder {
   private readonly writer: RecordWriter
+  /** Encodes each record into the writer (record-appender.ts). */
+  private readonly records: RecordAppender
   /**
    * Whether the writer copies each record (O_DIRECT), rather than queueing the chunk itself.
    * A field, not an instanceof per chunk: that showed as 6% of the proxy's busy time in bulk.
@@ -81,9 +78,6 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
   readonly copiesChunks: boolean
   private readonly origin = performance.now()
   private readonly checksumPayloads: boolean
-  private slab = Buffer.allocUnsafe(SLAB_SIZE)
-  private slabView = viewOf(this.slab)
-  private slabUsed = 0
   /**
    * The last connection id given, shared with the proxy's forwarding workers
    * (proxy/workers/), which number their connections from it too: ids stay unique across
@@ -124,6 +118,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     }
     this.writer = openWriter(filePath, hooks, { ...opts, formatVersion: this.formatVersion })
     this.copiesChunks = this.writer instanceof DirectWriter
+    this.records = new RecordAppender(this.writer, this.copiesChunks)
     try {
       this.readFd = openSync(filePath, 'r')
     } catch (err) {
@@ -207,74 +202,15 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     return this.writer.error === undefined && this.closing === undefined
   }
 
-  /** Reserves `n` bytes of the slab (headers and small JSON payloads live there). */
-  private reserve(n: number): number {
-    if (this.slabUsed + n > SLAB_SIZE) {
-      this.slabUsed = 0
-      // The O_DIRECT writer copies each record as it takes it, so the slab is free again.
-      // The page-cache writer queues the slab itself: the old one stays alive until written.
-      // (A new slab each time made 64 KiB of garbage per ~1,600 records, which lived long
-      // enough to reach the old generation: about 100 MiB of RSS under redis-benchmark.)
-      if (!this.copiesChunks) {
-        this.slab = Buffer.allocUnsafe(SLAB_SIZE)
-        this.slabView = viewOf(this.slab)
-      }
-    }
-    const at = this.slabUsed
-    this.slabUsed += n
-    return at
-  }
-
-  /**
-   * Appends one record and returns its file offset. A string payload is JSON, encoded
-   * straight into the slab behind its header; a Buffer payload (data) is passed by reference.
-   */
-  private appendRecord(
-    type: RecordType,
-    dir: Direction | undefined,
-    connId: number,
-    seq: number,
-    payload: Buffer | string | undefined,
-    time: number,
-    mono: number,
-    payloadCrc?: number
-  ): number {
-    const offset = this.writer.end
-    if (typeof payload === 'string') {
-      const length = Buffer.byteLength(payload)
-      if (length <= MAX_INLINE_JSON) {
-        const at = this.reserve(RECORD_HEADER_SIZE + length)
-        this.slab.write(payload, at + RECORD_HEADER_SIZE)
-        writeRecordHeader(this.slab, this.slabView, at, type, dirCode(dir), connId, seq, length, time, mono)
-        this.writer.append(this.slab, at, at + RECORD_HEADER_SIZE + length)
-        return this.tookIt(offset)
-      }
-      payload = Buffer.from(payload)
-    }
-    const at = this.reserve(RECORD_HEADER_SIZE)
-    writeRecordHeader(this.slab, this.slabView, at, type, dirCode(dir), connId, seq, payload?.length ?? 0, time, mono, payloadCrc)
-    this.writer.append(this.slab, at, at + RECORD_HEADER_SIZE, payload)
-    return this.tookIt(offset)
-  }
-
-  /**
-   * The offset of a record just appended, or -1 if the writer failed on it: a writer can
-   * fail while taking a record (a new staging buffer it cannot set up on a full disk), and
-   * by then its failure has cut the index back, so the record must not be counted again.
-   */
-  private tookIt(offset: number): number {
-    return this.writer.error === undefined ? offset : -1
-  }
-
   private appendMeta(info: Record<string, unknown>): void {
-    this.appendRecord(RecordType.Meta, undefined, 0, 0, JSON.stringify(info), Date.now(), 0)
+    this.records.append(RecordType.Meta, undefined, 0, 0, JSON.stringify(info), Date.now(), 0)
   }
 
   /** Records a proxy or session starting or stopping (it owns connections). */
   owner(info: OwnerInfo): void {
     if (!this.recording) return
     const time = Date.now()
-    this.appendRecord(RecordType.Owner, undefined, 0, 0, JSON.stringify(info), time, this.monoNow())
+    this.records.append(RecordType.Owner, undefined, 0, 0, JSON.stringify(info), time, this.monoNow())
     // Exports need where a proxy listened (pcapng's client leg), live as well as from the file.
     this.index.owner(info, time)
   }
@@ -312,7 +248,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
   openConnectionAs(id: number, open: OpenInfo, time: number, mono: number): RecordedConnection {
     const info = open as unknown as Record<string, unknown>
     const offset = this.recording
-      ? this.appendRecord(RecordType.Open, undefined, id, 0, JSON.stringify(open), time, mono)
+      ? this.records.append(RecordType.Open, undefined, id, 0, JSON.stringify(open), time, mono)
       : -1
     const row = this.index.open(id, offset, time, open)
     const conn = new RecordedConnection(this, id, row)
@@ -325,7 +261,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     if (this.dropping && this.recording) return this.dropData(conn, seq, dir, chunk.length, time, mono)
     if (this.pendingGaps.size !== 0) this.writeGaps(conn)
     // After a write error the bytes are still counted: they were forwarded, just not recorded.
-    const offset = this.recording ? this.appendRecord(RecordType.Data, dir, conn.id, seq, chunk, time, mono, this.checksumPayloads ? crc32(chunk) : undefined) : -1
+    const offset = this.recording ? this.records.append(RecordType.Data, dir, conn.id, seq, chunk, time, mono, this.checksumPayloads ? crc32(chunk) : undefined) : -1
     const streamOffset = this.index.bytes(conn.row, dir)
     this.index.addData(conn.row, dir, offset, chunk.length)
     if (this.listener.detailed) this.listener.data(conn.id, dir, streamOffset, chunk)
@@ -346,7 +282,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
   private writeGaps(conn: RecordedConnection): void {
     for (const { dir, gap } of this.pendingGaps.take(conn)) {
       const info: GapInfo = { offset: gap.offset, bytes: gap.bytes }
-      const offset = this.recording ? this.appendRecord(RecordType.Gap, dir, conn.id, gap.seq, JSON.stringify(info), gap.time, gap.mono) : -1
+      const offset = this.recording ? this.records.append(RecordType.Gap, dir, conn.id, gap.seq, JSON.stringify(info), gap.time, gap.mono) : -1
       this.index.placeGap(conn.row, dir, offset, gap.offset, gap.bytes)
       if (this.listener.detailed) {
         this.listener.event(this.index.summary(conn.row), { seq: gap.seq, kind: 'gap', dir, time: gap.time, mono: gap.mono, info: { ...info } })
@@ -367,7 +303,7 @@ export class LiveCapture extends CaptureQueries implements CaptureView, Connecti
     const type = TYPE_OF[kind]
     // After a write error the summary still follows the connection, so front ends stay right.
     const offset = this.recording
-      ? this.appendRecord(type, dir, conn.id, seq, info ? JSON.stringify(info) : undefined, time, mono)
+      ? this.records.append(type, dir, conn.id, seq, info ? JSON.stringify(info) : undefined, time, mono)
       : -1
     this.index.event(conn.row, type, dir, offset, time, info)
     if (!this.listener.detailed) return

@@ -3,7 +3,8 @@
 // stream and debug text). Reads only what the frame reader kept; never throws.
 
 import { h2ErrorName } from '../../../shared/protocol-types'
-import { F_ACK, F_END_HEADERS, F_END_STREAM, F_PADDED, F_PRIORITY, T_CONTINUATION, T_DATA, T_GOAWAY, T_HEADERS, T_PING, T_PRIORITY, T_PUSH_PROMISE, T_RST_STREAM, T_SETTINGS, T_WINDOW_UPDATE, type RawFrame } from './frame-reader'
+import { F_ACK, F_END_HEADERS, F_END_STREAM, F_PADDED, F_PRIORITY, T_CONTINUATION, T_DATA, T_GOAWAY, T_HEADERS, T_PING, T_PRIORITY, T_PUSH_PROMISE, T_RST_STREAM, T_SETTINGS, T_WINDOW_UPDATE } from './frame-reader'
+import type { RawFrame } from './raw-frame'
 
 export const SETTING_NAMES: Record<number, string> = {
   1: 'HEADER_TABLE_SIZE',

@@ -7,6 +7,7 @@
 
 import type { Direction } from '../../../shared/direction'
 import type { DecodeProblem } from '../../../shared/protocol-types'
+import type { RawFrame } from './raw-frame'
 import { NOTHING_MORE } from '../stream-decoder'
 
 export const FRAME_HEADER = 9
@@ -35,23 +36,6 @@ export const F_PRIORITY = 0x20
  * SETTINGS, and what one connection can make the decoder hold.
  */
 export const MAX_KEPT_PAYLOAD = 1024 * 1024
-
-export interface RawFrame {
-  dir: Direction
-  type: number
-  flags: number
-  stream: number
-  /** The payload's declared length. */
-  length: number
-  /** The stream offset of the frame's first header byte. */
-  offset: number
-  /** Wall-clock ms of the chunk holding its first byte. */
-  time: number
-  /** The payload, for every type but DATA; absent when it was too long to keep (skipped, with a problem). */
-  payload?: Uint8Array
-  /** DATA: its pad length (0 when not PADDED). */
-  padLength?: number
-}
 
 export interface FrameSink {
   frame(f: RawFrame): void

@@ -12,7 +12,8 @@ import { line, shown } from '../messages/field-values'
 import { describeTlsRecord } from '../messages/tls-record'
 import { MAX_PAYLOAD, MysqlConnection, type MysqlContext } from './mysql-connection'
 import { CLIENT_PROTOCOL_41 } from './mysql-names'
-import { describePayload, type Remarks } from './mysql-packets'
+import type { Remarks } from './mysql-fields'
+import { describePayload } from './mysql-packets'
 
 const CONTINUES = ' (continues in the next packet)'
 

@@ -202,7 +202,8 @@ export const respCodec: MessageCodec = {
     if (!complete && length === msg.length) return { summary: `incomplete (${msg.length} bytes so far)`, fields: [field('bytes', shown(msg), 0, msg.length)] }
     if (isInline(dir, msg[0])) {
       const words = inlineWords(msg)
-      return { summary: line(words.join(' ')), fields: [field('inline command', words.join(' '), 0, msg.length, words.map((w, i) => field(`[${i}]`, w)))] }
+      // An empty line is no command (redis skips it; `redis-cli --pipe` sends one before its ECHO).
+      return { summary: words.length ? line(words.join(' ')) : '(empty line)', fields: [field('inline command', words.join(' '), 0, msg.length, words.map((w, i) => field(`[${i}]`, w)))] }
     }
     const b: { budget: number; root?: RespValue } = { budget: MESSAGE_MAX_FIELDS }
     const r = readResp(msg, 0, DEFAULT_MAX_MESSAGE, b)
@@ -218,23 +219,4 @@ export const respCodec: MessageCodec = {
     return { summary: line(replyLine(msg, root)), fields: [tree], ...(fieldsCut ? { fieldsCut } : {}) }
   },
   refit: refitResp
-}
-
-/**
- * A client's first bytes are a RESP command: an array of bulk strings (`*2\r\n$3\r\nGET`),
- * which nothing else begins with. A line of letters may be an inline command (`PING\r\n`):
- * that says nothing either way, so redis's port decides.
- */
-export function recogniseResp(client: Uint8Array): boolean | undefined {
-  if (client.length === 0) return undefined
-  if (client[0] !== 0x2a) return /^[A-Za-z]+( [^\r\n]*)?(\r?\n|$)/.test(String.fromCharCode(...client.subarray(0, 64))) ? undefined : false
-  let i = 1
-  while (i < client.length && client[i] >= 0x30 && client[i] <= 0x39 && i < 9) i++
-  if (i === 1) return i < client.length ? false : undefined
-  if (i >= client.length) return undefined
-  if (client[i] !== 13) return false
-  if (i + 1 >= client.length) return undefined
-  if (client[i + 1] !== 10) return false
-  if (i + 2 >= client.length) return undefined
-  return client[i + 2] === 0x24
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { respCodec, recogniseResp } from '../../../../src/core/protocols/resp/resp-codec'
+import { respCodec } from '../../../../src/core/protocols/resp/resp-codec'
 import { cut, texts, type Turn } from '../messages/cut'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -66,9 +66,10 @@ describe('RESP: every type of the protocol spec, pipelining and pub/sub', () => 
   })
 
   it('reads inline commands', () => {
-    const msgs = describeAll([{ dir: 'client', bytes: 'PING\r\nSET a "b c"\r\n' }])
-    expect(msgs.map((m) => m.note.command)).toEqual(['PING', 'SET'])
+    const msgs = describeAll([{ dir: 'client', bytes: 'PING\r\nSET a "b c"\r\n\r\n' }])
+    expect(msgs.map((m) => m.note.command)).toEqual(['PING', 'SET', undefined])
     expect(msgs[0].described.summary).toBe('PING')
+    expect(msgs[2].described.summary).toBe('(empty line)')
   })
 
   it('says where bytes stop being RESP and how long a bulk may be, never waiting for an absurd one', () => {
@@ -86,14 +87,5 @@ describe('RESP: every type of the protocol spec, pipelining and pub/sub', () => 
     expect(msgs).toHaveLength(2)
     expect(msgs[1].incomplete).toBe(true)
     expect(msgs[1].length).toBe(8)
-  })
-
-  it('recognises a RESP client from its first bytes', () => {
-    expect(recogniseResp(enc('*2\r\n$3\r\nGET'))).toBe(true)
-    expect(recogniseResp(enc('*2'))).toBeUndefined()
-    // A line of words may be an inline command: the port decides.
-    expect(recogniseResp(enc('GET / HTTP/1.1'))).toBeUndefined()
-    expect(recogniseResp(enc('\x16\x03\x01'))).toBe(false)
-    expect(recogniseResp(enc('*x'))).toBe(false)
   })
 })

@@ -1,7 +1,8 @@
 // Hand-made HTTP/2 for the rule stages' unit tests: frames, header blocks written with an
 // HPACK encoder that indexes (so a later block depends on an earlier one), a fake port that
 // keeps what each side is sent, and a reader of what came out.
-import { CLIENT_PREFACE, F_END_HEADERS, F_PRIORITY, F_END_STREAM, FrameReader, T_DATA, T_HEADERS, T_SETTINGS, T_WINDOW_UPDATE, type RawFrame } from '../../../../src/core/protocols/http2/frame-reader'
+import { CLIENT_PREFACE, F_END_HEADERS, F_PRIORITY, F_END_STREAM, FrameReader, T_DATA, T_HEADERS, T_SETTINGS, T_WINDOW_UPDATE } from '../../../../src/core/protocols/http2/frame-reader'
+import type { RawFrame } from '../../../../src/core/protocols/http2/raw-frame'
 import { HpackDecoder } from '../../../../src/core/protocols/http2/hpack/hpack-decoder'
 import { concatBytes, encodeIndexed, encodeLiteral } from '../../../../src/core/protocols/http2/hpack/hpack-encoder'
 import { staticFieldIndex } from '../../../../src/core/protocols/http2/hpack/static-table'

@@ -219,6 +219,34 @@ describe('the Messages tab', () => {
     expect(owner.w.text()).toContain('RESP — from p1’s rule')
   })
 
+  it('offers the filter words of the connection\'s own protocol, not redis\'s on every one, in English and Chinese', async () => {
+    const filterBox = (w: VueWrapper, label: string) => w.find(`input[aria-label="${label}"]`)
+    const cases: Array<[string, 'en' | 'zh-CN', string, string]> = [
+      ['resp', 'en', 'Filter messages', 'cmd:SET'],
+      ['postgres', 'en', 'Filter messages', 'cmd:Query'],
+      ['mysql', 'en', 'Filter messages', 'cmd:COM_QUERY'],
+      ['mqtt', 'en', 'Filter messages', 'cmd:PUBLISH'],
+      ['modbus', 'en', 'Filter messages', 'fn:3'],
+      ['dns', 'en', 'Filter messages', 'cmd:MX'],
+      ['postgres', 'zh-CN', '过滤消息', 'cmd:Query']
+    ]
+    for (const [framing, language, label, cmd] of cases) {
+      pinia = createPinia()
+      const { w } = await mountView(language, { framing })
+      const box = filterBox(w, label)
+      expect(box.attributes('placeholder')).toContain(cmd)
+      expect(box.attributes('title')).toContain(cmd)
+      if (framing !== 'resp') expect(`${box.attributes('placeholder')} ${box.attributes('title')}`).not.toMatch(/cmd:(SET|PING)\b/)
+      w.unmount()
+      mounted.length = 0
+    }
+    // A framing of bytes names no commands: no cmd: offered.
+    pinia = createPinia()
+    const plain = filterBox((await mountView('en', { framing: 'length:size=2', source: 'chosen' })).w, 'Filter messages')
+    expect(plain.attributes('placeholder')).toBe('dir:client text:foo -text:ping')
+    expect(plain.attributes('title')).not.toMatch(/cmd:/)
+  })
+
   it('grows as a live connection does, the message chosen staying chosen', async () => {
     let shown = 2
     const { w } = await mountView('en', { shown: () => shown })
