@@ -206,8 +206,8 @@ export const useConnectionsStore = defineStore('connections', () => {
    * either side, so that a scroll finds its rows there rather than drawing them twice (empty,
    * then filled). A page on its way is not asked for again: the view shows it at every frame
    * of a scroll, and while the engine was slower than a frame (decoding a capture just opened)
-   * each of those asked for it once more after its answer (bench/ui.mjs: 830 queries for a
-   * scroll that needs 570).
+   * each of those asked for it once more after its answer (bench/ui.mjs: 780-920 queries for
+   * a scroll that needs about 540).
    */
   function show(from: number, to: number): void {
     wanted.clear()
