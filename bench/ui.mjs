@@ -16,13 +16,14 @@
 //    open, or the list following live traffic) against without it.
 // Figures are printed beside their targets; nothing is asserted.
 //
-//   node bench/ui.mjs [--connections N] [--parts list,exchanges,hex,live,follow,follow-exchanges,load] [--rate N] [--dir DIR] [--seconds N] [--profile] [--trace FILE] [--ui DIR] [--list-capture FILE] [--exchanges-capture FILE]
+//   node bench/ui.mjs [--connections N] [--parts list,exchanges,hex,live,follow,follow-exchanges,load] [--rate N] [--dir DIR] [--seconds N] [--profile] [--trace FILE] [--ui DIR] [--cli FILE] [--list-capture FILE] [--exchanges-capture FILE]
 // --profile prints where the page's main thread spent its time while scrolling and during the live
 // and follow parts, and what ran in its tasks over 50 ms; --trace FILE keeps that trace (DevTools).
-// --ui DIR serves another build of the renderer (to compare two builds in one session).
+// --ui DIR serves another build of the renderer (to compare two builds in one session); --cli FILE
+// runs another build of the engine (`node FILE web`, and the recordings).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -33,6 +34,8 @@ import { chromium } from 'playwright-core'
 import { firstJsonLine, recordCapture, startSink } from './lib/record-capture.mjs'
 import { connectEngine } from './lib/ws-engine.mjs'
 import { installProbes } from './lib/ui-probes.mjs'
+import { cpuSeconds, treeCpuSeconds } from './lib/proc.mjs'
+import { printProfile, startProfile, stopProfile } from './lib/ui-profile.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -45,6 +48,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean' },
     trace: { type: 'string' },
     ui: { type: 'string' },
+    cli: { type: 'string' },
     'list-capture': { type: 'string' },
     'exchanges-capture': { type: 'string' }
   }
@@ -53,7 +57,7 @@ const CONNECTIONS = Number(values.connections)
 const PARTS = new Set(values.parts.split(','))
 const LIVE_SECONDS = Number(values.seconds)
 const root = resolve(import.meta.dirname, '..')
-const CLI = join(root, 'bin', 'tcpscope.js')
+const CLI = values.cli ? resolve(values.cli) : join(root, 'bin', 'tcpscope.js')
 const dir = mkdtempSync(join(values.dir ?? tmpdir(), 'tcpscope-ui-bench-'))
 const log = (s) => process.stderr.write(s + '\n')
 const fmt = (n, d = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }))
@@ -63,7 +67,10 @@ const pct = (xs, p) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.le
 
 async function startWeb(args) {
   const ui = values.ui ? ['--ui', resolve(values.ui)] : []
-  const child = spawn(process.execPath, [CLI, 'web', '--json', ...ui, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // --profile: the engine's own CPU profile too (whole run), printed when it stops.
+  const profDir = values.profile ? mkdtempSync(join(dir, 'engine-profile-')) : undefined
+  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []
+  const child = spawn(process.execPath, [...prof, CLI, 'web', '--json', ...ui, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   const { url } = await firstJsonLine(child)
   const engine = await connectEngine(url)
   return {
@@ -74,6 +81,11 @@ async function startWeb(args) {
       engine.close()
       child.kill('SIGINT')
       await once(child, 'exit')
+      // node names each thread's file CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main one.
+      for (const f of profDir ? readdirSync(profDir).sort() : []) {
+        const whose = /\.\d+\.0\.\d+\.cpuprofile$/.test(f) ? "the engine's main thread" : 'an engine worker thread (decoding, scripts)'
+        printProfile(JSON.parse(readFileSync(join(profDir, f), 'utf8')), `${whose}, the whole run`)
+      }
     }
   }
 }
@@ -82,6 +94,8 @@ async function startWeb(args) {
 function scrollRows(scroll, used) {
   row(`scroll top to bottom in ${scroll.frames} frames: frame time p50, ms`, fmt(scroll.p50, 1))
   row('  page main-thread CPU per frame, ms', fmt(used.thread / scroll.frames, 2), `script ${fmt(used.script / scroll.frames, 2)}, style and layout ${fmt(used.layout / scroll.frames, 2)}`)
+  // The two cores are shared by the page, the rest of Chromium and the engine: what each took.
+  row('  CPU per frame: the engine / all of Chromium, ms', `${fmt(used.engine / scroll.frames, 2)} / ${fmt(used.browser / scroll.frames, 2)}`, `list queries ${fmt(scroll.queries)}, ${fmt(scroll.bytes / 1024)} KiB received`)
   // One 60 Hz refresh is 16.67 ms; the page's clock steps 0.1 ms with jitter, so one refresh reads 16.6-16.8.
   row('  frame time p95, ms', fmt(scroll.p95, 1), `target <= 16.7 (one refresh, read on a 0.1 ms clock): ${scroll.p95 <= 16.85 ? 'ok' : 'MISSED'}`)
   row('  frames missed (began over 1.5 refreshes after the one before)', String(scroll.missed))
@@ -110,13 +124,21 @@ async function openPage(url) {
   }
   // The page's main-thread CPU (and the script and layout inside it) over `work`: unlike frame
   // times, these hardly move when other processes share the machine's cores.
-  const cpu = async (work) => {
+  // With the engine's pid, also its CPU and that of every Chromium process (this bench's other
+  // children) over `work`, from /proc.
+  const cpu = async (work, enginePid) => {
     const read = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]))
+    const procs = () => {
+      const engine = enginePid ? cpuSeconds(enginePid) : NaN
+      return { engine, browser: treeCpuSeconds(process.pid) - cpuSeconds(process.pid) - engine }
+    }
     const a = await read()
+    const pa = procs()
     const result = await work()
+    const pb = procs()
     const b = await read()
     const ms = (k) => (b[k] - a[k]) * 1000
-    return { result, thread: ms('ThreadTime'), script: ms('ScriptDuration'), layout: ms('LayoutDuration') + ms('RecalcStyleDuration') }
+    return { result, thread: ms('ThreadTime'), script: ms('ScriptDuration'), layout: ms('LayoutDuration') + ms('RecalcStyleDuration'), engine: (pb.engine - pa.engine) * 1000, browser: (pb.browser - pa.browser) * 1000 }
   }
   return { page, context, heapMiB, cdp, cpu, close: () => context.close() }
 }
@@ -151,8 +173,8 @@ async function listPart() {
     row('list first paint (click -> first rows painted), ms', fmt(firstPaint, 1), verdict(firstPaint, 300))
     if (values.profile) await startProfile(p.cdp)
     await page.evaluate(() => window.__probes.mark('scroll'))
-    const { result: scroll, ...used } = await p.cpu(() => page.evaluate(() => window.__probes.scrollGrid(600)))
-    if (values.profile) await stopProfile(p.cdp)
+    const { result: scroll, ...used } = await p.cpu(() => page.evaluate(() => window.__probes.scrollGrid(600)), w.pid)
+    if (values.profile) await stopProfile(p.cdp, values.trace)
     scrollRows(scroll, used)
     await page.evaluate(() => window.__probes.mark('filter'))
     const filter = await page.evaluate(() => window.__probes.filterList('client:127.0.0.1:4'))
@@ -169,7 +191,29 @@ async function listPart() {
   } finally {
     await p.close()
     await w.stop()
+  }
+  try {
+    await coldOpen(file)
+  } finally {
     if (!kept) rmSync(file, { force: true })
+  }
+}
+
+/** Web mode started on the big capture alone, the page then loaded: how long until its first rows show. */
+async function coldOpen(file) {
+  const t0 = performance.now()
+  const w = await startWeb(['--open', file])
+  const started = performance.now() - t0
+  const p = await openPage(w.url)
+  try {
+    const rows = await p.page.evaluate(() => window.__probes.rowsSinceLoad('2'))
+    row('cold start on the capture: tcpscope web -> URL printed, ms', fmt(started, 0))
+    row('  page navigation -> first rows painted, ms', fmt(rows, 0))
+    const longest = await p.page.evaluate(() => window.__probes.longestTask())
+    row('  longest main-thread task in that page load, ms', fmt(longest.ms, 1), `${verdict(longest.ms, 100)} (${longest.count} tasks over 50 ms)`)
+  } finally {
+    await p.close()
+    await w.stop()
   }
 }
 
@@ -198,8 +242,8 @@ async function exchangesPart() {
     await status.filter({ hasText: new RegExp(`^${fmt(CONNECTIONS)} of ${fmt(CONNECTIONS)} exchanges$`) }).waitFor({ timeout: 600_000 })
     row('  every exchange decoded and counted (click -> count shown), ms', fmt(performance.now() - t0, 0))
     if (values.profile) await startProfile(p.cdp)
-    const { result: scroll, ...used } = await p.cpu(() => page.evaluate(() => window.__probes.scrollGrid(600)))
-    if (values.profile) await stopProfile(p.cdp)
+    const { result: scroll, ...used } = await p.cpu(() => page.evaluate(() => window.__probes.scrollGrid(600)), w.pid)
+    if (values.profile) await stopProfile(p.cdp, values.trace)
     scrollRows(scroll, used)
     const filter = await page.evaluate(() => window.__probes.filterList('path:/items/4', 'Filter exchanges'))
     row('filter "path:/items/4" over all: query sent -> painted, ms', fmt(filter.queryToPaint, 1), `${verdict(filter.queryToPaint, 100)} (rows: ${fmt(filter.rows)})`)
@@ -251,61 +295,6 @@ async function hexPart() {
     await w.stop()
     rmSync(file, { force: true })
   }
-}
-
-/** Starts a CPU profile of the page and a trace of its rendering. */
-async function startProfile(cdp) {
-  const events = []
-  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value))
-  cdp.traceEvents = events
-  await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,v8.execute', transferMode: 'ReportEvents' })
-  await cdp.send('Profiler.enable')
-  await cdp.send('Profiler.start')
-}
-
-/** Prints where the page's main thread spent its time: by function, and by kind of work. */
-async function stopProfile(cdp) {
-  const { profile } = await cdp.send('Profiler.stop')
-  printProfile(profile)
-  if (values.trace) writeFileSync(`${values.trace}.cpuprofile`, JSON.stringify(profile))
-  const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r))
-  await cdp.send('Tracing.end')
-  await done
-  // Thread time (not wall time: the machine is busy) of the kinds of work, outermost only.
-  const kinds = new Map()
-  for (const e of cdp.traceEvents) {
-    if (e.ph !== 'X' || !/^(Layout|UpdateLayoutTree|Paint|PrePaint|Layerize|Commit|FunctionCall|EventDispatch|FireAnimationFrame|TimerFire|RunMicrotasks|V8\.GC_[A-Z_]+|MajorGC|MinorGC|ParseHTML|HitTest|RasterTask)$/.test(e.name)) continue
-    const k = kinds.get(e.name) ?? { n: 0, ms: 0 }
-    k.n++
-    k.ms += (e.tdur ?? e.dur ?? 0) / 1000
-    kinds.set(e.name, k)
-  }
-  console.log('  page main thread (RasterTask: its raster workers), thread time by kind of work (ms; nested kinds counted again inside their parent):')
-  for (const [name, k] of [...kinds].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`    ${fmt(k.ms, 1).padStart(8)}  ${name} x${k.n}`)
-  // The tasks over 50 ms (wall time, as the long-task observer counts them), by what ran inside.
-  const tasks = cdp.traceEvents.filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.dur > 50_000 && cdp.traceEvents.some((f) => f.tid === e.tid && f.name === 'FunctionCall'))
-  for (const task of tasks.slice(0, 8)) {
-    const inside = new Map()
-    for (const e of cdp.traceEvents) {
-      if (e.ph !== 'X' || e.tid !== task.tid || e.pid !== task.pid || e === task || e.ts < task.ts || e.ts + (e.dur ?? 0) > task.ts + task.dur) continue
-      inside.set(e.name, (inside.get(e.name) ?? 0) + (e.dur ?? 0) / 1000)
-    }
-    console.log(`  a task of ${fmt(task.dur / 1000, 1)} ms (thread ${fmt((task.tdur ?? 0) / 1000, 1)} ms): ${[...inside].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, ms]) => `${n} ${fmt(ms, 1)}`).join(', ')}`)
-  }
-  if (values.trace) writeFileSync(values.trace, JSON.stringify({ traceEvents: cdp.traceEvents }))
-}
-
-/** The functions the page spent most time in (self time), from a CDP CPU profile. */
-function printProfile(profile) {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
-  const self = new Map()
-  profile.samples.forEach((id, i) => {
-    const f = byId.get(id).callFrame
-    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`
-    self.set(key, (self.get(key) ?? 0) + profile.timeDeltas[i] / 1000)
-  })
-  console.log('  page main thread, self time by function (ms):')
-  for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`    ${fmt(ms, 1).padStart(8)}  ${k}`)
 }
 
 /** Bulk bytes at a steady rate on one connection until `stopAt`; resolves to the bytes sent. */
@@ -437,7 +426,7 @@ async function followPart(exchanges = false) {
     const rate = Number(values.rate)
     const { result: made, ...used } = await p.cpu(() => (exchanges ? exchangesAtRate(port, rate, LIVE_SECONDS) : churnAtRate(port, rate, LIVE_SECONDS, () => {})))
     const seconds = (performance.now() - t0) / 1000
-    if (values.profile) await stopProfile(p.cdp)
+    if (values.profile) await stopProfile(p.cdp, values.trace)
     await new Promise((r) => setTimeout(r, 1000))
     const tasks = await page.evaluate(() => window.__probes.stopLongTasks())
     // Whether it still follows: once the count has stopped growing (the engine may still be
@@ -494,7 +483,7 @@ async function livePart() {
     stopAt = 0
     const bulkBytes = await bulk
     const seconds = (performance.now() - t0) / 1000
-    if (values.profile) await stopProfile(p.cdp)
+    if (values.profile) await stopProfile(p.cdp, values.trace)
     await new Promise((r) => setTimeout(r, 1000))
     const seen = await page.evaluate(() => window.__probes.takeNewRows())
     const tasks = await page.evaluate(() => window.__probes.stopLongTasks())

@@ -2,7 +2,7 @@
 // (normal end, error, or the bench itself being interrupted), plus /proc readers for the
 // per-process CPU time and memory that the bench reports.
 import { execFileSync, fork, spawn } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 
 /** Clock ticks per second for /proc/<pid>/stat utime and stime (usually 100). */
 export const CLK_TCK = (() => {
@@ -303,4 +303,31 @@ export class ProxyProcess {
       process.kill(this.pid, 'SIGKILL')
     } catch {}
   }
+}
+
+/**
+ * utime + stime, in seconds, of `pid` and every process below it (children, theirs, ...) that
+ * is alive now: e.g. a browser and its renderer, GPU and utility processes.
+ */
+export function treeCpuSeconds(pid) {
+  const parentOf = new Map()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch {} // gone since the listing
+  }
+  const inTree = (p) => {
+    for (let at = p, hops = 0; at > 1 && hops < 64; at = parentOf.get(at) ?? 0, hops++) if (at === pid) return true
+    return false
+  }
+  let seconds = 0
+  for (const p of parentOf.keys()) {
+    if (!inTree(p)) continue
+    try {
+      seconds += cpuSeconds(p)
+    } catch {}
+  }
+  return seconds
 }

@@ -21,6 +21,8 @@ export function installProbes() {
 
   // The last list query sent to the engine and when its reply came, seen at the WebSocket.
   let lastPageQuery = { at: NaN, id: -1, answeredAt: NaN }
+  /** List queries sent and bytes received on the page's WebSockets, counted from the start. */
+  const wire = { queries: 0, bytes: 0 }
   const peek = new TextDecoder()
   const head = (data) => {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined
@@ -29,7 +31,10 @@ export function installProbes() {
   const send = WebSocket.prototype.send
   WebSocket.prototype.send = function (data) {
     const h = head(data)
-    if (h.includes(pageCommand)) lastPageQuery = { at: performance.now(), id: Number(/"id":(\d+)/.exec(h)?.[1]), answeredAt: NaN }
+    if (h.includes(pageCommand)) {
+      wire.queries++
+      lastPageQuery = { at: performance.now(), id: Number(/"id":(\d+)/.exec(h)?.[1]), answeredAt: NaN }
+    }
     return send.call(this, data)
   }
   const Native = window.WebSocket
@@ -37,6 +42,7 @@ export function installProbes() {
     constructor(...args) {
       super(...args)
       this.addEventListener('message', (e) => {
+        wire.bytes += e.data.byteLength ?? e.data.length ?? 0
         const h = head(e.data)
         if (h.startsWith('{"t":"reply"') && Number(/"id":(\d+)/.exec(h)?.[1]) === lastPageQuery.id) lastPageQuery.answeredAt = performance.now()
       })
@@ -80,6 +86,10 @@ export function installProbes() {
       gridSelector = `[role=grid][aria-label="${label}"]`
       pageCommand = `"${command}"`
     },
+    /** From the page's navigation (its time origin) to the frame after a row whose first cell is `firstId` shows. */
+    async rowsSinceLoad(firstId) {
+      return until(() => [...(grid()?.querySelectorAll('[role=row]') ?? [])].some((r) => r.querySelector('[role=gridcell]')?.textContent.trim() === firstId), 60000)
+    },
     async timeToRows(action, firstId) {
       const t0 = performance.now()
       action()
@@ -107,6 +117,7 @@ export function installProbes() {
       const g = grid()
       const scroller = [g, ...g.querySelectorAll('*')].find((e) => e.scrollHeight > e.clientHeight + 10 && /auto|scroll/.test(getComputedStyle(e).overflowY))
       observeLongTasks()
+      const wireBefore = { ...wire }
       // Two clocks per frame. The frame's own time (requestAnimationFrame's argument, when the
       // frame began): a frame whose work ran late or long delays the next, so a missed one shows
       // as an interval of two refreshes. And when this callback ran inside its frame
@@ -146,7 +157,9 @@ export function installProbes() {
         callbackMax: callbacks[callbacks.length - 1],
         longTasks: tasks.count,
         longestTask: tasks.longest,
-        blankAtEnd: blank
+        blankAtEnd: blank,
+        queries: wire.queries - wireBefore.queries,
+        bytes: wire.bytes - wireBefore.bytes
       }
     },
     async filterList(text, inputLabel) {

@@ -25,4 +25,31 @@ describe('frames', () => {
     expect(() => decodeFrame(frameOf('{"x":{"\\u0024b":0,"n":9}}'))).toThrow(FrameError)
     expect(() => decodeFrame(frameOf('{"x":'))).toThrow(FrameError)
   })
+
+  it('say a message without bytes as plain JSON, and still find bytes deep, in arrays, after a toJSON or beside other typed arrays', () => {
+    const plain = { t: 'reply' as const, id: 3, ok: true as const, value: { rows: [{ id: 1, at: new Date(0), n: -0, big: 2 ** 53, s: '$b \\u0024b', u: undefined, x: [null, 'é'] }], total: 1 } }
+    const frame = encodeFrame(plain)
+    // Exactly JSON.stringify's text, with nothing after it.
+    expect(new TextDecoder().decode(frame.subarray(4))).toBe(JSON.stringify(plain))
+    expect(decodeFrame(frame)).toEqual(JSON.parse(JSON.stringify(plain)))
+    const deep: Record<string, unknown> = { b: new Uint8Array([9]) }
+    let nest = deep
+    for (let i = 0; i < 70; i++) nest = { nest, i }
+    const odd = {
+      t: 'event' as const,
+      event: { nest, list: [[new Int32Array([5, -5])], [Buffer.from('ab')]], later: { toJSON: () => ({ bytes: new Uint8Array([1, 2]) }) } }
+    }
+    const back = decodeFrame(encodeFrame(odd)) as { event: Record<string, unknown> }
+    let got = back.event.nest as Record<string, unknown>
+    for (let i = 0; i < 70; i++) got = got.nest as Record<string, unknown>
+    expect(got.b).toEqual(new Uint8Array([9]))
+    expect(back.event.list).toEqual([[{ 0: 5, 1: -5 }], [new Uint8Array([97, 98])]])
+    expect(back.event.later).toEqual({ bytes: new Uint8Array([1, 2]) })
+  })
+
+  it('refuse a message that refers to itself, as JSON does', () => {
+    const loop: Record<string, unknown> = { t: 'event' }
+    loop.event = { loop }
+    expect(() => encodeFrame(loop as never)).toThrow(TypeError)
+  })
 })

@@ -151,6 +151,35 @@ describe('connections store', () => {
     expect(t.calls.slice(before).map((c) => (c.args as { offset: number }).offset)).toEqual([800, 800])
   })
 
+  it('asks for a page once while it is on its way, however many frames of a scroll show it', async () => {
+    const answers: Array<() => void> = []
+    const t = fakeTransport({
+      'conn.page': ({ offset, limit }) =>
+        new Promise((resolve) => answers.push(() => resolve({ total: 1000, offset, rows: Array.from({ length: limit }, (_, i) => conn(offset + i + 1)) })))
+    })
+    useEngineStore().attach(t.transport)
+    const list = useConnectionsStore()
+    // The first pages come, then a scroll shows page 3 at frame after frame before its answer does.
+    list.show(0, 30)
+    await flushPromises()
+    while (answers.length) {
+      answers.shift()?.()
+      await flushPromises()
+    }
+    expect(list.total).toBe(1000)
+    const before = t.calls.length
+    for (let frame = 0; frame < 5; frame++) {
+      list.show(PAGE_SIZE * 3 + frame, PAGE_SIZE * 3 + frame + 40)
+      await flushPromises()
+    }
+    while (answers.length) {
+      answers.shift()?.()
+      await flushPromises()
+    }
+    expect(t.calls.slice(before).map((c) => (c.args as { offset: number }).offset)).toEqual([PAGE_SIZE * 2, PAGE_SIZE * 3, PAGE_SIZE * 4])
+    expect(list.row(PAGE_SIZE * 3 + 4)?.id).toBe(PAGE_SIZE * 3 + 5)
+  })
+
   it('sends one query per page at a time, and one more for the changes that came meanwhile', async () => {
     let answer: () => void = () => {}
     const t = fakeTransport({
