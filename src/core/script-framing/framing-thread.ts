@@ -12,7 +12,6 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as delay } from 'node:timers/promises'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import type { Direction } from '../../shared/capture-types'
-import { forwardLines } from '../rules/script/script-console'
 import type { FramingWorkerData, FromFraming, ToFraming } from './framing-messages'
 
 /** Wall-clock budget of one call of frame() or describe() (as a `.ksy`'s parse: KSY_RUN_BUDGET_MS). */
@@ -38,18 +37,18 @@ export class FramingThread {
   private readonly answers = new Map<number, FromFraming>()
   private ended: string | undefined
 
-  constructor(file: string, readonly path: string, source: string, onLog: (line: string) => void) {
+  constructor(file: string, readonly path: string, source: string) {
     const answers = new SharedArrayBuffer(4)
     this.counter = new Int32Array(answers)
     const { port1, port2 } = new MessageChannel()
     this.port = port2
     const workerData: FramingWorkerData = { mode: 'framing', port: port1, answers }
-    // Its console is read, not inherited: a script's console.log must not land in the CLI's --json output.
-    this.worker = new Worker(file, { workerData, transferList: [port1], resourceLimits: { maxOldGenerationSizeMb: MEMORY_MB }, stdout: true, stderr: true })
-    forwardLines(this.worker.stdout, onLog)
-    forwardLines(this.worker.stderr, onLog)
-    // The script alone keeps no process alive.
+    // Its output is the engine's stderr (framing-worker.ts sends its console there, never to
+    // stdout, which may be --json); read through a stream of ours it would keep the process alive.
+    this.worker = new Worker(file, { workerData, transferList: [port1], resourceLimits: { maxOldGenerationSizeMb: MEMORY_MB } })
+    // The script alone keeps no process alive: neither its thread nor the port its answers come on.
     this.worker.unref()
+    this.port.unref()
     this.worker.on('error', (err: Error & { code?: string }) => {
       this.ended ??= err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (${MEMORY_MB} MB)` : `its thread failed: ${err.message}`
     })

@@ -5,12 +5,24 @@
 // the user's file. The engine waits for each answer synchronously (framing-thread.ts), so
 // an answer is posted first and then counted, which wakes it.
 
+import { basename } from 'node:path'
+import { format } from 'node:util'
 import type { MessagePort } from 'node:worker_threads'
 import { boundedCopy } from '../protocols/script/script-answers'
 import { describeThrown, importScript, ScriptLoadError, whereIn } from '../rules/script/script-load'
 import type { FromFraming, ToFraming } from './framing-messages'
 
 type Fn = (bytes: Uint8Array, ctx: Record<string, unknown>) => unknown
+
+/**
+ * What the script prints goes to stderr, line by line after its name, as tcpscope's own notes
+ * do: the engine's stdout may be `--json`, which a console.log must not break into.
+ */
+function quietStdout(name: string): void {
+  const toStderr = (...args: unknown[]): void => void process.stderr.write(`script:${name}: ${format(...args)}\n`)
+  for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace'] as const) console[method] = toStderr
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write
+}
 
 export function serveFraming(port: MessagePort, answers: SharedArrayBuffer): void {
   const counter = new Int32Array(answers)
@@ -31,6 +43,7 @@ export function serveFraming(port: MessagePort, answers: SharedArrayBuffer): voi
 
   const load = async (id: number, file: string, source: string): Promise<void> => {
     path = file
+    quietStdout(basename(file))
     try {
       const exports = await importScript(file, source)
       if (typeof exports.frame !== 'function') return answer({ id, failed: `${file} exports no frame function: a script: framing needs export function frame(bytes, ctx) that returns the next message's length` })

@@ -37,9 +37,6 @@ export function setFramingWorkerFile(file: string): void {
   workerFile = file
 }
 
-/** What a script writes with console.log goes where tcpscope's own notes go: stderr, never stdout (--json). */
-const logLine = (name: string) => (line: string) => void process.stderr.write(`script:${name}: ${line}\n`)
-
 class LoadedScript implements FramingScript {
   describes = false
   private timeouts = 0
@@ -71,7 +68,7 @@ class LoadedScript implements FramingScript {
   call(fn: 'frame' | 'describe', dir: Direction, bytes: Uint8Array, length: number): ScriptCall {
     if (this.stopped !== undefined) return { error: this.stopped }
     // A thread ended by a call past its budget starts again here; it loads before the call runs.
-    this.thread ??= new FramingThread(this.file, resolve(this.path), this.source, logLine(basename(this.path)))
+    this.thread ??= new FramingThread(this.file, resolve(this.path), this.source)
     const answer = this.thread.call(fn, dir, bytes, length)
     if (!('timedOut' in answer)) return answer
     this.thread.terminate()
@@ -100,7 +97,7 @@ export async function loadScriptFraming(spec: ScriptSpec): Promise<void> {
   if (had && had.source === source && !had.isStopped) return
   const file = workerFile ?? builtWorkerFile('script-worker')
   if (file === undefined) throw new UserError('cannot run a script: framing: the script worker (script-worker.cjs) is not built beside tcpscope', ERROR_CODES.EINTERNAL)
-  const thread = new FramingThread(file, resolve(spec.path), source, logLine(basename(spec.path)))
+  const thread = new FramingThread(file, resolve(spec.path), source)
   try {
     await thread.loading()
   } catch (err) {

@@ -16,7 +16,7 @@ import { describeAll, findField, flatFields } from '../messages/described'
 import { cut } from '../messages/cut'
 import { ack, concat, hello, reading } from '../ksy/ksy-frames'
 
-export const DEVICE_SCRIPT = resolve(__dirname, '../../../../examples/script/device-frame.js')
+import { DEVICE_SCRIPT } from './script-files'
 const dir = mkdtempSync(join(tmpdir(), 'tcpscope-script-framing-'))
 beforeAll(() => setFramingWorkerFile(resolve(__dirname, '../../../../out/cli/script-worker.cjs')))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
