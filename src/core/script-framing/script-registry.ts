@@ -67,17 +67,23 @@ class LoadedScript implements FramingScript {
 
   call(fn: 'frame' | 'describe', dir: Direction, bytes: Uint8Array, length: number): ScriptCall {
     if (this.stopped !== undefined) return { error: this.stopped }
-    // A thread ended by a call past its budget starts again here; it loads before the call runs.
-    this.thread ??= new FramingThread(this.file, resolve(this.path), this.source)
+    this.thread ??= this.start()
     const answer = this.thread.call(fn, dir, bytes, length)
     if (!('timedOut' in answer)) return answer
     this.thread.terminate()
     this.thread = undefined
-    if (++this.timeouts >= TIMEOUTS_ALLOWED) {
+    if (++this.timeouts < TIMEOUTS_ALLOWED) {
+      // Started again at once, so it loads while other work goes on; a call before it loaded waits for that.
+      this.thread = this.start()
+    } else {
       this.stopped = `${basename(this.path)}: stopped after ${TIMEOUTS_ALLOWED} calls ran past their ${SCRIPT_CALL_BUDGET_MS} ms budget; fix it and load it again (--frame or Decode as…)`
       return { error: `${fn}() gave no answer within its ${SCRIPT_CALL_BUDGET_MS} ms budget (a loop?); ${this.stopped}` }
     }
     return { error: `${fn}() gave no answer within its ${SCRIPT_CALL_BUDGET_MS} ms budget (a loop?); the script starts again for what follows` }
+  }
+
+  private start(): FramingThread {
+    return new FramingThread(this.file, resolve(this.path), this.source)
   }
 
   close(): void {
