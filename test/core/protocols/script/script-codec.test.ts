@@ -158,6 +158,17 @@ describe('script: framing, scripts that misbehave', () => {
     }
   })
 
+  it('a describe() that returns too much is bounded: 2,000 fields kept and the rest counted, a long value cut', async () => {
+    const path = scriptFile('much.js', `${frameByFirstByte}export function describe(m) {\n  return { summary: 'x'.repeat(5000), fields: [{ name: 'long', value: 'y'.repeat(1e6), offset: 0, length: 1 }, ...Array.from({ length: 50000 }, (_, i) => ({ name: 'f' + i, value: i, offset: 1, length: 1 }))] }\n}\n`)
+    const [m] = describeAll(await codec(`script:${path}`), [{ dir: 'client', bytes: Uint8Array.from([3, 1, 2]) }])
+    expect(m.described.error).toBeUndefined()
+    expect(m.described.fieldsCut).toBe(true)
+    expect(m.fields.length).toBe(2000)
+    expect(m.fields[0].cut).toBe(true)
+    expect(m.fields[0].value.length).toBeLessThanOrEqual(1025)
+    expect(m.summary.length).toBeLessThanOrEqual(200)
+  })
+
   it('a frame() that loops: stopped at its budget, that direction stops there, the script starts again; after 3 it stays stopped until loaded again', async () => {
     const path = scriptFile('spin.js', 'export function frame(b) {\n  if (b[0] === 0xee) for (;;) {}\n  return b.length ? b[0] : null\n}\n')
     const c = await codec(`script:${path}`)
