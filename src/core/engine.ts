@@ -45,6 +45,7 @@ import { Interceptions, type InterceptOptions } from './intercept/interceptions'
 import { CommandRuns } from './intercept/command-runs'
 import { Setups } from './setup/setups'
 import { SetupStore } from './setup/setup-store'
+import { setFramingWorkerFile } from './script-framing/script-registry'
 
 export interface EngineOptions extends CaptureOptions {
   /** Where the capture is written: a new file, or an existing one with `overwrite`. */
@@ -122,8 +123,10 @@ export class Engine extends CommandMembers {
     this.decoding = new Decoding({}, capturesChanged)
     const decoding = this.decoding
     this.uploads = new Uploads(opts.uploads)
-    // A file a front end uploaded names no `.ksy` of this host that the engine would then read.
+    // A file a front end uploaded names no `.ksy` or script of this host that the engine would then read.
     decoding.rawMessages.uploaded = (path) => this.uploads.holds(path)
+    // `script:` framings run in the script worker, which tests that run the engine from source name.
+    if (opts.scriptWorkerFile !== undefined) setFramingWorkerFile(opts.scriptWorkerFile)
     capture.setListener({
       get detailed() {
         return hub.detailed

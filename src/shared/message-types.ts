@@ -49,12 +49,15 @@ export const MESSAGE_MAX_PAGE = 500
  * - `ksy`: the top-level type of a Kaitai Struct file (`path`, on the engine's host) is one
  *   message; `within`: a plain framing cuts the messages and the file only decodes them
  *   (for a type that reads to the end of its stream);
+ * - `script`: a user's JavaScript or TypeScript module (`path`, on the engine's host) whose
+ *   `frame(bytes)` says how long each message is and whose `describe(message)` its fields;
  * - `none`: no messages (the connection reads as a byte stream).
  */
 export type FrameSpec =
   | PlainFrameSpec
   | { kind: 'protocol'; protocol: MessageProtocol }
   | { kind: 'ksy'; path: string; within?: PlainFrameSpec }
+  | { kind: 'script'; path: string }
   | { kind: 'none' }
 
 /** The framings that cut by bytes alone (a `ksy:` file's `within=`). */
@@ -68,7 +71,7 @@ export type FrameKind = FrameSpec['kind']
 
 /** The grammar in one line, for errors and `--help`. */
 export const FRAME_GRAMMAR =
-  'line[:eol=lf|crlf|any], delimiter:hex=HEX, length:size=1|2|4|8[,endian=big|little][,offset=N][,adjust=N], fixed:size=N (each with [,max=SIZE]), ksy:FILE.ksy[,within=A PLAIN FRAMING], none, or a protocol: resp, postgres, mysql, mqtt, modbus, dns'
+  'line[:eol=lf|crlf|any], delimiter:hex=HEX, length:size=1|2|4|8[,endian=big|little][,offset=N][,adjust=N], fixed:size=N (each with [,max=SIZE]), ksy:FILE.ksy[,within=A PLAIN FRAMING], script:FILE.js|.ts, none, or a protocol: resp, postgres, mysql, mqtt, modbus, dns'
 
 export class FrameSpecError extends Error {}
 
@@ -80,6 +83,12 @@ export function parseFrameSpec(text: string): FrameSpec {
   const colon = trimmed.indexOf(':')
   const kind = (colon < 0 ? trimmed : trimmed.slice(0, colon)).toLowerCase()
   if (kind === 'ksy') return parseKsySpec(text, colon < 0 ? '' : trimmed.slice(colon + 1))
+  if (kind === 'script') {
+    // The path is the whole rest: a path may hold commas and colons (`script:C:\\decoders\\a,b.js`).
+    const path = colon < 0 ? '' : trimmed.slice(colon + 1).trim()
+    if (path === '') throw bad(text, 'script needs a file: script:FILE.js (or .ts)')
+    return { kind: 'script', path }
+  }
   const params = new Map<string, string>()
   if (colon >= 0) {
     for (const part of trimmed.slice(colon + 1).split(',')) {
@@ -172,7 +181,7 @@ function parseKsySpec(text: string, rest: string): FrameSpec {
     const why = (err as Error).message
     throw bad(text, `within=${inner.trim()}: ${why.slice(`--frame ${inner}: `.length).replace(/; use .*$/, '')}`)
   }
-  if (within.kind === 'protocol' || within.kind === 'ksy' || within.kind === 'none') throw bad(text, `within= takes a plain framing (line, delimiter, length, fixed), not ${within.kind === 'protocol' ? within.protocol : within.kind}`)
+  if (within.kind === 'protocol' || within.kind === 'ksy' || within.kind === 'script' || within.kind === 'none') throw bad(text, `within= takes a plain framing (line, delimiter, length, fixed), not ${within.kind === 'protocol' ? within.protocol : within.kind}`)
   return { kind: 'ksy', path, within }
 }
 
@@ -196,6 +205,8 @@ export function formatFrameSpec(spec: FrameSpec): string {
       return spec.protocol
     case 'ksy':
       return spec.within ? `ksy:${spec.path},within=${formatFrameSpec(spec.within)}` : `ksy:${spec.path}`
+    case 'script':
+      return `script:${spec.path}`
     case 'none':
       return 'none'
   }

@@ -62,10 +62,11 @@ const ACCESS_TEXT: Record<Exclude<FileAccess, 'none'>, string> = {
   'runs-program': "running a program runs it on the engine's host, as its user"
 }
 
-/** A `ksy:FILE` framing in the arguments (any command's `frame`): the engine reads that file of its host. */
-const namesKsyFile = (args: unknown): boolean => {
+/** A `ksy:FILE` or `script:FILE` framing in the arguments (any command's `frame`): the engine reads (and for a script, runs) that file of its host; which kind, or undefined. */
+const namedFraming = (args: unknown): 'ksy' | 'script' | undefined => {
   const frame = typeof args === 'object' && args !== null ? (args as { frame?: unknown }).frame : undefined
-  return typeof frame === 'string' && /^\s*ksy\s*:/i.test(frame)
+  const kind = typeof frame === 'string' ? /^\s*(ksy|script)\s*:/i.exec(frame)?.[1].toLowerCase() : undefined
+  return kind === 'ksy' || kind === 'script' ? kind : undefined
 }
 
 /** A `path` in the arguments: capture.export without one keeps its file as a download, on no path of the host. */
@@ -210,8 +211,10 @@ export class EngineEndpoint {
         const hint = access === 'runs-program' ? (this.policy.programsHint ?? this.policy.filesHint) : this.policy.filesHint
         throw new UserError(`${name}: ${ACCESS_TEXT[access]}, which is off here; ${hint}`, ERROR_CODES.EFORBIDDEN)
       }
-      if (!this.policy.files.includes('reads-path') && namesKsyFile(args)) {
-        throw new UserError(`${name}: a ksy: framing reads a .ksy file of the engine's host, which is off here; ${this.policy.filesHint}`, ERROR_CODES.EFORBIDDEN)
+      const named = this.policy.files.includes('reads-path') ? undefined : namedFraming(args)
+      if (named !== undefined) {
+        const what = named === 'ksy' ? "a ksy: framing reads a .ksy file of the engine's host" : "a script: framing runs a script file of the engine's host"
+        throw new UserError(`${name}: ${what}, which is off here; ${this.policy.filesHint}`, ERROR_CODES.EFORBIDDEN)
       }
       if (!cancellable) {
         if (!(await this.turn())) return

@@ -226,6 +226,9 @@ describe('file access, as the contract declares it', () => {
       [['payload-files', 'writes-path'], 'frame.set', { capture: 'live', connId: 1, frame: 'ksy:/etc/x.ksy' }, "frame.set: a ksy: framing reads a .ksy file of the engine's host, which is off here; ask for it"],
       [['payload-files', 'writes-path'], 'msg.page', { capture: 'live', connId: 1, frame: ' KSY:/etc/x.ksy' }, "msg.page: a ksy: framing reads a .ksy file of the engine's host, which is off here; ask for it"],
       [['reads-path'], 'frame.set', { capture: 'live', connId: 1, frame: 'ksy:/srv/x.ksy' }, undefined],
+      // A script: framing runs a file of the host: the same.
+      [['payload-files', 'writes-path'], 'msg.page', { capture: 'live', connId: 1, frame: 'Script:/etc/x.js' }, "msg.page: a script: framing runs a script file of the engine's host, which is off here; ask for it"],
+      [['reads-path'], 'frame.set', { capture: 'live', connId: 1, frame: 'script:/srv/x.js' }, undefined],
       [[], 'frame.set', { capture: 'live', connId: 1, frame: 'length:size=2' }, undefined],
       [['reads-path', 'writes-path'], 'setup.apply', { setup: { kind: 'tcpscope-setup', version: 1, clients: [{ target: 'h:1', interval: { everyMs: 1, payload: { kind: 'file', data: '/x' } } }] } }, "setup.apply: sending a file's contents reads the engine host's files, which is off here; ask for it"]
     ]

@@ -18,7 +18,7 @@ import { targetPort } from '../../../shared/endpoint'
 import type { CaptureView } from '../../capture/query/capture-queries'
 import { NotKeptError } from '../../capture/read/capture-reader'
 import { codecFor, MAX_RECOGNISE_BYTES, recogniseMessages } from '../../protocols/messages/message-decoders'
-import { loadFraming } from '../../ksy/ksy-registry'
+import { loadFraming, namesHostFile } from './framing-files'
 import { FramingRules, framingOf, type Framing } from './framing-rules'
 import { MAX_INDEXED_MESSAGES, MessageIndex } from './message-index'
 import { parseMessageFilter } from './message-filter'
@@ -86,10 +86,11 @@ export class Messages {
     if (recorded) {
       try {
         const spec = framingOf(recorded)
-        // A `.ksy` an uploaded file names is a path on this host that the file chose, not the
-        // user (who may not read this host's files): never read because such a file says so.
-        // "Decode as" can still name one, where reading the host's files is allowed.
-        if (spec.kind !== 'ksy' || !this.uploaded(view.info().path)) return { spec, source: 'owner' }
+        // A `.ksy` or script an uploaded file names is a path on this host that the file chose,
+        // not the user (who may not read this host's files, let alone run them): never read
+        // because such a file says so. "Decode as" can still name one, where reading the host's
+        // files is allowed.
+        if (!namesHostFile(spec) || !this.uploaded(view.info().path)) return { spec, source: 'owner' }
       } catch {
         // A file's framing this version cannot read: as if there were none.
       }

@@ -7,29 +7,20 @@
 // processed substream (`process: xor`, `zlib`) has no bytes of its own in the message:
 // it points at the whole of the field it was decoded from.
 
-import { MESSAGE_VALUE_SHOWN, type MessageField } from '../../../shared/message-types'
+import type { MessageField } from '../../../shared/message-types'
 import { FieldTree, childrenOf } from '../messages/field-tree'
-import { hexOf, textOf } from '../messages/field-values'
+import { plainValue } from '../messages/field-values'
 import type { Span } from '../messages/field-reader'
 import { KSY_MAX_DEPTH, type CompiledKsy, type KsyDebug, type KsyObject } from './ksy-types'
 
 
-const utf8 = new TextEncoder()
-
-/** A field's value as shown. */
+/** A field's value as shown: an enum by its name and number, anything else as a plain value. */
 function valueOf(ksy: CompiledKsy, v: unknown, debug: KsyDebug | undefined): string {
-  if (typeof v === 'number' || typeof v === 'bigint') {
-    if (debug?.enumName) {
-      const name = ksy.parser.enumOf(debug.enumName)?.[String(v)]
-      return typeof name === 'string' ? `${name.toLowerCase()} (${v})` : `${v} (not in ${debug.enumName.replace(/^.*\./, '')})`
-    }
-    return String(v)
+  if ((typeof v === 'number' || typeof v === 'bigint') && debug?.enumName) {
+    const name = ksy.parser.enumOf(debug.enumName)?.[String(v)]
+    return typeof name === 'string' ? `${name.toLowerCase()} (${v})` : `${v} (not in ${debug.enumName.replace(/^.*\./, '')})`
   }
-  if (typeof v === 'boolean') return String(v)
-  if (typeof v === 'string') return textOf(utf8.encode(v.slice(0, MESSAGE_VALUE_SHOWN * 2)))
-  if (v instanceof Uint8Array) return v.length === 0 ? '(empty)' : `0x ${hexOf(v)}`
-  if (v === null || v === undefined) return ''
-  return ''
+  return plainValue(v) ?? ''
 }
 
 const isStruct = (v: unknown): v is KsyObject => v !== null && typeof v === 'object' && '_debug' in v && '_io' in v

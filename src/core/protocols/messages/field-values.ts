@@ -36,6 +36,21 @@ export function shown(bytes: Uint8Array, max = MESSAGE_VALUE_SHOWN): string {
   return isPrintable(bytes) ? textOf(bytes, max) : `0x ${hexOf(bytes, Math.floor(max / 3))}`
 }
 
+const utf8Encoder = new TextEncoder()
+
+/**
+ * A plain value as a field shows it: numbers and booleans as written, text escaped onto one
+ * line and bounded, bytes as hex (`(empty)` for none), nothing as ''; undefined for any other
+ * kind of value (an object, a function), which the caller says it cannot show.
+ */
+export function plainValue(v: unknown): string | undefined {
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v)
+  if (typeof v === 'string') return textOf(utf8Encoder.encode(v.slice(0, MESSAGE_VALUE_SHOWN * 2)))
+  if (v instanceof Uint8Array) return v.length === 0 ? '(empty)' : `0x ${hexOf(v)}`
+  if (v === null || v === undefined) return ''
+  return undefined
+}
+
 /** A value in a summary: quoted when it has spaces or is empty, cut short. */
 export function word(bytes: Uint8Array, max = 60): string {
   if (!isPrintable(bytes)) return `<${bytes.length} bytes>`

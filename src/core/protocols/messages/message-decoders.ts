@@ -53,11 +53,18 @@ export function setKsyCodecs(source: typeof ksyCodecs): void {
   ksyCodecs = source
 }
 
-/** The codec a framing spec names; undefined for `none` (or a protocol not decoded yet, or a `.ksy` not loaded: ksy-registry.ts). */
+/** Where `script:` codecs come from: the scripts the engine loaded, each in a thread of its own (src/core/script-framing/). */
+let scriptCodecs: ((spec: Extract<FrameSpec, { kind: 'script' }>) => MessageCodec | undefined) | undefined
+export function setScriptCodecs(source: typeof scriptCodecs): void {
+  scriptCodecs = source
+}
+
+/** The codec a framing spec names; undefined for `none` (or a protocol not decoded yet, or a `.ksy` or script not loaded). */
 export function codecFor(spec: FrameSpec): MessageCodec | undefined {
   if (spec.kind === 'none') return undefined
   if (spec.kind === 'protocol') return messageDecoder(spec.protocol)?.codec
   if (spec.kind === 'ksy') return ksyCodecs?.(spec)
+  if (spec.kind === 'script') return scriptCodecs?.(spec)
   return plainCodec(spec)
 }
 

@@ -1,4 +1,5 @@
-// The worker thread a user's script runs in (built as out/cli/script-worker.cjs). It loads
+// The worker thread a user's script runs in (built as out/cli/script-worker.cjs). Started
+// in framing mode it serves a `script:` framing instead (framing-worker.ts). It loads
 // the script once, then runs hook calls as they come, several at a time when hooks await,
 // and answers each by its id. A hook's error becomes its call's outcome; an error thrown
 // outside any hook (a timer's callback) is reported and the thread goes on. What only the
@@ -9,6 +10,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { connectionApi, HookContext, requestView, scriptResponse, ScriptMessageApi, ScriptRequestApi, ScriptResponseApi } from './script-api'
 import { describeThrown, importScript, ScriptLoadError, whereIn } from './script-load'
 import { BEAT_MS, beat, claimUpTo, createSignals } from './script-signals'
+import { serveFraming } from '../../script-framing/framing-worker'
+import type { FramingWorkerData } from '../../script-framing/framing-messages'
 import { HOOK_NAMES, type FromWorker, type HookArgs, type HookName, type ToWorker, type WorkerOutcome } from './script-types'
 
 type Hook = (...args: unknown[]) => unknown
@@ -100,26 +103,34 @@ function outcome(ctx: HookContext, changed: WorkerOutcome['changed']): WorkerOut
   }
 }
 
-const signals = createSignals((workerData as { signals: SharedArrayBuffer }).signals)
+/** A rules script's thread: hook calls as they come, a heartbeat for the host to tell a busy script by. */
+function serveHooks(signalBuffer: SharedArrayBuffer): void {
+  const signals = createSignals(signalBuffer)
 
-// The heartbeat: it stops while a hook (or any of the script's code) holds the event loop,
-// which is how the host tells a busy script from one that awaits. It alone keeps no thread alive.
-setInterval(() => beat(signals), BEAT_MS).unref()
+  // The heartbeat: it stops while a hook (or any of the script's code) holds the event loop,
+  // which is how the host tells a busy script from one that awaits. It alone keeps no thread alive.
+  setInterval(() => beat(signals), BEAT_MS).unref()
 
-/**
- * Neither handler rejects: each answers its message, whatever the script did. A message the
- * host claimed first it has answered itself (as skipped, while a hook spun): it is not run.
- */
-parentPort?.on('message', (message: ToWorker) => {
-  if (claimUpTo(signals, message.id) === undefined) return
-  if (message.type === 'load') void load(message.id, message.path, message.source)
-  else void call(message.id, message.args)
-})
+  /**
+   * Neither handler rejects: each answers its message, whatever the script did. A message the
+   * host claimed first it has answered itself (as skipped, while a hook spun): it is not run.
+   */
+  parentPort?.on('message', (message: ToWorker) => {
+    if (claimUpTo(signals, message.id) === undefined) return
+    if (message.type === 'load') void load(message.id, message.path, message.source)
+    else void call(message.id, message.args)
+  })
 
-// A script's timer or promise that fails outside any hook: one line, and the thread goes on
-// (left alone, Node would end the thread and every call in flight with it).
-const outsideHook = (err: unknown): void => {
-  post({ type: 'report', line: `${basename(scriptPath) || 'the script'} threw outside a hook: ${describeThrown(err)} (${whereIn(err, scriptPath)})` })
+  // A script's timer or promise that fails outside any hook: one line, and the thread goes on
+  // (left alone, Node would end the thread and every call in flight with it).
+  const outsideHook = (err: unknown): void => {
+    post({ type: 'report', line: `${basename(scriptPath) || 'the script'} threw outside a hook: ${describeThrown(err)} (${whereIn(err, scriptPath)})` })
+  }
+  process.on('uncaughtException', outsideHook)
+  process.on('unhandledRejection', outsideHook)
 }
-process.on('uncaughtException', outsideHook)
-process.on('unhandledRejection', outsideHook)
+
+// The same worker runs a `script:` framing's frame() and describe() (framing-worker.ts), started in that mode.
+const data = workerData as { signals: SharedArrayBuffer } | FramingWorkerData
+if ('mode' in data && data.mode === 'framing') serveFraming(data.port, data.answers)
+else serveHooks((data as { signals: SharedArrayBuffer }).signals)

@@ -37,6 +37,7 @@ async function openDialog(language: 'en' | 'zh-CN' = 'en', inUse: { framing: str
     'msg.page': ({ connId }) => ({ connId, ...inUse, from: 0, total: 0, of: 0, messages: [], problems: [] }),
     'frame.set': ({ frame }) => {
       if (frame === 'length:size=2,max=1') throw new EngineError('EINVAL', 'the engine refuses this one')
+      if (frame === 'script:/tmp/none.js') throw new EngineError('EINVAL', '/tmp/none.js exports no frame function: a script: framing needs export function frame(bytes, ctx) that returns the next message\'s length')
       if (frame === 'ksy:/tmp/bad.ksy') throw new EngineError('EINVAL', "/tmp/bad.ksy:6: /seq/0/enum: unable to find enum 'nope', searching from bad")
       return { framing: frame }
     }
@@ -62,7 +63,7 @@ describe('Decode as…', () => {
     const dialog = w.find('dialog')
     expect(dialog.attributes('aria-label')).toBe('Decode connection #7 as…')
     const kinds = field(w, 'Framing').findAll('option').map((o) => o.text())
-    expect(kinds).toEqual(['None (a byte stream)', 'Line', 'Delimiter', 'Length prefix', 'Fixed size', 'Kaitai Struct file…', 'RESP (redis)', 'PostgreSQL', 'MySQL', 'MQTT', 'Modbus TCP', 'DNS over TCP'])
+    expect(kinds).toEqual(['None (a byte stream)', 'Line', 'Delimiter', 'Length prefix', 'Fixed size', 'Kaitai Struct file…', 'Script file…', 'RESP (redis)', 'PostgreSQL', 'MySQL', 'MQTT', 'Modbus TCP', 'DNS over TCP'])
     await field(w, 'Framing').setValue('length')
     await field(w, 'Length field size').setValue('2')
     await field(w, 'Byte order').setValue('little')
@@ -128,6 +129,28 @@ describe('Decode as…', () => {
     expect((field(w, '分帧').element as HTMLSelectElement).value).toBe('ksy')
     expect((field(w, '.ksy 文件（引擎所在计算机上的路径）').element as HTMLInputElement).value).toBe('/srv/device.ksy')
     expect(field(w, '切分方式（可选）').exists()).toBe(true)
+  })
+
+  it('takes a script file by its path, shows its load error\'s line, and fills the field from a script: framing typed, in Chinese too', async () => {
+    const { w, fake } = await openDialog()
+    await field(w, 'Framing').setValue('script')
+    await field(w, 'Script file (.js or .ts, a path on the engine’s computer)').setValue('/tmp/none.js')
+    await nextTick()
+    expect((field(w, 'Framing as text (--frame)').element as HTMLInputElement).value).toBe('script:/tmp/none.js')
+    await w.find('form').trigger('submit')
+    await settle()
+    expect(w.find('[role="alert"]').text()).toBe("/tmp/none.js exports no frame function: a script: framing needs export function frame(bytes, ctx) that returns the next message's length")
+    await field(w, 'Script file (.js or .ts, a path on the engine’s computer)').setValue('/srv/device.ts')
+    await w.find('form').trigger('submit')
+    await settle()
+    expect(fake.calls.filter((c) => c.cmd === 'frame.set').at(-1)!.args).toEqual({ capture: 'live', connId: 7, frame: 'script:/srv/device.ts' })
+
+    const zh = (await openDialog('zh-CN')).w
+    expect(field(zh, '分帧').findAll('option').map((o) => o.text())).toContain('脚本文件…')
+    await field(zh, '分帧文本（--frame）').setValue('script:/srv/device.js')
+    await nextTick()
+    expect((field(zh, '分帧').element as HTMLSelectElement).value).toBe('script')
+    expect((field(zh, '脚本文件（.js 或 .ts，引擎所在计算机上的路径）').element as HTMLInputElement).value).toBe('/srv/device.js')
   })
 
   it('starts from the framing chosen before, and can go back to what the connection says', async () => {

@@ -5,7 +5,7 @@
 
 import { formatFrameSpec, MESSAGE_PROTOCOLS, parseFrameSpec, type FrameSpec, type MessageProtocol } from '../../../../shared/message-types'
 
-export const FRAME_CHOICES = ['none', 'line', 'delimiter', 'length', 'fixed', 'ksy', ...MESSAGE_PROTOCOLS] as const
+export const FRAME_CHOICES = ['none', 'line', 'delimiter', 'length', 'fixed', 'ksy', 'script', ...MESSAGE_PROTOCOLS] as const
 export type FrameChoice = (typeof FRAME_CHOICES)[number]
 
 export const EOLS = ['any', 'lf', 'crlf'] as const
@@ -24,11 +24,13 @@ export interface FrameDraft {
   /** A `.ksy` file's path on the engine's host, and the plain framing it is cut by (empty: the file's own end). */
   ksyPath: string
   within: string
+  /** A framing script's path on the engine's host (its frame() and describe()). */
+  scriptPath: string
   /** Empty: the default (16 MiB). */
   max: string
 }
 
-export const emptyDraft = (): FrameDraft => ({ kind: 'length', eol: 'any', hex: '0d0a', size: '2', endian: 'big', offset: '0', adjust: '0', fixedSize: '8', ksyPath: '', within: '', max: '' })
+export const emptyDraft = (): FrameDraft => ({ kind: 'length', eol: 'any', hex: '0d0a', size: '2', endian: 'big', offset: '0', adjust: '0', fixedSize: '8', ksyPath: '', within: '', scriptPath: '', max: '' })
 
 const set = (v: string): boolean => v.trim() !== '' && v.trim() !== '0'
 
@@ -52,6 +54,8 @@ export function draftSpec(d: FrameDraft): string {
       return `fixed:size=${d.fixedSize.trim()}`
     case 'ksy':
       return `ksy:${d.ksyPath.trim()}${d.within.trim() !== '' ? `,within=${d.within.trim()}` : ''}`
+    case 'script':
+      return `script:${d.scriptPath.trim()}`
     default:
       return d.kind
   }
@@ -92,6 +96,8 @@ export function draftOf(text: string, base: FrameDraft): FrameDraft | undefined 
       return { ...base, kind: 'fixed', fixedSize: String(spec.size) }
     case 'ksy':
       return { ...base, kind: 'ksy', ksyPath: spec.path, within: spec.within ? formatFrameSpec(spec.within) : '' }
+    case 'script':
+      return { ...base, kind: 'script', scriptPath: spec.path }
     case 'protocol':
       return { ...base, kind: spec.protocol satisfies MessageProtocol }
   }

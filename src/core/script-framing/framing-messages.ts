@@ -1,0 +1,23 @@
+// What the engine and a framing script's thread say to each other (framing-thread.ts,
+// framing-worker.ts): a load, then calls of frame() or describe(), each answered by its id
+// on a port of their own; every answer also counts up a shared number the engine waits on.
+
+import type { MessagePort } from 'node:worker_threads'
+import type { Direction } from '../../shared/capture-types'
+
+export type ToFraming = { id: number; op: 'load'; path: string; source: string } | { id: number; op: 'frame' | 'describe'; dir: Direction; bytes: Uint8Array; length: number }
+
+export type FromFraming =
+  | { id: number; loaded: { describes: boolean } }
+  | { id: number; failed: string }
+  /** What the function returned, as boundedCopy made it. */
+  | { id: number; value: unknown }
+  | { id: number; error: string }
+
+/** What the script's thread is started with (script-worker.ts runs it as a framing thread). */
+export interface FramingWorkerData {
+  mode: 'framing'
+  port: MessagePort
+  /** Int32 [0]: answers posted so far. */
+  answers: SharedArrayBuffer
+}

@@ -1,0 +1,138 @@
+// One framing script's thread, seen from the engine. A message codec is synchronous (the
+// cutter asks frame() where bytes are cut, and a page's describe() as it builds the page),
+// while the script is a user's code that may loop: so it runs in a worker thread (the script
+// worker in framing mode), and each call is posted, then waited for synchronously, within
+// its budget: the answer comes on a port of their own (receiveMessageOnPort), and the worker
+// counts each answer up in shared memory, which Atomics.wait sleeps on. A call past its budget
+// is the caller's to end (framing-script.ts terminates the thread). Loading is awaited
+// without blocking, by polling the port; a call made while a restarted thread still loads
+// waits for that load, within its own budget.
+
+import { performance } from 'node:perf_hooks'
+import { setTimeout as delay } from 'node:timers/promises'
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
+import type { Direction } from '../../shared/capture-types'
+import type { FramingWorkerData, FromFraming, ToFraming } from './framing-messages'
+
+/** Wall-clock budget of one call of frame() or describe() (as a `.ksy`'s parse: KSY_RUN_BUDGET_MS). */
+export const SCRIPT_CALL_BUDGET_MS = 250
+/** Time a script's thread has to start and import the module. */
+const LOAD_BUDGET_MS = 5000
+/** A framing script's heap: far past what cutting and describing messages needs. */
+const MEMORY_MB = 128
+/** How often loading is looked in on (it is awaited, not waited on). */
+const LOAD_POLL_MS = 5
+
+export type CallAnswer = { value: unknown } | { error: string } | { timedOut: true }
+
+export class FramingThread {
+  describes = false
+  private readonly worker: Worker
+  private readonly port: MessagePort
+  private readonly counter: Int32Array
+  private nextId = 1
+  private readonly loadId: number
+  /** true once loaded; a sentence when it cannot be; undefined while it loads. */
+  private loaded: true | string | undefined
+  private readonly answers = new Map<number, FromFraming>()
+  private ended: string | undefined
+
+  constructor(file: string, readonly path: string, source: string) {
+    const answers = new SharedArrayBuffer(4)
+    this.counter = new Int32Array(answers)
+    const { port1, port2 } = new MessageChannel()
+    this.port = port2
+    const workerData: FramingWorkerData = { mode: 'framing', port: port1, answers }
+    // Its output is the engine's stderr (framing-worker.ts sends its console there, never to
+    // stdout, which may be --json); read through a stream of ours it would keep the process alive.
+    this.worker = new Worker(file, { workerData, transferList: [port1], resourceLimits: { maxOldGenerationSizeMb: MEMORY_MB } })
+    // The script alone keeps no process alive: neither its thread nor the port its answers come on.
+    this.worker.unref()
+    this.port.unref()
+    this.worker.on('error', (err: Error & { code?: string }) => {
+      this.ended ??= err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (${MEMORY_MB} MB)` : `its thread failed: ${err.message}`
+    })
+    this.worker.on('exit', (code) => {
+      this.ended ??= `it ended its thread (exit code ${code})`
+    })
+    this.loadId = this.post({ id: 0, op: 'load', path, source })
+  }
+
+  /** Resolves once the module loaded (with a frame export); rejects with one line naming the file when it cannot. */
+  async loading(): Promise<void> {
+    const until = performance.now() + LOAD_BUDGET_MS
+    while (this.loaded === undefined) {
+      this.pump()
+      if (this.loaded !== undefined) break
+      if (this.ended !== undefined) this.loaded = `${this.path}: ${this.ended} while loading`
+      else if (performance.now() > until) this.loaded = `${this.path} did not load within ${LOAD_BUDGET_MS / 1000} s (does its top level loop?)`
+      else await delay(LOAD_POLL_MS)
+    }
+    if (this.loaded !== true) throw new Error(this.loaded)
+  }
+
+  /** One call, waited for synchronously within the budget (a thread still loading: that first). */
+  call(op: 'frame' | 'describe', dir: Direction, bytes: Uint8Array, length: number): CallAnswer {
+    if (this.loaded === undefined) this.waitFor(() => this.loaded !== undefined, LOAD_BUDGET_MS)
+    if (this.loaded === undefined) return { timedOut: true }
+    if (this.loaded !== true) return { error: this.loaded }
+    // A copy of its own, handed over whole: a view's whole buffer would be cloned otherwise.
+    const own = bytes.slice()
+    const id = this.post({ id: 0, op, dir, bytes: own, length }, [own.buffer])
+    this.waitFor(() => this.answers.has(id), SCRIPT_CALL_BUDGET_MS)
+    const got = this.answers.get(id)
+    this.answers.clear()
+    if (got === undefined) return { timedOut: true }
+    if ('value' in got) return { value: got.value }
+    if ('error' in got) return { error: got.error }
+    return { error: `${op}(): an answer of the wrong kind came from the script's thread` }
+  }
+
+  /** Ends the thread (its calls are answered no more). */
+  terminate(): void {
+    this.port.close()
+    void this.worker.terminate().then(
+      () => undefined,
+      () => undefined
+    )
+  }
+
+  private post(m: ToFraming, transfer: ArrayBuffer[] = []): number {
+    const id = this.nextId++
+    this.port.postMessage({ ...m, id }, transfer)
+    return id
+  }
+
+  /** Takes every answer there is: the load's is kept as its state, a call's by its id. */
+  private pump(): void {
+    for (let got = receiveMessageOnPort(this.port); got !== undefined; got = receiveMessageOnPort(this.port)) {
+      const m = got.message as FromFraming
+      if (m.id !== this.loadId) this.answers.set(m.id, m)
+      else if ('loaded' in m) {
+        this.describes = m.loaded.describes
+        this.loaded = true
+      } else this.loaded = 'failed' in m ? m.failed : `${this.path}: the script's thread answered its load with something else`
+    }
+  }
+
+  /**
+   * Sleeps until `done` or `ms` pass. The worker posts an answer, then counts it: reading the
+   * count before looking at the port means an answer that comes meanwhile wakes the wait.
+   * Where a thread may not sleep (Atomics.wait refused), it looks again until the time is up.
+   */
+  private waitFor(done: () => boolean, ms: number): void {
+    const until = performance.now() + ms
+    for (;;) {
+      const seen = Atomics.load(this.counter, 0)
+      this.pump()
+      if (done()) return
+      const left = until - performance.now()
+      if (left <= 0) return
+      try {
+        Atomics.wait(this.counter, 0, seen, left)
+      } catch {
+        // This thread may not block: look again (the loop ends at the budget).
+      }
+    }
+  }
+}

@@ -1,0 +1,205 @@
+// `script:FILE` framings, loaded as the engine loads them (framing-files.ts) and run in the
+// built script worker (out/cli/script-worker.cjs) in framing mode: the example device script
+// cuts a stream however it is pushed and describes each frame with named fields and their
+// bytes; a TypeScript script loses only its types; scripts that cannot load, throw, loop or
+// answer nonsense are one line each, and the engine goes on.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseFrameSpec, formatFrameSpec } from '../../../../src/shared/message-types'
+import { codecFor } from '../../../../src/core/protocols/messages/message-decoders'
+import { loadFraming } from '../../../../src/core/decode/messages/framing-files'
+import { setFramingWorkerFile } from '../../../../src/core/script-framing/script-registry'
+import type { MessageCodec } from '../../../../src/core/protocols/messages/message-codec'
+import { describeAll, findField, flatFields } from '../messages/described'
+import { cut } from '../messages/cut'
+import { ack, concat, hello, reading } from '../ksy/ksy-frames'
+
+import { DEVICE_SCRIPT } from './script-files'
+const dir = mkdtempSync(join(tmpdir(), 'tcpscope-script-framing-'))
+beforeAll(() => setFramingWorkerFile(resolve(__dirname, '../../../../out/cli/script-worker.cjs')))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function scriptFile(name: string, text: string): string {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+async function codec(frame: string): Promise<MessageCodec> {
+  const spec = parseFrameSpec(frame)
+  await loadFraming(spec)
+  return codecFor(spec)!
+}
+
+const loadError = async (path: string): Promise<string> => ((await loadFraming(parseFrameSpec(`script:${path}`)).catch((e: Error) => e)) as Error).message
+
+describe('script: framing, the example device script', () => {
+  const frames = [hello(1, 'probe-7', [1, 2, 3]), reading(2, 4, -1250, [10, 20, 30]), ack(3, 2, 0), reading(4, 5, 2210, [])]
+
+  it('is parsed and shown as --frame takes it, a path with commas and colons whole', () => {
+    expect(parseFrameSpec('script:C:\\decoders\\a,b.js')).toEqual({ kind: 'script', path: 'C:\\decoders\\a,b.js' })
+    expect(formatFrameSpec(parseFrameSpec(`script:${DEVICE_SCRIPT}`))).toBe(`script:${DEVICE_SCRIPT}`)
+    expect(() => parseFrameSpec('script:')).toThrow(/script needs a file: script:FILE.js/)
+  })
+
+  it('cuts every frame whole, once, whether pushed whole, in random pieces or a byte at a time', async () => {
+    const c = await codec(`script:${DEVICE_SCRIPT}`)
+    const turns = [{ dir: 'server' as const, bytes: concat(frames) }]
+    for (const split of ['whole', 'random', 'bytes'] as const) {
+      const got = cut(c, turns, { split, seed: 7 })
+      expect(got.map((m) => [m.offset, m.length, m.error])).toEqual(frames.map((f, i) => [frames.slice(0, i).reduce((a, b) => a + b.length, 0), f.length, undefined]))
+    }
+  })
+
+  it('describes each frame with its fields, values and bytes', async () => {
+    const c = await codec(`script:${DEVICE_SCRIPT}`)
+    const [h, r] = describeAll(c, [{ dir: 'client', bytes: concat(frames) }])
+    expect(flatFields(h.fields)).toEqual(expect.arrayContaining(['magic: 0x aa 55', 'kind: hello (1)', 'seq_no: 1', 'body_len: 11', 'device_name: probe-7', 'firmware: 1.2.3']))
+    const t = findField(r.fields, 'temperature_centi')!
+    expect([t.value, t.offset, t.length]).toEqual(['-1250', 9, 2])
+    expect(Array.from(r.bytes.subarray(t.offset!, t.offset! + t.length!))).toEqual([0xfb, 0x1e])
+    expect(findField(r.fields, 'samples')!.children!.map((s) => [s.name, s.value, s.offset, s.length])).toEqual([
+      ['[0]', '10', 12, 2],
+      ['[1]', '20', 14, 2],
+      ['[2]', '30', 16, 2]
+    ])
+    expect(r.summary).toBe('reading #2 -12.5°')
+    expect(r.described.error).toBeUndefined()
+  })
+
+  it('skips bytes that are no frame with the reason the script gave, and cuts the frames after them', async () => {
+    const c = await codec(`script:${DEVICE_SCRIPT}`)
+    const stream = concat([Uint8Array.from([1, 2, 3]), frames[0], Uint8Array.from([7, 7]), frames[1]])
+    const got = cut(c, [{ dir: 'client', bytes: stream }], { split: 'random', seed: 3 })
+    expect(got.filter((m) => !m.error).map((m) => m.length)).toEqual([frames[0].length, frames[1].length])
+    const skipped = got.filter((m) => m.error)
+    expect(skipped.reduce((a, m) => a + m.length, 0)).toBe(5)
+    expect(skipped.every((m) => m.error === 'no 0xAA 0x55 magic here')).toBe(true)
+  })
+})
+
+describe('script: framing, scripts that misbehave', () => {
+  const frameByFirstByte = 'export function frame(b) { return b.length ? b[0] : null }\n'
+
+  it('a TypeScript script loses its types and keeps its lines: a throw names the line of the .ts', async () => {
+    const path = scriptFile(
+      'typed.ts',
+      [
+        'interface Ctx { direction: "client" | "server" }',
+        'export function frame(bytes: Uint8Array, ctx: Ctx): number | null {',
+        '  if (bytes[0] === 0xff) throw new RangeError(`no frame starts with 0xff (${ctx.direction})`)',
+        '  return bytes.length ? bytes[0] : null',
+        '}',
+        'export function describe(m: Uint8Array): { summary: string } { return { summary: `${m.length} bytes` } }',
+        ''
+      ].join('\n')
+    )
+    const c = await codec(`script:${path}`)
+    const got = describeAll(c, [{ dir: 'server', bytes: Uint8Array.from([2, 9, 3, 1, 1, 0xff, 1]) }])
+    expect(got.map((m) => [m.length, m.summary])).toEqual([
+      [2, '2 bytes'],
+      [3, '3 bytes'],
+      [2, '2 bytes']
+    ])
+    // The rest of the stream is one message in error, with the throw and the line in the user's file.
+    expect(got.map((m) => m.error).slice(0, 2)).toEqual([undefined, undefined])
+    expect(got[2].error).toBe('frame() threw: RangeError: no frame starts with 0xff (server) (typed.ts:3): cutting stops here')
+  })
+
+  it('cannot load: a missing file, a syntax error with its line, no frame export, a describe that is not a function', async () => {
+    expect(await loadError(join(dir, 'absent.js'))).toBe(`cannot read script:${join(dir, 'absent.js')}: no such file`)
+    const broken = scriptFile('broken.js', 'export function frame(b) {\n  return b.length +\n}\n')
+    expect(await loadError(broken)).toMatch(new RegExp(`^${broken}:3: `))
+    const none = scriptFile('none.js', 'export function describe() { return null }\n')
+    expect(await loadError(none)).toBe(`${none} exports no frame function: a script: framing needs export function frame(bytes, ctx) that returns the next message's length`)
+    const odd = scriptFile('odd.js', `${frameByFirstByte}export const describe = 3\n`)
+    expect(await loadError(odd)).toBe(`${odd}: its describe export is not a function`)
+  })
+
+  it('answers that are no length, need or skip: one line saying what was returned and what to return', async () => {
+    const cases: Array<[string, string]> = [
+      ['return 2.5', 'frame() returned 2.5: return the message\'s length (a whole number > 0), null or { need: N } for more bytes, or { skip: N } for bytes that are no message'],
+      ['return "ten"', 'frame() returned "ten": return'],
+      ['return undefined', 'frame() returned nothing (undefined): return'],
+      ['return () => 1', 'frame() returned a function: return'],
+      ['return 2 ** 40', 'frame() said the message is 1,099,511,627,776 bytes, over the 16.0 MiB message limit'],
+      ['return { skip: 99 }', 'frame() skipped 99 bytes, more than the 4 bytes it was given'],
+      ['return { need: -1 }', 'frame() returned { need: -1 }: need is how many bytes it wants in all, a whole number'],
+      ['return Promise.resolve(2)', 'frame() returned a promise']
+    ]
+    for (const [i, [body, error]] of cases.entries()) {
+      const path = scriptFile(`bad-answer-${i}.js`, `export function frame(b) { ${body} }\n`)
+      const got = cut(await codec(`script:${path}`), [{ dir: 'client', bytes: Uint8Array.from([4, 1, 2, 3]) }])
+      expect(got.length, body).toBe(1)
+      expect(got[0].error, body).toContain(error)
+      expect(got[0].error, body).toMatch(/: cutting stops here$/)
+      expect(got[0].length).toBe(4)
+    }
+  })
+
+  it('describe() answers that are wrong name the field and what is wrong; the message keeps its bytes', async () => {
+    const cases: Array<[string, string]> = [
+      ['return { fields: [{ name: "a", value: 1, offset: 1, length: 9 }] }', 'describe(): field a: offset 1 + length 9 is past the message\'s 3 bytes'],
+      ['return { fields: [{ name: "a", value: { x: 1 } }] }', "describe(): field a's value is an object: a value is a string, number, boolean or bytes"],
+      ['return { fields: [{ value: 1 }] }', 'describe(): field [0] has no name'],
+      ['return { summary: 7 }', 'describe() returned summary: 7: a summary is a string'],
+      ['return { fields: [{ name: "g", value: "", children: [{ name: "x", value: 1, offset: 0.5, length: 1 }] }] }', 'describe(): field g.x: offset 0.5 is not a whole number'],
+      ['return "text"', 'describe() returned "text": return { summary'],
+      ['throw new Error("nope")', 'describe() threw: nope (bad-describe-6.js:3)']
+    ]
+    for (const [i, [body, error]] of cases.entries()) {
+      const path = scriptFile(`bad-describe-${i}.js`, `${frameByFirstByte}export function describe(m) {\n  ${body} }\n`)
+      const [m] = describeAll(await codec(`script:${path}`), [{ dir: 'client', bytes: Uint8Array.from([3, 1, 2]) }])
+      expect(m.length).toBe(3)
+      expect(m.described.error, body).toContain(error)
+      expect(m.fields).toEqual([])
+    }
+  })
+
+  it('a describe() that returns too much is bounded: 2,000 fields kept and the rest counted, a long value cut', async () => {
+    const path = scriptFile('much.js', `${frameByFirstByte}export function describe(m) {\n  return { summary: 'x'.repeat(5000), fields: [{ name: 'long', value: 'y'.repeat(1e6), offset: 0, length: 1 }, ...Array.from({ length: 50000 }, (_, i) => ({ name: 'f' + i, value: i, offset: 1, length: 1 }))] }\n}\n`)
+    const [m] = describeAll(await codec(`script:${path}`), [{ dir: 'client', bytes: Uint8Array.from([3, 1, 2]) }])
+    expect(m.described.error).toBeUndefined()
+    expect(m.described.fieldsCut).toBe(true)
+    expect(m.fields.length).toBe(2000)
+    expect(m.fields[0].cut).toBe(true)
+    expect(m.fields[0].value.length).toBeLessThanOrEqual(1025)
+    expect(m.summary.length).toBeLessThanOrEqual(200)
+  })
+
+  it('a frame() that loops: stopped at its budget, that direction stops there, the script starts again; after 3 it stays stopped until loaded again', async () => {
+    const path = scriptFile('spin.js', 'export function frame(b) {\n  if (b[0] === 0xee) for (;;) {}\n  return b.length ? b[0] : null\n}\n')
+    const c = await codec(`script:${path}`)
+    const spinning = (): ReturnType<typeof cut> => cut(c, [{ dir: 'client', bytes: Uint8Array.from([2, 1, 0xee, 5]) }])
+    for (let i = 0; i < 2; i++) {
+      const got = spinning()
+      expect(got.map((m) => [m.length, m.error])).toEqual([
+        [2, undefined],
+        [2, 'frame() gave no answer within its 250 ms budget (a loop?); the script starts again for what follows: cutting stops here']
+      ])
+    }
+    expect(spinning()[1].error).toBe(`frame() gave no answer within its 250 ms budget (a loop?); spin.js: stopped after 3 calls ran past their 250 ms budget; fix it and load it again (--frame or Decode as…): cutting stops here`)
+    // Stopped: a well-behaved stream is not cut either, and says why, at once.
+    expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([1, 1]) }])[0].error).toMatch(/^spin\.js: stopped after 3 calls/)
+    // Loaded again (Decode as…, a new proxy): it runs afresh.
+    const again = await codec(`script:${path}`)
+    expect(cut(again, [{ dir: 'client', bytes: Uint8Array.from([1, 1]) }]).map((m) => [m.length, m.error])).toEqual([
+      [1, undefined],
+      [1, undefined]
+    ])
+  })
+
+  it('a changed file is loaded again in its place; one that no longer loads keeps the running version and says why', async () => {
+    const path = scriptFile('changing.js', 'export function frame(b) { return 1 }\n')
+    const c = await codec(`script:${path}`)
+    expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([1, 2]) }]).map((m) => m.length)).toEqual([1, 1])
+    writeFileSync(path, 'export function frame(b) { return 2 }\n')
+    await loadFraming(parseFrameSpec(`script:${path}`))
+    expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([1, 2]) }]).map((m) => m.length)).toEqual([2])
+    writeFileSync(path, 'export function frame(b) { return 2 \n')
+    expect(await loadError(path)).toMatch(new RegExp(`^${path}:\\d+: `))
+    expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([1, 2]) }]).map((m) => m.length)).toEqual([2])
+  })
+})
