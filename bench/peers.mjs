@@ -16,7 +16,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { PEER_CASES, checkRecording, readCa, requirePeers, startPeer } from './lib/intercepting-peers.mjs'
-import { slice } from './lib/pattern.mjs'
+import { writePatternFile } from './lib/pattern.mjs'
 import { requireProgram } from './lib/peers.mjs'
 import { printReport } from './lib/peers-report.mjs'
 import { cleanUpOnExit, cpuSeconds, gitCommit, liveChildren, memory } from './lib/proc.mjs'
@@ -189,14 +189,6 @@ async function runCase(phase, scheme, kase, round) {
 
 // ---------------------------------------------------------------------------------------
 
-/** A file of the bench pattern (pattern.mjs), `size` bytes, written in pieces. */
-function writePattern(path, size) {
-  const piece = 2 * MiB - (2 * MiB) % 65521 // whole periods, so each piece starts where the last ended
-  const parts = []
-  for (let at = 0; at < size; at += piece) parts.push(slice(at, Math.min(piece, size - at)))
-  writeFileSync(path, Buffer.concat(parts))
-}
-
 async function main() {
   for (const [program, pkg] of [['nginx', 'nginx'], ['openssl', 'openssl']]) requireProgram(program, pkg)
   await requirePeers(cases)
@@ -207,9 +199,9 @@ async function main() {
   mkdirSync(captureDir)
   const www = join(tmpRoot, 'www')
   mkdirSync(www)
-  writePattern(join(www, '1k'), KiB)
-  writePattern(join(www, '1m'), MiB)
-  if (phases.includes('download')) writePattern(join(www, 'big'), O.downloadBytes)
+  writePatternFile(join(www, '1k'), KiB)
+  writePatternFile(join(www, '1m'), MiB)
+  if (phases.includes('download')) writePatternFile(join(www, 'big'), O.downloadBytes)
   ctx = { cli: a.cli, dataDir: join(tmpRoot, 'data'), upstreamCa: certs.ca, tmp: tmpRoot }
   if (cases.includes('tcpscope')) ctx.tcpscopeCa = exportTcpscopeCa(a.cli, ctx.dataDir, join(tmpRoot, 'tcpscope-ca.pem'))
   nginx = await startNginxTls(tmpRoot, certs, www)
