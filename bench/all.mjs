@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: every bench, one after another. Options go to run.mjs (the haproxy
-// comparison); `--quick` also shortens tls.mjs (TLS -> TLS against haproxy), decode.mjs and
-// replay.mjs. The last part is the proxy with the UI attached in Chromium against without it
-// (ui.mjs --parts load).
+// comparison); `--quick` also shortens tls.mjs (TLS -> TLS against haproxy), peers.mjs
+// (against mockttp and mitmdump as recording HTTP proxies), decode.mjs and replay.mjs. The
+// last part is the proxy with the UI attached in Chromium against without it (ui.mjs --parts
+// load).
 //   node bench/all.mjs [run.mjs options]
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
@@ -14,6 +15,7 @@ const quick = args.includes('--quick') ? ['--quick'] : []
 const steps = [
   ['run.mjs', args],
   ['tls.mjs', quick],
+  ['peers.mjs', quick],
   ['open-capture.mjs', []],
   ['decode.mjs', quick],
   ['replay.mjs', quick],

@@ -9,7 +9,6 @@
 //   npm run bench:tls              (builds the CLI first)
 //   node bench/tls.mjs [--rounds N] [--seconds S] [--quick] [--only bulk,full,resumed,cost] [--cases direct,haproxy,bare,tcpscope,tcp-wkrs] [--cli FILE] [--dir DIR] [--out FILE]
 // See bench/README.md.
-import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -21,7 +20,7 @@ import { ProxyProcess, cleanUpOnExit, cpuSeconds, gitCommit, liveChildren } from
 import { fmt, median, table } from './lib/stats.mjs'
 import { busyShare, machineCpu, sTimeFull, wrkTimed } from './lib/tls-load.mjs'
 import { handshakeCost, poolEstimate } from './lib/tls-cost.mjs'
-import { makeCertificates, startHaproxyTls, startNginxTls } from './lib/tls-peers.mjs'
+import { exportTcpscopeCa, makeCertificates, startHaproxyTls, startNginxTls } from './lib/tls-peers.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = dirname(HERE)
@@ -89,16 +88,6 @@ function fail(rec, message) {
 // Setup: certificates, nginx, tcpscope's CA
 
 let certs, nginx, tcpscopeCa, dataDir, captureDir
-
-/** tcpscope's CA, exported the way a user would (`tcpscope ca --export`), into a fresh data folder. */
-function exportTcpscopeCa() {
-  const help = execFileSync(process.execPath, [a.cli, 'proxy', '--help'], { encoding: 'utf8' })
-  if (!help.includes('--tls-listen')) throw new Error(`${relative(ROOT, a.cli)} proxy --help lists no --tls-listen: build the CLI (npm run build:cli), or leave tcpscope out (--cases direct,haproxy,bare)`)
-  const file = join(tmpRoot, 'tcpscope-ca.pem')
-  execFileSync(process.execPath, [a.cli, 'ca', '--export', file], { env: { ...process.env, TCPSCOPE_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'pipe'] })
-  if (!readFileSync(file, 'utf8').includes('BEGIN CERTIFICATE')) throw new Error(`tcpscope ca --export wrote no PEM certificate to ${file}`)
-  return file
-}
 
 async function startCase(kase, capture) {
   const target = `127.0.0.1:${nginx.port}`
@@ -293,7 +282,7 @@ async function main() {
   const big = Buffer.alloc(O.fileMiB * MiB)
   for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((Math.imul(i, 2654435761) ^ (i >>> 7)) >>> 0, i)
   writeFileSync(join(www, 'big'), big)
-  if (cases.some(isTcpscope) && LOAD_PHASES.length) tcpscopeCa = exportTcpscopeCa()
+  if (cases.some(isTcpscope) && LOAD_PHASES.length) tcpscopeCa = exportTcpscopeCa(a.cli, dataDir, join(tmpRoot, 'tcpscope-ca.pem'))
   nginx = await startNginxTls(tmpRoot, certs, www)
   log(`nginx (one process, pid ${nginx.pid}) serves HTTPS on 127.0.0.1:${nginx.port}; cases: ${cases.join(', ')}`)
 

@@ -3,6 +3,8 @@
 // as a content mismatch, not only as a wrong byte count. The receiver checks each chunk
 // against REF at (stream position mod PERIOD) with one memcmp.
 
+import { writeFileSync } from 'node:fs'
+
 export const PERIOD = 65521
 const REF_LEN = PERIOD * 40 // ~2.5 MiB: any chunk up to ~2.4 MiB fits without wrapping
 
@@ -47,4 +49,12 @@ export class StreamChecker {
     }
     this.pos += chunk.length
   }
+}
+
+/** A file of the stream's first `size` bytes (what a server serves for a client to check with StreamChecker). */
+export function writePatternFile(path, size) {
+  const piece = 32 * PERIOD // about 2 MiB; each piece starts where the last ended
+  const parts = []
+  for (let at = 0; at < size; at += piece) parts.push(slice(at, Math.min(piece, size - at)))
+  writeFileSync(path, Buffer.concat(parts))
 }

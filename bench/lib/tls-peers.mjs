@@ -4,7 +4,7 @@
 // its CPU is read from /proc like the proxies'.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { freePort, startHaproxy } from './peers.mjs'
 import { ProxyProcess } from './proc.mjs'
 
@@ -73,4 +73,16 @@ export async function startNginxTls(dir, certs, www) {
  */
 export function startHaproxyTls(target, dir, certs) {
   return startHaproxy(target, dir, { bind: `ssl crt ${certs.pem}`, server: `ssl verify required ca-file ${certs.ca}` })
+}
+
+/**
+ * tcpscope's CA, exported the way a user would (`tcpscope ca --export FILE`) from the data
+ * folder `dataDir` (made there on first use), after checking that `cli` has TLS at all.
+ */
+export function exportTcpscopeCa(cli, dataDir, file) {
+  const help = execFileSync(process.execPath, [cli, 'proxy', '--help'], { encoding: 'utf8' })
+  if (!help.includes('--tls-listen')) throw new Error(`${relative(process.cwd(), cli)} proxy --help lists no --tls-listen: build the CLI (npm run build:cli), or leave tcpscope out`)
+  execFileSync(process.execPath, [cli, 'ca', '--export', file], { env: { ...process.env, TCPSCOPE_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'pipe'] })
+  if (!readFileSync(file, 'utf8').includes('BEGIN CERTIFICATE')) throw new Error(`tcpscope ca --export wrote no PEM certificate to ${file}`)
+  return file
 }
