@@ -13,23 +13,18 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { PEER_CASES, checkRecording, readCa, requirePeers, startPeer } from './lib/intercepting-peers.mjs'
 import { writePatternFile } from './lib/pattern.mjs'
 import { requireProgram } from './lib/peers.mjs'
 import { printReport } from './lib/peers-report.mjs'
-import { cleanUpOnExit, cpuSeconds, gitCommit, liveChildren, memory } from './lib/proc.mjs'
+import { BENCH, GiB, KiB, MiB, ROOT, failureList, log, runBench } from './lib/bench.mjs'
+import { cleanUpOnExit, cpuSeconds, gitCommit, memory } from './lib/proc.mjs'
 import { checkedDownload, getLoop, proxyAgent } from './lib/proxy-client.mjs'
 import { fmt } from './lib/stats.mjs'
 import { busyShare, machineCpu } from './lib/tls-load.mjs'
 import { exportTcpscopeCa, makeCertificates, startNginxTls } from './lib/tls-peers.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const ROOT = dirname(HERE)
-const KiB = 1024
-const MiB = 1024 * KiB
-const GiB = 1024 * MiB
 const PHASES = ['rate', 'download', 'connections', 'latency', 'volume']
 const CASES = Object.keys(PEER_CASES)
 const SCHEMES = ['http', 'https']
@@ -48,7 +43,7 @@ const { values: a } = parseArgs({
     'limit-seconds': { type: 'string', default: '120' },
     cli: { type: 'string', default: join(ROOT, 'bin', 'tcpscope.js') },
     dir: { type: 'string', default: tmpdir() },
-    out: { type: 'string', default: join(HERE, 'results', 'peers.json') },
+    out: { type: 'string', default: join(BENCH, 'results', 'peers.json') },
     help: { type: 'boolean', short: 'h', default: false }
   }
 })
@@ -79,17 +74,9 @@ if (![O.rounds, O.seconds, O.connections, O.limitSeconds].every(whole) || O.only
 const cases = CASES.filter((c) => O.cases.includes(c)) // table order; the run order rotates per round
 const phases = PHASES.filter((p) => O.only.includes(p))
 
-const log = (s) => process.stderr.write(s + '\n')
 let tmpRoot
 const cleanup = cleanUpOnExit(() => tmpRoot)
-const failures = []
-function fail(rec, message) {
-  rec.ok = false
-  rec.errors.push(message)
-  const where = rec.phase ? `round ${rec.round} ${rec.phase} ${rec.scheme} ${rec.case}` : 'setup'
-  failures.push({ where, message })
-  log(`\n!!! ERROR [${where}]: ${message}\n`)
-}
+const { failures, fail } = failureList((rec) => `round ${rec.round} ${rec.phase} ${rec.scheme} ${rec.case}`)
 
 let nginx
 let ctx // what startPeer needs: cli, dataDir, tcpscopeCa, upstreamCa, tmp
@@ -228,12 +215,4 @@ async function main() {
   console.log(`\nraw results: ${relative(process.cwd(), resolve(a.out))}`)
 }
 
-main()
-  .catch((err) => fail({ errors: [] }, err.message))
-  .finally(() => {
-    const left = liveChildren()
-    cleanup()
-    if (left.length) log(`bench: killed child processes still running at the end: ${left.join(', ')}`)
-    if (failures.length) log(`\n${failures.length} failure(s); the first: [${failures[0].where}] ${failures[0].message}`)
-    process.exit(failures.length ? 1 : 0)
-  })
+runBench(main, { failures, fail }, cleanup)

@@ -9,19 +9,14 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { bulk, churn, echoBulk, latency } from './lib/load.mjs'
 import { limitDisk } from './lib/disk-limit.mjs'
 import { redisBenchmark, requireProgram, startHaproxy, startRedis } from './lib/peers.mjs'
 import { takingTurnsLatency } from './lib/paired-load.mjs'
+import { BENCH, GiB, KiB, MiB, ROOT, failureList } from './lib/bench.mjs'
 import { CLK_TCK, Helper, ProxyProcess, cpuSeconds, cpuTimes, mainThreadCpuSeconds, gitCommit, cleanUpOnExit, liveChildren, memory } from './lib/proc.mjs'
 import { fmt, fmtBytes, median, percentile, spread, table } from './lib/stats.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const ROOT = dirname(HERE)
-const KiB = 1024
-const MiB = 1024 * KiB
-const GiB = 1024 * MiB
 const HOST = '127.0.0.1'
 const round3 = (x) => Math.round(x * 1000) / 1000
 const GROUPS = ['bulk', 'echo', 'latency', 'churn', 'redis']
@@ -52,7 +47,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --stop-seconds N    how long a proxy may take to exit after SIGTERM before it is killed (default 120)`
 
 function parseArgs(argv) {
-  const o = { rounds: 3, quick: false, warm: false, churnWarmup: undefined, only: [...GROUPS], cli: join(ROOT, 'bin', 'tcpscope.js'), dirs: [], out: join(HERE, 'results', 'latest.json'), stallMs: 30_000, stopMs: 120_000 }
+  const o = { rounds: 3, quick: false, warm: false, churnWarmup: undefined, only: [...GROUPS], cli: join(ROOT, 'bin', 'tcpscope.js'), dirs: [], out: join(BENCH, 'results', 'latest.json'), stallMs: 30_000, stopMs: 120_000 }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const value = () => {
@@ -163,14 +158,7 @@ const cleanupSync = cleanUpOnExit(() => [tmpRoot, tmpRoot2])
 // ---------------------------------------------------------------------------------------
 // Failures are collected, printed loudly as they happen, and make the exit code non-zero.
 
-const failures = []
-function fail(rec, message) {
-  rec.ok = false
-  rec.errors.push(message)
-  const where = rec.phase ? `round ${rec.round} ${rec.phase} ${rec.case}` : 'setup'
-  failures.push({ where, message })
-  console.error(`\n!!! ERROR [${where}]: ${message}\n`)
-}
+const { failures, fail } = failureList()
 
 function progress(rec, text) {
   console.error(`  [round ${rec.round}] ${rec.phase.padEnd(7)} ${CASE_TITLE[rec.case].padEnd(8)}  ${rec.ok ? text : 'FAILED: ' + rec.errors[0]}`)
@@ -191,7 +179,7 @@ async function serverStats() {
 
 async function startProxy(kind, target, capturePath) {
   if (kind === 'bare') {
-    return ProxyProcess.start('bare forwarder', [join(HERE, 'bare-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', target])
+    return ProxyProcess.start('bare forwarder', [join(BENCH, 'bare-forwarder.mjs'), '--listen', `${HOST}:0`, '--target', target])
   }
   if (kind === 'haproxy') return startHaproxy(target, tmpRoot)
   const workers = kind === 'tcpscope-w' ? ['--workers', 'auto'] : []
@@ -498,7 +486,7 @@ async function runWriterCase(round) {
   const rec = { round, phase: 'bulk1', case: 'writer', ok: true, errors: [] }
   let w
   try {
-    w = new Helper(join(HERE, 'disk-writer.mjs'), [], 'plain writer')
+    w = new Helper(join(BENCH, 'disk-writer.mjs'), [], 'plain writer')
     await w.wait('ready', 20_000)
     const file = join(writerDir, `round${round}.bin`)
     const bytes = V.writer
@@ -966,7 +954,7 @@ async function main() {
       redis = await startRedis(HOST)
       redis.target = `${redis.host}:${redis.port}`
     }
-    server = new Helper(join(HERE, 'sink-server.mjs'), [], 'sink/echo server')
+    server = new Helper(join(BENCH, 'sink-server.mjs'), [], 'sink/echo server')
     const ready = await server.wait('ready', 20_000)
     server.sink = ready.sink
     server.echo = ready.echo

@@ -13,19 +13,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { connect } from 'node:tls'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { requireProgram } from './lib/peers.mjs'
-import { ProxyProcess, cleanUpOnExit, cpuSeconds, gitCommit, liveChildren } from './lib/proc.mjs'
+import { BENCH, GiB, MiB, ROOT, failureList, log, runBench } from './lib/bench.mjs'
+import { ProxyProcess, cleanUpOnExit, cpuSeconds, gitCommit } from './lib/proc.mjs'
 import { fmt, median, table } from './lib/stats.mjs'
 import { busyShare, machineCpu, sTimeFull, wrkTimed } from './lib/tls-load.mjs'
 import { handshakeCost, poolEstimate } from './lib/tls-cost.mjs'
 import { exportTcpscopeCa, makeCertificates, startHaproxyTls, startNginxTls } from './lib/tls-peers.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const ROOT = dirname(HERE)
-const MiB = 1024 ** 2
-const GiB = 1024 ** 3
 const PHASES = ['bulk', 'full', 'resumed', 'cost']
 // tcp-wkrs: tcpscope with --workers auto (a thread per core, at most 8; Node 22.12+ on Linux,
 // else one thread and a line saying so): every thread handshakes its own clients.
@@ -45,7 +41,7 @@ const { values: a } = parseArgs({
     'resumed-connections': { type: 'string', default: '32' },
     cli: { type: 'string', default: join(ROOT, 'bin', 'tcpscope.js') },
     dir: { type: 'string', default: tmpdir() },
-    out: { type: 'string', default: join(HERE, 'results', 'tls.json') },
+    out: { type: 'string', default: join(BENCH, 'results', 'tls.json') },
     help: { type: 'boolean', short: 'h', default: false }
   }
 })
@@ -73,16 +69,9 @@ if (![O.rounds, O.seconds, O.bulkConns, O.fileMiB, O.fullClients, O.resumedConns
 const cases = CASES.filter((c) => O.cases.includes(c)) // always in this order, rotated per round
 const LOAD_PHASES = ['bulk', 'full', 'resumed'].filter((p) => O.only.includes(p))
 
-const log = (s) => process.stderr.write(s + '\n')
 let tmpRoot
 const cleanup = cleanUpOnExit(() => tmpRoot)
-const failures = []
-function fail(rec, message) {
-  rec.ok = false
-  rec.errors.push(message)
-  failures.push({ where: rec.phase ? `round ${rec.round} ${rec.phase} ${rec.case}` : 'setup', message })
-  log(`\n!!! ERROR [${rec.phase ? `round ${rec.round} ${rec.phase} ${rec.case}` : 'setup'}]: ${message}\n`)
-}
+const { failures, fail } = failureList()
 
 // ---------------------------------------------------------------------------------------
 // Setup: certificates, nginx, tcpscope's CA
@@ -93,7 +82,7 @@ async function startCase(kase, capture) {
   const target = `127.0.0.1:${nginx.port}`
   if (kase === 'haproxy') return startHaproxyTls(target, tmpRoot, certs)
   if (kase === 'bare') {
-    return ProxyProcess.start('bare TLS forwarder', [join(HERE, 'bare-tls-forwarder.mjs'), '--listen', '127.0.0.1:0', '--target', target, '--cert', certs.cert, '--key', certs.key, '--ca', certs.ca])
+    return ProxyProcess.start('bare TLS forwarder', [join(BENCH, 'bare-tls-forwarder.mjs'), '--listen', '127.0.0.1:0', '--target', target, '--cert', certs.cert, '--key', certs.key, '--ca', certs.ca])
   }
   const argv = [a.cli, 'proxy', '--listen', '127.0.0.1:0', '--target', target, '--tls-listen', '--tls-upstream', '--upstream-ca', certs.ca, '--capture', capture, '--json', '--quiet', ...(kase === 'tcp-wkrs' ? ['--workers', 'auto'] : [])]
   return ProxyProcess.start('tcpscope proxy', argv, { env: { TCPSCOPE_DATA_DIR: dataDir } })
@@ -308,12 +297,4 @@ async function main() {
   console.log(`\nraw results: ${relative(process.cwd(), resolve(a.out))}`)
 }
 
-main()
-  .catch((err) => fail({ errors: [] }, err.message))
-  .finally(() => {
-    const left = liveChildren()
-    cleanup()
-    if (left.length) log(`bench: killed child processes still running at the end: ${left.join(', ')}`)
-    if (failures.length) log(`\n${failures.length} failure(s); the first: [${failures[0].where}] ${failures[0].message}`)
-    process.exit(failures.length ? 1 : 0)
-  })
+runBench(main, { failures, fail }, cleanup)

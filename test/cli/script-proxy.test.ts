@@ -4,7 +4,8 @@
 // and the bytes each came from; `replay --by-message` cuts it the same way. Scripts that
 // loop, throw or answer nonsense cost a bounded time and say so in one line, the proxy
 // forwarding every byte as it came; a script that does not load stops the proxy from
-// starting, in one line naming its line.
+// starting, in one line naming its line. The device and the checks every framing shares are
+// device-framing.ts's.
 import { once } from 'node:events'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -12,116 +13,31 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli'
 import { startCliProxy } from '../helpers/cli-proxy'
 import { connectTo, startServer, tempDir, waitFor } from '../helpers/net'
-import { seeded } from '../helpers/seeded'
-import { ack, hello, reading } from '../core/protocols/ksy/ksy-frames'
+import { reading } from '../core/protocols/ksy/ksy-frames'
 import { DEVICE_SCRIPT } from '../core/protocols/script/script-files'
+import { device, find, proxyTheDevice, replayTheDevice, shown, type Shown } from './device-framing'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-interface Field {
-  name: string
-  value: string
-  offset?: number
-  length?: number
-  children?: Field[]
-}
-interface Shown {
-  dir: string
-  size: number
-  offset: number
-  summary: string
-  error?: string
-  fields: Field[]
-  payload: { hex: string }
-}
-const find = (fields: Field[] | undefined, name: string): Field | undefined => {
-  for (const f of fields ?? []) {
-    if (f.name === name) return f
-    const inner = find(f.children, name)
-    if (inner) return inner
-  }
-  return undefined
-}
-const shown = (stdout: string): Shown[] =>
-  stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Shown & { type?: string })
-    .filter((m) => m.type === undefined || m.type === 'message')
-
-/** A device that sends half its frames in pieces of 1 to 5 bytes (each write waited for), the rest in one write, then ends. */
-async function device(frames: Uint8Array[]): Promise<{ port: number; close: () => Promise<void> }> {
-  const rnd = seeded(45)
-  return startServer((s) => {
-    void (async () => {
-      const trickle = Buffer.concat(frames.slice(0, 16))
-      for (let at = 0; at < trickle.length; ) {
-        const n = 1 + Math.floor(rnd() * 5)
-        await new Promise((r) => s.write(trickle.subarray(at, at + n), r))
-        at += n
-      }
-      await new Promise((r) => s.write(Buffer.concat(frames.slice(16)), r))
-      s.end()
-    })()
-    s.resume()
-  })
-}
-
 describe('proxy --frame script:FILE', () => {
   it('cuts a device that trickles and bursts its frames: each whole, once, with the script\'s fields and their bytes; scripts that loop, throw or answer nonsense say so in one line', async () => {
     const { dir, cleanup } = tempDir()
     cleanups.push(cleanup)
-    const frames = [hello(0, 'thermo-1', [2, 1, 0]), ...Array.from({ length: 30 }, (_, i) => reading(i + 1, i % 4, i * 37 - 600, Array.from({ length: i % 5 }, (_, j) => i * 10 + j)))]
-    const peer = await device(frames)
-    cleanups.push(peer.close)
-    const capture = join(dir, 'device.tcap')
-    const proxy = await startCliProxy({ target: `127.0.0.1:${peer.port}`, capture, extra: ['--frame', `script:${DEVICE_SCRIPT}`] })
-    cleanups.push(() => proxy.stop('SIGKILL'))
-    const client = await connectTo(proxy.port)
-    const got: Buffer[] = []
-    client.on('data', (d: Buffer) => got.push(d))
-    // The client acks in pieces too.
-    const acks = Buffer.concat([ack(100, 1, 0), ack(101, 2, 1)])
-    for (let at = 0; at < acks.length; at += 3) await new Promise((r) => client.write(acks.subarray(at, at + 3), r))
-    await once(client, 'end')
-    client.end()
-    await once(client, 'close')
-    expect(Buffer.concat(got).equals(Buffer.concat(frames))).toBe(true)
-    expect(await proxy.stop('SIGINT')).toBe(0)
-
-    const json = await runCli(['show', capture, '--json'])
-    expect(json.code).toBe(0)
-    const messages = shown(json.stdout)
-    const server = messages.filter((m) => m.dir === 'server')
-    expect(server.map((m) => [m.offset, m.size])).toEqual(frames.map((f, i) => [frames.slice(0, i).reduce((a, b) => a + b.length, 0), f.length]))
-    expect(server.every((m) => m.error === undefined)).toBe(true)
+    const frame = `script:${DEVICE_SCRIPT}`
+    const { capture, frames, messages } = await proxyTheDevice(cleanups, dir, frame)
     expect(messages.filter((m) => m.dir === 'client').map((m) => [m.summary, find(m.fields, 'acked_seq')?.value])).toEqual([
       ['ack #100', '1'],
       ['ack #101', '2']
     ])
-    expect(find(server[0].fields, 'device_name')?.value).toBe('thermo-1')
-    for (const [i, m] of server.slice(1).entries()) {
-      const t = find(m.fields, 'temperature_centi')!
-      expect(t.value).toBe(String(i * 37 - 600))
-      expect(Buffer.from(m.payload.hex, 'hex').readInt16BE(t.offset!)).toBe(i * 37 - 600)
-      expect(t.length).toBe(2)
-      expect(find(m.fields, 'samples')?.value).toBe(`[${i % 5}]`)
-      expect(find(m.fields, 'kind')?.value).toBe('reading (2)')
-    }
 
-    // Replay by message cuts the recorded connection with the same script: the device (still listening) sends its frames again.
-    const replay = await runCli(['replay', capture, '--conn', '1', '--by-message', '--json'])
-    const r = JSON.parse(replay.stdout) as { framing: string; steps: Array<{ sent?: { summary: string; size: number }; answers: Array<{ got?: { size: number } }> }> }
-    expect(r.framing).toBe(`script:${DEVICE_SCRIPT}`)
-    // The device may speak before the client's first ack: its frames then come in a step of their own, with nothing sent.
-    expect(r.steps.flatMap((s) => (s.sent ? [[s.sent.summary, s.sent.size]] : []))).toEqual([
+    // Replay by message cuts the recorded connection with the same script.
+    expect(await replayTheDevice(capture, frame, frames)).toEqual([
       ['ack #100', 11],
       ['ack #101', 11]
     ])
-    expect(r.steps.flatMap((s) => s.answers.map((a) => a.got?.size).filter((n) => n !== undefined))).toEqual(frames.map((f) => f.length))
 
     // The same capture read with scripts that misbehave: each says what and where in one line, and show goes on.
     const script = (name: string, text: string): string => {

@@ -5,110 +5,33 @@
 // message, a reading's fields are listed by their .ksy names with enums by name, and the
 // filter's `field:` word picks the cold readings. A .ksy that does not compile is said in the
 // dialog in one line. In English (light) and Chinese (dark), scanned by axe; screenshots in
-// /tmp/ksy-*.png. Selects by role and name only.
-import { join } from 'node:path'
-import { writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { portOf } from '../helpers/engine'
-import { startServer, tempDir } from '../helpers/net'
-import { openWebPage } from '../helpers/web-page'
+// /tmp/ksy-*.png. Selects by role and name only. The steps are device-decode-as.ts's.
+import { afterEach, beforeEach, describe, it } from 'vitest'
+import { runCleanups } from '../helpers/web-page'
 import { chromiumAvailable } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
-import { violations, expectNone } from '../helpers/accessibility'
-import { concat, DEVICE_KSY, hello, reading } from '../core/protocols/ksy/ksy-frames'
-
+import { DEVICE_KSY } from '../core/protocols/ksy/ksy-frames'
+import { decodeDeviceAs, type DeviceFraming } from './device-decode-as'
 
 const cleanups: Array<() => unknown> = []
 beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
-})
+afterEach(() => runCleanups(cleanups))
 
-const FRAMES = concat([hello(0, 'thermo-1', [2, 1, 0]), reading(1, 1, 2150, [7, 8]), reading(2, 1, -480, []), reading(3, 2, -15, [9])])
-
-/** A device that sends its frames in pieces of 1 to 5 bytes, then closes. */
-async function device(): Promise<number> {
-  const s = await startServer((sock) => {
-    let at = 0
-    const next = (): void => {
-      if (at >= FRAMES.length) return void sock.end()
-      const n = 1 + (at % 5)
-      sock.write(FRAMES.subarray(at, at + n))
-      at += n
-      setTimeout(next, 2)
-    }
-    next()
-    sock.on('error', () => {})
-  })
-  cleanups.push(s.close)
-  return s.port
-}
-
-const WORDS = {
-  en: { grid: 'Connections', detail: 'Selected connection', tab: 'Messages', decodeAs: 'Decode as…', framing: 'Framing', ksy: '.ksy file (a path on the engine’s computer)', apply: 'Apply', filter: 'Filter messages', fields: 'Message fields' },
-  zh: { grid: '连接', detail: '所选连接', tab: '消息', decodeAs: '解码为…', framing: '分帧', ksy: '.ksy 文件（引擎所在计算机上的路径）', apply: '应用', filter: '过滤消息', fields: '消息字段' }
-}
-
-async function run(lang: 'en' | 'zh'): Promise<void> {
-  const w = WORDS[lang]
-  const port = await device()
-  const { web, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 800, ...(lang === 'zh' ? { locale: 'zh-CN', colorScheme: 'dark' as const } : {}) } })
-  const driver = await web.client()
-  const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${port}` })
-  const got = await new Promise<Buffer>((done, fail) => {
-    const parts: Buffer[] = []
-    const s = connect(portOf(proxy.listen), '127.0.0.1')
-    s.on('data', (c: Buffer) => parts.push(c))
-    s.on('end', () => done(Buffer.concat(parts)))
-    s.on('error', fail)
-  })
-  expect(got.equals(Buffer.from(FRAMES))).toBe(true)
-  const row = page.getByRole('grid', { name: w.grid, exact: true }).getByRole('row').nth(1)
-  await row.click()
-  const detail = page.getByRole('region', { name: w.detail })
-  await detail.getByRole('tab', { name: w.tab, exact: true }).click()
-
-  // A .ksy that does not compile: one line in the dialog, naming its line.
-  const bad = tempDir()
-  cleanups.push(bad.cleanup)
-  const broken = join(bad.dir, 'broken.ksy')
-  writeFileSync(broken, 'meta:\n  id: broken\nseq:\n  - id: x\n    type: no_such_type\n')
-  await detail.getByRole('button', { name: w.decodeAs }).click()
-  const dialog = page.getByRole('dialog', { name: /#\d+/ })
-  await dialog.getByRole('combobox', { name: w.framing, exact: true }).selectOption('ksy')
-  await dialog.getByRole('textbox', { name: w.ksy }).fill(broken)
-  await dialog.getByRole('button', { name: w.apply, exact: true }).click()
-  await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/broken\.ksy:5: .*no_such_type/)
-
-  await dialog.getByRole('textbox', { name: w.ksy }).fill(DEVICE_KSY)
-  await page.screenshot({ path: `/tmp/ksy-decode-as-${lang}.png` })
-  expectNone(await violations(page, `Decode as Kaitai (${lang})`))
-  await dialog.getByRole('button', { name: w.apply, exact: true }).click()
-  await dialog.waitFor({ state: 'detached' })
-
-  // Every frame one message, whatever TCP did; a reading's fields by their .ksy names.
-  const list = detail.getByRole('listbox', { name: /^(Messages|消息)/ })
-  await expect.poll(() => list.getByRole('option').count()).toBe(4)
-  await list.getByRole('option').nth(2).click()
-  const fields = detail.getByRole('region', { name: w.fields })
-  const tree = await fields.getByRole('tree').textContent()
-  expect(tree).toContain('temperature_centi')
-  expect(tree).toContain('-480')
-  expect(tree).toContain('reading (2)')
-  await page.screenshot({ path: `/tmp/ksy-fields-${lang}.png` })
-  expectNone(await violations(page, `Kaitai fields (${lang})`))
-
-  // field: words in the filter.
-  await detail.getByRole('searchbox', { name: w.filter }).fill('field:temperature_centi<0')
-  await expect.poll(() => list.getByRole('option').count()).toBe(2)
+const KSY: DeviceFraming = {
+  kind: 'ksy',
+  pathBox: { en: '.ksy file (a path on the engine’s computer)', zh: '.ksy 文件（引擎所在计算机上的路径）' },
+  // A .ksy that does not compile: the line is the one naming the type.
+  broken: { name: 'broken.ksy', text: 'meta:\n  id: broken\nseq:\n  - id: x\n    type: no_such_type\n', says: /broken\.ksy:5: .*no_such_type/ },
+  file: DEVICE_KSY,
+  title: 'Kaitai',
+  readingRow: 'device_frame kind=reading (2) seq_no=2'
 }
 
 describe('a protocol of your own, described in a .ksy, in the Messages tab', () => {
   it('decodes a trickling device as Kaitai Struct frames with named fields, in English', async () => {
-    await run('en')
+    await decodeDeviceAs(cleanups, 'en', KSY)
   })
   it('does the same in Chinese, in dark', async () => {
-    await run('zh')
+    await decodeDeviceAs(cleanups, 'zh', KSY)
   })
 })

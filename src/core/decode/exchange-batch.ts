@@ -185,26 +185,34 @@ export class ExchangeBatch {
     return this.pooled
   }
 
+  /** Row `row`'s whole-number column `column` (an I_ constant), and its number column (an N_ constant). */
+  private int(row: number, column: number): number {
+    return this.ints[row * INTS + column]
+  }
+  private num(row: number, column: number): number {
+    return this.nums[row * NUMS + column]
+  }
+
   index(row: number): number {
-    return this.ints[row * INTS + I_INDEX]
+    return this.int(row, I_INDEX)
   }
   /** 0 for HTTP/1.x. */
   stream(row: number): number {
-    return this.ints[row * INTS + I_STREAM]
+    return this.int(row, I_STREAM)
   }
   /** 0 while there is no response. */
   status(row: number): number {
-    return this.ints[row * INTS + I_STATUS]
+    return this.int(row, I_STATUS)
   }
   stateCode(row: number): number {
-    return this.ints[row * INTS + I_STATE]
+    return this.int(row, I_STATE)
   }
   state(row: number): ExchangeState {
     return STATES[this.stateCode(row)]
   }
   /** The id of a string column's value in this batch's table (0: none). */
   stringId(row: number, column: StringColumn): number {
-    return this.ints[row * INTS + I_STRINGS + STRING_AT[column]]
+    return this.int(row, I_STRINGS + STRING_AT[column])
   }
   /** The string of id `id` (0: none). */
   string(id: number): string | undefined {
@@ -214,30 +222,30 @@ export class ExchangeBatch {
     return this.values[this.stringId(row, column)]
   }
   requestSize(row: number): number {
-    return this.nums[row * NUMS + N_REQ_SIZE]
+    return this.num(row, N_REQ_SIZE)
   }
   responseSize(row: number): number {
-    return this.nums[row * NUMS + N_RES_SIZE]
+    return this.num(row, N_RES_SIZE)
   }
   startedAt(row: number): number {
-    return this.nums[row * NUMS + N_STARTED]
+    return this.num(row, N_STARTED)
   }
   /** NaN until complete. */
   duration(row: number): number {
-    return this.nums[row * NUMS + N_DURATION]
+    return this.num(row, N_DURATION)
   }
   /** Where the request and the response (its first informational one) start; NaN for none. */
   reqAt(row: number): number {
-    return this.nums[row * NUMS + N_REQ_AT]
+    return this.num(row, N_REQ_AT)
   }
   resAt(row: number): number {
-    return this.nums[row * NUMS + N_RES_AT]
+    return this.num(row, N_RES_AT)
   }
   /** An exchange that switched to WebSocket: where its frames start. */
   ws(row: number): WsStart | undefined {
-    if (this.ints[row * INTS + I_HAS_WS] !== 1) return undefined
-    const ws: WsStart = { client: this.nums[row * NUMS + N_WS_CLIENT], server: this.nums[row * NUMS + N_WS_SERVER] }
-    const ext = this.values[this.ints[row * INTS + I_WS_EXT]]
+    if (this.int(row, I_HAS_WS) !== 1) return undefined
+    const ws: WsStart = { client: this.num(row, N_WS_CLIENT), server: this.num(row, N_WS_SERVER) }
+    const ext = this.values[this.int(row, I_WS_EXT)]
     if (ext !== undefined) ws.extensions = ext
     return ws
   }

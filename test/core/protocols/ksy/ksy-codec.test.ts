@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { parseFrameSpec } from '../../../../src/shared/message-types'
-import { codecFor } from '../../../../src/core/protocols/messages/message-decoders'
-import { loadFraming } from '../../../../src/core/ksy/ksy-registry'
-import type { MessageCodec } from '../../../../src/core/protocols/messages/message-codec'
 import { describeAll, findField, flatFields } from '../messages/described'
 import { cut } from '../messages/cut'
+import { codecOf as codec } from '../messages/framing-files'
 import { ack, concat, DEVICE_KSY, hello, reading } from './ksy-frames'
-
-async function codec(frame: string): Promise<MessageCodec> {
-  const spec = parseFrameSpec(frame)
-  await loadFraming(spec)
-  return codecFor(spec)!
-}
 
 describe('ksy codec: the device frame', () => {
   const frames = [hello(1, 'probe-7', [1, 2, 3]), reading(2, 4, -1250, [10, 20, 30]), ack(3, 2, 0), reading(4, 5, 2210, [])]

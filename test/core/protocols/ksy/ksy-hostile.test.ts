@@ -1,51 +1,30 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
-import { afterAll, describe, expect, it } from 'vitest'
-import { parseFrameSpec } from '../../../../src/shared/message-types'
-import { codecFor } from '../../../../src/core/protocols/messages/message-decoders'
-import { loadFraming } from '../../../../src/core/ksy/ksy-registry'
-import type { MessageCodec } from '../../../../src/core/protocols/messages/message-codec'
+import { describe, expect, it } from 'vitest'
 import { describeAll, findField, flatFields, mutate } from '../messages/described'
 import { cut, seeded } from '../messages/cut'
+import { codecOf as codec, loadError, testFiles } from '../messages/framing-files'
 import { ack, concat, DEVICE_KSY, GAME_KSY, hello, reading, TLV_KSY } from './ksy-frames'
 
-const dir = mkdtempSync(join(tmpdir(), 'tcpscope-ksy-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-function ksyFile(name: string, text: string): string {
-  const path = join(dir, name)
-  writeFileSync(path, text)
-  return path
-}
-
-async function codec(frame: string): Promise<MessageCodec> {
-  const spec = parseFrameSpec(frame)
-  await loadFraming(spec)
-  return codecFor(spec)!
-}
+const { dir, file: ksyFile } = testFiles('tcpscope-ksy-')
 
 describe('ksy: files that do not compile', () => {
   it("says the compiler's message with the line it names, in one line", async () => {
     const path = ksyFile('bad.ksy', 'meta:\n  id: bad\nseq:\n  - id: a\n    type: u1\n  - id: b\n    type: no_such_type\n')
-    const err = await loadFraming(parseFrameSpec(`ksy:${path}`)).catch((e: Error) => e)
-    expect((err as Error).message).toBe(`${path}:7: /seq/1/type: unable to find type 'no_such_type', searching from bad`)
+    expect(await loadError(`ksy:${path}`)).toBe(`${path}:7: /seq/1/type: unable to find type 'no_such_type', searching from bad`)
   })
 
   it('says where YAML that is none goes wrong, and what a missing file is', async () => {
     const path = ksyFile('notyaml.ksy', 'meta:\n  id: x\nseq: [\n  - id: a\n')
-    const err = (await loadFraming(parseFrameSpec(`ksy:${path}`)).catch((e: Error) => e)) as Error
-    expect(err.message).toMatch(new RegExp(`^${path}:\\d+: not YAML: `))
-    expect(err.message).not.toContain('\n')
-    const missing = (await loadFraming(parseFrameSpec(`ksy:${join(dir, 'absent.ksy')}`)).catch((e: Error) => e)) as Error
-    expect(missing.message).toBe(`cannot read ksy:${join(dir, 'absent.ksy')}: no such file`)
+    const err = await loadError(`ksy:${path}`)
+    expect(err).toMatch(new RegExp(`^${path}:\\d+: not YAML: `))
+    expect(err).not.toContain('\n')
+    expect(await loadError(`ksy:${join(dir, 'absent.ksy')}`)).toBe(`cannot read ksy:${join(dir, 'absent.ksy')}: no such file`)
   })
 
   it('a bad expression gets its line too', async () => {
     const path = ksyFile('expr.ksy', 'meta:\n  id: expr\nseq:\n  - id: n\n    type: u1\n  - id: body\n    size: n +\n')
-    const err = (await loadFraming(parseFrameSpec(`ksy:${path}`)).catch((e: Error) => e)) as Error
-    expect(err.message).toMatch(new RegExp(`^${path}:7: /seq/1/size: parsing expression 'n \\+' failed`))
+    expect(await loadError(`ksy:${path}`)).toMatch(new RegExp(`^${path}:7: /seq/1/size: parsing expression 'n \\+' failed`))
   })
 })
 

@@ -3,37 +3,22 @@
 // cuts a stream however it is pushed and describes each frame with named fields and their
 // bytes; a TypeScript script loses only its types; scripts that cannot load, throw, loop or
 // answer nonsense are one line each, and the engine goes on.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { parseFrameSpec, formatFrameSpec } from '../../../../src/shared/message-types'
-import { codecFor } from '../../../../src/core/protocols/messages/message-decoders'
 import { loadFraming } from '../../../../src/core/decode/messages/framing-files'
 import { setFramingWorkerFile } from '../../../../src/core/script-framing/script-registry'
-import type { MessageCodec } from '../../../../src/core/protocols/messages/message-codec'
 import { describeAll, findField, flatFields } from '../messages/described'
 import { cut } from '../messages/cut'
+import { codecOf as codec, loadError as frameLoadError, testFiles } from '../messages/framing-files'
 import { ack, concat, hello, reading } from '../ksy/ksy-frames'
-
 import { DEVICE_SCRIPT } from './script-files'
-const dir = mkdtempSync(join(tmpdir(), 'tcpscope-script-framing-'))
+
+const { dir, file: scriptFile } = testFiles('tcpscope-script-framing-')
 beforeAll(() => setFramingWorkerFile(resolve(__dirname, '../../../../out/cli/script-worker.cjs')))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-function scriptFile(name: string, text: string): string {
-  const path = join(dir, name)
-  writeFileSync(path, text)
-  return path
-}
-
-async function codec(frame: string): Promise<MessageCodec> {
-  const spec = parseFrameSpec(frame)
-  await loadFraming(spec)
-  return codecFor(spec)!
-}
-
-const loadError = async (path: string): Promise<string> => ((await loadFraming(parseFrameSpec(`script:${path}`)).catch((e: Error) => e)) as Error).message
+const loadError = (path: string): Promise<string> => frameLoadError(`script:${path}`)
 
 describe('script: framing, the example device script', () => {
   const frames = [hello(1, 'probe-7', [1, 2, 3]), reading(2, 4, -1250, [10, 20, 30]), ack(3, 2, 0), reading(4, 5, 2210, [])]
