@@ -13,7 +13,7 @@ import type { Direction } from '../../shared/direction'
 import { MESSAGE_DECODE_BYTES, type FrameSpec } from '../../shared/message-types'
 import type { Described, MessageCodec, MessageNote } from '../protocols/messages/message-codec'
 import { MessageCutter, type CutMessage } from '../protocols/messages/message-cutter'
-import { codecFor, MAX_RECOGNISE_BYTES, MESSAGE_DECODERS, recogniseMessages } from '../protocols/messages/message-decoders'
+import { carriedProtocol, codecFor, MAX_RECOGNISE_BYTES } from '../protocols/messages/message-decoders'
 
 /** How long a client's first bytes wait for enough of them to tell their protocol. */
 export const RECOGNISE_WAIT_MS = 250
@@ -56,11 +56,8 @@ export class MessageConversation {
     const first = (dir: Direction): Uint8Array => Buffer.concat(this.seen[dir]).subarray(0, MAX_RECOGNISE_BYTES)
     const client = first('client')
     const server = first('server')
-    const answers = MESSAGE_DECODERS.map((d) => d.recognise(client, server))
-    const yes = answers.indexOf(true)
-    if (yes >= 0) return this.start(MESSAGE_DECODERS[yes].codec)
-    if (!final && client.length < MAX_RECOGNISE_BYTES && answers.some((a) => a === undefined)) return
-    const protocol = recogniseMessages(client, server, this.deps.port())
+    const protocol = carriedProtocol(client, server, this.deps.port(), final)
+    if (protocol === undefined) return
     this.start(protocol ? codecFor({ kind: 'protocol', protocol }) ?? null : null)
   }
 

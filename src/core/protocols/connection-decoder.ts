@@ -15,7 +15,7 @@ import { Http2Decoder } from './http2/http2-decoder'
 import { FRAME_HEADER } from './http2/frame-reader'
 import type { Renumbering } from './http2/renumbered-streams'
 import { TlsHelloReader } from './tls-hello-reader'
-import { MAX_RECOGNISE_BYTES, recogniseMessages } from './messages/message-decoders'
+import { CarriedProtocol } from './messages/carried-protocol'
 import { NOTHING_MORE, type ConnectionDecoder, type DecoderChanges, type DecoderOptions } from './stream-decoder'
 import { parseWsExtensions, WebSocketDecoder } from './websocket/ws-decoder'
 
@@ -53,8 +53,8 @@ class Decoder implements ConnectionDecoder {
   private heldBytes: Record<Direction, number> = { client: 0, server: 0 }
   private endedEarly: Partial<Record<Direction, number>> = {}
   private problems: DecodeProblem[] = []
-  /** A raw connection: the protocol its messages are (recognised from its first bytes or port). */
-  private carries: string | undefined
+  /** A raw connection: the protocol its messages are (recognised from both sides' first bytes, or its port). */
+  private carried: CarriedProtocol | undefined
   private readonly start: Record<Direction, number>
 
   constructor(private readonly opts: DecoderOptions) {
@@ -75,6 +75,7 @@ class Decoder implements ConnectionDecoder {
       return this.afterHttp()
     }
     if (this.hello) return dir === 'client' ? this.hello.push(bytes, offset) : undefined
+    if (this.carried) return this.carried.push(dir, bytes, offset)
     if (this.known !== 'unknown') return
     // Offsets before the start are not this decoding's.
     const skip = Math.max(0, this.start[dir] - offset)
@@ -92,6 +93,7 @@ class Decoder implements ConnectionDecoder {
       return this.afterHttp()
     }
     if (this.hello) return dir === 'client' ? this.hello.stop() : undefined
+    if (this.carried) return this.carried.end()
     if (this.known !== 'unknown') return
     this.endedEarly[dir] = time
     this.recognise()
@@ -120,6 +122,7 @@ class Decoder implements ConnectionDecoder {
     if (this.h2) return this.h2.wantFrom(dir)
     if (this.http) return this.http.switched ? NOTHING_MORE : this.http.wantFrom(dir)
     if (this.hello && !this.hello.done) return dir === 'client' ? this.hello.next : NOTHING_MORE
+    if (this.carried) return this.carried.wantFrom(dir)
     if (this.known !== 'unknown') return NOTHING_MORE
     return this.start[dir] + this.heldBytes[dir]
   }
@@ -138,7 +141,7 @@ class Decoder implements ConnectionDecoder {
     const hello = this.hello?.hello
     // After an h2c upgrade the HTTP/1.1 exchange is the first, and HTTP/2's count goes on from it.
     const http = this.h2 && !this.http ? this.h2.summary() : { ...this.http?.summary(), ...(this.h2 ? { exchanges: this.h2.count } : {}) }
-    return { protocol: this.protocol, ...http, ...(this.ws ? { messages: this.ws.count } : {}), ...(hello ? { hello: { ...hello } } : {}), ...(this.carries ? { carries: this.carries } : {}) }
+    return { protocol: this.protocol, ...http, ...(this.ws ? { messages: this.ws.count } : {}), ...(hello ? { hello: { ...hello } } : {}), ...(this.carried?.decided ? { carries: this.carried.decided } : {}) }
   }
 
   /** Decides the protocol once the client's first bytes (or the server speaking first) tell. */
@@ -165,8 +168,9 @@ class Decoder implements ConnectionDecoder {
       if (this.endedEarly.client !== undefined) this.hello.stop()
     }
     if (protocol === 'raw') {
-      const first = (dir: Direction): Uint8Array => concat(held.filter((h) => h.dir === dir).map((h) => h.bytes), MAX_RECOGNISE_BYTES)
-      this.carries = recogniseMessages(first('client'), first('server'), this.opts.port)
+      this.carried = new CarriedProtocol(this.opts.port, this.start)
+      for (const h of held) if (isBytes(h)) this.carried.push(h.dir, h.bytes, h.offset)
+      if (this.endedEarly.client !== undefined || this.endedEarly.server !== undefined) this.carried.end()
     }
     if (protocol === 'http2') return this.startHttp2(held)
     if (protocol !== 'http1') return

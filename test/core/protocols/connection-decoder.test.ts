@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { inflateRaw } from '../../../src/core/http/inflate-raw'
 import { detectProtocol } from '../../../src/core/protocols/detect'
 import { createConnectionDecoder } from '../../../src/core/protocols/connection-decoder'
+import { MAX_RECOGNISE_BYTES } from '../../../src/core/protocols/messages/message-decoders'
 import { NOTHING_MORE } from '../../../src/core/protocols/stream-decoder'
 import { bytes, decode, type Piece } from './feed'
 
@@ -64,17 +65,21 @@ describe('createConnectionDecoder', () => {
   it.each([
     // (A TLS connection's client hello is read while it comes: tls-hello.test.ts. This one ends cut short.)
     ['tls', [{ dir: 'client', bytes: TLS_HELLO }, { dir: 'server', bytes: '\x16\x03\x03\x00\x10' }, { dir: 'client', end: true }]],
-    ['raw', [{ dir: 'client', bytes: 'HELLO\r\n' }, { dir: 'server', bytes: '+PONG\r\n' }]],
+    ['raw', [{ dir: 'client', bytes: 'HELLO\r\n' }, { dir: 'server', bytes: 'hi there\r\n' }]],
     // A server that speaks first (SMTP, MySQL) is not HTTP, whatever the client says next.
     ['raw', [{ dir: 'server', bytes: '220 mail.test ESMTP\r\n' }, { dir: 'client', bytes: 'GET / HTTP/1.1\r\n\r\n' }]],
     ['raw', [{ dir: 'client', bytes: 'GE' }, { dir: 'client', end: true }]]
-  ] as Array<[string, Piece[]]>)('a %s connection produces nothing and needs none of its bytes', (protocol, pieces) => {
+  ] as Array<[string, Piece[]]>)('a %s connection produces nothing and needs none of its bytes past its first ones', (protocol, pieces) => {
     const d = decode(pieces)
     expect(d.decoder.protocol).toBe(protocol)
     expect(d.exchanges).toEqual([])
     expect(d.problems).toEqual([])
-    expect(d.decoder.wantFrom('client')).toBe(NOTHING_MORE)
-    expect(d.decoder.wantFrom('server')).toBe(NOTHING_MORE)
+    // A raw connection's first bytes may still tell what its messages are (a recogniser waiting for more), no further.
+    for (const dir of ['client', 'server'] as const) {
+      const want = d.decoder.wantFrom(dir)
+      if (protocol === 'tls') expect(want).toBe(NOTHING_MORE)
+      else expect(want === NOTHING_MORE || want <= MAX_RECOGNISE_BYTES).toBe(true)
+    }
     expect(d.decoder.summary()).toEqual({ protocol })
   })
 
@@ -86,10 +91,22 @@ describe('createConnectionDecoder', () => {
     own.push('client', new TextEncoder().encode('PING\r\n'), 0, 1)
     own.end('client', 2)
     expect(own.summary()).toEqual({ protocol: 'raw', carries: 'resp' })
-    // An inline command is redis on any port; a line of words that is no command is not.
+    // An inline command is redis on any port once its server answers in RESP: until then the
+    // decoder wants the answer's first bytes; an echo of the line says it is not redis.
     const elsewhere = createConnectionDecoder({ port: 9999 })
     elsewhere.push('client', new TextEncoder().encode('PING\r\n'), 0, 1)
+    expect(elsewhere.summary()).toEqual({ protocol: 'raw' })
+    expect(elsewhere.wantFrom('server')).toBe(0)
+    elsewhere.push('server', new TextEncoder().encode('+PONG\r\n'), 0, 2)
     expect(elsewhere.summary()).toEqual({ protocol: 'raw', carries: 'resp' })
+    expect(elsewhere.wantFrom('client')).toBe(NOTHING_MORE)
+    expect(elsewhere.wantFrom('server')).toBe(NOTHING_MORE)
+    const echo = createConnectionDecoder({ port: 9999 })
+    echo.push('client', new TextEncoder().encode('PING hello\r\n'), 0, 1)
+    echo.push('server', new TextEncoder().encode('PING hello\r\n'), 0, 2)
+    echo.end('client', 3)
+    expect(echo.summary()).toEqual({ protocol: 'raw' })
+    expect(echo.wantFrom('server')).toBe(NOTHING_MORE)
     const chat = createConnectionDecoder({ port: 9999 })
     chat.push('client', new TextEncoder().encode('hello\r\n'), 0, 1)
     chat.end('client', 2)

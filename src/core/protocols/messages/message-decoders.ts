@@ -22,9 +22,10 @@ export interface MessageDecoder {
   /**
    * Whether a connection's first bytes are this protocol's: `client` what the client sent
    * first, `server` what the server sent before the client said anything (for protocols
-   * whose server speaks first). `true`, `false`, or `undefined` while too few bytes tell.
+   * whose server speaks first). `true`, `false`, or `undefined` while too few bytes tell;
+   * `final`: no more bytes will come (a side ended, or enough were seen), decide with these.
    */
-  recognise(client: Uint8Array, server: Uint8Array): boolean | undefined
+  recognise(client: Uint8Array, server: Uint8Array, final?: boolean): boolean | undefined
 }
 
 /** Bytes of each stream looked at, at most, to recognise a protocol. */
@@ -71,10 +72,24 @@ export function codecFor(spec: FrameSpec): MessageCodec | undefined {
 /**
  * The protocol a connection's first bytes (and its server's port) say it carries. Bytes
  * decide before a port does: redis on port 8080 is still redis. Undefined while nothing
- * fits.
+ * fits. `final`: no more bytes will come (recognisers that wait for an answer decide).
  */
-export function recogniseMessages(client: Uint8Array, server: Uint8Array, port: number | undefined): MessageProtocol | undefined {
-  for (const d of MESSAGE_DECODERS) if (d.recognise(client, server) === true) return d.protocol
-  if (port !== undefined) for (const d of MESSAGE_DECODERS) if (d.ports.includes(port) && d.recognise(client, server) !== false) return d.protocol
+export function recogniseMessages(client: Uint8Array, server: Uint8Array, port: number | undefined, final = true): MessageProtocol | undefined {
+  for (const d of MESSAGE_DECODERS) if (d.recognise(client, server, final) === true) return d.protocol
+  if (port !== undefined) for (const d of MESSAGE_DECODERS) if (d.ports.includes(port) && d.recognise(client, server, final) !== false) return d.protocol
   return undefined
+}
+
+/**
+ * What a connection carries once its first bytes can tell: a protocol, `null` for none, or
+ * `undefined` while one of them waits for more (an inline redis line for its server's answer)
+ * and more may come: not `final`, and fewer than MAX_RECOGNISE_BYTES of each side seen.
+ */
+export function carriedProtocol(client: Uint8Array, server: Uint8Array, port: number | undefined, final: boolean): MessageProtocol | null | undefined {
+  const ended = final || client.length >= MAX_RECOGNISE_BYTES || server.length >= MAX_RECOGNISE_BYTES
+  const answers = MESSAGE_DECODERS.map((d) => d.recognise(client, server, ended))
+  const yes = answers.indexOf(true)
+  if (yes >= 0) return MESSAGE_DECODERS[yes].protocol
+  if (!ended && answers.some((a) => a === undefined)) return undefined
+  return recogniseMessages(client, server, port, ended) ?? null
 }

@@ -1,7 +1,8 @@
 // redis's commands and how many words each takes, command included (COMMAND's arity: n
-// exactly n, -n at least n), as redis-server 7.0's COMMAND lists them. Recognising an
-// inline command (resp-recognise.ts) needs both: a line whose first word is a command and
-// whose word count it takes, so a chat's `time to go` or memcached's `stats` is no command.
+// exactly n, -n at least n), as redis-server 7.0's COMMAND lists them. An inline line its
+// server never answered (resp-recognise.ts) is taken as redis only with both: a first word
+// that is a command and a word count it takes, so a chat's `time to go` or memcached's
+// `stats` is no command.
 // HELLO is left out: clients send it in RESP, and a person's `hello` is a greeting.
 
 const TABLE =

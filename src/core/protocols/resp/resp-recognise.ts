@@ -1,10 +1,13 @@
 // Whether a connection is redis, from either side's first bytes, whatever its port: a
-// client's RESP command (an array of bulk strings, which nothing else begins with), a
-// person's or `redis-cli --pipe`'s inline command (a line of words whose first is a redis
-// command with as many words as it takes), or an inline line the server answered in RESP
-// (a module's command, one newer than the table). A server that answers in words of its
-// own (SMTP's and FTP's `220`, memcached's `STORED`, POP3's `+OK POP3 ready`) says it is
-// not redis whatever the client sent first; so does an HTTP request line.
+// client's RESP command (an array of bulk strings, which nothing else begins with), or a
+// person's or `redis-cli --pipe`'s inline command (a line of words) that the server answered
+// in RESP. An inline line waits for that answer: IRC's `PING :server` or a chat's `PING
+// hello` to an echo server is a line of redis's words too, and only the answer tells. A
+// server that answers in words of its own (an echo, SMTP's and FTP's `220`, memcached's
+// `STORED`, POP3's `+OK POP3 ready`) says it is not redis; so does an HTTP request line.
+// When nothing more will come (the stream ended, or enough bytes were seen) and the server
+// never answered, a line whose first word is a redis command with as many words as it takes
+// is taken as redis.
 
 import { latin1 } from '../http1/bytes'
 import { isRedisCommand } from './resp-commands'
@@ -33,16 +36,16 @@ const COUNTED = new Set('$*%~>=!|'.split(''))
  * What a client's first bytes (and its server's, when it has answered) say: `true` redis,
  * `false` not, `undefined` while nothing tells (a line not ended yet, an inline line the
  * server has not answered, a server that spoke with no client bytes yet: redis never speaks
- * first, so its port decides).
+ * first, so its port decides). `final`: no more bytes will come to tell.
  */
-export function recogniseResp(client: Uint8Array, server: Uint8Array = new Uint8Array(0)): boolean | undefined {
+export function recogniseResp(client: Uint8Array, server: Uint8Array = new Uint8Array(0), final = false): boolean | undefined {
   if (client.length === 0) return undefined
   if (client[0] === 0x2a) return respArrayStart(client)
   const words = inlineWords(client)
   if (words === false || words === undefined) return words
   const answer = replyStart(server)
-  if (answer === false) return false
-  return isRedisCommand(words) ? true : answer
+  if (answer !== undefined) return answer
+  return final && isRedisCommand(words) ? true : undefined
 }
 
 /** A RESP array's header and the `$` of its first bulk string (`*2\r\n$3\r\nGET`). */

@@ -2,6 +2,7 @@
 // redis-benchmark: msg.page lists each command and reply as one message, paired, whatever
 // TCP did with them, recognised from the client's first bytes.
 import { execFile, spawn } from 'node:child_process'
+import { createConnection, createServer } from 'node:net'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { needProgram, hasProgram } from '../../../helpers/peers'
@@ -141,6 +142,36 @@ describe('redis through the proxy as messages', () => {
     await t.engine['frame.set']({ capture: 'live', connId: id, frame: '' })
     expect((await t.engine['msg.page']({ capture: 'live', connId: id })).framing).toBe('resp')
     await expect(t.engine['msg.page']({ capture: 'live', connId: id, filter: 'colour:red' })).rejects.toThrow(/is no message word/)
+  })
+
+  it('labels an inline session typed by a person as redis once the server answers, and PING to an echo server not', async (ctx) => {
+    needProgram(ctx, 'redis-server', hasProgram('redis-server'))
+    const { t, port } = await redisBehindProxy()
+    const typeLines = async (to: number, lines: string[]): Promise<void> => {
+      const s = createConnection({ port: to, host: '127.0.0.1' })
+      await new Promise((resolve) => s.once('connect', resolve))
+      for (const l of lines) {
+        const answered = new Promise((resolve) => s.once('data', resolve))
+        s.write(l)
+        await answered
+      }
+      s.end()
+      await new Promise((resolve) => s.once('close', resolve))
+    }
+    await typeLines(port, ['PING\r\n', 'SET k v\r\n'])
+    // An echo server hears a PING too: it answers with the line, not in RESP.
+    const echo = createServer((c) => c.pipe(c))
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise<void>((resolve) => echo.close(() => resolve())))
+    const echoProxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${(echo.address() as { port: number }).port}` })
+    await typeLines(portOf(echoProxy.listen), ['PING hello\r\n', 'QUIT\r\n'])
+    const ids = await closedConnections(t, 2)
+    // Live decoding runs a moment behind the bytes.
+    const labels = async (): Promise<unknown[]> => (await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10 })).rows.map((r) => [r.id, r.protocol?.protocol, r.protocol?.carries])
+    await expect.poll(labels).toEqual([
+      [ids[0], 'raw', 'resp'],
+      [ids[1], 'raw', undefined]
+    ])
   })
 })
 

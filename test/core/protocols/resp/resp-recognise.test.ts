@@ -1,7 +1,8 @@
-// redis recognised by itself on any port: a client's RESP array, an inline command (a line
-// of words whose first is a redis command, with as many arguments as that command takes),
-// or an inline line the server answered in RESP. Text protocols that are not redis (HTTP,
-// SMTP, FTP, POP3's greeting alone, memcached's replies, a chat line) are not.
+// redis recognised by itself on any port: a client's RESP array, or an inline line the server
+// answered in RESP (and, when it never answered, an inline command: a line of words whose
+// first is a redis command, with as many arguments as that command takes). Text protocols
+// that are not redis (HTTP, SMTP, FTP, POP3's greeting alone, memcached's replies, a chat
+// line, PING to an echo server) are not.
 import { describe, expect, it } from 'vitest'
 import { recogniseResp } from '../../../../src/core/protocols/resp/resp-recognise'
 import { recogniseMessages } from '../../../../src/core/protocols/messages/message-decoders'
@@ -9,16 +10,36 @@ import { recogniseMessages } from '../../../../src/core/protocols/messages/messa
 const enc = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'))
 const none = new Uint8Array(0)
 const rec = (client: string, server = ''): boolean | undefined => recogniseResp(enc(client), enc(server))
+/** What the line says when no more will come and the server never answered. */
+const unanswered = (client: string): boolean | undefined => recogniseResp(enc(client), none, true)
 
 describe('recognising redis from either side', () => {
-  it('takes an inline command whose first word is a redis command with its arguments, in any case, ending CRLF or LF', () => {
-    expect(rec('PING\r\n')).toBe(true)
-    expect(rec('ping\n')).toBe(true)
-    expect(rec('SET greeting hello\r\nSET other value\r\n')).toBe(true)
-    expect(rec('set k "two words"\n')).toBe(true)
-    expect(rec('GET "a key with spaces"\r\n')).toBe(true)
-    expect(rec('hset h f v\r\n')).toBe(true)
-    expect(rec('KEYS *\r\n')).toBe(true)
+  it('takes an inline command once its server answers in RESP, in any case, ending CRLF or LF', () => {
+    expect(rec('PING\r\n', '+PONG\r\n')).toBe(true)
+    expect(rec('ping\n', '+PONG\r\n')).toBe(true)
+    expect(rec('SET greeting hello\r\nSET other value\r\n', '+OK\r\n+OK\r\n')).toBe(true)
+    expect(rec('set k "two words"\n', '+OK\r\n')).toBe(true)
+    expect(rec('GET "a key with spaces"\r\n', '$-1\r\n')).toBe(true)
+    expect(rec('hset h f v\r\n', ':1\r\n')).toBe(true)
+    expect(rec('KEYS *\r\n', '*0\r\n')).toBe(true)
+    // Before the answer: waiting, whatever the line.
+    expect(rec('PING\r\n')).toBeUndefined()
+    expect(rec('SET k v\r\n')).toBeUndefined()
+  })
+
+  it('takes a redis command with its arguments as redis when its server never answered, and nothing else', () => {
+    expect(unanswered('PING\r\n')).toBe(true)
+    expect(unanswered('set k "two words"\n')).toBe(true)
+    expect(unanswered('hset h f v\r\n')).toBe(true)
+    expect(unanswered('NEWCMD x\r\n')).toBeUndefined()
+    expect(unanswered('time to go\n')).toBeUndefined()
+    expect(unanswered('hello\n')).toBeUndefined()
+  })
+
+  it('does not take PING or any redis word its server answers in words of its own (an echo server, IRC)', () => {
+    expect(rec('PING hello\r\n', 'PING hello\r\n')).toBe(false)
+    expect(rec('PING :irc.example\r\n', ':irc.example PONG irc.example :irc.example\r\n')).toBe(false)
+    expect(recogniseResp(enc('SET k v\r\n'), enc('SET k v\r\n'), true)).toBe(false)
   })
 
   it('takes a RESP client from its first bytes, and nothing else that begins with a star', () => {
@@ -75,6 +96,7 @@ describe('recognising redis from either side', () => {
 
   it('is what a connection on a port not redis\'s is recognised as, from its client or its server', () => {
     expect(recogniseMessages(enc('SET k v\r\n'), none, 7000)).toBe('resp')
+    expect(recogniseMessages(enc('PING hello\r\n'), enc('PING hello\r\n'), 7000)).toBeUndefined()
     expect(recogniseMessages(enc('PING\r\n'), enc('+PONG\r\n'), 7000)).toBe('resp')
     expect(recogniseMessages(enc('FOO.BAR\r\n'), enc('+OK\r\n'), 7000)).toBe('resp')
     expect(recogniseMessages(enc('hello\n'), enc('hello\n'), 7000)).toBeUndefined()
