@@ -5,6 +5,10 @@
 import type { MessagePort } from 'node:worker_threads'
 import type { Direction } from '../../shared/capture-types'
 
+/** The shared Int32s: [EVENTS] counts answers and calls begun (what a wait wakes on), [BEGUN] the id of the last call begun. */
+export const EVENTS = 0
+export const BEGUN = 1
+
 export type ToFraming = { id: number; op: 'load'; path: string; source: string } | { id: number; op: 'frame' | 'describe'; dir: Direction; bytes: Uint8Array; length: number }
 
 export type FromFraming =
@@ -18,6 +22,6 @@ export type FromFraming =
 export interface FramingWorkerData {
   mode: 'framing'
   port: MessagePort
-  /** Int32 [0]: answers posted so far. */
+  /** Int32 [EVENTS]: answers posted and calls begun so far; [BEGUN]: the last call begun (framing-thread.ts). */
   answers: SharedArrayBuffer
 }

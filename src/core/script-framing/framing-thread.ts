@@ -3,7 +3,8 @@
 // while the script is a user's code that may loop: so it runs in a worker thread (the script
 // worker in framing mode), and each call is posted, then waited for synchronously, within
 // its budget: the answer comes on a port of their own (receiveMessageOnPort), and the worker
-// counts each answer up in shared memory, which Atomics.wait sleeps on. A call past its budget
+// counts each call it begins and each answer up in shared memory, which Atomics.wait sleeps
+// on. A call's budget runs from when the thread begins it. A call past its budget
 // is the caller's to end (framing-script.ts terminates the thread). Loading is awaited
 // without blocking, by polling the port; a call made while a restarted thread still loads
 // waits for that load, within its own budget.
@@ -12,12 +13,22 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as delay } from 'node:timers/promises'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import type { Direction } from '../../shared/capture-types'
-import type { FramingWorkerData, FromFraming, ToFraming } from './framing-messages'
+import { BEGUN, EVENTS, type FramingWorkerData, type FromFraming, type ToFraming } from './framing-messages'
 
-/** Wall-clock budget of one call of frame() or describe() (as a `.ksy`'s parse: KSY_RUN_BUDGET_MS). */
+/**
+ * Wall-clock budget of one call of frame() or describe() (as a `.ksy`'s parse: KSY_RUN_BUDGET_MS),
+ * from when the thread begins it.
+ */
 export const SCRIPT_CALL_BUDGET_MS = 250
-/** Time a script's thread has to start and import the module. */
-const LOAD_BUDGET_MS = 5000
+/**
+ * Time a thread has to begin a call: on a busy machine (a CI's two cores under load) a thread
+ * may wait its turn, or its garbage collection, for longer than a call's budget without its
+ * script doing anything wrong. A thread that never begins one (a script's timer that loops) is
+ * ended like one past its budget.
+ */
+const START_BUDGET_MS = 2000
+/** Time a script's thread has to start and import the module (a busy machine's too). */
+const LOAD_BUDGET_MS = 20_000
 /** A framing script's heap: far past what cutting and describing messages needs. */
 const MEMORY_MB = 128
 /** How often loading is looked in on (it is awaited, not waited on). */
@@ -38,7 +49,7 @@ export class FramingThread {
   private ended: string | undefined
 
   constructor(file: string, readonly path: string, source: string) {
-    const answers = new SharedArrayBuffer(4)
+    const answers = new SharedArrayBuffer(8)
     this.counter = new Int32Array(answers)
     const { port1, port2 } = new MessageChannel()
     this.port = port2
@@ -79,7 +90,9 @@ export class FramingThread {
     // A copy of its own, handed over whole: a view's whole buffer would be cloned otherwise.
     const own = bytes.slice()
     const id = this.post({ id: 0, op, dir, bytes: own, length }, [own.buffer])
-    this.waitFor(() => this.answers.has(id), SCRIPT_CALL_BUDGET_MS)
+    const begun = (): boolean => Atomics.load(this.counter, BEGUN) >= id
+    this.waitFor(() => this.answers.has(id) || begun(), START_BUDGET_MS)
+    if (!this.answers.has(id) && begun()) this.waitFor(() => this.answers.has(id), SCRIPT_CALL_BUDGET_MS)
     const got = this.answers.get(id)
     this.answers.clear()
     if (got === undefined) return { timedOut: true }
@@ -123,13 +136,13 @@ export class FramingThread {
   private waitFor(done: () => boolean, ms: number): void {
     const until = performance.now() + ms
     for (;;) {
-      const seen = Atomics.load(this.counter, 0)
+      const seen = Atomics.load(this.counter, EVENTS)
       this.pump()
       if (done()) return
       const left = until - performance.now()
       if (left <= 0) return
       try {
-        Atomics.wait(this.counter, 0, seen, left)
+        Atomics.wait(this.counter, EVENTS, seen, left)
       } catch {
         // This thread may not block: look again (the loop ends at the budget).
       }

@@ -3,14 +3,15 @@
 // load errors), then answers each call of frame() or describe() as it comes: what the
 // function returned, copied within bounds (script-answers.ts), or its throw with the line of
 // the user's file. The engine waits for each answer synchronously (framing-thread.ts), so
-// an answer is posted first and then counted, which wakes it.
+// an answer is posted first and then counted, which wakes it; so is a call it begins, from
+// when its budget runs.
 
 import { basename } from 'node:path'
 import { format } from 'node:util'
 import type { MessagePort } from 'node:worker_threads'
 import { boundedCopy } from '../protocols/script/script-answers'
 import { describeThrown, importScript, ScriptLoadError, whereIn } from '../rules/script/script-load'
-import type { FromFraming, ToFraming } from './framing-messages'
+import { BEGUN, EVENTS, type FromFraming, type ToFraming } from './framing-messages'
 
 type Fn = (bytes: Uint8Array, ctx: Record<string, unknown>) => unknown
 
@@ -37,8 +38,11 @@ export function serveFraming(port: MessagePort, answers: SharedArrayBuffer): voi
     } catch (err) {
       port.postMessage({ id: a.id, error: `its answer could not be sent: ${describeThrown(err)}` } satisfies FromFraming)
     }
-    Atomics.add(counter, 0, 1)
-    Atomics.notify(counter, 0)
+    wake()
+  }
+  const wake = (): void => {
+    Atomics.add(counter, EVENTS, 1)
+    Atomics.notify(counter, EVENTS)
   }
 
   const load = async (id: number, file: string, source: string): Promise<void> => {
@@ -59,6 +63,9 @@ export function serveFraming(port: MessagePort, answers: SharedArrayBuffer): voi
   const call = (m: Extract<ToFraming, { op: 'frame' | 'describe' }>): FromFraming => {
     const fn = fns[m.op]
     if (!fn) return { id: m.id, error: `${m.op}() is not exported` }
+    // Said before the script runs: the engine's budget for the call starts now.
+    Atomics.store(counter, BEGUN, m.id)
+    wake()
     try {
       const returned = fn(m.bytes, m.op === 'frame' ? { direction: m.dir } : { direction: m.dir, length: m.length })
       if (typeof (returned as { then?: unknown } | null)?.then === 'function') return { id: m.id, error: `${m.op}() returned a promise (${whereIn(undefined, path)}): it must answer at once, without async or await` }

@@ -176,6 +176,17 @@ describe('script: framing, scripts that misbehave', () => {
     ])
   })
 
+  it('a thread that begins a call late (busy outside any call, as a loaded machine can keep it) is not a loop: the budget runs from when it begins', async () => {
+    // Each frame() leaves the thread busy for 600 ms after it answers, before the next call can begin.
+    const path = scriptFile('late.js', 'export function frame(b) {\n  setImmediate(() => { const end = Date.now() + 600; while (Date.now() < end) {} })\n  return b.length ? 1 : null\n}\n')
+    const c = await codec(`script:${path}`)
+    expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([7, 7, 7]) }]).map((m) => [m.length, m.error])).toEqual([
+      [1, undefined],
+      [1, undefined],
+      [1, undefined]
+    ])
+  })
+
   it('a changed file is loaded again in its place; one that no longer loads keeps the running version and says why', async () => {
     const path = scriptFile('changing.js', 'export function frame(b) { return 1 }\n')
     const c = await codec(`script:${path}`)
