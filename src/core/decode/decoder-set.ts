@@ -102,9 +102,13 @@ export class DecoderSet {
         d = createConnectionDecoder({ ...opts, inflateRaw })
         this.decoders.set(key, d)
       }
+      // The writer copies out what it keeps: exchanges go to it as they are, the final ones
+      // as soon as they are (stream-decoder.ts), and the feed's rows are put in index order.
+      d.streamFinal(out)
       for (const op of ops) applyOp(d, op, bytes)
-      const changes = d.takeChanges()
-      for (const ex of changes.exchanges) out.add(ex)
+      const changes = d.takeChangesInto(out)
+      d.streamFinal(undefined)
+      out.sortRows(from)
       return { from, to: out.size, messages: changes.messages, problems: changes.problems, want: { client: d.wantFrom('client'), server: d.wantFrom('server') }, summary: d.summary() }
     } catch (err) {
       this.decoders.delete(key)

@@ -137,6 +137,25 @@ export class ExchangeBatchWriter {
     return row
   }
 
+  /**
+   * Puts rows `from`.. in order of index (a feed's rows come as its exchanges became final,
+   * then the rest; callers upsert by index, and a connection's rows in order stay compact,
+   * conn-decoding.ts). Already in order, as HTTP/1's nearly always are, it moves nothing.
+   */
+  sortRows(from: number): void {
+    const ints = this.ints
+    let sorted = true
+    for (let r = from + 1; r < this.size && sorted; r++) sorted = ints[(r - 1) * INTS + I_INDEX] < ints[r * INTS + I_INDEX]
+    if (sorted) return
+    const rows = Array.from({ length: this.size - from }, (_, k) => from + k).sort((a, b) => ints[a * INTS + I_INDEX] - ints[b * INTS + I_INDEX])
+    const oldInts = ints.slice(from * INTS, this.size * INTS)
+    const oldNums = this.nums.slice(from * NUMS, this.size * NUMS)
+    rows.forEach((r, k) => {
+      ints.set(oldInts.subarray((r - from) * INTS, (r - from + 1) * INTS), (from + k) * INTS)
+      this.nums.set(oldNums.subarray((r - from) * NUMS, (r - from + 1) * NUMS), (from + k) * NUMS)
+    })
+  }
+
   /** The batch as it crosses; the writer is spent. Its buffers go in `transfer` (moved, not copied). */
   pack(transfer?: ArrayBuffer[]): PackedExchanges {
     const lengths = Uint32Array.from(this.parts, (s) => s.length)
