@@ -71,9 +71,10 @@ function pathOf(req: HttpMessage | undefined): string | undefined {
   return m ? m[1] || '/' : t
 }
 
+/** The first `name` header's value (`name` lower-case); only names of its length are lower-cased: this runs for every exchange. */
 export function headerValue(msg: HttpMessage | undefined, name: string): string | undefined {
   if (!msg) return undefined
-  for (const h of msg.headers) if (h.name.toLowerCase() === name) return h.value
+  for (const h of msg.headers) if (h.name.length === name.length && h.name.toLowerCase() === name) return h.value
   return undefined
 }
 
