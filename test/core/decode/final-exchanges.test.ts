@@ -145,6 +145,28 @@ describe('exchanges given to the batch as they become final', () => {
     }
   })
 
+  it("drops the decoder with a connection's last feed, so nothing of it waits for a drop in a later message", () => {
+    const set = new DecoderSet()
+    const wire = enc('GET /a HTTP/1.1\r\nHost: x\r\n\r\n')
+    const answer = enc('HTTP/1.1 204 No Content\r\n\r\n')
+    const feed = (last: boolean): number => {
+      const out = new ExchangeBatchWriter()
+      const bytes = new Uint8Array(Buffer.concat([wire, answer]))
+      const ops: FeedOp[] = [
+        { dir: 'client', at: 0, len: wire.length, offset: 0, time: 1 },
+        { dir: 'server', at: wire.length, len: answer.length, offset: 0, time: 2 }
+      ]
+      const reply = set.feed(5, ops, bytes, undefined, out, last)
+      return reply.to - reply.from
+    }
+    // Kept: the same bytes again are behind where it is, and find nothing new.
+    expect(feed(false)).toBe(1)
+    expect(feed(false)).toBe(0)
+    // The last feed answers as any, then the decoder is gone: a feed of that key starts afresh.
+    expect(feed(true)).toBe(0)
+    expect(feed(false)).toBe(1)
+  })
+
   describe('HTTP/2 from a real client', () => {
     let server: http2.Http2Server
     let relay: RecordingRelay
