@@ -3,10 +3,13 @@
 // The decode worker (src/core/decode/decode-worker.ts), the proxy's forwarding worker
 // (src/core/proxy/workers/proxy-worker.ts) and the user-script worker
 // (src/core/rules/script/script-worker.ts) are built beside it, as bundles of their own
-// (out/cli/decode-worker.cjs, proxy-worker.cjs, script-worker.cjs): index.cjs stays one
-// file, and the engine finds them next to itself (built-worker.ts). The Kaitai Struct
-// compiler (GPL-3.0, 6 MB) is a program of its own beside them, out/cli/ksy-compiler.cjs,
-// which the engine forks when a `ksy:` framing is first loaded and talks to over IPC.
+// (out/cli/decode-worker.cjs, proxy-worker.cjs, script-worker.cjs), and the engine finds
+// them next to itself (built-worker.ts). index.cjs loads each command's module when that
+// command runs (src/cli/index.ts): those and what they share are chunks beside it
+// (out/cli/ls.cjs, engine-run.cjs, ...), so `ls` does not load the engine it does not use.
+// The Kaitai Struct compiler (GPL-3.0, 6 MB) is a program of its own beside them,
+// out/cli/ksy-compiler.cjs, which the engine forks when a `ksy:` framing is first loaded
+// and talks to over IPC.
 import { builtinModules } from 'node:module'
 import { build, defineConfig, type Plugin, type UserConfig } from 'vite'
 

@@ -7,6 +7,10 @@ if (!existsSync(built)) {
   process.stderr.write('tcpscope: the CLI is not built yet; run `npm run build` (or `npm run build:cli`) first\n')
   process.exit(2)
 }
+// V8's compile cache (Node 22.1+): later runs load the bundle's code already compiled. Node
+// 20 has no such call, and runs as before.
+const { enableCompileCache } = require('node:module')
+if (typeof enableCompileCache === 'function') enableCompileCache()
 require(built).main(process.argv.slice(2)).then(
   (code) => { if (typeof code === 'number') process.exitCode = code },
   (err) => { process.stderr.write(`tcpscope: ${err && err.message ? err.message : err}\n`); process.exitCode = 1 }

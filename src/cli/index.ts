@@ -7,34 +7,40 @@ import { PayloadError } from '../shared/payload/parse-hex'
 import { UserError } from '../shared/errors'
 import { UsageError } from './args'
 import type { Command } from './command-spec'
-import { exportCommand } from './commands/export'
-import { lsCommand } from './commands/ls'
-import { showCommand } from './commands/show'
-import { proxyCommand } from './commands/proxy'
-import { serveCommand } from './commands/serve'
-import { connectCommand } from './commands/connect'
-import { webCommand } from './commands/web'
-import { replayCommand } from './commands/replay'
-import { browserCommand } from './commands/browser'
-import { caCommand } from './commands/ca'
-import { envCommand } from './commands/env'
-import { toxiproxyCommand } from './commands/toxiproxy'
-import { upCommand } from './commands/up'
-import { rulesCommand } from './commands/rules'
-import { runCommand } from './commands/run'
 import { EXIT, ExitError } from './exit-codes'
 import { wrapUsage } from './help-text'
 import { cliReference } from './cli-reference'
 import { processIo, watchOutput, type Io } from './output'
 
-/** Every command, in the order help and the reference list them. */
-export const COMMAND_LIST: readonly Command[] = [proxyCommand, serveCommand, connectCommand, lsCommand, showCommand, exportCommand, replayCommand, webCommand, upCommand, toxiproxyCommand, rulesCommand, browserCommand, runCommand, caCommand, envCommand]
+/**
+ * Each command's module, loaded when that command runs: the CLI's one bundle of every
+ * command (the engine, the web server, replay, TLS, ...) took `tcpscope ls` about 100 ms
+ * to load before it read a byte (issue 46). Literal paths, one chunk each (vite.cli.config.ts);
+ * in help's order, which command-list.ts's COMMAND_LIST keeps too (test/cli/cli-reference.test.ts).
+ */
+export const COMMAND_LOADERS: Record<string, () => Promise<Command>> = {
+  proxy: async () => (await import('./commands/proxy')).proxyCommand,
+  serve: async () => (await import('./commands/serve')).serveCommand,
+  connect: async () => (await import('./commands/connect')).connectCommand,
+  ls: async () => (await import('./commands/ls')).lsCommand,
+  show: async () => (await import('./commands/show')).showCommand,
+  export: async () => (await import('./commands/export')).exportCommand,
+  replay: async () => (await import('./commands/replay')).replayCommand,
+  web: async () => (await import('./commands/web')).webCommand,
+  up: async () => (await import('./commands/up')).upCommand,
+  toxiproxy: async () => (await import('./commands/toxiproxy')).toxiproxyCommand,
+  rules: async () => (await import('./commands/rules')).rulesCommand,
+  browser: async () => (await import('./commands/browser')).browserCommand,
+  run: async () => (await import('./commands/run')).runCommand,
+  ca: async () => (await import('./commands/ca')).caCommand,
+  env: async () => (await import('./commands/env')).envCommand
+}
 
-const COMMANDS: Record<string, Command> = Object.fromEntries(COMMAND_LIST.map((c) => [c.name, c]))
+const allCommands = async (): Promise<readonly Command[]> => (await import('./command-list')).COMMAND_LIST
 
-function help(): string {
+function help(commands: readonly Command[]): string {
   const lines = ['usage: tcpscope <command> [options]', '', 'commands:']
-  for (const c of Object.values(COMMANDS)) lines.push(`  ${c.name.padEnd(8)} ${c.about}`, ...wrapUsage(c.usage, '           '), '')
+  for (const c of commands) lines.push(`  ${c.name.padEnd(8)} ${c.about}`, ...wrapUsage(c.usage, '           '), '')
   lines.push('`tcpscope COMMAND --help` describes each option; `tcpscope help --markdown` prints the whole reference (docs/cli.md); `tcpscope --version` prints the version.')
   return lines.join('\n')
 }
@@ -51,23 +57,23 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     return EXIT.ok
   }
   if (name === 'help' && rest.length === 1 && rest[0] === '--markdown') {
-    io.out.write(cliReference([...COMMAND_LIST]))
+    io.out.write(cliReference([...(await allCommands())]))
     return EXIT.ok
   }
-  if (name === 'help' && rest.length > 0 && COMMANDS[rest[0]]) {
-    io.out.write(COMMANDS[rest[0]].help() + '\n')
+  if (name === 'help' && rest.length > 0 && Object.hasOwn(COMMAND_LOADERS, rest[0])) {
+    io.out.write((await COMMAND_LOADERS[rest[0]]()).help() + '\n')
     return EXIT.ok
   }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    io.out.write(help() + '\n')
+    io.out.write(help(await allCommands()) + '\n')
     return name === undefined ? EXIT.usage : EXIT.ok
   }
-  const command = COMMANDS[name]
-  if (!command) {
-    io.err.write(`tcpscope: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (see \`tcpscope help\`)\n`)
+  if (!Object.hasOwn(COMMAND_LOADERS, name)) {
+    io.err.write(`tcpscope: unknown command "${name}"; commands: ${Object.keys(COMMAND_LOADERS).join(', ')} (see \`tcpscope help\`)\n`)
     return EXIT.usage
   }
   try {
+    const command = await COMMAND_LOADERS[name]()
     return await command.run(rest, io)
   } catch (err) {
     if (isUserFacing(err)) {

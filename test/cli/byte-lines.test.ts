@@ -26,6 +26,16 @@ describe('ByteLines', () => {
     expect(got).toBe(['0   héllo   9007199254740991', '12345日本  -1  1.5', '😀x  ', ''].join('\n'))
   })
 
+  it('copies short ASCII itself and hands the rest to UTF-8, whichever character comes where', async () => {
+    // Fields of up to 64 characters are copied byte by byte while they are ASCII: a non-ASCII
+    // character first, last, or just past that length must come out as UTF-8 all the same.
+    const fields = ['\x7f', '\x80', 'é' + 'a'.repeat(63), 'a'.repeat(63) + 'é', 'a'.repeat(64) + 'é', 'a'.repeat(65), 'x\u{1F600}y', '']
+    const got = await written(async (out) => {
+      for (const f of fields) out.text(f, 70).text('|').spaces(65).text('|').end()
+    })
+    expect(got).toBe(fields.map((f) => `${f.padEnd(70)}|${' '.repeat(65)}|\n`).join(''))
+  })
+
   it('grows for a line longer than its buffer, and flushes every line whole across many', async () => {
     const long = 'é'.repeat(700_000)
     const got = await written(async (out) => {

@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { COMMAND_LIST } from '../../src/cli/index'
+import { COMMAND_LIST } from '../../src/cli/command-list'
+import { COMMAND_LOADERS } from '../../src/cli/index'
 import { cliReference } from '../../src/cli/cli-reference'
 import { parseCommandArgs } from '../../src/cli/args'
 import { parseToxicFlag } from '../../src/cli/toxic-flag'
@@ -32,6 +33,12 @@ describe('the CLI reference (docs/cli.md)', () => {
   it('is what the command specs generate (run `npm run docs:cli` after changing a command)', async () => {
     const committed = await readFile(join(ROOT, 'docs', 'cli.md'), 'utf8')
     expect(committed, 'docs/cli.md is stale: run `npm run docs:cli` and commit it').toBe(cliReference([...COMMAND_LIST]))
+  })
+
+  it('runs each command from the module help lists it from, in help\'s order', async () => {
+    // index.ts loads one command's module to run it; help loads them all: the two lists are one.
+    expect(Object.keys(COMMAND_LOADERS)).toEqual(COMMAND_LIST.map((c) => c.name))
+    for (const c of COMMAND_LIST) expect(await COMMAND_LOADERS[c.name](), c.name).toBe(c)
   })
 
   it('names every command and every option of each', () => {

@@ -1,7 +1,7 @@
 // Runs the built CLI (out/cli/index.cjs, built by the global setup) as a real child process.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
-import { chmodSync, copyFileSync, linkSync, mkdirSync } from 'node:fs'
+import { chmodSync, copyFileSync, linkSync, mkdirSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 
@@ -78,7 +78,7 @@ export class CliProcess {
 }
 
 /**
- * A copy of the built CLI (its entry and its one bundled file) and of the Node that runs this
+ * A copy of the built CLI (its entry and its bundled files) and of the Node that runs this
  * test under `dir`, for running it as another user who may not be able to reach the checkout
  * or that Node (say, a clone in a private temporary folder, whose CI unpacked Node 22 inside
  * it). Returns the copied Node and entry.
@@ -88,7 +88,10 @@ export function portableCli(dir: string): { node: string; cli: string } {
   mkdirSync(join(root, 'bin'), { recursive: true })
   mkdirSync(join(root, 'out', 'cli'), { recursive: true })
   copyFileSync(CLI, join(root, 'bin', 'tcpscope.js'))
-  copyFileSync(resolve(__dirname, '../../out/cli/index.cjs'), join(root, 'out', 'cli', 'index.cjs'))
+  // index.cjs and the chunks each command loads when it runs (vite.cli.config.ts); the
+  // workers and the Kaitai compiler, bundles of their own, are left out as before.
+  const built = resolve(__dirname, '../../out/cli')
+  for (const f of readdirSync(built)) if (f.endsWith('.cjs') && !f.endsWith('-worker.cjs') && f !== 'ksy-compiler.cjs') copyFileSync(join(built, f), join(root, 'out', 'cli', f))
   const node = join(root, 'bin', 'node')
   // A hard link is a new name in a folder the other user can enter (no copy of ~100 MB); across file systems, a copy.
   try {

@@ -13,7 +13,7 @@ import type { IndexView } from '../../core/capture/read/index-view'
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { OutputBatches, line, type Io } from '../output'
-import { captureNotes, withCaptureIndex } from './open-capture'
+import { captureNotes, withCaptureIndex } from './capture-index-read'
 import { ByteLines } from '../byte-lines'
 
 const LS_USAGE = 'tcpscope ls FILE [--json]'
@@ -38,7 +38,13 @@ function timestamps(): (ms: number, out: ByteLines) => void {
 
 const SPACES = ' '.repeat(256)
 const pad = (s: string, w: number): string => (s.length >= w ? s : s + SPACES.slice(0, w - s.length))
-const digits = (n: number): number => String(n).length
+/** How many characters String(n) has, without making it (a whole number; anything else is made). */
+function digits(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return String(n).length
+  let d = 1
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) d++
+  return d
+}
 /** formatDuration stays within 8 characters below a minute ("999.9 ms", "59.99 s"). */
 const SHORT_DURATION_MS = 60_000
 
@@ -56,6 +62,25 @@ export function targetOf(c: Pick<ConnectionSummary, 'target' | 'tls' | 'via'>): 
 function bytesOf(rows: Rows, row: number, dir: Direction): string {
   const gap = rows.fields.notKept(row, dir)
   return gap > 0 ? `${rows.bytes(row, dir)} (${gap} not kept)` : String(rows.bytes(row, dir))
+}
+/** The length of the client's peer as formatPeer writes it (peerText), and the peer written in its parts: no string made per row. */
+function peerLength(rows: Rows, row: number): number {
+  const address = rows.fields.peerAddress(row, 'client')
+  if (address === undefined) return 1
+  const port = rows.fields.peerPort(row, 'client')
+  if (port === undefined) return address.length
+  return address.length + 1 + digits(port) + (address.includes(':') ? 2 : 0)
+}
+function writePeer(out: ByteLines, rows: Rows, row: number, width: number): void {
+  const address = rows.fields.peerAddress(row, 'client')
+  const port = address === undefined ? undefined : rows.fields.peerPort(row, 'client')
+  if (address === undefined || port === undefined) {
+    out.text(address ?? '-', width)
+    return
+  }
+  const v6 = address.includes(':')
+  if (v6) out.text('[')
+  out.text(address).text(v6 ? ']:' : ':').int(port, width - address.length - 1 - (v6 ? 2 : 0))
 }
 function endOf(rows: Rows, row: number): string {
   const end = rows.fields.end(row)
@@ -80,12 +105,12 @@ async function printTable(io: Io, rows: Rows): Promise<void> {
   for (let row = 0; row < rows.size; row++) {
     widest(0, digits(f.id(row)))
     widest(1, f.kind(row).length)
-    widest(2, f.peerText(row, 'client').length)
+    widest(2, peerLength(rows, row))
     widest(3, rowTarget(rows, row).length)
     const closedAt = f.closedAt(row)
     if (closedAt - f.openedAt(row) >= SHORT_DURATION_MS) widest(5, durationOf(closedAt, f.openedAt(row)).length)
-    widest(6, bytesOf(rows, row, 'client').length)
-    widest(7, bytesOf(rows, row, 'server').length)
+    widest(6, f.notKept(row, 'client') > 0 ? bytesOf(rows, row, 'client').length : digits(rows.bytes(row, 'client')))
+    widest(7, f.notKept(row, 'server') > 0 ? bytesOf(rows, row, 'server').length : digits(rows.bytes(row, 'server')))
   }
   w[4] = 'YYYY-MM-DD hh:mm:ss.mmm'.length
   const time = timestamps()
@@ -93,7 +118,9 @@ async function printTable(io: Io, rows: Rows): Promise<void> {
   out.text(COLUMNS.map((h, i) => (i === COLUMNS.length - 1 ? h : pad(h, w[i]))).join('  ')).end()
   for (let row = 0; row < rows.size; row++) {
     const openedAt = f.openedAt(row)
-    out.int(f.id(row), w[0] + 2).text(f.kind(row), w[1] + 2).text(f.peerText(row, 'client'), w[2] + 2).text(rowTarget(rows, row), w[3] + 2)
+    out.int(f.id(row), w[0] + 2).text(f.kind(row), w[1] + 2)
+    writePeer(out, rows, row, w[2] + 2)
+    out.text(rowTarget(rows, row), w[3] + 2)
     time(openedAt, out)
     out.spaces(2).text(durationOf(f.closedAt(row), openedAt), w[5] + 2)
     if (f.notKept(row, 'client') > 0) out.text(bytesOf(rows, row, 'client'), w[6] + 2)

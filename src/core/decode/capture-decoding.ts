@@ -307,11 +307,16 @@ export class CaptureDecoding {
         const batch = await readBatch(this.view, c.connId, c.cursor, c.want(), c.ended(), until, c.detecting)
         // Each record read costs its header too: 100,000 one-exchange connections are mostly headers.
         this.lastUsed += batch.bytes.length + (batch.next - c.cursor) * RECORD_HEADER_SIZE
+        // The connection's last records (it is over, and this batch reads to its end): its
+        // decoder goes with the answer, and finish() has none to drop.
+        const last = batch.next >= batch.total && !batch.stopped && s.end !== 'open'
+        let fedLast = false
         // A connection whose records all lie past the run's window has nothing to tell its decoder yet.
         if (batch.ops.length > 0 || (c.protocolCode < 0 && !(batch.stopped && batch.next === c.cursor))) {
           let result: FeedResult
           try {
-            result = await this.host.feed(c.key, batch.ops, batch.bytes, c.protocolCode < 0 ? { port: targetPort(s.target) } : undefined)
+            result = await this.host.feed(c.key, batch.ops, batch.bytes, c.protocolCode < 0 ? { port: targetPort(s.target) } : undefined, last)
+            fedLast = last
           } catch (err) {
             if (err instanceof DecoderLostError) {
               c.restart(nextKey++)
@@ -331,7 +336,7 @@ export class CaptureDecoding {
           c.seenClient = s.bytes.client
           c.seenServer = s.bytes.server
           c.seenFlags = flags
-          if (s.end !== 'open') this.finish(c)
+          if (s.end !== 'open') this.finish(c, fedLast)
           return 'done'
         }
         if (performance.now() - since >= ms) return 'slice'
@@ -391,10 +396,10 @@ export class CaptureDecoding {
     this.onSummaries()
   }
 
-  /** Every record is fed and nothing more will come: the decoder and the feed's state go. */
-  private finish(c: ConnDecoding): void {
+  /** Every record is fed and nothing more will come: the decoder (unless its last feed took it) and the feed's state go. */
+  private finish(c: ConnDecoding, dropped = false): void {
     c.finished = true
-    this.host.drop(c.key)
+    if (!dropped) this.host.drop(c.key)
   }
 
   private apply(c: ConnDecoding, r: FeedResult): void {

@@ -33,7 +33,7 @@ parentPort?.on('message', (requests: WorkerRequest[]) => {
   const batch = new ExchangeBatchWriter()
   for (const m of requests) {
     if (m.drop) set.drop(m.key)
-    else replies.push({ id: m.id, reply: set.feed(m.key, unpackOps(m.ops ?? new Float64Array(0)), m.bytes ?? new Uint8Array(0), m.opts, batch) })
+    else replies.push({ id: m.id, reply: set.feed(m.key, unpackOps(m.ops ?? new Float64Array(0)), m.bytes ?? new Uint8Array(0), m.opts, batch, m.last === true) })
   }
   if (replies.length === 0) return
   const transfer: ArrayBuffer[] = []

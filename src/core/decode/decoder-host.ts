@@ -35,8 +35,8 @@ export function unpackOps(packed: Float64Array): FeedOp[] {
 
 export interface DecoderHost {
   readonly mode: 'worker' | 'in-thread'
-  /** Feeds decoder `key` (made with `opts` on first use). */
-  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions): Promise<FeedResult>
+  /** Feeds decoder `key` (made with `opts` on first use); `last`: the connection's last records, after which the decoder is dropped. */
+  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions, last?: boolean): Promise<FeedResult>
   /** The decoder is no longer needed. */
   drop(key: number): void
   close(): Promise<void>
@@ -46,9 +46,9 @@ class InThreadHost implements DecoderHost {
   readonly mode = 'in-thread'
   private readonly set = new DecoderSet()
 
-  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions): Promise<FeedResult> {
+  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions, last = false): Promise<FeedResult> {
     const out = new ExchangeBatchWriter()
-    const reply = this.set.feed(key, ops, bytes, opts, out)
+    const reply = this.set.feed(key, ops, bytes, opts, out, last)
     return Promise.resolve(resultOf(reply, new ExchangeBatch(out.pack())))
   }
   drop(key: number): void {
@@ -68,6 +68,8 @@ export interface WorkerRequest {
   ops?: Float64Array
   bytes?: Uint8Array
   opts?: FeedOptions
+  /** The connection's last records: the decoder goes with the answer. */
+  last?: boolean
 }
 
 /** The decoder of a key was in a worker that failed: the caller starts that decoding over (with a new key). */
@@ -125,13 +127,14 @@ export class WorkerHost implements DecoderHost {
     this.waiting.clear()
   }
 
-  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions): Promise<FeedResult> {
+  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions, last = false): Promise<FeedResult> {
     if (this.closed) return Promise.reject(new Error('decoding closed'))
     if (this.fallback) {
       if (this.onWorker.delete(key)) return Promise.reject(new DecoderLostError('earlier'))
-      return this.fallback.feed(key, ops, bytes, opts)
+      return this.fallback.feed(key, ops, bytes, opts, last)
     }
-    this.onWorker.add(key)
+    if (last) this.onWorker.delete(key)
+    else this.onWorker.add(key)
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
@@ -140,7 +143,7 @@ export class WorkerHost implements DecoderHost {
       const transfer: ArrayBuffer[] = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.byteLength > 0 ? [bytes.buffer as ArrayBuffer] : []
       const packed = packOps(ops)
       transfer.push(packed.buffer as ArrayBuffer)
-      this.send({ id, key, ops: packed, bytes, opts }, transfer)
+      this.send({ id, key, ops: packed, bytes, opts, ...(last ? { last } : {}) }, transfer)
     })
   }
   drop(key: number): void {

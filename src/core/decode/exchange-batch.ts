@@ -71,9 +71,10 @@ function pathOf(req: HttpMessage | undefined): string | undefined {
   return m ? m[1] || '/' : t
 }
 
+/** The first `name` header's value (`name` lower-case); only names of its length are lower-cased: this runs for every exchange. */
 export function headerValue(msg: HttpMessage | undefined, name: string): string | undefined {
   if (!msg) return undefined
-  for (const h of msg.headers) if (h.name.toLowerCase() === name) return h.value
+  for (const h of msg.headers) if (h.name.length === name.length && h.name.toLowerCase() === name) return h.value
   return undefined
 }
 
@@ -135,6 +136,25 @@ export class ExchangeBatchWriter {
     nums[n + N_WS_CLIENT] = ws ? (req.body.framing === 'none' ? req.headRange.offset + req.headRange.length : req.body.range.offset + req.body.range.length) : NaN
     nums[n + N_WS_SERVER] = ws ? res.headRange.offset + res.headRange.length : NaN
     return row
+  }
+
+  /**
+   * Puts rows `from`.. in order of index (a feed's rows come as its exchanges became final,
+   * then the rest; callers upsert by index, and a connection's rows in order stay compact,
+   * conn-decoding.ts). Already in order, as HTTP/1's nearly always are, it moves nothing.
+   */
+  sortRows(from: number): void {
+    const ints = this.ints
+    let sorted = true
+    for (let r = from + 1; r < this.size && sorted; r++) sorted = ints[(r - 1) * INTS + I_INDEX] < ints[r * INTS + I_INDEX]
+    if (sorted) return
+    const rows = Array.from({ length: this.size - from }, (_, k) => from + k).sort((a, b) => ints[a * INTS + I_INDEX] - ints[b * INTS + I_INDEX])
+    const oldInts = ints.slice(from * INTS, this.size * INTS)
+    const oldNums = this.nums.slice(from * NUMS, this.size * NUMS)
+    rows.forEach((r, k) => {
+      ints.set(oldInts.subarray((r - from) * INTS, (r - from + 1) * INTS), (from + k) * INTS)
+      this.nums.set(oldNums.subarray((r - from) * NUMS, (r - from + 1) * NUMS), (from + k) * NUMS)
+    })
   }
 
   /** The batch as it crosses; the writer is spent. Its buffers go in `transfer` (moved, not copied). */

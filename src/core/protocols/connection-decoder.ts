@@ -16,7 +16,7 @@ import { FRAME_HEADER } from './http2/frame-reader'
 import type { Renumbering } from './http2/renumbered-streams'
 import { TlsHelloReader } from './tls-hello-reader'
 import { CarriedProtocol } from './messages/carried-protocol'
-import { NOTHING_MORE, type ConnectionDecoder, type DecoderChanges, type DecoderOptions } from './stream-decoder'
+import { NOTHING_MORE, type ConnectionDecoder, type DecoderChanges, type DecoderOptions, type ExchangeSink } from './stream-decoder'
 import { parseWsExtensions, WebSocketDecoder } from './websocket/ws-decoder'
 
 interface Held {
@@ -56,6 +56,8 @@ class Decoder implements ConnectionDecoder {
   /** A raw connection: the protocol its messages are (recognised from both sides' first bytes, or its port). */
   private carried: CarriedProtocol | undefined
   private readonly start: Record<Direction, number>
+  /** ConnectionDecoder.streamFinal's sink, handed to the HTTP decoders once there are. */
+  private sink: ExchangeSink | undefined
 
   constructor(private readonly opts: DecoderOptions) {
     this.start = { client: opts.start?.client ?? 0, server: opts.start?.server ?? 0 }
@@ -137,6 +139,24 @@ class Decoder implements ConnectionDecoder {
     return { exchanges, messages: ws?.messages ?? [], problems }
   }
 
+  takeChangesInto(sink: ExchangeSink): Omit<DecoderChanges, 'exchanges'> {
+    // HTTP/1's exchanges first, then HTTP/2's (after an h2c upgrade), as takeChanges has them.
+    const http = this.http?.takeChangesInto(sink)
+    const h2 = this.h2?.takeChangesInto(sink)
+    const ws = this.ws?.takeChanges()
+    // Most feeds find no problem: no array is made for none.
+    let problems = this.problems
+    for (const more of [http, ws?.problems, h2]) if (more !== undefined && more.length > 0) problems = problems.length === 0 ? more : [...problems, ...more]
+    this.problems = []
+    return { messages: ws?.messages ?? [], problems }
+  }
+
+  streamFinal(sink: ExchangeSink | undefined): void {
+    this.sink = sink
+    this.http?.streamFinal(sink)
+    this.h2?.streamFinal(sink)
+  }
+
   summary(): ProtocolSummary {
     const hello = this.hello?.hello
     // After an h2c upgrade the HTTP/1.1 exchange is the first, and HTTP/2's count goes on from it.
@@ -175,6 +195,7 @@ class Decoder implements ConnectionDecoder {
     if (protocol === 'http2') return this.startHttp2(held)
     if (protocol !== 'http1') return
     this.http = new Http1Decoder({ start: this.start })
+    this.http.streamFinal(this.sink)
     for (const h of held) {
       if (h.answered) this.http.answered(h.offset, h.answered)
       else if (isBytes(h)) this.http.push(h.dir, h.bytes, h.offset, h.time)
@@ -189,6 +210,7 @@ class Decoder implements ConnectionDecoder {
   private startHttp2(held: Held[]): void {
     const h2 = new Http2Decoder({ start: this.start, preface: this.start.client === 0, ...(this.opts.onH2Frame ? { onFrame: this.opts.onH2Frame } : {}) })
     this.h2 = h2
+    h2.streamFinal(this.sink)
     for (const h of held) {
       if (h.renumbered) h2.renumbered(h.renumbered)
       else if (isBytes(h)) h2.push(h.dir, h.bytes, h.offset, h.time)

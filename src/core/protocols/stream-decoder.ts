@@ -66,7 +66,24 @@ export interface ConnectionDecoder {
    * `complete`), after which the decoder forgets it: callers upsert by index.
    */
   takeChanges(): DecoderChanges
+  /**
+   * takeChanges for a caller that copies out what it keeps as it takes it (the decode
+   * batch's writer): the exchanges go to `sink` as they are, uncopied, in no set order.
+   */
+  takeChangesInto(sink: ExchangeSink): Omit<DecoderChanges, 'exchanges'>
+  /**
+   * While `sink` is set, an exchange that is final and that nothing more can reach
+   * goes to it at once, uncopied, and is forgotten, rather than held until the next take:
+   * the exchanges of a file-sized feed (hundreds) then die young instead of surviving the
+   * young generation's collections (docs/performance.md, issue 46).
+   */
+  streamFinal(sink: ExchangeSink | undefined): void
   summary(): ProtocolSummary
+}
+
+/** Takes an exchange as it stands, keeping nothing of the object (ExchangeBatchWriter copies its columns out). */
+export interface ExchangeSink {
+  add(ex: HttpExchange): unknown
 }
 
 export interface DecoderChanges {

@@ -152,6 +152,12 @@ export function headerValues(headers: readonly HttpHeader[], name: string): stri
   return values
 }
 
+/** Whether there is a `name` header (case-insensitive `name` given lower-case), with no array made: asked of every request. */
+export function hasHeader(headers: readonly HttpHeader[], lower: string): boolean {
+  for (const h of headers) if (h.name.length === lower.length && h.name.toLowerCase() === lower) return true
+  return false
+}
+
 /** The comma-separated list elements of every `name` header, lower-cased and trimmed (RFC 9110 5.6.1). */
 export function headerTokens(headers: readonly HttpHeader[], name: string): string[] {
   const values = headerValues(headers, name)

@@ -9,9 +9,9 @@
 import type { Direction } from '../../../shared/capture-types'
 import type { AnsweredBy, DecodeProblem, HttpExchange, HttpMessage, ProtocolSummary } from '../../../shared/protocol-types'
 import { requestFraming, responseFraming, type Framing } from './body-framing'
-import { headerTokens, headerValues } from './head-parser'
+import { hasHeader, headerTokens, headerValues } from './head-parser'
 import { MessageReader } from './message-reader'
-import { NOTHING_MORE } from '../stream-decoder'
+import { NOTHING_MORE, type ExchangeSink } from '../stream-decoder'
 import { exchangeSummary, snapshot } from '../exchange-snapshot'
 
 /** Requests that may wait for their responses at once: past this a client is not speaking HTTP to a server that answers, and holding them all would be unbounded. */
@@ -62,6 +62,8 @@ export class Http1Decoder {
   private readonly early = new Map<number, AnsweredBy>()
   /** Set once HTTP is over on this connection: both readers are detached. */
   switched: Http1Switch | undefined
+  /** Where final exchanges go at once (ConnectionDecoder.streamFinal). */
+  private sink: ExchangeSink | undefined
 
   constructor(opts: Http1DecoderOptions = {}) {
     this.nextIndex = opts.firstIndex ?? 0
@@ -157,6 +159,19 @@ export class Http1Decoder {
     return { exchanges, problems }
   }
 
+  /** takeChanges with no copies, the exchanges given to `sink` (ConnectionDecoder.takeChangesInto). */
+  takeChangesInto(sink: ExchangeSink): DecodeProblem[] {
+    for (const e of this.changed) sink.add(e.ex)
+    this.changed.clear()
+    const problems = this.problems
+    this.problems = []
+    return problems
+  }
+
+  streamFinal(sink: ExchangeSink | undefined): void {
+    this.sink = sink
+  }
+
   summary(): Omit<ProtocolSummary, 'protocol'> {
     return exchangeSummary(this.first, this.nextIndex, this.hadProblem)
   }
@@ -170,7 +185,7 @@ export class Http1Decoder {
   private requestHead(msg: HttpMessage): Framing {
     if (this.awaiting.length >= MAX_AWAITING_RESPONSES) return { problem: `more than ${MAX_AWAITING_RESPONSES} requests wait for a response` }
     const entry = this.newEntry(msg)
-    entry.asksSwitch = msg.method === 'CONNECT' || headerValues(msg.headers, 'upgrade').length > 0
+    entry.asksSwitch = msg.method === 'CONNECT' || hasHeader(msg.headers, 'upgrade')
     this.awaiting.push(entry)
     this.clientEntry = entry
     this.changed.add(entry)
@@ -259,6 +274,8 @@ export class Http1Decoder {
       ex.state = state
       this.changed.add(entry)
     }
+    // Final, and out of every reader's and the pairing's reach: nothing can change it again.
+    if (this.sink !== undefined && state !== 'pending' && !entry.awaiting && this.clientEntry !== entry && this.serverEntry !== entry && this.pausedFor !== entry && this.changed.delete(entry)) this.sink.add(ex)
   }
 
   /** A reader finished: whatever waited on it is settled now. */

@@ -18,6 +18,8 @@ import { TimedByteQueue, type TimedPiece } from './timed-queue'
 export const MAX_HEAD_BYTES = 64 * 1024
 /** Bytes a paused direction (a request awaiting the answer to its Upgrade or CONNECT) may hold. */
 const MAX_PAUSED_BYTES = 4 * MAX_HEAD_BYTES
+/** What `data` is between pushes (one for all: run() is called per push). */
+const EMPTY = new Uint8Array(0)
 
 export interface ReaderHooks {
   /** A message's head arrived: how is its body framed? */
@@ -56,7 +58,7 @@ export class MessageReader {
   private trailerStart = 0
 
   // The bytes being read by run(): `data[i]` is at stream offset `base + i`.
-  private data: Uint8Array = new Uint8Array(0)
+  private data: Uint8Array = EMPTY
   private i = 0
   private base = 0
 
@@ -215,7 +217,7 @@ export class MessageReader {
     while (this.step());
     const data = this.data
     const consumed = this.i
-    this.data = new Uint8Array(0)
+    this.data = EMPTY
     if (queued) {
       this.queue.consume(consumed)
     } else if (consumed < data.length) {

@@ -46,14 +46,17 @@ export class HeaderBlock {
 
   /**
    * Adds a fragment (at stream offset `at`) of a frame that ends at `frameEnd`; false when
-   * the block passed its bounds (it is then a flood, and is not decoded).
+   * the block passed its bounds (it is then a flood, and is not decoded). `copy` false: the
+   * block is decoded (bytes()) before the push that brought the fragment returns.
    */
-  add(fragment: Uint8Array, at: number, frameEnd: number, continuation: boolean): boolean {
+  add(fragment: Uint8Array, at: number, frameEnd: number, continuation: boolean, copy = true): boolean {
     if (continuation) this.continuations++
     this.end = frameEnd
     if (this.size + fragment.length > MAX_BLOCK_WIRE || this.continuations > MAX_CONTINUATIONS) return false
-    // A copy: the fragment is a view of the reader's bytes, gone when the push returns.
-    this.parts.push(fragment.slice())
+    // A copy: the fragment is a view of the reader's bytes, gone when the push returns. A
+    // block whole in one frame (nearly all) is decoded at once: a copy each was a buffer per
+    // message for the young generation to sweep.
+    this.parts.push(copy ? fragment.slice() : fragment)
     this.fragments.push({ at, blockAt: this.size, length: fragment.length })
     this.size += fragment.length
     return true

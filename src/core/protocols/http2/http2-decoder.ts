@@ -14,6 +14,7 @@
 import type { Direction } from '../../../shared/direction'
 import { h2ErrorName, MAX_H2_DATA_RANGES, type DecodeProblem, type H2StreamEnd, type HttpExchange, type HttpHeader, type HttpMessage, type ProtocolSummary } from '../../../shared/protocol-types'
 import { exchangeSummary, snapshot } from '../exchange-snapshot'
+import type { ExchangeSink } from '../stream-decoder'
 import { settingsOf } from './frame-info'
 import { F_END_HEADERS, F_END_STREAM, F_PADDED, F_PRIORITY, FRAME_HEADER, FrameReader, T_CONTINUATION, T_DATA, T_GOAWAY, T_HEADERS, T_PUSH_PROMISE, T_RST_STREAM, T_SETTINGS } from './frame-reader'
 import type { RawFrame } from './raw-frame'
@@ -75,6 +76,8 @@ export class Http2Decoder {
   private readonly renumber = new RenumberedStreams()
   /** The target's last GOAWAY: the streams a `renumber` record says it left end with it. */
   private targetGoaway: H2StreamEnd | undefined
+  /** Where final exchanges go at once (ConnectionDecoder.streamFinal). */
+  private sink: ExchangeSink | undefined
 
   constructor(private readonly opts: Http2DecoderOptions = {}) {
     this.nextIndex = opts.firstIndex ?? 0
@@ -120,6 +123,22 @@ export class Http2Decoder {
     const problems = this.problems
     this.problems = []
     return { exchanges, problems }
+  }
+
+  /** takeChanges with no copies, the exchanges given to `sink` (ConnectionDecoder.takeChangesInto). */
+  takeChangesInto(sink: ExchangeSink): DecodeProblem[] {
+    for (const e of this.changed) {
+      sink.add(e.ex)
+      if (e.ex.state !== 'pending' && e.ex.stream !== undefined) this.streams.delete(e.ex.stream)
+    }
+    this.changed.clear()
+    const problems = this.problems
+    this.problems = []
+    return problems
+  }
+
+  streamFinal(sink: ExchangeSink | undefined): void {
+    this.sink = sink
   }
 
   summary(): Omit<ProtocolSummary, 'protocol'> {
@@ -193,10 +212,11 @@ export class Http2Decoder {
     if (!frag || f.stream === 0) return this.loseContext(f.dir, f.offset, `a ${push ? 'PUSH_PROMISE' : 'HEADERS'} frame's lengths do not fit its payload`)
     const promised = push ? u31(p, (f.flags & F_PADDED) !== 0 ? 1 : 0) : undefined
     const block = new HeaderBlock(f.dir, f.stream, f.offset, f.time, !push && (f.flags & F_END_STREAM) !== 0, promised)
-    if (!block.add(p.subarray(frag.start, frag.end), payloadAt(f.offset, frag.start), f.offset + FRAME_HEADER + f.length, false)) {
+    const whole = (f.flags & F_END_HEADERS) !== 0
+    if (!block.add(p.subarray(frag.start, frag.end), payloadAt(f.offset, frag.start), f.offset + FRAME_HEADER + f.length, false, !whole)) {
       return this.loseContext(f.dir, f.offset, `stream ${f.stream}'s header block is over ${block.size} bytes: not decoded`)
     }
-    if ((f.flags & F_END_HEADERS) !== 0) return this.blockDone(block)
+    if (whole) return this.blockDone(block)
     this.blocks[f.dir] = block
   }
 
@@ -390,6 +410,12 @@ export class Http2Decoder {
     if (state !== ex.state) {
       ex.state = state
       this.changed.add(entry)
+    }
+    // Final: given away now and forgotten, as a take would (ConnectionDecoder.streamFinal);
+    // a frame on the stream after this is one on a forgotten stream.
+    if (this.sink !== undefined && state !== 'pending' && this.changed.delete(entry)) {
+      this.sink.add(ex)
+      if (ex.stream !== undefined) this.streams.delete(ex.stream)
     }
   }
 }

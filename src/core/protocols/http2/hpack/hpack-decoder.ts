@@ -52,6 +52,8 @@ type Rep = HpackField['rep']
 
 /** Strings up to this long are built char by char: for a header's typical 3-30 bytes that is faster than a TextDecoder call. */
 const SHORT_STRING = 32
+/** What the cursor points at between blocks (one for all: a block is decoded per message). */
+const EMPTY = new Uint8Array(0)
 
 export class HpackDecoder {
   private readonly table: DynamicTable
@@ -62,10 +64,10 @@ export class HpackDecoder {
   private scratch = new Uint8Array(256)
 
   // The block being decoded, and the cursor in it.
-  private block: Uint8Array = new Uint8Array(0)
+  private block: Uint8Array = EMPTY
   private pos = 0
   // The last string read: where its octets are (the block, or scratch once Huffman-decoded).
-  private strBytes: Uint8Array = new Uint8Array(0)
+  private strBytes: Uint8Array = EMPTY
   private strFrom = 0
   private strTo = 0
 
@@ -201,7 +203,7 @@ export class HpackDecoder {
       // Nothing above should throw; if it does, this context is as lost as after a bad block.
       error = { offset: this.pos, message: `HPACK decoding failed: ${e instanceof Error ? e.message : String(e)}` }
     }
-    this.block = this.strBytes = new Uint8Array(0)
+    this.block = this.strBytes = EMPTY
     if (this.scratch.length > 64 * 1024) this.scratch = new Uint8Array(256)
     const result: HpackResult = { fields }
     if (!keeping) result.cut = { limit: this.blockLimit, decodedSize }

@@ -1,0 +1,81 @@
+// `tcpscope ls` writes its table straight as bytes, each peer in its parts and widths counted
+// without making the strings (ls.ts, byte-lines.ts; issue 46), and it runs from a chunk of
+// its own that does not load the engine (src/cli/index.ts). What it prints must be, byte for
+// byte, the table made the plain way, as strings, from what `ls --json` says of the same
+// file: IPv4, IPv6 and socket-path clients, a connection with no client, a forward proxy's
+// tunnel, non-ASCII in a target, an end with its error code, and ids and byte counts of
+// every width.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { LiveCapture } from '../../src/core/capture/write/live-capture'
+import { targetOf } from '../../src/cli/commands/ls'
+import { formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../../src/shared/human-readable'
+import type { ConnectionSummary } from '../../src/shared/capture-types'
+import { runCli } from '../helpers/cli'
+
+const COLUMNS = ['ID', 'KIND', 'CLIENT', 'TARGET', 'START', 'DURATION', 'CLIENT BYTES', 'SERVER BYTES', 'END']
+
+/** The table as strings, from the summaries: what ls printed before it wrote bytes. */
+function plainTable(rows: ConnectionSummary[]): string {
+  const cells = rows.map((c) => [
+    String(c.id),
+    c.kind,
+    formatPeer(c.client),
+    targetOf(c),
+    formatTimestamp(c.openedAt),
+    c.closedAt === undefined ? '-' : formatDuration(c.closedAt - c.openedAt, WALL_CLOCK_MS),
+    String(c.bytes.client) + (c.notKept?.client ? ` (${c.notKept.client} not kept)` : ''),
+    String(c.bytes.server) + (c.notKept?.server ? ` (${c.notKept.server} not kept)` : ''),
+    c.error?.code !== undefined && c.end !== 'closed' ? `${c.end} (${c.error.code})` : c.end
+  ])
+  const widths = COLUMNS.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)))
+  const line = (r: string[]): string => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]))).join('  ')
+  return [line(COLUMNS), ...cells.map(line)].join('\n') + '\n'
+}
+
+describe('tcpscope ls: the table', () => {
+  it('is byte for byte the table made as strings, for every kind of peer and field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcpscope-ls-table-'))
+    const file = join(dir, 'c.tcap')
+    const capture = await LiveCapture.create(file, { overwrite: true })
+    const clients = [
+      { address: '10.0.0.7', port: 41001, family: 'IPv4' },
+      { address: '2001:db8::42', port: 7, family: 'IPv6' },
+      { path: '/run/app/socket.sock' },
+      undefined,
+      { address: '::ffff:127.0.0.1', port: 65535, family: 'IPv6' }
+    ]
+    const targets = ['10.0.0.1:6379', 'café.example:443', 'h\xf6st.test:80', '[::1]:8080', '/tmp/target.sock']
+    for (let i = 0; i < 120; i++) {
+      const client = clients[i % clients.length]
+      const c = capture.openConnection({
+        kind: (['proxy', 'server', 'client'] as const)[i % 3],
+        ownerId: 'p1',
+        target: targets[i % targets.length],
+        ...(client ? { client } : {}),
+        ...(i % 7 === 3 ? { via: 'CONNECT' as const } : {})
+      })
+      // Byte counts of 0 to 5 digits.
+      if (i % 4 !== 0) c.data('client', Buffer.alloc((i * 997) % 40_000 || 1))
+      if (i % 5 !== 0) c.data('server', Buffer.alloc(i * 3))
+      if (i % 5 === 3) c.event('error', 'server', { code: 'ECONNRESET', message: 'read ECONNRESET' })
+      if (i % 11 !== 10) c.close((['closed', 'client-reset', 'server-reset', 'error', 'stopped'] as const)[i % 5])
+    }
+    await capture.close()
+
+    const table = await runCli(['ls', file])
+    expect(table.code).toBe(0)
+    const json = await runCli(['ls', file, '--json'])
+    const rows = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as ConnectionSummary)
+    expect(rows).toHaveLength(120)
+    // What the rows hold is what the table must show: every peer form, the tunnel, those still open when saved, an error.
+    expect(rows.map((r) => formatPeer(r.client)).slice(0, 5)).toEqual(['10.0.0.7:41001', '[2001:db8::42]:7', '/run/app/socket.sock', '-', '[::ffff:127.0.0.1]:65535'])
+    expect(rows.filter((r) => r.via !== undefined).length).toBeGreaterThan(0)
+    expect(rows.filter((r) => r.end === 'saved-open' && r.closedAt === undefined).length).toBeGreaterThan(0)
+    expect(rows.filter((r) => r.error?.code === 'ECONNRESET' && r.end !== 'closed').length).toBeGreaterThan(0)
+    expect(table.stdout).toBe(plainTable(rows))
+    expect(table.stdout).toContain('café.example:443')
+  })
+})
