@@ -88,7 +88,9 @@ export class FramingThread {
     if (this.loaded === undefined) return { timedOut: true }
     if (this.loaded !== true) return { error: this.loaded }
     // A copy of its own, handed over whole: a view's whole buffer would be cloned otherwise.
-    const own = bytes.slice()
+    // new Uint8Array copies a Buffer too, whose slice() is a view of its pool (which Node 22
+    // refuses to transfer, and which must not leave this thread).
+    const own = new Uint8Array(bytes)
     const id = this.post({ id: 0, op, dir, bytes: own, length }, [own.buffer])
     const begun = (): boolean => Atomics.load(this.counter, BEGUN) >= id
     this.waitFor(() => this.answers.has(id) || begun(), START_BUDGET_MS)

@@ -54,6 +54,17 @@ describe('script: framing, the example device script', () => {
     expect(r.described.error).toBeUndefined()
   })
 
+  it('describes a Buffer that is a view of a larger one (a socket\'s pool) from a copy, leaving that one whole', async () => {
+    const c = await codec(`script:${DEVICE_SCRIPT}`)
+    const pool = Buffer.concat([Buffer.alloc(100, 1), frames[1], Buffer.alloc(100, 2)])
+    const view = pool.subarray(100, 100 + frames[1].length)
+    const d = c.describe('client', view, {}, view.length, true)
+    expect(d.error).toBeUndefined()
+    expect(d.summary).toBe('reading #2 -12.5°')
+    expect(pool.byteLength).toBe(200 + frames[1].length)
+    expect([pool[0], pool[pool.length - 1]]).toEqual([1, 2])
+  })
+
   it('skips bytes that are no frame with the reason the script gave, and cuts the frames after them', async () => {
     const c = await codec(`script:${DEVICE_SCRIPT}`)
     const stream = concat([Uint8Array.from([1, 2, 3]), frames[0], Uint8Array.from([7, 7]), frames[1]])
