@@ -8,9 +8,18 @@ if (!existsSync(built)) {
   process.exit(2)
 }
 // V8's compile cache (Node 22.1+): later runs load the bundle's code already compiled. Node
-// 20 has no such call, and runs as before.
+// 20 has no such call, and runs as before. It goes in the user's cache folder, not the temp
+// folder Node would pick, where tcpscope leaves nothing behind; a folder that cannot be
+// written only means no cache (NODE_COMPILE_CACHE, when set, is Node's to follow).
 const { enableCompileCache } = require('node:module')
-if (typeof enableCompileCache === 'function') enableCompileCache()
+if (typeof enableCompileCache === 'function' && !process.env.NODE_COMPILE_CACHE) {
+  const { homedir } = require('node:os')
+  try {
+    enableCompileCache(join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tcpscope', 'node-compile-cache'))
+  } catch {
+    // No cache: the bundle is compiled as it loads, as on Node 20.
+  }
+}
 require(built).main(process.argv.slice(2)).then(
   (code) => { if (typeof code === 'number') process.exitCode = code },
   (err) => { process.stderr.write(`tcpscope: ${err && err.message ? err.message : err}\n`); process.exitCode = 1 }
