@@ -48,7 +48,10 @@ describe('the Messages tab as sent and as delivered, in Chromium', () => {
     expect(stdout.split('\n').filter(Boolean)).toEqual(['on', 'OK', 'hello world'])
 
     const grid = page.getByRole('grid', { name: 'Connections', exact: true })
-    await grid.getByRole('row').nth(1).click()
+    // Clicked once the row has settled (closed, its protocol decoded), as byte-views does: a
+    // click while the live list redraws the row can land on the row it replaces.
+    const row = grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: 'RESP', exact: true }) }).filter({ has: page.getByRole('gridcell', { name: 'closed', exact: true }) })
+    await row.click()
     const detail = page.getByRole('region', { name: 'Selected connection' })
     await detail.getByRole('tab', { name: 'Messages' }).click()
     const list = detail.getByRole('listbox', { name: /^Messages/ })
