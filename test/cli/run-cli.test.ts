@@ -1,4 +1,4 @@
-// `tcpscope run -- COMMAND`: real programs (redis-cli, curl, a Node program) run through
+// `tcpscope run -- COMMAND`: real programs (redis-cli, psql, curl, a Node program) run through
 // proxychains4 and tcpscope's SOCKS5 forward proxy, with no setting of theirs changed: their
 // output is theirs alone (tcpscope's lines on stderr, or --log FILE), the exit code is
 // theirs, and each connection is recorded at its real destination with its bytes exact. TLS
@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CLI, runCli } from '../helpers/cli'
 import { listen, tempDir, waitFor } from '../helpers/net'
 import { hasProgram, needProgram } from '../helpers/peers'
+import { hasPostgres, startPostgres } from '../helpers/postgres-server'
 import { startRedis } from '../helpers/redis'
 import { makeTestCerts } from '../helpers/tls-certs'
 
@@ -65,6 +66,22 @@ describe('tcpscope run', () => {
     // A failing command's exit code is passed on.
     const missing = await runCli(['run', '--', 'redis-cli', '-p', String(redis.port), 'NOSUCHCOMMAND'])
     expect(missing.stdout).toMatch(/ERR unknown command/)
+  })
+
+  it('records psql at its real destination: its query runs, and the capture reads as PostgreSQL', async (ctx) => {
+    needProgram(ctx, 'postgresql (initdb, postgres) and psql', hasPostgres())
+    const pg = await startPostgres()
+    cleanups.push(pg.stop)
+    const capture = join(dir(), 'psql.tcap')
+    const r = await runCli(['run', '--capture', capture, '--', 'psql', `host=127.0.0.1 port=${pg.port} user=${pg.user} dbname=postgres sslmode=disable connect_timeout=10`, '-Atc', "select 'through' || ' tcpscope'"])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('through tcpscope\n')
+    expect(r.stderr).toContain(`-> 127.0.0.1:${pg.port} via SOCKS5`)
+    const [conn, ...more] = await listed(capture)
+    expect(more).toEqual([])
+    expect(conn.target).toBe(`127.0.0.1:${pg.port}`)
+    expect(await bytesOf(capture, conn.id, 'client')).toContain("select 'through' || ' tcpscope'")
+    expect((await runCli(['show', capture])).stdout).toMatch(/^#1 .*: PostgreSQL, \d+ messages$/m)
   })
 
   it('records curl (through the SOCKS5 path and through HTTP_PROXY) and a Node program, tcpscope lines going to --log', async (ctx) => {
