@@ -24,7 +24,7 @@ function slowestFiles(modules: ReadonlyArray<TestModule>, n: number): string[] {
   const total = rows.reduce((sum, r) => sum + r.ms, 0)
   const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
   return [
-    `slowest ${Math.min(n, rows.length)} of ${rows.length} test files (${s(total)} of file time in all, up to two at a time):`,
+    `slowest ${Math.min(n, rows.length)} of ${rows.length} test files (${s(total)} of file time in all, up to three at a time):`,
     ...rows.slice(0, n).map((r) => `  ${s(r.ms).padStart(8)}  ${r.file}${r.slowTest ? `  (slowest test ${s(r.slowMs)}: ${r.slowTest})` : ''}`)
   ]
 }
