@@ -15,7 +15,7 @@ import { deliveredView } from './delivered-view'
 import type { DeliveredView } from '../../shared/delivered-types'
 import { CaptureDecoding } from './capture-decoding'
 import type { ConnDecoding } from './conn-decoding'
-import { createDecoderHost, type DecoderHost, type HostOptions } from './decoder-host'
+import { WorkerPool, createDecoderHost, type DecoderHost, type HostOptions } from './decoder-host'
 import { decodeExchanges } from './exchange-detail'
 import { ExchangeList } from './exchange-query'
 import { exchangeWord, protoWord } from './exchange-words'
@@ -104,7 +104,9 @@ export class Decoding {
     let e = this.captures.get(view.id)
     if (!e || e.view !== view) {
       e?.decoding.close()
-      const decoding = new CaptureDecoding(view, this.host(), () => this.summariesMoved(view.id))
+      // A live capture's connections stay in one worker (WorkerPool.oneWorker says why); a file's spread.
+      const host = this.host()
+      const decoding = new CaptureDecoding(view, view.info().live && host instanceof WorkerPool ? host.oneWorker : host, () => this.summariesMoved(view.id))
       e = { view, decoding, list: new ExchangeList(decoding.table) }
       this.captures.set(view.id, e)
       // Everything recorded so far is decoded in the background from now on.

@@ -1,0 +1,166 @@
+// Decoders over several workers (WorkerPool): which worker a connection's decoder goes to,
+// and, with the built worker, a file decoded over two workers reads as on the engine's thread.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { resolve } from 'node:path'
+import { FileCapture } from '../../../src/core/capture/file-capture'
+import { Decoding } from '../../../src/core/decode/decoding'
+import { WorkerPool, decodeWorkers, type DecoderHost } from '../../../src/core/decode/decoder-host'
+import type { FeedResult } from '../../../src/core/decode/decoder-set'
+import type { ExchangeListPage } from '../../../src/shared/protocol-types'
+import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import { hasProgram, needPeer } from '../../helpers/peers'
+import { allClosed, curl, startHttpServer } from './decode-peers'
+
+const WORKER = resolve(__dirname, '../../../out/cli/decode-worker.cjs')
+
+/** A host that records what it was given and answers when told, as a worker answers later. */
+class HeldHost implements DecoderHost {
+  readonly mode = 'worker'
+  readonly fed: number[] = []
+  readonly dropped: number[] = []
+  private readonly owed: (() => void)[] = []
+  closed = false
+  get pending(): number {
+    return this.owed.length
+  }
+  feed(key: number): Promise<FeedResult> {
+    this.fed.push(key)
+    return new Promise((resolve) => this.owed.push(() => resolve({} as FeedResult)))
+  }
+  answerAll(): void {
+    for (const a of this.owed.splice(0)) a()
+  }
+  drop(key: number): void {
+    this.dropped.push(key)
+  }
+  close(): Promise<void> {
+    this.closed = true
+    return Promise.resolve()
+  }
+}
+
+function pool(size: number, busy?: number): { pool: WorkerPool; hosts: HeldHost[] } {
+  const hosts: HeldHost[] = []
+  const p = new WorkerPool(size, () => {
+    const h = new HeldHost()
+    hosts.push(h)
+    return h
+  }, (h) => (h as HeldHost).pending, busy)
+  return { pool: p, hosts }
+}
+
+describe('WorkerPool', () => {
+  it('keeps light traffic on one worker, and starts another only when every started one is busy', async () => {
+    const { pool: p, hosts } = pool(2)
+    // One connection at a time, answered before the next: one worker does it all.
+    for (let key = 1; key <= 20; key++) {
+      const fed = p.feed(key, [], new Uint8Array(0))
+      hosts[0].answerAll()
+      await fed
+    }
+    expect(p.started).toBe(1)
+    // Eight feeds waiting on it: the next new connection starts the second worker...
+    for (let key = 21; key <= 28; key++) void p.feed(key, [], new Uint8Array(0))
+    void p.feed(29, [], new Uint8Array(0))
+    expect(p.started).toBe(2)
+    expect(hosts[1].fed).toEqual([29])
+    // ...and the size is a limit: a third is never started, new keys go to the least busy.
+    for (let key = 30; key <= 60; key++) void p.feed(key, [], new Uint8Array(0))
+    expect(p.started).toBe(2)
+    expect(Math.abs(hosts[0].pending - hosts[1].pending)).toBeLessThanOrEqual(1)
+    await p.close()
+    expect(hosts.every((h) => h.closed)).toBe(true)
+  })
+
+  it('sends every feed and the drop of a connection to the worker that holds its decoder', () => {
+    const { pool: p, hosts } = pool(3, 0)
+    for (const key of [1, 2, 3]) void p.feed(key, [], new Uint8Array(0))
+    expect(hosts.map((h) => h.fed)).toEqual([[1], [2], [3]])
+    hosts[0].answerAll()
+    // Key 2's next feed goes where its decoder is, though worker 0 is now the least busy.
+    void p.feed(2, [], new Uint8Array(0))
+    p.drop(2)
+    p.drop(99)
+    expect(hosts[1].fed).toEqual([2, 2])
+    expect(hosts.map((h) => h.dropped)).toEqual([[], [2], []])
+    // A connection's last feed takes its decoder: the key is free, and a later drop goes nowhere.
+    void p.feed(3, [], new Uint8Array(0), undefined, true)
+    p.drop(3)
+    expect(hosts[2].dropped).toEqual([])
+  })
+
+  it('keeps a live capture\'s connections in its first worker however busy (oneWorker)', () => {
+    const { pool: p, hosts } = pool(2, 0)
+    for (let key = 1; key <= 10; key++) void p.oneWorker.feed(key, [], new Uint8Array(0))
+    expect(p.started).toBe(1)
+    expect(hosts[0].fed).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    // A file's connections, fed beside them, go to a second worker.
+    void p.feed(11, [], new Uint8Array(0))
+    expect(p.started).toBe(2)
+    expect(hosts[1].fed).toEqual([11])
+    p.oneWorker.drop(3)
+    expect(hosts[0].dropped).toEqual([3])
+  })
+
+  it('takes its size from the cores, or TCPSCOPE_DECODE_WORKERS', () => {
+    expect(decodeWorkers({ TCPSCOPE_DECODE_WORKERS: '3' })).toBe(3)
+    expect(decodeWorkers({ TCPSCOPE_DECODE_WORKERS: '0' })).toBeGreaterThanOrEqual(1)
+    expect(decodeWorkers({ TCPSCOPE_DECODE_WORKERS: 'many' })).toBeLessThanOrEqual(4)
+  })
+})
+
+let t: TestEngine
+let file: FileCapture
+
+beforeAll(async () => {
+  if (!hasProgram('curl')) return
+  t = await testEngine()
+  const server = await startHttpServer()
+  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+  const base = `http://127.0.0.1:${portOf(proxy.listen)}`
+  for (let k = 0; k < 6; k++) await curl(['-o', '/dev/null', `${base}/large-chunked`, ...Array.from({ length: 10 }, (_, i) => `${base}/items/${k}-${i}`), `${base}/json`, `${base}/chunked`])
+  await allClosed(t.engine, 6)
+  await server.close()
+  await t.engine.close()
+  file = await FileCapture.open(t.capturePath)
+})
+afterAll(async () => {
+  await file?.close()
+  await t?.dispose()
+})
+
+async function everything(d: Decoding): Promise<ExchangeListPage> {
+  let page = await d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
+  while (page.scan) page = await d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
+  return page
+}
+
+describe('decoding over two built workers', () => {
+  it('lists what the engine thread lists, each connection decoded in one of them', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    const here = new Decoding({ worker: false })
+    const there = new Decoding({ workerFile: WORKER, workers: 2, busy: 0 })
+    const [a, b] = [await everything(here), await everything(there)]
+    expect((there.host() as WorkerPool).started).toBe(2)
+    expect(there.mode).toBe('worker')
+    expect(b.total).toBe(6 * 13)
+    expect({ ...b, decoder: undefined }).toEqual({ ...a, decoder: undefined })
+    for (const conn of new Set(a.rows.map((r) => r.connId))) expect(await there.exchanges(file, conn, 0, 100)).toEqual(await here.exchanges(file, conn, 0, 100))
+    await Promise.all([here.close(), there.close()])
+  })
+
+  it('goes on on the engine thread when both workers die, and starts their connections over', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    const reference = await everything(new Decoding({ worker: false }))
+    const d = new Decoding({ workerFile: WORKER, workers: 2, busy: 0 })
+    const first = d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
+    // Once both workers hold connections, both die.
+    await expect.poll(() => (d.host() as WorkerPool).started, { interval: 1 }).toBe(2)
+    await (d.host() as WorkerPool).crashForTest()
+    await first
+    const after = await everything(d)
+    expect(d.mode).toBe('in-thread')
+    expect({ ...after, decoder: undefined }).toEqual({ ...reference, decoder: undefined })
+    await d.close()
+  })
+})
