@@ -54,15 +54,17 @@ export interface EngineRunOptions {
    * decoded only when asked.
    */
   readsFiles?: boolean
+  /** false: nothing is decoded while it runs, only when asked (a command that shows nothing decoding would find). */
+  liveDecoding?: boolean
   /** Keep what runs as the last setup in the data folder (web mode, like the app). */
   keepLastSetup?: boolean
   /** Whether a stored setup's parts may send files' contents (web mode: only with --allow-files). */
   setupFilePayloads?: { allowed: boolean; hint: string }
 }
 
-export async function startEngine({ capture, force, checksumPayloads, whenDiskIsSlow, uploads, readsFiles, keepLastSetup, setupFilePayloads }: EngineRunOptions): Promise<EngineRun> {
+export async function startEngine({ capture, force, checksumPayloads, whenDiskIsSlow, uploads, readsFiles, liveDecoding, keepLastSetup, setupFilePayloads }: EngineRunOptions): Promise<EngineRun> {
   const capturePath = capture ?? join(tmpdir(), `tcpscope-${process.pid}-${Date.now()}.tcap`)
-  const light = readsFiles === true ? ({ writeMode: 'buffered', liveDecoding: false } as const) : {}
+  const light = readsFiles === true ? ({ writeMode: 'buffered', liveDecoding: false } as const) : liveDecoding === false ? { liveDecoding: false } : {}
   // A temporary capture holds whatever crossed the proxy: readable by its owner only.
   const engine = await Engine.create({ capturePath, checksumPayloads, whenDiskIsSlow, overwrite: force ?? false, uploads, keepLastSetup, setupFilePayloads, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
   return {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CliProcess, runCli } from '../helpers/cli'
 import { collect, connectTo, startServer, tempDir, waitFor } from '../helpers/net'
@@ -86,6 +86,42 @@ describe('tcpscope proxy / ls / export', () => {
     expect(events[6].kind).toBe('close')
     const clientData = events.find((e) => e.kind === 'data' && e.dir === 'client')
     expect(Buffer.from(clientData.hex, 'hex')).toEqual(every)
+  })
+
+  it('with --quiet decodes nothing while it runs (no decode worker starts), and the capture is decoded when shown', async () => {
+    const answer = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+    const server = await startServer((s) => {
+      s.on('data', () => s.write(answer))
+      s.on('end', () => s.end())
+    })
+    cleanups.push(() => server.close())
+    const dir = tmp()
+    /** A process's decode workers: threads named so (decode-worker.ts). */
+    const decodeThreads = (pid: number): number => readdirSync(`/proc/${pid}/task`).filter((tid) => readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === 'tcpscope-decode').length
+    const get = async (port: number): Promise<void> => {
+      const c = await connectTo(port)
+      const got = collect(c)
+      c.write('GET /q HTTP/1.1\r\nHost: t\r\n\r\n')
+      await waitFor(() => c.bytesRead >= answer.length, 'the answer')
+      c.end()
+      await got
+    }
+    const loud = await startProxyCli(['--listen', '0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'loud.tcap')])
+    const quiet = await startProxyCli(['--listen', '0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'quiet.tcap'), '--quiet'])
+    for (let i = 0; i < 3; i++) {
+      await get(loud.port)
+      await get(quiet.port)
+    }
+    // Decoding the loud one's connections starts its worker.
+    await expect.poll(() => decodeThreads(loud.cli.child.pid!)).toBe(1)
+    // Live decoding looks at its capture every 500 ms even when no event is printed
+    // (capture-decoding.ts, POLL_MS): the quiet one has had four of those to start one.
+    await new Promise((r) => setTimeout(r, 2000))
+    expect(decodeThreads(quiet.cli.child.pid!)).toBe(0)
+    expect(await quiet.cli.stop('SIGTERM')).toBe(0)
+    const shown = await runCli(['show', join(dir, 'quiet.tcap'), '--json'])
+    const exchanges = shown.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type?: string; method?: string; url?: string; status?: number })
+    expect(exchanges.map((e) => [e.type, e.method, e.url?.replace(/^http:\/\/[^/]+/, ''), e.status])).toEqual(Array.from({ length: 3 }, () => ['exchange', 'GET', '/q', 200]))
   })
 
   it('prints readable lines without --json and stops cleanly on SIGTERM', async () => {

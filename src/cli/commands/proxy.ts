@@ -88,7 +88,10 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   const workers = values.workers === 'auto' ? 'auto' : parseWhole('proxy', values.workers, '--workers', 1, MAX_PROXY_WORKERS)
   const json = values.json === true
   const whenDiskIsSlow = whenDiskIsSlowOf('proxy', values['when-disk-is-slow'])
-  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, checksumPayloads: values['checksum-payloads'], whenDiskIsSlow })
+  // --quiet prints no event, so nothing decoded live would be seen (a close line's protocol):
+  // the capture is decoded when it is opened, and the decode worker (its thread, its heap,
+  // about 20 MiB after 1 GiB) never starts.
+  const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force, checksumPayloads: values['checksum-payloads'], whenDiskIsSlow, liveDecoding: values.quiet !== true })
   const { engine, shownCapture } = run
   let proxy
   try {
@@ -144,7 +147,7 @@ export const proxyCommand = defineCommand({
   usage: PROXY_USAGE,
   options: OPTIONS,
   notes: [
-    'Prints a line per connection event; Ctrl-C (SIGINT) or SIGTERM stops it, completes the capture and prints a summary.',
+    'Prints a line per connection event; Ctrl-C (SIGINT) or SIGTERM stops it, completes the capture and prints a summary. With --quiet nothing is decoded while it runs (no line would show it): the capture is decoded when it is opened (`tcpscope show`, `ls`, the app), and the proxy takes less memory and CPU.',
     "TLS: --tls-listen decrypts what clients send (they must trust tcpscope's CA: `tcpscope ca --export ca.pem`, then e.g. curl --cacert ca.pem), --tls-upstream encrypts toward the target; either, both or neither. The client's SNI and ALPN are passed on to the target, and the client gets the ALPN the target chose. The capture holds the cleartext. A target that fails verification is recorded with the reason and the fix, and its client sees a clean close. TLS that starts midway (PostgreSQL's SSLRequest, SMTP/IMAP/POP3 STARTTLS, MySQL's SSL request) is decrypted too, the cleartext before the switch recorded, and shows as \"TLS after STARTTLS (smtp)\"; without --tls-listen it passes through, labelled so.",
     "--break holds what matches before it goes on, and asks on the console, one held message at a time: [f]orward, [e]dit in $EDITOR (an HTTP message's Content-Length, or a framed message's lengths, are fixed to the edit), [d]rop, [r]eset the connection, [a]ll (forward everything held and turn the breakpoints off). Answers are read a line at a time from standard input, so a script can answer too; once it ends, held messages go on when their rule's timeout comes (timeout=, default 60 s). Each step is recorded as a `break` event.",
     "--toxic injects faults as Toxiproxy's toxics do, into every connection (toxicity: a share of them); each action is recorded as a `fault` event beside the bytes it changed. Attributes: latency and jitter in ms, rate in KB/s (1000 bytes), slicer's delay in microseconds, slow_close's delay and timeout's and reset_peer's timeout in ms (timeout 0 drops the data until the toxic is removed; reset_peer's counts from the first chunk, which it drops), limit_data's bytes, corrupt's probability of a bit flip per byte (not TCP-faithful: a real link's checksum would catch it). down refuses every new connection. With --forward, toxics apply to tunnels, not to plain http:// requests.",

@@ -1,7 +1,7 @@
 // The decode worker's entry (built beside the CLI and Electron's main bundle): hosts the
 // decoders of every capture so their CPU stays off the thread that forwards bytes.
 
-import { readlinkSync } from 'node:fs'
+import { readlinkSync, writeFileSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import { DecoderSet } from './decoder-set'
@@ -24,7 +24,17 @@ function yieldToForwarding(): void {
   }
 }
 
+/** Named, so `top -H` and each thread's comm under /proc/PID/task tell the decode workers from Node's own threads. */
+function nameThread(): void {
+  try {
+    writeFileSync('/proc/thread-self/comm', 'tcpscope-decode')
+  } catch {
+    // Not Linux: the thread keeps its name.
+  }
+}
+
 yieldToForwarding()
+nameThread()
 const set = new DecoderSet()
 // A message's feeds are answered by one message: their exchanges in one batch of columns,
 // moved rather than cloned (feed-replies.ts says why).
