@@ -3,7 +3,7 @@
 // and the request opens in its text form, the pseudo-headers as its first lines.
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { HttpExchange, HttpMessage } from '../../../../src/shared/protocol-types'
 import ReplayView from '../../../../src/renderer/src/features/replay/ReplayView.vue'
 import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
@@ -50,6 +50,9 @@ describe('the Replay tab on an HTTP/2 connection', () => {
     await flushPromises()
     const w = mount(ReplayView, { props: { conn: conn(5, 'http2'), capture: 'live' }, global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
     mounted.push(w)
+    await flushPromises()
+    // The byte editor loads CodeMirror when it is mounted: its text is there after that.
+    await vi.dynamicImportSettled()
     await flushPromises()
     expect(w.find('section[aria-label^="Replay of request"]').attributes('aria-label')).toBe('Replay of request 1 of connection #5')
     expect(w.text()).toContain(':method: GET')

@@ -4,7 +4,7 @@
 // the connection's only exchange; else it asks for one to be chosen.
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { HttpExchange } from '../../../../src/shared/protocol-types'
 import HttpView from '../../../../src/renderer/src/features/http/HttpView.vue'
 import ReplayView from '../../../../src/renderer/src/features/replay/ReplayView.vue'
@@ -47,6 +47,9 @@ async function show(view: typeof HttpView | typeof ReplayView): Promise<VueWrapp
   const global = { plugins: [pinia, createAppI18n('en')], stubs: { MessagePane: true } }
   const w: VueWrapper = mount(view, { props: { conn: conn(5, 'http1'), capture: 'live' }, global, attachTo: document.body })
   mounted.push(w)
+  await flushPromises()
+  // The replay's byte editor loads CodeMirror when it is mounted: its text is there after that.
+  await vi.dynamicImportSettled()
   await flushPromises()
   return w
 }

@@ -1,6 +1,7 @@
 /// <reference types="vite/client" />
-// The byte editor's and the comparisons' messages exist in both languages, key for key; every
-// key they use is there (a missing one would show as its key) and none is left unused.
+// The byte editor's (its component and its view) and the comparisons' messages exist in both
+// languages, key for key; every key they use is there (a missing one would show as its key)
+// and none is left unused.
 import { describe, expect, it } from 'vitest'
 import messages from '../../../../src/renderer/src/platform/i18n/messages/replay-parts'
 
@@ -9,7 +10,7 @@ const keys = (tree: Tree, prefix = ''): string[] =>
   Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [`${prefix}${k}`] : keys(v, `${prefix}${k}.`)))
 
 const SOURCES = import.meta.glob(
-  ['../../../../src/renderer/src/features/replay/editor/ByteEditor.vue', '../../../../src/renderer/src/features/replay/diff/*.vue', '../../../../src/renderer/src/features/replay/raw/TurnDifference.vue'],
+  ['../../../../src/renderer/src/features/replay/editor/ByteEditor.vue', '../../../../src/renderer/src/features/replay/editor/byte-editor-view.ts', '../../../../src/renderer/src/features/replay/diff/*.vue', '../../../../src/renderer/src/features/replay/raw/TurnDifference.vue'],
   { query: '?raw', import: 'default', eager: true }
 ) as Record<string, string>
 

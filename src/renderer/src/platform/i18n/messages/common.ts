@@ -74,6 +74,9 @@ export default {
       stop: 'Stop',
       loading: 'loading…',
       none: 'none',
+      // An editor whose code did not load (ui/useLazyView.ts): only a page whose build was
+      // replaced while it was open, which a reload fixes.
+      editorNotLoaded: 'The editor could not load ({error}). Reload the page.',
       // Between the parts of a row's spoken name, which holds the row's visible cells: a mark a
       // name checker passes over (axe drops ASCII punctuation but not a Chinese comma, so
       // Chinese has a space).
@@ -157,6 +160,7 @@ export default {
       stop: '停止',
       loading: '加载中…',
       none: '无',
+      editorNotLoaded: '编辑器未能加载（{error}）。请重新加载页面。',
       listSep: ' '
     },
     layout: {
