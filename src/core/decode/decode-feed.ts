@@ -63,10 +63,10 @@ function renumberOf(r: DecodeRecord): Uint8Array | undefined {
 /**
  * The batch from record `from`; `want` is where each direction's decoding needs bytes from,
  * `ended` which directions have been ended already (an end is passed on once); `detecting`
- * while the protocol is still to be told.
+ * while the protocol is still to be told; `most` records at most.
  */
-export async function readBatch(view: CaptureView, connId: number, from: number, want: Record<Direction, number>, ended: Record<Direction, boolean>, until?: number, detecting = false): Promise<Batch> {
-  const { total, records, stopped } = await view.decodeRecords(connId, from, detecting ? DETECT_RECORDS : BATCH_RECORDS, want, detecting ? MAX_DETECT_BYTES : BATCH_BYTES, until)
+export async function readBatch(view: CaptureView, connId: number, from: number, want: Record<Direction, number>, ended: Record<Direction, boolean>, until?: number, detecting = false, most = BATCH_RECORDS): Promise<Batch> {
+  const { total, records, stopped } = await view.decodeRecords(connId, from, detecting ? DETECT_RECORDS : Math.min(most, BATCH_RECORDS), want, detecting ? MAX_DETECT_BYTES : BATCH_BYTES, until)
   const ops: FeedOp[] = []
   const endedNow: Direction[] = []
   const done = { ...ended }

@@ -1,0 +1,62 @@
+// A detail (one exchange in full, one body) of a connection interleaved with others reads
+// about what it shows from the capture, not a full batch of the connection's records and
+// the spans of file they lie in (readStats counts every read of the process).
+import { afterEach, describe, expect, it } from 'vitest'
+import { createServer } from 'node:http'
+import { once } from 'node:events'
+import { readStats } from '../../../src/core/capture/read/capture-reader'
+import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import { collect, connectTo } from '../../helpers/net'
+
+const KiB = 1024
+const EXCHANGES = 300
+
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+describe('reading one exchange of a long interleaved connection', () => {
+  it('reads a few KiB of the file for a body, whichever exchange it is', async () => {
+    const body = 'x'.repeat(1000)
+    const server = createServer((req, res) => res.end(`${req.url} ${body}`))
+    server.keepAliveTimeout = 60_000
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
+    const t: TestEngine = await testEngine()
+    cleanups.push(() => t.dispose())
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${(server.address() as { port: number }).port}` })
+    // Two keep-alive connections taking turns: each one's records lie between the other's.
+    const sockets = [await connectTo(portOf(proxy.listen)), await connectTo(portOf(proxy.listen))]
+    const answers = sockets.map((s) => collect(s))
+    for (let i = 0; i < EXCHANGES; i++) {
+      for (const [k, s] of sockets.entries()) {
+        const before = s.bytesRead
+        s.write(`GET /c${k}/${i} HTTP/1.1\r\nHost: t\r\n\r\n`)
+        while (s.bytesRead - before < body.length) await new Promise((r) => setImmediate(r))
+      }
+    }
+    for (const s of sockets) s.end()
+    await Promise.all(answers)
+    while (t.engine.capture.connections().some((c) => c.end === 'open')) await new Promise((r) => setTimeout(r, 10))
+    const path = t.capturePath
+    const connId = t.engine.capture.connections()[0].id
+    await t.engine.close()
+
+    const second = await testEngine()
+    cleanups.push(() => second.dispose())
+    const opened = await second.engine['capture.open']({ path })
+    let list = await second.engine['exchange.page']({ capture: opened.id, offset: 0, limit: 1 })
+    while (list.scan) list = await second.engine['exchange.page']({ capture: opened.id, offset: 0, limit: 1 })
+    expect(list.total).toBe(2 * EXCHANGES)
+    for (const exchange of [0, 150, EXCHANGES - 1]) {
+      const before = readStats.bytes
+      const got = await second.engine['http.body']({ capture: opened.id, connId, exchange, part: 'response', offset: 0, length: 64 * KiB })
+      expect(Buffer.from(got.bytes).toString()).toBe(`/c0/${exchange} ${body}`)
+      // The exchange's request and response are about 1.2 KiB of records: a first batch of a
+      // few records (and the other connection's between them) is read, not 256 KiB of them.
+      expect(readStats.bytes - before, `exchange ${exchange}`).toBeLessThan(32 * KiB)
+    }
+  })
+})
