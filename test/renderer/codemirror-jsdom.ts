@@ -2,7 +2,10 @@
 // rects, which jsdom (no layout) lacks. The editors load CodeMirror when mounted, so their
 // tests await it and a frame can pass while a view is open. An element's rects stand in for
 // the tests of a file: empty, as jsdom gives for any element.
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect, vi } from 'vitest'
+import { nextTick } from 'vue'
+import { EditorView } from '@codemirror/view'
+import type { VueWrapper } from '@vue/test-utils'
 
 export function useRangeRects(): void {
   beforeAll(() => {
@@ -13,4 +16,13 @@ export function useRangeRects(): void {
     delete (Range.prototype as Partial<Range>).getClientRects
     delete (Range.prototype as Partial<Range>).getBoundingClientRect
   })
+}
+
+/** CodeMirror's view in a mounted editor, once its code has loaded (the component imports it when mounted). */
+export async function viewOf(w: VueWrapper): Promise<EditorView> {
+  await vi.dynamicImportSettled()
+  await nextTick()
+  const dom = (w.element as HTMLElement).querySelector<HTMLElement>('.cm-editor')
+  expect(dom).not.toBeNull()
+  return EditorView.findFromDOM(dom!)!
 }

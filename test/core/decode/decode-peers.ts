@@ -6,7 +6,11 @@ import { createServer, type Server } from 'node:http'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { promisify } from 'node:util'
 import type { Engine } from '../../../src/core/engine'
+import type { Decoding } from '../../../src/core/decode/decoding'
+import type { CaptureView } from '../../../src/core/capture/query/capture-queries'
+import type { ExchangeListPage } from '../../../src/shared/protocol-types'
 import { waitFor } from '../../helpers/net'
+import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 
 export const JSON_BODY = JSON.stringify({ items: Array.from({ length: 50 }, (_, i) => ({ id: i, name: `item ${i}` })) })
 export const BR_TEXT = 'brotli text '.repeat(400)
@@ -92,4 +96,28 @@ export async function allClosed(engine: Engine, n: number): Promise<void> {
     const conns = engine.capture.connections()
     return conns.length >= n && conns.every((c) => c.end !== 'open')
   }, `${n} connections to close`, 30_000)
+}
+
+/**
+ * A capture of `conns` curl connections through the proxy, each a large chunked body, then
+ * `items` small GETs, /json and /chunked: for decoding the same file two ways. The engine
+ * is closed; the caller disposes of it once done with the file.
+ */
+export async function recordCurlConnections(conns: number, items: number, extra: string[] = []): Promise<TestEngine> {
+  const t = await testEngine()
+  const server = await startHttpServer()
+  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+  const base = `http://127.0.0.1:${portOf(proxy.listen)}`
+  for (let k = 0; k < conns; k++) await curl(['-o', '/dev/null', `${base}/large-chunked`, ...Array.from({ length: items }, (_, i) => `${base}/items/${k}-${i}`), ...extra.map((p) => `${base}${p}`), `${base}/json`, `${base}/chunked`])
+  await allClosed(t.engine, conns)
+  await server.close()
+  await t.engine.close()
+  return t
+}
+
+/** Every exchange of `file` through `d`'s list, once its decoding has looked at every connection. */
+export async function everyExchange(d: Decoding, file: CaptureView): Promise<ExchangeListPage> {
+  let page = await d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
+  while (page.scan) page = await d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
+  return page
 }

@@ -7,9 +7,9 @@ import { FileCapture } from '../../../src/core/capture/file-capture'
 import { Decoding } from '../../../src/core/decode/decoding'
 import type { WorkerHost } from '../../../src/core/decode/decoder-host'
 import type { ExchangeListPage } from '../../../src/shared/protocol-types'
-import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import type { TestEngine } from '../../helpers/engine'
 import { hasProgram, needPeer } from '../../helpers/peers'
-import { allClosed, curl, startHttpServer } from './decode-peers'
+import { everyExchange, recordCurlConnections } from './decode-peers'
 
 const WORKER = resolve(__dirname, '../../../out/cli/decode-worker.cjs')
 
@@ -18,15 +18,8 @@ let file: FileCapture
 
 beforeAll(async () => {
   if (!hasProgram('curl')) return
-  t = await testEngine()
-  const server = await startHttpServer()
-  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
-  const base = `http://127.0.0.1:${portOf(proxy.listen)}`
   // The first connection starts with a body that takes several batches to decode.
-  for (let k = 0; k < 8; k++) await curl(['-o', '/dev/null', `${base}/large-chunked`, ...Array.from({ length: 24 }, (_, i) => `${base}/items/${k}-${i}`), `${base}/many-chunks`, `${base}/json`, `${base}/chunked`])
-  await allClosed(t.engine, 8)
-  await server.close()
-  await t.engine.close()
+  t = await recordCurlConnections(8, 24, ['/many-chunks'])
   file = await FileCapture.open(t.capturePath)
 })
 afterAll(async () => {
@@ -34,11 +27,7 @@ afterAll(async () => {
   await t?.dispose()
 })
 
-async function everything(d: Decoding): Promise<ExchangeListPage> {
-  let page = await d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
-  while (page.scan) page = await d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
-  return page
-}
+const everything = (d: Decoding): Promise<ExchangeListPage> => everyExchange(d, file)
 
 describe('the decode worker', () => {
   it('decodes what the engine thread decodes', async (ctx) => {

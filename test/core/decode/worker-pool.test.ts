@@ -7,9 +7,9 @@ import { Decoding } from '../../../src/core/decode/decoding'
 import { WorkerPool, decodeWorkers, type DecoderHost } from '../../../src/core/decode/decoder-host'
 import type { FeedResult } from '../../../src/core/decode/decoder-set'
 import type { ExchangeListPage } from '../../../src/shared/protocol-types'
-import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import type { TestEngine } from '../../helpers/engine'
 import { hasProgram, needPeer } from '../../helpers/peers'
-import { allClosed, curl, startHttpServer } from './decode-peers'
+import { everyExchange, recordCurlConnections } from './decode-peers'
 
 const WORKER = resolve(__dirname, '../../../out/cli/decode-worker.cjs')
 
@@ -114,14 +114,7 @@ let file: FileCapture
 
 beforeAll(async () => {
   if (!hasProgram('curl')) return
-  t = await testEngine()
-  const server = await startHttpServer()
-  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
-  const base = `http://127.0.0.1:${portOf(proxy.listen)}`
-  for (let k = 0; k < 6; k++) await curl(['-o', '/dev/null', `${base}/large-chunked`, ...Array.from({ length: 10 }, (_, i) => `${base}/items/${k}-${i}`), `${base}/json`, `${base}/chunked`])
-  await allClosed(t.engine, 6)
-  await server.close()
-  await t.engine.close()
+  t = await recordCurlConnections(6, 10)
   file = await FileCapture.open(t.capturePath)
 })
 afterAll(async () => {
@@ -129,11 +122,7 @@ afterAll(async () => {
   await t?.dispose()
 })
 
-async function everything(d: Decoding): Promise<ExchangeListPage> {
-  let page = await d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
-  while (page.scan) page = await d.exchangePage(file, { offset: 0, limit: 1000, sort: 'conn' })
-  return page
-}
+const everything = (d: Decoding): Promise<ExchangeListPage> => everyExchange(d, file)
 
 describe('decoding over two built workers', () => {
   it('lists what the engine thread lists, each connection decoded in one of them', async (ctx) => {

@@ -5,10 +5,10 @@
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { nextTick } from 'vue'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { EditorView, runScopeHandlers } from '@codemirror/view'
+import { runScopeHandlers } from '@codemirror/view'
 import RuleJsonEditor from '../../../../src/renderer/src/features/rules/RuleJsonEditor.vue'
 import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
-import { useRangeRects } from '../../codemirror-jsdom'
+import { useRangeRects, viewOf } from '../../codemirror-jsdom'
 
 useRangeRects()
 
@@ -25,14 +25,6 @@ function mountEditor(text: string): VueWrapper {
   })
   mounted.push(w)
   return w
-}
-
-async function viewOf(w: VueWrapper): Promise<EditorView> {
-  await vi.dynamicImportSettled()
-  await nextTick()
-  const dom = (w.element as HTMLElement).querySelector<HTMLElement>('.cm-editor')
-  expect(dom).not.toBeNull()
-  return EditorView.findFromDOM(dom!)!
 }
 
 describe('RuleJsonEditor', () => {

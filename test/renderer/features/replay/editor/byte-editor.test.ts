@@ -5,11 +5,11 @@
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { nextTick } from 'vue'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { EditorView, runScopeHandlers } from '@codemirror/view'
+import { runScopeHandlers } from '@codemirror/view'
 import { undo } from '@codemirror/commands'
 import ByteEditor from '../../../../../src/renderer/src/features/replay/editor/ByteEditor.vue'
 import { createAppI18n } from '../../../../../src/renderer/src/platform/i18n'
-import { useRangeRects } from '../../../codemirror-jsdom'
+import { useRangeRects, viewOf } from '../../../codemirror-jsdom'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
@@ -31,15 +31,6 @@ function mountEditor(props: Props, locale: 'en' | 'zh-CN' = 'en'): VueWrapper {
   })
   mounted.push(w)
   return w
-}
-
-/** CodeMirror's view, once its code has loaded (the component imports it when mounted). */
-async function viewOf(w: VueWrapper): Promise<EditorView> {
-  await vi.dynamicImportSettled()
-  await nextTick()
-  const dom = (w.element as HTMLElement).querySelector<HTMLElement>('.cm-editor')
-  expect(dom).not.toBeNull()
-  return EditorView.findFromDOM(dom!)!
 }
 
 async function setup(props: Props, locale: 'en' | 'zh-CN' = 'en') {
