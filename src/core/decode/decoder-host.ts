@@ -183,16 +183,21 @@ export class WorkerHost implements DecoderHost {
   }
 }
 
-/** Feeds waiting on every started worker before a new connection starts another (WorkerPool). */
-const BUSY = 8
+/**
+ * Feeds waiting on every started worker before a new connection starts another (WorkerPool):
+ * a file of fewer connections than this decodes in one worker, as a second would cost more
+ * to start than it saves (CI's suite, with its many small captures, took 562 s with one
+ * worker and 587 s with two starting at eight); a file's first run feeds up to 64
+ * connections at once, so a big one gets two.
+ */
+const BUSY = 32
 
 /**
  * Decoders spread over several workers, each connection's in one of them for its whole life:
  * a file's connections then decode side by side on the machine's cores. One worker starts
  * with the first connection; another only when a new connection comes while every started
- * one has BUSY feeds waiting (a file opened, heavy live traffic), so light live traffic keeps
- * to one worker and its memory. Each worker falls back to this thread on its own should it
- * fail. Measured on 2 cores (bench/decode.mjs, 100,000 HTTP/1 exchanges reopened): one
+ * one has BUSY feeds waiting (a big file opened), so a small file keeps to one worker. Each
+ * worker falls back to this thread on its own should it fail. Measured on 2 cores (bench/decode.mjs, 100,000 HTTP/1 exchanges reopened): one
  * worker 75,000 exchanges a second, two 100,000-110,000, three fewer than two.
  */
 export class WorkerPool implements DecoderHost {

@@ -51,7 +51,7 @@ function pool(size: number, busy?: number): { pool: WorkerPool; hosts: HeldHost[
 
 describe('WorkerPool', () => {
   it('keeps light traffic on one worker, and starts another only when every started one is busy', async () => {
-    const { pool: p, hosts } = pool(2)
+    const { pool: p, hosts } = pool(2, 8)
     // One connection at a time, answered before the next: one worker does it all.
     for (let key = 1; key <= 20; key++) {
       const fed = p.feed(key, [], new Uint8Array(0))
