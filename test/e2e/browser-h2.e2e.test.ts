@@ -10,7 +10,7 @@
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { createSecureServer, type Http2SecureServer, type Http2Session, type ServerHttp2Session } from 'node:http2'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -51,6 +51,13 @@ async function startOrigin(certs: TestCerts): Promise<{ port: number; alpn: stri
   const streamsOn = new Map<string, { session: Http2Session; id: number }>()
   const server: Http2SecureServer = createSecureServer({ key: certs.read(certs.leafKey), cert: certs.read(certs.leafCert), allowHTTP1: false, ALPNProtocols: ['h2'] })
   const sessions = new Set<ServerHttp2Session>()
+  // Every socket too, not only the sessions: one that never became a session (a spare
+  // connection the browser opened through the proxy) would keep server.close waiting.
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
   server.on('session', (s) => {
     sessions.add(s)
     s.on('close', () => sessions.delete(s))
@@ -75,6 +82,7 @@ async function startOrigin(certs: TestCerts): Promise<{ port: number; alpn: stri
   await once(server, 'listening')
   cleanups.push(() => {
     for (const s of sessions) s.destroy()
+    for (const socket of sockets) socket.destroy()
     return new Promise((r) => server.close(r))
   })
   return { port: (server.address() as AddressInfo).port, alpn, paths, streamsOn }
