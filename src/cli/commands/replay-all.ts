@@ -66,6 +66,8 @@ export async function runCaptureReplay(values: ReplayValues, path: string, io: I
     stopped = { done: counts.done, signal }
     cancel.abort()
   })
+  // 128 + the signal's number, as a shell reports a command a signal stopped (130 for Ctrl+C).
+  const cancelled = (s: { done: number; signal: NodeJS.Signals }): ExitError => new ExitError(`cancelled after ${s.done} of ${counts.of} connections`, 128 + constants.signals[s.signal])
   let summary: CaptureReplaySummary
   try {
     summary = await withCaptureFile(path, async ({ engine, capture }) => {
@@ -91,12 +93,14 @@ export async function runCaptureReplay(values: ReplayValues, path: string, io: I
     })
   } catch (err) {
     if (tty) io.err.write('\r\x1b[K')
-    // 128 + the signal's number, as a shell reports a command a signal stopped (130 for Ctrl+C).
-    if (stopped !== undefined) throw new ExitError(`cancelled after ${stopped.done} of ${counts.of} connections`, 128 + constants.signals[stopped.signal])
+    if (stopped !== undefined) throw cancelled(stopped)
     throw err
   } finally {
     stop.dispose()
   }
+  // Stopped while the run was ending on its own (the engine answered before it saw the abort):
+  // still the signal's outcome, not a summary (seen once in CI: exit 0 after SIGINT).
+  if (stopped !== undefined) throw cancelled(stopped)
   // Nothing compared is no regression check passed: a mistyped filter in CI must fail, not exit 0.
   if (summary.connections === 0) {
     const picked = values.filter === undefined ? `${path} has no connection` : `no connection in ${path} matches the filter "${values.filter}"`
