@@ -39,6 +39,8 @@ interface Opened {
   live: boolean
   /** Why the stored index was not used, when the file has one that is damaged. */
   indexProblem?: string
+  /** Where the records end: the stored index follows them. */
+  recordsEnd?: number
 }
 
 const openAsync = promisify(open)
@@ -82,6 +84,10 @@ export class FileCapture extends CaptureQueries implements CaptureView {
     }
   }
 
+  protected recordsEnd(): number {
+    return this.opened.recordsEnd ?? this.opened.size
+  }
+
   info(): CaptureInfo {
     const { size, scan, live, writerPid } = this.opened
     return {
@@ -116,7 +122,7 @@ async function openIndex(fd: number, fileSize: number, id: { dev: number; ino: n
   const trailer = await readTrailer(fd, fileSize, FILE_HEADER_SIZE)
   if (trailer !== undefined) {
     try {
-      return { index: await StoredIndex.open(fd, trailer), size: fileSize, live: false }
+      return { index: await StoredIndex.open(fd, trailer), size: fileSize, live: false, recordsEnd: trailer.firstPart }
     } catch (err) {
       if (!(err instanceof DamagedIndexError)) throw err
       indexProblem = `${err.message}; the index was rebuilt from the records`

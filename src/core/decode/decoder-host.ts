@@ -15,6 +15,12 @@ import { ExchangeBatch, ExchangeBatchWriter } from './exchange-batch'
 import { resultOf, unpackReplies, type PackedReplies } from './feed-replies'
 
 const OP_FIELDS = 6
+/**
+ * Feeds' bytes that go to the worker at once rather than at the end of the turn: a file's
+ * first run prepares 64 connections' batches in one turn, and the worker would otherwise
+ * wait for all of them (and this thread for all its answers) before starting.
+ */
+const FLUSH_BYTES = 512 * 1024
 
 /** Ops as numbers, to cross to the worker in one moved buffer rather than as objects to clone. */
 function packOps(ops: FeedOp[]): Float64Array {
@@ -98,6 +104,7 @@ export class WorkerHost implements DecoderHost {
    */
   private outbox: WorkerRequest[] = []
   private outboxTransfer: ArrayBuffer[] = []
+  private outboxBytes = 0
   private flushing: NodeJS.Immediate | undefined
 
   constructor(private readonly worker: Worker) {
@@ -162,14 +169,24 @@ export class WorkerHost implements DecoderHost {
   private send(request: WorkerRequest, transfer: ArrayBuffer[]): void {
     this.outbox.push(request)
     for (const t of transfer) this.outboxTransfer.push(t)
-    this.flushing ??= setImmediate(() => {
-      this.flushing = undefined
-      const requests = this.outbox
-      const moved = this.outboxTransfer
-      this.outbox = []
-      this.outboxTransfer = []
-      if (!this.fallback && !this.closed) this.worker.postMessage(requests, moved)
-    })
+    this.outboxBytes += request.bytes?.byteLength ?? 0
+    // A message of many bytes goes at once: the worker decodes it while this thread reads the next feeds.
+    if (this.outboxBytes >= FLUSH_BYTES) {
+      this.flush()
+      return
+    }
+    this.flushing ??= setImmediate(() => this.flush())
+  }
+
+  private flush(): void {
+    if (this.flushing) clearImmediate(this.flushing)
+    this.flushing = undefined
+    const requests = this.outbox
+    const moved = this.outboxTransfer
+    this.outbox = []
+    this.outboxTransfer = []
+    this.outboxBytes = 0
+    if (requests.length > 0 && !this.fallback && !this.closed) this.worker.postMessage(requests, moved)
   }
   async close(): Promise<void> {
     this.closed = true

@@ -52,7 +52,10 @@ function ranks(t: ExchangeTable): Uint32Array {
 function sortKey(t: ExchangeTable, sort: ExchangeSortKey): (row: number) => number {
   switch (sort) {
     case 'start':
-      return (row) => t.startedAt(row)
+      // Whole microseconds: whole-number keys sort natively (sortRows), three times faster
+      // than the comparator fractional milliseconds took, and a list polled while a big file
+      // decodes sorts every row at each call.
+      return (row) => Math.round(t.startedAt(row) * 1000)
     case 'status':
       return (row) => t.status(row)
     case 'size':

@@ -78,7 +78,8 @@ export class ExchangeTable {
   put(connId: number, b: ExchangeBatch, i: number, row = this.size): number {
     if (row === this.size) {
       this.size++
-      for (const c of Object.values(this.cols)) c.grow(this.size)
+      // Every column has the same room: only a full table walks them (a walk a row cost an array a row).
+      if (this.size > this.cols.conn.data.length) for (const c of Object.values(this.cols)) c.grow(this.size)
     }
     const c = this.cols
     c.conn.data[row] = connId

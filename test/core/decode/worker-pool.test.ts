@@ -1,11 +1,14 @@
 // Decoders over several workers (WorkerPool): which worker a connection's decoder goes to,
-// and, with the built worker, a file decoded over two workers reads as on the engine's thread.
+// and, with the built worker, a file decoded over two workers reads as on the engine's thread;
+// and how feeds go to a worker (WorkerHost): many to a message, but not all of a big turn's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolve } from 'node:path'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { Decoding } from '../../../src/core/decode/decoding'
-import { WorkerPool, decodeWorkers, type DecoderHost } from '../../../src/core/decode/decoder-host'
-import type { FeedResult } from '../../../src/core/decode/decoder-set'
+import { EventEmitter } from 'node:events'
+import type { Worker } from 'node:worker_threads'
+import { WorkerHost, WorkerPool, decodeWorkers, type DecoderHost, type WorkerRequest } from '../../../src/core/decode/decoder-host'
+import type { FeedOp, FeedResult } from '../../../src/core/decode/decoder-set'
 import type { ExchangeListPage } from '../../../src/shared/protocol-types'
 import type { TestEngine } from '../../helpers/engine'
 import { hasProgram, needPeer } from '../../helpers/peers'
@@ -151,5 +154,40 @@ describe('decoding over two built workers', () => {
     expect(d.mode).toBe('in-thread')
     expect({ ...after, decoder: undefined }).toEqual({ ...reference, decoder: undefined })
     await d.close()
+  })
+})
+
+/** A worker that records the messages it is sent, and answers none. */
+class SilentWorker extends EventEmitter {
+  readonly sent: WorkerRequest[][] = []
+  postMessage(requests: WorkerRequest[]): void {
+    this.sent.push(requests)
+  }
+  ref(): void {}
+  unref(): void {}
+  terminate(): Promise<number> {
+    return Promise.resolve(0)
+  }
+}
+
+describe('WorkerHost messages', () => {
+  it('sends a turn\'s small feeds as one message, and many bytes at once, before the turn ends', async () => {
+    const worker = new SilentWorker()
+    const host = new WorkerHost(worker as unknown as Worker)
+    const op: FeedOp = { dir: 'client', at: 0, len: 100, offset: 0, time: 0 }
+    for (let key = 1; key <= 10; key++) void host.feed(key, [op], new Uint8Array(100))
+    // Nothing goes before the turn ends: ten feeds of 100 bytes are one message.
+    expect(worker.sent).toHaveLength(0)
+    await new Promise((r) => setImmediate(r))
+    expect(worker.sent.map((m) => m.length)).toEqual([10])
+
+    // A file's batches of 200 KiB: the worker gets the first three while this turn goes on.
+    for (let key = 11; key <= 15; key++) void host.feed(key, [{ ...op, len: 200 * 1024 }], new Uint8Array(200 * 1024))
+    expect(worker.sent.map((m) => m.length)).toEqual([10, 3])
+    await new Promise((r) => setImmediate(r))
+    expect(worker.sent.map((m) => m.length)).toEqual([10, 3, 2])
+    expect(worker.sent.flat().map((r) => r.key)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])
+    expect(host.pending).toBe(15)
+    await host.close()
   })
 })

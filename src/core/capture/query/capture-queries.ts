@@ -46,8 +46,8 @@ export interface CaptureView {
   search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult>
   /** Every match of the pattern in one direction (bounded: see match-count.ts). */
   matches(connId: number, dir: Direction, pattern: SearchPattern, signal?: AbortSignal): Promise<MatchList>
-  /** Reads [start, end) of the file once for the decodeRecords calls that follow (see CaptureQueries.keepRecent). */
-  keepRecent(start: number, end: number): Promise<void>
+  /** Reads [start, end) of the file once for the decodeRecords calls that follow, and [end, ahead) meanwhile for the next call (see CaptureQueries.keepRecent). */
+  keepRecent(start: number, end: number, ahead?: number): Promise<void>
   /** Records as a decoder takes them (see CaptureQueries.decodeRecords). */
   decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until?: number): Promise<{ total: number; records: DecodeRecord[]; stopped: boolean }>
   close(): Promise<void>
@@ -159,16 +159,41 @@ export abstract class CaptureQueries {
 
   private recent: { start: number; buf: Buffer } | undefined
 
+  /** Where the file's records end (a stored index, which no decoder reads, may follow them). */
+  protected recordsEnd(): number {
+    return Infinity
+  }
+  /** The window read ahead for the next keepRecent. */
+  private ahead: { start: number; end: number; read: Promise<Buffer> } | undefined
+
   /**
    * Reads the file's [start, end) once and keeps it for decodeRecords until the next call:
    * live decoding reads what was written since it last looked in one read, and the many
    * connections it decodes then take their records from it, instead of each reading a span
    * that holds every other connection's records too (20 interleaved connections read 20
    * times what was written).
+   *
+   * With `ahead`, [end, ahead) is read in the background for the next call, so a file's
+   * decoding does not wait for each window's read in turn: on this VM a 16 MiB window took
+   * 70 ms to read, 40% of a file's decoding while nothing else ran.
    */
-  async keepRecent(start: number, end: number): Promise<void> {
+  async keepRecent(start: number, end: number, ahead = end): Promise<void> {
+    // Past the records (a file's stored index) there is nothing to decode.
+    end = Math.min(end, this.recordsEnd())
+    ahead = Math.min(ahead, this.recordsEnd())
     this.recent = undefined
-    if (end > start) this.recent = { start, buf: await this.reader.readSpan(start, end) }
+    const early = this.ahead
+    this.ahead = undefined
+    if (end > start) {
+      const buf = early?.start === start && early.end === end ? await early.read : await this.reader.readSpan(start, end)
+      this.recent = { start, buf }
+    }
+    if (ahead > end) {
+      const read = this.reader.readSpan(end, ahead)
+      // Never used (the capture closed, or the next window differs): its failure is nobody's.
+      read.catch(() => undefined)
+      this.ahead = { start: end, end: ahead, read }
+    }
   }
 
   private fromRecent(start: number, end: number): Buffer | undefined {

@@ -1,0 +1,97 @@
+// keepRecent: the window a decoding run reads once for all its connections, and the next one
+// read ahead while it is decoded, so a file's run after run never waits for a read it could
+// have had already (readStats counts every byte the process reads from captures).
+import { afterEach, describe, expect, it } from 'vitest'
+import { statSync } from 'node:fs'
+import { FileCapture } from '../../../../src/core/capture/file-capture'
+import { readStats } from '../../../../src/core/capture/read/capture-reader'
+import { proxiedPair, testEngine, type TestEngine } from '../../../helpers/engine'
+import { closedConnections } from '../../../helpers/capture-checks'
+
+let t: TestEngine | undefined
+let file: FileCapture | undefined
+afterEach(async () => {
+  await file?.close()
+  file = undefined
+  await t?.dispose()
+  t = undefined
+})
+
+/** A capture of a few hundred KiB, closed and opened as a file. */
+async function smallFile(): Promise<{ capture: FileCapture; size: number }> {
+  t = await testEngine()
+  const pair = await proxiedPair(t.engine)
+  for (let i = 0; i < 40; i++) {
+    pair.client.write(Buffer.alloc(8 * 1024, i))
+    pair.serverSide.write(Buffer.alloc(4 * 1024, i))
+  }
+  pair.client.end()
+  pair.serverSide.end()
+  await closedConnections(t.engine, 1)
+  await pair.close()
+  const path = t.capturePath
+  await t.engine.close()
+  file = await FileCapture.open(path)
+  return { capture: file, size: statSync(path).size }
+}
+
+/** The spans the capture reads, as [start, end) pairs, in the order asked for. */
+function spansRead(capture: FileCapture): [number, number][] {
+  const reader = (capture as unknown as { reader: { readSpan: (start: number, end: number) => Promise<Buffer> } }).reader
+  const spans: [number, number][] = []
+  const read = reader.readSpan.bind(reader)
+  reader.readSpan = (start, end) => {
+    spans.push([start, end])
+    return read(start, end)
+  }
+  return spans
+}
+
+describe('the window decoding reads, and the next one read ahead', () => {
+  it('takes the next window from the read ahead, reading no byte twice', async () => {
+    const { capture, size } = await smallFile()
+    expect(size).toBeGreaterThan(300_000)
+    const spans = spansRead(capture)
+    const before = readStats.bytes
+    await capture.keepRecent(0, 100_000, 250_000)
+    expect(spans).toEqual([
+      [0, 100_000],
+      [100_000, 250_000]
+    ])
+    // The next window is the one read ahead: nothing more is read for it.
+    await capture.keepRecent(100_000, 250_000)
+    expect(spans).toHaveLength(2)
+    expect(readStats.bytes - before).toBe(250_000)
+    // Its bytes are the file's: the records decoding asks for are answered from it.
+    const { records } = await capture.decodeRecords((await capture.listConnections())[0].id, 0, 1_000_000, { client: 0, server: 0 }, Infinity)
+    const dataBytes = records.reduce((n, r) => n + (r.kind === 'data' ? (r.bytes?.length ?? 0) : 0), 0)
+    expect(dataBytes).toBe(40 * 12 * 1024)
+  })
+
+  it('reads a window asked for that is not the one read ahead, and drops the one that was', async () => {
+    const { capture } = await smallFile()
+    const spans = spansRead(capture)
+    await capture.keepRecent(0, 100_000, 250_000)
+    await capture.keepRecent(100_000, 200_000)
+    // Without a window ahead, nothing is read meanwhile.
+    await capture.keepRecent(200_000, 250_000)
+    expect(spans).toEqual([
+      [0, 100_000],
+      [100_000, 250_000],
+      [100_000, 200_000],
+      [200_000, 250_000]
+    ])
+  })
+
+  it('reads no window past the records: the stored index that follows them is not decoded', async () => {
+    const { capture, size } = await smallFile()
+    const spans = spansRead(capture)
+    await capture.keepRecent(0, 100_000, size)
+    await capture.keepRecent(100_000, size)
+    expect(spans).toHaveLength(2)
+    const [, [, end]] = spans
+    // Every byte that went over the connection is in a record before it.
+    expect(end).toBeLessThan(size)
+    expect(end).toBeGreaterThan(40 * 12 * 1024)
+  })
+})
