@@ -25,7 +25,15 @@ const FLUSH_BYTES = 512 * 1024
 /** Ops as numbers, to cross to the worker in one moved buffer rather than as objects to clone. */
 function packOps(ops: FeedOp[]): Float64Array {
   const out = new Float64Array(ops.length * OP_FIELDS)
-  ops.forEach((op, i) => out.set([op.dir === 'client' ? 0 : 1, op.at, op.len, op.offset, op.time, op.renumber ? 2 : op.answered ? 1 : 0], i * OP_FIELDS))
+  for (let i = 0, f = 0; i < ops.length; i++, f += OP_FIELDS) {
+    const op = ops[i]
+    out[f] = op.dir === 'client' ? 0 : 1
+    out[f + 1] = op.at
+    out[f + 2] = op.len
+    out[f + 3] = op.offset
+    out[f + 4] = op.time
+    out[f + 5] = op.renumber ? 2 : op.answered ? 1 : 0
+  }
   return out
 }
 

@@ -234,6 +234,9 @@ export abstract class CaptureQueries {
     /** Rule records, whose details are read on their own (a connection has few, most none). */
     const rules: { record: DecodeRecord; index: number }[] = []
     let taken = 0
+    // Each direction's chunk list, looked up once a call (not once a record).
+    let clientChunks: ChunkIndex | undefined
+    let serverChunks: ChunkIndex | undefined
     for (let i = from; i < last && taken < maxBytes; i++) {
       const at = ix.recordOffset(row, i)
       const dir = ix.recordDirection(row, i)
@@ -244,7 +247,7 @@ export abstract class CaptureQueries {
         continue
       }
       const offset = ix.streamOffset(row, i)
-      const chunks = ix.chunks(row, dir)
+      const chunks = dir === 'client' ? (clientChunks ??= ix.chunks(row, dir)) : (serverChunks ??= ix.chunks(row, dir))
       const k = chunkAt(chunks, at + RECORD_HEADER_SIZE)
       const end = k >= 0 && k + 1 < chunks.length ? chunks.stream(k + 1) : ix.recordedBytes(row, dir)
       const record: DecodeRecord = { kind: 'data', dir, offset, length: Math.max(0, end - offset), time: NaN }

@@ -128,12 +128,22 @@ class IndexBlocks {
     return out
   }
 
-  /** The block holding stream offset `at` (already loaded) and where `at` is in it. */
-  at(at: number): { b: Buffer; at: number } {
-    const k = Math.floor(at / this.t.blockSize)
+  /** The block holding stream offset `at` (already loaded). */
+  private block(k: number): Buffer {
     const b = this.cache.get(k)
     if (b === undefined) throw new Error(`stored index block ${k} read before it was loaded`)
-    return { b, at: at - k * this.t.blockSize }
+    return b
+  }
+
+  /** The double at stream offset `at` (its block already loaded; a field never straddles blocks). No object made: decoding asks for millions. */
+  double(at: number): number {
+    const k = Math.floor(at / this.t.blockSize)
+    return this.block(k).readDoubleLE(at - k * this.t.blockSize)
+  }
+
+  int32(at: number): number {
+    const k = Math.floor(at / this.t.blockSize)
+    return this.block(k).readInt32LE(at - k * this.t.blockSize)
   }
 }
 
@@ -184,15 +194,13 @@ export class StoredIndex extends TaggedRecords implements IndexView {
 
   private num(row: number, field: number): number {
     if (this.allNumbers !== undefined) return this.allNumbers[row * F_COUNT + field]
-    const { b, at } = this.blocks.at(this.sections.numbers.offset + (row * F_COUNT + field) * 8)
-    return b.readDoubleLE(at)
+    return this.blocks.double(this.sections.numbers.offset + (row * F_COUNT + field) * 8)
   }
 
   private ref(row: number, field: number): number {
     if (field >= this.refsPerRow) return -1
     if (this.allRefs !== undefined) return this.allRefs[row * this.refsPerRow + field]
-    const { b, at } = this.blocks.at(this.sections.strings.offset + (row * this.refsPerRow + field) * 4)
-    return b.readInt32LE(at)
+    return this.blocks.int32(this.sections.strings.offset + (row * this.refsPerRow + field) * 4)
   }
 
   private str(row: number, field: number): string | undefined {
@@ -383,8 +391,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
   }
 
   protected record(row: number, i: number, part: 0 | 1): number {
-    const { b, at } = this.blocks.at(this.sections.records.offset + ((this.num(row, F.RECORDS_START) + i) * 2 + part) * 8)
-    return b.readDoubleLE(at)
+    return this.blocks.double(this.sections.records.offset + ((this.num(row, F.RECORDS_START) + i) * 2 + part) * 8)
   }
 }
 
