@@ -1,6 +1,8 @@
 // The tcpscope CLI: dispatches to a command; every failure is one line on stderr and a
 // non-zero exit code (2 for usage errors, 1 for most others; see exit-codes.ts).
 
+// First, before anything that allocates: the process's V8 flags.
+import '../core/small-young-generation'
 import { version } from '../../package.json'
 import { ValidationError } from '../shared/schema'
 import { PayloadError } from '../shared/payload/parse-hex'

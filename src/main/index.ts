@@ -2,6 +2,8 @@
 // file, its IPC, the shell's menu, dialogs and command line, and the window; and a quit
 // path that lets the engine finish the capture before the process goes.
 
+// First, before anything that allocates: the process's V8 flags.
+import '../core/small-young-generation'
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme } from 'electron'
 import { join } from 'node:path'
 import { Engine } from '../core/engine'

@@ -7,9 +7,9 @@
 
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { setFlagsFromString } from 'node:v8'
 import { Worker } from 'node:worker_threads'
 import { builtWorkerFile } from '../built-worker'
+import { scavengeOnCollectingThread } from '../v8-flags'
 import { DecoderSet, type FeedOp, type FeedOptions, type FeedResult } from './decoder-set'
 import { ExchangeBatch, ExchangeBatchWriter } from './exchange-batch'
 import { resultOf, unpackReplies, type PackedReplies } from './feed-replies'
@@ -324,24 +324,6 @@ export interface HostOptions {
   worker?: boolean
   /** The worker's file, instead of the one beside this bundle (tests running from source name the built one). */
   workerFile?: string
-}
-
-/**
- * The decode worker's garbage is collected on its own thread, which runs at the lowest CPU
- * priority (decode-worker.ts), not by V8's helper threads, which run at the process's: with
- * parallel scavenges those helpers spent more CPU than the decoders themselves (measured on
- * 2 cores under wrk: about 0.8 s of helper CPU against 0.4 s of the worker's for 4 s of
- * load), CPU taken straight from forwarding. V8 flags are the process's: this thread's
- * young-generation collections become single-threaded too, a few milliseconds each.
- */
-function scavengeOnCollectingThread(): void {
-  try {
-    setFlagsFromString('--no-parallel-scavenge')
-  } catch {
-    // A runtime that refuses: its helpers go on collecting. (Node and Electron both start V8
-    // with --no-freeze-flags-after-init, so a late flag is taken rather than fatal; see
-    // electron/electron#42414, where a frozen flag set crashed the app.)
-  }
 }
 
 /** A worker when the built one is there, else this thread. */
