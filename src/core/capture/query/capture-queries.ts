@@ -174,8 +174,9 @@ export abstract class CaptureQueries {
    * times what was written).
    *
    * With `ahead`, [end, ahead) is read in the background for the next call, so a file's
-   * decoding does not wait for each window's read in turn: on this VM a 16 MiB window took
-   * 70 ms to read, 40% of a file's decoding while nothing else ran.
+   * decoding does not wait for each window's read in turn (a file's 100,000 exchanges
+   * decoded cold in 1.24-1.59 s with the next 16 MiB read ahead, 1.51-1.89 s without: four
+   * runs each, in turns).
    */
   async keepRecent(start: number, end: number, ahead = end): Promise<void> {
     // Past the records (a file's stored index) there is nothing to decode.
