@@ -8,6 +8,21 @@ import { runCli } from '../helpers/cli'
 const COMMANDS = ['proxy', 'serve', 'connect', 'ls', 'show', 'export', 'replay', 'ca', 'env', 'up', 'web']
 const VERSION = (JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as { version: string }).version
 
+/**
+ * Each command's `--help`, run once for the file: the tests below read the same outputs, and
+ * each run is a process (on CI's loaded machine-Node pass, eleven more took one test to 46 s
+ * of its 60).
+ */
+const helps = new Map<string, ReturnType<typeof runCli>>()
+const helpOf = (command: string): ReturnType<typeof runCli> => {
+  let h = helps.get(command)
+  if (h === undefined) {
+    h = runCli([command, '--help'])
+    helps.set(command, h)
+  }
+  return h
+}
+
 /** The help's usage block (the lines from `usage:` to the first blank one) and the options it lists. */
 function sections(help: string): { usage: string; options: string[] } {
   const lines = help.split('\n')
@@ -24,7 +39,7 @@ function sections(help: string): { usage: string; options: string[] } {
 
 describe('tcpscope --help and --version', () => {
   it.each(COMMANDS)('%s --help and -h print its usage and every option, exit 0', async (command) => {
-    const long = await runCli([command, '--help'])
+    const long = await helpOf(command)
     expect(long.code).toBe(0)
     expect(long.stderr).toBe('')
     expect(long.stdout).toMatch(new RegExp(`^tcpscope ${command}: `))
@@ -53,7 +68,7 @@ describe('tcpscope --help and --version', () => {
       web: ['--restore', '--listen', '--toxiproxy-api', '--when-disk-is-slow']
     }
     for (const [command, options] of Object.entries(expected)) {
-      const { usage } = sections((await runCli([command, '--help'])).stdout)
+      const { usage } = sections((await helpOf(command)).stdout)
       for (const o of options) expect(usage, `${command} ${o}`).toContain(o)
     }
   })
