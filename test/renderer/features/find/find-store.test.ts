@@ -143,6 +143,11 @@ describe('find: which match of how many', () => {
     expect(find.state).toMatchObject({ offset: 900, index: 3, count: 3 })
     expect(counts).toEqual([{ capture: 'live', connId: 5, dir: 'client', pattern: { kind: 'text', value: 'PING', encoding: 'utf8' } }])
 
+    // The same connection's summary fetched again (a live one grew): the message stays.
+    await selection.refreshConn()
+    await flushPromises()
+    expect(find.state).toMatchObject({ offset: 900, index: 3, count: 3 })
+
     selection.select(6)
     await flushPromises()
     expect(find.state).toEqual({ kind: 'idle' })

@@ -157,9 +157,12 @@ export const useFindStore = defineStore('find', () => {
     }
   }
 
-  // Another connection (or capture): what the bar said was about the one before.
+  // Another connection (or capture): what the bar said was about the one before. Two sources,
+  // each compared by value: one getter returning [capture, id] made a new array each time, so
+  // the selected connection's summary refetched (it grew, a live one) also wiped the bar, and
+  // under load a match's "k of N" could be gone before anyone read it.
   watch(
-    () => [selection.capture, selection.conn?.id],
+    [() => selection.capture, () => selection.conn?.id],
     () => {
       if (running) {
         running.abort()
