@@ -20,7 +20,8 @@ import { scanCapture, type ScanResult } from './read/capture-scan'
 import { CaptureQueries, type CaptureView } from './query/capture-queries'
 import { FILE_HEADER_SIZE, NotACaptureError, checkFileHeader } from './format/capture-format'
 import type { IndexView } from './read/index-view'
-import { DamagedIndexError, StoredIndex, readTrailer } from './read/stored-index'
+import { StoredIndex, readTrailer } from './read/stored-index'
+import { DamagedIndexError } from './read/index-blocks'
 
 export interface OpenOptions {
   lockNamespace?: LockNamespace
