@@ -165,7 +165,7 @@ export class DirectWriter implements RecordWriter {
     this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT, 0o644)
     try {
       this.cur = this.pool.take()
-      this.copyIn(head, 0, head.length)
+      this.copyIn(head, 0, head.length, head.length)
       this.recordEnd = head.length
       const job = this.sealPartial()!
       writeSync(this.fd, job.buf, 0, job.len, job.file)
@@ -194,9 +194,10 @@ export class DirectWriter implements RecordWriter {
 
   append(buf: Buffer, start: number, end: number, payload?: Buffer): void {
     if (this.progress.failure || this.closed) return
+    const recordEnd = this.end + (end - start) + (payload?.length ?? 0)
     try {
-      this.copyIn(buf, start, end)
-      if (payload !== undefined && payload.length > 0) this.copyIn(payload, 0, payload.length)
+      this.copyIn(buf, start, end, recordEnd)
+      if (payload !== undefined && payload.length > 0) this.copyIn(payload, 0, payload.length, recordEnd)
     } catch (err) {
       // A new staging arena probes its alignment by writing a scratch file beside the
       // capture; on a full disk that write fails like any other: recording stops, traffic
@@ -216,7 +217,13 @@ export class DirectWriter implements RecordWriter {
     return this.ready.length * BUFFER_SIZE + this.curLen + this.inFlightBytes
   }
 
-  private copyIn(src: Buffer, start: number, end: number): void {
+  /**
+   * Copies src[start, end) in, as part of the record that ends at file offset `recordEnd`. A
+   * buffer that fills ends the record being copied (its job makes it written) only when the
+   * record ends exactly there: counting the record before it instead left the last record
+   * never written when it ended on a buffer's boundary, and close() waited for it forever.
+   */
+  private copyIn(src: Buffer, start: number, end: number, recordEnd: number): void {
     let off = start
     while (off < end) {
       const n = Math.min(end - off, BUFFER_SIZE - this.curLen)
@@ -224,7 +231,8 @@ export class DirectWriter implements RecordWriter {
       this.curLen += n
       off += n
       if (this.curLen === BUFFER_SIZE) {
-        this.ready.push({ buf: this.cur, len: BUFFER_SIZE, file: this.curFile, recordEnd: Math.min(this.recordEnd, this.curFile + BUFFER_SIZE), partial: false, done: false })
+        const bufferEnd = this.curFile + BUFFER_SIZE
+        this.ready.push({ buf: this.cur, len: BUFFER_SIZE, file: this.curFile, recordEnd: recordEnd === bufferEnd ? recordEnd : Math.min(this.recordEnd, bufferEnd), partial: false, done: false })
         this.curFile += BUFFER_SIZE
         this.cur = this.pool.take()
         this.curLen = 0
