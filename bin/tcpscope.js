@@ -20,7 +20,17 @@ if (typeof enableCompileCache === 'function' && !process.env.NODE_COMPILE_CACHE)
     // No cache: the bundle is compiled as it loads, as on Node 20.
   }
 }
+// Node exits with 0 when nothing is left running, even while a command still waits for
+// something that can no longer come: that would look like success with the output cut short
+// (a capture writer once waited forever on close). Say so, and fail, instead.
+let finished = false
+process.on('exit', (code) => {
+  // An explicit process.exit (a second Ctrl-C, `run` passing on a signal) keeps its code.
+  if (finished || code !== 0) return
+  process.stderr.write('tcpscope: stopped before the command finished: it waited for something that could not come (a bug in tcpscope; please report it with the command)\n')
+  process.exitCode = 70
+})
 require(built).main(process.argv.slice(2)).then(
-  (code) => { if (typeof code === 'number') process.exitCode = code },
-  (err) => { process.stderr.write(`tcpscope: ${err && err.message ? err.message : err}\n`); process.exitCode = 1 }
+  (code) => { finished = true; if (typeof code === 'number') process.exitCode = code },
+  (err) => { finished = true; process.stderr.write(`tcpscope: ${err && err.message ? err.message : err}\n`); process.exitCode = 1 }
 )

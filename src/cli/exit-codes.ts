@@ -12,6 +12,8 @@ export const EXIT = {
   reset: 4,
   /** replay: the target answered, but some turn's answer differed from the recording. */
   differed: 5
+  // 70 (bin/tcpscope.js, which cannot import this): the process ran out of work while the
+  // command still waited, a bug in tcpscope said as one, not a silent 0.
 } as const
 
 /** A one-line failure that ends the command with a chosen exit code. */

@@ -61,7 +61,7 @@ export class CliProcess {
     for (;;) {
       const found = this.lines.find(match)
       if (found !== undefined) return found
-      if (this.done) throw new Error(`CLI exited (${this.child.exitCode}): ${this.stderr}`)
+      if (this.done) throw new Error(`CLI exited (${this.child.exitCode}) with no matching line; got:\n${this.lines.join('\n')}\n${this.stderr}`)
       if (Date.now() > deadline) throw new Error(`no matching line; got:\n${this.lines.join('\n')}\n${this.stderr}`)
       await new Promise<void>((r) => {
         this.waiters.push(r)
