@@ -2,7 +2,7 @@
 // starts in its stream; both indexes (in memory and stored) read chunks from tags the same way.
 import { describe, expect, it } from 'vitest'
 import { RECORD_HEADER_SIZE } from '../../../../src/core/capture/format/capture-format'
-import { addChunks, dataTag, emptyChunkLists, gapTag, NOT_DATA, streamPlace, TaggedRecords, tagDirection, tagStreamOffset } from '../../../../src/core/capture/format/record-tag'
+import { addChunks, dataTag, emptyChunkLists, gapTag, NOT_DATA, SHORT_ROW_RECORDS, SHORT_ROWS_KEPT, streamPlace, TaggedRecords, tagDirection, tagStreamOffset } from '../../../../src/core/capture/format/record-tag'
 import { gapInfoOf } from '../../../../src/core/capture/format/record-payloads'
 
 describe('record tags', () => {
@@ -88,5 +88,51 @@ describe('tagged records', () => {
     expect(r.chunks(0, 'server').stream(1)).toBe(7)
     r.cut(1)
     expect(r.chunks(0, 'server').length).toBe(0)
+  })
+})
+
+/** Many connections' records, each row's own: row r has `sizes[r]` records, a client chunk each. */
+class Rows extends TaggedRecords {
+  builds = 0
+  constructor(private readonly sizes: number[]) {
+    super()
+  }
+  protected record(row: number, i: number, part: 0 | 1): number {
+    if (part === 0 && i === 0) this.builds++
+    return part === 0 ? 1000 * row + 100 * i : dataTag('client', 10 * i)
+  }
+  recordCount(row: number): number {
+    return this.sizes[row]
+  }
+}
+
+const listed = (c: { length: number; file(i: number): number; stream(i: number): number }) => Array.from({ length: c.length }, (_, i) => [c.file(i), c.stream(i)])
+
+describe('tagged records: the chunk lists kept', () => {
+  it('keep a short connection\'s for the last rows asked for, and build them again, the same, once others took their place', () => {
+    const r = new Rows(Array.from({ length: SHORT_ROWS_KEPT + 2 }, () => 3))
+    const first = r.chunks(0, 'client')
+    expect(listed(first)).toEqual([0, 100, 200].map((at, i) => [at + RECORD_HEADER_SIZE, 10 * i]))
+    expect(r.chunks(0, 'client')).toBe(first)
+    for (let row = 1; row <= SHORT_ROWS_KEPT; row++) r.chunks(row, 'client')
+    // Row 0 was the least lately asked for of SHORT_ROWS_KEPT + 1: its lists went.
+    const builds = r.builds
+    const again = r.chunks(0, 'client')
+    expect(again).not.toBe(first)
+    expect(listed(again)).toEqual(listed(first))
+    expect(r.builds).toBe(builds + 1)
+    // Asked for again, a row is the latest: row 1 goes before it.
+    const one = r.chunks(1, 'client')
+    r.chunks(SHORT_ROWS_KEPT + 1, 'client')
+    expect(r.chunks(0, 'client')).toBe(again)
+    expect(r.chunks(1, 'client')).toBe(one)
+  })
+
+  it('keep a long connection\'s however many others are asked for: building them again would cost more than they take', () => {
+    const r = new Rows([SHORT_ROW_RECORDS + 1, ...Array.from({ length: 3 * SHORT_ROWS_KEPT }, () => 2)])
+    const long = r.chunks(0, 'client')
+    for (let row = 1; row <= 3 * SHORT_ROWS_KEPT; row++) r.chunks(row, 'client')
+    expect(r.chunks(0, 'client')).toBe(long)
+    expect(long.length).toBe(SHORT_ROW_RECORDS + 1)
   })
 })
