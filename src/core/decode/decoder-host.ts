@@ -123,7 +123,9 @@ export class WorkerHost implements DecoderHost {
         this.waiting.delete(reply.id)
         w.resolve(reply.result)
       }
-      if (this.waiting.size === 0) worker.unref()
+      // Not once closing: terminate() refs the worker until it has exited, and a reply still
+      // in flight then must not undo that (the process ran dry and exited mid-close, with 0).
+      if (this.waiting.size === 0 && !this.closed) worker.unref()
     })
     worker.on('error', (err) => this.fail(err.message))
     worker.on('exit', (code) => this.fail(`it exited with code ${code}`))

@@ -13,6 +13,8 @@ import type { ExchangeListPage } from '../../../src/shared/protocol-types'
 import type { TestEngine } from '../../helpers/engine'
 import { hasProgram, needPeer } from '../../helpers/peers'
 import { everyExchange, recordCurlConnections } from './decode-peers'
+import { ExchangeBatchWriter } from '../../../src/core/decode/exchange-batch'
+import { packReplies } from '../../../src/core/decode/feed-replies'
 
 const WORKER = resolve(__dirname, '../../../out/cli/decode-worker.cjs')
 
@@ -189,5 +191,49 @@ describe('WorkerHost messages', () => {
     expect(worker.sent.flat().map((r) => r.key)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])
     expect(host.pending).toBe(15)
     await host.close()
+  })
+})
+
+/**
+ * A worker that keeps the process alive as Node's does: while ref'd, and from terminate()
+ * (which refs it) until its exit, which comes when the test says.
+ */
+class ExitingWorker extends SilentWorker {
+  refd = true
+  private exited: ((code: number) => void) | undefined
+  override ref(): void {
+    this.refd = true
+  }
+  override unref(): void {
+    this.refd = false
+  }
+  override terminate(): Promise<number> {
+    this.ref()
+    return new Promise((resolve) => (this.exited = resolve))
+  }
+  exit(): void {
+    this.emit('exit', 1)
+    this.exited?.(1)
+  }
+}
+
+describe('WorkerHost closing', () => {
+  it('keeps the worker ref\'d until it has exited, though a reply comes in while it stops', async () => {
+    const worker = new ExitingWorker()
+    const host = new WorkerHost(worker as unknown as Worker)
+    expect(worker.refd).toBe(false)
+    void host.feed(1, [], new Uint8Array(0)).catch(() => undefined)
+    await new Promise((r) => setImmediate(r))
+    expect(worker.refd).toBe(true)
+    const closed = host.close()
+    // The worker's answer to the feed was on its way when close() began.
+    const id = worker.sent[0][0].id
+    const reply = { from: 0, to: 0, messages: [], problems: [], want: { client: 0, server: 0 }, summary: { protocol: 'unknown' as const } }
+    worker.emit('message', packReplies([{ id, reply }], new ExchangeBatchWriter(), []))
+    // Unref'd here, the process had nothing left to wait for and exited before the worker did,
+    // in the middle of the engine's close (tcpscope show and proxy ended with 0, the capture not completed).
+    expect(worker.refd).toBe(true)
+    worker.exit()
+    await closed
   })
 })
