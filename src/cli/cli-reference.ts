@@ -36,7 +36,7 @@ export function cliReference(commands: Command[]): string {
     '',
     '<!-- Written by `npm run docs:cli` from the command specs in src/cli/commands (the same ones that print `--help`); do not edit by hand. -->',
     '',
-    'Run the CLI with plain Node, no Electron: build it once (`npm run build:cli`), then `node bin/tcpscope.js COMMAND ...` from the checkout, or `npm link` once for a `tcpscope` on your PATH. `tcpscope COMMAND --help` prints the same text as a section below. Every error is one line on stderr; the exit code is 2 for a usage error and 1 for most others.',
+    'Run the CLI with plain Node, no Electron: build it once (`npm run build:cli`), then `node bin/tcpscope.js COMMAND ...` from the checkout, or `npm link` once for a `tcpscope` on your PATH. `tcpscope COMMAND --help` prints the same text as a section below. Every error is one line on stderr; the exit code is 2 for a usage error and 1 for most others (70 says tcpscope stopped before its command finished: a bug to report).',
     '',
     '| command | what it is for |',
     '|---|---|',
