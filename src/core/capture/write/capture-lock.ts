@@ -75,7 +75,12 @@ export async function lockCapture(
   ns: LockNamespace = defaultNamespace()
 ): Promise<CaptureLock> {
   const address = lockAddress(id, ns)
-  const server = createServer((socket) => answer(socket, status))
+  const readers = new Set<Socket>()
+  const server = createServer((socket) => {
+    readers.add(socket)
+    socket.once('close', () => readers.delete(socket))
+    answer(socket, status)
+  })
   try {
     await listen(server, address)
   } catch (err) {
@@ -89,7 +94,14 @@ export async function lockCapture(
   // The lock must not keep a process alive that has nothing else to do.
   server.unref()
   return {
-    release: () => new Promise<void>((resolve) => server.close(() => resolve()))
+    // A reader still connected would hold close() up, and (unref'd) let the process end in
+    // the middle of the capture's completion: it is cut off, and the server kept alive until closed.
+    release: () =>
+      new Promise<void>((resolve) => {
+        server.ref()
+        server.close(() => resolve())
+        for (const socket of readers) socket.destroy()
+      })
   }
 }
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, fstatSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { Engine } from '../../../../src/core/engine'
 import { FileCapture } from '../../../../src/core/capture/file-capture'
@@ -135,6 +136,23 @@ describe('capture ownership', () => {
     expect(await probeWriter(id, 'file')).toEqual({ pid: process.pid, written: 0 })
     await lock.release()
     expect(await probeWriter(id, 'file')).toBeUndefined()
+  })
+})
+
+describe('the lock, released', () => {
+  it('is released while a reader is still connected to it, which held the release up for as long as it stayed', async () => {
+    const path = join(dir(), 'held.tcap')
+    closeSync(openSync(path, 'w'))
+    const id = fstatSync(openSync(path, 'r'))
+    const lock = await lockCapture(path, id, async () => ({ pid: process.pid, written: 0 }))
+    // A reader that connected and went quiet (it reads the answer and never closes).
+    const reader = connect({ path: lockAddress(id), allowHalfOpen: true })
+    await once(reader, 'connect')
+    await once(reader, 'data')
+    const released = await Promise.race([lock.release().then(() => 'released'), new Promise((r) => setTimeout(() => r('still waiting'), 3000).unref())])
+    expect(released).toBe('released')
+    reader.destroy()
+    expect(await probeWriter(id)).toBeUndefined()
   })
 })
 
