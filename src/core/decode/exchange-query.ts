@@ -76,26 +76,84 @@ function sortKey(t: ExchangeTable, sort: ExchangeSortKey): (row: number) => numb
   }
 }
 
+/** `rows` (in row order) sorted by `keyOf`, ties in row order (sortRows). */
+function sortedBy(rows: Uint32Array, keyOf: (row: number) => number, descending: boolean): Uint32Array {
+  const keys = new Array<number>(rows.length)
+  for (let i = 0; i < rows.length; i++) keys[i] = keyOf(rows[i])
+  return sortRows(rows, keys, descending)
+}
+
+/**
+ * The order a full sort would give, made from the last one: `before` without the rows put
+ * since (`put`), merged with those of them that pass `test`, by key, ties in row order.
+ * Undefined where a key is not a number to compare (NaN): the caller sorts every row then.
+ */
+function mergedOrder(t: ExchangeTable, before: Uint32Array, put: Uint32Array, test: ExchangeTest | undefined, keyOf: (row: number) => number, descending: boolean): Uint32Array | undefined {
+  // 1: put since (left out of `before`); 2: already taken into `fresh`.
+  const mark = new Uint8Array(t.size)
+  for (let i = 0; i < put.length; i++) mark[put[i]] = 1
+  const taken: number[] = []
+  for (let i = 0; i < put.length; i++) {
+    const row = put[i]
+    if (mark[row] !== 1) continue
+    mark[row] = 2
+    if (test === undefined || test(t, row)) taken.push(row)
+  }
+  const fresh = sortedBy(Uint32Array.from(taken.sort((a, b) => a - b)), keyOf, descending)
+  const out = new Uint32Array(before.length + fresh.length)
+  let i = 0
+  let j = 0
+  let n = 0
+  for (;;) {
+    while (i < before.length && mark[before[i]] !== 0) i++
+    if (i === before.length || j === fresh.length) break
+    const a = before[i]
+    const b = fresh[j]
+    const ka = keyOf(a)
+    const kb = keyOf(b)
+    if (Number.isNaN(ka) || Number.isNaN(kb)) return undefined
+    const first = ka === kb ? a < b : descending ? ka > kb : ka < kb
+    if (first) {
+      out[n++] = a
+      i++
+    } else {
+      out[n++] = b
+      j++
+    }
+  }
+  for (; i < before.length; i++) if (mark[before[i]] === 0) out[n++] = before[i]
+  for (; j < fresh.length; j++) out[n++] = fresh[j]
+  return out.subarray(0, n)
+}
+
 export class ExchangeList {
-  private cached: { key: string; version: number; rows: Uint32Array } | undefined
+  private cached: { key: string; version: number; epoch: number; logAt: number; rows: Uint32Array } | undefined
 
   constructor(private readonly table: ExchangeTable) {}
 
-  /** The rows that pass `filter`, in order. */
+  /**
+   * The rows that pass `filter`, in order. Asked again for the same order after rows were
+   * put, it takes in only those (a page is asked for again and again while a file decodes:
+   * sorting every row each time cost the engine's thread 48 ms of a 100,000-exchange file's
+   * decoding, 149 ms of 100,000 one-exchange connections', and grew with the table).
+   */
   rows(filter: string | undefined, sort: ExchangeSortKey, descending: boolean): Uint32Array {
     const key = JSON.stringify([filter ?? '', sort, descending])
     const t = this.table
-    if (this.cached?.key === key && this.cached.version === t.version) return this.cached.rows
+    const last = this.cached
+    if (last?.key === key && last.version === t.version) return last.rows
     const test = filter ? parseExchangeFilter(filter) : undefined
-    const picked = new Uint32Array(t.size)
-    let n = 0
-    for (let row = 0; row < t.size; row++) if (test === undefined || test(t, row)) picked[n++] = row
-    const rows = picked.subarray(0, n)
     const keyOf = sortKey(t, sort)
-    const keys = new Array<number>(n)
-    for (let i = 0; i < n; i++) keys[i] = keyOf(rows[i])
-    const sorted = sortRows(rows, keys, descending)
-    this.cached = { key, version: t.version, rows: sorted }
+    const put = last?.key === key && last.epoch === t.logEpoch ? t.putSince(last.logAt) : undefined
+    // A few rows put merge in cheaply; many (a filter's first pass, a list asked for rarely) cost less sorted whole.
+    let sorted = put !== undefined && put.length * 4 <= t.size ? mergedOrder(t, last!.rows, put, test, keyOf, descending) : undefined
+    if (sorted === undefined) {
+      const picked = new Uint32Array(t.size)
+      let n = 0
+      for (let row = 0; row < t.size; row++) if (test === undefined || test(t, row)) picked[n++] = row
+      sorted = sortedBy(picked.subarray(0, n), keyOf, descending)
+    }
+    this.cached = { key, version: t.version, epoch: t.logEpoch, logAt: t.logLength, rows: sorted }
     return sorted
   }
 }

@@ -46,6 +46,15 @@ export class ExchangeTable {
   size = 0
   /** Bumped on every change: cached filter results know when they are stale. */
   version = 0
+  /**
+   * The rows put, in order (some more than once), so that a list sorted before can take in
+   * just those (exchange-query.ts) rather than sort every row again at each page asked for
+   * while a file decodes or a capture grows. It starts over once longer than twice the
+   * table (logEpoch then says that a position in the old one means nothing).
+   */
+  private readonly log = new Column(u32(64), u32)
+  logLength = 0
+  logEpoch = 0
   readonly strings = new StringPool()
   private readonly cols = {
     conn: new Column(u32(64), u32),
@@ -96,7 +105,18 @@ export class ExchangeTable {
     c.resAt.data[row] = b.resAt(i)
     c.stream.data[row] = b.stream(i)
     this.version++
+    if (this.logLength >= Math.max(1024, 2 * this.size)) {
+      this.logLength = 0
+      this.logEpoch++
+    }
+    this.log.grow(this.logLength + 1)
+    this.log.data[this.logLength++] = row
     return row
+  }
+
+  /** The rows put from log position `from` on (in this epoch), some more than once. */
+  putSince(from: number): Uint32Array {
+    return this.log.data.subarray(from, this.logLength)
   }
 
   conn(row: number): number {
