@@ -6,17 +6,7 @@ import { ExchangeBatch, ExchangeBatchWriter } from '../../../src/core/decode/exc
 import { ExchangeList } from '../../../src/core/decode/exchange-query'
 import { ExchangeTable } from '../../../src/core/decode/exchange-table'
 import type { ExchangeSortKey, HttpExchange, HttpMessage } from '../../../src/shared/protocol-types'
-
-/** A small deterministic generator (mulberry32): a failure can be run again. */
-function random(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seeded as random } from '../../helpers/seeded'
 
 const message = (fields: Partial<HttpMessage>): HttpMessage =>
   ({ dir: 'client', startLine: '', version: 'HTTP/1.1', headers: [], startRange: { dir: 'client', offset: 0, length: 1 }, headRange: { dir: 'client', offset: 0, length: 1 }, body: { framing: 'none', range: { dir: 'client', offset: 1, length: 0 }, size: 0, complete: true }, startedAt: 0, ...fields }) as HttpMessage
