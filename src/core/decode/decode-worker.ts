@@ -5,9 +5,9 @@ import { readlinkSync, writeFileSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import { DecoderSet } from './decoder-set'
-import { unpackOps, type WorkerRequest } from './decoder-host'
 import { ExchangeBatchWriter } from './exchange-batch'
 import { packReplies } from './feed-replies'
+import { unpackRequests, type PackedRequests } from './feed-requests'
 
 /**
  * The worker's own thread at the lowest CPU priority (Linux: a thread's id is a pid to
@@ -38,12 +38,12 @@ nameThread()
 const set = new DecoderSet()
 // A message's feeds are answered by one message: their exchanges in one batch of columns,
 // moved rather than cloned (feed-replies.ts says why).
-parentPort?.on('message', (requests: WorkerRequest[]) => {
+parentPort?.on('message', (packed: PackedRequests) => {
   const replies = []
   const batch = new ExchangeBatchWriter()
-  for (const m of requests) {
+  for (const m of unpackRequests(packed)) {
     if (m.drop) set.drop(m.key)
-    else replies.push({ id: m.id, reply: set.feed(m.key, unpackOps(m.ops ?? new Float64Array(0)), m.bytes ?? new Uint8Array(0), m.opts, batch, m.last === true) })
+    else replies.push({ id: m.id, reply: set.feed(m.key, m.ops ?? [], m.bytes ?? new Uint8Array(0), m.opts, batch, m.last === true) })
   }
   if (replies.length === 0) return
   const transfer: ArrayBuffer[] = []

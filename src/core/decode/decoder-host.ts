@@ -13,40 +13,14 @@ import { scavengeOnCollectingThread } from '../v8-flags'
 import { DecoderSet, type FeedOp, type FeedOptions, type FeedResult } from './decoder-set'
 import { ExchangeBatch, ExchangeBatchWriter } from './exchange-batch'
 import { resultOf, unpackReplies, type PackedReplies } from './feed-replies'
+import { packRequests, type FeedRequest } from './feed-requests'
 
-const OP_FIELDS = 6
 /**
  * Feeds' bytes that go to the worker at once rather than at the end of the turn: a file's
  * first run prepares 64 connections' batches in one turn, and the worker would otherwise
  * wait for all of them (and this thread for all its answers) before starting.
  */
 const FLUSH_BYTES = 512 * 1024
-
-/** Ops as numbers, to cross to the worker in one moved buffer rather than as objects to clone. */
-function packOps(ops: FeedOp[]): Float64Array {
-  const out = new Float64Array(ops.length * OP_FIELDS)
-  for (let i = 0, f = 0; i < ops.length; i++, f += OP_FIELDS) {
-    const op = ops[i]
-    out[f] = op.dir === 'client' ? 0 : 1
-    out[f + 1] = op.at
-    out[f + 2] = op.len
-    out[f + 3] = op.offset
-    out[f + 4] = op.time
-    out[f + 5] = op.renumber ? 2 : op.answered ? 1 : 0
-  }
-  return out
-}
-
-export function unpackOps(packed: Float64Array): FeedOp[] {
-  const ops: FeedOp[] = []
-  for (let i = 0; i < packed.length; i += OP_FIELDS) {
-    const op: FeedOp = { dir: packed[i] === 0 ? 'client' : 'server', at: packed[i + 1], len: packed[i + 2], offset: packed[i + 3], time: packed[i + 4] }
-    if (packed[i + 5] === 1) op.answered = true
-    else if (packed[i + 5] === 2) op.renumber = true
-    ops.push(op)
-  }
-  return ops
-}
 
 export interface DecoderHost {
   readonly mode: 'worker' | 'in-thread'
@@ -75,18 +49,6 @@ class InThreadHost implements DecoderHost {
   }
 }
 
-/** A feed (or, with drop, a decoder's end) as it crosses to the worker, many to a message. */
-export interface WorkerRequest {
-  id: number
-  key: number
-  drop?: boolean
-  ops?: Float64Array
-  bytes?: Uint8Array
-  opts?: FeedOptions
-  /** The connection's last records: the decoder goes with the answer. */
-  last?: boolean
-}
-
 /** The decoder of a key was in a worker that failed: the caller starts that decoding over (with a new key). */
 export class DecoderLostError extends Error {
   constructor(why: string) {
@@ -110,8 +72,7 @@ export class WorkerHost implements DecoderHost {
    * message each way per connection cost the worker more than decoding it (100,000
    * one-exchange connections: ~45% of its time in postMessage).
    */
-  private outbox: WorkerRequest[] = []
-  private outboxTransfer: ArrayBuffer[] = []
+  private outbox: FeedRequest[] = []
   private outboxBytes = 0
   private flushing: NodeJS.Immediate | undefined
 
@@ -162,23 +123,18 @@ export class WorkerHost implements DecoderHost {
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
       if (this.waiting.size === 1) this.worker.ref()
-      // The batch's bytes are a buffer of their own (decode-feed.ts): moved, not copied.
-      const transfer: ArrayBuffer[] = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.byteLength > 0 ? [bytes.buffer as ArrayBuffer] : []
-      const packed = packOps(ops)
-      transfer.push(packed.buffer as ArrayBuffer)
-      this.send({ id, key, ops: packed, bytes, opts, ...(last ? { last } : {}) }, transfer)
+      this.send({ id, key, ops, bytes, opts, ...(last ? { last } : {}) })
     })
   }
   drop(key: number): void {
     this.onWorker.delete(key)
     // Queued behind the key's feeds, which it must follow.
     if (this.fallback) this.fallback.drop(key)
-    else this.send({ id: 0, key, drop: true }, [])
+    else this.send({ id: 0, key, drop: true })
   }
 
-  private send(request: WorkerRequest, transfer: ArrayBuffer[]): void {
+  private send(request: FeedRequest): void {
     this.outbox.push(request)
-    for (const t of transfer) this.outboxTransfer.push(t)
     this.outboxBytes += request.bytes?.byteLength ?? 0
     // A message of many bytes goes at once: the worker decodes it while this thread reads the next feeds.
     if (this.outboxBytes >= FLUSH_BYTES) {
@@ -192,11 +148,11 @@ export class WorkerHost implements DecoderHost {
     if (this.flushing) clearImmediate(this.flushing)
     this.flushing = undefined
     const requests = this.outbox
-    const moved = this.outboxTransfer
     this.outbox = []
-    this.outboxTransfer = []
     this.outboxBytes = 0
-    if (requests.length > 0 && !this.fallback && !this.closed) this.worker.postMessage(requests, moved)
+    if (requests.length === 0 || this.fallback || this.closed) return
+    const moved: ArrayBuffer[] = []
+    this.worker.postMessage(packRequests(requests, moved), moved)
   }
   async close(): Promise<void> {
     this.closed = true

@@ -7,7 +7,8 @@ import { FileCapture } from '../../../src/core/capture/file-capture'
 import { Decoding } from '../../../src/core/decode/decoding'
 import { EventEmitter } from 'node:events'
 import type { Worker } from 'node:worker_threads'
-import { WorkerHost, WorkerPool, decodeWorkers, type DecoderHost, type WorkerRequest } from '../../../src/core/decode/decoder-host'
+import { WorkerHost, WorkerPool, decodeWorkers, type DecoderHost } from '../../../src/core/decode/decoder-host'
+import { unpackRequests, type FeedRequest, type PackedRequests } from '../../../src/core/decode/feed-requests'
 import type { FeedOp, FeedResult } from '../../../src/core/decode/decoder-set'
 import type { ExchangeListPage } from '../../../src/shared/protocol-types'
 import type { TestEngine } from '../../helpers/engine'
@@ -161,9 +162,9 @@ describe('decoding over two built workers', () => {
 
 /** A worker that records the messages it is sent, and answers none. */
 class SilentWorker extends EventEmitter {
-  readonly sent: WorkerRequest[][] = []
-  postMessage(requests: WorkerRequest[]): void {
-    this.sent.push(requests)
+  readonly sent: FeedRequest[][] = []
+  postMessage(packed: PackedRequests): void {
+    this.sent.push(unpackRequests(packed))
   }
   ref(): void {}
   unref(): void {}
