@@ -6,7 +6,7 @@
 
 import { UserError } from '../../shared/errors'
 import { EXCHANGE_WORDS, type ExchangeSortKey } from '../../shared/protocol-types'
-import { sortRows } from '../capture/query/connection-query'
+import { sortRowsBy } from '../capture/query/sort-rows'
 import type { ExchangeTable } from './exchange-table'
 import { exchangeProto, exchangeWord, hostOrPath, type ExchangeTest } from './exchange-words'
 
@@ -76,13 +76,6 @@ function sortKey(t: ExchangeTable, sort: ExchangeSortKey): (row: number) => numb
   }
 }
 
-/** `rows` (in row order) sorted by `keyOf`, ties in row order (sortRows). */
-function sortedBy(rows: Uint32Array, keyOf: (row: number) => number, descending: boolean): Uint32Array {
-  const keys = new Array<number>(rows.length)
-  for (let i = 0; i < rows.length; i++) keys[i] = keyOf(rows[i])
-  return sortRows(rows, keys, descending)
-}
-
 /**
  * The order a full sort would give, made from the last one: `before` without the rows put
  * since (`put`), merged with those of them that pass `test`, by key, ties in row order.
@@ -99,7 +92,7 @@ function mergedOrder(t: ExchangeTable, before: Uint32Array, put: Uint32Array, te
     mark[row] = 2
     if (test === undefined || test(t, row)) taken.push(row)
   }
-  const fresh = sortedBy(Uint32Array.from(taken.sort((a, b) => a - b)), keyOf, descending)
+  const fresh = sortRowsBy(Uint32Array.from(taken).sort(), keyOf, descending)
   const out = new Uint32Array(before.length + fresh.length)
   let i = 0
   let j = 0
@@ -151,7 +144,7 @@ export class ExchangeList {
       const picked = new Uint32Array(t.size)
       let n = 0
       for (let row = 0; row < t.size; row++) if (test === undefined || test(t, row)) picked[n++] = row
-      sorted = sortedBy(picked.subarray(0, n), keyOf, descending)
+      sorted = sortRowsBy(picked.subarray(0, n), keyOf, descending)
     }
     this.cached = { key, version: t.version, epoch: t.logEpoch, logAt: t.logLength, rows: sorted }
     return sorted

@@ -12,6 +12,7 @@ import { EXCHANGE_WORDS } from '../../../shared/protocol-types'
 import { isTlsWord, tlsTerm, viaTerm, type TlsWord } from './tls-words'
 import type { IndexView, PeerRole, RowFields } from '../read/index-view'
 import { PayloadFilter, type Read, type Slice } from './payload-filter'
+import { sortRowsBy } from './sort-rows'
 
 /** Words answered by decoding, not by the index: `proto:`, and the exchange words. */
 export const DECODED_WORDS = ['proto', ...EXCHANGE_WORDS] as const
@@ -355,53 +356,6 @@ export class ConnectionQuery {
     const picked = new Uint32Array(ix.size)
     let n = 0
     for (let row = 0; row < ix.size; row++) if (predicate === undefined || predicate(f, row)) picked[n++] = row
-    const rows = picked.subarray(0, n)
-    const keyOf = sortKey(sort, ix, Date.now())
-    // Loops, not Array.from with a mapper: that is several times slower over 100,000 rows.
-    const keys = new Array<number | string>(n)
-    for (let i = 0; i < n; i++) keys[i] = keyOf(rows[i])
-    return sortRows(rows, keys, descending)
+    return sortRowsBy(picked.subarray(0, n), sortKey(sort, ix, Date.now()), descending)
   }
-}
-
-/**
- * Rows ordered by their keys (ties in row order, whichever the direction: a stable list
- * as it grows). Whole-number keys, the common case, are packed with their row into one
- * double and sorted natively, three times faster than a comparator over 100,000 rows.
- */
-export function sortRows(rows: Uint32Array, keys: Array<number | string>, descending: boolean): Uint32Array {
-  const n = rows.length
-  const rowBits = Math.max(1, Math.ceil(Math.log2(n + 1)))
-  let min = Infinity
-  let max = -Infinity
-  let packable = true
-  for (const k of keys) {
-    if (typeof k !== 'number' || !Number.isInteger(k)) {
-      packable = false
-      break
-    }
-    if (k < min) min = k
-    if (k > max) max = k
-  }
-  if (packable && n > 0 && (max - min + 1) * 2 ** rowBits < 2 ** 53) {
-    const scale = 2 ** rowBits
-    const packed = new Float64Array(n)
-    for (let i = 0; i < n; i++) packed[i] = ((descending ? max - (keys[i] as number) : (keys[i] as number) - min) * scale) + i
-    packed.sort()
-    const sorted = new Uint32Array(n)
-    for (let i = 0; i < n; i++) sorted[i] = rows[packed[i] % scale]
-    return sorted
-  }
-  const dir = descending ? -1 : 1
-  const order = new Uint32Array(n)
-  for (let i = 0; i < n; i++) order[i] = i
-  order.sort((a, b) => {
-    const ka = keys[a]
-    const kb = keys[b]
-    const c = typeof ka === 'number' ? ka - (kb as number) : ka < kb ? -1 : ka > kb ? 1 : 0
-    return c !== 0 ? c * dir : a - b
-  })
-  const sorted = new Uint32Array(n)
-  for (let i = 0; i < n; i++) sorted[i] = rows[order[i]]
-  return sorted
 }
