@@ -110,6 +110,38 @@ export abstract class TaggedRecords {
     return built.lists[dir]
   }
 
+  /**
+   * Where data record `i`'s chunk ends in its direction's stream: where the next data or gap
+   * record of `dir` starts; undefined for its direction's last (it ends at the recorded
+   * bytes). A short connection's records after it are looked through, as building its
+   * chunk lists costs more than that (decoding asks once a record); a long one's kept lists
+   * are searched.
+   */
+  chunkEnd(row: number, i: number, dir: Direction): number | undefined {
+    const n = this.recordCount(row)
+    const server = dir === 'server'
+    if (n <= SHORT_ROW_RECORDS) {
+      for (let j = i + 1; j < n; j++) {
+        const place = streamPlace(this.record(row, j, 1))
+        if (place !== undefined && (place.dir === 'server') === server) return place.offset
+      }
+      return undefined
+    }
+    const chunks = this.chunks(row, dir)
+    const at = this.record(row, i, 0) + RECORD_HEADER_SIZE
+    // The chunk whose payload starts at `at` (chunks lie in file order).
+    let lo = 0
+    let hi = chunks.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const v = chunks.file(mid)
+      if (v === at) return mid + 1 < chunks.length ? chunks.stream(mid + 1) : undefined
+      if (v < at) lo = mid + 1
+      else hi = mid - 1
+    }
+    return undefined
+  }
+
   /** Drops a row's chunk lists: its records were cut short, and they are built again when asked for. */
   protected forgetChunks(row: number): void {
     this.chunkLists.delete(row)

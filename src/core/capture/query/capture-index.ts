@@ -95,6 +95,11 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     return Promise.resolve(this.rowOf(connId))
   }
 
+  /** Every row is loaded. */
+  loadedRow(connId: number): number | undefined {
+    return this.rowOf(connId)
+  }
+
   /** Everything is in memory already. */
   loadAll(): Promise<void> {
     return Promise.resolve()

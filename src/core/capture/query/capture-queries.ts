@@ -9,7 +9,6 @@ import { ConnectionQuery, type PageQuery, type ProtocolFacts } from './connectio
 import { ConnectionTurns } from './connection-turns'
 import type { IndexView } from '../read/index-view'
 import type { OwnerRecord } from '../format/record-payloads'
-import type { ChunkIndex } from '../format/chunk-index'
 import { KIND_OF, RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader } from '../format/capture-format'
 import { DamagedRecordError, UnknownConnectionError, type CaptureReader } from '../read/capture-reader'
 import { listMatches } from './match-count'
@@ -70,20 +69,6 @@ export interface DecodeRecord {
 const SPAN_GAP = 64 * 1024
 const MAX_SPAN = 4 * 1024 * 1024
 
-/** The chunk whose payload starts at file offset `at` (chunks lie in file order), or -1. */
-function chunkAt(chunks: ChunkIndex, at: number): number {
-  let lo = 0
-  let hi = chunks.length - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1
-    const v = chunks.file(mid)
-    if (v === at) return mid
-    if (v < at) lo = mid + 1
-    else hi = mid - 1
-  }
-  return -1
-}
-
 /** The queries, answered from an index and a reader over the file. */
 export abstract class CaptureQueries {
   protected abstract readonly reader: CaptureReader
@@ -104,6 +89,8 @@ export abstract class CaptureQueries {
   }
 
   private async row(connId: number): Promise<number> {
+    const loaded = this.index.loadedRow(connId)
+    if (loaded !== undefined) return loaded
     const row = await this.index.locate(connId)
     if (row === undefined) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
     await this.index.loadRow(row)
@@ -212,7 +199,7 @@ export abstract class CaptureQueries {
    * file offset `until` or later (`total` then counts the records before it, and `stopped` says so).
    */
   async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until = Infinity): Promise<{ total: number; records: DecodeRecord[]; stopped: boolean }> {
-    const row = await this.row(connId)
+    const row = this.index.loadedRow(connId) ?? (await this.row(connId))
     const ix = this.index
     let total = ix.recordCount(row)
     let stopped = false
@@ -235,9 +222,6 @@ export abstract class CaptureQueries {
     /** Rule records, whose details are read on their own (a connection has few, most none). */
     const rules: { record: DecodeRecord; index: number }[] = []
     let taken = 0
-    // Each direction's chunk list, looked up once a call (not once a record).
-    let clientChunks: ChunkIndex | undefined
-    let serverChunks: ChunkIndex | undefined
     for (let i = from; i < last && taken < maxBytes; i++) {
       const at = ix.recordOffset(row, i)
       const dir = ix.recordDirection(row, i)
@@ -248,9 +232,7 @@ export abstract class CaptureQueries {
         continue
       }
       const offset = ix.streamOffset(row, i)
-      const chunks = dir === 'client' ? (clientChunks ??= ix.chunks(row, dir)) : (serverChunks ??= ix.chunks(row, dir))
-      const k = chunkAt(chunks, at + RECORD_HEADER_SIZE)
-      const end = k >= 0 && k + 1 < chunks.length ? chunks.stream(k + 1) : ix.recordedBytes(row, dir)
+      const end = ix.chunkEnd(row, i, dir) ?? ix.recordedBytes(row, dir)
       const record: DecodeRecord = { kind: 'data', dir, offset, length: Math.max(0, end - offset), time: NaN }
       records.push(record)
       if (end < want[dir]) continue
@@ -315,7 +297,12 @@ export abstract class CaptureQueries {
     return this.index
   }
 
-  async connection(connId: number): Promise<ConnectionSummary | undefined> {
+  connection(connId: number): Promise<ConnectionSummary | undefined> {
+    const loaded = this.index.loadedRow(connId)
+    return loaded !== undefined ? Promise.resolve(this.index.summary(loaded)) : this.locatedConnection(connId)
+  }
+
+  private async locatedConnection(connId: number): Promise<ConnectionSummary | undefined> {
     const row = await this.index.locate(connId)
     if (row === undefined) return undefined
     await this.index.loadRow(row)

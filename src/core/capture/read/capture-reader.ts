@@ -88,6 +88,8 @@ export class CaptureReader {
 
   /** The index row of a connection, with its records loaded; throws for an unknown id. */
   private async row(connId: number): Promise<number> {
+    const loaded = this.index.loadedRow(connId)
+    if (loaded !== undefined) return loaded
     const row = await this.index.locate(connId)
     if (row === undefined) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
     await this.index.loadRow(row)

@@ -27,6 +27,14 @@ export class IndexBlocks {
   ) {}
 
   /** Reads (once) every block that bytes [from, to) of the stream touch. */
+  /** Whether every block that bytes [from, to) touch is loaded: then `ensure` need not be awaited (decoding asks for each row's, and most are). */
+  has(from: number, to: number): boolean {
+    if (to <= from) return true
+    const B = this.t.blockSize
+    for (let k = Math.floor(from / B), last = Math.floor((to - 1) / B); k <= last; k++) if (!this.cache.has(k)) return false
+    return true
+  }
+
   async ensure(from: number, to: number): Promise<void> {
     if (to <= from) return
     const B = this.t.blockSize

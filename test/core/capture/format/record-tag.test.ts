@@ -136,3 +136,44 @@ describe('tagged records: the chunk lists kept', () => {
     expect(long.length).toBe(SHORT_ROW_RECORDS + 1)
   })
 })
+
+describe('tagged records: where a chunk ends', () => {
+  /** The end the chunk lists give: the next entry's stream offset in its direction, undefined for the last. */
+  const byLists = (r: Records, i: number, dir: 'client' | 'server'): number | undefined => {
+    const c = r.chunks(0, dir)
+    for (let k = 0; k < c.length; k++) if (c.file(k) === r.recordOffset(0, i) + RECORD_HEADER_SIZE) return k + 1 < c.length ? c.stream(k + 1) : undefined
+    throw new Error(`record ${i} is in no chunk list`)
+  }
+
+  it('is the next data or gap record of its direction, short or long, whatever lies between', () => {
+    let seed = 7
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n)
+    for (const count of [1, 2, 5, SHORT_ROW_RECORDS, SHORT_ROW_RECORDS + 1, 4 * SHORT_ROW_RECORDS]) {
+      for (let round = 0; round < 20; round++) {
+        const r = new Records()
+        const streams = { client: 0, server: 0 }
+        let at = 16
+        for (let i = 0; i < count; i++) {
+          const kind = random(5)
+          const dir = random(2) === 0 ? 'client' : 'server'
+          // Data (most), a gap, or an event (a FIN, a mark).
+          const tag = kind <= 2 ? dataTag(dir, streams[dir]) : kind === 3 ? gapTag(dir, streams[dir]) : NOT_DATA
+          if (kind <= 3) streams[dir] += 1 + random(100)
+          r.pairs.push([at, tag])
+          at += RECORD_HEADER_SIZE + 1 + random(200)
+        }
+        r.pairs.forEach(([, tag], i) => {
+          const dir = tagDirection(tag)
+          if (dir !== undefined) expect(r.chunkEnd(0, i, dir)).toBe(byLists(r, i, dir))
+        })
+      }
+    }
+  })
+
+  it('of a short connection is found without building its chunk lists', () => {
+    const r = new Rows([3])
+    expect([r.chunkEnd(0, 0, 'client'), r.chunkEnd(0, 1, 'client'), r.chunkEnd(0, 2, 'client')]).toEqual([10, 20, undefined])
+    // Rows counts a build by its first record's file offset being read: chunkEnd reads tags only.
+    expect(r.builds).toBe(0)
+  })
+})

@@ -9,6 +9,7 @@ import { FileCapture } from '../../../../src/core/capture/file-capture'
 import { readStats } from '../../../../src/core/capture/read/capture-reader'
 import { LiveCapture } from '../../../../src/core/capture/write/live-capture'
 import { BLOCK_SIZE } from '../../../../src/core/capture/format/index-codec'
+import type { IndexView } from '../../../../src/core/capture/read/index-view'
 import { collect, connectTo, randomPayload, startServer, tempDir } from '../../../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../../../helpers/engine'
 import { closedConnections } from '../../../helpers/capture-checks'
@@ -113,6 +114,8 @@ describe('the stored index', () => {
     await capture.close()
     const before = readStats.bytes
     const f = await open(path)
+    const index = (f as unknown as { index: IndexView }).index
+    expect(index.loadedRow(2500)).toBeUndefined()
     const summary = await f.connection(2500)
     const bytes = await f.readBytes(2500, 'client', 0, 2000)
     const read = readStats.bytes - before
@@ -121,6 +124,10 @@ describe('the stored index', () => {
     // The file is over 20 MB; the stored index alone is about 1 MB.
     expect(readFileSync(path).length).toBeGreaterThan(20_000_000)
     expect(read).toBeLessThan(8 * BLOCK_SIZE)
+    // Loaded once, its row answers at once (decoding asks again and again); only its row.
+    expect([index.loadedRow(2500), index.loadedRow(2501), index.loadedRow(5001)]).toEqual([2499, undefined, undefined])
+    expect(await f.connection(2500)).toEqual(summary)
+    expect((await f.readBytes(2500, 'client', 1000, 1000)).equals(chunk)).toBe(true)
   })
 
   it('a damaged stored index is not trusted: the index is rebuilt from the records, and info says so', async () => {
