@@ -60,6 +60,9 @@ export function addChunks(lists: ChunkLists, from: number, to: number, record: (
 export const SHORT_ROW_RECORDS = 64
 export const SHORT_ROWS_KEPT = 256
 
+/** Records after a data record that chunkEnd looks through before it searches a long connection's chunk lists. */
+export const LOOK_AHEAD = 16
+
 /**
  * What both indexes answer from a connection's records kept as (file offset, tag) pairs,
  * however they keep them: the record's place, its direction and stream offset, and the
@@ -96,8 +99,10 @@ export abstract class TaggedRecords {
       this.chunkLists.set(row, built)
     }
     const n = this.recordCount(row)
-    addChunks(built.lists, built.cover, n, (i, part) => this.record(row, i, part))
-    built.cover = n
+    if (built.cover < n) {
+      addChunks(built.lists, built.cover, n, (i, part) => this.record(row, i, part))
+      built.cover = n
+    }
     this.shortRows.delete(row)
     if (n <= SHORT_ROW_RECORDS) {
       this.shortRows.add(row)
@@ -113,20 +118,20 @@ export abstract class TaggedRecords {
   /**
    * Where data record `i`'s chunk ends in its direction's stream: where the next data or gap
    * record of `dir` starts; undefined for its direction's last (it ends at the recorded
-   * bytes). A short connection's records after it are looked through, as building its
-   * chunk lists costs more than that (decoding asks once a record); a long one's kept lists
-   * are searched.
+   * bytes). Decoding asks once a record. The next record of its direction is nearly always a
+   * few records on (a request, then its response): it is looked for there first, and through
+   * to the end for a short connection, whose chunk lists cost more to build than that; only
+   * a long one's kept lists are searched.
    */
   chunkEnd(row: number, i: number, dir: Direction): number | undefined {
     const n = this.recordCount(row)
     const server = dir === 'server'
-    if (n <= SHORT_ROW_RECORDS) {
-      for (let j = i + 1; j < n; j++) {
-        const place = streamPlace(this.record(row, j, 1))
-        if (place !== undefined && (place.dir === 'server') === server) return place.offset
-      }
-      return undefined
+    const stop = n <= SHORT_ROW_RECORDS ? n : Math.min(n, i + 1 + LOOK_AHEAD)
+    for (let j = i + 1; j < stop; j++) {
+      const place = streamPlace(this.record(row, j, 1))
+      if (place !== undefined && (place.dir === 'server') === server) return place.offset
     }
+    if (stop === n) return undefined
     const chunks = this.chunks(row, dir)
     const at = this.record(row, i, 0) + RECORD_HEADER_SIZE
     // The chunk whose payload starts at `at` (chunks lie in file order).

@@ -2,7 +2,7 @@
 // starts in its stream; both indexes (in memory and stored) read chunks from tags the same way.
 import { describe, expect, it } from 'vitest'
 import { RECORD_HEADER_SIZE } from '../../../../src/core/capture/format/capture-format'
-import { addChunks, dataTag, emptyChunkLists, gapTag, NOT_DATA, SHORT_ROW_RECORDS, SHORT_ROWS_KEPT, streamPlace, TaggedRecords, tagDirection, tagStreamOffset } from '../../../../src/core/capture/format/record-tag'
+import { addChunks, dataTag, emptyChunkLists, gapTag, LOOK_AHEAD, NOT_DATA, SHORT_ROW_RECORDS, SHORT_ROWS_KEPT, streamPlace, TaggedRecords, tagDirection, tagStreamOffset } from '../../../../src/core/capture/format/record-tag'
 import { gapInfoOf } from '../../../../src/core/capture/format/record-payloads'
 
 describe('record tags', () => {
@@ -168,6 +168,13 @@ describe('tagged records: where a chunk ends', () => {
         })
       }
     }
+  })
+
+  it('of a long connection is found in its chunk lists when the next of its direction lies far on', () => {
+    const r = new Records()
+    const far = 3 * LOOK_AHEAD
+    for (let i = 0; i < SHORT_ROW_RECORDS + far; i++) r.pairs.push([16 + 100 * i, i === 0 || i === far ? dataTag('server', i) : dataTag('client', i)])
+    expect([r.chunkEnd(0, 0, 'server'), r.chunkEnd(0, far, 'server'), r.chunkEnd(0, 1, 'client')]).toEqual([far, undefined, 2])
   })
 
   it('of a short connection is found without building its chunk lists', () => {
