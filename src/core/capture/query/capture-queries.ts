@@ -299,7 +299,13 @@ export abstract class CaptureQueries {
 
   connection(connId: number): Promise<ConnectionSummary | undefined> {
     const loaded = this.index.loadedRow(connId)
-    return loaded !== undefined ? Promise.resolve(this.index.summary(loaded)) : this.locatedConnection(connId)
+    if (loaded === undefined) return this.locatedConnection(connId)
+    try {
+      return Promise.resolve(this.index.summary(loaded))
+    } catch (err) {
+      // A caller of a promise gets its failure as a rejection, loaded or not.
+      return Promise.reject(err as Error)
+    }
   }
 
   private async locatedConnection(connId: number): Promise<ConnectionSummary | undefined> {
