@@ -170,20 +170,28 @@ export function writeRecordHeader(
   view.setUint32(at, crc32Range(b, at + 4, at + RECORD_HEADER_SIZE), true)
 }
 
-/** Decodes a record header, or returns undefined when it fails its CRC or makes no sense. */
+/**
+ * A little-endian uint32 read from the bytes, the header being in bounds (checked once):
+ * Buffer's readUInt32LE checks bounds at each of its five calls, which made a header read
+ * about half again as long (decoding a file reads one a record, scanning one too).
+ */
+const u32At = (b: Uint8Array, at: number): number => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16)) + b[at + 3] * 0x1000000
+
+/** Decodes a record header, or returns undefined when it is cut short, fails its CRC or makes no sense. */
 export function readRecordHeader(b: Buffer, at: number): RecordHeader | undefined {
-  if (b.readUInt32LE(at) !== crc32Range(b, at + 4, at + RECORD_HEADER_SIZE)) return undefined
+  if (!(at >= 0 && at + RECORD_HEADER_SIZE <= b.length)) return undefined
+  if (u32At(b, at) !== crc32Range(b, at + 4, at + RECORD_HEADER_SIZE)) return undefined
   const type = b[at + 4]
-  const length = b.readUInt32LE(at + 16)
+  const length = u32At(b, at + 16)
   if (!RECORD_TYPES.has(type) || length > MAX_PAYLOAD || b[at + 6] > DIR_SERVER) return undefined
   return {
     type: type as RecordType,
     flags: b[at + 5],
     dir: b[at + 6],
-    connId: b.readUInt32LE(at + 8),
-    seq: b.readUInt32LE(at + 12),
+    connId: u32At(b, at + 8),
+    seq: u32At(b, at + 12),
     length,
-    payloadCrc: b.readUInt32LE(at + 20),
+    payloadCrc: u32At(b, at + 20),
     time: b.readDoubleLE(at + 24),
     mono: b.readDoubleLE(at + 32)
   }
