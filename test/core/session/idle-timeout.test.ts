@@ -11,7 +11,9 @@ afterEach(async () => t?.dispose())
 describe('server session: idleTimeoutMs', () => {
   it('sends FIN to an idle client and records a timeout', async () => {
     t = await testEngine()
-    const server = await t.engine['server.start']({ listen: '127.0.0.1:0', idleTimeoutMs: 100, behaviour: { echo: true } })
+    // A second: the client must connect and send before it, and a loaded machine can stall
+    // the test that long between the two (then the FIN came first and no echo did).
+    const server = await t.engine['server.start']({ listen: '127.0.0.1:0', idleTimeoutMs: 1000, behaviour: { echo: true } })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)
     client.socket.write('hi')
@@ -22,7 +24,7 @@ describe('server session: idleTimeoutMs', () => {
     expect(conn).toMatchObject({ end: 'closed', fin: { client: true, server: true } })
     const kinds = (await eventsOf(t.engine, connId)).map((e) => e.kind)
     expect(kinds).toEqual(['open', 'data', 'data', 'timeout', 'fin', 'fin', 'close'])
-    expect((await eventsOf(t.engine, connId)).find((e) => e.kind === 'timeout')?.info).toEqual({ ms: 100, what: 'idle' })
+    expect((await eventsOf(t.engine, connId)).find((e) => e.kind === 'timeout')?.info).toEqual({ ms: 1000, what: 'idle' })
   })
 
   it('closes for good a client that ignores the FIN', async () => {

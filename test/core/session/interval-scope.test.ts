@@ -56,7 +56,9 @@ describe('interval sends: who started them', () => {
     const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
     const client = new SocketReader(await connectTo(portOf(server.listen)))
     const connId = await connIdOf(t.engine, client.socket)
-    await t.engine['conn.interval']({ connId, everyMs: 5, count: 40, payload: text('x') })
+    // 40 sends over a second: the two reads below must come before the last, and a loaded
+    // machine can stall them for a good part of that.
+    await t.engine['conn.interval']({ connId, everyMs: 25, count: 40, payload: text('x') })
     expect((await serverInfo(t.engine, server.id)).intervals).toEqual([connId])
 
     await t.engine['server.behaviour']({ serverId: server.id, behaviour: { echo: true } })
