@@ -14,11 +14,10 @@ import type { FeedResult } from './decoder-set'
 import { readBatch } from './decode-feed'
 import { ConnDecoding } from './conn-decoding'
 import { ExchangeTable } from './exchange-table'
+import { lanesFor } from './decode-lanes'
 
 /** A background run works at most this long before it lets other work in. */
 const SLICE_MS = 5
-/** Connections a run decodes at once (see runQueue). */
-const LANES = 64
 /** How long a query about one connection waits for its decoding to catch up. */
 const CATCH_UP_MS = 5000
 /** How long live growth waits before it is decoded (see scheduleLater). */
@@ -296,7 +295,9 @@ export class CaptureDecoding {
         }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(LANES, queue.length) }, lane))
+    const info = this.view.info()
+    const lanes = lanesFor(this.poll !== undefined, info.size, info.connections)
+    await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane))
   }
 
   /**
