@@ -36,6 +36,20 @@ export class ChunkIndex {
     return this.data[2 * i + 1]
   }
 
+  /** The entry whose payload starts at file offset `at` (entries lie in file order), or -1. */
+  byFileOffset(at: number): number {
+    let lo = 0
+    let hi = this.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const v = this.file(mid)
+      if (v === at) return mid
+      if (v < at) lo = mid + 1
+      else hi = mid - 1
+    }
+    return -1
+  }
+
   /** The chunk holding stream offset `v` (the last starting at or before it), or -1. */
   byStreamOffset(v: number): number {
     let lo = 0

@@ -133,18 +133,8 @@ export abstract class TaggedRecords {
     }
     if (stop === n) return undefined
     const chunks = this.chunks(row, dir)
-    const at = this.record(row, i, 0) + RECORD_HEADER_SIZE
-    // The chunk whose payload starts at `at` (chunks lie in file order).
-    let lo = 0
-    let hi = chunks.length - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1
-      const v = chunks.file(mid)
-      if (v === at) return mid + 1 < chunks.length ? chunks.stream(mid + 1) : undefined
-      if (v < at) lo = mid + 1
-      else hi = mid - 1
-    }
-    return undefined
+    const k = chunks.byFileOffset(this.record(row, i, 0) + RECORD_HEADER_SIZE)
+    return k >= 0 && k + 1 < chunks.length ? chunks.stream(k + 1) : undefined
   }
 
   /** Drops a row's chunk lists: its records were cut short, and they are built again when asked for. */

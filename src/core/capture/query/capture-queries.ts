@@ -10,7 +10,7 @@ import { ConnectionTurns } from './connection-turns'
 import type { IndexView } from '../read/index-view'
 import type { OwnerRecord } from '../format/record-payloads'
 import { KIND_OF, RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader } from '../format/capture-format'
-import { DamagedRecordError, UnknownConnectionError, type CaptureReader } from '../read/capture-reader'
+import { DamagedRecordError, connectionRow, type CaptureReader } from '../read/capture-reader'
 import { listMatches } from './match-count'
 import { compilePattern, keptRuns, searchKept } from './stream-search'
 
@@ -88,22 +88,13 @@ export abstract class CaptureQueries {
     return this.query.page(q, signal, facts)
   }
 
-  private async row(connId: number): Promise<number> {
-    const loaded = this.index.loadedRow(connId)
-    if (loaded !== undefined) return loaded
-    const row = await this.index.locate(connId)
-    if (row === undefined) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
-    await this.index.loadRow(row)
-    return row
-  }
-
   async eventPage(connId: number, from = 0, limit = 1000): Promise<EventPage> {
     const events = await this.reader.readEvents(connId, from, limit)
-    return { from, total: this.index.recordCount(await this.row(connId)), events }
+    return { from, total: this.index.recordCount(await connectionRow(this.index, connId)), events }
   }
 
   async turns(connId: number, from = 0, limit = 500): Promise<TurnPage> {
-    const row = await this.row(connId)
+    const row = await connectionRow(this.index, connId)
     this.turnLists ??= new ConnectionTurns(this.index, this.reader)
     return this.turnLists.page(row, from, limit)
   }
@@ -123,7 +114,7 @@ export abstract class CaptureQueries {
   }
 
   async locate(connId: number, dir: Direction, offset: number): Promise<number> {
-    const row = await this.row(connId)
+    const row = await connectionRow(this.index, connId)
     if (offset >= this.index.recordedBytes(row, dir)) return -1
     // The chunk by its stream offset, then its record by file offset: records lie in the
     // file in the order they are listed, so both searches are binary (a 1 GiB stream has
@@ -199,7 +190,7 @@ export abstract class CaptureQueries {
    * file offset `until` or later (`total` then counts the records before it, and `stopped` says so).
    */
   async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until = Infinity): Promise<{ total: number; records: DecodeRecord[]; stopped: boolean }> {
-    const row = this.index.loadedRow(connId) ?? (await this.row(connId))
+    const row = await connectionRow(this.index, connId)
     const ix = this.index
     let total = ix.recordCount(row)
     let stopped = false
@@ -276,13 +267,13 @@ export abstract class CaptureQueries {
 
   async search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult> {
     const compiled = compilePattern(pattern)
-    const row = await this.row(connId)
+    const row = await connectionRow(this.index, connId)
     const runs = keptRuns(this.index.chunks(row, dir), this.index.recordedBytes(row, dir))
     return searchKept((offset, length) => this.reader.readBytes(connId, dir, offset, length), runs, compiled, opts)
   }
 
   async matches(connId: number, dir: Direction, pattern: SearchPattern, signal?: AbortSignal): Promise<MatchList> {
-    const row = await this.row(connId)
+    const row = await connectionRow(this.index, connId)
     const total = this.index.recordedBytes(row, dir)
     return listMatches((id, d, offset, length) => this.reader.readBytes(id, d, offset, length), connId, dir, total, keptRuns(this.index.chunks(row, dir), total), pattern, signal)
   }

@@ -24,6 +24,21 @@ export class UnknownConnectionError extends UserError {
   }
 }
 
+/**
+ * The index row of a connection, with its records loaded: at once when they are (decoding
+ * asks for each connection's again and again); throws for an unknown id.
+ */
+export function connectionRow(index: IndexView, connId: number): number | Promise<number> {
+  return index.loadedRow(connId) ?? locateRow(index, connId)
+}
+
+async function locateRow(index: IndexView, connId: number): Promise<number> {
+  const row = await index.locate(connId)
+  if (row === undefined) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
+  await index.loadRow(row)
+  return row
+}
+
 /** A record the index points at fails its check: one line with where, never an internal error. */
 export class DamagedRecordError extends UserError {
   constructor(at: number, why: string) {
@@ -86,23 +101,13 @@ export class CaptureReader {
     private readonly ensureWritten: (end: number) => Promise<void>
   ) {}
 
-  /** The index row of a connection, with its records loaded; throws for an unknown id. */
-  private async row(connId: number): Promise<number> {
-    const loaded = this.index.loadedRow(connId)
-    if (loaded !== undefined) return loaded
-    const row = await this.index.locate(connId)
-    if (row === undefined) throw new UnknownConnectionError(`no connection #${connId} in this capture`)
-    await this.index.loadRow(row)
-    return row
-  }
-
   /**
    * Bytes [offset, offset + length) of what `dir` sent on the connection, clipped to what is
    * recorded. A gap (bytes forwarded but not kept) is never filled: a range that runs into
    * one is cut short where it begins, and one that starts inside it throws NotKeptError.
    */
   async readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer> {
-    const row = await this.row(connId)
+    const row = await connectionRow(this.index, connId)
     const total = this.index.recordedBytes(row, dir)
     let end = Math.min(total, offset + length)
     if (offset >= end) return Buffer.alloc(0)
@@ -150,7 +155,7 @@ export class CaptureReader {
 
   /** Events `from`..`from + limit` of the connection, in order. */
   async readEvents(connId: number, from = 0, limit = 1000): Promise<CaptureEvent[]> {
-    const row = await this.row(connId)
+    const row = await connectionRow(this.index, connId)
     const last = Math.min(this.index.recordCount(row), from + limit)
     const reads: Promise<CaptureEvent>[] = []
     for (let i = from; i < last; i++) reads.push(this.readEvent(this.index.recordOffset(row, i), this.index.streamOffset(row, i)))

@@ -26,17 +26,23 @@ export class IndexBlocks {
     private readonly crcs: Buffer
   ) {}
 
-  /** Reads (once) every block that bytes [from, to) of the stream touch. */
-  /** Whether every block that bytes [from, to) touch is loaded: then `ensure` need not be awaited (decoding asks for each row's, and most are). */
-  has(from: number, to: number): boolean {
+  /**
+   * Reads (once) every block that bytes [from, to) of the stream touch; nothing to wait for
+   * (undefined) when all are loaded, as most are: decoding asks for each row's, and an async
+   * call each time was most of what finding a row allocated.
+   */
+  ensure(from: number, to: number): Promise<void> | undefined {
+    return this.has(from, to) ? undefined : this.read(from, to)
+  }
+
+  private has(from: number, to: number): boolean {
     if (to <= from) return true
     const B = this.t.blockSize
     for (let k = Math.floor(from / B), last = Math.floor((to - 1) / B); k <= last; k++) if (!this.cache.has(k)) return false
     return true
   }
 
-  async ensure(from: number, to: number): Promise<void> {
-    if (to <= from) return
+  private async read(from: number, to: number): Promise<void> {
     const B = this.t.blockSize
     const last = Math.floor((to - 1) / B)
     for (let k = Math.floor(from / B); k <= last; ) {

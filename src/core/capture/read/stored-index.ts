@@ -157,7 +157,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     const row = connId - 1
     if (row >= 0 && row < this.size) {
       const at = this.sections.numbers.offset + row * F_COUNT * 8
-      if (!this.blocks.has(at, at + F_COUNT * 8)) await this.blocks.ensure(at, at + F_COUNT * 8)
+      await this.blocks.ensure(at, at + F_COUNT * 8)
       if (this.num(row, F.ID) === connId) return row
     }
     if (this.ids === undefined) {
@@ -179,14 +179,12 @@ export class StoredIndex extends TaggedRecords implements IndexView {
 
   async loadRow(row: number): Promise<void> {
     const { numbers, strings, records } = this.sections
-    // Each load awaited only when it reads: most rows' blocks are loaded already.
-    const load = (from: number, to: number): Promise<void> | undefined => (this.blocks.has(from, to) ? undefined : this.blocks.ensure(from, to))
-    await load(numbers.offset + row * F_COUNT * 8, numbers.offset + (row + 1) * F_COUNT * 8)
-    await load(strings.offset + row * this.refsPerRow * 4, strings.offset + (row + 1) * this.refsPerRow * 4)
+    await this.blocks.ensure(numbers.offset + row * F_COUNT * 8, numbers.offset + (row + 1) * F_COUNT * 8)
+    await this.blocks.ensure(strings.offset + row * this.refsPerRow * 4, strings.offset + (row + 1) * this.refsPerRow * 4)
     const start = this.num(row, F.RECORDS_START)
     const n = this.num(row, F.RECORDS)
     if ((start + n) * 16 > records.length) throw new DamagedIndexError(`the stored index has a damaged record list for row ${row}`)
-    await load(records.offset + start * 16, records.offset + (start + n) * 16)
+    await this.blocks.ensure(records.offset + start * 16, records.offset + (start + n) * 16)
     if (this.strings === undefined) await this.loadStrings()
     // Blocks once read are kept (index-blocks.ts), so a row once loaded stays loaded.
     ;(this.loaded ??= new Uint8Array(this.size))[row] = 1
