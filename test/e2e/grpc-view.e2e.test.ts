@@ -8,7 +8,7 @@
 // - in dark, and in Chinese. Screenshots of each. Selects by role and name only.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator } from 'playwright-core'
-import { portOf } from '../helpers/engine'
+import { portOf } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'

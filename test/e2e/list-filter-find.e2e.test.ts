@@ -5,8 +5,7 @@
 // screenshots of each. Selects by role and name only.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator } from 'playwright-core'
-import { connectTo, startServer } from '../helpers/net'
-import { portOf } from '../helpers/engine'
+import { connectTo, startServer, portOf } from '../helpers/net'
 import { startWeb } from '../helpers/web'
 import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'

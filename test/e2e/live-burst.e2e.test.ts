@@ -3,8 +3,7 @@
 // counts and lists every connection once the burst is over, down to the last one, closed,
 // and the proxy's counts catch up.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { burst, startServer } from '../helpers/net'
-import { portOf } from '../helpers/engine'
+import { burst, startServer, portOf } from '../helpers/net'
 import { startWeb } from '../helpers/web'
 import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'

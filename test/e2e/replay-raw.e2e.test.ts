@@ -10,9 +10,8 @@
 // Screenshots of each. Selects by role and accessible name only.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
-import { portOf } from '../helpers/engine'
 import { once } from 'node:events'
-import { connectTo, startServer, tempDir } from '../helpers/net'
+import { connectTo, startServer, tempDir, portOf } from '../helpers/net'
 import { needPeer, needProgram } from '../helpers/peers'
 import type { WebMode } from '../helpers/web'
 import { openWebPage } from '../helpers/web-page'

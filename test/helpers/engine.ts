@@ -5,7 +5,7 @@ import { Engine, type EngineOptions } from '../../src/core/engine'
 import type { CaptureOptions } from '../../src/core/capture/write/live-capture'
 import type { EngineEvent } from '../../src/shared/events'
 import type { Socket } from 'node:net'
-import { connectTo, startServer, tempDir } from './net'
+import { connectTo, portOf, startServer, tempDir } from './net'
 
 export interface TestEngine {
   engine: Engine
@@ -35,7 +35,8 @@ export async function testEngine(opts: CaptureOptions & Pick<EngineOptions, 'upl
   }
 }
 
-export const portOf = (listen: string): number => Number(listen.slice(listen.lastIndexOf(':') + 1))
+// portOf lives with the socket helpers, so a file that needs only it does not load the engine.
+export { portOf } from './net'
 
 export interface ProxiedPair {
   /** The test's client, connected to the proxy. */

@@ -169,3 +169,6 @@ export async function httpGet(port: number, path: string): Promise<void> {
   res.resume()
   await once(res, 'end')
 }
+
+/** The port of a listen address the engine reports ("127.0.0.1:4321", "[::1]:4321"). */
+export const portOf = (listen: string): number => Number(listen.slice(listen.lastIndexOf(':') + 1))
