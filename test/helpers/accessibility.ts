@@ -2,7 +2,8 @@
 // page as it is, and a dialog's round trip (open, scan, Escape, the focus back on its opener).
 // Each returns what it found, one line per problem saying where, so one test can list them all.
 // And a describe's tests in one theme, on a page shared by both.
-import AxeBuilder from '@axe-core/playwright'
+import { readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { beforeAll, describe, expect } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { chromiumAvailable } from './browser'
@@ -19,11 +20,28 @@ const AXE_OPTIONS = {
   rules: { 'label-content-name-mismatch': { enabled: true } }
 }
 
-/** Every serious or critical WCAG 2.1 A/AA violation on the page as it is now, one line each: what, how bad, where. */
+/**
+ * The axe-core that @axe-core/playwright runs (4.13), which the suite has always scanned with.
+ * The newer one at the top of node_modules (4.14) fails the Chinese sort button of the
+ * duration column on WCAG 2.5.3 (name "按时长排序", column "时长"), where 4.13 passes it and
+ * every other column's: that rule's handling of CJK text is an open issue upstream
+ * (dequelabs/axe-core#5308); moving to 4.14 is a change of its own.
+ */
+const AXE_SCRIPT = require.resolve('axe-core/axe.min.js', { paths: [dirname(require.resolve('@axe-core/playwright'))] })
+
+/** axe-core itself, as a script for the page; read once per test file. */
+let axeSource: string | undefined
+
+/**
+ * Every serious or critical WCAG 2.1 A/AA violation on the page as it is now, one line each:
+ * what, how bad, where.
+ */
 export async function violations(page: Page, state: string): Promise<string[]> {
-  // Legacy mode: axe.run in the page itself. The default opens a blank page per scan to merge
-  // each frame's results there; the window has no frames, and the findings are the same.
-  const result = await new AxeBuilder({ page }).options(AXE_OPTIONS).setLegacyMode().analyze()
+  // axe.run in the page itself, axe put in once per page load. The window has no frames, so
+  // @axe-core/playwright's runner (legacy mode) found the same, but it evaluated axe's 550 KB
+  // in the page twice for each scan: about a third of a scan's time, 160 ms each on two cores.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate((axeSource ??= readFileSync(AXE_SCRIPT, 'utf8')))
+  const result = await page.evaluate((options) => (window as unknown as { axe: typeof import('axe-core') }).axe.run(document, options), AXE_OPTIONS)
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${state}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
