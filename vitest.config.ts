@@ -14,8 +14,8 @@ const COMMON = {
 /**
  * The engine's and the CLI's tests share their workers' module graph (no isolation): they
  * keep no state between files, and loading the engine again for each of some 290 files was
- * about a third of their time. The e2e files and the shell's tests
- * keep a graph of their own each.
+ * about a third of their time. The shell's tests keep a graph of their
+ * own each.
  */
 const SHARED_GRAPH = ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/shared/**/*.test.ts', 'test/docs/**/*.test.ts', 'test/scripts/**/*.test.ts', 'test/layering.test.ts']
 
@@ -25,6 +25,13 @@ const SHARED_GRAPH = ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/s
  * loaded again for each of some 110 files, they took 127 s of CPU; sharing, 77 s.
  */
 const RENDERER = ['test/renderer/**/*.test.ts']
+
+/**
+ * The e2e files share theirs (playwright, the helpers; some load the engine to write a
+ * capture): they drive `tcpscope web` and Chromium in processes of their own, and each closes
+ * what it opened (the browser through test/e2e/close-browser.ts).
+ */
+const E2E = ['test/e2e/**/*.test.ts']
 
 export default defineConfig({
   test: {
@@ -39,7 +46,8 @@ export default defineConfig({
     projects: [
       { test: { ...COMMON, name: 'engine', include: SHARED_GRAPH, isolate: false } },
       { plugins: [vue()], test: { ...COMMON, name: 'renderer', include: RENDERER, isolate: false, setupFiles: ['test/renderer/fresh-window.ts'] } },
-      { plugins: [vue()], test: { ...COMMON, name: 'ui', include: ['test/**/*.test.ts'], exclude: [...SHARED_GRAPH, ...RENDERER, '**/node_modules/**'] } }
+      { test: { ...COMMON, name: 'e2e', include: E2E, isolate: false, setupFiles: ['test/e2e/close-browser.ts'] } },
+      { plugins: [vue()], test: { ...COMMON, name: 'ui', include: ['test/**/*.test.ts'], exclude: [...SHARED_GRAPH, ...RENDERER, ...E2E, '**/node_modules/**'] } }
     ]
   }
 })

@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: ['test/docs/*.shots.ts'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/e2e/close-browser.ts'],
     testTimeout: 180_000,
     hookTimeout: 60_000,
     fileParallelism: false

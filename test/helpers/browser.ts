@@ -5,7 +5,6 @@
 // fails under CI=true.
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { afterAll } from 'vitest'
 import { chromium, type Browser as Chromium, type BrowserContext, type Page } from 'playwright-core'
 import { hasProgram } from './peers'
 
@@ -30,12 +29,16 @@ function launched(): Promise<Chromium> {
   return chromiumProcess
 }
 
-// Registered when a test file imports this module, so it runs after that file's last test.
-afterAll(async () => {
+/**
+ * Closes the test file's Chromium, if it launched one. The e2e files share their worker's
+ * modules, so this module outlives a file: test/e2e/close-browser.ts (a setup file, run for
+ * each file) calls this after the file's last test.
+ */
+export async function closeChromium(): Promise<void> {
   const running = chromiumProcess
   chromiumProcess = undefined
   await (await running?.catch(() => undefined))?.close()
-})
+}
 
 export async function openBrowser(opts: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<Browser> {
   const context = await (await launched()).newContext({
