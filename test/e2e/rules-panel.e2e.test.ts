@@ -88,7 +88,7 @@ const cellsOf = async (row: Locator): Promise<string[]> => (await row.getByRole(
 
 describe('the Rules panel, in Chromium', () => {
   it('adds a mock in the JSON editor, counts its hit, marks it in the conversation and the exchange list, and lets requests through when off', async () => {
-    const { page, proxyId, port, origin } = await open()
+    const { page, driver, proxyId, port, origin } = await open()
     const sidebar = page.getByRole('complementary', { name: 'Proxies and sessions' })
     await sidebar.getByRole('button', { name: `Rules of ${proxyId}…` }).click()
     const panel = page.getByRole('dialog', { name: `Rules of ${proxyId}` })
@@ -160,6 +160,9 @@ describe('the Rules panel, in Chromium', () => {
     await sidebar.getByRole('button', { name: `Rules of ${proxyId}…` }).click()
     await on.click()
     await expect.poll(() => on.isChecked()).toBe(false)
+    // The switch turns at the click; the engine takes the change a moment later (rules.enable):
+    // a request sent in between was still mocked (CI, once).
+    await expect.poll(async () => (await driver.call('rules.list', { proxyId })).rules.map((r) => r.enabled)).toEqual([false])
     expect(JSON.parse(await get(port, '/api/user'))).toEqual({ from: 'backend', path: '/api/user' })
     expect(origin.seen).toEqual(['/api/user'])
     expect((await cellsOf(row))[6]).toBe('1')
