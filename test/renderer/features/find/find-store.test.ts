@@ -152,4 +152,39 @@ describe('find: which match of how many', () => {
     await flushPromises()
     expect(find.state).toEqual({ kind: 'idle' })
   })
+
+  it('searches the connection just clicked while its summary is still on its way, and keeps the answer when it lands', async () => {
+    let summaryIn!: () => void
+    const t = fakeTransport({
+      'conn.get': ({ ids }) => new Promise((resolve) => (summaryIn = () => resolve(ids.map((id) => ({ ...conn, id }))))),
+      'conn.search': () => ({ found: true, offset: 10, length: 4 }),
+      'conn.matches': () => ({ offsets: [10], complete: true, total: 1000 })
+    })
+    useEngineStore().attach(t.transport)
+    const selection = useSelectionStore()
+    const find = useFindStore()
+    find.show()
+    find.query = 'PING'
+    selection.select(7)
+    const searched = find.next()
+    await flushPromises()
+    expect(find.state).toEqual({ kind: 'searching', dir: 'client' })
+    expect(t.calls.map((c) => c.cmd)).toEqual(['conn.get'])
+    summaryIn()
+    await searched
+    await flushPromises()
+    expect(t.calls.find((c) => c.cmd === 'conn.search')?.args).toMatchObject({ connId: 7, from: 0 })
+    expect(find.state).toEqual({ kind: 'found', offset: 10, length: 4, wrapped: false, index: 1, count: 1, complete: true })
+  })
+
+  it('says to select a connection when none is, without asking the engine', async () => {
+    const t = fakeTransport({})
+    useEngineStore().attach(t.transport)
+    const find = useFindStore()
+    find.show()
+    find.query = 'PING'
+    await find.next()
+    expect(find.state).toEqual({ kind: 'no-connection' })
+    expect(t.calls).toEqual([])
+  })
 })

@@ -60,6 +60,8 @@ export const useSelectionStore = defineStore('selection', () => {
 
   const capture = computed(() => list.capture)
   const captureInfo = computed(() => engine.captures.find((c) => c.id === list.capture))
+  /** The summary asked for when the connection was selected, until it is in. */
+  let loading: Promise<void> | undefined
 
   async function refreshConn(): Promise<void> {
     const id = connId.value
@@ -81,7 +83,17 @@ export const useSelectionStore = defineStore('selection', () => {
     exchange.value = undefined
     if (picked.value) tab.value = picked.value
     else opening = id
-    void refreshConn()
+    loading = refreshConn()
+  }
+
+  /**
+   * The selected connection's summary, waiting for it when the connection was selected a
+   * moment ago: a click then a key (Ctrl+F, Enter) acts on the row clicked, not on nothing.
+   */
+  async function loadedConn(): Promise<ConnectionSummary | undefined> {
+    const id = connId.value
+    if (!conn.value && id !== undefined) await loading
+    return connId.value === id ? conn.value : undefined
   }
 
   /** Shows a tab the person picked: each connection selected from now on opens in it. */
@@ -141,5 +153,5 @@ export const useSelectionStore = defineStore('selection', () => {
     }
   )
 
-  return { connId, conn, tab, dir, range, exchange, capture, captureInfo, select, pickTab, selectExchange, showConnection, showRange, refreshConn }
+  return { connId, conn, tab, dir, range, exchange, capture, captureInfo, select, pickTab, selectExchange, showConnection, showRange, refreshConn, loadedConn }
 })

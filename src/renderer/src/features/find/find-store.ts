@@ -93,23 +93,26 @@ export const useFindStore = defineStore('find', () => {
   /** Searches from the selection (or the start, or the end, going backward). */
   async function next(backward = false): Promise<void> {
     if (!open.value || !query.value) return show()
-    const t = engine.transport
-    const conn = selection.conn
-    if (!t || !conn) {
-      state.value = { kind: 'no-connection' }
-      return
-    }
     if (hexError.value) return
     cancel()
     const abort = new AbortController()
     running = abort
+    state.value = { kind: 'searching', dir: selection.dir }
+    const conn = await selection.loadedConn()
+    // Another connection was selected, or another search started, while this one waited.
+    if (running !== abort) return
+    const t = engine.transport
+    if (!t || !conn) {
+      running = undefined
+      state.value = { kind: 'no-connection' }
+      return
+    }
     const dir = selection.dir
     const total = streamLength(conn, dir)
     const here = selection.range?.dir === dir ? selection.range : undefined
     // From just after the selection's start (or before its end): the next match may overlap it.
     const from = here ? (backward ? here.offset + here.length - 1 : here.offset + 1) : backward ? total : 0
     const args = { capture: selection.capture, connId: conn.id, dir, pattern: pattern(), backward }
-    state.value = { kind: 'searching', dir }
     try {
       let r = await t.call('conn.search', { ...args, from }, { signal: abort.signal })
       let wrapped = false
@@ -160,9 +163,10 @@ export const useFindStore = defineStore('find', () => {
   // Another connection (or capture): what the bar said was about the one before. Two sources,
   // each compared by value: one getter returning [capture, id] made a new array each time, so
   // the selected connection's summary refetched (it grew, a live one) also wiped the bar, and
-  // under load a match's "k of N" could be gone before anyone read it.
+  // under load a match's "k of N" could be gone before anyone read it. The id selected, not
+  // the summary's: a summary arriving after a search began is the same connection.
   watch(
-    [() => selection.capture, () => selection.conn?.id],
+    [() => selection.capture, () => selection.connId],
     () => {
       if (running) {
         running.abort()
@@ -171,7 +175,9 @@ export const useFindStore = defineStore('find', () => {
       counting?.abort()
       counted = undefined
       state.value = { kind: 'idle' }
-    }
+    },
+    // At once: a search asked for right after a selection (in the same task) is about the new one.
+    { flush: 'sync' }
   )
 
   return { open, mode, query, state, focusRequest, hexError, show, hide, cancel, next }
