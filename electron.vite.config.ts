@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
-import vue from '@vitejs/plugin-vue'
+import { rendererAlias, rendererPlugins, rendererRoot } from './vite.renderer.shared'
 
 export default defineConfig({
   main: {
@@ -17,9 +17,9 @@ export default defineConfig({
     build: { outDir: 'out/preload', externalizeDeps: false }
   },
   renderer: {
-    root: 'src/renderer',
+    root: rendererRoot,
     build: { outDir: 'out/renderer' },
-    resolve: { alias: { '@renderer': resolve('src/renderer/src') } },
-    plugins: [vue()]
+    resolve: { alias: rendererAlias },
+    plugins: rendererPlugins()
   }
 })

@@ -2,12 +2,12 @@
 // mode serves, without building the Electron main and preload.
 import { resolve } from 'node:path'
 import { defineConfig } from 'vite'
-import vue from '@vitejs/plugin-vue'
+import { rendererAlias, rendererPlugins, rendererRoot } from './vite.renderer.shared'
 
 export default defineConfig({
-  root: 'src/renderer',
+  root: rendererRoot,
   base: './',
   build: { outDir: resolve(__dirname, 'out/renderer'), emptyOutDir: true },
-  resolve: { alias: { '@renderer': resolve(__dirname, 'src/renderer/src') } },
-  plugins: [vue()]
+  resolve: { alias: rendererAlias },
+  plugins: rendererPlugins()
 })

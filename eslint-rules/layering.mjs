@@ -129,7 +129,7 @@ export const LAYERS = {
   }
 }
 
-/** Path aliases the build resolves (electron.vite.config.ts, vite.renderer.config.ts, tsconfig.web.json). */
+/** Path aliases the build resolves (vite.renderer.shared.ts, tsconfig.web.json). */
 export const ALIASES = { '@renderer': 'src/renderer/src' }
 
 /** What a specifier names: a file of the repository, Node, Electron, a package, or an alias nobody defines. */

@@ -2,7 +2,8 @@
 // first load evaluates, the scripts index.html names or preloads and every chunk they import
 // statically, holds no CodeMirror. CodeMirror (about 270 KB) is in a chunk of its own that
 // loads when an editor is first shown; evaluated at page load it made the page's first long
-// task longer for a screen that shows no editor.
+// task longer for a screen that shows no editor. What the first load runs opens with V8's
+// compile hint (vite.renderer.shared.ts); what loads later does not.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -47,5 +48,16 @@ describe('the built page', () => {
       .map((f) => `assets/${f}`)
       .filter((f) => f.endsWith('.js') && !start.has(f))
     expect(later.filter((f) => CODEMIRROR.every((s) => read(f).includes(s)))).toHaveLength(1)
+  })
+
+  it('marks what the first load runs for eager compilation, and nothing loaded later', () => {
+    const HINT = '//# allFunctionsCalledOnLoad\n'
+    const start = loadedAtStart()
+    expect([...start].filter((f) => !read(f).startsWith(HINT))).toEqual([])
+    const later = readdirSync(join(PAGE, 'assets'))
+      .map((f) => `assets/${f}`)
+      .filter((f) => f.endsWith('.js') && !start.has(f))
+    expect(later.length).toBeGreaterThan(0)
+    expect(later.filter((f) => read(f).includes('allFunctionsCalledOnLoad'))).toEqual([])
   })
 })
