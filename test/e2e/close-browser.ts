@@ -1,6 +1,6 @@
-// Set up for each e2e file (vitest.config.ts, and the guide's screenshots): the Chromium the
-// file launched closes after its last test, as it would with the file's own process.
+// Set up for each e2e file (vitest.config.ts, and the guide's screenshots): the contexts the
+// file left open close after its last test; the worker's Chromium serves the next file.
 import { afterAll } from 'vitest'
-import { closeChromium } from '../helpers/browser'
+import { closeContexts } from '../helpers/browser'
 
-afterAll(closeChromium)
+afterAll(closeContexts)

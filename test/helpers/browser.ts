@@ -1,8 +1,9 @@
 // Real Chromium for end-to-end tests (Debian's /usr/bin/chromium through playwright-core),
 // each in a fresh context (its own cookies, storage and permissions, as a fresh profile has).
-// One Chromium process serves a test file's contexts: launching it is most of the cost of
-// opening a browser on two cores, a context a small part. Missing Chromium skips locally and
-// fails under CI=true.
+// One Chromium process serves every context a test worker opens: launching it (with the
+// browser's own pages that a full Chromium loads even headless) is most of the cost of
+// opening a browser on two cores, about half a second of CPU, a context a small part.
+// Missing Chromium skips locally and fails under CI=true.
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser as Chromium, type BrowserContext, type Page } from 'playwright-core'
@@ -19,9 +20,11 @@ export interface Browser {
 
 let chromiumProcess: Promise<Chromium> | undefined
 
-/** The test file's Chromium, launched by its first openBrowser. */
-function launched(): Promise<Chromium> {
-  chromiumProcess ??= chromium.launch({
+/** The worker's Chromium, launched by its first openBrowser (again if it went away). */
+async function launched(): Promise<Chromium> {
+  const running = await chromiumProcess?.catch(() => undefined)
+  if (running?.isConnected()) return running
+  chromiumProcess = chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic']
@@ -30,14 +33,13 @@ function launched(): Promise<Chromium> {
 }
 
 /**
- * Closes the test file's Chromium, if it launched one. The e2e files share their worker's
- * modules, so this module outlives a file: test/e2e/close-browser.ts (a setup file, run for
- * each file) calls this after the file's last test.
+ * After a test file: closes the contexts it left open, so that the next file of the worker
+ * starts from none (test/e2e/close-browser.ts, a setup file, calls this after the file's
+ * last test). Chromium itself stays for the next file, and goes with the worker's process.
  */
-export async function closeChromium(): Promise<void> {
-  const running = chromiumProcess
-  chromiumProcess = undefined
-  await (await running?.catch(() => undefined))?.close()
+export async function closeContexts(): Promise<void> {
+  const running = await chromiumProcess?.catch(() => undefined)
+  if (running?.isConnected()) await Promise.all(running.contexts().map((c) => c.close().catch(() => undefined)))
 }
 
 export async function openBrowser(opts: { locale?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<Browser> {
