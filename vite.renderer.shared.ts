@@ -12,7 +12,7 @@ const HINT = '//# allFunctionsCalledOnLoad'
  * statically) for eager compilation: Chromium then compiles their functions on a background
  * thread while it streams them in, rather than one at a time on the main thread when first
  * called. Most of them are called at once (Vue's runtime, Pinia, vue-i18n, the stores). On
- * the 2-core machine, mounting the window took 34 to 49 ms of main-thread time, 20 to 27
+ * the 2-core machine, mounting the window took 34 to 49 ms of main-thread time, 18 to 28
  * with the hint. Chunks loaded later (the editors, the panes' views) stay lazy.
  */
 export function compileHints(): Plugin {

@@ -28,8 +28,9 @@ const RENDERER = ['test/renderer/**/*.test.ts']
 
 /**
  * The e2e files share theirs (playwright, the helpers; some load the engine to write a
- * capture): they drive `tcpscope web` and Chromium in processes of their own, and each closes
- * what it opened (the browser through test/e2e/close-browser.ts).
+ * capture): they drive `tcpscope web` and Chromium in processes of their own, one Chromium
+ * per worker, and each closes what it opened (the contexts it left, through
+ * test/e2e/close-browser.ts).
  */
 const E2E = ['test/e2e/**/*.test.ts']
 

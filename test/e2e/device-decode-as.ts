@@ -128,10 +128,13 @@ export async function decodeDeviceAs(cleanups: Array<() => unknown>, lang: Lang,
   } catch (err) {
     // Seen twice in many runs, never alone: what the list showed and what the engine answers
     // now, so that the next time says why.
-    await page.screenshot({ path: `/tmp/${f.kind}-filter-failed-${lang}.png` })
-    const shown = await list.getByRole('option').allTextContents()
-    const conn = (await driver.call('conn.page', { capture: 'live', offset: 0, limit: 1 })).rows[0]
-    const answer = conn ? await driver.call('msg.page', { capture: 'live', connId: conn.id, filter: words, fields: true }) : undefined
-    throw new Error(`${(err as Error).message}\nshown: ${JSON.stringify(shown)}\nthe engine now: ${JSON.stringify(answer?.messages.map((m) => [m.index, m.summary, m.incomplete ?? false]))} of ${answer?.of}, total ${answer?.total}`)
+    const said = await (async () => {
+      await page.screenshot({ path: `/tmp/${f.kind}-filter-failed-${lang}.png` })
+      const shown = await list.getByRole('option').allTextContents()
+      const conn = (await driver.call('conn.page', { capture: 'live', offset: 0, limit: 1 })).rows[0]
+      const answer = conn ? await driver.call('msg.page', { capture: 'live', connId: conn.id, filter: words, fields: true }) : undefined
+      return `shown: ${JSON.stringify(shown)}\nthe engine now: ${JSON.stringify(answer?.messages.map((m) => [m.index, m.summary, m.incomplete ?? false]))} of ${answer?.of}, total ${answer?.total}`
+    })().catch((e: unknown) => `(no more said: ${(e as Error).message})`)
+    throw new Error(`${(err as Error).message}\n${said}`)
   }
 }

@@ -20,22 +20,32 @@ export interface Browser {
 
 let chromiumProcess: Promise<Chromium> | undefined
 
-/** The worker's Chromium, launched by its first openBrowser (again if it went away). */
-async function launched(): Promise<Chromium> {
-  const running = await chromiumProcess?.catch(() => undefined)
-  if (running?.isConnected()) return running
-  chromiumProcess = chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic']
-  })
+/**
+ * The worker's Chromium, launched by its first openBrowser, and again by the next one after
+ * it went away (it crashed, or failed to start). Set at once, so that two browsers opened
+ * together share one launch.
+ */
+function launched(): Promise<Chromium> {
+  if (!chromiumProcess) {
+    const launching = chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic']
+    })
+    chromiumProcess = launching
+    const forget = (): void => {
+      if (chromiumProcess === launching) chromiumProcess = undefined
+    }
+    launching.then((b) => b.on('disconnected', forget), forget)
+  }
   return chromiumProcess
 }
 
 /**
  * After a test file: closes the contexts it left open, so that the next file of the worker
  * starts from none (test/e2e/close-browser.ts, a setup file, calls this after the file's
- * last test). Chromium itself stays for the next file, and goes with the worker's process.
+ * last test). Chromium itself stays for the next file; Playwright closes it when the
+ * worker's process exits.
  */
 export async function closeContexts(): Promise<void> {
   const running = await chromiumProcess?.catch(() => undefined)

@@ -4,9 +4,9 @@
 
 // Heads are ASCII nearly always, and UTF-8 decoding of ASCII is the fastest text decoding
 // there is (Node 22: twice WHATWG's 'latin1', which is windows-1252 and differs from Latin-1
-// for 0x80-0x9F anyway). As many chars as bytes, none U+FFFD, means every byte was ASCII: a
-// byte above 0x7F either joins others into one char or stands alone as U+FFFD. Other text,
-// rare, is done again one char per byte.
+// for 0x80-0x9F anyway). As many chars as bytes, none U+FFFD, means every byte was ASCII:
+// bytes above 0x7F either make fewer chars than bytes (a valid sequence, a BOM dropped) or
+// a U+FFFD. Other text, rare, is done again one char per byte.
 const utf8 = new TextDecoder()
 
 /** Latin-1 text of `bytes[from, to)`: every octet one char, as RFC 9112 reads a head. */
