@@ -32,5 +32,7 @@ export default async function setup(): Promise<() => void> {
   process.env.TCPSCOPE_DATA_DIR = join(tmp, 'data')
   // Web mode keeps its last setup there: each web instance gets a folder of its own instead (helpers/web.ts).
   process.env.TCPSCOPE_TESTS_SHARED_DATA_DIR = process.env.TCPSCOPE_DATA_DIR
-  return () => rmSync(tmp, { recursive: true, force: true })
+  // Retried a moment: a worker's Chromium (test/helpers/browser.ts) is killed as the worker
+  // exits, and may still write its profile in here while this runs (ENOTEMPTY).
+  return () => rmSync(tmp, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
 }

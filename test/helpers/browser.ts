@@ -59,7 +59,13 @@ export async function openBrowser(opts: { locale?: string; colorScheme?: 'light'
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 }
   })
   const page = await context.newPage()
-  return { context, page, close: () => context.close() }
+  // Closing what is closed already is no failure (a page closed with its beforeunload
+  // answered can take its context's close along with it, once in many runs).
+  const close = (): Promise<void> =>
+    context.close().catch((err: unknown) => {
+      if (!/has been closed/.test((err as Error).message)) throw err
+    })
+  return { context, page, close }
 }
 
 /** Where screenshots go (git-ignored), for a person to look at. */
