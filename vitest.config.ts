@@ -14,8 +14,7 @@ const COMMON = {
 /**
  * The engine's and the CLI's tests share their workers' module graph (no isolation): they
  * keep no state between files, and loading the engine again for each of some 290 files was
- * about a third of their time. The shell's tests keep a graph of their
- * own each.
+ * about a third of their time. Only the shell's tests keep a graph each.
  */
 const SHARED_GRAPH = ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/shared/**/*.test.ts', 'test/docs/**/*.test.ts', 'test/scripts/**/*.test.ts', 'test/layering.test.ts']
 
