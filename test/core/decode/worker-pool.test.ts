@@ -70,12 +70,32 @@ describe('WorkerPool', () => {
     void p.feed(29, [], new Uint8Array(0))
     expect(p.started).toBe(2)
     expect(hosts[1].fed).toEqual([29])
-    // ...and the size is a limit: a third is never started, new keys go to the least busy.
+    // ...and the size is a limit: a third is never started, new keys go to the worker holding fewest decoders.
     for (let key = 30; key <= 60; key++) void p.feed(key, [], new Uint8Array(0))
     expect(p.started).toBe(2)
-    expect(Math.abs(hosts[0].pending - hosts[1].pending)).toBeLessThanOrEqual(1)
+    const held = hosts.map((h) => new Set(h.fed).size)
+    expect(Math.abs(held[0] - held[1])).toBeLessThanOrEqual(1)
     await p.close()
     expect(hosts.every((h) => h.closed)).toBe(true)
+  })
+
+  it("splits a file's connections evenly though the second worker is still starting and the first answers at once", () => {
+    const { pool: p, hosts } = pool(2, 4)
+    for (let key = 1; key <= 5; key++) void p.feed(key, [], new Uint8Array(0))
+    expect(p.started).toBe(2)
+    // The first answers each feed at once; the second, starting, none yet: by feeds waiting it looked the busier.
+    for (let key = 6; key <= 100; key++) {
+      hosts[0].answerAll()
+      void p.feed(key, [], new Uint8Array(0))
+    }
+    const held = hosts.map((h) => new Set(h.fed).size)
+    expect(held[0] + held[1]).toBe(100)
+    expect(Math.abs(held[0] - held[1])).toBeLessThanOrEqual(1)
+    // A connection's last feed frees its place: the next new one goes to the worker it left.
+    const last = hosts[1].fed[0]
+    void p.feed(last, [], new Uint8Array(0), undefined, true)
+    void p.feed(101, [], new Uint8Array(0))
+    expect(hosts[1].fed.at(-1)).toBe(101)
   })
 
   it('sends every feed and the drop of a connection to the worker that holds its decoder', () => {
