@@ -15,6 +15,7 @@ import { readBatch } from './decode-feed'
 import { ConnDecoding } from './conn-decoding'
 import { ExchangeTable } from './exchange-table'
 import { lanesFor } from './decode-lanes'
+import { RunWindows, type RunWindow } from './run-windows'
 
 /** A background run works at most this long before it lets other work in. */
 const SLICE_MS = 5
@@ -245,50 +246,55 @@ export class CaptureDecoding {
   /**
    * One run over the connections queued when it began: what is queued while it runs waits
    * for the next run (LIVE_DELAY_MS later), so a connection that keeps growing is decoded in
-   * batches of many records, not one record at a time as fast as they come.
+   * batches of many records, not one record at a time as fast as they come. A live run reads
+   * one window; a file's goes through the file's windows to its end (run-windows.ts).
    */
   private async runQueue(): Promise<void> {
-    const until = await this.readRecent()
+    const live = this.poll !== undefined
+    const liveUntil = live ? await this.readRecent() : undefined
     const queue = [...this.dirty]
     this.dirty.clear()
     let sliceStart = performance.now()
     this.queued = queue.length
-    let next = 0
-    // Connections open in id order, each with a record: once one that decoding has not begun
-    // has nothing before `until`, none opened after it has either. They wait for the next run
-    // unlooked at (a file's 100,000 connections were otherwise each looked at once per window).
-    let beyond = Infinity
+    const windows = new RunWindows(
+      queue,
+      live ? () => ({ start: 0, until: liveUntil, read: () => Promise.resolve() }) : () => this.fileWindow(),
+      (w) => this.windowDone(w),
+      !live
+    )
     // A lane decodes one connection after another; lanes overlap one connection's reads and
     // its round trip to the worker with the others' (one lane waited out each in turn: 100,000
     // one-exchange connections decoded at 5,000 a second with both threads mostly idle).
     const lane = async (): Promise<void> => {
-      while (next < queue.length && !this.closed) {
-        const c = this.ensure(queue[next++])
-        const untouched = c.cursor === 0 && until !== undefined
-        if (untouched && c.connId > beyond) {
-          this.dirty.add(c.connId)
-          this.more = true
-          this.queued--
-          continue
-        }
-        try {
-          // A connection is taken as far as the run goes before the next: time slices only let other work in.
-          let outcome: Outcome
-          while ((outcome = await this.decode(c, SLICE_MS, sliceStart, until)) === 'slice' && !this.closed) {
-            await new Promise<void>((resolve) => setImmediate(resolve))
-            sliceStart = performance.now()
+      let job: { connId: number; w: RunWindow } | undefined
+      while ((job = await windows.take(() => this.closed)) !== undefined) {
+        const { w } = job
+        const c = this.ensure(job.connId)
+        const untouched = c.cursor === 0 && w.until !== undefined
+        let more = untouched && c.connId > w.beyond
+        if (!more) {
+          try {
+            // A connection is taken as far as the window goes before the next: time slices only let other work in.
+            let outcome: Outcome
+            while ((outcome = await this.decode(c, SLICE_MS, sliceStart, w)) === 'slice' && !this.closed) {
+              await new Promise<void>((resolve) => setImmediate(resolve))
+              sliceStart = performance.now()
+            }
+            // Records past this window were there already: the next window (or run) takes them.
+            more = outcome === 'until' && w.until !== undefined && w.until < this.view.info().size
+            if (more && untouched && c.cursor === 0) w.beyond = Math.min(w.beyond, c.connId)
+          } catch (err) {
+            // The connection's records could not be read (a damaged file): it stays as decoded so far.
+            if (!(err instanceof DecoderLostError)) this.finish(c)
           }
-          // Records past this run's window were there already: the next run takes them at once.
-          if (outcome === 'until' && until !== undefined && until < this.view.info().size) {
+        }
+        if (!windows.done(w, c.connId, more)) {
+          this.queued--
+          if (more) {
             this.dirty.add(c.connId)
             this.more = true
-            if (untouched && c.cursor === 0) beyond = Math.min(beyond, c.connId)
           }
-        } catch (err) {
-          // The connection's records could not be read (a damaged file): it stays as decoded so far.
-          if (!(err instanceof DecoderLostError)) this.finish(c)
         }
-        this.queued--
         if (performance.now() - sliceStart >= SLICE_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve))
           sliceStart = performance.now()
@@ -296,24 +302,27 @@ export class CaptureDecoding {
       }
     }
     const info = this.view.info()
-    const lanes = lanesFor(this.poll !== undefined, info.size, info.connections)
+    const lanes = lanesFor(live, info.size, info.connections)
     await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane))
   }
 
   /**
    * Feeds a connection's records, batch after batch, until caught up with what it had
    * recorded (true) or `ms` after `since` (false). Live growth after that is told apart
-   * (changed, or the poll's sweep).
+   * (changed, or the poll's sweep). In a run, only the records before its window's end.
    */
-  private decode(c: ConnDecoding, ms: number, since = performance.now(), until?: number): Promise<Outcome> {
+  private decode(c: ConnDecoding, ms: number, since = performance.now(), w?: RunWindow): Promise<Outcome> {
     const run = (c.busy ?? Promise.resolve()).then(async (): Promise<Outcome> => {
+      const until = w?.until
       while (!c.finished && !this.closed) {
         const s = await this.view.connection(c.connId)
         if (!s) return 'done'
         const flags = flagsOf(s.end, s.fin.client, s.fin.server)
         const batch = await readBatch(this.view, c.connId, c.cursor, c.want(), c.ended(), until, c.detecting)
         // Each record read costs its header too: 100,000 one-exchange connections are mostly headers.
-        this.lastUsed += batch.bytes.length + (batch.next - c.cursor) * RECORD_HEADER_SIZE
+        const used = batch.bytes.length + (batch.next - c.cursor) * RECORD_HEADER_SIZE
+        this.lastUsed += used
+        if (w) w.used += used
         // The connection's last records (it is over, and this batch reads to its end): its
         // decoder goes with the answer, and finish() has none to drop.
         const last = batch.next >= batch.total && !batch.stopped && s.end !== 'open'
@@ -362,42 +371,53 @@ export class CaptureDecoding {
   }
 
   /**
-   * The next window of the file, at most RECENT_MAX bytes from where the last one ended, read
-   * once for every connection this run decodes (CaptureQueries.keepRecent). Returns where the
-   * window ends: the run decodes records before it only, so the next run's window is exactly
-   * what came after (and, when more was written, it starts at once). A live capture's windows
-   * hold what was written since decoding began following it; a file's go through it from its
-   * start (100 interleaved connections, each reading the spans its records lie in, read a
-   * 126 MiB capture 44 times over). Windows are read only while decoders use them: when the
-   * last run used little of its window (a download whose body is skipped), each connection
-   * reads just what it wants, and a file is then decoded to its end without windows.
+   * A live run's window: what was written since the last one ended, at most RECENT_MAX bytes,
+   * read once for every connection the run decodes (CaptureQueries.keepRecent). Returns where
+   * it ends: the run decodes records before it only, so the next run's window is exactly what
+   * came after. Windows are read only while decoders use them: when the last run used little
+   * of its window (a download whose body is skipped), each connection reads just what it wants.
    */
-  private async readRecent(): Promise<number | undefined> {
-    const live = this.poll !== undefined
-    const info = this.view.info()
-    // A file of one connection holds nothing but its records: its own reads are windows already.
-    if (!live && (this.windowless || info.connections <= 1)) return undefined
+  private async readRecent(): Promise<number> {
     const start = this.recentEnd
-    const size = info.size
-    if (!live && start >= size) return undefined
-    const end = Math.min(size, start + this.windowSize)
+    const end = Math.min(this.view.info().size, start + this.windowSize)
     this.recentEnd = end
     const useful = end - start <= SMALL_WINDOW || this.lastUsed * 4 >= this.lastWindow
     this.lastWindow = end - start
     this.lastUsed = 0
     // Windows start small and double while used, so a download whose body is skipped costs little of one.
-    const most = live ? RECENT_MAX : FILE_RECENT_MAX
-    this.windowSize = useful ? Math.min(most, this.windowSize * 2) : most
-    if (useful) {
-      // A file's next window is read while this one is decoded (should it go unused, it is dropped).
-      const ahead = live ? end : Math.min(size, end + this.windowSize)
-      await this.view.keepRecent(start, end, ahead).catch(() => undefined)
-      return end
+    this.windowSize = useful ? Math.min(RECENT_MAX, this.windowSize * 2) : RECENT_MAX
+    await this.view.keepRecent(useful ? start : 0, useful ? end : 0).catch(() => undefined)
+    return end
+  }
+
+  /**
+   * A file's next window (see RunWindows), from where the last one ended: windows start small
+   * and double up to FILE_RECENT_MAX, so a download whose body is skipped costs little of one
+   * (100 interleaved connections, each reading the spans its records lie in, read a 126 MiB
+   * capture 44 times over). None, each connection reading what it wants, for a file of one
+   * connection (its own reads are windows already), past the file's end, and once a window
+   * went mostly unused (windowDone).
+   */
+  private fileWindow(): { start: number; until: number | undefined; read: (w: RunWindow) => Promise<void> } {
+    const info = this.view.info()
+    const start = this.recentEnd
+    if (this.windowless || info.connections <= 1 || start >= info.size) return { start, until: undefined, read: () => Promise.resolve() }
+    const end = Math.min(info.size, start + this.windowSize)
+    this.recentEnd = end
+    this.windowSize = Math.min(FILE_RECENT_MAX, this.windowSize * 2)
+    const read = async (w: RunWindow): Promise<void> => {
+      // An earlier window went unused meanwhile: this one is not read either.
+      if (this.windowless) w.until = undefined
+      else await this.view.keepWindow(start, end)
     }
-    await this.view.keepRecent(0, 0)
-    if (live) return end
-    this.windowless = true
-    return undefined
+    return { start, until: end, read }
+  }
+
+  /** Every connection of a file's run is done with window `w`: it goes, and what they used of it tells whether windows are worth reading. */
+  private windowDone(w: RunWindow): void {
+    if (w.until === undefined || this.poll !== undefined) return
+    this.view.dropWindows(w.until)
+    if (w.until - w.start > SMALL_WINDOW && w.used * 4 < w.until - w.start) this.windowless = true
   }
 
   /** Something else that the connection list shows of decoding changed (a framing chosen): front ends fetch their rows again. */

@@ -89,7 +89,8 @@ export async function readBatch(view: CaptureView, connId: number, from: number,
   const bytes = new Uint8Array(size)
   let at = 0
   for (const r of records) {
-    const answer = answers.get(r)
+    // Most batches have no rule records: no lookup a record.
+    const answer = answers.size > 0 ? answers.get(r) : undefined
     if (answer) {
       bytes.set(answer.json, at)
       ops.push({ dir: 'client', at, len: answer.json.length, offset: answer.offset, time: r.time, ...(answer.renumber === true ? { renumber: true } : { answered: true }) })

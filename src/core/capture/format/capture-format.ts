@@ -179,22 +179,31 @@ const u32At = (b: Uint8Array, at: number): number => (b[at] | (b[at + 1] << 8) |
 
 /** Decodes a record header, or returns undefined when it is cut short, fails its CRC or makes no sense. */
 export function readRecordHeader(b: Buffer, at: number): RecordHeader | undefined {
-  if (!(at >= 0 && at + RECORD_HEADER_SIZE <= b.length)) return undefined
-  if (u32At(b, at) !== crc32Range(b, at + 4, at + RECORD_HEADER_SIZE)) return undefined
+  const h: RecordHeader = { type: RecordType.Data, flags: 0, dir: 0, connId: 0, seq: 0, length: 0, payloadCrc: 0, time: NaN, mono: NaN }
+  return readRecordHeaderInto(b, at, h) ? h : undefined
+}
+
+/**
+ * readRecordHeader into `h`, an object of the caller's: false (and `h` left as it was) when
+ * the header is cut short, fails its CRC or makes no sense. Decoding a file reads one a
+ * record: an object each was an eighth of what the engine's thread allocated for it.
+ */
+export function readRecordHeaderInto(b: Buffer, at: number, h: RecordHeader): boolean {
+  if (!(at >= 0 && at + RECORD_HEADER_SIZE <= b.length)) return false
+  if (u32At(b, at) !== crc32Range(b, at + 4, at + RECORD_HEADER_SIZE)) return false
   const type = b[at + 4]
   const length = u32At(b, at + 16)
-  if (!RECORD_TYPES.has(type) || length > MAX_PAYLOAD || b[at + 6] > DIR_SERVER) return undefined
-  return {
-    type: type as RecordType,
-    flags: b[at + 5],
-    dir: b[at + 6],
-    connId: u32At(b, at + 8),
-    seq: u32At(b, at + 12),
-    length,
-    payloadCrc: u32At(b, at + 20),
-    time: b.readDoubleLE(at + 24),
-    mono: b.readDoubleLE(at + 32)
-  }
+  if (!RECORD_TYPES.has(type) || length > MAX_PAYLOAD || b[at + 6] > DIR_SERVER) return false
+  h.type = type as RecordType
+  h.flags = b[at + 5]
+  h.dir = b[at + 6]
+  h.connId = u32At(b, at + 8)
+  h.seq = u32At(b, at + 12)
+  h.length = length
+  h.payloadCrc = u32At(b, at + 20)
+  h.time = b.readDoubleLE(at + 24)
+  h.mono = b.readDoubleLE(at + 32)
+  return true
 }
 
 export function payloadCrcOk(h: RecordHeader, payload: Buffer): boolean {

@@ -128,8 +128,12 @@ export abstract class TaggedRecords {
     const server = dir === 'server'
     const stop = n <= SHORT_ROW_RECORDS ? n : Math.min(n, i + 1 + LOOK_AHEAD)
     for (let j = i + 1; j < stop; j++) {
-      const place = streamPlace(this.record(row, j, 1))
-      if (place !== undefined && (place.dir === 'server') === server) return place.offset
+      // streamPlace without its object: this runs for every record decoded.
+      const tag = this.record(row, j, 1)
+      if (tag === NOT_DATA) continue
+      const t = tag < 0 ? -2 - tag : tag
+      const isServer = t % 2 === 1
+      if (isServer === server) return Math.floor(t / 2)
     }
     if (stop === n) return undefined
     const chunks = this.chunks(row, dir)

@@ -9,7 +9,7 @@ import { ConnectionQuery, type PageQuery, type ProtocolFacts } from './connectio
 import { ConnectionTurns } from './connection-turns'
 import type { IndexView } from '../read/index-view'
 import type { OwnerRecord } from '../format/record-payloads'
-import { KIND_OF, RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader } from '../format/capture-format'
+import { KIND_OF, RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeaderInto, type RecordHeader } from '../format/capture-format'
 import { DamagedRecordError, connectionRow, type CaptureReader } from '../read/capture-reader'
 import { listMatches } from './match-count'
 import { compilePattern, keptRuns, searchKept } from './stream-search'
@@ -47,6 +47,10 @@ export interface CaptureView {
   matches(connId: number, dir: Direction, pattern: SearchPattern, signal?: AbortSignal): Promise<MatchList>
   /** Reads [start, end) of the file once for the decodeRecords calls that follow, and [end, ahead) meanwhile for the next call (see CaptureQueries.keepRecent). */
   keepRecent(start: number, end: number, ahead?: number): Promise<void>
+  /** Reads [start, end) of the file and keeps it beside the windows kept already, until dropWindows (see CaptureQueries.keepWindow). */
+  keepWindow(start: number, end: number): Promise<void>
+  /** Forgets the windows kept that end at or before `upTo`. */
+  dropWindows(upTo: number): void
   /** Records as a decoder takes them (see CaptureQueries.decodeRecords). */
   decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until?: number): Promise<{ total: number; records: DecodeRecord[]; stopped: boolean }>
   close(): Promise<void>
@@ -60,10 +64,13 @@ export interface DecodeRecord {
   length: number
   time: number
   /** A data record's bytes from where its direction's decoding wants them. */
-  bytes?: Buffer
+  bytes?: Uint8Array
   /** A `rule` record's details (HTTP/1 pairs no response with a request a rule answered). */
   info?: Record<string, unknown>
 }
+
+/** A header to read records' headers into, one after another. */
+const scratchHeader = (): RecordHeader => ({ type: RecordType.Data, flags: 0, dir: 0, connId: 0, seq: 0, length: 0, payloadCrc: 0, time: NaN, mono: NaN })
 
 /** Records this close in the file are read together, in reads of at most MAX_SPAN. */
 const SPAN_GAP = 64 * 1024
@@ -135,14 +142,13 @@ export abstract class CaptureQueries {
     return -1
   }
 
-  private recent: { start: number; buf: Buffer } | undefined
+  /** Windows of the file kept for decodeRecords: `buf` once read. */
+  private windows: { start: number; end: number; read: Promise<Buffer>; buf?: Buffer }[] = []
 
   /** Where the file's records end (a stored index, which no decoder reads, may follow them). */
   protected recordsEnd(): number {
     return Infinity
   }
-  /** The window read ahead for the next keepRecent. */
-  private ahead: { start: number; end: number; read: Promise<Buffer> } | undefined
 
   /**
    * Reads the file's [start, end) once and keeps it for decodeRecords until the next call:
@@ -157,28 +163,65 @@ export abstract class CaptureQueries {
    * runs each, in turns).
    */
   async keepRecent(start: number, end: number, ahead = end): Promise<void> {
-    // Past the records (a file's stored index) there is nothing to decode.
-    end = Math.min(end, this.recordsEnd())
-    ahead = Math.min(ahead, this.recordsEnd())
-    this.recent = undefined
-    const early = this.ahead
-    this.ahead = undefined
-    if (end > start) {
-      const buf = early?.start === start && early.end === end ? await early.read : await this.reader.readSpan(start, end)
-      this.recent = { start, buf }
-    }
-    if (ahead > end) {
-      const read = this.reader.readSpan(end, ahead)
-      // Never used (the capture closed, or the next window differs): its failure is nobody's.
-      read.catch(() => undefined)
-      this.ahead = { start: end, end: ahead, read }
-    }
+    const early = this.windows.find((w) => w.start === start && w.end === Math.min(end, this.recordsEnd()))
+    this.windows = early ? [early] : []
+    const read = this.keepWindow(start, end)
+    if (ahead > end) void this.keepWindow(end, ahead)
+    await read
   }
 
-  private fromRecent(start: number, end: number): Buffer | undefined {
-    const r = this.recent
-    if (!r || start < r.start || end > r.start + r.buf.length) return undefined
-    return r.buf.subarray(start - r.start, end - r.start)
+  /**
+   * Reads the file's [start, end) and keeps it beside the windows kept already, until
+   * dropWindows: a file's decoding goes on into the next window with the connections done
+   * with the last one while the others still are (capture-decoding.ts). A window read
+   * already (or being read) is not read again; a read that fails leaves no window, and its
+   * records are read from the file as they are asked for.
+   */
+  async keepWindow(start: number, end: number): Promise<void> {
+    // Past the records (a file's stored index) there is nothing to decode.
+    end = Math.min(end, this.recordsEnd())
+    if (end <= start) return
+    let w = this.windows.find((k) => k.start === start && k.end === end)
+    if (!w) {
+      const made: { start: number; end: number; read: Promise<Buffer>; buf?: Buffer } = { start, end, read: this.reader.readSpan(start, end) }
+      made.read.then(
+        (buf) => (made.buf = buf),
+        () => (this.windows = this.windows.filter((k) => k !== made))
+      )
+      this.windows.push(made)
+      w = made
+    }
+    await w.read.then(
+      () => undefined,
+      () => undefined
+    )
+  }
+
+  dropWindows(upTo: number): void {
+    this.windows = this.windows.filter((w) => w.end > upTo)
+  }
+
+  /** Where the window kept that holds file offset `at` ends; Infinity when none does. */
+  private windowEnd(at: number): number {
+    for (const w of this.windows) if (w.buf && at >= w.start && at < w.start + w.buf.length) return w.start + w.buf.length
+    return Infinity
+  }
+
+  /**
+   * The file's [start, end) from the windows kept: a buffer that holds it, and the file
+   * offset of that buffer's first byte (a window's own buffer, not a piece of it made for
+   * each read: there is a read a record when connections interleave).
+   */
+  private fromRecent(start: number, end: number): { buf: Buffer; base: number } | undefined {
+    for (const w of this.windows) {
+      if (!w.buf || start < w.start || start >= w.start + w.buf.length) continue
+      const wEnd = w.start + w.buf.length
+      if (end <= wEnd) return { buf: w.buf, base: w.start }
+      // A record that runs on into the next window kept (windows end anywhere in a record) is put together from both.
+      const rest = this.windows.find((k) => k.buf && k.start === wEnd && end <= k.start + k.buf.length)
+      if (rest?.buf) return { buf: Buffer.concat([w.buf.subarray(start - w.start), rest.buf.subarray(0, end - rest.start)]), base: start }
+    }
+    return undefined
   }
 
   /**
@@ -232,23 +275,26 @@ export abstract class CaptureQueries {
       taken += record.length - skip
     }
     // Reads grouped by nearness in the file (records are listed in file order).
+    const header = scratchHeader()
     for (let g = 0; g < reads.length; ) {
       let h = g
-      while (h + 1 < reads.length && reads[h + 1].at - reads[h].end <= SPAN_GAP && reads[h + 1].end - reads[g].at <= MAX_SPAN) h++
+      // A read that starts in a window kept ends with it: the record running on past it (windows end anywhere) is put together on its own.
+      const stop = this.windowEnd(reads[g].at)
+      while (h + 1 < reads.length && reads[h + 1].at - reads[h].end <= SPAN_GAP && reads[h + 1].end - reads[g].at <= MAX_SPAN && reads[h + 1].end <= stop) h++
       const start = reads[g].at
-      const span = this.fromRecent(start, reads[h].end) ?? (await this.reader.readSpan(start, reads[h].end))
+      const { buf: span, base } = this.fromRecent(start, reads[h].end) ?? { buf: await this.reader.readSpan(start, reads[h].end), base: start }
       for (let k = g; k <= h; k++) {
         const r = reads[k]
-        const header = readRecordHeader(span, r.at - start)
-        if (!header) throw new DamagedRecordError(r.at, 'a record header fails its CRC')
+        if (!readRecordHeaderInto(span, r.at - base, header)) throw new DamagedRecordError(r.at, 'a record header fails its CRC')
         const rec = r.record
         rec.time = header.time
         if (rec.kind === 'data') {
           if (header.type !== RecordType.Data || header.connId !== connId || dirName(header.dir) !== rec.dir || header.length < rec.length) {
             throw new DamagedRecordError(r.at, `the record there is not the data of connection #${connId} its index lists`)
           }
-          const payload = r.at - start + RECORD_HEADER_SIZE
-          rec.bytes = span.subarray(payload + r.payloadFrom, payload + rec.length)
+          // A plain view, not Buffer's subarray (a Buffer made through its species): one a record.
+          const payload = span.byteOffset + r.at - base + RECORD_HEADER_SIZE
+          rec.bytes = new Uint8Array(span.buffer, payload + r.payloadFrom, rec.length - r.payloadFrom)
         } else {
           rec.kind = KIND_OF[header.type] ?? 'error'
           const dir = dirName(header.dir)

@@ -94,4 +94,22 @@ describe('the window decoding reads, and the next one read ahead', () => {
     expect(end).toBeLessThan(size)
     expect(end).toBeGreaterThan(40 * 12 * 1024)
   })
+
+  it('keeps windows side by side until they are dropped, and reads none twice', async () => {
+    const { capture, size } = await smallFile()
+    const id = (await capture.listConnections())[0].id
+    const spans = spansRead(capture)
+    await Promise.all([capture.keepWindow(0, 100_000), capture.keepWindow(100_000, size)])
+    await capture.keepWindow(100_000, size)
+    expect(spans).toHaveLength(2)
+    // Records from either window, and those that run on from one into the next, are answered from them.
+    const { records } = await capture.decodeRecords(id, 0, 1_000_000, { client: 0, server: 0 }, Infinity)
+    expect(records.reduce((n, r) => n + (r.kind === 'data' ? (r.bytes?.length ?? 0) : 0), 0)).toBe(40 * 12 * 1024)
+    expect(spans).toHaveLength(2)
+    // Once the first is dropped, its records are read from the file again.
+    capture.dropWindows(100_000)
+    await capture.decodeRecords(id, 0, 10, { client: 0, server: 0 }, Infinity)
+    expect(spans.length).toBeGreaterThan(2)
+    expect(spans[2][0]).toBeLessThan(100_000)
+  })
 })

@@ -1,0 +1,132 @@
+// The windows of the file a decoding run goes through (capture-decoding.ts, runQueue), and
+// the connections each still has to decode. A window is read once for all the connections
+// whose records lie in it. A live run has one window; a file's run goes on into the next
+// window with each connection as soon as that connection is done with the last one, rather
+// than waiting for every connection at each window's end. The engine's thread then reads
+// and feeds the connections done with a window while the decode workers still decode the
+// others' (with a wait at each window's end, the engine's thread and the workers took turns
+// and 100,000 keep-alive exchanges took about their two times added up).
+
+/** A window, and the connections queued for it. */
+export interface RunWindow {
+  /** The records before this file offset are the window's; undefined: none (each connection reads its own, to its end). */
+  until: number | undefined
+  /** Where it starts in the file. */
+  readonly start: number
+  /** Resolves once its bytes are read (or their read failed: records are then read from the file as asked for). */
+  readonly ready: Promise<void>
+  /** Bytes its connections took of it (payloads and record headers): whether windows are worth their reads. */
+  used: number
+  /**
+   * The lowest id of a connection not begun that had nothing before `until`: connections
+   * open in id order, each with a record, so none opened after it has either; they go on to
+   * the next window unlooked at (a file's 100,000 connections were otherwise each looked at
+   * once a window).
+   */
+  beyond: number
+}
+
+interface Window extends RunWindow {
+  readonly queue: number[]
+  next: number
+  /** Connections queued or being decoded in it. */
+  open: number
+  /** Starts reading it (once). */
+  begin: () => void
+}
+
+/** Makes the next window (the first, then each after the last), reading nothing yet. */
+export type WindowMaker = () => { start: number; until: number | undefined; read: (w: RunWindow) => Promise<void> }
+
+/**
+ * The windows of one run, two read at most at a time (the oldest, which connections still
+ * decode, and the next); a window is dropped (`drop`) once every connection is done with it.
+ */
+export class RunWindows {
+  private readonly windows: Window[] = []
+  private wake: () => void = () => undefined
+  private woken: Promise<void>
+
+  constructor(
+    first: number[],
+    private readonly make: WindowMaker,
+    /** Told of each window its connections are done with, oldest first. */
+    private readonly drop: (w: RunWindow) => void,
+    /** Whether a connection done with a window goes on in the next (a file), or waits for the next run (live). */
+    private readonly onward: boolean
+  ) {
+    this.woken = new Promise((resolve) => (this.wake = resolve))
+    const w = this.add()
+    w.queue.push(...first)
+    w.open = first.length
+  }
+
+  /** Jobs queued or being decoded, in all windows. */
+  get open(): number {
+    let n = 0
+    for (const w of this.windows) n += w.open
+    return n
+  }
+
+  /**
+   * The next connection to decode and its window, oldest window first; undefined when the
+   * run is over. Waits for a window's read, and, while every connection queued is being
+   * decoded, for one to be done (it may go on in the next window).
+   */
+  async take(closed: () => boolean): Promise<{ connId: number; w: RunWindow } | undefined> {
+    while (!closed()) {
+      const w = this.windows.find((k) => k.next < k.queue.length)
+      if (w) {
+        const connId = w.queue[w.next++]
+        await w.ready
+        return { connId, w }
+      }
+      if (this.windows.length === 0) return undefined
+      await this.woken
+    }
+    return undefined
+  }
+
+  /**
+   * A connection is done with `w`: with `more`, it has records past the window. Returns
+   * false when it does not go on in this run (live: it waits for the next run).
+   */
+  done(w: RunWindow, connId: number, more: boolean): boolean {
+    const win = w as Window
+    let on = false
+    if (more && this.onward) {
+      const i = this.windows.indexOf(win)
+      const next = this.windows[i + 1] ?? this.add()
+      next.queue.push(connId)
+      next.open++
+      on = true
+    }
+    win.open--
+    while (this.windows.length > 0 && this.windows[0].open === 0) {
+      this.drop(this.windows.shift() as Window)
+      // The window after the oldest is read while the oldest is decoded.
+      this.windows[1]?.begin()
+    }
+    const wake = this.wake
+    this.woken = new Promise((resolve) => (this.wake = resolve))
+    wake()
+    return on
+  }
+
+  private add(): Window {
+    const made = this.make()
+    let begin: () => void = () => undefined
+    const ready = new Promise<void>((resolve) => {
+      let begun = false
+      begin = () => {
+        if (begun) return
+        begun = true
+        made.read(w).then(resolve, resolve)
+      }
+    })
+    const w: Window = { until: made.until, start: made.start, ready, used: 0, beyond: Infinity, queue: [], next: 0, open: 0, begin }
+    this.windows.push(w)
+    if (this.windows.length <= 2) w.begin()
+    return w
+  }
+}
