@@ -260,41 +260,42 @@ export class CaptureDecoding {
       queue,
       live ? () => ({ start: 0, until: liveUntil, read: () => Promise.resolve() }) : () => this.fileWindow(),
       (w) => this.windowDone(w),
-      !live
+      !live,
+      (connId, more) => {
+        this.queued--
+        if (more) {
+          this.dirty.add(connId)
+          this.more = true
+        }
+      }
     )
+    // Not begun, and opened after one that had nothing in the window: nothing in it either (RunWindow.beyond).
+    const passedOver = (connId: number, w: RunWindow): boolean => connId > w.beyond && w.until !== undefined && (this.conns.get(connId)?.cursor ?? 0) === 0
     // A lane decodes one connection after another; lanes overlap one connection's reads and
     // its round trip to the worker with the others' (one lane waited out each in turn: 100,000
     // one-exchange connections decoded at 5,000 a second with both threads mostly idle).
     const lane = async (): Promise<void> => {
       let job: { connId: number; w: RunWindow } | undefined
-      while ((job = await windows.take(() => this.closed)) !== undefined) {
+      while ((job = await windows.take(() => this.closed, passedOver)) !== undefined) {
         const { w } = job
         const c = this.ensure(job.connId)
         const untouched = c.cursor === 0 && w.until !== undefined
-        let more = untouched && c.connId > w.beyond
-        if (!more) {
-          try {
-            // A connection is taken as far as the window goes before the next: time slices only let other work in.
-            let outcome: Outcome
-            while ((outcome = await this.decode(c, SLICE_MS, sliceStart, w)) === 'slice' && !this.closed) {
-              await new Promise<void>((resolve) => setImmediate(resolve))
-              sliceStart = performance.now()
-            }
-            // Records past this window were there already: the next window (or run) takes them.
-            more = outcome === 'until' && w.until !== undefined && w.until < this.view.info().size
-            if (more && untouched && c.cursor === 0) w.beyond = Math.min(w.beyond, c.connId)
-          } catch (err) {
-            // The connection's records could not be read (a damaged file): it stays as decoded so far.
-            if (!(err instanceof DecoderLostError)) this.finish(c)
+        let more = false
+        try {
+          // A connection is taken as far as the window goes before the next: time slices only let other work in.
+          let outcome: Outcome
+          while ((outcome = await this.decode(c, SLICE_MS, sliceStart, w)) === 'slice' && !this.closed) {
+            await new Promise<void>((resolve) => setImmediate(resolve))
+            sliceStart = performance.now()
           }
+          // Records past this window were there already: the next window (or run) takes them.
+          more = outcome === 'until' && w.until !== undefined && w.until < this.view.info().size
+          if (more && untouched && c.cursor === 0) w.beyond = Math.min(w.beyond, c.connId)
+        } catch (err) {
+          // The connection's records could not be read (a damaged file): it stays as decoded so far.
+          if (!(err instanceof DecoderLostError)) this.finish(c)
         }
-        if (!windows.done(w, c.connId, more)) {
-          this.queued--
-          if (more) {
-            this.dirty.add(c.connId)
-            this.more = true
-          }
-        }
+        windows.done(w, c.connId, more)
         if (performance.now() - sliceStart >= SLICE_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve))
           sliceStart = performance.now()

@@ -229,17 +229,18 @@ export class WorkerPool implements DecoderHost {
     return h
   }
 
-  private release(key: number): void {
-    const h = this.slots.get(key)
-    if (!h) return
-    this.slots.delete(key)
+  private unhold(h: DecoderHost): void {
     this.keys.set(h, (this.keys.get(h) ?? 1) - 1)
   }
 
   feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions, last?: boolean, spread = true): Promise<FeedResult> {
     const h = this.host(key, spread)
-    if (last) this.release(key)
-    return h.feed(key, ops, bytes, opts, last)
+    if (!last) return h.feed(key, ops, bytes, opts, last)
+    // Its decoder goes with this feed, but it is the worker's until the answer comes: a file
+    // of one-exchange connections, each fed once, is then spread by what each worker has on
+    // hand (counted as it was fed, one worker holding a connection that runs on got none).
+    this.slots.delete(key)
+    return h.feed(key, ops, bytes, opts, last).finally(() => this.unhold(h))
   }
 
   /**
@@ -250,8 +251,11 @@ export class WorkerPool implements DecoderHost {
   readonly oneWorker: DecoderHost = new FirstWorker(this)
   drop(key: number): void {
     // A key never fed holds no decoder to drop.
-    this.slots.get(key)?.drop(key)
-    this.release(key)
+    const h = this.slots.get(key)
+    if (!h) return
+    h.drop(key)
+    this.slots.delete(key)
+    this.unhold(h)
   }
   async close(): Promise<void> {
     await Promise.all(this.hosts.map((h) => h.close()))

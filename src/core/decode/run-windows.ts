@@ -33,7 +33,12 @@ interface Window extends RunWindow {
   open: number
   /** Starts reading it (once). */
   begin: () => void
+  /** Its bytes are read: no wait for `ready`. */
+  read: boolean
 }
+
+/** Connections passed over in a row before other work gets in. */
+const SKIPS_A_TURN = 1024
 
 /** Makes the next window (the first, then each after the last), reading nothing yet. */
 export type WindowMaker = () => { start: number; until: number | undefined; read: (w: RunWindow) => Promise<void> }
@@ -44,8 +49,8 @@ export type WindowMaker = () => { start: number; until: number | undefined; read
  */
 export class RunWindows {
   private readonly windows: Window[] = []
-  private wake: () => void = () => undefined
-  private woken: Promise<void>
+  /** Lanes waiting for a connection to be done. */
+  private readonly waiting: (() => void)[] = []
 
   constructor(
     first: number[],
@@ -53,9 +58,10 @@ export class RunWindows {
     /** Told of each window its connections are done with, oldest first. */
     private readonly drop: (w: RunWindow) => void,
     /** Whether a connection done with a window goes on in the next (a file), or waits for the next run (live). */
-    private readonly onward: boolean
+    private readonly onward: boolean,
+    /** Told of each connection that leaves the run: done, or (`more`) waiting for the next run. */
+    private readonly left: (connId: number, more: boolean) => void
   ) {
-    this.woken = new Promise((resolve) => (this.wake = resolve))
     const w = this.add()
     w.queue.push(...first)
     w.open = first.length
@@ -70,36 +76,45 @@ export class RunWindows {
 
   /**
    * The next connection to decode and its window, oldest window first; undefined when the
-   * run is over. Waits for a window's read, and, while every connection queued is being
-   * decoded, for one to be done (it may go on in the next window).
+   * run is over. Connections `skip` says have nothing in their window go on to the next at
+   * once, without a wait each (a file's 100,000 connections are passed over in each window
+   * until their records come). Waits for a window's read, and, while every connection queued
+   * is being decoded, for one to be done (it may go on in the next window).
    */
-  async take(closed: () => boolean): Promise<{ connId: number; w: RunWindow } | undefined> {
+  async take(closed: () => boolean, skip: (connId: number, w: RunWindow) => boolean = () => false): Promise<{ connId: number; w: RunWindow } | undefined> {
+    let skipped = 0
     while (!closed()) {
       const w = this.windows.find((k) => k.next < k.queue.length)
       if (w) {
         const connId = w.queue[w.next++]
-        await w.ready
+        if (skip(connId, w)) {
+          this.done(w, connId, true)
+          // Other work gets in now and then while many are passed over.
+          if (++skipped % SKIPS_A_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+          continue
+        }
+        if (!w.read) await w.ready
         return { connId, w }
       }
       if (this.windows.length === 0) return undefined
-      await this.woken
+      await new Promise<void>((resolve) => this.waiting.push(resolve))
     }
     return undefined
   }
 
   /**
-   * A connection is done with `w`: with `more`, it has records past the window. Returns
-   * false when it does not go on in this run (live: it waits for the next run).
+   * A connection is done with `w`: with `more`, it has records past the window, and goes on
+   * in the next (a file's run); else it leaves the run (`left`).
    */
-  done(w: RunWindow, connId: number, more: boolean): boolean {
+  done(w: RunWindow, connId: number, more: boolean): void {
     const win = w as Window
-    let on = false
     if (more && this.onward) {
       const i = this.windows.indexOf(win)
       const next = this.windows[i + 1] ?? this.add()
       next.queue.push(connId)
       next.open++
-      on = true
+    } else {
+      this.left(connId, more)
     }
     win.open--
     while (this.windows.length > 0 && this.windows[0].open === 0) {
@@ -107,10 +122,7 @@ export class RunWindows {
       // The window after the oldest is read while the oldest is decoded.
       this.windows[1]?.begin()
     }
-    const wake = this.wake
-    this.woken = new Promise((resolve) => (this.wake = resolve))
-    wake()
-    return on
+    for (const wake of this.waiting.splice(0)) wake()
   }
 
   private add(): Window {
@@ -121,10 +133,14 @@ export class RunWindows {
       begin = () => {
         if (begun) return
         begun = true
-        made.read(w).then(resolve, resolve)
+        const done = (): void => {
+          w.read = true
+          resolve()
+        }
+        made.read(w).then(done, done)
       }
     })
-    const w: Window = { until: made.until, start: made.start, ready, used: 0, beyond: Infinity, queue: [], next: 0, open: 0, begin }
+    const w: Window = { until: made.until, start: made.start, ready, used: 0, beyond: Infinity, queue: [], next: 0, open: 0, begin, read: false }
     this.windows.push(w)
     if (this.windows.length <= 2) w.begin()
     return w

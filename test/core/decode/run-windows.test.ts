@@ -1,14 +1,16 @@
 // RunWindows: a file's decoding run hands out a connection's next window as soon as that
 // connection is done with the last one (the engine's thread then reads and feeds it while the
-// workers still decode the others), reads two windows at most at a time, and drops each once
-// every connection is done with it.
+// workers still decode the others), reads two windows at most at a time, drops each once
+// every connection is done with it, and passes over at once the connections it is told have
+// nothing in a window.
 import { describe, expect, it } from 'vitest'
 import { RunWindows, type RunWindow } from '../../../src/core/decode/run-windows'
 
-/** Windows of 100 bytes, each read when RunWindows begins it; what was read and dropped, in order. */
-function chain(first: number[], onward = true): { windows: RunWindows; read: number[]; dropped: number[] } {
+/** Windows of 100 bytes, each read when RunWindows begins it; what was read, dropped and left the run, in order. */
+function chain(first: number[], onward = true): { windows: RunWindows; read: number[]; dropped: number[]; left: [number, boolean][] } {
   const read: number[] = []
   const dropped: number[] = []
+  const left: [number, boolean][] = []
   let start = 0
   const windows = new RunWindows(
     first,
@@ -25,38 +27,40 @@ function chain(first: number[], onward = true): { windows: RunWindows; read: num
       }
     },
     (w) => dropped.push(w.start),
-    onward
+    onward,
+    (connId, more) => left.push([connId, more])
   )
-  return { windows, read, dropped }
+  return { windows, read, dropped, left }
 }
 
 const open = (): boolean => false
 
 describe('the windows of a run', () => {
   it("hands out a connection's next window while the others still decode the last one", async () => {
-    const { windows, read, dropped } = chain([1, 2, 3])
+    const { windows, read, dropped, left } = chain([1, 2, 3])
     const a = await windows.take(open)
     const b = await windows.take(open)
     const c = await windows.take(open)
     expect([a?.connId, b?.connId, c?.connId]).toEqual([1, 2, 3])
     expect(a?.w.start).toBe(0)
     // Connection 1 is done with the first window and has more: it goes on at once, 2 and 3 still being decoded.
-    expect(windows.done(a?.w as RunWindow, 1, true)).toBe(true)
+    windows.done(a?.w as RunWindow, 1, true)
     const next = await windows.take(open)
     expect(next).toMatchObject({ connId: 1, w: { start: 100, until: 200 } })
     // The window after that is made for it, but not read until the first is done with.
-    expect(windows.done(next?.w as RunWindow, 1, true)).toBe(true)
+    windows.done(next?.w as RunWindow, 1, true)
     expect(read).toEqual([0, 100])
     expect(dropped).toEqual([])
     windows.done(b?.w as RunWindow, 2, false)
     windows.done(c?.w as RunWindow, 3, true)
     expect(dropped).toEqual([0])
     expect(read).toEqual([0, 100, 200])
+    expect(left).toEqual([[2, false]])
     expect(windows.open).toBe(2)
   })
 
   it('waits, while every connection queued is being decoded, for one to be done', async () => {
-    const { windows } = chain([7])
+    const { windows, left } = chain([7])
     const first = await windows.take(open)
     let taken: { connId: number; w: RunWindow } | undefined
     const waiting = windows.take(open).then((t) => (taken = t))
@@ -67,17 +71,41 @@ describe('the windows of a run', () => {
     expect(taken).toMatchObject({ connId: 7, w: { start: 100 } })
     // Done with everything: the run is over, and every window dropped.
     windows.done(taken?.w as RunWindow, 7, false)
+    expect(left).toEqual([[7, false]])
     expect(windows.open).toBe(0)
     await expect(windows.take(open)).resolves.toBeUndefined()
   })
 
+  it('passes over the connections it is told have nothing in a window, each on to the next', async () => {
+    const conns = Array.from({ length: 3000 }, (_, i) => i + 1)
+    const { windows, read } = chain(conns)
+    // Only connection 1 has records in the first window.
+    const skip = (connId: number, w: RunWindow): boolean => w.start === 0 && connId > 1
+    const first = await windows.take(open, skip)
+    expect(first?.connId).toBe(1)
+    windows.done(first?.w as RunWindow, 1, true)
+    const all: number[] = []
+    for (let k = 0; k < 3000; k++) {
+      const job = await windows.take(open, skip)
+      expect(job?.w.start).toBe(100)
+      all.push(job?.connId ?? 0)
+    }
+    // In the next window each comes once, in order.
+    expect(all).toEqual(conns)
+    expect(read).toEqual([0, 100])
+  })
+
   it('keeps a live run to its one window: a connection with more waits for the next run', async () => {
-    const { windows, read, dropped } = chain([4, 5], false)
+    const { windows, read, dropped, left } = chain([4, 5], false)
     const a = await windows.take(open)
-    expect(windows.done(a?.w as RunWindow, 4, true)).toBe(false)
+    windows.done(a?.w as RunWindow, 4, true)
     const b = await windows.take(open)
     expect(b?.connId).toBe(5)
     windows.done(b?.w as RunWindow, 5, false)
+    expect(left).toEqual([
+      [4, true],
+      [5, false]
+    ])
     expect(read).toEqual([0])
     expect(dropped).toEqual([0])
     await expect(windows.take(open)).resolves.toBeUndefined()

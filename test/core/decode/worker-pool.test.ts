@@ -79,7 +79,7 @@ describe('WorkerPool', () => {
     expect(hosts.every((h) => h.closed)).toBe(true)
   })
 
-  it("splits a file's connections evenly though the second worker is still starting and the first answers at once", () => {
+  it("splits a file's connections evenly though the second worker is still starting and the first answers at once", async () => {
     const { pool: p, hosts } = pool(2, 4)
     for (let key = 1; key <= 5; key++) void p.feed(key, [], new Uint8Array(0))
     expect(p.started).toBe(2)
@@ -91,9 +91,11 @@ describe('WorkerPool', () => {
     const held = hosts.map((h) => new Set(h.fed).size)
     expect(held[0] + held[1]).toBe(100)
     expect(Math.abs(held[0] - held[1])).toBeLessThanOrEqual(1)
-    // A connection's last feed frees its place: the next new one goes to the worker it left.
+    // A connection's last feed frees its place once answered: the next new one goes to the worker it left.
     const last = hosts[1].fed[0]
-    void p.feed(last, [], new Uint8Array(0), undefined, true)
+    const fed = p.feed(last, [], new Uint8Array(0), undefined, true)
+    hosts[1].answerAll()
+    await fed
     void p.feed(101, [], new Uint8Array(0))
     expect(hosts[1].fed.at(-1)).toBe(101)
   })
