@@ -14,7 +14,7 @@
 //    recorded in memory and cut by their codecs alone, and redis's through the engine (msg.page);
 //   node bench/decode.mjs [--parts decoder,chunked,engine,h2,proxy,messages] [--quick] [--rounds N] [--exchanges N] [--dir DIR] [--out FILE]
 // See bench/README.md.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -197,6 +197,7 @@ async function h2Part(I) {
     await stopProxy(p)
     p = undefined
     out.recorded = { seconds: rec.ms / 1000, fileBytes: statSync(file).size }
+    flushToDisk(file)
   } finally {
     if (p) await p.close()
     await target.close()
@@ -337,6 +338,18 @@ async function stopProxy(p) {
   await p.close()
 }
 
+/** Each file's bytes on the disk (fsync), so no writeback of them runs beside what is timed next. */
+function flushToDisk(...files) {
+  for (const file of files) {
+    const fd = openSync(file, 'r')
+    try {
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  }
+}
+
 /** Records typical exchanges and a 1 GiB download through the CLI proxy, then times the engine decoding each file. */
 async function enginePart(I) {
   const out = {}
@@ -355,6 +368,9 @@ async function enginePart(I) {
   await stopProxy(p)
   out.recordedDownload = { bytes: got.bytes, seconds: got.ms / 1000, fileBytes: statSync(big).size }
 
+  // The files just written are flushed first, so the kernel's writeback of the GiB just
+  // recorded does not run beside the decoding timed next.
+  flushToDisk(many, big)
   const engine = await I.Engine.create({ capturePath: join(tmpRoot, 'engine-live.tcap') })
   try {
     out.decodingMode = engine.decoding?.mode
@@ -383,6 +399,7 @@ async function enginePart(I) {
     log(`engine: recording ${V.shortConnections.toLocaleString('en-US')} connections of one exchange each through tcpscope proxy ...`)
     const recShort = await recordCapture({ cli: join(ROOT, 'bin', 'tcpscope.js'), file: short, connections: V.shortConnections, total: V.shortConnections, http: true })
     out.recordedShort = { connections: V.shortConnections, seconds: recShort.seconds, fileBytes: statSync(short).size }
+    flushToDisk(short)
     log('engine: decoding the short connections capture ...')
     const s = await decodeFile(short)
     rmSync(short, { force: true })
