@@ -15,7 +15,7 @@ import { readBatch } from './decode-feed'
 import { ConnDecoding } from './conn-decoding'
 import { ExchangeTable } from './exchange-table'
 import { lanesFor } from './decode-lanes'
-import { RunWindows, type RunWindow } from './run-windows'
+import { FileWindows, RunWindows, SMALL_WINDOW, type RunWindow } from './run-windows'
 
 /** A background run works at most this long before it lets other work in. */
 const SLICE_MS = 5
@@ -36,14 +36,6 @@ const BUSY_PAUSE = 9
 const MAX_PAUSE_MS = 1000
 /** The most of a live capture's new bytes read at once for a run (see readRecent). */
 const RECENT_MAX = 4 * 1024 * 1024
-/**
- * A file's windows grow larger: each run ends with its slowest connection's round trip to
- * the decode workers, and fewer runs wait fewer of those (100,000 keep-alive exchanges
- * decoded cold in 1.6-2.0 s with 4 MiB windows, 1.4 s with 16 MiB; 32 MiB no faster).
- */
-const FILE_RECENT_MAX = 16 * 1024 * 1024
-/** A window this small is read whatever the last run used of its own. */
-const SMALL_WINDOW = 256 * 1024
 /** How often a live capture is checked for connections that grew. */
 const POLL_MS = 500
 const END_CODE: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
@@ -78,8 +70,8 @@ export class CaptureDecoding {
   private recentEnd = 0
   /** How much the next window may hold (see readRecent). */
   private windowSize = SMALL_WINDOW
-  /** A file's windows went unused: the rest of it is decoded without them. */
-  private windowless = false
+  /** Where a file's windows lie (a file's runs). */
+  private readonly fileWindows: FileWindows
   /** The capture's size at the last sweep, and how many connections it had. */
   private sweptSize = -1
   private sweptRows = 0
@@ -97,7 +89,9 @@ export class CaptureDecoding {
     private readonly host: DecoderHost,
     /** Told when `version` moved. */
     private readonly onSummaries: () => void = () => undefined
-  ) {}
+  ) {
+    this.fileWindows = new FileWindows(view)
+  }
 
   conn(connId: number): ConnDecoding | undefined {
     return this.conns.get(connId)
@@ -258,8 +252,10 @@ export class CaptureDecoding {
     this.queued = queue.length
     const windows = new RunWindows(
       queue,
-      live ? () => ({ start: 0, until: liveUntil, read: () => Promise.resolve() }) : () => this.fileWindow(),
-      (w) => this.windowDone(w),
+      live ? () => ({ start: 0, until: liveUntil, read: () => Promise.resolve() }) : () => this.fileWindows.next(),
+      (w) => {
+        if (!live) this.fileWindows.done(w)
+      },
       !live,
       (connId, more) => {
         this.queued--
@@ -389,36 +385,6 @@ export class CaptureDecoding {
     this.windowSize = useful ? Math.min(RECENT_MAX, this.windowSize * 2) : RECENT_MAX
     await this.view.keepRecent(useful ? start : 0, useful ? end : 0).catch(() => undefined)
     return end
-  }
-
-  /**
-   * A file's next window (see RunWindows), from where the last one ended: windows start small
-   * and double up to FILE_RECENT_MAX, so a download whose body is skipped costs little of one
-   * (100 interleaved connections, each reading the spans its records lie in, read a 126 MiB
-   * capture 44 times over). None, each connection reading what it wants, for a file of one
-   * connection (its own reads are windows already), past the file's end, and once a window
-   * went mostly unused (windowDone).
-   */
-  private fileWindow(): { start: number; until: number | undefined; read: (w: RunWindow) => Promise<void> } {
-    const info = this.view.info()
-    const start = this.recentEnd
-    if (this.windowless || info.connections <= 1 || start >= info.size) return { start, until: undefined, read: () => Promise.resolve() }
-    const end = Math.min(info.size, start + this.windowSize)
-    this.recentEnd = end
-    this.windowSize = Math.min(FILE_RECENT_MAX, this.windowSize * 2)
-    const read = async (w: RunWindow): Promise<void> => {
-      // An earlier window went unused meanwhile: this one is not read either.
-      if (this.windowless) w.until = undefined
-      else await this.view.keepWindow(start, end)
-    }
-    return { start, until: end, read }
-  }
-
-  /** Every connection of a file's run is done with window `w`: it goes, and what they used of it tells whether windows are worth reading. */
-  private windowDone(w: RunWindow): void {
-    if (w.until === undefined || this.poll !== undefined) return
-    this.view.dropWindows(w.until)
-    if (w.until - w.start > SMALL_WINDOW && w.used * 4 < w.until - w.start) this.windowless = true
   }
 
   /** Something else that the connection list shows of decoding changed (a framing chosen): front ends fetch their rows again. */

@@ -4,7 +4,7 @@
 // every connection is done with it, and passes over at once the connections it is told have
 // nothing in a window.
 import { describe, expect, it } from 'vitest'
-import { RunWindows, type RunWindow } from '../../../src/core/decode/run-windows'
+import { FileWindows, RunWindows, SMALL_WINDOW, type RunWindow } from '../../../src/core/decode/run-windows'
 
 /** Windows of 100 bytes, each read when RunWindows begins it; what was read, dropped and left the run, in order. */
 function chain(first: number[], onward = true): { windows: RunWindows; read: number[]; dropped: number[]; left: [number, boolean][] } {
@@ -115,5 +115,54 @@ describe('the windows of a run', () => {
     const { windows } = chain([1])
     await windows.take(open)
     await expect(windows.take(() => true)).resolves.toBeUndefined()
+  })
+})
+
+describe("a file's windows", () => {
+  const MiB = 1024 * 1024
+  function file(size: number, connections = 100): { windows: FileWindows; kept: [number, number][]; dropped: number[] } {
+    const kept: [number, number][] = []
+    const dropped: number[] = []
+    const view = {
+      info: () => ({ size, connections }) as ReturnType<ConstructorParameters<typeof FileWindows>[0]['info']>,
+      keepWindow: (start: number, end: number) => {
+        kept.push([start, end])
+        return Promise.resolve()
+      },
+      dropWindows: (upTo: number) => void dropped.push(upTo)
+    }
+    return { windows: new FileWindows(view), kept, dropped }
+  }
+
+  it('start small and double up to 16 MiB, one after another to the end of the file', async () => {
+    const { windows, kept, dropped } = file(100 * MiB)
+    const made: ReturnType<FileWindows['next']>[] = []
+    for (let w = windows.next(); w.until !== undefined; w = windows.next()) made.push(w)
+    const sizes = made.map((w) => (w.until ?? 0) - w.start)
+    expect(sizes.slice(0, 7)).toEqual([256, 512, 1024, 2048, 4096, 8192, 16384].map((k) => k * 1024))
+    expect(made.at(-1)?.until).toBe(100 * MiB)
+    expect(made.every((w, i) => i === 0 || w.start === made[i - 1].until)).toBe(true)
+    // Each is read when begun, and dropped when done with.
+    const w = { ...made[1], used: 600 * 1024, beyond: Infinity, ready: Promise.resolve() }
+    await made[1].read(w)
+    expect(kept).toEqual([[SMALL_WINDOW, 3 * SMALL_WINDOW]])
+    windows.done(w)
+    expect(dropped).toEqual([3 * SMALL_WINDOW])
+  })
+
+  it('are none once one went mostly unused (a download whose body is skipped), and none for one connection', async () => {
+    const { windows, kept } = file(100 * MiB)
+    windows.next()
+    const second = windows.next()
+    const w = { ...second, used: 1024, beyond: Infinity, ready: Promise.resolve() }
+    windows.done(w)
+    // The window made before it was seen unused is not read either.
+    const third = windows.next()
+    const w3 = { ...third, used: 0, beyond: Infinity, ready: Promise.resolve() }
+    await third.read(w3)
+    expect(w3.until).toBeUndefined()
+    expect(kept).toEqual([])
+    expect(windows.next().until).toBeUndefined()
+    expect(file(100 * MiB, 1).windows.next().until).toBeUndefined()
   })
 })
