@@ -9,7 +9,7 @@
 
 import type { CaptureView } from '../capture/query/capture-queries'
 
-/** A window, and the connections queued for it. */
+/** A window of a run, as the decoding of its connections sees it. */
 export interface RunWindow {
   /** The records before this file offset are the window's; undefined: none (each connection reads its own, to its end). */
   until: number | undefined
@@ -28,6 +28,7 @@ export interface RunWindow {
   beyond: number
 }
 
+/** A window, and the connections queued for it. */
 interface Window extends RunWindow {
   readonly queue: number[]
   next: number
@@ -65,7 +66,8 @@ export class RunWindows {
     private readonly left: (connId: number, more: boolean) => void
   ) {
     const w = this.add()
-    w.queue.push(...first)
+    // One by one: a file's hundreds of thousands of connections are too many to spread as arguments.
+    for (const connId of first) w.queue.push(connId)
     w.open = first.length
   }
 

@@ -111,6 +111,12 @@ describe('the windows of a run', () => {
     await expect(windows.take(open)).resolves.toBeUndefined()
   })
 
+  it('takes a file of 300,000 connections (too many to spread as arguments)', async () => {
+    const { windows } = chain(Array.from({ length: 300_000 }, (_, i) => i + 1))
+    expect(windows.open).toBe(300_000)
+    expect((await windows.take(open))?.connId).toBe(1)
+  })
+
   it('lets its lanes go once the engine closes', async () => {
     const { windows } = chain([1])
     await windows.take(open)
