@@ -383,7 +383,8 @@ export class CaptureDecoding {
     this.lastUsed = 0
     // Windows start small and double while used, so a download whose body is skipped costs little of one.
     this.windowSize = useful ? Math.min(RECENT_MAX, this.windowSize * 2) : RECENT_MAX
-    await this.view.keepRecent(useful ? start : 0, useful ? end : 0).catch(() => undefined)
+    // A window whose read failed is none: its records are read as asked for.
+    await this.view.keepRecent(useful ? start : 0, useful ? end : 0)
     return end
   }
 

@@ -69,6 +69,14 @@ export interface DecodeRecord {
   info?: Record<string, unknown>
 }
 
+/** A window of the file kept for decodeRecords (keepWindow): `buf` once read. */
+interface KeptWindow {
+  start: number
+  end: number
+  read: Promise<Buffer>
+  buf?: Buffer
+}
+
 /** A header to read records' headers into, one after another. */
 const scratchHeader = (): RecordHeader => ({ type: RecordType.Data, flags: 0, dir: 0, connId: 0, seq: 0, length: 0, payloadCrc: 0, time: NaN, mono: NaN })
 
@@ -142,8 +150,8 @@ export abstract class CaptureQueries {
     return -1
   }
 
-  /** Windows of the file kept for decodeRecords: `buf` once read. */
-  private windows: { start: number; end: number; read: Promise<Buffer>; buf?: Buffer }[] = []
+  /** Windows of the file kept for decodeRecords. */
+  private windows: KeptWindow[] = []
 
   /** Where the file's records end (a stored index, which no decoder reads, may follow them). */
   protected recordsEnd(): number {
@@ -163,8 +171,8 @@ export abstract class CaptureQueries {
    * runs each, in turns).
    */
   async keepRecent(start: number, end: number, ahead = end): Promise<void> {
-    const early = this.windows.find((w) => w.start === start && w.end === Math.min(end, this.recordsEnd()))
-    this.windows = early ? [early] : []
+    // Every window kept goes but this one, should it have been read ahead.
+    this.windows = this.windows.filter((w) => w.start === start && w.end === Math.min(end, this.recordsEnd()))
     const read = this.keepWindow(start, end)
     if (ahead > end) void this.keepWindow(end, ahead)
     await read
@@ -183,7 +191,7 @@ export abstract class CaptureQueries {
     if (end <= start) return
     let w = this.windows.find((k) => k.start === start && k.end === end)
     if (!w) {
-      const made: { start: number; end: number; read: Promise<Buffer>; buf?: Buffer } = { start, end, read: this.reader.readSpan(start, end) }
+      const made: KeptWindow = { start, end, read: this.reader.readSpan(start, end) }
       made.read.then(
         (buf) => (made.buf = buf),
         () => (this.windows = this.windows.filter((k) => k !== made))
@@ -201,27 +209,24 @@ export abstract class CaptureQueries {
     this.windows = this.windows.filter((w) => w.end > upTo)
   }
 
-  /** Where the window kept that holds file offset `at` ends; Infinity when none does. */
-  private windowEnd(at: number): number {
-    for (const w of this.windows) if (w.buf && at >= w.start && at < w.start + w.buf.length) return w.start + w.buf.length
-    return Infinity
+  /** The window kept, read, that holds file offset `at`. */
+  private windowAt(at: number): (KeptWindow & { buf: Buffer }) | undefined {
+    for (const w of this.windows) if (w.buf && at >= w.start && at < w.start + w.buf.length) return w as KeptWindow & { buf: Buffer }
+    return undefined
   }
 
   /**
-   * The file's [start, end) from the windows kept: a buffer that holds it, and the file
-   * offset of that buffer's first byte (a window's own buffer, not a piece of it made for
-   * each read: there is a read a record when connections interleave).
+   * The file's [start, end) from `w`, the window holding `start`: a buffer that holds it, and
+   * the file offset of that buffer's first byte (the window's own buffer, not a piece of it
+   * made for each read: there is a read a record when connections interleave).
    */
-  private fromRecent(start: number, end: number): { buf: Buffer; base: number } | undefined {
-    for (const w of this.windows) {
-      if (!w.buf || start < w.start || start >= w.start + w.buf.length) continue
-      const wEnd = w.start + w.buf.length
-      if (end <= wEnd) return { buf: w.buf, base: w.start }
-      // A record that runs on into the next window kept (windows end anywhere in a record) is put together from both.
-      const rest = this.windows.find((k) => k.buf && k.start === wEnd && end <= k.start + k.buf.length)
-      if (rest?.buf) return { buf: Buffer.concat([w.buf.subarray(start - w.start), rest.buf.subarray(0, end - rest.start)]), base: start }
-    }
-    return undefined
+  private fromWindow(w: (KeptWindow & { buf: Buffer }) | undefined, start: number, end: number): { buf: Buffer; base: number } | undefined {
+    if (!w) return undefined
+    const wEnd = w.start + w.buf.length
+    if (end <= wEnd) return { buf: w.buf, base: w.start }
+    // A record that runs on into the next window kept (windows end anywhere in a record) is put together from both.
+    const rest = this.windows.find((k) => k.buf && k.start === wEnd && end <= k.start + k.buf.length)
+    return rest?.buf ? { buf: Buffer.concat([w.buf.subarray(start - w.start), rest.buf.subarray(0, end - rest.start)]), base: start } : undefined
   }
 
   /**
@@ -278,11 +283,12 @@ export abstract class CaptureQueries {
     const header = scratchHeader()
     for (let g = 0; g < reads.length; ) {
       let h = g
-      // A read that starts in a window kept ends with it: the record running on past it (windows end anywhere) is put together on its own.
-      const stop = this.windowEnd(reads[g].at)
-      while (h + 1 < reads.length && reads[h + 1].at - reads[h].end <= SPAN_GAP && reads[h + 1].end - reads[g].at <= MAX_SPAN && reads[h + 1].end <= stop) h++
       const start = reads[g].at
-      const { buf: span, base } = this.fromRecent(start, reads[h].end) ?? { buf: await this.reader.readSpan(start, reads[h].end), base: start }
+      // A read that starts in a window kept ends with it: the record running on past it (windows end anywhere) is put together on its own.
+      const kept = this.windowAt(start)
+      const stop = kept ? kept.start + kept.buf.length : Infinity
+      while (h + 1 < reads.length && reads[h + 1].at - reads[h].end <= SPAN_GAP && reads[h + 1].end - start <= MAX_SPAN && reads[h + 1].end <= stop) h++
+      const { buf: span, base } = this.fromWindow(kept, start, reads[h].end) ?? { buf: await this.reader.readSpan(start, reads[h].end), base: start }
       for (let k = g; k <= h; k++) {
         const r = reads[k]
         if (!readRecordHeaderInto(span, r.at - base, header)) throw new DamagedRecordError(r.at, 'a record header fails its CRC')
