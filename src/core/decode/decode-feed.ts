@@ -6,10 +6,11 @@
 // much is read: a 1 GiB Content-Length body costs one batch of reads, not a gigabyte.
 
 import type { Direction } from '../../shared/capture-types'
-import type { CaptureView, DecodeRecord } from '../capture/query/capture-queries'
+import type { CaptureView } from '../capture/query/capture-queries'
+import type { DecodeRecord } from '../capture/query/decode-records'
 import type { AnsweredBy } from '../../shared/protocol-types'
 import { endedHere, type RuleEventInfo } from '../../shared/rules/rule-types'
-import { END_OP, GAP_OP, type FeedOp } from './decoder-set'
+import { END_OP, GAP_OP, feedOp, type FeedOp } from './decoder-set'
 import { MAX_REFUSED, type Renumbering } from '../protocols/http2/renumbered-streams'
 import { MAX_DETECT_BYTES } from '../protocols/detect'
 
@@ -67,22 +68,40 @@ function renumberOf(r: DecodeRecord): Uint8Array | undefined {
  */
 export async function readBatch(view: CaptureView, connId: number, from: number, want: Record<Direction, number>, ended: Record<Direction, boolean>, until?: number, detecting = false, most = BATCH_RECORDS): Promise<Batch> {
   const { total, records, stopped } = await view.decodeRecords(connId, from, detecting ? DETECT_RECORDS : Math.min(most, BATCH_RECORDS), want, detecting ? MAX_DETECT_BYTES : BATCH_BYTES, until)
+  return batchOf(records, from, total, stopped, ended)
+}
+
+/** What a rule record tells the decoder (an answered request, HTTP/2 streams renumbered), as an op's bytes. */
+interface Answer {
+  offset: number
+  json: Uint8Array
+  renumber: boolean
+}
+
+function answerFor(r: DecodeRecord): Answer | undefined {
+  const answered = answerOf(r)
+  if (answered) return { offset: answered.offset, json: answered.json, renumber: false }
+  const json = renumberOf(r)
+  return json !== undefined ? { offset: 0, json, renumber: true } : undefined
+}
+
+/**
+ * The batch of records read: a synchronous step apart from the read it waits for, so V8
+ * compiles it on its own and quickly (see capture/query/decode-records.ts).
+ */
+function batchOf(records: DecodeRecord[], from: number, total: number, stopped: boolean, ended: Record<Direction, boolean>): Batch {
   const ops: FeedOp[] = []
   const endedNow: Direction[] = []
-  const done = { ...ended }
+  const done = { client: ended.client, server: ended.server }
   let size = 0
   // A request a rule answered (the target never got it): what the decoder learns of it, for
   // HTTP/1 to pair no response with it; and HTTP/2 streams the target got under other ids.
-  const answers = new Map<DecodeRecord, { offset: number; json: Uint8Array; renumber?: boolean }>()
-  const renumbering = (r: DecodeRecord): { offset: number; json: Uint8Array; renumber: boolean } | undefined => {
-    const json = renumberOf(r)
-    return json !== undefined ? { offset: 0, json, renumber: true } : undefined
-  }
+  let answers: Map<DecodeRecord, Answer> | undefined
   for (const r of records) {
-    if (r.bytes && r.dir && !done[r.dir]) size += r.bytes.length
-    const answer = r.kind === 'rule' ? (answerOf(r) ?? renumbering(r)) : undefined
+    if (r.bytes !== undefined && r.dir !== undefined && !done[r.dir]) size += r.bytes.length
+    const answer = r.kind === 'rule' ? answerFor(r) : undefined
     if (answer) {
-      answers.set(r, answer)
+      ;(answers ??= new Map()).set(r, answer)
       size += answer.json.length
     }
   }
@@ -90,28 +109,28 @@ export async function readBatch(view: CaptureView, connId: number, from: number,
   let at = 0
   for (const r of records) {
     // Most batches have no rule records: no lookup a record.
-    const answer = answers.size > 0 ? answers.get(r) : undefined
+    const answer = answers?.get(r)
     if (answer) {
       bytes.set(answer.json, at)
-      ops.push({ dir: 'client', at, len: answer.json.length, offset: answer.offset, time: r.time, ...(answer.renumber === true ? { renumber: true } : { answered: true }) })
+      ops.push(feedOp('client', at, answer.json.length, answer.offset, r.time, !answer.renumber, answer.renumber))
       at += answer.json.length
       continue
     }
-    if (r.kind === 'data' && r.dir) {
-      if (!r.bytes || done[r.dir]) continue
+    if (r.kind === 'data' && r.dir !== undefined) {
+      if (r.bytes === undefined || done[r.dir]) continue
       bytes.set(r.bytes, at)
-      ops.push({ dir: r.dir, at, len: r.bytes.length, offset: r.offset + r.length - r.bytes.length, time: r.time })
+      ops.push(feedOp(r.dir, at, r.bytes.length, r.offset + r.length - r.bytes.length, r.time))
       at += r.bytes.length
       continue
     }
     // A gap ends its direction for the decoder: what follows it is not read from offsets that
     // would skip the missing bytes, and what it cut is incomplete.
-    const ends: Direction[] = (r.kind === 'fin' || r.kind === 'gap') && r.dir ? [r.dir] : r.kind === 'reset' || r.kind === 'close' ? DIRS : []
+    const ends: Direction[] = (r.kind === 'fin' || r.kind === 'gap') && r.dir !== undefined ? [r.dir] : r.kind === 'reset' || r.kind === 'close' ? DIRS : []
     for (const dir of ends) {
       if (done[dir]) continue
       done[dir] = true
       endedNow.push(dir)
-      ops.push({ dir, at: 0, len: r.kind === 'gap' ? GAP_OP : END_OP, offset: 0, time: r.time })
+      ops.push(feedOp(dir, 0, r.kind === 'gap' ? GAP_OP : END_OP, 0, r.time))
     }
   }
   return { ops, bytes, next: from + records.length, total, ended: endedNow, stopped }

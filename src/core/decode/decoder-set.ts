@@ -33,6 +33,11 @@ export interface FeedOp {
   renumber?: boolean
 }
 
+/** An op made with all its fields, in one order: ops of one shape keep the code reading them (packing, applying) to one. */
+export function feedOp(dir: Direction, at: number, len: number, offset: number, time: number, answered = false, renumber = false): FeedOp {
+  return { dir, at, len, offset, time, answered, renumber }
+}
+
 /** Feeds one op to a decoder (the hosts' and replay's one place to tell them apart). */
 export function applyOp(d: Pick<ConnectionDecoder, 'push' | 'end'> & Partial<Pick<ConnectionDecoder, 'gap' | 'answered' | 'renumbered'>>, op: FeedOp, bytes: Uint8Array): void {
   if (op.renumber) {

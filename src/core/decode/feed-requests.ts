@@ -4,7 +4,7 @@
 // object each (two typed arrays, each moved), a file of 100,000 one-exchange connections
 // spent about 0.26 s of the engine's thread in postMessage (feed-replies.ts is the way back).
 
-import type { FeedOp, FeedOptions } from './decoder-set'
+import { feedOp, type FeedOp, type FeedOptions } from './decoder-set'
 
 const OP_FIELDS = 6
 // Per request: its id, its decoder's key, flags, its ops' rows in `ops` (from, to), where its
@@ -122,10 +122,7 @@ export function unpackRequests(p: PackedRequests): FeedRequest[] {
     if (flags & LAST) r.last = true
     const ops: FeedOp[] = []
     for (let f = p.head[h + R_OPS_FROM] * OP_FIELDS; f < p.head[h + R_OPS_TO] * OP_FIELDS; f += OP_FIELDS) {
-      const op: FeedOp = { dir: p.ops[f] === 0 ? 'client' : 'server', at: p.ops[f + 1], len: p.ops[f + 2], offset: p.ops[f + 3], time: p.ops[f + 4] }
-      if (p.ops[f + 5] === 1) op.answered = true
-      else if (p.ops[f + 5] === 2) op.renumber = true
-      ops.push(op)
+      ops.push(feedOp(p.ops[f] === 0 ? 'client' : 'server', p.ops[f + 1], p.ops[f + 2], p.ops[f + 3], p.ops[f + 4], p.ops[f + 5] === 1, p.ops[f + 5] === 2))
     }
     r.ops = ops
     const at = p.head[h + R_BYTES_AT]

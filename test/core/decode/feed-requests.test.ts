@@ -3,26 +3,27 @@
 // large ones moved as their own buffers.
 import { describe, expect, it } from 'vitest'
 import { packRequests, SMALL_FEED, unpackRequests, type FeedRequest } from '../../../src/core/decode/feed-requests'
+import { feedOp } from '../../../src/core/decode/decoder-set'
 
 const bytes = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(fill)
 
 describe('feed requests, packed', () => {
   it('read back as queued: ids, keys, ops, bytes, options, the last feed and drops, in order', () => {
     const requests: FeedRequest[] = [
-      { id: 1, key: 10, ops: [{ dir: 'client', at: 0, len: 3, offset: 0, time: 1.5 }], bytes: bytes(3, 1), opts: { port: 6379 } },
+      { id: 1, key: 10, ops: [feedOp('client', 0, 3, 0, 1.5)], bytes: bytes(3, 1), opts: { port: 6379 } },
       { id: 0, key: 11, drop: true },
       { id: 2, key: 12, ops: [], bytes: new Uint8Array(0), last: true },
       {
         id: 3,
         key: 10,
         ops: [
-          { dir: 'server', at: 0, len: SMALL_FEED + 1, offset: 2 ** 40, time: 2, answered: true },
-          { dir: 'client', at: SMALL_FEED + 1, len: 0, offset: 7, time: 3, renumber: true }
+          feedOp('server', 0, SMALL_FEED + 1, 2 ** 40, 2, true),
+          feedOp('client', SMALL_FEED + 1, 0, 7, 3, false, true)
         ],
         bytes: bytes(SMALL_FEED + 1, 2),
         opts: { protocol: 'http1', start: { server: 5 } }
       },
-      { id: 4, key: 13, ops: [{ dir: 'server', at: 0, len: SMALL_FEED, offset: 9, time: 4 }], bytes: bytes(SMALL_FEED, 3), last: true }
+      { id: 4, key: 13, ops: [feedOp('server', 0, SMALL_FEED, 9, 4)], bytes: bytes(SMALL_FEED, 3), last: true }
     ]
     const transfer: ArrayBuffer[] = []
     const back = unpackRequests(packRequests(requests, transfer))

@@ -1,7 +1,7 @@
 // What every capture answers, live or reopened from a file: its connections, any byte
 // range of one direction, and a connection's events in order.
 
-import type { ActivityPage, CaptureEvent, CaptureEventKind, CaptureInfo, ConnectionPage, ConnectionSummary, Direction, EventPage, MatchList, SearchResult, TurnPage } from '../../../shared/capture-types'
+import type { ActivityPage, CaptureEvent, CaptureInfo, ConnectionPage, ConnectionSummary, Direction, EventPage, MatchList, SearchResult, TurnPage } from '../../../shared/capture-types'
 import { UserError } from '../../../shared/errors'
 import type { SearchPattern } from '../../../shared/contract'
 import { connectionActivity, type ActivityWindow } from './connection-activity'
@@ -9,8 +9,9 @@ import { ConnectionQuery, type PageQuery, type ProtocolFacts } from './connectio
 import { ConnectionTurns } from './connection-turns'
 import type { IndexView } from '../read/index-view'
 import type { OwnerRecord } from '../format/record-payloads'
-import { KIND_OF, RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeaderInto, type RecordHeader } from '../format/capture-format'
-import { DamagedRecordError, connectionRow, type CaptureReader } from '../read/capture-reader'
+import { RECORD_HEADER_SIZE } from '../format/capture-format'
+import { connectionRow, type CaptureReader } from '../read/capture-reader'
+import { fillRecords, planRecords, scratchHeader, type DecodeRecord, type RecordRead } from './decode-records'
 import { listMatches } from './match-count'
 import { compilePattern, keptRuns, searchKept } from './stream-search'
 
@@ -56,19 +57,6 @@ export interface CaptureView {
   close(): Promise<void>
 }
 
-/** A record as a decoder takes it; `time` is NaN for a data record that was not read (below what its decoder wants). */
-export interface DecodeRecord {
-  kind: CaptureEventKind
-  dir?: Direction
-  offset: number
-  length: number
-  time: number
-  /** A data record's bytes from where its direction's decoding wants them. */
-  bytes?: Uint8Array
-  /** A `rule` record's details (HTTP/1 pairs no response with a request a rule answered). */
-  info?: Record<string, unknown>
-}
-
 /** A window of the file kept for decodeRecords (keepWindow): `buf` once read. */
 interface KeptWindow {
   start: number
@@ -76,9 +64,6 @@ interface KeptWindow {
   read: Promise<Buffer>
   buf?: Buffer
 }
-
-/** A header to read records' headers into, one after another. */
-const scratchHeader = (): RecordHeader => ({ type: RecordType.Data, flags: 0, dir: 0, connId: 0, seq: 0, length: 0, payloadCrc: 0, time: NaN, mono: NaN })
 
 /** Records this close in the file are read together, in reads of at most MAX_SPAN. */
 const SPAN_GAP = 64 * 1024
@@ -238,49 +223,10 @@ export abstract class CaptureQueries {
    * file offset `until` or later (`total` then counts the records before it, and `stopped` says so).
    */
   async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until = Infinity): Promise<{ total: number; records: DecodeRecord[]; stopped: boolean }> {
-    const row = await connectionRow(this.index, connId)
-    const ix = this.index
-    let total = ix.recordCount(row)
-    let stopped = false
-    // Records from file offset `until` on are not this call's (live decoding takes what the file held when its run began).
-    if (total > from && ix.recordOffset(row, total - 1) >= until) {
-      let lo = from
-      let hi = total - 1
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1
-        if (ix.recordOffset(row, mid) >= until) hi = mid
-        else lo = mid + 1
-      }
-      total = lo
-      stopped = true
-    }
-    const last = Math.min(total, from + limit)
-    const records: DecodeRecord[] = []
-    /** Per record: the file range to read ([at, end)), or none. */
-    const reads: { at: number; end: number; record: DecodeRecord; payloadFrom: number; index: number }[] = []
-    /** Rule records, whose details are read on their own (a connection has few, most none). */
-    const rules: { record: DecodeRecord; index: number }[] = []
-    let taken = 0
-    for (let i = from; i < last && taken < maxBytes; i++) {
-      const at = ix.recordOffset(row, i)
-      const dir = ix.recordDirection(row, i)
-      if (dir === undefined) {
-        const record: DecodeRecord = { kind: 'open', offset: -1, length: 0, time: NaN }
-        records.push(record)
-        reads.push({ at, end: at + RECORD_HEADER_SIZE, record, payloadFrom: 0, index: i })
-        continue
-      }
-      const offset = ix.streamOffset(row, i)
-      const end = ix.chunkEnd(row, i, dir) ?? ix.recordedBytes(row, dir)
-      const record: DecodeRecord = { kind: 'data', dir, offset, length: Math.max(0, end - offset), time: NaN }
-      records.push(record)
-      if (end < want[dir]) continue
-      const skip = Math.max(0, want[dir] - offset)
-      reads.push({ at, end: at + RECORD_HEADER_SIZE + record.length, record, payloadFrom: skip, index: i })
-      taken += record.length - skip
-    }
+    const { total, stopped, records, reads } = planRecords(this.index, await connectionRow(this.index, connId), from, limit, want, maxBytes, until)
     // Reads grouped by nearness in the file (records are listed in file order).
     const header = scratchHeader()
+    const rules: RecordRead[] = []
     for (let g = 0; g < reads.length; ) {
       let h = g
       const start = reads[g].at
@@ -289,25 +235,7 @@ export abstract class CaptureQueries {
       const stop = kept ? kept.start + kept.buf.length : Infinity
       while (h + 1 < reads.length && reads[h + 1].at - reads[h].end <= SPAN_GAP && reads[h + 1].end - start <= MAX_SPAN && reads[h + 1].end <= stop) h++
       const { buf: span, base } = this.fromWindow(kept, start, reads[h].end) ?? { buf: await this.reader.readSpan(start, reads[h].end), base: start }
-      for (let k = g; k <= h; k++) {
-        const r = reads[k]
-        if (!readRecordHeaderInto(span, r.at - base, header)) throw new DamagedRecordError(r.at, 'a record header fails its CRC')
-        const rec = r.record
-        rec.time = header.time
-        if (rec.kind === 'data') {
-          if (header.type !== RecordType.Data || header.connId !== connId || dirName(header.dir) !== rec.dir || header.length < rec.length) {
-            throw new DamagedRecordError(r.at, `the record there is not the data of connection #${connId} its index lists`)
-          }
-          // A plain view, not Buffer's subarray (a Buffer made through its species): one a record.
-          const payload = span.byteOffset + r.at - base + RECORD_HEADER_SIZE
-          rec.bytes = new Uint8Array(span.buffer, payload + r.payloadFrom, rec.length - r.payloadFrom)
-        } else {
-          rec.kind = KIND_OF[header.type] ?? 'error'
-          const dir = dirName(header.dir)
-          if (dir) rec.dir = dir
-          if (header.type === RecordType.Rule && header.length > 0) rules.push({ record: rec, index: r.index })
-        }
-      }
+      fillRecords(span, base, reads, g, h, connId, header, rules)
       g = h + 1
     }
     for (const { record, index } of rules) {
