@@ -4,7 +4,7 @@
 // per exchange: 100,000 exchanges take a few megabytes (test/core/decode/decode-memory.test.ts).
 
 import type { ExchangeRow, ExchangeState } from '../../shared/protocol-types'
-import { STATES, STRING_COLUMNS, type ExchangeBatch } from './exchange-batch'
+import { STATES, type ExchangeBatch } from './exchange-batch'
 
 /** Strings that repeat (methods, hosts, paths, content types) stored once, by number; 0 is none. */
 export class StringPool {
@@ -94,7 +94,12 @@ export class ExchangeTable {
     c.conn.data[row] = connId
     c.index.data[row] = b.index(i)
     const ids = b.idsIn(this.strings)
-    for (const column of STRING_COLUMNS) c[column].data[row] = this.pooled(b, ids, b.stringId(i, column))
+    // Each of exchange-batch.ts's STRING_COLUMNS by name: a loop over the names made every access a megamorphic keyed one (a tenth of put's time).
+    c.method.data[row] = this.pooled(b, ids, b.stringId(i, 'method'))
+    c.host.data[row] = this.pooled(b, ids, b.stringId(i, 'host'))
+    c.path.data[row] = this.pooled(b, ids, b.stringId(i, 'path'))
+    c.type.data[row] = this.pooled(b, ids, b.stringId(i, 'type'))
+    c.upgrade.data[row] = this.pooled(b, ids, b.stringId(i, 'upgrade'))
     c.status.data[row] = b.status(i)
     c.state.data[row] = b.stateCode(i)
     c.reqSize.data[row] = b.requestSize(i)
