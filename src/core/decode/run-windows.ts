@@ -88,7 +88,7 @@ export class RunWindows {
   async take(closed: () => boolean, skip: (connId: number, w: RunWindow) => boolean = () => false): Promise<{ connId: number; w: RunWindow } | undefined> {
     let skipped = 0
     while (!closed()) {
-      const w = this.windows.find((k) => k.next < k.queue.length)
+      const w = this.firstWithWork()
       if (w) {
         const connId = w.queue[w.next++]
         if (skip(connId, w)) {
@@ -103,6 +103,12 @@ export class RunWindows {
       if (this.windows.length === 0) return undefined
       await new Promise<void>((resolve) => this.waiting.push(resolve))
     }
+    return undefined
+  }
+
+  /** The oldest window with connections not yet handed out (a loop, not find: no closure a call, one a connection). */
+  private firstWithWork(): Window | undefined {
+    for (const k of this.windows) if (k.next < k.queue.length) return k
     return undefined
   }
 
