@@ -1,0 +1,64 @@
+// decodeState: what decoding reads of a connection, taken from its row without building its
+// summary. It must say what the summary says, live and from the file, however the connection
+// ended (both sides' FIN, a reset, still open), and nothing for an id the capture lacks.
+import { afterEach, describe, expect, it } from 'vitest'
+import type { CaptureView } from '../../../../src/core/capture/query/capture-queries'
+import { FileCapture } from '../../../../src/core/capture/file-capture'
+import { proxiedPair, testEngine, type TestEngine } from '../../../helpers/engine'
+import { waitFor } from '../../../helpers/net'
+
+let t: TestEngine | undefined
+let file: FileCapture | undefined
+afterEach(async () => {
+  await file?.close()
+  file = undefined
+  await t?.dispose()
+  t = undefined
+})
+
+/** Each connection's decodeState beside what its summary says of the same fields. */
+async function compare(view: CaptureView): Promise<void> {
+  const all = await view.listConnections()
+  expect(all.length).toBe(3)
+  for (const s of all) {
+    expect(await view.decodeState(s.id)).toEqual({
+      end: s.end,
+      finClient: s.fin.client,
+      finServer: s.fin.server,
+      bytesClient: s.bytes.client,
+      bytesServer: s.bytes.server,
+      target: s.target
+    })
+  }
+  expect(await view.decodeState(9_999)).toBeUndefined()
+}
+
+describe('a connection as its decoding sees it', () => {
+  it('says what the summary says, live and reopened, for connections closed, reset and open', async () => {
+    t = await testEngine()
+    const closed = await proxiedPair(t.engine)
+    closed.client.write('hello')
+    closed.serverSide.write('world!')
+    closed.client.end()
+    closed.serverSide.end()
+    const reset = await proxiedPair(t.engine)
+    reset.serverSide.on('error', () => undefined)
+    reset.client.write('x'.repeat(1000))
+    reset.client.resetAndDestroy()
+    const open = await proxiedPair(t.engine)
+    open.client.write('still here')
+    const engine = t.engine
+    await waitFor(() => {
+      const conns = engine.capture.connections()
+      return conns.length === 3 && conns.filter((c) => c.end !== 'open').length === 2 && conns.some((c) => c.end === 'open' && c.bytes.client === 10)
+    }, 'two connections ended and the open one to have its 10 bytes')
+    expect(engine.capture.connections().map((c) => c.end).sort()).toEqual(['client-reset', 'closed', 'open'])
+    await compare(engine.capture)
+
+    const path = t.capturePath
+    await engine.close()
+    await Promise.all([closed.close(), reset.close(), open.close()])
+    file = await FileCapture.open(path)
+    await compare(file)
+  })
+})
