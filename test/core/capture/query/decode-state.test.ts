@@ -1,20 +1,11 @@
 // decodeState: what decoding reads of a connection, taken from its row without building its
 // summary. It must say what the summary says, live and from the file, however the connection
 // ended (both sides' FIN, a reset, still open), and nothing for an id the capture lacks.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import type { CaptureView } from '../../../../src/core/capture/query/capture-queries'
 import { FileCapture } from '../../../../src/core/capture/file-capture'
-import { proxiedPair, testEngine, type TestEngine } from '../../../helpers/engine'
+import { proxiedPair, testEngine } from '../../../helpers/engine'
 import { waitFor } from '../../../helpers/net'
-
-let t: TestEngine | undefined
-let file: FileCapture | undefined
-afterEach(async () => {
-  await file?.close()
-  file = undefined
-  await t?.dispose()
-  t = undefined
-})
 
 /** Each connection's decodeState beside what its summary says of the same fields. */
 async function compare(view: CaptureView): Promise<void> {
@@ -35,17 +26,21 @@ async function compare(view: CaptureView): Promise<void> {
 
 describe('a connection as its decoding sees it', () => {
   it('says what the summary says, live and reopened, for connections closed, reset and open', async () => {
-    t = await testEngine()
+    const t = await testEngine()
+    onTestFinished(() => t.dispose())
     const closed = await proxiedPair(t.engine)
+    onTestFinished(closed.close)
     closed.client.write('hello')
     closed.serverSide.write('world!')
     closed.client.end()
     closed.serverSide.end()
     const reset = await proxiedPair(t.engine)
+    onTestFinished(reset.close)
     reset.serverSide.on('error', () => undefined)
     reset.client.write('x'.repeat(1000))
     reset.client.resetAndDestroy()
     const open = await proxiedPair(t.engine)
+    onTestFinished(open.close)
     open.client.write('still here')
     const engine = t.engine
     await waitFor(() => {
@@ -57,8 +52,8 @@ describe('a connection as its decoding sees it', () => {
 
     const path = t.capturePath
     await engine.close()
-    await Promise.all([closed.close(), reset.close(), open.close()])
-    file = await FileCapture.open(path)
+    const file = await FileCapture.open(path)
+    onTestFinished(() => file.close())
     await compare(file)
   })
 })
