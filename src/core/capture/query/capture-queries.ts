@@ -282,21 +282,7 @@ export abstract class CaptureQueries {
   }
 
   connection(connId: number): Promise<ConnectionSummary | undefined> {
-    const loaded = this.index.loadedRow(connId)
-    if (loaded === undefined) return this.locatedConnection(connId)
-    try {
-      return Promise.resolve(this.index.summary(loaded))
-    } catch (err) {
-      // A caller of a promise gets its failure as a rejection, loaded or not.
-      return Promise.reject(err as Error)
-    }
-  }
-
-  private async locatedConnection(connId: number): Promise<ConnectionSummary | undefined> {
-    const row = await this.index.locate(connId)
-    if (row === undefined) return undefined
-    await this.index.loadRow(row)
-    return this.index.summary(row)
+    return this.fromRow(connId, this.summaryOf)
   }
 
   /**
@@ -305,26 +291,34 @@ export abstract class CaptureQueries {
    * one-exchange connections, and a structured clone a batch for a connection with TLS.
    */
   decodeState(connId: number): Promise<DecodeState | undefined> {
+    return this.fromRow(connId, this.stateOf)
+  }
+
+  private readonly summaryOf = (row: number): ConnectionSummary => this.index.summary(row)
+
+  private readonly stateOf = (row: number): DecodeState => {
+    const ix = this.index
+    const f = ix.fields
+    return { end: f.end(row), finClient: f.fin(row, 'client'), finServer: f.fin(row, 'server'), bytesClient: ix.bytes(row, 'client'), bytesServer: ix.bytes(row, 'server'), target: f.target(row) }
+  }
+
+  /** `read` of a connection's row: at once when the row is loaded, else once it is found and loaded; undefined for an id the capture lacks. */
+  private fromRow<T>(connId: number, read: (row: number) => T): Promise<T | undefined> {
     const loaded = this.index.loadedRow(connId)
-    if (loaded === undefined) return this.locatedState(connId)
+    if (loaded === undefined) return this.locatedRow(connId, read)
     try {
-      return Promise.resolve(this.stateOf(loaded))
+      return Promise.resolve(read(loaded))
     } catch (err) {
+      // A caller of a promise gets its failure as a rejection, loaded or not.
       return Promise.reject(err as Error)
     }
   }
 
-  private async locatedState(connId: number): Promise<DecodeState | undefined> {
+  private async locatedRow<T>(connId: number, read: (row: number) => T): Promise<T | undefined> {
     const row = await this.index.locate(connId)
     if (row === undefined) return undefined
     await this.index.loadRow(row)
-    return this.stateOf(row)
-  }
-
-  private stateOf(row: number): DecodeState {
-    const ix = this.index
-    const f = ix.fields
-    return { end: f.end(row), finClient: f.fin(row, 'client'), finServer: f.fin(row, 'server'), bytesClient: ix.bytes(row, 'client'), bytesServer: ix.bytes(row, 'server'), target: f.target(row) }
+    return read(row)
   }
 
   owners(): Promise<OwnerRecord[]> {
