@@ -246,6 +246,8 @@ export class CaptureDecoding {
   private async runQueue(): Promise<void> {
     const live = this.poll !== undefined
     const liveUntil = live ? await this.readRecent() : undefined
+    // A file's rows at once; one that fails to load is loaded (and its failure met) as its connection is decoded.
+    if (!live) await this.view.loadForDecoding().catch(() => undefined)
     const queue = [...this.dirty]
     this.dirty.clear()
     let sliceStart = performance.now()

@@ -107,6 +107,9 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
   loadRow(_row: number): Promise<void> {
     return Promise.resolve()
   }
+  loadForDecoding(): Promise<void> {
+    return Promise.resolve()
+  }
 
   /**
    * Adds one record as read from a file. `info` is the record's JSON payload (non-data

@@ -31,6 +31,8 @@ export interface CaptureView {
   connection(connId: number): Promise<ConnectionSummary | undefined>
   /** What decoding a connection needs of it (connection() less the summary's peers, TLS and notes); undefined as there. */
   decodeState(connId: number): Promise<DecodeState | undefined>
+  /** Loads what decoding reads of every connection's row before a file's decoding asks for each (IndexView.loadForDecoding). */
+  loadForDecoding(): Promise<void>
   /** The proxies and sessions that owned its connections, from their owner records (pcapng needs where each listened). */
   owners(): Promise<OwnerRecord[]>
   readBytes(connId: number, dir: Direction, offset: number, length: number): Promise<Buffer>
@@ -292,6 +294,10 @@ export abstract class CaptureQueries {
    */
   decodeState(connId: number): Promise<DecodeState | undefined> {
     return this.fromRow(connId, this.stateOf)
+  }
+
+  loadForDecoding(): Promise<void> {
+    return this.index.loadForDecoding()
   }
 
   private readonly summaryOf = (row: number): ConnectionSummary => this.index.summary(row)

@@ -41,6 +41,8 @@ import { DamagedIndexError, IndexBlocks, readLogical } from './index-blocks'
 
 export const TRAILER_RECORD_SIZE = RECORD_HEADER_SIZE + TRAILER_PAYLOAD_SIZE
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
+/** Record lists up to this size (16 bytes a record: 4 million records) are read whole before a file's decoding. */
+const PRELOAD_MAX = 64 * 1024 * 1024
 
 /** The trailer at the end of a file of `size` bytes, when the file ends in a sound one. */
 export async function readTrailer(fd: number, size: number, dataStart: number): Promise<Trailer | undefined> {
@@ -64,6 +66,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
   private ids: Map<number, number> | undefined
   /** 1 for each row loadRow has loaded. */
   private loaded: Uint8Array | undefined
+  private loadedForDecoding = false
   /** The string table entry of the owner records, plus one; 0: none (as every file before them). */
   private readonly ownersRef: number
   /** String references per row: S_COUNT, or fewer in a file written before the last ones existed. */
@@ -188,6 +191,19 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     if (this.strings === undefined) await this.loadStrings()
     // Blocks once read are kept (index-blocks.ts), so a row once loaded stays loaded.
     ;(this.loaded ??= new Uint8Array(this.size))[row] = 1
+  }
+
+  async loadForDecoding(): Promise<void> {
+    const { numbers, strings, records } = this.sections
+    if (this.loadedForDecoding || records.length > PRELOAD_MAX) return
+    await this.blocks.ensure(numbers.offset, numbers.offset + numbers.length)
+    await this.blocks.ensure(strings.offset, strings.offset + strings.length)
+    await this.blocks.ensure(records.offset, records.offset + records.length)
+    if (this.strings === undefined) await this.loadStrings()
+    const loaded = (this.loaded ??= new Uint8Array(this.size))
+    // A row whose record list runs past the section stays unloaded: loadRow says so for it alone, as before.
+    for (let row = 0; row < this.size; row++) if ((this.num(row, F.RECORDS_START) + this.num(row, F.RECORDS)) * 16 <= records.length) loaded[row] = 1
+    this.loadedForDecoding = true
   }
 
   async loadAll(): Promise<void> {

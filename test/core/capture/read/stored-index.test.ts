@@ -130,6 +130,37 @@ describe('the stored index', () => {
     expect((await f.readBytes(2500, 'client', 1000, 1000)).equals(chunk)).toBe(true)
   })
 
+  it('loads every row and its record list at once for a file\'s decoding: each row then answers without a load, as one loaded alone would', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const path = join(dir, 'rows.tcap')
+    const capture = await LiveCapture.create(path)
+    for (let i = 0; i < 3000; i++) {
+      const conn = capture.openConnection({ kind: 'proxy', ownerId: 'p1', client: { address: '127.0.0.1', port: 10000 + i, family: 'IPv4' }, target: '127.0.0.1:9' })
+      conn.connected({ address: '127.0.0.1', port: 40000, family: 'IPv4' }, { address: '127.0.0.1', port: 9, family: 'IPv4' })
+      for (let k = 0; k <= i % 3; k++) conn.data(k % 2 ? 'server' : 'client', Buffer.from(`#${i}.${k}`))
+      conn.close('closed')
+    }
+    await capture.close()
+    const alone = await open(path)
+    const f = await open(path)
+    const index = (f as unknown as { index: IndexView }).index
+    expect(index.loadedRow(1500)).toBeUndefined()
+    await f.loadForDecoding()
+    const rows = Array.from({ length: 3000 }, (_, i) => index.loadedRow(i + 1))
+    expect(rows).toEqual(Array.from({ length: 3000 }, (_, i) => i))
+    // What each row answers is what a file that loads rows one at a time answers.
+    for (const id of [1, 2, 3, 1500, 2999, 3000]) {
+      const row = index.loadedRow(id)!
+      expect(await f.decodeState(id)).toEqual(await alone.decodeState(id))
+      expect(await f.readEvents(id)).toEqual(await alone.readEvents(id))
+      const aloneIndex = (alone as unknown as { index: IndexView }).index
+      expect(index.recordCount(row)).toBe(aloneIndex.recordCount(aloneIndex.loadedRow(id)!))
+      expect(index.recordCount(row)).toBe(index.recordCount(index.loadedRow(1)!) + ((id - 1) % 3))
+    }
+    expect(index.loadedRow(3001)).toBeUndefined()
+  })
+
   it('a damaged stored index is not trusted: the index is rebuilt from the records, and info says so', async () => {
     const path = await sample()
     const file = readFileSync(path)
