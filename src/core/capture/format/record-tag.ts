@@ -25,10 +25,12 @@ export const tagDirection = (tag: number): Direction | undefined => (tag < 0 ? u
 /** A data or gap record's place in its direction's stream; undefined for any other record. */
 export function streamPlace(tag: number): { dir: Direction; offset: number; gap: boolean } | undefined {
   if (tag === NOT_DATA) return undefined
-  const gap = tag < 0
-  const t = gap ? -2 - tag : tag
-  return { dir: t % 2 === 1 ? 'server' : 'client', offset: Math.floor(t / 2), gap }
+  const t = untag(tag)
+  return { dir: t % 2 === 1 ? 'server' : 'client', offset: Math.floor(t / 2), gap: tag < 0 }
 }
+
+/** A data or gap tag with a gap's sign undone: its low bit is the direction (1: server), the rest its stream offset. */
+const untag = (tag: number): number => (tag < 0 ? -2 - tag : tag)
 
 /** A connection's data chunks and gaps, each direction's in stream order (payload file offset, stream offset). */
 export type ChunkLists = Record<Direction, ChunkIndex>
@@ -131,9 +133,8 @@ export abstract class TaggedRecords {
       // streamPlace without its object: this runs for every record decoded.
       const tag = this.record(row, j, 1)
       if (tag === NOT_DATA) continue
-      const t = tag < 0 ? -2 - tag : tag
-      const isServer = t % 2 === 1
-      if (isServer === server) return Math.floor(t / 2)
+      const t = untag(tag)
+      if ((t % 2 === 1) === server) return Math.floor(t / 2)
     }
     if (stop === n) return undefined
     const chunks = this.chunks(row, dir)
