@@ -16,7 +16,12 @@ import { build, defineConfig, type Plugin, type UserConfig } from 'vite'
 // ws loads these optional native helpers only if they are installed; they are not.
 const external = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'bufferutil', 'utf-8-validate']
 
-const bundle = (entry: string, file: string, emptyOutDir: boolean, leftOut: string[] = []): UserConfig => ({
+/**
+ * `oneFile`: everything the entry loads, what it loads late (import()) too, in its one file. A
+ * worker's bundle has no chunks: they would be named as the CLI's own chunks are (x509.es.cjs,
+ * protobufjs.cjs) and written over them, each requiring its worker's bundle for its helpers.
+ */
+const bundle = (entry: string, file: string, emptyOutDir: boolean, leftOut: string[] = [], oneFile = false): UserConfig => ({
   ssr: { noExternal: true },
   build: {
     ssr: entry,
@@ -24,7 +29,7 @@ const bundle = (entry: string, file: string, emptyOutDir: boolean, leftOut: stri
     target: 'node20',
     emptyOutDir,
     minify: false,
-    rollupOptions: { external: [...external, ...leftOut], output: { format: 'cjs', entryFileNames: file, chunkFileNames: '[name].cjs' } }
+    rollupOptions: { external: [...external, ...leftOut], output: { format: 'cjs', entryFileNames: file, chunkFileNames: '[name].cjs', ...(oneFile ? { codeSplitting: false } : {}) } }
   }
 })
 
@@ -36,10 +41,10 @@ const workers = (): Plugin => ({
   name: 'tcpscope-workers',
   apply: 'build',
   async closeBundle() {
-    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/decode/decode-worker.ts', 'decode-worker.cjs', false, ENGINE_LEAVES_OUT) })
-    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/proxy/workers/proxy-worker.ts', 'proxy-worker.cjs', false, ENGINE_LEAVES_OUT) })
-    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/rules/script/script-worker.ts', 'script-worker.cjs', false, ENGINE_LEAVES_OUT) })
-    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/ksy/ksy-compiler-child.ts', 'ksy-compiler.cjs', false) })
+    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/decode/decode-worker.ts', 'decode-worker.cjs', false, ENGINE_LEAVES_OUT, true) })
+    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/proxy/workers/proxy-worker.ts', 'proxy-worker.cjs', false, ENGINE_LEAVES_OUT, true) })
+    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/rules/script/script-worker.ts', 'script-worker.cjs', false, ENGINE_LEAVES_OUT, true) })
+    await build({ configFile: false, logLevel: 'error', ...bundle('src/core/ksy/ksy-compiler-child.ts', 'ksy-compiler.cjs', false, [], true) })
   }
 })
 

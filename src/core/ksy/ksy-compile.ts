@@ -10,7 +10,7 @@
 
 import { createHash } from 'node:crypto'
 import { dirname, resolve } from 'node:path'
-import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml'
+import type { Document, LineCounter } from 'yaml'
 import { UserError } from '../../shared/errors'
 import { readSmallFile } from '../files/read-small-file'
 import type { CompiledKsy } from '../protocols/ksy/ksy-types'
@@ -52,9 +52,12 @@ export async function compileKsyFile(path: string): Promise<CompiledKsy> {
   return p
 }
 
-function parseYaml(path: string, text: string): { doc: Document; lines: LineCounter; value: unknown } {
-  const lines = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
+/** The yaml package, loaded when a .ksy is first compiled, not with the engine. */
+type Yaml = typeof import('yaml')
+
+function parseYaml(yaml: Yaml, path: string, text: string): { doc: Document; lines: LineCounter; value: unknown } {
+  const lines = new yaml.LineCounter()
+  const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   const err = doc.errors[0]
   if (err) {
     const at = lines.linePos(err.pos[0])
@@ -66,7 +69,8 @@ function parseYaml(path: string, text: string): { doc: Document; lines: LineCoun
 }
 
 async function compileText(path: string, text: string): Promise<{ compiled: CompiledKsy; imported: boolean }> {
-  const top = parseYaml(path, text)
+  const yaml = await import('yaml')
+  const top = parseYaml(yaml, path, text)
   const docs = new Map<string, { doc: Document; lines: LineCounter }>([[idOf(top.value) ?? '(main)', top]])
   let imports = 0
   // Imports are other `.ksy` files beside this one (`imports: [header]`, `../common/header`).
@@ -75,7 +79,7 @@ async function compileText(path: string, text: string): Promise<{ compiled: Comp
       if (mode !== 'rel') throw new Error(`import ${name}: only imports relative to the file are read (no search path)`)
       if (++imports > MAX_IMPORTS) throw new Error(`more than ${MAX_IMPORTS} imports`)
       const file = resolve(dirname(path), `${name}.ksy`)
-      const got = parseYaml(file, (await readSmallFile(file, `cannot read the import ${name}`, MAX_KSY_FILE, 'a .ksy file')).toString('utf8'))
+      const got = parseYaml(yaml, file, (await readSmallFile(file, `cannot read the import ${name}`, MAX_KSY_FILE, 'a .ksy file')).toString('utf8'))
       docs.set(idOf(got.value) ?? name, got)
       return got.value
     }
@@ -84,7 +88,7 @@ async function compileText(path: string, text: string): Promise<{ compiled: Comp
   try {
     files = await compileKsy(top.value, importer)
   } catch (err) {
-    throw new UserError(compileError(path, err, docs))
+    throw new UserError(compileError(yaml, path, err, docs))
   }
   const id = idOf(top.value) ?? 'ksy'
   const topClass = upperCamel(id)
@@ -121,7 +125,7 @@ function collectNames(spec: unknown, names: Map<string, string>, types: Map<stri
 }
 
 /** The compiler's problem as one line: `FILE:LINE: /seq/1/type: unable to find type 'zz'`. */
-function compileError(path: string, err: unknown, docs: Map<string, { doc: Document; lines: LineCounter }>): string {
+function compileError(yaml: Yaml, path: string, err: unknown, docs: Map<string, { doc: Document; lines: LineCounter }>): string {
   const raw = String((err as { jl_Throwable__f_s?: unknown })?.jl_Throwable__f_s ?? (err as Error)?.message ?? err)
   const text = raw.replace(/^[\w.$]+(Exception|Error): /, '')
   // `ID: /seq/1/type:\n\terror: what` (the compiler names the file by its id, `(main)` before it has one).
@@ -138,7 +142,7 @@ function compileError(path: string, err: unknown, docs: Map<string, { doc: Docum
     // The deepest node of the path that the document holds.
     for (let n = keys.length; n > 0; n--) {
       const node = d.doc.getIn(keys.slice(0, n), true) as { range?: [number, number] } | undefined
-      const range = node?.range ?? (isMap(node) || isSeq(node) ? (node as { range?: [number, number] }).range : undefined)
+      const range = node?.range ?? (yaml.isMap(node) || yaml.isSeq(node) ? (node as { range?: [number, number] }).range : undefined)
       if (range) {
         line = `:${d.lines.linePos(range[0]).line}`
         break

@@ -4,7 +4,6 @@
 
 import { watch, type FSWatcher } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { parse as parseYaml } from 'yaml'
 import type { RuleSpec } from '../../shared/rules/rule-types'
 import { checkRules } from '../../shared/rules/rule-schema'
 import { UserError } from '../net/net-errors'
@@ -29,7 +28,8 @@ export async function readRulesFile(path: string): Promise<RuleSpec[]> {
   let doc: unknown
   const json = /\.json$/i.test(path) || /^\s*[[{]/.test(text)
   try {
-    doc = json ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 })
+    // yaml is loaded when a YAML file is first read, not with the engine.
+    doc = json ? JSON.parse(text) : (await import('yaml')).parse(text, { maxAliasCount: 100 })
   } catch (err) {
     throw new UserError(`${path}: not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`, 'EINVAL')
   }

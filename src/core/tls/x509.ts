@@ -3,11 +3,25 @@
 // profile of tcpscope's CA certificate and of the leaves it issues; keys, files and caching
 // are the certificate authority's (certificate-authority.ts).
 
-import 'reflect-metadata'
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto'
-import * as x509 from '@peculiar/x509'
+import type * as X509 from '@peculiar/x509'
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto)
+let library: Promise<typeof X509> | undefined
+
+/**
+ * @peculiar/x509, loaded when a certificate is first made or read, not with the engine:
+ * evaluating it (its DI container, its ASN.1 schemas) was part of every start of the CLI
+ * and the app, most of which never make a certificate.
+ */
+function x509Library(): Promise<typeof X509> {
+  library ??= import('reflect-metadata')
+    .then(() => import('@peculiar/x509'))
+    .then((lib) => {
+      lib.cryptoProvider.set(webcrypto as unknown as Crypto)
+      return lib
+    })
+  return library
+}
 
 /**
  * ECDSA P-256 only. An RSA-only client could not check the CA's ECDSA signature on any leaf,
@@ -47,7 +61,7 @@ function randomSerial(): string {
 }
 
 /** PEM ending in a newline, so certificates can be joined into a chain as they are. */
-const pemText = (cert: x509.X509Certificate): string => `${cert.toString('pem').trimEnd()}\n`
+const pemText = (cert: X509.X509Certificate): string => `${cert.toString('pem').trimEnd()}\n`
 
 export interface CaProfile {
   commonName: string
@@ -58,6 +72,7 @@ export interface CaProfile {
 
 /** A self-signed CA certificate (PEM): CA:TRUE with no intermediates below it, keyCertSign. */
 export async function selfSignCa(keys: KeyPair, profile: CaProfile): Promise<string> {
+  const x509 = await x509Library()
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: [{ CN: [profile.commonName] }, { O: [profile.organization] }],
@@ -83,20 +98,23 @@ export interface LeafSubject {
 /** Issues leaves under one CA: the CA certificate is parsed once. */
 export class LeafIssuer {
   private constructor(
-    private readonly ca: x509.X509Certificate,
+    private readonly x509: typeof X509,
+    private readonly ca: X509.X509Certificate,
     private readonly caKey: CryptoKey,
-    private readonly authorityKeyId: x509.Extension
+    private readonly authorityKeyId: X509.Extension
   ) {}
 
   static async create(caPem: string, caKeys: KeyPair): Promise<LeafIssuer> {
+    const x509 = await x509Library()
     const ca = new x509.X509Certificate(caPem)
-    return new LeafIssuer(ca, caKeys.privateKey, await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey))
+    return new LeafIssuer(x509, ca, caKeys.privateKey, await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey))
   }
 
   /** A server certificate (PEM) for `subject`'s name, with `publicKey`, valid in [notBefore, notAfter]. */
   async issue(subject: LeafSubject, publicKey: CryptoKey, notBefore: Date, notAfter: Date): Promise<string> {
     // The CN is only a label (clients match the SAN) and is limited to 64 characters.
     const cn = subject.name.length <= 64 ? [{ CN: [subject.name] }] : []
+    const x509 = this.x509
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: randomSerial(),
       subject: [...cn, { O: ['tcpscope'] }],

@@ -5,7 +5,7 @@
 
 import { readFile, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { common, Enum, Namespace, parse, Root, Service, Type, type Field, type MapField, type ReflectionObject } from 'protobufjs'
+import type { Field, MapField, Namespace, ReflectionObject, Root, Type } from 'protobufjs'
 import type { GrpcProtoSet } from '../../../shared/grpc-types'
 import { UserError } from '../../../shared/errors'
 import type { SchemaField, SchemaType } from '../../protocols/grpc/proto-schema'
@@ -24,9 +24,14 @@ export interface MethodTypes {
 
 const bare = (fullName: string): string => fullName.replace(/^\./, '')
 
+/** protobufjs, loaded when .proto files are first loaded, not with the engine. */
+type Protobuf = typeof import('protobufjs')
+
 /** protobufjs's reflection of a message type as the decoder's SchemaType, each built once. */
 class TypeAdapter {
   private readonly made = new Map<Type, SchemaType>()
+
+  constructor(private readonly pb: Protobuf) {}
 
   of(t: Type): SchemaType {
     let s = this.made.get(t)
@@ -49,7 +54,7 @@ class TypeAdapter {
 
   private plain(f: Field | MapField, name = f.name, repeated = f.repeated): SchemaField {
     const r = f.resolvedType
-    if (r instanceof Type) {
+    if (r instanceof this.pb.Type) {
       // Built when first read: a type may hold itself (a tree's node), or one not yet adapted.
       const of = (): SchemaType => this.of(r)
       return {
@@ -62,7 +67,7 @@ class TypeAdapter {
         }
       }
     }
-    if (r instanceof Enum) {
+    if (r instanceof this.pb.Enum) {
       const values = new Map(Object.entries(r.valuesById).map(([k, v]) => [Number(k), v]))
       return { name, type: 'enum', repeated, typeName: bare(r.fullName), enumValues: values }
     }
@@ -79,10 +84,10 @@ class TypeAdapter {
 }
 
 /** Every service's methods and how many message types, walking the namespaces. */
-function walk(ns: Namespace, visit: (o: ReflectionObject) => void): void {
+function walk(pb: Protobuf, ns: Namespace, visit: (o: ReflectionObject) => void): void {
   for (const o of ns.nestedArray) {
     visit(o)
-    if (o instanceof Namespace) walk(o, visit)
+    if (o instanceof pb.Namespace) walk(pb, o, visit)
   }
 }
 
@@ -103,10 +108,10 @@ async function readProto(path: string, count: { files: number }): Promise<string
 }
 
 /** The name protobufjs bundles a well-known import under (`google/protobuf/any.proto`), if it does. */
-function bundledName(file: string): string | undefined {
+function bundledName(pb: Protobuf, file: string): string | undefined {
   const at = file.lastIndexOf('google/protobuf/')
   const name = at >= 0 ? file.slice(at) : file
-  return common.get(name) ? name : undefined
+  return pb.common.get(name) ? name : undefined
 }
 
 /**
@@ -114,17 +119,17 @@ function bundledName(file: string): string | undefined {
  * but it resolves the types inside a timer of its own once the last file is in, where a
  * type it cannot find throws past every caller; here resolving is the caller's, in a try.
  */
-async function loadInto(root: Root, paths: readonly string[]): Promise<void> {
+async function loadInto(pb: Protobuf, root: Root, paths: readonly string[]): Promise<void> {
   const count = { files: 0 }
   const seen = new Set<string>()
   const loadOne = async (file: string, weak: boolean): Promise<void> => {
-    const bundled = bundledName(file)
+    const bundled = bundledName(pb, file)
     const key = bundled ?? file
     if (seen.has(key)) return
     seen.add(key)
     root.files.push(key)
     if (bundled) {
-      root.addJSON(common.get(bundled)!.nested!)
+      root.addJSON(pb.common.get(bundled)!.nested!)
       return
     }
     let text: string
@@ -135,10 +140,10 @@ async function loadInto(root: Root, paths: readonly string[]): Promise<void> {
       throw e
     }
     // protobufjs names the file in a syntax error from this (its parse.filename).
-    ;(parse as unknown as { filename: string | null }).filename = file
-    const parsed = parse(text, root, { keepCase: true })
-    for (const name of parsed.imports ?? []) await loadOne(bundledName(name) ?? resolve(dirname(file), name), false)
-    for (const name of parsed.weakImports ?? []) await loadOne(bundledName(name) ?? resolve(dirname(file), name), true)
+    ;(pb.parse as unknown as { filename: string | null }).filename = file
+    const parsed = pb.parse(text, root, { keepCase: true })
+    for (const name of parsed.imports ?? []) await loadOne(bundledName(pb, name) ?? resolve(dirname(file), name), false)
+    for (const name of parsed.weakImports ?? []) await loadOne(bundledName(pb, name) ?? resolve(dirname(file), name), true)
   }
   for (const p of paths) await loadOne(resolve(p), false)
 }
@@ -168,19 +173,20 @@ export class ProtoSchemas {
       this.set = { files: [], methods: [], types: 0 }
       return this.set
     }
-    const root = new Root()
+    const pb = await import('protobufjs')
+    const root = new pb.Root()
     try {
-      await loadInto(root, paths)
+      await loadInto(pb, root, paths)
       root.resolveAll()
     } catch (e) {
       throw new UserError(`cannot load the .proto files: ${(e as Error).message}`)
     }
-    const adapter = new TypeAdapter()
+    const adapter = new TypeAdapter(pb)
     const methods = new Map<string, MethodTypes>()
     let types = 0
-    walk(root, (o) => {
-      if (o instanceof Type) types++
-      if (!(o instanceof Service)) return
+    walk(pb, root, (o) => {
+      if (o instanceof pb.Type) types++
+      if (!(o instanceof pb.Service)) return
       for (const m of o.methodsArray) {
         const t: MethodTypes = {}
         if (m.resolvedRequestType) t.input = adapter.of(m.resolvedRequestType)
