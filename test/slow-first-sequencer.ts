@@ -22,15 +22,15 @@ async function environmentOf(f: TestSpecification): Promise<string> {
 export default class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files)
-    const keys = await Promise.all(sorted.map(async (f) => `${isE2e(f) ? 0 : 1} ${f.project.name} ${await environmentOf(f)}`))
-    // Groups in the order their first file comes, e2e's first; within one, vitest's order.
+    const keys = await Promise.all(sorted.map(async (f) => `${f.project.name} ${await environmentOf(f)}`))
+    // Groups in the order their first file comes; within one, vitest's order.
     const groups = new Map<string, TestSpecification[]>()
-    const order = sorted.map((f, i) => ({ f, key: keys[i] })).sort((a, b) => a.key.slice(0, 1).localeCompare(b.key.slice(0, 1)))
-    for (const { f, key } of order) {
-      const group = groups.get(key)
+    sorted.forEach((f, i) => {
+      const group = groups.get(keys[i]!)
       if (group) group.push(f)
-      else groups.set(key, [f])
-    }
-    return [...groups.values()].flat()
+      else groups.set(keys[i]!, [f])
+    })
+    const all = [...groups.values()]
+    return [...all.filter((g) => isE2e(g[0]!)), ...all.filter((g) => !isE2e(g[0]!))].flat()
   }
 }
