@@ -98,7 +98,6 @@ export interface LeafSubject {
 /** Issues leaves under one CA: the CA certificate is parsed once. */
 export class LeafIssuer {
   private constructor(
-    private readonly x509: typeof X509,
     private readonly ca: X509.X509Certificate,
     private readonly caKey: CryptoKey,
     private readonly authorityKeyId: X509.Extension
@@ -107,14 +106,14 @@ export class LeafIssuer {
   static async create(caPem: string, caKeys: KeyPair): Promise<LeafIssuer> {
     const x509 = await x509Library()
     const ca = new x509.X509Certificate(caPem)
-    return new LeafIssuer(x509, ca, caKeys.privateKey, await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey))
+    return new LeafIssuer(ca, caKeys.privateKey, await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey))
   }
 
   /** A server certificate (PEM) for `subject`'s name, with `publicKey`, valid in [notBefore, notAfter]. */
   async issue(subject: LeafSubject, publicKey: CryptoKey, notBefore: Date, notAfter: Date): Promise<string> {
     // The CN is only a label (clients match the SAN) and is limited to 64 characters.
     const cn = subject.name.length <= 64 ? [{ CN: [subject.name] }] : []
-    const x509 = this.x509
+    const x509 = await x509Library()
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: randomSerial(),
       subject: [...cn, { O: ['tcpscope'] }],
