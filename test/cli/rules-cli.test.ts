@@ -70,12 +70,22 @@ describe('tcpscope rules check', () => {
     expect(r.stdout.trim().split('\n')).toEqual([`${file}: 2 rules, tried in order (the first that matches acts)`, '1. mock the user: answer 200 with JSON', '2. redis GET feature-flag: wait 100 ms, then answer redis {"bulk":"on"} (2 times)'])
   })
 
+  /** YAML whose aliases, each naming the one before nine times, expand to billions of nodes. */
+  const aliasBomb = (): string => {
+    let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x]\n'
+    for (let i = 1; i <= 11; i++) text += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]\n`
+    return `${text}rules: *a11\n`
+  }
+
   it('says in one line what is wrong and where', async () => {
     const d = dir()
     const cases: Array<[string, string, string]> = [
       ['bad.json', '{"rules":[{"name":"x","match":{"http":{"path":"/a"}},"steps":[{"respnd":{}}]}]}', 'rule 1 ("x").steps[0]: unknown field "respnd" (it takes respond, forward, rewrite, delay, close, reset, drop, timeout)'],
       ['regex.json', '{"rules":[{"match":{"http":{"path":{"regex":"(a)\\\\1"}}},"steps":[{"close":true}]}]}', 'rule 1.match.http.path: /(a)\\1/ uses a backreference'],
       ['notjson.json', '{"rules": [', 'not valid JSON'],
+      ['notyaml.yaml', 'rules:\n  - name: x\n   steps: [\n', 'not valid YAML: Sequence item without - indicator'],
+      // Aliases of aliases, nine a level, eleven levels: billions of nodes if expanded.
+      ['aliases.yaml', aliasBomb(), 'not valid YAML: Excessive alias count'],
       ['top.json', '{"rule": []}', 'unknown field "rule" at the top of the rules file']
     ]
     for (const [name, text, want] of cases) {

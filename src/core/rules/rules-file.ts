@@ -27,9 +27,10 @@ export async function readRulesFile(path: string): Promise<RuleSpec[]> {
   }
   let doc: unknown
   const json = /\.json$/i.test(path) || /^\s*[[{]/.test(text)
+  // yaml is loaded when a YAML file is first read, not with the engine.
+  const yaml = json ? undefined : await import('yaml')
   try {
-    // yaml is loaded when a YAML file is first read, not with the engine.
-    doc = json ? JSON.parse(text) : (await import('yaml')).parse(text, { maxAliasCount: 100 })
+    doc = yaml === undefined ? JSON.parse(text) : yaml.parse(text, { maxAliasCount: 100 })
   } catch (err) {
     throw new UserError(`${path}: not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`, 'EINVAL')
   }
