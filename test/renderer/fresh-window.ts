@@ -2,8 +2,37 @@
 // (vitest.config.ts: isolate false). Each file starts from what a fresh window would give it:
 // no storage (the settings store reads localStorage when it is made), an empty body (dialogs
 // a file left mounted), no theme or language on the root element; and whatever a file left
-// stubbed or faked (timers, globals, spies) is undone after its last test.
-import { afterAll, beforeAll, vi } from 'vitest'
+// stubbed or faked (timers, globals, spies) is undone after its last test, and a component it
+// left mounted is unmounted. Within a file, each test's pending timers end with it
+// (test-timers.ts says why).
+import { config } from '@vue/test-utils'
+import { afterAll, afterEach, beforeAll, vi } from 'vitest'
+import type { App, Plugin } from 'vue'
+import { cancelPendingTimers, trackTimers } from './test-timers'
+
+trackTimers()
+
+/** Keeps the apps mount() made and that are not unmounted yet. */
+interface MountTracker extends Plugin {
+  apps: Set<App>
+}
+const isTracker = (p: unknown): p is MountTracker => typeof p === 'object' && p !== null && 'apps' in p
+// This file runs again before each test file, in the same module graph: the tracker put in
+// test-utils' config by the first stays.
+const plugins = config.global.plugins ?? []
+let tracker = plugins.find(isTracker)
+if (!tracker) {
+  const apps = new Set<App>()
+  tracker = {
+    apps,
+    install(app: App) {
+      apps.add(app)
+      app.onUnmount(() => apps.delete(app))
+    }
+  }
+  config.global.plugins = [...plugins, tracker]
+}
+const mounted = tracker.apps
 
 beforeAll(() => {
   if (typeof document === 'undefined') return
@@ -13,7 +42,15 @@ beforeAll(() => {
   for (const name of document.documentElement.getAttributeNames()) document.documentElement.removeAttribute(name)
 })
 
+// After the file's own afterEach: what it unmounts may still set a timer.
+afterEach(() => {
+  cancelPendingTimers()
+})
+
 afterAll(() => {
+  // An app whose mount() failed has no container, and nothing to unmount.
+  for (const app of [...mounted]) if (app._container) app.unmount()
+  mounted.clear()
   vi.useRealTimers()
   vi.unstubAllGlobals()
   vi.restoreAllMocks()

@@ -1,0 +1,93 @@
+// Timers a renderer test leaves pending are cancelled when it ends (test/renderer/fresh-window.ts).
+// The renderer's files share one worker, and a store or component a test made keeps running
+// after it: the settings store writes the layout 500 ms after a change, the recorded servers'
+// list polls while the engine is connected. When such a timer fires in a later test, it calls
+// an action of the old store, and pinia makes the old store's pinia the active one: that
+// test's next `useXStore()` then gets a store it never set up (seen as a tab "not
+// remembered" in app.test.ts, in the middle of another file's test).
+
+type Cancel = () => void
+
+interface Timers {
+  /** Each pending timer's handle, and how to cancel it. */
+  pending: Map<unknown, Cancel>
+}
+
+const KEY = Symbol.for('tcpscope.test-timers')
+const host = globalThis as typeof globalThis & { [KEY]?: Timers }
+
+/** Wraps the timer functions once per worker (this module may be evaluated again for each file). */
+function install(): Timers {
+  const timers: Timers = { pending: new Map() }
+  const { pending } = timers
+  const g = globalThis
+
+  const realSetTimeout = g.setTimeout
+  const realClearTimeout = g.clearTimeout
+  g.setTimeout = Object.assign(
+    (fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+      const handle = realSetTimeout((...a: unknown[]) => {
+        pending.delete(handle)
+        fn(...a)
+      }, ms, ...args)
+      pending.set(handle, () => realClearTimeout(handle))
+      return handle
+    },
+    realSetTimeout
+  ) as typeof setTimeout
+  g.clearTimeout = ((handle?: Parameters<typeof clearTimeout>[0]) => {
+    pending.delete(handle)
+    realClearTimeout(handle)
+  }) as typeof clearTimeout
+
+  const realSetInterval = g.setInterval
+  const realClearInterval = g.clearInterval
+  g.setInterval = Object.assign(
+    (fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+      const handle = realSetInterval(fn, ms, ...args)
+      pending.set(handle, () => realClearInterval(handle))
+      return handle
+    },
+    realSetInterval
+  ) as typeof setInterval
+  g.clearInterval = ((handle?: Parameters<typeof clearInterval>[0]) => {
+    pending.delete(handle)
+    realClearInterval(handle)
+  }) as typeof clearInterval
+
+  // jsdom's frames (a node environment has none).
+  const realFrame = g.requestAnimationFrame as typeof requestAnimationFrame | undefined
+  const realCancelFrame = g.cancelAnimationFrame as typeof cancelAnimationFrame | undefined
+  if (realFrame && realCancelFrame) {
+    // Frame ids are numbers, as timer handles may be too: keyed apart.
+    const frameKey = (id: number) => `frame ${id}`
+    g.requestAnimationFrame = (fn) => {
+      const id = realFrame((t) => {
+        pending.delete(frameKey(id))
+        fn(t)
+      })
+      pending.set(frameKey(id), () => realCancelFrame(id))
+      return id
+    }
+    g.cancelAnimationFrame = (id) => {
+      pending.delete(frameKey(id))
+      realCancelFrame(id)
+    }
+  }
+  return timers
+}
+
+/** Starts keeping the timers set from now on, if it does not already. */
+export function trackTimers(): void {
+  host[KEY] ??= install()
+}
+
+/** Cancels every timer, interval and frame set and still pending; returns how many. */
+export function cancelPendingTimers(): number {
+  const timers = host[KEY]
+  if (!timers) return 0
+  const cancels = [...timers.pending.values()]
+  timers.pending.clear()
+  cancels.forEach((cancel) => cancel())
+  return cancels.length
+}
