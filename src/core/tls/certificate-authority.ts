@@ -79,9 +79,14 @@ interface Leaf {
   notAfter: number
 }
 
+interface LeafKey {
+  keys: KeyPair
+  pem: string
+}
+
 export class CertificateAuthority {
   private readonly leaves = new Map<string, Promise<Leaf>>()
-  private leafKey: Promise<{ keys: KeyPair; pem: string }> | undefined
+  private leafKey: Promise<LeafKey> | undefined
   private issuer: Promise<LeafIssuer> | undefined
   /** One set for every leaf's context: a client resumes its session whichever name it used. */
   private ticketKeys = randomBytes(48)
@@ -170,8 +175,7 @@ export class CertificateAuthority {
    * the same key, and the session-ticket keys, so a client resumes on any thread.
    */
   async shared(): Promise<SharedLeafKeys> {
-    this.leafKey ??= generateKeyPair().then(async (keys) => ({ keys, pem: await privateKeyPem(keys) }))
-    return { leafKeyPem: (await this.leafKey).pem, ticketKeys: this.ticketKeys }
+    return { leafKeyPem: (await this.theLeafKey()).pem, ticketKeys: this.ticketKeys }
   }
 
   /** Takes another thread's leaf and ticket keys (shared()), before this CA issues its first leaf. */
@@ -242,15 +246,33 @@ export class CertificateAuthority {
     return issuing
   }
 
+  /**
+   * Gets ready to issue leaves: the certificate library loaded, the CA parsed, the leaf key
+   * made. A listener waits for it before it listens, so that its first clients do not (with
+   * 40 arriving at once on a busy machine, they waited together for the library to load).
+   */
+  async readyToIssue(): Promise<void> {
+    await this.issuing()
+  }
+
+  private issuing(): Promise<[LeafIssuer, LeafKey]> {
+    this.issuer ??= LeafIssuer.create(this.pem, this.keys)
+    return Promise.all([this.issuer, this.theLeafKey()])
+  }
+
+  /** One key for every leaf: made at the first leaf, unless another thread's was adopted. */
+  private theLeafKey(): Promise<LeafKey> {
+    this.leafKey ??= generateKeyPair().then(async (keys) => ({ keys, pem: await privateKeyPem(keys) }))
+    return this.leafKey
+  }
+
   private async issue(subject: LeafSubject): Promise<Leaf> {
     const now = Date.now()
     const caEnd = Date.parse(this.cert.validTo)
     if (caEnd <= now) throw new UserError(`tcpscope's CA expired on ${new Date(caEnd).toISOString().slice(0, 10)}: ${REGENERATE_HINT}, then trust it again`, ERROR_CODES.ESTATE)
     const notBefore = Math.max(now - BACKDATE, Date.parse(this.cert.validFrom))
     const notAfter = Math.min(now + LEAF_LIFETIME, caEnd)
-    this.issuer ??= LeafIssuer.create(this.pem, this.keys)
-    this.leafKey ??= generateKeyPair().then(async (keys) => ({ keys, pem: await privateKeyPem(keys) }))
-    const [issuer, leafKey] = await Promise.all([this.issuer, this.leafKey])
+    const [issuer, leafKey] = await this.issuing()
     const pem = await issuer.issue(subject, leafKey.keys.publicKey, new Date(notBefore), new Date(notAfter))
     // The CA goes along: a client that holds it as an intermediate still builds the chain.
     const context = createSecureContext({ key: leafKey.pem, cert: pem + this.pem, ticketKeys: this.ticketKeys })

@@ -1,8 +1,8 @@
 // Which certificate tcpscope answers a client's TLS with, decided once before it listens
 // (a proxy's --tls-listen, a TLS server session): the cert and key given, whatever name the
 // client asks for, or a leaf from tcpscope's CA for that name. The files are read (never
-// synchronously) and the CA opened now, so a mistake is one line at start, not a failure
-// per handshake.
+// synchronously) and the CA opened and readied to issue leaves now, so a mistake is one line
+// at start, not a failure per handshake, and the first clients do not wait for it.
 
 import type { SecureContext } from 'node:tls'
 import { UserError } from '../net/net-errors'
@@ -27,5 +27,6 @@ export async function certificateSource(given: { cert?: string; key?: string }, 
   }
   if (ca === undefined) throw new UserError(`TLS toward clients needs tcpscope's CA, which this engine has not got; give ${flags.cert} FILE ${flags.key} FILE instead`, 'EUSAGE')
   const authority = await ca()
+  await authority.readyToIssue()
   return { contextFor: (name) => authority.leafContext(name), leafFromCa: true }
 }
