@@ -13,25 +13,23 @@ import { cancelPendingTimers, trackTimers } from './test-timers'
 trackTimers()
 
 /** Keeps the apps mount() made and that are not unmounted yet. */
-interface MountTracker extends Plugin {
+interface MountTracker {
   apps: Set<App>
+  install(app: App): void
 }
 const isTracker = (p: unknown): p is MountTracker => typeof p === 'object' && p !== null && 'apps' in p
 // This file runs again before each test file, in the same module graph: the tracker put in
 // test-utils' config by the first stays.
 const plugins = config.global.plugins ?? []
-let tracker = plugins.find(isTracker)
-if (!tracker) {
-  const apps = new Set<App>()
-  tracker = {
-    apps,
-    install(app: App) {
-      apps.add(app)
-      app.onUnmount(() => apps.delete(app))
-    }
+const found = plugins.find(isTracker)
+const tracker: MountTracker = found ?? {
+  apps: new Set<App>(),
+  install(app: App) {
+    tracker.apps.add(app)
+    app.onUnmount(() => tracker.apps.delete(app))
   }
-  config.global.plugins = [...plugins, tracker]
 }
+if (!found) config.global.plugins = [...plugins, tracker satisfies Plugin]
 const mounted = tracker.apps
 
 beforeAll(() => {
