@@ -59,13 +59,14 @@ export interface ForwardTlsDeps {
 
 /**
  * The options of `proxy.start` with `forward` made ready: settings checked, upstream TLS
- * files read, and the CA opened (made on first use) when tunnels' TLS is intercepted, so a
- * problem with any of them is one line at start, not one per tunnel.
+ * files read, and the CA opened (made on first use) and readied to issue leaves when tunnels'
+ * TLS is intercepted, so a problem with any of them is one line at start, not one per tunnel.
  */
 export async function forwardProxyOptions(opts: ForwardOptions, upstream: TlsConnectOptions | undefined, deps: ForwardTlsDeps | undefined): Promise<ForwardProxyOptions> {
   const settings = forwardSettings(opts)
   if (upstream?.sni !== undefined) throw new UserError('--sni does not apply to a forward proxy: each tunnel sends the name its client asked for', 'EUSAGE')
   if (!settings.intercept || deps === undefined) return { ...settings, interceptor: undefined }
-  const [tls] = await Promise.all([loadTlsConnect({ ...upstream, alpn: undefined }, PROXY_TLS_FLAGS), deps.ca()])
+  // The CA readied to issue leaves too, so that the first tunnels do not wait for it.
+  const [tls] = await Promise.all([loadTlsConnect({ ...upstream, alpn: undefined }, PROXY_TLS_FLAGS), deps.ca().then((ca) => ca.readyToIssue())])
   return { ...settings, interceptor: tunnelInterceptor({ ca: deps.ca, upstream: tls, timeoutMs: settings.handshakeTimeoutMs }) }
 }
