@@ -248,8 +248,9 @@ export class CertificateAuthority {
 
   /**
    * Gets ready to issue leaves: the certificate library loaded, the CA parsed, the leaf key
-   * made. A listener waits for it before it listens, so that its first clients do not (with
-   * 40 arriving at once on a busy machine, they waited together for the library to load).
+   * made. A listener waits for it before it listens, so that its first clients do not: the
+   * first leaf would otherwise hold every handshake that arrives meanwhile (a test's forty
+   * at once, on a busy machine) until the library has loaded.
    */
   async readyToIssue(): Promise<void> {
     await this.issuing()
