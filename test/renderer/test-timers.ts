@@ -22,38 +22,35 @@ function install(): Timers {
   const { pending } = timers
   const g = globalThis
 
-  const realSetTimeout = g.setTimeout
-  const realClearTimeout = g.clearTimeout
-  g.setTimeout = Object.assign(
-    (fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-      const handle = realSetTimeout((...a: unknown[]) => {
-        pending.delete(handle)
-        fn(...a)
-      }, ms, ...args)
-      pending.set(handle, () => realClearTimeout(handle))
+  type Start = (fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => unknown
+  type Stop = (handle?: unknown) => void
+  /** `start` and `stop` kept track of: a handle is pending from its start to its stop, or, `once`, to its call. */
+  const tracked = (start: Start, stop: Stop, once: boolean): [Start, Stop] => [
+    Object.assign((fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+      const handle = start(
+        once
+          ? (...a: unknown[]) => {
+              pending.delete(handle)
+              fn(...a)
+            }
+          : fn,
+        ms,
+        ...args
+      )
+      pending.set(handle, () => stop(handle))
       return handle
-    },
-    realSetTimeout
-  ) as typeof setTimeout
-  g.clearTimeout = ((handle?: Parameters<typeof clearTimeout>[0]) => {
-    pending.delete(handle)
-    realClearTimeout(handle)
-  }) as typeof clearTimeout
-
-  const realSetInterval = g.setInterval
-  const realClearInterval = g.clearInterval
-  g.setInterval = Object.assign(
-    (fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-      const handle = realSetInterval(fn, ms, ...args)
-      pending.set(handle, () => realClearInterval(handle))
-      return handle
-    },
-    realSetInterval
-  ) as typeof setInterval
-  g.clearInterval = ((handle?: Parameters<typeof clearInterval>[0]) => {
-    pending.delete(handle)
-    realClearInterval(handle)
-  }) as typeof clearInterval
+    }, start),
+    (handle?: unknown) => {
+      pending.delete(handle)
+      stop(handle)
+    }
+  ]
+  const [setTimeoutTracked, clearTimeoutTracked] = tracked(g.setTimeout as Start, g.clearTimeout as Stop, true)
+  g.setTimeout = setTimeoutTracked as typeof setTimeout
+  g.clearTimeout = clearTimeoutTracked as typeof clearTimeout
+  const [setIntervalTracked, clearIntervalTracked] = tracked(g.setInterval as Start, g.clearInterval as Stop, false)
+  g.setInterval = setIntervalTracked as typeof setInterval
+  g.clearInterval = clearIntervalTracked as typeof clearInterval
 
   // jsdom's frames (a node environment has none).
   const realFrame = g.requestAnimationFrame as typeof requestAnimationFrame | undefined
