@@ -6,20 +6,15 @@
 // test's next `useXStore()` then gets a store it never set up (seen as a tab "not
 // remembered" in app.test.ts, in the middle of another file's test).
 
-type Cancel = () => void
-
-interface Timers {
-  /** Each pending timer's handle, and how to cancel it. */
-  pending: Map<unknown, Cancel>
-}
+/** Each pending timer's handle, and how to cancel it. */
+type Pending = Map<unknown, () => void>
 
 const KEY = Symbol.for('tcpscope.test-timers')
-const host = globalThis as typeof globalThis & { [KEY]?: Timers }
+const host = globalThis as typeof globalThis & { [KEY]?: Pending }
 
 /** Wraps the timer functions once per worker (this module may be evaluated again for each file). */
-function install(): Timers {
-  const timers: Timers = { pending: new Map() }
-  const { pending } = timers
+function install(): Pending {
+  const pending: Pending = new Map()
   const g = globalThis
 
   type Start = (fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => unknown
@@ -71,7 +66,7 @@ function install(): Timers {
       realCancelFrame(id)
     }
   }
-  return timers
+  return pending
 }
 
 /** Starts keeping the timers set from now on, if it does not already. */
@@ -79,12 +74,11 @@ export function trackTimers(): void {
   host[KEY] ??= install()
 }
 
-/** Cancels every timer, interval and frame set and still pending; returns how many. */
-export function cancelPendingTimers(): number {
-  const timers = host[KEY]
-  if (!timers) return 0
-  const cancels = [...timers.pending.values()]
-  timers.pending.clear()
+/** Cancels every timer, interval and frame set and still pending. */
+export function cancelPendingTimers(): void {
+  const pending = host[KEY]
+  if (!pending) return
+  const cancels = [...pending.values()]
+  pending.clear()
   cancels.forEach((cancel) => cancel())
-  return cancels.length
 }
