@@ -8,7 +8,7 @@
 // memory figure is the two together). In its own process, so its CPU and memory are its own.
 //   node bench/mockttp-proxy.mjs --ca-out FILE [--no-record]
 // It verifies the origin against Node's roots: give it the origin's CA with NODE_EXTRA_CA_CERTS.
-// Prints {"type":"listening","listen":"127.0.0.1:PORT"} first; on SIGTERM it stops and prints
+// Prints {"type":"listening","listen":"[::]:PORT"} first; on SIGTERM it stops and prints
 // {"type":"summary","requests":N,"responses":N,"bodyBytes":N} (what the recorder holds).
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -43,7 +43,8 @@ if (!a['no-record']) {
 }
 await server.forAnyRequest().thenPassThrough()
 await server.start({ startPort: 20000, endPort: 60000 })
-process.stdout.write(JSON.stringify({ type: 'listening', listen: `127.0.0.1:${server.port}` }) + '\n')
+// On every address (mockttp listens on all of them): the bench's client comes over IPv6's loopback.
+process.stdout.write(JSON.stringify({ type: 'listening', listen: `[::]:${server.port}` }) + '\n')
 
 process.once('SIGTERM', () => {
   server.stop().then(

@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { PEER_CASES, checkRecording, readCa, requirePeers, startPeer } from './lib/intercepting-peers.mjs'
+import { CLIENT_LEG, PEER_CASES, checkRecording, readCa, requirePeers, startPeer } from './lib/intercepting-peers.mjs'
 import { writePatternFile } from './lib/pattern.mjs'
 import { requireProgram } from './lib/peers.mjs'
 import { printReport } from './lib/peers-report.mjs'
@@ -89,7 +89,7 @@ const timedOut = new Map()
 
 /** The phase's load through `proxy`: the client's figures, the answers it got and their body bytes. */
 async function load(phase, proxy, origin, ca) {
-  const via = (keepAlive, maxSockets) => proxyAgent({ proxy: { host: '127.0.0.1', port: proxy.port }, origin, ca, keepAlive, maxSockets })
+  const via = (keepAlive, maxSockets) => proxyAgent({ proxy: { host: CLIENT_LEG, port: proxy.port }, origin, ca, keepAlive, maxSockets })
   let agent
   try {
     if (phase === 'rate' || phase === 'connections') {

@@ -1,6 +1,8 @@
 // Types for intercepting-peers.mjs, which the tests share with the bench.
 import type { ProxyProcess, Stopped } from './proc.mjs'
 
+/** Where the client reaches each proxy (IPv6's loopback; see intercepting-peers.mjs). */
+export const CLIENT_LEG: string
 export type PeerCase = 'tcpscope' | 'mockttp' | 'mitmdump-w' | 'mitmdump' | 'mitmdump-stream'
 export const PEER_CASES: Record<PeerCase, string>
 export function requirePeers(cases: string[]): Promise<void>

@@ -18,6 +18,18 @@ import { ProxyProcess } from './proc.mjs'
 
 const BENCH = dirname(dirname(fileURLToPath(import.meta.url)))
 
+/**
+ * Where the client reaches each proxy: IPv6's loopback, while the proxies reach nginx over
+ * IPv4's. mockttp refuses a request as a loop when the client's address and port are those of
+ * one of its own open upstream connections (`isSocketLoop`). With both legs on 127.0.0.1,
+ * at thousands of new connections a second the kernel gives a client an ephemeral port that
+ * one of mockttp's pooled upstream connections holds (toward another address, so both can
+ * be open), and mockttp answered 500 `Passthrough loop detected` (five cases of six in the
+ * first quiet run). Binding the client to 127.0.0.2 instead halved every proxy's new
+ * connections (each connect then searches for a free port). The same leg for every proxy.
+ */
+export const CLIENT_LEG = '::1'
+
 /** The cases, in table order: what each runs. */
 export const PEER_CASES = {
   tcpscope: 'tcpscope proxy --forward --capture FILE',
@@ -46,7 +58,7 @@ export async function requirePeers(cases) {
  */
 export async function startPeer(kase, ctx, file) {
   if (kase === 'tcpscope') {
-    const argv = [ctx.cli, 'proxy', '--listen', '127.0.0.1:0', '--forward', '--upstream-ca', ctx.upstreamCa, '--capture', file, '--json', '--quiet']
+    const argv = [ctx.cli, 'proxy', '--listen', `[${CLIENT_LEG}]:0`, '--forward', '--upstream-ca', ctx.upstreamCa, '--capture', file, '--json', '--quiet']
     return { proxy: await ProxyProcess.start('tcpscope proxy --forward', argv, { env: { TCPSCOPE_DATA_DIR: ctx.dataDir } }), ca: ctx.tcpscopeCa, file }
   }
   if (kase === 'mockttp') {
@@ -58,13 +70,13 @@ export async function startPeer(kase, ctx, file) {
     const proxy = await ProxyProcess.start('mockttp', [join(BENCH, 'mockttp-proxy.mjs'), '--ca-out', ca], { env: { NODE_EXTRA_CA_CERTS: ctx.upstreamCa } })
     return { proxy, ca }
   }
-  const port = await freePort()
+  const port = await freePort(CLIENT_LEG)
   const confdir = join(ctx.tmp, 'mitmproxy')
   const record = kase === 'mitmdump' ? [] : ['-w', file]
   const stream = kase.endsWith('stream') ? ['--set', 'stream_large_bodies=1m'] : []
-  const args = ['--listen-host', '127.0.0.1', '-p', String(port), '-q', '--set', `confdir=${confdir}`, '--set', `ssl_verify_upstream_trusted_ca=${ctx.upstreamCa}`, ...record, ...stream]
+  const args = ['--listen-host', CLIENT_LEG, '-p', String(port), '-q', '--set', `confdir=${confdir}`, '--set', `ssl_verify_upstream_trusted_ca=${ctx.upstreamCa}`, ...record, ...stream]
   // Its first start writes a new CA (and DH parameters) before it listens.
-  const proxy = await ProxyProcess.start(kase, args, { command: 'mitmdump', listenAt: { host: '127.0.0.1', port }, startTimeoutMs: 60_000 })
+  const proxy = await ProxyProcess.start(kase, args, { command: 'mitmdump', listenAt: { host: CLIENT_LEG, port }, startTimeoutMs: 60_000 })
   return { proxy, ca: join(confdir, 'mitmproxy-ca-cert.pem'), file: record.length ? file : undefined }
 }
 

@@ -114,15 +114,21 @@ function withTimeout(promise, ms, what) {
   ]).finally(() => clearTimeout(timer))
 }
 
-/** Whether a TCP socket listens on `port` (IPv4, any address), from /proc/net/tcp. */
+/** Whether a TCP socket listens on `port` (IPv4 or IPv6, any address), from /proc/net/tcp and tcp6. */
 function listensOn(port) {
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`
-  return readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .some((line) => {
+  return ['/proc/net/tcp', '/proc/net/tcp6'].some((table) => {
+    let text
+    try {
+      text = readFileSync(table, 'utf8')
+    } catch {
+      return false // no IPv6 here
+    }
+    return text.split('\n').some((line) => {
       const f = line.trim().split(/\s+/)
       return f[1]?.endsWith(hex) && f[3] === '0A' // 0A: LISTEN
     })
+  })
 }
 
 /** Resolves once `port` listens; gives up when `exit` settles first (the caller reports that). */

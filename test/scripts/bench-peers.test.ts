@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { checkRecording, startPeer, type PeerCase } from '../../bench/lib/intercepting-peers.mjs'
+import { CLIENT_LEG, checkRecording, startPeer, type PeerCase } from '../../bench/lib/intercepting-peers.mjs'
 import { writePatternFile } from '../../bench/lib/pattern.mjs'
 import { checkedDownload, getLoop, proxyAgent } from '../../bench/lib/proxy-client.mjs'
 import { exportTcpscopeCa, makeCertificates, startNginxTls } from '../../bench/lib/tls-peers.mjs'
@@ -45,7 +45,7 @@ describe('the peers bench harness', () => {
       cleanups.push(() => peer.proxy.kill())
       for (const scheme of ['http', 'https'] as const) {
         const origin = { scheme, host: 'localhost', port: scheme === 'https' ? nginx.port : nginx.plainPort }
-        const agent = proxyAgent({ proxy: { host: '127.0.0.1', port: peer.proxy.port }, origin, ca: readFileSync(peer.ca, 'utf8'), keepAlive: true, maxSockets: 2 })
+        const agent = proxyAgent({ proxy: { host: CLIENT_LEG, port: peer.proxy.port }, origin, ca: readFileSync(peer.ca, 'utf8'), keepAlive: true, maxSockets: 2 })
         const gets = await getLoop({ agent, path: '/1k', size: KiB, connections: 2, count: 4 })
         expect(gets, `${kase} ${scheme}`).toMatchObject({ requests: 4, bytes: 4 * KiB })
         expect(await checkedDownload({ agent, path: '/2m', size: 2 * MiB, limitSeconds: 30 }), `${kase} ${scheme}`).toMatchObject({ timedOut: false, bytes: 2 * MiB })
