@@ -192,7 +192,7 @@ async function main() {
   ctx = { cli: a.cli, dataDir: join(tmpRoot, 'data'), upstreamCa: certs.ca, tmp: tmpRoot }
   if (cases.includes('tcpscope')) ctx.tcpscopeCa = exportTcpscopeCa(a.cli, ctx.dataDir, join(tmpRoot, 'tcpscope-ca.pem'))
   nginx = await startNginxTls(tmpRoot, certs, www)
-  log(`nginx (one process, pid ${nginx.pid}): HTTP on 127.0.0.1:${nginx.plainPort}, HTTPS on ${nginx.port}; cases ${cases.join(', ')}; load average ${load0.map((x) => x.toFixed(2)).join(' ')}`)
+  log(`nginx (one process, pid ${nginx.pid}): HTTP on 127.0.0.1:${nginx.plainPort}, HTTPS on ${nginx.port}; the client reaches the proxies on ${CLIENT_LEG}; cases ${cases.join(', ')}; load average ${load0.map((x) => x.toFixed(2)).join(' ')}`)
 
   const records = []
   for (let round = 1; round <= O.rounds; round++) {

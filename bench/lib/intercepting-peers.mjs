@@ -11,6 +11,7 @@
 //    first (mitmdump's default), and are then neither shown nor written to the flow file.
 // After a case, `checkRecording` compares what each recorder kept with what the client got.
 import { existsSync, readFileSync, statSync } from 'node:fs'
+import { networkInterfaces } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, requireProgram } from './peers.mjs'
@@ -26,9 +27,17 @@ const BENCH = dirname(dirname(fileURLToPath(import.meta.url)))
  * one of mockttp's pooled upstream connections holds (toward another address, so both can
  * be open), and mockttp answered 500 `Passthrough loop detected` (five cases of six in the
  * first quiet run). Binding the client to 127.0.0.2 instead halved every proxy's new
- * connections (each connect then searches for a free port). The same leg for every proxy.
+ * connections (each connect then searches for a free port). The same leg for every proxy;
+ * IPv4's where the machine has no IPv6.
  */
-export const CLIENT_LEG = '::1'
+export const CLIENT_LEG = Object.values(networkInterfaces())
+  .flat()
+  .some((a) => a?.address === '::1')
+  ? '::1'
+  : '127.0.0.1' // no IPv6 here: as before, and mockttp's new-connection cases may fail
+
+/** `host:port` as a listen address (an IPv6 address in brackets). */
+const listenAddress = (host, port) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)
 
 /** The cases, in table order: what each runs. */
 export const PEER_CASES = {
@@ -58,7 +67,7 @@ export async function requirePeers(cases) {
  */
 export async function startPeer(kase, ctx, file) {
   if (kase === 'tcpscope') {
-    const argv = [ctx.cli, 'proxy', '--listen', `[${CLIENT_LEG}]:0`, '--forward', '--upstream-ca', ctx.upstreamCa, '--capture', file, '--json', '--quiet']
+    const argv = [ctx.cli, 'proxy', '--listen', listenAddress(CLIENT_LEG, 0), '--forward', '--upstream-ca', ctx.upstreamCa, '--capture', file, '--json', '--quiet']
     return { proxy: await ProxyProcess.start('tcpscope proxy --forward', argv, { env: { TCPSCOPE_DATA_DIR: ctx.dataDir } }), ca: ctx.tcpscopeCa, file }
   }
   if (kase === 'mockttp') {
