@@ -184,7 +184,7 @@ export class TlsListenSetup extends ConnectionSetup<State> implements DialHandle
     }
   }
 
-  /** Both sides agreed to start TLS: the client's hello read, then the target's leg secured over its TCP connection, then the client's. */
+  /** Both sides agreed to start TLS (or the client's hello came late): the client's hello read, then the target's leg secured over its TCP connection where it takes TLS, then the client's. */
   private async switchToTls(starttls: StartTlsProtocol | undefined): Promise<void> {
     this.state = 'switching'
     const { settings } = this.host
@@ -197,8 +197,14 @@ export class TlsListenSetup extends ConnectionSetup<State> implements DialHandle
     }
     this.hello = first.hello
     this.helloBytes = first.bytes
+    // A hello with no opening before it came from a client only slower than the wait for a
+    // server that speaks first: the target's leg is what it would have been had the hello come
+    // at once, TLS where the target is set to it, else the clear connection already up (a
+    // STARTTLS leg there waited out the handshake timeout against a plain target).
+    const leg = this.ctx.target.tls ?? (starttls !== undefined ? settings.starttlsLeg : undefined)
+    if (leg === undefined) return this.secureClient(undefined)
     const raw = this.upstream!
-    const secure = await secureOver(this.ctx.target.tls ?? settings.starttlsLeg, raw, {
+    const secure = await secureOver(leg, raw, {
       rec: this.rec,
       where: this.ctx.target.where,
       servername: settings.sni ?? this.hello.sni,

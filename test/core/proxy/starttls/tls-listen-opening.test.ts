@@ -1,7 +1,7 @@
 // A proxy with --tls-listen whose client is silent at first: the target is dialed in the
 // clear to see whether it speaks first. A TLS client slower than that wait still gets
-// through (its hello read when it comes, the target's TLS started over the same TCP
-// connection); a target that greets with no opening tcpscope can switch is refused with a
+// through (its hello read when it comes; a TLS target's TLS started over the same TCP
+// connection, a plain target's leg left in the clear); a target that greets with no opening tcpscope can switch is refused with a
 // recorded reason.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
@@ -66,6 +66,34 @@ describe('--tls-listen with a silent client', () => {
     const c = await closedConn()
     expect(c.tls).toMatchObject({ client: { sni: 'upstream.test' }, server: { sni: 'upstream.test' } })
     expect(c.tls?.starttls).toBeUndefined()
+  })
+
+  it('a TLS client that sends its hello late to a proxy with a plain target: TLS ends at the proxy, the target gets the cleartext', async () => {
+    // The target's leg is what it would have been had the hello come at once: in the clear.
+    // Before, a late hello started TLS toward the target as a STARTTLS switch does, which a
+    // plain target never answers: the client was cut after the 10 s handshake timeout (seen
+    // under load in proxy-workers.test.ts, a client's hello slower than the 300 ms wait).
+    const heard: Buffer[] = []
+    const up = await startServer((s) => {
+      s.on('data', (d: Buffer) => heard.push(d))
+      s.on('end', () => s.end(`got ${Buffer.concat(heard).toString()}`))
+    })
+    cleanups.push(up.close)
+    t = await testEngine()
+    const caPem = (await t.engine.ca()).info().pem
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${up.port}`, tlsListen: {} })
+    const raw = await connectTo(portOf(proxy.listen))
+    await new Promise((r) => setTimeout(r, 700))
+    const client = tls.connect({ socket: raw, servername: 'svc.test', ca: caPem, allowHalfOpen: true } as tls.ConnectionOptions)
+    client.on('error', () => {})
+    await once(client, 'secureConnect')
+    const got = collect(client)
+    client.end('ping')
+    expect((await got).toString()).toBe('got ping')
+    const c = await closedConn()
+    expect(c.tls).toMatchObject({ client: { sni: 'svc.test' } })
+    expect(c.tls?.server).toBeUndefined()
+    expect(c.tls?.failure).toBeUndefined()
   })
 
   it('a target that greets with no opening tcpscope can switch, to a silent client: refused with the reason', async () => {
