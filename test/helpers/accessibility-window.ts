@@ -196,7 +196,9 @@ export function describeWindow(scheme: Scheme): void {
           if (!conn) return `the engine lists no connection to 127.0.0.1:${wsOrigin}`
           const messages = await said(() => driver.call('ws.messages', { capture: 'live', connId: conn.id, from: 0, limit: 5 }))
           const text = await said(() => list.innerText({ timeout: 2000 }))
-          return `connection ${JSON.stringify(conn)}\nws.messages now: ${messages}\nthe list shows: ${text}`
+          // The list's own text misses an error line beside it, and a "no messages" shown instead of it.
+          const region = await said(() => detail().innerText({ timeout: 2000 }))
+          return `connection ${JSON.stringify(conn)}\nws.messages now: ${messages}\nthe list shows: ${text}\nthe detail region shows: ${region}`
         }
 
         /** Selects the HTTP connection's first exchange on its HTTP tab. */
