@@ -1,8 +1,8 @@
 // A proxy with --tls-listen whose client is silent at first: the target is dialed in the
 // clear to see whether it speaks first. A TLS client slower than that wait still gets
 // through (its hello read when it comes; a TLS target's TLS started over the same TCP
-// connection, a plain target's leg left in the clear); a target that greets with no opening tcpscope can switch is refused with a
-// recorded reason.
+// connection, a plain target's leg left in the clear); a target that greets with no opening
+// tcpscope can switch is refused with a recorded reason.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
 import * as tls from 'node:tls'
