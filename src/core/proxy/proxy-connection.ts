@@ -177,7 +177,17 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   }
 
   private forward(dir: Direction, chunk: Buffer, to: Socket): void {
-    if (this.ports !== undefined) return this.toStage(dir, chunk)
+    if (this.ports !== undefined) {
+      // Only a direction with a stage of its own goes through it (and a copy of the chunk):
+      // the other one of a forward tunnel (absolute-form requests) or of a proxy with a
+      // one-way toxic is written as with no stage, but as its port would, never once the
+      // connection is going down.
+      if (this.stages![dir] !== IDENTITY) return this.toStage(dir, chunk)
+      if (this.end !== undefined || to.destroyed || to.writableEnded) {
+        this.rec.data(dir, chunk)
+        return
+      }
+    }
     const time = Date.now()
     const mono = this.rec.monoNow()
     // Nothing the write does reaches the capture before this chunk's record: the other
