@@ -65,6 +65,13 @@ export interface ForwardStage {
   open?(port: StagePort): void
   /** A chunk the sender sent (already recorded); the stage may keep it. */
   data(chunk: Buffer, port: StagePort): void
+  /**
+   * Whether the stage still refers to bytes of a chunk it was given (held back, queued for
+   * later). A stage that can tell is given a read's bytes in place, in the buffer the next
+   * read fills, and that buffer is left to it whenever this says so after `data` returns; a
+   * stage without it is given a copy of each read.
+   */
+  holdsBytes?(): boolean
   /** The sender's FIN (already recorded); call `port.end()` to pass it on. */
   fin(port: StagePort): void
   /** The connection is over (both sockets closed): drop what is held, clear timers. */

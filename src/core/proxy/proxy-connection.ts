@@ -176,7 +176,8 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     }
   }
 
-  private forward(dir: Direction, chunk: Buffer, to: Socket): void {
+  /** True when a stage kept the chunk itself (a read's buffer must then be left to it). */
+  private forward(dir: Direction, chunk: Buffer, to: Socket): boolean {
     if (this.ports !== undefined) {
       // Only a direction with a stage of its own goes through it (and a copy of the chunk):
       // the other one of a forward tunnel (absolute-form requests) or of a proxy with a
@@ -185,7 +186,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
       if (this.stages![dir] !== IDENTITY) return this.toStage(dir, chunk)
       if (this.end !== undefined || to.destroyed || to.writableEnded) {
         this.rec.data(dir, chunk)
-        return
+        return false
       }
     }
     const time = Date.now()
@@ -196,6 +197,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     this.rec.data(dir, chunk, time, mono)
     if (this.sniff !== null) this.sniffOpening(dir, chunk)
     if (!flowing) this.block(dir)
+    return false
   }
 
   /** The connection's first bytes, looked at for a TLS hello passing through, from the first byte or after a STARTTLS (hello-sniff.ts). */
@@ -232,15 +234,27 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     }
   }
 
-  /** A chunk for `dir`'s stage. A read buffer is reused by the next read, so the stage, which may keep it, gets a copy. */
-  private toStage(dir: Direction, chunk: Buffer): void {
+  /**
+   * A chunk for `dir`'s stage. A read buffer is reused by the next read, so a stage that may
+   * keep the chunk gets a copy, unless it can say whether it kept it (holdsBytes) and the read
+   * is large: then it gets the bytes in place, and true is returned when it kept them (the
+   * buffer is then left to it). A small read is still copied: a client sending a head a byte
+   * a read must not pin a whole buffer per byte.
+   */
+  private toStage(dir: Direction, chunk: Buffer): boolean {
     this.rec.data(dir, chunk)
     if (this.sniff !== null) this.sniffOpening(dir, chunk)
-    const own = chunk.buffer === this.readBuf[dir]?.buffer ? Buffer.from(chunk) : chunk
+    const stage = this.stages![dir]!
+    const inReadBuffer = chunk.buffer === this.readBuf[dir]?.buffer
+    const inPlace = inReadBuffer && stage.holdsBytes !== undefined && chunk.length >= HAND_ON_BYTES
+    const own = inReadBuffer && !inPlace ? Buffer.from(chunk) : chunk
     try {
-      this.stages![dir]!.data(own, this.ports![dir])
+      stage.data(own, this.ports![dir])
+      return inPlace && stage.holdsBytes!()
     } catch (err) {
       this.stageFailed(dir, err)
+      // It may have kept some before it threw.
+      return inPlace
     }
   }
 
@@ -307,9 +321,9 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
       const chunk = b.subarray(0, n)
       const kept = to.writableLength > 0 || to.connecting || !this.rec.chunksReusable
       // A few bytes are copied rather than pinning a whole buffer; a large read keeps its buffer.
-      if (kept && n < HAND_ON_BYTES) return this.forward(dir, Buffer.from(chunk), to)
-      this.forward(dir, chunk, to)
-      if (kept || to.writableLength > 0) this.readBuf[dir] = pool.fresh()
+      if (kept && n < HAND_ON_BYTES) return void this.forward(dir, Buffer.from(chunk), to)
+      const staged = this.forward(dir, chunk, to)
+      if (kept || staged || to.writableLength > 0) this.readBuf[dir] = pool.fresh()
     }
     if (!readInto(from, buf, onRead, () => this.readBuf[dir]!)) return pool.give(buf)
     this.readBuf[dir] = buf

@@ -112,6 +112,11 @@ export class AbsoluteFormStage implements ForwardStage {
     }
   }
 
+  /** Bytes not safe to send yet are held as views of the chunks that brought them (the reader copies what it queues). */
+  holdsBytes(): boolean {
+    return this.held.length > 0
+  }
+
   fin(port: StagePort): void {
     // A head cut short by the FIN is not sent: the origin could do nothing with it.
     if (this.cutAt === undefined) port.end()
