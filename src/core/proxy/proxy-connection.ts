@@ -179,10 +179,10 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   /** True when a stage kept the chunk itself (a read's buffer must then be left to it). */
   private forward(dir: Direction, chunk: Buffer, to: Socket): boolean {
     if (this.ports !== undefined) {
-      // Only a direction with a stage of its own goes through it (and a copy of the chunk):
-      // the other one of a forward tunnel (absolute-form requests) or of a proxy with a
-      // one-way toxic is written as with no stage, but as its port would, never once the
-      // connection is going down.
+      // Only a direction with a stage of its own goes through it (toStage): the other one of
+      // a forward tunnel (absolute-form requests) or of a proxy with a one-way toxic is
+      // written as with no stage, but as its port would, never once the connection is going
+      // down.
       if (this.stages![dir] !== IDENTITY) return this.toStage(dir, chunk)
       if (this.end !== undefined || to.destroyed || to.writableEnded) {
         this.rec.data(dir, chunk)
@@ -305,7 +305,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
    * Lets `from` read into a buffer of its own instead of a new one per read (node-internals.ts
    * readInto), where the capture copies what it records. The buffer takes the next read
    * unless something kept these bytes: a write queued behind earlier writes or a connect, a
-   * detailed listener, or a write the kernel took only in part. Then a large read leaves its
+   * detailed listener, a write the kernel took only in part, or a stage that holds them. Then a large read leaves its
    * buffer to them and the socket reads into a fresh one, and a small one is forwarded as a
    * copy of just its bytes. Without a buffer to spare (or the internals) the socket emits
    * 'data' as usual.
