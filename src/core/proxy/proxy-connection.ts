@@ -21,7 +21,7 @@ import { Target, type ConnectFailure, type DialHandler, type TlsConnect } from '
 import { confirmFin, readInto } from '../net/target/node-internals'
 import { READ_BUFFER_SIZE, ReadBuffers } from '../net/read-buffers'
 import { isResetError, resetSocket, resetWhenFlushed } from '../net/sockets'
-import type { ForwardStage, ForwardStages, StagePair, StagePort } from './forward-stage'
+import type { ForwardStages, StagePair, StagePort } from './forward-stage'
 import { HelloSniff } from './hello-sniff'
 
 export interface UpstreamOptions {
@@ -65,12 +65,6 @@ export function proxyContext(opts: UpstreamOptions, done: (conn: ProxyConnection
 /** The context of connections whose Target is chosen per connection (a forward proxy's tunnels). */
 export function tunnelContext(target: Target, noDelay: boolean, stages: ForwardStages | undefined, done: (conn: ProxyConnection) => void): ProxyContext {
   return { target, noDelay, stages, readBuffers, done }
-}
-
-/** A direction of a connection whose other direction has a stage: bytes pass as they came. */
-const IDENTITY: ForwardStage = {
-  data: (chunk, port) => void port.send(chunk),
-  fin: (port) => port.end()
 }
 
 export class ProxyConnection implements DialHandler, LiveSetMember {
@@ -178,13 +172,11 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
 
   /** True when a stage kept the chunk itself (a read's buffer must then be left to it). */
   private forward(dir: Direction, chunk: Buffer, to: Socket): boolean {
-    if (this.ports !== undefined) {
-      // Only a direction with a stage of its own goes through it (toStage): the other one of
-      // a forward tunnel (absolute-form requests) or of a proxy with a one-way toxic is
-      // written as with no stage, but as its port would, never once the connection is going
-      // down.
-      if (this.stages![dir] !== IDENTITY) return this.toStage(dir, chunk)
-      if (this.end !== undefined || to.destroyed || to.writableEnded) {
+    if (this.stages !== undefined) {
+      if (this.stages[dir] !== undefined) return this.toStage(dir, chunk)
+      // The other direction's stage may have ended or stopped the connection (a forward
+      // tunnel's absolute-form requests, a one-way toxic): nothing is written once it goes down.
+      if (this.goingDown(to)) {
         this.rec.data(dir, chunk)
         return false
       }
@@ -223,11 +215,11 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     if (this.stages !== undefined || this.end !== undefined || this.openSockets < 2) return
     const pair = this.ctx.stages?.(this.rec.id)
     if (pair === undefined) return
-    this.stages = { client: pair.client ?? IDENTITY, server: pair.server ?? IDENTITY }
+    this.stages = pair
     this.ports = { client: this.portFor('client', this.upstream), server: this.portFor('server', this.client) }
     for (const dir of DIRECTIONS) {
       try {
-        this.stages[dir]!.open?.(this.ports[dir])
+        this.stages[dir]?.open?.(this.ports[dir])
       } catch (err) {
         this.stageFailed(dir, err)
       }
@@ -262,8 +254,8 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   private portFor(dir: Direction, to: Socket): StagePort {
     return {
       send: (bytes) => {
-        // Going down (a reset, an error, a stop): what the stage still sends is dropped with it.
-        if (this.end !== undefined || to.destroyed || to.writableEnded) return false
+        // Going down: what the stage still sends is dropped with it.
+        if (this.goingDown(to)) return false
         const flowing = to.write(bytes)
         if (!flowing) this.block(dir)
         return flowing
@@ -289,6 +281,11 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     }
   }
 
+  /** A reset, an error or a stop is under way, or `to` takes nothing more. */
+  private goingDown(to: Socket): boolean {
+    return this.end !== undefined || to.destroyed || to.writableEnded
+  }
+
   /**
    * A stage threw (it may parse hostile bytes): nothing more can be forwarded truthfully in
    * that direction, so both sides are reset, and the capture says why.
@@ -305,9 +302,9 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
    * Lets `from` read into a buffer of its own instead of a new one per read (node-internals.ts
    * readInto), where the capture copies what it records. The buffer takes the next read
    * unless something kept these bytes: a write queued behind earlier writes or a connect, a
-   * detailed listener, a write the kernel took only in part, or a stage that holds them. Then a large read leaves its
-   * buffer to them and the socket reads into a fresh one, and a small one is forwarded as a
-   * copy of just its bytes. Without a buffer to spare (or the internals) the socket emits
+   * detailed listener, a write the kernel took only in part, or a stage that holds them. Then
+   * a large read leaves its buffer to them and the socket reads into a fresh one, and a small
+   * one is forwarded as a copy of just its bytes. Without a buffer to spare (or the internals) the socket emits
    * 'data' as usual.
    */
   private readDirect(dir: Direction, from: Socket, to: Socket): void {
@@ -355,12 +352,13 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
 
   private onFin(dir: Direction, to: Socket): void {
     this.rec.event('fin', dir)
-    if (this.ports === undefined) {
-      if (!to.destroyed) to.end()
+    const stage = this.stages?.[dir]
+    if (stage === undefined) {
+      if (!to.destroyed && !to.writableEnded) to.end()
       return
     }
     try {
-      this.stages![dir]!.fin(this.ports[dir])
+      stage.fin(this.ports![dir])
     } catch (err) {
       this.stageFailed(dir, err)
     }
