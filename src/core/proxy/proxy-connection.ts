@@ -13,28 +13,15 @@
 import type { Socket } from 'node:net'
 import { TLSSocket } from 'node:tls'
 import { DIRECTIONS, type ConnectionEnd, type Direction } from '../../shared/capture-types'
-import type { Endpoint } from '../../shared/endpoint'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { errorInfo } from '../net/net-errors'
 import type { LiveSetMember } from '../net/live-set'
-import { Target, type ConnectFailure, type DialHandler, type TlsConnect } from '../net/target/connect-target'
+import type { ConnectFailure, DialHandler, Target } from '../net/target/connect-target'
 import { confirmFin, readInto } from '../net/target/node-internals'
-import { READ_BUFFER_SIZE, ReadBuffers } from '../net/read-buffers'
+import { READ_BUFFER_SIZE, type ReadBuffers } from '../net/read-buffers'
 import { isResetError, resetSocket, resetWhenFlushed } from '../net/sockets'
 import type { ForwardStages, StagePair, StagePort } from './forward-stage'
 import { HelloSniff } from './hello-sniff'
-
-export interface UpstreamOptions {
-  target: Endpoint
-  connectTimeoutMs: number
-  noDelay: boolean
-  /** What sits between the two legs of each connection (forward-stage.ts); without it bytes pass as they came, on the fast path. */
-  stages?: ForwardStages
-  /** Speak TLS to the target (`--tls-upstream`), loaded by loadTlsConnect. */
-  tls?: TlsConnect
-  /** TLS from clients passes through untouched (no TLS of tcpscope's on either leg): record each hello's SNI and ALPN. */
-  sniffHellos?: boolean
-}
 
 /** What all connections of one proxy share. */
 export interface ProxyContext {
@@ -50,22 +37,8 @@ export interface ProxyContext {
   sniffHellos?: boolean
 }
 
-const readBuffers = new ReadBuffers()
 /** Reads from this size up hand their buffer on when kept, smaller ones are copied (at most half a buffer is pinned for nothing). */
 const HAND_ON_BYTES = READ_BUFFER_SIZE / 2
-
-/** Throws a one-line UserError for a target no connect could reach as named. */
-export function proxyContext(opts: UpstreamOptions, done: (conn: ProxyConnection) => void): ProxyContext {
-  const target = new Target({ target: opts.target, connectTimeoutMs: opts.connectTimeoutMs, noDelay: opts.noDelay, tls: opts.tls })
-  const ctx = tunnelContext(target, opts.noDelay, opts.stages, done)
-  if (opts.sniffHellos === true) ctx.sniffHellos = true
-  return ctx
-}
-
-/** The context of connections whose Target is chosen per connection (a forward proxy's tunnels). */
-export function tunnelContext(target: Target, noDelay: boolean, stages: ForwardStages | undefined, done: (conn: ProxyConnection) => void): ProxyContext {
-  return { target, noDelay, stages, readBuffers, done }
-}
 
 export class ProxyConnection implements DialHandler, LiveSetMember {
   liveSlot = -1

@@ -9,7 +9,8 @@ import { once } from 'node:events'
 import { afterEach, expect, it } from 'vitest'
 import { LiveCapture } from '../../../src/core/capture/write/live-capture'
 import { Target } from '../../../src/core/net/target/connect-target'
-import { ProxyConnection, tunnelContext } from '../../../src/core/proxy/proxy-connection'
+import { ProxyConnection } from '../../../src/core/proxy/proxy-connection'
+import { tunnelContext } from '../../../src/core/proxy/proxy-context'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
