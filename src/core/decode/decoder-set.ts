@@ -8,7 +8,7 @@ import type { AnsweredBy, DecodeProblem, Protocol, ProtocolSummary, WsMessage } 
 import { createConnectionDecoder } from './decoders'
 import type { ConnectionDecoder } from '../protocols/stream-decoder'
 import { inflateRaw } from '../http/inflate-raw'
-import type { ExchangeBatchWriter, ExchangeRows } from './exchange-batch'
+import { COLUMN_HEADERS, type ExchangeBatchWriter, type ExchangeRows } from './exchange-batch'
 import type { Renumbering } from '../protocols/http2/renumbered-streams'
 
 /** The `len` of an op that is the end of `dir` (FIN, reset, close). */
@@ -107,7 +107,7 @@ export class DecoderSet {
     const from = out.size
     try {
       if (!d) {
-        d = createConnectionDecoder({ ...opts, inflateRaw })
+        d = createConnectionDecoder({ ...opts, inflateRaw, onlyHeaders: COLUMN_HEADERS })
         this.decoders.set(key, d)
       }
       // The writer copies out what it keeps: exchanges go to it as they are, the final ones

@@ -54,6 +54,9 @@ export interface PackedExchanges {
   lengths: Uint32Array
 }
 
+/** The headers the short form reads (DecoderOptions.onlyHeaders): its details are decoded again when asked. */
+export const COLUMN_HEADERS: readonly string[] = ['host', 'content-type', 'sec-websocket-extensions']
+
 /** The authority a request names: its Host header (HTTP/2's :authority), else the target's. */
 function hostOf(req: HttpMessage | undefined): string | undefined {
   if (!req) return undefined

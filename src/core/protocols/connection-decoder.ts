@@ -194,7 +194,7 @@ class Decoder implements ConnectionDecoder {
     }
     if (protocol === 'http2') return this.startHttp2(held)
     if (protocol !== 'http1') return
-    this.http = new Http1Decoder({ start: this.start })
+    this.http = new Http1Decoder({ start: this.start, ...(this.opts.onlyHeaders ? { onlyHeaders: this.opts.onlyHeaders } : {}) })
     this.http.streamFinal(this.sink)
     for (const h of held) {
       if (h.answered) this.http.answered(h.offset, h.answered)

@@ -23,6 +23,9 @@ function copyMessage(msg: HttpMessage): HttpMessage {
   return { ...msg, body }
 }
 
+/** The headers the summary reads. */
+export const SUMMARY_HEADERS = ['content-type']
+
 /** The connection list's short form of an HTTP connection: how many exchanges, and its first one's request and response. */
 export function exchangeSummary(first: HttpExchange | undefined, count: number, hadProblem: boolean): Omit<ProtocolSummary, 'protocol'> {
   const res = first?.response

@@ -30,6 +30,12 @@ export interface DecoderOptions {
   port?: number
   /** HTTP/2: every frame as it is read (the Frames view lists them). */
   onH2Frame?: (f: RawFrame) => void
+  /**
+   * HTTP/1: keep only these headers of each head (lower-case names), and those decoding
+   * reads itself. Whoever reads only an exchange's short form passes what it reads (one
+   * array for all connections).
+   */
+  onlyHeaders?: readonly string[]
 }
 
 export interface ConnectionDecoder {

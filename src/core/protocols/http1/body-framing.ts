@@ -4,6 +4,9 @@
 import type { HttpHeader } from '../../../shared/protocol-types'
 import { headerTokens, headerValues } from './head-parser'
 
+/** The headers framing reads. */
+export const FRAMING_HEADERS = ['content-length', 'transfer-encoding']
+
 export type Framing = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'close' } | { problem: string }
 
 /** Content-Length as one number; duplicates (or a list) of one value are allowed, differing ones are not (RFC 9112 6.3 item 5). */

@@ -54,12 +54,45 @@ function trimOws(s: string, from: number, to: number): string {
 }
 
 /**
- * Header (or trailer) lines of `text` (a head's Latin-1 text) from index `from`, up to the
- * empty line that ends them; `base` is the stream offset of text[0]. Bad lines become problems.
+ * Which header lines a parse keeps (HeaderNames): the others are checked, as every line is,
+ * and left out of the head. The background decoding keeps only what it reads (framing, the
+ * list's columns), since an exchange is decoded again in full when it is opened, and the
+ * headers it never reads were two fifths of what it allocated.
  */
-export function parseHeaderLines(text: string, from: number, base: number, dir: Direction): { headers: HttpHeader[]; problems: DecodeProblem[] } {
+export interface HeaderNames {
+  /** Whether `s[from, to)`, a token, is one of the names kept (case-insensitive). */
+  has(s: string, from: number, to: number): boolean
+}
+
+/** The headers named in `names` (lower-case), matched with no string made of the name read. */
+export function headerNames(names: readonly string[]): HeaderNames {
+  const byLength = new Map<number, string[]>()
+  for (const n of new Set(names)) byLength.set(n.length, [...(byLength.get(n.length) ?? []), n])
+  return {
+    has(s, from, to) {
+      const same = byLength.get(to - from)
+      if (same === undefined) return false
+      // `| 0x20` lower-cases an ASCII letter and leaves '-' and digits as they are; other
+      // token characters it could turn into a letter are not in any name kept.
+      next: for (const n of same) {
+        for (let k = 0; k < n.length; k++) if ((s.charCodeAt(from + k) | 0x20) !== n.charCodeAt(k)) continue next
+        return true
+      }
+      return false
+    }
+  }
+}
+
+/**
+ * Header (or trailer) lines of `text` (a head's Latin-1 text) from index `from`, up to the
+ * empty line that ends them; `base` is the stream offset of text[0]. Bad lines become
+ * problems. With `keep`, only the headers it names are kept (every line is still checked).
+ */
+export function parseHeaderLines(text: string, from: number, base: number, dir: Direction, keep?: HeaderNames): { headers: HttpHeader[]; problems: DecodeProblem[] } {
   const headers: HttpHeader[] = []
   const problems: DecodeProblem[] = []
+  // The last header line was one `keep` left out: a line folded onto it goes too.
+  let leftOut = false
   let at = from
   while (at < text.length) {
     const lf = text.indexOf('\n', at)
@@ -70,7 +103,9 @@ export function parseHeaderLines(text: string, from: number, base: number, dir: 
     const last = headers[headers.length - 1]
     if (first === SP || first === HTAB) {
       // obs-fold (RFC 9112 5.2): the line continues the previous field's value.
-      if (last && last.range.offset + last.range.length === base + at) {
+      if (leftOut) {
+        // Continues a header left out.
+      } else if (last && last.range.offset + last.range.length === base + at) {
         const more = trimOws(text, at, textEnd)
         headers[headers.length - 1] = {
           name: last.name,
@@ -82,8 +117,11 @@ export function parseHeaderLines(text: string, from: number, base: number, dir: 
       }
     } else {
       const colon = text.indexOf(':', at)
+      leftOut = false
       if (colon < 0 || colon >= textEnd || !isToken(text, at, colon)) {
         problems.push({ dir, offset: base + at, message: `bad header line "${text.slice(at, Math.min(textEnd, at + 60))}"` })
+      } else if (keep !== undefined && !keep.has(text, at, colon)) {
+        leftOut = true
       } else {
         headers.push({ name: text.slice(at, colon), value: trimOws(text, colon + 1, textEnd), range: { dir, offset: base + at, length: next - at } })
       }
@@ -103,13 +141,13 @@ export interface ParsedHead extends StartLine {
  * The head whose Latin-1 text is `text` (start line through the empty line), `base` being
  * the stream offset of its first byte; a string when its start line is not one of `kind`.
  */
-export function parseHead(text: string, base: number, dir: Direction, kind: MessageKind): ParsedHead | string {
+export function parseHead(text: string, base: number, dir: Direction, kind: MessageKind, keep?: HeaderNames): ParsedHead | string {
   const lf = text.indexOf('\n')
   const next = lf < 0 ? text.length : lf + 1
   const line = text.slice(0, lf < 0 ? text.length : lf > 0 && text.charCodeAt(lf - 1) === 13 ? lf - 1 : lf)
   const start = parseStartLine(kind, line)
   if (!start) return `not an HTTP/1.x ${kind === 'request' ? 'request' : 'status'} line: "${line.slice(0, 60)}"`
-  const { headers, problems } = parseHeaderLines(text, next, base, dir)
+  const { headers, problems } = parseHeaderLines(text, next, base, dir, keep)
   // The range takes the line's CRLF, as a header's does, so the head's ranges tile it.
   const head = start as ParsedHead
   head.startRange = { dir, offset: base, length: next }

@@ -8,11 +8,11 @@
 
 import type { Direction } from '../../../shared/capture-types'
 import type { AnsweredBy, DecodeProblem, HttpExchange, HttpMessage, ProtocolSummary } from '../../../shared/protocol-types'
-import { requestFraming, responseFraming, type Framing } from './body-framing'
-import { hasHeader, headerTokens, headerValues } from './head-parser'
+import { FRAMING_HEADERS, requestFraming, responseFraming, type Framing } from './body-framing'
+import { hasHeader, headerNames, headerTokens, headerValues, type HeaderNames } from './head-parser'
 import { MessageReader } from './message-reader'
 import { NOTHING_MORE, type ExchangeSink } from '../stream-decoder'
-import { exchangeSummary, snapshot } from '../exchange-snapshot'
+import { exchangeSummary, snapshot, SUMMARY_HEADERS } from '../exchange-snapshot'
 
 /** Requests that may wait for their responses at once: past this a client is not speaking HTTP to a server that answers, and holding them all would be unbounded. */
 export const MAX_AWAITING_RESPONSES = 1024
@@ -34,6 +34,8 @@ export interface Http1DecoderOptions {
   start?: Partial<Record<Direction, number>>
   /** The index of the first exchange (default 0). */
   firstIndex?: number
+  /** Keep only these headers of each head (lower-case names), and those this decoder reads itself. */
+  onlyHeaders?: readonly string[]
 }
 
 /** Where HTTP ended on the connection and what took over. */
@@ -43,6 +45,23 @@ export interface Http1Switch {
   /** The request that asked for it (h2c's is HTTP/2's stream 1). */
   request?: HttpMessage
   response: HttpMessage
+}
+
+/**
+ * What reading HTTP/1 needs of a head besides what its caller keeps: framing, the upgrade
+ * and, after one to WebSocket, its extensions (connection-decoder.ts), and the summary's.
+ */
+const OWN_HEADERS = [...FRAMING_HEADERS, 'upgrade', 'sec-websocket-extensions', ...SUMMARY_HEADERS]
+/** Each caller's list matched once, not per connection (100,000 connections of one exchange each). */
+const kept = new WeakMap<readonly string[], HeaderNames>()
+
+function keptHeaders(names: readonly string[]): HeaderNames {
+  let keep = kept.get(names)
+  if (!keep) {
+    keep = headerNames([...names, ...OWN_HEADERS])
+    kept.set(names, keep)
+  }
+  return keep
 }
 
 export class Http1Decoder {
@@ -67,6 +86,7 @@ export class Http1Decoder {
 
   constructor(opts: Http1DecoderOptions = {}) {
     this.nextIndex = opts.firstIndex ?? 0
+    const keep = opts.onlyHeaders && keptHeaders(opts.onlyHeaders)
     this.client = new MessageReader(
       'client',
       'request',
@@ -77,7 +97,8 @@ export class Http1Decoder {
         problem: (p) => this.problem(p),
         finished: () => this.settleAll()
       },
-      opts.start?.client ?? 0
+      opts.start?.client ?? 0,
+      keep
     )
     this.server = new MessageReader(
       'server',
@@ -89,7 +110,8 @@ export class Http1Decoder {
         problem: (p) => this.problem(p),
         finished: () => this.settleAll()
       },
-      opts.start?.server ?? 0
+      opts.start?.server ?? 0,
+      keep
     )
   }
 

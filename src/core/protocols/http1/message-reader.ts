@@ -11,7 +11,7 @@ import type { Framing } from './body-framing'
 import { NOTHING_MORE } from '../stream-decoder'
 import { chunkDataEnd, chunkSizeLine, growChunk, openChunk } from './chunked-coding'
 import { findBlankLine, firstLineChecked, notAStart } from './head-boundary'
-import { messageOf, parseHead, parseHeaderLines, type MessageKind } from './head-parser'
+import { messageOf, parseHead, parseHeaderLines, type HeaderNames, type MessageKind } from './head-parser'
 import { TimedByteQueue, type TimedPiece } from './timed-queue'
 
 /** A head (or a trailer section, or a chunk-size line) longer than this is a problem, not a reason to buffer more. */
@@ -66,7 +66,9 @@ export class MessageReader {
     readonly dir: Direction,
     private readonly kind: MessageKind,
     private readonly hooks: ReaderHooks,
-    start = 0
+    start = 0,
+    /** Only these headers are kept of each head (all without it). */
+    private readonly keep?: HeaderNames
   ) {
     this.received = start
   }
@@ -294,7 +296,7 @@ export class MessageReader {
       this.stop(this.msgStart, `a head longer than ${MAX_HEAD_BYTES} bytes`)
       return false
     }
-    const head = parseHead(latin1(data, from, found), this.msgStart, this.dir, this.kind)
+    const head = parseHead(latin1(data, from, found), this.msgStart, this.dir, this.kind, this.keep)
     if (typeof head === 'string') {
       this.stop(this.msgStart, head)
       return false
@@ -386,7 +388,7 @@ export class MessageReader {
     }
     const body = this.msg!.body
     if (found - from > 2 || (found - from === 2 && data[from] !== CR)) {
-      const { headers, problems } = parseHeaderLines(latin1(data, from, found), 0, this.trailerStart, this.dir)
+      const { headers, problems } = parseHeaderLines(latin1(data, from, found), 0, this.trailerStart, this.dir, this.keep)
       for (const p of problems) this.hooks.problem(p)
       body.trailers = headers
     }
