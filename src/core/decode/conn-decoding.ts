@@ -27,8 +27,12 @@ const NONE_PROBLEMS: DecodeProblem[] = []
 export class ConnDecoding {
   /** The next record to feed. */
   cursor = 0
-  wantClient = 0
-  wantServer = 0
+  // Where its decoder wants bytes from: -0, the start as a double, since a finished decoder
+  // wants NOTHING_MORE, a double: a field first given a small integer changes the layout of
+  // every connection's object when the first double comes, and V8 throws away the code
+  // made for the old one, at the first connection's end, late in a file.
+  wantClient = -0
+  wantServer = -0
   endedClient = false
   endedServer = false
   /** PROTOCOLS index; -1 until decoding looked. */

@@ -40,15 +40,19 @@ export class MessageReader {
   /** The stream offset just past the last byte received. */
   private received: number
   private readonly queue = new TimedByteQueue()
+  // Times start as NaN, a double, as every time they take is one: a field first given 0 (a
+  // small integer) changes its object's layout when the first double comes, and V8 throws
+  // away the code made for the old one. The end time's came at a connection's end, late in
+  // a file, and the reader's code was compiled again on each decode worker.
   /** Where the push being read starts, and its time. */
   private nowOffset = 0
-  private nowTime = 0
+  private nowTime = NaN
   private ended = false
-  private endTime = 0
+  private endTime = NaN
 
   private msg: HttpMessage | undefined
   private msgStart = 0
-  private msgTime = 0
+  private msgTime = NaN
   /** Where the search for the end of a head (or trailer section) resumes. */
   private scan = 0
   /** The search resumes at the start of a line (a trailer section may be empty). */
