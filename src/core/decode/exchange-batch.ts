@@ -7,6 +7,7 @@
 // row's numbers and strings without making an object of the row.
 
 import type { ExchangeState, HttpExchange, HttpMessage } from '../../shared/protocol-types'
+import { firstHeader, nameIs } from '../protocols/http1/head-parser'
 
 export const STATES: ExchangeState[] = ['pending', 'complete', 'incomplete', 'upgraded']
 const STATE_CODE = new Map(STATES.map((s, i) => [s, i]))
@@ -60,7 +61,7 @@ export const COLUMN_HEADERS: readonly string[] = ['host', 'content-type', 'sec-w
 /** The authority a request names: its Host header (HTTP/2's :authority), else the target's. */
 function hostOf(req: HttpMessage | undefined): string | undefined {
   if (!req) return undefined
-  for (const h of req.headers) if ((h.name.length === 4 && h.name.toLowerCase() === 'host') || h.name === ':authority') return h.value.toLowerCase()
+  for (const h of req.headers) if (nameIs(h.name, 'host') || h.name === ':authority') return h.value.toLowerCase()
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(req.target ?? '')
   if (m) return m[1].toLowerCase()
   return req.method === 'CONNECT' ? req.target?.toLowerCase() : undefined
@@ -77,8 +78,7 @@ function pathOf(req: HttpMessage | undefined): string | undefined {
 /** The first `name` header's value (`name` lower-case); only names of its length are lower-cased: this runs for every exchange. */
 export function headerValue(msg: HttpMessage | undefined, name: string): string | undefined {
   if (!msg) return undefined
-  for (const h of msg.headers) if (h.name.length === name.length && h.name.toLowerCase() === name) return h.value
-  return undefined
+  return firstHeader(msg.headers, name)
 }
 
 /** Exchanges in short, added one by one (the worker's side, or the in-thread host's). */

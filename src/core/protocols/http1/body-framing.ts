@@ -2,7 +2,7 @@
 // a response, the request it answers.
 
 import type { HttpHeader } from '../../../shared/protocol-types'
-import { headerTokens, headerValues } from './head-parser'
+import { headerTokens, headerValues, nameIs } from './head-parser'
 
 /** The headers framing reads. */
 export const FRAMING_HEADERS = ['content-length', 'transfer-encoding']
@@ -11,9 +11,17 @@ export type Framing = { kind: 'none' } | { kind: 'length'; length: number } | { 
 
 /** Content-Length as one number; duplicates (or a list) of one value are allowed, differing ones are not (RFC 9112 6.3 item 5). */
 function contentLength(headers: readonly HttpHeader[]): number | undefined | { problem: string } {
+  // One header of digits, nearly always: no list made for it.
+  let first: string | undefined
+  let more = false
+  for (const h of headers) {
+    if (!nameIs(h.name, 'content-length')) continue
+    if (first === undefined) first = h.value
+    else more = true
+  }
+  if (first === undefined) return undefined
+  if (!more && /^\d{1,15}$/.test(first)) return Number(first)
   const values = headerValues(headers, 'content-length')
-  if (values.length === 0) return undefined
-  if (values.length === 1 && /^\d{1,15}$/.test(values[0])) return Number(values[0])
   const all = new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()))
   const [only] = all
   if (all.size !== 1 || !/^\d+$/.test(only)) return { problem: `bad Content-Length "${values.join(', ').slice(0, 60)}"` }

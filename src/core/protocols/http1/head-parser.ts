@@ -181,19 +181,38 @@ export function messageOf(head: ParsedHead, dir: Direction, start: number, bodyA
   return msg
 }
 
+/**
+ * Whether header name `name` is `lower` (given lower-case) but for the case of its ASCII
+ * letters, with no lower-cased copy made: this runs for every message, and a copy of each
+ * name compared was most of what framing a message allocated.
+ */
+export function nameIs(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false
+  for (let k = 0; k < lower.length; k++) {
+    const c = name.charCodeAt(k)
+    const l = lower.charCodeAt(k)
+    if (c !== l && !(c >= 0x41 && c <= 0x5a && c + 0x20 === l)) return false
+  }
+  return true
+}
+
 /** The values of every `name` header (case-insensitive), in order. */
 export function headerValues(headers: readonly HttpHeader[], name: string): string[] {
   const lower = name.toLowerCase()
   const values: string[] = []
-  // Lower-casing only names of the right length: this runs for every message.
-  for (const h of headers) if (h.name.length === lower.length && h.name.toLowerCase() === lower) values.push(h.value)
+  for (const h of headers) if (nameIs(h.name, lower)) values.push(h.value)
   return values
+}
+
+/** The value of the first `name` header (`name` given lower-case), with no array made. */
+export function firstHeader(headers: readonly HttpHeader[], lower: string): string | undefined {
+  for (const h of headers) if (nameIs(h.name, lower)) return h.value
+  return undefined
 }
 
 /** Whether there is a `name` header (case-insensitive `name` given lower-case), with no array made: asked of every request. */
 export function hasHeader(headers: readonly HttpHeader[], lower: string): boolean {
-  for (const h of headers) if (h.name.length === lower.length && h.name.toLowerCase() === lower) return true
-  return false
+  return firstHeader(headers, lower) !== undefined
 }
 
 /** The comma-separated list elements of every `name` header, lower-cased and trimmed (RFC 9110 5.6.1). */

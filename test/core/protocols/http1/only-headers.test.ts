@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Direction } from '../../../../src/shared/capture-types'
 import type { HttpExchange, HttpHeader, HttpMessage } from '../../../../src/shared/protocol-types'
-import { headerNames, parseHeaderLines } from '../../../../src/core/protocols/http1/head-parser'
+import { headerNames, nameIs, parseHeaderLines } from '../../../../src/core/protocols/http1/head-parser'
 import { COLUMN_HEADERS } from '../../../../src/core/decode/exchange-batch'
 import { decode, type Decoded, type Piece } from '../feed'
 import { seeded } from '../../../helpers/seeded'
@@ -121,5 +121,15 @@ describe('a decoding that keeps only the headers it reads (onlyHeaders)', () => 
       ['Content-Length', '1', 136]
     ])
     expect(problems).toEqual([])
+  })
+
+  it('compares a name given lower-case by its ASCII letters only (nameIs: HTTP/2 names are not checked as tokens)', () => {
+    expect(nameIs('Content-Length', 'content-length')).toBe(true)
+    expect(nameIs('CONTENT-LENGTH', 'content-length')).toBe(true)
+    // Bytes that only `| 0x20` would take for '-' or a digit are not them.
+    expect(nameIs('content\rlength', 'content-length')).toBe(false)
+    expect(nameIs('x\x11', 'x1')).toBe(false)
+    expect(nameIs('Content-Lengt', 'content-length')).toBe(false)
+    expect(nameIs('\u212Aey', 'key')).toBe(false)
   })
 })
