@@ -75,7 +75,7 @@ function pathOf(req: HttpMessage | undefined): string | undefined {
   return m ? m[1] || '/' : t
 }
 
-/** The first `name` header's value (`name` lower-case); only names of its length are lower-cased: this runs for every exchange. */
+/** The first `name` header's value (`name` lower-case). */
 export function headerValue(msg: HttpMessage | undefined, name: string): string | undefined {
   if (!msg) return undefined
   return firstHeader(msg.headers, name)

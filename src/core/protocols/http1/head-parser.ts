@@ -64,6 +64,16 @@ export interface HeaderNames {
   has(s: string, from: number, to: number): boolean
 }
 
+/** Whether char code `c` is `lower`'s, or an ASCII capital of it: names are compared with no lower-cased copy made. */
+const sameChar = (c: number, lower: number): boolean => c === lower || (c >= 0x41 && c <= 0x5a && c + 0x20 === lower)
+
+/** Whether `s[from, to)` is `lower` (given lower-case) but for the case of its ASCII letters. */
+function spells(s: string, from: number, to: number, lower: string): boolean {
+  if (to - from !== lower.length) return false
+  for (let k = 0; k < lower.length; k++) if (!sameChar(s.charCodeAt(from + k), lower.charCodeAt(k))) return false
+  return true
+}
+
 /** The headers named in `names` (lower-case), matched with no string made of the name read. */
 export function headerNames(names: readonly string[]): HeaderNames {
   const byLength = new Map<number, string[]>()
@@ -71,14 +81,7 @@ export function headerNames(names: readonly string[]): HeaderNames {
   return {
     has(s, from, to) {
       const same = byLength.get(to - from)
-      if (same === undefined) return false
-      // `| 0x20` lower-cases an ASCII letter and leaves '-' and digits as they are; other
-      // token characters it could turn into a letter are not in any name kept.
-      next: for (const n of same) {
-        for (let k = 0; k < n.length; k++) if ((s.charCodeAt(from + k) | 0x20) !== n.charCodeAt(k)) continue next
-        return true
-      }
-      return false
+      return same !== undefined && same.some((n) => spells(s, from, to, n))
     }
   }
 }
@@ -187,13 +190,7 @@ export function messageOf(head: ParsedHead, dir: Direction, start: number, bodyA
  * name compared was most of what framing a message allocated.
  */
 export function nameIs(name: string, lower: string): boolean {
-  if (name.length !== lower.length) return false
-  for (let k = 0; k < lower.length; k++) {
-    const c = name.charCodeAt(k)
-    const l = lower.charCodeAt(k)
-    if (c !== l && !(c >= 0x41 && c <= 0x5a && c + 0x20 === l)) return false
-  }
-  return true
+  return spells(name, 0, name.length, lower)
 }
 
 /** The values of every `name` header (case-insensitive), in order. */
