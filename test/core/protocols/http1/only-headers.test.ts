@@ -6,7 +6,8 @@ import type { Direction } from '../../../../src/shared/capture-types'
 import type { HttpExchange, HttpHeader, HttpMessage } from '../../../../src/shared/protocol-types'
 import { headerNames, nameIs, parseHeaderLines } from '../../../../src/core/protocols/http1/head-parser'
 import { COLUMN_HEADERS } from '../../../../src/core/decode/exchange-batch'
-import { decode, type Decoded, type Piece } from '../feed'
+import { decode } from '../feed'
+import { ends, found, mutate, split, whole } from './fuzz-pieces'
 import { seeded } from '../../../helpers/seeded'
 
 /** What the decoders read themselves, written out here rather than taken from them. */
@@ -20,7 +21,6 @@ function leanMessage(m: HttpMessage): HttpMessage {
 function lean(ex: HttpExchange): HttpExchange {
   return { ...ex, ...(ex.request ? { request: leanMessage(ex.request) } : {}), informational: ex.informational.map(leanMessage), ...(ex.response ? { response: leanMessage(ex.response) } : {}) }
 }
-const found = (d: Decoded): unknown => ({ exchanges: d.exchanges, messages: d.messages, problems: d.problems, summary: d.decoder.summary() })
 
 const CONVERSATIONS: Array<Array<[Direction, string]>> = [
   [
@@ -45,23 +45,6 @@ const CONVERSATIONS: Array<Array<[Direction, string]>> = [
     ['server', 'HTTP/1.1 200 OK\r\n(bad): 1\r\nContent-Length: 2\r\n\r\nok']
   ]
 ]
-
-const whole = (pieces: Array<[Direction, string]>): Piece[] => pieces.map(([dir, s], k) => ({ dir, bytes: s, time: 1000.5 + k }))
-const ends: Piece[] = [
-  { dir: 'client', end: true, time: 5000.25 },
-  { dir: 'server', end: true, time: 5000.25 }
-]
-function split(pieces: Array<[Direction, string]>, rand: () => number): Piece[] {
-  const out: Piece[] = []
-  pieces.forEach(([dir, s], k) => {
-    for (let at = 0; at < s.length; ) {
-      const n = 1 + Math.floor(rand() * Math.min(s.length - at, 12))
-      out.push({ dir, bytes: s.slice(at, at + n), time: 1000.5 + k })
-      at += n
-    }
-  })
-  return out
-}
 
 describe('a decoding that keeps only the headers it reads (onlyHeaders)', () => {
   it('keeps those headers, their ranges and values as a full decoding has them, and finds everything else the same', () => {
@@ -91,15 +74,9 @@ describe('a decoding that keeps only the headers it reads (onlyHeaders)', () => 
 
   it('finds what a full decoding finds, but for the headers left out, on mutated conversations cut at random', () => {
     const rand = seeded(Number(process.env.FUZZ_SEED ?? 0x1ea4))
-    const pick = '\r\n :;\t0123456789abcdefHTPCL-/\xff'
     for (let round = 0; round < 300; round++) {
       for (const conversation of CONVERSATIONS) {
-        const pieces = conversation.map(([dir, s]): [Direction, string] => {
-          if (rand() < 0.5) return [dir, s]
-          const at = Math.floor(rand() * s.length)
-          const run = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => pick[Math.floor(rand() * pick.length)]).join('')
-          return [dir, s.slice(0, at) + run + s.slice(at + Math.floor(rand() * 3))]
-        })
+        const pieces = conversation.map(([dir, s]): [Direction, string] => [dir, rand() < 0.5 ? s : mutate(s, rand)])
         const full = decode([...whole(pieces), ...ends])
         const leanDecoded = decode([...split(pieces, rand), ...ends], { onlyHeaders: COLUMN_HEADERS, takeEvery: rand() < 0.5 })
         try {
