@@ -49,9 +49,14 @@ export class ConnDecoding {
   hello: TlsHello | undefined
   /** A raw connection: the protocol its messages are, as recognised (ProtocolSummary.carries). */
   carries: string | undefined
-  /** The connection's bytes and end as last caught up with: a change means more to decode. */
-  seenClient = -1
-  seenServer = -1
+  /**
+   * The connection's bytes and end as last caught up with: a change means more to decode.
+   * The counts start as NaN (never caught up with), a double, for wantClient's reason: they
+   * come as doubles (decodeState's), and a first one given to a small-integer field made
+   * V8 throw away the engine thread's code for take, rowOf and setRow in every cold decoding.
+   */
+  seenClient = NaN
+  seenServer = NaN
   seenFlags = -1
   /** Its decoder is gone: the connection ended and every record was fed. */
   finished = false
@@ -115,7 +120,8 @@ export class ConnDecoding {
     this.wantClient = this.wantServer = 0
     this.endedClient = this.endedServer = false
     this.problems = NONE_PROBLEMS
-    this.seenClient = this.seenServer = this.seenFlags = -1
+    this.seenClient = this.seenServer = NaN
+    this.seenFlags = -1
   }
 
   /** Whether the connection is as it was when last caught up with. */
