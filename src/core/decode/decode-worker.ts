@@ -43,7 +43,7 @@ parentPort?.on('message', (packed: PackedRequests) => {
   const batch = new ExchangeBatchWriter()
   for (const m of unpackRequests(packed)) {
     if (m.drop) set.drop(m.key)
-    else replies.push({ id: m.id, reply: set.feed(m.key, m.ops ?? [], m.bytes ?? new Uint8Array(0), m.opts, batch, m.last === true) })
+    else replies.push({ id: m.id, reply: set.feed(m.key, m.ops ?? [], m.bytes ?? new Uint8Array(0), m.opts, batch, m.last) })
   }
   if (replies.length === 0) return
   const transfer: ArrayBuffer[] = []

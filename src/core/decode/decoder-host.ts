@@ -13,7 +13,7 @@ import { scavengeOnCollectingThread } from '../v8-flags'
 import { DecoderSet, type FeedOp, type FeedOptions, type FeedResult } from './decoder-set'
 import { ExchangeBatch, ExchangeBatchWriter } from './exchange-batch'
 import { resultOf, unpackReplies, type PackedReplies } from './feed-replies'
-import { packRequests, type FeedRequest } from './feed-requests'
+import { dropRequest, feedRequest, packRequests, type FeedRequest } from './feed-requests'
 
 /**
  * Feeds' bytes that go to the worker at once rather than at the end of the turn: a file's
@@ -123,14 +123,14 @@ export class WorkerHost implements DecoderHost {
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
       if (this.waiting.size === 1) this.worker.ref()
-      this.send({ id, key, ops, bytes, opts, ...(last ? { last } : {}) })
+      this.send(feedRequest(id, key, ops, bytes, opts, last))
     })
   }
   drop(key: number): void {
     this.onWorker.delete(key)
     // Queued behind the key's feeds, which it must follow.
     if (this.fallback) this.fallback.drop(key)
-    else this.send({ id: 0, key, drop: true })
+    else this.send(dropRequest(key))
   }
 
   private send(request: FeedRequest): void {

@@ -29,16 +29,30 @@ const OWN = 8
  */
 export const SMALL_FEED = 4096
 
-/** A feed (or, with drop, a decoder's end), as the host queues it and the worker takes it. */
+/**
+ * A feed (or, with drop, a decoder's end), as the host queues it and the worker takes it.
+ * Made by feedRequest and dropRequest only, every field set in one order: requests of
+ * several shapes (a last one, one with options) threw away the code packing and unpacking
+ * them on each side when the first of another shape came, near a file's end.
+ */
 export interface FeedRequest {
   id: number
   key: number
-  drop?: boolean
-  ops?: FeedOp[]
-  bytes?: Uint8Array
-  opts?: FeedOptions
+  drop: boolean
+  ops: FeedOp[] | undefined
+  bytes: Uint8Array | undefined
+  opts: FeedOptions | undefined
   /** The connection's last records: the decoder goes with the answer. */
-  last?: boolean
+  last: boolean
+}
+
+export function feedRequest(id: number, key: number, ops: FeedOp[], bytes: Uint8Array, opts: FeedOptions | undefined, last: boolean): FeedRequest {
+  return { id, key, drop: false, ops, bytes, opts, last }
+}
+
+/** The end of key's decoder, queued behind its feeds. */
+export function dropRequest(key: number, id = 0): FeedRequest {
+  return { id, key, drop: true, ops: undefined, bytes: undefined, opts: undefined, last: false }
 }
 
 export interface PackedRequests {
@@ -68,7 +82,7 @@ export function packRequests(requests: readonly FeedRequest[], transfer: ArrayBu
   for (let k = 0; k < requests.length; k++) {
     const r = requests[k]
     const h = k * FIELDS
-    let flags = (r.drop === true ? DROP : 0) | (r.last === true ? LAST : 0)
+    let flags = (r.drop ? DROP : 0) | (r.last ? LAST : 0)
     if (r.opts !== undefined) {
       flags |= OPTS
       opts.push(r.opts)
@@ -112,24 +126,20 @@ export function unpackRequests(p: PackedRequests): FeedRequest[] {
   let o = 0
   for (let h = 0; h < p.head.length; h += FIELDS) {
     const flags = p.head[h + R_FLAGS]
-    const r: FeedRequest = { id: p.head[h + R_ID], key: p.head[h + R_KEY] }
-    if (flags & OPTS) r.opts = p.opts[o++]
+    const opts = flags & OPTS ? p.opts[o++] : undefined
     if (flags & DROP) {
-      r.drop = true
-      out.push(r)
+      out.push(dropRequest(p.head[h + R_KEY], p.head[h + R_ID]))
       continue
     }
-    if (flags & LAST) r.last = true
     const ops: FeedOp[] = []
     for (let f = p.head[h + R_OPS_FROM] * OP_FIELDS; f < p.head[h + R_OPS_TO] * OP_FIELDS; f += OP_FIELDS) {
       ops.push(feedOp(p.ops[f] === 0 ? 'client' : 'server', p.ops[f + 1], p.ops[f + 2], p.ops[f + 3], p.ops[f + 4], p.ops[f + 5] === 1, p.ops[f + 5] === 2))
     }
-    r.ops = ops
     const at = p.head[h + R_BYTES_AT]
     // A small feed's bytes are copied out: a decoder may keep a view of what it was fed,
     // and a view into the message's one buffer would keep all of it alive.
-    r.bytes = flags & OWN ? p.big[at] : p.small.slice(at, at + p.head[h + R_BYTES_LEN])
-    out.push(r)
+    const bytes = flags & OWN ? p.big[at] : p.small.slice(at, at + p.head[h + R_BYTES_LEN])
+    out.push(feedRequest(p.head[h + R_ID], p.head[h + R_KEY], ops, bytes, opts, (flags & LAST) !== 0))
   }
   return out
 }

@@ -3,12 +3,16 @@
 // first double, and V8 throws away every function optimized for the old one. A reader's end
 // time, and a connection's wanted offsets (NOTHING_MORE once finished), came at a
 // connection's end, late in a file, and a cold decoding compiled the code again on every
-// thread (V8's --trace-deopt: "wrong map" in the reader's functions on each worker).
+// thread (V8's --trace-deopt: "wrong map" in the reader's functions on each worker). On the
+// engine's thread the same came from a connection's byte counts as last caught up with
+// (doubles), and from feed requests of several shapes (a last one, a drop, one with options).
 import { setFlagsFromString } from 'node:v8'
 import { describe, expect, it } from 'vitest'
 import { MessageReader } from '../../../../src/core/protocols/http1/message-reader'
 import { ConnDecoding } from '../../../../src/core/decode/conn-decoding'
 import { NOTHING_MORE } from '../../../../src/core/protocols/stream-decoder'
+import { feedOp } from '../../../../src/core/decode/decoder-set'
+import { dropRequest, feedRequest, packRequests, unpackRequests } from '../../../../src/core/decode/feed-requests'
 import { bytes } from '../feed'
 
 setFlagsFromString('--allow-natives-syntax')
@@ -34,5 +38,28 @@ describe('objects a decoding keeps keep their layout', () => {
     conn.wantServer = NOTHING_MORE
     expect(sameMap(before, conn)).toBe(true)
     expect(sameMap(before, new ConnDecoding(3, 3))).toBe(true)
+  })
+
+  it("a connection's decoding, once caught up with at byte counts that are doubles (from 1 GiB on)", () => {
+    const before = new ConnDecoding(1, 1)
+    const conn = new ConnDecoding(2, 2)
+    conn.seenClient = 2 ** 31
+    conn.seenServer = 3.5 * 2 ** 30
+    conn.seenFlags = 3
+    expect(sameMap(before, conn)).toBe(true)
+    conn.restart(5)
+    expect(sameMap(before, conn)).toBe(true)
+  })
+
+  it('feed requests, of every kind, on both sides of a worker', () => {
+    const made = [
+      feedRequest(1, 1, [feedOp('client', 0, 1, 0, 1.5)], new Uint8Array(1), undefined, false),
+      feedRequest(2, 1, [], new Uint8Array(0), { port: 6379 }, true),
+      dropRequest(1)
+    ]
+    for (const r of made) expect(sameMap(made[0], r)).toBe(true)
+    // A worker's come with numbers read from a Float64Array (doubles): the same among themselves.
+    const back = unpackRequests(packRequests(made, []))
+    for (const r of back) expect(sameMap(back[0], r)).toBe(true)
   })
 })
