@@ -46,7 +46,11 @@ const N_WS_CLIENT = 6
 const N_WS_SERVER = 7
 const NUMS = 8
 
-/** A batch as it crosses: `ints` and `nums` hold `size` rows; the strings are `strings` cut at `lengths` (UTF-16 units), id i + 1 for the i-th. */
+/**
+ * A batch as it crosses: `ints` and `nums` hold `size` rows; the strings are `strings` cut at
+ * `lengths` (UTF-16 units), id i + 1 for the i-th. `strings` holds nothing else, so a slice of
+ * it kept keeps no more than the batch's own strings alive.
+ */
 export interface PackedExchanges {
   size: number
   ints: Uint32Array
@@ -163,7 +167,10 @@ export class ExchangeBatchWriter {
   /** The batch as it crosses; the writer is spent. Its buffers go in `transfer` (moved, not copied). */
   pack(transfer?: ArrayBuffer[]): PackedExchanges {
     const lengths = Uint32Array.from(this.parts, (s) => s.length)
-    const packed = { size: this.size, ints: this.ints, nums: this.nums, strings: this.parts.join(''), lengths }
+    // A table of its own (V8's join of one string is that string, maybe a slice of a whole
+    // decoded head): the table that takes the batch keeps its strings as slices of it.
+    const strings = this.parts.length === 1 ? (' ' + this.parts[0]).slice(1) : this.parts.join('')
+    const packed = { size: this.size, ints: this.ints, nums: this.nums, strings, lengths }
     transfer?.push(this.ints.buffer as ArrayBuffer, this.nums.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer)
     return packed
   }

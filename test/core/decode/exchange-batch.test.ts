@@ -3,6 +3,8 @@
 // clone with its buffers moved, as postMessage does) must be what the decoder found, column
 // by column, across many batches and for strings the wire can hold: empty, Latin-1 beyond
 // ASCII, and a path as long as a head may be.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { createConnectionDecoder } from '../../../src/core/decode/decoders'
 import { DecoderSet, type FeedOp } from '../../../src/core/decode/decoder-set'
@@ -216,6 +218,28 @@ describe('exchange batches across the worker boundary', () => {
     expect(count('host:caf\xe9')).toBe(all.filter((r) => r.host === 'caf\xe9.test').length)
     expect(count('path:/items/19')).toBe(11)
     expect(count('conn:3 -status:200')).toBe(3)
+  })
+
+  it('keeps none of the heads its strings were cut from (the table keeps them as they come, not copied)', () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const pad = 'x'.repeat(40_000)
+    const table = new ExchangeTable()
+    gc()
+    const before = process.memoryUsage().heapUsed
+    // One batch an exchange, each head 40 KB with a path of its own: kept whole, 300 heads would be 12 MB.
+    for (let i = 0; i < 300; i++) {
+      const d = createConnectionDecoder({})
+      d.push('client', enc(`GET /only/path/number/${i} HTTP/1.1\r\nHost: example.com\r\nX-Pad: ${pad}\r\n\r\n`), 0, 1000 + i)
+      const writer = new ExchangeBatchWriter()
+      for (const ex of d.takeChanges().exchanges) writer.add(ex)
+      const batch = new ExchangeBatch(writer.pack())
+      table.put(1, batch, 0)
+    }
+    gc()
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(3 * 1024 * 1024)
+    expect(table.size).toBe(300)
+    expect(table.path(299)).toBe('/only/path/number/299')
   })
 
   it('reads an empty batch', () => {
