@@ -10,7 +10,8 @@ import { STATES, type ExchangeBatch } from './exchange-batch'
  * Strings that repeat (methods, hosts, paths, content types) stored once, by number; 0 is none.
  * A string is kept as given, not copied: a batch's strings are slices of its own string table
  * (PackedExchanges), which holds only that batch's strings. A copy and a second hash of each
- * new string (paths mostly are) took 40 of the engine thread's 600 ms decoding 100,000 exchanges.
+ * new string (paths mostly are) cost more than the lookup: 100,000 new paths, with 100,000
+ * lookups of one method, took 42-66 ms with them and 26-28 ms without (a loop alone).
  */
 export class StringPool {
   private readonly ids = new Map<string, number>()
