@@ -36,7 +36,10 @@ function parseExchangeFilter(filter: string): ExchangeTest | undefined {
   return tests.length === 0 ? undefined : (t, row) => tests.every((x) => x(t, row))
 }
 
-/** Each distinct string of a column by its place in sorted order (none first). */
+/**
+ * Each string id by its string's place in sorted order (none first). Ids of the same text
+ * (a path has one a batch: StringPool.add) share a rank, so rows of one path sort by row.
+ */
 function ranks(t: ExchangeTable): Uint32Array {
   const values = t.strings.values
   const order = Array.from(values.keys()).sort((a, b) => {
@@ -45,7 +48,11 @@ function ranks(t: ExchangeTable): Uint32Array {
     return a === 0 ? -1 : b === 0 ? 1 : x < y ? -1 : x > y ? 1 : 0
   })
   const rank = new Uint32Array(values.length)
-  order.forEach((id, i) => (rank[id] = i))
+  let r = 0
+  for (let i = 0; i < order.length; i++) {
+    if (i > 0 && (order[i - 1] === 0 || values[order[i - 1]] !== values[order[i]])) r = i
+    rank[order[i]] = r
+  }
   return rank
 }
 

@@ -27,6 +27,17 @@ export class StringPool {
     }
     return id
   }
+
+  /**
+   * A new id for `s`, with no lookup: paths are mostly each new, and a lookup in a table of
+   * every path (two, for a new one) was the engine thread's costliest step per exchange, a
+   * hash and cache misses in a map of 100,000. The same text may then have several ids.
+   */
+  add(s: string | undefined): number {
+    if (s === undefined) return 0
+    this.values.push(s)
+    return this.values.length - 1
+  }
 }
 
 class Column<T extends Float64Array | Uint32Array | Uint8Array | Uint16Array> {
@@ -87,6 +98,12 @@ export class ExchangeTable {
     return (ids[id] ||= this.strings.id(b.string(id)))
   }
 
+  /** The same for a path: one id per batch's string, not looked up (StringPool.add). */
+  private added(b: ExchangeBatch, ids: Uint32Array, id: number): number {
+    if (id === 0) return 0
+    return (ids[id] ||= this.strings.add(b.string(id)))
+  }
+
   /** Adds row `i` of a batch from the decoders (or updates table row `row` with it); returns its row. */
   put(connId: number, b: ExchangeBatch, i: number, row = this.size): number {
     if (row === this.size) {
@@ -101,7 +118,7 @@ export class ExchangeTable {
     // Each of exchange-batch.ts's STRING_COLUMNS by name: a loop over the names made every access a megamorphic keyed one (a tenth of put's time).
     c.method.data[row] = this.pooled(b, ids, b.stringId(i, 'method'))
     c.host.data[row] = this.pooled(b, ids, b.stringId(i, 'host'))
-    c.path.data[row] = this.pooled(b, ids, b.stringId(i, 'path'))
+    c.path.data[row] = this.added(b, ids, b.stringId(i, 'path'))
     c.type.data[row] = this.pooled(b, ids, b.stringId(i, 'type'))
     c.upgrade.data[row] = this.pooled(b, ids, b.stringId(i, 'upgrade'))
     c.status.data[row] = b.status(i)

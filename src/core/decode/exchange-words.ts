@@ -2,7 +2,8 @@
 // connection list (a connection passes when one of its exchanges does): `method:GET`,
 // `host:example`, `path:/api`, `status:404|4xx|200-299`, `type:json`, and `proto:` for a
 // connection's protocol. Each compiles to a test over the ExchangeTable's columns; a string
-// column's answer is kept per interned string, so 100,000 rows cost one test per distinct value.
+// column's answer is kept per string id, so 100,000 rows cost one test per distinct value (a
+// path: per batch of exchanges that brought it, StringPool.add).
 
 import { UserError } from '../../shared/errors'
 import { MESSAGE_PROTOCOLS, type MessageProtocol } from '../../shared/message-types'

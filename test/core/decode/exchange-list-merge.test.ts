@@ -61,6 +61,24 @@ describe('exchange list: rows put since the last sort merged in', () => {
     }
   })
 
+  it('sorts and filters a path by its text, whichever batch brought it (each batch gives its paths ids of their own)', () => {
+    const rnd = random(4)
+    const t = new ExchangeTable()
+    const paths: string[] = []
+    for (let i = 0; i < 300; i++) {
+      const ex = exchange(i, rnd)
+      put(t, 1, ex)
+      paths.push(ex.request!.target!)
+    }
+    const rows = Array.from({ length: 300 }, (_, i) => i)
+    for (const descending of [false, true]) {
+      // By text, then by row whichever the direction.
+      const want = [...rows].sort((a, b) => (paths[a] === paths[b] ? a - b : (paths[a] < paths[b]) !== descending ? -1 : 1))
+      expect(Array.from(new ExchangeList(t).rows(undefined, 'path', descending))).toEqual(want)
+    }
+    expect(Array.from(new ExchangeList(t).rows('path:/c/', 'start', false)).sort((a, b) => a - b)).toEqual(rows.filter((r) => paths[r] === '/c/d'))
+  })
+
   it('starts over from a whole sort when its log did', () => {
     const rnd = random(9)
     const t = new ExchangeTable()
