@@ -75,6 +75,8 @@ function hostOf(req: HttpMessage | undefined): string | undefined {
 function pathOf(req: HttpMessage | undefined): string | undefined {
   const t = req?.target
   if (t === undefined) return undefined
+  // Origin-form, nearly every request's: no scheme to take off, and no regex run for it.
+  if (t.charCodeAt(0) === 0x2f) return t
   const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(t)
   return m ? m[1] || '/' : t
 }
@@ -92,6 +94,24 @@ export class ExchangeBatchWriter {
   private nums = new Float64Array(64 * NUMS)
   private readonly ids = new Map<string, number>()
   private readonly parts: string[] = []
+
+  /** The last path added, and its id. */
+  private lastPath: string | undefined
+  private lastPathId = 0
+
+  /**
+   * A path's id, with no lookup: paths are mostly each new (the table gives each batch's an
+   * id of its own, StringPool.add), and one asked for again and again comes in a row.
+   */
+  private path(s: string | undefined): number {
+    if (s === undefined) return 0
+    if (s !== this.lastPath) {
+      this.parts.push(s)
+      this.lastPath = s
+      this.lastPathId = this.parts.length
+    }
+    return this.lastPathId
+  }
 
   private string(s: string | undefined): number {
     if (s === undefined) return 0
@@ -128,7 +148,7 @@ export class ExchangeBatchWriter {
     ints[i + I_STATE] = STATE_CODE.get(ex.state) ?? 0
     ints[i + I_STRINGS + STRING_AT.method] = this.string(req?.method)
     ints[i + I_STRINGS + STRING_AT.host] = this.string(hostOf(req))
-    ints[i + I_STRINGS + STRING_AT.path] = this.string(pathOf(req))
+    ints[i + I_STRINGS + STRING_AT.path] = this.path(pathOf(req))
     ints[i + I_STRINGS + STRING_AT.type] = this.string(headerValue(res, 'content-type')?.toLowerCase())
     ints[i + I_STRINGS + STRING_AT.upgrade] = this.string(ex.upgrade)
     nums[n + N_REQ_SIZE] = req?.body.size ?? 0

@@ -242,6 +242,21 @@ describe('exchange batches across the worker boundary', () => {
     expect(table.path(299)).toBe('/only/path/number/299')
   })
 
+  it('carries a path asked for again in a row once, and paths taking turns each time, all read back right', () => {
+    const paths = ['/poll', '/poll', '/poll', '/a', '/b', '/a', '/poll', 'http://h.test/abs?q', '*']
+    const d = createConnectionDecoder({})
+    d.push('client', enc(paths.map((p) => `${p === '*' ? 'OPTIONS' : 'GET'} ${p} HTTP/1.1\r\nHost: h.test\r\n\r\n`).join('')), 0, 1000)
+    const writer = new ExchangeBatchWriter()
+    for (const ex of d.takeChanges().exchanges) writer.add(ex)
+    const packed = writer.pack()
+    // '/poll' three times in a row is sent once; the others as they come.
+    expect(packed.strings.split('/poll').length - 1).toBe(2)
+    const table = new ExchangeTable()
+    const batch = new ExchangeBatch(packed)
+    for (let i = 0; i < batch.size; i++) table.put(1, batch, i)
+    expect(Array.from({ length: paths.length }, (_, r) => table.path(r))).toEqual([...paths.slice(0, 7), '/abs?q', '*'])
+  })
+
   it('reads an empty batch', () => {
     const b = new ExchangeBatch(new ExchangeBatchWriter().pack())
     expect(b.size).toBe(0)
