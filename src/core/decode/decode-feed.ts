@@ -67,8 +67,8 @@ function renumberOf(r: DecodeRecord): Uint8Array | undefined {
  * while the protocol is still to be told; `most` records at most.
  */
 export async function readBatch(view: CaptureView, connId: number, from: number, want: Record<Direction, number>, ended: Record<Direction, boolean>, until?: number, detecting = false, most = BATCH_RECORDS): Promise<Batch> {
-  const { total, records, stopped } = await view.decodeRecords(connId, from, detecting ? DETECT_RECORDS : Math.min(most, BATCH_RECORDS), want, detecting ? MAX_DETECT_BYTES : BATCH_BYTES, until)
-  return batchOf(records, from, total, stopped, ended)
+  const { total, records, stopped, payload } = await view.decodeRecords(connId, from, detecting ? DETECT_RECORDS : Math.min(most, BATCH_RECORDS), want, detecting ? MAX_DETECT_BYTES : BATCH_BYTES, until)
+  return batchOf(records, payload, from, total, stopped, ended)
 }
 
 /** What a rule record tells the decoder (an answered request, HTTP/2 streams renumbered), as an op's bytes. */
@@ -87,26 +87,31 @@ function answerFor(r: DecodeRecord): Answer | undefined {
 
 /**
  * The batch of records read: a synchronous step apart from the read it waits for, so V8
- * compiles it on its own and quickly (see capture/query/decode-records.ts).
+ * compiles it on its own and quickly (see capture/query/decode-records.ts). Its bytes are the
+ * records' payload as read, in record order, not copied again (a record of a direction already
+ * ended is left there, unfed); a rule's answer, rare, goes after them in a copy.
  */
-function batchOf(records: DecodeRecord[], from: number, total: number, stopped: boolean, ended: Record<Direction, boolean>): Batch {
+function batchOf(records: DecodeRecord[], payload: Uint8Array, from: number, total: number, stopped: boolean, ended: Record<Direction, boolean>): Batch {
   const ops: FeedOp[] = []
   const endedNow: Direction[] = []
   const done = { client: ended.client, server: ended.server }
-  let size = 0
   // A request a rule answered (the target never got it): what the decoder learns of it, for
   // HTTP/1 to pair no response with it; and HTTP/2 streams the target got under other ids.
   let answers: Map<DecodeRecord, Answer> | undefined
+  let extra = 0
   for (const r of records) {
-    if (r.bytes !== undefined && r.dir !== undefined && !done[r.dir]) size += r.bytes.length
     const answer = r.kind === 'rule' ? answerFor(r) : undefined
     if (answer) {
       ;(answers ??= new Map()).set(r, answer)
-      size += answer.json.length
+      extra += answer.json.length
     }
   }
-  const bytes = new Uint8Array(size)
-  let at = 0
+  let bytes = payload
+  if (extra > 0) {
+    bytes = new Uint8Array(payload.length + extra)
+    bytes.set(payload)
+  }
+  let at = payload.length
   for (const r of records) {
     // Most batches have no rule records: no lookup a record.
     const answer = answers?.get(r)
@@ -117,10 +122,8 @@ function batchOf(records: DecodeRecord[], from: number, total: number, stopped: 
       continue
     }
     if (r.kind === 'data' && r.dir !== undefined) {
-      if (r.bytes === undefined || done[r.dir]) continue
-      bytes.set(r.bytes, at)
-      ops.push(feedOp(r.dir, at, r.bytes.length, r.offset + r.length - r.bytes.length, r.time))
-      at += r.bytes.length
+      if (r.bytesAt < 0 || done[r.dir]) continue
+      ops.push(feedOp(r.dir, r.bytesAt, r.bytesLength, r.offset + r.length - r.bytesLength, r.time))
       continue
     }
     // A gap ends its direction for the decoder: what follows it is not read from offsets that

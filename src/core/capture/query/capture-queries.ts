@@ -57,7 +57,7 @@ export interface CaptureView {
   /** Forgets the windows kept that end at or before `upTo`. */
   dropWindows(upTo: number): void
   /** Records as a decoder takes them (see CaptureQueries.decodeRecords). */
-  decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until?: number): Promise<{ total: number; records: DecodeRecord[]; stopped: boolean }>
+  decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until?: number): Promise<DecodedRecords>
   close(): Promise<void>
 }
 
@@ -70,6 +70,14 @@ export interface DecodeState {
   bytesClient: number
   bytesServer: number
   target: string
+}
+
+/** What decodeRecords answers: the records, and their bytes in one payload (see DecodeRecord.bytesAt). */
+export interface DecodedRecords {
+  total: number
+  records: DecodeRecord[]
+  stopped: boolean
+  payload: Uint8Array
 }
 
 /** A window of the file kept for decodeRecords (keepWindow): `buf` once read. */
@@ -237,8 +245,10 @@ export abstract class CaptureQueries {
    * at all. Stops early once `maxBytes` of payload are taken, and before the first record at
    * file offset `until` or later (`total` then counts the records before it, and `stopped` says so).
    */
-  async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until = Infinity): Promise<{ total: number; records: DecodeRecord[]; stopped: boolean }> {
-    const { total, stopped, records, reads } = planRecords(this.index, await connectionRow(this.index, connId), from, limit, want, maxBytes, until)
+  async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until = Infinity): Promise<DecodedRecords> {
+    const { total, stopped, records, reads, payloadBytes } = planRecords(this.index, await connectionRow(this.index, connId), from, limit, want, maxBytes, until)
+    const payload = new Uint8Array(payloadBytes)
+    let at = 0
     // Reads grouped by nearness in the file (records are listed in file order).
     const header = scratchHeader()
     const rules: RecordRead[] = []
@@ -250,14 +260,14 @@ export abstract class CaptureQueries {
       const stop = kept ? kept.start + kept.buf.length : Infinity
       while (h + 1 < reads.length && reads[h + 1].at - reads[h].end <= SPAN_GAP && reads[h + 1].end - start <= MAX_SPAN && reads[h + 1].end <= stop) h++
       const { buf: span, base } = this.fromWindow(kept, start, reads[h].end) ?? { buf: await this.reader.readSpan(start, reads[h].end), base: start }
-      fillRecords(span, base, reads, g, h, connId, header, rules)
+      at = fillRecords(span, base, reads, g, h, connId, header, rules, payload, at)
       g = h + 1
     }
     for (const { record, index } of rules) {
       const [event] = await this.reader.readEvents(connId, index, 1)
       if (event?.info) record.info = event.info
     }
-    return { total, records, stopped }
+    return { total, records, stopped, payload }
   }
 
   async search(connId: number, dir: Direction, pattern: SearchPattern, opts: { from?: number; backward?: boolean; signal?: AbortSignal }): Promise<SearchResult> {

@@ -21,16 +21,21 @@ export interface DecodeRecord {
   offset: number
   length: number
   time: number
-  /** A data record's bytes from where its direction's decoding wants them. */
-  bytes: Uint8Array | undefined
+  /**
+   * A data record's bytes from where its direction's decoding wants them: `bytesLength` of
+   * them at `bytesAt` in the call's `payload`; `bytesAt` is -1 when it was not read.
+   */
+  bytesAt: number
+  bytesLength: number
   /** A `rule` record's details (HTTP/1 pairs no response with a request a rule answered). */
   info: Record<string, unknown> | undefined
 }
 
 /** Every record made with all its fields, in one order: objects of one shape keep the code reading them to one. */
 function newRecord(kind: CaptureEventKind, dir: Direction | undefined, offset: number, length: number): DecodeRecord {
-  return { kind, dir, offset, length, time: NaN, bytes: undefined, info: undefined }
+  return { kind, dir, offset, length, time: NaN, bytesAt: -1, bytesLength: 0, info: undefined }
 }
+
 
 /** A file range to read for one record: [at, end), its payload wanted from `payloadFrom` on. */
 export interface RecordRead {
@@ -49,6 +54,8 @@ export interface RecordPlan {
   records: DecodeRecord[]
   /** In file order (a connection's records are). */
   reads: RecordRead[]
+  /** The data records' bytes to read, all told: the size of the call's payload. */
+  payloadBytes: number
 }
 
 /** The first of records [from, total) at file offset `until` or later (records are in file order). */
@@ -94,7 +101,7 @@ export function planRecords(ix: IndexView, row: number, from: number, limit: num
     reads.push({ at, end: at + RECORD_HEADER_SIZE + record.length, record, payloadFrom: skip, index: i })
     taken += record.length - skip
   }
-  return { total, stopped, records, reads }
+  return { total, stopped, records, reads, payloadBytes: taken }
 }
 
 /** A header to read records' headers into, one after another. */
@@ -102,11 +109,16 @@ export const scratchHeader = (): RecordHeader => ({ type: RecordType.Data, flags
 
 /**
  * Reads `reads[g..h]` from `span` (the file from offset `base`): each record's time, a data
- * record's bytes (a view of the span), another's kind and direction. Returns the reads of
- * rule records, whose details the caller reads on its own. Throws DamagedRecordError where
- * the file does not hold what the index says.
+ * record's bytes (copied into `payload` from `at` on, one record after another), another's
+ * kind and direction. Returns where the next record's bytes go, and puts the reads of rule
+ * records in `rules`, whose details the caller reads on its own. Throws DamagedRecordError
+ * where the file does not hold what the index says.
+ *
+ * Copied, not a view of the span: the span may be a window of the file that is used again
+ * once dropped, and the payload, one buffer for the whole call in record order, goes to the
+ * decoder as it is (decode-feed.ts) rather than being put together again from a view a record.
  */
-export function fillRecords(span: Buffer, base: number, reads: RecordRead[], g: number, h: number, connId: number, header: RecordHeader, rules: RecordRead[]): void {
+export function fillRecords(span: Buffer, base: number, reads: RecordRead[], g: number, h: number, connId: number, header: RecordHeader, rules: RecordRead[], payload: Uint8Array, at: number): number {
   for (let k = g; k <= h; k++) {
     const r = reads[k]
     if (!readRecordHeaderInto(span, r.at - base, header)) throw new DamagedRecordError(r.at, 'a record header fails its CRC')
@@ -116,13 +128,17 @@ export function fillRecords(span: Buffer, base: number, reads: RecordRead[], g: 
       if (header.type !== RecordType.Data || header.connId !== connId || dirName(header.dir) !== rec.dir || header.length < rec.length) {
         throw new DamagedRecordError(r.at, `the record there is not the data of connection #${connId} its index lists`)
       }
-      // A plain view, not Buffer's subarray (a Buffer made through its species): one a record.
-      const payload = span.byteOffset + r.at - base + RECORD_HEADER_SIZE
-      rec.bytes = new Uint8Array(span.buffer, payload + r.payloadFrom, rec.length - r.payloadFrom)
+      const from = r.at - base + RECORD_HEADER_SIZE + r.payloadFrom
+      const n = rec.length - r.payloadFrom
+      span.copy(payload, at, from, from + n)
+      rec.bytesAt = at
+      rec.bytesLength = n
+      at += n
     } else {
       rec.kind = KIND_OF[header.type] ?? 'error'
       rec.dir = dirName(header.dir)
       if (header.type === RecordType.Rule && header.length > 0) rules.push(r)
     }
   }
+  return at
 }

@@ -64,7 +64,7 @@ describe('the window decoding reads, and the next one read ahead', () => {
     expect(readStats.bytes - before).toBe(250_000)
     // Its bytes are the file's: the records decoding asks for are answered from it.
     const { records } = await capture.decodeRecords((await capture.listConnections())[0].id, 0, 1_000_000, { client: 0, server: 0 }, Infinity)
-    const dataBytes = records.reduce((n, r) => n + (r.kind === 'data' ? (r.bytes?.length ?? 0) : 0), 0)
+    const dataBytes = records.reduce((n, r) => n + (r.kind === 'data' ? r.bytesLength : 0), 0)
     expect(dataBytes).toBe(40 * 12 * 1024)
   })
 
@@ -104,7 +104,7 @@ describe('the window decoding reads, and the next one read ahead', () => {
     expect(spans).toHaveLength(2)
     // Records from either window, and those that run on from one into the next, are answered from them.
     const { records } = await capture.decodeRecords(id, 0, 1_000_000, { client: 0, server: 0 }, Infinity)
-    expect(records.reduce((n, r) => n + (r.kind === 'data' ? (r.bytes?.length ?? 0) : 0), 0)).toBe(40 * 12 * 1024)
+    expect(records.reduce((n, r) => n + (r.kind === 'data' ? r.bytesLength : 0), 0)).toBe(40 * 12 * 1024)
     expect(spans).toHaveLength(2)
     // Once the first is dropped, its records are read from the file again.
     capture.dropWindows(100_000)
