@@ -126,10 +126,29 @@ function mergedOrder(t: ExchangeTable, before: Uint32Array, put: Uint32Array, te
   return out.subarray(0, n)
 }
 
+/** The sorts whose key reads a row's own numbers: one function serves every call. */
+const NUMERIC_SORTS: readonly ExchangeSortKey[] = ['start', 'status', 'size', 'duration', 'conn']
+
 export class ExchangeList {
   private cached: { key: string; version: number; epoch: number; logAt: number; rows: Uint32Array } | undefined
+  /**
+   * The numeric sorts' key functions, made once: a new one each call (a page is asked for
+   * again and again while a file decodes) made V8 throw away mergedOrder and sortRowsBy,
+   * optimized for the last one ("wrong call target"), and compile them again.
+   */
+  private readonly keys = new Map<ExchangeSortKey, (row: number) => number>()
 
   constructor(private readonly table: ExchangeTable) {}
+
+  private keyOf(sort: ExchangeSortKey): (row: number) => number {
+    if (!NUMERIC_SORTS.includes(sort)) return sortKey(this.table, sort)
+    let fn = this.keys.get(sort)
+    if (fn === undefined) {
+      fn = sortKey(this.table, sort)
+      this.keys.set(sort, fn)
+    }
+    return fn
+  }
 
   /**
    * The rows that pass `filter`, in order. Asked again for the same order after rows were
@@ -143,7 +162,7 @@ export class ExchangeList {
     const last = this.cached
     if (last?.key === key && last.version === t.version) return last.rows
     const test = filter ? parseExchangeFilter(filter) : undefined
-    const keyOf = sortKey(t, sort)
+    const keyOf = this.keyOf(sort)
     const put = last?.key === key && last.epoch === t.logEpoch ? t.putSince(last.logAt) : undefined
     // A few rows put merge in cheaply; many (a filter's first pass, a list asked for rarely) cost less sorted whole.
     let sorted = put !== undefined && put.length * 4 <= t.size ? mergedOrder(t, last!.rows, put, test, keyOf, descending) : undefined
