@@ -9,8 +9,8 @@ import { createRequire } from 'node:module'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { decodeThroughEngine } from './lib/engine-decode.mjs'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const file = process.argv[2]
@@ -22,14 +22,8 @@ const I = createRequire(import.meta.url)(join(ROOT, 'out', 'bench', 'decode-inte
 const dir = mkdtempSync(join(tmpdir(), 'tcpscope-decode-fresh-'))
 const engine = await I.Engine.create({ capturePath: join(dir, 'engine-live.tcap') })
 try {
-  const t0 = performance.now()
-  const info = await engine['capture.open']({ path: file })
-  const t1 = performance.now()
-  let page
-  do page = await engine['exchange.page']({ capture: info.id, offset: 0, limit: 100 })
-  while (page.scan)
-  const t2 = performance.now()
-  console.log(JSON.stringify({ openMs: t1 - t0, decodeMs: t2 - t1, exchanges: page.of }))
+  const { openMs, decodeMs, exchanges } = await decodeThroughEngine(engine, file)
+  console.log(JSON.stringify({ openMs, decodeMs, exchanges }))
 } finally {
   await engine.close()
   rmSync(dir, { recursive: true, force: true })

@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { FILE_BATCH, chunkedBatches, feedAll, keepAliveBatches, pack, skipDownload } from './lib/decoder-runs.mjs'
 import { download, keepAlive } from './lib/http-client.mjs'
+import { decodeThroughEngine } from './lib/engine-decode.mjs'
 import { h2Load, h2Server, recordH2 } from './lib/h2-traffic.mjs'
 import { chunkedDownload, contentLengthDownload } from './lib/http-traffic.mjs'
 import { Helper, cpuTimes, gitCommit, cleanUpOnExit, liveChildren } from './lib/proc.mjs'
@@ -208,16 +209,9 @@ async function h2Part(I) {
     out.decodingMode = engine.decoding?.mode
     const runs = []
     for (let i = 0; i < 2; i++) {
-      const t0 = performance.now()
-      const info = await engine['capture.open']({ path: file })
-      const t1 = performance.now()
-      let page
-      do page = await engine['exchange.page']({ capture: info.id, offset: 0, limit: 100 })
-      while (page.scan)
-      const t2 = performance.now()
-      await engine['capture.close']({ capture: info.id })
-      if (page.of !== V.exchanges) fail('h2 engine', `the engine decoded ${page.of} HTTP/2 exchanges of ${V.exchanges}`)
-      runs.push({ openMs: t1 - t0, decodeMs: t2 - t1, exchanges: page.of, exchangesPerSec: rate(page.of, t2 - t1) })
+      const { openMs, decodeMs, exchanges } = await decodeThroughEngine(engine, file)
+      if (exchanges !== V.exchanges) fail('h2 engine', `the engine decoded ${exchanges} HTTP/2 exchanges of ${V.exchanges}`)
+      runs.push({ openMs, decodeMs, exchanges, exchangesPerSec: rate(exchanges, decodeMs) })
     }
     out.engine = runs
   } finally {
@@ -385,19 +379,8 @@ async function enginePart(I) {
     out.decodingMode = engine.decoding?.mode
     const decodeFile = async (file) => {
       const read0 = I.readStats.bytes
-      const t0 = performance.now()
-      const info = await engine['capture.open']({ path: file })
-      const t1 = performance.now()
-      let page
-      let calls = 0
-      do {
-        page = await engine['exchange.page']({ capture: info.id, offset: 0, limit: 100 })
-        calls++
-      } while (page.scan)
-      const t2 = performance.now()
-      const read = I.readStats.bytes - read0
-      await engine['capture.close']({ capture: info.id })
-      return { openMs: t1 - t0, decodeMs: t2 - t1, exchanges: page.of, calls, bytesRead: read, first: page.rows[0] }
+      const { openMs, decodeMs, exchanges, calls, page } = await decodeThroughEngine(engine, file)
+      return { openMs, decodeMs, exchanges, calls, bytesRead: I.readStats.bytes - read0, first: page.rows[0] }
     }
     log('engine: decoding the exchanges capture (exchange.page until its scan is done), twice ...')
     const runs = [await decodeFile(many), await decodeFile(many)]
