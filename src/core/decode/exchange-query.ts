@@ -50,35 +50,39 @@ function ranks(t: ExchangeTable): Uint32Array {
   const rank = new Uint32Array(values.length)
   let r = 0
   for (let i = 0; i < order.length; i++) {
-    if (i > 0 && (order[i - 1] === 0 || values[order[i - 1]] !== values[order[i]])) r = i
+    if (i > 0 && values[order[i - 1]] !== values[order[i]]) r = i
     rank[order[i]] = r
   }
   return rank
 }
 
-function sortKey(t: ExchangeTable, sort: ExchangeSortKey): (row: number) => number {
+/**
+ * A sort's key of a row, and whether it lasts: a key that reads only the row's own numbers
+ * stays right as rows are put; a string column's reads the ranks of the strings there now.
+ */
+function sortKey(t: ExchangeTable, sort: ExchangeSortKey): { key: (row: number) => number; lasting: boolean } {
   switch (sort) {
     case 'start':
       // Whole microseconds: whole-number keys sort natively (sortRows), three times faster
       // than the comparator fractional milliseconds took, and a list polled while a big file
       // decodes sorts every row at each call.
-      return (row) => Math.round(t.startedAt(row) * 1000)
+      return { key: (row) => Math.round(t.startedAt(row) * 1000), lasting: true }
     case 'status':
-      return (row) => t.status(row)
+      return { key: (row) => t.status(row), lasting: true }
     case 'size':
-      return (row) => t.responseSize(row)
+      return { key: (row) => t.responseSize(row), lasting: true }
     case 'duration':
-      return (row) => (Number.isNaN(t.duration(row)) ? -1 : t.duration(row))
+      return { key: (row) => (Number.isNaN(t.duration(row)) ? -1 : t.duration(row)), lasting: true }
     case 'conn':
       // Connection ids and exchange indexes are below 2^26 each in any capture that fits a disk.
-      return (row) => t.conn(row) * 2 ** 26 + t.index(row)
+      return { key: (row) => t.conn(row) * 2 ** 26 + t.index(row), lasting: true }
     case 'method':
     case 'host':
     case 'path':
     case 'type': {
       const rank = ranks(t)
       const column = sort
-      return (row) => rank[t.ids(row)[column]]
+      return { key: (row) => rank[t.ids(row)[column]], lasting: false }
     }
   }
 }
@@ -126,13 +130,10 @@ function mergedOrder(t: ExchangeTable, before: Uint32Array, put: Uint32Array, te
   return out.subarray(0, n)
 }
 
-/** The sorts whose key reads a row's own numbers: one function serves every call. */
-const NUMERIC_SORTS: readonly ExchangeSortKey[] = ['start', 'status', 'size', 'duration', 'conn']
-
 export class ExchangeList {
   private cached: { key: string; version: number; epoch: number; logAt: number; rows: Uint32Array } | undefined
   /**
-   * The numeric sorts' key functions, made once: a new one each call (a page is asked for
+   * The sorts' lasting key functions, made once: a new one each call (a page is asked for
    * again and again while a file decodes) made V8 throw away mergedOrder and sortRowsBy,
    * optimized for the last one ("wrong call target"), and compile them again.
    */
@@ -141,13 +142,11 @@ export class ExchangeList {
   constructor(private readonly table: ExchangeTable) {}
 
   private keyOf(sort: ExchangeSortKey): (row: number) => number {
-    if (!NUMERIC_SORTS.includes(sort)) return sortKey(this.table, sort)
-    let fn = this.keys.get(sort)
-    if (fn === undefined) {
-      fn = sortKey(this.table, sort)
-      this.keys.set(sort, fn)
-    }
-    return fn
+    const kept = this.keys.get(sort)
+    if (kept !== undefined) return kept
+    const { key, lasting } = sortKey(this.table, sort)
+    if (lasting) this.keys.set(sort, key)
+    return key
   }
 
   /**

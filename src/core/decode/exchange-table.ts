@@ -92,16 +92,13 @@ export class ExchangeTable {
     stream: new Column(u32(64), u32)
   }
 
-  /** The pool's id of a batch's string `id` (0: none), looked up once per batch. */
-  private pooled(b: ExchangeBatch, ids: Uint32Array, id: number): number {
+  /**
+   * The pool's id of a batch's string `id` (0: none), found once per batch: looked up, or
+   * for a path (`lookUp` false) a new one with no lookup (StringPool.add).
+   */
+  private pooled(b: ExchangeBatch, ids: Uint32Array, id: number, lookUp = true): number {
     if (id === 0) return 0
-    return (ids[id] ||= this.strings.id(b.string(id)))
-  }
-
-  /** The same for a path: one id per batch's string, not looked up (StringPool.add). */
-  private added(b: ExchangeBatch, ids: Uint32Array, id: number): number {
-    if (id === 0) return 0
-    return (ids[id] ||= this.strings.add(b.string(id)))
+    return (ids[id] ||= lookUp ? this.strings.id(b.string(id)) : this.strings.add(b.string(id)))
   }
 
   /** Adds row `i` of a batch from the decoders (or updates table row `row` with it); returns its row. */
@@ -118,7 +115,7 @@ export class ExchangeTable {
     // Each of exchange-batch.ts's STRING_COLUMNS by name: a loop over the names made every access a megamorphic keyed one (a tenth of put's time).
     c.method.data[row] = this.pooled(b, ids, b.stringId(i, 'method'))
     c.host.data[row] = this.pooled(b, ids, b.stringId(i, 'host'))
-    c.path.data[row] = this.added(b, ids, b.stringId(i, 'path'))
+    c.path.data[row] = this.pooled(b, ids, b.stringId(i, 'path'), false)
     c.type.data[row] = this.pooled(b, ids, b.stringId(i, 'type'))
     c.upgrade.data[row] = this.pooled(b, ids, b.stringId(i, 'upgrade'))
     c.status.data[row] = b.status(i)
