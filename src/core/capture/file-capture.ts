@@ -16,6 +16,7 @@ import { specialKind } from '../files/file-target'
 import { CaptureIndex } from './query/capture-index'
 import { probeWriter, type LockNamespace } from './write/capture-lock'
 import { CaptureReader } from './read/capture-reader'
+import { DirectReads } from './read/direct-reads'
 import { scanCapture, type ScanResult } from './read/capture-scan'
 import { CaptureQueries, type CaptureView } from './query/capture-queries'
 import { FILE_HEADER_SIZE, NotACaptureError, checkFileHeader } from './format/capture-format'
@@ -59,10 +60,11 @@ export class FileCapture extends CaptureQueries implements CaptureView {
     readonly path: string,
     readonly id: string,
     private readonly fd: number,
-    private readonly opened: Opened
+    private readonly opened: Opened,
+    private readonly direct: DirectReads | undefined
   ) {
     super(opened.index)
-    this.reader = new CaptureReader(fd, opened.index, () => Promise.resolve())
+    this.reader = new CaptureReader(fd, opened.index, () => Promise.resolve(), direct)
   }
 
   static async open(path: string, opts: OpenOptions = {}): Promise<FileCapture> {
@@ -78,7 +80,8 @@ export class FileCapture extends CaptureQueries implements CaptureView {
       const head = Buffer.alloc(FILE_HEADER_SIZE)
       // Only the bytes really read: a file cut inside its header is no capture.
       checkFileHeader(head.subarray(0, readSync(fd, head, 0, FILE_HEADER_SIZE, 0)), path)
-      return new FileCapture(path, opts.id ?? 'file', fd, await openIndex(fd, st.size, st, opts))
+      const opened = await openIndex(fd, st.size, st, opts)
+      return new FileCapture(path, opts.id ?? 'file', fd, opened, await DirectReads.open(fd))
     } catch (err) {
       closeSync(fd)
       throw err
@@ -105,6 +108,7 @@ export class FileCapture extends CaptureQueries implements CaptureView {
   }
 
   async close(): Promise<void> {
+    this.direct?.close()
     closeSync(this.fd)
   }
 }

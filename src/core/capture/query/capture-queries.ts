@@ -199,7 +199,7 @@ export abstract class CaptureQueries {
     if (end <= start) return
     let w = this.windows.find((k) => k.start === start && k.end === end)
     if (!w) {
-      const made: KeptWindow = { start, end, read: this.reader.readSpan(start, end) }
+      const made: KeptWindow = { start, end, read: this.reader.readWindow(start, end) }
       made.read.then(
         (buf) => (made.buf = buf),
         () => (this.windows = this.windows.filter((k) => k !== made))

@@ -5,6 +5,8 @@ import { read } from 'node:fs'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
 import type { CaptureEvent, Direction } from '../../../shared/capture-types'
 import type { IndexView } from './index-view'
+import type { DirectReads } from './direct-reads'
+import { readStats } from './read-stats'
 import { KIND_OF, RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader, type RecordHeader } from '../format/capture-format'
 
 /** Chunks closer than this in the file are fetched with one read. */
@@ -17,6 +19,8 @@ const HEADER_GAP = 4096
 const HEADER_SPAN = 64 * 1024
 /** Bytes read past a record header in the hope of catching its JSON payload in one read. */
 const EVENT_READ_AHEAD = 512
+/** Windows this big or bigger are read with O_DIRECT where the reader has it; a smaller one costs more to align than it saves. */
+const DIRECT_WINDOW = 1024 * 1024
 
 export class UnknownConnectionError extends UserError {
   constructor(message: string) {
@@ -61,8 +65,7 @@ export class NotKeptError extends UserError {
   }
 }
 
-/** Bytes read from capture files by this process, for the bench and tests ("reads about what it writes"). */
-export const readStats = { bytes: 0, headers: 0 }
+export { readStats }
 
 export function pread(fd: number, length: number, position: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(length)
@@ -79,6 +82,12 @@ export function pread(fd: number, length: number, position: number): Promise<Buf
     if (length === 0) resolve(buf)
     else step(0)
   })
+}
+
+/** `span`, read for [start, end), unless the file ended before `end`. */
+function wholeSpan(span: Buffer, start: number, end: number): Buffer {
+  if (span.length < end - start) throw new DamagedRecordError(start + span.length, 'the file ends inside a record its index lists')
+  return span
 }
 
 /**
@@ -98,7 +107,9 @@ export class CaptureReader {
     private readonly fd: number,
     private readonly index: IndexView,
     /** Resolves once the file holds everything up to this offset (a live capture may lag). */
-    private readonly ensureWritten: (end: number) => Promise<void>
+    private readonly ensureWritten: (end: number) => Promise<void>,
+    /** Reads past the page cache, for a file's windows (direct-reads.ts says why). */
+    private readonly direct?: DirectReads
   ) {}
 
   /**
@@ -148,9 +159,17 @@ export class CaptureReader {
   /** The file's bytes [start, end), once written (decoding reads records and payloads of many records in one read). */
   async readSpan(start: number, end: number): Promise<Buffer> {
     await this.ensureWritten(end)
-    const span = await pread(this.fd, end - start, start)
-    if (span.length < end - start) throw new DamagedRecordError(start + span.length, 'the file ends inside a record its index lists')
-    return span
+    return wholeSpan(await pread(this.fd, end - start, start), start, end)
+  }
+
+  /**
+   * A window of the file, [start, end), that a file's decoding reads from start to end:
+   * as readSpan, but a big one is read with O_DIRECT where the reader has it.
+   */
+  async readWindow(start: number, end: number): Promise<Buffer> {
+    await this.ensureWritten(end)
+    const direct = end - start >= DIRECT_WINDOW ? await this.direct?.read(start, end) : undefined
+    return wholeSpan(direct ?? (await pread(this.fd, end - start, start)), start, end)
   }
 
   /** Events `from`..`from + limit` of the connection, in order. */

@@ -35,14 +35,17 @@ async function smallFile(): Promise<{ capture: FileCapture; size: number }> {
   return { capture: file, size: statSync(path).size }
 }
 
-/** The spans the capture reads, as [start, end) pairs, in the order asked for. */
+/** The spans the capture reads (windows, and spans read for records no window holds), as [start, end) pairs, in the order asked for. */
 function spansRead(capture: FileCapture): [number, number][] {
-  const reader = (capture as unknown as { reader: { readSpan: (start: number, end: number) => Promise<Buffer> } }).reader
+  type Read = (start: number, end: number) => Promise<Buffer>
+  const reader = (capture as unknown as { reader: { readWindow: Read; readSpan: Read } }).reader
   const spans: [number, number][] = []
-  const read = reader.readSpan.bind(reader)
-  reader.readSpan = (start, end) => {
-    spans.push([start, end])
-    return read(start, end)
+  for (const name of ['readWindow', 'readSpan'] as const) {
+    const read = reader[name].bind(reader)
+    reader[name] = (start, end) => {
+      spans.push([start, end])
+      return read(start, end)
+    }
   }
   return spans
 }

@@ -1,0 +1,92 @@
+// Windows of a capture file read with O_DIRECT (direct-reads.ts): any range, aligned or not,
+// gives exactly the file's bytes, less only where the file ends; once refused, the capture
+// reader reads the same window through the page cache.
+import { afterEach, describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import { open, rm, writeFile, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DirectReads } from '../../../../src/core/capture/read/direct-reads'
+import { CaptureReader, readStats } from '../../../../src/core/capture/read/capture-reader'
+import { CaptureIndex } from '../../../../src/core/capture/query/capture-index'
+import { directIoAvailable } from '../../../../src/core/capture/write/direct-writer'
+import { tempDir } from '../../../helpers/net'
+import { needProgram } from '../../../helpers/peers'
+
+const MiB = 1024 * 1024
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function fileOf(bytes: Buffer, dir?: string): Promise<FileHandle> {
+  let where = dir
+  if (where === undefined) {
+    const t = tempDir()
+    cleanups.push(t.cleanup)
+    where = t.dir
+  }
+  const path = join(where, `tcpscope-test-${process.pid}-${randomBytes(4).toString('hex')}.bin`)
+  await writeFile(path, bytes)
+  cleanups.push(() => rm(path, { force: true }))
+  const fh = await open(path, 'r')
+  cleanups.push(() => fh.close())
+  return fh
+}
+
+describe('reads with O_DIRECT', () => {
+  it('give exactly the bytes of any range, aligned or not, cut only at the end of the file', async (ctx) => {
+    needProgram(ctx, 'O_DIRECT on Linux', directIoAvailable())
+    const bytes = randomBytes(3 * MiB + 777)
+    const fh = await fileOf(bytes)
+    const before = readStats.direct
+    const direct = await DirectReads.open(fh.fd)
+    expect(direct, 'O_DIRECT refused in the test folder').toBeDefined()
+    cleanups.push(() => direct!.close())
+    const size = bytes.length
+    const ranges: [number, number][] = [
+      [0, MiB],
+      [1, MiB + 1],
+      [4095, 4097],
+      [4096, 8192],
+      [12_345, size],
+      [size - 10, size],
+      [MiB + 3, 3 * MiB - 5]
+    ]
+    for (const [start, end] of ranges) {
+      const got = await direct!.read(start, end)
+      expect(got, `[${start}, ${end})`).toBeDefined()
+      expect(got!.length, `[${start}, ${end})`).toBe(end - start)
+      expect(got!.equals(bytes.subarray(start, end)), `[${start}, ${end})`).toBe(true)
+    }
+    // Past the end: what there is, as a read through the page cache gives it.
+    const tail = await direct!.read(size - 100, size + 5000)
+    expect(tail!.equals(bytes.subarray(size - 100))).toBe(true)
+    expect((await direct!.read(size + 10, size + 20))!.length).toBe(0)
+    // Every byte read is counted, a few blocks more than asked for at most (rounded out to 4 KiB).
+    const asked = ranges.reduce((n, [s, e]) => n + e - s, 0) + 100
+    expect(readStats.direct - before).toBeGreaterThanOrEqual(asked)
+    expect(readStats.direct - before).toBeLessThanOrEqual(asked + (ranges.length + 2) * 2 * 4096)
+  })
+
+  it('serve a capture reader\'s big windows, and once refused it reads them through the page cache', async (ctx) => {
+    needProgram(ctx, 'O_DIRECT on Linux', directIoAvailable())
+    const bytes = randomBytes(2 * MiB + 5)
+    const fh = await fileOf(bytes)
+    const direct = await DirectReads.open(fh.fd)
+    expect(direct).toBeDefined()
+    const reader = new CaptureReader(fh.fd, new CaptureIndex(), () => Promise.resolve(), direct)
+    let before = readStats.direct
+    expect((await reader.readWindow(7, 2 * MiB)).equals(bytes.subarray(7, 2 * MiB))).toBe(true)
+    expect(readStats.direct - before).toBeGreaterThanOrEqual(2 * MiB - 7)
+    // A small window is not worth aligning: through the page cache.
+    before = readStats.direct
+    expect((await reader.readWindow(100, 200)).equals(bytes.subarray(100, 200))).toBe(true)
+    expect(readStats.direct).toBe(before)
+    direct!.close()
+    direct!.close()
+    expect(await direct!.read(0, 4096)).toBeUndefined()
+    expect((await reader.readWindow(3, 2 * MiB + 5)).equals(bytes.subarray(3))).toBe(true)
+    expect(readStats.direct).toBe(before)
+    await expect(reader.readWindow(MiB, 2 * MiB + 100)).rejects.toThrow(/the file ends inside a record/)
+  })
+})
