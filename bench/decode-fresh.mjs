@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // One cold decoding of a capture in a process of its own (bench/decode.mjs's engine part):
 // capture.open, then exchange.page until its scan is done, with nothing of the bench in the
-// process and every compilation still to do. The bench runs it once the file is in the page
-// cache, beside its own first decoding, which reads the file from the disk (the proxy writes
-// captures with O_DIRECT): the two apart tell the disk's part from the CPU's.
+// process and every compilation still to do, beside the bench's own first decoding in a
+// process that has recorded and checked the file's exchanges. Both read the file from the
+// disk: the proxy writes captures with O_DIRECT, and decoding reads its big windows so.
 //   node bench/decode-fresh.mjs FILE   (prints one JSON line)
 import { createRequire } from 'node:module'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -22,8 +22,9 @@ const I = createRequire(import.meta.url)(join(ROOT, 'out', 'bench', 'decode-inte
 const dir = mkdtempSync(join(tmpdir(), 'tcpscope-decode-fresh-'))
 const engine = await I.Engine.create({ capturePath: join(dir, 'engine-live.tcap') })
 try {
+  const read0 = { ...I.readStats }
   const { openMs, decodeMs, exchanges } = await decodeThroughEngine(engine, file)
-  console.log(JSON.stringify({ openMs, decodeMs, exchanges }))
+  console.log(JSON.stringify({ openMs, decodeMs, exchanges, bytesRead: I.readStats.bytes - read0.bytes, directRead: I.readStats.direct - read0.direct }))
 } finally {
   await engine.close()
   rmSync(dir, { recursive: true, force: true })
