@@ -129,6 +129,9 @@ export abstract class TaggedRecords {
     const n = this.recordCount(row)
     const server = dir === 'server'
     const stop = n <= SHORT_ROW_RECORDS ? n : Math.min(n, i + 1 + LOOK_AHEAD)
+    // Compared before the loop, which nearly always returns: compared only for a direction's
+    // last chunk (a keep-alive file's connections end at its end), it threw away the optimized code.
+    const toTheEnd = stop === n
     for (let j = i + 1; j < stop; j++) {
       // streamPlace without its object: this runs for every record decoded.
       const tag = this.record(row, j, 1)
@@ -136,7 +139,7 @@ export abstract class TaggedRecords {
       const t = untag(tag)
       if ((t % 2 === 1) === server) return Math.floor(t / 2)
     }
-    if (stop === n) return undefined
+    if (toTheEnd) return undefined
     const chunks = this.chunks(row, dir)
     const k = chunks.byFileOffset(this.record(row, i, 0) + RECORD_HEADER_SIZE)
     return k >= 0 && k + 1 < chunks.length ? chunks.stream(k + 1) : undefined

@@ -83,6 +83,10 @@ export function planRecords(ix: IndexView, row: number, from: number, limit: num
   const records: DecodeRecord[] = []
   const reads: RecordRead[] = []
   let taken = 0
+  // Where a direction's last chunk ends, asked at every call: asked only once a connection's
+  // last chunk came (in a keep-alive file, at its end), it threw away the optimized code.
+  const recordedClient = ix.recordedBytes(row, 'client')
+  const recordedServer = ix.recordedBytes(row, 'server')
   for (let i = from; i < last && taken < maxBytes; i++) {
     const at = ix.recordOffset(row, i)
     const dir = ix.recordDirection(row, i)
@@ -93,7 +97,8 @@ export function planRecords(ix: IndexView, row: number, from: number, limit: num
       continue
     }
     const offset = ix.streamOffset(row, i)
-    const end = ix.chunkEnd(row, i, dir) ?? ix.recordedBytes(row, dir)
+    const recorded = dir === 'client' ? recordedClient : recordedServer
+    const end = ix.chunkEnd(row, i, dir) ?? recorded
     const record = newRecord('data', dir, offset, Math.max(0, end - offset))
     records.push(record)
     if (end < want[dir]) continue
