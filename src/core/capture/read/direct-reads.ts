@@ -56,8 +56,10 @@ export class DirectReads {
   }
 
   /**
-   * The file's [start, end) (less at its end), or undefined when this file's O_DIRECT reads
-   * are refused (the caller reads through the page cache). Other errors reject.
+   * The file's [start, end), or undefined when it is not had whole this way: this file's
+   * O_DIRECT reads are refused, or the reads came short of `end` (the file ends before it,
+   * or a file system answered short). The caller then reads through the page cache, which
+   * says what a short file means. Other errors reject.
    */
   async read(start: number, end: number): Promise<Buffer | undefined> {
     if (this.refused) return undefined
@@ -80,17 +82,17 @@ export class DirectReads {
     this.hint = off
     let done = got
     counted(got)
-    // Short only at the file's end, or after a whole number of blocks: carry on from there.
-    while (got > 0 && done < length) {
-      if (done % BLOCK !== 0) break
+    // Short after a whole number of blocks: carry on from there (a read that ends inside a
+    // block is the file's end; the next would be misaligned).
+    while (got > 0 && done < length && done % BLOCK === 0) {
       const more = await readAt(this.fd, arena, off + done, length - done, from + done)
       if (more instanceof Error) throw more
       got = more
       done += got
       counted(got)
     }
-    const stop = Math.min(end, from + done)
-    return arena.subarray(off + start - from, off + Math.max(start, stop) - from)
+    if (from + done < end) return undefined
+    return arena.subarray(off + start - from, off + end - from)
   }
 
   /** Closes its descriptor, once; a read after it is refused (the caller reads as before). */
