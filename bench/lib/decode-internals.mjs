@@ -4,6 +4,7 @@
 // decoders.ts is where the decoding service takes the protocol layer's entry points from.
 export { createConnectionDecoder } from '../../src/core/decode/decoders'
 export { DecoderSet } from '../../src/core/decode/decoder-set'
+export { FeedOps } from '../../src/core/decode/feed-ops'
 export { ExchangeBatch, ExchangeBatchWriter } from '../../src/core/decode/exchange-batch'
 export { Engine } from '../../src/core/engine'
 export { readStats } from '../../src/core/capture/read/capture-reader'

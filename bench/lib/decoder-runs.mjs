@@ -59,7 +59,15 @@ export function pack(records, batch) {
  * Feeds every connection's batches to a fresh DecoderSet, each feed's exchanges written to a
  * batch of columns as the decode worker writes them; returns ms and the exchanges it reported final.
  */
-export function feedAll({ DecoderSet, ExchangeBatch, ExchangeBatchWriter }, conns) {
+export function feedAll({ DecoderSet, ExchangeBatch, ExchangeBatchWriter, FeedOps }, conns) {
+  // Each batch's ops in columns as the engine sends them (feed-ops.ts), made once, untimed.
+  for (const c of conns) {
+    for (const b of c) {
+      if (b.feedOps) continue
+      b.feedOps = new FeedOps()
+      for (const o of b.ops) b.feedOps.push(o.dir, o.at, o.len, o.offset, o.time)
+    }
+  }
   const set = new DecoderSet()
   let exchanges = 0
   let problems = 0
@@ -67,7 +75,7 @@ export function feedAll({ DecoderSet, ExchangeBatch, ExchangeBatchWriter }, conn
   for (let key = 0; key < conns.length; key++) {
     for (const b of conns[key]) {
       const out = new ExchangeBatchWriter()
-      const r = set.feed(key + 1, b.ops, b.bytes, undefined, out)
+      const r = set.feed(key + 1, b.feedOps, b.bytes, undefined, out)
       const batch = new ExchangeBatch(out.pack())
       for (let i = r.from; i < r.to; i++) if (batch.state(i) !== 'pending') exchanges++
       problems += r.problems.length

@@ -10,7 +10,8 @@ import type { CaptureView } from '../capture/query/capture-queries'
 import type { DecodeRecord } from '../capture/query/decode-records'
 import type { AnsweredBy } from '../../shared/protocol-types'
 import { endedHere, type RuleEventInfo } from '../../shared/rules/rule-types'
-import { END_OP, GAP_OP, feedOp, type FeedOp } from './decoder-set'
+import { END_OP, GAP_OP } from './decoder-set'
+import { FeedOps } from './feed-ops'
 import { MAX_REFUSED, type Renumbering } from '../protocols/http2/renumbered-streams'
 import { MAX_DETECT_BYTES } from '../protocols/detect'
 
@@ -25,7 +26,7 @@ const BATCH_RECORDS = 1024
 const DETECT_RECORDS = 32
 
 export interface Batch {
-  ops: FeedOp[]
+  ops: FeedOps
   bytes: Uint8Array
   /** The record after the batch. */
   next: number
@@ -92,7 +93,7 @@ function answerFor(r: DecodeRecord): Answer | undefined {
  * ended is left there, unfed); a rule's answer, rare, goes after them in a copy.
  */
 function batchOf(records: DecodeRecord[], payload: Uint8Array, from: number, total: number, stopped: boolean, ended: Record<Direction, boolean>): Batch {
-  const ops: FeedOp[] = []
+  const ops = new FeedOps()
   const endedNow: Direction[] = []
   const done = { client: ended.client, server: ended.server }
   // A request a rule answered (the target never got it): what the decoder learns of it, for
@@ -117,13 +118,13 @@ function batchOf(records: DecodeRecord[], payload: Uint8Array, from: number, tot
     const answer = answers?.get(r)
     if (answer) {
       bytes.set(answer.json, at)
-      ops.push(feedOp('client', at, answer.json.length, answer.offset, r.time, !answer.renumber, answer.renumber))
+      ops.push('client', at, answer.json.length, answer.offset, r.time, !answer.renumber, answer.renumber)
       at += answer.json.length
       continue
     }
     if (r.kind === 'data' && r.dir !== undefined) {
       if (r.bytesAt < 0 || done[r.dir]) continue
-      ops.push(feedOp(r.dir, r.bytesAt, r.bytesLength, r.offset + r.length - r.bytesLength, r.time))
+      ops.push(r.dir, r.bytesAt, r.bytesLength, r.offset + r.length - r.bytesLength, r.time)
       continue
     }
     // A gap ends its direction for the decoder: what follows it is not read from offsets that
@@ -133,7 +134,7 @@ function batchOf(records: DecodeRecord[], payload: Uint8Array, from: number, tot
       if (done[dir]) continue
       done[dir] = true
       endedNow.push(dir)
-      ops.push(feedOp(dir, 0, r.kind === 'gap' ? GAP_OP : END_OP, 0, r.time))
+      ops.push(dir, 0, r.kind === 'gap' ? GAP_OP : END_OP, 0, r.time)
     }
   }
   return { ops, bytes, next: from + records.length, total, ended: endedNow, stopped }

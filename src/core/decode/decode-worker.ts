@@ -6,6 +6,7 @@ import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import { DecoderSet } from './decoder-set'
 import { ExchangeBatchWriter } from './exchange-batch'
+import { FeedOps } from './feed-ops'
 import { packReplies } from './feed-replies'
 import { unpackRequests, type PackedRequests } from './feed-requests'
 
@@ -43,7 +44,7 @@ parentPort?.on('message', (packed: PackedRequests) => {
   const batch = new ExchangeBatchWriter()
   for (const m of unpackRequests(packed)) {
     if (m.drop) set.drop(m.key)
-    else replies.push({ id: m.id, reply: set.feed(m.key, m.ops ?? [], m.bytes ?? new Uint8Array(0), m.opts, batch, m.last) })
+    else replies.push({ id: m.id, reply: set.feed(m.key, m.ops ?? new FeedOps(), m.bytes ?? new Uint8Array(0), m.opts, batch, m.last) })
   }
   if (replies.length === 0) return
   const transfer: ArrayBuffer[] = []

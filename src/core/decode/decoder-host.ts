@@ -10,7 +10,8 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { builtWorkerFile } from '../built-worker'
 import { scavengeOnCollectingThread } from '../v8-flags'
-import { DecoderSet, type FeedOp, type FeedOptions, type FeedResult } from './decoder-set'
+import { DecoderSet, type FeedOptions, type FeedResult } from './decoder-set'
+import type { FeedOps } from './feed-ops'
 import { ExchangeBatch, ExchangeBatchWriter } from './exchange-batch'
 import { resultOf, unpackReplies, type PackedReplies } from './feed-replies'
 import { dropRequest, feedRequest, packRequests, type FeedRequest } from './feed-requests'
@@ -25,7 +26,7 @@ const FLUSH_BYTES = 512 * 1024
 export interface DecoderHost {
   readonly mode: 'worker' | 'in-thread'
   /** Feeds decoder `key` (made with `opts` on first use); `last`: the connection's last records, after which the decoder is dropped. */
-  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions, last?: boolean): Promise<FeedResult>
+  feed(key: number, ops: FeedOps, bytes: Uint8Array, opts?: FeedOptions, last?: boolean): Promise<FeedResult>
   /** The decoder is no longer needed. */
   drop(key: number): void
   close(): Promise<void>
@@ -35,7 +36,7 @@ class InThreadHost implements DecoderHost {
   readonly mode = 'in-thread'
   private readonly set = new DecoderSet()
 
-  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions, last = false): Promise<FeedResult> {
+  feed(key: number, ops: FeedOps, bytes: Uint8Array, opts?: FeedOptions, last = false): Promise<FeedResult> {
     const out = new ExchangeBatchWriter()
     const reply = this.set.feed(key, ops, bytes, opts, out, last)
     return Promise.resolve(resultOf(reply, new ExchangeBatch(out.pack())))
@@ -111,7 +112,7 @@ export class WorkerHost implements DecoderHost {
     this.waiting.clear()
   }
 
-  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions, last = false): Promise<FeedResult> {
+  feed(key: number, ops: FeedOps, bytes: Uint8Array, opts?: FeedOptions, last = false): Promise<FeedResult> {
     if (this.closed) return Promise.reject(new Error('decoding closed'))
     if (this.fallback) {
       if (this.onWorker.delete(key)) return Promise.reject(new DecoderLostError('earlier'))
@@ -233,7 +234,7 @@ export class WorkerPool implements DecoderHost {
     this.keys.set(h, (this.keys.get(h) ?? 1) - 1)
   }
 
-  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions, last?: boolean, spread = true): Promise<FeedResult> {
+  feed(key: number, ops: FeedOps, bytes: Uint8Array, opts?: FeedOptions, last?: boolean, spread = true): Promise<FeedResult> {
     const h = this.host(key, spread)
     if (!last) return h.feed(key, ops, bytes, opts, last)
     // Its decoder goes with this feed, but it is the worker's until the answer comes: a file
@@ -273,7 +274,7 @@ class FirstWorker implements DecoderHost {
   get mode(): 'worker' | 'in-thread' {
     return this.pool.mode
   }
-  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts?: FeedOptions, last?: boolean): Promise<FeedResult> {
+  feed(key: number, ops: FeedOps, bytes: Uint8Array, opts?: FeedOptions, last?: boolean): Promise<FeedResult> {
     return this.pool.feed(key, ops, bytes, opts, last, false)
   }
   drop(key: number): void {

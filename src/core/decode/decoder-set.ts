@@ -10,45 +10,26 @@ import type { ConnectionDecoder } from '../protocols/stream-decoder'
 import { inflateRaw } from '../http/inflate-raw'
 import { COLUMN_HEADERS, type ExchangeBatchWriter, type ExchangeRows } from './exchange-batch'
 import type { Renumbering } from '../protocols/http2/renumbered-streams'
+import type { FeedOps } from './feed-ops'
 
 /** The `len` of an op that is the end of `dir` (FIN, reset, close). */
 export const END_OP = -1
 /** The `len` of an op that is a gap: the capture kept nothing more of `dir` from here on (decode-feed.ts). */
 export const GAP_OP = -2
 
-/**
- * A push of `len` bytes at `at` in the batch's buffer, or (END_OP, GAP_OP) the end of `dir`;
- * with `answered`, those bytes are the AnsweredBy (JSON) of the client's request at `offset`:
- * a traffic rule or the script answered it, and the target never got it.
- */
-export interface FeedOp {
-  dir: Direction
-  at: number
-  len: number
-  /** Stream offset of the first byte pushed (of the request answered). */
-  offset: number
-  time: number
-  answered?: boolean
-  /** HTTP/2: those bytes are a Renumbering (JSON): the target got the client's streams under ids of its own. */
-  renumber?: boolean
-}
-
-/** An op made with all its fields, in one order: ops of one shape keep the code reading them (packing, applying) to one. */
-export function feedOp(dir: Direction, at: number, len: number, offset: number, time: number, answered = false, renumber = false): FeedOp {
-  return { dir, at, len, offset, time, answered, renumber }
-}
-
-/** Feeds one op to a decoder (the hosts' and replay's one place to tell them apart). */
-export function applyOp(d: Pick<ConnectionDecoder, 'push' | 'end'> & Partial<Pick<ConnectionDecoder, 'gap' | 'answered' | 'renumbered'>>, op: FeedOp, bytes: Uint8Array): void {
-  if (op.renumber) {
-    const told = renumberingOf(bytes.subarray(op.at, op.at + op.len))
+/** Feeds op `k` of `ops` to a decoder (the hosts' and replay's one place to tell them apart). */
+export function applyOp(d: Pick<ConnectionDecoder, 'push' | 'end'> & Partial<Pick<ConnectionDecoder, 'gap' | 'answered' | 'renumbered'>>, ops: FeedOps, k: number, bytes: Uint8Array): void {
+  const at = ops.at(k)
+  const len = ops.len(k)
+  if (ops.renumber(k)) {
+    const told = renumberingOf(bytes.subarray(at, at + len))
     if (told && d.renumbered) d.renumbered(told)
-  } else if (op.answered) {
-    const by = answeredByOf(bytes.subarray(op.at, op.at + op.len))
-    if (by && d.answered) d.answered(op.offset, by)
-  } else if (op.len === GAP_OP && d.gap) d.gap(op.dir, op.time)
-  else if (op.len < 0) d.end(op.dir, op.time)
-  else d.push(op.dir, bytes.subarray(op.at, op.at + op.len), op.offset, op.time)
+  } else if (ops.answered(k)) {
+    const by = answeredByOf(bytes.subarray(at, at + len))
+    if (by && d.answered) d.answered(ops.offset(k), by)
+  } else if (len === GAP_OP && d.gap) d.gap(ops.dir(k), ops.time(k))
+  else if (len < 0) d.end(ops.dir(k), ops.time(k))
+  else d.push(ops.dir(k), bytes.subarray(at, at + len), ops.offset(k), ops.time(k))
 }
 
 function renumberingOf(bytes: Uint8Array): Renumbering | undefined {
@@ -102,7 +83,7 @@ export class DecoderSet {
    * Feeds decoder `key` (made with `opts` on first use); what changed goes to `out`'s rows.
    * `last`: these are the connection's last records, and the decoder goes with the answer.
    */
-  feed(key: number, ops: FeedOp[], bytes: Uint8Array, opts: FeedOptions | undefined, out: ExchangeBatchWriter, last = false): FeedReply {
+  feed(key: number, ops: FeedOps, bytes: Uint8Array, opts: FeedOptions | undefined, out: ExchangeBatchWriter, last = false): FeedReply {
     let d = this.decoders.get(key)
     const from = out.size
     try {
@@ -113,7 +94,7 @@ export class DecoderSet {
       // The writer copies out what it keeps: exchanges go to it as they are, the final ones
       // as soon as they are (stream-decoder.ts), and the feed's rows are put in index order.
       d.streamFinal(out)
-      for (const op of ops) applyOp(d, op, bytes)
+      for (let k = 0; k < ops.length; k++) applyOp(d, ops, k, bytes)
       const changes = d.takeChangesInto(out)
       d.streamFinal(undefined)
       out.sortRows(from)
@@ -124,8 +105,8 @@ export class DecoderSet {
       return reply
     } catch (err) {
       this.decoders.delete(key)
-      const dir: Direction = ops[0]?.dir ?? 'client'
-      const problem: DecodeProblem = { dir, offset: ops[0]?.offset ?? 0, message: `decoding failed: ${(err as Error).message}` }
+      const dir: Direction = ops.length > 0 ? ops.dir(0) : 'client'
+      const problem: DecodeProblem = { dir, offset: ops.length > 0 ? ops.offset(0) : 0, message: `decoding failed: ${(err as Error).message}` }
       const never = Number.MAX_SAFE_INTEGER
       // Rows a failed feed wrote before its throw stay in the batch, unreferenced.
       return { from: out.size, to: out.size, messages: [], problems: [problem], want: { client: never, server: never }, summary: { protocol: d?.protocol ?? 'raw', problem: true } }

@@ -1,12 +1,12 @@
 // The engine's feeds as they cross to a decode worker, many to a message: every feed's
-// numbers and ops in two Float64Arrays, the bytes of small feeds in one buffer, a large
+// numbers and ops (feed-ops.ts) in two Float64Arrays, the bytes of small feeds in one buffer, a large
 // feed's bytes moved as they are, options only for the feeds that have them. Sent as an
 // object each (two typed arrays, each moved), a file of 100,000 one-exchange connections
 // spent about 0.26 s of the engine's thread in postMessage (feed-replies.ts is the way back).
 
-import { feedOp, type FeedOp, type FeedOptions } from './decoder-set'
+import type { FeedOptions } from './decoder-set'
+import { FeedOps, OP_FIELDS } from './feed-ops'
 
-const OP_FIELDS = 6
 // Per request: its id, its decoder's key, flags, its ops' rows in `ops` (from, to), where its
 // bytes are (in `small`, or their index in `big`) and how many.
 const R_ID = 0
@@ -39,14 +39,14 @@ export interface FeedRequest {
   id: number
   key: number
   drop: boolean
-  ops: FeedOp[] | undefined
+  ops: FeedOps | undefined
   bytes: Uint8Array | undefined
   opts: FeedOptions | undefined
   /** The connection's last records: the decoder goes with the answer. */
   last: boolean
 }
 
-export function feedRequest(id: number, key: number, ops: FeedOp[], bytes: Uint8Array, opts: FeedOptions | undefined, last: boolean): FeedRequest {
+export function feedRequest(id: number, key: number, ops: FeedOps, bytes: Uint8Array, opts: FeedOptions | undefined, last: boolean): FeedRequest {
   return { id, key, drop: false, ops, bytes, opts, last }
 }
 
@@ -90,14 +90,9 @@ export function packRequests(requests: readonly FeedRequest[], transfer: ArrayBu
     head[h + R_ID] = r.id
     head[h + R_KEY] = r.key
     head[h + R_OPS_FROM] = op
-    for (const o of r.ops ?? []) {
-      const f = op++ * OP_FIELDS
-      ops[f] = o.dir === 'client' ? 0 : 1
-      ops[f + 1] = o.at
-      ops[f + 2] = o.len
-      ops[f + 3] = o.offset
-      ops[f + 4] = o.time
-      ops[f + 5] = o.renumber ? 2 : o.answered ? 1 : 0
+    if (r.ops !== undefined) {
+      ops.set(r.ops.numbers(), op * OP_FIELDS)
+      op += r.ops.length
     }
     head[h + R_OPS_TO] = op
     const bytes = r.bytes
@@ -131,10 +126,8 @@ export function unpackRequests(p: PackedRequests): FeedRequest[] {
       out.push(dropRequest(p.head[h + R_KEY], p.head[h + R_ID]))
       continue
     }
-    const ops: FeedOp[] = []
-    for (let f = p.head[h + R_OPS_FROM] * OP_FIELDS; f < p.head[h + R_OPS_TO] * OP_FIELDS; f += OP_FIELDS) {
-      ops.push(feedOp(p.ops[f] === 0 ? 'client' : 'server', p.ops[f + 1], p.ops[f + 2], p.ops[f + 3], p.ops[f + 4], p.ops[f + 5] === 1, p.ops[f + 5] === 2))
-    }
+    // Read in place: the message's ops outlive no feed (a decoder keeps no op).
+    const ops = FeedOps.over(p.ops.subarray(p.head[h + R_OPS_FROM] * OP_FIELDS, p.head[h + R_OPS_TO] * OP_FIELDS))
     const at = p.head[h + R_BYTES_AT]
     // A small feed's bytes are copied out: a decoder may keep a view of what it was fed,
     // and a view into the message's one buffer would keep all of it alive.

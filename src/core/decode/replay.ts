@@ -42,7 +42,7 @@ export async function replay(view: CaptureView, connId: number, start: Record<Di
   for (;;) {
     const batch = await readBatch(view, connId, cursor, { client: d.wantFrom('client'), server: d.wantFrom('server') }, ended, undefined, false, most)
     for (const dir of batch.ended) ended[dir] = true
-    for (const op of batch.ops) applyOp(d, op, batch.bytes)
+    for (let k = 0; k < batch.ops.length; k++) applyOp(d, batch.ops, k, batch.bytes)
     cursor = batch.next
     if (done() || batch.next >= batch.total) return
     most *= 4

@@ -7,7 +7,9 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { createConnectionDecoder } from '../../../src/core/decode/decoders'
-import { DecoderSet, type FeedOp } from '../../../src/core/decode/decoder-set'
+import { DecoderSet } from '../../../src/core/decode/decoder-set'
+import type { FeedOps } from '../../../src/core/decode/feed-ops'
+import { opsOf, type Op } from './feed-ops-of'
 import { ExchangeBatch, ExchangeBatchWriter } from '../../../src/core/decode/exchange-batch'
 import { ExchangeTable } from '../../../src/core/decode/exchange-table'
 import { ExchangeList } from '../../../src/core/decode/exchange-query'
@@ -23,14 +25,14 @@ function http1(pairs: Array<{ req: string; res?: string }>): { client: Buffer; s
   return { client: Buffer.concat(pairs.map((p) => enc(p.req))), server: Buffer.concat(pairs.flatMap((p) => (p.res ? [enc(p.res)] : []))) }
 }
 
-function ops(c: { client: Buffer; server: Buffer }, time: number, end: boolean): { ops: FeedOp[]; bytes: Uint8Array } {
+function ops(c: { client: Buffer; server: Buffer }, time: number, end: boolean): { ops: FeedOps; bytes: Uint8Array } {
   const bytes = new Uint8Array(Buffer.concat([c.client, c.server]))
-  const out: FeedOp[] = [
+  const out: Op[] = [
     { dir: 'client', at: 0, len: c.client.length, offset: 0, time },
     { dir: 'server', at: c.client.length, len: c.server.length, offset: 0, time: time + 3 }
   ]
   if (end) out.push({ dir: 'client', at: 0, len: -1, offset: 0, time: time + 4 }, { dir: 'server', at: 0, len: -1, offset: 0, time: time + 4 })
-  return { ops: out.filter((o) => o.len !== 0), bytes }
+  return { ops: opsOf(out.filter((o) => o.len !== 0)), bytes }
 }
 
 /** What the list shows of an exchange, worked out from the decoder's own object (not through any column). */
@@ -183,10 +185,10 @@ describe('exchange batches across the worker boundary', () => {
           const w = half === 0 ? http1(pairs.map((p, k) => (k < 3 ? p : { req: p.req }))) : { client: Buffer.alloc(0), server: Buffer.concat(pairs.slice(3).map((p) => enc(p.res))) }
           const serverAt = half === 0 ? 0 : http1(pairs.slice(0, 3)).server.length
           const bytes = new Uint8Array(Buffer.concat([w.client, w.server]))
-          const feedOps: FeedOp[] = []
+          const feedOps: Op[] = []
           if (w.client.length > 0) feedOps.push({ dir: 'client', at: 0, len: w.client.length, offset: 0, time: 1000 + c })
           feedOps.push({ dir: 'server', at: w.client.length, len: w.server.length, offset: serverAt, time: 1001 + c + half })
-          return s.feed(c + 1, feedOps, bytes, undefined, out)
+          return s.feed(c + 1, opsOf(feedOps), bytes, undefined, out)
         }
       }))
       for (const r of cross(feeds, set)) {

@@ -9,7 +9,8 @@ import http2 from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createConnectionDecoder } from '../../../src/core/decode/decoders'
-import { DecoderSet, type FeedOp } from '../../../src/core/decode/decoder-set'
+import { DecoderSet } from '../../../src/core/decode/decoder-set'
+import { opsOf, type Op } from './feed-ops-of'
 import { ExchangeBatch, ExchangeBatchWriter } from '../../../src/core/decode/exchange-batch'
 import { ExchangeTable } from '../../../src/core/decode/exchange-table'
 import type { Direction } from '../../../src/shared/capture-types'
@@ -37,9 +38,9 @@ function throughFeeds(pieces: Piece[], sizes: number[]): { table: ExchangeTable;
     let pos = 0
     const offsets: Record<Direction, number> = { client: 0, server: 0 }
     for (const p of pieces.slice(0, at - take.length)) if ('bytes' in p) offsets[p.dir] += p.bytes.length
-    const ops: FeedOp[] = take.map((p, i) => {
+    const ops: Op[] = take.map((p, i) => {
       const len = parts[i].length
-      const op: FeedOp =
+      const op: Op =
         'answered' in p
           ? { dir: 'client', at: pos, len, offset: p.offset, time: p.time, answered: true }
           : 'bytes' in p
@@ -50,7 +51,7 @@ function throughFeeds(pieces: Piece[], sizes: number[]): { table: ExchangeTable;
       return op
     })
     const out = new ExchangeBatchWriter()
-    const reply = set.feed(1, ops, bytes, undefined, out)
+    const reply = set.feed(1, opsOf(ops), bytes, undefined, out)
     const batch = new ExchangeBatch(out.pack())
     const indexes: number[] = []
     for (let i = reply.from; i < reply.to; i++) {
@@ -152,10 +153,10 @@ describe('exchanges given to the batch as they become final', () => {
     const feed = (last: boolean): number => {
       const out = new ExchangeBatchWriter()
       const bytes = new Uint8Array(Buffer.concat([wire, answer]))
-      const ops: FeedOp[] = [
+      const ops = opsOf([
         { dir: 'client', at: 0, len: wire.length, offset: 0, time: 1 },
         { dir: 'server', at: wire.length, len: answer.length, offset: 0, time: 2 }
-      ]
+      ])
       const reply = set.feed(5, ops, bytes, undefined, out, last)
       return reply.to - reply.from
     }

@@ -9,7 +9,9 @@ import { EventEmitter } from 'node:events'
 import type { Worker } from 'node:worker_threads'
 import { WorkerHost, WorkerPool, decodeWorkers, type DecoderHost } from '../../../src/core/decode/decoder-host'
 import { unpackRequests, type FeedRequest, type PackedRequests } from '../../../src/core/decode/feed-requests'
-import type { FeedOp, FeedResult } from '../../../src/core/decode/decoder-set'
+import type { FeedResult } from '../../../src/core/decode/decoder-set'
+import { FeedOps } from '../../../src/core/decode/feed-ops'
+import { opsOf, type Op } from './feed-ops-of'
 import type { ExchangeListPage } from '../../../src/shared/protocol-types'
 import type { TestEngine } from '../../helpers/engine'
 import { hasProgram, needPeer } from '../../helpers/peers'
@@ -60,18 +62,18 @@ describe('WorkerPool', () => {
     const { pool: p, hosts } = pool(2, 8)
     // One connection at a time, answered before the next: one worker does it all.
     for (let key = 1; key <= 20; key++) {
-      const fed = p.feed(key, [], new Uint8Array(0))
+      const fed = p.feed(key, new FeedOps(), new Uint8Array(0))
       hosts[0].answerAll()
       await fed
     }
     expect(p.started).toBe(1)
     // Eight feeds waiting on it: the next new connection starts the second worker...
-    for (let key = 21; key <= 28; key++) void p.feed(key, [], new Uint8Array(0))
-    void p.feed(29, [], new Uint8Array(0))
+    for (let key = 21; key <= 28; key++) void p.feed(key, new FeedOps(), new Uint8Array(0))
+    void p.feed(29, new FeedOps(), new Uint8Array(0))
     expect(p.started).toBe(2)
     expect(hosts[1].fed).toEqual([29])
     // ...and the size is a limit: a third is never started, new keys go to the worker holding fewest decoders.
-    for (let key = 30; key <= 60; key++) void p.feed(key, [], new Uint8Array(0))
+    for (let key = 30; key <= 60; key++) void p.feed(key, new FeedOps(), new Uint8Array(0))
     expect(p.started).toBe(2)
     const held = hosts.map((h) => new Set(h.fed).size)
     expect(Math.abs(held[0] - held[1])).toBeLessThanOrEqual(1)
@@ -81,49 +83,49 @@ describe('WorkerPool', () => {
 
   it("splits a file's connections evenly though the second worker is still starting and the first answers at once", async () => {
     const { pool: p, hosts } = pool(2, 4)
-    for (let key = 1; key <= 5; key++) void p.feed(key, [], new Uint8Array(0))
+    for (let key = 1; key <= 5; key++) void p.feed(key, new FeedOps(), new Uint8Array(0))
     expect(p.started).toBe(2)
     // The first answers each feed at once; the second, starting, none yet: by feeds waiting it looked the busier.
     for (let key = 6; key <= 100; key++) {
       hosts[0].answerAll()
-      void p.feed(key, [], new Uint8Array(0))
+      void p.feed(key, new FeedOps(), new Uint8Array(0))
     }
     const held = hosts.map((h) => new Set(h.fed).size)
     expect(held[0] + held[1]).toBe(100)
     expect(Math.abs(held[0] - held[1])).toBeLessThanOrEqual(1)
     // A connection's last feed frees its place once answered: the next new one goes to the worker it left.
     const last = hosts[1].fed[0]
-    const fed = p.feed(last, [], new Uint8Array(0), undefined, true)
+    const fed = p.feed(last, new FeedOps(), new Uint8Array(0), undefined, true)
     hosts[1].answerAll()
     await fed
-    void p.feed(101, [], new Uint8Array(0))
+    void p.feed(101, new FeedOps(), new Uint8Array(0))
     expect(hosts[1].fed.at(-1)).toBe(101)
   })
 
   it('sends every feed and the drop of a connection to the worker that holds its decoder', () => {
     const { pool: p, hosts } = pool(3, 0)
-    for (const key of [1, 2, 3]) void p.feed(key, [], new Uint8Array(0))
+    for (const key of [1, 2, 3]) void p.feed(key, new FeedOps(), new Uint8Array(0))
     expect(hosts.map((h) => h.fed)).toEqual([[1], [2], [3]])
     hosts[0].answerAll()
     // Key 2's next feed goes where its decoder is, though worker 0 is now the least busy.
-    void p.feed(2, [], new Uint8Array(0))
+    void p.feed(2, new FeedOps(), new Uint8Array(0))
     p.drop(2)
     p.drop(99)
     expect(hosts[1].fed).toEqual([2, 2])
     expect(hosts.map((h) => h.dropped)).toEqual([[], [2], []])
     // A connection's last feed takes its decoder: the key is free, and a later drop goes nowhere.
-    void p.feed(3, [], new Uint8Array(0), undefined, true)
+    void p.feed(3, new FeedOps(), new Uint8Array(0), undefined, true)
     p.drop(3)
     expect(hosts[2].dropped).toEqual([])
   })
 
   it('keeps a live capture\'s connections in its first worker however busy (oneWorker)', () => {
     const { pool: p, hosts } = pool(2, 0)
-    for (let key = 1; key <= 10; key++) void p.oneWorker.feed(key, [], new Uint8Array(0))
+    for (let key = 1; key <= 10; key++) void p.oneWorker.feed(key, new FeedOps(), new Uint8Array(0))
     expect(p.started).toBe(1)
     expect(hosts[0].fed).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     // A file's connections, fed beside them, go to a second worker.
-    void p.feed(11, [], new Uint8Array(0))
+    void p.feed(11, new FeedOps(), new Uint8Array(0))
     expect(p.started).toBe(2)
     expect(hosts[1].fed).toEqual([11])
     p.oneWorker.drop(3)
@@ -199,15 +201,15 @@ describe('WorkerHost messages', () => {
   it('sends a turn\'s small feeds as one message, and many bytes at once, before the turn ends', async () => {
     const worker = new SilentWorker()
     const host = new WorkerHost(worker as unknown as Worker)
-    const op: FeedOp = { dir: 'client', at: 0, len: 100, offset: 0, time: 0 }
-    for (let key = 1; key <= 10; key++) void host.feed(key, [op], new Uint8Array(100))
+    const op: Op = { dir: 'client', at: 0, len: 100, offset: 0, time: 0 }
+    for (let key = 1; key <= 10; key++) void host.feed(key, opsOf([op]), new Uint8Array(100))
     // Nothing goes before the turn ends: ten feeds of 100 bytes are one message.
     expect(worker.sent).toHaveLength(0)
     await new Promise((r) => setImmediate(r))
     expect(worker.sent.map((m) => m.length)).toEqual([10])
 
     // A file's batches of 200 KiB: the worker gets the first three while this turn goes on.
-    for (let key = 11; key <= 15; key++) void host.feed(key, [{ ...op, len: 200 * 1024 }], new Uint8Array(200 * 1024))
+    for (let key = 11; key <= 15; key++) void host.feed(key, opsOf([{ ...op, len: 200 * 1024 }]), new Uint8Array(200 * 1024))
     expect(worker.sent.map((m) => m.length)).toEqual([10, 3])
     await new Promise((r) => setImmediate(r))
     expect(worker.sent.map((m) => m.length)).toEqual([10, 3, 2])
@@ -245,7 +247,7 @@ describe('WorkerHost closing', () => {
     const worker = new ExitingWorker()
     const host = new WorkerHost(worker as unknown as Worker)
     expect(worker.refd).toBe(false)
-    void host.feed(1, [], new Uint8Array(0)).catch(() => undefined)
+    void host.feed(1, new FeedOps(), new Uint8Array(0)).catch(() => undefined)
     await new Promise((r) => setImmediate(r))
     expect(worker.refd).toBe(true)
     const closed = host.close()

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { MessageReader } from '../../../../src/core/protocols/http1/message-reader'
 import { ConnDecoding } from '../../../../src/core/decode/conn-decoding'
 import { NOTHING_MORE } from '../../../../src/core/protocols/stream-decoder'
-import { feedOp } from '../../../../src/core/decode/decoder-set'
+import { FeedOps } from '../../../../src/core/decode/feed-ops'
 import { dropRequest, feedRequest, packRequests, unpackRequests } from '../../../../src/core/decode/feed-requests'
 import { bytes } from '../feed'
 
@@ -52,9 +52,11 @@ describe('objects a decoding keeps keep their layout', () => {
   })
 
   it('feed requests, of every kind, on both sides of a worker', () => {
+    const oneOp = new FeedOps()
+    oneOp.push('client', 0, 1, 0, 1.5)
     const made = [
-      feedRequest(1, 1, [feedOp('client', 0, 1, 0, 1.5)], new Uint8Array(1), undefined, false),
-      feedRequest(2, 1, [], new Uint8Array(0), { port: 6379 }, true),
+      feedRequest(1, 1, oneOp, new Uint8Array(1), undefined, false),
+      feedRequest(2, 1, new FeedOps(), new Uint8Array(0), { port: 6379 }, true),
       dropRequest(1)
     ]
     for (const r of made) expect(sameMap(made[0], r)).toBe(true)
