@@ -7,7 +7,7 @@
 
 import type { Direction } from '../../shared/capture-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import type { DecodeRecord } from '../capture/query/decode-records'
+import type { DecodeRecords } from '../capture/query/decode-records'
 import type { AnsweredBy } from '../../shared/protocol-types'
 import { endedHere, type RuleEventInfo } from '../../shared/rules/rule-types'
 import { END_OP, GAP_OP } from './decoder-set'
@@ -40,17 +40,17 @@ export interface Batch {
 
 const DIRS: Direction[] = ['client', 'server']
 
-/** A rule record on a client's request that never reached the target: where the request starts, and who answered it. */
-function answerOf(r: DecodeRecord): { offset: number; json: Uint8Array } | undefined {
-  const info = r.info as Partial<RuleEventInfo> | undefined
-  if (r.dir !== 'client' || !info || typeof info.offset !== 'number' || typeof info.action !== 'string' || !endedHere({ action: info.action, message: String(info.message ?? '') }, false)) return undefined
+/** A rule record (its direction and details) on a client's request that never reached the target: where the request starts, and who answered it. */
+function answerOf(dir: Direction | undefined, details: Record<string, unknown> | undefined): { offset: number; json: Uint8Array } | undefined {
+  const info = details as Partial<RuleEventInfo> | undefined
+  if (dir !== 'client' || !info || typeof info.offset !== 'number' || typeof info.action !== 'string' || !endedHere({ action: info.action, message: String(info.message ?? '') }, false)) return undefined
   const by: AnsweredBy = { rule: String(info.rule ?? ''), label: String(info.label ?? ''), action: info.action, message: String(info.message ?? '') }
   return { offset: info.offset, json: new TextEncoder().encode(JSON.stringify(by)) }
 }
 
 /** An HTTP/2 rule stage's `renumber` record (its streams went to the target under ids of its own): what the decoder needs of it, as JSON. */
-function renumberOf(r: DecodeRecord): Uint8Array | undefined {
-  const info = r.info as Partial<RuleEventInfo> | undefined
+function renumberOf(details: Record<string, unknown> | undefined): Uint8Array | undefined {
+  const info = details as Partial<RuleEventInfo> | undefined
   if (info?.action !== 'renumber') return undefined
   const n = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0
   const told: Renumbering | undefined =
@@ -79,10 +79,10 @@ interface Answer {
   renumber: boolean
 }
 
-function answerFor(r: DecodeRecord): Answer | undefined {
-  const answered = answerOf(r)
+function answerFor(records: DecodeRecords, i: number): Answer | undefined {
+  const answered = answerOf(records.dir(i), records.info(i))
   if (answered) return { offset: answered.offset, json: answered.json, renumber: false }
-  const json = renumberOf(r)
+  const json = renumberOf(records.info(i))
   return json !== undefined ? { offset: 0, json, renumber: true } : undefined
 }
 
@@ -92,18 +92,18 @@ function answerFor(r: DecodeRecord): Answer | undefined {
  * records' payload as read, in record order, not copied again (a record of a direction already
  * ended is left there, unfed); a rule's answer, rare, goes after them in a copy.
  */
-function batchOf(records: DecodeRecord[], payload: Uint8Array, from: number, total: number, stopped: boolean, ended: Record<Direction, boolean>): Batch {
+function batchOf(records: DecodeRecords, payload: Uint8Array, from: number, total: number, stopped: boolean, ended: Record<Direction, boolean>): Batch {
   const ops = new FeedOps()
   const endedNow: Direction[] = []
   const done = { client: ended.client, server: ended.server }
   // A request a rule answered (the target never got it): what the decoder learns of it, for
   // HTTP/1 to pair no response with it; and HTTP/2 streams the target got under other ids.
-  let answers: Map<DecodeRecord, Answer> | undefined
+  let answers: Map<number, Answer> | undefined
   let extra = 0
-  for (const r of records) {
-    const answer = r.kind === 'rule' ? answerFor(r) : undefined
+  for (let i = 0; i < records.count; i++) {
+    const answer = records.kind(i) === 'rule' ? answerFor(records, i) : undefined
     if (answer) {
-      ;(answers ??= new Map()).set(r, answer)
+      ;(answers ??= new Map()).set(i, answer)
       extra += answer.json.length
     }
   }
@@ -113,29 +113,33 @@ function batchOf(records: DecodeRecord[], payload: Uint8Array, from: number, tot
     bytes.set(payload)
   }
   let at = payload.length
-  for (const r of records) {
+  for (let i = 0; i < records.count; i++) {
     // Most batches have no rule records: no lookup a record.
-    const answer = answers?.get(r)
+    const answer = answers?.get(i)
     if (answer) {
       bytes.set(answer.json, at)
-      ops.push('client', at, answer.json.length, answer.offset, r.time, !answer.renumber, answer.renumber)
+      ops.push('client', at, answer.json.length, answer.offset, records.time(i), !answer.renumber, answer.renumber)
       at += answer.json.length
       continue
     }
-    if (r.kind === 'data' && r.dir !== undefined) {
-      if (r.bytesAt < 0 || done[r.dir]) continue
-      ops.push(r.dir, r.bytesAt, r.bytesLength, r.offset + r.length - r.bytesLength, r.time)
+    const kind = records.kind(i)
+    const dir = records.dir(i)
+    if (kind === 'data' && dir !== undefined) {
+      const bytesAt = records.bytesAt(i)
+      if (bytesAt < 0 || done[dir]) continue
+      const n = records.bytesLength(i)
+      ops.push(dir, bytesAt, n, records.offset(i) + records.length(i) - n, records.time(i))
       continue
     }
     // A gap ends its direction for the decoder: what follows it is not read from offsets that
     // would skip the missing bytes, and what it cut is incomplete.
-    const ends: Direction[] = (r.kind === 'fin' || r.kind === 'gap') && r.dir !== undefined ? [r.dir] : r.kind === 'reset' || r.kind === 'close' ? DIRS : []
-    for (const dir of ends) {
-      if (done[dir]) continue
-      done[dir] = true
-      endedNow.push(dir)
-      ops.push(dir, 0, r.kind === 'gap' ? GAP_OP : END_OP, 0, r.time)
+    const ends: Direction[] = (kind === 'fin' || kind === 'gap') && dir !== undefined ? [dir] : kind === 'reset' || kind === 'close' ? DIRS : []
+    for (const d of ends) {
+      if (done[d]) continue
+      done[d] = true
+      endedNow.push(d)
+      ops.push(d, 0, kind === 'gap' ? GAP_OP : END_OP, 0, records.time(i))
     }
   }
-  return { ops, bytes, next: from + records.length, total, ended: endedNow, stopped }
+  return { ops, bytes, next: from + records.count, total, ended: endedNow, stopped }
 }

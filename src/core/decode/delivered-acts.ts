@@ -86,16 +86,20 @@ async function grow(view: CaptureView, connId: number, a: ConnActs): Promise<Con
     // Past the bound nothing more is read: the map says there are too many.
     if (a.records > MAX_DELIVERED_RECORDS) return a
     const page = await view.decodeRecords(connId, a.cover, RECORD_PAGE, skipData, Infinity)
-    for (const [i, r] of page.records.entries()) {
-      if (r.kind === 'data' && r.dir !== undefined) a.end[r.dir] = r.offset + r.length
-      if (r.kind !== 'rule' || r.dir === undefined || r.info === undefined) continue
+    const records = page.records
+    for (let i = 0; i < records.count; i++) {
+      const kind = records.kind(i)
+      const dir = records.dir(i)
+      if (kind === 'data' && dir !== undefined) a.end[dir] = records.offset(i) + records.length(i)
+      const details = records.info(i)
+      if (kind !== 'rule' || dir === undefined || details === undefined) continue
       a.records++
-      const { delivered: _bytes, ...info } = r.info as unknown as RuleEventInfo
-      const offset = actOffset(info, a.end[r.dir])
-      if (offset !== undefined) a.acts.push({ info, dir: r.dir, offset, index: a.cover + i, ends: { ...a.end }, time: r.time })
+      const { delivered: _bytes, ...info } = details as unknown as RuleEventInfo
+      const offset = actOffset(info, a.end[dir])
+      if (offset !== undefined) a.acts.push({ info, dir, offset, index: a.cover + i, ends: { ...a.end }, time: records.time(i) })
     }
-    a.cover += page.records.length
-    if (page.records.length === 0 || a.cover >= page.total) break
+    a.cover += records.count
+    if (records.count === 0 || a.cover >= page.total) break
   }
   if (a.h2 === undefined && a.end.client >= CLIENT_PREFACE.length) {
     const head = await view.readBytes(connId, 'client', 0, CLIENT_PREFACE.length)

@@ -25,11 +25,16 @@ const RENUMBER = 2
  * ids of its own. `offset` is otherwise the stream offset of the first byte pushed.
  */
 export class FeedOps {
-  private cells: Float64Array
+  /**
+   * A plain array where the ops are made: small batches are most (100,000 one-exchange
+   * connections are 100,000 of them), and a typed array of its own for each cost more to
+   * make than all its ops did as objects. Read in place from a message's Float64Array.
+   */
+  private readonly cells: number[] | Float64Array
   /** How many ops. */
   length: number
 
-  constructor(cells: Float64Array = new Float64Array(16 * OP_FIELDS), length = 0) {
+  constructor(cells: number[] | Float64Array = [], length = 0) {
     this.cells = cells
     this.length = length
   }
@@ -40,19 +45,8 @@ export class FeedOps {
   }
 
   push(dir: Direction, at: number, len: number, offset: number, time: number, answered = false, renumber = false): void {
-    let c = this.cells
-    const f = this.length * OP_FIELDS
-    if (f + OP_FIELDS > c.length) {
-      const grown = new Float64Array(Math.max(16 * OP_FIELDS, c.length * 2))
-      grown.set(c)
-      this.cells = c = grown
-    }
-    c[f + O_DIR] = dir === 'client' ? 0 : 1
-    c[f + O_AT] = at
-    c[f + O_LEN] = len
-    c[f + O_OFFSET] = offset
-    c[f + O_TIME] = time
-    c[f + O_KIND] = renumber ? RENUMBER : answered ? ANSWERED : 0
+    if (!Array.isArray(this.cells)) throw new Error('feed ops read from a message take no more')
+    this.cells.push(dir === 'client' ? 0 : 1, at, len, offset, time, renumber ? RENUMBER : answered ? ANSWERED : 0)
     this.length++
   }
 
@@ -84,8 +78,8 @@ export class FeedOps {
     return this.cells[k * OP_FIELDS + O_KIND] === RENUMBER
   }
 
-  /** The ops' numbers, as they cross (a view, valid until the next push). */
-  numbers(): Float64Array {
-    return this.cells.subarray(0, this.length * OP_FIELDS)
+  /** The ops' numbers, as they cross (TypedArray.set copies them from either kind). */
+  numbers(): ArrayLike<number> {
+    return this.cells
   }
 }

@@ -11,7 +11,7 @@ import type { IndexView } from '../read/index-view'
 import type { OwnerRecord } from '../format/record-payloads'
 import { RECORD_HEADER_SIZE } from '../format/capture-format'
 import { connectionRow, type CaptureReader } from '../read/capture-reader'
-import { fillRecords, planRecords, scratchHeader, type DecodeRecord, type RecordRead } from './decode-records'
+import { fillRecords, planRecords, readAt, readEnd, readIndex, readRecord, scratchHeader, type DecodeRecords } from './decode-records'
 import { listMatches } from './match-count'
 import { compilePattern, keptRuns, searchKept } from './stream-search'
 
@@ -72,10 +72,10 @@ export interface DecodeState {
   target: string
 }
 
-/** What decodeRecords answers: the records, and their bytes in one payload (see DecodeRecord.bytesAt). */
+/** What decodeRecords answers: the records, and their bytes in one payload (see DecodeRecords). */
 export interface DecodedRecords {
   total: number
-  records: DecodeRecord[]
+  records: DecodeRecords
   stopped: boolean
   payload: Uint8Array
 }
@@ -246,7 +246,8 @@ export abstract class CaptureQueries {
    * file offset `until` or later (`total` then counts the records before it, and `stopped` says so).
    */
   async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until = Infinity): Promise<DecodedRecords> {
-    const { total, stopped, records, reads, payloadBytes } = planRecords(this.index, await connectionRow(this.index, connId), from, limit, want, maxBytes, until)
+    const plan = planRecords(this.index, await connectionRow(this.index, connId), from, limit, want, maxBytes, until)
+    const { payloadBytes, readCount } = plan
     // Not zeroed first (a call's payloads come to the file's size, and zeroing them was a
     // tenth of this call's time): every byte is copied in below, which the check after says.
     const unzeroed = Buffer.allocUnsafeSlow(payloadBytes)
@@ -254,24 +255,26 @@ export abstract class CaptureQueries {
     let at = 0
     // Reads grouped by nearness in the file (records are listed in file order).
     const header = scratchHeader()
-    const rules: RecordRead[] = []
-    for (let g = 0; g < reads.length; ) {
+    const rules: number[] = []
+    for (let g = 0; g < readCount; ) {
       let h = g
-      const start = reads[g].at
+      const start = readAt(plan, g)
       // A read that starts in a window kept ends with it: the record running on past it (windows end anywhere) is put together on its own.
       const kept = this.windowAt(start)
       const stop = kept ? kept.start + kept.buf.length : Infinity
-      while (h + 1 < reads.length && reads[h + 1].at - reads[h].end <= SPAN_GAP && reads[h + 1].end - start <= MAX_SPAN && reads[h + 1].end <= stop) h++
-      const { buf: span, base } = this.fromWindow(kept, start, reads[h].end) ?? { buf: await this.reader.readSpan(start, reads[h].end), base: start }
-      at = fillRecords(span, base, reads, g, h, connId, header, rules, payload, at)
+      while (h + 1 < readCount && readAt(plan, h + 1) - readEnd(plan, h) <= SPAN_GAP && readEnd(plan, h + 1) - start <= MAX_SPAN && readEnd(plan, h + 1) <= stop) h++
+      const { buf: span, base } = this.fromWindow(kept, start, readEnd(plan, h)) ?? { buf: await this.reader.readSpan(start, readEnd(plan, h)), base: start }
+      at = fillRecords(span, base, plan, g, h, connId, header, rules, payload, at)
       g = h + 1
     }
     // Never so, as planned; were it so, bytes not read would reach the decoder.
     if (at !== payloadBytes) throw new Error(`decodeRecords filled ${at} of ${payloadBytes} payload bytes`)
-    for (const { record, index } of rules) {
-      const [event] = await this.reader.readEvents(connId, index, 1)
-      if (event?.info) record.info = event.info
+    const records = plan.records
+    for (const k of rules) {
+      const [event] = await this.reader.readEvents(connId, readIndex(plan, k), 1)
+      if (event?.info) records.setInfo(readRecord(plan, k), event.info)
     }
+    const { total, stopped } = plan
     return { total, records, stopped, payload }
   }
 
