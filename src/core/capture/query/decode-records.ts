@@ -34,12 +34,12 @@ const Q_INDEX = 4
 const Q_FIELDS = 5
 
 /**
- * A call's records as a decoder takes them, in columns (one array of numbers, not an object
- * a record: a file of 100,000 keep-alive exchanges is some 200,000 records; a plain array,
- * as a typed array of its own cost more to make for the many calls of a few records each). A data record's
- * bytes from where its direction's decoding wants them are `bytesLength(i)` of them at
- * `bytesAt(i)` in the call's payload, `bytesAt` -1 when they were not read (below what its
- * decoder wants; its time is NaN then).
+ * A call's records as a decoder takes them, in columns: one array of numbers, not an object
+ * a record (a file of 100,000 keep-alive exchanges is some 200,000 records), and a plain
+ * array, as a typed array of its own cost more to make for the many calls of a few records.
+ * A data record's bytes from where its direction's decoding wants them are `bytesLength(i)`
+ * of them at `bytesAt(i)` in the call's payload, `bytesAt` -1 when they were not read (below
+ * what its decoder wants; its time is NaN then).
  */
 export class DecodeRecords {
   /** Rule records' details, by place (HTTP/1 pairs no response with a request a rule answered). */
