@@ -1,7 +1,8 @@
-// A batch's feed ops in columns: OP_FIELDS numbers an op in one Float64Array, so a batch's
-// ops cross to a decode worker as one copy of numbers (feed-requests.ts) and no object is
-// made per op on either side (100,000 keep-alive exchanges read from a file are some
-// 200,000 ops, each an object made by the reader and another by the worker before).
+// A batch's feed ops in columns: OP_FIELDS numbers an op in one array (a plain one where
+// they are made, a Float64Array where a worker reads them), so a batch's ops cross to a
+// decode worker as one copy of numbers (feed-requests.ts) and no object is made per op on
+// either side (100,000 keep-alive exchanges read from a file are some 200,000 ops, each an
+// object made by the reader and another by the worker before).
 
 import type { Direction } from '../../shared/capture-types'
 

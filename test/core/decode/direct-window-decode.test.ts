@@ -7,7 +7,8 @@ import { once } from 'node:events'
 import { statSync } from 'node:fs'
 import type { ExchangeListPage } from '../../../src/shared/protocol-types'
 import { readStats } from '../../../src/core/capture/read/capture-reader'
-import { directIoAvailable } from '../../../src/core/capture/write/direct-writer'
+import { tmpdir } from 'node:os'
+import { directReadsIn } from '../../helpers/direct-io'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { needProgram } from '../../helpers/peers'
 import { allClosed } from './decode-peers'
@@ -40,7 +41,7 @@ function get(agent: Agent, port: number, path: string): Promise<number> {
 
 describe('a capture file decoded through windows read with O_DIRECT', () => {
   it(`lists all ${EXCHANGES} exchanges of ${CONNECTIONS} keep-alive connections, each as recorded`, async (ctx) => {
-    needProgram(ctx, 'O_DIRECT on Linux', directIoAvailable())
+    needProgram(ctx, 'O_DIRECT reads in the temp folder (Linux, a file system that takes them)', await directReadsIn(tmpdir()))
     const server = createServer((req, res) => {
       const n = Number(/\/(\d+)$/.exec(req.url ?? '')?.[1] ?? 0)
       res.writeHead(200 + (n % 3), { 'Content-Type': 'application/octet-stream', 'Content-Length': BODY + (n % 7) })

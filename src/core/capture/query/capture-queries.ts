@@ -249,7 +249,8 @@ export abstract class CaptureQueries {
     const plan = planRecords(this.index, await connectionRow(this.index, connId), from, limit, want, maxBytes, until)
     const { payloadBytes, readCount } = plan
     // Not zeroed first (a call's payloads come to the file's size, and zeroing them was a
-    // tenth of this call's time): every byte is copied in below, which the check after says.
+    // tenth of this call's time): every byte is copied in below (fillRecords checks each
+    // copy, and the check after the loop the total).
     const unzeroed = Buffer.allocUnsafeSlow(payloadBytes)
     const payload = new Uint8Array(unzeroed.buffer, unzeroed.byteOffset, payloadBytes)
     let at = 0

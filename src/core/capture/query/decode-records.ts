@@ -14,7 +14,7 @@ import { DIR_NONE, KIND_OF, RECORD_HEADER_SIZE, RecordType, dirCode, dirName, re
 import { DamagedRecordError } from '../read/capture-reader'
 import type { IndexView } from '../read/index-view'
 
-// A record's numbers, R_FIELDS of them in DecodeRecords' one Float64Array: its record type,
+// A record's numbers, R_FIELDS of them in DecodeRecords' one array: its record type,
 // direction code, stream offset and length, time, and where its bytes are in the payload.
 const R_TYPE = 0
 const R_DIR = 1
@@ -197,7 +197,9 @@ export function fillRecords(span: Buffer, base: number, plan: RecordPlan, g: num
       const payloadFrom = reads[r + Q_FROM]
       const from = fileAt - base + RECORD_HEADER_SIZE + payloadFrom
       const n = length - payloadFrom
-      span.copy(payload, at, from, from + n)
+      // The span holds every read (the window or read that holds it ends past it): checked
+      // all the same, so a payload byte left unwritten is an error, never a decoder's input.
+      if (span.copy(payload, at, from, from + n) !== n) throw new DamagedRecordError(fileAt, 'the file ends inside a record its index lists')
       cells[c + R_BYTES_AT] = at
       cells[c + R_BYTES_LENGTH] = n
       at += n

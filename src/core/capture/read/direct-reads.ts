@@ -10,15 +10,16 @@
 // O_DIRECT wants the memory, the file offset and the length aligned to the device's block.
 // Offsets and lengths are rounded out to BLOCK; memory alignment is found by trying (as the
 // writer does, JavaScript cannot see an address): a read from a misaligned offset into the
-// buffer is refused with EINVAL before any I/O. Where O_DIRECT is not to be had (not Linux,
-// a file system that refuses it), reads go through the page cache as before.
+// buffer is refused with EINVAL before any I/O (some file systems, btrfs and tmpfs, serve it
+// through the page cache instead: right, if not direct). Where O_DIRECT is not to be had (not
+// Linux, a file system that refuses it or fails its reads), reads go through the page cache.
 
 import { closeSync, constants, open, read } from 'node:fs'
 import { readStats } from './read-stats'
 
 const BLOCK = 4096
-/** Memory from malloc is 16-byte aligned: the offsets into a buffer worth trying. */
-const STEP = 16
+/** The offsets into a buffer worth trying, as the writer's probe (direct-writer.ts) steps. */
+const STEP = 8
 
 const openFile = (path: string, flags: number): Promise<number> =>
   new Promise((resolve, reject) => open(path, flags, (err, fd) => (err ? reject(err) : resolve(fd))))
@@ -57,9 +58,10 @@ export class DirectReads {
 
   /**
    * The file's [start, end), or undefined when it is not had whole this way: this file's
-   * O_DIRECT reads are refused, or the reads came short of `end` (the file ends before it,
-   * or a file system answered short). The caller then reads through the page cache, which
-   * says what a short file means. Other errors reject.
+   * O_DIRECT reads are refused or fail (after which none is tried again: the page cache serves
+   * the file), the reads came short of `end` (the file ends before it, or a file system
+   * answered short), or the reader was closed meanwhile. The caller then reads through the
+   * page cache, which says what a short file or a failing disk means. Never rejects.
    */
   async read(start: number, end: number): Promise<Buffer | undefined> {
     if (this.refused) return undefined
@@ -67,15 +69,17 @@ export class DirectReads {
     const length = Math.ceil((end - from) / BLOCK) * BLOCK
     const arena = Buffer.allocUnsafeSlow(length + BLOCK)
     // The first read is also the alignment's probe: tried at the hint, then at every offset.
+    // After each wait the reader may have been closed, and its descriptor's number given to
+    // another file: nothing more is read from it then.
     let off = this.hint
     let got = await readAt(this.fd, arena, off, length, from)
-    for (let o = 0; o < BLOCK && got instanceof Error && got.code === 'EINVAL'; o += STEP) {
+    for (let o = 0; o < BLOCK && !this.closed && got instanceof Error && got.code === 'EINVAL'; o += STEP) {
       if (o === this.hint) continue
       off = o
       got = await readAt(this.fd, arena, off, length, from)
     }
+    if (this.closed) return undefined
     if (got instanceof Error) {
-      if (got.code !== 'EINVAL') throw got
       this.refused = true
       return undefined
     }
@@ -86,7 +90,11 @@ export class DirectReads {
     // block is the file's end; the next would be misaligned).
     while (got > 0 && done < length && done % BLOCK === 0) {
       const more = await readAt(this.fd, arena, off + done, length - done, from + done)
-      if (more instanceof Error) throw more
+      if (this.closed) return undefined
+      if (more instanceof Error) {
+        this.refused = true
+        return undefined
+      }
       got = more
       done += got
       counted(got)

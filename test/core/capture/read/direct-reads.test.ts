@@ -8,7 +8,9 @@ import { join } from 'node:path'
 import { DirectReads } from '../../../../src/core/capture/read/direct-reads'
 import { CaptureReader, readStats } from '../../../../src/core/capture/read/capture-reader'
 import { CaptureIndex } from '../../../../src/core/capture/query/capture-index'
-import { directIoAvailable } from '../../../../src/core/capture/write/direct-writer'
+import { openSync, constants } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { directReadsIn } from '../../../helpers/direct-io'
 import { tempDir } from '../../../helpers/net'
 import { needProgram } from '../../../helpers/peers'
 
@@ -35,7 +37,7 @@ async function fileOf(bytes: Buffer, dir?: string): Promise<FileHandle> {
 
 describe('reads with O_DIRECT', () => {
   it('give exactly the bytes of any range, aligned or not, cut only at the end of the file', async (ctx) => {
-    needProgram(ctx, 'O_DIRECT on Linux', directIoAvailable())
+    needProgram(ctx, 'O_DIRECT reads in the temp folder (Linux, a file system that takes them)', await directReadsIn(tmpdir()))
     const bytes = randomBytes(3 * MiB + 777)
     const fh = await fileOf(bytes)
     const before = readStats.direct
@@ -67,8 +69,46 @@ describe('reads with O_DIRECT', () => {
     expect(readStats.direct - before).toBeLessThanOrEqual(asked + (ranges.length + 2) * 2 * 4096)
   })
 
+  it('read a file whose size is whole blocks to its very end, and past it leave the read to the page cache', async (ctx) => {
+    needProgram(ctx, 'O_DIRECT reads in the temp folder (Linux, a file system that takes them)', await directReadsIn(tmpdir()))
+    const bytes = randomBytes(2 * MiB)
+    const fh = await fileOf(bytes)
+    const direct = await DirectReads.open(fh.fd)
+    cleanups.push(() => direct?.close())
+    expect((await direct!.read(0, 2 * MiB))!.equals(bytes)).toBe(true)
+    expect((await direct!.read(4096, 2 * MiB))!.equals(bytes.subarray(4096))).toBe(true)
+    expect((await direct!.read(2 * MiB - 4096, 2 * MiB))!.equals(bytes.subarray(2 * MiB - 4096))).toBe(true)
+    // The first read stops at the end, a whole number of blocks in: the next finds nothing.
+    expect(await direct!.read(2 * MiB - 4096, 2 * MiB + 100)).toBeUndefined()
+    expect(await direct!.read(MiB + 7, 2 * MiB + 4096)).toBeUndefined()
+  })
+
+  it('once a read fails (not for alignment), are tried no more, and the capture reader reads through the page cache', async (ctx) => {
+    needProgram(ctx, 'O_DIRECT reads in the temp folder (Linux, a file system that takes them)', await directReadsIn(tmpdir()))
+    const bytes = randomBytes(MiB + 3)
+    const fh = await fileOf(bytes)
+    // A descriptor opened for writing only: every read of it fails (EBADF), as a failing disk's or file system's would.
+    const writeOnly = openSync(`/proc/self/fd/${fh.fd}`, constants.O_WRONLY | constants.O_DIRECT)
+    const direct = new (DirectReads as unknown as new (fd: number) => DirectReads)(writeOnly)
+    cleanups.push(() => direct.close())
+    const before = readStats.direct
+    expect(await direct.read(0, MiB)).toBeUndefined()
+    const reader = new CaptureReader(fh.fd, new CaptureIndex(), () => Promise.resolve(), direct)
+    expect((await reader.readWindow(1, MiB + 3)).equals(bytes.subarray(1))).toBe(true)
+    expect(readStats.direct).toBe(before)
+  })
+
+  it('read nothing more once closed while a read is on its way (the descriptor\'s number may be another file\'s by then)', async (ctx) => {
+    needProgram(ctx, 'O_DIRECT reads in the temp folder (Linux, a file system that takes them)', await directReadsIn(tmpdir()))
+    const fh = await fileOf(randomBytes(2 * MiB))
+    const direct = await DirectReads.open(fh.fd)
+    const pending = direct!.read(5, 2 * MiB)
+    direct!.close()
+    expect(await pending).toBeUndefined()
+  })
+
   it('serve a capture reader\'s big windows, and once refused it reads them through the page cache', async (ctx) => {
-    needProgram(ctx, 'O_DIRECT on Linux', directIoAvailable())
+    needProgram(ctx, 'O_DIRECT reads in the temp folder (Linux, a file system that takes them)', await directReadsIn(tmpdir()))
     const bytes = randomBytes(2 * MiB + 5)
     const fh = await fileOf(bytes)
     const direct = await DirectReads.open(fh.fd)
