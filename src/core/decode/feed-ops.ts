@@ -32,23 +32,24 @@ export class FeedOps {
    * make than all its ops did as objects. Read in place from a message's Float64Array.
    */
   private readonly cells: number[] | Float64Array
-  /** How many ops. */
-  length: number
 
-  constructor(cells: number[] | Float64Array = [], length = 0) {
+  constructor(cells: number[] | Float64Array = []) {
     this.cells = cells
-    this.length = length
   }
 
-  /** The ops whose numbers are `cells` (as they crossed), read in place. */
+  /** The ops whose numbers are `cells` (as they crossed, OP_FIELDS an op), read in place. */
   static over(cells: Float64Array): FeedOps {
-    return new FeedOps(cells, Math.floor(cells.length / OP_FIELDS))
+    return new FeedOps(cells)
+  }
+
+  /** How many ops. */
+  get length(): number {
+    return Math.floor(this.cells.length / OP_FIELDS)
   }
 
   push(dir: Direction, at: number, len: number, offset: number, time: number, answered = false, renumber = false): void {
     if (!Array.isArray(this.cells)) throw new Error('feed ops read from a message take no more')
     this.cells.push(dir === 'client' ? 0 : 1, at, len, offset, time, renumber ? RENUMBER : answered ? ANSWERED : 0)
-    this.length++
   }
 
   dir(k: number): Direction {

@@ -1,8 +1,9 @@
 // The engine's feeds as they cross to a decode worker, many to a message: every feed's
-// numbers and ops (feed-ops.ts) in two Float64Arrays, the bytes of small feeds in one buffer, a large
-// feed's bytes moved as they are, options only for the feeds that have them. Sent as an
-// object each (two typed arrays, each moved), a file of 100,000 one-exchange connections
-// spent about 0.26 s of the engine's thread in postMessage (feed-replies.ts is the way back).
+// numbers and ops (feed-ops.ts) in two Float64Arrays, the bytes of small feeds in one
+// buffer, a large feed's bytes moved as they are, options only for the feeds that have them.
+// Sent as an object each (two typed arrays, each moved), a file of 100,000 one-exchange
+// connections spent about 0.26 s of the engine's thread in postMessage (feed-replies.ts is
+// the way back).
 
 import type { FeedOptions } from './decoder-set'
 import { FeedOps, OP_FIELDS } from './feed-ops'

@@ -44,11 +44,13 @@ const Q_FIELDS = 5
 export class DecodeRecords {
   /** Rule records' details, by place (HTTP/1 pairs no response with a request a rule answered). */
   private infos: Map<number, Record<string, unknown>> | undefined
+  /** How many records. */
+  readonly count: number
 
-  constructor(
-    private readonly cells: number[],
-    readonly count: number
-  ) {}
+  /** `cells`: R_FIELDS numbers a record, as planned; fillRecords fills them in place as the records are read. */
+  constructor(readonly cells: number[]) {
+    this.count = cells.length / R_FIELDS
+  }
 
   kind(i: number): CaptureEventKind {
     return KIND_OF[this.cells[i * R_FIELDS + R_TYPE]] ?? 'error'
@@ -93,8 +95,7 @@ export interface RecordPlan {
   total: number
   stopped: boolean
   records: DecodeRecords
-  /** The records' numbers, filled as they are read (fillRecords). */
-  cells: number[]
+  /** Q_FIELDS numbers a read, `readCount` of them. */
   reads: number[]
   readCount: number
   /** The data records' bytes to read, all told: the size of the call's payload. */
@@ -134,6 +135,7 @@ export function planRecords(ix: IndexView, row: number, from: number, limit: num
   // Each row pushed whole, in field order: the arrays stay packed (no holes to check).
   const cells: number[] = []
   const reads: number[] = []
+  // Records and reads planned so far.
   let n = 0
   let q = 0
   let taken = 0
@@ -164,7 +166,7 @@ export function planRecords(ix: IndexView, row: number, from: number, limit: num
     q++
     taken += length - skip
   }
-  return { total, stopped, records: new DecodeRecords(cells, n), cells, reads, readCount: q, payloadBytes: taken }
+  return { total, stopped, records: new DecodeRecords(cells), reads, readCount: q, payloadBytes: taken }
 }
 
 /** A header to read records' headers into, one after another. */
@@ -182,7 +184,8 @@ export const scratchHeader = (): RecordHeader => ({ type: RecordType.Data, flags
  * decoder as it is (decode-feed.ts) rather than being put together again from a view a record.
  */
 export function fillRecords(span: Buffer, base: number, plan: RecordPlan, g: number, h: number, connId: number, header: RecordHeader, rules: number[], payload: Uint8Array, at: number): number {
-  const { cells, reads } = plan
+  const { reads } = plan
+  const cells = plan.records.cells
   for (let k = g; k <= h; k++) {
     const r = k * Q_FIELDS
     const fileAt = reads[r + Q_AT]
