@@ -100,6 +100,22 @@ describe('a decoding that keeps only the headers it reads (onlyHeaders)', () => 
     expect(problems).toEqual([])
   })
 
+  it('takes a name only when every character up to its colon is a token one, kept or not', () => {
+    const lines = [': empty name', 'Host : spaced', 'H\u00f6st: latin-1', 'Host\tx: tab', 'Host', 'Host:', 'X-Ok:1', 'Host: good']
+    const text = lines.join('\r\n') + '\r\n\r\n'
+    for (const keep of [undefined, headerNames(['host', 'x-ok'])]) {
+      const { headers, problems } = parseHeaderLines(text, 0, 0, 'client', keep)
+      expect(headers.map((h) => [h.name, h.value])).toEqual([
+        ['Host', ''],
+        ['X-Ok', '1'],
+        ['Host', 'good']
+      ])
+      expect(problems.map((p) => [p.offset, p.message])).toEqual(
+        lines.slice(0, 5).map((line, i) => [lines.slice(0, i).join('\r\n').length + (i > 0 ? 2 : 0), `bad header line "${line}"`])
+      )
+    }
+  })
+
   it('compares a name given lower-case by its ASCII letters only (nameIs: HTTP/2 names are not checked as tokens)', () => {
     expect(nameIs('Content-Length', 'content-length')).toBe(true)
     expect(nameIs('CONTENT-LENGTH', 'content-length')).toBe(true)
