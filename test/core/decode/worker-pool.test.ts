@@ -198,7 +198,7 @@ class SilentWorker extends EventEmitter {
 }
 
 describe('WorkerHost messages', () => {
-  it('sends a turn\'s small feeds as one message, and many bytes at once, before the turn ends', async () => {
+  it('sends a turn\'s small feeds as one message, and many bytes or many feeds at once, before the turn ends', async () => {
     const worker = new SilentWorker()
     const host = new WorkerHost(worker as unknown as Worker)
     const op: Op = { dir: 'client', at: 0, len: 100, offset: 0, time: 0 }
@@ -215,6 +215,13 @@ describe('WorkerHost messages', () => {
     expect(worker.sent.map((m) => m.length)).toEqual([10, 3, 2])
     expect(worker.sent.flat().map((r) => r.key)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])
     expect(host.pending).toBe(15)
+
+    // A turn of 100 one-exchange connections: the worker gets them 48 at a time while it goes on.
+    for (let key = 16; key < 116; key++) void host.feed(key, opsOf([op]), new Uint8Array(100))
+    expect(worker.sent.slice(3).map((m) => m.length)).toEqual([48, 48])
+    await new Promise((r) => setImmediate(r))
+    expect(worker.sent.slice(3).map((m) => m.length)).toEqual([48, 48, 4])
+    expect(worker.sent.slice(3).flat().map((r) => r.key)).toEqual(Array.from({ length: 100 }, (_, k) => 16 + k))
     await host.close()
   })
 })
