@@ -87,11 +87,21 @@ export function headerValue(msg: HttpMessage | undefined, name: string): string 
   return firstHeader(msg.headers, name)
 }
 
+/**
+ * Rows a writer makes room for at its first exchange; it doubles them as it fills. One row's
+ * numbers (44 and 64 bytes) are typed arrays V8 keeps in its heap, not ArrayBuffers of their own.
+ */
+const FIRST_ROWS = 1
+
 /** Exchanges in short, added one by one (the worker's side, or the in-thread host's). */
 export class ExchangeBatchWriter {
   size = 0
-  private ints = new Uint32Array(64 * INTS)
-  private nums = new Float64Array(64 * NUMS)
+  // Made at the first exchange and grown from one row, not 64 rows made with the writer: a
+  // writer a feed (the in-thread host; one record a feed while live) mostly adds one exchange
+  // or none, and two ArrayBuffers made for each held the decoder alone, one record a batch,
+  // to 60-67k exchanges a second (bench/decode.mjs's live row; 104-110k after).
+  private ints = new Uint32Array(0)
+  private nums = new Float64Array(0)
   private readonly ids = new Map<string, number>()
   private readonly parts: string[] = []
 
@@ -128,10 +138,11 @@ export class ExchangeBatchWriter {
   add(ex: HttpExchange): number {
     const row = this.size++
     if (this.size * INTS > this.ints.length) {
-      const ints = new Uint32Array(this.ints.length * 2)
+      const rows = Math.max(FIRST_ROWS, (this.ints.length / INTS) * 2)
+      const ints = new Uint32Array(rows * INTS)
       ints.set(this.ints)
       this.ints = ints
-      const nums = new Float64Array(this.nums.length * 2)
+      const nums = new Float64Array(rows * NUMS)
       nums.set(this.nums)
       this.nums = nums
     }

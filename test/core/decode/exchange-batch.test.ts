@@ -259,6 +259,26 @@ describe('exchange batches across the worker boundary', () => {
     expect(Array.from({ length: paths.length }, (_, r) => table.path(r))).toEqual([...paths.slice(0, 7), '/abs?q', '*'])
   })
 
+  it('makes its rows only at its first exchange, then from one row to many, each read back right after crossing', () => {
+    // A writer a feed, most adding nothing or one exchange (the in-thread host, live): no row arrays for none.
+    expect(new ExchangeBatchWriter().pack().ints.length).toBe(0)
+    const d = createConnectionDecoder({})
+    const pairs = Array.from({ length: 70 }, (_, i) => ({ req: `GET /item/${i} HTTP/1.1\r\nHost: h${i % 3}.test\r\n\r\n`, res: `HTTP/1.1 200 OK\r\nContent-Type: text/t${i % 5}\r\nContent-Length: ${i}\r\n\r\n${'x'.repeat(i)}` }))
+    const c = http1(pairs)
+    d.push('client', c.client, 0, 1000)
+    d.push('server', c.server, 0, 2000)
+    const all = d.takeChanges().exchanges
+    for (const n of [1, 2, 3, 9, 70]) {
+      const writer = new ExchangeBatchWriter()
+      for (const ex of all.slice(0, n)) writer.add(ex)
+      const transfer: ArrayBuffer[] = []
+      const batch = new ExchangeBatch(structuredClone(writer.pack(transfer), { transfer }))
+      const table = new ExchangeTable()
+      for (let i = 0; i < batch.size; i++) table.put(7, batch, i)
+      expect(Array.from({ length: table.size }, (_, r) => table.row(r))).toEqual(all.slice(0, n).map((ex) => expected(7, ex)))
+    }
+  })
+
   it('reads an empty batch', () => {
     const b = new ExchangeBatch(new ExchangeBatchWriter().pack())
     expect(b.size).toBe(0)
