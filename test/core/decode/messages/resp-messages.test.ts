@@ -9,6 +9,7 @@ import { needProgram, hasProgram } from '../../../helpers/peers'
 import { startRedis, type Redis } from '../../../helpers/redis'
 import { portOf, testEngine, type TestEngine } from '../../../helpers/engine'
 import { waitFor } from '../../../helpers/net'
+import { Messages } from '../../../../src/core/decode/messages/messages'
 
 const run = promisify(execFile)
 const cleanups: Array<() => Promise<void> | void> = []
@@ -125,6 +126,45 @@ describe('redis through the proxy as messages', () => {
     }
     expect(commands).toBeGreaterThanOrEqual(4000)
     expect(paired).toBe(commands)
+  })
+
+  it('reads a page of pipelined messages a direction at a time, several reads at once, and describes each as alone', async (ctx) => {
+    needProgram(ctx, 'redis-server and redis-benchmark', hasProgram('redis-server') && hasProgram('redis-benchmark'))
+    const { t, port } = await redisBehindProxy()
+    await run('redis-benchmark', ['-p', String(port), '-c', '1', '-n', '1000', '-P', '16', '-t', 'set,get', '-q'])
+    const ids = await closedConnections(t, 1)
+    const live = t.engine.capture
+    // The live capture's own view, its reads counted (and how many were under way at once).
+    let reads = 0
+    let inFlight = 0
+    let most = 0
+    const view = Object.create(live) as typeof live
+    view.readBytes = async (...args) => {
+      reads++
+      most = Math.max(most, ++inFlight)
+      try {
+        return await live.readBytes(...args)
+      } finally {
+        inFlight--
+      }
+    }
+    const messages = new Messages()
+    const id = ids[ids.length - 1]
+    // Its messages cut first (the framing named, so no page reads the first bytes to recognise
+    // it): what follows counts the page's own reads.
+    await messages.page(view, { connId: id, from: 0, limit: 1, frame: 'resp' })
+    reads = most = 0
+    const page = await messages.page(view, { connId: id, from: 0, limit: 500, fields: true, frame: 'resp' })
+    expect(page.messages).toHaveLength(500)
+    // Commands 16 at a time, then their replies: 32 turns of the directions, and 2 reads, made together.
+    expect(new Set(page.messages.slice(0, 32).map((m) => m.dir))).toEqual(new Set(['client', 'server']))
+    expect(reads).toBe(2)
+    expect(most).toBe(2)
+    // Each message as a page of its own describes it the same.
+    for (const m of page.messages.filter((_, i) => i % 7 === 0)) {
+      const alone = await messages.page(live, { connId: id, from: m.index, limit: 1, fields: true, frame: 'resp' })
+      expect(alone.messages[0]).toEqual(m)
+    }
   })
 
   it('cuts with a framing chosen for a connection, and refuses a framing it cannot read in one line', async (ctx) => {
