@@ -6,6 +6,7 @@
 import { formatBytes, formatPeer, formatTimestamp } from '../../shared/human-readable'
 import { MESSAGE_PROTOCOL_NAMES, type MessageProtocol, type StreamMessage } from '../../shared/message-types'
 import { messageJson as sharedMessageJson } from '../../shared/message-json'
+import { readRanges } from '../../shared/read-spans'
 import type { Engine } from '../../core/engine'
 import { terminalSafe } from '../chunk-view'
 import { outputClosed, type OutputBatches } from '../output'
@@ -13,6 +14,8 @@ import { targetOf } from './ls'
 import { shownNumber, type ShownConnection } from './show-facts'
 
 const PAGE = 100
+/** A page's payloads: reads of a direction's run of messages up to 4 MiB (within conn.read's MAX_READ), up to 8 MiB at once. */
+const PAGE_READS = { maxSpan: 4 * 1024 * 1024, budget: 8 * 1024 * 1024 }
 const ARROWS = { client: 'client ->', server: 'server <-' } as const
 
 export interface MessageShow {
@@ -35,9 +38,10 @@ export async function showMessages(s: MessageShow, conn: ShownConnection, first:
   if (!s.json) await s.out.put(`${first ? '' : '\n'}#${conn.id} ${formatPeer(conn.client)} -> ${terminalSafe(targetOf(conn))}: ${framingName(page.framing)}, ${page.total} message${page.total === 1 ? '' : 's'}\n`)
   let shown = 0
   for (;;) {
-    for (const m of page.messages) {
+    const payloads = s.json ? await payloadsOf(s, conn, page.messages) : []
+    for (const [k, m] of page.messages.entries()) {
       if (outputClosed()) return shown
-      if (s.json) s.out.add(await messageJson(s, conn, page.framing, m))
+      if (s.json) s.out.add(JSON.stringify(sharedMessageJson(conn.id, page.framing, m, payloads[k] ?? new Uint8Array(0))) + '\n')
       else s.out.add(messageLine(conn, m))
       shown++
     }
@@ -59,8 +63,14 @@ function messageLine(conn: ShownConnection, m: StreamMessage): string {
   return `#${conn.id} message ${shownNumber(m.index)} ${ARROWS[m.dir]} ${formatTimestamp(m.time, false)} ${formatBytes(m.range.length)} ${terminalSafe(m.summary)}${notes.length ? ` (${terminalSafe(notes.join('; '))})` : ''}\n`
 }
 
-async function messageJson(s: MessageShow, conn: ShownConnection, framing: string, m: StreamMessage): Promise<string> {
-  const kept = Math.min(m.range.length, s.bodyLimit)
-  const bytes = kept > 0 ? await s.engine['conn.read']({ capture: s.capture, connId: conn.id, dir: m.dir, offset: m.range.offset, length: kept }) : new Uint8Array(0)
-  return JSON.stringify(sharedMessageJson(conn.id, framing, m, bytes)) + '\n'
+/** The page's messages' payloads, up to --body-limit each, read a direction's run of messages at a time (shared/read-spans.ts). */
+async function payloadsOf(s: MessageShow, conn: ShownConnection, messages: readonly StreamMessage[]): Promise<Uint8Array[]> {
+  const payloads: Uint8Array[] = []
+  await readRanges(
+    messages.map((m) => ({ dir: m.dir, offset: m.range.offset, length: Math.min(m.range.length, s.bodyLimit) })),
+    (dir, offset, length) => s.engine['conn.read']({ capture: s.capture, connId: conn.id, dir, offset, length }),
+    (k, bytes) => (payloads[k] = bytes),
+    PAGE_READS
+  )
+  return payloads
 }

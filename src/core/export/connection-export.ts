@@ -3,7 +3,7 @@
 // carries its bytes as hex), or its messages as JSON lines (jsonl with messages, the shape
 // `show --json` prints). Read a piece at a time; progress counts bytes, events or messages.
 
-import type { Direction } from '../../shared/capture-types'
+import type { CaptureEvent, Direction } from '../../shared/capture-types'
 import { hexDump, toHex } from '../../shared/hexdump'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { ExportProgress } from './export-progress'
@@ -11,12 +11,15 @@ import type { BatchedSink } from './export-sink'
 import type { Messages } from '../decode/messages/messages'
 import { keptPieces } from './kept-bytes'
 import { messageJson } from '../../shared/message-json'
+import { readRanges } from '../../shared/read-spans'
 
 /** A multiple of 16: each hex dump line starts on a 16-byte boundary of the stream. */
 const READ_STEP = 1024 * 1024
 const EVENT_STEP = 1000
 /** Messages described per page: their field trees are built for each. */
 const MESSAGE_STEP = 200
+/** A page's bytes (events' or messages'): read as shared/read-spans.ts says, not one range after another. */
+const PAGE_READS = { maxSpan: 4 * 1024 * 1024, budget: 8 * 1024 * 1024 }
 
 /**
  * Bytes `[0, total)` of one direction, as they are (raw) or as a hex dump. A gap (bytes
@@ -41,12 +44,17 @@ export async function writeEvents(view: CaptureView, connId: number, dir: Direct
   for (let from = 0; ; from += EVENT_STEP) {
     const events = await view.readEvents(connId, from, EVENT_STEP)
     if (events.length === 0) return
+    const shown = events.filter((e) => dir === undefined || e.dir === undefined || e.dir === dir)
+    const data = shown.filter((e) => e.kind === 'data')
+    const hex = new Map<CaptureEvent, string>()
+    await readRanges(
+      data.map((e) => ({ dir: e.dir!, offset: e.offset!, length: e.length! })),
+      (d, offset, length) => view.readBytes(connId, d, offset, length),
+      (k, bytes) => hex.set(data[k], toHex(bytes)),
+      PAGE_READS
+    )
     let text = ''
-    for (const e of events) {
-      if (dir !== undefined && e.dir !== undefined && e.dir !== dir) continue
-      const data = e.kind === 'data' ? { hex: toHex(await view.readBytes(connId, e.dir!, e.offset!, e.length!)) } : {}
-      text += JSON.stringify({ conn: connId, ...e, ...data }) + '\n'
-    }
+    for (const e of shown) text += JSON.stringify({ conn: connId, ...e, ...(e.kind === 'data' ? { hex: hex.get(e) } : {}) }) + '\n'
     await sink.text(text)
     progress.step(events.length)
   }
@@ -57,13 +65,16 @@ export async function writeMessages(view: CaptureView, messages: Messages, connI
   for (let from = 0; ; ) {
     const page = await messages.page(view, { connId, from, limit: MESSAGE_STEP, fields: true })
     if (page.messages.length === 0) return
+    const shown = page.messages.filter((m) => dir === undefined || m.dir === dir)
+    const bytes: Uint8Array[] = []
+    await readRanges(
+      shown.map((m) => ({ dir: m.dir, offset: m.range.offset, length: Math.min(m.range.length, bodyLimit) })),
+      (d, offset, length) => view.readBytes(connId, d, offset, length),
+      (k, b) => (bytes[k] = b),
+      PAGE_READS
+    )
     let text = ''
-    for (const m of page.messages) {
-      if (dir !== undefined && m.dir !== dir) continue
-      const kept = Math.min(m.range.length, bodyLimit)
-      const bytes = kept > 0 ? await view.readBytes(connId, m.dir, m.range.offset, kept) : new Uint8Array(0)
-      text += JSON.stringify(messageJson(connId, page.framing, m, bytes, 'bodyLimit')) + '\n'
-    }
+    shown.forEach((m, k) => (text += JSON.stringify(messageJson(connId, page.framing, m, bytes[k] ?? new Uint8Array(0), 'bodyLimit')) + '\n'))
     await sink.text(text)
     progress.step(page.messages.length)
     from += page.messages.length

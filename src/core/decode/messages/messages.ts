@@ -15,6 +15,7 @@ import {
 } from '../../../shared/message-types'
 import type { DecodeProblem } from '../../../shared/protocol-types'
 import { targetPort } from '../../../shared/endpoint'
+import { readRanges } from '../../../shared/read-spans'
 import type { CaptureView } from '../../capture/query/capture-queries'
 import { NotKeptError } from '../../capture/read/capture-reader'
 import { codecFor, MAX_RECOGNISE_BYTES, recogniseMessages } from '../../protocols/messages/message-decoders'
@@ -37,18 +38,8 @@ export interface MessageQuery {
 const DEFAULT_PAGE = 100
 /** Indexes kept per capture: the connections looked at last. */
 const KEPT_INDEXES = 32
-/** One read of a page's bytes covers neighbouring messages of a direction up to this much. */
-const READ_SPAN = 4 * 1024 * 1024
-/** Reads of a page's bytes made at once, up to this much in all (at least one read each time). */
-const READS_AT_ONCE = 8 * 1024 * 1024
-
-/** A read for describe: a direction's bytes [start, end), and the page's messages (their places in its list) it holds. */
-interface Span {
-  dir: Direction
-  start: number
-  end: number
-  messages: number[]
-}
+/** A page's bytes: one read covers a direction's neighbouring messages up to maxSpan, and reads go up to budget at once. */
+const PAGE_READS = { maxSpan: 4 * 1024 * 1024, budget: 8 * 1024 * 1024 }
 
 export class Messages {
   readonly rules = new FramingRules()
@@ -198,28 +189,12 @@ export class Messages {
     return deliveredMessage(view, q.connId, m, codec)
   }
 
-  /**
-   * Fills each message's summary (and fields) from its bytes, read in spans of neighbours in
-   * each direction, several reads at once. A page of a pipelining client's messages takes
-   * turns between the directions every few messages: read a turn at a time, one after the
-   * other, redis-benchmark's 800,000 messages listed at 97,000 a second with the engine's
-   * thread idle over half the time, waiting on some 50,000 reads.
-   */
+  /** Fills each message's summary (and fields) from its first MESSAGE_DECODE_BYTES (shared/read-spans.ts says how they are read). */
   private async describe(view: CaptureView, connId: number, index: MessageIndex, list: StreamMessage[], withFields: boolean): Promise<void> {
-    const spans = readSpans(list)
-    const size = (span: Span): number => span.end - span.start
-    for (let g = 0; g < spans.length; ) {
-      let h = g + 1
-      let bytes = size(spans[g])
-      while (h < spans.length && bytes + size(spans[h]) <= READS_AT_ONCE) bytes += size(spans[h++])
-      const group = spans.slice(g, h)
-      const read = await Promise.all(group.map((span) => view.readBytes(connId, span.dir, span.start, span.end - span.start)))
-      group.forEach((span, r) => {
-        const spanBytes = new Uint8Array(read[r])
-        for (const k of span.messages) describeMessage(index, list[k], spanBytes.subarray(list[k].range.offset - span.start), withFields)
-      })
-      g = h
-    }
+    const ranges = list.map((m) => ({ dir: m.dir, offset: m.range.offset, length: Math.min(m.range.length, MESSAGE_DECODE_BYTES) }))
+    // A copy, as codecs are given: what a read returns may be a view of the reader's own buffers.
+    const read = async (dir: Direction, offset: number, length: number): Promise<Uint8Array> => new Uint8Array(await view.readBytes(connId, dir, offset, length))
+    await readRanges(ranges, read, (k, bytes) => describeMessage(index, list[k], bytes, withFields), PAGE_READS)
   }
 
   private index(capture: string, connId: number, codec: NonNullable<ReturnType<typeof codecFor>>, spec: FrameSpec): MessageIndex {
@@ -250,35 +225,8 @@ export class Messages {
   }
 }
 
-/** The bytes a message is described from: its first MESSAGE_DECODE_BYTES. */
-const decodedEnd = (m: StreamMessage): number => m.range.offset + Math.min(m.range.length, MESSAGE_DECODE_BYTES)
-
-/**
- * The reads that cover `list`'s messages: a direction's messages that follow one another
- * in its stream share one, up to READ_SPAN; a message before the end of its direction's
- * read so far starts another.
- */
-function readSpans(list: readonly StreamMessage[]): Span[] {
-  const spans: Span[] = []
-  const open: Partial<Record<Direction, Span>> = {}
-  list.forEach((m, k) => {
-    const span = open[m.dir]
-    const end = decodedEnd(m)
-    if (span && m.range.offset >= span.end && end - span.start <= READ_SPAN) {
-      span.end = end
-      span.messages.push(k)
-    } else {
-      const started: Span = { dir: m.dir, start: m.range.offset, end, messages: [k] }
-      spans.push(started)
-      open[m.dir] = started
-    }
-  })
-  return spans
-}
-
-/** Fills `m`'s summary (and fields) from `bytes`, which start at its first byte. */
-function describeMessage(index: MessageIndex, m: StreamMessage, bytes: Uint8Array, withFields: boolean): void {
-  const msg = bytes.subarray(0, Math.min(bytes.length, m.range.length, MESSAGE_DECODE_BYTES))
+/** Fills `m`'s summary (and fields) from `msg`, its first bytes. */
+function describeMessage(index: MessageIndex, m: StreamMessage, msg: Uint8Array, withFields: boolean): void {
   const note = m.index < index.size ? index.note(m.index) : {}
   let d
   try {
