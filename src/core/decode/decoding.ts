@@ -6,7 +6,7 @@
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { httpScheme } from '../../shared/http-scheme'
-import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeRow, ExchangeSortKey, H2FramePage, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
+import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeRow, ExchangeSortKey, H2FramePage, HttpExchange, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
 import { readH2Frames, type FrameQuery } from './h2-frames'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { ProtocolFacts } from '../capture/query/connection-query'
@@ -17,6 +17,7 @@ import { CaptureDecoding } from './capture-decoding'
 import type { ConnDecoding } from './conn-decoding'
 import { WorkerPool, createDecoderHost, type DecoderHost, type HostOptions } from './decoder-host'
 import { decodeExchanges } from './exchange-detail'
+import { ExchangeDetails } from './exchange-details'
 import { ExchangeList } from './exchange-query'
 import { exchangeWord, protoWord } from './exchange-words'
 import { readWsPayload } from './ws-payload'
@@ -75,6 +76,7 @@ interface Entry {
   view: CaptureView
   decoding: CaptureDecoding
   list: ExchangeList
+  details: ExchangeDetails
 }
 
 export class Decoding {
@@ -107,7 +109,7 @@ export class Decoding {
       // A live capture's connections stay in one worker (WorkerPool.oneWorker says why); a file's spread.
       const host = this.host()
       const decoding = new CaptureDecoding(view, view.info().live && host instanceof WorkerPool ? host.oneWorker : host, () => this.summariesMoved(view.id))
-      e = { view, decoding, list: new ExchangeList(decoding.table) }
+      e = { view, decoding, list: new ExchangeList(decoding.table), details: new ExchangeDetails() }
       this.captures.set(view.id, e)
       // Everything recorded so far is decoded in the background from now on.
       void decoding.sweep().catch(() => undefined)
@@ -219,8 +221,20 @@ export class Decoding {
 
   async exchanges(view: CaptureView, connId: number, from = 0, limit = DEFAULT_PAGE): Promise<ExchangePage> {
     const c = await this.decoded(view, connId)
-    const exchanges = await decodeExchanges(view, c, this.entry(view).decoding.table, from, limit)
+    const e = this.entry(view)
+    const exchanges = await decodeExchanges(view, c, e.decoding.table, from, limit)
+    for (const ex of exchanges) e.details.put(connId, ex)
     return { protocol: c.protocol ?? 'unknown', from, total: c.exchangeCount, exchanges, problems: [...c.problems] }
+  }
+
+  /** Exchange `index` of `connId` in full (c has it): as kept, or decoded again and kept. */
+  private async detail(view: CaptureView, c: ConnDecoding, index: number): Promise<HttpExchange> {
+    const e = this.entry(view)
+    const kept = e.details.get(c.connId, index)
+    if (kept) return kept
+    const [ex] = await decodeExchanges(view, c, e.decoding.table, index, 1)
+    e.details.put(c.connId, ex)
+    return ex
   }
 
   async messages(view: CaptureView, connId: number, from = 0, limit = DEFAULT_PAGE): Promise<WsMessagePage> {
@@ -231,7 +245,7 @@ export class Decoding {
   async body(view: CaptureView, q: BodyQuery, signal?: AbortSignal): Promise<BodyPiece> {
     const c = await this.decoded(view, q.connId)
     if (q.exchange >= c.exchangeCount) throw new UserError(`connection #${q.connId} has no exchange ${q.exchange} (it has ${c.exchangeCount})`)
-    const [ex] = await decodeExchanges(view, c, this.entry(view).decoding.table, q.exchange, 1)
+    const ex = await this.detail(view, c, q.exchange)
     const msg = q.part === 'request' ? ex.request : ex.response
     if (!msg) throw new UserError(`exchange ${q.exchange} of connection #${q.connId} has no ${q.part} yet`)
     return readBody(view, q.connId, msg, { decode: q.decode ?? true, offset: q.offset, length: q.length }, signal)
@@ -241,8 +255,7 @@ export class Decoding {
   async delivered(view: CaptureView, connId: number, exchange: number, signal?: AbortSignal): Promise<DeliveredView> {
     const c = await this.decoded(view, connId)
     if (exchange >= c.exchangeCount) throw new UserError(`connection #${connId} has no exchange ${exchange} (it has ${c.exchangeCount})`)
-    const [ex] = await decodeExchanges(view, c, this.entry(view).decoding.table, exchange, 1)
-    return deliveredView(view, connId, ex, signal)
+    return deliveredView(view, connId, await this.detail(view, c, exchange), signal)
   }
 
   async h2Frames(view: CaptureView, q: FrameQuery): Promise<H2FramePage> {

@@ -1,10 +1,11 @@
 // A detail (one exchange in full, one body) of a connection interleaved with others reads
 // about what it shows from the capture, not a full batch of the connection's records and
 // the spans of file they lie in (readStats counts every read of the process).
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
-import { readStats } from '../../../src/core/capture/read/capture-reader'
+import { CaptureReader, readStats } from '../../../src/core/capture/read/capture-reader'
+import { FileCapture } from '../../../src/core/capture/file-capture'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { collect, connectTo } from '../../helpers/net'
 
@@ -58,5 +59,66 @@ describe('reading one exchange of a long interleaved connection', () => {
       // few records (and the other connection's between them) is read, not 256 KiB of them.
       expect(readStats.bytes - before, `exchange ${exchange}`).toBeLessThan(32 * KiB)
     }
+    // Asked again (another window of it, as a view or `show` reads a body), and asked right
+    // after its page was listed: the exchange is kept, not decoded again, and only the body's
+    // own record is read.
+    const readFor = async (ask: () => Promise<unknown>): Promise<number> => {
+      const before = readStats.bytes
+      await ask()
+      return readStats.bytes - before
+    }
+    const again = await readFor(() => second.engine['http.body']({ capture: opened.id, connId, exchange: 150, part: 'response', offset: 10, length: 100 }))
+    await second.engine['http.exchanges']({ capture: opened.id, connId, from: 200, limit: 10 })
+    const listed = await readFor(() => second.engine['http.body']({ capture: opened.id, connId, exchange: 205, part: 'response', offset: 0, length: 64 * KiB }))
+    expect(again).toBeLessThan(2 * KiB)
+    expect(listed).toBeLessThan(2 * KiB)
+  })
+
+  it("reads a call's records lying far apart in the file together, not one after another", async () => {
+    // One connection's small exchanges with another's 100 KiB answers between them: each of
+    // its records is a read of its own, the others' bytes between being more than a read joins.
+    const big = 'y'.repeat(100 * KiB)
+    const server = createServer((req, res) => res.end(req.url === '/big' ? big : 'small'))
+    server.keepAliveTimeout = 60_000
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
+    const t: TestEngine = await testEngine()
+    cleanups.push(() => t.dispose())
+    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${(server.address() as { port: number }).port}` })
+    const [small, large] = [await connectTo(portOf(proxy.listen)), await connectTo(portOf(proxy.listen))]
+    const answers = [collect(small), collect(large)]
+    for (let i = 0; i < 6; i++) {
+      for (const [s, path, size] of [[small, '/small', 5], [large, '/big', big.length]] as const) {
+        const before = s.bytesRead
+        s.write(`GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`)
+        while (s.bytesRead - before < size) await new Promise((r) => setImmediate(r))
+      }
+    }
+    small.end()
+    large.end()
+    await Promise.all(answers)
+    while (t.engine.capture.connections().some((c) => c.end === 'open')) await new Promise((r) => setTimeout(r, 10))
+    const connId = t.engine.capture.connections()[0].id
+    await t.engine.close()
+    const file = await FileCapture.open(t.capturePath)
+    cleanups.push(() => file.close())
+    // The reads under way at once, counted where the reader reads a span.
+    let inFlight = 0
+    let most = 0
+    const readSpan = CaptureReader.prototype.readSpan
+    const spied = vi.spyOn(CaptureReader.prototype, 'readSpan').mockImplementation(async function (this: CaptureReader, start: number, end: number) {
+      most = Math.max(most, ++inFlight)
+      try {
+        return await readSpan.call(this, start, end)
+      } finally {
+        inFlight--
+      }
+    })
+    cleanups.push(async () => spied.mockRestore())
+    const got = await file.decodeRecords(connId, 0, 24, { client: 0, server: 0 }, 256 * KiB)
+    expect(got.records.count).toBeGreaterThanOrEqual(12)
+    expect(Buffer.from(got.payload).toString('latin1').match(/GET \/small/g)).toHaveLength(6)
+    expect(most).toBeGreaterThan(4)
   })
 })
