@@ -33,6 +33,9 @@ export interface ContentFacts {
 /** One window of the engine's per read: decoded content is inflated again from its start for every window, so few and large. */
 const WINDOW = MAX_READ
 
+/** The first window readContent asks for, reading up to `limit`: [0, firstWindow(limit)). */
+export const firstWindow = (limit: number): number => Math.min(WINDOW, limit)
+
 /** Takes a window's bytes (the facts so far beside them); `false`: it has seen enough, read no more. */
 export type Take = (bytes: Uint8Array, facts: ContentFacts) => Promise<boolean | void> | boolean | void
 
@@ -40,7 +43,7 @@ export type Take = (bytes: Uint8Array, facts: ContentFacts) => Promise<boolean |
 export async function readContent(source: PieceSource, limit: number, take: Take): Promise<ContentFacts> {
   const facts: ContentFacts = { shown: 0, end: false, limited: false, decoded: [] }
   for (;;) {
-    const want = Math.min(WINDOW, limit - facts.shown)
+    const want = facts.shown === 0 ? firstWindow(limit) : Math.min(WINDOW, limit - facts.shown)
     const piece = await source(facts.shown, want)
     if (facts.shown === 0) {
       if (piece.type !== undefined) facts.type = piece.type

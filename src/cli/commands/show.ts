@@ -9,7 +9,7 @@
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { formatBytes } from '../../shared/human-readable'
 import { DEFAULT_BODY_LIMIT, MAX_CONN_ID, MAX_PAGE } from '../../shared/limits'
-import type { HttpExchange } from '../../shared/protocol-types'
+import type { BodyPiece, HttpExchange } from '../../shared/protocol-types'
 import type { Engine } from '../../core/engine'
 import { parseSize, parseWhole, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
@@ -17,7 +17,7 @@ import { line, outputClosed, OutputBatches, type Io } from '../output'
 import { captureNotes, withCaptureFile } from './open-capture'
 import { FRAME_OPTION } from '../common-options'
 import { showMessages } from './show-messages'
-import type { PieceSource } from './show-bodies'
+import { firstWindow, type PieceSource } from './show-bodies'
 import { problemJson, writeExchangeJson, writeWsMessageJson } from './show-json'
 import { printGrpcSide, printGrpcStatus, writeGrpcSideJson, type GrpcPages } from './show-grpc'
 import { GRPC_MAX_PAGE, type GrpcCall } from '../../shared/grpc-types'
@@ -59,6 +59,11 @@ const SHOW_NOTES = [
 
 /** Exchanges (or messages) asked for at a time: each is decoded again in full, headers and ranges. */
 const PAGE = 100
+/** Bodies asked for ahead of the exchange being written, up to this many bytes of first windows. */
+const BODIES_AHEAD = 32 * 1024 * 1024
+
+/** An exchange's bodies' first windows, asked for early. */
+type EarlyBodies = Partial<Record<'request' | 'response', Promise<BodyPiece>>>
 /** Connections asked for at a time, as ls does: few enough that a page's summaries die young. */
 const CONN_PAGE = 1000
 
@@ -131,7 +136,7 @@ class Show {
     await this.header(conn, first.protocol, first.total)
     let page = first
     for (;;) {
-      for (const ex of page.exchanges) await this.exchange(conn, ex)
+      await this.pageOfExchanges(conn, page.exchanges)
       const next = page.from + page.exchanges.length
       if (only !== undefined || page.exchanges.length === 0 || next >= page.total || outputClosed()) break
       page = await this.engine['http.exchanges']({ capture: this.capture, connId: conn.id, from: next, limit: PAGE })
@@ -173,8 +178,36 @@ class Show {
     await this.out.put(`${this.shown > 0 ? '\n' : ''}${connectionLine(conn, protocol, exchanges, messages)}\n`)
   }
 
-  private async exchange(conn: ShownConnection, ex: HttpExchange): Promise<void> {
-    const bodies: ExchangeBodies = { request: this.body(conn.id, ex.index, 'request'), response: this.body(conn.id, ex.index, 'response') }
+  /**
+   * A page's exchanges, written in order, each body's first window asked for a few exchanges
+   * ahead (within BODIES_AHEAD bytes): written one at a time, `show` waited on the engine's
+   * read of every body in turn.
+   */
+  private async pageOfExchanges(conn: ShownConnection, exchanges: HttpExchange[]): Promise<void> {
+    const length = firstWindow(this.opts.bodyLimit)
+    const ahead = Math.max(1, Math.floor(BODIES_AHEAD / (2 * length)))
+    const early = new Map<HttpExchange, EarlyBodies>()
+    const ask = (ex: HttpExchange): void => {
+      if (early.has(ex)) return
+      const asked: EarlyBodies = {}
+      for (const part of ['request', 'response'] as const) {
+        if ((ex[part]?.body.framing ?? 'none') === 'none') continue
+        const piece = this.engine['http.body']({ capture: this.capture, connId: conn.id, exchange: ex.index, part, decode: true, offset: 0, length })
+        // Its failure is met where the body is written; one never written (the output closed) fails unheard.
+        piece.catch(() => undefined)
+        asked[part] = piece
+      }
+      early.set(ex, asked)
+    }
+    for (let i = 0; i < exchanges.length; i++) {
+      for (let k = i; k < Math.min(exchanges.length, i + ahead); k++) ask(exchanges[k])
+      await this.exchange(conn, exchanges[i], early.get(exchanges[i]))
+      early.delete(exchanges[i])
+    }
+  }
+
+  private async exchange(conn: ShownConnection, ex: HttpExchange, early: EarlyBodies = {}): Promise<void> {
+    const bodies: ExchangeBodies = { request: this.body(conn.id, ex.index, 'request', early.request), response: this.body(conn.id, ex.index, 'response', early.response) }
     if (this.opts.json) await writeExchangeJson(this.out, conn, ex, bodies, this.opts.bodyLimit)
     else await printExchange(this.out, conn, ex, bodies, this.opts.bodyLimit)
     this.shown++
@@ -214,8 +247,17 @@ class Show {
     for (const p of problems) await this.out.put(this.opts.json ? problemJson(conn, p) : '\n' + problemLine(conn, p))
   }
 
-  private body(connId: number, exchange: number, part: 'request' | 'response'): PieceSource {
-    return (offset, length) => this.engine['http.body']({ capture: this.capture, connId, exchange, part, decode: true, offset, length })
+  /** A body's windows from the engine; `early`, its first window already asked for. */
+  private body(connId: number, exchange: number, part: 'request' | 'response', early?: Promise<BodyPiece>): PieceSource {
+    let first = early
+    return (offset, length) => {
+      if (first !== undefined && offset === 0 && length === firstWindow(this.opts.bodyLimit)) {
+        const piece = first
+        first = undefined
+        return piece
+      }
+      return this.engine['http.body']({ capture: this.capture, connId, exchange, part, decode: true, offset, length })
+    }
   }
 
   flush(): Promise<void> {
