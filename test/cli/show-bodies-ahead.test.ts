@@ -2,12 +2,10 @@
 // exchanges' bodies while it writes one (written in turn, it waited on a read per body):
 // several body reads are under way at once, and every exchange still comes out whole, in order.
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createServer } from 'node:http'
-import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
 import { main } from '../../src/cli/index'
 import { Decoding } from '../../src/core/decode/decoding'
-import { portOf, testEngine } from '../helpers/engine'
+import { behindProxy } from '../helpers/behind-proxy'
 import { collect, connectTo } from '../helpers/net'
 
 const EXCHANGES = 40
@@ -19,15 +17,9 @@ afterEach(async () => {
 
 describe('show reading bodies ahead', () => {
   it('has several bodies asked for at once, and writes every exchange whole and in order', async () => {
-    const server = createServer((req, res) => res.end(`body of ${req.url} `.repeat(20)))
-    server.keepAliveTimeout = 60_000
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
-    const t = await testEngine()
-    cleanups.push(() => t.dispose())
-    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${(server.address() as { port: number }).port}` })
-    const s = await connectTo(portOf(proxy.listen))
+    const { t, port, close } = await behindProxy((req, res) => res.end(`body of ${req.url} `.repeat(20)))
+    cleanups.push(close)
+    const s = await connectTo(port)
     const answer = collect(s)
     for (let i = 0; i < EXCHANGES; i++) {
       const before = s.bytesRead

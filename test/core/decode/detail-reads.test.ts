@@ -2,11 +2,10 @@
 // about what it shows from the capture, not a full batch of the connection's records and
 // the spans of file they lie in (readStats counts every read of the process).
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createServer } from 'node:http'
-import { once } from 'node:events'
 import { CaptureReader, readStats } from '../../../src/core/capture/read/capture-reader'
 import { FileCapture } from '../../../src/core/capture/file-capture'
-import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import { testEngine } from '../../helpers/engine'
+import { behindProxy } from '../../helpers/behind-proxy'
 import { collect, connectTo } from '../../helpers/net'
 
 const KiB = 1024
@@ -20,16 +19,10 @@ afterEach(async () => {
 describe('reading one exchange of a long interleaved connection', () => {
   it('reads a few KiB of the file for a body, whichever exchange it is', async () => {
     const body = 'x'.repeat(1000)
-    const server = createServer((req, res) => res.end(`${req.url} ${body}`))
-    server.keepAliveTimeout = 60_000
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
-    const t: TestEngine = await testEngine()
-    cleanups.push(() => t.dispose())
-    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${(server.address() as { port: number }).port}` })
+    const { t, port, close } = await behindProxy((req, res) => res.end(`${req.url} ${body}`))
+    cleanups.push(close)
     // Two keep-alive connections taking turns: each one's records lie between the other's.
-    const sockets = [await connectTo(portOf(proxy.listen)), await connectTo(portOf(proxy.listen))]
+    const sockets = [await connectTo(port), await connectTo(port)]
     const answers = sockets.map((s) => collect(s))
     for (let i = 0; i < EXCHANGES; i++) {
       for (const [k, s] of sockets.entries()) {
@@ -78,15 +71,9 @@ describe('reading one exchange of a long interleaved connection', () => {
     // One connection's small exchanges with another's 100 KiB answers between them: each of
     // its records is a read of its own, the others' bytes between being more than a read joins.
     const big = 'y'.repeat(100 * KiB)
-    const server = createServer((req, res) => res.end(req.url === '/big' ? big : 'small'))
-    server.keepAliveTimeout = 60_000
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
-    const t: TestEngine = await testEngine()
-    cleanups.push(() => t.dispose())
-    const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${(server.address() as { port: number }).port}` })
-    const [small, large] = [await connectTo(portOf(proxy.listen)), await connectTo(portOf(proxy.listen))]
+    const { t, port, close } = await behindProxy((req, res) => res.end(req.url === '/big' ? big : 'small'))
+    cleanups.push(close)
+    const [small, large] = [await connectTo(port), await connectTo(port)]
     const answers = [collect(small), collect(large)]
     for (let i = 0; i < 6; i++) {
       for (const [s, path, size] of [[small, '/small', 5], [large, '/big', big.length]] as const) {
