@@ -6,8 +6,13 @@
 
 import type { HttpExchange } from '../../shared/protocol-types'
 
-/** Exchanges kept per capture, the least lately asked for going first. */
-const KEPT = 512
+/** Exchanges kept per capture, the least lately asked for going first: a page of `show`'s (100) and a view's few fit. */
+const KEPT = 128
+/**
+ * An exchange whose body lists more chunks than this is not kept (decoded again when asked):
+ * a list may hold MAX_CHUNK_RANGES, and 128 exchanges of such bodies would keep tens of MiB.
+ */
+const KEPT_CHUNKS = 256
 
 export class ExchangeDetails {
   private readonly kept = new Map<string, HttpExchange>()
@@ -27,7 +32,7 @@ export class ExchangeDetails {
 
   /** Keeps `ex` (of `connId`) once it is over: a pending one may still grow, and is decoded again when asked. */
   put(connId: number, ex: HttpExchange): void {
-    if (ex.state === 'pending') return
+    if (ex.state === 'pending' || (ex.request?.body.chunks?.length ?? 0) + (ex.response?.body.chunks?.length ?? 0) > KEPT_CHUNKS) return
     const key = `${connId} ${ex.index}`
     this.kept.delete(key)
     this.kept.set(key, ex)

@@ -20,6 +20,15 @@ describe('exchanges kept in full', () => {
     expect(d.get(3, 0)).toBeUndefined()
   })
 
+  it('does not keep one whose bodies list many chunks', () => {
+    const d = new ExchangeDetails(10)
+    const chunked = (n: number): HttpExchange => ({ ...exchange(0), response: { body: { chunks: Array.from({ length: n }, (_, i) => ({ dir: 'server', offset: i * 10, length: 5 })) } } }) as unknown as HttpExchange
+    d.put(1, chunked(256))
+    d.put(2, chunked(257))
+    expect(d.get(1, 0)).toBeDefined()
+    expect(d.get(2, 0)).toBeUndefined()
+  })
+
   it('lets the least lately asked for go first', () => {
     const d = new ExchangeDetails(3)
     for (const i of [0, 1, 2]) d.put(1, exchange(i))
