@@ -7,6 +7,9 @@
 
 import type { Direction } from './capture-types'
 
+/** How reads are made unless a caller says: up to 4 MiB a read (within conn.read's MAX_READ), 8 MiB of reads at once. */
+export const READ_LIMITS = { maxSpan: 4 * 1024 * 1024, budget: 8 * 1024 * 1024 }
+
 /** A byte range of one direction's stream. */
 export interface DirRange {
   dir: Direction
@@ -48,8 +51,8 @@ export function readSpans(ranges: readonly DirRange[], maxSpan: number): ReadSpa
 }
 
 /** `spans` in groups to read at once, each of at most `budget` bytes in all (a larger span alone). */
-export function readGroups(spans: readonly ReadSpan[], budget: number): ReadSpan[][] {
-  const groups: ReadSpan[][] = []
+export function readGroups<T extends { start: number; end: number }>(spans: readonly T[], budget: number): T[][] {
+  const groups: T[][] = []
   let bytes = Infinity
   for (const span of spans) {
     const size = span.end - span.start
@@ -68,7 +71,7 @@ export function readGroups(spans: readonly ReadSpan[], budget: number): ReadSpan
  * group of spans at a time; `each(k, bytes)` gets range k's bytes (fewer where the stream
  * ends first), in the order the reads come back.
  */
-export async function readRanges(ranges: readonly DirRange[], read: (dir: Direction, offset: number, length: number) => Promise<Uint8Array>, each: (k: number, bytes: Uint8Array) => void, limits: { maxSpan: number; budget: number }): Promise<void> {
+export async function readRanges(ranges: readonly DirRange[], read: (dir: Direction, offset: number, length: number) => Promise<Uint8Array>, each: (k: number, bytes: Uint8Array) => void, limits = READ_LIMITS): Promise<void> {
   for (const group of readGroups(readSpans(ranges, limits.maxSpan), limits.budget)) {
     const got = await Promise.all(group.map((span) => read(span.dir, span.start, span.end - span.start)))
     group.forEach((span, g) => {

@@ -14,8 +14,6 @@ import { targetOf } from './ls'
 import { shownNumber, type ShownConnection } from './show-facts'
 
 const PAGE = 100
-/** A page's payloads: reads of a direction's run of messages up to 4 MiB (within conn.read's MAX_READ), up to 8 MiB at once. */
-const PAGE_READS = { maxSpan: 4 * 1024 * 1024, budget: 8 * 1024 * 1024 }
 const ARROWS = { client: 'client ->', server: 'server <-' } as const
 
 export interface MessageShow {
@@ -69,8 +67,7 @@ async function payloadsOf(s: MessageShow, conn: ShownConnection, messages: reado
   await readRanges(
     messages.map((m) => ({ dir: m.dir, offset: m.range.offset, length: Math.min(m.range.length, s.bodyLimit) })),
     (dir, offset, length) => s.engine['conn.read']({ capture: s.capture, connId: conn.id, dir, offset, length }),
-    (k, bytes) => (payloads[k] = bytes),
-    PAGE_READS
+    (k, bytes) => (payloads[k] = bytes)
   )
   return payloads
 }

@@ -18,8 +18,6 @@ const READ_STEP = 1024 * 1024
 const EVENT_STEP = 1000
 /** Messages described per page: their field trees are built for each. */
 const MESSAGE_STEP = 200
-/** A page's bytes (events' or messages'): read as shared/read-spans.ts says, not one range after another. */
-const PAGE_READS = { maxSpan: 4 * 1024 * 1024, budget: 8 * 1024 * 1024 }
 
 /**
  * Bytes `[0, total)` of one direction, as they are (raw) or as a hex dump. A gap (bytes
@@ -50,8 +48,7 @@ export async function writeEvents(view: CaptureView, connId: number, dir: Direct
     await readRanges(
       data.map((e) => ({ dir: e.dir!, offset: e.offset!, length: e.length! })),
       (d, offset, length) => view.readBytes(connId, d, offset, length),
-      (k, bytes) => hex.set(data[k], toHex(bytes)),
-      PAGE_READS
+      (k, bytes) => hex.set(data[k], toHex(bytes))
     )
     let text = ''
     for (const e of shown) text += JSON.stringify({ conn: connId, ...e, ...(e.kind === 'data' ? { hex: hex.get(e) } : {}) }) + '\n'
@@ -70,8 +67,7 @@ export async function writeMessages(view: CaptureView, messages: Messages, connI
     await readRanges(
       shown.map((m) => ({ dir: m.dir, offset: m.range.offset, length: Math.min(m.range.length, bodyLimit) })),
       (d, offset, length) => view.readBytes(connId, d, offset, length),
-      (k, b) => (bytes[k] = b),
-      PAGE_READS
+      (k, b) => (bytes[k] = b)
     )
     let text = ''
     shown.forEach((m, k) => (text += JSON.stringify(messageJson(connId, page.framing, m, bytes[k] ?? new Uint8Array(0), 'bodyLimit')) + '\n'))

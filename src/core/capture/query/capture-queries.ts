@@ -14,6 +14,7 @@ import { connectionRow, type CaptureReader } from '../read/capture-reader'
 import { fillRecords, planRecords, readAt, readEnd, readIndex, readRecord, scratchHeader, type DecodeRecords, type RecordPlan } from './decode-records'
 import { listMatches } from './match-count'
 import { compilePattern, keptRuns, searchKept } from './stream-search'
+import { READ_LIMITS, readGroups } from '../../../shared/read-spans'
 
 export interface CaptureView {
   /** `live`, or the id the engine gave an opened file. */
@@ -91,10 +92,8 @@ interface KeptWindow {
 /** Records this close in the file are read together, in reads of at most MAX_SPAN. */
 const SPAN_GAP = 64 * 1024
 const MAX_SPAN = 4 * 1024 * 1024
-/** Reads of a decodeRecords call made at once, up to this many bytes in all (at least one). */
-const READS_AT_ONCE = 8 * 1024 * 1024
 
-/** Reads g..h of a RecordPlan, close together in the file: its [start, end), and the buffer holding it when a kept window does. */
+/** Reads g..h of a RecordPlan, close together in the file: its [start, end), and the buffer holding it once at hand (a kept window's, or read). */
 interface SpanGroup {
   g: number
   h: number
@@ -289,26 +288,23 @@ export abstract class CaptureQueries {
     const header = scratchHeader()
     const rules: number[] = []
     const groups = this.spanGroups(plan)
-    for (let i = 0; i < groups.length; ) {
-      // The groups no kept window holds are read several at once, up to READS_AT_ONCE bytes:
-      // a detail's few records of a connection interleaved with others are a read each, and
-      // one after another `tcpscope show` of 100,000 exchanges waited on them over half its time.
-      let j = i
-      let bytes = 0
-      const reads: Promise<Buffer>[] = []
-      for (; j < groups.length; j++) {
-        const grp = groups[j]
-        if (grp.held) continue
-        if (reads.length > 0 && bytes + grp.end - grp.start > READS_AT_ONCE) break
-        bytes += grp.end - grp.start
-        reads.push(this.reader.readSpan(grp.start, grp.end))
+    const unread = groups.filter((g) => !g.held)
+    // Groups filled in file order as soon as their bytes are at hand, and let go once filled.
+    let i = 0
+    const fillHeld = (): void => {
+      for (let g = groups[i]; i < groups.length && g.held; g = groups[++i]) {
+        at = fillRecords(g.held.buf, g.held.base, plan, g.g, g.h, connId, header, rules, payload, at)
+        g.held = undefined
       }
-      const got = reads.length > 0 ? await Promise.all(reads) : reads
-      for (let r = 0; i < j; i++) {
-        const grp = groups[i]
-        const { buf, base } = grp.held ?? { buf: got[r++] as Buffer, base: grp.start }
-        at = fillRecords(buf, base, plan, grp.g, grp.h, connId, header, rules, payload, at)
-      }
+    }
+    fillHeld()
+    // The groups no kept window holds are read several at once (readGroups, READ_LIMITS): a
+    // detail's few records of a connection interleaved with others are a read each, and one
+    // after another `tcpscope show` of 100,000 exchanges waited on them over half its time.
+    for (const reads of readGroups(unread, READ_LIMITS.budget)) {
+      const got = await Promise.all(reads.map((g) => this.reader.readSpan(g.start, g.end)))
+      reads.forEach((g, k) => (g.held = { buf: got[k], base: g.start }))
+      fillHeld()
     }
     // Never so, as planned; were it so, bytes not read would reach the decoder.
     if (at !== payloadBytes) throw new Error(`decodeRecords filled ${at} of ${payloadBytes} payload bytes`)

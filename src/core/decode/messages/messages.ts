@@ -38,8 +38,6 @@ export interface MessageQuery {
 const DEFAULT_PAGE = 100
 /** Indexes kept per capture: the connections looked at last. */
 const KEPT_INDEXES = 32
-/** A page's bytes: one read covers a direction's neighbouring messages up to maxSpan, and reads go up to budget at once. */
-const PAGE_READS = { maxSpan: 4 * 1024 * 1024, budget: 8 * 1024 * 1024 }
 
 export class Messages {
   readonly rules = new FramingRules()
@@ -194,7 +192,7 @@ export class Messages {
     const ranges = list.map((m) => ({ dir: m.dir, offset: m.range.offset, length: Math.min(m.range.length, MESSAGE_DECODE_BYTES) }))
     // A copy, as codecs are given: what a read returns may be a view of the reader's own buffers.
     const read = async (dir: Direction, offset: number, length: number): Promise<Uint8Array> => new Uint8Array(await view.readBytes(connId, dir, offset, length))
-    await readRanges(ranges, read, (k, bytes) => describeMessage(index, list[k], bytes, withFields), PAGE_READS)
+    await readRanges(ranges, read, (k, bytes) => describeMessage(index, list[k], bytes, withFields))
   }
 
   private index(capture: string, connId: number, codec: NonNullable<ReturnType<typeof codecFor>>, spec: FrameSpec): MessageIndex {
