@@ -6,7 +6,7 @@
 // much is read: a 1 GiB Content-Length body costs one batch of reads, not a gigabyte.
 
 import type { Direction } from '../../shared/capture-types'
-import type { CaptureView } from '../capture/query/capture-queries'
+import type { BatchLimits, CaptureView } from '../capture/query/capture-queries'
 import type { DecodeRecords } from '../capture/query/decode-records'
 import type { AnsweredBy } from '../../shared/protocol-types'
 import { endedHere, type RuleEventInfo } from '../../shared/rules/rule-types'
@@ -18,12 +18,16 @@ import { MAX_DETECT_BYTES } from '../protocols/detect'
 const BATCH_BYTES = 256 * 1024
 const BATCH_RECORDS = 1024
 /**
- * While the protocol is not yet known, a batch holds what telling it needs. A full batch of
- * a connection interleaved with many others spans megabytes of the file (under
- * redis-benchmark's 50 clients, up to 4 MiB a connection, 64 connections at once), read
- * for a few bytes: those spans outlived the young generation and held hundreds of MiB.
+ * While the protocol is not yet known, a batch read from the file holds what telling it
+ * needs. A full batch of a connection interleaved with many others spans megabytes of the
+ * file (under redis-benchmark's 50 clients, up to 4 MiB a connection, 64 connections at
+ * once), read for a few bytes: those spans outlived the young generation and held hundreds
+ * of MiB. Records a kept window holds (a file's run, a live run's recent bytes) cost no read,
+ * and come as a full batch: an HTTP/2 connection's first 8 KiB open its streams and the rest
+ * answers them, and with two feeds the worker kept every opened stream across the other
+ * connections' feeds (decoding HTTP/2 from a file, 86-91k exchanges a second; 122-123k as one).
  */
-const DETECT_RECORDS = 32
+const DETECT: BatchLimits = { records: 32, bytes: MAX_DETECT_BYTES }
 
 export interface Batch {
   ops: FeedOps
@@ -68,7 +72,7 @@ function renumberOf(details: Record<string, unknown> | undefined): Uint8Array | 
  * while the protocol is still to be told; `most` records at most.
  */
 export async function readBatch(view: CaptureView, connId: number, from: number, want: Record<Direction, number>, ended: Record<Direction, boolean>, until?: number, detecting = false, most = BATCH_RECORDS): Promise<Batch> {
-  const { total, records, stopped, payload } = await view.decodeRecords(connId, from, detecting ? DETECT_RECORDS : Math.min(most, BATCH_RECORDS), want, detecting ? MAX_DETECT_BYTES : BATCH_BYTES, until)
+  const { total, records, stopped, payload } = await view.decodeRecords(connId, from, Math.min(most, BATCH_RECORDS), want, BATCH_BYTES, until, detecting ? DETECT : undefined)
   return batchOf(records, payload, from, total, stopped, ended)
 }
 

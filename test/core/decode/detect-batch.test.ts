@@ -1,6 +1,7 @@
 // Telling a connection's protocol reads what telling needs, not a whole batch: a connection
 // interleaved with many others (redis-benchmark's 50 clients through the proxy) had up to
-// 4 MiB of the file read for its first few bytes, 64 connections at once.
+// 4 MiB of the file read for its first few bytes, 64 connections at once. Records a kept
+// window holds cost no read: those come as a whole batch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { Decoding } from '../../../src/core/decode/decoding'
@@ -57,6 +58,23 @@ describe('a batch while the protocol is still to be told', () => {
     const decoding = await readBatch(file, first.id, 0, want, ended)
     // Every record of the connection: its open, 2 x TURNS data, the two FINs and the close.
     expect(decoding.next).toBeGreaterThanOrEqual(2 * TURNS)
+  })
+
+  it('takes a whole batch while detecting when a kept window holds the records: nothing is read for them', async () => {
+    const [first] = await file.listConnections()
+    const want = { client: 0, server: 0 }
+    const ended = { client: false, server: false }
+    const size = file.info().size
+    await file.keepWindow(0, size)
+    const held = await readBatch(file, first.id, 0, want, ended, size, true)
+    expect(held.next).toBeGreaterThanOrEqual(2 * TURNS)
+    // A window holding only the end of the file: the connection's first records must be read, so few are.
+    file.dropWindows(size)
+    await file.keepWindow(Math.floor(size / 2), size)
+    const partly = await readBatch(file, first.id, 0, want, ended, size, true)
+    expect(partly.next).toBeLessThanOrEqual(32)
+    expect(partly.bytes.length).toBeLessThanOrEqual(MAX_DETECT_BYTES)
+    file.dropWindows(size)
   })
 
   it('still tells every interleaved connection as raw, batch by batch', async () => {

@@ -58,7 +58,7 @@ export interface CaptureView {
   /** Forgets the windows kept that end at or before `upTo`. */
   dropWindows(upTo: number): void
   /** Records as a decoder takes them (see CaptureQueries.decodeRecords). */
-  decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until?: number): Promise<DecodedRecords>
+  decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until?: number, unheld?: BatchLimits): Promise<DecodedRecords>
   close(): Promise<void>
 }
 
@@ -79,6 +79,12 @@ export interface DecodedRecords {
   records: DecodeRecords
   stopped: boolean
   payload: Uint8Array
+}
+
+/** A batch's most records, and payload bytes (it stops once it has taken that many). */
+export interface BatchLimits {
+  records: number
+  bytes: number
 }
 
 /** A window of the file kept for decodeRecords (keepWindow): `buf` once read. */
@@ -275,9 +281,19 @@ export abstract class CaptureQueries {
    * direction, and a data record wholly below `want` (a body the decoder skips) is not read
    * at all. Stops early once `maxBytes` of payload are taken, and before the first record at
    * file offset `until` or later (`total` then counts the records before it, and `stopped` says so).
+   * With `unheld`, a call that would read from the file (its records are not all in kept
+   * windows) takes no more than those limits: while a connection's protocol is still to be
+   * told, a few records need not cost a span of the file, but those a window holds already
+   * come as a whole batch.
    */
-  async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until = Infinity): Promise<DecodedRecords> {
-    const plan = planRecords(this.index, await connectionRow(this.index, connId), from, limit, want, maxBytes, until)
+  async decodeRecords(connId: number, from: number, limit: number, want: Record<Direction, number>, maxBytes: number, until = Infinity, unheld?: BatchLimits): Promise<DecodedRecords> {
+    const row = await connectionRow(this.index, connId)
+    let plan = planRecords(this.index, row, from, limit, want, maxBytes, until)
+    let groups = this.spanGroups(plan)
+    if (unheld && (plan.records.count > unheld.records || plan.payloadBytes > unheld.bytes) && groups.some((g) => !g.held)) {
+      plan = planRecords(this.index, row, from, unheld.records, want, unheld.bytes, until)
+      groups = this.spanGroups(plan)
+    }
     const { payloadBytes } = plan
     // Not zeroed first (a call's payloads come to the file's size, and zeroing them was a
     // tenth of this call's time): every byte is copied in below (fillRecords checks each
@@ -287,7 +303,6 @@ export abstract class CaptureQueries {
     let at = 0
     const header = scratchHeader()
     const rules: number[] = []
-    const groups = this.spanGroups(plan)
     const unread = groups.filter((g) => !g.held)
     // Groups filled in file order as soon as their bytes are at hand, and let go once filled.
     let i = 0
