@@ -244,6 +244,30 @@ describe('exchange batches across the worker boundary', () => {
     expect(table.path(299)).toBe('/only/path/number/299')
   })
 
+  it('lets go of the heads its strings were cut from as it fills, before it packs (the writer of one worker message takes thousands)', () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const pad = 'x'.repeat(20_000)
+    const writer = new ExchangeBatchWriter()
+    gc()
+    const before = process.memoryUsage().heapUsed
+    // 1,000 exchanges, each head 20 KB with a path of its own: kept whole until the pack, 20 MB.
+    for (let i = 0; i < 1000; i++) {
+      const d = createConnectionDecoder({})
+      d.push('client', enc(`GET /only/path/number/${i} HTTP/1.1\r\nHost: h${i % 3}.test\r\nX-Pad: ${pad}\r\n\r\n`), 0, 1000 + i)
+      for (const ex of d.takeChanges().exchanges) writer.add(ex)
+    }
+    gc()
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(6 * 1024 * 1024)
+    const batch = new ExchangeBatch(writer.pack())
+    expect(batch.size).toBe(1000)
+    for (const i of [0, 127, 128, 129, 500, 999]) {
+      expect(batch.get(i, 'path')).toBe(`/only/path/number/${i}`)
+      expect(batch.get(i, 'host')).toBe(`h${i % 3}.test`)
+      expect(batch.get(i, 'method')).toBe('GET')
+    }
+  })
+
   it('carries a path asked for again in a row once, and paths taking turns each time, all read back right', () => {
     const paths = ['/poll', '/poll', '/poll', '/a', '/b', '/a', '/poll', 'http://h.test/abs?q', '*']
     const d = createConnectionDecoder({})
