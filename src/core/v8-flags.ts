@@ -32,9 +32,11 @@ export function scavengeOnCollectingThread(): void {
  * outside the heap, so a larger young generation bought nothing but resident memory: a GiB
  * of HTTPS through `tcpscope proxy --forward` left it at 124-125 MiB, and 95-97 MiB with
  * this, at the same MiB/s and CPU per GiB (bench/peers.mjs); decoding a file's 100,000
- * exchanges took as long either way. It holds from when it is set: a process's entry sets it
- * before it loads the engine (small-young-generation.ts), whose loading alone doubled the
- * young generation twice.
+ * exchanges took as long either way. It holds from when it is set: a process that forwards
+ * sets it before it loads the engine (small-young-generation.ts, the CLI's forwarding
+ * commands), whose loading alone doubled the young generation twice. Not for a command that
+ * reads a capture and ends: writing out 100,000 exchanges allocates far faster, and a 1 MiB
+ * semi-space cost `export --format har` a fifth of its time in scavenges.
  */
 export function keepYoungGenerationSmall(): void {
   setFlag('--semi-space-growth-factor=1')
