@@ -7,8 +7,19 @@
 
 import type { Direction } from './capture-types'
 
-/** How reads are made unless a caller says: up to 4 MiB a read (within conn.read's MAX_READ), 8 MiB of reads at once. */
-export const READ_LIMITS = { maxSpan: 4 * 1024 * 1024, budget: 8 * 1024 * 1024 }
+/**
+ * How reads are made: up to `maxSpan` bytes a read, `budget` bytes of reads at once, and
+ * (`gap`) how far apart two ranges of a direction may lie and still share a read, taking the
+ * bytes between them too.
+ */
+export interface ReadLimits {
+  maxSpan: number
+  budget: number
+  gap?: number
+}
+
+/** How reads are made unless a caller says: up to 4 MiB a read (within conn.read's MAX_READ), 8 MiB of reads at once, only touching ranges together. */
+export const READ_LIMITS: ReadLimits = { maxSpan: 4 * 1024 * 1024, budget: 8 * 1024 * 1024 }
 
 /** A byte range of one direction's stream. */
 export interface DirRange {
@@ -27,18 +38,20 @@ export interface ReadSpan {
 
 /**
  * The reads that cover `ranges`, in the order of each read's first range. A range joins its
- * direction's last read when it starts where that read ends and the read stays within
- * `maxSpan` bytes; otherwise it starts a read of its own (so a range longer than `maxSpan`
- * is read alone, as long as it is). Only touching ranges join: a read never takes bytes no
- * range asked for (the rest of a message cut short, bytes the capture did not keep).
+ * direction's last read when it starts where that read ends (or, with `gap`, at most `gap`
+ * bytes after) and the read stays within `maxSpan` bytes; otherwise it starts a read of its
+ * own (so a range longer than `maxSpan` is read alone, as long as it is). With no gap a read
+ * never takes bytes no range asked for (the rest of a message cut short, bytes the capture did
+ * not keep); with one, a read that meets bytes the capture did not keep comes back short, and
+ * the ranges past them get fewer bytes than they asked for (readRanges' caller sees it).
  */
-export function readSpans(ranges: readonly DirRange[], maxSpan: number): ReadSpan[] {
+export function readSpans(ranges: readonly DirRange[], maxSpan: number, gap = 0): ReadSpan[] {
   const spans: ReadSpan[] = []
   const last: Partial<Record<Direction, ReadSpan>> = {}
   ranges.forEach((r, k) => {
     const span = last[r.dir]
     const end = r.offset + r.length
-    if (span && r.offset === span.end && end - span.start <= maxSpan) {
+    if (span && r.offset >= span.end && r.offset - span.end <= gap && end - span.start <= maxSpan) {
       span.end = end
       span.ranges.push(k)
       return
@@ -71,8 +84,8 @@ export function readGroups<T extends { start: number; end: number }>(spans: read
  * group of spans at a time; `each(k, bytes)` gets range k's bytes (fewer where the stream
  * ends first), in the order the reads come back.
  */
-export async function readRanges(ranges: readonly DirRange[], read: (dir: Direction, offset: number, length: number) => Promise<Uint8Array>, each: (k: number, bytes: Uint8Array) => void, limits = READ_LIMITS): Promise<void> {
-  for (const group of readGroups(readSpans(ranges, limits.maxSpan), limits.budget)) {
+export async function readRanges(ranges: readonly DirRange[], read: (dir: Direction, offset: number, length: number) => Promise<Uint8Array>, each: (k: number, bytes: Uint8Array) => void, limits: ReadLimits = READ_LIMITS): Promise<void> {
+  for (const group of readGroups(readSpans(ranges, limits.maxSpan, limits.gap), limits.budget)) {
     const got = await Promise.all(group.map((span) => read(span.dir, span.start, span.end - span.start)))
     group.forEach((span, g) => {
       const bytes = got[g]

@@ -39,6 +39,25 @@ describe('reads of many small ranges', () => {
     ])
   })
 
+  it('with a gap, joins ranges of a direction that far apart at most, in order only', () => {
+    // Bodies a head apart: 10 bytes between each, then 50.
+    const ranges = [r('server', 0, 20), r('server', 30, 20), r('client', 5, 5), r('server', 60, 10), r('server', 120, 10), r('server', 100, 5)]
+    expect(readSpans(ranges, 1000, 10).map((s) => [s.dir, s.start, s.end, s.ranges])).toEqual([
+      ['server', 0, 70, [0, 1, 3]],
+      ['client', 5, 10, [2]],
+      ['server', 120, 130, [4]],
+      ['server', 100, 105, [5]]
+    ])
+    // The bound holds whatever the gap.
+    expect(readSpans(ranges, 50, 10).map((s) => [s.start, s.end])).toEqual([
+      [0, 50],
+      [5, 10],
+      [60, 70],
+      [120, 130],
+      [100, 105]
+    ])
+  })
+
   it('groups reads within the budget, a read larger than it alone', () => {
     const spans = readSpans([r('client', 0, 6), r('server', 0, 6), r('client', 100, 20), r('server', 50, 3), r('client', 200, 4)], 1000)
     expect(readGroups(spans, 12).map((g) => g.map((s) => s.end - s.start))).toEqual([[6, 6], [20], [3, 4]])
@@ -61,7 +80,8 @@ describe('reads of many small ranges', () => {
         ranges.push(r(dir, at[dir], length))
         at[dir] += length
       }
-      const limits = { maxSpan: 1 + Math.floor(rand() * 400), budget: 1 + Math.floor(rand() * 800) }
+      // Half the rounds join ranges up to `gap` apart too (the bytes between are read, not given).
+      const limits = { maxSpan: 1 + Math.floor(rand() * 400), budget: 1 + Math.floor(rand() * 800), gap: rand() < 0.5 ? 0 : Math.floor(rand() * 200) }
       let inFlight = 0
       const read = async (dir: Direction, offset: number, length: number): Promise<Uint8Array> => {
         expect(length <= limits.maxSpan || ranges.some((x) => x.dir === dir && x.offset === offset && x.length === length)).toBe(true)

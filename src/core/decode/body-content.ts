@@ -29,7 +29,7 @@ export interface BodyWindow {
 export const contentCodings = (msg: HttpMessage): string[] => codingsOf(msg.headers)
 
 /** The wire ranges holding the content, in order. */
-function contentRanges(msg: HttpMessage): ByteRange[] {
+export function contentRanges(msg: HttpMessage): ByteRange[] {
   const body = msg.body
   if (body.framing === 'none') return []
   if (body.framing === 'chunked' || body.framing === 'h2') return body.chunks ?? []

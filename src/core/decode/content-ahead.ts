@@ -1,0 +1,95 @@
+// A page of exchanges' small bodies read together before they are written one by one: an
+// export that read each body when it came to it waited on a read a body, one after another
+// (HAR of 100,000 keep-alive exchanges: 200,000 reads, the engine's thread idle over a third
+// of the time). A direction's bodies a few KiB apart (the heads between them) share a read,
+// and the reads go several at once (shared/read-spans.ts). What is read ahead is bounded for
+// the whole export (AheadBudget): a HAR holds a page of every connection it has open.
+
+import type { HttpMessage } from '../../shared/protocol-types'
+import { readRanges, readSpans, type DirRange, type ReadLimits } from '../../shared/read-spans'
+import type { CaptureView } from '../capture/query/capture-queries'
+import { contentRanges, sentSize } from './body-content'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+
+/** A body up to this size (as sent) is read ahead; a larger one is streamed when it is written. */
+export const AHEAD_BODY = 256 * KiB
+/** A page's bodies read ahead, all told. */
+export const AHEAD_PAGE = 8 * MiB
+/** What one export holds read ahead at most, across all its pages (the bytes of the reads, heads between bodies included). */
+export const AHEAD_EXPORT = 32 * MiB
+/** Bodies of a direction at most `gap` apart share a read (4 MiB at most), 16 MiB of reads at once. */
+const LIMITS: ReadLimits = { maxSpan: 4 * MiB, budget: 16 * MiB, gap: 16 * KiB }
+
+/** Bytes an export may still read ahead: a page takes its reads' bytes, and gives them back once written. */
+export class AheadBudget {
+  constructor(private left = AHEAD_EXPORT) {}
+
+  take(bytes: number): boolean {
+    if (bytes > this.left) return false
+    this.left -= bytes
+    return true
+  }
+
+  give(bytes: number): void {
+    this.left += bytes
+  }
+}
+
+/** Bodies read ahead, and the bytes they hold of the budget (to give back once the page is written). */
+export interface Ahead {
+  content: ReadonlyMap<HttpMessage, Uint8Array>
+  held: number
+}
+
+export const NOTHING_AHEAD: Ahead = { content: new Map(), held: 0 }
+
+/**
+ * The content (chunk framing removed, content coding left on, as messageContent gives it) of
+ * `msgs`' small bodies, read together: up to AHEAD_PAGE bytes of bodies of up to AHEAD_BODY
+ * each, in the order given, when `budget` has room for the reads. A body not in the map (too
+ * large, past the page's bytes or the budget, or one whose bytes the capture did not all
+ * keep) is read as before, when it is written; a read that fails leaves the map empty, and
+ * the failure is met there too.
+ */
+export async function contentAhead(view: CaptureView, connId: number, msgs: readonly HttpMessage[], budget: AheadBudget): Promise<Ahead> {
+  const ranges: DirRange[] = []
+  const owner: HttpMessage[] = []
+  let total = 0
+  for (const msg of msgs) {
+    const size = sentSize(msg)
+    if (size === 0 || size > AHEAD_BODY || msg.body.chunksOmitted || total + size > AHEAD_PAGE) continue
+    total += size
+    for (const r of contentRanges(msg)) {
+      ranges.push(r)
+      owner.push(msg)
+    }
+  }
+  if (ranges.length === 0) return NOTHING_AHEAD
+  // The reads' bytes, the heads between the bodies too: what a body's piece of a read keeps alive.
+  const held = readSpans(ranges, LIMITS.maxSpan, LIMITS.gap).reduce((n, s) => n + s.end - s.start, 0)
+  if (!budget.take(held)) return NOTHING_AHEAD
+  const got: Uint8Array[] = new Array<Uint8Array>(ranges.length)
+  try {
+    await readRanges(ranges, (dir, offset, length) => view.readBytes(connId, dir, offset, length), (k, bytes) => (got[k] = bytes), LIMITS)
+  } catch {
+    budget.give(held)
+    return NOTHING_AHEAD
+  }
+  const parts = new Map<HttpMessage, Uint8Array[]>()
+  const short = new Set<HttpMessage>()
+  ranges.forEach((r, k) => {
+    const msg = owner[k]
+    // Bytes the capture did not keep cut a shared read short: that body is read on its own.
+    if (got[k] === undefined || got[k].length < r.length) short.add(msg)
+    else {
+      const pieces = parts.get(msg)
+      if (pieces) pieces.push(got[k])
+      else parts.set(msg, [got[k]])
+    }
+  })
+  const content = new Map<HttpMessage, Uint8Array>()
+  for (const [msg, pieces] of parts) if (!short.has(msg)) content.set(msg, pieces.length === 1 ? pieces[0] : Buffer.concat(pieces))
+  return { content, held }
+}
