@@ -18,6 +18,20 @@ import { MAX_HEAD_BYTES } from '../../../src/core/protocols/http1/message-reader
 import type { ExchangeRow, HttpExchange } from '../../../src/shared/protocol-types'
 import { h2Capture } from '../../helpers/h2-exchange'
 
+/** Request `i` (its own path) with a head padded by `pad`, decoded on a connection of its own. */
+function paddedRequest(i: number, host: string, pad: string): HttpExchange[] {
+  const d = createConnectionDecoder({})
+  d.push('client', enc(`GET /only/path/number/${i} HTTP/1.1\r\nHost: ${host}\r\nX-Pad: ${pad}\r\n\r\n`), 0, 1000 + i)
+  return d.takeChanges().exchanges
+}
+
+/** The heap in use after a full collection. */
+function heapAfterGc(): number {
+  setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
+  return process.memoryUsage().heapUsed
+}
+
 const enc = (s: string): Buffer => Buffer.from(s, 'latin1')
 
 /** One HTTP/1.1 connection's bytes, each direction one push: requests, then responses. */
@@ -223,42 +237,30 @@ describe('exchange batches across the worker boundary', () => {
   })
 
   it('keeps none of the heads its strings were cut from (the table keeps them as they come, not copied)', () => {
-    setFlagsFromString('--expose-gc')
-    const gc = runInNewContext('gc') as () => void
     const pad = 'x'.repeat(40_000)
     const table = new ExchangeTable()
-    gc()
-    const before = process.memoryUsage().heapUsed
+    const before = heapAfterGc()
     // One batch an exchange, each head 40 KB with a path of its own: kept whole, 300 heads would be 12 MB.
     for (let i = 0; i < 300; i++) {
-      const d = createConnectionDecoder({})
-      d.push('client', enc(`GET /only/path/number/${i} HTTP/1.1\r\nHost: example.com\r\nX-Pad: ${pad}\r\n\r\n`), 0, 1000 + i)
       const writer = new ExchangeBatchWriter()
-      for (const ex of d.takeChanges().exchanges) writer.add(ex)
+      for (const ex of paddedRequest(i, 'example.com', pad)) writer.add(ex)
       const batch = new ExchangeBatch(writer.pack())
       table.put(1, batch, 0)
     }
-    gc()
-    expect(process.memoryUsage().heapUsed - before).toBeLessThan(3 * 1024 * 1024)
+    expect(heapAfterGc() - before).toBeLessThan(3 * 1024 * 1024)
     expect(table.size).toBe(300)
     expect(table.path(299)).toBe('/only/path/number/299')
   })
 
   it('lets go of the heads its strings were cut from as it fills, before it packs (the writer of one worker message takes thousands)', () => {
-    setFlagsFromString('--expose-gc')
-    const gc = runInNewContext('gc') as () => void
     const pad = 'x'.repeat(20_000)
     const writer = new ExchangeBatchWriter()
-    gc()
-    const before = process.memoryUsage().heapUsed
+    const before = heapAfterGc()
     // 1,000 exchanges, each head 20 KB with a path of its own: kept whole until the pack, 20 MB.
     for (let i = 0; i < 1000; i++) {
-      const d = createConnectionDecoder({})
-      d.push('client', enc(`GET /only/path/number/${i} HTTP/1.1\r\nHost: h${i % 3}.test\r\nX-Pad: ${pad}\r\n\r\n`), 0, 1000 + i)
-      for (const ex of d.takeChanges().exchanges) writer.add(ex)
+      for (const ex of paddedRequest(i, `h${i % 3}.test`, pad)) writer.add(ex)
     }
-    gc()
-    expect(process.memoryUsage().heapUsed - before).toBeLessThan(6 * 1024 * 1024)
+    expect(heapAfterGc() - before).toBeLessThan(6 * 1024 * 1024)
     const batch = new ExchangeBatch(writer.pack())
     expect(batch.size).toBe(1000)
     for (const i of [0, 127, 128, 129, 500, 999]) {
