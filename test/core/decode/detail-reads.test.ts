@@ -67,7 +67,7 @@ describe('reading one exchange of a long interleaved connection', () => {
     expect(listed).toBeLessThan(2 * KiB)
   })
 
-  it("reads a call's records lying far apart in the file together, not one after another", async () => {
+  it("reads a call's records lying far apart in the file together, not one after another, and a range of its bytes so too", async () => {
     // One connection's small exchanges with another's 100 KiB answers between them: each of
     // its records is a read of its own, the others' bytes between being more than a read joins.
     const big = 'y'.repeat(100 * KiB)
@@ -106,6 +106,11 @@ describe('reading one exchange of a long interleaved connection', () => {
     const got = await file.decodeRecords(connId, 0, 24, { client: 0, server: 0 }, 256 * KiB)
     expect(got.records.count).toBeGreaterThanOrEqual(12)
     expect(Buffer.from(got.payload).toString('latin1').match(/GET \/small/g)).toHaveLength(6)
+    expect(most).toBeGreaterThan(4)
+    // A range of its bytes (its six answers) read at once too: a read a chunk, several under way.
+    most = 0
+    const answered = await file.readBytes(connId, 'server', 0, 64 * KiB)
+    expect(answered.toString('latin1').match(/\r\n\r\nsmall/g)).toHaveLength(6)
     expect(most).toBeGreaterThan(4)
   })
 })

@@ -7,6 +7,7 @@ import type { CaptureEvent, Direction } from '../../../shared/capture-types'
 import type { IndexView } from './index-view'
 import type { DirectReads } from './direct-reads'
 import { readStats } from './read-stats'
+import { READ_LIMITS, readGroups } from '../../../shared/read-spans'
 import { KIND_OF, RECORD_HEADER_SIZE, RecordType, dirName, readRecordHeader, type RecordHeader } from '../format/capture-format'
 
 /** Chunks closer than this in the file are fetched with one read. */
@@ -133,25 +134,31 @@ export class CaptureReader {
       break
     }
     const out = Buffer.allocUnsafe(end - offset)
-    // Walk the chunks in groups that sit close together in the file: one read per group.
+    // The chunks in groups that sit close together in the file, one read a group, each
+    // group's read from its first record's header (every chunk's header is read with it and
+    // checked). The reads go several at once (READ_LIMITS.budget bytes): a range of a
+    // connection interleaved with others is a read per chunk, and one after another a page's
+    // bodies read together waited on each in turn.
+    const groups: { i: number; j: number; start: number; end: number }[] = []
     while (i < n && chunks.stream(i) < end) {
       let j = i
       while (j + 1 < n && chunks.stream(j + 1) < end && chunks.file(j + 1) - (chunks.file(j) + chunkLen(j)) <= MERGE_GAP) j++
-      // From the first record's header: each chunk's header is read with it and checked.
-      const spanStart = chunks.file(i) - RECORD_HEADER_SIZE
-      const spanEnd = chunks.file(j) + chunkLen(j)
-      await this.ensureWritten(spanEnd)
-      const span = await pread(this.fd, spanEnd - spanStart, spanStart)
-      if (span.length < spanEnd - spanStart) throw new DamagedRecordError(spanStart + span.length, 'the file ends inside a record its index lists')
-      for (let k = i; k <= j; k++) {
-        checkDataHeader(span, chunks.file(k) - RECORD_HEADER_SIZE - spanStart, spanStart, connId, dir, chunkLen(k))
-        const s0 = chunks.stream(k)
-        const from = Math.max(offset, s0)
-        const to = Math.min(end, s0 + chunkLen(k))
-        const inSpan = chunks.file(k) - spanStart + (from - s0)
-        span.copy(out, from - offset, inSpan, inSpan + (to - from))
-      }
+      groups.push({ i, j, start: chunks.file(i) - RECORD_HEADER_SIZE, end: chunks.file(j) + chunkLen(j) })
       i = j + 1
+    }
+    for (const reads of readGroups(groups, READ_LIMITS.budget)) {
+      const spans = await Promise.all(reads.map((g) => this.readSpan(g.start, g.end)))
+      reads.forEach((g, x) => {
+        const span = spans[x]
+        for (let k = g.i; k <= g.j; k++) {
+          checkDataHeader(span, chunks.file(k) - RECORD_HEADER_SIZE - g.start, g.start, connId, dir, chunkLen(k))
+          const s0 = chunks.stream(k)
+          const from = Math.max(offset, s0)
+          const to = Math.min(end, s0 + chunkLen(k))
+          const inSpan = chunks.file(k) - g.start + (from - s0)
+          span.copy(out, from - offset, inSpan, inSpan + (to - from))
+        }
+      })
     }
     return out
   }
