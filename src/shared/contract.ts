@@ -12,7 +12,7 @@ import { proxyRef, proxyStartArgs, proxyStopArgs, type ProxyStartArgs } from './
 import { captureRef, downloadReadArgs, downloadRef, openArgs, saveArgs, uploadBeginArgs, uploadChunkArgs, uploadRef, type DownloadStart } from './capture-args'
 import { activityArgs, deliveredMapArgs, deliveredReadArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
 import type { DeliveredStreamMap } from './delivered-stream-types'
-import { bodyArgs, decodedPageArgs, deliveredArgs, exchangePageArgs, h2FramesArgs, wsPayloadArgs } from './decode-args'
+import { bodyArgs, decodedPageArgs, deliveredArgs, exchangePageArgs, exchangesArgs, h2FramesArgs, wsPayloadArgs } from './decode-args'
 import type { DeliveredMessageView, DeliveredView } from './delivered-types'
 import { grpcMessagesArgs, grpcProtosLoadArgs } from './grpc-args'
 import { frameSetArgs, messageDeliveredArgs, messagePageArgs } from './message-args'
@@ -268,7 +268,7 @@ export const commands = {
   'conn.matches': command<Infer<typeof matchesArgs>, MatchList>(matchesArgs, { cancellable: true }),
 
   /** A slice of a connection's HTTP/1.x and HTTP/2 exchanges as decoded from its bytes (decoding catches up first). */
-  'http.exchanges': command<Infer<typeof decodedPageArgs>, ExchangePage>(decodedPageArgs),
+  'http.exchanges': command<Infer<typeof exchangesArgs>, ExchangePage>(exchangesArgs),
   /** A slice of a connection's WebSocket messages, after its upgrade. */
   'ws.messages': command<Infer<typeof decodedPageArgs>, WsMessagePage>(decodedPageArgs),
   /** A piece of a request's or response's body as content: de-chunked, and decoded unless `decode: false`. */

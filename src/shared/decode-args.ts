@@ -14,6 +14,16 @@ export const decodedPageArgs = obj({
   limit: optional(int({ min: 1, max: MAX_DECODED_PAGE }))
 })
 
+/** http.exchanges: a page of a connection's exchanges in full. */
+export const exchangesArgs = obj({
+  capture: captureId,
+  connId,
+  from: optional(int({ min: 0 })),
+  limit: optional(int({ min: 1, max: MAX_DECODED_PAGE })),
+  /** The caller reads these exchanges' bodies next (tcpscope show): their small bodies are read together now, for http.body. */
+  bodiesAhead: optional(bool())
+})
+
 export const bodyArgs = obj({
   capture: captureId,
   connId,

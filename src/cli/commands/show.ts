@@ -122,7 +122,8 @@ class Show {
   /** One connection's exchanges (all, or --exchange's), then its messages; nothing for one with nothing decoded unless it was named. */
   private async connection(conn: ShownConnection, named: boolean): Promise<void> {
     const only = this.opts.exchange
-    const first = await this.engine['http.exchanges']({ capture: this.capture, connId: conn.id, from: only ?? 0, limit: only === undefined ? PAGE : 1 })
+    // Each page's small bodies read with it (bodiesAhead): show asks for every body next.
+    const first = await this.engine['http.exchanges']({ capture: this.capture, connId: conn.id, from: only ?? 0, limit: only === undefined ? PAGE : 1, bodiesAhead: true })
     if (only !== undefined && only >= first.total) {
       if (named) throw new UserError(`connection #${conn.id} has no exchange ${only + 1} (it has ${first.total})`)
       return
@@ -139,7 +140,7 @@ class Show {
       await this.pageOfExchanges(conn, page.exchanges)
       const next = page.from + page.exchanges.length
       if (only !== undefined || page.exchanges.length === 0 || next >= page.total || outputClosed()) break
-      page = await this.engine['http.exchanges']({ capture: this.capture, connId: conn.id, from: next, limit: PAGE })
+      page = await this.engine['http.exchanges']({ capture: this.capture, connId: conn.id, from: next, limit: PAGE, bodiesAhead: true })
     }
     await this.problems(conn, page.problems)
   }

@@ -96,13 +96,20 @@ function describePiece(piece: BodyPiece, msg: HttpMessage): BodyPiece {
   return piece
 }
 
+/** A message's content from `from` on: from the file (messageContent), or from its bytes read ahead (content-ahead.ts). */
+type ContentFrom = (from: number) => AsyncIterable<Uint8Array>
+
+async function* bytesFrom(content: Uint8Array, from: number): AsyncGenerator<Uint8Array> {
+  if (from < content.length) yield content.subarray(from)
+}
+
 /** A window of a body sent with no content coding: read where it lies (nothing to expand, so no limit; the window bounds it). */
-async function readPlain(view: CaptureView, connId: number, msg: HttpMessage, w: BodyWindow, signal?: AbortSignal): Promise<BodyPiece> {
+async function readPlain(msg: HttpMessage, w: BodyWindow, content: ContentFrom): Promise<BodyPiece> {
   const available = sentSize(msg)
   const out = new Uint8Array(Math.max(0, Math.min(available, w.offset + w.length) - w.offset))
   let at = 0
   if (out.length > 0) {
-    for await (const piece of messageContent(view, connId, msg, w.offset, signal)) {
+    for await (const piece of content(w.offset)) {
       const n = Math.min(piece.length, out.length - at)
       out.set(piece.subarray(0, n), at)
       at += n
@@ -120,15 +127,17 @@ async function readPlain(view: CaptureView, connId: number, msg: HttpMessage, w:
 /**
  * A window of a message's content: with `decode`, its content codings undone within
  * `bounds` (a window past a cut is empty and says why); without, or with no coding to undo,
- * the content as sent, paged as it lies in the capture.
+ * the content as sent, paged as it lies in the capture. `early`: the content, read ahead
+ * (content-ahead.ts), read from instead of the file.
  */
-export async function readBody(view: CaptureView, connId: number, msg: HttpMessage, w: BodyWindow, signal?: AbortSignal, bounds: BodyBounds = bodyBounds()): Promise<BodyPiece> {
+export async function readBody(view: CaptureView, connId: number, msg: HttpMessage, w: BodyWindow, signal?: AbortSignal, bounds: BodyBounds = bodyBounds(), early?: Uint8Array): Promise<BodyPiece> {
+  const content: ContentFrom = early !== undefined ? (from) => bytesFrom(early, from) : (from) => messageContent(view, connId, msg, from, signal)
   const codings = w.decode ? contentCodings(msg) : []
   if (codings.length === 0) {
-    const piece = await readPlain(view, connId, msg, w, signal)
+    const piece = await readPlain(msg, w, content)
     return w.decode ? describePiece(piece, msg) : piece
   }
-  const r = await decodeContent(codings, messageContent(view, connId, msg, 0, signal), { offset: w.offset, length: w.length }, signal, { bounds, sentSize: sentSize(msg) })
+  const r = await decodeContent(codings, content(0), { offset: w.offset, length: w.length }, signal, { bounds, sentSize: sentSize(msg) })
   const piece: BodyPiece = { bytes: r.bytes, offset: w.offset, end: r.end, decoded: r.decoded }
   if (r.total !== undefined) piece.total = r.total
   if (r.problem) piece.problem = r.problem

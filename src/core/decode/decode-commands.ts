@@ -11,7 +11,7 @@ export type DecodeCommand = 'http.exchanges' | 'http.body' | 'http.delivered' | 
 
 export function decodeCommands(captures: Pick<Captures, 'get'>, decoding: Decoding): CommandTable<DecodeCommand> {
   return {
-    'http.exchanges': async (args) => decoding.exchanges(captures.get(args.capture), args.connId, args.from, args.limit),
+    'http.exchanges': async (args) => decoding.exchanges(captures.get(args.capture), args.connId, args.from, args.limit, args.bodiesAhead === true),
     'http.body': async (args, ctx) => decoding.body(captures.get(args.capture), args, ctx?.signal),
     'http.delivered': async (args, ctx) => decoding.delivered(captures.get(args.capture), args.connId, args.exchange, ctx?.signal),
     'ws.messages': async (args) => decoding.messages(captures.get(args.capture), args.connId, args.from, args.limit),

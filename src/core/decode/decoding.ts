@@ -6,7 +6,7 @@
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { httpScheme } from '../../shared/http-scheme'
-import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeRow, ExchangeSortKey, H2FramePage, HttpExchange, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
+import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeRow, ExchangeSortKey, H2FramePage, HttpExchange, HttpMessage, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
 import { readH2Frames, type FrameQuery } from './h2-frames'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { ProtocolFacts } from '../capture/query/connection-query'
@@ -18,6 +18,7 @@ import type { ConnDecoding } from './conn-decoding'
 import { WorkerPool, createDecoderHost, type DecoderHost, type HostOptions } from './decoder-host'
 import { decodeExchanges } from './exchange-detail'
 import { ExchangeDetails } from './exchange-details'
+import { BodiesAhead } from './content-ahead'
 import { ExchangeList } from './exchange-query'
 import { exchangeWord, protoWord } from './exchange-words'
 import { readWsPayload } from './ws-payload'
@@ -77,6 +78,8 @@ interface Entry {
   decoding: CaptureDecoding
   list: ExchangeList
   details: ExchangeDetails
+  /** Bodies read ahead with a page of exchanges, for the http.body calls that follow. */
+  ahead: BodiesAhead
 }
 
 export class Decoding {
@@ -109,7 +112,7 @@ export class Decoding {
       // A live capture's connections stay in one worker (WorkerPool.oneWorker says why); a file's spread.
       const host = this.host()
       const decoding = new CaptureDecoding(view, view.info().live && host instanceof WorkerPool ? host.oneWorker : host, () => this.summariesMoved(view.id))
-      e = { view, decoding, list: new ExchangeList(decoding.table), details: new ExchangeDetails() }
+      e = { view, decoding, list: new ExchangeList(decoding.table), details: new ExchangeDetails(), ahead: new BodiesAhead() }
       this.captures.set(view.id, e)
       // Everything recorded so far is decoded in the background from now on.
       void decoding.sweep().catch(() => undefined)
@@ -219,11 +222,14 @@ export class Decoding {
     return this.entry(view).decoding.catchUpConn(connId)
   }
 
-  async exchanges(view: CaptureView, connId: number, from = 0, limit = DEFAULT_PAGE): Promise<ExchangePage> {
+  /** A page of a connection's exchanges in full; `bodiesAhead`: their small bodies are read now, for the body() calls that follow. */
+  async exchanges(view: CaptureView, connId: number, from = 0, limit = DEFAULT_PAGE, bodiesAhead = false): Promise<ExchangePage> {
     const c = await this.decoded(view, connId)
     const e = this.entry(view)
     const exchanges = await decodeExchanges(view, c, e.decoding.table, from, limit)
     for (const ex of exchanges) e.details.put(connId, ex)
+    // Only what is kept (not pending) is the same exchange body() finds again.
+    if (bodiesAhead) e.ahead.add(view, connId, exchanges.filter((ex) => ex.state !== 'pending').flatMap((ex) => [ex.request, ex.response].filter((m): m is HttpMessage => m !== undefined)))
     return { protocol: c.protocol ?? 'unknown', from, total: c.exchangeCount, exchanges, problems: [...c.problems] }
   }
 
@@ -248,7 +254,8 @@ export class Decoding {
     const ex = await this.detail(view, c, q.exchange)
     const msg = q.part === 'request' ? ex.request : ex.response
     if (!msg) throw new UserError(`exchange ${q.exchange} of connection #${q.connId} has no ${q.part} yet`)
-    return readBody(view, q.connId, msg, { decode: q.decode ?? true, offset: q.offset, length: q.length }, signal)
+    const early = await this.entry(view).ahead.content(msg)
+    return readBody(view, q.connId, msg, { decode: q.decode ?? true, offset: q.offset, length: q.length }, signal, undefined, early)
   }
 
   /** Exchange `exchange` of `connId` as its receivers got it (delivered-view.ts). */

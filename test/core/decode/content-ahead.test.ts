@@ -107,6 +107,37 @@ describe("a page's bodies read ahead", () => {
     expect(budget.take(32 * 1024 * 1024)).toBe(true)
   })
 
+  it("http.body answers a page's small bodies from what its listing read ahead (show's way), each as read from the file", async () => {
+    const [conn] = await file.listConnections()
+    const plain = new Decoding({ worker: false })
+    try {
+      await decoding.exchanges(file, conn.id, 0, EXCHANGES, true)
+      await plain.exchanges(file, conn.id, 0, EXCHANGES)
+      const reads = vi.spyOn(file, 'readBytes')
+      const parts = ['request', 'response'] as const
+      const asked = { ahead: 0, plain: 0 }
+      for (let exchange = 0; exchange < EXCHANGES; exchange++) {
+        for (const part of parts) {
+          const q = { connId: conn.id, exchange, part, decode: true, offset: 0, length: 1024 * KiB }
+          const before = reads.mock.calls.length
+          const ahead = await decoding.body(file, q)
+          asked.ahead += reads.mock.calls.length - before
+          const mid = reads.mock.calls.length
+          const read = await plain.body(file, q)
+          asked.plain += reads.mock.calls.length - mid
+          expect(Buffer.from(ahead.bytes).equals(Buffer.from(read.bytes)), `exchange ${exchange} ${part}`).toBe(true)
+          expect({ ...ahead, bytes: undefined }).toEqual({ ...read, bytes: undefined })
+        }
+      }
+      reads.mockRestore()
+      // Only the three bodies too large to read ahead are read when asked for.
+      expect(asked.ahead).toBe(3)
+      expect(asked.plain).toBeGreaterThan(60)
+    } finally {
+      await plain.close()
+    }
+  })
+
   it('reads nothing ahead past the budget: those bodies are read when written', async () => {
     const [conn] = await file.listConnections()
     const { exchanges } = await decoding.exchanges(file, conn.id, 0, EXCHANGES)
