@@ -7,19 +7,19 @@ import { bool, int, obj, oneOf, optional, str } from './schema'
 import { captureId, connId } from './arg-ids'
 import { MAX_DECODED_PAGE, MAX_PAGE, MAX_READ } from './limits'
 
-export const decodedPageArgs = obj({
+/** A page of one connection's decoded traffic. */
+const pageFields = {
   capture: captureId,
   connId,
   from: optional(int({ min: 0 })),
   limit: optional(int({ min: 1, max: MAX_DECODED_PAGE }))
-})
+}
+
+export const decodedPageArgs = obj(pageFields)
 
 /** http.exchanges: a page of a connection's exchanges in full. */
 export const exchangesArgs = obj({
-  capture: captureId,
-  connId,
-  from: optional(int({ min: 0 })),
-  limit: optional(int({ min: 1, max: MAX_DECODED_PAGE })),
+  ...pageFields,
   /** The caller reads these exchanges' bodies next (tcpscope show): their small bodies are read together now, for http.body. */
   bodiesAhead: optional(bool())
 })

@@ -5,7 +5,7 @@
 // and the reads go several at once (shared/read-spans.ts). What is read ahead is bounded for
 // the whole export (AheadBudget): a HAR holds a page of every connection it has open.
 
-import type { HttpMessage } from '../../shared/protocol-types'
+import type { HttpExchange, HttpMessage } from '../../shared/protocol-types'
 import { readRanges, readSpans, type DirRange, type ReadLimits } from '../../shared/read-spans'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { contentRanges, sentSize } from './body-content'
@@ -17,7 +17,7 @@ const MiB = 1024 * KiB
 export const AHEAD_BODY = 256 * KiB
 /** A page's bodies read ahead, all told. */
 export const AHEAD_PAGE = 8 * MiB
-/** What one export holds read ahead at most, across all its pages (the bytes of the reads, heads between bodies included). */
+/** What one export holds read ahead at most, across all its pages: the reads' bytes (heads between bodies included), and as much again as the bodies for those joined from pieces. */
 export const AHEAD_EXPORT = 32 * MiB
 /** Bodies of a direction at most `gap` apart share a read (4 MiB at most), 16 MiB of reads at once. */
 const LIMITS: ReadLimits = { maxSpan: 4 * MiB, budget: 16 * MiB, gap: 16 * KiB }
@@ -45,85 +45,92 @@ export interface Ahead {
 
 export const NOTHING_AHEAD: Ahead = { content: new Map(), held: 0 }
 
+/** The messages of `exchanges` (requests and responses), in order: what a page reads ahead. */
+export const messagesOf = (exchanges: readonly HttpExchange[]): HttpMessage[] => exchanges.flatMap((ex) => [ex.request, ex.response].filter((m): m is HttpMessage => m !== undefined))
+
 /**
  * The content (chunk framing removed, content coding left on, as messageContent gives it) of
  * `msgs`' small bodies, read together: up to AHEAD_PAGE bytes of bodies of up to AHEAD_BODY
  * each, in the order given, when `budget` has room for the reads. A body not in the map (too
  * large, past the page's bytes or the budget, or one whose bytes the capture did not all
- * keep) is read as before, when it is written; a read that fails leaves the map empty, and
- * the failure is met there too.
+ * keep) is read as before, when it is written. It never fails: whatever goes wrong (a read
+ * that fails) leaves the map empty, and the failure is met when the body is read.
  */
 export async function contentAhead(view: CaptureView, connId: number, msgs: readonly HttpMessage[], budget: AheadBudget): Promise<Ahead> {
-  const ranges: DirRange[] = []
-  const owner: HttpMessage[] = []
-  let total = 0
-  for (const msg of msgs) {
-    const size = sentSize(msg)
-    if (size === 0 || size > AHEAD_BODY || msg.body.chunksOmitted || total + size > AHEAD_PAGE) continue
-    total += size
-    for (const r of contentRanges(msg)) {
-      ranges.push(r)
-      owner.push(msg)
-    }
-  }
-  if (ranges.length === 0) return NOTHING_AHEAD
-  // The reads' bytes, the heads between the bodies too: what a body's piece of a read keeps alive.
-  const held = readSpans(ranges, LIMITS.maxSpan, LIMITS.gap).reduce((n, s) => n + s.end - s.start, 0)
-  if (!budget.take(held)) return NOTHING_AHEAD
-  const got: Uint8Array[] = new Array<Uint8Array>(ranges.length)
+  let held = 0
   try {
+    const ranges: DirRange[] = []
+    const owner: HttpMessage[] = []
+    let total = 0
+    for (const msg of msgs) {
+      const size = sentSize(msg)
+      if (size === 0 || size > AHEAD_BODY || msg.body.chunksOmitted || total + size > AHEAD_PAGE) continue
+      total += size
+      for (const r of contentRanges(msg)) {
+        ranges.push(r)
+        owner.push(msg)
+      }
+    }
+    if (ranges.length === 0) return NOTHING_AHEAD
+    // What the page holds: its reads' bytes (a body's piece of a read keeps the read alive,
+    // the heads between bodies too), and a copy of each body in several pieces, joined.
+    const reads = readSpans(ranges, LIMITS.maxSpan, LIMITS.gap).reduce((n, s) => n + s.end - s.start, 0)
+    if (!budget.take(reads + total)) return NOTHING_AHEAD
+    held = reads + total
+    const got: Uint8Array[] = new Array<Uint8Array>(ranges.length)
     await readRanges(ranges, (dir, offset, length) => view.readBytes(connId, dir, offset, length), (k, bytes) => (got[k] = bytes), LIMITS)
+    const parts = new Map<HttpMessage, Uint8Array[]>()
+    const short = new Set<HttpMessage>()
+    ranges.forEach((r, k) => {
+      const msg = owner[k]
+      // Bytes the capture did not keep cut a shared read short: that body is read on its own.
+      if (got[k] === undefined || got[k].length < r.length) short.add(msg)
+      else {
+        const pieces = parts.get(msg)
+        if (pieces) pieces.push(got[k])
+        else parts.set(msg, [got[k]])
+      }
+    })
+    const content = new Map<HttpMessage, Uint8Array>()
+    for (const [msg, pieces] of parts) if (!short.has(msg)) content.set(msg, pieces.length === 1 ? pieces[0] : Buffer.concat(pieces))
+    return { content, held }
   } catch {
     budget.give(held)
     return NOTHING_AHEAD
   }
-  const parts = new Map<HttpMessage, Uint8Array[]>()
-  const short = new Set<HttpMessage>()
-  ranges.forEach((r, k) => {
-    const msg = owner[k]
-    // Bytes the capture did not keep cut a shared read short: that body is read on its own.
-    if (got[k] === undefined || got[k].length < r.length) short.add(msg)
-    else {
-      const pieces = parts.get(msg)
-      if (pieces) pieces.push(got[k])
-      else parts.set(msg, [got[k]])
-    }
-  })
-  const content = new Map<HttpMessage, Uint8Array>()
-  for (const [msg, pieces] of parts) if (!short.has(msg)) content.set(msg, pieces.length === 1 ? pieces[0] : Buffer.concat(pieces))
-  return { content, held }
 }
 
-/** What a capture keeps read ahead for http.body: the last pages asked for with their bodies (tcpscope show's page, and the next). */
-const KEPT_PAGES = 2
+/** What a capture keeps read ahead for http.body: the page last asked for with its bodies (`show` asks for the next once it has written this one's). */
 const KEPT_BYTES = 16 * MiB
 
 /**
  * Bodies read ahead with a page of exchanges (http.exchanges with `bodiesAhead`), kept for
  * the http.body calls that follow: `show` lists a page, then asks for each body's first
- * window, and each was a read of its own (100,000 exchanges: 200,000 reads, a third of its
- * time). The last KEPT_PAGES pages, KEPT_BYTES of reads at most; an older page goes as a new
- * one comes.
+ * window, and each was a read of its own (100,000 exchanges: 200,000 reads). The last page
+ * only, KEPT_BYTES at most: the page before goes, its bytes given back, before the next is read.
  */
 export class BodiesAhead {
-  private readonly budget = new AheadBudget(KEPT_BYTES)
-  private readonly pages: Promise<Ahead>[] = []
+  private readonly budget: AheadBudget
+  private page: { ahead: Promise<Ahead>; held?: number } | undefined
 
-  /** Reads `msgs`' small bodies (connection `connId`'s) for later. */
+  constructor(most = KEPT_BYTES) {
+    this.budget = new AheadBudget(most)
+  }
+
+  /** Reads `msgs`' small bodies (connection `connId`'s) for later, in place of the page before. */
   add(view: CaptureView, connId: number, msgs: readonly HttpMessage[]): void {
-    while (this.pages.length >= KEPT_PAGES) {
-      const old = this.pages.shift()!
-      void old.then((a) => this.budget.give(a.held))
-    }
-    this.pages.push(contentAhead(view, connId, msgs, this.budget))
+    const old = this.page
+    // Given back now when read (nearly always: its bodies were asked for), else once read.
+    if (old?.held !== undefined) this.budget.give(old.held)
+    else void old?.ahead.then((a) => this.budget.give(a.held))
+    const page: { ahead: Promise<Ahead>; held?: number } = { ahead: contentAhead(view, connId, msgs, this.budget) }
+    void page.ahead.then((a) => (page.held = a.held))
+    this.page = page
   }
 
   /** `msg`'s content, when it was read ahead and is still kept. */
   async content(msg: HttpMessage): Promise<Uint8Array | undefined> {
-    for (const page of this.pages.slice()) {
-      const got = (await page).content.get(msg)
-      if (got !== undefined) return got
-    }
-    return undefined
+    const page = this.page
+    return page === undefined ? undefined : (await page.ahead).content.get(msg)
   }
 }

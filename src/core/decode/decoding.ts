@@ -6,7 +6,7 @@
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { httpScheme } from '../../shared/http-scheme'
-import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeRow, ExchangeSortKey, H2FramePage, HttpExchange, HttpMessage, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
+import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeRow, ExchangeSortKey, H2FramePage, HttpExchange, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
 import { readH2Frames, type FrameQuery } from './h2-frames'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { ProtocolFacts } from '../capture/query/connection-query'
@@ -18,7 +18,7 @@ import type { ConnDecoding } from './conn-decoding'
 import { WorkerPool, createDecoderHost, type DecoderHost, type HostOptions } from './decoder-host'
 import { decodeExchanges } from './exchange-detail'
 import { ExchangeDetails } from './exchange-details'
-import { BodiesAhead } from './content-ahead'
+import { BodiesAhead, messagesOf } from './content-ahead'
 import { ExchangeList } from './exchange-query'
 import { exchangeWord, protoWord } from './exchange-words'
 import { readWsPayload } from './ws-payload'
@@ -227,9 +227,9 @@ export class Decoding {
     const c = await this.decoded(view, connId)
     const e = this.entry(view)
     const exchanges = await decodeExchanges(view, c, e.decoding.table, from, limit)
-    for (const ex of exchanges) e.details.put(connId, ex)
-    // Only what is kept (not pending) is the same exchange body() finds again.
-    if (bodiesAhead) e.ahead.add(view, connId, exchanges.filter((ex) => ex.state !== 'pending').flatMap((ex) => [ex.request, ex.response].filter((m): m is HttpMessage => m !== undefined)))
+    const kept = exchanges.filter((ex) => e.details.put(connId, ex))
+    // Only a kept exchange is the one body() finds again (by identity): the others' bodies are read as asked for.
+    if (bodiesAhead) e.ahead.add(view, connId, messagesOf(kept))
     return { protocol: c.protocol ?? 'unknown', from, total: c.exchangeCount, exchanges, problems: [...c.problems] }
   }
 

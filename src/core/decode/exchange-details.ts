@@ -30,12 +30,13 @@ export class ExchangeDetails {
     return ex
   }
 
-  /** Keeps `ex` (of `connId`) once it is over: a pending one may still grow, and is decoded again when asked. */
-  put(connId: number, ex: HttpExchange): void {
-    if (ex.state === 'pending' || (ex.request?.body.chunks?.length ?? 0) + (ex.response?.body.chunks?.length ?? 0) > KEPT_CHUNKS) return
+  /** Keeps `ex` (of `connId`) once it is over (a pending one may still grow, and is decoded again when asked); whether it kept it. */
+  put(connId: number, ex: HttpExchange): boolean {
+    if (ex.state === 'pending' || (ex.request?.body.chunks?.length ?? 0) + (ex.response?.body.chunks?.length ?? 0) > KEPT_CHUNKS) return false
     const key = `${connId} ${ex.index}`
     this.kept.delete(key)
     this.kept.set(key, ex)
     if (this.kept.size > this.most) this.kept.delete(this.kept.keys().next().value!)
+    return true
   }
 }

@@ -15,7 +15,7 @@ import type { ConnectionSummary } from '../../shared/capture-types'
 import type { HttpExchange, HttpMessage, WsMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { messageContent } from '../decode/body-content'
-import { AheadBudget, NOTHING_AHEAD, contentAhead, type Ahead } from '../decode/content-ahead'
+import { AheadBudget, NOTHING_AHEAD, contentAhead, messagesOf, type Ahead } from '../decode/content-ahead'
 import type { Decoding } from '../decode/decoding'
 import type { ExportProgress } from './export-progress'
 import type { BatchedSink } from './export-sink'
@@ -261,7 +261,7 @@ class ExchangeCursor {
       await this.release()
       const got = await this.decoding.exchanges(this.view, this.conn.id, this.from, EXCHANGE_PAGE)
       this.page = got.exchanges
-      this.early = contentAhead(this.view, this.conn.id, got.exchanges.flatMap((ex) => [ex.request, ex.response].filter((m): m is HttpMessage => m !== undefined)), this.budget)
+      this.early = contentAhead(this.view, this.conn.id, messagesOf(got.exchanges), this.budget)
       this.at = 0
       this.from += got.exchanges.length
       this.done = got.exchanges.length === 0 || this.from >= got.total

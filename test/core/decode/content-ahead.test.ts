@@ -7,7 +7,7 @@ import { Agent, request } from 'node:http'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 import { Decoding } from '../../../src/core/decode/decoding'
 import { messageContent } from '../../../src/core/decode/body-content'
-import { AHEAD_BODY, AheadBudget, contentAhead } from '../../../src/core/decode/content-ahead'
+import { AHEAD_BODY, AheadBudget, BodiesAhead, contentAhead, messagesOf } from '../../../src/core/decode/content-ahead'
 import type { HttpMessage } from '../../../src/shared/protocol-types'
 import { behindProxy } from '../../helpers/behind-proxy'
 
@@ -136,6 +136,24 @@ describe("a page's bodies read ahead", () => {
     } finally {
       await plain.close()
     }
+  })
+
+  it('keeps one page for http.body, its bytes given back before the next page is read', async () => {
+    const [conn] = await file.listConnections()
+    const { exchanges } = await decoding.exchanges(file, conn.id, 0, EXCHANGES)
+    const [first, second] = [messagesOf(exchanges.slice(0, 30)), messagesOf(exchanges.slice(30))]
+    const one = await contentAhead(file, conn.id, first, new AheadBudget())
+    const other = await contentAhead(file, conn.id, second, new AheadBudget())
+    // Room for the larger of the two pages, not for both.
+    const kept = new BodiesAhead(Math.max(one.held, other.held))
+    kept.add(file, conn.id, first)
+    const body = first.find((m) => one.content.has(m))!
+    expect(Buffer.from((await kept.content(body))!).equals(Buffer.from(one.content.get(body)!))).toBe(true)
+    kept.add(file, conn.id, second)
+    const next = second.find((m) => other.content.has(m))!
+    expect(await kept.content(next)).toBeDefined()
+    // The page before is gone.
+    expect(await kept.content(body)).toBeUndefined()
   })
 
   it('reads nothing ahead past the budget: those bodies are read when written', async () => {
