@@ -156,6 +156,30 @@ describe("a page's bodies read ahead", () => {
     expect(await kept.content(body)).toBeUndefined()
   })
 
+  it('leaves to be read on its own a body whose shared read stopped short at bytes the capture did not keep', async () => {
+    const [conn] = await file.listConnections()
+    // The answers before the first large one: their bodies share one read.
+    const { exchanges } = await decoding.exchanges(file, conn.id, 0, 7)
+    const responses = exchanges.map((ex) => ex.response!).filter((m) => m.body.size > 0)
+    expect(responses).toHaveLength(6)
+    // A gap where the fourth answer's body starts: the reader stops a read there, as it does at a gap.
+    const gapAt = responses[3].body.range.offset
+    const gapped = new Proxy(file, {
+      get: (target, key) =>
+        key === 'readBytes'
+          ? async (connId: number, dir: 'client' | 'server', offset: number, length: number) => {
+              const bytes = await target.readBytes(connId, dir, offset, length)
+              return dir === 'server' && offset < gapAt && offset + length > gapAt ? bytes.subarray(0, gapAt - offset) : bytes
+            }
+          : (Reflect.get(target, key) as unknown)
+    })
+    const ahead = await contentAhead(gapped, conn.id, responses, new AheadBudget())
+    for (const [k, msg] of responses.entries()) {
+      if (k < 3) expect(Buffer.from(ahead.content.get(msg)!).equals(await streamed(conn.id, msg)), `answer ${k}`).toBe(true)
+      else expect(ahead.content.has(msg), `answer ${k}`).toBe(false)
+    }
+  })
+
   it('reads nothing ahead past the budget: those bodies are read when written', async () => {
     const [conn] = await file.listConnections()
     const { exchanges } = await decoding.exchanges(file, conn.id, 0, EXCHANGES)
