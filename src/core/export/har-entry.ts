@@ -5,6 +5,7 @@
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { isH2 } from '../../shared/h2-request'
 import type { HttpExchange, HttpHeader, HttpMessage } from '../../shared/protocol-types'
+import { firstHeader, nameIs } from '../protocols/http1/head-parser'
 
 export interface HarPair {
   name: string
@@ -29,7 +30,8 @@ export interface HarTimings {
   ssl: number
 }
 
-const header = (msg: HttpMessage | undefined, name: string): string | undefined => msg?.headers.find((h) => h.name.toLowerCase() === name)?.value
+/** The first `name` header's value (`name` lower-case), compared with no lower-cased copy: asked of every entry. */
+export const header = (msg: HttpMessage | undefined, name: string): string | undefined => (msg ? firstHeader(msg.headers, name) : undefined)
 
 /**
  * Headers in their order and case. HTTP/2's pseudo-headers stay in the list where they were
@@ -71,7 +73,7 @@ export function requestQuery(req: HttpMessage): HarPair[] {
 export function requestCookies(req: HttpMessage): HarCookie[] {
   const out: HarCookie[] = []
   for (const h of req.headers) {
-    if (h.name.toLowerCase() !== 'cookie') continue
+    if (!nameIs(h.name, 'cookie')) continue
     for (const part of h.value.split(';')) {
       const eq = part.indexOf('=')
       if (part.trim() === '') continue
@@ -85,7 +87,7 @@ export function requestCookies(req: HttpMessage): HarCookie[] {
 export function responseCookies(res: HttpMessage): HarCookie[] {
   const out: HarCookie[] = []
   for (const h of res.headers) {
-    if (h.name.toLowerCase() !== 'set-cookie') continue
+    if (!nameIs(h.name, 'set-cookie')) continue
     const [first, ...attributes] = h.value.split(';')
     const eq = first.indexOf('=')
     const cookie: HarCookie = eq < 0 ? { name: first.trim(), value: '' } : { name: first.slice(0, eq).trim(), value: first.slice(eq + 1).trim() }

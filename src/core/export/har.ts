@@ -26,6 +26,7 @@ import { MinHeap } from './min-heap'
 import {
   contentType,
   harHeaders,
+  header,
   harTimings,
   harVersion,
   headersSize,
@@ -153,7 +154,7 @@ class HarWriter {
           size: this.mark('size'),
           ...(resBody ? bodyComment(resBody) : {})
         },
-        redirectURL: res?.headers.find((h) => h.name.toLowerCase() === 'location')?.value ?? '',
+        redirectURL: header(res, 'location') ?? '',
         headersSize: res ? headersSize(res) : -1,
         bodySize: res ? wireBodySize(res) : -1
       },
