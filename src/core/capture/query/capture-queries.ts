@@ -11,6 +11,7 @@ import type { IndexView } from '../read/index-view'
 import type { OwnerRecord } from '../format/record-payloads'
 import { RECORD_HEADER_SIZE } from '../format/capture-format'
 import { connectionRow, type CaptureReader } from '../read/capture-reader'
+import { KeptWindows } from './kept-windows'
 import { fillRecords, planRecords, readAt, readEnd, readIndex, readRecord, scratchHeader, type DecodeRecords, type RecordPlan } from './decode-records'
 import { listMatches } from './match-count'
 import { compilePattern, keptRuns, searchKept } from './stream-search'
@@ -85,14 +86,6 @@ export interface DecodedRecords {
 export interface BatchLimits {
   records: number
   bytes: number
-}
-
-/** A window of the file kept for decodeRecords (keepWindow): `buf` once read. */
-interface KeptWindow {
-  start: number
-  end: number
-  read: Promise<Buffer>
-  buf?: Buffer
 }
 
 /** Records this close in the file are read together, in reads of at most MAX_SPAN. */
@@ -174,83 +167,27 @@ export abstract class CaptureQueries {
     return -1
   }
 
-  /** Windows of the file kept for decodeRecords. */
-  private windows: KeptWindow[] = []
+  /** Windows of the file kept for decodeRecords (kept-windows.ts). */
+  private readonly kept = new KeptWindows(
+    (start, end) => this.reader.readWindow(start, end),
+    () => this.recordsEnd()
+  )
 
   /** Where the file's records end (a stored index, which no decoder reads, may follow them). */
   protected recordsEnd(): number {
     return Infinity
   }
 
-  /**
-   * Reads the file's [start, end) once and keeps it for decodeRecords until the next call:
-   * live decoding reads what was written since it last looked in one read, and the many
-   * connections it decodes then take their records from it, instead of each reading a span
-   * that holds every other connection's records too (20 interleaved connections read 20
-   * times what was written).
-   *
-   * With `ahead`, [end, ahead) is read in the background for the next call, so a file's
-   * decoding does not wait for each window's read in turn (a file's 100,000 exchanges
-   * decoded cold in 1.24-1.59 s with the next 16 MiB read ahead, 1.51-1.89 s without: four
-   * runs each, in turns).
-   */
-  async keepRecent(start: number, end: number, ahead = end): Promise<void> {
-    // Every window kept goes but this one, should it have been read ahead.
-    this.windows = this.windows.filter((w) => w.start === start && w.end === Math.min(end, this.recordsEnd()))
-    const read = this.keepWindow(start, end)
-    if (ahead > end) void this.keepWindow(end, ahead)
-    await read
+  keepRecent(start: number, end: number, ahead?: number): Promise<void> {
+    return this.kept.keepRecent(start, end, ahead)
   }
 
-  /**
-   * Reads the file's [start, end) and keeps it beside the windows kept already, until
-   * dropWindows: a file's decoding goes on into the next window with the connections done
-   * with the last one while the others still are (capture-decoding.ts). A window read
-   * already (or being read) is not read again; a read that fails leaves no window, and its
-   * records are read from the file as they are asked for.
-   */
-  async keepWindow(start: number, end: number): Promise<void> {
-    // Past the records (a file's stored index) there is nothing to decode.
-    end = Math.min(end, this.recordsEnd())
-    if (end <= start) return
-    let w = this.windows.find((k) => k.start === start && k.end === end)
-    if (!w) {
-      const made: KeptWindow = { start, end, read: this.reader.readWindow(start, end) }
-      made.read.then(
-        (buf) => (made.buf = buf),
-        () => (this.windows = this.windows.filter((k) => k !== made))
-      )
-      this.windows.push(made)
-      w = made
-    }
-    await w.read.then(
-      () => undefined,
-      () => undefined
-    )
+  keepWindow(start: number, end: number): Promise<void> {
+    return this.kept.keepWindow(start, end)
   }
 
   dropWindows(upTo: number): void {
-    this.windows = this.windows.filter((w) => w.end > upTo)
-  }
-
-  /** The window kept, read, that holds file offset `at`. */
-  private windowAt(at: number): (KeptWindow & { buf: Buffer }) | undefined {
-    for (const w of this.windows) if (w.buf && at >= w.start && at < w.start + w.buf.length) return w as KeptWindow & { buf: Buffer }
-    return undefined
-  }
-
-  /**
-   * The file's [start, end) from `w`, the window holding `start`: a buffer that holds it, and
-   * the file offset of that buffer's first byte (the window's own buffer, not a piece of it
-   * made for each read: there is a read a record when connections interleave).
-   */
-  private fromWindow(w: (KeptWindow & { buf: Buffer }) | undefined, start: number, end: number): { buf: Buffer; base: number } | undefined {
-    if (!w) return undefined
-    const wEnd = w.start + w.buf.length
-    if (end <= wEnd) return { buf: w.buf, base: w.start }
-    // A record that runs on into the next window kept (windows end anywhere in a record) is put together from both.
-    const rest = this.windows.find((k) => k.buf && k.start === wEnd && end <= k.start + k.buf.length)
-    return rest?.buf ? { buf: Buffer.concat([w.buf.subarray(start - w.start), rest.buf.subarray(0, end - rest.start)]), base: start } : undefined
+    this.kept.drop(upTo)
   }
 
   /**
@@ -264,11 +201,11 @@ export abstract class CaptureQueries {
     for (let g = 0; g < plan.readCount; ) {
       let h = g
       const start = readAt(plan, g)
-      const kept = this.windowAt(start)
+      const kept = this.kept.windowAt(start)
       const stop = kept ? kept.start + kept.buf.length : Infinity
       while (h + 1 < plan.readCount && readAt(plan, h + 1) - readEnd(plan, h) <= SPAN_GAP && readEnd(plan, h + 1) - start <= MAX_SPAN && readEnd(plan, h + 1) <= stop) h++
       const end = readEnd(plan, h)
-      groups.push({ g, h, start, end, held: this.fromWindow(kept, start, end) })
+      groups.push({ g, h, start, end, held: this.kept.holding(kept, start, end) })
       g = h + 1
     }
     return groups
