@@ -4,7 +4,6 @@
 // few milliseconds at a time, never on the path that records bytes; a query that needs a
 // connection (or all of them) decoded catches up first, for a bounded time.
 
-import type { ConnectionEnd } from '../../shared/capture-types'
 import type { ProtocolSummary } from '../../shared/protocol-types'
 import { targetPort } from '../../shared/endpoint'
 import type { CaptureView } from '../capture/query/capture-queries'
@@ -12,10 +11,10 @@ import { RECORD_HEADER_SIZE } from '../capture/format/capture-format'
 import { DecoderLostError, type DecoderHost } from './decoder-host'
 import type { FeedResult } from './decoder-set'
 import { readBatch } from './decode-feed'
-import { ConnDecoding } from './conn-decoding'
+import { ConnDecoding, flagsOf } from './conn-decoding'
 import { ExchangeTable } from './exchange-table'
 import { lanesFor } from './decode-lanes'
-import { FileWindows, RunWindows, SMALL_WINDOW, type RunWindow } from './run-windows'
+import { FileWindows, RecentWindows, RunWindows, type RunWindow } from './run-windows'
 
 /** A background run works at most this long before it lets other work in. */
 const SLICE_MS = 5
@@ -34,12 +33,8 @@ const LIVE_DELAY_MS = 100
 const BUSY_PAUSE = 9
 /** ... but never longer than this: under a load that starves decoding, what is listed still moves every second or so. */
 const MAX_PAUSE_MS = 1000
-/** The most of a live capture's new bytes read at once for a run (see readRecent). */
-const RECENT_MAX = 4 * 1024 * 1024
 /** How often a live capture is checked for connections that grew. */
 const POLL_MS = 500
-const END_CODE: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
-
 
 /** How a decode call ended: caught up, out of time, or at the end of its run's window. */
 type Outcome = 'done' | 'slice' | 'until'
@@ -56,9 +51,6 @@ export class CaptureDecoding {
   private closed = false
   private poll: NodeJS.Timeout | undefined
   private later: NodeJS.Timeout | undefined
-  /** The last live run's window, and how many of its bytes decoders took. */
-  private lastWindow = 0
-  private lastUsed = 0
   /** The run left records it had not the window for: the next one starts at once, unless traffic goes on. */
   private more = false
   /** How long the last run took, and whether the capture grew while it ran (traffic goes on). */
@@ -66,12 +58,9 @@ export class CaptureDecoding {
   private grewDuringRun = false
   /** Connections of the current run not decoded yet. */
   private queued = 0
-  /** Where the last run's window ended (see readRecent). */
-  private recentEnd = 0
-  /** How much the next window may hold (see readRecent). */
-  private windowSize = SMALL_WINDOW
-  /** Where a file's windows lie (a file's runs). */
+  /** Where a file's windows lie (a file's runs), and a live capture's (a live run's). */
   private readonly fileWindows: FileWindows
+  private readonly recent: RecentWindows
   /** The capture's size at the last sweep, and how many connections it had. */
   private sweptSize = -1
   private sweptRows = 0
@@ -91,6 +80,7 @@ export class CaptureDecoding {
     private readonly onSummaries: () => void = () => undefined
   ) {
     this.fileWindows = new FileWindows(view)
+    this.recent = new RecentWindows(view)
   }
 
   conn(connId: number): ConnDecoding | undefined {
@@ -108,7 +98,7 @@ export class CaptureDecoding {
    */
   follow(): void {
     if (this.poll || this.closed) return
-    this.recentEnd = this.view.info().size
+    this.recent.startAt(this.view.info().size)
     let size = -1
     this.poll = setInterval(() => {
       // Told of every change (a front end listens): no pass over every connection is needed.
@@ -245,7 +235,7 @@ export class CaptureDecoding {
    */
   private async runQueue(): Promise<void> {
     const live = this.poll !== undefined
-    const liveUntil = live ? await this.readRecent() : undefined
+    const liveUntil = live ? await this.recent.next() : undefined
     // A file's rows at once; one that fails to load is loaded (and its failure met) as its connection is decoded.
     if (!live) await this.view.loadForDecoding().catch(() => undefined)
     const queue = [...this.dirty]
@@ -321,7 +311,7 @@ export class CaptureDecoding {
         const batch = await readBatch(this.view, c.connId, c.cursor, c.want(), c.ended(), until, c.detecting)
         // Each record read costs its header too: 100,000 one-exchange connections are mostly headers.
         const used = batch.bytes.length + (batch.next - c.cursor) * RECORD_HEADER_SIZE
-        this.lastUsed += used
+        this.recent.used += used
         if (w) w.used += used
         // The connection's last records (it is over, and this batch reads to its end): its
         // decoder goes with the answer, and finish() has none to drop.
@@ -372,27 +362,6 @@ export class CaptureDecoding {
     return run
   }
 
-  /**
-   * A live run's window: what was written since the last one ended, at most RECENT_MAX bytes,
-   * read once for every connection the run decodes (CaptureQueries.keepRecent). Returns where
-   * it ends: the run decodes records before it only, so the next run's window is exactly what
-   * came after. Windows are read only while decoders use them: when the last run used little
-   * of its window (a download whose body is skipped), each connection reads just what it wants.
-   */
-  private async readRecent(): Promise<number> {
-    const start = this.recentEnd
-    const end = Math.min(this.view.info().size, start + this.windowSize)
-    this.recentEnd = end
-    const useful = end - start <= SMALL_WINDOW || this.lastUsed * 4 >= this.lastWindow
-    this.lastWindow = end - start
-    this.lastUsed = 0
-    // Windows start small and double while used, so a download whose body is skipped costs little of one.
-    this.windowSize = useful ? Math.min(RECENT_MAX, this.windowSize * 2) : RECENT_MAX
-    // A window whose read failed is none: its records are read as asked for.
-    await this.view.keepRecent(useful ? start : 0, useful ? end : 0)
-    return end
-  }
-
   /** Something else that the connection list shows of decoding changed (a framing chosen): front ends fetch their rows again. */
   moved(): void {
     this.version++
@@ -424,9 +393,5 @@ export class CaptureDecoding {
     for (const c of this.conns.values()) if (!c.finished) this.host.drop(c.key)
     for (const w of this.idleWaiters.splice(0)) w()
   }
-}
-
-function flagsOf(end: ConnectionEnd, finClient: boolean, finServer: boolean): number {
-  return (END_CODE[end] << 2) | (finClient ? 1 : 0) | (finServer ? 2 : 0)
 }
 

@@ -2,13 +2,20 @@
 // capture's ExchangeTable, WebSocket messages, problems), from which its summary (the
 // connection list's protocol and Info columns) is made when asked.
 
-import type { Direction } from '../../shared/capture-types'
+import type { ConnectionEnd, Direction } from '../../shared/capture-types'
 import { PROTOCOLS, type DecodeProblem, type Protocol, type ProtocolSummary } from '../../shared/protocol-types'
 import type { TlsHello } from '../../shared/tls-types'
 import type { FeedResult } from './decoder-set'
 import type { WsStart } from './exchange-batch'
 import type { ExchangeTable } from './exchange-table'
 import { MessageList } from './message-list'
+
+const END_CODE: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
+
+/** A connection's end and FINs as one number, for saw() and seenFlags. */
+export function flagsOf(end: ConnectionEnd, finClient: boolean, finServer: boolean): number {
+  return (END_CODE[end] << 2) | (finClient ? 1 : 0) | (finServer ? 2 : 0)
+}
 
 /** Problems kept per connection. */
 const MAX_PROBLEMS = 100

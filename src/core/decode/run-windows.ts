@@ -204,3 +204,47 @@ export class FileWindows {
     if (w.until - w.start > SMALL_WINDOW && w.used * 4 < w.until - w.start) this.windowless = true
   }
 }
+
+/** The most of a live capture's new bytes read at once for a run (see RecentWindows). */
+const RECENT_MAX = 4 * 1024 * 1024
+
+/**
+ * A live capture's runs' windows: each what was written since the last one ended, at most
+ * RECENT_MAX bytes, read once for every connection the run decodes (CaptureQueries.keepRecent).
+ * Windows are read only while decoders use them: when the last run used little of its window
+ * (a download whose body is skipped), each connection reads just what it wants.
+ */
+export class RecentWindows {
+  /** Where the last run's window ended. */
+  private end = 0
+  /** How much the next window may hold. */
+  private size = SMALL_WINDOW
+  /** The last window's size, and (`used`, counted by the run) how many of its bytes decoders took. */
+  private last = 0
+  used = 0
+
+  constructor(private readonly view: Pick<CaptureView, 'info' | 'keepRecent'>) {}
+
+  /** Live decoding follows the capture from `end` on. */
+  startAt(end: number): void {
+    this.end = end
+  }
+
+  /**
+   * Reads the next run's window; returns where it ends: the run decodes records before it
+   * only, so the next run's window is exactly what came after.
+   */
+  async next(): Promise<number> {
+    const start = this.end
+    const end = Math.min(this.view.info().size, start + this.size)
+    this.end = end
+    const useful = end - start <= SMALL_WINDOW || this.used * 4 >= this.last
+    this.last = end - start
+    this.used = 0
+    // Windows start small and double while used, so a download whose body is skipped costs little of one.
+    this.size = useful ? Math.min(RECENT_MAX, this.size * 2) : RECENT_MAX
+    // A window whose read failed is none: its records are read as asked for.
+    await this.view.keepRecent(useful ? start : 0, useful ? end : 0)
+    return end
+  }
+}
