@@ -40,6 +40,7 @@ export class KeptWindows {
     // Every window kept goes but this one, should it have been read ahead.
     this.windows = this.windows.filter((w) => w.start === start && w.end === Math.min(end, this.recordsEnd()))
     const read = this.keepWindow(start, end)
+    // Not awaited, and never rejects: a read that fails leaves no window (keepWindow).
     if (ahead > end) void this.keepWindow(end, ahead)
     await read
   }
