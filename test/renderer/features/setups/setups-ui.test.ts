@@ -218,6 +218,46 @@ describe('importing a setup', () => {
   })
 })
 
+/** A file whose text comes only when the test says so, as a large file on a slow disk. */
+function slowFile(name: string): { file: File; give: (text: string) => void } {
+  let give!: (text: string) => void
+  const text = new Promise<string>((resolve) => (give = resolve))
+  const file = new File(['x'], name, { type: 'application/json' })
+  Object.defineProperty(file, 'text', { value: () => text })
+  return { file, give }
+}
+async function chooseThat(input: HTMLInputElement, file: File): Promise<void> {
+  Object.defineProperty(input, 'files', { value: [file], configurable: true })
+  input.dispatchEvent(new Event('change'))
+  await flushPromises()
+}
+
+describe('importing a file still being read', () => {
+  it('waits for the read when Import comes first, and a file chosen earlier but read later is not the one imported', async () => {
+    const t = engine({ 'setup.import': ({ name }) => entry(name) })
+    const w = mountIt(SetupsMenu)
+    await choose(w, 'Import setup…')
+    const d = dialog('Import setup')
+    const input = fieldIn(d, 'Setup file (.json)')
+    const first = slowFile('old.json')
+    const second = slowFile('new.json')
+    await chooseThat(input, first.file)
+    await chooseThat(input, second.file)
+    // The name is there at once; Import is pressed before either file is read.
+    expect(fieldIn(d, 'Name').value).toBe('new')
+    await submit(d)
+    expect(t.calls.filter((c) => c.cmd === 'setup.import')).toHaveLength(0)
+    second.give(JSON.stringify(setup({ servers: [{ listen: '127.0.0.1:9001' }] })))
+    await flushPromises()
+    first.give(JSON.stringify(setup({ servers: [{ listen: '127.0.0.1:9000' }] })))
+    await flushPromises()
+    const calls = t.calls.filter((c) => c.cmd === 'setup.import').map((c) => c.args as { name: string; setup: Setup })
+    expect(calls.map((c) => [c.name, c.setup.servers])).toEqual([['new', [{ listen: '127.0.0.1:9001' }]]])
+    expect(d.textContent).not.toContain('Choose a setup file.')
+    expect(document.querySelector('dialog')).toBeNull()
+  })
+})
+
 describe('the bar above the list', () => {
   const last = (s: Setup): LastSetup => ({ setup: s, savedAt: 1, proxies: s.proxies.length, servers: s.servers.length, clients: s.clients.length })
   const three = setup({ proxies: [0, 1, 2].map((i) => ({ start: { listen: `127.0.0.1:${4000 + i}`, target: '127.0.0.1:6379' } })), servers: [{ listen: '127.0.0.1:9000' }] })

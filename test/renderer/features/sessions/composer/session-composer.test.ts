@@ -23,6 +23,12 @@ import { useEngineStore } from '../../../../../src/renderer/src/platform/engine-
 import { fakeTransport } from '../../../fake-transport'
 import { flushPromises } from '../../../../helpers/flush-promises'
 
+/** Reads of picked files the test answers itself, as a large file on a slow disk. */
+const reads = new Map<string, (base64: string) => void>()
+vi.mock('../../../../../src/renderer/src/features/sessions/composer/read-file', () => ({
+  readFileBase64: (file: File) => new Promise<string>((resolve) => reads.set(file.name, resolve))
+}))
+
 let pinia: Pinia
 const mounted: VueWrapper[] = []
 beforeEach(() => {
@@ -202,5 +208,34 @@ describe('composer', () => {
     await intervalButton().trigger('click')
     await pastPreviewDelay()
     expect(sent).toEqual([{ cmd: 'server.interval', args: { serverId: 's1' } }])
+  })
+
+  it('sends no earlier file while a new pick reads, and a slower read of an earlier pick does not replace the later one', async () => {
+    const { w, sent } = setup()
+    await w.findAll('[aria-label="Payload as"] button')[2].trigger('click')
+    const input = w.find('input[type=file]')
+    const pick = async (name: string): Promise<void> => {
+      Object.defineProperty(input.element, 'files', { value: [new File(['x'], name)], configurable: true })
+      await input.trigger('change')
+      await flushPromises()
+    }
+    await pick('a.bin')
+    reads.get('a.bin')!('QQ==')
+    await flushPromises()
+    expect(w.text()).toContain('a.bin')
+    // b.bin is picked, then c.bin: while they read, a.bin is not what Send would send.
+    await pick('b.bin')
+    await pick('c.bin')
+    expect(w.text()).not.toContain('a.bin')
+    expect(w.find('button.primary').attributes('disabled')).toBeDefined()
+    reads.get('c.bin')!('Qw==')
+    await flushPromises()
+    reads.get('b.bin')!('Qg==')
+    await flushPromises()
+    expect(w.text()).toContain('c.bin')
+    expect(w.text()).not.toContain('b.bin')
+    await w.find('button.primary').trigger('click')
+    await pastPreviewDelay()
+    expect(sent).toEqual([{ cmd: 'conn.send', args: { connId: 7, payload: { kind: 'text', data: 'Qw==', encoding: 'base64', escapes: false } } }])
   })
 })

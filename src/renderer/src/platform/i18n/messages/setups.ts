@@ -79,6 +79,7 @@ export default {
         chooseFile: 'Choose a setup file.',
         tooBig: 'This file is {size}: a setup file is at most {max}.',
         notJson: 'This file is not JSON: {error}',
+        unreadable: 'This file could not be read: {error}. Choose it again.',
         problems: 'What is wrong in the file:',
         submit: 'Import'
       }
@@ -162,6 +163,7 @@ export default {
         chooseFile: '请选择一个配置文件。',
         tooBig: '此文件大小为 {size}：配置文件最多 {max}。',
         notJson: '此文件不是 JSON：{error}',
+        unreadable: '无法读取此文件：{error}。请重新选择。',
         problems: '文件中的问题：',
         submit: '导入'
       }
