@@ -82,9 +82,14 @@ class Decoder implements ConnectionDecoder {
     // Offsets before the start are not this decoding's.
     const skip = Math.max(0, this.start[dir] - offset)
     if (skip >= bytes.length) return
-    this.held.push({ dir, bytes: bytes.slice(skip), offset: offset + skip, time })
+    // Held as a view while the protocol is told from it (nearly always at once: the decoder
+    // it picks copies what it keeps), and copied only when it must wait for more: a view
+    // would keep the whole message it came in alive.
+    const piece: Held = { dir, bytes: bytes.subarray(skip), offset: offset + skip, time }
+    this.held.push(piece)
     this.heldBytes[dir] += bytes.length - skip
     this.recognise()
+    if (this.known === 'unknown') piece.bytes = piece.bytes.slice()
   }
 
   end(dir: Direction, time: number): void {
@@ -270,6 +275,8 @@ function inOrder(client: Remainder, server: Remainder): Array<{ dir: Direction; 
 }
 
 function concat(pieces: Uint8Array[], max: number): Uint8Array {
+  // One piece (a request that came whole) is read where it is.
+  if (pieces.length === 1) return pieces[0].length <= max ? pieces[0] : pieces[0].subarray(0, max)
   const total = Math.min(max, pieces.reduce((n, p) => n + p.length, 0))
   const out = new Uint8Array(total)
   let at = 0

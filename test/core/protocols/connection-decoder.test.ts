@@ -62,6 +62,33 @@ describe('createConnectionDecoder', () => {
     expect(decoder.takeChanges().exchanges).toMatchObject([{ index: 0, state: 'pending', request: { target: '/x', headers: [{ name: 'Host' }] } }])
   })
 
+  it('keeps its own copy of what it holds while the protocol, or what a raw connection carries, is still unknown: a caller may reuse its buffer', () => {
+    const decoder = createConnectionDecoder()
+    const request = 'GET /reused HTTP/1.1\r\nHost: h\r\n\r\n'
+    // One buffer, written again for each piece, as a reader with one scratch buffer would.
+    const scratch = new Uint8Array(64)
+    let offset = 0
+    for (const piece of [request.slice(0, 3), request.slice(3, 9), request.slice(9)]) {
+      scratch.fill(0x7e)
+      scratch.set(bytes(piece))
+      decoder.push('client', scratch.subarray(0, piece.length), offset, 1)
+      offset += piece.length
+    }
+    expect(decoder.protocol).toBe('http1')
+    expect(decoder.takeChanges().exchanges).toMatchObject([{ state: 'pending', request: { method: 'GET', target: '/reused', headers: [{ name: 'Host', value: 'h' }] } }])
+
+    // A raw connection's first bytes wait for its server's answer the same way.
+    const raw = createConnectionDecoder({ port: 9999 })
+    scratch.fill(0x7e)
+    scratch.set(bytes('PING\r\n'))
+    raw.push('client', scratch.subarray(0, 6), 0, 1)
+    expect(raw.summary()).toEqual({ protocol: 'raw' })
+    scratch.fill(0x7e)
+    scratch.set(bytes('+PONG\r\n'))
+    raw.push('server', scratch.subarray(0, 7), 0, 2)
+    expect(raw.summary()).toEqual({ protocol: 'raw', carries: 'resp' })
+  })
+
   it.each([
     // (A TLS connection's client hello is read while it comes: tls-hello.test.ts. This one ends cut short.)
     ['tls', [{ dir: 'client', bytes: TLS_HELLO }, { dir: 'server', bytes: '\x16\x03\x03\x00\x10' }, { dir: 'client', end: true }]],

@@ -30,7 +30,9 @@ export class CarriedProtocol {
     if (offset > at) return this.settle(true)
     if (offset + bytes.length <= at) return
     const from = at - offset
-    const take = bytes.subarray(from, from + MAX_RECOGNISE_BYTES - this.seen[dir])
+    // A copy, of at most MAX_RECOGNISE_BYTES a side: it may wait for the other side's bytes,
+    // and a view would keep the whole message it came in alive (or see a reused buffer change).
+    const take = bytes.slice(from, from + MAX_RECOGNISE_BYTES - this.seen[dir])
     this.first[dir].push(take)
     this.seen[dir] += take.length
     this.settle(false)
