@@ -70,7 +70,7 @@ describe('the layout kept by the engine', () => {
     expect(parseLayout(e.written[1])).toEqual({ panes: { main: [26, 74] }, sorts: {}, detailTab: 'text', recent: ['/c.tcap'] })
   })
 
-  it("is not written before the engine's copy is read, so this page's defaults never overwrite it", async () => {
+  it("is not written before the engine's copy is read, so this page's defaults never overwrite it; what the person changed meanwhile is kept, and written", async () => {
     let answer: (text: string | null) => void = () => undefined
     const e = engine({ 'ui.state.get': () => new Promise<string | null>((r) => (answer = r)) })
     const settings = useSettingsStore()
@@ -80,9 +80,27 @@ describe('the layout kept by the engine', () => {
     settings.panes = { main: [12, 88] }
     await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS * 2)
     expect(e.written).toEqual([])
-    answer(layoutText({ panes: { main: [40, 60] } }))
+    answer(layoutText({ panes: { main: [40, 60], right: [30, 70] }, detailTab: 'http' }))
     await flushPromises()
-    expect(settings.panes.main).toEqual([40, 60])
+    // The splitter dragged while the engine was asked is newer than its copy; the rest is the copy's.
+    expect(settings.panes).toEqual({ main: [12, 88], right: [30, 70] })
+    expect(settings.detailTab).toBe('http')
+    await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS)
+    expect(e.written.map((w) => parseLayout(w))).toEqual([{ panes: { main: [12, 88], right: [30, 70] }, sorts: {}, detailTab: 'http', recent: [] }])
+  })
+
+  it('writes a change made while the engine was asked even when it kept no layout', async () => {
+    let answer: (text: string | null) => void = () => undefined
+    const e = engine({ 'ui.state.get': () => new Promise<string | null>((r) => (answer = r)) })
+    const settings = useSettingsStore()
+    settings.followEngineLayout()
+    e.attach()
+    await flushPromises()
+    settings.sorts = { connections: { key: 'sent', descending: true } }
+    answer(null)
+    await flushPromises()
+    await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS)
+    expect(e.written.map((w) => parseLayout(w).sorts)).toEqual([{ connections: { key: 'sent', descending: true } }])
   })
 
   it('leaves out what is not a layout: bad JSON, another version, sizes out of range, wrong types', async () => {

@@ -35,6 +35,8 @@ export const useHeldStore = defineStore('held', () => {
         original.value = bytes
         draft.value = bytes
       } catch (err) {
+        // A message forwarded (or timed out) while its bytes were read: its failure is not the next one's.
+        if (selected.value?.id !== id) return
         error.value = err instanceof Error ? err.message : String(err)
       }
     },

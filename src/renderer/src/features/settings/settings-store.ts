@@ -2,7 +2,7 @@
 // encoding per connection, the detail tab picked last, recently opened captures. Kept in the
 // page's localStorage, for a first paint that is already right; the layout (panes, detail
 // tab, recent captures) is kept by the engine too (layout-state.ts), and its copy wins once
-// the engine is there.
+// the engine is there, but for what the person changed while it was asked.
 
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
@@ -10,7 +10,7 @@ import { withoutRecent, withRecent } from '../files/recent-files'
 import { LANGUAGES, systemLanguage, type Language } from '../../platform/i18n'
 import { WEB_ENCODINGS, type WebEncodingName } from '../../../../shared/text-encodings'
 import { useEngineStore } from '../../platform/engine-store'
-import { layoutText, parseLayout, type ListSort } from './layout-state'
+import { layoutText, parseLayout, type Layout, type ListSort } from './layout-state'
 
 export type ThemeChoice = 'system' | 'light' | 'dark'
 /** The views' encodings: the one list (shared/text-encodings.ts), by their WHATWG names. */
@@ -39,6 +39,11 @@ function load(): Saved {
   } catch {
     return {}
   }
+}
+
+/** `kept`'s entries whose key the page has as it had when it asked (the others were changed meanwhile, and stay). */
+function unchangedSince<T>(asked: Record<string, T>, now: Record<string, T>, kept: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(kept).filter(([key]) => JSON.stringify(now[key]) === JSON.stringify(asked[key])))
 }
 
 export const useSettingsStore = defineStore('settings', () => {
@@ -87,16 +92,25 @@ export const useSettingsStore = defineStore('settings', () => {
   let following = false
   async function loadLayout(): Promise<void> {
     layoutAsked = true
+    // What the page had when it asked: what differs once the answer comes, the person changed
+    // meanwhile (a splitter dragged as the window opened), and that is newer than the copy.
+    // (A copy: a pane's sizes may be changed in place.)
+    const askedText = layoutNow()
+    const asked = JSON.parse(askedText) as Required<Omit<Layout, 'detailTab'>> & Pick<Layout, 'detailTab'>
+    let meanwhile = false
     try {
       const kept = parseLayout(await engine.call('ui.state.get'))
-      if (kept.panes) panes.value = { ...panes.value, ...kept.panes }
-      if (kept.sorts) sorts.value = { ...sorts.value, ...kept.sorts }
-      if (kept.detailTab !== undefined) detailTab.value = kept.detailTab
-      if (kept.recent) recent.value = kept.recent
+      meanwhile = layoutNow() !== askedText
+      if (kept.panes) panes.value = { ...panes.value, ...unchangedSince(asked.panes, panes.value, kept.panes) }
+      if (kept.sorts) sorts.value = { ...sorts.value, ...unchangedSince(asked.sorts, sorts.value, kept.sorts) }
+      if (kept.detailTab !== undefined && detailTab.value === asked.detailTab) detailTab.value = kept.detailTab
+      if (kept.recent && JSON.stringify(recent.value) === JSON.stringify(asked.recent)) recent.value = kept.recent
     } catch {
       // An engine without it (or one that failed to read it) leaves localStorage's layout.
     }
-    layoutKept = layoutNow()
+    layoutKept = meanwhile ? '' : layoutNow()
+    // The person's changes go to the engine as any change does.
+    if (meanwhile) layoutTimer = setTimeout(writeLayout, LAYOUT_WRITE_MS)
   }
   function writeLayout(): void {
     clearTimeout(layoutTimer)

@@ -123,6 +123,16 @@ describe('composer', () => {
     await pastPreviewDelay()
     expect(previewText(w)).toContain('4 B')
     expect(previewText(w)).toContain('68 69 0d 0a')
+    // An edit: the bytes shown are the last draft's until the engine has made the new ones.
+    const group = (): string | undefined => w.find('[role=group][aria-label=Preview]').attributes('aria-busy')
+    expect(group()).toBe('false')
+    await w.find('textarea').setValue('hi!\\r\\n')
+    expect(group()).toBe('true')
+    expect(previewText(w)).toContain('4 B')
+    await pastPreviewDelay()
+    expect(group()).toBe('false')
+    expect(previewText(w)).toContain('5 B')
+    expect(previewText(w)).toContain('68 69 21 0d 0a')
 
     await w.findAll('[aria-label="Payload as"] button')[1].trigger('click')
     await w.find('textarea').setValue('48 6g')

@@ -1,5 +1,6 @@
 // The exact bytes a payload makes, asked of the engine (payload.preview) a moment after
-// typing stops, so the preview and what is sent can never differ. Replies to older
+// typing stops, so the preview and what is sent can never differ; until the new bytes
+// come, the last ones are shown as stale (`pending`: dimmed, aria-busy). Replies to older
 // drafts are dropped.
 
 import { onBeforeUnmount, ref, shallowRef, watch } from 'vue'
