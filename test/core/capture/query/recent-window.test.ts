@@ -79,6 +79,20 @@ describe('the window decoding reads, and the next one read ahead', () => {
     expect(dataBytes).toBe(40 * 12 * 1024)
   })
 
+  it("gives a batch's payload a buffer of its own once it is large enough to be moved to a decode worker, and a small one from Node's pool", async () => {
+    const { capture } = await smallFile()
+    const [conn] = await capture.listConnections()
+    const { payload: large } = await capture.decodeRecords(conn.id, 0, 8, { client: 0, server: 0 }, Infinity)
+    expect(large.byteLength).toBeGreaterThan(4096)
+    // Whole, so the feed moves it (feed-requests.ts) instead of copying it.
+    expect([large.byteOffset, large.buffer.byteLength]).toEqual([0, large.byteLength])
+    // A few bytes: a slice of a shared pool, no backing store of its own for the collector.
+    // (The last 100 bytes of each direction, however TCP cut them into records.)
+    const { payload: small } = await capture.decodeRecords(conn.id, 0, 1_000_000, { client: conn.bytes.client - 100, server: conn.bytes.server - 100 }, Infinity)
+    expect(small.byteLength).toBe(200)
+    expect(small.buffer.byteLength).toBeGreaterThan(small.byteLength)
+  })
+
   it('reads a window asked for that is not the one read ahead, and drops the one that was', async () => {
     const { capture } = await smallFile()
     const spans = spansRead(capture)
