@@ -1,6 +1,6 @@
 // The recent files list: newest first, each once, at most ten; and paths split for showing.
 import { describe, expect, it } from 'vitest'
-import { splitPath, withoutRecent, withRecent } from '../../../../src/renderer/src/features/files/recent-files'
+import { splitPath, withChangesSince, withoutRecent, withRecent } from '../../../../src/renderer/src/features/files/recent-files'
 
 describe('recent files', () => {
   it('puts a file first, once', () => {
@@ -16,6 +16,16 @@ describe('recent files', () => {
   it('takes one off', () => {
     expect(withoutRecent(['/a', '/b'], '/a')).toEqual(['/b'])
     expect(withoutRecent(['/a'], '/x')).toEqual(['/a'])
+  })
+
+  it("puts this list's changes since it was read onto another copy: opened first, in order, and forgotten gone", () => {
+    const kept = ['/k1', '/a', '/k2', '/b']
+    // Nothing changed: the other copy as it is.
+    expect(withChangesSince(kept, ['/a', '/b'], ['/a', '/b'])).toEqual(kept)
+    // /n opened, then /b opened again (moved first), and /a forgotten.
+    expect(withChangesSince(kept, ['/a', '/b'], ['/b', '/n'])).toEqual(['/b', '/n', '/k1', '/k2'])
+    // From an empty list (web mode's first page): the file opened meanwhile, then the copy's.
+    expect(withChangesSince(kept, [], ['/x'])).toEqual(['/x', ...kept])
   })
 
   it('splits a path into name and folder, on either slash', () => {

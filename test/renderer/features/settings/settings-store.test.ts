@@ -89,6 +89,21 @@ describe('the layout kept by the engine', () => {
     expect(e.written.map((w) => parseLayout(w))).toEqual([{ panes: { main: [12, 88], right: [30, 70] }, sorts: {}, detailTab: 'http', recent: [] }])
   })
 
+  it("keeps the engine's recent captures, with a capture opened while it was asked first", async () => {
+    let answer: (text: string | null) => void = () => undefined
+    const e = engine({ 'ui.state.get': () => new Promise<string | null>((r) => (answer = r)) })
+    const settings = useSettingsStore()
+    settings.followEngineLayout()
+    e.attach()
+    await flushPromises()
+    settings.rememberFile('/opened.tcap')
+    answer(layoutText({ recent: ['/b.tcap', '/a.tcap'] }))
+    await flushPromises()
+    expect(settings.recent).toEqual(['/opened.tcap', '/b.tcap', '/a.tcap'])
+    await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS)
+    expect(e.written.map((w) => parseLayout(w).recent)).toEqual([['/opened.tcap', '/b.tcap', '/a.tcap']])
+  })
+
   it('writes a change made while the engine was asked even when it kept no layout', async () => {
     let answer: (text: string | null) => void = () => undefined
     const e = engine({ 'ui.state.get': () => new Promise<string | null>((r) => (answer = r)) })

@@ -6,7 +6,7 @@
 
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
-import { withoutRecent, withRecent } from '../files/recent-files'
+import { withChangesSince, withoutRecent, withRecent } from '../files/recent-files'
 import { LANGUAGES, systemLanguage, type Language } from '../../platform/i18n'
 import { WEB_ENCODINGS, type WebEncodingName } from '../../../../shared/text-encodings'
 import { useEngineStore } from '../../platform/engine-store'
@@ -104,7 +104,7 @@ export const useSettingsStore = defineStore('settings', () => {
       if (kept.panes) panes.value = { ...panes.value, ...unchangedSince(asked.panes, panes.value, kept.panes) }
       if (kept.sorts) sorts.value = { ...sorts.value, ...unchangedSince(asked.sorts, sorts.value, kept.sorts) }
       if (kept.detailTab !== undefined && detailTab.value === asked.detailTab) detailTab.value = kept.detailTab
-      if (kept.recent && JSON.stringify(recent.value) === JSON.stringify(asked.recent)) recent.value = kept.recent
+      if (kept.recent) recent.value = withChangesSince(kept.recent, asked.recent, recent.value)
     } catch {
       // An engine without it (or one that failed to read it) leaves localStorage's layout.
     }
