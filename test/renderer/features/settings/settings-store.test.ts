@@ -28,6 +28,17 @@ function engine(handlers: Handlers = {}) {
   return { t, written, attach: () => useEngineStore().attach(t.transport) }
 }
 
+/** A store following the engine's layout, whose copy is on its way until `answer` gives it. */
+async function askedForLayout() {
+  let give: (text: string | null) => void = () => undefined
+  const e = engine({ 'ui.state.get': () => new Promise<string | null>((r) => (give = r)) })
+  const settings = useSettingsStore()
+  settings.followEngineLayout()
+  e.attach()
+  await flushPromises()
+  return { e, settings, answer: (text: string | null) => give(text) }
+}
+
 describe('the layout kept by the engine', () => {
   it("wins over localStorage's once the engine is there; the rest of the settings stay", async () => {
     localStorage.setItem('tcpscope.settings', JSON.stringify({ theme: 'dark', panes: { main: [20, 80], right: [30, 70] }, detailTab: 'hex', recent: ['/a.tcap'] }))
@@ -71,12 +82,7 @@ describe('the layout kept by the engine', () => {
   })
 
   it("is not written before the engine's copy is read, so this page's defaults never overwrite it; what the person changed meanwhile is kept, and written", async () => {
-    let answer: (text: string | null) => void = () => undefined
-    const e = engine({ 'ui.state.get': () => new Promise<string | null>((r) => (answer = r)) })
-    const settings = useSettingsStore()
-    settings.followEngineLayout()
-    e.attach()
-    await flushPromises()
+    const { e, settings, answer } = await askedForLayout()
     settings.panes = { main: [12, 88] }
     await vi.advanceTimersByTimeAsync(LAYOUT_WRITE_MS * 2)
     expect(e.written).toEqual([])
@@ -90,12 +96,7 @@ describe('the layout kept by the engine', () => {
   })
 
   it("keeps the engine's recent captures, with a capture opened while it was asked first", async () => {
-    let answer: (text: string | null) => void = () => undefined
-    const e = engine({ 'ui.state.get': () => new Promise<string | null>((r) => (answer = r)) })
-    const settings = useSettingsStore()
-    settings.followEngineLayout()
-    e.attach()
-    await flushPromises()
+    const { e, settings, answer } = await askedForLayout()
     settings.rememberFile('/opened.tcap')
     answer(layoutText({ recent: ['/b.tcap', '/a.tcap'] }))
     await flushPromises()
@@ -105,12 +106,7 @@ describe('the layout kept by the engine', () => {
   })
 
   it('writes a change made while the engine was asked even when it kept no layout', async () => {
-    let answer: (text: string | null) => void = () => undefined
-    const e = engine({ 'ui.state.get': () => new Promise<string | null>((r) => (answer = r)) })
-    const settings = useSettingsStore()
-    settings.followEngineLayout()
-    e.attach()
-    await flushPromises()
+    const { e, settings, answer } = await askedForLayout()
     settings.sorts = { connections: { key: 'sent', descending: true } }
     answer(null)
     await flushPromises()
