@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { AddressInfo, Server } from 'node:net'
+import type { AddressInfo, Server, Socket } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { chromium, type Browser } from 'playwright-core'
@@ -47,7 +47,7 @@ let certs: TestCerts
 let t: TestEngine
 let proxyId: string
 let browser: Browser
-const servers: Server[] = []
+const servers: Array<{ server: Server; sockets: Set<Socket> }> = []
 
 interface Origin {
   port: number
@@ -69,9 +69,16 @@ async function startOrigin(h2: boolean): Promise<Origin> {
   }
   const tls = { key: certs.read(certs.leafKey), cert: certs.read(certs.leafCert) }
   const server: Server = h2 ? createSecureServer({ ...tls, allowHTTP1: true }, handle) : createHttpsServer({ ...tls, ALPNProtocols: ['http/1.1'] }, handle)
+  // Its connections are let go of at the end: a keep-alive or HTTP/2 connection still open
+  // would keep close() waiting (afterAll timed out on it once in CI).
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
-  servers.push(server)
+  servers.push({ server, sockets })
   return { port: (server.address() as AddressInfo).port, seen }
 }
 
@@ -102,8 +109,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  for (const s of servers) await new Promise((r) => s.close(r))
+  // The engine first: its proxy's connections to the origins go with it.
   await t?.dispose()
+  for (const { server, sockets } of servers) {
+    const closed = new Promise((r) => server.close(r))
+    for (const socket of sockets) socket.destroy()
+    await closed
+  }
   dir.cleanup()
 })
 
