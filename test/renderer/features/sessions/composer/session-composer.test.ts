@@ -6,7 +6,7 @@
 // test/e2e/sessions.e2e.test.ts.
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { checksumBytes } from '../../../../../src/shared/payload/checksums'
 import { parseEscapes } from '../../../../../src/shared/payload/escapes'
 import { parseHex } from '../../../../../src/shared/payload/parse-hex'
@@ -23,11 +23,24 @@ import { useEngineStore } from '../../../../../src/renderer/src/platform/engine-
 import { fakeTransport } from '../../../fake-transport'
 import { flushPromises } from '../../../../helpers/flush-promises'
 
-/** Reads of picked files the test answers itself, as a large file on a slow disk. */
+/**
+ * Reads of picked files the test answers itself, as a large file on a slow disk: the page's
+ * FileReader stood in for (not the module that uses it: the renderer's test files share
+ * their modules, so a module mock would not reach a component another file loaded first).
+ */
 const reads = new Map<string, (base64: string) => void>()
-vi.mock('../../../../../src/renderer/src/features/sessions/composer/read-file', () => ({
-  readFileBase64: (file: File) => new Promise<string>((resolve) => reads.set(file.name, resolve))
-}))
+class SlowReader {
+  result: string | null = null
+  error: Error | null = null
+  onload: (() => void) | null = null
+  onerror: (() => void) | null = null
+  readAsDataURL(file: File): void {
+    reads.set(file.name, (base64) => {
+      this.result = `data:application/octet-stream;base64,${base64}`
+      this.onload?.()
+    })
+  }
+}
 
 let pinia: Pinia
 const mounted: VueWrapper[] = []
@@ -221,6 +234,8 @@ describe('composer', () => {
   })
 
   it('sends no earlier file while a new pick reads, and a slower read of an earlier pick does not replace the later one', async () => {
+    vi.stubGlobal('FileReader', SlowReader)
+    onTestFinished(() => void vi.unstubAllGlobals())
     const { w, sent } = setup()
     await w.findAll('[aria-label="Payload as"] button')[2].trigger('click')
     const input = w.find('input[type=file]')
