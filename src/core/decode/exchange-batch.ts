@@ -220,7 +220,7 @@ export class ExchangeBatchWriter {
     const lengths = Uint32Array.from(this.lengths)
     // A table of its own (V8's join of one string is that string, maybe a slice of a whole
     // decoded head): the table that takes the batch keeps its strings as slices of it.
-    const all = this.joined.length === 0 ? this.parts : this.parts.length === 0 ? this.joined : this.joined.concat(this.parts)
+    const all = this.joined.concat(this.parts)
     const strings = all.length === 1 ? (' ' + all[0]).slice(1) : all.join('')
     const packed = { size: this.size, ints: this.ints, nums: this.nums, strings, lengths }
     transfer?.push(this.ints.buffer as ArrayBuffer, this.nums.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer)

@@ -10,7 +10,7 @@
 // pass-through sniff (hello-sniff.ts) and the decoders (tls-hello-reader.ts).
 
 import type { TlsHello } from '../../shared/tls-types'
-import { concatBytes } from '../../shared/concat-bytes'
+import { concatBytes, firstBytes } from '../../shared/concat-bytes'
 
 /** The largest ClientHello message read (its body); real ones are 200 B to 2 KiB (post-quantum key shares included). */
 export const MAX_CLIENT_HELLO_BYTES = 16 * 1024
@@ -123,12 +123,12 @@ function readRecords(buf: Uint8Array): ClientHelloRead {
     pieces.push(buf.subarray(at + RECORD_HEADER, Math.min(buf.length, at + RECORD_HEADER + len)))
     // The message's header is checked as soon as it is in, whole record or not: a hello that
     // says it is too large is refused before anyone waits for it.
-    if (need < 0 && have + pieces[pieces.length - 1].length >= HANDSHAKE_HEADER) need = messageSize(concat(pieces, HANDSHAKE_HEADER))
+    if (need < 0 && have + pieces[pieces.length - 1].length >= HANDSHAKE_HEADER) need = messageSize(firstBytes(pieces, HANDSHAKE_HEADER))
     if (partial) return needMore(buf)
     have += len
     at += RECORD_HEADER + len
     if (need >= 0 && have >= need) {
-      const message = concat(pieces, need)
+      const message = firstBytes(pieces, need)
       return { state: 'hello', ...parseHello(message.subarray(HANDSHAKE_HEADER)), length: at }
     }
   }
@@ -148,19 +148,6 @@ function messageSize(head: Uint8Array): number {
   return HANDSHAKE_HEADER + body
 }
 
-/** The first `n` bytes of `pieces` in one buffer (a view when the first piece holds them). */
-function concat(pieces: Uint8Array[], n: number): Uint8Array {
-  if (pieces[0].length >= n) return pieces[0].subarray(0, n)
-  const out = new Uint8Array(n)
-  let off = 0
-  for (const p of pieces) {
-    const take = Math.min(p.length, n - off)
-    out.set(p.subarray(0, take), off)
-    off += take
-    if (off === n) break
-  }
-  return out
-}
 
 /** A bounds-checked cursor over one vector of the hello. */
 class Reader {

@@ -7,6 +7,7 @@
 // connection's ClientHello, read for the name and protocols it asks for.
 
 import type { Direction } from '../../shared/capture-types'
+import { firstBytes } from '../../shared/concat-bytes'
 import type { AnsweredBy, DecodeProblem, Protocol, ProtocolSummary } from '../../shared/protocol-types'
 import { detectProtocol, MAX_DETECT_BYTES } from './detect'
 import { headerValues } from './http1/head-parser'
@@ -174,9 +175,9 @@ class Decoder implements ConnectionDecoder {
     const client = this.held.filter((h) => h.dir === 'client' && isBytes(h))
     // Servers of HTTP and TLS never speak first: a server that does is something else. An
     // HTTP/2 server may send its SETTINGS before the client's preface has come: that waits.
-    const serverFirst = client.length === 0 && this.heldBytes.server > 0 && !mayBeH2Settings(concat(this.held.map((h) => h.bytes), FRAME_HEADER))
+    const serverFirst = client.length === 0 && this.heldBytes.server > 0 && !mayBeH2Settings(firstBytes(this.held.map((h) => h.bytes), FRAME_HEADER))
     const final = serverFirst || this.endedEarly.client !== undefined || this.heldBytes.client >= MAX_DETECT_BYTES || this.heldBytes.server >= MAX_DETECT_BYTES
-    const first = concat(client.map((h) => h.bytes), MAX_DETECT_BYTES)
+    const first = firstBytes(client.map((h) => h.bytes), MAX_DETECT_BYTES)
     const protocol = serverFirst ? 'raw' : detectProtocol(first, final)
     if (protocol !== 'unknown') this.decide(protocol)
   }
@@ -274,16 +275,3 @@ function inOrder(client: Remainder, server: Remainder): Array<{ dir: Direction; 
   return [...client.pieces.map((p) => ({ dir: 'client' as const, ...p })), ...server.pieces.map((p) => ({ dir: 'server' as const, ...p }))].sort((a, b) => a.time - b.time)
 }
 
-function concat(pieces: Uint8Array[], max: number): Uint8Array {
-  // One piece (a request that came whole) is read where it is.
-  if (pieces.length === 1) return pieces[0].length <= max ? pieces[0] : pieces[0].subarray(0, max)
-  const total = Math.min(max, pieces.reduce((n, p) => n + p.length, 0))
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const p of pieces) {
-    if (at >= total) break
-    out.set(p.subarray(0, total - at), at)
-    at += Math.min(p.length, total - at)
-  }
-  return out
-}
