@@ -1,4 +1,4 @@
-// A file input's picks: only the last pick's read is taken, a pick of none (or of a file
+// A file input's picks: only the last pick's read is taken, a drop (no file, or one
 // refused before reading) drops the read under way, and a submit can wait for the last read.
 import { describe, expect, it } from 'vitest'
 import { latestFileRead, type FileReadResult } from '../../../../src/renderer/src/ui/form/latest-file-read'
@@ -32,7 +32,7 @@ describe('latestFileRead', () => {
     expect(took).toEqual([['b', { value: 'bee' }]])
   })
 
-  it('passes a failed read on as an error, and a pick of none drops the read under way', async () => {
+  it('passes a failed read on as an error, and a drop (no pick now) drops the read under way', async () => {
     const r = reads()
     const picks = latestFileRead(r.read)
     const took: FileReadResult<string>[] = []
@@ -42,7 +42,7 @@ describe('latestFileRead', () => {
     await picks.settled()
     expect(took).toEqual([{ error: lost }])
     picks.pick(file('big'), (x) => took.push(x))
-    picks.pick(undefined)
+    picks.drop()
     await picks.settled()
     r.answer('big', 'late')
     await flushPromises()

@@ -6,8 +6,10 @@
 export type FileReadResult<T> = { value: T } | { error: unknown }
 
 export interface LatestFileRead<T> {
-  /** `file` is now the pick (undefined: none, and any read under way is dropped); `took` gets its read's result unless another pick came first. */
-  pick(file: File | undefined, took?: (result: FileReadResult<T>) => void): void
+  /** `file` is now the pick: `took` gets its read's result unless another pick (or drop) came first. */
+  pick(file: File, took: (result: FileReadResult<T>) => void): void
+  /** No pick now (none chosen, or one refused before reading): a read under way is dropped. */
+  drop(): void
   /** Resolves once the last pick's read has ended and `took` has run (rejects only if `took` throws). */
   settled(): Promise<void>
 }
@@ -18,10 +20,6 @@ export function latestFileRead<T>(read: (file: File) => Promise<T>): LatestFileR
   return {
     pick(file, took) {
       latest = file
-      if (!file || !took) {
-        pending = Promise.resolve()
-        return
-      }
       const answer = (result: FileReadResult<T>): void => {
         if (file === latest) took(result)
       }
@@ -29,6 +27,10 @@ export function latestFileRead<T>(read: (file: File) => Promise<T>): LatestFileR
         (value) => answer({ value }),
         (error: unknown) => answer({ error })
       )
+    },
+    drop() {
+      latest = undefined
+      pending = Promise.resolve()
     },
     settled: () => pending
   }
