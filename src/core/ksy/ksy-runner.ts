@@ -199,9 +199,14 @@ export class KsyParser implements KsyParserLike {
   }
 }
 
-/** A runtime error as one line: the runtime's validation errors say what they expected. */
+/**
+ * A runtime error as one line: the runtime's validation errors say what they expected. A
+ * type that holds itself with nothing to end it (`seq: [{id: a, type: x}]` in x) recurses
+ * until V8's stack is spent: said as what it most likely is, not as V8's RangeError.
+ */
 export function errorText(err: unknown): string {
   const e = err as { name?: string; message?: string }
+  if (e?.name === 'RangeError' && /call stack/i.test(e.message ?? '')) return 'its types nest too deep (a type that holds itself, directly or through others, with nothing to end it?): the parse ran out of stack'
   const message = (e?.message ?? String(err)).replace(/\s+/g, ' ').trim()
   const name = e?.name && e.name !== 'Error' ? `${e.name}: ` : ''
   return `${name}${message}`.slice(0, 300)

@@ -56,6 +56,14 @@ describe('ksy: hostile sizes and loops are bounded', () => {
     expect(d.error).toMatch(/took longer than \d+ ms/)
   }, 20_000)
 
+  it('a type that holds itself with nothing to end it says so, not as V8\'s stack error', async () => {
+    const path = ksyFile('self.ksy', 'meta:\n  id: self\nseq:\n  - id: inner\n    type: self\n')
+    const c = await codec(`ksy:${path}`)
+    const [m] = describeAll(c, [{ dir: 'client', bytes: Uint8Array.from([1, 2, 3]) }], { split: 'bytes' })
+    expect(m.error).toMatch(/its types nest too deep \(a type that holds itself, directly or through others, with nothing to end it\?\): the parse ran out of stack/)
+    expect(JSON.stringify(m)).not.toMatch(/RangeError|Maximum call stack/)
+  })
+
   it('a type that reads to its stream end says to cut it within a plain framing; within= does', async () => {
     const eos = await codec(`ksy:${GAME_KSY}`)
     const packet = gamePacket()
