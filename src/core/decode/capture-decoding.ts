@@ -281,8 +281,12 @@ export class CaptureDecoding {
           more = outcome === 'until' && w.until !== undefined && w.until < this.view.info().size
           if (more && untouched && c.cursor === 0) w.beyond = Math.min(w.beyond, c.connId)
         } catch (err) {
-          // The connection's records could not be read (a damaged file): it stays as decoded so far.
-          if (!(err instanceof DecoderLostError)) this.finish(c)
+          // The connection's records could not be read (a damaged file): it stays as decoded
+          // so far, and what asks for it is told why (an export would otherwise leave it out unsaid).
+          if (!(err instanceof DecoderLostError)) {
+            c.unreadable = err instanceof Error ? err : new Error(String(err))
+            this.finish(c)
+          }
         }
         windows.done(w, c.connId, more)
         if (performance.now() - sliceStart >= SLICE_MS) {

@@ -67,6 +67,11 @@ export class ConnDecoding {
   seenFlags = -1
   /** Its decoder is gone: the connection ended and every record was fed. */
   finished = false
+  /**
+   * Why its records could not all be read (a damaged file), when a background run met it:
+   * what asks for the connection's details gets it, as one that read them itself would.
+   */
+  unreadable: Error | undefined
   busy: Promise<void> | undefined
 
   constructor(

@@ -219,7 +219,9 @@ export class Decoding {
 
   private async decoded(view: CaptureView, connId: number): Promise<ConnDecoding> {
     if ((await view.connection(connId)) === undefined) throw new UserError(`no connection #${connId} in this capture`, ERROR_CODES.ENOCONN)
-    return this.entry(view).decoding.catchUpConn(connId)
+    const c = await this.entry(view).decoding.catchUpConn(connId)
+    if (c.unreadable) throw c.unreadable
+    return c
   }
 
   /** A page of a connection's exchanges in full; `bodiesAhead`: their small bodies are read now, for the body() calls that follow. */
