@@ -34,7 +34,7 @@ export function proxyTlsArgs(v: TlsValues, forward: boolean): { tlsListen?: TlsL
   const out: { tlsListen?: TlsListenOptions; tlsUpstream?: TlsConnectOptions } = {}
   if (forward) {
     const wrong = given(['tls-listen', 'tls-name', 'tls-cert', 'tls-key', 'tls-upstream', 'sni', 'alpn', 'client-cert', 'client-key'])
-    if (wrong.length > 0) throw new UsageError(`proxy: ${wrong.join(', ')} go with --target, not --forward (a forward proxy intercepts each tunnel's TLS by itself)`)
+    if (wrong.length > 0) throw new UsageError(`proxy: ${wrong.join(', ')} ${wrong.length === 1 ? 'goes' : 'go'} with --target, not --forward (a forward proxy intercepts each tunnel's TLS by itself)`)
     if (v['upstream-ca'] !== undefined || v.insecure === true) out.tlsUpstream = { ca: v['upstream-ca'], verify: v.insecure !== true }
     return out
   }
@@ -46,7 +46,7 @@ export function proxyTlsArgs(v: TlsValues, forward: boolean): { tlsListen?: TlsL
     out.tlsListen = listen
   } else {
     const wrong = given(['tls-name', 'tls-cert', 'tls-key'])
-    if (wrong.length > 0) throw new UsageError(`proxy: ${wrong.join(', ')} go with --tls-listen`)
+    if (wrong.length > 0) throw new UsageError(`proxy: ${wrong.join(', ')} ${wrong.length === 1 ? 'goes' : 'go'} with --tls-listen`)
   }
   if (v['tls-upstream'] === true) {
     const up: TlsConnectOptions = {}
@@ -60,7 +60,7 @@ export function proxyTlsArgs(v: TlsValues, forward: boolean): { tlsListen?: TlsL
     out.tlsUpstream = up
   } else {
     const wrong = given(['upstream-ca', 'insecure', 'sni', 'alpn', 'client-cert', 'client-key'])
-    if (wrong.length > 0) throw new UsageError(`proxy: ${wrong.join(', ')} go with --tls-upstream (TLS toward the target)`)
+    if (wrong.length > 0) throw new UsageError(`proxy: ${wrong.join(', ')} ${wrong.length === 1 ? 'goes' : 'go'} with --tls-upstream (TLS toward the target)`)
   }
   return out
 }

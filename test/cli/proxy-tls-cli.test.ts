@@ -178,7 +178,7 @@ describe('tcpscope proxy TLS flags', () => {
   it('refuses a TLS flag given without the leg it belongs to, in one line', async () => {
     const r = await runCli(['proxy', '--listen', '0', '--target', '127.0.0.1:1', '--sni', 'x.test'])
     expect(r.code).toBe(2)
-    expect(r.stderr.trim()).toBe('tcpscope: proxy: --sni go with --tls-upstream (TLS toward the target)')
+    expect(r.stderr.trim()).toBe('tcpscope: proxy: --sni goes with --tls-upstream (TLS toward the target)')
     const missing = await runCli(['proxy', '--listen', '0', '--target', '127.0.0.1:1', '--tls-upstream', '--upstream-ca', join(tmp.dir, 'nope.pem')])
     expect(missing.code).not.toBe(0)
     expect(missing.stderr.trim()).toBe(`tcpscope: cannot read --upstream-ca ${join(tmp.dir, 'nope.pem')}: no such file`)

@@ -17,6 +17,7 @@
 // the server saw; the comment above it names the rule. A request a rule answered never
 // reached the target: the command is the client's, and its comment says so.
 
+import { missingExchange } from '../decode/missing-exchange'
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { parseEndpoint } from '../../shared/endpoint'
 import { UserError } from '../../shared/errors'
@@ -147,7 +148,7 @@ export async function curlCommand(view: CaptureView, decoding: Decoding, connId:
   const page = await decoding.exchanges(view, connId, exchange, 1)
   const ex = page.exchanges[0]
   if (ex === undefined && page.total === 0) throw new UserError(`connection #${connId} carries no HTTP request (it reads as ${page.protocol === 'unknown' ? 'nothing yet' : page.protocol}); curl is for HTTP connections`)
-  if (ex === undefined) throw new UserError(`connection #${connId} has no HTTP exchange ${exchange} (it has ${page.total})`)
+  if (ex === undefined) throw missingExchange(connId, exchange, page.total)
   if (ex.request === undefined || ex.request.method === undefined) throw new UserError(`exchange ${exchange} of connection #${connId} has no request`)
   const notes: string[] = []
   let req = ex.request

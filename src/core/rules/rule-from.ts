@@ -10,6 +10,7 @@
 //   the Messages tab shows it) and answer with the reply recorded for it, byte for byte.
 // The one place rules are made from the recording: the app and the CLI both ask for it.
 
+import { missingExchange } from '../decode/missing-exchange'
 import type { Respond, RuleSpec } from '../../shared/rules/rule-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
@@ -73,7 +74,7 @@ const isText = (text: string): boolean => !text.includes('\uFFFD') && !/[\x00-\x
 export async function ruleFromExchange(view: CaptureView, decoding: Decoding, connId: number, exchange: number, as: RuleFromAs = 'mock'): Promise<RuleSpec> {
   const page = await decoding.exchanges(view, connId, exchange, 1)
   const ex = page.exchanges[0]
-  if (ex === undefined) throw new UserError(page.total === 0 ? `connection #${connId} carries no HTTP exchange` : `connection #${connId} has no HTTP exchange ${exchange} (it has ${page.total})`, 'ENOENT')
+  if (ex === undefined) throw page.total === 0 ? new UserError(`connection #${connId} carries no HTTP exchange`, 'ENOENT') : missingExchange(connId, exchange, page.total, 'ENOENT')
   const req = ex.request
   if (req?.method === undefined) throw new UserError(`exchange ${exchange} of connection #${connId} has no request`, 'ENOENT')
   if (as === 'rewrite') return rewriteRule(req, await requestJson(view, decoding, connId, exchange, req))
