@@ -117,13 +117,14 @@ function setup(c: ConnectionSummary = conn) {
     }
   })
   useEngineStore().attach(t.transport)
+  const i18n = createAppI18n('en')
   const w = mount(SessionComposer, {
     props: { conn: c, actions: connectionActions(c, [server], true) },
-    global: { plugins: [pinia, createAppI18n('en')] },
+    global: { plugins: [pinia, i18n] },
     attachTo: document.body
   })
   mounted.push(w)
-  return { w, sent }
+  return { w, sent, i18n }
 }
 
 const previewText = (w: VueWrapper): string => w.find('[role=group][aria-label=Preview]').text()
@@ -163,6 +164,17 @@ describe('composer', () => {
     expect(w.find('[role=status]').text()).toBe('Sent 4 B to #7')
     const stored = JSON.parse(localStorage.getItem('tcpscope.composer') ?? '{}') as { history: Array<{ data: string }> }
     expect(stored.history.map((h) => h.data)).toEqual(['PING'])
+  })
+
+  it('rewords what it said it sent when the language changes afterwards', async () => {
+    const { w, i18n } = setup()
+    await w.find('textarea').setValue('PING')
+    await w.find('button.primary').trigger('click')
+    await pastPreviewDelay()
+    expect(w.find('[role=status]').text()).toBe('Sent 4 B to #7')
+    i18n.global.locale.value = 'zh-CN'
+    await flushPromises()
+    expect(w.find('[role=status]').text()).toBe('已向 #7 发送 4 B')
   })
 
   it('sends to every client of the server when told to', async () => {
