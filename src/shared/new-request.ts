@@ -34,6 +34,8 @@ const shown = (text: string): string => JSON.stringify(text.length > 80 ? `${tex
 export function parseRequestUrl(text: string): RequestUrl | { error: string } {
   const url = text.trim()
   if (url === '') return { error: 'the URL is empty: give http://HOST[:PORT]/PATH or https://…' }
+  // `localhost:8080/x` parses as the scheme "localhost": said as the missing scheme it is.
+  if (!url.includes('://')) return { error: `${shown(url)} does not start with http:// or https://: add one in front` }
   let u: URL
   try {
     u = new URL(url)

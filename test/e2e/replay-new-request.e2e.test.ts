@@ -76,7 +76,7 @@ describe('New request in the Replay tab', () => {
     await panel.getByRole('combobox', { name: 'Method' }).selectOption('POST')
     const url = panel.getByRole('textbox', { name: 'URL' })
     await url.fill('127.0.0.1/no-scheme')
-    await panel.getByRole('status').filter({ hasText: /is not a URL: give http:\/\/HOST\[:PORT\]\/PATH/ }).waitFor()
+    await panel.getByRole('status').filter({ hasText: /does not start with http:\/\/ or https:\/\/: add one in front/ }).waitFor()
     expect(await send.isDisabled()).toBe(true)
     await url.fill(`http://127.0.0.1:${api.port}/api/items?draft=1`)
     await panel.getByRole('button', { name: 'Add header' }).click()

@@ -230,7 +230,9 @@ describe('replay.send refusals', () => {
     const t = await engine()
     const send = (args: Parameters<TestEngine['engine']['replay.send']>[0]): Promise<unknown> => t.engine['replay.send'](args)
     const refused = async (args: Parameters<TestEngine['engine']['replay.send']>[0]): Promise<string> => (await userRefusal(send(args))).message
-    expect(await refused({ url: 'not a url' })).toBe('"not a url" is not a URL: give http://HOST[:PORT]/PATH or https://…')
+    expect(await refused({ url: 'not a url' })).toBe('"not a url" does not start with http:// or https://: add one in front')
+    expect(await refused({ url: 'localhost:8080/x' })).toBe('"localhost:8080/x" does not start with http:// or https://: add one in front')
+    expect(await refused({ url: 'http://exa mple/' })).toBe('"http://exa mple/" is not a URL: give http://HOST[:PORT]/PATH or https://…')
     expect(await refused({ url: 'ftp://x/' })).toBe('the URL\'s scheme is ftp: a request goes to http:// or https://')
     expect(await refused({ url: 'http://u:p@x/' })).toBe('the URL holds a user name or password: send them in an Authorization header instead')
     expect(await refused({ url: 'http://x/', method: 'GE T' })).toBe('method "GE T" is not a token (letters, digits and !#$%&\'*+-.^_`|~ only, no spaces)')

@@ -36,7 +36,9 @@ describe('the new request store', () => {
     expect(store.canSend).toBe(false)
     expect(store.problem).toBeUndefined()
     store.url = 'example.test/x'
-    expect(store.problem).toBe('"example.test/x" is not a URL: give http://HOST[:PORT]/PATH or https://…')
+    expect(store.problem).toBe('"example.test/x" does not start with http:// or https://: add one in front')
+    store.url = 'localhost:41081/json'
+    expect(store.problem).toBe('"localhost:41081/json" does not start with http:// or https://: add one in front')
     store.url = 'http://example.test/x'
     expect(store.canSend).toBe(true)
     const row = store.addHeader('X Bad', 'v')
@@ -78,12 +80,16 @@ describe('the new request store', () => {
         })
     })
     store.url = 'http://127.0.0.1:1/'
+    store.result = result
     let running = store.send()
+    expect(store.result).toBeUndefined()
     expect(store.sending).toBeDefined()
     expect(store.canSend).toBe(false)
     release()
     await running
     expect(store.error).toBe('cannot connect to 127.0.0.1:1: connection refused')
+    // The answer to an earlier send is not left beside the failure of the next.
+    expect(store.result).toBeUndefined()
     expect(store.sending).toBeUndefined()
     running = store.send()
     store.cancel()

@@ -73,6 +73,8 @@ export const useNewRequestStore = defineStore('newRequest', () => {
     const controller = new AbortController()
     sending.value = { controller, startedAt: Date.now() }
     error.value = undefined
+    // The last answer goes as the next request leaves: one that then fails must not look answered.
+    result.value = undefined
     const args = {
       url: url.value.trim(),
       method: method.value,
