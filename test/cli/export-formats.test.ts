@@ -84,6 +84,7 @@ describe('tcpscope export --format har|pcapng|curl', () => {
     expect(await fails(['--format', 'curl', '--conn', '1,2', '--exchange', '0'])).toMatch(/curl exports one request/)
     expect(await fails(['--format', 'har', '--direction', 'client'])).toMatch(/--direction is for raw, hex and jsonl/)
     expect(await fails(['--format', 'raw', '--direction', 'client'])).toMatch(/--conn is required/)
+    expect(await fails(['--format', 'raw', '--direction', 'client', '--conn', '1,2'])).toMatch(/export: raw takes one connection, not 2: give one --conn \(har and pcapng take several\)/)
     expect(await fails(['--format', 'pcapng', '--conn', '9999'])).toMatch(/no connection #9999/)
     expect(await fails(['--format', 'zip'])).toMatch(/--format must be one of raw, hex, jsonl, har, pcapng, curl/)
   })

@@ -94,6 +94,8 @@ describe('tcpscope rules check', () => {
       const r = await runCli(['rules', 'check', file])
       expect(r.code, name).not.toBe(0)
       expect(r.stderr, name).toContain(want)
+      // Each names the file, whether reading it or compiling its rules found the mistake.
+      expect(r.stderr, name).toContain(`${file}: `)
       expect(r.stderr.trim().split('\n'), name).toHaveLength(1)
       expect(r.stderr, name).not.toMatch(/\n\s+at /)
     }

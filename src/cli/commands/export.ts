@@ -165,7 +165,8 @@ function exportJob(values: Parsed<typeof OPTIONS>['values']): ExportJob {
     return job
   }
   if (exchange !== undefined) throw new UsageError('export: --exchange is for --format curl')
-  if (ids?.length !== 1) throw new UsageError(`export: --conn is required (one connection id from \`tcpscope ls\`) for ${format}`)
+  if (ids === undefined || ids.length === 0) throw new UsageError(`export: --conn is required (one connection id from \`tcpscope ls\`) for ${format}`)
+  if (ids.length > 1) throw new UsageError(`export: ${format} takes one connection, not ${ids.length}: give one --conn (har and pcapng take several)`)
   const direction = oneOfFlag('export', values.direction, '--direction', ['client', 'server'] as const)
   if (format !== 'jsonl' && direction === undefined) {
     throw new UsageError('export: --direction client|server is required for raw and hex (client = the bytes the client sent)')

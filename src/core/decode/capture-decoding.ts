@@ -281,8 +281,7 @@ export class CaptureDecoding {
           more = outcome === 'until' && w.until !== undefined && w.until < this.view.info().size
           if (more && untouched && c.cursor === 0) w.beyond = Math.min(w.beyond, c.connId)
         } catch (err) {
-          // The connection's records could not be read (a damaged file): it stays as decoded
-          // so far, and what asks for it is told why (an export would otherwise leave it out unsaid).
+          // Its records could not be read (a damaged file): kept as decoded so far; what asks for it is told why.
           if (!(err instanceof DecoderLostError)) {
             c.unreadable = err instanceof Error ? err : new Error(String(err))
             this.finish(c)

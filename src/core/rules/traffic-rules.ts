@@ -94,7 +94,12 @@ export class TrafficRules {
     this.unwatch()
     this.file = file
     this.error = undefined
-    this.set.set(rules)
+    try {
+      this.set.set(rules)
+    } catch (err) {
+      // What only compiling finds (a regex RE2 cannot run) names the file, as what reading finds does.
+      throw err instanceof UserError ? new UserError(`${file}: ${err.message}`, err.code) : err
+    }
     if (!watch) return
     this.watcher = new RulesFileWatch(
       file,
