@@ -148,7 +148,6 @@ function messageSize(head: Uint8Array): number {
   return HANDSHAKE_HEADER + body
 }
 
-
 /** A bounds-checked cursor over one vector of the hello. */
 class Reader {
   constructor(

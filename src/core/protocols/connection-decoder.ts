@@ -274,4 +274,3 @@ type Remainder = ReturnType<Http1Decoder['remainder']>
 function inOrder(client: Remainder, server: Remainder): Array<{ dir: Direction; offset: number; bytes: Uint8Array; time: number }> {
   return [...client.pieces.map((p) => ({ dir: 'client' as const, ...p })), ...server.pieces.map((p) => ({ dir: 'server' as const, ...p }))].sort((a, b) => a.time - b.time)
 }
-
