@@ -98,6 +98,8 @@ export default {
       cancelEdit: 'Cancel',
       add: 'Add toxic',
       stream: { upstream: 'upstream (client → target)', downstream: 'downstream (target → client)', both: 'both' },
+      // The table's column: the word alone, so a row keeps its buttons in the dialog's width.
+      streamWord: { upstream: 'upstream', downstream: 'downstream', both: 'both' },
       field: { type: 'Type', stream: 'Stream', toxicity: 'Toxicity (0–1)', name: 'Name', match: 'Match' },
       hint: {
         toxicity: 'the chance a connection is affected',
@@ -291,6 +293,7 @@ export default {
       cancelEdit: '取消',
       add: '添加故障',
       stream: { upstream: '上行（客户端 → 目标）', downstream: '下行（目标 → 客户端）', both: '双向' },
+      streamWord: { upstream: '上行', downstream: '下行', both: '双向' },
       field: { type: '类型', stream: '方向', toxicity: '概率（0–1）', name: '名称', match: '匹配' },
       hint: {
         toxicity: '一个连接受影响的概率',
