@@ -4,6 +4,7 @@
 import { breakRuleSpec, type BreakRuleSpec } from '../shared/break-types'
 import { UsageError } from './args'
 import { splitPairs } from './flag-pairs'
+import { checkBreakFlag } from './start-checks'
 
 export const BREAK_FLAG_ARG = "'key=value,...'"
 
@@ -74,9 +75,11 @@ export function parseBreakFlag(text: string): BreakRuleSpec {
     }
   }
   if (match === undefined) bad(`say what to hold: one of text=, hex=, regex=, chunk, http=request|response, message[=WORDS]`)
+  let parsed: BreakRuleSpec
   try {
-    return breakRuleSpec.parse(spec, 'break')
+    parsed = breakRuleSpec.parse(spec, 'break')
   } catch (err) {
     return bad(err instanceof Error ? err.message : String(err))
   }
+  return checkBreakFlag(`proxy: --break '${text}'`, parsed)
 }

@@ -4,6 +4,7 @@
 // read a capture file (ls, export, replay) run theirs through open-capture.ts.
 
 import { rmSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Engine } from '../core/engine'
@@ -23,6 +24,11 @@ export interface EngineRun {
   shownCapture: string | null
   /** Closes the engine (completing the capture) and removes a temporary capture; says what became of it. */
   finish(): Promise<FinishedCapture>
+  /**
+   * Closes the engine of a command whose start failed (a port in use, a rules file with a
+   * mistake): its capture, holding nothing, is removed too, so a refused command leaves no file.
+   */
+  abandon(): Promise<void>
 }
 
 /** What became of the live capture when the engine closed. */
@@ -67,22 +73,27 @@ export async function startEngine({ capture, force, checksumPayloads, whenDiskIs
   const light = readsFiles === true ? ({ writeMode: 'buffered', liveDecoding: false } as const) : liveDecoding === false ? { liveDecoding: false } : {}
   // A temporary capture holds whatever crossed the proxy: readable by its owner only.
   const engine = await Engine.create({ capturePath, checksumPayloads, whenDiskIsSlow, overwrite: force ?? false, uploads, keepLastSetup, setupFilePayloads, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
+  const finish = async (): Promise<FinishedCapture> => {
+    const before = engine.captureList()[0]
+    await engine.close()
+    const size = engine.captureList()[0].size
+    if (capture === undefined) rmSync(capturePath, { force: true })
+    return {
+      path: capturePath,
+      kept: capture !== undefined,
+      connections: before.connections,
+      size,
+      unsaved: before.unsaved === true,
+      ...(before.savedTo !== undefined ? { savedTo: before.savedTo } : {})
+    }
+  }
   return {
     engine,
     shownCapture: capture ?? null,
-    finish: async () => {
-      const before = engine.captureList()[0]
-      await engine.close()
-      const size = engine.captureList()[0].size
-      if (capture === undefined) rmSync(capturePath, { force: true })
-      return {
-        path: capturePath,
-        kept: capture !== undefined,
-        connections: before.connections,
-        size,
-        unsaved: before.unsaved === true,
-        ...(before.savedTo !== undefined ? { savedTo: before.savedTo } : {})
-      }
+    finish,
+    abandon: async () => {
+      const finished = await finish()
+      if (finished.kept && finished.connections === 0) await rm(capturePath, { force: true })
     }
   }
 }

@@ -6,6 +6,7 @@
 import { TOXIC_ATTRIBUTES, TOXIC_STREAMS, TOXIC_TYPES, toxicSpec, type ToxicSpec, type ToxicStream, type ToxicType } from '../shared/fault-types'
 import { UsageError } from './args'
 import { splitPairs } from './flag-pairs'
+import { checkToxicFlag } from './start-checks'
 
 export const TOXIC_FLAG_ARG = "'TYPE[:attr=value,...]'"
 
@@ -41,11 +42,13 @@ export function parseToxicFlag(text: string): ToxicSpec {
     else bad(`${type} has no attribute "${key}"; it takes ${[...known, 'stream', 'toxicity', 'name', 'match'].join(', ')}`)
   }
   if (Object.keys(attributes).length > 0) spec.attributes = attributes
+  let parsed: ToxicSpec
   try {
-    return toxicSpec.parse(spec, 'toxic')
+    parsed = toxicSpec.parse(spec, 'toxic')
   } catch (err) {
     return bad(err instanceof Error ? err.message : String(err))
   }
+  return checkToxicFlag(`proxy: --toxic '${text}'`, parsed)
 }
 
 function numberOf(key: string, value: string, bad: (why: string) => never): number {

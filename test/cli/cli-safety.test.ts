@@ -111,10 +111,10 @@ describe('bad numbers and addresses', () => {
     })
     expect((await fails(['connect', '127.0.0.1:9', '--timeout', '99999999999'])).message).toBe('connect: --timeout wants a whole number from 1 to 2147483647, got "99999999999"')
     expect(await fails(['proxy', '--listen', '0', '--target', 'example.test:0'])).toEqual({
-      code: 1,
-      message: '--target: bad port in "example.test:0": connect to a port from 1 to 65535 (0 only means "any" when listening)'
+      code: 2,
+      message: 'proxy: --target: bad port in "example.test:0": connect to a port from 1 to 65535 (0 only means "any" when listening)'
     })
-    expect((await fails(['connect', '127.0.0.1:0', '--send', 'x'])).message).toMatch(/^target: bad port in "127.0.0.1:0"/)
+    expect((await fails(['connect', '127.0.0.1:0', '--send', 'x'])).message).toMatch(/^connect: target: bad port in "127.0.0.1:0"/)
   })
 })
 

@@ -179,8 +179,8 @@ describe('tcpscope proxy / ls / export', () => {
     const cases: Array<[string[], RegExp, number]> = [
       [['proxy', '--target', '127.0.0.1:1'], /--listen is required/, 2],
       [['proxy', '--listen', '0'], /--target is required/, 2],
-      [['proxy', '--listen', '70000', '--target', '127.0.0.1:1'], /bad port in "70000"/, 1],
-      [['proxy', '--listen', '0', '--target', 'nocolon'], /give HOST:PORT/, 1],
+      [['proxy', '--listen', '70000', '--target', '127.0.0.1:1'], /bad port in "70000"/, 2],
+      [['proxy', '--listen', '0', '--target', 'nocolon'], /give HOST:PORT/, 2],
       [['proxy', '--listen', `127.0.0.1:${busy.port}`, '--target', '127.0.0.1:1'], /already in use/, 1],
       [['proxy', '--listen', '0', '--target', '127.0.0.1:1', '--frob'], /unknown option '--frob'/, 2],
       [['proxy', '--listen', '0', '--target', '127.0.0.1:1', '--capture', join(dir, 'no/such/dir/x.tcap')], /folder does not exist/, 1],

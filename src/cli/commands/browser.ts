@@ -55,7 +55,7 @@ async function runBrowser({ values, positionals }: Parsed<typeof OPTIONS>, io: I
     browser = await engine['intercept.browser']({ browser: name, proxyId: proxy.id, url: values.url })
   } catch (err) {
     stop.dispose()
-    await run.finish()
+    await run.abandon()
     throw err
   }
   const printer = printEvents(engine, io, {

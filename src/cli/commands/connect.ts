@@ -14,6 +14,7 @@ import { readRange } from '../capture-reads'
 import { ConnectionEnding, type Ending } from '../connection-ending'
 import { ChunkView, shownEncoding } from '../chunk-view'
 import { printEvents, startEngineUntilStopped } from '../engine-run'
+import { checkStartFlags } from '../start-checks'
 import { EXIT } from '../exit-codes'
 import { line, writeAll, type Io } from '../output'
 import { PAYLOAD_OPTIONS, payloadFrom, textEncoding } from '../payload-args'
@@ -51,6 +52,7 @@ async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: I
   const encoding = shownEncoding(textEncoding('connect', values.encoding))
   const json = values.json === true
   const tls = tlsConnectFrom('connect', values)
+  checkStartFlags('connect', { target: { text: positionals[0], flag: 'target' }, frame: values.frame })
 
   const { run, stop } = await startEngineUntilStopped({ capture: values.capture, force: values.force })
   const { engine } = run

@@ -14,6 +14,7 @@ import { RULES_OPTION } from './rules'
 import { parseToxicFlag, TOXIC_FLAG_ABOUT, TOXIC_FLAG_ARG } from '../toxic-flag'
 import { BREAK_FLAG_ABOUT, BREAK_FLAG_ARG, parseBreakFlag } from '../break-flag'
 import { BreakConsole } from '../break-console'
+import { checkStartFlags } from '../start-checks'
 
 const PROXY_USAGE =
   `tcpscope proxy --listen [HOST:]PORT|PATH (--target HOST:PORT|PATH | --forward [--proxy-auth USER:PASS] [--no-intercept]) ${PROXY_TLS_USAGE} [--capture FILE [--force]] [--json] [--quiet] [--connect-timeout MS] [--checksum-payloads] [--when-disk-is-slow pause|drop] [--toxic ${TOXIC_FLAG_ARG}]... [--break ${BREAK_FLAG_ARG}]... [--rules FILE] [--script FILE] [--frame SPEC] [--workers N|auto]`
@@ -81,6 +82,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
   const forward = values.forward === true
   const target = forward ? values.target : requireString('proxy', values.target, '--target', 'e.g. --target 127.0.0.1:6379 (or --forward)')
   if (!forward && (values['proxy-auth'] !== undefined || values['no-intercept'] === true)) throw new UsageError('proxy: --proxy-auth and --no-intercept go with --forward')
+  checkStartFlags('proxy', { forward, listen, ...(target !== undefined ? { target: { text: target, flag: '--target' } } : {}), frame: values.frame })
   const tls = proxyTlsArgs(values, forward)
   const connectTimeoutMs = parseMs('proxy', values['connect-timeout'], '--connect-timeout', 1, MAX_CONNECT_TIMEOUT_MS)
   const toxics = (values.toxic ?? []).map(parseToxicFlag)
@@ -104,7 +106,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     if (values.script !== undefined) await engine['script.load']({ proxyId: proxy.id, path: values.script })
   } catch (err) {
     stop.dispose()
-    await run.finish()
+    await run.abandon()
     throw err
   }
   if (json) line(io.out, JSON.stringify({ type: 'listening', proxy: proxy.id, listen: proxy.listen, target: proxy.target, capture: shownCapture }))

@@ -17,6 +17,7 @@ import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, FRAME_OPTION, QUIET_OPTION } from '../common-options'
 import { describeFinished, printEvents, startEngine } from '../engine-run'
+import { checkStartFlags } from '../start-checks'
 import { ExitError } from '../exit-codes'
 import { line, type Io } from '../output'
 import { RULES_OPTION } from './rules'
@@ -38,6 +39,7 @@ const OPTIONS = {
 async function runRun({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): Promise<number> {
   const [command, ...args] = positionals
   if (command === undefined) throw new UsageError(`run: give the command to run after --, as in tcpscope run -- redis-cli ping; usage: ${RUN_USAGE}`)
+  checkStartFlags('run', { frame: values.frame })
   const proxychains = await findProgram(command).catch((err: unknown) => {
     throw err instanceof CommandNotFound ? new ExitError(`run: ${err.message}`, 127) : err instanceof UserError ? new UserError(`run: ${err.message}`, err.code) : err
   })
@@ -79,7 +81,7 @@ async function runRun({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
       line(own.out, describeFinished(finished))
       return status
     } catch (err) {
-      await run.finish()
+      await run.abandon()
       throw err
     }
   } finally {

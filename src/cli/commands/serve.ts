@@ -8,6 +8,7 @@ import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, jsonOption, LISTEN_OPTION, QUIET_OPTION, FRAME_OPTION } from '../common-options'
 import { ChunkView, shownEncoding } from '../chunk-view'
 import { printEvents, startEngineUntilStopped } from '../engine-run'
+import { checkStartFlags } from '../start-checks'
 import { HeldClients, HOLD_NOTE } from '../held-clients'
 import { line, type Io } from '../output'
 import { PAYLOAD_OPTIONS, parseReplyRule, payloadFrom, payloadWord, textEncoding } from '../payload-args'
@@ -72,6 +73,7 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     throw new UsageError('serve: --send* goes with --interval MS (sends to each client every MS)')
   }
 
+  checkStartFlags('serve', { listen, frame: values.frame })
   const tls = tlsListenFrom('serve', values)
   const json = values.json === true
   const pauseOnConnect = values['pause-on-connect'] === true
@@ -99,7 +101,7 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     if (values.script !== undefined) await engine['script.load']({ proxyId: info.id, path: values.script })
   } catch (err) {
     stop.dispose()
-    await run.finish()
+    await run.abandon()
     throw err
   }
   if (json) line(io.out, JSON.stringify({ type: 'listening', server: info.id, listen: info.listen, ...(tls ? { tls: true } : {}), capture: shownCapture, ...(pauseOnConnect ? { pid: process.pid } : {}) }))

@@ -50,7 +50,7 @@ async function runUp({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): P
     })
   } catch (err) {
     stop.dispose()
-    await run.finish()
+    await run.abandon()
     throw err
   }
   const whole = sayOutcome(started, io)

@@ -88,7 +88,7 @@ async function runWeb({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
     }
   } catch (err) {
     stop.dispose()
-    await run.finish()
+    await run.abandon()
     throw err
   }
   if (!isLoopback(listen)) {

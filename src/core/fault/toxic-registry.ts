@@ -157,6 +157,12 @@ export class ToxicRegistry {
   }
 }
 
+/** What add() refuses about a toxic itself (its attributes, its match), whatever the proxy already has. */
+export function checkToxicSpec(spec: ToxicSpec): void {
+  checkedAttributes(spec.type, spec.attributes ?? {})
+  if (spec.match !== undefined) compileMatch(spec.match, spec.type)
+}
+
 const copyOf = (e: ToxicEntry): Toxic => ({ ...e, attributes: { ...e.attributes } })
 
 /** Missing attributes are 0, as in Toxiproxy; one the type does not have is a mistake worth a line. */

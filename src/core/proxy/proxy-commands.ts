@@ -8,7 +8,7 @@ import { UserError } from '../net/net-errors'
 import { Proxy, type ProxyDeps } from './proxy'
 import { forwardProxyOptions, type ForwardTlsDeps } from './forward/forward-options'
 import type { LiveCapture } from '../capture/write/live-capture'
-import { listenOptions, targetProxyOptions } from './target-proxy-options'
+import { checkProxyMode, listenOptions, targetProxyOptions } from './target-proxy-options'
 import { builtWorkerFile } from '../built-worker'
 import { WorkerPool } from './workers/worker-pool'
 import { workerThreads } from './workers/worker-count'
@@ -137,8 +137,8 @@ export class Proxies {
     'proxy.start': async (args) => {
       this.deps.checkOpen()
       let where
+      checkProxyMode(args)
       if (args.forward !== undefined) {
-        if (args.target !== undefined) throw new UserError('proxy: a forward proxy has no target (each client names its destination): drop --target, or --forward', 'EUSAGE')
         where = { ...listenOptions(args), forward: await forwardProxyOptions(args.forward, args.tlsUpstream, this.deps.tls) }
       } else where = await targetProxyOptions(args, this.deps.tls?.ca)
       const threads = this.threadsFor(args, where.listen.kind === 'unix')

@@ -10,6 +10,11 @@ import { parseTargetEndpoint, parseUserEndpoint } from '../net/user-endpoint'
 import type { CaSource } from '../tls/ca-commands'
 import { proxyTlsOptions } from './proxy-tls-options'
 
+/** A forward proxy is given no target: each client names its destination. */
+export function checkProxyMode(args: Pick<ProxyStartArgs, 'forward' | 'target'>): void {
+  if (args.forward !== undefined && args.target !== undefined) throw new UserError('proxy: a forward proxy has no target (each client names its destination): drop --target, or --forward', 'EUSAGE')
+}
+
 /** Where and how a proxy listens, whatever it forwards to. */
 export function listenOptions(args: ProxyStartArgs): { listen: Endpoint; connectTimeoutMs: number; noDelay: boolean } {
   const listen = parseUserEndpoint(args.listen, '--listen', '127.0.0.1')
