@@ -56,6 +56,13 @@ export function parseEndpoint(input: string, defaultHost?: string): Endpoint {
   return { kind: 'tcp', host, port: parsePort(text.slice(colon + 1), input) }
 }
 
+/** Where to connect: as parseEndpoint, but port 0 means "any free port" only when listening. */
+export function parseConnectEndpoint(input: string): Endpoint {
+  const ep = parseEndpoint(input)
+  if (ep.kind === 'tcp' && ep.port === 0) throw new EndpointError(`bad port in "${input}": connect to a port from 1 to 65535 (0 only means "any" when listening)`)
+  return ep
+}
+
 export function formatEndpoint(e: Endpoint): string {
   if (e.kind === 'unix') return e.path
   return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`

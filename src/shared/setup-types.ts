@@ -9,6 +9,8 @@ import { toxicSpec } from './fault-types'
 import { breakRuleSpec } from './break-types'
 import { clientConnectArgs, serverStartArgs } from './session-types'
 import { checkRules } from './rules/rule-schema'
+import { EndpointError, parseConnectEndpoint, parseEndpoint } from './endpoint'
+import { FrameSpecError, parseFrameSpec } from './message-types'
 
 /** What a setup file says it is, so a stray JSON file is told apart from one. */
 export const SETUP_KIND = 'tcpscope-setup'
@@ -66,6 +68,36 @@ export interface Setup {
   clients: Infer<typeof clientConnectArgs>[]
 }
 
+/**
+ * `schema`, then its addresses and framing read as the engine will read them when it starts
+ * the part, so a mistake there is named by its path before anything starts, as any other is.
+ */
+function startChecked<T extends { listen?: string; target?: string; frame?: string }>(schema: Schema<T>): Schema<T> {
+  return {
+    parse: (value, path) => {
+      const parsed = schema.parse(value, path)
+      const field = (name: 'listen' | 'target' | 'frame', check: (text: string) => unknown): void => {
+        const text = parsed[name]
+        if (text === undefined) return
+        try {
+          check(text)
+        } catch (err) {
+          if (!(err instanceof EndpointError || err instanceof FrameSpecError)) throw err
+          // The framing's error quotes its flag (`--frame X: ...`); a file has a field instead.
+          throw new ValidationError(`${path}.${name}: ${err.message.replace(`--frame ${text}: `, `"${text}": `)}`)
+        }
+      }
+      field('listen', (text) => parseEndpoint(text, '127.0.0.1'))
+      field('target', parseConnectEndpoint)
+      field('frame', parseFrameSpec)
+      return parsed
+    }
+  }
+}
+const setupProxyStart = startChecked(proxyStartArgs)
+const setupServer = startChecked(serverStartArgs)
+const setupClient = startChecked(clientConnectArgs)
+
 /** One line per field that is wrong, each naming the field's path (`proxies[1].start.listen: ...`). */
 export class SetupError extends ValidationError {
   constructor(readonly problems: string[]) {
@@ -114,14 +146,14 @@ export function parseSetupBody(doc: Record<string, unknown>): Setup {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return void problems.push(`${at}: expected an object`)
     const { start, toxics, breakpoints, rules, rulesFile, script, ...extra } = raw as Record<string, unknown>
     for (const key of Object.keys(extra)) problems.push(`${at}.${key}: unknown field`)
-    const parsedStart = collect(problems, () => proxyStartArgs.parse(start, `${at}.start`))
+    const parsedStart = collect(problems, () => setupProxyStart.parse(start, `${at}.start`))
     const parsedToxics = parseItems(problems, toxics, `${at}.toxics`, toxicSpec)
     const parsedBreaks = parseItems(problems, breakpoints, `${at}.breakpoints`, breakRuleSpec)
     const traffic = collect(problems, () => obj({ rules: optional(trafficRules), rulesFile: rulesFileSchema, script: scriptSchema }).parse({ rules, rulesFile, script }, at))
     if (parsedStart !== undefined) proxyList.push({ start: parsedStart, toxics: parsedToxics, breakpoints: parsedBreaks, ...definedOf(traffic ?? {}) })
   })
-  const serverList = parseItems(problems, servers, 'servers', serverStartArgs)
-  const clientList = parseItems(problems, clients, 'clients', clientConnectArgs)
+  const serverList = parseItems(problems, servers, 'servers', setupServer)
+  const clientList = parseItems(problems, clients, 'clients', setupClient)
   if (problems.length > 0) throw new SetupError(problems)
   return { kind: SETUP_KIND, version: SETUP_VERSION, ...(head?.name ? { name: head.name } : {}), proxies: proxyList, servers: serverList, clients: clientList }
 }

@@ -5,6 +5,7 @@
 // --restore starts it again on the same ports.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -81,6 +82,30 @@ describe('tcpscope up with a bad setup', () => {
     const lines = r.stderr.trim().split('\n')
     expect(lines).toHaveLength(1)
     expect(lines[0]).toContain(`up: ${file}: 2 problems: proxies[0].start.listen: expected a string, got number; servers[0].behaviour.echo: expected true or false, got number`)
+
+    // Addresses and framings are read as the engine will read them, before anything starts:
+    // each wrong one named by its path, not by a flag the file does not have.
+    const capture = join(dir, 'never.tcap')
+    await writeFile(
+      file,
+      JSON.stringify({
+        kind: 'tcpscope-setup',
+        version: 1,
+        proxies: [{ start: { listen: '127.0.0.1:99999', target: '127.0.0.1:1' } }, { start: { listen: '127.0.0.1:0', target: '127.0.0.1:0' } }, { start: { listen: '0', target: '127.0.0.1:1', frame: 'length:size=3' } }],
+        servers: [{ listen: '70000', behaviour: {} }],
+        clients: [{ target: '127.0.0.1' }]
+      })
+    )
+    const addresses = await runCli(['up', file, '--capture', capture])
+    expect(addresses.code).toBe(1)
+    expect(addresses.stderr.trim().split('\n')).toEqual([
+      `tcpscope: up: ${file}: 5 problems: proxies[0].start.listen: bad port in "127.0.0.1:99999": use a number from 0 to 65535; ` +
+        'proxies[1].start.target: bad port in "127.0.0.1:0": connect to a port from 1 to 65535 (0 only means "any" when listening); ' +
+        'proxies[2].start.frame: "length:size=3": size=3 is not 1, 2, 4 or 8; use line[:eol=lf|crlf|any], delimiter:hex=HEX, length:size=1|2|4|8[,endian=big|little][,offset=N][,adjust=N], fixed:size=N (each with [,max=SIZE]), ksy:FILE.ksy[,within=A PLAIN FRAMING], script:FILE.js|.ts, none, or a protocol: resp, postgres, mysql, mqtt, modbus, dns; ' +
+        'servers[0].listen: bad port in "70000": use a number from 0 to 65535; ' +
+        'clients[0].target: bad address "127.0.0.1": give HOST:PORT (e.g. 127.0.0.1:6379) or a socket path'
+    ])
+    expect(existsSync(capture)).toBe(false)
 
     await writeFile(file, '{"kind": "tcpscope-setup",')
     const notJson = await runCli(['up', file])
