@@ -17,7 +17,12 @@ const AXE_OPTIONS = {
   runOnly: { type: 'tag' as const, values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
   // WCAG 2.5.3 (a control's name contains its visible label): axe marks its rule experimental,
   // and a scan by tags leaves experimental rules out unless asked.
-  rules: { 'label-content-name-mismatch': { enabled: true } }
+  rules: { 'label-content-name-mismatch': { enabled: true } },
+  // Only violations are read: axe still runs every rule on every node, but gathers no list of
+  // what passed, and none crosses back from the page. A scan took 224 ms instead of 407 on
+  // average over accessibility-dark's 56 (two runs each way, 2 cores, nothing else running).
+  resultTypes: ['violations' as const],
+  reporter: 'no-passes' as const
 }
 
 /**
