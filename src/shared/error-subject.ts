@@ -17,7 +17,12 @@ const WORDING: Array<[RegExp, Subject]> = [
   [/^cannot connect to .* from (.*): that local address/, (m) => (/^port \d+$/.test(m[1]) ? 'localPort' : 'localAddress')],
   [/^(--)?target:|^cannot connect to |^connection refused by |^timed out connecting to |^unknown host in |^cannot reach /, 'target'],
   [/^reply rule (\d+):/, (m) => `behaviour.rules[${Number(m[1]) - 1}]`],
-  [/^bad HTTP header /, 'behaviour.http.headers']
+  [/^bad HTTP header /, 'behaviour.http.headers'],
+  // A toxic's (core/fault/toxic-registry.ts), as toxic.add has them: toxic.update's are the same fields.
+  [/^toxic match: /, 'toxic.match'],
+  [/^toxic \w+ has no attribute "(\w+)"/, (m) => `toxic.attributes.${m[1]}`],
+  [/^toxic corrupt: probability /, 'toxic.attributes.probability'],
+  [/^proxy \S+ already has a toxic named /, 'toxic.name']
 ]
 
 /** Codes that are always about one argument, whatever the wording. */

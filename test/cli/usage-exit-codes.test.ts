@@ -25,7 +25,7 @@ const CASES: { args: string[]; says: RegExp }[] = [
   { args: [...PROXY, '--break', 'regex=('], says: /^tcpscope: proxy: --break 'regex=\(': bad regular expression \/\(\/: missing closing \)/ },
   { args: [...PROXY, '--break', 'text=a,filter=foo:bar'], says: /^tcpscope: proxy: --break 'text=a,filter=foo:bar': unknown filter word "foo:"/ },
   { args: [...PROXY, '--break', 'message=zz:1'], says: /^tcpscope: proxy: --break 'message=zz:1': .*zz: is no message word/ },
-  { args: [...PROXY, '--toxic', 'latency:match=foo:bar'], says: /^tcpscope: proxy: --toxic 'latency:match=foo:bar': unknown filter word "foo:"/ },
+  { args: [...PROXY, '--toxic', 'latency:match=foo:bar'], says: /^tcpscope: proxy: --toxic 'latency:match=foo:bar': toxic match: unknown filter word "foo:"/ },
   { args: ['serve', '--listen', '70000'], says: /^tcpscope: serve: --listen: bad port in "70000"/ },
   { args: ['serve', '--listen', '127.0.0.1:0', '--frame', 'nonsense'], says: /^tcpscope: serve: --frame nonsense:/ },
   { args: ['connect', '127.0.0.1'], says: /^tcpscope: connect: target: bad address "127.0.0.1": give HOST:PORT/ },

@@ -183,9 +183,16 @@ function checkedAttributes(type: Toxic['type'], given: Record<string, number>): 
 /** A match's words, checked once: an empty match is none; words that need decoding cannot be known while bytes pass. */
 function compileMatch(match: string, type: Toxic['type']): ToxicMatch | undefined {
   if (match.trim() === '') return undefined
-  const parsed = parseFlowFilter(match, "a toxic's match takes connection words (client:, port:, sni:, id:) and text:")
+  // Each refusal starts "toxic match:", the subject a form puts it under (shared/error-subject.ts).
+  let parsed
+  try {
+    parsed = parseFlowFilter(match, "a toxic's match takes connection words (client:, port:, sni:, id:) and text:")
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`toxic match: ${err.message}`, err.code)
+    throw err
+  }
   const timed = type === 'timeout' || type === 'reset_peer' || type === 'down'
-  if (timed && parsed.texts.length > 0) throw new UserError(`a ${type} toxic acts on whole connections: its match takes connection words (client:, port:, sni:, id:), not text:`, ERROR_CODES.EINVAL)
-  if (type === 'down' && parsed.predicate !== undefined) throw new UserError('a down toxic refuses connections before they are known: it takes no match', ERROR_CODES.EINVAL)
+  if (timed && parsed.texts.length > 0) throw new UserError(`toxic match: a ${type} toxic acts on whole connections: its match takes connection words (client:, port:, sni:, id:), not text:`, ERROR_CODES.EINVAL)
+  if (type === 'down' && parsed.predicate !== undefined) throw new UserError('toxic match: a down toxic refuses connections before they are known: it takes no match', ERROR_CODES.EINVAL)
   return { picks: parsed.predicate, texts: parsed.texts.map((t, i) => ({ bytes: Buffer.from(t), negated: parsed.negated[i] })) }
 }

@@ -48,7 +48,7 @@ describe('a toxic with a match', () => {
   })
 
   it('refuses what cannot be known in flight, in one line', async () => {
-    await expect(addToxic(t.engine, p.proxyId, { type: 'latency', match: 'method:GET' })).rejects.toThrow(/^method: needs the connection decoded, which is not known while its bytes pass/)
+    await expect(addToxic(t.engine, p.proxyId, { type: 'latency', match: 'method:GET' })).rejects.toThrow(/^toxic match: method: needs the connection decoded, which is not known while its bytes pass/)
     await expect(addToxic(t.engine, p.proxyId, { type: 'reset_peer', match: 'text:x' })).rejects.toThrow(/acts on whole connections/)
     await expect(addToxic(t.engine, p.proxyId, { type: 'latency', match: 'colour:red' })).rejects.toThrow(/unknown filter word "colour:"/)
   })

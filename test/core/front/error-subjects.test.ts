@@ -60,6 +60,21 @@ describe('subjects of proxy errors', () => {
     expect((await subjectOf(c.call('proxy.start', { listen: '127.0.0.1:0', target: '127.0.0.1:1', connectTimeoutMs: 3_600_001 }))).subject).toBe('connectTimeoutMs')
   })
 
+  it("a toxic's match, attributes, toxicity and name are about those fields, when added and when changed", async () => {
+    const c = await engineClient()
+    const { id: proxyId } = await c.call('proxy.start', { listen: '127.0.0.1:0', target: '127.0.0.1:1' })
+    const add = (toxic: Record<string, unknown>): Promise<unknown> => c.call('toxic.add', { proxyId, toxic: { type: 'latency', ...toxic } as never })
+    expect(await subjectOf(add({ match: 'colour:red' }))).toEqual({ subject: 'toxic.match', message: expect.stringMatching(/^toxic match: unknown filter word "colour:"/) })
+    expect((await subjectOf(add({ type: 'timeout', match: 'text:x' }))).subject).toBe('toxic.match')
+    expect((await subjectOf(add({ type: 'down', match: 'port:1' }))).subject).toBe('toxic.match')
+    expect((await subjectOf(add({ attributes: { rate: 1 } }))).subject).toBe('toxic.attributes.rate')
+    expect((await subjectOf(add({ type: 'corrupt', attributes: { probability: 2 } }))).subject).toBe('toxic.attributes.probability')
+    expect((await subjectOf(add({ toxicity: 2 }))).subject).toBe('toxic.toxicity')
+    await add({ name: 'slow' })
+    expect((await subjectOf(add({ name: 'slow' }))).subject).toBe('toxic.name')
+    expect((await subjectOf(c.call('toxic.update', { proxyId, name: 'slow', match: 'colour:red' }))).subject).toBe('toxic.match')
+  })
+
   it('an error about the command as a whole has no subject', async () => {
     const c = await engineClient()
     expect((await subjectOf(c.call('proxy.stop', { proxyId: 'p9' }))).subject).toBeUndefined()

@@ -1,6 +1,9 @@
 // @vitest-environment jsdom
 // The Faults dialog's table says each toxic's stream in the page's language, in a word so a
 // row keeps its buttons in view (it showed the engine's word, "downstream", in the Chinese page).
+// Its form names each mistake under its field, in the page's language where the form found it
+// (a toxicity of "abc" was dropped without a word: the toxic came with toxicity 1), and the
+// engine's refusal of a match under Match (it was one line under the whole form).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
@@ -8,6 +11,7 @@ import ToxicsDialog from '../../../../src/renderer/src/features/faults/ToxicsDia
 import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import type { Toxic } from '../../../../src/shared/fault-types'
+import { EngineError } from '../../../../src/shared/errors'
 import { fakeTransport } from '../../fake-transport'
 import { flushPromises } from '../../../helpers/flush-promises'
 
@@ -35,5 +39,56 @@ describe('the Faults dialog', () => {
     await flushPromises()
     const row = w.findAll('tr').find((r) => r.text().includes('latency_downstream'))
     expect(row?.findAll('td').map((td) => td.text())).toContain(words)
+  })
+
+  /** The text under the field labelled `label` (its problem), read through aria-describedby. */
+  function problemUnder(w: VueWrapper, label: string): string | undefined {
+    const input = w.findAll('input').find((i) => document.querySelector(`label[for="${i.attributes('id')}"]`)?.textContent?.trim().startsWith(label))
+    if (!input || input.attributes('aria-invalid') !== 'true') return undefined
+    return (input.attributes('aria-describedby') ?? '')
+      .split(' ')
+      .map((id) => document.getElementById(id)?.textContent?.trim() ?? '')
+      .join(' ')
+  }
+
+  it.for([
+    ['en', 'Toxicity (0–1)', 'A number from 0 to 1', 'latency (ms)', 'A number, 0 or more'],
+    ['zh-CN', '概率（0–1）', '0 到 1 之间的数', '延迟（毫秒）', '大于或等于 0 的数']
+  ] as const)('names a number that is none under its field, before sending (%s)', async ([language, toxicityLabel, toxicitySays, latencyLabel, latencySays]) => {
+    const t = fakeTransport({ 'toxic.list': () => [] })
+    useEngineStore().attach(t.transport)
+    const w = mount(ToxicsDialog, { props: { proxyId: 'p1' }, global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
+    mounted.push(w)
+    await flushPromises()
+    const field = (label: string) => w.findAll('input').find((i) => document.querySelector(`label[for="${i.attributes('id')}"]`)?.textContent?.trim().startsWith(label))!
+    await field(toxicityLabel).setValue('abc')
+    await field(latencyLabel).setValue('-5')
+    await w.find('form').trigger('submit')
+    await flushPromises()
+    expect(t.calls.filter((c) => c.cmd === 'toxic.add')).toEqual([])
+    expect(problemUnder(w, toxicityLabel)).toContain(toxicitySays)
+    expect(problemUnder(w, latencyLabel)).toContain(latencySays)
+  })
+
+  it("puts the engine's refusal of a match under Match, not under the form", async () => {
+    const refusal = 'toxic match: unknown filter word "colour:": use port: state: kind: owner: id: conn: client: target: replay: tls: sni: via: text: proto: method: host: path: status: type: or plain text'
+    const t = fakeTransport({
+      'toxic.list': () => [],
+      'toxic.add': () => {
+        throw new EngineError('EINVAL', refusal)
+      }
+    })
+    useEngineStore().attach(t.transport)
+    const w = mount(ToxicsDialog, { props: { proxyId: 'p1' }, global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
+    mounted.push(w)
+    await flushPromises()
+    const match = w.findAll('input').find((i) => document.querySelector(`label[for="${i.attributes('id')}"]`)?.textContent?.trim().startsWith('Match'))!
+    await match.setValue('colour:red')
+    await w.find('form').trigger('submit')
+    await flushPromises()
+    expect(t.calls.filter((c) => c.cmd === 'toxic.add')).toHaveLength(1)
+    expect(problemUnder(w, 'Match')).toContain(refusal)
+    // Said once, under Match: not again for the whole form.
+    expect(w.findAll('p, div, span').filter((e) => e.element.children.length === 0 && e.text().includes('colour:'))).toHaveLength(1)
   })
 })

@@ -106,6 +106,7 @@ export default {
         name: 'default: type_stream',
         match: 'connection words (client: port: sni: id:) and text:'
       },
+      problem: { toxicity: 'A number from 0 to 1', attribute: 'A number, 0 or more' },
       about: {
         latency: 'delays each chunk by latency ± jitter; order is kept',
         bandwidth: 'holds the stream to a rate',
@@ -300,6 +301,7 @@ export default {
         name: '默认：类型_方向',
         match: '连接过滤词（client: port: sni: id:）和 text:'
       },
+      problem: { toxicity: '0 到 1 之间的数', attribute: '大于或等于 0 的数' },
       about: {
         latency: '每个数据块延迟 latency ± jitter；顺序不变',
         bandwidth: '限制数据流的速率',
