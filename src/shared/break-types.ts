@@ -30,6 +30,13 @@ import type { MessageField } from './message-types'
 export const BREAK_MATCHES = ['chunk', 'text', 'hex', 'regex', 'http-request', 'http-response', 'message'] as const
 export type BreakMatch = (typeof BREAK_MATCHES)[number]
 
+/** The way a rule holds when it names none: an HTTP rule its message's way, any other both. */
+export function defaultBreakStream(match: BreakMatch): ToxicStream {
+  if (match === 'http-request') return 'upstream'
+  if (match === 'http-response') return 'downstream'
+  return 'both'
+}
+
 /** How long a rule holds what it caught before forwarding it unchanged, when nobody says. */
 export const DEFAULT_BREAK_TIMEOUT_MS = 60_000
 /**

@@ -3,8 +3,7 @@
 // connections at their next chunk or message. Each rule counts what it did.
 
 import type { BreakRule, BreakRuleSpec } from '../../shared/break-types'
-import { DEFAULT_BREAK_TIMEOUT_MS } from '../../shared/break-types'
-import type { ToxicStream } from '../../shared/fault-types'
+import { DEFAULT_BREAK_TIMEOUT_MS, defaultBreakStream } from '../../shared/break-types'
 import { UserError } from '../net/net-errors'
 import { compileMatch, isHttpMatch, type CompiledMatch } from './break-match'
 
@@ -53,7 +52,7 @@ export class BreakRegistry {
     const rule: BreakRule = {
       ...definedFields(spec),
       id: `b${this.next}`,
-      stream: spec.stream ?? defaultStream(spec.match),
+      stream: spec.stream ?? defaultBreakStream(spec.match),
       match: spec.match,
       timeoutMs: spec.timeoutMs ?? DEFAULT_BREAK_TIMEOUT_MS,
       enabled: spec.enabled ?? true,
@@ -111,12 +110,6 @@ export class BreakRegistry {
 }
 
 /** Requests go upstream and responses downstream; a raw rule watches both ways. */
-function defaultStream(match: BreakRuleSpec['match']): ToxicStream {
-  if (match === 'http-request') return 'upstream'
-  if (match === 'http-response') return 'downstream'
-  return 'both'
-}
-
 function definedFields(spec: BreakRuleSpec): Partial<BreakRule> {
   const out: Partial<BreakRule> = {}
   for (const key of ['pattern', 'encoding', 'method', 'path', 'host', 'status', 'filter'] as const) {

@@ -77,6 +77,8 @@ export default {
         message: 'message words, e.g. cmd:SET, fn:6, dir:client text:foo; empty: every message. Cut by the proxy\'s framing (--frame) or the protocol its connections carry'
       },
       any: 'any',
+      // The direction left to the engine: a raw rule holds both ways, an HTTP one its message's way.
+      streamDefault: 'default ({way})',
       never: 'never',
       counts: '{hits} · {held} · {forwarded} · {edited} · {dropped}'
     },
@@ -273,6 +275,7 @@ export default {
         message: '消息过滤词，例如 cmd:SET、fn:6、dir:client text:foo；留空：每条消息。按代理的分帧（--frame）或连接所承载的协议切分'
       },
       any: '任意',
+      streamDefault: '默认（{way}）',
       never: '永不',
       counts: '{hits} · {held} · {forwarded} · {edited} · {dropped}'
     },

@@ -1,0 +1,46 @@
+// @vitest-environment jsdom
+// The Breakpoints dialog's Direction field names what leaving it to the engine means: a raw
+// rule holds both ways, an HTTP rule its message's way. It offered "any", and the rule then
+// showed as "both ways" in the table, two words for one thing.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { mount, type VueWrapper } from '@vue/test-utils'
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import BreakpointsDialog from '../../../../src/renderer/src/features/breakpoints/BreakpointsDialog.vue'
+import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
+import { fakeTransport } from '../../fake-transport'
+import { flushPromises } from '../../../helpers/flush-promises'
+
+let pinia: Pinia
+const mounted: VueWrapper[] = []
+beforeEach(() => {
+  pinia = createPinia()
+  setActivePinia(pinia)
+})
+afterEach(() => {
+  for (const w of mounted.splice(0)) w.unmount()
+})
+
+/** The select labelled `label`. */
+function select(w: VueWrapper, label: string) {
+  return w.findAll('select').find((s) => document.querySelector(`label[for="${s.attributes('id')}"]`)?.textContent?.trim() === label)!
+}
+
+describe('the Breakpoints dialog', () => {
+  it.for([
+    ['en', 'Hold', 'Direction', 'default (both ways)', 'default (client → target)', 'default (target → client)'],
+    ['zh-CN', '拦截', '方向', '默认（双向）', '默认（客户端 → 目标）', '默认（目标 → 客户端）']
+  ] as const)('names the default direction by what it is, for the match chosen (%s)', async ([language, matchLabel, directionLabel, raw, request, response]) => {
+    const t = fakeTransport({ 'break.list': () => [] })
+    useEngineStore().attach(t.transport)
+    const w = mount(BreakpointsDialog, { props: { proxyId: 'p1' }, global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
+    mounted.push(w)
+    await flushPromises()
+    const first = (): string => select(w, directionLabel).findAll('option')[0].text()
+    expect(first()).toBe(raw)
+    await select(w, matchLabel).setValue('http-request')
+    expect(first()).toBe(request)
+    await select(w, matchLabel).setValue('http-response')
+    expect(first()).toBe(response)
+  })
+})
