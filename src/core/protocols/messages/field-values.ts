@@ -24,10 +24,21 @@ export function isPrintable(bytes: Uint8Array): boolean {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false })
 
-/** UTF-8 text with CR, LF and tabs shown as escapes, for one line. */
+/**
+ * Characters that show nothing (controls) or change how the text around them shows (the
+ * bidirectional overrides and isolates, zero-width marks): a summary holding U+202E showed the
+ * rest of the list's row backwards. Escaped as \u{202E}, so captured text cannot pass itself
+ * off as other text.
+ */
+const HIDDEN = new RegExp('[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2069\\ufeff]', 'g')
+
+/** `text` with its hidden characters escaped (CR, LF and tabs are the caller's to escape or keep). */
+export const escapeHidden = (text: string): string => text.replace(HIDDEN, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`)
+
+/** UTF-8 text with CR, LF and tabs shown as escapes, and other hidden characters too, for one line. */
 export function textOf(bytes: Uint8Array, max = MESSAGE_VALUE_SHOWN): string {
   const s = utf8.decode(bytes.subarray(0, max * 4))
-  const escaped = s.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t')
+  const escaped = escapeHidden(s.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t'))
   return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped
 }
 

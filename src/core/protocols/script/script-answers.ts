@@ -13,7 +13,7 @@
 import { formatBytes } from '../../../shared/human-readable'
 import { MESSAGE_MAX_FIELDS, MESSAGE_VALUE_SHOWN, type MessageField } from '../../../shared/message-types'
 import { FieldTree, childrenOf } from '../messages/field-tree'
-import { line, plainValue } from '../messages/field-values'
+import { escapeHidden, line, plainValue } from '../messages/field-values'
 
 /** Levels of children a described field may have. */
 export const SCRIPT_MAX_DEPTH = 48
@@ -64,12 +64,19 @@ function shownAs(v: unknown): string {
   if (v === undefined) return 'nothing (undefined)'
   if (v === null) return 'null'
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 39)}…` : v)
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v)
+  if (typeof v === 'bigint') return `${v}n`
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
   if (v instanceof Uint8Array) return `${v.length} bytes`
   if (Array.isArray(v)) return 'an array'
   if (typeof v === 'object' && 'unreadable' in v) return `a ${String((v as Unreadable).unreadable)}`
   return 'an object'
 }
+
+/**
+ * A BigInt a safe number holds, as that number: a length read with DataView.getBigUint64 is
+ * one, and was refused as "4", a number that looked right. A bigger one stays a BigInt.
+ */
+const asNumber = (v: unknown): unknown => (typeof v === 'bigint' && v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v)
 
 const isWhole = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v)
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !('unreadable' in v)
@@ -83,8 +90,9 @@ const FRAME_RETURNS = 'return the message\'s length (a whole number > 0), null o
  * frame()'s answer for `avail` bytes: a length (it may be more than is there yet), more bytes
  * needed (`need`: at least avail + 1), bytes to skip (within what is there), or what is wrong.
  */
-export function frameAnswer(v: unknown, avail: number, max: number): FrameAnswer {
+export function frameAnswer(answer: unknown, avail: number, max: number): FrameAnswer {
   const bad = (why: string): FrameAnswer => ({ kind: 'bad', error: `frame() ${why}` })
+  const v = asNumber(answer)
   if (v === null || v === 0) return { kind: 'need', need: avail + 1 }
   if (typeof v === 'number') {
     if (!isWhole(v) || v < 0) return bad(`returned ${shownAs(v)}: ${FRAME_RETURNS}`)
@@ -93,6 +101,8 @@ export function frameAnswer(v: unknown, avail: number, max: number): FrameAnswer
   }
   if (!isObject(v)) return bad(`returned ${shownAs(v)}: ${FRAME_RETURNS}`)
   if (v.need !== undefined && v.skip !== undefined) return bad('returned both need and skip: return one of them')
+  v.need = asNumber(v.need)
+  v.skip = asNumber(v.skip)
   if (v.need !== undefined) {
     if (!isWhole(v.need) || v.need < 0) return bad(`returned { need: ${shownAs(v.need)} }: need is how many bytes it wants in all, a whole number`)
     if (v.need > max) return bad(`needs ${amount(v.need)}, over the ${formatBytes(max)} message limit`)
@@ -120,7 +130,7 @@ export function describeAnswer(v: unknown, length: number): DescribeAnswer {
   let summary: string | undefined
   if (v.summary !== undefined) {
     if (typeof v.summary !== 'string') return { error: `describe() returned summary: ${shownAs(v.summary)}: a summary is a string` }
-    summary = line(oneLine(v.summary))
+    summary = line(escapeHidden(oneLine(v.summary)))
   }
   if (v.fields === undefined) return { ...(summary !== undefined ? { summary } : {}), fields: [], cut: false }
   if (!Array.isArray(v.fields)) return { error: `describe() returned fields: ${shownAs(v.fields)}: fields is an array of { name, value, offset, length, children }` }
@@ -143,7 +153,7 @@ function addFields(tree: FieldTree, list: unknown[], to: MessageField[], length:
     const span = spanOf(f, length)
     if (typeof span === 'string') return `field ${at}: ${span}`
     if (f.children !== undefined && !Array.isArray(f.children)) return `field ${at}'s children are ${shownAs(f.children)}: children is an array of fields`
-    const name = oneLine(f.name).slice(0, MAX_NAME)
+    const name = escapeHidden(oneLine(f.name)).slice(0, MAX_NAME)
     const kids = f.children as unknown[] | undefined
     const added = kids?.length ? tree.group(name, value, span, to) : tree.add(name, value, span, to)
     if (added && typeof f.value === 'string' && f.value.length > MESSAGE_VALUE_SHOWN) added.cut = true
