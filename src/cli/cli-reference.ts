@@ -36,7 +36,7 @@ export function cliReference(commands: Command[]): string {
     '',
     '<!-- Written by `npm run docs:cli` from the command specs in src/cli/commands (the same ones that print `--help`); do not edit by hand. -->',
     '',
-    'Run the CLI with plain Node, no Electron: build it once (`npm run build:cli`), then `node bin/tcpscope.js COMMAND ...` from the checkout, or `npm link` once for a `tcpscope` on your PATH. `tcpscope COMMAND --help` prints the same text as a section below. Every error is one line on stderr; the exit code is 2 for a usage error and 1 for most others (70 says tcpscope stopped before its command finished: a bug to report).',
+    'Run the CLI with plain Node, no Electron: build it once (`npm run build:cli`), then `node bin/tcpscope.js COMMAND ...` from the checkout, or `npm link` once for a `tcpscope` on your PATH. `tcpscope COMMAND --help` prints the same text as a section below. Every error is one line on stderr; the exit code is 2 for a usage error and 1 for most others (70 says tcpscope stopped before its command finished: a bug to report). A command that runs until stopped takes one SIGINT (Ctrl-C) or SIGTERM to stop cleanly, completing its capture; a second signal while it completes exits at once (130 or 143), and its capture then ends at its last whole record, as after a crash: readable, with what came after that record lost. `timeout -k 10 60 tcpscope ...` gives it the time a clean stop needs (GNU timeout sends one SIGTERM, and SIGKILL only with -k).',
     '',
     '| command | what it is for |',
     '|---|---|',
