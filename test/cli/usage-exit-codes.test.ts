@@ -33,6 +33,12 @@ const CASES: { args: string[]; says: RegExp }[] = [
   { args: ['run', '--frame', 'length:size=3', '--', 'true'], says: /^tcpscope: run: --frame length:size=3:/ }
 ]
 
+/** Commands that read a capture: the framing is read before the file is. */
+const READING: { args: string[]; says: RegExp }[] = [
+  { args: ['show', 'no-such.tcap', '--frame', 'length:size=3'], says: /^tcpscope: show: --frame length:size=3: size=3 is not 1, 2, 4 or 8/ },
+  { args: ['replay', 'no-such.tcap', '--conn', '1', '--by-message', '--frame', 'nonsense', '--target', '127.0.0.1:1'], says: /^tcpscope: replay: --frame nonsense:/ }
+]
+
 describe('usage errors exit 2 and leave no capture', () => {
   it('says each mistake in one line naming its flag, before anything starts', async () => {
     const { dir, cleanup } = tempDir('usage-')
@@ -48,6 +54,13 @@ describe('usage errors exit 2 and leave no capture', () => {
       expect(r.stderr).toMatch(c.says)
       expect(r.stderr.trim().split('\n')).toHaveLength(1)
       expect(existsSync(capture), `${c.args.join(' ')} made ${capture}`).toBe(false)
+    }
+  })
+
+  it('a command that reads a capture refuses a framing that does not read as a usage error too', async () => {
+    for (const r of await Promise.all(READING.map(async (c) => ({ c, r: await runCli(c.args) })))) {
+      expect({ args: r.c.args, code: r.r.code }).toEqual({ args: r.c.args, code: 2 })
+      expect(r.r.stderr).toMatch(r.c.says)
     }
   })
 

@@ -16,6 +16,7 @@ import { writeAll, type Io } from '../output'
 import { replayTlsFrom } from '../tls-options'
 import type { ReplayValues } from './replay-options'
 import { replayConnection } from './replay-target'
+import { checkStartFlags } from '../start-checks'
 
 type MessageEdit = { message: number; bytes: Buffer }
 
@@ -61,6 +62,7 @@ export async function runMessageReplay(values: ReplayValues, path: string, io: I
   if (edited) throw new UsageError(`replay: --${edited} edits a turn; with --by-message use --edit-message N=TEXT`)
   const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
+  if (values.frame !== undefined) checkStartFlags('replay', { frame: values.frame })
   const edits = await messageEdits(values)
   const tls = replayTlsFrom('replay', values)
   const result: MessageReplayResult = await replayConnection(path, id, values.target, io, ({ engine, capture }) =>

@@ -17,6 +17,7 @@ import { line, outputClosed, OutputBatches, type Io } from '../output'
 import { captureNotes, withCaptureFile } from './open-capture'
 import { FRAME_OPTION } from '../common-options'
 import { showMessages } from './show-messages'
+import { checkStartFlags } from '../start-checks'
 import { firstWindow, type PieceSource } from './show-bodies'
 import { problemJson, writeExchangeJson, writeWsMessageJson } from './show-json'
 import { printGrpcSide, printGrpcStatus, writeGrpcSideJson, type GrpcPages } from './show-grpc'
@@ -279,6 +280,7 @@ async function runShow({ values, positionals }: Parsed<typeof OPTIONS>, io: Io):
   const bodyLimit = parseSize('show', values['body-limit'], '--body-limit', 1, DEFAULT_BODY_LIMIT) ?? SHOW_BODY_LIMIT
   const filter = values.filter?.trim()
   const frame = values.frame?.trim()
+  if (frame) checkStartFlags('show', { frame })
   const opts: ShowOptions = { json: values.json === true, bodyLimit, ...(frame ? { frame } : {}), ...(exchange !== undefined ? { exchange: exchange - 1 } : {}) }
   await withCaptureFile(positionals[0], async ({ engine, capture, info }) => {
     if (values.proto !== undefined && values.proto.length > 0) await engine['grpc.protos.load']({ paths: values.proto })
