@@ -41,10 +41,13 @@ describe('the Faults dialog', () => {
     expect(row?.findAll('td').map((td) => td.text())).toContain(words)
   })
 
+  /** The input whose label starts with `label`. */
+  const inputLabelled = (w: VueWrapper, label: string) => w.findAll('input').find((i) => document.querySelector(`label[for="${i.attributes('id')}"]`)?.textContent?.trim().startsWith(label))!
+
   /** The text under the field labelled `label` (its problem), read through aria-describedby. */
   function problemUnder(w: VueWrapper, label: string): string | undefined {
-    const input = w.findAll('input').find((i) => document.querySelector(`label[for="${i.attributes('id')}"]`)?.textContent?.trim().startsWith(label))
-    if (!input || input.attributes('aria-invalid') !== 'true') return undefined
+    const input = inputLabelled(w, label)
+    if (input.attributes('aria-invalid') !== 'true') return undefined
     return (input.attributes('aria-describedby') ?? '')
       .split(' ')
       .map((id) => document.getElementById(id)?.textContent?.trim() ?? '')
@@ -60,9 +63,8 @@ describe('the Faults dialog', () => {
     const w = mount(ToxicsDialog, { props: { proxyId: 'p1' }, global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
     mounted.push(w)
     await flushPromises()
-    const field = (label: string) => w.findAll('input').find((i) => document.querySelector(`label[for="${i.attributes('id')}"]`)?.textContent?.trim().startsWith(label))!
-    await field(toxicityLabel).setValue('abc')
-    await field(latencyLabel).setValue('-5')
+    await inputLabelled(w, toxicityLabel).setValue('abc')
+    await inputLabelled(w, latencyLabel).setValue('-5')
     await w.find('form').trigger('submit')
     await flushPromises()
     expect(t.calls.filter((c) => c.cmd === 'toxic.add')).toEqual([])
@@ -82,8 +84,7 @@ describe('the Faults dialog', () => {
     const w = mount(ToxicsDialog, { props: { proxyId: 'p1' }, global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
     mounted.push(w)
     await flushPromises()
-    const match = w.findAll('input').find((i) => document.querySelector(`label[for="${i.attributes('id')}"]`)?.textContent?.trim().startsWith('Match'))!
-    await match.setValue('colour:red')
+    await inputLabelled(w, 'Match').setValue('colour:red')
     await w.find('form').trigger('submit')
     await flushPromises()
     expect(t.calls.filter((c) => c.cmd === 'toxic.add')).toHaveLength(1)
