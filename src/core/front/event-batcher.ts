@@ -77,19 +77,30 @@ export interface BatchPace {
 export const LOAD_RISE_MS = 50
 export const LOAD_FALL_MS = 200
 
+/** The event loop's time so far, idle and working, in ms (performance.eventLoopUtilization's). */
+export interface LoopTime {
+  idle: number
+  active: number
+}
+
 /**
  * The share of time the event loop worked, averaged (exponentially, weighted by the time since
- * the previous call) over about `riseMs` while it grows and `fallMs` while it shrinks.
+ * the previous call) over about `riseMs` while it grows and `fallMs` while it shrinks. `sample`
+ * reads the loop's time: the process's own, or a test's clock.
  */
-export function eventLoopLoad(riseMs = LOAD_RISE_MS, fallMs = LOAD_FALL_MS): () => number {
-  let last = performance.eventLoopUtilization()
+export function eventLoopLoad(riseMs = LOAD_RISE_MS, fallMs = LOAD_FALL_MS, sample: () => LoopTime = () => performance.eventLoopUtilization()): () => number {
+  let last = sample()
   let smoothed = 0
   return () => {
-    const now = performance.eventLoopUtilization()
-    const { utilization, idle, active } = performance.eventLoopUtilization(now, last)
+    const now = sample()
+    const idle = now.idle - last.idle
+    const active = now.active - last.active
     last = now
+    const elapsed = idle + active
+    if (elapsed <= 0) return smoothed
+    const utilization = active / elapsed
     const over = utilization > smoothed ? riseMs : fallMs
-    smoothed += (utilization - smoothed) * (1 - Math.exp(-(idle + active) / over))
+    smoothed += (utilization - smoothed) * (1 - Math.exp(-elapsed / over))
     return smoothed
   }
 }
