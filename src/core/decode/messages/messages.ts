@@ -19,6 +19,7 @@ import { readRanges } from '../../../shared/read-spans'
 import type { CaptureView } from '../../capture/query/capture-queries'
 import { NotKeptError } from '../../capture/read/capture-reader'
 import { codecFor, MAX_RECOGNISE_BYTES, recogniseMessages } from '../../protocols/messages/message-decoders'
+import { field, shown } from '../../protocols/messages/field-values'
 import { loadFraming, namesHostFile } from './framing-files'
 import { FramingRules, framingOf, type Framing } from './framing-rules'
 import { MAX_INDEXED_MESSAGES, MessageIndex } from './message-index'
@@ -225,6 +226,17 @@ export class Messages {
 
 /** Fills `m`'s summary (and fields) from `msg`, its first bytes. */
 function describeMessage(index: MessageIndex, m: StreamMessage, msg: Uint8Array, withFields: boolean): void {
+  if (m.error !== undefined && !m.incomplete) {
+    // Bytes the framing said are no message (skipped, or where cutting stopped): the codec's
+    // reading of them would contradict that (a script's describe() read noise as a reading).
+    // A message the stream ended inside is one: what it holds so far is read as usual.
+    m.summary = m.error
+    if (withFields) {
+      m.fields = [field('bytes', shown(msg), 0, msg.length)]
+      if (m.range.length > msg.length) m.fieldsCut = true
+    }
+    return
+  }
   const note = m.index < index.size ? index.note(m.index) : {}
   let d
   try {
