@@ -5,6 +5,7 @@ import type { ExchangeListPage } from '../../../src/shared/protocol-types'
 import type { ConnectionPage } from '../../../src/shared/capture-types'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { connectTo } from '../../helpers/net'
+import { infoWords } from '../../../src/shared/info-words'
 import { hasProgram, needPeer } from '../../helpers/peers'
 import { userRefusal } from '../../helpers/errors'
 import { allClosed, curl, startHttpServer } from './decode-peers'
@@ -102,6 +103,20 @@ describe('the connection list’s protocol words', () => {
     const page = await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10 })
     expect(page.rows.map((r) => r.protocol?.protocol)).toEqual(['http1', 'http1', 'tls'])
     expect(page.rows[0].protocol?.exchanges).toBe(10)
+  })
+
+  it('finds a plain word in the Info column (the first exchange in short), case ignored, as well as in the endpoints', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    const page = await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10 })
+    expect(page.rows.map((r) => r.protocol && infoWords(r.protocol))).toEqual([expect.stringMatching(/^GET \/items\/0 → 200 /), expect.stringMatching(/^GET \/missing → 404/), ''])
+    expect(await conns('/items/0')).toEqual([ids[0]])
+    expect(await conns('MISSING')).toEqual([ids[1]])
+    expect(await conns('"get /missing → 404"')).toEqual([ids[1]])
+    expect(await conns('-missing')).toEqual([ids[0], ids[2]])
+    // The Info column shows a connection's first exchange: a later one's path is for path:.
+    expect(await conns('upload')).toEqual([])
+    expect(await conns('path:/upload')).toEqual([ids[1]])
+    expect(await conns('127.0.0.1')).toEqual(ids)
   })
 
   it('refuses an unknown protocol or status in one line', async (ctx) => {

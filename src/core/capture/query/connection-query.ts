@@ -4,7 +4,8 @@
 // fields, without building a summary per row (only the page's rows become summaries):
 // 100,000 connections are filtered in tens of milliseconds. The matching rows are kept
 // until the capture changes or another query comes, so paging through one list costs one
-// filter and sort. A `text:` word reads payloads (payload-filter.ts), a slice per call.
+// filter and sort. A `text:` word reads payloads (payload-filter.ts), a slice per call. A
+// plain word is found in the endpoints, the owner, and what the Info column shows of decoding.
 
 import type { ConnectionEnd, ConnectionPage, ConnectionSummary, SortKey } from '../../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
@@ -30,6 +31,8 @@ export interface ProtocolFacts {
    * `tls:yes`: its client sent a TLS hello; `sni:TEXT` (lower case): that hello's name holds TEXT.
    */
   wordTest(key: DecodedWord | TlsWord, value: string): (connId: number) => boolean
+  /** Whether the connection's Info words (shared/info-words.ts) hold `text` (lower case): a plain word's test beside the endpoints. */
+  infoTest(text: string): (connId: number) => boolean
   /** Changes whenever what is decoded does. */
   version(): number
 }
@@ -225,7 +228,11 @@ export function parseQuery(filter: string, facts?: ProtocolFacts): ParsedFilter 
     else {
       const text = word.replace(/^"|"$/g, '').toLowerCase()
       const inEndpoints = endpointsInclude(text)
-      p = (f, row) => inEndpoints(f, row) || lower(f.ownerId(row)) === text
+      const inFields: Predicate = (f, row) => inEndpoints(f, row) || lower(f.ownerId(row)) === text
+      // A word read in the Info column ("GET /items → 200") must find its row, once decoding has read it.
+      const inInfo = facts?.infoTest(text)
+      decoded ||= inInfo !== undefined
+      p = inInfo ? (f, row) => inFields(f, row) || inInfo(f.id(row)) : inFields
     }
     preds.push(negate ? (f, row) => !p(f, row) : p)
   }

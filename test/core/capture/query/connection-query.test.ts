@@ -69,6 +69,7 @@ describe('connection query', () => {
         asked.push(`${key}:${value}`)
         return (connId) => (key === 'proto' ? connId <= 2 : connId % 2 === 0)
       },
+      infoTest: () => () => false,
       version: () => 0
     }
     expect(parseQuery('proto:http -method:GET', facts)).toMatchObject({ decoded: true })
@@ -80,6 +81,31 @@ describe('connection query', () => {
     expect(() => parseFilter('proto:http')).toThrow("filter proto: this capture's connections are not decoded")
   })
 
+  it('finds a plain word in what the Info column shows, as well as in the endpoints and the owner', async () => {
+    // Decoding read "GET /items/7 → 200" on connection 4 only.
+    const asked: string[] = []
+    const facts: ProtocolFacts = {
+      catchUp: async () => ({ done: 5, of: 5 }),
+      wordTest: () => () => false,
+      infoTest: (text) => {
+        asked.push(text)
+        return (connId) => connId === 4 && 'get /items/7 → 200'.includes(text)
+      },
+      version: () => 0
+    }
+    const withFacts = async (filter: string): Promise<number[]> => (await q.page({ offset: 0, limit: 100, filter }, undefined, facts)).rows.map((r) => r.id)
+    expect(parseQuery('items', facts)).toMatchObject({ decoded: true })
+    expect(await withFacts('/ITEMS/7')).toEqual([4])
+    expect(asked).toContain('/items/7')
+    expect(await withFacts('-items')).toEqual([1, 2, 3, 5])
+    // Endpoints and owners still match, decoded or not.
+    expect(await withFacts('6379')).toEqual([1, 2])
+    expect(await withFacts('p2')).toEqual([5])
+    // Without decoding a plain word is one of the index's, as before.
+    expect(parseQuery('items')).toMatchObject({ decoded: false })
+    expect(await ids(q, 'items')).toEqual([])
+  })
+
   it('answers tls: and sni: from the index, and from the hello decoding read when it is given', async () => {
     const asked: string[] = []
     const facts: ProtocolFacts = {
@@ -89,6 +115,7 @@ describe('connection query', () => {
         asked.push(`${key}:${value}`)
         return (connId) => connId === 3 && (key === 'tls' || 'pass.example'.includes(value))
       },
+      infoTest: () => () => false,
       version: () => 0
     }
     expect(parseQuery('tls:yes', facts)).toMatchObject({ decoded: true })

@@ -4,7 +4,7 @@
 // rest of the list writes them.
 
 import type { ProtocolSummary } from '../../../../shared/protocol-types'
-import { formatBytes } from '../../ui/ui-readable'
+import { exchangeInfo, helloInfo } from '../../../../shared/info-words'
 import { MESSAGE_PROTOCOL_NAMES, MESSAGE_PROTOCOLS, type MessageProtocol } from '../../../../shared/message-types'
 
 export type Say = (key: string, named?: Record<string, unknown>, plural?: number) => string
@@ -20,29 +20,17 @@ export function protocolLabel(p: ProtocolSummary | undefined, say: Say): string 
   return say(`exchanges.proto.${p.protocol}`)
 }
 
-/** `application/json` of `application/json; charset=utf-8`. */
-export const mediaType = (contentType: string | undefined): string => contentType?.split(';', 1)[0].trim() ?? ''
+export { mediaType } from '../../../../shared/info-words'
 
-/** The Info cell. */
+/** The Info cell: the words every language shares (info-words.ts, which the filter's plain words match), and the translated ones between. */
 export function protocolInfo(p: ProtocolSummary | undefined, say: Say): string {
   if (!p) return ''
-  const parts: string[] = []
-  const f = p.first
-  if (p.protocol === 'http1' && f && (f.method !== undefined || f.status !== undefined)) {
-    parts.push(`${f.method ?? '?'} ${f.target ?? ''}`.trim())
-    if (f.status !== undefined) {
-      parts.push('→', String(f.status))
-      const type = mediaType(f.contentType)
-      if (type) parts.push(type)
-      if (f.size !== undefined && f.size > 0) parts.push(formatBytes(f.size))
-    } else parts.push('→', '…')
-  }
+  const parts = [exchangeInfo(p)]
   if (p.protocol === 'websocket') parts.push(say('exchanges.info.websocket', { n: p.messages ?? 0 }, p.messages ?? 0))
   else if (p.protocol === 'http1' && (p.exchanges ?? 0) > 1) parts.push(say('exchanges.info.more', { n: (p.exchanges ?? 1) - 1 }))
   else if (p.protocol === 'tls' || p.protocol === 'http2') parts.push(say(`exchanges.info.${p.protocol}`))
   // Passed through encrypted, its hello is all it shows: the name it asked for and what it offered.
-  if (p.hello?.sni) parts.push(p.hello.sni)
-  if (p.hello?.alpn?.length) parts.push(`(${p.hello.alpn.join(', ')})`)
+  parts.push(helloInfo(p))
   if (p.problem) parts.push(say('exchanges.info.problem'))
-  return parts.join(' ')
+  return parts.filter(Boolean).join(' ')
 }
