@@ -62,8 +62,17 @@ describe('hex rows', () => {
   })
 
   it('leaves the cells of bytes still loading blank, and a short last row short', () => {
-    expect(text(hexRow(0, '0', 0, 4, bytes.subarray(0, 2), undefined, undefined).hex)).toBe('48 69 ' + ' '.repeat(6))
+    expect(text(hexRow(0, '0', 0, 16, bytes.subarray(0, 2), undefined, undefined).hex)).toBe('48 69 ' + ' '.repeat(43))
     expect(text(hexRow(0, '0', 0, 2, bytes.subarray(0, 2), undefined, undefined).ascii)).toBe('Hi')
+  })
+
+  it.each([1, 7, 8, 9, 15])('pads the hex column of a last row of %i bytes to a full row\'s width, so the ASCII columns line up', (count) => {
+    const full = text(hexRow(0, '0', 0, 16, bytes, undefined, undefined).hex)
+    const short = hexRow(1, '1', 16, count, bytes.subarray(0, count), { offset: 16, length: count }, undefined)
+    expect(text(short.hex)).toHaveLength(full.length)
+    expect(text(short.hex).trimEnd()).toBe(full.slice(0, count * 3 + (count > 8 ? 1 : 0)).trimEnd())
+    // The padding is not part of the selection.
+    expect(short.hex.at(-1)).toMatchObject({ look: '' })
   })
 
   it('finds the byte under a column of the hex cell', () => {

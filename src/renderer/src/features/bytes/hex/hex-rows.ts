@@ -8,6 +8,11 @@ import { HEX, PRINTABLE } from '../../../../../shared/hexdump'
 
 export const PER_ROW = 16
 
+/** Characters of a row's hex column for `count` bytes: three a byte, one more after the eighth. */
+const hexWidth = (count: number): number => count * 3 + (count > 7 ? 1 : 0)
+/** A full row's hex column. */
+const HEX_COLUMN = hexWidth(PER_ROW)
+
 export type RunLook = '' | 'sel' | 'caret' | 'np' | 'sel np' | 'caret np'
 
 export interface Run {
@@ -62,6 +67,8 @@ export function hexRow(
     const printable = loaded && b >= 0x20 && b < 0x7f
     push(ascii, loaded ? PRINTABLE[b] : ' ', printable ? s : s ? (`${s} np` as RunLook) : 'np', mark)
   }
+  // A short last row's hex column is as wide as a full row's, so its ASCII column starts where theirs do.
+  if (count < PER_ROW) push(hex, ' '.repeat(HEX_COLUMN - hexWidth(count)), '', -1)
   return { index, offset, hex, ascii }
 }
 
