@@ -4,9 +4,7 @@
 // run, so V8 threw the optimized code away there ("insufficient type feedback", seen with
 // --trace-deopt on a cold decoding) and compiled it again.
 import { setFlagsFromString } from 'node:v8'
-import { describe, expect, it } from 'vitest'
-import { CaptureIndex } from '../../../../src/core/capture/query/capture-index'
-import { planRecords } from '../../../../src/core/capture/query/decode-records'
+import { describe, expect, it, vi } from 'vitest'
 import { RECORD_HEADER_SIZE } from '../../../../src/core/capture/format/capture-format'
 
 setFlagsFromString('--allow-natives-syntax')
@@ -18,7 +16,13 @@ const status = new Function('f', 'return %GetOptimizationStatus(f)') as (f: unkn
 const OPTIMIZED = 1 << 4
 
 describe('planning a batch of records', () => {
-  it("stays optimized at a connection's last chunks, reached only at its end", () => {
+  it("stays optimized at a connection's last chunks, reached only at its end", async () => {
+    // Modules of their own: a worker shares its modules between files (isolate: false), and
+    // what another file's tests gave planRecords to run (its type feedback, its deopts) once
+    // made this one fail, run after them.
+    vi.resetModules()
+    const { CaptureIndex } = await import('../../../../src/core/capture/query/capture-index')
+    const { planRecords } = await import('../../../../src/core/capture/query/decode-records')
     const ix = new CaptureIndex()
     const row = ix.open(1, 16, 1_790_000_000_000.5, {})
     let at = 16 + RECORD_HEADER_SIZE
