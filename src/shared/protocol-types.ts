@@ -177,6 +177,18 @@ export interface AnsweredBy {
   action: string
   /** What the rule record says it did, in one English line. */
   message: string
+  /** An HTTP/1 answer the record kept (a mock's, the script's): what the client got in the target's place. */
+  got?: AnswerGot
+}
+
+/** The response a rule or the script answered with, in short, read from its `rule` record (core/decode/answer-got.ts). */
+export interface AnswerGot {
+  status: number
+  contentType?: string
+  /** Its body's content size, as a response's `body.size`; absent when the record does not tell it (a chunked answer). */
+  size?: number
+  /** When the client was answered (the record's time). */
+  at: number
 }
 
 /** A WebSocket frame's opcode, named. */

@@ -14,6 +14,7 @@ import { END_OP, GAP_OP } from './decoder-set'
 import { FeedOps } from './feed-ops'
 import { MAX_REFUSED, type Renumbering } from '../protocols/http2/renumbered-streams'
 import { MAX_DETECT_BYTES } from '../protocols/detect'
+import { answerGot } from './answer-got'
 
 const BATCH_BYTES = 256 * 1024
 const BATCH_RECORDS = 1024
@@ -45,10 +46,12 @@ export interface Batch {
 const DIRS: Direction[] = ['client', 'server']
 
 /** A rule record (its direction and details) on a client's request that never reached the target: where the request starts, and who answered it. */
-function answerOf(dir: Direction | undefined, details: Record<string, unknown> | undefined): { offset: number; json: Uint8Array } | undefined {
+function answerOf(dir: Direction | undefined, details: Record<string, unknown> | undefined, time: number): { offset: number; json: Uint8Array } | undefined {
   const info = details as Partial<RuleEventInfo> | undefined
   if (dir !== 'client' || !info || typeof info.offset !== 'number' || typeof info.action !== 'string' || !endedHere({ action: info.action, message: String(info.message ?? '') }, false)) return undefined
   const by: AnsweredBy = { rule: String(info.rule ?? ''), label: String(info.label ?? ''), action: info.action, message: String(info.message ?? '') }
+  const got = answerGot(info, time)
+  if (got !== undefined) by.got = got
   return { offset: info.offset, json: new TextEncoder().encode(JSON.stringify(by)) }
 }
 
@@ -84,7 +87,7 @@ interface Answer {
 }
 
 function answerFor(records: DecodeRecords, i: number): Answer | undefined {
-  const answered = answerOf(records.dir(i), records.info(i))
+  const answered = answerOf(records.dir(i), records.info(i), records.time(i))
   if (answered) return { offset: answered.offset, json: answered.json, renumber: false }
   const json = renumberOf(records.info(i))
   return json !== undefined ? { offset: 0, json, renumber: true } : undefined

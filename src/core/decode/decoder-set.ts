@@ -11,6 +11,7 @@ import { inflateRaw } from '../http/inflate-raw'
 import { COLUMN_HEADERS, type ExchangeBatchWriter, type ExchangeRows } from './exchange-batch'
 import type { Renumbering } from '../protocols/http2/renumbered-streams'
 import type { FeedOps } from './feed-ops'
+import { answerGotOf } from './answer-got'
 
 /** The `len` of an op that is the end of `dir` (FIN, reset, close). */
 export const END_OP = -1
@@ -43,7 +44,11 @@ function renumberingOf(bytes: Uint8Array): Renumbering | undefined {
 function answeredByOf(bytes: Uint8Array): AnsweredBy | undefined {
   try {
     const v = JSON.parse(new TextDecoder().decode(bytes)) as Partial<AnsweredBy>
-    return typeof v.rule === 'string' && typeof v.label === 'string' && typeof v.action === 'string' ? { rule: v.rule, label: v.label, action: v.action, message: String(v.message ?? '') } : undefined
+    if (typeof v.rule !== 'string' || typeof v.label !== 'string' || typeof v.action !== 'string') return undefined
+    const by: AnsweredBy = { rule: v.rule, label: v.label, action: v.action, message: String(v.message ?? '') }
+    const got = answerGotOf(v.got)
+    if (got !== undefined) by.got = got
+    return by
   } catch {
     return undefined
   }

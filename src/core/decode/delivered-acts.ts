@@ -5,11 +5,20 @@
 // reading their bytes and reads only the other records' headers (and a rule record's
 // details): a connection of a million chunks and a few rule records costs an index walk.
 //
+// A breakpoint's edit changed what the receiver got as a rewrite does: its `break` record
+// (action `edited`) keeps the held message's place and the bytes forwarded instead, so it is
+// read here as a rewrite by that breakpoint (`by: 'break'`), and every delivered view (the
+// HTTP tab, the byte views, the exports, replay) shows what was really forwarded. A person
+// holds each one, so they are few: each break record's details are read on their own.
+// An HTTP/2 edit is kept as its header lines and body (h2-text-form.ts), not as frames: it
+// is read as a rewrite only where that form is read (export/delivered.ts).
+//
 // What was delivered is not kept here (up to 1 MiB a record): a read of the delivered stream
 // reads the record again, and keeps the last few it read. The records of a connection are
 // kept for a few connections per capture, and a live connection's are read on from where
 // they stopped once it has more records (as connection-turns.ts grows its turn lists).
 
+import type { BreakEventInfo } from '../../shared/break-types'
 import type { Direction } from '../../shared/capture-types'
 import { MAX_DELIVERED_RECORDS } from '../../shared/delivered-stream-types'
 import type { RuleEventInfo } from '../../shared/rules/rule-types'
@@ -28,6 +37,10 @@ export interface StreamAct {
   ends: Record<Direction, number>
   /** When it was written. */
   time: number
+  /** A breakpoint's edit (a `break` record), read as a rewrite by that breakpoint. */
+  by?: 'break'
+  /** An HTTP/2 breakpoint's edit: what it kept is the text form (header lines, a blank line, the body), not frames. */
+  form?: 'h2-text'
 }
 
 export interface ConnActs {
@@ -48,6 +61,15 @@ export interface ConnActs {
  */
 export function actOffset(info: Pick<RuleEventInfo, 'offset' | 'size'>, end: number): number | undefined {
   return info.offset ?? (info.size !== undefined && end >= info.size ? end - info.size : undefined)
+}
+
+/** A breakpoint's `edited` record as a rule's rewrite says it: the held message's place, and what was forwarded instead. */
+export function breakEditInfo(b: Partial<BreakEventInfo>): Omit<RuleEventInfo, 'delivered'> | undefined {
+  if (b.action !== 'edited' || typeof b.rule !== 'string' || typeof b.offset !== 'number' || typeof b.size !== 'number' || typeof b.sentSize !== 'number') return undefined
+  const info: Omit<RuleEventInfo, 'delivered'> = { rule: b.rule, label: b.rule, action: 'rewrite', message: String(b.message ?? 'edited'), offset: b.offset, size: b.size, deliveredSize: b.sentSize }
+  if (typeof b.sentSha256 === 'string') info.deliveredSha256 = b.sentSha256
+  if (typeof b.summary === 'string') info.summary = b.summary
+  return info
 }
 
 /** Whether a record kept what it delivered (not only its size and SHA-256): actBytes reads it. */
@@ -91,6 +113,14 @@ async function grow(view: CaptureView, connId: number, a: ConnActs): Promise<Con
       const kind = records.kind(i)
       const dir = records.dir(i)
       if (kind === 'data' && dir !== undefined) a.end[dir] = records.offset(i) + records.length(i)
+      if (kind === 'break' && dir !== undefined) {
+        const act = await breakAct(view, connId, a.cover + i, dir, a.end, records.time(i))
+        if (act !== undefined) {
+          a.records++
+          a.acts.push(act)
+        }
+        continue
+      }
       const details = records.info(i)
       if (kind !== 'rule' || dir === undefined || details === undefined) continue
       a.records++
@@ -106,6 +136,15 @@ async function grow(view: CaptureView, connId: number, a: ConnActs): Promise<Con
     a.h2 = Buffer.compare(head, CLIENT_PREFACE) === 0
   }
   return a
+}
+
+/** Break record `index` as an act, when it is an edit. */
+async function breakAct(view: CaptureView, connId: number, index: number, dir: Direction, end: Record<Direction, number>, time: number): Promise<StreamAct | undefined> {
+  const [event] = await view.readEvents(connId, index, 1)
+  const b = event?.kind === 'break' ? (event.info as Partial<BreakEventInfo> | undefined) : undefined
+  const info = b && breakEditInfo(b)
+  if (b === undefined || info === undefined) return undefined
+  return { info, dir, offset: info.offset!, index, ends: { ...end }, time, by: 'break', ...(b.stream !== undefined ? { form: 'h2-text' as const } : {}) }
 }
 
 /** The connection's rule records, read on as far as the capture has them now. */
@@ -127,8 +166,9 @@ export async function actBytes(view: CaptureView, connId: number, act: StreamAct
   const kept = e.bytes.get(act.index)
   if (kept !== undefined) return kept
   const [event] = await view.readEvents(connId, act.index, 1)
-  const b64 = (event?.info as Partial<RuleEventInfo> | undefined)?.delivered
-  if (event?.kind !== 'rule' || typeof b64 !== 'string') throw new Error(`record ${act.index} of connection #${connId} is not the rule record it was`)
+  const kind = act.by === 'break' ? 'break' : 'rule'
+  const b64 = act.by === 'break' ? (event?.info as Partial<BreakEventInfo> | undefined)?.sent : (event?.info as Partial<RuleEventInfo> | undefined)?.delivered
+  if (event?.kind !== kind || typeof b64 !== 'string') throw new Error(`record ${act.index} of connection #${connId} is not the ${kind} record it was`)
   const bytes = Buffer.from(b64, 'base64')
   if (bytes.length !== act.info.deliveredSize) throw new Error(`record ${act.index} of connection #${connId} keeps ${bytes.length} bytes, not the ${act.info.deliveredSize} it says`)
   e.bytes.set(act.index, bytes)

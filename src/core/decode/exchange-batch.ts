@@ -168,6 +168,8 @@ export class ExchangeBatchWriter {
     }
     const req = ex.request
     const res = ex.response
+    // A request a rule or the script answered: the client's answer is the response the row shows.
+    const got = res === undefined ? ex.answeredBy?.got : undefined
     const first = req ?? ex.informational[0] ?? res
     const i = row * INTS
     const n = row * NUMS
@@ -175,17 +177,17 @@ export class ExchangeBatchWriter {
     const nums = this.nums
     ints[i + I_INDEX] = ex.index
     ints[i + I_STREAM] = ex.stream ?? 0
-    ints[i + I_STATUS] = res?.status ?? 0
+    ints[i + I_STATUS] = res?.status ?? got?.status ?? 0
     ints[i + I_STATE] = STATE_CODE.get(ex.state) ?? 0
     ints[i + I_STRINGS + STRING_AT.method] = this.string(req?.method)
     ints[i + I_STRINGS + STRING_AT.host] = this.string(hostOf(req))
     ints[i + I_STRINGS + STRING_AT.path] = this.path(pathOf(req))
-    ints[i + I_STRINGS + STRING_AT.type] = this.string(headerValue(res, 'content-type')?.toLowerCase())
+    ints[i + I_STRINGS + STRING_AT.type] = this.string((res ? headerValue(res, 'content-type') : got?.contentType)?.toLowerCase())
     ints[i + I_STRINGS + STRING_AT.upgrade] = this.string(ex.upgrade)
     nums[n + N_REQ_SIZE] = req?.body.size ?? 0
-    nums[n + N_RES_SIZE] = res?.body.size ?? 0
+    nums[n + N_RES_SIZE] = res?.body.size ?? got?.size ?? 0
     nums[n + N_STARTED] = first?.startedAt ?? NaN
-    nums[n + N_DURATION] = req && res?.endedAt !== undefined ? res.endedAt - req.startedAt : NaN
+    nums[n + N_DURATION] = req && res?.endedAt !== undefined ? res.endedAt - req.startedAt : req && got ? Math.max(0, got.at - req.startedAt) : NaN
     nums[n + N_REQ_AT] = req?.startRange.offset ?? NaN
     nums[n + N_RES_AT] = (ex.informational[0] ?? res)?.startRange.offset ?? NaN
     const ws = ex.upgrade === 'websocket' && ex.state === 'upgraded' && req && res

@@ -37,17 +37,21 @@ import { messageOf, parseHead, type MessageKind } from '../protocols/http1/head-
 import { fragmentOf } from '../protocols/http2/header-block'
 import { FRAME_HEADER, F_END_HEADERS, F_END_STREAM, F_PADDED, F_PRIORITY, T_CONTINUATION, T_DATA, T_HEADERS, T_RST_STREAM } from '../protocols/http2/frame-reader'
 import { HPACK_MAX_TABLE, HpackDecoder } from '../protocols/http2/hpack/hpack-decoder'
+import { parseH2Text } from '../breakpoint/h2/h2-text-form'
 
 export type { ExportAs }
 
 /** What the HAR's log comment says of each. */
 export const AS_WORDS: Record<ExportAs, string> = { sent: 'what each side sent', delivered: "what the receivers got, after tcpscope's rules" }
 
-/** One `rule` record: what it says, when, and on whose bytes; what it delivered read when asked. */
+/** One `rule` record (or a breakpoint's edit, read as a rewrite): what it says, when, and on whose bytes; what it delivered read when asked. */
 export interface RuleAct {
   info: Omit<RuleEventInfo, 'delivered'>
   dir: Direction
   time: number
+  /** A breakpoint's edit (its `break` record), and how an HTTP/2 one kept its bytes (delivered-acts.ts). */
+  by?: 'break'
+  form?: 'h2-text'
   /** What it delivered, when the record kept it. */
   bytes(): Promise<Buffer | undefined>
 }
@@ -63,7 +67,14 @@ export async function ruleActs(view: CaptureView, connId: number): Promise<RuleA
   for (const a of (await connActs(view, connId)).acts) {
     const key = actKey(a.dir, a.offset)
     const list = acts.get(key) ?? []
-    list.push({ info: a.info, dir: a.dir, time: a.time, bytes: () => (keptBytes(a.info) ? actBytes(view, connId, a) : Promise.resolve(undefined)) })
+    list.push({
+      info: a.info,
+      dir: a.dir,
+      time: a.time,
+      ...(a.by !== undefined ? { by: a.by } : {}),
+      ...(a.form !== undefined ? { form: a.form } : {}),
+      bytes: () => (keptBytes(a.info) ? actBytes(view, connId, a) : Promise.resolve(undefined))
+    })
     acts.set(key, list)
   }
   return acts
@@ -193,6 +204,38 @@ function readH2(bytes: Uint8Array, time: number): Reading {
   return { request: { message: msg, bytes, ...(content ? { content } : {}) } }
 }
 
+/** An HTTP/2 message as a person edited it at a breakpoint: header lines, a blank line, the body (h2-text-form.ts). */
+function readH2Text(bytes: Uint8Array, time: number): Reading {
+  const parsed = parseH2Text(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+  if ('error' in parsed) return { unreadable: parsed.error }
+  const pseudo = (name: string): string | undefined => parsed.fields.find((f) => f.name === name)?.value
+  const status = pseudo(':status')
+  const dir: Direction = status !== undefined ? 'server' : 'client'
+  const headAt = parsed.body.byteOffset - bytes.byteOffset
+  const head = { dir, offset: 0, length: headAt }
+  const msg: HttpMessage = {
+    dir,
+    startLine: '',
+    startRange: head,
+    version: H2_VERSION,
+    headers: parsed.fields.map((f) => ({ name: f.name, value: f.value, range: { dir, offset: 0, length: 0 } })),
+    headRange: head,
+    body: { framing: parsed.body.length > 0 ? 'h2' : 'none', range: { dir, offset: headAt, length: parsed.body.length }, size: parsed.body.length, complete: true },
+    startedAt: time,
+    endedAt: time
+  }
+  if (status !== undefined) {
+    msg.status = Number(status)
+    msg.reason = ''
+    msg.startLine = `HTTP/2 ${status}`
+    return { response: { message: msg, bytes, content: parsed.body } }
+  }
+  msg.method = pseudo(':method')
+  msg.target = pseudo(':path')
+  msg.startLine = `${msg.method ?? ''} ${msg.target ?? ''} HTTP/2`
+  return { request: { message: msg, bytes, content: parsed.body } }
+}
+
 function readDelivered(bytes: Uint8Array, h2: boolean, time: number, method: string | undefined): Promise<Reading> | Reading {
   return h2 ? readH2(bytes, time) : readHttp1(bytes, time, method)
 }
@@ -200,8 +243,13 @@ function readDelivered(bytes: Uint8Array, h2: boolean, time: number, method: str
 /** A name or message fit for one comment line (a rule's name is the user's). */
 const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f]+/g, ' ')
 
-/** `rule "mock the user": answered GET /api/user with 200 (not sent to the target)`; a script's message names it, and tcpscope's own (no rule's) says what it did. */
-export function whoActed(info: Pick<RuleEventInfo, 'rule' | 'label' | 'message'>): string {
+/**
+ * `rule "mock the user": answered GET /api/user with 200 (not sent to the target)`; a script's
+ * message names it, and tcpscope's own (no rule's) says what it did; a breakpoint's edit
+ * (`by: 'break'`): `breakpoint b1: edited: 35 B → 41 B after 4.2 s`.
+ */
+export function whoActed(info: Pick<RuleEventInfo, 'rule' | 'label' | 'message'>, by?: 'break'): string {
+  if (by === 'break') return oneLine(`breakpoint ${info.rule}: ${info.message}`)
   return oneLine(info.rule === 'script' || info.rule === '' ? info.message : `rule "${info.label}": ${info.message}`)
 }
 
@@ -217,6 +265,7 @@ interface Changes {
 /** What a record delivered, when the capture has it: as its receiver got it, or why it cannot be shown. */
 async function deliveredBy(act: RuleAct, h2: boolean, method: string | undefined): Promise<Reading | { hashed: number } | undefined> {
   const bytes = await act.bytes()
+  if (bytes !== undefined && act.form === 'h2-text') return readH2Text(bytes, act.time)
   if (bytes !== undefined) return bytes.length === 0 ? undefined : readDelivered(bytes, h2, act.time, method)
   if (act.info.deliveredSha256 !== undefined) return { hashed: act.info.deliveredSize ?? 0 }
   return undefined
@@ -240,7 +289,7 @@ async function requestChanges(acts: RuleActs, req: HttpMessage, h2: boolean): Pr
   for (const act of acts.get(actKey('client', req.headRange.offset)) ?? []) {
     const info = act.info
     if (info.action === 'delay' || info.action === 'error') continue
-    const who = whoActed(info)
+    const who = whoActed(info, act.by)
     const ended = endedHere(info, h2)
     // HTTP/1's forward keeps the request it sent (the answer is on its own connection); HTTP/2's keeps the answer the client got, as a respond does.
     const forwarded = ended && info.action === 'forward' && !h2
@@ -279,7 +328,7 @@ async function responseChanges(acts: RuleActs, res: HttpMessage, method: string 
   for (const act of acts.get(actKey('server', res.headRange.offset)) ?? []) {
     const info = act.info
     if (info.action === 'delay' || info.action === 'error') continue
-    const who = whoActed(info)
+    const who = whoActed(info, act.by)
     const got = await deliveredBy(act, h2, method)
     if (got === undefined) {
       if (info.action !== 'script' || !SCRIPT_ENDED.test(info.message)) continue

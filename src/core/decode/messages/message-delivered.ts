@@ -23,7 +23,7 @@ export async function deliveredMessage(view: CaptureView, connId: number, m: Str
   let last: StreamAct | undefined
   for (const a of (await connActs(view, connId)).acts) {
     if (a.dir !== m.dir || a.offset !== m.range.offset) continue
-    out.notes.push(whoActed(a.info))
+    out.notes.push(whoActed(a.info, a.by))
     out.acts.push(a.info)
     if (ENDED.has(a.info.action)) out.none = true
     if ((a.info.action === 'rewrite' || a.info.action === 'respond') && a.info.deliveredSize !== undefined) last = a

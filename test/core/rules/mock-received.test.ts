@@ -1,0 +1,97 @@
+// A request a rule's mock answered: the target never got it, so its stream holds no response,
+// and the answer the client got is kept in the `rule` record (the client's direction). The
+// lists read that answer: the exchange list's status, type, received size and duration, the
+// connection list's Info, and the HTTP view's exchange (answeredBy.got) say what the client
+// received, not 0 B. A real client and a real target on loopback.
+import type { Socket } from 'node:net'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import { connectTo, startServer, waitFor } from '../../helpers/net'
+import type { ExchangeRow } from '../../../src/shared/protocol-types'
+
+let t: TestEngine
+let target: Awaited<ReturnType<typeof startServer>>
+let targetGot: string
+let proxyId: string
+let proxyPort: number
+
+beforeEach(async () => {
+  t = await testEngine()
+  targetGot = ''
+  target = await startServer((s) => s.on('data', (d: Buffer) => (targetGot += d.toString('latin1'))))
+  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target.port}` })
+  proxyId = proxy.id
+  proxyPort = portOf(proxy.listen)
+})
+afterEach(async () => {
+  await target.close()
+  await t.dispose()
+})
+
+const BODY = '{"name":"from-rule"}'
+
+/** Sends `requests` on one connection and waits until what came back passes `until`. */
+async function exchange(requests: string, until: (got: string) => boolean): Promise<{ socket: Socket; got: string }> {
+  const socket = await connectTo(proxyPort)
+  let got = ''
+  socket.on('data', (d: Buffer) => (got += d.toString('latin1')))
+  socket.write(requests)
+  await waitFor(() => until(got), 'the mocked answers')
+  return { socket, got }
+}
+
+async function rows(n: number, settled: (r: ExchangeRow) => boolean = (r) => r.state === 'complete'): Promise<ExchangeRow[]> {
+  const start = Date.now()
+  for (;;) {
+    const page = await t.engine['exchange.page']({ capture: 'live', offset: 0, limit: 10 })
+    if (page.scan === undefined && page.rows.length >= n && page.rows.every(settled)) return page.rows
+    if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${n} exchanges: ${JSON.stringify(page)}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe('a request a mock answered', () => {
+  it('is listed with the answer the client received: status, type, body size and duration', async () => {
+    await t.engine['rules.set']({
+      proxyId,
+      rules: [{ name: 'mock the user', match: { http: { path: '/api/user' } }, steps: [{ respond: { status: 201, headers: { 'content-type': 'application/json' }, body: BODY } }] }]
+    })
+    const { socket, got } = await exchange('GET /api/user HTTP/1.1\r\nhost: api.test\r\n\r\nHEAD /api/user HTTP/1.1\r\nhost: api.test\r\n\r\n', (g) => g.split('HTTP/1.1 201').length === 3)
+    // The client got the whole answer to the GET (head and body), and the HEAD's head alone.
+    expect(got.endsWith(`\r\n\r\n${BODY}HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 20\r\nconnection: keep-alive\r\n\r\n`)).toBe(true)
+    socket.end()
+    expect(targetGot).toBe('')
+
+    const [get, head] = await rows(2)
+    expect(get).toMatchObject({ method: 'GET', path: '/api/user', status: 201, contentType: 'application/json', responseSize: BODY.length, state: 'complete' })
+    expect(get.duration).toBeGreaterThanOrEqual(0)
+    expect(head).toMatchObject({ method: 'HEAD', status: 201, responseSize: 0 })
+    // Filters and orders read the same columns.
+    const byStatus = await t.engine['exchange.page']({ capture: 'live', offset: 0, limit: 10, filter: 'status:2xx type:json' })
+    expect(byStatus.rows.map((r) => r.method)).toEqual(['GET', 'HEAD'])
+
+    const connId = get.connId
+    const [summary] = await t.engine['conn.get']({ capture: 'live', ids: [connId] })
+    expect(summary.protocol?.first).toMatchObject({ method: 'GET', target: '/api/user', status: 201, contentType: 'application/json', size: BODY.length })
+
+    const page = await t.engine['http.exchanges']({ capture: 'live', connId, from: 0, limit: 10 })
+    const [x] = page.exchanges
+    // No response from the target is made up: the exchange says who answered and what the client got.
+    expect(x.response).toBeUndefined()
+    expect(x.answeredBy).toMatchObject({ rule: 'r1', label: 'mock the user', action: 'respond', got: { status: 201, contentType: 'application/json', size: BODY.length } })
+    expect(x.answeredBy!.got!.at).toBeGreaterThanOrEqual(x.request!.startedAt)
+  })
+
+  it('makes up no answer for a request a rule dropped', async () => {
+    await t.engine['rules.set']({ proxyId, rules: [{ name: 'drop it', match: { http: { path: '/gone' } }, steps: [{ drop: true }] }] })
+    const socket = await connectTo(proxyPort)
+    socket.write('GET /gone HTTP/1.1\r\nhost: api.test\r\n\r\n')
+    const [row] = await rows(1, (r) => r.state !== 'pending')
+    socket.destroy()
+    expect(row.status).toBeUndefined()
+    expect(row.responseSize).toBe(0)
+    const page = await t.engine['http.exchanges']({ capture: 'live', connId: row.connId, from: 0, limit: 10 })
+    expect(page.exchanges[0].answeredBy?.action).toBe('drop')
+    expect(page.exchanges[0].answeredBy?.got).toBeUndefined()
+  })
+})
