@@ -1,14 +1,15 @@
-// Which HTTP exchanges a traffic rule mocked, rewrote or forwarded, for the connections a view
-// shows (the exchange list's rows on screen, the HTTP view's connection): each connection's
-// first events are read once, and its exchanges only when it has a `rule` record. A live
-// connection that changes is read again, at most twice a second. Bounded: the marks of the
-// most recently asked connections are kept.
+// Which HTTP exchanges a traffic rule mocked, rewrote or forwarded (or a person edited at a
+// breakpoint), for the connections a view shows (the exchange list's rows on screen, the HTTP
+// view's connection): each connection's first events are read once, and its exchanges only
+// when it has a `rule` record or a breakpoint's edit. A live connection that changes is read
+// again, at most twice a second. Bounded: the marks of the most recently asked connections
+// are kept.
 
 import { defineStore } from 'pinia'
 import { ref, shallowReactive, watch } from 'vue'
 import { MAX_DECODED_PAGE } from '../../../../shared/limits'
 import { useEngineStore } from '../../platform/engine-store'
-import { exchangeRuleMarks, type ExchangeRuleMark } from './rule-marks'
+import { changesDelivery, exchangeRuleMarks, type ExchangeRuleMark } from './rule-marks'
 
 /** Events of a connection looked at: its rule records past them are not found (a bound, not a sample). */
 const EVENTS_READ = 2000
@@ -35,7 +36,7 @@ export const useRuleMarksStore = defineStore('ruleMarks', () => {
     try {
       const page = await engine.call('conn.events', { capture, connId, from: 0, limit: EVENTS_READ })
       let found: ReadonlyMap<number, ExchangeRuleMark> = new Map()
-      if (page.events.some((e) => e.kind === 'rule')) {
+      if (page.events.some(changesDelivery)) {
         const xs = await engine.call('http.exchanges', { capture, connId, from: 0, limit: MAX_DECODED_PAGE })
         found = exchangeRuleMarks(page.events, xs.exchanges)
       }

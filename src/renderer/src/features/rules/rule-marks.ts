@@ -1,19 +1,22 @@
 // What a traffic rule did to an HTTP exchange, read from its connection's `rule` records: the
 // exchange whose request (or response) starts where a record says the message it acted on
 // starts. A response's rewrite is recorded without that place; it is found from the data
-// before the record (the response's last bytes) and the size the record gives.
+// before the record (the response's last bytes) and the size the record gives. A message a
+// person edited at a breakpoint changed what its receiver got as a rewrite does: its `break`
+// record (action `edited`) marks it `edited`, with the breakpoint's id as its label.
 
+import type { BreakEventInfo } from '../../../../shared/break-types'
 import type { CaptureEvent } from '../../../../shared/capture-types'
 import type { HttpExchange } from '../../../../shared/protocol-types'
 import type { RuleEventInfo } from '../../../../shared/rules/rule-types'
 
-export type RuleMarkKind = 'mocked' | 'rewritten' | 'forwarded'
+export type RuleMarkKind = 'mocked' | 'rewritten' | 'forwarded' | 'edited'
 
 export interface ExchangeRuleMark {
   kind: RuleMarkKind
-  /** The rule's label (its name, or its matcher in words). */
+  /** The rule's label (its name, or its matcher in words); an edit's breakpoint id. */
   label: string
-  /** The `rule` record, and where the message it acted on starts in its direction. */
+  /** The `rule` record (an edit's `break` record), and where the message it acted on starts in its direction. */
   event: CaptureEvent
   sentAt?: SentAt
   /** A mock's status, read from the answer it delivered. */
@@ -26,6 +29,13 @@ export interface SentAt {
 }
 
 export const ruleInfoOf = (e: CaptureEvent): RuleEventInfo | undefined => (e.kind === 'rule' && e.info ? (e.info as unknown as RuleEventInfo) : undefined)
+
+/** A breakpoint's edit: its `break` record's details, when the record is one. */
+export const breakEditOf = (e: CaptureEvent): BreakEventInfo | undefined =>
+  e.kind === 'break' && e.info?.action === 'edited' && typeof e.info.offset === 'number' && typeof e.info.size === 'number' ? (e.info as unknown as BreakEventInfo) : undefined
+
+/** Whether an event changed what a receiver got: a rule's record, or a breakpoint's edit. */
+export const changesDelivery = (e: CaptureEvent): boolean => e.kind === 'rule' || breakEditOf(e) !== undefined
 
 /**
  * Where the message the rule record `events[i]` acted on starts in its direction, and its
@@ -70,10 +80,10 @@ export function deliveredStatus(info: RuleEventInfo): number | undefined {
 }
 
 const KIND_OF: Partial<Record<RuleEventInfo['action'], RuleMarkKind>> = { respond: 'mocked', forward: 'forwarded', rewrite: 'rewritten' }
-/** One record of these wins over another on the same exchange: a mock says most. */
-const RANK: Record<RuleMarkKind, number> = { mocked: 3, forwarded: 2, rewritten: 1 }
+/** One record of these wins over another on the same exchange: a mock says most, then a forward; a person's edit over a rule's rewrite. */
+const RANK: Record<RuleMarkKind, number> = { mocked: 4, forwarded: 3, edited: 2, rewritten: 1 }
 
-/** Each exchange a rule answered, forwarded or rewrote, by its index; `events` from the connection's first. */
+/** Each exchange a rule answered, forwarded or rewrote, or a person edited at a breakpoint, by its index; `events` from the connection's first. */
 export function exchangeRuleMarks(events: readonly CaptureEvent[], exchanges: ReadonlyArray<Pick<HttpExchange, 'index' | 'request' | 'response'>>): Map<number, ExchangeRuleMark> {
   const marks = new Map<number, ExchangeRuleMark>()
   const requests = new Map<number, number>()
@@ -82,18 +92,21 @@ export function exchangeRuleMarks(events: readonly CaptureEvent[], exchanges: Re
     if (x.request) requests.set(x.request.headRange.offset, x.index)
     if (x.response) responses.set(x.response.headRange.offset, x.index)
   }
+  const mark = (index: number | undefined, m: ExchangeRuleMark): void => {
+    if (index === undefined) return
+    const had = marks.get(index)
+    if (!had || RANK[had.kind] < RANK[m.kind]) marks.set(index, m)
+  }
   events.forEach((e, i) => {
+    const edit = breakEditOf(e)
+    if (edit) return mark((e.dir === 'server' ? responses : requests).get(edit.offset), { kind: 'edited', label: edit.rule, event: e, sentAt: { offset: edit.offset, size: edit.size } })
     const info = ruleInfoOf(e)
     const kind = info && KIND_OF[info.action]
     if (!info || !kind) return
     const at = actedAt(events, i)
     if (!at) return
-    const index = (e.dir === 'server' ? responses : requests).get(at.offset)
-    if (index === undefined) return
-    const had = marks.get(index)
-    if (had && RANK[had.kind] >= RANK[kind]) return
     const status = kind === 'mocked' ? deliveredStatus(info) : undefined
-    marks.set(index, { kind, label: info.label, event: e, sentAt: at, ...(status !== undefined ? { status } : {}) })
+    mark((e.dir === 'server' ? responses : requests).get(at.offset), { kind, label: info.label, event: e, sentAt: at, ...(status !== undefined ? { status } : {}) })
   })
   return marks
 }

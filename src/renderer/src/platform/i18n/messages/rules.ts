@@ -121,6 +121,8 @@ export default {
         delivered: 'As delivered',
         requestDelivered: 'Request, as the target got it',
         responseDelivered: 'Response, as the client got it',
+        requestEdited: 'Request, as forwarded: edited at breakpoint {rule}',
+        responseEdited: 'Response, as forwarded: edited at breakpoint {rule}',
         neverSent: 'The target never got this request: {notes}',
         noResponse: 'The client got no response: {notes}',
         reading: 'Reading what was delivered…',
@@ -154,7 +156,9 @@ export default {
         forwarded: 'forwarded',
         mockedName: 'Mocked by rule {label}',
         rewrittenName: 'Rewritten by rule {label}',
-        forwardedName: 'Forwarded elsewhere by rule {label}'
+        forwardedName: 'Forwarded elsewhere by rule {label}',
+        edited: 'edited',
+        editedName: 'Edited at breakpoint {label}'
       },
       mock: 'Mock this response…',
       rewriteLike: 'Rewrite requests like this…',
@@ -280,6 +284,8 @@ export default {
         delivered: '按送达',
         requestDelivered: '请求（目标实际收到的）',
         responseDelivered: '响应（客户端实际收到的）',
+        requestEdited: '请求（按转发的）：在断点 {rule} 处修改',
+        responseEdited: '响应（按转发的）：在断点 {rule} 处修改',
         neverSent: '目标从未收到此请求：{notes}',
         noResponse: '客户端没有收到响应：{notes}',
         reading: '正在读取送达的内容…',
@@ -313,7 +319,9 @@ export default {
         forwarded: '转发',
         mockedName: '由规则 {label} 模拟应答',
         rewrittenName: '由规则 {label} 改写',
-        forwardedName: '由规则 {label} 转发到别处'
+        forwardedName: '由规则 {label} 转发到别处',
+        edited: '已修改',
+        editedName: '在断点 {label} 处修改'
       },
       mock: '模拟这个响应…',
       rewriteLike: '改写类似的请求…',
