@@ -55,7 +55,7 @@ describe('proxy --frame script:FILE', () => {
     const spun = (await withScript(spin)).filter((m) => m.dir === 'server')
     // The hello is cut; the first reading's frame() runs past its budget: the direction stops there, in one message in error.
     expect(spun.map((m) => m.size)).toEqual([frames[0].length, frames.slice(1).reduce((a, b) => a + b.length, 0)])
-    expect(spun[1].error).toBe('frame() gave no answer within its 250 ms budget (a loop?); the script starts again for what follows: cutting stops here')
+    expect(spun[1].error).toBe('frame() gave no answer within its 250 ms budget (a loop? spin.js); the script starts again for what follows: cutting stops here')
 
     const thrower = script('throws.js', `${header}export function frame(b) {\n  return len(b)\n}\nexport function describe(m) {\n  if (m[2] === 2) throw new TypeError('no readings yet')\n  return { summary: 'fine' }\n}\n`)
     const thrown = (await withScript(thrower)).filter((m) => m.dir === 'server')

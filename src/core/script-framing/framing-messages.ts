@@ -17,6 +17,8 @@ export type FromFraming =
   /** What the function returned, as boundedCopy made it. */
   | { id: number; value: unknown }
   | { id: number; error: string }
+  /** The thread ends (its arrays passed its memory limit): the call it answers, or 0 between calls. */
+  | { id: number; ended: string }
 
 /** What the script's thread is started with (script-worker.ts runs it as a framing thread). */
 export interface FramingWorkerData {
@@ -24,4 +26,6 @@ export interface FramingWorkerData {
   port: MessagePort
   /** Int32 [EVENTS]: answers posted and calls begun so far; [BEGUN]: the last call begun (framing-thread.ts). */
   answers: SharedArrayBuffer
+  /** The thread's memory limit, which its byte arrays are held to as well (script-memory.ts). */
+  memoryMb: number
 }

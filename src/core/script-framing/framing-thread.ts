@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as delay } from 'node:timers/promises'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import type { Direction } from '../../shared/capture-types'
+import { ARRAYS_EXIT_CODE, arraysPast } from '../rules/script/script-memory'
 import { BEGUN, EVENTS, type FramingWorkerData, type FromFraming, type ToFraming } from './framing-messages'
 
 /**
@@ -29,12 +30,13 @@ export const SCRIPT_CALL_BUDGET_MS = 250
 const START_BUDGET_MS = 2000
 /** Time a script's thread has to start and import the module (a busy machine's too). */
 const LOAD_BUDGET_MS = 20_000
-/** A framing script's heap: far past what cutting and describing messages needs. */
-const MEMORY_MB = 128
+/** A framing script's heap, and its byte arrays apart from it (script-memory.ts): far past what cutting and describing messages needs. */
+export const MEMORY_MB = 128
 /** How often loading is looked in on (it is awaited, not waited on). */
 const LOAD_POLL_MS = 5
 
-export type CallAnswer = { value: unknown } | { error: string } | { timedOut: true }
+/** `stopped`: the thread ended in the call (its arrays passed its memory), and why. */
+export type CallAnswer = { value: unknown } | { error: string } | { timedOut: true } | { stopped: string }
 
 export class FramingThread {
   describes = false
@@ -53,7 +55,7 @@ export class FramingThread {
     this.counter = new Int32Array(answers)
     const { port1, port2 } = new MessageChannel()
     this.port = port2
-    const workerData: FramingWorkerData = { mode: 'framing', port: port1, answers }
+    const workerData: FramingWorkerData = { mode: 'framing', port: port1, answers, memoryMb: MEMORY_MB }
     // Its output is the engine's stderr (framing-worker.ts sends its console there, never to
     // stdout, which may be --json); read through a stream of ours it would keep the process alive.
     this.worker = new Worker(file, { workerData, transferList: [port1], resourceLimits: { maxOldGenerationSizeMb: MEMORY_MB } })
@@ -64,7 +66,7 @@ export class FramingThread {
       this.ended ??= err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (${MEMORY_MB} MB)` : `its thread failed: ${err.message}`
     })
     this.worker.on('exit', (code) => {
-      this.ended ??= `it ended its thread (exit code ${code})`
+      this.ended ??= code === ARRAYS_EXIT_CODE ? `it ran out of memory (${arraysPast(MEMORY_MB)})` : `it ended its thread (exit code ${code})`
     })
     this.loadId = this.post({ id: 0, op: 'load', path, source })
   }
@@ -87,6 +89,8 @@ export class FramingThread {
     if (this.loaded === undefined) this.waitFor(() => this.loaded !== undefined, LOAD_BUDGET_MS)
     if (this.loaded === undefined) return { timedOut: true }
     if (this.loaded !== true) return { error: this.loaded }
+    // A thread that ended between calls (its arrays, grown by a timer of the script's) is said at once, not waited for.
+    if (this.ended !== undefined) return { stopped: this.ended }
     // A copy of its own, handed over whole: a view's whole buffer would be cloned otherwise.
     // new Uint8Array copies a Buffer too, whose slice() is a view of its pool (which Node 22
     // refuses to transfer, and which must not leave this thread).
@@ -97,7 +101,8 @@ export class FramingThread {
     if (!this.answers.has(id) && begun()) this.waitFor(() => this.answers.has(id), SCRIPT_CALL_BUDGET_MS)
     const got = this.answers.get(id)
     this.answers.clear()
-    if (got === undefined) return { timedOut: true }
+    if (got === undefined) return this.ended !== undefined ? { stopped: this.ended } : { timedOut: true }
+    if ('ended' in got) return { stopped: got.ended }
     if ('value' in got) return { value: got.value }
     if ('error' in got) return { error: got.error }
     return { error: `${op}(): an answer of the wrong kind came from the script's thread` }
@@ -122,6 +127,7 @@ export class FramingThread {
   private pump(): void {
     for (let got = receiveMessageOnPort(this.port); got !== undefined; got = receiveMessageOnPort(this.port)) {
       const m = got.message as FromFraming
+      if ('ended' in m) this.ended ??= m.ended
       if (m.id !== this.loadId) this.answers.set(m.id, m)
       else if ('loaded' in m) {
         this.describes = m.loaded.describes

@@ -11,6 +11,7 @@ import { format } from 'node:util'
 import type { MessagePort } from 'node:worker_threads'
 import { boundedCopy } from '../protocols/script/script-answers'
 import { describeThrown, importScript, ScriptLoadError, whereIn } from '../rules/script/script-load'
+import { ARRAYS_EXIT_CODE, arraysPast, watchArrays } from '../rules/script/script-memory'
 import { BEGUN, EVENTS, type FromFraming, type ToFraming } from './framing-messages'
 
 type Fn = (bytes: Uint8Array, ctx: Record<string, unknown>) => unknown
@@ -25,7 +26,7 @@ function quietStdout(name: string): void {
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write
 }
 
-export function serveFraming(port: MessagePort, answers: SharedArrayBuffer): void {
+export function serveFraming(port: MessagePort, answers: SharedArrayBuffer, memoryMb: number): void {
   const counter = new Int32Array(answers)
   let path = ''
   const fns: { frame?: Fn; describe?: Fn } = {}
@@ -80,8 +81,23 @@ export function serveFraming(port: MessagePort, answers: SharedArrayBuffer): voi
   process.on('uncaughtException', () => undefined)
   process.on('unhandledRejection', () => undefined)
 
+  // Past its memory: the call (or, between calls, the engine's next look) is told, and the thread ends.
+  let calling = 0
+  const arraysPastLimit = watchArrays(memoryMb, () => {
+    answer({ id: calling, ended: `it ran out of memory (${arraysPast(memoryMb)})` })
+    process.exit(ARRAYS_EXIT_CODE)
+  })
+
   port.on('message', (m: ToFraming) => {
     if (m.op === 'load') ready = load(m.id, m.path, m.source)
-    else ready = ready.then(() => answer(call(m))).catch(() => undefined)
+    else
+      ready = ready
+        .then(() => {
+          calling = m.id
+          const got = call(m)
+          if (!arraysPastLimit()) answer(got)
+          calling = 0
+        })
+        .catch(() => undefined)
   })
 }

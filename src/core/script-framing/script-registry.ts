@@ -7,9 +7,10 @@
 // One script per path, for good: loading the path again reads the file again, and a changed
 // file is started in a new thread that replaces the old one once it loaded (a file that no
 // longer loads leaves the running one, and says why). A call past its budget ends the thread
-// (nothing else stops a loop) and the script starts again in a new one for the calls that
-// follow; after TIMEOUTS_ALLOWED of them it stays stopped until it is loaded again, so a
-// script that always loops costs a bounded time, said in one line per connection it stops.
+// (nothing else stops a loop), as does one whose arrays pass its memory, and the script
+// starts again in a new one for the calls that follow; after TIMEOUTS_ALLOWED of them it stays
+// stopped until it is loaded again, so a script that always loops costs a bounded time, said
+// in one line per connection it stops.
 
 import { basename, resolve } from 'node:path'
 import type { Direction } from '../../shared/capture-types'
@@ -20,7 +21,7 @@ import { readSmallFile } from '../files/read-small-file'
 import { setScriptCodecs } from '../protocols/messages/message-decoders'
 import type { MessageCodec } from '../protocols/messages/message-codec'
 import { scriptCodec, type FramingScript, type ScriptCall } from '../protocols/script/script-codec'
-import { FramingThread, SCRIPT_CALL_BUDGET_MS } from './framing-thread'
+import { FramingThread, MEMORY_MB, SCRIPT_CALL_BUDGET_MS } from './framing-thread'
 
 /** A script is code a person writes; 4 MiB is far past any (as a rules script: script-host.ts). */
 const MAX_SCRIPT_BYTES = 4 * 1024 * 1024
@@ -69,17 +70,19 @@ class LoadedScript implements FramingScript {
     if (this.stopped !== undefined) return { error: this.stopped }
     this.thread ??= this.start()
     const answer = this.thread.call(fn, dir, bytes, length)
-    if (!('timedOut' in answer)) return answer
+    if (!('timedOut' in answer) && !('stopped' in answer)) return answer
     this.thread.terminate()
     this.thread = undefined
+    const why = 'timedOut' in answer ? `${fn}() gave no answer within its ${SCRIPT_CALL_BUDGET_MS} ms budget (a loop? ${basename(this.path)})` : `${fn}(): ${basename(this.path)} ${answer.stopped}`
     if (++this.timeouts < TIMEOUTS_ALLOWED) {
       // Started again at once, so it loads while other work goes on; a call before it loaded waits for that.
       this.thread = this.start()
     } else {
-      this.stopped = `${basename(this.path)}: stopped after ${TIMEOUTS_ALLOWED} calls ran past their ${SCRIPT_CALL_BUDGET_MS} ms budget; fix it and load it again (--frame or Decode as…)`
-      return { error: `${fn}() gave no answer within its ${SCRIPT_CALL_BUDGET_MS} ms budget (a loop?); ${this.stopped}` }
+      const past = 'timedOut' in answer ? `ran past their ${SCRIPT_CALL_BUDGET_MS} ms budget` : `were cut off, the last as its thread ran out of memory (${MEMORY_MB} MiB)`
+      this.stopped = `${basename(this.path)}: stopped after ${TIMEOUTS_ALLOWED} calls ${past}; fix it and load it again (--frame or Decode as…)`
+      return { error: `${why}; ${this.stopped}` }
     }
-    return { error: `${fn}() gave no answer within its ${SCRIPT_CALL_BUDGET_MS} ms budget (a loop?); the script starts again for what follows` }
+    return { error: `${why}; the script starts again for what follows` }
   }
 
   private start(): FramingThread {

@@ -8,8 +8,9 @@
 
 import { Worker } from 'node:worker_threads'
 import { forwardLines } from './script-console'
+import { ARRAYS_EXIT_CODE, arraysPast, watchdogLimit } from './script-memory'
 import { beatsSoFar, claimUpTo, createSignals } from './script-signals'
-import type { FromWorker, HookArgs, HookName, ToWorker, WorkerOutcome } from './script-types'
+import type { FromWorker, HookArgs, HookName, HooksWorkerData, ToWorker, WorkerOutcome } from './script-types'
 
 export interface ThreadOptions {
   file: string
@@ -72,11 +73,14 @@ export class ScriptThread {
   private beatAt = Date.now()
   /** this busy spell was reported (a beat ends the spell) */
   private busyReported = false
+  /** a look at the thread's heap statistics is under way */
+  private lookingAtArrays = false
 
   private constructor(private readonly opts: ThreadOptions) {
     // Its console is read, not inherited: a script's console.log must not land in the middle
     // of the CLI's own output (--json on stdout).
-    this.worker = new Worker(opts.file, { resourceLimits: { maxOldGenerationSizeMb: opts.memoryMb }, stdout: true, stderr: true, workerData: { signals: this.signals.buffer } })
+    const workerData: HooksWorkerData = { signals: this.signals.buffer, memoryMb: opts.memoryMb }
+    this.worker = new Worker(opts.file, { resourceLimits: { maxOldGenerationSizeMb: opts.memoryMb }, stdout: true, stderr: true, workerData })
     forwardLines(this.worker.stdout, opts.onLog)
     forwardLines(this.worker.stderr, opts.onLog)
     // The script alone must not keep the engine's process alive; a call in flight does, by its deadline.
@@ -86,7 +90,7 @@ export class ScriptThread {
       this.stop(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the script ran out of memory (${opts.memoryMb} MB${this.inFlight()})` : `the script's thread failed: ${err.message}`)
     })
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()))
-    this.worker.on('exit', (code) => this.stop(`the script ended its thread (exit code ${code}${this.inFlight()})`))
+    this.worker.on('exit', (code) => this.stop(code === ARRAYS_EXIT_CODE ? this.outOfArrays() : `the script ended its thread (exit code ${code}${this.inFlight()})`))
   }
 
   /** A thread with the script loaded and its hooks known; else a ScriptStartFailure, the thread ended. */
@@ -120,7 +124,31 @@ export class ScriptThread {
   check(now: number): boolean {
     const silentMs = this.busyFor(now)
     if (silentMs !== undefined) this.skipQueued(silentMs)
+    if (this.pending.size > 0) this.watchArrays()
     return this.pending.size > 0
+  }
+
+  /**
+   * A hook that allocates in a loop is cut off here, not at its deadline: the thread checks
+   * its own arrays only between calls (script-memory.ts). Its heap statistics come even while
+   * a hook holds it (they are taken at an interrupt of its loop).
+   */
+  private watchArrays(): void {
+    // Node 22.16 and later (@types/node 20 does not know it yet).
+    const worker = this.worker as Worker & { getHeapStatistics?: () => Promise<{ external_memory: number }> }
+    if (this.lookingAtArrays || this.stopCause !== undefined || worker.getHeapStatistics === undefined) return
+    this.lookingAtArrays = true
+    worker.getHeapStatistics().then(
+      (stats) => {
+        this.lookingAtArrays = false
+        if (stats.external_memory > watchdogLimit(this.opts.memoryMb)) this.stop(this.outOfArrays())
+      },
+      () => void (this.lookingAtArrays = false)
+    )
+  }
+
+  private outOfArrays(): string {
+    return `the script ran out of memory (${arraysPast(this.opts.memoryMb)}${this.inFlight()})`
   }
 
   /** Ends the thread once the calls it has in flight are answered (a newer version took its place); resolves when it has ended. */

@@ -94,6 +94,14 @@ export interface WorkerOutcome {
   error?: string
 }
 
+/** What a rules script's thread is started with (script-thread.ts). */
+export interface HooksWorkerData {
+  /** script-signals.ts: the heartbeat and the calls claimed */
+  signals: SharedArrayBuffer
+  /** The thread's memory limit, which its byte arrays are held to as well (script-memory.ts). */
+  memoryMb: number
+}
+
 export type ToWorker = { type: 'load'; id: number; path: string; source: string } | { type: 'call'; id: number; args: HookArgs }
 
 export type FromWorker =

@@ -9,10 +9,11 @@ import { basename } from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
 import { connectionApi, HookContext, requestView, scriptResponse, ScriptMessageApi, ScriptRequestApi, ScriptResponseApi } from './script-api'
 import { describeThrown, importScript, ScriptLoadError, whereIn } from './script-load'
+import { ARRAYS_EXIT_CODE, watchArrays } from './script-memory'
 import { BEAT_MS, beat, claimUpTo, createSignals } from './script-signals'
 import { serveFraming } from '../../script-framing/framing-worker'
 import type { FramingWorkerData } from '../../script-framing/framing-messages'
-import { HOOK_NAMES, type FromWorker, type HookArgs, type HookName, type ToWorker, type WorkerOutcome } from './script-types'
+import { HOOK_NAMES, type FromWorker, type HookArgs, type HookName, type HooksWorkerData, type ToWorker, type WorkerOutcome } from './script-types'
 
 type Hook = (...args: unknown[]) => unknown
 
@@ -20,6 +21,8 @@ let scriptPath = ''
 let hooks: Partial<Record<HookName, Hook>> = {}
 /** ctx.state: one object for every call, for as long as this thread lives. */
 const state: Record<string, unknown> = {}
+/** Whether the thread's arrays passed its memory limit (it is ending): looked at after each hook. */
+let arraysPastLimit = (): boolean => false
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   parentPort?.postMessage(message, transfer)
@@ -38,7 +41,9 @@ async function load(id: number, path: string, source: string): Promise<void> {
 
 async function call(id: number, args: HookArgs): Promise<void> {
   try {
-    post(...transferable(await runHook(args), id))
+    const outcome = await runHook(args)
+    if (arraysPastLimit()) return
+    post(...transferable(outcome, id))
   } catch (err) {
     post({ type: 'result', id, outcome: { error: `${args.hook}'s outcome could not be sent: ${describeThrown(err)}` } })
   }
@@ -104,8 +109,10 @@ function outcome(ctx: HookContext, changed: WorkerOutcome['changed']): WorkerOut
 }
 
 /** A rules script's thread: hook calls as they come, a heartbeat for the host to tell a busy script by. */
-function serveHooks(signalBuffer: SharedArrayBuffer): void {
+function serveHooks({ signals: signalBuffer, memoryMb }: HooksWorkerData): void {
   const signals = createSignals(signalBuffer)
+  // Past its memory, the thread ends: its host answers the calls in flight, as for a heap that ran out.
+  arraysPastLimit = watchArrays(memoryMb, () => process.exit(ARRAYS_EXIT_CODE))
 
   // The heartbeat: it stops while a hook (or any of the script's code) holds the event loop,
   // which is how the host tells a busy script from one that awaits. It alone keeps no thread alive.
@@ -131,6 +138,6 @@ function serveHooks(signalBuffer: SharedArrayBuffer): void {
 }
 
 // The same worker runs a `script:` framing's frame() and describe() (framing-worker.ts), started in that mode.
-const data = workerData as { signals: SharedArrayBuffer } | FramingWorkerData
-if ('mode' in data && data.mode === 'framing') serveFraming(data.port, data.answers)
-else serveHooks((data as { signals: SharedArrayBuffer }).signals)
+const data = workerData as HooksWorkerData | FramingWorkerData
+if ('mode' in data && data.mode === 'framing') serveFraming(data.port, data.answers, data.memoryMb)
+else serveHooks(data as HooksWorkerData)

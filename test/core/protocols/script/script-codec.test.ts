@@ -173,10 +173,10 @@ describe('script: framing, scripts that misbehave', () => {
       const got = spinning()
       expect(got.map((m) => [m.length, m.error])).toEqual([
         [2, undefined],
-        [2, 'frame() gave no answer within its 250 ms budget (a loop?); the script starts again for what follows: cutting stops here']
+        [2, 'frame() gave no answer within its 250 ms budget (a loop? spin.js); the script starts again for what follows: cutting stops here']
       ])
     }
-    expect(spinning()[1].error).toBe(`frame() gave no answer within its 250 ms budget (a loop?); spin.js: stopped after 3 calls ran past their 250 ms budget; fix it and load it again (--frame or Decode as…): cutting stops here`)
+    expect(spinning()[1].error).toBe(`frame() gave no answer within its 250 ms budget (a loop? spin.js); spin.js: stopped after 3 calls ran past their 250 ms budget; fix it and load it again (--frame or Decode as…): cutting stops here`)
     // Stopped: a well-behaved stream is not cut either, and says why, at once.
     expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([1, 1]) }])[0].error).toMatch(/^spin\.js: stopped after 3 calls/)
     // Loaded again (Decode as…, a new proxy): it runs afresh.
@@ -186,6 +186,31 @@ describe('script: framing, scripts that misbehave', () => {
       [1, undefined]
     ])
   })
+
+  it('a frame() that keeps byte arrays (outside the heap limit) is stopped at 128 MiB, not left to grow the process by GiBs', async () => {
+    const path = scriptFile('keep.js', 'const keep = []\nexport function frame(b) {\n  keep.push(new Uint8Array(16 << 20).fill(1))\n  return b.length ? 1 : null\n}\n')
+    const c = await codec(`script:${path}`)
+    const before = process.memoryUsage.rss()
+    let peak = before
+    const errors: string[] = []
+    for (let i = 0; i < 4; i++) {
+      errors.push(...cut(c, [{ dir: 'client', bytes: new Uint8Array(40).fill(1) }]).flatMap((m) => (m.error ? [m.error] : [])))
+      peak = Math.max(peak, process.memoryUsage.rss())
+    }
+    const out = 'frame(): keep.js it ran out of memory (its byte arrays passed 128 MiB)'
+    expect(errors.slice(0, 3)).toEqual([`${out}; the script starts again for what follows: cutting stops here`, `${out}; the script starts again for what follows: cutting stops here`, `${out}; keep.js: stopped after 3 calls were cut off, the last as its thread ran out of memory (128 MiB); fix it and load it again (--frame or Decode as…): cutting stops here`])
+    expect(errors[3]).toMatch(/^keep\.js: stopped after 3 calls/)
+    // Before, each of some 160 calls kept its 16 MiB: 2.5 GiB. Now a thread ends once its arrays pass 128 MiB.
+    expect(peak - before).toBeLessThan(500 * 1024 * 1024)
+  }, 30_000)
+
+  it('a script whose timer keeps arrays between calls ends there, and the next call says so at once', async () => {
+    const path = scriptFile('timer.js', 'const keep = []\nsetInterval(() => keep.push(new Uint8Array(4 << 20).fill(1)), 10)\nexport function frame(b) {\n  return b.length ? 1 : null\n}\n')
+    const c = await codec(`script:${path}`)
+    expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([1]) }]).map((m) => m.error)).toEqual([undefined])
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([1]) }]).map((m) => m.error)).toEqual(['frame(): timer.js it ran out of memory (its byte arrays passed 128 MiB); the script starts again for what follows: cutting stops here'])
+  }, 30_000)
 
   it('a thread that begins a call late (busy outside any call, as a loaded machine can keep it) is not a loop: the budget runs from when it begins', async () => {
     // Each frame() leaves the thread busy for 600 ms after it answers, before the next call can begin.

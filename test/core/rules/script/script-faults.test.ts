@@ -82,6 +82,39 @@ describe('a script that fails', () => {
     expect(new Array(1000).fill(1).length).toBe(1000)
   })
 
+  it('restarts a script that keeps byte arrays past its memory (they are outside its heap limit)', async () => {
+    const { host, reports } = await hostScript(`const keep = []
+export function onRequest(req) {
+  if (req.path === '/keep') keep.push(new Uint8Array(48 << 20).fill(1))
+  req.headers.set('x-ok', 'yes')
+}`)
+    const outcomes = []
+    for (let i = 0; i < 4; i++) outcomes.push((await host.onRequest(request({ path: '/keep' }))).error)
+    expect(outcomes).toEqual([undefined, undefined, 'the script ran out of memory (its byte arrays passed 128 MiB, with 1 call in flight): stopped, the script restarted', undefined])
+    expect(reports).toEqual([`hooks.js: ${outcomes[2]}`])
+    expect(host.status().restarts).toBe(1)
+    expect((await host.onRequest(request())).changed?.headers).toContainEqual(['x-ok', 'yes'])
+  })
+
+  it('cuts off a hook that allocates arrays in a loop well before its deadline', async () => {
+    // 64 arrays of 16 MiB (1 GiB): before, all of it was made; now the host cuts it off past 3 × 128 MiB.
+    const { host } = await hostScript(
+      `export function onRequest(req) {
+  const keep = []
+  for (let i = 0; i < 64; i++) keep.push(new Uint8Array(16 << 20).fill(1))
+  req.headers.set('x-ok', 'yes')
+}`,
+      { timeoutMs: 20_000 }
+    )
+    const before = process.memoryUsage.rss()
+    let peak = before
+    const sampling = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10)
+    const out = await host.onRequest(request())
+    clearInterval(sampling)
+    expect(out.error).toBe('the script ran out of memory (its byte arrays passed 128 MiB, with 1 call in flight): stopped, the script restarted')
+    expect(peak - before).toBeLessThan(700 * 1024 * 1024)
+  })
+
   it('restarts after the script ends its own thread', async () => {
     const { host, reports } = await hostScript(`export function onRequest(req) {
   if (req.path === '/exit') process.exit(3)
