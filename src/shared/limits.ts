@@ -50,3 +50,19 @@ export const BODY_RATIO_MAX = 100
  * pretty-printing holds the whole text and a tree of it, and past a few MiB a page stalls.
  */
 export const PRETTY_MAX = 4 * 1024 * 1024
+
+/**
+ * Items (fields, repeat elements, instances) one run of a `.ksy`'s parser makes at most. A
+ * repeat of nothing (`size: 0`, `repeat-expr: 1000000000`) made about a million in its 250 ms,
+ * over 200 MiB of the engine's heap, before the time budget stopped it; 100,000 are some
+ * 20 MiB, far more than a message's tree shows (2,000 fields).
+ */
+export const KSY_MAX_ITEMS = 100_000
+/**
+ * Bytes one run of a `.ksy`'s parser may copy or decode at most (strings, `process:`, fields
+ * cut at a terminator or padding): twice the message limit. A field's bytes are a view of the
+ * message, but items that each decode the whole message again (an instance at `pos: 0`)
+ * copied 160 MiB within the run's 250 ms on a busy 2-core machine (more on a faster one),
+ * every copy kept until the run ended.
+ */
+export const KSY_MAX_MADE = 32 * 1024 * 1024

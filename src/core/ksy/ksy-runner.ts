@@ -1,7 +1,8 @@
 // Runs a Kaitai Struct parser compiled from a user's `.ksy` (ksy-compile.ts) over one
 // message's bytes, bounded: the compiled code runs in a context of its own (no require, no
 // process) with a time budget per run (node:vm's timeout), so a `.ksy` that loops or asks
-// for a billion repeats ends as an error, not a hang. It reads only the bytes it is given,
+// for a billion repeats ends as an error, not a hang; and a count of the items it makes, so
+// a billion repeats of nothing end before they fill the heap. It reads only the bytes it is given,
 // so a `size: 0xffffffff` fails as "end of stream" before anything is allocated; zlib
 // output is capped. The top-level stream is watched: a read past its end says how many
 // bytes the message needs ("need more"), and asking for its end (`repeat: eos`,
@@ -13,6 +14,8 @@
 import { runInContext, createContext, Script, type Context } from 'node:vm'
 import { inflateSync } from 'node:zlib'
 import KaitaiStream from 'kaitai-struct/KaitaiStream'
+import { formatBytes } from '../../shared/human-readable'
+import { KSY_MAX_ITEMS, KSY_MAX_MADE } from '../../shared/limits'
 import { DEFAULT_MAX_MESSAGE } from '../../shared/message-types'
 import { KSY_MAX_DEPTH, type KsyObject, type KsyParserLike, type KsyRun, type StreamProbe } from '../protocols/ksy/ksy-types'
 
@@ -83,6 +86,56 @@ KaitaiStream.prototype.readBytes = function (this: Stream, len: number): Uint8Ar
   return readBytes.call(this, len)
 }
 
+/**
+ * What the run under way may still make: items, and bytes copied. The compiled code (debug
+ * mode) notes where every field, repeat element and instance starts, reading its stream's
+ * byteOffset each time: so counting those reads counts items, of every type and stream,
+ * whatever the `.ksy` says. A field's bytes are a view of the message, but `process:`, a
+ * string and a terminated or padded field are copies: a repeat of those over the message's
+ * bytes (`pos: 0`) would copy them again each time, so what the runtime makes is counted too.
+ * A run is synchronous: one count serves them all, and outside a run nothing is counted.
+ */
+const left = { items: Infinity, bytes: Infinity }
+const ITEMS_PAST = `the parse made more than ${KSY_MAX_ITEMS.toLocaleString('en-US')} fields and repeated items, the most one message may have (a repeat-expr or repeat-until too large for a message, or a repeat of something that reads no bytes, such as size: 0?): bound the repeat, or read a long array as bytes (size: N)`
+const BYTES_PAST = `the parse made more than ${formatBytes(KSY_MAX_MADE)} of strings and processed bytes, the most one message may (a repeat over the same bytes with pos:?): bound the repeat, or decode the field once`
+
+/** Thrown into the compiled code when a run passes a bound, and again at every count after that: made once, as each costs a stack trace. */
+class PastBudget extends Error {}
+const TOO_MANY_ITEMS = new PastBudget(ITEMS_PAST)
+const TOO_MANY_BYTES = new PastBudget(BYTES_PAST)
+
+const made = (bytes: number): void => {
+  if ((left.bytes -= bytes) < 0) throw TOO_MANY_BYTES
+}
+
+const byteOffset = Object.getOwnPropertyDescriptor(KaitaiStream.prototype, 'byteOffset')!
+Object.defineProperty(KaitaiStream.prototype, 'byteOffset', {
+  ...byteOffset,
+  get(this: Stream): number {
+    if (--left.items < 0) throw TOO_MANY_ITEMS
+    return byteOffset.get!.call(this) as number
+  }
+})
+// The runtime's one read of it (a field's bytes, as a view of the message) is no item of its own.
+;(KaitaiStream.prototype as unknown as { mapUint8Array: (length: number) => Uint8Array }).mapUint8Array = function (this: Stream, length: number): Uint8Array {
+  const g = this as unknown as StreamGuts
+  length |= 0
+  this.ensureBytesLeft(length)
+  const arr = new Uint8Array(g._buffer, g._byteOffset + this.pos, length)
+  this.pos += length
+  return arr
+}
+
+type Runtime = Record<string, (data: Uint8Array, ...rest: unknown[]) => unknown>
+// Each copies its input's bytes (or decodes them to as many characters, or fewer): counted before it does.
+for (const name of ['bytesStripRight', 'bytesTerminate', 'bytesTerminateMulti', 'bytesToStr', 'processXorOne', 'processXorMany', 'processRotateLeft']) {
+  const copy = (KaitaiStream as unknown as Runtime)[name]
+  ;(KaitaiStream as unknown as Runtime)[name] = function (this: unknown, data: Uint8Array, ...rest: unknown[]): unknown {
+    made(data.length)
+    return copy.call(this, data, ...rest)
+  }
+}
+
 // zlib from the runtime would inflate without bound: a `.ksy`'s `process: zlib` gets at most ZLIB_MAX.
 ;(KaitaiStream as unknown as { processZlib: (b: Uint8Array) => Uint8Array }).processZlib = (buf) => {
   let out: Buffer
@@ -93,6 +146,7 @@ KaitaiStream.prototype.readBytes = function (this: Stream, len: number): Uint8Ar
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`process: zlib inflates to more than ${ZLIB_MAX} bytes: not decoded`)
     throw err
   }
+  made(out.length)
   return new Uint8Array(out.buffer, out.byteOffset, out.length)
 }
 
@@ -175,15 +229,23 @@ export class KsyParser implements KsyParserLike {
     this.context.__fields = fields
     let out: { root: KsyObject; error: unknown }
     let timedOut = false
+    left.items = KSY_MAX_ITEMS
+    left.bytes = KSY_MAX_MADE
     try {
       out = this.script.runInContext(this.context, { timeout: KSY_RUN_BUDGET_MS }) as { root: KsyObject; error: unknown }
+      // Past a bound, even where the harness kept the error (an instance's, while forcing them): the whole run is cut off.
+      if (left.items < 0) throw TOO_MANY_ITEMS
+      if (left.bytes < 0) throw TOO_MANY_BYTES
     } catch (err) {
-      // The budget ran out (or the stack did): nothing the parse made is kept.
+      // A budget ran out (or the stack did): nothing the parse made is kept.
       timedOut = (err as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
+      const past = err instanceof PastBudget
       const message = timedOut ? `the parse took longer than ${KSY_RUN_BUDGET_MS} ms (a .ksy's loop or repeat too large for a message)` : errorText(err)
-      return { root: { _io: stream as unknown as KsyObject['_io'], _debug: {} }, error: { message, name: timedOut ? 'Timeout' : 'Error' }, end: stream.pos, probe, timedOut }
+      return { root: { _io: stream as unknown as KsyObject['_io'], _debug: {} }, error: { message, name: timedOut ? 'Timeout' : past ? 'Limit' : 'Error' }, end: stream.pos, probe, timedOut: timedOut || past }
     } finally {
       this.context.__stream = undefined
+      left.items = Infinity
+      left.bytes = Infinity
     }
     const run: KsyRun = { root: out.root, end: stream.pos, probe, timedOut }
     if (out.error !== null && out.error !== undefined) run.error = { message: errorText(out.error), name: (out.error as { name?: string }).name ?? 'Error' }

@@ -9,8 +9,8 @@
 // A type that reads to the end of its stream has no end of its own: cutting stops with one
 // line saying to put it `within=` a plain framing, which then cuts and the file decodes.
 //
-// Every run of the user's compiled parser has a time budget (ksy-runner.ts); a connection
-// whose parses keep running out of it stops being cut, so a hostile `.ksy` costs a bounded
+// Every run of the user's compiled parser has a budget of time and of items (ksy-runner.ts);
+// a connection whose parses keep running out of it stops being cut, so a hostile `.ksy` costs a bounded
 // time per connection, not per message.
 
 import type { Direction } from '../../../shared/capture-types'
@@ -24,7 +24,7 @@ import { ksyFields } from './ksy-fields'
 
 /** Bytes skipped at most in one go while looking for the next message's start. */
 const RESYNC_SCAN = 64 * 1024
-/** Parses that ran out of their time budget before a connection's cutting stops. */
+/** Parses that ran out of their budget (time or items) before a connection's cutting stops. */
 const TIMEOUTS_ALLOWED = 3
 
 type KsySpec = Extract<FrameSpec, { kind: 'ksy' }>
@@ -69,7 +69,7 @@ class KsyCutting implements ConnectionCodec {
   }
 
   private attempt(buf: Uint8Array): { kind: 'whole'; length: number } | { kind: 'need'; need: number } | { kind: 'bad'; error: string } | { kind: 'stop'; error: string } {
-    if (this.timeouts >= TIMEOUTS_ALLOWED) return { kind: 'stop', error: `ksy:${this.spec.path}: ${TIMEOUTS_ALLOWED} parses ran past their time budget: cutting stops here` }
+    if (this.timeouts >= TIMEOUTS_ALLOWED) return { kind: 'stop', error: `ksy:${this.spec.path}: ${TIMEOUTS_ALLOWED} parses ran past their budget (of time, or of items): cutting stops here` }
     const run = this.ksy.parser.run(buf, false)
     if (run.timedOut) {
       this.timeouts++

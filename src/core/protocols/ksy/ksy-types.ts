@@ -43,6 +43,7 @@ export interface KsyRun {
   /** Bytes of the top-level stream the parse read up to (a whole message's length). */
   end: number
   probe: StreamProbe
+  /** It was cut off at a budget (its time, or the items it may make): the file's doing more than the bytes', so the codec counts these. */
   timedOut: boolean
 }
 

@@ -47,13 +47,49 @@ describe('ksy: hostile sizes and loops are bounded', () => {
     expect(got.filter((m) => !m.error).map((m) => m.length)).toEqual([7])
   })
 
-  it('a repeat that never ends runs out of its time budget; the connection then stops being cut', async () => {
+  it('a repeat that never ends runs out of its budget; the connection then stops being cut', async () => {
     const path = ksyFile('loop.ksy', 'meta:\n  id: loop\nseq:\n  - id: a\n    type: u1\n  - id: nothing\n    type: empty\n    repeat: until\n    repeat-until: false\ntypes:\n  empty: {}\n')
     const c = await codec(`ksy:${path}`)
     const got = cut(c, [{ dir: 'client', bytes: Uint8Array.from([1, 2, 3, 4, 5, 6]) }])
-    expect(got.at(-1)!.error).toMatch(/parses ran past their time budget: cutting stops here/)
-    const d = c.describe('client', Uint8Array.from([1]), {}, 1, true)
+    expect(got.at(-1)!.error).toMatch(/parses ran past their budget \(of time, or of items\): cutting stops here/)
+  }, 20_000)
+
+  it('a loop of slow items runs out of its time budget', async () => {
+    // Each item inflates the message again (some 10 µs) to test its end: the time runs out long before the items do.
+    const path = ksyFile('slow.ksy', 'meta:\n  id: slow\nseq:\n  - id: items\n    type: again\n    repeat: until\n    repeat-until: _.copy.size == 0\ntypes:\n  again:\n    instances:\n      copy:\n        io: _root._io\n        pos: 0\n        size: _root._io.size\n        process: zlib\n')
+    const c = await codec(`ksy:${path}`)
+    const zipped = deflateSync(Buffer.alloc(1))
+    const d = c.describe('client', zipped, {}, zipped.length, true)
     expect(d.error).toMatch(/took longer than \d+ ms/)
+  }, 20_000)
+
+  it('a billion repeats of nothing (size: 0) stop at the items bound: one line, and a small heap, not half a GiB', async () => {
+    const path = ksyFile('zero.ksy', 'meta:\n  id: zero\nseq:\n  - id: a\n    type: u1\n  - id: items\n    size: 0\n    repeat: expr\n    repeat-expr: 1000000000\n')
+    const c = await codec(`ksy:${path}`)
+    const before = process.memoryUsage().heapUsed
+    const started = performance.now()
+    const got = cut(c, [{ dir: 'client', bytes: Uint8Array.from([1, 2, 3]) }])
+    const d = c.describe('client', Uint8Array.from([1]), {}, 1, true)
+    const grew = process.memoryUsage().heapUsed - before
+    const bound = 'the parse made more than 100,000 fields and repeated items, the most one message may have (a repeat-expr or repeat-until too large for a message, or a repeat of something that reads no bytes, such as size: 0?): bound the repeat, or read a long array as bytes (size: N)'
+    expect(got.map((m) => m.error)).toEqual([`not a zero message: ${bound}; 3 bytes skipped`])
+    expect(d.error).toBe(`does not parse as zero: ${bound}`)
+    expect(d.error).not.toContain('\n')
+    // Before the bound, the time budget alone stopped each run: over 200 MiB of heap (0.5 GiB seen).
+    expect(grew).toBeLessThan(100 * 1024 * 1024)
+    expect(performance.now() - started).toBeLessThan(5000)
+  }, 20_000)
+
+  it('items that each copy the whole message stop at the bytes bound, not at GiBs', async () => {
+    const path = ksyFile('copies.ksy', 'meta:\n  id: copies\nseq:\n  - id: items\n    type: again\n    repeat: expr\n    repeat-expr: 4000\ntypes:\n  again:\n    instances:\n      copy:\n        io: _root._io\n        pos: 0\n        size: _root._io.size\n        pad-right: 0x20\n')
+    const c = await codec(`ksy:${path}`)
+    const msg = new Uint8Array(16 * 1024 * 1024)
+    const before = process.memoryUsage()
+    const d = c.describe('client', msg, {}, msg.length, true)
+    const after = process.memoryUsage()
+    expect(d.error).toBe('does not parse as copies: the parse made more than 32.0 MiB of strings and processed bytes, the most one message may (a repeat over the same bytes with pos:?): bound the repeat, or decode the field once')
+    // Before the bound, only the time budget stopped it: 160 MiB of copies and more, each kept until the run ended.
+    expect(after.rss - before.rss).toBeLessThan(300 * 1024 * 1024)
   }, 20_000)
 
   it('a type that holds itself with nothing to end it says so, not as V8\'s stack error', async () => {
