@@ -249,6 +249,12 @@ describe('break and fault from the UI, in Chromium', () => {
     await queue.getByRole('button', { name: 'Forward edited F8: held message 1' }).click()
     expect((await answer).stdout).toBe('ok')
     expect(bodies).toEqual(['16 name=much-longer'])
+    // Its HTTP tab shows the request as forwarded, and says it was edited.
+    await page.getByRole('grid', { name: 'Connections' }).getByRole('row').filter({ hasText: 'POST /form' }).click()
+    await page.getByRole('tab', { name: 'HTTP', exact: true }).click()
+    await page.getByText('Request, as forwarded: edited at breakpoint b1').waitFor()
+    await page.screenshot({ path: screenshotPath('held-http-forwarded') })
+    await page.getByText('much-longer', { exact: true }).waitFor()
   })
 
   it('holds an HTTP response, edits its status and body in its parts and its text in GBK, and curl gets the edit', async (ctx) => {
