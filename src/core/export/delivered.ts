@@ -175,65 +175,59 @@ function readH2(bytes: Uint8Array, time: number): Reading {
   // Only the head was edited: the body's frames went on as they came, and the record has the head alone.
   const bodyAsSent = !ended && data.length === 0 && blocks.length === 1
   const content = bodyAsSent ? undefined : Buffer.concat(data)
-  const pseudo = (name: string): string | undefined => decoded[0].fields.find((f) => f.name === name)?.value
+  const trailers = decoded.length > 1 ? decoded.slice(1).flatMap((d) => d.fields) : undefined
+  return h2Reading({ fields: decoded[0].fields, trailers, headEnd, bodyLength: bytes.length - headEnd, content, bytes, time })
+}
+
+/**
+ * An HTTP/2 request or response read from what a record kept: its header fields (the pseudo
+ * ones say which), the head's and the body's extent in `bytes`, and its content when known.
+ */
+function h2Reading(r: {
+  fields: readonly { name: string; value: string }[]
+  trailers?: readonly { name: string; value: string }[]
+  headEnd: number
+  bodyLength: number
+  content: Uint8Array | undefined
+  bytes: Uint8Array
+  time: number
+}): Reading {
+  const pseudo = (name: string): string | undefined => r.fields.find((f) => f.name === name)?.value
   const status = pseudo(':status')
   const dir: Direction = status !== undefined ? 'server' : 'client'
-  const headers = (fields: typeof decoded[number]['fields']): HttpHeader[] => fields.map((f) => ({ name: f.name, value: f.value, range: { dir, offset: 0, length: 0 } }))
-  const head = { dir, offset: 0, length: headEnd }
+  const headers = (fields: readonly { name: string; value: string }[]): HttpHeader[] => fields.map((f) => ({ name: f.name, value: f.value, range: { dir, offset: 0, length: 0 } }))
+  const head = { dir, offset: 0, length: r.headEnd }
   const msg: HttpMessage = {
     dir,
     startLine: '',
     startRange: head,
     version: H2_VERSION,
-    headers: headers(decoded[0].fields),
+    headers: headers(r.fields),
     headRange: head,
-    body: { framing: content !== undefined && content.length > 0 ? 'h2' : 'none', range: { dir, offset: headEnd, length: bytes.length - headEnd }, size: content?.length ?? 0, complete: true },
-    startedAt: time,
-    endedAt: time
+    body: { framing: r.content !== undefined && r.content.length > 0 ? 'h2' : 'none', range: { dir, offset: r.headEnd, length: r.bodyLength }, size: r.content?.length ?? 0, complete: true },
+    startedAt: r.time,
+    endedAt: r.time
   }
-  if (decoded.length > 1) msg.body.trailers = headers(decoded.slice(1).flatMap((d) => d.fields))
+  if (r.trailers !== undefined) msg.body.trailers = headers(r.trailers)
+  const side = { message: msg, bytes: r.bytes, ...(r.content ? { content: r.content } : {}) }
   if (status !== undefined) {
     msg.status = Number(status)
     msg.reason = ''
     msg.startLine = `HTTP/2 ${status}`
-    return { response: { message: msg, bytes, ...(content ? { content } : {}) } }
+    return { response: side }
   }
   msg.method = pseudo(':method')
   msg.target = pseudo(':path')
   msg.startLine = `${msg.method ?? ''} ${msg.target ?? ''} HTTP/2`
-  return { request: { message: msg, bytes, ...(content ? { content } : {}) } }
+  return { request: side }
 }
 
 /** An HTTP/2 message as a person edited it at a breakpoint: header lines, a blank line, the body (h2-text-form.ts). */
 function readH2Text(bytes: Uint8Array, time: number): Reading {
   const parsed = parseH2Text(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
   if ('error' in parsed) return { unreadable: parsed.error }
-  const pseudo = (name: string): string | undefined => parsed.fields.find((f) => f.name === name)?.value
-  const status = pseudo(':status')
-  const dir: Direction = status !== undefined ? 'server' : 'client'
-  const headAt = parsed.body.byteOffset - bytes.byteOffset
-  const head = { dir, offset: 0, length: headAt }
-  const msg: HttpMessage = {
-    dir,
-    startLine: '',
-    startRange: head,
-    version: H2_VERSION,
-    headers: parsed.fields.map((f) => ({ name: f.name, value: f.value, range: { dir, offset: 0, length: 0 } })),
-    headRange: head,
-    body: { framing: parsed.body.length > 0 ? 'h2' : 'none', range: { dir, offset: headAt, length: parsed.body.length }, size: parsed.body.length, complete: true },
-    startedAt: time,
-    endedAt: time
-  }
-  if (status !== undefined) {
-    msg.status = Number(status)
-    msg.reason = ''
-    msg.startLine = `HTTP/2 ${status}`
-    return { response: { message: msg, bytes, content: parsed.body } }
-  }
-  msg.method = pseudo(':method')
-  msg.target = pseudo(':path')
-  msg.startLine = `${msg.method ?? ''} ${msg.target ?? ''} HTTP/2`
-  return { request: { message: msg, bytes, content: parsed.body } }
+  const headEnd = parsed.body.byteOffset - bytes.byteOffset
+  return h2Reading({ fields: parsed.fields, headEnd, bodyLength: parsed.body.length, content: parsed.body, bytes, time })
 }
 
 function readDelivered(bytes: Uint8Array, h2: boolean, time: number, method: string | undefined): Promise<Reading> | Reading {
