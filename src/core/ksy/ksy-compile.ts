@@ -15,7 +15,8 @@ import { UserError } from '../../shared/errors'
 import { readSmallFile } from '../files/read-small-file'
 import type { CompiledKsy } from '../protocols/ksy/ksy-types'
 import { KsyParser } from './ksy-runner'
-import { compileKsy } from './ksy-compiler-process'
+import { CompilerError, compileKsy } from './ksy-compiler-process'
+import { throwableName } from './ksy-compiler-messages'
 
 /** A `.ksy` larger than this is not one a person wrote. */
 export const MAX_KSY_FILE = 1024 * 1024
@@ -127,6 +128,14 @@ function collectNames(spec: unknown, names: Map<string, string>, types: Map<stri
 /** The compiler's problem as one line: `FILE:LINE: /seq/1/type: unable to find type 'zz'`. */
 function compileError(yaml: Yaml, path: string, err: unknown, docs: Map<string, { doc: Document; lines: LineCounter }>): string {
   const raw = String((err as { jl_Throwable__f_s?: unknown })?.jl_Throwable__f_s ?? (err as Error)?.message ?? err)
+  // Its whole text is the instance's name ("a"): what it means is in the class.
+  // (The compiler's process passes its class on; in development it runs here and throws it.)
+  const kind = err instanceof CompilerError ? err.kind : throwableName(err)
+  if (kind === 'TypeUndecidedError' && /^\w+$/.test(raw.trim())) {
+    const name = raw.trim()
+    const at = instanceAt(yaml, docs, name)
+    return `${at ? `${at.file ?? path}:${at.line}` : path}: instances/${name}: its type cannot be worked out: its value depends on itself, directly or through other instances (as a: b + 1 with b: a + 1); break the cycle`
+  }
   const text = raw.replace(/^[\w.$]+(Exception|Error): /, '')
   // `ID: /seq/1/type:\n\terror: what` (the compiler names the file by its id, `(main)` before it has one).
   const m = /^([^:\n]+): (\/[^\n]*?):?\s*\n\s*(?:error: )?([\s\S]*)$/.exec(text.trim())
@@ -151,4 +160,27 @@ function compileError(yaml: Yaml, path: string, err: unknown, docs: Map<string, 
   }
   const shownFile = d && d !== docs.values().next().value ? `${file}.ksy` : path
   return `${shownFile}${line}: ${where}: ${what.replace(/\s+/g, ' ').trim().slice(0, 300)}`
+}
+
+/** Where instance `name` is declared (the first `instances:` that has it, in any type of any file). */
+function instanceAt(yaml: Yaml, docs: Map<string, { doc: Document; lines: LineCounter }>, name: string): { file?: string; line: number } | undefined {
+  const find = (node: unknown, depth: number): number | undefined => {
+    if (!yaml.isMap(node) || depth > 64) return undefined
+    for (const pair of node.items) {
+      const key = yaml.isScalar(pair.key) ? pair.key.value : pair.key
+      if (key === 'instances' && yaml.isMap(pair.value)) {
+        const hit = pair.value.items.find((p) => (yaml.isScalar(p.key) ? p.key.value : p.key) === name)
+        const range = hit && yaml.isScalar(hit.key) ? hit.key.range : undefined
+        if (range) return range[0]
+      }
+      const deeper = find(pair.value, depth + 1)
+      if (deeper !== undefined) return deeper
+    }
+    return undefined
+  }
+  for (const [id, d] of docs) {
+    const at = find(d.doc.contents, 0)
+    if (at !== undefined) return { ...(id === docs.keys().next().value ? {} : { file: `${id}.ksy` }), line: d.lines.linePos(at).line }
+  }
+  return undefined
 }

@@ -5,7 +5,7 @@
 // its parent for each file the `.ksy` imports.
 
 import compiler from 'kaitai-struct-compiler'
-import type { CompilerReply, CompilerRequest } from './ksy-compiler-messages'
+import { throwableName, type CompilerReply, type CompilerRequest } from './ksy-compiler-messages'
 
 const imports = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
 let nextImport = 0
@@ -30,7 +30,8 @@ process.on('message', (m: CompilerRequest) => {
   }
   compiler.compile('javascript', m.yaml, importer, true).then(
     (files) => send({ kind: 'compiled', id: m.id, files }),
-    // The compiler's errors are Scala.js throwables: their text is in jl_Throwable__f_s.
-    (err: unknown) => send({ kind: 'failed', id: m.id, error: { message: String((err as { jl_Throwable__f_s?: unknown })?.jl_Throwable__f_s ?? (err as Error)?.message ?? err) } })
+    // The compiler's errors are Scala.js throwables: their text is in jl_Throwable__f_s, and
+    // their class (TypeUndecidedError) says as much as the text ("a") in some.
+    (err: unknown) => send({ kind: 'failed', id: m.id, error: { message: String((err as { jl_Throwable__f_s?: unknown })?.jl_Throwable__f_s ?? (err as Error)?.message ?? err), kind: throwableName(err) } })
   )
 })

@@ -6,4 +6,10 @@ export type CompilerRequest = { kind: 'compile'; id: number; yaml: unknown } | {
 export type CompilerReply =
   | { kind: 'import'; id: number; importId: number; name: string; mode: string }
   | { kind: 'compiled'; id: number; files: Record<string, string> }
-  | { kind: 'failed'; id: number; error: { message: string } }
+  | { kind: 'failed'; id: number; error: { message: string; kind?: string } }
+
+/** `TypeUndecidedError` of a Scala.js throwable (its toString is `io.kaitai...TypeUndecidedError: a`); undefined for any other error. */
+export function throwableName(err: unknown): string | undefined {
+  if (typeof (err as { jl_Throwable__f_s?: unknown })?.jl_Throwable__f_s !== 'string') return undefined
+  return /^[\w.$]*?([\w$]+)(?::|$)/.exec(String(err))?.[1]
+}

@@ -16,6 +16,16 @@ export interface KsyImporter {
 /** A compile that takes longer has hung (a pathological `.ksy`): it fails, and the process is started again. */
 const COMPILE_TIMEOUT_MS = 30_000
 
+/** The compiler's refusal: its text, and the class of its throwable where it had one (TypeUndecidedError). */
+export class CompilerError extends Error {
+  constructor(
+    message: string,
+    readonly kind?: string
+  ) {
+    super(message)
+  }
+}
+
 type Pending = { importer: KsyImporter; resolve: (files: Record<string, string>) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }
 
 let child: ChildProcess | undefined
@@ -62,7 +72,7 @@ function onReply(c: ChildProcess, m: CompilerReply): void {
   pending.delete(m.id)
   idle(c)
   if (m.kind === 'compiled') p.resolve(m.files)
-  else p.reject(new Error(m.error.message))
+  else p.reject(new CompilerError(m.error.message, m.error.kind))
 }
 
 /** With nothing pending the child and its channel keep nothing running. */

@@ -22,6 +22,13 @@ describe('ksy: files that do not compile', () => {
     expect(await loadError(`ksy:${join(dir, 'absent.ksy')}`)).toBe(`cannot read ksy:${join(dir, 'absent.ksy')}: no such file`)
   })
 
+  it('instances whose values depend on each other are named with the line of the first, not as "does not compile: a"', async () => {
+    const path = ksyFile('cycle.ksy', 'meta:\n  id: cycle\nseq:\n  - id: n\n    type: u1\ninstances:\n  a:\n    value: b + 1\n  b:\n    value: a + 1\n')
+    expect(await loadError(`ksy:${path}`)).toBe(
+      `${path}:7: instances/a: its type cannot be worked out: its value depends on itself, directly or through other instances (as a: b + 1 with b: a + 1); break the cycle`
+    )
+  })
+
   it('a bad expression gets its line too', async () => {
     const path = ksyFile('expr.ksy', 'meta:\n  id: expr\nseq:\n  - id: n\n    type: u1\n  - id: body\n    size: n +\n')
     expect(await loadError(`ksy:${path}`)).toMatch(new RegExp(`^${path}:7: /seq/1/size: parsing expression 'n \\+' failed`))
