@@ -31,6 +31,8 @@ export interface DeliveredSpan {
   note: string
   /** A rule's answer to the other side's message (a mock), put in rather than replacing. */
   answer?: boolean
+  /** A person's edit at a breakpoint (`rule` is its id), not a rule's. */
+  by?: 'break'
   /**
    * What the receiver got is not in this capture: over 1 MiB, the record kept only its size
    * and SHA-256 (the span shows the sent bytes), or an HTTP/1 forward's answer (recorded on

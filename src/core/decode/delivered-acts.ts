@@ -66,7 +66,7 @@ export function actOffset(info: Pick<RuleEventInfo, 'offset' | 'size'>, end: num
 /** A breakpoint's `edited` record as a rule's rewrite says it: the held message's place, and what was forwarded instead. */
 export function breakEditInfo(b: Partial<BreakEventInfo>): Omit<RuleEventInfo, 'delivered'> | undefined {
   if (b.action !== 'edited' || typeof b.rule !== 'string' || typeof b.offset !== 'number' || typeof b.size !== 'number' || typeof b.sentSize !== 'number') return undefined
-  const info: Omit<RuleEventInfo, 'delivered'> = { rule: b.rule, label: b.rule, action: 'rewrite', message: String(b.message ?? 'edited'), offset: b.offset, size: b.size, deliveredSize: b.sentSize }
+  const info: Omit<RuleEventInfo, 'delivered'> = { rule: b.rule, label: b.rule, action: 'rewrite', by: 'break', message: String(b.message ?? 'edited'), offset: b.offset, size: b.size, deliveredSize: b.sentSize }
   if (typeof b.sentSha256 === 'string') info.deliveredSha256 = b.sentSha256
   if (typeof b.summary === 'string') info.summary = b.summary
   return info

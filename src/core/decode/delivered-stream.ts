@@ -52,7 +52,7 @@ interface Placed {
 }
 
 function spanOf(a: StreamAct, sent: { offset: number; size: number }, size: number, extra: Partial<DeliveredSpan> = {}): DeliveredSpan {
-  return { at: 0, size, sentOffset: sent.offset, sentSize: sent.size, action: a.info.action, rule: a.info.rule, label: a.info.label, note: whoActed(a.info as RuleEventInfo, a.by), ...extra }
+  return { at: 0, size, sentOffset: sent.offset, sentSize: sent.size, action: a.info.action, rule: a.info.rule, label: a.info.label, note: whoActed(a.info as RuleEventInfo, a.by), ...(a.by !== undefined ? { by: a.by } : {}), ...extra }
 }
 
 /** The spans of `dir`, in sent order (not placed yet). */

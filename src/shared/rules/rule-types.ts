@@ -244,6 +244,8 @@ export interface RuleEventInfo {
   deliveredSha256?: string
   /** The summary of the message (`GET /api/user`, `200 OK`). */
   summary?: string
+  /** A person's edit at a breakpoint (`rule` is its id), read as a rewrite where what was delivered is shown. */
+  by?: 'break'
   /**
    * `renumber` (HTTP/2, no rule's: a request held here reached the target after streams opened
    * later, rules/h2/h2-stream-ids.ts): the client's `stream` went to the target as its

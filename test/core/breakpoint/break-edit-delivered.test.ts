@@ -79,7 +79,7 @@ describe('a request edited at a breakpoint', () => {
     // The byte view as delivered: the client's stream as the target got it.
     const map = await t.engine['conn.delivered']({ capture: 'live', connId, dir: 'client' })
     expect(map).toMatchObject({ records: 1, size: EDITED.length, sentSize: ORIGINAL.length })
-    expect(map.spans).toEqual([expect.objectContaining({ at: 0, size: EDITED.length, sentOffset: 0, sentSize: ORIGINAL.length, rule: 'b1', action: 'rewrite' })])
+    expect(map.spans).toEqual([expect.objectContaining({ at: 0, size: EDITED.length, sentOffset: 0, sentSize: ORIGINAL.length, rule: 'b1', action: 'rewrite', by: 'break' })])
     const asDelivered = Buffer.from(await t.engine['conn.delivered.read']({ capture: 'live', connId, dir: 'client', offset: 0, length: 4096 })).toString('latin1')
     expect(asDelivered).toBe(EDITED)
 

@@ -24,6 +24,7 @@ type Translate = (key: string, named?: Record<string, unknown>) => string
 /** `Rule "make admin" (rewrite): what the receiver got instead of 120 bytes sent`, in the UI's words. */
 export function spanWords(t: Translate, s: DeliveredSpan): string {
   const named = { label: s.label, action: s.action, sent: s.sentSize }
+  if (s.by === 'break') return t(s.unknown ? 'bytes.delivered.editedUnknown' : 'bytes.delivered.edited', named)
   if (s.unknown) return t('bytes.delivered.unknown', named)
   if (s.answer) return t('bytes.delivered.answer', named)
   return t('bytes.delivered.replaced', named)

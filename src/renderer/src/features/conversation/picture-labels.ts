@@ -115,6 +115,12 @@ export function breakWords(t: Translate, info: Record<string, unknown>): string 
   }
 }
 
+/** What changed a message on its way, as the page says it: a rule's act, or a person's edit at a breakpoint. */
+export function actWords(t: Translate, info: RuleEventInfo): string {
+  if (info.by === 'break') return t('rules.badge.editedName', { label: info.rule })
+  return t('rules.mark', { label: info.label, message: ruleWords(t, info) })
+}
+
 /**
  * What a traffic rule did (a `rule` record, shared/rules/rule-types.ts), in the UI's language
  * from its action, the message's summary and the answer it delivered; what a record does not

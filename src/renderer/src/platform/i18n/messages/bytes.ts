@@ -33,7 +33,9 @@ export default {
         status: 'As delivered',
         replaced: 'Rule "{label}" ({action}): what the receiver got instead of the {sent} bytes sent',
         answer: 'Rule "{label}" ({action}): its answer to the other side, put in here',
-        unknown: 'Rule "{label}" ({action}): the capture keeps only the SHA-256 of what was delivered; these are the bytes sent'
+        unknown: 'Rule "{label}" ({action}): the capture keeps only the SHA-256 of what was delivered; these are the bytes sent',
+        edited: 'Edited at breakpoint {label}: what the receiver got instead of the {sent} bytes sent',
+        editedUnknown: 'Edited at breakpoint {label}: the capture keeps only the SHA-256 of what was forwarded; these are the bytes sent'
       },
       keys: {
         goTo: 'Go to an offset (hex and text views)',
@@ -101,7 +103,9 @@ export default {
         status: '按送达',
         replaced: '规则“{label}”（{action}）：接收方收到的内容，代替了发送的 {sent} 字节',
         answer: '规则“{label}”（{action}）：它给另一方的应答，插入于此',
-        unknown: '规则“{label}”（{action}）：捕获只保存了送达内容的 SHA-256；此处显示的是发送的字节'
+        unknown: '规则“{label}”（{action}）：捕获只保存了送达内容的 SHA-256；此处显示的是发送的字节',
+        edited: '在断点 {label} 处修改：接收方收到的内容，代替了发送的 {sent} 字节',
+        editedUnknown: '在断点 {label} 处修改：捕获只保存了放行内容的 SHA-256；此处显示的是发送的字节'
       },
       keys: {
         goTo: '跳转到偏移（十六进制和文本视图）',
