@@ -6,6 +6,7 @@
 
 import type { ProtocolSummary } from '../../shared/protocol-types'
 import { targetPort } from '../../shared/endpoint'
+import { infoWords } from '../../shared/info-words'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { RECORD_HEADER_SIZE } from '../capture/format/capture-format'
 import { DecoderLostError, type DecoderHost } from './decoder-host'
@@ -72,6 +73,8 @@ export class CaptureDecoding {
    * screen when it moves, since nothing else would tell it.
    */
   version = 0
+  /** Counts moved(): a cached Info text (infoText) made before the last is made again. */
+  private framings = 0
 
   constructor(
     readonly view: CaptureView,
@@ -368,6 +371,7 @@ export class CaptureDecoding {
   /** Something else that the connection list shows of decoding changed (a framing chosen): front ends fetch their rows again. */
   moved(): void {
     this.version++
+    this.framings++
     this.onSummaries()
   }
 
@@ -379,6 +383,7 @@ export class CaptureDecoding {
 
   private apply(c: ConnDecoding, r: FeedResult): void {
     if (c.take(r, this.table)) {
+      c.infoText = undefined
       this.version++
       this.onSummaries()
     }
@@ -387,6 +392,16 @@ export class CaptureDecoding {
   /** What a connection was decoded as so far, in short (the connection list's columns); undefined before decoding looked. */
   summary(c: ConnDecoding): ProtocolSummary | undefined {
     return c.summary(this.table)
+  }
+
+  /** What a plain filter word is looked for in (shared/info-words.ts), lower-cased; made again only once the connection's summary changed. */
+  infoText(c: ConnDecoding): string {
+    if (c.infoText === undefined || c.infoFramings !== this.framings) {
+      const s = c.summary(this.table)
+      c.infoText = s === undefined ? '' : infoWords(s).toLowerCase()
+      c.infoFramings = this.framings
+    }
+    return c.infoText
   }
 
   close(): void {

@@ -6,7 +6,6 @@
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { httpScheme } from '../../shared/http-scheme'
-import { infoWords } from '../../shared/info-words'
 import type { BodyPiece, ExchangeListPage, ExchangePage, ExchangeRow, ExchangeSortKey, H2FramePage, HttpExchange, ProtocolSummary, WsMessagePage } from '../../shared/protocol-types'
 import { readH2Frames, type FrameQuery } from './h2-frames'
 import type { CaptureView } from '../capture/query/capture-queries'
@@ -216,8 +215,7 @@ export class Decoding {
       },
       infoTest: (text) => (connId) => {
         const c = d.conn(connId)
-        const s = c && d.summary(c)
-        return s !== undefined && infoWords(s).toLowerCase().includes(text)
+        return c !== undefined && d.infoText(c).includes(text)
       },
       version: () => d.table.version
     }

@@ -125,3 +125,34 @@ describe('the connection list’s protocol words', () => {
     expect((await userRefusal(conns('status:6'))).message).toMatch(/status:6/)
   })
 })
+
+describe('a plain word over a live connection', () => {
+  it('finds what its Info column says now: the request alone, then the answer that came later', async () => {
+    // The Info text a plain word reads is kept per connection (built for every row, it was most
+    // of a new word's time over 100,000): an answer that comes later must make it again.
+    const live = await testEngine()
+    let answer!: (bytes: string) => void
+    const { createServer } = await import('node:net')
+    const server = createServer((s) => {
+      s.once('data', () => (answer = (bytes) => s.end(bytes)))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    try {
+      const proxy = await live.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${(server.address() as { port: number }).port}` })
+      const client = await connectTo(portOf(proxy.listen))
+      client.resume()
+      client.write('GET /slow HTTP/1.1\r\nHost: teapot.test\r\n\r\n')
+      const words = async (filter: string): Promise<number> => (await live.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter })).total
+      await expect.poll(() => words('/slow')).toBe(1)
+      expect(await words('418')).toBe(0)
+      await expect.poll(() => answer).toBeDefined()
+      answer("HTTP/1.1 418 I'm a teapot\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\ntea")
+      await expect.poll(() => words('418')).toBe(1)
+      expect(await words('"→ 418 text/plain"')).toBe(1)
+      client.destroy()
+    } finally {
+      await new Promise((r) => server.close(r))
+      await live.dispose()
+    }
+  })
+})
