@@ -4,9 +4,10 @@
 // for a billion repeats ends as an error, not a hang; and a count of the items it makes, so
 // a billion repeats of nothing end before they fill the heap. It reads only the bytes it is given,
 // so a `size: 0xffffffff` fails as "end of stream" before anything is allocated; zlib
-// output is capped. The top-level stream is watched: a read past its end says how many
-// bytes the message needs ("need more"), and asking for its end (`repeat: eos`,
-// `size-eos`, `_io.eof`) says the type has no end of its own.
+// output is capped (a field past the cap is an error on its message, and no bytes while
+// cutting, so the message is still cut at its raw field's end). The top-level stream is
+// watched: a read past its end says how many bytes the message needs ("need more"), and
+// asking for its end (`repeat: eos`, `size-eos`, `_io.eof`) says the type has no end of its own.
 //
 // The compiled code is the user's own, like a rules script: the context keeps it from
 // Node's APIs by accident, not as a security boundary against a hostile `.ksy`.
@@ -27,6 +28,16 @@ const KSY_MAX_VISITS = 5000
 
 /** Bytes `process: zlib` may make of one field. */
 const ZLIB_MAX = DEFAULT_MAX_MESSAGE
+
+/**
+ * What a `process: zlib` field past ZLIB_MAX is, in a run that only measures (cutting): no
+ * bytes. Its extent is its raw field's, so the parse goes on to the message's end; a type
+ * parsed from it is not read at all (`skipUndecoded`), as its substream has nothing to read.
+ */
+const NOT_DECODED = new Uint8Array(new ArrayBuffer(0))
+const ZLIB_PAST = `process: zlib inflates to more than ${ZLIB_MAX} bytes: not decoded`
+/** The run under way: whether it measures (undecodable content is left out), and what it left out. */
+const current: { measuring: boolean; notDecoded: string | undefined } = { measuring: false, notDecoded: undefined }
 
 type Stream = InstanceType<typeof KaitaiStream>
 type StreamGuts = { _buffer: ArrayBufferLike; _byteOffset: number; pos: number; size: number }
@@ -82,6 +93,8 @@ class WatchedStream extends KaitaiStream {
 // every read of bytes is checked against the stream first, so it is an end-of-stream like any other.
 const readBytes = KaitaiStream.prototype.readBytes
 KaitaiStream.prototype.readBytes = function (this: Stream, len: number): Uint8Array {
+  // A size worked out from a field left out (its type not read) is no number: the message's end is not known, said rather than read as 0.
+  if (current.notDecoded !== undefined && !Number.isFinite(len)) throw new Error('a size is worked out from content that was not decoded')
   this.ensureBytesLeft(len)
   return readBytes.call(this, len)
 }
@@ -142,12 +155,43 @@ for (const name of ['bytesStripRight', 'bytesTerminate', 'bytesTerminateMulti', 
   try {
     out = inflateSync(buf, { maxOutputLength: ZLIB_MAX })
   } catch (err) {
-    // Past the bound the message says so in words, not as zlib's buffer error.
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`process: zlib inflates to more than ${ZLIB_MAX} bytes: not decoded`)
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      // Cutting needs the message's length, not this field's content: the run says it left it out.
+      if (current.measuring) {
+        current.notDecoded ??= ZLIB_PAST
+        return NOT_DECODED
+      }
+      // Past the bound the message says so in words, not as zlib's buffer error.
+      throw new Error(ZLIB_PAST)
+    }
     throw err
   }
   made(out.length)
   return new Uint8Array(out.buffer, out.byteOffset, out.length)
+}
+
+/**
+ * Each type's `_read` (the module's classes and the types nested in them) made to read
+ * nothing from a stream over NOT_DECODED: the compiled code (debug mode) makes a type's object
+ * then calls its `_read`, and that of a type parsed from a field left out would end the parse
+ * at once with an end of stream of its substream, short of the message's end.
+ */
+function skipUndecoded(exports: Record<string, unknown>): void {
+  const todo: unknown[] = Object.values(exports)
+  const seen = new Set<unknown>()
+  while (todo.length > 0) {
+    const v = todo.pop()
+    if (typeof v !== 'function' || seen.has(v)) continue
+    seen.add(v)
+    const proto = (v as { prototype?: unknown }).prototype as { _read?: unknown } | undefined
+    const read = proto && Object.prototype.hasOwnProperty.call(proto, '_read') ? proto._read : undefined
+    if (proto && typeof read === 'function')
+      proto._read = function (this: { _io?: { _buffer?: unknown } }): unknown {
+        if (this._io?._buffer === NOT_DECODED.buffer) return undefined
+        return (read as () => unknown).call(this)
+      }
+    for (const key of Object.keys(v)) todo.push((v as unknown as Record<string, unknown>)[key])
+  }
 }
 
 /** Runs in the parser's context, inside the budget: the parse, then (for fields) every instance forced once, its error kept. */
@@ -218,6 +262,7 @@ export class KsyParser implements KsyParserLike {
     this.modules.set(name, exports)
     const wrapped = new Script(`(function (exports, require) {${code}\n})`).runInContext(this.context, { timeout: KSY_RUN_BUDGET_MS * 4 }) as (e: unknown, r: unknown) => void
     wrapped(exports, require)
+    skipUndecoded(exports)
     return exports
   }
 
@@ -229,8 +274,11 @@ export class KsyParser implements KsyParserLike {
     this.context.__fields = fields
     let out: { root: KsyObject; error: unknown }
     let timedOut = false
+    let notDecoded: string | undefined
     left.items = KSY_MAX_ITEMS
     left.bytes = KSY_MAX_MADE
+    current.measuring = !fields
+    current.notDecoded = undefined
     try {
       out = this.script.runInContext(this.context, { timeout: KSY_RUN_BUDGET_MS }) as { root: KsyObject; error: unknown }
       // Past a bound, even where the harness kept the error (an instance's, while forcing them): the whole run is cut off.
@@ -246,8 +294,12 @@ export class KsyParser implements KsyParserLike {
       this.context.__stream = undefined
       left.items = Infinity
       left.bytes = Infinity
+      current.measuring = false
+      notDecoded = current.notDecoded
+      current.notDecoded = undefined
     }
     const run: KsyRun = { root: out.root, end: stream.pos, probe, timedOut }
+    if (notDecoded !== undefined) run.notDecoded = notDecoded
     if (out.error !== null && out.error !== undefined) run.error = { message: errorText(out.error), name: (out.error as { name?: string }).name ?? 'Error' }
     return run
   }

@@ -6,6 +6,8 @@
 // byte), so a message is parsed again only when bytes it needs arrived, never per byte
 // given. Waiting stops at the message limit. Bytes that do not parse are one message in
 // error, and cutting goes on at the next byte a message can start at (resynchronising).
+// A field whose content cannot be decoded (`process: zlib` past its bound) still has its
+// raw size: cutting goes past it, and only describing the message says it in error.
 // A type that reads to the end of its stream has no end of its own: cutting stops with one
 // line saying to put it `within=` a plain framing, which then cuts and the file decodes.
 //
@@ -83,7 +85,8 @@ class KsyCutting implements ConnectionCodec {
       // A read past the bytes there are: more may come, up to the message limit (a `size: 0xffffffff` is a note, not a wait).
       if (run.probe.need > this.max) return { kind: 'bad', error: `it needs ${run.probe.need.toLocaleString('en-US')} bytes, over the ${formatBytes(this.max)} message limit` }
       if (run.probe.need > buf.length) return { kind: 'need', need: run.probe.need }
-      return { kind: 'bad', error: run.error.message }
+      // A field left out (run.notDecoded) ends no parse by itself (ksy-runner.ts): what failed after it is said with it, as its content may be why.
+      return { kind: 'bad', error: run.notDecoded ? `${run.error.message} (past a field not decoded: ${run.notDecoded})` : run.error.message }
     }
     if (run.end === 0) return { kind: 'stop', error: `ksy:${this.spec.path}: its top-level type reads no bytes, so it cannot cut a stream: give it a seq` }
     return { kind: 'whole', length: run.end }

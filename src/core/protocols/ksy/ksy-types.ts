@@ -45,6 +45,12 @@ export interface KsyRun {
   probe: StreamProbe
   /** It was cut off at a budget (its time, or the items it may make): the file's doing more than the bytes', so the codec counts these. */
   timedOut: boolean
+  /**
+   * A run without fields (cutting) left out the content of a field it could not decode (a
+   * `process: zlib` past its bound): why. The parse went on as if it held no bytes, so its
+   * end is the message's all the same; a run with fields stops there with the error instead.
+   */
+  notDecoded?: string
 }
 
 export interface KsyParserLike {

@@ -45,6 +45,54 @@ describe('ksy: hostile sizes and loops are bounded', () => {
     expect(text).toContain('process: zlib inflates to more than 16777216 bytes: not decoded')
   })
 
+  // A magic, a length, a zlib body and a field after it: the body's raw size gives the message's end even when it cannot be inflated.
+  const zipped = (body: string): string => `meta:\n  id: zipped\n  endian: be\nseq:\n  - id: magic\n    contents: [0x5a]\n  - id: len\n    type: u2\n  - id: body\n    size: len\n    process: zlib\n${body}  - id: seq_no\n    type: u1\n`
+  const zippedMessage = (raw: Uint8Array, seqNo: number): Uint8Array => concat([Uint8Array.from([0x5a, raw.length >> 8, raw.length & 0xff]), raw, Uint8Array.from([seqNo])])
+  // Zeros inflating to 20 MiB, past the 16 MiB bound: some 20 KiB of zlib.
+  const bomb = (): Uint8Array => new Uint8Array(deflateSync(Buffer.alloc(20 * 1024 * 1024)))
+  const ZLIB_BOUND = 'does not parse as zipped: process: zlib inflates to more than 16777216 bytes: not decoded'
+
+  it('a message whose zlib body inflates past the bound is cut at its raw size, in error when described; the messages around it decode', async () => {
+    const c = await codec(`ksy:${ksyFile('zlib-stream.ksy', zipped(''))}`)
+    const frames = [zippedMessage(new Uint8Array(deflateSync(Buffer.from('hello'))), 1), zippedMessage(bomb(), 2), zippedMessage(new Uint8Array(deflateSync(Buffer.from('world'))), 3)]
+    for (const split of ['whole', 'random'] as const) {
+      const got = describeAll(c, [{ dir: 'client', bytes: concat(frames) }], { split, seed: 11 })
+      expect(got.map((m) => [m.offset, m.length, m.error])).toEqual(frames.map((f, i) => [frames.slice(0, i).reduce((a, b) => a + b.length, 0), f.length, undefined]))
+      expect(flatFields(got[0].fields)).toEqual(expect.arrayContaining(['len: 13', 'body: 0x 68 65 6c 6c 6f', 'seq_no: 1']))
+      expect(got[0].described.error).toBeUndefined()
+      expect(got[1].described.error).toBe(ZLIB_BOUND)
+      expect(got[1].summary).toContain(ZLIB_BOUND)
+      expect(flatFields(got[2].fields)).toEqual(expect.arrayContaining(['len: 13', 'body: 0x 77 6f 72 6c 64', 'seq_no: 3']))
+      expect(got[2].described.error).toBeUndefined()
+    }
+  }, 20_000)
+
+  it('the same when the zlib body is parsed as a type: its substream is not read while cutting, the fields after it are', async () => {
+    const c = await codec(`ksy:${ksyFile('zlib-typed.ksy', `${zipped('    type: text\n')}types:\n  text:\n    seq:\n      - id: n\n        type: u1\n      - id: words\n        size: n\n        type: str\n        encoding: ASCII\n      - id: rest\n        size-eos: true\n`)}`)
+    const text = (s: string): Uint8Array => new Uint8Array(deflateSync(Buffer.from([s.length, ...Buffer.from(s), 7, 7])))
+    const frames = [zippedMessage(text('hello'), 1), zippedMessage(bomb(), 2), zippedMessage(text('world'), 3)]
+    const got = describeAll(c, [{ dir: 'client', bytes: concat(frames) }], { split: 'random', seed: 12 })
+    expect(got.map((m) => [m.length, m.error])).toEqual(frames.map((f) => [f.length, undefined]))
+    expect(flatFields(got[0].fields)).toEqual(expect.arrayContaining(['n: 5', 'words: hello', 'seq_no: 1']))
+    expect(got[1].described.error).toBe(ZLIB_BOUND)
+    expect(flatFields(got[2].fields)).toEqual(expect.arrayContaining(['n: 5', 'words: world', 'seq_no: 3']))
+    // The bomb's substream is not read while cutting: a body cut in two waits for the rest, then is one message.
+    const waited = cut(c, [{ dir: 'client', bytes: frames[1].subarray(0, 100) }, { dir: 'client', bytes: frames[1].subarray(100) }])
+    expect(waited.map((m) => [m.length, m.error])).toEqual([[frames[1].length, undefined]])
+  }, 20_000)
+
+  it('a size worked out from a zlib body past the bound is not guessed: cutting says the message has no known end, with the bound', async () => {
+    const path = ksyFile('zlib-sized.ksy', 'meta:\n  id: sized\n  endian: be\nseq:\n  - id: len\n    type: u2\n  - id: body\n    size: len\n    process: zlib\n    type: text\n  - id: extra\n    size: body.n\ntypes:\n  text:\n    seq:\n      - id: n\n        type: u1\n')
+    const conn = (await codec(`ksy:${path}`)).open()
+    const message = (raw: Uint8Array, extra: number[]): Uint8Array => concat([Uint8Array.from([raw.length >> 8, raw.length & 0xff]), raw, Uint8Array.from(extra)])
+    const good = message(new Uint8Array(deflateSync(Buffer.from([2]))), [7, 7])
+    expect(conn.measure('client', good)).toBe(good.length)
+    expect(conn.measure('client', message(bomb(), [7, 7]))).toEqual({
+      error: 'not a sized message: a size is worked out from content that was not decoded (past a field not decoded: process: zlib inflates to more than 16777216 bytes: not decoded); 1 byte skipped',
+      length: 1
+    })
+  })
+
   it('a size: 0xffffffff is a note on the bytes, not a 4 GiB wait or allocation', async () => {
     const path = ksyFile('huge.ksy', 'meta:\n  id: huge\n  endian: be\nseq:\n  - id: magic\n    contents: [0x7e]\n  - id: len\n    type: u4\n  - id: body\n    size: len\n')
     const c = await codec(`ksy:${path}`)
