@@ -64,6 +64,19 @@ export interface ConnectionSummary {
   tls?: TlsSummary
   /** A forward proxy's tunnel: how the client asked for its destination (`target`). */
   via?: Via
+  /**
+   * What a receiver got was not what was sent, and who changed it: a person edited a held
+   * message at a breakpoint (a `break` record, action `edited`), or a traffic rule or the
+   * script mocked, rewrote or forwarded one (a `rule` record: ruleChangedDelivery). Absent
+   * for the many connections nothing changed; the list marks the others.
+   */
+  changed?: ChangedBy
+}
+
+/** Who changed what a connection's receivers got (ConnectionSummary.changed). */
+export interface ChangedBy {
+  breakpoint?: true
+  rule?: true
 }
 
 /** The captured connection (and HTTP exchange) a replay's connection replayed. */

@@ -258,6 +258,22 @@ export interface RuleEventInfo {
   refused?: number[]
 }
 
+/** The script's record of an HTTP/2 stream it reset (it keeps the frames it sent). */
+const SCRIPT_RESET = /^the script reset\b/
+
+/**
+ * Whether a `rule` record says its receiver got something else than was sent: a rule's mock,
+ * rewrite or forward elsewhere (what the exchange list badges), or the script's answer or
+ * change (it kept what it delivered; its HTTP/2 resets keep their frames too, and are ends).
+ * tcpscope's own answer for a target that is down is no rule's (`rule` empty), and a delay,
+ * a drop or an end changes no bytes.
+ */
+export function ruleChangedDelivery(info: Partial<Pick<RuleEventInfo, 'rule' | 'action' | 'deliveredSize' | 'message'>>): boolean {
+  if (info.rule === '') return false
+  if (info.action === 'script') return info.deliveredSize !== undefined && !SCRIPT_RESET.test(String(info.message ?? ''))
+  return info.action === 'respond' || info.action === 'rewrite' || info.action === 'forward'
+}
+
 /** The script's record says it ended the exchange itself (its answers, drops, resets and closes; its changes go on). */
 export const SCRIPT_ENDED = /^the script (answered|failed|dropped|reset|closed)\b/
 

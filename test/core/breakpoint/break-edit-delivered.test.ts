@@ -2,14 +2,17 @@
 // keeps the request the client sent (its stream is as sent, byte for byte) and the `break`
 // record keeps what was forwarded instead. http.delivered gives the request as the target got
 // it, saying which breakpoint edited it; the HAR exported as delivered and the byte stream as
-// delivered carry the same bytes. A real client and target on loopback.
+// delivered carry the same bytes. The connection list's row says the connection was edited
+// at a breakpoint, live, reopened from the saved file's index and walked record by record.
+// A real client and target on loopback.
 import type { Socket } from 'node:net'
-import { readFileSync } from 'node:fs'
+import { appendFileSync, copyFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { connectTo, startServer, waitFor } from '../../helpers/net'
 import { addBreak, breakRecords, heldQueue } from './break-helpers'
+import { FileCapture } from '../../../src/core/capture/file-capture'
 
 let t: TestEngine
 let target: Awaited<ReturnType<typeof startServer>>
@@ -90,6 +93,24 @@ describe('a request edited at a breakpoint', () => {
     expect(entry.request.url).toBe('http://api.test/login?v=2')
     expect(entry.request.postData?.text).toBe('user=bob&pass=LONGER')
     expect(entry.comment).toMatch(/breakpoint b1: edited/)
+
+    // The connection list's row says so, from the break record the index saw: live, and in the
+    // saved file, from its stored index and walked record by record (no sound trailer).
+    const [row] = await t.engine['conn.get']({ capture: 'live', ids: [connId] })
+    expect(row.changed).toEqual({ breakpoint: true })
+    const saved = join(t.dir, 'edited.tcap')
+    await t.engine['capture.save']({ path: saved })
+    const walkedPath = join(t.dir, 'edited-walked.tcap')
+    copyFileSync(saved, walkedPath)
+    appendFileSync(walkedPath, Buffer.alloc(64))
+    for (const path of [saved, walkedPath]) {
+      const file = await FileCapture.open(path)
+      try {
+        expect((await file.listConnections()).find((c) => c.id === connId)?.changed).toEqual({ breakpoint: true })
+      } finally {
+        await file.close()
+      }
+    }
   })
 
   it('changes nothing delivered when it was let go unchanged', async () => {
@@ -104,5 +125,8 @@ describe('a request edited at a breakpoint', () => {
     const d = await t.engine['http.delivered']({ capture: 'live', connId, exchange: 0 })
     expect(d).toEqual({ notes: [], local: false })
     expect((await t.engine['conn.delivered']({ capture: 'live', connId, dir: 'client' })).records).toBe(0)
+    // Held and let go is no change: the list marks nothing.
+    const [row] = await t.engine['conn.get']({ capture: 'live', ids: [connId] })
+    expect(row.changed).toBeUndefined()
   })
 })

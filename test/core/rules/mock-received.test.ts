@@ -2,7 +2,8 @@
 // and the answer the client got is kept in the `rule` record (the client's direction). The
 // lists read that answer: the exchange list's status, type, received size and duration, the
 // connection list's Info, and the HTTP view's exchange (answeredBy.got) say what the client
-// received, not 0 B. A real client and a real target on loopback.
+// received, not 0 B; the connection list's row says a rule changed what was delivered (a
+// drop is no change of it). A real client and a real target on loopback.
 import type { Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
@@ -73,6 +74,7 @@ describe('a request a mock answered', () => {
     const connId = get.connId
     const [summary] = await t.engine['conn.get']({ capture: 'live', ids: [connId] })
     expect(summary.protocol?.first).toMatchObject({ method: 'GET', target: '/api/user', status: 201, contentType: 'application/json', size: BODY.length })
+    expect(summary.changed).toEqual({ rule: true })
 
     const page = await t.engine['http.exchanges']({ capture: 'live', connId, from: 0, limit: 10 })
     const [x] = page.exchanges
@@ -93,5 +95,7 @@ describe('a request a mock answered', () => {
     const page = await t.engine['http.exchanges']({ capture: 'live', connId: row.connId, from: 0, limit: 10 })
     expect(page.exchanges[0].answeredBy?.action).toBe('drop')
     expect(page.exchanges[0].answeredBy?.got).toBeUndefined()
+    const [summary] = await t.engine['conn.get']({ capture: 'live', ids: [row.connId] })
+    expect(summary.changed).toBeUndefined()
   })
 })

@@ -9,7 +9,7 @@
 // connection's row and records without the rest. Every BLOCK_SIZE bytes of the stream
 // carry a CRC-32, listed in a table at its end; the trailer checks the table.
 
-import type { ConnectionEnd, ConnectionKind, ConnectionSummary, Direction, PeerAddress } from '../../../shared/capture-types'
+import type { ChangedBy, ConnectionEnd, ConnectionKind, ConnectionSummary, Direction, PeerAddress } from '../../../shared/capture-types'
 import { crc32 } from 'node:zlib'
 import { DIR_NONE, RECORD_HEADER_SIZE, RecordType, writeRecordHeader } from './capture-format'
 import type { OwnerRecord } from './record-payloads'
@@ -39,6 +39,19 @@ const VIA_MASK = 3 << VIA_SHIFT
 
 export const viaFlags = (via: Via | undefined): number => (via === undefined ? 0 : (VIAS.indexOf(via) + 1) << VIA_SHIFT)
 export const viaOfFlags = (flags: number): Via | undefined => VIAS[((flags & VIA_MASK) >> VIA_SHIFT) - 1]
+/**
+ * Bits 5-6 of the flags: a person edited what one side sent at a breakpoint, a rule or the
+ * script changed it (ConnectionSummary.changed). In the flags for the same reasons as `via`:
+ * few connections have one, and the list reads them for every row it shows.
+ */
+export const EDITED_AT_BREAKPOINT = 1 << 5
+export const CHANGED_BY_RULE = 1 << 6
+
+export const changedFlags = (changed: ChangedBy | undefined): number => (changed?.breakpoint ? EDITED_AT_BREAKPOINT : 0) | (changed?.rule ? CHANGED_BY_RULE : 0)
+export function changedOfFlags(flags: number): ChangedBy | undefined {
+  if ((flags & (EDITED_AT_BREAKPOINT | CHANGED_BY_RULE)) === 0) return undefined
+  return { ...(flags & EDITED_AT_BREAKPOINT ? { breakpoint: true } : {}), ...(flags & CHANGED_BY_RULE ? { rule: true } : {}) }
+}
 
 /** Numbers per connection. */
 export const F = {
@@ -132,7 +145,7 @@ function putPeer(refs: Int32Array, at: number, p: PeerAddress | undefined, strin
 }
 
 function numbersOf(s: ConnectionSummary, records: number, recorded: Record<Direction, number>, recordsStart: number): number[] {
-  const flags = (s.fin.client ? FIN_CLIENT : 0) | (s.fin.server ? FIN_SERVER : 0) | (s.upstream ? HAS_UPSTREAM : 0) | viaFlags(s.via)
+  const flags = (s.fin.client ? FIN_CLIENT : 0) | (s.fin.server ? FIN_SERVER : 0) | (s.upstream ? HAS_UPSTREAM : 0) | viaFlags(s.via) | changedFlags(s.changed)
   // A stored index is written only by a writer that completed its file on purpose (a save,
   // or the capture closing): a connection still open then was open when saved, not cut by a crash.
   const end = s.end === 'open' ? 'saved-open' : s.end

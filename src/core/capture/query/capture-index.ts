@@ -16,8 +16,9 @@
 
 import type { ConnectionEnd, ConnectionSummary, Direction, ErrorInfo, PeerAddress, ReplaySource } from '../../../shared/capture-types'
 import type { TlsSummary } from '../../../shared/tls-types'
+import { ruleChangedDelivery } from '../../../shared/rules/rule-types'
 import { RecordType, dirName } from '../format/capture-format'
-import { ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, viaFlags, viaOfFlags, type IndexSource } from '../format/index-codec'
+import { CHANGED_BY_RULE, changedOfFlags, EDITED_AT_BREAKPOINT, ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, viaFlags, viaOfFlags, type IndexSource } from '../format/index-codec'
 import { OwnerTable, replaySourceOf, viaOf, type OpenInfo, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
 import { foldTls, tlsEventOf } from '../format/tls-payloads'
 import { dataTag, gapTag, NOT_DATA, streamPlace, TaggedRecords } from '../format/record-tag'
@@ -318,6 +319,13 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
         if (e !== undefined) this.tlsRows.set(row, this.shared(foldTls(this.tlsRows.get(row), e)))
         break
       }
+      // What a receiver got was changed: the list marks the connection, from the record alone.
+      case RecordType.Break:
+        if (info?.action === 'edited') this.cells[at + FLAGS] |= EDITED_AT_BREAKPOINT
+        break
+      case RecordType.Rule:
+        if (info !== undefined && ruleChangedDelivery(info)) this.cells[at + FLAGS] |= CHANGED_BY_RULE
+        break
     }
   }
 
@@ -414,6 +422,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     if (tls !== undefined) s.tls = structuredClone(tls)
     const via = viaOfFlags(flags)
     if (via !== undefined) s.via = via
+    const changed = changedOfFlags(flags)
+    if (changed !== undefined) s.changed = changed
     const recClient = c[at + REC_END_CLIENT]
     const recServer = c[at + REC_END_SERVER]
     if (recClient !== s.bytes.client || recServer !== s.bytes.server) s.recorded = { client: recClient, server: recServer }

@@ -29,6 +29,7 @@ import {
   S_COUNT_BEFORE_TLS,
   S_COUNT_BEFORE_NOT_KEPT,
   TRAILER_PAYLOAD_SIZE,
+  changedOfFlags,
   decodeTrailer,
   viaOfFlags,
   type Section,
@@ -283,6 +284,8 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     if (tls !== undefined) s.tls = structuredClone(tls)
     const via = viaOfFlags(flags)
     if (via !== undefined) s.via = via
+    const changed = changedOfFlags(flags)
+    if (changed !== undefined) s.changed = changed
     const recorded = { client: this.recordedBytes(row, 'client'), server: this.recordedBytes(row, 'server') }
     if (recorded.client !== s.bytes.client || recorded.server !== s.bytes.server) s.recorded = recorded
     const notKept = this.notKept(row)

@@ -1,0 +1,72 @@
+// @vitest-environment jsdom
+// The connection list marks a connection whose traffic tcpscope changed, from the row the
+// engine lists (ConnectionSummary.changed, read from its break and rule records), so a person
+// scanning the list sees which connections were edited at a breakpoint or changed by a rule:
+// a mark in the Info cell, named for what reads it, its words in the cell's title too, in
+// English and in Chinese. A connection nothing changed has no mark.
+import type { VueWrapper } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import type { ConnectionSummary } from '../../../../src/shared/capture-types'
+import type { ProtocolSummary } from '../../../../src/shared/protocol-types'
+import ConnectionList from '../../../../src/renderer/src/features/connections/ConnectionList.vue'
+import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
+import { fakeTransport } from '../../fake-transport'
+import { settle, useViewport } from '../../viewport'
+
+const { mountView } = useViewport({ clientHeight: 400, clientWidth: 1000 })
+
+const T = Date.UTC(2026, 0, 1, 12, 0, 0)
+const http: ProtocolSummary = { protocol: 'http1', exchanges: 1, first: { method: 'POST', target: '/login', status: 200, contentType: 'text/plain', size: 2 } }
+const conn = (id: number, changed?: ConnectionSummary['changed']): ConnectionSummary => ({
+  id,
+  kind: 'proxy',
+  ownerId: 'p1',
+  client: { address: '127.0.0.1', port: 5000 + id, family: 'IPv4' },
+  target: '127.0.0.1:8080',
+  openedAt: T,
+  bytes: { client: 100, server: 3000 },
+  fin: { client: false, server: false },
+  end: 'open',
+  protocol: http,
+  ...(changed ? { changed } : {})
+})
+const ROWS = [conn(1, { breakpoint: true }), conn(2, { rule: true }), conn(3), conn(4, { breakpoint: true, rule: true })]
+
+async function mountList(locale: 'en' | 'zh-CN' = 'en'): Promise<VueWrapper> {
+  const t = fakeTransport({ 'conn.page': ({ offset }) => ({ total: ROWS.length, offset, rows: ROWS }) })
+  useEngineStore().attach(t.transport)
+  const w = mountView(ConnectionList, { locale })
+  t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: [] })
+  await settle()
+  return w
+}
+
+const text = (w: { text(): string }): string => w.text().replace(/\s+/g, ' ').trim()
+const rows = (w: VueWrapper): VueWrapper[] => w.findAll('[role=rowgroup] [role=row]') as unknown as VueWrapper[]
+/** Each row's Info cell. */
+const infoOf = (w: VueWrapper, n: number) => rows(w)[n].findAll('[role=gridcell]')[6]
+/** The names of the marks (role img) in a row's Info cell. */
+const marksOf = (w: VueWrapper, n: number): string[] => infoOf(w, n).findAll('[role=img]').map((m) => m.attributes('aria-label') ?? '')
+
+describe('the connection list', () => {
+  it('marks a connection edited at a breakpoint or changed by a rule in its Info cell', async () => {
+    const w = await mountList()
+    expect(marksOf(w, 0)).toEqual(['Edited at a breakpoint'])
+    expect(marksOf(w, 1)).toEqual(['Changed by a traffic rule or the script'])
+    expect(marksOf(w, 2)).toEqual([])
+    expect(marksOf(w, 3)).toEqual(['Edited at a breakpoint', 'Changed by a traffic rule or the script'])
+    // Seen short beside what the Info cell says of the connection; said whole in its title.
+    expect(text(infoOf(w, 0))).toBe('edited POST /login → 200 text/plain 2 B')
+    expect(infoOf(w, 0).attributes('title')).toBe('Edited at a breakpoint · POST /login → 200 text/plain 2 B')
+    expect(text(infoOf(w, 2))).toBe('POST /login → 200 text/plain 2 B')
+    expect(infoOf(w, 2).attributes('title')).toBe('POST /login → 200 text/plain 2 B')
+    // The mark's title says it too, for the pointer.
+    expect(infoOf(w, 1).get('[role=img]').attributes('title')).toBe('Changed by a traffic rule or the script')
+  })
+
+  it('says so in Chinese', async () => {
+    const w = await mountList('zh-CN')
+    expect(marksOf(w, 3)).toEqual(['在断点处修改过', '被流量规则或脚本改动过'])
+    expect(text(infoOf(w, 0))).toBe('已修改 POST /login → 200 text/plain 2 B')
+  })
+})
