@@ -249,10 +249,16 @@ describe('break and fault from the UI, in Chromium', () => {
     await queue.getByRole('button', { name: 'Forward edited F8: held message 1' }).click()
     expect((await answer).stdout).toBe('ok')
     expect(bodies).toEqual(['16 name=much-longer'])
-    // Its HTTP tab shows the request as forwarded, and says it was edited.
-    await page.getByRole('grid', { name: 'Connections' }).getByRole('row').filter({ hasText: 'POST /form' }).click()
+    // The connection list marks the connection as edited; its HTTP tab shows the request as
+    // forwarded, says it was edited, and its row's size is the forwarded body's (the sent one's in its title).
+    const row = page.getByRole('grid', { name: 'Connections' }).getByRole('row').filter({ hasText: 'POST /form' })
+    await row.getByRole('img', { name: 'Edited at a breakpoint' }).waitFor()
+    await row.click()
     await page.getByRole('tab', { name: 'HTTP', exact: true }).click()
     await page.getByText('Request, as forwarded: edited at breakpoint b1').waitFor()
+    const exchange = page.getByRole('listbox', { name: 'HTTP exchanges (1)' }).getByRole('option')
+    await expect.poll(() => exchange.getAttribute('aria-label').then((n) => n ?? exchange.textContent())).toMatch(/POST \/form.*16 B/)
+    await exchange.getByTitle('As sent: 10 B').waitFor()
     await page.screenshot({ path: screenshotPath('held-http-forwarded') })
     await page.getByText('much-longer', { exact: true }).waitFor()
   })

@@ -2,7 +2,8 @@
 // The HTTP view of exchanges whose delivery tcpscope changed, over a fake engine: a request
 // edited at a breakpoint opens as it was forwarded, its pane titled as edited at that
 // breakpoint, with the original a switch away (As sent) and the edit's dialog a button away,
-// in English and Chinese; a request a rule's mock answered lists the size the client received.
+// in English and Chinese; its row lists the size forwarded, as it opens, the size sent in the
+// cell's title; a request a rule's mock answered lists the size the client received.
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { nextTick } from 'vue'
@@ -97,10 +98,24 @@ describe('a request edited at a breakpoint', () => {
     expect(dialog.textContent).toContain('pass=PASS')
   })
 
+  it('lists the size forwarded, as it opens, with the size sent a pointer away', async () => {
+    const { w } = await mountView(c, handlers)
+    const row = w.get('[role="option"]')
+    // Sent, as forwarded (20 B), not as the client sent it (18 B); the row's name says what it shows.
+    const sent = row.findAll('.num')[1]
+    expect(sent.text()).toBe('20 B')
+    expect(sent.attributes('title')).toBe('As sent: 18 B')
+    expect(row.attributes('aria-label')).toContain('20 B')
+    expect(row.attributes('aria-label')).not.toContain('18 B')
+    // What it opens: the request as forwarded, its body that size.
+    expect(w.findAll('section')[0].text()).toContain('20 B')
+  })
+
   it('says so in Chinese too', async () => {
     const { w } = await mountView(c, handlers, 'zh-CN')
     expect(w.findAll('section')[0].text()).toContain('请求（按转发的）：在断点 b1 处修改')
     expect(w.find('.rule-line').text()).toContain('断点 b1')
+    expect(w.get('[role="option"]').findAll('.num')[1].attributes('title')).toBe('按发送：18 B')
   })
 })
 

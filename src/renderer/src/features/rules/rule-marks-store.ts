@@ -3,7 +3,8 @@
 // view's connection): each connection's first events are read once, and its exchanges only
 // when it has a `rule` record or a breakpoint's edit. A live connection that changes is read
 // again, at most twice a second. Bounded: the marks of the most recently asked connections
-// are kept.
+// are kept. An edit opens as forwarded, so its mark also holds the forwarded message's body,
+// read from the engine (http.delivered) once per edit: a person makes each, they are few.
 
 import { defineStore } from 'pinia'
 import { ref, shallowReactive, watch } from 'vue'
@@ -36,11 +37,12 @@ export const useRuleMarksStore = defineStore('ruleMarks', () => {
     try {
       const page = await engine.call('conn.events', { capture, connId, from: 0, limit: EVENTS_READ })
       let found: ReadonlyMap<number, ExchangeRuleMark> = new Map()
+      const had = marks.get(key)
       if (page.events.some(changesDelivery)) {
         const xs = await engine.call('http.exchanges', { capture, connId, from: 0, limit: MAX_DECODED_PAGE })
         found = exchangeRuleMarks(page.events, xs.exchanges)
+        await readForwarded(capture, connId, found, had)
       }
-      const had = marks.get(key)
       marks.delete(key)
       marks.set(key, found)
       while (marks.size > KEPT) marks.delete(marks.keys().next().value!)
@@ -50,6 +52,26 @@ export const useRuleMarksStore = defineStore('ruleMarks', () => {
       marks.set(key, new Map())
     } finally {
       reading.delete(key)
+    }
+  }
+
+  /** The body each edit forwarded, kept from the last read where its record is the same. */
+  async function readForwarded(capture: string, connId: number, found: ReadonlyMap<number, ExchangeRuleMark>, had: ReadonlyMap<number, ExchangeRuleMark> | undefined): Promise<void> {
+    for (const [index, mark] of found) {
+      if (mark.kind !== 'edited') continue
+      const before = had?.get(index)
+      if (before?.forwarded && before.event.seq === mark.event.seq) {
+        mark.forwarded = before.forwarded
+        continue
+      }
+      try {
+        const d = await engine.call('http.delivered', { capture, connId, exchange: index })
+        // The part the edit changed: its record is in its sender's direction.
+        const part = mark.event.dir === 'server' ? d.response : d.request
+        if (part) mark.forwarded = part.message.body
+      } catch {
+        // Not read: the row shows the size sent, as before the edit was known.
+      }
     }
   }
 

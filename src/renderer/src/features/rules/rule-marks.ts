@@ -7,7 +7,7 @@
 
 import type { BreakEventInfo } from '../../../../shared/break-types'
 import type { CaptureEvent } from '../../../../shared/capture-types'
-import type { HttpExchange } from '../../../../shared/protocol-types'
+import type { HttpExchange, HttpMessage } from '../../../../shared/protocol-types'
 import type { RuleEventInfo } from '../../../../shared/rules/rule-types'
 
 export type RuleMarkKind = 'mocked' | 'rewritten' | 'forwarded' | 'edited'
@@ -21,6 +21,8 @@ export interface ExchangeRuleMark {
   sentAt?: SentAt
   /** A mock's status, read from the answer it delivered. */
   status?: number
+  /** An edit's message as forwarded, its body (http.delivered): what the exchange opens as, so its row's size. */
+  forwarded?: HttpMessage['body']
 }
 
 export interface SentAt {

@@ -118,6 +118,7 @@ export default {
       view: {
         label: 'Show the exchange',
         sent: 'As sent',
+        sentSize: 'As sent: {size}',
         delivered: 'As delivered',
         requestDelivered: 'Request, as the target got it',
         responseDelivered: 'Response, as the client got it',
@@ -281,6 +282,7 @@ export default {
       view: {
         label: '显示此交换',
         sent: '按发送',
+        sentSize: '按发送：{size}',
         delivered: '按送达',
         requestDelivered: '请求（目标实际收到的）',
         responseDelivered: '响应（客户端实际收到的）',
