@@ -12,24 +12,12 @@ import ConnectionList from '../../../../src/renderer/src/features/connections/Co
 import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { fakeTransport } from '../../fake-transport'
 import { settle, useViewport } from '../../viewport'
+import { listRow } from './list-rows'
 
 const { mountView } = useViewport({ clientHeight: 400, clientWidth: 1000 })
 
-const T = Date.UTC(2026, 0, 1, 12, 0, 0)
 const http: ProtocolSummary = { protocol: 'http1', exchanges: 1, first: { method: 'POST', target: '/login', status: 200, contentType: 'text/plain', size: 2 } }
-const conn = (id: number, changed?: ConnectionSummary['changed']): ConnectionSummary => ({
-  id,
-  kind: 'proxy',
-  ownerId: 'p1',
-  client: { address: '127.0.0.1', port: 5000 + id, family: 'IPv4' },
-  target: '127.0.0.1:8080',
-  openedAt: T,
-  bytes: { client: 100, server: 3000 },
-  fin: { client: false, server: false },
-  end: 'open',
-  protocol: http,
-  ...(changed ? { changed } : {})
-})
+const conn = (id: number, changed?: ConnectionSummary['changed']): ConnectionSummary => listRow(id, { protocol: http, ...(changed ? { changed } : {}) })
 const ROWS = [conn(1, { breakpoint: true }), conn(2, { rule: true }), conn(3), conn(4, { breakpoint: true, rule: true })]
 
 async function mountList(locale: 'en' | 'zh-CN' = 'en'): Promise<VueWrapper> {

@@ -17,13 +17,14 @@ import { useSelectionStore } from '../../../../src/renderer/src/features/connect
 import { QUIET_MS } from '../../../../src/renderer/src/ui/useFilterWords'
 import { fakeTransport } from '../../fake-transport'
 import { settle, useViewport } from '../../viewport'
+import { LIST_T0, listRow } from '../connections/list-rows'
 
 const { mountView } = useViewport({ clientHeight: 400, clientWidth: 1000 })
 afterEach(() => {
   vi.useRealTimers()
 })
 
-const T = Date.UTC(2026, 0, 1, 12, 0, 0)
+const T = LIST_T0
 const row = (i: number): ExchangeRow => ({
   connId: 10 + Math.floor(i / 2),
   index: i % 2,
@@ -40,18 +41,7 @@ const row = (i: number): ExchangeRow => ({
 })
 
 const http: ProtocolSummary = { protocol: 'http1', exchanges: 4, first: { method: 'GET', target: '/api/items', status: 200, contentType: 'application/json; charset=utf-8', size: 3174 } }
-const conn = (id: number, protocol?: ProtocolSummary): ConnectionSummary => ({
-  id,
-  kind: 'proxy',
-  ownerId: 'p1',
-  client: { address: '127.0.0.1', port: 5000 + id, family: 'IPv4' },
-  target: '127.0.0.1:8080',
-  openedAt: T,
-  bytes: { client: 100, server: 3000 },
-  fin: { client: false, server: false },
-  end: 'open',
-  ...(protocol ? { protocol } : {})
-})
+const conn = (id: number, protocol?: ProtocolSummary): ConnectionSummary => listRow(id, protocol ? { protocol } : {})
 
 function engineWith(total = 500) {
   const t = fakeTransport({
