@@ -16,7 +16,7 @@ export const pageArgs = obj({
   limit: int({ min: 0, max: MAX_PAGE }),
   /**
    * Words that must all match: `key:value` for port, state, kind, owner, id, client,
-   * target, replay (`replay:12`: the replays of connection 12); `text:` for text in either direction's payload (UTF-8, case ignored); a leading
+   * target, replay (`replay:12`: the replays of connection 12), changed (`changed:rule`: what the list marks as changed); `text:` for text in either direction's payload (UTF-8, case ignored); a leading
    * `-` negates one; a bare word matches the endpoints, the owner and, once decoded, the
    * words of the Info column every language shares (shared/info-words.ts: `GET /items → 200`).
    * E.g. `port:6379 state:reset -kind:client 10.0.0.5 text:"HTTP/1.1 500"`.

@@ -98,8 +98,17 @@ describe('a request edited at a breakpoint', () => {
     // saved file, from its stored index and walked record by record (no sound trailer).
     const [row] = await t.engine['conn.get']({ capture: 'live', ids: [connId] })
     expect(row.changed).toEqual({ breakpoint: true })
+    // The list's filter finds what the mark says, live and from a saved file's stored index.
+    const ids = async (capture: string, filter: string): Promise<number[]> => (await t.engine['conn.page']({ capture, offset: 0, limit: 50, filter })).rows.map((r) => r.id)
     const saved = join(t.dir, 'edited.tcap')
     await t.engine['capture.save']({ path: saved })
+    const reopened = (await t.engine['capture.open']({ path: saved })).id
+    for (const capture of ['live', reopened]) {
+      expect(await ids(capture, 'changed:breakpoint')).toEqual([connId])
+      expect(await ids(capture, 'changed:yes')).toEqual([connId])
+      expect(await ids(capture, 'changed:rule')).toEqual([])
+      expect(await ids(capture, 'changed:no')).not.toContain(connId)
+    }
     const walkedPath = join(t.dir, 'edited-walked.tcap')
     copyFileSync(saved, walkedPath)
     appendFileSync(walkedPath, Buffer.alloc(64))

@@ -75,6 +75,8 @@ describe('a request a mock answered', () => {
     const [summary] = await t.engine['conn.get']({ capture: 'live', ids: [connId] })
     expect(summary.protocol?.first).toMatchObject({ method: 'GET', target: '/api/user', status: 201, contentType: 'application/json', size: BODY.length })
     expect(summary.changed).toEqual({ rule: true })
+    const changed = await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter: 'changed:rule -changed:breakpoint' })
+    expect(changed.rows.map((r) => r.id)).toEqual([connId])
 
     const page = await t.engine['http.exchanges']({ capture: 'live', connId, from: 0, limit: 10 })
     const [x] = page.exchanges

@@ -388,6 +388,7 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     replayOfConn: (row) => this.replays.get(row)?.connId,
     tls: (row) => this.tlsRows.get(row),
     via: (row) => viaOfFlags(this.cells[row * STRIDE + FLAGS]),
+    changed: (row) => changedOfFlags(this.cells[row * STRIDE + FLAGS]),
     notKept: (row, dir) => this.notKept(row, dir)
   }
 

@@ -130,7 +130,7 @@ function endpointsInclude(text: string): Predicate {
   return (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
 }
 
-const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'conn', 'client', 'target', 'replay', 'tls', 'sni', 'via', 'text', ...DECODED_WORDS] as const
+const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'conn', 'client', 'target', 'replay', 'tls', 'sni', 'via', 'changed', 'text', ...DECODED_WORDS] as const
 const isDecoded = (key: string): key is DecodedWord => (DECODED_WORDS as readonly string[]).includes(key)
 
 function wholeNumber(key: string, v: string): number {
@@ -184,6 +184,12 @@ function term(key: string, value: string, facts?: ProtocolFacts): Predicate {
     }
     case 'via':
       return viaTerm(value)
+    // What the list marks in the Info cell: a breakpoint's edit, a rule's or the script's change.
+    case 'changed':
+      if (v === 'yes') return (f, row) => f.changed(row) !== undefined
+      if (v === 'no') return (f, row) => f.changed(row) === undefined
+      if (v === 'breakpoint' || v === 'rule') return (f, row) => f.changed(row)?.[v] === true
+      throw new UserError(`filter changed:${value}: use changed:yes, changed:breakpoint (edited at a breakpoint), changed:rule (by a traffic rule or the script) or changed:no`)
     default:
       throw new UserError(`unknown filter word "${key}:": use ${KEYS.map((k) => `${k}:`).join(' ')} or plain text`)
   }

@@ -3,7 +3,7 @@
 // Reading from the file is lazy, so the async load methods come first: after `loadRow`,
 // the accessors of that row answer; after `loadAll`, every row's summary does.
 
-import type { ConnectionEnd, ConnectionKind, ConnectionSummary, Direction } from '../../../shared/capture-types'
+import type { ChangedBy, ConnectionEnd, ConnectionKind, ConnectionSummary, Direction } from '../../../shared/capture-types'
 import type { TlsSummary, Via } from '../../../shared/tls-types'
 import type { ChunkIndex } from '../format/chunk-index'
 import type { OwnerRecord } from '../format/record-payloads'
@@ -77,6 +77,8 @@ export interface RowFields {
   tls(row: number): TlsSummary | undefined
   /** A forward proxy's tunnel: how it was asked for. */
   via(row: number): Via | undefined
+  /** Who changed what its receivers got (a breakpoint's edit, a rule), if anyone did. */
+  changed(row: number): ChangedBy | undefined
   /** Bytes of `dir` forwarded but not kept (gap records); 0 for none. */
   notKept(row: number, dir: Direction): number
 }

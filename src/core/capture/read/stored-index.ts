@@ -249,6 +249,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     replayOfConn: (row) => this.replayOf(row)?.connId,
     tls: (row) => this.tlsOf(row),
     via: (row) => viaOfFlags(this.num(row, F.FLAGS)),
+    changed: (row) => changedOfFlags(this.num(row, F.FLAGS)),
     notKept: (row, dir) => (this.ref(row, S.NOT_KEPT) < 0 ? 0 : (this.notKept(row)?.[dir] ?? 0))
   }
 

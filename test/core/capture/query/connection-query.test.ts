@@ -58,7 +58,8 @@ describe('connection query', () => {
     expect(() => parseFilter('state:bogus')).toThrow('filter state:bogus: use one of open, closed, reset, client-reset, server-reset, failed, connect-failed, error, stopped, cut, saved-open, half-closed')
     expect(() => parseFilter('port:abc')).toThrow('filter port:abc: port wants a whole number, e.g. port:6379')
     expect(() => parseFilter('id:x')).toThrow('filter id:x: id wants a whole number, e.g. id:12 or id:10-20')
-    expect(() => parseFilter('colour:red')).toThrow('unknown filter word "colour:": use port: state: kind: owner: id: conn: client: target: replay: tls: sni: via: text: proto: method: host: path: status: type: or plain text')
+    expect(() => parseFilter('changed:maybe')).toThrow('filter changed:maybe: use changed:yes, changed:breakpoint (edited at a breakpoint), changed:rule (by a traffic rule or the script) or changed:no')
+    expect(() => parseFilter('colour:red')).toThrow('unknown filter word "colour:": use port: state: kind: owner: id: conn: client: target: replay: tls: sni: via: changed: text: proto: method: host: path: status: type: or plain text')
   })
 
   it('hands the protocol words to the decoding it is given, which answers them per connection', async () => {
