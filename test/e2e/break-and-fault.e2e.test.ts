@@ -261,6 +261,13 @@ describe('break and fault from the UI, in Chromium', () => {
     await exchange.getByTitle('As sent: 10 B').waitFor()
     await page.screenshot({ path: screenshotPath('held-http-forwarded') })
     await page.getByText('much-longer', { exact: true }).waitFor()
+    // The capture's exchange list says the same: edited, and the size forwarded.
+    await page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'Exchanges' }).click()
+    const listed = page.getByRole('grid', { name: 'HTTP exchanges' }).getByRole('row').filter({ hasText: '/form' })
+    await listed.getByRole('img', { name: /^Edited at breakpoint b1/ }).waitFor()
+    await expect.poll(() => listed.textContent()).toContain('16 B')
+    expect(await listed.textContent()).not.toContain('10 B')
+    await page.screenshot({ path: screenshotPath('held-http-exchanges') })
   })
 
   it('holds an HTTP response, edits its status and body in its parts and its text in GBK, and curl gets the edit', async (ctx) => {

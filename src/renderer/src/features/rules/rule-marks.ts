@@ -25,6 +25,11 @@ export interface ExchangeRuleMark {
   forwarded?: HttpMessage['body']
 }
 
+/** The body a person's edit at a breakpoint forwarded in place of `part`'s (its record is in its sender's direction): the exchange opens as forwarded, so its rows give its size. */
+export function forwardedBody(mark: ExchangeRuleMark | undefined, part: 'request' | 'response'): HttpMessage['body'] | undefined {
+  return mark?.kind === 'edited' && mark.event.dir === (part === 'request' ? 'client' : 'server') ? mark.forwarded : undefined
+}
+
 export interface SentAt {
   offset: number
   size: number
