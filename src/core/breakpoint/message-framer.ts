@@ -73,7 +73,8 @@ export class MessageConversation {
     this.seen.client = []
     this.seen.server = []
     // Each direction is cut from where its side begins to frame (bytes before passed as they came).
-    if (codec) this.cutter = new MessageCutter(codec, (m) => this.emitted.push(m), { client: Math.max(0, this.sides.client.from), server: Math.max(0, this.sides.server.from) })
+    // Live: what cannot be a message's start passes at once, never waits on bytes that may not come.
+    if (codec) this.cutter = new MessageCutter(codec, (m) => this.emitted.push(m), { client: Math.max(0, this.sides.client.from), server: Math.max(0, this.sides.server.from) }, true)
   }
 
   /** Cuts `bytes` (at `offset` of `dir`'s stream): the messages they complete, in order. */

@@ -57,7 +57,7 @@ export async function replayByMessage(view: CaptureView, connId: number, message
   const link = new ReplayLink(socket, rec, opts.record?.hold, signal, timeoutMs)
   // What came back, cut with a codec state of its own fed both directions (a reply is paired with what was sent).
   const got: CutMessage[] = []
-  const cutter = new MessageCutter(codec, (m) => m.dir === 'server' && got.push(m))
+  const cutter = new MessageCutter(codec, (m) => m.dir === 'server' && got.push(m), {}, true)
   const kept: Buffer[] = []
   let keptBytes = 0
   let serverAt = 0

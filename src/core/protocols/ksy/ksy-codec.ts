@@ -35,7 +35,7 @@ export function ksyCodec(spec: KsySpec, ksy: CompiledKsy): MessageCodec {
   const within = spec.within ? plainCodec(spec.within) : undefined
   return {
     name: 'ksy',
-    open: () => (within ? within.open() : new KsyCutting(spec, ksy)),
+    open: (how) => (within ? within.open(how) : new KsyCutting(spec, ksy, how?.live === true)),
     describe: (_dir, msg, _note, length, complete) => describeKsy(ksy, msg, length, complete),
     ...(within?.refit ? { refit: within.refit } : {})
   }
@@ -43,31 +43,77 @@ export function ksyCodec(spec: KsySpec, ksy: CompiledKsy): MessageCodec {
 
 class KsyCutting implements ConnectionCodec {
   private timeouts = 0
+  /** Each direction's bytes past its buffer's first already found to start no message (measure's scan). */
+  private readonly scanned: Record<Direction, number> = { client: 0, server: 0 }
+  /** Why the buffer's first byte starts no message, while its scan waits for more bytes. */
+  private readonly noMessage: Record<Direction, string | undefined> = { client: undefined, server: undefined }
   private readonly max = DEFAULT_MAX_MESSAGE
 
   constructor(
     private readonly spec: KsySpec,
-    private readonly ksy: CompiledKsy
+    private readonly ksy: CompiledKsy,
+    /** Bytes pass as they are cut: noise is given up at the first start that may be a message, never waited on. */
+    private readonly live = false
   ) {}
 
   note(): Record<string, never> {
     return {}
   }
 
-  measure(_dir: Direction, buf: Uint8Array): Measure {
+  measure(dir: Direction, buf: Uint8Array): Measure {
+    // The buffer's start already found to be no message (its scan waits for more): not parsed again.
+    const known = this.noMessage[dir]
+    if (known !== undefined) return this.skip(dir, buf, known, false)
     const first = this.attempt(buf)
     if (first.kind === 'whole') return first.length
     if (first.kind === 'need') return { need: first.need }
     if (first.kind === 'stop') return { error: first.error }
-    // Not a message here: skip to the next byte one can start at (or that needs more bytes to tell).
+    return this.skip(dir, buf, first.error, this.live)
+  }
+
+  /** The stream ended: bytes measure left waiting because they might start a message, when they start none, are said as skipped. */
+  settle(dir: Direction, buf: Uint8Array): { error: string; length: number } | undefined {
+    const why = this.noMessage[dir]
+    if (why === undefined) return undefined
+    const m = this.skip(dir, buf, why, true)
+    return typeof m === 'object' && 'error' in m && m.length !== undefined ? { error: m.error, length: m.length } : undefined
+  }
+
+  /**
+   * Not a message at the buffer's start: skip to the next byte one can start at. Where that is
+   * is decided on the bytes alone, never on where the stream's pieces happened to end (a live
+   * capture gets them a record at a time, its file in large windows, and both must list the
+   * same messages): a start that needs more bytes to tell, or bytes that end before one is
+   * found, wait for more, as a message does, until the stream ends (`ended`: settle). A start
+   * found bad stays bad with more bytes (it failed on bytes it had), so the scan goes on from
+   * where the last one stopped.
+   */
+  private skip(dir: Direction, buf: Uint8Array, why: string, ended: boolean): Measure {
     const upto = Math.min(buf.length, RESYNC_SCAN)
-    let at = 1
+    let at = Math.max(1, this.scanned[dir])
     for (; at < upto; at++) {
       const next = this.attempt(buf.subarray(at))
-      if (next.kind === 'stop') return { error: next.error, length: at }
-      if (next.kind !== 'bad') break
+      if (next.kind === 'stop') return this.cut(dir, { error: next.error, length: at })
+      if (next.kind === 'whole' || (next.kind === 'need' && ended)) break
+      if (next.kind === 'need') {
+        this.scanned[dir] = at
+        this.noMessage[dir] = why
+        return { need: at + next.need }
+      }
     }
-    return { error: `not a ${this.ksy.id} message: ${first.error}; ${at === 1 ? '1 byte' : `${at} bytes`} skipped`, length: at }
+    if (at === buf.length && at < RESYNC_SCAN && !ended) {
+      this.scanned[dir] = at
+      this.noMessage[dir] = why
+      return { need: at + 1 }
+    }
+    return this.cut(dir, { error: `not a ${this.ksy.id} message: ${why}; ${at === 1 ? '1 byte' : `${at} bytes`} skipped`, length: at })
+  }
+
+  /** Bytes measured away: the next buffer starts after them, and its scan from its start. */
+  private cut(dir: Direction, m: { error: string; length: number }): { error: string; length: number } {
+    this.scanned[dir] = 0
+    this.noMessage[dir] = undefined
+    return m
   }
 
   private attempt(buf: Uint8Array): { kind: 'whole'; length: number } | { kind: 'need'; need: number } | { kind: 'bad'; error: string } | { kind: 'stop'; error: string } {

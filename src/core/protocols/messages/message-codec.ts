@@ -42,6 +42,12 @@ export interface ConnectionCodec {
   /** Called with every whole message in the order their first bytes came, `index` its position. */
   note(dir: Direction, msg: Uint8Array, index: number): MessageNote
   /**
+   * The stream ended with `buf` left, which measure waited on: how many bytes at its front
+   * start no message (said as skipped, `error` why), or undefined when they might (the rest
+   * is a message the stream ended inside). Absent: what is left is one such message.
+   */
+  settle?(dir: Direction, buf: Uint8Array): { error: string; length: number } | undefined
+  /**
    * A traffic rule or the script answered (or dropped) the client's message `index` in the
    * target's place: the target never got it, so none of the target's answers is its. Absent:
    * the codec pairs no answers with commands in order.
@@ -52,7 +58,13 @@ export interface ConnectionCodec {
 export interface MessageCodec {
   /** The framing or protocol's name, as `--frame` takes it (`resp`, `line`, `length`). */
   readonly name: string
-  open(): ConnectionCodec
+  /**
+   * A connection's cutting state. `live`: bytes are being held or awaited as they pass (a
+   * breakpoint's framing, a replay's answers), where waiting on bytes that may start a
+   * message could hold up a conversation; a codec that would otherwise wait on them to cut
+   * the same messages however the stream was split (ksy's resynchronising) gives them up at once.
+   */
+  open(how?: { live?: boolean }): ConnectionCodec
   /**
    * One message for a person. `msg` holds its first MESSAGE_DECODE_BYTES at most; `length`
    * is its whole length; `complete` is false for a message the stream ended inside.

@@ -51,9 +51,11 @@ export class MessageCutter {
   constructor(
     codec: MessageCodec,
     private readonly emit: (m: CutMessage) => void,
-    start: Partial<Record<Direction, number>> = {}
+    start: Partial<Record<Direction, number>> = {},
+    /** MessageCodec.open's: bytes pass as they are cut (a breakpoint's framing, a replay's answers). */
+    live = false
   ) {
-    this.codec = codec.open()
+    this.codec = codec.open(live ? { live } : undefined)
     this.sides.client.at = start.client ?? 0
     this.sides.server.at = start.server ?? 0
   }
@@ -94,6 +96,12 @@ export class MessageCutter {
     const s = this.sides[dir]
     if (s.ended) return
     s.ended = true
+    // Bytes the codec waited on to tell noise from a message's start: noise is said as such first.
+    while (s.end > s.pos && !s.stopped) {
+      const noise = this.settled(dir, s.buf.subarray(s.pos, s.end))
+      if (noise === undefined || noise.length <= 0 || noise.length > s.end - s.pos) break
+      this.put(dir, s, noise.length, time, noise.error, false, {})
+    }
     if (s.end > s.pos) {
       const length = s.end - s.pos
       const msg = s.buf.subarray(s.pos, s.end)
@@ -156,6 +164,14 @@ export class MessageCutter {
       this.codec.answered?.(index)
     } catch {
       // A codec that cannot take it pairs as before.
+    }
+  }
+
+  private settled(dir: Direction, buf: Uint8Array): { error: string; length: number } | undefined {
+    try {
+      return this.codec.settle?.(dir, buf)
+    } catch {
+      return undefined
     }
   }
 

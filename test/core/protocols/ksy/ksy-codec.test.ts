@@ -49,6 +49,27 @@ describe('ksy codec: the device frame', () => {
     expect(skipped[0].error).toMatch(/^not a device_frame message: .*skipped$/)
   })
 
+  it('cuts noise the same however it arrived: whole, in random pieces, a byte at a time (as a live capture and its file read it)', async () => {
+    const c = await codec(`ksy:${DEVICE_KSY}`)
+    // Noise before a frame, noise ending on a frame's first byte, and noise alone at the end.
+    const noise = Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0x7f)
+    const stream = concat([noise, frames[0], noise.subarray(0, 40), Uint8Array.from([0xaa]), frames[1], noise.subarray(0, 9)])
+    const turns = [{ dir: 'client' as const, bytes: stream }]
+    const whole = cut(c, turns, { split: 'whole' }).map((m) => [m.offset, m.length, m.error ?? '', m.incomplete ?? false])
+    expect(whole.filter(([, , error]) => error === '').map(([, length]) => length)).toEqual([frames[0].length, frames[1].length])
+    for (const [split, seed] of [['random', 1], ['random', 2], ['random', 3], ['bytes', 0]] as const) {
+      expect(cut(c, turns, { split, seed }).map((m) => [m.offset, m.length, m.error ?? '', m.incomplete ?? false]), `${split} ${seed}`).toEqual(whole)
+    }
+  })
+
+  it('where bytes pass live (a breakpoint\'s framing, a replay\'s answers), gives noise up at once rather than wait on it', async () => {
+    const c = await codec(`ksy:${DEVICE_KSY}`)
+    const noise = Uint8Array.from([1, 2, 3, 4, 5])
+    // Its last byte might start a frame: decoding waits to tell; a live cut gives up the four before it now, so nothing is held.
+    expect(c.open().measure('client', noise)).toEqual({ need: 6 })
+    expect(c.open({ live: true }).measure('client', noise)).toMatchObject({ length: 4, error: expect.stringMatching(/^not a device_frame message: .*; 4 bytes skipped$/) })
+  })
+
   it('waits for the body a frame declares; the stream ending inside it says so', async () => {
     const c = await codec(`ksy:${DEVICE_KSY}`)
     const huge = Uint8Array.from([0xaa, 0x55, 2, 0, 1, 0xff, 0xff])
