@@ -9,13 +9,14 @@ import type { Socket } from 'node:net'
 import { appendFileSync, copyFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
-import { connectTo, startServer, waitFor } from '../../helpers/net'
+import { testEngine, type TestEngine } from '../../helpers/engine'
+import { connectTo, waitFor } from '../../helpers/net'
 import { addBreak, breakRecords, heldQueue } from './break-helpers'
+import { proxyTo, type ToxicProxy } from '../fault/toxic-helpers'
 import { FileCapture } from '../../../src/core/capture/file-capture'
 
 let t: TestEngine
-let target: Awaited<ReturnType<typeof startServer>>
+let target: ToxicProxy
 let targetGot: string
 let proxyId: string
 let proxyPort: number
@@ -25,15 +26,14 @@ const ANSWER = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'
 beforeEach(async () => {
   t = await testEngine()
   targetGot = ''
-  target = await startServer((s: Socket) =>
+  target = await proxyTo(t.engine, (s: Socket) =>
     s.on('data', (d: Buffer) => {
       targetGot += d.toString('latin1')
       if (targetGot.endsWith('\r\n\r\nuser=bob&pass=LONGER')) s.write(ANSWER)
     })
   )
-  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target.port}` })
-  proxyId = proxy.id
-  proxyPort = portOf(proxy.listen)
+  proxyId = target.proxyId
+  proxyPort = target.port
 })
 afterEach(async () => {
   await target.close()

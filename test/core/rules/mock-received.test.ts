@@ -6,12 +6,13 @@
 // drop is no change of it). A real client and a real target on loopback.
 import type { Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
-import { connectTo, startServer, waitFor } from '../../helpers/net'
+import { testEngine, type TestEngine } from '../../helpers/engine'
+import { connectTo, waitFor } from '../../helpers/net'
 import type { ExchangeRow } from '../../../src/shared/protocol-types'
+import { proxyTo, type ToxicProxy } from '../fault/toxic-helpers'
 
 let t: TestEngine
-let target: Awaited<ReturnType<typeof startServer>>
+let target: ToxicProxy
 let targetGot: string
 let proxyId: string
 let proxyPort: number
@@ -19,10 +20,9 @@ let proxyPort: number
 beforeEach(async () => {
   t = await testEngine()
   targetGot = ''
-  target = await startServer((s) => s.on('data', (d: Buffer) => (targetGot += d.toString('latin1'))))
-  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target.port}` })
-  proxyId = proxy.id
-  proxyPort = portOf(proxy.listen)
+  target = await proxyTo(t.engine, (s) => s.on('data', (d: Buffer) => (targetGot += d.toString('latin1'))))
+  proxyId = target.proxyId
+  proxyPort = target.port
 })
 afterEach(async () => {
   await target.close()

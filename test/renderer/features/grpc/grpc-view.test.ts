@@ -3,17 +3,14 @@
 // named, not OK in the warning colour), both sides' messages in the order sent, and the chosen
 // message's fields as a tree the keys walk, a field's bytes shown where the sum is right;
 // .proto files loaded by a typed path name the fields; the HTTP panes are one radio away.
-import { mount, type VueWrapper } from '@vue/test-utils'
+import type { VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { nextTick } from 'vue'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { HttpExchange } from '../../../../src/shared/protocol-types'
 import type { GrpcCall, GrpcMessage, GrpcMessagePage, ProtoField } from '../../../../src/shared/grpc-types'
-import HttpView from '../../../../src/renderer/src/features/http/HttpView.vue'
-import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
-import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
-import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
 import { fakeDecodingEngine, messageOf, settle, T } from '../http/http-fixtures'
+import { mountHttpView } from '../http/mount-http-view'
 
 let pinia: Pinia
 const mounted: VueWrapper[] = []
@@ -86,7 +83,6 @@ function messages(named: boolean): { request: GrpcMessage[]; response: GrpcMessa
 const CALL: GrpcCall = { kind: 'grpc-web', method: '/pkg.Items/Get', status: 5, statusName: 'NOT_FOUND', message: 'no such item', statusFrom: 'trailer-frame' }
 
 async function mountGrpc(language: 'en' | 'zh-CN' = 'en') {
-  setActivePinia(pinia)
   let loaded = false
   const fake = fakeDecodingEngine(
     5,
@@ -111,14 +107,7 @@ async function mountGrpc(language: 'en' | 'zh-CN' = 'en') {
       }
     }
   )
-  useEngineStore().attach(fake.transport)
-  const selection = useSelectionStore()
-  selection.select(5)
-  await settle()
-  const w = mount(HttpView, { props: { conn: selection.conn!, capture: 'live' }, global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
-  mounted.push(w)
-  await settle()
-  await nextTick()
+  const { w, selection } = await mountHttpView(pinia, fake.transport, mounted, language)
   return { w, selection, fake }
 }
 

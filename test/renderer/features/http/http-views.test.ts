@@ -19,6 +19,7 @@ import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
 import { conn, fakeDecodingEngine, latin1, messageOf, settle, T, type FakeConnection } from './http-fixtures'
+import { mountHttpView } from './mount-http-view'
 
 let pinia: Pinia
 const mounted: VueWrapper[] = []
@@ -264,14 +265,7 @@ describe('the HTTP view', () => {
         throw new Error('capture closed')
       }
     })
-    setActivePinia(pinia)
-    useEngineStore().attach(t.transport)
-    const selection = useSelectionStore()
-    selection.select(5)
-    await settle()
-    const w = mount(HttpView, { props: { conn: selection.conn!, capture: 'live' }, global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
-    mounted.push(w)
-    await settle()
+    const { w } = await mountHttpView(pinia, t.transport, mounted, 'en')
     expect(w.text()).toContain('capture closed')
     expect(w.text()).not.toContain('Loading…')
     expect(w.findAll('button').filter((b) => b.text() === 'Load more').length).toBeGreaterThan(0)

@@ -5,18 +5,14 @@
 // come first in the headers, each still showing its bytes; the head is an HPACK block shown
 // in hex, never as text; trailers as for chunked bodies; a stream reset or pushed says so,
 // and the exchange leads to its stream's frames.
-import { mount, type VueWrapper } from '@vue/test-utils'
+import type { VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { nextTick } from 'vue'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Direction } from '../../../../src/shared/capture-types'
 import type { HttpExchange, HttpHeader, HttpMessage } from '../../../../src/shared/protocol-types'
-import HttpView from '../../../../src/renderer/src/features/http/HttpView.vue'
-import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
-import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
-import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
 import { useFramesStore } from '../../../../src/renderer/src/features/frames/frames-store'
 import { conn, fakeDecodingEngine, settle, T } from './http-fixtures'
+import { mountHttpView } from './mount-http-view'
 import { fakeTransport } from '../../fake-transport'
 
 let pinia: Pinia
@@ -100,7 +96,6 @@ function h2Exchanges(): HttpExchange[] {
 }
 
 async function mountH2(language: 'en' | 'zh-CN' = 'en', tls = false) {
-  setActivePinia(pinia)
   const c = { exchanges: h2Exchanges(), streams: { client: new Uint8Array(200), server: new Uint8Array(200) } }
   const base = fakeDecodingEngine(5, c)
   const summary = { ...conn(5), protocol: { protocol: 'http2' as const }, ...(tls ? { tls: { client: { version: 'TLSv1.3', cipher: 'x', alpn: 'h2' } } } : {}) }
@@ -110,14 +105,7 @@ async function mountH2(language: 'en' | 'zh-CN' = 'en', tls = false) {
     'http.body': (args, ctx) => (base.transport.call('http.body', args, ctx) as never),
     'conn.read': ({ dir, offset, length }) => c.streams[dir].slice(offset, offset + length)
   })
-  useEngineStore().attach(t.transport)
-  const selection = useSelectionStore()
-  selection.select(5)
-  await settle()
-  const w = mount(HttpView, { props: { conn: selection.conn!, capture: 'live' }, global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
-  mounted.push(w)
-  await settle()
-  await nextTick()
+  const { w, selection } = await mountHttpView(pinia, t.transport, mounted, language)
   return { w, selection, t }
 }
 

@@ -4,18 +4,14 @@
 // breakpoint, with the original a switch away (As sent) and the edit's dialog a button away,
 // in English and Chinese; its row lists the size forwarded, as it opens, the size sent in the
 // cell's title; a request a rule's mock answered lists the size the client received.
-import { mount, type VueWrapper } from '@vue/test-utils'
+import type { VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { nextTick } from 'vue'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { CaptureEvent } from '../../../../src/shared/capture-types'
 import type { DeliveredView } from '../../../../src/shared/delivered-types'
 import type { HttpExchange } from '../../../../src/shared/protocol-types'
-import HttpView from '../../../../src/renderer/src/features/http/HttpView.vue'
-import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
-import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
-import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
 import { fakeDecodingEngine, latin1, messageOf, settle, T, type FakeConnection } from './http-fixtures'
+import { mountHttpView } from './mount-http-view'
 
 let pinia: Pinia
 const mounted: VueWrapper[] = []
@@ -34,16 +30,8 @@ let seq = 0
 const ev = (e: Partial<CaptureEvent>): CaptureEvent => ({ seq: ++seq, kind: 'data', time: T, mono: 0, ...e })
 
 async function mountView(c: FakeConnection, more: Parameters<typeof fakeDecodingEngine>[2], language: 'en' | 'zh-CN' = 'en') {
-  setActivePinia(pinia)
   const t = fakeDecodingEngine(5, c, more)
-  useEngineStore().attach(t.transport)
-  const selection = useSelectionStore()
-  selection.select(5)
-  await settle()
-  const w = mount(HttpView, { props: { conn: selection.conn!, capture: 'live' }, global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
-  mounted.push(w)
-  await settle()
-  await nextTick()
+  const { w } = await mountHttpView(pinia, t.transport, mounted, language)
   return { w, t }
 }
 
