@@ -3,19 +3,19 @@
 // its own that does not load the engine (src/cli/index.ts). What it prints must be, byte for
 // byte, the table made the plain way, as strings, from what `ls --json` says of the same
 // file: IPv4, IPv6 and socket-path clients, a connection with no client, a forward proxy's
-// tunnel, non-ASCII in a target, an end with its error code, and ids and byte counts of
-// every width.
+// tunnel, non-ASCII in a target, an end with its error code, ids and byte counts of every
+// width, and who changed what a receiver got (a breakpoint's edit, a rule's answer, both).
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LiveCapture } from '../../src/core/capture/write/live-capture'
-import { targetOf } from '../../src/cli/commands/ls'
+import { changedWord, targetOf } from '../../src/cli/commands/ls'
 import { formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../../src/shared/human-readable'
 import type { ConnectionSummary } from '../../src/shared/capture-types'
 import { runCli } from '../helpers/cli'
 
-const COLUMNS = ['ID', 'KIND', 'CLIENT', 'TARGET', 'START', 'DURATION', 'CLIENT BYTES', 'SERVER BYTES', 'END']
+const COLUMNS = ['ID', 'KIND', 'CLIENT', 'TARGET', 'START', 'DURATION', 'CLIENT BYTES', 'SERVER BYTES', 'CHANGED', 'END']
 
 /** The table as strings, from the summaries: what ls printed before it wrote bytes. */
 function plainTable(rows: ConnectionSummary[]): string {
@@ -28,6 +28,7 @@ function plainTable(rows: ConnectionSummary[]): string {
     c.closedAt === undefined ? '-' : formatDuration(c.closedAt - c.openedAt, WALL_CLOCK_MS),
     String(c.bytes.client) + (c.notKept?.client ? ` (${c.notKept.client} not kept)` : ''),
     String(c.bytes.server) + (c.notKept?.server ? ` (${c.notKept.server} not kept)` : ''),
+    changedWord(c.changed),
     c.error?.code !== undefined && c.end !== 'closed' ? `${c.end} (${c.error.code})` : c.end
   ])
   const widths = COLUMNS.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)))
@@ -61,6 +62,10 @@ describe('tcpscope ls: the table', () => {
       if (i % 4 !== 0) c.data('client', Buffer.alloc((i * 997) % 40_000 || 1))
       if (i % 5 !== 0) c.data('server', Buffer.alloc(i * 3))
       if (i % 5 === 3) c.event('error', 'server', { code: 'ECONNRESET', message: 'read ECONNRESET' })
+      // A breakpoint's edit, a rule's answer, both; a rule that only looked changes nothing.
+      if (i % 6 === 1) c.event('break', 'client', { breakpoint: 'b1', action: 'edited', message: 'edited at the breakpoint' })
+      if (i % 4 === 1) c.event('rule', 'client', { rule: 'mock', action: 'respond', message: 'answered GET / with 200 (not sent to the target)', at: 0 })
+      if (i % 9 === 2) c.event('rule', 'client', { rule: 'slow', action: 'delay', message: 'delayed 10 ms', at: 0 })
       if (i % 11 !== 10) c.close((['closed', 'client-reset', 'server-reset', 'error', 'stopped'] as const)[i % 5])
     }
     await capture.close()
@@ -75,6 +80,7 @@ describe('tcpscope ls: the table', () => {
     expect(rows.filter((r) => r.via !== undefined).length).toBeGreaterThan(0)
     expect(rows.filter((r) => r.end === 'saved-open' && r.closedAt === undefined).length).toBeGreaterThan(0)
     expect(rows.filter((r) => r.error?.code === 'ECONNRESET' && r.end !== 'closed').length).toBeGreaterThan(0)
+    expect(rows.map((r) => changedWord(r.changed)).slice(0, 14)).toEqual(['-', 'breakpoint,rule', '-', '-', '-', 'rule', '-', 'breakpoint', '-', 'rule', '-', '-', '-', 'breakpoint,rule'])
     expect(table.stdout).toBe(plainTable(rows))
     expect(table.stdout).toContain('café.example:443')
   })

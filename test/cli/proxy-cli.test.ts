@@ -64,7 +64,7 @@ describe('tcpscope proxy / ls / export', () => {
 
     const lsText = await runCli(['ls', capture])
     expect(lsText.stdout).toMatch(/^ID\s+KIND\s+CLIENT/)
-    expect(lsText.stdout).toMatch(/\n1\s+proxy\s+127\.0\.0\.1:\d+\s+127\.0\.0\.1:\d+.*\s256\s+260\s+closed/)
+    expect(lsText.stdout).toMatch(/\n1\s+proxy\s+127\.0\.0\.1:\d+\s+127\.0\.0\.1:\d+.*\s256\s+260\s+-\s+closed/)
 
     const raw = await runCli(['export', capture, '--conn', '1', '--direction', 'client', '--format', 'raw'])
     expect(raw.stdoutBytes).toEqual(every)

@@ -6,7 +6,7 @@
 // (widths, then lines) written in large output batches. Issue 46: 100,000 rows through
 // conn.page's summaries took 340-412 ms beyond the process's start.
 
-import type { ConnectionSummary, Direction } from '../../shared/capture-types'
+import type { ChangedBy, ConnectionSummary, Direction } from '../../shared/capture-types'
 import { tlsWord } from '../../shared/tls-types'
 import { formatDuration, formatTimestamp, WALL_CLOCK_MS } from '../../shared/human-readable'
 import type { IndexView } from '../../core/capture/read/index-view'
@@ -18,7 +18,7 @@ import { ByteLines } from '../byte-lines'
 
 const LS_USAGE = 'tcpscope ls FILE [--json]'
 
-const COLUMNS = ['ID', 'KIND', 'CLIENT', 'TARGET', 'START', 'DURATION', 'CLIENT BYTES', 'SERVER BYTES', 'END'] as const
+const COLUMNS = ['ID', 'KIND', 'CLIENT', 'TARGET', 'START', 'DURATION', 'CLIENT BYTES', 'SERVER BYTES', 'CHANGED', 'END'] as const
 
 const MILLIS = Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}`)
 
@@ -82,6 +82,14 @@ function writePeer(out: ByteLines, rows: Rows, row: number, width: number): void
   if (v6) out.text('[')
   out.text(address).text(v6 ? ']:' : ':').int(port, width - address.length - 1 - (v6 ? 2 : 0))
 }
+/**
+ * Who changed what a receiver got, in the filter's words (changed:breakpoint, changed:rule):
+ * the connection list's *edited* and *rule* marks; `-` for nothing changed.
+ */
+export function changedWord(changed: ChangedBy | undefined): string {
+  if (changed === undefined) return '-'
+  return changed.breakpoint && changed.rule ? 'breakpoint,rule' : changed.breakpoint ? 'breakpoint' : 'rule'
+}
 function endOf(rows: Rows, row: number): string {
   const end = rows.fields.end(row)
   const code = rows.fields.errorCode(row)
@@ -111,6 +119,7 @@ async function printTable(io: Io, rows: Rows): Promise<void> {
     if (closedAt - f.openedAt(row) >= SHORT_DURATION_MS) widest(5, durationOf(closedAt, f.openedAt(row)).length)
     widest(6, f.notKept(row, 'client') > 0 ? bytesOf(rows, row, 'client').length : digits(rows.bytes(row, 'client')))
     widest(7, f.notKept(row, 'server') > 0 ? bytesOf(rows, row, 'server').length : digits(rows.bytes(row, 'server')))
+    widest(8, changedWord(f.changed(row)).length)
   }
   w[4] = 'YYYY-MM-DD hh:mm:ss.mmm'.length
   const time = timestamps()
@@ -127,6 +136,7 @@ async function printTable(io: Io, rows: Rows): Promise<void> {
     else out.int(rows.bytes(row, 'client'), w[6] + 2)
     if (f.notKept(row, 'server') > 0) out.text(bytesOf(rows, row, 'server'), w[7] + 2)
     else out.int(rows.bytes(row, 'server'), w[7] + 2)
+    out.text(changedWord(f.changed(row)), w[8] + 2)
     if (out.text(endOf(rows, row)).end()) await out.flush()
   }
   await out.flush()
@@ -162,7 +172,7 @@ export const lsCommand = defineCommand({
   usage: LS_USAGE,
   options: OPTIONS,
   notes: [
-    'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, [TLS after STARTTLS (smtp) NAME] when TLS began midway, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way (with "(N not kept)" when the capture has gaps there: bytes forwarded while the disk was too slow, with --when-disk-is-slow drop) and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
+    'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, [TLS after STARTTLS (smtp) NAME] when TLS began midway, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way as each side sent them (with "(N not kept)" when the capture has gaps there: bytes forwarded while the disk was too slow, with --when-disk-is-slow drop), who changed what a receiver got (breakpoint: a message edited at a breakpoint; rule: a traffic rule or the script mocked, rewrote or forwarded one; breakpoint,rule: both; -: nothing changed) and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
   ],
   examples: [
     { line: 'tcpscope ls capture.tcap', about: 'One line per connection: id, kind, peers, times, bytes, how it ended.' },
