@@ -15,7 +15,12 @@ interface Seen {
   path: string
   headers: http2.IncomingHttpHeaders
   body: string
+  /** Every field the server decoded, in order, `name: value`. */
+  fields: string[]
 }
+
+/** Node's raw header list (name, value, name, value...) as `name: value` lines. */
+const pairs = (raw: string[]): string[] => raw.flatMap((v, i) => (i % 2 === 0 ? [`${v}: ${raw[i + 1]}`] : []))
 
 let t: TestEngine
 let server: http2.Http2Server
@@ -30,7 +35,8 @@ let session: http2.ClientHttp2Session | undefined
 
 async function start(settings: http2.Settings = {}): Promise<void> {
   server = http2.createServer({ settings })
-  server.on('stream', (stream, headers) => {
+  // Node gives the fields as decoded, in order, as the listener's fourth argument (its types declare three).
+  const onStream = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]): void => {
     const parts: Buffer[] = []
     const path = String(headers[':path'])
     started.push(path)
@@ -39,12 +45,13 @@ async function start(settings: http2.Settings = {}): Promise<void> {
     stream.on('error', () => {})
     stream.on('end', () => {
       const body = Buffer.concat(parts).toString()
-      seen.push({ path, headers, body })
+      seen.push({ path, headers, body, fields: pairs(rawHeaders) })
       const answer = `got ${body.length} bytes on ${path}`
       stream.respond({ ':status': path === '/missing' ? 404 : 200, 'content-type': 'text/plain', 'content-length': String(answer.length) })
       stream.end(answer)
     })
-  })
+  }
+  server.on('stream', onStream as (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const port = (server.address() as { port: number }).port
   const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${port}` })
@@ -172,7 +179,11 @@ describe('an HTTP breakpoint on HTTP/2', () => {
     expect(seen[0].headers['content-length']).toBe('29')
     expect(String(seen[0].headers['x-mode'])).toContain('edited')
     const records = await breakRecords(t.engine, await lastConnId(t.engine))
-    expect(records[1].info).toMatchObject({ action: 'edited', stream: 1 })
+    expect(records[1].info).toMatchObject({ action: 'edited', stream: 1, kept: ['x-mode: plain'] })
+    // As delivered, the request is what the server got: the edit, and the field it kept where it went.
+    const delivered = await t.engine['http.delivered']({ capture: 'live', connId: await lastConnId(t.engine), exchange: 0 })
+    expect(delivered.request?.message.headers.map((h) => `${h.name}: ${h.value}`)).toEqual(seen[0].fields)
+    expect(seen[0].fields.filter((f) => f.startsWith('x-mode:'))).toEqual(['x-mode: plain', 'x-mode: edited'])
 
     // Same headers again (GET: not held): the client's encoder refers to the entries the first block added.
     await t.engine['break.update']({ proxyId, id: 'b1', enabled: false })

@@ -51,7 +51,12 @@ export interface Field {
 /** The regular field a dropped request's block starts with: the server refuses the block as malformed (RFC 9113 section 8.3) and never hands it on. */
 export const DROP_MARK: Field = { name: 'tcpscope-dropped', value: '1' }
 
-export type BlockOut = 'original' | 'lost' | { block: Uint8Array; kept: string[] }
+/**
+ * What goes for a block: as it came, lost, or a new block. `kept`: fields of the original the
+ * edit removed or changed that go anyway (they add to the receiver's table); `fields`, when
+ * any were kept, what the receiver decodes from it (the edit with those where they went).
+ */
+export type BlockOut = 'original' | 'lost' | { block: Uint8Array; kept: string[]; fields?: readonly Field[] }
 
 export class BlockSequence {
   private seq = 0
@@ -85,7 +90,7 @@ export class BlockSequence {
     if (!this.translating && !late && !overtakes) {
       if (edited === undefined) return 'original'
       const r = rewriteHeaderBlock(b.fragment, b.decoded, edited)
-      if (r.ok && !(exact && r.kept.length > 0)) return { block: r.block, kept: r.kept.map((f) => `${f.name}: ${f.value}`) }
+      if (r.ok && !(exact && r.kept.length > 0)) return { block: r.block, kept: r.kept.map((f) => `${f.name}: ${f.value}`), ...(r.kept.length > 0 ? { fields: r.fields } : {}) }
     }
     if (edited === undefined && b.decoded.cut !== undefined) return 'lost'
     if (overtakes || b.changes) this.translating = true

@@ -31,9 +31,12 @@ import { READ_AHEAD } from '../read-ahead'
 import { CANCEL, DEFAULT_MAX_FRAME, dataFrames, headerFrames, rstStream, windowUpdate } from './h2-frames'
 import { FlowWindow } from './h2-flow'
 import { h2Text, parseH2Text } from './h2-text-form'
-import { BlockSequence, type Block } from './h2-blocks'
+import { BlockSequence, type Block, type Field } from './h2-blocks'
 import { frameEffects, type SideState } from './h2-frame-effects'
 import { headOf, partSize, type HeldStream, type Part } from './h2-held-stream'
+
+/** What an edited block sent: the fields of the original kept for the table, and then what the receiver decodes (h2-blocks.ts BlockOut). */
+type Sent = { kept: string[]; fields?: readonly Field[] }
 
 export interface H2SideDeps {
   connId: number
@@ -259,9 +262,11 @@ export class H2Side implements HeldOwner, FeedSink, SideState {
         this.record(item, 'forwarded', `forwarded after ${seconds}: the edit could not be read (${parsed.error})`)
         this.sendOriginal(hs)
       } else {
-        const kept = this.sendEdited(hs, parsed.fields, parsed.body)
+        const { kept, fields } = this.sendEdited(hs, parsed.fields, parsed.body)
         const note = kept.length > 0 ? `; kept ${kept.join(', ')}: the original added them to the receiver's header table` : ''
-        this.record(item, 'edited', `edited: ${formatBytes(item.bytes.length)} → ${formatBytes(bytes.length)} after ${seconds}${note}`, bytes, { stream: hs.stream, ...(kept.length > 0 ? { kept } : {}) })
+        // The record keeps what the receiver got: the edit, and the fields kept where they went.
+        const forwarded = fields !== undefined ? h2Text(fields, parsed.body) : bytes
+        this.record(item, 'edited', `edited: ${formatBytes(item.bytes.length)} → ${formatBytes(forwarded.length)} after ${seconds}${note}`, forwarded, { stream: hs.stream, ...(kept.length > 0 ? { kept } : {}) })
       }
     } else {
       this.record(item, action, action === 'timeout' ? `timed out after ${seconds}: forwarded unchanged` : `forwarded after ${seconds}`)
@@ -313,11 +318,11 @@ export class H2Side implements HeldOwner, FeedSink, SideState {
     }
   }
 
-  /** The edited head and body in place of the original's; its pushes, other frames and trailers as they came. Returns the fields kept for the table. */
-  private sendEdited(hs: HeldStream, fields: Array<{ name: string; value: string }>, body: Buffer): string[] {
+  /** The edited head and body in place of the original's; its pushes, other frames and trailers as they came. Returns the fields kept for the table, and what the receiver's head then holds. */
+  private sendEdited(hs: HeldStream, fields: Array<{ name: string; value: string }>, body: Buffer): Sent {
     const blocks = hs.parts.flatMap((p) => ('block' in p ? [p.block] : []))
     const trailers = blocks.some((b) => b.type === T_HEADERS)
-    const kept = this.sendBlock(hs.head, { fields, endStream: body.length === 0 && !trailers })
+    const sent = this.sendBlock(hs.head, { fields, endStream: body.length === 0 && !trailers })
     for (const b of blocks) if (b.type === T_PUSH_PROMISE) this.sendBlock(b)
     for (const p of hs.parts) if (!('block' in p) && p.type !== T_DATA) this.send(p)
     for (const f of dataFrames(hs.stream, body, !trailers, this.maxFrame)) this.send({ frame: f, type: T_DATA, flags: f[4], stream: hs.stream, flowLength: f.length - FRAME_HEADER })
@@ -325,17 +330,17 @@ export class H2Side implements HeldOwner, FeedSink, SideState {
     // The sender counted the original's DATA against the connection's window, the receiver will count the edit's.
     if (body.length < hs.flowLength) this.other.inject(windowUpdate(0, hs.flowLength - body.length))
     else this.debt += body.length - hs.flowLength
-    return kept
+    return sent
   }
 
-  private sendBlock(b: Block, edit?: { fields: Array<{ name: string; value: string }>; endStream: boolean }): string[] {
+  private sendBlock(b: Block, edit?: { fields: Array<{ name: string; value: string }>; endStream: boolean }): Sent {
     const out = this.blocks.send(b, edit?.fields)
     if (out === 'lost') this.feed.stop()
     const endStream = edit?.endStream ?? b.endStream
     if (out === 'original' || out === 'lost') this.emit(...b.frames)
     else this.emit(...headerFrames(b.type, b.stream, out.block, endStream, this.maxFrame, b.prefix))
     if (endStream && b.type === T_HEADERS) this.window.close(b.stream)
-    return out === 'original' || out === 'lost' ? [] : out.kept
+    return out === 'original' || out === 'lost' ? { kept: [] } : { kept: out.kept, fields: out.fields }
   }
 
   /** A frame goes to the receiver, with what it says for the connection's state. */
