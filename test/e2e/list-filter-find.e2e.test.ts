@@ -90,6 +90,10 @@ describe('the connection list filter and find, as a new user meets them', () => 
       await expect.poll(() => rows.count()).toBe(3)
       const status = page.getByRole('status', { name: lang === 'en' ? 'Status' : '状态' })
       await expect.poll(() => flat(status)).toContain(words.all)
+      // At 1280 px beside the sidebar, Info has the room the start time and the owner gave up
+      // (it was about 100 px, "GET /al…"): Wireshark's widest column, the one that says most.
+      const info = grid.getByRole('gridcell', { name: /^GET \/alpha/ })
+      expect(await info.evaluate((el) => el.clientWidth)).toBeGreaterThanOrEqual(140)
 
       // A word the filter does not know: why, under the filter, and an empty list (not "…").
       const filter = page.getByRole('searchbox', { name: words.filter })
