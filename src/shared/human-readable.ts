@@ -15,6 +15,19 @@ export function formatBytes(n: number): string {
 }
 
 /**
+ * A whole number with commas between thousands ("100,000"), as toLocaleString('en-US') writes
+ * it, without ICU: its first use in a process costs about 18 ms, and a message made as a
+ * module loads paid that at every start of the CLI, web mode and a script's thread.
+ */
+export function formatCount(n: number): string {
+  if (!Number.isSafeInteger(n)) return String(n)
+  const digits = String(Math.abs(n))
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1)
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`
+  return n < 0 ? `-${out}` : out
+}
+
+/**
  * What the capture's two clocks can tell apart, in ms: wall-clock times (a connection's
  * opened and closed) are whole milliseconds; the monotonic times of records (gaps between
  * turns, times since the open) are finer than a microsecond, shown to the microsecond.

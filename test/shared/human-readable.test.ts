@@ -1,7 +1,8 @@
 // Durations as people read them: the unit that suits, and no digit the clock cannot tell;
+// counts with their thousands marked, as toLocaleString('en-US') writes them;
 // and byte sizes as people write them (`--body-limit 8MiB`).
 import { describe, expect, it } from 'vitest'
-import { formatDuration, MONO_CLOCK_MS, parseByteSize, WALL_CLOCK_MS } from '../../src/shared/human-readable'
+import { formatCount, formatDuration, MONO_CLOCK_MS, parseByteSize, WALL_CLOCK_MS } from '../../src/shared/human-readable'
 
 describe('formatDuration', () => {
   it('writes wall-clock durations in whole milliseconds, the clock they come from', () => {
@@ -20,6 +21,14 @@ describe('formatDuration', () => {
     expect(formatDuration(8.123)).toBe('8.12 ms')
     expect(formatDuration(26.54)).toBe('26.5 ms')
     expect(formatDuration(512.4)).toBe('512 ms')
+  })
+})
+
+describe('formatCount', () => {
+  it('writes what toLocaleString("en-US") writes for whole numbers, without ICU', () => {
+    const samples = [0, 7, 42, 999, 1000, 1001, 65_535, 100_000, 999_999, 1_000_000, 12_345_678, -1, -1234, -100_000, Number.MAX_SAFE_INTEGER]
+    for (let i = 0; i < 200; i++) samples.push(Math.floor(Math.random() * 10 ** Math.floor(Math.random() * 16)))
+    for (const n of samples) expect(formatCount(n)).toBe(n.toLocaleString('en-US'))
   })
 })
 

@@ -15,7 +15,7 @@
 import { runInContext, createContext, Script, type Context } from 'node:vm'
 import { inflateSync } from 'node:zlib'
 import KaitaiStream from 'kaitai-struct/KaitaiStream'
-import { formatBytes } from '../../shared/human-readable'
+import { formatBytes, formatCount } from '../../shared/human-readable'
 import { KSY_MAX_ITEMS, KSY_MAX_MADE } from '../../shared/limits'
 import { DEFAULT_MAX_MESSAGE } from '../../shared/message-types'
 import { KSY_MAX_DEPTH, type KsyObject, type KsyParserLike, type KsyRun, type StreamProbe } from '../protocols/ksy/ksy-types'
@@ -109,7 +109,7 @@ KaitaiStream.prototype.readBytes = function (this: Stream, len: number): Uint8Ar
  * A run is synchronous: one count serves them all, and outside a run nothing is counted.
  */
 const left = { items: Infinity, bytes: Infinity }
-const ITEMS_PAST = `the parse made more than ${KSY_MAX_ITEMS.toLocaleString('en-US')} fields and repeated items, the most one message may have (a repeat-expr or repeat-until too large for a message, or a repeat of something that reads no bytes, such as size: 0?): bound the repeat, or read a long array as bytes (size: N)`
+const ITEMS_PAST = `the parse made more than ${formatCount(KSY_MAX_ITEMS)} fields and repeated items, the most one message may have (a repeat-expr or repeat-until too large for a message, or a repeat of something that reads no bytes, such as size: 0?): bound the repeat, or read a long array as bytes (size: N)`
 const BYTES_PAST = `the parse made more than ${formatBytes(KSY_MAX_MADE)} of strings and processed bytes, the most one message may (a repeat over the same bytes with pos:?): bound the repeat, or decode the field once`
 
 /** Thrown into the compiled code when a run passes a bound, and again at every count after that: made once, as each costs a stack trace. */
