@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Engine } from '../core/engine'
 import type { UploadOptions } from '../core/files/uploads'
+import type { HostOptions } from '../core/decode/decoder-host'
 import type { EngineEvent } from '../shared/events'
 import type { WhenDiskIsSlow } from '../shared/capture-types'
 import { formatBytes } from '../shared/human-readable'
@@ -62,17 +63,19 @@ export interface EngineRunOptions {
   readsFiles?: boolean
   /** false: nothing is decoded while it runs, only when asked (a command that shows nothing decoding would find). */
   liveDecoding?: boolean
+  /** Where its decoders run (EngineOptions.decoding): on its own thread for a small file. */
+  decoding?: HostOptions
   /** Keep what runs as the last setup in the data folder (web mode, like the app). */
   keepLastSetup?: boolean
   /** Whether a stored setup's parts may send files' contents (web mode: only with --allow-files). */
   setupFilePayloads?: { allowed: boolean; hint: string }
 }
 
-export async function startEngine({ capture, force, checksumPayloads, whenDiskIsSlow, uploads, readsFiles, liveDecoding, keepLastSetup, setupFilePayloads }: EngineRunOptions): Promise<EngineRun> {
+export async function startEngine({ capture, force, checksumPayloads, whenDiskIsSlow, uploads, readsFiles, liveDecoding, decoding, keepLastSetup, setupFilePayloads }: EngineRunOptions): Promise<EngineRun> {
   const capturePath = capture ?? join(tmpdir(), `tcpscope-${process.pid}-${Date.now()}.tcap`)
   const light = readsFiles === true ? ({ writeMode: 'buffered', liveDecoding: false } as const) : liveDecoding === false ? { liveDecoding: false } : {}
   // A temporary capture holds whatever crossed the proxy: readable by its owner only.
-  const engine = await Engine.create({ capturePath, checksumPayloads, whenDiskIsSlow, overwrite: force ?? false, uploads, keepLastSetup, setupFilePayloads, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
+  const engine = await Engine.create({ capturePath, checksumPayloads, whenDiskIsSlow, overwrite: force ?? false, uploads, keepLastSetup, setupFilePayloads, decoding, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
   const finish = async (): Promise<FinishedCapture> => {
     const before = engine.captureList()[0]
     await engine.close()

@@ -30,6 +30,7 @@ import { Downloads } from './files/downloads'
 import { fileCommands } from './files/file-commands'
 import { SaveFolder } from './files/save-folder'
 import { Decoding } from './decode/decoding'
+import type { HostOptions } from './decode/decoder-host'
 import { decodeCommands } from './decode/decode-commands'
 import { messageCommands } from './decode/messages/message-commands'
 import { withOwnerFraming } from './decode/messages/owner-framing'
@@ -59,6 +60,12 @@ export interface EngineOptions extends CaptureOptions {
    * reads capture files (the CLI's ls, export and replay): its decoder starts when asked.
    */
   liveDecoding?: boolean
+  /**
+   * Where its decoders run (default: the decode workers, where the build has them). A one-off
+   * command reading a small file decodes on the engine's thread: starting a worker (Node's
+   * own modules compiled again in the thread, about 100 ms of CPU) costs more than the file.
+   */
+  decoding?: HostOptions
   /**
    * Where tcpscope keeps its CA: the app passes Electron's userData; default dataDir()'s
    * folder. `TCPSCOPE_DATA_DIR` wins over both.
@@ -120,7 +127,7 @@ export class Engine extends CommandMembers {
     const emit = (e: EngineEvent): void => hub.emit(e)
     const capturesChanged = (): void => emit({ type: 'captures-updated', captures: this.captureList() })
     const checkOpen = (): void => this.checkOpen()
-    this.decoding = new Decoding({}, capturesChanged)
+    this.decoding = new Decoding(opts.decoding ?? {}, capturesChanged)
     const decoding = this.decoding
     this.uploads = new Uploads(opts.uploads)
     // A file a front end uploaded names no `.ksy` or script of this host that the engine would then read.
