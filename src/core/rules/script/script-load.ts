@@ -8,7 +8,14 @@
 import { basename } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Script } from 'node:vm'
-import { transformSync } from 'amaro'
+
+/**
+ * amaro (swc, as WebAssembly), loaded when a script first needs it: a TypeScript file, or a
+ * syntax error to place. Loading it took about 75 ms of a thread's start, which every script
+ * and framing thread paid, a plain JavaScript one too.
+ */
+let amaro: Promise<typeof import('amaro')> | undefined
+const swc = (): Promise<typeof import('amaro')> => (amaro ??= import('amaro'))
 
 /** A script that cannot be loaded, in one line that names its file (and line when known). */
 export class ScriptLoadError extends Error {}
@@ -21,17 +28,18 @@ export function isTypeScript(path: string): boolean {
 
 /** The module's exports, or a ScriptLoadError. */
 export async function importScript(path: string, source: string): Promise<Record<string, unknown>> {
-  const code = isTypeScript(path) ? stripTypes(path, source) : source
+  const code = isTypeScript(path) ? await stripTypes(path, source) : source
   const url = `data:text/javascript;base64,${Buffer.from(`${code}\n//# sourceURL=${pathToFileURL(path).href}\n`).toString('base64')}`
   try {
     // eslint-disable-next-line layering/imports -- the user's own script, which no layer of ours owns
     return (await import(url)) as Record<string, unknown>
   } catch (err) {
-    throw new ScriptLoadError(describeLoadError(err, path, source))
+    throw new ScriptLoadError(await describeLoadError(err, path, source))
   }
 }
 
-function stripTypes(path: string, source: string): string {
+async function stripTypes(path: string, source: string): Promise<string> {
+  const { transformSync } = await swc()
   try {
     return transformSync(source, { mode: 'strip-only' }).code
   } catch (err) {
@@ -40,14 +48,14 @@ function stripTypes(path: string, source: string): string {
   }
 }
 
-function describeLoadError(err: unknown, path: string, source: string): string {
+async function describeLoadError(err: unknown, path: string, source: string): Promise<string> {
   const code = (err as { code?: unknown } | null)?.code
   if (code === 'ERR_UNSUPPORTED_RESOLVE_REQUEST' || code === 'ERR_MODULE_NOT_FOUND') {
     const what = /specifier "([^"]*)"/.exec(describeThrown(err))?.[1]
     return `${path} cannot import ${what ? `"${what}"` : 'a module'}: a script may import node: modules only (node:fs, node:crypto, ...)`
   }
   if (err instanceof SyntaxError) {
-    const line = syntaxErrorLine(err, source)
+    const line = await syntaxErrorLine(err, source)
     return `${path}${line ? `:${line}` : ''}: ${describeThrown(err)}`
   }
   const line = lineIn(err, path)
@@ -59,7 +67,8 @@ function describeLoadError(err: unknown, path: string, source: string): string {
  * where; failing that, the same code compiled as a plain script says where when its error
  * is the same one (a module's import and export statements are errors of their own there).
  */
-function syntaxErrorLine(err: SyntaxError, source: string): number | undefined {
+async function syntaxErrorLine(err: SyntaxError, source: string): Promise<number | undefined> {
+  const { transformSync } = await swc()
   try {
     transformSync(source, { mode: 'strip-only' })
   } catch (swc) {
