@@ -7,9 +7,8 @@ import { rmSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Engine } from '../core/engine'
+import { Engine, type EngineOptions } from '../core/engine'
 import type { UploadOptions } from '../core/files/uploads'
-import type { HostOptions } from '../core/decode/decoder-host'
 import type { EngineEvent } from '../shared/events'
 import type { WhenDiskIsSlow } from '../shared/capture-types'
 import { formatBytes } from '../shared/human-readable'
@@ -64,7 +63,7 @@ export interface EngineRunOptions {
   /** false: nothing is decoded while it runs, only when asked (a command that shows nothing decoding would find). */
   liveDecoding?: boolean
   /** Where its decoders run (EngineOptions.decoding): on its own thread for a small file. */
-  decoding?: HostOptions
+  decoding?: EngineOptions['decoding']
   /** Keep what runs as the last setup in the data folder (web mode, like the app). */
   keepLastSetup?: boolean
   /** Whether a stored setup's parts may send files' contents (web mode: only with --allow-files). */

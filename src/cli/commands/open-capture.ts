@@ -7,8 +7,7 @@
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { CaptureInfo } from '../../shared/capture-types'
-import type { Engine } from '../../core/engine'
-import type { HostOptions } from '../../core/decode/decoder-host'
+import type { Engine, EngineOptions } from '../../core/engine'
 import { startEngine } from '../engine-run'
 export { captureNotes } from './capture-index-read'
 
@@ -30,7 +29,7 @@ export interface OpenedCapture {
  * Runs `use` with the capture file at `path` open in an engine; the engine is gone after.
  * `decoding`: where a larger file's decoders run (tests running from source name the built worker).
  */
-export async function withCaptureFile<T>(path: string, use: (opened: OpenedCapture) => Promise<T>, decoding: HostOptions = {}): Promise<T> {
+export async function withCaptureFile<T>(path: string, use: (opened: OpenedCapture) => Promise<T>, decoding: EngineOptions['decoding'] = {}): Promise<T> {
   // A file that cannot be read is the engine's to say so (capture.open), as before.
   const size = await stat(path).then((s) => s.size, () => Infinity)
   const run = await startEngine({ readsFiles: true, decoding: size <= DECODE_IN_THREAD_BYTES ? { worker: false } : decoding })

@@ -52,11 +52,17 @@ export interface Field {
 export const DROP_MARK: Field = { name: 'tcpscope-dropped', value: '1' }
 
 /**
- * What goes for a block: as it came, lost, or a new block. `kept`: fields of the original the
- * edit removed or changed that go anyway (they add to the receiver's table); `fields`, when
- * any were kept, what the receiver decodes from it (the edit with those where they went).
+ * What an edit's block made the receiver get. `kept`: fields of the original the edit removed
+ * or changed that go anyway (they add to the receiver's table); `fields`, when any were kept,
+ * what the receiver decodes from it (the edit with those where they went).
  */
-export type BlockOut = 'original' | 'lost' | { block: Uint8Array; kept: string[]; fields?: readonly Field[] }
+export interface EditSent {
+  kept: string[]
+  fields?: readonly Field[]
+}
+
+/** What goes for a block: as it came, lost, or a new block. */
+export type BlockOut = 'original' | 'lost' | ({ block: Uint8Array } & EditSent)
 
 export class BlockSequence {
   private seq = 0

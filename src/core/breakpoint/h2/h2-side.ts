@@ -31,12 +31,9 @@ import { READ_AHEAD } from '../read-ahead'
 import { CANCEL, DEFAULT_MAX_FRAME, dataFrames, headerFrames, rstStream, windowUpdate } from './h2-frames'
 import { FlowWindow } from './h2-flow'
 import { h2Text, parseH2Text } from './h2-text-form'
-import { BlockSequence, type Block, type Field } from './h2-blocks'
+import { BlockSequence, type Block, type EditSent } from './h2-blocks'
 import { frameEffects, type SideState } from './h2-frame-effects'
 import { headOf, partSize, type HeldStream, type Part } from './h2-held-stream'
-
-/** What an edited block sent: the fields of the original kept for the table, and then what the receiver decodes (h2-blocks.ts BlockOut). */
-type Sent = { kept: string[]; fields?: readonly Field[] }
 
 export interface H2SideDeps {
   connId: number
@@ -319,7 +316,7 @@ export class H2Side implements HeldOwner, FeedSink, SideState {
   }
 
   /** The edited head and body in place of the original's; its pushes, other frames and trailers as they came. Returns the fields kept for the table, and what the receiver's head then holds. */
-  private sendEdited(hs: HeldStream, fields: Array<{ name: string; value: string }>, body: Buffer): Sent {
+  private sendEdited(hs: HeldStream, fields: Array<{ name: string; value: string }>, body: Buffer): EditSent {
     const blocks = hs.parts.flatMap((p) => ('block' in p ? [p.block] : []))
     const trailers = blocks.some((b) => b.type === T_HEADERS)
     const sent = this.sendBlock(hs.head, { fields, endStream: body.length === 0 && !trailers })
@@ -333,7 +330,7 @@ export class H2Side implements HeldOwner, FeedSink, SideState {
     return sent
   }
 
-  private sendBlock(b: Block, edit?: { fields: Array<{ name: string; value: string }>; endStream: boolean }): Sent {
+  private sendBlock(b: Block, edit?: { fields: Array<{ name: string; value: string }>; endStream: boolean }): EditSent {
     const out = this.blocks.send(b, edit?.fields)
     if (out === 'lost') this.feed.stop()
     const endStream = edit?.endStream ?? b.endStream

@@ -15,7 +15,7 @@ import { Script } from 'node:vm'
  * and framing thread paid, a plain JavaScript one too.
  */
 let amaro: Promise<typeof import('amaro')> | undefined
-const swc = (): Promise<typeof import('amaro')> => (amaro ??= import('amaro'))
+const loadAmaro = (): Promise<typeof import('amaro')> => (amaro ??= import('amaro'))
 
 /** A script that cannot be loaded, in one line that names its file (and line when known). */
 export class ScriptLoadError extends Error {}
@@ -39,7 +39,7 @@ export async function importScript(path: string, source: string): Promise<Record
 }
 
 async function stripTypes(path: string, source: string): Promise<string> {
-  const { transformSync } = await swc()
+  const { transformSync } = await loadAmaro()
   try {
     return transformSync(source, { mode: 'strip-only' }).code
   } catch (err) {
@@ -68,7 +68,7 @@ async function describeLoadError(err: unknown, path: string, source: string): Pr
  * is the same one (a module's import and export statements are errors of their own there).
  */
 async function syntaxErrorLine(err: SyntaxError, source: string): Promise<number | undefined> {
-  const { transformSync } = await swc()
+  const { transformSync } = await loadAmaro()
   try {
     transformSync(source, { mode: 'strip-only' })
   } catch (swc) {
