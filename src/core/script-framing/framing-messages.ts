@@ -5,9 +5,16 @@
 import type { MessagePort } from 'node:worker_threads'
 import type { Direction } from '../../shared/capture-types'
 
-/** The shared Int32s: [EVENTS] counts answers and calls begun (what a wait wakes on), [BEGUN] the id of the last call begun. */
+/**
+ * The shared Int32s: [EVENTS] counts answers and calls begun (what a wait wakes on), [BEGUN]
+ * the id of the last call begun, [RETURNED] the id of the last call whose function returned
+ * (what follows, the thread's look at its memory, is tcpscope's work, not the script's).
+ */
 export const EVENTS = 0
 export const BEGUN = 1
+export const RETURNED = 2
+/** Bytes of the shared Int32s. */
+export const SHARED_BYTES = 12
 
 export type ToFraming = { id: number; op: 'load'; path: string; source: string } | { id: number; op: 'frame' | 'describe'; dir: Direction; bytes: Uint8Array; length: number }
 
@@ -24,7 +31,7 @@ export type FromFraming =
 export interface FramingWorkerData {
   mode: 'framing'
   port: MessagePort
-  /** Int32 [EVENTS]: answers posted and calls begun so far; [BEGUN]: the last call begun (framing-thread.ts). */
+  /** Int32 [EVENTS]: answers posted and calls begun so far; [BEGUN], [RETURNED]: the last call begun, and returned (framing-thread.ts). */
   answers: SharedArrayBuffer
   /** The thread's memory limit, which its byte arrays are held to as well (script-memory.ts). */
   memoryMb: number

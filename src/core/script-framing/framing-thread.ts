@@ -14,7 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import type { Direction } from '../../shared/capture-types'
 import { ARRAYS_EXIT_CODE, arraysPast } from '../rules/script/script-memory'
-import { BEGUN, EVENTS, type FramingWorkerData, type FromFraming, type ToFraming } from './framing-messages'
+import { BEGUN, EVENTS, RETURNED, SHARED_BYTES, type FramingWorkerData, type FromFraming, type ToFraming } from './framing-messages'
 
 /**
  * Wall-clock budget of one call of frame() or describe() (as a `.ksy`'s parse: KSY_RUN_BUDGET_MS),
@@ -28,6 +28,13 @@ export const SCRIPT_CALL_BUDGET_MS = 250
  * ended like one past its budget.
  */
 const START_BUDGET_MS = 2000
+/**
+ * Time a thread has to answer once the script's function returned: it looks at its arrays
+ * first, and when they seem past its memory that is a garbage collection (and a new context
+ * to run it from, the first time), which a loaded machine can stretch past a call's budget.
+ * Cut off there, a script that ran out of memory was told it had looped.
+ */
+const CHECK_BUDGET_MS = 2000
 /** Time a script's thread has to start and import the module (a busy machine's too). */
 const LOAD_BUDGET_MS = 20_000
 /** A framing script's heap, and its byte arrays apart from it (script-memory.ts): far past what cutting and describing messages needs. */
@@ -51,7 +58,7 @@ export class FramingThread {
   private ended: string | undefined
 
   constructor(file: string, readonly path: string, source: string) {
-    const answers = new SharedArrayBuffer(8)
+    const answers = new SharedArrayBuffer(SHARED_BYTES)
     this.counter = new Int32Array(answers)
     const { port1, port2 } = new MessageChannel()
     this.port = port2
@@ -99,6 +106,7 @@ export class FramingThread {
     const begun = (): boolean => Atomics.load(this.counter, BEGUN) >= id
     this.waitFor(() => this.answers.has(id) || begun(), START_BUDGET_MS)
     if (!this.answers.has(id) && begun()) this.waitFor(() => this.answers.has(id), SCRIPT_CALL_BUDGET_MS)
+    if (!this.answers.has(id) && Atomics.load(this.counter, RETURNED) >= id) this.waitFor(() => this.answers.has(id), CHECK_BUDGET_MS)
     const got = this.answers.get(id)
     this.answers.clear()
     if (got === undefined) return this.ended !== undefined ? { stopped: this.ended } : { timedOut: true }

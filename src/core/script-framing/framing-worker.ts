@@ -12,7 +12,7 @@ import type { MessagePort } from 'node:worker_threads'
 import { boundedCopy } from '../protocols/script/script-answers'
 import { describeThrown, importScript, ScriptLoadError, whereIn } from '../rules/script/script-load'
 import { ARRAYS_EXIT_CODE, arraysPast, watchArrays } from '../rules/script/script-memory'
-import { BEGUN, EVENTS, type FromFraming, type ToFraming } from './framing-messages'
+import { BEGUN, EVENTS, RETURNED, type FromFraming, type ToFraming } from './framing-messages'
 
 type Fn = (bytes: Uint8Array, ctx: Record<string, unknown>) => unknown
 
@@ -95,6 +95,9 @@ export function serveFraming(port: MessagePort, answers: SharedArrayBuffer, memo
         .then(() => {
           calling = m.id
           const got = call(m)
+          // The script's part is over: the look at its arrays (a garbage collection when they
+          // seem past the limit) does not count against its budget.
+          Atomics.store(counter, RETURNED, m.id)
           if (!arraysPastLimit()) answer(got)
           calling = 0
         })
