@@ -4,13 +4,23 @@
 // browser's own pages that a full Chromium loads even headless) is most of the cost of
 // opening a browser on two cores, about half a second of CPU, a context a small part.
 // Missing Chromium skips locally and fails under CI=true.
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser as Chromium, type BrowserContext, type Page } from 'playwright-core'
 import { hasProgram } from './peers'
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const chromiumAvailable = (): boolean => hasProgram(CHROMIUM)
+
+/**
+ * What the pages run in: Chromium's headless shell (Debian's chromium-headless-shell, the
+ * same Blink and V8, without the browser's own UI and services) where it is installed, as
+ * Playwright itself does for headless pages; the full browser otherwise. Measured on the
+ * 2-core machine over six e2e files: 129 CPU-s of the machine with the full browser, 91 with
+ * the shell. Tests of a browser a person runs (rules-browser, browser-h2) keep the full one.
+ */
+const HEADLESS_SHELL = '/usr/bin/chromium-headless-shell'
+const PAGES_CHROMIUM = existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : CHROMIUM
 
 export interface Browser {
   context: BrowserContext
@@ -28,7 +38,7 @@ let chromiumProcess: Promise<Chromium> | undefined
 function launched(): Promise<Chromium> {
   if (!chromiumProcess) {
     const launching = chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: PAGES_CHROMIUM,
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic']
     })
