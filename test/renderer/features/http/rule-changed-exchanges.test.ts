@@ -3,7 +3,8 @@
 // edited at a breakpoint opens as it was forwarded, its pane titled as edited at that
 // breakpoint, with the original a switch away (As sent) and the edit's dialog a button away,
 // in English and Chinese; its row lists the size forwarded, as it opens, the size sent in the
-// cell's title; a request a rule's mock answered lists the size the client received.
+// cell's title, both from one read of what was forwarded; a request a rule's mock answered
+// lists the size the client received.
 import type { VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -97,6 +98,28 @@ describe('a request edited at a breakpoint', () => {
     expect(row.attributes('aria-label')).not.toContain('18 B')
     // What it opens: the request as forwarded, its body that size.
     expect(w.findAll('section')[0].text()).toContain('20 B')
+  })
+
+  it("reads what was forwarded once: the row's size and the exchange opened share it, also after As sent and back", async () => {
+    let reads = 0
+    const { w } = await mountView(c, {
+      ...handlers,
+      'http.delivered': () => {
+        reads++
+        return delivered
+      }
+    })
+    expect(w.findAll('section')[0].text()).toContain('POST /login?v=2 HTTP/1.1')
+    expect(w.get('[role="option"]').findAll('.num')[1].text()).toBe('20 B')
+    expect(reads).toBe(1)
+    const radios = w.find('[role="radiogroup"][aria-label="Show the exchange"]').findAll('[role="radio"]')
+    await radios.find((r) => r.text() === 'As sent')!.trigger('click')
+    await settle()
+    expect(w.findAll('section')[0].text()).toContain('POST /login HTTP/1.1')
+    await radios.find((r) => r.text() !== 'As sent')!.trigger('click')
+    await settle()
+    expect(w.findAll('section')[0].text()).toContain('POST /login?v=2 HTTP/1.1')
+    expect(reads).toBe(1)
   })
 
   it('says so in Chinese too', async () => {

@@ -4,11 +4,15 @@
 // when it has a `rule` record or a breakpoint's edit. A live connection that changes is read
 // again, at most twice a second. Bounded: the marks of the most recently asked connections
 // are kept. An edit opens as forwarded, so its mark also holds the forwarded message's body,
-// read from the engine (http.delivered) once per edit: a person makes each, they are few.
+// read from the engine (http.delivered) once per edit: a person makes each, they are few. The
+// HTTP view, opening that exchange as forwarded, takes the same read (deliveredOfEdit) rather
+// than asking the engine a second time.
 
 import { defineStore } from 'pinia'
 import { ref, shallowReactive, watch } from 'vue'
+import type { DeliveredView } from '../../../../shared/delivered-types'
 import { MAX_DECODED_PAGE } from '../../../../shared/limits'
+import type { HttpExchange } from '../../../../shared/protocol-types'
 import { useEngineStore } from '../../platform/engine-store'
 import { changesDelivery, exchangeRuleMarks, type ExchangeRuleMark } from './rule-marks'
 
@@ -19,7 +23,17 @@ const KEPT = 500
 /** A live connection's marks are read again at most this often while it changes. */
 const AGAIN_MS = 500
 
+/** Edits whose delivered view is kept. */
+const EDITS_KEPT = 64
+
 const keyOf = (capture: string, connId: number): string => `${capture}:${connId}`
+
+/**
+ * What an edit's delivered view was read from: its record, and how far its exchange had got
+ * (a live exchange's response may arrive after its request's edit, and is then read again).
+ */
+const editVersion = (mark: ExchangeRuleMark, x: HttpExchange | undefined): string =>
+  `${mark.event.seq}:${x?.state}:${x?.request?.endedAt}:${x?.informational.length}:${x?.response?.endedAt}`
 
 export const useRuleMarksStore = defineStore('ruleMarks', () => {
   const engine = useEngineStore()
@@ -29,6 +43,25 @@ export const useRuleMarksStore = defineStore('ruleMarks', () => {
   const reading = new Set<string>()
   const again = new Set<number>()
   let timer: ReturnType<typeof setTimeout> | undefined
+  /** An edit's delivered view, by exchange: one read shared by its row's size and the HTTP view. */
+  const editReads = new Map<string, { version: string; read: Promise<DeliveredView> }>()
+
+  /** An edited exchange's delivered view (http.delivered), read once while its edit and its exchange stay the same. */
+  function deliveredOfEdit(capture: string, connId: number, x: HttpExchange | undefined, index: number, mark: ExchangeRuleMark): Promise<DeliveredView> {
+    const key = `${keyOf(capture, connId)}:${index}`
+    const version = editVersion(mark, x)
+    const had = editReads.get(key)
+    if (had?.version === version) return had.read
+    const read = engine.call('http.delivered', { capture, connId, exchange: index })
+    editReads.delete(key)
+    editReads.set(key, { version, read })
+    while (editReads.size > EDITS_KEPT) editReads.delete(editReads.keys().next().value!)
+    // A read that failed is not kept: the next one asks again.
+    read.catch(() => {
+      if (editReads.get(key)?.read === read) editReads.delete(key)
+    })
+    return read
+  }
 
   async function read(capture: string, connId: number): Promise<void> {
     const key = keyOf(capture, connId)
@@ -41,7 +74,7 @@ export const useRuleMarksStore = defineStore('ruleMarks', () => {
       if (page.events.some(changesDelivery)) {
         const xs = await engine.call('http.exchanges', { capture, connId, from: 0, limit: MAX_DECODED_PAGE })
         found = exchangeRuleMarks(page.events, xs.exchanges)
-        await readForwarded(capture, connId, found, had)
+        await readForwarded(capture, connId, found, had, xs.exchanges)
       }
       marks.delete(key)
       marks.set(key, found)
@@ -56,7 +89,13 @@ export const useRuleMarksStore = defineStore('ruleMarks', () => {
   }
 
   /** The body each edit forwarded, kept from the last read where its record is the same. */
-  async function readForwarded(capture: string, connId: number, found: ReadonlyMap<number, ExchangeRuleMark>, had: ReadonlyMap<number, ExchangeRuleMark> | undefined): Promise<void> {
+  async function readForwarded(
+    capture: string,
+    connId: number,
+    found: ReadonlyMap<number, ExchangeRuleMark>,
+    had: ReadonlyMap<number, ExchangeRuleMark> | undefined,
+    exchanges: readonly HttpExchange[]
+  ): Promise<void> {
     for (const [index, mark] of found) {
       if (mark.kind !== 'edited') continue
       const before = had?.get(index)
@@ -65,7 +104,7 @@ export const useRuleMarksStore = defineStore('ruleMarks', () => {
         continue
       }
       try {
-        const d = await engine.call('http.delivered', { capture, connId, exchange: index })
+        const d = await deliveredOfEdit(capture, connId, exchanges.find((x) => x.index === index), index, mark)
         // The part the edit changed: its record is in its sender's direction.
         const part = mark.event.dir === 'server' ? d.response : d.request
         if (part) mark.forwarded = part.message.body
@@ -97,5 +136,5 @@ export const useRuleMarksStore = defineStore('ruleMarks', () => {
     }
   )
 
-  return { version, want, of }
+  return { version, want, of, deliveredOfEdit }
 })
