@@ -6,7 +6,6 @@
 
 import type { ProtocolSummary } from '../../shared/protocol-types'
 import { targetPort } from '../../shared/endpoint'
-import { infoWords } from '../../shared/info-words'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { RECORD_HEADER_SIZE } from '../capture/format/capture-format'
 import { DecoderLostError, type DecoderHost } from './decoder-host'
@@ -16,6 +15,7 @@ import { ConnDecoding, flagsOf } from './conn-decoding'
 import { ExchangeTable } from './exchange-table'
 import { lanesFor } from './decode-lanes'
 import { FileWindows, RecentWindows, RunWindows, type RunWindow } from './run-windows'
+import { InfoTexts } from './info-texts'
 
 /** A background run works at most this long before it lets other work in. */
 const SLICE_MS = 5
@@ -73,8 +73,8 @@ export class CaptureDecoding {
    * screen when it moves, since nothing else would tell it.
    */
   version = 0
-  /** Counts moved(): a cached Info text (infoText) made before the last is made again. */
-  private framings = 0
+  /** Each connection's Info words, what a plain filter word is looked for in. */
+  private readonly info = new InfoTexts(this.conns, this.table)
 
   constructor(
     readonly view: CaptureView,
@@ -371,7 +371,7 @@ export class CaptureDecoding {
   /** Something else that the connection list shows of decoding changed (a framing chosen): front ends fetch their rows again. */
   moved(): void {
     this.version++
-    this.framings++
+    this.info.moved()
     this.onSummaries()
   }
 
@@ -394,14 +394,14 @@ export class CaptureDecoding {
     return c.summary(this.table)
   }
 
-  /** What a plain filter word is looked for in (shared/info-words.ts), lower-cased; made again only once the connection's summary changed. */
+  /** What a plain filter word is looked for in (info-texts.ts). */
   infoText(c: ConnDecoding): string {
-    if (c.infoText === undefined || c.infoFramings !== this.framings) {
-      const s = c.summary(this.table)
-      c.infoText = s === undefined ? '' : infoWords(s).toLowerCase()
-      c.infoFramings = this.framings
-    }
-    return c.infoText
+    return this.info.text(c)
+  }
+
+  /** The connections whose Info words hold `word` (lower case), all found at once; undefined for a word tested one by one. */
+  infoHolding(word: string): ((connId: number) => boolean) | undefined {
+    return this.info.holding(word, this.version)
   }
 
   close(): void {

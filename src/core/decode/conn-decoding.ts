@@ -74,12 +74,12 @@ export class ConnDecoding {
   unreadable: Error | undefined
   busy: Promise<void> | undefined
   /**
-   * Its Info words lower-cased (CaptureDecoding.infoText), kept until what lists show of it
+   * Its Info words lower-cased (info-texts.ts), kept until what lists show of it
    * changes: a new plain filter word reads them for every row, and building them again was
    * most of its time over 100,000 connections.
    */
   infoText: string | undefined
-  /** CaptureDecoding's `framings` when infoText was made: a framing chosen changes what rows say. */
+  /** InfoTexts' `framings` when infoText was made: a framing chosen changes what rows say. */
   infoFramings = -1
 
   constructor(

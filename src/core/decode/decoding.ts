@@ -213,9 +213,14 @@ export class Decoding {
           return false
         }
       },
-      infoTest: (text) => (connId) => {
-        const c = d.conn(connId)
-        return c !== undefined && d.infoText(c).includes(text)
+      infoTest: (text) => {
+        const oneByOne = (connId: number): boolean => {
+          const c = d.conn(connId)
+          return c !== undefined && d.infoText(c).includes(text)
+        }
+        // Asked on the first row, when the list is looked at (after decoding caught up): every connection at once.
+        let test: ((connId: number) => boolean) | undefined
+        return (connId) => (test ??= d.infoHolding(text) ?? oneByOne)(connId)
       },
       version: () => d.table.version
     }

@@ -127,7 +127,13 @@ function peerHolds(f: RowFields, row: number, role: PeerRole, t: PeerText): bool
 /** Whether any endpoint text of the row holds `text` (lower case). */
 function endpointsInclude(text: string): Predicate {
   const t = peerText(text)
-  return (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
+  const rowByRow: Predicate = (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
+  // Where the index looks for the word in every row at once, its answer is asked once per index.
+  let asked: { f: RowFields; rows: Uint8Array | undefined } | undefined
+  return (f, row) => {
+    if (asked?.f !== f) asked = { f, rows: f.endpointRows?.(text) }
+    return asked.rows ? asked.rows[row] === 1 : rowByRow(f, row)
+  }
 }
 
 const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'conn', 'client', 'target', 'replay', 'tls', 'sni', 'via', 'changed', 'text', ...DECODED_WORDS] as const

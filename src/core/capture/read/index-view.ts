@@ -81,4 +81,11 @@ export interface RowFields {
   changed(row: number): ChangedBy | undefined
   /** Bytes of `dir` forwarded but not kept (gap records); 0 for none. */
   notKept(row: number, dir: Direction): number
+  /**
+   * A plain filter word's endpoint test over every row at once (a stored index, which does
+   * not change): 1 for each row whose target (lower case) or a peer (as peerText) holds
+   * `word`, lower case. Undefined where it is not offered (a live index, whose rows change),
+   * or not for this word: the rows are then tested one by one.
+   */
+  endpointRows?(word: string): Uint8Array | undefined
 }

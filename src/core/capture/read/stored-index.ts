@@ -36,6 +36,7 @@ import {
   type SectionName,
   type Trailer
 } from '../format/index-codec'
+import { JoinedTexts, PART } from '../../../shared/joined-texts'
 import type { IndexView, PeerRole, RowFields } from './index-view'
 import { TaggedRecords } from '../format/record-tag'
 import { DamagedIndexError, IndexBlocks, readLogical } from './index-blocks'
@@ -207,8 +208,13 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     this.loadedForDecoding = true
   }
 
+  /** loadAll has run: every row's fields can be read. */
+  private loadedAll = false
+  /** Each row's endpoints (its target lower-cased, its peers), for plain filter words: made on the first, kept (a stored index does not change). */
+  private endpointTexts: JoinedTexts | undefined
+
   async loadAll(): Promise<void> {
-    if (this.allNumbers !== undefined) return
+    if (this.loadedAll) return
     const { numbers, strings } = this.sections
     const n = await this.blocks.range(numbers.offset, numbers.offset + numbers.length)
     const r = await this.blocks.range(strings.offset, strings.offset + strings.length)
@@ -218,6 +224,14 @@ export class StoredIndex extends TaggedRecords implements IndexView {
       this.allNumbers = new Float64Array(n.buffer, n.byteOffset, n.length / 8)
       this.allRefs = new Int32Array(r.buffer, r.byteOffset, r.length / 4)
     }
+    this.loadedAll = true
+  }
+
+  private joinEndpoints(): JoinedTexts {
+    const f = this.fields
+    const texts = new Array<string>(this.size)
+    for (let row = 0; row < this.size; row++) texts[row] = f.target(row).toLowerCase() + PART + f.peerText(row, 'client') + PART + f.peerText(row, 'remote') + PART + f.peerText(row, 'local')
+    return new JoinedTexts(texts)
   }
 
   private static readonly PEER_AT: Record<PeerRole, number> = { client: S.PEERS, local: S.PEERS + 3, remote: S.PEERS + 6 }
@@ -250,7 +264,8 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     tls: (row) => this.tlsOf(row),
     via: (row) => viaOfFlags(this.num(row, F.FLAGS)),
     changed: (row) => changedOfFlags(this.num(row, F.FLAGS)),
-    notKept: (row, dir) => (this.ref(row, S.NOT_KEPT) < 0 ? 0 : (this.notKept(row)?.[dir] ?? 0))
+    notKept: (row, dir) => (this.ref(row, S.NOT_KEPT) < 0 ? 0 : (this.notKept(row)?.[dir] ?? 0)),
+    endpointRows: (word) => (this.loadedAll ? (this.endpointTexts ??= this.joinEndpoints()).holding(word) : undefined)
   }
 
   private peer(row: number, first: number): PeerAddress | undefined {
