@@ -214,7 +214,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
   private endpointTexts: JoinedTexts | undefined
 
   async loadAll(): Promise<void> {
-    if (this.loadedAll) return
+    if (this.allNumbers !== undefined) return
     const { numbers, strings } = this.sections
     const n = await this.blocks.range(numbers.offset, numbers.offset + numbers.length)
     const r = await this.blocks.range(strings.offset, strings.offset + strings.length)
