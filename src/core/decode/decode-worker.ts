@@ -1,9 +1,10 @@
 // The decode worker's entry (built beside the CLI and Electron's main bundle): hosts the
 // decoders of every capture so their CPU stays off the thread that forwards bytes.
 
-import { readlinkSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
+import { ownThreadId } from '../thread-clock'
 import { DecoderSet } from './decoder-set'
 import { ExchangeBatchWriter } from './exchange-batch'
 import { FeedOps } from './feed-ops'
@@ -17,9 +18,10 @@ import { unpackRequests, type PackedRequests } from './feed-requests'
  * through the proxy: at normal priority the worker took about a core's half from forwarding.
  */
 function yieldToForwarding(): void {
+  const tid = ownThreadId()
+  if (tid === undefined) return
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19)
+    setPriority(tid, 19)
   } catch {
     // Not Linux, or not allowed: decoding runs at the process's priority.
   }

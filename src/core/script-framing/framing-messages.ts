@@ -8,13 +8,15 @@ import type { Direction } from '../../shared/capture-types'
 /**
  * The shared Int32s: [EVENTS] counts answers and calls begun (what a wait wakes on), [BEGUN]
  * the id of the last call begun, [RETURNED] the id of the last call whose function returned
- * (what follows, the thread's look at its memory, is tcpscope's work, not the script's).
+ * (what follows, the thread's look at its memory, is tcpscope's work, not the script's), [TID]
+ * the thread's id, 0 where it is not known (thread-clock.ts: its CPU time is the call's budget).
  */
 export const EVENTS = 0
 export const BEGUN = 1
 export const RETURNED = 2
+export const TID = 3
 /** Bytes of the shared Int32s. */
-export const SHARED_BYTES = 12
+export const SHARED_BYTES = 16
 
 export type ToFraming = { id: number; op: 'load'; path: string; source: string } | { id: number; op: 'frame' | 'describe'; dir: Direction; bytes: Uint8Array; length: number }
 
@@ -31,7 +33,7 @@ export type FromFraming =
 export interface FramingWorkerData {
   mode: 'framing'
   port: MessagePort
-  /** Int32 [EVENTS]: answers posted and calls begun so far; [BEGUN], [RETURNED]: the last call begun, and returned (framing-thread.ts). */
+  /** Int32 [EVENTS]: answers posted and calls begun so far; [BEGUN], [RETURNED]: the last call begun, and returned; [TID]: the thread's id (framing-thread.ts). */
   answers: SharedArrayBuffer
   /** The thread's memory limit, which its byte arrays are held to as well (script-memory.ts). */
   memoryMb: number

@@ -7,20 +7,28 @@
 // on. A call's budget runs from when the thread begins it. A call past its budget
 // is the caller's to end (framing-script.ts terminates the thread). Loading is awaited
 // without blocking, by polling the port; a call made while a restarted thread still loads
-// waits for that load, within its own budget.
+// waits for that load, within its own budget. A call's budget is the thread's CPU time where
+// Linux tells it (thread-clock.ts): on a loaded machine a thread waiting its turn has not
+// looped, and a call that merely took long on the wall was cut as one.
 
 import { performance } from 'node:perf_hooks'
 import { setTimeout as delay } from 'node:timers/promises'
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import type { Direction } from '../../shared/capture-types'
+import { ThreadClock } from '../thread-clock'
 import { ARRAYS_EXIT_CODE, arraysPast } from '../rules/script/script-memory'
-import { BEGUN, EVENTS, RETURNED, SHARED_BYTES, type FramingWorkerData, type FromFraming, type ToFraming } from './framing-messages'
+import { BEGUN, EVENTS, RETURNED, SHARED_BYTES, TID, type FramingWorkerData, type FromFraming, type ToFraming } from './framing-messages'
 
 /**
- * Wall-clock budget of one call of frame() or describe() (as a `.ksy`'s parse: KSY_RUN_BUDGET_MS),
- * from when the thread begins it.
+ * Budget of one call of frame() or describe() (as a `.ksy`'s parse: KSY_RUN_BUDGET_MS), from
+ * when the thread begins it: the CPU time the thread ran, where Linux tells it, else wall time.
  */
 export const SCRIPT_CALL_BUDGET_MS = 250
+/**
+ * Wall time a call may take however little CPU its thread was given: the engine's thread
+ * waits for it, so a machine too busy to run the script at all still cuts it in the end.
+ */
+const CALL_WALL_BUDGET_MS = 2000
 /**
  * Time a thread has to begin a call: on a busy machine (a CI's two cores under load) a thread
  * may wait its turn, or its garbage collection, for longer than a call's budget without its
@@ -56,6 +64,8 @@ export class FramingThread {
   private loaded: true | string | undefined
   private readonly answers = new Map<number, FromFraming>()
   private ended: string | undefined
+  /** The thread's CPU time (undefined until its id is known, null where it cannot be read). */
+  private clock: ThreadClock | null | undefined
 
   constructor(file: string, readonly path: string, source: string) {
     const answers = new SharedArrayBuffer(SHARED_BYTES)
@@ -105,7 +115,7 @@ export class FramingThread {
     const id = this.post({ id: 0, op, dir, bytes: own, length }, [own.buffer])
     const begun = (): boolean => Atomics.load(this.counter, BEGUN) >= id
     this.waitFor(() => this.answers.has(id) || begun(), START_BUDGET_MS)
-    if (!this.answers.has(id) && begun()) this.waitFor(() => this.answers.has(id), SCRIPT_CALL_BUDGET_MS)
+    if (!this.answers.has(id) && begun()) this.waitForScript(id)
     if (!this.answers.has(id) && Atomics.load(this.counter, RETURNED) >= id) this.waitFor(() => this.answers.has(id), CHECK_BUDGET_MS)
     const got = this.answers.get(id)
     this.answers.clear()
@@ -119,10 +129,40 @@ export class FramingThread {
   /** Ends the thread (its calls are answered no more). */
   terminate(): void {
     this.port.close()
+    this.clock?.close()
     void this.worker.terminate().then(
       () => undefined,
       () => undefined
     )
+  }
+
+  /**
+   * Waits while the script runs call `id`, within its budget of the thread's CPU time (read as
+   * the wait begins and again each time what is left of it passes), and within a wall budget.
+   * Its function returned: what follows is the caller's CHECK_BUDGET_MS.
+   */
+  private waitForScript(id: number): void {
+    const done = (): boolean => this.answers.has(id) || Atomics.load(this.counter, RETURNED) >= id
+    const clock = this.threadClock()
+    const from = clock?.ms()
+    if (clock === undefined || from === undefined) return this.waitFor(done, SCRIPT_CALL_BUDGET_MS)
+    const wallUntil = performance.now() + CALL_WALL_BUDGET_MS
+    for (let left = SCRIPT_CALL_BUDGET_MS; left > 0; ) {
+      this.waitFor(done, left)
+      const now = done() ? undefined : clock.ms()
+      // Answered, returned, or the thread is gone (its end is the caller's to tell).
+      if (now === undefined) return
+      left = Math.min(SCRIPT_CALL_BUDGET_MS - (now - from), wallUntil - performance.now())
+    }
+  }
+
+  private threadClock(): ThreadClock | undefined {
+    if (this.clock !== undefined) return this.clock ?? undefined
+    const tid = Atomics.load(this.counter, TID)
+    // 0 until the thread said (it says before its first call) or where it could not.
+    if (tid === 0) return undefined
+    this.clock = ThreadClock.of(tid) ?? null
+    return this.clock ?? undefined
   }
 
   private post(m: ToFraming, transfer: ArrayBuffer[] = []): number {

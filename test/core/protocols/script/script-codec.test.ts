@@ -223,6 +223,26 @@ describe('script: framing, scripts that misbehave', () => {
     ])
   })
 
+  // Linux tells a thread's CPU time (thread-clock.ts); elsewhere the budget is wall time.
+  it.runIf(process.platform === 'linux')('a call that runs past 250 ms on the wall but not on the CPU (its thread left waiting, as a loaded machine can) is not a loop: the budget is the thread\'s CPU time', async () => {
+    // Asleep, as a thread given no CPU: 600 ms on the wall each, next to no CPU.
+    const path = scriptFile('sleepy.js', 'const s = new Int32Array(new SharedArrayBuffer(4))\nexport function frame(b) {\n  if (b[0] === 9) Atomics.wait(s, 0, 0, 600)\n  return b.length ? 1 : null\n}\n')
+    const c = await codec(`script:${path}`)
+    expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([9, 9]) }]).map((m) => [m.length, m.error])).toEqual([
+      [1, undefined],
+      [1, undefined]
+    ])
+  })
+
+  it('a call that never ends and never runs either (asleep for good) is still cut, by a wall budget', async () => {
+    const path = scriptFile('asleep.js', 'const s = new Int32Array(new SharedArrayBuffer(4))\nexport function frame(b) {\n  if (b[0] === 9) Atomics.wait(s, 0, 0)\n  return b.length ? 1 : null\n}\n')
+    const c = await codec(`script:${path}`)
+    expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([1, 9]) }]).map((m) => [m.length, m.error])).toEqual([
+      [1, undefined],
+      [1, 'frame() gave no answer within its 250 ms budget (a loop? asleep.js); the script starts again for what follows: cutting stops here']
+    ])
+  })
+
   it('a changed file is loaded again in its place; one that no longer loads keeps the running version and says why', async () => {
     const path = scriptFile('changing.js', 'export function frame(b) { return 1 }\n')
     const c = await codec(`script:${path}`)
