@@ -224,6 +224,8 @@ export class CaptureDecoding {
       this.grewDuringRun = this.poll !== undefined && this.view.info().size > size0
       const more = this.more
       this.more = false
+      // A file decoded to its end: its Info words are made ahead of a first plain word (a live capture's first word makes them).
+      if (this.dirty.size === 0 && !this.closed && !this.view.info().live) this.info.prepare(this.version, () => this.version)
       if (this.dirty.size === 0 || this.closed) for (const w of this.idleWaiters.splice(0)) w()
       else if (this.idleWaiters.length > 0 || (more && !this.grewDuringRun)) this.schedule()
       else this.scheduleLater()
@@ -406,6 +408,7 @@ export class CaptureDecoding {
 
   close(): void {
     this.closed = true
+    this.info.stop()
     clearInterval(this.poll)
     clearTimeout(this.later)
     for (const c of this.conns.values()) if (!c.finished) this.host.drop(c.key)

@@ -329,6 +329,8 @@ export class ConnectionQuery {
 
   async page(q: PageQuery, signal?: AbortSignal, facts?: ProtocolFacts): Promise<ConnectionPage> {
     await this.index.loadAll()
+    // A list is looked at: a plain word may come next.
+    this.index.prepareWords?.()
     const { predicate, texts, negated, decoded } = q.filter ? parseQuery(q.filter, facts) : { predicate: undefined, texts: [], negated: [], decoded: false }
     // Protocol words look at what is decoded: decoding catches up for a while first, and the answer says how far it got.
     let scan: ConnectionPage['scan']

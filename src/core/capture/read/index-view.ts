@@ -29,6 +29,8 @@ export interface IndexView {
    * whose record lists are larger than PRELOAD_MAX leaves its rows to be loaded as asked for.
    */
   loadForDecoding(): Promise<void>
+  /** After loadAll: what plain filter words are looked for in is made ahead of the first, in the background (a stored index's endpoints). */
+  prepareWords?(): void
 
   summary(row: number): ConnectionSummary
   /** The fields of a summary one at a time, for going over every row without building any. */

@@ -88,4 +88,37 @@ describe('a plain word over a stored index', () => {
       await file.close()
     }
   })
+
+  it('of 10,000 rows and more, is joined in the background once the list is looked at: the first word writes out no endpoint', async () => {
+    const ROWS = 12_000
+    const path = join(dir, 'many.tcap')
+    const capture = await LiveCapture.create(path, { overwrite: true })
+    for (let i = 0; i < ROWS; i++) {
+      const conn = capture.openConnection({ kind: 'proxy', ownerId: 'p1', client: ipv4('10.1.2.3', 20000 + i), target: `host${i}.example:443` })
+      conn.connected(ipv4('10.0.0.2', 30000 + i), ipv4('10.9.9.9', 443))
+      conn.close('closed')
+    }
+    await capture.close()
+    const file = await FileCapture.open(path)
+    try {
+      const index = (file as unknown as { index: IndexView }).index
+      // Each row's endpoints are written out with its peers' texts: counted from here on.
+      let written = 0
+      const peerText = index.fields.peerText
+      index.fields.peerText = (row, role) => (written++, peerText(row, role))
+      const q = new ConnectionQuery(index, () => 0)
+      expect((await q.page({ offset: 0, limit: 10 })).of).toBe(ROWS)
+      // Three peers a row, with no word asked yet.
+      for (let waited = 0; written < 3 * ROWS; waited += 20) {
+        if (waited > 30_000) throw new Error(`the endpoints were not written out in the background within 30 s (${written} of ${3 * ROWS})`)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      written = 0
+      expect((await q.page({ offset: 0, limit: 10, filter: '"host11999.example"' })).rows.map((r) => r.id)).toEqual([ROWS])
+      expect((await q.page({ offset: 0, limit: 10, filter: '"20007"' })).rows.map((r) => r.id)).toEqual([8])
+      expect(written).toBe(0)
+    } finally {
+      await file.close()
+    }
+  }, 60_000)
 })
