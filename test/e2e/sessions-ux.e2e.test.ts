@@ -30,9 +30,12 @@ async function open(opts: Parameters<typeof openBrowser>[0] = {}): Promise<{ pag
   return { page: b.page, web }
 }
 
-/** The list rows of connections of one kind (the owner column gives way in a window this narrow). */
-const rowsOf = (page: Page, kind: string): Locator =>
-  page.getByRole('grid', { name: /^(Connections|连接)$/ }).getByRole('row').filter({ has: page.getByRole('gridcell', { name: kind, exact: true }) })
+/** Owners' ids by their kind: in a window this narrow the kind column gives way, and the owner's id tells it. */
+const OWNER_OF_KIND = { client: /^c\d+$/, proxy: /^p\d+$/ } as const
+
+/** The list rows of connections of one kind, told by their owners' ids. */
+const rowsOf = (page: Page, kind: keyof typeof OWNER_OF_KIND): Locator =>
+  page.getByRole('grid', { name: /^(Connections|连接)$/ }).getByRole('row').filter({ has: page.getByRole('gridcell', { name: OWNER_OF_KIND[kind] }) })
 
 /** How many of `rows` are wholly inside `box` (the scroller they are drawn in). */
 async function rowsInside(rows: Locator, box: Locator): Promise<number> {
@@ -169,7 +172,7 @@ describe('sessions, as new users met them, in Chromium', () => {
     await ask.getByRole('button', { name: '停止，保留连接' }).click()
     await servers.getByRole('button', { name: /^重新启动服务器 127\.0\.0\.1:\d+$/ }).waitFor()
     // The client kept its connection: the composer still drives it.
-    await rowsOf(page, '客户端').click()
+    await rowsOf(page, 'client').click()
     await page.getByRole('region', { name: '发送' }).waitFor()
     await page.getByRole('feed', { name: '会话' }).waitFor()
     await page.screenshot({ path: screenshotPath('sessions-layout-zh-dark') })

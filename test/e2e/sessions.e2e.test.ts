@@ -21,7 +21,8 @@ afterEach(async () => {
 async function open(opts: Parameters<typeof openBrowser>[0] = {}): Promise<{ page: Page; web: WebMode }> {
   const web = await startWeb()
   cleanups.push(() => web.stop('SIGINT'))
-  const b = await openBrowser({ height: 900, ...opts })
+  // Wide enough for the kind column (a list of 1,100 px or less leaves it to the owner's id): cells are found by their place.
+  const b = await openBrowser({ width: 1440, height: 900, ...opts })
   cleanups.push(() => b.close())
   await b.page.goto(web.url)
   await b.page.getByRole('navigation', { name: 'Open captures' }).getByRole('button', { name: /live/ }).waitFor()
