@@ -69,6 +69,12 @@ describe('a session with tcpscope, in Chromium', () => {
     await page.screenshot({ path: screenshotPath('journey-list') })
     // The client's address, cut short in a narrow column, is whole in its title (the port tells connections apart).
     expect(await row(page, 1).getByRole('gridcell', { name: /^127\.0\.0\.1:\d+$/ }).first().getAttribute('title')).toMatch(/^127\.0\.0\.1:\d+$/)
+    // In the default window the Info column has the widest share (it had 100 px, "GET /xss.h…"):
+    // the kind column gave way to the owner's id, which says it (p1).
+    const info = row(page, 1).getByRole('gridcell', { name: /^GET \/xss\.html/ })
+    await expect.poll(async () => (await info.boundingBox())?.width ?? 0).toBeGreaterThanOrEqual(170)
+    expect(await row(page, 1).getByRole('gridcell', { name: 'proxy', exact: true }).count()).toBe(0)
+    await row(page, 1).getByRole('gridcell', { name: /^p\d+$/ }).waitFor()
 
     // The conversation: the request, and nginx's answer whose body is markup, as text. An
     // HTTP connection opens in its HTTP tab; the conversation is picked.
