@@ -13,13 +13,13 @@
 // Node's APIs by accident, not as a security boundary against a hostile `.ksy`.
 
 import { runInContext, createContext, Script, type Context } from 'node:vm'
-import { inflateSync } from 'node:zlib'
 import KaitaiStream from 'kaitai-struct/KaitaiStream'
 import { formatBytes, formatCount } from '../../shared/human-readable'
 import { KSY_MAX_ITEMS, KSY_MAX_MADE } from '../../shared/limits'
 import { DEFAULT_MAX_MESSAGE } from '../../shared/message-types'
 import { KSY_MAX_DEPTH, type KsyObject, type KsyParserLike, type KsyRun, type StreamProbe } from '../protocols/ksy/ksy-types'
 import { ownThreadCpuMs } from '../thread-clock'
+import { InflateEngines, MAX_INFLATERS } from './inflate-engines'
 
 /**
  * Budget of one run of the compiled parser (a message's parse, or its fields with instances):
@@ -158,11 +158,16 @@ for (const name of ['bytesStripRight', 'bytesTerminate', 'bytesTerminateMulti', 
   }
 }
 
+/** What `process: zlib` inflates with: made before each run (inflate-engines.ts says why). */
+const inflaters = new InflateEngines(ZLIB_MAX)
+
 // zlib from the runtime would inflate without bound: a `.ksy`'s `process: zlib` gets at most ZLIB_MAX.
 ;(KaitaiStream as unknown as { processZlib: (b: Uint8Array) => Uint8Array }).processZlib = (buf) => {
-  let out: Buffer
+  let out: Buffer | undefined
   try {
-    out = inflateSync(buf, { maxOutputLength: ZLIB_MAX })
+    out = inflaters.inflate(buf)
+    // Every inflater made for the run is used: it runs again with more (KsyParser.run), unless there were MAX_INFLATERS.
+    if (out === undefined) throw new Error(`more than ${MAX_INFLATERS} process: zlib fields in one message`)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       // Cutting needs the message's length, not this field's content: the run says it left it out.
@@ -242,6 +247,8 @@ function __run(Top, stream, force) {
 export class KsyParser implements KsyParserLike {
   private readonly context: Context
   private readonly script = new Script('__run(__top, __stream, __fields)')
+  /** Its code has `process: zlib` fields: inflaters are made before each run. */
+  private readonly inflates: boolean
   /** Each module's exports, by its file name (`DeviceFrame`). */
   readonly modules = new Map<string, Record<string, unknown>>()
 
@@ -251,6 +258,7 @@ export class KsyParser implements KsyParserLike {
     readonly topClass: string
   ) {
     this.context = createContext({ __top: undefined, __stream: undefined, __fields: false })
+    this.inflates = Object.values(files).some((code) => code.includes('processZlib'))
     const sources = new Map(Object.entries(files).map(([name, code]) => [name.replace(/\.js$/, ''), code]))
     const require = (name: string): unknown => {
       if (name === 'kaitai-struct/KaitaiStream') return KaitaiStream
@@ -282,6 +290,15 @@ export class KsyParser implements KsyParserLike {
    * Then its CPU time is the budget: a parse that took more of it is cut as before.
    */
   run(bytes: Uint8Array, fields: boolean): KsyRun {
+    if (!this.inflates) return this.runBudgeted(bytes, fields)
+    for (;;) {
+      const run = this.runBudgeted(bytes, fields)
+      // Out of inflaters: run again with more, unless it ran out of time or a bound anyway, or there were MAX_INFLATERS.
+      if (!inflaters.spent || run.timedOut || !inflaters.grow()) return run
+    }
+  }
+
+  private runBudgeted(bytes: Uint8Array, fields: boolean): KsyRun {
     const cpu0 = ownThreadCpuMs()
     const t0 = performance.now()
     const first = this.runWithin(bytes, fields, KSY_RUN_BUDGET_MS)
@@ -297,6 +314,7 @@ export class KsyParser implements KsyParserLike {
   }
 
   private runWithin(bytes: Uint8Array, fields: boolean, wallMs: number): { run: KsyRun; wallTimeout: boolean } {
+    if (this.inflates) inflaters.fill()
     const probe: StreamProbe = { need: 0, toEnd: false }
     const stream = new WatchedStream(bytes, probe)
     this.context.__stream = stream
