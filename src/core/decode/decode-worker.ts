@@ -9,7 +9,7 @@ import { DecoderSet } from './decoder-set'
 import { ExchangeBatchWriter } from './exchange-batch'
 import { FeedOps } from './feed-ops'
 import { packReplies } from './feed-replies'
-import { unpackRequests, type PackedRequests } from './feed-requests'
+import { END_WORKER, unpackRequests, type PackedRequests } from './feed-requests'
 
 /**
  * The worker's own thread at the lowest CPU priority (Linux: a thread's id is a pid to
@@ -41,7 +41,9 @@ nameThread()
 const set = new DecoderSet()
 // A message's feeds are answered by one message: their exchanges in one batch of columns,
 // moved rather than cloned (feed-replies.ts says why).
-parentPort?.on('message', (packed: PackedRequests) => {
+parentPort?.on('message', (packed: PackedRequests | typeof END_WORKER) => {
+  // Nothing else keeps the thread: closing its port ends it once this turn is over.
+  if (packed === END_WORKER) return void parentPort?.close()
   const replies = []
   const batch = new ExchangeBatchWriter()
   for (const m of unpackRequests(packed)) {

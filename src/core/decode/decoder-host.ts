@@ -14,7 +14,7 @@ import { DecoderSet, type FeedOptions, type FeedResult } from './decoder-set'
 import type { FeedOps } from './feed-ops'
 import { ExchangeBatch, ExchangeBatchWriter } from './exchange-batch'
 import { resultOf, unpackReplies, type PackedReplies } from './feed-replies'
-import { dropRequest, feedRequest, packRequests, type FeedRequest } from './feed-requests'
+import { dropRequest, END_WORKER, feedRequest, packRequests, type FeedRequest } from './feed-requests'
 
 /**
  * Feeds' bytes that go to the worker at once rather than at the end of the turn: a file's
@@ -77,6 +77,7 @@ export class WorkerHost implements DecoderHost {
   private readonly onWorker = new Set<number>()
   private fallback: InThreadHost | undefined
   private closed = false
+  private exited = false
   /**
    * Requests made in one turn of the event loop go as one message, answered by one: a
    * message each way per connection cost the worker more than decoding it (100,000
@@ -99,7 +100,10 @@ export class WorkerHost implements DecoderHost {
       if (this.waiting.size === 0 && !this.closed) worker.unref()
     })
     worker.on('error', (err) => this.fail(err.message))
-    worker.on('exit', (code) => this.fail(`it exited with code ${code}`))
+    worker.on('exit', (code) => {
+      this.exited = true
+      this.fail(`it exited with code ${code}`)
+    })
     // Idle, it must not keep the process alive; while it owes an answer it must (feed refs it).
     worker.unref()
   }
@@ -164,10 +168,22 @@ export class WorkerHost implements DecoderHost {
     const moved: ArrayBuffer[] = []
     this.worker.postMessage(packRequests(requests, moved), moved)
   }
+  /**
+   * Ends the worker between two messages (END_WORKER says why not terminate()), and by
+   * terminate() only if it has not ended within END_WAIT_MS (a decode that never ends).
+   */
   async close(): Promise<void> {
     this.closed = true
     this.fallback ??= new InThreadHost()
-    await this.worker.terminate()
+    if (this.exited) return
+    // Referenced until it has ended, as terminate() does: the process waits for its end.
+    this.worker.ref()
+    const ended = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()))
+    this.worker.postMessage(END_WORKER)
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), END_WAIT_MS)))
+    if ((await Promise.race([ended, late])) === 'late') await this.worker.terminate()
+    clearTimeout(timer)
   }
 
   /** Ends the worker as a crash would (tests). */
@@ -175,6 +191,9 @@ export class WorkerHost implements DecoderHost {
     return this.worker.terminate()
   }
 }
+
+/** How long close() waits for the decode worker to end between two messages before it terminates it. */
+const END_WAIT_MS = 5000
 
 /**
  * Feeds waiting on every started worker before a new connection starts another (WorkerPool):

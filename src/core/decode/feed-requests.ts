@@ -56,6 +56,13 @@ export function dropRequest(key: number, id = 0): FeedRequest {
   return { id, key, drop: true, ops: undefined, bytes: undefined, opts: undefined, last: false }
 }
 
+/**
+ * Asks the decode worker to end by itself, between two messages: terminate() could end it
+ * inside node:zlib's constructor (a body or a WebSocket message being inflated), leaving a
+ * handle whose clean-up aborts the whole process (Node's "close before init" assertion).
+ */
+export const END_WORKER = 'end'
+
 export interface PackedRequests {
   head: Float64Array
   ops: Float64Array

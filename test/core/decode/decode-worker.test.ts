@@ -43,6 +43,19 @@ describe('the decode worker', () => {
     await Promise.all([here.close(), there.close()])
   })
 
+  it('ends by itself between two messages when closed (exit code 0), not by terminate(), which could stop it inside zlib', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    const d = new Decoding({ workerFile: WORKER, workers: 1 })
+    // Closed while it decodes: it ends once the message in hand is answered.
+    const decoding = everything(d).catch(() => undefined)
+    while (d.summary(file, 1) === undefined) await new Promise((r) => setImmediate(r))
+    const worker = (d.host() as unknown as { worker: import('node:worker_threads').Worker }).worker
+    const exited = new Promise<number>((r) => worker.once('exit', r))
+    await d.close()
+    expect(await exited).toBe(0)
+    await decoding
+  })
+
   it('goes on on the engine thread when the worker dies mid-way, and starts its connections over', async (ctx) => {
     if (!needPeer('curl')) return ctx.skip()
     const reference = await everything(new Decoding({ worker: false }))

@@ -8,7 +8,7 @@ import { Decoding } from '../../../src/core/decode/decoding'
 import { EventEmitter } from 'node:events'
 import type { Worker } from 'node:worker_threads'
 import { WorkerHost, WorkerPool, decodeWorkers, type DecoderHost } from '../../../src/core/decode/decoder-host'
-import { unpackRequests, type FeedRequest, type PackedRequests } from '../../../src/core/decode/feed-requests'
+import { END_WORKER, unpackRequests, type FeedRequest, type PackedRequests } from '../../../src/core/decode/feed-requests'
 import type { FeedResult } from '../../../src/core/decode/decoder-set'
 import { FeedOps } from '../../../src/core/decode/feed-ops'
 import { opsOf, type Op } from './feed-ops-of'
@@ -187,8 +187,15 @@ describe('decoding over two built workers', () => {
 /** A worker that records the messages it is sent, and answers none. */
 class SilentWorker extends EventEmitter {
   readonly sent: FeedRequest[][] = []
-  postMessage(packed: PackedRequests): void {
-    this.sent.push(unpackRequests(packed))
+  /** END_WORKER came: it ends, as the decode worker does between two messages. */
+  ended = false
+  postMessage(packed: PackedRequests | typeof END_WORKER): void {
+    if (packed !== END_WORKER) return void this.sent.push(unpackRequests(packed))
+    this.ended = true
+    this.endSoon()
+  }
+  protected endSoon(): void {
+    setImmediate(() => this.emit('exit', 0))
   }
   ref(): void {}
   unref(): void {}
@@ -243,6 +250,8 @@ class ExitingWorker extends SilentWorker {
     this.ref()
     return new Promise((resolve) => (this.exited = resolve))
   }
+  /** It ends when the test says. */
+  protected override endSoon(): void {}
   exit(): void {
     this.emit('exit', 1)
     this.exited?.(1)
@@ -265,6 +274,8 @@ describe('WorkerHost closing', () => {
     // Unref'd here, the process had nothing left to wait for and exited before the worker did,
     // in the middle of the engine's close (tcpscope show and proxy ended with 0, the capture not completed).
     expect(worker.refd).toBe(true)
+    // Asked to end between two messages, not terminated.
+    expect(worker.ended).toBe(true)
     worker.exit()
     await closed
   })
