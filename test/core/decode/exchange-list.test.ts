@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExchangeListPage } from '../../../src/shared/protocol-types'
 import type { ConnectionPage } from '../../../src/shared/capture-types'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
+import type { Socket } from 'node:net'
 import { connectTo } from '../../helpers/net'
 import { infoWords } from '../../../src/shared/info-words'
 import { hasProgram, needPeer } from '../../helpers/peers'
@@ -133,24 +134,32 @@ describe('a plain word over a live connection', () => {
     const live = await testEngine()
     let answer!: (bytes: string) => void
     const { createServer } = await import('node:net')
+    const accepted: Socket[] = []
     const server = createServer((s) => {
+      accepted.push(s)
       s.once('data', () => (answer = (bytes) => s.end(bytes)))
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    let client: Socket | undefined
+    // A live capture is decoded a moment after its bytes come; a loaded machine can stretch that past a second.
+    const patiently = { timeout: 20_000 }
     try {
       const proxy = await live.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${(server.address() as { port: number }).port}` })
-      const client = await connectTo(portOf(proxy.listen))
+      client = await connectTo(portOf(proxy.listen))
       client.resume()
       client.write('GET /slow HTTP/1.1\r\nHost: teapot.test\r\n\r\n')
       const words = async (filter: string): Promise<number> => (await live.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter })).total
-      await expect.poll(() => words('/slow')).toBe(1)
+      await expect.poll(() => words('/slow'), patiently).toBe(1)
       expect(await words('418')).toBe(0)
-      await expect.poll(() => answer).toBeDefined()
+      await expect.poll(() => answer, patiently).toBeDefined()
       answer("HTTP/1.1 418 I'm a teapot\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\ntea")
-      await expect.poll(() => words('418')).toBe(1)
+      await expect.poll(() => words('418'), patiently).toBe(1)
       expect(await words('"→ 418 text/plain"')).toBe(1)
-      client.destroy()
     } finally {
+      // Ended whatever happened: the server's close waits for its connections (a failed
+      // assertion left them open, and the test hung to its 60 s instead of saying what failed).
+      client?.destroy()
+      for (const s of accepted) s.destroy()
       await new Promise((r) => server.close(r))
       await live.dispose()
     }
