@@ -37,4 +37,6 @@ export interface FramingWorkerData {
   answers: SharedArrayBuffer
   /** The thread's memory limit, which its byte arrays are held to as well (script-memory.ts). */
   memoryMb: number
+  /** zlib-guard.ts: the thread ends where it cannot be making a zlib handle. */
+  zlibGuard: SharedArrayBuffer
 }

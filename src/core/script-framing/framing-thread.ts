@@ -17,6 +17,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { Direction } from '../../shared/capture-types'
 import { ThreadClock } from '../thread-clock'
 import { ARRAYS_EXIT_CODE, arraysPast } from '../rules/script/script-memory'
+import { terminateSafely, ZLIB_GUARD_BYTES } from '../rules/script/zlib-guard'
 import { BEGUN, EVENTS, RETURNED, SHARED_BYTES, TID, type FramingWorkerData, type FromFraming, type ToFraming } from './framing-messages'
 
 /**
@@ -64,6 +65,7 @@ export class FramingThread {
   private loaded: true | string | undefined
   private readonly answers = new Map<number, FromFraming>()
   private ended: string | undefined
+  private readonly zlibGuard = new SharedArrayBuffer(ZLIB_GUARD_BYTES)
   /** The thread's CPU time (undefined until its id is known, null where it cannot be read). */
   private clock: ThreadClock | null | undefined
 
@@ -72,7 +74,7 @@ export class FramingThread {
     this.counter = new Int32Array(answers)
     const { port1, port2 } = new MessageChannel()
     this.port = port2
-    const workerData: FramingWorkerData = { mode: 'framing', port: port1, answers, memoryMb: MEMORY_MB }
+    const workerData: FramingWorkerData = { mode: 'framing', port: port1, answers, memoryMb: MEMORY_MB, zlibGuard: this.zlibGuard }
     // Its output is the engine's stderr (framing-worker.ts sends its console there, never to
     // stdout, which may be --json); read through a stream of ours it would keep the process alive.
     this.worker = new Worker(file, { workerData, transferList: [port1], resourceLimits: { maxOldGenerationSizeMb: MEMORY_MB } })
@@ -130,7 +132,7 @@ export class FramingThread {
   terminate(): void {
     this.port.close()
     this.clock?.close()
-    void this.worker.terminate().then(
+    void terminateSafely(this.worker, this.zlibGuard).then(
       () => undefined,
       () => undefined
     )

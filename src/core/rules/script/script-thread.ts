@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads'
 import { forwardLines } from './script-console'
 import { ARRAYS_EXIT_CODE, arraysPast, watchdogLimit } from './script-memory'
 import { beatsSoFar, claimUpTo, createSignals } from './script-signals'
+import { terminateSafely, ZLIB_GUARD_BYTES } from './zlib-guard'
 import type { FromWorker, HookArgs, HookName, HooksWorkerData, ToWorker, WorkerOutcome } from './script-types'
 
 export interface ThreadOptions {
@@ -68,6 +69,7 @@ export class ScriptThread {
   private loaded = false
   private readonly exited: Promise<void>
   private readonly signals = createSignals()
+  private readonly zlibGuard = new SharedArrayBuffer(ZLIB_GUARD_BYTES)
   /** the beat count last read, and when the thread last showed it was free: when a read found the count changed, or a message came */
   private beats = 0
   private beatAt = Date.now()
@@ -79,7 +81,7 @@ export class ScriptThread {
   private constructor(private readonly opts: ThreadOptions) {
     // Its console is read, not inherited: a script's console.log must not land in the middle
     // of the CLI's own output (--json on stdout).
-    const workerData: HooksWorkerData = { signals: this.signals.buffer, memoryMb: opts.memoryMb }
+    const workerData: HooksWorkerData = { signals: this.signals.buffer, memoryMb: opts.memoryMb, zlibGuard: this.zlibGuard }
     this.worker = new Worker(opts.file, { resourceLimits: { maxOldGenerationSizeMb: opts.memoryMb }, stdout: true, stderr: true, workerData })
     forwardLines(this.worker.stdout, opts.onLog)
     forwardLines(this.worker.stderr, opts.onLog)
@@ -162,7 +164,7 @@ export class ScriptThread {
   async terminate(): Promise<void> {
     this.stopCause ??= 'the script was closed'
     this.settleAll(this.stopCause)
-    await this.worker.terminate().catch(() => undefined)
+    await terminateSafely(this.worker, this.zlibGuard).catch(() => undefined)
   }
 
   private send(what: HookName | 'loading', message: (id: number) => ToWorker, transfer: ArrayBuffer[]): Promise<Answer> {
@@ -248,7 +250,7 @@ export class ScriptThread {
     if (this.stopCause !== undefined) return
     this.stopCause = cause
     this.settleAll(cause)
-    void this.worker.terminate().catch(() => undefined)
+    void terminateSafely(this.worker, this.zlibGuard).catch(() => undefined)
     if (!this.retiring) this.opts.onStop(this, cause)
   }
 

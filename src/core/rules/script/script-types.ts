@@ -100,6 +100,8 @@ export interface HooksWorkerData {
   signals: SharedArrayBuffer
   /** The thread's memory limit, which its byte arrays are held to as well (script-memory.ts). */
   memoryMb: number
+  /** zlib-guard.ts: the thread ends where it cannot be making a zlib handle. */
+  zlibGuard: SharedArrayBuffer
 }
 
 export type ToWorker = { type: 'load'; id: number; path: string; source: string } | { type: 'call'; id: number; args: HookArgs }

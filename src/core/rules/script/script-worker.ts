@@ -12,6 +12,7 @@ import { describeThrown, importScript, ScriptLoadError, whereIn } from './script
 import { ARRAYS_EXIT_CODE, watchArrays } from './script-memory'
 import { BEAT_MS, beat, claimUpTo, createSignals } from './script-signals'
 import { serveFraming } from '../../script-framing/framing-worker'
+import { guardZlib } from './zlib-guard'
 import type { FramingWorkerData } from '../../script-framing/framing-messages'
 import { HOOK_NAMES, type FromWorker, type HookArgs, type HookName, type HooksWorkerData, type ToWorker, type WorkerOutcome } from './script-types'
 
@@ -139,5 +140,7 @@ function serveHooks({ signals: signalBuffer, memoryMb }: HooksWorkerData): void 
 
 // The same worker runs a `script:` framing's frame() and describe() (framing-worker.ts), started in that mode.
 const data = workerData as HooksWorkerData | FramingWorkerData
+// Before any script is loaded: it may make zlib handles, and its thread may be ended at any moment.
+guardZlib(data.zlibGuard)
 if ('mode' in data && data.mode === 'framing') serveFraming(data.port, data.answers, data.memoryMb)
 else serveHooks(data as HooksWorkerData)
