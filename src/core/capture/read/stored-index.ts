@@ -232,8 +232,8 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     this.loadedAll = true
   }
 
-  /** Rows whose endpoints are written out (endpointText) so far, ahead of a first plain word. */
-  private endpointsMade: string[] | undefined
+  /** prepareWords began. */
+  private preparingWords = false
 
   /**
    * The endpoints' join made in the background, ENDPOINT_ROWS at a time, for an index of
@@ -241,8 +241,9 @@ export class StoredIndex extends TaggedRecords implements IndexView {
    * 100 ms over 100,000 rows. A word asked meanwhile makes the join itself.
    */
   prepareWords(): void {
-    if (!this.loadedAll || this.endpointsMade !== undefined || this.size < PREPARE_MIN_ROWS) return
-    const texts = (this.endpointsMade = new Array<string>(this.size))
+    if (!this.loadedAll || this.preparingWords || this.size < PREPARE_MIN_ROWS) return
+    this.preparingWords = true
+    const texts = new Array<string>(this.size)
     let row = 0
     inSlices(() => {
       if (this.endpointTexts !== undefined) return true
