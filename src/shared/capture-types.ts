@@ -53,6 +53,13 @@ export interface ConnectionSummary {
    * drop`), when any were: the stream holds holes of this many bytes in all.
    */
   notKept?: Record<Direction, number>
+  /**
+   * Bytes tcpscope gave the client in the target's place, not in `bytes.server`: a traffic
+   * rule's or the script's answer to a request, or tcpscope's own answer for a target that
+   * was down (`rule` records: answeredBytes). What the client received is `bytes.server`
+   * plus these; absent for the many connections with none.
+   */
+  answered?: number
   fin: Record<Direction, boolean>
   end: ConnectionEnd
   error?: ErrorInfo

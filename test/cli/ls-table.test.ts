@@ -4,7 +4,8 @@
 // byte, the table made the plain way, as strings, from what `ls --json` says of the same
 // file: IPv4, IPv6 and socket-path clients, a connection with no client, a forward proxy's
 // tunnel, non-ASCII in a target, an end with its error code, ids and byte counts of every
-// width, and who changed what a receiver got (a breakpoint's edit, a rule's answer, both).
+// width, who changed what a receiver got (a breakpoint's edit, a rule's answer, both), and
+// the bytes tcpscope answered a client with in its target's place.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,7 +28,7 @@ function plainTable(rows: ConnectionSummary[]): string {
     formatTimestamp(c.openedAt),
     c.closedAt === undefined ? '-' : formatDuration(c.closedAt - c.openedAt, WALL_CLOCK_MS),
     String(c.bytes.client) + (c.notKept?.client ? ` (${c.notKept.client} not kept)` : ''),
-    String(c.bytes.server) + (c.notKept?.server ? ` (${c.notKept.server} not kept)` : ''),
+    String(c.bytes.server) + (c.notKept?.server ? ` (${c.notKept.server} not kept)` : '') + (c.answered ? ` (+${c.answered} answered by tcpscope)` : ''),
     changedWord(c.changed),
     c.error?.code !== undefined && c.end !== 'closed' ? `${c.end} (${c.error.code})` : c.end
   ])
@@ -64,7 +65,9 @@ describe('tcpscope ls: the table', () => {
       if (i % 5 === 3) c.event('error', 'server', { code: 'ECONNRESET', message: 'read ECONNRESET' })
       // A breakpoint's edit, a rule's answer, both; a rule that only looked changes nothing.
       if (i % 6 === 1) c.event('break', 'client', { breakpoint: 'b1', action: 'edited', message: 'edited at the breakpoint' })
-      if (i % 4 === 1) c.event('rule', 'client', { rule: 'mock', action: 'respond', message: 'answered GET / with 200 (not sent to the target)', at: 0 })
+      // Half of the answers with the size of what the client got (kept, or only its size and SHA-256).
+      const answer = i % 8 === 1 ? { deliveredSize: i * 131 } : i % 8 === 5 ? { deliveredSize: 2 * 1024 * 1024 + i, deliveredSha256: 'ab'.repeat(32) } : {}
+      if (i % 4 === 1) c.event('rule', 'client', { rule: 'mock', action: 'respond', message: 'answered GET / with 200 (not sent to the target)', at: 0, ...answer })
       if (i % 9 === 2) c.event('rule', 'client', { rule: 'slow', action: 'delay', message: 'delayed 10 ms', at: 0 })
       if (i % 11 !== 10) c.close((['closed', 'client-reset', 'server-reset', 'error', 'stopped'] as const)[i % 5])
     }
@@ -81,7 +84,10 @@ describe('tcpscope ls: the table', () => {
     expect(rows.filter((r) => r.end === 'saved-open' && r.closedAt === undefined).length).toBeGreaterThan(0)
     expect(rows.filter((r) => r.error?.code === 'ECONNRESET' && r.end !== 'closed').length).toBeGreaterThan(0)
     expect(rows.map((r) => changedWord(r.changed)).slice(0, 14)).toEqual(['-', 'breakpoint,rule', '-', '-', '-', 'rule', '-', 'breakpoint', '-', 'rule', '-', '-', '-', 'breakpoint,rule'])
+    // What tcpscope answered in the targets' place is told beside the servers' bytes.
+    expect(rows.filter((r) => r.answered !== undefined).map((r) => [r.id, r.answered]).slice(0, 3)).toEqual([[2, 131], [6, 2 * 1024 * 1024 + 5], [10, 9 * 131]])
     expect(table.stdout).toBe(plainTable(rows))
+    expect(table.stdout).toContain(' (+131 answered by tcpscope)')
     expect(table.stdout).toContain('café.example:443')
   })
 })

@@ -58,11 +58,16 @@ export function targetOf(c: Pick<ConnectionSummary, 'target' | 'tls' | 'via'>): 
   if (c.via !== undefined) t += ` via ${c.via}`
   return t
 }
-/** Bytes one side sent, and how many of them the capture did not keep (gaps), when any. */
+/**
+ * Bytes one side sent, with how many of them the capture did not keep (gaps) and, the
+ * server's, what tcpscope answered the client with in its place, when any (noted).
+ */
 function bytesOf(rows: Rows, row: number, dir: Direction): string {
   const gap = rows.fields.notKept(row, dir)
-  return gap > 0 ? `${rows.bytes(row, dir)} (${gap} not kept)` : String(rows.bytes(row, dir))
+  const answered = dir === 'server' ? rows.fields.answered(row) : 0
+  return `${rows.bytes(row, dir)}${gap > 0 ? ` (${gap} not kept)` : ''}${answered > 0 ? ` (+${answered} answered by tcpscope)` : ''}`
 }
+const noted = (rows: Rows, row: number, dir: Direction): boolean => rows.fields.notKept(row, dir) > 0 || (dir === 'server' && rows.fields.answered(row) > 0)
 /** The length of the client's peer as formatPeer writes it (peerText), and the peer written in its parts: no string made per row. */
 function peerLength(rows: Rows, row: number): number {
   const address = rows.fields.peerAddress(row, 'client')
@@ -117,8 +122,8 @@ async function printTable(io: Io, rows: Rows): Promise<void> {
     widest(3, rowTarget(rows, row).length)
     const closedAt = f.closedAt(row)
     if (closedAt - f.openedAt(row) >= SHORT_DURATION_MS) widest(5, durationOf(closedAt, f.openedAt(row)).length)
-    widest(6, f.notKept(row, 'client') > 0 ? bytesOf(rows, row, 'client').length : digits(rows.bytes(row, 'client')))
-    widest(7, f.notKept(row, 'server') > 0 ? bytesOf(rows, row, 'server').length : digits(rows.bytes(row, 'server')))
+    widest(6, noted(rows, row, 'client') ? bytesOf(rows, row, 'client').length : digits(rows.bytes(row, 'client')))
+    widest(7, noted(rows, row, 'server') ? bytesOf(rows, row, 'server').length : digits(rows.bytes(row, 'server')))
     widest(8, changedWord(f.changed(row)).length)
   }
   w[4] = 'YYYY-MM-DD hh:mm:ss.mmm'.length
@@ -132,9 +137,9 @@ async function printTable(io: Io, rows: Rows): Promise<void> {
     out.text(rowTarget(rows, row), w[3] + 2)
     time(openedAt, out)
     out.spaces(2).text(durationOf(f.closedAt(row), openedAt), w[5] + 2)
-    if (f.notKept(row, 'client') > 0) out.text(bytesOf(rows, row, 'client'), w[6] + 2)
+    if (noted(rows, row, 'client')) out.text(bytesOf(rows, row, 'client'), w[6] + 2)
     else out.int(rows.bytes(row, 'client'), w[6] + 2)
-    if (f.notKept(row, 'server') > 0) out.text(bytesOf(rows, row, 'server'), w[7] + 2)
+    if (noted(rows, row, 'server')) out.text(bytesOf(rows, row, 'server'), w[7] + 2)
     else out.int(rows.bytes(row, 'server'), w[7] + 2)
     out.text(changedWord(f.changed(row)), w[8] + 2)
     if (out.text(endOf(rows, row)).end()) await out.flush()
@@ -172,7 +177,7 @@ export const lsCommand = defineCommand({
   usage: LS_USAGE,
   options: OPTIONS,
   notes: [
-    'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, [TLS after STARTTLS (smtp) NAME] when TLS began midway, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way as each side sent them (with "(N not kept)" when the capture has gaps there: bytes forwarded while the disk was too slow, with --when-disk-is-slow drop), who changed what a receiver got (breakpoint: a message edited at a breakpoint; rule: a traffic rule or the script mocked, rewrote or forwarded one; breakpoint,rule: both; -: nothing changed) and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
+    'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, [TLS after STARTTLS (smtp) NAME] when TLS began midway, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way as each side sent them (with "(N not kept)" when the capture has gaps there: bytes forwarded while the disk was too slow, with --when-disk-is-slow drop; and the server\'s with "(+N answered by tcpscope)" when a rule, the script or tcpscope itself answered the client in the target\'s place), who changed what a receiver got (breakpoint: a message edited at a breakpoint; rule: a traffic rule or the script mocked, rewrote or forwarded one; breakpoint,rule: both; -: nothing changed) and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
   ],
   examples: [
     { line: 'tcpscope ls capture.tcap', about: 'One line per connection: id, kind, peers, times, bytes, how it ended.' },

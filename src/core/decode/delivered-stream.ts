@@ -21,7 +21,7 @@
 import type { Direction } from '../../shared/capture-types'
 import { MAX_DELIVERED_RECORDS, type DeliveredSpan, type DeliveredStreamMap } from '../../shared/delivered-stream-types'
 import { UserError } from '../../shared/errors'
-import { endedHere, SCRIPT_ENDED, type RuleEventInfo } from '../../shared/rules/rule-types'
+import { answeredClient, endedHere, SCRIPT_ENDED, type RuleEventInfo } from '../../shared/rules/rule-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { whoActed } from '../export/delivered'
 import { actBytes, connActs, type ConnActs, type StreamAct } from './delivered-acts'
@@ -35,7 +35,8 @@ function effectOf(a: StreamAct): Effect {
   const { info } = a
   const has = info.deliveredSize !== undefined
   if (a.dir === 'client') {
-    if (endedHere(info, false)) return info.action === 'forward' ? 'elsewhere' : has ? 'answer' : 'remove'
+    if (answeredClient(info, a.dir)) return 'answer'
+    if (endedHere(info, false)) return info.action === 'forward' ? 'elsewhere' : 'remove'
     return has ? 'replace' : 'none'
   }
   if (has) return 'replace'

@@ -5,6 +5,7 @@
 // received, not 0 B; the connection list's row says a rule changed what was delivered (a
 // drop is no change of it). A real client and a real target on loopback.
 import type { Socket } from 'node:net'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { connectTo, waitFor } from '../../helpers/net'
@@ -20,7 +21,12 @@ let proxyPort: number
 beforeEach(async () => {
   t = await testEngine()
   targetGot = ''
-  target = await proxyTo(t.engine, (s) => s.on('data', (d: Buffer) => (targetGot += d.toString('latin1'))))
+  target = await proxyTo(t.engine, (s) =>
+    s.on('data', (d: Buffer) => {
+      targetGot += d.toString('latin1')
+      if (d.toString('latin1') === 'ping') s.end('pong')
+    })
+  )
   proxyId = target.proxyId
   proxyPort = target.port
 })
@@ -75,8 +81,28 @@ describe('a request a mock answered', () => {
     const [summary] = await t.engine['conn.get']({ capture: 'live', ids: [connId] })
     expect(summary.protocol?.first).toMatchObject({ method: 'GET', target: '/api/user', status: 201, contentType: 'application/json', size: BODY.length })
     expect(summary.changed).toEqual({ rule: true })
+    // The target sent nothing; the connection list counts the answers as received.
+    expect(summary.bytes.server).toBe(0)
+    expect(summary.answered).toBe(got.length)
     const changed = await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter: 'changed:rule -changed:breakpoint' })
     expect(changed.rows.map((r) => r.id)).toEqual([connId])
+    // Sorted by what the clients received, it comes before a connection whose target sent
+    // 4 bytes (first, counting the target's bytes alone).
+    const other = await connectTo(proxyPort)
+    other.on('data', () => undefined)
+    other.end('ping')
+    await expect.poll(async () => (await t.engine['conn.get']({ capture: 'live', ids: [connId + 1] }))[0]?.bytes.server).toBe(4)
+    const byReceived = await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, sort: 'received', descending: true })
+    expect(byReceived.rows.map((r) => r.id)).toEqual([connId, connId + 1])
+    // Saved, the file's stored index keeps the answers' bytes; reopened, the list reads them from it.
+    const saved = join(t.dir, 'answered.tcap')
+    await t.engine['capture.save']({ path: saved })
+    const opened = await t.engine['capture.open']({ path: saved })
+    expect(opened.indexProblem).toBeUndefined()
+    const [reopened] = await t.engine['conn.get']({ capture: opened.id, ids: [connId] })
+    expect(reopened).toMatchObject({ bytes: { server: 0 }, answered: got.length })
+    const [plain] = await t.engine['conn.get']({ capture: opened.id, ids: [connId + 1] })
+    expect(plain.answered).toBeUndefined()
 
     const page = await t.engine['http.exchanges']({ capture: 'live', connId, from: 0, limit: 10 })
     const [x] = page.exchanges

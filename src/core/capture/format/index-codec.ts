@@ -84,13 +84,16 @@ export const S = {
   /** The connection's TLS (ConnectionSummary.tls) as JSON; -1 for the many without. */
   TLS: 14,
   /** Bytes forwarded but not kept each way (ConnectionSummary.notKept) as JSON; -1 for the many without gaps. */
-  NOT_KEPT: 15
+  NOT_KEPT: 15,
+  /** Bytes tcpscope answered the client with in the target's place (ConnectionSummary.answered), as decimal text; -1 for the many without. */
+  ANSWERED: 16
 } as const
-export const S_COUNT = 16
+export const S_COUNT = 17
 /** References per connection in files written before replays had a source, and before TLS: read, never written. */
 export const S_COUNT_BEFORE_REPLAY_OF = 13
 export const S_COUNT_BEFORE_TLS = 14
 export const S_COUNT_BEFORE_NOT_KEPT = 15
+export const S_COUNT_BEFORE_ANSWERED = 16
 /** A peer's port field for a Unix socket path. */
 export const PATH_PORT = -1
 
@@ -177,15 +180,25 @@ export interface IndexSource {
   ownerList(): OwnerRecord[]
   /** Whether any connection has a gap (bytes forwarded but not kept). */
   hasGaps(): boolean
+  /** Whether tcpscope answered any connection's client in its target's place. */
+  hasAnswers(): boolean
+}
+
+/**
+ * References per row: the gap column only when a connection has a gap, the answered column
+ * only when one was answered, so that a capture without either stays readable, index and
+ * all, by a tcpscope from before them.
+ */
+function refsPerRow(index: IndexSource): number {
+  if (index.hasAnswers()) return S_COUNT
+  return index.hasGaps() ? S_COUNT_BEFORE_ANSWERED : S_COUNT_BEFORE_NOT_KEPT
 }
 
 /** The index as its stored byte stream, ending in its block CRC table. */
 export function encodeIndex(index: IndexSource): { stream: Buffer; crcTableOffset: number; crcTableCrc: number } {
   const rows = index.size
   const numbers = new Float64Array(rows * F_COUNT)
-  // Rows carry the gap column only when a connection has a gap: a capture without one stays
-  // readable, index and all, by a tcpscope from before gaps.
-  const perRow = index.hasGaps() ? S_COUNT : S_COUNT_BEFORE_NOT_KEPT
+  const perRow = refsPerRow(index)
   const refs = new Int32Array(rows * perRow)
   const strings = new StringTable()
   let totalRecords = 0
@@ -209,6 +222,7 @@ export function encodeIndex(index: IndexSource): { stream: Buffer; crcTableOffse
     // Identical summaries (a client's many connections to one upstream) share one string.
     refs[at + S.TLS] = strings.ref(s.tls === undefined ? undefined : JSON.stringify(s.tls))
     if (perRow > S.NOT_KEPT) refs[at + S.NOT_KEPT] = strings.ref(s.notKept === undefined ? undefined : JSON.stringify(s.notKept))
+    if (perRow > S.ANSWERED) refs[at + S.ANSWERED] = strings.ref(s.answered === undefined ? undefined : String(s.answered))
     for (let i = 0; i < n; i++) {
       records[2 * next] = index.recordOffset(row, i)
       records[2 * next + 1] = index.recordTag(row, i)

@@ -16,7 +16,7 @@
 
 import type { ConnectionEnd, ConnectionSummary, Direction, ErrorInfo, PeerAddress, ReplaySource } from '../../../shared/capture-types'
 import type { TlsSummary } from '../../../shared/tls-types'
-import { ruleChangedDelivery } from '../../../shared/rules/rule-types'
+import { answeredBytes, ruleChangedDelivery, type RuleEventInfo } from '../../../shared/rules/rule-types'
 import { RecordType, dirName } from '../format/capture-format'
 import { CHANGED_BY_RULE, changedOfFlags, EDITED_AT_BREAKPOINT, ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, viaFlags, viaOfFlags, type IndexSource } from '../format/index-codec'
 import { OwnerTable, replaySourceOf, viaOf, type OpenInfo, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
@@ -74,6 +74,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
    */
   private readonly tlsShared = new Map<string, TlsSummary>()
   private readonly ownerTable = new OwnerTable()
+  /** Rows whose client tcpscope answered in the target's place, with the answers' bytes (few rows have any). */
+  private readonly answers = new Map<number, number>()
   /** Rows with gaps (bytes forwarded but not kept), with how many bytes each way (few rows have any). */
   private readonly gaps = new Map<number, Record<Direction, number>>()
   /**
@@ -255,6 +257,10 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     return this.gaps.size > 0
   }
 
+  hasAnswers(): boolean {
+    return this.answers.size > 0
+  }
+
   /** Bytes of `dir` forwarded but not kept (gap records). */
   notKept(row: number, dir: Direction): number {
     return this.gaps.get(row)?.[dir] ?? 0
@@ -323,9 +329,13 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
       case RecordType.Break:
         if (info?.action === 'edited') this.cells[at + FLAGS] |= EDITED_AT_BREAKPOINT
         break
-      case RecordType.Rule:
-        if (info !== undefined && ruleChangedDelivery(info)) this.cells[at + FLAGS] |= CHANGED_BY_RULE
+      case RecordType.Rule: {
+        if (info === undefined) break
+        if (ruleChangedDelivery(info)) this.cells[at + FLAGS] |= CHANGED_BY_RULE
+        const answered = answeredBytes(info as Partial<RuleEventInfo> as RuleEventInfo, dir)
+        if (answered > 0) this.answers.set(row, (this.answers.get(row) ?? 0) + answered)
         break
+      }
     }
   }
 
@@ -389,7 +399,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     tls: (row) => this.tlsRows.get(row),
     via: (row) => viaOfFlags(this.cells[row * STRIDE + FLAGS]),
     changed: (row) => changedOfFlags(this.cells[row * STRIDE + FLAGS]),
-    notKept: (row, dir) => this.notKept(row, dir)
+    notKept: (row, dir) => this.notKept(row, dir),
+    answered: (row) => this.answers.get(row) ?? 0
   }
 
   private peerColumn(role: PeerRole): PeerColumn {
@@ -430,6 +441,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     if (recClient !== s.bytes.client || recServer !== s.bytes.server) s.recorded = { client: recClient, server: recServer }
     const gaps = this.gaps.get(row)
     if (gaps !== undefined) s.notKept = { ...gaps }
+    const answered = this.answers.get(row)
+    if (answered !== undefined) s.answered = answered
     return s
   }
 

@@ -288,10 +288,11 @@ function sortKey(sort: SortKey, ix: IndexView, now: number): (row: number) => nu
       return f.target
     case 'sent':
       return (row) => ix.bytes(row, 'client')
+    // What the client received: its target's bytes and tcpscope's answers in its place.
     case 'received':
-      return (row) => ix.bytes(row, 'server')
+      return (row) => ix.bytes(row, 'server') + f.answered(row)
     case 'bytes':
-      return (row) => ix.bytes(row, 'client') + ix.bytes(row, 'server')
+      return (row) => ix.bytes(row, 'client') + ix.bytes(row, 'server') + f.answered(row)
     case 'state':
       return (row) => END_ORDER[f.end(row)]
     case 'kind':

@@ -83,6 +83,8 @@ export interface RowFields {
   changed(row: number): ChangedBy | undefined
   /** Bytes of `dir` forwarded but not kept (gap records); 0 for none. */
   notKept(row: number, dir: Direction): number
+  /** Bytes tcpscope answered the client with in the target's place (ConnectionSummary.answered); 0 for none. */
+  answered(row: number): number
   /**
    * A plain filter word's endpoint test over every row at once (a stored index, which does
    * not change): 1 for each row whose target (lower case) or a peer (as peerText) holds

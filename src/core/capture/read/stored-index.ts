@@ -28,6 +28,7 @@ import {
   S_COUNT_BEFORE_REPLAY_OF,
   S_COUNT_BEFORE_TLS,
   S_COUNT_BEFORE_NOT_KEPT,
+  S_COUNT_BEFORE_ANSWERED,
   TRAILER_PAYLOAD_SIZE,
   changedOfFlags,
   decodeTrailer,
@@ -95,7 +96,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
       }
     }
     const refsPerRow = this.size === 0 ? S_COUNT : sections.strings.length / (this.size * 4)
-    const known = refsPerRow === S_COUNT || refsPerRow === S_COUNT_BEFORE_NOT_KEPT || refsPerRow === S_COUNT_BEFORE_TLS || refsPerRow === S_COUNT_BEFORE_REPLAY_OF
+    const known = refsPerRow === S_COUNT || refsPerRow === S_COUNT_BEFORE_ANSWERED || refsPerRow === S_COUNT_BEFORE_NOT_KEPT || refsPerRow === S_COUNT_BEFORE_TLS || refsPerRow === S_COUNT_BEFORE_REPLAY_OF
     if (sections.numbers.length !== this.size * F_COUNT * 8 || !known) {
       throw new DamagedIndexError('the stored index does not match its connection count')
     }
@@ -296,6 +297,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     via: (row) => viaOfFlags(this.num(row, F.FLAGS)),
     changed: (row) => changedOfFlags(this.num(row, F.FLAGS)),
     notKept: (row, dir) => (this.ref(row, S.NOT_KEPT) < 0 ? 0 : (this.notKept(row)?.[dir] ?? 0)),
+    answered: (row) => this.answered(row) ?? 0,
     endpointRows: (word) => (this.loadedAll ? (this.endpointTexts ??= this.joinEndpoints()).holding(word) : undefined)
   }
 
@@ -337,7 +339,17 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     if (recorded.client !== s.bytes.client || recorded.server !== s.bytes.server) s.recorded = recorded
     const notKept = this.notKept(row)
     if (notKept !== undefined) s.notKept = notKept
+    const answered = this.answered(row)
+    if (answered !== undefined) s.answered = answered
     return s
+  }
+
+  /** A damaged count (hostile input) is none: the rule records still hold the answers. */
+  private answered(row: number): number | undefined {
+    const text = this.str(row, S.ANSWERED)
+    if (text === undefined || !/^[1-9][0-9]{0,15}$/.test(text)) return undefined
+    const n = Number(text)
+    return Number.isSafeInteger(n) ? n : undefined
   }
 
   private notKept(row: number): ConnectionSummary['notKept'] {

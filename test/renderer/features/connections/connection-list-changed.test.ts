@@ -18,7 +18,9 @@ const { mountView } = useViewport({ clientHeight: 400, clientWidth: 1000 })
 
 const http: ProtocolSummary = { protocol: 'http1', exchanges: 1, first: { method: 'POST', target: '/login', status: 200, contentType: 'text/plain', size: 2 } }
 const conn = (id: number, changed?: ConnectionSummary['changed']): ConnectionSummary => listRow(id, { protocol: http, ...(changed ? { changed } : {}) })
-const ROWS = [conn(1, { breakpoint: true }), conn(2, { rule: true }), conn(3), conn(4, { breakpoint: true, rule: true })]
+/** A request a rule answered: the target sent nothing, and tcpscope gave the client 220 bytes in its place. */
+const answered: ConnectionSummary = { ...conn(5, { rule: true }), bytes: { client: 40, server: 0 }, answered: 220 }
+const ROWS = [conn(1, { breakpoint: true }), conn(2, { rule: true }), conn(3), conn(4, { breakpoint: true, rule: true }), answered]
 
 async function mountList(locale: 'en' | 'zh-CN' = 'en'): Promise<VueWrapper> {
   const t = fakeTransport({ 'conn.page': ({ offset }) => ({ total: ROWS.length, offset, rows: ROWS }) })
@@ -33,6 +35,8 @@ const text = (w: { text(): string }): string => w.text().replace(/\s+/g, ' ').tr
 const rows = (w: VueWrapper): VueWrapper[] => w.findAll('[role=rowgroup] [role=row]') as unknown as VueWrapper[]
 /** Each row's Info cell. */
 const infoOf = (w: VueWrapper, n: number) => rows(w)[n].findAll('[role=gridcell]')[6]
+/** Each row's received cell. */
+const receivedOf = (w: VueWrapper, n: number) => rows(w)[n].findAll('[role=gridcell]')[9]
 /** The names of the marks (role img) in a row's Info cell. */
 const marksOf = (w: VueWrapper, n: number): string[] => infoOf(w, n).findAll('[role=img]').map((m) => m.attributes('aria-label') ?? '')
 
@@ -52,9 +56,18 @@ describe('the connection list', () => {
     expect(infoOf(w, 1).get('[role=img]').attributes('title')).toBe('Changed by a traffic rule or the script')
   })
 
+  it('counts what tcpscope answered in the target\'s place as received, and says how much in the title', async () => {
+    const w = await mountList()
+    expect(text(receivedOf(w, 4))).toBe('220 B')
+    expect(receivedOf(w, 4).get('span').attributes('title')).toBe("220 B received: 220 B of it answered by tcpscope in the target's place (a rule, the script, or its own answer for a target that was down); the target sent 0 B")
+    // A connection its target answered has no such title.
+    expect(receivedOf(w, 2).get('span').attributes('title')).toBeUndefined()
+  })
+
   it('says so in Chinese', async () => {
     const w = await mountList('zh-CN')
     expect(marksOf(w, 3)).toEqual(['在断点处修改过', '被流量规则或脚本改动过'])
     expect(text(infoOf(w, 0))).toBe('已修改 POST /login → 200 text/plain 2 B')
+    expect(receivedOf(w, 4).get('span').attributes('title')).toBe('接收 220 B：其中 220 B 由 tcpscope 代替目标应答（规则、脚本，或目标不可达时它自己的应答）；目标发送了 0 B')
   })
 })

@@ -9,3 +9,6 @@ export function stateKey(c: ConnectionSummary): string {
 }
 
 export const isBad = (c: ConnectionSummary): boolean => c.end === 'client-reset' || c.end === 'server-reset' || c.end === 'connect-failed' || c.end === 'error'
+
+/** What the client received: its target's bytes, and what tcpscope answered in the target's place. */
+export const receivedBytes = (c: ConnectionSummary): number => c.bytes.server + (c.answered ?? 0)

@@ -13,6 +13,7 @@ export default {
       rows: 'Rows',
       follow: 'Follow new connections',
       notKept: '{size} not kept (the disk was slower than the traffic)',
+      answered: "{received} received: {answered} of it answered by tcpscope in the target's place (a rule, the script, or its own answer for a target that was down); the target sent {sent}",
       // The Info cell's marks of a connection whose delivered traffic was changed; a breakpoint's short word is the exchange list's (rules.badge.edited).
       changed: { breakpointName: 'Edited at a breakpoint', rule: 'rule', ruleName: 'Changed by a traffic rule or the script' },
       kind: { proxy: 'proxy', server: 'server', client: 'client' },
@@ -44,6 +45,7 @@ export default {
       rows: '行',
       follow: '跟随新连接',
       notKept: '{size} 未保存（磁盘跟不上流量）',
+      answered: '接收 {received}：其中 {answered} 由 tcpscope 代替目标应答（规则、脚本，或目标不可达时它自己的应答）；目标发送了 {sent}',
       changed: { breakpointName: '在断点处修改过', rule: '规则', ruleName: '被流量规则或脚本改动过' },
       kind: { proxy: '代理', server: '服务器', client: '客户端' },
       state: {
