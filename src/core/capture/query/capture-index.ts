@@ -14,17 +14,17 @@
 // It also serves as the form every index takes in memory: a capture reopened from its
 // stored index (stored-index.ts) answers the same IndexView from the file instead.
 
-import type { ConnectionEnd, ConnectionSummary, Direction, ErrorInfo, PeerAddress, ReplaySource } from '../../../shared/capture-types'
-import type { TlsSummary } from '../../../shared/tls-types'
+import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '../../../shared/capture-types'
 import { answeredBytes, ruleChangedDelivery, type RuleEventInfo } from '../../../shared/rules/rule-types'
 import { RecordType, dirName } from '../format/capture-format'
 import { CHANGED_BY_RULE, changedOfFlags, EDITED_AT_BREAKPOINT, ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, viaFlags, viaOfFlags, type IndexSource } from '../format/index-codec'
 import { OwnerTable, replaySourceOf, viaOf, type OpenInfo, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
-import { foldTls, tlsEventOf } from '../format/tls-payloads'
+import { tlsEventOf } from '../format/tls-payloads'
 import { dataTag, gapTag, NOT_DATA, streamPlace, TaggedRecords } from '../format/record-tag'
 import { gapInfoOf } from '../format/record-payloads'
 import type { IndexView, PeerRole, RowFields } from '../read/index-view'
 import { PeerColumn } from './peer-column'
+import { RowExtras } from './row-extras'
 
 /** Records (two numbers each) kept in a connection's fixed slot. */
 const SLOT = 8
@@ -63,21 +63,9 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
   private readonly client = new PeerColumn()
   private readonly local = new PeerColumn()
   private readonly remote = new PeerColumn()
-  private readonly errors = new Map<number, ErrorInfo>()
-  /** Rows of replays, with what each replayed (few rows have one). */
-  private readonly replays = new Map<number, ReplaySource>()
-  /** Rows of connections with `tls` records, with their summary (shared, never changed: see tlsOf). */
-  private readonly tlsRows = new Map<number, TlsSummary>()
-  /**
-   * TLS summaries by their JSON: a client's thousand connections to one upstream hold one
-   * summary (its certificate chain included), not a thousand.
-   */
-  private readonly tlsShared = new Map<string, TlsSummary>()
+  /** What few rows have: an error, a replay's source, TLS, gaps, answers. */
+  private readonly extras = new RowExtras()
   private readonly ownerTable = new OwnerTable()
-  /** Rows whose client tcpscope answered in the target's place, with the answers' bytes (few rows have any). */
-  private readonly answers = new Map<number, number>()
-  /** Rows with gaps (bytes forwarded but not kept), with how many bytes each way (few rows have any). */
-  private readonly gaps = new Map<number, Record<Direction, number>>()
   /**
    * All records of a row with more than SLOT of them, as in the slot: two numbers each, the
    * record's file offset and its tag (record-tag.ts).
@@ -189,7 +177,7 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     this.targets.push(String(open.target ?? ''))
     this.client.set(row, open.client)
     const source = replaySourceOf(open.replayOf)
-    if (source !== undefined) this.replays.set(row, source)
+    if (source !== undefined) this.extras.setReplay(row, source)
     this.local.set(row, undefined)
     this.remote.set(row, undefined)
     this.addRecord(row, recordOffset, NOT_DATA)
@@ -231,9 +219,7 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
    */
   dropData(row: number, dir: Direction, length: number): void {
     this.addData(row, dir, -1, length)
-    let gaps = this.gaps.get(row)
-    if (gaps === undefined) this.gaps.set(row, (gaps = { client: 0, server: 0 }))
-    gaps[dir] += length
+    this.extras.drop(row, dir, length)
   }
 
   /** The gap record of bytes [offset, offset + length) of `dir` (already counted by dropData): the chunk lists mark the hole. */
@@ -254,16 +240,11 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
   }
 
   hasGaps(): boolean {
-    return this.gaps.size > 0
+    return this.extras.hasGaps()
   }
 
   hasAnswers(): boolean {
-    return this.answers.size > 0
-  }
-
-  /** Bytes of `dir` forwarded but not kept (gap records). */
-  notKept(row: number, dir: Direction): number {
-    return this.gaps.get(row)?.[dir] ?? 0
+    return this.extras.hasAnswers()
   }
 
   /**
@@ -311,7 +292,7 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
         break
       case RecordType.ConnectFailed:
       case RecordType.Error:
-        this.errors.set(row, { code: String(info?.code ?? 'ERROR'), message: String(info?.message ?? '') })
+        this.extras.setError(row, { code: String(info?.code ?? 'ERROR'), message: String(info?.message ?? '') })
         break
       case RecordType.Fin:
         if (dir) this.cells[at + FLAGS] |= dir === 'client' ? FIN_CLIENT : FIN_SERVER
@@ -322,7 +303,7 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
         break
       case RecordType.Tls: {
         const e = tlsEventOf(info, dir)
-        if (e !== undefined) this.tlsRows.set(row, this.shared(foldTls(this.tlsRows.get(row), e)))
+        if (e !== undefined) this.extras.addTls(row, e)
         break
       }
       // What a receiver got was changed: the list marks the connection, from the record alone.
@@ -333,20 +314,10 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
         if (info === undefined) break
         if (ruleChangedDelivery(info)) this.cells[at + FLAGS] |= CHANGED_BY_RULE
         const answered = answeredBytes(info as Partial<RuleEventInfo> as RuleEventInfo, dir)
-        if (answered > 0) this.answers.set(row, (this.answers.get(row) ?? 0) + answered)
+        if (answered > 0) this.extras.answer(row, answered)
         break
       }
     }
-  }
-
-  private shared(tls: TlsSummary): TlsSummary {
-    const key = JSON.stringify(tls)
-    const known = this.tlsShared.get(key)
-    if (known !== undefined) return known
-    // Sharing saves memory, it is not needed to be right: a table grown past this starts over.
-    if (this.tlsShared.size >= 10_000) this.tlsShared.clear()
-    this.tlsShared.set(key, tls)
-    return tls
   }
 
   private setEnd(row: number, end: ConnectionEnd): void {
@@ -394,13 +365,13 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     peerText: (row, role) => this.peerColumn(role).text(row),
     peerAddress: (row, role) => this.peerColumn(role).addressOf(row),
     peerPort: (row, role) => this.peerColumn(role).portOf(row),
-    errorCode: (row) => this.errors.get(row)?.code,
-    replayOfConn: (row) => this.replays.get(row)?.connId,
-    tls: (row) => this.tlsRows.get(row),
+    errorCode: (row) => this.extras.error(row)?.code,
+    replayOfConn: (row) => this.extras.replay(row)?.connId,
+    tls: (row) => this.extras.tls(row),
     via: (row) => viaOfFlags(this.cells[row * STRIDE + FLAGS]),
     changed: (row) => changedOfFlags(this.cells[row * STRIDE + FLAGS]),
-    notKept: (row, dir) => this.notKept(row, dir),
-    answered: (row) => this.answers.get(row) ?? 0
+    notKept: (row, dir) => this.extras.notKept(row)?.[dir] ?? 0,
+    answered: (row) => this.extras.answered(row) ?? 0
   }
 
   private peerColumn(role: PeerRole): PeerColumn {
@@ -426,11 +397,12 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     if (client !== undefined) s.client = client
     if (flags & HAS_UPSTREAM) s.upstream = { local: this.local.get(row), remote: this.remote.get(row) }
     if (!Number.isNaN(c[at + CLOSED_AT])) s.closedAt = c[at + CLOSED_AT]
-    const error = this.errors.get(row)
+    const { extras } = this
+    const error = extras.error(row)
     if (error !== undefined) s.error = error
-    const replayOf = this.replays.get(row)
+    const replayOf = extras.replay(row)
     if (replayOf !== undefined) s.replayOf = { ...replayOf }
-    const tls = this.tlsRows.get(row)
+    const tls = extras.tls(row)
     if (tls !== undefined) s.tls = structuredClone(tls)
     const via = viaOfFlags(flags)
     if (via !== undefined) s.via = via
@@ -439,9 +411,9 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
     const recClient = c[at + REC_END_CLIENT]
     const recServer = c[at + REC_END_SERVER]
     if (recClient !== s.bytes.client || recServer !== s.bytes.server) s.recorded = { client: recClient, server: recServer }
-    const gaps = this.gaps.get(row)
+    const gaps = extras.notKept(row)
     if (gaps !== undefined) s.notKept = { ...gaps }
-    const answered = this.answers.get(row)
+    const answered = extras.answered(row)
     if (answered !== undefined) s.answered = answered
     return s
   }
