@@ -74,6 +74,14 @@ async function sample(): Promise<string> {
   const r = await connectTo(portOf(refused.listen))
   r.on('error', () => {})
   await closedConnections(t.engine, 14)
+  // A request a rule answered: its answer's bytes are in no stream, only in its rule record.
+  const mocking = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+  await t.engine['rules.set']({ proxyId: mocking.id, rules: [{ match: { http: { path: '/mock' } }, steps: [{ respond: { status: 200, body: 'mocked' } }] }] })
+  const m = await connectTo(portOf(mocking.listen))
+  const answer = collect(m)
+  m.end('GET /mock HTTP/1.1\r\nhost: a.test\r\nconnection: close\r\n\r\n')
+  await answer
+  await closedConnections(t.engine, 15)
   const open = await connectTo(portOf(proxy.listen))
   open.write('still open')
   await once(open, 'data')
@@ -96,7 +104,8 @@ describe('the stored index', () => {
     // The copy without the index ends where the index began: a clean cut, no torn record.
     expect(walked.info().cutAt).toBeUndefined()
     expect(await everything(stored)).toEqual(await everything(walked))
-    expect((await stored.listConnections()).map((c) => c.end)).toEqual([...Array(12).fill('closed'), 'client-reset', 'connect-failed', 'stopped'])
+    expect((await stored.listConnections()).map((c) => c.end)).toEqual([...Array(12).fill('closed'), 'client-reset', 'connect-failed', 'closed', 'stopped'])
+    expect((await stored.listConnections()).map((c) => c.answered ?? 0).filter((n) => n > 0)).toHaveLength(1)
   })
 
   it('reads one connection without reading the rest: a few blocks of index and its own bytes', async () => {
