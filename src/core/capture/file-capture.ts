@@ -108,6 +108,7 @@ export class FileCapture extends CaptureQueries implements CaptureView {
   }
 
   async close(): Promise<void> {
+    this.opened.index.release?.()
     this.direct?.close()
     closeSync(this.fd)
   }

@@ -31,6 +31,8 @@ export interface IndexView {
   loadForDecoding(): Promise<void>
   /** After loadAll: what plain filter words are looked for in is made ahead of the first, in the background (a stored index's endpoints). */
   prepareWords?(): void
+  /** Its file is closed: work made ahead of need stops, and what it made is let go. */
+  release?(): void
 
   summary(row: number): ConnectionSummary
   /** The fields of a summary one at a time, for going over every row without building any. */

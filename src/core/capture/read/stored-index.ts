@@ -235,6 +235,8 @@ export class StoredIndex extends TaggedRecords implements IndexView {
 
   /** prepareWords began. */
   private preparingWords = false
+  /** Stops prepareWords' slices. */
+  private stopWords: (() => void) | undefined
 
   /**
    * The endpoints' join made in the background, ENDPOINT_ROWS at a time, for an index of
@@ -246,13 +248,20 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     this.preparingWords = true
     const texts = new Array<string>(this.size)
     let row = 0
-    inSlices(() => {
+    this.stopWords = inSlices(() => {
       if (this.endpointTexts !== undefined) return true
       for (const end = Math.min(this.size, row + ENDPOINT_ROWS); row < end; row++) texts[row] = this.endpointText(row)
       if (row < this.size) return false
       this.endpointTexts = new JoinedTexts(texts)
       return true
     })
+  }
+
+  /** The file is closed: what prepareWords has left to make is not made, and what it made is dropped. */
+  release(): void {
+    this.stopWords?.()
+    this.preparingWords = true
+    this.endpointTexts = undefined
   }
 
   private joinEndpoints(): JoinedTexts {

@@ -121,4 +121,26 @@ describe('a plain word over a stored index', () => {
       await file.close()
     }
   }, 60_000)
+
+  it('stops joining when its file is closed, and lets go of what it made', async () => {
+    const ROWS = 12_000
+    const path = join(dir, 'closed-early.tcap')
+    const capture = await LiveCapture.create(path, { overwrite: true })
+    for (let i = 0; i < ROWS; i++) capture.openConnection({ kind: 'proxy', ownerId: 'p1', client: ipv4('10.1.2.3', 20000 + i), target: `host${i}.example:443` }).close('closed')
+    await capture.close()
+    const file = await FileCapture.open(path)
+    const index = (file as unknown as { index: IndexView }).index
+    let written = 0
+    const peerText = index.fields.peerText
+    index.fields.peerText = (row, role) => (written++, peerText(row, role))
+    await new ConnectionQuery(index, () => 0).page({ offset: 0, limit: 10 })
+    // Closed once the join has begun, not ended.
+    while (written === 0) await new Promise((r) => setTimeout(r, 1))
+    await file.close()
+    const atClose = written
+    await new Promise((r) => setTimeout(r, 300))
+    expect(atClose).toBeLessThan(3 * ROWS)
+    expect(written).toBe(atClose)
+    expect((index as unknown as { endpointTexts?: unknown }).endpointTexts).toBeUndefined()
+  }, 60_000)
 })
