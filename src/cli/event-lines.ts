@@ -73,7 +73,7 @@ export function eventText(e: EngineEvent, now = Date.now()): string | undefined 
         case 'close':
           return connLine(
             conn,
-            `${conn.end === 'closed' ? 'closed' : `closed (${conn.end})`}: ${formatBytes(conn.bytes.client)} from client, ${formatBytes(conn.bytes.server)} from server, ${formatDuration(event.time - conn.openedAt, WALL_CLOCK_MS)}`,
+            `${conn.end === 'closed' ? 'closed' : `closed (${conn.end})`}: ${formatBytes(conn.bytes.client)} from client, ${formatBytes(conn.bytes.server)} from server${conn.answered ? ` (+${formatBytes(conn.answered)} answered by tcpscope)` : ''}, ${formatDuration(event.time - conn.openedAt, WALL_CLOCK_MS)}`,
             event.time
           )
         default:

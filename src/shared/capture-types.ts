@@ -54,10 +54,11 @@ export interface ConnectionSummary {
    */
   notKept?: Record<Direction, number>
   /**
-   * Bytes tcpscope gave the client in the target's place, not in `bytes.server`: a traffic
-   * rule's or the script's answer to a request, or tcpscope's own answer for a target that
-   * was down (`rule` records: answeredBytes). What the client received is `bytes.server`
-   * plus these; absent for the many connections with none.
+   * A proxy's connection: bytes tcpscope gave the client in the target's place, not in
+   * `bytes.server`: a traffic rule's or the script's answer to a request, or tcpscope's own
+   * answer for a target that was down (`rule` records: answeredBytes). What the client
+   * received is `bytes.server` plus these; absent for the many connections with none (and
+   * for a server session, whose answers are its server bytes).
    */
   answered?: number
   fin: Record<Direction, boolean>

@@ -84,10 +84,12 @@ describe('tcpscope ls: the table', () => {
     expect(rows.filter((r) => r.end === 'saved-open' && r.closedAt === undefined).length).toBeGreaterThan(0)
     expect(rows.filter((r) => r.error?.code === 'ECONNRESET' && r.end !== 'closed').length).toBeGreaterThan(0)
     expect(rows.map((r) => changedWord(r.changed)).slice(0, 14)).toEqual(['-', 'breakpoint,rule', '-', '-', '-', 'rule', '-', 'breakpoint', '-', 'rule', '-', '-', '-', 'breakpoint,rule'])
-    // What tcpscope answered in the targets' place is told beside the servers' bytes.
-    expect(rows.filter((r) => r.answered !== undefined).map((r) => [r.id, r.answered]).slice(0, 3)).toEqual([[2, 131], [6, 2 * 1024 * 1024 + 5], [10, 9 * 131]])
+    // What tcpscope answered in a proxy's target's place is told beside the server's bytes; a
+    // server session's answers are its server bytes already (#2, #6).
+    expect(rows.filter((r) => r.answered !== undefined).map((r) => [r.id, r.answered]).slice(0, 3)).toEqual([[10, 9 * 131], [22, 2 * 1024 * 1024 + 21], [34, 33 * 131]])
+    expect(rows.filter((r) => r.id === 2 || r.id === 6).map((r) => [r.kind, r.changed?.rule, r.answered])).toEqual([['server', true, undefined], ['client', true, undefined]])
     expect(table.stdout).toBe(plainTable(rows))
-    expect(table.stdout).toContain(' (+131 answered by tcpscope)')
+    expect(table.stdout).toContain(' (+1179 answered by tcpscope)')
     expect(table.stdout).toContain('café.example:443')
   })
 })

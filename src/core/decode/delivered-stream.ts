@@ -7,8 +7,10 @@
 //   the receiver got none of it, and it is gone from the delivered stream. An answer to a
 //   client's message (a mock) went to the client: it is put in the server's delivered
 //   stream where that stream stood when the record was written (the server bytes recorded
-//   before it). An HTTP/1 forward's answer came on tcpscope's own connection to where it
-//   went: the server's stream marks the place, unknown here.
+//   before it). A server session's answer is its own server bytes, recorded as it sent
+//   them, and the client's message reached it: nothing to change. An HTTP/1 forward's
+//   answer came on tcpscope's own connection to where it went: the server's stream marks
+//   the place, unknown here.
 // - else the last record that kept what it delivered (a rewrite, a server message replaced
 //   by an answer, the script's change) replaces the message's bytes with those;
 // - a record that kept only the SHA-256 (over MAX_RECORDED_EDIT) leaves the sent bytes, marked unknown;
@@ -18,7 +20,7 @@
 // one span of the connection's bytes (the HTTP tab shows its exchanges as delivered).
 // Spans that overlap one before them, or reach past what was recorded, are left out.
 
-import type { Direction } from '../../shared/capture-types'
+import type { ConnectionKind, Direction } from '../../shared/capture-types'
 import { MAX_DELIVERED_RECORDS, type DeliveredSpan, type DeliveredStreamMap } from '../../shared/delivered-stream-types'
 import { UserError } from '../../shared/errors'
 import { answeredClient, endedHere, SCRIPT_ENDED, type RuleEventInfo } from '../../shared/rules/rule-types'
@@ -31,12 +33,17 @@ type Effect = 'none' | 'replace' | 'remove' | 'answer' | 'elsewhere'
 /** Server messages a rule stopped: the client got none of them. */
 const STOPPED: ReadonlySet<RuleEventInfo['action']> = new Set(['drop', 'timeout', 'close', 'reset'])
 
-function effectOf(a: StreamAct): Effect {
+function effectOf(a: StreamAct, kind: ConnectionKind): Effect {
   const { info } = a
   const has = info.deliveredSize !== undefined
   if (a.dir === 'client') {
-    if (answeredClient(info, a.dir)) return 'answer'
-    if (endedHere(info, false)) return info.action === 'forward' ? 'elsewhere' : 'remove'
+    if (endedHere(info, false)) {
+      if (info.action === 'forward') return 'elsewhere'
+      if (!has) return 'remove'
+      // A server session's answer is in its server stream as it sent it, and the client's
+      // message reached it: as delivered is as sent.
+      return answeredClient(info, a.dir, kind) ? 'answer' : 'none'
+    }
     return has ? 'replace' : 'none'
   }
   if (has) return 'replace'
@@ -57,7 +64,7 @@ function spanOf(a: StreamAct, sent: { offset: number; size: number }, size: numb
 }
 
 /** The spans of `dir`, in sent order (not placed yet). */
-function spansOf(acts: StreamAct[], dir: Direction): Placed[] {
+function spansOf(acts: StreamAct[], dir: Direction, kind: ConnectionKind): Placed[] {
   const groups = new Map<string, StreamAct[]>()
   for (const a of acts) {
     const key = `${a.dir}:${a.offset}`
@@ -67,7 +74,7 @@ function spansOf(acts: StreamAct[], dir: Direction): Placed[] {
   }
   const out: Placed[] = []
   for (const g of groups.values()) {
-    const effects = g.map(effectOf)
+    const effects = g.map((a) => effectOf(a, kind))
     const endAt = effects.findIndex((e) => e === 'remove' || e === 'answer' || e === 'elsewhere')
     const first = g[0]
     const sent = { offset: first.offset, size: first.info.size ?? 0 }
@@ -146,7 +153,7 @@ async function layoutOf(view: CaptureView, connId: number, dir: Direction): Prom
   const had = byDir.get(dir)
   if (had?.key === key) return had.layout
   const why = unavailable(a)
-  const { spans, size } = why !== undefined ? { spans: [], size: 0 } : place(spansOf(a.acts, dir), sentSize)
+  const { spans, size } = why !== undefined ? { spans: [], size: 0 } : place(spansOf(a.acts, dir, conn.kind), sentSize)
   const map: DeliveredStreamMap = { dir, records: a.records, size, sentSize, spans: spans.map((p) => p.span), ...(why !== undefined ? { unavailable: why } : {}) }
   const layout = { map, placed: spans }
   byDir.set(dir, { key, layout })

@@ -3,7 +3,7 @@
 // acts. This is the contract: the engine compiles and runs them (src/core/rules), the CLI
 // loads them (--rules, `rules check`), the UI lists and edits them, setups save them.
 
-import type { Direction } from '../capture-types'
+import type { ConnectionKind, Direction } from '../capture-types'
 
 /** How a text is matched: a string is exact, or a glob when it has `*` or `?`; an object says which. */
 export type TextMatch = string | { exact: string } | { glob: string } | { regex: string } | { contains: string } | { prefix: string }
@@ -302,19 +302,20 @@ export function endedHere(info: Pick<RuleEventInfo, 'action' | 'message'>, h2: b
 }
 
 /**
- * A `rule` record of `dir` says tcpscope answered a client's message itself, in the target's
+ * A `rule` record of `dir` says tcpscope answered a client's message itself, in its target's
  * place: a rule's or the script's answer, or tcpscope's own for a target that was down (the
- * size it kept, even of an answer kept only as its SHA-256). A forward's answer came on
- * tcpscope's own connection to where it went, and is not kept.
+ * size it kept, even of an answer kept only as its SHA-256). Only a proxy has a target whose
+ * place it takes: a server session's answer is its own server bytes, recorded as it sent
+ * them. A forward's answer came on tcpscope's own connection to where it went, and is not kept.
  */
-export function answeredClient(info: Pick<RuleEventInfo, 'action' | 'message' | 'deliveredSize'>, dir: Direction | undefined): boolean {
-  return dir === 'client' && info.deliveredSize !== undefined && info.action !== 'forward' && endedHere(info, false)
+export function answeredClient(info: Pick<RuleEventInfo, 'action' | 'message' | 'deliveredSize'>, dir: Direction | undefined, kind: ConnectionKind): boolean {
+  return kind === 'proxy' && dir === 'client' && info.deliveredSize !== undefined && info.action !== 'forward' && endedHere(info, false)
 }
 
 /** The bytes of that answer (answeredClient); 0 for any other record, and for a size that is no byte count (a damaged file's). */
-export function answeredBytes(info: Pick<RuleEventInfo, 'action' | 'message' | 'deliveredSize'>, dir: Direction | undefined): number {
+export function answeredBytes(info: Pick<RuleEventInfo, 'action' | 'message' | 'deliveredSize'>, dir: Direction | undefined, kind: ConnectionKind): number {
   const size: unknown = info.deliveredSize
-  return answeredClient(info, dir) && typeof size === 'number' && Number.isSafeInteger(size) && size > 0 ? size : 0
+  return answeredClient(info, dir, kind) && typeof size === 'number' && Number.isSafeInteger(size) && size > 0 ? size : 0
 }
 
 /** A rule's steps end the exchange here (the rest of the chain is not reached). */

@@ -13,7 +13,7 @@ import type { Socket } from 'node:net'
 import { promisify } from 'node:util'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { closedConnections } from '../../helpers/capture-checks'
-import { connectTo, startServer, waitFor } from '../../helpers/net'
+import { collect, connectTo, startServer, waitFor } from '../../helpers/net'
 import { hasProgram, needProgram } from '../../helpers/peers'
 import { startRedis } from '../../helpers/redis'
 import type { RuleSpec } from '../../../src/shared/rules/rule-types'
@@ -172,6 +172,24 @@ describe('a direction as delivered', () => {
     expect(client.spans.map((x) => `${x.action} ${x.label} ${x.size}`)).toEqual(['respond flag on 0', `rewrite louder ${cmd('SET', 'greeting', 'hello world').length}`, 'drop no pings 0'])
     const server = await t.engine['conn.delivered']({ capture: 'live', connId: conn.id, dir: 'server' })
     expect(server.spans).toEqual([expect.objectContaining({ action: 'respond', label: 'flag on', answer: true, at: 0, size: 8, sentSize: 0 })])
+  })
+  it("is as sent for a server session a rule answered: its answer is its own server bytes, counted once", async () => {
+    const t = await testEngine()
+    cleanups.push(t.dispose)
+    const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
+    await t.engine['rules.set']({ proxyId: server.id, rules: [{ match: { http: { path: '/m' } }, steps: [{ respond: { status: 200, body: 'mocked' } }] }] })
+    const s = await connectTo(portOf(server.listen))
+    const got = collect(s)
+    const request = 'GET /m HTTP/1.1\r\nhost: a.test\r\n\r\n'
+    s.end(request)
+    const answer = await got
+    expect(answer.toString()).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nmocked$/)
+    const [conn] = await closedConnections(t.engine, 1)
+    // The rule record is there (the list marks it), and the answer is in the server's stream, once.
+    expect(conn).toMatchObject({ kind: 'server', changed: { rule: true }, bytes: { client: request.length, server: answer.length } })
+    expect(conn.answered).toBeUndefined()
+    expect((await delivered(t, conn.id, 'server')).equals(answer)).toBe(true)
+    expect((await delivered(t, conn.id, 'client')).toString()).toBe(request)
   })
   it('says why an HTTP/2 connection has no delivered stream', async (ctx) => {
     needProgram(ctx, 'curl', hasProgram('curl'))

@@ -313,7 +313,7 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
       case RecordType.Rule: {
         if (info === undefined) break
         if (ruleChangedDelivery(info)) this.cells[at + FLAGS] |= CHANGED_BY_RULE
-        const answered = answeredBytes(info as Partial<RuleEventInfo> as RuleEventInfo, dir)
+        const answered = answeredBytes(info as Partial<RuleEventInfo> as RuleEventInfo, dir, KINDS[this.cells[at + KIND]])
         if (answered > 0) this.extras.answer(row, answered)
         break
       }
