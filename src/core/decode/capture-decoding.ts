@@ -316,7 +316,7 @@ export class CaptureDecoding {
         const s = await this.view.decodeState(c.connId)
         if (!s) return 'done'
         const flags = flagsOf(s.end, s.finClient, s.finServer)
-        const batch = await readBatch(this.view, c.connId, c.cursor, c.want(), c.ended(), until, c.detecting)
+        const batch = await readBatch(this.view, c.connId, s.kind, c.cursor, c.want(), c.ended(), until, c.detecting)
         // Each record read costs its header too: 100,000 one-exchange connections are mostly headers.
         const used = batch.bytes.length + (batch.next - c.cursor) * RECORD_HEADER_SIZE
         this.recent.used += used

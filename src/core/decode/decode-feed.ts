@@ -5,7 +5,7 @@
 // decoder skips) are never read. A batch stops at BATCH_BYTES, so skipping is learnt before
 // much is read: a 1 GiB Content-Length body costs one batch of reads, not a gigabyte.
 
-import type { Direction } from '../../shared/capture-types'
+import type { ConnectionKind, Direction } from '../../shared/capture-types'
 import type { BatchLimits, CaptureView } from '../capture/query/capture-queries'
 import type { DecodeRecords } from '../capture/query/decode-records'
 import type { AnsweredBy } from '../../shared/protocol-types'
@@ -45,10 +45,15 @@ export interface Batch {
 
 const DIRS: Direction[] = ['client', 'server']
 
-/** A rule record (its direction and details) on a client's request that never reached the target: where the request starts, and who answered it. */
-function answerOf(dir: Direction | undefined, details: Record<string, unknown> | undefined, time: number): { offset: number; json: Uint8Array } | undefined {
+/**
+ * A rule record (its direction and details) on a client's request that never reached the
+ * target: where the request starts, and who answered it. A server session's own answer is
+ * not one: it is in its server stream, where the request is paired with it.
+ */
+function answerOf(dir: Direction | undefined, details: Record<string, unknown> | undefined, time: number, kind: ConnectionKind): { offset: number; json: Uint8Array } | undefined {
   const info = details as Partial<RuleEventInfo> | undefined
   if (dir !== 'client' || !info || typeof info.offset !== 'number' || typeof info.action !== 'string' || !endedHere({ action: info.action, message: String(info.message ?? '') }, false)) return undefined
+  if (kind !== 'proxy' && info.deliveredSize !== undefined) return undefined
   const by: AnsweredBy = { rule: String(info.rule ?? ''), label: String(info.label ?? ''), action: info.action, message: String(info.message ?? '') }
   const got = answerGot(info, time)
   if (got !== undefined) by.got = got
@@ -74,9 +79,9 @@ function renumberOf(details: Record<string, unknown> | undefined): Uint8Array | 
  * `ended` which directions have been ended already (an end is passed on once); `detecting`
  * while the protocol is still to be told; `most` records at most.
  */
-export async function readBatch(view: CaptureView, connId: number, from: number, want: Record<Direction, number>, ended: Record<Direction, boolean>, until?: number, detecting = false, most = BATCH_RECORDS): Promise<Batch> {
+export async function readBatch(view: CaptureView, connId: number, kind: ConnectionKind, from: number, want: Record<Direction, number>, ended: Record<Direction, boolean>, until?: number, detecting = false, most = BATCH_RECORDS): Promise<Batch> {
   const { total, records, stopped, payload } = await view.decodeRecords(connId, from, Math.min(most, BATCH_RECORDS), want, BATCH_BYTES, until, detecting ? DETECT : undefined)
-  return batchOf(records, payload, from, total, stopped, ended)
+  return batchOf(records, payload, from, total, stopped, ended, kind)
 }
 
 /** What a rule record tells the decoder (an answered request, HTTP/2 streams renumbered), as an op's bytes. */
@@ -86,8 +91,8 @@ interface Answer {
   renumber: boolean
 }
 
-function answerFor(records: DecodeRecords, i: number): Answer | undefined {
-  const answered = answerOf(records.dir(i), records.info(i), records.time(i))
+function answerFor(records: DecodeRecords, i: number, kind: ConnectionKind): Answer | undefined {
+  const answered = answerOf(records.dir(i), records.info(i), records.time(i), kind)
   if (answered) return { offset: answered.offset, json: answered.json, renumber: false }
   const json = renumberOf(records.info(i))
   return json !== undefined ? { offset: 0, json, renumber: true } : undefined
@@ -99,7 +104,7 @@ function answerFor(records: DecodeRecords, i: number): Answer | undefined {
  * records' payload as read, in record order, not copied again (a record of a direction already
  * ended is left there, unfed); a rule's answer, rare, goes after them in a copy.
  */
-function batchOf(records: DecodeRecords, payload: Uint8Array, from: number, total: number, stopped: boolean, ended: Record<Direction, boolean>): Batch {
+function batchOf(records: DecodeRecords, payload: Uint8Array, from: number, total: number, stopped: boolean, ended: Record<Direction, boolean>, kind: ConnectionKind): Batch {
   const ops = new FeedOps()
   const endedNow: Direction[] = []
   const done = { client: ended.client, server: ended.server }
@@ -108,7 +113,7 @@ function batchOf(records: DecodeRecords, payload: Uint8Array, from: number, tota
   let answers: Map<number, Answer> | undefined
   let extra = 0
   for (let i = 0; i < records.count; i++) {
-    const answer = records.kind(i) === 'rule' ? answerFor(records, i) : undefined
+    const answer = records.kind(i) === 'rule' ? answerFor(records, i, kind) : undefined
     if (answer) {
       ;(answers ??= new Map()).set(i, answer)
       extra += answer.json.length

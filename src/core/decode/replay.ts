@@ -37,10 +37,11 @@ export async function replay(view: CaptureView, connId: number, start: Record<Di
   const valid = at.filter((i) => i >= 0)
   if (valid.length === 0) return
   let cursor = Math.min(...valid)
+  const kind = (await view.decodeState(connId))?.kind ?? 'proxy'
   const ended = { client: false, server: false }
   let most = FIRST_RECORDS
   for (;;) {
-    const batch = await readBatch(view, connId, cursor, { client: d.wantFrom('client'), server: d.wantFrom('server') }, ended, undefined, false, most)
+    const batch = await readBatch(view, connId, kind, cursor, { client: d.wantFrom('client'), server: d.wantFrom('server') }, ended, undefined, false, most)
     for (const dir of batch.ended) ended[dir] = true
     for (let k = 0; k < batch.ops.length; k++) applyOp(d, batch.ops, k, batch.bytes)
     cursor = batch.next

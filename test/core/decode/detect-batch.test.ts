@@ -51,11 +51,11 @@ describe('a batch while the protocol is still to be told', () => {
     const [first] = await file.listConnections()
     const want = { client: 0, server: 0 }
     const ended = { client: false, server: false }
-    const detecting = await readBatch(file, first.id, 0, want, ended, undefined, true)
+    const detecting = await readBatch(file, first.id, 'proxy', 0, want, ended, undefined, true)
     expect(detecting.ops.length).toBeGreaterThan(0)
     expect(detecting.next).toBeLessThanOrEqual(32)
     expect(detecting.bytes.length).toBeLessThanOrEqual(MAX_DETECT_BYTES)
-    const decoding = await readBatch(file, first.id, 0, want, ended)
+    const decoding = await readBatch(file, first.id, 'proxy', 0, want, ended)
     // Every record of the connection: its open, 2 x TURNS data, the two FINs and the close.
     expect(decoding.next).toBeGreaterThanOrEqual(2 * TURNS)
   })
@@ -66,12 +66,12 @@ describe('a batch while the protocol is still to be told', () => {
     const ended = { client: false, server: false }
     const size = file.info().size
     await file.keepWindow(0, size)
-    const held = await readBatch(file, first.id, 0, want, ended, size, true)
+    const held = await readBatch(file, first.id, 'proxy', 0, want, ended, size, true)
     expect(held.next).toBeGreaterThanOrEqual(2 * TURNS)
     // A window holding only the end of the file: the connection's first records must be read, so few are.
     file.dropWindows(size)
     await file.keepWindow(Math.floor(size / 2), size)
-    const partly = await readBatch(file, first.id, 0, want, ended, size, true)
+    const partly = await readBatch(file, first.id, 'proxy', 0, want, ended, size, true)
     expect(partly.next).toBeLessThanOrEqual(32)
     expect(partly.bytes.length).toBeLessThanOrEqual(MAX_DETECT_BYTES)
     file.dropWindows(size)

@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { testEngine, type TestEngine } from '../../helpers/engine'
+import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { connectTo, waitFor } from '../../helpers/net'
 import type { ExchangeRow } from '../../../src/shared/protocol-types'
 import { proxyTo, type ToxicProxy } from '../fault/toxic-helpers'
@@ -110,6 +110,27 @@ describe('a request a mock answered', () => {
     expect(x.response).toBeUndefined()
     expect(x.answeredBy).toMatchObject({ rule: 'r1', label: 'mock the user', action: 'respond', got: { status: 201, contentType: 'application/json', size: BODY.length } })
     expect(x.answeredBy!.got!.at).toBeGreaterThanOrEqual(x.request!.startedAt)
+  })
+
+  it("pairs a server session's answers with their requests: they are in its server stream, not in a target's place", async () => {
+    const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
+    await t.engine['rules.set']({ proxyId: server.id, rules: [{ match: { http: { path: '/m' } }, steps: [{ respond: { status: 201, body: 'mocked' } }] }] })
+    const socket = await connectTo(portOf(server.listen))
+    let got = ''
+    socket.on('data', (d: Buffer) => (got += d.toString('latin1')))
+    // The rule answers the first; the session's own 404 the second (no rule answers it).
+    socket.end('GET /m HTTP/1.1\r\nhost: a.test\r\n\r\nGET /n HTTP/1.1\r\nhost: a.test\r\n\r\n')
+    await waitFor(() => got.includes('HTTP/1.1 404'), 'both answers')
+    const all = await rows(2)
+    expect(all.map((r) => [r.path, r.status, r.responseSize])).toEqual([
+      ['/m', 201, 6],
+      ['/n', 404, 'no rule answers this request.\r\n'.length]
+    ])
+    const page = await t.engine['http.exchanges']({ capture: 'live', connId: all[0].connId, from: 0, limit: 10 })
+    expect(page.exchanges.map((x) => [x.request?.startLine, x.response?.startLine])).toEqual([
+      ['GET /m HTTP/1.1', 'HTTP/1.1 201 Created'],
+      ['GET /n HTTP/1.1', 'HTTP/1.1 404 Not Found']
+    ])
   })
 
   it('makes up no answer for a request a rule dropped', async () => {

@@ -1,7 +1,7 @@
 // What every capture answers, live or reopened from a file: its connections, any byte
 // range of one direction, and a connection's events in order.
 
-import type { ActivityPage, CaptureEvent, CaptureInfo, ConnectionEnd, ConnectionPage, ConnectionSummary, Direction, EventPage, MatchList, SearchResult, TurnPage } from '../../../shared/capture-types'
+import type { ActivityPage, CaptureEvent, CaptureInfo, ConnectionEnd, ConnectionKind, ConnectionPage, ConnectionSummary, Direction, EventPage, MatchList, SearchResult, TurnPage } from '../../../shared/capture-types'
 import { UserError } from '../../../shared/errors'
 import type { SearchPattern } from '../../../shared/contract'
 import { connectionActivity, type ActivityWindow } from './connection-activity'
@@ -72,6 +72,8 @@ export interface DecodeState {
   bytesClient: number
   bytesServer: number
   target: string
+  /** A server session's answers are in its own server stream; a proxy's answer in its target's place is only in a rule record. */
+  kind: ConnectionKind
 }
 
 /** What decodeRecords answers: the records, and their bytes in one payload (see DecodeRecords). */
@@ -317,7 +319,7 @@ export abstract class CaptureQueries {
   private readonly stateOf = (row: number): DecodeState => {
     const ix = this.index
     const f = ix.fields
-    return { end: f.end(row), finClient: f.fin(row, 'client'), finServer: f.fin(row, 'server'), bytesClient: ix.bytes(row, 'client'), bytesServer: ix.bytes(row, 'server'), target: f.target(row) }
+    return { end: f.end(row), finClient: f.fin(row, 'client'), finServer: f.fin(row, 'server'), bytesClient: ix.bytes(row, 'client'), bytesServer: ix.bytes(row, 'server'), target: f.target(row), kind: f.kind(row) }
   }
 
   /** `read` of a connection's row: at once when the row is loaded, else once it is found and loaded; undefined for an id the capture lacks. */

@@ -18,7 +18,8 @@ async function compare(view: CaptureView): Promise<void> {
       finServer: s.fin.server,
       bytesClient: s.bytes.client,
       bytesServer: s.bytes.server,
-      target: s.target
+      target: s.target,
+      kind: s.kind
     })
   }
   expect(await view.decodeState(9_999)).toBeUndefined()
