@@ -34,11 +34,15 @@ export const useDeliveredBytesStore = defineStore('deliveredBytes', () => {
   /** The byte views' selection as delivered (the shared one is in sent offsets). */
   const range = shallowRef<DeliveredRange>()
 
-  /** The maps read are of this connection and size: a live one is read again as it grows. */
+  /**
+   * The maps read are of this connection and size: a live one is read again as it grows, and
+   * when a rule's record comes with none of its bytes (a first change, a mock's answer).
+   */
   const key = computed(() => {
     const c = selection.conn
     if (!c || c.id !== selection.connId) return undefined
-    return `${selection.capture}\u0000${c.id}\u0000${c.bytes.client}\u0000${c.bytes.server}\u0000${c.end}`
+    const changed = `${c.changed?.rule ? 'r' : ''}${c.changed?.breakpoint ? 'b' : ''}${c.answered ?? 0}`
+    return `${selection.capture}\u0000${c.id}\u0000${c.bytes.client}\u0000${c.bytes.server}\u0000${c.end}\u0000${changed}`
   })
   /** The connection part of a key: maps read for it stand until another connection is on screen. */
   const streamOf = (k: string | undefined): string | undefined => k?.split('\u0000').slice(0, 2).join('\u0000')
