@@ -11,19 +11,12 @@ import { useEngineStore } from '../../../../src/renderer/src/platform/engine-sto
 import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
 import { useDeliveredBytesStore } from '../../../../src/renderer/src/features/bytes/delivered-bytes-store'
 import { fakeTransport } from '../../fake-transport'
+import { listRow } from '../connections/list-rows'
 import { flushPromises } from '../../../helpers/flush-promises'
 
 const live: CaptureInfo = { id: 'live', name: 'c.tcap', path: '/tmp/c.tcap', size: 100, connections: 1, live: true }
-const request: ConnectionSummary = {
-  id: 1,
-  kind: 'proxy',
-  ownerId: 'p1',
-  target: '127.0.0.1:8080',
-  openedAt: 0,
-  bytes: { client: 40, server: 0 },
-  fin: { client: false, server: false },
-  end: 'open'
-}
+/** A proxied request, still open, that its target has not answered. */
+const request: ConnectionSummary = listRow(1, { bytes: { client: 40, server: 0 } })
 
 beforeEach(() => setActivePinia(createPinia()))
 
