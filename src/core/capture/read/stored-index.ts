@@ -37,20 +37,15 @@ import {
   type SectionName,
   type Trailer
 } from '../format/index-codec'
-import { JoinedTexts, PART } from '../../../shared/joined-texts'
 import type { IndexView, PeerRole, RowFields } from './index-view'
 import { TaggedRecords } from '../format/record-tag'
 import { DamagedIndexError, IndexBlocks, readLogical } from './index-blocks'
-import { inSlices } from '../../../shared/in-slices'
+import { StoredEndpoints } from './stored-endpoints'
 
 export const TRAILER_RECORD_SIZE = RECORD_HEADER_SIZE + TRAILER_PAYLOAD_SIZE
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
 /** Record lists up to this size (16 bytes a record: 4 million records) are read whole before a file's decoding. */
 const PRELOAD_MAX = 64 * 1024 * 1024
-/** Rows from which prepareWords makes the endpoints' join ahead of a first plain word (for fewer, that word takes a few ms). */
-const PREPARE_MIN_ROWS = 10_000
-/** Rows whose endpoints prepareWords writes out in one turn: about 5 ms of the engine's thread. */
-const ENDPOINT_ROWS = 5_000
 
 /** The trailer at the end of a file of `size` bytes, when the file ends in a sound one. */
 export async function readTrailer(fd: number, size: number, dataStart: number): Promise<Trailer | undefined> {
@@ -102,6 +97,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     }
     this.refsPerRow = refsPerRow
     this.sections = sections
+    this.endpoints = new StoredEndpoints(this.size, this.fields)
   }
 
   static async open(fd: number, t: Trailer): Promise<StoredIndex> {
@@ -216,8 +212,8 @@ export class StoredIndex extends TaggedRecords implements IndexView {
 
   /** loadAll has run: every row's fields can be read. */
   private loadedAll = false
-  /** Each row's endpoints (its target lower-cased, its peers), for plain filter words: made on the first, kept (a stored index does not change). */
-  private endpointTexts: JoinedTexts | undefined
+  /** Each row's endpoints, for plain filter words. */
+  private readonly endpoints: StoredEndpoints
 
   async loadAll(): Promise<void> {
     if (this.allNumbers !== undefined) return
@@ -233,46 +229,14 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     this.loadedAll = true
   }
 
-  /** prepareWords began. */
-  private preparingWords = false
-  /** Stops prepareWords' slices. */
-  private stopWords: (() => void) | undefined
-
-  /**
-   * The endpoints' join made in the background, ENDPOINT_ROWS at a time, for an index of
-   * PREPARE_MIN_ROWS and more: made by the first plain word instead, it took that word about
-   * 100 ms over 100,000 rows. A word asked meanwhile makes the join itself.
-   */
+  /** After loadAll: the endpoints joined ahead of a first plain word (StoredEndpoints.prepare). */
   prepareWords(): void {
-    if (!this.loadedAll || this.preparingWords || this.size < PREPARE_MIN_ROWS) return
-    this.preparingWords = true
-    const texts = new Array<string>(this.size)
-    let row = 0
-    this.stopWords = inSlices(() => {
-      if (this.endpointTexts !== undefined) return true
-      for (const end = Math.min(this.size, row + ENDPOINT_ROWS); row < end; row++) texts[row] = this.endpointText(row)
-      if (row < this.size) return false
-      this.endpointTexts = new JoinedTexts(texts)
-      return true
-    })
+    if (this.loadedAll) this.endpoints.prepare()
   }
 
-  /** The file is closed: what prepareWords has left to make is not made, and what it made is dropped. */
+  /** The file is closed: the endpoints' join stops, and what it made is let go. */
   release(): void {
-    this.stopWords?.()
-    this.preparingWords = true
-    this.endpointTexts = undefined
-  }
-
-  private joinEndpoints(): JoinedTexts {
-    const texts = new Array<string>(this.size)
-    for (let row = 0; row < this.size; row++) texts[row] = this.endpointText(row)
-    return new JoinedTexts(texts)
-  }
-
-  private endpointText(row: number): string {
-    const f = this.fields
-    return f.target(row).toLowerCase() + PART + f.peerText(row, 'client') + PART + f.peerText(row, 'remote') + PART + f.peerText(row, 'local')
+    this.endpoints.release()
   }
 
   private static readonly PEER_AT: Record<PeerRole, number> = { client: S.PEERS, local: S.PEERS + 3, remote: S.PEERS + 6 }
@@ -307,7 +271,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     changed: (row) => changedOfFlags(this.num(row, F.FLAGS)),
     notKept: (row, dir) => (this.ref(row, S.NOT_KEPT) < 0 ? 0 : (this.notKept(row)?.[dir] ?? 0)),
     answered: (row) => this.answered(row) ?? 0,
-    endpointRows: (word) => (this.loadedAll ? (this.endpointTexts ??= this.joinEndpoints()).holding(word) : undefined)
+    endpointRows: (word) => (this.loadedAll ? this.endpoints.holding(word) : undefined)
   }
 
   private peer(row: number, first: number): PeerAddress | undefined {

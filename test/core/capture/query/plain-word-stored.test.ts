@@ -141,6 +141,6 @@ describe('a plain word over a stored index', () => {
     await new Promise((r) => setTimeout(r, 300))
     expect(atClose).toBeLessThan(3 * ROWS)
     expect(written).toBe(atClose)
-    expect((index as unknown as { endpointTexts?: unknown }).endpointTexts).toBeUndefined()
+    expect((index as unknown as { endpoints: { joined?: unknown } }).endpoints.joined).toBeUndefined()
   }, 60_000)
 })
