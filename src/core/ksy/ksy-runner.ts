@@ -302,9 +302,10 @@ export class KsyParser implements KsyParserLike {
     const cpu0 = ownThreadCpuMs()
     const t0 = performance.now()
     const first = this.runWithin(bytes, fields, KSY_RUN_BUDGET_MS)
+    if (!first.wallTimeout) return first.run
     const ran = (ownThreadCpuMs() ?? Infinity) - (cpu0 ?? 0)
     // A loop runs on the CPU nearly all of its wall time: only a thread clearly kept waiting is run again.
-    if (!first.wallTimeout || !(ran < STARVED_SHARE * KSY_RUN_BUDGET_MS)) return first.run
+    if (!(ran < STARVED_SHARE * KSY_RUN_BUDGET_MS)) return first.run
     // As much wall time as the budget took at the share of the CPU the thread was given, and more.
     const wall = Math.min(STARVED_WALL_MS, (1.5 * KSY_RUN_BUDGET_MS * (performance.now() - t0)) / Math.max(ran, 1))
     const cpu1 = ownThreadCpuMs() ?? Infinity
