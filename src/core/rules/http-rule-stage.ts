@@ -28,6 +28,7 @@ import { ResponseSide } from './http-response-side'
 import { NOT_FOUND, badGateway } from './http-answers'
 import { forwardHost } from './rule-forward'
 import { asksWebSocket, wantsWebSocket } from './websocket/ws-relay'
+import { inTargetsPlace } from './traffic-deps'
 
 
 /** An answer's place in the response order: the target's, one made here (ready once `bytes` is set), or none ever (timeout). */
@@ -157,7 +158,7 @@ class RequestSide extends OrderedSide {
           const r = (step as { respond: Respond }).respond
           const keep = keepsAlive(request.version, headerValue(request.headers, 'connection'))
           const answer = await httpResponseFor(r, request.method, keep, this.deps.baseDir)
-          recordRule(this.port, entry, 'respond', `answered ${summary} with ${r.status ?? 200} (not sent to the target)`, at, answer)
+          recordRule(this.port, entry, 'respond', `answered ${summary} with ${r.status ?? 200}${inTargetsPlace(this.deps)}`, at, answer)
           this.takeSlot({ kind: 'local', bytes: answer, ...(keep ? {} : { then: 'close' as const }) })
           return
         }
@@ -217,7 +218,7 @@ class RequestSide extends OrderedSide {
         }
         if (outcome.respond !== undefined) {
           const answer = scriptAnswer(outcome.respond, request.method, keep)
-          recordRule(this.port, undefined, 'script', `the script answered ${summary} with ${outcome.respond.status} (not sent to the target)`, at, answer)
+          recordRule(this.port, undefined, 'script', `the script answered ${summary} with ${outcome.respond.status}${inTargetsPlace(this.deps)}`, at, answer)
           return this.takeSlot({ kind: 'local', bytes: answer, ...(keep ? {} : { then: 'close' as const }) })
         }
         if (outcome.action === 'drop') {

@@ -29,3 +29,13 @@ export interface TrafficDeps {
   /** The user's script, when one is loaded. */
   script?: ScriptHost
 }
+
+/**
+ * What a rule's record says after an answer, a drop or a reset given in the target's place:
+ * that the target never got the request, after `note` (a stream, a reset's code). A server
+ * session (`noTarget`) answers for itself, with no target to say so of: only the note stays.
+ */
+export function inTargetsPlace(deps: Pick<TrafficDeps, 'noTarget'>, note?: string): string {
+  const parts = [note, deps.noTarget === true ? undefined : 'not sent to the target'].filter((p) => p !== undefined)
+  return parts.length === 0 ? '' : ` (${parts.join('; ')})`
+}

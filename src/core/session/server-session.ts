@@ -194,6 +194,9 @@ export class ServerSession {
       'server',
       {
         onData: (c, chunk) => (this.rules.has(c) ? this.rules.data(c, chunk) : this.replies.get(c)?.push(chunk)),
+        onPeerFin: (c) => {
+          if (this.rules.has(c)) this.rules.fin(c)
+        },
         onResumed: () => this.hooks.updated(),
         onIntervalChanged: () => this.hooks.updated(),
         warn: (m) => this.hooks.warn(`${this.id}: ${m}`),

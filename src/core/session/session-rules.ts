@@ -51,6 +51,10 @@ export class SessionRules {
       }
     })
     const ports = { client: port('client'), server: port('server') }
+    // A client's FIN goes to the stages, which answer every request before it and then end the
+    // connection (fin below). Node's own end on the client's FIN (a server not half-open) came
+    // before an answer that took a while (a script's, a delay step's), which was then lost.
+    conn.socket.allowHalfOpen = true
     pair.client?.open?.(ports.client)
     pair.server?.open?.(ports.server)
     this.pairs.set(conn, { pair, ports })
@@ -64,6 +68,12 @@ export class SessionRules {
   data(conn: SessionConnection, chunk: Buffer): void {
     const p = this.pairs.get(conn)
     p?.pair.client?.data(chunk, p.ports.client)
+  }
+
+  /** The client's FIN: what came before it is answered, then the connection ends. */
+  fin(conn: SessionConnection): void {
+    const p = this.pairs.get(conn)
+    p?.pair.client?.fin(p.ports.client)
   }
 
   closed(conn: SessionConnection): void {

@@ -5,10 +5,12 @@
 // received, not 0 B; the connection list's row says a rule changed what was delivered (a
 // drop is no change of it). A real client and a real target on loopback.
 import type { Socket } from 'node:net'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { connectTo, waitFor } from '../../helpers/net'
+import { eventsOf } from '../../helpers/sessions'
 import type { ExchangeRow } from '../../../src/shared/protocol-types'
 import { proxyTo, type ToxicProxy } from '../fault/toxic-helpers'
 
@@ -131,6 +133,27 @@ describe('a request a mock answered', () => {
       ['GET /m HTTP/1.1', 'HTTP/1.1 201 Created'],
       ['GET /n HTTP/1.1', 'HTTP/1.1 404 Not Found']
     ])
+  })
+
+  it("answers a client that half-closes right after its requests, then ends; a server session's rules and script answer for it, and their records name no target", async () => {
+    const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
+    await t.engine['rules.set']({ proxyId: server.id, rules: [{ match: { http: { path: '/m' } }, steps: [{ respond: { status: 201, body: 'mocked' } }] }] })
+    const script = join(t.dir, 'hooks.js')
+    await writeFile(script, `export function onRequest(req) { if (req.path === '/s') return { status: 202, body: 'scripted' } }\n`)
+    await t.engine['script.load']({ proxyId: server.id, path: script })
+    const socket = await connectTo(portOf(server.listen))
+    let got = ''
+    socket.on('data', (d: Buffer) => (got += d.toString('latin1')))
+    const ended = new Promise((resolve) => socket.once('end', resolve))
+    // Its FIN right after them: the script's answer, which takes a round trip to its thread,
+    // still comes, and the session's FIN after it (Node's own end on the client's FIN came first).
+    socket.end('GET /m HTTP/1.1\r\nhost: a.test\r\n\r\nGET /s HTTP/1.1\r\nhost: a.test\r\n\r\n')
+    await ended
+    expect(got.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 201', 'HTTP/1.1 202'])
+    expect(got.endsWith('scripted')).toBe(true)
+    const [conn] = t.engine.capture.connections().filter((c) => c.kind === 'server')
+    const rules = async (): Promise<unknown[]> => (await eventsOf(t.engine, conn.id)).filter((e) => e.kind === 'rule').map((e) => e.info?.message)
+    await expect.poll(rules).toEqual(['answered GET /m with 201', 'the script answered GET /s with 202'])
   })
 
   it('makes up no answer for a request a rule dropped', async () => {

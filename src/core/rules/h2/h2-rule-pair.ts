@@ -59,7 +59,7 @@ import { requestSubject } from '../http-rule-stage'
 import { stepKind } from '../../../shared/rules/rule-types'
 import { recordRule } from '../rule-record'
 import type { RequestFacts } from '../rule-match'
-import type { TrafficDeps } from '../traffic-deps'
+import { inTargetsPlace, type TrafficDeps } from '../traffic-deps'
 import type { EditableRequest } from '../../../shared/http-request-edit'
 import type { Block } from '../../breakpoint/h2/h2-blocks'
 import { requestFromScript, responseFromScript, scriptRequestOf, scriptResponseOf } from '../http-script'
@@ -219,7 +219,7 @@ class H2RuleConversation implements LegHost, ForwardHost {
           const delivered = this.response.answer(s, answer, !held.complete)
           this.local.add(s)
           leg.swallowHeld(held)
-          recordRule(leg.port, entry, 'respond', `answered ${summary} with ${answer.status} on stream ${s} (not sent to the target)`, at, delivered)
+          recordRule(leg.port, entry, 'respond', `answered ${summary} with ${answer.status} on stream ${s}${inTargetsPlace(this.deps)}`, at, delivered)
           return
         }
         case 'forward': {
@@ -234,7 +234,7 @@ class H2RuleConversation implements LegHost, ForwardHost {
           const delivered = this.response.reset(s, INTERNAL_ERROR)
           this.local.add(s)
           leg.swallowHeld(held)
-          recordRule(leg.port, entry, 'reset', `reset stream ${s} of ${summary} (RST_STREAM INTERNAL_ERROR; not sent to the target)`, at, delivered)
+          recordRule(leg.port, entry, 'reset', `reset stream ${s} of ${summary}${inTargetsPlace(this.deps, 'RST_STREAM INTERNAL_ERROR')}`, at, delivered)
           return
         }
         case 'timeout':
@@ -242,7 +242,7 @@ class H2RuleConversation implements LegHost, ForwardHost {
           this.local.add(s)
           this.response.never(s)
           leg.swallowHeld(held)
-          recordRule(leg.port, entry, kind, `${summary} ${kind === 'drop' ? 'dropped' : 'never answered'} (stream ${s}; not sent to the target)`, at)
+          recordRule(leg.port, entry, kind, `${summary} ${kind === 'drop' ? 'dropped' : 'never answered'}${inTargetsPlace(this.deps, `stream ${s}`)}`, at)
           return
         }
       }
@@ -295,21 +295,21 @@ class H2RuleConversation implements LegHost, ForwardHost {
         const delivered = this.response.answer(s, answer, !held.complete)
         this.local.add(s)
         leg.swallowHeld(held)
-        recordRule(leg.port, undefined, 'script', failed ? `the script failed ${summary} (502 on stream ${s})` : `the script answered ${summary} with ${answer.status} on stream ${s} (not sent to the target)`, at, delivered)
+        recordRule(leg.port, undefined, 'script', failed ? `the script failed ${summary} (502 on stream ${s})` : `the script answered ${summary} with ${answer.status} on stream ${s}${inTargetsPlace(this.deps)}`, at, delivered)
         return
       }
       if (outcome.action === 'drop') {
         this.local.add(s)
         this.response.never(s)
         leg.swallowHeld(held)
-        recordRule(leg.port, undefined, 'script', `the script dropped ${summary} (stream ${s}; not sent to the target)`, at)
+        recordRule(leg.port, undefined, 'script', `the script dropped ${summary}${inTargetsPlace(this.deps, `stream ${s}`)}`, at)
         return
       }
       if (outcome.action === 'reset') {
         const delivered = this.response.reset(s, INTERNAL_ERROR)
         this.local.add(s)
         leg.swallowHeld(held)
-        recordRule(leg.port, undefined, 'script', `the script reset stream ${s} of ${summary} (RST_STREAM INTERNAL_ERROR; not sent to the target)`, at, delivered)
+        recordRule(leg.port, undefined, 'script', `the script reset stream ${s} of ${summary}${inTargetsPlace(this.deps, 'RST_STREAM INTERNAL_ERROR')}`, at, delivered)
         return
       }
       if (outcome.action === 'close') {

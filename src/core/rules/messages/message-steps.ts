@@ -9,6 +9,7 @@ import { recordRule } from '../rule-record'
 import type { RuleEntry } from '../rule-set'
 import { messageAnswer, rewriteBytes } from './message-edit'
 import type { At, RuleSide } from './message-side'
+import { inTargetsPlace } from '../traffic-deps'
 
 export type StepEnd = 'respond' | 'close' | 'reset' | 'drop' | 'timeout'
 
@@ -52,7 +53,7 @@ export async function runSteps(side: StepSide, piece: FramedPiece, entry: RuleEn
       case 'respond': {
         const answer = await messageAnswer((step as { respond: Respond }).respond, conv.deps.baseDir)
         if (conv.closed) return undefined
-        record('respond', side.dir === 'client' ? `answered ${what} (not sent to the target)` : `replaced ${what} with an answer of ${answer.length} bytes`, answer)
+        record('respond', side.dir === 'client' ? `answered ${what}${inTargetsPlace(conv.deps)}` : `replaced ${what} with an answer of ${answer.length} bytes`, answer)
         ended('respond', answer)
         return undefined
       }

@@ -15,6 +15,7 @@ import * as protoLoader from '@grpc/proto-loader'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { testEngine, portOf, type TestEngine } from '../../../helpers/engine'
 import type { RuleSpec } from '../../../../src/shared/rules/rule-types'
+import { eventsOf } from '../../../helpers/sessions'
 
 let t: TestEngine
 let serverId: string
@@ -90,6 +91,12 @@ describe('serve --rules on HTTP/2', () => {
     // Still one session.
     expect((await request(s, '/api/user')).status).toBe(200)
     expect(t.engine.capture.connections().filter((c) => c.kind === 'server')).toHaveLength(1)
+    // The session answers for itself: its rules' records name no target.
+    const [conn] = t.engine.capture.connections().filter((c) => c.kind === 'server')
+    const messages = (await eventsOf(t.engine, conn.id)).filter((e) => e.kind === 'rule').map((e) => String(e.info?.message))
+    expect(messages[0]).toBe('answered GET /api/user with 200 on stream 1')
+    expect(messages.find((m) => m.startsWith('reset stream'))).toMatch(/^reset stream \d+ of GET \/reset \(RST_STREAM INTERNAL_ERROR\)$/)
+    expect(messages.filter((m) => m.includes('target'))).toEqual([])
   })
 
   it("answers by a script's onRequest; what it leaves goes to the 404", async () => {

@@ -17,7 +17,7 @@ describe('message rules on a redis connection', () => {
     await tick()
     expect(h.client()).toBe(bulk('on'))
     expect(h.target()).toBe('')
-    expect(h.got.events).toMatchObject([{ action: 'respond', dir: 'client', offset: 0, size: cmd('GET', 'feature-flag').length, summary: 'GET feature-flag', delivered: Buffer.from(bulk('on')).toString('base64') }])
+    expect(h.got.events).toMatchObject([{ action: 'respond', dir: 'client', offset: 0, size: cmd('GET', 'feature-flag').length, summary: 'GET feature-flag', delivered: Buffer.from(bulk('on')).toString('base64'), message: 'answered GET feature-flag (not sent to the target)' }])
     expect(h.set.list()[0].hits).toBe(1)
   })
 
@@ -154,6 +154,8 @@ describe('message rules on a redis connection', () => {
     expect(h.client()).toBe(bulk('on'))
     expect(h.got.ended.client).toBe(true)
     expect(h.target()).toBe('')
+    // It answers for itself: its record names no target (a proxy's says the target never got it).
+    expect(h.got.events).toMatchObject([{ action: 'respond', message: 'answered GET feature-flag' }])
   })
 })
 

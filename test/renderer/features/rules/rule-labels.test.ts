@@ -17,6 +17,13 @@ describe('rule marks in the conversation', () => {
     expect(eventWhat(en, mocked)).toBe('rule mock user: answered GET /api/user with 200 (not sent to the target)')
     expect(eventWhat(zh, mocked)).toBe('规则 mock user：代为应答 GET /api/user，状态 200（未发往目标）')
     expect(eventName(en, mocked, '12:00:00.000')).toBe('rule mock user: answered GET /api/user with 200 (not sent to the target) at 12:00:00.000')
+    // A server session's rule answers for itself: no target to say it was kept from.
+    const own = rule({ action: 'respond', message: 'answered GET /api/user with 200', summary: 'GET /api/user', offset: 0, size: 87, delivered: b64('HTTP/1.1 200 OK\r\n\r\n'), deliveredSize: 19 })
+    expect(eventWhat(en, own)).toBe('rule mock user: answered GET /api/user with 200')
+    expect(eventWhat(zh, own)).toBe('规则 mock user：应答 GET /api/user，状态 200')
+    const raw = (message: string): CaptureEvent => rule({ action: 'respond', message, summary: 'GET feature-flag', offset: 0, size: 30, delivered: b64('$2\r\non\r\n'), deliveredSize: 8 })
+    expect(eventWhat(zh, raw('answered GET feature-flag (not sent to the target)'))).toBe('规则 mock user：代为应答 GET feature-flag（未发往目标）')
+    expect(eventWhat(zh, raw('answered GET feature-flag'))).toBe('规则 mock user：应答 GET feature-flag')
     const response = rule({ label: 'HTTP /api/x', action: 'rewrite', message: 'rewrote the response 200 OK to GET /api/x', summary: '200 OK', size: 189 }, 'server')
     expect(eventWhat(en, response)).toBe('rule HTTP /api/x: rewrote the response 200 OK to GET /api/x')
     expect(eventWhat(zh, response)).toBe('规则 HTTP /api/x：改写了对 GET /api/x 的响应 200 OK')

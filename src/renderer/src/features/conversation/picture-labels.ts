@@ -133,10 +133,13 @@ export function ruleWords(t: Translate, info: RuleEventInfo): string {
   if (summary === undefined) return message
   switch (info.action) {
     case 'respond': {
+      // A server session's rule answers for itself: its record says nothing of a target
+      // (core/rules/traffic-deps.ts, inTargetsPlace), and neither do these words.
+      const own = !message.includes('not sent to the target')
       const status = deliveredStatus(info)
-      if (status !== undefined) return t('rules.what.respond', { summary, status })
+      if (status !== undefined) return t(own ? 'rules.what.respondOwn' : 'rules.what.respond', { summary, status })
       // A raw message's answer (a redis reply): no status to say.
-      return message === `answered ${summary} (not sent to the target)` ? t('rules.what.answered', { summary }) : message
+      return message === `answered ${summary}${own ? '' : ' (not sent to the target)'}` ? t(own ? 'rules.what.answeredOwn' : 'rules.what.answered', { summary }) : message
     }
     case 'rewrite': {
       if (message === `rewrote ${summary}`) return t('rules.what.rewrote', { summary })

@@ -106,6 +106,9 @@ export default {
       what: {
         respond: 'answered {summary} with {status} (not sent to the target)',
         answered: 'answered {summary} (not sent to the target)',
+        // A server session's rule: it answers for itself, with no target behind it.
+        respondOwn: 'answered {summary} with {status}',
+        answeredOwn: 'answered {summary}',
         rewrote: 'rewrote {summary}',
         rewroteResponse: 'rewrote the response {summary}',
         rewroteResponseTo: 'rewrote the response {summary} to {request}',
@@ -270,6 +273,8 @@ export default {
       what: {
         respond: '代为应答 {summary}，状态 {status}（未发往目标）',
         answered: '代为应答 {summary}（未发往目标）',
+        respondOwn: '应答 {summary}，状态 {status}',
+        answeredOwn: '应答 {summary}',
         rewrote: '改写了 {summary}',
         rewroteResponse: '改写了响应 {summary}',
         rewroteResponseTo: '改写了对 {request} 的响应 {summary}',
