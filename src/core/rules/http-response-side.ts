@@ -16,6 +16,8 @@ import { WsRelay, wantsWebSocket } from './websocket/ws-relay'
 export class ResponseSide extends OrderedSide {
   private current: Slot | undefined
   private clientEnded = false
+  /** The target sent its FIN while an answer made here was on its way (a forward step's): the client's FIN waits for it. */
+  private targetEnded = false
   /** A 101 to `Upgrade: websocket` is being framed: once it ends, both directions turn WebSocket. */
   private upgrade: { extensions?: string } | undefined
   /** Where the next byte given to the framer starts in the target's stream (a record's offset). */
@@ -77,6 +79,7 @@ export class ResponseSide extends OrderedSide {
     if (front.then === 'reset') this.port.reset()
     else if (front.then === 'close') this.port.close()
     else if (this.clientEnded && this.conv.slots.length === 0) this.port.end()
+    else if (this.targetEnded && this.conv.slots[0]?.kind !== 'local') this.port.end()
     return true
   }
 
@@ -171,8 +174,11 @@ export class ResponseSide extends OrderedSide {
     const out = this.framer?.finish()
     this.flushOut()
     if (out !== undefined) for (const bytes of out.pass) this.port!.send(bytes)
-    // Answers made here that are ready still go, before the FIN.
+    // Answers made here that are ready still go, before the FIN; one still on its way (a
+    // forward's, the other server not done yet) goes when it comes, and the FIN after it.
     while (this.deliverLocal());
-    this.port!.end()
+    const front = this.conv.slots[0]
+    if (front?.kind === 'local' && front.bytes === undefined) this.targetEnded = true
+    else this.port!.end()
   }
 }

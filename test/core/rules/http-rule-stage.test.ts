@@ -102,4 +102,33 @@ describe('the HTTP/1 rule stages', () => {
       pair.server!.close!()
     }
   })
+
+  it("keeps a forward's answer still on its way when the target ends first: the client gets it, then the FIN", async () => {
+    const set = new RuleSet()
+    set.set([{ match: { http: { path: '/fwd' } }, steps: [{ forward: { to: 'http://127.0.0.1:9' } }] }])
+    let answer: ((b: Buffer) => void) | undefined
+    const pair = httpRulePair({
+      rules: set,
+      connId: 1,
+      conn: () => ({ client: '127.0.0.1:1', targetHost: '127.0.0.1', targetPort: 80 }),
+      forward: () => new Promise<Buffer>((resolve) => (answer = resolve))
+    })
+    const up = leg()
+    const down = leg()
+    pair.client!.open!(up.port)
+    pair.server!.open!(down.port)
+    // The client half-closes right after its request (HTTP/1.0 style); its FIN goes on to the
+    // target, which has nothing to answer and ends too, while the other server is still at it.
+    pair.client!.data(Buffer.from('GET /fwd HTTP/1.1\r\nHost: x\r\n\r\n'), up.port)
+    pair.client!.fin(up.port)
+    await settle()
+    expect([Buffer.concat(up.got).length, up.ended, answer !== undefined]).toEqual([0, true, true])
+    pair.server!.fin(down.port)
+    await settle()
+    expect(down.ended).toBe(false)
+    const reply = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi'
+    answer!(Buffer.from(reply))
+    await settle()
+    expect([Buffer.concat(down.got).toString(), down.ended]).toEqual([reply, true])
+  })
 })

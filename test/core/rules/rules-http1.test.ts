@@ -221,6 +221,23 @@ describe('HTTP/1 rules', () => {
     client.destroy()
   })
 
+  it("answers a client that half-closes right after a forwarded request: the other server's answer, then the FIN", async () => {
+    // The other server answers after a while; the target, told of the client's FIN with no
+    // request of its own, ends at once.
+    const slow = createServer((_req, res) => void setTimeout(() => res.end('from the build'), 300))
+    servers.push(slow)
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r))
+    await setRules([{ match: { http: { path: '/fwd' } }, steps: [{ forward: { to: `http://127.0.0.1:${(slow.address() as { port: number }).port}` } }] }])
+    const client = await connectTo(proxyPort)
+    let got = ''
+    client.on('data', (c: Buffer) => (got += c.toString()))
+    const ended = new Promise((resolve) => client.once('end', resolve))
+    client.end('GET /fwd HTTP/1.1\r\nHost: x\r\n\r\n')
+    await ended
+    expect(got).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nfrom the build$/)
+    expect(seen).toEqual([])
+  })
+
   it('acts only `times` times, then lets requests through; once is times 1', async (ctx) => {
     needProgram(ctx, 'curl', haveCurl)
     await setRules([
