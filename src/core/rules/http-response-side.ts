@@ -78,7 +78,7 @@ export class ResponseSide extends OrderedSide {
     if (front.bytes.length > 0) this.port.send(front.bytes)
     if (front.then === 'reset') this.port.reset()
     else if (front.then === 'close') this.port.close()
-    else if (this.clientEnded && this.conv.slots.length === 0) this.port.end()
+    else if (this.clientEnded && this.nothingToCome()) this.port.end()
     else if (this.targetEnded && this.conv.slots[0]?.kind !== 'local') this.port.end()
     return true
   }
@@ -166,8 +166,17 @@ export class ResponseSide extends OrderedSide {
   clientDone(): void {
     this.clientEnded = true
     this.flushOut()
-    if (this.conv.slots.length === 0) this.port?.end()
+    if (this.nothingToCome()) this.port?.end()
     else this.pump()
+  }
+
+  /**
+   * No answer is left to come: none is waited for, or the next is one a rule never gives (a
+   * timeout or drop step), which every later answer waits behind. The client has sent its FIN,
+   * so nothing would ever end the connection but this.
+   */
+  private nothingToCome(): boolean {
+    return this.conv.slots.length === 0 || this.conv.slots[0].kind === 'never'
   }
 
   private finish(): void {

@@ -156,6 +156,19 @@ describe('a request a mock answered', () => {
     await expect.poll(rules).toEqual(['answered GET /m with 201', 'the script answered GET /s with 202'])
   })
 
+  it('ends a server session that half-closed behind a request a rule never answers, as a proxy ends it', async () => {
+    const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
+    await t.engine['rules.set']({ proxyId: server.id, rules: [{ match: { http: { path: '/never' } }, steps: [{ timeout: true }] }] })
+    const socket = await connectTo(portOf(server.listen))
+    let got = ''
+    socket.on('data', (d: Buffer) => (got += d.toString('latin1')))
+    const ended = new Promise((resolve) => socket.once('end', resolve))
+    // The first is answered (the session's 404); nothing comes after the one never answered.
+    socket.end('GET /a HTTP/1.1\r\nhost: a.test\r\n\r\nGET /never HTTP/1.1\r\nhost: a.test\r\n\r\nGET /b HTTP/1.1\r\nhost: a.test\r\n\r\n')
+    await ended
+    expect(got.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 404'])
+  })
+
   it('makes up no answer for a request a rule dropped', async () => {
     await t.engine['rules.set']({ proxyId, rules: [{ name: 'drop it', match: { http: { path: '/gone' } }, steps: [{ drop: true }] }] })
     const socket = await connectTo(proxyPort)
