@@ -12,6 +12,7 @@ import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { connectTo, waitFor } from '../../helpers/net'
 import { eventsOf } from '../../helpers/sessions'
 import type { ExchangeRow } from '../../../src/shared/protocol-types'
+import type { RuleSpec } from '../../../src/shared/rules/rule-types'
 import { proxyTo, type ToxicProxy } from '../fault/toxic-helpers'
 
 let t: TestEngine
@@ -57,6 +58,28 @@ async function rows(n: number, settled: (r: ExchangeRow) => boolean = (r) => r.s
     if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${n} exchanges: ${JSON.stringify(page)}`)
     await new Promise((r) => setTimeout(r, 20))
   }
+}
+
+/**
+ * A server session answering by `rules` (and `script`, a module's text): GETs of `paths` sent
+ * on one connection with the client's FIN right after them; what came back by the session's FIN.
+ */
+async function servedToFin(paths: string[], rules: RuleSpec[], script?: string): Promise<{ conn: number; got: string }> {
+  const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
+  await t.engine['rules.set']({ proxyId: server.id, rules })
+  if (script !== undefined) {
+    const path = join(t.dir, 'hooks.js')
+    await writeFile(path, script)
+    await t.engine['script.load']({ proxyId: server.id, path })
+  }
+  const socket = await connectTo(portOf(server.listen))
+  let got = ''
+  socket.on('data', (d: Buffer) => (got += d.toString('latin1')))
+  const ended = new Promise((resolve) => socket.once('end', resolve))
+  socket.end(paths.map((p) => `GET ${p} HTTP/1.1\r\nhost: a.test\r\n\r\n`).join(''))
+  await ended
+  const [conn] = t.engine.capture.connections().filter((c) => c.kind === 'server')
+  return { conn: conn.id, got }
 }
 
 describe('a request a mock answered', () => {
@@ -136,36 +159,18 @@ describe('a request a mock answered', () => {
   })
 
   it("answers a client that half-closes right after its requests, then ends; a server session's rules and script answer for it, and their records name no target", async () => {
-    const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
-    await t.engine['rules.set']({ proxyId: server.id, rules: [{ match: { http: { path: '/m' } }, steps: [{ respond: { status: 201, body: 'mocked' } }] }] })
-    const script = join(t.dir, 'hooks.js')
-    await writeFile(script, `export function onRequest(req) { if (req.path === '/s') return { status: 202, body: 'scripted' } }\n`)
-    await t.engine['script.load']({ proxyId: server.id, path: script })
-    const socket = await connectTo(portOf(server.listen))
-    let got = ''
-    socket.on('data', (d: Buffer) => (got += d.toString('latin1')))
-    const ended = new Promise((resolve) => socket.once('end', resolve))
     // Its FIN right after them: the script's answer, which takes a round trip to its thread,
     // still comes, and the session's FIN after it (Node's own end on the client's FIN came first).
-    socket.end('GET /m HTTP/1.1\r\nhost: a.test\r\n\r\nGET /s HTTP/1.1\r\nhost: a.test\r\n\r\n')
-    await ended
+    const { conn, got } = await servedToFin(['/m', '/s'], [{ match: { http: { path: '/m' } }, steps: [{ respond: { status: 201, body: 'mocked' } }] }], `export function onRequest(req) { if (req.path === '/s') return { status: 202, body: 'scripted' } }\n`)
     expect(got.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 201', 'HTTP/1.1 202'])
     expect(got.endsWith('scripted')).toBe(true)
-    const [conn] = t.engine.capture.connections().filter((c) => c.kind === 'server')
-    const rules = async (): Promise<unknown[]> => (await eventsOf(t.engine, conn.id)).filter((e) => e.kind === 'rule').map((e) => e.info?.message)
+    const rules = async (): Promise<unknown[]> => (await eventsOf(t.engine, conn)).filter((e) => e.kind === 'rule').map((e) => e.info?.message)
     await expect.poll(rules).toEqual(['answered GET /m with 201', 'the script answered GET /s with 202'])
   })
 
   it('ends a server session that half-closed behind a request a rule never answers, as a proxy ends it', async () => {
-    const server = await t.engine['server.start']({ listen: '127.0.0.1:0' })
-    await t.engine['rules.set']({ proxyId: server.id, rules: [{ match: { http: { path: '/never' } }, steps: [{ timeout: true }] }] })
-    const socket = await connectTo(portOf(server.listen))
-    let got = ''
-    socket.on('data', (d: Buffer) => (got += d.toString('latin1')))
-    const ended = new Promise((resolve) => socket.once('end', resolve))
     // The first is answered (the session's 404); nothing comes after the one never answered.
-    socket.end('GET /a HTTP/1.1\r\nhost: a.test\r\n\r\nGET /never HTTP/1.1\r\nhost: a.test\r\n\r\nGET /b HTTP/1.1\r\nhost: a.test\r\n\r\n')
-    await ended
+    const { got } = await servedToFin(['/a', '/never', '/b'], [{ match: { http: { path: '/never' } }, steps: [{ timeout: true }] }])
     expect(got.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 404'])
   })
 
