@@ -24,6 +24,11 @@ describe('rule marks in the conversation', () => {
     const raw = (message: string): CaptureEvent => rule({ action: 'respond', message, summary: 'GET feature-flag', offset: 0, size: 30, delivered: b64('$2\r\non\r\n'), deliveredSize: 8 })
     expect(eventWhat(zh, raw('answered GET feature-flag (not sent to the target)'))).toBe('规则 mock user：代为应答 GET feature-flag（未发往目标）')
     expect(eventWhat(zh, raw('answered GET feature-flag'))).toBe('规则 mock user：应答 GET feature-flag')
+    const delay = rule({ action: 'delay', message: 'delayed GET /slow 200 ms', summary: 'GET /slow', offset: 0, size: 30 })
+    expect(eventWhat(en, delay)).toBe('rule mock user: delayed GET /slow 200 ms')
+    expect(eventWhat(zh, delay)).toBe('规则 mock user：将 GET /slow 延迟 200 毫秒')
+    // The script's own delay keeps its English line: its words differ.
+    expect(eventWhat(zh, rule({ action: 'delay', message: 'the script delayed GET /slow 200 ms', summary: 'GET /slow' }))).toBe('规则 mock user：the script delayed GET /slow 200 ms')
     const response = rule({ label: 'HTTP /api/x', action: 'rewrite', message: 'rewrote the response 200 OK to GET /api/x', summary: '200 OK', size: 189 }, 'server')
     expect(eventWhat(en, response)).toBe('rule HTTP /api/x: rewrote the response 200 OK to GET /api/x')
     expect(eventWhat(zh, response)).toBe('规则 HTTP /api/x：改写了对 GET /api/x 的响应 200 OK')

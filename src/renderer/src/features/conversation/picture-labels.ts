@@ -149,6 +149,11 @@ export function ruleWords(t: Translate, info: RuleEventInfo): string {
       const to = message.startsWith(`${response} to `) ? /^(\S+ \S+)$/.exec(message.slice(response.length + 4)) : null
       return to ? t('rules.what.rewroteResponseTo', { summary, request: to[1] }) : message
     }
+    case 'delay': {
+      // `delayed GET /slow 200 ms` (a delay step's; the script's says "the script delayed").
+      const ms = message.startsWith(`delayed ${summary} `) ? /^(\d+) ms$/.exec(message.slice(`delayed ${summary} `.length)) : null
+      return ms ? t('rules.what.delay', { summary, ms: ms[1] }) : message
+    }
     case 'close':
     case 'reset':
     case 'drop':
