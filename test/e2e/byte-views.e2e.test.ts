@@ -8,8 +8,9 @@ import iconv from 'iconv-lite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { connectTo, startServer, portOf } from '../helpers/net'
-import { startWeb, type WebMode } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath, type Browser } from '../helpers/browser'
+import type { WebMode } from '../helpers/web'
+import { sharedWebPage, showAs } from '../helpers/web-page'
+import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -68,25 +69,30 @@ async function openConnection(w: WebMode, page: Page, names = LIST.en): Promise<
   c.end(bytes)
   await done
   const grid = page.getByRole('grid', { name: names.grid })
-  await grid.getByRole('gridcell', { name: names.closed }).waitFor()
-  await grid.getByRole('gridcell', { name: `127.0.0.1:${server.port}` }).click()
+  const row = grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: `127.0.0.1:${server.port}`, exact: true }) })
+  await row.getByRole('gridcell', { name: names.closed }).waitFor()
+  await row.getByRole('gridcell', { name: `127.0.0.1:${server.port}` }).click()
   return { marker, needle }
 }
 
 describe('the byte views in Chromium', () => {
-  let b: Browser
+  // One engine and one page for the three tests: each proxies to a server of its own, and
+  // picks its connection by that server's address.
+  const shared = sharedWebPage(
+    {
+      browser: { width: 1280, height: 860 },
+      beforeLoad: (b, web) => b.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.origin })
+    },
+    (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor()
+  )
   beforeEach(async () => {
-    b = await openBrowser({ width: 1280, height: 860 })
-    b.page.setDefaultTimeout(10_000)
-    cleanups.push(() => b.close())
+    if (!chromiumAvailable()) return
+    shared.page.setDefaultTimeout(10_000)
+    await showAs(shared.page, { width: 1280, height: 860 })
   })
 
   it('show a 16 MiB connection in hex and as GBK text, find near its end, go to an offset, jump to the end and copy', async () => {
-    const w = await startWeb()
-    cleanups.push(() => w.stop('SIGINT'))
-    const { page, context } = b
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: w.origin })
-    await page.goto(w.url)
+    const { web: w, page } = shared
     const { marker, needle } = await openConnection(w, page)
     const detail = page.getByRole('region', { name: 'Selected connection' })
 
@@ -175,10 +181,7 @@ describe('the byte views in Chromium', () => {
   })
 
   it('share one selection between hex and text, made with the mouse in either, and follow a live stream at its end', async () => {
-    const w = await startWeb()
-    cleanups.push(() => w.stop('SIGINT'))
-    const { page } = b
-    await page.goto(w.url)
+    const { web: w, page } = shared
     const server = await startServer((s) => s.resume())
     cleanups.push(server.close)
     const driver = await w.client()
@@ -234,13 +237,8 @@ describe('the byte views in Chromium', () => {
   })
 
   it('reads in Chinese, in the dark theme', async () => {
-    const zh = await openBrowser({ locale: 'zh-CN', colorScheme: 'dark', width: 1280, height: 860 })
-    cleanups.push(() => zh.close())
-    const w = await startWeb()
-    cleanups.push(() => w.stop('SIGINT'))
-    const { page } = zh
-    page.setDefaultTimeout(10_000)
-    await page.goto(w.url)
+    const { web: w, page } = shared
+    await showAs(page, { language: 'zh-CN', colorScheme: 'dark', width: 1280, height: 860 })
     await openConnection(w, page, LIST.zh)
     const detail = page.getByRole('region', { name: '所选连接' })
     await detail.getByRole('tab', { name: '文本' }).click()

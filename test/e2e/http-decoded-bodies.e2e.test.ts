@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
-import { openWebPage } from '../helpers/web-page'
+import { sharedWebPage, showAs } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { gzipOfZeros, startBombServer } from '../helpers/gzip-bomb'
@@ -92,14 +92,17 @@ async function openConnection(page: Page, words: (typeof WORDS)['en'], port: num
 }
 
 describe('bodies through the bounded pipeline, in Chromium', () => {
+  // One engine and one page for the file's tests: each proxies to a server of its own, and
+  // finds its connection by that server's address.
+  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor())
+
   for (const lang of ['en', 'zh'] as const) {
     it(`opens a 2 GiB gzip JSON bomb with the page responsive, and says it was cut (${lang})`, async () => {
       const words = WORDS[lang]
       const bomb = await startBombServer(gzipOfZeros(2048 * MiB))
       cleanups.push(bomb.close)
-      const { web: w, page } = await openWebPage(cleanups, {
-        browser: { width: 1280, height: 860, ...(lang === 'zh' ? { locale: 'zh-CN' } : {}) }
-      })
+      const { web: w, page } = shared
+      await showAs(page, { language: lang === 'zh' ? 'zh-CN' : 'en', width: 1280, height: 860 })
       await get(await startProxy(w, bomb.port), '/bomb')
       const detail = await openConnection(page, words, bomb.port)
 
@@ -134,7 +137,8 @@ describe('bodies through the bounded pipeline, in Chromium', () => {
       })
       const port = await listen(server)
       cleanups.push(() => new Promise((r) => server.close(r)))
-      const { web: w, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 900, ...(lang === 'zh' ? { locale: 'zh-CN' } : {}) } })
+      const { web: w, page } = shared
+      await showAs(page, { language: lang === 'zh' ? 'zh-CN' : 'en', width: 1280, height: 900 })
       await get(await startProxy(w, port), '/api/state')
 
       const detail = await openConnection(page, words, port)

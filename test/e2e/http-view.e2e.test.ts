@@ -14,10 +14,10 @@ import { Agent, createServer, request, type IncomingMessage, type Server } from 
 import { gzipSync } from 'node:zlib'
 import WebSocket, { WebSocketServer } from 'ws'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
+import type { ConsoleMessage, Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
-import { openWebPage } from '../helpers/web-page'
+import { sharedWebPage, showAs } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
@@ -155,10 +155,15 @@ async function chooseConnection(page: Page, words: (typeof WORDS)['en'], target:
 }
 
 describe('the HTTP and WebSocket views in Chromium', () => {
+  // One engine and one page for the four tests: each proxies to origins of its own, and
+  // finds its connection by their address.
+  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor())
+
   it('show a gzip JSON exchange decoded, an HTML body as inert text, and a WebSocket conversation', async () => {
     const origin = await originServer()
     const wsOrigin = await originServer()
-    const { web: w, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 860 } })
+    const { web: w, page } = shared
+    await showAs(page, { width: 1280, height: 860 })
     const titleBefore = await page.title()
 
     await twoExchanges(await startProxy(w, origin.port))
@@ -248,7 +253,8 @@ describe('the HTTP and WebSocket views in Chromium', () => {
 
   it('reads in Chinese', async () => {
     const origin = await originServer()
-    const { web: w, page } = await openWebPage(cleanups, { browser: { locale: 'zh-CN', width: 1100, height: 700 } })
+    const { web: w, page } = shared
+    await showAs(page, { language: 'zh-CN', width: 1100, height: 700 })
     await twoExchanges(await startProxy(w, origin.port))
     const words = WORDS.zh
     await chooseConnection(page, words, `127.0.0.1:${origin.port}`)
@@ -264,10 +270,11 @@ describe('the HTTP and WebSocket views in Chromium', () => {
   it('previews an image, shows a form as fields, says where a cut gzip stopped, and loads more of a long body (dark)', async () => {
     const origin = await originServer()
     const blocked: string[] = []
-    const { web: w, page } = await openWebPage(cleanups, {
-      browser: { colorScheme: 'dark', width: 1280, height: 860 },
-      beforeLoad: ({ page }) => page.on('console', (m) => m.text().includes('Content Security Policy') && blocked.push(m.text()))
-    })
+    const { web: w, page } = shared
+    await showAs(page, { colorScheme: 'dark', width: 1280, height: 860 })
+    const noteBlocked = (m: ConsoleMessage): unknown => m.text().includes('Content Security Policy') && blocked.push(m.text())
+    page.on('console', noteBlocked)
+    cleanups.push(() => page.off('console', noteBlocked))
     await twoExchanges(await startProxy(w, origin.port), ['/pixel.png', '/form', '/broken', '/log'])
     const words = WORDS.en
     await chooseConnection(page, words, `127.0.0.1:${origin.port}`)
@@ -305,7 +312,8 @@ describe('the HTTP and WebSocket views in Chromium', () => {
 
   it('shows an exchange as it happens: pending, then answered', async () => {
     const origin = await originServer()
-    const { web: w, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 860 } })
+    const { web: w, page } = shared
+    await showAs(page, { width: 1280, height: 860 })
     const proxyPort = await startProxy(w, origin.port)
     const req = request({ port: proxyPort, host: '127.0.0.1', path: '/slow', headers: { Connection: 'close' } })
     req.end()

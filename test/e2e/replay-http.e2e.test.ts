@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
-import { openWebPage } from '../helpers/web-page'
+import { sharedWebPage, showAs } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
@@ -79,9 +79,14 @@ async function openReplay(page: Page, words: (typeof WORDS)['en'], target: strin
 }
 
 describe('HTTP replay in Chromium', () => {
+  // One engine and one page for the file's tests: each captures from an echo server of its
+  // own, and finds its connection by that address.
+  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor())
+
   it('edits a captured request as raw text and as parts, sends it, and shows what changed; repeats it; replays the keep-alive connection', async () => {
     const origin = await echoServer()
-    const { web: w, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 860 } })
+    const { web: w, page } = shared
+    await showAs(page, { width: 1280, height: 860 })
     await capturedRequests(await startProxy(w, origin.port))
     expect(origin.seen).toEqual(['captured', 'captured'])
     const { panel } = await openReplay(page, WORDS.en, `127.0.0.1:${origin.port}`)
@@ -172,7 +177,8 @@ describe('HTTP replay in Chromium', () => {
   it('reads in Chinese, light and dark', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       const origin = await echoServer()
-      const { web: w, page } = await openWebPage(cleanups, { browser: { locale: 'zh-CN', colorScheme, width: 1280, height: 860 } })
+      const { web: w, page } = shared
+      await showAs(page, { language: 'zh-CN', colorScheme, width: 1280, height: 860 })
       await capturedRequests(await startProxy(w, origin.port))
       const { panel } = await openReplay(page, WORDS.zh, `127.0.0.1:${origin.port}`)
       await expect.poll(() => panel.getByRole('textbox', { name: '请求字节（文本）' }).textContent()).toContain('X-Echo: captured')
@@ -185,7 +191,8 @@ describe('HTTP replay in Chromium', () => {
 
   it('looks the same in the dark (English)', async () => {
     const origin = await echoServer()
-    const { web: w, page } = await openWebPage(cleanups, { browser: { colorScheme: 'dark', width: 1280, height: 860 } })
+    const { web: w, page } = shared
+    await showAs(page, { colorScheme: 'dark', width: 1280, height: 860 })
     await capturedRequests(await startProxy(w, origin.port))
     const { panel } = await openReplay(page, WORDS.en, `127.0.0.1:${origin.port}`)
     await expect.poll(() => panel.getByRole('textbox', { name: 'Request bytes as text' }).textContent()).toContain('X-Echo: captured')

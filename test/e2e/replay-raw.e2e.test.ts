@@ -14,7 +14,7 @@ import { once } from 'node:events'
 import { connectTo, startServer, tempDir, portOf } from '../helpers/net'
 import { needPeer, needProgram } from '../helpers/peers'
 import type { WebMode } from '../helpers/web'
-import { openWebPage } from '../helpers/web-page'
+import { sharedWebPage, showAs } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { redisCli, startReplayRedis } from '../core/replay/redis-capture'
 
@@ -95,8 +95,9 @@ async function capturedSession(w: WebMode, key: string): Promise<{ connId: numbe
   await redisCli(portOf(proxy.listen), [`SET ${key} v`, `GET ${key}`])
   // redis-cli has exited: its connection closes through the proxy moments later.
   for (let i = 0; ; i++) {
-    const { rows } = await driver.call('conn.page', { capture: 'live', offset: 0, limit: 10 })
-    const closed = rows.find((c) => c.end !== 'open')
+    // The page's engine serves every test of the file: this one's is the connection to its own redis.
+    const { rows } = await driver.call('conn.page', { capture: 'live', offset: 0, limit: 1000, filter: `target:${target}` })
+    const closed = rows.find((c) => c.end !== 'open' && c.target === target)
     if (closed) return { connId: closed.id, target }
     if (i > 400) throw new Error('the redis-cli connection did not close')
     await new Promise((r) => setTimeout(r, 25))
@@ -131,9 +132,14 @@ async function editSetValue(page: Page, panel: Locator, words: Words, set: numbe
 }
 
 describe('raw TCP replay in Chromium', () => {
+  // One engine and one page for the file's tests: each replays a session with a redis (or an
+  // echo server) of its own, and finds its connection by that target.
+  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor())
+
   it('replays a redis-cli session turn by turn, then with an edited turn whose answer differs, and opens the replay', async (ctx) => {
     if (!needPeer('redis-server', 'redis-cli')) return ctx.skip()
-    const { web: w, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 860 } })
+    const { web: w, page } = shared
+    await showAs(page, { width: 1280, height: 860 })
     const words = WORDS.en
     const { connId, target } = await capturedSession(w, `tcpscope-e2e-${process.pid}-${Date.now()}`)
     const panel = await openRawReplay(page, words, target)
@@ -192,7 +198,8 @@ describe('raw TCP replay in Chromium', () => {
 
   it('in Chinese, in the dark theme: the same replay, edit and diff by their Chinese names', async (ctx) => {
     if (!needPeer('redis-server', 'redis-cli')) return ctx.skip()
-    const { web: w, page } = await openWebPage(cleanups, { browser: { locale: 'zh-CN', colorScheme: 'dark', width: 1280, height: 860 } })
+    const { web: w, page } = shared
+    await showAs(page, { language: 'zh-CN', colorScheme: 'dark', width: 1280, height: 860 })
     const words = WORDS.zh
     const { target } = await capturedSession(w, `tcpscope-e2e-zh-${process.pid}-${Date.now()}`)
     const panel = await openRawReplay(page, words, target)
@@ -214,7 +221,8 @@ describe('raw TCP replay in Chromium', () => {
     it(`replays by message: each answer told by its summary, matched, then against a server that answers otherwise (${lang}, ${scheme})`, async (ctx) => {
       if (!needPeer('redis-server', 'redis-cli')) return ctx.skip()
       const words = WORDS[lang]
-      const { web: w, page } = await openWebPage(cleanups, { browser: { locale: lang === 'en' ? 'en-US' : 'zh-CN', colorScheme: scheme, width: 1280, height: 860 } })
+      const { web: w, page } = shared
+      await showAs(page, { language: lang === 'en' ? 'en' : 'zh-CN', colorScheme: scheme, width: 1280, height: 860 })
       const key = `tcpscope-e2e-msg-${process.pid}-${Date.now()}`
       const { target } = await capturedSession(w, key)
       const panel = await openRawReplay(page, words, target)
@@ -243,7 +251,8 @@ describe('raw TCP replay in Chromium', () => {
   it('lists a conversation of 1500 turns by the rows on screen; End reaches the last', async () => {
     const echo = await startServer((sock) => sock.on('data', (d) => sock.write(d)).on('end', () => sock.end()))
     cleanups.push(() => echo.close())
-    const { web: w, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 860 } })
+    const { web: w, page } = shared
+    await showAs(page, { width: 1280, height: 860 })
     const driver = await w.client()
     const target = `127.0.0.1:${echo.port}`
     const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target })

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import type { Locator } from 'playwright-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openWebPage } from '../helpers/web-page'
+import { sharedWebPage, showAs } from '../helpers/web-page'
 import { startRedis } from '../helpers/redis'
 import { tempDir, portOf } from '../helpers/net'
 import { chromiumAvailable } from '../helpers/browser'
@@ -36,12 +36,17 @@ async function hexBytes(grid: Locator): Promise<string> {
 }
 
 describe('the Hex and Text views as sent and as delivered, in Chromium', () => {
+  // One engine and one page for both tests: each proxies to a redis of its own, and finds
+  // its connection's row by that redis's address.
+  const shared = sharedWebPage({ browser: { width: 1280, height: 800 } }, (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor())
+
   it('shows what redis and the client got, marking what the rules changed', async () => {
     const tmp = tempDir()
     cleanups.push(tmp.cleanup)
     const redis = await startRedis(tmp.dir)
     cleanups.push(redis.stop)
-    const { web, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 800 } })
+    const { web, page } = shared
+    await showAs(page, { width: 1280, height: 800 })
     const driver = await web.client()
     const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${redis.port}` })
     await driver.call('rules.set', {
@@ -56,7 +61,7 @@ describe('the Hex and Text views as sent and as delivered, in Chromium', () => {
     expect(stdout.split('\n').filter(Boolean)).toEqual(['on', 'OK', 'hello world'])
 
     // Once the row says what it was decoded as (a click while it is redrawn may miss).
-    const row = page.getByRole('grid', { name: 'Connections', exact: true }).getByRole('row').nth(1)
+    const row = page.getByRole('grid', { name: 'Connections', exact: true }).getByRole('row').filter({ has: page.getByRole('gridcell', { name: `127.0.0.1:${redis.port}`, exact: true }) })
     await row.getByText('RESP').waitFor()
     await row.click()
     const detail = page.getByRole('region', { name: 'Selected connection' })
@@ -130,11 +135,12 @@ describe('the Hex and Text views as sent and as delivered, in Chromium', () => {
     cleanups.push(tmp.cleanup)
     const redis = await startRedis(tmp.dir)
     cleanups.push(redis.stop)
-    const { web, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 800 } })
+    const { web, page } = shared
+    await showAs(page, { width: 1280, height: 800 })
     const driver = await web.client()
     const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${redis.port}` })
     await run('sh', ['-c', `printf 'SET a b\\nGET a\\n' | redis-cli -p ${portOf(proxy.listen)}`])
-    const row = page.getByRole('grid', { name: 'Connections', exact: true }).getByRole('row').nth(1)
+    const row = page.getByRole('grid', { name: 'Connections', exact: true }).getByRole('row').filter({ has: page.getByRole('gridcell', { name: `127.0.0.1:${redis.port}`, exact: true }) })
     await row.getByText('RESP').waitFor()
     await row.click()
     const detail = page.getByRole('region', { name: 'Selected connection' })

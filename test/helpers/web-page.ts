@@ -69,3 +69,38 @@ export function sharedWebPage(opts: WebPageOptions, ready: (page: Page) => Promi
   })
   return shared
 }
+
+export interface Look {
+  /** The app's language, chosen as a person does, on its toolbar. */
+  language?: 'en' | 'zh-CN'
+  /** The system's colour scheme, which the app's theme follows. */
+  colorScheme?: 'light' | 'dark'
+  width?: number
+  height?: number
+}
+
+/** The toolbar's language and theme buttons, by their names in either language (common.ts). */
+const LANGUAGE_BUTTON = /^(Language: 中 \(Chinese\)|语言：EN（英文）)$/
+const THEME_BUTTON = /^(Theme: (system|light|dark)|主题：(跟随系统|浅色|深色))$/
+const FOLLOWS_SYSTEM = new Set(['Theme: system', '主题：跟随系统'])
+
+/**
+ * A shared page shown as a test wants it, with no reload: a page load costs about a second of
+ * Chromium's CPU on two cores, switching its language a few milliseconds. The theme goes back
+ * to following the system (a test may have chosen one), whose scheme is `colorScheme`; the
+ * language is chosen on the toolbar, as a person does (the first load follows the browser's
+ * locale, which the tests of a fresh page check).
+ */
+export async function showAs(page: Page, look: Look): Promise<void> {
+  const toolbar = page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ })
+  await page.emulateMedia({ colorScheme: look.colorScheme ?? 'light' })
+  await page.setViewportSize({ width: look.width ?? 1280, height: look.height ?? 800 })
+  const theme = toolbar.getByRole('button', { name: THEME_BUTTON })
+  for (let i = 0; i < 3 && !FOLLOWS_SYSTEM.has((await theme.getAttribute('aria-label')) ?? ''); i++) await theme.click()
+  const language = look.language ?? 'en'
+  if ((await page.evaluate(() => document.documentElement.lang)) !== language) {
+    await toolbar.getByRole('button', { name: LANGUAGE_BUTTON }).click()
+    await page.waitForFunction((l) => document.documentElement.lang === l, language)
+  }
+}
+
