@@ -4,6 +4,8 @@
 //   chunk of its own that loads when a certificate, a .proto file or a YAML file is first
 //   made or read. Evaluated with the engine, they were about a sixth of every start's CPU,
 //   some 750 starts in the suite.
+// - Nor do they load node:tls, node:http or node:http2 (core/net/lazy-builtins.ts): about 28
+//   ms of CPU of each start, and show, export or a proxy without TLS never use them.
 // - No chunk requires a worker's bundle or the Kaitai Struct compiler's: those are built on
 //   their own into the same folder, and a chunk of theirs named as one of the CLI's (x509.es.cjs)
 //   once replaced it, and loaded a proxy worker into the CLI when it made its CA.
@@ -45,6 +47,15 @@ describe('the built CLI', () => {
       const holders = chunks.filter((f) => read(f).includes(marker))
       expect(holders, `${pkg} is in a chunk of the CLI`).toHaveLength(1)
       expect(atStart.has(holders[0]!), `${pkg} (${holders[0]}) loads with the engine`).toBe(false)
+    }
+  })
+
+  it('starts proxy, serve, show and export without node:tls, node:http or node:http2, which load when first used', () => {
+    const eager = (file: string): string[] => [...read(file).matchAll(/^(?:let \w+ = )?require\("node:(tls|http|http2)"\);?$/gm)].map(([, m]) => `${file} requires node:${m}`)
+    for (const command of ['proxy.cjs', 'serve.cjs', 'show.cjs', 'export.cjs']) {
+      const atStart = loadedWith(command)
+      expect(atStart).toContain('engine-run.cjs')
+      expect([...atStart].flatMap(eager), command).toEqual([])
     }
   })
 

@@ -11,7 +11,6 @@
 // fast path's own read buffers are for TCP sockets only.
 
 import type { Socket } from 'node:net'
-import { TLSSocket } from 'node:tls'
 import { DIRECTIONS, type ConnectionEnd, type Direction } from '../../shared/capture-types'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { errorInfo } from '../net/net-errors'
@@ -283,7 +282,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   private readDirect(dir: Direction, from: Socket, to: Socket): void {
     // A TLS socket's reads are decrypted in Node's TLS layer, not read from a TCP handle; a
     // socket already gone (a forward proxy's destination that is down) reads nothing.
-    if (!this.rec.copiesChunks || from instanceof TLSSocket || from.destroyed) return
+    if (!this.rec.copiesChunks || (from as { encrypted?: boolean }).encrypted === true || from.destroyed) return
     const pool = this.ctx.readBuffers
     const buf = pool.take()
     if (buf === undefined) return

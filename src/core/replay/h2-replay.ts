@@ -8,7 +8,8 @@
 // A request composed from scratch (new-request.ts, replay.send) goes by sendH2: a session
 // of its own, the same stream exchange, and nothing to compare its response with.
 
-import { constants, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2'
+import type { ClientHttp2Stream, OutgoingHttpHeaders } from 'node:http2'
+import { nodeHttp2 } from '../net/lazy-builtins'
 import { UserError } from '../../shared/errors'
 import { h2ErrorName } from '../../shared/protocol-types'
 import { MAX_COMPARED_BODY } from '../../shared/response-comparison-types'
@@ -183,12 +184,12 @@ export async function exchangeH2(h2: H2ReplaySession, p: PreparedH2, opts: Pick<
   })
   // 'end' needs the stream read: a response nobody reads would hold the window shut.
   stream.resume()
-  const onAbort = (): void => void stream.close(constants.NGHTTP2_CANCEL)
+  const onAbort = (): void => void stream.close(nodeHttp2().constants.NGHTTP2_CANCEL)
   opts.signal?.addEventListener('abort', onAbort, { once: true })
   let timedOut = false
   const timer = setTimeout(() => {
     timedOut = true
-    stream.close(constants.NGHTTP2_CANCEL)
+    stream.close(nodeHttp2().constants.NGHTTP2_CANCEL)
   }, timeoutMs)
   try {
     if (p.request.bodySize > 0) {
@@ -208,7 +209,7 @@ export async function exchangeH2(h2: H2ReplaySession, p: PreparedH2, opts: Pick<
 
   const response = reader.result()
   const rst = stream.rstCode
-  if (!reader.complete && rst !== undefined && rst !== constants.NGHTTP2_NO_ERROR && !timedOut) failure ??= `${where} reset the stream (${h2ErrorName(rst)})`
+  if (!reader.complete && rst !== undefined && rst !== nodeHttp2().constants.NGHTTP2_NO_ERROR && !timedOut) failure ??= `${where} reset the stream (${h2ErrorName(rst)})`
   if (response === undefined) {
     result.differences.push(timedOut ? `no response from ${where} within ${timeoutMs} ms` : (failure ?? `${where} closed the stream without a response`))
     return result

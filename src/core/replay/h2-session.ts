@@ -7,7 +7,8 @@
 // waits for the socket to drain (and gives up on a target that reads nothing), and the
 // capture writer's hold pauses reading, as for HTTP/1 replay.
 
-import { connect, type ClientHttp2Session } from 'node:http2'
+import type { ClientHttp2Session } from 'node:http2'
+import { nodeHttp2 } from '../net/lazy-builtins'
 import { Duplex } from 'node:stream'
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
@@ -81,7 +82,7 @@ export class H2ReplaySession {
     link.onData = (chunk) => pipe.push(chunk)
     socket.once('end', () => pipe.push(null))
     socket.once('close', () => pipe.destroy())
-    const session = connect(authority, {
+    const session = nodeHttp2().connect(authority, {
       createConnection: () => pipe,
       maxHeaderListPairs: MAX_HEADER_PAIRS,
       settings: { enablePush: false, maxHeaderListSize: MAX_H2_REPLAY_HEADER_LIST }

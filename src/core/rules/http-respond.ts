@@ -2,7 +2,7 @@
 // JSON, a file beside the rules file), framed by Content-Length, keeping the connection as
 // the request asked. Built per request: a file may change while the proxy runs.
 
-import { STATUS_CODES } from 'node:http'
+import { nodeHttp } from '../net/lazy-builtins'
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import type { Respond } from '../../shared/rules/rule-types'
@@ -35,7 +35,7 @@ export async function respondBody(r: Respond, baseDir: string | undefined): Prom
 export async function httpResponseFor(r: Respond, method: string, keepAlive: boolean, baseDir: string | undefined): Promise<Buffer> {
   const status = r.status ?? 200
   const { body, type } = await respondBody(r, baseDir)
-  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`]
+  const lines = [`HTTP/1.1 ${status} ${nodeHttp().STATUS_CODES[status] ?? 'Unknown'}`]
   let hasType = false
   for (const [name, value] of Object.entries(r.headers ?? {})) {
     const lower = name.toLowerCase()

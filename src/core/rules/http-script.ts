@@ -2,7 +2,7 @@
 // script sees the decoded body and headers in wire order; what it changed is written back
 // through the same path a rule's rewrite takes (codings done again, Content-Length fitted).
 
-import { STATUS_CODES } from 'node:http'
+import { nodeHttp } from '../net/lazy-builtins'
 import type { EditableRequest, EditableResponse, RequestHeader } from '../../shared/http-request-edit'
 import type { ScriptRequest, ScriptResponse } from './script/script-types'
 import { readBody, withBody } from './http-edit'
@@ -47,7 +47,7 @@ export async function responseFromScript(original: EditableResponse, changed: Sc
   const status = String(changed.status)
   // A new status with the old reason phrase would read "418 OK": the reason follows the status unless the script set one.
   const keptReason = changed.reason === undefined || changed.reason === original.reason
-  const reason = changed.status === Number(original.status) ? (changed.reason ?? original.reason) : keptReason ? (STATUS_CODES[changed.status] ?? '') : changed.reason!
+  const reason = changed.status === Number(original.status) ? (changed.reason ?? original.reason) : keptReason ? (nodeHttp().STATUS_CODES[changed.status] ?? '') : changed.reason!
   const r: EditableResponse = { ...original, status, reason, headers: fromPairs(changed.headers) }
   if (sameBody(seen, changed.body, original.headers, r.headers)) return r
   return withBody(r, changed.body, notes)
@@ -55,7 +55,7 @@ export async function responseFromScript(original: EditableResponse, changed: Sc
 
 /** A response a script answers with instead of the target's. */
 export function scriptAnswer(r: ScriptResponse, method: string, keepAlive: boolean): Buffer {
-  const lines = [`HTTP/1.1 ${r.status} ${r.reason ?? STATUS_CODES[r.status] ?? 'Unknown'}`]
+  const lines = [`HTTP/1.1 ${r.status} ${r.reason ?? nodeHttp().STATUS_CODES[r.status] ?? 'Unknown'}`]
   for (const [name, value] of r.headers) {
     const lower = name.toLowerCase()
     if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection' || /[\r\n]/.test(name + value)) continue

@@ -1,7 +1,7 @@
 // The canned HTTP response of a server session: built once (Content-Length computed in
 // bytes), sent once per complete request, closing when the request asks for it.
 
-import { STATUS_CODES } from 'node:http'
+import { nodeHttp } from '../net/lazy-builtins'
 import type { HttpResponseSpec } from '../../shared/session-types'
 import { buildPayload } from '../payload/build-payload'
 import { UserError } from '../net/net-errors'
@@ -30,7 +30,7 @@ export async function buildCannedResponse(spec: HttpResponseSpec): Promise<Canne
     if (name === 'content-length' || name === 'connection' || name === 'transfer-encoding') continue
     headers.push(`${h.slice(0, colon).trim()}: ${h.slice(colon + 1).trim()}`)
   }
-  const reason = STATUS_CODES[spec.status] ?? 'Unknown'
+  const reason = nodeHttp().STATUS_CODES[spec.status] ?? 'Unknown'
   const head = (connection: string): Buffer =>
     Buffer.from(
       [`HTTP/1.1 ${spec.status} ${reason}`, ...headers, `Content-Length: ${body.length}`, `Connection: ${connection}`, '', ''].join('\r\n'),

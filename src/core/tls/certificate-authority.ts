@@ -8,7 +8,8 @@ import { chmod, mkdir, stat } from 'node:fs/promises'
 import { isIP } from 'node:net'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { createSecureContext, type SecureContext } from 'node:tls'
+import type { SecureContext } from 'node:tls'
+import { nodeTls } from '../net/lazy-builtins'
 import { domainToASCII } from 'node:url'
 import type { CaInfo } from '../../shared/tls-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
@@ -276,7 +277,7 @@ export class CertificateAuthority {
     const [issuer, leafKey] = await this.issuing()
     const pem = await issuer.issue(subject, leafKey.keys.publicKey, new Date(notBefore), new Date(notAfter))
     // The CA goes along: a client that holds it as an intermediate still builds the chain.
-    const context = createSecureContext({ key: leafKey.pem, cert: pem + this.pem, ticketKeys: this.ticketKeys })
+    const context = nodeTls().createSecureContext({ key: leafKey.pem, cert: pem + this.pem, ticketKeys: this.ticketKeys })
     return { pem, context, notAfter }
   }
 }

@@ -22,7 +22,8 @@
 // so a context reused per name (the CA caches one per leaf) resumes returning clients.
 
 import type { Socket } from 'node:net'
-import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls'
+import type { SecureContext, TLSSocket } from 'node:tls'
+import { nodeTls } from '../net/lazy-builtins'
 import type { StartTlsProtocol, TlsFailure, TlsHello } from '../../shared/tls-types'
 import { UserError } from '../../shared/errors'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
@@ -142,7 +143,7 @@ export function acceptTls(socket: Socket, opts: AcceptTlsOptions): Promise<TLSSo
   const options: ConstructorParameters<typeof TLSSocket>[1] = { isServer: true, secureContext: opts.context, requestCert: false }
   const alpn = answerable(opts.alpn, opts.head)
   if (alpn.length > 0) options.ALPNProtocols = alpn
-  const secure = new TLSSocket(socket, options)
+  const secure = new (nodeTls().TLSSocket)(socket, options)
   return new Promise((resolve, reject) => {
     let settled = false
     const fail = (failure: TlsFailure): void => {
@@ -192,7 +193,7 @@ function answerable(alpn: string[] | undefined, head: Buffer | undefined): strin
 export async function loadListenContext(cert: string, key: string, flags: { cert: string; key: string }): Promise<SecureContext> {
   const [certPem, keyPem] = await Promise.all([readSmallFile(cert, `cannot read ${flags.cert} ${cert}`), readSmallFile(key, `cannot read ${flags.key} ${key}`)])
   try {
-    return createSecureContext({ cert: certPem, key: keyPem })
+    return nodeTls().createSecureContext({ cert: certPem, key: keyPem })
   } catch (err) {
     throw badKeyPair(`${flags.cert} ${cert}`, `${flags.key} ${key}`, err)
   }

@@ -10,7 +10,7 @@
 
 import { X509Certificate } from 'node:crypto'
 import { isIP, type Socket } from 'node:net'
-import * as tls from 'node:tls'
+import type * as tls from 'node:tls'
 import type { TlsConnectOptions } from '../../../shared/tls-args'
 import type { StartTlsProtocol, TlsFailure, TlsLegFacts } from '../../../shared/tls-types'
 import type { RecordedConnection } from '../../capture/write/recorded-connection'
@@ -18,6 +18,7 @@ import { legFacts } from '../../tls/tls-facts'
 import { badKeyPair, PROXY_TLS_FLAGS, upstreamFailure, verifyFailure, verifyReason, type TlsFlagWords } from '../../tls/tls-errors'
 import { UserError } from '../net-errors'
 import { readSmallFile } from '../../files/read-small-file'
+import { nodeTls } from '../lazy-builtins'
 
 /** TLS toward a target, loaded and ready: what TargetOptions.tls takes. */
 export interface TlsConnect {
@@ -63,12 +64,12 @@ function caCertificates(flag: string, path: string, bytes: Buffer): string[] {
 /** The roots a target is verified against by default: Node's (Mozilla's), and the system's where this Node can read them. */
 function defaultRoots(): string[] {
   // tls.getCACertificates arrived in Node 22.15; Node 20 has only its bundled roots.
-  const get = (tls as unknown as { getCACertificates?: (which: string) => string[] }).getCACertificates
-  if (typeof get !== 'function') return [...tls.rootCertificates]
+  const get = (nodeTls() as unknown as { getCACertificates?: (which: string) => string[] }).getCACertificates
+  if (typeof get !== 'function') return [...nodeTls().rootCertificates]
   try {
     return [...new Set([...get('default'), ...get('system')])]
   } catch {
-    return [...tls.rootCertificates]
+    return [...nodeTls().rootCertificates]
   }
 }
 
@@ -95,7 +96,7 @@ export async function loadTlsConnect(opts: TlsConnectOptions, flags: TlsFlagWord
   }
   let context: tls.SecureContext
   try {
-    context = tls.createSecureContext(ctxOpts)
+    context = nodeTls().createSecureContext(ctxOpts)
   } catch (err) {
     throw badKeyPair(`${flags.clientCert} ${opts.cert ?? ''}`, `${flags.clientKey} ${opts.key ?? ''}`, err)
   }
@@ -142,7 +143,7 @@ export class TlsLeg {
     if (alpn !== undefined && alpn.length > 0) o.ALPNProtocols = alpn
     const session = this.sessions.get(key)
     if (session !== undefined) o.session = session
-    const socket = tls.connect(o)
+    const socket = nodeTls().connect(o)
     socket.on('session', (s: Buffer) => {
       this.sessions.delete(key)
       if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string)

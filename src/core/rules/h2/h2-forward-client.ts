@@ -22,7 +22,8 @@
 // limit, within ANSWER_TIMEOUT_MS; the caller's signal (the client's stream reset, its
 // connection closed) cancels it.
 
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2'
+import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2'
+import { nodeHttp2 } from '../../net/lazy-builtins'
 import type { TLSSocket } from 'node:tls'
 import { MAX_HELD_MESSAGE } from '../../../shared/break-types'
 import { formatBytes } from '../../../shared/human-readable'
@@ -134,7 +135,7 @@ function exchange(h2: H2ReplaySession, req: H2Forwarded, scheme: 'http' | 'https
       clearTimeout(timer)
       signal.removeEventListener('abort', onAbort)
       if (result instanceof Error) {
-        if (stream !== undefined && !stream.closed) stream.close(constants.NGHTTP2_CANCEL)
+        if (stream !== undefined && !stream.closed) stream.close(nodeHttp2().constants.NGHTTP2_CANCEL)
         reject(result)
       } else resolve(result)
     }
@@ -161,7 +162,7 @@ function exchange(h2: H2ReplaySession, req: H2Forwarded, scheme: 'http' | 'https
     stream.on('error', (err: Error) => done(err))
     stream.on('close', () => {
       const code = stream!.rstCode
-      if (head === undefined || !ended) return done(new Error(code !== undefined && code !== constants.NGHTTP2_NO_ERROR ? `it reset the stream (${h2ErrorName(code)})` : 'the connection ended before a whole answer'))
+      if (head === undefined || !ended) return done(new Error(code !== undefined && code !== nodeHttp2().constants.NGHTTP2_NO_ERROR ? `it reset the stream (${h2ErrorName(code)})` : 'the connection ended before a whole answer'))
       const status = String(head[':status'] ?? '')
       const grpcStatus = fieldValue(trailers, 'grpc-status') ?? (head['grpc-status'] as string | undefined)
       done({ fields: [{ name: ':status', value: status }, ...fieldsOf(head)], body: Buffer.concat(parts), status: grpcStatus !== undefined ? `${status} (grpc-status ${grpcStatus})` : status, ...(trailers.length > 0 ? { trailers } : {}) })
