@@ -4,11 +4,11 @@
 // electron/electron#42414, where a frozen flag set crashed the app); a runtime that refuses
 // one goes on as before.
 
-import { setFlagsFromString } from 'node:v8'
+import { nodeV8 } from './lazy-builtins'
 
 function setFlag(flag: string): void {
   try {
-    setFlagsFromString(flag)
+    nodeV8().setFlagsFromString(flag)
   } catch {
     // Refused: V8's default stays.
   }

@@ -9,7 +9,7 @@
 // of its own, the same stream exchange, and nothing to compare its response with.
 
 import type { ClientHttp2Stream, OutgoingHttpHeaders } from 'node:http2'
-import { nodeHttp2 } from '../net/lazy-builtins'
+import { nodeHttp2 } from '../lazy-builtins'
 import { UserError } from '../../shared/errors'
 import { h2ErrorName } from '../../shared/protocol-types'
 import { MAX_COMPARED_BODY } from '../../shared/response-comparison-types'

@@ -8,7 +8,7 @@
 // capture writer's hold pauses reading, as for HTTP/1 replay.
 
 import type { ClientHttp2Session } from 'node:http2'
-import { nodeHttp2 } from '../net/lazy-builtins'
+import { nodeHttp2 } from '../lazy-builtins'
 import { Duplex } from 'node:stream'
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'

@@ -2,7 +2,7 @@
 // JSON, a file beside the rules file), framed by Content-Length, keeping the connection as
 // the request asked. Built per request: a file may change while the proxy runs.
 
-import { nodeHttp } from '../net/lazy-builtins'
+import { nodeHttp } from '../lazy-builtins'
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import type { Respond } from '../../shared/rules/rule-types'

@@ -2,7 +2,7 @@
 // script sees the decoded body and headers in wire order; what it changed is written back
 // through the same path a rule's rewrite takes (codings done again, Content-Length fitted).
 
-import { nodeHttp } from '../net/lazy-builtins'
+import { nodeHttp } from '../lazy-builtins'
 import type { EditableRequest, EditableResponse, RequestHeader } from '../../shared/http-request-edit'
 import type { ScriptRequest, ScriptResponse } from './script/script-types'
 import { readBody, withBody } from './http-edit'

@@ -1,7 +1,7 @@
 // The canned HTTP response of a server session: built once (Content-Length computed in
 // bytes), sent once per complete request, closing when the request asks for it.
 
-import { nodeHttp } from '../net/lazy-builtins'
+import { nodeHttp } from '../lazy-builtins'
 import type { HttpResponseSpec } from '../../shared/session-types'
 import { buildPayload } from '../payload/build-payload'
 import { UserError } from '../net/net-errors'

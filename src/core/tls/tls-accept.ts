@@ -23,7 +23,7 @@
 
 import type { Socket } from 'node:net'
 import type { SecureContext, TLSSocket } from 'node:tls'
-import { nodeTls } from '../net/lazy-builtins'
+import { nodeTls } from '../lazy-builtins'
 import type { StartTlsProtocol, TlsFailure, TlsHello } from '../../shared/tls-types'
 import { UserError } from '../../shared/errors'
 import type { RecordedConnection } from '../capture/write/recorded-connection'

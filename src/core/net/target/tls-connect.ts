@@ -18,7 +18,7 @@ import { legFacts } from '../../tls/tls-facts'
 import { badKeyPair, PROXY_TLS_FLAGS, upstreamFailure, verifyFailure, verifyReason, type TlsFlagWords } from '../../tls/tls-errors'
 import { UserError } from '../net-errors'
 import { readSmallFile } from '../../files/read-small-file'
-import { nodeTls } from '../lazy-builtins'
+import { nodeTls } from '../../lazy-builtins'
 
 /** TLS toward a target, loaded and ready: what TargetOptions.tls takes. */
 export interface TlsConnect {

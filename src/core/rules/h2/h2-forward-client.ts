@@ -23,7 +23,7 @@
 // connection closed) cancels it.
 
 import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2'
-import { nodeHttp2 } from '../../net/lazy-builtins'
+import { nodeHttp2 } from '../../lazy-builtins'
 import type { TLSSocket } from 'node:tls'
 import { MAX_HELD_MESSAGE } from '../../../shared/break-types'
 import { formatBytes } from '../../../shared/human-readable'

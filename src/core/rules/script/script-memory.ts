@@ -15,7 +15,7 @@
 // and ten times a second between them (a script's timers); while a call runs, only its host
 // can look (watchdogLimit, for a rules script's hooks), as the thread is busy with the call.
 
-import { getHeapStatistics, setFlagsFromString } from 'node:v8'
+import { nodeV8 } from '../../lazy-builtins'
 import { runInNewContext } from 'node:vm'
 
 /** The exit code of a thread that ended itself past its limit: its host says it ran out of memory. */
@@ -37,12 +37,12 @@ let collect: (() => void) | undefined | null = null
 function collectGarbage(): void {
   if (collect === null) {
     try {
-      setFlagsFromString('--expose-gc')
+      nodeV8().setFlagsFromString('--expose-gc')
       collect = runInNewContext('gc') as () => void
     } catch {
       collect = undefined
     } finally {
-      setFlagsFromString('--no-expose-gc')
+      nodeV8().setFlagsFromString('--no-expose-gc')
     }
   }
   collect?.()
@@ -57,7 +57,7 @@ export function watchArrays(limitMb: number, onPast: () => void): () => boolean 
   let past = false
   const check = (): boolean => {
     if (past) return true
-    if (getHeapStatistics().external_memory <= limit || process.memoryUsage().arrayBuffers <= limit) return false
+    if (nodeV8().getHeapStatistics().external_memory <= limit || process.memoryUsage().arrayBuffers <= limit) return false
     collectGarbage()
     if (process.memoryUsage().arrayBuffers <= limit) return false
     past = true
