@@ -309,7 +309,22 @@ export function endedHere(info: Pick<RuleEventInfo, 'action' | 'message'>, h2: b
  * them. A forward's answer came on tcpscope's own connection to where it went, and is not kept.
  */
 export function answeredClient(info: Pick<RuleEventInfo, 'action' | 'message' | 'deliveredSize'>, dir: Direction | undefined, kind: ConnectionKind): boolean {
-  return kind === 'proxy' && dir === 'client' && info.deliveredSize !== undefined && info.action !== 'forward' && endedHere(info, false)
+  return kind === 'proxy' && dir === 'client' && keptAnswer(info)
+}
+
+/** A rule's or the script's answer that ended the exchange here, its bytes kept with the record. */
+const keptAnswer = (info: Pick<RuleEventInfo, 'action' | 'message' | 'deliveredSize'>): boolean =>
+  info.deliveredSize !== undefined && info.action !== 'forward' && endedHere(info, false)
+
+/**
+ * A server session's answer made by a rule or the script: the session's own bytes, in its
+ * stream as it sent them, so "what was delivered" would show the same bytes a second time.
+ * (A rewrite of the request it then answered still changed what the session read.) Takes a
+ * record's info as an event carries it, from any capture file.
+ */
+export function answerInStream(info: Readonly<Record<string, unknown>>, kind: ConnectionKind): boolean {
+  const { action, message, deliveredSize } = info as Partial<RuleEventInfo>
+  return kind === 'server' && typeof action === 'string' && keptAnswer({ action, message: String(message ?? ''), deliveredSize })
 }
 
 /** The bytes of that answer (answeredClient); 0 for any other record, and for a size that is no byte count (a damaged file's). */

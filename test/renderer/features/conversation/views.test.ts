@@ -141,6 +141,23 @@ describe('conversation view', () => {
     // The batch is applied at the next frame; the view then reads the new events.
     await vi.waitFor(() => expect(w.findAll('article')).toHaveLength(7), { timeout: 5000 })
   })
+
+  it("offers what a rule delivered on a proxy's connection, and not on a server session's, whose answer is its own stream", async () => {
+    const answer = 'HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n'
+    const info = { rule: 'r1', label: 'mock', action: 'respond', message: 'answered GET /m with 201', offset: 0, size: 6, deliveredSize: answer.length, delivered: btoa(answer) }
+    const events: CaptureEvent[] = [EVENTS[0], EVENTS[1], { seq: 2, kind: 'rule', dir: 'client', time: T + 2, mono: 2, info }]
+    const linkCount = async (kind: ConnectionSummary['kind']): Promise<number> => {
+      engineWith({ 'conn.events': ({ from = 0, limit = 1000 }) => ({ from, total: events.length, events: events.slice(from, from + limit) }) })
+      const w = mountView(ConversationView, { conn: { ...conn, kind }, capture: 'live' })
+      await settle()
+      expect(w.findAll('article')[2].text()).toContain('answered GET /m with 201')
+      const n = w.findAll('button').filter((b) => b.text() === 'Show what was delivered').length
+      w.unmount()
+      return n
+    }
+    expect(await linkCount('proxy')).toBe(1)
+    expect(await linkCount('server')).toBe(0)
+  })
 })
 
 describe('flow view', () => {

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { CaptureEvent } from '../../../../src/shared/capture-types'
 import type { DeliveredView } from '../../../../src/shared/delivered-types'
 import type { HttpExchange } from '../../../../src/shared/protocol-types'
-import { fakeDecodingEngine, latin1, messageOf, settle, T, type FakeConnection } from './http-fixtures'
+import { conn, fakeDecodingEngine, latin1, messageOf, settle, T, type FakeConnection } from './http-fixtures'
 import { mountHttpView } from './mount-http-view'
 
 let pinia: Pinia
@@ -153,5 +153,37 @@ describe('a request a mock answered', () => {
     expect(row.text()).toContain('201 (mock)')
     expect(row.text()).toContain('20 B')
     expect(row.attributes('aria-label') ?? row.text()).toContain('20 B')
+  })
+
+  it("offers what the mock delivered on a proxy's connection, and not on a server session's, whose answer is its own stream", async () => {
+    const get = 'GET /m HTTP/1.1\r\nhost: api.test\r\n\r\n'
+    const answer = 'HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n'
+    const message = 'answered GET /m with 201'
+    const mocked: HttpExchange = {
+      index: 0,
+      request: messageOf('client', get, 0, 0, 'none'),
+      informational: [],
+      state: 'complete',
+      answeredBy: { rule: 'r1', label: 'mock', action: 'respond', message, got: { status: 201, size: 0, at: T + 12 } }
+    }
+    const events = [
+      ev({ kind: 'open' }),
+      ev({ dir: 'client', offset: 0, length: get.length }),
+      ev({ kind: 'rule', dir: 'client', info: { rule: 'r1', label: 'mock', action: 'respond', message, offset: 0, size: get.length, deliveredSize: answer.length, delivered: btoa(answer) } })
+    ]
+    const links = async (kind: 'proxy' | 'server'): Promise<number> => {
+      pinia = createPinia()
+      const { w } = await mountView(
+        { exchanges: [mocked], streams: { client: latin1(get), server: new Uint8Array(0) } },
+        {
+          'conn.get': () => [{ ...conn(5), kind }],
+          'conn.events': ({ from = 0, limit = 1000 }: { from?: number; limit?: number }) => ({ from, total: events.length, events: events.slice(from, from + limit) })
+        }
+      )
+      expect(w.text()).toContain('mock')
+      return w.findAll('button').filter((b) => b.text() === 'Show what was delivered').length
+    }
+    expect(await links('proxy')).toBe(1)
+    expect(await links('server')).toBe(0)
   })
 })
