@@ -131,15 +131,18 @@ describe('a request edited at a breakpoint', () => {
 })
 
 describe('a request a mock answered', () => {
+  /** The exchange of request `get`, answered by rule r1 (`label`) as `message` says, the client getting `got`. */
+  const mockedExchange = (get: string, label: string, message: string, got: NonNullable<HttpExchange['answeredBy']>['got']): HttpExchange => ({
+    index: 0,
+    request: messageOf('client', get, 0, 0, 'none'),
+    informational: [],
+    state: 'complete',
+    answeredBy: { rule: 'r1', label, action: 'respond', message, got }
+  })
+
   it('lists the size of the answer the client received, and the status it answered with', async () => {
     const get = 'GET /api/user HTTP/1.1\r\nhost: api.test\r\n\r\n'
-    const mocked: HttpExchange = {
-      index: 0,
-      request: messageOf('client', get, 0, 0, 'none'),
-      informational: [],
-      state: 'complete',
-      answeredBy: { rule: 'r1', label: 'mock the user', action: 'respond', message: 'answered GET /api/user with 201 (not sent to the target)', got: { status: 201, contentType: 'application/json', size: 20, at: T + 12 } }
-    }
+    const mocked = mockedExchange(get, 'mock the user', 'answered GET /api/user with 201 (not sent to the target)', { status: 201, contentType: 'application/json', size: 20, at: T + 12 })
     const events = [
       ev({ kind: 'open' }),
       ev({ dir: 'client', offset: 0, length: get.length }),
@@ -159,13 +162,7 @@ describe('a request a mock answered', () => {
     const get = 'GET /m HTTP/1.1\r\nhost: api.test\r\n\r\n'
     const answer = 'HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n'
     const message = 'answered GET /m with 201'
-    const mocked: HttpExchange = {
-      index: 0,
-      request: messageOf('client', get, 0, 0, 'none'),
-      informational: [],
-      state: 'complete',
-      answeredBy: { rule: 'r1', label: 'mock', action: 'respond', message, got: { status: 201, size: 0, at: T + 12 } }
-    }
+    const mocked = mockedExchange(get, 'mock', message, { status: 201, size: 0, at: T + 12 })
     const events = [
       ev({ kind: 'open' }),
       ev({ dir: 'client', offset: 0, length: get.length }),
