@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { connectTo, startServer, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
-import { sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
@@ -71,7 +71,7 @@ async function openConnection(w: WebMode, page: Page, names = LIST.en): Promise<
   const grid = page.getByRole('grid', { name: names.grid })
   const row = grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: `127.0.0.1:${server.port}`, exact: true }) })
   await row.getByRole('gridcell', { name: names.closed }).waitFor()
-  await row.getByRole('gridcell', { name: `127.0.0.1:${server.port}` }).click()
+  await selectRow(grid, `127.0.0.1:${server.port}`)
   return { marker, needle }
 }
 
@@ -189,8 +189,7 @@ describe('the byte views in Chromium', () => {
     const c = await connectTo(portOf(proxy.listen))
     cleanups.push(() => c.destroy())
     c.write(Buffer.concat([Buffer.from('hello world\n'), iconv.encode('中文\n', 'gbk')]))
-    const grid = page.getByRole('grid', { name: 'Connections' })
-    await grid.getByRole('gridcell', { name: `127.0.0.1:${server.port}` }).click()
+    await selectRow(page.getByRole('grid', { name: 'Connections' }), `127.0.0.1:${server.port}`)
     const detail = page.getByRole('region', { name: 'Selected connection' })
     const status = detail.getByRole('status').filter({ hasText: 'in all' })
 

@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
-import { sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { gzipOfZeros, startBombServer } from '../helpers/gzip-bomb'
@@ -87,7 +87,7 @@ const WORDS = {
 }
 
 async function openConnection(page: Page, words: (typeof WORDS)['en'], port: number): Promise<ReturnType<Page['getByRole']>> {
-  await page.getByRole('grid', { name: words.grid, exact: true }).getByRole('gridcell', { name: `127.0.0.1:${port}` }).first().click()
+  await selectRow(page.getByRole('grid', { name: words.grid, exact: true }), `127.0.0.1:${port}`)
   return page.getByRole('region', { name: words.detail })
 }
 

@@ -17,7 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ConsoleMessage, Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
-import { sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
@@ -150,8 +150,7 @@ const WORDS = {
 }
 
 async function chooseConnection(page: Page, words: (typeof WORDS)['en'], target: string): Promise<void> {
-  const grid = page.getByRole('grid', { name: words.grid, exact: true })
-  await grid.getByRole('gridcell', { name: target }).click()
+  await selectRow(page.getByRole('grid', { name: words.grid, exact: true }), target)
 }
 
 describe('the HTTP and WebSocket views in Chromium', () => {

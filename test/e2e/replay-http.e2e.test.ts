@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
-import { sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
@@ -68,7 +68,7 @@ const WORDS = {
 
 /** The first captured request of the echo connection, open in the Replay tab. */
 async function openReplay(page: Page, words: (typeof WORDS)['en'], target: string): Promise<{ detail: Locator; panel: Locator }> {
-  await page.getByRole('grid', { name: words.grid, exact: true }).getByRole('gridcell', { name: target }).first().click()
+  await selectRow(page.getByRole('grid', { name: words.grid, exact: true }), target)
   const detail = page.getByRole('region', { name: words.detail })
   await detail.getByRole('tab', { name: words.http, exact: true }).click()
   const list = detail.getByRole('listbox', { name: words.exchanges })

@@ -14,7 +14,7 @@ import { once } from 'node:events'
 import { connectTo, startServer, tempDir, portOf } from '../helpers/net'
 import { needPeer, needProgram } from '../helpers/peers'
 import type { WebMode } from '../helpers/web'
-import { sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { redisCli, startReplayRedis } from '../core/replay/redis-capture'
 
@@ -105,7 +105,7 @@ async function capturedSession(w: WebMode, key: string): Promise<{ connId: numbe
 }
 
 async function openRawReplay(page: Page, words: Words, target: string): Promise<Locator> {
-  await page.getByRole('grid', { name: words.grid, exact: true }).getByRole('gridcell', { name: target }).first().click()
+  await selectRow(page.getByRole('grid', { name: words.grid, exact: true }), target)
   const detail = page.getByRole('region', { name: words.detail })
   await detail.getByRole('tab', { name: words.replayTab, exact: true }).click()
   await detail.getByRole('radio', { name: words.rawMode }).check()

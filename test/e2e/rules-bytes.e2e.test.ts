@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import type { Locator } from 'playwright-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
 import { startRedis } from '../helpers/redis'
 import { tempDir, portOf } from '../helpers/net'
 import { chromiumAvailable } from '../helpers/browser'
@@ -63,7 +63,7 @@ describe('the Hex and Text views as sent and as delivered, in Chromium', () => {
     // Once the row says what it was decoded as (a click while it is redrawn may miss).
     const row = page.getByRole('grid', { name: 'Connections', exact: true }).getByRole('row').filter({ has: page.getByRole('gridcell', { name: `127.0.0.1:${redis.port}`, exact: true }) })
     await row.getByText('RESP').waitFor()
-    await row.click()
+    await selectRow(page.getByRole('grid', { name: 'Connections', exact: true }), `127.0.0.1:${redis.port}`)
     const detail = page.getByRole('region', { name: 'Selected connection' })
     await detail.getByRole('tab', { name: 'Hex' }).click()
     const hex = detail.getByRole('grid', { name: 'Hex bytes' })
@@ -142,7 +142,7 @@ describe('the Hex and Text views as sent and as delivered, in Chromium', () => {
     await run('sh', ['-c', `printf 'SET a b\\nGET a\\n' | redis-cli -p ${portOf(proxy.listen)}`])
     const row = page.getByRole('grid', { name: 'Connections', exact: true }).getByRole('row').filter({ has: page.getByRole('gridcell', { name: `127.0.0.1:${redis.port}`, exact: true }) })
     await row.getByText('RESP').waitFor()
-    await row.click()
+    await selectRow(page.getByRole('grid', { name: 'Connections', exact: true }), `127.0.0.1:${redis.port}`)
     const detail = page.getByRole('region', { name: 'Selected connection' })
     await detail.getByRole('tab', { name: 'Hex' }).click()
     await expect.poll(() => hexBytes(detail.getByRole('grid', { name: 'Hex bytes' }))).toContain('GET')

@@ -1,8 +1,8 @@
 // `tcpscope web` with its page open in real Chromium, for end-to-end tests: the engine and
 // the browser are stopped by the test's cleanups, in the reverse order they started; or one
 // of each shared by a describe's tests (sharedWebPage).
-import { afterAll, beforeAll, beforeEach } from 'vitest'
-import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest'
+import type { Locator, Page } from 'playwright-core'
 import { chromiumAvailable, openBrowser, type Browser } from './browser'
 import { startWeb, type WebMode } from './web'
 
@@ -102,5 +102,23 @@ export async function showAs(page: Page, look: Look): Promise<void> {
     await toolbar.getByRole('button', { name: LANGUAGE_BUTTON }).click()
     await page.waitForFunction((l) => document.documentElement.lang === l, language)
   }
+}
+
+/**
+ * Selects the first connection of `grid` (the connection list) whose row has a cell named
+ * `cell` (its target's address, say), and waits until the list says it is selected. On a
+ * shared page a test's row comes into a list that already has rows, and a click that lands
+ * while the list redraws for it can miss: the click is made again until the row is selected.
+ */
+export async function selectRow(grid: Locator, cell: string): Promise<Locator> {
+  const named = grid.page().getByRole('gridcell', { name: cell, exact: true })
+  const row = grid.getByRole('row').filter({ has: named }).first()
+  await expect
+    .poll(async () => {
+      if ((await row.getAttribute('aria-selected')) !== 'true') await row.getByRole('gridcell', { name: cell, exact: true }).click()
+      return row.getAttribute('aria-selected')
+    })
+    .toBe('true')
+  return row
 }
 
