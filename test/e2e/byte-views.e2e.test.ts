@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { connectTo, startServer, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
-import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
@@ -83,7 +83,7 @@ describe('the byte views in Chromium', () => {
       browser: { width: 1280, height: 860 },
       beforeLoad: (b, web) => b.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.origin })
     },
-    (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor()
+    toolbarShown
   )
   beforeEach(async () => {
     if (!chromiumAvailable()) return

@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
-import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { gzipOfZeros, startBombServer } from '../helpers/gzip-bomb'
@@ -94,7 +94,7 @@ async function openConnection(page: Page, words: (typeof WORDS)['en'], port: num
 describe('bodies through the bounded pipeline, in Chromium', () => {
   // One engine and one page for the file's tests: each proxies to a server of its own, and
   // finds its connection by that server's address.
-  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor())
+  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, toolbarShown)
 
   for (const lang of ['en', 'zh'] as const) {
     it(`opens a 2 GiB gzip JSON bomb with the page responsive, and says it was cut (${lang})`, async () => {

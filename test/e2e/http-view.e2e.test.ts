@@ -17,7 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ConsoleMessage, Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
-import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
@@ -156,7 +156,7 @@ async function chooseConnection(page: Page, words: (typeof WORDS)['en'], target:
 describe('the HTTP and WebSocket views in Chromium', () => {
   // One engine and one page for the four tests: each proxies to origins of its own, and
   // finds its connection by their address.
-  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor())
+  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, toolbarShown)
 
   it('show a gzip JSON exchange decoded, an HTML body as inert text, and a WebSocket conversation', async () => {
     const origin = await originServer()

@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
-import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
@@ -81,7 +81,7 @@ async function openReplay(page: Page, words: (typeof WORDS)['en'], target: strin
 describe('HTTP replay in Chromium', () => {
   // One engine and one page for the file's tests: each captures from an echo server of its
   // own, and finds its connection by that address.
-  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor())
+  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, toolbarShown)
 
   it('edits a captured request as raw text and as parts, sends it, and shows what changed; repeats it; replays the keep-alive connection', async () => {
     const origin = await echoServer()

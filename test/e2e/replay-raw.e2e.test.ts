@@ -14,7 +14,7 @@ import { once } from 'node:events'
 import { connectTo, startServer, tempDir, portOf } from '../helpers/net'
 import { needPeer, needProgram } from '../helpers/peers'
 import type { WebMode } from '../helpers/web'
-import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
 import { chromiumAvailable, screenshotPath } from '../helpers/browser'
 import { redisCli, startReplayRedis } from '../core/replay/redis-capture'
 
@@ -134,7 +134,7 @@ async function editSetValue(page: Page, panel: Locator, words: Words, set: numbe
 describe('raw TCP replay in Chromium', () => {
   // One engine and one page for the file's tests: each replays a session with a redis (or an
   // echo server) of its own, and finds its connection by that target.
-  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor())
+  const shared = sharedWebPage({ browser: { width: 1280, height: 860 } }, toolbarShown)
 
   it('replays a redis-cli session turn by turn, then with an edited turn whose answer differs, and opens the replay', async (ctx) => {
     if (!needPeer('redis-server', 'redis-cli')) return ctx.skip()

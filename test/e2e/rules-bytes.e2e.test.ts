@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import type { Locator } from 'playwright-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { selectRow, sharedWebPage, showAs } from '../helpers/web-page'
+import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
 import { startRedis } from '../helpers/redis'
 import { tempDir, portOf } from '../helpers/net'
 import { chromiumAvailable } from '../helpers/browser'
@@ -38,7 +38,7 @@ async function hexBytes(grid: Locator): Promise<string> {
 describe('the Hex and Text views as sent and as delivered, in Chromium', () => {
   // One engine and one page for both tests: each proxies to a redis of its own, and finds
   // its connection's row by that redis's address.
-  const shared = sharedWebPage({ browser: { width: 1280, height: 800 } }, (page) => page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ }).waitFor())
+  const shared = sharedWebPage({ browser: { width: 1280, height: 800 } }, toolbarShown)
 
   it('shows what redis and the client got, marking what the rules changed', async () => {
     const tmp = tempDir()

@@ -70,6 +70,10 @@ export function sharedWebPage(opts: WebPageOptions, ready: (page: Page) => Promi
   return shared
 }
 
+const TOOLBAR = /^(Toolbar|工具栏)$/
+/** A shared page is ready once its toolbar shows, in either language (a test may have left it in Chinese). */
+export const toolbarShown = (page: Page): Promise<void> => page.getByRole('toolbar', { name: TOOLBAR }).waitFor()
+
 export interface Look {
   /** The app's language, chosen as a person does, on its toolbar. */
   language?: 'en' | 'zh-CN'
@@ -92,7 +96,7 @@ const FOLLOWS_SYSTEM = new Set(['Theme: system', '主题：跟随系统'])
  * locale, which the tests of a fresh page check).
  */
 export async function showAs(page: Page, look: Look): Promise<void> {
-  const toolbar = page.getByRole('toolbar', { name: /^(Toolbar|工具栏)$/ })
+  const toolbar = page.getByRole('toolbar', { name: TOOLBAR })
   await page.emulateMedia({ colorScheme: look.colorScheme ?? 'light' })
   await page.setViewportSize({ width: look.width ?? 1280, height: look.height ?? 800 })
   const theme = toolbar.getByRole('button', { name: THEME_BUTTON })

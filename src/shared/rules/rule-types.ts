@@ -317,14 +317,16 @@ const keptAnswer = (info: Pick<RuleEventInfo, 'action' | 'message' | 'deliveredS
   info.deliveredSize !== undefined && info.action !== 'forward' && endedHere(info, false)
 
 /**
- * A server session's answer made by a rule or the script: the session's own bytes, in its
- * stream as it sent them, so "what was delivered" would show the same bytes a second time.
- * (A rewrite of the request it then answered still changed what the session read.) Takes a
- * record's info as an event carries it, from any capture file.
+ * Whether a record's "what was delivered" is worth showing: it kept what its receiver got,
+ * and that is not already in the stream. A server session's answer made by a rule or the
+ * script is the session's own bytes, in its stream as it sent them, so it is not. (A rewrite
+ * of the request it then answered still changed what the session read.) Takes a record's
+ * info as an event carries it, from any capture file.
  */
-export function answerInStream(info: Readonly<Record<string, unknown>>, kind: ConnectionKind): boolean {
+export function deliveredApart(info: Readonly<Record<string, unknown>>, kind: ConnectionKind): boolean {
   const { action, message, deliveredSize } = info as Partial<RuleEventInfo>
-  return kind === 'server' && typeof action === 'string' && keptAnswer({ action, message: String(message ?? ''), deliveredSize })
+  if (deliveredSize === undefined) return false
+  return kind !== 'server' || typeof action !== 'string' || !keptAnswer({ action, message: String(message ?? ''), deliveredSize })
 }
 
 /** The bytes of that answer (answeredClient); 0 for any other record, and for a size that is no byte count (a damaged file's). */
