@@ -4,10 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { CLI } from '../helpers/cli'
-import { listen, tempDir } from '../helpers/net'
+import { freePort, tempDir } from '../helpers/net'
 import { needPeer } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -26,13 +25,6 @@ function readmeScript(): string {
 }
 
 /** A port nothing listens on right now (the kernel's pick, released at once). */
-async function freePort(): Promise<number> {
-  const s = createServer()
-  const port = await listen(s)
-  await new Promise((r) => s.close(r))
-  return port
-}
-
 describe('the guide (docs/proxying.md)', () => {
   it('runs its proxy example in front of Redis as a script: it waits for the proxy, stops it by its pid, and lists and exports the capture', async (ctx) => {
     if (!needPeer('redis-server', 'redis-cli')) return ctx.skip()

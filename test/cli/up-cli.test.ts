@@ -151,7 +151,7 @@ describe('tcpscope web keeps the last setup', () => {
     cleanups.push(() => echo.close())
     const first = await startWeb([], { dataDir: data })
     const client = await first.client()
-    const proxy = await client.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${echo.port}` })
+    const proxy = await client.call('proxy.start', { listen: `127.0.0.1:${await freePort()}`, target: `127.0.0.1:${echo.port}` })
     await client.call('toxic.add', { proxyId: proxy.id, toxic: { type: 'latency', attributes: { latency: 1 } } })
     expect(await first.stop('SIGINT')).toBe(0)
     const kept = JSON.parse(await readFile(join(data, 'setups', '.last-setup.json'), 'utf8')) as { proxies: Array<{ start: { listen: string } }> }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { connectTo, startServer } from '../helpers/net'
+import { connectTo, freePort, startServer } from '../helpers/net'
 import { startWeb, type WebMode } from '../helpers/web'
 import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
@@ -60,6 +60,8 @@ describe('setups in the page, in Chromium', () => {
 
     await page.getByRole('toolbar').first().getByRole('button', { name: /New proxy/ }).click()
     const form = page.getByRole('dialog', { name: 'New proxy' })
+    // A port the setup opens again later, which no test beside this one can take meanwhile (freePort).
+    await form.getByLabel('Listen', { exact: true }).fill(`127.0.0.1:${await freePort()}`)
     await form.getByLabel('Target', { exact: true }).fill(`127.0.0.1:${target.port}`)
     await form.getByRole('button', { name: 'Start' }).click()
     await form.waitFor({ state: 'detached' })
@@ -137,14 +139,18 @@ describe('setups in the page, in Chromium', () => {
     const toolbar = page.getByRole('toolbar').first()
     await toolbar.getByRole('button', { name: /New proxy/ }).click()
     const form = page.getByRole('dialog', { name: 'New proxy' })
+    // Ports the setup starts on again, which no test beside this one can take meanwhile (freePort).
+    const [proxyPort, serverPort] = [await freePort(), await freePort()]
+    await form.getByLabel('Listen', { exact: true }).fill(`127.0.0.1:${proxyPort}`)
     await form.getByLabel('Target', { exact: true }).fill('127.0.0.1:9')
     await form.getByRole('button', { name: 'Start' }).click()
     await form.waitFor({ state: 'detached' })
     await toolbar.getByRole('button', { name: 'Server', exact: true }).click()
     const serverForm = page.getByRole('dialog', { name: 'New server' })
+    await serverForm.getByLabel('Listen', { exact: true }).fill(`127.0.0.1:${serverPort}`)
     await serverForm.getByRole('button', { name: 'Start' }).click()
     await serverForm.waitFor({ state: 'detached' })
-    await page.getByRole('region', { name: 'Servers' }).getByRole('button', { name: /^s1 127\.0\.0\.1:\d+/ }).waitFor()
+    await page.getByRole('region', { name: 'Servers' }).getByRole('button', { name: `s1 127.0.0.1:${serverPort}` }).waitFor()
     expect(await first.stop('SIGINT')).toBe(0)
 
     const again = await web(dir)
@@ -155,8 +161,8 @@ describe('setups in the page, in Chromium', () => {
     await page2.screenshot({ path: screenshotPath('setups-offer') })
     await offer.getByRole('button', { name: 'Start' }).click()
     await page2.getByRole('status').filter({ hasText: 'From last time: started 1 proxy and 1 server.' }).waitFor()
-    await page2.getByRole('region', { name: 'Proxies' }).getByRole('button', { name: /^Stop proxy 127\.0\.0\.1:\d+/ }).waitFor()
-    await page2.getByRole('region', { name: 'Servers' }).getByRole('button', { name: /^Stop server 127\.0\.0\.1:\d+/ }).waitFor()
+    await page2.getByRole('region', { name: 'Proxies' }).getByRole('button', { name: new RegExp(`^Stop proxy 127\\.0\\.0\\.1:${proxyPort}\\b`) }).waitFor()
+    await page2.getByRole('region', { name: 'Servers' }).getByRole('button', { name: new RegExp(`^Stop server 127\\.0\\.0\\.1:${serverPort}\\b`) }).waitFor()
     expect(await offer.count()).toBe(0)
   })
 
@@ -194,9 +200,11 @@ describe('setups in the page, in Chromium', () => {
     const dir = dataDir()
     const first = await web(dir)
     const driver = await first.client()
-    const taken = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: '127.0.0.1:9' })
-    await driver.call('proxy.start', { listen: '127.0.0.1:0', target: '127.0.0.1:9' })
-    await driver.call('server.start', { listen: '127.0.0.1:0' })
+    // Ports the setup starts on again, which no test beside this one can take meanwhile (freePort):
+    // only the port this test blocks may fail.
+    const taken = await driver.call('proxy.start', { listen: `127.0.0.1:${await freePort()}`, target: '127.0.0.1:9' })
+    await driver.call('proxy.start', { listen: `127.0.0.1:${await freePort()}`, target: '127.0.0.1:9' })
+    await driver.call('server.start', { listen: `127.0.0.1:${await freePort()}` })
     // SIGINT writes the last setup before it stops what runs.
     expect(await first.stop('SIGINT')).toBe(0)
     // Someone else listens on the first proxy's port now.
@@ -218,7 +226,10 @@ describe('setups in the page, in Chromium', () => {
     await page.keyboard.press('Escape')
 
     await offer.getByRole('button', { name: '启动' }).click()
-    const outcome = page.getByRole('alert').filter({ hasText: '上次的配置：已启动 1 个代理和 1 个服务器。 1 项未能启动：' })
+    // Waits for the note, then reads it, so that a different outcome fails with what it said.
+    const outcome = page.getByRole('alert').filter({ hasText: '上次的配置：' })
+    await outcome.waitFor()
+    await expect.poll(() => outcome.textContent()).toMatch(new RegExp(`^\\s*上次的配置：已启动 1 个代理和 1 个服务器。\\s*1 项未能启动：\\s*代理 ${escape(taken.listen)} → 127\\.0\\.0\\.1:9 未能启动：`))
     await outcome.getByRole('listitem').filter({ hasText: `代理 ${taken.listen} → 127.0.0.1:9 未能启动：` }).waitFor()
     await page.screenshot({ path: screenshotPath('setups-failure-zh-dark') })
 

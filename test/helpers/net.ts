@@ -1,7 +1,7 @@
 // Real-socket helpers for tests: servers on port 0, clients, and waiting on events.
 import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { request, type IncomingMessage } from 'node:http'
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -134,11 +134,39 @@ export function burst(port: number, n: number, parallel: number): Promise<void> 
   })
 }
 
-/** A loopback port free a moment ago (bound, then let go): for a local port to connect from. */
+/** The first port of the kernel's ephemeral range, from which listen(0) and connect() take theirs. */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    if (Number.isInteger(low) && low > 2048) return low
+  } catch {
+    // Not Linux: the range IANA suggests, which macOS and Windows use.
+  }
+  return 49152
+}
+
+/**
+ * A loopback port free a moment ago (bound, then let go), for a test that has to name a port
+ * before something listens on it or connects from it: a setup started again, a peer's --port.
+ * It lies below the ephemeral range, so no listen(0) or outgoing connection of the tests
+ * running beside it can take it in between (a port of that range, freed, is taken by one of
+ * them now and then, and the test fails with EADDRINUSE).
+ */
 export async function freePort(): Promise<number> {
-  const probe = await startServer(() => {})
-  await probe.close()
-  return probe.port
+  const high = ephemeralLow()
+  const low = Math.max(1024, high >> 1)
+  for (;;) {
+    const port = low + Math.floor(Math.random() * (high - low))
+    const probe = createServer()
+    const bound = await new Promise<boolean>((done) => {
+      probe.once('error', () => done(false))
+      probe.listen(port, '127.0.0.1', () => done(true))
+    })
+    if (bound) {
+      await new Promise((done) => probe.close(done))
+      return port
+    }
+  }
 }
 
 /**

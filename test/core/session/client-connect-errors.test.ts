@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
-import { startServer } from '../../helpers/net'
+import { freePort, startServer } from '../../helpers/net'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { oneLineRejection } from '../../helpers/errors'
 import { startHangingListener, type HangingListener } from '../../helpers/hanging-listener'
@@ -16,12 +16,6 @@ afterEach(async () => {
   await hanging?.close()
   hanging = undefined
 })
-
-async function freePort(): Promise<number> {
-  const probe = await startServer(() => {})
-  await probe.close()
-  return probe.port
-}
 
 /** The one connection of the session's failed attempt. */
 function onlyConnection(): number {

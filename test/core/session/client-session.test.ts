@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
 import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
-import { startServer, tempDir, waitFor } from '../../helpers/net'
+import { freePort, startServer, tempDir, waitFor } from '../../helpers/net'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { oneLineRejection } from '../../helpers/errors'
 import { captured, clientInfo, closedSummary, eventsOf, recordedEvent, SocketReader, summaryOf } from '../../helpers/sessions'
@@ -29,12 +29,6 @@ async function remoteServer(host = '127.0.0.1'): Promise<{ port: number; next: (
 }
 
 /** A port nothing listens on right now (the kernel picked it, then it was let go). */
-async function freePort(): Promise<number> {
-  const probe = await startServer(() => {})
-  await probe.close()
-  return probe.port
-}
-
 describe('client session: connecting and talking', () => {
   it('records connecting, connected (with addresses), data both ways, FIN both ways and close', async () => {
     t = await testEngine()

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { connectTo, startServer, waitFor } from '../../helpers/net'
+import { connectTo, freePort, waitFor } from '../../helpers/net'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { runCli } from '../../helpers/cli'
 import { needPeer } from '../../helpers/peers'
@@ -18,12 +18,6 @@ afterEach(async () => {
 })
 
 /** A port the kernel just handed out and let go, for servers that cannot listen on 0 and report. */
-async function freePort(): Promise<number> {
-  const probe = await startServer(() => {})
-  await probe.close()
-  return probe.port
-}
-
 /** Starts a server program and waits until its port accepts connections. */
 async function startProgram(cmd: string, args: string[], port: number): Promise<ChildProcess> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] })

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
-import { sendAndRead, startServer, tempDir } from '../../helpers/net'
+import { freePort, sendAndRead, startServer, tempDir } from '../../helpers/net'
 import type { Setup } from '../../../src/shared/setup-types'
 
 const cleanups: Array<() => Promise<unknown> | unknown> = []
@@ -36,12 +36,16 @@ async function echoServer(): Promise<number> {
 }
 
 
-/** A proxy with a toxic and a breakpoint, an echo server session with a reply rule, and a client session. */
+/**
+ * A proxy with a toxic and a breakpoint, an echo server session with a reply rule, and a client
+ * session. On ports another engine starts them on again, which no test beside this one can take
+ * meanwhile (freePort).
+ */
 async function runSomething(t: TestEngine, target: number): Promise<void> {
-  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target}`, connectTimeoutMs: 3000 })
+  const proxy = await t.engine['proxy.start']({ listen: `127.0.0.1:${await freePort()}`, target: `127.0.0.1:${target}`, connectTimeoutMs: 3000 })
   await t.engine['toxic.add']({ proxyId: proxy.id, toxic: { type: 'latency', stream: 'both', attributes: { latency: 5, jitter: 0 }, match: 'port:1' } })
   await t.engine['break.add']({ proxyId: proxy.id, rule: { match: 'text', pattern: 'PASS', stream: 'upstream', enabled: false, timeoutMs: 5000 } })
-  const server = await t.engine['server.start']({ listen: '127.0.0.1:0', behaviour: { echo: true, rules: [{ match: 'exact', pattern: 'ping', reply: { kind: 'text', data: 'pong' } }] } })
+  const server = await t.engine['server.start']({ listen: `127.0.0.1:${await freePort()}`, behaviour: { echo: true, rules: [{ match: 'exact', pattern: 'ping', reply: { kind: 'text', data: 'pong' } }] } })
   await t.engine['client.connect']({ target: server.listen, noDelay: false })
 }
 
@@ -90,10 +94,10 @@ describe('setups', () => {
     const data = dataFolder()
     const target = await echoServer()
     const first = await engine(data)
-    const listed = await first.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target}` })
+    const listed = await first.engine['proxy.start']({ listen: `127.0.0.1:${await freePort()}`, target: `127.0.0.1:${target}` })
     const rule = { name: 'mock', match: { http: { path: '/api/user' } }, steps: [{ respond: { json: { name: 'mock' } } }] }
     await first.engine['rules.set']({ proxyId: listed.id, rules: [rule] })
-    const filed = await first.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${target}` })
+    const filed = await first.engine['proxy.start']({ listen: `127.0.0.1:${await freePort()}`, target: `127.0.0.1:${target}` })
     const rulesFile = join(data, 'rules.json')
     await writeFile(rulesFile, JSON.stringify({ rules: [{ match: { resp: { command: 'GET' } }, steps: [{ respond: { resp: { bulk: 'on' } } }] }] }))
     await first.engine['rules.load']({ proxyId: filed.id, path: rulesFile })
