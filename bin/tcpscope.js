@@ -7,19 +7,13 @@ if (!existsSync(built)) {
   process.stderr.write('tcpscope: the CLI is not built yet; run `npm run build` (or `npm run build:cli`) first\n')
   process.exit(2)
 }
-// V8's compile cache (Node 22.1+): later runs load the bundle's code already compiled. Node
-// 20 has no such call, and runs as before. It goes in the user's cache folder, not the temp
-// folder Node would pick, where tcpscope leaves nothing behind; a folder that cannot be
-// written only means no cache (NODE_COMPILE_CACHE, when set, is Node's to follow).
-const { enableCompileCache } = require('node:module')
-if (typeof enableCompileCache === 'function' && !process.env.NODE_COMPILE_CACHE) {
-  const { homedir } = require('node:os')
-  try {
-    enableCompileCache(join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tcpscope', 'node-compile-cache'))
-  } catch {
-    // No cache: the bundle is compiled as it loads, as on Node 20.
-  }
-}
+// V8's compile cache (Node 22.1+): later runs load the bundle's code already compiled. It goes
+// in the user's cache folder, not the temp folder Node would pick, where tcpscope leaves
+// nothing behind; NODE_COMPILE_CACHE, when set, is Node's to follow. The CLI turns it on
+// itself, once it has set its V8 flags (cli/compile-cache.ts says why).
+const compileCache = process.env.NODE_COMPILE_CACHE
+  ? undefined
+  : join(process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache'), 'tcpscope', 'node-compile-cache')
 // Node exits with 0 when nothing is left running, even while a command still waits for
 // something that can no longer come: that would look like success with the output cut short
 // (a capture writer once waited forever on close). Say so, and fail, instead.
@@ -30,7 +24,7 @@ process.on('exit', (code) => {
   process.stderr.write('tcpscope: stopped before the command finished: it waited for something that could not come (a bug in tcpscope; please report it with the command)\n')
   process.exitCode = 70
 })
-require(built).main(process.argv.slice(2)).then(
+require(built).main(process.argv.slice(2), undefined, { compileCache }).then(
   (code) => { finished = true; if (typeof code === 'number') process.exitCode = code },
   (err) => { finished = true; process.stderr.write(`tcpscope: ${err && err.message ? err.message : err}\n`); process.exitCode = 1 }
 )

@@ -12,6 +12,7 @@ import { wrapUsage } from './help-text'
 import { cliReference } from './cli-reference'
 import { processIo, watchOutput, type Io } from './output'
 import { keepYoungGenerationSmall } from '../core/v8-flags'
+import { enableCompileCache } from './compile-cache'
 
 /**
  * Each command's module, loaded when that command runs: the CLI's one bundle of every
@@ -59,11 +60,18 @@ function help(commands: readonly Command[]): string {
 const isUserFacing = (err: unknown): err is Error =>
   err instanceof UserError || err instanceof UsageError || err instanceof ExitError || err instanceof ValidationError || err instanceof PayloadError
 
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+/** How bin/tcpscope.js runs a command: `compileCache`, the folder of V8's compile cache, if any. */
+export interface MainOptions {
+  compileCache?: string
+}
+
+export async function main(argv: string[], io: Io = processIo(), opts: MainOptions = {}): Promise<number> {
   watchOutput(io.out)
   const [name, ...rest] = argv
   // Before the command's module (and the engine with it) loads: loading alone grew it twice.
   if (name !== undefined && FORWARDING_COMMANDS.has(name)) keepYoungGenerationSmall()
+  // After the flags, so that the cache's entries are this flag set's (compile-cache.ts).
+  enableCompileCache(opts.compileCache)
   if (name === '--version' || name === '-V') {
     io.out.write(`tcpscope ${version}\n`)
     return EXIT.ok
