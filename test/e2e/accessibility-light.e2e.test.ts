@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { sharedWebPage } from '../helpers/web-page'
 import { describeWindow } from '../helpers/accessibility-window'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 beforeEach((ctx) => needProgram(ctx, 'chromium (apt-get install chromium)', chromiumAvailable()))
@@ -80,7 +80,7 @@ describe('the window by keyboard in Chromium', () => {
     expect(await height(grid)).toBeGreaterThan(low + 20)
     await page.keyboard.press('ArrowUp')
     await expect.poll(() => value(listSplit)).toBe(32)
-    await page.screenshot({ path: screenshotPath('accessibility-splitter-focus') })
+    await saveScreenshot(page, 'accessibility-splitter-focus')
   })
 
   // Through the toolbar, the sidebar, its splitter, the list, its splitter, the detail. (The

@@ -16,7 +16,7 @@ import type { Locator, Page } from 'playwright-core'
 import { portOf } from '../helpers/net'
 import { sharedWebPage } from '../helpers/web-page'
 import { SCHEMES, describeInScheme, dialogState, expectNone, violations } from '../helpers/accessibility'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { hasProgram, needProgram } from '../helpers/peers'
 import { h2Requests, startH2Origin } from '../helpers/h2-peer'
 import { startGrpcSearch } from '../helpers/grpc-peer'
@@ -70,7 +70,7 @@ describe('accessibility of the HTTP/2 views in Chromium', () => {
         await detail().getByRole('button', { name: "Show stream 3's frames" }).click()
         await detail().getByRole('grid', { name: 'HTTP/2 frames' }).getByRole('row').filter({ hasText: 'HEADERS' }).first().click()
         expectNone(await violations(shared.page, `${scheme} h2 frames`))
-        await shared.page.screenshot({ path: screenshotPath(`accessibility-h2-frames-${scheme}`) })
+        await saveScreenshot(shared.page, `accessibility-h2-frames-${scheme}`)
       })
     })
   }
@@ -114,7 +114,7 @@ describe('accessibility of the gRPC view in Chromium', () => {
         await detail().getByText('Load .proto…').click()
         await detail().getByRole('textbox', { name: '.proto file path' }).waitFor()
         expectNone(await violations(shared.page, `${scheme} gRPC .proto loader`))
-        await shared.page.screenshot({ path: screenshotPath(`accessibility-grpc-${scheme}`) })
+        await saveScreenshot(shared.page, `accessibility-grpc-${scheme}`)
       })
     })
   }
@@ -151,7 +151,7 @@ describe('accessibility of the Messages tab in Chromium', () => {
       it("has no serious or critical violation in a connection's messages, one open on its fields and bytes", async () => {
         await showMessages()
         expectNone(await violations(shared.page, `${scheme} Messages tab`))
-        await shared.page.screenshot({ path: screenshotPath(`accessibility-messages-${scheme}`) })
+        await saveScreenshot(shared.page, `accessibility-messages-${scheme}`)
       })
 
       it('scans the Decode as… dialog, and Escape gives the focus back to its button', async () => {

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { startServer } from '../helpers/net'
 import { startWeb } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot } from '../helpers/browser'
 import { hasProgram, needProgram } from '../helpers/peers'
 import { execFile } from 'node:child_process'
 import { createServer } from 'node:http'
@@ -82,7 +82,7 @@ describe('break and fault from the UI, in Chromium', () => {
     await panel.getByLabel('Pattern').fill('PASS')
     await panel.getByRole('button', { name: 'Add breakpoint' }).click()
     await panel.getByRole('table', { name: 'Breakpoints' }).getByRole('switch', { name: 'Breakpoint b1 on' }).waitFor()
-    await page.screenshot({ path: screenshotPath('break-rules') })
+    await saveScreenshot(page, 'break-rules')
     await panel.getByRole('button', { name: 'Close' }).click()
     await page.getByRole('region', { name: 'Proxies' }).getByText('1 breakpoint').waitFor()
 
@@ -96,7 +96,7 @@ describe('break and fault from the UI, in Chromium', () => {
     await page.getByRole('status', { name: 'Status' }).getByText('1 held').waitFor()
     const editor = queue.getByRole('textbox', { name: 'Held message 1' })
     await editor.waitFor()
-    await page.screenshot({ path: screenshotPath('held-queue') })
+    await saveScreenshot(page, 'held-queue')
     // The text as typed: "PASS secret" becomes "PASS guessed" (Enter types the CRLF).
     await editor.click()
     await page.keyboard.press('Control+A')
@@ -117,7 +117,7 @@ describe('break and fault from the UI, in Chromium', () => {
     await mark.getByRole('button', { name: 'Show the edit' }).click()
     const diff = page.getByRole('dialog', { name: 'Edited by breakpoint b1' })
     await expect.poll(async () => (await diff.getByRole('group').textContent()) ?? '').toContain('+PASS guessed')
-    await page.screenshot({ path: screenshotPath('break-edit-diff') })
+    await saveScreenshot(page, 'break-edit-diff')
     await diff.getByRole('button', { name: 'Close' }).click()
 
     // Two more held; Shift+F8 lets them all go and turns the breakpoint off.
@@ -147,13 +147,13 @@ describe('break and fault from the UI, in Chromium', () => {
     await panel.getByRole('button', { name: 'Add toxic' }).click()
     await expect.poll(() => match.getAttribute('aria-invalid')).toBe('true')
     await panel.getByText(/^toxic match: unknown filter word "colour:"/).waitFor()
-    await page.screenshot({ path: screenshotPath('faults-match-refused') })
+    await saveScreenshot(page, 'faults-match-refused')
     await match.fill('')
     await panel.getByRole('button', { name: 'Add toxic' }).click()
     const table = panel.getByRole('table', { name: 'Toxics' })
     await table.getByRole('cell', { name: 'latency_downstream', exact: true }).waitFor()
     await table.getByRole('cell', { name: 'latency=300 jitter=0', exact: true }).waitFor()
-    await page.screenshot({ path: screenshotPath('faults-panel') })
+    await saveScreenshot(page, 'faults-panel')
     // Off, then on again: the switch is live.
     const toggle = table.getByRole('switch', { name: 'Toxic latency_downstream on' })
     await toggle.click()
@@ -165,7 +165,7 @@ describe('break and fault from the UI, in Chromium', () => {
     const editForm = panel.getByRole('form', { name: 'Editing toxic latency_downstream' })
     await expect.poll(() => editForm.getByLabel('latency (ms)').inputValue()).toBe('300')
     await editForm.getByLabel('latency (ms)').fill('450')
-    await page.screenshot({ path: screenshotPath('faults-edit') })
+    await saveScreenshot(page, 'faults-edit')
     await editForm.getByRole('button', { name: 'Save toxic latency_downstream' }).click()
     await table.getByRole('cell', { name: 'latency=450 jitter=0', exact: true }).waitFor()
     await panel.getByRole('form', { name: 'Add toxic' }).waitFor()
@@ -195,11 +195,11 @@ describe('break and fault from the UI, in Chromium', () => {
     await form.getByRole('button', { name: 'Inject' }).click()
     await expect.poll(() => server.got()).toBe('hiping!!')
     await feed.getByRole('article', { name: /^you: injected 2 B toward the target at / }).waitFor()
-    await page.screenshot({ path: screenshotPath('conn-actions-dark') })
+    await saveScreenshot(page, 'conn-actions-dark')
     // The timeline marks them on the selected connection's bar.
     await page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'Timeline' }).click()
     await page.getByRole('option', { name: /^#1 .*, [3-9] marks of faults, breakpoints or actions$/ }).waitFor()
-    await page.screenshot({ path: screenshotPath('timeline-marks-dark') })
+    await saveScreenshot(page, 'timeline-marks-dark')
     await page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'List' }).click()
 
     // How the client's socket ended: its error's code, or that it closed without one (a FIN
@@ -245,7 +245,7 @@ describe('break and fault from the UI, in Chromium', () => {
     await body.click()
     await page.keyboard.press('Control+A')
     await page.keyboard.type('name=much-longer')
-    await page.screenshot({ path: screenshotPath('held-http') })
+    await saveScreenshot(page, 'held-http')
     await queue.getByRole('button', { name: 'Forward edited F8: held message 1' }).click()
     expect((await answer).stdout).toBe('ok')
     expect(bodies).toEqual(['16 name=much-longer'])
@@ -259,7 +259,7 @@ describe('break and fault from the UI, in Chromium', () => {
     const exchange = page.getByRole('listbox', { name: 'HTTP exchanges (1)' }).getByRole('option')
     await expect.poll(() => exchange.getAttribute('aria-label').then((n) => n ?? exchange.textContent())).toMatch(/POST \/form.*16 B/)
     await exchange.getByTitle('As sent: 10 B').waitFor()
-    await page.screenshot({ path: screenshotPath('held-http-forwarded') })
+    await saveScreenshot(page, 'held-http-forwarded')
     await page.getByText('much-longer', { exact: true }).waitFor()
     // The capture's exchange list says the same: edited, and the size forwarded.
     await page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'Exchanges' }).click()
@@ -267,7 +267,7 @@ describe('break and fault from the UI, in Chromium', () => {
     await listed.getByRole('img', { name: /^Edited at breakpoint b1/ }).waitFor()
     await expect.poll(() => listed.textContent()).toContain('16 B')
     expect(await listed.textContent()).not.toContain('10 B')
-    await page.screenshot({ path: screenshotPath('held-http-exchanges') })
+    await saveScreenshot(page, 'held-http-exchanges')
   })
 
   it('holds an HTTP response, edits its status and body in its parts and its text in GBK, and curl gets the edit', async (ctx) => {
@@ -299,7 +299,7 @@ describe('break and fault from the UI, in Chromium', () => {
     await body.click()
     await page.keyboard.press('Control+End')
     await page.keyboard.type('吗')
-    await page.screenshot({ path: screenshotPath('held-http-response') })
+    await saveScreenshot(page, 'held-http-response')
     await queue.getByRole('button', { name: 'Forward edited F8: held message 1' }).click()
     const got = (await answer).stdout as unknown as Buffer
     expect(got.toString('latin1')).toMatch(/^HTTP\/1\.1 203 Edited\r\n/)
@@ -315,6 +315,6 @@ describe('break and fault from the UI, in Chromium', () => {
     const panel = page.getByRole('dialog', { name: 'p1 的断点' })
     await panel.getByText('没有断点。添加一个，在转发前拦截匹配的数据。').waitFor()
     await panel.getByRole('button', { name: '添加断点' }).waitFor()
-    await page.screenshot({ path: screenshotPath('break-rules-zh') })
+    await saveScreenshot(page, 'break-rules-zh')
   })
 })

@@ -17,7 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { chromium, type Locator } from 'playwright-core'
 import { tempDir } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
-import { CHROMIUM, chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { CHROMIUM, chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { hasProgram, needProgram } from '../helpers/peers'
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs'
 import { runCli } from '../helpers/cli'
@@ -170,7 +170,7 @@ describe('a browser through the forward proxy to an HTTP/2 origin', () => {
     const conn = conns.find((c) => c.id === connId)!
     expect(conn).toMatchObject({ via: 'CONNECT', tls: { client: { sni: 'localhost', alpn: 'h2' }, server: { sni: 'localhost', alpn: 'h2' } } })
     for (const c of conns.filter((c) => c.tls?.client !== undefined && c.tls?.server !== undefined)) expect([c.tls?.client?.alpn, c.tls?.server?.alpn]).toEqual(['h2', 'h2'])
-    await page.screenshot({ path: screenshotPath('browser-h2-exchanges') })
+    await saveScreenshot(page, 'browser-h2-exchanges')
 
     // show --json and the HAR, from the capture saved as a file.
     const file = join(dir.dir, 'browser.tcap')

@@ -10,7 +10,7 @@ import type { Locator, Page } from 'playwright-core'
 import { connectTo, startServer, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
 import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -105,7 +105,7 @@ describe('the byte views in Chromium', () => {
     // The GBK bytes of 你好 right after the CR LF.
     expect(await flat(row(0x30))).toMatch(/^00000030 0a c4 e3 ba c3 a3 ac ca c0 bd e7 0d 0a 74 61 62 \.{11}\.\.tab$/)
     expect(await hex.getAttribute('aria-rowcount')).toBe(String(TOTAL / 16))
-    await page.screenshot({ path: screenshotPath('byte-views-hex') })
+    await saveScreenshot(page, 'byte-views-hex')
 
     // Text, in GBK: the Chinese text, line ends and control characters shown.
     await detail.getByRole('tab', { name: 'Text' }).click()
@@ -116,7 +116,7 @@ describe('the byte views in Chromium', () => {
     expect(shown).toContain('NULSOHSTXETX')
     expect(shown).toContain('Hello, tcpscopeCRLF')
     expect(shown).toContain('tabHThere, escape ESC, delete DEL.LF')
-    await page.screenshot({ path: screenshotPath('byte-views-text-gbk') })
+    await saveScreenshot(page, 'byte-views-text-gbk')
 
     // Find a hex pattern near the end: the engine finds it, the hex view selects it.
     await page.keyboard.press('Control+f')
@@ -133,7 +133,7 @@ describe('the byte views in Chromium', () => {
     const status = detail.getByRole('status').filter({ hasText: 'in all' })
     await expect.poll(() => flat(status)).toContain(`4 bytes selected, 0x${hex8(marker)}–0x${hex8(marker + 3)}`)
     await row(marker - (marker % 16)).waitFor()
-    await page.screenshot({ path: screenshotPath('byte-views-find-hex') })
+    await saveScreenshot(page, 'byte-views-find-hex')
 
     // The text view opens where the hex view's selection is, 16 MiB in.
     await detail.getByRole('tab', { name: 'Text' }).click()
@@ -147,7 +147,7 @@ describe('the byte views in Chromium', () => {
     await expect.poll(() => flat(find.getByRole('status'))).toMatch(new RegExp(`^(\\d+ of \\d+\\+?: )?Match at 0x${hex8(needle)}, 8 bytes\\.$`))
     await expect.poll(() => flat(status)).toContain(`8 bytes selected, 0x${hex8(needle)}–0x${hex8(needle + 7)}`)
     await expect.poll(() => text.textContent()).toContain('目标文本CRLF')
-    await page.screenshot({ path: screenshotPath('byte-views-find-text') })
+    await saveScreenshot(page, 'byte-views-find-text')
     // Not there: said so.
     await query.fill('没有这个')
     await query.press('Enter')
@@ -248,9 +248,9 @@ describe('the byte views in Chromium', () => {
     await find.getByRole('textbox', { name: '查找', exact: true }).fill('目标文本')
     await find.getByRole('textbox', { name: '查找', exact: true }).press('Enter')
     await expect.poll(() => flat(find.getByRole('status'))).toMatch(/^(第 \d+ \/ \d+\+? 个：)?在 0x[0-9a-f]{8} 处匹配，8 字节。$/)
-    await page.screenshot({ path: screenshotPath('byte-views-text-zh-dark') })
+    await saveScreenshot(page, 'byte-views-text-zh-dark')
     await detail.getByRole('tab', { name: '十六进制', exact: true }).click()
     await expect.poll(() => flat(detail.getByRole('status').filter({ hasText: '已选' }))).toContain('已选 8 字节')
-    await page.screenshot({ path: screenshotPath('byte-views-hex-zh-dark') })
+    await saveScreenshot(page, 'byte-views-hex-zh-dark')
   })
 })

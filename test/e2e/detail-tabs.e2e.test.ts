@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -77,11 +77,11 @@ describe('detail tabs for a new user, in Chromium', () => {
     await tab('HTTP').click()
     await exchanges.getByRole('option', { name: /^2: GET \/second, 200, / }).click()
     await expect.poll(() => exchanges.getByRole('option', { name: /^2: GET \/second/ }).getAttribute('aria-selected')).toBe('true')
-    await page.screenshot({ path: screenshotPath('detail-tabs-http') })
+    await saveScreenshot(page, 'detail-tabs-http')
 
     await tab('Replay').click()
     await expect.poll(requestText(2)).toContain('GET /second HTTP/1.1')
-    await page.screenshot({ path: screenshotPath('detail-tabs-replay') })
+    await saveScreenshot(page, 'detail-tabs-replay')
 
     // A tab the person picks stays: the other HTTP connection opens in Hex, not HTTP.
     await tab('Hex').click()

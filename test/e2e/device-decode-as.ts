@@ -8,13 +8,14 @@ import { connect } from 'node:net'
 import { expect } from 'vitest'
 import { startServer, tempDir, portOf } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
+import { saveScreenshot, screenshotPath } from '../helpers/browser'
 import { violations, expectNone } from '../helpers/accessibility'
 import { concat, hello, reading } from '../core/protocols/ksy/ksy-frames'
 
 export type Lang = 'en' | 'zh'
 
 export interface DeviceFraming {
-  /** The Framing choice's value; also the screenshots' prefix (/tmp/<kind>-decode-as-<lang>.png). */
+  /** The Framing choice's value; also the screenshots' prefix (test-results/<kind>-decode-as-<lang>.png). */
   kind: 'ksy' | 'script'
   /** The accessible name of the path box the choice shows, in each language. */
   pathBox: Record<Lang, string>
@@ -102,7 +103,7 @@ export async function decodeDeviceAs(cleanups: Array<() => unknown>, lang: Lang,
   await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(f.broken.says)
 
   await dialog.getByRole('textbox', { name: f.pathBox[lang] }).fill(f.file)
-  await page.screenshot({ path: `/tmp/${f.kind}-decode-as-${lang}.png` })
+  await saveScreenshot(page, `${f.kind}-decode-as-${lang}`)
   expectNone(await violations(page, `Decode as ${f.title} (${lang})`))
   await dialog.getByRole('button', { name: w.apply, exact: true }).click()
   await dialog.waitFor({ state: 'detached' })
@@ -117,7 +118,7 @@ export async function decodeDeviceAs(cleanups: Array<() => unknown>, lang: Lang,
   expect(tree).toContain('-480')
   expect(tree).toContain('reading (2)')
   expect(await list.getByRole('option').nth(2).textContent()).toContain(f.readingRow)
-  await page.screenshot({ path: `/tmp/${f.kind}-fields-${lang}.png` })
+  await saveScreenshot(page, `${f.kind}-fields-${lang}`)
   expectNone(await violations(page, `${f.title} fields (${lang})`))
 
   // field: words in the filter.
@@ -129,7 +130,7 @@ export async function decodeDeviceAs(cleanups: Array<() => unknown>, lang: Lang,
     // Seen twice in many runs, never alone: what the list showed and what the engine answers
     // now, so that the next time says why.
     const said = await (async () => {
-      await page.screenshot({ path: `/tmp/${f.kind}-filter-failed-${lang}.png` })
+      await page.screenshot({ path: screenshotPath(`${f.kind}-filter-failed-${lang}`) })
       const shown = await list.getByRole('option').allTextContents()
       const conn = (await driver.call('conn.page', { capture: 'live', offset: 0, limit: 1 })).rows[0]
       const answer = conn ? await driver.call('msg.page', { capture: 'live', connId: conn.id, filter: words, fields: true }) : undefined

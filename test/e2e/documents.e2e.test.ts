@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { collect, connectTo, startServer, tempDir, waitFor, portOf } from '../helpers/net'
 import { startWeb, type WebMode } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath, type Browser } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot, type Browser } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { sampleClientPort, writeSampleCapture } from '../helpers/sample-capture'
 
@@ -110,7 +110,7 @@ describe('captures as documents, in Chromium', () => {
     await dialog.getByLabel('Upload capture…').setInputFiles(notes)
     const alert = dialog.getByRole('alert')
     await expect.poll(() => alert.textContent()).toBe('notes.txt is not a tcpscope capture file (no TCPSCAP header)')
-    await page.screenshot({ path: screenshotPath('documents-upload-error') })
+    await saveScreenshot(page, 'documents-upload-error')
     expect(await tabs(page).getByRole('button', { name: /^notes\.txt/ }).count()).toBe(0)
     await expect.poll(() => uploadsHeld(w)).toEqual([])
 
@@ -125,7 +125,7 @@ describe('captures as documents, in Chromium', () => {
     const body = page.locator('body')
     await body.dispatchEvent('dragenter', { dataTransfer })
     await page.getByText('Drop a capture file to open it').waitFor()
-    await page.screenshot({ path: screenshotPath('documents-drop-hint') })
+    await saveScreenshot(page, 'documents-drop-hint')
     await body.dispatchEvent('drop', { dataTransfer })
     await tabs(page).getByRole('button', { name: /^dropped\.tcap 3$/ }).waitFor()
     expect(await page.getByText('Drop a capture file to open it').count()).toBe(0)
@@ -137,7 +137,7 @@ describe('captures as documents, in Chromium', () => {
     await body.dispatchEvent('drop', { dataTransfer: junk })
     const panel = page.getByRole('region', { name: 'Capture files' })
     await expect.poll(() => panel.getByRole('alert').textContent()).toContain('picture.gif is not a tcpscope capture file (no TCPSCAP header)')
-    await page.screenshot({ path: screenshotPath('documents-drop-error') })
+    await saveScreenshot(page, 'documents-drop-error')
     await panel.getByRole('button', { name: 'Dismiss' }).click()
     await panel.waitFor({ state: 'detached' })
 
@@ -181,7 +181,7 @@ describe('captures as documents, in Chromium', () => {
     await expect.poll(() => ask.textContent()).toContain(`A capture file already exists at ${copy}. Replace it with the live capture?`)
     await expect.poll(() => ask.getByRole('button', { name: 'Keep it' }).evaluate((b) => b === document.activeElement)).toBe(true)
     expect(await save.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true)
-    await page.screenshot({ path: screenshotPath('documents-replace-question') })
+    await saveScreenshot(page, 'documents-replace-question')
     await page.keyboard.press('Enter')
     await ask.waitFor({ state: 'detached' })
     expect(readFileSync(copy).equals(before)).toBe(true)
@@ -216,7 +216,7 @@ describe('captures as documents, in Chromium', () => {
     const recent = dialog.getByRole('list', { name: 'Recent files' })
     await recent.getByRole('button', { name: `Open ${copy}` }).waitFor()
     await recent.getByRole('button', { name: `Open ${gone}` }).waitFor()
-    await page.screenshot({ path: screenshotPath('documents-open-recent') })
+    await saveScreenshot(page, 'documents-open-recent')
 
     // The gone one: one line, and off the list.
     await recent.getByRole('button', { name: `Open ${gone}` }).click()
@@ -253,7 +253,7 @@ describe('captures as documents, in Chromium', () => {
     expect(await progress.getByRole('progressbar').getAttribute('value')).toBeNull()
     // The clock moves: the indicator is alive while the engine is busy.
     await expect.poll(() => progress.textContent()).toMatch(/[1-9]\.\d s|0\.[1-9] s/)
-    await page.screenshot({ path: screenshotPath('documents-progress-open') })
+    await saveScreenshot(page, 'documents-progress-open')
     await progress.getByRole('button', { name: 'Cancel' }).click()
     await progress.getByRole('button', { name: 'Cancelling…' }).waitFor()
     engine.release()
@@ -266,7 +266,7 @@ describe('captures as documents, in Chromium', () => {
     await dialog.getByLabel('Upload capture…').setInputFiles(big)
     progress = dialog.getByRole('group', { name: 'Uploading big.tcap' })
     await expect.poll(() => progress.textContent()).toMatch(/0 B of \d+\.\d+ MiB · 0%/)
-    await page.screenshot({ path: screenshotPath('documents-progress-upload') })
+    await saveScreenshot(page, 'documents-progress-upload')
     await progress.getByRole('button', { name: 'Cancel' }).click()
     engine.release()
     await expect.poll(() => dialog.getByRole('status').textContent()).toBe('Uploading big.tcap was cancelled.')
@@ -285,7 +285,7 @@ describe('captures as documents, in Chromium', () => {
     const panel = page.getByRole('region', { name: 'Capture files' })
     progress = panel.getByRole('group', { name: 'Uploading dropped-big.tcap' })
     await expect.poll(() => progress.textContent()).toMatch(/0 B of \d+\.\d+ MiB · 0%/)
-    await page.screenshot({ path: screenshotPath('documents-progress-panel') })
+    await saveScreenshot(page, 'documents-progress-panel')
     await progress.getByRole('button', { name: 'Cancel' }).click()
     engine.release()
     await expect.poll(() => panel.getByRole('status').textContent()).toContain('Uploading dropped-big.tcap was cancelled.')
@@ -308,7 +308,7 @@ describe('captures as documents, in Chromium', () => {
     expect(await nav.getByRole('button', { name: /^live 0$/ }).getAttribute('aria-pressed')).toBe('false')
     await grid(page).getByRole('gridcell', { name: `10.0.0.7:${sampleClientPort(1)}` }).waitFor()
     expect(await grid(page).getAttribute('aria-rowcount')).toBe('3')
-    await page.screenshot({ path: screenshotPath('documents-web-open') })
+    await saveScreenshot(page, 'documents-web-open')
   })
 
   it('many open captures: the tabs scroll, a menu lists them all, [ and ] step through them, × closes', async () => {
@@ -331,7 +331,7 @@ describe('captures as documents, in Chromium', () => {
     expect(await menu.getByRole('menuitemradio').count()).toBe(10)
     // The file opened last is on screen.
     expect(await menu.getByRole('menuitemradio', { name: /^session-9/ }).getAttribute('aria-checked')).toBe('true')
-    await page.screenshot({ path: screenshotPath('documents-tabs-overflow') })
+    await saveScreenshot(page, 'documents-tabs-overflow')
     // Keys in the menu: down twice from the one on screen (round the end, past live), Enter.
     await page.keyboard.press('ArrowDown')
     await page.keyboard.press('ArrowDown')
@@ -376,7 +376,7 @@ describe('captures as documents, in Chromium', () => {
     await save.getByRole('button', { name: '保存', exact: true }).click()
     const ask = save.getByRole('alertdialog', { name: '替换已有的抓包？' })
     await expect.poll(() => ask.textContent()).toContain(`${copy} 处已有一个抓包文件。`)
-    await page.screenshot({ path: screenshotPath('documents-replace-question-zh-dark') })
+    await saveScreenshot(page, 'documents-replace-question-zh-dark')
     await ask.getByRole('button', { name: '替换' }).click()
     await expect.poll(() => save.getByRole('status').textContent()).toBe(`已将 0 个连接保存到 ${copy}`)
     await save.getByRole('button', { name: '关闭' }).click()
@@ -385,6 +385,6 @@ describe('captures as documents, in Chromium', () => {
     await dialog.getByRole('list', { name: '最近的文件' }).getByRole('button', { name: `打开 ${copy}` }).waitFor()
     await dialog.getByLabel('上传抓包…').setInputFiles({ name: '笔记.txt', mimeType: 'text/plain', buffer: Buffer.from('不是抓包') })
     await expect.poll(() => dialog.getByRole('alert').textContent()).toBe('笔记.txt is not a tcpscope capture file (no TCPSCAP header)')
-    await page.screenshot({ path: screenshotPath('documents-open-dialog-zh-dark') })
+    await saveScreenshot(page, 'documents-open-dialog-zh-dark')
   })
 })

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path'
 import { _electron, type ElectronApplication } from 'playwright-core'
 import { tempDir } from '../helpers/net'
 import { electronBinary } from '../helpers/electron'
-import { screenshotPath } from '../helpers/browser'
+import { saveScreenshot } from '../helpers/browser'
 import { writeSampleCapture } from '../helpers/sample-capture'
 
 const root = resolve(__dirname, '../..')
@@ -41,7 +41,7 @@ describe('the desktop app', () => {
     const page = await app.firstWindow()
     await page.getByRole('grid', { name: 'Connections' }).waitFor()
     await page.getByRole('navigation', { name: 'Open captures' }).getByRole('button', { name: /^from-argv\.tcap 2$/ }).waitFor()
-    await page.screenshot({ path: screenshotPath('electron-window') })
+    await saveScreenshot(page, 'electron-window')
     const menus = await app.evaluate(({ Menu }) => Menu.getApplicationMenu()?.items.map((i) => i.label.replace('&', '')) ?? [])
     expect(menus).toEqual(expect.arrayContaining(['File', 'View', 'Help']))
   })

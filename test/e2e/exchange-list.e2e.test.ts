@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core'
 import { LiveCapture } from '../../src/core/capture/write/live-capture'
 import { listen, tempDir, portOf } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -77,7 +77,7 @@ describe('the exchange list', () => {
     const rows = grid.getByRole('rowgroup', { name: 'Rows' })
     await rows.evaluate((el) => (el.scrollTop = el.scrollHeight))
     await expect.poll(() => last.textContent()).toContain(`/items/${EXCHANGES - 1}`)
-    await page.screenshot({ path: screenshotPath('exchange-list-end') })
+    await saveScreenshot(page, 'exchange-list-end')
 
     // Filtered by the engine: every 50th is a 404.
     const filter = page.getByRole('searchbox', { name: 'Filter exchanges' })
@@ -89,7 +89,7 @@ describe('the exchange list', () => {
     const statuses = await Promise.all((await rows.getByRole('row').all()).map((r) => r.getByRole('gridcell').nth(column).textContent()))
     expect(statuses.length).toBeGreaterThan(5)
     expect(new Set(statuses.map((s) => s?.trim()))).toEqual(new Set(['404']))
-    await page.screenshot({ path: screenshotPath('exchange-list-404') })
+    await saveScreenshot(page, 'exchange-list-404')
 
     // One exchange by its path: choosing it opens its connection in the HTTP view.
     await filter.fill('path:/items/77777')
@@ -97,7 +97,7 @@ describe('the exchange list', () => {
     await grid.getByRole('row').filter({ hasText: '/items/77777' }).click()
     await expect.poll(() => page.getByRole('tab', { name: 'HTTP' }).getAttribute('aria-selected')).toBe('true')
     await expect.poll(() => grid.getByRole('row', { selected: true }).getByRole('gridcell').last().textContent()).toContain(String(Math.floor(77777 / PER_CONNECTION) + 1))
-    await page.screenshot({ path: screenshotPath('exchange-list-chosen') })
+    await saveScreenshot(page, 'exchange-list-chosen')
   })
 })
 
@@ -146,7 +146,7 @@ describe('context actions on a real proxied HTTP exchange', () => {
       await menu.waitFor()
       // Right after the exchange, whether decoding has reached it or not, curl is offered.
       expect(await menu.getByRole('menuitem', { name: w.curl, exact: true }).getAttribute('aria-disabled')).toBeNull()
-      await page.screenshot({ path: screenshotPath(`exchange-menu-${lang}`) })
+      await saveScreenshot(page, `exchange-menu-${lang}`)
       const downloaded = page.waitForEvent('download')
       await menu.getByRole('menuitem', { name: w.har }).click()
       const download = await downloaded
@@ -176,13 +176,13 @@ describe('context actions on a real proxied HTTP exchange', () => {
       expect(curl).toMatch(/^curl /m)
       expect(curl).toContain('/api/items?page=2')
       expect(curl).toContain('X-Trace: e2e')
-      await page.screenshot({ path: screenshotPath(`exchange-list-live-${lang}`) })
+      await saveScreenshot(page, `exchange-list-live-${lang}`)
 
       // Back in the connection list, the Info column says what the connection carried, as Wireshark does.
       await page.getByRole('radiogroup', { name: w.view }).getByRole('radio', { name: w.list }).click()
       await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/GET \/api\/items\?page=2 → 200 application\/json \d+ B/)
       await expect.poll(() => row.getByRole('gridcell', { name: 'HTTP', exact: true }).count()).toBe(1)
-      await page.screenshot({ path: screenshotPath(`exchange-info-${lang}`) })
+      await saveScreenshot(page, `exchange-info-${lang}`)
     })
   }
 })

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator } from 'playwright-core'
 import { portOf } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { startGrpcSearch } from '../helpers/grpc-peer'
 
@@ -109,7 +109,7 @@ async function run(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void> {
   await expect.poll(() => hit.getByRole('treeitem').count()).toBe(4)
   await page.keyboard.press('ArrowRight')
   await expect.poll(() => hit.getByRole('treeitem').count()).toBe(6)
-  await page.screenshot({ path: screenshotPath(`grpc-unary-${tag}`) })
+  await saveScreenshot(page, `grpc-unary-${tag}`)
 
   // The failed call says its status in words.
   await grid.getByRole('row').filter({ hasText: '/demo.Search/Get' }).nth(1).click()
@@ -133,13 +133,13 @@ async function run(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void> {
   await detail.getByText(w.loaded).waitFor()
   await expect.poll(() => items(second)).toEqual(['1 title string "dogs #1"', '2 score sint64 1'])
   expect(await streamRows.nth(2).getAttribute('aria-label')).toContain('demo.Hit')
-  await page.screenshot({ path: screenshotPath(`grpc-stream-named-${tag}`) })
+  await saveScreenshot(page, `grpc-stream-named-${tag}`)
 
   // A field chosen is the byte views' selection: its tag, length and value, in the server's stream.
   await second.getByRole('treeitem').first().click()
   await detail.getByRole('tab', { name: w.hex }).click()
   await detail.getByText(w.fieldBytes).waitFor()
-  await page.screenshot({ path: screenshotPath(`grpc-field-in-hex-${tag}`) })
+  await saveScreenshot(page, `grpc-field-in-hex-${tag}`)
 }
 
 describe('gRPC calls in Chromium', () => {

@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
 import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { gzipOfZeros, startBombServer } from '../helpers/gzip-bomb'
 
@@ -115,13 +115,13 @@ describe('bodies through the bounded pipeline, in Chromium', () => {
       await detail.getByRole('tab', { name: words.hex, exact: true, selected: true }).waitFor({ timeout: 5000 })
       await detail.getByRole('tab', { name: words.http, exact: true }).click()
       await cut.waitFor()
-      await page.screenshot({ path: screenshotPath(`http-view-cut-${lang}`) })
+      await saveScreenshot(page, `http-view-cut-${lang}`)
 
       // The bytes as sent, in hex, paged: the gzip stream's first bytes.
       await cut.getByRole('button', { name: words.raw }).click()
       await expect.poll(() => cut.getByRole('button', { name: words.raw }).getAttribute('aria-pressed')).toBe('true')
       await expect.poll(() => response.textContent()).toMatch(/0000 {2}1f 8b 08 00/)
-      if (lang === 'en') await page.screenshot({ path: screenshotPath('http-view-cut-raw') })
+      if (lang === 'en') await saveScreenshot(page, 'http-view-cut-raw')
     })
   }
 
@@ -160,9 +160,9 @@ describe('bodies through the bounded pipeline, in Chromium', () => {
         const tree = sides.getByRole('region', { name: side, exact: true }).getByRole('tree', { name: words.json })
         await expect.poll(() => tree.getByRole('treeitem').nth(1).textContent()).toBe(`  "stamp": ${value},`)
       }
-      await page.screenshot({ path: screenshotPath(`replay-http-json-diff-${lang}`) })
+      await saveScreenshot(page, `replay-http-json-diff-${lang}`)
       await sides.scrollIntoViewIfNeeded()
-      await page.screenshot({ path: screenshotPath(`replay-http-json-sides-${lang}`) })
+      await saveScreenshot(page, `replay-http-json-sides-${lang}`)
     })
   }
 })

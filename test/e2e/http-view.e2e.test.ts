@@ -18,7 +18,7 @@ import type { ConsoleMessage, Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
 import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -200,7 +200,7 @@ describe('the HTTP and WebSocket views in Chromium', () => {
       '}'
     ])
     expect(await response.textContent()).toMatch(/gzip decoded: \d+ B/)
-    await page.screenshot({ path: screenshotPath('http-view-json') })
+    await saveScreenshot(page, 'http-view-json')
 
     // Folding from the keyboard.
     await json.getByRole('treeitem').nth(1).click()
@@ -212,13 +212,13 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     // A header chosen is highlighted in the hex view.
     await headers.getByRole('row').filter({ hasText: 'X-Served-By' }).click()
     await detail.getByRole('tab', { name: words.hex }).click()
-    await page.screenshot({ path: screenshotPath('http-view-header-in-hex') })
+    await saveScreenshot(page, 'http-view-header-in-hex')
     await detail.getByRole('tab', { name: words.http, exact: true }).click()
 
     // The HTML page: its source as text, and its script ran nowhere.
     await list.getByRole('option').nth(1).click()
     await expect.poll(() => response.textContent()).toContain('<script>document.title = "ran"; window.ran = 1;')
-    await page.screenshot({ path: screenshotPath('http-view-html') })
+    await saveScreenshot(page, 'http-view-html')
     expect(await page.title()).toBe(titleBefore)
     expect(await page.evaluate(() => (window as unknown as { ran?: number }).ran)).toBeUndefined()
     expect(await page.locator('script:not([src])').count()).toBe(0)
@@ -247,7 +247,7 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     const payload = detail.getByRole('region', { name: words.payload })
     await expect.poll(() => payload.textContent()).toContain('{"echo":"hello tcpscope"}')
     expect(await payload.textContent()).toContain('compressed (permessage-deflate)')
-    await page.screenshot({ path: screenshotPath('websocket-view') })
+    await saveScreenshot(page, 'websocket-view')
   })
 
   it('reads in Chinese', async () => {
@@ -263,7 +263,7 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     const response = detail.getByRole('region', { name: words.response })
     await response.getByRole('table', { name: words.resHeaders }).getByRole('row', { name: /Content-Encoding/ }).waitFor()
     await expect.poll(() => response.getByRole('tree', { name: words.json }).getByRole('treeitem').count()).toBe(13)
-    await page.screenshot({ path: screenshotPath('http-view-zh') })
+    await saveScreenshot(page, 'http-view-zh')
   })
 
   it('previews an image, shows a form as fields, says where a cut gzip stopped, and loads more of a long body (dark)', async () => {
@@ -286,7 +286,7 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     const img = response.getByRole('img', { name: 'Image (image/png)' })
     await expect.poll(() => img.evaluate((e) => (e as HTMLImageElement).naturalWidth)).toBe(1)
     expect(await img.getAttribute('src')).toMatch(/^blob:/)
-    await page.screenshot({ path: screenshotPath('http-view-image') })
+    await saveScreenshot(page, 'http-view-image')
 
     // The form the request sent, as its fields.
     await list.getByRole('option', { name: '2: POST /form, 404' }).click()
@@ -297,7 +297,7 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     await list.getByRole('option', { name: '3: GET /broken, 200' }).click()
     await expect.poll(() => response.getByRole('status').textContent()).toMatch(/^\s*Decoding stopped at content offset \d+: .+$/)
     await expect.poll(() => response.textContent()).toContain('xxxxxxxxxx')
-    await page.screenshot({ path: screenshotPath('http-view-broken-gzip') })
+    await saveScreenshot(page, 'http-view-broken-gzip')
 
     // The long chunked body: its first piece, then more.
     await list.getByRole('option', { name: '4: GET /log, 200' }).click()
@@ -305,7 +305,7 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     await response.getByRole('button', { name: 'Load more' }).click()
     await expect.poll(() => response.textContent()).toContain('line 03999')
     expect(await response.getByRole('button', { name: 'Load more' }).count()).toBe(0)
-    await page.screenshot({ path: screenshotPath('http-view-long-body') })
+    await saveScreenshot(page, 'http-view-long-body')
     expect(blocked).toEqual([])
   })
 

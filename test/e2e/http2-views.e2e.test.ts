@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator } from 'playwright-core'
 import { portOf } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { h2Requests, startH2Origin } from '../helpers/h2-peer'
 
@@ -96,7 +96,7 @@ async function run(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void> {
     return column === undefined ? [] : listed.map((r) => r[column]).sort()
   }
   await expect.poll(protocols, { timeout: 30_000 }).toEqual(['h2c · 1', 'h2c · 3', 'h2c · 5', 'h2c · 7'])
-  await page.screenshot({ path: screenshotPath(`http2-exchanges-${tag}`) })
+  await saveScreenshot(page, `http2-exchanges-${tag}`)
   await filter.fill('proto:http1')
   await expect.poll(() => grid.getByRole('rowgroup').getByRole('row').allTextContents()).toHaveLength(1)
   await filter.fill('proto:h2')
@@ -114,7 +114,7 @@ async function run(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void> {
     .evaluateAll((rows) => rows.filter((r) => r.parentElement?.tagName === 'TBODY').map((r) => (r as HTMLTableRowElement).cells[0]?.textContent?.trim()))
   expect(names.slice(0, 4).sort()).toEqual([':authority', ':method', ':path', ':scheme'])
   expect(names.slice(4)).toContain('accept')
-  await page.screenshot({ path: screenshotPath(`http2-http-tab-${tag}`) })
+  await saveScreenshot(page, `http2-http-tab-${tag}`)
 
   // Its stream's frames, from the exchange; then every frame, then stream 5 again by the field.
   await detail.getByRole('button', { name: w.toFrames }).click()
@@ -131,7 +131,7 @@ async function run(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void> {
   await streamField.press('Enter')
   const types = async (): Promise<string[]> => [...new Set((await gridRows(frames)).map((r) => r[Object.keys(r)[3]]))]
   await expect.poll(types).toEqual(expect.arrayContaining(['SETTINGS', 'HEADERS', 'DATA']))
-  await page.screenshot({ path: screenshotPath(`http2-frames-${tag}`) })
+  await saveScreenshot(page, `http2-frames-${tag}`)
   await streamField.fill('5')
   await streamField.press('Enter')
   await expect.poll(streams).toEqual(['5'])
@@ -140,7 +140,7 @@ async function run(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void> {
   await frames.getByRole('rowgroup').getByRole('row').filter({ hasText: 'DATA' }).first().click()
   await frames.press('Enter')
   await expect.poll(() => detail.getByRole('tab', { name: w.hex }).getAttribute('aria-selected')).toBe('true')
-  await page.screenshot({ path: screenshotPath(`http2-frame-in-hex-${tag}`) })
+  await saveScreenshot(page, `http2-frame-in-hex-${tag}`)
 }
 
 describe('HTTP/2 exchanges and frames in Chromium', () => {

@@ -8,7 +8,7 @@ import { createServer } from 'node:http'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { listen, tempDir } from '../helpers/net'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { hasProgram, needProgram } from '../helpers/peers'
 import { openWebPage, runCleanups } from '../helpers/web-page'
 
@@ -47,14 +47,14 @@ describe('Intercept ▸ A command…, in Chromium', () => {
     let form = await openForm(page)
     await form.getByRole('textbox', { name: 'Command line' }).fill(`curl -sS http://127.0.0.1:${port}/hello`)
     await form.getByRole('checkbox', { name: /Intercept TLS/ }).waitFor()
-    await page.screenshot({ path: screenshotPath('intercept-command-form-en') })
+    await saveScreenshot(page, 'intercept-command-form-en')
     await form.getByRole('button', { name: 'Start' }).click()
 
     const panel = page.getByRole('dialog', { name: 'Command c1' })
     await panel.getByRole('status').filter({ hasText: 'exited with code 0 · 1 connection' }).waitFor()
     expect(await panel.getByRole('log', { name: 'Standard output' }).textContent()).toBe('hello from the server /hello\n')
     expect(await panel.getByRole('definition').first().textContent()).toContain(`curl -sS http://127.0.0.1:${port}/hello`)
-    await page.screenshot({ path: screenshotPath('intercept-command-done-en') })
+    await saveScreenshot(page, 'intercept-command-done-en')
     await panel.getByRole('button', { name: 'Close' }).click()
 
     // Its connection, at its real destination, in the list; the sidebar lists the command.
@@ -80,7 +80,7 @@ describe('Intercept ▸ A command…, in Chromium', () => {
     const running = page.getByRole('dialog', { name: 'Command c2' })
     await running.getByRole('status').filter({ hasText: /running · pid \d+/ }).waitFor()
     await running.getByRole('log', { name: 'Standard output' }).filter({ hasText: 'waiting' }).waitFor()
-    await page.screenshot({ path: screenshotPath('intercept-command-running-en') })
+    await saveScreenshot(page, 'intercept-command-running-en')
     await running.getByRole('button', { name: 'Stop' }).click()
     await running.getByRole('status').filter({ hasText: 'ended by SIGTERM · no connection' }).waitFor()
     await running.getByText(/opened no TCP connection that tcpscope saw/).waitFor()
@@ -92,12 +92,12 @@ describe('Intercept ▸ A command…, in Chromium', () => {
     form = await openForm(page, '拦截', '命令…')
     await form.getByRole('textbox', { name: '命令行' }).fill(`curl -sS http://127.0.0.1:${port}/zh`)
     await form.getByRole('checkbox', { name: /拦截 TLS/ }).check()
-    await page.screenshot({ path: screenshotPath('intercept-command-form-zh') })
+    await saveScreenshot(page, 'intercept-command-form-zh')
     await form.getByRole('button', { name: '启动' }).click()
     const zh = page.getByRole('dialog', { name: '命令 c3' })
     await zh.getByRole('status').filter({ hasText: '已退出，退出码 0 · 1 个连接' }).waitFor()
     await zh.getByRole('log', { name: '标准输出' }).filter({ hasText: 'hello from the server' }).waitFor()
-    await page.screenshot({ path: screenshotPath('intercept-command-done-zh') })
+    await saveScreenshot(page, 'intercept-command-done-zh')
   })
 
   it('is refused in web mode without --allow-commands, naming the switch', async () => {

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { tempDir } from '../helpers/net'
 import { startWeb } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot } from '../helpers/browser'
 import { hasProgram, needProgram } from '../helpers/peers'
 import { startNginx } from '../helpers/nginx'
 
@@ -66,7 +66,7 @@ describe('a session with tcpscope, in Chromium', () => {
     expect(curl('/xss.html').toString()).toBe(XSS)
     expect(iconv.decode(curl('/gbk.txt'), 'gbk')).toBe(GBK_TEXT)
     for (const id of [1, 2]) await row(page, id).getByRole('gridcell', { name: 'closed' }).waitFor()
-    await page.screenshot({ path: screenshotPath('journey-list') })
+    await saveScreenshot(page, 'journey-list')
     // The client's address, cut short in a narrow column, is whole in its title (the port tells connections apart).
     expect(await row(page, 1).getByRole('gridcell', { name: /^127\.0\.0\.1:\d+$/ }).first().getAttribute('title')).toMatch(/^127\.0\.0\.1:\d+$/)
     // In the default window the Info column has the widest share (it had 100 px, "GET /xss.h…"):
@@ -92,7 +92,7 @@ describe('a session with tcpscope, in Chromium', () => {
     expect(await flat(answer)).toMatch(/^.*HTTP\/1\.1 200 OKCRLF/)
     expect(await page.getByRole('img').count()).toBe(0)
     await feed.getByRole('article', { name: /^server sent FIN at / }).waitFor()
-    await page.screenshot({ path: screenshotPath('journey-conversation') })
+    await saveScreenshot(page, 'journey-conversation')
 
     // Hex: the request's first row, then nginx's answer.
     await detail.getByRole('tab', { name: 'Hex' }).click()
@@ -101,7 +101,7 @@ describe('a session with tcpscope, in Chromium', () => {
     await expect.poll(() => flat(firstRow)).toBe('00000000 47 45 54 20 2f 78 73 73 2e 68 74 6d 6c 20 48 54 GET /xss.html HT')
     await detail.getByRole('radio', { name: /server → client/ }).click()
     await expect.poll(() => flat(firstRow)).toMatch(/^00000000 48 54 54 50 2f 31 2e 31 20 32 30 30 20 4f 4b 0d HTTP\/1\.1 200 OK\.$/)
-    await page.screenshot({ path: screenshotPath('journey-hex') })
+    await saveScreenshot(page, 'journey-hex')
 
     // The second connection as GBK text.
     await row(page, 2).click()
@@ -119,7 +119,7 @@ describe('a session with tcpscope, in Chromium', () => {
     await query.fill('编码')
     await query.press('Enter')
     await expect.poll(() => flat(find.getByRole('status'))).toMatch(/^(1 of 1: )?Match at 0x[0-9a-f]{8}, 4 bytes\.$/)
-    await page.screenshot({ path: screenshotPath('journey-text-gbk-find') })
+    await saveScreenshot(page, 'journey-text-gbk-find')
     await query.fill('not in this stream')
     await query.press('Enter')
     await expect.poll(() => flat(find.getByRole('status'))).toMatch(/not found/i)
@@ -143,7 +143,7 @@ describe('a session with tcpscope, in Chromium', () => {
     await row(page, 2).click()
     await detail.getByRole('tab', { name: 'Conversation' }).click()
     await expect.poll(() => flat(feed.getByRole('article', { name: /^client → server \d+ B at / }))).toContain('GET /gbk.txt HTTP/1.1CRLF')
-    await page.screenshot({ path: screenshotPath('journey-reopened') })
+    await saveScreenshot(page, 'journey-reopened')
 
     // Chinese, and the dark theme.
     await page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: 'Language' }).click()
@@ -152,7 +152,7 @@ describe('a session with tcpscope, in Chromium', () => {
     const theme = page.getByRole('toolbar', { name: '工具栏' }).getByRole('button', { name: /^主题/ })
     while (!/深色/.test((await theme.getAttribute('aria-label')) ?? '')) await theme.click()
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).colorScheme)).toContain('dark')
-    await page.screenshot({ path: screenshotPath('journey-zh-dark') })
+    await saveScreenshot(page, 'journey-zh-dark')
 
     expect(dialogs).toEqual([])
   })

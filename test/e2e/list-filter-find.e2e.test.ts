@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator } from 'playwright-core'
 import { connectTo, startServer, portOf } from '../helpers/net'
 import { startWeb } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -83,7 +83,7 @@ describe('the connection list filter and find, as a new user meets them', () => 
       cleanups.push(() => b.close())
       const { page } = b
       page.setDefaultTimeout(10_000)
-      const shot = (name: string) => page.screenshot({ path: screenshotPath(`list-filter-find-${name}-${lang}-${scheme}`) })
+      const shot = (name: string) => saveScreenshot(page, `list-filter-find-${name}-${lang}-${scheme}`)
       await page.goto(w.url)
       const grid = page.getByRole('grid', { name: words.grid })
       const rows = grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: words.closed }) })

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { burst, startServer, portOf } from '../helpers/net'
 import { startWeb } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -42,7 +42,7 @@ describe('a live list under a burst of connections', () => {
     await page.keyboard.press('End')
     const last = grid.locator('[aria-rowindex="3001"]')
     await last.getByRole('gridcell', { name: 'closed' }).waitFor()
-    await page.screenshot({ path: screenshotPath('live-burst-end') })
+    await saveScreenshot(page, 'live-burst-end')
     // Not a bound (the pace follows the engine's load), a sanity check: far fewer than one frame per connection.
     expect(frames).toBeLessThan(3000)
   })

@@ -8,7 +8,7 @@ import WebSocket, { WebSocketServer } from 'ws'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { listen, portOf } from '../helpers/net'
 import { startWeb } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -73,7 +73,7 @@ describe('a live WebSocket chat in Chromium', () => {
       ])
     }
     await expect.poll(() => row.textContent()).toMatch(/WebSocket 6 messages/)
-    await page.screenshot({ path: screenshotPath('live-websocket') })
+    await saveScreenshot(page, 'live-websocket')
 
     // The close, with its code, as it happens.
     ws.close(1000, 'done chatting')

@@ -21,7 +21,7 @@ import type { Locator } from 'playwright-core'
 import { startServer, portOf } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
 import { startRedis } from '../helpers/redis'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { hasProgram, needProgram } from '../helpers/peers'
 
 const run = promisify(execFile)
@@ -190,7 +190,7 @@ async function runIn(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void>
   await page.keyboard.press('Enter')
   await page.keyboard.press('End')
   await page.keyboard.press('Enter')
-  await page.screenshot({ path: screenshotPath(`messages-redis-${tag}`) })
+  await saveScreenshot(page, `messages-redis-${tag}`)
   // The argument chosen is the byte views' selection: `$1\r\nv\r\n`, 7 bytes.
   await detail.getByRole('tab', { name: w.hex, exact: true }).click()
   await detail.getByText(w.fieldBytes).waitFor()
@@ -221,7 +221,7 @@ async function runIn(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void>
   await sets.getByRole('option', { name: /SET pipeline-key-299 value-299/, selected: true }).waitFor()
   await box.fill('')
   await detail.getByRole('listbox', { name: all }).getByRole('option').nth(3).click()
-  await page.screenshot({ path: screenshotPath(`messages-pipe-${tag}`) })
+  await saveScreenshot(page, `messages-pipe-${tag}`)
 
   // A raw connection of the test's own protocol: a byte stream until decoded as length:size=2.
   const proxy2 = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${lengthPort}` })
@@ -241,7 +241,7 @@ async function runIn(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void>
   await dialog.getByRole('combobox', { name: w.framing, exact: true }).selectOption('length')
   await dialog.getByRole('combobox', { name: w.size }).selectOption('2')
   expect(await dialog.getByRole('textbox', { name: /--frame/ }).inputValue()).toBe('length:size=2')
-  await page.screenshot({ path: screenshotPath(`messages-decode-as-${tag}`) })
+  await saveScreenshot(page, `messages-decode-as-${tag}`)
   await dialog.getByRole('button', { name: w.apply, exact: true }).click()
   await dialog.waitFor({ state: 'detached' })
 
@@ -253,14 +253,14 @@ async function runIn(lang: 'en' | 'zh', scheme: 'light' | 'dark'): Promise<void>
   PAYLOADS.forEach((p, i) => expect(names[i]).toContain(`${Buffer.byteLength(p) + 2} B`))
   PAYLOADS.forEach((p, i) => expect(names[i]).toContain(p))
   await framedList.getByRole('option').nth(1).click()
-  await page.screenshot({ path: screenshotPath(`messages-length-${tag}`) })
+  await saveScreenshot(page, `messages-length-${tag}`)
 
   // The conversation marks where each message starts, inside the chunks TCP cut.
   await detail.getByRole('tab', { name: w.conversation, exact: true }).click()
   const feed = detail.getByRole('feed', { name: w.conversation, exact: true })
   for (let n = 1; n <= PAYLOADS.length; n++) await feed.getByRole('img', { name: w.starts(n), exact: true }).waitFor()
   expect(await feed.getByRole('img', { name: /^(message \d+ starts|第 \d+ 条消息开始)$/ }).count()).toBe(PAYLOADS.length)
-  await page.screenshot({ path: screenshotPath(`messages-conversation-marks-${tag}`) })
+  await saveScreenshot(page, `messages-conversation-marks-${tag}`)
 }
 
 describe('raw protocols as messages in Chromium', () => {

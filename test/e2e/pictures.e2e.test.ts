@@ -11,7 +11,7 @@ import { connect, type Socket } from 'node:net'
 import type { Locator, Page } from 'playwright-core'
 import { connectTo, REFUSED_PORT, startServer, portOf } from '../helpers/net'
 import { startWeb, type WebMode } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath, type Browser } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot, type Browser } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -125,11 +125,11 @@ describe('pictures of a capture in Chromium', () => {
     const long = conv.getByRole('article', { name: new RegExp(`^client → server ${(LONG.length / 1024).toFixed(2)} KiB at `) })
     await expect.poll(() => long.textContent()).toContain('line 000 of the long chunk')
     expect(await long.textContent()).not.toContain('line 119')
-    await page.screenshot({ path: screenshotPath('pictures-conversation') })
+    await saveScreenshot(page, 'pictures-conversation')
     await long.getByRole('button', { name: /^Show more/ }).click()
     await expect.poll(() => long.textContent()).toContain('line 119 of the long chunk')
     await long.getByRole('button', { name: 'Show less' }).waitFor()
-    await page.screenshot({ path: screenshotPath('pictures-conversation-unfolded') })
+    await saveScreenshot(page, 'pictures-conversation-unfolded')
 
     await selectConnection(page, 2)
     await feed(page).getByRole('article', { name: /^client reset the connection \(RST\) at / }).waitFor()
@@ -137,7 +137,7 @@ describe('pictures of a capture in Chromium', () => {
 
     await selectConnection(page, 3)
     await feed(page).getByRole('article', { name: /^connect failed: connection refused/ }).waitFor()
-    await page.screenshot({ path: screenshotPath('pictures-conversation-refused') })
+    await saveScreenshot(page, 'pictures-conversation-refused')
 
     // A live connection: what it says next appears at the end, where the view follows it.
     const live = await connectTo(proxyPort)
@@ -175,7 +175,7 @@ describe('pictures of a capture in Chromium', () => {
     expect(await range.textContent()).toBe('')
     await turns.getByRole('button', { name: new RegExp(`^server → client ${size} at `) }).click()
     await expect.poll(() => range.textContent()).toBe(`server → client 12–${12 + LONG.length} (${size})`)
-    await page.screenshot({ path: screenshotPath('pictures-flow') })
+    await saveScreenshot(page, 'pictures-flow')
 
     // The conversation shows the chunk the flow pointed at.
     await page.getByRole('tab', { name: 'Conversation' }).click()
@@ -185,11 +185,11 @@ describe('pictures of a capture in Chromium', () => {
     await page.getByRole('tab', { name: 'Flow' }).click()
     await page.getByRole('list', { name: 'Turns' }).getByRole('button', { name: /^client RST at / }).waitFor()
     await page.getByRole('list', { name: 'Turns' }).getByRole('button', { name: /^closed at .*: reset by the client$/ }).waitFor()
-    await page.screenshot({ path: screenshotPath('pictures-flow-reset') })
+    await saveScreenshot(page, 'pictures-flow-reset')
 
     await selectConnection(page, 3)
     await page.getByRole('list', { name: 'Turns' }).getByRole('button', { name: /^connect failed at .*: connection refused/ }).waitFor()
-    await page.screenshot({ path: screenshotPath('pictures-flow-refused') })
+    await saveScreenshot(page, 'pictures-flow-refused')
   })
 
   it('draws the capture as a timeline whose bars select their connection, zooms and fits', async () => {
@@ -207,7 +207,7 @@ describe('pictures of a capture in Chromium', () => {
     const failed = timeline.getByRole('option', { name: /^#3 .*, connect failed, / })
     await failed.waitFor()
     expect(await timeline.getByRole('option', { selected: true }).count()).toBe(0)
-    await page.screenshot({ path: screenshotPath('pictures-timeline') })
+    await saveScreenshot(page, 'pictures-timeline')
 
     await timeline.getByRole('option', { name: /^#2 / }).click()
     await timeline.getByRole('option', { name: /^#2 /, selected: true }).waitFor()
@@ -223,7 +223,7 @@ describe('pictures of a capture in Chromium', () => {
     await page.getByRole('button', { name: 'Zoom out' }).click()
     await fitAll.click()
     expect(await fitAll.getAttribute('aria-pressed')).toBe('true')
-    await page.screenshot({ path: screenshotPath('pictures-timeline-selected') })
+    await saveScreenshot(page, 'pictures-timeline-selected')
   })
 
   it('reads in Chinese and in the dark theme', async () => {
@@ -238,9 +238,9 @@ describe('pictures of a capture in Chromium', () => {
     const timeline = page.getByRole('listbox', { name: '连接时间线' })
     await timeline.getByRole('option', { name: /^#1 .*，已关闭，/ }).click()
     await page.getByRole('feed', { name: '会话' }).getByRole('article', { name: /^客户端发送 FIN，/ }).waitFor()
-    await page.screenshot({ path: screenshotPath('pictures-zh-dark-conversation') })
+    await saveScreenshot(page, 'pictures-zh-dark-conversation')
     await page.getByRole('tab', { name: '流程' }).click()
     await page.getByRole('list', { name: '往来' }).getByRole('button', { name: /^服务器 FIN，\+/ }).waitFor()
-    await page.screenshot({ path: screenshotPath('pictures-zh-dark-flow') })
+    await saveScreenshot(page, 'pictures-zh-dark-flow')
   })
 })

@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { collect, connectTo, httpGet, listen, startServer, portOf } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -138,7 +138,7 @@ describe('whole-capture replay in the UI', () => {
     await first.click({ button: 'right' })
     await page.getByRole('menu', { name: w.menu }).getByRole('menuitem', { name: w.listed }).click()
     const dialog = page.getByRole('dialog', { name: w.dialog })
-    await page.screenshot({ path: screenshotPath('replay-capture-form-en') })
+    await saveScreenshot(page, 'replay-capture-form-en')
     await replay(page, w, { target: `127.0.0.1:${same}`, speed: '0' })
     const summary = dialog.getByRole('region', { name: w.summary })
     await expect.poll(() => summary.getByRole('status').textContent(), { timeout: 30_000 }).toMatch(/^\s*3 connections · 3 matched\s*$/)
@@ -153,7 +153,7 @@ describe('whole-capture replay in the UI', () => {
     const item = differing.getByRole('listitem').first()
     expect(await item.textContent()).toMatch(/#2\s*→ 127\.0\.0\.1:\d+\s*0 of 1 turns as recorded/)
     expect(await item.textContent()).toMatch(/turn 1: \d+ B of \d+ B/)
-    await page.screenshot({ path: screenshotPath('replay-capture-summary-en') })
+    await saveScreenshot(page, 'replay-capture-summary-en')
     const openReplay = item.getByRole('button', { name: /^Open replay #\d+$/ })
     const replayId = Number(/#(\d+)/.exec((await openReplay.textContent()) ?? '')![1])
     await item.getByRole('button', { name: 'Show connection #2' }).click()
@@ -169,7 +169,7 @@ describe('whole-capture replay in the UI', () => {
     const back = detail.getByRole('button', { name: 'replay of #2' })
     await back.waitFor()
     await expect.poll(() => detail.textContent()).toContain(`#${replayId} `)
-    await page.screenshot({ path: screenshotPath('replay-capture-source-link-en') })
+    await saveScreenshot(page, 'replay-capture-source-link-en')
     await back.click()
     await expect.poll(() => detail.textContent()).toContain('#2 127.0.0.1:')
 
@@ -180,7 +180,7 @@ describe('whole-capture replay in the UI', () => {
     await replay(page, w, { target: `127.0.0.1:${silent.port}`, timeout: '600000' })
     const progress = dialog.getByRole('group', { name: w.progress })
     await expect.poll(() => progress.textContent()).toMatch(/0 of 3 connections/)
-    await page.screenshot({ path: screenshotPath('replay-capture-progress-en') })
+    await saveScreenshot(page, 'replay-capture-progress-en')
     await dialog.getByRole('button', { name: w.hide }).click()
     await page.getByRole('button', { name: 'Replaying 0/3…' }).click()
     await expect.poll(() => progress.textContent()).toMatch(/0 of 3 connections/)
@@ -232,7 +232,7 @@ describe('recorded servers in the UI', () => {
       await expect.poll(() => row.textContent()).toMatch(/127\.0\.0\.1/)
       await row.click({ button: 'right' })
       const menu = page.getByRole('menu', { name: w.menu })
-      await page.screenshot({ path: screenshotPath(`replay-menu-${lang}-${scheme}`) })
+      await saveScreenshot(page, `replay-menu-${lang}-${scheme}`)
       await menu.getByRole('menuitem', { name: w.serve }).click()
       const form = page.getByRole('dialog', { name: /#1/ })
       expect(await form.getByRole('textbox', { name: w.listen }).inputValue()).toBe('127.0.0.1:0')
@@ -250,12 +250,12 @@ describe('recorded servers in the UI', () => {
       player.end()
       expect((await got).toString()).toBe('+PONG\r\n')
       await expect.poll(() => section.textContent(), { timeout: 10_000 }).toMatch(lang === 'en' ? /1 client\b/ : /1 个客户端/)
-      await page.screenshot({ path: screenshotPath(`recorded-server-running-${lang}-${scheme}`) })
+      await saveScreenshot(page, `recorded-server-running-${lang}-${scheme}`)
 
       await section.getByRole('button', { name: lang === 'en' ? `Stop the recorded server on ${listen}` : `停止 ${listen} 上的录制服务器` }).click()
       const report = section.getByRole('group', { name: lang === 'en' ? `What the clients of ${listen} did` : `${listen} 的客户端情况` })
       await expect.poll(() => report.textContent()).toMatch(lang === 'en' ? /✓ 127\.0\.0\.1:\d+ 1 of 1 turns played; 1 as recorded/ : /✓ 127\.0\.0\.1:\d+ 已播放 1 个回合中的 1 个；1 个与录制一致/)
-      await page.screenshot({ path: screenshotPath(`recorded-server-stopped-${lang}-${scheme}`) })
+      await saveScreenshot(page, `recorded-server-stopped-${lang}-${scheme}`)
 
       // The same capture replayed against its own targets: a summary in this language.
       await row.click({ button: 'right' })
@@ -266,7 +266,7 @@ describe('recorded servers in the UI', () => {
       expect(await dialog.getByRole('region', { name: w.summary }).textContent()).toContain(w.ownTargets)
       // The replay's own connection in the list, marked with what it replayed.
       await expect.poll(() => grid.getByRole('row').nth(2).textContent()).toContain('↻ #1')
-      await page.screenshot({ path: screenshotPath(`replay-capture-summary-${lang}-${scheme}`) })
+      await saveScreenshot(page, `replay-capture-summary-${lang}-${scheme}`)
     })
   }
 
@@ -284,7 +284,7 @@ describe('recorded servers in the UI', () => {
       await page.getByRole('menu', { name: w.menu }).getByRole('menuitem', { name: w.serve }).click()
       const form = page.getByRole('dialog', { name: /#1/ })
       await form.getByRole('checkbox', { name: w.byMessage }).check()
-      await page.screenshot({ path: screenshotPath(`recorded-server-by-message-dialog-${lang}-${scheme}`) })
+      await saveScreenshot(page, `recorded-server-by-message-dialog-${lang}-${scheme}`)
       await form.getByRole('button', { name: w.serveButton, exact: true }).click()
       await expect.poll(() => form.count()).toBe(0)
 
@@ -305,7 +305,7 @@ describe('recorded servers in the UI', () => {
       await section.getByRole('button', { name: lang === 'en' ? `Stop the recorded server on ${listen}` : `停止 ${listen} 上的录制服务器` }).click()
       const report = section.getByRole('group', { name: lang === 'en' ? `What the clients of ${listen} did` : `${listen} 的客户端情况` })
       await expect.poll(() => report.textContent()).toMatch(w.messagesReport)
-      await page.screenshot({ path: screenshotPath(`recorded-server-by-message-${lang}-${scheme}`) })
+      await saveScreenshot(page, `recorded-server-by-message-${lang}-${scheme}`)
     })
   }
 })

@@ -17,7 +17,7 @@ import type { Locator, Page } from 'playwright-core'
 import { listen, portOf } from '../helpers/net'
 import type { WebMode } from '../helpers/web'
 import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -94,7 +94,7 @@ describe('HTTP replay in Chromium', () => {
     // The captured request in the Raw editor, CR and LF shown.
     const raw = panel.getByRole('textbox', { name: 'Request bytes as text' })
     await expect.poll(() => raw.textContent()).toContain('X-Echo: captured')
-    await page.screenshot({ path: screenshotPath('replay-http-captured') })
+    await saveScreenshot(page, 'replay-http-captured')
 
     // Typed in: the echo header's value, at the end of its line (before its CR).
     await raw.click()
@@ -119,14 +119,14 @@ describe('HTTP replay in Chromium', () => {
     await expect.poll(() => echoBack.textContent()).toMatch(/captured.*edited/)
     await expect.poll(() => results.textContent()).toContain('echo=edited')
     expect(await results.textContent()).toContain('echo=captured')
-    await page.screenshot({ path: screenshotPath('replay-http-diff') })
+    await saveScreenshot(page, 'replay-http-diff')
 
     // The structured editor: the header's value changed in its field reaches the server.
     await panel.getByRole('tab', { name: 'Structured' }).click()
     const value = panel.getByRole('textbox', { name: 'Header 2 value (X-Echo)' })
     await expect.poll(() => value.inputValue()).toBe('edited')
     await value.fill('from-parts')
-    await page.screenshot({ path: screenshotPath('replay-http-structured') })
+    await saveScreenshot(page, 'replay-http-structured')
     await panel.getByRole('button', { name: 'Send', exact: true }).click()
     await expect.poll(() => origin.seen.at(-1)).toBe('from-parts')
     await expect.poll(() => results.textContent()).toContain('echo=from-parts')
@@ -146,7 +146,7 @@ describe('HTTP replay in Chromium', () => {
     await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toContain('200 × 20')
     expect(origin.seen.slice(before)).toEqual(Array(20).fill('captured'))
     expect(await summary.textContent()).toMatch(/Matched\s*20 of 20/)
-    await page.screenshot({ path: screenshotPath('replay-http-repeat') })
+    await saveScreenshot(page, 'replay-http-repeat')
     // A long repeat, cancelled: the engine stops it, and Start comes back.
     await results.getByRole('spinbutton', { name: 'Count' }).fill('1000000')
     await results.getByRole('spinbutton', { name: 'At once' }).fill('1')
@@ -162,7 +162,7 @@ describe('HTTP replay in Chromium', () => {
     await expect.poll(() => table.getByRole('row').count()).toBe(3)
     expect(origin.seen.slice(-2)).toEqual(['captured', 'captured'])
     await table.getByRole('row', { name: /^1 GET \/echo HTTP\/1\.1 200 → 200 yes/ }).waitFor()
-    await page.screenshot({ path: screenshotPath('replay-http-sequence') })
+    await saveScreenshot(page, 'replay-http-sequence')
 
     // The replay's own connection, in the HTTP view.
     await results.getByRole('tab', { name: 'Compare' }).click()
@@ -185,7 +185,7 @@ describe('HTTP replay in Chromium', () => {
       await panel.getByRole('button', { name: '发送', exact: true }).click()
       const results = panel.getByRole('region', { name: '重放结果' })
       await expect.poll(() => results.getByRole('status').first().textContent()).toBe('与录制的相同')
-      await page.screenshot({ path: screenshotPath(`replay-http-zh-${colorScheme}`) })
+      await saveScreenshot(page, `replay-http-zh-${colorScheme}`)
     }
   })
 
@@ -205,7 +205,7 @@ describe('HTTP replay in Chromium', () => {
     const error = options.getByRole('alert')
     await expect.poll(() => error.textContent()).toMatch(/127\.0\.0\.1:1/)
     expect((await error.textContent())!.trim()).not.toContain('\n')
-    await page.screenshot({ path: screenshotPath('replay-http-unreachable') })
+    await saveScreenshot(page, 'replay-http-unreachable')
     // Left empty, the target is the connection's own.
     await target.fill('')
 
@@ -214,9 +214,9 @@ describe('HTTP replay in Chromium', () => {
     await page.keyboard.press('Control+Enter')
     await expect.poll(() => origin.seen.at(-1)).toBe('dark')
     await expect.poll(() => panel.getByRole('region', { name: 'Replay results' }).textContent()).toContain('echo=dark')
-    await page.screenshot({ path: screenshotPath('replay-http-dark') })
+    await saveScreenshot(page, 'replay-http-dark')
     // A narrow window: the request above its response.
     await page.setViewportSize({ width: 860, height: 900 })
-    await page.screenshot({ path: screenshotPath('replay-http-narrow') })
+    await saveScreenshot(page, 'replay-http-narrow')
   })
 })

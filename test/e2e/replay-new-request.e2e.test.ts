@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { listen } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
-import { chromiumAvailable } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { expectNone, violations } from '../helpers/accessibility'
 
@@ -46,7 +46,7 @@ async function apiServer(): Promise<{ port: number; got: Got[] }> {
   return { port, got }
 }
 
-const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: `/tmp/new-request-${name}.png` })
+const shot = (page: Page, name: string): Promise<void> => saveScreenshot(page, `new-request-${name}`)
 
 async function darkTheme(page: Page): Promise<void> {
   const theme = page.getByRole('toolbar').getByRole('button', { name: /^Theme: |^主题/ })

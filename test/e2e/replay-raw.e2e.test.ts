@@ -15,7 +15,7 @@ import { connectTo, startServer, tempDir, portOf } from '../helpers/net'
 import { needPeer, needProgram } from '../helpers/peers'
 import type { WebMode } from '../helpers/web'
 import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { redisCli, startReplayRedis } from '../core/replay/redis-capture'
 
 const cleanups: Array<() => unknown> = []
@@ -153,7 +153,7 @@ describe('raw TCP replay in Chromium', () => {
     const result = panel.getByRole('region', { name: words.result })
     await result.getByRole('status').filter({ hasText: words.summary(n, n) }).waitFor()
     for (let i = 0; i < n; i++) await result.getByRole('button', { name: words.row(i, 'matched ✓') }).waitFor()
-    await page.screenshot({ path: screenshotPath('replay-raw-matched') })
+    await saveScreenshot(page, 'replay-raw-matched')
 
     // The SET turn's value edited: the GET turn gets the new value back, not the recorded one.
     await editSetValue(page, panel, words, set)
@@ -174,10 +174,10 @@ describe('raw TCP replay in Chromium', () => {
     const diff = panel.getByRole('region', { name: words.diff(get) })
     await diff.waitFor()
     await expect.poll(() => diff.textContent()).toMatch(/w/)
-    await page.screenshot({ path: screenshotPath('replay-raw-diff') })
+    await saveScreenshot(page, 'replay-raw-diff')
     await page.getByRole('button', { name: words.theme }).click()
     await page.getByRole('button', { name: 'Theme: light' }).click()
-    await page.screenshot({ path: screenshotPath('replay-raw-diff-dark') })
+    await saveScreenshot(page, 'replay-raw-diff-dark')
 
     // The replay's own connection, selected in the live capture; it leads back to the source.
     const openLink = result.getByRole('button', { name: /^Open the replay’s connection #\d+ in the live capture$/ })
@@ -188,7 +188,7 @@ describe('raw TCP replay in Chromium', () => {
     await grid.getByRole('row', { selected: true }).getByRole('gridcell', { name: String(replayId), exact: true }).waitFor()
     const back = page.getByRole('region', { name: words.panel }).getByRole('button', { name: words.goToSource(connId) })
     await back.waitFor()
-    await page.screenshot({ path: screenshotPath('replay-raw-replay-conn') })
+    await saveScreenshot(page, 'replay-raw-replay-conn')
     await back.click()
     await grid.getByRole('row', { selected: true }).getByRole('gridcell', { name: String(connId), exact: true }).waitFor()
     // Back at the source, its edit and the replay's result are as they were.
@@ -209,9 +209,9 @@ describe('raw TCP replay in Chromium', () => {
     const result = panel.getByRole('region', { name: words.result })
     await result.getByRole('status').filter({ hasText: words.summary(n - 1, n) }).waitFor()
     await panel.getByRole('region', { name: words.diff(n - 1) }).waitFor()
-    await page.screenshot({ path: screenshotPath('replay-raw-zh-dark') })
+    await saveScreenshot(page, 'replay-raw-zh-dark')
     await page.getByRole('button', { name: words.theme }).click()
-    await page.screenshot({ path: screenshotPath('replay-raw-zh-light') })
+    await saveScreenshot(page, 'replay-raw-zh-light')
   })
 
   for (const [lang, scheme] of [
@@ -235,7 +235,7 @@ describe('raw TCP replay in Chromium', () => {
       const items = result.getByRole('list', { name: words.messagesResult }).getByRole('listitem')
       await expect.poll(async () => (await items.allTextContents()).map((x) => x.trim()).filter((x) => words.sentRow(key).test(x))).toHaveLength(1)
       expect((await items.allTextContents()).map((x) => x.trim()).filter((x) => words.okAnswer.test(x))).toHaveLength(1)
-      await page.screenshot({ path: screenshotPath(`replay-raw-by-message-${lang}-${scheme}`) })
+      await saveScreenshot(page, `replay-raw-by-message-${lang}-${scheme}`)
 
       // Against a server that echoes: every answer differs, each shown beside what was recorded.
       const echo = await startServer((sock) => sock.on('data', (d) => sock.write(d)).on('end', () => sock.end()))
@@ -244,7 +244,7 @@ describe('raw TCP replay in Chromium', () => {
       await panel.getByRole('button', { name: words.replay }).click()
       await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(words.messagesSummary(false))
       await expect.poll(async () => (await items.allTextContents()).some((x) => words.recordedOk.test(x.trim()))).toBe(true)
-      await page.screenshot({ path: screenshotPath(`replay-raw-by-message-differs-${lang}-${scheme}`) })
+      await saveScreenshot(page, `replay-raw-by-message-differs-${lang}-${scheme}`)
     })
   }
 
@@ -275,6 +275,6 @@ describe('raw TCP replay in Chromium', () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Turn 1500: sends 13 B, recorded answer 13 B')
     await page.keyboard.press('Enter')
     await panel.getByRole('textbox', { name: words.editor(1499) }).waitFor()
-    await page.screenshot({ path: screenshotPath('replay-raw-long') })
+    await saveScreenshot(page, 'replay-raw-long')
   })
 })

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { selectRow, sharedWebPage, showAs, toolbarShown } from '../helpers/web-page'
 import { startRedis } from '../helpers/redis'
 import { tempDir, portOf } from '../helpers/net'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { hasProgram, needProgram } from '../helpers/peers'
 import { violations, expectNone } from '../helpers/accessibility'
 
@@ -85,7 +85,7 @@ describe('the Hex and Text views as sent and as delivered, in Chromium', () => {
     await detail.getByRole('textbox', { name: 'Go to offset' }).fill(String(toRedis.indexOf('hello world')))
     await page.keyboard.press('Enter')
     await expect.poll(() => flat(status)).toContain('Rule "louder" (rewrite)')
-    await page.screenshot({ path: screenshotPath('rules-bytes-hex-light-en') })
+    await saveScreenshot(page, 'rules-bytes-hex-light-en')
     expectNone(await violations(page, 'light Hex view as delivered'))
 
     // The other way: the client got the rule's answer first, where redis's answers were.
@@ -103,7 +103,7 @@ describe('the Hex and Text views as sent and as delivered, in Chromium', () => {
     await expect.poll(() => flat(text)).toContain('hello world')
     expect(await flat(text)).not.toContain('feature-flag')
     expect(await text.getByTitle(/^Rule "louder" \(rewrite\)/).count()).toBeGreaterThan(0)
-    await page.screenshot({ path: screenshotPath('rules-bytes-text-light-en') })
+    await saveScreenshot(page, 'rules-bytes-text-light-en')
     expectNone(await violations(page, 'light Text view as delivered'))
 
     // As sent: the capture, as before.
@@ -126,7 +126,7 @@ describe('the Hex and Text views as sent and as delivered, in Chromium', () => {
     await expect.poll(() => hexBytes(zhHex)).toContain('hello world')
     expect(await zhHex.getByTitle(/^规则“louder”（rewrite）/).count()).toBeGreaterThan(0)
     await expect.poll(() => flat(zhDetail.getByRole('status').filter({ hasText: '共' }))).toMatch(/^按送达 /)
-    await page.screenshot({ path: screenshotPath('rules-bytes-hex-dark-zh') })
+    await saveScreenshot(page, 'rules-bytes-hex-dark-zh')
     expectNone(await violations(page, 'dark Hex view as delivered in Chinese'))
   })
 

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openWebPage } from '../helpers/web-page'
 import { startRedis } from '../helpers/redis'
 import { tempDir, portOf } from '../helpers/net'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { hasProgram, needProgram } from '../helpers/peers'
 import { violations, expectNone } from '../helpers/accessibility'
 
@@ -65,7 +65,7 @@ describe('the Messages tab as sent and as delivered, in Chromium', () => {
     await fields.getByRole('tree', { name: /^The answer the client got instead of message #\d+$/ }).waitFor()
     const bytes = fields.getByRole('region', { name: 'Bytes delivered' })
     await expect.poll(() => bytes.textContent()).toContain('$2..on..')
-    await page.screenshot({ path: screenshotPath('rules-messages-light-en') })
+    await saveScreenshot(page, 'rules-messages-light-en')
     expectNone(await violations(page, 'light Messages tab as delivered'))
 
     // The rewritten SET: what redis got instead.
@@ -107,7 +107,7 @@ describe('the Messages tab as sent and as delivered, in Chromium', () => {
     const zhFields = zhDetail.getByRole('region', { name: '消息字段' })
     await zhFields.getByRole('radiogroup', { name: '显示此消息' }).getByRole('radio', { name: '按送达' }).click()
     await zhFields.getByRole('tree', { name: /^客户端收到的代替消息 #\d+ 的应答$/ }).waitFor()
-    await page.screenshot({ path: screenshotPath('rules-messages-dark-zh') })
+    await saveScreenshot(page, 'rules-messages-dark-zh')
     expectNone(await violations(page, 'dark Messages tab as delivered in Chinese'))
   })
 })

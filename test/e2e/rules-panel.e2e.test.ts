@@ -19,7 +19,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { listen, tempDir, portOf } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
-import { chromiumAvailable, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { violations, expectNone } from '../helpers/accessibility'
 import type { EngineClient } from '../../src/shared/engine-client'
@@ -118,7 +118,7 @@ describe('the Rules panel, in Chromium', () => {
     expect(JSON.parse(await get(port, '/api/user'))).toEqual({ id: 1, name: 'mocked' })
     expect(origin.seen).toEqual([])
     await expect.poll(async () => (await cellsOf(row))[6]).toBe('1')
-    await page.screenshot({ path: screenshotPath('rules-panel-light-en') })
+    await saveScreenshot(page, 'rules-panel-light-en')
     expectNone(await violations(page, 'light Rules panel'))
     await panel.getByRole('button', { name: 'Close' }).click()
 
@@ -136,7 +136,7 @@ describe('the Rules panel, in Chromium', () => {
     expect(await sides.getByRole('columnheader').allTextContents()).toEqual([expect.stringMatching(/^\s*The request the client sent, \d+ B\s*$/), expect.stringMatching(/^\s*The answer the client got instead, \d+ B\s*$/)])
     expect(await sides.textContent()).toContain('HTTP/1.1 200 OK')
     expect(await sides.textContent()).toContain('{"id":1,"name":"mocked"}')
-    await page.screenshot({ path: screenshotPath('rules-delivered-light-en') })
+    await saveScreenshot(page, 'rules-delivered-light-en')
     expectNone(await violations(page, 'light delivered dialog'))
     await delivered.getByRole('button', { name: 'Close' }).click()
 
@@ -145,7 +145,7 @@ describe('the Rules panel, in Chromium', () => {
     await detail.getByText('rule mock user: answered GET /api/user with 200 (not sent to the target)').waitFor()
     await detail.getByRole('listbox', { name: /^HTTP exchanges/ }).getByRole('option', { name: /^1: GET \/api\/user, 200 \(mock\)/ }).waitFor()
     await detail.getByRole('region', { name: 'Response' }).getByText(/^None from the target: it never got the request\. Rule mock user answered instead/).waitFor()
-    await page.screenshot({ path: screenshotPath('rules-http-view-light-en') })
+    await saveScreenshot(page, 'rules-http-view-light-en')
 
     // The exchange list marks the exchange, with the status the mock answered.
     await page.getByRole('radio', { name: 'Exchanges' }).click()
@@ -153,7 +153,7 @@ describe('the Rules panel, in Chromium', () => {
     const badge = exchanges.getByRole('row').nth(1).getByRole('img', { name: 'Mocked by rule mock user' })
     await badge.waitFor()
     expect(await exchanges.getByRole('row').nth(1).getByRole('gridcell').nth(3).textContent()).toMatch(/^\s*200\s*mock\s*$/)
-    await page.screenshot({ path: screenshotPath('rules-exchange-badge-light-en') })
+    await saveScreenshot(page, 'rules-exchange-badge-light-en')
     await page.getByRole('radio', { name: 'List' }).click()
 
     // Off: the request reaches the backend.
@@ -191,7 +191,7 @@ describe('the Rules panel, in Chromium', () => {
     await panel.getByRole('button', { name: 'Add rule' }).click()
     const table = panel.getByRole('table', { name: 'Rules, in the order they are tried' })
     await table.getByRole('cell', { name: 'mock GET /api/other', exact: true }).waitFor()
-    await page.screenshot({ path: screenshotPath('rules-mocked-light-en') })
+    await saveScreenshot(page, 'rules-mocked-light-en')
 
     // A second rule, then moved above the first; the focus moves with it.
     await typeRule(page, editor, JSON.stringify({ name: 'slow', match: { http: { path: '/slow*' } }, steps: [{ delay: 300 }, { respond: { status: 204 } }], times: 2 }))
@@ -232,7 +232,7 @@ describe('the Rules panel, in Chromium', () => {
     writeFileSync(file, JSON.stringify({ rules: [{ name: 'broken', match: { http: { path: '/x' } }, steps: [{ bounce: true }] }] }))
     await expect.poll(() => panel.getByRole('alert').first().textContent(), { timeout: 10_000 }).toMatch(/^\s*Its last edit was not taken: .*team-rules\.json: rule 1 \("broken"\)\.steps\[0\]: unknown field "bounce"/)
     await expect.poll(labels).toEqual(['mock user', 'teapot'])
-    await page.screenshot({ path: screenshotPath('rules-file-error-light-en') })
+    await saveScreenshot(page, 'rules-file-error-light-en')
 
     // The script pane: a script loaded by path, its hooks, its last error (the request still
     // answered), Reload and Unload.
@@ -246,7 +246,7 @@ describe('the Rules panel, in Chromium', () => {
     const refused = panel.getByRole('alert').filter({ hasText: 'nope.ts' })
     await refused.waitFor()
     expect(await scriptField.evaluate((el) => el.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' '))).toContain('nope.ts')
-    await page.screenshot({ path: screenshotPath('rules-script-refused-light-en') })
+    await saveScreenshot(page, 'rules-script-refused-light-en')
     await scriptField.fill(script)
     await panel.getByRole('button', { name: 'Load script' }).click()
     await panel.getByText(`hooks.ts, loaded at`, { exact: false }).waitFor()
@@ -255,7 +255,7 @@ describe('the Rules panel, in Chromium', () => {
     expect(JSON.parse(await get(port, '/boom'))).toEqual({ from: 'backend', path: '/boom' })
     await expect.poll(() => panel.getByRole('status').filter({ hasText: 'Last error' }).textContent()).toMatch(/Last error: .*boom at \/boom/)
     await expect.poll(() => panel.getByText(/^\d+ calls · 1 errors · \d+ restarts$/).count()).toBe(1)
-    await page.screenshot({ path: screenshotPath('rules-script-light-en') })
+    await saveScreenshot(page, 'rules-script-light-en')
     await panel.getByRole('button', { name: 'Reload script' }).click()
     await panel.getByRole('button', { name: 'Unload script' }).click()
     await panel.getByText(/^A module of hooks/).waitFor()
@@ -278,7 +278,7 @@ describe('the Rules panel, in Chromium', () => {
     expect(await table.getByRole('columnheader').allTextContents()).toEqual(['启用', '#', '规则', '匹配', '步骤', '次数', '命中', ''])
     expect((await cellsOf(table.getByRole('row').nth(2))).slice(3, 7)).toEqual(['HTTP /api/items', '改写响应 (json)', '3 次 · 剩 2 次', '1'])
     await panel.getByRole('textbox', { name: '规则（JSON）' }).waitFor()
-    await page.screenshot({ path: screenshotPath('rules-panel-light-zh') })
+    await saveScreenshot(page, 'rules-panel-light-zh')
     expectNone(await violations(page, 'light Rules panel in Chinese'))
     await panel.getByRole('button', { name: '关闭' }).click()
 
@@ -289,7 +289,7 @@ describe('the Rules panel, in Chromium', () => {
     await page.waitForFunction(() => document.documentElement.classList.contains('dark'))
     await sidebar.getByRole('button', { name: `${proxyId} 的规则…` }).click()
     await table.waitFor()
-    await page.screenshot({ path: screenshotPath('rules-panel-dark-zh') })
+    await saveScreenshot(page, 'rules-panel-dark-zh')
     expectNone(await violations(page, 'dark Rules panel in Chinese'))
     await panel.getByRole('button', { name: '关闭' }).click()
 
@@ -303,7 +303,7 @@ describe('the Rules panel, in Chromium', () => {
     await expect.poll(() => delivered.getByRole('table').textContent()).toContain('− {"from":"backend","path":"/api/items"}')
     expect(await delivered.getByRole('table').textContent()).toContain('+ {"from":"rewritten","path":"/api/items"}')
     await delivered.getByText(/^\d+ 行不同$/).waitFor()
-    await page.screenshot({ path: screenshotPath('rules-delivered-dark-zh') })
+    await saveScreenshot(page, 'rules-delivered-dark-zh')
     expectNone(await violations(page, 'dark delivered dialog in Chinese'))
     await delivered.getByRole('button', { name: '关闭' }).click()
 
@@ -318,7 +318,7 @@ describe('the Rules panel, in Chromium', () => {
     expect(await got.textContent()).not.toContain('backend')
     // the request went on as sent: its pane is the captured one
     await detail.getByRole('region', { name: '请求', exact: true }).waitFor()
-    await page.screenshot({ path: screenshotPath('rules-http-delivered-dark-zh') })
+    await saveScreenshot(page, 'rules-http-delivered-dark-zh')
     expectNone(await violations(page, 'dark HTTP tab as delivered in Chinese'))
     await shown.getByRole('radio', { name: '按发送' }).click()
     await expect.poll(() => detail.getByRole('region', { name: '响应', exact: true }).textContent()).toContain('backend')
@@ -331,7 +331,7 @@ describe('the Rules panel, in Chromium', () => {
     await page.getByRole('toolbar', { name: '工具栏' }).getByRole('button', { name: /^语言/ }).click()
     await page.getByRole('complementary', { name: 'Proxies and sessions' }).getByRole('button', { name: `Rules of ${proxyId}…` }).click()
     await page.getByRole('dialog', { name: `Rules of ${proxyId}` }).getByRole('switch', { name: 'Rule 2 on: HTTP /api/items' }).waitFor()
-    await page.screenshot({ path: screenshotPath('rules-panel-dark-en') })
+    await saveScreenshot(page, 'rules-panel-dark-en')
     expectNone(await violations(page, 'dark Rules panel'))
   })
 })

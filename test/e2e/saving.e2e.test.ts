@@ -11,7 +11,7 @@ import type { Socket } from 'node:net'
 import type { Page } from 'playwright-core'
 import { collect, connectTo, startServer, tempDir, portOf } from '../helpers/net'
 import { startWeb, type WebMode } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath, type Browser } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot, type Browser } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -89,7 +89,7 @@ describe('saving the live capture, in Chromium', () => {
     await expect.poll(() => status.textContent()).toContain(`saved to ${first}`)
     await save.getByLabel('Path on the engine host').fill('second.tcap')
     await save.getByText(`Saves as ${join(dir, 'second.tcap')}`).waitFor()
-    await page.screenshot({ path: screenshotPath('saving-folder-en-light') })
+    await saveScreenshot(page, 'saving-folder-en-light')
     await save.getByRole('button', { name: 'Save', exact: true }).click()
     const second = join(dir, 'second.tcap')
     await expect.poll(() => save.getByRole('status').textContent()).toBe(`Saved 2 connections to ${second}`)
@@ -119,7 +119,7 @@ describe('saving the live capture, in Chromium', () => {
     await grid(page).getByRole('gridcell', { name: 'open when saved', exact: true }).waitFor()
     await grid(page).getByRole('gridcell', { name: 'closed', exact: true }).waitFor()
     expect(await grid(page).getByRole('gridcell', { name: 'cut', exact: true }).count()).toBe(0)
-    await page.screenshot({ path: screenshotPath('saving-open-when-saved-en-light') })
+    await saveScreenshot(page, 'saving-open-when-saved-en-light')
 
     // Downloaded and nothing since: saved. A new connection makes it unsaved, and closing the tab asks first.
     await tabs(page).getByRole('button', { name: /^live 2$/ }).click()
@@ -155,7 +155,7 @@ describe('saving the live capture, in Chromium', () => {
       await save.getByText(dir, { exact: true }).waitFor()
       await save.getByLabel(zh ? '引擎主机上的路径' : 'Path on the engine host').fill('again.tcap')
       await save.getByRole('button', { name: zh ? '下载' : 'Download', exact: true }).waitFor()
-      await page.screenshot({ path: screenshotPath(`saving-folder-${zh ? 'zh' : 'en'}-${colorScheme}`) })
+      await saveScreenshot(page, `saving-folder-${zh ? 'zh' : 'en'}-${colorScheme}`)
       await save.getByRole('button', { name: zh ? '关闭' : 'Close', exact: true }).click()
 
       const driver = await w.client()
@@ -163,7 +163,7 @@ describe('saving the live capture, in Chromium', () => {
       await tabs(page).getByRole('button', { name: /^copy\.tcap 2$/ }).click()
       expect(opened.connections).toBe(2)
       await grid(page).getByRole('gridcell', { name: zh ? '保存时仍打开' : 'open when saved', exact: true }).waitFor()
-      await page.screenshot({ path: screenshotPath(`saving-open-when-saved-${zh ? 'zh' : 'en'}-${colorScheme}`) })
+      await saveScreenshot(page, `saving-open-when-saved-${zh ? 'zh' : 'en'}-${colorScheme}`)
     })
   }
 })

@@ -9,7 +9,7 @@ import { LiveCapture } from '../../src/core/capture/write/live-capture'
 import type { Locator, Page } from 'playwright-core'
 import { connectTo, startServer, tempDir, portOf } from '../helpers/net'
 import { startWeb, type WebMode } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { writeSampleCapture } from '../helpers/sample-capture'
 
@@ -75,7 +75,7 @@ describe('sessions, as new users met them, in Chromium', () => {
     await showAs.getByRole('radio', { name: 'Hex' }).click()
     expect(await showAs.getByRole('radio', { name: 'Hex' }).getAttribute('aria-checked')).toBe('true')
     await first.getByText('0000  00 25 4a 6f 94 b9 de 03  28 4d 72 97 bc e1 06 2b').waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-conversation-hex') })
+    await saveScreenshot(page, 'sessions-conversation-hex')
     await showAs.getByRole('radio', { name: 'Text' }).click()
     await first.getByText(/^NUL%Jo/).waitFor()
 
@@ -84,7 +84,7 @@ describe('sessions, as new users met them, in Chromium', () => {
     const hex = detail.getByRole('grid', { name: 'Hex bytes' })
     await hex.getByRole('row').first().waitFor()
     const withComposer = await rowsInside(hex.getByRole('row'), hex)
-    await page.screenshot({ path: screenshotPath('sessions-layout-1100x700') })
+    await saveScreenshot(page, 'sessions-layout-1100x700')
     expect(withComposer).toBeGreaterThanOrEqual(12)
 
     // Folded away, the composer leaves its header (and its way back) only, and the bytes get the room.
@@ -93,7 +93,7 @@ describe('sessions, as new users met them, in Chromium', () => {
     await fold.click()
     await composer.getByRole('textbox', { name: 'Text to send' }).waitFor({ state: 'detached' })
     await expect.poll(() => rowsInside(hex.getByRole('row'), hex)).toBeGreaterThan(withComposer + 4)
-    await page.screenshot({ path: screenshotPath('sessions-layout-1100x700-folded') })
+    await saveScreenshot(page, 'sessions-layout-1100x700-folded')
     await composer.getByRole('button', { name: 'Show the composer' }).click()
     await composer.getByRole('textbox', { name: 'Text to send' }).waitFor()
 
@@ -104,12 +104,12 @@ describe('sessions, as new users met them, in Chromium', () => {
     await page.getByRole('button', { name: 'Theme: light' }).click()
     await page.getByRole('button', { name: 'Theme: dark' }).waitFor()
     await first.getByText(/^0000 {2}00 25 4a/).waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-conversation-hex-dark') })
+    await saveScreenshot(page, 'sessions-conversation-hex-dark')
     await page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: 'Language' }).click()
     const zhShowAs = page.getByRole('radiogroup', { name: '数据显示为' })
     expect(await zhShowAs.getByRole('radio', { name: '十六进制' }).getAttribute('aria-checked')).toBe('true')
     await page.getByRole('region', { name: '发送' }).getByRole('button', { name: '收起发送面板' }).waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-conversation-hex-zh-dark') })
+    await saveScreenshot(page, 'sessions-conversation-hex-zh-dark')
   })
 
   it('restarts a stopped proxy, and asks before stopping one with open connections (English, light)', async () => {
@@ -127,7 +127,7 @@ describe('sessions, as new users met them, in Chromium', () => {
     await proxies.getByRole('button', { name: `Stop proxy ${proxy.listen}` }).click()
     const ask = page.getByRole('dialog', { name: `Stop proxy ${proxy.listen}?` })
     await ask.getByText('It has 1 open connection').waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-stop-asks') })
+    await saveScreenshot(page, 'sessions-stop-asks')
     await ask.getByRole('button', { name: 'Cancel' }).click()
     await ask.waitFor({ state: 'detached' })
     expect(await proxies.getByRole('button', { name: `Stop proxy ${proxy.listen}` }).isVisible()).toBe(true)
@@ -137,7 +137,7 @@ describe('sessions, as new users met them, in Chromium', () => {
     const restart = proxies.getByRole('button', { name: `Restart proxy ${proxy.listen}` })
     await restart.waitFor()
     await item.getByText(/^stopped · 0 open/).waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-proxy-stopped') })
+    await saveScreenshot(page, 'sessions-proxy-stopped')
 
     await restart.click()
     await proxies.getByRole('button', { name: `Stop proxy ${proxy.listen}` }).waitFor()
@@ -155,7 +155,7 @@ describe('sessions, as new users met them, in Chromium', () => {
     await zhAsk.getByText(/^它还有 1 个打开的连接/).waitFor()
     await zhAsk.getByRole('button', { name: '停止并关闭连接' }).click()
     await zh.getByRole('button', { name: `重新启动代理 ${proxy.listen}` }).waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-proxy-stopped-zh') })
+    await saveScreenshot(page, 'sessions-proxy-stopped-zh')
   })
 
   it('asks in Chinese before stopping a server with clients, and restarts it (dark)', async () => {
@@ -168,14 +168,14 @@ describe('sessions, as new users met them, in Chromium', () => {
     await stop.click()
     const ask = page.getByRole('dialog', { name: /^停止服务器 127\.0\.0\.1:\d+？$/ })
     await ask.getByText('它还有 1 个打开的连接').waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-stop-asks-zh-dark') })
+    await saveScreenshot(page, 'sessions-stop-asks-zh-dark')
     await ask.getByRole('button', { name: '停止，保留连接' }).click()
     await servers.getByRole('button', { name: /^重新启动服务器 127\.0\.0\.1:\d+$/ }).waitFor()
     // The client kept its connection: the composer still drives it.
     await rowsOf(page, 'client').click()
     await page.getByRole('region', { name: '发送' }).waitFor()
     await page.getByRole('feed', { name: '会话' }).waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-layout-zh-dark') })
+    await saveScreenshot(page, 'sessions-layout-zh-dark')
     await servers.getByRole('button', { name: /^重新启动服务器 127\.0\.0\.1:\d+$/ }).click()
     await stop.waitFor()
   })
@@ -192,7 +192,7 @@ describe('sessions, as new users met them, in Chromium', () => {
     await rule.getByRole('textbox', { name: 'Reply' }).fill('HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\n')
     const pattern = (await rule.getByLabel('Pattern', { exact: true }).boundingBox())!
     const reply = (await rule.getByRole('textbox', { name: 'Reply' }).boundingBox())!
-    await page.screenshot({ path: screenshotPath('sessions-rule-editor-1100x700') })
+    await saveScreenshot(page, 'sessions-rule-editor-1100x700')
     // Room for some 40 characters of each (a monospace character is about 7 px).
     expect(pattern.width).toBeGreaterThanOrEqual(300)
     expect(reply.width).toBeGreaterThanOrEqual(300)
@@ -226,7 +226,7 @@ describe('sessions, as new users met them, in Chromium', () => {
     const row = b.page.getByRole('grid', { name: 'Connections' }).getByRole('row').filter({ hasText: '10.0.0.7:41001' })
     const duration = row.getByRole('gridcell').last()
     await expect.poll(() => duration.textContent()).toMatch(/\d/)
-    await b.page.screenshot({ path: screenshotPath('sessions-long-duration') })
+    await saveScreenshot(b.page, 'sessions-long-duration')
     const clipped = await duration.evaluate((el) => el.scrollWidth > el.clientWidth)
     expect(clipped, `"${await duration.textContent()}" is clipped`).toBe(false)
   })
@@ -262,7 +262,7 @@ describe('sessions, as new users met them, in Chromium', () => {
       }
       return out
     }
-    await page.screenshot({ path: screenshotPath('sessions-capture-tabs-1100') })
+    await saveScreenshot(page, 'sessions-capture-tabs-1100')
     expect(await cut()).toEqual([])
     // The one chosen from the menu is among the whole tabs shown.
     await more.click()
@@ -275,6 +275,6 @@ describe('sessions, as new users met them, in Chromium', () => {
       await page.setViewportSize({ width, height: 700 })
       await expect.poll(cut).toEqual([])
     }
-    await page.screenshot({ path: screenshotPath('sessions-capture-tabs-900') })
+    await saveScreenshot(page, 'sessions-capture-tabs-900')
   })
 })

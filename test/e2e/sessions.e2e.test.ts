@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { startServer, tempDir } from '../helpers/net'
 import { startWeb, type WebMode } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot } from '../helpers/browser'
 import { hasProgram, needProgram } from '../helpers/peers'
 import { startRedis } from '../helpers/redis'
 
@@ -91,7 +91,7 @@ describe('sessions from the UI, in Chromium', () => {
     expect(await composer.getByRole('button', { name: 'Send', exact: true }).isEnabled()).toBe(true)
     await hex.fill('de ad be ef')
     await preview.getByText('de ad be ef').waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-composer-preview') })
+    await saveScreenshot(page, 'sessions-composer-preview')
     await composer.getByRole('button', { name: 'Send', exact: true }).click()
     await cellSays(serverRow, 'sent', '18 B')
     await cellSays(clientRow, 'sent', '18 B')
@@ -167,7 +167,7 @@ describe('sessions from the UI, in Chromium', () => {
     await page.getByRole('button', { name: 'Theme: system' }).click()
     await page.getByRole('button', { name: 'Theme: light' }).click()
     await page.getByRole('button', { name: 'Theme: dark' }).waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-composer-dark') })
+    await saveScreenshot(page, 'sessions-composer-dark')
   })
 
   it('holds a client on connect until Resume, and changes how a running server answers', async () => {
@@ -236,7 +236,7 @@ describe('sessions from the UI, in Chromium', () => {
     expect(await page.locator(`[id="${described}"]`).textContent()).toContain('the port is already in use')
     expect(await listen.getAttribute('aria-invalid')).toBe('true')
     expect(await form.getByLabel('Target', { exact: true }).getAttribute('aria-invalid')).toBe('false')
-    await page.screenshot({ path: screenshotPath('sessions-proxy-port-in-use') })
+    await saveScreenshot(page, 'sessions-proxy-port-in-use')
     await page.keyboard.press('Escape')
     await form.waitFor({ state: 'detached' })
     expect(await page.getByRole('region', { name: 'Proxies' }).getByText('No proxy yet').isVisible()).toBe(true)
@@ -272,7 +272,7 @@ describe('sessions from the UI, in Chromium', () => {
     await row.click()
     await page.getByRole('tabpanel').getByText('PING').first().waitFor()
     expect(await page.getByRole('region', { name: 'Send' }).count()).toBe(0)
-    await page.screenshot({ path: screenshotPath('sessions-redis-proxy') })
+    await saveScreenshot(page, 'sessions-redis-proxy')
     await item.click()
     expect(await page.getByRole('searchbox', { name: 'Filter connections' }).inputValue()).toBe('')
   })
@@ -298,7 +298,7 @@ describe('sessions from the UI, in Chromium', () => {
     expect(await server.getByRole('button', { name: 'Advanced' }).getAttribute('aria-expanded')).toBe('true')
     await server.getByLabel('Max connections').waitFor()
     await server.getByRole('checkbox', { name: 'Hold clients on connect' }).waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-server-form') })
+    await saveScreenshot(page, 'sessions-server-form')
     // An empty pattern in rule 2 is caught before asking the engine, on its row.
     await rule2.getByLabel('Pattern', { exact: true }).fill('')
     await server.getByRole('button', { name: 'Start' }).click()
@@ -318,7 +318,7 @@ describe('sessions from the UI, in Chromium', () => {
     await client.getByLabel('Target', { exact: true }).fill('127.0.0.1:9')
     await client.getByRole('button', { name: 'Connect' }).click()
     await client.getByText('A whole number from 0 to 65535').waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-client-form') })
+    await saveScreenshot(page, 'sessions-client-form')
     await page.keyboard.press('Escape')
     await client.waitFor({ state: 'detached' })
 
@@ -331,6 +331,6 @@ describe('sessions from the UI, in Chromium', () => {
     await zh.getByRole('button', { name: '定时发送' }).click()
     await zh.getByRole('button', { name: '高级选项' }).click()
     await zh.getByRole('checkbox', { name: '回显' }).waitFor()
-    await page.screenshot({ path: screenshotPath('sessions-server-form-zh') })
+    await saveScreenshot(page, 'sessions-server-form-zh')
   })
 })

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { connectTo, freePort, startServer } from '../helpers/net'
 import { startWeb, type WebMode } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -74,7 +74,7 @@ describe('setups in the page, in Chromium', () => {
     const save = page.getByRole('dialog', { name: 'Save setup as' })
     await save.getByText('Saves 1 proxy, with every option, breakpoint and toxic.').waitFor()
     await save.getByLabel('Name', { exact: true }).fill('redis pair')
-    await page.screenshot({ path: screenshotPath('setups-save-as') })
+    await saveScreenshot(page, 'setups-save-as')
     await save.getByLabel('Name', { exact: true }).press('Enter')
     await save.waitFor({ state: 'detached' })
     await page.getByRole('status').filter({ hasText: 'Saved as “redis pair” (1 proxy).' }).waitFor()
@@ -85,7 +85,7 @@ describe('setups in the page, in Chromium', () => {
     const list = page.getByRole('dialog', { name: 'Setups' })
     const row = list.getByRole('row', { name: /redis pair/ })
     await row.getByRole('cell', { name: '1 proxy' }).waitFor()
-    await page.screenshot({ path: screenshotPath('setups-list') })
+    await saveScreenshot(page, 'setups-list')
     const downloaded = page.waitForEvent('download')
     await list.getByRole('button', { name: 'Export JSON of redis pair' }).click()
     const download = await downloaded
@@ -110,7 +110,7 @@ describe('setups in the page, in Chromium', () => {
     // The proxy goes: stopped, then removed from the sidebar.
     await proxies.getByRole('button', { name: `Stop proxy ${listen}` }).click()
     await proxies.getByRole('button', { name: `Remove proxy ${listen}` }).waitFor()
-    await page.screenshot({ path: screenshotPath('setups-proxy-stopped') })
+    await saveScreenshot(page, 'setups-proxy-stopped')
     await proxies.getByRole('button', { name: `Remove proxy ${listen}` }).click()
     await item.waitFor({ state: 'detached' })
 
@@ -129,7 +129,7 @@ describe('setups in the page, in Chromium', () => {
     await proxies.getByRole('button', { name: `Stop proxy ${listen}` }).waitFor()
     const c = await connectTo(Number(listen.split(':')[1]))
     c.destroy()
-    await page.screenshot({ path: screenshotPath('setups-opened') })
+    await saveScreenshot(page, 'setups-opened')
   })
 
   it('offers what ran last time when web mode starts again on the same data folder, and starts it', async () => {
@@ -158,7 +158,7 @@ describe('setups in the page, in Chromium', () => {
     const offer = page2.getByRole('region', { name: 'Last time' })
     await offer.getByText('Start the 1 proxy and 1 server from last time?').waitFor()
     await page2.getByRole('region', { name: 'Start' }).waitFor()
-    await page2.screenshot({ path: screenshotPath('setups-offer') })
+    await saveScreenshot(page2, 'setups-offer')
     await offer.getByRole('button', { name: 'Start' }).click()
     await page2.getByRole('status').filter({ hasText: 'From last time: started 1 proxy and 1 server.' }).waitFor()
     await page2.getByRole('region', { name: 'Proxies' }).getByRole('button', { name: new RegExp(`^Stop proxy 127\\.0\\.0\\.1:${proxyPort}\\b`) }).waitFor()
@@ -191,7 +191,7 @@ describe('setups in the page, in Chromium', () => {
     expect(lines.some((l) => l.trim().startsWith('colour:'))).toBe(true)
     expect(lines.some((l) => l.trim().startsWith('proxies[0].start.'))).toBe(true)
     expect(lines.some((l) => l.trim().startsWith('servers[0].echo'))).toBe(true)
-    await page.screenshot({ path: screenshotPath('setups-import-problems') })
+    await saveScreenshot(page, 'setups-import-problems')
     await page.keyboard.press('Escape')
     await imp.waitFor({ state: 'detached' })
   })
@@ -217,12 +217,12 @@ describe('setups in the page, in Chromium', () => {
     const offer = page.getByRole('region', { name: '上次' })
     await offer.getByText('启动上次的 2 个代理和 1 个服务器？').waitFor()
     await offer.getByRole('button', { name: '暂不' }).waitFor()
-    await page.screenshot({ path: screenshotPath('setups-offer-zh-dark') })
+    await saveScreenshot(page, 'setups-offer-zh-dark')
 
     await page.getByRole('complementary', { name: '代理与会话' }).getByRole('button', { name: /^配置/ }).click()
     const menu = page.getByRole('menu')
     for (const name of ['配置另存为…', '配置列表…', '导入配置…', '导出当前配置…']) await menu.getByRole('menuitem', { name: new RegExp(`^${escape(name)}`) }).waitFor()
-    await page.screenshot({ path: screenshotPath('setups-menu-zh-dark') })
+    await saveScreenshot(page, 'setups-menu-zh-dark')
     await page.keyboard.press('Escape')
 
     await offer.getByRole('button', { name: '启动' }).click()
@@ -231,7 +231,7 @@ describe('setups in the page, in Chromium', () => {
     await outcome.waitFor()
     await expect.poll(() => outcome.textContent()).toMatch(new RegExp(`^\\s*上次的配置：已启动 1 个代理和 1 个服务器。\\s*1 项未能启动：\\s*代理 ${escape(taken.listen)} → 127\\.0\\.0\\.1:9 未能启动：`))
     await outcome.getByRole('listitem').filter({ hasText: `代理 ${taken.listen} → 127.0.0.1:9 未能启动：` }).waitFor()
-    await page.screenshot({ path: screenshotPath('setups-failure-zh-dark') })
+    await saveScreenshot(page, 'setups-failure-zh-dark')
 
     await chooseSetups(page, /^配置另存为…/)
     const save = page.getByRole('dialog', { name: '配置另存为' })
@@ -242,7 +242,7 @@ describe('setups in the page, in Chromium', () => {
     await chooseSetups(page, '配置列表…')
     const list = page.getByRole('dialog', { name: '配置' })
     await list.getByRole('cell', { name: '1 个代理和 1 个服务器' }).waitFor()
-    await page.screenshot({ path: screenshotPath('setups-list-zh-dark') })
+    await saveScreenshot(page, 'setups-list-zh-dark')
   })
 
   it('keeps a splitter where it was moved and the list\'s sort column, in a new run with an empty localStorage', async () => {

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { startWeb } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 
 const cleanups: Array<() => unknown> = []
@@ -30,7 +30,7 @@ describe('the start panel', () => {
       await panel.getByRole('button', { name }).waitFor()
     }
     expect(await panel.getByRole('button', { name: 'Record a TCP service' }).getAttribute('aria-describedby')).toBeTruthy()
-    await page.screenshot({ path: screenshotPath('start-panel') })
+    await saveScreenshot(page, 'start-panel')
 
     await panel.getByRole('button', { name: 'Test a server by hand' }).click()
     const client = page.getByRole('dialog', { name: 'New client' })
@@ -57,6 +57,6 @@ describe('the start panel', () => {
     const panel = page.getByRole('region', { name: '开始' })
     await panel.getByRole('button', { name: '录制一个 TCP 服务' }).waitFor()
     await panel.getByRole('button', { name: '充当服务器' }).waitFor()
-    await page.screenshot({ path: screenshotPath('start-panel-zh-dark') })
+    await saveScreenshot(page, 'start-panel-zh-dark')
   })
 })

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { tempDir } from '../helpers/net'
 import { startWeb, type WebMode } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot } from '../helpers/browser'
 import { hasProgram, needProgram } from '../helpers/peers'
 import { makeTestCerts } from '../helpers/tls-certs'
 
@@ -63,7 +63,7 @@ describe('TLS in the UI, in Chromium', () => {
     const nss = panel.getByRole('region', { name: /NSS database/ })
     expect(await nss.textContent()).toContain(`-i '${info.certPath}'`)
     await panel.getByRole('button', { name: /^Copy: .*NSS database/ }).waitFor()
-    await page.screenshot({ path: screenshotPath('tls-ca-light') })
+    await saveScreenshot(page, 'tls-ca-light')
 
     // Another system's steps, picked with the arrow keys.
     await panel.getByRole('radio', { name: 'Linux' }).focus()
@@ -95,7 +95,7 @@ describe('TLS in the UI, in Chromium', () => {
     const zh = page.getByRole('dialog', { name: '证书颁发机构' })
     await zh.getByRole('region', { name: 'SHA-256 指纹' }).waitFor()
     await zh.getByRole('button', { name: '导出证书' }).waitFor()
-    await page.screenshot({ path: screenshotPath('tls-ca-dark-zh') })
+    await saveScreenshot(page, 'tls-ca-dark-zh')
   })
 
   it('opens the Intercept menu from the keyboard and points a terminal at a forward proxy it starts', async () => {
@@ -106,7 +106,7 @@ describe('TLS in the UI, in Chromium', () => {
     const menu = page.getByRole('menu', { name: 'Intercept' })
     await menu.getByRole('menuitem', { name: 'Chromium' }).waitFor()
     for (const name of ['Google Chrome', 'Microsoft Edge', 'Firefox', 'Terminal…', 'Certificate authority…']) await menu.getByRole('menuitem', { name: new RegExp(`^${name}`) }).waitFor()
-    await page.screenshot({ path: screenshotPath('tls-intercept-menu-light') })
+    await saveScreenshot(page, 'tls-intercept-menu-light')
     await page.keyboard.press('Escape')
     await menu.waitFor({ state: 'hidden' })
 
@@ -121,7 +121,7 @@ describe('TLS in the UI, in Chromium', () => {
     expect(await dialog.getByRole('region', { name: 'tcpscope env command' }).textContent()).toBe(`tcpscope env --proxy ${proxy} --shell bash`)
     // The sidebar lists the forward proxy it started.
     await page.getByRole('complementary').or(page.getByRole('region', { name: 'Proxies and sessions' })).getByText('any destination (forward)').first().waitFor()
-    await page.screenshot({ path: screenshotPath('tls-terminal-light') })
+    await saveScreenshot(page, 'tls-terminal-light')
     await dialog.getByRole('radio', { name: 'bash' }).focus()
     await page.keyboard.press('End')
     await dialog.getByRole('region', { name: 'Lines for cmd' }).getByText(`set "HTTPS_PROXY=http://${proxy}"`).waitFor()
@@ -131,10 +131,10 @@ describe('TLS in the UI, in Chromium', () => {
     await darkAndChinese(page, false)
     await page.getByRole('button', { name: 'Intercept' }).click()
     await page.getByRole('menu', { name: 'Intercept' }).getByRole('menuitem', { name: 'Chromium' }).waitFor()
-    await page.screenshot({ path: screenshotPath('tls-intercept-menu-dark') })
+    await saveScreenshot(page, 'tls-intercept-menu-dark')
     await page.getByRole('menu', { name: 'Intercept' }).getByRole('menuitem', { name: 'Terminal…' }).click()
     await page.getByRole('dialog', { name: 'Intercept a terminal' }).getByRole('region', { name: 'Lines for bash' }).waitFor()
-    await page.screenshot({ path: screenshotPath('tls-terminal-dark') })
+    await saveScreenshot(page, 'tls-terminal-dark')
   })
 
   it('starts a TLS→TLS proxy from the form, and shows its connections’ locks, SNI and TLS facts', async (ctx) => {
@@ -155,7 +155,7 @@ describe('TLS in the UI, in Chromium', () => {
     // The forward mode's own fields, then back to a target.
     await form.getByRole('radio', { name: 'Forward proxy' }).click()
     await form.getByRole('textbox', { name: 'Authentication' }).waitFor()
-    await page.screenshot({ path: screenshotPath('tls-proxy-form-forward-light') })
+    await saveScreenshot(page, 'tls-proxy-form-forward-light')
     await form.getByRole('radio', { name: 'To a target' }).click()
     await form.getByRole('textbox', { name: 'Target' }).fill(`127.0.0.1:${upstreamPort}`)
     await form.getByRole('button', { name: 'TLS toward clients' }).click()
@@ -168,7 +168,7 @@ describe('TLS in the UI, in Chromium', () => {
     await form.getByText('Give the key of the certificate too').waitFor()
     await form.getByRole('textbox', { name: 'Client certificate' }).fill('')
     await form.getByRole('textbox', { name: 'CA file' }).fill(certs.caPath)
-    await page.screenshot({ path: screenshotPath('tls-proxy-form-light') })
+    await saveScreenshot(page, 'tls-proxy-form-light')
     await form.getByRole('button', { name: 'Start' }).click()
     await form.waitFor({ state: 'hidden' })
     const [proxy] = await driver.call('proxy.list')
@@ -196,7 +196,7 @@ describe('TLS in the UI, in Chromium', () => {
     const view = page.getByRole('region', { name: 'TLS', exact: true })
     await view.getByRole('table').getByText('TLSv1.3').first().waitFor()
     await view.getByRole('region', { name: 'Certificate chain of the target' }).getByText('CN=upstream.test').first().waitFor()
-    await page.screenshot({ path: screenshotPath('tls-view-light') })
+    await saveScreenshot(page, 'tls-view-light')
 
     const broken = grid.getByRole('row').filter({ has: page.getByRole('img', { name: 'TLS handshake failed' }) })
     await broken.first().waitFor({ timeout: 15_000 })
@@ -206,7 +206,7 @@ describe('TLS in the UI, in Chromium', () => {
     // Node's client closes without an alert: the engine's one line, as it is, says what to do.
     const [, rejected] = (await driver.call('conn.page', { capture: 'live', offset: 0, limit: 10 })).rows
     await failure.getByText(rejected.tls!.failure!.message).waitFor()
-    await page.screenshot({ path: screenshotPath('tls-failure-light') })
+    await saveScreenshot(page, 'tls-failure-light')
 
     // The filter's words: sni: keeps only the TLS connections for that name.
     await page.getByRole('searchbox', { name: 'Filter connections' }).fill('tls:yes sni:upstream')
@@ -217,13 +217,13 @@ describe('TLS in the UI, in Chromium', () => {
     await page.setViewportSize({ width: 1680, height: 820 })
     await page.getByRole('grid', { name: '连接' }).getByRole('row').filter({ has: page.getByRole('img', { name: 'TLS，已解密' }) }).first().click()
     await page.getByRole('region', { name: 'TLS', exact: true }).getByRole('columnheader', { name: '目标一侧' }).waitFor()
-    await page.screenshot({ path: screenshotPath('tls-view-dark-zh') })
+    await saveScreenshot(page, 'tls-view-dark-zh')
     await page.getByRole('button', { name: '新建代理' }).click()
     const zhForm = page.getByRole('dialog', { name: '新建代理' })
     await zhForm.getByRole('button', { name: '面向客户端的 TLS' }).click()
     await zhForm.getByRole('checkbox', { name: '终结来自客户端的 TLS' }).check()
     await zhForm.getByRole('radio', { name: '我提供的证书和私钥' }).click()
     await zhForm.getByRole('textbox', { name: '证书文件' }).waitFor()
-    await page.screenshot({ path: screenshotPath('tls-proxy-form-dark-zh') })
+    await saveScreenshot(page, 'tls-proxy-form-dark-zh')
   })
 })

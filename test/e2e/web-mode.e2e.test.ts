@@ -8,7 +8,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { collect, connectTo, startServer, tempDir, waitFor, portOf } from '../helpers/net'
 import { startWeb } from '../helpers/web'
-import { chromiumAvailable, openBrowser, screenshotPath, type Browser } from '../helpers/browser'
+import { chromiumAvailable, openBrowser, saveScreenshot, type Browser } from '../helpers/browser'
 import { needProgram } from '../helpers/peers'
 import { LiveCapture } from '../../src/core/capture/write/live-capture'
 
@@ -61,12 +61,12 @@ describe('web mode in Chromium', () => {
     await grid.getByRole('gridcell', { name: `127.0.0.1:${server.port}` }).waitFor()
     await grid.getByRole('gridcell', { name: 'closed' }).waitFor()
     await page.getByRole('region', { name: 'Proxies' }).getByText(proxy.listen).waitFor()
-    await page.screenshot({ path: screenshotPath('web-mode-live') })
+    await saveScreenshot(page, 'web-mode-live')
 
     await captures.getByRole('button', { name: /^earlier\.tcap \d+$/ }).click()
     await grid.getByRole('gridcell', { name: '10.0.0.7:41002' }).waitFor()
     expect(await grid.getAttribute('aria-rowcount')).toBe('3')
-    await page.screenshot({ path: screenshotPath('web-mode-file') })
+    await saveScreenshot(page, 'web-mode-file')
   })
 
   it('keeps the token to itself: other local servers never get it, a reload still works, a page without it says what to open', async () => {
@@ -110,7 +110,7 @@ describe('web mode in Chromium', () => {
     const bare = await context.newPage()
     await bare.goto(`${w.origin}/`)
     await bare.getByRole('alert').filter({ hasText: 'Open the URL tcpscope printed when it started' }).waitFor()
-    await bare.screenshot({ path: screenshotPath('web-mode-no-token') })
+    await saveScreenshot(bare, 'web-mode-no-token')
     const zh = await openBrowser({ locale: 'zh-CN' })
     cleanups.push(() => zh.close())
     await zh.page.goto(`${w.origin}/`)

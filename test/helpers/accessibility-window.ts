@@ -18,7 +18,7 @@ import { sharedWebPage } from './web-page'
 import { dialogState, expectNone, violations, type Scheme } from './accessibility'
 import type { EngineClient } from '../../src/shared/engine-client'
 import type { ProxyInfo } from '../../src/shared/events'
-import { chromiumAvailable, screenshotPath } from './browser'
+import { chromiumAvailable, saveScreenshot } from './browser'
 
 /** An origin answering JSON to HTTP and echoing WebSocket messages. */
 async function originServer(cleanups: Array<() => unknown>): Promise<number> {
@@ -226,7 +226,7 @@ export function describeWindow(scheme: Scheme): void {
 
         it('has no serious or critical violation on the HTTP tab', async () => {
           await openFirstExchange()
-          await page.screenshot({ path: screenshotPath(`accessibility-http-${scheme}`) })
+          await saveScreenshot(page, `accessibility-http-${scheme}`)
           expectNone(await violations(page, `${scheme} HTTP tab`))
         })
 
@@ -234,7 +234,7 @@ export function describeWindow(scheme: Scheme): void {
           await openFirstExchange()
           await detail().getByRole('tab', { name: 'Replay', exact: true }).click()
           await detail().getByRole('region', { name: /^Replay of request 1 of connection #\d+$/ }).waitFor()
-          await page.screenshot({ path: screenshotPath(`accessibility-replay-${scheme}`) })
+          await saveScreenshot(page, `accessibility-replay-${scheme}`)
           expectNone(await violations(page, `${scheme} replay panel`))
         })
 
@@ -309,7 +309,7 @@ export function describeWindow(scheme: Scheme): void {
           it('has no serious or critical violation with the held chunk open in its editor', async () => {
             await held().getByRole('option', { name: /chunk/ }).click()
             await queue().getByRole('textbox', { name: /^Held message \d+$/ }).waitFor()
-            await page.screenshot({ path: screenshotPath(`accessibility-held-${scheme}`) })
+            await saveScreenshot(page, `accessibility-held-${scheme}`)
             expectNone(await violations(page, `${scheme} held chunk`))
           })
 
