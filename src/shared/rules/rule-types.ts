@@ -324,9 +324,17 @@ const keptAnswer = (info: Pick<RuleEventInfo, 'action' | 'message' | 'deliveredS
  * info as an event carries it, from any capture file.
  */
 export function deliveredApart(info: Readonly<Record<string, unknown>>, kind: ConnectionKind): boolean {
+  return (info as Partial<RuleEventInfo>).deliveredSize !== undefined && !sessionsOwnAnswer(info, kind)
+}
+
+/**
+ * A server session's answer made by a rule or the script: the session's own bytes, in its
+ * stream as it sent them, so what its client got is what the stream shows. Takes a record's
+ * info as an event carries it, from any capture file.
+ */
+export function sessionsOwnAnswer(info: Readonly<Record<string, unknown>>, kind: ConnectionKind): boolean {
   const { action, message, deliveredSize } = info as Partial<RuleEventInfo>
-  if (deliveredSize === undefined) return false
-  return kind !== 'server' || typeof action !== 'string' || !keptAnswer({ action, message: String(message ?? ''), deliveredSize })
+  return kind === 'server' && deliveredSize !== undefined && typeof action === 'string' && keptAnswer({ action, message: String(message ?? ''), deliveredSize })
 }
 
 /** The bytes of that answer (answeredClient); 0 for any other record, and for a size that is no byte count (a damaged file's). */

@@ -4,7 +4,8 @@
 // breakpoint, with the original a switch away (As sent) and the edit's dialog a button away,
 // in English and Chinese; its row lists the size forwarded, as it opens, the size sent in the
 // cell's title, both from one read of what was forwarded; a request a rule's mock answered
-// lists the size the client received.
+// lists the size the client received, and offers what it delivered only where that is not
+// the stream itself (a proxy's, not a server session's).
 import type { VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -158,7 +159,7 @@ describe('a request a mock answered', () => {
     expect(row.attributes('aria-label') ?? row.text()).toContain('20 B')
   })
 
-  it("offers what the mock delivered on a proxy's connection, and not on a server session's, whose answer is its own stream", async () => {
+  it("offers what the mock delivered on a proxy's connection (a link, and As sent / As delivered), and not on a server session's, whose answer is its own stream", async () => {
     const get = 'GET /m HTTP/1.1\r\nhost: api.test\r\n\r\n'
     const answer = 'HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n'
     const message = 'answered GET /m with 201'
@@ -168,7 +169,7 @@ describe('a request a mock answered', () => {
       ev({ dir: 'client', offset: 0, length: get.length }),
       ev({ kind: 'rule', dir: 'client', info: { rule: 'r1', label: 'mock', action: 'respond', message, offset: 0, size: get.length, deliveredSize: answer.length, delivered: btoa(answer) } })
     ]
-    const links = async (kind: 'proxy' | 'server'): Promise<number> => {
+    const offers = async (kind: 'proxy' | 'server'): Promise<{ links: number; switches: number }> => {
       pinia = createPinia()
       const { w } = await mountView(
         { exchanges: [mocked], streams: { client: latin1(get), server: new Uint8Array(0) } },
@@ -177,10 +178,14 @@ describe('a request a mock answered', () => {
           'conn.events': ({ from = 0, limit = 1000 }: { from?: number; limit?: number }) => ({ from, total: events.length, events: events.slice(from, from + limit) })
         }
       )
-      expect(w.text()).toContain('mock')
-      return w.findAll('button').filter((b) => b.text() === 'Show what was delivered').length
+      // What the rule did is said either way.
+      expect(w.find('.rule-line').text()).toContain(message)
+      return {
+        links: w.findAll('button').filter((b) => b.text() === 'Show what was delivered').length,
+        switches: w.findAll('[role="radiogroup"][aria-label="Show the exchange"]').length
+      }
     }
-    expect(await links('proxy')).toBe(1)
-    expect(await links('server')).toBe(0)
+    expect(await offers('proxy')).toEqual({ links: 1, switches: 1 })
+    expect(await offers('server')).toEqual({ links: 0, switches: 0 })
   })
 })
