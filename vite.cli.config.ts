@@ -21,7 +21,7 @@ const external = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 
  * comments, where the rest of the non-ASCII was, are left out): Node reads a file of
  * ASCII into V8's one-byte strings, the way it reads and scans fastest, and any other
  * character turned the whole file into two-byte text. Measured on the 2-core machine, 20
- * starts each way in turns: `show --help` 136-143 ms of CPU a start against 158-160 on Node 22,
+ * starts each way in turns: `show --help` 135-143 ms of CPU a start against 158-160 on Node 22,
  * a `show` of a small capture 365-386 ms against 398-403 on Node 20 (no compile cache there).
  *
  * `oneFile`: everything the entry loads, what it loads late (import()) too, in its one file. A

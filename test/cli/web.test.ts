@@ -215,12 +215,10 @@ describe('tcpscope web: lifecycle and memory', () => {
       }
     }
     // First with every front end reading: forwarding's own working set (socket and capture
-    // buffers, the heap V8 lets grow before it collects, code compiled for it) peaks here,
-    // 57-62 MiB over the start's (measured, 2 cores). Measured from that peak, what the next
-    // 100 MiB add is what a front end that reads nothing piles up: 13-16 MiB, measured; 38
-    // with a padding frame of 8 MiB sent to it with each batch of events (a web server
-    // changed to say so, once). From the start, as this test once measured, the working set
-    // alone came to 67-84 of the 80 it allowed.
+    // buffers, the heap V8 lets grow before it collects) peaks here, 57-62 MiB over the
+    // start's. Measured from that peak, the next 100 MiB add only what a front end that reads
+    // nothing piles up: 13-16 MiB measured on 2 cores; 38 with an 8 MiB padding frame sent to
+    // it with each batch of events (a web server changed for the check, once).
     await send100MiB()
     const warm = procStatusKiB(pid, 'VmHWM')
     // A second front end that reads nothing at all: its socket is paused from the start.

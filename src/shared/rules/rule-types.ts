@@ -334,7 +334,7 @@ export function deliveredApart(info: Readonly<Record<string, unknown>>, kind: Co
  */
 export function sessionsOwnAnswer(info: Readonly<Record<string, unknown>>, kind: ConnectionKind): boolean {
   const { action, message, deliveredSize } = info as Partial<RuleEventInfo>
-  return kind === 'server' && deliveredSize !== undefined && typeof action === 'string' && keptAnswer({ action, message: String(message ?? ''), deliveredSize })
+  return kind === 'server' && typeof action === 'string' && keptAnswer({ action, message: String(message ?? ''), deliveredSize })
 }
 
 /** The bytes of that answer (answeredClient); 0 for any other record, and for a size that is no byte count (a damaged file's). */
