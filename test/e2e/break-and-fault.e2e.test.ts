@@ -202,6 +202,12 @@ describe('break and fault from the UI, in Chromium', () => {
     await saveScreenshot(page, 'timeline-marks-dark')
     await page.getByRole('radiogroup', { name: 'Connection view' }).getByRole('radio', { name: 'List' }).click()
 
+    // The server's echo of the injected bytes comes through the 450 ms latency: the client
+    // reads it before the reset. A Node socket cannot judge an RST that comes with data: when
+    // both are waiting, libuv reports an end, not ECONNRESET (libuv issue 2319; py-peer.ts).
+    // Clicked while the echo was just out of the toxic, on a loaded machine, this once read
+    // as a FIN, though the proxy had sent data then an RST (as python's recv() shows).
+    await expect.poll(() => c.echoed).toBe('hiping!!')
     // How the client's socket ended: its error's code, or that it closed without one (a FIN
     // where an RST was wanted), so a failure says which rather than waiting out the test.
     const reset = new Promise<string | undefined>((r) => {

@@ -390,6 +390,12 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     this.rec.event('action', dir, { action: paused ? 'pause' : 'resume', message: `${paused ? 'paused' : 'resumed'} ${way}` })
   }
 
+  /** Whether `side` can still be sent to: open, sent a FIN already, or closed (reset, or gone). */
+  sendable(side: Direction): 'open' | 'fin-sent' | 'closed' {
+    const socket = side === 'client' ? this.client : this.upstream
+    return socket.destroyed ? 'closed' : socket.writableEnded ? 'fin-sent' : 'open'
+  }
+
   /**
    * Writes bytes to `to` as if the other side had sent them, after what was already sent to
    * it. They are recorded as an action, not as data: the capture holds what each side sent.

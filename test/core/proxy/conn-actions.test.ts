@@ -7,6 +7,8 @@ import { testEngine, type TestEngine } from '../../helpers/engine'
 import { outcomeOf, waitFor } from '../../helpers/net'
 import { eventsOf } from '../../helpers/sessions'
 import { connected, lastConnId, proxyTo, type ToxicProxy } from '../fault/toxic-helpers'
+import { needProgram, programWorks } from '../../helpers/peers'
+import { pyClient } from '../../helpers/py-peer'
 
 let t: TestEngine
 let p: ToxicProxy
@@ -82,6 +84,36 @@ describe('connection actions', () => {
     await t.engine['conn.shut']({ connId: id, side: 'client', how: 'rst' })
     expect((await clientEnd).error).toBe('ECONNRESET')
     expect(await serverEnd).toEqual({ ended: true })
+  })
+
+  it('refuses to send to a side that was reset or sent a FIN, rather than record what never went', async () => {
+    const { c, id } = await opened()
+    await t.engine['conn.shut']({ connId: id, side: 'server', how: 'fin' })
+    await expect(t.engine['conn.shut']({ connId: id, side: 'server', how: 'fin' })).rejects.toThrow(/^conn \d+: the target was sent a FIN already; nothing more can go to it \(RST still can\)$/)
+    await expect(t.engine['conn.inject']({ connId: id, to: 'server', payload: { kind: 'text', data: 'late' } })).rejects.toThrow(/the target was sent a FIN already/)
+    // The bytes and the RST asked at once: the RST wins the race (the payload is built first), and the bytes are refused, not recorded.
+    const [sent, shut] = await Promise.allSettled([
+      t.engine['conn.inject']({ connId: id, to: 'client', payload: { kind: 'text', data: '!!' } }),
+      t.engine['conn.shut']({ connId: id, side: 'client', how: 'rst' })
+    ])
+    expect(shut.status).toBe('fulfilled')
+    expect(sent.status === 'rejected' && String(sent.reason)).toMatch(/the client's side is closed already \(reset or gone\); nothing was sent$/)
+    expect(await actions(id)).toEqual(['client FIN sent to the target', 'server RST sent to the client, FIN to the target'])
+    c.destroy()
+  })
+
+  // The judge is python's recv(): a Node socket that gets data and the RST together reports
+  // an end (libuv; confirmFin in node-internals.ts says why), which once failed the e2e's RST
+  // check on a loaded machine, where a toxic's delayed echo had just gone out.
+  it('sends an RST right after bytes: the client reads the bytes, then the reset', async (ctx) => {
+    needProgram(ctx, 'python3', programWorks('python3'))
+    const report = pyClient(p.port, Buffer.from('hi'))
+    await waitFor(() => serverGot.length > 0, 'the first bytes')
+    const id = await lastConnId(t.engine)
+    await t.engine['conn.inject']({ connId: id, to: 'client', payload: { kind: 'text', data: '!!' } })
+    await t.engine['conn.shut']({ connId: id, side: 'client', how: 'rst' })
+    const { data, end } = await report
+    expect([data.toString(), end]).toEqual(['!!', 'reset'])
   })
 
   it('says in one line when a connection is not an open proxied one', async () => {
