@@ -1,11 +1,15 @@
-// Runs the built CLI (out/cli/index.cjs, built by the global setup) as a real child process.
+// Runs the built CLI (out/cli/index.cjs, built by the global setup): as a real child process,
+// or, for a command that reads a capture and ends, by its main() in this process.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
 import { chmodSync, copyFileSync, linkSync, mkdirSync, readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
+import { Writable } from 'node:stream'
 
 export const CLI = resolve(__dirname, '../../bin/tcpscope.js')
+const BUILT = resolve(__dirname, '../../out/cli/index.cjs')
 
 export interface CliResult {
   code: number | null
@@ -13,8 +17,59 @@ export interface CliResult {
   stderr: string
 }
 
+/**
+ * The commands runCli runs by the built CLI's main() in this process, when given no input
+ * and no environment of their own: they read a capture (or a target) and end, and set no V8
+ * flag (index.ts's FORWARDING_COMMANDS do, and ca may ask on a terminal). A process each took
+ * about 0.15-0.25 s of CPU to start and load the bundle, some 330 times a run, for the same
+ * code path bin/tcpscope.js takes into main(). That every command ends its process on its
+ * own, leaving nothing running, is checked where it is spawned (cli-ends.test.ts), and
+ * TCPSCOPE_TESTS_SPAWN=1 spawns every one.
+ */
+const IN_PROCESS = new Set(['show', 'export', 'ls', 'replay', 'rules', 'help', '--help', '-h', '--version', '-V'])
+const inProcess = (args: string[], input: Buffer | undefined, env: NodeJS.ProcessEnv): boolean =>
+  IN_PROCESS.has(args[0]) && input === undefined && Object.keys(env).length === 0 && process.env.TCPSCOPE_TESTS_SPAWN !== '1'
+
+type CliMain = (argv: string[], io: { out: Writable; err: Writable }) => Promise<number | undefined>
+let cliMain: CliMain | undefined
+
+/** A stdout or stderr that keeps what is written, taking it at once (as a pipe a reader drains). */
+function keeper(parts: Buffer[]): Writable {
+  return new Writable({
+    highWaterMark: 1024 * 1024,
+    write(chunk: Buffer, _encoding, done) {
+      parts.push(chunk)
+      done()
+    }
+  })
+}
+
+/** main() of the built CLI, as bin/tcpscope.js calls it, with its exit code and its output. */
+async function runInProcess(args: string[]): Promise<CliResult & { stdoutBytes: Buffer }> {
+  cliMain ??= (createRequire(__filename)(BUILT) as { main: CliMain }).main
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  const io = { out: keeper(out), err: keeper(err) }
+  let code: number
+  try {
+    code = (await cliMain(args, io)) ?? 0
+  } catch (e) {
+    // What bin/tcpscope.js does with a rejection.
+    io.err.write(`tcpscope: ${e instanceof Error ? e.message : String(e)}\n`)
+    code = 1
+  }
+  const stdoutBytes = Buffer.concat(out)
+  return { code, stdout: stdoutBytes.toString(), stdoutBytes, stderr: Buffer.concat(err).toString() }
+}
+
 /** Runs `tcpscope ARGS` to its end; `env` is added to this process's environment. */
 export async function runCli(args: string[], input?: Buffer, env: NodeJS.ProcessEnv = {}): Promise<CliResult & { stdoutBytes: Buffer }> {
+  if (inProcess(args, input, env)) return runInProcess(args)
+  return spawnCli(args, input, env)
+}
+
+/** Runs `tcpscope ARGS` to its end as a process of its own, whatever the command. */
+export async function spawnCli(args: string[], input?: Buffer, env: NodeJS.ProcessEnv = {}): Promise<CliResult & { stdoutBytes: Buffer }> {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } })
   const out: Buffer[] = []
   const err: Buffer[] = []
