@@ -1,6 +1,6 @@
-// Which proxy's Breakpoints, Faults or Rules panel is open, and the directions a person paused on a
+// Which proxy's Breakpoints, Faults or Rules panel is open, the directions a person paused on a
 // live proxied connection (the engine records the pause; the window remembers it to offer
-// Resume).
+// Resume), and the sides a person sent a FIN (nothing more can go to them but an RST).
 
 import { defineStore } from 'pinia'
 import { ref, shallowReactive } from 'vue'
@@ -19,5 +19,10 @@ export const useFaultsStore = defineStore('faults', () => {
     else paused.delete(`${connId}:${dir}`)
   }
 
-  return { panel, isPaused, setPaused }
+  /** `${connId}:${side}` of each side a person closed with a FIN. */
+  const finSent = shallowReactive(new Set<string>())
+  const wasSentFin = (connId: number, side: Direction): boolean => finSent.has(`${connId}:${side}`)
+  const sentFin = (connId: number, side: Direction): void => void finSent.add(`${connId}:${side}`)
+
+  return { panel, isPaused, setPaused, wasSentFin, sentFin }
 })

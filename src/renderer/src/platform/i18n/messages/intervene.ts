@@ -149,6 +149,7 @@ export default {
       cancel: 'Cancel',
       fin: { client: 'FIN to client', server: 'FIN to target' },
       rst: { client: 'RST to client', server: 'RST to target' },
+      finished: 'A FIN was sent to {side}: nothing more can go to it but an RST',
       done: 'Sent {bytes}'
     },
     marks: {
@@ -345,6 +346,7 @@ export default {
       cancel: '取消',
       fin: { client: '向客户端发 FIN', server: '向目标发 FIN' },
       rst: { client: '向客户端发 RST', server: '向目标发 RST' },
+      finished: '已向{side}发送 FIN：之后只能再发 RST',
       done: '已发送 {bytes}'
     },
     marks: {
