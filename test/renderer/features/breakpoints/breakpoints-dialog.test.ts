@@ -2,24 +2,16 @@
 // The Breakpoints dialog's Direction field names what leaving it to the engine means: a raw
 // rule holds both ways, an HTTP rule its message's way. It offered "any", and the rule then
 // showed as "both ways" in the table, two words for one thing.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { mount, type VueWrapper } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import BreakpointsDialog from '../../../../src/renderer/src/features/breakpoints/BreakpointsDialog.vue'
 import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { fakeTransport } from '../../fake-transport'
 import { flushPromises } from '../../../helpers/flush-promises'
+import { perTestMounts } from '../../per-test-mounts'
 
-let pinia: Pinia
-const mounted: VueWrapper[] = []
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-afterEach(() => {
-  for (const w of mounted.splice(0)) w.unmount()
-})
+const mounts = perTestMounts()
 
 /** The select labelled `label`. */
 function select(w: VueWrapper, label: string) {
@@ -33,8 +25,7 @@ describe('the Breakpoints dialog', () => {
   ] as const)('names the default direction by what it is, for the match chosen (%s)', async ([language, matchLabel, directionLabel, raw, request, response]) => {
     const t = fakeTransport({ 'break.list': () => [] })
     useEngineStore().attach(t.transport)
-    const w = mount(BreakpointsDialog, { props: { proxyId: 'p1' }, global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
-    mounted.push(w)
+    const w = mounts.track(mount(BreakpointsDialog, { props: { proxyId: 'p1' }, global: { plugins: [mounts.pinia(), createAppI18n(language)] }, attachTo: document.body }))
     await flushPromises()
     const first = (): string => select(w, directionLabel).findAll('option')[0].text()
     expect(first()).toBe(raw)

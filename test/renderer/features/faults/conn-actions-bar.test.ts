@@ -3,25 +3,17 @@
 // a FIN, by a click here or passed on from the other side's own FIN, takes nothing more but an
 // RST, so its FIN button and an injection toward it are disabled, with the reason in the
 // page's language (they were offered, and the click ended in the engine's refusal).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { mount, type VueWrapper } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
 import ConnActionsBar from '../../../../src/renderer/src/features/faults/ConnActionsBar.vue'
 import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import type { ConnectionSummary } from '../../../../src/shared/capture-types'
 import { fakeTransport } from '../../fake-transport'
 import { flushPromises } from '../../../helpers/flush-promises'
+import { perTestMounts } from '../../per-test-mounts'
 
-let pinia: Pinia
-const mounted: VueWrapper[] = []
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-afterEach(() => {
-  for (const w of mounted.splice(0)) w.unmount()
-})
+const mounts = perTestMounts()
 
 const live = (fin: ConnectionSummary['fin']): ConnectionSummary => ({
   id: 3,
@@ -38,8 +30,7 @@ const live = (fin: ConnectionSummary['fin']): ConnectionSummary => ({
 function bar(conn: ConnectionSummary, language: 'en' | 'zh-CN' = 'en') {
   const t = fakeTransport({ 'conn.shut': () => undefined, 'conn.inject': () => ({ bytes: 2 }) })
   useEngineStore().attach(t.transport)
-  const w = mount(ConnActionsBar, { props: { conn }, global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
-  mounted.push(w)
+  const w = mounts.track(mount(ConnActionsBar, { props: { conn }, global: { plugins: [mounts.pinia(), createAppI18n(language)] }, attachTo: document.body }))
   const button = (name: string) => w.findAll('button').find((b) => b.text() === name)!
   return { w, t, button }
 }

@@ -4,9 +4,8 @@
 // Its form names each mistake under its field, in the page's language where the form found it
 // (a toxicity of "abc" was dropped without a word: the toxic came with toxicity 1), and the
 // engine's refusal of a match under Match (it was one line under the whole form).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { mount, type VueWrapper } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import ToxicsDialog from '../../../../src/renderer/src/features/faults/ToxicsDialog.vue'
 import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
@@ -14,16 +13,9 @@ import type { Toxic } from '../../../../src/shared/fault-types'
 import { EngineError } from '../../../../src/shared/errors'
 import { fakeTransport } from '../../fake-transport'
 import { flushPromises } from '../../../helpers/flush-promises'
+import { perTestMounts } from '../../per-test-mounts'
 
-let pinia: Pinia
-const mounted: VueWrapper[] = []
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-afterEach(() => {
-  for (const w of mounted.splice(0)) w.unmount()
-})
+const mounts = perTestMounts()
 
 const slow: Toxic = { name: 'latency_downstream', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 700, jitter: 0 }, enabled: true, affected: 3 }
 
@@ -34,8 +26,7 @@ describe('the Faults dialog', () => {
   ] as const)('names a toxic’s stream in the page’s language (%s)', async ([language, words]) => {
     const t = fakeTransport({ 'toxic.list': () => [slow] })
     useEngineStore().attach(t.transport)
-    const w = mount(ToxicsDialog, { props: { proxyId: 'p1' }, global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
-    mounted.push(w)
+    const w = mounts.track(mount(ToxicsDialog, { props: { proxyId: 'p1' }, global: { plugins: [mounts.pinia(), createAppI18n(language)] }, attachTo: document.body }))
     await flushPromises()
     const row = w.findAll('tr').find((r) => r.text().includes('latency_downstream'))
     expect(row?.findAll('td').map((td) => td.text())).toContain(words)
@@ -60,8 +51,7 @@ describe('the Faults dialog', () => {
   ] as const)('names a number that is none under its field, before sending (%s)', async ([language, toxicityLabel, toxicitySays, latencyLabel, latencySays]) => {
     const t = fakeTransport({ 'toxic.list': () => [] })
     useEngineStore().attach(t.transport)
-    const w = mount(ToxicsDialog, { props: { proxyId: 'p1' }, global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
-    mounted.push(w)
+    const w = mounts.track(mount(ToxicsDialog, { props: { proxyId: 'p1' }, global: { plugins: [mounts.pinia(), createAppI18n(language)] }, attachTo: document.body }))
     await flushPromises()
     await inputLabelled(w, toxicityLabel).setValue('abc')
     await inputLabelled(w, latencyLabel).setValue('-5')
@@ -81,8 +71,7 @@ describe('the Faults dialog', () => {
       }
     })
     useEngineStore().attach(t.transport)
-    const w = mount(ToxicsDialog, { props: { proxyId: 'p1' }, global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
-    mounted.push(w)
+    const w = mounts.track(mount(ToxicsDialog, { props: { proxyId: 'p1' }, global: { plugins: [mounts.pinia(), createAppI18n('en')] }, attachTo: document.body }))
     await flushPromises()
     await inputLabelled(w, 'Match').setValue('colour:red')
     await w.find('form').trigger('submit')
