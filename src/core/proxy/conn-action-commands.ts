@@ -4,15 +4,15 @@
 
 import { createHash } from 'node:crypto'
 import { MAX_INJECT, type ActionEventInfo } from '../../shared/break-types'
+import type { Direction } from '../../shared/capture-types'
+import { ERROR_CODES, UserError } from '../../shared/errors'
 import { formatBytes } from '../../shared/human-readable'
 import type { CommandTable } from '../command-table'
 import { buildPayload } from '../payload/build-payload'
 import type { ProxyConnection } from './proxy-connection'
-import { UserError, ERROR_CODES } from '../../shared/errors'
-import type { Direction } from '../../shared/capture-types'
 
 /**
- * The connection `connId` if `side` can still be sent `what`: one that was reset, closed or
+ * `conn`, if `side` can still be sent `what`: a connection that was reset, closed or
  * (for bytes and a FIN) sent a FIN stays listed until both sockets close, and an action then
  * would be recorded though nothing went.
  */

@@ -12,20 +12,12 @@ import type { ConnectionSummary } from '../../../../src/shared/capture-types'
 import { fakeTransport } from '../../fake-transport'
 import { flushPromises } from '../../../helpers/flush-promises'
 import { perTestMounts } from '../../per-test-mounts'
+import { listRow } from '../connections/list-rows'
 
 const mounts = perTestMounts()
 
-const live = (fin: ConnectionSummary['fin']): ConnectionSummary => ({
-  id: 3,
-  kind: 'proxy',
-  ownerId: 'p1',
-  client: { address: '127.0.0.1', port: 5000, family: 'IPv4' },
-  target: '127.0.0.1:6379',
-  openedAt: 0,
-  bytes: { client: 2, server: 2 },
-  fin,
-  end: 'open'
-})
+/** The selected connection: live and proxied, with the FINs each side sent so far. */
+const live = (fin: ConnectionSummary['fin']): ConnectionSummary => listRow(3, { fin })
 
 function bar(conn: ConnectionSummary, language: 'en' | 'zh-CN' = 'en') {
   const t = fakeTransport({ 'conn.shut': () => undefined, 'conn.inject': () => ({ bytes: 2 }) })
