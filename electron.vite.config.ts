@@ -18,7 +18,11 @@ export default defineConfig({
   },
   renderer: {
     root: rendererRoot,
-    build: { outDir: 'out/renderer' },
+    // Minified (electron-vite leaves the renderer as is): the scripts the page loads at start
+    // go from 1.8 MB to 0.9 MB, and a load took about 0.70 s of Chromium’s CPU instead of 0.75
+    // on the 2-core machine (eight loads a round, two rounds). The CLI stays unminified, for
+    // its stack traces.
+    build: { outDir: 'out/renderer', minify: true },
     resolve: { alias: rendererAlias },
     plugins: rendererPlugins()
   }
