@@ -16,6 +16,7 @@ import { ExchangeTable } from './exchange-table'
 import { lanesFor } from './decode-lanes'
 import { FileWindows, RecentWindows, RunWindows, type RunWindow } from './run-windows'
 import { InfoTexts } from './info-texts'
+import { ReadPacing } from './read-pacing'
 
 /** A background run works at most this long before it lets other work in. */
 const SLICE_MS = 5
@@ -50,6 +51,9 @@ export class CaptureDecoding {
   private running: Promise<void> | undefined
   private readonly idleWaiters: (() => void)[] = []
   private closed = false
+  /** A file's run is paced while a person scrolls the list (read-pacing.ts); a live capture's is not. */
+  readonly pacing = new ReadPacing()
+  private pacedRun = false
   private poll: NodeJS.Timeout | undefined
   private later: NodeJS.Timeout | undefined
   /** The run left records it had not the window for: the next one starts at once, unless traffic goes on. */
@@ -268,7 +272,7 @@ export class CaptureDecoding {
     // its round trip to the worker with the others' (one lane waited out each in turn: 100,000
     // one-exchange connections decoded at 5,000 a second with both threads mostly idle).
     const closed = (): boolean => this.closed
-    const lane = async (): Promise<void> => {
+    const lane = async (_: unknown, index: number): Promise<void> => {
       let job: { connId: number; w: RunWindow } | undefined
       while ((job = await windows.take(closed, passedOver)) !== undefined) {
         const { w } = job
@@ -278,7 +282,7 @@ export class CaptureDecoding {
         try {
           // A connection is taken as far as the window goes before the next: time slices only let other work in.
           let outcome: Outcome
-          while ((outcome = await this.decode(c, SLICE_MS, sliceStart, w)) === 'slice' && !this.closed) {
+          while ((outcome = await this.decode(c, SLICE_MS, sliceStart, w, index)) === 'slice' && !this.closed) {
             await new Promise<void>((resolve) => setImmediate(resolve))
             sliceStart = performance.now()
           }
@@ -301,18 +305,28 @@ export class CaptureDecoding {
     }
     const info = this.view.info()
     const lanes = lanesFor(live, info.size, info.connections)
-    await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane))
+    this.pacedRun = !live
+    try {
+      await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane))
+    } finally {
+      this.pacedRun = false
+    }
   }
 
   /**
    * Feeds a connection's records, batch after batch, until caught up with what it had
    * recorded (true) or `ms` after `since` (false). Live growth after that is told apart
-   * (changed, or the poll's sweep). In a run, only the records before its window's end.
+   * (changed, or the poll's sweep). In a run, only the records before its window's end, and
+   * `lane` (the run's lane) paced while a person scrolls the list.
    */
-  private decode(c: ConnDecoding, ms: number, since = performance.now(), w?: RunWindow): Promise<Outcome> {
+  private decode(c: ConnDecoding, ms: number, since = performance.now(), w?: RunWindow, lane?: number): Promise<Outcome> {
     const body = async (): Promise<Outcome> => {
       const until = w?.until
       while (!c.finished && !this.closed) {
+        // Before each batch, not each connection: lanes woken together would each do one.
+        if (lane !== undefined && this.pacedRun) {
+          for (let wait = this.pacing.wait(lane); wait !== undefined && !this.closed; wait = this.pacing.wait(lane)) await new Promise<void>((resolve) => setTimeout(resolve, wait))
+        }
         const s = await this.view.decodeState(c.connId)
         if (!s) return 'done'
         const flags = flagsOf(s.end, s.finClient, s.finServer)

@@ -171,6 +171,8 @@ export class Decoding {
   /** Sets each row's `protocol` from what is decoded so far. */
   annotate(view: CaptureView, rows: ConnectionSummary[]): ConnectionSummary[] {
     const d = this.entry(view).decoding
+    // A page of the list read: read quickly, a file's decoding leaves the cores to the scroll.
+    d.pacing.read()
     for (const row of rows) {
       const c = d.conn(row.id)
       const s = c && d.summary(c)

@@ -1,0 +1,55 @@
+// Pacing a file's background decoding while a person scrolls its list of connections. On two
+// cores, scrolling 100,000 connections just opened missed a frame in every two or three (p95
+// 33-50 ms): the engine took 12.8-17.3 ms of CPU a frame decoding beside the reads, against
+// 1.7 ms once decoded. While pages are read quickly, one lane of the run goes on, working a
+// quarter of the time; the others wait for the reads to stop. Measured the same way: the
+// engine 3.7 ms a frame, p95 16.8 ms. The decoding ends later by what the scroll took.
+//
+// Reading "quickly" is a count: a list refreshed because decoding moved (every 250 ms,
+// SUMMARIES_MS) is one read in each READING_MS and does not slow the decoding it shows.
+
+/** How long reads keep the pacing on after the last one. */
+export const READING_MS = 250
+/** Reads within READING_MS that mean a person is scrolling. */
+export const READS = 3
+/** While pacing, the first lane works this long, then rests PACE_REST_MS. */
+export const PACE_WORK_MS = 5
+export const PACE_REST_MS = 15
+
+export class ReadPacing {
+  /** The last READS reads' times, oldest first. */
+  private readonly reads: number[] = []
+  /** When the pacing began this time (the first lane's work is counted from it). */
+  private since = 0
+  private restUntil = 0
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** A front end read a page of the list. */
+  read(): void {
+    const now = this.now()
+    if (!this.pacing(now)) this.since = now
+    this.reads.push(now)
+    if (this.reads.length > READS) this.reads.shift()
+  }
+
+  private pacing(now: number): boolean {
+    return this.reads.length === READS && now - this.reads[READS - 1] < READING_MS && this.reads[READS - 1] - this.reads[0] < READING_MS
+  }
+
+  /**
+   * How long lane `lane` of a run waits before its next batch: undefined to go on at once, else
+   * milliseconds (asked again after them). The first lane rests PACE_REST_MS after each
+   * PACE_WORK_MS of work; the others wait until the reads stop.
+   */
+  wait(lane: number): number | undefined {
+    const now = this.now()
+    if (!this.pacing(now)) return undefined
+    if (lane > 0) return Math.max(1, this.reads[READS - 1] + READING_MS - now)
+    if (now >= this.restUntil) {
+      if (now - Math.max(this.restUntil, this.since) < PACE_WORK_MS) return undefined
+      this.restUntil = now + PACE_REST_MS
+    }
+    return this.restUntil - now
+  }
+}
