@@ -53,7 +53,6 @@ export class CaptureDecoding {
   private closed = false
   /** A file's run is paced while a person scrolls the list (read-pacing.ts); a live capture's is not. */
   readonly pacing = new ReadPacing()
-  private pacedRun = false
   private poll: NodeJS.Timeout | undefined
   private later: NodeJS.Timeout | undefined
   /** The run left records it had not the window for: the next one starts at once, unless traffic goes on. */
@@ -282,7 +281,7 @@ export class CaptureDecoding {
         try {
           // A connection is taken as far as the window goes before the next: time slices only let other work in.
           let outcome: Outcome
-          while ((outcome = await this.decode(c, SLICE_MS, sliceStart, w, index)) === 'slice' && !this.closed) {
+          while ((outcome = await this.decode(c, SLICE_MS, sliceStart, w, live ? undefined : index)) === 'slice' && !this.closed) {
             await new Promise<void>((resolve) => setImmediate(resolve))
             sliceStart = performance.now()
           }
@@ -305,28 +304,22 @@ export class CaptureDecoding {
     }
     const info = this.view.info()
     const lanes = lanesFor(live, info.size, info.connections)
-    this.pacedRun = !live
-    try {
-      await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane))
-    } finally {
-      this.pacedRun = false
-    }
+    await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane))
   }
 
   /**
    * Feeds a connection's records, batch after batch, until caught up with what it had
    * recorded (true) or `ms` after `since` (false). Live growth after that is told apart
-   * (changed, or the poll's sweep). In a run, only the records before its window's end, and
-   * `lane` (the run's lane) paced while a person scrolls the list.
+   * (changed, or the poll's sweep). In a run, only the records before its window's end; and
+   * a file's run's `lane` is paced while a person scrolls the list.
    */
   private decode(c: ConnDecoding, ms: number, since = performance.now(), w?: RunWindow, lane?: number): Promise<Outcome> {
     const body = async (): Promise<Outcome> => {
       const until = w?.until
       while (!c.finished && !this.closed) {
         // Before each batch, not each connection: lanes woken together would each do one.
-        if (lane !== undefined && this.pacedRun) {
-          for (let wait = this.pacing.wait(lane); wait !== undefined && !this.closed; wait = this.pacing.wait(lane)) await new Promise<void>((resolve) => setTimeout(resolve, wait))
-        }
+        const rest = lane === undefined ? undefined : this.pacing.rest(lane, () => this.closed)
+        if (rest) await rest
         const s = await this.view.decodeState(c.connId)
         if (!s) return 'done'
         const flags = flagsOf(s.end, s.finClient, s.finServer)

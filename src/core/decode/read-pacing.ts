@@ -2,8 +2,9 @@
 // cores, scrolling 100,000 connections just opened missed a frame in every two or three (p95
 // 33-50 ms): the engine took 12.8-17.3 ms of CPU a frame decoding beside the reads, against
 // 1.7 ms once decoded. While pages are read quickly, one lane of the run goes on, working a
-// quarter of the time; the others wait for the reads to stop. Measured the same way: the
-// engine 3.7 ms a frame, p95 16.8 ms. The decoding ends later by what the scroll took.
+// quarter of the time; the others wait for the reads to stop. Measured the same way, two
+// runs: the engine 3.9-5.0 ms a frame, p95 33.3 and 16.8 ms (docs/performance.md). The
+// decoding ends later by what the scroll took.
 //
 // Reading "quickly" is a count: a list refreshed because decoding moved (every 250 ms,
 // SUMMARIES_MS) is one read in each READING_MS and does not slow the decoding it shows.
@@ -51,5 +52,17 @@ export class ReadPacing {
       this.restUntil = now + PACE_REST_MS
     }
     return this.restUntil - now
+  }
+
+  /**
+   * What lane `lane` waits out before its next batch, asking again after each wait and
+   * giving up once `stopped`; undefined when it goes on at once (no turn of the loop lost).
+   */
+  rest(lane: number, stopped: () => boolean): Promise<void> | undefined {
+    const first = this.wait(lane)
+    if (first === undefined) return undefined
+    return (async () => {
+      for (let ms: number | undefined = first; ms !== undefined && !stopped(); ms = this.wait(lane)) await new Promise<void>((resolve) => setTimeout(resolve, ms))
+    })()
   }
 }
