@@ -48,7 +48,16 @@ export class CarriedProtocol {
   }
 
   private settle(final: boolean): void {
-    this.decided = carriedProtocol(concatBytes(this.first.client), concatBytes(this.first.server), this.port, final)
+    this.decided = carriedProtocol(this.joined('client'), this.joined('server'), this.port, final)
     if (this.decided !== undefined) this.first.client = this.first.server = []
+  }
+
+  /** A side's first bytes in one array, kept so (they are ours, copied in push): joined once, not at each look. */
+  private joined(dir: Direction): Uint8Array {
+    const parts = this.first[dir]
+    if (parts.length === 1) return parts[0]
+    const all = concatBytes(parts)
+    this.first[dir] = [all]
+    return all
   }
 }

@@ -91,5 +91,7 @@ export function carriedProtocol(client: Uint8Array, server: Uint8Array, port: nu
   const yes = answers.indexOf(true)
   if (yes >= 0) return MESSAGE_DECODERS[yes].protocol
   if (!ended && answers.some((a) => a === undefined)) return undefined
-  return recogniseMessages(client, server, port, ended) ?? null
+  // As recogniseMessages decides, from the answers already given: each recogniser looked once.
+  const byPort = port === undefined ? -1 : MESSAGE_DECODERS.findIndex((d, i) => d.ports.includes(port) && answers[i] !== false)
+  return byPort >= 0 ? MESSAGE_DECODERS[byPort].protocol : null
 }

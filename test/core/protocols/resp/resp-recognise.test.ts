@@ -65,6 +65,11 @@ describe('recognising redis from either side', () => {
     expect(rec('GET / HTTP/1.1')).toBeUndefined()
     expect(rec('PING\r')).toBeUndefined()
     expect(recogniseResp(none, enc('+OK POP3 server ready\r\n'))).toBeUndefined()
+    // ... but not for long: no line within 512 bytes is no command, whatever its first word.
+    expect(rec('SET k ' + 'v'.repeat(505))).toBeUndefined()
+    expect(rec('SET k ' + 'v'.repeat(506))).toBe(false)
+    expect(rec('tcpscope bench payload '.repeat(40))).toBe(false)
+    expect(rec('{"not": "a command word"')).toBe(false)
   })
 
   it('does not take a text protocol that is not redis', () => {
