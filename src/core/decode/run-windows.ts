@@ -49,14 +49,24 @@ export type WindowMaker = () => { start: number; until: number | undefined; read
 /**
  * The windows of one run, two read at most at a time (the oldest, which connections still
  * decode, and the next); a window is dropped (`drop`) once every connection is done with it.
+ *
+ * The connections the run began with and has not handed out yet wait in their own list, in
+ * its order (a file's: the order they opened), rather than in a window's queue: they go to
+ * the window that takes them now, the frontier, which moves on to the next window at the
+ * first one told to be passed over. Each went through every window before its own once, one
+ * at a time: a file of 100,000 connections in 17 windows was passed over 907,000 times.
  */
 export class RunWindows {
   private readonly windows: Window[] = []
   /** Lanes waiting for a connection to be done. */
   private readonly waiting: (() => void)[] = []
+  /** The connections not handed out yet from those the run began with, from `freshAt` on. */
+  private freshAt = 0
+  /** The window those go to (the oldest, at first). */
+  private frontier: Window
 
   constructor(
-    first: number[],
+    private readonly fresh: readonly number[],
     private readonly make: WindowMaker,
     /** Told of each window its connections are done with, oldest first. */
     private readonly drop: (w: RunWindow) => void,
@@ -65,15 +75,12 @@ export class RunWindows {
     /** Told of each connection that leaves the run: done, or (`more`) waiting for the next run. */
     private readonly left: (connId: number, more: boolean) => void
   ) {
-    const w = this.add()
-    // One by one: a file's hundreds of thousands of connections are too many to spread as arguments.
-    for (const connId of first) w.queue.push(connId)
-    w.open = first.length
+    this.frontier = this.add()
   }
 
-  /** Jobs queued or being decoded, in all windows. */
+  /** Jobs queued or being decoded, in all windows, and those not handed out yet. */
   get open(): number {
-    let n = 0
+    let n = this.fresh.length - this.freshAt
     for (const w of this.windows) n += w.open
     return n
   }
@@ -90,12 +97,24 @@ export class RunWindows {
     while (!closed()) {
       const w = this.firstWithWork()
       if (w) {
-        const connId = w.queue[w.next++]
+        const queued = w.next < w.queue.length
+        const connId = queued ? w.queue[w.next++] : this.fresh[this.freshAt]
         if (skip(connId, w)) {
-          this.done(w, connId, true)
+          if (queued) this.done(w, connId, true)
+          // The frontier's first passed over: those after it wait for the next window. A live
+          // run has no next: each is told apart, as it may have records in the window.
+          else if (this.onward) this.moveFrontier()
+          else {
+            this.freshAt++
+            this.left(connId, true)
+          }
           // Other work gets in now and then while many are passed over.
           if (++skipped % SKIPS_A_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve))
           continue
+        }
+        if (!queued) {
+          this.freshAt++
+          w.open++
         }
         if (!w.read) await w.ready
         return { connId, w }
@@ -108,8 +127,17 @@ export class RunWindows {
 
   /** The oldest window with connections not yet handed out (a loop, not find: no closure a call, one a connection). */
   private firstWithWork(): Window | undefined {
-    for (const k of this.windows) if (k.next < k.queue.length) return k
+    const freshLeft = this.freshAt < this.fresh.length
+    for (const k of this.windows) if (k.next < k.queue.length || (freshLeft && k === this.frontier)) return k
     return undefined
+  }
+
+  /** The connections not handed out go to the window after the frontier's. */
+  private moveFrontier(): void {
+    const i = this.windows.indexOf(this.frontier)
+    this.frontier = this.windows[i + 1] ?? this.add()
+    this.dropDone()
+    for (const wake of this.waiting.splice(0)) wake()
   }
 
   /**
@@ -127,12 +155,18 @@ export class RunWindows {
       this.left(connId, more)
     }
     win.open--
-    while (this.windows.length > 0 && this.windows[0].open === 0) {
+    this.dropDone()
+    for (const wake of this.waiting.splice(0)) wake()
+  }
+
+  /** Drops the oldest windows every connection is done with (the frontier's only once no connection waits to go to it). */
+  private dropDone(): void {
+    const freshLeft = this.freshAt < this.fresh.length
+    while (this.windows.length > 0 && this.windows[0].open === 0 && !(freshLeft && this.windows[0] === this.frontier)) {
       this.drop(this.windows.shift() as Window)
       // The window after the oldest is read while the oldest is decoded.
       this.windows[1]?.begin()
     }
-    for (const wake of this.waiting.splice(0)) wake()
   }
 
   private add(): Window {

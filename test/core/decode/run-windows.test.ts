@@ -95,6 +95,34 @@ describe('the windows of a run', () => {
     expect(read).toEqual([0, 100])
   })
 
+  it('hands the connections not begun to the window their records start in, not through each window before it', async () => {
+    const conns = Array.from({ length: 3000 }, (_, i) => i + 1)
+    const { windows, read, dropped } = chain(conns)
+    // Connection 1 opens in the first window, 2 to 1000 in the second, the rest in the third.
+    const last = new Map([
+      [0, 1],
+      [100, 1000],
+      [200, 3000]
+    ])
+    let passedOver = 0
+    const skip = (connId: number, w: RunWindow): boolean => {
+      const over = connId > (last.get(w.start) ?? Infinity)
+      if (over) passedOver++
+      return over
+    }
+    const taken: Array<[number, number]> = []
+    for (let job; (job = await windows.take(open, skip)) !== undefined; ) {
+      taken.push([job.connId, job.w.start])
+      windows.done(job.w, job.connId, false)
+    }
+    expect(taken).toEqual(conns.map((id) => [id, id === 1 ? 0 : id <= 1000 ? 100 : 200]))
+    // Told once a window that the rest wait for the next (5,000 times when each went through every window before its own).
+    expect(passedOver).toBe(2)
+    expect(read).toEqual([0, 100, 200])
+    expect(dropped).toEqual([0, 100, 200])
+    expect(windows.open).toBe(0)
+  })
+
   it('keeps a live run to its one window: a connection with more waits for the next run', async () => {
     const { windows, read, dropped, left } = chain([4, 5], false)
     const a = await windows.take(open)
@@ -109,6 +137,18 @@ describe('the windows of a run', () => {
     expect(read).toEqual([0])
     expect(dropped).toEqual([0])
     await expect(windows.take(open)).resolves.toBeUndefined()
+  })
+
+  it('tells apart each connection a live run passes over: it waits for the next run, and the next one is still looked at', async () => {
+    const { windows, left } = chain([4, 5, 6], false)
+    const skip = (connId: number): boolean => connId === 5
+    const a = await windows.take(open, skip)
+    const b = await windows.take(open, skip)
+    expect([a?.connId, b?.connId]).toEqual([4, 6])
+    expect(left).toEqual([[5, true]])
+    windows.done(a?.w as RunWindow, 4, false)
+    windows.done(b?.w as RunWindow, 6, false)
+    await expect(windows.take(open, skip)).resolves.toBeUndefined()
   })
 
   it('takes a file of 300,000 connections (too many to spread as arguments)', async () => {
