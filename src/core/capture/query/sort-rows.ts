@@ -12,6 +12,10 @@ function sortRows(rows: Uint32Array, keys: Array<number | string>, descending: b
   let min = Infinity
   let max = -Infinity
   let packable = true
+  // Keys already in the order asked for (ties in row order): a list by id, the default, is
+  // in row order already, and sorting it took a quarter of a filter over 100,000 rows.
+  let inOrder = true
+  let last = descending ? Infinity : -Infinity
   for (const k of keys) {
     if (typeof k !== 'number' || !Number.isInteger(k)) {
       packable = false
@@ -19,7 +23,10 @@ function sortRows(rows: Uint32Array, keys: Array<number | string>, descending: b
     }
     if (k < min) min = k
     if (k > max) max = k
+    if (descending ? k > last : k < last) inOrder = false
+    last = k
   }
+  if (packable && inOrder) return rows.slice()
   if (packable && n > 0 && (max - min + 1) * 2 ** rowBits < 2 ** 53) {
     const scale = 2 ** rowBits
     const packed = new Float64Array(n)
