@@ -128,10 +128,14 @@ function peerHolds(f: RowFields, row: number, role: PeerRole, t: PeerText): bool
 function endpointsInclude(text: string): Predicate {
   const t = peerText(text)
   const rowByRow: Predicate = (f, row) => lower(f.target(row)).includes(text) || peerHolds(f, row, 'client', t) || peerHolds(f, row, 'remote', t) || peerHolds(f, row, 'local', t)
-  // Where the index looks for the word in every row at once, its answer is asked once per index.
+  return atOnce((f) => f.endpointRows?.(text), rowByRow)
+}
+
+/** A test the index answers for every row at once where it can (`ask`), asked once per index; else `rowByRow`. */
+function atOnce(ask: (f: RowFields) => Uint8Array | undefined, rowByRow: Predicate): Predicate {
   let asked: { f: RowFields; rows: Uint8Array | undefined } | undefined
   return (f, row) => {
-    if (asked?.f !== f) asked = { f, rows: f.endpointRows?.(text) }
+    if (asked?.f !== f) asked = { f, rows: ask(f) }
     return asked.rows ? asked.rows[row] === 1 : rowByRow(f, row)
   }
 }
@@ -181,8 +185,9 @@ function term(key: string, value: string, facts?: ProtocolFacts): Predicate {
       return (f, row) => f.replayOfConn(row) === n
     }
     case 'client': {
+      // peerHolds is the peer's text holding the word, found without writing it out.
       const t = peerText(v)
-      return (f, row) => peerHolds(f, row, 'client', t)
+      return atOnce((f) => f.clientRows?.(v), (f, row) => peerHolds(f, row, 'client', t))
     }
     case 'target': {
       const t = peerText(v)

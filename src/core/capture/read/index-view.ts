@@ -94,4 +94,6 @@ export interface RowFields {
    * or not for this word: the rows are then tested one by one.
    */
   endpointRows?(word: string): Uint8Array | undefined
+  /** A `client:` word's test over every row at once, as endpointRows (1 for each row whose client, as peerText, holds `word`); undefined until the index has it ready. */
+  clientRows?(word: string): Uint8Array | undefined
 }

@@ -271,7 +271,8 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     changed: (row) => changedOfFlags(this.num(row, F.FLAGS)),
     notKept: (row, dir) => (this.ref(row, S.NOT_KEPT) < 0 ? 0 : (this.notKept(row)?.[dir] ?? 0)),
     answered: (row) => this.answered(row) ?? 0,
-    endpointRows: (word) => (this.loadedAll ? this.endpoints.holding(word) : undefined)
+    endpointRows: (word) => (this.loadedAll ? this.endpoints.holding(word) : undefined),
+    clientRows: (word) => (this.loadedAll ? this.endpoints.clientHolding(word) : undefined)
   }
 
   private peer(row: number, first: number): PeerAddress | undefined {

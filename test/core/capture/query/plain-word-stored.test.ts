@@ -84,6 +84,12 @@ describe('a plain word over a stored index', () => {
       }
       // Negated, and beside another word.
       expect((await q.page({ offset: 0, limit: 100, filter: '-127.0.0.1 owner:p1' })).rows.map((r) => r.id)).toEqual(rowByRow(rows, 'p1').filter((id) => !rowByRow(rows, '127.0.0.1').includes(id)))
+      // A client: word, looked for in every row's client at once, finds what the client's text holds.
+      expect(index.fields.clientRows?.('127.0.0.1')).toBeInstanceOf(Uint8Array)
+      for (const word of ['127.0.0.1', '127.0.0.1:5', '0.1:50001', ':80', '80', '[::1]', '::1', ']:443', 'fe80::1:2', '/tmp/redis.sock', '-', '1:2:3', '10.20.30.4:8', '5t']) {
+        const got = (await q.page({ offset: 0, limit: 100, filter: `client:"${word}"` })).rows.map((r) => r.id)
+        expect(got, `client:${word}`).toEqual(rows.filter((r) => formatPeer(r.client).includes(word)).map((r) => r.id))
+      }
     } finally {
       await file.close()
     }
@@ -116,6 +122,9 @@ describe('a plain word over a stored index', () => {
       written = 0
       expect((await q.page({ offset: 0, limit: 10, filter: '"host11999.example"' })).rows.map((r) => r.id)).toEqual([ROWS])
       expect((await q.page({ offset: 0, limit: 10, filter: '"20007"' })).rows.map((r) => r.id)).toEqual([8])
+      // Nor a client: word (each row's client was written out for it too, in the same pass).
+      expect((await q.page({ offset: 0, limit: 10, filter: 'client:10.1.2.3:31199' })).rows.map((r) => r.id)).toEqual([11_200])
+      expect((await q.page({ offset: 0, limit: 20, filter: 'client:10.1.2.3:2000' })).rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
       expect(written).toBe(0)
     } finally {
       await file.close()
