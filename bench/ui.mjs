@@ -202,6 +202,7 @@ async function listPart() {
     await page.evaluate(() => window.__probes.mark('filter'))
     const filter = await page.evaluate(() => window.__probes.filterList('client:127.0.0.1:4'))
     row('filter "client:127.0.0.1:4" over all: query sent -> painted, ms', fmt(filter.queryToPaint, 1), `${verdict(filter.queryToPaint, 100)} (rows: ${fmt(filter.rows)})`)
+    row('  query sent -> answer received, ms (the engine and the socket)', fmt(filter.queryToAnswer, 1))
     row('  typed -> painted, ms (includes the 150 ms typing pause)', fmt(filter.typedToPaint, 1))
     const clear = await page.evaluate(() => window.__probes.filterList(''))
     row('clear the filter: query sent -> painted, ms', fmt(clear.queryToPaint, 1))

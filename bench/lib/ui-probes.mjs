@@ -184,7 +184,7 @@ export function installProbes() {
       // Painted: the frame after the answer to the first query of this filter (not to a refresh of the list as it was).
       const t1 = await until(() => q.answeredAt >= q.at)
       filterQuery = undefined
-      return { typedToPaint: t1 - t0, queryToPaint: t1 - q.at, rows: Number(g.getAttribute('aria-rowcount')) - 1 }
+      return { typedToPaint: t1 - t0, queryToPaint: t1 - q.at, queryToAnswer: q.answeredAt - q.at, rows: Number(g.getAttribute('aria-rowcount')) - 1 }
     },
     /** Notes when each client port first shows in the list (wall clock, to match the driver's). */
     watchNewRows() {
