@@ -8,11 +8,18 @@
 //
 // Reading "quickly" is a count: a list refreshed because decoding moved (every 250 ms,
 // SUMMARIES_MS) is one read in each READING_MS and does not slow the decoding it shows.
+//
+// The pacing stays on for LINGER_MS after the last quick read: a person who has just scrolled
+// types a filter or opens a row next, and the decoding that took the engine's thread back
+// 250 ms after the scroll made that filter's query wait 66-71 ms for an answer its own test
+// gives in 6-12 (bench/ui.mjs, 100,000 connections on two cores).
 
-/** How long reads keep the pacing on after the last one. */
+/** Reads within this long of each other are quick. */
 export const READING_MS = 250
-/** Reads within READING_MS that mean a person is scrolling. */
+/** Quick reads in a row that mean a person is scrolling. */
 export const READS = 3
+/** How long the pacing stays on after the last quick read. */
+export const LINGER_MS = 1000
 /** While pacing, the first lane works this long, then rests PACE_REST_MS. */
 export const PACE_WORK_MS = 5
 export const PACE_REST_MS = 15
@@ -23,19 +30,25 @@ export class ReadPacing {
   /** When the pacing began this time (the first lane's work is counted from it). */
   private since = 0
   private restUntil = 0
+  /** The pacing is on until then. */
+  private until = 0
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** A front end read a page of the list. */
   read(): void {
     const now = this.now()
-    if (!this.pacing(now)) this.since = now
+    const on = this.pacing(now)
     this.reads.push(now)
     if (this.reads.length > READS) this.reads.shift()
+    if (this.reads.length === READS && now - this.reads[0] < READING_MS) {
+      if (!on) this.since = now
+      this.until = now + LINGER_MS
+    }
   }
 
   private pacing(now: number): boolean {
-    return this.reads.length === READS && now - this.reads[READS - 1] < READING_MS && this.reads[READS - 1] - this.reads[0] < READING_MS
+    return now < this.until
   }
 
   /**
@@ -46,7 +59,7 @@ export class ReadPacing {
   wait(lane: number): number | undefined {
     const now = this.now()
     if (!this.pacing(now)) return undefined
-    if (lane > 0) return Math.max(1, this.reads[READS - 1] + READING_MS - now)
+    if (lane > 0) return Math.max(1, this.until - now)
     if (now >= this.restUntil) {
       if (now - Math.max(this.restUntil, this.since) < PACE_WORK_MS) return undefined
       this.restUntil = now + PACE_REST_MS

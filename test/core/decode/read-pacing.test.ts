@@ -1,9 +1,9 @@
 // A file's background decoding while its list is read (read-pacing.ts): read quickly (a
-// person scrolling), one lane works a quarter of the time and the others wait for the reads
-// to stop; a list refreshed as decoding moves (a read each 250 ms) slows nothing. On a clock
-// the test moves.
+// person scrolling), one lane works a quarter of the time and the others wait until a while
+// after the reads stop (what the person does next is answered at once); a list refreshed as
+// decoding moves (a read each 250 ms) slows nothing. On a clock the test moves.
 import { describe, expect, it } from 'vitest'
-import { PACE_REST_MS, PACE_WORK_MS, READING_MS, READS, ReadPacing } from '../../../src/core/decode/read-pacing'
+import { LINGER_MS, PACE_REST_MS, PACE_WORK_MS, READS, ReadPacing } from '../../../src/core/decode/read-pacing'
 
 function clocked(): { pacing: ReadPacing; at: (ms: number) => void } {
   let now = 1000
@@ -29,10 +29,10 @@ describe("a file's decoding while its list is read", () => {
       pacing.read()
     }
     const last = 1000 + (READS - 1) * 20
-    // Other lanes: until READING_MS after the last read.
-    expect(pacing.wait(1)).toBe(READING_MS)
+    // Other lanes: until LINGER_MS after the last read.
+    expect(pacing.wait(1)).toBe(LINGER_MS)
     at(last + 100)
-    expect(pacing.wait(7)).toBe(READING_MS - 100)
+    expect(pacing.wait(7)).toBe(LINGER_MS - 100)
     // The first lane: its work is counted from when the reads began to come quickly.
     at(last)
     expect(pacing.wait(0)).toBeUndefined()
@@ -50,13 +50,23 @@ describe("a file's decoding while its list is read", () => {
     expect(pacing.wait(0)).toBe(PACE_REST_MS)
   })
 
-  it('lets every lane go once READING_MS passes without a read', () => {
+  it('lets every lane go LINGER_MS after the last quick read, whatever refreshes of the list came after it', () => {
     const { pacing, at } = clocked()
     for (let k = 0; k < READS; k++) {
       at(1000 + k)
       pacing.read()
     }
-    at(1000 + READS - 1 + READING_MS)
+    const last = 1000 + READS - 1
+    // The list refreshed as decoding moves, once each 250 ms: no longer paced for it.
+    for (let t = last + 250; t < last + LINGER_MS; t += 250) {
+      at(t)
+      pacing.read()
+      expect(pacing.wait(1)).toBe(last + LINGER_MS - t)
+    }
+    at(last + LINGER_MS)
+    for (const lane of [0, 1, 255]) expect(pacing.wait(lane)).toBeUndefined()
+    at(last + LINGER_MS + 250)
+    pacing.read()
     for (const lane of [0, 1, 255]) expect(pacing.wait(lane)).toBeUndefined()
   })
 })
