@@ -23,7 +23,15 @@ export function detectProtocol(first: Uint8Array, final = false): Protocol {
     if (first.length < 3) return final || (first.length === 2 && first[1] !== 0x03) ? 'raw' : 'unknown'
     return first[1] === 0x03 && first[2] <= 0x04 ? 'tls' : 'raw'
   }
-  const head = latin1(first, 0, Math.min(first.length, MAX_DETECT_BYTES))
+  // Past leading empty lines, a request line and the HTTP/2 preface start with a capital:
+  // anything else is raw, told without making a string of up to 8 KiB (every raw connection
+  // of a file comes here).
+  let i = 0
+  while (i < first.length && (first[i] === 0x0a || (first[i] === 0x0d && first[i + 1] === 0x0a))) i += first[i] === 0x0d ? 2 : 1
+  if (i < first.length && !(first[i] >= 0x41 && first[i] <= 0x5a)) return 'raw'
+  // What the first line needs, and the preface's length at least.
+  const lf = first.indexOf(0x0a, i)
+  const head = latin1(first, 0, Math.min(first.length, MAX_DETECT_BYTES, lf < 0 ? Infinity : Math.max(lf + 1, H2_PREFACE.length)))
   const preface = head.slice(0, H2_PREFACE.length)
   if (H2_PREFACE.startsWith(preface)) {
     if (preface.length === H2_PREFACE.length) return 'http2'
