@@ -10,31 +10,29 @@ import type { Protocol } from '../../../src/shared/protocol-types'
 const H2_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'
 const KNOWN = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'REPORT', 'SEARCH', 'PURGE'])
 
-/** The plain reading: all the bytes as text. */
+/** The plain reading: all the bytes (up to 8 KiB) as text, read with one pattern. */
 function reference(first: Uint8Array, final: boolean): Protocol {
-  if (first.length === 0) return final ? 'raw' : 'unknown'
-  if (first[0] === 0x16) {
-    if (first.length < 3) return final || (first.length === 2 && first[1] !== 0x03) ? 'raw' : 'unknown'
-    return first[1] === 0x03 && first[2] <= 0x04 ? 'tls' : 'raw'
+  const [b0, b1, b2] = first
+  if (b0 === 0x16) {
+    if (b1 === undefined) return final ? 'raw' : 'unknown'
+    if (b2 === undefined) return final || b1 !== 0x03 ? 'raw' : 'unknown'
+    return b1 === 0x03 && b2 <= 0x04 ? 'tls' : 'raw'
   }
-  const head = Buffer.from(first.subarray(0, MAX_DETECT_BYTES)).toString('latin1')
-  const preface = head.slice(0, H2_PREFACE.length)
-  if (H2_PREFACE.startsWith(preface)) {
-    if (preface.length === H2_PREFACE.length) return 'http2'
-    if (!final) return 'unknown'
+  const all = Buffer.from(first.subarray(0, MAX_DETECT_BYTES)).toString('latin1')
+  const more = final ? 'raw' : 'unknown'
+  if (all === '') return more
+  // All of the preface, or the start of it with more to come.
+  if (all.startsWith(H2_PREFACE)) return 'http2'
+  if (H2_PREFACE.startsWith(all) && !final) return 'unknown'
+  // Empty lines, then a method and a space (or the end), then the rest of the line and its end if it came.
+  const [lead, method, space, rest, lf] = /^(?:\r?\n)*(?:([A-Z][A-Z0-9_-]{0,23})( |$)([^\n]*)(\n)?)?/.exec(all) as RegExpExecArray
+  if (method === undefined) return lead === all ? more : 'raw'
+  if (lf !== undefined) {
+    const start = parseStartLine('request', (method + space + rest).replace(/\r$/, ''))
+    return start?.version === 'HTTP/1.1' || start?.version === 'HTTP/1.0' ? 'http1' : 'raw'
   }
-  const text = head.replace(/^(\r?\n)+/, '')
-  if (text === '') return final ? 'raw' : 'unknown'
-  const method = /^[A-Z][A-Z0-9_-]{0,23}( |$)/.exec(text)
-  if (!method) return 'raw'
-  const eol = text.indexOf('\n')
-  if (eol >= 0) {
-    const start = parseStartLine('request', text.slice(0, eol).replace(/\r$/, ''))
-    return start && /^HTTP\/1\.[01]$/.test(start.version) ? 'http1' : 'raw'
-  }
-  const sure = KNOWN.has(method[0].trim()) && /^\S+ [/*A-Za-z]/.test(text)
-  if (final || first.length >= MAX_DETECT_BYTES) return sure ? 'http1' : 'raw'
-  return 'unknown'
+  if (!final && first.length < MAX_DETECT_BYTES) return 'unknown'
+  return KNOWN.has(method) && space === ' ' && /^[/*A-Za-z]/.test(rest) ? 'http1' : 'raw'
 }
 
 const bytes = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'))
@@ -43,6 +41,8 @@ describe('what the first bytes carry', () => {
   it('answers as reading every byte as text would, for requests, prefaces, TLS and raw bytes, whole or cut', () => {
     const samples = [
       'GET /items/1 HTTP/1.1\r\nHost: a\r\n\r\n',
+      'POST /a/much/longer/path/than/the/preface HTTP/1.1\r\nHost: a\r\n\r\n',
+      'GET /a/much/longer/path/than/the/preface HTTP/3.0\nX',
       '\r\n\nPOST / HTTP/1.0\r\n\r\nbody',
       'PROPFIND /dav HTTP/1.1\n',
       'GET /x HTTP/2.0\r\n',
