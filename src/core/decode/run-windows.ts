@@ -107,6 +107,11 @@ export class RunWindows {
           else {
             this.freshAt++
             this.left(connId, true)
+            // The last of them gone, the window may be done with (and lanes may wait for that).
+            if (this.freshAt === this.fresh.length) {
+              this.dropDone()
+              for (const wake of this.waiting.splice(0)) wake()
+            }
           }
           // Other work gets in now and then while many are passed over.
           if (++skipped % SKIPS_A_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve))

@@ -151,6 +151,20 @@ describe('the windows of a run', () => {
     await expect(windows.take(open, skip)).resolves.toBeUndefined()
   })
 
+  it('ends a live run whose last connections are passed over when none is being decoded', async () => {
+    const { windows, left, dropped } = chain([4, 5], false)
+    const skip = (connId: number): boolean => connId === 5
+    const a = await windows.take(open, skip)
+    windows.done(a?.w as RunWindow, 4, true)
+    // Nothing open, 5 passed over: the run is over (it once waited here for ever).
+    await expect(windows.take(open, skip)).resolves.toBeUndefined()
+    expect(left).toEqual([
+      [4, true],
+      [5, true]
+    ])
+    expect(dropped).toEqual([0])
+  })
+
   it('takes a file of 300,000 connections (too many to spread as arguments)', async () => {
     const { windows } = chain(Array.from({ length: 300_000 }, (_, i) => i + 1))
     expect(windows.open).toBe(300_000)
