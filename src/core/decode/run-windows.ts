@@ -110,10 +110,7 @@ export class RunWindows {
             this.freshAt++
             this.left(connId, true)
             // The last of them gone, the window may be done with (and lanes may wait for that).
-            if (this.freshAt === this.fresh.length) {
-              this.dropDone()
-              for (const wake of this.waiting.splice(0)) wake()
-            }
+            if (this.freshAt === this.fresh.length) this.moved()
           }
           // Other work gets in now and then while many are passed over.
           if (++skipped % SKIPS_A_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve))
@@ -143,8 +140,7 @@ export class RunWindows {
   private moveFrontier(): void {
     const i = this.windows.indexOf(this.frontier)
     this.frontier = this.windows[i + 1] ?? this.add()
-    this.dropDone()
-    for (const wake of this.waiting.splice(0)) wake()
+    this.moved()
   }
 
   /**
@@ -162,18 +158,22 @@ export class RunWindows {
       this.left(connId, more)
     }
     win.open--
-    this.dropDone()
-    for (const wake of this.waiting.splice(0)) wake()
+    this.moved()
   }
 
-  /** Drops the oldest windows every connection is done with (the frontier's only once no connection waits to go to it). */
-  private dropDone(): void {
+  /**
+   * Work moved between windows or left the run: drops the oldest windows every connection is
+   * done with (the frontier's only once no connection waits to go to it), and wakes the lanes
+   * that wait, as there may be work for them now, or none left at all.
+   */
+  private moved(): void {
     const freshLeft = this.freshAt < this.fresh.length
     while (this.windows.length > 0 && this.windows[0].open === 0 && !(freshLeft && this.windows[0] === this.frontier)) {
       this.drop(this.windows.shift() as Window)
       // The window after the oldest is read while the oldest is decoded.
       this.windows[1]?.begin()
     }
+    for (const wake of this.waiting.splice(0)) wake()
   }
 
   private add(): Window {

@@ -13,6 +13,12 @@ const PREPARE_MIN_ROWS = 10_000
 /** Rows whose endpoints prepare() writes out in one turn: about 5 ms of the engine's thread. */
 const ENDPOINT_ROWS = 5_000
 
+/** Each row's endpoints, and its client alone, as write() makes them. */
+interface RowTexts {
+  endpoints: string[]
+  clients: string[]
+}
+
 export class StoredEndpoints {
   private joined: JoinedTexts | undefined
   /** Each row's client (peerText), for `client:` words: tested row by row, `client:127.0.0.1:4` took 60-75 ms over 100,000 rows the first time. */
@@ -30,7 +36,11 @@ export class StoredEndpoints {
 
   /** Rows holding `word` (JoinedTexts.holding); joined now if they are not yet. */
   holding(word: string): Uint8Array | undefined {
-    if (this.joined === undefined) this.join()
+    if (this.joined === undefined) {
+      const texts = this.texts()
+      this.write(texts, 0, this.size)
+      this.join(texts)
+    }
     return this.joined?.holding(word)
   }
 
@@ -51,15 +61,15 @@ export class StoredEndpoints {
   prepare(): void {
     if (this.begun || this.size < PREPARE_MIN_ROWS) return
     this.begun = true
-    const texts = new Array<string>(this.size)
-    const clients = new Array<string>(this.size)
+    const texts = this.texts()
     let row = 0
     this.stop = inSlices(() => {
       if (this.joined !== undefined) return true
-      for (const end = Math.min(this.size, row + ENDPOINT_ROWS); row < end; row++) texts[row] = this.text(row, (clients[row] = this.fields.peerText(row, 'client')))
+      const end = Math.min(this.size, row + ENDPOINT_ROWS)
+      this.write(texts, row, end)
+      row = end
       if (row < this.size) return false
-      this.joined = new JoinedTexts(texts)
-      this.clients = new JoinedTexts(clients)
+      this.join(texts)
       return true
     })
   }
@@ -72,17 +82,22 @@ export class StoredEndpoints {
     this.clients = undefined
   }
 
-  /** Both joins at once: each row's client is written out once for the two. */
-  private join(): void {
-    const texts = new Array<string>(this.size)
-    const clients = new Array<string>(this.size)
-    for (let row = 0; row < this.size; row++) texts[row] = this.text(row, (clients[row] = this.fields.peerText(row, 'client')))
-    this.joined = new JoinedTexts(texts)
-    this.clients = new JoinedTexts(clients)
+  private texts(): RowTexts {
+    return { endpoints: new Array<string>(this.size), clients: new Array<string>(this.size) }
   }
 
-  private text(row: number, client: string): string {
+  /** Writes out rows [from, to): each row's client once, for both texts. */
+  private write(texts: RowTexts, from: number, to: number): void {
     const f = this.fields
-    return f.target(row).toLowerCase() + PART + client + PART + f.peerText(row, 'remote') + PART + f.peerText(row, 'local')
+    for (let row = from; row < to; row++) {
+      const client = (texts.clients[row] = f.peerText(row, 'client'))
+      texts.endpoints[row] = f.target(row).toLowerCase() + PART + client + PART + f.peerText(row, 'remote') + PART + f.peerText(row, 'local')
+    }
+  }
+
+  /** Both joins, once every row is written out. */
+  private join(texts: RowTexts): void {
+    this.joined = new JoinedTexts(texts.endpoints)
+    this.clients = new JoinedTexts(texts.clients)
   }
 }
