@@ -17,24 +17,12 @@ import { lanesFor } from './decode-lanes'
 import { FileWindows, RecentWindows, RunWindows, type RunWindow } from './run-windows'
 import { InfoTexts } from './info-texts'
 import { ReadPacing } from './read-pacing'
+import { LivePacing } from './live-pacing'
 
 /** A background run works at most this long before it lets other work in. */
 const SLICE_MS = 5
 /** How long a query about one connection waits for its decoding to catch up. */
 const CATCH_UP_MS = 5000
-/** How long live growth waits before it is decoded (see scheduleLater). */
-const LIVE_DELAY_MS = 100
-/**
- * While traffic goes on, a live run is followed by a pause this many times as long as the
- * run took (see scheduleLater): decoding then has at most a tenth of the time, so forwarding
- * keeps its throughput on a machine where both compete for the CPU (issue 16's bench: on 2
- * cores, decoding as fast as exchanges came cost the proxy 25-45% of its exchanges a second).
- * What it leaves behind is decoded in batches as the traffic allows, and at full speed once
- * it stops or a query waits.
- */
-const BUSY_PAUSE = 9
-/** ... but never longer than this: under a load that starves decoding, what is listed still moves every second or so. */
-const MAX_PAUSE_MS = 1000
 /** How often a live capture is checked for connections that grew. */
 const POLL_MS = 500
 
@@ -57,9 +45,8 @@ export class CaptureDecoding {
   private later: NodeJS.Timeout | undefined
   /** The run left records it had not the window for: the next one starts at once, unless traffic goes on. */
   private more = false
-  /** How long the last run took, and whether the capture grew while it ran (traffic goes on). */
-  private lastRunMs = 0
-  private grewDuringRun = false
+  /** When a live capture's growth is decoded (live-pacing.ts). */
+  private readonly livePacing = new LivePacing()
   /** Connections of the current run not decoded yet. */
   private queued = 0
   /** Where a file's windows lie (a file's runs), and a live capture's (a live run's). */
@@ -133,18 +120,13 @@ export class CaptureDecoding {
     this.scheduleLater()
   }
 
-  /**
-   * Live growth is decoded LIVE_DELAY_MS after it is noticed, not at once: a connection then
-   * comes with many records to decode in one batch (one read, one message to the worker)
-   * instead of one each, which is what kept forwarding at full speed (issue 16's bench).
-   */
+  /** Live growth is decoded a while after it is noticed (live-pacing.ts). */
   private scheduleLater(): void {
     if (this.running || this.later || this.closed) return
-    const delay = this.grewDuringRun ? Math.min(MAX_PAUSE_MS, Math.max(LIVE_DELAY_MS, this.lastRunMs * BUSY_PAUSE)) : LIVE_DELAY_MS
     this.later = setTimeout(() => {
       this.later = undefined
       this.schedule()
-    }, delay)
+    }, this.livePacing.delay())
     this.later.unref()
   }
 
@@ -223,21 +205,20 @@ export class CaptureDecoding {
     this.running = this.runQueue().finally(() => {
       this.running = undefined
       this.queued = 0
-      this.lastRunMs = performance.now() - t0
-      this.grewDuringRun = this.poll !== undefined && this.view.info().size > size0
+      this.livePacing.ran(performance.now() - t0, this.poll !== undefined && this.view.info().size > size0)
       const more = this.more
       this.more = false
       // A file decoded to its end: its Info words are made ahead of a first plain word (a live capture's first word makes them).
       if (this.dirty.size === 0 && !this.closed && !this.view.info().live) this.info.prepare(this.version, () => this.version)
       if (this.dirty.size === 0 || this.closed) for (const w of this.idleWaiters.splice(0)) w()
-      else if (this.idleWaiters.length > 0 || (more && !this.grewDuringRun)) this.schedule()
+      else if (this.idleWaiters.length > 0 || (more && !this.livePacing.busy)) this.schedule()
       else this.scheduleLater()
     })
   }
 
   /**
    * One run over the connections queued when it began: what is queued while it runs waits
-   * for the next run (LIVE_DELAY_MS later), so a connection that keeps growing is decoded in
+   * for the next run (live-pacing.ts), so a connection that keeps growing is decoded in
    * batches of many records, not one record at a time as fast as they come. A live run reads
    * one window; a file's goes through the file's windows to its end (run-windows.ts).
    */
