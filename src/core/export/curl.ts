@@ -15,7 +15,9 @@
 // Exported `as: 'delivered'`, the request is the one the target got after tcpscope's rules
 // (delivered.ts): a rewrite's request, read from its rule record, so the command sends what
 // the server saw; the comment above it names the rule. A request a rule answered never
-// reached the target: the command is the client's, and its comment says so.
+// reached the target: the command is the client's, and its comment says so. A request that
+// came to the forward proxy as absolute-form HTTP is sent as the origin got it, without the
+// proxy's credentials (as-origin-got.ts).
 
 import { missingExchange } from '../decode/missing-exchange'
 import type { ConnectionSummary } from '../../shared/capture-types'
@@ -27,6 +29,9 @@ import { isH2, pseudoHeader, regularHeaders } from '../../shared/h2-request'
 import type { HttpMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
+import { parseHead } from '../protocols/http1/head-parser'
+import { AsOriginGot, absoluteFormOrigin } from '../proxy/forward/as-origin-got'
+import type { Destination as Origin } from '../proxy/forward/http-proxy-request'
 import { requestAsDelivered, ruleActs, type DeliveredMessage, type ExportAs } from './delivered'
 
 /** The command goes on a clipboard and into a shell: a body beyond this is refused, not pasted. */
@@ -162,6 +167,11 @@ export async function curlCommand(view: CaptureView, decoding: Decoding, connId:
     notes.push(...got.notes.map((n) => `# ${n}.`))
     if (got.local) notes.push('# The target never got this request: this is the request as the client sent it.')
   }
+  if (delivered === undefined && !isH2(req)) {
+    const origin = absoluteFormOrigin(conn)
+    if (origin !== undefined) delivered = await asOriginGot(view, connId, req, origin, notes)
+    if (delivered !== undefined) req = delivered.message
+  }
   let body: Buffer
   if (delivered?.content !== undefined) {
     if (delivered.content.length > MAX_CURL_BODY) throw bodyTooBig(delivered.content.length)
@@ -188,6 +198,18 @@ export async function curlCommand(view: CaptureView, decoding: Decoding, connId:
   req.headers.forEach((h, i) => args.push('-H', shellWord(headerArg(lines[i], h.name, h.value))))
   suppressDefaults(args, names, body, CURL_DEFAULTS)
   return finish(args, notes, body, dest.url)
+}
+
+/**
+ * A forward proxy's absolute-form request as the origin got it (as-origin-got.ts): the
+ * command sends that, not the proxy's credentials; its body is the captured one.
+ */
+async function asOriginGot(view: CaptureView, connId: number, req: HttpMessage, origin: Origin, notes: string[]): Promise<DeliveredMessage | undefined> {
+  const head = Buffer.concat(new AsOriginGot(origin).pass(await view.readBytes(connId, 'client', req.headRange.offset, req.headRange.length)))
+  const parsed = parseHead(head.toString('latin1'), 0, 'client', 'request')
+  if (typeof parsed === 'string') return undefined
+  notes.push(`# The client asked tcpscope's forward proxy for ${req.target ?? ''}; this command sends the request as the origin got it (no proxy headers).`)
+  return { message: { ...req, target: parsed.target, startLine: parsed.startLine, headers: parsed.headers }, bytes: head }
 }
 
 /** `Name:` for each header curl adds on its own that the request did not have: it takes curl's own away. */

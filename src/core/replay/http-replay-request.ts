@@ -2,7 +2,9 @@
 // header lines in their case, order and duplicates) and where its body lies in the client's
 // stream (a chunked body with its framing, as sent). With fixLength, Content-Length is set
 // to the body's length and Host to the target; nothing else is touched. An edited request
-// is the user's bytes, fitted the same way when asked.
+// is the user's bytes, fitted the same way when asked. A request that came to the forward
+// proxy as absolute-form HTTP is sent as the origin got it (as-origin-got.ts): origin-form,
+// without the proxy's credentials.
 
 import type { Endpoint } from '../../shared/endpoint'
 import { formatEndpoint } from '../../shared/endpoint'
@@ -13,12 +15,16 @@ import type { Decoding } from '../decode/decoding'
 import { CR, latin1 } from '../protocols/http1/bytes'
 import { findBlankLine } from '../protocols/http1/head-boundary'
 import { headerTokens, parseHead } from '../protocols/http1/head-parser'
+import { AsOriginGot, absoluteFormOrigin } from '../proxy/forward/as-origin-got'
+import type { Destination } from '../proxy/forward/http-proxy-request'
 import type { StreamRange } from './replay-plan'
 
 export interface CapturedRequest {
   request: HttpMessage
   /** The recorded response, when the capture has one. */
   response?: HttpMessage
+  /** The origin, when the request came to the forward proxy as absolute-form HTTP: it is sent as the origin got it. */
+  origin?: Destination
 }
 
 /**
@@ -37,7 +43,8 @@ export async function capturedRequest(view: CaptureView, decoding: Decoding, con
   const request = ex.request
   if (request === undefined || request.method === undefined) throw new UserError(`exchange ${exchange + 1} of connection #${connId} has no request`)
   if (!request.body.complete && !edited) throw new UserError(`the request of exchange ${exchange + 1} of connection #${connId} is incomplete in the capture: it cannot be sent again as it was`)
-  return { request, response: ex.response }
+  const origin = absoluteFormOrigin(conn)
+  return { request, response: ex.response, ...(origin !== undefined ? { origin } : {}) }
 }
 
 export interface RequestBytes {
@@ -51,10 +58,22 @@ export interface RequestBytes {
 
 type Fit = { target: Endpoint } | undefined
 
-/** The bytes to send: byte-exact, or with Content-Length and Host fitted to the body and target. */
-export async function requestBytes(view: CaptureView, connId: number, req: HttpMessage, fix: Fit): Promise<RequestBytes> {
-  const head = await view.readBytes(connId, 'client', req.headRange.offset, req.headRange.length)
+/**
+ * The bytes to send: byte-exact (as the origin got them, for a forward proxy's absolute-form
+ * request), or with Content-Length and Host fitted to the body and target.
+ */
+export async function requestBytes(view: CaptureView, connId: number, req: HttpMessage, fix: Fit, origin?: Destination): Promise<RequestBytes> {
+  const recorded = await view.readBytes(connId, 'client', req.headRange.offset, req.headRange.length)
   const body = req.body.framing === 'none' ? { offset: req.body.range.offset, length: 0 } : { offset: req.body.range.offset, length: req.body.range.length }
+  if (origin !== undefined) {
+    const head = Buffer.concat(new AsOriginGot(origin).pass(recorded))
+    if (head.length === 0) throw new UserError(`this request named another origin than its connection's (${req.target ?? ''}): the forward proxy never sent it, so it is not replayed`)
+    if (fix === undefined) return { head, body, fixed: [] }
+    const parsed = parseHead(latin1(head, 0, head.length), 0, 'client', 'request')
+    if (typeof parsed === 'string') throw new UserError(`the request as the origin got it is not HTTP (${parsed})`)
+    return { ...fitHead(head, parsed.headers, req.body.framing === 'chunked', body.length, fix.target), body }
+  }
+  const head = recorded
   if (fix === undefined) return { head, body, fixed: [] }
   const headers = req.headers.map((h) => ({ ...h, range: { ...h.range, offset: h.range.offset - req.headRange.offset } }))
   return { ...fitHead(head, headers, req.body.framing === 'chunked', body.length, fix.target), body }

@@ -1,7 +1,8 @@
 // Raw TCP replay: the client side of a captured connection sent again to a target, turn
 // by turn as its strategy says, with the server's answers compared to the recorded ones.
 // Every write waits for the socket to drain, and every wait ends on close, abort or its
-// timeout, so neither a silent nor a flooding server holds it up or grows its memory.
+// timeout, so neither a silent nor a flooding server holds it up or grows its memory. A
+// forward proxy's absolute-form connection is sent as the origin got it (as-origin-got.ts).
 
 import type { Socket } from 'node:net'
 import type { ConnectionEnd, ReplaySource } from '../../shared/capture-types'
@@ -16,6 +17,7 @@ import type { FdBudget } from '../net/fd-budget'
 import { UserError, cancelled, errorInfo } from '../net/net-errors'
 import { isResetError } from '../net/sockets'
 import { Target, type TlsConnect } from '../net/target/connect-target'
+import { AsOriginGot, absoluteFormOrigin } from '../proxy/forward/as-origin-got'
 import { Answers } from './answers'
 import { rangeHash, recordedPieces } from './recorded-bytes'
 import { Waits } from './waits'
@@ -80,6 +82,9 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
   const answers = new Answers(expected, opts.strategy !== 'turns', opts.keepTotal)
   link.onData = (chunk) => answers.feed(chunk)
   const sent = plan.turns.map(() => 0)
+  // A forward proxy's absolute-form connection: its requests go as the origin got them, without the proxy's credentials.
+  const origin = absoluteFormOrigin((await view.connection(connId)) ?? { target: '' })
+  const asOriginGot = origin !== undefined ? new AsOriginGot(origin) : undefined
 
   const sendTurn = async (i: number, range: StreamRange): Promise<void> => {
     const edited = edits.get(i)
@@ -88,9 +93,11 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
       if (link.open && (await link.write(bytes))) sent[i] += bytes.length
       return
     }
-    for await (const bytes of recordedPieces(view, connId, 'client', range)) {
-      if (!link.open || !(await link.write(bytes))) return
-      sent[i] += bytes.length
+    for await (const recorded of recordedPieces(view, connId, 'client', range)) {
+      for (const bytes of asOriginGot !== undefined ? asOriginGot.pass(recorded) : [recorded]) {
+        if (!link.open || !(await link.write(bytes))) return
+        sent[i] += bytes.length
+      }
     }
   }
 
