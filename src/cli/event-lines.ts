@@ -35,8 +35,10 @@ export function eventText(e: EngineEvent, now = Date.now()): string | undefined 
     case 'conn-opened':
       return connLine(e.conn, `open ${formatPeer(e.conn.client)} -> ${e.conn.target}${e.conn.via !== undefined ? ` via ${e.conn.via}` : ''}`, e.conn.openedAt)
     case 'conn-data': {
+      // The preview's text is cut at 48 characters: `...` says the line shows less than the whole
+      // chunk, cut there or past the preview's bytes.
       const preview = escapePreview(e.preview)
-      const more = e.length > e.preview.length ? '...' : ''
+      const more = e.length > e.preview.length || preview.length < escapePreview(e.preview, Infinity).length ? '...' : ''
       return `${formatTimestamp(now, false)} #${e.connId} ${ARROW[e.dir]} ${formatBytes(e.length)} (at ${e.offset}) "${preview}"${more}`
     }
     case 'conn-event': {

@@ -26,3 +26,29 @@ describe('a connection closing', () => {
     expect(closing({ bytes: { client: 87, server: 0 }, answered: 175 })).toBe('#4 closed: 87 B from client, 0 B from server (+175 B answered by tcpscope), 21 ms')
   })
 })
+
+// A data line shows at most 48 characters of its chunk's escaped text; `...` follows exactly
+// when that is less than the whole chunk (cut there, or past the 64-byte preview).
+describe('a data line', () => {
+  const data = (text: string, length = Buffer.byteLength(text)): string | undefined => {
+    const bytes = new Uint8Array(Buffer.from(text))
+    return eventText({ type: 'conn-data', connId: 2, dir: 'client', offset: 0, length, preview: bytes.subarray(0, 64) }, 0)?.replace(/^\S+ /, '')
+  }
+  const redis = '*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$26\r\nabcdefghijklmnopqrstuvwxyz\r\n'
+  it('has no ellipsis when it shows the whole chunk', () => {
+    expect(data('a'.repeat(48))).toBe(`#2 client -> 48 B (at 0) "${'a'.repeat(48)}"`)
+    expect(data('*3\r\n')).toBe('#2 client -> 4 B (at 0) "*3\\r\\n"')
+    // The last byte's escape runs past 48 characters, but it is shown.
+    expect(data(`${'a'.repeat(47)}\r`)).toBe(`#2 client -> 48 B (at 0) "${'a'.repeat(47)}\\r"`)
+  })
+  it('ends in an ellipsis when it shows less than the whole chunk', () => {
+    expect(data('a'.repeat(49))).toBe(`#2 client -> 49 B (at 0) "${'a'.repeat(48)}"...`)
+    expect(data(`${'a'.repeat(47)}\r\n`)).toBe(`#2 client -> 49 B (at 0) "${'a'.repeat(47)}\\r"...`)
+    expect(data('x'.repeat(129))).toBe(`#2 client -> 129 B (at 0) "${'x'.repeat(48)}"...`)
+    // A chunk longer than its 64-byte preview, even when the preview is shown whole.
+    expect(data('ab', 100)).toBe('#2 client -> 100 B (at 0) "ab"...')
+  })
+  it('ends in an ellipsis for redis-cli\'s 54 B SET (its text is cut at the value\'s tenth letter)', () => {
+    expect(data(redis)).toBe('#2 client -> 54 B (at 0) "*3\\r\\n$3\\r\\nSET\\r\\n$2\\r\\nk2\\r\\n$26\\r\\nabcdefghij"...')
+  })
+})
