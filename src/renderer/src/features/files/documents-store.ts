@@ -3,7 +3,8 @@
 // closing and switching between open captures, and recent files. One long operation runs at
 // a time (exports too: features/exports/exports-store.ts runs them here), with its progress (bytes for an
 // upload or a download; for open and save the engine says nothing, so only the time it has
-// taken) and a cancel; how it ended is kept as one line for the views to show.
+// taken) and a cancel; how it ended is kept as one line for the views to show (a success or
+// a cancel for a while, ui/fading-note.ts; a failure until dismissed).
 
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
@@ -16,6 +17,7 @@ import { uploadCapture } from './upload-capture'
 import { downloadCapture, downloadName, offerDownload } from './download-capture'
 import { useConnectionsStore } from '../connections/connections-store'
 import { useEngineStore } from '../../platform/engine-store'
+import { fadingNote } from '../../ui/fading-note'
 import { useSettingsStore } from '../settings/settings-store'
 
 export type OperationKind = 'open' | 'save' | 'upload' | 'download' | 'export'
@@ -46,6 +48,9 @@ export type Outcome =
   | { kind: 'copied'; connId: number; exchange: number }
   | { kind: 'busy'; name: string }
 
+/** An outcome that stays until dismissed: a failure, or a refusal to start a second operation. */
+export const outcomeIsWarning = (o: Outcome): boolean => o.kind === 'error' || o.kind === 'busy'
+
 /** A save that would replace a capture: what the user is asked, and the token a yes sends back. */
 export interface ReplaceQuestion {
   path: string
@@ -62,6 +67,8 @@ export const useDocumentsStore = defineStore('documents', () => {
   const outcome = shallowRef<Outcome>()
   const question = shallowRef<ReplaceQuestion>()
   let abort: AbortController | undefined
+  // A confirmation goes by itself after a while (not while it is being read); a failure stays until dismissed.
+  const { hold: holdOutcome } = fadingNote(outcome, outcomeIsWarning)
 
   const busy = computed(() => operation.value !== undefined)
 
@@ -255,5 +262,5 @@ export const useDocumentsStore = defineStore('documents', () => {
     list.capture = ids[(at + step + ids.length) % ids.length]
   }
 
-  return { operation, outcome, question, busy, liveUnsaved, saveFolder, run, progress, open, upload, openFiles, save, download, replace, keep, cancel, dismiss, close, switchCapture }
+  return { operation, outcome, question, busy, liveUnsaved, saveFolder, run, progress, open, upload, openFiles, save, download, replace, keep, cancel, dismiss, holdOutcome, close, switchCapture }
 })

@@ -8,6 +8,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { countSetup, type LastSetup, type Setup, type SetupCounts, type SetupEntry, type SetupOutcome } from '../../../../shared/setup-types'
 import { useEngineStore } from '../../platform/engine-store'
+import { fadingNote } from '../../ui/fading-note'
 import { offerDownload } from '../files/download-capture'
 import { currentFileName, exportFileName } from './setup-words'
 
@@ -23,8 +24,6 @@ export type SetupsNote =
   | { kind: 'nothing' }
   | { kind: 'error'; message: string }
 
-/** How long a confirmation ("Saved as …") stays. */
-export const NOTE_MS = 10_000
 export const noteIsWarning = (n: SetupsNote): boolean => n.kind === 'error' || (n.kind === 'started' && n.outcome.failures.length > 0)
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err))
@@ -43,12 +42,7 @@ export const useSetupsStore = defineStore('setups', () => {
   /** The offer was answered (Start or Not now), or something ran: not offered again in this window. */
   const offerDone = ref(false)
   const busy = ref(false)
-  // A confirmation goes by itself after a while; a failure stays until dismissed.
-  let noteTimer: ReturnType<typeof setTimeout> | undefined
-  watch(note, (n) => {
-    clearTimeout(noteTimer)
-    if (n && !noteIsWarning(n)) noteTimer = setTimeout(() => note.value === n && (note.value = undefined), NOTE_MS)
-  })
+  fadingNote(note, noteIsWarning)
 
   /** Something listens or is connected: a restore would start a second copy beside it. */
   const running = computed(
