@@ -1,7 +1,8 @@
 // The HTTP replay store: a captured request is read from its exchange's byte ranges, edits
 // make it "edited" until reverted, a send carries the bytes only when edited (else the
 // engine replays the capture byte for byte), a repeat and a keep-alive sequence are bounded
-// and cancellable, and a draft outlives looking at its replay's own connection.
+// and cancellable, and a draft outlives looking at its replay's own connection. A send clears
+// the last result as it leaves, and an error about the target goes once the target changes.
 import { createPinia, setActivePinia } from 'pinia'
 import { nextTick } from 'vue'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -116,6 +117,51 @@ describe('HTTP replay store', () => {
     await replay.send(d)
     expect(d.sendError).toBeUndefined()
     expect(d.result?.matched).toBe(true)
+  })
+
+  it('clears the last result as the next send leaves: a refused send does not stand beside "Same as recorded"', async () => {
+    let fail = false
+    const { replay } = setup({
+      'replay.http': () => {
+        if (fail) throw new EngineError('ECONNREFUSED', 'connection refused by 127.0.0.1:34999: nothing is listening there; is the server running?')
+        return { first: result() }
+      }
+    })
+    const d = await opened(replay)
+    await replay.send(d)
+    expect(d.result?.matched).toBe(true)
+    fail = true
+    replay.setOption(d, 'target', '127.0.0.1:34999')
+    await replay.send(d)
+    expect(d.sendError).toMatch(/^connection refused by 127\.0\.0\.1:34999/)
+    expect(d.result).toBeUndefined()
+  })
+
+  it('drops an error about the target once the target changes, and keeps one about anything else', async () => {
+    let error = new EngineError('EINVAL', 'target: bad address "nonsense": give HOST:PORT (e.g. 127.0.0.1:6379) or a socket path')
+    const { replay } = setup({
+      'replay.http': () => {
+        throw error
+      },
+      'replay.sequence': () => {
+        throw new EngineError('ETIMEDOUT', 'timed out connecting to 10.0.0.1:80 after 2000 ms')
+      }
+    })
+    const d = await opened(replay)
+    replay.setOption(d, 'target', 'nonsense')
+    await replay.send(d)
+    await replay.sequence(d)
+    expect(d.sendError).toMatch(/^target: bad address "nonsense"/)
+    expect(d.sequenceError).toMatch(/^timed out connecting to/)
+    replay.setOption(d, 'timeoutMs', 5000)
+    expect(d.sendError).toMatch(/^target: bad address "nonsense"/)
+    replay.setOption(d, 'target', '127.0.0.1:34080')
+    expect([d.sendError, d.sequenceError]).toEqual([undefined, undefined])
+
+    error = new EngineError('EINVAL', 'the request has no complete head')
+    await replay.send(d)
+    replay.setOption(d, 'target', '127.0.0.1:34081')
+    expect(d.sendError).toBe('the request has no complete head')
   })
 
   it('keeps a request over the editable size read-only: its first bytes shown, replayed as captured', async () => {

@@ -3,8 +3,8 @@
 // does (a server greeting is a turn with nothing sent, client bytes split only by a mark are
 // one turn) however many pages they take; an edited turn is sent by that number, and one
 // edited back to the recording is no edit; options reach the engine; a replay is cancelled
-// through its signal and a failure is the engine's one line; and a replay's connection leads
-// back to its source.
+// through its signal and a failure is the engine's one line (no earlier result left beside it,
+// and gone once the target it was about changes); and a replay's connection leads back to its source.
 import { createPinia, setActivePinia } from 'pinia'
 import { ref } from 'vue'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -164,6 +164,39 @@ describe('the raw replay store', () => {
     fail = true
     await replay.replay()
     expect([replay.cancelled, replay.runError]).toEqual([false, 'connection refused by 127.0.0.1:1: nothing is listening there; is the server running?'])
+  })
+
+  it('clears the last result as the next replay starts, so a refused replay shows only its error', async () => {
+    let fail = false
+    const { replay } = setUp([['client', 'PING\r\n']], (args) =>
+      fail ? Promise.reject(new EngineError('ECONNREFUSED', 'connection refused by 127.0.0.1:34999: nothing is listening there; is the server running?')) : Promise.resolve(answered(args))
+    )
+    await settle()
+    await replay.replay()
+    expect(replay.result?.connId).toBe(9)
+    fail = true
+    replay.target = '127.0.0.1:34999'
+    await replay.replay()
+    expect(replay.runError).toMatch(/^connection refused by 127\.0\.0\.1:34999/)
+    expect(replay.result).toBeUndefined()
+  })
+
+  it('drops an error about the target once the target changes, and keeps one about anything else', async () => {
+    let error = new EngineError('EINVAL', 'target: bad address "nonsense": give HOST:PORT (e.g. 127.0.0.1:6379) or a socket path')
+    const { replay } = setUp([['client', 'PING\r\n']], () => Promise.reject(error))
+    await settle()
+    replay.target = 'nonsense'
+    await replay.replay()
+    expect(replay.runError).toMatch(/^target: bad address "nonsense"/)
+    replay.timeoutMs = 5000
+    expect(replay.runError).toMatch(/^target: bad address "nonsense"/)
+    replay.target = '127.0.0.1:34080'
+    expect(replay.runError).toBeUndefined()
+
+    error = new EngineError('EINVAL', 'edit of turn 3: no such turn')
+    await replay.replay()
+    replay.target = '127.0.0.1:34081'
+    expect(replay.runError).toBe('edit of turn 3: no such turn')
   })
 
   it('folds a live connection again as it grows, and reads the preview of a turn that grew again', async () => {

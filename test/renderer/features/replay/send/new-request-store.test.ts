@@ -1,6 +1,7 @@
 // The New request store: Send is offered once the URL is there and nothing is wrong (the
 // engine's own one line says what is); empty header rows and an empty body are not sent;
-// HTTP/2 and insecure go as flags; the engine's refusal stays beside Send; a cancel is no error.
+// HTTP/2 and insecure go as flags; the engine's refusal stays beside Send; a cancel is no error;
+// a send tried, gone or refused, leaves no earlier answer standing as its own.
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { CommandArgs } from '../../../../../src/shared/contract'
@@ -95,6 +96,18 @@ describe('the new request store', () => {
     store.cancel()
     await running
     expect(store.error).toBeUndefined()
+  })
+
+  it('clears the last answer when Ctrl+Enter meets a request that cannot go: its problem is not shown over the answer to another', async () => {
+    const { store, sent } = setup()
+    store.url = 'http://127.0.0.1:8080/'
+    await store.send()
+    expect(store.result).toEqual(result)
+    store.url = 'ftp://x'
+    expect(store.problem).toMatch(/scheme is ftp/)
+    await store.send()
+    expect(sent()).toHaveLength(1)
+    expect(store.result).toBeUndefined()
   })
 
   it('opens in the Replay tab', () => {

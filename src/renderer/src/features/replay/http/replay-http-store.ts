@@ -19,6 +19,7 @@ import { LIVE_CAPTURE } from '../../../../../shared/capture-types'
 import { EDITABLE_BYTES } from '../editor/editor-text'
 import { sameBytes } from '../../bytes/same-bytes'
 import { DEFAULT_REPLAY_TIMEOUT_MS, wholeIn } from '../replay-numbers'
+import { unlessAboutTarget } from '../replay-target-error'
 import { useEngineStore } from '../../../platform/engine-store'
 import { useSelectionStore } from '../../connections/selection-store'
 
@@ -203,6 +204,11 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
   type Option = 'target' | 'fixLength' | 'timeoutMs' | 'count' | 'concurrency'
   function setOption<K extends Option>(d: HttpReplayDraft, key: K, value: HttpReplayDraft[K]): void {
     d[key] = value
+    if (key === 'target') {
+      d.sendError = unlessAboutTarget(d.sendError)
+      d.repeatError = unlessAboutTarget(d.repeatError)
+      d.sequenceError = unlessAboutTarget(d.sequenceError)
+    }
   }
 
   function revert(d: HttpReplayDraft): void {
@@ -240,7 +246,9 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
   /** Sends the request once and compares its response with the recorded one. */
   async function send(d: HttpReplayDraft): Promise<void> {
     if (d.send || !d.captured) return
-    d.sendError = undefined
+    // The last answer goes as the next request leaves: a send that then fails must not
+    // stand beside the one before's "Same as recorded", as if it had matched.
+    Object.assign(d, { sendError: undefined, result: undefined })
     resultsView.value = 'response'
     const args = requestArgs(d)
     const out = await run(d, 'send', (signal) => engine.call('replay.http', args, { signal }))

@@ -6,7 +6,7 @@
 // raw (markRaw / shallow refs): of the recording, only the turn in the editor is held whole.
 
 import { defineStore } from 'pinia'
-import { markRaw, ref, shallowReactive, shallowRef, triggerRef } from 'vue'
+import { markRaw, ref, shallowReactive, shallowRef, triggerRef, watch } from 'vue'
 import type { ConnectionSummary } from '../../../../../shared/capture-types'
 import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, REPLAY_STRATEGIES, type MessageReplayResult, type RawReplayResult, type ReplayStrategy } from '../../../../../shared/replay-types'
 import { addTurn, MAX_REPLAY_TURNS, type PlannedTurn, type ReplayPlan } from '../../../../../shared/replay-turns'
@@ -14,6 +14,7 @@ import { MAX_CONNECT_TIMEOUT_MS } from '../../../../../shared/limits'
 import { useEngineStore } from '../../../platform/engine-store'
 import { sameBytes } from '../../bytes/same-bytes'
 import { DEFAULT_REPLAY_TIMEOUT_MS, wholeIn } from '../replay-numbers'
+import { unlessAboutTarget } from '../replay-target-error'
 
 /** conn.turns asked for at a time while the turns are folded. */
 const TURN_PAGE = 1000
@@ -84,6 +85,9 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
   let lastShown = -1
   /** Connections left with edits or a result (going to a replay and back finds them as they were). */
   const kept = new Map<string, KeptReplay>()
+
+  // Sync: the error goes with the keystroke that changed the target, not a tick later.
+  watch(target, () => (runError.value = unlessAboutTarget(runError.value)), { flush: 'sync' })
 
   /** Shows connection `c` of capture `cap`; the same one again keeps its edits and result. */
   function open(cap: string, c: ConnectionSummary): void {
@@ -239,6 +243,9 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
     cancelling.value = false
     cancelled.value = false
     runError.value = undefined
+    // The last result goes as the next replay starts: one that then fails must not look like it matched.
+    result.value = undefined
+    messageResult.value = undefined
     const to = target.value.trim()
     const common = {
       capture: cap,
@@ -251,17 +258,11 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
       if (how === 'messages') {
         // Cut as the Messages tab cuts the connection; turn edits are not messages and stay for the turn strategies.
         const r = await engine.call('replay.messages', common, { signal: controller.signal })
-        if (abort === controller) {
-          messageResult.value = markRaw(r)
-          result.value = undefined
-        }
+        if (abort === controller) messageResult.value = markRaw(r)
       } else {
         const edited = edits.size ? { edits: [...edits].sort(([a], [b]) => a - b).map(([turn, bytes]) => ({ turn, bytes })) } : {}
         const r = await engine.call('replay.raw', { ...common, strategy: how, ...edited }, { signal: controller.signal })
-        if (abort === controller) {
-          result.value = markRaw(r)
-          messageResult.value = undefined
-        }
+        if (abort === controller) result.value = markRaw(r)
       }
     } catch (err) {
       if (abort !== controller) return

@@ -68,13 +68,21 @@ export const useNewRequestStore = defineStore('newRequest', () => {
     headers.value = headers.value.filter((h) => h.id !== id)
   }
 
+  /** The last send's answer and error go as the next is tried: one that then fails must not look answered. */
+  function forgetLastSend(): void {
+    result.value = undefined
+    error.value = undefined
+  }
+
   async function send(): Promise<void> {
+    if (sending.value) return
+    // Ctrl+Enter on a request whose problem is shown is a send that failed before it left:
+    // the answer to the request before must not stand under that problem as if it were this one's.
+    if (problem.value !== undefined) return forgetLastSend()
     if (!canSend.value) return
     const controller = new AbortController()
     sending.value = { controller, startedAt: Date.now() }
-    error.value = undefined
-    // The last answer goes as the next request leaves: one that then fails must not look answered.
-    result.value = undefined
+    forgetLastSend()
     const args = {
       url: url.value.trim(),
       method: method.value,
