@@ -75,9 +75,13 @@ export async function startEngine({ capture, force, checksumPayloads, whenDiskIs
   const light = readsFiles === true ? ({ writeMode: 'buffered', liveDecoding: false } as const) : liveDecoding === false ? { liveDecoding: false } : {}
   // A temporary capture holds whatever crossed the proxy: readable by its owner only.
   const engine = await Engine.create({ capturePath, checksumPayloads, whenDiskIsSlow, overwrite: force ?? false, uploads, keepLastSetup, setupFilePayloads, decoding, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
+  // A temporary capture goes at exit, a hurried one (a second signal) too.
+  const dropTemporary = (): void => rmSync(capturePath, { force: true })
+  if (capture === undefined) beforeHurriedExit.add(dropTemporary)
   const finish = async (): Promise<FinishedCapture> => {
     const before = engine.captureList()[0]
     await engine.close()
+    beforeHurriedExit.delete(dropTemporary)
     const size = engine.captureList()[0].size
     if (capture === undefined) rmSync(capturePath, { force: true })
     return {
@@ -192,6 +196,23 @@ export async function startEngineUntilStopped(opts: EngineRunOptions): Promise<{
 }
 
 /**
+ * What must not outlive an exit that does not wait for a clean stop (a second signal): each
+ * runs synchronously, just before the process exits. A temporary capture's file is one.
+ */
+const beforeHurriedExit = new Set<() => void>()
+
+function hurriedExit(code: number): never {
+  for (const f of beforeHurriedExit) {
+    try {
+      f()
+    } catch {
+      // Exiting anyway: what is left is at worst what a crash leaves.
+    }
+  }
+  process.exit(code)
+}
+
+/**
  * Resolves on the first SIGINT or SIGTERM; a second one exits at once. Call it before
  * anything starts, so a signal that comes at any moment after is a clean stop.
  */
@@ -200,8 +221,9 @@ export function untilStopSignal(): { signal: Promise<NodeJS.Signals>; dispose: (
   const signal = new Promise<NodeJS.Signals>((resolve) => {
     stop = (s: NodeJS.Signals): void => {
       dispose()
-      process.once('SIGINT', () => process.exit(130))
-      process.once('SIGTERM', () => process.exit(143))
+      // Every signal after the first (not only the next): one more while the process exits must not kill it before its cleanup.
+      process.on('SIGINT', () => hurriedExit(130))
+      process.on('SIGTERM', () => hurriedExit(143))
       resolve(s)
     }
     process.on('SIGINT', stop)

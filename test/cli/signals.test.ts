@@ -2,7 +2,8 @@
 // for the `listening` line and signals at once gets a summary, exit 0 and a complete
 // capture (its stored index and trailer written), every time.
 import { afterEach, describe, expect, it } from 'vitest'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CliProcess } from '../helpers/cli'
 import { tempDir } from '../helpers/net'
@@ -35,5 +36,23 @@ describe('signals right after the listening line', () => {
       outcomes.push(`${code} ${last === TYPE.Trailer ? 'complete' : 'cut'} ${/summary|stopped/.test(summary) ? 'summary' : 'no summary'}`)
     }
     expect(outcomes).toEqual(Array(12).fill('0 complete summary'))
+  })
+})
+
+describe('a second signal while it stops', () => {
+  it('exits at once (130) and leaves no temporary capture behind', async () => {
+    const cli = new CliProcess(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9'])
+    cleanups.push(() => cli.stop('SIGKILL'))
+    await cli.waitLine(() => true)
+    const pid = cli.child.pid!
+    const temporary = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith(`tcpscope-${pid}-`) && f.endsWith('.tcap'))
+    expect(temporary()).toHaveLength(1)
+    // SIGINT again and again until it is gone: one of them lands while the first one's stop runs.
+    const again = setInterval(() => cli.child.kill('SIGINT'), 5)
+    cleanups.push(() => clearInterval(again))
+    const code = await cli.stop('SIGINT')
+    clearInterval(again)
+    expect(code).toBe(130)
+    expect(temporary()).toEqual([])
   })
 })
