@@ -21,8 +21,7 @@ import type { RulesState } from '../../shared/rules/rule-args'
 import { targetPort } from '../../shared/endpoint'
 import { TrafficRules } from '../rules/traffic-rules'
 import { trafficPair } from '../rules/traffic-pair'
-import { forwardRequest } from '../rules/rule-forward'
-import { forwardH2 } from '../rules/h2/h2-forward-client'
+import { forwardSenders } from '../rules/forward-senders'
 
 /** `make`'s value, made on the first call. */
 function once<T>(make: () => T): () => T {
@@ -137,8 +136,7 @@ export class ProxyRules {
       ...(this.traffic.script !== undefined ? { script: this.traffic.script } : {}),
       conn,
       ...(baseDir !== undefined ? { baseDir } : {}),
-      forward: (to, request, method) => forwardRequest(capture, to, request, method),
-      forwardH2: (to, request, signal, http1) => forwardH2(capture, to, request, signal, http1),
+      ...forwardSenders(capture),
       framing: () => this.deps.framing?.(connId, this.proxyId),
       port: () => {
         const target = capture.targetOf(connId)

@@ -28,7 +28,7 @@ import { ResponseSide } from './http-response-side'
 import { NOT_FOUND, badGateway } from './http-answers'
 import { forwardHost } from './rule-forward'
 import { asksWebSocket, wantsWebSocket } from './websocket/ws-relay'
-import { inTargetsPlace } from './traffic-deps'
+import { inTargetsPlace, insteadOfTarget } from './traffic-deps'
 
 
 /** An answer's place in the response order: the target's, one made here (ready once `bytes` is set), or none ever (timeout). */
@@ -168,7 +168,7 @@ class RequestSide extends OrderedSide {
           const slot: Slot = { kind: 'local' }
           this.takeSlot(slot)
           const sent = serialize(f.host === 'rewrite' ? withHost(request, f.to) : request)
-          recordRule(this.port, entry, 'forward', `sent ${summary} to ${f.to} instead of the target`, at, changed ? sent : undefined)
+          recordRule(this.port, entry, 'forward', `sent ${summary} to ${f.to}${insteadOfTarget(this.deps)}`, at, changed ? sent : undefined)
           // The answer comes back in its slot's turn; meanwhile the next request is read.
           const forward = this.deps.forward
           void forward(f.to, sent, request.method)

@@ -39,3 +39,8 @@ export function inTargetsPlace(deps: Pick<TrafficDeps, 'noTarget'>, note?: strin
   const parts = [note, deps.noTarget === true ? undefined : 'not sent to the target'].filter((p) => p !== undefined)
   return parts.length === 0 ? '' : ` (${parts.join('; ')})`
 }
+
+/** What a forward's record says after its destination: that it went there instead of the target, which a server session (`noTarget`) does not have. */
+export function insteadOfTarget(deps: Pick<TrafficDeps, 'noTarget'>): string {
+  return deps.noTarget === true ? '' : ' instead of the target'
+}

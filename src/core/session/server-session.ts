@@ -100,7 +100,7 @@ export class ServerSession {
     const session = new ServerSession(id, listen, args, capture, hooks, tls)
     const traffic = new TrafficRules({ warn: (message) => hooks.warn(message), ...(hooks.scriptWorkerFile !== undefined ? { scriptWorkerFile: hooks.scriptWorkerFile } : {}) })
     traffic.set.watch(() => hooks.rulesChanged?.(id, traffic.state()))
-    session.rules = new SessionRules(traffic)
+    session.rules = new SessionRules(traffic, capture)
     // Check the behaviour before taking the port, so a bad rule fails without side effects.
     session.answering = await compileBehaviour(args.behaviour ?? {})
     session.listener = await Listener.open(listen, () => session.newServer(), { backlog: args.backlog })

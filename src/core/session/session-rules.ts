@@ -2,9 +2,13 @@
 // Each client connection gets the rules' stage pair (rules/traffic-pair.ts) with `noTarget`:
 // what a client sends goes into the client direction's stage, whose bytes for a target go
 // nowhere; what the rules answer comes out of the target direction's stage to the client,
-// written as the session writes anything (recorded as the server's bytes).
+// written as the session writes anything (recorded as the server's bytes). A forward step
+// sends its request elsewhere as a proxy's does (rules/forward-senders.ts), its connection
+// recorded into the session's capture.
 
+import type { LiveCapture } from '../capture/write/live-capture'
 import type { StagePair, StagePort } from '../proxy/forward-stage'
+import { forwardSenders } from '../rules/forward-senders'
 import { trafficPair } from '../rules/traffic-pair'
 import type { TrafficRules } from '../rules/traffic-rules'
 import type { SessionConnection } from './session-connection'
@@ -12,7 +16,10 @@ import type { SessionConnection } from './session-connection'
 export class SessionRules {
   private readonly pairs = new WeakMap<SessionConnection, { pair: StagePair; ports: { client: StagePort; server: StagePort } }>()
 
-  constructor(readonly traffic: TrafficRules) {}
+  constructor(
+    readonly traffic: TrafficRules,
+    private readonly capture: LiveCapture
+  ) {}
 
   /** Whether the session answers by rules (it has some, or a script). */
   get active(): boolean {
@@ -28,6 +35,7 @@ export class SessionRules {
       connId: conn.id,
       conn: () => ({ client, targetHost: where.replace(/:\d+$/, ''), ...(/:(\d+)$/.test(where) ? { targetPort: Number(/:(\d+)$/.exec(where)![1]) } : {}) }),
       noTarget: true,
+      ...forwardSenders(this.capture),
       ...(baseDir !== undefined ? { baseDir } : {}),
       ...(script !== undefined ? { script } : {})
     })

@@ -27,7 +27,7 @@ import { T_HEADERS } from '../../protocols/http2/frame-reader'
 import { recordRule } from '../rule-record'
 import { forwardHost } from '../rule-forward'
 import type { RuleEntry } from '../rule-set'
-import type { TrafficDeps } from '../traffic-deps'
+import { insteadOfTarget, type TrafficDeps } from '../traffic-deps'
 import type { Held } from './h2-leg'
 import { Http1Only } from './h2-forward-client'
 import { cannotReach, fieldsOf, isGrpc, type Answer } from './h2-message'
@@ -93,7 +93,7 @@ export class StreamForwards {
       if (this.going.size > MAX_GOING) throw new Error(`${MAX_GOING} forwards of this connection are waiting already; try again once they are answered`)
       const reply = await send(f.to, { fields, body, trailers }, ctl.signal, this.http1)
       answer = reply.answer
-      message = `sent ${at.summary} to ${f.to} instead of the target (${reply.protocol === 'h2' ? 'HTTP/2' : 'HTTP/1.1'}): answered ${answer.status} on stream ${s}`
+      message = `sent ${at.summary} to ${f.to}${insteadOfTarget(deps)} (${reply.protocol === 'h2' ? 'HTTP/2' : 'HTTP/1.1'}): answered ${answer.status} on stream ${s}`
     } catch (err) {
       const why = `${f.to}: ${((err as Error).message ?? String(err)).split('\n')[0]}`
       answer = cannotReach(isGrpc(fields), why, request.method)
@@ -102,7 +102,7 @@ export class StreamForwards {
       this.going.delete(s)
     }
     if (this.host.closed) return
-    if (ctl.signal.aborted) recordRule(leg.port, entry, 'forward', `sent ${at.summary} to ${f.to} instead of the target: the client reset stream ${s} before the answer came`, at)
+    if (ctl.signal.aborted) recordRule(leg.port, entry, 'forward', `sent ${at.summary} to ${f.to}${insteadOfTarget(deps)}: the client reset stream ${s} before the answer came`, at)
     else recordRule(leg.port, entry, 'forward', message, at, response.answer(s, answer, false))
     // An end that waited for this answer may go once it is sent.
     response.windowOpened()

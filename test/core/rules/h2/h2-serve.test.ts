@@ -3,11 +3,14 @@
 // at once, a PING answered, an upload past the flow-control windows read and answered 404, a
 // HEAD 404 without a body and a reset stream while the session goes on; a script's onRequest
 // answers there too. grpc-js gets a rule's gRPC status, and UNIMPLEMENTED (an HTTP 404) for a
-// method no rule answers.
+// method no rule answers. A forward step sends a stream to a real h2c server (or, for one
+// that speaks HTTP/1.1 only, as HTTP/1.1) and answers with what came back; each forward's
+// connection is recorded as its own.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import http from 'node:http'
 import http2 from 'node:http2'
 import { randomBytes } from 'node:crypto'
 import * as grpc from '@grpc/grpc-js'
@@ -15,12 +18,13 @@ import * as protoLoader from '@grpc/proto-loader'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { testEngine, portOf, type TestEngine } from '../../../helpers/engine'
 import type { RuleSpec } from '../../../../src/shared/rules/rule-types'
-import { eventsOf } from '../../../helpers/sessions'
+import { closedSummary, eventsOf } from '../../../helpers/sessions'
+import { listen, waitFor } from '../../../helpers/net'
 
 let t: TestEngine
 let serverId: string
 let port: number
-const cleanups: Array<() => void> = []
+const cleanups: Array<() => void | Promise<void>> = []
 
 beforeEach(async () => {
   t = await testEngine()
@@ -29,7 +33,7 @@ beforeEach(async () => {
   port = portOf(server.listen)
 })
 afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) c()
+  for (const c of cleanups.splice(0).reverse()) await c()
   await t.dispose()
 })
 
@@ -97,6 +101,61 @@ describe('serve --rules on HTTP/2', () => {
     expect(messages[0]).toBe('answered GET /api/user with 200 on stream 1')
     expect(messages.find((m) => m.startsWith('reset stream'))).toMatch(/^reset stream \d+ of GET \/reset \(RST_STREAM INTERNAL_ERROR\)$/)
     expect(messages.filter((m) => m.includes('target'))).toEqual([])
+  })
+
+  it('forwards a stream to an h2c server, and to an HTTP/1.1-only one, answering with what came back; the rest 404s', async () => {
+    const h2 = http2.createServer()
+    h2.on('stream', (stream, headers) => {
+      const parts: Buffer[] = []
+      stream.on('data', (c: Buffer) => parts.push(c))
+      stream.on('error', () => {})
+      stream.on('end', () => {
+        stream.respond({ ':status': 201, 'x-server': 'h2c' })
+        stream.end(`h2c saw ${headers[':method']} ${headers[':path']} (${Buffer.concat(parts).length} bytes)`)
+      })
+    })
+    const h2Port = await listen(h2 as unknown as import('node:net').Server)
+    cleanups.push(() => new Promise<void>((r) => h2.close(() => r())))
+    const h1 = http.createServer((req, res) => {
+      req.resume()
+      req.on('end', () => res.writeHead(202, { 'x-server': 'http1' }).end(`http1 saw ${req.method} ${req.url}`))
+    })
+    const h1Port = await listen(h1)
+    cleanups.push(() => {
+      h1.closeAllConnections()
+      return new Promise<void>((r) => h1.close(() => r()))
+    })
+    await t.engine['rules.set']({
+      proxyId: serverId,
+      rules: [
+        { match: { http: { path: '/h2/*' } }, steps: [{ forward: { to: `http://127.0.0.1:${h2Port}` } }] },
+        { match: { http: { path: '/h1/*' } }, steps: [{ forward: { to: `127.0.0.1:${h1Port}` } }] }
+      ]
+    })
+    const s = connect()
+    const viaH2 = await request(s, '/h2/a', { body: Buffer.from('hello') })
+    expect([viaH2.status, viaH2.headers['x-server'], viaH2.body.toString()]).toEqual([201, 'h2c', 'h2c saw POST /h2/a (5 bytes)'])
+    const viaH1 = await request(s, '/h1/b')
+    expect([viaH1.status, viaH1.headers['x-server'], viaH1.body.toString()]).toEqual([202, 'http1', 'http1 saw GET /h1/b'])
+    const other = await request(s, '/other')
+    expect([other.status, other.body.toString()]).toEqual([404, 'no rule answers this request.\r\n'])
+
+    // Each forward's connection is the rules' own, to its destination (the HTTP/1.1-only one's h2c attempt and its HTTP/1.1 request).
+    const forwards = await waitFor(() => {
+      const c = t.engine.capture.connections().filter((x) => x.ownerId === 'rules')
+      return c.length >= 3 && c
+    }, 'the forwards\' connections')
+    for (const c of forwards) await closedSummary(t.engine, c.id)
+    expect(forwards.map((c) => c.target)).toEqual([`127.0.0.1:${h2Port}`, `127.0.0.1:${h1Port}`, `127.0.0.1:${h1Port}`])
+    expect(t.engine.capture.connections().filter((c) => c.kind === 'server')).toHaveLength(1)
+
+    // The session's records say where each stream went, and name no target.
+    const [conn] = t.engine.capture.connections().filter((c) => c.kind === 'server')
+    const messages = async (): Promise<string[]> => (await eventsOf(t.engine, conn.id)).filter((e) => e.kind === 'rule').map((e) => String(e.info?.message))
+    await expect.poll(messages).toEqual([
+      `sent POST /h2/a to http://127.0.0.1:${h2Port} (HTTP/2): answered 201 on stream 1`,
+      `sent GET /h1/b to 127.0.0.1:${h1Port} (HTTP/1.1): answered 202 on stream 3`
+    ])
   })
 
   it("answers by a script's onRequest; what it leaves goes to the 404", async () => {
