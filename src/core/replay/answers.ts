@@ -34,14 +34,16 @@ export class Answers {
     private readonly expected: number[],
     private readonly byPosition: boolean,
     /** The most kept of all turns' answers together. */
-    keepTotal = REPLAY_KEPT_TOTAL
+    keepTotal = REPLAY_KEPT_TOTAL,
+    /** The most kept of one turn's answer (a caller comparing whole answers keeps more, within `keepTotal`). */
+    private readonly keepPerTurn = REPLAY_KEPT_PER_TURN
   ) {
     this.list = expected.map(() => ({ received: 0, kept: [], keptBytes: 0, hash: createHash('sha256') }))
     // Recorded answers take at most half, turn by turn from the first, so the turns that
     // carry one carry this run's answer beside it; answers get the rest.
     let recordedRoom = Math.floor(keepTotal / 2)
     this.recordedKeep = expected.map((length) => {
-      const keep = Math.min(length, REPLAY_KEPT_PER_TURN, recordedRoom)
+      const keep = Math.min(length, keepPerTurn, recordedRoom)
       recordedRoom -= keep
       return keep
     })
@@ -68,7 +70,7 @@ export class Answers {
     a.received += part.length
     this.total += part.length
     a.hash.update(part)
-    const keep = Math.min(part.length, REPLAY_KEPT_PER_TURN - a.keptBytes, this.keepTotal - this.keptTotal)
+    const keep = Math.min(part.length, this.keepPerTurn - a.keptBytes, this.keepTotal - this.keptTotal)
     if (keep > 0) {
       // A copy: the socket's chunk may share a pool with other reads.
       a.kept.push(Buffer.from(part.subarray(0, keep)))

@@ -2,10 +2,11 @@
 // between two runs of the same server (the Date header, a timestamp in a body) does not
 // count: headers are compared by the one header rule (header-differences.ts) with the
 // ignored names added, bodies once the ignore-body matches are blanked. Only answers kept
-// whole are compared this way (raw replay keeps REPLAY_KEPT_PER_TURN bytes of each): a
-// longer one that differs stays different.
+// whole are compared this way (a whole-capture replay keeps up to its per-connection share
+// of each, the recorded answer and this run's together): a longer one that differs stays
+// different.
 
-import { REPLAY_KEPT_PER_TURN, type ReplayTurn } from '../../shared/replay-types'
+import type { ReplayTurn } from '../../shared/replay-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { UserRegex } from '../regex/user-regex'
 import { compareHeaders } from './header-differences'
@@ -95,11 +96,23 @@ export function answersMatch(recorded: Buffer, replayed: Buffer, rules: IgnoreRu
   )
 }
 
-/** Whether a differing answer matches the recorded one once the ignore rules are applied. */
-export async function httpAnswersMatch(view: CaptureView, connId: number, recorded: StreamRange, turn: ReplayTurn, rules: IgnoreRules): Promise<boolean> {
-  const got = Buffer.from(turn.bytes)
-  if (got.length < turn.received || recorded.length > REPLAY_KEPT_PER_TURN) return false
+/** A Buffer over the same bytes, not a copy. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/**
+ * Whether a differing answer matches the recorded one once the ignore rules are applied.
+ * `keep`: the most the replay kept of its answers (raw replay's keepTotal and keepPerTurn);
+ * `free`: how much of that the result left unused, the most the recorded answer is read
+ * again into when the result does not carry it whole.
+ */
+export async function httpAnswersMatch(view: CaptureView, connId: number, recorded: StreamRange, turn: ReplayTurn, rules: IgnoreRules, keep: number, free: number): Promise<boolean> {
+  if (turn.bytes.length < turn.received || recorded.length > keep) return false
   // The result carries the recorded answer's start: read it again only when that is not all of it.
-  const want = turn.recordedBytes.length === recorded.length ? Buffer.from(turn.recordedBytes) : await view.readBytes(connId, 'server', recorded.offset, recorded.length)
-  return answersMatch(want, got, rules)
+  let want: Buffer
+  if (turn.recordedBytes.length === recorded.length) want = asBuffer(turn.recordedBytes)
+  else if (recorded.length > free) return false
+  else want = await view.readBytes(connId, 'server', recorded.offset, recorded.length)
+  return answersMatch(want, asBuffer(turn.bytes), rules)
 }

@@ -189,6 +189,8 @@ async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts:
       connectTimeoutMs: opts.connectTimeoutMs,
       signal: opts.signal,
       keepTotal: keep,
+      // Whole answers up to the connection's share, for the HTTP ignore rules below.
+      keepPerTurn: keep,
       record: opts.record?.(c.id),
       tls: opts.tls === undefined ? undefined : replayTlsFor(opts.tls, c)
     })
@@ -202,9 +204,12 @@ async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts:
   // Date always differs in HTTP, so the ignore rules are always checked there.
   if (differs.length > 0 && (await decoding.exchanges(view, c.id, 0, 0)).protocol === 'http1') {
     stillDiffer = []
+    // A recorded answer the result does not carry whole is read again only into what the
+    // result left of `keep`, so a connection holds at most `keep` however its answers run.
+    const free = keep - result.turns.reduce((n, t) => n + t.bytes.length + t.recordedBytes.length, 0)
     for (const t of differs) {
       const range = plan.turns[t.index]?.server
-      if (range === undefined || !(await httpAnswersMatch(view, c.id, range, t, opts))) stillDiffer.push(t)
+      if (range === undefined || !(await httpAnswersMatch(view, c.id, range, t, opts, keep, free))) stillDiffer.push(t)
     }
   }
   const outcome: ConnectionReplayOutcome = {

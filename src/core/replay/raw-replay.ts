@@ -46,6 +46,8 @@ export interface RawReplayOptions {
   record?: ReplayRecording
   /** The most of the answers (and recorded answers) kept for the result (REPLAY_KEPT_TOTAL unless said): many replays at once keep less each. */
   keepTotal?: number
+  /** The most of one turn's answer (and recorded answer) kept (REPLAY_KEPT_PER_TURN unless said); `keepTotal` still bounds them all. */
+  keepPerTurn?: number
   /** Client turns sent differently: turn `turn` (its index in the result's turns) sends `bytes` instead of what was recorded. */
   edits?: readonly TurnEdit[]
   /** Over TLS (replay-tls.ts replayTlsFor): the replay's connection records its handshake as any connect does. */
@@ -79,7 +81,7 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
   const timeoutMs = opts.timeoutMs ?? DEFAULT_REPLAY_TIMEOUT_MS
   const link = new ReplayLink(socket, rec, opts.record?.hold, signal, timeoutMs)
   const expected = plan.turns.map((t) => t.server.length)
-  const answers = new Answers(expected, opts.strategy !== 'turns', opts.keepTotal)
+  const answers = new Answers(expected, opts.strategy !== 'turns', opts.keepTotal, opts.keepPerTurn)
   link.onData = (chunk) => answers.feed(chunk)
   const sent = plan.turns.map(() => 0)
   // A forward proxy's absolute-form connection: its requests go as the origin got them, without the proxy's credentials.
