@@ -7,6 +7,7 @@ import { mount } from '@vue/test-utils'
 import { defineComponent, h, nextTick, ref } from 'vue'
 import { afterEach, describe, expect, it } from 'vitest'
 import RulesPanel from '../../../src/renderer/src/ui/dialog/RulesPanel.vue'
+import { createAppI18n } from '../../../src/renderer/src/platform/i18n'
 
 interface Row {
   name: string
@@ -41,7 +42,8 @@ describe('a rules panel switch', () => {
             { cells: ({ row }: { row: Row }) => h('td', row.name) }
           )
       }),
-      { attachTo: document.body }
+      // The app's i18n, which says the panel's engine errors in its language.
+      { attachTo: document.body, global: { plugins: [createAppI18n('en')] } }
     )
     mounted.push(w)
     const box = (): HTMLInputElement => document.body.querySelector('input[role="switch"]') as HTMLInputElement

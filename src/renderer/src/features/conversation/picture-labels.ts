@@ -9,6 +9,7 @@ import { MAX_HELD_MESSAGE } from '../../../../shared/break-types'
 import { formatBytes, formatDuration } from '../../../../shared/human-readable'
 import type { RuleEventInfo } from '../../../../shared/rules/rule-types'
 import { deliveredStatus } from '../rules/rule-marks'
+import { engineWords } from '../../ui/engine-words'
 
 /** vue-i18n's `t`, as these helpers use it. */
 export type Translate = (key: string, values?: Record<string, unknown>, plural?: number) => string
@@ -31,7 +32,7 @@ export function eventWhat(t: Translate, e: CaptureEvent): string {
   // A plain close is said once ("closed normally"), not as "closed: closed".
   if (e.kind === 'close' && info.end === 'closed') return t('conv.closedNormally')
   if (e.kind === 'close' && typeof info.end === 'string') return t('conv.whatWhy', { what, why: t(`conv.end.${info.end}`) })
-  if ((e.kind === 'connect-failed' || e.kind === 'error') && typeof info.message === 'string') return t('conv.whatWhy', { what, why: info.message })
+  if ((e.kind === 'connect-failed' || e.kind === 'error') && typeof info.message === 'string') return t('conv.whatWhy', { what, why: engineWords(info.message, t) })
   return what
 }
 

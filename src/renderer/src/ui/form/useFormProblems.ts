@@ -7,6 +7,7 @@ import { useI18n } from 'vue-i18n'
 import type { PayloadSpec } from '../../../../shared/payload/payload-spec'
 import { routeEngineError, type FieldRoute } from './engine-error-fields'
 import type { Checked, FieldProblems } from './field-problems'
+import { engineWords } from '../engine-words'
 
 /** An error already known to concern one field (a payload checked before starting). */
 export class FieldError extends Error {
@@ -39,7 +40,7 @@ export function useFormProblems() {
   const problem: ProblemText = (field) => {
     const p = problems.value[field]
     if (!p) return undefined
-    return 'text' in p ? p.text : t(p.key, p.params ?? {})
+    return 'text' in p ? engineWords(p.text, t) : t(p.key, p.params ?? {})
   }
 
   async function showProblems(found: FieldProblems): Promise<void> {

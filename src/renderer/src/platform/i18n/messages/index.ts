@@ -25,5 +25,6 @@ import intervene from './intervene'
 import start from './start'
 import setups from './setups'
 import rules from './rules'
+import engineWords from './engine-words'
 
-export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, frames, grpc, streamMessages, replay, replayHttp, replayRaw, replayCapture, replayParts, replaySend, tls, commands, intervene, rules, start, setups] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
+export const messageParts = [common, list, detail, sessions, documents, composer, bytes, pictures, exchanges, http, frames, grpc, streamMessages, replay, replayHttp, replayRaw, replayCapture, replayParts, replaySend, tls, commands, intervene, rules, start, setups, engineWords] as unknown as Array<{ en: Record<string, string>; 'zh-CN': Record<string, string> }>
