@@ -34,4 +34,31 @@ describe('the Breakpoints dialog', () => {
     await select(w, matchLabel).setValue('http-response')
     expect(first()).toBe(response)
   })
+
+  it.for([
+    ['en', 'Required'],
+    ['zh-CN', '必填']
+  ] as const)('says a pattern is required under its field, and asks the engine nothing (%s)', async ([language, required]) => {
+    const asked: unknown[] = []
+    const t = fakeTransport({ 'break.list': () => [], 'break.add': (args) => {
+        asked.push(args)
+        return { id: 'b1', match: 'text', pattern: 'GET', stream: 'both', timeoutMs: 30_000, enabled: true, hits: 0, heldNow: 0, forwarded: 0, edited: 0, dropped: 0 } as never
+      }
+    })
+    useEngineStore().attach(t.transport)
+    const w = mounts.track(mount(BreakpointsDialog, { props: { proxyId: 'p1' }, global: { plugins: [mounts.pinia(), createAppI18n(language)] }, attachTo: document.body }))
+    await flushPromises()
+    await w.find('form').trigger('submit')
+    await flushPromises()
+    expect(asked).toEqual([])
+    const field = w.find('input[aria-invalid="true"]')
+    expect(field.exists()).toBe(true)
+    expect(document.getElementById(field.attributes('aria-describedby')!.split(' ')[0])?.textContent).toContain(required)
+    // Typed in, the problem goes, and the rule is asked for.
+    await field.setValue('GET')
+    expect(w.find('input[aria-invalid="true"]').exists()).toBe(false)
+    await w.find('form').trigger('submit')
+    await flushPromises()
+    expect(asked).toHaveLength(1)
+  })
 })
