@@ -16,16 +16,22 @@ export interface Schema<T> {
 }
 export type Infer<S> = S extends Schema<infer T> ? T : never
 
+/** A value of the wrong type: what it was is its type, which is what was wrong. */
 const fail = (path: string, want: string, got: unknown): never => {
   const shown = got === null ? 'null' : Array.isArray(got) ? 'an array' : typeof got
+  return outOfBounds(path, want, shown)
+}
+
+/** A value of the right type out of bounds: what it was is said (`got 2`, `got ""`), not its type again. */
+const outOfBounds = (path: string, want: string, shown: string): never => {
   throw new ValidationError(`${path || 'argument'}: expected ${want}, got ${shown}`)
 }
 
 export const str = (opts: { max?: number; nonEmpty?: boolean } = {}): Schema<string> => ({
   parse: (v, path) => {
     if (typeof v !== 'string') return fail(path, 'a string', v)
-    if (opts.nonEmpty && v.length === 0) return fail(path, 'a non-empty string', v)
-    if (opts.max !== undefined && v.length > opts.max) return fail(path, `at most ${opts.max} characters`, v)
+    if (opts.nonEmpty && v.length === 0) return outOfBounds(path, 'a non-empty string', 'an empty one')
+    if (opts.max !== undefined && v.length > opts.max) return outOfBounds(path, `at most ${opts.max} characters`, String(v.length))
     return v
   }
 })
@@ -33,8 +39,8 @@ export const str = (opts: { max?: number; nonEmpty?: boolean } = {}): Schema<str
 export const int = (opts: { min?: number; max?: number } = {}): Schema<number> => ({
   parse: (v, path) => {
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) return fail(path, 'a whole number', v)
-    if (opts.min !== undefined && v < opts.min) return fail(path, `a number >= ${opts.min}`, v)
-    if (opts.max !== undefined && v > opts.max) return fail(path, `a number <= ${opts.max}`, v)
+    if (opts.min !== undefined && v < opts.min) return outOfBounds(path, `a number >= ${opts.min}`, String(v))
+    if (opts.max !== undefined && v > opts.max) return outOfBounds(path, `a number <= ${opts.max}`, String(v))
     return v
   }
 })
@@ -43,8 +49,8 @@ export const int = (opts: { min?: number; max?: number } = {}): Schema<number> =
 export const num = (opts: { min?: number; max?: number } = {}): Schema<number> => ({
   parse: (v, path) => {
     if (typeof v !== 'number' || !Number.isFinite(v)) return fail(path, 'a number', v)
-    if (opts.min !== undefined && v < opts.min) return fail(path, `a number >= ${opts.min}`, v)
-    if (opts.max !== undefined && v > opts.max) return fail(path, `a number <= ${opts.max}`, v)
+    if (opts.min !== undefined && v < opts.min) return outOfBounds(path, `a number >= ${opts.min}`, String(v))
+    if (opts.max !== undefined && v > opts.max) return outOfBounds(path, `a number <= ${opts.max}`, String(v))
     return v
   }
 })
@@ -57,7 +63,9 @@ export const oneOf = <const T extends readonly string[]>(values: T): Schema<T[nu
   parse: (v, path) =>
     typeof v === 'string' && (values as readonly string[]).includes(v)
       ? (v as T[number])
-      : fail(path, `one of ${values.join(', ')}`, v)
+      : typeof v === 'string'
+        ? outOfBounds(path, `one of ${values.join(', ')}`, JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v))
+        : fail(path, `one of ${values.join(', ')}`, v)
 })
 
 export type OptionalSchema<T> = Schema<T | undefined> & { readonly optional: true }
@@ -92,7 +100,7 @@ export const obj = <S extends Shape>(shape: S): Schema<ObjectOf<S>> => ({
 export const arr = <T>(item: Schema<T>, opts: { max?: number } = {}): Schema<T[]> => ({
   parse: (v, path) => {
     if (!Array.isArray(v)) return fail(path, 'an array', v)
-    if (opts.max !== undefined && v.length > opts.max) return fail(path, `at most ${opts.max} items`, v)
+    if (opts.max !== undefined && v.length > opts.max) return outOfBounds(path, `at most ${opts.max} items`, String(v.length))
     return v.map((x, i) => item.parse(x, `${path}[${i}]`))
   }
 })
@@ -116,7 +124,7 @@ export const numberMap = (opts: { min?: number; maxKeys?: number } = {}): Schema
   parse: (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, 'an object of numbers', v)
     const entries = Object.entries(v as Record<string, unknown>)
-    if (entries.length > (opts.maxKeys ?? 16)) return fail(path, `at most ${opts.maxKeys ?? 16} fields`, v)
+    if (entries.length > (opts.maxKeys ?? 16)) return outOfBounds(path, `at most ${opts.maxKeys ?? 16} fields`, String(entries.length))
     const out: Record<string, number> = {}
     for (const [k, n] of entries) {
       const at = `${path ? path + '.' : ''}${k}`

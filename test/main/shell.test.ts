@@ -127,8 +127,8 @@ describe("the page's messages", () => {
     s.sendState({ ...STATE, extra: 1 })
     expect(s.states).toEqual([])
     expect(s.logged).toEqual([
-      'tcpscope: refused a menu state: state.theme: expected one of system, light, dark, got string',
-      'tcpscope: refused a menu state: state.recent: expected at most 10 items, got an array',
+      'tcpscope: refused a menu state: state.theme: expected one of system, light, dark, got "neon"',
+      'tcpscope: refused a menu state: state.recent: expected at most 10 items, got 11',
       'tcpscope: refused a menu state: state.extra: unknown field'
     ])
   })
