@@ -36,7 +36,10 @@ const CASES: { args: string[]; says: RegExp }[] = [
 /** Commands that read a capture: the framing is read before the file is. */
 const READING: { args: string[]; says: RegExp }[] = [
   { args: ['show', 'no-such.tcap', '--frame', 'length:size=3'], says: /^tcpscope: show: --frame length:size=3: size=3 is not 1, 2, 4 or 8/ },
-  { args: ['replay', 'no-such.tcap', '--conn', '1', '--by-message', '--frame', 'nonsense', '--target', '127.0.0.1:1'], says: /^tcpscope: replay: --frame nonsense:/ }
+  { args: ['replay', 'no-such.tcap', '--conn', '1', '--by-message', '--frame', 'nonsense', '--target', '127.0.0.1:1'], says: /^tcpscope: replay: --frame nonsense:/ },
+  // Neither one connection nor all of them: both ways are named.
+  { args: ['replay', 'no-such.tcap'], says: /^tcpscope: replay: --conn is required \(a connection id from `tcpscope ls`, or --all for every connection\)/ },
+  { args: [...PROXY, '--toxic', 'latency:latency=100,toxicity=2'], says: /^tcpscope: proxy: --toxic 'latency:latency=100,toxicity=2': .*toxicity: expected a number <= 1, got 2/ }
 ]
 
 describe('usage errors exit 2 and leave no capture', () => {

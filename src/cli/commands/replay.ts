@@ -80,7 +80,7 @@ async function runReplay({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
   if (values.exchange !== undefined) return runHttpReplay(values, path, io)
   const other = HTTP_OR_SERVER.find((k) => values[k] !== undefined)
   if (other) throw new UsageError(`replay: --${other} is for ${other === 'listen' ? 'a recorded server (with --as-server)' : 'an HTTP request (with --exchange N)'}`)
-  const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`'), '--conn', 1, MAX_CONN_ID)!
+  const id = parseWhole('replay', requireString('replay', values.conn, '--conn', 'a connection id from `tcpscope ls`, or --all for every connection'), '--conn', 1, MAX_CONN_ID)!
   const strategy = oneOfFlag('replay', values.strategy ?? 'turns', '--strategy', REPLAY_STRATEGIES)!
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   const edits = await turnEditsFrom(values)
