@@ -30,7 +30,8 @@ import type { HttpMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { Decoding } from '../decode/decoding'
 import { parseHead } from '../protocols/http1/head-parser'
-import { AsOriginGot, absoluteFormOrigin } from '../proxy/forward/as-origin-got'
+import { absoluteFormOrigin } from '../proxy/forward/as-origin-got'
+import { asOriginGets } from '../replay/http-replay-request'
 import type { Destination as Origin } from '../proxy/forward/http-proxy-request'
 import { requestAsDelivered, ruleActs, type DeliveredMessage, type ExportAs } from './delivered'
 
@@ -204,10 +205,10 @@ export async function curlCommand(view: CaptureView, decoding: Decoding, connId:
  * A forward proxy's absolute-form request as the origin got it (as-origin-got.ts): the
  * command sends that, not the proxy's credentials; its body is the captured one.
  */
-async function asOriginGot(view: CaptureView, connId: number, req: HttpMessage, origin: Origin, notes: string[]): Promise<DeliveredMessage | undefined> {
-  const head = Buffer.concat(new AsOriginGot(origin).pass(await view.readBytes(connId, 'client', req.headRange.offset, req.headRange.length)))
+async function asOriginGot(view: CaptureView, connId: number, req: HttpMessage, origin: Origin, notes: string[]): Promise<DeliveredMessage> {
+  const head = asOriginGets(await view.readBytes(connId, 'client', req.headRange.offset, req.headRange.length), origin, `this request (${req.target ?? ''})`)
   const parsed = parseHead(head.toString('latin1'), 0, 'client', 'request')
-  if (typeof parsed === 'string') return undefined
+  if (typeof parsed === 'string') throw new UserError(`the request as the origin got it is not HTTP (${parsed})`)
   notes.push(`# The client asked tcpscope's forward proxy for ${req.target ?? ''}; this command sends the request as the origin got it (no proxy headers).`)
   return { message: { ...req, target: parsed.target, startLine: parsed.startLine, headers: parsed.headers }, bytes: head }
 }

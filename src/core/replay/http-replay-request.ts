@@ -16,7 +16,7 @@ import { CR, latin1 } from '../protocols/http1/bytes'
 import { findBlankLine } from '../protocols/http1/head-boundary'
 import { headerTokens, parseHead } from '../protocols/http1/head-parser'
 import { AsOriginGot, absoluteFormOrigin } from '../proxy/forward/as-origin-got'
-import type { Destination } from '../proxy/forward/http-proxy-request'
+import { authorityText, type Destination } from '../proxy/forward/http-proxy-request'
 import type { StreamRange } from './replay-plan'
 
 export interface CapturedRequest {
@@ -58,6 +58,13 @@ export interface RequestBytes {
 
 type Fit = { target: Endpoint } | undefined
 
+/** `bytes` (a request) as the forward proxy would send it to `origin`; refused when it would send nothing (it names another origin). */
+export function asOriginGets(bytes: Buffer, origin: Destination, what: string): Buffer {
+  const out = Buffer.concat(new AsOriginGot(origin).pass(bytes))
+  if (out.length === 0) throw new UserError(`${what} names another origin than its connection's ${authorityText(origin)}: the forward proxy would not send it there, so it is not sent`)
+  return out
+}
+
 /**
  * The bytes to send: byte-exact (as the origin got them, for a forward proxy's absolute-form
  * request), or with Content-Length and Host fitted to the body and target.
@@ -66,8 +73,7 @@ export async function requestBytes(view: CaptureView, connId: number, req: HttpM
   const recorded = await view.readBytes(connId, 'client', req.headRange.offset, req.headRange.length)
   const body = req.body.framing === 'none' ? { offset: req.body.range.offset, length: 0 } : { offset: req.body.range.offset, length: req.body.range.length }
   if (origin !== undefined) {
-    const head = Buffer.concat(new AsOriginGot(origin).pass(recorded))
-    if (head.length === 0) throw new UserError(`this request named another origin than its connection's (${req.target ?? ''}): the forward proxy never sent it, so it is not replayed`)
+    const head = asOriginGets(recorded, origin, `this request (${req.target ?? ''})`)
     if (fix === undefined) return { head, body, fixed: [] }
     const parsed = parseHead(latin1(head, 0, head.length), 0, 'client', 'request')
     if (typeof parsed === 'string') throw new UserError(`the request as the origin got it is not HTTP (${parsed})`)
@@ -83,7 +89,9 @@ export async function requestBytes(view: CaptureView, connId: number, req: HttpM
  * An edited request (the user's bytes): sent as it is, or with Content-Length set to the
  * bytes after its head's blank line (unless it is chunked) and Host to the target.
  */
-export function editedRequestBytes(bytes: Buffer, fix: Fit): RequestBytes {
+export function editedRequestBytes(edited: Buffer, fix: Fit, origin?: Destination): RequestBytes {
+  // The editor opens on the captured request: one that came to the forward proxy goes as the origin would get it.
+  const bytes = origin === undefined ? edited : asOriginGets(edited, origin, 'the edited request')
   if (fix === undefined) return { head: bytes, fixed: [] }
   const end = findBlankLine(bytes, 0, true)
   if (end < 0) throw new UserError('the edited request has no blank line ending its head, so Content-Length and Host cannot be fitted: end the head with an empty line, or send it without fixing lengths')

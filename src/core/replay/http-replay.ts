@@ -50,7 +50,7 @@ export async function replayHttp(view: CaptureView, decoding: Decoding, connId: 
 export async function prepareRequest(view: CaptureView, connId: number, exchange: number, captured: CapturedRequest, opts: Pick<HttpReplayOptions, 'fixLength' | 'target' | 'request' | 'signal'>): Promise<PreparedRequest> {
   const fix = opts.fixLength === true ? { target: opts.target } : undefined
   const edited = opts.request !== undefined
-  const bytes = edited ? editedRequestBytes(Buffer.from(opts.request!.buffer, opts.request!.byteOffset, opts.request!.byteLength), fix) : await requestBytes(view, connId, captured.request, fix, captured.origin)
+  const bytes = edited ? editedRequestBytes(Buffer.from(opts.request!.buffer, opts.request!.byteOffset, opts.request!.byteLength), fix, captured.origin) : await requestBytes(view, connId, captured.request, fix, captured.origin)
   return { source: { view, connId, exchange }, bytes, edited, ...(await recordedSide(view, connId, captured.response, opts.signal)) }
 }
 

@@ -75,6 +75,10 @@ function editsByTurn(plan: ReplayPlan, connId: number, edits: readonly TurnEdit[
 export async function replayRaw(view: CaptureView, connId: number, opts: RawReplayOptions): Promise<RawReplayResult> {
   const plan = await planReplay(view, connId)
   const edits = editsByTurn(plan, connId, opts.edits)
+  // A forward proxy's absolute-form connection: its requests go as the origin got them (an
+  // edited turn too, which starts from the recorded bytes), without the proxy's credentials.
+  const origin = absoluteFormOrigin((await view.connection(connId)) ?? { target: '' })
+  const asOriginGot = origin !== undefined ? new AsOriginGot(origin) : undefined
   const signal = opts.signal
   if (signal?.aborted) throw cancelled()
   const { socket, rec, where } = await connectReplay(opts)
@@ -83,23 +87,25 @@ export async function replayRaw(view: CaptureView, connId: number, opts: RawRepl
   const expected = plan.turns.map((t) => t.server.length)
   const answers = new Answers(expected, opts.strategy !== 'turns', opts.keepTotal, opts.keepPerTurn)
   link.onData = (chunk) => answers.feed(chunk)
+  /** Of each turn's bytes (recorded or edited), how many went out (rewritten for the origin, where they were). */
   const sent = plan.turns.map(() => 0)
-  // A forward proxy's absolute-form connection: its requests go as the origin got them, without the proxy's credentials.
-  const origin = absoluteFormOrigin((await view.connection(connId)) ?? { target: '' })
-  const asOriginGot = origin !== undefined ? new AsOriginGot(origin) : undefined
+
+  /** Writes `piece` (as the origin got it, where that applies); false once the link is gone. */
+  const write = async (piece: Buffer): Promise<boolean> => {
+    for (const bytes of asOriginGot !== undefined ? asOriginGot.pass(piece) : [piece]) if (!link.open || !(await link.write(bytes))) return false
+    return true
+  }
 
   const sendTurn = async (i: number, range: StreamRange): Promise<void> => {
     const edited = edits.get(i)
     if (edited !== undefined) {
       const bytes = Buffer.from(edited.buffer, edited.byteOffset, edited.byteLength)
-      if (link.open && (await link.write(bytes))) sent[i] += bytes.length
+      if (link.open && (await write(bytes))) sent[i] += bytes.length
       return
     }
     for await (const recorded of recordedPieces(view, connId, 'client', range)) {
-      for (const bytes of asOriginGot !== undefined ? asOriginGot.pass(recorded) : [recorded]) {
-        if (!link.open || !(await link.write(bytes))) return
-        sent[i] += bytes.length
-      }
+      if (!link.open || !(await write(recorded))) return
+      sent[i] += recorded.length
     }
   }
 

@@ -74,7 +74,26 @@ describe("a forward proxy's absolute-form request, sent again", () => {
     const raw = await t.engine['replay.raw']({ capture: 'live', connId, strategy: 'turns', timeoutMs: 5000 })
     expect(o.got).toHaveLength(3)
     expect(seenByOrigin(o.got[2])).toEqual(asForwarded)
-    expect(raw.turns[0].sent).toBeLessThan(sent.length)
+    // Every recorded byte of the turn went out (as the origin got it): nothing reads as cut short.
+    expect(raw.turns[0].sent).toBe(raw.turns[0].recordedSent)
+  })
+
+  it('sends an edited request as the origin would get it too: the editors open on what the client sent', async () => {
+    t = await testEngine()
+    const o = await origin()
+    const connId = await throughForwardProxy(o.port)
+    const sent = Buffer.from(await t.engine['conn.read']({ capture: 'live', connId, dir: 'client', offset: 0, length: 1000 })).toString('latin1')
+    const edited = Buffer.from(sent.replace('Accept: */*', 'Accept: text/plain'), 'latin1')
+    await t.engine['replay.http']({ capture: 'live', connId, exchange: 0, request: new Uint8Array(edited) })
+    await t.engine['replay.http']({ capture: 'live', connId, exchange: 0, request: new Uint8Array(edited), fixLength: true })
+    await t.engine['replay.raw']({ capture: 'live', connId, strategy: 'turns', timeoutMs: 5000, edits: [{ turn: 0, bytes: new Uint8Array(edited) }] })
+    expect(o.got.slice(1).map((g) => ({ ...(seenByOrigin(g) as object), accept: g.headers.accept }))).toEqual(
+      Array(3).fill({ url: '/api?x=1', auth: undefined, proxyConnection: undefined, host: `127.0.0.1:${o.port}`, accept: 'text/plain' })
+    )
+    // An edit that names another origin is not sent there: the forward proxy never would have.
+    const elsewhere = Buffer.from(sent.replace(`http://127.0.0.1:${o.port}/`, 'http://127.0.0.1:1/'), 'latin1')
+    await expect(t.engine['replay.http']({ capture: 'live', connId, exchange: 0, request: new Uint8Array(elsewhere) })).rejects.toThrow(/names another origin than its connection's 127\.0\.0\.1:\d+/)
+    expect(o.got).toHaveLength(4)
   })
 
   it('exports it as a curl command that sends what the origin got', async (ctx) => {
