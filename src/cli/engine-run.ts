@@ -74,10 +74,16 @@ export async function startEngine({ capture, force, checksumPayloads, whenDiskIs
   const capturePath = capture ?? join(tmpdir(), `tcpscope-${process.pid}-${Date.now()}.tcap`)
   const light = readsFiles === true ? ({ writeMode: 'buffered', liveDecoding: false } as const) : liveDecoding === false ? { liveDecoding: false } : {}
   // A temporary capture holds whatever crossed the proxy: readable by its owner only.
-  const engine = await Engine.create({ capturePath, checksumPayloads, whenDiskIsSlow, overwrite: force ?? false, uploads, keepLastSetup, setupFilePayloads, decoding, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
-  // A temporary capture goes at exit, a hurried one (a second signal) too.
+  // A temporary capture goes at exit, a hurried one (a second signal, even while the engine starts) too.
   const dropTemporary = (): void => rmSync(capturePath, { force: true })
   if (capture === undefined) beforeHurriedExit.add(dropTemporary)
+  let engine: Engine
+  try {
+    engine = await Engine.create({ capturePath, checksumPayloads, whenDiskIsSlow, overwrite: force ?? false, uploads, keepLastSetup, setupFilePayloads, decoding, ...light, ...(capture === undefined ? { mode: 0o600 } : {}) })
+  } catch (err) {
+    beforeHurriedExit.delete(dropTemporary)
+    throw err
+  }
   const finish = async (): Promise<FinishedCapture> => {
     const before = engine.captureList()[0]
     await engine.close()
@@ -201,7 +207,8 @@ export async function startEngineUntilStopped(opts: EngineRunOptions): Promise<{
  */
 const beforeHurriedExit = new Set<() => void>()
 
-function hurriedExit(code: number): never {
+/** Exits now, after what must not outlive the process (a temporary capture): a second signal's way out. */
+export function hurriedExit(code: number): never {
   for (const f of beforeHurriedExit) {
     try {
       f()

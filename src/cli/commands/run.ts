@@ -16,7 +16,7 @@ import { CommandNotFound, findProgram, noConnectionNote, planProgram, settled, s
 import { UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { CAPTURE_OPTIONS, FRAME_OPTION, QUIET_OPTION } from '../common-options'
-import { describeFinished, printEvents, startEngine } from '../engine-run'
+import { describeFinished, hurriedExit, printEvents, startEngine } from '../engine-run'
 import { checkStartFlags } from '../start-checks'
 import { ExitError } from '../exit-codes'
 import { line, type Io } from '../output'
@@ -125,7 +125,7 @@ class SignalGuard {
       return
     }
     this.cleanUp()
-    process.exit(signalStatus(signal))
+    hurriedExit(signalStatus(signal))
   }
 
   constructor() {
