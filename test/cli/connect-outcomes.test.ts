@@ -102,9 +102,9 @@ describe('tcpscope connect says how it ended', () => {
     expect(data.map((e) => e.hex).join('')).toBe(reply.toString('hex'))
   })
 
-  it('--timeout passing while the server stays quiet is a normal end: exit 0, nothing on stderr', async () => {
+  it('--timeout passing while the server stays quiet is a normal end: exit 0, and stderr says what ended it', async () => {
     const port = await server(() => {})
     const r = await connect([`127.0.0.1:${port}`, '--send', 'x', '--timeout', '200'])
-    expect(r).toEqual({ code: 0, stdout: '', stderr: '', leftovers: [] })
+    expect(r).toEqual({ code: 0, stdout: '', stderr: 'tcpscope: --timeout passed (200 ms): closed the connection\n', leftovers: [] })
   })
 })

@@ -115,10 +115,12 @@ async function runConnect({ values, positionals }: Parsed<typeof OPTIONS>, io: I
             exitCode: EXIT.failed
           })
     } else {
-      const waits: Promise<unknown>[] = [ending.over, stop.signal]
-      if (timeoutMs !== undefined) waits.push(new Promise((r) => (timer = setTimeout(r, timeoutMs))))
-      await Promise.race(waits)
+      const waits: Promise<string | undefined>[] = [ending.over.then(() => undefined), stop.signal.then((s) => `stopped by ${s}: closed the connection`)]
+      if (timeoutMs !== undefined) waits.push(new Promise((r) => (timer = setTimeout(() => r(`--timeout passed (${timeoutMs} ms): closed the connection`), timeoutMs))))
+      const stopped = await Promise.race(waits)
       end = ending.ending()
+      // The server did not end it: what did is the line (the exit stays 0, as the help says).
+      if (end.message === undefined && stopped !== undefined) end = { ...end, message: stopped }
     }
     // Closing flushes the data events still being gathered, so they print before the capture closes.
     await engine['client.close']({ clientId: info.id })
