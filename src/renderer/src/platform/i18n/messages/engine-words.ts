@@ -21,7 +21,7 @@ export default {
       badHex: '第 {at} 个字符 “{digit}” 不是十六进制数字：请使用 0-9 和 a-f（可以有空格和 0x）',
       noFile: '没有这个文件：{path}',
       notCapture: '{path} 不是 tcpscope 抓包文件（没有 TCPSCAP 文件头）',
-      badStatus: '过滤条件 status:{value} 有误：请使用状态码、类别或范围，例如 status:404、status:4xx 或 status:200-299',
+      badStatus: 'status:{value} 不是状态码、类别或范围；例如 status:404、status:4xx 或 status:200-299',
       internal: '{what} 失败：内部错误（详情见 tcpscope 的日志）',
       cancelled: '已取消'
     }
