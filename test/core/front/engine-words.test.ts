@@ -19,13 +19,17 @@ import { exchangeWord } from '../../../src/core/decode/exchange-words'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { REFUSED_PORT, startServer, tempDir } from '../../helpers/net'
 
-let t: TestEngine | undefined
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
-  await t?.dispose()
-  t = undefined
 })
+
+/** An engine, disposed after the test. */
+async function engine(): Promise<TestEngine> {
+  const te = await testEngine()
+  cleanups.push(te.dispose)
+  return te
+}
 
 /** vue-i18n's t over the messages of one language, as far as these use it: a missing key is itself, `{name}` a parameter. */
 function translator(messages: Record<string, unknown>): (key: string, params: Record<string, unknown>) => string {
@@ -61,22 +65,22 @@ const netError = (code: string, op: 'listen' | 'connect', where: string): string
 
 describe("the engine's errors in the Chinese UI", () => {
   it('a port in use, a bad port and a bad address, as proxy.start and the forms give them', async () => {
-    t = await testEngine()
+    const t = await engine()
     const busy = await startServer(() => {})
     cleanups.push(busy.close)
-    const inUse = await thrown(() => t!.engine['proxy.start']({ listen: `127.0.0.1:${busy.port}`, target: '127.0.0.1:1' }))
+    const inUse = await thrown(() => t.engine['proxy.start']({ listen: `127.0.0.1:${busy.port}`, target: '127.0.0.1:1' }))
     expect(saysInChinese(inUse, `127.0.0.1:${busy.port}`)).toMatch(/^无法监听 127\.0\.0\.1:\d+：端口已被占用/)
     saysInChinese(await thrown(() => parseEndpoint('127.0.0.1:99999')), '127.0.0.1:99999')
     saysInChinese(await thrown(() => parseConnectEndpoint('127.0.0.1:0')), '127.0.0.1:0')
     saysInChinese(await thrown(() => parseEndpoint('nonsense')), 'nonsense')
     saysInChinese(await thrown(() => parseEndpoint(':80')), ':80')
     // The engine names the option first: the name stays, the rest is said in Chinese.
-    const target = await thrown(() => t!.engine['proxy.start']({ listen: '127.0.0.1:0', target: 'nonsense' }))
+    const target = await thrown(() => t.engine['proxy.start']({ listen: '127.0.0.1:0', target: 'nonsense' }))
     expect(saysInChinese(target, 'nonsense')).toMatch(/^(--)?target: 地址/)
   })
 
   it('a refused connect, as a replay meets it, and the other ways a connect or a listen fails', async () => {
-    t = await testEngine()
+    const t = await engine()
     const e = (await t.engine['client.connect']({ target: `127.0.0.1:${REFUSED_PORT}` }).then(
       () => undefined,
       (err: unknown) => err
@@ -100,14 +104,14 @@ describe("the engine's errors in the Chinese UI", () => {
   it('a bad hex digit, a bad status filter, a missing file, a file that is not a capture, a cancel and a bug', async () => {
     saysInChinese(await thrown(() => parseHex('41 zz')), '“z”', '4')
     saysInChinese(await thrown(() => exchangeWord('status', 'abc')), 'status:abc')
-    t = await testEngine()
+    const t = await engine()
     const { dir, cleanup } = tempDir()
     cleanups.push(cleanup)
     const missing = join(dir, 'missing.tcap')
-    saysInChinese(await thrown(() => t!.engine['capture.open']({ path: missing })), missing)
+    saysInChinese(await thrown(() => t.engine['capture.open']({ path: missing })), missing)
     const notCapture = join(dir, 'notes.txt')
     writeFileSync(notCapture, 'hello, not a capture\n')
-    saysInChinese(await thrown(() => t!.engine['capture.open']({ path: notCapture })), notCapture)
+    saysInChinese(await thrown(() => t.engine['capture.open']({ path: notCapture })), notCapture)
     expect(saysInChinese(cancelled().message)).toBe('已取消')
     saysInChinese(toWireError(new Error('a bug'), 'proxy.start').message, 'proxy.start')
   })
