@@ -45,7 +45,7 @@ describe('the commands the tests run in-process', () => {
     ['export', capture, '--format', 'har'],
     ['export', capture, '--conn', '1', '--direction', 'client', '--format', 'hex'],
     ['replay', capture, '--conn', '1', '--target', `127.0.0.1:${pong.port}`],
-    ['rules', 'from', capture, '--conn', '1', '--message', '0'],
+    ['rules', 'from', capture, '--conn', '1', '--message', '1'],
     ['show', join(tmp.dir, 'missing.tcap')],
     ['help'],
     ['--version']

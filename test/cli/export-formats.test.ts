@@ -68,7 +68,7 @@ describe('tcpscope export --format har|pcapng|curl', () => {
 
   it('prints one request as a curl command', async (ctx) => {
     if (!needPeer('curl')) return ctx.skip()
-    const r = await runCli(['export', t.capturePath, '--format', 'curl', '--conn', String(conns[1].id), '--exchange', '0'])
+    const r = await runCli(['export', t.capturePath, '--format', 'curl', '--conn', String(conns[1].id), '--exchange', '1'])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^printf '.*' \| curl \\\n {2}--http1\.1 \\\n {2}--path-as-is \\\n {2}--request-target '\/echo' \\\n {2}--request 'POST'/)
   })
@@ -81,7 +81,7 @@ describe('tcpscope export --format har|pcapng|curl', () => {
       return r.stderr.trim()
     }
     expect(await fails(['--format', 'curl', '--conn', '1'])).toMatch(/curl exports one request: give --conn ID and --exchange N/)
-    expect(await fails(['--format', 'curl', '--conn', '1,2', '--exchange', '0'])).toMatch(/curl exports one request/)
+    expect(await fails(['--format', 'curl', '--conn', '1,2', '--exchange', '1'])).toMatch(/curl exports one request/)
     expect(await fails(['--format', 'har', '--direction', 'client'])).toMatch(/--direction is for raw, hex and jsonl/)
     expect(await fails(['--format', 'raw', '--direction', 'client'])).toMatch(/--conn is required/)
     expect(await fails(['--format', 'raw', '--direction', 'client', '--conn', '1,2'])).toMatch(/export: raw takes one connection, not 2: give one --conn \(har and pcapng take several\)/)

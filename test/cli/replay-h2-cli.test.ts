@@ -109,7 +109,7 @@ describe('HTTP/2 through the CLI: capture, export, replay', () => {
     expect(first.request.headers.slice(0, 4).map((h) => h.name).sort()).toEqual([':authority', ':method', ':path', ':scheme'])
     expect(JSON.parse(first.response.content.text!)).toEqual({ stamp: 4100001, got: 5 })
 
-    const command = (await runCli(['export', capture, '--format', 'curl', '--conn', '1', '--exchange', '0', '--output', '-'])).stdout
+    const command = (await runCli(['export', capture, '--format', 'curl', '--conn', '1', '--exchange', '1', '--output', '-'])).stdout
     expect(command).toContain('--http2-prior-knowledge')
     const before = s.received.length
     expect((await run('bash', ['-c', command])).code).toBe(0)
@@ -149,7 +149,7 @@ describe('HTTP/2 through the CLI: capture, export, replay', () => {
     await expect(validateHar(har)).resolves.toBeDefined()
     expect(har.log.entries[0].request.url).toMatch(/^https:\/\/upstream\.test:\d+\/tls$/)
 
-    const command = (await runCli(['export', capture, '--format', 'curl', '--conn', '1', '--exchange', '0', '--output', '-'])).stdout
+    const command = (await runCli(['export', capture, '--format', 'curl', '--conn', '1', '--exchange', '1', '--output', '-'])).stdout
     expect(command).toContain('--http2 ')
     const before = s.received.length
     expect((await run('bash', ['-c', command], { CURL_CA_BUNDLE: certs.caPath })).code).toBe(0)

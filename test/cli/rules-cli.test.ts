@@ -137,11 +137,11 @@ describe('tcpscope rules from', () => {
     expect(answer.stdout).toMatch(/x-api: v2\r\n/)
     expect(answer.stdout.endsWith('\r\n\r\n{"user":"ann","id":7}')).toBe(true)
     const none = await runCli(['rules', 'from', capture, '--conn', '1', '--exchange', '3'])
-    expect(none.stderr.trim()).toBe('tcpscope: connection #1 has no HTTP exchange 3: its one is numbered 0 here')
+    expect(none.stderr.trim()).toBe('tcpscope: connection #1 has no HTTP exchange 3 (it has 1)')
     // Rewrite requests like this one: a GET with only curl's own headers is filled in with one to edit.
     const rewrite = JSON.parse((await runCli(['rules', 'from', capture, '--conn', '1', '--rewrite'])).stdout) as { rules: unknown[] }
     expect(rewrite.rules).toEqual([{ name: 'rewrite GET /api/user', match: { http: { method: 'GET', path: '/api/user' } }, steps: [{ rewrite: { request: { headers: { 'x-rewritten-by': 'tcpscope' } } } }] }])
-    const both = await runCli(['rules', 'from', capture, '--conn', '1', '--message', '0', '--rewrite'])
+    const both = await runCli(['rules', 'from', capture, '--conn', '1', '--message', '1', '--rewrite'])
     expect(both.stderr.trim()).toMatch(/^tcpscope: rules from: --message makes a rule from a raw message; --exchange and --rewrite are for an HTTP exchange/)
   })
 })

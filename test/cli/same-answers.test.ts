@@ -57,7 +57,7 @@ describe('the CLI and the engine on one capture', () => {
       { args: ['--format', 'raw', '--direction', 'server'], job: { format: 'raw', direction: 'server', connIds: [id] } },
       { args: ['--format', 'hex', '--direction', 'client'], job: { format: 'hex', direction: 'client', connIds: [id] } },
       { args: ['--format', 'jsonl'], job: { format: 'jsonl', connIds: [id] } },
-      { args: ['--format', 'curl', '--exchange', '0'], job: { format: 'curl', exchange: 0, connIds: [id] } },
+      { args: ['--format', 'curl', '--exchange', '1'], job: { format: 'curl', exchange: 0, connIds: [id] } },
       { args: ['--format', 'har'], job: { format: 'har' } },
       { args: ['--format', 'pcapng'], job: { format: 'pcapng' } }
     ]

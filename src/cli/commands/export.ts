@@ -56,7 +56,7 @@ const OPTIONS = {
     about:
       'raw bytes (default), an xxd-style hex dump, the events as JSON lines, HAR 1.2 of the HTTP exchanges (for browser devtools), pcapng (for Wireshark: both legs of each connection as TCP packets), or a curl command that sends one request again'
   },
-  exchange: { type: 'string', arg: 'N', about: 'curl: the request, by its index on the connection (0 is the first)' },
+  exchange: { type: 'string', arg: 'N', about: 'curl: the request, by its number on the connection, from 1 as `show` numbers them' },
   as: {
     type: 'string',
     arg: 'sent|delivered',
@@ -144,7 +144,8 @@ async function runExport({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
 function exportJob(values: Parsed<typeof OPTIONS>['values']): ExportJob {
   const format = oneOfFlag('export', values.format ?? 'raw', '--format', FORMATS)!
   const ids = connIds(values.conn)
-  const exchange = parseWhole('export', values.exchange, '--exchange', 0)
+  // Numbered from 1 as `show` prints them; the engine counts from 0.
+  const exchange = parseWhole('export', values.exchange, '--exchange', 1)
   const bodyLimit = parseSize('export', values['body-limit'], '--body-limit', 1, MAX_BODY_LIMIT)
   const messages = values.messages === true
   const as = oneOfFlag('export', values.as, '--as', EXPORT_AS)
@@ -156,10 +157,10 @@ function exportJob(values: Parsed<typeof OPTIONS>['values']): ExportJob {
   if (format === 'har' || format === 'pcapng' || format === 'curl') {
     if (values.direction !== undefined) throw new UsageError(`export: --direction is for raw, hex and jsonl; ${format} covers both sides`)
     if (format === 'curl' && (ids?.length !== 1 || exchange === undefined)) {
-      throw new UsageError('export: curl exports one request: give --conn ID and --exchange N (its index on the connection, from 0)')
+      throw new UsageError('export: curl exports one request: give --conn ID and --exchange N (its number on the connection, from 1 as `show` numbers them)')
     }
     if (format !== 'curl' && exchange !== undefined) throw new UsageError('export: --exchange is for --format curl')
-    if (exchange !== undefined) job.exchange = exchange
+    if (exchange !== undefined) job.exchange = exchange - 1
     if (bodyLimit !== undefined) job.bodyLimit = bodyLimit
     if (as !== undefined) job.as = as
     return job

@@ -24,9 +24,9 @@ const RULES_USAGE = 'tcpscope rules check FILE [--json] | tcpscope rules from CA
 const OPTIONS = {
   json: { type: 'boolean', about: 'check: print the checked rules as JSON' },
   conn: { type: 'string', arg: 'ID', about: 'from: the connection whose exchange the rule answers as' },
-  exchange: { type: 'string', arg: 'N', about: 'from: which exchange of the connection (default 0, its first)' },
+  exchange: { type: 'string', arg: 'N', about: 'from: which exchange of the connection, numbered from 1 as `show` numbers them (default 1, its first)' },
   rewrite: { type: 'boolean', about: "from: a rule that rewrites requests like the exchange's (filled in with its JSON values or its own headers, to edit), not one that answers it" },
-  message: { type: 'string', arg: 'N', about: "from: a raw connection's client message (from 0, as `show` numbers them less one) whose recorded reply the rule answers with" }
+  message: { type: 'string', arg: 'N', about: "from: a raw connection's client message, numbered from 1 as `show` numbers them, whose recorded reply the rule answers with" }
 } as const satisfies OptionTable
 
 /** A step in a few words. */
@@ -60,9 +60,10 @@ export function ruleLine(r: RuleInfo, i: number): string {
 async function runFrom(values: Parsed<typeof OPTIONS>['values'], file: string, io: Io): Promise<number> {
   const connId = parseWhole('rules from', values.conn, '--conn', 1)
   if (connId === undefined) throw new UsageError(`rules from needs --conn ID (tcpscope ls ${file} lists them); usage: ${RULES_USAGE}`)
-  const message = parseWhole('rules from', values.message, '--message', 0)
+  // Numbered from 1 as `show` prints them; the engine counts from 0.
+  const message = parseWhole('rules from', values.message, '--message', 1)
   if (message !== undefined && (values.exchange !== undefined || values.rewrite === true)) throw new UsageError(`rules from: --message makes a rule from a raw message; --exchange and --rewrite are for an HTTP exchange; usage: ${RULES_USAGE}`)
-  const source = message !== undefined ? { message } : { exchange: parseWhole('rules from', values.exchange, '--exchange', 0) ?? 0, as: values.rewrite === true ? ('rewrite' as const) : ('mock' as const) }
+  const source = message !== undefined ? { message: message - 1 } : { exchange: (parseWhole('rules from', values.exchange, '--exchange', 1) ?? 1) - 1, as: values.rewrite === true ? ('rewrite' as const) : ('mock' as const) }
   return withCaptureFile(file, async ({ engine, capture }) => {
     const rule = await engine['rules.from']({ capture, connId, ...source })
     await writeAll(io.out, JSON.stringify({ rules: [rule] }, null, 2) + '\n')

@@ -155,7 +155,7 @@ export async function curlCommand(view: CaptureView, decoding: Decoding, connId:
   const ex = page.exchanges[0]
   if (ex === undefined && page.total === 0) throw new UserError(`connection #${connId} carries no HTTP request (it reads as ${page.protocol === 'unknown' ? 'nothing yet' : page.protocol}); curl is for HTTP connections`)
   if (ex === undefined) throw missingExchange(connId, exchange, page.total)
-  if (ex.request === undefined || ex.request.method === undefined) throw new UserError(`exchange ${exchange} of connection #${connId} has no request`)
+  if (ex.request === undefined || ex.request.method === undefined) throw new UserError(`exchange ${exchange + 1} of connection #${connId} has no request`)
   const notes: string[] = []
   let req = ex.request
   let delivered: DeliveredMessage | undefined

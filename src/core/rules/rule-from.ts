@@ -76,10 +76,10 @@ export async function ruleFromExchange(view: CaptureView, decoding: Decoding, co
   const ex = page.exchanges[0]
   if (ex === undefined) throw page.total === 0 ? new UserError(`connection #${connId} carries no HTTP exchange`, 'ENOENT') : missingExchange(connId, exchange, page.total, 'ENOENT')
   const req = ex.request
-  if (req?.method === undefined) throw new UserError(`exchange ${exchange} of connection #${connId} has no request`, 'ENOENT')
+  if (req?.method === undefined) throw new UserError(`exchange ${exchange + 1} of connection #${connId} has no request`, 'ENOENT')
   if (as === 'rewrite') return rewriteRule(req, await requestJson(view, decoding, connId, exchange, req))
   const res = ex.response
-  if (res?.status === undefined) throw new UserError(`exchange ${exchange} of connection #${connId} has no response to answer with`, 'ENOENT')
+  if (res?.status === undefined) throw new UserError(`exchange ${exchange + 1} of connection #${connId} has no response to answer with`, 'ENOENT')
   const body = await bodyOf(view, decoding, connId, exchange, 'response', MAX_RULE_BODY)
   if (body === undefined) throw new UserError(`the response's body is over ${MAX_RULE_BODY / 1024 / 1024} MiB: a rule carries at most that; answer with a file instead`, 'EINVAL')
   const headers: Record<string, string> = {}
