@@ -103,10 +103,10 @@ describe('the HTTP view', () => {
     expect(list.attributes('aria-label')).toBe('HTTP exchanges (5)')
     expect(w.findAll('[role="option"]').map((o) => o.attributes('aria-label'))).toEqual([
       '1: POST /api/items?x=1, 100 → 200, 17 B, 40 B, 12:00:00.000, 26 ms, HTTP/1.1',
-      '2: GET /page, 200, 60 B, 12:00:00.180, < 1 ms, HTTP/1.1',
-      '3: GET /broken, 200, 30 B, 12:00:00.222, 78 ms, HTTP/1.1',
-      '4: GET /logo.png, 200, 8 B, 12:00:00.266, 153 ms, HTTP/1.1',
-      '5: GET /slow, pending, 12:00:00.312, HTTP/1.1'
+      '2: GET /page, 200, 0 B, 60 B, 12:00:00.180, < 1 ms, HTTP/1.1',
+      '3: GET /broken, 200, 0 B, 30 B, 12:00:00.222, 78 ms, HTTP/1.1',
+      '4: GET /logo.png, 200, 0 B, 8 B, 12:00:00.266, 153 ms, HTTP/1.1',
+      '5: GET /slow, pending, 0 B, 12:00:00.312, HTTP/1.1'
     ])
     expect(w.findAll('[role="option"]')[0].attributes('aria-selected')).toBe('true')
   })
@@ -253,7 +253,7 @@ describe('the HTTP view', () => {
       protocol: 'websocket',
       exchanges: [{ index: 0, request: messageOf('client', REQ2, 0, 0), informational: [], response: messageOf('server', up, 0, 0), state: 'upgraded', upgrade: 'websocket' }]
     })
-    expect(w.get('[role="option"]').attributes('aria-label')).toBe('1: GET /page, 101 → websocket, 12:00:00.000, 1 ms, HTTP/1.1')
+    expect(w.get('[role="option"]').attributes('aria-label')).toBe('1: GET /page, 101 → websocket, 0 B, 12:00:00.000, 1 ms, HTTP/1.1')
     await w.findAll('button').find((b) => b.text() === 'Its messages are in the WebSocket view')!.trigger('click')
     expect(selection.tab).toBe('websocket')
   })

@@ -116,10 +116,10 @@ describe('HTTP/2 in the HTTP view', () => {
   it('names each row\'s protocol and stream after what it showed, its name holding its text in order', async () => {
     const { w } = await mountH2()
     expect(rowsOf(w).map((o) => o.attributes('aria-label'))).toEqual([
-      '1: GET /items, 200, 5 B, 12:00:00.024, < 1 ms, h2c · 1',
+      '1: GET /items, 200, 0 B, 5 B, 12:00:00.024, < 1 ms, h2c · 1',
       '2: POST /pkg.Svc/Get, 200, 5 B, 7 B, 12:00:00.060, < 1 ms, gRPC · 3',
-      '3: GET /items, RST CANCEL, 12:00:00.090, h2c · 5',
-      '4: GET /style.css, 200, 3 B, 12:00:00.080, 17 ms, h2c · 2'
+      '3: GET /items, RST CANCEL, 0 B, 12:00:00.090, h2c · 5',
+      '4: GET /style.css, 200, 0 B, 3 B, 12:00:00.080, 17 ms, h2c · 2'
     ])
     // What is seen, cell by cell, is the name's words in the name's order.
     for (const o of rowsOf(w)) {
