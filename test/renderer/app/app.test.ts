@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 // The window: says when the engine is away, lists proxies and a page of the selected capture,
 // and the number keys pick only the detail tabs the selected connection offers (a tab picked
-// is remembered).
+// is remembered); 0 picks the tenth tab (TLS), which 1-9 could not reach, and the shortcuts
+// sheet says so in both languages.
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -88,5 +89,40 @@ describe('App', () => {
     await press('4')
     expect(selection.tab).toBe('hex')
     expect(tab('hex').attributes('aria-selected')).toBe('true')
+  })
+
+  it.for([
+    ['en', 'Keyboard shortcuts', '0 for the tenth', 'Conversation, Hex', 'Replay, TLS'],
+    ['zh-CN', '快捷键', '0 为第十个', '会话、十六进制', '重放、TLS']
+  ] as const)('picks the tenth tab, TLS, with 0, as the shortcuts sheet says (%s)', async ([language, title, tenth, first, last]) => {
+    // No connection selected: every tab is offered, TLS too.
+    const t = fakeTransport({ 'conn.page': ({ offset }) => ({ total: 0, offset, rows: [] }) })
+    useEngineStore().attach(t.transport)
+    // The window speaks the language the settings keep.
+    useSettingsStore().language = language
+    const wrapper = mount(App, { global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
+    mounted.push(wrapper)
+    t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: [{ id: 'live', name: 'c.tcap', path: '/tmp/c.tcap', size: 100, connections: 0, live: true }] })
+    await settle()
+    const press = async (key: string): Promise<void> => {
+      window.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }))
+      await flushPromises()
+    }
+    const selected = (): string => wrapper.get('[role=tab][aria-selected=true]').text()
+    await press('2')
+    expect(selected()).not.toBe('TLS')
+    await press('0')
+    expect(selected()).toBe('TLS')
+    expect(useSelectionStore().tab).toBe('tls')
+
+    await press('?')
+    // A <dialog>, named by its title.
+    const sheet = wrapper.findAll('dialog').find((d) => d.attributes('aria-label') === title)
+    expect(sheet).toBeDefined()
+    const row = sheet!.findAll('tr').find((r) => r.text().includes(tenth))
+    expect(row, 'the digit keys\' row').toBeDefined()
+    expect(row!.get('kbd').text()).toBe('1 2 3 4 5 6 7 8 9 0')
+    expect(row!.text()).toContain(first)
+    expect(row!.text()).toContain(last)
   })
 })

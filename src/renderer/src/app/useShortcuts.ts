@@ -54,8 +54,9 @@ export function useShortcuts(actions: ShortcutActions): void {
       // Plain brackets: Ctrl+Tab, Ctrl+PageUp/Down and Alt+digits belong to the browser's tabs.
       e.preventDefault()
       actions.switchCapture(e.key === ']' ? 1 : -1)
-    } else if (/^[1-9]$/.test(e.key)) {
-      actions.setTab(Number(e.key) - 1)
+    } else if (/^[0-9]$/.test(e.key)) {
+      // 1-9 the first nine tabs, 0 the tenth (as a browser's or a terminal's tabs).
+      actions.setTab(e.key === '0' ? 9 : Number(e.key) - 1)
     }
   }
   onMounted(() => window.addEventListener('keydown', onKey))
