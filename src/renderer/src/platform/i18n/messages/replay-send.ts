@@ -9,6 +9,8 @@ export default {
       method: 'Method',
       url: 'URL',
       urlHint: 'http:// or https://, e.g. https://api.example.com/items?page=1',
+      // Under the request line while the URL is empty: why Send is disabled (Send is described by it too).
+      urlNeeded: 'Enter a URL to send',
       options: 'Send options',
       version: 'HTTP version',
       versions: { http1: 'HTTP/1.1', http2: 'HTTP/2' },
@@ -54,6 +56,7 @@ export default {
       method: '方法',
       url: 'URL',
       urlHint: 'http:// 或 https://，例如 https://api.example.com/items?page=1',
+      urlNeeded: '输入 URL 后才能发送',
       options: '发送选项',
       version: 'HTTP 版本',
       versions: { http1: 'HTTP/1.1', http2: 'HTTP/2' },
