@@ -175,7 +175,7 @@ describe('the HTTP and WebSocket views in Chromium', () => {
     const list = detail.getByRole('listbox', { name: words.exchanges })
     await expect.poll(() => list.getByRole('option').count()).toBe(2)
     // Named by what the row shows, in its order.
-    expect(await list.getByRole('option').first().getAttribute('aria-label')).toMatch(/^1: GET \/api\/items, 200, \d+ B, \d\d:\d\d:\d\d\.\d{3}, .+ ms, HTTP\/1\.1$/)
+    expect(await list.getByRole('option').first().getAttribute('aria-label')).toMatch(/^1: GET \/api\/items, 200, 0 B, \d+ B, \d\d:\d\d:\d\d\.\d{3}, .+ ms, HTTP\/1\.1$/)
     const response = detail.getByRole('region', { name: words.response })
     await response.getByRole('button', { name: 'Start line HTTP/1.1 200 OK: show its bytes' }).waitFor()
     const headers = response.getByRole('table', { name: words.resHeaders })
