@@ -15,8 +15,8 @@ import type { Decoding } from '../decode/decoding'
 import { CR, latin1 } from '../protocols/http1/bytes'
 import { findBlankLine } from '../protocols/http1/head-boundary'
 import { headerTokens, parseHead } from '../protocols/http1/head-parser'
-import { AsOriginGot, absoluteFormOrigin } from '../proxy/forward/as-origin-got'
-import { authorityText, type Destination } from '../proxy/forward/http-proxy-request'
+import { absoluteFormOrigin, asOriginGets } from '../proxy/forward/as-origin-got'
+import type { Destination } from '../proxy/forward/http-proxy-request'
 import type { StreamRange } from './replay-plan'
 
 export interface CapturedRequest {
@@ -57,13 +57,6 @@ export interface RequestBytes {
 }
 
 type Fit = { target: Endpoint } | undefined
-
-/** `bytes` (a request) as the forward proxy would send it to `origin`; refused when it would send nothing (it names another origin). */
-export function asOriginGets(bytes: Buffer, origin: Destination, what: string): Buffer {
-  const out = Buffer.concat(new AsOriginGot(origin).pass(bytes))
-  if (out.length === 0) throw new UserError(`${what} names another origin than its connection's ${authorityText(origin)}: the forward proxy would not send it there, so it is not sent`)
-  return out
-}
 
 /**
  * The bytes to send: byte-exact (as the origin got them, for a forward proxy's absolute-form

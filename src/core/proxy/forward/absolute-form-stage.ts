@@ -25,8 +25,8 @@ import { headerValues } from '../../protocols/http1/head-parser'
 import { MessageReader } from '../../protocols/http1/message-reader'
 import { absoluteTarget, authorityText, parseAuthority, type Destination } from './http-proxy-request'
 
-/** Headers that are the proxy's, not the origin's (lower case): left out of what the origin gets. */
-export const PROXY_HEADERS: ReadonlySet<string> = new Set(['proxy-authorization', 'proxy-connection'])
+/** Headers that are the proxy's, not the origin's. */
+const PROXY_HEADERS = new Set(['proxy-authorization', 'proxy-connection'])
 
 interface HeadEdit {
   /** The head's stream range [from, to). */

@@ -8,7 +8,7 @@
 import type { ConnectionSummary } from '../../../shared/capture-types'
 import { UserError } from '../../../shared/errors'
 import { AbsoluteFormStage } from './absolute-form-stage'
-import { parseAuthority, type Destination } from './http-proxy-request'
+import { authorityText, parseAuthority, type Destination } from './http-proxy-request'
 
 /** The origin a forward proxy's absolute-form connection went to; none for any other connection. */
 export function absoluteFormOrigin(conn: Pick<ConnectionSummary, 'via' | 'target'>): Destination | undefined {
@@ -50,4 +50,11 @@ export class AsOriginGot {
     this.out = []
     return out
   }
+}
+
+/** `bytes` (a request) as the forward proxy would send it to `origin`; refused when it would send nothing (it names another origin). */
+export function asOriginGets(bytes: Buffer, origin: Destination, what: string): Buffer {
+  const out = Buffer.concat(new AsOriginGot(origin).pass(bytes))
+  if (out.length === 0) throw new UserError(`${what} names another origin than its connection's ${authorityText(origin)}: the forward proxy would not send it there, so it is not sent`)
+  return out
 }
