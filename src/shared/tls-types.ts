@@ -48,6 +48,8 @@ export interface TlsLegFacts {
   chain?: CertFacts[]
   /** The `server` leg without verification (`--insecure`): why the chain would have failed, if it would have. */
   unverified?: string
+  /** The `server` leg, verified through a CA file tcpscope was told to trust (`--upstream-ca`): its absolute path. */
+  caFile?: string
   /** TLS began midway, after this protocol's opening (the cleartext before it is in the capture too). */
   starttls?: StartTlsProtocol
 }

@@ -6,14 +6,14 @@
 
 import type { Direction } from '../../shared/direction'
 import { bodyCutNote } from '../../shared/body-cut'
-import { bodyType, contentTypeOf, prettyApplies } from '../../shared/body-type'
+import { bodyType, contentTypeOf, isTextKind, prettyApplies } from '../../shared/body-type'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { PRETTY_MAX } from '../../shared/limits'
 import type { BodyPiece, ByteRange, HttpMessage } from '../../shared/protocol-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { bodyBounds, decodeContent, type BodyBounds } from '../http/body/content-coding'
 import { dechunk } from '../http/body/dechunk'
-import { contentCodings as codingsOf } from '../http/body/decode-body'
+import { contentCodings as codingsOf, contentType } from '../http/body/decode-body'
 import { headerValue } from './exchange-batch'
 
 /** Bytes read from the file at a time while streaming a body. */
@@ -86,9 +86,9 @@ export const sentSize = (msg: HttpMessage): number => (msg.body.framing === 'non
 
 /** How the piece reads, and whether the pretty view applies, as far as this piece tells. */
 function describePiece(piece: BodyPiece, msg: HttpMessage): BodyPiece {
-  const type = bodyType(contentTypeOf(msg.headers), piece.offset === 0 ? piece.bytes : undefined)
-  // Without a Content-Type the kind is told from the first bytes: only the first piece has them.
-  if (piece.offset === 0 || type.media !== '') piece.type = type
+  const type = piece.offset === 0 ? contentType(msg.headers, piece.bytes) : bodyType(contentTypeOf(msg.headers))
+  // Without a Content-Type, or with one saying text, the kind is told from the first bytes: only the first piece has them.
+  if (piece.offset === 0 || (type.media !== '' && !isTextKind(type.kind))) piece.type = type
   const whole = piece.end && !piece.problem && !piece.cut ? piece.total : undefined
   const decided = whole !== undefined || piece.cut || piece.problem || piece.offset + piece.bytes.length > PRETTY_MAX
   if (decided || !(type.kind === 'json' || type.kind === 'xml')) piece.pretty = prettyApplies(type.kind, whole)

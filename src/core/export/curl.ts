@@ -108,6 +108,8 @@ function destination(conn: ConnectionSummary): Destination {
 /** What the command needs of the connection's TLS, and what it says about it. */
 function tlsArgs(conn: ConnectionSummary, args: string[], notes: string[]): void {
   const tls = conn.tls
+  // tcpscope verified the server through the CA file it was told to trust: curl must be told too.
+  if (tls?.server?.caFile !== undefined) args.push('--cacert', shellWord(tls.server.caFile))
   if (tls?.server?.unverified !== undefined) {
     args.push('--insecure')
     notes.push(`# tcpscope did not verify this server's certificate (${tls.server.unverified.replace(/\s+/g, ' ')}); neither does this command.`)
@@ -294,7 +296,7 @@ function h2Command(conn: ConnectionSummary, req: HttpMessage, body: Buffer, note
 function pairUp(args: string[]): string[] {
   const out: string[] = []
   for (let i = 0; i < args.length; i++) {
-    const takesValue = ['--request-target', '--request', '--unix-socket', '--resolve', '--connect-to', '-H', '--data-binary'].includes(args[i])
+    const takesValue = ['--request-target', '--request', '--unix-socket', '--resolve', '--connect-to', '--cacert', '-H', '--data-binary'].includes(args[i])
     out.push(takesValue ? `${args[i]} ${args[++i]}` : args[i])
   }
   return out

@@ -1,4 +1,5 @@
-// What the receivers got, for HAR and curl exported `as: 'delivered'`. The capture keeps each
+// What the receivers got, for HAR and curl exported `as: 'delivered'` (and, for HAR exported
+// as sent, the answer tcpscope gave a request in the target's place). The capture keeps each
 // side as its sender sent it; where a traffic rule or the script changed what the receiver
 // got, a `rule` record on the connection, in the sender's direction, says where the message
 // it acted on starts and keeps what was delivered instead (capture-format.md, "The rule
@@ -254,6 +255,14 @@ interface Changes {
   /** The request never reached the target. */
   local: boolean
   notes: string[]
+  /** The notes as they read beside the request as the client sent it (an export as sent). */
+  asSent: string[]
+}
+
+/** A note that reads the same whichever request the entry shows. */
+function note(out: Changes, text: string): void {
+  out.notes.push(text)
+  out.asSent.push(text)
 }
 
 /** What a record delivered, when the capture has it: as its receiver got it, or why it cannot be shown. */
@@ -279,7 +288,7 @@ function standsFor(d: DeliveredMessage, sent: HttpMessage): DeliveredMessage {
 
 /** The records on a request (in the client's direction, where the request starts). */
 async function requestChanges(acts: RuleActs, req: HttpMessage, h2: boolean): Promise<Changes> {
-  const out: Changes = { local: false, notes: [] }
+  const out: Changes = { local: false, notes: [], asSent: [] }
   for (const act of acts.get(actKey('client', req.headRange.offset)) ?? []) {
     const info = act.info
     if (info.action === 'delay' || info.action === 'error') continue
@@ -292,26 +301,29 @@ async function requestChanges(acts: RuleActs, req: HttpMessage, h2: boolean): Pr
     if (got === undefined) {
       if (!ended) continue
       out.response = null
-      out.notes.push(forwarded ? `${who}` : `${who}; the target never got the request, and the client got no response`)
+      note(out, forwarded ? `${who}` : `${who}; the target never got the request, and the client got no response`)
     } else if ('hashed' in got) {
-      out.notes.push(`${who}; ${keptOnly(got.hashed, ended && !forwarded ? 'response' : 'request', ended)}`)
+      note(out, `${who}; ${keptOnly(got.hashed, ended && !forwarded ? 'response' : 'request', ended)}`)
     } else if ('unreadable' in got) {
-      out.notes.push(`${who}; what it delivered cannot be read on its own (${got.unreadable}): this is what was sent`)
+      note(out, `${who}; what it delivered cannot be read on its own (${got.unreadable}): this is what was sent`)
     } else if ('reset' in got) {
       out.local = true
       out.response = null
-      out.notes.push(`${who}; the client got RST_STREAM ${h2ErrorName(got.reset)} instead of a response`)
+      note(out, `${who}; the client got RST_STREAM ${h2ErrorName(got.reset)} instead of a response`)
     } else if ('request' in got) {
       out.request = standsFor(got.request, req)
       out.notes.push(`the request as ${forwarded ? 'the server it was forwarded to' : 'the target'} got it: ${who}`)
+      out.asSent.push(who)
     } else {
       out.local = true
       out.response = got.response
       out.notes.push(`the response as the client got it (the target never got the request): ${who}`)
+      // Beside what each side sent, the answer is tcpscope's: the target sent none.
+      out.asSent.push(`the response tcpscope gave the client in the target's place (the target never got the request): ${who}`)
     }
     if (forwarded) {
       out.response = null
-      out.notes.push("the client got that server's answer: it is recorded on tcpscope's connection to that server, not here")
+      note(out, "the client got that server's answer: it is recorded on tcpscope's connection to that server, not here")
     }
   }
   return out
@@ -327,15 +339,15 @@ async function responseChanges(acts: RuleActs, res: HttpMessage, method: string 
     if (got === undefined) {
       if (info.action !== 'script' || !SCRIPT_ENDED.test(info.message)) continue
       out.response = null
-      out.notes.push(`${who}; the client never got this response`)
-    } else if ('hashed' in got) out.notes.push(`${who}; ${keptOnly(got.hashed, 'response', false)}`)
-    else if ('unreadable' in got) out.notes.push(`${who}; what it delivered cannot be read on its own (${got.unreadable}): this is what was sent`)
+      note(out, `${who}; the client never got this response`)
+    } else if ('hashed' in got) note(out, `${who}; ${keptOnly(got.hashed, 'response', false)}`)
+    else if ('unreadable' in got) note(out, `${who}; what it delivered cannot be read on its own (${got.unreadable}): this is what was sent`)
     else if ('reset' in got) {
       out.response = null
-      out.notes.push(`${who}; the client got RST_STREAM ${h2ErrorName(got.reset)} instead of this response`)
+      note(out, `${who}; the client got RST_STREAM ${h2ErrorName(got.reset)} instead of this response`)
     } else if ('response' in got) {
       out.response = standsFor(got.response, res)
-      out.notes.push(`the response as the client got it: ${who}`)
+      note(out, `the response as the client got it: ${who}`)
     }
   }
 }
@@ -351,6 +363,8 @@ export interface DeliveredExchange {
   /** The request never reached the target. */
   local: boolean
 }
+
+const UNCHANGED = (ex: HttpExchange): DeliveredExchange => ({ exchange: ex, delivered: new Map(), notes: [], local: false })
 
 /** The request as the target got it (curl: one exchange, its response left alone). */
 export async function requestAsDelivered(acts: RuleActs, ex: HttpExchange): Promise<Omit<DeliveredExchange, 'exchange'> & { request?: HttpMessage }> {
@@ -383,11 +397,28 @@ export class DeliveredConnection {
   }
 
   async next(ex: HttpExchange): Promise<DeliveredExchange> {
+    return (await this.read(ex)).delivered
+  }
+
+  /**
+   * Exported as sent: an exchange whose request tcpscope answered in the target's place (a
+   * mock, the script) with the answer the client got, as what tcpscope sent as the server,
+   * and the entry's note naming the rule; its request stays as the client sent it. Any other
+   * exchange comes back as it is: what the rules changed is for an export as delivered.
+   */
+  async answered(ex: HttpExchange): Promise<DeliveredExchange> {
+    const { delivered: d, asSent } = await this.read(ex)
+    if (!d.local) return UNCHANGED(ex)
+    const exchange: HttpExchange = { ...d.exchange }
+    if (ex.request !== undefined) exchange.request = ex.request
+    return { exchange, delivered: d.delivered, notes: asSent, local: true }
+  }
+
+  private async read(ex: HttpExchange): Promise<{ delivered: DeliveredExchange; asSent: string[] }> {
     const req = ex.request
     const h2 = isH2(req ?? ex.response)
-    const empty = { delivered: new Map<HttpMessage, DeliveredMessage>(), notes: [], local: false }
-    if (this.acts.size === 0) return { exchange: ex, ...empty }
-    const changes: Changes = req ? await requestChanges(this.acts, req, h2) : { local: false, notes: [] }
+    if (this.acts.size === 0) return { delivered: UNCHANGED(ex), asSent: [] }
+    const changes: Changes = req ? await requestChanges(this.acts, req, h2) : { local: false, notes: [], asSent: [] }
     // A request that never reached the target has no response of the target's.
     const unanswered: ExchangeState = ex.state === 'pending' ? 'pending' : 'incomplete'
     const answer: Pick<HttpExchange, 'response' | 'state'> = changes.local && !h2 ? { response: undefined, state: unanswered } : ex
@@ -409,6 +440,6 @@ export class DeliveredConnection {
     if (request !== undefined) exchange.request = request
     if (response !== undefined) exchange.response = response
     else delete exchange.response
-    return { exchange, delivered, notes: changes.notes, local: changes.local }
+    return { delivered: { exchange, delivered, notes: changes.notes, local: changes.local }, asSent: changes.asSent }
   }
 }

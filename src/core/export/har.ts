@@ -8,7 +8,9 @@
 // decoding saw before it stopped), and its entry's comment says it was cut and why.
 // Exported `as: 'delivered'`, each exchange is as its receivers got it after tcpscope's
 // rules (delivered.ts), each changed entry's comment names the rule, and the log's comment
-// says which of the two the file holds.
+// says which of the two the file holds. Exported as sent, a request tcpscope answered in the
+// target's place (a mock, the script) has the answer the client got, as what tcpscope sent in
+// the server's stead, and a comment naming the rule: the target sent nothing to show.
 
 import { randomBytes } from 'node:crypto'
 import type { ConnectionSummary } from '../../shared/capture-types'
@@ -76,14 +78,15 @@ class HarWriter {
 
   /**
    * One exchange's entry (its progress counted even when it has no request to show);
-   * `delivered`: the connection's rule records, when exported as delivered; `early`: bodies
-   * read ahead with the exchange's page (content-ahead.ts).
+   * `delivered`: the connection's rule records (exported as delivered, or as sent on a
+   * connection a rule changed); `early`: bodies read ahead with the exchange's page
+   * (content-ahead.ts).
    */
   async exchange(conn: ConnectionSummary, ex: HttpExchange, delivered?: DeliveredConnection, early?: ReadonlyMap<HttpMessage, Uint8Array>): Promise<void> {
     this.progress.checkCancelled()
-    const as = delivered ? await delivered.next(ex) : undefined
+    const as = delivered ? await (this.as === 'delivered' ? delivered.next(ex) : delivered.answered(ex)) : undefined
     const shown = as?.exchange ?? ex
-    if (as !== undefined && shown.upgrade === 'websocket' && ex.request !== undefined && ex.response !== undefined) {
+    if (as !== undefined && this.as === 'delivered' && shown.upgrade === 'websocket' && ex.request !== undefined && ex.response !== undefined) {
       const end = (m: HttpMessage): number => m.body.range.offset + m.body.range.length
       const changed = delivered!.actsAfter({ client: end(ex.request), server: end(ex.response) })
       if (changed > 0) as.notes.push(`the WebSocket messages are as each side sent them: ${changed} rule record${changed === 1 ? '' : 's'} on them ${changed === 1 ? 'is' : 'are'} not applied here (see the connection's rule marks)`)
@@ -320,7 +323,8 @@ export async function writeHar(
     const { cursor } = open.pop()!
     const ex = (await cursor.peek())!
     cursor.take()
-    if (as === 'delivered') cursor.delivered ??= await DeliveredConnection.open(view, cursor.conn.id)
+    // As sent, only a connection a rule changed can have a request tcpscope answered (its records say with what).
+    if (as === 'delivered' || cursor.conn.changed?.rule === true) cursor.delivered ??= await DeliveredConnection.open(view, cursor.conn.id)
     await w.exchange(cursor.conn, ex, cursor.delivered, (await cursor.early).content)
     await enter(cursor)
   }

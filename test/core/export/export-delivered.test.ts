@@ -1,8 +1,9 @@
 // HAR and curl exported as sent and as delivered, of real traffic through a proxy with
 // traffic rules: a mock (alone, and between two real requests on one keep-alive
 // connection), a rewritten request and a rewritten gzip response. As sent, each side's
-// messages as captured; as delivered, what the receivers got, each changed entry naming its
-// rule, and the log saying which. Both validate as HAR 1.2. The curl command of a rewritten
+// messages as captured, a mocked request with the answer tcpscope sent in the target's place
+// (the target sent none) and a comment naming its rule; as delivered, what the receivers got,
+// each changed entry naming its rule, and the log saying which. Both validate as HAR 1.2. The curl command of a rewritten
 // request, run against the server, sends what the server saw through the proxy. A record
 // over 1 MiB (its SHA-256 only) keeps what was sent, and says why. On HTTP/2 a mock's answer
 // and a forward's read from their records; an edited header block that refers to the HPACK
@@ -113,11 +114,13 @@ describe('HAR and curl as sent and as delivered', () => {
     expect(delivered.log.comment).toBe("what the receivers got, after tcpscope's rules")
     expect(delivered.log.entries.map((e) => new URL(e.request.url).pathname)).toEqual(sent.log.entries.map((e) => new URL(e.request.url).pathname))
 
-    // the mock: as sent, the target never answered; as delivered, the mock's answer
+    // the mock: the target never answered; as sent and as delivered, the answer tcpscope gave the client, its rule named
     const [mockSent] = byPath(sent, '/api/user')
     const [mockGot] = byPath(delivered, '/api/user')
-    expect(mockSent.response.status).toBe(0)
-    expect(mockSent.response.content.text).toBeUndefined()
+    expect(mockSent.response).toMatchObject({ status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', content: { mimeType: 'application/json', text: '{"name":"from-rule"}', size: 20 } })
+    expect(header(mockSent.response.headers, 'content-type')).toBe('application/json')
+    expect(mockSent.request.headers).toEqual(mockGot.request.headers)
+    expect(mockSent.comment).toMatch(/^the response tcpscope gave the client in the target's place \(the target never got the request\): rule "mock the user": answered GET \/api\/user with 200 \(not sent to the target\)$/)
     expect(mockGot.response.status).toBe(200)
     expect(header(mockGot.response.headers, 'content-type')).toBe('application/json')
     expect(mockGot.response.content.text).toBe('{"name":"from-rule"}')
@@ -155,6 +158,11 @@ describe('HAR and curl as sent and as delivered', () => {
       ['/b', 'backend GET /b']
     ])
     expect(onConn(delivered).map((e) => e.comment === undefined)).toEqual([true, false, true])
+    expect(onConn(sent).map((e) => [new URL(e.request.url).pathname, e.response.status, e.response.content.text, e.comment === undefined])).toEqual([
+      ['/a', 200, 'backend GET /a', true],
+      ['/api/user', 200, '{"name":"from-rule"}', false],
+      ['/b', 200, 'backend GET /b', true]
+    ])
   })
 
   it('curl: the rewritten request as the target got it, which the server sees again when it runs', async (ctx) => {
@@ -253,7 +261,8 @@ describe('HTTP/2 as delivered', () => {
     const delivered = await exportHar('delivered', 'h2-delivered.har')
     const [mockSent] = byPath(sent, '/api/user')
     const [mockGot] = byPath(delivered, '/api/user')
-    expect(mockSent.response.status).toBe(0)
+    expect(mockSent.response).toMatchObject({ status: 200, content: { text: '{"name":"from-rule"}' } })
+    expect(mockSent.comment).toMatch(/^the response tcpscope gave the client in the target's place \(the target never got the request\): rule "mock the user": answered GET \/api\/user with 200 on stream 1/)
     expect(mockGot.response.status).toBe(200)
     expect(mockGot.response.content.text).toBe('{"name":"from-rule"}')
     expect(mockGot.comment).toMatch(/^the response as the client got it \(the target never got the request\): rule "mock the user": answered GET \/api\/user with 200 on stream 1/)

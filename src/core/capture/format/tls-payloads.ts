@@ -8,6 +8,8 @@ import type { Direction } from '../../../shared/capture-types'
 
 /** Longest string kept of any field: a name, a DN, a message. */
 const MAX_TEXT = 1024
+/** Longest file path kept; a longer one is dropped, not cut (a cut path names another file). */
+const MAX_PATH = 4096
 /** Certificates kept of a chain: real chains have 2 to 4. */
 const MAX_CHAIN = 8
 const MAX_SAN = 64
@@ -59,6 +61,7 @@ function legOf(v: Loose, side: Direction): TlsLegFacts | undefined {
   }
   const unverified = text(v.unverified)
   if (unverified !== undefined) leg.unverified = unverified
+  if (typeof v.caFile === 'string' && v.caFile !== '' && v.caFile.length <= MAX_PATH) leg.caFile = v.caFile
   const starttls = starttlsOf(v.starttls)
   if (starttls !== undefined) leg.starttls = starttls
   return leg

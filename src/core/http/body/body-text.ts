@@ -3,6 +3,7 @@
 // character split across two pieces comes out whole.
 
 import iconv from 'iconv-lite'
+import { looksLikeText } from '../../../shared/body-type'
 
 export interface TextStream {
   /** The characters `bytes` completes (a character cut at its end waits for the next piece). */
@@ -66,4 +67,19 @@ export class Utf8Check {
     }
     return this.ok
   }
+}
+
+/** Charsets whose text is mostly NUL bytes in ASCII's range: the views read them as text, so no byte rule applies. */
+const WIDE = /^(?:utf-?(?:16|32)|ucs-?[24]|(?:cs)?unicode(?:fffe|feff)?$|iso-10646-ucs-2$)/
+
+/**
+ * Whether a body's first bytes read as text, as the HTTP view tells them (looksLikeText: no
+ * NUL, few control bytes). A Content-Type naming text does not make binary bytes text: they
+ * are shown as binary, so they never reach a screen as characters. Bytes that are merely not
+ * valid in the labelled charset stay text: a GBK or Latin-1 page served as `text/html` with
+ * no charset (its charset in a <meta>) is still a page a person reads, in the text view's
+ * encoding of their choice.
+ */
+export function readsAsText(first: Uint8Array, charset: string): boolean {
+  return WIDE.test(charset.toLowerCase()) || looksLikeText(first)
 }

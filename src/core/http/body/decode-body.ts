@@ -8,7 +8,7 @@
 
 import { bodyCutNote, type BodyCut } from '../../../shared/body-cut'
 import { bodyType, contentTypeOf, isTextKind, prettyApplies, type BodyType } from '../../../shared/body-type'
-import { textOf } from './body-text'
+import { readsAsText, textOf } from './body-text'
 import { bodyBounds, normalCodings, undoCodings, type BodyBounds, type Take } from './content-coding'
 import { dechunk, isChunked } from './dechunk'
 
@@ -57,8 +57,20 @@ export function contentCodings(headers: HeaderList): string[] {
 
 const boundsOf = (opts: BodyOptions): BodyBounds => opts.bounds ?? bodyBounds(opts.limit)
 
-/** How many first bytes the type is told from when Content-Type does not say. */
+/** How many first bytes the type is told from when Content-Type does not say, or says text. */
 const SNIFF = 512
+
+/**
+ * How content reads: as its Content-Type says (told from its first bytes when it says
+ * nothing), except that content whose first bytes are not text in its charset reads as
+ * binary, whatever the label: every view and front end shows it as bytes, never as
+ * characters a terminal might obey.
+ */
+export function contentType(headers: HeaderList, first: Uint8Array): BodyType {
+  const type = bodyType(contentTypeOf(headers), first)
+  if (!isTextKind(type.kind) || readsAsText(first.subarray(0, SNIFF), type.charset)) return type
+  return { ...type, kind: 'binary' }
+}
 
 /**
  * Decodes a body streamed from `source`, giving the decoded content to `take` a piece at a
@@ -77,7 +89,7 @@ export async function streamBody(source: AsyncIterable<Uint8Array>, headers: Hea
     return take(piece)
   }
   const r = await undoCodings(contentCodings(headers), content, taking, { bounds: boundsOf(opts), ...pick(opts) })
-  const type = bodyType(contentTypeOf(headers), Buffer.concat(first))
+  const type = contentType(headers, Buffer.concat(first))
   const facts: BodyFacts = { codings: r.codings, given: r.given, end: r.end, type, pretty: prettyApplies(type.kind, r.end && !r.problem ? r.given : undefined) }
   if (r.problem) facts.problem = r.problem
   if (r.cut) {

@@ -10,6 +10,7 @@
 
 import { X509Certificate } from 'node:crypto'
 import { isIP, type Socket } from 'node:net'
+import { resolve } from 'node:path'
 import type * as tls from 'node:tls'
 import type { TlsConnectOptions } from '../../../shared/tls-args'
 import type { StartTlsProtocol, TlsFailure, TlsLegFacts } from '../../../shared/tls-types'
@@ -34,6 +35,8 @@ export interface TlsConnect {
   clientCert: boolean
   /** How failures name the flags that fix them. */
   flags: TlsFlagWords
+  /** The CA file trusted beside the default roots (`--upstream-ca`): its absolute path and its certificates' SHA-256 fingerprints. */
+  caFile?: { path: string; sha256: ReadonlySet<string> }
 }
 
 /** One connect's own SNI and ALPN (a proxy mirrors each client's), over the Target's. */
@@ -47,13 +50,13 @@ const readUserFile = (flag: string, path: string): Promise<Buffer> => readSmallF
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g
 
 /** The certificates of a CA file, PEM (one or many) or a single DER certificate. */
-function caCertificates(flag: string, path: string, bytes: Buffer): string[] {
+function caCertificates(flag: string, path: string, bytes: Buffer): X509Certificate[] {
   const text = bytes.toString('latin1')
   const blocks = text.match(PEM_CERT) ?? []
-  const out: string[] = []
+  const out: X509Certificate[] = []
   try {
-    if (blocks.length === 0) out.push(new X509Certificate(bytes).toString())
-    else for (const b of blocks) out.push(new X509Certificate(b).toString())
+    if (blocks.length === 0) out.push(new X509Certificate(bytes))
+    else for (const b of blocks) out.push(new X509Certificate(b))
   } catch {
     const what = blocks.length === 0 ? 'holds no certificate (PEM "-----BEGIN CERTIFICATE-----" or DER)' : 'holds a certificate that cannot be read'
     throw new UserError(`${flag} ${path} ${what}`, 'EBADCERT')
@@ -88,8 +91,9 @@ export async function loadTlsConnect(opts: TlsConnectOptions, flags: TlsFlagWord
     opts.key !== undefined ? readUserFile(flags.clientKey, opts.key) : undefined
   ])
   const ctxOpts: tls.SecureContextOptions = {}
+  const extra = caBytes !== undefined ? caCertificates(flags.ca, opts.ca!, caBytes) : undefined
   // Passing `ca` replaces the default roots, so an extra CA goes in beside them.
-  if (caBytes !== undefined) ctxOpts.ca = [...defaultRoots(), ...caCertificates(flags.ca, opts.ca!, caBytes)]
+  if (extra !== undefined) ctxOpts.ca = [...defaultRoots(), ...extra.map((c) => c.toString())]
   if (certBytes !== undefined && keyBytes !== undefined) {
     ctxOpts.cert = certBytes
     ctxOpts.key = keyBytes
@@ -101,6 +105,7 @@ export async function loadTlsConnect(opts: TlsConnectOptions, flags: TlsFlagWord
     throw badKeyPair(`${flags.clientCert} ${opts.cert ?? ''}`, `${flags.clientKey} ${opts.key ?? ''}`, err)
   }
   const out: TlsConnect = { verify: opts.verify ?? true, context, clientCert: certBytes !== undefined, flags }
+  if (extra !== undefined) out.caFile = { path: resolve(opts.ca!), sha256: new Set(extra.map((c) => c.fingerprint256)) }
   if (opts.sni !== undefined) out.servername = opts.sni
   if (opts.alpn !== undefined && opts.alpn.length > 0) out.alpn = opts.alpn
   return out
@@ -155,7 +160,13 @@ export class TlsLeg {
   /** A finished handshake judged: its facts, or (verification on, and it failed) the failure. */
   judge(socket: tls.TLSSocket, servername: string | undefined, where: string): { facts: TlsLegFacts } | { failure: TlsFailure } {
     const facts = legFacts(socket, 'server', servername, true)
-    if (socket.authorized) return { facts }
+    if (socket.authorized) {
+      // Verified through the CA file (its certificate is in the chain, as Node completes it to the root): whoever
+      // verifies this server again (a curl export's --cacert) needs that file, not the default roots.
+      const ca = this.opts.caFile
+      if (ca !== undefined && facts.chain?.some((c) => ca.sha256.has(c.sha256))) facts.caFile = ca.path
+      return { facts }
+    }
     const code = String(socket.authorizationError ?? 'UNABLE_TO_VERIFY')
     const leaf = facts.chain?.[0]
     if (this.opts.verify) return { failure: verifyFailure(code, where, leaf, servername ?? this.host, this.opts.flags) }

@@ -53,6 +53,9 @@ describe('tls record payloads', () => {
     expect(leg.sni).toHaveLength(1024)
     expect(leg.chain).toHaveLength(8)
     expect(leg.chain![0]).toEqual(cert)
+    // A CA file's path is kept whole or not at all: a cut path would name another file.
+    expect(tlsEventOf({ ...serverLeg, caFile: '/etc/ca.pem' }, 'server')).toMatchObject({ caFile: '/etc/ca.pem' })
+    for (const caFile of ['/' + 'x'.repeat(5000), 7, '']) expect(tlsEventOf({ ...serverLeg, caFile }, 'server')).not.toHaveProperty('caFile')
     const hello = tlsEventOf({ ok: true, passthrough: true, side: 'client', alpn: [...Array.from({ length: 100 }, () => 'h2'), 5] }, 'client')
     expect(hello).toMatchObject({ alpn: expect.any(Array) as unknown })
     expect((hello as { alpn: string[] }).alpn).toHaveLength(16)
