@@ -155,6 +155,8 @@ export const commands = {
   'held.list': command<void, HeldMessage[]>(none()),
   /** A held message's bytes, as they came. */
   'held.read': command<Infer<typeof heldRef>, Uint8Array>(heldRef),
+  /** Keeps holding a message someone is still editing: its timeout starts again, as long as its rule gave it. */
+  'held.keep': command<Infer<typeof heldRef>, HeldMessage>(heldRef),
   /** Lets a held message go, as it came or edited. */
   'held.forward': command<Infer<typeof heldForwardArgs>, HeldOutcome>(heldForwardArgs),
   'held.drop': command<Infer<typeof heldRef>, HeldOutcome>(heldRef),

@@ -14,6 +14,7 @@ export type BreakCommand =
   | 'break.remove'
   | 'held.list'
   | 'held.read'
+  | 'held.keep'
   | 'held.forward'
   | 'held.drop'
   | 'held.close'
@@ -40,6 +41,7 @@ export function breakCommands({ breaksOf, breaksIfAny, held }: BreakCommandDeps)
     },
     'held.list': async () => held.list(),
     'held.read': async ({ heldId }) => held.read(heldId),
+    'held.keep': async ({ heldId }) => held.keep(heldId),
     'held.forward': async ({ heldId, bytes, fixLength }) => {
       if (bytes === undefined) return held.forward(heldId)
       const message = held.list().find((m) => m.id === heldId)

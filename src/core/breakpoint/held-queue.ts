@@ -28,6 +28,8 @@ export interface HeldItem {
   /** Where the held bytes start in their direction's stream. */
   readonly offset: number
   readonly owner: HeldOwner
+  /** How long its rule holds it before forwarding it unchanged (0: until someone decides); each keep() gives it this long again. */
+  readonly holdMs: number
   timer?: NodeJS.Timeout
 }
 
@@ -56,14 +58,30 @@ export class HeldQueue {
       heldAt,
       ...(timeoutMs > 0 ? { expiresAt: heldAt + timeoutMs } : {})
     }
-    const item: HeldItem = { message, bytes, entry, registry, offset, owner }
-    if (timeoutMs > 0) item.timer = setTimeout(() => this.settle(item, (o) => o.release(item, item.bytes, 'timeout'), 'forwarded'), timerMs(timeoutMs))
+    const item: HeldItem = { message, bytes, entry, registry, offset, owner, holdMs: timeoutMs }
+    if (timeoutMs > 0) this.timeOut(item)
     this.items.set(message.id, item)
     entry.rule.hits++
     entry.rule.heldNow++
     registry.changed()
     this.emit()
     return item
+  }
+
+  /**
+   * A person is still at it (editing it): its timeout starts again, as long as its rule held
+   * it for at first, so an edit is not lost to a forward nobody chose. A message held until
+   * someone decides, or whose connection closed, has no timeout to start again.
+   */
+  keep(id: number): HeldMessage {
+    const item = this.item(id)
+    if (item.message.expiresAt !== undefined && !item.message.connClosed) {
+      clearTimeout(item.timer)
+      item.message.expiresAt = Date.now() + item.holdMs
+      this.timeOut(item)
+      this.emit()
+    }
+    return { ...item.message }
   }
 
   read(id: number): Uint8Array {
@@ -138,6 +156,11 @@ export class HeldQueue {
   /** Releases everything unchanged (the engine closes): nothing held is lost on purpose. */
   releaseAll(): void {
     this.forwardAll({}, () => undefined)
+  }
+
+  /** Forwards the item unchanged when its hold runs out. */
+  private timeOut(item: HeldItem): void {
+    item.timer = setTimeout(() => this.settle(item, (o) => o.release(item, item.bytes, 'timeout'), 'forwarded'), timerMs(item.holdMs))
   }
 
   private closedOutcome(item: HeldItem): HeldOutcome {
