@@ -8,7 +8,7 @@
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { startServer } from '../helpers/net'
 import { startWeb } from '../helpers/web'
 import { chromiumAvailable, openBrowser, saveScreenshot } from '../helpers/browser'
@@ -43,6 +43,32 @@ async function startProxy(page: Page, target: number): Promise<number> {
   const item = page.getByRole('region', { name: /Proxies|代理/ }).getByRole('button', { name: /^p\d+ 127\.0\.0\.1:\d+/ })
   return Number(/127\.0\.0\.1:(\d+)/.exec((await item.textContent()) ?? '')![1])
 }
+
+/**
+ * How much wider a select is than the words of its chosen option need, in px: below 0 they are
+ * cut. (A select's scrollWidth is its clientWidth, cut or not: a copy holding only that option,
+ * as wide as it wants, says what it needs.)
+ */
+const selectRoom = (select: Locator): Promise<number> =>
+  select.evaluate((el: HTMLSelectElement) => {
+    const style = getComputedStyle(el)
+    const probe = document.createElement('select')
+    probe.append(new Option(el.selectedOptions[0]?.text ?? ''))
+    Object.assign(probe.style, {
+      position: 'absolute',
+      visibility: 'hidden',
+      width: 'auto',
+      fontFamily: style.fontFamily,
+      fontSize: style.fontSize,
+      fontWeight: style.fontWeight,
+      padding: style.padding,
+      border: style.border
+    })
+    document.body.append(probe)
+    const need = probe.getBoundingClientRect().width
+    probe.remove()
+    return el.getBoundingClientRect().width - need
+  })
 
 async function recordingServer(): Promise<{ port: number; got: () => string; sockets: Socket[] }> {
   const parts: Buffer[] = []
@@ -84,7 +110,12 @@ describe('break and fault from the UI, in Chromium', () => {
     await panel.getByRole('table', { name: 'Breakpoints' }).getByRole('switch', { name: 'Breakpoint b1 on' }).waitFor()
     await saveScreenshot(page, 'break-rules')
     await panel.getByRole('button', { name: 'Close' }).click()
-    await page.getByRole('region', { name: 'Proxies' }).getByText('1 breakpoint').waitFor()
+    const proxies = page.getByRole('region', { name: 'Proxies' })
+    await proxies.getByText('1 breakpoint').waitFor()
+    // A count of what the proxy is set to do reads as the counts above it do, not in the
+    // colour of errors (it was red).
+    const colour = (l: Locator): Promise<string> => l.evaluate((el) => getComputedStyle(el).color)
+    expect(await colour(proxies.getByText('1 breakpoint'))).toBe(await colour(proxies.getByText(/^\d+ open · \d+ accepted$/)))
 
     const c = await client(port)
     c.write('USER bob\r\n')
@@ -139,6 +170,13 @@ describe('break and fault from the UI, in Chromium', () => {
 
     await page.getByRole('button', { name: 'Faults of p1…' }).click()
     const panel = page.getByRole('dialog', { name: 'Faults of p1' })
+    // The stream's words are whole in its select ("downstream (target → client)" was cut).
+    const stream = panel.getByRole('combobox', { name: 'Stream' })
+    for (const way of ['downstream', 'upstream', 'both']) {
+      await stream.selectOption(way)
+      expect(await selectRoom(stream), way).toBeGreaterThanOrEqual(0)
+    }
+    await stream.selectOption('downstream')
     await panel.getByLabel('Type', { exact: true }).selectOption('latency')
     await panel.getByLabel('latency (ms)').fill('300')
     // A match the engine refuses is said under Match, and nothing is added.

@@ -11,7 +11,7 @@ import { createServer, request } from 'node:http'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { LiveCapture } from '../../src/core/capture/write/live-capture'
 import { listen, tempDir, portOf } from '../helpers/net'
 import { openWebPage } from '../helpers/web-page'
@@ -101,6 +101,23 @@ describe('the exchange list', () => {
   })
 })
 
+/**
+ * What a person cannot read of a context menu: items cut short (an ellipsis) or past the
+ * menu's box, and the menu itself past the window's edge.
+ */
+async function cutOfMenu(page: Page, menu: Locator): Promise<string[]> {
+  const box = (await menu.boundingBox())!
+  const window = page.viewportSize()!
+  const cut: string[] = []
+  if (box.x < 0 || box.y < 0 || box.x + box.width > window.width || box.y + box.height > window.height) cut.push(`the menu at ${JSON.stringify(box)} leaves the window`)
+  for (const item of await menu.getByRole('menuitem').all()) {
+    const b = (await item.boundingBox())!
+    const shortened = await item.evaluate((el) => el.scrollWidth > el.clientWidth)
+    if (shortened || b.x < box.x - 0.5 || b.x + b.width > box.x + box.width + 0.5) cut.push(((await item.textContent()) ?? '').trim())
+  }
+  return cut
+}
+
 /** What each language calls what the test reads. */
 const WORDS = {
   en: { locale: 'en-US', grid: 'Connections', menu: 'Actions', curl: 'Copy as curl', har: /^Export HAR of connection #1…$/, pcapAll: 'Export pcapng of the whole capture…', copied: 'Copied exchange 1 of connection #1 as a curl command', exported: 'Exported ', view: 'Connection view', exchanges: 'Exchanges', list: 'List' },
@@ -157,7 +174,12 @@ describe('context actions on a real proxied HTTP exchange', () => {
       await expect.poll(() => page.getByRole('status').filter({ hasText: w.exported }).count()).toBe(1)
 
       // pcapng of the whole capture: a file Wireshark reads (its Section Header Block first).
-      await row.click({ button: 'right' })
+      // Opened at the row's right end, the menu moves left to be whole, each item whole in it
+      // ("Export HAR of connection #1 as delivered (after rules)…" was cut to "(a…").
+      const rowBox = (await row.boundingBox())!
+      await row.click({ button: 'right', position: { x: rowBox.width - 8, y: rowBox.height / 2 } })
+      await menu.waitFor()
+      expect(await cutOfMenu(page, menu)).toEqual([])
       const pcapDownload = page.waitForEvent('download')
       await menu.getByRole('menuitem', { name: w.pcapAll }).click()
       const pcap = await pcapDownload
@@ -183,6 +205,22 @@ describe('context actions on a real proxied HTTP exchange', () => {
       await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/GET \/api\/items\?page=2 → 200 application\/json \d+ B/)
       await expect.poll(() => row.getByRole('gridcell', { name: 'HTTP', exact: true }).count()).toBe(1)
       await saveScreenshot(page, `exchange-info-${lang}`)
+
+      // A replay's own connection: its owner reads "replay" whole (it was "repl…"). In this
+      // 1100 px window Info has the room a half-empty state column gave (it had 100 px), and no
+      // column runs past the list's right edge (the duration did, out of sight).
+      await driver.call('replay.http', { capture: 'live', connId: 1, exchange: 0 })
+      const owner = grid.getByRole('gridcell', { name: 'replay', exact: true })
+      await owner.waitFor()
+      expect(await owner.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true)
+      const info = row.getByRole('gridcell', { name: /^GET \/api\/items\?page=2 → 200/ })
+      expect(await info.evaluate((el) => el.clientWidth)).toBeGreaterThanOrEqual(140)
+      const edge = (await grid.boundingBox())!
+      for (const head of await grid.getByRole('columnheader').all()) {
+        const b = (await head.boundingBox())!
+        expect(b.x + b.width, `the column "${await head.textContent()}" ends at ${b.x + b.width}`).toBeLessThanOrEqual(edge.x + edge.width)
+      }
+      await saveScreenshot(page, `exchange-replay-owner-${lang}`)
     })
   }
 })

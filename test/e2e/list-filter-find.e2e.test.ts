@@ -18,6 +18,15 @@ afterEach(async () => {
 
 const flat = async (l: Locator): Promise<string> => ((await l.textContent()) ?? '').replace(/\s+/g, ' ').trim()
 
+/** How much room an input's placeholder leaves in its box, in px: below 0 it is cut. */
+const placeholderRoom = (input: Locator): Promise<number> =>
+  input.evaluate((el: HTMLInputElement) => {
+    const style = getComputedStyle(el)
+    const ctx = document.createElement('canvas').getContext('2d')!
+    ctx.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`
+    return el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - ctx.measureText(el.placeholder).width
+  })
+
 /** What each language calls what the test reads. */
 const WORDS = {
   en: {
@@ -97,12 +106,25 @@ describe('the connection list filter and find, as a new user meets them', () => 
       await expect.poll(() => info.evaluate((el) => el.clientWidth)).toBeGreaterThanOrEqual(160)
       await page.setViewportSize({ width: 1280, height: 760 })
 
-      // A word the filter does not know: why, under the filter, and an empty list (not "…").
+      // The filter's placeholder is whole, here and in a 1100 px window (it was cut after
+      // "state:reset tls:yes sni").
       const filter = page.getByRole('searchbox', { name: words.filter })
+      for (const width of [1280, 1100]) {
+        await page.setViewportSize({ width, height: 760 })
+        expect(await placeholderRoom(filter), `at ${width} px`).toBeGreaterThanOrEqual(0)
+      }
+      await page.setViewportSize({ width: 1280, height: 760 })
+
+      // A word the filter does not know: why, under the filter, and an empty list (not "…").
       await filter.fill('state:bogus')
       const alert = page.getByRole('alert')
       await expect.poll(() => flat(alert)).toMatch(words.badState)
       expect(await filter.getAttribute('aria-invalid')).toBe('true')
+      // The note is read with the filter, and covers nothing: it was drawn over the column headers.
+      expect(await filter.getAttribute('aria-describedby')).toBe(await alert.getAttribute('id'))
+      const note = (await alert.boundingBox())!
+      const header = (await grid.getByRole('row').filter({ has: page.getByRole('columnheader') }).boundingBox())!
+      expect(note.y + note.height, 'the note ends above the column headers').toBeLessThanOrEqual(header.y)
       await expect.poll(() => rows.count()).toBe(0)
       await shot('bad-word')
       await filter.fill('port:abc')
