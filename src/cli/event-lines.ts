@@ -5,8 +5,15 @@ import type { EngineEvent } from '../shared/events'
 import { tlsWord, type TlsEventInfo } from '../shared/tls-types'
 import { escapePreview, toHex } from '../shared/hexdump'
 import { formatBytes, formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../shared/human-readable'
+import { rstWords } from './connection-words'
 
 const ARROW: Record<string, string> = { client: 'client ->', server: 'server <-' }
+
+/** Why a connection closed, when not normally: `stopped`, or `tcpscope-reset by toxic, RST to client and server`. */
+function endDetail(conn: ConnectionSummary): string {
+  const reset = conn.changed?.reset
+  return conn.end === 'tcpscope-reset' && reset !== undefined ? `${conn.end} by ${reset.by}, ${rstWords(reset)}` : conn.end
+}
 
 function connLine(conn: ConnectionSummary, text: string, time: number): string {
   return `${formatTimestamp(time, false)} #${conn.id} ${text}`
@@ -75,7 +82,7 @@ export function eventText(e: EngineEvent, now = Date.now()): string | undefined 
         case 'close':
           return connLine(
             conn,
-            `${conn.end === 'closed' ? 'closed' : `closed (${conn.end})`}: ${formatBytes(conn.bytes.client)} from client, ${formatBytes(conn.bytes.server)} from server${conn.answered ? ` (+${formatBytes(conn.answered)} answered by tcpscope)` : ''}, ${formatDuration(event.time - conn.openedAt, WALL_CLOCK_MS)}`,
+            `${conn.end === 'closed' ? 'closed' : `closed (${endDetail(conn)})`}: ${formatBytes(conn.bytes.client)} from client, ${formatBytes(conn.bytes.server)} from server${conn.answered ? ` (+${formatBytes(conn.answered)} answered by tcpscope)` : ''}, ${formatDuration(event.time - conn.openedAt, WALL_CLOCK_MS)}`,
             event.time
           )
         default:

@@ -28,6 +28,7 @@ export type ConnectionEnd =
   | 'connect-failed' // the upstream connect was refused, unreachable or timed out
   | 'error' // another socket error ended it
   | 'stopped' // tcpscope closed it (proxy stopped with its connections)
+  | 'tcpscope-reset' // tcpscope reset it on purpose: a rule, a breakpoint, a toxic or a person's action (ConnectionSummary.changed.reset says which, and to whom)
   | 'cut' // the capture file ends before the connection did (its writer stopped: a crash, a kill)
   | 'saved-open' // still open when the capture was saved (or closed) whole: complete up to that moment
 
@@ -74,9 +75,10 @@ export interface ConnectionSummary {
   via?: Via
   /**
    * What a receiver got was not what was sent, and who changed it: a person edited a held
-   * message at a breakpoint (a `break` record, action `edited`), or a traffic rule or the
-   * script mocked, rewrote or forwarded one (a `rule` record: ruleChangedDelivery). Absent
-   * for the many connections nothing changed; the list marks the others.
+   * message at a breakpoint (a `break` record, action `edited`), a traffic rule or the
+   * script mocked, rewrote or forwarded one (a `rule` record: ruleChangedDelivery), or
+   * tcpscope reset the connection (end `tcpscope-reset`: an RST nobody sent). Absent for the
+   * many connections nothing changed; the list marks the others.
    */
   changed?: ChangedBy
 }
@@ -85,6 +87,29 @@ export interface ConnectionSummary {
 export interface ChangedBy {
   breakpoint?: true
   rule?: true
+  /** tcpscope reset the connection (its end is `tcpscope-reset`): what made it, and to whom. */
+  reset?: TcpscopeReset
+}
+
+/**
+ * What made tcpscope reset a connection on purpose: a traffic rule or the script (a reset
+ * step, ctx.reset(), a failed onConnect), a breakpoint (a held message's Reset), a toxic
+ * (reset_peer), or a person's action on the live connection (RST to one side).
+ */
+export const RESET_CAUSES = ['rule', 'breakpoint', 'toxic', 'action'] as const
+export type ResetCause = (typeof RESET_CAUSES)[number]
+
+/** A reset tcpscope made: its cause, and the sides it sent an RST (a side without one got a FIN, or nothing). */
+export interface TcpscopeReset {
+  by: ResetCause
+  rst: Record<Direction, boolean>
+}
+
+/** A close record's `reset` as read from any capture file: undefined when it is not one this version knows (a newer file's cause). */
+export function tcpscopeResetOf(info: unknown): TcpscopeReset | undefined {
+  const r = info as Partial<TcpscopeReset> | null | undefined
+  if (typeof r !== 'object' || r === null || !(RESET_CAUSES as readonly unknown[]).includes(r.by)) return undefined
+  return { by: r.by!, rst: { client: r.rst?.client === true, server: r.rst?.server === true } }
 }
 
 /** The captured connection (and HTTP exchange) a replay's connection replayed. */

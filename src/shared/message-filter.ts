@@ -9,15 +9,21 @@
 
 import type { Direction } from './direction'
 import { UserError } from './errors'
+import { FilterMistakes, nearestWord } from './filter-mistakes'
 import { MESSAGE_PROTOCOLS, type MessageField, type MessageProtocol } from './message-types'
+
+type FactTest = (dir: Direction, command: string | undefined) => boolean
+type TextTest = (m: { summary: string; fields?: MessageField[] }) => boolean
 
 export interface MessageFilter {
   /** Tests what cutting knows: the message's direction and command. */
-  factTest: (dir: Direction, command: string | undefined) => boolean
+  factTest: FactTest
   /** Tests a described message (summary and fields); undefined when no `text:` word was given. */
-  textTest?: (m: { summary: string; fields?: MessageField[] }) => boolean
+  textTest?: TextTest
 }
 
+/** The words a message filter takes. */
+const MESSAGE_KEYS = ['dir', 'cmd', 'fn', 'text', 'field'] as const
 const HINT = 'use dir:client|server, cmd:NAME (a command, packet or function: SET, Query, PUBLISH, fn:3), text:WORDS, field:NAME=VALUE (or <, > a number), a leading - to negate'
 
 /** Whether any field named `name` (at any depth) has a value that `test` takes. */
@@ -64,59 +70,66 @@ function fieldText(fields: MessageField[] | undefined, out: string[]): void {
   }
 }
 
-/** Undefined for no words; a UserError in one line for a word that is none. */
+/** One word of a message filter, as a test put in `facts` or `texts`; a UserError in one line for a word that is none. */
+function messageWord(raw: string, facts: FactTest[], texts: TextTest[]): void {
+  const negate = raw.startsWith('-') && raw.length > 1
+  const w = negate ? raw.slice(1) : raw
+  const colon = w.indexOf(':')
+  const key = colon > 0 ? w.slice(0, colon).toLowerCase() : 'text'
+  const value = (colon > 0 ? w.slice(colon + 1) : w).replace(/"/g, '')
+  const not = (f: FactTest): FactTest => (negate ? (d, c) => !f(d, c) : f)
+  switch (key) {
+    case 'dir': {
+      const d = value.toLowerCase()
+      const dir = d === 'client' || d === 'c' || d === 'request' ? 'client' : d === 'server' || d === 's' || d === 'response' ? 'server' : undefined
+      if (!dir) throw new UserError(`filter dir:${value}: say dir:client or dir:server`)
+      facts.push(not((d) => d === dir))
+      break
+    }
+    case 'cmd':
+    case 'fn': {
+      const want = (key === 'fn' ? `fn ${value}` : value).toLowerCase()
+      if (want === '' || want === 'fn ') throw new UserError(`filter ${key}: needs a name; ${HINT}`)
+      facts.push(not((_d, command) => {
+        const c = command?.toLowerCase()
+        return c !== undefined && (c === want || c.startsWith(`${want} `))
+      }))
+      break
+    }
+    case 'text': {
+      const want = value.toLowerCase()
+      texts.push((m) => {
+        const hay = [m.summary]
+        fieldText(m.fields, hay)
+        const found = hay.some((h) => h.toLowerCase().includes(want))
+        return negate ? !found : found
+      })
+      break
+    }
+    case 'field': {
+      const { name, test } = fieldWord(value)
+      texts.push((m) => anyField(m.fields, name, test) !== negate)
+      break
+    }
+    default: {
+      const near = nearestWord(key, MESSAGE_KEYS)
+      throw new UserError(`filter ${w}: ${key}: is no message word; ${near !== undefined ? `did you mean ${near}:?` : HINT}`)
+    }
+  }
+}
+
+/** Undefined for no words; a UserError in one line naming every word that is none (the first few). */
 export function parseMessageFilter(text: string | undefined): MessageFilter | undefined {
   const words = (text ?? '').match(/(?:[^\s"]+|"[^"]*")+/g) ?? []
   if (words.length === 0) return undefined
-  const facts: Array<(dir: Direction, command: string | undefined) => boolean> = []
-  const texts: Array<(m: { summary: string; fields?: MessageField[] }) => boolean> = []
-  for (const raw of words) {
-    const negate = raw.startsWith('-') && raw.length > 1
-    const w = negate ? raw.slice(1) : raw
-    const colon = w.indexOf(':')
-    const key = colon > 0 ? w.slice(0, colon).toLowerCase() : 'text'
-    const value = (colon > 0 ? w.slice(colon + 1) : w).replace(/"/g, '')
-    const not = (f: (dir: Direction, command: string | undefined) => boolean) => (negate ? (d: Direction, c: string | undefined) => !f(d, c) : f)
-    switch (key) {
-      case 'dir': {
-        const d = value.toLowerCase()
-        const dir = d === 'client' || d === 'c' || d === 'request' ? 'client' : d === 'server' || d === 's' || d === 'response' ? 'server' : undefined
-        if (!dir) throw new UserError(`filter dir:${value}: say dir:client or dir:server`)
-        facts.push(not((d) => d === dir))
-        break
-      }
-      case 'cmd':
-      case 'fn': {
-        const want = (key === 'fn' ? `fn ${value}` : value).toLowerCase()
-        if (want === '' || want === 'fn ') throw new UserError(`filter ${key}: needs a name; ${HINT}`)
-        facts.push(not((_d, command) => {
-          const c = command?.toLowerCase()
-          return c !== undefined && (c === want || c.startsWith(`${want} `))
-        }))
-        break
-      }
-      case 'text': {
-        const want = value.toLowerCase()
-        texts.push((m) => {
-          const hay = [m.summary]
-          fieldText(m.fields, hay)
-          const found = hay.some((h) => h.toLowerCase().includes(want))
-          return negate ? !found : found
-        })
-        break
-      }
-      case 'field': {
-        const { name, test } = fieldWord(value)
-        texts.push((m) => anyField(m.fields, name, test) !== negate)
-        break
-      }
-      default:
-        throw new UserError(`filter ${w}: ${key}: is no message word; ${HINT}`)
-    }
-  }
+  const mistakes = new FilterMistakes()
+  const facts: FactTest[] = []
+  const texts: TextTest[] = []
+  for (const raw of words) mistakes.word(() => messageWord(raw, facts, texts))
+  mistakes.throwAny()
   return {
     factTest: (d, c) => facts.every((t) => t(d, c)),
-    ...(texts.length ? { textTest: (m: { summary: string; fields?: MessageField[] }) => texts.every((t) => t(m)) } : {})
+    ...(texts.length ? { textTest: ((m) => texts.every((t) => t(m))) satisfies TextTest } : {})
   }
 }
 

@@ -4,16 +4,18 @@
 // byte, the table made the plain way, as strings, from what `ls --json` says of the same
 // file: IPv4, IPv6 and socket-path clients, a connection with no client, a forward proxy's
 // tunnel, non-ASCII in a target, an end with its error code, ids and byte counts of every
-// width, who changed what a receiver got (a breakpoint's edit, a rule's answer, both), and
-// the bytes tcpscope answered a client with in its target's place.
+// width, who changed what a receiver got (a breakpoint's edit, a rule's answer, both, a reset
+// tcpscope made and what made it), how it ended (tcpscope's reset with the sides it reset),
+// and the bytes tcpscope answered a client with in its target's place.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LiveCapture } from '../../src/core/capture/write/live-capture'
-import { changedWord, targetOf } from '../../src/cli/commands/ls'
+import { targetOf } from '../../src/cli/commands/ls'
+import { changedWord } from '../../src/cli/connection-words'
 import { formatDuration, formatPeer, formatTimestamp, WALL_CLOCK_MS } from '../../src/shared/human-readable'
-import type { ConnectionSummary } from '../../src/shared/capture-types'
+import type { ConnectionSummary, TcpscopeReset } from '../../src/shared/capture-types'
 import { runCli } from '../helpers/cli'
 
 const COLUMNS = ['ID', 'KIND', 'CLIENT', 'TARGET', 'START', 'DURATION', 'CLIENT BYTES', 'SERVER BYTES', 'CHANGED', 'END']
@@ -30,12 +32,23 @@ function plainTable(rows: ConnectionSummary[]): string {
     String(c.bytes.client) + (c.notKept?.client ? ` (${c.notKept.client} not kept)` : ''),
     String(c.bytes.server) + (c.notKept?.server ? ` (${c.notKept.server} not kept)` : '') + (c.answered ? ` (+${c.answered} answered by tcpscope)` : ''),
     changedWord(c.changed),
-    c.error?.code !== undefined && c.end !== 'closed' ? `${c.end} (${c.error.code})` : c.end
+    c.end === 'tcpscope-reset' ? `${c.end} (${resetSides(c.changed!.reset!)})` : c.error?.code !== undefined && c.end !== 'closed' ? `${c.end} (${c.error.code})` : c.end
   ])
   const widths = COLUMNS.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)))
   const line = (r: string[]): string => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]))).join('  ')
   return [line(COLUMNS), ...cells.map(line)].join('\n') + '\n'
 }
+
+const resetSides = (r: TcpscopeReset): string => `RST to ${r.rst.client && r.rst.server ? 'client and server' : r.rst.client ? 'client' : 'server'}`
+
+/** Resets tcpscope made, one for every tenth connection from the sixth: each cause, both sides or one. */
+const RESETS: TcpscopeReset[] = [
+  { by: 'toxic', rst: { client: true, server: true } },
+  { by: 'action', rst: { client: true, server: false } },
+  { by: 'rule', rst: { client: true, server: true } },
+  { by: 'breakpoint', rst: { client: true, server: true } },
+  { by: 'action', rst: { client: false, server: true } }
+]
 
 describe('tcpscope ls: the table', () => {
   it('is byte for byte the table made as strings, for every kind of peer and field', async () => {
@@ -69,7 +82,8 @@ describe('tcpscope ls: the table', () => {
       const answer = i % 8 === 1 ? { deliveredSize: i * 131 } : i % 8 === 5 ? { deliveredSize: 2 * 1024 * 1024 + i, deliveredSha256: 'ab'.repeat(32) } : {}
       if (i % 4 === 1) c.event('rule', 'client', { rule: 'mock', action: 'respond', message: 'answered GET / with 200 (not sent to the target)', at: 0, ...answer })
       if (i % 9 === 2) c.event('rule', 'client', { rule: 'slow', action: 'delay', message: 'delayed 10 ms', at: 0 })
-      if (i % 11 !== 10) c.close((['closed', 'client-reset', 'server-reset', 'error', 'stopped'] as const)[i % 5])
+      if (i % 10 === 5) c.close('tcpscope-reset', RESETS[((i - 5) / 10) % RESETS.length])
+      else if (i % 11 !== 10) c.close((['closed', 'client-reset', 'server-reset', 'error', 'stopped'] as const)[i % 5])
     }
     await capture.close()
 
@@ -83,7 +97,18 @@ describe('tcpscope ls: the table', () => {
     expect(rows.filter((r) => r.via !== undefined).length).toBeGreaterThan(0)
     expect(rows.filter((r) => r.end === 'saved-open' && r.closedAt === undefined).length).toBeGreaterThan(0)
     expect(rows.filter((r) => r.error?.code === 'ECONNRESET' && r.end !== 'closed').length).toBeGreaterThan(0)
-    expect(rows.map((r) => changedWord(r.changed)).slice(0, 14)).toEqual(['-', 'breakpoint,rule', '-', '-', '-', 'rule', '-', 'breakpoint', '-', 'rule', '-', '-', '-', 'breakpoint,rule'])
+    expect(rows.map((r) => changedWord(r.changed)).slice(0, 14)).toEqual(['-', 'breakpoint,rule', '-', '-', '-', 'rule,reset:toxic', '-', 'breakpoint', '-', 'rule', '-', '-', '-', 'breakpoint,rule'])
+    // A reset tcpscope made says so, what made it (CHANGED) and the sides it reset (END), not "stopped".
+    expect(rows.filter((r) => r.end === 'tcpscope-reset').map((r) => [r.id, changedWord(r.changed)]).slice(0, 5)).toEqual([
+      [6, 'rule,reset:toxic'],
+      [16, 'reset:action'],
+      [26, 'breakpoint,rule,reset:rule'],
+      [36, 'reset:breakpoint'],
+      [46, 'rule,reset:action']
+    ])
+    expect(table.stdout).toMatch(/\n6 .* rule,reset:toxic +tcpscope-reset \(RST to client and server\)\n/)
+    expect(table.stdout).toMatch(/\n16 .* reset:action +tcpscope-reset \(RST to client\)\n/)
+    expect(table.stdout).toMatch(/\n46 .* rule,reset:action +tcpscope-reset \(RST to server\)\n/)
     // What tcpscope answered in a proxy's target's place is told beside the server's bytes; a
     // server session's answers are its server bytes already (#2, #6).
     expect(rows.filter((r) => r.answered !== undefined).map((r) => [r.id, r.answered]).slice(0, 3)).toEqual([[10, 9 * 131], [22, 2 * 1024 * 1024 + 21], [34, 33 * 131]])

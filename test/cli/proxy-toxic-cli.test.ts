@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { CliProcess, runCli } from '../helpers/cli'
-import { connectTo, startServer, tempDir } from '../helpers/net'
+import { connectTo, outcomeOf, startServer, tempDir } from '../helpers/net'
 import { roundTrip } from '../core/fault/toxic-helpers'
 import { parseToxicFlag } from '../../src/cli/toxic-flag'
 
@@ -33,6 +33,32 @@ describe('tcpscope proxy --toxic', () => {
     const ended = new Promise<void>((resolve) => c.once('end', () => resolve()))
     c.write('pong and more')
     await ended
+  })
+
+  it("records a reset_peer toxic's reset as tcpscope's, and ls says so: what made it and the sides reset", async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const server = await startServer((s) => {
+      s.on('error', () => {})
+      s.pipe(s)
+    })
+    cleanups.push(() => server.close())
+    const capture = join(dir, 'c.tcap')
+    const cli = new CliProcess(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', capture, '--toxic', 'reset_peer:timeout=0'])
+    cleanups.push(() => cli.stop('SIGTERM'))
+    const first = await cli.waitLine(() => true)
+    const c = await connectTo(Number(/127\.0\.0\.1:(\d+)/.exec(first)![1]))
+    const outcome = outcomeOf(c)
+    c.write('hi')
+    expect((await outcome).error).toBe('ECONNRESET')
+    // The proxy's own line says it too, not "closed (stopped)".
+    await cli.waitLine((l) => /#1 closed \(tcpscope-reset by toxic, RST to client and server\): 2 B from client, /.test(l))
+    expect(await cli.stop('SIGTERM')).toBe(0)
+    const ls = await runCli(['ls', capture])
+    expect(ls.code).toBe(0)
+    expect(ls.stdout.split('\n')[1]).toMatch(/ reset:toxic +tcpscope-reset \(RST to client and server\)$/)
+    const json = JSON.parse((await runCli(['ls', capture, '--json'])).stdout.trim()) as Record<string, unknown>
+    expect(json).toMatchObject({ end: 'tcpscope-reset', changed: { reset: { by: 'toxic', rst: { client: true, server: true } } } })
   })
 
   it('takes match=, with a comma in it written \\, as --break takes it', async () => {

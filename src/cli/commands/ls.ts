@@ -6,7 +6,7 @@
 // (widths, then lines) written in large output batches. Issue 46: 100,000 rows through
 // conn.page's summaries took 340-412 ms beyond the process's start.
 
-import type { ChangedBy, ConnectionSummary, Direction } from '../../shared/capture-types'
+import type { ConnectionSummary, Direction } from '../../shared/capture-types'
 import { tlsWord } from '../../shared/tls-types'
 import { formatDuration, formatTimestamp, WALL_CLOCK_MS } from '../../shared/human-readable'
 import type { IndexView } from '../../core/capture/read/index-view'
@@ -15,6 +15,7 @@ import { defineCommand, type OptionTable } from '../command-spec'
 import { OutputBatches, line, type Io } from '../output'
 import { captureNotes, withCaptureIndex } from './capture-index-read'
 import { ByteLines } from '../byte-lines'
+import { changedWord, endWord } from '../connection-words'
 
 const LS_USAGE = 'tcpscope ls FILE [--json]'
 
@@ -87,18 +88,10 @@ function writePeer(out: ByteLines, rows: Rows, row: number, width: number): void
   if (v6) out.text('[')
   out.text(address).text(v6 ? ']:' : ':').int(port, width - address.length - 1 - (v6 ? 2 : 0))
 }
-/**
- * Who changed what a receiver got, in the filter's words (changed:breakpoint, changed:rule):
- * the connection list's *edited* and *rule* marks; `-` for nothing changed.
- */
-export function changedWord(changed: ChangedBy | undefined): string {
-  if (changed === undefined) return '-'
-  return changed.breakpoint && changed.rule ? 'breakpoint,rule' : changed.breakpoint ? 'breakpoint' : 'rule'
-}
 function endOf(rows: Rows, row: number): string {
-  const end = rows.fields.end(row)
-  const code = rows.fields.errorCode(row)
-  return code !== undefined && end !== 'closed' ? `${end} (${code})` : end
+  const f = rows.fields
+  const end = f.end(row)
+  return endWord(end, f.errorCode(row), end === 'tcpscope-reset' ? f.changed(row)?.reset : undefined)
 }
 function rowTarget(rows: Rows, row: number): string {
   const f = rows.fields
@@ -177,7 +170,7 @@ export const lsCommand = defineCommand({
   usage: LS_USAGE,
   options: OPTIONS,
   notes: [
-    'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, [TLS after STARTTLS (smtp) NAME] when TLS began midway, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way as each side sent them (with "(N not kept)" when the capture has gaps there: bytes forwarded while the disk was too slow, with --when-disk-is-slow drop; and the server\'s with "(+N answered by tcpscope)" when a rule, the script or tcpscope itself answered the client in the target\'s place), who changed what a receiver got (breakpoint: a message edited at a breakpoint; rule: a traffic rule or the script mocked, rewrote or forwarded one; breakpoint,rule: both; -: nothing changed) and how it ended (closed, client-reset, server-reset, connect-failed, error, stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
+    'Columns: id, kind (proxy, server, client), client, target (with [TLS NAME] when it carried TLS, NAME the server name asked for, [TLS after STARTTLS (smtp) NAME] when TLS began midway, and "via CONNECT", "via SOCKS5" or "via HTTP" for a forward proxy\'s tunnel), start, duration, bytes each way as each side sent them (with "(N not kept)" when the capture has gaps there: bytes forwarded while the disk was too slow, with --when-disk-is-slow drop; and the server\'s with "(+N answered by tcpscope)" when a rule, the script or tcpscope itself answered the client in the target\'s place), who changed what a receiver got (breakpoint: a message edited at a breakpoint; rule: a traffic rule or the script mocked, rewrote or forwarded one; reset:rule, reset:breakpoint, reset:toxic, reset:action: tcpscope reset the connection, made to by a rule or the script, a breakpoint\'s Reset, a reset_peer toxic or a person\'s RST action; several joined with commas, e.g. breakpoint,rule; -: nothing changed) and how it ended (closed, client-reset, server-reset, tcpscope-reset: tcpscope reset it on purpose, with the sides it sent an RST, e.g. "tcpscope-reset (RST to client and server)", connect-failed, error, stopped: tcpscope closed it as its proxy or session stopped, open, saved-open: still open when the capture was saved, cut: the file ends first).'
   ],
   examples: [
     { line: 'tcpscope ls capture.tcap', about: 'One line per connection: id, kind, peers, times, bytes, how it ended.' },

@@ -295,7 +295,7 @@ export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
     this.record(item, 'dropped', `dropped after ${heldFor(item)}, connection closed with ${how === 'rst' ? 'RST' : 'FIN'}`, undefined, { closedWith: how })
     this.held = undefined
     this.clearPending()
-    if (how === 'rst') this.port!.reset()
+    if (how === 'rst') this.port!.reset('breakpoint')
     else this.port!.close()
   }
 

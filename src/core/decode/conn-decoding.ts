@@ -10,7 +10,7 @@ import type { WsStart } from './exchange-batch'
 import type { ExchangeTable } from './exchange-table'
 import { MessageList } from './message-list'
 
-const END_CODE: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
+const END_CODE: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8, 'tcpscope-reset': 9 }
 
 /** A connection's end and FINs as one number, for saw() and seenFlags. */
 export function flagsOf(end: ConnectionEnd, finClient: boolean, finServer: boolean): number {

@@ -5,6 +5,7 @@
 // distinct string, so every key is a whole number and sorts natively.
 
 import { UserError } from '../../shared/errors'
+import { FilterMistakes, unknownFilterWord } from '../../shared/filter-mistakes'
 import { EXCHANGE_WORDS, type ExchangeSortKey } from '../../shared/protocol-types'
 import { sortRowsBy } from '../capture/query/sort-rows'
 import type { ExchangeTable } from './exchange-table'
@@ -12,27 +13,31 @@ import { exchangeProto, exchangeWord, hostOrPath, type ExchangeTest } from './ex
 
 const KEYS = [...EXCHANGE_WORDS, 'proto', 'conn'] as const
 
+/** The exchange words as one test; every word's mistake is said, in one UserError. */
 function parseExchangeFilter(filter: string): ExchangeTest | undefined {
   const words = filter.match(/-?(?:[a-z]+:)?(?:"[^"]*"|\S+)/gi) ?? []
+  const mistakes = new FilterMistakes()
   const tests: ExchangeTest[] = []
   for (let word of words) {
     const negate = word.startsWith('-') && word.length > 1
     if (negate) word = word.slice(1)
     const colon = /^([a-z]+):(.*)$/i.exec(word)
-    let test: ExchangeTest
-    if (colon) {
+    const test = mistakes.word((): ExchangeTest => {
+      if (!colon) return hostOrPath(word.replace(/^"|"$/g, '').toLowerCase())
       const key = colon[1].toLowerCase()
       const value = colon[2].replace(/^"|"$/g, '')
       if (key === 'conn') {
         if (!/^\d{1,15}$/.test(value)) throw new UserError(`filter conn:${value}: conn wants a connection id, e.g. conn:12`)
         const id = Number(value)
-        test = (t, row) => t.conn(row) === id
-      } else if (key === 'proto') test = exchangeProto(value)
-      else if ((EXCHANGE_WORDS as readonly string[]).includes(key)) test = exchangeWord(key, value)
-      else throw new UserError(`unknown filter word "${key}:": use ${KEYS.map((k) => `${k}:`).join(' ')} or plain text`)
-    } else test = hostOrPath(word.replace(/^"|"$/g, '').toLowerCase())
-    tests.push(negate ? (t, row) => !test(t, row) : test)
+        return (t, row) => t.conn(row) === id
+      }
+      if (key === 'proto') return exchangeProto(value)
+      if ((EXCHANGE_WORDS as readonly string[]).includes(key)) return exchangeWord(key, value)
+      throw unknownFilterWord(key, KEYS)
+    })
+    if (test !== undefined) tests.push(negate ? (t, row) => !test(t, row) : test)
   }
+  mistakes.throwAny()
   return tests.length === 0 ? undefined : (t, row) => tests.every((x) => x(t, row))
 }
 

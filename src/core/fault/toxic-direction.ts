@@ -177,7 +177,7 @@ export class ToxicDirection implements ForwardStage {
   /** reset_peer got its first chunk (dropped) or the FIN: after `timeout` ms, and after what was sent before, both sides are reset. */
   private resetAfter(t: ToxicEntry, from: number): void {
     this.stopped = true
-    this.schedule({ at: Math.max(from, this.last) + t.attributes.timeout, fixed: true, then: (p) => (p.event('fault', fault(t, `reset by toxic ${t.name}`, 'reset')), p.reset()) })
+    this.schedule({ at: Math.max(from, this.last) + t.attributes.timeout, fixed: true, then: (p) => (p.event('fault', fault(t, `reset by toxic ${t.name}`, 'reset')), p.reset('toxic')) })
     this.pump()
   }
 

@@ -40,6 +40,11 @@
 // TLSSocket before the proxy reads it (and the upstream leg's TLS is connect-target.ts's
 // `tls` option), so stages and the capture see cleartext.
 
+import type { ResetCause } from '../../shared/capture-types'
+
+/** What in a stage may reset a connection (a person's own RST to one side is ProxyConnection.shut). */
+export type StageResetCause = Exclude<ResetCause, 'action'>
+
 /** What a stage passes its output to: the receiving side of its direction. */
 export interface StagePort {
   /** Sends bytes on to the receiver (it owns them from now on); false once its buffer is full. */
@@ -50,8 +55,11 @@ export interface StagePort {
   hold(held: boolean): void
   /** Records what the stage did to the connection (a toxic's `fault`, a breakpoint's `break`), in this direction. */
   event(kind: 'fault' | 'break' | 'rule', info: Record<string, unknown>): void
-  /** Resets both sides now (a toxic's reset_peer); what is in flight is dropped. */
-  reset(): void
+  /**
+   * Resets both sides now (a toxic's reset_peer, a breakpoint's Reset, a rule's reset); what is
+   * in flight is dropped. `by` is what made it: the capture records the end as tcpscope's reset.
+   */
+  reset(by: StageResetCause): void
   /** Closes both sides with a FIN after what was sent to each (a toxic's limit_data or timeout). */
   close(): void
 }

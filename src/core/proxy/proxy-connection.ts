@@ -11,7 +11,7 @@
 // fast path's own read buffers are for TCP sockets only.
 
 import type { Socket } from 'node:net'
-import { DIRECTIONS, type ConnectionEnd, type Direction } from '../../shared/capture-types'
+import { DIRECTIONS, type ConnectionEnd, type Direction, type ResetCause, type TcpscopeReset } from '../../shared/capture-types'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { errorInfo } from '../net/net-errors'
 import type { LiveSetMember } from '../net/live-set'
@@ -46,6 +46,8 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   /** `held[dir]`: reading what `dir` sends is paused because the other side's buffer is full. */
   private readonly held: Record<Direction, boolean> = { client: false, server: false }
   private end: ConnectionEnd | undefined
+  /** With end `tcpscope-reset`: what made tcpscope reset it, and to whom. */
+  private reset: TcpscopeReset | undefined
   private openSockets = 2
   /** The buffer each side's socket reads into (readDirect), if it has one. */
   private readonly readBuf: Record<Direction, Buffer | undefined> = { client: undefined, server: undefined }
@@ -172,7 +174,9 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
 
   /** The receiver of what `dir` sends is full: `dir` is not read until it drains. */
   private block(dir: Direction): void {
-    if (this.held[dir]) return
+    // A receiver reset on purpose (conn.shut) never drains: `dir` is read on, what it sends
+    // recorded and dropped, so its own end can close the connection.
+    if (this.held[dir] || (dir === 'client' ? this.upstream : this.client).destroyed) return
     this.held[dir] = true
     this.applyFlow(dir)
   }
@@ -241,9 +245,9 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
         this.applyFlow(dir)
       },
       event: (kind, info) => this.rec.event(kind, dir, info),
-      reset: () => {
+      reset: (by) => {
         // tcpscope ended it on purpose: the stage's record says why, the end says who.
-        this.end ??= 'stopped'
+        this.resetOnPurpose(by, ['client', 'server'])
         resetSocket(this.client)
         resetSocket(this.upstream)
       },
@@ -372,7 +376,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
         }
       }
     }
-    this.rec.close(this.end ?? 'closed')
+    this.rec.close(this.end ?? 'closed', this.end === 'tcpscope-reset' ? this.reset : undefined)
     this.ctx.done(this)
   }
 
@@ -427,9 +431,21 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
       return
     }
     this.rec.event('action', dir, { action: 'rst', message: `RST sent to ${name}, FIN to ${otherName}` })
-    this.end ??= 'stopped'
+    this.resetOnPurpose('action', [side])
     resetSocket(socket)
     if (!other.destroyed && !other.writableEnded) other.end()
+  }
+
+  /**
+   * tcpscope resets `sides` on purpose: the connection ends as its reset (not `stopped`, a
+   * proxy stopping), with what made it and to whom, unless it was ending already. A second
+   * reset (a person's RST to the other side too) adds its side.
+   */
+  private resetOnPurpose(by: ResetCause, sides: readonly Direction[]): void {
+    this.end ??= 'tcpscope-reset'
+    if (this.end !== 'tcpscope-reset') return
+    this.reset ??= { by, rst: { client: false, server: false } }
+    for (const side of sides) this.reset.rst[side] = true
   }
 
   /** Closes both sides now (the proxy is stopping). */

@@ -76,7 +76,7 @@ export class ResponseSide extends OrderedSide {
     this.conv.http.methods.shift()
     this.flushOut()
     if (front.bytes.length > 0) this.port.send(front.bytes)
-    if (front.then === 'reset') this.port.reset()
+    if (front.then === 'reset') this.port.reset('rule')
     else if (front.then === 'close') this.port.close()
     else if (this.clientEnded && this.nothingToCome()) this.port.end()
     else if (this.targetEnded && this.conv.slots[0]?.kind !== 'local') this.port.end()
@@ -119,7 +119,7 @@ export class ResponseSide extends OrderedSide {
       if (outcome.action === 'reset' || outcome.action === 'close' || outcome.action === 'fail') {
         recordRule(this.port, undefined, 'script', `the script ${outcome.action === 'close' ? 'closed' : 'reset'} the connection at the response ${summary}${to}`, { summary, offset, size: bytes.length })
         if (outcome.action === 'close') this.port!.close()
-        else this.port!.reset()
+        else this.port!.reset('rule')
         return
       }
       if (outcome.action === 'drop') {

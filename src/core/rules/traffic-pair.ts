@@ -154,7 +154,7 @@ class TrafficSwitch {
       record('script', `the script ${end === 'reset' ? 'reset' : 'closed'} the connection`)
       this.gated = undefined
       const port = this.ports.server ?? this.ports.client
-      return end === 'reset' ? port?.reset() : port?.close()
+      return end === 'reset' ? port?.reset('rule') : port?.close()
     }
     const gated = this.gated ?? []
     this.gated = undefined
@@ -169,7 +169,7 @@ class TrafficSwitch {
     } catch (err) {
       // Out of the proxy's call, no one else catches a stage that throws: it ends the connection as the proxy would.
       record('error', `a rule stage failed: ${(err as Error).message?.split('\n')[0] ?? String(err)}`)
-      ;(this.ports.server ?? this.ports.client)?.reset()
+      ;(this.ports.server ?? this.ports.client)?.reset('rule')
     }
   }
 
@@ -191,7 +191,7 @@ class TrafficSwitch {
     // (a client that left without a byte asked nothing, and is let go with a FIN).
     if (this.down !== undefined && this.chosen.server?.targetDown?.(this.down) !== true) {
       const leftSilent = this.first.length === 0 && this.waiting.client.some((w) => w.kind === 'fin')
-      return leftSilent ? this.ports.server?.end() : this.ports.server?.reset()
+      return leftSilent ? this.ports.server?.end() : this.ports.server?.reset('rule')
     }
     for (const dir of ['client', 'server'] as const) {
       const list = this.waiting[dir]

@@ -41,7 +41,8 @@ describe('reset_peer', () => {
     expect(reader.bytes.length).toBe(0)
     expect((await server).error).toBe('ECONNRESET')
     const id = await lastConnId(t.engine)
-    expect((await closedSummary(t.engine, id)).end).toBe('stopped')
+    // tcpscope's own reset, told apart from a proxy stopping, with what made it and to whom.
+    expect(await closedSummary(t.engine, id)).toMatchObject({ end: 'tcpscope-reset', changed: { reset: { by: 'toxic', rst: { client: true, server: true } } } })
     expect(await faultMessages(t.engine, id)).toEqual(['reset by toxic reset_peer_downstream'])
     expect((await faultInfos(t.engine, id))[0]).toMatchObject({ toxic: 'reset_peer_downstream', type: 'reset_peer', effect: 'reset' })
   })

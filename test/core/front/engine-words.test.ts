@@ -16,6 +16,9 @@ import { parseHex } from '../../../src/shared/payload/parse-hex'
 import { toWireError } from '../../../src/shared/errors'
 import { EngineError } from '../../../src/shared/errors'
 import { exchangeWord } from '../../../src/core/decode/exchange-words'
+import { parseFilter } from '../../../src/core/capture/query/connection-query'
+import { ExchangeList } from '../../../src/core/decode/exchange-query'
+import { ExchangeTable } from '../../../src/core/decode/exchange-table'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { REFUSED_PORT, startServer, tempDir } from '../../helpers/net'
 
@@ -114,6 +117,16 @@ describe("the engine's errors in the Chinese UI", () => {
     saysInChinese(await thrown(() => t.engine['capture.open']({ path: notCapture })), notCapture)
     expect(saysInChinese(cancelled().message)).toBe('已取消')
     saysInChinese(toWireError(new Error('a bug'), 'proxy.start').message, 'proxy.start')
+  })
+
+  it("a filter's unknown words, and its several mistakes, each said as far as its wording is known", async () => {
+    saysInChinese(await thrown(() => parseFilter('colour:red')), '“colour:”', 'port: state:')
+    expect(saysInChinese(await thrown(() => parseFilter('stauts:200')), '“stauts:”', 'status:', '"stauts:200"')).toMatch(/^未知的过滤词/)
+    const several = await thrown(() => new ExchangeList(new ExchangeTable()).rows('stauts:200 conn:x status:lots proto:ftp', 'start', false))
+    // The frame and the words known are said in Chinese; a mistake whose wording is not known stays as the engine said it.
+    expect(saysInChinese(several)).toBe(
+      '4 处错误：（1）未知的过滤词 “stauts:”：你要写的是不是 status:？；（2）filter conn:x: conn wants a connection id, e.g. conn:12；（3）status:lots 不是状态码、类别或范围；例如 status:404、status:4xx 或 status:200-299；还有 1 处'
+    )
   })
 
   it('leaves a message it does not know as the engine said it, in either language', () => {

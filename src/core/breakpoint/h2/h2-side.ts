@@ -301,7 +301,7 @@ export class H2Side implements HeldOwner, FeedSink, SideState {
     this.record(item, 'dropped', `dropped after ${heldFor(item)}, connection closed with ${how === 'rst' ? 'RST' : 'FIN'}`, undefined, { closedWith: how, stream: hs.stream })
     this.forget(hs)
     this.flush()
-    if (how === 'rst') this.port?.reset()
+    if (how === 'rst') this.port?.reset('breakpoint')
     else this.port?.close()
   }
 

@@ -9,7 +9,7 @@
 // connection's row and records without the rest. Every BLOCK_SIZE bytes of the stream
 // carry a CRC-32, listed in a table at its end; the trailer checks the table.
 
-import type { ChangedBy, ConnectionEnd, ConnectionKind, ConnectionSummary, Direction, PeerAddress } from '../../../shared/capture-types'
+import { RESET_CAUSES, tcpscopeResetOf, type ChangedBy, type ConnectionEnd, type ConnectionKind, type ConnectionSummary, type Direction, type PeerAddress, type TcpscopeReset } from '../../../shared/capture-types'
 import { crc32 } from 'node:zlib'
 import { DIR_NONE, RECORD_HEADER_SIZE, RecordType, writeRecordHeader } from './capture-format'
 import type { OwnerRecord } from './record-payloads'
@@ -25,7 +25,8 @@ export const TRAILER_PAYLOAD_SIZE = 48
 
 /** A row's kind, end and flags as numbers: the same codes in memory (capture-index.ts) as stored. */
 export const KINDS: readonly ConnectionKind[] = ['proxy', 'server', 'client']
-export const ENDS: readonly ConnectionEnd[] = ['open', 'closed', 'client-reset', 'server-reset', 'connect-failed', 'error', 'stopped', 'cut', 'saved-open']
+/** New ends go last: a stored code keeps its meaning, and a reader that predates one reads it as `closed`. */
+export const ENDS: readonly ConnectionEnd[] = ['open', 'closed', 'client-reset', 'server-reset', 'connect-failed', 'error', 'stopped', 'cut', 'saved-open', 'tcpscope-reset']
 export const FIN_CLIENT = 1
 export const FIN_SERVER = 2
 export const HAS_UPSTREAM = 4
@@ -46,11 +47,37 @@ export const viaOfFlags = (flags: number): Via | undefined => VIAS[((flags & VIA
  */
 export const EDITED_AT_BREAKPOINT = 1 << 5
 export const CHANGED_BY_RULE = 1 << 6
+/**
+ * Bits 7-9: what made tcpscope reset the connection (ChangedBy.reset), as its place in
+ * RESET_CAUSES plus one (0: no reset of tcpscope's); bits 10-11: the sides it sent an RST.
+ * A cause this reader does not know (a newer file's) reads as no mark, as older readers do.
+ */
+const RESET_SHIFT = 7
+const RESET_MASK = 7 << RESET_SHIFT
+const RST_TO_CLIENT = 1 << 10
+const RST_TO_SERVER = 1 << 11
 
-export const changedFlags = (changed: ChangedBy | undefined): number => (changed?.breakpoint ? EDITED_AT_BREAKPOINT : 0) | (changed?.rule ? CHANGED_BY_RULE : 0)
+function resetFlags(reset: TcpscopeReset | undefined): number {
+  if (reset === undefined) return 0
+  return ((RESET_CAUSES.indexOf(reset.by) + 1) << RESET_SHIFT) | (reset.rst.client ? RST_TO_CLIENT : 0) | (reset.rst.server ? RST_TO_SERVER : 0)
+}
+
+/** A close record's `reset` (RecordedConnection.close), checked as any record read from a file is, as flags. */
+export const resetFlagsOf = (info: unknown): number => resetFlags(tcpscopeResetOf(info))
+
+export const changedFlags = (changed: ChangedBy | undefined): number =>
+  (changed?.breakpoint ? EDITED_AT_BREAKPOINT : 0) | (changed?.rule ? CHANGED_BY_RULE : 0) | resetFlags(changed?.reset)
 export function changedOfFlags(flags: number): ChangedBy | undefined {
-  if ((flags & (EDITED_AT_BREAKPOINT | CHANGED_BY_RULE)) === 0) return undefined
-  return { ...(flags & EDITED_AT_BREAKPOINT ? { breakpoint: true } : {}), ...(flags & CHANGED_BY_RULE ? { rule: true } : {}) }
+  // Most rows: nothing changed, answered by one test.
+  if ((flags & (EDITED_AT_BREAKPOINT | CHANGED_BY_RULE | RESET_MASK)) === 0) return undefined
+  const code = (flags & RESET_MASK) >> RESET_SHIFT
+  const by = code === 0 ? undefined : RESET_CAUSES[code - 1]
+  if ((flags & (EDITED_AT_BREAKPOINT | CHANGED_BY_RULE)) === 0 && by === undefined) return undefined
+  return {
+    ...(flags & EDITED_AT_BREAKPOINT ? { breakpoint: true } : {}),
+    ...(flags & CHANGED_BY_RULE ? { rule: true } : {}),
+    ...(by !== undefined ? { reset: { by, rst: { client: (flags & RST_TO_CLIENT) !== 0, server: (flags & RST_TO_SERVER) !== 0 } } } : {})
+  }
 }
 
 /** Numbers per connection. */

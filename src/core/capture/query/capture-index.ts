@@ -17,7 +17,7 @@
 import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '../../../shared/capture-types'
 import { answeredBytes, ruleChangedDelivery, type RuleEventInfo } from '../../../shared/rules/rule-types'
 import { RecordType, dirName } from '../format/capture-format'
-import { CHANGED_BY_RULE, changedOfFlags, EDITED_AT_BREAKPOINT, ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, viaFlags, viaOfFlags, type IndexSource } from '../format/index-codec'
+import { CHANGED_BY_RULE, changedOfFlags, EDITED_AT_BREAKPOINT, ENDS, FIN_CLIENT, FIN_SERVER, HAS_UPSTREAM, KINDS, resetFlagsOf, viaFlags, viaOfFlags, type IndexSource } from '../format/index-codec'
 import { OwnerTable, replaySourceOf, viaOf, type OpenInfo, type OwnerInfo, type OwnerRecord } from '../format/record-payloads'
 import { tlsEventOf } from '../format/tls-payloads'
 import { dataTag, gapTag, NOT_DATA, streamPlace, TaggedRecords } from '../format/record-tag'
@@ -299,6 +299,8 @@ export class CaptureIndex extends TaggedRecords implements IndexView, IndexSourc
         break
       case RecordType.Close:
         this.setEnd(row, (info?.end as ConnectionEnd | undefined) ?? 'closed')
+        // A reset tcpscope made changed what a receiver got (an RST nobody sent): the list marks it.
+        if (info?.end === 'tcpscope-reset') this.cells[at + FLAGS] |= resetFlagsOf(info.reset)
         this.cells[at + CLOSED_AT] = time
         break
       case RecordType.Tls: {

@@ -7,8 +7,9 @@
 // filter and sort. A `text:` word reads payloads (payload-filter.ts), a slice per call. A
 // plain word is found in the endpoints, the owner, and what the Info column shows of decoding.
 
-import type { ConnectionEnd, ConnectionPage, ConnectionSummary, SortKey } from '../../../shared/capture-types'
+import { RESET_CAUSES, type ConnectionEnd, type ConnectionPage, type ConnectionSummary, type SortKey } from '../../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
+import { FilterMistakes, nearestWord, unknownFilterWord } from '../../../shared/filter-mistakes'
 import { EXCHANGE_WORDS } from '../../../shared/protocol-types'
 import { isTlsWord, tlsTerm, viaTerm, type TlsWord } from './tls-words'
 import type { IndexView, PeerRole, RowFields } from '../read/index-view'
@@ -48,9 +49,11 @@ const endIs =
 const STATES: Record<string, Predicate> = {
   open: isOpen,
   closed: endIs('closed'),
-  reset: endIs('client-reset', 'server-reset'),
+  /** Ended by an RST: a peer's, or one tcpscope made on purpose. */
+  reset: endIs('client-reset', 'server-reset', 'tcpscope-reset'),
   'client-reset': endIs('client-reset'),
   'server-reset': endIs('server-reset'),
+  'tcpscope-reset': endIs('tcpscope-reset'),
   failed: endIs('connect-failed'),
   'connect-failed': endIs('connect-failed'),
   error: endIs('error'),
@@ -141,6 +144,14 @@ function atOnce(ask: (f: RowFields) => Uint8Array | undefined, rowByRow: Predica
 }
 
 const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'conn', 'client', 'target', 'replay', 'tls', 'sni', 'via', 'changed', 'text', ...DECODED_WORDS] as const
+/** Words whose value is a number. */
+const NUMBER_KEYS: readonly string[] = ['port', 'id', 'conn', 'replay', 'status']
+/**
+ * Whether `key:NNN` is a number word misspelt (`stauts:200`, `prot:80`) rather than a host
+ * and its port, which it also reads as: one is far likelier than a host named so, and
+ * searched as an endpoint it would just match nothing, unsaid. Quoted, it is searched.
+ */
+const misspeltNumberWord = (key: string): boolean => NUMBER_KEYS.includes(nearestWord(key, KEYS) ?? '')
 const isDecoded = (key: string): key is DecodedWord => (DECODED_WORDS as readonly string[]).includes(key)
 
 function wholeNumber(key: string, v: string): number {
@@ -195,14 +206,21 @@ function term(key: string, value: string, facts?: ProtocolFacts): Predicate {
     }
     case 'via':
       return viaTerm(value)
-    // What the list marks in the Info cell: a breakpoint's edit, a rule's or the script's change.
-    case 'changed':
+    // What the list marks in the Info cell: a breakpoint's edit, a rule's or the script's change, a reset tcpscope made.
+    case 'changed': {
       if (v === 'yes') return (f, row) => f.changed(row) !== undefined
       if (v === 'no') return (f, row) => f.changed(row) === undefined
       if (v === 'breakpoint' || v === 'rule') return (f, row) => f.changed(row)?.[v] === true
-      throw new UserError(`filter changed:${value}: use changed:yes, changed:breakpoint (edited at a breakpoint), changed:rule (by a traffic rule or the script) or changed:no`)
+      if (v === 'reset') return (f, row) => f.changed(row)?.reset !== undefined
+      // As ls's CHANGED column says it: `reset:toxic`.
+      const by = /^reset:(.*)$/.exec(v)?.[1]
+      if (by !== undefined && (RESET_CAUSES as readonly string[]).includes(by)) return (f, row) => f.changed(row)?.reset?.by === by
+      throw new UserError(
+        `filter changed:${value}: use changed:yes, changed:breakpoint (edited at a breakpoint), changed:rule (by a traffic rule or the script), changed:reset (reset by tcpscope; changed:reset:rule, :breakpoint, :toxic or :action for what made it) or changed:no`
+      )
+    }
     default:
-      throw new UserError(`unknown filter word "${key}:": use ${KEYS.map((k) => `${k}:`).join(' ')} or plain text`)
+      throw unknownFilterWord(key, KEYS)
   }
 }
 
@@ -216,9 +234,14 @@ export interface ParsedFilter {
   decoded: boolean
 }
 
-/** The filter's words; words may be quoted to hold spaces. */
-export function parseQuery(filter: string, facts?: ProtocolFacts): ParsedFilter {
+/**
+ * The filter's words; words may be quoted to hold spaces. Every word's mistake is said, in
+ * one UserError. With `inFlight`, words that need the connection decoded are mistakes, and
+ * it says what to use instead (parseFlowFilter).
+ */
+export function parseQuery(filter: string, facts?: ProtocolFacts, inFlight?: string): ParsedFilter {
   const words = filter.match(/-?(?:[a-z]+:)?(?:"[^"]*"|\S+)/gi) ?? []
+  const mistakes = new FilterMistakes()
   const preds: Predicate[] = []
   const texts: string[] = []
   const negated: boolean[] = []
@@ -227,22 +250,31 @@ export function parseQuery(filter: string, facts?: ProtocolFacts): ParsedFilter 
     const negate = word.startsWith('-') && word.length > 1
     if (negate) word = word.slice(1)
     const colon = /^([a-z]+):(.*)$/i.exec(word)
-    let p: Predicate
-    if (colon?.[1].toLowerCase() === 'text') {
-      const text = colon[2].replace(/^"|"$/g, '')
-      if (text === '') throw new UserError('filter text: wants the text to find in the payload, e.g. text:GET or text:"HTTP/1.1 500"')
-      texts.push(text)
-      negated.push(negate)
+    const key = colon?.[1].toLowerCase()
+    if (key === 'text') {
+      const text = colon![2].replace(/^"|"$/g, '')
+      if (text === '') mistakes.add(new UserError('filter text: wants the text to find in the payload, e.g. text:GET or text:"HTTP/1.1 500"'))
+      else {
+        texts.push(text)
+        negated.push(negate)
+      }
       continue
     }
-    if (colon && (KEYS as readonly string[]).includes(colon[1].toLowerCase())) {
-      const key = colon[1].toLowerCase()
+    if (inFlight !== undefined && key !== undefined && isDecoded(key)) {
+      mistakes.add(new UserError(`${key}: needs the connection decoded, which is not known while its bytes pass: ${inFlight}`, ERROR_CODES.EINVAL))
+      continue
+    }
+    let p: Predicate | undefined
+    if (colon && key !== undefined && (KEYS as readonly string[]).includes(key)) {
       decoded ||= isDecoded(key) || (isTlsWord(key) && facts !== undefined)
-      p = term(key, colon[2].replace(/^"|"$/g, ''), facts)
+      p = mistakes.word(() => term(key, colon[2].replace(/^"|"$/g, ''), facts))
     }
     // `host:80` is an endpoint, not a filter word; `colour:red` is a mistake worth saying.
-    else if (colon && colon[2] !== '' && !/^\d+$/.test(colon[2])) p = term(colon[1].toLowerCase(), colon[2])
-    else {
+    else if (colon && key !== undefined && colon[2] !== '' && !/^\d+$/.test(colon[2])) p = mistakes.word(() => term(key, colon[2]))
+    else if (colon && key !== undefined && misspeltNumberWord(key)) {
+      mistakes.add(unknownFilterWord(key, KEYS, word))
+      continue
+    } else {
       const text = word.replace(/^"|"$/g, '').toLowerCase()
       const inEndpoints = endpointsInclude(text)
       const inFields: Predicate = (f, row) => inEndpoints(f, row) || lower(f.ownerId(row)) === text
@@ -251,8 +283,11 @@ export function parseQuery(filter: string, facts?: ProtocolFacts): ParsedFilter 
       decoded ||= inInfo !== undefined
       p = inInfo ? (f, row) => inFields(f, row) || inInfo(f.id(row)) : inFields
     }
-    preds.push(negate ? (f, row) => !p(f, row) : p)
+    if (p === undefined) continue
+    const test = p
+    preds.push(negate ? (f, row) => !test(f, row) : test)
   }
+  mistakes.throwAny()
   const predicate: Predicate | undefined = preds.length === 0 ? undefined : (f, row) => preds.every((p) => p(f, row))
   return { predicate, texts, negated, decoded }
 }
@@ -263,11 +298,7 @@ export function parseQuery(filter: string, facts?: ProtocolFacts): ParsedFilter 
  * and are refused with `hint` saying what to use instead.
  */
 export function parseFlowFilter(filter: string, hint: string): ParsedFilter {
-  for (const word of filter.match(/-?(?:[a-z]+:)?(?:"[^"]*"|\S+)/gi) ?? []) {
-    const key = /^-?([a-z]+):/i.exec(word)?.[1].toLowerCase()
-    if (key !== undefined && isDecoded(key)) throw new UserError(`${key}: needs the connection decoded, which is not known while its bytes pass: ${hint}`, ERROR_CODES.EINVAL)
-  }
-  return parseQuery(filter)
+  return parseQuery(filter, undefined, hint)
 }
 
 /** The filter's field words as one predicate (its `text:` words aside). */
@@ -275,7 +306,8 @@ export function parseFilter(filter: string): Predicate | undefined {
   return parseQuery(filter).predicate
 }
 
-const END_ORDER: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'connect-failed': 4, error: 5, stopped: 6, cut: 7, 'saved-open': 8 }
+// Resets sort together, the peers' and tcpscope's.
+const END_ORDER: Record<ConnectionEnd, number> = { open: 0, closed: 1, 'client-reset': 2, 'server-reset': 3, 'tcpscope-reset': 4, 'connect-failed': 5, error: 6, stopped: 7, cut: 8, 'saved-open': 9 }
 
 /** The sort key of each row: numbers, or strings compared as text. */
 function sortKey(sort: SortKey, ix: IndexView, now: number): (row: number) => number | string {

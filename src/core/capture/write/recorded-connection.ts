@@ -2,7 +2,7 @@
 // connection's records and passes them to its capture (a LiveCapture, which answers
 // ConnectionRecorder: this module knows only that much of it).
 
-import type { CaptureEventKind, ConnectionEnd, Direction, PeerAddress } from '../../../shared/capture-types'
+import type { CaptureEventKind, ConnectionEnd, Direction, PeerAddress, TcpscopeReset } from '../../../shared/capture-types'
 import type { OpenInfo, OwnerInfo } from '../format/record-payloads'
 
 /** Where a proxy opens the connections it records: the LiveCapture, or a forwarding worker's batches to it. */
@@ -74,8 +74,10 @@ export class RecordedConnection {
     this.capture.appendEvent(this, this.seq++, 'connected', undefined, { local, remote })
   }
 
-  /** The connection's last record: how it ended, with the byte totals each way. */
-  close(end: ConnectionEnd): void {
-    this.capture.appendEvent(this, this.seq++, 'close', undefined, { end, bytes: { client: this.bytes('client'), server: this.bytes('server') } })
+  /** The connection's last record: how it ended, with the byte totals each way (and, for a reset tcpscope made, what made it and to whom). */
+  close(end: ConnectionEnd, reset?: TcpscopeReset): void {
+    const info: Record<string, unknown> = { end, bytes: { client: this.bytes('client'), server: this.bytes('server') } }
+    if (reset !== undefined) info.reset = reset
+    this.capture.appendEvent(this, this.seq++, 'close', undefined, info)
   }
 }

@@ -233,7 +233,7 @@ export class OwnWire {
         end: () => target.finish(),
         hold: (held) => port.hold(held),
         event: (kind, info) => port.event(kind, info),
-        reset: () => port.reset(),
+        reset: (by) => port.reset(by),
         close: () => port.close()
       }
       this.wrapped.set(port, w)

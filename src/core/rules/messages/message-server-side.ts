@@ -103,7 +103,7 @@ export class ServerSide extends RuleSide {
     if (slot.bytes !== undefined) this.emit(slot.bytes)
     if (slot.then === undefined) return
     this.flush()
-    if (slot.then === 'reset') this.port.reset()
+    if (slot.then === 'reset') this.port.reset('rule')
     else this.port.close()
   }
 

@@ -100,7 +100,7 @@ export class WsRelay {
   }
 
   reset(): void {
-    this.anyPort()?.reset()
+    this.anyPort()?.reset('rule')
   }
 
   private anyPort(): StagePort | undefined {

@@ -3,8 +3,11 @@
 // person meets most in Chinese: each wording below is one of the engine's (the test beside
 // the engine, test/core/front/engine-words.test.ts, holds the table to its real errors), and
 // names the message that says it, with the parts the engine named (an address, a port, a
-// path). A wording after a field's name (`target: bad address …`) keeps the name. Any other
+// path). A wording after a field's name (`target: bad address …`) keeps the name. A filter's
+// several mistakes in one line (shared/filter-mistakes.ts) are said one by one. Any other
 // error, and every error in English, is shown as the engine said it.
+
+import { splitMistakes } from '../../../shared/filter-mistakes'
 
 type Translate = (key: string, params: Record<string, unknown>) => string
 
@@ -27,6 +30,9 @@ const WORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^no such file: (?<path>.+)$/, 'noFile'],
   [/^(?<path>.+) is not a tcpscope capture file \(no TCPSCAP header\)$/, 'notCapture'],
   [/^filter status:(?<value>.*): use a status code, a class or a range, e\.g\. status:404, status:4xx or status:200-299$/, 'badStatus'],
+  [/^unknown filter word "(?<word>.*):": did you mean (?<near>\w+):\?$/, 'unknownWordNear'],
+  [/^unknown filter word "(?<word>.*):": did you mean (?<near>\w+):\? \(quote "(?<text>.*)" to find it as text\)$/, 'unknownWordNearText'],
+  [/^unknown filter word "(?<word>.*):": use (?<words>.+) or plain text$/, 'unknownWord'],
   [/^(?<what>[\w.]+) failed: internal error \(details are in tcpscope's log\)$/, 'internal'],
   [/^cancelled$/, 'cancelled']
 ]
@@ -46,12 +52,22 @@ function wording(message: string, t: Translate): string | undefined {
   return undefined
 }
 
+/** A filter's several mistakes, each in the UI's language where its wording is known; undefined in English (the engine's words). */
+function mistakes(message: string, t: Translate): string | undefined {
+  const several = splitMistakes(message)
+  if (several === undefined) return undefined
+  const id = 'engineWords.mistakes'
+  const named = several.named.map((m, i) => t('engineWords.mistake', { n: i + 1, text: engineWords(m, t) }))
+  if (several.more > 0) named.push(t('engineWords.moreMistakes', { more: several.more }))
+  const said = t(id, { count: several.count, list: named.join(t('engineWords.mistakesJoin', {})) })
+  return said === id ? undefined : said
+}
+
 /** `message` (an engine error, or a recorded reason) in the UI's language where its wording is known; else as it is. */
 export function engineWords(message: string, t: Translate): string {
-  const whole = wording(message, t)
+  const whole = wording(message, t) ?? mistakes(message, t)
   if (whole !== undefined) return whole
   const field = FIELD.exec(message)
   const rest = field === null ? undefined : wording(field[2], t)
   return rest === undefined ? message : `${field![1]}: ${rest}`
 }
-

@@ -1,7 +1,7 @@
 // The connection list's filter words and sorts, over an index of hand-made connections.
 import { describe, expect, it } from 'vitest'
 import { CaptureIndex } from '../../../../src/core/capture/query/capture-index'
-import { ConnectionQuery, parseFilter, parseQuery, type ProtocolFacts } from '../../../../src/core/capture/query/connection-query'
+import { ConnectionQuery, parseFilter, parseFlowFilter, parseQuery, type ProtocolFacts } from '../../../../src/core/capture/query/connection-query'
 import { DIR_CLIENT, DIR_NONE, DIR_SERVER, RecordType } from '../../../../src/core/capture/format/capture-format'
 import type { PeerAddress, SortKey } from '../../../../src/shared/capture-types'
 import { formatPeer } from '../../../../src/shared/human-readable'
@@ -50,16 +50,63 @@ describe('connection query', () => {
     expect(await ids(q, filter || undefined)).toEqual(want)
   })
 
+  it("tells a reset tcpscope made from a peer's, by what made it, and reads an end or cause it does not know as closed, unmarked", async () => {
+    const ix = sample()
+    const open = (id: number): void => ix.add(RecordType.Open, DIR_NONE, id, id * 1000, 0, id * 1000, { kind: 'proxy', ownerId: 'p1', target: '127.0.0.1:80' })
+    for (const id of [6, 7, 8, 9]) open(id)
+    ix.add(RecordType.Close, DIR_NONE, 6, 6200, 0, 6500, { end: 'tcpscope-reset', reset: { by: 'toxic', rst: { client: true, server: true } } })
+    ix.add(RecordType.Close, DIR_NONE, 7, 7200, 0, 7500, { end: 'tcpscope-reset', reset: { by: 'action', rst: { client: false, server: true } } })
+    // A newer tcpscope's end and cause: read as a plain close, with no mark.
+    ix.add(RecordType.Close, DIR_NONE, 8, 8200, 0, 8500, { end: 'reset-by-the-moon', reset: { by: 'moon', rst: { client: true } } })
+    ix.add(RecordType.Close, DIR_NONE, 9, 9200, 0, 9500, { end: 'tcpscope-reset', reset: { by: 'moon', rst: { client: true } } })
+    const q = new ConnectionQuery(ix, () => 0)
+    expect(await ids(q, 'state:tcpscope-reset')).toEqual([6, 7, 9])
+    expect(await ids(q, 'state:reset')).toEqual([2, 3, 6, 7, 9])
+    expect(await ids(q, 'changed:reset')).toEqual([6, 7])
+    expect(await ids(q, 'changed:reset:action')).toEqual([7])
+    expect(await ids(q, 'changed:yes')).toEqual([6, 7])
+    expect(ix.summary(5)).toMatchObject({ id: 6, end: 'tcpscope-reset', changed: { reset: { by: 'toxic', rst: { client: true, server: true } } } })
+    expect(ix.summary(6).changed).toEqual({ reset: { by: 'action', rst: { client: false, server: true } } })
+    expect(ix.summary(7)).toMatchObject({ id: 8, end: 'closed' })
+    expect(ix.summary(7).changed).toBeUndefined()
+    expect(ix.summary(8).changed).toBeUndefined()
+    // Resets sort together, after the peers'.
+    expect(await ids(q, 'state:reset', 'state')).toEqual([2, 3, 6, 7, 9])
+  })
+
   it('says what is wrong with a filter word', () => {
     expect(() => parseFilter('state:asleep')).toThrow(/^filter state:asleep: use one of open, closed/)
     expect(() => parseFilter('port:http')).toThrow('filter port:http: port wants a whole number')
     expect(() => parseFilter('colour:red')).toThrow(/^unknown filter word "colour:"/)
     // Each says what is allowed: the states, an example number, every filter word.
-    expect(() => parseFilter('state:bogus')).toThrow('filter state:bogus: use one of open, closed, reset, client-reset, server-reset, failed, connect-failed, error, stopped, cut, saved-open, half-closed')
+    expect(() => parseFilter('state:bogus')).toThrow('filter state:bogus: use one of open, closed, reset, client-reset, server-reset, tcpscope-reset, failed, connect-failed, error, stopped, cut, saved-open, half-closed')
     expect(() => parseFilter('port:abc')).toThrow('filter port:abc: port wants a whole number, e.g. port:6379')
     expect(() => parseFilter('id:x')).toThrow('filter id:x: id wants a whole number, e.g. id:12 or id:10-20')
-    expect(() => parseFilter('changed:maybe')).toThrow('filter changed:maybe: use changed:yes, changed:breakpoint (edited at a breakpoint), changed:rule (by a traffic rule or the script) or changed:no')
+    expect(() => parseFilter('changed:maybe')).toThrow(
+      'filter changed:maybe: use changed:yes, changed:breakpoint (edited at a breakpoint), changed:rule (by a traffic rule or the script), changed:reset (reset by tcpscope; changed:reset:rule, :breakpoint, :toxic or :action for what made it) or changed:no'
+    )
+    expect(() => parseFilter('changed:reset:gremlin')).toThrow(/^filter changed:reset:gremlin: use changed:yes/)
     expect(() => parseFilter('colour:red')).toThrow('unknown filter word "colour:": use port: state: kind: owner: id: conn: client: target: replay: tls: sni: via: changed: text: proto: method: host: path: status: type: or plain text')
+  })
+
+  it('says every mistake of a filter at once, the first three in full, and the word a misspelt one meant', () => {
+    expect(() => parseFilter('stauts:200 port:abc')).toThrow(
+      'the filter has 2 mistakes: (1) unknown filter word "stauts:": did you mean status:? (quote "stauts:200" to find it as text); (2) filter port:abc: port wants a whole number, e.g. port:6379'
+    )
+    // A host and its port stay one (redis:6379, proxy:8080: no number word is that near), and a misspelt one quoted is found as text.
+    for (const fine of ['redis:6379', 'proxy:8080', 'post:80', '"stauts:200"']) expect(() => parseFilter(fine), fine).not.toThrow()
+    expect(() => parseFilter('prt:80 state:asleep kind:x id:y tls:maybe 10.0.0.5')).toThrow(
+      /^the filter has 5 mistakes: \(1\) unknown filter word "prt:": did you mean port:\? \(quote "prt:80" to find it as text\); \(2\) filter state:asleep: use one of open, .*; \(3\) filter kind:x: use proxy, server or client; and 2 more$/
+    )
+    // A word misspelt twice is one mistake; the good words around them change nothing.
+    expect(() => parseFilter('-colour:red state:closed colour:blue')).toThrow(/^unknown filter word "colour:": use port: /)
+    expect(() => parseFilter('text: id:q')).toThrow(/^the filter has 2 mistakes: \(1\) filter text: wants the text .*; \(2\) filter id:q: id wants a whole number/)
+  })
+
+  it("says a breakpoint's filter's every mistake, the words it cannot know in flight among them, in the order typed", () => {
+    expect(() => parseFlowFilter('port:x method:GET', 'use port:')).toThrow(
+      'the filter has 2 mistakes: (1) filter port:x: port wants a whole number, e.g. port:6379; (2) method: needs the connection decoded, which is not known while its bytes pass: use port:'
+    )
   })
 
   it('hands the protocol words to the decoding it is given, which answers them per connection', async () => {

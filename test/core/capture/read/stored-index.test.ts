@@ -82,6 +82,12 @@ async function sample(): Promise<string> {
   m.end('GET /mock HTTP/1.1\r\nhost: a.test\r\nconnection: close\r\n\r\n')
   await answer
   await closedConnections(t.engine, 15)
+  // A request a rule reset: tcpscope's reset, with what made it and to whom, in the close record and the stored flags.
+  await t.engine['rules.set']({ proxyId: mocking.id, rules: [{ match: { http: { path: '/reset' } }, steps: [{ reset: true }] }] })
+  const r2 = await connectTo(portOf(mocking.listen))
+  r2.on('error', () => {})
+  r2.write('GET /reset HTTP/1.1\r\nhost: a.test\r\n\r\n')
+  await closedConnections(t.engine, 16)
   const open = await connectTo(portOf(proxy.listen))
   open.write('still open')
   await once(open, 'data')
@@ -104,7 +110,8 @@ describe('the stored index', () => {
     // The copy without the index ends where the index began: a clean cut, no torn record.
     expect(walked.info().cutAt).toBeUndefined()
     expect(await everything(stored)).toEqual(await everything(walked))
-    expect((await stored.listConnections()).map((c) => c.end)).toEqual([...Array(12).fill('closed'), 'client-reset', 'connect-failed', 'closed', 'stopped'])
+    expect((await stored.listConnections()).map((c) => c.end)).toEqual([...Array(12).fill('closed'), 'client-reset', 'connect-failed', 'closed', 'tcpscope-reset', 'stopped'])
+    expect((await stored.listConnections())[15].changed).toEqual({ reset: { by: 'rule', rst: { client: true, server: true } } })
     expect((await stored.listConnections()).map((c) => c.answered ?? 0).filter((n) => n > 0)).toHaveLength(1)
   })
 

@@ -29,6 +29,20 @@ describe('picture labels', () => {
     expect(eventName(en, ev({ kind: 'open' }), '12:00:00.000')).toBe('opened at 12:00:00.000')
   })
 
+  it('says a reset tcpscope made is its own, what made it and which sides got the RST, not that it was stopped', () => {
+    const reset = (by: string, rst: Record<string, boolean>): Record<string, unknown> => ({ end: 'tcpscope-reset', bytes: { client: 2, server: 0 }, reset: { by, rst } })
+    expect(eventWhat(en, ev({ kind: 'close', info: reset('toxic', { client: true, server: true }) }))).toBe('closed: reset by tcpscope (a reset_peer toxic): RST sent to the client and the target')
+    expect(eventWhat(zh, ev({ kind: 'close', info: reset('rule', { client: true, server: true }) }))).toBe('已关闭：被 tcpscope 重置（流量规则或脚本）：RST 发给客户端和目标')
+    expect(eventWhat(en, ev({ kind: 'close', info: reset('breakpoint', { client: true, server: true }) }))).toBe("closed: reset by tcpscope (a breakpoint's Reset): RST sent to the client and the target")
+    expect(eventWhat(en, ev({ kind: 'close', info: reset('action', { client: false, server: true }) }))).toBe('closed: reset by tcpscope (your action on the connection): RST sent to the target')
+    expect(turnName(en, turn({ kind: 'close', info: reset('action', { client: true, server: false }) }))).toBe('closed at +3.20 ms: reset by tcpscope (your action on the connection): RST sent to the client')
+    // The arrow's label stays short; a record without what made it (or with a cause from a newer tcpscope) says only whose reset it was.
+    expect(turnLabel(en, turn({ kind: 'close', info: reset('toxic', { client: true, server: true }) }))).toBe('closed: reset by tcpscope')
+    expect(eventWhat(en, ev({ kind: 'close', info: reset('moon', { client: true }) }))).toBe('closed: reset by tcpscope')
+    expect(eventWhat(zh, ev({ kind: 'close', info: { end: 'tcpscope-reset' } }))).toBe('已关闭：被 tcpscope 重置')
+    expect(eventWhat(en, ev({ kind: 'close', info: { end: 'stopped' } }))).toBe('closed: stopped by tcpscope')
+  })
+
   it('says what a gap did not keep, whose and from where, in both languages', () => {
     const gap = ev({ kind: 'gap', dir: 'server', info: { offset: 65536, bytes: 3 * 1024 * 1024 } })
     expect(eventWhat(en, gap)).toBe('3.00 MiB the server sent not kept, from byte 65536: the disk was slower than the traffic (gap; nothing stands in for these bytes)')

@@ -2,7 +2,7 @@
 // accessible names of their rows and arrows, and the short labels drawn beside them. One
 // place, so the conversation and the flow never describe the same thing two ways.
 
-import type { CaptureEvent, Turn } from '../../../../shared/capture-types'
+import { tcpscopeResetOf, type CaptureEvent, type Turn } from '../../../../shared/capture-types'
 import type { Direction } from '../../../../shared/direction'
 import { FAULT_EFFECTS, type FaultEffect } from '../../../../shared/fault-types'
 import { MAX_HELD_MESSAGE } from '../../../../shared/break-types'
@@ -10,6 +10,7 @@ import { formatBytes, formatDuration } from '../../../../shared/human-readable'
 import type { RuleEventInfo } from '../../../../shared/rules/rule-types'
 import { deliveredStatus } from '../rules/rule-marks'
 import { engineWords } from '../../ui/engine-words'
+import { resetWords } from '../connections/connection-state'
 
 /** vue-i18n's `t`, as these helpers use it. */
 export type Translate = (key: string, values?: Record<string, unknown>, plural?: number) => string
@@ -31,9 +32,15 @@ export function eventWhat(t: Translate, e: CaptureEvent): string {
   const what = t(`conv.what.${e.kind}`, { side })
   // A plain close is said once ("closed normally"), not as "closed: closed".
   if (e.kind === 'close' && info.end === 'closed') return t('conv.closedNormally')
-  if (e.kind === 'close' && typeof info.end === 'string') return t('conv.whatWhy', { what, why: t(`conv.end.${info.end}`) })
+  if (e.kind === 'close' && typeof info.end === 'string') return t('conv.whatWhy', { what, why: endWhy(t, info) })
   if ((e.kind === 'connect-failed' || e.kind === 'error') && typeof info.message === 'string') return t('conv.whatWhy', { what, why: engineWords(info.message, t) })
   return what
+}
+
+/** How a close record says the connection ended: a reset tcpscope made says what made it and to whom, but where room is short (`whole` false). */
+function endWhy(t: Translate, info: Record<string, unknown>, whole = true): string {
+  const reset = whole && info.end === 'tcpscope-reset' ? tcpscopeResetOf(info.reset) : undefined
+  return reset !== undefined ? resetWords(t, 'conv.tcpscopeReset', reset) : t(`conv.end.${String(info.end)}`)
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
@@ -196,11 +203,11 @@ export function eventName(t: Translate, e: CaptureEvent, time: string): string {
   return t('conv.event', { what: eventWhat(t, e), time })
 }
 
-/** Why a mark happened, from what the engine recorded (an error's message, the close's end). */
-function markWhy(t: Translate, turn: Turn): string {
+/** Why a mark happened, from what the engine recorded (an error's message, the close's end); `whole` false for an arrow's label. */
+function markWhy(t: Translate, turn: Turn, whole = true): string {
   const info = turn.info ?? {}
   if (turn.kind === 'close' && info.end === 'closed') return ''
-  if (turn.kind === 'close' && typeof info.end === 'string') return t(`conv.end.${info.end}`)
+  if (turn.kind === 'close' && typeof info.end === 'string') return endWhy(t, info, whole)
   if (typeof info.message === 'string' && info.message) return info.message
   if (typeof info.code === 'string') return info.code
   return ''
@@ -225,7 +232,7 @@ export function turnLabel(t: Translate, turn: Turn): string {
       turn.kind === 'connect-failed' && typeof turn.info?.code === 'string'
         ? turn.info.code
         : turn.kind === 'close'
-          ? markWhy(t, turn)
+          ? markWhy(t, turn, false)
           : turn.kind === 'gap'
             ? formatBytes(num(turn.info?.bytes) ?? 0)
             : ''

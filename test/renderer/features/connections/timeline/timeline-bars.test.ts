@@ -19,9 +19,10 @@ const view = { start: 1000, span: 1000 }
 
 describe('timeline bars', () => {
   it('colours a bar by how its connection ended', () => {
-    expect((['open', 'closed', 'client-reset', 'server-reset', 'connect-failed', 'error', 'stopped', 'cut'] as const).map((end) => barState(conn({ end })))).toEqual([
+    expect((['open', 'closed', 'client-reset', 'server-reset', 'tcpscope-reset', 'connect-failed', 'error', 'stopped', 'cut'] as const).map((end) => barState(conn({ end })))).toEqual([
       'open',
       'closed',
+      'reset',
       'reset',
       'reset',
       'failed',

@@ -10,7 +10,8 @@ export type BarState = 'open' | 'closed' | 'reset' | 'failed'
 
 export function barState(c: ConnectionSummary): BarState {
   if (c.end === 'open') return 'open'
-  if (c.end === 'client-reset' || c.end === 'server-reset') return 'reset'
+  // Ended by an RST, as the filter's state:reset: a peer's, or one tcpscope made on purpose.
+  if (c.end === 'client-reset' || c.end === 'server-reset' || c.end === 'tcpscope-reset') return 'reset'
   if (c.end === 'connect-failed' || c.end === 'error') return 'failed'
   return 'closed'
 }

@@ -16,8 +16,10 @@ export default {
       live: 'live',
       closeCapture: 'Close {name}',
       filter: 'Filter connections',
-      filterPlaceholder: 'filter: proto:http status:4xx port:6379 state:reset tls:yes sni:example via:socks5 text:GET',
-      filterHelp: 'Words that must all match: port:6379 state:reset kind:proxy owner:p1 conn:12 client: target: tls:yes sni: via:socks5 changed:yes (or breakpoint, rule: marked edited or rule) replay: text:WORDS (in the bytes); proto:http (or h2, ws, tls, raw, grpc, and the message protocols resp, postgres, mysql, mqtt, modbus, dns); the exchange words method: host: path: status: type:; a plain word is found in the endpoints, the owner or the Info column; a leading - negates one.',
+      // Short enough to be whole in a 1100 px window (the title lists every word); "Filter,"
+      // not "filter:", which read as one of the filter's own words.
+      filterPlaceholder: 'Filter, e.g. proto:http port:6379',
+      filterHelp: 'Words that must all match: port:6379 state:reset kind:proxy owner:p1 conn:12 client: target: tls:yes sni: via:socks5 changed:yes (or breakpoint, rule, reset: marked edited, rule or … RST; reset:toxic by what made tcpscope reset it) replay: text:WORDS (in the bytes); proto:http (or h2, ws, tls, raw, grpc, and the message protocols resp, postgres, mysql, mqtt, modbus, dns); the exchange words method: host: path: status: type:; a plain word is found in the endpoints, the owner or the Info column; a leading - negates one.',
       filterError: '{error}',
       scanning: 'Searching payloads: {done} of {of} connections',
       scanStopped: 'Payload search stopped after {done} of {of} connections',
@@ -106,8 +108,8 @@ export default {
       live: '实时',
       closeCapture: '关闭 {name}',
       filter: '过滤连接',
-      filterPlaceholder: '过滤：proto:http status:4xx port:6379 state:reset tls:yes sni:example via:socks5 text:GET',
-      filterHelp: '条件须全部满足：port:6379 state:reset kind:proxy owner:p1 conn:12 client: target: tls:yes sni: via:socks5 changed:yes（或 breakpoint、rule：标为已修改或规则的）replay: text:文字（在数据中）；proto:http（或 h2、ws、tls、raw、grpc，以及消息协议 resp、postgres、mysql、mqtt、modbus、dns）；交换条件 method: host: path: status: type:；不带前缀的词匹配端点、所属或信息列；前加 - 表示排除。',
+      filterPlaceholder: '过滤，例如 proto:http port:6379',
+      filterHelp: '条件须全部满足：port:6379 state:reset kind:proxy owner:p1 conn:12 client: target: tls:yes sni: via:socks5 changed:yes（或 breakpoint、rule、reset：标为已修改、规则或 … RST 的；reset:toxic 按 tcpscope 重置的起因）replay: text:文字（在数据中）；proto:http（或 h2、ws、tls、raw、grpc，以及消息协议 resp、postgres、mysql、mqtt、modbus、dns）；交换条件 method: host: path: status: type:；不带前缀的词匹配端点、所属或信息列；前加 - 表示排除。',
       filterError: '过滤条件有误：{error}',
       scanning: '正在搜索负载：已查 {done} / {of} 个连接',
       scanStopped: '负载搜索已停止：已查 {done} / {of} 个连接',

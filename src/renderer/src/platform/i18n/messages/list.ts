@@ -16,6 +16,13 @@ export default {
       answered: "{received} received: {answered} of it answered by tcpscope in the target's place (a rule, the script, or its own answer for a target that was down); the target sent {sent}",
       // The Info cell's marks of a connection whose delivered traffic was changed; a breakpoint's short word is the exchange list's (rules.badge.edited).
       changed: { breakpointName: 'Edited at a breakpoint', rule: 'rule', ruleName: 'Changed by a traffic rule or the script' },
+      // A reset tcpscope made (end tcpscope-reset): the Info cell's mark says what made it, its name also to whom.
+      reset: {
+        mark: { rule: 'rule RST', breakpoint: 'breakpoint RST', toxic: 'toxic RST', action: 'your RST' },
+        name: 'Reset by tcpscope ({by}): RST sent to {to}',
+        by: { rule: 'a traffic rule or the script', breakpoint: "a breakpoint's Reset", toxic: 'a reset_peer toxic', action: 'your action on the connection' },
+        to: { both: 'the client and the target', client: 'the client', server: 'the target' }
+      },
       kind: { proxy: 'proxy', server: 'server', client: 'client' },
       state: {
         open: 'open',
@@ -25,6 +32,7 @@ export default {
         'connect-failed': 'connect failed',
         error: 'error',
         stopped: 'stopped',
+        'tcpscope-reset': 'tcpscope RST',
         cut: 'cut',
         'saved-open': 'open when saved',
         'half-client': 'half-closed (client FIN)',
@@ -47,6 +55,12 @@ export default {
       notKept: '{size} 未保存（磁盘跟不上流量）',
       answered: '接收 {received}：其中 {answered} 由 tcpscope 代替目标应答（规则、脚本，或目标不可达时它自己的应答）；目标发送了 {sent}',
       changed: { breakpointName: '在断点处修改过', rule: '规则', ruleName: '被流量规则或脚本改动过' },
+      reset: {
+        mark: { rule: '规则 RST', breakpoint: '断点 RST', toxic: '故障 RST', action: '你的 RST' },
+        name: '被 tcpscope 重置（{by}）：RST 发给{to}',
+        by: { rule: '流量规则或脚本', breakpoint: '断点处的重置', toxic: 'reset_peer 故障', action: '你对连接的操作' },
+        to: { both: '客户端和目标', client: '客户端', server: '目标' }
+      },
       kind: { proxy: '代理', server: '服务器', client: '客户端' },
       state: {
         open: '打开',
@@ -56,6 +70,7 @@ export default {
         'connect-failed': '连接失败',
         error: '错误',
         stopped: '已停止',
+        'tcpscope-reset': 'tcpscope RST',
         cut: '截断',
         'saved-open': '保存时仍打开',
         'half-client': '半关闭（客户端 FIN）',

@@ -31,6 +31,7 @@ export default {
       gap: '{size} the {side} sent not kept, from byte {offset}: the disk was slower than the traffic (gap; nothing stands in for these bytes)',
       whatWhy: '{what}: {why}',
       closedNormally: 'closed normally',
+      tcpscopeReset: 'reset by tcpscope ({by}): RST sent to {to}',
       side: { client: 'client', server: 'server' },
       end: {
         closed: 'closed',
@@ -39,6 +40,7 @@ export default {
         'connect-failed': 'connect failed',
         error: 'ended by an error',
         stopped: 'stopped by tcpscope',
+        'tcpscope-reset': 'reset by tcpscope',
         cut: 'the capture ends here',
         'saved-open': 'still open when the capture was saved',
         open: 'open'
@@ -123,6 +125,7 @@ export default {
       gap: '{side}发送的 {size} 未被保存（自第 {offset} 字节起）：磁盘跟不上流量（缺口；这些字节不会被补上）',
       whatWhy: '{what}：{why}',
       closedNormally: '正常关闭',
+      tcpscopeReset: '被 tcpscope 重置（{by}）：RST 发给{to}',
       side: { client: '客户端', server: '服务器' },
       end: {
         closed: '正常关闭',
@@ -131,6 +134,7 @@ export default {
         'connect-failed': '连接失败',
         error: '因错误结束',
         stopped: '被 tcpscope 停止',
+        'tcpscope-reset': '被 tcpscope 重置',
         cut: '捕获文件在此结束',
         'saved-open': '保存抓包时仍处于打开状态',
         open: '打开'

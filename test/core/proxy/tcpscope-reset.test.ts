@@ -1,0 +1,108 @@
+// A reset tcpscope made on purpose, on real loopback sockets: a traffic rule's reset step, a
+// reset_peer toxic, a held message's Reset at a breakpoint and a person's RST to one side each
+// end the connection as `tcpscope-reset`, not `stopped` (a proxy stopping), with what made it
+// and the sides that got the RST, in the summary, the close record and the list's filter.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ConnectionSummary } from '../../../src/shared/capture-types'
+import { testEngine, type TestEngine } from '../../helpers/engine'
+import { outcomeOf, waitFor } from '../../helpers/net'
+import { closedSummary, eventsOf } from '../../helpers/sessions'
+import { addToxic, connected, lastConnId, proxyTo, type ToxicProxy } from '../fault/toxic-helpers'
+import { addBreak, heldQueue } from '../breakpoint/break-helpers'
+
+let t: TestEngine
+let p: ToxicProxy
+beforeEach(async () => {
+  t = await testEngine()
+  p = await proxyTo(t.engine)
+})
+afterEach(async () => {
+  await p.close()
+  await t.dispose()
+})
+
+/** The connection once closed, and its close record's payload. */
+async function ended(id: number): Promise<{ summary: ConnectionSummary; close: Record<string, unknown> | undefined }> {
+  const summary = await closedSummary(t.engine, id)
+  const close = (await eventsOf(t.engine, id)).find((e) => e.kind === 'close')?.info
+  return { summary, close }
+}
+
+const both = { client: true, server: true }
+
+describe('a reset tcpscope made', () => {
+  it('by a traffic rule: ends as tcpscope-reset by the rule, both sides reset, and the filter finds it', async () => {
+    await t.engine['rules.set']({ proxyId: p.proxyId, rules: [{ match: { http: { path: '/boom' } }, steps: [{ reset: true }] }] })
+    const c = await connected(p.port)
+    const outcome = outcomeOf(c)
+    c.write('GET /boom HTTP/1.1\r\nhost: a.test\r\n\r\n')
+    expect((await outcome).error).toBe('ECONNRESET')
+    const { summary, close } = await ended(await lastConnId(t.engine))
+    expect(summary).toMatchObject({ end: 'tcpscope-reset', changed: { reset: { by: 'rule', rst: both } } })
+    expect(close).toMatchObject({ end: 'tcpscope-reset', reset: { by: 'rule', rst: both } })
+    const page = (filter: string) => t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter })
+    for (const filter of ['state:tcpscope-reset', 'state:reset', 'changed:reset', 'changed:reset:rule', 'changed:yes']) expect((await page(filter)).total, filter).toBe(1)
+    for (const filter of ['state:stopped', 'changed:reset:toxic', 'changed:rule', 'changed:no']) expect((await page(filter)).total, filter).toBe(0)
+  })
+
+  it('by a reset_peer toxic: ends as tcpscope-reset by the toxic, both sides reset', async () => {
+    await addToxic(t.engine, p.proxyId, { type: 'reset_peer', attributes: { timeout: 0 } })
+    const c = await connected(p.port)
+    const outcome = outcomeOf(c)
+    c.write('hi')
+    expect((await outcome).error).toBe('ECONNRESET')
+    const { summary, close } = await ended(await lastConnId(t.engine))
+    expect(summary).toMatchObject({ end: 'tcpscope-reset', changed: { reset: { by: 'toxic', rst: both } } })
+    expect(close).toMatchObject({ reset: { by: 'toxic', rst: both } })
+  })
+
+  it("by a breakpoint's Reset: ends as tcpscope-reset by the breakpoint, not as an edit", async () => {
+    await addBreak(t.engine, p.proxyId, { match: 'chunk', stream: 'upstream' })
+    const c = await connected(p.port)
+    const outcome = outcomeOf(c)
+    c.write('x')
+    const [held] = await heldQueue(t.engine)
+    await t.engine['held.close']({ heldId: held.id, how: 'rst' })
+    expect((await outcome).error).toBe('ECONNRESET')
+    const { summary } = await ended(held.connId)
+    expect(summary.end).toBe('tcpscope-reset')
+    expect(summary.changed).toEqual({ reset: { by: 'breakpoint', rst: both } })
+  })
+
+  // The target answers late, after the client was reset: the connection still ends when the
+  // target does (what it sends then goes nowhere), rather than waiting forever on a client
+  // that will never read again.
+  it("by a person's RST to one side: only that side is said to have got it, the other got a FIN", async () => {
+    const late = await proxyTo(t.engine, (s) => {
+      s.on('data', (d: Buffer) => setTimeout(() => s.write(d), 100))
+      s.on('end', () => setTimeout(() => s.end(), 200))
+    })
+    try {
+      const c = await connected(late.port)
+      c.write('hi')
+      await waitFor(() => late.accepted[0], 'the server to accept')
+      const id = await lastConnId(t.engine)
+      const clientEnd = outcomeOf(c)
+      await t.engine['conn.shut']({ connId: id, side: 'client', how: 'rst' })
+      expect((await clientEnd).error).toBe('ECONNRESET')
+      const { summary, close } = await ended(id)
+      expect(summary).toMatchObject({ end: 'tcpscope-reset', changed: { reset: { by: 'action', rst: { client: true, server: false } } } })
+      expect(close).toMatchObject({ reset: { by: 'action', rst: { client: true, server: false } } })
+      // What the target sent after the reset is recorded, as it sent it.
+      expect(summary.bytes).toEqual({ client: 2, server: 2 })
+    } finally {
+      await late.close()
+    }
+  })
+
+  it('is not what a stopped proxy records', async () => {
+    const c = await connected(p.port)
+    c.write('hi')
+    const id = await lastConnId(t.engine)
+    await waitFor(() => p.accepted[0], 'the server to accept')
+    await t.engine['proxy.stop']({ proxyId: p.proxyId, closeConnections: true })
+    const { summary } = await ended(id)
+    expect(summary.end).toBe('stopped')
+    expect(summary.changed).toBeUndefined()
+  })
+})
