@@ -3,7 +3,8 @@
 // $EDITOR, `d` drop, `r` reset, `a` forward all and stop breaking. One message at a time,
 // oldest first. Answers are read a line at a time from standard input, a terminal or not, so
 // a script can answer too; once standard input ends, nobody is asked any more and held
-// messages go on when their rule's timeout comes.
+// messages go on when their rule's timeout comes. A message open in $EDITOR stays held until
+// the editor exits, however long that takes: its timeout is started again while it is edited.
 
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -12,6 +13,7 @@ import { join } from 'node:path'
 import { createInterface, type Interface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import type { HeldMessage } from '../shared/break-types'
+import { UserError } from '../shared/errors'
 import { escapePreview, hexDump } from '../shared/hexdump'
 import { formatBytes } from '../shared/human-readable'
 import type { Engine } from '../core/engine'
@@ -120,10 +122,26 @@ export class BreakConsole {
         await this.engine['held.forwardAll']({ disable: true })
         return true
       case 'e': {
-        const edited = await this.edit(bytes)
+        const keeper = keepHeld(this.engine, m)
+        let edited: Buffer | undefined
+        try {
+          edited = await this.edit(bytes)
+        } finally {
+          keeper.stop()
+        }
+        const released = (): true => {
+          line(this.io.err, `tcpscope: held ${heldId} was released before $EDITOR closed (its timeout, or the proxy stopping): the edit was not sent`)
+          return true
+        }
+        if (keeper.gone) return released()
         if (edited === undefined) return false
-        const outcome = await this.engine['held.forward']({ heldId, bytes: edited })
-        line(this.io.err, `tcpscope: ${outcome.action === 'edited' ? `sent the edit (${formatBytes(outcome.sent)})` : 'unchanged: sent as it came'}`)
+        const outcome = await this.engine['held.forward']({ heldId, bytes: edited }).catch((err: unknown) => {
+          if (err instanceof UserError && err.code === 'ENOENT') return undefined
+          throw err
+        })
+        if (outcome === undefined) return released()
+        if (outcome.action === 'closed') line(this.io.err, `tcpscope: held ${heldId}: its connection closed before $EDITOR did: the edit was not sent`)
+        else line(this.io.err, `tcpscope: ${outcome.action === 'edited' ? `sent the edit (${formatBytes(outcome.sent)})` : 'unchanged: sent as it came'}`)
         return true
       }
       default:
@@ -152,7 +170,8 @@ export class BreakConsole {
       }
       return await readFile(file)
     } finally {
-      this.rl.resume()
+      // Not once the console stopped (the proxy stopping while the editor was open): reading standard input again would keep the process alive.
+      if (!this.ended) this.rl.resume()
       await rm(dir, { recursive: true, force: true })
     }
   }
@@ -173,4 +192,41 @@ export class BreakConsole {
     if (this.ended) return Promise.resolve(undefined)
     return new Promise((resolve) => (this.lineWaiter = resolve))
   }
+}
+
+interface HoldKeeper {
+  /** Stops keeping it held (the editor exited). */
+  stop(): void
+  /** A keep found it gone: it was released (its timeout came first, or the proxy let it go). */
+  readonly gone: boolean
+}
+
+/**
+ * Keeps held message `m` held while a person edits it, so its timeout does not forward it
+ * unchanged under them: whenever less than a third of its hold is left, held.keep starts the
+ * hold again, one call at a time. A message held with no timeout needs nothing.
+ */
+function keepHeld(engine: Engine, m: HeldMessage): HoldKeeper {
+  const holdMs = m.expiresAt === undefined ? 0 : m.expiresAt - m.heldAt
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  const keeper = {
+    gone: false,
+    stop: (): void => {
+      stopped = true
+      clearTimeout(timer)
+    }
+  }
+  const keepBefore = (expiresAt: number | undefined): void => {
+    if (stopped || expiresAt === undefined || holdMs <= 0) return
+    timer = setTimeout(() => {
+      engine['held.keep']({ heldId: m.id }).then(
+        // A message whose connection closed has no timeout left: nothing more to keep.
+        (kept) => keepBefore(kept.connClosed === true ? undefined : kept.expiresAt),
+        () => (keeper.gone = true)
+      )
+    }, Math.max(0, expiresAt - holdMs / 3 - Date.now()))
+  }
+  keepBefore(m.expiresAt)
+  return keeper
 }

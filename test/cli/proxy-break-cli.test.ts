@@ -82,6 +82,92 @@ describe('tcpscope proxy --break', () => {
     await cli.waitLine((l) => l.includes('"kind":"break"') && l.includes('edited'))
   })
 
+  it('keeps the message held while $EDITOR is open past its timeout: the server gets the edit, not the original', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    // A person who takes longer than the breakpoint's 2 s timeout to edit.
+    const editor = join(dir, 'slow-edit.sh')
+    writeFileSync(editor, '#!/bin/sh\nsleep 3.5\nsed -i s/PASS/FAIL/ "$1"\n')
+    chmodSync(editor, 0o755)
+    const got: Buffer[] = []
+    const server = await startServer((s) => {
+      s.on('error', () => {})
+      s.on('data', (c: Buffer) => got.push(c))
+    })
+    cleanups.push(() => server.close())
+    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'dir=up,text=PASS,timeout=2'], { EDITOR: editor })
+    const c: Socket = await connectTo(portOfLine(await cli.waitLine(() => true)))
+    cleanups.push(() => c.destroy())
+    c.on('error', () => {})
+    c.write('PASS slow;')
+    await prompted(cli, 1)
+    cli.child.stdin.write('e\n')
+    await waitFor(() => got.length > 0, 'the held chunk to reach the server')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(Buffer.concat(got).toString()).toBe('FAIL slow;')
+    await waitFor(() => cli.stderr.includes('sent the edit (10 B)'), 'the console to say the edit went')
+  })
+
+  it('says in one line that a message went on before $EDITOR closed, and asks about the next', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const editor = join(dir, 'edit.sh')
+    writeFileSync(editor, '#!/bin/sh\nsed -i s/PASS/FAIL/ "$1"\n')
+    chmodSync(editor, 0o755)
+    const got: Buffer[] = []
+    const server = await startServer((s) => {
+      s.on('error', () => {})
+      s.on('data', (c: Buffer) => got.push(c))
+    })
+    cleanups.push(() => server.close())
+    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'dir=up,text=PASS,timeout=0.5'], { EDITOR: editor })
+    const c: Socket = await connectTo(portOfLine(await cli.waitLine(() => true)))
+    cleanups.push(() => c.destroy())
+    c.on('error', () => {})
+    const serverText = (): string => Buffer.concat(got).toString()
+    c.write('PASS one;')
+    await prompted(cli, 1)
+    // Nobody answered in time: the timeout forwarded it before the person chose to edit it.
+    await waitFor(() => serverText() === 'PASS one;', 'the timeout to forward it')
+    cli.child.stdin.write('e\n')
+    await waitFor(() => cli.stderr.includes('the edit was not sent'), 'the console to say so')
+    // The prompt ends no line (standard input is a pipe here): the answer's line follows it.
+    const told = cli.stderr.split('\n').filter((l) => l.includes('the edit was not sent')).map((l) => l.slice(l.indexOf('tcpscope: ')))
+    expect(told).toEqual(['tcpscope: held 1 was released before $EDITOR closed (its timeout, or the proxy stopping): the edit was not sent'])
+    expect(cli.stderr).not.toMatch(/^\s+at /m)
+    c.write('PASS two;')
+    await prompted(cli, 2)
+    cli.child.stdin.write('f\n')
+    await waitFor(() => serverText() === 'PASS one;PASS two;', 'the next held chunk')
+  })
+
+  it('stops cleanly on SIGTERM while $EDITOR is open: the message goes on unchanged, and the proxy exits once the editor does', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const editor = join(dir, 'slow-edit.sh')
+    writeFileSync(editor, '#!/bin/sh\nsleep 1\nsed -i s/PASS/FAIL/ "$1"\n')
+    chmodSync(editor, 0o755)
+    const got: Buffer[] = []
+    const server = await startServer((s) => {
+      s.on('error', () => {})
+      s.on('data', (c: Buffer) => got.push(c))
+    })
+    cleanups.push(() => server.close())
+    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'dir=up,text=PASS,timeout=0'], { EDITOR: editor })
+    const c: Socket = await connectTo(portOfLine(await cli.waitLine(() => true)))
+    cleanups.push(() => c.destroy())
+    c.on('error', () => {})
+    c.write('PASS one;')
+    await prompted(cli, 1)
+    cli.child.stdin.write('e\n')
+    await new Promise((r) => setTimeout(r, 300))
+    // Its standard input stays open, as a terminal's would.
+    const code = cli.stop('SIGTERM')
+    await waitFor(() => Buffer.concat(got).toString() === 'PASS one;', 'the stop to release it unchanged')
+    expect(await Promise.race([code, new Promise((r) => setTimeout(() => r('still running'), 5000))])).toBe(0)
+    expect(cli.stderr).toContain('tcpscope: held 1 was released before $EDITOR closed (its timeout, or the proxy stopping): the edit was not sent')
+  })
+
   it("holds redis-cli's SET with message=cmd:SET; edited in $EDITOR, redis stores the edit (its bulk length refit)", async (ctx) => {
     needProgram(ctx, 'redis-server and redis-cli', hasProgram('redis-server') && hasProgram('redis-cli'))
     const { dir, cleanup } = tempDir()

@@ -2,7 +2,7 @@
 // connections in time order as a sniffer saw them. A cursor holds a page of the
 // connection's events and, while it writes a data event, one segment's bytes.
 
-import type { CaptureEvent, ConnectionSummary, Direction } from '../../shared/capture-types'
+import { DIRECTIONS, tcpscopeResetOf, type CaptureEvent, type ConnectionSummary, type Direction } from '../../shared/capture-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { ExportProgress } from './export-progress'
 import type { ExportSink } from './export-sink'
@@ -78,7 +78,8 @@ export class ConnectionPackets {
         const end = start + (gap?.bytes ?? e.length ?? 0)
         // The proxy passes bytes on after it got them: the sender's leg comes first.
         for (const leg of dir === 'client' ? legs : [...legs].reverse()) {
-          if (!leg.open) continue
+          // Nothing crosses a leg after its reset (what the target sent after tcpscope reset the client went nowhere).
+          if (!leg.open || leg.closed) continue
           if (dir === 'client') {
             await this.send(sink, leg, dir, Math.max(leg.sent, start), end, at)
             leg.sent = Math.max(leg.sent, end)
@@ -94,8 +95,28 @@ export class ConnectionPackets {
       case 'reset':
         for (const leg of side === 0 ? legs : [...legs].reverse()) leg.reset(side, at)
         break
+      case 'action':
+        // A person's RST to one side, drawn when it was sent (the connection may end much later).
+        if (e.info?.action === 'rst') this.resetByTcpscope(e.dir === 'server' ? 'client' : 'server', at)
+        break
+      case 'close': {
+        // A reset tcpscope made (a rule, a breakpoint, a toxic): an RST to each side it reset, unless drawn already.
+        const reset = e.info?.end === 'tcpscope-reset' ? tcpscopeResetOf(e.info.reset) : undefined
+        for (const to of DIRECTIONS) if (reset?.rst[to] === true) this.resetByTcpscope(to, at)
+        break
+      }
     }
     await this.drain(sink)
+  }
+
+  /**
+   * tcpscope sent `to` an RST: on the leg that reaches `to`, from the address at that leg's
+   * other end, as `to` saw it (the client one from the address it connected to, the target
+   * one from the proxy's local address).
+   */
+  private resetByTcpscope(to: Direction, at: Micros): void {
+    const leg = this.legs.find((l) => l.opensAt === (to === 'client' ? 'open' : 'connected'))
+    leg?.reset(to === 'client' ? 1 : 0, at)
   }
 
   private async drain(sink: ExportSink): Promise<void> {

@@ -149,6 +149,58 @@ describe('pcapng export', () => {
     expect(sessionLeg.nodes[1]).toBe(session.listen)
   })
 
+  it('draws a reset tcpscope made as an RST to each side it reset, from the address that side talked to', async (ctx) => {
+    if (!needPeer('tshark')) return ctx.skip()
+    t = await testEngine()
+    // The target echoes late: after a person reset the client, what it sends goes nowhere.
+    const server = await startServer((s) => {
+      s.on('error', () => undefined)
+      s.on('data', (d: Buffer) => setTimeout(() => s.write(d), 300))
+      s.on('end', () => setTimeout(() => s.end(), 400))
+    })
+    cleanups.push(server.close)
+    // A traffic rule resets both sides.
+    const byRule = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+    await t.engine['rules.set']({ proxyId: byRule.id, rules: [{ match: { http: { path: '/boom' } }, steps: [{ reset: true }] }] })
+    const ruled = await connectTo(portOf(byRule.listen))
+    ruled.on('error', () => undefined)
+    ruled.write('GET /boom HTTP/1.1\r\nhost: a.test\r\n\r\n')
+    await closedConnections(t.engine, 1)
+    // A person resets the client only; the target gets a FIN.
+    const byPerson = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}` })
+    const reset = await connectTo(portOf(byPerson.listen))
+    reset.on('error', () => undefined)
+    reset.write('hi')
+    await waitFor(() => t.engine.capture.connections()[1]?.upstream?.local, 'the target to be connected')
+    await waitFor(() => t.engine.capture.connections()[1]?.bytes.client === 2, 'the bytes to be recorded')
+    await t.engine['conn.shut']({ connId: t.engine.capture.connections()[1].id, side: 'client', how: 'rst' })
+    const conns = await closedConnections(t.engine, 2)
+    expect(conns.map((c) => [c.end, c.changed?.reset?.rst])).toEqual([
+      ['tcpscope-reset', { client: true, server: true }],
+      ['tcpscope-reset', { client: true, server: false }]
+    ])
+    // What the target sent after the reset was recorded.
+    expect(conns[1].bytes.server).toBe(2)
+
+    const out = join(t.dir, 'tcpscope-reset.pcapng')
+    await t.engine['capture.export']({ capture: 'live', format: 'pcapng', path: out })
+    const resets = await run('tshark', ['-r', out, '-Y', 'tcp.flags.reset == 1', '-T', 'fields', '-e', 'tcp.srcport', '-e', 'tcp.dstport'])
+    const port = (p: ConnectionSummary['client']): number => (p as { port: number }).port
+    expect(resets.stdout.trim().split('\n').sort()).toEqual(
+      [
+        // The rule's: to the client from where it connected, to the target from the proxy's own address.
+        `${portOf(byRule.listen)}\t${port(conns[0].client)}`,
+        `${port(conns[0].upstream!.local)}\t${server.port}`,
+        // The person's: to the client only.
+        `${portOf(byPerson.listen)}\t${port(conns[1].client)}`
+      ].sort()
+    )
+    const [, , personClientLeg, personUpstreamLeg] = await followAll(out, 4)
+    expect(personClientLeg.nodes[1]).toBe(byPerson.listen)
+    expect(personClientLeg.sent.map(String)).toEqual(['hi', ''])
+    expect(personUpstreamLeg.sent.map(String)).toEqual(['hi', 'hi'])
+  })
+
   it('interleaves concurrent connections in time order, as a sniffer would have seen them', async (ctx) => {
     if (!needPeer('tshark')) return ctx.skip()
     t = await testEngine()
