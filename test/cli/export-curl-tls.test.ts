@@ -5,14 +5,19 @@
 // own), verifies the server and gets the body. A server verified through the default roots
 // (NODE_EXTRA_CA_CERTS there) gets no --cacert, even with --upstream-ca given: curl's
 // --cacert replaces its default roots, and the command would fail where tcpscope did not.
+// A capture is someone else's file: the CA path it records goes to --cacert only when it is
+// absolute and names a regular file where the export is made (not /dev/stdin, a FIFO, a file
+// that is not there), and a comment above the command says where it came from, or why it was
+// left out.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync } from 'node:fs'
 import { get } from 'node:http'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { LiveCapture } from '../../src/core/capture/write/live-capture'
 import { runCli } from '../helpers/cli'
 import { startCliProxy } from '../helpers/cli-proxy'
 import { tempDir } from '../helpers/net'
@@ -73,6 +78,13 @@ async function exportedCurl(name: string, flags: string[], env: NodeJS.ProcessEn
   return r.stdout
 }
 
+/**
+ * What a comment line above the command must not hold outside its quoted path: zsh, unless
+ * told interactive_comments, runs a pasted `# ...` line as a command, and a `;` would start
+ * another (a quote, a paren or a redirection would take the lines after it along).
+ */
+const SHELL_SYNTAX = /[;&|()<>`$"'\\{}*?[\]!]/
+
 /** The command run by bash, curl with no CA bundle of its own from the environment. */
 function runCommand(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env }
@@ -88,6 +100,9 @@ describe('tcpscope export --format curl of an exchange whose target was verified
     // Relative to the proxy's working folder: the command names it absolutely, to work from anywhere.
     const command = await exportedCurl('verified', ['--upstream-ca', 'ca.pem'])
     expect(command).toContain(`\n  --cacert '${certs.caPath}' \\\n`)
+    // Where the CA came from, in a comment line above the command: bash runs the whole text as it is.
+    expect(command).toMatch(/^# --cacert: the CA file the proxy verified this server with, given as --upstream-ca and recorded in the capture\.\ncurl \\\n/)
+    expect(command.split('\n')[0]).not.toMatch(SHELL_SYNTAX)
     expect(command).not.toContain('--insecure')
     expect(await runCommand(command)).toMatchObject({ code: 0, stdout: BODY })
     // Without it curl cannot verify the server: what the export gave before.
@@ -108,5 +123,56 @@ describe('tcpscope export --format curl of an exchange whose target was verified
     const command = await exportedCurl('insecure', ['--upstream-ca', other.caPath, '--insecure'])
     expect(command).not.toContain('--cacert')
     expect(command).toContain('--insecure')
+  })
+})
+
+/** A capture of one HTTP request over TLS whose server leg records `caFile`, as a file made elsewhere could; its curl export. */
+async function curlOfRecorded(name: string, caFile: string): Promise<string> {
+  const path = join(tmp.dir, `${name}.tcap`)
+  const capture = await LiveCapture.create(path)
+  const c = capture.openConnection({ kind: 'proxy', ownerId: 'p1', client: { address: '127.0.0.1', port: 40001, family: 'IPv4' }, target: 'localhost:8443' })
+  c.connected({ address: '127.0.0.1', port: 50001, family: 'IPv4' }, { address: '127.0.0.1', port: 8443, family: 'IPv4' })
+  c.event('tls', 'server', { ok: true, side: 'server', version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', sni: 'localhost', caFile })
+  c.data('client', Buffer.from('GET /secret HTTP/1.1\r\nHost: localhost:8443\r\n\r\n'))
+  c.close('closed')
+  await capture.close()
+  const r = await runCli(['export', path, '--format', 'curl', '--conn', '1', '--exchange', '1'])
+  expect(r).toMatchObject({ code: 0, stderr: '' })
+  expect(r.stdout).toMatch(/(^|\n)curl \\\n {2}--http1\.1 /)
+  return r.stdout
+}
+
+describe('tcpscope export --format curl of a capture whose recorded CA file is not one to hand to curl', () => {
+  const leftOut = (path: string): string =>
+    `# --cacert left out: the capture says the proxy verified this server with the CA file '${path}', given as --upstream-ca, and that is not a regular file here, so curl checks the server against its own CAs.\n`
+
+  it('drops a relative path: tcpscope records it absolute, and curl would read it from wherever it is run', async () => {
+    const command = await curlOfRecorded('relative', 'ca.pem')
+    expect(command).not.toContain('--cacert')
+    expect(command).toMatch(/^curl \\\n/)
+  })
+
+  it.each([
+    ['/dev/stdin', () => '/dev/stdin'],
+    ['a FIFO', () => {
+      const fifo = join(tmp.dir, 'ca.fifo')
+      execFileSync('mkfifo', [fifo])
+      return fifo
+    }],
+    ['a file that is not there', () => join(tmp.dir, 'gone', 'ca.pem')],
+    ['a folder', () => tmp.dir]
+  ])('leaves out %s (curl would hang reading it, or fail), and says why', async (_, make) => {
+    const path = make()
+    const command = await curlOfRecorded(`hostile-${path.replace(/\W/g, '-')}`, path)
+    expect(command).not.toContain('\n  --cacert ')
+    expect(command.startsWith(leftOut(path))).toBe(true)
+    expect(command.split('\n')[0].replace(`'${path}'`, '')).not.toMatch(SHELL_SYNTAX)
+  })
+
+  it('quotes a path that is not plain ASCII in the comment, so it cannot end the comment line', async () => {
+    // A newline is dropped as the file is read; a path in another script is kept and quoted.
+    expect(await curlOfRecorded('newline', '/tmp/x\ntouch /tmp/pwned')).not.toContain('touch')
+    const command = await curlOfRecorded('unicode', '/tmp/\u00e9t\u00e9/ca.pem')
+    expect(command.split('\n')[0]).toContain(`CA file $'/tmp/\\xc3\\xa9t\\xc3\\xa9/ca.pem'`)
   })
 })

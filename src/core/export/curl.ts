@@ -6,6 +6,10 @@
 // suppressed. What curl cannot do is said in a comment above the command: it always sends
 // Host first, and it frames a chunked body its own way.
 //
+// A server tcpscope verified through a CA file (`--upstream-ca`) gets `--cacert` with the path
+// the capture records, when that names a regular file where the export is made; a comment
+// above the command says so, or why it was left out (a capture may come from anyone).
+//
 // An HTTP/2 request goes out as HTTP/2 (--http2 over TLS, --http2-prior-knowledge in
 // cleartext, h2c): its URL made of `:authority` and `:path` (the scheme is the one curl must
 // speak to the target), `--connect-to` the server it went to, the method from `:method`, and
@@ -19,6 +23,7 @@
 // came to the forward proxy as absolute-form HTTP is sent as the origin got it, without the
 // proxy's credentials (as-origin-got.ts).
 
+import { stat } from 'node:fs/promises'
 import { missingExchange } from '../decode/missing-exchange'
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { parseEndpoint } from '../../shared/endpoint'
@@ -105,11 +110,36 @@ function destination(conn: ConnectionSummary): Destination {
   }
 }
 
+/**
+ * Whether a path names a regular file here and now. A capture is someone else's file: the CA
+ * path it records can be /dev/stdin, a FIFO or a device, and curl would hang reading it. stat
+ * only looks (it follows a link, opens nothing), and never blocks the engine.
+ */
+async function isRegularFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile()
+  } catch {
+    return false
+  }
+}
+
 /** What the command needs of the connection's TLS, and what it says about it. */
-function tlsArgs(conn: ConnectionSummary, args: string[], notes: string[]): void {
+async function tlsArgs(conn: ConnectionSummary, args: string[], notes: string[]): Promise<void> {
   const tls = conn.tls
   // tcpscope verified the server through the CA file it was told to trust: curl must be told too.
-  if (tls?.server?.caFile !== undefined) args.push('--cacert', shellWord(tls.server.caFile))
+  // --cacert replaces curl's whole trust store, and the path comes from the capture: the
+  // comment says where it came from, so a reader sees whose CA the command trusts. Its words
+  // hold no shell syntax (the path is quoted): zsh, by default, runs a pasted `# ...` line as
+  // a command, and a `;` in it would start another.
+  const caFile = tls?.server?.caFile
+  if (caFile !== undefined) {
+    if (await isRegularFile(caFile)) {
+      notes.push('# --cacert: the CA file the proxy verified this server with, given as --upstream-ca and recorded in the capture.')
+      args.push('--cacert', shellWord(caFile))
+    } else {
+      notes.push(`# --cacert left out: the capture says the proxy verified this server with the CA file ${shellWord(caFile)}, given as --upstream-ca, and that is not a regular file here, so curl checks the server against its own CAs.`)
+    }
+  }
   if (tls?.server?.unverified !== undefined) {
     args.push('--insecure')
     notes.push(`# tcpscope did not verify this server's certificate (${tls.server.unverified.replace(/\s+/g, ' ')}); neither does this command.`)
@@ -193,7 +223,7 @@ export async function curlCommand(view: CaptureView, decoding: Decoding, connId:
   const dest = destination(conn)
   if (dest.unixSocket !== undefined) args.push('--unix-socket', shellWord(dest.unixSocket))
   if (dest.resolve !== undefined) args.push('--resolve', shellWord(dest.resolve))
-  tlsArgs(conn, args, notes)
+  await tlsArgs(conn, args, notes)
   const hostAt = names.indexOf('host')
   if (hostAt > 0) notes.push(`# curl sends Host first; this request had it as header ${hostAt + 1} of ${names.length}.`)
   if (names.includes('transfer-encoding') && req.body.framing === 'chunked') notes.push('# curl cuts the body into chunks its own way (the content is the same; chunk sizes, extensions and trailers are not).')
@@ -263,7 +293,7 @@ function hostOf(url: string): string {
   }
 }
 
-function h2Command(conn: ConnectionSummary, req: HttpMessage, body: Buffer, notes: string[]): string {
+async function h2Command(conn: ConnectionSummary, req: HttpMessage, body: Buffer, notes: string[]): Promise<string> {
   const args: string[] = []
   const scheme = targetScheme(conn.tls)
   args.push(scheme === 'https' ? '--http2' : '--http2-prior-knowledge', '--path-as-is')
@@ -283,7 +313,7 @@ function h2Command(conn: ConnectionSummary, req: HttpMessage, body: Buffer, note
     const at = `${bracketed(server.host)}:${server.port}`
     if (`${host}:${port ?? ''}` !== at) args.push('--connect-to', shellWord(`${host}:${port ?? ''}:${at}`))
   }
-  tlsArgs(conn, args, notes)
+  await tlsArgs(conn, args, notes)
   const headers = regularHeaders(req.headers)
   for (const h of headers) args.push('-H', shellWord(h.value === '' ? `${h.name};` : `${h.name}: ${h.value}`))
   // HTTP/2 has no Host line: :authority stands for it, from the URL.

@@ -20,6 +20,14 @@ type Loose = Record<string, unknown>
 const isObject = (v: unknown): v is Loose => v !== null && typeof v === 'object' && !Array.isArray(v)
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v.slice(0, MAX_TEXT) : undefined)
 const sideOf = (v: unknown): Direction | undefined => (v === 'client' || v === 'server' ? v : undefined)
+/**
+ * A CA file's path as a file gives it back: absolute (POSIX, or a Windows drive's; never a
+ * UNC share), whole and printable, or nothing. A curl export hands it to `--cacert`, so a
+ * relative path (resolved wherever the command is run) or one with control characters in it
+ * is not a path tcpscope wrote.
+ */
+const caFileOf = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.length <= MAX_PATH && /^(\/|[A-Za-z]:[\\/])/.test(v) && !/[\u0000-\u001f\u007f-\u009f]/.test(v) ? v : undefined
 const starttlsOf = (v: unknown): StartTlsProtocol | undefined => ((STARTTLS_PROTOCOLS as readonly unknown[]).includes(v) ? (v as StartTlsProtocol) : undefined)
 
 function texts(v: unknown, max: number): string[] | undefined {
@@ -61,7 +69,8 @@ function legOf(v: Loose, side: Direction): TlsLegFacts | undefined {
   }
   const unverified = text(v.unverified)
   if (unverified !== undefined) leg.unverified = unverified
-  if (typeof v.caFile === 'string' && v.caFile !== '' && v.caFile.length <= MAX_PATH) leg.caFile = v.caFile
+  const caFile = caFileOf(v.caFile)
+  if (caFile !== undefined) leg.caFile = caFile
   const starttls = starttlsOf(v.starttls)
   if (starttls !== undefined) leg.starttls = starttls
   return leg

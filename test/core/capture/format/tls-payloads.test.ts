@@ -56,6 +56,11 @@ describe('tls record payloads', () => {
     // A CA file's path is kept whole or not at all: a cut path would name another file.
     expect(tlsEventOf({ ...serverLeg, caFile: '/etc/ca.pem' }, 'server')).toMatchObject({ caFile: '/etc/ca.pem' })
     for (const caFile of ['/' + 'x'.repeat(5000), 7, '']) expect(tlsEventOf({ ...serverLeg, caFile }, 'server')).not.toHaveProperty('caFile')
+    // Absolute as tcpscope writes it (POSIX, or a Windows drive's), printable; else not a path tcpscope wrote.
+    for (const caFile of ['C:\\certs\\ca.pem', 'd:/certs/ca.pem', '/home/\u00e9/ca.pem']) expect(tlsEventOf({ ...serverLeg, caFile }, 'server')).toMatchObject({ caFile })
+    for (const caFile of ['ca.pem', './ca.pem', '../ca.pem', '~/ca.pem', '\\\\evil.example\\share\\ca.pem', 'C:ca.pem', '/tmp/x\ny', '/tmp/\u0000', '/tmp/\u001b[2J', '/tmp/\u009b']) {
+      expect(tlsEventOf({ ...serverLeg, caFile }, 'server')).not.toHaveProperty('caFile')
+    }
     const hello = tlsEventOf({ ok: true, passthrough: true, side: 'client', alpn: [...Array.from({ length: 100 }, () => 'h2'), 5] }, 'client')
     expect(hello).toMatchObject({ alpn: expect.any(Array) as unknown })
     expect((hello as { alpn: string[] }).alpn).toHaveLength(16)
