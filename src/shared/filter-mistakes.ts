@@ -109,13 +109,8 @@ function editDistance(a: string, b: string): number {
   return d[a.length][b.length]
 }
 
-/**
- * A `key:` no parser knows: the word it was most likely meant as, else every word it takes.
- * `word`: the whole word, when it also reads as text to find (`stauts:200`, a host and a
- * port): quoted, it is found as such.
- */
-export function unknownFilterWord(key: string, keys: readonly string[], word?: string): UserError {
+/** A `key:` no parser knows: the word it was most likely meant as, else every word it takes. */
+export function unknownFilterWord(key: string, keys: readonly string[]): UserError {
   const near = nearestWord(key, keys)
-  const asText = word !== undefined ? ` (quote "${word}" to find it as text)` : ''
-  return new UserError(`unknown filter word "${key}:": ${near !== undefined ? `did you mean ${near}:?${asText}` : `use ${keys.map((k) => `${k}:`).join(' ')} or plain text`}`)
+  return new UserError(`unknown filter word "${key}:": ${near !== undefined ? `did you mean ${near}:?` : `use ${keys.map((k) => `${k}:`).join(' ')} or plain text`}`)
 }

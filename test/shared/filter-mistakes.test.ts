@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { FilterMistakes, mistakesLine, nearestWord, splitMistakes } from '../../src/shared/filter-mistakes'
 import { UserError } from '../../src/shared/errors'
+import { CONNECTION_WORDS } from '../../src/core/capture/query/connection-query'
 
 describe("a filter's mistakes", () => {
   it('says one as it was said, several numbered in one line, the rest counted', () => {
@@ -31,14 +32,16 @@ describe("a filter's mistakes", () => {
   })
 
   it('names the word a misspelt one most likely meant, and none when none is near or two are', () => {
-    const keys = ['port', 'state', 'kind', 'id', 'status', 'type', 'host', 'path']
+    // The connection list's words as they are (the exchange list's are among them).
+    const keys = CONNECTION_WORDS
     expect(nearestWord('stauts', keys)).toBe('status')
-    expect(nearestWord('prot', keys)).toBe('port')
     expect(nearestWord('Hots', keys)).toBe('host')
     expect(nearestWord('colour', keys)).toBeUndefined()
     expect(nearestWord('status', keys)).toBeUndefined()
     // `stat` is one edit from state, two from status.
     expect(nearestWord('stat', keys)).toBe('state')
+    // `prot` is one edit from port and one from proto: neither is said.
+    expect(nearestWord('prot', keys)).toBeUndefined()
     expect(nearestWord('ab', ['aa', 'bb'])).toBeUndefined()
   })
 })

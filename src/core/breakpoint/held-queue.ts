@@ -28,8 +28,6 @@ export interface HeldItem {
   /** Where the held bytes start in their direction's stream. */
   readonly offset: number
   readonly owner: HeldOwner
-  /** How long its rule holds it before forwarding it unchanged (0: until someone decides); each keep() gives it this long again. */
-  readonly holdMs: number
   timer?: NodeJS.Timeout
 }
 
@@ -58,8 +56,8 @@ export class HeldQueue {
       heldAt,
       ...(timeoutMs > 0 ? { expiresAt: heldAt + timeoutMs } : {})
     }
-    const item: HeldItem = { message, bytes, entry, registry, offset, owner, holdMs: timeoutMs }
-    if (timeoutMs > 0) this.timeOut(item)
+    const item: HeldItem = { message, bytes, entry, registry, offset, owner }
+    if (timeoutMs > 0) this.timeOut(item, timeoutMs)
     this.items.set(message.id, item)
     entry.rule.hits++
     entry.rule.heldNow++
@@ -69,16 +67,23 @@ export class HeldQueue {
   }
 
   /**
-   * A person is still at it (editing it): its timeout starts again, as long as its rule held
-   * it for at first, so an edit is not lost to a forward nobody chose. A message held until
-   * someone decides, or whose connection closed, has no timeout to start again.
+   * A person is still at it (editing it): its timeout starts again, as long as its rule holds
+   * now (a timeout changed since it was held is the one the person expects), so an edit is
+   * not lost to a forward nobody chose; a rule now holding until someone decides holds it so.
+   * A message held until someone decides, or whose connection closed, has no timeout to start again.
    */
   keep(id: number): HeldMessage {
     const item = this.item(id)
     if (item.message.expiresAt !== undefined && !item.message.connClosed) {
       clearTimeout(item.timer)
-      item.message.expiresAt = Date.now() + item.holdMs
-      this.timeOut(item)
+      const holdMs = item.entry.rule.timeoutMs
+      if (holdMs > 0) {
+        item.message.expiresAt = Date.now() + holdMs
+        this.timeOut(item, holdMs)
+      } else {
+        item.timer = undefined
+        delete item.message.expiresAt
+      }
       this.emit()
     }
     return { ...item.message }
@@ -158,9 +163,9 @@ export class HeldQueue {
     this.forwardAll({}, () => undefined)
   }
 
-  /** Forwards the item unchanged when its hold runs out. */
-  private timeOut(item: HeldItem): void {
-    item.timer = setTimeout(() => this.settle(item, (o) => o.release(item, item.bytes, 'timeout'), 'forwarded'), timerMs(item.holdMs))
+  /** Forwards the item unchanged when its hold (`ms`) runs out. */
+  private timeOut(item: HeldItem, ms: number): void {
+    item.timer = setTimeout(() => this.settle(item, (o) => o.release(item, item.bytes, 'timeout'), 'forwarded'), timerMs(ms))
   }
 
   private closedOutcome(item: HeldItem): HeldOutcome {

@@ -2,7 +2,8 @@
 // its timeout starts again, as long as its rule gave it, so the edit sent after the first
 // deadline is what the server gets, not the original forwarded by the timeout; kept and then
 // left alone it still goes on unchanged when the new deadline comes. Front ends hear of the
-// new deadline; a message held until someone decides has none to move.
+// new deadline; a message held until someone decides has none to move. A keep holds it as
+// long as its rule holds now, which may have changed since.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { testEngine, type TestEngine } from '../../helpers/engine'
 import { waitFor } from '../../helpers/net'
@@ -62,6 +63,32 @@ describe('keeping a held message', () => {
     await waitFor(() => serverGot() === 'slow one', 'the chunk at its new deadline')
     expect(Date.now()).toBeGreaterThanOrEqual(kept.expiresAt! - 5)
     expect((await breakRecords(t.engine, await lastConnId(t.engine))).map((r) => r.info?.action)).toEqual(['held', 'timeout'])
+    c.destroy()
+  })
+
+  it("holds it again for as long as its rule holds now, and until someone decides once the rule says so", async () => {
+    const ruleId = await addBreak(t.engine, p.proxyId, { match: 'text', pattern: 'PASS', timeoutMs: 60_000 })
+    const c = await connected(p.port)
+    c.write('PASS secret')
+    const [held] = await heldQueue(t.engine)
+    expect(held.expiresAt! - held.heldAt).toBe(60_000)
+    // The rule's timeout shortened while the message waits: a keep gives it the new one, not the old.
+    await t.engine['break.update']({ proxyId: p.proxyId, id: ruleId, timeoutMs: 700 })
+    const before = Date.now()
+    const kept = await t.engine['held.keep']({ heldId: held.id })
+    expect(kept.expiresAt! - before).toBeGreaterThanOrEqual(700)
+    expect(kept.expiresAt! - Date.now()).toBeLessThanOrEqual(700)
+    // Now until someone decides: no deadline, and no timeout forwards it.
+    await t.engine['break.update']({ proxyId: p.proxyId, id: ruleId, timeoutMs: 0 })
+    expect((await t.engine['held.keep']({ heldId: held.id })).expiresAt).toBeUndefined()
+    expect(t.events.some((e) => e.type === 'held-updated' && e.held.some((m) => m.id === held.id && m.expiresAt === undefined))).toBe(true)
+    await until(kept.expiresAt! + 300)
+    expect(serverGot()).toBe('')
+    expect((await t.engine['held.list']()).map((m) => [m.id, m.expiresAt])).toEqual([[held.id, undefined]])
+    // And a keep then changes nothing.
+    expect((await t.engine['held.keep']({ heldId: held.id })).expiresAt).toBeUndefined()
+    await t.engine['held.forward']({ heldId: held.id })
+    await waitFor(() => serverGot() === 'PASS secret', 'the chunk forwarded')
     c.destroy()
   })
 

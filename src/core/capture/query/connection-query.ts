@@ -9,7 +9,7 @@
 
 import { RESET_CAUSES, type ConnectionEnd, type ConnectionPage, type ConnectionSummary, type SortKey } from '../../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
-import { FilterMistakes, nearestWord, unknownFilterWord } from '../../../shared/filter-mistakes'
+import { FilterMistakes, unknownFilterWord } from '../../../shared/filter-mistakes'
 import { EXCHANGE_WORDS } from '../../../shared/protocol-types'
 import { isTlsWord, tlsTerm, viaTerm, type TlsWord } from './tls-words'
 import type { IndexView, PeerRole, RowFields } from '../read/index-view'
@@ -143,15 +143,8 @@ function atOnce(ask: (f: RowFields) => Uint8Array | undefined, rowByRow: Predica
   }
 }
 
-const KEYS = ['port', 'state', 'kind', 'owner', 'id', 'conn', 'client', 'target', 'replay', 'tls', 'sni', 'via', 'changed', 'text', ...DECODED_WORDS] as const
-/** Words whose value is a number. */
-const NUMBER_KEYS: readonly string[] = ['port', 'id', 'conn', 'replay', 'status']
-/**
- * Whether `key:NNN` is a number word misspelt (`stauts:200`, `prot:80`) rather than a host
- * and its port, which it also reads as: one is far likelier than a host named so, and
- * searched as an endpoint it would just match nothing, unsaid. Quoted, it is searched.
- */
-const misspeltNumberWord = (key: string): boolean => NUMBER_KEYS.includes(nearestWord(key, KEYS) ?? '')
+/** The connection filter's words (a `word:` before digits that is none of them is a host and its port). */
+export const CONNECTION_WORDS = ['port', 'state', 'kind', 'owner', 'id', 'conn', 'client', 'target', 'replay', 'tls', 'sni', 'via', 'changed', 'text', ...DECODED_WORDS] as const
 const isDecoded = (key: string): key is DecodedWord => (DECODED_WORDS as readonly string[]).includes(key)
 
 function wholeNumber(key: string, v: string): number {
@@ -220,7 +213,7 @@ function term(key: string, value: string, facts?: ProtocolFacts): Predicate {
       )
     }
     default:
-      throw unknownFilterWord(key, KEYS)
+      throw unknownFilterWord(key, CONNECTION_WORDS)
   }
 }
 
@@ -265,16 +258,15 @@ export function parseQuery(filter: string, facts?: ProtocolFacts, inFlight?: str
       continue
     }
     let p: Predicate | undefined
-    if (colon && key !== undefined && (KEYS as readonly string[]).includes(key)) {
+    if (colon && key !== undefined && (CONNECTION_WORDS as readonly string[]).includes(key)) {
       decoded ||= isDecoded(key) || (isTlsWord(key) && facts !== undefined)
       p = mistakes.word(() => term(key, colon[2].replace(/^"|"$/g, ''), facts))
     }
-    // `host:80` is an endpoint, not a filter word; `colour:red` is a mistake worth saying.
+    // `host:80` is an endpoint, not a filter word, whatever the host is called (`portal:443`,
+    // `sid:1`: a saved filter, a toxic's match, must go on meaning what it meant); `colour:red`
+    // is a mistake worth saying.
     else if (colon && key !== undefined && colon[2] !== '' && !/^\d+$/.test(colon[2])) p = mistakes.word(() => term(key, colon[2]))
-    else if (colon && key !== undefined && misspeltNumberWord(key)) {
-      mistakes.add(unknownFilterWord(key, KEYS, word))
-      continue
-    } else {
+    else {
       const text = word.replace(/^"|"$/g, '').toLowerCase()
       const inEndpoints = endpointsInclude(text)
       const inFields: Predicate = (f, row) => inEndpoints(f, row) || lower(f.ownerId(row)) === text

@@ -31,7 +31,6 @@ const WORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^(?<path>.+) is not a tcpscope capture file \(no TCPSCAP header\)$/, 'notCapture'],
   [/^filter status:(?<value>.*): use a status code, a class or a range, e\.g\. status:404, status:4xx or status:200-299$/, 'badStatus'],
   [/^unknown filter word "(?<word>.*):": did you mean (?<near>\w+):\?$/, 'unknownWordNear'],
-  [/^unknown filter word "(?<word>.*):": did you mean (?<near>\w+):\? \(quote "(?<text>.*)" to find it as text\)$/, 'unknownWordNearText'],
   [/^unknown filter word "(?<word>.*):": use (?<words>.+) or plain text$/, 'unknownWord'],
   [/^(?<what>[\w.]+) failed: internal error \(details are in tcpscope's log\)$/, 'internal'],
   [/^cancelled$/, 'cancelled']

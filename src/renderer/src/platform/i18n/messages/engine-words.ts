@@ -23,7 +23,6 @@ export default {
       notCapture: '{path} 不是 tcpscope 抓包文件（没有 TCPSCAP 文件头）',
       badStatus: 'status:{value} 不是状态码、类别或范围；例如 status:404、status:4xx 或 status:200-299',
       unknownWordNear: '未知的过滤词 “{word}:”：你要写的是不是 {near}:？',
-      unknownWordNearText: '未知的过滤词 “{word}:”：你要写的是不是 {near}:？（要按文本查找，请加引号："{text}"）',
       unknownWord: '未知的过滤词 “{word}:”：请使用 {words} 或普通文本',
       // A filter's several mistakes in one line: the first few (mistake), then how many more.
       mistakes: '{count} 处错误：{list}',
