@@ -7,6 +7,7 @@
 import type { Direction } from './direction'
 import type { DecodedField } from './decoded-field'
 import type { ByteRange, DecodeProblem } from './protocol-types'
+import { nearestWord } from './filter-mistakes'
 
 /** The protocols whose messages tcpscope decodes from a raw connection. */
 export const MESSAGE_PROTOCOLS = ['resp', 'postgres', 'mysql', 'mqtt', 'modbus', 'dns'] as const
@@ -77,6 +78,24 @@ export class FrameSpecError extends Error {}
 
 const bad = (text: string, why: string): FrameSpecError => new FrameSpecError(`--frame ${text}: ${why}; use ${FRAME_GRAMMAR}`)
 
+/** Every framing's kind as `--frame` spells it (`raw` is `none`'s other name). */
+const FRAME_KINDS: readonly string[] = ['line', 'delimiter', 'length', 'fixed', 'ksy', 'script', 'none', 'raw', ...MESSAGE_PROTOCOLS]
+
+/**
+ * A kind no framing has, said before its options are read (their mistakes would hide it): a
+ * misspelt kind is told the text as meant, a file's name given bare (a path may hold a colon:
+ * `C:\\protocols\\device.ksy`) the prefix it needs.
+ */
+function unknownKind(text: string, kind: string, rest: string | undefined): FrameSpecError {
+  const near = nearestWord(kind, FRAME_KINDS)
+  if (near !== undefined) return bad(text, `unknown framing "${kind}" (did you mean ${rest === undefined ? near : `${near}:${rest}`}?)`)
+  const file = text.trim()
+  const bare = rest === undefined || /^[a-z]$/i.test(kind)
+  if (bare && /\.ksy$/i.test(file)) return new FrameSpecError(`--frame ${text}: "${file}" is no framing: for a Kaitai Struct file write ksy:${file}`)
+  if (bare && /\.[cm]?[jt]s$/i.test(file)) return new FrameSpecError(`--frame ${text}: "${file}" is no framing: for a framing script write script:${file}`)
+  return bad(text, `unknown framing "${kind}"`)
+}
+
 /** Parses `--frame SPEC` (and "Decode as…"'s text). Throws FrameSpecError with one line saying what is wrong and the grammar. */
 export function parseFrameSpec(text: string): FrameSpec {
   const trimmed = text.trim()
@@ -89,6 +108,7 @@ export function parseFrameSpec(text: string): FrameSpec {
     if (path === '') throw bad(text, 'script needs a file: script:FILE.js (or .ts)')
     return { kind: 'script', path }
   }
+  if (kind !== '' && !FRAME_KINDS.includes(kind)) throw unknownKind(text, kind, colon < 0 ? undefined : trimmed.slice(colon + 1))
   const params = new Map<string, string>()
   if (colon >= 0) {
     for (const part of trimmed.slice(colon + 1).split(',')) {
@@ -160,7 +180,7 @@ export function parseFrameSpec(text: string): FrameSpec {
     case '':
       throw bad(text, 'it is empty')
     default:
-      throw bad(text, `"${kind}" is no framing`)
+      throw unknownKind(text, kind, colon < 0 ? undefined : trimmed.slice(colon + 1))
   }
 }
 

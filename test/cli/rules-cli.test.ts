@@ -1,7 +1,8 @@
 // The rules and scripts from the CLI, as real processes: `rules check` in words and its
 // one-line errors, `serve --rules` as a mock server with no target, and `proxy --script`
 // with the issue's script: a header set, a status changed, a hook that throws and one that
-// never returns, while other requests are still answered.
+// never returns, while other requests are still answered; `show` says what a rule did with a
+// request the target never got (answered it, reset it).
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -156,6 +157,36 @@ describe('tcpscope serve --rules', () => {
     expect(both.stdout).toBe('{"name":"from-rule"}no rule answers this request.\r\n{"name":"from-rule"}')
     const missing = await curl('-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${port}/other`)
     expect(missing.stdout).toBe('404')
+  })
+})
+
+describe('tcpscope show of requests a rule took', () => {
+  it('says what the rule did with each request the target never got: answered it, or reset it', async (ctx) => {
+    needProgram(ctx, 'curl', haveCurl)
+    const { port: backendPort } = await backend()
+    const d = dir()
+    const rules = join(d, 'rules.json')
+    writeFileSync(
+      rules,
+      JSON.stringify({
+        rules: [
+          { name: 'mock the user', match: { http: { path: '/api/user' } }, steps: [{ respond: { json: { name: 'from-rule' } } }] },
+          { name: 'fail once', once: true, match: { http: { path: '/flaky' } }, steps: [{ reset: true }] }
+        ]
+      })
+    )
+    const capture = join(d, 'rules.tcap')
+    const { cli, port } = await listening(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${backendPort}`, '--rules', rules, '--capture', capture])
+    expect((await curl(`http://127.0.0.1:${port}/api/user`)).stdout).toBe('{"name":"from-rule"}')
+    await expect(curl(`http://127.0.0.1:${port}/flaky`)).rejects.toThrow(/reset/i)
+    expect((await curl(`http://127.0.0.1:${port}/flaky`)).stdout).toBe('backend /flaky')
+    await cli.stop()
+    const shown = await runCli(['show', capture])
+    expect(shown.code).toBe(0)
+    expect(shown.stdout.split('\n').filter((l) => l.endsWith('the target never got the request)'))).toEqual([
+      '(answered by rule "mock the user" (respond): the target never got the request)',
+      '(reset by rule "fail once": the target never got the request)'
+    ])
   })
 })
 

@@ -121,10 +121,19 @@ describe('tcpscope run', () => {
     expect(await bytesOf(capture, conn.id, 'client')).toMatch(/^GET \/tls HTTP\/1\.1\r\nHost: localhost:\d+\r\n/)
   })
 
-  it('passes on the exit code, says when no connection was seen, and refuses a missing command, an unwritable --log or a missing proxychains4 in one line', async () => {
+  it('passes on the exit code, says when no connection was seen (how a failed or killed program ended, the static-binary hint for one that exited 0), and refuses a missing command, an unwritable --log or a missing proxychains4 in one line', async () => {
+    // The static-binary hint only for a program that did its work (exit 0); one that failed or was killed is said as such.
+    const zero = await runCli(['run', '--', 'sh', '-c', 'exit 0'])
+    expect(zero.code).toBe(0)
+    expect(zero.stderr).toMatch(/^tcpscope: sh opened no TCP connection that tcpscope saw\. A statically linked program \(most Go binaries\) ignores LD_PRELOAD/m)
     const seven = await runCli(['run', '--', 'sh', '-c', 'exit 7'])
     expect(seven.code).toBe(7)
-    expect(seven.stderr).toMatch(/sh opened no TCP connection that tcpscope saw\. A statically linked program \(most Go binaries\) ignores LD_PRELOAD/)
+    expect(seven.stderr).toMatch(/^tcpscope: sh exited with code 7 and opened no TCP connection that tcpscope saw$/m)
+    expect(seven.stderr).not.toMatch(/statically linked/)
+    const killed = await runCli(['run', '--', 'sh', '-c', 'kill -TERM $$'])
+    expect(killed.code).toBe(143)
+    expect(killed.stderr).toMatch(/^tcpscope: sh was killed by SIGTERM and opened no TCP connection that tcpscope saw$/m)
+    expect(killed.stderr).not.toMatch(/statically linked/)
     const none = await runCli(['run', '--', 'no-such-program-here'])
     expect(none).toMatchObject({ code: 127, stdout: '' })
     expect(none.stderr.trim()).toBe('tcpscope: run: no-such-program-here: command not found')

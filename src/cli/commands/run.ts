@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { UserError } from '../../shared/errors'
+import type { ChildExit } from '../../core/intercept/child-group'
 import { PROXYCHAINS, type WrittenConfig } from '../../core/intercept/proxychains'
 import { CommandNotFound, findProgram, noConnectionNote, planProgram, settled, signalStatus } from '../../core/intercept/run-program'
 import { UsageError, type Parsed } from '../args'
@@ -68,18 +69,18 @@ async function runRun({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
         return signalStatus(signals.stopped)
       }
       line(own.out, `tcpscope: running ${command} through the forward proxy on ${proxy.listen}${intercept ? ', TLS intercepted' : ''}${shownCapture ? `, capturing to ${shownCapture}` : ''}`)
-      const status = await runProgram(plan.argv, plan.env, signals)
+      const exit = await runProgram(plan.argv, plan.env, signals)
       // Its connections' last bytes and closes recorded (cut short by a signal), before the capture completes.
       await settled(
         () => engine.capture.connections().some((c) => c.end === 'open'),
         () => signals.stopped !== undefined
       )
-      if (engine.capture.connections().length === 0) printer.say(`tcpscope: ${noConnectionNote(command)}`)
+      if (engine.capture.connections().length === 0) printer.say(`tcpscope: ${noConnectionNote(command, exit)}`)
       const finished = await run.finish()
       await printer.drained()
       printer.unsubscribe()
       line(own.out, describeFinished(finished))
-      return status
+      return exit.code ?? (exit.signal !== null ? signalStatus(exit.signal) : 1)
     } catch (err) {
       await run.abandon()
       throw err
@@ -139,9 +140,9 @@ class SignalGuard {
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
-/** Runs the program with the terminal's stdio; resolves with its exit status. */
-function runProgram(argv: string[], env: NodeJS.ProcessEnv, signals: SignalGuard): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+/** Runs the program with the terminal's stdio; resolves with how it ended. */
+function runProgram(argv: string[], env: NodeJS.ProcessEnv, signals: SignalGuard): Promise<ChildExit> {
+  return new Promise<ChildExit>((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env })
     signals.child = child
     child.once('error', (err) => {
@@ -150,7 +151,7 @@ function runProgram(argv: string[], env: NodeJS.ProcessEnv, signals: SignalGuard
     })
     child.once('exit', (code, signal) => {
       signals.child = undefined
-      resolve(code ?? (signal !== null ? signalStatus(signal) : 1))
+      resolve({ code, signal })
     })
   })
 }
@@ -163,7 +164,7 @@ export const runCommand = defineCommand({
   notes: [
     "The program runs under proxychains4 (LD_PRELOAD) with a configuration tcpscope writes and removes, against tcpscope's SOCKS5 forward proxy on 127.0.0.1; names the program resolves reach the proxy as names, so each connection is recorded with the name and port it asked for. HTTP_PROXY, HTTPS_PROXY and ALL_PROXY are set too, for programs that read them.",
     "Its standard input, output and error are its own; tcpscope's lines go to standard error (or --log FILE). tcpscope exits with the program's exit code; Ctrl-C reaches the program, and tcpscope completes the capture once it ends.",
-    'A statically linked program (most Go binaries) ignores LD_PRELOAD: when the program ends with no connection seen, tcpscope says so. UDP is not recorded.'
+    'A statically linked program (most Go binaries) ignores LD_PRELOAD: when the program exits 0 with no connection seen, tcpscope says so (one that failed or was killed first is said as such). UDP is not recorded.'
   ],
   examples: [
     { line: 'tcpscope run --capture redis.tcap -- redis-cli -h 127.0.0.1 ping', about: "Record redis-cli's connection as it goes to redis, and exit with redis-cli's code." },

@@ -25,8 +25,24 @@ export function connectionLine(conn: ShownConnection, protocol: string, exchange
 
 const headerLines = (headers: readonly HttpHeader[]): string => headers.map((h) => terminalSafe(`${h.name}: ${h.value}`) + '\n').join('')
 
-/** `rule "mock the user" (respond)`, or `the script (script)`. */
-const answeredWords = (by: NonNullable<HttpExchange['answeredBy']>): string => terminalSafe(by.rule === 'script' ? `the script (${by.action})` : `rule "${by.label}" (${by.action})`)
+/** What a rule's action did to a request that was no answer to it. */
+const NOT_ANSWERED: ReadonlyMap<string, string> = new Map([
+  ['reset', 'reset'],
+  ['close', 'closed'],
+  ['drop', 'dropped'],
+  ['timeout', 'left unanswered'],
+  ['forward', 'forwarded elsewhere']
+])
+
+/**
+ * What a rule or the script did with a request the target never got, as it happened:
+ * `answered by rule "mock the user" (respond)`, `reset by rule "fail once"`, `dropped by the script`.
+ */
+function handledWords(by: NonNullable<HttpExchange['answeredBy']>): string {
+  const who = by.rule === 'script' ? 'the script' : `rule "${by.label}"`
+  const did = by.rule === 'script' ? /^the script (dropped|reset|closed)\b/.exec(by.message)?.[1] : NOT_ANSWERED.get(by.action)
+  return terminalSafe(did !== undefined ? `${did} by ${who}` : `answered by ${who} (${by.action})`)
+}
 
 /** How an exchange ended, when it is not simply complete. */
 function stateLine(ex: HttpExchange): string | undefined {
@@ -34,7 +50,7 @@ function stateLine(ex: HttpExchange): string | undefined {
     const e = ex.ended
     return `(ended by ${e.kind === 'rst_stream' ? 'RST_STREAM' : 'GOAWAY'} ${e.name} from the ${e.by} at ${formatTimestamp(e.time, false)})`
   }
-  if (ex.answeredBy !== undefined) return `(answered by ${answeredWords(ex.answeredBy)}: the target never got the request)`
+  if (ex.answeredBy !== undefined) return `(${handledWords(ex.answeredBy)}: the target never got the request)`
   if (ex.state === 'pending') return '(no response in the capture)'
   if (ex.state === 'incomplete') return '(incomplete: the connection ended, or decoding stopped, before the exchange was whole)'
   if (ex.state === 'upgraded') return `(upgraded${ex.upgrade === undefined ? '' : ` to ${terminalSafe(ex.upgrade)}`})`

@@ -138,7 +138,7 @@ export class CommandRuns {
     const connections = this.deps.proxy(proxyId)?.accepted ?? 0
     await this.deps.removeProxy(proxyId).catch((err: unknown) => this.deps.warn(`could not stop proxy ${proxyId}: ${(err as Error).message}`))
     const exit = how.signal !== null ? { signal: how.signal } : { exitCode: how.code ?? undefined }
-    run.info = { ...run.info, state: 'exited', ...exit, connections, ...(connections === 0 ? { note: noConnectionNote(run.info.argv[0]) } : {}) }
+    run.info = { ...run.info, state: 'exited', ...exit, connections, ...(connections === 0 ? { note: noConnectionNote(run.info.argv[0], how) } : {}) }
     // Removed while it was ending: it stays gone.
     if (this.runs.get(run.info.commandId) === run) this.deps.updated(run.info)
   }

@@ -77,9 +77,18 @@ export async function planProgram(opts: PlanOptions): Promise<ProgramPlan> {
   return { argv: proxychainsArgv(opts.proxychains, config.path, opts.command, opts.args), env, config }
 }
 
-/** Said when the program ended and its proxy saw no connection. */
-export const noConnectionNote = (command: string): string =>
-  `${command} opened no TCP connection that tcpscope saw. A statically linked program (most Go binaries) ignores LD_PRELOAD, which ${PROXYCHAINS} relies on: point it at a proxy (tcpscope proxy --forward, with tcpscope env), or at tcpscope proxy --target`
+/**
+ * Said when the program ended and its proxy saw no connection. The static-binary hint only
+ * for a program that exited 0: it did its work, so connections it made went around the
+ * proxy. One that failed or was killed most likely stopped before connecting at all, so
+ * how it ended is what is said.
+ */
+export function noConnectionNote(command: string, exit: { code: number | null; signal: string | null }): string {
+  const none = 'opened no TCP connection that tcpscope saw'
+  if (exit.signal !== null) return `${command} was killed by ${exit.signal} and ${none}`
+  if (exit.code !== 0) return `${command} exited with code ${exit.code ?? 'unknown'} and ${none}`
+  return `${command} ${none}. A statically linked program (most Go binaries) ignores LD_PRELOAD, which ${PROXYCHAINS} relies on: point it at a proxy (tcpscope proxy --forward, with tcpscope env), or at tcpscope proxy --target`
+}
 
 /** Exit status of a program a signal ended, as shells say it. */
 export const signalStatus = (signal: NodeJS.Signals): number => 128 + (os.signals[signal] ?? 0)

@@ -110,11 +110,13 @@ const idOf = (v: unknown): string | undefined => {
   return typeof id === 'string' ? id : undefined
 }
 
-/** Every seq and instance id and type name of a `.ksy` (and its types'), by the compiled code's name for it. */
+/** Every seq and instance id and type and enum name of a `.ksy` (and its types'), by the compiled code's name for it. */
 function collectNames(spec: unknown, names: Map<string, string>, types: Map<string, string>, depth = 0): void {
   if (spec === null || typeof spec !== 'object' || depth > 32) return
-  const s = spec as { seq?: unknown; instances?: unknown; types?: unknown; meta?: { id?: unknown } }
+  const s = spec as { seq?: unknown; instances?: unknown; types?: unknown; enums?: unknown; meta?: { id?: unknown } }
   if (typeof s.meta?.id === 'string') types.set(upperCamel(s.meta.id), s.meta.id)
+  // An enum's class is named as a type's is (`msg_type` → `MsgType`): a value it does not hold names it.
+  if (s.enums && typeof s.enums === 'object') for (const k of Object.keys(s.enums)) types.set(upperCamel(k), k)
   if (Array.isArray(s.seq)) for (const a of s.seq) if (typeof (a as { id?: unknown })?.id === 'string') names.set(lowerCamel((a as { id: string }).id), (a as { id: string }).id)
   if (s.instances && typeof s.instances === 'object') for (const k of Object.keys(s.instances)) names.set(lowerCamel(k), k)
   if (s.types && typeof s.types === 'object') {

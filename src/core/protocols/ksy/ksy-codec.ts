@@ -156,15 +156,30 @@ export function describeKsy(ksy: CompiledKsy, msg: Uint8Array, length: number, c
   return out
 }
 
-/** `id` and its first top-level values (byte arrays left to the tree): `device_frame kind=reading (2) seq_no=2 …`. */
+/** A field that sizes or counts another (`key_len`, `tag_count`): in a summary, the values it sizes come first. */
+const SIZES = /(^|_)(len|length|size|count)$/i
+
+const shortValue = (v: string): string => (v.length > 40 ? `${v.slice(0, 39)}…` : v)
+
+/**
+ * `id` and its first top-level values (byte arrays left to the tree), a nested type by its
+ * first few values: `blob_msg msg_type=put (2) len=18 payload=put{key=color value=blue …}`.
+ * What a summary leaves out is marked `…`, so a short one is never taken for all there is.
+ */
 function summaryOf(ksy: CompiledKsy, fields: Described['fields']): string {
   const parts: string[] = []
   for (const f of fields) {
-    if (parts.join(' ').length > 160) break
+    if (parts.join(' ').length > 160) {
+      parts.push('…')
+      break
+    }
     if (f.children?.length) {
-      const inner = f.children.filter((c) => !c.children?.length && c.value !== '').slice(0, 3)
-      parts.push(`${f.name}=${f.value}${inner.length ? `{${inner.map((c) => `${c.name}=${c.value}`).join(' ')}}` : ''}`)
-    } else if (f.value !== '' && !f.value.startsWith('0x ')) parts.push(`${f.name}=${f.value.length > 40 ? `${f.value.slice(0, 39)}…` : f.value}`)
+      const leaves = f.children.filter((c) => !c.children?.length && c.value !== '')
+      const values = leaves.filter((c) => !SIZES.test(c.name))
+      const inner = (values.length ? values : leaves).slice(0, 3)
+      const more = inner.length < f.children.length ? ' …' : ''
+      parts.push(`${f.name}=${f.value}${inner.length ? `{${inner.map((c) => `${c.name}=${shortValue(c.value)}`).join(' ')}${more}}` : ''}`)
+    } else if (f.value !== '' && !f.value.startsWith('0x ')) parts.push(`${f.name}=${shortValue(f.value)}`)
   }
   return line(`${ksy.id} ${parts.join(' ')}`.trim())
 }

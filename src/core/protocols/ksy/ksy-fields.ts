@@ -14,11 +14,13 @@ import type { Span } from '../messages/field-reader'
 import { KSY_MAX_DEPTH, type CompiledKsy, type KsyDebug, type KsyObject } from './ksy-types'
 
 
-/** A field's value as shown: an enum by its name and number, anything else as a plain value. */
+/** A field's value as shown: an enum by its name and number (one it does not hold, by the enum's `.ksy` name), anything else as a plain value. */
 function valueOf(ksy: CompiledKsy, v: unknown, debug: KsyDebug | undefined): string {
   if ((typeof v === 'number' || typeof v === 'bigint') && debug?.enumName) {
     const name = ksy.parser.enumOf(debug.enumName)?.[String(v)]
-    return typeof name === 'string' ? `${name.toLowerCase()} (${v})` : `${v} (not in ${debug.enumName.replace(/^.*\./, '')})`
+    if (typeof name === 'string') return `${name.toLowerCase()} (${v})`
+    const cls = debug.enumName.replace(/^.*\./, '')
+    return `${v} (not in ${ksy.types.get(cls) ?? cls})`
   }
   return plainValue(v) ?? ''
 }

@@ -65,7 +65,7 @@ export interface CompiledKsy {
   /** The file's id (`meta: id`). */
   id: string
   parser: KsyParserLike
-  /** The `.ksy` names of the compiled code's fields (`temperatureCenti` → `temperature_centi`) and types (`TextBody` → `text_body`). */
+  /** The `.ksy` names of the compiled code's fields (`temperatureCenti` → `temperature_centi`) and types and enums (`TextBody` → `text_body`, `MsgType` → `msg_type`). */
   names: Map<string, string>
   types: Map<string, string>
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { describeAll, findField, flatFields } from '../messages/described'
 import { cut } from '../messages/cut'
-import { codecOf as codec } from '../messages/framing-files'
+import { codecOf as codec, testFiles } from '../messages/framing-files'
 import { ack, concat, DEVICE_KSY, hello, reading } from './ksy-frames'
 
 describe('ksy codec: the device frame', () => {
@@ -76,6 +76,75 @@ describe('ksy codec: the device frame', () => {
     const got = cut(c, [{ dir: 'client', bytes: concat([huge, frames[2]]) }], { split: 'bytes' })
     // 65535 is under the limit: it waits, and the stream's end says so.
     expect(got.at(-1)!.incomplete).toBe(true)
+  })
+})
+
+describe('ksy codec: a message of nested fields', () => {
+  const files = testFiles('tcpscope-ksy-blob-')
+  // A type-and-length message whose payload is a type switched on an enum, its values sized by `*_len` fields.
+  const BLOB_KSY = `meta:
+  id: blob_msg
+  endian: be
+seq:
+  - id: msg_type
+    type: u2
+    enum: msg_type
+  - id: len
+    type: u4
+  - id: payload
+    size: len
+    type:
+      switch-on: msg_type
+      cases:
+        'msg_type::put': put
+        'msg_type::ack': ack
+enums:
+  msg_type:
+    2: put
+    3: ack
+types:
+  put:
+    seq:
+      - id: key_len
+        type: u2
+      - id: key
+        type: str
+        size: key_len
+        encoding: UTF-8
+      - id: value_len
+        type: u4
+      - id: value
+        type: str
+        size: value_len
+        encoding: UTF-8
+      - id: tag_count
+        type: u1
+      - id: tags
+        type: u1
+        repeat: expr
+        repeat-expr: tag_count
+  ack:
+    seq:
+      - id: status
+        type: u1
+`
+  const u16 = (n: number): number[] => [(n >> 8) & 0xff, n & 0xff]
+  const u32 = (n: number): number[] => [...u16(n >>> 16), ...u16(n & 0xffff)]
+  const blob = (type: number, payload: number[]): Uint8Array => Uint8Array.from([...u16(type), ...u32(payload.length), ...payload])
+  const put = blob(2, [...u16(5), ...Buffer.from('color'), ...u32(4), ...Buffer.from('blue'), 2, 7, 9])
+
+  it("summarises a nested type by its values before the lengths that size them, and marks with … what it leaves out", async () => {
+    const c = await codec(`ksy:${files.file('blob.ksy', BLOB_KSY)}`)
+    const [m, a] = describeAll(c, [{ dir: 'client', bytes: concat([put, blob(3, [0])]) }])
+    expect(m.summary).toBe('blob_msg msg_type=put (2) len=18 payload=put{key=color value=blue …}')
+    // All of a type shown: no mark.
+    expect(a.summary).toBe('blob_msg msg_type=ack (3) len=1 payload=ack{status=0}')
+  })
+
+  it('names a number its enum does not hold by the enum as the .ksy names it', async () => {
+    const c = await codec(`ksy:${files.file('blob.ksy', BLOB_KSY)}`)
+    const [m] = describeAll(c, [{ dir: 'client', bytes: blob(7, [1, 2]) }])
+    expect(findField(m.fields, 'msg_type')!.value).toBe('7 (not in msg_type)')
   })
 })
 

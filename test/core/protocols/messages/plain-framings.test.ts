@@ -3,7 +3,7 @@
 // in random pieces, a byte at a time, or many coalesced into one read.
 import { describe, expect, it } from 'vitest'
 import { codecFor } from '../../../../src/core/protocols/messages/message-decoders'
-import { DEFAULT_MAX_MESSAGE, formatFrameSpec, parseFrameSpec, type FrameSpec } from '../../../../src/shared/message-types'
+import { DEFAULT_MAX_MESSAGE, FRAME_GRAMMAR, formatFrameSpec, parseFrameSpec, type FrameSpec } from '../../../../src/shared/message-types'
 import { cut, texts, type Turn } from './cut'
 
 const codec = (text: string) => codecFor(parseFrameSpec(text))!
@@ -41,7 +41,8 @@ describe('--frame grammar', () => {
   it('refuses what it cannot read in one line naming what is wrong and the grammar', () => {
     for (const [text, why] of [
       ['', 'it is empty'],
-      ['lenght:size=2', '"lenght" is no framing'],
+      ['lenght:size=2', 'unknown framing "lenght" (did you mean length:size=2?)'],
+      ['frob', 'unknown framing "frob"'],
       ['length', 'length needs size='],
       ['length:size=3', 'size=3 is not 1, 2, 4 or 8'],
       ['length:size=2,endian=middle', 'endian=middle is not big or little'],
@@ -62,6 +63,26 @@ describe('--frame grammar', () => {
         expect((err as Error).message).toContain('; use line[:eol=lf|crlf|any]')
       }
     }
+  })
+})
+
+describe('a framing kind mistaken', () => {
+  it('is said before its options, with the text as meant; a file given bare is told its prefix, in one line', () => {
+    const said = (text: string): string => {
+      try {
+        parseFrameSpec(text)
+      } catch (err) {
+        return (err as Error).message
+      }
+      throw new Error(`${text} parsed`)
+    }
+    expect(said('kys:blob.ksy')).toBe(`--frame kys:blob.ksy: unknown framing "kys" (did you mean ksy:blob.ksy?); use ${FRAME_GRAMMAR}`)
+    expect(said('blob.ksy')).toBe('--frame blob.ksy: "blob.ksy" is no framing: for a Kaitai Struct file write ksy:blob.ksy')
+    expect(said('C:\\protocols\\blob.ksy')).toBe('--frame C:\\protocols\\blob.ksy: "C:\\protocols\\blob.ksy" is no framing: for a Kaitai Struct file write ksy:C:\\protocols\\blob.ksy')
+    expect(said('frames.js')).toBe('--frame frames.js: "frames.js" is no framing: for a framing script write script:frames.js')
+    expect(said('scrpit:frames.js')).toBe(`--frame scrpit:frames.js: unknown framing "scrpit" (did you mean script:frames.js?); use ${FRAME_GRAMMAR}`)
+    // Inside a ksy's within=, the same words.
+    expect(said('ksy:a.ksy,within=lenght:size=2')).toBe(`--frame ksy:a.ksy,within=lenght:size=2: within=lenght:size=2: unknown framing "lenght" (did you mean length:size=2?); use ${FRAME_GRAMMAR}`)
   })
 })
 
