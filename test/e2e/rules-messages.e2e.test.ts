@@ -4,13 +4,17 @@
 // client got instead (its fields and bytes); a SET a rule rewrote shows what redis got; a
 // message no rule touched has no switch, and "Mock this reply…" makes a rule answering it as
 // recorded. In English (light) and in Chinese (dark), scanned
-// by axe. Screenshots in /tmp/rules-messages-*.png. Selects by role and name only.
+// by axe. Then the script's onMessage: a SET it changed shows what redis got, and a PING it
+// dropped says the receiver got nothing (not "delivered as sent"). Screenshots in
+// /tmp/rules-messages-*.png. Selects by role and name only.
 import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openWebPage } from '../helpers/web-page'
 import { startRedis } from '../helpers/redis'
-import { tempDir, portOf } from '../helpers/net'
+import { connectTo, tempDir, portOf, waitFor } from '../helpers/net'
 import { chromiumAvailable, saveScreenshot } from '../helpers/browser'
 import { hasProgram, needProgram } from '../helpers/peers'
 import { violations, expectNone } from '../helpers/accessibility'
@@ -109,5 +113,59 @@ describe('the Messages tab as sent and as delivered, in Chromium', () => {
     await zhFields.getByRole('tree', { name: /^客户端收到的代替消息 #\d+ 的应答$/ }).waitFor()
     await saveScreenshot(page, 'rules-messages-dark-zh')
     expectNone(await violations(page, 'dark Messages tab as delivered in Chinese'))
+  })
+
+  it("shows a SET the script changed as redis got it, and a PING it dropped as not delivered", async () => {
+    const tmp = tempDir()
+    cleanups.push(tmp.cleanup)
+    const redis = await startRedis(tmp.dir)
+    cleanups.push(redis.stop)
+    const { web, page } = await openWebPage(cleanups, { browser: { width: 1280, height: 800 } })
+    const driver = await web.client()
+    const proxy = await driver.call('proxy.start', { listen: '127.0.0.1:0', target: `127.0.0.1:${redis.port}` })
+    const hooks = join(tmp.dir, 'hooks.js')
+    writeFileSync(
+      hooks,
+      `export function onMessage(msg, ctx) {
+  if (msg.dir !== 'client') return
+  if (msg.fields.command === 'PING') return ctx.drop()
+  if (msg.fields.command === 'SET' && msg.fields.key === 'color') msg.text = msg.text.replace('$4\\r\\nblue', '$7\\r\\ncrimson')
+}
+`
+    )
+    await driver.call('script.load', { proxyId: proxy.id, path: hooks })
+    const s = await connectTo(portOf(proxy.listen))
+    let got = ''
+    s.on('data', (c: Buffer) => (got += c.toString('latin1')))
+    s.write('*3\r\n$3\r\nSET\r\n$5\r\ncolor\r\n$4\r\nblue\r\n*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$5\r\ncolor\r\n')
+    // No +PONG: redis never got the PING.
+    await waitFor(() => got === '+OK\r\n$7\r\ncrimson\r\n' && got, 'the replies')
+    s.end()
+
+    const grid = page.getByRole('grid', { name: 'Connections', exact: true })
+    const row = grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: 'RESP', exact: true }) }).filter({ has: page.getByRole('gridcell', { name: 'closed', exact: true }) })
+    await row.click()
+    const detail = page.getByRole('region', { name: 'Selected connection' })
+    await detail.getByRole('tab', { name: 'Messages' }).click()
+    const list = detail.getByRole('listbox', { name: /^Messages/ })
+    await list.getByRole('option', { name: /SET color blue/ }).click()
+    const fields = detail.getByRole('region', { name: 'Message fields' })
+    await fields.getByText(/the script changed SET color blue/).waitFor()
+    const shown = fields.getByRole('radiogroup', { name: 'Show the message' })
+    await shown.getByRole('radio', { name: 'As delivered' }).click()
+    const gotTree = fields.getByRole('tree', { name: /^Message #\d+, as the target got it$/ })
+    await expect.poll(() => gotTree.textContent()).toContain('crimson')
+    // The hex view breaks its text every 16 bytes.
+    await expect.poll(() => fields.getByRole('region', { name: 'Bytes delivered' }).textContent()).toContain('$7..crim')
+    expect(await fields.getByText('It was delivered as sent.').count()).toBe(0)
+    await saveScreenshot(page, 'rules-messages-script-changed')
+
+    await list.getByRole('option', { name: /PING/ }).click()
+    await fields.getByText(/the script dropped PING/).first().waitFor()
+    expect(await shown.getByRole('radio', { name: 'As delivered' }).getAttribute('aria-checked')).toBe('true')
+    await fields.getByText(/^The receiver got nothing: /).waitFor()
+    expect(await fields.getByText('It was delivered as sent.').count()).toBe(0)
+    await saveScreenshot(page, 'rules-messages-script-dropped')
+    expectNone(await violations(page, 'Messages tab: a message the script dropped, as delivered'))
   })
 })

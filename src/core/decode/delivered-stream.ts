@@ -74,29 +74,47 @@ function spansOf(acts: StreamAct[], dir: Direction, kind: ConnectionKind): Place
   }
   const out: Placed[] = []
   for (const g of groups.values()) {
-    const effects = g.map((a) => effectOf(a, kind))
-    const endAt = effects.findIndex((e) => e === 'remove' || e === 'answer' || e === 'elsewhere')
+    const fate = messageFate(g, kind)
     const first = g[0]
     const sent = { offset: first.offset, size: first.info.size ?? 0 }
-    if (endAt >= 0) {
-      const ending = g[endAt]
+    if (fate.ended !== undefined) {
+      const { by: ending, effect } = fate.ended
       if (first.dir === dir) out.push({ span: spanOf(ending, sent, 0), inserted: false })
-      else if (effects[endAt] !== 'remove') {
+      else if (effect !== 'remove') {
         // The answer went the other way, where that stream stood when the record was written.
         const place = { offset: ending.ends[dir], size: 0 }
-        const kept = ending.info.deliveredSize !== undefined && ending.info.deliveredSha256 === undefined && effects[endAt] === 'answer'
+        const kept = ending.info.deliveredSize !== undefined && ending.info.deliveredSha256 === undefined && effect === 'answer'
         out.push({ span: spanOf(ending, place, kept ? ending.info.deliveredSize! : 0, { answer: true, ...(kept ? {} : { unknown: true }) }), ...(kept ? { from: ending } : {}), inserted: true })
       }
       continue
     }
     if (first.dir !== dir) continue
-    const last = [...effects.keys()].reverse().find((i) => effects[i] === 'replace')
-    if (last === undefined) continue
-    const a = g[last]
+    const a = fate.replacedBy
+    if (a === undefined) continue
     if (a.info.deliveredSha256 !== undefined) out.push({ span: spanOf(a, sent, sent.size, { unknown: true }), inserted: false })
     else out.push({ span: spanOf(a, sent, a.info.deliveredSize ?? 0), from: a, inserted: false })
   }
   return out
+}
+
+/** What became of one message, from the records that acted on it (in the order written). */
+export interface MessageFate {
+  /** It went no further: the first record that ended it, and how (its receiver got nothing, or a rule's answer went to its sender, or it went elsewhere). */
+  ended?: { by: StreamAct; effect: 'remove' | 'answer' | 'elsewhere' }
+  /** Else the last record that replaced its bytes (a rewrite, the script's change, a server message answered in its place). */
+  replacedBy?: StreamAct
+}
+
+/**
+ * The records of one message (one direction, one offset) read as the delivered stream reads
+ * them: the Messages tab's "as delivered" (message-delivered.ts) says the same as the bytes.
+ */
+export function messageFate(acts: readonly StreamAct[], kind: ConnectionKind): MessageFate {
+  const effects = acts.map((a) => effectOf(a, kind))
+  const endAt = effects.findIndex((e) => e === 'remove' || e === 'answer' || e === 'elsewhere')
+  if (endAt >= 0) return { ended: { by: acts[endAt], effect: effects[endAt] as 'remove' | 'answer' | 'elsewhere' } }
+  const last = effects.lastIndexOf('replace')
+  return last >= 0 ? { replacedBy: acts[last] } : {}
 }
 
 /** Places the spans in the delivered stream: each at its delivered offset, the ones that cannot be placed left out. */

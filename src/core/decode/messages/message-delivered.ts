@@ -3,39 +3,44 @@
 // the message's direction, at its offset (message rules always record where the message
 // starts), keeping what was delivered instead: the message rewritten, or the answer a rule
 // gave its sender. That is described by the connection's own codec, as the message is. The
-// records are the connection's as delivered-acts.ts reads them once for every delivered view.
+// records are the connection's as delivered-acts.ts reads them once for every delivered view,
+// and read as the delivered stream reads them (delivered-stream.ts messageFate): the script's
+// records (action `script`) change or end a message as a rule's do, and the Messages tab must
+// say what the Hex tab's bytes as delivered say.
 
-import type { Direction } from '../../../shared/capture-types'
+import type { ConnectionKind, Direction } from '../../../shared/capture-types'
 import { DELIVERED_PREVIEW, type DeliveredMessageView } from '../../../shared/delivered-types'
 import { MESSAGE_DECODE_BYTES, type StreamMessage } from '../../../shared/message-types'
-import type { RuleEventInfo } from '../../../shared/rules/rule-types'
 import type { CaptureView } from '../../capture/query/capture-queries'
 import { whoActed } from '../../export/delivered'
-import { actBytes, connActs, keptBytes, type StreamAct } from '../delivered-acts'
+import { actBytes, connActs, keptBytes } from '../delivered-acts'
+import { messageFate } from '../delivered-stream'
 import type { MessageCodec } from '../../protocols/messages/message-codec'
 
-/** Actions after which the receiver got nothing. */
-const ENDED: ReadonlySet<RuleEventInfo['action']> = new Set(['drop', 'timeout', 'close', 'reset'])
-
-export async function deliveredMessage(view: CaptureView, connId: number, m: StreamMessage, codec: MessageCodec): Promise<DeliveredMessageView> {
+export async function deliveredMessage(view: CaptureView, connId: number, m: StreamMessage, codec: MessageCodec, kind: ConnectionKind): Promise<DeliveredMessageView> {
   const out: DeliveredMessageView = { notes: [], acts: [] }
   if (m.range.length === 0) return out
-  let last: StreamAct | undefined
-  for (const a of (await connActs(view, connId)).acts) {
-    if (a.dir !== m.dir || a.offset !== m.range.offset) continue
+  const mine = (await connActs(view, connId)).acts.filter((a) => a.dir === m.dir && a.offset === m.range.offset)
+  for (const a of mine) {
     out.notes.push(whoActed(a.info, a.by))
     out.acts.push(a.info)
-    if (ENDED.has(a.info.action)) out.none = true
-    if ((a.info.action === 'rewrite' || a.info.action === 'respond') && a.info.deliveredSize !== undefined) last = a
   }
+  if (mine.length === 0) return out
+  const fate = messageFate(mine, kind)
+  if (fate.ended?.effect === 'remove') {
+    out.none = true
+    return out
+  }
+  // A message sent elsewhere (a forward) left no bytes here to show.
+  const last = fate.ended?.effect === 'answer' ? fate.ended.by : fate.replacedBy
   if (last === undefined) return out
   if (!keptBytes(last.info)) {
     out.notKept = last.info.deliveredSize
     return out
   }
   const bytes = await actBytes(view, connId, last)
-  // A rule answering a client's message answers it toward the client; one acting on a server's message replaces it.
-  const answer = last.info.action === 'respond' && m.dir === 'client'
+  // An answer to a client's message went toward the client; any other kept bytes replaced the message.
+  const answer = fate.ended?.effect === 'answer'
   const dir: Direction = answer ? 'server' : m.dir
   let d
   try {

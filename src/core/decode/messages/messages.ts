@@ -185,7 +185,7 @@ export class Messages {
     const all = index.size + pending.length
     if (q.message >= all) throw new UserError(`connection #${q.connId} has no message ${q.message + 1} (it has ${all})`)
     const m = q.message < index.size ? index.get(q.message) : pending[q.message - index.size]
-    return deliveredMessage(view, q.connId, m, codec)
+    return deliveredMessage(view, q.connId, m, codec, conn.kind)
   }
 
   /** Fills each message's summary (and fields) from its first MESSAGE_DECODE_BYTES (shared/read-spans.ts says how they are read). */

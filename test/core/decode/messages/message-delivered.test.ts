@@ -2,12 +2,17 @@
 // traffic through a proxy with traffic rules: a GET answered by a rule (its answer, toward
 // the client, described as redis reads it), a SET whose value a rule rewrote (what redis got
 // instead, its bulk length refit), a PING dropped (redis got nothing), and messages no rule
-// touched (nothing to say); the target's answers pair with the commands it got.
+// touched (nothing to say); the target's answers pair with the commands it got. Then a
+// device's own protocol cut by a .ksy through a proxy to a real server, with the script's
+// onMessage and message rules: what they changed reads as what the server got, decoded by
+// the same .ksy, and what they dropped reads as not delivered (as the Hex tab's stream says).
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { hasProgram, needProgram } from '../../../helpers/peers'
 import { startRedis } from '../../../helpers/redis'
-import { portOf, testEngine } from '../../../helpers/engine'
-import { connectTo, waitFor } from '../../../helpers/net'
+import { portOf, testEngine, type TestEngine } from '../../../helpers/engine'
+import { connectTo, startServer, waitFor } from '../../../helpers/net'
 import { closedConnections } from '../../../helpers/capture-checks'
 
 const cleanups: Array<() => Promise<void> | void> = []
@@ -75,5 +80,134 @@ describe('a message as delivered', () => {
 
     expect(await delivered(at('client GET greeting'))).toEqual({ notes: [], acts: [] })
     await expect(delivered(99)).rejects.toThrow(/has no message 100 \(it has \d+\)/)
+  })
+})
+
+/** A small device protocol: a type, a length, then a key and a value for a PUT; a PING is empty. */
+const BLOB_KSY = `meta:
+  id: blob_msg
+  endian: be
+seq:
+  - id: msg_type
+    type: u2
+    enum: msg_type
+  - id: len
+    type: u4
+  - id: payload
+    size: len
+    type:
+      switch-on: msg_type
+      cases:
+        'msg_type::put': put
+enums:
+  msg_type:
+    2: put
+    4: ping
+types:
+  put:
+    seq:
+      - id: key_len
+        type: u2
+      - id: key
+        type: str
+        size: key_len
+        encoding: UTF-8
+      - id: value_len
+        type: u4
+      - id: value
+        type: str
+        size: value_len
+        encoding: UTF-8
+`
+
+const put = (key: string, value: string): Buffer => {
+  const k = Buffer.from(key)
+  const v = Buffer.from(value)
+  const body = Buffer.concat([Buffer.from([k.length >> 8, k.length & 255]), k, Buffer.alloc(4), v])
+  body.writeUInt32BE(v.length, 2 + k.length)
+  const head = Buffer.alloc(6)
+  head.writeUInt16BE(2)
+  head.writeUInt32BE(body.length, 2)
+  return Buffer.concat([head, body])
+}
+const PING = Buffer.from([0, 4, 0, 0, 0, 0])
+
+/** A proxy cut by BLOB_KSY to a real server; `setup` gives it its script or rules. What the server got, and the connection's messages once sent. */
+async function blobThroughProxy(setup: (t: TestEngine, proxyId: string) => Promise<void>, sent: Buffer[], expected: Buffer) {
+  const t = await testEngine()
+  cleanups.push(t.dispose)
+  const received: Buffer[] = []
+  const server = await startServer((s) => {
+    s.on('error', () => {})
+    s.on('data', (c: Buffer) => received.push(c))
+    s.on('end', () => s.end())
+  })
+  cleanups.push(server.close)
+  const ksy = join(t.dir, 'blob.ksy')
+  await writeFile(ksy, BLOB_KSY)
+  const frame = `ksy:${ksy}`
+  const proxy = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}`, frame })
+  await setup(t, proxy.id)
+  const s = await connectTo(portOf(proxy.listen))
+  for (const m of sent) await new Promise((r) => s.write(m, r))
+  await waitFor(() => Buffer.concat(received).equals(expected), 'what the server got')
+  s.end()
+  const [conn] = await closedConnections(t.engine, 1)
+  const page = await t.engine['msg.page']({ capture: 'live', connId: conn.id })
+  expect(page.messages).toHaveLength(sent.length)
+  const delivered = (message: number) => t.engine['msg.delivered']({ capture: 'live', connId: conn.id, message })
+  return { t, page, delivered }
+}
+
+describe('a message a script or a message rule acted on, as delivered', () => {
+  it("reads the script's change as what the server got, and its drop as nothing delivered", async () => {
+    const hooks = `export function onMessage(msg, ctx) {
+  if (msg.dir !== 'client') return
+  if (msg.fields.msg_type === 'ping (4)') return ctx.drop()
+  if (msg.fields.value === 'blue') msg.bytes = new Uint8Array(${JSON.stringify([...put('color', 'crimson')])})
+}
+`
+    const sent = [put('color', 'blue'), PING, put('size', 'xl')]
+    const { delivered } = await blobThroughProxy(async (t, proxyId) => {
+      const path = join(t.dir, 'hooks.js')
+      await writeFile(path, hooks)
+      await t.engine['script.load']({ proxyId, path })
+    }, sent, Buffer.concat([put('color', 'crimson'), put('size', 'xl')]))
+
+    const changed = await delivered(0)
+    expect(changed.notes).toEqual([expect.stringMatching(/^the script changed blob_msg msg_type=put/)])
+    expect(changed.none).toBeUndefined()
+    expect(changed.got).toMatchObject({ dir: 'client', answer: false, size: put('color', 'crimson').length, summary: expect.stringContaining('key=color') as unknown })
+    expect(Buffer.from(changed.got!.bytes)).toEqual(put('color', 'crimson'))
+    expect(changed.got!.fields.flatMap(function all(f): string[] { return [`${f.name}=${f.value ?? ''}`, ...(f.children ?? []).flatMap(all)] })).toContain('value=crimson')
+
+    const dropped = await delivered(1)
+    expect(dropped.notes).toEqual([expect.stringMatching(/^the script dropped blob_msg msg_type=ping/)])
+    expect(dropped.none).toBe(true)
+    expect(dropped.got).toBeUndefined()
+
+    expect(await delivered(2)).toEqual({ notes: [], acts: [] })
+  })
+
+  it("reads a message rule's rewrite as what the server got, and its drop as nothing delivered", async () => {
+    const sent = [put('color', 'blue'), put('gone', 'x'), put('size', 'xl')]
+    const { delivered } = await blobThroughProxy(async (t, proxyId) => {
+      await t.engine['rules.set']({
+        proxyId,
+        rules: [
+          { name: 'teal', match: { message: { dir: 'client', fields: { key: 'color' } } }, steps: [{ rewrite: { bytes: [{ find: 'blue', with: 'teal' }] } }] },
+          { name: 'no gone', match: { message: { dir: 'client', fields: { key: 'gone' } } }, steps: [{ drop: true }] }
+        ]
+      })
+    }, sent, Buffer.concat([put('color', 'teal'), put('size', 'xl')]))
+
+    const changed = await delivered(0)
+    expect(changed.notes).toEqual([expect.stringMatching(/^rule "teal": rewrote blob_msg msg_type=put/)])
+    expect(Buffer.from(changed.got!.bytes)).toEqual(put('color', 'teal'))
+    const dropped = await delivered(1)
+    expect(dropped.notes).toEqual([expect.stringMatching(/^rule "no gone": .*dropped/)])
+    expect(dropped.none).toBe(true)
+    expect(dropped.got).toBeUndefined()
+    expect(await delivered(2)).toEqual({ notes: [], acts: [] })
   })
 })
