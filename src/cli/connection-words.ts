@@ -1,7 +1,7 @@
 // How a connection's end and who changed it read on a terminal, in the filter's words: `ls`'s
 // CHANGED and END columns and the proxy's close lines say them the same way.
 
-import type { ChangedBy, ConnectionEnd, TcpscopeReset } from '../shared/capture-types'
+import { rstSides, type ChangedBy, type ConnectionEnd, type RstSides, type TcpscopeReset } from '../shared/capture-types'
 
 /**
  * Who changed what a receiver got, in the filter's words (changed:breakpoint, changed:rule,
@@ -16,10 +16,11 @@ export function changedWord(changed: ChangedBy | undefined): string {
   return words.join(',')
 }
 
+const RST_TO: Record<RstSides, string> = { both: 'client and server', client: 'client', server: 'server', none: 'neither side' }
+
 /** The sides tcpscope sent an RST, in ls's column words: `RST to client and server`. */
 export function rstWords(reset: TcpscopeReset): string {
-  const { client, server } = reset.rst
-  return `RST to ${client && server ? 'client and server' : client ? 'client' : server ? 'server' : 'neither side'}`
+  return `RST to ${RST_TO[rstSides(reset)]}`
 }
 
 /** How a connection ended, with its error's code and, for a reset tcpscope made, the sides it reset: `tcpscope-reset (RST to client)`. */

@@ -105,6 +105,17 @@ export interface TcpscopeReset {
   rst: Record<Direction, boolean>
 }
 
+/**
+ * The sides a reset tcpscope made sent an RST, as one key for the words of every front end:
+ * `none` when no side got one (a Unix socket only closes; a side already gone gets nothing).
+ */
+export type RstSides = 'both' | 'client' | 'server' | 'none'
+
+export function rstSides(reset: TcpscopeReset): RstSides {
+  const { client, server } = reset.rst
+  return client && server ? 'both' : client ? 'client' : server ? 'server' : 'none'
+}
+
 /** A close record's `reset` as read from any capture file: undefined when it is not one this version knows (a newer file's cause). */
 export function tcpscopeResetOf(info: unknown): TcpscopeReset | undefined {
   const r = info as Partial<TcpscopeReset> | null | undefined

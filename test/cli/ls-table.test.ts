@@ -39,7 +39,7 @@ function plainTable(rows: ConnectionSummary[]): string {
   return [line(COLUMNS), ...cells.map(line)].join('\n') + '\n'
 }
 
-const resetSides = (r: TcpscopeReset): string => `RST to ${r.rst.client && r.rst.server ? 'client and server' : r.rst.client ? 'client' : 'server'}`
+const resetSides = (r: TcpscopeReset): string => `RST to ${r.rst.client && r.rst.server ? 'client and server' : r.rst.client ? 'client' : r.rst.server ? 'server' : 'neither side'}`
 
 /** Resets tcpscope made, one for every tenth connection from the sixth: each cause, both sides or one. */
 const RESETS: TcpscopeReset[] = [
@@ -47,7 +47,9 @@ const RESETS: TcpscopeReset[] = [
   { by: 'action', rst: { client: true, server: false } },
   { by: 'rule', rst: { client: true, server: true } },
   { by: 'breakpoint', rst: { client: true, server: true } },
-  { by: 'action', rst: { client: false, server: true } }
+  { by: 'action', rst: { client: false, server: true } },
+  // A Unix socket's peer only sees it close: no side got an RST.
+  { by: 'toxic', rst: { client: false, server: false } }
 ]
 
 describe('tcpscope ls: the table', () => {

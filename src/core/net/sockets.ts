@@ -7,21 +7,28 @@ import { handleAddress, intern, tcpUnder } from './target/node-internals'
 /**
  * Sends an RST where the socket type allows it (TCP), else just closes. A socket still
  * connecting is reset once it connects (Node waits for that itself): its peer may already
- * have seen the connection, and must see it reset, not closed.
+ * have seen the connection, and must see it reset, not closed. Returns whether an RST went
+ * (or will go once connected): not for a socket already gone, nor for a Unix socket, whose
+ * peer only sees it close.
  */
-export function resetSocket(s: Socket): void {
-  if (s.destroyed) return
+export function resetSocket(s: Socket): boolean {
+  if (s.destroyed) return false
   try {
     s.resetAndDestroy()
+    return true
   } catch {
     // A TLS socket: the RST goes out on the TCP socket under it (which takes the TLS socket down too).
     const tcp = tcpUnder(s)
     try {
-      if (tcp !== undefined && !tcp.destroyed) return void tcp.resetAndDestroy()
+      if (tcp !== undefined && !tcp.destroyed) {
+        tcp.resetAndDestroy()
+        return true
+      }
     } catch {
       // A Unix socket under TLS: closed below.
     }
     s.destroy() // a Unix socket has no RST
+    return false
   }
 }
 
@@ -40,7 +47,7 @@ const EMPTY = Buffer.alloc(0)
  */
 export function resetWhenFlushed(s: Socket, maxWaitMs = FLUSH_BEFORE_RESET_MS): void {
   if (s.destroyed) return
-  if (!s.connecting && (s.writableFinished || (s.writableLength === 0 && !s.writableEnded))) return resetSocket(s)
+  if (!s.connecting && (s.writableFinished || (s.writableLength === 0 && !s.writableEnded))) return void resetSocket(s)
   const timer = setTimeout(() => resetSocket(s), maxWaitMs)
   timer.unref()
   const go = (): void => {

@@ -62,6 +62,17 @@ export interface StagePort {
   reset(by: StageResetCause): void
   /** Closes both sides with a FIN after what was sent to each (a toxic's limit_data or timeout). */
   close(): void
+  /**
+   * The target is down and the stage that took over answering the client (targetDown said
+   * true) cannot after all: the client is reset as the target's refusal would have, and the
+   * connection ends as that failure (connect-failed), not as a rule's reset.
+   */
+  refuse(): void
+  /**
+   * The stage failed outside the proxy's own call to it (a script's answer, a timer): ends the
+   * connection as a throw from `data` would (both sides reset, an `error` with code ESTAGE).
+   */
+  fail(err: unknown): void
 }
 
 /**
@@ -91,6 +102,12 @@ export interface ForwardStage {
    * Otherwise the client is reset, as the target's refusal would have.
    */
   targetDown?(why: string): boolean
+}
+
+/** The `error` record of `dir`'s stage that threw (code ESTAGE), its message one line. */
+export function stageFailure(dir: 'client' | 'server', err: unknown): { code: 'ESTAGE'; message: string } {
+  const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]
+  return { code: 'ESTAGE', message: `the ${dir === 'client' ? 'client-to-target' : 'target-to-client'} stage failed: ${why}` }
 }
 
 /** Each direction's stage, named by its sender as the capture names directions; a direction left out passes bytes as they came. */

@@ -19,7 +19,7 @@ import type { ConnectFailure, DialHandler, Target } from '../net/target/connect-
 import { confirmFin, readInto } from '../net/target/node-internals'
 import { READ_BUFFER_SIZE, type ReadBuffers } from '../net/read-buffers'
 import { isResetError, resetSocket, resetWhenFlushed } from '../net/sockets'
-import type { ForwardStages, StagePair, StagePort } from './forward-stage'
+import { stageFailure, type ForwardStages, type StagePair, type StagePort } from './forward-stage'
 import { HelloSniff } from './hello-sniff'
 
 /** What all connections of one proxy share. */
@@ -39,6 +39,13 @@ export interface ProxyContext {
 /** Reads from this size up hand their buffer on when kept, smaller ones are copied (at most half a buffer is pinned for nothing). */
 const HAND_ON_BYTES = READ_BUFFER_SIZE / 2
 
+/**
+ * After a person's RST to one side, how long the other side may still send (read and
+ * recorded, with nowhere to go) before it is reset too: long enough for an answer already
+ * on its way, short enough that a peer that never stops cannot grow the capture without bound.
+ */
+export const AFTER_RST_GRACE_MS = 5000
+
 export class ProxyConnection implements DialHandler, LiveSetMember {
   liveSlot = -1
   private readonly upstream: Socket
@@ -48,6 +55,10 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   private end: ConnectionEnd | undefined
   /** With end `tcpscope-reset`: what made tcpscope reset it, and to whom. */
   private reset: TcpscopeReset | undefined
+  /** The connect's failure (its end), once a stage took over answering for a target that is down: the end if that stage gives up after all. */
+  private downEnd: ConnectionEnd | undefined
+  /** After a person's RST to one side: when the other side is reset too (AFTER_RST_GRACE_MS). */
+  private graceTimer: NodeJS.Timeout | undefined
   private openSockets = 2
   /** The buffer each side's socket reads into (readDirect), if it has one. */
   private readonly readBuf: Record<Direction, Buffer | undefined> = { client: undefined, server: undefined }
@@ -128,9 +139,12 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   targetFailed(failure: ConnectFailure): void {
     // Traffic rules may answer the client themselves (a mock while the backend is down). What
     // the client sent toward the connecting socket may have filled it: no drain will come now.
-    if (failure.tls === undefined && this.stageAnswers(failure.message)) return this.release('client')
+    if (failure.tls === undefined && this.stageAnswers(failure.message)) {
+      this.downEnd = failure.end
+      return this.release('client')
+    }
     this.end ??= failure.end
-    if (failure.tls === undefined) return resetSocket(this.client)
+    if (failure.tls === undefined) return void resetSocket(this.client)
     this.client.destroySoon()
   }
 
@@ -246,15 +260,29 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
       },
       event: (kind, info) => this.rec.event(kind, dir, info),
       reset: (by) => {
-        // tcpscope ended it on purpose: the stage's record says why, the end says who.
-        this.resetOnPurpose(by, ['client', 'server'])
-        resetSocket(this.client)
-        resetSocket(this.upstream)
+        // tcpscope ended it on purpose: the stage's record says why, the end says who, and the
+        // sides are those that got an RST (not an upstream that never connected or was gone, nor a Unix socket).
+        this.end ??= 'tcpscope-reset'
+        this.resetOnPurpose(by, this.resetBoth())
       },
       close: () => {
         for (const s of [this.client, this.upstream]) if (!s.destroyed) s.destroySoon()
-      }
+      },
+      refuse: () => {
+        // The stage answering for a target that is down gave up: the connect's failure is the end, as without the stage.
+        this.end ??= this.downEnd ?? 'connect-failed'
+        this.resetBoth()
+      },
+      fail: (err) => this.stageFailed(dir, err)
     }
+  }
+
+  /** RST to both sides: the sides that got one. */
+  private resetBoth(): Direction[] {
+    const sides: Direction[] = []
+    if (resetSocket(this.client)) sides.push('client')
+    if (resetSocket(this.upstream)) sides.push('server')
+    return sides
   }
 
   /** A reset, an error or a stop is under way, or `to` takes nothing more. */
@@ -267,11 +295,9 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
    * that direction, so both sides are reset, and the capture says why.
    */
   private stageFailed(dir: Direction, err: unknown): void {
-    const why = err instanceof Error ? err.message : String(err)
-    this.rec.event('error', dir, { code: 'ESTAGE', message: `the ${dir === 'client' ? 'client-to-target' : 'target-to-client'} stage failed: ${why.split('\n')[0]}` })
+    this.rec.event('error', dir, stageFailure(dir, err))
     this.end ??= 'error'
-    resetSocket(this.client)
-    resetSocket(this.upstream)
+    this.resetBoth()
   }
 
   /**
@@ -367,6 +393,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     if (--this.openSockets > 0) return
     // Both sockets are closed: neither reads again, and no pending write holds a buffer still in readBuf.
     for (const b of [this.readBuf.client, this.readBuf.server]) if (b !== undefined) this.ctx.readBuffers.give(b)
+    clearTimeout(this.graceTimer)
     if (this.stages !== undefined) {
       for (const stage of [this.stages.client, this.stages.server]) {
         try {
@@ -415,7 +442,9 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   /**
    * Closes one side. A FIN is sent after what that side was sent, and what the other side
    * sends is no longer read (nothing could carry it); an RST goes now, and the other side
-   * gets a FIN after what it was sent.
+   * gets a FIN after what it was sent. What the other side still sends is read and recorded
+   * (its answer in flight is worth seeing), for AFTER_RST_GRACE_MS at most: then it is reset
+   * too, by the same action, unless it ended first.
    */
   shut(side: Direction, how: 'fin' | 'rst'): void {
     const socket = side === 'client' ? this.client : this.upstream
@@ -431,18 +460,24 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
       return
     }
     this.rec.event('action', dir, { action: 'rst', message: `RST sent to ${name}, FIN to ${otherName}` })
-    this.resetOnPurpose('action', [side])
-    resetSocket(socket)
+    this.end ??= 'tcpscope-reset'
+    this.resetOnPurpose('action', resetSocket(socket) ? [side] : [])
     if (!other.destroyed && !other.writableEnded) other.end()
+    clearTimeout(this.graceTimer)
+    this.graceTimer = setTimeout(() => {
+      if (other.destroyed) return
+      // Toward the other side goes what `side` sends.
+      this.rec.event('action', side, { action: 'rst', message: `RST sent to ${otherName}, ${AFTER_RST_GRACE_MS / 1000} s after the RST to ${name}` })
+      this.resetOnPurpose('action', resetSocket(other) ? [side === 'client' ? 'server' : 'client'] : [])
+    }, AFTER_RST_GRACE_MS)
   }
 
   /**
-   * tcpscope resets `sides` on purpose: the connection ends as its reset (not `stopped`, a
-   * proxy stopping), with what made it and to whom, unless it was ending already. A second
-   * reset (a person's RST to the other side too) adds its side.
+   * tcpscope reset `sides` on purpose (those that got an RST): with end `tcpscope-reset` (set
+   * by the caller before the reset, unless it was ending already), the record says what made it
+   * and to whom. A second reset (a person's RST to the other side too) adds its side.
    */
   private resetOnPurpose(by: ResetCause, sides: readonly Direction[]): void {
-    this.end ??= 'tcpscope-reset'
     if (this.end !== 'tcpscope-reset') return
     this.reset ??= { by, rst: { client: false, server: false } }
     for (const side of sides) this.reset.rst[side] = true

@@ -158,13 +158,17 @@ export class Proxy {
     })
   }
 
-  /** A `down` toxic is on: the client is reset at once, as by a proxy that is not there, and the capture says which toxic did it. */
+  /**
+   * A `down` toxic is on: the client is reset at once, as by a proxy that is not there, and the
+   * capture says which toxic did it: a reset tcpscope made, to the client only (no target was dialled).
+   */
   private refuse(socket: Socket, why: FaultEventInfo): void {
     const rec = this.openConnection(socket)
     socket.on('error', () => {})
-    socket.once('close', () => rec.close('stopped'))
     rec.event('fault', 'server', { ...why })
-    resetSocket(socket)
+    // 'close' comes in a later turn, after the reset says whether an RST went (a Unix socket only closes).
+    const rst = resetSocket(socket)
+    socket.once('close', () => rec.close('tcpscope-reset', { by: 'toxic', rst: { client: rst, server: false } }))
   }
 
   /** Out of descriptors: the client is recorded, told with an RST, and the user with a warning. */

@@ -159,17 +159,16 @@ class TrafficSwitch {
     const gated = this.gated ?? []
     this.gated = undefined
     for (const dir of ['client', 'server'] as const) this.ports[dir]?.hold(false)
-    try {
-      for (const { dir, item } of gated) {
-        if (this.closed) return
-        const port = this.ports[dir]!
+    for (const { dir, item } of gated) {
+      if (this.closed) return
+      const port = this.ports[dir]!
+      try {
         if (item.kind === 'data') this.stages[dir].data(item.bytes, port)
         else this.stages[dir].fin(port)
+      } catch (err) {
+        // Out of the proxy's call, no one else catches a stage that throws: it ends the connection as the proxy's own catch does.
+        return port.fail(err)
       }
-    } catch (err) {
-      // Out of the proxy's call, no one else catches a stage that throws: it ends the connection as the proxy would.
-      record('error', `a rule stage failed: ${(err as Error).message?.split('\n')[0] ?? String(err)}`)
-      ;(this.ports.server ?? this.ports.client)?.reset('rule')
     }
   }
 
@@ -188,10 +187,10 @@ class TrafficSwitch {
       if (port !== undefined) this.chosen[dir]?.open?.(port)
     }
     // The target was down before the client said what it speaks: a stage that cannot answer ends it
-    // (a client that left without a byte asked nothing, and is let go with a FIN).
+    // as the connect's failure would have (a client that left without a byte asked nothing, and is let go with a FIN).
     if (this.down !== undefined && this.chosen.server?.targetDown?.(this.down) !== true) {
       const leftSilent = this.first.length === 0 && this.waiting.client.some((w) => w.kind === 'fin')
-      return leftSilent ? this.ports.server?.end() : this.ports.server?.reset('rule')
+      return leftSilent ? this.ports.server?.end() : this.ports.server?.refuse()
     }
     for (const dir of ['client', 'server'] as const) {
       const list = this.waiting[dir]

@@ -204,11 +204,19 @@ export class SessionConnection {
     this.applyFlow()
   }
 
-  /** RST. */
-  reset(): void {
+  /** RST; `why` says who made it (a person, or a rules session's rule). */
+  reset(why = 'reset by hand'): void {
     if (this.closedFlag) throw new UserError(`connection #${this.id} is closed`, ERROR_CODES.ESTATE)
-    this.rec.event('reset', this.local, { code: 'RESET', message: 'reset by hand' })
+    this.rec.event('reset', this.local, { code: 'RESET', message: why })
     this.end ??= this.local === 'client' ? 'client-reset' : 'server-reset'
+    resetSocket(this.socket)
+  }
+
+  /** A rules session's stage failed (`info`, code ESTAGE): RST, ending as the `error` it is, as a proxy's stage that throws does. */
+  fail(info: { code: string; message: string }): void {
+    if (this.closedFlag) return
+    this.rec.event('error', this.local, info)
+    this.end ??= 'error'
     resetSocket(this.socket)
   }
 

@@ -7,7 +7,7 @@
 // recorded into the session's capture.
 
 import type { LiveCapture } from '../capture/write/live-capture'
-import type { StagePair, StagePort } from '../proxy/forward-stage'
+import { stageFailure, type StagePair, type StagePort } from '../proxy/forward-stage'
 import { forwardSenders } from '../rules/forward-senders'
 import { trafficPair } from '../rules/traffic-pair'
 import type { TrafficRules } from '../rules/traffic-rules'
@@ -51,12 +51,18 @@ export class SessionRules {
       },
       hold: (held) => conn.hold('replies', held),
       event: (kind, info) => conn.rec.event(kind, dir, info),
+      // tcpscope is the server here: a rule's reset is the server's (server-reset), said to be the rule's.
       reset: () => {
-        if (!conn.closed) conn.reset()
+        if (!conn.closed) conn.reset('reset by a rule')
       },
       close: () => {
         if (!conn.closed) conn.close()
-      }
+      },
+      // No target, so never down: nothing took over for one.
+      refuse: () => {
+        if (!conn.closed) conn.reset('reset by a rule')
+      },
+      fail: (err) => conn.fail(stageFailure(dir, err))
     })
     const ports = { client: port('client'), server: port('server') }
     // A client's FIN goes to the stages, which answer every request before it and then end the

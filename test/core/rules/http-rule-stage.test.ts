@@ -25,7 +25,9 @@ function leg(): Leg {
       hold: () => {},
       event: (_kind, info) => l.events.push(info),
       reset: () => {},
-      close: () => {}
+      close: () => {},
+      refuse: () => {},
+      fail: () => {}
     }
   }
   return l

@@ -3,7 +3,7 @@
 // records are read when it is asked for, the whole list when it is listed. Every block
 // read is checked against its CRC; a damaged one is an error that names it.
 
-import type { ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '../../../shared/capture-types'
+import type { ChangedBy, ConnectionEnd, ConnectionSummary, Direction, PeerAddress } from '../../../shared/capture-types'
 import type { TlsSummary } from '../../../shared/tls-types'
 import { crc32 } from 'node:zlib'
 import { pread } from './capture-reader'
@@ -268,7 +268,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     replayOfConn: (row) => this.replayOf(row)?.connId,
     tls: (row) => this.tlsOf(row),
     via: (row) => viaOfFlags(this.num(row, F.FLAGS)),
-    changed: (row) => changedOfFlags(this.num(row, F.FLAGS)),
+    changed: (row) => this.changedOf(row),
     notKept: (row, dir) => (this.ref(row, S.NOT_KEPT) < 0 ? 0 : (this.notKept(row)?.[dir] ?? 0)),
     answered: (row) => this.answered(row) ?? 0,
     endpointRows: (word) => (this.loadedAll ? this.endpoints.holding(word) : undefined),
@@ -307,7 +307,7 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     if (tls !== undefined) s.tls = structuredClone(tls)
     const via = viaOfFlags(flags)
     if (via !== undefined) s.via = via
-    const changed = changedOfFlags(flags)
+    const changed = this.changedOf(row)
     if (changed !== undefined) s.changed = changed
     const recorded = { client: this.recordedBytes(row, 'client'), server: this.recordedBytes(row, 'server') }
     if (recorded.client !== s.bytes.client || recorded.server !== s.bytes.server) s.recorded = recorded
@@ -316,6 +316,17 @@ export class StoredIndex extends TaggedRecords implements IndexView {
     const answered = this.answered(row)
     if (answered !== undefined) s.answered = answered
     return s
+  }
+
+  /**
+   * Who changed the row's traffic. A reset mark only on a row that ended as tcpscope's reset:
+   * the flags are the file's word (hostile input), and the records would give no other row one.
+   */
+  private changedOf(row: number): ChangedBy | undefined {
+    const changed = changedOfFlags(this.num(row, F.FLAGS))
+    if (changed?.reset === undefined || ENDS[this.num(row, F.END)] === 'tcpscope-reset') return changed
+    const { reset: _dropped, ...rest } = changed
+    return rest.breakpoint === true || rest.rule === true ? rest : undefined
   }
 
   /** A damaged count (hostile input) is none: the rule records still hold the answers. */

@@ -33,7 +33,9 @@ export class AsOriginGot {
     hold: (): void => {},
     event: (): void => {},
     reset: (): void => {},
-    close: (): void => {}
+    close: (): void => {},
+    refuse: (): void => {},
+    fail: (): void => {}
   }
 
   constructor(origin: Destination) {

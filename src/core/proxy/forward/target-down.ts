@@ -14,7 +14,7 @@
 
 import type { RecordedConnection } from '../../capture/write/recorded-connection'
 import type { ConnectFailure } from '../../net/target/connect-target'
-import type { ForwardStages, StagePair } from '../forward-stage'
+import { stageFailure, type ForwardStages, type StagePair } from '../forward-stage'
 
 /** The stages that answer for an unreachable destination (told why already), or undefined: the client is refused. */
 export function stagesTakingOver(stages: ForwardStages | undefined, connId: number, failure: ConnectFailure, rec: RecordedConnection): StagePair | undefined {
@@ -26,7 +26,7 @@ export function stagesTakingOver(stages: ForwardStages | undefined, connId: numb
     if (pair.server?.targetDown?.(failure.message) === true) return pair
   } catch (err) {
     // As a connection's stage that throws (proxy-connection.ts stageFailed): recorded, and the client refused.
-    rec.event('error', 'server', { code: 'ESTAGE', message: `the target-to-client stage failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}` })
+    rec.event('error', 'server', stageFailure('server', err))
   }
   closePair(pair)
   return undefined

@@ -234,7 +234,9 @@ export class OwnWire {
         hold: (held) => port.hold(held),
         event: (kind, info) => port.event(kind, info),
         reset: (by) => port.reset(by),
-        close: () => port.close()
+        close: () => port.close(),
+        refuse: () => port.refuse(),
+        fail: (err) => port.fail(err)
       }
       this.wrapped.set(port, w)
     }

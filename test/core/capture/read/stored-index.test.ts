@@ -8,7 +8,9 @@ import { join } from 'node:path'
 import { FileCapture } from '../../../../src/core/capture/file-capture'
 import { readStats } from '../../../../src/core/capture/read/capture-reader'
 import { LiveCapture } from '../../../../src/core/capture/write/live-capture'
-import { BLOCK_SIZE } from '../../../../src/core/capture/format/index-codec'
+import { crc32 } from 'node:zlib'
+import { BLOCK_SIZE, encodeTrailer, ENDS, F, F_COUNT, PART_SIZE, SECTIONS } from '../../../../src/core/capture/format/index-codec'
+import { DIR_NONE, RECORD_HEADER_SIZE, RecordType, writeRecordHeader } from '../../../../src/core/capture/format/capture-format'
 import type { IndexView } from '../../../../src/core/capture/read/index-view'
 import { collect, connectTo, randomPayload, startServer, tempDir } from '../../../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../../../helpers/engine'
@@ -96,6 +98,36 @@ async function sample(): Promise<string> {
   return t.capturePath
 }
 
+function record(type: RecordType, payload: Buffer, payloadCrc?: number): Buffer {
+  const b = Buffer.alloc(RECORD_HEADER_SIZE + payload.length)
+  writeRecordHeader(b, new DataView(b.buffer, b.byteOffset, b.length), 0, type, DIR_NONE, 0, 0, payload.length, Date.now(), 0, payloadCrc)
+  payload.copy(b, RECORD_HEADER_SIZE)
+  return b
+}
+
+/**
+ * The file with its stored index's numbers edited by hand (`edit` gets each row's cells) and
+ * its CRCs made again, as a tampered file would be: it passes every check of the index.
+ */
+function withNumbersEdited(file: Buffer, edit: (cells: Float64Array) => void): Buffer {
+  const parts = walkRecords(file).filter((r) => r.type === TYPE.Index)
+  const stream = Buffer.concat(parts.map((r) => file.subarray(r.start + RECORD_HEADER_SIZE, r.end)))
+  const at = (i: number): { offset: number; length: number } => ({ offset: stream.readDoubleLE(16 + i * 16), length: stream.readDoubleLE(24 + i * 16) })
+  const numbers = at(SECTIONS.indexOf('numbers'))
+  const cells = new Float64Array(stream.buffer.slice(stream.byteOffset + numbers.offset, stream.byteOffset + numbers.offset + numbers.length))
+  edit(cells)
+  Buffer.from(cells.buffer).copy(stream, numbers.offset)
+  // The CRC table follows the last section, 8-aligned.
+  const crcTable = Math.max(...SECTIONS.map((_, i) => Math.ceil((at(i).offset + at(i).length) / 8) * 8))
+  const blocks = Math.ceil(crcTable / BLOCK_SIZE)
+  for (let b = 0; b < blocks; b++) stream.writeUInt32LE(crc32(stream.subarray(b * BLOCK_SIZE, Math.min((b + 1) * BLOCK_SIZE, crcTable))), crcTable + b * 4)
+  const firstPart = parts[0].start
+  const indexRecords: Buffer[] = []
+  for (let p = 0; p < stream.length; p += PART_SIZE) indexRecords.push(record(RecordType.Index, stream.subarray(p, Math.min(stream.length, p + PART_SIZE))))
+  const trailer = encodeTrailer({ streamLength: stream.length, firstPart, partSize: PART_SIZE, blockSize: BLOCK_SIZE, crcTableOffset: crcTable, crcTableCrc: crc32(stream.subarray(crcTable)) })
+  return Buffer.concat([file.subarray(0, firstPart), ...indexRecords, record(RecordType.Trailer, trailer, crc32(trailer))])
+}
+
 describe('the stored index', () => {
   it('answers every query exactly as the records do', async () => {
     const path = await sample()
@@ -175,6 +207,26 @@ describe('the stored index', () => {
       expect(index.recordCount(row)).toBe(index.recordCount(index.loadedRow(1)!) + ((id - 1) % 3))
     }
     expect(index.loadedRow(3001)).toBeUndefined()
+  })
+
+  it('shows no reset mark on a row that did not end as tcpscope-reset, whatever its flags say (a tampered index)', async () => {
+    const path = await sample()
+    const real = await open(path)
+    const reset = (await real.listConnections()).find((c) => c.end === 'tcpscope-reset')!
+    expect(reset.changed?.reset).toBeDefined()
+    // The reset row's end made a peer's reset: its flags still carry tcpscope's reset.
+    const tampered = withNumbersEdited(readFileSync(path), (cells) => {
+      for (let row = 0; row * F_COUNT < cells.length; row++) if (cells[row * F_COUNT + F.ID] === reset.id) cells[row * F_COUNT + F.END] = ENDS.indexOf('server-reset')
+    })
+    const at = join(t!.dir, 'tampered.tcap')
+    writeFileSync(at, tampered)
+    const f = await open(at)
+    // Read from the stored index, not rebuilt from the records.
+    expect(f.info().indexProblem).toBeUndefined()
+    const row = (await f.listConnections()).find((c) => c.id === reset.id)!
+    expect(row.end).toBe('server-reset')
+    expect(row.changed).toBeUndefined()
+    expect((await f.connection(reset.id))?.changed).toBeUndefined()
   })
 
   it('a damaged stored index is not trusted: the index is rebuilt from the records, and info says so', async () => {

@@ -90,7 +90,7 @@ describe('the absolute-form stage', () => {
     const stage = new AbsoluteFormStage({ host: 'h.test', port: 8080 })
     let out = ''
     let ended = false
-    const port: StagePort = { send: (b) => ((out += b.toString('latin1')), true), end: () => (ended = true), hold: () => {}, event: () => {}, reset: () => {}, close: () => {} }
+    const port: StagePort = { send: (b) => ((out += b.toString('latin1')), true), end: () => (ended = true), hold: () => {}, event: () => {}, reset: () => {}, close: () => {}, refuse: () => {}, fail: () => {} }
     let at = 0
     for (const c of [...cut, input.length]) {
       if (c > at) stage.data(input.subarray(at, c), port)

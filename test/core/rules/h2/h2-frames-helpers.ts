@@ -82,6 +82,12 @@ export function fakePort(): Port {
     close() {
       port.closed = true
     },
+    refuse() {
+      port.closed = true
+    },
+    fail() {
+      port.closed = true
+    },
     bytes: () => Buffer.concat(port.sent)
   }
   return port

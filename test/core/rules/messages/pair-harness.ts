@@ -23,7 +23,9 @@ export function harness(rules: unknown[], deps: Partial<TrafficDeps> = {}, port 
     hold: () => {},
     event: (_kind, info) => got.events.push({ ...(info as unknown as RuleEventInfo), dir }),
     reset: () => (got.reset = true),
-    close: () => (got.closed = true)
+    close: () => (got.closed = true),
+    refuse: () => (got.reset = true),
+    fail: () => (got.reset = true)
   })
   const ports = { client: portOf('client'), server: portOf('server') }
   pair.client!.open!(ports.client)

@@ -33,7 +33,9 @@ function leg(): Leg {
       hold: () => {},
       event: (_kind, info) => l.events.push(info),
       reset: () => {},
-      close: () => (l.closed = true)
+      close: () => (l.closed = true),
+      refuse: () => {},
+      fail: () => {}
     }
   }
   return l

@@ -31,11 +31,15 @@ describe('picture labels', () => {
 
   it('says a reset tcpscope made is its own, what made it and which sides got the RST, not that it was stopped', () => {
     const reset = (by: string, rst: Record<string, boolean>): Record<string, unknown> => ({ end: 'tcpscope-reset', bytes: { client: 2, server: 0 }, reset: { by, rst } })
-    expect(eventWhat(en, ev({ kind: 'close', info: reset('toxic', { client: true, server: true }) }))).toBe('closed: reset by tcpscope (a reset_peer toxic): RST sent to the client and the target')
+    expect(eventWhat(en, ev({ kind: 'close', info: reset('toxic', { client: true, server: true }) }))).toBe('closed: reset by tcpscope (a reset_peer or down toxic): RST sent to the client and the target')
     expect(eventWhat(zh, ev({ kind: 'close', info: reset('rule', { client: true, server: true }) }))).toBe('已关闭：被 tcpscope 重置（流量规则或脚本）：RST 发给客户端和目标')
     expect(eventWhat(en, ev({ kind: 'close', info: reset('breakpoint', { client: true, server: true }) }))).toBe("closed: reset by tcpscope (a breakpoint's Reset): RST sent to the client and the target")
     expect(eventWhat(en, ev({ kind: 'close', info: reset('action', { client: false, server: true }) }))).toBe('closed: reset by tcpscope (your action on the connection): RST sent to the target')
     expect(turnName(en, turn({ kind: 'close', info: reset('action', { client: true, server: false }) }))).toBe('closed at +3.20 ms: reset by tcpscope (your action on the connection): RST sent to the client')
+    // No side got an RST (a Unix socket only closes): said so, in both languages, not "the client".
+    expect(eventWhat(en, ev({ kind: 'close', info: reset('toxic', { client: false, server: false }) }))).toBe('closed: reset by tcpscope (a reset_peer or down toxic): RST sent to neither side (it was closed without one)')
+    expect(eventWhat(zh, ev({ kind: 'close', info: reset('toxic', { client: false, server: false }) }))).toBe('已关闭：被 tcpscope 重置（reset_peer 或 down 故障）：没有一方收到 RST（连接只是被关闭）')
+    expect(eventWhat(zh, ev({ kind: 'close', info: reset('action', { client: false, server: true }) }))).toBe('已关闭：被 tcpscope 重置（你对连接的操作）：RST 发给目标')
     // The arrow's label stays short; a record without what made it (or with a cause from a newer tcpscope) says only whose reset it was.
     expect(turnLabel(en, turn({ kind: 'close', info: reset('toxic', { client: true, server: true }) }))).toBe('closed: reset by tcpscope')
     expect(eventWhat(en, ev({ kind: 'close', info: reset('moon', { client: true }) }))).toBe('closed: reset by tcpscope')

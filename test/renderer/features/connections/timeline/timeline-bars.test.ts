@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ConnectionSummary } from '../../../../../src/shared/capture-types'
 import { barSpan, barState, busiest, slicePath } from '../../../../../src/renderer/src/features/connections/timeline/timeline-bars'
+import { endLook, isBad } from '../../../../../src/renderer/src/features/connections/connection-state'
 
 const conn = (c: Partial<ConnectionSummary>): ConnectionSummary => ({
   id: 1,
@@ -18,6 +19,16 @@ const conn = (c: Partial<ConnectionSummary>): ConnectionSummary => ({
 const view = { start: 1000, span: 1000 }
 
 describe('timeline bars', () => {
+  // One look for both: a reset tcpscope made on purpose is coloured as the reset it is, in the
+  // list's state badge as in the timeline, but its row is not marked bad (nothing failed unasked).
+  it("colours a bar as the list's state badge, a reset tcpscope made as a reset that is not bad", () => {
+    const ends = ['open', 'closed', 'client-reset', 'server-reset', 'tcpscope-reset', 'connect-failed', 'error', 'stopped', 'cut'] as const
+    expect(ends.map((end) => barState(conn({ end })))).toEqual(ends.map((end) => endLook(conn({ end }))))
+    expect(endLook(conn({ end: 'tcpscope-reset' }))).toBe(endLook(conn({ end: 'server-reset' })))
+    expect(isBad(conn({ end: 'tcpscope-reset' }))).toBe(false)
+    expect(isBad(conn({ end: 'server-reset' }))).toBe(true)
+  })
+
   it('colours a bar by how its connection ended', () => {
     expect((['open', 'closed', 'client-reset', 'server-reset', 'tcpscope-reset', 'connect-failed', 'error', 'stopped', 'cut'] as const).map((end) => barState(conn({ end })))).toEqual([
       'open',

@@ -4,17 +4,12 @@
 // a quiet connection still shows beside a busy one.
 
 import type { ActivityPage, ConnectionActivity, ConnectionSummary } from '../../../../../shared/capture-types'
+import { endLook, type EndLook } from '../connection-state'
 import { xOf, type TimeView } from './time-scale'
 
-export type BarState = 'open' | 'closed' | 'reset' | 'failed'
-
-export function barState(c: ConnectionSummary): BarState {
-  if (c.end === 'open') return 'open'
-  // Ended by an RST, as the filter's state:reset: a peer's, or one tcpscope made on purpose.
-  if (c.end === 'client-reset' || c.end === 'server-reset' || c.end === 'tcpscope-reset') return 'reset'
-  if (c.end === 'connect-failed' || c.end === 'error') return 'failed'
-  return 'closed'
-}
+/** A bar's colour: the list's state badge's (connection-state.ts endLook), so the two never disagree. */
+export type BarState = EndLook
+export const barState = endLook
 
 /** The narrowest bar drawn: a connection of a microsecond is still something to click. */
 const MIN_BAR = 3

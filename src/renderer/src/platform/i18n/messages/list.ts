@@ -20,8 +20,9 @@ export default {
       reset: {
         mark: { rule: 'rule RST', breakpoint: 'breakpoint RST', toxic: 'toxic RST', action: 'your RST' },
         name: 'Reset by tcpscope ({by}): RST sent to {to}',
-        by: { rule: 'a traffic rule or the script', breakpoint: "a breakpoint's Reset", toxic: 'a reset_peer toxic', action: 'your action on the connection' },
-        to: { both: 'the client and the target', client: 'the client', server: 'the target' }
+        by: { rule: 'a traffic rule or the script', breakpoint: "a breakpoint's Reset", toxic: 'a reset_peer or down toxic', action: 'your action on the connection' },
+        // none: no side got an RST (a Unix socket only closes; a side already gone gets nothing).
+        to: { both: 'the client and the target', client: 'the client', server: 'the target', none: 'neither side (it was closed without one)' }
       },
       kind: { proxy: 'proxy', server: 'server', client: 'client' },
       state: {
@@ -57,9 +58,10 @@ export default {
       changed: { breakpointName: '在断点处修改过', rule: '规则', ruleName: '被流量规则或脚本改动过' },
       reset: {
         mark: { rule: '规则 RST', breakpoint: '断点 RST', toxic: '故障 RST', action: '你的 RST' },
-        name: '被 tcpscope 重置（{by}）：RST 发给{to}',
-        by: { rule: '流量规则或脚本', breakpoint: '断点处的重置', toxic: 'reset_peer 故障', action: '你对连接的操作' },
-        to: { both: '客户端和目标', client: '客户端', server: '目标' }
+        // {to} is the whole clause here, so that "no RST at all" reads as Chinese too.
+        name: '被 tcpscope 重置（{by}）：{to}',
+        by: { rule: '流量规则或脚本', breakpoint: '断点处的重置', toxic: 'reset_peer 或 down 故障', action: '你对连接的操作' },
+        to: { both: 'RST 发给客户端和目标', client: 'RST 发给客户端', server: 'RST 发给目标', none: '没有一方收到 RST（连接只是被关闭）' }
       },
       kind: { proxy: '代理', server: '服务器', client: '客户端' },
       state: {

@@ -125,7 +125,8 @@ export default {
       gap: '{side}发送的 {size} 未被保存（自第 {offset} 字节起）：磁盘跟不上流量（缺口；这些字节不会被补上）',
       whatWhy: '{what}：{why}',
       closedNormally: '正常关闭',
-      tcpscopeReset: '被 tcpscope 重置（{by}）：RST 发给{to}',
+      // {to}: list.reset.to, the whole clause.
+      tcpscopeReset: '被 tcpscope 重置（{by}）：{to}',
       side: { client: '客户端', server: '服务器' },
       end: {
         closed: '正常关闭',
