@@ -11,7 +11,7 @@ import type { HttpExchange, HttpHeader, HttpMessage, WsMessage } from '../../sha
 import { textDecoder } from '../body-text'
 import type { OutputBatches } from '../output'
 import { heldContent, type ContentFacts, type PieceSource } from './show-bodies'
-import { contentGap, protocolOf, shownNumber, urlOf, type ShownConnection } from './show-facts'
+import { contentGap, protocolOf, shownNumber, urlOf, type ExchangeChange, type ShownConnection } from './show-facts'
 import type { ExchangeBodies } from './show-text'
 
 export interface JsonContent {
@@ -62,7 +62,7 @@ async function bodyJson(msg: HttpMessage, source: PieceSource, limit: number): P
 }
 
 /** The exchange's line, its bodies added a part at a time. */
-export async function writeExchangeJson(out: OutputBatches, conn: ShownConnection, ex: HttpExchange, bodies: ExchangeBodies, limit: number): Promise<void> {
+export async function writeExchangeJson(out: OutputBatches, conn: ShownConnection, ex: HttpExchange, bodies: ExchangeBodies, limit: number, change?: ExchangeChange): Promise<void> {
   const req = ex.request
   const res = ex.response
   const head: Record<string, unknown> = { type: 'exchange', conn: conn.id, exchange: shownNumber(ex.index), protocol: protocolOf(conn, ex) }
@@ -80,6 +80,8 @@ export async function writeExchangeJson(out: OutputBatches, conn: ShownConnectio
     endedAt: res?.endedAt,
     answeredBy: ex.answeredBy === undefined ? undefined : { rule: ex.answeredBy.rule, label: ex.answeredBy.label, action: ex.answeredBy.action },
     ended: ex.ended === undefined ? undefined : { kind: ex.ended.kind, by: ex.ended.by, code: ex.ended.code, name: ex.ended.name, time: ex.ended.time },
+    // What a rule, the script or a breakpoint changed: the headers and bodies here are as each side sent them.
+    changed: change,
     requestHeaders: pairs(req?.headers),
     responseHeaders: pairs(res?.headers)
   })

@@ -2,6 +2,9 @@
 // or a framing given with --frame), through msg.page as the UI's Messages tab reads them.
 // Text: one line each. JSON: one {"type": "message", ...} object per line, with the
 // payload (text where printable, else hex, up to --body-limit) and the decoded fields.
+// A message a rule or the script rewrote, answered or dropped is marked (`changed by the
+// script`; `changed`, `rule` in JSON), from msg.delivered as the Messages tab reads it: asked
+// only on a connection whose summary says its receivers' bytes were changed.
 
 import { formatBytes, formatPeer, formatTimestamp } from '../../shared/human-readable'
 import { MESSAGE_PROTOCOL_NAMES, type MessageProtocol, type StreamMessage } from '../../shared/message-types'
@@ -11,7 +14,7 @@ import type { Engine } from '../../core/engine'
 import { terminalSafe } from '../chunk-view'
 import { outputClosed, type OutputBatches } from '../output'
 import { targetOf } from './ls'
-import { shownNumber, type ShownConnection } from './show-facts'
+import { messageChange, receiversChanged, shownNumber, type MessageChange, type ShownConnection } from './show-facts'
 
 const PAGE = 100
 const ARROWS = { client: 'client ->', server: 'server <-' } as const
@@ -39,8 +42,9 @@ export async function showMessages(s: MessageShow, conn: ShownConnection, first:
     const payloads = s.json ? await payloadsOf(s, conn, page.messages) : []
     for (const [k, m] of page.messages.entries()) {
       if (outputClosed()) return shown
-      if (s.json) s.out.add(JSON.stringify(sharedMessageJson(conn.id, page.framing, m, payloads[k] ?? new Uint8Array(0))) + '\n')
-      else s.out.add(messageLine(conn, m))
+      const change = receiversChanged(conn) ? messageChange(await s.engine['msg.delivered']({ capture: s.capture, connId: conn.id, message: m.index, ...(s.frame !== undefined ? { frame: s.frame } : {}) })) : undefined
+      if (s.json) s.out.add(JSON.stringify({ ...sharedMessageJson(conn.id, page.framing, m, payloads[k] ?? new Uint8Array(0)), ...(change ? { changed: change.changed, rule: change.rule } : {}) }) + '\n')
+      else s.out.add(messageLine(conn, m, change))
       shown++
     }
     await s.out.put('')
@@ -53,8 +57,9 @@ export async function showMessages(s: MessageShow, conn: ShownConnection, first:
 }
 
 /** `#3 message 1 client -> 06:12:01.123 27 B SET greeting "hello world" (answered by 2)`. */
-function messageLine(conn: ShownConnection, m: StreamMessage): string {
+function messageLine(conn: ShownConnection, m: StreamMessage, change: MessageChange | undefined): string {
   const notes: string[] = []
+  if (change !== undefined) notes.push(change.words)
   if (m.pair !== undefined) notes.push(`${m.pair > m.index ? 'answered by' : 'answers'} ${shownNumber(m.pair)}`)
   if (m.incomplete) notes.push('incomplete')
   if (m.error !== undefined && m.error !== m.summary) notes.push(m.error)

@@ -12,7 +12,7 @@ import { terminalSafe } from '../chunk-view'
 import { outputClosed, type OutputBatches } from '../output'
 import { targetOf } from './ls'
 import { readContent, type ContentFacts, type PieceSource } from './show-bodies'
-import { contentGap, protocolOf, shownNumber, type ShownConnection } from './show-facts'
+import { contentGap, protocolOf, shownNumber, type ExchangeChange, type ShownConnection } from './show-facts'
 
 const MORE = '--body-limit shows more'
 
@@ -55,6 +55,15 @@ function stateLine(ex: HttpExchange): string | undefined {
   if (ex.state === 'incomplete') return '(incomplete: the connection ended, or decoding stopped, before the exchange was whole)'
   if (ex.state === 'upgraded') return `(upgraded${ex.upgrade === undefined ? '' : ` to ${terminalSafe(ex.upgrade)}`})`
   return undefined
+}
+
+/**
+ * What a rule, the script or a breakpoint changed, before the exchange as each side sent it:
+ * `(changed: the request as the target got it: rule "tag requests": …; shown below as each side sent it)`.
+ * The engine's notes name each side that got something else.
+ */
+function changeLine(c: ExchangeChange): string {
+  return terminalSafe(`(changed: ${c.notes.join('; ')}; shown below as each side sent it)`)
 }
 
 /** `#3 exchange 2 h2 stream 3 06:12:01.123`. */
@@ -122,8 +131,9 @@ export interface ExchangeBodies {
 }
 
 /** One exchange, a blank line before it. */
-export async function printExchange(out: OutputBatches, conn: ShownConnection, ex: HttpExchange, bodies: ExchangeBodies, limit: number): Promise<void> {
+export async function printExchange(out: OutputBatches, conn: ShownConnection, ex: HttpExchange, bodies: ExchangeBodies, limit: number, change?: ExchangeChange): Promise<void> {
   out.add(`\n${exchangeLine(conn, ex)}\n`)
+  if (change !== undefined) out.add(changeLine(change) + '\n')
   if (ex.request !== undefined) await printMessage(out, ex.request, bodies.request, limit)
   else out.add('(no request in the capture)\n')
   for (const info of ex.informational) out.add('\n' + terminalSafe(info.startLine) + '\n' + headerLines(info.headers))

@@ -3,7 +3,10 @@
 // commands, as the UI reads it: the connections (conn.page, conn.get), each one's exchanges
 // (http.exchanges) and WebSocket messages (ws.messages) a page at a time, bodies and
 // payloads through the body pipeline (http.body, ws.payload) up to --body-limit, and
-// --filter through the exchange list's own filter (exchange.page). Output goes out in
+// --filter through the exchange list's own filter (exchange.page). An exchange a rule, the
+// script or a breakpoint changed says so after its head, from http.delivered (what the HAR
+// export as delivered and the HTTP tab read), asked only on a connection whose summary says
+// something changed what its receivers got. Output goes out in
 // batches that wait for stdout (show-text.ts, show-json.ts lay it out).
 
 import { ERROR_CODES, UserError } from '../../shared/errors'
@@ -22,8 +25,9 @@ import { firstWindow, type PieceSource } from './show-bodies'
 import { problemJson, writeExchangeJson, writeWsMessageJson } from './show-json'
 import { printGrpcSide, printGrpcStatus, writeGrpcSideJson, type GrpcPages } from './show-grpc'
 import { GRPC_MAX_PAGE, type GrpcCall } from '../../shared/grpc-types'
-import { protocolOf, type ShownConnection } from './show-facts'
+import { exchangeChange, protocolOf, receiversChanged, type ShownConnection } from './show-facts'
 import { connectionLine, printExchange, printWsMessage, problemLine, type ExchangeBodies } from './show-text'
+import { refuseMessageWords } from './show-message-words'
 
 const SHOW_USAGE = 'tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--frame SPEC] [--body-limit SIZE] [--proto FILE ...] [--json]'
 
@@ -210,8 +214,9 @@ class Show {
 
   private async exchange(conn: ShownConnection, ex: HttpExchange, early: EarlyBodies = {}): Promise<void> {
     const bodies: ExchangeBodies = { request: this.body(conn.id, ex.index, 'request', early.request), response: this.body(conn.id, ex.index, 'response', early.response) }
-    if (this.opts.json) await writeExchangeJson(this.out, conn, ex, bodies, this.opts.bodyLimit)
-    else await printExchange(this.out, conn, ex, bodies, this.opts.bodyLimit)
+    const change = receiversChanged(conn) ? exchangeChange(await this.engine['http.delivered']({ capture: this.capture, connId: conn.id, exchange: ex.index })) : undefined
+    if (this.opts.json) await writeExchangeJson(this.out, conn, ex, bodies, this.opts.bodyLimit, change)
+    else await printExchange(this.out, conn, ex, bodies, this.opts.bodyLimit, change)
     this.shown++
     // The connection's WebSocket messages follow the exchange that upgraded it.
     if (ex.upgrade === 'websocket') await this.messages(conn)
@@ -279,6 +284,7 @@ async function runShow({ values, positionals }: Parsed<typeof OPTIONS>, io: Io):
   const exchange = parseWhole('show', values.exchange, '--exchange', 1)
   const bodyLimit = parseSize('show', values['body-limit'], '--body-limit', 1, DEFAULT_BODY_LIMIT) ?? SHOW_BODY_LIMIT
   const filter = values.filter?.trim()
+  if (filter) refuseMessageWords(filter)
   const frame = values.frame?.trim()
   if (frame) checkStartFlags('show', { frame })
   const opts: ShowOptions = { json: values.json === true, bodyLimit, ...(frame ? { frame } : {}), ...(exchange !== undefined ? { exchange: exchange - 1 } : {}) }
