@@ -73,6 +73,16 @@ describe('tcpscope export --format har|pcapng|curl', () => {
     expect(r.stdout).toMatch(/^printf '.*' \| curl \\\n {2}--http1\.1 \\\n {2}--path-as-is \\\n {2}--request-target '\/echo' \\\n {2}--request 'POST'/)
   })
 
+  it('takes the only exchange of a connection that has one, and asks which of one that has more', async (ctx) => {
+    if (!needPeer('curl')) return ctx.skip()
+    const only = await runCli(['export', t.capturePath, '--format', 'curl', '--conn', String(conns[1].id)])
+    expect(only.code).toBe(0)
+    expect(only.stdout).toBe((await runCli(['export', t.capturePath, '--format', 'curl', '--conn', String(conns[1].id), '--exchange', '1'])).stdout)
+    const two = await runCli(['export', t.capturePath, '--format', 'curl', '--conn', String(conns[0].id)])
+    expect(two.code).not.toBe(0)
+    expect(two.stderr.trim()).toBe(`tcpscope: export: curl exports one request: connection #${conns[0].id} has 2 HTTP exchanges; give --exchange N (its number on the connection, from 1 as \`show\` numbers them)`)
+  })
+
   it('says what is wrong with the line, in one line', async () => {
     const fails = async (args: string[]): Promise<string> => {
       const r = await runCli(['export', t.capturePath, ...args])
@@ -80,7 +90,7 @@ describe('tcpscope export --format har|pcapng|curl', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1)
       return r.stderr.trim()
     }
-    expect(await fails(['--format', 'curl', '--conn', '1'])).toMatch(/curl exports one request: give --conn ID and --exchange N/)
+    expect(await fails(['--format', 'curl'])).toMatch(/curl exports one request: give --conn ID and --exchange N/)
     expect(await fails(['--format', 'curl', '--conn', '1,2', '--exchange', '1'])).toMatch(/curl exports one request/)
     expect(await fails(['--format', 'har', '--direction', 'client'])).toMatch(/--direction is for raw, hex and jsonl/)
     expect(await fails(['--format', 'raw', '--direction', 'client'])).toMatch(/--conn is required/)

@@ -71,6 +71,64 @@ describe('tcpscope rules check', () => {
     expect(r.stdout.trim().split('\n')).toEqual([`${file}: 2 rules, tried in order (the first that matches acts)`, '1. mock the user: answer 200 with JSON', '2. redis GET feature-flag: wait 100 ms, then answer redis {"bulk":"on"} (2 times)'])
   })
 
+  it('warns of a rule an earlier match-all rule hides, and only when it is certain', async () => {
+    const file = join(dir(), 'rules.yaml')
+    writeFileSync(
+      file,
+      [
+        'rules:',
+        '  - name: mock the user',
+        '    match: { http: { method: GET, path: /api/user } }',
+        '    steps: [ { respond: { status: 200 } } ]',
+        '  - name: tag requests',
+        '    match: { http: { path: { prefix: / } } }',
+        '    steps: [ { rewrite: { request: { headers: { x-env: staging } } } } ]',
+        '  - name: to the other server',
+        '    match: { http: { path: { prefix: /other/ } } }',
+        '    steps: [ { forward: { to: "http://127.0.0.1:9" } } ]',
+        '  - name: fail once',
+        '    once: true',
+        '    match: { http: { method: [GET, post], path: /flaky } }',
+        '    steps: [ { reset: true } ]',
+        // Not certain: prefix `/` says nothing of a request with no path condition, nor of redis.
+        '  - name: any request',
+        '    match: { http: { method: PUT } }',
+        '    steps: [ { reset: true } ]',
+        '  - match: { resp: { command: GET } }',
+        '    steps: [ { respond: { resp: { bulk: x } } } ]'
+      ].join('\n')
+    )
+    const r = await runCli(['rules', 'check', file])
+    expect(r.code).toBe(0)
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'tcpscope: warning: rule 3 "to the other server" never acts: rule 2 "tag requests" matches everything it matches, and the first that matches acts',
+      'tcpscope: warning: rule 4 "fail once" never acts: rule 2 "tag requests" matches everything it matches, and the first that matches acts'
+    ])
+  })
+
+  it('does not warn past a rule with an act limit or one that is off, nor of a narrower earlier rule', async () => {
+    const file = join(dir(), 'rules.yaml')
+    writeFileSync(
+      file,
+      [
+        'rules:',
+        '  - match: { http: { path: { prefix: / } } }',
+        '    once: true',
+        '    steps: [ { delay: 1 } ]',
+        '  - match: { http: { path: { prefix: / } } }',
+        '    enabled: false',
+        '    steps: [ { delay: 1 } ]',
+        '  - match: { http: { method: GET, path: { prefix: /api/ } } }',
+        '    steps: [ { reset: true } ]',
+        '  - match: { http: { path: /api/user } }',
+        '    steps: [ { reset: true } ]'
+      ].join('\n')
+    )
+    const r = await runCli(['rules', 'check', file])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe('')
+  })
+
   /** YAML whose aliases, each naming the one before nine times, expand to billions of nodes. */
   const aliasBomb = (): string => {
     let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x]\n'

@@ -22,7 +22,7 @@ import { captureNotes, withCaptureFile } from './open-capture'
 const EXPORT_USAGE = 'tcpscope export FILE [--conn ID ...] [--direction client|server] [--format raw|hex|jsonl|har|pcapng|curl] [--messages] [--exchange N] [--as sent|delivered] [--body-limit SIZE] [-o|--output OUT [--force]] [--quiet]'
 
 const EXPORT_NOTES = [
-  'raw and hex take one --conn and a --direction; jsonl one --conn. har and pcapng cover every connection, or those named. curl takes one --conn and its --exchange.',
+  'raw and hex take one --conn and a --direction; jsonl one --conn. har and pcapng cover every connection, or those named. curl takes one --conn and its --exchange (when it has more than one).',
   'har and curl --as delivered show what the receivers got after tcpscope\'s traffic rules and script (a rewritten request, a mock\'s answer, a rewritten response), read from the capture\'s rule records; the HAR\'s comments say which rule changed each entry.',
   'jsonl --messages writes the connection\'s messages (redis commands and replies, or a framing chosen with "Decode as"), one JSON object a line, as show --json prints them; --body-limit caps each payload.',
   'On a terminal, a long export shows how far it got on stderr (never with --quiet, or when stderr is not a terminal).'
@@ -56,7 +56,7 @@ const OPTIONS = {
     about:
       'raw bytes (default), an xxd-style hex dump, the events as JSON lines, HAR 1.2 of the HTTP exchanges (for browser devtools), pcapng (for Wireshark: both legs of each connection as TCP packets), or a curl command that sends one request again'
   },
-  exchange: { type: 'string', arg: 'N', about: 'curl: the request, by its number on the connection, from 1 as `show` numbers them' },
+  exchange: { type: 'string', arg: 'N', about: 'curl: the request, by its number on the connection, from 1 as `show` numbers them (not needed when it has one)' },
   as: {
     type: 'string',
     arg: 'sent|delivered',
@@ -122,6 +122,7 @@ async function runExport({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
   const path = positionals[0]
   const job = exportJob(values)
   await withCaptureFile(path, async ({ engine, capture }) => {
+    if (job.format === 'curl' && job.exchange === undefined) job.exchange = await onlyExchange(engine, capture, job.connIds![0])
     const report = progressLine(io, values.quiet === true, UNITS[job.format])
     // The engine's progress events for this export, as the UI shows them.
     const operation = 'export'
@@ -140,6 +141,14 @@ async function runExport({ values, positionals }: Parsed<typeof OPTIONS>, io: Io
   return 0
 }
 
+/** curl without --exchange: the connection's one exchange; with more (or none), which to name is asked for. */
+async function onlyExchange(engine: Engine, capture: string, connId: number): Promise<number> {
+  const { total } = await engine['http.exchanges']({ capture, connId, from: 0, limit: 1 })
+  if (total === 1) return 0
+  if (total === 0) throw new UsageError(`export: curl exports one request: connection #${connId} has no HTTP exchange`)
+  throw new UsageError(`export: curl exports one request: connection #${connId} has ${total} HTTP exchanges; give --exchange N (its number on the connection, from 1 as \`show\` numbers them)`)
+}
+
 /** What the options ask for, checked the way a usage error can say best. */
 function exportJob(values: Parsed<typeof OPTIONS>['values']): ExportJob {
   const format = oneOfFlag('export', values.format ?? 'raw', '--format', FORMATS)!
@@ -156,8 +165,8 @@ function exportJob(values: Parsed<typeof OPTIONS>['values']): ExportJob {
   if (ids !== undefined) job.connIds = ids
   if (format === 'har' || format === 'pcapng' || format === 'curl') {
     if (values.direction !== undefined) throw new UsageError(`export: --direction is for raw, hex and jsonl; ${format} covers both sides`)
-    if (format === 'curl' && (ids?.length !== 1 || exchange === undefined)) {
-      throw new UsageError('export: curl exports one request: give --conn ID and --exchange N (its number on the connection, from 1 as `show` numbers them)')
+    if (format === 'curl' && ids?.length !== 1) {
+      throw new UsageError('export: curl exports one request: give --conn ID and --exchange N (its number on the connection, from 1 as `show` numbers them; not needed when it has one)')
     }
     if (format !== 'curl' && exchange !== undefined) throw new UsageError('export: --exchange is for --format curl')
     if (exchange !== undefined) job.exchange = exchange - 1

@@ -8,7 +8,8 @@ import { withCaptureFile } from './open-capture'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { startEngine } from '../engine-run'
 import { EXIT } from '../exit-codes'
-import { writeAll, type Io } from '../output'
+import { line, writeAll, type Io } from '../output'
+import { shadowedRules } from '../../core/rules/rule-shadow'
 
 export const RULES_OPTION = {
   rules: { type: 'string', arg: 'FILE', about: 'traffic rules (JSON or YAML: mock, rewrite, forward, delay, close, reset) tried in order on every request; saving the file reloads them (docs/rules-and-scripts.md)' },
@@ -81,6 +82,9 @@ async function runRules({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     const state = await run.engine['rules.check']({ path: file })
     if (values.json === true) await writeAll(io.out, JSON.stringify(state.rules.map((r) => r.spec)) + '\n')
     else await writeAll(io.out, [`${file}: ${state.rules.length} rule${state.rules.length === 1 ? '' : 's'}, tried in order (the first that matches acts)`, ...state.rules.map(ruleLine)].join('\n') + '\n')
+    // A rule hidden by an earlier one is not an error (the file loads), but never what was meant.
+    const named = (i: number): string => `rule ${i + 1} "${state.rules[i].label}"`
+    for (const { rule, by } of shadowedRules(state.rules.map((r) => r.spec))) line(io.err, `tcpscope: warning: ${named(rule)} never acts: ${named(by)} matches everything it matches, and the first that matches acts`)
     return EXIT.ok
   } finally {
     await run.finish()

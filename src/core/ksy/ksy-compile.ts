@@ -141,7 +141,11 @@ function compileError(yaml: Yaml, path: string, err: unknown, docs: Map<string, 
   const text = raw.replace(/^[\w.$]+(Exception|Error): /, '')
   // `ID: /seq/1/type:\n\terror: what` (the compiler names the file by its id, `(main)` before it has one).
   const m = /^([^:\n]+): (\/[^\n]*?):?\s*\n\s*(?:error: )?([\s\S]*)$/.exec(text.trim())
-  if (!m) return `${path}: does not compile: ${text.replace(/\s+/g, ' ').trim().slice(0, 300)}`
+  if (!m) {
+    const at = unknownNameAt(yaml, docs, text.trim())
+    if (at) return `${at.file ?? path}:${at.line}: ${at.where}: ${text.replace(/\s+/g, ' ').trim().slice(0, 300)}`
+    return `${path}: does not compile: ${text.replace(/\s+/g, ' ').trim().slice(0, 300)}`
+  }
   const [, file, where, what] = m
   const d = docs.get(file) ?? docs.values().next().value
   let line = ''
@@ -162,6 +166,59 @@ function compileError(yaml: Yaml, path: string, err: unknown, docs: Map<string, 
   }
   const shownFile = d && d !== docs.values().next().value ? `${file}.ksy` : path
   return `${shownFile}${line}: ${where}: ${what.replace(/\s+/g, ' ').trim().slice(0, 300)}`
+}
+
+/**
+ * Where an expression names what its type does not have: the compiler says only `unable to
+ * access 'msg_typo' in blob_msg context`, without the YAML path it gives other errors, so the
+ * first value in that type's own fields (not its nested types') whose expression has the name.
+ */
+function unknownNameAt(yaml: Yaml, docs: Map<string, { doc: Document; lines: LineCounter }>, text: string): { file?: string; where: string; line: number } | undefined {
+  const m = /^unable to access '([\w]+)' in ([\w:]+) context$/.exec(text)
+  if (!m) return undefined
+  const [, name, context] = m
+  const typeName = context.split('::').pop()!
+  const uses = new RegExp(`(^|[^\\w.])${name}(?!\\w)`)
+  const find = (node: unknown, keys: Array<string | number>, depth: number): { keys: Array<string | number>; pos: number } | undefined => {
+    if (depth > 64) return undefined
+    if (yaml.isScalar(node)) return typeof node.value === 'string' && uses.test(node.value) && node.range ? { keys, pos: node.range[0] } : undefined
+    if (yaml.isSeq(node)) {
+      for (const [i, item] of node.items.entries()) {
+        const hit = find(item, [...keys, i], depth + 1)
+        if (hit) return hit
+      }
+    }
+    if (yaml.isMap(node)) {
+      for (const pair of node.items) {
+        const key = yaml.isScalar(pair.key) ? pair.key.value : pair.key
+        // A nested type is a context of its own; its id and docs name nothing.
+        if (key === 'types' || key === 'meta' || key === 'doc' || key === 'doc-ref' || key === 'enums' || typeof key !== 'string') continue
+        const hit = find(pair.value, [...keys, key], depth + 1)
+        if (hit) return hit
+      }
+    }
+    return undefined
+  }
+  // The type named `typeName`: a file's top (its meta id) or an entry of some `types:`.
+  const typeAt = (node: unknown, keys: Array<string | number>, depth: number): { node: unknown; keys: Array<string | number> } | undefined => {
+    if (!yaml.isMap(node) || depth > 32) return undefined
+    const types = node.get('types', true)
+    if (!yaml.isMap(types)) return undefined
+    for (const pair of types.items) {
+      const key = yaml.isScalar(pair.key) ? pair.key.value : pair.key
+      if (typeof key !== 'string') continue
+      if (key === typeName) return { node: pair.value, keys: [...keys, 'types', key] }
+      const deeper = typeAt(pair.value, [...keys, 'types', key], depth + 1)
+      if (deeper) return deeper
+    }
+    return undefined
+  }
+  for (const [id, d] of docs) {
+    const type = id === typeName ? { node: d.doc.contents, keys: [] } : typeAt(d.doc.contents, [], 0)
+    const hit = type && find(type.node, type.keys, 0)
+    if (hit) return { ...(id === docs.keys().next().value ? {} : { file: `${id}.ksy` }), where: `/${hit.keys.join('/')}`, line: d.lines.linePos(hit.pos).line }
+  }
+  return undefined
 }
 
 /** Where instance `name` is declared (the first `instances:` that has it, in any type of any file). */

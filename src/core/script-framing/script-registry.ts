@@ -12,7 +12,7 @@
 // stopped until it is loaded again, so a script that always loops costs a bounded time, said
 // in one line per connection it stops.
 
-import { basename, resolve } from 'node:path'
+import { basename } from 'node:path'
 import type { Direction } from '../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import type { FrameSpec } from '../../shared/message-types'
@@ -86,7 +86,8 @@ class LoadedScript implements FramingScript {
   }
 
   private start(): FramingThread {
-    return new FramingThread(this.file, resolve(this.path), this.source)
+    // The path as `script:` gave it (see loadScriptFraming).
+    return new FramingThread(this.file, this.path, this.source)
   }
 
   close(): void {
@@ -106,7 +107,9 @@ export async function loadScriptFraming(spec: ScriptSpec): Promise<void> {
   if (had && had.source === source && !had.isStopped) return
   const file = workerFile ?? builtWorkerFile('script-worker')
   if (file === undefined) throw new UserError('cannot run a script: framing: the script worker (script-worker.cjs) is not built beside tcpscope', ERROR_CODES.EINTERNAL)
-  const thread = new FramingThread(file, resolve(spec.path), source)
+  // The path as given, not resolved: the thread's errors name the file as the user did (its file
+  // URL, for the lines of its stack, is resolved from the same working directory).
+  const thread = new FramingThread(file, spec.path, source)
   try {
     await thread.loading()
   } catch (err) {

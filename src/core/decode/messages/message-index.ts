@@ -37,6 +37,10 @@ export class MessageIndex {
   private readonly errors = new Map<number, string>()
   private readonly cutter: MessageCutter
   private ended: Record<Direction, boolean> = { client: false, server: false }
+  /** Set while a direction whose cutting stopped ends: the rest of its stream comes out then, but is put in its place. */
+  private placing = false
+  /** Where such messages went (`at`) and how many messages the cutter had cut before (`count`): the codec's numbers (a note's pair) name messages as it cut them. */
+  private readonly placed: Array<{ at: number; count: number }> = []
   private busy: Promise<void> = Promise.resolve()
 
   constructor(
@@ -63,7 +67,7 @@ export class MessageIndex {
         for (const dir of ['client', 'server'] as const) {
           if (!this.ended[dir] && this.cutter.wantFrom(dir) >= recorded[dir]) {
             this.ended[dir] = true
-            this.cutter.end(dir, at)
+            this.end(dir, at)
           }
         }
       }
@@ -80,7 +84,7 @@ export class MessageIndex {
       end: (dir, time) => {
         if (this.ended[dir]) return
         this.ended[dir] = true
-        this.cutter.end(dir, time)
+        this.end(dir, time)
       },
       wantFrom: (dir) => this.cutter.wantFrom(dir),
       // A command a rule answered never reached the target: the target's answers pair with the others.
@@ -88,11 +92,40 @@ export class MessageIndex {
     }
   }
 
+  /**
+   * Ends a direction's stream. One whose cutting stopped (frame() threw, a framing that cannot
+   * go on) has its rest as one message in error, cut only now: it is put where its first
+   * byte's time places it, not after the messages the other direction had meanwhile.
+   */
+  private end(dir: Direction, time: number): void {
+    this.placing = this.cutter.pending(dir)?.error !== undefined
+    try {
+      this.cutter.end(dir, time)
+    } finally {
+      this.placing = false
+    }
+  }
+
+  /** The index of the message the cutter numbered `k`. */
+  private indexOf(k: number): number {
+    let i = k
+    for (const p of this.placed) {
+      if (k === p.count) i = p.at
+      else if (k < p.count && i >= p.at) i++
+    }
+    return i
+  }
+
   private put(m: CutMessage): void {
     if (this.size >= MAX_INDEXED_MESSAGES) {
       this.full = true
       return
     }
+    if (this.placing) this.putInPlace(m)
+    else this.append(m)
+  }
+
+  private append(m: CutMessage): void {
     const i = this.size++
     this.flags = grown(this.flags, this.size, (n) => new Uint8Array(n))
     this.nums = grown(this.nums, this.size * 4, (n) => new Float64Array(n))
@@ -104,13 +137,40 @@ export class MessageIndex {
     this.nums[at + 1] = m.length
     this.nums[at + 2] = m.time
     this.nums[at + 3] = m.endedAt
-    const pair = m.note.pair
-    this.pairs[i] = pair !== undefined && pair >= 0 && pair < i ? pair : -1
+    const pair = m.note.pair === undefined || m.note.pair < 0 ? undefined : this.indexOf(m.note.pair)
+    this.pairs[i] = pair !== undefined && pair < i ? pair : -1
     // The message answered learns its answer (the first one: a SUBSCRIBE's confirmations all point back to it).
     if (this.pairs[i] >= 0 && this.pairs[pair!] < 0) this.pairs[pair!] = i
     this.commands[i] = m.note.command === undefined ? 0 : this.nameId(m.note.command)
     if (m.note.context !== undefined) this.contexts.set(i, m.note.context)
     if (m.error !== undefined) this.errors.set(i, m.error)
+  }
+
+  /** `m` put after the last message that started no later than it, those after moved up one. */
+  private putInPlace(m: CutMessage): void {
+    let at = this.size
+    while (at > 0 && this.nums[(at - 1) * 4 + 2] > m.time) at--
+    const count = this.size
+    this.append({ ...m, note: {} })
+    if (at === count) return
+    const last = this.size - 1
+    const flag = this.flags[last]
+    const nums = this.nums.slice(last * 4, last * 4 + 4)
+    this.flags.copyWithin(at + 1, at, last)
+    this.nums.copyWithin((at + 1) * 4, at * 4, last * 4)
+    this.pairs.copyWithin(at + 1, at, last)
+    this.commands.copyWithin(at + 1, at, last)
+    this.flags[at] = flag
+    this.nums.set(nums, at * 4)
+    this.pairs[at] = -1
+    this.commands[at] = 0
+    for (let i = 0; i < this.size; i++) if (this.pairs[i] >= at) this.pairs[i]++
+    for (const map of [this.contexts, this.errors] as Map<number, unknown>[]) {
+      const moved = [...map].map(([i, v]): [number, unknown] => [i >= at && i < last ? i + 1 : i === last ? at : i, v])
+      map.clear()
+      for (const [i, v] of moved) map.set(i, v)
+    }
+    this.placed.push({ at, count })
   }
 
   private nameId(name: string): number {

@@ -33,6 +33,14 @@ describe('ksy: files that do not compile', () => {
     const path = ksyFile('expr.ksy', 'meta:\n  id: expr\nseq:\n  - id: n\n    type: u1\n  - id: body\n    size: n +\n')
     expect(await loadError(`ksy:${path}`)).toMatch(new RegExp(`^${path}:7: /seq/1/size: parsing expression 'n \\+' failed`))
   })
+
+  it('an expression naming a field that does not exist gets the line and path of the expression', async () => {
+    const types = 'types:\n  inner:\n    seq:\n      - id: x\n        type: u1\n      - id: y\n        size: x_typo\n'
+    const path = ksyFile('typo.ksy', `meta:\n  id: typo\nseq:\n  - id: kind\n    type: u1\n  - id: body\n    type:\n      switch-on: kind_typo\n      cases:\n        1: inner\n${types}`)
+    expect(await loadError(`ksy:${path}`)).toBe(`${path}:8: /seq/1/type/switch-on: unable to access 'kind_typo' in typo context`)
+    const nested = ksyFile('nested.ksy', `meta:\n  id: nested\nseq:\n  - id: body\n    type: inner\n${types}`)
+    expect(await loadError(`ksy:${nested}`)).toMatch(new RegExp(`^${nested}:12: /types/inner/seq/1/size: unable to access 'x_typo' in `))
+  })
 })
 
 describe('ksy: hostile sizes and loops are bounded', () => {

@@ -4,7 +4,7 @@
 // bytes; a TypeScript script loses only its types; scripts that cannot load, throw, loop or
 // answer nonsense are one line each, and the engine goes on.
 import { writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseFrameSpec, formatFrameSpec } from '../../../../src/shared/message-types'
 import { loadFraming } from '../../../../src/core/decode/messages/framing-files'
@@ -108,6 +108,11 @@ describe('script: framing, scripts that misbehave', () => {
     expect(await loadError(join(dir, 'absent.js'))).toBe(`cannot read script:${join(dir, 'absent.js')}: no such file`)
     const broken = scriptFile('broken.js', 'export function frame(b) {\n  return b.length +\n}\n')
     expect(await loadError(broken)).toMatch(new RegExp(`^${broken}:3: `))
+    // A path given relative is named as given, as a call's error names it, not made absolute.
+    const given = relative(process.cwd(), broken)
+    expect((await loadError(given)).split(': ')[0]).toBe(`${given}:3`)
+    const givenNone = relative(process.cwd(), scriptFile('none-given.js', 'export const describe = 1\n'))
+    expect(await loadError(givenNone)).toMatch(new RegExp(`^${givenNone.replace(/[.]/g, '\\.')} exports no frame function`))
     const none = scriptFile('none.js', 'export function describe() { return null }\n')
     expect(await loadError(none)).toBe(`${none} exports no frame function: a script: framing needs export function frame(bytes, ctx) that returns the next message's length`)
     const odd = scriptFile('odd.js', `${frameByFirstByte}export const describe = 3\n`)
