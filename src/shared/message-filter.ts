@@ -3,9 +3,12 @@
 // only what cutting a stream knows of a message (its direction and the command it names);
 // `text:` (and a bare word) needs it described, so it is a second test on the summary and
 // field values, run only when such a word was given. `field:NAME=VALUE` (and `<`, `>` on
-// numbers) tests one field of the tree by its name (a `.ksy` field's, a protocol's), at any
-// depth: `=` matches its value as shown, or an enum's name or number (`reading (2)` is
-// `kind=reading` and `kind=2`).
+// numbers) tests one field of the tree (a `.ksy` field's, a protocol's): a bare NAME at any
+// depth, a dotted one by its path from the top as a script's `msg.fields` keys it
+// (`payload.seq`; a repeated field's `[i]` may be left out to test every item, as in
+// `payload.tags.k`, or given as `payload.tags[1].k`): `=` matches its value as shown, or an
+// enum's name or number (`reading (2)` is `kind=reading` and `kind=2`). A name no field of a
+// message has is no mistake: fields differ from message to message.
 
 import type { Direction } from './direction'
 import { UserError } from './errors'
@@ -23,16 +26,42 @@ export interface MessageFilter {
 }
 
 /** The words a message filter takes. */
-const MESSAGE_KEYS = ['dir', 'cmd', 'fn', 'text', 'field'] as const
+export const MESSAGE_KEYS = ['dir', 'cmd', 'fn', 'text', 'field'] as const
 const HINT = 'use dir:client|server, cmd:NAME (a command, packet or function: SET, Query, PUBLISH, fn:3), text:WORDS, field:NAME=VALUE (or <, > a number), a leading - to negate'
 
-/** Whether any field named `name` (at any depth) has a value that `test` takes. */
-function anyField(fields: MessageField[] | undefined, name: string, test: (value: string) => boolean): boolean {
-  for (const f of fields ?? []) {
-    if (f.name.toLowerCase() === name && test(f.value)) return true
-    if (anyField(f.children, name, test)) return true
+/** A field's name as a path segment (`msg.fields`' keys): without the `(type)` some trees add. */
+export function fieldKey(name: string): string {
+  return name.replace(/\s*\([^()]*\)$/, '')
+}
+
+/** `payload.tags[1].k` as its segments, `[1]` one of its own: `payload`, `tags`, `[1]`, `k`. */
+function pathSegments(name: string): string[] {
+  return name.replace(/\[/g, '.[').split('.').filter((s) => s !== '')
+}
+
+/** Whether a field at `path` (segments from the top) is the one `want` names; an `[i]` `want` leaves out stands for every item. */
+function samePath(path: string[], want: string[]): boolean {
+  let i = 0
+  for (const seg of path) {
+    if (i < want.length && seg === want[i]) i++
+    else if (!seg.startsWith('[')) return false
   }
-  return false
+  return i === want.length
+}
+
+/** Whether a field named `name` (bare: at any depth; dotted: at that path) has a value that `test` takes. */
+function anyField(fields: MessageField[] | undefined, name: string, test: (value: string) => boolean): boolean {
+  const want = pathSegments(name)
+  const walk = (list: MessageField[] | undefined, path: string[]): boolean => {
+    for (const f of list ?? []) {
+      const at = [...path, fieldKey(f.name).toLowerCase()]
+      const named = want.length === 1 ? f.name.toLowerCase() === name || at[at.length - 1] === name : samePath(at, want)
+      if (named && test(f.value)) return true
+      if (walk(f.children, at)) return true
+    }
+    return false
+  }
+  return walk(fields, [])
 }
 
 /** `field:NAME=VALUE`, `field:NAME<N`, `field:NAME>N` as a test of a field's value as shown. */

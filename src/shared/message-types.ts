@@ -279,8 +279,12 @@ export interface MessagePage {
   connId: number
   /** The framing used, as `--frame` takes it (`none` when the connection reads as a byte stream). */
   framing: string
-  /** Where the framing came from: chosen for this connection, its proxy's or session's rule, recognised, or none. */
-  source: 'chosen' | 'owner' | 'detected' | 'none'
+  /**
+   * Where the framing came from: chosen for this connection ("decode as"), its proxy's or
+   * session's own (`--frame`, live or as its capture recorded it), chosen for all its owner's
+   * connections ("decode as" for every connection of p1), recognised, or none.
+   */
+  source: 'chosen' | 'owner' | 'ownerChosen' | 'detected' | 'none'
   from: number
   /** Messages that pass the filter, so far. */
   total: number

@@ -119,4 +119,13 @@ describe('show lists raw connections as messages', () => {
     const s = await runCli(['show', join(dir, 'none.tcap'), '--frame', 'bogus'])
     expect(s.code).not.toBe(0)
   })
+
+  it('says a message filter\'s word is the Messages tab\'s, and what the CLI has instead, in one line', async () => {
+    const r = await runCli(['show', 'none.tcap', '--frame', 'ksy:blob.ksy', '--filter', 'field:msg_type=put'])
+    expect(r.code).not.toBe(0)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/--filter picks HTTP exchanges; "field:" picks messages, in the app's Messages tab and in message breakpoints .*show --frame SPEC --json prints each message's "fields"/)
+    const negated = await runCli(['show', 'none.tcap', '--filter', 'host:x -dir:client'])
+    expect(negated.stderr).toMatch(/"dir:" picks messages/)
+  })
 })

@@ -56,7 +56,7 @@ const WORDS = {
     framing: 'Framing',
     size: 'Length field size',
     apply: 'Apply',
-    chosen: 'length:size=2 — chosen',
+    chosen: 'length:size=2 — chosen with Decode as…',
     menu: 'Actions',
     conversation: 'Conversation',
     starts: (n: number) => `message ${n} starts`
@@ -82,7 +82,7 @@ const WORDS = {
     framing: '分帧',
     size: '长度字段大小',
     apply: '应用',
-    chosen: 'length:size=2 — 手动选择',
+    chosen: 'length:size=2 — 通过“解码为…”选择',
     menu: '操作',
     conversation: '会话',
     starts: (n: number) => `第 ${n} 条消息开始`

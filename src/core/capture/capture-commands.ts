@@ -28,7 +28,7 @@ export interface CaptureProtocols {
   /** What the list's protocol words ask of a capture. */
   facts(view: CaptureView): ProtocolFacts
   /** Sets each row's `protocol` from what is decoded so far. */
-  annotate(view: CaptureView, rows: ConnectionSummary[]): ConnectionSummary[]
+  annotate(view: CaptureView, rows: ConnectionSummary[]): Promise<ConnectionSummary[]>
   /** Moves whenever what the list shows of a capture's decoding does; undefined before decoding started. */
   version(captureId: string): number | undefined
   /** The capture closed: its decoding goes. */
@@ -72,7 +72,7 @@ export function captureCommands(deps: CaptureCommandDeps): CommandTable<CaptureC
     'conn.page': async (args, ctx) => {
       const view = captures.get(args.capture)
       const page = args.protocols === false ? await view.page(args, ctx?.signal) : await view.page(args, ctx?.signal, protocols.facts(view))
-      if (args.protocols !== false) protocols.annotate(view, page.rows)
+      if (args.protocols !== false) await protocols.annotate(view, page.rows)
       if (args.upstream === false) page.rows = page.rows.map(withoutUpstream)
       return page
     },

@@ -169,7 +169,7 @@ export class Decoding {
   }
 
   /** Sets each row's `protocol` from what is decoded so far. */
-  annotate(view: CaptureView, rows: ConnectionSummary[]): ConnectionSummary[] {
+  async annotate(view: CaptureView, rows: ConnectionSummary[]): Promise<ConnectionSummary[]> {
     const d = this.entry(view).decoding
     // A page of the list read: read quickly, a file's decoding leaves the cores to the scroll.
     d.pacing.read()
@@ -179,8 +179,8 @@ export class Decoding {
       if (s) row.protocol = s
       // TLS settled on HTTP/2: that is what it carries, before its first bytes say so (they are recorded raw: h2 is not decoded yet).
       if (row.tls?.alpn === 'h2' && (s === undefined || s.protocol === 'unknown')) row.protocol = { ...s, protocol: 'http2' }
-      // A framing chosen for it, or for its owner, is what it carries now.
-      const chosen = this.rawMessages.rules.of(view.id, row, view.info().live)
+      // A framing chosen for it, or for its owner (a proxy's --frame, live or as its capture recorded it), is what it carries now.
+      const chosen = this.rawMessages.rules.of(view.id, row, view.info().live) ?? (await this.rawMessages.recordedFraming(view, row.ownerId))
       if (chosen) {
         const { carries: _recognised, ...rest } = row.protocol ?? { protocol: 'raw' as const }
         row.protocol = chosen.spec.kind === 'none' ? rest : { ...rest, carries: chosen.spec.kind === 'protocol' ? chosen.spec.protocol : chosen.spec.kind }

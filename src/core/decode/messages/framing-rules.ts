@@ -54,8 +54,10 @@ export class FramingRules {
   of(capture: string, conn: Pick<ConnectionSummary, 'id' | 'ownerId'>, live: boolean): Framing | undefined {
     const chosen = this.chosen.get(capture)?.get(conn.id)
     if (chosen) return { spec: chosen, source: 'chosen' }
-    const owner = this.owners.get(capture)?.get(conn.ownerId) ?? (live ? this.running.get(conn.ownerId) : undefined)
-    if (owner) return { spec: owner, source: 'owner' }
+    const forOwner = this.owners.get(capture)?.get(conn.ownerId)
+    if (forOwner) return { spec: forOwner, source: 'ownerChosen' }
+    const running = live ? this.running.get(conn.ownerId) : undefined
+    if (running) return { spec: running, source: 'owner' }
     return undefined
   }
 

@@ -20,6 +20,7 @@ import type { CaptureView } from '../../capture/query/capture-queries'
 import { NotKeptError } from '../../capture/read/capture-reader'
 import { codecFor, MAX_RECOGNISE_BYTES, recogniseMessages } from '../../protocols/messages/message-decoders'
 import { field, shown } from '../../protocols/messages/field-values'
+import { ENDED_INSIDE } from '../../protocols/messages/message-cutter'
 import { loadFraming, namesHostFile } from './framing-files'
 import { FramingRules, framingOf, type Framing } from './framing-rules'
 import { MAX_INDEXED_MESSAGES, MessageIndex } from './message-index'
@@ -79,24 +80,27 @@ export class Messages {
 
   /** What a connection is cut with: chosen, its owner's, what its bytes or port say, or none. */
   async framingFor(view: CaptureView, conn: ConnectionSummary): Promise<Framing> {
-    const ruled = this.rules.of(view.id, conn, view.info().live)
+    const ruled = this.rules.of(view.id, conn, view.info().live) ?? (await this.recordedFraming(view, conn.ownerId))
     if (ruled) return ruled
-    // The owner's --frame, as its owner record kept it (a capture file remembers it).
-    const recorded = (await view.owners()).find((o) => o.id === conn.ownerId)?.frame
-    if (recorded) {
-      try {
-        const spec = framingOf(recorded)
-        // A `.ksy` or script an uploaded file names is a path on this host that the file chose,
-        // not the user (who may not read this host's files, let alone run them): never read
-        // because such a file says so. "Decode as" can still name one, where reading the host's
-        // files is allowed.
-        if (!namesHostFile(spec) || !this.uploaded(view.info().path)) return { spec, source: 'owner' }
-      } catch {
-        // A file's framing this version cannot read: as if there were none.
-      }
-    }
     const protocol = await this.recognise(view, conn)
     return protocol ? { spec: { kind: 'protocol', protocol }, source: 'detected' } : { spec: { kind: 'none' }, source: 'none' }
+  }
+
+  /** The owner's --frame as its owner record kept it (a capture file remembers it), when this host may read what it names. */
+  async recordedFraming(view: CaptureView, ownerId: string): Promise<Framing | undefined> {
+    const recorded = (await view.owners()).find((o) => o.id === ownerId)?.frame
+    if (!recorded) return undefined
+    try {
+      const spec = framingOf(recorded)
+      // A `.ksy` or script an uploaded file names is a path on this host that the file chose,
+      // not the user (who may not read this host's files, let alone run them): never read
+      // because such a file says so. "Decode as" can still name one, where reading the host's
+      // files is allowed.
+      if (!namesHostFile(spec) || !this.uploaded(view.info().path)) return { spec, source: 'owner' }
+    } catch {
+      // A file's framing this version cannot read: as if there were none.
+    }
+    return undefined
   }
 
   /** The protocol a connection's first bytes (or its port) say, as the live decoder would: its summary's `carries` when decoded. */
@@ -245,7 +249,8 @@ function describeMessage(index: MessageIndex, m: StreamMessage, msg: Uint8Array,
     d = { summary: `not decoded: ${(err as Error).message}`, fields: [], error: (err as Error).message }
   }
   m.summary = m.error && !d.summary ? m.error : d.summary
-  if (d.error !== undefined && m.error === undefined) m.error = d.error
+  // The codec's reading of where it ended (`the stream ended inside this blob_msg message: EOFError: …`) says more than the cutter's.
+  if (d.error !== undefined && (m.error === undefined || m.error === ENDED_INSIDE)) m.error = d.error
   if (withFields) {
     m.fields = d.fields
     if (d.fieldsCut || m.range.length > MESSAGE_DECODE_BYTES) m.fieldsCut = true

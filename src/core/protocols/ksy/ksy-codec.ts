@@ -149,7 +149,8 @@ export function describeKsy(ksy: CompiledKsy, msg: Uint8Array, length: number, c
     const partial = msg.length < length && run.probe.need > msg.length
     if (partial) out.fieldsCut = true
     else out.error = complete ? `does not parse as ${ksy.id}: ${run.error.message}` : `the stream ended inside this ${ksy.id} message: ${run.error.message}`
-    if (!partial) out.summary = line(`${out.error}${out.summary ? ` — ${out.summary}` : ''}`)
+    // A message the stream ended inside says so in its flag and error once (messages.ts): its summary stays what it holds.
+    if (!partial && complete) out.summary = line(`${out.error}${out.summary ? ` — ${out.summary}` : ''}`)
   } else if (run.end < msg.length && length === msg.length) {
     out.summary = line(`${out.summary} (+${msg.length - run.end} bytes after the ${ksy.id})`)
   }

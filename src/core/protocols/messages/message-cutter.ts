@@ -41,6 +41,9 @@ const newSide = (): Side => ({ buf: new Uint8Array(0), pos: 0, end: 0, at: 0, ne
 /** The client's last messages whose index a rule record may name by offset (it comes just after them). */
 const RECENT_CLIENT = 4096
 
+/** The error of a message the stream ended inside; a codec that read it may say more (messages.ts). */
+export const ENDED_INSIDE = 'the stream ended inside this message'
+
 export class MessageCutter {
   private readonly codec: ConnectionCodec
   private readonly sides: Record<Direction, Side> = { client: newSide(), server: newSide() }
@@ -105,7 +108,7 @@ export class MessageCutter {
     if (s.end > s.pos) {
       const length = s.end - s.pos
       const msg = s.buf.subarray(s.pos, s.end)
-      this.put(dir, s, length, time, s.stopped ?? 'the stream ended inside this message', true, s.stopped ? {} : this.noteOf(dir, msg))
+      this.put(dir, s, length, time, s.stopped ?? ENDED_INSIDE, true, s.stopped ? {} : this.noteOf(dir, msg))
     }
   }
 

@@ -17,6 +17,7 @@
 
 import type { Direction } from '../../../shared/direction'
 import { DEFAULT_MAX_MESSAGE, type MessageField } from '../../../shared/message-types'
+import { fieldKey } from '../../../shared/message-filter'
 import type { Described } from '../../protocols/messages/message-codec'
 import { readResp, type RespValue } from '../../protocols/resp/resp-value'
 import type { MessageFacts } from '../rule-match'
@@ -101,7 +102,7 @@ function ownFields(source: FactsSource): Record<string, unknown> {
 /** The tree's fields by path, by name, and by own name where no other took it. */
 function flatten(fields: readonly MessageField[], prefix: string, out: Record<string, unknown>, nested: Set<string>, aliases: Record<string, string>): void {
   for (const f of fields) {
-    const name = f.name.replace(/\s*\([^()]*\)$/, '')
+    const name = fieldKey(f.name)
     const path = prefix === '' ? name : `${prefix}.${name}`
     if (!(path in out) || nested.has(path)) {
       out[path] = f.value

@@ -43,6 +43,10 @@ describe.each(KINDS)('a $kind: framing a capture file names', ({ kind, example, 
     engines.push(b)
     const opened = await b.engine['capture.open']({ path: saved })
     await expect(b.engine['msg.page']({ capture: opened.id, connId: conn.id })).rejects.toThrow(error)
+    // The list says what it carries from the start (the recorded framing), not raw until "decode as".
+    const listed = await b.engine['conn.get']({ capture: opened.id, ids: [conn.id] })
+    expect(listed[0].protocol?.carries).toBe(kind)
+    expect((await b.engine['conn.page']({ capture: opened.id, offset: 0, limit: 10 })).rows[0].protocol?.carries).toBe(kind)
 
     const c = await testEngine()
     engines.push(c)
@@ -53,5 +57,6 @@ describe.each(KINDS)('a $kind: framing a capture file names', ({ kind, example, 
     const page = await c.engine['msg.page']({ capture: uploaded.id, connId: conn.id })
     expect(page.framing.startsWith(`${kind}:`)).toBe(false)
     expect(page.source).not.toBe('owner')
+    expect((await c.engine['conn.get']({ capture: uploaded.id, ids: [conn.id] }))[0].protocol?.carries).not.toBe(kind)
   })
 })

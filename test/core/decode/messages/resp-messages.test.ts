@@ -239,10 +239,20 @@ describe('a framing chosen for all of a proxy\'s connections', () => {
     const ids = await closedConnections(t, 2)
     for (const id of ids) {
       const page = await t.engine['msg.page']({ capture: 'live', connId: id })
-      expect(page).toMatchObject({ framing: 'line:eol=lf', source: 'owner' })
+      // Chosen with "decode as" for all of them: not the proxy's own --frame.
+      expect(page).toMatchObject({ framing: 'line:eol=lf', source: 'ownerChosen' })
     }
     expect((await t.engine['msg.page']({ capture: 'live', connId: ids[1] })).messages.map((m) => m.summary)).toEqual(['three'])
     const setup = await t.engine['setup.current']()
     expect(setup.proxies?.[0]?.start.frame).toBe('line:eol=lf')
+    // A proxy started with --frame: its framing is its own, until "decode as" chooses for all its connections.
+    const framed = await t.engine['proxy.start']({ listen: '127.0.0.1:0', target: `127.0.0.1:${server.port}`, frame: 'line:eol=lf' })
+    const c = await connectTo(portOf(framed.listen))
+    c.end('four\n')
+    await new Promise((r) => c.on('close', r).resume())
+    const [, , third] = await closedConnections(t, 3)
+    expect((await t.engine['msg.page']({ capture: 'live', connId: third })).source).toBe('owner')
+    await t.engine['frame.set']({ capture: 'live', connId: third, frame: 'line:eol=any', owner: true })
+    expect((await t.engine['msg.page']({ capture: 'live', connId: third })).source).toBe('ownerChosen')
   })
 })

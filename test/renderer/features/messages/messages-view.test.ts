@@ -209,14 +209,23 @@ describe('the Messages tab', () => {
     expect(useMessagesStore().decodeAs).toMatchObject({ capture: 'live', conn: { id: 5 }, framing: 'none', source: 'none' })
   })
 
-  it('says a framing chosen, and one from its owner\'s rule', async () => {
-    const chosen = await mountView('en', { framing: 'length:size=2', source: 'chosen' })
-    expect(chosen.w.text()).toContain('length:size=2 — chosen')
-    chosen.w.unmount()
-    mounted.length = 0
-    pinia = createPinia()
-    const owner = await mountView('en', { framing: 'resp', source: 'owner' })
-    expect(owner.w.text()).toContain('RESP — from p1’s rule')
+  it('says where a framing came from: Decode as…, or the proxy\'s --frame, never a traffic rule, in English and Chinese', async () => {
+    const cases: Array<['en' | 'zh-CN', string, MessagePage['source'], string]> = [
+      ['en', 'length:size=2', 'chosen', 'length:size=2 — chosen with Decode as…'],
+      ['en', 'ksy:blob.ksy', 'owner', 'ksy:blob.ksy — set on proxy p1 (--frame)'],
+      ['en', 'ksy:blob.ksy', 'ownerChosen', 'ksy:blob.ksy — chosen with Decode as… for every connection of p1'],
+      ['zh-CN', 'length:size=2', 'chosen', 'length:size=2 — 通过“解码为…”选择'],
+      ['zh-CN', 'ksy:blob.ksy', 'owner', 'ksy:blob.ksy — 在代理 p1 上设置（--frame）'],
+      ['zh-CN', 'ksy:blob.ksy', 'ownerChosen', 'ksy:blob.ksy — 通过“解码为…”为 p1 的所有连接选择']
+    ]
+    for (const [language, framing, source, header] of cases) {
+      pinia = createPinia()
+      const { w } = await mountView(language, { framing, source })
+      expect(w.text()).toContain(header)
+      expect(w.text()).not.toMatch(/rule|规则/)
+      w.unmount()
+      mounted.length = 0
+    }
   })
 
   it('offers the filter words of the connection\'s own protocol, not redis\'s on every one, in English and Chinese', async () => {

@@ -1,6 +1,7 @@
 // A framing as people read it: a protocol by its name (RESP, PostgreSQL...), any other as
 // `--frame` writes it (`length:size=2`), and where it came from.
 
+import type { ConnectionKind } from '../../../../shared/capture-types'
 import { MESSAGE_PROTOCOL_NAMES, MESSAGE_PROTOCOLS, type MessageProtocol } from '../../../../shared/message-types'
 import type { FramingSource } from './messages-store'
 
@@ -11,9 +12,15 @@ const isProtocol = (s: string): s is MessageProtocol => (MESSAGE_PROTOCOLS as re
 /** `RESP` for `resp`, the spec itself for a framing (`length:size=2`). */
 export const framingName = (framing: string): string => (isProtocol(framing) ? MESSAGE_PROTOCOL_NAMES[framing] : framing)
 
-/** The tab's header: "RESP — recognised", "length:size=2 — chosen", "RESP — from p1's rule", "No framing". */
-export function framingWords(framing: string | undefined, source: FramingSource | undefined, owner: string, say: Say): string {
+/**
+ * The tab's header: "RESP — recognised", "length:size=2 — chosen with Decode as…",
+ * "ksy:blob.ksy — set on proxy p1 (--frame)", "No framing". A framing is no traffic rule: it
+ * came from the proxy's (or session's) `--frame`, or from Decode as… (for this connection or
+ * every one of its owner). `kind` is the connection's: a proxy's, else a session's.
+ */
+export function framingWords(framing: string | undefined, source: FramingSource | undefined, owner: { id: string; kind: ConnectionKind }, say: Say): string {
   if (framing === undefined || source === undefined) return ''
   if (source === 'none' || framing === 'none') return say('msgView.source.none')
-  return say(`msgView.source.${source}`, { framing: framingName(framing), owner })
+  const key = source === 'owner' && owner.kind !== 'proxy' ? 'ownerSession' : source
+  return say(`msgView.source.${key}`, { framing: framingName(framing), owner: owner.id })
 }

@@ -8,8 +8,10 @@ export default {
       framing: 'Framing',
       source: {
         detected: '{framing} — recognised',
-        chosen: '{framing} — chosen',
-        owner: '{framing} — from {owner}’s rule',
+        chosen: '{framing} — chosen with Decode as…',
+        owner: '{framing} — set on proxy {owner} (--frame)',
+        ownerSession: '{framing} — set on session {owner} (--frame)',
+        ownerChosen: '{framing} — chosen with Decode as… for every connection of {owner}',
         none: 'No framing'
       },
       decodeAs: 'Decode as…',
@@ -90,8 +92,10 @@ export default {
       framing: '分帧',
       source: {
         detected: '{framing} — 自动识别',
-        chosen: '{framing} — 手动选择',
-        owner: '{framing} — 来自 {owner} 的规则',
+        chosen: '{framing} — 通过“解码为…”选择',
+        owner: '{framing} — 在代理 {owner} 上设置（--frame）',
+        ownerSession: '{framing} — 在会话 {owner} 上设置（--frame）',
+        ownerChosen: '{framing} — 通过“解码为…”为 {owner} 的所有连接选择',
         none: '未分帧'
       },
       decodeAs: '解码为…',
