@@ -128,4 +128,18 @@ describe('show lists raw connections as messages', () => {
     const negated = await runCli(['show', 'none.tcap', '--filter', 'host:x -dir:client'])
     expect(negated.stderr).toMatch(/"dir:" picks messages/)
   })
+
+  it('takes a word a host and port could be (fn:443) as the Exchanges list does, not as a message word', async () => {
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const missing = join(dir, 'none.tcap')
+    for (const filter of ['fn:443', '-cmd:80']) {
+      const r = await runCli(['show', missing, '--filter', filter])
+      expect(r.code).not.toBe(0)
+      // Past the filter's words, to the file that is not there.
+      expect(r.stderr).not.toMatch(/picks messages/)
+      expect(r.stderr).toContain('none.tcap')
+    }
+    expect((await runCli(['show', missing, '--filter', 'fn:x'])).stderr).toMatch(/"fn:" picks messages/)
+  })
 })

@@ -7,7 +7,11 @@ import { MESSAGE_KEYS } from '../../shared/message-filter'
 
 /** A UserError in one line when `filter` holds a message filter's word. */
 export function refuseMessageWords(filter: string): void {
-  const word = filter.split(/\s+/).find((w) => MESSAGE_KEYS.some((k) => w.replace(/^-/, '').toLowerCase().startsWith(`${k}:`)))
+  // `fn:443` is a host and its port (a bare word), not a message word: a message word's value is never a port alone.
+  const word = filter.split(/\s+/).find((w) => {
+    const bare = w.replace(/^-/, '').toLowerCase()
+    return MESSAGE_KEYS.some((k) => bare.startsWith(`${k}:`) && !/^\d+$/.test(bare.slice(k.length + 1)))
+  })
   if (word === undefined) return
   const key = word.replace(/^-/, '').split(':')[0].toLowerCase()
   throw new UserError(

@@ -69,8 +69,10 @@ export class HeldQueue {
   /**
    * A person is still at it (editing it): its timeout starts again, as long as its rule holds
    * now (a timeout changed since it was held is the one the person expects), so an edit is
-   * not lost to a forward nobody chose; a rule now holding until someone decides holds it so.
-   * A message held until someone decides, or whose connection closed, has no timeout to start again.
+   * not lost to a forward nobody chose. A rule switched to 0 (until someone decides) since it
+   * was held makes a keep clear the message's expiry: it is held until someone decides from
+   * then on, and later keeps leave it so (even if the rule gets a timeout again), since a
+   * message held until someone decides, or whose connection closed, has no timeout to start again.
    */
   keep(id: number): HeldMessage {
     const item = this.item(id)

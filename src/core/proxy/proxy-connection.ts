@@ -470,6 +470,8 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
       this.rec.event('action', side, { action: 'rst', message: `RST sent to ${otherName}, ${AFTER_RST_GRACE_MS / 1000} s after the RST to ${name}` })
       this.resetOnPurpose('action', resetSocket(other) ? [side === 'client' ? 'server' : 'client'] : [])
     }, AFTER_RST_GRACE_MS)
+    // The other side's socket keeps the process up while it is open; the grace alone must not hold an engine's exit.
+    this.graceTimer.unref()
   }
 
   /**

@@ -65,7 +65,7 @@ function httpCovers(a: HttpMatch, b: HttpMatch): boolean {
     optional(a.port, b.port) &&
     textCovers(a.path, b.path) &&
     pairsCover(a.query, b.query, pairTest(false)) &&
-    pairsCover(lowerKeys(a.headers), lowerKeys(b.headers), pairTest(false)) &&
+    headersCover(a.headers, b.headers, pairTest(false)) &&
     (a.body === undefined || same(a.body, b.body))
   )
 }
@@ -87,8 +87,18 @@ function pairsCover<V>(a: Record<string, V> | undefined, b: Record<string, V> | 
   return Object.entries(a ?? {}).every(([name, p]) => b !== undefined && Object.hasOwn(b, name) && test(p, b[name]))
 }
 
-function lowerKeys<V>(m: Record<string, V> | undefined): Record<string, V> | undefined {
-  return m === undefined ? undefined : Object.fromEntries(Object.entries(m).map(([k, v]) => [k.toLowerCase(), v]))
+/**
+ * Header names match in any case, and the matcher keeps each spelling a rule gives (`X-A` and
+ * `x-a` are two conditions on one header), so no map by lowered name: one would keep only the
+ * last and make `a` look weaker than it is. Each of `a`'s conditions needs one of `b`'s on the
+ * same header that it covers.
+ */
+function headersCover<V>(a: Record<string, V> | undefined, b: Record<string, V> | undefined, test: (p: V, q: V) => boolean): boolean {
+  const have = Object.entries(b ?? {}).map(([name, q]) => [name.toLowerCase(), q] as const)
+  return Object.entries(a ?? {}).every(([name, p]) => {
+    const lower = name.toLowerCase()
+    return have.some(([n, q]) => n === lower && test(p, q))
+  })
 }
 
 type Text = { exact: string } | { glob: string } | { regex: string } | { contains: string } | { prefix: string }

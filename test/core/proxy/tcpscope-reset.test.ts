@@ -3,7 +3,7 @@
 // end the connection as `tcpscope-reset`, not `stopped` (a proxy stopping), with what made it
 // and the sides that got the RST, in the summary, the close record and the list's filter.
 import { connect } from 'node:net'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ConnectionSummary } from '../../../src/shared/capture-types'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { outcomeOf, REFUSED_PORT, waitFor } from '../../helpers/net'
@@ -170,6 +170,34 @@ describe('a reset tcpscope made', () => {
       await chatty.close()
     }
   }, 20_000)
+
+  // The target got a FIN with the client's RST, so a person's later FIN to it is refused (and
+  // an RST to it ends the grace); the grace's timer, pending, must not keep a process alive.
+  it("by a person's RST to one side: the grace that follows holds no process open, and the other side can only be reset", async () => {
+    const chatty = await proxyTo(t.engine, (s) => {
+      const timer = setInterval(() => s.writable && s.write('tick\n'), 50)
+      s.on('close', () => clearInterval(timer))
+    })
+    const timers = vi.spyOn(globalThis, 'setTimeout')
+    try {
+      const c = await connected(chatty.port)
+      await waitFor(() => chatty.accepted[0], 'the server to accept')
+      const id = await lastConnId(t.engine)
+      const clientEnd = outcomeOf(c)
+      await t.engine['conn.shut']({ connId: id, side: 'client', how: 'rst' })
+      expect((await clientEnd).error).toBe('ECONNRESET')
+      const grace = timers.mock.calls.findIndex((args) => args[1] === AFTER_RST_GRACE_MS)
+      expect(grace).toBeGreaterThanOrEqual(0)
+      expect((timers.mock.results[grace].value as NodeJS.Timeout).hasRef()).toBe(false)
+      await expect(t.engine['conn.shut']({ connId: id, side: 'server', how: 'fin' })).rejects.toThrow(/the target was sent a FIN already/)
+      await t.engine['conn.shut']({ connId: id, side: 'server', how: 'rst' })
+      const { summary } = await ended(id)
+      expect(summary).toMatchObject({ end: 'tcpscope-reset', changed: { reset: { by: 'action', rst: both } } })
+    } finally {
+      timers.mockRestore()
+      await chatty.close()
+    }
+  })
 
   // tcpscope is the server there: the server reset the connection, and its record says a rule made it, not a person.
   it("in a server session (serve --rules), a rule's reset ends server-reset, recorded as the rule's", async () => {
