@@ -173,6 +173,7 @@ export class Decoding {
     const d = this.entry(view).decoding
     // A page of the list read: read quickly, a file's decoding leaves the cores to the scroll.
     d.pacing.read()
+    const recorded = await this.rawMessages.recordedFramings(view)
     for (const row of rows) {
       const c = d.conn(row.id)
       const s = c && d.summary(c)
@@ -180,7 +181,7 @@ export class Decoding {
       // TLS settled on HTTP/2: that is what it carries, before its first bytes say so (they are recorded raw: h2 is not decoded yet).
       if (row.tls?.alpn === 'h2' && (s === undefined || s.protocol === 'unknown')) row.protocol = { ...s, protocol: 'http2' }
       // A framing chosen for it, or for its owner (a proxy's --frame, live or as its capture recorded it), is what it carries now.
-      const chosen = this.rawMessages.rules.of(view.id, row, view.info().live) ?? (await this.rawMessages.recordedFraming(view, row.ownerId))
+      const chosen = this.rawMessages.rules.of(view.id, row, view.info().live) ?? recorded.get(row.ownerId)
       if (chosen) {
         const { carries: _recognised, ...rest } = row.protocol ?? { protocol: 'raw' as const }
         row.protocol = chosen.spec.kind === 'none' ? rest : { ...rest, carries: chosen.spec.kind === 'protocol' ? chosen.spec.protocol : chosen.spec.kind }

@@ -18,6 +18,7 @@ import { targetPort } from '../../../shared/endpoint'
 import { readRanges } from '../../../shared/read-spans'
 import type { CaptureView } from '../../capture/query/capture-queries'
 import { NotKeptError } from '../../capture/read/capture-reader'
+import type { OwnerRecord } from '../../capture/format/record-payloads'
 import { codecFor, MAX_RECOGNISE_BYTES, recogniseMessages } from '../../protocols/messages/message-decoders'
 import { field, shown } from '../../protocols/messages/field-values'
 import { ENDED_INSIDE } from '../../protocols/messages/message-cutter'
@@ -25,8 +26,9 @@ import { loadFraming, namesHostFile } from './framing-files'
 import { FramingRules, framingOf, type Framing } from './framing-rules'
 import { MAX_INDEXED_MESSAGES, MessageIndex } from './message-index'
 import { parseMessageFilter } from './message-filter'
-import { deliveredMessage } from './message-delivered'
-import type { DeliveredMessageView } from '../../../shared/delivered-types'
+import { deliveredMessage, messageFacts } from './message-delivered'
+import { actsByPlace } from '../delivered-acts'
+import type { DeliveredMessageFactsPage, DeliveredMessageView } from '../../../shared/delivered-types'
 
 export interface MessageQuery {
   connId: number
@@ -88,19 +90,36 @@ export class Messages {
 
   /** The owner's --frame as its owner record kept it (a capture file remembers it), when this host may read what it names. */
   async recordedFraming(view: CaptureView, ownerId: string): Promise<Framing | undefined> {
-    const recorded = (await view.owners()).find((o) => o.id === ownerId)?.frame
-    if (!recorded) return undefined
+    return (await this.recordedFramings(view)).get(ownerId)
+  }
+
+  /**
+   * Every owner's recorded framing by owner id, read once for a page of the list (a file's owner
+   * records are one JSON text: parsing it per row cost a parse per row). Owner records a
+   * hostile or damaged file cannot give are as if there were none: its connections still list.
+   */
+  async recordedFramings(view: CaptureView): Promise<Map<string, Framing>> {
+    const out = new Map<string, Framing>()
+    let owners: OwnerRecord[]
     try {
-      const spec = framingOf(recorded)
-      // A `.ksy` or script an uploaded file names is a path on this host that the file chose,
-      // not the user (who may not read this host's files, let alone run them): never read
-      // because such a file says so. "Decode as" can still name one, where reading the host's
-      // files is allowed.
-      if (!namesHostFile(spec) || !this.uploaded(view.info().path)) return { spec, source: 'owner' }
+      owners = await view.owners()
     } catch {
-      // A file's framing this version cannot read: as if there were none.
+      return out
     }
-    return undefined
+    for (const o of owners) {
+      if (!o.frame) continue
+      try {
+        const spec = framingOf(o.frame)
+        // A `.ksy` or script an uploaded file names is a path on this host that the file chose,
+        // not the user (who may not read this host's files, let alone run them): never read
+        // because such a file says so. "Decode as" can still name one, where reading the host's
+        // files is allowed.
+        if (!namesHostFile(spec) || !this.uploaded(view.info().path)) out.set(o.id, { spec, source: 'owner' })
+      } catch {
+        // A file's framing this version cannot read: as if there were none.
+      }
+    }
+    return out
   }
 
   /** The protocol a connection's first bytes (or its port) say, as the live decoder would: its summary's `carries` when decoded. */
@@ -178,6 +197,23 @@ export class Messages {
 
   /** Message `index` as its receiver got it, where a rule or the script acted on it (message-delivered.ts). */
   async delivered(view: CaptureView, q: { connId: number; message: number; frame?: string }): Promise<DeliveredMessageView> {
+    const { conn, codec, all, messageAt } = await this.followed(view, q)
+    if (q.message >= all) throw new UserError(`connection #${q.connId} has no message ${q.message + 1} (it has ${all})`)
+    return deliveredMessage(view, q.connId, messageAt(q.message), codec, conn.kind)
+  }
+
+  /** A page of messages' changes, as delivered() says them without what was delivered: the framing, index and records looked up once for the page. */
+  async changes(view: CaptureView, q: { connId: number; from?: number; limit?: number; frame?: string }): Promise<DeliveredMessageFactsPage> {
+    const { conn, all, messageAt } = await this.followed(view, q)
+    const from = q.from ?? 0
+    const places = await actsByPlace(view, q.connId)
+    const messages: DeliveredMessageFactsPage['messages'] = []
+    for (let i = from; i < Math.min(all, from + (q.limit ?? DEFAULT_PAGE)); i++) messages.push(messageFacts(places, messageAt(i), conn.kind).facts)
+    return { from, total: all, messages }
+  }
+
+  /** A cut connection's index, followed to the capture's end: how many messages it has, and each by its place in the list. */
+  private async followed(view: CaptureView, q: { connId: number; frame?: string }) {
     const conn = await this.connection(view, q.connId)
     const framing: Framing = q.frame !== undefined && q.frame.trim() !== '' ? { spec: framingOf(q.frame), source: 'chosen' } : await this.framingFor(view, conn)
     await loadFraming(framing.spec)
@@ -186,10 +222,8 @@ export class Messages {
     const index = this.index(view.id, q.connId, codec, framing.spec)
     await index.follow(view, q.connId)
     const pending = index.pending()
-    const all = index.size + pending.length
-    if (q.message >= all) throw new UserError(`connection #${q.connId} has no message ${q.message + 1} (it has ${all})`)
-    const m = q.message < index.size ? index.get(q.message) : pending[q.message - index.size]
-    return deliveredMessage(view, q.connId, m, codec, conn.kind)
+    const messageAt = (i: number): StreamMessage => (i < index.size ? index.get(i) : pending[i - index.size])
+    return { conn, codec, all: index.size + pending.length, messageAt }
   }
 
   /** Fills each message's summary (and fields) from its first MESSAGE_DECODE_BYTES (shared/read-spans.ts says how they are read). */

@@ -8,14 +8,13 @@ import { join } from 'node:path'
 import { FileCapture } from '../../../../src/core/capture/file-capture'
 import { readStats } from '../../../../src/core/capture/read/capture-reader'
 import { LiveCapture } from '../../../../src/core/capture/write/live-capture'
-import { crc32 } from 'node:zlib'
-import { BLOCK_SIZE, encodeTrailer, ENDS, F, F_COUNT, PART_SIZE, SECTIONS } from '../../../../src/core/capture/format/index-codec'
-import { DIR_NONE, RECORD_HEADER_SIZE, RecordType, writeRecordHeader } from '../../../../src/core/capture/format/capture-format'
+import { BLOCK_SIZE, ENDS, F, F_COUNT } from '../../../../src/core/capture/format/index-codec'
 import type { IndexView } from '../../../../src/core/capture/read/index-view'
 import { collect, connectTo, randomPayload, startServer, tempDir } from '../../../helpers/net'
 import { portOf, testEngine, type TestEngine } from '../../../helpers/engine'
 import { closedConnections } from '../../../helpers/capture-checks'
 import { TYPE, walkRecords, withoutStoredIndex } from '../../../helpers/capture-file'
+import { withIndexSectionEdited } from '../../../helpers/stored-index-edit'
 
 let t: TestEngine | undefined
 const cleanups: Array<() => unknown> = []
@@ -98,34 +97,14 @@ async function sample(): Promise<string> {
   return t.capturePath
 }
 
-function record(type: RecordType, payload: Buffer, payloadCrc?: number): Buffer {
-  const b = Buffer.alloc(RECORD_HEADER_SIZE + payload.length)
-  writeRecordHeader(b, new DataView(b.buffer, b.byteOffset, b.length), 0, type, DIR_NONE, 0, 0, payload.length, Date.now(), 0, payloadCrc)
-  payload.copy(b, RECORD_HEADER_SIZE)
-  return b
-}
-
-/**
- * The file with its stored index's numbers edited by hand (`edit` gets each row's cells) and
- * its CRCs made again, as a tampered file would be: it passes every check of the index.
- */
+/** The file with its stored index's numbers edited by hand (`edit` gets each row's cells). */
 function withNumbersEdited(file: Buffer, edit: (cells: Float64Array) => void): Buffer {
-  const parts = walkRecords(file).filter((r) => r.type === TYPE.Index)
-  const stream = Buffer.concat(parts.map((r) => file.subarray(r.start + RECORD_HEADER_SIZE, r.end)))
-  const at = (i: number): { offset: number; length: number } => ({ offset: stream.readDoubleLE(16 + i * 16), length: stream.readDoubleLE(24 + i * 16) })
-  const numbers = at(SECTIONS.indexOf('numbers'))
-  const cells = new Float64Array(stream.buffer.slice(stream.byteOffset + numbers.offset, stream.byteOffset + numbers.offset + numbers.length))
-  edit(cells)
-  Buffer.from(cells.buffer).copy(stream, numbers.offset)
-  // The CRC table follows the last section, 8-aligned.
-  const crcTable = Math.max(...SECTIONS.map((_, i) => Math.ceil((at(i).offset + at(i).length) / 8) * 8))
-  const blocks = Math.ceil(crcTable / BLOCK_SIZE)
-  for (let b = 0; b < blocks; b++) stream.writeUInt32LE(crc32(stream.subarray(b * BLOCK_SIZE, Math.min((b + 1) * BLOCK_SIZE, crcTable))), crcTable + b * 4)
-  const firstPart = parts[0].start
-  const indexRecords: Buffer[] = []
-  for (let p = 0; p < stream.length; p += PART_SIZE) indexRecords.push(record(RecordType.Index, stream.subarray(p, Math.min(stream.length, p + PART_SIZE))))
-  const trailer = encodeTrailer({ streamLength: stream.length, firstPart, partSize: PART_SIZE, blockSize: BLOCK_SIZE, crcTableOffset: crcTable, crcTableCrc: crc32(stream.subarray(crcTable)) })
-  return Buffer.concat([file.subarray(0, firstPart), ...indexRecords, record(RecordType.Trailer, trailer, crc32(trailer))])
+  return withIndexSectionEdited(file, 'numbers', (bytes) => {
+    // A copy: the section's bytes need not sit 8-aligned in the buffer.
+    const cells = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))
+    edit(cells)
+    Buffer.from(cells.buffer).copy(bytes)
+  })
 }
 
 describe('the stored index', () => {
