@@ -13,9 +13,9 @@ import { captureRef, downloadReadArgs, downloadRef, openArgs, saveArgs, uploadBe
 import { activityArgs, deliveredMapArgs, deliveredReadArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
 import type { DeliveredStreamMap } from './delivered-stream-types'
 import { bodyArgs, decodedPageArgs, deliveredArgs, exchangePageArgs, exchangesArgs, h2FramesArgs, wsPayloadArgs } from './decode-args'
-import type { DeliveredMessageView, DeliveredView } from './delivered-types'
+import type { DeliveredFactsPage, DeliveredMessageFactsPage, DeliveredMessageView, DeliveredView } from './delivered-types'
 import { grpcMessagesArgs, grpcProtosLoadArgs } from './grpc-args'
-import { frameSetArgs, messageDeliveredArgs, messagePageArgs } from './message-args'
+import { frameSetArgs, messageChangesArgs, messageDeliveredArgs, messagePageArgs } from './message-args'
 import type { MessagePage } from './message-types'
 import type { GrpcMessagePage, GrpcProtoSet } from './grpc-types'
 import { exportArgs, exportReadArgs, exportStreamArgs, exportStreamRef, type ExportStreamStart } from './export-args'
@@ -277,6 +277,11 @@ export const commands = {
   'http.body': command<Infer<typeof bodyArgs>, BodyPiece>(bodyArgs, { cancellable: true }),
   /** An exchange as its receivers got it, where a traffic rule or the script changed it (read from its `rule` records). */
   'http.delivered': command<Infer<typeof deliveredArgs>, DeliveredView>(deliveredArgs, { cancellable: true }),
+  /**
+   * A page of a connection's exchanges' changes: http.delivered's notes and which sides a rule
+   * or the script changed, no content read; the connection's records walked once a page.
+   */
+  'http.changes': command<Infer<typeof decodedPageArgs>, DeliveredFactsPage>(decodedPageArgs, { cancellable: true }),
   /** A slice of an HTTP/2 connection's frames, as on the wire (optionally one stream's): the Frames view. */
   'h2.frames': command<Infer<typeof h2FramesArgs>, H2FramePage>(h2FramesArgs, { cancellable: true }),
   /** A piece of a WebSocket message's payload: unmasked, joined across frames, inflated. */
@@ -298,6 +303,8 @@ export const commands = {
   'msg.page': command<Infer<typeof messagePageArgs>, MessagePage>(messagePageArgs, { cancellable: true }),
   /** One message as its receiver got it, where a traffic rule or the script acted on it (read from its `rule` records). */
   'msg.delivered': command<Infer<typeof messageDeliveredArgs>, DeliveredMessageView>(messageDeliveredArgs),
+  /** A page of a raw connection's messages' changes: msg.delivered without what was delivered, the framing and index looked up once a page. */
+  'msg.changes': command<Infer<typeof messageChangesArgs>, DeliveredMessageFactsPage>(messageChangesArgs),
   /** "Decode as": the framing of a connection (and, with `owner`, of its proxy's or session's connections in the capture). */
   'frame.set': command<Infer<typeof frameSetArgs>, { framing: string }>(frameSetArgs),
   /** Loads .proto files (and their imports) in place of those loaded before; gRPC fields are named by them from then on. */

@@ -31,6 +31,25 @@ export interface DeliveredView {
   noResponse?: boolean
 }
 
+/**
+ * What http.changes says of each exchange of a page: the notes and which sides changed, as
+ * DeliveredView says them, with no content read (tcpscope show prints only these).
+ */
+export interface DeliveredFacts {
+  notes: string[]
+  local: boolean
+  request?: true
+  response?: true
+  noResponse?: true
+}
+
+export interface DeliveredFactsPage {
+  from: number
+  /** The connection's exchanges. */
+  total: number
+  exchanges: DeliveredFacts[]
+}
+
 /** The most of a delivered body a view is given (a `rule` record keeps at most 1 MiB of it). */
 export const DELIVERED_PREVIEW = 256 * 1024
 
@@ -55,4 +74,14 @@ export interface DeliveredMessageView {
   none?: boolean
   /** What was delivered was over 1 MiB: only its size was kept. */
   notKept?: number
+}
+
+/** What msg.changes says of a message: DeliveredMessageView without what was delivered (neither read nor decoded). */
+export type DeliveredMessageFacts = Omit<DeliveredMessageView, 'got'> & { got?: Pick<NonNullable<DeliveredMessageView['got']>, 'dir' | 'answer'> }
+
+export interface DeliveredMessageFactsPage {
+  from: number
+  /** The connection's messages. */
+  total: number
+  messages: DeliveredMessageFacts[]
 }

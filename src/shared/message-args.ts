@@ -31,6 +31,16 @@ export const messageDeliveredArgs = obj({
   frame: optional(frameText)
 })
 
+/** A page of messages' changes (msg.changes): what rules did to each, without what they delivered. */
+export const messageChangesArgs = obj({
+  capture: captureId,
+  connId,
+  from: optional(int({ min: 0 })),
+  limit: optional(int({ min: 1, max: MESSAGE_MAX_PAGE })),
+  /** Cut with this framing, as msg.page was. */
+  frame: optional(frameText)
+})
+
 export const frameSetArgs = obj({
   capture: captureId,
   /** The connection chosen ("Decode as…" on its row). */

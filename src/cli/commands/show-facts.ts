@@ -1,8 +1,9 @@
 // What `tcpscope show` says of an exchange in text and in JSON alike: its protocol as the
 // exchange list names it (exchangeProtocol), its URL (request-url.ts, as HAR writes it), and
 // what a body's or payload's reading left out, as one phrase; and what a rule, the script or
-// a breakpoint changed of what the receivers got, in the engine's own words (http.delivered,
-// msg.delivered: the readers the HAR export as delivered and the UI's views share).
+// a breakpoint changed of what the receivers got, in the engine's own words (http.changes,
+// msg.changes: http.delivered's and msg.delivered's facts without the content, from the
+// readers the HAR export as delivered and the UI's views share).
 
 import type { ConnectionSummary } from '../../shared/capture-types'
 import { contentTypeOf } from '../../shared/body-type'
@@ -10,7 +11,7 @@ import { tlsTerminated } from '../../shared/http-scheme'
 import { formatBytes } from '../../shared/human-readable'
 import { exchangeProtocol, type ExchangeProtocol, type HttpExchange } from '../../shared/protocol-types'
 import { requestUrl } from '../../shared/request-url'
-import type { DeliveredMessageView, DeliveredView } from '../../shared/delivered-types'
+import type { DeliveredFacts, DeliveredMessageFacts, DeliveredView } from '../../shared/delivered-types'
 import type { RuleEventInfo } from '../../shared/rules/rule-types'
 import type { ContentFacts } from './show-bodies'
 
@@ -32,7 +33,7 @@ export interface ExchangeChange {
 }
 
 /** An exchange's change, from its delivered view; undefined when nothing acted on it. */
-export function exchangeChange(d: DeliveredView): ExchangeChange | undefined {
+export function exchangeChange(d: DeliveredView | DeliveredFacts): ExchangeChange | undefined {
   if (d.notes.length === 0) return undefined
   return { notes: d.notes, ...(d.request !== undefined ? { request: true } : {}), ...(d.response !== undefined ? { response: true } : {}), ...(d.noResponse === true ? { noResponse: true } : {}) }
 }
@@ -52,7 +53,7 @@ export interface MessageChange {
 }
 
 /** A message's change, from its delivered view; undefined when nothing changed what its receiver got (a delay, an error). */
-export function messageChange(d: DeliveredMessageView): MessageChange | undefined {
+export function messageChange(d: DeliveredMessageFacts): MessageChange | undefined {
   const changed = d.none === true ? 'dropped' : d.got?.answer === true ? 'answered' : d.got !== undefined || d.notKept !== undefined ? 'rewritten' : undefined
   if (changed === undefined) return undefined
   // As delivered-stream.ts messageFate reads them: the first record that ended it stands, else the last that replaced it.

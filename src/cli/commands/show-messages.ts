@@ -3,8 +3,9 @@
 // Text: one line each. JSON: one {"type": "message", ...} object per line, with the
 // payload (text where printable, else hex, up to --body-limit) and the decoded fields.
 // A message a rule or the script rewrote, answered or dropped is marked (`changed by the
-// script`; `changed`, `rule` in JSON), from msg.delivered as the Messages tab reads it: asked
-// only on a connection whose summary says its receivers' bytes were changed.
+// script`; `changed`, `rule` in JSON), from msg.changes (msg.delivered as the Messages tab
+// reads it, without what was delivered) a page at a time: asked only on a connection whose
+// summary says its receivers' bytes were changed.
 
 import { formatBytes, formatPeer, formatTimestamp } from '../../shared/human-readable'
 import { MESSAGE_PROTOCOL_NAMES, type MessageProtocol, type StreamMessage } from '../../shared/message-types'
@@ -33,16 +34,19 @@ const framingName = (framing: string): string => MESSAGE_PROTOCOL_NAMES[framing 
 
 /** A raw connection's messages; how many were shown (0: none, and nothing was printed). */
 export async function showMessages(s: MessageShow, conn: ShownConnection, first: boolean): Promise<number> {
-  const base = { capture: s.capture, connId: conn.id, ...(s.frame !== undefined ? { frame: s.frame } : {}), fields: s.json }
+  const frameOf = s.frame !== undefined ? { frame: s.frame } : {}
+  const base = { capture: s.capture, connId: conn.id, ...frameOf, fields: s.json }
   let page = await s.engine['msg.page']({ ...base, from: 0, limit: PAGE })
   if (page.total === 0) return 0
   if (!s.json) await s.out.put(`${first ? '' : '\n'}#${conn.id} ${formatPeer(conn.client)} -> ${terminalSafe(targetOf(conn))}: ${framingName(page.framing)}, ${page.total} message${page.total === 1 ? '' : 's'}\n`)
   let shown = 0
   for (;;) {
     const payloads = s.json ? await payloadsOf(s, conn, page.messages) : []
+    const changes = receiversChanged(conn) && page.messages.length > 0 ? (await s.engine['msg.changes']({ ...frameOf, capture: s.capture, connId: conn.id, from: page.from, limit: page.messages.length })).messages : []
     for (const [k, m] of page.messages.entries()) {
       if (outputClosed()) return shown
-      const change = receiversChanged(conn) ? messageChange(await s.engine['msg.delivered']({ capture: s.capture, connId: conn.id, message: m.index, ...(s.frame !== undefined ? { frame: s.frame } : {}) })) : undefined
+      const facts = changes[k]
+      const change = facts === undefined ? undefined : messageChange(facts)
       if (s.json) s.out.add(JSON.stringify({ ...sharedMessageJson(conn.id, page.framing, m, payloads[k] ?? new Uint8Array(0)), ...(change ? { changed: change.changed, rule: change.rule } : {}) }) + '\n')
       else s.out.add(messageLine(conn, m, change))
       shown++

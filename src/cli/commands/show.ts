@@ -4,15 +4,17 @@
 // (http.exchanges) and WebSocket messages (ws.messages) a page at a time, bodies and
 // payloads through the body pipeline (http.body, ws.payload) up to --body-limit, and
 // --filter through the exchange list's own filter (exchange.page). An exchange a rule, the
-// script or a breakpoint changed says so after its head, from http.delivered (what the HAR
-// export as delivered and the HTTP tab read), asked only on a connection whose summary says
-// something changed what its receivers got. Output goes out in
+// script or a breakpoint changed says so after its head, from http.changes (http.delivered's
+// notes without the content: what the HAR export as delivered and the HTTP tab read), asked a
+// page at a time, only on a connection whose summary says something changed what its
+// receivers got: one walk of the connection's records a page, not one per exchange. Output goes out in
 // batches that wait for stdout (show-text.ts, show-json.ts lay it out).
 
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { formatBytes } from '../../shared/human-readable'
 import { DEFAULT_BODY_LIMIT, MAX_CONN_ID, MAX_PAGE } from '../../shared/limits'
 import type { BodyPiece, HttpExchange } from '../../shared/protocol-types'
+import type { DeliveredFacts } from '../../shared/delivered-types'
 import type { Engine } from '../../core/engine'
 import { parseSize, parseWhole, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
@@ -142,7 +144,7 @@ class Show {
     await this.header(conn, first.protocol, first.total)
     let page = first
     for (;;) {
-      await this.pageOfExchanges(conn, page.exchanges)
+      await this.pageOfExchanges(conn, page.exchanges, await this.changes(conn, page.from, page.exchanges.length))
       const next = page.from + page.exchanges.length
       if (only !== undefined || page.exchanges.length === 0 || next >= page.total || outputClosed()) break
       page = await this.engine['http.exchanges']({ capture: this.capture, connId: conn.id, from: next, limit: PAGE, bodiesAhead: true })
@@ -171,7 +173,8 @@ class Show {
           await this.header(conn, got.protocol, got.total)
         }
         problems = got.problems
-        for (const ex of got.exchanges) await this.exchange(conn, ex)
+        const changes = await this.changes(conn, row.index, got.exchanges.length)
+        for (const [k, ex] of got.exchanges.entries()) await this.exchange(conn, ex, {}, changes[k])
       }
       if (offset + PAGE >= page.total) break
     }
@@ -189,7 +192,7 @@ class Show {
    * ahead (within BODIES_AHEAD bytes): written one at a time, `show` waited on the engine's
    * read of every body in turn.
    */
-  private async pageOfExchanges(conn: ShownConnection, exchanges: HttpExchange[]): Promise<void> {
+  private async pageOfExchanges(conn: ShownConnection, exchanges: HttpExchange[], changes: Array<DeliveredFacts | undefined>): Promise<void> {
     const length = firstWindow(this.opts.bodyLimit)
     const ahead = Math.max(1, Math.floor(BODIES_AHEAD / (2 * length)))
     const early = new Map<HttpExchange, EarlyBodies>()
@@ -207,14 +210,20 @@ class Show {
     }
     for (let i = 0; i < exchanges.length; i++) {
       for (let k = i; k < Math.min(exchanges.length, i + ahead); k++) ask(exchanges[k])
-      await this.exchange(conn, exchanges[i], early.get(exchanges[i]))
+      await this.exchange(conn, exchanges[i], early.get(exchanges[i]) ?? {}, changes[i])
       early.delete(exchanges[i])
     }
   }
 
-  private async exchange(conn: ShownConnection, ex: HttpExchange, early: EarlyBodies = {}): Promise<void> {
+  /** What rules changed of `count` exchanges from `from` (none asked on a connection nothing changed). */
+  private async changes(conn: ShownConnection, from: number, count: number): Promise<Array<DeliveredFacts | undefined>> {
+    if (!receiversChanged(conn) || count === 0) return []
+    return (await this.engine['http.changes']({ capture: this.capture, connId: conn.id, from, limit: count })).exchanges
+  }
+
+  private async exchange(conn: ShownConnection, ex: HttpExchange, early: EarlyBodies, facts: DeliveredFacts | undefined): Promise<void> {
     const bodies: ExchangeBodies = { request: this.body(conn.id, ex.index, 'request', early.request), response: this.body(conn.id, ex.index, 'response', early.response) }
-    const change = receiversChanged(conn) ? exchangeChange(await this.engine['http.delivered']({ capture: this.capture, connId: conn.id, exchange: ex.index })) : undefined
+    const change = facts === undefined ? undefined : exchangeChange(facts)
     if (this.opts.json) await writeExchangeJson(this.out, conn, ex, bodies, this.opts.bodyLimit, change)
     else await printExchange(this.out, conn, ex, bodies, this.opts.bodyLimit, change)
     this.shown++

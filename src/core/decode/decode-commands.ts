@@ -6,14 +6,21 @@ import type { CommandTable } from '../command-table'
 import type { Captures } from '../capture/open-captures'
 import type { Decoding } from './decoding'
 import { deliveredMap, readDelivered } from './delivered-stream'
+import { deliveredFacts } from './delivered-view'
 
-export type DecodeCommand = 'http.exchanges' | 'http.body' | 'http.delivered' | 'ws.messages' | 'ws.payload' | 'exchange.page' | 'h2.frames' | 'conn.delivered' | 'conn.delivered.read'
+export type DecodeCommand = 'http.exchanges' | 'http.body' | 'http.delivered' | 'http.changes' | 'ws.messages' | 'ws.payload' | 'exchange.page' | 'h2.frames' | 'conn.delivered' | 'conn.delivered.read'
 
 export function decodeCommands(captures: Pick<Captures, 'get'>, decoding: Decoding): CommandTable<DecodeCommand> {
   return {
     'http.exchanges': async (args) => decoding.exchanges(captures.get(args.capture), args.connId, args.from, args.limit, args.bodiesAhead === true),
     'http.body': async (args, ctx) => decoding.body(captures.get(args.capture), args, ctx?.signal),
     'http.delivered': async (args, ctx) => decoding.delivered(captures.get(args.capture), args.connId, args.exchange, ctx?.signal),
+    // The page as http.exchanges decodes it (kept for the body reads that follow), then the records walked once for it.
+    'http.changes': async (args, ctx) => {
+      const view = captures.get(args.capture)
+      const page = await decoding.exchanges(view, args.connId, args.from, args.limit)
+      return { from: page.from, total: page.total, exchanges: await deliveredFacts(view, args.connId, page.exchanges, ctx?.signal) }
+    },
     'ws.messages': async (args) => decoding.messages(captures.get(args.capture), args.connId, args.from, args.limit),
     'ws.payload': async (args) => decoding.wsPayload(captures.get(args.capture), args),
     'h2.frames': async (args) => decoding.h2Frames(captures.get(args.capture), { connId: args.connId, from: args.from ?? 0, limit: args.limit ?? 100, ...(args.stream !== undefined ? { stream: args.stream } : {}) }),

@@ -87,6 +87,8 @@ interface Entry {
   growing?: Promise<ConnActs>
   /** Record index → what it delivered, most recently read last. */
   bytes: Map<number, Buffer>
+  /** The acts by place (actsByPlace), grouped up to `count` of them. */
+  places?: { of: ConnActs; count: number; map: Map<string, StreamAct[]> }
 }
 
 const byView = new WeakMap<CaptureView, Map<number, Entry>>()
@@ -158,6 +160,30 @@ export async function connActs(view: CaptureView, connId: number): Promise<ConnA
   } finally {
     if (e.growing === p) e.growing = undefined
   }
+}
+
+/** The key of the message a record acted on: `client:OFFSET` or `server:OFFSET`. */
+export const placeKey = (dir: Direction, offset: number): string => `${dir}:${offset}`
+
+/**
+ * The connection's records by the message each acted on (placeKey), in the order written:
+ * grouped once per connection and grown as its records grow, so that asking for one
+ * message's records (every exchange or message of a connection in turn) costs no walk of all.
+ */
+export async function actsByPlace(view: CaptureView, connId: number): Promise<ReadonlyMap<string, readonly StreamAct[]>> {
+  const a = await connActs(view, connId)
+  const e = entryOf(view, connId)
+  // Grouped from the list read (an entry let go and read again has another).
+  if (e.places?.of !== a) e.places = { of: a, count: 0, map: new Map() }
+  const places = e.places
+  for (; places.count < a.acts.length; places.count++) {
+    const act = a.acts[places.count]
+    const key = placeKey(act.dir, act.offset)
+    const list = places.map.get(key)
+    if (list === undefined) places.map.set(key, [act])
+    else list.push(act)
+  }
+  return places.map
 }
 
 /** What record `act` delivered (it kept the bytes: `info.delivered` was there). */

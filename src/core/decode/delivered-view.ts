@@ -5,12 +5,13 @@
 // bounded pipeline a replay's response goes through (comparison-content.ts), so the views
 // show a delivered gzip body decoded as they show a captured one.
 
-import type { DeliveredPart, DeliveredView } from '../../shared/delivered-types'
+import type { DeliveredFacts, DeliveredPart, DeliveredView } from '../../shared/delivered-types'
 import { DELIVERED_PREVIEW } from '../../shared/delivered-types'
 import type { HttpExchange, HttpMessage } from '../../shared/protocol-types'
+import { ERROR_CODES, UserError } from '../../shared/errors'
 import { MAX_COMPARED_BODY } from '../../shared/response-comparison-types'
 import type { CaptureView } from '../capture/query/capture-queries'
-import { DeliveredConnection, type DeliveredMessage } from '../export/delivered'
+import { DeliveredConnection, type DeliveredExchange, type DeliveredMessage } from '../export/delivered'
 import { comparedResponse, readableContent } from '../replay/response-comparison'
 import { comparisonContent } from '../replay/comparison-content'
 import { readBody } from './body-content'
@@ -25,15 +26,44 @@ async function partOf(view: CaptureView, connId: number, d: DeliveredMessage, se
   return { message, body: bytes.slice(0, DELIVERED_PREVIEW), content: readableContent(comparedResponse(message, content, '')) }
 }
 
+/** Which of `ex`'s messages its receivers got otherwise, read from the records; `noResponse`: the client got none. */
+function changedSides(ex: HttpExchange, got: DeliveredExchange): { request?: DeliveredMessage; response?: DeliveredMessage; noResponse: boolean } {
+  const request = got.exchange.request !== undefined ? got.delivered.get(got.exchange.request) : undefined
+  const response = got.exchange.response !== undefined ? got.delivered.get(got.exchange.response) : undefined
+  const noResponse = response === undefined && got.exchange.response === undefined && (ex.response !== undefined || got.local)
+  return { ...(request !== undefined ? { request } : {}), ...(response !== undefined ? { response } : {}), noResponse }
+}
+
 /** Exchange `ex` of connection `connId` as delivered: the parts a rule or the script changed, and what they did. */
 export async function deliveredView(view: CaptureView, connId: number, ex: HttpExchange, signal?: AbortSignal): Promise<DeliveredView> {
   const conn = await DeliveredConnection.open(view, connId)
   const got = await conn.next(ex)
   const out: DeliveredView = { notes: got.notes, local: got.local }
-  const req = got.exchange.request !== undefined ? got.delivered.get(got.exchange.request) : undefined
-  if (req !== undefined) out.request = await partOf(view, connId, req, ex.request, signal)
-  const res = got.exchange.response !== undefined ? got.delivered.get(got.exchange.response) : undefined
-  if (res !== undefined) out.response = await partOf(view, connId, res, ex.response, signal)
-  else if (got.exchange.response === undefined && (ex.response !== undefined || got.local)) out.noResponse = true
+  const sides = changedSides(ex, got)
+  if (sides.request !== undefined) out.request = await partOf(view, connId, sides.request, ex.request, signal)
+  if (sides.response !== undefined) out.response = await partOf(view, connId, sides.response, ex.response, signal)
+  else if (sides.noResponse) out.noResponse = true
+  return out
+}
+
+/**
+ * Exchanges of connection `connId` (in order) as deliveredView says them, without their
+ * content: one walk of the connection's records (as the HAR export as delivered takes them),
+ * no body read; what `tcpscope show` marks an exchange changed by.
+ */
+export async function deliveredFacts(view: CaptureView, connId: number, exchanges: readonly HttpExchange[], signal?: AbortSignal): Promise<DeliveredFacts[]> {
+  const conn = await DeliveredConnection.open(view, connId)
+  const out: DeliveredFacts[] = []
+  for (const ex of exchanges) {
+    if (signal?.aborted) throw new UserError('cancelled', ERROR_CODES.ECANCELED)
+    const got = await conn.next(ex)
+    const sides = changedSides(ex, got)
+    out.push({
+      notes: got.notes,
+      local: got.local,
+      ...(sides.request !== undefined ? { request: true } : {}),
+      ...(sides.response !== undefined ? { response: true } : sides.noResponse ? { noResponse: true } : {})
+    })
+  }
   return out
 }

@@ -30,7 +30,7 @@ import { h2ErrorName, type ExchangeState, type HttpExchange, type HttpHeader, ty
 import { endedHere, SCRIPT_ENDED, type RuleEventInfo } from '../../shared/rules/rule-types'
 import type { CaptureView } from '../capture/query/capture-queries'
 import { dechunk } from '../http/body/dechunk'
-import { actBytes, connActs, keptBytes } from '../decode/delivered-acts'
+import { actBytes, actsByPlace, keptBytes, placeKey, type StreamAct } from '../decode/delivered-acts'
 import { requestFraming, responseFraming } from '../protocols/http1/body-framing'
 import { latin1 } from '../protocols/http1/bytes'
 import { findBlankLine } from '../protocols/http1/head-boundary'
@@ -57,28 +57,37 @@ export interface RuleAct {
   bytes(): Promise<Buffer | undefined>
 }
 
-/** A connection's rule records by the message each acted on: `client:OFFSET` or `server:OFFSET`, in the order written. */
-export type RuleActs = Map<string, RuleAct[]>
+/** A connection's rule records by the message each acted on: `client:OFFSET` or `server:OFFSET` (placeKey), in the order written. */
+export interface RuleActs {
+  get(key: string): RuleAct[] | undefined
+  readonly size: number
+  values(): Iterable<RuleAct[]>
+}
 
-const actKey = (dir: Direction, offset: number): string => `${dir}:${offset}`
-
-/** The connection's rule records, as the delivered views read them (decode/delivered-acts.ts: read once, kept, grown). */
+/**
+ * The connection's rule records, as the delivered views read them (decode/delivered-acts.ts:
+ * read once, kept, grown, grouped by place once): each place's read as asked for, so that
+ * opening a connection per exchange costs no walk of every record.
+ */
 export async function ruleActs(view: CaptureView, connId: number): Promise<RuleActs> {
-  const acts: RuleActs = new Map()
-  for (const a of (await connActs(view, connId)).acts) {
-    const key = actKey(a.dir, a.offset)
-    const list = acts.get(key) ?? []
-    list.push({
-      info: a.info,
-      dir: a.dir,
-      time: a.time,
-      ...(a.by !== undefined ? { by: a.by } : {}),
-      ...(a.form !== undefined ? { form: a.form } : {}),
-      bytes: () => (keptBytes(a.info) ? actBytes(view, connId, a) : Promise.resolve(undefined))
-    })
-    acts.set(key, list)
+  const places = await actsByPlace(view, connId)
+  const asRule = (a: StreamAct): RuleAct => ({
+    info: a.info,
+    dir: a.dir,
+    time: a.time,
+    ...(a.by !== undefined ? { by: a.by } : {}),
+    ...(a.form !== undefined ? { form: a.form } : {}),
+    bytes: () => (keptBytes(a.info) ? actBytes(view, connId, a) : Promise.resolve(undefined))
+  })
+  return {
+    get: (key) => places.get(key)?.map(asRule),
+    get size() {
+      return places.size
+    },
+    *values() {
+      for (const list of places.values()) yield list.map(asRule)
+    }
   }
-  return acts
 }
 
 /** A message as its receiver got it, read from a rule record. */
@@ -289,7 +298,7 @@ function standsFor(d: DeliveredMessage, sent: HttpMessage): DeliveredMessage {
 /** The records on a request (in the client's direction, where the request starts). */
 async function requestChanges(acts: RuleActs, req: HttpMessage, h2: boolean): Promise<Changes> {
   const out: Changes = { local: false, notes: [], asSent: [] }
-  for (const act of acts.get(actKey('client', req.headRange.offset)) ?? []) {
+  for (const act of acts.get(placeKey('client', req.headRange.offset)) ?? []) {
     const info = act.info
     if (info.action === 'delay' || info.action === 'error') continue
     const who = whoActed(info, act.by)
@@ -331,7 +340,7 @@ async function requestChanges(acts: RuleActs, req: HttpMessage, h2: boolean): Pr
 
 /** The records on a response (in the server's direction, where the response starts). */
 async function responseChanges(acts: RuleActs, res: HttpMessage, method: string | undefined, h2: boolean, out: Changes): Promise<void> {
-  for (const act of acts.get(actKey('server', res.headRange.offset)) ?? []) {
+  for (const act of acts.get(placeKey('server', res.headRange.offset)) ?? []) {
     const info = act.info
     if (info.action === 'delay' || info.action === 'error') continue
     const who = whoActed(info, act.by)

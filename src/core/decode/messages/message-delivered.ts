@@ -8,40 +8,50 @@
 // records (action `script`) change or end a message as a rule's do, and the Messages tab must
 // say what the Hex tab's bytes as delivered say.
 
-import type { ConnectionKind, Direction } from '../../../shared/capture-types'
-import { DELIVERED_PREVIEW, type DeliveredMessageView } from '../../../shared/delivered-types'
+import type { ConnectionKind } from '../../../shared/capture-types'
+import { DELIVERED_PREVIEW, type DeliveredMessageFacts, type DeliveredMessageView } from '../../../shared/delivered-types'
 import { MESSAGE_DECODE_BYTES, type StreamMessage } from '../../../shared/message-types'
 import type { CaptureView } from '../../capture/query/capture-queries'
 import { whoActed } from '../../export/delivered'
-import { actBytes, connActs, keptBytes } from '../delivered-acts'
+import { actBytes, actsByPlace, keptBytes, placeKey, type StreamAct } from '../delivered-acts'
 import { messageFate } from '../delivered-stream'
 import type { MessageCodec } from '../../protocols/messages/message-codec'
 
-export async function deliveredMessage(view: CaptureView, connId: number, m: StreamMessage, codec: MessageCodec, kind: ConnectionKind): Promise<DeliveredMessageView> {
-  const out: DeliveredMessageView = { notes: [], acts: [] }
-  if (m.range.length === 0) return out
-  const mine = (await connActs(view, connId)).acts.filter((a) => a.dir === m.dir && a.offset === m.range.offset)
+/** What the records on `m` (`places`: the connection's, actsByPlace) did to it, and the record whose kept bytes its receiver got instead. */
+export function messageFacts(places: ReadonlyMap<string, readonly StreamAct[]>, m: StreamMessage, kind: ConnectionKind): { facts: DeliveredMessageFacts; last?: StreamAct } {
+  const facts: DeliveredMessageFacts = { notes: [], acts: [] }
+  if (m.range.length === 0) return { facts }
+  const mine = places.get(placeKey(m.dir, m.range.offset)) ?? []
   for (const a of mine) {
-    out.notes.push(whoActed(a.info, a.by))
-    out.acts.push(a.info)
+    facts.notes.push(whoActed(a.info, a.by))
+    facts.acts.push(a.info)
   }
-  if (mine.length === 0) return out
+  if (mine.length === 0) return { facts }
   const fate = messageFate(mine, kind)
   if (fate.ended?.effect === 'remove') {
-    out.none = true
-    return out
+    facts.none = true
+    return { facts }
   }
   // A message sent elsewhere (a forward) left no bytes here to show.
   const last = fate.ended?.effect === 'answer' ? fate.ended.by : fate.replacedBy
-  if (last === undefined) return out
+  if (last === undefined) return { facts }
   if (!keptBytes(last.info)) {
-    out.notKept = last.info.deliveredSize
-    return out
+    facts.notKept = last.info.deliveredSize
+    return { facts }
   }
-  const bytes = await actBytes(view, connId, last)
   // An answer to a client's message went toward the client; any other kept bytes replaced the message.
   const answer = fate.ended?.effect === 'answer'
-  const dir: Direction = answer ? 'server' : m.dir
+  facts.got = { dir: answer ? 'server' : m.dir, answer }
+  return { facts, last }
+}
+
+export async function deliveredMessage(view: CaptureView, connId: number, m: StreamMessage, codec: MessageCodec, kind: ConnectionKind): Promise<DeliveredMessageView> {
+  const { facts, last } = messageFacts(await actsByPlace(view, connId), m, kind)
+  const { got, ...rest } = facts
+  const out: DeliveredMessageView = rest
+  if (last === undefined || got === undefined) return out
+  const bytes = await actBytes(view, connId, last)
+  const { answer, dir } = got
   let d
   try {
     d = codec.describe(dir, bytes.subarray(0, MESSAGE_DECODE_BYTES), {}, bytes.length, true)

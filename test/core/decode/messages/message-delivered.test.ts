@@ -80,6 +80,14 @@ describe('a message as delivered', () => {
 
     expect(await delivered(at('client GET greeting'))).toEqual({ notes: [], acts: [] })
     await expect(delivered(99)).rejects.toThrow(/has no message 100 \(it has \d+\)/)
+
+    // msg.changes says the same of a page at once, without what was delivered (tcpscope show reads it).
+    const changes = await t.engine['msg.changes']({ capture: 'live', connId: conn.id, from: 0, limit: 500 })
+    expect(changes.total).toBe(page.total)
+    for (const [k, facts] of changes.messages.entries()) {
+      const { got, ...rest } = await delivered(k)
+      expect(facts).toEqual({ ...rest, ...(got ? { got: { dir: got.dir, answer: got.answer } } : {}) })
+    }
   })
 })
 

@@ -268,6 +268,35 @@ describe('the Messages tab', () => {
     expect(byLabel(w, 'Messages (4)').attributes('aria-activedescendant')).toBe('stream-message-0')
   })
 
+  it('shows the message a row holds after a live connection\'s messages are numbered again, not the one it held', async () => {
+    // While the stream is open a message in error waits last; when it ends it moves to its place
+    // in time and those after it move up one: row 1 keeps its index but holds another message.
+    setActivePinia(pinia)
+    const line = (index: number, dir: 'client' | 'server', offset: number, summary: string): StreamMessage => ({ index, dir, protocol: 'line', range: { dir, offset, length: 4 }, time: T + index, summary })
+    let all = [line(0, 'client', 0, 'ping'), line(1, 'server', 0, 'pong'), { ...line(2, 'client', 4, 'cut'), error: 'cut' }]
+    const fake = fakeTransport({
+      'conn.get': () => [{ ...conn(5, 'raw'), protocol: { protocol: 'raw', carries: 'line' } }],
+      'msg.page': ({ from = 0, limit = 100 }) => ({ connId: 5, framing: 'line', source: 'chosen', from, total: all.length, of: all.length, messages: all.slice(from, from + limit), problems: [] }),
+      'conn.read': ({ length }) => new Uint8Array(length)
+    })
+    useEngineStore().attach(fake.transport)
+    const selection = useSelectionStore()
+    selection.select(5)
+    await settle()
+    const w = mount(MessagesView, { props: { conn: selection.conn!, capture: 'live' }, global: { plugins: [pinia, createAppI18n('en')] }, attachTo: document.body })
+    mounted.push(w)
+    await settle()
+    await options(w, 'Messages (3)')[1].trigger('click')
+    await settle()
+    expect(useMessagesStore().current?.summary).toBe('pong')
+    all = [line(0, 'client', 0, 'ping'), { ...line(1, 'client', 4, 'cut'), error: 'cut' }, line(2, 'server', 0, 'pong')]
+    useEngineStore().applyBatches([{ type: 'batch', data: [{ connId: 5, dir: 'client', offset: 4, length: 0 }] } as never])
+    await settle()
+    // The panel, the bytes selected and the row agree: all of them the message now at row 1.
+    expect(useMessagesStore().current).toMatchObject({ index: 1, dir: 'client', range: { offset: 4 }, summary: 'cut' })
+    expect(selection.range).toEqual({ dir: 'client', offset: 4, length: 4 })
+  })
+
   it('shows a row chosen by a key before its page came, once it comes (End on a long list)', async () => {
     setActivePinia(pinia)
     const many: StreamMessage[] = Array.from({ length: 450 }, (_, i) => ({ index: i, dir: 'client', protocol: 'line', range: { dir: 'client', offset: i * 4, length: 4 }, time: T, summary: `line ${i}` }))

@@ -80,6 +80,13 @@ export const useMessagesStore = defineStore('messages', () => {
   /** Why the engine refused the filter (its one line), when it did. */
   const filterError = computed(() => (filter.value.trim() ? list.value?.error.value : undefined))
 
+  /**
+   * Whether two rows are one message: by where it starts, not its index. A live connection's
+   * messages are numbered again when one in error, kept last while the stream is open, moves
+   * to its place in time as it ends: an index then names the next message.
+   */
+  const sameMessage = (a: StreamMessage | undefined, b: StreamMessage): boolean => a !== undefined && a.index === b.index && a.dir === b.dir && a.range.offset === b.range.offset
+
   let reading = 0
   /** Reads message `m` again with its fields, to show below the list. */
   async function readCurrent(m: StreamMessage, position: number | undefined): Promise<void> {
@@ -95,7 +102,7 @@ export const useMessagesStore = defineStore('messages', () => {
       const page = await engine.call('msg.page', { capture: selection.capture, connId: selection.connId!, ...args, limit: 1, fields: true })
       if (run !== reading) return
       const got = page.messages[0]
-      if (got && got.index === m.index) current.value = got
+      if (got && sameMessage(got, m)) current.value = got
     } catch (err) {
       if (run === reading) currentError.value = (err as Error).message
     }
@@ -188,11 +195,12 @@ export const useMessagesStore = defineStore('messages', () => {
 
   watch(key, reset)
   watch(filter, resetList)
-  // A row chosen by a key before its page came (Page Down, End on a long list): shown when it comes.
+  // A row chosen by a key before its page came (Page Down, End on a long list): shown when it comes;
+  // and a row that holds another message once the list is read again (numbered again), that one.
   watch(
     () => (selected.value === undefined ? undefined : list.value?.item(selected.value)),
     (m) => {
-      if (m && selected.value !== undefined && current.value?.index !== m.index) choose(selected.value)
+      if (m && selected.value !== undefined && !sameMessage(current.value, m)) choose(selected.value)
     }
   )
   // A live connection grows: its list is read again (the chosen message stays chosen).
