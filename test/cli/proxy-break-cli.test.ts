@@ -36,24 +36,32 @@ async function prompted(cli: CliProcess, n: number): Promise<void> {
   await waitFor(() => cli.stderr.split('[f]orward, [e]dit').length > n, `prompt ${n}`)
 }
 
+/**
+ * `tcpscope proxy --break BREAK` to a server that keeps what it reads, its $EDITOR a script
+ * of `editorScript`, and a client connected through it.
+ */
+async function heldChunkProxy(breakSpec: string, editorScript: string): Promise<{ cli: CliProcess; c: Socket; got: Buffer[]; serverText: () => string }> {
+  const { dir, cleanup } = tempDir()
+  cleanups.push(cleanup)
+  const editor = join(dir, 'edit.sh')
+  writeFileSync(editor, editorScript)
+  chmodSync(editor, 0o755)
+  const got: Buffer[] = []
+  const server = await startServer((s) => {
+    s.on('error', () => {})
+    s.on('data', (c: Buffer) => got.push(c))
+  })
+  cleanups.push(() => server.close())
+  const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', breakSpec], { EDITOR: editor })
+  const c: Socket = await connectTo(portOfLine(await cli.waitLine(() => true)))
+  cleanups.push(() => c.destroy())
+  c.on('error', () => {})
+  return { cli, c, got, serverText: () => Buffer.concat(got).toString() }
+}
+
 describe('tcpscope proxy --break', () => {
   it('asks about each held chunk: forward, drop, edit in $EDITOR, reset', async () => {
-    const { dir, cleanup } = tempDir()
-    cleanups.push(cleanup)
-    const editor = join(dir, 'edit.sh')
-    writeFileSync(editor, '#!/bin/sh\nsed -i s/PASS/FAIL/ "$1"\n')
-    chmodSync(editor, 0o755)
-    const got: Buffer[] = []
-    const server = await startServer((s) => {
-      s.on('error', () => {})
-      s.on('data', (c: Buffer) => got.push(c))
-    })
-    cleanups.push(() => server.close())
-    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'dir=up,text=PASS'], { EDITOR: editor })
-    const c: Socket = await connectTo(portOfLine(await cli.waitLine(() => true)))
-    cleanups.push(() => c.destroy())
-    c.on('error', () => {})
-    const serverText = (): string => Buffer.concat(got).toString()
+    const { cli, c, serverText } = await heldChunkProxy('dir=up,text=PASS', '#!/bin/sh\nsed -i s/PASS/FAIL/ "$1"\n')
 
     c.write('PASS one;')
     await prompted(cli, 1)
@@ -83,22 +91,8 @@ describe('tcpscope proxy --break', () => {
   })
 
   it('keeps the message held while $EDITOR is open past its timeout: the server gets the edit, not the original', async () => {
-    const { dir, cleanup } = tempDir()
-    cleanups.push(cleanup)
     // A person who takes longer than the breakpoint's 2 s timeout to edit.
-    const editor = join(dir, 'slow-edit.sh')
-    writeFileSync(editor, '#!/bin/sh\nsleep 3.5\nsed -i s/PASS/FAIL/ "$1"\n')
-    chmodSync(editor, 0o755)
-    const got: Buffer[] = []
-    const server = await startServer((s) => {
-      s.on('error', () => {})
-      s.on('data', (c: Buffer) => got.push(c))
-    })
-    cleanups.push(() => server.close())
-    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'dir=up,text=PASS,timeout=2'], { EDITOR: editor })
-    const c: Socket = await connectTo(portOfLine(await cli.waitLine(() => true)))
-    cleanups.push(() => c.destroy())
-    c.on('error', () => {})
+    const { cli, c, got } = await heldChunkProxy('dir=up,text=PASS,timeout=2', '#!/bin/sh\nsleep 3.5\nsed -i s/PASS/FAIL/ "$1"\n')
     c.write('PASS slow;')
     await prompted(cli, 1)
     cli.child.stdin.write('e\n')
@@ -109,22 +103,7 @@ describe('tcpscope proxy --break', () => {
   })
 
   it('says in one line that a message went on before $EDITOR closed, and asks about the next', async () => {
-    const { dir, cleanup } = tempDir()
-    cleanups.push(cleanup)
-    const editor = join(dir, 'edit.sh')
-    writeFileSync(editor, '#!/bin/sh\nsed -i s/PASS/FAIL/ "$1"\n')
-    chmodSync(editor, 0o755)
-    const got: Buffer[] = []
-    const server = await startServer((s) => {
-      s.on('error', () => {})
-      s.on('data', (c: Buffer) => got.push(c))
-    })
-    cleanups.push(() => server.close())
-    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'dir=up,text=PASS,timeout=0.5'], { EDITOR: editor })
-    const c: Socket = await connectTo(portOfLine(await cli.waitLine(() => true)))
-    cleanups.push(() => c.destroy())
-    c.on('error', () => {})
-    const serverText = (): string => Buffer.concat(got).toString()
+    const { cli, c, serverText } = await heldChunkProxy('dir=up,text=PASS,timeout=0.5', '#!/bin/sh\nsed -i s/PASS/FAIL/ "$1"\n')
     c.write('PASS one;')
     await prompted(cli, 1)
     // Nobody answered in time: the timeout forwarded it before the person chose to edit it.
@@ -142,21 +121,7 @@ describe('tcpscope proxy --break', () => {
   })
 
   it('stops cleanly on SIGTERM while $EDITOR is open: the message goes on unchanged, and the proxy exits once the editor does', async () => {
-    const { dir, cleanup } = tempDir()
-    cleanups.push(cleanup)
-    const editor = join(dir, 'slow-edit.sh')
-    writeFileSync(editor, '#!/bin/sh\nsleep 1\nsed -i s/PASS/FAIL/ "$1"\n')
-    chmodSync(editor, 0o755)
-    const got: Buffer[] = []
-    const server = await startServer((s) => {
-      s.on('error', () => {})
-      s.on('data', (c: Buffer) => got.push(c))
-    })
-    cleanups.push(() => server.close())
-    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${server.port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'dir=up,text=PASS,timeout=0'], { EDITOR: editor })
-    const c: Socket = await connectTo(portOfLine(await cli.waitLine(() => true)))
-    cleanups.push(() => c.destroy())
-    c.on('error', () => {})
+    const { cli, c, got } = await heldChunkProxy('dir=up,text=PASS,timeout=0', '#!/bin/sh\nsleep 1\nsed -i s/PASS/FAIL/ "$1"\n')
     c.write('PASS one;')
     await prompted(cli, 1)
     cli.child.stdin.write('e\n')

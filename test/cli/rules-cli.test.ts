@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CliProcess, runCli } from '../helpers/cli'
+import { listeningCli, runCli, type CliProcess } from '../helpers/cli'
 import { tempDir } from '../helpers/net'
 import { hasProgram, needProgram } from '../helpers/peers'
 
@@ -29,12 +29,7 @@ function dir(): string {
   return d.dir
 }
 
-async function listening(args: string[]): Promise<{ cli: CliProcess; port: number }> {
-  const cli = new CliProcess([...args, '--json'])
-  cleanups.push(() => cli.stop())
-  const line = JSON.parse(await cli.waitLine((l) => l.includes('"listening"'))) as { listen: string }
-  return { cli, port: Number(line.listen.slice(line.listen.lastIndexOf(':') + 1)) }
-}
+const listening = (args: string[]): Promise<{ cli: CliProcess; port: number }> => listeningCli(args, cleanups)
 
 async function backend(): Promise<{ port: number; seen: Array<Record<string, string | string[] | undefined>> }> {
   const seen: Array<Record<string, string | string[] | undefined>> = []

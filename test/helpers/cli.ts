@@ -158,3 +158,11 @@ export function portableCli(dir: string): { node: string; cli: string } {
   for (const d of [root, join(root, 'bin'), join(root, 'out'), join(root, 'out', 'cli')]) chmodSync(d, 0o755)
   return { node, cli: join(root, 'bin', 'tcpscope.js') }
 }
+
+/** A command that listens (proxy, serve), started with `--json`, once it says where; stopped by `cleanups`. */
+export async function listeningCli(args: string[], cleanups: Array<() => unknown>): Promise<{ cli: CliProcess; port: number }> {
+  const cli = new CliProcess([...args, '--json'])
+  cleanups.push(() => cli.stop())
+  const line = JSON.parse(await cli.waitLine((l) => l.includes('"listening"'))) as { listen: string }
+  return { cli, port: Number(line.listen.slice(line.listen.lastIndexOf(':') + 1)) }
+}
