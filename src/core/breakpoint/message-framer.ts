@@ -90,7 +90,7 @@ export class MessageConversation {
   /** A message as a person reads it: its summary and field tree. */
   describe(dir: Direction, bytes: Buffer, note: MessageNote, complete: boolean): Described {
     try {
-      return this.codec!.describe(dir, bytes.subarray(0, MESSAGE_DECODE_BYTES), note, bytes.length, complete)
+      return (this.cutter ?? this.codec!).describe(dir, bytes.subarray(0, MESSAGE_DECODE_BYTES), note, bytes.length, complete)
     } catch (err) {
       return { summary: `not decoded: ${(err as Error).message}`, fields: [], error: (err as Error).message }
     }

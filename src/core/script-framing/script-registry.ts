@@ -8,9 +8,11 @@
 // file is started in a new thread that replaces the old one once it loaded (a file that no
 // longer loads leaves the running one, and says why). A call past its budget ends the thread
 // (nothing else stops a loop), as does one whose arrays pass its memory, and the script
-// starts again in a new one for the calls that follow; after TIMEOUTS_ALLOWED of them it stays
-// stopped until it is loaded again, so a script that always loops costs a bounded time, said
-// in one line per connection it stops.
+// starts again in a new one for the calls that follow. They are counted per connection: after
+// TIMEOUTS_PER_CONNECTION on one, the script stops for the rest of that connection, so a
+// connection reads the same whether it is decoded alone or after others that looped. After
+// TIMEOUTS_ALLOWED in all it stays stopped until it is loaded again, so a script that always
+// loops costs a bounded time, said in one line per connection it stops.
 
 import { basename } from 'node:path'
 import type { Direction } from '../../shared/capture-types'
@@ -20,13 +22,15 @@ import { builtWorkerFile } from '../built-worker'
 import { readSmallFile } from '../files/read-small-file'
 import { setScriptCodecs } from '../protocols/messages/message-decoders'
 import type { MessageCodec } from '../protocols/messages/message-codec'
-import { scriptCodec, type FramingScript, type ScriptCall } from '../protocols/script/script-codec'
+import { scriptCodec, type FramingScript, type ScriptCall, type ScriptStrikes } from '../protocols/script/script-codec'
 import { FramingThread, MEMORY_MB, SCRIPT_CALL_BUDGET_MS } from './framing-thread'
 
 /** A script is code a person writes; 4 MiB is far past any (as a rules script: script-host.ts). */
 const MAX_SCRIPT_BYTES = 4 * 1024 * 1024
-/** Calls past their budget before a script stays stopped. */
-export const TIMEOUTS_ALLOWED = 3
+/** Calls past their budget on one connection before the script stops for the rest of it. */
+export const TIMEOUTS_PER_CONNECTION = 3
+/** Calls past their budget in all (three connections' worth) before a script stays stopped. */
+export const TIMEOUTS_ALLOWED = 3 * TIMEOUTS_PER_CONNECTION
 /** Scripts kept loaded at once; loading one more ends the one loaded longest ago. */
 const KEPT = 16
 
@@ -66,21 +70,26 @@ class LoadedScript implements FramingScript {
     return this.stopped !== undefined
   }
 
-  call(fn: 'frame' | 'describe', dir: Direction, bytes: Uint8Array, length: number): ScriptCall {
+  call(fn: 'frame' | 'describe', dir: Direction, bytes: Uint8Array, length: number, strikes: ScriptStrikes = { count: 0 }): ScriptCall {
     if (this.stopped !== undefined) return { error: this.stopped }
+    if (strikes.stopped !== undefined) return { error: strikes.stopped }
     this.thread ??= this.start()
     const answer = this.thread.call(fn, dir, bytes, length)
     if (!('timedOut' in answer) && !('stopped' in answer)) return answer
     this.thread.terminate()
     this.thread = undefined
-    const why = 'timedOut' in answer ? `${fn}() gave no answer within its ${SCRIPT_CALL_BUDGET_MS} ms budget (a loop? ${basename(this.path)})` : `${fn}(): ${basename(this.path)} ${answer.stopped}`
-    if (++this.timeouts < TIMEOUTS_ALLOWED) {
-      // Started again at once, so it loads while other work goes on; a call before it loaded waits for that.
-      this.thread = this.start()
-    } else {
-      const past = 'timedOut' in answer ? `ran past their ${SCRIPT_CALL_BUDGET_MS} ms budget` : `were cut off, the last as its thread ran out of memory (${MEMORY_MB} MiB)`
-      this.stopped = `${basename(this.path)}: stopped after ${TIMEOUTS_ALLOWED} calls ${past}; fix it and load it again (--frame or Decode as…)`
+    const name = basename(this.path)
+    const why = 'timedOut' in answer ? `${fn}() gave no answer within its ${SCRIPT_CALL_BUDGET_MS} ms budget (a loop? ${name})` : `${fn}(): ${name} ${answer.stopped}`
+    const past = (n: number): string => `${n} calls ${'timedOut' in answer ? `ran past their ${SCRIPT_CALL_BUDGET_MS} ms budget` : `were cut off, the last as its thread ran out of memory (${MEMORY_MB} MiB)`}`
+    if (++this.timeouts >= TIMEOUTS_ALLOWED) {
+      this.stopped = `${name}: stopped after ${past(TIMEOUTS_ALLOWED)}; fix it and load it again (--frame or Decode as…)`
       return { error: `${why}; ${this.stopped}` }
+    }
+    // Started again at once, so it loads while other work goes on; a call before it loaded waits for that.
+    this.thread = this.start()
+    if (++strikes.count >= TIMEOUTS_PER_CONNECTION) {
+      strikes.stopped = `${name}: stopped on this connection after ${past(TIMEOUTS_PER_CONNECTION)}; other connections start it again`
+      return { error: `${why}; ${strikes.stopped}` }
     }
     return { error: `${why}; the script starts again for what follows` }
   }

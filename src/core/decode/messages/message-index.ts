@@ -7,7 +7,7 @@
 import type { Direction } from '../../../shared/capture-types'
 import type { StreamMessage } from '../../../shared/message-types'
 import type { CaptureView } from '../../capture/query/capture-queries'
-import type { MessageCodec, MessageNote } from '../../protocols/messages/message-codec'
+import type { Described, MessageCodec, MessageNote } from '../../protocols/messages/message-codec'
 import { MessageCutter, type CutMessage } from '../../protocols/messages/message-cutter'
 import { replay } from '../replay'
 import { grown } from '../message-list'
@@ -203,6 +203,11 @@ export class MessageIndex {
     const context = this.contexts.get(i)
     if (context !== undefined) note.context = context
     return note
+  }
+
+  /** One of its messages for a person, by the codec's state of this connection (MessageCutter.describe). */
+  describe(dir: Direction, msg: Uint8Array, note: MessageNote, length: number, complete: boolean): Described {
+    return this.cutter.describe(dir, msg, note, length, complete)
   }
 
   /** Message `i` as lists show it, before it is described (summary empty). */

@@ -278,7 +278,7 @@ function describeMessage(index: MessageIndex, m: StreamMessage, msg: Uint8Array,
   const note = m.index < index.size ? index.note(m.index) : {}
   let d
   try {
-    d = index.codec.describe(m.dir, msg, note, m.range.length, !m.incomplete)
+    d = index.describe(m.dir, msg, note, m.range.length, !m.incomplete)
   } catch (err) {
     d = { summary: `not decoded: ${(err as Error).message}`, fields: [], error: (err as Error).message }
   }

@@ -53,6 +53,12 @@ export interface ConnectionCodec {
    * the codec pairs no answers with commands in order.
    */
   answered?(index: number): void
+  /**
+   * Describes one of this connection's messages, where the codec keeps something of the
+   * connection for it (a script's calls past their budget are counted per connection, so a
+   * connection reads the same whatever else was decoded first). Absent: MessageCodec.describe.
+   */
+  describe?(dir: Direction, msg: Uint8Array, note: MessageNote, length: number, complete: boolean): Described
 }
 
 export interface MessageCodec {

@@ -5,7 +5,7 @@
 // the order their first bytes came (the order pushes arrive in, capture order).
 
 import type { Direction } from '../../../shared/capture-types'
-import type { ConnectionCodec, MessageCodec, MessageNote } from './message-codec'
+import type { ConnectionCodec, Described, MessageCodec, MessageNote } from './message-codec'
 
 export interface CutMessage {
   dir: Direction
@@ -52,15 +52,20 @@ export class MessageCutter {
   private readonly recentClient = new Map<number, number>()
 
   constructor(
-    codec: MessageCodec,
+    private readonly framing: MessageCodec,
     private readonly emit: (m: CutMessage) => void,
     start: Partial<Record<Direction, number>> = {},
     /** MessageCodec.open's: bytes pass as they are cut (a breakpoint's framing, a replay's answers). */
     live = false
   ) {
-    this.codec = codec.open(live ? { live } : undefined)
+    this.codec = framing.open(live ? { live } : undefined)
     this.sides.client.at = start.client ?? 0
     this.sides.server.at = start.server ?? 0
+  }
+
+  /** One of this connection's messages for a person (MessageCodec.describe, with what the connection's codec keeps). */
+  describe(dir: Direction, msg: Uint8Array, note: MessageNote, length: number, complete: boolean): Described {
+    return this.codec.describe ? this.codec.describe(dir, msg, note, length, complete) : this.framing.describe(dir, msg, note, length, complete)
   }
 
   /** Messages cut so far (the next one's index). */

@@ -14,12 +14,18 @@
 import type { Direction } from '../../../shared/capture-types'
 import { formatBytes } from '../../../shared/human-readable'
 import { DEFAULT_MAX_MESSAGE, MESSAGE_SUMMARY_MAX } from '../../../shared/message-types'
-import type { ConnectionCodec, Described, Measure, MessageCodec } from '../messages/message-codec'
+import type { ConnectionCodec, Described, Measure, MessageCodec, MessageNote } from '../messages/message-codec'
 import { line, shown } from '../messages/field-values'
 import { describeAnswer, frameAnswer } from './script-answers'
 
 /** One call of the script's function: what it returned (as boundedCopy made it), or why there is nothing. */
 export type ScriptCall = { value: unknown } | { error: string }
+
+/** What one connection's decoding counts of its script's calls: those past their budget, and why it stopped for the connection. */
+export interface ScriptStrikes {
+  count: number
+  stopped?: string
+}
 
 /** A loaded script, called synchronously (the engine's side keeps each call within its budget). */
 export interface FramingScript {
@@ -27,7 +33,8 @@ export interface FramingScript {
   readonly path: string
   /** Whether the script exports describe(). */
   readonly describes: boolean
-  call(fn: 'frame' | 'describe', dir: Direction, bytes: Uint8Array, length: number): ScriptCall
+  /** `strikes`: the connection's count (none: a call of its own, counted only with the rest). */
+  call(fn: 'frame' | 'describe', dir: Direction, bytes: Uint8Array, length: number, strikes?: ScriptStrikes): ScriptCall
 }
 
 export function scriptCodec(script: FramingScript): MessageCodec {
@@ -40,6 +47,8 @@ export function scriptCodec(script: FramingScript): MessageCodec {
 
 class ScriptCutting implements ConnectionCodec {
   private readonly max = DEFAULT_MAX_MESSAGE
+  /** This connection's calls past their budget, cutting and describing alike. */
+  private readonly strikes: ScriptStrikes = { count: 0 }
 
   constructor(private readonly script: FramingScript) {}
 
@@ -47,10 +56,14 @@ class ScriptCutting implements ConnectionCodec {
     return {}
   }
 
+  describe(dir: Direction, msg: Uint8Array, _note: MessageNote, length: number): Described {
+    return describeScript(this.script, dir, msg, length, this.strikes)
+  }
+
   measure(dir: Direction, buf: Uint8Array): Measure {
     // The script sees what a message may be at most: past that, no answer it gives can be one.
     const shownBytes = buf.length > this.max ? buf.subarray(0, this.max) : buf
-    const call = this.script.call('frame', dir, shownBytes, shownBytes.length)
+    const call = this.script.call('frame', dir, shownBytes, shownBytes.length, this.strikes)
     if ('error' in call) return { error: `${call.error}: cutting stops here` }
     const answer = frameAnswer(call.value, shownBytes.length, this.max)
     switch (answer.kind) {
@@ -74,9 +87,9 @@ const fileName = (path: string): string => path.replace(/^.*[\\/]/, '')
 const plainSummary = (msg: Uint8Array): string => line(shown(msg.subarray(0, MESSAGE_SUMMARY_MAX)))
 
 /** One message for a person: the script's summary and fields, checked; its error in their place when they are wrong. */
-export function describeScript(script: FramingScript, dir: Direction, msg: Uint8Array, length: number): Described {
+export function describeScript(script: FramingScript, dir: Direction, msg: Uint8Array, length: number, strikes?: ScriptStrikes): Described {
   if (!script.describes) return { summary: plainSummary(msg), fields: [] }
-  const call = script.call('describe', dir, msg, length)
+  const call = script.call('describe', dir, msg, length, strikes)
   const answer = 'error' in call ? call : describeAnswer(call.value, length)
   if ('error' in answer) {
     const error = 'value' in call ? `${answer.error} (${fileName(script.path)})` : answer.error

@@ -19,7 +19,14 @@ const asBytes = (b: Uint8Array | string): Uint8Array => (typeof b === 'string' ?
  * Cuts the turns into messages. `split`: how each turn is pushed: whole, in pieces of random
  * sizes, or one byte at a time; `coalesce` joins consecutive turns of one direction first.
  */
-export function cut(codec: MessageCodec, turns: Turn[], opts: { split?: 'whole' | 'random' | 'bytes'; seed?: number; coalesce?: boolean; end?: boolean } = {}): CutMessage[] {
+export function cut(codec: MessageCodec, turns: Turn[], opts: CutOptions = {}): CutMessage[] {
+  return cutWith(codec, turns, opts).messages
+}
+
+type CutOptions = { split?: 'whole' | 'random' | 'bytes'; seed?: number; coalesce?: boolean; end?: boolean }
+
+/** cut's messages, with the cutter that cut them (it describes them as the engine does: MessageCutter.describe). */
+export function cutWith(codec: MessageCodec, turns: Turn[], opts: CutOptions = {}): { messages: CutMessage[]; cutter: MessageCutter } {
   const out: CutMessage[] = []
   const cutter = new MessageCutter(codec, (m) => out.push(m))
   const offsets = { client: 0, server: 0 }
@@ -52,7 +59,7 @@ export function cut(codec: MessageCodec, turns: Turn[], opts: { split?: 'whole' 
     cutter.end('client', time)
     cutter.end('server', time)
   }
-  return out
+  return { messages: out, cutter }
 }
 
 /** Each message's bytes, as text. */

@@ -3,7 +3,7 @@
 import type { MessageCodec } from '../../../../src/core/protocols/messages/message-codec'
 import type { CutMessage } from '../../../../src/core/protocols/messages/message-cutter'
 import { MESSAGE_DECODE_BYTES, type MessageField } from '../../../../src/shared/message-types'
-import { cut, type Turn } from './cut'
+import { cut, cutWith, type Turn } from './cut'
 
 const asBytes = (b: Uint8Array | string): Uint8Array => (typeof b === 'string' ? new TextEncoder().encode(b) : b)
 
@@ -18,9 +18,11 @@ export type DescribedMessage = CutMessage & { bytes: Uint8Array; summary: string
 
 export function describeAll(codec: MessageCodec, turns: Turn[], opts: Parameters<typeof cut>[2] = {}): DescribedMessage[] {
   const s = streams(turns)
-  return cut(codec, turns, opts).map((m) => {
+  const { messages, cutter } = cutWith(codec, turns, opts)
+  return messages.map((m) => {
     const bytes = s[m.dir].subarray(m.offset, m.offset + m.length)
-    const described = codec.describe(m.dir, bytes.subarray(0, MESSAGE_DECODE_BYTES), m.note, m.length, !m.incomplete)
+    // As the engine describes a connection's messages: by its cutter (the codec's state of that connection).
+    const described = cutter.describe(m.dir, bytes.subarray(0, MESSAGE_DECODE_BYTES), m.note, m.length, !m.incomplete)
     return { ...m, bytes, summary: described.summary, fields: described.fields, described }
   })
 }

@@ -10,7 +10,7 @@ import { parseFrameSpec, formatFrameSpec } from '../../../../src/shared/message-
 import { loadFraming } from '../../../../src/core/decode/messages/framing-files'
 import { setFramingWorkerFile } from '../../../../src/core/script-framing/script-registry'
 import { describeAll, findField, flatFields } from '../messages/described'
-import { cut } from '../messages/cut'
+import { cut, type Turn } from '../messages/cut'
 import { codecOf as codec, loadError as frameLoadError, testFiles } from '../messages/framing-files'
 import { ack, concat, hello, reading } from '../ksy/ksy-frames'
 import { DEVICE_SCRIPT } from './script-files'
@@ -170,27 +170,61 @@ describe('script: framing, scripts that misbehave', () => {
     expect(m.summary.length).toBeLessThanOrEqual(200)
   })
 
-  it('a frame() that loops: stopped at its budget, that direction stops there, the script starts again; after 3 it stays stopped until loaded again', async () => {
+  it('a frame() that loops: stopped at its budget, that direction stops there, the script starts again; after 9 (three connections\' worth) it stays stopped until loaded again', async () => {
     const path = scriptFile('spin.js', 'export function frame(b) {\n  if (b[0] === 0xee) for (;;) {}\n  return b.length ? b[0] : null\n}\n')
     const c = await codec(`script:${path}`)
-    const spinning = (): ReturnType<typeof cut> => cut(c, [{ dir: 'client', bytes: Uint8Array.from([2, 1, 0xee, 5]) }])
-    for (let i = 0; i < 2; i++) {
-      const got = spinning()
-      expect(got.map((m) => [m.length, m.error])).toEqual([
-        [2, undefined],
-        [2, 'frame() gave no answer within its 250 ms budget (a loop? spin.js); the script starts again for what follows: cutting stops here']
+    // Both directions loop: two calls past their budget a connection.
+    const spinning = (): ReturnType<typeof cut> => cut(c, [{ dir: 'client', bytes: Uint8Array.from([2, 1, 0xee, 5]) }, { dir: 'server', bytes: Uint8Array.from([0xee]) }])
+    const again = 'frame() gave no answer within its 250 ms budget (a loop? spin.js); the script starts again for what follows: cutting stops here'
+    for (let i = 0; i < 4; i++) {
+      expect(spinning().map((m) => [m.dir, m.length, m.error])).toEqual([
+        ['client', 2, undefined],
+        ['client', 2, again],
+        ['server', 1, again]
       ])
     }
-    expect(spinning()[1].error).toBe(`frame() gave no answer within its 250 ms budget (a loop? spin.js); spin.js: stopped after 3 calls ran past their 250 ms budget; fix it and load it again (--frame or Decode as…): cutting stops here`)
+    expect(spinning()[1].error).toBe(`frame() gave no answer within its 250 ms budget (a loop? spin.js); spin.js: stopped after 9 calls ran past their 250 ms budget; fix it and load it again (--frame or Decode as…): cutting stops here`)
     // Stopped: a well-behaved stream is not cut either, and says why, at once.
-    expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([1, 1]) }])[0].error).toMatch(/^spin\.js: stopped after 3 calls/)
+    expect(cut(c, [{ dir: 'client', bytes: Uint8Array.from([1, 1]) }])[0].error).toMatch(/^spin\.js: stopped after 9 calls/)
     // Loaded again (Decode as…, a new proxy): it runs afresh.
-    const again = await codec(`script:${path}`)
-    expect(cut(again, [{ dir: 'client', bytes: Uint8Array.from([1, 1]) }]).map((m) => [m.length, m.error])).toEqual([
+    const loaded = await codec(`script:${path}`)
+    expect(cut(loaded, [{ dir: 'client', bytes: Uint8Array.from([1, 1]) }]).map((m) => [m.length, m.error])).toEqual([
       [1, undefined],
       [1, undefined]
     ])
-  })
+  }, 30_000)
+
+  const describeLoops = 'export function frame(b) {\n  return b.length ? 1 : null\n}\nexport function describe(m) {\n  if (m[0] === 0xee) for (;;) {}\n  return { summary: `byte ${m[0]}` }\n}\n'
+
+  it('a describe() that loops on every message stops for the rest of that connection after 3, and the next connection starts it again', async () => {
+    const c = await codec(`script:${scriptFile('loops.js', describeLoops)}`)
+    const again = 'describe() gave no answer within its 250 ms budget (a loop? loops.js); the script starts again for what follows'
+    const stopped = 'loops.js: stopped on this connection after 3 calls ran past their 250 ms budget; other connections start it again'
+    expect(describeAll(c, [{ dir: 'client', bytes: Uint8Array.from([1, 0xee, 0xee, 0xee, 0xee, 2]) }]).map((m) => m.summary)).toEqual([
+      'byte 1',
+      again,
+      again,
+      `describe() gave no answer within its 250 ms budget (a loop? loops.js); ${stopped}`,
+      stopped,
+      stopped
+    ])
+    expect(describeAll(c, [{ dir: 'client', bytes: Uint8Array.from([3]) }]).map((m) => m.summary)).toEqual(['byte 3'])
+  }, 30_000)
+
+  it('a connection reads the same decoded alone or after others whose calls looped (calls past their budget are counted per connection)', async () => {
+    const path = scriptFile('some-loops.js', describeLoops)
+    const third: Turn[] = [{ dir: 'client', bytes: Uint8Array.from([0xee, 5, 6]) }]
+    const read = (c: Awaited<ReturnType<typeof codec>>, turns: typeof third): string[] => describeAll(c, turns).map((m) => m.summary)
+    // After two connections that looped once each (before: the third loop in all stopped the script, and this connection read as stopped).
+    const afterOthers = await codec(`script:${path}`)
+    read(afterOthers, [{ dir: 'client', bytes: Uint8Array.from([0xee]) }])
+    read(afterOthers, [{ dir: 'server', bytes: Uint8Array.from([0xee, 4]) }])
+    const shown = read(afterOthers, third)
+    writeFileSync(path, `${describeLoops}// loaded afresh\n`)
+    const alone = read(await codec(`script:${path}`), third)
+    expect(shown).toEqual(alone)
+    expect(alone).toEqual(['describe() gave no answer within its 250 ms budget (a loop? some-loops.js); the script starts again for what follows', 'byte 5', 'byte 6'])
+  }, 30_000)
 
   it('a frame() that keeps byte arrays (outside the heap limit) is stopped at 128 MiB, not left to grow the process by GiBs', async () => {
     const path = scriptFile('keep.js', 'const keep = []\nexport function frame(b) {\n  keep.push(new Uint8Array(16 << 20).fill(1))\n  return b.length ? 1 : null\n}\n')
@@ -203,8 +237,7 @@ describe('script: framing, scripts that misbehave', () => {
       peak = Math.max(peak, process.memoryUsage.rss())
     }
     const out = 'frame(): keep.js it ran out of memory (its byte arrays passed 128 MiB)'
-    expect(errors.slice(0, 3)).toEqual([`${out}; the script starts again for what follows: cutting stops here`, `${out}; the script starts again for what follows: cutting stops here`, `${out}; keep.js: stopped after 3 calls were cut off, the last as its thread ran out of memory (128 MiB); fix it and load it again (--frame or Decode as…): cutting stops here`])
-    expect(errors[3]).toMatch(/^keep\.js: stopped after 3 calls/)
+    expect(errors).toEqual(Array(4).fill(`${out}; the script starts again for what follows: cutting stops here`))
     // Before, each of some 160 calls kept its 16 MiB: 2.5 GiB. Now a thread ends once its arrays pass 128 MiB.
     expect(peak - before).toBeLessThan(500 * 1024 * 1024)
   }, 30_000)
