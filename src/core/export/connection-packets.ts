@@ -1,6 +1,13 @@
 // One connection's packets, an event at a time, so the pcapng writer can interleave many
 // connections in time order as a sniffer saw them. A cursor holds a page of the
 // connection's events and, while it writes a data event, one segment's bytes.
+//
+// The proxy passes each side's bytes on as they came, but for one change of its own: a
+// request that came to the forward proxy as absolute-form HTTP (`GET http://host/path`,
+// Proxy-Connection) reached the origin in origin-form, without the proxy's headers
+// (absolute-form-stage.ts). The capture keeps the client's bytes; the upstream leg carries
+// them as the origin got them, through the same stage, so the file shows what went over
+// each socket.
 
 import { DIRECTIONS, tcpscopeResetOf, type CaptureEvent, type ConnectionSummary, type Direction } from '../../shared/capture-types'
 import type { CaptureView } from '../capture/query/capture-queries'
@@ -10,6 +17,7 @@ import { legsOf, type Addressing, type Leg } from './flow-legs'
 import type { Micros } from './tcp-synth'
 import { keptPieces } from './kept-bytes'
 import { gapInfoOf } from '../capture/format/record-payloads'
+import { AsOriginGot, absoluteFormOrigin } from '../proxy/forward/as-origin-got'
 
 /** Events a cursor reads at once: small, since every open connection holds a page. */
 const EVENT_PAGE = 256
@@ -23,6 +31,8 @@ export class ConnectionPackets {
   private done = false
   /** Client bytes the capture holds so far: the upstream leg sends those that came before it connected. */
   private clientBytes = 0
+  /** An absolute-form connection's client bytes as its origin got them, for the upstream leg; dropped after a gap (its heads can no longer be found). */
+  private asOrigin: AsOriginGot | undefined
 
   constructor(
     private readonly view: CaptureView,
@@ -32,6 +42,8 @@ export class ConnectionPackets {
     private readonly base: number
   ) {
     this.legs = legsOf(conn, addressing, (b) => this.pending.push(b))
+    const origin = absoluteFormOrigin(conn)
+    if (origin !== undefined) this.asOrigin = new AsOriginGot(origin)
   }
 
   /** The time of the next event, or undefined when the connection has no more. */
@@ -126,11 +138,26 @@ export class ConnectionPackets {
   /** Bytes [from, to) of `dir` onto a leg, a segment at a time. */
   private async send(sink: ExportSink, leg: Leg, dir: Direction, from: number, to: number, at: Micros): Promise<void> {
     const side = dir === 'client' ? 0 : 1
+    const toOrigin = dir === 'client' && leg.opensAt === 'connected'
     for await (const piece of keptPieces(this.view, this.conn.id, dir, from, to, leg.flow.maxPayload)) {
       // A gap is no packet, but its bytes count in the sequence numbers: "previous segment not captured".
-      if ('gap' in piece) leg.flow.notCaptured(side, piece.gap)
-      else leg.flow.data(side, at, piece.bytes)
+      if ('gap' in piece) {
+        if (toOrigin) this.asOrigin = undefined
+        leg.flow.notCaptured(side, piece.gap)
+      } else if (toOrigin && this.asOrigin !== undefined) {
+        for (const b of this.originGot(piece.bytes)) for (let i = 0; i < b.length; i += leg.flow.maxPayload) leg.flow.data(side, at, b.subarray(i, i + leg.flow.maxPayload))
+      } else leg.flow.data(side, at, piece.bytes)
       await this.drain(sink)
+    }
+  }
+
+  /** Client bytes as the origin got them; as they are once the stage cannot read them (the proxy would have refused them, and recorded that). */
+  private originGot(bytes: Buffer): Buffer[] {
+    try {
+      return this.asOrigin!.pass(bytes)
+    } catch {
+      this.asOrigin = undefined
+      return [bytes]
     }
   }
 }

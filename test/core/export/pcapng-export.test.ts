@@ -98,6 +98,48 @@ describe('pcapng export', () => {
     expect(dissected).toEqual(decoded.sort())
   })
 
+  it('carries on the upstream leg of a forward proxy\'s absolute-form connection what the origin got: origin-form, without the proxy\'s headers', async (ctx) => {
+    if (!needPeer('tshark', 'curl')) return ctx.skip()
+    t = await testEngine()
+    // An origin that keeps every byte it got, and answers each request head with an empty 200.
+    const got: Buffer[] = []
+    const origin = await startServer((s) => {
+      let seen = ''
+      s.on('data', (b: Buffer) => {
+        got.push(b)
+        seen += b.toString('latin1')
+        while (seen.includes('\r\n\r\n')) {
+          seen = seen.slice(seen.indexOf('\r\n\r\n') + 4)
+          s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+        }
+      })
+      s.on('end', () => s.end())
+    })
+    cleanups.push(origin.close)
+    const p = await t.engine['proxy.start']({ listen: '127.0.0.1:0', forward: { intercept: false } })
+    const url = `http://127.0.0.1:${origin.port}`
+    // Keep-alive: two requests on one connection, each with the proxy's own header.
+    await curl(['-x', `http://${p.listen}`, '-H', 'Proxy-Connection: Keep-Alive', `${url}/a?x=1`, `${url}/b`])
+    const [c] = await closedConnections(t.engine, 1)
+    const out = join(t.dir, 'forward.pcapng')
+    await t.engine['capture.export']({ capture: 'live', format: 'pcapng', path: out })
+
+    const legs = await followAll(out, 2)
+    const toOrigin = legs.find((l) => l.nodes[1] === `127.0.0.1:${origin.port}`)!
+    const fromClient = legs.find((l) => l !== toOrigin)!
+    // The client's leg: what it sent the proxy, absolute-form; the origin's: byte for byte what the origin got.
+    expect(fromClient.sent[0].equals(await stream(t.engine.capture, c, 'client'))).toBe(true)
+    expect(fromClient.sent[0].toString('latin1')).toContain(`GET ${url}/a?x=1 HTTP/1.1`)
+    expect(toOrigin.sent[0].equals(Buffer.concat(got))).toBe(true)
+    const sentToOrigin = toOrigin.sent[0].toString('latin1')
+    expect(sentToOrigin).toMatch(/^GET \/a\?x=1 HTTP\/1\.1\r\n/)
+    expect(sentToOrigin).toContain('GET /b HTTP/1.1\r\n')
+    expect(sentToOrigin).not.toMatch(/proxy-connection/i)
+    expect(toOrigin.sent[1].equals(await stream(t.engine.capture, c, 'server'))).toBe(true)
+    const { stdout } = await run('tshark', ['-r', out, '-o', `http.tcp.port:${origin.port},${portOf(p.listen)}`, '-Y', `http.request && tcp.dstport == ${origin.port}`, '-T', 'fields', '-e', 'http.request.uri'])
+    expect(stdout.trim().split('\n')).toEqual(['/a?x=1', '/b'])
+  })
+
   it('is the same from the saved file, whose stored index keeps where each proxy listened', async (ctx) => {
     if (!needPeer('tshark', 'curl')) return ctx.skip()
     t = await testEngine()
