@@ -27,7 +27,9 @@ export interface MessageFilter {
 
 /** The words a message filter takes. */
 export const MESSAGE_KEYS = ['dir', 'cmd', 'fn', 'text', 'field'] as const
-const HINT = 'use dir:client|server, cmd:NAME (a command, packet or function: SET, Query, PUBLISH, fn:3), text:WORDS, field:NAME=VALUE (or <, > a number), a leading - to negate'
+/** What `field:`'s NAME may be: the hint says it, and so does a `field:` word that is none. */
+const FIELD_NAMES = 'NAME bare for a field at any depth, or dotted for its path from the top: payload.seq, payload.tags[1].k'
+const HINT = `use dir:client|server, cmd:NAME (a command, packet or function: SET, Query, PUBLISH, fn:3), text:WORDS, field:NAME=VALUE (or <, > a number; ${FIELD_NAMES}), a leading - to negate`
 
 /** A field's name as a path segment (`msg.fields`' keys): without the `(type)` some trees add. */
 export function fieldKey(name: string): string {
@@ -67,7 +69,7 @@ function anyField(fields: MessageField[] | undefined, name: string, test: (value
 /** `field:NAME=VALUE`, `field:NAME<N`, `field:NAME>N` as a test of a field's value as shown. */
 function fieldWord(value: string): { name: string; test: (shown: string) => boolean } {
   const m = /^([^=<>]+)([=<>])(.*)$/.exec(value)
-  if (!m || m[1].trim() === '') throw new UserError(`filter field:${value}: say field:NAME=VALUE, field:NAME<NUMBER or field:NAME>NUMBER`)
+  if (!m || m[1].trim() === '') throw new UserError(`filter field:${value}: say field:NAME=VALUE, field:NAME<NUMBER or field:NAME>NUMBER (${FIELD_NAMES})`)
   const [, rawName, op, rawWant] = m
   const want = rawWant.toLowerCase()
   if (op === '=') {

@@ -2,15 +2,18 @@
 // one-line errors, `serve --rules` as a mock server with no target, and `proxy --script`
 // with the issue's script: a header set, a status changed, a hook that throws and one that
 // never returns, while other requests are still answered; `show` says what a rule did with a
-// request the target never got (answered it, reset it).
+// request the target never got (answered it, reset it). A rule an earlier one hides is warned
+// of on stderr as `rules check` words it wherever rules are loaded: proxy --rules (and again
+// when the saved file changes them), serve --rules, up.
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
+import { once } from 'node:events'
+import { createServer, request, type IncomingMessage, type Server } from 'node:http'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
-import { listeningCli, runCli, type CliProcess } from '../helpers/cli'
+import { CliProcess, listeningCli, runCli } from '../helpers/cli'
 import { tempDir } from '../helpers/net'
 import { hasProgram, needProgram } from '../helpers/peers'
 
@@ -197,6 +200,58 @@ describe('tcpscope rules from', () => {
     expect(rewrite.rules).toEqual([{ name: 'rewrite GET /api/user', match: { http: { method: 'GET', path: '/api/user' } }, steps: [{ rewrite: { request: { headers: { 'x-rewritten-by': 'tcpscope' } } } }] }])
     const both = await runCli(['rules', 'from', capture, '--conn', '1', '--message', '1', '--rewrite'])
     expect(both.stderr.trim()).toMatch(/^tcpscope: rules from: --message makes a rule from a raw message; --exchange and --rewrite are for an HTTP exchange/)
+  })
+})
+
+describe('a hidden rule where rules are loaded', () => {
+  const tag = { name: 'tag requests', match: { http: { path: { prefix: '/' } } }, steps: [{ rewrite: { request: { headers: { 'x-env': 'staging' } } } }] }
+  const other = { name: 'to the other server', match: { http: { path: { prefix: '/other/' } } }, steps: [{ reset: true }] }
+  const teapot = { name: 'teapot', match: { http: { path: '/tea' } }, steps: [{ respond: { status: 418 } }] }
+  const says = (rule: string, by: string): string => `rule ${rule} never acts: rule ${by} matches everything it matches, and the first that matches acts`
+
+  it('proxy --rules warns as rules check does, still starts, and warns again when the saved file hides another', async () => {
+    const file = join(dir(), 'rules.json')
+    writeFileSync(file, JSON.stringify({ rules: [tag, other] }))
+    const checked = await runCli(['rules', 'check', file])
+    expect(checked.stderr.trim()).toBe(`tcpscope: warning: ${says('2 "to the other server"', '1 "tag requests"')}`)
+    const cli = new CliProcess(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--rules', file])
+    cleanups.push(() => cli.stop())
+    await cli.waitLine((l) => l.startsWith('tcpscope: listening on '))
+    // stderr is a pipe of its own: its line may come after the listening one.
+    await expect.poll(() => cli.stderr.trim().split('\n')).toEqual([checked.stderr.trim()])
+    // Saved: the file's new rules, one hidden by another rule.
+    writeFileSync(file, JSON.stringify({ rules: [teapot, tag, { ...teapot, name: 'teapot again', match: { http: { path: '/teapot' } } }] }))
+    await expect.poll(() => cli.stderr.trim().split('\n'), { timeout: 10_000 }).toEqual([checked.stderr.trim(), `tcpscope: warning: ${says('3 "teapot again"', '2 "tag requests"')}`])
+    // Saved with none hidden: nothing more is said.
+    writeFileSync(file, JSON.stringify({ rules: [other, tag] }))
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(await cli.stop()).toBe(0)
+    expect(cli.stderr.trim().split('\n')).toHaveLength(2)
+  })
+
+  it('serve --rules --json warns in a JSON line, once however often a rule acts; up warns of a setup\'s rules', async () => {
+    const file = join(dir(), 'rules.json')
+    writeFileSync(file, JSON.stringify({ rules: [teapot, tag, other] }))
+    const { cli, port } = await listening(['serve', '--listen', '127.0.0.1:0', '--rules', file])
+    const teaStatus = async (): Promise<number | undefined> => {
+      const req = request({ host: '127.0.0.1', port, path: '/tea', headers: { Connection: 'close' } })
+      req.end()
+      const [res] = (await once(req, 'response')) as [IncomingMessage]
+      res.resume()
+      return res.statusCode
+    }
+    // The rule acts (its hits go to the front ends with the rules): nothing is said again.
+    expect(await teaStatus()).toBe(418)
+    expect(await teaStatus()).toBe(418)
+    await cli.waitLine((l) => l.includes('"kind":"close"'))
+    await expect.poll(() => cli.stderr.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown)).toEqual([{ type: 'warning', message: says('3 "to the other server"', '2 "tag requests"') }])
+    const setup = join(dir(), 'setup.json')
+    writeFileSync(setup, JSON.stringify({ kind: 'tcpscope-setup', version: 1, proxies: [{ start: { listen: '127.0.0.1:0', target: '127.0.0.1:9' }, rules: [other, tag, other] }] }))
+    const up = new CliProcess(['up', setup])
+    cleanups.push(() => up.stop())
+    await up.waitLine((l) => l.startsWith('tcpscope: up'))
+    await expect.poll(() => up.stderr.trim().split('\n')).toEqual([`tcpscope: warning: ${says('3 "to the other server"', '1 "to the other server"')}`])
+    expect(cli.stderr.trim().split('\n')).toHaveLength(1)
   })
 })
 

@@ -8,6 +8,8 @@
 // - "Mock this response" on a backend exchange makes a rule of it in the editor, which is
 //   added, moved up and deleted; a rules file loaded by path is named, and its refused edit said;
 //   a script loaded by path shows its hooks and its last error, and is reloaded and unloaded;
+// - a rule added in the editor that an earlier rule hides says so in its row (a note named for
+//   it), gone while the earlier rule is off, in English and in Chinese;
 // - the panel in Chinese and in dark, scanned by axe (WCAG 2.1 A/AA) with the delivered dialog,
 //   and the HTTP tab showing a rewritten response as sent and as the client got it.
 // Screenshots in /tmp/rules-*.png. Selects by role and name only.
@@ -260,6 +262,43 @@ describe('the Rules panel, in Chromium', () => {
     await panel.getByRole('button', { name: 'Unload script' }).click()
     await panel.getByText(/^A module of hooks/).waitFor()
     expect(await panel.getByRole('button', { name: 'Reload script' }).count()).toBe(0)
+  })
+
+  it('says next to a rule added in the JSON editor that an earlier rule hides it, in English and in Chinese', async () => {
+    const { page, driver, proxyId } = await open()
+    const tag = { name: 'tag requests', match: { http: { path: { prefix: '/' } } }, steps: [{ rewrite: { request: { headers: { 'x-env': 'staging' } } } }] }
+    await driver.call('rules.set', { proxyId, rules: [MOCK_RULE, tag] })
+    await page.getByRole('complementary', { name: 'Proxies and sessions' }).getByRole('button', { name: `Rules of ${proxyId}…` }).click()
+    const panel = page.getByRole('dialog', { name: `Rules of ${proxyId}` })
+    const table = panel.getByRole('table', { name: 'Rules, in the order they are tried' })
+    await table.getByRole('switch', { name: 'Rule 2 on: tag requests' }).waitFor()
+    expect(await table.getByRole('note').count()).toBe(0)
+    await typeRule(page, panel.getByRole('textbox', { name: 'Rule as JSON' }), JSON.stringify({ name: 'to the other server', match: { http: { path: { prefix: '/other/' } } }, steps: [{ reset: true }] }))
+    await panel.getByRole('button', { name: 'Add rule' }).click()
+    const note = table.getByRole('note', { name: 'Rule 3 never acts' })
+    await note.waitFor()
+    expect((await note.textContent())?.trim()).toBe('⚠ Never acts: rule 2 “tag requests” matches everything this one matches, and the first rule that matches acts.')
+    // In the hidden rule's row, and its Edit button is described by it.
+    const row = table.getByRole('row').filter({ has: page.getByRole('switch', { name: 'Rule 3 on: to the other server' }) })
+    expect(await row.getByRole('note').count()).toBe(1)
+    expect(await row.getByRole('button', { name: 'Edit rule 3' }).evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent?.trim())).toMatch(/^⚠ Never acts: rule 2/)
+    // The earlier rule switched off hides nothing: the note goes, and comes back with it.
+    await table.getByRole('switch', { name: 'Rule 2 on: tag requests' }).click()
+    await expect.poll(() => table.getByRole('note').count()).toBe(0)
+    await table.getByRole('switch', { name: 'Rule 2 on: tag requests' }).click()
+    await note.waitFor()
+    await saveScreenshot(page, 'rules-hidden-light-en')
+    expectNone(await violations(page, 'Rules panel with a hidden rule'))
+    await panel.getByRole('button', { name: 'Close' }).click()
+
+    await page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: /^Language/ }).click()
+    await page.getByRole('complementary', { name: '代理与会话' }).getByRole('button', { name: `${proxyId} 的规则…` }).click()
+    const zhTable = page.getByRole('dialog', { name: `${proxyId} 的规则` }).getByRole('table', { name: '规则（按尝试顺序）' })
+    const zhNote = zhTable.getByRole('note', { name: '规则 3 永远不会生效' })
+    await zhNote.waitFor()
+    expect((await zhNote.textContent())?.trim()).toBe('⚠ 永远不会生效：规则 2“tag requests”能匹配本规则匹配的一切，而只有第一条匹配的规则会生效。')
+    await saveScreenshot(page, 'rules-hidden-light-zh')
+    expectNone(await violations(page, 'Rules panel with a hidden rule in Chinese'))
   })
 
   it('reads in Chinese and in dark, and axe finds nothing serious in the panel or the delivered dialog', async () => {

@@ -13,6 +13,12 @@ describe('the message filter on a bad filter', () => {
     expect(() => parseMessageFilter('dir:up')).toThrow(/^filter dir:up: say dir:client or dir:server$/)
     expect(parseMessageFilter('dir:client cmd:SET')?.factTest('client', 'SET k v')).toBe(true)
   })
+
+  it('says that field: takes a dotted path, in the hint and in a field: word that is none', () => {
+    // The hint said only field:NAME=VALUE, as if a nested field could only be named bare.
+    expect(() => parseMessageFilter('colour:red')).toThrow(/field:NAME=VALUE \(.*dotted for its path from the top: payload\.seq, payload\.tags\[1\]\.k\)/)
+    expect(() => parseMessageFilter('field:x')).toThrow(/^filter field:x: say field:NAME=VALUE, .*\(NAME bare for a field at any depth, or dotted for its path from the top: payload\.seq, payload\.tags\[1\]\.k\)$/)
+  })
 })
 
 describe('field: by a dotted path', () => {

@@ -6,7 +6,7 @@ import { BROWSERS, type BrowserName } from '../../shared/tls-args'
 import { UserError } from '../../shared/errors'
 import type { InterceptedBrowser } from '../../shared/intercept-types'
 import { UsageError, parseWhole, type Parsed } from '../args'
-import { RULES_OPTION } from './rules'
+import { loadRulesOption, RULES_OPTION } from './rules'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { EXIT } from '../exit-codes'
 import { CAPTURE_OPTIONS, jsonOption, QUIET_OPTION } from '../common-options'
@@ -50,7 +50,7 @@ async function runBrowser({ values, positionals }: Parsed<typeof OPTIONS>, io: I
     if (reason !== undefined) throw new UserError(`browser: ${reason}`)
     const proxy = await engine['proxy.start']({ listen: `127.0.0.1:${port}`, forward: {} })
     // Before the browser starts: its first request may be one a rule answers.
-    if (values.rules !== undefined) await engine['rules.load']({ proxyId: proxy.id, path: values.rules })
+    if (values.rules !== undefined) await loadRulesOption(engine, proxy.id, values.rules, io, json)
     if (values.script !== undefined) await engine['script.load']({ proxyId: proxy.id, path: values.script })
     browser = await engine['intercept.browser']({ browser: name, proxyId: proxy.id, url: values.url })
   } catch (err) {

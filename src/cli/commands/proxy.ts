@@ -10,7 +10,7 @@ import { CAPTURE_OPTIONS, DISK_SLOW_OPTION, FRAME_OPTION, jsonOption, LISTEN_OPT
 import { printEvents, startEngineUntilStopped } from '../engine-run'
 import { line, type Io } from '../output'
 import { PROXY_TLS_OPTIONS, PROXY_TLS_USAGE, proxyTlsArgs } from '../tls-flags'
-import { RULES_OPTION } from './rules'
+import { loadRulesOption, RULES_OPTION } from './rules'
 import { parseToxicFlag, TOXIC_FLAG_ABOUT, TOXIC_FLAG_ARG } from '../toxic-flag'
 import { BREAK_FLAG_ABOUT, BREAK_FLAG_ARG, parseBreakFlag } from '../break-flag'
 import { BreakConsole } from '../break-console'
@@ -102,7 +102,7 @@ async function runProxy({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     // Before the first client can connect: the loop below runs before any accept is handled.
     for (const toxic of toxics) await engine['toxic.add']({ proxyId: proxy.id, toxic })
     for (const rule of breaks) await engine['break.add']({ proxyId: proxy.id, rule })
-    if (values.rules !== undefined) await engine['rules.load']({ proxyId: proxy.id, path: values.rules })
+    if (values.rules !== undefined) await loadRulesOption(engine, proxy.id, values.rules, io, json)
     if (values.script !== undefined) await engine['script.load']({ proxyId: proxy.id, path: values.script })
   } catch (err) {
     stop.dispose()

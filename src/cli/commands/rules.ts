@@ -3,13 +3,15 @@
 // the option `proxy` and `serve` share.
 
 import type { RuleInfo, Step } from '../../shared/rules/rule-types'
+import type { RulesState } from '../../shared/rules/rule-args'
+import type { Engine } from '../../core/engine'
 import { parseWhole, UsageError, type Parsed } from '../args'
 import { withCaptureFile } from './open-capture'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { startEngine } from '../engine-run'
 import { EXIT } from '../exit-codes'
 import { line, writeAll, type Io } from '../output'
-import { shadowedRules } from '../../core/rules/rule-shadow'
+import { eventJson } from '../event-lines'
 
 export const RULES_OPTION = {
   rules: { type: 'string', arg: 'FILE', about: 'traffic rules (JSON or YAML: mock, rewrite, forward, delay, close, reset) tried in order on every request; saving the file reloads them (docs/rules-and-scripts.md)' },
@@ -58,6 +60,45 @@ export function ruleLine(r: RuleInfo, i: number): string {
   return `${i + 1}. ${r.label}${off}: ${r.spec.steps.map(stepWords).join(', then ')}${count}`
 }
 
+/** Each rule an earlier one hides (the engine's `hiddenBy`), in words: what `rules check` and every `--rules` warn. */
+export function hiddenRuleWarnings(rules: readonly RuleInfo[]): string[] {
+  const named = (i: number): string => `rule ${i + 1} "${rules[i].label}"`
+  return rules.flatMap((r, i) => {
+    const by = r.hiddenBy === undefined ? -1 : rules.findIndex((x) => x.id === r.hiddenBy)
+    return by < 0 ? [] : [`${named(i)} never acts: ${named(by)} matches everything it matches, and the first that matches acts`]
+  })
+}
+
+/** The warnings of `rules`' hidden rules on stderr, one line each (with --json, the JSON line of an engine warning). */
+function warnHidden(rules: readonly RuleInfo[], io: Io, json = false): void {
+  for (const message of hiddenRuleWarnings(rules)) line(io.err, json ? eventJson({ type: 'warning', message }) : `tcpscope: warning: ${message}`)
+}
+
+/**
+ * Warns of the rules of proxy (or mock server) `proxyId` that an earlier one hides: those of
+ * `state` now, and again after each change of its rules while the engine runs (its rules file
+ * saved). A rule acting sends the rules too: with the same ids in the same order and hidden
+ * by the same, nothing is said again.
+ */
+export function watchHiddenRules(engine: Engine, proxyId: string, state: RulesState, io: Io, json: boolean): void {
+  const key = (s: RulesState): string => s.rules.map((r) => `${r.id}<${r.hiddenBy ?? ''}`).join(' ')
+  let said = key(state)
+  warnHidden(state.rules, io, json)
+  engine.subscribe(
+    (e) => {
+      if (e.type !== 'rules-updated' || e.proxyId !== proxyId || key(e.state) === said) return
+      said = key(e.state)
+      warnHidden(e.state.rules, io, json)
+    },
+    { connections: false }
+  )
+}
+
+/** `--rules FILE` loaded for proxy (or mock server) `proxyId`, its hidden rules warned of now and at each reload. */
+export async function loadRulesOption(engine: Engine, proxyId: string, path: string, io: Io, json: boolean): Promise<void> {
+  watchHiddenRules(engine, proxyId, await engine['rules.load']({ proxyId, path }), io, json)
+}
+
 async function runFrom(values: Parsed<typeof OPTIONS>['values'], file: string, io: Io): Promise<number> {
   const connId = parseWhole('rules from', values.conn, '--conn', 1)
   if (connId === undefined) throw new UsageError(`rules from needs --conn ID (tcpscope ls ${file} lists them); usage: ${RULES_USAGE}`)
@@ -83,8 +124,7 @@ async function runRules({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
     if (values.json === true) await writeAll(io.out, JSON.stringify(state.rules.map((r) => r.spec)) + '\n')
     else await writeAll(io.out, [`${file}: ${state.rules.length} rule${state.rules.length === 1 ? '' : 's'}, tried in order (the first that matches acts)`, ...state.rules.map(ruleLine)].join('\n') + '\n')
     // A rule hidden by an earlier one is not an error (the file loads), but never what was meant.
-    const named = (i: number): string => `rule ${i + 1} "${state.rules[i].label}"`
-    for (const { rule, by } of shadowedRules(state.rules.map((r) => r.spec))) line(io.err, `tcpscope: warning: ${named(rule)} never acts: ${named(by)} matches everything it matches, and the first that matches acts`)
+    warnHidden(state.rules, io)
     return EXIT.ok
   } finally {
     await run.finish()

@@ -21,7 +21,7 @@ import { describeFinished, hurriedExit, printEvents, startEngine } from '../engi
 import { checkStartFlags } from '../start-checks'
 import { ExitError } from '../exit-codes'
 import { line, type Io } from '../output'
-import { RULES_OPTION } from './rules'
+import { loadRulesOption, RULES_OPTION } from './rules'
 import { PROXY_TLS_OPTIONS } from '../tls-flags'
 
 const RUN_USAGE = 'tcpscope run [--capture FILE [--force]] [--intercept-tls [--upstream-ca FILE] [--insecure]] [--rules FILE] [--script FILE] [--frame SPEC] [--log FILE] [--quiet] -- COMMAND [ARGS...]'
@@ -55,7 +55,7 @@ async function runRun({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): 
       const intercept = values['intercept-tls'] === true
       const upstream = values['upstream-ca'] !== undefined || values.insecure === true ? { tlsUpstream: { ca: values['upstream-ca'], verify: values.insecure !== true } } : {}
       const proxy = await engine['proxy.start']({ listen: '127.0.0.1:0', forward: { intercept }, ...upstream, ...(values.frame !== undefined ? { frame: values.frame } : {}) })
-      if (values.rules !== undefined) await engine['rules.load']({ proxyId: proxy.id, path: values.rules })
+      if (values.rules !== undefined) await loadRulesOption(engine, proxy.id, values.rules, own, false)
       if (values.script !== undefined) await engine['script.load']({ proxyId: proxy.id, path: values.script })
       const caPath = intercept ? (await engine['ca.info']()).certPath : undefined
       const plan = await planProgram({ proxychains, command, args, proxy: proxy.listen, caPath })

@@ -13,7 +13,7 @@ import { HeldClients, HOLD_NOTE } from '../held-clients'
 import { line, type Io } from '../output'
 import { PAYLOAD_OPTIONS, parseReplyRule, payloadFrom, payloadWord, textEncoding } from '../payload-args'
 import { SERVE_TLS_OPTIONS, tlsListenFrom } from '../tls-options'
-import { RULES_OPTION } from './rules'
+import { loadRulesOption, RULES_OPTION } from './rules'
 
 const SERVE_USAGE =
   "tcpscope serve --listen [HOST:]PORT|PATH [--echo] [--reply MATCH=>REPLY ...] [--http-status CODE [--http-header 'K: V' ...] [--http-body TEXT|@FILE]] [--interval MS (--send TEXT|--send-hex HEX|--send-file FILE) [--count N]] [--eol none|lf|crlf] [--checksum KIND] [--encoding ENC] [--hex] [--max-bytes N] [--max-connections N] [--idle-timeout MS] [--pause-on-connect] [--tls [--tls-name NAME | --cert FILE --key FILE] [--alpn LIST]] [--frame SPEC] [--rules FILE] [--script FILE] [--capture FILE [--force]] [--json] [--quiet]"
@@ -97,7 +97,7 @@ async function runServe({ values, positionals }: Parsed<typeof OPTIONS>, io: Io)
       ...(values.frame !== undefined ? { frame: values.frame } : {})
     })
     // Before the first client: the CLI reads no event until this is done.
-    if (values.rules !== undefined) await engine['rules.load']({ proxyId: info.id, path: values.rules })
+    if (values.rules !== undefined) await loadRulesOption(engine, info.id, values.rules, io, json)
     if (values.script !== undefined) await engine['script.load']({ proxyId: info.id, path: values.script })
   } catch (err) {
     stop.dispose()

@@ -15,6 +15,7 @@ import { EXIT } from '../exit-codes'
 import { line, type Io } from '../output'
 import { sayOutcome } from '../setup-outcome'
 import { BreakConsole } from '../break-console'
+import { watchHiddenRules } from './rules'
 
 const UP_USAGE = 'tcpscope up FILE.json [--keep-going] [--capture FILE [--force]] [--when-disk-is-slow pause|drop] [--json] [--quiet]'
 
@@ -60,6 +61,8 @@ async function runUp({ values, positionals }: Parsed<typeof OPTIONS>, io: Io): P
     await run.finish()
     return EXIT.failed
   }
+  // A proxy's rules (its rules file, or the list the setup holds) as `proxy --rules` warns of them.
+  for (const proxyId of started.proxies) watchHiddenRules(engine, proxyId, await engine['rules.list']({ proxyId }), io, json)
   const proxies = (await engine['proxy.list']()).filter((p) => started.proxies.includes(p.id))
   const sessions = await engine['session.list']()
   if (json) {

@@ -6,6 +6,7 @@
 import type { RuleInfo, RuleSpec } from '../../shared/rules/rule-types'
 import { checkRule, ruleWhere } from '../../shared/rules/rule-schema'
 import { compileConnectionVerdict, compileMatcher, matcherKinds, matcherWords, type CompiledMatcher, type ConnFacts, type MatcherKinds, type Subject, type Verdict } from './rule-match'
+import { shadowedRules } from './rule-shadow'
 
 export interface RuleEntry {
   readonly id: string
@@ -32,6 +33,11 @@ const sameRuleKey = (spec: RuleSpec): string => JSON.stringify({ ...spec, enable
 
 export class RuleSet {
   private entries: RuleEntry[] = []
+  /**
+   * Each hidden rule's id, and the id of the earlier rule that hides it: worked out when the
+   * list or a switch changes, not at each act (every act sends the list to the front ends).
+   */
+  private hidden = new Map<string, string>()
   private readonly watchers = new Set<() => void>()
   private next = 1
   /** Bumped by every change of the rules or their source (not by a rule acting): what may match has changed. */
@@ -87,12 +93,21 @@ export class RuleSet {
         ...(left !== undefined ? { left } : {})
       }
     })
+    this.findHidden()
     this.revision++
     this.changed()
   }
 
   list(): RuleInfo[] {
-    return this.entries.map((e) => ({ id: e.id, label: e.label, spec: e.spec, enabled: e.enabled, hits: e.hits, ...(e.left !== undefined ? { left: e.left } : {}) }))
+    return this.entries.map((e) => {
+      const by = this.hidden.get(e.id)
+      return { id: e.id, label: e.label, spec: e.spec, enabled: e.enabled, hits: e.hits, ...(e.left !== undefined ? { left: e.left } : {}), ...(by !== undefined ? { hiddenBy: by } : {}) }
+    })
+  }
+
+  /** Which rules an earlier one hides, as the rules are switched now. */
+  private findHidden(): void {
+    this.hidden = new Map(shadowedRules(this.specs()).map(({ rule, by }) => [this.entries[rule].id, this.entries[by].id]))
   }
 
   specs(): RuleSpec[] {
@@ -103,6 +118,7 @@ export class RuleSet {
     const e = this.entries.find((x) => x.id === id)
     if (e === undefined) return false
     e.enabled = enabled
+    this.findHidden()
     this.revision++
     this.changed()
     return true

@@ -226,6 +226,12 @@ export interface RuleInfo {
   hits: number
   /** With `times` or `once`: how many acts are left. */
   left?: number
+  /**
+   * The id of an earlier rule that matches everything this one matches, and acts each time
+   * (on, with no act limit): the first that matches acts, so this one never does. Told only
+   * when certain (core/rules/rule-shadow.ts).
+   */
+  hiddenBy?: string
 }
 
 /** What a rule did, as the capture records it (a `rule` record on the connection, in the direction it changed). */

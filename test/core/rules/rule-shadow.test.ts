@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Matcher, RuleSpec } from '../../../src/shared/rules/rule-types'
 import { compileMatcher } from '../../../src/core/rules/rule-match'
 import { shadowedRules } from '../../../src/core/rules/rule-shadow'
+import { RuleSet } from '../../../src/core/rules/rule-set'
 
 const rule = (match: Matcher): RuleSpec => ({ match, steps: [{ delay: 1 }] })
 const request = (headers: { name: string; value: string }[]) => ({
@@ -26,5 +27,27 @@ describe('shadowedRules', () => {
     expect(shadowedRules([rule(earlier), rule(later)])).toEqual([{ rule: 1, by: 0 }])
     // Each of the earlier rule's spellings covered by one of the later's.
     expect(shadowedRules([rule({ http: { headers: { 'X-A': '1', 'x-a': '2' } } }), rule(later)])).toEqual([{ rule: 1, by: 0 }])
+  })
+})
+
+describe('RuleSet.list: a rule an earlier one hides', () => {
+  const tag: RuleSpec = { name: 'tag requests', match: { http: { path: { prefix: '/' } } }, steps: [{ delay: 1 }] }
+  const other: RuleSpec = { name: 'to the other server', match: { http: { path: { prefix: '/other/' } } }, steps: [{ reset: true }] }
+
+  it("is reported with the id of the rule that hides it, as the rules are switched now", () => {
+    // What the front ends read (rules.list, rules-updated): the panel and every --rules warn of it.
+    const set = new RuleSet()
+    set.set([tag, other])
+    const [a, b] = set.list()
+    expect(a.hiddenBy).toBeUndefined()
+    expect(b.hiddenBy).toBe(a.id)
+    // Off, the earlier rule hides nothing; on again, it does.
+    set.setEnabled(a.id, false)
+    expect(set.list().map((r) => r.hiddenBy)).toEqual([undefined, undefined])
+    set.setEnabled(a.id, true)
+    expect(set.list()[1].hiddenBy).toBe(a.id)
+    // In the other order, neither hides the other.
+    set.set([other, tag])
+    expect(set.list().map((r) => r.hiddenBy)).toEqual([undefined, undefined])
   })
 })

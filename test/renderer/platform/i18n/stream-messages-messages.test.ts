@@ -33,6 +33,19 @@ describe('Messages tab and Decode as… messages', () => {
     for (const s of ['detected', 'chosen', 'owner', 'none']) expect(known.has(`msgView.source.${s}`)).toBe(true)
   })
 
+  it('say that field: names a field bare or by its dotted path, in both languages', () => {
+    // The help said only field:NAME=VALUE, as if a nested field could only be named bare.
+    for (const lang of ['en', 'zh-CN'] as const) {
+      for (const help of [streamMessages[lang].msgView.filterHelp, streamMessages[lang].msgView.filterHelpPlain]) {
+        expect(help).toContain('field:')
+        expect(help).toContain('payload.seq')
+        expect(help).toContain('payload.tags[1].k')
+      }
+    }
+    expect(streamMessages.en.msgView.filterHelpPlain).toContain('dotted path')
+    expect(streamMessages['zh-CN'].msgView.filterHelpPlain).toContain('点分路径')
+  })
+
   it('list the message protocols among the connection filter\'s proto: words, in both languages', () => {
     for (const lang of ['en', 'zh-CN'] as const) {
       const help = common[lang].toolbar.filterHelp

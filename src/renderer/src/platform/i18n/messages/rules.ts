@@ -19,6 +19,10 @@ export default {
       removeName: 'Delete rule {n}',
       hitsName: '{hits} hits',
       resets: 'Each change saves the whole list; a rule that is still the same keeps its hits and count.',
+      hidden: {
+        name: 'Rule {n} never acts',
+        says: 'Never acts: rule {by} “{label}” matches everything this one matches, and the first rule that matches acts.'
+      },
       file: {
         label: 'Rules file',
         placeholder: '/path/to/rules.yaml',
@@ -187,6 +191,10 @@ export default {
       removeName: '删除规则 {n}',
       hitsName: '命中 {hits} 次',
       resets: '每次修改都会保存整个列表；未改动的规则保留其命中数和剩余次数。',
+      hidden: {
+        name: '规则 {n} 永远不会生效',
+        says: '永远不会生效：规则 {by}“{label}”能匹配本规则匹配的一切，而只有第一条匹配的规则会生效。'
+      },
       file: {
         label: '规则文件',
         placeholder: '/path/to/rules.yaml',
