@@ -8,19 +8,25 @@
 // a target is. Each direction may pass through a stage (forward-stage.ts); a direction
 // without one takes the fast path below, which knows nothing of stages. A TLS leg (a
 // TLSSocket from tls-accept.ts or connect-target.ts) is read through 'data' events: the
-// fast path's own read buffers are for TCP sockets only.
+// fast path's own read buffers are for TCP sockets only. Beside this file: what holds a
+// side's reading (read-holds.ts), the reused read buffers (direct-reads.ts), the guarded
+// calls into the stages (connection-stages.ts) and what a person's actions do (person-actions.ts).
 
 import type { Socket } from 'node:net'
-import { DIRECTIONS, type ConnectionEnd, type Direction, type ResetCause, type TcpscopeReset } from '../../shared/capture-types'
+import type { ConnectionEnd, Direction, ResetCause, TcpscopeReset } from '../../shared/capture-types'
 import type { RecordedConnection } from '../capture/write/recorded-connection'
 import { errorInfo } from '../net/net-errors'
 import type { LiveSetMember } from '../net/live-set'
 import type { ConnectFailure, DialHandler, Target } from '../net/target/connect-target'
-import { confirmFin, readInto } from '../net/target/node-internals'
-import { READ_BUFFER_SIZE, type ReadBuffers } from '../net/read-buffers'
+import { confirmFin } from '../net/target/node-internals'
+import type { ReadBuffers } from '../net/read-buffers'
 import { isResetError, resetSocket, resetWhenFlushed } from '../net/sockets'
-import { stageFailure, type ForwardStages, type StagePair, type StagePort } from './forward-stage'
+import { ConnectionStages } from './connection-stages'
+import { DirectReads } from './direct-reads'
+import { stageFailure, type ForwardStages, type StagePort } from './forward-stage'
 import { HelloSniff } from './hello-sniff'
+import { PersonActions } from './person-actions'
+import { ReadHolds } from './read-holds'
 
 /** What all connections of one proxy share. */
 export interface ProxyContext {
@@ -36,41 +42,22 @@ export interface ProxyContext {
   sniffHellos?: boolean
 }
 
-/** Reads from this size up hand their buffer on when kept, smaller ones are copied (at most half a buffer is pinned for nothing). */
-const HAND_ON_BYTES = READ_BUFFER_SIZE / 2
-
-/**
- * After a person's RST to one side, how long the other side may still send (read and
- * recorded, with nowhere to go) before it is reset too: long enough for an answer already
- * on its way, short enough that a peer that never stops cannot grow the capture without bound.
- */
-export const AFTER_RST_GRACE_MS = 5000
-
 export class ProxyConnection implements DialHandler, LiveSetMember {
   liveSlot = -1
   private readonly upstream: Socket
-  private captureHeld: boolean
-  /** `held[dir]`: reading what `dir` sends is paused because the other side's buffer is full. */
-  private readonly held: Record<Direction, boolean> = { client: false, server: false }
+  private readonly holds: ReadHolds
+  private readonly reads: DirectReads
+  private readonly actions: PersonActions
   private end: ConnectionEnd | undefined
   /** With end `tcpscope-reset`: what made tcpscope reset it, and to whom. */
   private reset: TcpscopeReset | undefined
   /** The connect's failure (its end), once a stage took over answering for a target that is down: the end if that stage gives up after all. */
   private downEnd: ConnectionEnd | undefined
-  /** After a person's RST to one side: when the other side is reset too (AFTER_RST_GRACE_MS). */
-  private graceTimer: NodeJS.Timeout | undefined
   private openSockets = 2
-  /** The buffer each side's socket reads into (readDirect), if it has one. */
-  private readonly readBuf: Record<Direction, Buffer | undefined> = { client: undefined, server: undefined }
   /** This connection's stages (forward-stage.ts) and their ports, once its proxy has any (at accept, or later). */
-  private stages: StagePair | undefined
-  private ports: Record<Direction, StagePort> | undefined
-  /** `userHeld[dir]`: a person paused reading what `dir` sends (conn.pause). */
-  private readonly userHeld: Record<Direction, boolean> = { client: false, server: false }
+  private stages: ConnectionStages | undefined
   /** The look at the first bytes for a TLS hello (maybe after a STARTTLS opening): undefined before it, null once over (or never to be had). */
   private sniff: HelloSniff | null | undefined
-  /** `stageHeld[dir]`: `dir`'s stage asked for its sender to be held; made by the first ask. */
-  private stageHeld: Record<Direction, boolean> | undefined
 
   /**
    * Starts the upstream connect at once (connect-target.ts dial(), recorded there); the
@@ -85,21 +72,29 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     captureHeld: boolean,
     upstream?: Socket
   ) {
-    this.captureHeld = captureHeld
     if (ctx.sniffHellos !== true) this.sniff = null
     client.setNoDelay(ctx.noDelay)
     this.upstream = upstream ?? ctx.target.dial(rec, this)
     const up = this.upstream
+    this.holds = new ReadHolds(client, up, captureHeld)
+    this.reads = new DirectReads(rec, ctx.readBuffers)
+    this.actions = new PersonActions(client, up, rec, this.holds, {
+      endByReset: () => {
+        this.end ??= 'tcpscope-reset'
+      },
+      resetOnPurpose: (by, sides) => this.resetOnPurpose(by, sides)
+    })
     client.on('error', (err: NodeJS.ErrnoException) => this.onError('client', err))
-    this.readDirect('client', client, up)
-    this.readDirect('server', up, client)
+    const forward = (dir: Direction, chunk: Buffer, to: Socket): boolean => this.forward(dir, chunk, to)
+    this.reads.readDirect('client', client, up, forward)
+    this.reads.readDirect('server', up, client, forward)
     client.on('data', (chunk: Buffer) => this.forward('client', chunk, up))
     up.on('data', (chunk: Buffer) => this.forward('server', chunk, client))
     client.on('end', () => confirmFin(client, () => this.onFin('client', up)))
     up.on('end', () => confirmFin(up, () => this.onFin('server', client)))
     this.attachStages()
-    up.on('drain', () => this.release('client'))
-    client.on('drain', () => this.release('server'))
+    up.on('drain', () => this.holds.release('client'))
+    client.on('drain', () => this.holds.release('server'))
     // A socket handed over (a TLS leg, a tunnel) may have closed before this connection took
     // it: its 'close' is gone, so it is counted now, or the connection would never end.
     for (const s of [client, up]) {
@@ -139,29 +134,19 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   targetFailed(failure: ConnectFailure): void {
     // Traffic rules may answer the client themselves (a mock while the backend is down). What
     // the client sent toward the connecting socket may have filled it: no drain will come now.
-    if (failure.tls === undefined && this.stageAnswers(failure.message)) {
+    if (failure.tls === undefined && this.stages?.targetDown(failure.message) === true) {
       this.downEnd = failure.end
-      return this.release('client')
+      return this.holds.release('client')
     }
     this.end ??= failure.end
     if (failure.tls === undefined) return void resetSocket(this.client)
     this.client.destroySoon()
   }
 
-  /** Whether the target direction's stage takes over answering the client now that the target cannot be reached. */
-  private stageAnswers(why: string): boolean {
-    try {
-      return this.stages?.server?.targetDown?.(why) === true
-    } catch (err) {
-      this.stageFailed('server', err)
-      return false
-    }
-  }
-
   /** True when a stage kept the chunk itself (a read's buffer must then be left to it). */
   private forward(dir: Direction, chunk: Buffer, to: Socket): boolean {
     if (this.stages !== undefined) {
-      if (this.stages[dir] !== undefined) return this.toStage(dir, chunk)
+      if (this.stages.has(dir)) return this.toStage(dir, chunk)
       // The other direction's stage may have ended or stopped the connection (a forward
       // tunnel's absolute-form requests, a one-way toxic): nothing is written once it goes down.
       if (this.goingDown(to)) {
@@ -176,7 +161,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     const flowing = to.write(chunk)
     this.rec.data(dir, chunk, time, mono)
     if (this.sniff !== null) this.sniffOpening(dir, chunk)
-    if (!flowing) this.block(dir)
+    if (!flowing) this.holds.block(dir)
     return false
   }
 
@@ -184,15 +169,6 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
   private sniffOpening(dir: Direction, chunk: Buffer): void {
     if (this.sniff === undefined) this.sniff = HelloSniff.first(dir, chunk, this.rec) ?? null
     else if (this.sniff !== null && this.sniff.more(dir, chunk)) this.sniff = null
-  }
-
-  /** The receiver of what `dir` sends is full: `dir` is not read until it drains. */
-  private block(dir: Direction): void {
-    // A receiver reset on purpose (conn.shut) never drains: `dir` is read on, what it sends
-    // recorded and dropped, so its own end can close the connection.
-    if (this.held[dir] || (dir === 'client' ? this.upstream : this.client).destroyed) return
-    this.held[dir] = true
-    this.applyFlow(dir)
   }
 
   /**
@@ -205,39 +181,16 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     if (this.stages !== undefined || this.end !== undefined || this.openSockets < 2) return
     const pair = this.ctx.stages?.(this.rec.id)
     if (pair === undefined) return
-    this.stages = pair
-    this.ports = { client: this.portFor('client', this.upstream), server: this.portFor('server', this.client) }
-    for (const dir of DIRECTIONS) {
-      try {
-        this.stages[dir]?.open?.(this.ports[dir])
-      } catch (err) {
-        this.stageFailed(dir, err)
-      }
-    }
+    const ports = { client: this.portFor('client', this.upstream), server: this.portFor('server', this.client) }
+    this.stages = new ConnectionStages(pair, ports, (dir, err) => this.stageFailed(dir, err))
+    this.stages.open()
   }
 
-  /**
-   * A chunk for `dir`'s stage. A read buffer is reused by the next read, so a stage that may
-   * keep the chunk gets a copy, unless it can say whether it kept it (holdsBytes) and the read
-   * is large: then it gets the bytes in place, and true is returned when it kept them (the
-   * buffer is then left to it). A small read is still copied: a client sending a head a byte
-   * a read must not pin a whole buffer per byte.
-   */
+  /** A chunk for `dir`'s stage, recorded as it was read (connection-stages.ts data: true when the stage kept a read's buffer). */
   private toStage(dir: Direction, chunk: Buffer): boolean {
     this.rec.data(dir, chunk)
     if (this.sniff !== null) this.sniffOpening(dir, chunk)
-    const stage = this.stages![dir]!
-    const inReadBuffer = chunk.buffer === this.readBuf[dir]?.buffer
-    const inPlace = inReadBuffer && stage.holdsBytes !== undefined && chunk.length >= HAND_ON_BYTES
-    const own = inReadBuffer && !inPlace ? Buffer.from(chunk) : chunk
-    try {
-      stage.data(own, this.ports![dir])
-      return inPlace && stage.holdsBytes!()
-    } catch (err) {
-      this.stageFailed(dir, err)
-      // It may have kept some before it threw.
-      return inPlace
-    }
+    return this.stages!.data(dir, chunk, this.reads.inReadBuffer(dir, chunk))
   }
 
   /** What `dir`'s stage sends through: the socket `to` that receives what `dir` sends. */
@@ -247,17 +200,13 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
         // Going down: what the stage still sends is dropped with it.
         if (this.goingDown(to)) return false
         const flowing = to.write(bytes)
-        if (!flowing) this.block(dir)
+        if (!flowing) this.holds.block(dir)
         return flowing
       },
       end: () => {
         if (!to.destroyed && !to.writableEnded) to.end()
       },
-      hold: (held) => {
-        this.stageHeld ??= { client: false, server: false }
-        this.stageHeld[dir] = held
-        this.applyFlow(dir)
-      },
+      hold: (held) => this.holds.holdForStage(dir, held),
       event: (kind, info) => this.rec.event(kind, dir, info),
       reset: (by) => {
         // tcpscope ended it on purpose: the stage's record says why, the end says who, and the
@@ -300,70 +249,17 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     this.resetBoth()
   }
 
-  /**
-   * Lets `from` read into a buffer of its own instead of a new one per read (node-internals.ts
-   * readInto), where the capture copies what it records. The buffer takes the next read
-   * unless something kept these bytes: a write queued behind earlier writes or a connect, a
-   * detailed listener, a write the kernel took only in part, or a stage that holds them. Then
-   * a large read leaves its buffer to them and the socket reads into a fresh one, and a small
-   * one is forwarded as a copy of just its bytes. Without a buffer to spare (or the internals) the socket emits
-   * 'data' as usual.
-   */
-  private readDirect(dir: Direction, from: Socket, to: Socket): void {
-    // A TLS socket's reads are decrypted in Node's TLS layer, not read from a TCP handle; a
-    // socket already gone (a forward proxy's destination that is down) reads nothing.
-    if (!this.rec.copiesChunks || (from as { encrypted?: boolean }).encrypted === true || from.destroyed) return
-    const pool = this.ctx.readBuffers
-    const buf = pool.take()
-    if (buf === undefined) return
-    const onRead = (n: number, b: Buffer): void => {
-      const chunk = b.subarray(0, n)
-      const kept = to.writableLength > 0 || to.connecting || !this.rec.chunksReusable
-      // A few bytes are copied rather than pinning a whole buffer; a large read keeps its buffer.
-      if (kept && n < HAND_ON_BYTES) return void this.forward(dir, Buffer.from(chunk), to)
-      const staged = this.forward(dir, chunk, to)
-      if (kept || staged || to.writableLength > 0) this.readBuf[dir] = pool.fresh()
-    }
-    if (!readInto(from, buf, onRead, () => this.readBuf[dir]!)) return pool.give(buf)
-    this.readBuf[dir] = buf
-  }
-
-  private release(dir: Direction): void {
-    if (!this.held[dir]) return
-    this.held[dir] = false
-    this.applyFlow(dir)
-  }
-
-  /** The socket that reads what `dir` sends. */
-  private reader(dir: Direction): Socket {
-    return dir === 'client' ? this.client : this.upstream
-  }
-
-  private applyFlow(dir: Direction): void {
-    const s = this.reader(dir)
-    if (this.held[dir] || this.captureHeld || this.userHeld[dir] || (this.stageHeld !== undefined && this.stageHeld[dir])) s.pause()
-    else s.resume()
-  }
-
   setCaptureHeld(held: boolean): void {
-    if (this.captureHeld === held) return
-    this.captureHeld = held
-    this.applyFlow('client')
-    this.applyFlow('server')
+    this.holds.setCaptureHeld(held)
   }
 
   private onFin(dir: Direction, to: Socket): void {
     this.rec.event('fin', dir)
-    const stage = this.stages?.[dir]
-    if (stage === undefined) {
+    if (this.stages?.has(dir) !== true) {
       if (!to.destroyed && !to.writableEnded) to.end()
       return
     }
-    try {
-      stage.fin(this.ports![dir])
-    } catch (err) {
-      this.stageFailed(dir, err)
-    }
+    this.stages.fin(dir)
   }
 
   private onError(side: Direction, err: NodeJS.ErrnoException & { tlsFailure?: unknown }): void {
@@ -373,7 +269,7 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
       // the leg's `tls` failure already: nothing went wrong at the TCP level, so both sides
       // close cleanly (FIN), as a failed handshake does.
       this.end ??= 'error'
-      this.reader(side).destroy()
+      this.holds.reader(side).destroy()
       if (!other.destroyed) other.end()
       return
     }
@@ -391,18 +287,9 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
 
   private readonly onSocketClosed = (): void => {
     if (--this.openSockets > 0) return
-    // Both sockets are closed: neither reads again, and no pending write holds a buffer still in readBuf.
-    for (const b of [this.readBuf.client, this.readBuf.server]) if (b !== undefined) this.ctx.readBuffers.give(b)
-    clearTimeout(this.graceTimer)
-    if (this.stages !== undefined) {
-      for (const stage of [this.stages.client, this.stages.server]) {
-        try {
-          stage?.close?.()
-        } catch {
-          // Over either way: a stage that fails to let go costs nothing more than that.
-        }
-      }
-    }
+    this.reads.giveBack()
+    this.actions.over()
+    this.stages?.close()
     this.rec.close(this.end ?? 'closed', this.end === 'tcpscope-reset' ? this.reset : undefined)
     this.ctx.done(this)
   }
@@ -412,66 +299,21 @@ export class ProxyConnection implements DialHandler, LiveSetMember {
     return this.end === undefined && this.openSockets === 2
   }
 
-  /** A person stops (or resumes) reading what `dir` sends; the other direction flows on. */
+  /** A person's actions (conn-action-commands.ts), done by person-actions.ts. */
   pause(dir: Direction, paused: boolean): void {
-    if (this.userHeld[dir] === paused) return
-    this.userHeld[dir] = paused
-    this.applyFlow(dir)
-    const way = dir === 'client' ? 'client → target' : 'target → client'
-    this.rec.event('action', dir, { action: paused ? 'pause' : 'resume', message: `${paused ? 'paused' : 'resumed'} ${way}` })
+    this.actions.pause(dir, paused)
   }
 
-  /** Whether `side` can still be sent to: open, sent a FIN already, or closed (reset, or gone). */
   sendable(side: Direction): 'open' | 'fin-sent' | 'closed' {
-    const socket = side === 'client' ? this.client : this.upstream
-    return socket.destroyed ? 'closed' : socket.writableEnded ? 'fin-sent' : 'open'
+    return this.actions.sendable(side)
   }
 
-  /**
-   * Writes bytes to `to` as if the other side had sent them, after what was already sent to
-   * it. They are recorded as an action, not as data: the capture holds what each side sent.
-   * A full receiver holds the side whose direction they joined, as its own bytes would.
-   */
   inject(to: Direction, bytes: Buffer, info: Record<string, unknown>): void {
-    const dir: Direction = to === 'client' ? 'server' : 'client'
-    const socket = to === 'client' ? this.client : this.upstream
-    this.rec.event('action', dir, info)
-    if (!socket.write(bytes)) this.block(dir)
+    this.actions.inject(to, bytes, info)
   }
 
-  /**
-   * Closes one side. A FIN is sent after what that side was sent, and what the other side
-   * sends is no longer read (nothing could carry it); an RST goes now, and the other side
-   * gets a FIN after what it was sent. What the other side still sends is read and recorded
-   * (its answer in flight is worth seeing), for AFTER_RST_GRACE_MS at most: then it is reset
-   * too, by the same action, unless it ended first.
-   */
   shut(side: Direction, how: 'fin' | 'rst'): void {
-    const socket = side === 'client' ? this.client : this.upstream
-    const other = side === 'client' ? this.upstream : this.client
-    const name = side === 'client' ? 'the client' : 'the target'
-    const otherName = side === 'client' ? 'the target' : 'the client'
-    const dir: Direction = side === 'client' ? 'server' : 'client'
-    if (how === 'fin') {
-      this.rec.event('action', dir, { action: 'fin', message: `FIN sent to ${name}` })
-      this.userHeld[dir] = true
-      this.applyFlow(dir)
-      if (!socket.destroyed && !socket.writableEnded) socket.end()
-      return
-    }
-    this.rec.event('action', dir, { action: 'rst', message: `RST sent to ${name}, FIN to ${otherName}` })
-    this.end ??= 'tcpscope-reset'
-    this.resetOnPurpose('action', resetSocket(socket) ? [side] : [])
-    if (!other.destroyed && !other.writableEnded) other.end()
-    clearTimeout(this.graceTimer)
-    this.graceTimer = setTimeout(() => {
-      if (other.destroyed) return
-      // Toward the other side goes what `side` sends.
-      this.rec.event('action', side, { action: 'rst', message: `RST sent to ${otherName}, ${AFTER_RST_GRACE_MS / 1000} s after the RST to ${name}` })
-      this.resetOnPurpose('action', resetSocket(other) ? [side === 'client' ? 'server' : 'client'] : [])
-    }, AFTER_RST_GRACE_MS)
-    // The other side's socket keeps the process up while it is open; the grace alone must not hold an engine's exit.
-    this.graceTimer.unref()
+    this.actions.shut(side, how)
   }
 
   /**

@@ -8,7 +8,7 @@ import type { ConnectionSummary } from '../../../src/shared/capture-types'
 import { portOf, testEngine, type TestEngine } from '../../helpers/engine'
 import { outcomeOf, REFUSED_PORT, waitFor } from '../../helpers/net'
 import { closedSummary, eventsOf, recordedEvent } from '../../helpers/sessions'
-import { AFTER_RST_GRACE_MS } from '../../../src/core/proxy/proxy-connection'
+import { AFTER_RST_GRACE_MS } from '../../../src/core/proxy/person-actions'
 import { addToxic, connected, lastConnId, proxyTo, type ToxicProxy } from '../fault/toxic-helpers'
 import { addBreak, heldQueue } from '../breakpoint/break-helpers'
 
