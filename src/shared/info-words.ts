@@ -1,5 +1,5 @@
 // The words of the connection list's Info column that read the same in every language: the
-// first exchange in short ("GET /api/items → 200 application/json 3.10 KiB") and what a TLS
+// first HTTP exchange in short ("GET /api/items → 200 application/json 3.10 KiB") and what a TLS
 // hello asked for ("api.example (h2, http/1.1)"). The UI writes its Info cell from them, and
 // the list's filter matches plain words against them, so a word a person reads there finds
 // its row in the UI, the CLI and the engine alike.
@@ -10,10 +10,10 @@ import type { ProtocolSummary } from './protocol-types'
 /** `application/json` of `application/json; charset=utf-8`. */
 export const mediaType = (contentType: string | undefined): string => contentType?.split(';', 1)[0].trim() ?? ''
 
-/** An HTTP/1 connection's first exchange in short; empty for any other. */
+/** An HTTP connection's first exchange in short (HTTP/1 or HTTP/2, in cleartext or after TLS); empty for any other. */
 export function exchangeInfo(p: ProtocolSummary): string {
   const f = p.first
-  if (p.protocol !== 'http1' || !f || (f.method === undefined && f.status === undefined)) return ''
+  if ((p.protocol !== 'http1' && p.protocol !== 'http2') || !f || (f.method === undefined && f.status === undefined)) return ''
   const parts = [`${f.method ?? '?'} ${f.target ?? ''}`.trim(), '→']
   if (f.status === undefined) parts.push('…')
   else {

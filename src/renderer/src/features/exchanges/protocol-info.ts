@@ -27,8 +27,8 @@ export function protocolInfo(p: ProtocolSummary | undefined, say: Say): string {
   if (!p) return ''
   const parts = [exchangeInfo(p)]
   if (p.protocol === 'websocket') parts.push(say('exchanges.info.websocket', { n: p.messages ?? 0 }, p.messages ?? 0))
-  else if (p.protocol === 'http1' && (p.exchanges ?? 0) > 1) parts.push(say('exchanges.info.more', { n: (p.exchanges ?? 1) - 1 }))
-  else if (p.protocol === 'tls' || p.protocol === 'http2') parts.push(say(`exchanges.info.${p.protocol}`))
+  else if ((p.protocol === 'http1' || p.protocol === 'http2') && (p.exchanges ?? 0) > 1) parts.push(say('exchanges.info.more', { n: (p.exchanges ?? 1) - 1 }))
+  else if (p.protocol === 'tls') parts.push(say('exchanges.info.tls'))
   // Passed through encrypted, its hello is all it shows: the name it asked for and what it offered.
   parts.push(helloInfo(p))
   if (p.problem) parts.push(say('exchanges.info.problem'))
