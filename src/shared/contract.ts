@@ -13,7 +13,7 @@ import { captureRef, downloadReadArgs, downloadRef, openArgs, saveArgs, uploadBe
 import { activityArgs, deliveredMapArgs, deliveredReadArgs, getArgs, locateArgs, matchesArgs, pageArgs, readBytesArgs, readEventsArgs, searchArgs, turnsArgs } from './conn-args'
 import type { DeliveredStreamMap } from './delivered-stream-types'
 import { bodyArgs, decodedPageArgs, deliveredArgs, exchangePageArgs, exchangesArgs, h2FramesArgs, wsPayloadArgs } from './decode-args'
-import type { DeliveredFactsPage, DeliveredMessageFactsPage, DeliveredMessageView, DeliveredView } from './delivered-types'
+import type { DeliveredExchangePage, DeliveredFactsPage, DeliveredMessageFactsPage, DeliveredMessagePage, DeliveredMessageView, DeliveredView } from './delivered-types'
 import { grpcMessagesArgs, grpcProtosLoadArgs } from './grpc-args'
 import { frameSetArgs, messageChangesArgs, messageDeliveredArgs, messagePageArgs } from './message-args'
 import type { MessagePage } from './message-types'
@@ -282,6 +282,13 @@ export const commands = {
    * or the script changed, no content read; the connection's records walked once a page.
    */
   'http.changes': command<Infer<typeof decodedPageArgs>, DeliveredFactsPage>(decodedPageArgs, { cancellable: true }),
+  /**
+   * http.changes's page with each exchange a rule changed a side of as its receivers got it
+   * (its messages' heads; bodies by http.delivered.body): `tcpscope show --as delivered`.
+   */
+  'http.delivered.page': command<Infer<typeof decodedPageArgs>, DeliveredExchangePage>(decodedPageArgs, { cancellable: true }),
+  /** A piece of a request's or response's body as its receiver got it, through the body pipeline as http.body reads the sent one (the sent one where nothing changed it). */
+  'http.delivered.body': command<Infer<typeof bodyArgs>, BodyPiece>(bodyArgs, { cancellable: true }),
   /** A slice of an HTTP/2 connection's frames, as on the wire (optionally one stream's): the Frames view. */
   'h2.frames': command<Infer<typeof h2FramesArgs>, H2FramePage>(h2FramesArgs, { cancellable: true }),
   /** A piece of a WebSocket message's payload: unmasked, joined across frames, inflated. */
@@ -305,6 +312,8 @@ export const commands = {
   'msg.delivered': command<Infer<typeof messageDeliveredArgs>, DeliveredMessageView>(messageDeliveredArgs),
   /** A page of a raw connection's messages' changes: msg.delivered without what was delivered, the framing and index looked up once a page. */
   'msg.changes': command<Infer<typeof messageChangesArgs>, DeliveredMessageFactsPage>(messageChangesArgs),
+  /** msg.changes's page with what was delivered read, as msg.delivered reads it, for each message a rule rewrote or answered: `tcpscope show --as delivered`. */
+  'msg.delivered.page': command<Infer<typeof messageChangesArgs>, DeliveredMessagePage>(messageChangesArgs),
   /** "Decode as": the framing of a connection (and, with `owner`, of its proxy's or session's connections in the capture). */
   'frame.set': command<Infer<typeof frameSetArgs>, { framing: string }>(frameSetArgs),
   /** Loads .proto files (and their imports) in place of those loaded before; gRPC fields are named by them from then on. */

@@ -5,7 +5,7 @@
 
 import type { Direction } from './direction'
 import type { MessageField } from './message-types'
-import type { HttpMessage } from './protocol-types'
+import type { HttpExchange, HttpMessage } from './protocol-types'
 import type { RuleEventInfo } from './rules/rule-types'
 import type { ReadableContent } from './response-comparison-types'
 
@@ -50,6 +50,23 @@ export interface DeliveredFactsPage {
   exchanges: DeliveredFacts[]
 }
 
+/**
+ * What http.delivered.page says of each exchange of a page: its DeliveredFacts, and, when a
+ * rule changed a side or left the client with no response, the exchange as its receivers got
+ * it (tcpscope show --as delivered). A message read from a record has its ranges in what was
+ * delivered, not in the capture: its body is read by http.delivered.body.
+ */
+export interface DeliveredExchangeFacts extends DeliveredFacts {
+  exchange?: HttpExchange
+}
+
+export interface DeliveredExchangePage {
+  from: number
+  /** The connection's exchanges. */
+  total: number
+  exchanges: DeliveredExchangeFacts[]
+}
+
 /** The most of a delivered body a view is given (a `rule` record keeps at most 1 MiB of it). */
 export const DELIVERED_PREVIEW = 256 * 1024
 
@@ -84,4 +101,12 @@ export interface DeliveredMessageFactsPage {
   /** The connection's messages. */
   total: number
   messages: DeliveredMessageFacts[]
+}
+
+/** A page of a raw connection's messages as msg.delivered says each (msg.delivered.page): what was delivered read only for those a rule changed. */
+export interface DeliveredMessagePage {
+  from: number
+  /** The connection's messages. */
+  total: number
+  messages: DeliveredMessageView[]
 }

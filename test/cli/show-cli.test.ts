@@ -320,7 +320,7 @@ describe('tcpscope show on bad input', () => {
       [['show', t.capturePath, '--filter', 'stauts:200 conn:x'], 1, 'tcpscope: the filter has 2 mistakes: (1) unknown filter word "stauts:": did you mean status:?; (2) filter conn:x: conn wants a connection id, e.g. conn:12'],
       [['show', t.capturePath, '--body-limit', 'huge'], 2, 'tcpscope: show: --body-limit wants a size from 1 B to 64.0 MiB, e.g. 8MiB or 512KiB; got "huge"'],
       [['show', t.capturePath, '--exchange', '0'], 2, 'tcpscope: show: --exchange wants a whole number >= 1, got "0"'],
-      [['show'], 2, 'tcpscope: show: give exactly one capture file; usage: tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--frame SPEC] [--body-limit SIZE] [--proto FILE ...] [--json]']
+      [['show'], 2, 'tcpscope: show: give exactly one capture file; usage: tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--frame SPEC] [--body-limit SIZE] [--proto FILE ...] [--as sent|delivered] [--json]']
     ] as const) {
       const r = await runCli([...args])
       expect(r, args.join(' ')).toMatchObject({ code, stdout: '', stderr: message + '\n' })

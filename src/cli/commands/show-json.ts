@@ -4,10 +4,12 @@
 // or payload is `{"text": …}` in its charset when its kind is text and its bytes are valid
 // there, else `{"text": <base64>, "encoding": "base64"}`; up to --body-limit, with a note
 // when that (or anything else) left some out. A line goes out whole; while it is made, at most
-// one body's content is held (up to the limit), then only its JSON text.
+// one body's content is held (up to the limit), then only its JSON text. An exchange shown as
+// its receivers got it (--as delivered) says so: `"as": "delivered"` beside its `changed`.
 
 import { isTextKind } from '../../shared/body-type'
 import type { HttpExchange, HttpHeader, HttpMessage, WsMessage } from '../../shared/protocol-types'
+import type { ExportAs } from '../../shared/export-args'
 import { textDecoder } from '../body-text'
 import type { OutputBatches } from '../output'
 import { heldContent, type ContentFacts, type PieceSource } from './show-bodies'
@@ -62,7 +64,7 @@ async function bodyJson(msg: HttpMessage, source: PieceSource, limit: number): P
 }
 
 /** The exchange's line, its bodies added a part at a time. */
-export async function writeExchangeJson(out: OutputBatches, conn: ShownConnection, ex: HttpExchange, bodies: ExchangeBodies, limit: number, change?: ExchangeChange): Promise<void> {
+export async function writeExchangeJson(out: OutputBatches, conn: ShownConnection, ex: HttpExchange, bodies: ExchangeBodies, limit: number, change?: ExchangeChange, as: ExportAs = 'sent'): Promise<void> {
   const req = ex.request
   const res = ex.response
   const head: Record<string, unknown> = { type: 'exchange', conn: conn.id, exchange: shownNumber(ex.index), protocol: protocolOf(conn, ex) }
@@ -80,8 +82,9 @@ export async function writeExchangeJson(out: OutputBatches, conn: ShownConnectio
     endedAt: res?.endedAt,
     answeredBy: ex.answeredBy === undefined ? undefined : { rule: ex.answeredBy.rule, label: ex.answeredBy.label, action: ex.answeredBy.action },
     ended: ex.ended === undefined ? undefined : { kind: ex.ended.kind, by: ex.ended.by, code: ex.ended.code, name: ex.ended.name, time: ex.ended.time },
-    // What a rule, the script or a breakpoint changed: the headers and bodies here are as each side sent them.
+    // What a rule, the script or a breakpoint changed: the headers and bodies here are as each side sent them, unless `as` says delivered.
     changed: change,
+    as: as === 'delivered' ? as : undefined,
     requestHeaders: pairs(req?.headers),
     responseHeaders: pairs(res?.headers)
   })

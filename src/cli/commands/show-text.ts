@@ -2,11 +2,13 @@
 // request (start line, headers, decoded body, trailers), any 1xx, then its response, and
 // each WebSocket message with its direction, time, size and payload. Bodies read as
 // `tcpscope replay` prints them (body-text.ts): text in its charset, binary as a short hex
-// dump; they are streamed a window at a time, so a big body is never held whole.
+// dump; they are streamed a window at a time, so a big body is never held whole. An exchange
+// shown as delivered (--as delivered) is laid out the same, from what its receivers got.
 
 import { isTextKind } from '../../shared/body-type'
 import { formatBytes, formatPeer, formatTimestamp } from '../../shared/human-readable'
 import type { HttpExchange, HttpHeader, HttpMessage, WsMessage } from '../../shared/protocol-types'
+import type { ExportAs } from '../../shared/export-args'
 import { binaryDump, firstOfDecodedNote, firstOfNote, SafeText, SHORT_HEX } from '../body-text'
 import { terminalSafe } from '../chunk-view'
 import { outputClosed, type OutputBatches } from '../output'
@@ -44,13 +46,15 @@ function handledWords(by: NonNullable<HttpExchange['answeredBy']>): string {
   return terminalSafe(did !== undefined ? `${did} by ${who}` : `answered by ${who} (${by.action})`)
 }
 
-/** How an exchange ended, when it is not simply complete. */
-function stateLine(ex: HttpExchange): string | undefined {
+/** How an exchange ended, when it is not simply complete; shown as delivered, `change` says the client got no response. */
+function stateLine(ex: HttpExchange, delivered?: ExchangeChange): string | undefined {
   if (ex.ended !== undefined) {
     const e = ex.ended
     return `(ended by ${e.kind === 'rst_stream' ? 'RST_STREAM' : 'GOAWAY'} ${e.name} from the ${e.by} at ${formatTimestamp(e.time, false)})`
   }
   if (ex.answeredBy !== undefined) return `(${handledWords(ex.answeredBy)}: the target never got the request)`
+  // A response a rule or the script kept from the client: the change line above says who.
+  if (delivered?.noResponse === true) return '(the client got no response)'
   if (ex.state === 'pending') return '(no response in the capture)'
   if (ex.state === 'incomplete') return '(incomplete: the connection ended, or decoding stopped, before the exchange was whole)'
   if (ex.state === 'upgraded') return `(upgraded${ex.upgrade === undefined ? '' : ` to ${terminalSafe(ex.upgrade)}`})`
@@ -58,12 +62,13 @@ function stateLine(ex: HttpExchange): string | undefined {
 }
 
 /**
- * What a rule, the script or a breakpoint changed, before the exchange as each side sent it:
+ * What a rule, the script or a breakpoint changed, before the exchange as each side sent it
+ * (or, `as` delivered, as each receiver got it):
  * `(changed: the request as the target got it: rule "tag requests": …; shown below as each side sent it)`.
  * The engine's notes name each side that got something else.
  */
-function changeLine(c: ExchangeChange): string {
-  return terminalSafe(`(changed: ${c.notes.join('; ')}; shown below as each side sent it)`)
+function changeLine(c: ExchangeChange, as: ExportAs): string {
+  return terminalSafe(`(changed: ${c.notes.join('; ')}; shown below as ${as === 'delivered' ? 'each receiver got it' : 'each side sent it'})`)
 }
 
 /** `#3 exchange 2 h2 stream 3 06:12:01.123`. */
@@ -130,10 +135,10 @@ export interface ExchangeBodies {
   response: PieceSource
 }
 
-/** One exchange, a blank line before it. */
-export async function printExchange(out: OutputBatches, conn: ShownConnection, ex: HttpExchange, bodies: ExchangeBodies, limit: number, change?: ExchangeChange): Promise<void> {
+/** One exchange, a blank line before it: as each side sent it, or (`as` delivered) as its receivers got it. */
+export async function printExchange(out: OutputBatches, conn: ShownConnection, ex: HttpExchange, bodies: ExchangeBodies, limit: number, change?: ExchangeChange, as: ExportAs = 'sent'): Promise<void> {
   out.add(`\n${exchangeLine(conn, ex)}\n`)
-  if (change !== undefined) out.add(changeLine(change) + '\n')
+  if (change !== undefined) out.add(changeLine(change, as) + '\n')
   if (ex.request !== undefined) await printMessage(out, ex.request, bodies.request, limit)
   else out.add('(no request in the capture)\n')
   for (const info of ex.informational) out.add('\n' + terminalSafe(info.startLine) + '\n' + headerLines(info.headers))
@@ -141,7 +146,7 @@ export async function printExchange(out: OutputBatches, conn: ShownConnection, e
     out.add('\n')
     await printMessage(out, ex.response, bodies.response, limit)
   }
-  const state = stateLine(ex)
+  const state = stateLine(ex, as === 'delivered' ? change : undefined)
   if (state !== undefined) out.add(state + '\n')
   await out.put('')
 }

@@ -7,16 +7,21 @@
 // script or a breakpoint changed says so after its head, from http.changes (http.delivered's
 // notes without the content: what the HAR export as delivered and the HTTP tab read), asked a
 // page at a time, only on a connection whose summary says something changed what its
-// receivers got: one walk of the connection's records a page, not one per exchange. Output goes out in
-// batches that wait for stdout (show-text.ts, show-json.ts lay it out).
+// receivers got: one walk of the connection's records a page, not one per exchange. With
+// --as delivered each exchange and message is shown as its receiver got it: the page's
+// changes come with the exchanges as delivered (http.delivered.page: the same walk, the heads
+// of what a rule delivered) and the messages as delivered (msg.delivered.page), and a body a
+// rule delivered is read by http.delivered.body, windows through the same body pipeline as
+// http.body. Output goes out in batches that wait for stdout (show-text.ts, show-json.ts lay it out).
 
 import { ERROR_CODES, UserError } from '../../shared/errors'
 import { formatBytes } from '../../shared/human-readable'
 import { DEFAULT_BODY_LIMIT, MAX_CONN_ID, MAX_PAGE } from '../../shared/limits'
 import type { BodyPiece, HttpExchange } from '../../shared/protocol-types'
-import type { DeliveredFacts } from '../../shared/delivered-types'
+import type { DeliveredExchangeFacts } from '../../shared/delivered-types'
+import { EXPORT_AS, type ExportAs } from '../../shared/export-args'
 import type { Engine } from '../../core/engine'
-import { parseSize, parseWhole, UsageError, type Parsed } from '../args'
+import { oneOfFlag, parseSize, parseWhole, UsageError, type Parsed } from '../args'
 import { defineCommand, type OptionTable } from '../command-spec'
 import { line, outputClosed, OutputBatches, type Io } from '../output'
 import { captureNotes, withCaptureFile } from './open-capture'
@@ -31,7 +36,7 @@ import { exchangeChange, protocolOf, receiversChanged, type ShownConnection } fr
 import { connectionLine, printExchange, printWsMessage, problemLine, type ExchangeBodies } from './show-text'
 import { refuseMessageWords } from './show-message-words'
 
-const SHOW_USAGE = 'tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--frame SPEC] [--body-limit SIZE] [--proto FILE ...] [--json]'
+const SHOW_USAGE = 'tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--frame SPEC] [--body-limit SIZE] [--proto FILE ...] [--as sent|delivered] [--json]'
 
 /** What of one body or payload show reads by default: a terminal's worth, far below the engine's own bound. */
 export const SHOW_BODY_LIMIT = 1024 * 1024
@@ -51,6 +56,12 @@ const OPTIONS = {
   },
   ...FRAME_OPTION,
   proto: { type: 'string', multiple: true, arg: 'FILE', about: "a .proto file (its imports beside it) giving gRPC messages' fields their names and types; without one, fields read by number as protoc --decode_raw reads them" },
+  as: {
+    type: 'string',
+    arg: 'sent|delivered',
+    about:
+      "sent (default) = each exchange and message as its sender sent it; delivered = as its receiver got it after tcpscope's rules, the script or a breakpoint (the rewritten request the target got, a mock's answer, a message dropped or answered instead)"
+  },
   json: {
     type: 'boolean',
     about:
@@ -61,6 +72,7 @@ const OPTIONS = {
 const SHOW_NOTES = [
   'Per connection: a line with its id, addresses and protocol, then each exchange: the request line, headers and body (decoded as curl --compressed would: text in its charset, binary as a short hex dump), any 1xx, then the response; HTTP/2 exchanges with their stream and pseudo-headers; a gRPC call then its messages each way as trees of protobuf fields, and its grpc-status; then its WebSocket messages with direction, time, size and payload. A raw connection that carries a protocol tcpscope reads (recognised from its first bytes or port: redis, PostgreSQL, MySQL, MQTT, Modbus TCP, DNS over TCP), or that --frame cuts, lists its messages one line each: number, direction, time, size and summary, and the message it answers.',
   'With --json, a raw connection\'s messages are {"type": "message", conn, protocol (resp, postgres, line, length, ...), message, dir, time, size, offset, summary, command, pair, payload: {"text"} or {"hex"}, fields: [{name, value, offset, length, children}]} (offsets from the message\'s first byte).',
+  'With --as delivered, an exchange a rule changed is printed as its receivers got it, its line after the head ending "shown below as each receiver got it" (in --json its headers, bodies, status and url are the delivered ones, with "as": "delivered"); a message a rule rewrote shows what its receiver got ("sent": {size, summary} in --json), and one dropped or answered instead says its receiver got none of it ("delivered": false, and the "answer" the sender got). What nothing changed prints as it does without --as; WebSocket and gRPC messages are shown as sent.',
   'Example: tcpscope show capture.tcap --filter "host:api status:5xx" --body-limit 64KiB; tcpscope show capture.tcap --conn 3 --exchange 2 --json | jq .responseBody.text; tcpscope show capture.tcap --conn 7 --frame length:size=2'
 ]
 
@@ -81,6 +93,15 @@ interface ShowOptions {
   bodyLimit: number
   /** 0-based. */
   exchange?: number
+  /** --as: each exchange and message as sent, or as its receiver got it. */
+  as: ExportAs
+}
+
+/** An exchange as show prints it (as sent, or as delivered where a rule changed it), and which of its sides' bodies are what a rule delivered (read by http.delivered.body). */
+interface ShownExchange {
+  ex: HttpExchange
+  as: ExportAs
+  delivered: Partial<Record<'request' | 'response', true>>
 }
 
 /** Prints a capture's connections; one per capture file. */
@@ -136,7 +157,7 @@ class Show {
       return
     }
     if (first.total === 0 && only === undefined && first.protocol !== 'http2' && first.protocol !== 'websocket') {
-      const shown = await showMessages({ engine: this.engine, capture: this.capture, out: this.out, json: this.opts.json, bodyLimit: this.opts.bodyLimit, ...(this.opts.frame !== undefined ? { frame: this.opts.frame } : {}) }, conn, this.shown === 0)
+      const shown = await showMessages({ engine: this.engine, capture: this.capture, out: this.out, json: this.opts.json, bodyLimit: this.opts.bodyLimit, as: this.opts.as, ...(this.opts.frame !== undefined ? { frame: this.opts.frame } : {}) }, conn, this.shown === 0)
       this.shown += shown
       if (shown > 0) return
     }
@@ -192,15 +213,17 @@ class Show {
    * ahead (within BODIES_AHEAD bytes): written one at a time, `show` waited on the engine's
    * read of every body in turn.
    */
-  private async pageOfExchanges(conn: ShownConnection, exchanges: HttpExchange[], changes: Array<DeliveredFacts | undefined>): Promise<void> {
+  private async pageOfExchanges(conn: ShownConnection, exchanges: HttpExchange[], changes: Array<DeliveredExchangeFacts | undefined>): Promise<void> {
     const length = firstWindow(this.opts.bodyLimit)
     const ahead = Math.max(1, Math.floor(BODIES_AHEAD / (2 * length)))
     const early = new Map<HttpExchange, EarlyBodies>()
-    const ask = (ex: HttpExchange): void => {
+    const ask = (ex: HttpExchange, facts: DeliveredExchangeFacts | undefined): void => {
       if (early.has(ex)) return
       const asked: EarlyBodies = {}
+      const shown = this.shownAs(ex, facts)
       for (const part of ['request', 'response'] as const) {
-        if ((ex[part]?.body.framing ?? 'none') === 'none') continue
+        // A body a rule delivered is read from its record when written, not from the capture.
+        if ((shown.ex[part]?.body.framing ?? 'none') === 'none' || shown.delivered[part]) continue
         const piece = this.engine['http.body']({ capture: this.capture, connId: conn.id, exchange: ex.index, part, decode: true, offset: 0, length })
         // Its failure is met where the body is written; one never written (the output closed) fails unheard.
         piece.catch(() => undefined)
@@ -209,23 +232,35 @@ class Show {
       early.set(ex, asked)
     }
     for (let i = 0; i < exchanges.length; i++) {
-      for (let k = i; k < Math.min(exchanges.length, i + ahead); k++) ask(exchanges[k])
+      for (let k = i; k < Math.min(exchanges.length, i + ahead); k++) ask(exchanges[k], changes[k])
       await this.exchange(conn, exchanges[i], early.get(exchanges[i]) ?? {}, changes[i])
       early.delete(exchanges[i])
     }
   }
 
-  /** What rules changed of `count` exchanges from `from` (none asked on a connection nothing changed). */
-  private async changes(conn: ShownConnection, from: number, count: number): Promise<Array<DeliveredFacts | undefined>> {
+  /**
+   * What rules changed of `count` exchanges from `from` (none asked on a connection nothing
+   * changed); with --as delivered, each changed one as delivered too, in the same one call.
+   */
+  private async changes(conn: ShownConnection, from: number, count: number): Promise<Array<DeliveredExchangeFacts | undefined>> {
     if (!receiversChanged(conn) || count === 0) return []
-    return (await this.engine['http.changes']({ capture: this.capture, connId: conn.id, from, limit: count })).exchanges
+    const page = { capture: this.capture, connId: conn.id, from, limit: count }
+    return (await (this.opts.as === 'delivered' ? this.engine['http.delivered.page'](page) : this.engine['http.changes'](page))).exchanges
   }
 
-  private async exchange(conn: ShownConnection, ex: HttpExchange, early: EarlyBodies, facts: DeliveredFacts | undefined): Promise<void> {
-    const bodies: ExchangeBodies = { request: this.body(conn.id, ex.index, 'request', early.request), response: this.body(conn.id, ex.index, 'response', early.response) }
+  /** The exchange to print: as sent, or (--as delivered) as the engine says its receivers got it. */
+  private shownAs(ex: HttpExchange, facts: DeliveredExchangeFacts | undefined): ShownExchange {
+    if (this.opts.as !== 'delivered' || facts?.exchange === undefined) return { ex, as: 'sent', delivered: {} }
+    return { ex: facts.exchange, as: 'delivered', delivered: { ...(facts.request ? { request: true } : {}), ...(facts.response ? { response: true } : {}) } }
+  }
+
+  private async exchange(conn: ShownConnection, ex: HttpExchange, early: EarlyBodies, facts: DeliveredExchangeFacts | undefined): Promise<void> {
+    const shown = this.shownAs(ex, facts)
+    const source = (part: 'request' | 'response'): PieceSource => (shown.delivered[part] ? this.deliveredBody(conn.id, ex.index, part) : this.body(conn.id, ex.index, part, early[part]))
+    const bodies: ExchangeBodies = { request: source('request'), response: source('response') }
     const change = facts === undefined ? undefined : exchangeChange(facts)
-    if (this.opts.json) await writeExchangeJson(this.out, conn, ex, bodies, this.opts.bodyLimit, change)
-    else await printExchange(this.out, conn, ex, bodies, this.opts.bodyLimit, change)
+    if (this.opts.json) await writeExchangeJson(this.out, conn, shown.ex, bodies, this.opts.bodyLimit, change, shown.as)
+    else await printExchange(this.out, conn, shown.ex, bodies, this.opts.bodyLimit, change, shown.as)
     this.shown++
     // The connection's WebSocket messages follow the exchange that upgraded it.
     if (ex.upgrade === 'websocket') await this.messages(conn)
@@ -276,6 +311,11 @@ class Show {
     }
   }
 
+  /** A body's windows as its receiver got it: what a rule delivered, through the body pipeline. */
+  private deliveredBody(connId: number, exchange: number, part: 'request' | 'response'): PieceSource {
+    return (offset, length) => this.engine['http.delivered.body']({ capture: this.capture, connId, exchange, part, decode: true, offset, length })
+  }
+
   flush(): Promise<void> {
     return this.out.flush()
   }
@@ -292,11 +332,12 @@ async function runShow({ values, positionals }: Parsed<typeof OPTIONS>, io: Io):
   const ids = connIds(values.conn)
   const exchange = parseWhole('show', values.exchange, '--exchange', 1)
   const bodyLimit = parseSize('show', values['body-limit'], '--body-limit', 1, DEFAULT_BODY_LIMIT) ?? SHOW_BODY_LIMIT
+  const as = oneOfFlag('show', values.as, '--as', EXPORT_AS) ?? 'sent'
   const filter = values.filter?.trim()
   if (filter) refuseMessageWords(filter)
   const frame = values.frame?.trim()
   if (frame) checkStartFlags('show', { frame })
-  const opts: ShowOptions = { json: values.json === true, bodyLimit, ...(frame ? { frame } : {}), ...(exchange !== undefined ? { exchange: exchange - 1 } : {}) }
+  const opts: ShowOptions = { json: values.json === true, bodyLimit, as, ...(frame ? { frame } : {}), ...(exchange !== undefined ? { exchange: exchange - 1 } : {}) }
   await withCaptureFile(positionals[0], async ({ engine, capture, info }) => {
     if (values.proto !== undefined && values.proto.length > 0) await engine['grpc.protos.load']({ paths: values.proto })
     const show = new Show(engine, capture, io, opts)
@@ -322,7 +363,8 @@ export const showCommand = defineCommand({
   notes: SHOW_NOTES,
   examples: [
     { line: 'tcpscope show capture.tcap', about: 'Every decoded HTTP exchange and message of the capture.' },
-    { line: 'tcpscope show capture.tcap --conn 3 --exchange 2', about: 'One exchange of connection 3, headers and body.' }
+    { line: 'tcpscope show capture.tcap --conn 3 --exchange 2', about: 'One exchange of connection 3, headers and body.' },
+    { line: 'tcpscope show capture.tcap --as delivered', about: "What each receiver got after the proxy's rules and script: rewritten requests, mocked answers, dropped messages." }
   ],
   run: runShow
 })

@@ -1,14 +1,28 @@
 // The decoding part of the engine's command table: what a capture's bytes were decoded as,
 // HTTP exchanges and their bodies, WebSocket messages and their payloads, the list of
-// every exchange in a capture, and a connection's bytes as their receivers got them.
+// every exchange in a capture, and a connection's bytes, exchanges and bodies as their
+// receivers got them.
 
 import type { CommandTable } from '../command-table'
 import type { Captures } from '../capture/open-captures'
 import type { Decoding } from './decoding'
 import { deliveredMap, readDelivered } from './delivered-stream'
 import { deliveredFacts } from './delivered-view'
+import { deliveredBody } from './delivered-body'
 
-export type DecodeCommand = 'http.exchanges' | 'http.body' | 'http.delivered' | 'http.changes' | 'ws.messages' | 'ws.payload' | 'exchange.page' | 'h2.frames' | 'conn.delivered' | 'conn.delivered.read'
+export type DecodeCommand =
+  | 'http.exchanges'
+  | 'http.body'
+  | 'http.delivered'
+  | 'http.changes'
+  | 'http.delivered.page'
+  | 'http.delivered.body'
+  | 'ws.messages'
+  | 'ws.payload'
+  | 'exchange.page'
+  | 'h2.frames'
+  | 'conn.delivered'
+  | 'conn.delivered.read'
 
 export function decodeCommands(captures: Pick<Captures, 'get'>, decoding: Decoding): CommandTable<DecodeCommand> {
   return {
@@ -20,6 +34,16 @@ export function decodeCommands(captures: Pick<Captures, 'get'>, decoding: Decodi
       const view = captures.get(args.capture)
       const page = await decoding.exchanges(view, args.connId, args.from, args.limit)
       return { from: page.from, total: page.total, exchanges: await deliveredFacts(view, args.connId, page.exchanges, ctx?.signal) }
+    },
+    // As http.changes, with each changed exchange as delivered: one walk of the records a page (tcpscope show --as delivered).
+    'http.delivered.page': async (args, ctx) => {
+      const view = captures.get(args.capture)
+      const page = await decoding.exchanges(view, args.connId, args.from, args.limit)
+      return { from: page.from, total: page.total, exchanges: await deliveredFacts(view, args.connId, page.exchanges, ctx?.signal, true) }
+    },
+    'http.delivered.body': async (args, ctx) => {
+      const view = captures.get(args.capture)
+      return deliveredBody(view, await decoding.exchange(view, args.connId, args.exchange), args, ctx?.signal)
     },
     'ws.messages': async (args) => decoding.messages(captures.get(args.capture), args.connId, args.from, args.limit),
     'ws.payload': async (args) => decoding.wsPayload(captures.get(args.capture), args),

@@ -262,10 +262,15 @@ export class Decoding {
     return { from, total: c.messages?.size ?? 0, messages: c.messages?.page(from, limit) ?? [], problems: [...c.problems] }
   }
 
+  /** Exchange `index` of `connId` in full, as the body and delivered reads take it: kept, or decoded again. */
+  async exchange(view: CaptureView, connId: number, index: number): Promise<HttpExchange> {
+    const c = await this.decoded(view, connId)
+    if (index >= c.exchangeCount) throw new UserError(`connection #${connId} has no exchange ${index} (it has ${c.exchangeCount})`)
+    return this.detail(view, c, index)
+  }
+
   async body(view: CaptureView, q: BodyQuery, signal?: AbortSignal): Promise<BodyPiece> {
-    const c = await this.decoded(view, q.connId)
-    if (q.exchange >= c.exchangeCount) throw new UserError(`connection #${q.connId} has no exchange ${q.exchange} (it has ${c.exchangeCount})`)
-    const ex = await this.detail(view, c, q.exchange)
+    const ex = await this.exchange(view, q.connId, q.exchange)
     const msg = q.part === 'request' ? ex.request : ex.response
     if (!msg) throw new UserError(`exchange ${q.exchange} of connection #${q.connId} has no ${q.part} yet`)
     const early = await this.entry(view).ahead.content(msg)
@@ -274,9 +279,7 @@ export class Decoding {
 
   /** Exchange `exchange` of `connId` as its receivers got it (delivered-view.ts). */
   async delivered(view: CaptureView, connId: number, exchange: number, signal?: AbortSignal): Promise<DeliveredView> {
-    const c = await this.decoded(view, connId)
-    if (exchange >= c.exchangeCount) throw new UserError(`connection #${connId} has no exchange ${exchange} (it has ${c.exchangeCount})`)
-    return deliveredView(view, connId, await this.detail(view, c, exchange), signal)
+    return deliveredView(view, connId, await this.exchange(view, connId, exchange), signal)
   }
 
   async h2Frames(view: CaptureView, q: FrameQuery): Promise<H2FramePage> {

@@ -5,7 +5,7 @@
 // bounded pipeline a replay's response goes through (comparison-content.ts), so the views
 // show a delivered gzip body decoded as they show a captured one.
 
-import type { DeliveredFacts, DeliveredPart, DeliveredView } from '../../shared/delivered-types'
+import type { DeliveredExchangeFacts, DeliveredPart, DeliveredView } from '../../shared/delivered-types'
 import { DELIVERED_PREVIEW } from '../../shared/delivered-types'
 import type { HttpExchange, HttpMessage } from '../../shared/protocol-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
@@ -49,20 +49,24 @@ export async function deliveredView(view: CaptureView, connId: number, ex: HttpE
 /**
  * Exchanges of connection `connId` (in order) as deliveredView says them, without their
  * content: one walk of the connection's records (as the HAR export as delivered takes them),
- * no body read; what `tcpscope show` marks an exchange changed by.
+ * no body read; what `tcpscope show` marks an exchange changed by. `withExchanges`: each
+ * exchange a side of which its receiver got otherwise comes too, as delivered (its messages'
+ * heads: `show --as delivered` reads their bodies by http.delivered.body).
  */
-export async function deliveredFacts(view: CaptureView, connId: number, exchanges: readonly HttpExchange[], signal?: AbortSignal): Promise<DeliveredFacts[]> {
+export async function deliveredFacts(view: CaptureView, connId: number, exchanges: readonly HttpExchange[], signal?: AbortSignal, withExchanges = false): Promise<DeliveredExchangeFacts[]> {
   const conn = await DeliveredConnection.open(view, connId)
-  const out: DeliveredFacts[] = []
+  const out: DeliveredExchangeFacts[] = []
   for (const ex of exchanges) {
     if (signal?.aborted) throw new UserError('cancelled', ERROR_CODES.ECANCELED)
     const got = await conn.next(ex)
     const sides = changedSides(ex, got)
+    const changed = sides.request !== undefined || sides.response !== undefined || sides.noResponse
     out.push({
       notes: got.notes,
       local: got.local,
       ...(sides.request !== undefined ? { request: true } : {}),
-      ...(sides.response !== undefined ? { response: true } : sides.noResponse ? { noResponse: true } : {})
+      ...(sides.response !== undefined ? { response: true } : sides.noResponse ? { noResponse: true } : {}),
+      ...(withExchanges && changed ? { exchange: got.exchange } : {})
     })
   }
   return out
