@@ -53,14 +53,23 @@ export interface HttpBody {
   /** Bytes of content (chunk data summed; Content-Length otherwise) seen so far. */
   size: number
   /**
-   * A chunked body: each chunk's data (at most MAX_CHUNK_RANGES kept; `chunksOmitted` counts
+   * A chunked body: each chunk's data (at most MAX_CHUNK_RANGES listed; `chunksOmitted` counts
    * the rest). An HTTP/2 body: each DATA frame's payload, padding left out (at most
-   * MAX_H2_DATA_RANGES kept; past them the content is cut, and a problem says so).
+   * MAX_H2_DATA_RANGES listed; `chunksOmitted` counts the rest). Either way the content of
+   * those not listed is read again from the wire when the body is read (body-content.ts):
+   * a body is whole whatever its number of chunks or frames.
    */
   chunks?: ByteRange[]
   /** An HTTP/2 body: the wall-clock ms of each DATA frame in `chunks`, so a message inside it (gRPC) has its own time. */
   chunkTimes?: number[]
   chunksOmitted?: number
+  /**
+   * An HTTP/2 body with DATA frames past those listed: where the first of them starts, and its
+   * stream's id as that side sent it (the target's own where traffic rules renumbered the
+   * client's streams), to read them again from there. Unlike a chunked body's, its frames
+   * interleave with other streams': the last listed chunk does not tell where the next starts.
+   */
+  unlisted?: { offset: number; stream: number }
   /** A chunked body's trailer fields; an HTTP/2 message's trailing HEADERS (gRPC's grpc-status). */
   trailers?: HttpHeader[]
   /** Every byte of it arrived (for `close`: the sender's FIN came). */
@@ -69,7 +78,15 @@ export interface HttpBody {
 
 /** Chunk ranges a body keeps, so a body of a million tiny chunks stays small in memory. */
 export const MAX_CHUNK_RANGES = 4096
-/** DATA frame ranges an HTTP/2 body keeps: 64 MiB (the body limit) of 16 KiB frames. Past it the body is cut: its frames interleave with other streams' and cannot be found again cheaply. */
+/**
+ * DATA frame ranges an HTTP/2 body lists, as a chunked body's chunks: a listed frame costs
+ * 66 bytes of heap (its ByteRange and its time: the decoder on Node 22, 200 bodies of 4096
+ * frames), so a body lists at most some 260 KiB however its peer frames it (a million 1-byte
+ * DATA frames are 10 MB on the wire), and each listed range crosses to a front end in
+ * http.exchanges (50 bytes of JSON). The frames past them are read again from the wire
+ * when the body is read (HttpBody.unlisted), so the body is whole: cutting the body there
+ * cut ordinary downloads (nginx's 8 KiB frames at 32 MiB).
+ */
 export const MAX_H2_DATA_RANGES = 4096
 
 export interface HttpMessage {

@@ -14,6 +14,7 @@ import type { CaptureView } from '../capture/query/capture-queries'
 import { bodyBounds, decodeContent, type BodyBounds } from '../http/body/content-coding'
 import { dechunk } from '../http/body/dechunk'
 import { contentCodings as codingsOf, contentType } from '../http/body/decode-body'
+import { StreamData } from '../protocols/http2/stream-data'
 import { headerValue } from './exchange-batch'
 
 /** Bytes read from the file at a time while streaming a body. */
@@ -57,6 +58,31 @@ function unlistedChunks(view: CaptureView, connId: number, msg: HttpMessage, sig
   return dechunk(wire(view, connId, msg.dir, last.offset + last.length, msg.body.range.offset + msg.body.range.length, signal), { afterData: true })
 }
 
+/**
+ * The data of an HTTP/2 body's DATA frames past those its message lists (MAX_H2_DATA_RANGES):
+ * its direction's frames read again from the first not listed to the body's last, its
+ * stream's data taken. Other streams' frames between are read through, as a chunked body's
+ * framing is: the cost is the wire bytes the body spans, the memory one read.
+ */
+async function* unlistedFrames(view: CaptureView, connId: number, msg: HttpMessage, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const from = msg.body.unlisted
+  if (from === undefined) return
+  const end = msg.body.range.offset + msg.body.range.length
+  const frames = new StreamData(msg.dir, from.offset, from.stream)
+  let at = from.offset
+  for await (const piece of wire(view, connId, msg.dir, from.offset, end, signal)) {
+    const asked = Math.min(READ_PIECE, end - at)
+    for (const r of frames.push(piece, at)) {
+      if (r.offset >= at) yield piece.subarray(r.offset - at, r.offset - at + r.length)
+      // Begun in an earlier read (the frame spans reads): read again.
+      else yield* wire(view, connId, msg.dir, r.offset, r.offset + r.length, signal)
+    }
+    // A short read (the capture ends sooner): the next would not follow it.
+    if (piece.length < asked) return
+    at += piece.length
+  }
+}
+
 /** A message's content (chunk framing removed, content coding left on) from `from` on, in reads of at most READ_PIECE. */
 export async function* messageContent(view: CaptureView, connId: number, msg: HttpMessage, from = 0, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   let skip = from
@@ -68,8 +94,7 @@ export async function* messageContent(view: CaptureView, connId: number, msg: Ht
     yield* wire(view, connId, r.dir, r.offset + skip, r.offset + r.length, signal)
     skip = 0
   }
-  // An HTTP/2 body's frames past those kept interleave with other streams': its content ends at the last kept (a problem said so).
-  const more = msg.body.chunksOmitted && msg.body.framing === 'chunked' ? unlistedChunks(view, connId, msg, signal) : undefined
+  const more = !msg.body.chunksOmitted ? undefined : msg.body.framing === 'chunked' ? unlistedChunks(view, connId, msg, signal) : msg.body.framing === 'h2' ? unlistedFrames(view, connId, msg, signal) : undefined
   if (!more) return
   for await (const piece of more) {
     if (skip >= piece.length) {

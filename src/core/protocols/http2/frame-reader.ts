@@ -37,6 +37,13 @@ export const F_PRIORITY = 0x20
  */
 export const MAX_KEPT_PAYLOAD = 1024 * 1024
 
+/** A DATA frame's data, its padding left out: where it starts and its length; undefined when the padding is longer than the payload (the frame is not read as data). */
+export function dataOf(f: RawFrame): { offset: number; length: number } | undefined {
+  const padded = (f.flags & F_PADDED) !== 0
+  const length = f.length - (f.padLength ?? 0) - (padded ? 1 : 0)
+  return length < 0 ? undefined : { offset: f.offset + FRAME_HEADER + (padded ? 1 : 0), length }
+}
+
 export interface FrameSink {
   frame(f: RawFrame): void
   problem(p: DecodeProblem): void

@@ -16,7 +16,7 @@ import { h2ErrorName, MAX_H2_DATA_RANGES, type DecodeProblem, type H2StreamEnd, 
 import { exchangeSummary, snapshot } from '../exchange-snapshot'
 import type { ExchangeSink } from '../stream-decoder'
 import { settingsOf } from './frame-info'
-import { F_END_HEADERS, F_END_STREAM, F_PADDED, F_PRIORITY, FRAME_HEADER, FrameReader, T_CONTINUATION, T_DATA, T_GOAWAY, T_HEADERS, T_PUSH_PROMISE, T_RST_STREAM, T_SETTINGS } from './frame-reader'
+import { dataOf, F_END_HEADERS, F_END_STREAM, F_PADDED, F_PRIORITY, FRAME_HEADER, FrameReader, T_CONTINUATION, T_DATA, T_GOAWAY, T_HEADERS, T_PUSH_PROMISE, T_RST_STREAM, T_SETTINGS } from './frame-reader'
 import type { RawFrame } from './raw-frame'
 import { fragmentOf, HeaderBlock, payloadAt } from './header-block'
 import { HpackDecoder } from './hpack/hpack-decoder'
@@ -177,7 +177,7 @@ export class Http2Decoder {
     }
     switch (f.type) {
       case T_DATA:
-        return this.data(f)
+        return this.data(f, raw.stream)
       case T_HEADERS:
       case T_PUSH_PROMISE:
         return this.blockStart(f)
@@ -324,18 +324,17 @@ export class Http2Decoder {
     if (block.endStream) this.finish(entry, 'server', block.end, block.time)
   }
 
-  private data(f: RawFrame): void {
+  /** A DATA frame; `wireStream`: its stream id as sent (f's is the client's where streams were renumbered). */
+  private data(f: RawFrame, wireStream: number): void {
     const entry = this.streams.get(f.stream)
     if (!entry) return
     const msg = f.dir === 'client' ? entry.ex.request : entry.ex.response
     if (!msg || msg.body.complete) {
       return this.problem({ dir: f.dir, offset: f.offset, message: `DATA on stream ${f.stream} ${msg ? 'after its END_STREAM' : 'before its headers'}: ignored` })
     }
-    const padded = (f.flags & F_PADDED) !== 0
-    const pad = f.padLength ?? 0
-    const dataLength = f.length - pad - (padded ? 1 : 0)
+    const data = dataOf(f)
     const end = f.offset + FRAME_HEADER + f.length
-    if (dataLength < 0) return this.problem({ dir: f.dir, offset: f.offset, message: `a DATA frame's padding (${pad}) is longer than its payload: ignored` })
+    if (!data) return this.problem({ dir: f.dir, offset: f.offset, message: `a DATA frame's padding (${f.padLength ?? 0}) is longer than its payload: ignored` })
     const body = msg.body
     if (body.framing === 'none') {
       body.framing = 'h2'
@@ -344,15 +343,16 @@ export class Http2Decoder {
       body.chunkTimes = []
     }
     body.range.length = end - body.range.offset
-    if (dataLength > 0) {
+    if (data.length > 0) {
       if (body.chunks!.length < MAX_H2_DATA_RANGES) {
-        body.chunks!.push({ dir: f.dir, offset: f.offset + FRAME_HEADER + (padded ? 1 : 0), length: dataLength })
+        body.chunks!.push({ dir: f.dir, offset: data.offset, length: data.length })
         body.chunkTimes!.push(f.time)
       } else {
-        if (!body.chunksOmitted) this.problem({ dir: f.dir, offset: f.offset, message: `stream ${f.stream}'s body has more than ${MAX_H2_DATA_RANGES} DATA frames: its content past them is not kept` })
+        // Not listed, not lost: the body's reader finds these frames again from the first (body-content.ts).
+        body.unlisted ??= { offset: f.offset, stream: wireStream }
         body.chunksOmitted = (body.chunksOmitted ?? 0) + 1
       }
-      body.size += dataLength
+      body.size += data.length
     }
     this.changed.add(entry)
     if ((f.flags & F_END_STREAM) !== 0) this.finish(entry, f.dir, end, f.time)
