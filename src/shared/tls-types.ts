@@ -50,6 +50,11 @@ export interface TlsLegFacts {
   unverified?: string
   /** The `server` leg, verified through a CA file tcpscope was told to trust (`--upstream-ca`): its absolute path. */
   caFile?: string
+  /**
+   * A resumed `server` leg: the target shows no certificate when a session is resumed, so
+   * `chain`, `caFile` and `unverified` are those of the full handshake that made the session.
+   */
+  chainFromSession?: boolean
   /** TLS began midway, after this protocol's opening (the cleartext before it is in the capture too). */
   starttls?: StartTlsProtocol
 }

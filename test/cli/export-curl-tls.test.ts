@@ -8,7 +8,8 @@
 // A capture is someone else's file: the CA path it records goes to --cacert only when it is
 // absolute and names a regular file where the export is made (not /dev/stdin, a FIFO, a file
 // that is not there), and a comment above the command says where it came from, or why it was
-// left out.
+// left out. A connection whose TLS toward the server resumed the proxy's session (no
+// certificate shown) still gets --cacert: its leg records the session's first verification.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { execFile, execFileSync } from 'node:child_process'
 import { once } from 'node:events'
@@ -16,6 +17,7 @@ import { mkdirSync } from 'node:fs'
 import { get } from 'node:http'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 import { join } from 'node:path'
 import { LiveCapture } from '../../src/core/capture/write/live-capture'
 import { runCli } from '../helpers/cli'
@@ -43,11 +45,13 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-async function httpsServer(): Promise<number> {
+/** `resumed`: whether each TLS connection resumed a session, as the server saw it. */
+async function httpsServer(resumed: boolean[] = []): Promise<number> {
   const server: Server = createServer({ cert: certs.read(certs.leafCert), key: certs.read(certs.leafKey) }, (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/plain' })
     res.end(BODY)
   })
+  server.on('secureConnection', (s: TLSSocket) => resumed.push(s.isSessionReused()))
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   cleanups.push(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))))
@@ -65,15 +69,15 @@ const fetchThrough = (listen: string): Promise<string> =>
     }).on('error', reject)
   })
 
-/** The proxy run in `cwd` with these TLS flags, one request through it, then the curl export of that request. */
-async function exportedCurl(name: string, flags: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const port = await httpsServer()
+/** The proxy run in `cwd` with these TLS flags, `requests` requests through it (one connection each), then the curl export of the last. */
+async function exportedCurl(name: string, flags: string[], env: NodeJS.ProcessEnv = process.env, requests = 1, resumed: boolean[] = []): Promise<string> {
+  const port = await httpsServer(resumed)
   const capture = join(tmp.dir, `${name}.tcap`)
   const cli = await startCliProxy({ target: `localhost:${port}`, capture, extra: ['--tls-upstream', ...flags] }, { cwd: join(tmp.dir, 'certs'), env })
   cleanups.push(() => cli.stop('SIGKILL'))
-  expect(await fetchThrough(cli.listen)).toBe(BODY)
+  for (let i = 0; i < requests; i++) expect(await fetchThrough(cli.listen)).toBe(BODY)
   expect(await cli.stop('SIGTERM')).toBe(0)
-  const r = await runCli(['export', capture, '--format', 'curl', '--conn', '1', '--exchange', '1'])
+  const r = await runCli(['export', capture, '--format', 'curl', '--conn', String(requests), '--exchange', '1'])
   expect(r).toMatchObject({ code: 0, stderr: '' })
   return r.stdout
 }
@@ -108,6 +112,18 @@ describe('tcpscope export --format curl of an exchange whose target was verified
     // Without it curl cannot verify the server: what the export gave before.
     const without = await runCommand(command.replace(/\n {2}--cacert '[^']*' \\/, ''))
     expect(without.code).toBe(60)
+  })
+
+  it('carries it for a connection that resumed the TLS session, which shows no certificate', async (ctx) => {
+    needProgram(ctx, 'openssl and curl', have)
+    const resumed: boolean[] = []
+    const command = await exportedCurl('resumed', ['--upstream-ca', 'ca.pem'], process.env, 2, resumed)
+    expect(resumed).toEqual([false, true])
+    expect(command).toContain(`\n  --cacert '${certs.caPath}' \\\n`)
+    expect(await runCommand(command)).toMatchObject({ code: 0, stdout: BODY })
+    // The capture file keeps the resumed leg's chain, CA file, and where they came from.
+    const ls = (await runCli(['ls', join(tmp.dir, 'resumed.tcap'), '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { tls?: { server?: Record<string, unknown> } })
+    expect(ls[1].tls?.server).toMatchObject({ resumed: true, chainFromSession: true, caFile: certs.caPath, chain: ls[0].tls?.server?.chain })
   })
 
   it('leaves it out when the default roots verified the server, not the CA file', async (ctx) => {

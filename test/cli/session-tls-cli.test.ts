@@ -119,7 +119,7 @@ describe('tcpscope replay of a TLS connection', () => {
 
     const refused = await runCli(['replay', capture, '--conn', String(ls.id), '--exchange', '1'])
     expect(refused.code).toBe(3)
-    expect(refused.stderr).toMatch(/^tcpscope: cannot verify 127\.0\.0\.1:\d+'s certificate \(issued by an unknown CA, .*\): pass --upstream-ca FILE to trust it, or --insecure to skip verification\n$/)
+    expect(refused.stderr).toMatch(/^tcpscope: cannot verify 127\.0\.0\.1:\d+'s certificate \(signed by an unknown CA, CN tcpscope test CA, not sent by the server\): pass --upstream-ca FILE to trust it, or --insecure to skip verification\n$/)
 
     const replayed = await runCli(['replay', capture, '--conn', String(ls.id), '--exchange', '1', '--upstream-ca', certs.caPath, '--json'])
     expect(replayed.stderr).toBe('')

@@ -82,19 +82,36 @@ function fail(side: 'client' | 'server', code: string, message: string, alert?: 
   return alert === undefined ? { side, code, message } : { side, code, alert, message }
 }
 
-/** Why a chain did not verify, in a few words, with the leaf's name: `self-signed, CN upstream.test`. */
-export function verifyReason(code: string, leaf: CertFacts | undefined, sni: string | undefined): string {
-  const cn = leaf !== undefined ? `CN ${commonName(leaf.subject)}` : undefined
+/** A certificate's name as a message gives it: `CN name`, or the whole name when it has no CN. */
+function certName(dn: string): string {
+  const cn = commonName(dn)
+  return cn === dn ? dn : `CN ${cn}`
+}
+
+/**
+ * Why a chain did not verify, in a few words, naming the certificate at fault: the leaf's
+ * name (`self-signed, CN upstream.test`) or, when the CA is what is not trusted, the CA's:
+ * the chain's top as sent (`signed by an untrusted CA, CN Example CA`), or the issuer the top
+ * names when the server did not send it. `chain`: leaf first, as tls-facts.ts records it.
+ */
+export function verifyReason(code: string, chain: readonly CertFacts[] | undefined, sni: string | undefined): string {
+  const leaf = chain?.[0]
+  const top = chain?.at(-1)
+  const cn = leaf !== undefined ? certName(leaf.subject) : undefined
   const named = (what: string): string => (cn !== undefined ? `${what}, ${cn}` : what)
+  // The leaf's own issuer, or a CA further up: the one to trust is the chain's end either way.
+  const by = (ca: string): string => (leaf !== undefined && leaf.issuer !== ca ? 'chained to' : 'signed by')
   switch (code) {
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
       return named('self-signed')
     case 'SELF_SIGNED_CERT_IN_CHAIN':
-      return named('signed by an untrusted self-signed CA')
+      // The top is the self-signed CA the server sent along (OpenSSL stops there).
+      return top !== undefined ? `${by(top.subject)} an untrusted CA, ${certName(top.subject)}` : 'signed by an untrusted CA'
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return named(leaf !== undefined ? `issued by an unknown CA, ${commonName(leaf.issuer)}` : 'issued by an unknown CA')
+      // The chain ends at the last certificate the server sent; the CA that signed it is neither sent nor trusted.
+      return top !== undefined ? `${by(top.issuer)} an unknown CA, ${certName(top.issuer)}, not sent by the server` : 'signed by an unknown CA'
     case 'CERT_HAS_EXPIRED':
       return named(leaf !== undefined ? `expired ${leaf.validTo.slice(0, 10)}` : 'expired')
     case 'CERT_NOT_YET_VALID':
@@ -113,8 +130,8 @@ export function verifyReason(code: string, leaf: CertFacts | undefined, sni: str
  * "cannot verify 127.0.0.1:8443's certificate (self-signed, CN upstream.test): pass
  * --upstream-ca FILE to trust it, or --insecure to skip verification".
  */
-export function verifyFailure(code: string, where: string, leaf: CertFacts | undefined, sni: string | undefined, flags: TlsFlagWords): TlsFailure {
-  const why = verifyReason(code, leaf, sni)
+export function verifyFailure(code: string, where: string, chain: readonly CertFacts[] | undefined, sni: string | undefined, flags: TlsFlagWords): TlsFailure {
+  const why = verifyReason(code, chain, sni)
   let fix: string
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') fix = `pass ${flags.sni} NAME with a name it holds, or ${flags.insecure} to skip verification`
   else if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') fix = `check the target's certificate and this machine's clock, or pass ${flags.insecure} to skip verification`

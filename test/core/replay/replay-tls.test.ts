@@ -68,7 +68,7 @@ describe('replay of a TLS connection', () => {
   it('refuses a target it cannot verify in one line naming replay\'s flags, and --insecure replays anyway', async (ctx) => {
     const conn = await recorded(ctx)
     const msg = await oneLineRejection(t.engine['replay.raw']({ capture: 'live', connId: conn.id, strategy: 'turns' }))
-    expect(msg).toBe(`cannot verify 127.0.0.1:${nginx!.port}'s certificate (issued by an unknown CA, tcpscope test CA, CN upstream.test): pass --upstream-ca FILE to trust it, or --insecure to skip verification`)
+    expect(msg).toBe(`cannot verify 127.0.0.1:${nginx!.port}'s certificate (signed by an unknown CA, CN tcpscope test CA, not sent by the server): pass --upstream-ca FILE to trust it, or --insecure to skip verification`)
     const r = await t.engine['replay.raw']({ capture: 'live', connId: conn.id, strategy: 'turns', tls: { verify: false } })
     expect(Buffer.from(r.turns[0].bytes).toString()).toContain('hello from nginx')
     expect(replayConn(r.connId).tls?.server?.unverified).toMatch(/unknown CA/)

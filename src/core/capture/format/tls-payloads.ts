@@ -71,6 +71,8 @@ function legOf(v: Loose, side: Direction): TlsLegFacts | undefined {
   if (unverified !== undefined) leg.unverified = unverified
   const caFile = caFileOf(v.caFile)
   if (caFile !== undefined) leg.caFile = caFile
+  // Only a resumed leg's chain can come from its session.
+  if (v.chainFromSession === true && leg.resumed === true) leg.chainFromSession = true
   const starttls = starttlsOf(v.starttls)
   if (starttls !== undefined) leg.starttls = starttls
   return leg

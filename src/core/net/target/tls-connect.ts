@@ -2,7 +2,8 @@
 // a client certificate) into one SecureContext, once, before any connect; and the handshake
 // step of a connect (connect-target.ts's Attempt runs it over the TCP socket): what goes
 // into tls.connect(), how a finished handshake is judged (verified, or why not), and the
-// sessions kept for resumption.
+// sessions kept for resumption, each with what its first handshake's check found (a resumed
+// handshake shows no certificate: its leg records that check instead).
 //
 // Verification is tcpscope's own, after the handshake (rejectUnauthorized is false): so an
 // unverified leg still records the chain it was shown, the failure names the certificate,
@@ -114,9 +115,39 @@ export async function loadTlsConnect(opts: TlsConnectOptions, flags: TlsFlagWord
 /** Sessions kept per name for resumption; a bound, since every name a proxy meets would add one. */
 const MAX_SESSIONS = 256
 
+/**
+ * What a full handshake's check of the target found, once judged and let through: the chain
+ * it was shown, the CA file that verified it, or why it would not have verified (`--insecure`).
+ * A resumed handshake shows no certificate (OpenSSL keeps only the verdict with the session),
+ * so a leg that resumes the session records these, and a curl export of it gets its --cacert.
+ */
+type FirstCheck = Pick<TlsLegFacts, 'chain' | 'caFile' | 'unverified'>
+
+function firstCheck(facts: TlsLegFacts): FirstCheck {
+  const check: FirstCheck = {}
+  if (facts.chain !== undefined) check.chain = facts.chain
+  if (facts.caFile !== undefined) check.caFile = facts.caFile
+  if (facts.unverified !== undefined) check.unverified = facts.unverified
+  return check
+}
+
+/** One connect's handshake: the session it offered, and (once judged and let through) the check its sessions carry. */
+interface Handshake {
+  offered?: KeptSession
+  check?: FirstCheck
+}
+
+/** A session kept for resumption, with the handshake that got it (its `check` may come after the session does: TLS 1.2). */
+interface KeptSession {
+  session: Buffer
+  madeBy: Handshake
+}
+
 /** A Target's TLS: its loaded options, and the sessions its connects resume. */
 export class TlsLeg {
-  private readonly sessions = new Map<string, Buffer>()
+  private readonly sessions = new Map<string, KeptSession>()
+  /** Each socket's handshake, from start() to judge(). */
+  private readonly handshakes = new WeakMap<tls.TLSSocket, Handshake>()
 
   constructor(
     readonly opts: TlsConnect,
@@ -146,13 +177,20 @@ export class TlsLeg {
     }
     if (servername !== undefined) o.servername = servername
     if (alpn !== undefined && alpn.length > 0) o.ALPNProtocols = alpn
-    const session = this.sessions.get(key)
-    if (session !== undefined) o.session = session
+    const handshake: Handshake = {}
+    // Only a session whose first handshake was let through: Node checks the name on a full handshake only, and a
+    // TLS 1.2 session arrives before that verdict, so a refused target would pass on its next connect.
+    const kept = this.sessions.get(key)
+    if (kept?.madeBy.check !== undefined) {
+      o.session = kept.session
+      handshake.offered = kept
+    }
     const socket = nodeTls().connect(o)
+    this.handshakes.set(socket, handshake)
     socket.on('session', (s: Buffer) => {
       this.sessions.delete(key)
       if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string)
-      this.sessions.set(key, s)
+      this.sessions.set(key, { session: s, madeBy: handshake })
     })
     return { socket, servername }
   }
@@ -160,6 +198,23 @@ export class TlsLeg {
   /** A finished handshake judged: its facts, or (verification on, and it failed) the failure. */
   judge(socket: tls.TLSSocket, servername: string | undefined, where: string): { facts: TlsLegFacts } | { failure: TlsFailure } {
     const facts = legFacts(socket, 'server', servername, true)
+    const handshake = this.handshakes.get(socket) ?? {}
+    const first = facts.resumed === true ? handshake.offered?.madeBy.check : undefined
+    // Not needed past the verdict: a session kept from this handshake would otherwise hold every one resumed before it.
+    handshake.offered = undefined
+    // Resumed: the session's first check stands (OpenSSL resumes its verdict too, and no certificate is shown to check again).
+    if (first !== undefined && (socket.authorized || !this.opts.verify)) {
+      Object.assign(facts, first, { chainFromSession: true })
+      handshake.check = first
+      return { facts }
+    }
+    const outcome = this.check(socket, facts, servername, where)
+    if ('facts' in outcome) handshake.check = firstCheck(facts)
+    return outcome
+  }
+
+  /** A full handshake's chain checked: verified (and through which CA file), or why not. */
+  private check(socket: tls.TLSSocket, facts: TlsLegFacts, servername: string | undefined, where: string): { facts: TlsLegFacts } | { failure: TlsFailure } {
     if (socket.authorized) {
       // Verified through the CA file (its certificate is in the chain, as Node completes it to the root): whoever
       // verifies this server again (a curl export's --cacert) needs that file, not the default roots.
@@ -168,9 +223,8 @@ export class TlsLeg {
       return { facts }
     }
     const code = String(socket.authorizationError ?? 'UNABLE_TO_VERIFY')
-    const leaf = facts.chain?.[0]
-    if (this.opts.verify) return { failure: verifyFailure(code, where, leaf, servername ?? this.host, this.opts.flags) }
-    facts.unverified = verifyReason(code, leaf, servername ?? this.host)
+    if (this.opts.verify) return { failure: verifyFailure(code, where, facts.chain, servername ?? this.host, this.opts.flags) }
+    facts.unverified = verifyReason(code, facts.chain, servername ?? this.host)
     return { facts }
   }
 

@@ -61,6 +61,12 @@ describe('tls record payloads', () => {
     for (const caFile of ['ca.pem', './ca.pem', '../ca.pem', '~/ca.pem', '\\\\evil.example\\share\\ca.pem', 'C:ca.pem', '/tmp/x\ny', '/tmp/\u0000', '/tmp/\u001b[2J', '/tmp/\u009b']) {
       expect(tlsEventOf({ ...serverLeg, caFile }, 'server')).not.toHaveProperty('caFile')
     }
+    // A chain from the session only on a resumed leg, and only as `true`.
+    const fromSession = { ...serverLeg, resumed: true, chainFromSession: true, caFile: '/etc/ca.pem' }
+    expect(tlsEventOf(JSON.parse(JSON.stringify(fromSession)), 'server')).toEqual(fromSession)
+    expect(tlsSummaryOf({ server: fromSession })?.server).toMatchObject({ resumed: true, chainFromSession: true, caFile: '/etc/ca.pem', chain: [cert] })
+    expect(tlsEventOf({ ...serverLeg, chainFromSession: true }, 'server')).not.toHaveProperty('chainFromSession')
+    expect(tlsEventOf({ ...serverLeg, resumed: true, chainFromSession: 'yes' }, 'server')).not.toHaveProperty('chainFromSession')
     const hello = tlsEventOf({ ok: true, passthrough: true, side: 'client', alpn: [...Array.from({ length: 100 }, () => 'h2'), 5] }, 'client')
     expect(hello).toMatchObject({ alpn: expect.any(Array) as unknown })
     expect((hello as { alpn: string[] }).alpn).toHaveLength(16)

@@ -1,14 +1,19 @@
 // TLS toward a target, through connect-target.ts: loading the user's files (one-line errors),
 // the handshake recorded as a `tls` record with the leg's facts, verification failures worded
-// as the issue words them, --insecure, SNI and ALPN per connect, resumption, mTLS, and a
-// target that does not speak TLS. Real peers: Node's tls servers on port 0.
+// as the issue words them (naming the CA that signed the chain, not the leaf), --insecure, SNI
+// and ALPN per connect, resumption (a resumed leg records the chain and CA file the session
+// was first verified with, and a session whose first handshake was refused is never
+// resumed), mTLS, and a target that does not speak TLS. Real peers: Node's tls servers on port 0.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
 import type { RecordedConnection } from '../../../../src/core/capture/write/recorded-connection'
 import { ConnectError, Target, loadTlsConnect, type ConnectFailure } from '../../../../src/core/net/target/connect-target'
+import { secureOver, TlsLeg } from '../../../../src/core/net/target/tls-connect'
 import { SESSION_TLS_FLAGS } from '../../../../src/core/tls/tls-errors'
 import type { TlsEventInfo } from '../../../../src/shared/tls-types'
 import { allEvents } from '../../../helpers/capture-checks'
@@ -38,10 +43,12 @@ const record = (where: string): RecordedConnection => t.engine.capture.openConne
 const tlsEvents = async (rec: RecordedConnection): Promise<TlsEventInfo[]> =>
   (await allEvents(t.engine.capture, rec.id)).filter((e) => e.kind === 'tls').map((e) => e.info as unknown as TlsEventInfo)
 
-/** A TLS echo server (answers `got:` + what it read), with these options. */
-async function tlsServer(opts: tls.TlsOptions): Promise<{ port: number; seen: { servername?: string | false; alpn?: string | false }[] }> {
+/** A TLS echo server (answers `got:` + what it read), with these options; `resumed`: whether each handshake resumed a session, as the server saw it. */
+async function tlsServer(opts: tls.TlsOptions): Promise<{ port: number; seen: { servername?: string | false; alpn?: string | false }[]; resumed: boolean[] }> {
+  const resumed: boolean[] = []
   const server = tls.createServer({ ...opts }, (s) => {
     seen.push({ servername: (s as unknown as { servername?: string | false }).servername, alpn: s.alpnProtocol ?? false })
+    resumed.push(s.isSessionReused())
     s.on('data', (d: Buffer) => s.write(Buffer.concat([Buffer.from('got:'), d])))
     s.on('error', () => {})
   })
@@ -50,7 +57,7 @@ async function tlsServer(opts: tls.TlsOptions): Promise<{ port: number; seen: { 
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
-  return { port: (server.address() as { port: number }).port, seen }
+  return { port: (server.address() as { port: number }).port, seen, resumed }
 }
 
 const leafServer = (extra: tls.TlsOptions = {}) => tlsServer({ cert: certs.read(certs.leafCert), key: certs.read(certs.leafKey), ...extra })
@@ -209,5 +216,135 @@ describe('connect-target over TLS', () => {
     const want = `127.0.0.1:${peer.port} asked for a client certificate and none is configured (alert certificate_required): pass --client-cert FILE --client-key FILE`
     expect(errors).toEqual([want])
     expect((await tlsEvents(rec)).at(-1)).toEqual({ ok: false, side: 'server', code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', alert: 'certificate_required', message: want })
+  })
+})
+
+/** A leaf (CN chained.test) signed by an intermediate CA (CN tcpscope test intermediate) that a root (CN tcpscope test root) signed. */
+function chainedCerts(): { leaf: Buffer; key: Buffer; intermediate: Buffer; root: Buffer } {
+  const dir = join(tmp.dir, 'chained')
+  mkdirSync(dir, { recursive: true })
+  const openssl = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
+  openssl(['req', '-x509', ...ec, '-keyout', 'root-key.pem', '-out', 'root.pem', '-days', '30', '-subj', '/CN=tcpscope test root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
+  const sign = (name: string, subj: string, by: string, ext: string): void => {
+    openssl(['req', ...ec, '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', subj])
+    writeFileSync(join(dir, `${name}.ext`), ext)
+    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${by}.pem`, '-CAkey', `${by}-key.pem`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '30', '-extfile', `${name}.ext`])
+  }
+  sign('intermediate', '/CN=tcpscope test intermediate', 'root', 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n')
+  sign('leaf', '/CN=chained.test', 'intermediate', 'subjectAltName=DNS:chained.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n')
+  const read = (f: string): Buffer => readFileSync(join(dir, f))
+  return { leaf: read('leaf.pem'), key: read('leaf-key.pem'), intermediate: read('intermediate.pem'), root: read('root.pem') }
+}
+
+describe('a certificate that does not verify names the CA that signed it', () => {
+  const fix = 'pass --upstream-ca FILE to trust it, or --insecure to skip verification'
+  /** The failure connecting (no CA file: nothing but the default roots) to a TLS server that shows `cert`. */
+  async function refusal(cert: Buffer, key: Buffer): Promise<{ message: string; port: number }> {
+    const peer = await tlsServer({ cert, key })
+    const target = new Target({ target: tcp(peer.port), tls: await loadTlsConnect({}) })
+    return { message: await oneLineRejection(target.connect({ record: record(target.where) })), port: peer.port }
+  }
+
+  it('a self-signed leaf is its own CA: named by its own name', async (ctx) => {
+    needProgram(ctx, 'openssl', haveOpenssl)
+    t = await testEngine()
+    const { message, port } = await refusal(certs.read(certs.selfCert), certs.read(certs.selfKey))
+    expect(message).toBe(`cannot verify 127.0.0.1:${port}'s certificate (self-signed, CN upstream.test): ${fix}`)
+  })
+
+  it('a leaf signed by an untrusted CA the server sent: the CA, not the leaf', async (ctx) => {
+    needProgram(ctx, 'openssl', haveOpenssl)
+    t = await testEngine()
+    const { message, port } = await refusal(Buffer.concat([certs.read(certs.leafCert), Buffer.from(certs.caPem)]), certs.read(certs.leafKey))
+    expect(message).toBe(`cannot verify 127.0.0.1:${port}'s certificate (signed by an untrusted CA, CN tcpscope test CA): ${fix}`)
+  })
+
+  it('a leaf whose CA the server did not send: the CA by the name the leaf gives it', async (ctx) => {
+    needProgram(ctx, 'openssl', haveOpenssl)
+    t = await testEngine()
+    const { message, port } = await refusal(certs.read(certs.leafCert), certs.read(certs.leafKey))
+    expect(message).toBe(`cannot verify 127.0.0.1:${port}'s certificate (signed by an unknown CA, CN tcpscope test CA, not sent by the server): ${fix}`)
+  })
+
+  it('a chain through an intermediate: the root it ends at, sent or not', async (ctx) => {
+    needProgram(ctx, 'openssl', haveOpenssl)
+    t = await testEngine()
+    const c = chainedCerts()
+    const sent = await refusal(Buffer.concat([c.leaf, c.intermediate, c.root]), c.key)
+    expect(sent.message).toBe(`cannot verify 127.0.0.1:${sent.port}'s certificate (chained to an untrusted CA, CN tcpscope test root): ${fix}`)
+    const notSent = await refusal(Buffer.concat([c.leaf, c.intermediate]), c.key)
+    expect(notSent.message).toBe(`cannot verify 127.0.0.1:${notSent.port}'s certificate (chained to an unknown CA, CN tcpscope test root, not sent by the server): ${fix}`)
+  })
+})
+
+describe('a resumed session toward a target', () => {
+  /** Connects, exchanges once (TLS 1.3 tickets come after the handshake), closes; the connection's `tls` records. */
+  async function connectOnce(target: Target): Promise<TlsEventInfo[]> {
+    const rec = record(target.where)
+    const socket = await target.connect({ record: rec })
+    expect(await echo(socket, 'a')).toBe('got:a')
+    socket.destroy()
+    return tlsEvents(rec)
+  }
+
+  it('records the chain and the CA file the session was first verified with, marked as the session’s (the handshake shows none)', async (ctx) => {
+    needProgram(ctx, 'openssl', haveOpenssl)
+    t = await testEngine()
+    for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
+      const peer = await leafServer({ maxVersion })
+      const target = new Target({ target: tcp(peer.port), tls: await loadTlsConnect({ ca: certs.caPath, sni: 'upstream.test' }) })
+      const [first] = await connectOnce(target)
+      const [second] = await connectOnce(target)
+      expect(peer.resumed).toEqual([false, true])
+      expect(first).toMatchObject({ ok: true, version: maxVersion, caFile: certs.caPath })
+      expect(first).not.toHaveProperty('resumed')
+      expect(first).not.toHaveProperty('chainFromSession')
+      if (!first.ok || !('chain' in first)) throw new Error('no chain on the first leg')
+      expect(first.chain?.map((c) => c.subject)).toEqual(['CN=upstream.test', 'CN=tcpscope test CA'])
+      expect(second).toEqual({ ...first, resumed: true, chainFromSession: true })
+      // A third connect resumes too (a ticket a resumed handshake got carries the first verification on).
+      const [third] = await connectOnce(target)
+      expect(peer.resumed).toEqual([false, true, true])
+      expect(third).toEqual(second)
+    }
+  })
+
+  it('with --insecure, records why the first handshake would have failed (a resumed one checks no name)', async (ctx) => {
+    needProgram(ctx, 'openssl', haveOpenssl)
+    t = await testEngine()
+    const peer = await leafServer()
+    // The chain verifies; the name does not, and Node checks it only on a full handshake.
+    const target = new Target({ target: tcp(peer.port), tls: await loadTlsConnect({ ca: certs.caPath, verify: false, sni: 'other.test' }) })
+    const [first] = await connectOnce(target)
+    const [second] = await connectOnce(target)
+    expect(peer.resumed).toEqual([false, true])
+    expect(first).toMatchObject({ ok: true, unverified: 'issued for DNS:upstream.test, DNS:localhost, IP Address:127.0.0.1, not for other.test' })
+    expect(first).not.toHaveProperty('caFile')
+    expect(second).toEqual({ ...first, resumed: true, chainFromSession: true })
+  })
+
+  it('is never one whose first handshake failed verification: a TLS 1.2 session comes before the verdict', async (ctx) => {
+    needProgram(ctx, 'openssl', haveOpenssl)
+    t = await testEngine()
+    const peer = await leafServer({ maxVersion: 'TLSv1.2' })
+    // secureOver (a forward proxy's tunnel, STARTTLS): the socket of a refused handshake closes a turn later.
+    const leg = new TlsLeg(await loadTlsConnect({ ca: certs.caPath }), '127.0.0.1')
+    const attempt = async (): Promise<TlsEventInfo[]> => {
+      const raw = connect(peer.port, '127.0.0.1')
+      await once(raw, 'connect')
+      const where = `127.0.0.1:${peer.port}`
+      const rec = record(where)
+      const secured = await secureOver(leg, raw, { rec, where, servername: 'other.test', timeoutMs: 5000 })
+      secured?.destroy()
+      expect(secured).toBeUndefined()
+      await waitFor(() => raw.destroyed, 'the refused connection to close')
+      return tlsEvents(rec)
+    }
+    const want = `cannot verify 127.0.0.1:${peer.port}'s certificate (issued for DNS:upstream.test, DNS:localhost, IP Address:127.0.0.1, not for other.test): pass --sni NAME with a name it holds, or --insecure to skip verification`
+    expect(await attempt()).toEqual([{ ok: false, side: 'server', code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: want }])
+    // Resumed, the name would not be checked again, and the refused server would pass.
+    expect(await attempt()).toEqual([{ ok: false, side: 'server', code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: want }])
+    expect(peer.resumed).toEqual([false, false])
   })
 })

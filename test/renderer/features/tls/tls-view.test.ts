@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 // The TLS detail view: each leg's facts side by side (a leg that was plain says so), the
-// target's chain, a failed handshake with its engine message as it is and its alert
+// target's chain (a resumed leg's, from its session, said so), a failed handshake with its engine message as it is and its alert
 // explained in words, a hello passed through undecrypted, and a connection with no TLS.
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
@@ -37,7 +37,10 @@ describe('the TLS view', () => {
     expect(region.find('svg[role=img]').attributes('aria-label')).toBe('TLS, decrypted')
     expect(region.text()).toContain('upstream.test')
     expect(region.text()).toContain('CONNECT')
-    expect(region.text()).toContain('HTTP/2 is recorded as raw bytes')
+    // Decrypted HTTP/2 is decoded: the view says where, never that its decoding comes later.
+    expect(region.text()).toContain('The HTTP/2 inside is decoded in the HTTP and H2 frames tabs.')
+    expect(region.text()).not.toContain('comes later')
+    expect(view(conn({ alpn: 'h2', client: { side: 'client', version: 'TLSv1.3', cipher: 'C', alpn: 'h2' } }), 'zh-CN').text()).toContain('其中的 HTTP/2 已解码，见“HTTP”和“H2 帧”标签页。')
     const rows = w.findAll('table.legs tr').map((r) => r.findAll('th, td').map((c) => c.text()))
     expect(rows[0]).toEqual(['', 'Client leg', 'Target leg'])
     expect(rows).toContainEqual(['Version', 'TLSv1.3', 'TLSv1.2'])
@@ -46,6 +49,23 @@ describe('the TLS view', () => {
     expect(chain.text()).toContain('CN=Test Root')
     expect(chain.text()).toContain('AA:BB')
     expect(chain.text()).toContain('DNS:upstream.test')
+  })
+
+  it('shows a resumed leg’s chain, saying it is the one its session was first checked with, in both languages', () => {
+    const chain = [
+      { subject: 'CN=localhost', issuer: 'CN=Test CA', validFrom: '2026-01-01T00:00:00Z', validTo: '2027-01-01T00:00:00Z', sha256: 'AA:BB' },
+      { subject: 'CN=Test CA', issuer: 'CN=Test CA', validFrom: '2026-01-01T00:00:00Z', validTo: '2036-01-01T00:00:00Z', sha256: 'CC:DD' }
+    ]
+    const resumed: TlsSummary = { server: { ...TLS12, resumed: true, chain, caFile: '/ca.pem', chainFromSession: true } }
+    const w = view(conn(resumed))
+    const section = w.find('[aria-label="Certificate chain of the target"]')
+    expect(section.findAll('li').map((li) => li.find('dd').text())).toEqual(['CN=localhost', 'CN=Test CA'])
+    expect(section.text()).toContain('Resumed session: a resumed handshake shows no certificate. This is the chain as checked on the connection that first made the session.')
+    const zh = view(conn(resumed), 'zh-CN').find('[aria-label="目标的证书链"]')
+    expect(zh.text()).toContain('复用会话的握手不会出示证书')
+    expect(zh.text()).toContain('CN=Test CA')
+    // A chain the handshake itself showed has no such note.
+    expect(view(conn({ server: { ...TLS12, chain } })).text()).not.toContain('Resumed session')
   })
 
   it('shows a failed handshake: the engine’s line as it is, and its alert in words', () => {
