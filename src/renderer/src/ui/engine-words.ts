@@ -3,13 +3,62 @@
 // person meets most in Chinese: each wording below is one of the engine's (the test beside
 // the engine, test/core/front/engine-words.test.ts, holds the table to its real errors), and
 // names the message that says it, with the parts the engine named (an address, a port, a
-// path). A wording after a field's name (`target: bad address …`) keeps the name. A filter's
-// several mistakes in one line (shared/filter-mistakes.ts) are said one by one. Any other
-// error, and every error in English, is shown as the engine said it.
+// path). A wording after a field's name (`target: bad address …`, `rule 2 ("mock").match: …`)
+// keeps the name. Wordings compose as the engine's do: a group named `error` is an error of
+// its own inside another (a kaitai error inside a .ksy message's, a field's inside `invalid
+// arguments for …`) and is said in turn; `want`, `got` and `why` are set phrases of the
+// engine's (PHRASES: "a whole number", RE2's "missing closing )"). A filter's several
+// mistakes in one line (shared/filter-mistakes.ts) are said one by one. Any other error, and
+// every error in English, is shown as the engine said it.
 
 import { splitMistakes } from '../../../shared/filter-mistakes'
 
 type Translate = (key: string, params: Record<string, unknown>) => string
+
+/**
+ * The engine's set phrases inside its wordings, by the group that holds them, each with the
+ * name of its message (`engineWords.phrase.NAME`): what an argument's check wanted and what it
+ * got (shared/schema.ts, shared/rules/rule-schema.ts), and RE2's reasons for refusing a regex.
+ */
+export const PHRASES: Readonly<Record<'want' | 'got' | 'why', Readonly<Record<string, string>>>> = {
+  want: {
+    'a string': 'aString',
+    'a whole number': 'aWholeNumber',
+    'a number': 'aNumber',
+    'true or false': 'trueOrFalse',
+    'an object': 'anObject',
+    'an array': 'anArray',
+    'an object of numbers': 'numbers',
+    'a list of strings': 'strings',
+    'hex digits': 'hexDigits',
+    'client or server': 'clientOrServer'
+  },
+  got: { string: 'aString', number: 'aNumber', boolean: 'trueOrFalse', object: 'anObject', 'an array': 'anArray', 'a list': 'anArray', null: 'null' },
+  why: {
+    'missing closing )': 'missingParen',
+    'missing closing ]': 'missingBracket',
+    'unexpected )': 'unexpectedParen',
+    'missing argument to repetition operator': 'missingRepeatArgument',
+    'invalid nested repetition operator': 'nestedRepeat',
+    'invalid escape sequence': 'invalidEscape',
+    'invalid character class range': 'invalidRange',
+    'trailing backslash at end of expression': 'trailingBackslash',
+    'invalid or unsupported Perl syntax': 'perlSyntax',
+    'invalid named capture': 'invalidNamedCapture',
+    'duplicate capture group name': 'duplicateName',
+    'expression nests too deeply': 'nestsTooDeeply'
+  }
+}
+
+/** A regex alternation of a group's phrases. */
+function alternatives(group: keyof typeof PHRASES): string {
+  return Object.keys(PHRASES[group])
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|')
+}
+
+/** What every refused regex feature's wording says between its name and how to do without it. */
+const NOT_RE2 = "which tcpscope's regular expressions do not support: they run on RE2, which takes time linear in the input so that no pattern can freeze the engine"
 
 const WORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^cannot listen on (?<where>.+): the port is already in use; stop the other program or pick another port \(0 = any free port\)$/, 'portInUse'],
@@ -33,19 +82,110 @@ const WORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^unknown filter word "(?<word>.*):": did you mean (?<near>\w+):\?$/, 'unknownWordNear'],
   [/^unknown filter word "(?<word>.*):": use (?<words>.+) or plain text$/, 'unknownWord'],
   [/^(?<what>[\w.]+) failed: internal error \(details are in tcpscope's log\)$/, 'internal'],
-  [/^cancelled$/, 'cancelled']
+  [/^cancelled$/, 'cancelled'],
+
+  // A form's arguments the engine's check refused (shared/schema.ts): `invalid arguments for
+  // toxic.add: toxic.name: expected at most 128 characters, got 200`.
+  [/^invalid arguments for (?<command>[\w.]+): (?<error>.+)$/, 'badArguments'],
+  [/^expected a number >= (?<min>\S+), got (?<got>\S+)$/, 'atLeast'],
+  [/^expected a number <= (?<max>\S+), got (?<got>\S+)$/, 'atMost'],
+  [/^expected at most (?<max>\d+) characters, got (?<count>\d+)$/, 'tooLong'],
+  [/^expected at most (?<max>\d+) items, got (?<count>\d+)$/, 'tooMany'],
+  [/^expected a non-empty string, got an empty one$/, 'empty'],
+  [/^expected one of (?<values>.+), got (?<got>".*")$/, 'notOneOf'],
+  [/^unknown field$/, 'unknownField'],
+  [new RegExp(`^expected (?<want>${alternatives('want')}), got undefined$`), 'missing'],
+  [new RegExp(`^expected (?<want>${alternatives('want')}), got (?<got>${alternatives('got')})$`), 'wrongType'],
+  [new RegExp(`^expected (?<want>${alternatives('want')})$`), 'expected'],
+  // A rule's (shared/rules/rule-schema.ts), after its place: `rule 2 ("mock").match.http.port: …`.
+  [/^expected a whole number from (?<min>-?\d+) to (?<max>-?\d+), got (?<got>.+)$/, 'wholeFromTo'],
+  [/^unknown field "(?<name>[^"]*)" \(it takes (?<fields>.+)\)$/, 'unknownFieldOf'],
+  [/^longer than (?<max>\d+) characters$/, 'longerThan'],
+  [/^cannot be empty$/, 'empty'],
+  [/^not a header name$/, 'notHeaderName'],
+  [/^a header value cannot hold a line break$/, 'headerLineBreak'],
+  [/^missing: say what the rule matches \((?<example>.+)\)$/, 'ruleNoMatch'],
+  [/^expected a list of 1 to (?<max>\d+) steps \((?<example>.+)\)$/, 'ruleSteps'],
+  // A server's canned response, reply rules, toxics and breakpoints (core/session, core/fault, core/breakpoint).
+  [/^bad HTTP header "(?<header>.*)": write it as "Name: value"$/, 'badHeader'],
+  [/^reply rule (?<n>\d+): (?<error>.+)$/, 'replyRule'],
+  [/^toxic match: (?<error>.+)$/, 'toxicMatch'],
+  [/^toxic corrupt: probability is a chance per byte, from 0 to 1 \(got (?<got>.+)\)$/, 'corruptProbability'],
+  [/^proxy (?<proxy>\S+) already has a toxic named "(?<name>.*)": give this one another name, or change that one with toxic\.update$/, 'toxicExists'],
+  [/^breakpoint: (?<error>.+)$/, 'breakpoint'],
+  [/^status "(?<status>.*)" is not a status or a class: write 404, or 4xx$/, 'notStatusClass'],
+  [/^a hex breakpoint needs at least one byte, e\.g\. (?<example>.+)$/, 'hexBreakEmpty'],
+  // Payloads (shared/payload).
+  [/^odd number of hex digits \((?<digits>\d+)\): every byte needs two digits, e\.g\. 0a not a$/, 'oddHex'],
+  [/^bad escape "(?<escape>\\.)" at position (?<at>\d+): use (?<escapes>\\r \\n \\t \\0 \\xHH) or (?<backslash>\\\\) for a backslash$/, 'badEscape'],
+  [/^bad escape (?<escape>\\) at the end at position (?<at>\d+): use (?<escapes>\\r \\n \\t \\0 \\xHH) or (?<backslash>\\\\) for a backslash$/, 'badEscapeEnd'],
+  // A regular expression a person typed (core/regex/user-regex.ts).
+  [new RegExp(`^bad regular expression /(?<source>.*)/: (?<why>${alternatives('why')}): (?<input>.+)$`), 'badRegexAt'],
+  [new RegExp(`^bad regular expression /(?<source>.*)/: (?<why>${alternatives('why')})$`), 'badRegex'],
+  [/^bad regular expression \/(?<source>.*)\/: invalid repeat count (?<input>.*) \(RE2 allows at most 1000, and min <= max\)$/, 'badRepeat'],
+  [/^bad regular expression \/(?<source>.*)\/: a lookbehind cannot hold a capturing group; write (?<group>\(\?:\.\.\.\)) inside it$/, 'lookbehindGroup'],
+  [/^regular expression \/(?<source>.*)\/ is too large \((?<steps>\d+) steps; at most (?<max>\d+)\): use smaller repeat counts$/, 'regexTooLarge'],
+  [new RegExp(`^/(?<source>.*)/ uses a backreference \\((?<token>\\\\\\d)\\), ${NOT_RE2}; match the repeated text itself, or capture it and compare afterwards$`), 'noBackreference'],
+  [new RegExp(`^/(?<source>.*)/ uses a named backreference \\((?<token>\\\\k<\\.\\.\\.>)\\), ${NOT_RE2}; match the repeated text itself$`), 'noNamedBackreference'],
+  [new RegExp(`^/(?<source>.*)/ uses a lookahead \\((?<token>\\?[=!]\\.\\.\\.)\\), ${NOT_RE2}; match the text that follows as part of the pattern, or use a lookbehind \\((?<behind>\\?<=\\.\\.\\.)\\) on the next pattern$`), 'noLookahead'],
+  [new RegExp(`^/(?<source>.*)/ uses an atomic group \\((?<token>\\?>\\.\\.\\.)\\), ${NOT_RE2}; use a plain group \\(\\.\\.\\.\\)$`), 'noAtomicGroup'],
+
+  // A raw connection's messages (the Messages tab): a .ksy's parse and the kaitai runtime's
+  // errors (core/protocols/ksy, core/ksy/ksy-runner.ts), and where cutting stopped or skipped.
+  [/^the stream ended inside this message$/, 'endedInside'],
+  [/^the stream ended inside this (?<id>\S+) message: (?<error>.+)$/, 'endedInsideKsy'],
+  [/^does not parse as (?<id>\S+): (?<error>.+)$/, 'notParsed'],
+  [/^not a (?<id>\S+) message: (?<error>.+); (?<n>\d+) bytes? skipped$/, 'notKsyMessage'],
+  [/^EOFError: requested (?<asked>\d+) bytes, but only (?<left>\d+) bytes available$/, 'eof'],
+  [/^ValidationNotEqualError: not equal, expected \[(?<expected>.*)\], but got \[(?<actual>.*)\]$/, 'notEqual'],
+  [/^ValidationLessThanError: not in range, min \[(?<min>.*)\], but got \[(?<actual>.*)\]$/, 'lessThan'],
+  [/^ValidationGreaterThanError: not in range, max \[(?<max>.*)\], but got \[(?<actual>.*)\]$/, 'greaterThan'],
+  [/^ValidationNotAnyOfError: not any of the list, got \[(?<actual>.*)\]$/, 'notAnyOf'],
+  [/^ValidationNotInEnumError: not in the enum, got \[(?<actual>.*)\]$/, 'notInEnum'],
+  [/^ValidationExprError: not matching the expression, got \[(?<actual>.*)\]$/, 'notExpr'],
+  [/^End of stream reached, but no terminator (?<terminator>\d+) found$/, 'noTerminator'],
+  [/^it needs (?<n>[\d,]+) bytes, over the (?<limit>.+) message limit$/, 'overMessageLimit'],
+  [/^ksy:(?<path>.+): (?<n>\d+) parses ran past their budget \(of time, or of items\)$/, 'ksyBudget'],
+  [/^ksy:(?<path>.+): its top-level type reads no bytes, so it cannot cut a stream: give it a seq$/, 'ksyNoBytes'],
+  [/^ksy:(?<path>.+): its top-level type reads to the end of its stream \(repeat: eos, size-eos or _io\.eof\), so a message has no end of its own: cut it with a plain framing, e\.g\. --frame (?<example>.+)$/, 'ksyToEnd'],
+  [/^no message end within (?<size>.+) \(max=\)$/, 'noEndWithin'],
+  [/^the length field says (?<n>-?\d+), which adjust=(?<adjust>-?\d+) makes negative$/, 'lengthNegative'],
+  [/^the length field declares (?<n>[\d,]+) bytes, over the (?<limit>.+) limit \(max=\)$/, 'lengthOver'],
+  [/^frame\(\) found no message end within (?<size>.+) \(the message limit\)$/, 'scriptNoEnd'],
+  [/^not a message: frame\(\) skipped (?<n>\d+) bytes?$/, 'scriptSkipped'],
+  [/^(?<fn>frame|describe)\(\) gave no answer within its (?<ms>\d+) ms budget \(a loop\? (?<file>.+?)\); (?<error>.+)$/, 'scriptNoAnswer'],
+  [/^the script starts again for what follows$/, 'scriptRestarts'],
+  [/^(?<file>.+): stopped on this connection after (?<n>\d+) calls ran past their (?<ms>\d+) ms budget; other connections start it again$/, 'scriptStoppedHere'],
+  [/^(?<file>.+): stopped after (?<n>\d+) calls ran past their (?<ms>\d+) ms budget; fix it and load it again \(--frame or Decode as…\)$/, 'scriptStopped'],
+  // Last: whatever stopped the cutting, said as far as its wording is known.
+  [/^(?<error>.+): cutting stops here$/, 'cuttingStops']
 ]
 
-/** A field's name before the engine's wording: `target: …`, `--listen: …`, `interval.payload: …`. */
-const FIELD = /^(--?[\w-]+|[\w.[\]]+): (.+)$/
+/**
+ * A field's name before the engine's wording: `target: …`, `--listen: …`, `interval.payload: …`,
+ * and a rule's place and path in its list (`rule 2 ("mock").match.http.port: …`), whose
+ * path may hold a header's name as it was typed (`….headers.a b: not a header name`).
+ */
+const FIELD = /^(--?[\w-]+|[\w.[\]]+|rule \d+(?: \("[^"]*"\))?(?:[.[][^:]*)?): (.+)$/
+
+/** A group's value as the UI says it: an error inside another said in turn, a set phrase in the UI's language, anything else as the engine named it. */
+function part(name: string, value: string, t: Translate): string {
+  if (name === 'error') return engineWords(value, t)
+  const phrase = (PHRASES as Record<string, Record<string, string> | undefined>)[name]?.[value]
+  if (phrase === undefined) return value
+  const id = `engineWords.phrase.${phrase}`
+  const said = t(id, {})
+  return said === id ? value : said
+}
 
 function wording(message: string, t: Translate): string | undefined {
   for (const [re, key] of WORDINGS) {
     const m = re.exec(message)
     if (m === null) continue
     const id = `engineWords.${key}`
-    const said = t(id, { ...m.groups })
-    // No message of that name in this language (English): the engine's own words.
+    const parts = Object.fromEntries(Object.entries(m.groups ?? {}).map(([name, value]) => [name, value === undefined ? '' : part(name, value, t)]))
+    const said = t(id, parts)
+    // No message of that name in this language (English): the engine's own words, parts and all.
     return said === id ? undefined : said
   }
   return undefined
@@ -67,6 +207,8 @@ export function engineWords(message: string, t: Translate): string {
   const whole = wording(message, t) ?? mistakes(message, t)
   if (whole !== undefined) return whole
   const field = FIELD.exec(message)
-  const rest = field === null ? undefined : wording(field[2], t)
-  return rest === undefined ? message : `${field![1]}: ${rest}`
+  if (field === null) return message
+  // What follows the name may itself be named (`toxic.name: …` inside `invalid arguments for …: `) or composed.
+  const rest = engineWords(field[2], t)
+  return rest === field[2] ? message : `${field[1]}: ${rest}`
 }

@@ -318,6 +318,54 @@ describe('the Messages tab', () => {
     expect(selection.range).toEqual({ dir: 'client', offset: 449 * 4, length: 4 })
   })
 
+  it("says a .ksy message's errors in Chinese, in its row and under its title, and as the engine said them in English", async () => {
+    // As msg.page gives them (test/core/front/engine-words.test.ts holds these wordings to the engine's).
+    const eof = 'the stream ended inside this blob_msg message: EOFError: requested 3 bytes, but only 2 bytes available'
+    const notParsed = 'does not parse as blob_msg: EOFError: requested 1 bytes, but only 0 bytes available'
+    const skipped = 'not a blob_msg message: ValidationNotEqualError: not equal, expected [170,85], but got [1,2]; 3 bytes skipped'
+    const blob = (index: number, offset: number, length: number, summary: string, more: Partial<StreamMessage>): StreamMessage => ({ index, dir: 'client', protocol: 'ksy', range: { dir: 'client', offset, length }, time: T + index, summary, ...more })
+    const all = [blob(0, 0, 3, skipped, { error: skipped }), blob(1, 3, 7, `${notParsed} — blob_msg msg_type=2`, { error: notParsed }), blob(2, 10, 8, 'blob_msg msg_type=1 len=2', { error: eof, incomplete: true })]
+    const rows: Record<'en' | 'zh-CN', string[]> = { en: [], 'zh-CN': [] }
+    for (const language of ['en', 'zh-CN'] as const) {
+      pinia = createPinia()
+      setActivePinia(pinia)
+      const fake = fakeTransport({
+        'conn.get': () => [{ ...conn(5, 'raw'), protocol: { protocol: 'raw' } }],
+        'msg.page': ({ from = 0, limit = 100 }) => ({ connId: 5, framing: 'ksy:blob.ksy', source: 'chosen', from, total: all.length, of: all.length, messages: all.slice(from, from + limit), problems: [] }),
+        'conn.read': ({ length }) => new Uint8Array(length)
+      })
+      useEngineStore().attach(fake.transport)
+      const selection = useSelectionStore()
+      selection.select(5)
+      await settle()
+      const w = mount(MessagesView, { props: { conn: selection.conn!, capture: 'live' }, global: { plugins: [pinia, createAppI18n(language)] }, attachTo: document.body })
+      mounted.push(w)
+      await settle()
+      const list = byLabel(w, language === 'en' ? 'Messages (3)' : '消息（3）')
+      rows[language] = list.findAll('[role="option"]').map((o) => o.attributes('aria-label')!)
+      await list.findAll('[role="option"]')[2].trigger('click')
+      await settle()
+      const detail = byLabel(w, language === 'en' ? 'Message fields' : '消息字段')
+      if (language === 'en') expect(detail.text()).toContain(eof)
+      else {
+        expect(detail.text()).toContain('数据流在此 blob_msg 消息中途结束：EOFError：需要读取 3 个字节，但只剩 2 个字节')
+        expect(detail.text()).not.toContain('requested')
+      }
+    }
+    expect(rows.en).toEqual([
+      `client → server: #1, 12:00:00.000, 3 B, ${skipped} · ${skipped}`,
+      `client → server: #2, 12:00:00.001, 7 B, ${notParsed} · ${notParsed} — blob_msg msg_type=2`,
+      `client → server: #3, 12:00:00.002, 8 B, incomplete ${eof} · blob_msg msg_type=1 len=2`
+    ])
+    const skippedZh = '不是 blob_msg 消息：ValidationNotEqualError：值不符，应为 [170,85]，实际为 [1,2]；跳过了 3 个字节'
+    const notParsedZh = '无法按 blob_msg 解析：EOFError：需要读取 1 个字节，但只剩 0 个字节'
+    expect(rows['zh-CN']).toEqual([
+      `客户端 → 服务器：#1 12:00:00.000 3 B ${skippedZh} · ${skippedZh}`,
+      `客户端 → 服务器：#2 12:00:00.001 7 B ${notParsedZh} · ${notParsedZh} — blob_msg msg_type=2`,
+      '客户端 → 服务器：#3 12:00:00.002 8 B 不完整 数据流在此 blob_msg 消息中途结束：EOFError：需要读取 3 个字节，但只剩 2 个字节 · blob_msg msg_type=1 len=2'
+    ])
+  })
+
   it('speaks Chinese', async () => {
     const { w } = await mountView('zh-CN')
     expect(w.text()).toContain('RESP — 自动识别')
