@@ -1,9 +1,13 @@
 // @vitest-environment jsdom
-// Under the list's filter: how far a text: payload search got, with Stop, in each language.
+// Under the list's filter: how far a text: payload search got, with Stop, in each language;
+// a search said at once, before the engine's first answer (which can take seconds), and the
+// mistake and the count of the filter before it gone as soon as the new one is sent.
 import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import AppToolbar from '../../../src/renderer/src/app/AppToolbar.vue'
+import StatusBar from '../../../src/renderer/src/app/StatusBar.vue'
+import { UserError } from '../../../src/shared/errors'
 import ConnectionList from '../../../src/renderer/src/features/connections/ConnectionList.vue'
 import { createAppI18n } from '../../../src/renderer/src/platform/i18n'
 import { useConnectionsStore } from '../../../src/renderer/src/features/connections/connections-store'
@@ -40,6 +44,79 @@ describe('the filter note', () => {
     expect(list.scan?.stopped).toBe(true)
     expect(grid.text()).toContain(none)
     wrapper.unmount()
+    grid.unmount()
+  })
+
+  it.each([
+    ['en', '5 of 23 connections', 'Searching payloads…', 'searching the payloads of 23 connections…', 'Stop search', 'filtering 23 connections…', 'Payload search stopped after 0 of 23 connections'],
+    ['zh-CN', '5 / 23 个连接', '正在搜索负载…', '正在搜索 23 个连接的负载…', '停止搜索', '正在过滤 23 个连接…', '负载搜索已停止：已查 0 / 23 个连接']
+  ] as const)('in %s says a search at once, and drops the old count and the old mistake as soon as a filter is sent', async (lang, five, starting, searching, stop, filtering, stopped) => {
+    // The engine answers a text: search (and a plain word) only when the test lets it.
+    const answers: Array<() => void> = []
+    const t = fakeTransport({
+      'conn.page': ({ filter, offset }) => {
+        if (filter === 'methd:GET') throw new UserError('unknown filter word "methd:": did you mean method:?')
+        if (filter === 'port:80') return { total: 5, of: 23, offset, rows: [] }
+        return new Promise((resolve) => answers.push(() => resolve({ total: 2, of: 23, offset, rows: [] })))
+      }
+    })
+    useEngineStore().attach(t.transport)
+    t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: [{ id: 'live', name: 'c.tcap', path: '/tmp/c.tcap', size: 100, connections: 23, live: true }] })
+    const list = useConnectionsStore()
+    list.show(0, 30)
+    const plugins = [pinia, createAppI18n(lang)]
+    const toolbar = mount(AppToolbar, { global: { plugins }, attachTo: document.body })
+    const bar = mount(StatusBar, { global: { plugins } })
+    const grid = mount(ConnectionList, { global: { plugins } })
+    const status = (): string => bar.get('[role=status]').text()
+    const input = toolbar.get('input[type=search]')
+
+    list.filter = 'port:80'
+    await flushPromises()
+    expect(status()).toContain(five)
+
+    // A text: word: said at once, with Stop; not the old count, not placeholder rows of it.
+    list.filter = 'text:python'
+    await flushPromises()
+    expect(answers.length).toBeGreaterThan(0)
+    expect(toolbar.get('#filter-note').text()).toContain(starting)
+    expect(toolbar.findAll('button').some((b) => b.text() === stop)).toBe(true)
+    expect(status()).toContain(searching)
+    expect(status()).not.toContain(five)
+    expect(grid.text()).toContain(starting)
+    expect(grid.findAll('[role=rowgroup] [role=row][aria-busy=true]')).toHaveLength(0)
+    answers.splice(0).forEach((answer) => answer())
+    await flushPromises()
+    expect(toolbar.find('#filter-note').exists()).toBe(false)
+    expect(status()).toContain(lang === 'en' ? '2 of 23 connections' : '2 / 23 个连接')
+
+    // A mistake, then a good filter: the mistake goes when the good one is sent.
+    list.filter = 'methd:GET'
+    await flushPromises()
+    expect(toolbar.get('[role=alert]').text()).toContain('methd:')
+    expect(input.attributes('aria-invalid')).toBe('true')
+    list.filter = 'nginx'
+    await flushPromises()
+    expect(answers.length).toBeGreaterThan(0)
+    expect(toolbar.find('[role=alert]').exists()).toBe(false)
+    expect(input.attributes('aria-invalid')).toBe('false')
+    expect(status()).toContain(filtering)
+    answers.splice(0).forEach((answer) => answer())
+    await flushPromises()
+    expect(status()).toContain(lang === 'en' ? '2 of 23 connections' : '2 / 23 个连接')
+
+    // Stopped before its first answer: nothing found, said so; the late answer changes nothing.
+    list.filter = 'text:zzzz'
+    await flushPromises()
+    await toolbar.findAll('button').find((b) => b.text() === stop)!.trigger('click')
+    await flushPromises()
+    expect(toolbar.get('#filter-note').text()).toBe(stopped)
+    answers.splice(0).forEach((answer) => answer())
+    await flushPromises()
+    expect(toolbar.get('#filter-note').text()).toBe(stopped)
+    expect(list.total).toBe(0)
+    toolbar.unmount()
+    bar.unmount()
     grid.unmount()
   })
 })

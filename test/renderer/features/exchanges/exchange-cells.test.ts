@@ -1,5 +1,6 @@
-// An exchange over TLS tcpscope terminated shows its scheme in the host cell; plain HTTP stays
-// bare. The protocol cell names how it went over the wire, with an HTTP/2 exchange's stream.
+// An exchange over TLS tcpscope terminated has a lock beside its bare host (the scheme took the
+// host's width); one whose response began but did not complete is marked beside its status.
+// The protocol cell names how it went over the wire, with an HTTP/2 exchange's stream.
 import { describe, expect, it } from 'vitest'
 import { exchangeCells, type StateWords } from '../../../../src/renderer/src/features/exchanges/exchange-cells'
 import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
@@ -11,9 +12,24 @@ const say = createAppI18n('en').global.t
 const sayZh = createAppI18n('zh-CN').global.t
 
 describe('exchange cells', () => {
-  it('write https:// before the host of an exchange over TLS', () => {
-    expect(exchangeCells({ ...row, scheme: 'https' }, words, say).host).toBe('https://api.test')
-    expect(exchangeCells(row, words, say).host).toBe('api.test')
+  it('leave the host bare, with a lock for an exchange over TLS', () => {
+    const tls = exchangeCells({ ...row, host: 'localhost:18443', scheme: 'https' }, words, say)
+    expect([tls.host, tls.lock]).toEqual(['localhost:18443', 'HTTPS (TLS, decrypted)'])
+    expect(exchangeCells({ ...row, scheme: 'https' }, words, sayZh).lock).toBe('HTTPS（TLS，已解密）')
+    const plain = exchangeCells(row, words, say)
+    expect([plain.host, plain.lock]).toEqual(['api.test', ''])
+  })
+
+  it('mark an exchange whose response began but did not complete (a reset midway), not one still waiting', () => {
+    const cut = exchangeCells({ ...row, state: 'incomplete' }, words, say)
+    expect([cut.status, cut.cut]).toEqual(['200', 'incomplete'])
+    expect(cut.cutName).toMatch(/^Incomplete: its connection ended \(reset or closed\)/)
+    expect(exchangeCells({ ...row, state: 'incomplete' }, { ...words, incomplete: '不完整' }, sayZh).cutName).toMatch(/^不完整：/)
+    // Without a status the state is the cell's word, not a mark beside it.
+    const none = exchangeCells({ ...row, status: undefined, state: 'incomplete' }, words, say)
+    expect([none.status, none.cut]).toEqual(['incomplete', ''])
+    expect(exchangeCells(row, words, say).cut).toBe('')
+    expect(exchangeCells({ ...row, status: undefined, state: 'pending' }, words, say).cut).toBe('')
   })
 
   it('name the protocol, and an HTTP/2 exchange its stream beside it', () => {

@@ -146,6 +146,14 @@ describe('the exchange list', () => {
       '解码为…'
     ])
     expect(document.activeElement?.textContent?.trim()).toBe('复制为 curl')
+    // No proxy runs: the rule items are off, and say why (title, description, a hint beside them).
+    const mock = [...menu.querySelectorAll('[role=menuitem]')].find((i) => i.getAttribute('aria-label') === '模拟这个响应…')!
+    expect(mock.getAttribute('aria-disabled')).toBe('true')
+    expect(mock.getAttribute('aria-description')).toBe('请先启动代理：规则属于正在运行的代理，而目前没有代理在运行。')
+    expect(mock.getAttribute('title')).toBe(mock.getAttribute('aria-description'))
+    expect(mock.getAttribute('data-why')).toBe('请先启动代理')
+    // An item that is on says nothing more.
+    expect(document.activeElement?.getAttribute('aria-description')).toBeNull()
     menu.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
     await settle()
     expect(document.querySelector('[role=menu]')).toBeNull()
@@ -192,6 +200,8 @@ describe('the connection list', () => {
       'Decode as…'
     ])
     expect(items[0].getAttribute('aria-disabled')).toBe('true')
+    expect(items[0].getAttribute('aria-description')).toBe('This connection carries no HTTP request.')
+    expect(items[2].getAttribute('aria-description')).toBe('This connection carries no HTTP request.')
     expect(useSelectionStore().connId).toBe(4)
   })
 })

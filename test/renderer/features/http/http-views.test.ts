@@ -298,6 +298,33 @@ describe('the HTTP view', () => {
     expect(response.text()).not.toContain('Load more')
   })
 
+  it.each([
+    ['en', 'The body ended after 1000 B of 97.7 KiB: the server reset the connection.', 'Load more', '1: GET /r, 200 · incomplete, 0 B, 1000 B'],
+    ['zh-CN', '正文在 1000 B 处中断（应有 97.7 KiB）：服务器重置了连接。', '加载更多', '1 GET /r 200 · 不完整']
+  ] as const)('in %s says a response cut off by a reset ended there, and offers no more to load', async (lang, ended, more, row) => {
+    // The server promised 100000 bytes, sent 1000, then reset: the capture holds 1000.
+    const head = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n'
+    const response = messageOf('server', head, 0, 1000)
+    response.body.complete = false
+    const sent = new Uint8Array(1000).fill(0x78)
+    const t = fakeDecodingEngine(
+      5,
+      { exchanges: [{ index: 0, request: messageOf('client', 'GET /r HTTP/1.1\r\nHost: example.test\r\n\r\n', 0, 0), informational: [], response, state: 'incomplete' }] },
+      {
+        'conn.get': () => [{ ...conn(5), end: 'server-reset' as const }],
+        'http.body': ({ offset, length }) => ({ bytes: sent.slice(offset, offset + length), offset, total: 100_000, end: false, decoded: [] })
+      }
+    )
+    const { w } = await mountHttpView(pinia, t.transport, mounted, lang)
+    const pane = byLabel(w, lang === 'en' ? 'Response' : '响应')
+    expect(pane.text()).toContain(ended)
+    expect(pane.findAll('button').some((b) => b.text() === more)).toBe(false)
+    // Its row says it did not complete, beside its status.
+    expect(w.get('[role="option"]').attributes('aria-label')).toContain(row)
+    // One read found all there is: none asked again for bytes that do not exist.
+    expect(t.calls.filter((c) => c.cmd === 'http.body')).toHaveLength(1)
+  })
+
   it('shows JSON as text when the engine says the pretty view does not apply', async () => {
     const c = http1()
     c.bodies!['0:response'] = { ...c.bodies!['0:response'], pretty: false }

@@ -15,6 +15,9 @@ import { useEngineStore } from '../../platform/engine-store'
 import { useRememberedSort } from '../settings/useRememberedSort'
 
 export const PAGE_SIZE = 200
+
+/** Whether a filter has a `text:` word (the engine's parseQuery): the engine searches payloads for it, which takes a while. */
+export const searchesPayloads = (filter: string): boolean => /(?:^|\s)-?text:/i.test(filter)
 /**
  * Pages kept; the oldest go first. A screen shows one or two pages and asks for the pages
  * either side: 16 keep a few screens to scroll back to. They were 50 (10,000 rows, most of
@@ -35,6 +38,12 @@ export const useConnectionsStore = defineStore('connections', () => {
   const error = ref<string>()
   /** A `text:` filter's payload search while it goes on (or after it was stopped). */
   const scan = ref<{ done: number; of: number; stopped?: boolean }>()
+  /**
+   * A new query (filter, sort, capture) is on its way and nothing of it has come back: the
+   * count and the rows of the one before are not this one's, and a payload search can take
+   * seconds before its first answer.
+   */
+  const pending = ref(false)
   /** Cancels the engine's payload search of this query (a new query gets a new one). */
   let controller = new AbortController()
   const pages = shallowReactive(new Map<number, ConnectionSummary[]>())
@@ -49,11 +58,25 @@ export const useConnectionsStore = defineStore('connections', () => {
     controller.abort()
     controller = new AbortController()
     scan.value = undefined
+    // The old filter's mistake is not the new one's: said again if the engine says so again.
+    error.value = undefined
+    pending.value = true
+    // A payload search lists nothing until it has found something: not the old count's
+    // placeholder rows, which read as results on their way.
+    if (searchesPayloads(filter.value)) total.value = 0
     void refresh()
   }
 
   /** Stops a payload search: what it found so far stays listed. */
   function stopScan(): void {
+    if (pending.value && searchesPayloads(filter.value)) {
+      // Stopped before its first answer: nothing found, nothing searched.
+      pending.value = false
+      scan.value = { done: 0, of: of.value, stopped: true }
+      total.value = 0
+      controller.abort()
+      return
+    }
     if (!scan.value || scan.value.stopped) return
     scan.value = { ...scan.value, stopped: true }
     controller.abort()
@@ -89,6 +112,7 @@ export const useConnectionsStore = defineStore('connections', () => {
       }, { signal: controller.signal })
       if (gen !== generation || scan.value?.stopped) return
       error.value = undefined
+      pending.value = false
       total.value = r.total
       of.value = r.of ?? r.total
       scan.value = r.scan
@@ -101,6 +125,7 @@ export const useConnectionsStore = defineStore('connections', () => {
       if (gen === generation && !scan.value?.stopped) {
         // A bad word: an empty list and why, never the old rows left waiting.
         error.value = (err as Error).message
+        pending.value = false
         total.value = 0
         pages.clear()
       }
@@ -256,5 +281,5 @@ export const useConnectionsStore = defineStore('connections', () => {
     }
   )
 
-  return { capture, filter, sort, descending, total, of, error, scan, pages, show, row, refresh, reset, stopScan }
+  return { capture, filter, sort, descending, total, of, error, scan, pending, pages, show, row, refresh, reset, stopScan }
 })

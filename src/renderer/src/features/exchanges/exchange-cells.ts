@@ -26,8 +26,13 @@ export const EXCHANGE_COLUMNS: Array<GridColumn<ExchangeSortKey>> = [
 /** The orders that start with the largest. */
 export const EXCHANGE_DESCENDS_FIRST: readonly ExchangeSortKey[] = ['size', 'duration']
 
-/** A row's cells while its page is on its way. */
-export const LOADING_EXCHANGE = { method: '…', host: '', path: '', status: '', type: '', requestSize: '', responseSize: '', start: '', duration: '', proto: '', conn: '', tone: '' }
+/**
+ * A row's cells while its page is on its way. `lock`: over TLS tcpscope terminated, the lock's
+ * name (drawn beside the host); `cut`: a status came but the exchange did not complete (its
+ * connection was reset or closed, or decoding stopped, before its end), the mark beside the
+ * status, and `cutName` what the mark means.
+ */
+export const LOADING_EXCHANGE = { method: '…', host: '', lock: '', path: '', status: '', cut: '', cutName: '', type: '', requestSize: '', responseSize: '', start: '', duration: '', proto: '', conn: '', tone: '' }
 export type ExchangeCells = typeof LOADING_EXCHANGE
 
 /** What the status cell says of an exchange without a status, in the reader's language. */
@@ -36,12 +41,18 @@ export type StateWords = Record<ExchangeRow['state'], string>
 /** `say` is vue-i18n's t, for the protocol's name. */
 export function exchangeCells(r: ExchangeRow, stateWords: StateWords, say: Say): ExchangeCells {
   const s = r.status
+  const cut = s !== undefined && r.state === 'incomplete'
   return {
     method: r.method ?? '',
-    // Over TLS the scheme is what tells the row apart: `https://api.test` (plain HTTP, the common case, stays bare).
-    host: r.scheme === 'https' ? `https://${r.host ?? ''}` : (r.host ?? ''),
+    // Over TLS a lock says so (https): `https://` before the host took the column's width, and
+    // cut `https://localhost:18443` to `https://localh…`.
+    host: r.host ?? '',
+    lock: r.scheme === 'https' ? say('exchanges.https') : '',
     path: r.path ?? '',
     status: s !== undefined ? String(s) : stateWords[r.state],
+    // Without a status the state is the cell's word already.
+    cut: cut ? stateWords.incomplete : '',
+    cutName: cut ? say('exchanges.cutName') : '',
     type: mediaType(r.contentType),
     requestSize: formatBytes(r.requestSize),
     responseSize: formatBytes(r.responseSize),

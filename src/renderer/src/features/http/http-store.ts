@@ -162,15 +162,18 @@ export const useHttpStore = defineStore('http', () => {
       do {
         const at = state.bytes.length
         const need = whole ? Math.max(want, WHOLE_MAX - at) : want
-        const piece = await read(at, Math.min(MORE_PIECE, need, SHOWN_MAX - at))
+        const asked = Math.min(MORE_PIECE, need, SHOWN_MAX - at)
+        const piece = await read(at, asked)
         const bytes = joined(state.bytes, piece.bytes)
-        // A piece that brings nothing and says no end: the rest has not arrived yet (live).
-        const stalled = piece.bytes.length === 0 && !piece.end
+        // A piece short of what was asked that says no end: the capture holds no more of it,
+        // cut off by a reset, or not arrived yet (live: read on when the connection grows).
+        // "Load more" found nothing more there.
+        const allRecorded = !piece.end && piece.bytes.length < asked && !piece.problem && !piece.cut
         const capped = !piece.end && bytes.length >= SHOWN_MAX
-        state = { ...describedBy(piece, state), bytes, total: piece.total, end: piece.end, capped, decoded: piece.decoded, problem: piece.problem, loading: false }
+        state = { ...describedBy(piece, state), bytes, total: piece.total, end: piece.end, capped, allRecorded, decoded: piece.decoded, problem: piece.problem, loading: false }
         want -= piece.bytes.length
         // A cut body has nothing past the cut: the engine said so with this piece.
-        if (stalled || piece.problem || piece.cut) break
+        if (allRecorded || piece.problem || piece.cut) break
       } while (!state.end && !state.capped && (want > 0 || (whole && state.bytes.length < WHOLE_MAX)))
       if (bodies.get(k)) bodies.set(k, state)
     } catch (err) {

@@ -43,6 +43,12 @@ export interface BodyState extends Pick<BodyPiece, 'total' | 'end' | 'decoded' |
   capped?: boolean
   /** No more can be read than `bytes` (a replay keeps only the first bytes of a body). */
   kept?: boolean
+  /**
+   * Short of its end, `bytes` is all the capture holds of it (so far): the message was cut
+   * off (its connection reset or closed midway), or the rest has not come yet. There is no
+   * more to load.
+   */
+  allRecorded?: boolean
   loading: boolean
   error?: string
 }

@@ -28,6 +28,8 @@ export default {
       },
       sortBy: 'Sort by {column}',
       state: { pending: 'pending', incomplete: 'incomplete', upgraded: 'upgraded', complete: '' },
+      https: 'HTTPS (TLS, decrypted)',
+      cutName: 'Incomplete: its connection ended (reset or closed), or decoding stopped, before the exchange did',
       proto: { http1: 'HTTP', websocket: 'WS', tls: 'TLS', http2: 'H2', raw: 'raw', unknown: '' },
       protocol: { http1: 'HTTP/1.1', h2: 'h2', h2c: 'h2c', grpc: 'gRPC', 'grpc-web': 'gRPC-Web' },
       onStream: '{protocol} · {stream}',
@@ -35,7 +37,6 @@ export default {
         websocket: 'WebSocket {n} message | WebSocket {n} messages',
         more: '+{n} more',
         tls: 'encrypted',
-        http2: 'HTTP/2 prior knowledge',
         problem: '(decoding stopped at a problem)'
       },
       actions: {
@@ -49,7 +50,16 @@ export default {
         harDelivered: 'Export HAR of connection #{id} as delivered (after rules)…',
         pcapConn: 'Export pcapng of connection #{id}…',
         pcapListed: 'Export pcapng of the {n} connections listed…',
-        pcapAll: 'Export pcapng of the whole capture…'
+        pcapAll: 'Export pcapng of the whole capture…',
+        // Why an item is off: its title and description, and a short hint beside it.
+        why: {
+          noProxy: 'Start a proxy first: a rule belongs to a running proxy, and none is running.',
+          noProxyHint: 'start a proxy first',
+          h2Row: 'An HTTP/2 connection carries many requests: right-click one of its requests in the Exchanges tab.',
+          h2RowHint: 'use the Exchanges tab',
+          notHttp: 'This connection carries no HTTP request.',
+          notHttpHint: 'not HTTP'
+        }
       }
     }
   },
@@ -80,6 +90,8 @@ export default {
       },
       sortBy: '按{column}排序',
       state: { pending: '等待中', incomplete: '不完整', upgraded: '已升级', complete: '' },
+      https: 'HTTPS（TLS，已解密）',
+      cutName: '不完整：交换完成之前，其连接已结束（被重置或关闭），或解码已停止',
       proto: { http1: 'HTTP', websocket: 'WS', tls: 'TLS', http2: 'H2', raw: '原始', unknown: '' },
       protocol: { http1: 'HTTP/1.1', h2: 'h2', h2c: 'h2c', grpc: 'gRPC', 'grpc-web': 'gRPC-Web' },
       onStream: '{protocol} · {stream}',
@@ -87,7 +99,6 @@ export default {
         websocket: 'WebSocket {n} 条消息',
         more: '另有 {n} 个',
         tls: '已加密',
-        http2: 'HTTP/2（先验知识）',
         problem: '（解码在问题处停止）'
       },
       actions: {
@@ -101,7 +112,15 @@ export default {
         harDelivered: '将连接 #{id} 按实际送达内容导出为 HAR（经规则处理后）…',
         pcapConn: '将连接 #{id} 导出为 pcapng…',
         pcapListed: '将列出的 {n} 个连接导出为 pcapng…',
-        pcapAll: '将整个抓包导出为 pcapng…'
+        pcapAll: '将整个抓包导出为 pcapng…',
+        why: {
+          noProxy: '请先启动代理：规则属于正在运行的代理，而目前没有代理在运行。',
+          noProxyHint: '请先启动代理',
+          h2Row: 'HTTP/2 连接承载多个请求：请在“交换”标签页中右键点击其中一个请求。',
+          h2RowHint: '请用“交换”标签页',
+          notHttp: '此连接不含 HTTP 请求。',
+          notHttpHint: '不是 HTTP'
+        }
       }
     }
   }
