@@ -1,10 +1,13 @@
 // The console's side of `tcpscope proxy --break`: each message a breakpoint holds is shown
 // (who sent it, which rule, a preview) and the person answers `f` forward, `e` edit in
-// $EDITOR, `d` drop, `r` reset, `a` forward all and stop breaking. One message at a time,
-// oldest first. Answers are read a line at a time from standard input, a terminal or not, so
-// a script can answer too; once standard input ends, nobody is asked any more and held
-// messages go on when their rule's timeout comes. A message open in $EDITOR stays held until
-// the editor exits, however long that takes: its timeout is started again while it is edited.
+// $EDITOR, `d` drop, `r` reset, `a` forward all and stop breaking; the prompt says what a
+// drop does to this message (held.drop: an HTTP/2 stream reset, an HTTP/1 connection reset,
+// else only the message gone), and each answer is confirmed in one line where it was asked.
+// One message at a time, oldest first. Answers are read a line at a time from standard input,
+// a terminal or not, so a script can answer too; once standard input ends, nobody is asked any
+// more and held messages go on when their rule's timeout comes. A message open in $EDITOR
+// stays held until the editor exits, however long that takes: its timeout is started again
+// while it is edited.
 
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -12,14 +15,26 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface, type Interface } from 'node:readline'
 import type { Readable } from 'node:stream'
-import type { HeldMessage } from '../shared/break-types'
+import type { HeldMessage, HeldOutcome } from '../shared/break-types'
 import { UserError } from '../shared/errors'
 import { escapePreview, hexDump } from '../shared/hexdump'
 import { formatBytes } from '../shared/human-readable'
 import type { Engine } from '../core/engine'
 import { line, type Io } from './output'
 
-const PROMPT = '[f]orward, [e]dit in $EDITOR, [d]rop, [r]eset, [a]ll (forward all, stop breaking)? '
+/** The question, with what a drop does to `m`. */
+const prompt = (m: HeldMessage): string => `[f]orward, [e]dit in $EDITOR, [d]rop (${dropped(m).short}), [r]eset the connection, [a]ll (forward all, stop breaking)? `
+
+/** What held.drop does to `m`, as its owner does it (h2-side.ts, break-direction.ts): in the prompt, and once done. */
+function dropped(m: HeldMessage): { short: string; done: string } {
+  if (m.stream !== undefined) return { short: `reset stream ${m.stream}`, done: `stream ${m.stream} reset (CANCEL) for the client and the target; the connection goes on` }
+  if (m.kind === 'http-request' || m.kind === 'http-response') {
+    const what = m.kind === 'http-request' ? 'request' : 'response'
+    return { short: `resets the connection: HTTP/1 cannot end one ${what} alone`, done: `the connection was reset (RST to both sides): HTTP/1 cannot end one ${what} and keep its connection` }
+  }
+  return { short: 'the connection goes on without it', done: 'its receiver never gets it; the connection goes on' }
+}
+
 /** Bytes of a held message shown before the prompt. */
 const SHOWN = 256
 
@@ -91,7 +106,7 @@ export class BreakConsole {
     if (bytes === undefined) return line(this.io.err, `tcpscope: held ${m.id} (#${m.connId}) went on before it was asked about (a timeout, or its connection closed)`)
     this.show(m, bytes)
     for (;;) {
-      this.io.err.write(PROMPT)
+      this.io.err.write(prompt(m))
       const answer = await this.answer()
       if (answer === undefined) {
         line(this.io.err, '\ntcpscope: standard input ended: held messages go on when their breakpoint\'s timeout comes')
@@ -108,19 +123,23 @@ export class BreakConsole {
   /** True once the message is settled (or gone); false to ask again. */
   private async act(m: HeldMessage, answer: string, bytes: Buffer): Promise<boolean> {
     const heldId = m.id
+    // Said where the question was asked; the `break` record goes with the traffic on stdout.
+    const told = (outcome: HeldOutcome, what: string): true => {
+      line(this.io.err, `tcpscope: held ${heldId} ${outcome.action === 'closed' ? 'was not sent: its connection had closed meanwhile' : what}`)
+      return true
+    }
     switch (answer) {
       case 'f':
-        await this.engine['held.forward']({ heldId })
-        return true
+        return told(await this.engine['held.forward']({ heldId }), 'forwarded as it came')
       case 'd':
-        await this.engine['held.drop']({ heldId })
-        return true
+        return told(await this.engine['held.drop']({ heldId }), `dropped: ${dropped(m).done}`)
       case 'r':
-        await this.engine['held.close']({ heldId, how: 'rst' })
+        return told(await this.engine['held.close']({ heldId, how: 'rst' }), 'dropped: the connection was reset (RST to both sides)')
+      case 'a': {
+        const { forwarded } = await this.engine['held.forwardAll']({ disable: true })
+        line(this.io.err, `tcpscope: forwarded ${forwarded} held message${forwarded === 1 ? '' : 's'} as they came, and turned their breakpoints off`)
         return true
-      case 'a':
-        await this.engine['held.forwardAll']({ disable: true })
-        return true
+      }
       case 'e': {
         const keeper = keepHeld(this.engine, m)
         let edited: Buffer | undefined

@@ -1,7 +1,8 @@
 // `tcpscope proxy --break`: a held message is shown on the console and answered there, a
 // line at a time from standard input (here a pipe, as a script would): forward, drop, edit
-// in $EDITOR (a real program editing the file), reset; an HTTP request edited with curl as
-// the client; a mistake is one line before anything listens; and `export --format jsonl`
+// in $EDITOR (a real program editing the file), reset, each confirmed on the console; an HTTP
+// request edited with curl as the client; an HTTP/1 and an HTTP/2 request dropped, curl's
+// wait ended at once; a mistake is one line before anything listens; and `export --format jsonl`
 // shows the break and fault records beside the bytes.
 import { spawn } from 'node:child_process'
 import { execFile } from 'node:child_process'
@@ -31,6 +32,21 @@ function started(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
 }
 
 const portOfLine = (l: string): number => Number((JSON.parse(l) as { listen: string }).listen.split(':').pop())
+
+/** The console's lines about `what` (`held 2 `), from `tcpscope: ` on (a prompt ends no line on a pipe). */
+const told = (cli: CliProcess, what: string): string[] =>
+  cli.stderr
+    .split('\n')
+    .filter((l) => l.includes(`tcpscope: ${what}`))
+    .map((l) => l.slice(l.indexOf('tcpscope: ')))
+
+/** curl's exit code and stderr for ARGS (10 s at most), whether it succeeded or not. */
+function curlOutcome(args: string[]): Promise<{ code: number; stderr: string }> {
+  return promisify(execFile)('curl', ['-sS', '--max-time', '10', ...args]).then(
+    (r) => ({ code: 0, stderr: r.stderr }),
+    (err: { code?: number; stderr?: string }) => ({ code: err.code ?? -1, stderr: err.stderr ?? '' })
+  )
+}
 
 async function prompted(cli: CliProcess, n: number): Promise<void> {
   await waitFor(() => cli.stderr.split('[f]orward, [e]dit').length > n, `prompt ${n}`)
@@ -72,10 +88,15 @@ describe('tcpscope proxy --break', () => {
 
     c.write('PASS two;')
     await prompted(cli, 2)
+    expect(cli.stderr).toContain('[d]rop (the connection goes on without it), [r]eset the connection,')
     cli.child.stdin.write('what\nd\n')
     c.write('plain;')
     await waitFor(() => serverText() === 'PASS one;plain;', 'the chunk after the dropped one')
     expect(cli.stderr).toContain('answer f, e, d, r or a (got "what")')
+    // Each answer is confirmed where it was asked, in one line.
+    await waitFor(() => told(cli, 'held 2 ').length > 0, 'the drop confirmed')
+    expect(told(cli, 'held 1 ')).toEqual(['tcpscope: held 1 forwarded as it came'])
+    expect(told(cli, 'held 2 ')).toEqual(['tcpscope: held 2 dropped: its receiver never gets it; the connection goes on'])
 
     c.write('PASS three;')
     await prompted(cli, 3)
@@ -87,7 +108,71 @@ describe('tcpscope proxy --break', () => {
     await prompted(cli, 4)
     cli.child.stdin.write('r\n')
     expect(await reset).toBe('ECONNRESET')
+    await waitFor(() => told(cli, 'held 4 ').length > 0, 'the reset confirmed')
+    expect(told(cli, 'held 4 ')).toEqual(['tcpscope: held 4 dropped: the connection was reset (RST to both sides)'])
     await cli.waitLine((l) => l.includes('"kind":"break"') && l.includes('edited'))
+  })
+
+  it("drops a held HTTP/1 request from curl: the console says so, and curl's connection is reset at once rather than left waiting", async (ctx) => {
+    needProgram(ctx, 'curl', hasProgram('curl'))
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const paths: string[] = []
+    const server = createServer((req, res) => {
+      paths.push(req.url!)
+      req.resume()
+      req.on('end', () => res.end('ok'))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise((r) => server.close(r)))
+    const port = (server.address() as { port: number }).port
+    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'http=request,method=POST'])
+    const proxyPort = portOfLine(await cli.waitLine(() => true))
+    const answer = curlOutcome(['-d', 'v=1', `http://127.0.0.1:${proxyPort}/login`])
+    await prompted(cli, 1)
+    expect(cli.stderr).toContain('[d]rop (resets the connection: HTTP/1 cannot end one request alone), [r]eset the connection,')
+    const asked = Date.now()
+    cli.child.stdin.write('d\n')
+    // curl's 56: "Recv failure: Connection reset by peer", long before its --max-time.
+    expect((await answer).code).toBe(56)
+    expect(Date.now() - asked).toBeLessThan(5000)
+    await waitFor(() => told(cli, 'held 1 ').length > 0, 'the drop confirmed')
+    expect(told(cli, 'held 1 ')).toEqual(['tcpscope: held 1 dropped: the connection was reset (RST to both sides): HTTP/1 cannot end one request and keep its connection'])
+    const record = await cli.waitLine((l) => l.includes('"kind":"break"') && l.includes('"dropped"'))
+    expect(record).toContain('connection closed with RST: HTTP/1 cannot end one request and keep its connection')
+    expect(paths).toEqual([])
+  })
+
+  it("drops a held HTTP/2 request from curl: the console says so, and curl gets the stream's reset at once", async (ctx) => {
+    needProgram(ctx, 'curl', hasProgram('curl'))
+    const { dir, cleanup } = tempDir()
+    cleanups.push(cleanup)
+    const paths: string[] = []
+    const server = http2.createServer()
+    server.on('stream', (stream, headers) => {
+      paths.push(String(headers[':path']))
+      stream.on('error', () => {})
+      stream.respond({ ':status': 200 })
+      stream.end('ok')
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise((r) => server.close(r)))
+    const port = (server.address() as { port: number }).port
+    const cli = started(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${port}`, '--capture', join(dir, 'c.tcap'), '--json', '--break', 'http=request,path=/x'])
+    const proxyPort = portOfLine(await cli.waitLine(() => true))
+    const answer = curlOutcome(['--http2-prior-knowledge', `http://127.0.0.1:${proxyPort}/x`])
+    await prompted(cli, 1)
+    expect(cli.stderr).toContain('[d]rop (reset stream 1), [r]eset the connection,')
+    const asked = Date.now()
+    cli.child.stdin.write('d\n')
+    // curl's 92: "HTTP/2 stream 1 was not closed cleanly: CANCEL".
+    const out = await answer
+    expect(out.code).toBe(92)
+    expect(out.stderr).toContain('CANCEL')
+    expect(Date.now() - asked).toBeLessThan(5000)
+    await waitFor(() => told(cli, 'held 1 ').length > 0, 'the drop confirmed')
+    expect(told(cli, 'held 1 ')).toEqual(['tcpscope: held 1 dropped: stream 1 reset (CANCEL) for the client and the target; the connection goes on'])
+    expect(paths).toEqual([])
   })
 
   it('keeps the message held while $EDITOR is open past its timeout: the server gets the edit, not the original', async () => {

@@ -285,6 +285,15 @@ export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
 
   drop(item: HeldItem): void {
     if (this.held !== item || this.closed) return
+    const kind = item.message.kind
+    if (kind === 'http-request' || kind === 'http-response') {
+      // HTTP/1 cannot end one exchange and keep its connection: a request dropped alone would
+      // leave its client waiting for an answer that never comes (and the next answer paired
+      // with the wrong request), a response dropped alone the same. So the connection is
+      // reset, at once, as HTTP/2's drop resets the stream.
+      const what = kind === 'http-request' ? 'request' : 'response'
+      return this.shut(item, 'rst', `dropped after ${heldFor(item)}, connection closed with RST: HTTP/1 cannot end one ${what} and keep its connection`)
+    }
     this.record(item, 'dropped', `dropped after ${heldFor(item)}`)
     this.held = undefined
     this.drain()
@@ -292,7 +301,12 @@ export class BreakDirection implements ForwardStage, HeldOwner, H2Host {
 
   closeConnection(item: HeldItem, how: 'fin' | 'rst'): void {
     if (this.held !== item || this.closed) return
-    this.record(item, 'dropped', `dropped after ${heldFor(item)}, connection closed with ${how === 'rst' ? 'RST' : 'FIN'}`, undefined, { closedWith: how })
+    this.shut(item, how, `dropped after ${heldFor(item)}, connection closed with ${how === 'rst' ? 'RST' : 'FIN'}`)
+  }
+
+  /** The held message goes nowhere and the connection ends: RST (recorded as the breakpoint's reset) or FIN to both sides. */
+  private shut(item: HeldItem, how: 'fin' | 'rst', message: string): void {
+    this.record(item, 'dropped', message, undefined, { closedWith: how })
     this.held = undefined
     this.clearPending()
     if (how === 'rst') this.port!.reset('breakpoint')

@@ -12,6 +12,7 @@ import { timerMs } from '../net/timer-ms'
 export interface HeldOwner {
   /** Sends `bytes` on (the original or an edit) and records how it ended. */
   release(item: HeldItem, bytes: Buffer, action: BreakAction): void
+  /** Sends none of it, and ends the wait of whoever expected it where the protocol allows no less: an HTTP/2 stream reset, an HTTP/1 connection reset; a chunk or framed message is only gone. */
   drop(item: HeldItem): void
   closeConnection(item: HeldItem, how: 'fin' | 'rst'): void
   /** Why an edit cannot be sent (one line, recorded by the owner), or undefined: the message then stays held. */

@@ -5,9 +5,13 @@
 // read right by the server; a held response edited; an edit over the receiver's flow-control
 // window refused. The capture keeps what each side sent.
 import http2 from 'node:http2'
+import type { Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { testEngine, portOf, type TestEngine } from '../../helpers/engine'
-import { waitFor } from '../../helpers/net'
+import { connectTo, waitFor } from '../../helpers/net'
+import { summaryOf } from '../../helpers/sessions'
+import { READ_AHEAD } from '../../../src/core/breakpoint/read-ahead'
+import { PREFACE, frame, literal, settings } from '../protocols/http2/h2-frames'
 import { lastConnId } from '../fault/toxic-helpers'
 import { addBreak, breakRecords, heldQueue } from './break-helpers'
 
@@ -32,6 +36,8 @@ let started: string[]
 /** Streams the server saw reset before they were whole. */
 let aborted: string[]
 let session: http2.ClientHttp2Session | undefined
+/** A hand-made client's socket, if a test made one. */
+let raw: Socket | undefined
 
 async function start(settings: http2.Settings = {}): Promise<void> {
   server = http2.createServer({ settings })
@@ -65,9 +71,11 @@ beforeEach(async () => {
   started = []
   aborted = []
   session = undefined
+  raw = undefined
 })
 afterEach(async () => {
   session?.destroy()
+  raw?.destroy()
   await new Promise((r) => server.close(r))
   await t.dispose()
 })
@@ -233,6 +241,28 @@ describe('an HTTP breakpoint on HTTP/2', () => {
     expect((await request(s, '/after')).headers['content-type']).toBe('text/plain')
   })
 
+  it('reads the client on after dropping a request with more than 64 KiB of its stream’s frames waiting behind it', async () => {
+    await start()
+    await addBreak(t.engine, proxyId, { match: 'http-request', path: '/x' })
+    const c = (raw = await connectTo(proxyPort))
+    const frames = serverFrames(c)
+    const get = (stream: number, path: string): Buffer => frame(1, 0x5, stream, Buffer.concat([Buffer.from([0x82, 0x86]), literal(':path', path), literal(':authority', 'example.test')]))
+    c.write(Buffer.concat([PREFACE, settings(), get(1, '/x')]))
+    const [held] = await heldQueue(t.engine)
+    // WINDOW_UPDATEs on the held stream (the client opening the window of the answer it awaits):
+    // each waits behind the request, past READ_AHEAD, so the proxy stops reading the client.
+    const updates = Array.from({ length: 6000 }, () => frame(8, 0, 1, Buffer.from([0, 0, 0, 1])))
+    c.write(Buffer.concat(updates))
+    const connId = await lastConnId(t.engine)
+    await waitFor(() => summaryOf(t.engine, connId).bytes.client > READ_AHEAD + 200, 'the proxy to read past READ_AHEAD behind the held request')
+    await t.engine['held.drop']({ heldId: held.id })
+    await waitFor(() => frames.some((f) => f.type === 3 && f.stream === 1), 'the RST_STREAM of the dropped stream')
+    // The connection goes on: the dropped stream's frames no longer count, the client is read again.
+    c.write(get(3, '/after'))
+    await waitFor(() => frames.some((f) => f.type === 1 && f.stream === 3), 'the answer on stream 3')
+    expect(seen.map((r) => r.path)).toEqual(['/after'])
+  })
+
   it('refuses an edited body over the receiver’s flow-control window, and keeps the message held', async () => {
     await start({ initialWindowSize: 100 })
     await addBreak(t.engine, proxyId, { match: 'http-request', path: '/up' })
@@ -252,3 +282,20 @@ describe('an HTTP breakpoint on HTTP/2', () => {
     expect(records[1].info).toMatchObject({ bodySize: 300, window: 100, stream: 1 })
   })
 })
+
+/** The frames a hand-made HTTP/2 client gets (type and stream), its SETTINGS acknowledged as they come. */
+function serverFrames(c: Socket): Array<{ type: number; stream: number }> {
+  const got: Array<{ type: number; stream: number }> = []
+  let buf = Buffer.alloc(0)
+  c.on('error', () => {})
+  c.on('data', (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk])
+    while (buf.length >= 9 && buf.length >= 9 + buf.readUIntBE(0, 3)) {
+      const f = { type: buf[3], flags: buf[4], stream: buf.readUInt32BE(5) & 0x7fffffff }
+      buf = buf.subarray(9 + buf.readUIntBE(0, 3))
+      got.push({ type: f.type, stream: f.stream })
+      if (f.type === 4 && (f.flags & 1) === 0) c.write(frame(4, 1, 0, Buffer.alloc(0)))
+    }
+  })
+  return got
+}

@@ -1,7 +1,7 @@
 // HTTP breakpoints with curl as the client and a real HTTP server behind the proxy: a
 // request held whole, its body edited and its Content-Length fixed, as the server then reads
 // it; a response held by its status and edited as curl then shows it; a message over the
-// hold limit let through.
+// hold limit let through; a request or response dropped, which ends curl's wait at once.
 import { execFile } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { promisify } from 'node:util'
@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { testEngine, portOf, type TestEngine } from '../../helpers/engine'
 import { hasProgram, needProgram } from '../../helpers/peers'
 import { waitFor } from '../../helpers/net'
+import { closedSummary } from '../../helpers/sessions'
 import { connected, lastConnId, proxyTo } from '../fault/toxic-helpers'
 import { addBreak, breakRecords, heldQueue } from './break-helpers'
 
@@ -88,6 +89,47 @@ describe('an HTTP breakpoint', () => {
     expect(out).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
     expect(out).toMatch(/Content-Length: 20\r\n/i)
     expect(out.endsWith('\r\n\r\nhere it is after all')).toBe(true)
+  })
+
+  it('drops a held request: it never reaches the server, and curl is not left waiting (the connection is reset)', async (ctx) => {
+    needProgram(ctx, 'curl', haveCurl)
+    await addBreak(t.engine, proxyId, { match: 'http-request', method: 'POST' })
+    const answer = curl('-d', 'v=1', `http://127.0.0.1:${proxyPort}/login`).then(
+      () => 'answered',
+      (err: { code?: number; stderr?: string }) => ({ code: err.code, stderr: err.stderr })
+    )
+    const [held] = await heldQueue(t.engine)
+    const asked = Date.now()
+    expect(await t.engine['held.drop']({ heldId: held.id })).toEqual({ action: 'dropped', sent: 0 })
+    // curl's exit 56: "Recv failure: Connection reset by peer", long before its 10 s.
+    expect(await answer).toMatchObject({ code: 56 })
+    expect(Date.now() - asked).toBeLessThan(5000)
+    expect(seen).toEqual([])
+    const connId = await lastConnId(t.engine)
+    const records = await breakRecords(t.engine, connId)
+    expect(records.map((r) => r.info?.action)).toEqual(['held', 'dropped'])
+    expect(String(records[1].info?.message)).toMatch(/^dropped after \d+\.\d s, connection closed with RST: HTTP\/1 cannot end one request and keep its connection$/)
+    expect(records[1].info).toMatchObject({ closedWith: 'rst' })
+    const closed = await closedSummary(t.engine, connId)
+    expect(closed.end).toBe('tcpscope-reset')
+    expect(closed.changed?.reset).toEqual({ by: 'breakpoint', rst: { client: true, server: true } })
+  })
+
+  it('drops a held response: curl is not left waiting for it', async (ctx) => {
+    needProgram(ctx, 'curl', haveCurl)
+    await addBreak(t.engine, proxyId, { match: 'http-response', status: '404' })
+    const answer = curl(`http://127.0.0.1:${proxyPort}/missing`).then(
+      () => 'answered',
+      (err: { code?: number }) => ({ code: err.code })
+    )
+    const [held] = await heldQueue(t.engine)
+    const asked = Date.now()
+    await t.engine['held.drop']({ heldId: held.id })
+    expect(await answer).toMatchObject({ code: 56 })
+    expect(Date.now() - asked).toBeLessThan(3000)
+    expect(seen.map((s) => s.url)).toEqual(['/missing'])
+    const records = await breakRecords(t.engine, await lastConnId(t.engine))
+    expect(String(records[1].info?.message)).toMatch(/^dropped after \d+\.\d s, connection closed with RST: HTTP\/1 cannot end one response and keep its connection$/)
   })
 
   it('lets a message over the hold limit through as it comes, and says so', async (ctx) => {

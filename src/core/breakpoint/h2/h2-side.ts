@@ -290,8 +290,8 @@ export class H2Side implements HeldOwner, FeedSink, SideState {
       this.other.inject(rstStream(b.promised, CANCEL))
       this.forgetStream(b.promised)
     }
-    for (const p of hs.waiting) this.swallow(p)
-    hs.waiting = []
+    // What waited behind it goes through afterRelease as for a forward: its stream is dropped
+    // now, so each part is swallowed there, and its bytes come off what is read ahead.
     this.afterRelease(hs)
   }
 
