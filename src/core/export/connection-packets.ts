@@ -33,6 +33,8 @@ export class ConnectionPackets {
   private clientBytes = 0
   /** An absolute-form connection's client bytes as its origin got them, for the upstream leg; dropped after a gap (its heads can no longer be found). */
   private asOrigin: AsOriginGot | undefined
+  /** The stage refused the client's bytes: the origin got none after them. */
+  private originRefused = false
 
   constructor(
     private readonly view: CaptureView,
@@ -151,13 +153,17 @@ export class ConnectionPackets {
     }
   }
 
-  /** Client bytes as the origin got them; as they are once the stage cannot read them (the proxy would have refused them, and recorded that). */
+  /**
+   * Client bytes as the origin got them. Bytes the stage cannot read (the proxy refused them,
+   * and recorded that) never reached the origin: from there, nothing more goes on its leg.
+   */
   private originGot(bytes: Buffer): Buffer[] {
+    if (this.originRefused) return []
     try {
       return this.asOrigin!.pass(bytes)
     } catch {
-      this.asOrigin = undefined
-      return [bytes]
+      this.originRefused = true
+      return []
     }
   }
 }

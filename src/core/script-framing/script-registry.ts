@@ -8,11 +8,12 @@
 // file is started in a new thread that replaces the old one once it loaded (a file that no
 // longer loads leaves the running one, and says why). A call past its budget ends the thread
 // (nothing else stops a loop), as does one whose arrays pass its memory, and the script
-// starts again in a new one for the calls that follow. They are counted per connection: after
-// TIMEOUTS_PER_CONNECTION on one, the script stops for the rest of that connection, so a
-// connection reads the same whether it is decoded alone or after others that looped. After
-// TIMEOUTS_ALLOWED in all it stays stopped until it is loaded again, so a script that always
-// loops costs a bounded time, said in one line per connection it stops.
+// starts again in a new one for the calls that follow. They are counted per connection (its
+// cutting and its describing apart: script-codec.ts): after TIMEOUTS_PER_CONNECTION on one,
+// the script stops for the rest of that, so a connection reads the same whether it is decoded
+// alone or after others whose calls looped a few times. After TIMEOUTS_ALLOWED in all it stays
+// stopped until it is loaded again, so a script that always loops costs a bounded time, said
+// in one line per connection it stops.
 
 import { basename } from 'node:path'
 import type { Direction } from '../../shared/capture-types'

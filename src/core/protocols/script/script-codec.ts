@@ -45,10 +45,20 @@ export function scriptCodec(script: FramingScript): MessageCodec {
   }
 }
 
+/** Messages of a connection whose describe() was cut off, remembered so that showing them again costs no call. */
+const CUT_DESCRIBES_KEPT = 256
+
 class ScriptCutting implements ConnectionCodec {
   private readonly max = DEFAULT_MAX_MESSAGE
-  /** This connection's calls past their budget, cutting and describing alike. */
-  private readonly strikes: ScriptStrikes = { count: 0 }
+  /**
+   * This connection's calls past their budget, cutting and describing apart: a page shown
+   * again describes its messages again, and a describe() that loops on one of them must
+   * neither stop the cutting of bytes still to come nor count again for the same message.
+   */
+  private readonly cutStrikes: ScriptStrikes = { count: 0 }
+  private readonly describeStrikes: ScriptStrikes = { count: 0 }
+  /** What describing a message said when its call was cut off, by the message's direction, length and bytes. */
+  private readonly cutDescribes = new Map<string, Described>()
 
   constructor(private readonly script: FramingScript) {}
 
@@ -57,13 +67,19 @@ class ScriptCutting implements ConnectionCodec {
   }
 
   describe(dir: Direction, msg: Uint8Array, _note: MessageNote, length: number): Described {
-    return describeScript(this.script, dir, msg, length, this.strikes)
+    const key = `${dir} ${length} ${msg.length} ${fnv1a(msg)}`
+    const known = this.cutDescribes.get(key)
+    if (known !== undefined) return known
+    const before = this.describeStrikes.count
+    const d = describeScript(this.script, dir, msg, length, this.describeStrikes)
+    if (this.describeStrikes.count > before && this.cutDescribes.size < CUT_DESCRIBES_KEPT) this.cutDescribes.set(key, d)
+    return d
   }
 
   measure(dir: Direction, buf: Uint8Array): Measure {
     // The script sees what a message may be at most: past that, no answer it gives can be one.
     const shownBytes = buf.length > this.max ? buf.subarray(0, this.max) : buf
-    const call = this.script.call('frame', dir, shownBytes, shownBytes.length, this.strikes)
+    const call = this.script.call('frame', dir, shownBytes, shownBytes.length, this.cutStrikes)
     if ('error' in call) return { error: `${call.error}: cutting stops here` }
     const answer = frameAnswer(call.value, shownBytes.length, this.max)
     switch (answer.kind) {
@@ -78,6 +94,13 @@ class ScriptCutting implements ConnectionCodec {
         return { error: `${answer.error} (${fileName(this.script.path)}): cutting stops here` }
     }
   }
+}
+
+/** A 32-bit FNV-1a of bytes: which message a remembered describe was (a message's first bytes, at most MESSAGE_DECODE_BYTES). */
+function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193)
+  return h >>> 0
 }
 
 /** `device.js` of `/home/me/device.js` (a Windows path too). */

@@ -10,7 +10,7 @@ import { parseFrameSpec, formatFrameSpec } from '../../../../src/shared/message-
 import { loadFraming } from '../../../../src/core/decode/messages/framing-files'
 import { setFramingWorkerFile } from '../../../../src/core/script-framing/script-registry'
 import { describeAll, findField, flatFields } from '../messages/described'
-import { cut, type Turn } from '../messages/cut'
+import { cut, cutWith, type Turn } from '../messages/cut'
 import { codecOf as codec, loadError as frameLoadError, testFiles } from '../messages/framing-files'
 import { ack, concat, hello, reading } from '../ksy/ksy-frames'
 import { DEVICE_SCRIPT } from './script-files'
@@ -194,13 +194,13 @@ describe('script: framing, scripts that misbehave', () => {
     ])
   }, 30_000)
 
-  const describeLoops = 'export function frame(b) {\n  return b.length ? 1 : null\n}\nexport function describe(m) {\n  if (m[0] === 0xee) for (;;) {}\n  return { summary: `byte ${m[0]}` }\n}\n'
+  const describeLoops = 'export function frame(b) {\n  return b.length ? 1 : null\n}\nexport function describe(m) {\n  if (m[0] >= 0xe0) for (;;) {}\n  return { summary: `byte ${m[0]}` }\n}\n'
 
   it('a describe() that loops on every message stops for the rest of that connection after 3, and the next connection starts it again', async () => {
     const c = await codec(`script:${scriptFile('loops.js', describeLoops)}`)
     const again = 'describe() gave no answer within its 250 ms budget (a loop? loops.js); the script starts again for what follows'
     const stopped = 'loops.js: stopped on this connection after 3 calls ran past their 250 ms budget; other connections start it again'
-    expect(describeAll(c, [{ dir: 'client', bytes: Uint8Array.from([1, 0xee, 0xee, 0xee, 0xee, 2]) }]).map((m) => m.summary)).toEqual([
+    expect(describeAll(c, [{ dir: 'client', bytes: Uint8Array.from([1, 0xe1, 0xe2, 0xe3, 0xe4, 2]) }]).map((m) => m.summary)).toEqual([
       'byte 1',
       again,
       again,
@@ -209,6 +209,24 @@ describe('script: framing, scripts that misbehave', () => {
       stopped
     ])
     expect(describeAll(c, [{ dir: 'client', bytes: Uint8Array.from([3]) }]).map((m) => m.summary)).toEqual(['byte 3'])
+  }, 30_000)
+
+  it('a message whose describe() was cut off says so again when shown again, without another call: it neither counts again nor stops the cutting of what comes after', async () => {
+    const c = await codec(`script:${scriptFile('loops-once.js', describeLoops)}`)
+    const { messages, cutter } = cutWith(c, [{ dir: 'client', bytes: Uint8Array.from([0xee, 5]) }], { end: false })
+    const show = (i: number): string => cutter.describe('client', Uint8Array.from([[0xee, 5][i]]), messages[i].note, 1, true).summary
+    const cut = 'describe() gave no answer within its 250 ms budget (a loop? loops-once.js); the script starts again for what follows'
+    // A page shown five times, as a person scrolling back and forth: one call past its budget, not five.
+    for (let i = 0; i < 5; i++) expect([show(0), show(1)]).toEqual([cut, 'byte 5'])
+    // Bytes still to come are cut as before.
+    cutter.push('client', Uint8Array.from([6, 7]), 2, 2000)
+    cutter.end('client', 2001)
+    expect(messages.map((m) => [m.offset, m.length, m.error])).toEqual([
+      [0, 1, undefined],
+      [1, 1, undefined],
+      [2, 1, undefined],
+      [3, 1, undefined]
+    ])
   }, 30_000)
 
   it('a connection reads the same decoded alone or after others whose calls looped (calls past their budget are counted per connection)', async () => {
@@ -232,12 +250,15 @@ describe('script: framing, scripts that misbehave', () => {
     const before = process.memoryUsage.rss()
     let peak = before
     const errors: string[] = []
-    for (let i = 0; i < 4; i++) {
-      errors.push(...cut(c, [{ dir: 'client', bytes: new Uint8Array(40).fill(1) }]).flatMap((m) => (m.error ? [m.error] : [])))
+    // Both directions run out: two calls cut off a connection, nine in all stop the script.
+    for (let i = 0; i < 5; i++) {
+      errors.push(...cut(c, [{ dir: 'client', bytes: new Uint8Array(40).fill(1) }, { dir: 'server', bytes: new Uint8Array(40).fill(1) }]).flatMap((m) => (m.error ? [m.error] : [])))
       peak = Math.max(peak, process.memoryUsage.rss())
     }
     const out = 'frame(): keep.js it ran out of memory (its byte arrays passed 128 MiB)'
-    expect(errors).toEqual(Array(4).fill(`${out}; the script starts again for what follows: cutting stops here`))
+    expect(errors.slice(0, 8)).toEqual(Array(8).fill(`${out}; the script starts again for what follows: cutting stops here`))
+    expect(errors[8]).toBe(`${out}; keep.js: stopped after 9 calls were cut off, the last as its thread ran out of memory (128 MiB); fix it and load it again (--frame or Decode as…): cutting stops here`)
+    expect(errors[9]).toMatch(/^keep\.js: stopped after 9 calls/)
     // Before, each of some 160 calls kept its 16 MiB: 2.5 GiB. Now a thread ends once its arrays pass 128 MiB.
     expect(peak - before).toBeLessThan(500 * 1024 * 1024)
   }, 30_000)
