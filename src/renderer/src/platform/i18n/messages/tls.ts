@@ -185,7 +185,7 @@ export default {
         interceptHint: 'with a leaf from tcpscope’s CA; clients must trust the CA',
         noInterceptHint: 'TLS passes through untouched, recorded with its SNI',
         passThrough: 'Pass through (do not decrypt)',
-        passThroughHint: 'hosts, one per line; *.example.com for a domain and its subdomains'
+        passThroughHint: 'hosts, one per line; *.example.com for the names under example.com (not example.com itself)'
       },
       problem: {
         long: 'At most {max} characters',
@@ -381,7 +381,7 @@ export default {
         interceptHint: '使用 tcpscope CA 签发的证书；客户端须信任该 CA',
         noInterceptHint: 'TLS 原样直通，记录其 SNI',
         passThrough: '直通（不解密）',
-        passThroughHint: '主机，每行一个；*.example.com 表示该域名及其子域名'
+        passThroughHint: '主机，每行一个；*.example.com 表示 example.com 下的子域名（不含 example.com 本身）'
       },
       problem: {
         long: '最多 {max} 个字符',
