@@ -15,6 +15,7 @@ import { bodyBounds, decodeContent, type BodyBounds } from '../http/body/content
 import { dechunk } from '../http/body/dechunk'
 import { contentCodings as codingsOf, contentType } from '../http/body/decode-body'
 import { StreamData } from '../protocols/http2/stream-data'
+import { frameCheckpoints } from './frame-checkpoints'
 import { headerValue } from './exchange-batch'
 
 /** Bytes read from the file at a time while streaming a body. */
@@ -37,13 +38,19 @@ export function contentRanges(msg: HttpMessage): ByteRange[] {
   return [body.range]
 }
 
-/** The bytes of [offset, end) of one direction, in reads of at most READ_PIECE. */
+/**
+ * The bytes of [offset, end) of one direction, in reads of at most READ_PIECE. A read cut
+ * short at a gap (bytes forwarded but not kept) is followed by one from where it stopped,
+ * which starts in the gap and says so (NotKeptError): the bytes kept past the gap never
+ * stand in for those missing, nor does the body end there without a word.
+ */
 async function* wire(view: CaptureView, connId: number, dir: Direction, offset: number, end: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  for (let at = offset; at < end; at += READ_PIECE) {
+  for (let at = offset; at < end; ) {
     if (signal?.aborted) throw new UserError('reading the body was cancelled', ERROR_CODES.ECANCELED)
     const piece = await view.readBytes(connId, dir, at, Math.min(READ_PIECE, end - at))
     if (piece.length === 0) return
     yield piece
+    at += piece.length
   }
 }
 
@@ -59,26 +66,34 @@ function unlistedChunks(view: CaptureView, connId: number, msg: HttpMessage, sig
 }
 
 /**
- * The data of an HTTP/2 body's DATA frames past those its message lists (MAX_H2_DATA_RANGES):
- * its direction's frames read again from the first not listed to the body's last, its
- * stream's data taken. Other streams' frames between are read through, as a chunked body's
- * framing is: the cost is the wire bytes the body spans, the memory one read.
+ * The data of an HTTP/2 body's DATA frames past those its message lists (MAX_H2_DATA_RANGES),
+ * from `skip` bytes into it: its direction's frames read again from the last checkpoint
+ * before there (frame-checkpoints.ts; the first frame not listed at first), its stream's
+ * data taken. Other streams' frames between are read through, as a chunked body's framing
+ * is: the cost is the wire bytes from the checkpoint to the window's end, the memory one read.
  */
-async function* unlistedFrames(view: CaptureView, connId: number, msg: HttpMessage, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  const from = msg.body.unlisted
-  if (from === undefined) return
+async function* unlistedFrames(view: CaptureView, connId: number, msg: HttpMessage, skip: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const unlisted = msg.body.unlisted
+  if (unlisted === undefined) return
   const end = msg.body.range.offset + msg.body.range.length
-  const frames = new StreamData(msg.dir, from.offset, from.stream)
-  let at = from.offset
-  for await (const piece of wire(view, connId, msg.dir, from.offset, end, signal)) {
-    const asked = Math.min(READ_PIECE, end - at)
+  const points = frameCheckpoints(view, connId, msg.dir, unlisted)
+  const start = points.before(skip)
+  const frames = new StreamData(msg.dir, start.wire, unlisted.stream)
+  /** Content bytes before the next frame found. */
+  let content = start.content
+  let at = start.wire
+  for await (const piece of wire(view, connId, msg.dir, start.wire, end, signal)) {
     for (const r of frames.push(piece, at)) {
-      if (r.offset >= at) yield piece.subarray(r.offset - at, r.offset - at + r.length)
+      points.passed(content, r.frame)
+      const left = Math.max(0, skip - content)
+      content += r.length
+      if (left >= r.length) continue
+      const from = r.offset + left
+      const to = r.offset + r.length
+      if (from >= at) yield piece.subarray(from - at, to - at)
       // Begun in an earlier read (the frame spans reads): read again.
-      else yield* wire(view, connId, msg.dir, r.offset, r.offset + r.length, signal)
+      else yield* wire(view, connId, msg.dir, from, to, signal)
     }
-    // A short read (the capture ends sooner): the next would not follow it.
-    if (piece.length < asked) return
     at += piece.length
   }
 }
@@ -94,7 +109,9 @@ export async function* messageContent(view: CaptureView, connId: number, msg: Ht
     yield* wire(view, connId, r.dir, r.offset + skip, r.offset + r.length, signal)
     skip = 0
   }
-  const more = !msg.body.chunksOmitted ? undefined : msg.body.framing === 'chunked' ? unlistedChunks(view, connId, msg, signal) : msg.body.framing === 'h2' ? unlistedFrames(view, connId, msg, signal) : undefined
+  if (!msg.body.chunksOmitted) return
+  if (msg.body.framing === 'h2') return yield* unlistedFrames(view, connId, msg, skip, signal)
+  const more = msg.body.framing === 'chunked' ? unlistedChunks(view, connId, msg, signal) : undefined
   if (!more) return
   for await (const piece of more) {
     if (skip >= piece.length) {
