@@ -6,7 +6,7 @@
 import type { RuleInfo, RuleSpec } from '../../shared/rules/rule-types'
 import { checkRule, ruleWhere } from '../../shared/rules/rule-schema'
 import { compileConnectionVerdict, compileMatcher, matcherKinds, matcherWords, type CompiledMatcher, type ConnFacts, type MatcherKinds, type Subject, type Verdict } from './rule-match'
-import { shadowedRules } from './rule-shadow'
+import { shadowedRules, TextTests, type ShadowOptions } from './rule-shadow'
 
 export interface RuleEntry {
   readonly id: string
@@ -31,6 +31,13 @@ export interface Found {
 /** A rule's identity across a change of the list: its spec but for `enabled`. */
 const sameRuleKey = (spec: RuleSpec): string => JSON.stringify({ ...spec, enabled: undefined })
 
+export interface RuleSetOptions {
+  /** One line for the front ends: said once when the rules are too many to check whole for hidden ones. */
+  warn?: (message: string) => void
+  /** How much the check for hidden rules may do (rule-shadow.ts SHADOW_BUDGET). */
+  shadowBudget?: number
+}
+
 export class RuleSet {
   private entries: RuleEntry[] = []
   /**
@@ -38,10 +45,22 @@ export class RuleSet {
    * list or a switch changes, not at each act (every act sends the list to the front ends).
    */
   private hidden = new Map<string, string>()
+  /** The first rule the last check for hidden ones did not reach (it stops past a budget, as it runs on the engine's thread). */
+  private uncheckedFrom: number | undefined
+  private readonly shadow: ShadowOptions & { texts: TextTests }
   private readonly watchers = new Set<() => void>()
   private next = 1
   /** Bumped by every change of the rules or their source (not by a rule acting): what may match has changed. */
   revision = 0
+
+  constructor(private readonly opts: RuleSetOptions = {}) {
+    this.shadow = { texts: new TextTests(), ...(opts.shadowBudget !== undefined ? { budget: opts.shadowBudget } : {}) }
+  }
+
+  /** Rules from this one on (numbered from 0) were not checked for an earlier one that hides them. */
+  get hiddenUncheckedFrom(): number | undefined {
+    return this.uncheckedFrom
+  }
 
   get size(): number {
     return this.entries.length
@@ -93,6 +112,7 @@ export class RuleSet {
         ...(left !== undefined ? { left } : {})
       }
     })
+    this.shadow.texts.settle()
     this.findHidden()
     this.revision++
     this.changed()
@@ -107,7 +127,13 @@ export class RuleSet {
 
   /** Which rules an earlier one hides, as the rules are switched now. */
   private findHidden(): void {
-    this.hidden = new Map(shadowedRules(this.specs()).map(({ rule, by }) => [this.entries[rule].id, this.entries[by].id]))
+    const { hidden, stoppedAt } = shadowedRules(this.specs(), this.shadow)
+    this.hidden = new Map(hidden.map(({ rule, by }) => [this.entries[rule].id, this.entries[by].id]))
+    // Said once, not at every switch or save while the rules stay too many.
+    if (stoppedAt !== undefined && this.uncheckedFrom === undefined) {
+      this.opts.warn?.(`rules ${stoppedAt + 1} to ${this.entries.length} were not checked for an earlier rule that hides them: ${this.entries.length} rules are too many to compare while traffic flows`)
+    }
+    this.uncheckedFrom = stoppedAt
   }
 
   specs(): RuleSpec[] {

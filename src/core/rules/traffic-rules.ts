@@ -13,10 +13,12 @@ export interface TrafficRulesOptions {
   warn?: (message: string) => void
   /** The built script worker, where it is not beside the engine (tests run from source). */
   scriptWorkerFile?: string
+  /** How much the check for rules an earlier one hides may compare (RuleSetOptions): a one-shot `rules check` has no traffic to hold up. */
+  shadowBudget?: number
 }
 
 export class TrafficRules {
-  readonly set = new RuleSet()
+  readonly set: RuleSet
   private file: string | undefined
   private error: string | undefined
   private watcher: RulesFileWatch | undefined
@@ -26,6 +28,8 @@ export class TrafficRules {
 
   constructor(private readonly opts: TrafficRulesOptions = {}) {
     this.warn = opts.warn ?? (() => {})
+    // A check cut short by its budget says so once, as any rules warning.
+    this.set = new RuleSet({ warn: (m) => this.warn(m), ...(opts.shadowBudget !== undefined ? { shadowBudget: opts.shadowBudget } : {}) })
   }
 
   /** The loaded script, if any. */
