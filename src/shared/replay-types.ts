@@ -23,6 +23,18 @@ export const MAX_EDITED_TURNS = 1000
 /** The most captured requests one keep-alive sequence sends. */
 export const MAX_SEQUENCE_REQUESTS = 1000
 
+/**
+ * The CA file a replay over TLS trusted besides the system's roots: one given with the
+ * replay (`tls.ca`, `--upstream-ca`), or else the one the replayed connection recorded
+ * (the recording proxy's or session's own `--upstream-ca`, its TlsLegFacts.caFile).
+ */
+export interface ReplayCaFile {
+  /** Absolute. */
+  path: string
+  /** It is the one the capture recorded for the connection, not one given with the replay. */
+  recorded: boolean
+}
+
 export interface ReplayTurn {
   /** Its index among the replayed turns (a server greeting before any client bytes is a turn with nothing sent). */
   index: number
@@ -55,6 +67,8 @@ export interface RawReplayResult {
   of: number
   /** How the replay's connection ended, as the capture words it (closed, server-reset, ...). */
   end: string
+  /** Over TLS: the CA file trusted besides the system's roots, if any. */
+  caFile?: ReplayCaFile
 }
 
 /** One answer message of a replay by message: the recorded one and the one that came, paired by their order. */
@@ -84,6 +98,8 @@ export interface MessageReplayResult {
   matched: number
   of: number
   end: string
+  /** Over TLS: the CA file trusted besides the system's roots, if any. */
+  caFile?: ReplayCaFile
 }
 
 /** The most of a replayed HTTP response's body a result carries (its size is always told whole). */
@@ -131,6 +147,8 @@ export interface HttpReplayResult {
   differences: string[]
   /** The response compared with the recorded one, header by header and on the decoded body (when both exist). */
   comparison?: ResponseComparison
+  /** Over TLS: the CA file trusted besides the system's roots, if any. */
+  caFile?: ReplayCaFile
 }
 
 /** A request sent `count` times, at most `concurrency` at once. */
@@ -218,6 +236,8 @@ export interface HttpSequenceResult {
   notSent: number
   stopped?: string
   matched: number
+  /** Over TLS: the CA file trusted besides the system's roots, if any. */
+  caFile?: ReplayCaFile
 }
 
 /** One turn of a whole-capture replay that did not get its recorded answer. */

@@ -1,7 +1,8 @@
 // `tcpscope connect`, `serve` and `replay` with TLS, run as the real CLI: connect to a Node
 // TLS server (verified with --ca and --sni, refused in one line, --insecure), serve a canned
 // HTTP answer over TLS that curl fetches trusting the exported CA, and replay an HTTPS
-// exchange recorded to an https nginx over TLS with its recorded SNI.
+// exchange recorded to an https nginx over TLS with its recorded SNI, trusting the CA file the
+// recording verified it with unless given another.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
 import { join } from 'node:path'
@@ -117,7 +118,13 @@ describe('tcpscope replay of a TLS connection', () => {
     const ls = JSON.parse((await runCli(['ls', capture, '--json'])).stdout.trim().split('\n')[0]) as { id: number; tls?: { server?: { sni?: string } } }
     expect(ls.tls?.server?.sni).toBe('upstream.test')
 
-    const refused = await runCli(['replay', capture, '--conn', String(ls.id), '--exchange', '1'])
+    // Unasked, the CA file the session verified nginx with (its --ca, recorded) is trusted again, and stderr says so.
+    const unasked = await runCli(['replay', capture, '--conn', String(ls.id), '--exchange', '1', '--json'])
+    expect(unasked.stderr).toBe(`replay: trusted ${certs.caPath} besides the system's CAs: the CA file the capture recorded for the connection (--upstream-ca FILE trusts another)\n`)
+    expect(unasked.code).toBe(0)
+    expect(JSON.parse(unasked.stdout)).toMatchObject({ first: { matched: true, caFile: { path: certs.caPath, recorded: true } } })
+
+    const refused = await runCli(['replay', capture, '--conn', String(ls.id), '--exchange', '1', '--upstream-ca', certs.selfCert])
     expect(refused.code).toBe(3)
     expect(refused.stderr).toMatch(/^tcpscope: cannot verify 127\.0\.0\.1:\d+'s certificate \(signed by an unknown CA, CN tcpscope test CA, not sent by the server\): pass --upstream-ca FILE to trust it, or --insecure to skip verification\n$/)
 

@@ -192,7 +192,7 @@ async function replayOne(view: CaptureView, decoding: Decoding, c: Picked, opts:
       // Whole answers up to the connection's share, for the HTTP ignore rules below.
       keepPerTurn: keep,
       record: opts.record?.(c.id),
-      tls: opts.tls === undefined ? undefined : replayTlsFor(opts.tls, c)
+      tls: opts.tls === undefined ? undefined : (await replayTlsFor(opts.tls, c))?.connect
     })
   } catch (err) {
     if (opts.signal?.aborted) throw cancelled()

@@ -8,7 +8,7 @@ import { deliveredRequest } from './delivered-request'
 import type { CallContext, CommandArgs } from '../../shared/contract'
 import type { CommandTable } from '../command-table'
 import type { OperationProgress } from '../../shared/events'
-import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, MessageReplayResult, RawReplayResult, RecordedClientReport, RecordedServerInfo } from '../../shared/replay-types'
+import type { CaptureReplaySummary, HttpReplayOutcome, HttpSequenceResult, MessageReplayResult, RawReplayResult, RecordedClientReport, RecordedServerInfo, ReplayCaFile } from '../../shared/replay-types'
 import type { Endpoint } from '../../shared/endpoint'
 import type { CaptureView } from '../capture/query/capture-queries'
 import type { HoldState } from '../capture/write/hold-state'
@@ -101,20 +101,22 @@ export class ReplayCommands {
    * The capture holding connection `connId`, where its replay goes (`target`, or the
    * connection's own), and over what: TLS when its target spoke TLS (or `tls.enabled`).
    */
-  private async replayed(capture: string, connId: number, target: string | undefined, tls: ReplayTlsOptions | undefined): Promise<{ view: CaptureView; target: Endpoint; tls: TlsConnect | undefined }> {
+  private async replayed(capture: string, connId: number, target: string | undefined, tls: ReplayTlsOptions | undefined): Promise<{ view: CaptureView; target: Endpoint; tls: TlsConnect | undefined; caFile: { caFile?: ReplayCaFile } }> {
     this.deps.checkOpen()
     const view = this.deps.captures.get(capture)
     const conn = await view.connection(connId)
     if (!conn) throw new UserError(`no connection #${connId} in this capture`, 'ENOENT')
     refuseGaps(conn)
     const endpoint = parseTargetEndpoint(target ?? conn.target, 'target')
-    return { view, target: endpoint, tls: replayTlsFor(await loadReplayTls(tls), conn) }
+    const leg = await replayTlsFor(await loadReplayTls(tls), conn)
+    // The result says which CA file the replay trusted: the recorded one is trusted unasked.
+    return { view, target: endpoint, tls: leg?.connect, caFile: leg?.caFile === undefined ? {} : { caFile: leg.caFile } }
   }
 
   raw(args: CommandArgs<'replay.raw'>, ctx?: CallContext): Promise<RawReplayResult> {
     return this.track(ctx, async (signal) => {
-      const { view, target, tls } = await this.replayed(args.capture, args.connId, args.target, args.tls)
-      return replayRaw(view, args.connId, {
+      const { view, target, tls, caFile } = await this.replayed(args.capture, args.connId, args.target, args.tls)
+      const result = await replayRaw(view, args.connId, {
         target,
         tls,
         strategy: args.strategy,
@@ -123,13 +125,14 @@ export class ReplayCommands {
         signal,
         record: args.record === false ? undefined : this.recordOf(args.capture, args.connId)
       })
+      return { ...result, ...caFile }
     })
   }
 
   messages(args: CommandArgs<'replay.messages'>, ctx?: CallContext): Promise<MessageReplayResult> {
     return this.track(ctx, async (signal) => {
-      const { view, target, tls } = await this.replayed(args.capture, args.connId, args.target, args.tls)
-      return replayByMessage(view, args.connId, this.deps.decoding.rawMessages, {
+      const { view, target, tls, caFile } = await this.replayed(args.capture, args.connId, args.target, args.tls)
+      const result = await replayByMessage(view, args.connId, this.deps.decoding.rawMessages, {
         target,
         tls,
         timeoutMs: args.timeoutMs,
@@ -139,6 +142,7 @@ export class ReplayCommands {
         signal,
         record: args.record === false ? undefined : this.recordOf(args.capture, args.connId)
       })
+      return { ...result, ...caFile }
     })
   }
 
@@ -204,10 +208,10 @@ export class ReplayCommands {
 
   http(args: CommandArgs<'replay.http'>, ctx?: CallContext): Promise<HttpReplayOutcome> {
     return this.track(ctx, async (signal) => {
-      const { view, target, tls } = await this.replayed(args.capture, args.connId, args.target, args.tls)
+      const { view, target, tls, caFile } = await this.replayed(args.capture, args.connId, args.target, args.tls)
       // As delivered: the request the target got, sent as an edited copy (as sent when no rule changed it).
       const delivered = args.as === 'delivered' && args.request === undefined ? await deliveredRequest(view, this.deps.decoding, args.connId, args.exchange, signal) : undefined
-      return replayHttp(view, this.deps.decoding, args.connId, args.exchange, {
+      const outcome = await replayHttp(view, this.deps.decoding, args.connId, args.exchange, {
         target,
         tls,
         fixLength: args.fixLength,
@@ -219,6 +223,7 @@ export class ReplayCommands {
         signal,
         record: args.record === false ? undefined : this.recordOf(args.capture, args.connId, args.exchange)
       })
+      return outcome.first === undefined ? outcome : { ...outcome, first: { ...outcome.first, ...caFile } }
     })
   }
 
@@ -236,8 +241,8 @@ export class ReplayCommands {
     return this.track(ctx, async (signal) => {
       const first = args.requests[0]
       if (first === undefined) throw new UserError('a keep-alive sequence needs at least one captured request', 'EINVAL')
-      const { view, target, tls } = await this.replayed(args.capture, first.connId, args.target, args.tls)
-      return replaySequence(view, this.deps.decoding, args.requests, {
+      const { view, target, tls, caFile } = await this.replayed(args.capture, first.connId, args.target, args.tls)
+      const result = await replaySequence(view, this.deps.decoding, args.requests, {
         target,
         tls,
         fixLength: args.fixLength,
@@ -246,6 +251,7 @@ export class ReplayCommands {
         signal,
         record: args.record === false ? undefined : this.recordOf(args.capture, first.connId, first.exchange)
       })
+      return { ...result, ...caFile }
     })
   }
 

@@ -129,13 +129,19 @@ export function verifyReason(code: string, chain: readonly CertFacts[] | undefin
  * The target's certificate did not verify. The issue's wording:
  * "cannot verify 127.0.0.1:8443's certificate (self-signed, CN upstream.test): pass
  * --upstream-ca FILE to trust it, or --insecure to skip verification".
+ * `caNote`: what became of a CA file tcpscope meant to trust without being told (a replay's
+ * recorded one, replay-tls.ts), said beside the reason when the fix is another CA: "(self-signed,
+ * CN localhost; the CA file the capture recorded, /tmp/srv.crt, cannot be used: it is not there)".
  */
-export function verifyFailure(code: string, where: string, chain: readonly CertFacts[] | undefined, sni: string | undefined, flags: TlsFlagWords): TlsFailure {
-  const why = verifyReason(code, chain, sni)
+export function verifyFailure(code: string, where: string, chain: readonly CertFacts[] | undefined, sni: string | undefined, flags: TlsFlagWords, caNote?: string): TlsFailure {
+  let why = verifyReason(code, chain, sni)
   let fix: string
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') fix = `pass ${flags.sni} NAME with a name it holds, or ${flags.insecure} to skip verification`
   else if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') fix = `check the target's certificate and this machine's clock, or pass ${flags.insecure} to skip verification`
-  else fix = `pass ${flags.ca} FILE to trust it, or ${flags.insecure} to skip verification`
+  else {
+    fix = `pass ${flags.ca} FILE to trust it, or ${flags.insecure} to skip verification`
+    if (caNote !== undefined) why += `; ${caNote}`
+  }
   return fail('server', code, `cannot verify ${where}'s certificate (${why}): ${fix}`)
 }
 

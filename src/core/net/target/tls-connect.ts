@@ -38,6 +38,8 @@ export interface TlsConnect {
   flags: TlsFlagWords
   /** The CA file trusted beside the default roots (`--upstream-ca`): its absolute path and its certificates' SHA-256 fingerprints. */
   caFile?: { path: string; sha256: ReadonlySet<string> }
+  /** Said in a failure to verify whose fix is another CA: what became of a CA file trusted without being named (a replay's recorded one). */
+  caNote?: string
 }
 
 /** One connect's own SNI and ALPN (a proxy mirrors each client's), over the Target's. */
@@ -112,8 +114,14 @@ export async function loadTlsConnect(opts: TlsConnectOptions, flags: TlsFlagWord
   return out
 }
 
-/** Sessions kept per name for resumption; a bound, since every name a proxy meets would add one. */
+/** Sessions kept per leg for resumption (one per name); a bound, since every name a proxy meets would add one. */
 const MAX_SESSIONS = 256
+/**
+ * Sessions kept across every leg. Each holds its first handshake's checked chain (FirstCheck,
+ * whose SAN lists may be long), and a forward proxy keeps a leg for each of 256 destinations
+ * (tunnel-tls.ts LEGS_KEPT): 256 sessions each would be 65,536.
+ */
+const MAX_SESSIONS_KEPT = 4096
 
 /**
  * What a full handshake's check of the target found, once judged and let through: the chain
@@ -131,28 +139,74 @@ function firstCheck(facts: TlsLegFacts): FirstCheck {
   return check
 }
 
-/** One connect's handshake: the session it offered, and (once judged and let through) the check its sessions carry. */
+/** One connect's handshake, from start() to judge() and after (TLS 1.3 sessions come after it). */
 interface Handshake {
+  /** The name its sessions are kept under. */
+  name: string
   offered?: KeptSession
-  check?: FirstCheck
+  /** Let through, with the check its sessions carry; or refused, and then none of its sessions is kept. */
+  verdict?: { check: FirstCheck } | 'refused'
+  /** A session that came before the verdict (TLS 1.2), kept only once the handshake is let through. */
+  early?: Buffer
 }
 
-/** A session kept for resumption, with the handshake that got it (its `check` may come after the session does: TLS 1.2). */
-interface KeptSession {
+/** A session kept for resumption, with the check of the full handshake that first got it. */
+export interface KeptSession {
   session: Buffer
-  madeBy: Handshake
+  check: FirstCheck
 }
+
+/** One leg's sessions, by name. */
+export type LegSessions = Map<string, KeptSession>
+
+/** The sessions every leg keeps: each leg's bounded, and all of them together, oldest out. */
+export class SessionStore {
+  /** Every kept session, oldest first, with where it is kept. */
+  private readonly order = new Map<KeptSession, { leg: LegSessions; name: string }>()
+
+  constructor(
+    private readonly limit = MAX_SESSIONS_KEPT,
+    private readonly perLeg = MAX_SESSIONS
+  ) {}
+
+  get size(): number {
+    return this.order.size
+  }
+
+  /** `kept` is `leg`'s session for `name`, in place of the one before. */
+  keep(leg: LegSessions, name: string, kept: KeptSession): void {
+    this.drop(leg, name)
+    if (leg.size >= this.perLeg) this.drop(leg, leg.keys().next().value!)
+    if (this.order.size >= this.limit) {
+      const oldest = this.order.values().next().value!
+      this.drop(oldest.leg, oldest.name)
+    }
+    leg.set(name, kept)
+    this.order.set(kept, { leg, name })
+  }
+
+  private drop(leg: LegSessions, name: string): void {
+    const kept = leg.get(name)
+    if (kept === undefined) return
+    leg.delete(name)
+    this.order.delete(kept)
+  }
+}
+
+/** Where every leg keeps its sessions, unless given another (tests). */
+const SESSIONS = new SessionStore()
 
 /** A Target's TLS: its loaded options, and the sessions its connects resume. */
 export class TlsLeg {
-  private readonly sessions = new Map<string, KeptSession>()
-  /** Each socket's handshake, from start() to judge(). */
+  private readonly sessions: LegSessions = new Map()
+  /** Each socket's handshake. */
   private readonly handshakes = new WeakMap<tls.TLSSocket, Handshake>()
 
   constructor(
     readonly opts: TlsConnect,
     /** The target's host (a name or an IP), or undefined for a Unix socket. */
-    private readonly host: string | undefined
+    private readonly host: string | undefined,
+    private readonly store: SessionStore = SESSIONS
   ) {}
 
   /** The name sent as SNI: the override's, the configured one, or the target's host name (never an IP: RFC 6066 forbids it). */
@@ -177,20 +231,20 @@ export class TlsLeg {
     }
     if (servername !== undefined) o.servername = servername
     if (alpn !== undefined && alpn.length > 0) o.ALPNProtocols = alpn
-    const handshake: Handshake = {}
-    // Only a session whose first handshake was let through: Node checks the name on a full handshake only, and a
-    // TLS 1.2 session arrives before that verdict, so a refused target would pass on its next connect.
+    const handshake: Handshake = { name: key }
+    // Only a session whose first handshake was let through (none other is kept): Node checks the name on a full
+    // handshake only, so a refused target would pass on its next connect.
     const kept = this.sessions.get(key)
-    if (kept?.madeBy.check !== undefined) {
+    if (kept !== undefined) {
       o.session = kept.session
       handshake.offered = kept
     }
     const socket = nodeTls().connect(o)
     this.handshakes.set(socket, handshake)
     socket.on('session', (s: Buffer) => {
-      this.sessions.delete(key)
-      if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string)
-      this.sessions.set(key, { session: s, madeBy: handshake })
+      // A TLS 1.2 session comes before the verdict; a TLS 1.3 one after, a refused handshake's included.
+      if (handshake.verdict === undefined) handshake.early = s
+      else if (handshake.verdict !== 'refused') this.store.keep(this.sessions, key, { session: s, check: handshake.verdict.check })
     })
     return { socket, servername }
   }
@@ -198,18 +252,22 @@ export class TlsLeg {
   /** A finished handshake judged: its facts, or (verification on, and it failed) the failure. */
   judge(socket: tls.TLSSocket, servername: string | undefined, where: string): { facts: TlsLegFacts } | { failure: TlsFailure } {
     const facts = legFacts(socket, 'server', servername, true)
-    const handshake = this.handshakes.get(socket) ?? {}
-    const first = facts.resumed === true ? handshake.offered?.madeBy.check : undefined
-    // Not needed past the verdict: a session kept from this handshake would otherwise hold every one resumed before it.
+    const handshake = this.handshakes.get(socket) ?? { name: '' }
+    const first = facts.resumed === true ? handshake.offered?.check : undefined
     handshake.offered = undefined
+    let outcome: { facts: TlsLegFacts } | { failure: TlsFailure }
+    let check: FirstCheck | undefined
     // Resumed: the session's first check stands (OpenSSL resumes its verdict too, and no certificate is shown to check again).
     if (first !== undefined && (socket.authorized || !this.opts.verify)) {
-      Object.assign(facts, first, { chainFromSession: true })
-      handshake.check = first
-      return { facts }
+      outcome = { facts: Object.assign(facts, first, { chainFromSession: true }) }
+      check = first
+    } else {
+      outcome = this.check(socket, facts, servername, where)
+      if ('facts' in outcome) check = firstCheck(facts)
     }
-    const outcome = this.check(socket, facts, servername, where)
-    if ('facts' in outcome) handshake.check = firstCheck(facts)
+    handshake.verdict = check !== undefined ? { check } : 'refused'
+    if (check !== undefined && handshake.early !== undefined) this.store.keep(this.sessions, handshake.name, { session: handshake.early, check })
+    handshake.early = undefined
     return outcome
   }
 
@@ -223,7 +281,7 @@ export class TlsLeg {
       return { facts }
     }
     const code = String(socket.authorizationError ?? 'UNABLE_TO_VERIFY')
-    if (this.opts.verify) return { failure: verifyFailure(code, where, facts.chain, servername ?? this.host, this.opts.flags) }
+    if (this.opts.verify) return { failure: verifyFailure(code, where, facts.chain, servername ?? this.host, this.opts.flags, this.opts.caNote) }
     facts.unverified = verifyReason(code, facts.chain, servername ?? this.host)
     return { facts }
   }

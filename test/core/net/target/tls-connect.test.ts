@@ -3,7 +3,8 @@
 // as the issue words them (naming the CA that signed the chain, not the leaf), --insecure, SNI
 // and ALPN per connect, resumption (a resumed leg records the chain and CA file the session
 // was first verified with, and a session whose first handshake was refused is never
-// resumed), mTLS, and a target that does not speak TLS. Real peers: Node's tls servers on port 0.
+// resumed, nor kept in place of a good one), the bound on sessions kept across every leg, mTLS,
+// and a target that does not speak TLS. Real peers: Node's tls servers on port 0.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
@@ -13,7 +14,7 @@ import { join } from 'node:path'
 import * as tls from 'node:tls'
 import type { RecordedConnection } from '../../../../src/core/capture/write/recorded-connection'
 import { ConnectError, Target, loadTlsConnect, type ConnectFailure } from '../../../../src/core/net/target/connect-target'
-import { secureOver, TlsLeg } from '../../../../src/core/net/target/tls-connect'
+import { secureOver, SessionStore, TlsLeg, type KeptSession, type LegSessions } from '../../../../src/core/net/target/tls-connect'
 import { SESSION_TLS_FLAGS } from '../../../../src/core/tls/tls-errors'
 import type { TlsEventInfo } from '../../../../src/shared/tls-types'
 import { allEvents } from '../../../helpers/capture-checks'
@@ -346,5 +347,76 @@ describe('a resumed session toward a target', () => {
     // Resumed, the name would not be checked again, and the refused server would pass.
     expect(await attempt()).toEqual([{ ok: false, side: 'server', code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: want }])
     expect(peer.resumed).toEqual([false, false])
+  })
+})
+
+describe('the sessions kept for resumption', () => {
+  /** Through secureOver (a forward proxy's tunnel), as `servername`: whether it was let through and resumed a session, as the server saw it. */
+  async function over(leg: TlsLeg, peer: { port: number; resumed: boolean[] }, servername: string): Promise<{ ok: boolean; resumed: boolean }> {
+    const raw = connect(peer.port, '127.0.0.1')
+    await once(raw, 'connect')
+    const where = `127.0.0.1:${peer.port}`
+    const secured = await secureOver(leg, raw, { rec: record(where), where, servername, timeoutMs: 5000 })
+    // TLS 1.3 sessions come after the handshake: one exchange makes sure they are in.
+    if (secured !== undefined) expect(await echo(secured, 'a')).toBe('got:a')
+    secured?.destroy()
+    await waitFor(() => raw.destroyed, 'the connection to close')
+    await waitFor(() => peer.resumed.length > 0, 'the server to see the handshake')
+    return { ok: secured !== undefined, resumed: peer.resumed.splice(0).at(-1)! }
+  }
+
+  it('are bounded across every leg, oldest out, and each leg has its own bound', () => {
+    const store = new SessionStore(5, 3)
+    const legs: LegSessions[] = Array.from({ length: 4 }, () => new Map())
+    const session = (name: string): KeptSession => ({ session: Buffer.from(name), check: {} })
+    // A forward proxy's many destinations, each with many names.
+    for (let i = 0; i < 100; i++) for (const leg of legs) store.keep(leg, `name${i}.test`, session(`name${i}`))
+    expect(store.size).toBe(5)
+    expect(legs.map((l) => l.size).reduce((a, b) => a + b)).toBe(5)
+    // The five kept last.
+    expect(legs.map((l) => [...l.keys()])).toEqual([['name99.test'], ['name99.test'], ['name99.test'], ['name98.test', 'name99.test']])
+    // One leg alone: its own bound, the names it used last.
+    const one: LegSessions = new Map()
+    const alone = new SessionStore(100, 3)
+    for (let i = 0; i < 10; i++) alone.keep(one, `n${i}`, session(`n${i}`))
+    expect([...one.keys()]).toEqual(['n7', 'n8', 'n9'])
+    // Kept again under its name: in place of the one before, and now the newest.
+    alone.keep(one, 'n7', session('again'))
+    expect([...one.keys()]).toEqual(['n8', 'n9', 'n7'])
+    expect(one.get('n7')?.session.toString()).toBe('again')
+    expect(alone.size).toBe(3)
+  })
+
+  it('a leg whose session the bound across legs pushed out makes a full handshake', async (ctx) => {
+    needProgram(ctx, 'openssl', haveOpenssl)
+    t = await testEngine()
+    const peer = await leafServer()
+    const store = new SessionStore(1)
+    const tls = await loadTlsConnect({ ca: certs.caPath })
+    const [a, b] = [new TlsLeg(tls, '127.0.0.1', store), new TlsLeg(tls, '127.0.0.1', store)]
+    expect(await over(a, peer, 'upstream.test')).toEqual({ ok: true, resumed: false })
+    expect(await over(a, peer, 'upstream.test')).toEqual({ ok: true, resumed: true })
+    expect(await over(b, peer, 'upstream.test')).toEqual({ ok: true, resumed: false })
+    // b's session took the one place: a's is gone.
+    expect(await over(a, peer, 'upstream.test')).toEqual({ ok: true, resumed: false })
+    expect(store.size).toBe(1)
+  })
+
+  it("never replaces a good session with a refused handshake's", async (ctx) => {
+    needProgram(ctx, 'openssl', haveOpenssl)
+    t = await testEngine()
+    for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
+      const good = await leafServer({ maxVersion })
+      // Self-signed, for the same name: refused.
+      const bad = await tlsServer({ cert: certs.read(certs.selfCert), key: certs.read(certs.selfKey), maxVersion })
+      const store = new SessionStore()
+      const leg = new TlsLeg(await loadTlsConnect({ ca: certs.caPath }), '127.0.0.1', store)
+      expect(await over(leg, good, 'upstream.test')).toEqual({ ok: true, resumed: false })
+      expect(await over(leg, bad, 'upstream.test')).toEqual({ ok: false, resumed: false })
+      // Given a moment: a TLS 1.3 session the refused server sent after the handshake would be in by now.
+      await new Promise((r) => setTimeout(r, 50))
+      expect(store.size).toBe(1)
+      expect(await over(leg, good, 'upstream.test')).toEqual({ ok: true, resumed: true })
+    }
   })
 })

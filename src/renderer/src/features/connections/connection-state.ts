@@ -2,9 +2,14 @@
 
 import { rstSides, type ConnectionSummary, type TcpscopeReset } from '../../../../shared/capture-types'
 
-/** The key of a connection's state label in `list.state`, half-closes told apart. */
+/**
+ * The key of a connection's state label in `list.state`, half-closes told apart, and a
+ * connect whose TCP came up but whose TLS handshake toward the target failed (a certificate
+ * not trusted, say) said as that: the capture ends it `connect-failed` either way.
+ */
 export function stateKey(c: ConnectionSummary): string {
   if (c.end === 'open' && c.fin.client !== c.fin.server) return c.fin.client ? 'half-client' : 'half-server'
+  if (c.end === 'connect-failed' && c.tls?.failure?.side === 'server' && c.tls.server === undefined) return 'tls-failed'
   return c.end
 }
 

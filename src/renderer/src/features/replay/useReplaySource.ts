@@ -8,7 +8,8 @@ import type { CaptureInfo, ConnectionSummary, ReplaySource } from '../../../../s
 import { useEngineStore } from '../../platform/engine-store'
 import { useSelectionStore } from '../connections/selection-store'
 
-const baseName = (p: string): string => p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1)
+/** A path's last part, POSIX or Windows. */
+export const baseName = (p: string): string => p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1)
 
 /** The open capture that holds `source`, if any. */
 export function sourceCapture(source: ReplaySource, captures: readonly CaptureInfo[]): CaptureInfo | undefined {

@@ -3,6 +3,8 @@
 // engine replays the capture byte for byte), a repeat and a keep-alive sequence are bounded
 // and cancellable, and a draft outlives looking at its replay's own connection. A send clears
 // the last result as it leaves, and an error about the target goes once the target changes.
+// Over TLS, the CA file and not verifying go as the replay's `tls` (nothing when left as they
+// are: the engine trusts the recorded CA file), and a TLS failure goes once they change.
 import { createPinia, setActivePinia } from 'pinia'
 import { nextTick } from 'vue'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -238,6 +240,50 @@ describe('HTTP replay store', () => {
     ])
     await replay.sequence(d, 5000)
     expect(argsOf('replay.sequence')[1].requests).toHaveLength(MAX_SEQUENCE_REQUESTS)
+  })
+
+  it('over TLS, sends a CA file or not verifying as the replay\'s tls, none when left as recorded; a TLS failure goes once they change', async () => {
+    const untrusted = 'cannot verify 127.0.0.1:8443\'s certificate (self-signed, CN localhost): pass --upstream-ca FILE to trust it, or --insecure to skip verification'
+    let fail = true
+    const { replay, argsOf } = setup({
+      'replay.http': () => {
+        if (fail) throw new EngineError('DEPTH_ZERO_SELF_SIGNED_CERT', untrusted)
+        return { first: result({ caFile: { path: '/tmp/other.pem', recorded: false } }) }
+      },
+      'replay.sequence': () => ({ target: '127.0.0.1:8443', results: [], notSent: 0, matched: 0 })
+    })
+    const d = replay.open({ capture: 'live', connId: 3, exchange: 0 }, '127.0.0.1:8443', { recordedCa: '/tmp/srv.crt' })
+    await flushPromises()
+    expect(d.tls).toEqual({ recordedCa: '/tmp/srv.crt' })
+    await replay.send(d)
+    expect(argsOf('replay.http')[0].tls).toBeUndefined()
+    expect(d.sendError).toBe(untrusted)
+    // Another CA file: the failure no longer says what a send would meet.
+    replay.setOption(d, 'caFile', ' /tmp/other.pem ')
+    expect(d.sendError).toBeUndefined()
+    fail = false
+    await replay.send(d)
+    expect(argsOf('replay.http')[1].tls).toEqual({ ca: '/tmp/other.pem' })
+    expect(d.result?.caFile).toEqual({ path: '/tmp/other.pem', recorded: false })
+    // Not verifying: no CA file sent (it has nothing to do), for a send and a sequence alike.
+    replay.setOption(d, 'insecure', true)
+    await replay.send(d)
+    await replay.sequence(d, 1)
+    expect(argsOf('replay.http')[2].tls).toEqual({ verify: false })
+    expect(argsOf('replay.sequence')[0].tls).toEqual({ verify: false })
+    // Another error stays when they change.
+    d.sendError = 'the request has no complete head'
+    replay.setOption(d, 'insecure', false)
+    expect(d.sendError).toBe('the request has no complete head')
+  })
+
+  it('asks for no TLS for a connection whose target spoke none', async () => {
+    const { replay, argsOf } = setup()
+    const d = await opened(replay)
+    expect(d.tls).toBeUndefined()
+    replay.setOption(d, 'caFile', '/tmp/ca.pem')
+    await replay.send(d)
+    expect(argsOf('replay.http')[0].tls).toBeUndefined()
   })
 
   it('keeps a draft, edit and result, while the person looks at another request and comes back', async () => {

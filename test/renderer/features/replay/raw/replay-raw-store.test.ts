@@ -4,7 +4,9 @@
 // one turn) however many pages they take; an edited turn is sent by that number, and one
 // edited back to the recording is no edit; options reach the engine; a replay is cancelled
 // through its signal and a failure is the engine's one line (no earlier result left beside it,
-// and gone once the target it was about changes); and a replay's connection leads back to its source.
+// and gone once the target it was about changes); over TLS, the CA file and not verifying go
+// as the replay's `tls`, kept with the connection, and a TLS failure goes once they change;
+// and a replay's connection leads back to its source.
 import { createPinia, setActivePinia } from 'pinia'
 import { ref } from 'vue'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -197,6 +199,35 @@ describe('the raw replay store', () => {
     await replay.replay()
     replay.target = '127.0.0.1:34081'
     expect(replay.runError).toBe('edit of turn 3: no such turn')
+  })
+
+  it('over TLS, sends a CA file or not verifying as the replay\'s tls, kept with the connection; a TLS failure goes once they change', async () => {
+    const untrusted = new EngineError('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'cannot verify 127.0.0.1:6380\'s certificate (signed by an unknown CA, CN x, not sent by the server): pass --upstream-ca FILE to trust it, or --insecure to skip verification')
+    const sent: Array<CommandArgs<'replay.raw'>> = []
+    const { replay } = setUp([['client', 'PING\r\n']], (args) => {
+      sent.push(args)
+      return sent.length === 1 ? Promise.reject(untrusted) : Promise.resolve(answered(args))
+    })
+    expect(replay.tlsTarget).toBeUndefined()
+    const overTls = conn(8, { target: '127.0.0.1:6380', tls: { server: { side: 'server', version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', caFile: '/tmp/srv.crt' } } })
+    replay.open('live', overTls)
+    await settle()
+    expect(replay.tlsTarget).toEqual({ recordedCa: '/tmp/srv.crt' })
+    await replay.replay()
+    expect(sent[0].tls).toBeUndefined()
+    expect(replay.runError).toBe(untrusted.message)
+    replay.caFile = '/tmp/ca.pem'
+    expect(replay.runError).toBeUndefined()
+    await replay.replay()
+    expect(sent[1].tls).toEqual({ ca: '/tmp/ca.pem' })
+    replay.insecure = true
+    await replay.replay()
+    expect(sent[2].tls).toEqual({ verify: false })
+    // Kept with the connection while another is shown.
+    replay.open('live', conn(7))
+    expect([replay.caFile, replay.insecure]).toEqual(['', false])
+    replay.open('live', overTls)
+    expect([replay.caFile, replay.insecure]).toEqual(['/tmp/ca.pem', true])
   })
 
   it('folds a live connection again as it grows, and reads the preview of a turn that grew again', async () => {

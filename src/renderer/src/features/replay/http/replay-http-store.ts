@@ -20,6 +20,7 @@ import { EDITABLE_BYTES } from '../editor/editor-text'
 import { sameBytes } from '../../bytes/same-bytes'
 import { DEFAULT_REPLAY_TIMEOUT_MS, wholeIn } from '../replay-numbers'
 import { unlessAboutTarget } from '../replay-target-error'
+import { replayTlsArgs, unlessAboutTls, type ReplayTlsTarget } from '../replay-tls'
 import { useEngineStore } from '../../../platform/engine-store'
 import { useSelectionStore } from '../../connections/selection-store'
 
@@ -73,6 +74,11 @@ export interface HttpReplayDraft {
   ownTarget: string
   fixLength: boolean
   timeoutMs: number
+  /** The connection's target spoke TLS: a replay goes over TLS, as `caFile` and `insecure` say (replay-tls.ts). */
+  tls?: ReplayTlsTarget
+  /** A CA file to trust; empty: the one the capture recorded, if any. */
+  caFile: string
+  insecure: boolean
 
   send?: Running
   sendError?: string
@@ -140,8 +146,8 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
     }
   }
 
-  /** Shows the draft of a captured request, loading its bytes the first time. */
-  function open(source: ReplaySourceRef, ownTarget: string): HttpReplayDraft {
+  /** Shows the draft of a captured request, loading its bytes the first time; `tls` when its connection's target spoke TLS. */
+  function open(source: ReplaySourceRef, ownTarget: string, tls?: ReplayTlsTarget): HttpReplayDraft {
     const key = draftKey(source)
     let d = drafts.get(key)
     if (!d || d.loadError) {
@@ -156,6 +162,9 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
         ownTarget,
         fixLength: false,
         timeoutMs: DEFAULT_REPLAY_TIMEOUT_MS,
+        tls,
+        caFile: '',
+        insecure: false,
         count: DEFAULT_COUNT,
         concurrency: DEFAULT_CONCURRENCY
       })
@@ -201,15 +210,20 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
     if (!d.tooLarge) d.bytes = bytes
   }
 
-  type Option = 'target' | 'fixLength' | 'timeoutMs' | 'count' | 'concurrency'
+  type Option = 'target' | 'fixLength' | 'timeoutMs' | 'count' | 'concurrency' | 'caFile' | 'insecure'
   function setOption<K extends Option>(d: HttpReplayDraft, key: K, value: HttpReplayDraft[K]): void {
     d[key] = value
-    if (key === 'target') {
-      d.sendError = unlessAboutTarget(d.sendError)
-      d.repeatError = unlessAboutTarget(d.repeatError)
-      d.sequenceError = unlessAboutTarget(d.sequenceError)
+    // An error the changed option may fix no longer says what a send would meet.
+    const unless = key === 'target' ? unlessAboutTarget : key === 'caFile' || key === 'insecure' ? unlessAboutTls : undefined
+    if (unless !== undefined) {
+      d.sendError = unless(d.sendError)
+      d.repeatError = unless(d.repeatError)
+      d.sequenceError = unless(d.sequenceError)
     }
   }
+
+  /** The TLS a replay of the draft asks for, over its connection's TLS target (none for a plain one). */
+  const tlsArgs = (d: HttpReplayDraft) => (d.tls === undefined ? {} : replayTlsArgs(d))
 
   function revert(d: HttpReplayDraft): void {
     d.bytes = d.captured
@@ -226,7 +240,8 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
       ...(target && target !== d.ownTarget ? { target } : {}),
       ...(d.fixLength ? { fixLength: true } : {}),
       timeoutMs: wholeIn(d.timeoutMs, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_REPLAY_TIMEOUT_MS),
-      ...(edited(d) ? { request: d.bytes! } : {})
+      ...(edited(d) ? { request: d.bytes! } : {}),
+      ...tlsArgs(d)
     }
   }
 
@@ -287,7 +302,8 @@ export const useReplayHttpStore = defineStore('replayHttp', () => {
       requests: Array.from({ length }, (_, exchange) => ({ connId, exchange })),
       ...(target && target !== d.ownTarget ? { target } : {}),
       ...(d.fixLength ? { fixLength: true } : {}),
-      timeoutMs: wholeIn(d.timeoutMs, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_REPLAY_TIMEOUT_MS)
+      timeoutMs: wholeIn(d.timeoutMs, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_REPLAY_TIMEOUT_MS),
+      ...tlsArgs(d)
     }
     const out = await run(d, 'sequenceRun', (signal) => engine.call('replay.sequence', args, { signal }))
     if (out.cancelled) d.sequenceCancelled = true

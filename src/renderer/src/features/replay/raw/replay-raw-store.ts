@@ -6,7 +6,7 @@
 // raw (markRaw / shallow refs): of the recording, only the turn in the editor is held whole.
 
 import { defineStore } from 'pinia'
-import { markRaw, ref, shallowReactive, shallowRef, triggerRef, watch } from 'vue'
+import { computed, markRaw, ref, shallowReactive, shallowRef, triggerRef, watch } from 'vue'
 import type { ConnectionSummary } from '../../../../../shared/capture-types'
 import { MAX_EDITED_REQUEST, MAX_EDITED_TURNS, REPLAY_STRATEGIES, type MessageReplayResult, type RawReplayResult, type ReplayStrategy } from '../../../../../shared/replay-types'
 import { addTurn, MAX_REPLAY_TURNS, type PlannedTurn, type ReplayPlan } from '../../../../../shared/replay-turns'
@@ -15,6 +15,7 @@ import { useEngineStore } from '../../../platform/engine-store'
 import { sameBytes } from '../../bytes/same-bytes'
 import { DEFAULT_REPLAY_TIMEOUT_MS, wholeIn } from '../replay-numbers'
 import { unlessAboutTarget } from '../replay-target-error'
+import { replayTlsArgs, replayTlsTarget, unlessAboutTls } from '../replay-tls'
 
 /** conn.turns asked for at a time while the turns are folded. */
 const TURN_PAGE = 1000
@@ -38,6 +39,8 @@ interface KeptReplay {
   result?: RawReplayResult
   messageResult?: MessageReplayResult
   target: string
+  caFile: string
+  insecure: boolean
 }
 
 const keyOf = (capture: string, connId: number): string => `${capture}#${connId}`
@@ -64,6 +67,10 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
 
   /** Where to replay; empty: the connection's own target. */
   const target = ref('')
+  /** Over TLS (a connection whose target spoke it): a CA file to trust (empty: the recorded one, if any), or no verifying at all. */
+  const tlsTarget = computed(() => (conn.value === undefined ? undefined : replayTlsTarget(conn.value)))
+  const caFile = ref('')
+  const insecure = ref(false)
   const strategy = ref<RawStrategy>('turns')
   const timeoutMs = ref(DEFAULT_REPLAY_TIMEOUT_MS)
 
@@ -86,8 +93,9 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
   /** Connections left with edits or a result (going to a replay and back finds them as they were). */
   const kept = new Map<string, KeptReplay>()
 
-  // Sync: the error goes with the keystroke that changed the target, not a tick later.
+  // Sync: the error goes with the keystroke that changed the target (or the TLS option that fixes it), not a tick later.
   watch(target, () => (runError.value = unlessAboutTarget(runError.value)), { flush: 'sync' })
+  watch([caFile, insecure], () => (runError.value = unlessAboutTls(runError.value)), { flush: 'sync' })
 
   /** Shows connection `c` of capture `cap`; the same one again keeps its edits and result. */
   function open(cap: string, c: ConnectionSummary): void {
@@ -107,6 +115,8 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
     const back = kept.get(keyOf(cap, c.id))
     kept.delete(keyOf(cap, c.id))
     target.value = back?.target ?? ''
+    caFile.value = back?.caFile ?? ''
+    insecure.value = back?.insecure ?? false
     turns.value = []
     edits.clear()
     for (const [turn, bytes] of back?.edits ?? []) edits.set(turn, bytes)
@@ -123,8 +133,8 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
   function keep(): void {
     const cap = capture.value
     const c = conn.value
-    if (cap === undefined || !c || (edits.size === 0 && !result.value && !messageResult.value && !target.value)) return
-    kept.set(keyOf(cap, c.id), { edits: new Map(edits), result: result.value, messageResult: messageResult.value, target: target.value })
+    if (cap === undefined || !c || (edits.size === 0 && !result.value && !messageResult.value && !target.value && !caFile.value && !insecure.value)) return
+    kept.set(keyOf(cap, c.id), { edits: new Map(edits), result: result.value, messageResult: messageResult.value, target: target.value, caFile: caFile.value, insecure: insecure.value })
     while (kept.size > KEPT_CONNECTIONS) kept.delete(kept.keys().next().value!)
   }
 
@@ -251,7 +261,8 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
       capture: cap,
       connId: c.id,
       ...(to && to !== c.target ? { target: to } : {}),
-      timeoutMs: wholeIn(timeoutMs.value, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_REPLAY_TIMEOUT_MS)
+      timeoutMs: wholeIn(timeoutMs.value, 1, MAX_CONNECT_TIMEOUT_MS, DEFAULT_REPLAY_TIMEOUT_MS),
+      ...(tlsTarget.value === undefined ? {} : replayTlsArgs({ caFile: caFile.value, insecure: insecure.value }))
     }
     const how = strategy.value
     try {
@@ -295,6 +306,9 @@ export const useRawReplayStore = defineStore('replay-raw', () => {
     original,
     editError,
     target,
+    tlsTarget,
+    caFile,
+    insecure,
     strategy,
     timeoutMs,
     running,
