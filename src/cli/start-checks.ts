@@ -1,15 +1,18 @@
 // What a command's flags say that the engine would refuse only once it runs (an address with
-// a bad port, a framing it does not know, a breakpoint's regex, a toxic's match words): checked
-// before the engine starts, so the mistake is a usage error (exit 2, as docs/cli.md says) and
-// no capture file is left behind. The checks are the engine's own, so the two cannot disagree.
+// a bad port, a framing it does not know, a breakpoint's regex, a toxic's match words, a
+// pass-through host, a list's filter): checked before the engine starts, so the mistake is a
+// usage error (exit 2, as docs/cli.md says) and no capture file is left behind. The checks are
+// the engine's own, so the two cannot disagree.
 
 import type { BreakRuleSpec } from '../shared/break-types'
 import { UserError } from '../shared/errors'
 import type { ToxicSpec } from '../shared/fault-types'
 import { compileMatch } from '../core/breakpoint/break-match'
+import { checkConnectionFilter, checkExchangeFilter } from '../core/decode/filter-check'
 import { framingOf } from '../core/decode/messages/framing-rules'
 import { checkToxicSpec } from '../core/fault/toxic-registry'
 import { checkProxyMode } from '../core/proxy/target-proxy-options'
+import { passThroughHosts } from '../core/proxy/forward/forward-options'
 import { parseTargetEndpoint, parseUserEndpoint } from '../core/net/user-endpoint'
 import { UsageError } from './args'
 
@@ -53,4 +56,18 @@ export function checkBreakFlag(prefix: string, spec: BreakRuleSpec): BreakRuleSp
 export function checkToxicFlag(prefix: string, spec: ToxicSpec): ToxicSpec {
   usageChecked(prefix, () => checkToxicSpec(spec))
   return spec
+}
+
+/** A forward proxy's --pass-through hosts, checked and made ready as proxy.start does it. */
+export function checkPassThroughFlag(prefix: string, hosts: readonly string[]): string[] {
+  return usageChecked(prefix, () => passThroughHosts(hosts))
+}
+
+/**
+ * A --filter, parsed as its list parses it (`show`'s the exchange list's, `replay --all`'s the
+ * connection list's): a mistake is a usage error; the hints of words it read with a doubt
+ * (`stauts:200`) are returned, for the command to say.
+ */
+export function checkFilterFlag(command: string, filter: string, list: 'exchanges' | 'connections'): string[] {
+  return usageChecked(`${command}: --filter`, () => (list === 'exchanges' ? checkExchangeFilter(filter) : checkConnectionFilter(filter)))
 }

@@ -268,6 +268,12 @@ export interface ConnectionPage {
    * the connections the other words pass have been searched. Ask again to go on.
    */
   scan?: { done: number; of: number }
+  /**
+   * When the filter picks nothing: words it read with a doubt, each a line saying how and
+   * what was likely meant (`stauts:200 is read as a host and its port: did you mean
+   * status:200?`). The filter was applied; these are no mistakes.
+   */
+  hints?: string[]
 }
 
 /** What a connection list can be sorted by. */

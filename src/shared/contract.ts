@@ -42,7 +42,7 @@ import { toxicAddArgs, toxicListArgs, toxicRemoveArgs, toxicUpdateArgs, type Tox
 import { caExportArgs, caRegenerateArgs, interceptBrowserArgs, interceptStopArgs } from './tls-args'
 import type { BrowserInfo, CaExport, InterceptedBrowser, InterceptedCommand } from './intercept-types'
 import { interceptCommandArgs, interceptCommandRef } from './intercept-args'
-import type { CaInfo } from './tls-types'
+import type { CaInfo, TrustBundle } from './tls-types'
 import { setupApplyArgs, setupDuplicateArgs, setupImportArgs, setupRef, setupSaveArgs, type LastSetup, type Setup, type SetupEntry, type SetupOutcome } from './setup-types'
 import { uiStateArgs } from './ui-state'
 import { behaviourArgs, broadcastArgs, clientRef, connRef, intervalArgs, payloadPreviewArgs, sendArgs, serverIntervalArgs, serverRef, serverStopArgs } from './session-args'
@@ -159,6 +159,7 @@ export const commands = {
   'held.keep': command<Infer<typeof heldRef>, HeldMessage>(heldRef),
   /** Lets a held message go, as it came or edited. */
   'held.forward': command<Infer<typeof heldForwardArgs>, HeldOutcome>(heldForwardArgs),
+  /** Drops a held message: an HTTP/2 one's stream is reset, an HTTP/1 one's connection (RST); a chunk or framed message is only not sent. */
   'held.drop': command<Infer<typeof heldRef>, HeldOutcome>(heldRef),
   /** Closes the held message's connection (FIN or RST to both sides); the message is dropped. */
   'held.close': command<Infer<typeof heldCloseArgs>, HeldOutcome>(heldCloseArgs),
@@ -194,6 +195,8 @@ export const commands = {
 
   /** tcpscope's CA (made on first use), as the CA panel shows it. */
   'ca.info': command<void, CaInfo>(none()),
+  /** Writes tcpscope's CA and the system's roots as one PEM file beside the CA (what `tcpscope env` points SSL_CERT_FILE and the like at). */
+  'ca.bundle': command<void, TrustBundle>(none()),
   /** The CA's certificate (never its key): to a path on the engine's host, or returned. */
   'ca.export': command<Infer<typeof caExportArgs>, CaExport>(caExportArgs, { files: 'writes-path' }),
   /** A new CA (and key): every trust given to the old one is gone. */
@@ -279,7 +282,9 @@ export const commands = {
   'http.delivered': command<Infer<typeof deliveredArgs>, DeliveredView>(deliveredArgs, { cancellable: true }),
   /**
    * A page of a connection's exchanges' changes: http.delivered's notes and which sides a rule
-   * or the script changed, no content read; the connection's records walked once a page.
+   * or the script changed, no content read; the connection's records walked once a page. A
+   * request tcpscope answered in the target's place comes with that answer (`answered`: the
+   * exchange as sent with it as its response, as `tcpscope show` and the HAR export print it).
    */
   'http.changes': command<Infer<typeof decodedPageArgs>, DeliveredFactsPage>(decodedPageArgs, { cancellable: true }),
   /**

@@ -41,6 +41,14 @@ export interface DeliveredFacts {
   request?: true
   response?: true
   noResponse?: true
+  /**
+   * http.changes: a request tcpscope answered in the target's place (a mock, the script's
+   * answer, an HTTP/2 forward's): the exchange as each side sent it, with that answer as its
+   * response (what tcpscope sent in the server's stead, read from its record: its body by
+   * http.delivered.body), as the HAR export as sent has it; `notes` then say it as that
+   * entry's comment does.
+   */
+  answered?: HttpExchange
 }
 
 export interface DeliveredFactsPage {

@@ -114,3 +114,33 @@ export function unknownFilterWord(key: string, keys: readonly string[]): UserErr
   const near = nearestWord(key, keys)
   return new UserError(`unknown filter word "${key}:": ${near !== undefined ? `did you mean ${near}:?` : `use ${keys.map((k) => `${k}:`).join(' ')} or plain text`}`)
 }
+
+/** The words that take a number, and the numbers each takes: what a near miss before one (`stauts:200`) may have meant. */
+const NUMBER_WORDS: Readonly<Record<string, (value: string) => boolean>> = {
+  status: (v) => /^[1-5]\d\d$/.test(v),
+  port: (v) => Number(v) >= 1 && Number(v) <= 65535,
+  id: () => true,
+  conn: () => true,
+  replay: () => true
+}
+
+/**
+ * A `name:value` word whose name is none of the filter's `words`, read the one way every list
+ * reads it (the connection list's, the exchange list's, a breakpoint's, a toxic's match): a
+ * value of digits, or none, makes it a host and its port (`localhost:8443`, `redis:6379`;
+ * `redis:` for any port), found where the list finds a plain word; any other value is an
+ * unknown word, a UserError naming the word it most likely meant.
+ *
+ * A name a near miss of a word that takes such a number (`stauts:200`) is still a host and
+ * its port, with a hint naming the word it likely meant: said beside the answer, not a mistake
+ * that stops the filter. Hosts one edit or two from a word are real (`portal:443`, `relay:25`,
+ * `idp:443`, `report:80`, the ones the tests keep), and a saved filter, a toxic's match or a
+ * breakpoint's must go on meaning what it meant; a typo, for its part, picks nothing, and the
+ * hint then says why.
+ */
+export function endpointWord(key: string, value: string, words: readonly string[]): { hint?: string } {
+  if (value !== '' && !/^\d+$/.test(value)) throw unknownFilterWord(key, words)
+  const near = nearestWord(key, words)
+  if (near === undefined || (value !== '' && NUMBER_WORDS[near]?.(value) !== true)) return {}
+  return { hint: `${key}:${value} is read as a host${value === '' ? '' : ' and its port'}: did you mean ${near}:${value}?` }
+}

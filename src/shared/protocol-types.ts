@@ -180,9 +180,11 @@ export interface HttpExchange {
   /** `websocket` after a 101 with Upgrade: websocket; `tunnel` after a 2xx to CONNECT; else the Upgrade token. */
   upgrade?: string
   /**
-   * HTTP/1: a traffic rule or the script answered the request itself (or forwarded, closed,
-   * reset or dropped it): the target never got it, and the exchange has no response from it.
-   * What the client got instead is in the connection's `rule` record (capture-format.md).
+   * A traffic rule or the script answered the request itself (or forwarded, closed, reset or
+   * dropped it), on HTTP/1 and HTTP/2 alike: the target never got it, and the exchange has no
+   * response from it (`response` stays the target's, so absent). What the client got instead
+   * is in the connection's `rule` record (capture-format.md): `got` in short, and the whole
+   * answer from http.delivered (`response`), or http.changes (`answered`).
    */
   answeredBy?: AnsweredBy
 }
@@ -194,7 +196,7 @@ export interface AnsweredBy {
   action: string
   /** What the rule record says it did, in one English line. */
   message: string
-  /** An HTTP/1 answer the record kept (a mock's, the script's): what the client got in the target's place. */
+  /** An answer the record kept (a mock's, the script's; HTTP/1 or HTTP/2): what the client got in the target's place. */
   got?: AnswerGot
 }
 
@@ -342,6 +344,8 @@ export interface ExchangeListPage {
   scan?: { done: number; of: number }
   /** Where the engine decodes: its decode worker, or its own thread (a build without the worker, or run from source). */
   decoder?: 'worker' | 'in-thread'
+  /** When the filter picks nothing: words it read with a doubt (ConnectionPage.hints). */
+  hints?: string[]
 }
 
 /**

@@ -10,16 +10,26 @@ export interface ProxyEnvTarget {
   proxy: string
   /** tcpscope's CA certificate (PEM). */
   caPath: string
+  /**
+   * tcpscope's CA and the system's roots in one file (`ca.bundle`), for the variables that
+   * replace a program's roots; without it they name the CA alone.
+   */
+  bundlePath?: string
+  /** NO_PROXY (and no_proxy): the hosts that skip the proxy; not set when not given. */
+  noProxy?: string
 }
 
 /** A variable and its value, in the order they are printed. */
 export type EnvVar = [name: string, value: string]
 
+/** The variables that replace a program's roots (OpenSSL's, Python requests', curl's, git's). */
+export const ROOTS_VARIABLES = ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO'] as const
+
 /**
- * What to set. The CA variables name tcpscope's CA alone: most replace the system's roots
- * (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, GIT_SSL_CAINFO), which is right while
- * every TLS connection goes through the intercepting proxy and is signed by that CA;
- * NODE_EXTRA_CA_CERTS adds to Node's roots.
+ * What to set. The variables that replace a program's roots (ROOTS_VARIABLES) name the
+ * bundle when there is one: named the CA alone, a connection that does not go through the
+ * intercepting proxy (NO_PROXY, a pass-through host) could not be verified. NODE_EXTRA_CA_CERTS
+ * adds to Node's roots, so it names the CA alone.
  */
 export function proxyEnvVars(target: ProxyEnvTarget, shell: ShellName): EnvVar[] {
   const http = `http://${target.proxy}`
@@ -29,10 +39,12 @@ export function proxyEnvVars(target: ProxyEnvTarget, shell: ShellName): EnvVar[]
   const proxies: EnvVar[] = [
     ['HTTP_PROXY', http],
     ['HTTPS_PROXY', http],
-    ['ALL_PROXY', socks]
+    ['ALL_PROXY', socks],
+    ...(target.noProxy !== undefined ? [['NO_PROXY', target.noProxy] satisfies EnvVar] : [])
   ]
   const vars = lower ? proxies.flatMap(([name, value]): EnvVar[] => [[name, value], [name.toLowerCase(), value]]) : proxies
-  for (const name of ['SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO']) vars.push([name, target.caPath])
+  const roots = target.bundlePath ?? target.caPath
+  for (const name of ['SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO']) vars.push([name, (ROOTS_VARIABLES as readonly string[]).includes(name) ? roots : target.caPath])
   return vars
 }
 
@@ -60,9 +72,12 @@ export function setLine(shell: ShellName, [name, value]: EnvVar): string {
 
 const COMMENT: Record<ShellName, string> = { bash: '#', zsh: '#', fish: '#', powershell: '#', cmd: 'rem' }
 
+/** A comment line of `shell`'s: said, and skipped when the lines are run. */
+export const commentLine = (shell: ShellName, text: string): string => `${COMMENT[shell]} ${text}`
+
 /** The lines to paste (or eval) in `shell`: a comment saying what they do, then one line per variable. */
 export function proxyEnv(shell: ShellName, target: ProxyEnvTarget): string[] {
-  return [`${COMMENT[shell]} tcpscope: send this shell's programs through ${target.proxy} and trust tcpscope's CA`, ...proxyEnvVars(target, shell).map((v) => setLine(shell, v))]
+  return [commentLine(shell, `tcpscope: send this shell's programs through ${target.proxy} and trust tcpscope's CA`), ...proxyEnvVars(target, shell).map((v) => setLine(shell, v))]
 }
 
 /** The shell a `$SHELL` (or ComSpec, on Windows) names, if it is one of SHELLS. */

@@ -130,3 +130,17 @@ export interface CaInfo {
   /** Just made (first use or a regenerate). */
   created?: boolean
 }
+
+/**
+ * `ca.bundle`: tcpscope's CA and the system's roots in one PEM file, for the variables that
+ * replace a program's roots (SSL_CERT_FILE, CURL_CA_BUNDLE, ...): pointed at it, a program
+ * still verifies the hosts it reaches around the proxy.
+ */
+export interface TrustBundle {
+  /** The file (certificates only, 0644), beside the CA's. */
+  path: string
+  /** The roots in it beside tcpscope's CA. */
+  roots: number
+  /** Where they came from: a file's path, the system's certificate store, or Node's bundled roots. */
+  from: string
+}

@@ -180,13 +180,32 @@ describe('tcpscope ca', () => {
 })
 
 describe('tcpscope env', () => {
-  it('prints lines bash evaluates into the proxy and CA variables', async () => {
-    const r = await runCli(['env', '--shell', 'bash', '--proxy', '9000'], undefined, env)
+  const bundlePath = (): string => join(dir, 'data', 'ca', 'tcpscope-trust-bundle.pem')
+
+  it('prints lines bash evaluates into the proxy and CA variables: the bundle where a program\'s roots are replaced, the CA where Node adds it', async () => {
+    const r = await runCli(['env', '--shell', 'bash', '--proxy', '9000'], undefined, { ...env, NO_PROXY: '', no_proxy: '' })
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^# tcpscope: /)
-    const got = execFileSync('bash', ['-c', `eval "$(cat)"; printenv HTTPS_PROXY http_proxy ALL_PROXY SSL_CERT_FILE NODE_EXTRA_CA_CERTS GIT_SSL_CAINFO`], { input: r.stdout, encoding: 'utf8' })
-    expect(got.split('\n').slice(0, 6)).toEqual(['http://127.0.0.1:9000', 'http://127.0.0.1:9000', 'socks5h://127.0.0.1:9000', certPath(), certPath(), certPath()])
+    const got = execFileSync('bash', ['-c', `eval "$(cat)"; printenv HTTPS_PROXY http_proxy ALL_PROXY SSL_CERT_FILE NODE_EXTRA_CA_CERTS GIT_SSL_CAINFO CURL_CA_BUNDLE REQUESTS_CA_BUNDLE`], { input: r.stdout, encoding: 'utf8' })
+    expect(got.split('\n').slice(0, 8)).toEqual(['http://127.0.0.1:9000', 'http://127.0.0.1:9000', 'socks5h://127.0.0.1:9000', bundlePath(), certPath(), bundlePath(), bundlePath(), bundlePath()])
     expect(existsSync(certPath())).toBe(true)
+    // Comments say where the roots came from, and that loopback goes through the proxy, with the way out.
+    expect(r.stdout).toMatch(/^# tcpscope: SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, GIT_SSL_CAINFO name tcpscope's CA and \d+ roots from \S+/m)
+    expect(r.stdout).toContain("# tcpscope: localhost and 127.0.0.1 go through the proxy too, so local servers are captured; to keep them out, add --no-proxy localhost,127.0.0.1,::1 to tcpscope env\n")
+    expect(r.stdout).not.toMatch(/NO_PROXY=/i)
+  })
+
+  it('--no-proxy sets NO_PROXY and no_proxy; without it a NO_PROXY the shell has is kept, and said', async () => {
+    const loopback = await runCli(['env', '--shell', 'bash', '--no-proxy', ' localhost, 127.0.0.1,::1 '], undefined, env)
+    expect(loopback.code).toBe(0)
+    const got = execFileSync('bash', ['-c', `eval "$(cat)"; printenv NO_PROXY no_proxy`], { input: loopback.stdout, encoding: 'utf8' })
+    expect(got).toBe('localhost,127.0.0.1,::1\nlocalhost,127.0.0.1,::1\n')
+    expect(loopback.stdout).not.toContain('go through the proxy too')
+    const kept = await runCli(['env', '--shell', 'bash'], undefined, { ...env, NO_PROXY: '.corp.example' })
+    expect(kept.stdout).toContain("# tcpscope: this shell's NO_PROXY (.corp.example) still sends those hosts around the proxy, not captured; --no-proxy '' clears it\n")
+    expect(kept.stdout).not.toMatch(/NO_PROXY=/i)
+    const cleared = await runCli(['env', '--shell', 'fish', '--no-proxy', ''], undefined, { ...env, NO_PROXY: '.corp.example' })
+    expect(cleared.stdout).toContain("set -gx NO_PROXY ''\n")
   })
 
   it('follows $SHELL, and takes an IPv6 proxy', async () => {
@@ -201,7 +220,8 @@ describe('tcpscope env', () => {
     for (const [args, message] of [
       [['--shell', 'tcsh'], 'tcpscope: env: --shell must be one of bash, zsh, fish, powershell, cmd, got "tcsh"\n'],
       [['--proxy', '/tmp/sock'], 'tcpscope: env: --proxy wants [HOST:]PORT, not a socket path: programs reach a proxy over TCP\n'],
-      [['--proxy', 'host:99999'], 'tcpscope: env: --proxy: bad port in "host:99999": use a number from 0 to 65535\n']
+      [['--proxy', 'host:99999'], 'tcpscope: env: --proxy: bad port in "host:99999": use a number from 0 to 65535\n'],
+      [['--no-proxy', 'localhost,my host'], 'tcpscope: env: --no-proxy: "my host" is no host, .domain or address; give them comma-separated, e.g. --no-proxy localhost,127.0.0.1,::1\n']
     ] as const) {
       const r = await runCli(['env', ...args], undefined, env)
       expect(r.stderr).toBe(message)

@@ -1,9 +1,12 @@
 // `tcpscope proxy --forward` run as the real CLI, with curl as the client and nginx as the
 // destination: HTTPS through CONNECT and SOCKS5 (--socks5-hostname) decrypted with the
-// exported CA, plain http by absolute-form and by SOCKS5 (--socks5), --proxy-user, and
-// --no-intercept; `ls --json` then shows each tunnel with its destination and `via`.
+// exported CA, plain http by absolute-form and by SOCKS5 (--socks5), --proxy-user,
+// --no-intercept and --pass-through; `ls --json` then shows each tunnel with its destination
+// and `via`. And `tcpscope env`'s lines evaluated in bash, with curl and Python's requests
+// verifying through the proxy, around it and through a passed-through host with its bundle.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { CliProcess, runCli } from '../helpers/cli'
 import { tempDir } from '../helpers/net'
@@ -141,13 +144,84 @@ describe('tcpscope proxy --forward (curl, nginx)', () => {
     expect(all.find((r) => r.target === '127.0.0.1:1')?.end).toBe('connect-failed')
   })
 
+  it("--pass-through: a listed host's TLS passes through (curl sees the server's own certificate), the others are decrypted; the capture says which", async (ctx) => {
+    needProgram(ctx, 'openssl, curl and nginx', have)
+    // Repeated and comma-separated, matched as the app's Pass through list is: case and a trailing dot ignored.
+    const { proxy, capture, cli } = await startForward('pass-list', ['--upstream-ca', certs.caPath, '--pass-through', 'nothing.test,LOCALHOST.', '--pass-through', '*.other.test'])
+    const issuer = (r: CurlResult): string | undefined => /issuer: (.*)/.exec(r.stderr)?.[1]
+    // localhost: the server's own certificate, verified against the server's CA, not tcpscope's.
+    const through = await curl(['-v', '--cacert', certs.caPath, '-x', `http://${proxy}`, `https://localhost:${secure.port}/hello`])
+    expect(through.stdout).toBe('hello from nginx\n')
+    expect(issuer(through)).toBe('CN=tcpscope test CA')
+    const notOurs = await curl(['--cacert', caFile, '-x', `http://${proxy}`, `https://localhost:${secure.port}/hello`])
+    expect(notOurs.code).toBe(60)
+    // 127.0.0.1: not listed, so decrypted, with a leaf of tcpscope's CA.
+    const decrypted = await curl(['-v', '--cacert', caFile, '-x', `http://${proxy}`, `https://127.0.0.1:${secure.port}/hello`])
+    expect(decrypted.stdout).toBe('hello from nginx\n')
+    expect(issuer(decrypted)).toMatch(/^CN=tcpscope CA \(.*\); O=tcpscope$|^O=tcpscope; CN=tcpscope CA/)
+    await cli.stop()
+    const all = await rows(capture)
+    const passed = all.filter((r) => r.target === `localhost:${secure.port}`)
+    expect(passed.length).toBeGreaterThan(0)
+    for (const r of passed) expect(r.tls).toMatchObject({ passthrough: { sni: 'localhost' } })
+    const opened = all.find((r) => r.target === `127.0.0.1:${secure.port}`)
+    expect(opened?.tls?.passthrough).toBeUndefined()
+    expect(opened?.tls?.server).toBeDefined()
+    // The request passed through is nowhere in clear; the decrypted one is.
+    const har = await runCli(['export', capture, '--format', 'har', '--output', '-'])
+    expect(har.stdout).toContain(`https://127.0.0.1:${secure.port}/hello`)
+    expect(har.stdout).not.toContain(`https://localhost:${secure.port}/hello`)
+  })
+
+  it('refuses --pass-through without --forward, with --no-intercept, and a host that is none, in one line, exit 2, leaving no capture', async () => {
+    const capture = join(tmp.dir, 'refused.tcap')
+    for (const [args, message] of [
+      [['--target', '127.0.0.1:1', '--pass-through', 'a.test'], 'tcpscope: proxy: --proxy-auth, --no-intercept and --pass-through go with --forward\n'],
+      [['--forward', '--no-intercept', '--pass-through', 'a.test'], 'tcpscope: proxy: --pass-through names the hosts not to decrypt; with --no-intercept no host is decrypted: give one or the other\n'],
+      [['--forward', '--pass-through', 'a.test,bad host'], 'tcpscope: proxy: pass-through host "bad host": give a host name, an IP address or *.suffix\n'],
+      [['--forward', '--pass-through', ','], 'tcpscope: proxy: --pass-through wants a host, e.g. --pass-through api.example.com,*.apple.com\n']
+    ] as const) {
+      const r = await runCli(['proxy', '--listen', '127.0.0.1:0', ...args, '--capture', capture])
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 2, stderr: message })
+      expect(existsSync(capture)).toBe(false)
+    }
+  })
+
   it('rejects --proxy-auth without --forward, and --forward with --target, in one line', async () => {
     const a = await runCli(['proxy', '--listen', '0', '--target', '127.0.0.1:1', '--proxy-auth', 'a:b'])
     expect(a.code).not.toBe(0)
-    expect(a.stderr).toMatch(/--proxy-auth and --no-intercept go with --forward/)
+    expect(a.stderr).toMatch(/--proxy-auth, --no-intercept and --pass-through go with --forward/)
     const b = await runCli(['proxy', '--listen', '0', '--forward', '--target', '127.0.0.1:1'])
     expect(b.code).not.toBe(0)
     expect(b.stderr).toMatch(/a forward proxy has no target/)
     expect(b.stderr.trim().split('\n')).toHaveLength(1)
+  })
+})
+
+describe('tcpscope env with the forward proxy (bash, curl, python requests, nginx)', () => {
+  it("points the programs that replace their roots at a bundle: they verify through the proxy (tcpscope's CA), around it and through a passed-through host (the system's roots)", async (ctx) => {
+    needProgram(ctx, 'openssl, curl and nginx', have)
+    const { proxy } = await startForward('env', ['--upstream-ca', certs.caPath, '--pass-through', 'localhost'])
+    // The test CA stands for the system's roots: the shell names it in SSL_CERT_FILE, which is where OpenSSL looks first.
+    const r = await runCli(['env', '--shell', 'bash', '--proxy', proxy], undefined, { SSL_CERT_FILE: certs.caPath, NO_PROXY: '', no_proxy: '' })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain(`name tcpscope's CA and 1 root from ${certs.caPath}\n`)
+    const get = (url: string, more = ''): string => `${more} curl -sS --max-time 20 -o /dev/null -w '%{http_code}' ${url}; echo " $?"`
+    const script = [
+      'eval "$(cat)"',
+      // Through the proxy, decrypted: tcpscope's CA, in the bundle.
+      get(`https://127.0.0.1:${secure.port}/hello`),
+      // Through the proxy, passed through: the server's own certificate, one of the "system's" roots.
+      get(`https://localhost:${secure.port}/hello`),
+      // Around the proxy: the same.
+      get(`https://localhost:${secure.port}/hello`, "NO_PROXY='*'"),
+      // What the CA alone (what these variables named before) makes of the passed-through host.
+      get(`https://localhost:${secure.port}/hello`, 'CURL_CA_BUNDLE="$NODE_EXTRA_CA_CERTS"'),
+      hasProgram('python3') ? `python3 -c "import requests; print(requests.get('https://localhost:${secure.port}/hello').text.strip(), requests.get('https://127.0.0.1:${secure.port}/hello').text.strip())" 2>&1` : 'echo no python'
+    ].join('\n')
+    const out = await new Promise<string>((resolve) => execFile('bash', ['-c', script], { timeout: 60_000, env: { ...process.env, NO_PROXY: '', no_proxy: '' } }, (_err, stdout) => resolve(stdout)).stdin!.end(r.stdout))
+    const lines = out.trim().split('\n')
+    expect(lines.slice(0, 4)).toEqual(['200 0', '200 0', '200 0', '000 60'])
+    if (lines[4] !== 'no python') expect(lines[4]).toBe('hello from nginx hello from nginx')
   })
 })

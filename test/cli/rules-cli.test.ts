@@ -291,8 +291,9 @@ describe('tcpscope show of requests a rule took', () => {
     await cli.stop()
     const shown = await runCli(['show', capture])
     expect(shown.code).toBe(0)
+    // The answer the client got follows the request, marked as the rule's; a reset leaves it none.
     expect(shown.stdout.split('\n').filter((l) => l.endsWith('the target never got the request)'))).toEqual([
-      '(answered by rule "mock the user" (respond): the target never got the request)',
+      'HTTP/1.1 200 OK   (mock: rule "mock the user", the target never got the request)',
       '(reset by rule "fail once": the target never got the request)'
     ])
   })

@@ -316,8 +316,9 @@ describe('tcpscope show on bad input', () => {
       [['show', t.capturePath, '--conn', '99'], 1, 'tcpscope: no connection #99 in this capture'],
       [['show', t.capturePath, '--conn', String(conn.pair.id), '--exchange', '3'], 1, `tcpscope: connection #${conn.pair.id} has no exchange 3 (it has 2)`],
       [['show', t.capturePath, '--exchange', '9'], 1, 'tcpscope: no connection has an exchange 9'],
-      [['show', t.capturePath, '--filter', 'status:lots'], 1, 'tcpscope: filter status:lots: use a status code, a class or a range, e.g. status:404, status:4xx or status:200-299'],
-      [['show', t.capturePath, '--filter', 'stauts:200 conn:x'], 1, 'tcpscope: the filter has 2 mistakes: (1) unknown filter word "stauts:": did you mean status:?; (2) filter conn:x: conn wants a connection id, e.g. conn:12'],
+      // A filter's mistake is a usage error (docs/cli.md: exit 2), as every other flag's.
+      [['show', t.capturePath, '--filter', 'status:lots'], 2, 'tcpscope: show: --filter: filter status:lots: use a status code, a class or a range, e.g. status:404, status:4xx or status:200-299'],
+      [['show', t.capturePath, '--filter', 'stauts:4xx conn:x'], 2, 'tcpscope: show: --filter: the filter has 2 mistakes: (1) unknown filter word "stauts:": did you mean status:?; (2) filter conn:x: conn wants a connection id, e.g. conn:12'],
       [['show', t.capturePath, '--body-limit', 'huge'], 2, 'tcpscope: show: --body-limit wants a size from 1 B to 64.0 MiB, e.g. 8MiB or 512KiB; got "huge"'],
       [['show', t.capturePath, '--exchange', '0'], 2, 'tcpscope: show: --exchange wants a whole number >= 1, got "0"'],
       [['show'], 2, 'tcpscope: show: give exactly one capture file; usage: tcpscope show FILE [--conn ID ...] [--exchange N] [--filter WORDS] [--frame SPEC] [--body-limit SIZE] [--proto FILE ...] [--as sent|delivered] [--json]']

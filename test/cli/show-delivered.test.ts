@@ -1,6 +1,6 @@
 // `tcpscope show --as delivered` prints each exchange and message as its receiver got it:
 // the request a rewrite rule changed as the target got it, a mock's answer as the client got
-// it, a request a rule reset with no response, a redis command the script rewrote and one a
+// it (as sent too: tcpscope sent it on the client's leg), a request a rule reset with no response, a redis command the script rewrote and one a
 // rule answered in the target's place, a line the script dropped; --json says the same. What
 // nothing changed prints as it does as sent. Real proxies with a rules file or a script, curl,
 // redis-server and redis-cli, and a line server over TCP.
@@ -123,9 +123,13 @@ describe('tcpscope show --as delivered', () => {
     expect(tagged).not.toContain('curl-test')
     expect(tagged).toMatch(/\n\(changed: the request as the target got it: rule "tag requests": [^\n]*; shown below as each receiver got it\)\nGET \/tagged HTTP\/1\.1\n/)
 
-    // The mock's answer, which the target never sent: as sent there is no response.
-    expect(sent.get('GET /api/user')).not.toMatch(/\nHTTP\/1\.1 \d{3} /)
-    expect(delivered.get('GET /api/user')).toMatch(/\nHTTP\/1\.1 200 OK\ncontent-type: application\/json\n[^]*\n\n\{"name":"from-rule"\}\n\(answered by rule "mock the user" \(respond\): the target never got the request\)\n$/)
+    // The mock's answer, which the target never sent: either way it is the client's response
+    // (what tcpscope sent on the client's leg), its start line marked as the rule's.
+    for (const text of [sent, delivered]) {
+      expect(text.get('GET /api/user')).toMatch(/\nHTTP\/1\.1 200 OK {3}\(mock: rule "mock the user", the target never got the request\)\ncontent-type: application\/json\n[^]*\n\n\{"name":"from-rule"\}\n$/)
+    }
+    expect(sent.get('GET /api/user')).toContain("(changed: the response tcpscope gave the client in the target's place (the target never got the request): rule \"mock the user\": ")
+    expect(delivered.get('GET /api/user')).toContain('(changed: the response as the client got it (the target never got the request): rule "mock the user": ')
 
     // A reset request: no response either way, and the line says what the rule did.
     for (const text of [sent, delivered]) {
@@ -144,7 +148,9 @@ describe('tcpscope show --as delivered', () => {
     expect(byPath('/flaky').status).toBeUndefined()
     const sentJson = jsonLines<ExchangeJson>(await show(capture, '--json'))
     expect(sentJson.find((e) => e.url.endsWith('/tagged'))!.requestHeaders).toContainEqual(['User-Agent', 'curl-test'])
-    expect(sentJson.find((e) => e.url.endsWith('/api/user'))!.status).toBeUndefined()
+    // As sent too: the answer tcpscope gave in the target's place.
+    expect(sentJson.find((e) => e.url.endsWith('/api/user'))).toMatchObject({ status: 200, state: 'complete', responseBody: { text: '{"name":"from-rule"}' } })
+    expect(sentJson.find((e) => e.url.endsWith('/api/user'))!.as).toBeUndefined()
     expect(byPath('/plain')).toEqual(sentJson.find((e) => e.url.endsWith('/plain')))
   })
 

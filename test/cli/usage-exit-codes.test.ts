@@ -41,6 +41,9 @@ const CASES: { args: string[]; says: RegExp }[] = [
 /** Commands that read a capture: the framing is read before the file is. */
 const READING: { args: string[]; says: RegExp }[] = [
   { args: ['show', 'no-such.tcap', '--frame', 'length:size=3'], says: /^tcpscope: show: --frame length:size=3: size=3 is not 1, 2, 4 or 8/ },
+  // A filter with a mistake, in every command that takes --filter (ls and export take none).
+  { args: ['show', 'no-such.tcap', '--filter', 'stauts:4xx'], says: /^tcpscope: show: --filter: unknown filter word "stauts:": did you mean status:\?\n$/ },
+  { args: ['replay', 'no-such.tcap', '--all', '--filter', 'port:abc'], says: /^tcpscope: replay: --filter: filter port:abc: port wants a whole number, e\.g\. port:6379\n$/ },
   { args: ['replay', 'no-such.tcap', '--conn', '1', '--by-message', '--frame', 'nonsense', '--target', '127.0.0.1:1'], says: /^tcpscope: replay: --frame nonsense:/ },
   // Neither one connection nor all of them: both ways are named.
   { args: ['replay', 'no-such.tcap'], says: /^tcpscope: replay: --conn is required \(a connection id from `tcpscope ls`, or --all for every connection\)/ },

@@ -26,3 +26,15 @@ export async function writeSampleCapture(path: string, opts: SampleOptions = {})
   await capture.close()
   if (opts.withoutIndex) writeFileSync(path, withoutStoredIndex(readFileSync(path)))
 }
+
+/** A capture of one HTTP/1.1 GET a connection (answered 200 "ok"), to each target with its Host header. */
+export async function writeHttpCapture(path: string, conns: Array<{ target: string; host: string; path?: string }>): Promise<void> {
+  const capture = await LiveCapture.create(path, { overwrite: true })
+  conns.forEach(({ target, host, path: p }, i) => {
+    const c = capture.openConnection({ kind: 'proxy', ownerId: 'p1', client: { address: '127.0.0.1', port: sampleClientPort(i), family: 'IPv4' }, target })
+    c.data('client', Buffer.from(`GET ${p ?? '/'} HTTP/1.1\r\nHost: ${host}\r\n\r\n`))
+    c.data('server', Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'))
+    c.close('closed')
+  })
+  await capture.close()
+}

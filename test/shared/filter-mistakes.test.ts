@@ -2,9 +2,10 @@
 // several in one line naming the first three and counting the rest, which splitMistakes takes
 // apart again (a hint's own "; " included); and the word a misspelt one most likely meant.
 import { describe, expect, it } from 'vitest'
-import { FilterMistakes, mistakesLine, nearestWord, splitMistakes } from '../../src/shared/filter-mistakes'
+import { endpointWord, FilterMistakes, mistakesLine, nearestWord, splitMistakes } from '../../src/shared/filter-mistakes'
 import { UserError } from '../../src/shared/errors'
 import { CONNECTION_WORDS } from '../../src/core/capture/query/connection-query'
+import { EXCHANGE_WORDS } from '../../src/shared/protocol-types'
 
 describe("a filter's mistakes", () => {
   it('says one as it was said, several numbered in one line, the rest counted', () => {
@@ -43,5 +44,22 @@ describe("a filter's mistakes", () => {
     // `prot` is one edit from port and one from proto: neither is said.
     expect(nearestWord('prot', keys)).toBeUndefined()
     expect(nearestWord('ab', ['aa', 'bb'])).toBeUndefined()
+  })
+
+  it('reads a word no list knows before a port (or nothing) as a host and its port, with a hint when it is a near miss of a word that takes that number', () => {
+    const exchangeKeys = [...EXCHANGE_WORDS, 'proto', 'conn']
+    for (const keys of [CONNECTION_WORDS, exchangeKeys]) {
+      expect(endpointWord('localhost', '18443', keys)).toEqual({})
+      expect(endpointWord('redis', '', keys)).toEqual({})
+      expect(endpointWord('stauts', '200', keys)).toEqual({ hint: 'stauts:200 is read as a host and its port: did you mean status:200?' })
+      // Not a status: no doubt (a host called stats on port 8125 is statsd).
+      expect(endpointWord('stats', '8125', keys)).toEqual({})
+      expect(() => endpointWord('stauts', '4xx', keys)).toThrow('unknown filter word "stauts:": did you mean status:?')
+      expect(() => endpointWord('colour', 'red', keys)).toThrow(/^unknown filter word "colour:": use /)
+    }
+    // A word of the connection list only: the exchange list has no port word to have meant.
+    expect(endpointWord('prot', '6379', ['port', 'status'])).toEqual({ hint: 'prot:6379 is read as a host and its port: did you mean port:6379?' })
+    expect(endpointWord('prot', '6379', exchangeKeys)).toEqual({})
+    expect(endpointWord('stauts', '', CONNECTION_WORDS)).toEqual({ hint: 'stauts: is read as a host: did you mean status:?' })
   })
 })

@@ -19,6 +19,18 @@ describe('proxyEnv', () => {
     expect(proxyEnvVars(target, 'cmd').map(([n]) => n)).not.toContain('http_proxy')
   })
 
+  it('points the variables that replace a program\'s roots at the bundle, NODE_EXTRA_CA_CERTS (which adds) at the CA alone, and sets NO_PROXY only when given', () => {
+    const withBundle = { ...target, bundlePath: '/data/ca/tcpscope-trust-bundle.pem' }
+    const vars = new Map(proxyEnvVars(withBundle, 'bash'))
+    for (const name of ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO']) expect(vars.get(name), name).toBe(withBundle.bundlePath)
+    expect(vars.get('NODE_EXTRA_CA_CERTS')).toBe(target.caPath)
+    expect(vars.has('NO_PROXY')).toBe(false)
+    const loopback = new Map(proxyEnvVars({ ...withBundle, noProxy: 'localhost,127.0.0.1,::1' }, 'zsh'))
+    expect([loopback.get('NO_PROXY'), loopback.get('no_proxy')]).toEqual(['localhost,127.0.0.1,::1', 'localhost,127.0.0.1,::1'])
+    // An empty list clears what the shell had; Windows' names ignore case, so one is set there.
+    expect(proxyEnvVars({ ...target, noProxy: '' }, 'powershell').filter(([n]) => /^no_proxy$/i.test(n))).toEqual([['NO_PROXY', '']])
+  })
+
   it('writes each shell its own syntax', () => {
     const t = { proxy: '[::1]:9000', caPath: 'C:\\Users\\o\'b\\ca.pem' }
     expect(proxyEnv('fish', t)[1]).toBe("set -gx HTTP_PROXY 'http://[::1]:9000'")

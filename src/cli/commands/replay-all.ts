@@ -19,6 +19,7 @@ import { writeAll, type Io } from '../output'
 import { captureNotes, withCaptureFile } from './open-capture'
 import type { ReplayValues } from './replay-options'
 import { replayTlsFrom } from '../tls-options'
+import { checkFilterFlag } from '../start-checks'
 
 /** Options of the one-connection modes, refused with --all rather than ignored. */
 const NOT_WITH_ALL = ['conn', 'exchange', 'request', 'strategy', 'hex', 'raw', 'fix-length', 'count', 'concurrency', 'as-server', 'listen'] as const
@@ -53,6 +54,8 @@ export async function runCaptureReplay(values: ReplayValues, path: string, io: I
   if (other) throw new UsageError(`replay: --${other} does not go with --all`)
   // Here, to name the option in the message; the engine is given the text as typed.
   if (values.target !== undefined) parseTargetEndpoint(values.target, '--target')
+  // A filter's mistake is a usage error (exit 2), said before the capture is read.
+  const hints = values.filter !== undefined ? checkFilterFlag('replay', values.filter, 'connections') : []
   const speed = parseSpeed(values.speed)
   const timeoutMs = parseMs('replay', values.timeout, '--timeout')
   // One line redrawn in place on a terminal; nothing when stderr is a file or a pipe.
@@ -103,7 +106,7 @@ export async function runCaptureReplay(values: ReplayValues, path: string, io: I
   if (stopped !== undefined) throw cancelled(stopped)
   // Nothing compared is no regression check passed: a mistyped filter in CI must fail, not exit 0.
   if (summary.connections === 0) {
-    const picked = values.filter === undefined ? `${path} has no connection` : `no connection in ${path} matches the filter "${values.filter}"`
+    const picked = values.filter === undefined ? `${path} has no connection` : `no connection in ${path} matches the filter "${values.filter}"${hints.map((h) => `; ${h}`).join('')}`
     throw new UserError(`nothing was replayed: ${summary.skipped > 0 ? `the ${summary.skipped} connection${summary.skipped === 1 ? '' : 's'} picked sent nothing` : picked}`)
   }
   if (summary.unreachable) throw new ExitError(summary.differed[0]?.error ?? 'the target could not be reached', EXIT.notConnected)

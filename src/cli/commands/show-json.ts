@@ -5,7 +5,9 @@
 // there, else `{"text": <base64>, "encoding": "base64"}`; up to --body-limit, with a note
 // when that (or anything else) left some out. A line goes out whole; while it is made, at most
 // one body's content is held (up to the limit), then only its JSON text. An exchange shown as
-// its receivers got it (--as delivered) says so: `"as": "delivered"` beside its `changed`.
+// its receivers got it (--as delivered) says so: `"as": "delivered"` beside its `changed`. A
+// request tcpscope answered in the target's place has `answeredBy` (the rule), and its
+// response fields (status, responseHeaders, responseBody) are that answer as the client got it.
 
 import { isTextKind } from '../../shared/body-type'
 import type { HttpExchange, HttpHeader, HttpMessage, WsMessage } from '../../shared/protocol-types'

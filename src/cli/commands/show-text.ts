@@ -3,7 +3,9 @@
 // each WebSocket message with its direction, time, size and payload. Bodies read as
 // `tcpscope replay` prints them (body-text.ts): text in its charset, binary as a short hex
 // dump; they are streamed a window at a time, so a big body is never held whole. An exchange
-// shown as delivered (--as delivered) is laid out the same, from what its receivers got.
+// shown as delivered (--as delivered) is laid out the same, from what its receivers got. A
+// request tcpscope answered in the target's place (a mock) has that answer as its response,
+// its start line marked as tcpscope's, either way: it is what the client's leg carried.
 
 import { isTextKind } from '../../shared/body-type'
 import { formatBytes, formatPeer, formatTimestamp } from '../../shared/human-readable'
@@ -46,13 +48,23 @@ function handledWords(by: NonNullable<HttpExchange['answeredBy']>): string {
   return terminalSafe(did !== undefined ? `${did} by ${who}` : `answered by ${who} (${by.action})`)
 }
 
+/**
+ * Beside the start line of an answer tcpscope gave in the target's place (the target sent
+ * none): `(mock: rule "mock status", the target never got the request)`.
+ */
+function answerMark(by: NonNullable<HttpExchange['answeredBy']>): string {
+  const whose = by.rule === 'script' ? 'answered by the script' : by.action === 'respond' ? `mock: rule "${by.label}"` : handledWords(by)
+  return terminalSafe(`(${whose}, the target never got the request)`)
+}
+
 /** How an exchange ended, when it is not simply complete; shown as delivered, `change` says the client got no response. */
 function stateLine(ex: HttpExchange, delivered?: ExchangeChange): string | undefined {
   if (ex.ended !== undefined) {
     const e = ex.ended
     return `(ended by ${e.kind === 'rst_stream' ? 'RST_STREAM' : 'GOAWAY'} ${e.name} from the ${e.by} at ${formatTimestamp(e.time, false)})`
   }
-  if (ex.answeredBy !== undefined) return `(${handledWords(ex.answeredBy)}: the target never got the request)`
+  // An answer shown says whose it is on its start line (answerMark).
+  if (ex.answeredBy !== undefined) return ex.response !== undefined ? undefined : `(${handledWords(ex.answeredBy)}: the target never got the request)`
   // A response a rule or the script kept from the client: the change line above says who.
   if (delivered?.noResponse === true) return '(the client got no response)'
   if (ex.state === 'pending') return '(no response in the capture)'
@@ -120,8 +132,9 @@ async function printContent(out: OutputBatches, source: PieceSource, limit: numb
 /** A body reads as text when the engine says its kind is text; in the charset it names. */
 const bodyCharset = (f: ContentFacts): string | undefined => (f.type !== undefined && isTextKind(f.type.kind) ? f.type.charset : undefined)
 
-async function printMessage(out: OutputBatches, msg: HttpMessage, body: PieceSource, limit: number): Promise<void> {
-  out.add(terminalSafe(msg.startLine) + '\n' + headerLines(msg.headers))
+/** A message's start line, headers, body and trailers; `mark` goes beside its start line. */
+async function printMessage(out: OutputBatches, msg: HttpMessage, body: PieceSource, limit: number, mark?: string): Promise<void> {
+  out.add(terminalSafe(msg.startLine) + (mark !== undefined ? `   ${mark}` : '') + '\n' + headerLines(msg.headers))
   if (msg.body.framing !== 'none') {
     out.add('\n')
     await printContent(out, body, limit, bodyCharset)
@@ -144,7 +157,8 @@ export async function printExchange(out: OutputBatches, conn: ShownConnection, e
   for (const info of ex.informational) out.add('\n' + terminalSafe(info.startLine) + '\n' + headerLines(info.headers))
   if (ex.response !== undefined) {
     out.add('\n')
-    await printMessage(out, ex.response, bodies.response, limit)
+    // The decoder gives a request tcpscope answered no response: one here is that answer, as the client got it.
+    await printMessage(out, ex.response, bodies.response, limit, ex.answeredBy !== undefined ? answerMark(ex.answeredBy) : undefined)
   }
   const state = stateLine(ex, as === 'delivered' ? change : undefined)
   if (state !== undefined) out.add(state + '\n')

@@ -7,7 +7,10 @@
 // script or a breakpoint changed says so after its head, from http.changes (http.delivered's
 // notes without the content: what the HAR export as delivered and the HTTP tab read), asked a
 // page at a time, only on a connection whose summary says something changed what its
-// receivers got: one walk of the connection's records a page, not one per exchange. With
+// receivers got: one walk of the connection's records a page, not one per exchange. A request
+// tcpscope answered in the target's place (a mock) is shown with the answer the client got,
+// marked as tcpscope's, as the HAR export as sent has it (http.changes gives its head, and
+// http.delivered.body its body). With
 // --as delivered each exchange and message is shown as its receiver got it: the page's
 // changes come with the exchanges as delivered (http.delivered.page: the same walk, the heads
 // of what a rule delivered) and the messages as delivered (msg.delivered.page), and a body a
@@ -27,7 +30,7 @@ import { line, outputClosed, OutputBatches, type Io } from '../output'
 import { captureNotes, withCaptureFile } from './open-capture'
 import { FRAME_OPTION } from '../common-options'
 import { showMessages } from './show-messages'
-import { checkStartFlags } from '../start-checks'
+import { checkFilterFlag, checkStartFlags, usageChecked } from '../start-checks'
 import { firstWindow, type PieceSource } from './show-bodies'
 import { problemJson, writeExchangeJson, writeWsMessageJson } from './show-json'
 import { printGrpcSide, printGrpcStatus, writeGrpcSideJson, type GrpcPages } from './show-grpc'
@@ -72,6 +75,7 @@ const OPTIONS = {
 const SHOW_NOTES = [
   'Per connection: a line with its id, addresses and protocol, then each exchange: the request line, headers and body (decoded as curl --compressed would: text in its charset, binary as a short hex dump), any 1xx, then the response; HTTP/2 exchanges with their stream and pseudo-headers; a gRPC call then its messages each way as trees of protobuf fields, and its grpc-status; then its WebSocket messages with direction, time, size and payload. A raw connection that carries a protocol tcpscope reads (recognised from its first bytes or port: redis, PostgreSQL, MySQL, MQTT, Modbus TCP, DNS over TCP), or that --frame cuts, lists its messages one line each: number, direction, time, size and summary, and the message it answers.',
   'With --json, a raw connection\'s messages are {"type": "message", conn, protocol (resp, postgres, line, length, ...), message, dir, time, size, offset, summary, command, pair, payload: {"text"} or {"hex"}, fields: [{name, value, offset, length, children}]} (offsets from the message\'s first byte).',
+  'A request a traffic rule or the script answered in the target\'s place (a mock) is followed by the answer the client got, which tcpscope sent in the server\'s stead (as the HAR export has it), its start line marked `(mock: rule "NAME", the target never got the request)`; in --json its status, responseHeaders and responseBody are that answer, beside "answeredBy": {rule, label, action}. One a rule reset, closed or dropped ends with a line saying so: the client got no response.',
   'With --as delivered, an exchange a rule changed is printed as its receivers got it, its line after the head ending "shown below as each receiver got it" (in --json its headers, bodies, status and url are the delivered ones, with "as": "delivered"); a message a rule rewrote shows what its receiver got ("sent": {size, summary} in --json), and one dropped or answered instead says its receiver got none of it ("delivered": false, and the "answer" the sender got). What nothing changed prints as it does without --as; WebSocket and gRPC messages are shown as sent.',
   'Example: tcpscope show capture.tcap --filter "host:api status:5xx" --body-limit 64KiB; tcpscope show capture.tcap --conn 3 --exchange 2 --json | jq .responseBody.text; tcpscope show capture.tcap --conn 7 --frame length:size=2'
 ]
@@ -248,9 +252,15 @@ class Show {
     return (await (this.opts.as === 'delivered' ? this.engine['http.delivered.page'](page) : this.engine['http.changes'](page))).exchanges
   }
 
-  /** The exchange to print: as sent, or (--as delivered) as the engine says its receivers got it. */
+  /**
+   * The exchange to print: as sent, or (--as delivered) as the engine says its receivers got
+   * it. As sent, a request tcpscope answered in the target's place has that answer as its
+   * response: it is what was sent on the client's leg, by tcpscope (http.changes `answered`).
+   */
   private shownAs(ex: HttpExchange, facts: DeliveredExchangeFacts | undefined): ShownExchange {
-    if (this.opts.as !== 'delivered' || facts?.exchange === undefined) return { ex, as: 'sent', delivered: {} }
+    if (this.opts.as !== 'delivered' || facts?.exchange === undefined) {
+      return facts?.answered !== undefined ? { ex: facts.answered, as: 'sent', delivered: { response: true } } : { ex, as: 'sent', delivered: {} }
+    }
     return { ex: facts.exchange, as: 'delivered', delivered: { ...(facts.request ? { request: true } : {}), ...(facts.response ? { response: true } : {}) } }
   }
 
@@ -334,7 +344,11 @@ async function runShow({ values, positionals }: Parsed<typeof OPTIONS>, io: Io):
   const bodyLimit = parseSize('show', values['body-limit'], '--body-limit', 1, DEFAULT_BODY_LIMIT) ?? SHOW_BODY_LIMIT
   const as = oneOfFlag('show', values.as, '--as', EXPORT_AS) ?? 'sent'
   const filter = values.filter?.trim()
-  if (filter) refuseMessageWords(filter)
+  if (filter) {
+    // A filter's mistake is a usage error (exit 2), said before the file is read.
+    usageChecked('show', () => refuseMessageWords(filter))
+    for (const hint of checkFilterFlag('show', filter, 'exchanges')) line(io.err, `tcpscope: show: ${hint}`)
+  }
   const frame = values.frame?.trim()
   if (frame) checkStartFlags('show', { frame })
   const opts: ShowOptions = { json: values.json === true, bodyLimit, as, ...(frame ? { frame } : {}), ...(exchange !== undefined ? { exchange: exchange - 1 } : {}) }

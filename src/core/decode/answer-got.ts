@@ -1,10 +1,11 @@
 // What the client got in place of the target's response when a rule or the script answered
-// its HTTP/1 request: the answer is not in the target's stream (the target never saw the
-// request) but in the `rule` record, in the client's direction (capture-format.md, "The rule
-// record"). Its status, content type and body size are read from the answer the record kept,
-// so the exchange list, the connection list's Info and the HTTP view's sizes say what the
-// client received, not 0 B. An answer kept only as its size and SHA-256 (over 1 MiB) says
-// nothing of its head: nothing is made up for it.
+// its request: the answer is not in the target's stream (the target never saw the request)
+// but in the `rule` record, in the client's direction (capture-format.md, "The rule record").
+// Its status, content type and body size are read from the answer the record kept (HTTP/1's
+// head here; HTTP/2's frames by the one reader of them, export/delivered-message.ts), so the
+// exchange list, the connection list's Info and the HTTP view's sizes say what the client
+// received, not 0 B. An answer kept only as its size and SHA-256 (over 1 MiB) says nothing of
+// its head: nothing is made up for it.
 
 import type { AnswerGot } from '../../shared/protocol-types'
 import type { RuleEventInfo } from '../../shared/rules/rule-types'
@@ -13,15 +14,18 @@ import { latin1 } from '../protocols/http1/bytes'
 import { findBlankLine } from '../protocols/http1/head-boundary'
 import { firstHeader, parseHead } from '../protocols/http1/head-parser'
 import { MAX_HEAD_BYTES } from '../protocols/http1/message-reader'
+import { T_HEADERS } from '../protocols/http2/frame-reader'
+import { readH2Frames } from '../export/delivered-message'
 
 /** Base64 characters read for the head: MAX_HEAD_BYTES of bytes, a whole number of quads. */
 const HEAD_BASE64 = Math.ceil(MAX_HEAD_BYTES / 3) * 4
 
-/** The answer a rule record kept, if it is an HTTP/1 response, in short; `time` is the record's. */
+/** The answer a rule record kept, if it is an HTTP/1 response or HTTP/2 frames that carry one, in short; `time` is the record's. */
 export function answerGot(info: Partial<RuleEventInfo>, time: number): AnswerGot | undefined {
   const b64 = info.delivered
   const total = info.deliveredSize
-  if (typeof b64 !== 'string' || typeof total !== 'number' || !b64.startsWith('SFRUUC')) return undefined // "HTTP/"
+  if (typeof b64 !== 'string' || typeof total !== 'number') return undefined
+  if (!b64.startsWith('SFRUUC')) return h2AnswerGot(b64, time) // "HTTP/"
   const head = Buffer.from(b64.slice(0, HEAD_BASE64), 'base64')
   const bodyAt = findBlankLine(head, 0, true)
   if (bodyAt < 0) return undefined
@@ -40,6 +44,25 @@ export function answerGot(info: Partial<RuleEventInfo>, time: number): AnswerGot
   else if (framing.kind === 'none') got.size = 0
   // Chunked: the content's size is not the bytes' (no rule or script answers chunked; a size
   // would need the whole answer read), so it stays unsaid.
+  return got
+}
+
+/**
+ * HTTP/2: the frames a record kept (the answer's HEADERS, its DATA, any trailers), read as
+ * `tcpscope show` and the exports read them; an answer is tcpscope's own block, literals a
+ * fresh HPACK decoder reads. Anything else (a reset, an HTTP/1 request) gives nothing.
+ */
+function h2AnswerGot(b64: string, time: number): AnswerGot | undefined {
+  const bytes = Buffer.from(b64, 'base64')
+  // A first frame that is no HEADERS is no answer: nothing more is decoded.
+  if (bytes.length < 9 || bytes[3] !== T_HEADERS) return undefined
+  const read = readH2Frames(bytes, time)
+  if (!('response' in read)) return undefined
+  const msg = read.response.message
+  if (msg.status === undefined || !Number.isSafeInteger(msg.status)) return undefined
+  const got: AnswerGot = { status: msg.status, at: time, size: msg.body.size }
+  const type = firstHeader(msg.headers, 'content-type')
+  if (type !== undefined) got.contentType = type
   return got
 }
 

@@ -19,8 +19,8 @@ import { WorkerPool, createDecoderHost, type DecoderHost, type HostOptions } fro
 import { decodeExchanges } from './exchange-detail'
 import { ExchangeDetails } from './exchange-details'
 import { BodiesAhead, messagesOf } from './content-ahead'
-import { ExchangeList } from './exchange-query'
-import { exchangeWord, protoWord } from './exchange-words'
+import { ExchangeList, parseExchangeFilter } from './exchange-query'
+import { decodedWord } from './exchange-words'
 import { readWsPayload } from './ws-payload'
 import { Messages } from './messages/messages'
 
@@ -200,14 +200,14 @@ export class Decoding {
         return d.progress(of)
       },
       wordTest: (key, value) => {
-        const proto = key === 'proto' ? protoWord(value) : undefined
-        if (proto && 'connection' in proto) return (connId) => proto.connection(d.conn(connId)?.protocol, d.conn(connId)?.carries)
         if (key === 'tls') return (connId) => d.conn(connId)?.protocol === 'tls'
         if (key === 'sni') {
           const text = value.toLowerCase()
           return (connId) => d.conn(connId)?.hello?.sni?.toLowerCase().includes(text) ?? false
         }
-        const test = proto ? proto.exchange : exchangeWord(key, value)
+        const word = decodedWord(key, value)
+        if ('connection' in word) return (connId) => word.connection(d.conn(connId)?.protocol, d.conn(connId)?.carries)
+        const test = word.exchange
         // A connection passes when one of its exchanges does.
         return (connId) => {
           const c = d.conn(connId)
@@ -307,6 +307,9 @@ export class Decoding {
     await markHttps(view, page.rows)
     if (!done) page.scan = e.decoding.progress(of)
     page.decoder = this.mode
+    // Said when they explain an empty list (ConnectionPage.hints).
+    const hints = rows.length === 0 && q.filter ? parseExchangeFilter(q.filter).hints : []
+    if (hints.length > 0) page.hints = hints
     return page
   }
 

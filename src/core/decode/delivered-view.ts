@@ -51,22 +51,26 @@ export async function deliveredView(view: CaptureView, connId: number, ex: HttpE
  * content: one walk of the connection's records (as the HAR export as delivered takes them),
  * no body read; what `tcpscope show` marks an exchange changed by. `withExchanges`: each
  * exchange a side of which its receiver got otherwise comes too, as delivered (its messages'
- * heads: `show --as delivered` reads their bodies by http.delivered.body).
+ * heads: `show --as delivered` reads their bodies by http.delivered.body). Without it, a
+ * request tcpscope answered in the target's place comes with that answer (`answered`, what
+ * the HAR export as sent writes, in its words), which `show` prints as sent on the client's leg.
  */
 export async function deliveredFacts(view: CaptureView, connId: number, exchanges: readonly HttpExchange[], signal?: AbortSignal, withExchanges = false): Promise<DeliveredExchangeFacts[]> {
   const conn = await DeliveredConnection.open(view, connId)
   const out: DeliveredExchangeFacts[] = []
   for (const ex of exchanges) {
     if (signal?.aborted) throw new UserError('cancelled', ERROR_CODES.ECANCELED)
-    const got = await conn.next(ex)
+    const { delivered: got, answered } = await conn.both(ex)
     const sides = changedSides(ex, got)
     const changed = sides.request !== undefined || sides.response !== undefined || sides.noResponse
+    const asSent = withExchanges ? undefined : answered
     out.push({
-      notes: got.notes,
+      notes: asSent?.notes ?? got.notes,
       local: got.local,
       ...(sides.request !== undefined ? { request: true } : {}),
       ...(sides.response !== undefined ? { response: true } : sides.noResponse ? { noResponse: true } : {}),
-      ...(withExchanges && changed ? { exchange: got.exchange } : {})
+      ...(withExchanges && changed ? { exchange: got.exchange } : {}),
+      ...(asSent !== undefined ? { answered: asSent.exchange } : {})
     })
   }
   return out

@@ -5,7 +5,7 @@
 // distinct string, so every key is a whole number and sorts natively.
 
 import { UserError } from '../../shared/errors'
-import { FilterMistakes, unknownFilterWord } from '../../shared/filter-mistakes'
+import { endpointWord, FilterMistakes } from '../../shared/filter-mistakes'
 import { EXCHANGE_WORDS, type ExchangeSortKey } from '../../shared/protocol-types'
 import { sortRowsBy } from '../capture/query/sort-rows'
 import type { ExchangeTable } from './exchange-table'
@@ -13,17 +13,23 @@ import { exchangeProto, exchangeWord, hostOrPath, type ExchangeTest } from './ex
 
 const KEYS = [...EXCHANGE_WORDS, 'proto', 'conn'] as const
 
-/** The exchange words as one test; every word's mistake is said, in one UserError. */
-function parseExchangeFilter(filter: string): ExchangeTest | undefined {
+/**
+ * The exchange words as one test; every word's mistake is said, in one UserError. A word the
+ * list does not know before a port (`localhost:8443`) is a host and its port, as the
+ * connection list reads it (endpointWord), with the hints of words read with a doubt.
+ */
+export function parseExchangeFilter(filter: string): { test: ExchangeTest | undefined; hints: string[] } {
   const words = filter.match(/-?(?:[a-z]+:)?(?:"[^"]*"|\S+)/gi) ?? []
   const mistakes = new FilterMistakes()
   const tests: ExchangeTest[] = []
+  const hints: string[] = []
   for (let word of words) {
     const negate = word.startsWith('-') && word.length > 1
     if (negate) word = word.slice(1)
     const colon = /^([a-z]+):(.*)$/i.exec(word)
     const test = mistakes.word((): ExchangeTest => {
-      if (!colon) return hostOrPath(word.replace(/^"|"$/g, '').toLowerCase())
+      const plain = (): ExchangeTest => hostOrPath(word.replace(/^"|"$/g, '').toLowerCase())
+      if (!colon) return plain()
       const key = colon[1].toLowerCase()
       const value = colon[2].replace(/^"|"$/g, '')
       if (key === 'conn') {
@@ -33,12 +39,14 @@ function parseExchangeFilter(filter: string): ExchangeTest | undefined {
       }
       if (key === 'proto') return exchangeProto(value)
       if ((EXCHANGE_WORDS as readonly string[]).includes(key)) return exchangeWord(key, value)
-      throw unknownFilterWord(key, KEYS)
+      const { hint } = endpointWord(key, colon[2], KEYS)
+      if (hint !== undefined) hints.push(hint)
+      return plain()
     })
     if (test !== undefined) tests.push(negate ? (t, row) => !test(t, row) : test)
   }
   mistakes.throwAny()
-  return tests.length === 0 ? undefined : (t, row) => tests.every((x) => x(t, row))
+  return { test: tests.length === 0 ? undefined : (t, row) => tests.every((x) => x(t, row)), hints }
 }
 
 /**
@@ -165,7 +173,7 @@ export class ExchangeList {
     const t = this.table
     const last = this.cached
     if (last?.key === key && last.version === t.version) return last.rows
-    const test = filter ? parseExchangeFilter(filter) : undefined
+    const test = filter ? parseExchangeFilter(filter).test : undefined
     const keyOf = this.keyOf(sort)
     const put = last?.key === key && last.epoch === t.logEpoch ? t.putSince(last.logAt) : undefined
     // A few rows put merge in cheaply; many (a filter's first pass, a list asked for rarely) cost less sorted whole.

@@ -65,9 +65,14 @@ export function exchangeWord(key: string, value: string): ExchangeTest {
   }
 }
 
-/** A bare word: in the host or the path. */
+/**
+ * A bare word: in the host or the path. A host and its port (`example.com:443`) finds the
+ * requests that name that host without a port too (`Host: example.com`, as clients write a
+ * default port), as the connection list finds it in the connection's target.
+ */
 export function hostOrPath(text: string): ExchangeTest {
-  const host = byString('host', (s) => s.includes(text))
+  const named = /^(.+):(?:80|443)$/.exec(text)?.[1]
+  const host = byString('host', (s) => s.includes(text) || (named !== undefined && s.endsWith(named) && !/:\d+$/.test(s)))
   const path = byString('path', (s) => s.toLowerCase().includes(text))
   return (t, row) => host(t, row) || path(t, row)
 }
@@ -91,6 +96,15 @@ export function protoWord(value: string): { connection: (p: Protocol | undefined
   const wanted = PROTOS[v]
   if (!wanted) throw new UserError(`filter proto:${value}: ${PROTO_HINT}`)
   return { connection: (p) => p !== undefined && wanted.includes(p) }
+}
+
+/**
+ * A word of the connection list that decoding answers, other than tls: and sni: (`proto:`,
+ * the exchange words): a test of the connection, or of its exchanges (one passing is enough).
+ * A bad value is a one-line UserError.
+ */
+export function decodedWord(key: string, value: string): ReturnType<typeof protoWord> {
+  return key === 'proto' ? protoWord(value) : { exchange: exchangeWord(key, value) }
 }
 
 /** `proto:` words for the protocols of raw connections' messages, with the names people also use. */

@@ -75,7 +75,7 @@ async function readHttp1(bytes: Uint8Array, time: number, method: string | undef
 }
 
 /** HTTP/2 frames of one stream: the message they carry, or the reset. */
-function readH2(bytes: Uint8Array, time: number): Reading {
+export function readH2Frames(bytes: Uint8Array, time: number): Reading {
   const hpack = new HpackDecoder({ maxTableSize: HPACK_MAX_TABLE })
   const blocks: Uint8Array[][] = []
   let open: Uint8Array[] | undefined
@@ -175,5 +175,5 @@ export function readH2Text(bytes: Uint8Array, time: number): Reading {
 
 /** What a record kept, read as the message its receiver got: HTTP/2 frames, or an HTTP/1 message. */
 export function readDelivered(bytes: Uint8Array, h2: boolean, time: number, method: string | undefined): Promise<Reading> | Reading {
-  return h2 ? readH2(bytes, time) : readHttp1(bytes, time, method)
+  return h2 ? readH2Frames(bytes, time) : readHttp1(bytes, time, method)
 }

@@ -41,6 +41,14 @@ export interface DeliveredExchange {
 
 const UNCHANGED = (ex: HttpExchange): DeliveredExchange => ({ exchange: ex, delivered: new Map(), notes: [], local: false })
 
+/** DeliveredConnection.answered of a read: the request as the client sent it, with the answer it got when tcpscope answered it. */
+function answeredOf(ex: HttpExchange, { delivered: d, asSent }: { delivered: DeliveredExchange; asSent: string[] }): DeliveredExchange {
+  if (!d.local) return UNCHANGED(ex)
+  const exchange: HttpExchange = { ...d.exchange }
+  if (ex.request !== undefined) exchange.request = ex.request
+  return { exchange, delivered: d.delivered, notes: asSent, local: true }
+}
+
 /** The request as the target got it (curl: one exchange, its response left alone). */
 export async function requestAsDelivered(acts: RuleActs, ex: HttpExchange): Promise<Omit<DeliveredExchange, 'exchange'> & { request?: HttpMessage }> {
   const req = ex.request
@@ -82,11 +90,18 @@ export class DeliveredConnection {
    * exchange comes back as it is: what the rules changed is for an export as delivered.
    */
   async answered(ex: HttpExchange): Promise<DeliveredExchange> {
-    const { delivered: d, asSent } = await this.read(ex)
-    if (!d.local) return UNCHANGED(ex)
-    const exchange: HttpExchange = { ...d.exchange }
-    if (ex.request !== undefined) exchange.request = ex.request
-    return { exchange, delivered: d.delivered, notes: asSent, local: true }
+    return answeredOf(ex, await this.read(ex))
+  }
+
+  /**
+   * next's and answered's from one read of the records (`tcpscope show` as sent): `answered`
+   * only where tcpscope gave the client an answer in the target's place, read from its record.
+   */
+  async both(ex: HttpExchange): Promise<{ delivered: DeliveredExchange; answered?: DeliveredExchange }> {
+    const read = await this.read(ex)
+    const answered = answeredOf(ex, read)
+    const res = answered.exchange.response
+    return { delivered: read.delivered, ...(answered.local && res !== undefined && answered.delivered.has(res) ? { answered } : {}) }
   }
 
   private async read(ex: HttpExchange): Promise<{ delivered: DeliveredExchange; asSent: string[] }> {

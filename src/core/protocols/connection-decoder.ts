@@ -108,7 +108,8 @@ class Decoder implements ConnectionDecoder {
   }
 
   answered(offset: number, by: AnsweredBy): void {
-    if (this.ws || this.h2) return
+    if (this.h2) return this.h2.answered(offset, by)
+    if (this.ws) return
     if (this.http) return this.http.answered(offset, by)
     if (this.known === 'unknown') this.held.push({ dir: 'client', bytes: new Uint8Array(0), offset, time: NaN, answered: by })
   }
@@ -219,6 +220,7 @@ class Decoder implements ConnectionDecoder {
     h2.streamFinal(this.sink)
     for (const h of held) {
       if (h.renumbered) h2.renumbered(h.renumbered)
+      else if (h.answered) h2.answered(h.offset, h.answered)
       else if (isBytes(h)) h2.push(h.dir, h.bytes, h.offset, h.time)
     }
     for (const dir of ['client', 'server'] as const) if (this.endedEarly[dir] !== undefined) h2.end(dir)

@@ -12,6 +12,15 @@ import type { Renumbering } from './http2/renumbered-streams'
 /** Raw DEFLATE inflation with a preset dictionary (the previous output: permessage-deflate's context takeover), injected so decoders stay free of Node. */
 export type InflateRaw = (data: Uint8Array, dictionary: Uint8Array | undefined, maxOutput: number) => { output: Uint8Array; error?: string }
 
+/**
+ * A rule or the script that ended a request here gave the client an answer in the target's
+ * place (a mock, a forward's answer, the script's answer or its 502): the exchange is whole
+ * without the target's response. A close, reset or drop left the client none.
+ */
+export function answersClient(by: Pick<AnsweredBy, 'action' | 'message'>): boolean {
+  return by.action === 'respond' || by.action === 'forward' || (by.action === 'script' && /^the script (answered|failed)\b/.test(by.message))
+}
+
 /** wantFrom's answer for a direction a decoder reads no more of. */
 export const NOTHING_MORE = Number.MAX_SAFE_INTEGER
 

@@ -1,6 +1,6 @@
 // The engine's certificate authority: opened once, lazily, the first time something needs
 // it (a TLS proxy, a server session, an interception, the CA panel), and shared by all of
-// them through one accessor; and the handlers of ca.info, ca.export and ca.regenerate.
+// them through one accessor; and the handlers of ca.info, ca.bundle, ca.export and ca.regenerate.
 
 import type { CaExport } from '../../shared/intercept-types'
 import { ERROR_CODES, UserError } from '../../shared/errors'
@@ -9,6 +9,7 @@ import { inspectTarget } from '../files/file-target'
 import { writeReplacing } from '../files/replace-file'
 import type { SaveFolder } from '../files/save-folder'
 import { CertificateAuthority } from './certificate-authority'
+import { writeTrustBundle } from './trust-bundle'
 
 /**
  * How a module gets the CA: ask each time it is needed (per connection, say), never keep
@@ -16,7 +17,7 @@ import { CertificateAuthority } from './certificate-authority'
  */
 export type CaSource = () => Promise<CertificateAuthority>
 
-export type CaCommandName = 'ca.info' | 'ca.export' | 'ca.regenerate'
+export type CaCommandName = 'ca.info' | 'ca.bundle' | 'ca.export' | 'ca.regenerate'
 
 export class CaService {
   private current: Promise<CertificateAuthority> | undefined
@@ -57,6 +58,10 @@ export class CaService {
 
   readonly commands: CommandTable<CaCommandName> = {
     'ca.info': async () => (await this.ca()).info(),
+    'ca.bundle': async () => {
+      const ca = await this.ca()
+      return writeTrustBundle(ca.paths, ca.pem)
+    },
     'ca.export': async (args) => {
       const ca = await this.ca()
       const format = args.format ?? 'pem'

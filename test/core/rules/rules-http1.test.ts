@@ -195,15 +195,15 @@ describe('HTTP/1 rules', () => {
     } finally {
       await reader.dispose()
     }
-    // `tcpscope show`: each request with its own response, the mocked ones saying who answered.
+    // `tcpscope show`: each request with its own response, the mocked ones with the answer the client got, saying whose it is.
     const shown = await runCli(['show', t.capturePath, '--conn', String(connId), '--body-limit', '1KiB'])
     expect(shown.code).toBe(0)
     const blocks = shown.stdout.split(/\n(?=#\d+ exchange )/).slice(1)
-    expect(blocks.map((b) => [/^GET (\S+)/m.exec(b)?.[1], /^HTTP\/1\.1 (\d+)/m.exec(b)?.[1], /^\(answered by rule "[^"]*" \(respond\): the target never got the request\)$/m.test(b)])).toEqual([
+    expect(blocks.map((b) => [/^GET (\S+)/m.exec(b)?.[1], /^HTTP\/1\.1 (\d+)/m.exec(b)?.[1], /^HTTP\/1\.1 201 Created {3}\(mock: rule "[^"]*", the target never got the request\)$/m.test(b)])).toEqual([
       ['/a', '200', false],
-      ['/mock/1', undefined, true],
+      ['/mock/1', '201', true],
       ['/b', '200', false],
-      ['/mock/2', undefined, true],
+      ['/mock/2', '201', true],
       ['/c', '200', false]
     ])
   })

@@ -9,7 +9,7 @@
 
 import { RESET_CAUSES, type ConnectionEnd, type ConnectionPage, type ConnectionSummary, type SortKey } from '../../../shared/capture-types'
 import { ERROR_CODES, UserError } from '../../../shared/errors'
-import { FilterMistakes, unknownFilterWord } from '../../../shared/filter-mistakes'
+import { endpointWord, FilterMistakes, unknownFilterWord } from '../../../shared/filter-mistakes'
 import { EXCHANGE_WORDS } from '../../../shared/protocol-types'
 import { isTlsWord, tlsTerm, viaTerm, type TlsWord } from './tls-words'
 import type { IndexView, PeerRole, RowFields } from '../read/index-view'
@@ -225,6 +225,8 @@ export interface ParsedFilter {
   negated: boolean[]
   /** Some word needs the connections decoded. */
   decoded: boolean
+  /** Words read with a doubt, each a line saying how and what was likely meant (`stauts:200`: endpointWord). */
+  hints: string[]
 }
 
 /**
@@ -238,6 +240,7 @@ export function parseQuery(filter: string, facts?: ProtocolFacts, inFlight?: str
   const preds: Predicate[] = []
   const texts: string[] = []
   const negated: boolean[] = []
+  const hints: string[] = []
   let decoded = false
   for (let word of words) {
     const negate = word.startsWith('-') && word.length > 1
@@ -262,11 +265,13 @@ export function parseQuery(filter: string, facts?: ProtocolFacts, inFlight?: str
       decoded ||= isDecoded(key) || (isTlsWord(key) && facts !== undefined)
       p = mistakes.word(() => term(key, colon[2].replace(/^"|"$/g, ''), facts))
     }
-    // `host:80` is an endpoint, not a filter word, whatever the host is called (`portal:443`,
-    // `sid:1`: a saved filter, a toxic's match, must go on meaning what it meant); `colour:red`
-    // is a mistake worth saying.
-    else if (colon && key !== undefined && colon[2] !== '' && !/^\d+$/.test(colon[2])) p = mistakes.word(() => term(key, colon[2]))
     else {
+      // `redis:6379` is an endpoint, whatever the host is called; `colour:red` a mistake (endpointWord).
+      if (colon && key !== undefined) {
+        const read = mistakes.word(() => endpointWord(key, colon[2], CONNECTION_WORDS))
+        if (read === undefined) continue
+        if (read.hint !== undefined) hints.push(read.hint)
+      }
       const text = word.replace(/^"|"$/g, '').toLowerCase()
       const inEndpoints = endpointsInclude(text)
       const inFields: Predicate = (f, row) => inEndpoints(f, row) || lower(f.ownerId(row)) === text
@@ -281,7 +286,7 @@ export function parseQuery(filter: string, facts?: ProtocolFacts, inFlight?: str
   }
   mistakes.throwAny()
   const predicate: Predicate | undefined = preds.length === 0 ? undefined : (f, row) => preds.every((p) => p(f, row))
-  return { predicate, texts, negated, decoded }
+  return { predicate, texts, negated, decoded, hints }
 }
 
 /**
@@ -361,7 +366,7 @@ export class ConnectionQuery {
     await this.index.loadAll()
     // A list is looked at: a plain word may come next.
     this.index.prepareWords?.()
-    const { predicate, texts, negated, decoded } = q.filter ? parseQuery(q.filter, facts) : { predicate: undefined, texts: [], negated: [], decoded: false }
+    const { predicate, texts, negated, decoded, hints } = q.filter ? parseQuery(q.filter, facts) : { predicate: undefined, texts: [], negated: [], decoded: false, hints: [] }
     // Protocol words look at what is decoded: decoding catches up for a while first, and the answer says how far it got.
     let scan: ConnectionPage['scan']
     if (decoded && facts) {
@@ -398,6 +403,8 @@ export class ConnectionQuery {
     }
     const page: ConnectionPage = { total: rows.length, of, offset: q.offset, rows: Array.from(rows.subarray(q.offset, q.offset + q.limit), (row) => ix.summary(row)) }
     if (scan) page.scan = scan
+    // Said when they explain an empty list: a host of that name, matching, needs no doubt cast on it.
+    if (rows.length === 0 && hints.length > 0) page.hints = hints
     return page
   }
 

@@ -11,7 +11,7 @@ import type { AnsweredBy, DecodeProblem, HttpExchange, HttpMessage, ProtocolSumm
 import { FRAMING_HEADERS, requestFraming, responseFraming, type Framing } from './body-framing'
 import { hasHeader, headerNames, headerTokens, headerValues, type HeaderNames } from './head-parser'
 import { MessageReader } from './message-reader'
-import { NOTHING_MORE, type ExchangeSink } from '../stream-decoder'
+import { answersClient, NOTHING_MORE, type ExchangeSink } from '../stream-decoder'
 import { exchangeSummary, snapshot, SUMMARY_HEADERS } from '../exchange-snapshot'
 
 /** Requests that may wait for their responses at once: past this a client is not speaking HTTP to a server that answers, and holding them all would be unbounded. */
@@ -139,7 +139,7 @@ export class Http1Decoder {
     // A response already begun is the target's: the rule record is not of this request.
     if (!entry.awaiting || entry.ex.informational.length > 0) return
     entry.ex.answeredBy = by
-    entry.answeredWith = by.action === 'respond' || by.action === 'forward' || (by.action === 'script' && by.message.startsWith('the script answered'))
+    entry.answeredWith = answersClient(by)
     entry.awaiting = false
     this.awaiting.splice(this.awaiting.indexOf(entry), 1)
     if (this.pausedFor === entry) {

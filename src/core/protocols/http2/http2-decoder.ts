@@ -9,12 +9,16 @@
 // Where HTTP/2 traffic rules sent the client's streams to the target under ids of its own (a
 // held request overtaken), their `renumber` records say so: the target's frames are read
 // with the client's ids (renumbered-streams.ts), and its GOAWAY ends the streams the record
-// names. The Frames view still shows each frame's id as it was on the wire.
+// names. The Frames view still shows each frame's id as it was on the wire. A stream a rule or
+// the script ended in the target's place (its `rule` record, which follows the request's
+// HEADERS) gets nothing from the target: it is marked `answeredBy`, and an answer the client
+// got (a mock's) makes it whole, as on HTTP/1 (the answer itself is the record's).
 
 import type { Direction } from '../../../shared/direction'
-import { h2ErrorName, MAX_H2_DATA_RANGES, type DecodeProblem, type H2StreamEnd, type HttpExchange, type HttpHeader, type HttpMessage, type ProtocolSummary } from '../../../shared/protocol-types'
+import { h2ErrorName, MAX_H2_DATA_RANGES, type AnsweredBy, type DecodeProblem, type H2StreamEnd, type HttpExchange, type HttpHeader, type HttpMessage, type ProtocolSummary } from '../../../shared/protocol-types'
 import { exchangeSummary, snapshot } from '../exchange-snapshot'
-import type { ExchangeSink } from '../stream-decoder'
+import { answersClient, type ExchangeSink } from '../stream-decoder'
+import { endedHere, type RuleEventInfo } from '../../../shared/rules/rule-types'
 import { settingsOf } from './frame-info'
 import { dataOf, F_END_HEADERS, F_END_STREAM, F_PADDED, F_PRIORITY, FRAME_HEADER, FrameReader, T_CONTINUATION, T_DATA, T_GOAWAY, T_HEADERS, T_PUSH_PROMISE, T_RST_STREAM, T_SETTINGS } from './frame-reader'
 import type { RawFrame } from './raw-frame'
@@ -46,6 +50,8 @@ interface Entry {
   ex: HttpExchange
   /** Each side may still send on the stream. */
   open: Record<Direction, boolean>
+  /** A rule or the script answered the client in the target's place (AnsweredBy): the exchange needs no response of the target's. */
+  answered?: boolean
 }
 
 const other = (dir: Direction): Direction => (dir === 'client' ? 'server' : 'client')
@@ -150,6 +156,27 @@ export class Http2Decoder {
     const n = ++this.problemCount
     if (n <= MAX_PROBLEMS) this.problems.push(p)
     else if (n === MAX_PROBLEMS + 1) this.problems.push({ ...p, message: `more than ${MAX_PROBLEMS} problems: the rest are not listed` })
+  }
+
+  /**
+   * A traffic rule or the script ended the client's stream whose HEADERS start at `offset` in
+   * the target's place (ConnectionDecoder.answered): the target never got it, so nothing of it
+   * comes from the target, and an answer the client got makes the exchange whole.
+   */
+  answered(offset: number, by: AnsweredBy): void {
+    // A forward that was not made: the stream went to the target after all.
+    if (!endedHere({ action: by.action as RuleEventInfo['action'], message: by.message }, true)) return
+    for (const e of this.streams.values()) {
+      const req = e.ex.request
+      if (req === undefined || e.ex.pushedOn !== undefined || req.headRange.offset !== offset) continue
+      // A response already begun is the target's: the record is not of this stream.
+      if (e.ex.response !== undefined || e.ex.informational.length > 0) return
+      e.ex.answeredBy = by
+      e.answered = answersClient(by)
+      e.open.server = false
+      this.changed.add(e)
+      return this.settle(e)
+    }
   }
 
   /** The target got the client's streams under ids of its own (traffic rules: a `renumber` record). */
@@ -404,7 +431,7 @@ export class Http2Decoder {
   private settle(entry: Entry): void {
     const ex = entry.ex
     const requestDone = !ex.request || ex.request.body.complete
-    const responseDone = ex.response?.body.complete === true
+    const responseDone = ex.response?.body.complete === true || entry.answered === true
     const live = entry.open.client || entry.open.server
     const state = requestDone && responseDone ? 'complete' : live ? 'pending' : 'incomplete'
     if (state !== ex.state) {

@@ -24,12 +24,22 @@ export interface ForwardSettings {
   handshakeTimeoutMs: number
 }
 
-/** The command's forward options as settings; a one-line UserError for bad ones. */
-export function forwardSettings(opts: ForwardOptions): ForwardSettings {
-  const passThrough = (opts.passThrough ?? []).map((p) => p.trim().toLowerCase().replace(/\.$/, ''))
+/**
+ * Pass-through hosts as matchesHost takes them (lower case, no trailing dot); a one-line
+ * UserError for one that is no host name, IP address or `*.suffix`. The CLI's --pass-through
+ * checks its hosts with this before the proxy starts.
+ */
+export function passThroughHosts(hosts: readonly string[]): string[] {
+  const passThrough = hosts.map((p) => p.trim().toLowerCase().replace(/\.$/, ''))
   for (const p of passThrough) {
     if (!/^(\*\.)?[a-z0-9_](?:[a-z0-9_.:-]*[a-z0-9_])?$/.test(p)) throw new UserError(`pass-through host "${p}": give a host name, an IP address or *.suffix`, 'EINVAL')
   }
+  return passThrough
+}
+
+/** The command's forward options as settings; a one-line UserError for bad ones. */
+export function forwardSettings(opts: ForwardOptions): ForwardSettings {
+  const passThrough = passThroughHosts(opts.passThrough ?? [])
   return {
     auth: opts.proxyAuth !== undefined ? ProxyAuth.parse(opts.proxyAuth) : undefined,
     intercept: opts.intercept ?? true,

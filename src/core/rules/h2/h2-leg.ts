@@ -155,10 +155,11 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
   frame(p: FramePart, payload?: Uint8Array): void {
     const body = payload ?? p.frame.subarray(FRAME_HEADER)
     if (p.type === T_SETTINGS) {
-      if ((p.flags & F_ACK) !== 0) return this.outbox.now(p.frame)
-      this.settings(body)
+      const ack = (p.flags & F_ACK) !== 0
+      if (!ack) this.settings(body)
       this.outbox.now(p.frame)
-      return this.outbox.start()
+      if (this.ownMayFollow(ack)) this.outbox.start()
+      return
     }
     if (p.type === T_WINDOW_UPDATE && body.length >= 4 && u31(body, 0) > 0) return this.windowUpdate(p, u31(body, 0))
     if (p.stream === 0) return this.outbox.now(p.frame)
@@ -185,6 +186,15 @@ export abstract class H2Leg implements ForwardStage, FeedSink {
   /** Something was released: what waited behind it goes on. */
   protected released(): void {
     this.maybeEnd()
+  }
+
+  /**
+   * Whether frames made here may go now that a SETTINGS of the sender went on (`ack`: its
+   * acknowledgement of the receiver's): after the sender's first SETTINGS, its connection
+   * preface (RFC 9113 section 3.4).
+   */
+  protected ownMayFollow(ack: boolean): boolean {
+    return !ack
   }
 
   /** Whether answers made here are still to come this way (the FIN waits for them). */

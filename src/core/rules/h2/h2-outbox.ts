@@ -79,7 +79,7 @@ export class H2Outbox {
     else this.early.push(...frames)
   }
 
-  /** The sender's first SETTINGS went on: what was made here meanwhile follows it. */
+  /** The sender's first SETTINGS went on (the target's: and its ACK of the client's): what was made here meanwhile follows it. */
   start(): void {
     if (this.started) return
     this.started = true

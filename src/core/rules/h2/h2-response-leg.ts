@@ -15,12 +15,15 @@ import type { Block } from '../../breakpoint/h2/h2-blocks'
 import { dataFrames, headerFrames, rstStream } from '../../breakpoint/h2/h2-frames'
 import { H2Leg, type LegHost, type ResponsePlan } from './h2-leg'
 import { NO_ERROR, responseStatus, type Answer } from './h2-message'
+import type { StagePort } from '../../proxy/forward-stage'
 
 const MAX_STREAM = 0x7fffffff
 
 export class ResponseLeg extends H2Leg {
   /** Response rewrites waiting for the target's answer, by stream. */
   readonly plans = new Map<number, ResponsePlan>()
+  /** The target's first SETTINGS (its preface) went on. */
+  private targetSettings = false
 
   constructor(host: LegHost) {
     super('server', host)
@@ -58,6 +61,23 @@ export class ResponseLeg extends H2Leg {
       plan.release?.()
     }
     this.sendBlock(b)
+  }
+
+  /**
+   * An answer made here goes after the target's acknowledgement of the client's SETTINGS, as a
+   * server's own answer comes after it: made before, it overtook that ACK, and a client that
+   * closes once it has its answer (curl does) got the ACK after its close, which its kernel
+   * answers with a reset.
+   */
+  protected ownMayFollow(ack: boolean): boolean {
+    if (!ack) this.targetSettings = true
+    return ack && this.targetSettings
+  }
+
+  /** The target ended without acknowledging: what was made here waits for nothing more. */
+  fin(port: StagePort): void {
+    if (this.targetSettings) this.outbox.start()
+    super.fin(port)
   }
 
   /** A forward's answer is still to come: the FIN waits for it. */

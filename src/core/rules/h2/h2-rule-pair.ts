@@ -5,7 +5,8 @@
 // kept waiting for an end its client will not send first) and this module decides on it, as
 // HTTP/1's rules do (http-rule-stage.ts), with the same matchers, steps and records:
 //
-// - respond: answered on its stream here (h2-response-leg.ts), after the target's SETTINGS;
+// - respond: answered on its stream here (h2-response-leg.ts), after the target's SETTINGS
+//   and its acknowledgement of the client's, as a server's answer comes;
 //   the target never gets the stream. gRPC's answer is trailers-only (grpc-status,
 //   grpc-message percent-encoded). A request still coming is then told to stop
 //   (RST_STREAM NO_ERROR after the answer).

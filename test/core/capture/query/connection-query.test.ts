@@ -113,6 +113,22 @@ describe('connection query', () => {
     expect(HOSTS.map((_, row) => row).filter((row) => flow(ix.fields, row)).map((row) => row + 1)).toEqual(want)
   })
 
+  // The trial's `stauts:200 blah:1`: both read as endpoints, "No connection matches" and not a
+  // word on why. The filter is still applied (a host may be called so); an empty list says
+  // which word it read with a doubt, and what was likely meant.
+  it('says, beside an empty list, the word read as a host that is a near miss of a word taking that number', async () => {
+    const page = await q.page({ offset: 0, limit: 100, filter: 'stauts:200 blah:1' })
+    expect(page).toMatchObject({ total: 0, rows: [], hints: ['stauts:200 is read as a host and its port: did you mean status:200?'] })
+    expect(parseQuery('-stauts:200 prot:1 relay:25 localhost:8080').hints).toEqual(['stauts:200 is read as a host and its port: did you mean status:200?', 'relay:25 is read as a host and its port: did you mean replay:25?'])
+    // A list with rows needs no doubt cast on how it was read.
+    const ix = new CaptureIndex()
+    ix.add(RecordType.Open, DIR_NONE, 1, 1000, 0, 1000, { kind: 'proxy', ownerId: 'p1', target: 'relay:25' })
+    const found = await new ConnectionQuery(ix, () => 0).page({ offset: 0, limit: 10, filter: 'relay:25' })
+    expect(found.total).toBe(1)
+    expect(found.hints).toBeUndefined()
+    expect((await q.page({ offset: 0, limit: 100, filter: 'nosuchhost:1' })).hints).toBeUndefined()
+  })
+
   it("says a breakpoint's filter's every mistake, the words it cannot know in flight among them, in the order typed", () => {
     expect(() => parseFlowFilter('port:x method:GET', 'use port:')).toThrow(
       'the filter has 2 mistakes: (1) filter port:x: port wants a whole number, e.g. port:6379; (2) method: needs the connection decoded, which is not known while its bytes pass: use port:'

@@ -38,6 +38,11 @@ export const settings = (entries: Array<[number, number]> = []): Buffer => {
   return frame(T_SETTINGS, 0, 0, p)
 }
 
+/** A SETTINGS frame's acknowledgement. */
+export const settingsAck = (): Buffer => frame(T_SETTINGS, 1, 0, Buffer.alloc(0))
+/** What a server sends first: its SETTINGS, then its acknowledgement of the client's. */
+export const serverOpening = (entries: Array<[number, number]> = []): Buffer => Buffer.concat([settings(entries), settingsAck()])
+
 export const headers = (stream: number, block: Uint8Array, end: boolean): Buffer => frame(T_HEADERS, F_END_HEADERS | (end ? F_END_STREAM : 0), stream, block)
 export const data = (stream: number, bytes: string | Uint8Array, end: boolean): Buffer => frame(T_DATA, end ? F_END_STREAM : 0, stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes)
 export const windowUpdate = (stream: number, n: number): Buffer => {

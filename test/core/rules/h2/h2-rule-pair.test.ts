@@ -1,5 +1,5 @@
 // The HTTP/2 rule stages on hand-made frames, every byte in its own chunk where it matters: a
-// request answered here (after the target's SETTINGS, never before), the target's header
+// request answered here (after the target's SETTINGS and its ACK of the client's, never before), the target's header
 // table kept right for the next request (its block refers to entries the answered one
 // added), windows given back and owed, a client's lowered header table size honoured, the
 // hold limit, gRPC's trailers-only answer, and hostile frames that never make a stage throw.
@@ -11,7 +11,7 @@ import { grpcMessageText } from '../../../../src/core/rules/h2/h2-message'
 import type { StagePair } from '../../../../src/core/proxy/forward-stage'
 import type { RuleSpec } from '../../../../src/shared/rules/rule-types'
 import { MAX_HELD_MESSAGE } from '../../../../src/shared/break-types'
-import { clientPreface, data, Encoder, fakePort, frame, headers, Receiver, settings, windowUpdate, type Port } from './h2-frames-helpers'
+import { clientPreface, data, Encoder, fakePort, frame, headers, Receiver, serverOpening, settings, settingsAck, windowUpdate, type Port } from './h2-frames-helpers'
 
 interface Rig {
   pair: StagePair
@@ -76,8 +76,13 @@ describe('HTTP/2 rule stages on hand-made frames', () => {
     // The target has not spoken yet: nothing may reach the client before its SETTINGS.
     expect(r.toClient.bytes().length).toBe(0)
     r.server(settings([[3, 100]]), true)
+    // Nor before it acknowledged the client's, as a server's own answer would come: made
+    // before, the answer overtook that ACK, and a client that closes once answered got it late.
+    expect(r.got().frames.map((f) => [f.type, f.flags])).toEqual([[T_SETTINGS, 0]])
+    r.server(settingsAck(), true)
     const got = r.got()
     expect(got.frames.map((f) => [f.type, f.stream])).toEqual([
+      [T_SETTINGS, 0],
       [T_SETTINGS, 0],
       [T_HEADERS, 1],
       [T_DATA, 1]
@@ -100,12 +105,24 @@ describe('HTTP/2 rule stages on hand-made frames', () => {
     expect(r.rules.list()[0].hits).toBe(1)
   })
 
+  it('still answer, and then end, when the target ends without acknowledging the client’s SETTINGS', async () => {
+    const r = rig([MOCK])
+    const enc = new Encoder()
+    r.client(Buffer.concat([clientPreface(), headers(1, enc.block(request('/mock')), true)]))
+    r.server(settings())
+    await settle()
+    expect(r.got().of(T_HEADERS, 1)).toEqual([])
+    r.pair.server!.fin(r.toClient)
+    expect(r.got().of(T_HEADERS, 1).map((f) => f.fields?.[0])).toEqual([[':status', '201']])
+    expect(r.toClient.ended).toBe(true)
+  })
+
   it('give the client back the window of a body the target never gets, and cut an answer to the client’s windows', async () => {
     const r = rig([{ match: { http: { path: '/upload' } }, steps: [{ respond: { status: 200, body: 'x'.repeat(25) } }] }])
     const enc = new Encoder()
     // The client allows 10 bytes a stream.
     r.client(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), settings([[4, 10]])]))
-    r.server(settings())
+    r.server(serverOpening())
     r.client(Buffer.concat([headers(1, enc.block([[':method', 'POST'], ...request('/upload').slice(1)]), false), data(1, 'a'.repeat(1000), true)]))
     await settle()
     let got = r.got()
@@ -135,7 +152,7 @@ describe('HTTP/2 rule stages on hand-made frames', () => {
     const r = rig([MOCK])
     const enc = new Encoder()
     r.client(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), settings([[1, 0]]), headers(1, enc.block(request('/mock')), true)]))
-    r.server(settings())
+    r.server(serverOpening())
     await settle()
     const head = r.got().of(T_HEADERS, 1)[0]
     expect(head.payload![0]).toBe(0x20)
@@ -146,7 +163,7 @@ describe('HTTP/2 rule stages on hand-made frames', () => {
     const r = rig([{ match: { grpc: { method: '/demo.Greeter/SayHello' } }, steps: [{ respond: { grpc: { status: 14, message: 'try again: 100% é' } } }] }])
     const enc = new Encoder()
     r.client(clientPreface())
-    r.server(settings())
+    r.server(serverOpening())
     const call: Array<[string, string]> = [
       [':method', 'POST'],
       [':scheme', 'http'],
@@ -180,7 +197,7 @@ describe('HTTP/2 rule stages on hand-made frames', () => {
     const enc = new Encoder()
     r.client(clientPreface())
     // The target's windows take it all (what they do not take yet waits in order).
-    r.server(Buffer.concat([settings([[4, 0x7fffffff]]), windowUpdate(0, 0x7fffffff - 65535)]))
+    r.server(Buffer.concat([serverOpening([[4, 0x7fffffff]]), windowUpdate(0, 0x7fffffff - 65535)]))
     r.client(headers(1, enc.block([[':method', 'POST'], ...request('/big').slice(1)]), false))
     const piece = Buffer.alloc(16384, 1)
     for (let sent = 0; sent <= MAX_HELD_MESSAGE; sent += piece.length) r.client(data(1, piece, false))
@@ -231,7 +248,7 @@ describe('HTTP/2 rule stages on hand-made frames', () => {
         for (const side of ['client', 'server'] as const) {
           const r = rig(rules)
           r.client(Buffer.concat([clientPreface(), headers(1, Buffer.from(new Encoder().block(request('/mock'))), false)]))
-          r.server(settings())
+          r.server(serverOpening())
           expect(() => (side === 'client' ? r.client(bad, oneByOne) : r.server(bad, oneByOne))).not.toThrow()
           expect(() => r.client(Buffer.concat([data(1, 'a', true), headers(3, block, true)]), oneByOne)).not.toThrow()
           expect(() => r.server(Buffer.concat([headers(1, Buffer.from([0x88]), false), data(1, 'z', true)]), oneByOne)).not.toThrow()

@@ -17,6 +17,7 @@ import { makeTestCerts, type TestCerts } from '../../../helpers/tls-certs'
 import { eventsOf } from '../../../helpers/sessions'
 import type { RuleSpec } from '../../../../src/shared/rules/rule-types'
 import type { CaptureEvent } from '../../../../src/shared/capture-types'
+import type { HttpExchange } from '../../../../src/shared/protocol-types'
 
 const run = promisify(execFile)
 const haveCurl = hasProgram('curl')
@@ -136,6 +137,18 @@ describe('traffic rules on HTTP/2 with curl', () => {
     // What the client got instead is recorded: the answer's frames (a 9-byte header each).
     const respond = infos.find((i) => i.action === 'respond')!
     expect(Buffer.from(String(respond.delivered), 'base64').toString('latin1')).toContain('{"mocked":true}')
+
+    // Decoded, the mocked stream is whole: the target sent nothing on it, and the answer the
+    // client got is the record's, in short (the exchange list's status and size read it).
+    const mocked = t.engine.capture.connections().find((c) => c.kind === 'proxy')!
+    const first = async (): Promise<HttpExchange | undefined> => (await t.engine['http.exchanges']({ capture: 'live', connId: mocked.id, from: 0, limit: 10 })).exchanges[0]
+    await expect.poll(async () => (await first())?.state).toBe('complete')
+    const x = (await first())!
+    expect(x.response).toBeUndefined()
+    expect(x.answeredBy).toMatchObject({ label: 'mock', action: 'respond', got: { status: 201, contentType: 'application/json', size: '{"mocked":true}'.length } })
+    // The answer came after the target's ACK of curl's SETTINGS, as a server's would: curl,
+    // which closes once answered, had everything, and its FIN ended the connection.
+    await expect.poll(async () => (await t.engine['conn.get']({ capture: 'live', ids: [mocked.id] }))[0].end).toBe('closed')
   })
 
   it('keep both header tables right over several requests on one connection (TLS, ALPN h2), some never sent to the target', async (ctx) => {
