@@ -10,6 +10,13 @@
 // engine's (PHRASES: "a whole number", RE2's "missing closing )"). A filter's several
 // mistakes in one line (shared/filter-mistakes.ts) are said one by one. Any other error, and
 // every error in English, is shown as the engine said it.
+//
+// A message may come from someone else's capture (a connection's recorded error, a framing
+// script's), so nothing here may take long however it is worded: a language with none of
+// these messages (English) shows the message at once, a long message is shown as it is, errors
+// inside errors are said only so deep, and every wording runs in time linear in the message
+// (a regex that could cut a message in many places looks first, once, at how it must end;
+// test/renderer/ui/engine-words.test.ts tries each on hostile input).
 
 import { splitMistakes } from '../../../shared/filter-mistakes'
 
@@ -57,10 +64,27 @@ function alternatives(group: keyof typeof PHRASES): string {
     .join('|')
 }
 
+/**
+ * The longest message said in the UI's language; a longer one is shown as the engine said it.
+ * Enough for a regex RE2 refuses as nested too deeply (over 2,000 characters of pattern in
+ * the message), and short enough that saying one takes a millisecond or two.
+ */
+const LONGEST = 4096
+
+/** How deep errors inside errors are said; deeper ones are shown as they are. The engine's go three deep (a form's arguments, a field's name, the field's error): six leaves room. */
+const DEEPEST = 6
+
 /** What every refused regex feature's wording says between its name and how to do without it. */
 const NOT_RE2 = "which tcpscope's regular expressions do not support: they run on RE2, which takes time linear in the input so that no pattern can freeze the engine"
 
-const WORDINGS: ReadonlyArray<[RegExp, string]> = [
+/**
+ * Each of the engine's wordings and its message's name. Where a wording's parts could be cut
+ * in many places (two of any length, or one before a tail the message may lack), it first
+ * looks ahead, once, for how the message ends on its one line (`(?=.*\]$)`; `(?=.*$)`: no
+ * line break): else a message that ends otherwise makes V8 try every cut, each to the end
+ * of the message, which is quadratic (300 KB of `); ` took 50 s).
+ */
+export const WORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^cannot listen on (?<where>.+): the port is already in use; stop the other program or pick another port \(0 = any free port\)$/, 'portInUse'],
   [/^cannot listen on (?<where>.+): the socket path is in use by a running program; pick another path$/, 'socketInUse'],
   [/^cannot listen on (?<where>.+): permission denied; ports below 1024 need root, so use a port from 1024 up \(or a writable socket path\)$/, 'lowPort'],
@@ -80,7 +104,10 @@ const WORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^(?<path>.+) is not a tcpscope capture file \(no TCPSCAP header\)$/, 'notCapture'],
   [/^filter status:(?<value>.*): use a status code, a class or a range, e\.g\. status:404, status:4xx or status:200-299$/, 'badStatus'],
   [/^unknown filter word "(?<word>.*):": did you mean (?<near>\w+):\?$/, 'unknownWordNear'],
-  [/^unknown filter word "(?<word>.*):": use (?<words>.+) or plain text$/, 'unknownWord'],
+  [/^(?=.* or plain text$)unknown filter word "(?<word>.*):": use (?<words>.+) or plain text$/, 'unknownWord'],
+  // A list's hint beside an empty answer, not a mistake (shared/filter-mistakes.ts, endpointWord).
+  [/^(?<word>[a-z]+:\d+) is read as a host and its port: did you mean (?<near>[a-z]+:\d+)\?$/, 'readAsEndpoint'],
+  [/^(?<word>[a-z]+:) is read as a host: did you mean (?<near>[a-z]+:)\?$/, 'readAsHost'],
   [/^(?<what>[\w.]+) failed: internal error \(details are in tcpscope's log\)$/, 'internal'],
   [/^cancelled$/, 'cancelled'],
 
@@ -92,7 +119,7 @@ const WORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^expected at most (?<max>\d+) characters, got (?<count>\d+)$/, 'tooLong'],
   [/^expected at most (?<max>\d+) items, got (?<count>\d+)$/, 'tooMany'],
   [/^expected a non-empty string, got an empty one$/, 'empty'],
-  [/^expected one of (?<values>.+), got (?<got>".*")$/, 'notOneOf'],
+  [/^(?=.*"$)expected one of (?<values>.+), got (?<got>".*")$/, 'notOneOf'],
   [/^unknown field$/, 'unknownField'],
   [new RegExp(`^expected (?<want>${alternatives('want')}), got undefined$`), 'missing'],
   [new RegExp(`^expected (?<want>${alternatives('want')}), got (?<got>${alternatives('got')})$`), 'wrongType'],
@@ -120,9 +147,9 @@ const WORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^bad escape "(?<escape>\\.)" at position (?<at>\d+): use (?<escapes>\\r \\n \\t \\0 \\xHH) or (?<backslash>\\\\) for a backslash$/, 'badEscape'],
   [/^bad escape (?<escape>\\) at the end at position (?<at>\d+): use (?<escapes>\\r \\n \\t \\0 \\xHH) or (?<backslash>\\\\) for a backslash$/, 'badEscapeEnd'],
   // A regular expression a person typed (core/regex/user-regex.ts).
-  [new RegExp(`^bad regular expression /(?<source>.*)/: (?<why>${alternatives('why')}): (?<input>.+)$`), 'badRegexAt'],
+  [new RegExp(`^(?=.*$)bad regular expression /(?<source>.*)/: (?<why>${alternatives('why')}): (?<input>.+)$`), 'badRegexAt'],
   [new RegExp(`^bad regular expression /(?<source>.*)/: (?<why>${alternatives('why')})$`), 'badRegex'],
-  [/^bad regular expression \/(?<source>.*)\/: invalid repeat count (?<input>.*) \(RE2 allows at most 1000, and min <= max\)$/, 'badRepeat'],
+  [/^(?=.* \(RE2 allows at most 1000, and min <= max\)$)bad regular expression \/(?<source>.*)\/: invalid repeat count (?<input>.*) \(RE2 allows at most 1000, and min <= max\)$/, 'badRepeat'],
   [/^bad regular expression \/(?<source>.*)\/: a lookbehind cannot hold a capturing group; write (?<group>\(\?:\.\.\.\)) inside it$/, 'lookbehindGroup'],
   [/^regular expression \/(?<source>.*)\/ is too large \((?<steps>\d+) steps; at most (?<max>\d+)\): use smaller repeat counts$/, 'regexTooLarge'],
   [new RegExp(`^/(?<source>.*)/ uses a backreference \\((?<token>\\\\\\d)\\), ${NOT_RE2}; match the repeated text itself, or capture it and compare afterwards$`), 'noBackreference'],
@@ -137,9 +164,9 @@ const WORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^does not parse as (?<id>\S+): (?<error>.+)$/, 'notParsed'],
   [/^not a (?<id>\S+) message: (?<error>.+); (?<n>\d+) bytes? skipped$/, 'notKsyMessage'],
   [/^EOFError: requested (?<asked>\d+) bytes, but only (?<left>\d+) bytes available$/, 'eof'],
-  [/^ValidationNotEqualError: not equal, expected \[(?<expected>.*)\], but got \[(?<actual>.*)\]$/, 'notEqual'],
-  [/^ValidationLessThanError: not in range, min \[(?<min>.*)\], but got \[(?<actual>.*)\]$/, 'lessThan'],
-  [/^ValidationGreaterThanError: not in range, max \[(?<max>.*)\], but got \[(?<actual>.*)\]$/, 'greaterThan'],
+  [/^(?=.*\]$)ValidationNotEqualError: not equal, expected \[(?<expected>.*)\], but got \[(?<actual>.*)\]$/, 'notEqual'],
+  [/^(?=.*\]$)ValidationLessThanError: not in range, min \[(?<min>.*)\], but got \[(?<actual>.*)\]$/, 'lessThan'],
+  [/^(?=.*\]$)ValidationGreaterThanError: not in range, max \[(?<max>.*)\], but got \[(?<actual>.*)\]$/, 'greaterThan'],
   [/^ValidationNotAnyOfError: not any of the list, got \[(?<actual>.*)\]$/, 'notAnyOf'],
   [/^ValidationNotInEnumError: not in the enum, got \[(?<actual>.*)\]$/, 'notInEnum'],
   [/^ValidationExprError: not matching the expression, got \[(?<actual>.*)\]$/, 'notExpr'],
@@ -147,13 +174,13 @@ const WORDINGS: ReadonlyArray<[RegExp, string]> = [
   [/^it needs (?<n>[\d,]+) bytes, over the (?<limit>.+) message limit$/, 'overMessageLimit'],
   [/^ksy:(?<path>.+): (?<n>\d+) parses ran past their budget \(of time, or of items\)$/, 'ksyBudget'],
   [/^ksy:(?<path>.+): its top-level type reads no bytes, so it cannot cut a stream: give it a seq$/, 'ksyNoBytes'],
-  [/^ksy:(?<path>.+): its top-level type reads to the end of its stream \(repeat: eos, size-eos or _io\.eof\), so a message has no end of its own: cut it with a plain framing, e\.g\. --frame (?<example>.+)$/, 'ksyToEnd'],
+  [/^(?=.*$)ksy:(?<path>.+): its top-level type reads to the end of its stream \(repeat: eos, size-eos or _io\.eof\), so a message has no end of its own: cut it with a plain framing, e\.g\. --frame (?<example>.+)$/, 'ksyToEnd'],
   [/^no message end within (?<size>.+) \(max=\)$/, 'noEndWithin'],
   [/^the length field says (?<n>-?\d+), which adjust=(?<adjust>-?\d+) makes negative$/, 'lengthNegative'],
   [/^the length field declares (?<n>[\d,]+) bytes, over the (?<limit>.+) limit \(max=\)$/, 'lengthOver'],
   [/^frame\(\) found no message end within (?<size>.+) \(the message limit\)$/, 'scriptNoEnd'],
   [/^not a message: frame\(\) skipped (?<n>\d+) bytes?$/, 'scriptSkipped'],
-  [/^(?<fn>frame|describe)\(\) gave no answer within its (?<ms>\d+) ms budget \(a loop\? (?<file>.+?)\); (?<error>.+)$/, 'scriptNoAnswer'],
+  [/^(?=.*$)(?<fn>frame|describe)\(\) gave no answer within its (?<ms>\d+) ms budget \(a loop\? (?<file>.+?)\); (?<error>.+)$/, 'scriptNoAnswer'],
   [/^the script starts again for what follows$/, 'scriptRestarts'],
   [/^(?<file>.+): stopped on this connection after (?<n>\d+) calls ran past their (?<ms>\d+) ms budget; other connections start it again$/, 'scriptStoppedHere'],
   [/^(?<file>.+): stopped after (?<n>\d+) calls ran past their (?<ms>\d+) ms budget; fix it and load it again \(--frame or Decode as…\)$/, 'scriptStopped'],
@@ -166,11 +193,14 @@ const WORDINGS: ReadonlyArray<[RegExp, string]> = [
  * and a rule's place and path in its list (`rule 2 ("mock").match.http.port: …`), whose
  * path may hold a header's name as it was typed (`….headers.a b: not a header name`).
  */
-const FIELD = /^(--?[\w-]+|[\w.[\]]+|rule \d+(?: \("[^"]*"\))?(?:[.[][^:]*)?): (.+)$/
+export const FIELD = /^(--?[\w-]+|[\w.[\]]+|rule \d+(?: \("[^"]*"\))?(?:[.[][^:]*)?): (.+)$/
+
+/** Whether the UI's language has the message `id` (vue-i18n's t gives a missing one's name back). */
+const has = (id: string, t: Translate): boolean => t(id, {}) !== id
 
 /** A group's value as the UI says it: an error inside another said in turn, a set phrase in the UI's language, anything else as the engine named it. */
-function part(name: string, value: string, t: Translate): string {
-  if (name === 'error') return engineWords(value, t)
+function part(name: string, value: string, t: Translate, depth: number): string {
+  if (name === 'error') return say(value, t, depth + 1)
   const phrase = (PHRASES as Record<string, Record<string, string> | undefined>)[name]?.[value]
   if (phrase === undefined) return value
   const id = `engineWords.phrase.${phrase}`
@@ -178,37 +208,45 @@ function part(name: string, value: string, t: Translate): string {
   return said === id ? value : said
 }
 
-function wording(message: string, t: Translate): string | undefined {
+function wording(message: string, t: Translate, depth: number): string | undefined {
   for (const [re, key] of WORDINGS) {
     const m = re.exec(message)
     if (m === null) continue
     const id = `engineWords.${key}`
-    const parts = Object.fromEntries(Object.entries(m.groups ?? {}).map(([name, value]) => [name, value === undefined ? '' : part(name, value, t)]))
-    const said = t(id, parts)
-    // No message of that name in this language (English): the engine's own words, parts and all.
-    return said === id ? undefined : said
+    // No message of that name in this language: the engine's own words, parts and all, asked
+    // before the parts are said, which would be said for nothing (and again after a field's name).
+    if (!has(id, t)) return undefined
+    return t(id, Object.fromEntries(Object.entries(m.groups ?? {}).map(([name, value]) => [name, value === undefined ? '' : part(name, value, t, depth)])))
   }
   return undefined
 }
 
 /** A filter's several mistakes, each in the UI's language where its wording is known; undefined in English (the engine's words). */
-function mistakes(message: string, t: Translate): string | undefined {
-  const several = splitMistakes(message)
-  if (several === undefined) return undefined
+function mistakes(message: string, t: Translate, depth: number): string | undefined {
   const id = 'engineWords.mistakes'
-  const named = several.named.map((m, i) => t('engineWords.mistake', { n: i + 1, text: engineWords(m, t) }))
+  const several = splitMistakes(message)
+  if (several === undefined || !has(id, t)) return undefined
+  const named = several.named.map((m, i) => t('engineWords.mistake', { n: i + 1, text: say(m, t, depth + 1) }))
   if (several.more > 0) named.push(t('engineWords.moreMistakes', { more: several.more }))
-  const said = t(id, { count: several.count, list: named.join(t('engineWords.mistakesJoin', {})) })
-  return said === id ? undefined : said
+  return t(id, { count: several.count, list: named.join(t('engineWords.mistakesJoin', {})) })
 }
 
-/** `message` (an engine error, or a recorded reason) in the UI's language where its wording is known; else as it is. */
-export function engineWords(message: string, t: Translate): string {
-  const whole = wording(message, t) ?? mistakes(message, t)
+/** `message`, `depth` errors deep inside another, in the UI's language where its wording is known; else as it is. */
+function say(message: string, t: Translate, depth: number): string {
+  if (depth >= DEEPEST) return message
+  const whole = wording(message, t, depth) ?? mistakes(message, t, depth)
   if (whole !== undefined) return whole
   const field = FIELD.exec(message)
   if (field === null) return message
   // What follows the name may itself be named (`toxic.name: …` inside `invalid arguments for …: `) or composed.
-  const rest = engineWords(field[2], t)
+  const rest = say(field[2], t, depth + 1)
   return rest === field[2] ? message : `${field[1]}: ${rest}`
+}
+
+/** `message` (an engine error, or a recorded reason) in the UI's language where its wording is known; else as it is. */
+export function engineWords(message: string, t: Translate): string {
+  // A language that says the engine's errors says them all (the tests hold zh-CN to every
+  // wording), so one of its messages tells whether this one has any: English has none.
+  if (message.length > LONGEST || !has('engineWords.cancelled', t)) return message
+  return say(message, t, 0)
 }
