@@ -35,6 +35,9 @@ const WORDS = {
     filter: 'Filter connections',
     badState: /^filter state:bogus: use one of open, closed, reset/,
     badPort: 'filter port:abc: port wants a whole number, e.g. port:6379',
+    hintName: 'Filter hint',
+    hint: 'stauts:200 is read as a host and its port: did you mean status:200?',
+    noneOfThree: '0 of 3 connections',
     all: '3 connections',
     oneOfThree: '1 of 3 connections',
     detail: 'Selected connection',
@@ -52,6 +55,9 @@ const WORDS = {
     filter: '过滤连接',
     badState: /^过滤条件有误：filter state:bogus: use one of open, closed, reset/,
     badPort: '过滤条件有误：filter port:abc: port wants a whole number, e.g. port:6379',
+    hintName: '过滤提示',
+    hint: '“stauts:200” 被当作主机和端口：你要写的是不是 status:200？',
+    noneOfThree: '0 / 3 个连接',
     all: '3 个连接',
     oneOfThree: '1 / 3 个连接',
     detail: '所选连接',
@@ -129,6 +135,23 @@ describe('the connection list filter and find, as a new user meets them', () => 
       await shot('bad-word')
       await filter.fill('port:abc')
       await expect.poll(() => flat(alert)).toBe(words.badPort)
+
+      // A misspelt word before a number is a host and its port, which no connection has: the
+      // list is empty, and a note says why and what was likely meant. No mistake: nothing refused.
+      await filter.fill('stauts:200')
+      const hint = page.getByRole('status', { name: words.hintName })
+      await expect.poll(() => flat(hint)).toBe(words.hint)
+      await alert.waitFor({ state: 'detached' })
+      expect(await filter.getAttribute('aria-invalid')).toBe('false')
+      expect(await filter.getAttribute('aria-describedby')).toBe(await hint.getAttribute('id'))
+      await expect.poll(() => rows.count()).toBe(0)
+      await expect.poll(() => flat(status)).toContain(words.noneOfThree)
+      const hintBox = (await hint.boundingBox())!
+      const headerRow = (await grid.getByRole('row').filter({ has: page.getByRole('columnheader') }).boundingBox())!
+      expect(hintBox.y + hintBox.height, 'the hint ends above the column headers').toBeLessThanOrEqual(headerRow.y)
+      await shot('hint')
+      await filter.fill('status:200')
+      await hint.waitFor({ state: 'detached' })
 
       // text: finds the connection by what it carried; the status bar says N of M.
       await filter.fill('text:NEEDLE')

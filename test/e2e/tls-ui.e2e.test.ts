@@ -118,6 +118,10 @@ describe('TLS in the UI, in Chromium', () => {
     await expect.poll(() => lines.textContent(), { timeout: 10_000 }).toMatch(/export HTTPS_PROXY='http:\/\/127\.0\.0\.1:\d+'/)
     const proxy = /127\.0\.0\.1:\d+/.exec((await lines.textContent())!)![0]
     expect(await lines.textContent()).toContain(`export ALL_PROXY='socks5h://${proxy}'`)
+    // The variables that replace a program's roots name the engine's bundle of the system's roots and the CA (ca.bundle), as `tcpscope env` does.
+    expect(await lines.textContent()).toMatch(/export SSL_CERT_FILE='[^']*tcpscope-trust-bundle\.pem'\n/)
+    expect(await lines.textContent()).toMatch(/export NODE_EXTRA_CA_CERTS='[^']*tcpscope-ca\.pem'\n/)
+    await dialog.getByText(/^SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE and GIT_SSL_CAINFO name \S*tcpscope-trust-bundle\.pem: tcpscope's certificate authority and \d+ root certificates? of this system/).waitFor()
     expect(await dialog.getByRole('region', { name: 'tcpscope env command' }).textContent()).toBe(`tcpscope env --proxy ${proxy} --shell bash`)
     // The sidebar lists the forward proxy it started.
     await page.getByRole('complementary').or(page.getByRole('region', { name: 'Proxies and sessions' })).getByText('any destination (forward)').first().waitFor()

@@ -141,6 +141,18 @@ describe("the engine's errors in the Chinese UI", () => {
     )
   })
 
+  it("a list's hint beside its empty answer (a near miss read as a host), as conn.page and exchange.page give it", async () => {
+    const t = await engine()
+    const conns = await t.engine['conn.page']({ capture: 'live', offset: 0, limit: 10, filter: 'stauts:200' })
+    expect(conns.total).toBe(0)
+    expect(conns.hints).toHaveLength(1)
+    expect(saysInChinese(conns.hints![0], 'stauts:200', 'status:200')).toBe('“stauts:200” 被当作主机和端口：你要写的是不是 status:200？')
+    let exchanges = await t.engine['exchange.page']({ capture: 'live', offset: 0, limit: 10, filter: 'stauts:' })
+    while (exchanges.scan) exchanges = await t.engine['exchange.page']({ capture: 'live', offset: 0, limit: 10, filter: 'stauts:' })
+    expect(exchanges.hints).toHaveLength(1)
+    expect(saysInChinese(exchanges.hints![0], 'stauts:', 'status:')).toBe('“stauts:” 被当作主机名：你要写的是不是 status:？')
+  })
+
   it('leaves a message it does not know as the engine said it, in either language', () => {
     const odd = 'toxic corrupt: probability must be between 0 and 1'
     expect(engineWords(odd, zh)).toBe(odd)

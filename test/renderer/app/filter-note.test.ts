@@ -23,6 +23,42 @@ beforeEach(() => {
 
 describe('the filter note', () => {
   it.each([
+    ['en', 'Filter hint', 'stauts:200 is read as a host and its port: did you mean status:200?', '0 of 23 connections'],
+    ['zh-CN', '过滤提示', '“stauts:200” 被当作主机和端口：你要写的是不是 status:200？', '0 / 23 个连接']
+  ] as const)("in %s says the engine's hint beside an empty list, as a note: the filter is applied, nothing is refused", async (lang, name, said, none) => {
+    const hint = 'stauts:200 is read as a host and its port: did you mean status:200?'
+    const t = fakeTransport({
+      'conn.page': ({ filter, offset }) => (filter === 'stauts:200' ? { total: 0, of: 23, offset, rows: [], hints: [hint] } : { total: 5, of: 23, offset, rows: [] })
+    })
+    useEngineStore().attach(t.transport)
+    t.emit({ type: 'snapshot', proxies: [], sessions: [], captures: [{ id: 'live', name: 'c.tcap', path: '/tmp/c.tcap', size: 100, connections: 23, live: true }] })
+    const list = useConnectionsStore()
+    list.show(0, 30)
+    const plugins = [pinia, createAppI18n(lang)]
+    const toolbar = mount(AppToolbar, { global: { plugins }, attachTo: document.body })
+    const bar = mount(StatusBar, { global: { plugins } })
+    const input = toolbar.get('input[type=search]')
+
+    list.filter = 'stauts:200'
+    await flushPromises()
+    const note = toolbar.get(`[role=status][aria-label="${name}"]`)
+    expect(note.text()).toBe(said)
+    // Read with the filter; no mistake: the words were applied and matched nothing.
+    expect(input.attributes('aria-describedby')?.split(' ')).toContain(note.attributes('id'))
+    expect(input.attributes('aria-invalid')).toBe('false')
+    expect(toolbar.find('[role=alert]').exists()).toBe(false)
+    expect(bar.get('[role=status]').text()).toContain(none)
+
+    // A filter with no doubt: the hint goes with the one it was about.
+    list.filter = 'port:80'
+    await flushPromises()
+    expect(toolbar.find(`[aria-label="${name}"]`).exists()).toBe(false)
+    expect(input.attributes('aria-describedby')).toBeUndefined()
+    toolbar.unmount()
+    bar.unmount()
+  })
+
+  it.each([
     ['en', 'Searching payloads: 1,200 of 5,000 connections', 'Stop search', 'Payload search stopped after 1,200 of 5,000 connections', 'Searching payloads…', 'No connection matches the filter.'],
     ['zh-CN', '正在搜索负载：已查 1,200 / 5,000 个连接', '停止搜索', '负载搜索已停止：已查 1,200 / 5,000 个连接', '正在搜索负载…', '没有匹配过滤条件的连接。']
   ] as const)('in %s says how far a payload search got, and Stop stops it', async (lang, scanning, stop, stopped, empty, none) => {

@@ -14,6 +14,7 @@ import ExchangeList from '../../../../src/renderer/src/features/exchanges/Exchan
 import { protocolInfo, protocolLabel } from '../../../../src/renderer/src/features/exchanges/protocol-info'
 import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { useSelectionStore } from '../../../../src/renderer/src/features/connections/selection-store'
+import { useExchangesStore } from '../../../../src/renderer/src/features/exchanges/exchanges-store'
 import { QUIET_MS } from '../../../../src/renderer/src/ui/useFilterWords'
 import { fakeTransport } from '../../fake-transport'
 import { settle, useViewport } from '../../viewport'
@@ -116,6 +117,31 @@ describe('the exchange list', () => {
     await settle()
     expect(t.calls.at(-1)?.args).toMatchObject({ filter: 'status:4xx path:/items' })
     expect(w.get('input[type=search]').attributes('aria-label')).toBe('Filter exchanges')
+  })
+
+  it.each([
+    ['en', 'Filter hint', 'stauts: is read as a host: did you mean status:?', '0 of 500 exchanges'],
+    ['zh-CN', '过滤提示', '“stauts:” 被当作主机名：你要写的是不是 status:？', '0 / 500 个交换']
+  ] as const)("in %s says the engine's hint beside an empty list, as a note: the filter is applied, nothing is refused", async (lang, name, said, none) => {
+    const t = fakeTransport({
+      'exchange.page': ({ filter, offset }: CommandArgs<'exchange.page'>) =>
+        filter === 'stauts:' ? { total: 0, of: 500, offset, rows: [], hints: ['stauts: is read as a host: did you mean status:?'] } : { total: 500, of: 500, offset, rows: [row(0)] }
+    })
+    useEngineStore().attach(t.transport)
+    const w = mountView(ExchangeList, { locale: lang })
+    await settle()
+    useExchangesStore().filter = 'stauts:'
+    await settle()
+    const note = w.get(`[role=status][aria-label="${name}"]`)
+    expect(text(note)).toBe(said)
+    const input = w.get('input[type=search]')
+    expect(input.attributes('aria-describedby')).toBe(note.attributes('id'))
+    expect(input.attributes('aria-invalid')).toBe('false')
+    expect(w.find('[role=alert]').exists()).toBe(false)
+    expect(text(w.get('[role=status]:not([aria-label])'))).toBe(none)
+    useExchangesStore().filter = 'status:200'
+    await settle()
+    expect(w.find(`[aria-label="${name}"]`).exists()).toBe(false)
   })
 
   it('opens the context menu from the keyboard, every action named, in Chinese too', async () => {

@@ -12,6 +12,7 @@ import TerminalDialog from '../../../../src/renderer/src/features/tls/TerminalDi
 import { createAppI18n } from '../../../../src/renderer/src/platform/i18n'
 import { useEngineStore } from '../../../../src/renderer/src/platform/engine-store'
 import { useInterceptStore } from '../../../../src/renderer/src/features/tls/intercept-store'
+import { useCaStore } from '../../../../src/renderer/src/features/tls/ca-store'
 import { useCommandsStore } from '../../../../src/renderer/src/features/commands/commands-store'
 import { EngineError } from '../../../../src/shared/errors'
 import type { ProxyInfo } from '../../../../src/shared/events'
@@ -19,6 +20,7 @@ import { fakeTransport, type Handlers } from '../../fake-transport'
 import { flushPromises } from '../../../helpers/flush-promises'
 
 const forward = (over: Partial<ProxyInfo> = {}): ProxyInfo => ({ id: 'p9', listen: '127.0.0.1:8080', target: 'forward', mode: 'forward', state: 'listening', accepted: 0, active: 0, ...over })
+const bundle = { path: '/d/tcpscope-trust-bundle.pem', roots: 146, from: '/etc/ssl/certs/ca-certificates.crt' }
 const caInfo = { subject: 'CN=x', sha256: 'AA', spki: 's', validFrom: '', validTo: '', certPath: '/d/ca.pem', keyPath: '/d/ca-key.pem', dataDir: '/d', pem: '' }
 
 const mounted: VueWrapper[] = []
@@ -26,7 +28,7 @@ beforeEach(() => setActivePinia(createPinia()))
 afterEach(() => mounted.splice(0).forEach((w) => w.unmount()))
 
 function engine(handlers: Handlers, proxies: ProxyInfo[] = []) {
-  const t = fakeTransport({ 'ca.info': () => caInfo, ...handlers })
+  const t = fakeTransport({ 'ca.info': () => caInfo, 'ca.bundle': () => bundle, 'ca.regenerate': () => caInfo, ...handlers })
   useEngineStore().attach(t.transport)
   t.emit({ type: 'snapshot', proxies, sessions: [], captures: [] })
   return t
@@ -117,9 +119,9 @@ describe('the Intercept menu', () => {
 })
 
 describe('the terminal dialog', () => {
-  async function dialog(handlers: Handlers, proxies: ProxyInfo[]) {
+  async function dialog(handlers: Handlers, proxies: ProxyInfo[], locale: 'en' | 'zh-CN' = 'en') {
     const t = engine(handlers, proxies)
-    const w = mount(TerminalDialog, { global: { plugins: [createAppI18n('en')] }, attachTo: document.body })
+    const w = mount(TerminalDialog, { global: { plugins: [createAppI18n(locale)] }, attachTo: document.body })
     mounted.push(w)
     await flushPromises()
     return { w, t }
@@ -139,6 +141,47 @@ describe('the terminal dialog', () => {
     expect(lines().attributes('aria-label')).toBe('Lines for PowerShell')
     expect(lines().text()).toContain("$env:HTTPS_PROXY = 'http://127.0.0.1:8080'")
     expect(w.find('[role=region][aria-label="tcpscope env command"]').text()).toContain('--shell powershell')
+  })
+
+  it.each([
+    ['en', 'Lines for bash', "SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE and GIT_SSL_CAINFO name /d/tcpscope-trust-bundle.pem: tcpscope's certificate authority and 146 root certificates of this system, so HTTPS that goes around the proxy is still verified."],
+    ['zh-CN', 'bash 的设置行', 'SSL_CERT_FILE、REQUESTS_CA_BUNDLE、CURL_CA_BUNDLE、GIT_SSL_CAINFO 指向 /d/tcpscope-trust-bundle.pem：tcpscope 的证书颁发机构和本机的 146 个根证书，因此绕过代理的 HTTPS 仍能得到验证。']
+  ] as const)("in %s points the variables that replace a program's roots at the engine's bundle of the system's roots and the CA, as tcpscope env does", async (locale, label, said) => {
+    const { w, t } = await dialog({}, [forward()], locale)
+    // Written afresh each time the dialog opens: a CA regenerated since is in it.
+    expect(t.calls.filter((c) => c.cmd === 'ca.bundle')).toHaveLength(1)
+    expect(w.get(`[role=region][aria-label="${label}"]`).text().split('\n').slice(1)).toEqual([
+      "export HTTP_PROXY='http://127.0.0.1:8080'",
+      "export http_proxy='http://127.0.0.1:8080'",
+      "export HTTPS_PROXY='http://127.0.0.1:8080'",
+      "export https_proxy='http://127.0.0.1:8080'",
+      "export ALL_PROXY='socks5h://127.0.0.1:8080'",
+      "export all_proxy='socks5h://127.0.0.1:8080'",
+      "export SSL_CERT_FILE='/d/tcpscope-trust-bundle.pem'",
+      "export NODE_EXTRA_CA_CERTS='/d/ca.pem'",
+      "export REQUESTS_CA_BUNDLE='/d/tcpscope-trust-bundle.pem'",
+      "export CURL_CA_BUNDLE='/d/tcpscope-trust-bundle.pem'",
+      "export GIT_SSL_CAINFO='/d/tcpscope-trust-bundle.pem'"
+    ])
+    expect(w.text()).toContain(said)
+    // A CA regenerated: the bundle is written again, so a shell pointed at it trusts the new CA.
+    await useCaStore().regenerate()
+    await flushPromises()
+    expect(t.calls.filter((c) => c.cmd === 'ca.bundle')).toHaveLength(2)
+  })
+
+  it("says why there are no lines when the engine cannot write the bundle, rather than lines that would break what goes around the proxy", async () => {
+    const { w } = await dialog(
+      {
+        'ca.bundle': () => {
+          throw new EngineError('EACCES', 'cannot write the trust bundle /d/tcpscope-trust-bundle.pem: permission denied')
+        }
+      },
+      [forward()]
+    )
+    expect(w.get('[role=alert]').text()).toBe('Could not write the trust bundle: cannot write the trust bundle /d/tcpscope-trust-bundle.pem: permission denied')
+    expect(w.find('[role=region][aria-label="Lines for bash"]').exists()).toBe(false)
+    expect(w.find('[role=status]').exists()).toBe(false)
   })
 
   it('offers to start a forward proxy when none listens, and shows its lines once it does', async () => {

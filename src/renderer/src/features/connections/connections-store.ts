@@ -36,6 +36,11 @@ export const useConnectionsStore = defineStore('connections', () => {
   /** Connections in the capture, filtered or not: the list shows `total` of them. */
   const of = ref(0)
   const error = ref<string>()
+  /**
+   * Words the engine read with a doubt, said when they explain an empty list (ConnectionPage
+   * hints: `stauts:200` read as a host and its port). No mistake: the filter was applied.
+   */
+  const hints = ref<string[]>([])
   /** A `text:` filter's payload search while it goes on (or after it was stopped). */
   const scan = ref<{ done: number; of: number; stopped?: boolean }>()
   /**
@@ -60,6 +65,7 @@ export const useConnectionsStore = defineStore('connections', () => {
     scan.value = undefined
     // The old filter's mistake is not the new one's: said again if the engine says so again.
     error.value = undefined
+    hints.value = []
     pending.value = true
     // A payload search lists nothing until it has found something: not the old count's
     // placeholder rows, which read as results on their way.
@@ -112,6 +118,7 @@ export const useConnectionsStore = defineStore('connections', () => {
       }, { signal: controller.signal })
       if (gen !== generation || scan.value?.stopped) return
       error.value = undefined
+      hints.value = r.hints ?? []
       pending.value = false
       total.value = r.total
       of.value = r.of ?? r.total
@@ -125,6 +132,7 @@ export const useConnectionsStore = defineStore('connections', () => {
       if (gen === generation && !scan.value?.stopped) {
         // A bad word: an empty list and why, never the old rows left waiting.
         error.value = (err as Error).message
+        hints.value = []
         pending.value = false
         total.value = 0
         pages.clear()
@@ -281,5 +289,5 @@ export const useConnectionsStore = defineStore('connections', () => {
     }
   )
 
-  return { capture, filter, sort, descending, total, of, error, scan, pending, pages, show, row, refresh, reset, stopScan }
+  return { capture, filter, sort, descending, total, of, error, hints, scan, pending, pages, show, row, refresh, reset, stopScan }
 })

@@ -29,6 +29,8 @@ export const useExchangesStore = defineStore('exchanges', () => {
   useRememberedSort('exchanges', EXCHANGE_SORT_KEYS, sort, descending)
   /** Exchanges in the capture decoded so far, filtered or not. */
   const of = ref(0)
+  /** Words the engine read with a doubt, said when they explain an empty list (ExchangeListPage hints); the filter was applied. */
+  const hints = shallowRef<string[]>([])
   /** While the engine is still decoding the capture's connections: how far it got. */
   const scan = shallowRef<{ done: number; of: number }>()
   const list = shallowRef<PagedList<ExchangeRow>>()
@@ -47,6 +49,7 @@ export const useExchangesStore = defineStore('exchanges', () => {
     clearTimeout(retry)
     retry = undefined
     scan.value = undefined
+    hints.value = []
     if (viewers === 0) {
       list.value = undefined
       return
@@ -73,6 +76,7 @@ export const useExchangesStore = defineStore('exchanges', () => {
         if (!c.signal.aborted) {
           of.value = r.of
           scan.value = r.scan
+          hints.value = r.hints ?? []
           if (r.scan) askAgain(fresh)
         }
         return { total: r.total, items: r.rows }
@@ -126,5 +130,5 @@ export const useExchangesStore = defineStore('exchanges', () => {
     }
   )
 
-  return { capture, filter, sort, descending, of, scan, total, loaded, error, attach, show, row }
+  return { capture, filter, sort, descending, of, scan, hints, total, loaded, error, attach, show, row }
 })

@@ -1,11 +1,12 @@
 // tcpscope's certificate authority as the CA panel shows it: its facts (ca.info, which makes
 // the CA on first use), its certificate exported as a download (PEM or DER: the engine never
-// hands out the key), and a regenerate the person has confirmed. Each action's error is kept
-// for the panel to show beside the control that caused it.
+// hands out the key), a regenerate the person has confirmed, and the trust bundle (ca.bundle:
+// the CA and the system's roots in one file, which the terminal's lines point at). Each
+// action's error is kept for the panel to show beside the control that caused it.
 
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { CaInfo } from '../../../../shared/tls-types'
+import type { CaInfo, TrustBundle } from '../../../../shared/tls-types'
 import { useEngineStore } from '../../platform/engine-store'
 import { offerDownload } from '../files/download-capture'
 
@@ -20,7 +21,8 @@ export const useCaStore = defineStore('ca', () => {
   /** The panel is open. */
   const shown = ref(false)
   const busy = ref<CaAction>()
-  const errors = ref<Partial<Record<CaAction, string>>>({})
+  const errors = ref<Partial<Record<CaAction | 'bundle', string>>>({})
+  const bundle = shallowRef<TrustBundle>()
   /** The file name last exported, for the panel to say so. */
   const exported = ref<string>()
 
@@ -56,9 +58,25 @@ export const useCaStore = defineStore('ca', () => {
     return true
   }
 
+  /**
+   * Has the engine write the trust bundle and keeps what it says of it. Not one of the
+   * panel's actions that wait for each other: the terminal dialog asks for it beside ca.info.
+   */
+  async function loadBundle(): Promise<void> {
+    errors.value = { ...errors.value, bundle: undefined }
+    try {
+      bundle.value = await engine.call('ca.bundle')
+    } catch (err) {
+      bundle.value = undefined
+      errors.value = { ...errors.value, bundle: message(err) }
+    }
+  }
+
   async function regenerate(): Promise<boolean> {
     const got = await act('regenerate', () => engine.call('ca.regenerate', { confirm: true }))
     if (got) info.value = got
+    // A bundle written before holds the old CA: written again, a shell pointed at it trusts the new one.
+    if (got && bundle.value) void loadBundle()
     return !!got
   }
 
@@ -67,5 +85,5 @@ export const useCaStore = defineStore('ca', () => {
     void load()
   }
 
-  return { info, shown, busy, errors, exported, load, exportCa, regenerate, open }
+  return { info, bundle, shown, busy, errors, exported, load, loadBundle, exportCa, regenerate, open }
 })

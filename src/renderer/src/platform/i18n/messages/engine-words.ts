@@ -24,6 +24,8 @@ export default {
       badStatus: 'status:{value} 不是状态码、类别或范围；例如 status:404、status:4xx 或 status:200-299',
       unknownWordNear: '未知的过滤词 “{word}:”：你要写的是不是 {near}:？',
       unknownWord: '未知的过滤词 “{word}:”：请使用 {words} 或普通文本',
+      readAsEndpoint: '“{word}” 被当作主机和端口：你要写的是不是 {near}？',
+      readAsHost: '“{word}” 被当作主机名：你要写的是不是 {near}？',
       // A filter's several mistakes in one line: the first few (mistake), then how many more.
       mistakes: '{count} 处错误：{list}',
       mistake: '（{n}）{text}',

@@ -68,6 +68,11 @@ export default {
         lines: 'Lines for {shell}',
         orCli: 'Or let tcpscope print them',
         cliCommand: 'tcpscope env command',
+        // Plural by the roots in the bundle; the variables' names as the engine spells them.
+        bundle: "{variables} name {path}: tcpscope's certificate authority and the root certificate of this system, so HTTPS that goes around the proxy is still verified. | {variables} name {path}: tcpscope's certificate authority and {n} root certificates of this system, so HTTPS that goes around the proxy is still verified.",
+        bundleFailed: 'Could not write the trust bundle: {error}',
+        list: '{first} and {last}',
+        listJoin: ', ',
         after: 'To stop, close the terminal (or unset the variables). Only this terminal is affected.'
       },
       lock: {
@@ -264,6 +269,10 @@ export default {
         lines: '{shell} 的设置行',
         orCli: '或让 tcpscope 打印它们',
         cliCommand: 'tcpscope env 命令',
+        bundle: '{variables} 指向 {path}：tcpscope 的证书颁发机构和本机的 {n} 个根证书，因此绕过代理的 HTTPS 仍能得到验证。',
+        bundleFailed: '无法写入信任证书包：{error}',
+        list: '{first}、{last}',
+        listJoin: '、',
         after: '要停止，关闭该终端（或取消这些变量）。只影响这个终端。'
       },
       lock: {
