@@ -118,6 +118,8 @@ describe('tcpscope show of a request a rule answered', () => {
     expect(await curl(['--http2', ...via, `${base}/other`])).toEqual({ code: 0, stdout: 'origin /other\n2 200' })
     expect((await curl(['--http2', ...via, `${base}/flaky`])).code).not.toBe(0)
     expect(seen).toEqual(['2.0 /other'])
+    // Each connection's end as the proxy saw it, before it is stopped (curl may exit before its close reached the proxy).
+    for (const id of [1, 2, 3, 4]) await cli.waitLine((l) => l.includes(`#${id} closed`))
     expect(await cli.stop()).toBe(0)
 
     // curl closes once it has its answer: each connection ended with its FIN, none with a reset.

@@ -36,6 +36,8 @@ export interface RuleSetOptions {
   warn?: (message: string) => void
   /** How much the check for hidden rules may do (rule-shadow.ts SHADOW_BUDGET). */
   shadowBudget?: number
+  /** The check's compiled regexes, kept from one check to the next (a test passes its own to count them). */
+  shadowTexts?: TextTests
 }
 
 export class RuleSet {
@@ -54,7 +56,7 @@ export class RuleSet {
   revision = 0
 
   constructor(private readonly opts: RuleSetOptions = {}) {
-    this.shadow = { texts: new TextTests(), ...(opts.shadowBudget !== undefined ? { budget: opts.shadowBudget } : {}) }
+    this.shadow = { texts: opts.shadowTexts ?? new TextTests(), ...(opts.shadowBudget !== undefined ? { budget: opts.shadowBudget } : {}) }
   }
 
   /** Rules from this one on (numbered from 0) were not checked for an earlier one that hides them. */
