@@ -6,12 +6,13 @@
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import { createConnection, createServer as createTcpServer } from 'node:net'
+import { createServer as createTcpServer } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { listeningCli, runCli, type CliProcess } from '../helpers/cli'
 import { tempDir } from '../helpers/net'
+import { scriptedLinesCapture } from './scripted-lines'
 import { hasProgram, needProgram } from '../helpers/peers'
 
 const run = promisify(execFile)
@@ -84,49 +85,7 @@ describe('tcpscope show of what a rule changed', () => {
   })
 
   it("marks the messages the script changed and dropped, and says so in --json's changed and rule", async () => {
-    const server = createTcpServer((s) => {
-      s.on('data', (b) => s.write(b.toString().toUpperCase()))
-      s.on('end', () => s.end())
-      s.on('error', () => undefined)
-    })
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    closing(server)
-    const d = dir()
-    const script = join(d, 'hooks.js')
-    writeFileSync(
-      script,
-      [
-        'export function onMessage(msg, ctx) {',
-        "  const text = new TextDecoder().decode(msg.bytes)",
-        "  if (text === 'blue\\n') msg.bytes = new TextEncoder().encode('crimson\\n')",
-        "  if (text === 'ping\\n') ctx.drop()",
-        '}',
-        ''
-      ].join('\n')
-    )
-    const capture = join(d, 'lines.tcap')
-    const { cli, port } = await listening(['proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${(server.address() as { port: number }).port}`, '--frame', 'line', '--script', script, '--capture', capture])
-    const got = await new Promise<string>((resolve, reject) => {
-      const c = createConnection(port, '127.0.0.1')
-      let text = ''
-      c.on('error', reject)
-      c.on('data', (b) => {
-        text += b.toString()
-        if (text.endsWith('RED\n')) c.end()
-      })
-      c.on('close', () => resolve(text))
-      // One line at a time, each after the last one's answer, so each is its own message.
-      const lines = ['blue\n', 'ping\n', 'red\n']
-      const next = (): void => {
-        const l = lines.shift()
-        if (l === undefined) return
-        c.write(l)
-        setTimeout(next, 100)
-      }
-      c.on('connect', next)
-    })
-    expect(got).toBe('CRIMSON\nRED\n')
-    await cli.stop()
+    const capture = await scriptedLinesCapture(dir(), listening, cleanups)
 
     const shown = await runCli(['show', capture])
     expect(shown.code).toBe(0)

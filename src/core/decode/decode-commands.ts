@@ -3,6 +3,7 @@
 // every exchange in a capture, and a connection's bytes, exchanges and bodies as their
 // receivers got them.
 
+import type { CommandArgs } from '../../shared/contract'
 import type { CommandTable } from '../command-table'
 import type { Captures } from '../capture/open-captures'
 import type { Decoding } from './decoding'
@@ -25,22 +26,19 @@ export type DecodeCommand =
   | 'conn.delivered.read'
 
 export function decodeCommands(captures: Pick<Captures, 'get'>, decoding: Decoding): CommandTable<DecodeCommand> {
+  /** The page as http.exchanges decodes it (kept for the body reads that follow), then the records walked once for it. */
+  const changesPage = async (args: CommandArgs<'http.changes'>, withExchanges: boolean, signal?: AbortSignal) => {
+    const view = captures.get(args.capture)
+    const page = await decoding.exchanges(view, args.connId, args.from, args.limit)
+    return { from: page.from, total: page.total, exchanges: await deliveredFacts(view, args.connId, page.exchanges, signal, withExchanges) }
+  }
   return {
     'http.exchanges': async (args) => decoding.exchanges(captures.get(args.capture), args.connId, args.from, args.limit, args.bodiesAhead === true),
     'http.body': async (args, ctx) => decoding.body(captures.get(args.capture), args, ctx?.signal),
     'http.delivered': async (args, ctx) => decoding.delivered(captures.get(args.capture), args.connId, args.exchange, ctx?.signal),
-    // The page as http.exchanges decodes it (kept for the body reads that follow), then the records walked once for it.
-    'http.changes': async (args, ctx) => {
-      const view = captures.get(args.capture)
-      const page = await decoding.exchanges(view, args.connId, args.from, args.limit)
-      return { from: page.from, total: page.total, exchanges: await deliveredFacts(view, args.connId, page.exchanges, ctx?.signal) }
-    },
+    'http.changes': async (args, ctx) => changesPage(args, false, ctx?.signal),
     // As http.changes, with each changed exchange as delivered: one walk of the records a page (tcpscope show --as delivered).
-    'http.delivered.page': async (args, ctx) => {
-      const view = captures.get(args.capture)
-      const page = await decoding.exchanges(view, args.connId, args.from, args.limit)
-      return { from: page.from, total: page.total, exchanges: await deliveredFacts(view, args.connId, page.exchanges, ctx?.signal, true) }
-    },
+    'http.delivered.page': async (args, ctx) => changesPage(args, true, ctx?.signal),
     'http.delivered.body': async (args, ctx) => {
       const view = captures.get(args.capture)
       return deliveredBody(view, await decoding.exchange(view, args.connId, args.exchange), args, ctx?.signal)
